@@ -160,6 +160,8 @@ export class Raft {
         // A removed leader steps down so the remaining members can elect one of their own.
         if (change.nodeId === this.id && this.state === StateType.Leader) this.becomeFollower(this.term, '')
         break
+      case 'updateNode':
+        break
     }
     if (this.state === StateType.Leader) {
       if (change.type === 'removeNode' && change.nodeId === this.leadTransferee) this.abortLeaderTransfer()

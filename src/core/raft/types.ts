@@ -16,7 +16,8 @@ export interface Entry {
   readonly data: Uint8Array
 }
 
-export type ConfChangeType = 'addNode' | 'addLearner' | 'removeNode'
+/** updateNode changes only what the layers above keep about a member (its URLs). */
+export type ConfChangeType = 'addNode' | 'addLearner' | 'removeNode' | 'updateNode'
 
 export interface ConfChange {
   readonly type: ConfChangeType

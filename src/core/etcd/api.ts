@@ -1,0 +1,112 @@
+// The client-facing API of the cluster, as TypeScript interfaces shaped like etcd's gRPC
+// services (KV, Watch, Lease, Cluster, Maintenance). The embedded cluster implements them; so
+// can a client of a real etcd.
+import type {
+  CompactionRequest,
+  CompactionResponse,
+  DeleteRangeRequest,
+  DeleteRangeResponse,
+  LeaseGrantResponse,
+  LeaseKeepAliveResponse,
+  LeaseLeasesResponse,
+  LeaseRevokeResponse,
+  LeaseTimeToLiveResponse,
+  PutRequest,
+  PutResponse,
+  RangeRequest,
+  RangeResponse,
+  ResponseHeader,
+  TxnRequest,
+  TxnResponse,
+  WatchEvent,
+} from '../mvcc/types.js'
+
+export interface KvApi {
+  range(request: RangeRequest): Promise<RangeResponse>
+  put(request: PutRequest): Promise<PutResponse>
+  deleteRange(request: DeleteRangeRequest): Promise<DeleteRangeResponse>
+  txn(request: TxnRequest): Promise<TxnResponse>
+  compact(request: CompactionRequest): Promise<CompactionResponse>
+}
+
+export interface LeaseApi {
+  grant(ttlSeconds: number, id?: bigint): Promise<LeaseGrantResponse>
+  revoke(id: bigint): Promise<LeaseRevokeResponse>
+  keepAliveOnce(id: bigint): Promise<LeaseKeepAliveResponse>
+  timeToLive(id: bigint, keys: boolean): Promise<LeaseTimeToLiveResponse>
+  leases(): Promise<LeaseLeasesResponse>
+}
+
+export interface MemberInfo {
+  readonly id: bigint
+  readonly name: string
+  readonly peerUrls: readonly string[]
+  readonly clientUrls: readonly string[]
+  readonly isLearner: boolean
+}
+
+export interface ClusterApi {
+  memberList(): Promise<{header: ResponseHeader; members: MemberInfo[]}>
+}
+
+export interface StatusResponse {
+  header: ResponseHeader
+  version: string
+  dbSize: number
+  leader: bigint
+  raftIndex: number
+  raftTerm: number
+  raftAppliedIndex: number
+  errors: string[]
+  dbSizeInUse: number
+  isLearner: boolean
+}
+
+export interface AlarmMember {
+  readonly memberId: bigint
+  readonly alarm: string
+}
+
+export interface MaintenanceApi {
+  status(): Promise<StatusResponse>
+  hashKv(revision: number): Promise<{header: ResponseHeader; hash: number; compactRevision: number}>
+  alarmList(): Promise<{header: ResponseHeader; alarms: AlarmMember[]}>
+  alarmDisarm(alarm: AlarmMember): Promise<{header: ResponseHeader; alarms: AlarmMember[]}>
+}
+
+export interface WatchRequest {
+  readonly key: Uint8Array
+  readonly rangeEnd?: Uint8Array
+  /** Start at this revision (0: from the next change). */
+  readonly startRevision?: number
+  readonly prevKv?: boolean
+  readonly filters?: ReadonlyArray<'noput' | 'nodelete'>
+  readonly progressNotify?: boolean
+}
+
+export interface WatchResponse {
+  readonly header: ResponseHeader
+  readonly events: readonly WatchEvent[]
+  /** Set when the watch ended because its start revision was compacted away. */
+  readonly compactRevision?: number
+  readonly canceled?: boolean
+}
+
+export interface Watcher {
+  /** The next batch of events; resolves with null once the watch is cancelled. */
+  next(): Promise<WatchResponse | null>
+  cancel(): void
+}
+
+export interface WatchApi {
+  watch(request: WatchRequest): Watcher
+}
+
+export interface EtcdClient {
+  readonly kv: KvApi
+  readonly lease: LeaseApi
+  readonly cluster: ClusterApi
+  readonly maintenance: MaintenanceApi
+  readonly watch: WatchApi
+  close(): Promise<void>
+}

@@ -1,0 +1,323 @@
+import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {etcdErrors} from '../mvcc/errors.js'
+import {type ApplyOutcome, type InternalRequest, encodeRequest} from '../mvcc/state-machine.js'
+import {RaftError, StateType} from '../raft/types.js'
+import type {MemberDatabase} from '../storage/member-database.js'
+import {WriterLock} from '../storage/writer-lock.js'
+import {assert} from '../util/assert.js'
+import {type Clock, systemClock} from '../util/clock.js'
+import {SeededRandom} from '../util/random.js'
+import {type ClusterLayout, type MemberLayout, defaultLayout} from './layout.js'
+import {EtcdMember} from './member.js'
+import {InProcessTransport} from './transport.js'
+
+/** etcd's default heartbeat interval: one raft tick of real time when the loop must wait. */
+export const tickMilliseconds = 100
+/** Ticks run back to back, without waiting, before real time must pass (elections, catch-up). */
+export const virtualTicksMax = 400
+/** Delivery rounds in one pump; a healthy cluster goes quiet after a handful. */
+export const pumpRoundsMax = 10_000
+export const lockWaitMillisecondsDefault = 10_000
+
+const clusterStateFileName = 'cluster.json'
+
+export interface ClusterOptions {
+  readonly clock?: Clock
+  /** Seeds election timeouts and transport faults; a test passes one to replay a run. */
+  readonly seed?: number
+  readonly lockWaitMilliseconds?: number
+  readonly layout?: ClusterLayout
+}
+
+interface ClusterState {
+  stopped: string[]
+}
+
+export function memberDatabasePath(folder: string, name: string): string {
+  return join(folder, `${name}.db`)
+}
+
+export function readClusterState(folder: string): ClusterState {
+  const path = join(folder, clusterStateFileName)
+  if (!existsSync(path)) return {stopped: []}
+  return JSON.parse(readFileSync(path, 'utf8')) as ClusterState
+}
+
+function writeClusterState(folder: string, state: ClusterState): void {
+  const path = join(folder, clusterStateFileName)
+  writeFileSync(`${path}.tmp`, JSON.stringify(state) + '\n')
+  renameSync(`${path}.tmp`, path)
+}
+
+let requestCounter = 0
+
+/** A request ID unique across processes: the pid and start time tell processes apart. */
+export function nextRequestId(): string {
+  requestCounter++
+  return `${process.pid.toString(36)}-${processStart.toString(36)}-${requestCounter.toString(36)}`
+}
+const processStart = Date.now()
+
+/**
+ * The embedded etcd cluster of one kubemu process: every live member in-process, wired by the
+ * in-process transport, driven by one loop. Opening it takes the cluster's writer lock.
+ */
+export class EmbeddedCluster {
+  readonly transport: InProcessTransport
+  readonly clock: Clock
+  private readonly membersByName = new Map<string, EtcdMember>()
+  private readonly membersById = new Map<string, EtcdMember>()
+  private closed = false
+
+  private constructor(
+    readonly folder: string,
+    readonly layout: ClusterLayout,
+    private readonly lock: WriterLock,
+    private readonly random: SeededRandom,
+    clock: Clock,
+  ) {
+    this.clock = clock
+    this.transport = new InProcessTransport(random.nextInt(2 ** 31))
+  }
+
+  static open(folder: string, options: ClusterOptions = {}): EmbeddedCluster {
+    const layout = options.layout ?? defaultLayout()
+    const lock = WriterLock.acquire(folder, options.lockWaitMilliseconds ?? lockWaitMillisecondsDefault)
+    const random = new SeededRandom(options.seed ?? (Date.now() ^ (process.pid << 8)))
+    const cluster = new EmbeddedCluster(folder, layout, lock, random, options.clock ?? systemClock)
+    try {
+      const stopped = new Set(readClusterState(folder).stopped)
+      const databases = new Map<MemberLayout, MemberDatabase>()
+      try {
+        for (const member of layout.members) {
+          if (stopped.has(member.name)) continue
+          databases.set(member, EtcdMember.openDatabase(memberDatabasePath(folder, member.name), member, layout))
+        }
+      } catch (error) {
+        for (const database of databases.values()) database.close()
+        throw error
+      }
+      const resumeLeader = decideResumeLeader(databases)
+      for (const [member, database] of databases) {
+        const marker = EtcdMember.readCleanShutdown(database)
+        const resume = resumeLeader && marker?.lead === resumeLeader ? resumeLeader : null
+        cluster.add(EtcdMember.start(database, member, cluster.random, resume))
+      }
+      return cluster
+    } catch (error) {
+      lock.release()
+      throw error
+    }
+  }
+
+  private add(member: EtcdMember): void {
+    this.membersByName.set(member.layout.name, member)
+    this.membersById.set(member.id, member)
+  }
+
+  members(): EtcdMember[] {
+    return [...this.membersByName.values()]
+  }
+
+  member(name: string): EtcdMember | null {
+    return this.membersByName.get(name) ?? null
+  }
+
+  memberById(id: string): EtcdMember | null {
+    return this.membersById.get(id) ?? null
+  }
+
+  leader(): EtcdMember | null {
+    let leader: EtcdMember | null = null
+    for (const member of this.membersByName.values()) {
+      if (member.raft.state === StateType.Leader && (!leader || member.raft.term > leader.raft.term)) leader = member
+    }
+    return leader
+  }
+
+  // ---- the driver loop ---------------------------------------------------------------------
+
+  /** Delivers messages and processes Ready batches until the cluster goes quiet. */
+  pump(): boolean {
+    let progressed = false
+    for (let round = 0; round < pumpRoundsMax; round++) {
+      let active = false
+      for (const member of this.membersByName.values()) if (member.processReady(this.transport)) active = true
+      for (const message of this.transport.takeDue()) {
+        const target = this.membersById.get(message.to)
+        const sender = this.membersById.get(message.from)
+        if (!target) {
+          if (message.type === 'MsgSnap') sender?.raft.reportSnapshot(message.to, true)
+          continue
+        }
+        target.raft.step(message)
+        if (message.type === 'MsgSnap') sender?.raft.reportSnapshot(message.to, false)
+        active = true
+      }
+      if (!active && this.transport.pending() === 0) return progressed
+      progressed ||= active
+    }
+    return progressed
+  }
+
+  tickAll(): void {
+    for (const member of this.membersByName.values()) member.raft.tick()
+  }
+
+  /**
+   * Runs the cluster until `attempt` says it is done. Ticks first run back to back (all members
+   * are here, so an election needs no real waiting); past that, real time passes, one tick at a
+   * time, until the deadline.
+   */
+  async driveUntil(attempt: () => boolean, timeoutMilliseconds: number): Promise<boolean> {
+    assert(!this.closed, 'the cluster is closed')
+    const deadline = this.clock.nowMilliseconds() + timeoutMilliseconds
+    let virtualTicks = 0
+    for (;;) {
+      this.pump()
+      if (attempt()) return true
+      if (virtualTicks < virtualTicksMax) {
+        virtualTicks++
+        this.tickAll()
+        continue
+      }
+      if (this.clock.nowMilliseconds() >= deadline) return false
+      await this.clock.sleep(tickMilliseconds)
+      this.tickAll()
+    }
+  }
+
+  /** Proposes requests through `member` and waits until it has applied all of them. */
+  async proposeAll(member: EtcdMember, requests: readonly InternalRequest[], timeoutMilliseconds: number): Promise<ApplyOutcome[]> {
+    const outcomes = new Map<string, ApplyOutcome>()
+    for (const request of requests) member.awaitApply(request.id, (outcome) => outcomes.set(request.id, outcome))
+    const unproposed = requests.map((request) => ({id: request.id, data: encodeRequest(request)}))
+    const done = await this.driveUntil(() => {
+      while (unproposed.length > 0) {
+        try {
+          member.raft.propose(unproposed[0]!.data)
+          unproposed.shift()
+        } catch (error) {
+          if (error instanceof RaftError) return false
+          throw error
+        }
+      }
+      return outcomes.size === requests.length
+    }, timeoutMilliseconds)
+    if (!done) {
+      for (const request of requests) member.forgetRequest(request.id)
+      throw etcdErrors.timeout()
+    }
+    return requests.map((request) => outcomes.get(request.id)!)
+  }
+
+  async propose(member: EtcdMember, request: InternalRequest, timeoutMilliseconds: number): Promise<ApplyOutcome> {
+    const [outcome] = await this.proposeAll(member, [request], timeoutMilliseconds)
+    return outcome!
+  }
+
+  /** ReadIndex through `member`: returns once it has applied everything committed before the call. */
+  async linearizableRead(member: EtcdMember, timeoutMilliseconds: number): Promise<void> {
+    const context = nextRequestId()
+    let readIndex = -1
+    let asked = false
+    const done = await this.driveUntil(() => {
+      if (readIndex > 0) return member.raft.log.applied >= readIndex
+      if (readIndex === 0) {
+        // No leader could confirm the read yet; ask again after the next tick.
+        readIndex = -1
+        asked = false
+        return false
+      }
+      if (!asked) {
+        member.awaitReadIndex(context, (index) => (readIndex = index))
+        member.raft.readIndex(context)
+        asked = true
+      }
+      return false
+    }, timeoutMilliseconds)
+    if (!done) {
+      member.forgetRead(context)
+      throw etcdErrors.timeout()
+    }
+  }
+
+  /** Everything committed is applied everywhere, under a leader of the current term. */
+  private settled(): boolean {
+    const leader = this.leader()
+    if (!leader) return false
+    const commit = leader.raft.log.committed
+    if (leader.raft.log.term(commit) !== leader.raft.term) return false
+    const {voters, learners} = leader.raft.confState()
+    const inConfiguration = new Set([...voters, ...learners])
+    return this.members().every(
+      (member) => !inConfiguration.has(member.id) || (member.raft.log.applied === commit && member.raft.lead === leader.id && !member.raft.hasReady()),
+    )
+  }
+
+  // ---- member faults -----------------------------------------------------------------------
+
+  stoppedMembers(): string[] {
+    return readClusterState(this.folder).stopped
+  }
+
+  stopMember(name: string): void {
+    const member = this.membersByName.get(name)
+    const state = readClusterState(this.folder)
+    if (!state.stopped.includes(name)) writeClusterState(this.folder, {stopped: [...state.stopped, name].sort()})
+    if (!member) return
+    this.membersByName.delete(name)
+    this.membersById.delete(member.id)
+    member.close()
+  }
+
+  startMember(name: string): void {
+    const layout = this.layout.members.find((member) => member.name === name)
+    assert(layout, `no member named ${name}`)
+    const state = readClusterState(this.folder)
+    writeClusterState(this.folder, {stopped: state.stopped.filter((stopped) => stopped !== name)})
+    if (this.membersByName.has(name)) return
+    const database = EtcdMember.openDatabase(memberDatabasePath(this.folder, name), layout, this.layout)
+    this.add(EtcdMember.start(database, layout, this.random, null))
+  }
+
+  // ---- suspension --------------------------------------------------------------------------
+
+  /**
+   * Suspends the cluster: lets followers catch up, records the leader in every member so the
+   * next command resumes without an election, then releases the files and the lock.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return
+    try {
+      if (await this.driveUntil(() => this.settled(), 0)) {
+        const leader = this.leader()!
+        for (const member of this.members()) member.markCleanShutdown({term: leader.raft.term, lead: leader.id})
+      }
+    } finally {
+      this.closed = true
+      for (const member of this.members()) member.close()
+      this.lock.release()
+    }
+  }
+
+  /** Stops without the clean-stop record, as a crash would leave things (for tests). */
+  abandon(): void {
+    this.closed = true
+    for (const member of this.members()) member.close()
+    this.lock.release()
+  }
+}
+
+/** The leader to resume: the one whose own record says it led when the last process stopped. */
+function decideResumeLeader(databases: Map<MemberLayout, MemberDatabase>): string | null {
+  for (const [member, database] of databases) {
+    const marker = EtcdMember.readCleanShutdown(database)
+    if (marker && marker.lead === member.id) {
+      const hardState = database.loadRaftState().hardState
+      if (hardState.term === marker.term) return member.id
+    }
+  }
+  return null
+}

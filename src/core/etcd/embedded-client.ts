@@ -1,0 +1,315 @@
+import {EtcdError, etcdErrors} from '../mvcc/errors.js'
+import {hashHistory} from '../mvcc/hash.js'
+import {checkTxn} from '../mvcc/kv-store.js'
+import {Lessor} from '../mvcc/lessor.js'
+import type {ApplyOutcome, InternalRequest} from '../mvcc/state-machine.js'
+import type {
+  CompactionRequest,
+  CompactionResponse,
+  DeleteRangeRequest,
+  DeleteRangeResponse,
+  LeaseGrantResponse,
+  LeaseKeepAliveResponse,
+  LeaseLeasesResponse,
+  LeaseRevokeResponse,
+  LeaseTimeToLiveResponse,
+  PutRequest,
+  PutResponse,
+  RangeRequest,
+  RangeResponse,
+  RequestOp,
+  ResponseHeader,
+  TxnRequest,
+  TxnResponse,
+} from '../mvcc/types.js'
+import type {AlarmMember, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, MemberInfo, StatusResponse, WatchApi} from './api.js'
+import {type EmbeddedCluster, nextRequestId} from './cluster.js'
+import type {EtcdMember} from './member.js'
+import {EmbeddedWatchApi} from './watch.js'
+
+/** etcd's --max-request-bytes default. */
+export const requestBytesMax = 1.5 * 1024 * 1024
+/** etcd's --quota-backend-bytes default. */
+export const backendQuotaBytesDefault = 2 * 1024 * 1024 * 1024
+export const commandTimeoutMillisecondsDefault = 5000
+export const etcdVersion = '3.4.23'
+
+export interface EmbeddedClientOptions {
+  /** The member that serves requests, by name (what --endpoints selects). */
+  readonly endpoint: string
+  readonly commandTimeoutMilliseconds?: number
+  readonly backendQuotaBytes?: number
+}
+
+/** Lease IDs as etcd's idutil.Generator makes them: member bits, then time, then a counter. */
+class LeaseIdGenerator {
+  private suffix: bigint
+
+  constructor(
+    private readonly memberId: bigint,
+    nowMilliseconds: number,
+  ) {
+    this.suffix = (BigInt(nowMilliseconds) & ((1n << 40n) - 1n)) << 8n
+  }
+
+  next(): bigint {
+    this.suffix++
+    const prefix = (this.memberId & 0xffffn) << 48n
+    return (prefix | (this.suffix & ((1n << 48n) - 1n))) & ((1n << 63n) - 1n)
+  }
+}
+
+/** The etcd API served by one member of the embedded cluster. */
+export class EmbeddedClient implements EtcdClient {
+  readonly kv: KvApi
+  readonly lease: LeaseApi
+  readonly cluster: ClusterApi
+  readonly maintenance: MaintenanceApi
+  readonly watch: WatchApi
+  private readonly timeout: number
+  private readonly quotaBytes: number
+  private leaseIds: LeaseIdGenerator | null = null
+
+  constructor(
+    readonly embedded: EmbeddedCluster,
+    private readonly options: EmbeddedClientOptions,
+  ) {
+    this.timeout = options.commandTimeoutMilliseconds ?? commandTimeoutMillisecondsDefault
+    this.quotaBytes = options.backendQuotaBytes ?? backendQuotaBytesDefault
+    this.kv = {
+      range: (request) => this.range(request),
+      put: (request) => this.put(request),
+      deleteRange: (request) => this.deleteRange(request),
+      txn: (request) => this.txn(request),
+      compact: (request) => this.compact(request),
+    }
+    this.lease = {
+      grant: (ttl, id) => this.leaseGrant(ttl, id),
+      revoke: (id) => this.leaseRevoke(id),
+      keepAliveOnce: (id) => this.leaseKeepAlive(id),
+      timeToLive: (id, keys) => this.leaseTimeToLive(id, keys),
+      leases: () => this.leaseList(),
+    }
+    this.cluster = {memberList: () => this.memberList()}
+    this.maintenance = {
+      status: () => this.status(),
+      hashKv: (revision) => this.hashKv(revision),
+      alarmList: () => this.alarmList(),
+      alarmDisarm: (alarm) => this.alarmDisarm(alarm),
+    }
+    this.watch = new EmbeddedWatchApi(() => this.serving(), (revision) => this.header(revision))
+  }
+
+  async close(): Promise<void> {
+    await this.embedded.close()
+  }
+
+  /** The member behind the endpoint; a stopped one is unreachable, as a down etcd would be. */
+  serving(): EtcdMember {
+    const member = this.embedded.member(this.options.endpoint)
+    if (!member) throw new EtcdError('Unavailable', 'context deadline exceeded')
+    return member
+  }
+
+  header(revision: number): ResponseHeader {
+    const member = this.serving()
+    return {clusterId: this.embedded.layout.clusterId, memberId: member.layout.idNumber, revision, raftTerm: member.raft.term}
+  }
+
+  private now(): number {
+    return this.embedded.clock.nowMilliseconds()
+  }
+
+  // ---- proposals ---------------------------------------------------------------------------
+
+  private async submit(body: DistributiveOmitId<InternalRequest>): Promise<ApplyOutcome & {ok: true}> {
+    await this.expireLeases()
+    const outcome = await this.embedded.propose(this.serving(), {id: nextRequestId(), ...body} as InternalRequest, this.timeout)
+    if (!outcome.ok) throw outcome.error
+    return outcome
+  }
+
+  /** The leader revokes leases whose wall-clock deadline passed, also while no process ran. */
+  async expireLeases(): Promise<void> {
+    const leader = this.embedded.leader()
+    if (!leader) return
+    const expired = leader.stateMachine.lessor.expired(this.now())
+    if (expired.length === 0) return
+    const requests: InternalRequest[] = expired.map((id) => ({id: nextRequestId(), leaseRevoke: {id}}))
+    await this.embedded.proposeAll(leader, requests, this.timeout)
+  }
+
+  /** etcd's quota check: a write that would grow the backend past its quota raises NOSPACE. */
+  private async checkQuota(requestBytes: number): Promise<void> {
+    if (requestBytes > requestBytesMax) throw etcdErrors.requestTooLarge()
+    const member = this.serving()
+    if (member.database.kv.sizeBytes() + requestBytes <= this.quotaBytes) return
+    await this.embedded.propose(member, {id: nextRequestId(), alarm: {action: 'activate', memberId: member.id, alarm: 'NOSPACE'}}, this.timeout)
+    throw etcdErrors.noSpace()
+  }
+
+  // ---- KV ----------------------------------------------------------------------------------
+
+  private async range(request: RangeRequest): Promise<RangeResponse> {
+    await this.expireLeases()
+    const member = this.serving()
+    if (!request.serializable) await this.embedded.linearizableRead(member, this.timeout)
+    const response = member.stateMachine.kv.range(request)
+    return {...response, header: this.header(response.header.revision)}
+  }
+
+  private async put(request: PutRequest): Promise<PutResponse> {
+    if (request.key.length === 0) throw etcdErrors.emptyKey()
+    await this.checkQuota(request.key.length + request.value.length)
+    const outcome = await this.submit({put: request})
+    const response = outcome.response as PutResponse
+    return {...response, header: this.header(response.header.revision)}
+  }
+
+  private async deleteRange(request: DeleteRangeRequest): Promise<DeleteRangeResponse> {
+    if (request.key.length === 0) throw etcdErrors.emptyKey()
+    const outcome = await this.submit({deleteRange: request})
+    const response = outcome.response as DeleteRangeResponse
+    return {...response, header: this.header(response.header.revision)}
+  }
+
+  private async txn(request: TxnRequest): Promise<TxnResponse> {
+    checkTxn(request)
+    const isReadOnly = ![...request.success, ...request.failure].some(isWrite)
+    if (!isReadOnly) await this.checkQuota(txnBytes(request))
+    const outcome = await this.submit({txn: request})
+    const response = outcome.response as TxnResponse
+    return {...response, header: this.header(response.header.revision)}
+  }
+
+  private async compact(request: CompactionRequest): Promise<CompactionResponse> {
+    const outcome = await this.submit({compaction: request})
+    const response = outcome.response as CompactionResponse
+    return {header: this.header(response.header.revision)}
+  }
+
+  // ---- Lease -------------------------------------------------------------------------------
+
+  private async leaseGrant(ttl: number, id?: bigint): Promise<LeaseGrantResponse> {
+    Lessor.grantedTtl(ttl)
+    await this.checkQuota(0)
+    const member = this.serving()
+    this.leaseIds ??= new LeaseIdGenerator(member.layout.idNumber, this.now())
+    const leaseId = id && id !== 0n ? id : this.leaseIds.next()
+    const outcome = await this.submit({leaseGrant: {id: leaseId, ttl, nowMilliseconds: this.now()}})
+    const response = outcome.response as LeaseGrantResponse
+    return {...response, header: this.header(response.header.revision)}
+  }
+
+  private async leaseRevoke(id: bigint): Promise<LeaseRevokeResponse> {
+    const outcome = await this.submit({leaseRevoke: {id}})
+    const response = outcome.response as LeaseRevokeResponse
+    return {header: this.header(response.header.revision)}
+  }
+
+  private async leaseKeepAlive(id: bigint): Promise<LeaseKeepAliveResponse> {
+    const outcome = await this.submit({leaseKeepAlive: {id, nowMilliseconds: this.now()}})
+    const response = outcome.response as LeaseKeepAliveResponse
+    return {...response, header: this.header(response.header.revision)}
+  }
+
+  private async leaseTimeToLive(id: bigint, keys: boolean): Promise<LeaseTimeToLiveResponse> {
+    await this.expireLeases()
+    const member = this.serving()
+    await this.embedded.linearizableRead(member, this.timeout)
+    const response = member.stateMachine.lessor.timeToLive(id, keys, this.now())
+    return {...response, header: this.header(response.header.revision)}
+  }
+
+  private async leaseList(): Promise<LeaseLeasesResponse> {
+    await this.expireLeases()
+    const member = this.serving()
+    await this.embedded.linearizableRead(member, this.timeout)
+    const leases = member.stateMachine.lessor.list(this.now()).map((id) => ({id}))
+    return {header: this.header(member.stateMachine.kv.currentRevision()), leases}
+  }
+
+  // ---- Cluster and Maintenance -------------------------------------------------------------
+
+  private async memberList(): Promise<{header: ResponseHeader; members: MemberInfo[]}> {
+    const member = this.serving()
+    await this.embedded.linearizableRead(member, this.timeout)
+    const members = member.members().map((record) => ({
+      id: BigInt(`0x${record.id}`),
+      name: record.name,
+      peerUrls: record.peerUrls,
+      clientUrls: record.clientUrls,
+      isLearner: record.isLearner,
+    }))
+    return {header: this.header(member.stateMachine.kv.currentRevision()), members}
+  }
+
+  private async status(): Promise<StatusResponse> {
+    const member = this.serving()
+    await this.embedded.driveUntil(() => member.raft.lead !== '', this.timeout)
+    const size = member.database.kv.sizeBytes()
+    const alarms = member.database.kv.alarms().filter((entry) => entry.memberId === member.id)
+    return {
+      header: this.header(member.stateMachine.kv.currentRevision()),
+      version: etcdVersion,
+      dbSize: size,
+      leader: member.raft.lead === '' ? 0n : BigInt(`0x${member.raft.lead}`),
+      raftIndex: member.raft.log.committed,
+      raftTerm: member.raft.term,
+      raftAppliedIndex: member.raft.log.applied,
+      errors: alarms.map((entry) => `memberID:${BigInt(`0x${entry.memberId}`)} alarm:${entry.alarm} `),
+      dbSizeInUse: size,
+      isLearner: !member.raft.isVoter(member.id),
+    }
+  }
+
+  private async hashKv(revision: number): Promise<{header: ResponseHeader; hash: number; compactRevision: number}> {
+    const member = this.serving()
+    const kv = member.stateMachine.kv
+    const current = kv.currentRevision()
+    const at = revision > 0 ? revision : current
+    if (at > current) throw etcdErrors.futureRevision()
+    if (at < kv.compactRevision()) throw etcdErrors.compacted()
+    const hash = hashHistory(member.database.kv.historyThrough(at))
+    return {header: this.header(current), hash, compactRevision: kv.compactRevision()}
+  }
+
+  private async alarmList(): Promise<{header: ResponseHeader; alarms: AlarmMember[]}> {
+    const member = this.serving()
+    await this.embedded.linearizableRead(member, this.timeout)
+    const alarms = member.database.kv.alarms().map((entry) => ({memberId: BigInt(`0x${entry.memberId}`), alarm: entry.alarm}))
+    return {header: this.header(member.stateMachine.kv.currentRevision()), alarms}
+  }
+
+  private async alarmDisarm(alarm: AlarmMember): Promise<{header: ResponseHeader; alarms: AlarmMember[]}> {
+    const memberId = alarm.memberId.toString(16).padStart(16, '0')
+    const kind = alarm.alarm === 'CORRUPT' ? 'CORRUPT' : 'NOSPACE'
+    await this.submit({alarm: {action: 'deactivate', memberId, alarm: kind}})
+    return {header: this.header(this.serving().stateMachine.kv.currentRevision()), alarms: [alarm]}
+  }
+}
+
+type DistributiveOmitId<T> = T extends unknown ? Omit<T, 'id'> : never
+
+function isWrite(operation: RequestOp): boolean {
+  if ('requestPut' in operation || 'requestDeleteRange' in operation) return true
+  if ('requestTxn' in operation) return [...operation.requestTxn.success, ...operation.requestTxn.failure].some(isWrite)
+  return false
+}
+
+function txnBytes(request: TxnRequest): number {
+  let total = 0
+  const visit = (operations: readonly RequestOp[]) => {
+    for (const operation of operations) {
+      if ('requestPut' in operation) total += operation.requestPut.key.length + operation.requestPut.value.length
+      else if ('requestTxn' in operation) {
+        visit(operation.requestTxn.success)
+        visit(operation.requestTxn.failure)
+      }
+    }
+  }
+  visit(request.success)
+  visit(request.failure)
+  for (const compare of request.compare) total += compare.key.length + (compare.value?.length ?? 0)
+  return total
+}

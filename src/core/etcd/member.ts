@@ -1,0 +1,281 @@
+import {EtcdError} from '../mvcc/errors.js'
+import {type ApplyOutcome, type InternalRequest, StateMachine, decodeRequest} from '../mvcc/state-machine.js'
+import type {WatchEvent} from '../mvcc/types.js'
+import {Raft, defaultRaftLimits} from '../raft/raft.js'
+import {type ConfChange, type ConfState, type Entry, EntryType, type Message, type RandomSource, type Ready, type Snapshot} from '../raft/types.js'
+import {MemberDatabase} from '../storage/member-database.js'
+import {assert} from '../util/assert.js'
+import {decodeValue, encodeValue} from '../util/codec.js'
+import type {ClusterLayout, MemberLayout} from './layout.js'
+import type {InProcessTransport} from './transport.js'
+
+/** A snapshot every this many applied entries lets the raft log shrink (etcd's --snapshot-count). */
+export const snapshotEveryEntries = 10_000
+/** Requests one member waits on at once; more are refused rather than queued without end. */
+export const pendingRequestsMax = 100_000
+
+const metaCleanShutdown = 'clean_shutdown'
+const metaMembers = 'members'
+const metaConfState = 'conf_state'
+
+/** A member as etcd's Cluster API lists it. */
+export interface MemberRecord {
+  readonly id: string
+  readonly name: string
+  readonly peerUrls: readonly string[]
+  readonly clientUrls: readonly string[]
+  readonly isLearner: boolean
+}
+
+export interface CleanShutdown {
+  readonly term: number
+  readonly lead: string
+}
+
+export type WatchListener = (events: readonly WatchEvent[], revision: number) => void
+
+/**
+ * One etcd member in this process: its database, its raft node and its state machine, and the
+ * driver step that moves a Ready through persist → send → apply → advance.
+ */
+export class EtcdMember {
+  readonly raft: Raft
+  readonly stateMachine: StateMachine
+  private readonly waiters = new Map<string, (outcome: ApplyOutcome) => void>()
+  private readonly readWaiters = new Map<string, (index: number) => void>()
+  private readonly watchListeners = new Set<WatchListener>()
+  private cleanShutdownMarkerOnDisk: boolean
+  private lastSnapshotIndex: number
+
+  private constructor(
+    readonly layout: MemberLayout,
+    readonly database: MemberDatabase,
+    random: RandomSource,
+    resumeLeader: string | null,
+  ) {
+    this.stateMachine = new StateMachine(database)
+    const persisted = database.loadRaftState()
+    const applied = this.stateMachine.appliedIndex()
+    this.lastSnapshotIndex = persisted.snapshot?.metadata.index ?? 0
+    const confState = decodeConfState(database.getMeta(metaConfState))
+    this.raft = new Raft({
+      id: layout.id,
+      confState,
+      ...defaultRaftLimits,
+      random,
+      preVote: true,
+      checkQuorum: true,
+      hardState: persisted.hardState,
+      snapshot: persisted.snapshot,
+      entries: persisted.entries,
+      applied,
+      resumeLeader,
+    })
+    this.cleanShutdownMarkerOnDisk = database.getMeta(metaCleanShutdown) !== null
+  }
+
+  /**
+   * Opens (or creates) a member's database. A brand-new member starts, like etcd bootstrapping
+   * a cluster, with the initial members as committed configuration entries at term 1.
+   */
+  static openDatabase(path: string, layout: MemberLayout, cluster: ClusterLayout): MemberDatabase {
+    const database = MemberDatabase.open(path)
+    try {
+      database.ensureIdentity({clusterId: cluster.clusterId.toString(), memberId: layout.id, name: layout.name})
+      if (database.getMeta(metaConfState) === null) bootstrap(database, cluster)
+      return database
+    } catch (error) {
+      database.close()
+      throw error
+    }
+  }
+
+  static start(database: MemberDatabase, layout: MemberLayout, random: RandomSource, resumeLeader: string | null): EtcdMember {
+    return new EtcdMember(layout, database, random, resumeLeader)
+  }
+
+  static readCleanShutdown(database: MemberDatabase): CleanShutdown | null {
+    const marker = database.getMeta(metaCleanShutdown)
+    return marker ? (JSON.parse(marker) as CleanShutdown) : null
+  }
+
+  get id(): string {
+    return this.layout.id
+  }
+
+  members(): MemberRecord[] {
+    return JSON.parse(this.database.getMeta(metaMembers) ?? '[]') as MemberRecord[]
+  }
+
+  // ---- requests ----------------------------------------------------------------------------
+
+  /** Registers interest in a proposed request's outcome on this member. */
+  awaitApply(requestId: string, resolve: (outcome: ApplyOutcome) => void): void {
+    assert(this.waiters.size < pendingRequestsMax, 'too many requests waiting on one member')
+    this.waiters.set(requestId, resolve)
+  }
+
+  forgetRequest(requestId: string): void {
+    this.waiters.delete(requestId)
+  }
+
+  awaitReadIndex(context: string, resolve: (index: number) => void): void {
+    this.readWaiters.set(context, resolve)
+  }
+
+  forgetRead(context: string): void {
+    this.readWaiters.delete(context)
+  }
+
+  onWatchEvents(listener: WatchListener): () => void {
+    this.watchListeners.add(listener)
+    return () => this.watchListeners.delete(listener)
+  }
+
+  // ---- the driver step ---------------------------------------------------------------------
+
+  /** Runs one Ready through the pipeline; false when there was nothing to do. */
+  processReady(transport: InProcessTransport): boolean {
+    if (!this.raft.hasReady()) return false
+    const ready = this.raft.ready()
+    this.persist(ready)
+    for (const message of ready.messages) this.sendMessage(transport, message)
+    this.applyCommitted(ready.committedEntries)
+    this.raft.advance(ready)
+    for (const readState of ready.readStates) {
+      const resolve = this.readWaiters.get(readState.requestContext)
+      if (!resolve) continue
+      this.readWaiters.delete(readState.requestContext)
+      resolve(readState.index)
+    }
+    this.maybeSnapshot()
+    return true
+  }
+
+  private persist(ready: Ready): void {
+    const hasRaftState = ready.hardState !== null || ready.entries.length > 0 || ready.snapshot !== null
+    if (!hasRaftState) return
+    this.database.transaction(() => {
+      if (ready.snapshot) {
+        const {index, confState} = ready.snapshot.metadata
+        this.stateMachine.importSnapshot(ready.snapshot.data, index)
+        this.database.setMeta(metaConfState, JSON.stringify(confState))
+        this.lastSnapshotIndex = index
+      }
+      const metadataOnly = ready.snapshot ? {metadata: ready.snapshot.metadata, data: new Uint8Array()} : null
+      this.database.persistRaft(ready.hardState, ready.entries, metadataOnly)
+      // Once raft state moves on, the marker of the last clean stop no longer describes it.
+      if (this.cleanShutdownMarkerOnDisk) {
+        this.database.deleteMeta(metaCleanShutdown)
+        this.cleanShutdownMarkerOnDisk = false
+      }
+    })
+  }
+
+  private sendMessage(transport: InProcessTransport, message: Message): void {
+    // Like etcd's merged snapshot: send the state machine as it is now, at the applied index.
+    const outgoing = message.type === 'MsgSnap' ? {...message, snapshot: this.currentSnapshot()} : message
+    const delivered = transport.send(outgoing)
+    if (!delivered && message.type === 'MsgSnap') this.raft.reportSnapshot(message.to, true)
+  }
+
+  private currentSnapshot(): Snapshot {
+    const index = this.stateMachine.appliedIndex()
+    const term = this.raft.log.term(index)
+    assert(term !== null, `applied index ${index} is not in the raft log of ${this.layout.name}`)
+    return {metadata: {index, term, confState: this.raft.confState()}, data: this.stateMachine.exportSnapshot()}
+  }
+
+  private applyCommitted(entries: readonly Entry[]): void {
+    if (entries.length === 0) return
+    const outcomes: Array<[string, ApplyOutcome]> = []
+    const events: WatchEvent[] = []
+    let revision = 0
+    this.database.transaction(() => {
+      for (const entry of entries) {
+        if (entry.type === EntryType.ConfChange) {
+          this.applyConfChange(decodeValue<ConfChange>(entry.data))
+          continue
+        }
+        if (entry.data.length === 0) continue
+        const request: InternalRequest = decodeRequest(entry.data)
+        const outcome = this.stateMachine.apply(request)
+        if (outcome.ok) {
+          events.push(...outcome.events)
+          revision = Math.max(revision, outcome.revision)
+        }
+        if (this.waiters.has(request.id)) outcomes.push([request.id, outcome])
+      }
+      this.stateMachine.setAppliedIndex(entries[entries.length - 1]!.index)
+    })
+    for (const [id, outcome] of outcomes) {
+      const resolve = this.waiters.get(id)
+      this.waiters.delete(id)
+      resolve?.(outcome)
+    }
+    if (events.length > 0) for (const listener of this.watchListeners) listener(events, revision)
+  }
+
+  private applyConfChange(change: ConfChange): void {
+    const confState = this.raft.applyConfChange(change)
+    this.database.setMeta(metaConfState, JSON.stringify(confState))
+    const members = this.members()
+    const record = change.context ? (JSON.parse(change.context) as MemberRecord) : null
+    const position = members.findIndex((member) => member.id === change.nodeId)
+    if (change.type === 'removeNode') {
+      if (position >= 0) members.splice(position, 1)
+    } else if (change.type === 'addNode' && position >= 0) {
+      members[position] = {...members[position]!, isLearner: false}
+    } else if (record && position >= 0) {
+      members[position] = {...members[position]!, peerUrls: record.peerUrls}
+    } else if (record) {
+      members.push(record)
+    }
+    this.database.setMeta(metaMembers, JSON.stringify(members))
+  }
+
+  private maybeSnapshot(): void {
+    const applied = this.stateMachine.appliedIndex()
+    if (applied - this.lastSnapshotIndex < snapshotEveryEntries) return
+    const term = this.raft.log.term(applied)
+    if (term === null) return
+    const snapshot: Snapshot = {metadata: {index: applied, term, confState: this.raft.confState()}, data: new Uint8Array()}
+    this.database.compactRaftLog(snapshot)
+    this.raft.compact(snapshot)
+    this.lastSnapshotIndex = applied
+  }
+
+  // ---- suspension --------------------------------------------------------------------------
+
+  /** Records that this process stops cleanly, so the next one resumes without an election. */
+  markCleanShutdown(marker: CleanShutdown): void {
+    const existing = EtcdMember.readCleanShutdown(this.database)
+    if (existing && existing.term === marker.term && existing.lead === marker.lead) return
+    this.database.transaction(() => this.database.setMeta(metaCleanShutdown, JSON.stringify(marker)))
+    this.cleanShutdownMarkerOnDisk = true
+  }
+
+  close(): void {
+    for (const [id, resolve] of this.waiters) resolve({ok: false, error: new EtcdError('Unavailable', 'etcdserver: server stopped')})
+    this.waiters.clear()
+    this.database.close()
+  }
+}
+
+function decodeConfState(value: string | null): ConfState {
+  return value ? (JSON.parse(value) as ConfState) : {voters: [], learners: []}
+}
+
+/** etcd's bootstrap: the initial members become configuration entries 1..n of term 1, committed. */
+function bootstrap(database: MemberDatabase, cluster: ClusterLayout): void {
+  const entries: Entry[] = cluster.members.map((member, position) => {
+    const record: MemberRecord = {id: member.id, name: member.name, peerUrls: [member.peerUrl], clientUrls: [member.clientUrl], isLearner: false}
+    const change: ConfChange = {type: 'addNode', nodeId: member.id, context: JSON.stringify(record)}
+    return {term: 1, index: position + 1, type: EntryType.ConfChange, data: encodeValue(change)}
+  })
+  database.transaction(() => {
+    database.persistRaft({term: 1, vote: '', commit: entries.length}, entries, null)
+    database.setMeta(metaConfState, JSON.stringify({voters: cluster.members.map((member) => member.id), learners: []}))
+    database.setMeta(metaMembers, '[]')
+  })
+}

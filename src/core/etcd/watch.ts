@@ -1,0 +1,119 @@
+import {spanOf} from '../mvcc/key-range.js'
+import {KvStore} from '../mvcc/kv-store.js'
+import type {ResponseHeader, WatchEvent} from '../mvcc/types.js'
+import type {KeySpan} from '../storage/kv-tables.js'
+import type {MemberDatabase} from '../storage/member-database.js'
+import type {WatchApi, WatchRequest, WatchResponse, Watcher} from './api.js'
+import type {EtcdMember} from './member.js'
+
+/** History rows one watch response carries at most (a revision is never split). */
+export const watchEventsPerResponseMax = 1000
+/** How often a watcher in another process looks for new writes in the database. */
+export const watchPollMilliseconds = 50
+
+/** Where a watcher reads history, and how it learns that new history was written. */
+export interface WatchSource {
+  database(): MemberDatabase
+  /** Resolves after new writes may have landed, or when `signal` aborts. */
+  waitForChange(signal: AbortSignal): Promise<void>
+}
+
+/** A watcher reading history from a member's database, as etcd's synced and unsynced watchers do. */
+export class HistoryWatcher implements Watcher {
+  private nextRevision: number | null
+  private readonly span: KeySpan
+  private readonly abort = new AbortController()
+  private finished = false
+
+  constructor(
+    private readonly source: WatchSource,
+    private readonly request: WatchRequest,
+    private readonly header: (revision: number) => ResponseHeader,
+  ) {
+    const span = spanOf(request.key, request.rangeEnd)
+    this.span = span === 'single' ? {start: request.key, end: successorKey(request.key)} : span
+    this.nextRevision = request.startRevision && request.startRevision > 0 ? request.startRevision : null
+  }
+
+  cancel(): void {
+    this.finished = true
+    this.abort.abort()
+  }
+
+  async next(): Promise<WatchResponse | null> {
+    while (!this.finished) {
+      const kv = new KvStore(this.source.database())
+      const current = kv.currentRevision()
+      this.nextRevision ??= current + 1
+      const compactRevision = kv.compactRevision()
+      if (this.nextRevision < compactRevision) {
+        this.finished = true
+        return {header: this.header(current), events: [], compactRevision, canceled: true}
+      }
+      if (this.nextRevision <= current) {
+        const events = this.readEvents(current)
+        if (events.length > 0) return {header: this.header(current), events}
+      }
+      await this.source.waitForChange(this.abort.signal)
+    }
+    return null
+  }
+
+  /** Events from nextRevision on, whole revisions only, filtered as the request asks. */
+  private readEvents(current: number): WatchEvent[] {
+    const tables = this.source.database().kv
+    const rows = tables.history(this.nextRevision!, current, this.span, watchEventsPerResponseMax + 1)
+    let usable = rows
+    if (rows.length > watchEventsPerResponseMax) {
+      const lastRevision = rows[rows.length - 1]!.modRevision
+      usable = rows.filter((row) => row.modRevision < lastRevision)
+      if (usable.length === 0) usable = rows.slice(0, watchEventsPerResponseMax)
+    }
+    this.nextRevision = usable.length > 0 ? usable[usable.length - 1]!.modRevision + 1 : current + 1
+    const filters = new Set(this.request.filters ?? [])
+    const events: WatchEvent[] = []
+    for (const row of usable) {
+      const type = row.tombstone ? 'DELETE' : 'PUT'
+      if ((type === 'PUT' && filters.has('noput')) || (type === 'DELETE' && filters.has('nodelete'))) continue
+      const kv = row.tombstone
+        ? {key: row.key, value: new Uint8Array(), createRevision: 0, modRevision: row.modRevision, version: 0, lease: 0n}
+        : {key: row.key, value: row.value, createRevision: row.createRevision, modRevision: row.modRevision, version: row.version, lease: row.lease}
+      const previous = this.request.prevKv ? tables.previous(row.key, row.modRevision, row.subRevision) : null
+      events.push(previous ? {type, kv, prevKv: previous} : {type, kv})
+    }
+    return events
+  }
+}
+
+function successorKey(key: Uint8Array): Uint8Array {
+  const next = new Uint8Array(key.length + 1)
+  next.set(key)
+  return next
+}
+
+/** Watches served by a member of this process: woken by its applies, no polling. */
+export class EmbeddedWatchApi implements WatchApi {
+  constructor(
+    private readonly serving: () => EtcdMember,
+    private readonly header: (revision: number) => ResponseHeader,
+  ) {}
+
+  watch(request: WatchRequest): Watcher {
+    const member = this.serving()
+    const source: WatchSource = {
+      database: () => member.database,
+      waitForChange: (signal) =>
+        new Promise((resolve) => {
+          const stop = member.onWatchEvents(() => {
+            stop()
+            resolve()
+          })
+          signal.addEventListener('abort', () => {
+            stop()
+            resolve()
+          })
+        }),
+    }
+    return new HistoryWatcher(source, request, this.header)
+  }
+}

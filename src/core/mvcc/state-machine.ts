@@ -1,0 +1,142 @@
+import type {MemberDatabase} from '../storage/member-database.js'
+import {decodeValue, encodeValue} from '../util/codec.js'
+import {EtcdError, etcdErrors} from './errors.js'
+import {KvStore, revisionHeader} from './kv-store.js'
+import {Lessor} from './lessor.js'
+import type {CompactionRequest, DeleteRangeRequest, PutRequest, RequestOp, TxnRequest, WatchEvent} from './types.js'
+
+export type AlarmType = 'NOSPACE' | 'CORRUPT'
+
+/** What a raft entry carries: one client request, stamped by its proposer. */
+export type InternalRequest = {readonly id: string} & (
+  | {readonly put: PutRequest}
+  | {readonly deleteRange: DeleteRangeRequest}
+  | {readonly txn: TxnRequest}
+  | {readonly compaction: CompactionRequest}
+  | {readonly leaseGrant: {readonly id: bigint; readonly ttl: number; readonly nowMilliseconds: number}}
+  | {readonly leaseRevoke: {readonly id: bigint}}
+  | {readonly leaseKeepAlive: {readonly id: bigint; readonly nowMilliseconds: number}}
+  | {readonly alarm: {readonly action: 'activate' | 'deactivate'; readonly memberId: string; readonly alarm: AlarmType}}
+)
+
+export type ApplyOutcome =
+  | {readonly ok: true; readonly response: unknown; readonly events: readonly WatchEvent[]; readonly revision: number}
+  | {readonly ok: false; readonly error: EtcdError}
+
+const metaAppliedIndex = 'applied_index'
+/** Metadata that is part of the replicated state (the rest, like identity, is per member). */
+export const replicatedMeta = ['revision', 'compact_revision', 'members', 'auth'] as const
+
+interface SnapshotContent {
+  readonly tables: Record<string, unknown[]>
+  readonly meta: Record<string, string | null>
+}
+
+export function encodeRequest(request: InternalRequest): Uint8Array {
+  return encodeValue(request)
+}
+
+export function decodeRequest(data: Uint8Array): InternalRequest {
+  return decodeValue<InternalRequest>(data)
+}
+
+/**
+ * The replicated state machine of one member: applies committed requests to its MVCC store.
+ * Everything here is deterministic, so every member that applies the same entries ends equal.
+ */
+export class StateMachine {
+  readonly kv: KvStore
+  readonly lessor: Lessor
+
+  constructor(readonly database: MemberDatabase) {
+    this.kv = new KvStore(database)
+    this.lessor = new Lessor(this.kv)
+  }
+
+  appliedIndex(): number {
+    return Number(this.database.getMeta(metaAppliedIndex) ?? 0)
+  }
+
+  /** Records the applied index; call in the same transaction as the applies it covers. */
+  setAppliedIndex(index: number): void {
+    this.database.setMeta(metaAppliedIndex, String(index))
+  }
+
+  /** Applies one request; a failed request changes nothing (it runs in a savepoint). */
+  apply(request: InternalRequest): ApplyOutcome {
+    try {
+      return this.database.transaction(() => this.dispatch(request))
+    } catch (error) {
+      if (error instanceof EtcdError) return {ok: false, error}
+      throw error
+    }
+  }
+
+  private dispatch(request: InternalRequest): ApplyOutcome {
+    if ('put' in request) {
+      this.refuseWritesWithoutSpace()
+      const {response, events} = this.kv.put(request.put)
+      return {ok: true, response, events, revision: response.header.revision}
+    }
+    if ('deleteRange' in request) {
+      const {response, events} = this.kv.deleteRange(request.deleteRange)
+      return {ok: true, response, events, revision: response.header.revision}
+    }
+    if ('txn' in request) {
+      if (hasPuts(request.txn.success) || hasPuts(request.txn.failure)) this.refuseWritesWithoutSpace()
+      const {response, events} = this.kv.txn(request.txn)
+      return {ok: true, response, events, revision: response.header.revision}
+    }
+    if ('compaction' in request) {
+      const response = this.kv.compact(request.compaction.revision)
+      return {ok: true, response, events: [], revision: response.header.revision}
+    }
+    if ('leaseGrant' in request) {
+      this.refuseWritesWithoutSpace()
+      const granted = this.lessor.grant(request.leaseGrant.id, request.leaseGrant.ttl, request.leaseGrant.nowMilliseconds)
+      const revision = this.kv.currentRevision()
+      return {ok: true, response: {header: revisionHeader(revision), id: granted.id, ttl: granted.ttl, error: ''}, events: [], revision}
+    }
+    if ('leaseRevoke' in request) {
+      const {revision, events} = this.lessor.revoke(request.leaseRevoke.id)
+      return {ok: true, response: {header: revisionHeader(revision)}, events, revision}
+    }
+    if ('leaseKeepAlive' in request) {
+      const ttl = this.lessor.renew(request.leaseKeepAlive.id, request.leaseKeepAlive.nowMilliseconds)
+      const revision = this.kv.currentRevision()
+      return {ok: true, response: {header: revisionHeader(revision), id: request.leaseKeepAlive.id, ttl}, events: [], revision}
+    }
+    const {action, memberId, alarm} = request.alarm
+    if (action === 'activate') this.database.kv.addAlarm(memberId, alarm)
+    else this.database.kv.removeAlarm(memberId, alarm)
+    const revision = this.kv.currentRevision()
+    return {ok: true, response: {header: revisionHeader(revision), alarms: [{memberId, alarm}]}, events: [], revision}
+  }
+
+  private refuseWritesWithoutSpace(): void {
+    if (this.database.kv.alarms().some((entry) => entry.alarm === 'NOSPACE')) throw etcdErrors.noSpace()
+  }
+
+  /** The whole state machine as bytes, for a raft snapshot. */
+  exportSnapshot(): Uint8Array {
+    const meta: Record<string, string | null> = {}
+    for (const name of replicatedMeta) meta[name] = this.database.getMeta(name)
+    return encodeValue({tables: this.database.kv.exportTables(), meta} satisfies SnapshotContent)
+  }
+
+  /** Replaces the state machine with a snapshot's; inside a transaction. */
+  importSnapshot(data: Uint8Array, appliedIndex: number): void {
+    const content = decodeValue<SnapshotContent>(data)
+    this.database.kv.importTables(content.tables as Record<string, Array<Record<string, unknown>>>)
+    for (const name of replicatedMeta) {
+      const value = content.meta[name]
+      if (value === null || value === undefined) this.database.deleteMeta(name)
+      else this.database.setMeta(name, value)
+    }
+    this.setAppliedIndex(appliedIndex)
+  }
+}
+
+function hasPuts(operations: readonly RequestOp[]): boolean {
+  return operations.some((operation) => 'requestPut' in operation || ('requestTxn' in operation && (hasPuts(operation.requestTxn.success) || hasPuts(operation.requestTxn.failure))))
+}

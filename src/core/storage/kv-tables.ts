@@ -1,0 +1,249 @@
+import type Database from 'better-sqlite3'
+import {guarded} from './errors.js'
+import {stateMachineTables} from './schema.js'
+
+/** A key's state at one revision, as etcd's mvccpb.KeyValue. Keys and values are raw bytes. */
+export interface StoredKeyValue {
+  readonly key: Uint8Array
+  readonly value: Uint8Array
+  readonly createRevision: number
+  readonly modRevision: number
+  readonly version: number
+  readonly lease: bigint
+}
+
+export interface HistoryRow extends StoredKeyValue {
+  readonly subRevision: number
+  readonly tombstone: boolean
+}
+
+/** [start, end) in byte order; `end` null means every key from `start` on. */
+export interface KeySpan {
+  readonly start: Uint8Array
+  readonly end: Uint8Array | null
+}
+
+export interface StoredLease {
+  readonly id: bigint
+  readonly grantedTtl: number
+  readonly expiryMilliseconds: number
+}
+
+interface KvRow {
+  key: Buffer
+  value: Buffer
+  create_revision: bigint
+  mod_revision: bigint
+  version: bigint
+  lease: bigint
+}
+
+interface HistoryDbRow extends KvRow {
+  sub_revision: bigint
+  tombstone: bigint
+}
+
+const empty = new Uint8Array()
+/** The largest key any span can reach: no key sorts after 0xff repeated this long in practice. */
+const spanEndless = Buffer.alloc(4096, 0xff)
+
+function keyValue(row: KvRow): StoredKeyValue {
+  return {
+    key: row.key,
+    value: row.value,
+    createRevision: Number(row.create_revision),
+    modRevision: Number(row.mod_revision),
+    version: Number(row.version),
+    lease: row.lease,
+  }
+}
+
+function historyRow(row: HistoryDbRow): HistoryRow {
+  return {...keyValue(row), subRevision: Number(row.sub_revision), tombstone: row.tombstone !== 0n}
+}
+
+/** The SQL of the MVCC state machine: current values, history, leases, auth and alarms. */
+export class KvTables {
+  private readonly statements
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly path: string,
+  ) {
+    const prepare = <R>(sql: string) => db.prepare<unknown[], R>(sql).safeIntegers(true)
+    const historyColumns = 'key, value, create_revision, revision AS mod_revision, version, lease, sub_revision, tombstone'
+    // The newest row of each key at or before a revision, found through kv_history_by_key.
+    const atRevision = `
+      SELECT ${historyColumns} FROM kv_history h
+      WHERE h.key >= ? AND h.key < ? AND h.revision <= ?
+        AND NOT EXISTS (
+          SELECT 1 FROM kv_history n
+          WHERE n.key = h.key AND n.revision <= ?
+            AND (n.revision > h.revision OR (n.revision = h.revision AND n.sub_revision > h.sub_revision)))`
+    this.statements = guarded(path, () => ({
+      get: prepare<KvRow>('SELECT key, value, create_revision, mod_revision, version, lease FROM kv WHERE key = ?'),
+      range: prepare<KvRow>('SELECT key, value, create_revision, mod_revision, version, lease FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?'),
+      count: prepare<{total: bigint}>('SELECT count(*) AS total FROM kv WHERE key >= ? AND key < ?'),
+      rangeAt: prepare<HistoryDbRow>(`SELECT * FROM (${atRevision}) WHERE tombstone = 0 ORDER BY key LIMIT ?`),
+      countAt: prepare<{total: bigint}>(`SELECT count(*) AS total FROM (${atRevision}) WHERE tombstone = 0`),
+      upsert: prepare(
+        'INSERT INTO kv (key, value, create_revision, mod_revision, version, lease) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, create_revision = excluded.create_revision, mod_revision = excluded.mod_revision, version = excluded.version, lease = excluded.lease',
+      ),
+      delete: prepare('DELETE FROM kv WHERE key = ?'),
+      insertHistory: prepare(
+        'INSERT INTO kv_history (revision, sub_revision, key, value, create_revision, version, lease, tombstone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      history: prepare<HistoryDbRow>(
+        `SELECT ${historyColumns} FROM kv_history WHERE revision >= ? AND revision <= ? AND key >= ? AND key < ? ORDER BY revision, sub_revision LIMIT ?`,
+      ),
+      previous: prepare<HistoryDbRow>(
+        `SELECT ${historyColumns} FROM kv_history WHERE key = ? AND (revision < ? OR (revision = ? AND sub_revision < ?)) ORDER BY revision DESC, sub_revision DESC LIMIT 1`,
+      ),
+      compact: prepare(`
+        DELETE FROM kv_history WHERE revision < ?1 AND (
+          tombstone = 1 OR EXISTS (
+            SELECT 1 FROM kv_history n WHERE n.key = kv_history.key AND n.revision <= ?1
+              AND (n.revision > kv_history.revision OR (n.revision = kv_history.revision AND n.sub_revision > kv_history.sub_revision))))`),
+      historyThrough: prepare<HistoryDbRow>(`SELECT ${historyColumns} FROM kv_history WHERE revision <= ? ORDER BY revision, sub_revision`),
+      keysWithLease: prepare<{key: Buffer}>('SELECT key FROM kv WHERE lease = ? ORDER BY key'),
+      getLease: prepare<{id: bigint; granted_ttl: bigint; expiry_ms: bigint}>('SELECT id, granted_ttl, expiry_ms FROM lease WHERE id = ?'),
+      listLeases: prepare<{id: bigint; granted_ttl: bigint; expiry_ms: bigint}>('SELECT id, granted_ttl, expiry_ms FROM lease ORDER BY id'),
+      upsertLease: prepare(
+        'INSERT INTO lease (id, granted_ttl, expiry_ms) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET granted_ttl = excluded.granted_ttl, expiry_ms = excluded.expiry_ms',
+      ),
+      deleteLease: prepare('DELETE FROM lease WHERE id = ?'),
+      alarms: prepare<{member_id: string; alarm: string}>('SELECT member_id, alarm FROM alarm ORDER BY member_id, alarm'),
+      addAlarm: prepare('INSERT OR IGNORE INTO alarm (member_id, alarm) VALUES (?, ?)'),
+      removeAlarm: prepare('DELETE FROM alarm WHERE member_id = ? AND alarm = ?'),
+      expiredLeases: prepare<{id: bigint}>('SELECT id FROM lease WHERE expiry_ms <= ? ORDER BY expiry_ms LIMIT ?'),
+    }))
+  }
+
+  get(key: Uint8Array): StoredKeyValue | null {
+    return guarded(this.path, () => {
+      const row = this.statements.get.get(key)
+      return row ? keyValue(row) : null
+    })
+  }
+
+  range(span: KeySpan, limit: number): StoredKeyValue[] {
+    return guarded(this.path, () => this.statements.range.all(span.start, span.end ?? spanEndless, limit).map(keyValue))
+  }
+
+  count(span: KeySpan): number {
+    return guarded(this.path, () => Number(this.statements.count.get(span.start, span.end ?? spanEndless)!.total))
+  }
+
+  rangeAt(span: KeySpan, revision: number, limit: number): StoredKeyValue[] {
+    return guarded(this.path, () => this.statements.rangeAt.all(span.start, span.end ?? spanEndless, revision, revision, limit).map(keyValue))
+  }
+
+  countAt(span: KeySpan, revision: number): number {
+    return guarded(this.path, () => Number(this.statements.countAt.get(span.start, span.end ?? spanEndless, revision, revision)!.total))
+  }
+
+  /** Writes a key's new state as current and records it in history. Inside a transaction. */
+  put(entry: StoredKeyValue, subRevision: number): void {
+    this.statements.upsert.run(entry.key, entry.value, entry.createRevision, entry.modRevision, entry.version, entry.lease)
+    this.statements.insertHistory.run(entry.modRevision, subRevision, entry.key, entry.value, entry.createRevision, entry.version, entry.lease, 0)
+  }
+
+  /** Removes a key and records its tombstone. Inside a transaction. */
+  delete(key: Uint8Array, revision: number, subRevision: number): void {
+    this.statements.delete.run(key)
+    this.statements.insertHistory.run(revision, subRevision, key, empty, 0, 0, 0n, 1)
+  }
+
+  /** Changes in [fromRevision, toRevision] for keys in `span`, oldest first, at most `rowsMax`. */
+  history(fromRevision: number, toRevision: number, span: KeySpan, rowsMax: number): HistoryRow[] {
+    return guarded(this.path, () => this.statements.history.all(fromRevision, toRevision, span.start, span.end ?? spanEndless, rowsMax).map(historyRow))
+  }
+
+  /** The key's state just before (revision, subRevision), or null if it did not exist then. */
+  previous(key: Uint8Array, revision: number, subRevision: number): StoredKeyValue | null {
+    return guarded(this.path, () => {
+      const row = this.statements.previous.get(key, revision, revision, subRevision)
+      return row && row.tombstone === 0n ? keyValue(row) : null
+    })
+  }
+
+  /** Drops history a compaction at `revision` makes unreachable. Inside a transaction. */
+  compact(revision: number): number {
+    return this.statements.compact.run(revision).changes
+  }
+
+  *historyThrough(revision: number): Generator<HistoryRow> {
+    for (const row of this.statements.historyThrough.iterate(revision)) yield historyRow(row)
+  }
+
+  keysWithLease(id: bigint): Uint8Array[] {
+    return guarded(this.path, () => this.statements.keysWithLease.all(id).map((row) => row.key))
+  }
+
+  getLease(id: bigint): StoredLease | null {
+    return guarded(this.path, () => {
+      const row = this.statements.getLease.get(id)
+      return row ? {id: row.id, grantedTtl: Number(row.granted_ttl), expiryMilliseconds: Number(row.expiry_ms)} : null
+    })
+  }
+
+  listLeases(): StoredLease[] {
+    return guarded(this.path, () =>
+      this.statements.listLeases.all().map((row) => ({id: row.id, grantedTtl: Number(row.granted_ttl), expiryMilliseconds: Number(row.expiry_ms)})),
+    )
+  }
+
+  saveLease(lease: StoredLease): void {
+    this.statements.upsertLease.run(lease.id, lease.grantedTtl, lease.expiryMilliseconds)
+  }
+
+  deleteLease(id: bigint): void {
+    this.statements.deleteLease.run(id)
+  }
+
+  expiredLeases(nowMilliseconds: number, countMax: number): bigint[] {
+    return guarded(this.path, () => this.statements.expiredLeases.all(nowMilliseconds, countMax).map((row) => row.id))
+  }
+
+  alarms(): Array<{memberId: string; alarm: string}> {
+    return guarded(this.path, () => this.statements.alarms.all().map((row) => ({memberId: row.member_id, alarm: row.alarm})))
+  }
+
+  addAlarm(memberId: string, alarm: string): void {
+    this.statements.addAlarm.run(memberId, alarm)
+  }
+
+  removeAlarm(memberId: string, alarm: string): boolean {
+    return this.statements.removeAlarm.run(memberId, alarm).changes > 0
+  }
+
+  /** The database file's size as etcd reports dbSize: pages in use plus free pages. */
+  sizeBytes(): number {
+    return guarded(this.path, () => {
+      const pages = Number(this.db.pragma('page_count', {simple: true}))
+      const pageSize = Number(this.db.pragma('page_size', {simple: true}))
+      return pages * pageSize
+    })
+  }
+
+  /** Every row of the state machine's tables, for a snapshot. */
+  exportTables(): Record<string, unknown[]> {
+    return guarded(this.path, () => {
+      const tables: Record<string, unknown[]> = {}
+      for (const table of stateMachineTables) tables[table] = this.db.prepare(`SELECT * FROM ${table}`).safeIntegers(true).all()
+      return tables
+    })
+  }
+
+  /** Replaces the state machine's tables with a snapshot's rows. Inside a transaction. */
+  importTables(tables: Record<string, Array<Record<string, unknown>>>): void {
+    for (const table of stateMachineTables) {
+      this.db.prepare(`DELETE FROM ${table}`).run()
+      const rows = tables[table] ?? []
+      if (rows.length === 0) continue
+      const columns = Object.keys(rows[0]!)
+      const insert = this.db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
+      for (const row of rows) insert.run(...columns.map((column) => row[column]))
+    }
+  }
+}

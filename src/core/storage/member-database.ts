@@ -1,0 +1,200 @@
+import {mkdirSync} from 'node:fs'
+import {dirname} from 'node:path'
+import Database from 'better-sqlite3'
+import type {ConfState, Entry, EntryType, HardState, Snapshot} from '../raft/types.js'
+import {assert} from '../util/assert.js'
+import {StorageError, guarded} from './errors.js'
+import {KvTables} from './kv-tables.js'
+import {schemaStatements, schemaVersion} from './schema.js'
+
+export interface MemberIdentity {
+  readonly clusterId: string
+  readonly memberId: string
+  readonly name: string
+}
+
+export interface PersistedRaftState {
+  readonly hardState: HardState
+  readonly snapshot: Snapshot | null
+  readonly entries: Entry[]
+}
+
+export interface OpenOptions {
+  readonly readonly?: boolean
+  /** Wait this long for another process's write lock before giving up. */
+  readonly busyTimeoutMilliseconds?: number
+}
+
+const busyTimeoutMillisecondsDefault = 5000
+/** How many raft log rows one load reads at most; compaction keeps the log well below it. */
+export const raftLogLoadEntriesMax = 1_000_000
+
+/**
+ * One etcd member's durable state in one SQLite file (WAL mode). Raft's writes use
+ * synchronous=FULL: a Ready batch is on disk before any of its messages leave.
+ */
+export class MemberDatabase {
+  readonly kv: KvTables
+  private readonly statements
+
+  private constructor(
+    readonly path: string,
+    readonly db: Database.Database,
+  ) {
+    this.kv = new KvTables(db, path)
+    this.statements = guarded(path, () => ({
+      getMeta: db.prepare<[string], {value: string}>('SELECT value FROM meta WHERE name = ?'),
+      setMeta: db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
+      deleteMeta: db.prepare('DELETE FROM meta WHERE name = ?'),
+      hardState: db.prepare<[], {term: number; vote: string; commit_index: number}>('SELECT term, vote, commit_index FROM raft_hard_state WHERE singleton = 0'),
+      setHardState: db.prepare(
+        'INSERT INTO raft_hard_state (singleton, term, vote, commit_index) VALUES (0, ?, ?, ?) ON CONFLICT (singleton) DO UPDATE SET term = excluded.term, vote = excluded.vote, commit_index = excluded.commit_index',
+      ),
+      snapshot: db.prepare<[], {snapshot_index: number; term: number; conf_state: string; data: Buffer}>(
+        'SELECT snapshot_index, term, conf_state, data FROM raft_snapshot WHERE singleton = 0',
+      ),
+      setSnapshot: db.prepare(
+        'INSERT INTO raft_snapshot (singleton, snapshot_index, term, conf_state, data) VALUES (0, ?, ?, ?, ?) ON CONFLICT (singleton) DO UPDATE SET snapshot_index = excluded.snapshot_index, term = excluded.term, conf_state = excluded.conf_state, data = excluded.data',
+      ),
+      entries: db.prepare<[number, number], {log_index: number; term: number; entry_type: number; data: Buffer}>(
+        'SELECT log_index, term, entry_type, data FROM raft_log WHERE log_index > ? ORDER BY log_index LIMIT ?',
+      ),
+      deleteEntriesFrom: db.prepare('DELETE FROM raft_log WHERE log_index >= ?'),
+      deleteEntriesThrough: db.prepare('DELETE FROM raft_log WHERE log_index <= ?'),
+      insertEntry: db.prepare('INSERT INTO raft_log (log_index, term, entry_type, data) VALUES (?, ?, ?, ?)'),
+    }))
+  }
+
+  static open(path: string, options: OpenOptions = {}): MemberDatabase {
+    return guarded(path, () => {
+      if (!options.readonly) mkdirSync(dirname(path), {recursive: true})
+      const db = new Database(path, {readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false})
+      try {
+        db.pragma(`busy_timeout = ${options.busyTimeoutMilliseconds ?? busyTimeoutMillisecondsDefault}`)
+        if (!options.readonly) {
+          db.pragma('journal_mode = WAL')
+          db.pragma('synchronous = FULL')
+          const current = Number(db.pragma('user_version', {simple: true}))
+          if (current > schemaVersion) {
+            throw new StorageError('SchemaTooNew', `${path}: written by a newer kubemu (schema ${current}, this one knows ${schemaVersion})`, path)
+          }
+          db.transaction(() => {
+            for (const statement of schemaStatements) db.exec(statement)
+            db.pragma(`user_version = ${schemaVersion}`)
+          })()
+        } else {
+          // Touches the header so a file that is not a database fails here, not later.
+          db.pragma('user_version', {simple: true})
+        }
+        return new MemberDatabase(path, db)
+      } catch (error) {
+        db.close()
+        throw error
+      }
+    })
+  }
+
+  close(): void {
+    guarded(this.path, () => this.db.close())
+  }
+
+  /** Runs `work` in one write transaction: all of it is durable, or none of it. */
+  transaction<T>(work: () => T): T {
+    return guarded(this.path, () => this.db.transaction(work).immediate())
+  }
+
+  // ---- identity and metadata ---------------------------------------------------------------
+
+  getMeta(name: string): string | null {
+    return guarded(this.path, () => this.statements.getMeta.get(name)?.value ?? null)
+  }
+
+  setMeta(name: string, value: string): void {
+    guarded(this.path, () => this.statements.setMeta.run(name, value))
+  }
+
+  deleteMeta(name: string): void {
+    guarded(this.path, () => this.statements.deleteMeta.run(name))
+  }
+
+  /** Stamps a new database with its member's identity, or checks that it is the member expected. */
+  ensureIdentity(identity: MemberIdentity): void {
+    const clusterId = this.getMeta('cluster_id')
+    const memberId = this.getMeta('member_id')
+    if (clusterId === null && memberId === null) {
+      this.transaction(() => {
+        this.setMeta('cluster_id', identity.clusterId)
+        this.setMeta('member_id', identity.memberId)
+        this.setMeta('member_name', identity.name)
+      })
+      return
+    }
+    if (clusterId !== identity.clusterId || memberId !== identity.memberId) {
+      throw new StorageError(
+        'WrongCluster',
+        `${this.path}: belongs to member ${memberId ?? '?'} of cluster ${clusterId ?? '?'}, not to member ${identity.memberId} (${identity.name}) of cluster ${identity.clusterId}`,
+        this.path,
+      )
+    }
+  }
+
+  /** SQLite's own consistency check; returns the problems it found (none when healthy). */
+  integrityProblems(): string[] {
+    return guarded(this.path, () => {
+      const rows = this.db.pragma('integrity_check') as Array<{integrity_check: string}>
+      return rows.map((row) => row.integrity_check).filter((line) => line !== 'ok')
+    })
+  }
+
+  // ---- raft --------------------------------------------------------------------------------
+
+  loadRaftState(): PersistedRaftState {
+    return guarded(this.path, () => {
+      const hard = this.statements.hardState.get()
+      const snapshotRow = this.statements.snapshot.get()
+      const snapshot: Snapshot | null = snapshotRow
+        ? {
+            metadata: {index: snapshotRow.snapshot_index, term: snapshotRow.term, confState: JSON.parse(snapshotRow.conf_state) as ConfState},
+            data: new Uint8Array(snapshotRow.data),
+          }
+        : null
+      const after = snapshot?.metadata.index ?? 0
+      const entries = this.statements.entries.all(after, raftLogLoadEntriesMax).map(
+        (row): Entry => ({index: row.log_index, term: row.term, type: row.entry_type as EntryType, data: new Uint8Array(row.data)}),
+      )
+      for (let position = 0; position < entries.length; position++) {
+        if (entries[position]!.index !== after + 1 + position) {
+          throw new StorageError('Corrupt', `${this.path}: the raft log has a gap before index ${entries[position]!.index}`, this.path)
+        }
+      }
+      return {hardState: hard ? {term: hard.term, vote: hard.vote, commit: hard.commit_index} : {term: 0, vote: '', commit: 0}, snapshot, entries}
+    })
+  }
+
+  /** Persists one Ready's raft state. Call inside transaction() together with anything else. */
+  persistRaft(hardState: HardState | null, entries: readonly Entry[], snapshot: Snapshot | null): void {
+    if (snapshot) {
+      this.saveSnapshot(snapshot)
+      this.statements.deleteEntriesFrom.run(0)
+    }
+    if (entries.length > 0) {
+      this.statements.deleteEntriesFrom.run(entries[0]!.index)
+      for (const entry of entries) this.statements.insertEntry.run(entry.index, entry.term, entry.type, entry.data)
+    }
+    if (hardState) this.statements.setHardState.run(hardState.term, hardState.vote, hardState.commit)
+  }
+
+  /** A snapshot taken locally at an applied index: entries it covers are no longer needed. */
+  compactRaftLog(snapshot: Snapshot): void {
+    this.transaction(() => {
+      this.saveSnapshot(snapshot)
+      this.statements.deleteEntriesThrough.run(snapshot.metadata.index)
+    })
+  }
+
+  private saveSnapshot(snapshot: Snapshot): void {
+    const {index, term, confState} = snapshot.metadata
+    assert(index > 0, 'a snapshot has a positive index')
+    this.statements.setSnapshot.run(index, term, JSON.stringify(confState), snapshot.data)
+  }
+}

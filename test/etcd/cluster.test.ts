@@ -1,0 +1,66 @@
+import {describe, expect, it} from 'vitest'
+import {EmbeddedCluster} from '../../src/core/etcd/cluster.js'
+import {EmbeddedClient} from '../../src/core/etcd/embedded-client.js'
+import {ManualClock} from '../../src/core/util/clock.js'
+import {bytes, temporaryFolder, text} from '../support/temp.js'
+
+function openClient(folder: string, clock: ManualClock, endpoint = 'infra1'): EmbeddedClient {
+  return new EmbeddedClient(EmbeddedCluster.open(folder, {clock, seed: 7}), {endpoint})
+}
+
+describe('embedded cluster', () => {
+  it('starts empty at revision 1, elects a leader in term 2, and the first write is revision 2', async () => {
+    const folder = temporaryFolder()
+    const clock = new ManualClock()
+    const client = openClient(folder, clock)
+    const empty = await client.kv.range({key: bytes('foo')})
+    expect(empty.header.revision).toBe(1)
+    expect(empty.header.raftTerm).toBe(2)
+    expect(empty.header.memberId).toBe(0x8211f1d0f64f3269n)
+    expect(empty.header.clusterId).toBe(17237436991929493444n)
+    const put = await client.kv.put({key: bytes('foo'), value: bytes('bar')})
+    expect(put.header.revision).toBe(2)
+    const got = await client.kv.range({key: bytes('foo')})
+    expect(got.kvs.map((kv) => [text(kv.key), text(kv.value), kv.createRevision, kv.modRevision, kv.version])).toEqual([['foo', 'bar', 2, 2, 1]])
+    await client.close()
+  })
+
+  it('resumes without an election after a clean stop, and every member holds the data', async () => {
+    const folder = temporaryFolder()
+    const clock = new ManualClock()
+    const first = openClient(folder, clock)
+    await first.kv.put({key: bytes('a'), value: bytes('1')})
+    const term = (await first.kv.range({key: bytes('a')})).header.raftTerm
+    await first.close()
+    let expected = '1'
+    for (const endpoint of ['infra1', 'infra2', 'infra3']) {
+      const again = openClient(folder, clock, endpoint)
+      const response = await again.kv.range({key: bytes('a'), serializable: true})
+      expect(response.header.raftTerm).toBe(term)
+      expect(response.kvs.map((kv) => text(kv.value))).toEqual([expected])
+      await again.kv.put({key: bytes('a'), value: bytes(endpoint)})
+      expected = endpoint
+      await again.close()
+    }
+    const last = openClient(folder, clock, 'infra2')
+    const response = await last.kv.range({key: bytes('a')})
+    expect(response.header.raftTerm).toBe(term)
+    expect(response.header.revision).toBe(5)
+    expect(text(response.kvs[0]!.value)).toBe('infra3')
+    await last.close()
+  })
+
+  it('holds an election after a crash (no clean stop) and loses no acknowledged write', async () => {
+    const folder = temporaryFolder()
+    const clock = new ManualClock()
+    const first = openClient(folder, clock)
+    await first.kv.put({key: bytes('k'), value: bytes('v')})
+    const term = (await first.kv.range({key: bytes('k')})).header.raftTerm
+    first.embedded.abandon()
+    const second = openClient(folder, clock)
+    const response = await second.kv.range({key: bytes('k')})
+    expect(response.header.raftTerm).toBeGreaterThan(term)
+    expect(text(response.kvs[0]!.value)).toBe('v')
+    await second.close()
+  })
+})
