@@ -93,6 +93,8 @@ export interface WatchResponse {
 }
 
 export interface Watcher {
+  /** Resolves once the watch is registered: every later write is reported. */
+  created(): Promise<void>
   /** The next batch of events; resolves with null once the watch is cancelled. */
   next(): Promise<WatchResponse | null>
   cancel(): void

@@ -20,7 +20,7 @@ export interface WatchSource {
 
 /** A watcher reading history from a member's database, as etcd's synced and unsynced watchers do. */
 export class HistoryWatcher implements Watcher {
-  private nextRevision: number | null
+  private nextRevision: number
   private readonly span: KeySpan
   private readonly abort = new AbortController()
   private finished = false
@@ -32,8 +32,11 @@ export class HistoryWatcher implements Watcher {
   ) {
     const span = spanOf(request.key, request.rangeEnd)
     this.span = span === 'single' ? {start: request.key, end: successorKey(request.key)} : span
-    this.nextRevision = request.startRevision && request.startRevision > 0 ? request.startRevision : null
+    // Without a start revision the watch begins after the newest write at creation, as etcd's.
+    this.nextRevision = request.startRevision && request.startRevision > 0 ? request.startRevision : new KvStore(source.database()).currentRevision() + 1
   }
+
+  async created(): Promise<void> {}
 
   cancel(): void {
     this.finished = true
@@ -44,11 +47,11 @@ export class HistoryWatcher implements Watcher {
     while (!this.finished) {
       const kv = new KvStore(this.source.database())
       const current = kv.currentRevision()
-      this.nextRevision ??= current + 1
       const compactRevision = kv.compactRevision()
       if (this.nextRevision < compactRevision) {
         this.finished = true
-        return {header: this.header(current), events: [], compactRevision, canceled: true}
+        // etcd's response to a compacted start carries no revision in its header.
+        return {header: this.header(0), events: [], compactRevision, canceled: true}
       }
       if (this.nextRevision <= current) {
         const events = this.readEvents(current)
@@ -62,7 +65,7 @@ export class HistoryWatcher implements Watcher {
   /** Events from nextRevision on, whole revisions only, filtered as the request asks. */
   private readEvents(current: number): WatchEvent[] {
     const tables = this.source.database().kv
-    const rows = tables.history(this.nextRevision!, current, this.span, watchEventsPerResponseMax + 1)
+    const rows = tables.history(this.nextRevision, current, this.span, watchEventsPerResponseMax + 1)
     let usable = rows
     if (rows.length > watchEventsPerResponseMax) {
       const lastRevision = rows[rows.length - 1]!.modRevision

@@ -101,8 +101,9 @@ export class KvStore {
     return Number(this.database.getMeta(metaRevision) ?? 1)
   }
 
+  /** -1 until the first compaction, as etcd's compactMainRev. */
   compactRevision(): number {
-    return Number(this.database.getMeta(metaCompactRevision) ?? 0)
+    return Number(this.database.getMeta(metaCompactRevision) ?? -1)
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -142,7 +143,7 @@ export class KvStore {
       count = tables.countAt(span, revision)
       kvs = request.countOnly ? [] : tables.rangeAt(span, revision, fetchMax)
     }
-    if (request.countOnly) return {header: revisionHeader(revision), kvs: [], more: false, count}
+    if (request.countOnly) return {header: revisionHeader(current), kvs: [], more: false, count}
     if (filtered) kvs = kvs.filter((kv) => passesFilters(kv, request))
     const effectiveOrder = sortOrder === 'none' && sortTarget !== 'key' ? 'ascend' : sortOrder
     if (effectiveOrder !== 'none') sortKeyValues(kvs, sortTarget, effectiveOrder)
@@ -152,7 +153,8 @@ export class KvStore {
       more = true
     }
     if (request.keysOnly) kvs = kvs.map((kv) => ({...kv, value: new Uint8Array()}))
-    return {header: revisionHeader(revision), kvs, more, count}
+    // The header names the store's revision, not the one read at (as etcd's rr.Rev).
+    return {header: revisionHeader(current), kvs, more, count}
   }
 
   // ---- writes (only from the apply loop, inside a database transaction) ---------------------

@@ -100,9 +100,9 @@ export class KvTables {
         `SELECT ${historyColumns} FROM kv_history WHERE key = ? AND (revision < ? OR (revision = ? AND sub_revision < ?)) ORDER BY revision DESC, sub_revision DESC LIMIT 1`,
       ),
       compact: prepare(`
-        DELETE FROM kv_history WHERE revision < ?1 AND (
+        DELETE FROM kv_history WHERE revision <= @revision AND (
           tombstone = 1 OR EXISTS (
-            SELECT 1 FROM kv_history n WHERE n.key = kv_history.key AND n.revision <= ?1
+            SELECT 1 FROM kv_history n WHERE n.key = kv_history.key AND n.revision <= @revision
               AND (n.revision > kv_history.revision OR (n.revision = kv_history.revision AND n.sub_revision > kv_history.sub_revision))))`),
       historyThrough: prepare<HistoryDbRow>(`SELECT ${historyColumns} FROM kv_history WHERE revision <= ? ORDER BY revision, sub_revision`),
       keysWithLease: prepare<{key: Buffer}>('SELECT key FROM kv WHERE lease = ? ORDER BY key'),
@@ -169,7 +169,7 @@ export class KvTables {
 
   /** Drops history a compaction at `revision` makes unreachable. Inside a transaction. */
   compact(revision: number): number {
-    return this.statements.compact.run(revision).changes
+    return this.statements.compact.run({revision}).changes
   }
 
   *historyThrough(revision: number): Generator<HistoryRow> {

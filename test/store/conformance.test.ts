@@ -1,0 +1,54 @@
+// One store conformance suite, run twice: against the embedded cluster and against a real
+// 3-member etcd 3.4 on loopback. Every case's transcript must be identical.
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {EmbeddedCluster} from '../../src/core/etcd/cluster.js'
+import {EmbeddedClient} from '../../src/core/etcd/embedded-client.js'
+import type {EtcdClient} from '../../src/core/etcd/api.js'
+import {RealEtcdClient} from '../../src/core/store/real-etcd-client.js'
+import {RealEtcdCluster} from '../support/real-etcd.js'
+import {temporaryFolder} from '../support/temp.js'
+import {Recorder, conformanceCases} from './conformance-cases.js'
+
+async function transcripts(client: EtcdClient): Promise<Map<string, unknown[]>> {
+  const results = new Map<string, unknown[]>()
+  const recorder = new Recorder()
+  for (const item of conformanceCases) {
+    const before = recorder.lines.length
+    await item.run(client, recorder)
+    results.set(item.name, recorder.lines.slice(before))
+  }
+  return results
+}
+
+describe('store conformance: kubemu against real etcd 3.4', () => {
+  let real: Map<string, unknown[]>
+  let embedded: Map<string, unknown[]>
+  let etcd: RealEtcdCluster | null = null
+
+  beforeAll(async () => {
+    if (!RealEtcdCluster.available()) throw new Error('etcd is not installed: apt-get install -y etcd-server etcd-client')
+    etcd = await RealEtcdCluster.start()
+    const realClient = new RealEtcdClient('http://127.0.0.1:2379')
+    real = await transcripts(realClient)
+    await realClient.close()
+    const folder = temporaryFolder()
+    const embeddedClient = new EmbeddedClient(EmbeddedCluster.open(folder, {seed: 1}), {endpoint: 'infra1'})
+    embedded = await transcripts(embeddedClient)
+    await embeddedClient.close()
+  }, 120_000)
+
+  afterAll(async () => {
+    await etcd?.stop()
+  })
+
+  for (const item of conformanceCases) {
+    it(item.name, () => {
+      const expected = real.get(item.name)!
+      const actual = embedded.get(item.name)!
+      for (let index = 0; index < Math.max(expected.length, actual.length); index++) {
+        const label = (expected[index] as [string] | undefined)?.[0] ?? (actual[index] as [string] | undefined)?.[0]
+        expect(JSON.stringify(actual[index]), `${item.name}: ${label}`).toBe(JSON.stringify(expected[index]))
+      }
+    })
+  }
+})

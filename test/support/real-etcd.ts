@@ -1,0 +1,91 @@
+// A real 3-member etcd 3.4 on loopback in the layout of etcd's Procfile, for comparisons.
+import {type ChildProcess, execFileSync, spawn} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {procfileMembers, procfileToken} from '../../src/core/etcd/layout.js'
+
+/** How many health probes to make before giving up on a cluster that does not come up. */
+const healthProbesMax = 600
+
+export class RealEtcdCluster {
+  private constructor(
+    private readonly processes: ChildProcess[],
+    private readonly folder: string,
+  ) {}
+
+  static available(): boolean {
+    try {
+      execFileSync('etcd', ['--version'], {stdio: 'ignore'})
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  static async start(): Promise<RealEtcdCluster> {
+    const folder = mkdtempSync(join(tmpdir(), 'kubemu-real-etcd-'))
+    const initialCluster = procfileMembers.map((member) => `${member.name}=${member.peerUrl}`).join(',')
+    const processes = procfileMembers.map((member) =>
+      spawn(
+        'etcd',
+        [
+          `--name=${member.name}`,
+          `--data-dir=${join(folder, member.name)}`,
+          `--listen-client-urls=${member.clientUrl}`,
+          `--advertise-client-urls=${member.clientUrl}`,
+          `--listen-peer-urls=${member.peerUrl}`,
+          `--initial-advertise-peer-urls=${member.peerUrl}`,
+          `--initial-cluster-token=${procfileToken}`,
+          `--initial-cluster=${initialCluster}`,
+          '--initial-cluster-state=new',
+          '--logger=zap',
+          '--log-outputs=stderr',
+          '--log-level=error',
+        ],
+        {stdio: ['ignore', 'ignore', 'ignore']},
+      ),
+    )
+    const cluster = new RealEtcdCluster(processes, folder)
+    try {
+      await cluster.waitHealthy()
+    } catch (error) {
+      await cluster.stop()
+      throw error
+    }
+    return cluster
+  }
+
+  /** Polls `etcdctl endpoint health` until every member answers; each probe is itself bounded. */
+  private async waitHealthy(): Promise<void> {
+    const endpoints = procfileMembers.map((member) => member.clientUrl).join(',')
+    for (let probe = 0; probe < healthProbesMax; probe++) {
+      const healthy = await new Promise<boolean>((resolve) => {
+        const child = spawn('etcdctl', ['--endpoints', endpoints, '--command-timeout=1s', 'endpoint', 'health'], {
+          stdio: 'ignore',
+          env: {...process.env, ETCDCTL_API: '3'},
+        })
+        child.on('exit', (code) => resolve(code === 0))
+      })
+      if (healthy) return
+      for (const child of this.processes) {
+        if (child.exitCode !== null) throw new Error(`etcd exited with code ${child.exitCode} while starting (is port 2379 in use?)`)
+      }
+    }
+    throw new Error('the real etcd cluster did not become healthy')
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.processes.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve()
+            child.once('exit', () => resolve())
+            child.kill('SIGKILL')
+          }),
+      ),
+    )
+    rmSync(this.folder, {recursive: true, force: true})
+  }
+}
