@@ -1,18 +1,18 @@
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterEach} from 'vitest'
+import {afterAll} from 'vitest'
 
 const created: string[] = []
 
-/** A fresh folder for one test, removed afterwards. */
+/** A fresh folder, removed when the test file is done. */
 export function temporaryFolder(prefix = 'kubemu-test-'): string {
   const folder = mkdtempSync(join(tmpdir(), prefix))
   created.push(folder)
   return folder
 }
 
-afterEach(() => {
+afterAll(() => {
   while (created.length > 0) rmSync(created.pop()!, {recursive: true, force: true})
 })
 

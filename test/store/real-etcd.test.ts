@@ -1,6 +1,9 @@
-// One store conformance suite, run twice: against the embedded cluster and against a real
-// 3-member etcd 3.4 on loopback. Every case's transcript must be identical.
+// Everything that needs a real etcd, in one file so that only one real cluster (on the Procfile
+// ports) runs at a time: the conformance suite, whose transcripts must be identical on kubemu
+// and on a fresh real etcd 3.4, and then the store suite on the real backend.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {openRealEtcdStore} from '../../src/core/store/backends.js'
+import {storeSuite} from './store-suite.js'
 import {EmbeddedCluster} from '../../src/core/etcd/cluster.js'
 import {EmbeddedClient} from '../../src/core/etcd/embedded-client.js'
 import type {EtcdClient} from '../../src/core/etcd/api.js'
@@ -20,14 +23,22 @@ async function transcripts(client: EtcdClient): Promise<Map<string, unknown[]>> 
   return results
 }
 
+let etcd: RealEtcdCluster | null = null
+
+beforeAll(async () => {
+  if (!RealEtcdCluster.available()) throw new Error('etcd is not installed: apt-get install -y etcd-server etcd-client')
+  etcd = await RealEtcdCluster.start()
+}, 60_000)
+
+afterAll(async () => {
+  await etcd?.stop()
+})
+
 describe('store conformance: kubemu against real etcd 3.4', () => {
   let real: Map<string, unknown[]>
   let embedded: Map<string, unknown[]>
-  let etcd: RealEtcdCluster | null = null
 
   beforeAll(async () => {
-    if (!RealEtcdCluster.available()) throw new Error('etcd is not installed: apt-get install -y etcd-server etcd-client')
-    etcd = await RealEtcdCluster.start()
     const realClient = new RealEtcdClient('http://127.0.0.1:2379')
     real = await transcripts(realClient)
     await realClient.close()
@@ -36,10 +47,6 @@ describe('store conformance: kubemu against real etcd 3.4', () => {
     embedded = await transcripts(embeddedClient)
     await embeddedClient.close()
   }, 120_000)
-
-  afterAll(async () => {
-    await etcd?.stop()
-  })
 
   for (const item of conformanceCases) {
     it(item.name, () => {
@@ -52,3 +59,5 @@ describe('store conformance: kubemu against real etcd 3.4', () => {
     })
   }
 })
+
+storeSuite('a real etcd 3.4', async () => openRealEtcdStore('http://127.0.0.1:2379'), async () => {})

@@ -1,0 +1,15 @@
+import {EmbeddedCluster, type ClusterOptions} from '../etcd/cluster.js'
+import {EmbeddedClient} from '../etcd/embedded-client.js'
+import {RealEtcdClient} from './real-etcd-client.js'
+import {EtcdStore, type Store} from './store.js'
+
+/** The store on the embedded cluster in `folder`, served by one member. */
+export function openEmbeddedStore(folder: string, options: ClusterOptions & {endpoint?: string} = {}): Store {
+  const cluster = EmbeddedCluster.open(folder, options)
+  return new EtcdStore(new EmbeddedClient(cluster, {endpoint: options.endpoint ?? 'infra1'}))
+}
+
+/** The store on a real etcd reached over the network. */
+export function openRealEtcdStore(endpoint: string): Store {
+  return new EtcdStore(new RealEtcdClient(endpoint))
+}
