@@ -99,6 +99,13 @@ export class EmbeddedCluster {
         throw error
       }
       const resumeLeader = decideResumeLeader(databases)
+      try {
+        // After a crash, check every file before trusting it; a clean stop needs no check.
+        if (!resumeLeader) for (const database of databases.values()) database.verify()
+      } catch (error) {
+        for (const database of databases.values()) database.close()
+        throw error
+      }
       for (const [member, database] of databases) {
         const marker = EtcdMember.readCleanShutdown(database)
         const resume = resumeLeader && marker?.lead === resumeLeader ? resumeLeader : null

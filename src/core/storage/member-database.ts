@@ -146,6 +146,12 @@ export class MemberDatabase {
     })
   }
 
+  /** SQLite's quick check; a damaged file becomes a clear Corrupt error instead of wrong data. */
+  verify(): void {
+    const problems = guarded(this.path, () => (this.db.pragma('quick_check(5)') as Array<{quick_check: string}>).map((row) => row.quick_check).filter((line) => line !== 'ok'))
+    if (problems.length > 0) throw new StorageError('Corrupt', `${this.path}: the database file is corrupt (${problems.join('; ')})`, this.path)
+  }
+
   // ---- raft --------------------------------------------------------------------------------
 
   loadRaftState(): PersistedRaftState {
