@@ -1,0 +1,141 @@
+// etcdctl 3.4's output formats (simple, json, fields) for the KV verbs, byte for byte. Every
+// printer returns a binary string: one character per output byte, written out as latin1.
+import type {DeleteRangeResponse, KeyValue, PutResponse, RangeResponse, ResponseHeader} from '../mvcc/types.js'
+
+export type OutputFormat = 'simple' | 'json' | 'fields' | 'table' | 'protobuf'
+
+export interface PrintOptions {
+  readonly hex: boolean
+  readonly valueOnly?: boolean
+}
+
+/** JSON as Go's encoding/json writes it, with 64-bit integers as exact numbers. */
+export function goJson(value: unknown): string {
+  if (value === null || value === undefined) return 'null'
+  if (typeof value === 'bigint') return value.toString()
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null'
+  if (typeof value === 'boolean') return value ? 'true' : 'false'
+  if (typeof value === 'string') return goJsonString(value)
+  if (Array.isArray(value)) return `[${value.map(goJson).join(',')}]`
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined)
+  return `{${entries.map(([key, item]) => `${goJsonString(key)}:${goJson(item)}`).join(',')}}`
+}
+
+function goJsonString(text: string): string {
+  // encoding/json escapes <, > and & for HTML safety, plus U+2028/U+2029.
+  return JSON.stringify(text).replace(/[<>&\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64')
+
+/** Zero values are left out, as protobuf's generated `omitempty` tags do. */
+function omitZero(record: Record<string, unknown>): Record<string, unknown> {
+  const kept: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(record)) {
+    if (value === 0 || value === 0n || value === false || value === '' || value === undefined || value === null) continue
+    if (Array.isArray(value) && value.length === 0) continue
+    kept[key] = value
+  }
+  return kept
+}
+
+export function headerJson(header: ResponseHeader): Record<string, unknown> {
+  return omitZero({cluster_id: header.clusterId, member_id: header.memberId, revision: header.revision, raft_term: header.raftTerm})
+}
+
+export function keyValueJson(kv: KeyValue): Record<string, unknown> {
+  return omitZero({
+    key: kv.key.length > 0 ? base64(kv.key) : '',
+    create_revision: kv.createRevision,
+    mod_revision: kv.modRevision,
+    version: kv.version,
+    value: kv.value.length > 0 ? base64(kv.value) : '',
+    lease: kv.lease,
+  })
+}
+
+/** Go's %q: a double-quoted string with Go escapes, printable UTF-8 kept as is. */
+export function goQuote(bytes: Uint8Array): string {
+  let out = '"'
+  const text = Buffer.from(bytes).toString('utf8')
+  const valid = Buffer.from(text, 'utf8').equals(Buffer.from(bytes))
+  if (!valid) {
+    for (const byte of bytes) out += byte >= 0x20 && byte < 0x7f ? escapeAscii(String.fromCharCode(byte)) : `\\x${byte.toString(16).padStart(2, '0')}`
+    return `${out}"`
+  }
+  for (const character of text) {
+    const code = character.codePointAt(0)!
+    if (code < 0x20 || code === 0x7f) {
+      const named: Record<number, string> = {7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r'}
+      out += named[code] ?? `\\x${code.toString(16).padStart(2, '0')}`
+    } else {
+      out += escapeAscii(character)
+    }
+  }
+  return `${out}"`
+}
+
+function escapeAscii(character: string): string {
+  return character === '"' ? '\\"' : character === '\\' ? '\\\\' : character
+}
+
+function hexText(bytes: Uint8Array): string {
+  return [...bytes].map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('')
+}
+
+/** etcdctl's printKV: the key line (unless value-only), then the value line. */
+function simpleKeyValue(kv: KeyValue, options: PrintOptions): string {
+  const decode = (bytes: Uint8Array) => (options.hex ? hexText(bytes) : Buffer.from(bytes).toString('latin1'))
+  const value = `${decode(kv.value)}\n`
+  return options.valueOnly ? value : `${decode(kv.key)}\n${value}`
+}
+
+function fieldsHeader(header: ResponseHeader): string {
+  return `"ClusterID" : ${header.clusterId}\n"MemberID" : ${header.memberId}\n"Revision" : ${header.revision}\n"RaftTerm" : ${header.raftTerm}\n`
+}
+
+/** Printers return binary strings (one character per output byte); this converts UTF-8 text. */
+function binary(text: string): string {
+  return Buffer.from(text, 'utf8').toString('latin1')
+}
+
+function fieldsKeyValue(prefix: string, kv: KeyValue): string {
+  return (
+    `"${prefix}Key" : ${binary(goQuote(kv.key))}\n"CreateRevision" : ${kv.createRevision}\n"ModRevision" : ${kv.modRevision}\n` +
+    `"Version" : ${kv.version}\n"Value" : ${binary(goQuote(kv.value))}\n"Lease" : ${kv.lease}\n`
+  )
+}
+
+/** Bytes in Go strings are printed raw; latin1 keeps every byte as one character. */
+export function printGet(response: RangeResponse, format: OutputFormat, options: PrintOptions): string {
+  switch (format) {
+    case 'json':
+      return `${goJson(omitZero({header: headerJson(response.header), kvs: response.kvs.map(keyValueJson), more: response.more, count: response.count}))}\n`
+    case 'fields':
+      return `${fieldsHeader(response.header)}${response.kvs.map((kv) => fieldsKeyValue('', kv)).join('')}"More" : ${response.more}\n"Count" : ${response.count}\n`
+    default:
+      return response.kvs.map((kv) => simpleKeyValue(kv, options)).join('')
+  }
+}
+
+export function printPut(response: PutResponse, format: OutputFormat, options: PrintOptions): string {
+  switch (format) {
+    case 'json':
+      return `${goJson(omitZero({header: headerJson(response.header), prev_kv: response.prevKv ? keyValueJson(response.prevKv) : undefined}))}\n`
+    case 'fields':
+      return `${fieldsHeader(response.header)}${response.prevKv ? fieldsKeyValue('Prev', response.prevKv) : ''}`
+    default:
+      return `OK\n${response.prevKv ? simpleKeyValue(response.prevKv, options) : ''}`
+  }
+}
+
+export function printDelete(response: DeleteRangeResponse, format: OutputFormat, options: PrintOptions): string {
+  switch (format) {
+    case 'json':
+      return `${goJson(omitZero({header: headerJson(response.header), deleted: response.deleted, prev_kvs: response.prevKvs.map(keyValueJson)}))}\n`
+    case 'fields':
+      return `${fieldsHeader(response.header)}"Deleted" : ${response.deleted}\n${response.prevKvs.map((kv) => fieldsKeyValue('Prev', kv)).join('')}`
+    default:
+      return `${response.deleted}\n${response.prevKvs.map((kv) => simpleKeyValue(kv, options)).join('')}`
+  }
+}

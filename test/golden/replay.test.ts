@@ -1,0 +1,90 @@
+// Replays the transcripts recorded from real etcdctl 3.4.23 against a real etcd 3.4.23 cluster
+// (test/golden/etcdctl, see test/golden/README.md) through the kubemu binary, with `etcdctl` on
+// PATH resolving to `kubemu etcdctl`.
+import {spawnSync} from 'node:child_process'
+import {chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {dirname, join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {describe, expect, it} from 'vitest'
+import {implementedVerbs} from '../../src/core/etcdctl/etcdctl.js'
+import {temporaryFolder} from '../support/temp.js'
+
+interface Step {
+  cmd: string
+  stdin: string | null
+  stdout: string
+  stderr: string
+  code: number
+}
+
+const here = dirname(fileURLToPath(import.meta.url))
+const kubemu = resolve(here, '../../bin/kubemu')
+const cases = readdirSync(join(here, 'etcdctl')).filter((name) => name.endsWith('.json')).sort()
+
+function normalize(text: string): string {
+  return text
+    .replace(/"raft_term":\d+/g, '"raft_term":N')
+    .replace(/"RaftTerm" : \d+/g, '"RaftTerm" : N')
+    .replace(/took = [^\s,]+/g, 'took = <duration>')
+}
+
+function comparableStderr(text: string): string {
+  return normalize(
+    text
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('{"level"'))
+      .join('\n'),
+  )
+}
+
+/** The etcdctl verbs a step's command line uses. */
+function verbsOf(command: string): string[] {
+  const verbs: string[] = []
+  for (const match of command.matchAll(/\betcdctl((?:\s+-[^\s]+)*)\s+([a-z][a-z-]*)/g)) verbs.push(match[2]!)
+  return verbs
+}
+
+function shimFolder(): string {
+  const folder = join(temporaryFolder('kubemu-shim-'), 'bin')
+  mkdirSync(folder, {recursive: true})
+  const shim = join(folder, 'etcdctl')
+  writeFileSync(shim, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(kubemu)} etcdctl "$@"\n`)
+  chmodSync(shim, 0o755)
+  return folder
+}
+
+const known = new Set(implementedVerbs())
+const runnable = cases.filter((file) => {
+  const recorded = JSON.parse(readFileSync(join(here, 'etcdctl', file), 'utf8')) as {steps: Step[]}
+  return recorded.steps.every((step) => verbsOf(step.cmd).every((verb) => known.has(verb)))
+})
+
+describe('golden etcdctl transcripts', () => {
+  it('every recorded case uses only verbs kubemu implements, or waits for them', () => {
+    // The cases not replayed yet are listed here so that the gap is visible in the test output.
+    const waiting = cases.filter((file) => !runnable.includes(file))
+    expect(runnable.length + waiting.length).toBe(20)
+    console.log(`replayed: ${runnable.length} of ${cases.length}; waiting for verbs: ${waiting.join(', ') || 'none'}`)
+  })
+
+  const shims = shimFolder()
+  for (const file of runnable) {
+    it(file.replace(/\.json$/, ''), () => {
+      const recorded = JSON.parse(readFileSync(join(here, 'etcdctl', file), 'utf8')) as {case: string; steps: Step[]}
+      const home = temporaryFolder('kubemu-golden-')
+      const work = temporaryFolder('kubemu-golden-work-')
+      for (const [index, step] of recorded.steps.entries()) {
+        const result = spawnSync('bash', ['-c', step.cmd], {
+          cwd: work,
+          input: step.stdin ?? '',
+          env: {...process.env, KUBEMU_HOME: home, PATH: `${shims}:${process.env.PATH}`, ETCDCTL_API: '3'},
+          encoding: 'utf8',
+        })
+        const label = `${recorded.case} step ${index + 1}: ${step.cmd}`
+        expect(normalize(result.stdout), label).toBe(normalize(step.stdout))
+        expect(comparableStderr(result.stderr), label).toBe(comparableStderr(step.stderr))
+        expect(result.status, label).toBe(step.code)
+      }
+    })
+  }
+})
