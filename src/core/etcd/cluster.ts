@@ -19,6 +19,8 @@ export const virtualTicksMax = 400
 /** Delivery rounds in one pump; a healthy cluster goes quiet after a handful. */
 export const pumpRoundsMax = 10_000
 export const lockWaitMillisecondsDefault = 10_000
+/** Proposals handed to raft in one message. */
+export const proposalsPerBatchMax = 4096
 
 const clusterStateFileName = 'cluster.json'
 
@@ -202,9 +204,10 @@ export class EmbeddedCluster {
     const unproposed = requests.map((request) => ({id: request.id, data: encodeRequest(request)}))
     const done = await this.driveUntil(() => {
       while (unproposed.length > 0) {
+        const batch = unproposed.slice(0, proposalsPerBatchMax)
         try {
-          member.raft.propose(unproposed[0]!.data)
-          unproposed.shift()
+          member.raft.proposeBatch(batch.map((item) => item.data))
+          unproposed.splice(0, batch.length)
         } catch (error) {
           if (error instanceof RaftError) return false
           throw error

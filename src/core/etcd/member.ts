@@ -46,6 +46,8 @@ export class EtcdMember {
   private readonly watchListeners = new Set<WatchListener>()
   private cleanShutdownMarkerOnDisk: boolean
   private lastSnapshotIndex: number
+  private persistedTerm: number
+  private persistedVote: string
 
   private constructor(
     readonly layout: MemberLayout,
@@ -57,6 +59,8 @@ export class EtcdMember {
     const persisted = database.loadRaftState()
     const applied = this.stateMachine.appliedIndex()
     this.lastSnapshotIndex = persisted.snapshot?.metadata.index ?? 0
+    this.persistedTerm = persisted.hardState.term
+    this.persistedVote = persisted.hardState.vote
     const confState = decodeConfState(database.getMeta(metaConfState))
     this.raft = new Raft({
       id: layout.id,
@@ -155,6 +159,17 @@ export class EtcdMember {
   private persist(ready: Ready): void {
     const hasRaftState = ready.hardState !== null || ready.entries.length > 0 || ready.snapshot !== null
     if (!hasRaftState) return
+    // etcd-io/raft's MustSync: new entries, a snapshot, or a new term or vote must be on disk
+    // before any message leaves; a commit index alone can be learned again after a crash.
+    const hardState = ready.hardState
+    const mustSync =
+      ready.entries.length > 0 ||
+      ready.snapshot !== null ||
+      (hardState !== null && (hardState.term !== this.persistedTerm || hardState.vote !== this.persistedVote))
+    if (hardState) {
+      this.persistedTerm = hardState.term
+      this.persistedVote = hardState.vote
+    }
     this.database.transaction(() => {
       if (ready.snapshot) {
         const {index, confState} = ready.snapshot.metadata
@@ -169,7 +184,7 @@ export class EtcdMember {
         this.database.deleteMeta(metaCleanShutdown)
         this.cleanShutdownMarkerOnDisk = false
       }
-    })
+    }, {durable: mustSync})
   }
 
   private sendMessage(transport: InProcessTransport, message: Message): void {
@@ -207,7 +222,9 @@ export class EtcdMember {
         if (this.waiters.has(request.id)) outcomes.push([request.id, outcome])
       }
       this.stateMachine.setAppliedIndex(entries[entries.length - 1]!.index)
-    })
+      // The applied state sits behind the raft log: if this commit is lost in a crash, the
+      // applied index goes back with it and the entries are applied again from the log.
+    }, {durable: false})
     for (const [id, outcome] of outcomes) {
       const resolve = this.waiters.get(id)
       this.waiters.delete(id)

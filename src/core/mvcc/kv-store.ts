@@ -93,12 +93,38 @@ class WriteTransaction {
   }
 }
 
-/** The etcd MVCC key-value store of one member, on its SQLite tables. */
+/**
+ * The etcd MVCC key-value store of one member, on its SQLite tables. The writer (the process
+ * holding the cluster lock) keeps the revision in memory and stores it once per applied batch
+ * (flush); a reader in another process reads it from the database every time.
+ */
 export class KvStore {
-  constructor(readonly database: MemberDatabase) {}
+  private revisionInMemory: number | null = null
+  private revisionDirty = false
+
+  constructor(
+    readonly database: MemberDatabase,
+    private readonly writer = false,
+  ) {}
 
   currentRevision(): number {
-    return Number(this.database.getMeta(metaRevision) ?? 1)
+    if (this.writer && this.revisionInMemory !== null) return this.revisionInMemory
+    const revision = Number(this.database.getMeta(metaRevision) ?? 1)
+    if (this.writer) this.revisionInMemory = revision
+    return revision
+  }
+
+  /** Stores the in-memory revision; call inside the transaction of the applies it covers. */
+  flush(): void {
+    if (!this.revisionDirty) return
+    this.database.setMeta(metaRevision, String(this.revisionInMemory))
+    this.revisionDirty = false
+  }
+
+  /** Forgets what is cached, after the tables were replaced (a snapshot was installed). */
+  reload(): void {
+    this.revisionInMemory = null
+    this.revisionDirty = false
   }
 
   /** -1 until the first compaction, as etcd's compactMainRev. */
@@ -163,7 +189,14 @@ export class KvStore {
   write<T>(work: (transaction: WriteTransaction) => T): {result: T; events: WatchEvent[]; revision: number} {
     const transaction = new WriteTransaction(this, this.currentRevision())
     const result = work(transaction)
-    if (transaction.changed) this.database.setMeta(metaRevision, String(transaction.beginRevision + 1))
+    if (transaction.changed) {
+      if (this.writer) {
+        this.revisionInMemory = transaction.beginRevision + 1
+        this.revisionDirty = true
+      } else {
+        this.database.setMeta(metaRevision, String(transaction.beginRevision + 1))
+      }
+    }
     return {result, events: transaction.events, revision: transaction.revision}
   }
 
@@ -218,6 +251,7 @@ export class KvStore {
     if (revision <= this.compactRevision()) throw etcdErrors.compacted()
     this.database.kv.compact(revision)
     this.database.setMeta(metaCompactRevision, String(revision))
+    this.flush()
     return {header: revisionHeader(current)}
   }
 }

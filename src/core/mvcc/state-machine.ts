@@ -49,7 +49,7 @@ export class StateMachine {
   readonly lessor: Lessor
 
   constructor(readonly database: MemberDatabase) {
-    this.kv = new KvStore(database)
+    this.kv = new KvStore(database, true)
     this.lessor = new Lessor(this.kv)
   }
 
@@ -57,15 +57,20 @@ export class StateMachine {
     return Number(this.database.getMeta(metaAppliedIndex) ?? 0)
   }
 
-  /** Records the applied index; call in the same transaction as the applies it covers. */
+  /** Records the applied index (and the revision); call in the transaction of the applies. */
   setAppliedIndex(index: number): void {
+    this.kv.flush()
     this.database.setMeta(metaAppliedIndex, String(index))
   }
 
-  /** Applies one request; a failed request changes nothing (it runs in a savepoint). */
+  /**
+   * Applies one request; a failed request changes nothing. Requests that can fail after a
+   * first write (txn, lease revoke) run in a savepoint; the others check before they write.
+   */
   apply(request: InternalRequest): ApplyOutcome {
     try {
-      return this.database.transaction(() => this.dispatch(request))
+      if ('txn' in request || 'leaseRevoke' in request) return this.database.transaction(() => this.dispatch(request))
+      return this.dispatch(request)
     } catch (error) {
       if (error instanceof EtcdError) return {ok: false, error}
       throw error
@@ -119,6 +124,7 @@ export class StateMachine {
 
   /** The whole state machine as bytes, for a raft snapshot. */
   exportSnapshot(): Uint8Array {
+    this.kv.flush()
     const meta: Record<string, string | null> = {}
     for (const name of replicatedMeta) meta[name] = this.database.getMeta(name)
     return encodeValue({tables: this.database.kv.exportTables(), meta} satisfies SnapshotContent)
@@ -127,6 +133,7 @@ export class StateMachine {
   /** Replaces the state machine with a snapshot's; inside a transaction. */
   importSnapshot(data: Uint8Array, appliedIndex: number): void {
     const content = decodeValue<SnapshotContent>(data)
+    this.kv.reload()
     this.database.kv.importTables(content.tables as Record<string, Array<Record<string, unknown>>>)
     for (const name of replicatedMeta) {
       const value = content.meta[name]

@@ -109,7 +109,13 @@ export class Raft {
   }
 
   propose(data: Uint8Array): void {
-    this.step({...emptyMessage('MsgProp', this.id, '', 0), entries: [{term: 0, index: 0, type: EntryType.Normal, data}]})
+    this.proposeBatch([data])
+  }
+
+  /** Many proposals as one message: one append, one broadcast, one Ready to persist. */
+  proposeBatch(batch: readonly Uint8Array[]): void {
+    if (batch.length === 0) return
+    this.step({...emptyMessage('MsgProp', this.id, '', 0), entries: batch.map((data) => ({term: 0, index: 0, type: EntryType.Normal, data}))})
   }
 
   proposeConfChange(change: ConfChange): void {

@@ -98,9 +98,24 @@ export class MemberDatabase {
     guarded(this.path, () => this.db.close())
   }
 
-  /** Runs `work` in one write transaction: all of it is durable, or none of it. */
-  transaction<T>(work: () => T): T {
-    return guarded(this.path, () => this.db.transaction(work).immediate())
+  /**
+   * Runs `work` in one write transaction: all of it happens, or none of it. `durable` (the
+   * default) fsyncs the commit; without it the commit reaches disk with the next durable one
+   * (WAL order), which is enough for state that the raft log can rebuild.
+   */
+  transaction<T>(work: () => T, options: {durable?: boolean} = {}): T {
+    return guarded(this.path, () => {
+      if (!this.db.inTransaction) this.setSynchronous(options.durable ?? true)
+      return this.db.transaction(work).immediate()
+    })
+  }
+
+  private synchronousFull = true
+
+  private setSynchronous(full: boolean): void {
+    if (full === this.synchronousFull) return
+    this.db.pragma(`synchronous = ${full ? 'FULL' : 'NORMAL'}`)
+    this.synchronousFull = full
   }
 
   // ---- identity and metadata ---------------------------------------------------------------
