@@ -217,7 +217,7 @@ export class EmbeddedCluster {
     }, timeoutMilliseconds)
     if (!done) {
       for (const request of requests) member.forgetRequest(request.id)
-      throw etcdErrors.timeout()
+      throw etcdErrors.deadlineExceeded()
     }
     return requests.map((request) => outcomes.get(request.id)!)
   }
@@ -249,7 +249,7 @@ export class EmbeddedCluster {
     }, timeoutMilliseconds)
     if (!done) {
       member.forgetRead(context)
-      throw etcdErrors.timeout()
+      throw etcdErrors.deadlineExceeded()
     }
   }
 
@@ -320,14 +320,20 @@ export class EmbeddedCluster {
   }
 }
 
-/** The leader to resume: the one whose own record says it led when the last process stopped. */
+/**
+ * The leader to resume: the one whose own record says it led when the last process stopped,
+ * provided a quorum of voters is running now. Without a quorum a real leader would long have
+ * stepped down (check-quorum), so nobody resumes and writes fail as they would on etcd.
+ */
 function decideResumeLeader(databases: Map<MemberLayout, MemberDatabase>): string | null {
   for (const [member, database] of databases) {
     const marker = EtcdMember.readCleanShutdown(database)
-    if (marker && marker.lead === member.id) {
-      const hardState = database.loadRaftState().hardState
-      if (hardState.term === marker.term) return member.id
-    }
+    if (!marker || marker.lead !== member.id) continue
+    if (database.loadHardState().term !== marker.term) continue
+    const voters = EtcdMember.confStateOf(database).voters
+    const running = new Set([...databases.keys()].map((layout) => layout.id))
+    const live = voters.filter((voter) => running.has(voter)).length
+    if (live >= Math.floor(voters.length / 2) + 1) return member.id
   }
   return null
 }

@@ -107,7 +107,7 @@ export class EmbeddedClient implements EtcdClient {
   /** The member behind the endpoint; a stopped one is unreachable, as a down etcd would be. */
   serving(): EtcdMember {
     const member = this.embedded.member(this.options.endpoint)
-    if (!member) throw new EtcdError('Unavailable', 'context deadline exceeded')
+    if (!member) throw etcdErrors.deadlineExceeded()
     return member
   }
 

@@ -98,6 +98,10 @@ export class EtcdMember {
     return new EtcdMember(layout, database, random, resumeLeader)
   }
 
+  static confStateOf(database: MemberDatabase): ConfState {
+    return decodeConfState(database.getMeta(metaConfState))
+  }
+
   static readCleanShutdown(database: MemberDatabase): CleanShutdown | null {
     const marker = database.getMeta(metaCleanShutdown)
     return marker ? (JSON.parse(marker) as CleanShutdown) : null

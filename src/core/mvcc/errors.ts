@@ -37,6 +37,8 @@ export const etcdErrors = {
   noSpace: () => new EtcdError('ResourceExhausted', 'etcdserver: mvcc: database space exceeded'),
   noLeader: () => new EtcdError('Unavailable', 'etcdserver: no leader'),
   timeout: () => new EtcdError('Unavailable', 'etcdserver: request timed out'),
+  /** The client's --command-timeout ran out first (what etcdctl prints when quorum is lost). */
+  deadlineExceeded: () => new EtcdError('DeadlineExceeded', 'context deadline exceeded'),
   stopped: () => new EtcdError('Unavailable', 'etcdserver: server stopped'),
   notCapable: () => new EtcdError('Unavailable', 'etcdserver: not capable'),
   permissionDenied: () => new EtcdError('PermissionDenied', 'etcdserver: permission denied'),

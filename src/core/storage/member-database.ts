@@ -169,6 +169,13 @@ export class MemberDatabase {
 
   // ---- raft --------------------------------------------------------------------------------
 
+  loadHardState(): HardState {
+    return guarded(this.path, () => {
+      const hard = this.statements.hardState.get()
+      return hard ? {term: hard.term, vote: hard.vote, commit: hard.commit_index} : {term: 0, vote: '', commit: 0}
+    })
+  }
+
   loadRaftState(): PersistedRaftState {
     return guarded(this.path, () => {
       const hard = this.statements.hardState.get()

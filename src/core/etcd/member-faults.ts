@@ -1,0 +1,39 @@
+import {type ClusterOptions, EmbeddedCluster} from './cluster.js'
+
+export class UnknownMemberError extends Error {}
+
+/** How long a started member may take to catch up before the command gives up waiting. */
+export const catchUpMillisecondsMax = 30_000
+
+function checkName(cluster: EmbeddedCluster, name: string): void {
+  const names = cluster.layout.members.map((member) => member.name)
+  if (!names.includes(name)) throw new UnknownMemberError(`no etcd member named "${name}" (members: ${names.join(', ')})`)
+}
+
+/** Stops a member: it stays down, unreachable, until started again. */
+export async function stopMember(folder: string, name: string, options: ClusterOptions = {}): Promise<void> {
+  const cluster = EmbeddedCluster.open(folder, options)
+  try {
+    checkName(cluster, name)
+    cluster.stopMember(name)
+  } finally {
+    await cluster.close()
+  }
+}
+
+/** Starts a stopped member and lets it catch up with the leader (entries or a snapshot). */
+export async function startMember(folder: string, name: string, options: ClusterOptions = {}): Promise<{caughtUp: boolean}> {
+  const cluster = EmbeddedCluster.open(folder, options)
+  try {
+    checkName(cluster, name)
+    cluster.startMember(name)
+    const member = cluster.member(name)!
+    const caughtUp = await cluster.driveUntil(() => {
+      const leader = cluster.leader()
+      return leader !== null && member.raft.log.applied >= leader.raft.log.committed && member.raft.lead === leader.id
+    }, catchUpMillisecondsMax)
+    return {caughtUp}
+  } finally {
+    await cluster.close()
+  }
+}
