@@ -54,9 +54,12 @@ export class Recorder {
   }
 }
 
+/** Opens another client of the same cluster with credentials (as etcdctl --user). */
+export type Connect = (user: string, password: string) => EtcdClient
+
 export interface ConformanceCase {
   readonly name: string
-  run(client: EtcdClient, recorder: Recorder): Promise<void>
+  run(client: EtcdClient, recorder: Recorder, connect: Connect): Promise<void>
 }
 
 const range = (client: EtcdClient, recorder: Recorder, request: Parameters<EtcdClient['kv']['range']>[0]) => async () => {
@@ -301,6 +304,58 @@ export const conformanceCases: ConformanceCase[] = [
         const response = await client.maintenance.hashKv(0)
         return [response.hash, response.compactRevision, response.header.revision]
       })
+    },
+  },
+  {
+    name: 'auth: users, roles, key-range permissions, enable and disable',
+    async run(client, r, connect) {
+      const headed = (operation: () => Promise<{header: ResponseHeader}>) => async () => r.header((await operation()).header)
+      await r.record('role add', headed(() => client.auth.roleAdd('reader')))
+      await r.record('role add again', headed(() => client.auth.roleAdd('reader')))
+      await r.record('grant read on pub/', headed(() => client.auth.roleGrantPermission('reader', {type: 'READ', key: encode('pub/'), rangeEnd: prefixEnd(encode('pub/'))})))
+      await r.record('grant write on one key', headed(() => client.auth.roleGrantPermission('reader', {type: 'READWRITE', key: encode('pub/mine'), rangeEnd: new Uint8Array()})))
+      await r.record('role get', async () => (await client.auth.roleGet('reader')).permissions.map((permission) => [permission.type, decode(permission.key), decode(permission.rangeEnd)]))
+      await r.record('user add', headed(() => client.auth.userAdd('alice', 'secret')))
+      await r.record('user add again', headed(() => client.auth.userAdd('alice', 'other')))
+      await r.record('grant a role that does not exist', headed(() => client.auth.userGrantRole('alice', 'nope')))
+      await r.record('grant role', headed(() => client.auth.userGrantRole('alice', 'reader')))
+      await r.record('user get', async () => (await client.auth.userGet('alice')).roles)
+      await r.record('user get missing', async () => (await client.auth.userGet('bob')).roles)
+      await r.record('enable without root', headed(() => client.auth.enable()))
+      await client.auth.userAdd('root', 'rootpw')
+      await r.record('enable without the root role', headed(() => client.auth.enable()))
+      await client.auth.roleAdd('root')
+      await client.auth.userGrantRole('root', 'root')
+      await r.record('enable', headed(() => client.auth.enable()))
+      await r.record('anonymous put', headed(() => client.kv.put({key: encode('pub/x'), value: encode('1')})))
+      const alice = connect('alice', 'secret')
+      const root = connect('root', 'rootpw')
+      await r.record('alice writes outside her key', headed(() => alice.kv.put({key: encode('pub/x'), value: encode('1')})))
+      await r.record('alice writes her key', headed(() => alice.kv.put({key: encode('pub/mine'), value: encode('ok')})))
+      await r.record('root writes', headed(() => root.kv.put({key: encode('pub/x'), value: encode('from root')})))
+      await r.record('alice reads pub/', range(alice, r, {key: encode('pub/'), rangeEnd: prefixEnd(encode('pub/'))}))
+      await r.record('alice reads outside', range(alice, r, {key: encode('a')}))
+      await r.record('alice reads a wider range', range(alice, r, {key: encode('p'), rangeEnd: encode('q')}))
+      await r.record('alice manages users', headed(() => alice.auth.userAdd('mallory', 'x')))
+      await r.record('wrong password', range(connect('alice', 'wrong'), r, {key: encode('pub/x')}))
+      await r.record('delete root while enabled', headed(() => root.auth.userDelete('root')))
+      await r.record('revoke root role from root', headed(() => root.auth.userRevokeRole('root', 'root')))
+      await r.record('user list', async () => (await root.auth.userList()).users)
+      await r.record('role list', async () => (await root.auth.roleList()).roles)
+      await r.record('revoke a permission not granted', headed(() => root.auth.roleRevokePermission('reader', encode('zzz'), new Uint8Array())))
+      await r.record('revoke permission', headed(() => root.auth.roleRevokePermission('reader', encode('pub/mine'), new Uint8Array())))
+      await r.record('revoke role not granted', headed(() => root.auth.userRevokeRole('alice', 'root')))
+      await r.record('delete role', headed(() => root.auth.roleDelete('reader')))
+      await r.record('alice has no roles left', async () => (await root.auth.userGet('alice')).roles)
+      await r.record('disable', headed(() => root.auth.disable()))
+      await r.record('anonymous put after disable', headed(() => client.kv.put({key: encode('pub/y'), value: encode('2')})))
+      await r.record('delete users', async () => {
+        await client.auth.userDelete('alice')
+        await client.auth.userDelete('root')
+        return (await client.auth.userList()).users
+      })
+      await alice.close()
+      await root.close()
     },
   },
   {

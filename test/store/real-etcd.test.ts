@@ -10,14 +10,14 @@ import type {EtcdClient} from '../../src/core/etcd/api.js'
 import {RealEtcdClient} from '../../src/core/store/real-etcd-client.js'
 import {RealEtcdCluster} from '../support/real-etcd.js'
 import {temporaryFolder} from '../support/temp.js'
-import {Recorder, conformanceCases} from './conformance-cases.js'
+import {type Connect, Recorder, conformanceCases} from './conformance-cases.js'
 
-async function transcripts(client: EtcdClient): Promise<Map<string, unknown[]>> {
+async function transcripts(client: EtcdClient, connect: Connect): Promise<Map<string, unknown[]>> {
   const results = new Map<string, unknown[]>()
   const recorder = new Recorder()
   for (const item of conformanceCases) {
     const before = recorder.lines.length
-    await item.run(client, recorder)
+    await item.run(client, recorder, connect)
     results.set(item.name, recorder.lines.slice(before))
   }
   return results
@@ -40,11 +40,16 @@ describe('store conformance: kubemu against real etcd 3.4', () => {
 
   beforeAll(async () => {
     const realClient = new RealEtcdClient('http://127.0.0.1:2379')
-    real = await transcripts(realClient)
+    real = await transcripts(realClient, (user, password) => new RealEtcdClient('http://127.0.0.1:2379', {user, password}))
     await realClient.close()
     const folder = temporaryFolder()
     const embeddedClient = new EmbeddedClient(EmbeddedCluster.open(folder, {seed: 1}), {endpoint: 'infra1'})
-    embedded = await transcripts(embeddedClient)
+    // Further clients share the cluster; only the first one closes it.
+    const connect: Connect = (user, password) => {
+      const extra = new EmbeddedClient(embeddedClient.embedded, {endpoint: 'infra1', user, password})
+      return Object.assign(extra, {close: async () => {}})
+    }
+    embedded = await transcripts(embeddedClient, connect)
     await embeddedClient.close()
   }, 120_000)
 

@@ -104,8 +104,38 @@ export interface WatchApi {
   watch(request: WatchRequest): Watcher
 }
 
+export interface PermissionInfo {
+  readonly type: 'READ' | 'WRITE' | 'READWRITE'
+  readonly key: Uint8Array
+  /** Empty: the single key; [0]: every key from `key` on. */
+  readonly rangeEnd: Uint8Array
+}
+
+type Headed<T = object> = Promise<{header: ResponseHeader} & T>
+
+export interface AuthApi {
+  enable(): Headed
+  disable(): Headed
+  status(): Headed<{enabled: boolean; authRevision: number}>
+  authenticate(name: string, password: string): Headed<{token: string}>
+  userAdd(name: string, password: string, options?: {noPassword?: boolean}): Headed
+  userGet(name: string): Headed<{roles: string[]}>
+  userList(): Headed<{users: string[]}>
+  userDelete(name: string): Headed
+  userChangePassword(name: string, password: string): Headed
+  userGrantRole(user: string, role: string): Headed
+  userRevokeRole(user: string, role: string): Headed
+  roleAdd(name: string): Headed
+  roleGet(name: string): Headed<{permissions: PermissionInfo[]}>
+  roleList(): Headed<{roles: string[]}>
+  roleDelete(name: string): Headed
+  roleGrantPermission(name: string, permission: PermissionInfo): Headed
+  roleRevokePermission(name: string, key: Uint8Array, rangeEnd: Uint8Array): Headed
+}
+
 export interface EtcdClient {
   readonly kv: KvApi
+  readonly auth: AuthApi
   readonly lease: LeaseApi
   readonly cluster: ClusterApi
   readonly maintenance: MaintenanceApi

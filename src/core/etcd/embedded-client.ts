@@ -1,4 +1,5 @@
-import {EtcdError, etcdErrors} from '../mvcc/errors.js'
+import {randomBytes} from 'node:crypto'
+import {etcdErrors} from '../mvcc/errors.js'
 import {hashHistory} from '../mvcc/hash.js'
 import {checkTxn} from '../mvcc/kv-store.js'
 import {Lessor} from '../mvcc/lessor.js'
@@ -22,7 +23,8 @@ import type {
   TxnRequest,
   TxnResponse,
 } from '../mvcc/types.js'
-import type {AlarmMember, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, MemberInfo, StatusResponse, WatchApi} from './api.js'
+import {type AuthRequest, hashPassword} from '../mvcc/auth-store.js'
+import type {AlarmMember, AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, MemberInfo, StatusResponse, WatchApi} from './api.js'
 import {type EmbeddedCluster, nextRequestId} from './cluster.js'
 import type {EtcdMember} from './member.js'
 import {EmbeddedWatchApi} from './watch.js'
@@ -39,6 +41,9 @@ export interface EmbeddedClientOptions {
   readonly endpoint: string
   readonly commandTimeoutMilliseconds?: number
   readonly backendQuotaBytes?: number
+  /** Credentials, as etcdctl's --user: checked on first use, then every request runs as the user. */
+  readonly user?: string
+  readonly password?: string
 }
 
 /** Lease IDs as etcd's idutil.Generator makes them: member bits, then time, then a counter. */
@@ -66,7 +71,11 @@ export class EmbeddedClient implements EtcdClient {
   readonly cluster: ClusterApi
   readonly maintenance: MaintenanceApi
   readonly watch: WatchApi
+  readonly auth: AuthApi
   private readonly timeout: number
+  private authenticatedUser: string | undefined
+  private credentialsChecked = false
+  private tokenCounter = 0
   private readonly quotaBytes: number
   private leaseIds: LeaseIdGenerator | null = null
 
@@ -98,6 +107,59 @@ export class EmbeddedClient implements EtcdClient {
       alarmDisarm: (alarm) => this.alarmDisarm(alarm),
     }
     this.watch = new EmbeddedWatchApi(() => this.serving(), (revision) => this.header(revision))
+    const change = async (request: AuthRequest) => {
+      const outcome = await this.submit({auth: request})
+      return {header: this.header((outcome.response as {header: ResponseHeader}).header.revision)}
+    }
+    const query = async <T>(read: (store: EtcdMember['stateMachine']['auth']) => T): Promise<{header: ResponseHeader} & T> => {
+      const member = await this.readyToServe()
+      if (!member.stateMachine.auth.isAdmin(this.authenticatedUser)) throw etcdErrors.permissionDenied()
+      return {header: this.header(member.stateMachine.kv.currentRevision()), ...read(member.stateMachine.auth)}
+    }
+    this.auth = {
+      enable: () => change({enable: true}),
+      disable: () => change({disable: true}),
+      status: async () => {
+        const member = await this.readyToServe()
+        const status = member.stateMachine.auth.status()
+        return {header: this.header(member.stateMachine.kv.currentRevision()), enabled: status.enabled, authRevision: status.revision}
+      },
+      authenticate: async (name, password) => {
+        const member = await this.readyToServe()
+        if (!member.stateMachine.auth.status().enabled) throw etcdErrors.authNotEnabled()
+        if (!member.stateMachine.auth.authenticate(name, password)) throw etcdErrors.authFailed()
+        // etcd's simple token: random letters, a dot, a counter; valid in this process only.
+        const token = `${randomLetters(16)}.${++this.tokenCounter}`
+        return {header: this.header(member.stateMachine.kv.currentRevision()), token}
+      },
+      userAdd: (name, password, options) => change({userAdd: {name, passwordHash: options?.noPassword ? '' : hashPassword(password)}}),
+      userGet: (name) => query((store) => ({roles: [...store.user(name).roles]})),
+      userList: () => query(() => ({users: this.serving().database.auth.users().map((user) => user.name)})),
+      userDelete: (name) => change({userDelete: {name}}),
+      userChangePassword: (name, password) => change({userChangePassword: {name, passwordHash: hashPassword(password)}}),
+      userGrantRole: (user, role) => change({userGrantRole: {user, role}}),
+      userRevokeRole: (user, role) => change({userRevokeRole: {user, role}}),
+      roleAdd: (name) => change({roleAdd: {name}}),
+      roleGet: (name) => query((store) => ({permissions: store.role(name).permissions.map((permission) => ({...permission}))})),
+      roleList: () => query(() => ({roles: this.serving().database.auth.roles().map((role) => role.name)})),
+      roleDelete: (name) => change({roleDelete: {name}}),
+      roleGrantPermission: (name, permission) => change({roleGrantPermission: {name, permission}}),
+      roleRevokePermission: (name, key, rangeEnd) => change({roleRevokePermission: {name, key, rangeEnd}}),
+    }
+  }
+
+  /** Checks the credentials once (as etcdctl authenticates before its request). */
+  private async readyToServe(): Promise<EtcdMember> {
+    const member = this.serving()
+    if (!this.credentialsChecked) {
+      this.credentialsChecked = true
+      if (this.options.user !== undefined) {
+        if (!member.stateMachine.auth.status().enabled) throw etcdErrors.authNotEnabled()
+        if (!member.stateMachine.auth.authenticate(this.options.user, this.options.password ?? '')) throw etcdErrors.authFailed()
+        this.authenticatedUser = this.options.user
+      }
+    }
+    return member
   }
 
   async close(): Promise<void> {
@@ -123,8 +185,10 @@ export class EmbeddedClient implements EtcdClient {
   // ---- proposals ---------------------------------------------------------------------------
 
   private async submit(body: DistributiveOmitId<InternalRequest>): Promise<ApplyOutcome & {ok: true}> {
+    const member = await this.readyToServe()
     await this.expireLeases()
-    const outcome = await this.embedded.propose(this.serving(), {id: nextRequestId(), ...body} as InternalRequest, this.timeout)
+    const request = {id: nextRequestId(), ...(this.authenticatedUser ? {user: this.authenticatedUser} : {}), ...body} as InternalRequest
+    const outcome = await this.embedded.propose(member, request, this.timeout)
     if (!outcome.ok) throw outcome.error
     return outcome
   }
@@ -151,8 +215,9 @@ export class EmbeddedClient implements EtcdClient {
   // ---- KV ----------------------------------------------------------------------------------
 
   private async range(request: RangeRequest): Promise<RangeResponse> {
+    const member = await this.readyToServe()
     await this.expireLeases()
-    const member = this.serving()
+    member.stateMachine.auth.checkRange(this.authenticatedUser, request.key, request.rangeEnd, 'READ')
     if (!request.serializable) await this.embedded.linearizableRead(member, this.timeout)
     const response = member.stateMachine.kv.range(request)
     return {...response, header: this.header(response.header.revision)}
@@ -287,6 +352,11 @@ export class EmbeddedClient implements EtcdClient {
     await this.submit({alarm: {action: 'deactivate', memberId, alarm: kind}})
     return {header: this.header(this.serving().stateMachine.kv.currentRevision()), alarms: [alarm]}
   }
+}
+
+function randomLetters(count: number): string {
+  const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+  return Array.from(randomBytes(count), (byte) => letters[byte % letters.length]).join('')
 }
 
 type DistributiveOmitId<T> = T extends unknown ? Omit<T, 'id'> : never

@@ -47,11 +47,13 @@ export const etcdErrors = {
   userExists: () => new EtcdError('FailedPrecondition', 'etcdserver: user name already exists'),
   userEmpty: () => new EtcdError('InvalidArgument', 'etcdserver: user name is empty'),
   roleNotFound: () => new EtcdError('FailedPrecondition', 'etcdserver: role name not found'),
+  roleEmpty: () => new EtcdError('InvalidArgument', 'etcdserver: role name is empty'),
   roleExists: () => new EtcdError('FailedPrecondition', 'etcdserver: role name already exists'),
   roleNotGranted: () => new EtcdError('FailedPrecondition', 'etcdserver: role is not granted to the user'),
   permissionNotGranted: () => new EtcdError('FailedPrecondition', 'etcdserver: permission is not granted to the role'),
   rootUserNotExist: () => new EtcdError('FailedPrecondition', 'etcdserver: root user does not exist'),
   rootRoleNotGranted: () => new EtcdError('FailedPrecondition', 'etcdserver: root user does not have root role'),
+  authNotEnabled: () => new EtcdError('FailedPrecondition', 'etcdserver: authentication is not enabled'),
   invalidAuthToken: () => new EtcdError('Unauthenticated', 'etcdserver: invalid auth token'),
   invalidAuthManagement: () => new EtcdError('InvalidArgument', 'etcdserver: invalid auth management'),
 } as const

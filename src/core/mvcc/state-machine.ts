@@ -2,13 +2,17 @@ import type {MemberDatabase} from '../storage/member-database.js'
 import {decodeValue, encodeValue} from '../util/codec.js'
 import {EtcdError, etcdErrors} from './errors.js'
 import {KvStore, revisionHeader} from './kv-store.js'
+import {type AuthRequest, AuthStore} from './auth-store.js'
 import {Lessor} from './lessor.js'
 import type {CompactionRequest, DeleteRangeRequest, PutRequest, RequestOp, TxnRequest, WatchEvent} from './types.js'
 
 export type AlarmType = 'NOSPACE' | 'CORRUPT'
 
-/** What a raft entry carries: one client request, stamped by its proposer. */
-export type InternalRequest = {readonly id: string} & (
+/**
+ * What a raft entry carries: one client request, stamped by its proposer with an ID and, when
+ * auth is on, the authenticated user whose permissions the apply checks.
+ */
+export type InternalRequest = {readonly id: string; readonly user?: string} & (
   | {readonly put: PutRequest}
   | {readonly deleteRange: DeleteRangeRequest}
   | {readonly txn: TxnRequest}
@@ -17,6 +21,7 @@ export type InternalRequest = {readonly id: string} & (
   | {readonly leaseRevoke: {readonly id: bigint}}
   | {readonly leaseKeepAlive: {readonly id: bigint; readonly nowMilliseconds: number}}
   | {readonly alarm: {readonly action: 'activate' | 'deactivate'; readonly memberId: string; readonly alarm: AlarmType}}
+  | {readonly auth: AuthRequest}
 )
 
 export type ApplyOutcome =
@@ -47,10 +52,12 @@ export function decodeRequest(data: Uint8Array): InternalRequest {
 export class StateMachine {
   readonly kv: KvStore
   readonly lessor: Lessor
+  readonly auth: AuthStore
 
   constructor(readonly database: MemberDatabase) {
     this.kv = new KvStore(database, true)
     this.lessor = new Lessor(this.kv)
+    this.auth = new AuthStore(database)
   }
 
   appliedIndex(): number {
@@ -69,7 +76,7 @@ export class StateMachine {
    */
   apply(request: InternalRequest): ApplyOutcome {
     try {
-      if ('txn' in request || 'leaseRevoke' in request) return this.database.transaction(() => this.dispatch(request))
+      if ('txn' in request || 'leaseRevoke' in request || 'auth' in request) return this.database.transaction(() => this.dispatch(request))
       return this.dispatch(request)
     } catch (error) {
       if (error instanceof EtcdError) return {ok: false, error}
@@ -78,6 +85,12 @@ export class StateMachine {
   }
 
   private dispatch(request: InternalRequest): ApplyOutcome {
+    this.checkPermission(request)
+    if ('auth' in request) {
+      this.auth.apply(request.auth)
+      const revision = this.kv.currentRevision()
+      return {ok: true, response: {header: revisionHeader(revision)}, events: [], revision}
+    }
     if ('put' in request) {
       this.refuseWritesWithoutSpace()
       const {response, events} = this.kv.put(request.put)
@@ -118,6 +131,23 @@ export class StateMachine {
     return {ok: true, response: {header: revisionHeader(revision), alarms: [{memberId, alarm}]}, events: [], revision}
   }
 
+  /** etcd checks permissions where it applies, against the replicated auth state. */
+  private checkPermission(request: InternalRequest): void {
+    const auth = this.auth
+    if (!auth.status().enabled) return
+    if ('auth' in request || 'compaction' in request || 'alarm' in request) {
+      if (!auth.isAdmin(request.user)) throw etcdErrors.permissionDenied()
+    } else if ('put' in request) {
+      auth.checkRange(request.user, request.put.key, undefined, 'WRITE')
+    } else if ('deleteRange' in request) {
+      auth.checkRange(request.user, request.deleteRange.key, request.deleteRange.rangeEnd, 'WRITE')
+    } else if ('txn' in request) {
+      checkTxnPermissions(auth, request.user, request.txn)
+    } else if ('leaseRevoke' in request) {
+      for (const key of this.database.kv.keysWithLease(request.leaseRevoke.id)) auth.checkRange(request.user, key, undefined, 'WRITE')
+    }
+  }
+
   private refuseWritesWithoutSpace(): void {
     if (this.database.kv.alarms().some((entry) => entry.alarm === 'NOSPACE')) throw etcdErrors.noSpace()
   }
@@ -141,6 +171,16 @@ export class StateMachine {
       else this.database.setMeta(name, value)
     }
     this.setAppliedIndex(appliedIndex)
+  }
+}
+
+function checkTxnPermissions(auth: AuthStore, user: string | undefined, txn: TxnRequest): void {
+  for (const compare of txn.compare) auth.checkRange(user, compare.key, compare.rangeEnd, 'READ')
+  for (const operation of [...txn.success, ...txn.failure]) {
+    if ('requestRange' in operation) auth.checkRange(user, operation.requestRange.key, operation.requestRange.rangeEnd, 'READ')
+    else if ('requestPut' in operation) auth.checkRange(user, operation.requestPut.key, undefined, 'WRITE')
+    else if ('requestDeleteRange' in operation) auth.checkRange(user, operation.requestDeleteRange.key, operation.requestDeleteRange.rangeEnd, 'WRITE')
+    else checkTxnPermissions(auth, user, operation.requestTxn)
   }
 }
 

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3'
 import type {ConfState, Entry, EntryType, HardState, Snapshot} from '../raft/types.js'
 import {assert} from '../util/assert.js'
 import {StorageError, guarded} from './errors.js'
+import {AuthTables} from './auth-tables.js'
 import {KvTables} from './kv-tables.js'
 import {schemaStatements, schemaVersion} from './schema.js'
 
@@ -35,6 +36,7 @@ export const raftLogLoadEntriesMax = 1_000_000
  */
 export class MemberDatabase {
   readonly kv: KvTables
+  readonly auth: AuthTables
   private readonly statements
 
   private constructor(
@@ -42,6 +44,7 @@ export class MemberDatabase {
     readonly db: Database.Database,
   ) {
     this.kv = new KvTables(db, path)
+    this.auth = new AuthTables(db, path)
     this.statements = guarded(path, () => ({
       getMeta: db.prepare<[string], {value: string}>('SELECT value FROM meta WHERE name = ?'),
       setMeta: db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),

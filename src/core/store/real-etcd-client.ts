@@ -2,7 +2,7 @@
 // cluster. etcd3 is a maintained gRPC client; we use its raw RPC stubs so that requests and
 // responses are etcd's own, field for field.
 import {Etcd3} from 'etcd3'
-import type {AlarmMember, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, StatusResponse, WatchApi, WatchRequest, WatchResponse, Watcher} from '../etcd/api.js'
+import type {AlarmMember, AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, PermissionInfo, StatusResponse, WatchApi, WatchRequest, WatchResponse, Watcher} from '../etcd/api.js'
 import {EtcdError, type GrpcCode, etcdErrors} from '../mvcc/errors.js'
 import type {
   Compare,
@@ -158,11 +158,16 @@ export class RealEtcdClient implements EtcdClient {
   readonly cluster: ClusterApi
   readonly maintenance: MaintenanceApi
   readonly watch: WatchApi
+  readonly auth: AuthApi
   private readonly client: Etcd3
 
-  constructor(endpoint: string, options: {commandTimeoutMilliseconds?: number} = {}) {
-    this.client = new Etcd3({hosts: [endpoint], dialTimeout: options.commandTimeoutMilliseconds ?? 5000})
-    const rpc = this.client as unknown as {kv: Raw; leaseClient: Raw; maintenance: Raw; cluster: Raw; watchClient: Raw}
+  constructor(endpoint: string, options: {commandTimeoutMilliseconds?: number; user?: string; password?: string} = {}) {
+    this.client = new Etcd3({
+      hosts: [endpoint],
+      dialTimeout: options.commandTimeoutMilliseconds ?? 5000,
+      ...(options.user !== undefined ? {auth: {username: options.user, password: options.password ?? ''}} : {}),
+    })
+    const rpc = this.client as unknown as {kv: Raw; leaseClient: Raw; maintenance: Raw; cluster: Raw; watchClient: Raw; auth: Raw}
     this.kv = {
       range: (request) => call(async () => rangeResponse(await rpc.kv.range(rangeRequest(request)))),
       put: (request) =>
@@ -264,6 +269,54 @@ export class RealEtcdClient implements EtcdClient {
       }),
     }
     this.watch = {watch: (request) => new RealWatcher(rpc.watchClient, request)}
+    const headed = (operation: () => Promise<Raw>) => call(async () => ({header: header((await operation()).header)}))
+    const permissionTypes = ['READ', 'WRITE', 'READWRITE'] as const
+    const permissionType = (value: unknown): PermissionInfo['type'] =>
+      typeof value === 'number' ? permissionTypes[value]! : (String(value).toUpperCase() as PermissionInfo['type'])
+    const auth = rpc.auth
+    this.auth = {
+      enable: () => headed(() => auth.authEnable()),
+      disable: () => headed(() => auth.authDisable()),
+      status: () => call(async () => {
+        const raw = await auth.authStatus()
+        return {header: header(raw.header), enabled: Boolean(raw.enabled), authRevision: Number(raw.authRevision ?? 0)}
+      }),
+      authenticate: (name, password) => call(async () => {
+        const raw = await auth.authenticate({name, password})
+        return {header: header(raw.header), token: String(raw.token)}
+      }),
+      userAdd: (name, password, options) => headed(() => auth.userAdd({name, password, options: {no_password: options?.noPassword ?? false}})),
+      userGet: (name) => call(async () => {
+        const raw = await auth.userGet({name})
+        return {header: header(raw.header), roles: raw.roles ?? []}
+      }),
+      userList: () => call(async () => {
+        const raw = await auth.userList()
+        return {header: header(raw.header), users: raw.users ?? []}
+      }),
+      userDelete: (name) => headed(() => auth.userDelete({name})),
+      userChangePassword: (name, password) => headed(() => auth.userChangePassword({name, password})),
+      userGrantRole: (user, role) => headed(() => auth.userGrantRole({user, role})),
+      userRevokeRole: (user, role) => headed(() => auth.userRevokeRole({name: user, role})),
+      roleAdd: (name) => headed(() => auth.roleAdd({name})),
+      roleGet: (name) => call(async () => {
+        const raw = await auth.roleGet({role: name})
+        const permissions = (raw.perm ?? []).map((permission: Raw) => ({
+          type: permissionType(permission.permType),
+          key: new Uint8Array(permission.key ?? []),
+          rangeEnd: new Uint8Array(permission.range_end ?? []),
+        }))
+        return {header: header(raw.header), permissions}
+      }),
+      roleList: () => call(async () => {
+        const raw = await auth.roleList()
+        return {header: header(raw.header), roles: raw.roles ?? []}
+      }),
+      roleDelete: (name) => headed(() => auth.roleDelete({role: name})),
+      roleGrantPermission: (name, permission) =>
+        headed(() => auth.roleGrantPermission({name, perm: {permType: permissionTypes.indexOf(permission.type), key: buffer(permission.key), range_end: buffer(permission.rangeEnd)}})),
+      roleRevokePermission: (name, key, rangeEnd) => headed(() => auth.roleRevokePermission({role: name, key: buffer(key), range_end: buffer(rangeEnd)})),
+    }
   }
 
   async close(): Promise<void> {
