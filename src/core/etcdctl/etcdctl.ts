@@ -3,6 +3,8 @@
 import {EmbeddedCluster} from '../etcd/cluster.js'
 import {EmbeddedClient, commandTimeoutMillisecondsDefault, etcdVersion} from '../etcd/embedded-client.js'
 import {defaultLayout} from '../etcd/layout.js'
+import {ReadOnlyMember} from '../etcd/read-only.js'
+import {systemClock} from '../util/clock.js'
 import {clusterFolder} from '../home.js'
 import {EtcdError} from '../mvcc/errors.js'
 import {prefixEnd} from '../mvcc/key-range.js'
@@ -62,6 +64,9 @@ interface VerbContext {
   readonly io: EtcdctlIo
   readonly format: OutputFormat
   connect(): Promise<EmbeddedClient>
+  /** The serving member's database for reads without the writer lock; null when it is down. */
+  openReader(): ReadOnlyMember | null
+  readonly folder: string
 }
 
 const flag = (flags: ParsedFlags, name: string): string => flags.values.get(name) ?? ''
@@ -99,7 +104,7 @@ const verbs: Record<string, Verb> = {
       {name: 'count-only', kind: 'bool', defaultValue: 'false'},
       {name: 'print-value-only', kind: 'bool', defaultValue: 'false'},
     ],
-    async run({flags, io, format, connect}) {
+    async run({flags, io, format, connect, openReader, folder}) {
       const [key, end, ...extra] = flags.positionals
       if (key === undefined || extra.length > 0) throw new ExitError(exitCodes.badArgs, 'get command needs one argument as key and an optional argument as range_end')
       const consistency = flag(flags, 'consistency')
@@ -123,9 +128,22 @@ const verbs: Record<string, Verb> = {
         keysOnly: isSet(flags, 'keys-only'),
         countOnly: isSet(flags, 'count-only'),
       }
+      const options = {hex: isSet(flags, 'hex'), valueOnly}
+      // A member's committed state needs no lock and no raft when it is current (see ReadOnlyMember).
+      const reader = openReader()
+      if (reader) {
+        try {
+          if (request.serializable || reader.servesCurrentState(folder)) {
+            io.stdout(printGet(reader.range(request), format, options))
+            return exitCodes.success
+          }
+        } finally {
+          reader.close()
+        }
+      }
       const client = await connect()
       try {
-        io.stdout(printGet(await client.kv.range(request), format, {hex: isSet(flags, 'hex'), valueOnly}))
+        io.stdout(printGet(await client.kv.range(request), format, options))
       } finally {
         await client.close()
       }
@@ -201,6 +219,13 @@ const verbs: Record<string, Verb> = {
   },
 }
 
+/** etcdctl's --user: "name:password", or "name" with --password. */
+function splitCredentials(user: string, password: string): {user: string; password: string} {
+  if (password !== '') return {user, password}
+  const colon = user.indexOf(':')
+  return colon < 0 ? {user, password: ''} : {user: user.slice(0, colon), password: user.slice(colon + 1)}
+}
+
 /** The verbs this etcdctl implements so far. */
 export function implementedVerbs(): string[] {
   return Object.keys(verbs)
@@ -246,15 +271,23 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     const formats: OutputFormat[] = ['simple', 'json', 'fields', 'table', 'protobuf']
     const format = flag(flags, 'write-out') as OutputFormat
     if (!formats.includes(format)) throw new ExitError(exitCodes.badFeature, 'unsupported output format')
-    const connect = async (): Promise<EmbeddedClient> => {
-      const endpoints = flag(flags, 'endpoints').split(',')
-      const member = endpoints.map(memberForEndpoint).find((name) => name !== null)
+    const folder = clusterFolder(io.environment)
+    const servingMember = (): string => {
+      const member = flag(flags, 'endpoints').split(',').map(memberForEndpoint).find((name) => name !== null)
       if (!member) throw new ExitError(exitCodes.error, 'context deadline exceeded')
-      const cluster = EmbeddedCluster.open(clusterFolder(io.environment))
-      const timeout = parseGoDuration(flag(flags, 'command-timeout')) || commandTimeoutMillisecondsDefault
-      return new EmbeddedClient(cluster, {endpoint: member, commandTimeoutMilliseconds: timeout})
+      return member
     }
-    return await definition.run({flags, io, format, connect})
+    const connect = async (): Promise<EmbeddedClient> => {
+      const endpoint = servingMember()
+      const cluster = EmbeddedCluster.open(folder)
+      const timeout = parseGoDuration(flag(flags, 'command-timeout')) || commandTimeoutMillisecondsDefault
+      const credentials = flags.changed.has('user') || io.environment.ETCDCTL_USER ? splitCredentials(flag(flags, 'user'), flag(flags, 'password')) : {}
+      return new EmbeddedClient(cluster, {endpoint, commandTimeoutMilliseconds: timeout, ...credentials})
+    }
+    // With credentials every request goes through the cluster, where permissions are checked.
+    const openReader = (): ReadOnlyMember | null =>
+      flag(flags, 'user') === '' ? ReadOnlyMember.open(folder, defaultLayout(), servingMember(), systemClock) : null
+    return await definition.run({flags, io, format, connect, openReader, folder})
   } catch (error) {
     if (error instanceof ExitError) {
       io.stderr(`Error: ${error.message}\n`)

@@ -101,6 +101,11 @@ export class MemberDatabase {
     guarded(this.path, () => this.db.close())
   }
 
+  /** Changes whenever another connection commits to this file (SQLite's data_version). */
+  dataVersion(): number {
+    return guarded(this.path, () => Number(this.db.pragma('data_version', {simple: true})))
+  }
+
   /**
    * Runs `work` in one write transaction: all of it happens, or none of it. `durable` (the
    * default) fsyncs the commit; without it the commit reaches disk with the next durable one

@@ -36,6 +36,17 @@ export class WriterLock {
     })
   }
 
+  /** Whether another process holds the lock right now (takes and drops it when free). */
+  static heldElsewhere(folder: string): boolean {
+    try {
+      WriterLock.acquire(folder, 0).release()
+      return false
+    } catch (error) {
+      if (error instanceof StorageError && error.code === 'Locked') return true
+      throw error
+    }
+  }
+
   release(): void {
     this.db.close()
   }
