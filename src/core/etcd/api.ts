@@ -72,6 +72,8 @@ export interface MaintenanceApi {
   hashKv(revision: number): Promise<{header: ResponseHeader; hash: number; compactRevision: number}>
   alarmList(): Promise<{header: ResponseHeader; alarms: AlarmMember[]}>
   alarmDisarm(alarm: AlarmMember): Promise<{header: ResponseHeader; alarms: AlarmMember[]}>
+  /** Rewrites the serving member's backend without its free space. */
+  defragment(): Promise<{header: ResponseHeader}>
 }
 
 export interface WatchRequest {

@@ -105,6 +105,11 @@ export class EmbeddedClient implements EtcdClient {
       hashKv: (revision) => this.hashKv(revision),
       alarmList: () => this.alarmList(),
       alarmDisarm: (alarm) => this.alarmDisarm(alarm),
+      defragment: async () => {
+        const member = this.serving()
+        member.database.defragment()
+        return {header: this.header(member.stateMachine.kv.currentRevision())}
+      },
     }
     this.watch = new EmbeddedWatchApi(() => this.serving(), (revision) => this.header(revision))
     const change = async (request: AuthRequest) => {
@@ -323,7 +328,7 @@ export class EmbeddedClient implements EtcdClient {
       raftTerm: member.raft.term,
       raftAppliedIndex: member.raft.log.applied,
       errors: alarms.map((entry) => `memberID:${BigInt(`0x${entry.memberId}`)} alarm:${entry.alarm} `),
-      dbSizeInUse: size,
+      dbSizeInUse: member.database.kv.sizeInUseBytes(),
       isLearner: !member.raft.isVoter(member.id),
     }
   }

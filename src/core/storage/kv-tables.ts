@@ -219,10 +219,14 @@ export class KvTables {
 
   /** The database file's size as etcd reports dbSize: pages in use plus free pages. */
   sizeBytes(): number {
+    return guarded(this.path, () => Number(this.db.pragma('page_count', {simple: true})) * Number(this.db.pragma('page_size', {simple: true})))
+  }
+
+  /** What etcd reports as dbSizeInUse: the size without free pages. */
+  sizeInUseBytes(): number {
     return guarded(this.path, () => {
-      const pages = Number(this.db.pragma('page_count', {simple: true}))
-      const pageSize = Number(this.db.pragma('page_size', {simple: true}))
-      return pages * pageSize
+      const inUse = Number(this.db.pragma('page_count', {simple: true})) - Number(this.db.pragma('freelist_count', {simple: true}))
+      return inUse * Number(this.db.pragma('page_size', {simple: true}))
     })
   }
 

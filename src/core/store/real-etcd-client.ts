@@ -263,6 +263,7 @@ export class RealEtcdClient implements EtcdClient {
         const raw = await rpc.maintenance.alarm({action: 0, memberID: 0, alarm: 0})
         return {header: header(raw.header), alarms: alarms(raw)}
       }),
+      defragment: () => call(async () => ({header: header((await rpc.maintenance.defragment()).header)})),
       alarmDisarm: (alarm) => call(async () => {
         const raw = await rpc.maintenance.alarm({action: 2, memberID: alarm.memberId.toString(), alarm: alarm.alarm === 'CORRUPT' ? 2 : 1})
         return {header: header(raw.header), alarms: alarms(raw)}

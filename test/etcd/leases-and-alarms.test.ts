@@ -1,0 +1,88 @@
+// Wall-clock lease expiry, also while no process runs, and the NOSPACE alarm.
+import {describe, expect, it} from 'vitest'
+import {EmbeddedCluster} from '../../src/core/etcd/cluster.js'
+import {EmbeddedClient} from '../../src/core/etcd/embedded-client.js'
+import {defaultLayout} from '../../src/core/etcd/layout.js'
+import {ReadOnlyMember} from '../../src/core/etcd/read-only.js'
+import {EtcdError} from '../../src/core/mvcc/errors.js'
+import {ManualClock} from '../../src/core/util/clock.js'
+import {bytes, temporaryFolder, text} from '../support/temp.js'
+
+describe('leases across suspended periods', () => {
+  it('a 2 s lease granted in one command is gone 4 s later in the next', async () => {
+    const folder = temporaryFolder()
+    const clock = new ManualClock()
+    const first = new EmbeddedClient(EmbeddedCluster.open(folder, {clock, seed: 4}), {endpoint: 'infra1'})
+    const lease = await first.lease.grant(2)
+    expect(lease.ttl).toBe(2)
+    await first.kv.put({key: bytes('session'), value: bytes('alive'), lease: lease.id})
+    await first.kv.put({key: bytes('kept'), value: bytes('forever')})
+    await first.close()
+
+    clock.advance(1000)
+    const reader = ReadOnlyMember.open(folder, defaultLayout(), 'infra1', clock)!
+    expect(reader.servesCurrentState(folder)).toBe(true)
+    reader.close()
+
+    // No process runs while time passes.
+    clock.advance(3000)
+    const stale = ReadOnlyMember.open(folder, defaultLayout(), 'infra1', clock)!
+    expect(stale.servesCurrentState(folder)).toBe(false)
+    stale.close()
+    const second = new EmbeddedClient(EmbeddedCluster.open(folder, {clock, seed: 4}), {endpoint: 'infra2'})
+    const response = await second.kv.range({key: bytes('session')})
+    expect(response.kvs).toEqual([])
+    // The revoke is a write of its own: revision 4 (two puts, then the lease's deletion).
+    expect(response.header.revision).toBe(4)
+    expect((await second.lease.timeToLive(lease.id, false)).ttl).toBe(-1)
+    expect(text((await second.kv.range({key: bytes('kept')})).kvs[0]!.value)).toBe('forever')
+    await second.close()
+  })
+
+  it('keep-alive moves the deadline; time-to-live counts down with the wall clock', async () => {
+    const folder = temporaryFolder()
+    const clock = new ManualClock()
+    const client = new EmbeddedClient(EmbeddedCluster.open(folder, {clock, seed: 4}), {endpoint: 'infra1'})
+    const lease = await client.lease.grant(10)
+    clock.advance(6000)
+    expect((await client.lease.timeToLive(lease.id, false)).ttl).toBe(3)
+    await client.lease.keepAliveOnce(lease.id)
+    clock.advance(6000)
+    expect((await client.lease.timeToLive(lease.id, false)).ttl).toBe(3)
+    clock.advance(4000)
+    expect((await client.lease.timeToLive(lease.id, false)).ttl).toBe(-1)
+    await expect(client.lease.keepAliveOnce(lease.id)).rejects.toThrow('etcdserver: requested lease not found')
+    await client.close()
+  })
+})
+
+describe('NOSPACE alarm', () => {
+  it('a write past the backend quota raises NOSPACE; writes fail until it is disarmed and space is freed', async () => {
+    const folder = temporaryFolder()
+    const clock = new ManualClock()
+    const quota = 400 * 1024
+    const client = new EmbeddedClient(EmbeddedCluster.open(folder, {clock, seed: 4}), {endpoint: 'infra1', backendQuotaBytes: quota})
+    const value = new Uint8Array(8 * 1024).fill(0x61)
+    let failure: unknown = null
+    for (let index = 0; index < 200 && !failure; index++) {
+      failure = await client.kv.put({key: bytes(`big/${index}`), value}).then(() => null, (error: unknown) => error)
+    }
+    expect(failure).toBeInstanceOf(EtcdError)
+    expect((failure as EtcdError).message).toBe('etcdserver: mvcc: database space exceeded')
+    const alarms = await client.maintenance.alarmList()
+    expect(alarms.alarms).toEqual([{memberId: 0x8211f1d0f64f3269n, alarm: 'NOSPACE'}])
+    // With the alarm raised every member refuses puts, even small ones, but still serves reads.
+    await expect(client.kv.put({key: bytes('small'), value: bytes('x')})).rejects.toThrow('database space exceeded')
+    await expect(client.kv.range({key: bytes('big/0')}).then((response) => response.count)).resolves.toBe(1)
+    // The way out, as with etcd: delete, compact the history, defragment, disarm.
+    const deleted = await client.kv.deleteRange({key: bytes('big/'), rangeEnd: bytes('big0')})
+    await client.kv.compact({revision: deleted.header.revision})
+    const before = (await client.maintenance.status()).dbSize
+    await client.maintenance.defragment()
+    expect((await client.maintenance.status()).dbSize).toBeLessThan(before)
+    await client.maintenance.alarmDisarm(alarms.alarms[0]!)
+    expect((await client.maintenance.alarmList()).alarms).toEqual([])
+    await client.kv.put({key: bytes('small'), value: bytes('x')})
+    await client.close()
+  })
+})
