@@ -359,6 +359,18 @@ export const conformanceCases: ConformanceCase[] = [
     },
   },
   {
+    // A cluster started moments ago is not yet "healthy" for reconfiguration (etcd waits for its
+    // voters to be connected for 5 s); the healthy path is tested on kubemu with an injected clock.
+    name: 'membership right after start: etcd\'s refusals',
+    async run(client, r) {
+      await r.record('add a learner', async () => (await client.cluster.memberAdd(['http://127.0.0.1:42380'], true, 'infra4')).member.isLearner)
+      await r.record('add a voter', async () => (await client.cluster.memberAdd(['http://127.0.0.1:42380'], false, 'infra4')).member.isLearner)
+      await r.record('remove a member that does not exist', async () => (await client.cluster.memberRemove(0x1234n)).members.length)
+      await r.record('promote a member that does not exist', async () => (await client.cluster.memberPromote(0x1234n)).members.length)
+      await r.record('promote a voter', async () => (await client.cluster.memberPromote(0x91bc3c398fb3c146n)).members.length)
+    },
+  },
+  {
     name: 'member list',
     async run(client, r) {
       await r.record('members', async () => (await client.cluster.memberList()).members.map((member) => [member.id.toString(16), member.name, member.peerUrls, member.clientUrls, member.isLearner]).sort())

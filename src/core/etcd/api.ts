@@ -47,6 +47,11 @@ export interface MemberInfo {
 
 export interface ClusterApi {
   memberList(): Promise<{header: ResponseHeader; members: MemberInfo[]}>
+  /** `name` is what etcdctl prints and the embedded cluster files the member under. */
+  memberAdd(peerUrls: readonly string[], isLearner: boolean, name: string): Promise<{header: ResponseHeader; member: MemberInfo; members: MemberInfo[]}>
+  memberRemove(id: bigint): Promise<{header: ResponseHeader; members: MemberInfo[]}>
+  memberUpdate(id: bigint, peerUrls: readonly string[]): Promise<{header: ResponseHeader; members: MemberInfo[]}>
+  memberPromote(id: bigint): Promise<{header: ResponseHeader; members: MemberInfo[]}>
 }
 
 export interface StatusResponse {
@@ -72,6 +77,8 @@ export interface MaintenanceApi {
   hashKv(revision: number): Promise<{header: ResponseHeader; hash: number; compactRevision: number}>
   alarmList(): Promise<{header: ResponseHeader; alarms: AlarmMember[]}>
   alarmDisarm(alarm: AlarmMember): Promise<{header: ResponseHeader; alarms: AlarmMember[]}>
+  /** Hands leadership to `targetId`; must be served by the leader. */
+  moveLeader(targetId: bigint): Promise<{header: ResponseHeader}>
   /** Rewrites the serving member's backend without its free space. */
   defragment(): Promise<{header: ResponseHeader}>
 }

@@ -32,8 +32,15 @@ export interface ClusterOptions {
   readonly layout?: ClusterLayout
 }
 
+/** What one cluster's folder records besides its members' databases. */
 interface ClusterState {
   stopped: string[]
+  /** Members added after bootstrap (etcdctl member add), in the order they were added. */
+  joined?: Array<{name: string; id: string; peerUrl: string; clientUrl: string}>
+  /** Members removed from the cluster; their databases stay on disk, unused. */
+  removed?: string[]
+  /** When each member last started (wall clock, ms): etcd's health checks count from there. */
+  startedAt?: Record<string, number>
 }
 
 export function memberDatabasePath(folder: string, name: string): string {
@@ -46,7 +53,20 @@ export function readClusterState(folder: string): ClusterState {
   return JSON.parse(readFileSync(path, 'utf8')) as ClusterState
 }
 
-function writeClusterState(folder: string, state: ClusterState): void {
+/** The members this folder's cluster has now: the bootstrap ones, plus joined, minus removed. */
+export function currentLayout(folder: string, base: ClusterLayout = defaultLayout()): ClusterLayout {
+  const state = readClusterState(folder)
+  const removed = new Set(state.removed ?? [])
+  const joined: MemberLayout[] = (state.joined ?? []).map((member) => ({...member, idNumber: BigInt(`0x${member.id}`)}))
+  return {...base, members: [...base.members, ...joined].filter((member) => !removed.has(member.name))}
+}
+
+/** Whether a member was part of the bootstrap configuration (and so bootstraps its log). */
+function isInitialMember(base: ClusterLayout, member: MemberLayout): boolean {
+  return base.members.some((initial) => initial.id === member.id)
+}
+
+export function writeClusterState(folder: string, state: ClusterState): void {
   const path = join(folder, clusterStateFileName)
   writeFileSync(`${path}.tmp`, JSON.stringify(state) + '\n')
   renameSync(`${path}.tmp`, path)
@@ -74,32 +94,39 @@ export class EmbeddedCluster {
 
   private constructor(
     readonly folder: string,
-    readonly layout: ClusterLayout,
+    public layout: ClusterLayout,
     private readonly lock: WriterLock,
     private readonly random: SeededRandom,
     clock: Clock,
+    private readonly base: ClusterLayout,
   ) {
     this.clock = clock
     this.transport = new InProcessTransport(random.nextInt(2 ** 31))
   }
 
   static open(folder: string, options: ClusterOptions = {}): EmbeddedCluster {
-    const layout = options.layout ?? defaultLayout()
+    const base = options.layout ?? defaultLayout()
     const lock = WriterLock.acquire(folder, options.lockWaitMilliseconds ?? lockWaitMillisecondsDefault)
     const random = new SeededRandom(options.seed ?? (Date.now() ^ (process.pid << 8)))
-    const cluster = new EmbeddedCluster(folder, layout, lock, random, options.clock ?? systemClock)
+    const layout = currentLayout(folder, base)
+    const cluster = new EmbeddedCluster(folder, layout, lock, random, options.clock ?? systemClock, base)
     try {
       const stopped = new Set(readClusterState(folder).stopped)
       const databases = new Map<MemberLayout, MemberDatabase>()
       try {
         for (const member of layout.members) {
           if (stopped.has(member.name)) continue
-          databases.set(member, EtcdMember.openDatabase(memberDatabasePath(folder, member.name), member, layout))
+          databases.set(member, EtcdMember.openDatabase(memberDatabasePath(folder, member.name), member, base, isInitialMember(base, member)))
         }
       } catch (error) {
         for (const database of databases.values()) database.close()
         throw error
       }
+      // A member starts when the cluster is created or when `kubemu member start` runs it.
+      const state = readClusterState(folder)
+      const startedAt = {...(state.startedAt ?? {})}
+      for (const member of databases.keys()) startedAt[member.name] ??= cluster.clock.nowMilliseconds()
+      if (Object.keys(startedAt).length !== Object.keys(state.startedAt ?? {}).length) writeClusterState(folder, {...state, startedAt})
       const resumeLeader = decideResumeLeader(databases)
       try {
         // After a crash, check every file before trusting it; a clean stop needs no check.
@@ -273,22 +300,36 @@ export class EmbeddedCluster {
   }
 
   stopMember(name: string): void {
-    const member = this.membersByName.get(name)
     const state = readClusterState(this.folder)
-    if (!state.stopped.includes(name)) writeClusterState(this.folder, {stopped: [...state.stopped, name].sort()})
+    if (!state.stopped.includes(name)) writeClusterState(this.folder, {...state, stopped: [...state.stopped, name].sort()})
+    this.detach(name)
+  }
+
+  /** Takes a member out of this process (stopped or removed); its database stays. */
+  detach(name: string): void {
+    const member = this.membersByName.get(name)
     if (!member) return
     this.membersByName.delete(name)
     this.membersById.delete(member.id)
     member.close()
   }
 
+  /** Re-reads which members the cluster has (after a member was added or removed). */
+  reloadLayout(): void {
+    this.layout = currentLayout(this.folder, this.base)
+  }
+
   startMember(name: string): void {
     const layout = this.layout.members.find((member) => member.name === name)
     assert(layout, `no member named ${name}`)
     const state = readClusterState(this.folder)
-    writeClusterState(this.folder, {stopped: state.stopped.filter((stopped) => stopped !== name)})
     if (this.membersByName.has(name)) return
-    const database = EtcdMember.openDatabase(memberDatabasePath(this.folder, name), layout, this.layout)
+    writeClusterState(this.folder, {
+      ...state,
+      stopped: state.stopped.filter((stopped) => stopped !== name),
+      startedAt: {...(state.startedAt ?? {}), [name]: this.clock.nowMilliseconds()},
+    })
+    const database = EtcdMember.openDatabase(memberDatabasePath(this.folder, name), layout, this.base, isInitialMember(this.base, layout))
     this.add(EtcdMember.start(database, layout, this.random, null))
   }
 

@@ -27,6 +27,7 @@ import {type AuthRequest, hashPassword} from '../mvcc/auth-store.js'
 import type {AlarmMember, AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, MemberInfo, StatusResponse, WatchApi} from './api.js'
 import {type EmbeddedCluster, nextRequestId} from './cluster.js'
 import type {EtcdMember} from './member.js'
+import {Membership} from './membership.js'
 import {EmbeddedWatchApi} from './watch.js'
 
 /** etcd's --max-request-bytes default. */
@@ -99,12 +100,41 @@ export class EmbeddedClient implements EtcdClient {
       timeToLive: (id, keys) => this.leaseTimeToLive(id, keys),
       leases: () => this.leaseList(),
     }
-    this.cluster = {memberList: () => this.memberList()}
+    const membership = new Membership(embedded, () => this.serving(), this.timeout)
+    const listed = async () => {
+      const list = await this.memberList()
+      return {header: list.header, members: list.members}
+    }
+    const hex = (id: bigint) => id.toString(16).padStart(16, '0')
+    this.cluster = {
+      memberList: () => this.memberList(),
+      memberAdd: async (peerUrls, isLearner, name) => {
+        await this.readyToServe()
+        const record = await membership.add(name, peerUrls, isLearner)
+        return {...(await listed()), member: {id: BigInt(`0x${record.id}`), name: '', peerUrls, clientUrls: [], isLearner}}
+      },
+      memberRemove: async (id) => {
+        await membership.remove(hex(id))
+        return listed()
+      },
+      memberUpdate: async (id, peerUrls) => {
+        await membership.update(hex(id), peerUrls)
+        return listed()
+      },
+      memberPromote: async (id) => {
+        await membership.promote(hex(id))
+        return listed()
+      },
+    }
     this.maintenance = {
       status: () => this.status(),
       hashKv: (revision) => this.hashKv(revision),
       alarmList: () => this.alarmList(),
       alarmDisarm: (alarm) => this.alarmDisarm(alarm),
+      moveLeader: async (targetId) => {
+        await membership.moveLeader(hex(targetId))
+        return {header: this.header(this.serving().stateMachine.kv.currentRevision())}
+      },
       defragment: async () => {
         const member = this.serving()
         member.database.defragment()

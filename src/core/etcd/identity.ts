@@ -1,8 +1,11 @@
 import {createHash} from 'node:crypto'
 
-/** etcd's computeMemberId: sha1 of the sorted peer URLs and the cluster token, first 8 bytes. */
-export function memberIdOf(peerUrls: readonly string[], clusterToken: string): bigint {
-  const material = [...peerUrls].sort().join('') + clusterToken
+/**
+ * etcd's computeMemberId: sha1 of the sorted peer URLs and the cluster token (and, for a member
+ * added later, the Unix time of the add), first 8 bytes.
+ */
+export function memberIdOf(peerUrls: readonly string[], clusterToken: string, addedAtUnixSeconds?: number): bigint {
+  const material = [...peerUrls].sort().join('') + clusterToken + (addedAtUnixSeconds === undefined ? '' : String(addedAtUnixSeconds))
   return createHash('sha1').update(material).digest().readBigUInt64BE(0)
 }
 

@@ -1,4 +1,5 @@
 import {type ClusterOptions, EmbeddedCluster} from './cluster.js'
+import {Membership} from './membership.js'
 
 export class UnknownMemberError extends Error {}
 
@@ -32,6 +33,7 @@ export async function startMember(folder: string, name: string, options: Cluster
       const leader = cluster.leader()
       return leader !== null && member.raft.log.applied >= leader.raft.log.committed && member.raft.lead === leader.id
     }, catchUpMillisecondsMax)
+    if (caughtUp) await new Membership(cluster, () => member, catchUpMillisecondsMax).publish(member)
     return {caughtUp}
   } finally {
     await cluster.close()

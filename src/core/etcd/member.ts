@@ -82,11 +82,16 @@ export class EtcdMember {
    * Opens (or creates) a member's database. A brand-new member starts, like etcd bootstrapping
    * a cluster, with the initial members as committed configuration entries at term 1.
    */
-  static openDatabase(path: string, layout: MemberLayout, cluster: ClusterLayout): MemberDatabase {
+  static openDatabase(path: string, layout: MemberLayout, cluster: ClusterLayout, initialMember: boolean): MemberDatabase {
     const database = MemberDatabase.open(path)
     try {
       database.ensureIdentity({clusterId: cluster.clusterId.toString(), memberId: layout.id, name: layout.name})
-      if (database.getMeta(metaConfState) === null) bootstrap(database, cluster)
+      if (database.getMeta(metaConfState) === null) {
+        // A member added later starts empty, like `etcd --initial-cluster-state existing`: it
+        // learns the configuration and the data from the leader (its log or a snapshot).
+        if (initialMember) bootstrap(database, cluster)
+        else database.transaction(() => database.setMeta(metaConfState, JSON.stringify({voters: [], learners: []})))
+      }
       return database
     } catch (error) {
       database.close()
@@ -248,7 +253,8 @@ export class EtcdMember {
     } else if (change.type === 'addNode' && position >= 0) {
       members[position] = {...members[position]!, isLearner: false}
     } else if (record && position >= 0) {
-      members[position] = {...members[position]!, peerUrls: record.peerUrls}
+      // updateNode: new peer URLs, or the name and client URLs a started member publishes.
+      members[position] = {...members[position]!, name: record.name, peerUrls: record.peerUrls, clientUrls: record.clientUrls}
     } else if (record) {
       members.push(record)
     }

@@ -1,8 +1,10 @@
 // The etcd API of a real etcd cluster over gRPC, behind the same interfaces as the embedded
 // cluster. etcd3 is a maintained gRPC client; we use its raw RPC stubs so that requests and
 // responses are etcd's own, field for field.
+import {noop} from 'cockatiel'
 import {Etcd3} from 'etcd3'
 import type {AlarmMember, AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, PermissionInfo, StatusResponse, WatchApi, WatchRequest, WatchResponse, Watcher} from '../etcd/api.js'
+import {membershipErrors} from '../etcd/membership.js'
 import {EtcdError, type GrpcCode, etcdErrors} from '../mvcc/errors.js'
 import type {
   Compare,
@@ -47,7 +49,7 @@ function keyValue(raw: Raw): KeyValue {
   }
 }
 
-const knownErrors: EtcdError[] = Object.values(etcdErrors).map((make) => make())
+const knownErrors: EtcdError[] = [...Object.values(etcdErrors), ...Object.values(membershipErrors)].map((make) => make())
 
 /** gRPC errors back into etcd's errors, by etcd's message text. */
 function translate(error: unknown): never {
@@ -165,6 +167,8 @@ export class RealEtcdClient implements EtcdClient {
     this.client = new Etcd3({
       hosts: [endpoint],
       dialTimeout: options.commandTimeoutMilliseconds ?? 5000,
+      // No retries and no circuit breaker: every error reaches the caller as etcd sent it.
+      faultHandling: {host: () => noop, global: noop},
       ...(options.user !== undefined ? {auth: {username: options.user, password: options.password ?? ''}} : {}),
     })
     const rpc = this.client as unknown as {kv: Raw; leaseClient: Raw; maintenance: Raw; cluster: Raw; watchClient: Raw; auth: Raw}
@@ -218,21 +222,24 @@ export class RealEtcdClient implements EtcdClient {
           return {header: header(raw.header), leases: (raw.leases ?? []).map((lease: Raw) => ({id: BigInt(lease.ID)}))}
         }),
     }
+    const memberInfo = (member: Raw) => ({
+      id: BigInt(member.ID),
+      name: member.name ?? '',
+      peerUrls: member.peerURLs ?? [],
+      clientUrls: member.clientURLs ?? [],
+      isLearner: Boolean(member.isLearner),
+    })
+    const members = (raw: Raw) => ({header: header(raw.header), members: (raw.members ?? []).map(memberInfo)})
     this.cluster = {
-      memberList: () =>
+      memberList: () => call(async () => members(await rpc.cluster.memberList({}))),
+      memberAdd: (peerUrls, isLearner) =>
         call(async () => {
-          const raw = await rpc.cluster.memberList({})
-          return {
-            header: header(raw.header),
-            members: (raw.members ?? []).map((member: Raw) => ({
-              id: BigInt(member.ID),
-              name: member.name ?? '',
-              peerUrls: member.peerURLs ?? [],
-              clientUrls: member.clientURLs ?? [],
-              isLearner: Boolean(member.isLearner),
-            })),
-          }
+          const raw = await rpc.cluster.memberAdd({peerURLs: peerUrls, isLearner})
+          return {...members(raw), member: memberInfo(raw.member)}
         }),
+      memberRemove: (id) => call(async () => members(await rpc.cluster.memberRemove({ID: id.toString()}))),
+      memberUpdate: (id, peerUrls) => call(async () => members(await rpc.cluster.memberUpdate({ID: id.toString(), peerURLs: peerUrls}))),
+      memberPromote: (id) => call(async () => members(await rpc.cluster.memberPromote({ID: id.toString()}))),
     }
     const alarmNames: Record<string, string> = {0: 'NONE', 1: 'NOSPACE', 2: 'CORRUPT', None: 'NONE', Nospace: 'NOSPACE', Corrupt: 'CORRUPT'}
     const alarms = (raw: Raw): AlarmMember[] => (raw.alarms ?? []).map((alarm: Raw) => ({memberId: BigInt(alarm.memberID), alarm: alarmNames[String(alarm.alarm)] ?? String(alarm.alarm)}))
@@ -263,6 +270,7 @@ export class RealEtcdClient implements EtcdClient {
         const raw = await rpc.maintenance.alarm({action: 0, memberID: 0, alarm: 0})
         return {header: header(raw.header), alarms: alarms(raw)}
       }),
+      moveLeader: (targetId) => call(async () => ({header: header((await rpc.maintenance.moveLeader({targetID: targetId.toString()})).header)})),
       defragment: () => call(async () => ({header: header((await rpc.maintenance.defragment()).header)})),
       alarmDisarm: (alarm) => call(async () => {
         const raw = await rpc.maintenance.alarm({action: 2, memberID: alarm.memberId.toString(), alarm: alarm.alarm === 'CORRUPT' ? 2 : 1})
