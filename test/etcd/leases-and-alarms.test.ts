@@ -86,3 +86,20 @@ describe('NOSPACE alarm', () => {
     await client.close()
   })
 })
+
+describe('watch progress notifications', () => {
+  it('an idle watch with progress-notify gets an empty response at the current revision after the interval', async () => {
+    const clock = new ManualClock()
+    const client = new EmbeddedClient(EmbeddedCluster.open(temporaryFolder(), {clock, seed: 4}), {endpoint: 'infra1'})
+    await client.kv.put({key: bytes('other'), value: bytes('1')})
+    const watcher = client.watch.watch({key: bytes('quiet'), progressNotify: true})
+    const started = clock.nowMilliseconds()
+    const progress = await watcher.next()
+    expect(progress?.events).toEqual([])
+    expect(progress?.header.revision).toBe(2)
+    expect(clock.nowMilliseconds() - started).toBe(10 * 60 * 1000)
+    watcher.cancel()
+    expect(await watcher.next()).toBeNull()
+    await client.close()
+  })
+})

@@ -141,7 +141,7 @@ export class EmbeddedClient implements EtcdClient {
         return {header: this.header(member.stateMachine.kv.currentRevision())}
       },
     }
-    this.watch = new EmbeddedWatchApi(() => this.serving(), (revision) => this.header(revision))
+    this.watch = new EmbeddedWatchApi(() => this.serving(), (revision) => this.header(revision), embedded.clock)
     const change = async (request: AuthRequest) => {
       const outcome = await this.submit({auth: request})
       return {header: this.header((outcome.response as {header: ResponseHeader}).header.revision)}

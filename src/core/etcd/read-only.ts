@@ -66,6 +66,7 @@ export class ReadOnlyMember {
         const seen = database.dataVersion()
         while (!signal.aborted && database.dataVersion() === seen) await clock.sleep(watchPollMilliseconds)
       },
+      sleep: (milliseconds) => clock.sleep(milliseconds),
     }
     return new HistoryWatcher(source, request, (revision) => this.header(revision))
   }

@@ -4,18 +4,23 @@ import type {ResponseHeader, WatchEvent} from '../mvcc/types.js'
 import type {KeySpan} from '../storage/kv-tables.js'
 import type {MemberDatabase} from '../storage/member-database.js'
 import type {WatchApi, WatchRequest, WatchResponse, Watcher} from './api.js'
+import type {Clock} from '../util/clock.js'
 import type {EtcdMember} from './member.js'
 
 /** History rows one watch response carries at most (a revision is never split). */
 export const watchEventsPerResponseMax = 1000
 /** How often a watcher in another process looks for new writes in the database. */
 export const watchPollMilliseconds = 50
+/** etcd's default --experimental-watch-progress-notify-interval. */
+export const watchProgressIntervalMilliseconds = 10 * 60 * 1000
 
 /** Where a watcher reads history, and how it learns that new history was written. */
 export interface WatchSource {
   database(): MemberDatabase
   /** Resolves after new writes may have landed, or when `signal` aborts. */
   waitForChange(signal: AbortSignal): Promise<void>
+  /** Resolves after `milliseconds` of the source's clock (for progress notifications). */
+  sleep(milliseconds: number): Promise<void>
 }
 
 /** A watcher reading history from a member's database, as etcd's synced and unsynced watchers do. */
@@ -57,9 +62,20 @@ export class HistoryWatcher implements Watcher {
         const events = this.readEvents(current)
         if (events.length > 0) return {header: this.header(current), events}
       }
-      await this.source.waitForChange(this.abort.signal)
+      if (await this.waitOrProgress()) return {header: this.header(current), events: []}
     }
     return null
+  }
+
+  /** Waits for a change; true when the progress interval passed first (send a notification). */
+  private async waitOrProgress(): Promise<boolean> {
+    if (!this.request.progressNotify) {
+      await this.source.waitForChange(this.abort.signal)
+      return false
+    }
+    const changed = this.source.waitForChange(this.abort.signal).then(() => false)
+    const idle = this.source.sleep(watchProgressIntervalMilliseconds).then(() => !this.finished)
+    return Promise.race([changed, idle])
   }
 
   /** Events from nextRevision on, whole revisions only, filtered as the request asks. */
@@ -99,6 +115,7 @@ export class EmbeddedWatchApi implements WatchApi {
   constructor(
     private readonly serving: () => EtcdMember,
     private readonly header: (revision: number) => ResponseHeader,
+    private readonly clock: Clock,
   ) {}
 
   watch(request: WatchRequest): Watcher {
@@ -116,6 +133,7 @@ export class EmbeddedWatchApi implements WatchApi {
             resolve()
           })
         }),
+      sleep: (milliseconds) => this.clock.sleep(milliseconds),
     }
     return new HistoryWatcher(source, request, this.header)
   }
