@@ -63,7 +63,8 @@ interface VerbContext {
   readonly flags: ParsedFlags
   readonly io: EtcdctlIo
   readonly format: OutputFormat
-  connect(): Promise<EmbeddedClient>
+  /** Opens the cluster, runs `work` against it, and suspends the cluster again. */
+  withClient(work: (client: EmbeddedClient) => Promise<void>): Promise<void>
   /** The serving member's database for reads without the writer lock; null when it is down. */
   openReader(): ReadOnlyMember | null
   readonly folder: string
@@ -104,7 +105,7 @@ const verbs: Record<string, Verb> = {
       {name: 'count-only', kind: 'bool', defaultValue: 'false'},
       {name: 'print-value-only', kind: 'bool', defaultValue: 'false'},
     ],
-    async run({flags, io, format, connect, openReader, folder}) {
+    async run({flags, io, format, withClient, openReader, folder}) {
       const [key, end, ...extra] = flags.positionals
       if (key === undefined || extra.length > 0) throw new ExitError(exitCodes.badArgs, 'get command needs one argument as key and an optional argument as range_end')
       const consistency = flag(flags, 'consistency')
@@ -141,12 +142,7 @@ const verbs: Record<string, Verb> = {
           reader.close()
         }
       }
-      const client = await connect()
-      try {
-        io.stdout(printGet(await client.kv.range(request), format, options))
-      } finally {
-        await client.close()
-      }
+      await withClient(async (client) => io.stdout(printGet(await client.kv.range(request), format, options)))
       return exitCodes.success
     },
   },
@@ -157,7 +153,7 @@ const verbs: Record<string, Verb> = {
       {name: 'ignore-value', kind: 'bool', defaultValue: 'false'},
       {name: 'ignore-lease', kind: 'bool', defaultValue: 'false'},
     ],
-    async run({flags, io, format, connect}) {
+    async run({flags, io, format, withClient}) {
       const usage = 'put command needs 1 argument and input from stdin or 2 arguments'
       const [key, valueArgument, ...extra] = flags.positionals
       if (key === undefined || extra.length > 0) throw new ExitError(exitCodes.badArgs, usage)
@@ -173,8 +169,7 @@ const verbs: Record<string, Verb> = {
       }
       const leaseText = flag(flags, 'lease')
       if (!/^[0-9a-fA-F]{1,16}$/.test(leaseText)) throw new ExitError(exitCodes.badArgs, `bad lease ID (${leaseText}), expecting ID in Hex`)
-      const client = await connect()
-      try {
+      await withClient(async (client) => {
         const response = await client.kv.put({
           key: argumentBytes(key),
           value,
@@ -184,9 +179,7 @@ const verbs: Record<string, Verb> = {
           ignoreLease: isSet(flags, 'ignore-lease'),
         })
         io.stdout(printPut(response, format, {hex: isSet(flags, 'hex')}))
-      } finally {
-        await client.close()
-      }
+      })
       return exitCodes.success
     },
   },
@@ -196,17 +189,14 @@ const verbs: Record<string, Verb> = {
       {name: 'prev-kv', kind: 'bool', defaultValue: 'false'},
       {name: 'from-key', kind: 'bool', defaultValue: 'false'},
     ],
-    async run({flags, io, format, connect}) {
+    async run({flags, io, format, withClient}) {
       const [key, end, ...extra] = flags.positionals
       if (key === undefined || extra.length > 0) throw new ExitError(exitCodes.badArgs, 'del command needs one argument as key and an optional argument as range_end')
       const range = keyRange(key, end, isSet(flags, 'prefix'), isSet(flags, 'from-key'))
-      const client = await connect()
-      try {
+      await withClient(async (client) => {
         const response = await client.kv.deleteRange({...range, prevKv: isSet(flags, 'prev-kv')})
         io.stdout(printDelete(response, format, {hex: isSet(flags, 'hex')}))
-      } finally {
-        await client.close()
-      }
+      })
       return exitCodes.success
     },
   },
@@ -287,7 +277,15 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     // With credentials every request goes through the cluster, where permissions are checked.
     const openReader = (): ReadOnlyMember | null =>
       flag(flags, 'user') === '' ? ReadOnlyMember.open(folder, defaultLayout(), servingMember(), systemClock) : null
-    return await definition.run({flags, io, format, connect, openReader, folder})
+    const withClient = async (work: (client: EmbeddedClient) => Promise<void>): Promise<void> => {
+      const client = await connect()
+      try {
+        await work(client)
+      } finally {
+        await client.close()
+      }
+    }
+    return await definition.run({flags, io, format, withClient, openReader, folder})
   } catch (error) {
     if (error instanceof ExitError) {
       io.stderr(`Error: ${error.message}\n`)
