@@ -1,7 +1,8 @@
 import {assert} from '../util/assert.js'
 import {RaftLog} from './log.js'
-import {Progress} from './progress.js'
+import type {Progress} from './progress.js'
 import {ReadOnly} from './read-only.js'
+import {ProgressTracker} from './tracker.js'
 import {
   type ConfChange,
   type ConfState,
@@ -68,8 +69,7 @@ export class Raft {
   state: StateType = StateType.Follower
   readonly log: RaftLog
 
-  private readonly progress = new Map<NodeId, Progress>()
-  private readonly votes = new Map<NodeId, boolean>()
+  private readonly tracker: ProgressTracker
   private readonly readOnly = new ReadOnly()
   private messages: Message[] = []
   private readStates: ReadState[] = []
@@ -89,8 +89,8 @@ export class Raft {
     this.term = config.hardState.term
     this.vote = config.hardState.vote
     const confState = config.snapshot && config.snapshot.metadata.index > config.applied ? config.snapshot.metadata.confState : config.confState
-    for (const voter of confState.voters) this.progress.set(voter, this.newProgress(false))
-    for (const learner of confState.learners) this.progress.set(learner, this.newProgress(true))
+    this.tracker = new ProgressTracker(config.inflightMessagesMax)
+    this.tracker.restore(confState, this.log.lastIndex() + 1)
     this.becomeFollower(this.term, '')
     if (config.resumeLeader === this.id && this.isVoter(this.id)) {
       this.resumeAsLeader()
@@ -146,32 +146,12 @@ export class Raft {
 
   /** The application applied a committed conf change: membership changes take effect now. */
   applyConfChange(change: ConfChange): ConfState {
-    const existing = this.progress.get(change.nodeId)
-    switch (change.type) {
-      case 'addNode':
-        if (existing?.learner) {
-          const promoted = this.newProgress(false)
-          promoted.match = existing.match
-          promoted.next = existing.next
-          this.progress.set(change.nodeId, promoted)
-        } else if (!existing) {
-          this.progress.set(change.nodeId, this.newProgress(false))
-        }
-        break
-      case 'addLearner':
-        if (!existing) this.progress.set(change.nodeId, this.newProgress(true))
-        break
-      case 'removeNode':
-        this.progress.delete(change.nodeId)
-        // A removed leader steps down so the remaining members can elect one of their own.
-        if (change.nodeId === this.id && this.state === StateType.Leader) this.becomeFollower(this.term, '')
-        break
-      case 'updateNode':
-        break
-    }
+    this.tracker.applyConfChange(change, this.log.lastIndex() + 1)
+    // A removed leader steps down so the remaining members can elect one of their own.
+    if (change.type === 'removeNode' && change.nodeId === this.id && this.state === StateType.Leader) this.becomeFollower(this.term, '')
     if (this.state === StateType.Leader) {
       if (change.type === 'removeNode' && change.nodeId === this.leadTransferee) this.abortLeaderTransfer()
-      if (this.progress.has(this.id) && this.maybeCommit()) this.broadcastAppend()
+      if (this.tracker.has(this.id) && this.maybeCommit()) this.broadcastAppend()
     }
     return this.confState()
   }
@@ -268,20 +248,16 @@ export class Raft {
   }
 
   confState(): ConfState {
-    const voters: NodeId[] = []
-    const learners: NodeId[] = []
-    for (const [id, progress] of this.progress) (progress.learner ? learners : voters).push(id)
-    return {voters: voters.sort(), learners: learners.sort()}
+    return this.tracker.confState()
   }
 
   isVoter(id: NodeId): boolean {
-    const progress = this.progress.get(id)
-    return progress !== undefined && !progress.learner
+    return this.tracker.isVoter(id)
   }
 
   /** The leader's view of a follower, for status screens and tests. */
   progressOf(id: NodeId): {match: number; next: number; state: string} | null {
-    const progress = this.progress.get(id)
+    const progress = this.tracker.get(id)
     return progress ? {match: progress.match, next: progress.next, state: progress.state} : null
   }
 
@@ -384,7 +360,7 @@ export class Raft {
       else this.becomeLeader()
       return
     }
-    for (const [id, progress] of this.progress) {
+    for (const [id, progress] of this.tracker.members()) {
       if (id === this.id || progress.learner) continue
       this.send({
         ...emptyMessage(voteType, this.id, id, term),
@@ -396,21 +372,7 @@ export class Raft {
   }
 
   private poll(id: NodeId, granted: boolean): 'won' | 'lost' | 'pending' {
-    if (!this.votes.has(id)) this.votes.set(id, granted)
-    let grants = 0
-    let rejects = 0
-    let voters = 0
-    for (const [voter, progress] of this.progress) {
-      if (progress.learner) continue
-      voters++
-      const vote = this.votes.get(voter)
-      if (vote === true) grants++
-      else if (vote === false) rejects++
-    }
-    const quorum = Math.floor(voters / 2) + 1
-    if (grants >= quorum) return 'won'
-    if (rejects >= quorum) return 'lost'
-    return 'pending'
+    return this.tracker.recordVote(id, granted)
   }
 
   private becomeFollower(term: number, lead: NodeId | ''): void {
@@ -422,7 +384,7 @@ export class Raft {
   private becomePreCandidate(): void {
     assert(this.state !== StateType.Leader, 'a leader cannot become a pre-candidate')
     // Pre-vote changes neither term nor vote, so a partitioned member does not disrupt others.
-    this.votes.clear()
+    this.tracker.resetVotes()
     this.state = StateType.PreCandidate
     this.lead = ''
   }
@@ -453,7 +415,7 @@ export class Raft {
     this.state = StateType.Leader
     this.progressOfSelf().becomeReplicate()
     this.pendingConfIndex = this.log.lastIndex()
-    for (const progress of this.progress.values()) progress.recentActive = true
+    this.tracker.markAllActive()
   }
 
   private reset(term: number): void {
@@ -466,37 +428,21 @@ export class Raft {
     this.heartbeatElapsed = 0
     this.randomizedElectionTimeout = this.config.electionTicks + this.config.random.nextInt(this.config.electionTicks)
     this.abortLeaderTransfer()
-    this.votes.clear()
-    for (const [id, old] of this.progress) {
-      const fresh = this.newProgress(old.learner)
-      if (id === this.id) fresh.match = this.log.lastIndex()
-      this.progress.set(id, fresh)
-    }
+    this.tracker.resetVotes()
+    this.tracker.resetProgress(this.id, this.log.lastIndex())
     this.pendingConfIndex = 0
     this.uncommittedEntries = 0
     this.readOnly.reset()
   }
 
-  private newProgress(learner: boolean): Progress {
-    return new Progress(this.log ? this.log.lastIndex() + 1 : 1, learner, this.config.inflightMessagesMax)
-  }
-
   private progressOfSelf(): Progress {
-    const progress = this.progress.get(this.id)
+    const progress = this.tracker.get(this.id)
     assert(progress, `member ${this.id} is not in its own configuration`)
     return progress
   }
 
   private quorumActive(): boolean {
-    let active = 0
-    let voters = 0
-    for (const [id, progress] of this.progress) {
-      if (progress.learner) continue
-      voters++
-      if (id === this.id || progress.recentActive) active++
-    }
-    for (const [id, progress] of this.progress) if (id !== this.id) progress.recentActive = false
-    return active >= Math.floor(voters / 2) + 1
+    return this.tracker.quorumActive(this.id)
   }
 
   private abortLeaderTransfer(): void {
@@ -517,7 +463,7 @@ export class Raft {
         this.leaderTransfer(message.from)
         return
     }
-    const progress = this.progress.get(message.from)
+    const progress = this.tracker.get(message.from)
     if (!progress) return
     switch (message.type) {
       case 'MsgAppResp':
@@ -541,7 +487,7 @@ export class Raft {
 
   private leaderPropose(message: Message): void {
     assert(message.entries.length > 0, 'a proposal carries entries')
-    if (!this.progress.has(this.id)) return this.dropProposal(message, 'this member was removed from the cluster')
+    if (!this.tracker.has(this.id)) return this.dropProposal(message, 'this member was removed from the cluster')
     if (this.leadTransferee !== '') return this.dropProposal(message, 'leadership transfer in progress')
     if (this.uncommittedEntries + message.entries.length > this.config.uncommittedEntriesMax) {
       return this.dropProposal(message, 'too many uncommitted entries')
@@ -560,8 +506,7 @@ export class Raft {
 
   private leaderReadIndex(message: Message): void {
     const context = message.context ?? ''
-    const voters = [...this.progress.values()].filter((progress) => !progress.learner).length
-    if (voters <= 1) {
+    if (this.tracker.voterCount() <= 1) {
       this.answerRead(message.from, context, this.log.committed)
       return
     }
@@ -582,7 +527,7 @@ export class Raft {
   }
 
   private leaderTransfer(transferee: NodeId): void {
-    const progress = this.progress.get(transferee)
+    const progress = this.tracker.get(transferee)
     if (!progress || progress.learner) return
     if (this.leadTransferee === transferee) return
     this.abortLeaderTransfer()
@@ -628,8 +573,7 @@ export class Raft {
     if (progress.match < this.log.lastIndex()) this.sendAppend(message.from)
     if (!message.context) return
     const acks = this.readOnly.acknowledge(message.context, message.from)
-    const voters = [...this.progress.values()].filter((entry) => !entry.learner).length
-    if (acks < Math.floor(voters / 2) + 1) return
+    if (acks < this.tracker.quorum()) return
     for (const read of this.readOnly.release(message.context)) this.answerRead(read.from, read.context, read.index)
   }
 
@@ -648,22 +592,18 @@ export class Raft {
 
   /** Commits the highest index a majority of voters hold, if it is of the current term. */
   private maybeCommit(): boolean {
-    const matches: number[] = []
-    for (const progress of this.progress.values()) if (!progress.learner) matches.push(progress.match)
-    if (matches.length === 0) return false
-    matches.sort((a, b) => b - a)
-    const quorumIndex = matches[Math.floor(matches.length / 2)]!
+    const quorumIndex = this.tracker.majorityMatch()
     if (quorumIndex <= this.log.committed || this.log.term(quorumIndex) !== this.term) return false
     this.log.commitTo(quorumIndex)
     return true
   }
 
   private broadcastAppend(): void {
-    for (const id of this.progress.keys()) if (id !== this.id) this.sendAppend(id)
+    for (const id of this.tracker.ids()) if (id !== this.id) this.sendAppend(id)
   }
 
   private broadcastHeartbeat(context: string | null): void {
-    for (const [id, progress] of this.progress) {
+    for (const [id, progress] of this.tracker.members()) {
       if (id === this.id) continue
       this.send({
         ...emptyMessage('MsgHeartbeat', this.id, id, this.term),
@@ -675,7 +615,7 @@ export class Raft {
 
   /** Sends the follower what it misses; returns false when nothing was sent. */
   private sendAppend(to: NodeId, sendIfEmpty = true): boolean {
-    const progress = this.progress.get(to)
+    const progress = this.tracker.get(to)
     if (!progress || progress.isPaused()) return false
     const previousIndex = progress.next - 1
     const previousTerm = this.log.term(previousIndex)
@@ -831,9 +771,7 @@ export class Raft {
       return false
     }
     this.log.restore(snapshot)
-    this.progress.clear()
-    for (const voter of confState.voters) this.progress.set(voter, this.newProgress(false))
-    for (const learner of confState.learners) this.progress.set(learner, this.newProgress(true))
+    this.tracker.restore(confState, this.log.lastIndex() + 1)
     return true
   }
 
