@@ -115,3 +115,32 @@ describe('network faults', () => {
     await client.close()
   })
 })
+
+describe('snapshots on real storage', () => {
+  it('a member that fell behind a log compaction catches up from the leader\'s snapshot, and restarts from it', async () => {
+    const folder = temporaryFolder()
+    const options = {clock, seed: 13, snapshotEveryEntries: 50}
+    await stopMember(folder, 'infra3', options)
+    const client = new EmbeddedClient(EmbeddedCluster.open(folder, options), {endpoint: 'infra1'})
+    await client.lease.grant(600, 77n)
+    for (let index = 0; index < 200; index++) await client.kv.put({key: bytes(`s/${index}`), value: bytes(`v${index}`), lease: index % 2 === 0 ? 77n : 0n})
+    await client.kv.compact({revision: 150})
+    await client.close()
+    // The leader's log no longer reaches back to what infra3 has: only a snapshot can help.
+    const leaderLog = EmbeddedCluster.open(folder, options)
+    const firstIndex = leaderLog.leader()?.raft.log.firstIndex() ?? leaderLog.members()[0]!.raft.log.firstIndex()
+    expect(firstIndex).toBeGreaterThan(50)
+    await leaderLog.close()
+    expect((await startMember(folder, 'infra3', options)).caughtUp).toBe(true)
+    const hashes: number[] = []
+    for (const endpoint of ['infra1', 'infra2', 'infra3']) {
+      const member = new EmbeddedClient(EmbeddedCluster.open(folder, options), {endpoint})
+      const listed = await member.kv.range({key: bytes('s/'), rangeEnd: prefixEnd(bytes('s/')), serializable: true})
+      expect(listed.count, endpoint).toBe(200)
+      expect((await member.lease.timeToLive(77n, true)).keys.length, endpoint).toBe(100)
+      hashes.push((await member.maintenance.hashKv(0)).hash)
+      await member.close()
+    }
+    expect(new Set(hashes).size).toBe(1)
+  })
+})

@@ -9,7 +9,7 @@ import {assert} from '../util/assert.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {SeededRandom} from '../util/random.js'
 import {type ClusterLayout, type MemberLayout, defaultLayout} from './layout.js'
-import {EtcdMember} from './member.js'
+import {EtcdMember, snapshotEveryEntriesDefault} from './member.js'
 import {InProcessTransport} from './transport.js'
 
 /** etcd's default heartbeat interval: one raft tick of real time when the loop must wait. */
@@ -30,6 +30,8 @@ export interface ClusterOptions {
   readonly seed?: number
   readonly lockWaitMilliseconds?: number
   readonly layout?: ClusterLayout
+  /** Applied entries between snapshots (etcd's --snapshot-count); small in tests. */
+  readonly snapshotEveryEntries?: number
 }
 
 /** What one cluster's folder records besides its members' databases. */
@@ -99,6 +101,7 @@ export class EmbeddedCluster {
     private readonly random: SeededRandom,
     clock: Clock,
     private readonly base: ClusterLayout,
+    readonly snapshotEveryEntries: number,
   ) {
     this.clock = clock
     this.transport = new InProcessTransport(random.nextInt(2 ** 31))
@@ -109,7 +112,7 @@ export class EmbeddedCluster {
     const lock = WriterLock.acquire(folder, options.lockWaitMilliseconds ?? lockWaitMillisecondsDefault)
     const random = new SeededRandom(options.seed ?? (Date.now() ^ (process.pid << 8)))
     const layout = currentLayout(folder, base)
-    const cluster = new EmbeddedCluster(folder, layout, lock, random, options.clock ?? systemClock, base)
+    const cluster = new EmbeddedCluster(folder, layout, lock, random, options.clock ?? systemClock, base, options.snapshotEveryEntries ?? snapshotEveryEntriesDefault)
     try {
       const stopped = new Set(readClusterState(folder).stopped)
       const databases = new Map<MemberLayout, MemberDatabase>()
@@ -138,7 +141,7 @@ export class EmbeddedCluster {
       for (const [member, database] of databases) {
         const marker = EtcdMember.readCleanShutdown(database)
         const resume = resumeLeader && marker?.lead === resumeLeader ? resumeLeader : null
-        cluster.add(EtcdMember.start(database, member, cluster.random, resume))
+        cluster.add(EtcdMember.start(database, member, cluster.random, resume, cluster.snapshotEveryEntries))
       }
       return cluster
     } catch (error) {
@@ -330,7 +333,7 @@ export class EmbeddedCluster {
       startedAt: {...(state.startedAt ?? {}), [name]: this.clock.nowMilliseconds()},
     })
     const database = EtcdMember.openDatabase(memberDatabasePath(this.folder, name), layout, this.base, isInitialMember(this.base, layout))
-    this.add(EtcdMember.start(database, layout, this.random, null))
+    this.add(EtcdMember.start(database, layout, this.random, null, this.snapshotEveryEntries))
   }
 
   // ---- suspension --------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import type {ClusterLayout, MemberLayout} from './layout.js'
 import type {InProcessTransport} from './transport.js'
 
 /** A snapshot every this many applied entries lets the raft log shrink (etcd's --snapshot-count). */
-export const snapshotEveryEntries = 10_000
+export const snapshotEveryEntriesDefault = 10_000
 /** Requests one member waits on at once; more are refused rather than queued without end. */
 export const pendingRequestsMax = 100_000
 
@@ -54,6 +54,7 @@ export class EtcdMember {
     readonly database: MemberDatabase,
     random: RandomSource,
     resumeLeader: string | null,
+    private readonly snapshotEveryEntries: number,
   ) {
     this.stateMachine = new StateMachine(database)
     const persisted = database.loadRaftState()
@@ -99,8 +100,14 @@ export class EtcdMember {
     }
   }
 
-  static start(database: MemberDatabase, layout: MemberLayout, random: RandomSource, resumeLeader: string | null): EtcdMember {
-    return new EtcdMember(layout, database, random, resumeLeader)
+  static start(
+    database: MemberDatabase,
+    layout: MemberLayout,
+    random: RandomSource,
+    resumeLeader: string | null,
+    snapshotEveryEntries = snapshotEveryEntriesDefault,
+  ): EtcdMember {
+    return new EtcdMember(layout, database, random, resumeLeader, snapshotEveryEntries)
   }
 
   static confStateOf(database: MemberDatabase): ConfState {
@@ -263,7 +270,7 @@ export class EtcdMember {
 
   private maybeSnapshot(): void {
     const applied = this.stateMachine.appliedIndex()
-    if (applied - this.lastSnapshotIndex < snapshotEveryEntries) return
+    if (applied - this.lastSnapshotIndex < this.snapshotEveryEntries) return
     const term = this.raft.log.term(applied)
     if (term === null) return
     const snapshot: Snapshot = {metadata: {index: applied, term, confState: this.raft.confState()}, data: new Uint8Array()}
