@@ -1,0 +1,64 @@
+// What every etcdctl verb shares: its context, exit codes, errors, flag helpers.
+import type {EmbeddedClient} from '../etcd/embedded-client.js'
+import type {ReadOnlyMember} from '../etcd/read-only.js'
+import {prefixEnd} from '../mvcc/key-range.js'
+import type {OutputFormat} from '../printers/etcdctl.js'
+import type {FlagSpec, ParsedFlags} from './flags.js'
+
+/** etcdctl's exit codes (etcdctl/ctlv3/command/error.go). */
+export const exitCodes = {success: 0, error: 1, badConnection: 2, invalidInput: 3, badFeature: 4, interrupted: 5, io: 6, badArgs: 128} as const
+
+export interface EtcdctlIo {
+  /** Binary strings: one character per byte. */
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+  readonly readStdin: () => Promise<Uint8Array>
+  readonly environment: NodeJS.ProcessEnv
+}
+
+export class ExitError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface Verb {
+  readonly flags: FlagSpec[]
+  run(context: VerbContext): Promise<number>
+}
+
+export interface VerbContext {
+  readonly flags: ParsedFlags
+  readonly io: EtcdctlIo
+  readonly format: OutputFormat
+  /** Opens the cluster, runs `work` against it, and suspends the cluster again. */
+  withClient(work: (client: EmbeddedClient) => Promise<void>): Promise<void>
+  /** The serving member's database for reads without the writer lock; null when it is down. */
+  openReader(): ReadOnlyMember | null
+  readonly folder: string
+}
+
+export const flag = (flags: ParsedFlags, name: string): string => flags.values.get(name) ?? ''
+export const isSet = (flags: ParsedFlags, name: string): boolean => flag(flags, name) === 'true'
+const encoder = new TextEncoder()
+
+/** An argument as Go sees it: the bytes of the string. */
+export const argumentBytes = (text: string): Uint8Array => encoder.encode(text)
+
+export function keyRange(key: string, end: string | undefined, prefix: boolean, fromKey: boolean): {key: Uint8Array; rangeEnd?: Uint8Array} {
+  let keyBytes = argumentBytes(key)
+  if (prefix && fromKey) throw new ExitError(exitCodes.badArgs, '`--prefix` and `--from-key` cannot be set at the same time, choose one')
+  if (prefix) {
+    if (keyBytes.length === 0) return {key: Uint8Array.of(0), rangeEnd: Uint8Array.of(0)}
+    return {key: keyBytes, rangeEnd: prefixEnd(keyBytes)}
+  }
+  if (fromKey) {
+    if (keyBytes.length === 0) keyBytes = Uint8Array.of(0)
+    return {key: keyBytes, rangeEnd: Uint8Array.of(0)}
+  }
+  return end !== undefined ? {key: keyBytes, rangeEnd: argumentBytes(end)} : {key: keyBytes}
+}
+
