@@ -12,6 +12,7 @@ import {StorageError} from '../storage/errors.js'
 import {FlagError, type FlagSpec, parseFlags, parseGoDuration} from './flags.js'
 import {type EtcdctlIo, ExitError, type Verb, exitCodes, flag} from './verb.js'
 import {kvVerbs} from './verbs/kv.js'
+import {txnVerbs} from './verbs/txn.js'
 
 export {exitCodes, type EtcdctlIo} from './verb.js'
 
@@ -38,6 +39,7 @@ const globalFlags: FlagSpec[] = [
 
 const verbs: Record<string, Verb> = {
   ...kvVerbs,
+  ...txnVerbs,
   version: {
     flags: [],
     async run({io}) {

@@ -1,6 +1,6 @@
 // etcdctl 3.4's output formats (simple, json, fields) for the KV verbs, byte for byte. Every
 // printer returns a binary string: one character per output byte, written out as latin1.
-import type {DeleteRangeResponse, KeyValue, PutResponse, RangeResponse, ResponseHeader} from '../mvcc/types.js'
+import type {DeleteRangeResponse, KeyValue, PutResponse, RangeResponse, ResponseHeader, ResponseOp, TxnResponse} from '../mvcc/types.js'
 
 export type OutputFormat = 'simple' | 'json' | 'fields' | 'table' | 'protobuf'
 
@@ -106,11 +106,54 @@ function fieldsKeyValue(prefix: string, kv: KeyValue): string {
   )
 }
 
+function getJson(response: RangeResponse): Record<string, unknown> {
+  return omitZero({header: headerJson(response.header), kvs: response.kvs.map(keyValueJson), more: response.more, count: response.count})
+}
+
+function putJson(response: PutResponse): Record<string, unknown> {
+  return omitZero({header: headerJson(response.header), prev_kv: response.prevKv ? keyValueJson(response.prevKv) : undefined})
+}
+
+function deleteJson(response: DeleteRangeResponse): Record<string, unknown> {
+  return omitZero({header: headerJson(response.header), deleted: response.deleted, prev_kvs: response.prevKvs.map(keyValueJson)})
+}
+
+/** A txn's op responses as Go marshals the protobuf oneof: {"Response":{"ResponsePut":…}}. */
+function operationJson(response: ResponseOp): Record<string, unknown> {
+  if ('responseRange' in response) return {Response: {ResponseRange: getJson(response.responseRange)}}
+  if ('responsePut' in response) return {Response: {ResponsePut: putJson(response.responsePut)}}
+  if ('responseDeleteRange' in response) return {Response: {ResponseDeleteRange: deleteJson(response.responseDeleteRange)}}
+  return {Response: {ResponseTxn: txnJson(response.responseTxn)}}
+}
+
+function txnJson(response: TxnResponse): Record<string, unknown> {
+  return omitZero({header: headerJson(response.header), succeeded: response.succeeded, responses: response.responses.map(operationJson)})
+}
+
+export function printTxn(response: TxnResponse, format: OutputFormat, options: PrintOptions): string {
+  const each = (print: (item: ResponseOp) => string) => response.responses.map(print).join('')
+  switch (format) {
+    case 'json':
+      return `${goJson(txnJson(response))}\n`
+    case 'fields':
+      return `${fieldsHeader(response.header)}"Succeeded" : ${response.succeeded}\n${each((item) => printOperation(item, format, options))}`
+    default:
+      return `${response.succeeded ? 'SUCCESS' : 'FAILURE'}\n${each((item) => `\n${printOperation(item, format, options)}`)}`
+  }
+}
+
+function printOperation(response: ResponseOp, format: OutputFormat, options: PrintOptions): string {
+  if ('responseRange' in response) return printGet(response.responseRange, format, options)
+  if ('responsePut' in response) return printPut(response.responsePut, format, options)
+  if ('responseDeleteRange' in response) return printDelete(response.responseDeleteRange, format, options)
+  return `unexpected response ${goJson(txnJson(response.responseTxn))}\n`
+}
+
 /** Bytes in Go strings are printed raw; latin1 keeps every byte as one character. */
 export function printGet(response: RangeResponse, format: OutputFormat, options: PrintOptions): string {
   switch (format) {
     case 'json':
-      return `${goJson(omitZero({header: headerJson(response.header), kvs: response.kvs.map(keyValueJson), more: response.more, count: response.count}))}\n`
+      return `${goJson(getJson(response))}\n`
     case 'fields':
       return `${fieldsHeader(response.header)}${response.kvs.map((kv) => fieldsKeyValue('', kv)).join('')}"More" : ${response.more}\n"Count" : ${response.count}\n`
     default:
@@ -121,7 +164,7 @@ export function printGet(response: RangeResponse, format: OutputFormat, options:
 export function printPut(response: PutResponse, format: OutputFormat, options: PrintOptions): string {
   switch (format) {
     case 'json':
-      return `${goJson(omitZero({header: headerJson(response.header), prev_kv: response.prevKv ? keyValueJson(response.prevKv) : undefined}))}\n`
+      return `${goJson(putJson(response))}\n`
     case 'fields':
       return `${fieldsHeader(response.header)}${response.prevKv ? fieldsKeyValue('Prev', response.prevKv) : ''}`
     default:
@@ -132,7 +175,7 @@ export function printPut(response: PutResponse, format: OutputFormat, options: P
 export function printDelete(response: DeleteRangeResponse, format: OutputFormat, options: PrintOptions): string {
   switch (format) {
     case 'json':
-      return `${goJson(omitZero({header: headerJson(response.header), deleted: response.deleted, prev_kvs: response.prevKvs.map(keyValueJson)}))}\n`
+      return `${goJson(deleteJson(response))}\n`
     case 'fields':
       return `${fieldsHeader(response.header)}"Deleted" : ${response.deleted}\n${response.prevKvs.map((kv) => fieldsKeyValue('Prev', kv)).join('')}`
     default:
