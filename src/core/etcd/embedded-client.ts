@@ -341,7 +341,8 @@ export class EmbeddedClient implements EtcdClient {
       clientUrls: record.clientUrls,
       isLearner: record.isLearner,
     }))
-    return {header: this.header(member.stateMachine.kv.currentRevision()), members}
+    // etcd's Cluster API headers carry no revision.
+    return {header: this.header(0), members}
   }
 
   private async status(): Promise<StatusResponse> {

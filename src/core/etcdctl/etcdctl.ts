@@ -13,6 +13,11 @@ import {FlagError, type FlagSpec, parseFlags, parseGoDuration} from './flags.js'
 import {type EtcdctlIo, ExitError, type Verb, exitCodes, flag} from './verb.js'
 import {kvVerbs} from './verbs/kv.js'
 import {txnVerbs} from './verbs/txn.js'
+import {leaseVerbs} from './verbs/lease.js'
+import {clusterVerbs} from './verbs/cluster.js'
+import {memberForEndpoint} from './endpoints.js'
+
+export {memberForEndpoint} from './endpoints.js'
 
 export {exitCodes, type EtcdctlIo} from './verb.js'
 
@@ -40,6 +45,8 @@ const globalFlags: FlagSpec[] = [
 const verbs: Record<string, Verb> = {
   ...kvVerbs,
   ...txnVerbs,
+  ...leaseVerbs,
+  ...clusterVerbs,
   version: {
     flags: [],
     async run({io}) {
@@ -76,12 +83,6 @@ function findVerb(argv: readonly string[]): {verb: string | null; rest: string[]
   return {verb: null, rest: [...argv]}
 }
 
-/** Which member an endpoint names: its client URL's port (2379, 22379, 32379). */
-export function memberForEndpoint(endpoint: string): string | null {
-  const layout = defaultLayout()
-  const port = endpoint.trim().replace(/^\w+:\/\//, '').split(':').pop()
-  return layout.members.find((member) => member.clientUrl.endsWith(`:${port}`))?.name ?? null
-}
 
 export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promise<number> {
   try {
