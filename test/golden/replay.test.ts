@@ -53,10 +53,12 @@ function shimFolder(): string {
   return folder
 }
 
+/** etcdctl 3.4's verbs; a word that is none of them (say, a misspelt one) is for etcdctl to refuse. */
+const etcdctlVerbs = new Set(['get', 'put', 'del', 'txn', 'compaction', 'alarm', 'defrag', 'endpoint', 'member', 'snapshot', 'make-mirror', 'migrate', 'lease', 'elect', 'auth', 'user', 'role', 'check', 'version', 'watch', 'lock', 'move-leader'])
 const known = new Set(implementedVerbs())
 const runnable = cases.filter((file) => {
   const recorded = JSON.parse(readFileSync(join(here, 'etcdctl', file), 'utf8')) as {steps: Step[]}
-  return recorded.steps.every((step) => verbsOf(step.cmd).every((verb) => known.has(verb)))
+  return recorded.steps.every((step) => verbsOf(step.cmd).every((verb) => known.has(verb) || !etcdctlVerbs.has(verb)))
 })
 
 describe('golden etcdctl transcripts', () => {

@@ -15,6 +15,7 @@ import {kvVerbs} from './verbs/kv.js'
 import {txnVerbs} from './verbs/txn.js'
 import {leaseVerbs} from './verbs/lease.js'
 import {clusterVerbs} from './verbs/cluster.js'
+import {watchVerbs} from './verbs/watch.js'
 import {memberForEndpoint} from './endpoints.js'
 
 export {memberForEndpoint} from './endpoints.js'
@@ -47,6 +48,7 @@ const verbs: Record<string, Verb> = {
   ...txnVerbs,
   ...leaseVerbs,
   ...clusterVerbs,
+  ...watchVerbs,
   version: {
     flags: [],
     async run({io}) {

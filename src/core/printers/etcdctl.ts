@@ -1,5 +1,6 @@
 // etcdctl 3.4's output formats (simple, json, fields) for the KV verbs, byte for byte. Every
 // printer returns a binary string: one character per output byte, written out as latin1.
+import type {WatchResponse} from '../etcd/api.js'
 import type {DeleteRangeResponse, KeyValue, PutResponse, RangeResponse, ResponseHeader, ResponseOp, TxnResponse} from '../mvcc/types.js'
 
 export type OutputFormat = 'simple' | 'json' | 'fields' | 'table' | 'protobuf'
@@ -180,5 +181,25 @@ export function printDelete(response: DeleteRangeResponse, format: OutputFormat,
       return `${fieldsHeader(response.header)}"Deleted" : ${response.deleted}\n${response.prevKvs.map((kv) => fieldsKeyValue('Prev', kv)).join('')}`
     default:
       return `${response.deleted}\n${response.prevKvs.map((kv) => simpleKeyValue(kv, options)).join('')}`
+  }
+}
+
+/** etcdctl's watch output for one response: each event's type, its previous pair, its pair. */
+export function printWatch(response: WatchResponse, format: OutputFormat, options: PrintOptions): string {
+  switch (format) {
+    case 'json':
+      return `${goJson({
+        Header: headerJson(response.header),
+        Events: response.events.map((event) => omitZero({type: event.type === 'DELETE' ? 1 : 0, kv: keyValueJson(event.kv), prev_kv: event.prevKv ? keyValueJson(event.prevKv) : undefined})),
+        CompactRevision: response.compactRevision ?? 0,
+        Canceled: response.canceled ?? false,
+        Created: false,
+      })}\n`
+    case 'fields':
+      return `${fieldsHeader(response.header)}${response.events
+        .map((event) => `"Type" : ${event.type}\n${event.prevKv ? fieldsKeyValue('Prev', event.prevKv) : ''}${fieldsKeyValue('', event.kv)}`)
+        .join('')}`
+    default:
+      return response.events.map((event) => `${event.type}\n${event.prevKv ? simpleKeyValue(event.prevKv, options) : ''}${simpleKeyValue(event.kv, options)}`).join('')
   }
 }
