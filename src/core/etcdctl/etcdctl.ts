@@ -7,7 +7,7 @@ import {ReadOnlyMember} from '../etcd/read-only.js'
 import {systemClock} from '../util/clock.js'
 import {clusterFolder} from '../home.js'
 import {EtcdError} from '../mvcc/errors.js'
-import type {OutputFormat} from '../printers/etcdctl.js'
+import {type OutputFormat, UnsupportedFormatError} from '../printers/etcdctl.js'
 import {StorageError} from '../storage/errors.js'
 import {FlagError, type FlagSpec, parseFlags, parseGoDuration} from './flags.js'
 import {type EtcdctlIo, ExitError, type Verb, exitCodes, flag} from './verb.js'
@@ -133,6 +133,10 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     if (error instanceof ExitError) {
       io.stderr(`Error: ${error.message}\n`)
       return error.code
+    }
+    if (error instanceof UnsupportedFormatError) {
+      io.stderr(`Error: ${error.message}\n`)
+      return exitCodes.badFeature
     }
     if (error instanceof FlagError) {
       io.stderr(`Error: ${error.message}\n`)

@@ -5,6 +5,17 @@ import type {DeleteRangeResponse, KeyValue, PutResponse, RangeResponse, Response
 
 export type OutputFormat = 'simple' | 'json' | 'fields' | 'table' | 'protobuf'
 
+/** etcdctl's table printer knows members and endpoints only; others fail when they print. */
+export class UnsupportedFormatError extends Error {
+  constructor() {
+    super('table not supported as output format')
+  }
+}
+
+export function refuseTable(format: OutputFormat): void {
+  if (format === 'table') throw new UnsupportedFormatError()
+}
+
 export interface PrintOptions {
   readonly hex: boolean
   readonly valueOnly?: boolean
@@ -102,8 +113,8 @@ function binary(text: string): string {
 
 function fieldsKeyValue(prefix: string, kv: KeyValue): string {
   return (
-    `"${prefix}Key" : ${binary(goQuote(kv.key))}\n"CreateRevision" : ${kv.createRevision}\n"ModRevision" : ${kv.modRevision}\n` +
-    `"Version" : ${kv.version}\n"Value" : ${binary(goQuote(kv.value))}\n"Lease" : ${kv.lease}\n`
+    `"${prefix}Key" : ${binary(goQuote(kv.key))}\n"${prefix}CreateRevision" : ${kv.createRevision}\n"${prefix}ModRevision" : ${kv.modRevision}\n` +
+    `"${prefix}Version" : ${kv.version}\n"${prefix}Value" : ${binary(goQuote(kv.value))}\n"${prefix}Lease" : ${kv.lease}\n`
   )
 }
 
@@ -132,6 +143,7 @@ function txnJson(response: TxnResponse): Record<string, unknown> {
 }
 
 export function printTxn(response: TxnResponse, format: OutputFormat, options: PrintOptions): string {
+  refuseTable(format)
   const each = (print: (item: ResponseOp) => string) => response.responses.map(print).join('')
   switch (format) {
     case 'json':
@@ -152,6 +164,7 @@ function printOperation(response: ResponseOp, format: OutputFormat, options: Pri
 
 /** Bytes in Go strings are printed raw; latin1 keeps every byte as one character. */
 export function printGet(response: RangeResponse, format: OutputFormat, options: PrintOptions): string {
+  refuseTable(format)
   switch (format) {
     case 'json':
       return `${goJson(getJson(response))}\n`
@@ -163,6 +176,7 @@ export function printGet(response: RangeResponse, format: OutputFormat, options:
 }
 
 export function printPut(response: PutResponse, format: OutputFormat, options: PrintOptions): string {
+  refuseTable(format)
   switch (format) {
     case 'json':
       return `${goJson(putJson(response))}\n`
@@ -174,6 +188,7 @@ export function printPut(response: PutResponse, format: OutputFormat, options: P
 }
 
 export function printDelete(response: DeleteRangeResponse, format: OutputFormat, options: PrintOptions): string {
+  refuseTable(format)
   switch (format) {
     case 'json':
       return `${goJson(deleteJson(response))}\n`
@@ -186,6 +201,7 @@ export function printDelete(response: DeleteRangeResponse, format: OutputFormat,
 
 /** etcdctl's watch output for one response: each event's type, its previous pair, its pair. */
 export function printWatch(response: WatchResponse, format: OutputFormat, options: PrintOptions): string {
+  refuseTable(format)
   switch (format) {
     case 'json':
       return `${goJson({

@@ -72,7 +72,9 @@ export async function buildPut(flags: ParsedFlags, readStdin: () => Promise<Uint
     }
   }
   const leaseText = flag(flags, 'lease')
-  if (!/^[0-9a-fA-F]{1,16}$/.test(leaseText)) throw new ExitError(exitCodes.badArgs, `bad lease ID (${leaseText}), expecting ID in Hex`)
+  if (!/^[0-9a-fA-F]{1,16}$/.test(leaseText)) {
+    throw new ExitError(exitCodes.badArgs, `bad lease ID (strconv.ParseInt: parsing "${leaseText}": invalid syntax), expecting ID in Hex`)
+  }
   return {
     key: argumentBytes(key),
     value,

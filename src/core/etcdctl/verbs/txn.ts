@@ -1,7 +1,7 @@
 // etcdctl txn: compares, a blank line, success operations, a blank line, failure operations,
 // read from stdin (or interactively with -i), parsed exactly as etcdctl 3.4 parses them.
 import type {Compare, CompareResult, RequestOp, TxnRequest} from '../../mvcc/types.js'
-import {printTxn} from '../../printers/etcdctl.js'
+import {goQuote, printTxn} from '../../printers/etcdctl.js'
 import {FlagError, parseFlags} from '../flags.js'
 import {type Verb, ExitError, argumentBytes, exitCodes, isSet} from '../verb.js'
 import {buildDelete, buildPut, buildRange, deleteFlags, getFlags, putFlags} from './kv.js'
@@ -40,20 +40,56 @@ export function argify(line: string): string[] {
 const targets: Record<string, Compare['target']> = {ver: 'version', version: 'version', c: 'create', create: 'create', m: 'mod', mod: 'mod', val: 'value', value: 'value', lease: 'lease'}
 const results: Record<string, CompareResult> = {'=': 'equal', '!=': 'not_equal', '<': 'less', '>': 'greater'}
 
+/**
+ * Go's fmt.Sscanf(rest, "%q) %s %q", &key, &op, &val): how many items it filled and their
+ * values, which etcdctl quotes back in its error.
+ */
+function scanCompare(rest: string): {filled: number; key: string; op: string; value: string} {
+  const scanned = {filled: 0, key: '', op: '', value: ''}
+  const quoted = /^"(?:[^"\\]|\\.)*"/
+  let position = 0
+  const keyMatch = quoted.exec(rest)
+  const key = keyMatch ? goUnquote(keyMatch[0]) : null
+  if (key === null) return scanned
+  scanned.key = key
+  scanned.filled = 1
+  position = keyMatch![0].length
+  if (rest[position] !== ')') return scanned
+  position++
+  while (rest[position] === ' ' || rest[position] === '\t') position++
+  const opMatch = /^\S+/.exec(rest.slice(position))
+  if (!opMatch) return scanned
+  scanned.op = opMatch[0]
+  scanned.filled = 2
+  position += opMatch[0].length
+  while (rest[position] === ' ' || rest[position] === '\t') position++
+  const valueMatch = quoted.exec(rest.slice(position))
+  const value = valueMatch ? goUnquote(valueMatch[0]) : null
+  if (value === null) return scanned
+  scanned.value = value
+  scanned.filled = 3
+  return scanned
+}
+
+/** Go's %q of a string, for error messages. */
+function quoteText(text: string): string {
+  return goQuote(argumentBytes(text))
+}
+
 /** etcdctl's parseCompare: `target("key") op "value"`. */
 export function parseCompare(line: string): Compare {
   const open = line.indexOf('(')
   if (open < 0) throw new ExitError(exitCodes.invalidInput, `malformed comparison: ${line}`)
   const targetName = line.slice(0, open)
-  const match = /^("(?:[^"\\]|\\.)*")\)\s*(\S+)\s+("(?:[^"\\]|\\.)*")/.exec(line.slice(open + 1))
-  const key = match ? goUnquote(match[1]!) : null
-  const value = match ? goUnquote(match[3]!) : null
-  if (!match || key === null || value === null) throw new ExitError(exitCodes.invalidInput, `malformed comparison: ${line}`)
+  const {filled, key, op, value} = scanCompare(line.slice(open + 1))
+  if (filled !== 3) {
+    throw new ExitError(exitCodes.invalidInput, `malformed comparison: ${line}; got ${targetName}(${quoteText(key)}) ${op} ${quoteText(value)}`)
+  }
   const target = targets[targetName]
   if (!target) throw new ExitError(exitCodes.invalidInput, `malformed comparison: ${line} (unknown target ${targetName})`)
-  const result = results[match[2]!]
+  const result = results[op]
   // clientv3.Compare panics on an unknown operator; etcdctl dies with it.
-  if (!result) throw new ExitError(2, `panic: Unknown result op, "${match[2]}"`)
+  if (!result) throw new ExitError(2, `panic: Unknown result op, "${op}"`)
   const compare = {key: argumentBytes(key), target, result}
   if (target === 'value') return {...compare, value: argumentBytes(value)}
   // etcdctl 3.4 passes a lease comparison's value to clientv3 as a string, which panics.

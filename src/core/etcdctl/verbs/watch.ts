@@ -6,14 +6,15 @@ import {goQuote, printWatch} from '../../printers/etcdctl.js'
 import type {WatchEvent} from '../../mvcc/types.js'
 import {type Verb, ExitError, exitCodes, flag, isSet, keyRange} from '../verb.js'
 
-function runForEvent(command: readonly string[], event: WatchEvent, io: {environment: NodeJS.ProcessEnv}): Promise<void> {
+/** etcdctl runs the command after printing the response, with the response's revision. */
+function runForEvent(command: readonly string[], event: WatchEvent, revision: number, io: {environment: NodeJS.ProcessEnv}): Promise<void> {
   const quoted = (bytes: Uint8Array) => Buffer.from(goQuote(bytes), 'utf8').toString()
   return new Promise((resolve) => {
     const child = spawn(command[0]!, command.slice(1), {
       stdio: 'inherit',
       env: {
         ...io.environment,
-        ETCD_WATCH_REVISION: String(event.kv.modRevision),
+        ETCD_WATCH_REVISION: String(revision),
         ETCD_WATCH_KEY: quoted(event.kv.key),
         ETCD_WATCH_EVENT_TYPE: `"${event.type}"`,
         ETCD_WATCH_VALUE: quoted(event.kv.value),
@@ -58,7 +59,7 @@ export const watchVerbs: Record<string, Verb> = {
         if (!response) break
         if (response.canceled) io.stderr('watch was canceled (etcdserver: mvcc: required revision has been compacted)\n')
         io.stdout(printWatch(response, format, options))
-        if (flags.rest.length > 0) for (const event of response.events) await runForEvent(flags.rest, event, io)
+        if (flags.rest.length > 0) for (const event of response.events) await runForEvent(flags.rest, event, response.header.revision, io)
         if (response.canceled) break
       }
       reader.close()
