@@ -1,7 +1,7 @@
 // Replays the transcripts recorded from real etcdctl 3.4.23 against a real etcd 3.4.23 cluster
 // (test/golden/etcdctl, see test/golden/README.md) through the kubemu binary, with `etcdctl` on
 // PATH resolving to `kubemu etcdctl`.
-import {spawnSync} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -50,6 +50,23 @@ function verbsOf(command: string): string[] {
   return verbs
 }
 
+/**
+ * Runs one step in bash. Asynchronous on purpose: a test that blocks its worker for a minute
+ * keeps vitest's own messages from being answered, and the run fails on an RPC timeout.
+ */
+function runStep(command: string, stdin: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{stdout: string; stderr: string; status: number | null}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', command], {cwd, env, stdio: ['pipe', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', (status) => resolve({stdout, stderr, status}))
+    child.stdin.end(stdin)
+  })
+}
+
 function shimFolder(): string {
   const folder = join(temporaryFolder('kubemu-shim-'), 'bin')
   mkdirSync(folder, {recursive: true})
@@ -77,17 +94,12 @@ describe('golden etcdctl transcripts', () => {
 
   const shims = shimFolder()
   for (const file of runnable) {
-    it(file.replace(/\.json$/, ''), () => {
+    it(file.replace(/\.json$/, ''), async () => {
       const recorded = JSON.parse(readFileSync(join(here, file), 'utf8')) as {case: string; steps: Step[]}
       const home = temporaryFolder('kubemu-golden-')
       const work = temporaryFolder('kubemu-golden-work-')
       for (const [index, step] of recorded.steps.entries()) {
-        const result = spawnSync('bash', ['-c', step.cmd], {
-          cwd: work,
-          input: step.stdin ?? '',
-          env: {...process.env, KUBEMU_HOME: home, PATH: `${shims}:${process.env.PATH}`, ETCDCTL_API: '3'},
-          encoding: 'utf8',
-        })
+        const result = await runStep(step.cmd, step.stdin ?? '', work, {...process.env, KUBEMU_HOME: home, PATH: `${shims}:${process.env.PATH}`, ETCDCTL_API: '3'})
         const label = `${recorded.case} step ${index + 1}: ${step.cmd}`
         expect(normalize(result.stdout), label).toBe(normalize(step.stdout))
         expect(comparableStderr(result.stderr), label).toBe(comparableStderr(step.stderr))
