@@ -130,26 +130,17 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     }
     return await definition.run({flags, io, format, withClient, openReader, folder})
   } catch (error) {
-    if (error instanceof ExitError) {
-      io.stderr(`Error: ${error.message}\n`)
-      return error.code
-    }
-    if (error instanceof UnsupportedFormatError) {
-      io.stderr(`Error: ${error.message}\n`)
-      return exitCodes.badFeature
-    }
-    if (error instanceof FlagError) {
-      io.stderr(`Error: ${error.message}\n`)
-      return exitCodes.error
-    }
-    if (error instanceof EtcdError) {
-      io.stderr(`Error: ${error.message}\n`)
-      return exitCodes.error
-    }
-    if (error instanceof StorageError) {
-      io.stderr(`Error: ${error.message}\n`)
-      return exitCodes.error
-    }
-    throw error
+    const code = exitCodeOf(error)
+    if (code === null) throw error
+    io.stderr(`Error: ${(error as Error).message}\n`)
+    return code
   }
+}
+
+/** The exit code etcdctl gives each kind of failure; null for a bug, which must crash loudly. */
+function exitCodeOf(error: unknown): number | null {
+  if (error instanceof ExitError) return error.code
+  if (error instanceof UnsupportedFormatError) return exitCodes.badFeature
+  if (error instanceof FlagError || error instanceof EtcdError || error instanceof StorageError) return exitCodes.error
+  return null
 }
