@@ -143,6 +143,10 @@ export class EmbeddedCluster {
         const resume = resumeLeader && marker?.lead === resumeLeader ? resumeLeader : null
         cluster.add(EtcdMember.start(database, member, cluster.random, resume, cluster.snapshotEveryEntries))
       }
+      // A brand-new cluster (every member still at the bootstrap term) elects its first member,
+      // as etcd's Procfile cluster, started in order, does in practice.
+      const started = cluster.members()
+      if (started.length > 0 && started.every((member) => member.raft.term === 1 && member.raft.vote === '')) started[0]!.raft.campaign()
       return cluster
     } catch (error) {
       lock.release()

@@ -334,7 +334,8 @@ export class EmbeddedClient implements EtcdClient {
   private async memberList(): Promise<{header: ResponseHeader; members: MemberInfo[]}> {
     const member = this.serving()
     await this.embedded.linearizableRead(member, this.timeout)
-    const members = member.members().map((record) => ({
+    // etcd lists members in the order of their IDs.
+    const members = [...member.members()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((record) => ({
       id: BigInt(`0x${record.id}`),
       name: record.name,
       peerUrls: record.peerUrls,

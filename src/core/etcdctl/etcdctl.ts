@@ -16,6 +16,7 @@ import {txnVerbs} from './verbs/txn.js'
 import {leaseVerbs} from './verbs/lease.js'
 import {clusterVerbs} from './verbs/cluster.js'
 import {watchVerbs} from './verbs/watch.js'
+import {maintenanceVerbs} from './verbs/maintenance.js'
 import {memberForEndpoint} from './endpoints.js'
 
 export {memberForEndpoint} from './endpoints.js'
@@ -49,6 +50,7 @@ const verbs: Record<string, Verb> = {
   ...leaseVerbs,
   ...clusterVerbs,
   ...watchVerbs,
+  ...maintenanceVerbs,
   version: {
     flags: [],
     async run({io}) {

@@ -1,7 +1,7 @@
 // etcdctl compaction, member list, endpoint health.
 import {EmbeddedClient} from '../../etcd/embedded-client.js'
 import {EtcdError} from '../../mvcc/errors.js'
-import {type EndpointHealth, printEndpointHealth, printMemberList} from '../../printers/etcdctl-cluster.js'
+import {type EndpointHealth, type EndpointHash, type EndpointStatus, printEndpointHashKv, printEndpointHealth, printEndpointStatus, printMemberAdded, printMemberList} from '../../printers/etcdctl-cluster.js'
 import {type Verb, ExitError, exitCodes, flag, isSet} from '../verb.js'
 import {memberForEndpoint} from '../endpoints.js'
 
@@ -21,21 +21,82 @@ export const clusterVerbs: Record<string, Verb> = {
     },
   },
   member: {
-    flags: [],
+    flags: [
+      {name: 'peer-urls', kind: 'string', defaultValue: ''},
+      {name: 'learner', kind: 'bool', defaultValue: 'false'},
+    ],
     async run({flags, io, format, withClient}) {
-      const [sub] = flags.positionals
-      if (sub !== 'list') throw new ExitError(exitCodes.badArgs, `unknown command "${sub ?? ''}" for "etcdctl member"`)
-      await withClient(async (client) => {
-        const response = await client.cluster.memberList()
-        io.stdout(printMemberList(response.header, response.members, format))
-      })
-      return exitCodes.success
+      const [sub, argument] = flags.positionals
+      const hex = (id: bigint) => id.toString(16).padStart(16, '0')
+      const peerUrls = () => {
+        const urls = flag(flags, 'peer-urls')
+        if (urls === '') throw new ExitError(exitCodes.badArgs, 'member peer urls not provided')
+        return urls.split(',')
+      }
+      const memberId = () => {
+        if (argument === undefined) throw new ExitError(exitCodes.badArgs, 'member ID is not provided')
+        if (!/^[0-9a-fA-F]{1,16}$/.test(argument)) throw new ExitError(exitCodes.badArgs, `bad member ID arg (strconv.ParseUint: parsing "${argument}": invalid syntax), expecting ID in Hex`)
+        return BigInt(`0x${argument}`)
+      }
+      switch (sub) {
+        case 'list':
+          await withClient(async (client) => {
+            const response = await client.cluster.memberList()
+            io.stdout(printMemberList(response.header, response.members, format))
+          })
+          return exitCodes.success
+        case 'add': {
+          if (argument === undefined) throw new ExitError(exitCodes.badArgs, 'member name not provided')
+          const urls = peerUrls()
+          await withClient(async (client) => {
+            const response = await client.cluster.memberAdd(urls, isSet(flags, 'learner'), argument)
+            io.stdout(printMemberAdded(response.header.clusterId, response.member, argument, response.members))
+          })
+          return exitCodes.success
+        }
+        case 'update': {
+          const id = memberId()
+          const urls = peerUrls()
+          await withClient(async (client) => {
+            const response = await client.cluster.memberUpdate(id, urls)
+            io.stdout(`Member ${hex(id)} updated in cluster ${hex(response.header.clusterId)}\n`)
+          })
+          return exitCodes.success
+        }
+        case 'remove':
+        case 'promote': {
+          const id = memberId()
+          await withClient(async (client) => {
+            const response = sub === 'remove' ? await client.cluster.memberRemove(id) : await client.cluster.memberPromote(id)
+            io.stdout(`Member ${hex(id)} ${sub === 'remove' ? 'removed from' : 'promoted in'} cluster ${hex(response.header.clusterId)}\n`)
+          })
+          return exitCodes.success
+        }
+        default:
+          throw new ExitError(exitCodes.badArgs, `unknown command "${sub ?? ''}" for "etcdctl member"`)
+      }
     },
   },
   endpoint: {
     flags: [{name: 'cluster', kind: 'bool', defaultValue: 'false'}],
+    // status, hashkv: as etcdctl, one request per endpoint through that endpoint's member.
     async run({flags, io, format, withClient}) {
       const [sub] = flags.positionals
+      if (sub === 'status' || sub === 'hashkv') {
+        await withClient(async (client) => {
+          const endpoints = await endpointsOf(client, isSet(flags, 'cluster'), flag(flags, 'endpoints'))
+          if (sub === 'status') {
+            const results: EndpointStatus[] = []
+            for (const endpoint of endpoints) results.push({endpoint, status: await clientFor(client, endpoint).maintenance.status()})
+            io.stdout(printEndpointStatus(results, format))
+          } else {
+            const results: EndpointHash[] = []
+            for (const endpoint of endpoints) results.push({endpoint, ...(await clientFor(client, endpoint).maintenance.hashKv(0))})
+            io.stdout(printEndpointHashKv(results, format))
+          }
+        })
+        return exitCodes.success
+      }
       if (sub !== 'health') throw new ExitError(exitCodes.badArgs, `unknown command "${sub ?? ''}" for "etcdctl endpoint"`)
       const results: EndpointHealth[] = []
       await withClient(async (client) => {
@@ -51,6 +112,18 @@ export const clusterVerbs: Record<string, Verb> = {
       return exitCodes.success
     },
   },
+}
+
+/** The endpoints a command addresses: --endpoints, or every member's client URL with --cluster. */
+export async function endpointsOf(client: EmbeddedClient, cluster: boolean, endpoints: string): Promise<string[]> {
+  return cluster ? (await client.cluster.memberList()).members.flatMap((member) => member.clientUrls) : endpoints.split(',')
+}
+
+/** A client of the same cluster served by the member behind `endpoint`. */
+export function clientFor(client: EmbeddedClient, endpoint: string): EmbeddedClient {
+  const name = memberForEndpoint(endpoint)
+  if (!name) throw new EtcdError('DeadlineExceeded', 'context deadline exceeded')
+  return new EmbeddedClient(client.embedded, {endpoint: name})
 }
 
 /** etcdctl's health probe: a linearizable get of "health" through the endpoint's member. */
