@@ -42,9 +42,10 @@ export class ReadOnlyMember {
    * or another process holds the cluster and is the one keeping it current.
    */
   servesCurrentState(folder: string): boolean {
-    if (WriterLock.heldElsewhere(folder)) return true
-    if (!EtcdMember.readCleanShutdown(this.database)) return false
-    return this.database.kv.expiredLeases(this.clock.nowMilliseconds(), 1).length === 0
+    // The clean-stop record and the lease table are read first: they settle the common case
+    // without touching the lock file.
+    const cleanAndLive = EtcdMember.readCleanShutdown(this.database) !== null && this.database.kv.expiredLeases(this.clock.nowMilliseconds(), 1).length === 0
+    return cleanAndLive || WriterLock.heldElsewhere(folder)
   }
 
   header(revision: number): ResponseHeader {

@@ -1,4 +1,4 @@
-import type {KeyValue, LeaseTimeToLiveResponse, WatchEvent} from './types.js'
+import type {LeaseTimeToLiveResponse, WatchEvent} from './types.js'
 import {etcdErrors} from './errors.js'
 import type {KvStore} from './kv-store.js'
 import {revisionHeader} from './kv-store.js'
@@ -71,12 +71,5 @@ export class Lessor {
 
   expired(nowMilliseconds: number): bigint[] {
     return this.store.database.kv.expiredLeases(nowMilliseconds, expiredLeasesPerSweepMax)
-  }
-
-  /** Whether a key is still visible: its lease, if any, has not run out. */
-  static alive(kv: KeyValue, leaseExpiry: (id: bigint) => number | null, nowMilliseconds: number): boolean {
-    if (kv.lease === 0n) return true
-    const expiry = leaseExpiry(kv.lease)
-    return expiry !== null && expiry > nowMilliseconds
   }
 }

@@ -172,7 +172,8 @@ export function printEndpointHashKv(results: readonly EndpointHash[], format: Ou
 export function printMemberAdded(clusterId: bigint, added: MemberInfo, name: string, members: readonly MemberInfo[]): string {
   const initialCluster = members.flatMap((member) => member.peerUrls.map((url) => `${member.id === added.id ? name : member.name}=${url}`)).join(',')
   return (
-    `Member ${hex(added.id).padStart(16, '0')} added to cluster ${hex(clusterId).padStart(16, '0')}\n\n` +
+    // Go's %16x pads with spaces.
+    `Member ${hex(added.id).padStart(16, ' ')} added to cluster ${hex(clusterId).padStart(16, ' ')}\n\n` +
     `ETCD_NAME="${name}"\nETCD_INITIAL_CLUSTER="${initialCluster}"\nETCD_INITIAL_ADVERTISE_PEER_URLS="${added.peerUrls.join(',')}"\nETCD_INITIAL_CLUSTER_STATE="existing"\n`
   )
 }

@@ -36,15 +36,25 @@ export class WriterLock {
     })
   }
 
-  /** Whether another process holds the lock right now (takes and drops it when free). */
+  /** Whether another process holds the lock right now. Probes without writing (no fsync). */
   static heldElsewhere(folder: string): boolean {
-    try {
-      WriterLock.acquire(folder, 0).release()
-      return false
-    } catch (error) {
-      if (error instanceof StorageError && error.code === 'Locked') return true
-      throw error
-    }
+    mkdirSync(folder, {recursive: true})
+    const path = join(folder, writerLockFileName)
+    return guarded(path, () => {
+      const db = new Database(path)
+      try {
+        db.pragma('busy_timeout = 0')
+        db.exec('BEGIN EXCLUSIVE')
+        db.exec('ROLLBACK')
+        return false
+      } catch (error) {
+        const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as {code: unknown}).code) : ''
+        if (code.startsWith('SQLITE_BUSY')) return true
+        throw error
+      } finally {
+        db.close()
+      }
+    })
   }
 
   release(): void {

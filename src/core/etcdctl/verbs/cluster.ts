@@ -27,7 +27,8 @@ export const clusterVerbs: Record<string, Verb> = {
     ],
     async run({flags, io, format, withClient}) {
       const [sub, argument] = flags.positionals
-      const hex = (id: bigint) => id.toString(16).padStart(16, '0')
+      // Go's %16x pads with spaces.
+      const hex = (id: bigint) => id.toString(16).padStart(16, ' ')
       const peerUrls = () => {
         const urls = flag(flags, 'peer-urls')
         if (urls === '') throw new ExitError(exitCodes.badArgs, 'member peer urls not provided')
