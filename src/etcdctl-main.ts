@@ -9,11 +9,41 @@ async function readStandardInput(): Promise<Uint8Array> {
   return Buffer.concat(chunks)
 }
 
+/** Bytes one hidden line may have before it is cut (a password, typed by hand). */
+const hiddenLineBytesMax = 4096
+
+/** Reads a line from the terminal with echo off, as speakeasy does for etcdctl's passwords. */
+function readHiddenLine(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const input = process.stdin
+    let line = ''
+    const finish = (error?: Error) => {
+      input.setRawMode(false)
+      input.pause()
+      input.off('data', onData)
+      if (error) reject(error)
+      else resolve(line)
+    }
+    const onData = (chunk: Buffer) => {
+      for (const character of chunk.toString('utf8')) {
+        if (character === '\r' || character === '\n') return finish()
+        if (character === '\u0003') return finish(new Error('interrupted'))
+        if (character === '\u007f' || character === '\b') line = line.slice(0, -1)
+        else if (line.length < hiddenLineBytesMax) line += character
+      }
+    }
+    input.setRawMode(true)
+    input.resume()
+    input.on('data', onData)
+  })
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   return runEtcdctl(argv, {
     stdout: (text) => process.stdout.write(Buffer.from(text, 'latin1')),
     stderr: (text) => process.stderr.write(text),
     readStdin: readStandardInput,
     environment: process.env,
+    ...(process.stdin.isTTY ? {terminal: {readHiddenLine}} : {}),
   })
 }

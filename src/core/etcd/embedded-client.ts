@@ -148,7 +148,7 @@ export class EmbeddedClient implements EtcdClient {
     }
     const query = async <T>(read: (store: EtcdMember['stateMachine']['auth']) => T): Promise<{header: ResponseHeader} & T> => {
       const member = await this.readyToServe()
-      if (!member.stateMachine.auth.isAdmin(this.authenticatedUser)) throw etcdErrors.permissionDenied()
+      member.stateMachine.auth.checkAdmin(this.authenticatedUser)
       return {header: this.header(member.stateMachine.kv.currentRevision()), ...read(member.stateMachine.auth)}
     }
     this.auth = {
@@ -183,13 +183,18 @@ export class EmbeddedClient implements EtcdClient {
     }
   }
 
+  /** Logs in with the credentials now, as clientv3 does when it connects. */
+  async logIn(): Promise<void> {
+    await this.readyToServe()
+  }
+
   /** Checks the credentials once (as etcdctl authenticates before its request). */
   private async readyToServe(): Promise<EtcdMember> {
     const member = this.serving()
     if (!this.credentialsChecked) {
       this.credentialsChecked = true
-      if (this.options.user !== undefined) {
-        if (!member.stateMachine.auth.status().enabled) throw etcdErrors.authNotEnabled()
+      // As clientv3, which ignores "authentication is not enabled" when it logs in.
+      if (this.options.user !== undefined && member.stateMachine.auth.status().enabled) {
         if (!member.stateMachine.auth.authenticate(this.options.user, this.options.password ?? '')) throw etcdErrors.authFailed()
         this.authenticatedUser = this.options.user
       }

@@ -1,4 +1,5 @@
 import {existsSync} from 'node:fs'
+import {AuthStore} from '../mvcc/auth-store.js'
 import {KvStore} from '../mvcc/kv-store.js'
 import type {RangeRequest, RangeResponse, ResponseHeader} from '../mvcc/types.js'
 import {MemberDatabase} from '../storage/member-database.js'
@@ -53,6 +54,8 @@ export class ReadOnlyMember {
   }
 
   range(request: RangeRequest): RangeResponse {
+    // Readers come without credentials; with auth enabled etcd refuses them.
+    new AuthStore(this.database).checkRange(undefined, request.key, request.rangeEnd, 'READ')
     const response = this.kv.range(request)
     return {...response, header: this.header(response.header.revision)}
   }
@@ -60,6 +63,7 @@ export class ReadOnlyMember {
   /** A watch that polls the database for writes made by other processes. */
   watch(request: WatchRequest): Watcher {
     const database = this.database
+    new AuthStore(database).checkRange(undefined, request.key, request.rangeEnd, 'READ')
     const clock = this.clock
     const source: WatchSource = {
       database: () => database,

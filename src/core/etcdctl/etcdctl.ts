@@ -10,7 +10,9 @@ import {EtcdError} from '../mvcc/errors.js'
 import {type OutputFormat, UnsupportedFormatError} from '../printers/etcdctl.js'
 import {StorageError} from '../storage/errors.js'
 import {FlagError, type FlagSpec, parseFlags, parseGoDuration} from './flags.js'
-import {type EtcdctlIo, ExitError, type Verb, exitCodes, flag} from './verb.js'
+import {type EtcdctlIo, ExitError, type Verb, type VerbGroup, exitCodes, flag} from './verb.js'
+import {authVerbs} from './verbs/auth.js'
+import {groupHelp} from './help.js'
 import {kvVerbs} from './verbs/kv.js'
 import {txnVerbs} from './verbs/txn.js'
 import {leaseVerbs} from './verbs/lease.js'
@@ -24,27 +26,28 @@ export {memberForEndpoint} from './endpoints.js'
 export {exitCodes, type EtcdctlIo} from './verb.js'
 
 const globalFlags: FlagSpec[] = [
-  {name: 'endpoints', kind: 'string', defaultValue: '127.0.0.1:2379'},
-  {name: 'write-out', shorthand: 'w', kind: 'string', defaultValue: 'simple'},
-  {name: 'hex', kind: 'bool', defaultValue: 'false'},
-  {name: 'dial-timeout', kind: 'duration', defaultValue: '2s'},
-  {name: 'command-timeout', kind: 'duration', defaultValue: '5s'},
-  {name: 'keepalive-time', kind: 'duration', defaultValue: '2s'},
-  {name: 'keepalive-timeout', kind: 'duration', defaultValue: '6s'},
-  {name: 'user', kind: 'string', defaultValue: ''},
-  {name: 'password', kind: 'string', defaultValue: ''},
-  {name: 'debug', kind: 'bool', defaultValue: 'false'},
-  {name: 'insecure-transport', kind: 'bool', defaultValue: 'true'},
-  {name: 'insecure-skip-tls-verify', kind: 'bool', defaultValue: 'false'},
-  {name: 'insecure-discovery', kind: 'bool', defaultValue: 'true'},
-  {name: 'cacert', kind: 'string', defaultValue: ''},
-  {name: 'cert', kind: 'string', defaultValue: ''},
-  {name: 'key', kind: 'string', defaultValue: ''},
-  {name: 'discovery-srv', shorthand: 'd', kind: 'string', defaultValue: ''},
-  {name: 'discovery-srv-name', kind: 'string', defaultValue: ''},
+  {name: 'endpoints', kind: 'string', defaultValue: '127.0.0.1:2379', list: true, usage: 'gRPC endpoints'},
+  {name: 'write-out', shorthand: 'w', kind: 'string', defaultValue: 'simple', usage: 'set the output format (fields, json, protobuf, simple, table)'},
+  {name: 'hex', kind: 'bool', defaultValue: 'false', usage: 'print byte strings as hex encoded strings'},
+  {name: 'dial-timeout', kind: 'duration', defaultValue: '2s', usage: 'dial timeout for client connections'},
+  {name: 'command-timeout', kind: 'duration', defaultValue: '5s', usage: 'timeout for short running command (excluding dial timeout)'},
+  {name: 'keepalive-time', kind: 'duration', defaultValue: '2s', usage: 'keepalive time for client connections'},
+  {name: 'keepalive-timeout', kind: 'duration', defaultValue: '6s', usage: 'keepalive timeout for client connections'},
+  {name: 'user', kind: 'string', defaultValue: '', usage: 'username[:password] for authentication (prompt if password is not supplied)'},
+  {name: 'password', kind: 'string', defaultValue: '', usage: 'password for authentication (if this option is used, --user option shouldn\'t include password)'},
+  {name: 'debug', kind: 'bool', defaultValue: 'false', usage: 'enable client-side debug logging'},
+  {name: 'insecure-transport', kind: 'bool', defaultValue: 'true', usage: 'disable transport security for client connections'},
+  {name: 'insecure-skip-tls-verify', kind: 'bool', defaultValue: 'false', usage: 'skip server certificate verification (CAUTION: this option should be enabled only for testing purposes)'},
+  {name: 'insecure-discovery', kind: 'bool', defaultValue: 'true', usage: 'accept insecure SRV records describing cluster endpoints'},
+  {name: 'cacert', kind: 'string', defaultValue: '', usage: 'verify certificates of TLS-enabled secure servers using this CA bundle'},
+  {name: 'cert', kind: 'string', defaultValue: '', usage: 'identify secure client using this TLS certificate file'},
+  {name: 'key', kind: 'string', defaultValue: '', usage: 'identify secure client using this TLS key file'},
+  {name: 'discovery-srv', shorthand: 'd', kind: 'string', defaultValue: '', usage: 'domain name to query for SRV records describing cluster endpoints'},
+  {name: 'discovery-srv-name', kind: 'string', defaultValue: '', usage: 'service name to query when using DNS discovery'},
 ]
 
-const verbs: Record<string, Verb> = {
+const verbs: Record<string, Verb | VerbGroup> = {
+  ...authVerbs,
   ...kvVerbs,
   ...txnVerbs,
   ...leaseVerbs,
@@ -74,7 +77,6 @@ export function implementedVerbs(): string[] {
 
 /** The verb: the first argument that is neither a flag nor a global flag's value. */
 function findVerb(argv: readonly string[]): {verb: string | null; rest: string[]} {
-  const takesValue = new Set(globalFlags.filter((spec) => spec.kind !== 'bool').flatMap((spec) => [`--${spec.name}`, ...(spec.shorthand ? [`-${spec.shorthand}`] : [])]))
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!
     if (argument === '--') break
@@ -87,18 +89,36 @@ function findVerb(argv: readonly string[]): {verb: string | null; rest: string[]
   return {verb: null, rest: [...argv]}
 }
 
+const takesValue = new Set(globalFlags.filter((spec) => spec.kind !== 'bool').flatMap((spec) => [`--${spec.name}`, ...(spec.shorthand ? [`-${spec.shorthand}`] : [])]))
+
+/** The verb to run: a plain verb, or a group's subcommand; null when a group's help is due. */
+function resolveVerb(name: string, rest: string[]): {definition: Verb; rest: string[]} | {help: string} | null {
+  const definition = verbs[name]
+  if (!definition) return null
+  if (!('subcommands' in definition)) return {definition, rest}
+  const {verb: subcommand, rest: subcommandRest} = findVerb(rest)
+  const sub = subcommand === null ? undefined : definition.subcommands[subcommand]
+  if (!sub) return {help: groupHelp({...definition.help, subcommands: Object.entries(definition.subcommands).map(([subName, verb]) => ({name: subName, short: verb.short ?? ''}))}, globalFlags)}
+  return {definition: sub, rest: subcommandRest}
+}
+
 
 export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promise<number> {
   try {
     const {verb, rest} = findVerb(argv)
     if (verb === null) throw new ExitError(exitCodes.badArgs, 'a command is required (see etcdctl --help)')
-    const definition = verbs[verb]
-    if (!definition) {
+    const resolved = resolveVerb(verb, rest)
+    if (!resolved) {
       const message = `unknown command "${verb}" for "etcdctl"`
       io.stderr(`Error: ${message}\nRun 'etcdctl --help' for usage.\n`)
       throw new ExitError(exitCodes.error, message)
     }
-    const flags = parseFlags(rest, [...globalFlags, ...definition.flags])
+    if ('help' in resolved) {
+      io.stdout(resolved.help)
+      return exitCodes.success
+    }
+    const {definition} = resolved
+    const flags = parseFlags(resolved.rest, [...globalFlags, ...definition.flags])
     for (const spec of globalFlags) {
       const variable = io.environment[`ETCDCTL_${spec.name.toUpperCase().replaceAll('-', '_')}`]
       if (!flags.changed.has(spec.name) && variable !== undefined) flags.values.set(spec.name, variable)
@@ -117,7 +137,17 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       const cluster = EmbeddedCluster.open(folder)
       const timeout = parseGoDuration(flag(flags, 'command-timeout')) || commandTimeoutMillisecondsDefault
       const credentials = flags.changed.has('user') || io.environment.ETCDCTL_USER ? splitCredentials(flag(flags, 'user'), flag(flags, 'password')) : {}
-      return new EmbeddedClient(cluster, {endpoint, commandTimeoutMilliseconds: timeout, ...credentials})
+      const client = new EmbeddedClient(cluster, {endpoint, commandTimeoutMilliseconds: timeout, ...credentials})
+      if (!('user' in credentials)) return client
+      try {
+        await client.logIn()
+      } catch (error) {
+        await client.close()
+        // clientv3 logs in while it connects: etcdctl reports that as a failed connection.
+        if (error instanceof EtcdError) throw new ExitError(exitCodes.badConnection, error.message)
+        throw error
+      }
+      return client
     }
     // With credentials every request goes through the cluster, where permissions are checked.
     const openReader = (): ReadOnlyMember | null =>

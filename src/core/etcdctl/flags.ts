@@ -8,6 +8,10 @@ export interface FlagSpec {
   readonly shorthand?: string
   readonly kind: FlagKind
   readonly defaultValue: string
+  /** What help says of the flag. */
+  readonly usage?: string
+  /** A string slice flag (shown as [a,b] in help). */
+  readonly list?: boolean
 }
 
 export class FlagError extends Error {}

@@ -14,6 +14,8 @@ export interface EtcdctlIo {
   readonly stderr: (text: string) => void
   readonly readStdin: () => Promise<Uint8Array>
   readonly environment: NodeJS.ProcessEnv
+  /** Present when stdin is a terminal: reads a line without echoing it (for passwords). */
+  readonly terminal?: {readHiddenLine(): Promise<string>}
 }
 
 export class ExitError extends Error {
@@ -26,8 +28,16 @@ export class ExitError extends Error {
 }
 
 export interface Verb {
-  readonly flags: FlagSpec[]
+  /** What help lists next to the verb's name. */
+  readonly short?: string
+  readonly flags: readonly FlagSpec[]
   run(context: VerbContext): Promise<number>
+}
+
+/** A verb that is only a name for its subcommands (`etcdctl user add`). */
+export interface VerbGroup {
+  readonly help: {readonly name: string; readonly short: string; readonly usage: string}
+  readonly subcommands: Record<string, Verb>
 }
 
 export interface VerbContext {

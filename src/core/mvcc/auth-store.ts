@@ -161,10 +161,11 @@ export class AuthStore {
     return user !== null && user.passwordHash !== '' && passwordMatches(password, user.passwordHash)
   }
 
-  isAdmin(user: string | undefined): boolean {
-    if (!this.status().enabled) return true
-    if (!user) return false
-    return this.database.auth.user(user)?.roles.includes(rootRole) ?? false
+  /** etcd's IsAdminPermitted: throws "user name is empty" without a user, else "permission denied". */
+  checkAdmin(user: string | undefined): void {
+    if (!this.status().enabled) return
+    if (!user) throw etcdErrors.userEmpty()
+    if (!(this.database.auth.user(user)?.roles.includes(rootRole) ?? false)) throw etcdErrors.permissionDenied()
   }
 
   /** Throws etcd's error unless `user` may access [key, rangeEnd) for `type`. */

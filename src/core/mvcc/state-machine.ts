@@ -136,7 +136,7 @@ export class StateMachine {
     const auth = this.auth
     if (!auth.status().enabled) return
     if ('auth' in request || 'compaction' in request || 'alarm' in request) {
-      if (!auth.isAdmin(request.user)) throw etcdErrors.permissionDenied()
+      auth.checkAdmin(request.user)
     } else if ('put' in request) {
       auth.checkRange(request.user, request.put.key, undefined, 'WRITE')
     } else if ('deleteRange' in request) {

@@ -5,15 +5,20 @@ import type {DeleteRangeResponse, KeyValue, PutResponse, RangeResponse, Response
 
 export type OutputFormat = 'simple' | 'json' | 'fields' | 'table' | 'protobuf'
 
-/** etcdctl's table printer knows members and endpoints only; others fail when they print. */
+/** etcdctl's table (and for some responses fields) printer fails when it is asked to print. */
 export class UnsupportedFormatError extends Error {
-  constructor() {
-    super('table not supported as output format')
+  constructor(format: OutputFormat = 'table') {
+    super(`${format} not supported as output format`)
   }
 }
 
 export function refuseTable(format: OutputFormat): void {
   if (format === 'table') throw new UnsupportedFormatError()
+}
+
+/** For the responses that etcdctl's fields printer does not know either. */
+export function refuseTableAndFields(format: OutputFormat): void {
+  if (format === 'table' || format === 'fields') throw new UnsupportedFormatError(format)
 }
 
 export interface PrintOptions {
@@ -102,7 +107,7 @@ function simpleKeyValue(kv: KeyValue, options: PrintOptions): string {
   return options.valueOnly ? value : `${decode(kv.key)}\n${value}`
 }
 
-function fieldsHeader(header: ResponseHeader): string {
+export function fieldsHeader(header: ResponseHeader): string {
   return `"ClusterID" : ${header.clusterId}\n"MemberID" : ${header.memberId}\n"Revision" : ${header.revision}\n"RaftTerm" : ${header.raftTerm}\n`
 }
 
