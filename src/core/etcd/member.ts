@@ -301,9 +301,9 @@ function decodeConfState(value: string | null): ConfState {
 }
 
 /** etcd's bootstrap: the initial members become configuration entries 1..n of term 1, committed. */
-function bootstrap(database: MemberDatabase, cluster: ClusterLayout): void {
+export function bootstrap(database: MemberDatabase, cluster: ClusterLayout): void {
   const entries: Entry[] = cluster.members.map((member, position) => {
-    const record: MemberRecord = {id: member.id, name: member.name, peerUrls: [member.peerUrl], clientUrls: [member.clientUrl], isLearner: false}
+    const record: MemberRecord = {id: member.id, name: member.name, peerUrls: [member.peerUrl], clientUrls: member.clientUrl ? [member.clientUrl] : [], isLearner: false}
     const change: ConfChange = {type: 'addNode', nodeId: member.id, context: JSON.stringify(record)}
     return {term: 1, index: position + 1, type: EntryType.ConfChange, data: encodeValue(change)}
   })

@@ -12,6 +12,7 @@ import {StorageError} from '../storage/errors.js'
 import {FlagError, type FlagSpec, parseFlags, parseGoDuration} from './flags.js'
 import {type EtcdctlIo, ExitError, type Verb, type VerbGroup, exitCodes, flag} from './verb.js'
 import {authVerbs} from './verbs/auth.js'
+import {snapshotVerbs} from './verbs/snapshot.js'
 import {groupHelp} from './help.js'
 import {kvVerbs} from './verbs/kv.js'
 import {txnVerbs} from './verbs/txn.js'
@@ -48,6 +49,7 @@ const globalFlags: FlagSpec[] = [
 
 const verbs: Record<string, Verb | VerbGroup> = {
   ...authVerbs,
+  ...snapshotVerbs,
   ...kvVerbs,
   ...txnVerbs,
   ...leaseVerbs,

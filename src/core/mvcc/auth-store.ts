@@ -29,6 +29,8 @@ export type AuthRequest =
 interface AuthState {
   enabled: boolean
   revision: number
+  /** Whether auth was ever enabled: etcd writes its enabled flag from then on. */
+  everEnabled?: boolean
 }
 
 /** A salted scrypt hash, made by the proposer; applying it stores it as is. */
@@ -67,7 +69,7 @@ export class AuthStore {
       const root = tables.user(rootUser)
       if (!root) throw etcdErrors.rootUserNotExist()
       if (!root.roles.includes(rootRole)) throw etcdErrors.rootRoleNotGranted()
-      this.bump({enabled: true})
+      this.bump({enabled: true, everEnabled: true})
       return
     }
     if ('disable' in request) {

@@ -2,6 +2,7 @@
 
 export type StorageErrorCode =
   | 'Locked'
+  | 'NotFound'
   | 'Corrupt'
   | 'NotADatabase'
   | 'DiskFull'
