@@ -38,6 +38,14 @@ function readHiddenLine(): Promise<string> {
   })
 }
 
+function catchInterrupt(): AbortSignal {
+  const controller = new AbortController()
+  const abort = () => controller.abort()
+  process.once('SIGINT', abort)
+  process.once('SIGTERM', abort)
+  return controller.signal
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   return runEtcdctl(argv, {
     stdout: (text) => process.stdout.write(Buffer.from(text, 'latin1')),
@@ -45,5 +53,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     readStdin: readStandardInput,
     environment: process.env,
     ...(process.stdin.isTTY ? {terminal: {readHiddenLine}} : {}),
+    catchInterrupt,
   })
 }

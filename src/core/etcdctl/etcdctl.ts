@@ -13,6 +13,7 @@ import {FlagError, type FlagSpec, parseFlags, parseGoDuration} from './flags.js'
 import {type EtcdctlIo, ExitError, type Verb, type VerbGroup, exitCodes, flag} from './verb.js'
 import {authVerbs} from './verbs/auth.js'
 import {snapshotVerbs} from './verbs/snapshot.js'
+import {concurrencyVerbs} from './verbs/concurrency.js'
 import {groupHelp} from './help.js'
 import {kvVerbs} from './verbs/kv.js'
 import {txnVerbs} from './verbs/txn.js'
@@ -50,6 +51,7 @@ const globalFlags: FlagSpec[] = [
 const verbs: Record<string, Verb | VerbGroup> = {
   ...authVerbs,
   ...snapshotVerbs,
+  ...concurrencyVerbs,
   ...kvVerbs,
   ...txnVerbs,
   ...leaseVerbs,

@@ -16,6 +16,11 @@ export interface EtcdctlIo {
   readonly environment: NodeJS.ProcessEnv
   /** Present when stdin is a terminal: reads a line without echoing it (for passwords). */
   readonly terminal?: {readHiddenLine(): Promise<string>}
+  /**
+   * Catches Ctrl-C (SIGINT) and SIGTERM from now on, for verbs that clean up when interrupted
+   * (lock, elect); without it they run until their work ends.
+   */
+  readonly catchInterrupt?: () => AbortSignal
 }
 
 export class ExitError extends Error {
