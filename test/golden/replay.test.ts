@@ -1,11 +1,12 @@
 // Replays the transcripts recorded from real etcdctl 3.4.23 against a real etcd 3.4.23 cluster
 // (test/golden/etcdctl, see test/golden/README.md) through the kubemu binary, with `etcdctl` on
-// PATH resolving to `kubemu etcdctl`.
+// PATH resolving to the shim that `kubemu env` writes.
 import {spawn} from 'node:child_process'
-import {chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
-import {dirname, join, resolve} from 'node:path'
+import {readFileSync, readdirSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
+import {writeShims} from '../../src/core/env.js'
 import {implementedVerbs} from '../../src/core/etcdctl/etcdctl.js'
 import {temporaryFolder} from '../support/temp.js'
 
@@ -18,7 +19,6 @@ interface Step {
 }
 
 const here = dirname(fileURLToPath(import.meta.url))
-const kubemu = resolve(here, '../../bin/kubemu')
 /** The shared transcripts (etcdctl/) and the project's own, made by record.ts (recorded/). */
 const cases = ['etcdctl', 'recorded'].flatMap((folder) =>
   readdirSync(join(here, folder))
@@ -67,15 +67,6 @@ function runStep(command: string, stdin: string, cwd: string, env: NodeJS.Proces
   })
 }
 
-function shimFolder(): string {
-  const folder = join(temporaryFolder('kubemu-shim-'), 'bin')
-  mkdirSync(folder, {recursive: true})
-  const shim = join(folder, 'etcdctl')
-  writeFileSync(shim, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(kubemu)} etcdctl "$@"\n`)
-  chmodSync(shim, 0o755)
-  return folder
-}
-
 /** etcdctl 3.4's verbs; a word that is none of them (say, a misspelt one) is for etcdctl to refuse. */
 const etcdctlVerbs = new Set(['get', 'put', 'del', 'txn', 'compaction', 'alarm', 'defrag', 'endpoint', 'member', 'snapshot', 'make-mirror', 'migrate', 'lease', 'elect', 'auth', 'user', 'role', 'check', 'version', 'watch', 'lock', 'move-leader'])
 const known = new Set(implementedVerbs())
@@ -92,11 +83,12 @@ describe('golden etcdctl transcripts', () => {
     console.log(`replayed: ${runnable.length} of ${cases.length}; waiting for verbs: ${waiting.join(', ') || 'none'}`)
   })
 
-  const shims = shimFolder()
   for (const file of runnable) {
     it(file.replace(/\.json$/, ''), async () => {
       const recorded = JSON.parse(readFileSync(join(here, file), 'utf8')) as {case: string; steps: Step[]}
       const home = temporaryFolder('kubemu-golden-')
+      // The etcdctl on PATH is the shim `kubemu env` writes for this cluster.
+      const shims = writeShims({KUBEMU_HOME: home})
       const work = temporaryFolder('kubemu-golden-work-')
       for (const [index, step] of recorded.steps.entries()) {
         const result = await runStep(step.cmd, step.stdin ?? '', work, {...process.env, KUBEMU_HOME: home, PATH: `${shims}:${process.env.PATH}`, ETCDCTL_API: '3'})
