@@ -34,7 +34,7 @@ describe('kubemu env', () => {
     const home = temporaryFolder()
     const result = shell(
       `eval "$("$KUBEMU_KUBEMU" env --cluster other)"; etcdctl put where other >/dev/null
-       eval "$("$KUBEMU_KUBEMU" env)"; etcdctl get where --print-value-only; echo "count=$(etcdctl get where --count-only -w fields | grep Count)"`,
+       eval "$("$KUBEMU_KUBEMU" env)"; etcdctl get where --print-value-only; echo "count=$(etcdctl get where -w fields | grep Count)"`,
       home,
     )
     expect(result.stdout).toBe('count="Count" : 0\n')

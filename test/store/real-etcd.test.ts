@@ -1,7 +1,12 @@
 // Everything that needs a real etcd, in one file so that only one real cluster (on the Procfile
 // ports) runs at a time: the conformance suite, whose transcripts must be identical on kubemu
-// and on a fresh real etcd 3.4, and then the store suite on the real backend.
+// and on a fresh real etcd 3.4, then the store suite on the real backend, then a shell script in
+// real etcdctl syntax that must print the same against both.
+import {spawn} from 'node:child_process'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {writeShims} from '../../src/core/env.js'
 import {openRealEtcdStore} from '../../src/core/store/backends.js'
 import {storeSuite} from './store-suite.js'
 import {EmbeddedCluster} from '../../src/core/etcd/cluster.js'
@@ -66,3 +71,36 @@ describe('store conformance: kubemu against real etcd 3.4', () => {
 })
 
 storeSuite('a real etcd 3.4', async () => openRealEtcdStore('http://127.0.0.1:2379'), async () => {})
+
+/** Runs a script in bash, without blocking the worker (vitest must keep answering its RPCs). */
+function runScript(path: string, environment: NodeJS.ProcessEnv): Promise<{stdout: string; stderr: string; status: number | null}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', [path], {cwd: temporaryFolder('kubemu-script-'), env: environment, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', (status) => resolve({stdout, stderr, status}))
+  })
+}
+
+describe('a script in real etcdctl syntax', () => {
+  const script = join(dirname(fileURLToPath(import.meta.url)), '../scripts/etcdctl-script.sh')
+
+  it('prints the same against kubemu (through the `kubemu env` shim) as against real etcd', async () => {
+    const real = await runScript(script, {...process.env, ETCDCTL_API: '3'})
+    expect(real.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('{"level"'))).toEqual([])
+    expect(real.status).toBe(0)
+    const home = temporaryFolder()
+    const embedded = await runScript(script, {...process.env, KUBEMU_HOME: home, PATH: `${writeShims({KUBEMU_HOME: home})}:${process.env.PATH}`})
+    expect(embedded.stderr).toBe('')
+    expect(embedded.status).toBe(0)
+    expect(embedded.stdout).toBe(real.stdout)
+    // Every part ran to its end.
+    expect(real.stdout).toContain('leader: alice')
+    expect(real.stdout).toContain('DELETE\n/demo/jobs/test')
+    expect(real.stdout).toContain('second holder got the lock')
+    expect(real.stdout).toContain('lease ID already expired')
+  }, 120_000)
+})

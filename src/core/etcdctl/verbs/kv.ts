@@ -14,7 +14,6 @@ export const getFlags: FlagSpec[] = [
   {name: 'from-key', kind: 'bool', defaultValue: 'false'},
   {name: 'rev', kind: 'int', defaultValue: '0'},
   {name: 'keys-only', kind: 'bool', defaultValue: 'false'},
-  {name: 'count-only', kind: 'bool', defaultValue: 'false'},
   {name: 'print-value-only', kind: 'bool', defaultValue: 'false'},
 ]
 
@@ -52,7 +51,6 @@ export function buildRange(flags: ParsedFlags): RangeRequest {
     sortTarget: target,
     serializable: consistency === 's',
     keysOnly: isSet(flags, 'keys-only'),
-    countOnly: isSet(flags, 'count-only'),
   }
 }
 
