@@ -1,13 +1,13 @@
 // Replays the transcripts recorded from real etcdctl 3.4.23 against a real etcd 3.4.23 cluster
 // (test/golden/etcdctl, see test/golden/README.md) through the kubemu binary, with `etcdctl` on
 // PATH resolving to the shim that `kubemu env` writes.
-import {spawn} from 'node:child_process'
 import {readFileSync, readdirSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {writeShims} from '../../src/core/env.js'
 import {implementedVerbs} from '../../src/core/etcdctl/etcdctl.js'
+import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 
 interface Step {
@@ -50,23 +50,6 @@ function verbsOf(command: string): string[] {
   return verbs
 }
 
-/**
- * Runs one step in bash. Asynchronous on purpose: a test that blocks its worker for a minute
- * keeps vitest's own messages from being answered, and the run fails on an RPC timeout.
- */
-function runStep(command: string, stdin: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{stdout: string; stderr: string; status: number | null}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', command], {cwd, env, stdio: ['pipe', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (status) => resolve({stdout, stderr, status}))
-    child.stdin.end(stdin)
-  })
-}
-
 /** etcdctl 3.4's verbs; a word that is none of them (say, a misspelt one) is for etcdctl to refuse. */
 const etcdctlVerbs = new Set(['get', 'put', 'del', 'txn', 'compaction', 'alarm', 'defrag', 'endpoint', 'member', 'snapshot', 'make-mirror', 'migrate', 'lease', 'elect', 'auth', 'user', 'role', 'check', 'version', 'watch', 'lock', 'move-leader'])
 const known = new Set(implementedVerbs())
@@ -91,7 +74,7 @@ describe('golden etcdctl transcripts', () => {
       const shims = writeShims({KUBEMU_HOME: home})
       const work = temporaryFolder('kubemu-golden-work-')
       for (const [index, step] of recorded.steps.entries()) {
-        const result = await runStep(step.cmd, step.stdin ?? '', work, {...process.env, KUBEMU_HOME: home, PATH: `${shims}:${process.env.PATH}`, ETCDCTL_API: '3'})
+        const result = await runShell(step.cmd, {cwd: work, stdin: step.stdin ?? '', env: {...process.env, KUBEMU_HOME: home, PATH: `${shims}:${process.env.PATH}`, ETCDCTL_API: '3'}})
         const label = `${recorded.case} step ${index + 1}: ${step.cmd}`
         expect(normalize(result.stdout), label).toBe(normalize(step.stdout))
         expect(comparableStderr(result.stderr), label).toBe(comparableStderr(step.stderr))

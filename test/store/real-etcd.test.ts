@@ -2,7 +2,6 @@
 // ports) runs at a time: the conformance suite, whose transcripts must be identical on kubemu
 // and on a fresh real etcd 3.4, then the store suite on the real backend, then a shell script in
 // real etcdctl syntax that must print the same against both.
-import {spawn} from 'node:child_process'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -14,6 +13,7 @@ import {EmbeddedClient} from '../../src/core/etcd/embedded-client.js'
 import type {EtcdClient} from '../../src/core/etcd/api.js'
 import {RealEtcdClient} from '../../src/core/store/real-etcd-client.js'
 import {RealEtcdCluster} from '../support/real-etcd.js'
+import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 import {type Connect, Recorder, conformanceCases} from './conformance-cases.js'
 
@@ -72,28 +72,15 @@ describe('store conformance: kubemu against real etcd 3.4', () => {
 
 storeSuite('a real etcd 3.4', async () => openRealEtcdStore('http://127.0.0.1:2379'), async () => {})
 
-/** Runs a script in bash, without blocking the worker (vitest must keep answering its RPCs). */
-function runScript(path: string, environment: NodeJS.ProcessEnv): Promise<{stdout: string; stderr: string; status: number | null}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', [path], {cwd: temporaryFolder('kubemu-script-'), env: environment, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (status) => resolve({stdout, stderr, status}))
-  })
-}
-
 describe('a script in real etcdctl syntax', () => {
   const script = join(dirname(fileURLToPath(import.meta.url)), '../scripts/etcdctl-script.sh')
 
   it('prints the same against kubemu (through the `kubemu env` shim) as against real etcd', async () => {
-    const real = await runScript(script, {...process.env, ETCDCTL_API: '3'})
+    const real = await runShell(`sh ${script}`, {cwd: temporaryFolder('kubemu-script-'), env: {...process.env, ETCDCTL_API: '3'}})
     expect(real.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('{"level"'))).toEqual([])
     expect(real.status).toBe(0)
     const home = temporaryFolder()
-    const embedded = await runScript(script, {...process.env, KUBEMU_HOME: home, PATH: `${writeShims({KUBEMU_HOME: home})}:${process.env.PATH}`})
+    const embedded = await runShell(`sh ${script}`, {cwd: temporaryFolder('kubemu-script-'), env: {...process.env, KUBEMU_HOME: home, PATH: `${writeShims({KUBEMU_HOME: home})}:${process.env.PATH}`}})
     expect(embedded.stderr).toBe('')
     expect(embedded.status).toBe(0)
     expect(embedded.stdout).toBe(real.stdout)
