@@ -10,11 +10,11 @@ import {EtcdError} from '../mvcc/errors.js'
 import {type OutputFormat, UnsupportedFormatError} from '../printers/etcdctl.js'
 import {StorageError} from '../storage/errors.js'
 import {FlagError, type FlagSpec, parseFlags, parseGoDuration} from './flags.js'
-import {type EtcdctlIo, ExitError, type Verb, type VerbGroup, exitCodes, flag} from './verb.js'
+import {type EtcdctlIo, ExitError, type Verb, type VerbGroup, exitCodes, flag, groupOf} from './verb.js'
 import {authVerbs} from './verbs/auth.js'
 import {snapshotVerbs} from './verbs/snapshot.js'
 import {concurrencyVerbs} from './verbs/concurrency.js'
-import {groupHelp} from './help.js'
+import {commandHelpText, rootHelpText} from './help.js'
 import {kvVerbs} from './verbs/kv.js'
 import {txnVerbs} from './verbs/txn.js'
 import {leaseVerbs} from './verbs/lease.js'
@@ -54,10 +54,14 @@ const verbs: Record<string, Verb | VerbGroup> = {
   ...concurrencyVerbs,
   ...kvVerbs,
   ...txnVerbs,
-  ...leaseVerbs,
-  ...clusterVerbs,
+  lease: groupOf(leaseVerbs.lease!, {grant: [], revoke: [], timetolive: ['keys'], list: [], 'keep-alive': ['once']}),
+  compaction: clusterVerbs.compaction!,
+  member: groupOf(clusterVerbs.member!, {list: [], add: ['peer-urls', 'learner'], update: ['peer-urls'], remove: [], promote: []}),
+  endpoint: groupOf(clusterVerbs.endpoint!, {health: [], status: [], hashkv: ['rev']}, ['cluster']),
   ...watchVerbs,
-  ...maintenanceVerbs,
+  alarm: groupOf(maintenanceVerbs.alarm!, {list: [], disarm: []}),
+  defrag: maintenanceVerbs.defrag!,
+  'move-leader': maintenanceVerbs['move-leader']!,
   version: {
     flags: [],
     async run({io}) {
@@ -85,7 +89,11 @@ function findVerb(argv: readonly string[]): {verb: string | null; rest: string[]
     const argument = argv[index]!
     if (argument === '--') break
     if (argument.startsWith('-')) {
-      if (takesValue.has(argument)) index++
+      // cobra's stripFlags: `--flag` or `-f` without `=` takes the next word as its value unless
+      // it is a known boolean flag (so an unknown flag swallows the word after it too).
+      const long = argument.startsWith('--') && !argument.includes('=')
+      const short = !argument.startsWith('--') && argument.length === 2
+      if ((long || short) && !booleanFlags.has(argument)) index++
       continue
     }
     return {verb: argument, rest: [...argv.slice(0, index), ...argv.slice(index + 1)]}
@@ -93,36 +101,84 @@ function findVerb(argv: readonly string[]): {verb: string | null; rest: string[]
   return {verb: null, rest: [...argv]}
 }
 
-const takesValue = new Set(globalFlags.filter((spec) => spec.kind !== 'bool').flatMap((spec) => [`--${spec.name}`, ...(spec.shorthand ? [`-${spec.shorthand}`] : [])]))
+const booleanFlags = new Set(['--help', '-h', ...globalFlags.filter((spec) => spec.kind === 'bool').flatMap((spec) => [`--${spec.name}`, ...(spec.shorthand ? [`-${spec.shorthand}`] : [])])])
 
-/** The verb to run: a plain verb, or a group's subcommand; null when a group's help is due. */
-function resolveVerb(name: string, rest: string[]): {definition: Verb; rest: string[]} | {help: string} | null {
-  const definition = verbs[name]
-  if (!definition) return null
-  if (!('subcommands' in definition)) return {definition, rest}
-  const {verb: subcommand, rest: subcommandRest} = findVerb(rest)
-  const sub = subcommand === null ? undefined : definition.subcommands[subcommand]
-  if (!sub) return {help: groupHelp({...definition.help, subcommands: Object.entries(definition.subcommands).map(([subName, verb]) => ({name: subName, short: verb.short ?? ''}))}, globalFlags)}
-  return {definition: sub, rest: subcommandRest}
+interface Resolved {
+  /** The command's words after `etcdctl`. */
+  readonly path: string[]
+  /** Null for a group whose subcommand is missing or unknown: its help is due. */
+  readonly definition: Verb | null
+  readonly group: VerbGroup | null
+  readonly rest: string[]
 }
 
+/** The command to run: a plain verb, or a group's subcommand; null for an unknown verb. */
+function resolveVerb(name: string, rest: string[]): Resolved | null {
+  const definition = verbs[name]
+  if (!definition) return null
+  if (!('subcommands' in definition)) return {path: [name], definition, group: null, rest}
+  const {verb: subcommand, rest: subcommandRest} = findVerb(rest)
+  const sub = subcommand === null ? undefined : definition.subcommands[subcommand]
+  if (!sub) return {path: [name], definition: null, group: definition, rest}
+  return {path: [name, subcommand!], definition: sub, group: definition, rest: subcommandRest}
+}
+
+function helpOf(resolved: Resolved): string {
+  const persistent = resolved.group?.flags ?? []
+  if (!resolved.definition) {
+    return commandHelpText({path: resolved.path, flags: persistent, globalFlags, subcommands: Object.keys(resolved.group!.subcommands)})
+  }
+  return commandHelpText({path: resolved.path, flags: resolved.definition.flags, globalFlags: [...globalFlags, ...persistent]})
+}
+
+/** Every command, as the root help lists them. */
+function commandPaths(): string[][] {
+  return [['help'], ...Object.entries(verbs).flatMap(([name, verb]) => ('subcommands' in verb ? Object.keys(verb.subcommands).map((sub) => [name, sub]) : [[name]]))]
+}
+
+/** Whether the arguments ask for help (before a bare `--`), as cobra's -h/--help. */
+function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--')
+  return (end < 0 ? argv : argv.slice(0, end)).some((argument) => argument === '-h' || argument === '--help' || argument === '--help=true')
+}
 
 export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promise<number> {
   try {
     const {verb, rest} = findVerb(argv)
-    if (verb === null) throw new ExitError(exitCodes.badArgs, 'a command is required (see etcdctl --help)')
+    if (verb === null) {
+      // Bare `etcdctl` (or `etcdctl --help`) prints the root help and succeeds.
+      io.stdout(rootHelpText(commandPaths(), globalFlags))
+      return exitCodes.success
+    }
+    if (verb === 'help') {
+      // cobra's help command: `etcdctl help user add`.
+      const words = rest.filter((argument) => !argument.startsWith('-'))
+      const target = words.length > 0 ? resolveVerb(words[0]!, words.slice(1)) : null
+      io.stdout(target ? helpOf(target) : rootHelpText(commandPaths(), globalFlags))
+      return exitCodes.success
+    }
     const resolved = resolveVerb(verb, rest)
     if (!resolved) {
       const message = `unknown command "${verb}" for "etcdctl"`
       io.stderr(`Error: ${message}\nRun 'etcdctl --help' for usage.\n`)
       throw new ExitError(exitCodes.error, message)
     }
-    if ('help' in resolved) {
-      io.stdout(resolved.help)
+    if (!resolved.definition || asksForHelp(resolved.rest)) {
+      io.stdout(helpOf(resolved))
       return exitCodes.success
     }
-    const {definition} = resolved
-    const flags = parseFlags(resolved.rest, [...globalFlags, ...definition.flags])
+    const definition = resolved.definition
+    let flags
+    try {
+      flags = parseFlags(resolved.rest, [...globalFlags, ...(resolved.group?.flags ?? []), ...definition.flags])
+    } catch (error) {
+      if (!(error instanceof FlagError)) throw error
+      // cobra prints the error, then the command's usage; etcdctl then reports the error again.
+      io.stderr(`Error: ${error.message}\n`)
+      io.stdout(helpOf(resolved))
+      io.stderr('\n')
+      throw error
+    }
     for (const spec of globalFlags) {
       const variable = io.environment[`ETCDCTL_${spec.name.toUpperCase().replaceAll('-', '_')}`]
       if (!flags.changed.has(spec.name) && variable !== undefined) flags.values.set(spec.name, variable)

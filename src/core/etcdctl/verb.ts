@@ -33,16 +33,30 @@ export class ExitError extends Error {
 }
 
 export interface Verb {
-  /** What help lists next to the verb's name. */
-  readonly short?: string
   readonly flags: readonly FlagSpec[]
   run(context: VerbContext): Promise<number>
 }
 
 /** A verb that is only a name for its subcommands (`etcdctl user add`). */
 export interface VerbGroup {
-  readonly help: {readonly name: string; readonly short: string; readonly usage: string}
   readonly subcommands: Record<string, Verb>
+  /** Flags of the group that every subcommand takes too (cobra's persistent flags). */
+  readonly flags?: readonly FlagSpec[]
+}
+
+/**
+ * A group made of a verb that reads its subcommand from its first argument: each subcommand
+ * takes the group's persistent flags and its own.
+ */
+export function groupOf(verb: Verb, subcommandFlags: Record<string, readonly string[]>, persistent: readonly string[] = []): VerbGroup {
+  const subcommands: Record<string, Verb> = {}
+  for (const [name, own] of Object.entries(subcommandFlags)) {
+    subcommands[name] = {
+      flags: verb.flags.filter((spec) => own.includes(spec.name)),
+      run: (context) => verb.run({...context, flags: {...context.flags, positionals: [name, ...context.flags.positionals]}}),
+    }
+  }
+  return {subcommands, flags: verb.flags.filter((spec) => persistent.includes(spec.name))}
 }
 
 export interface VerbContext {

@@ -97,10 +97,8 @@ function permissionRange(args: string[], context: Parameters<Verb['run']>[0]): {
 const permissionTypes: Record<string, PermissionInfo['type']> = {READ: 'READ', WRITE: 'WRITE', READWRITE: 'READWRITE'}
 
 const authGroup: VerbGroup = {
-  help: {name: 'auth', short: 'Enable or disable authentication', usage: 'auth <enable or disable> [flags]'},
   subcommands: {
     enable: {
-      short: 'Enables authentication',
       flags: [],
       async run({flags, io, withClient}) {
         if (flags.positionals.length !== 0) throw new ExitError(exitCodes.badArgs, 'auth enable command does not accept any arguments')
@@ -122,7 +120,6 @@ const authGroup: VerbGroup = {
       },
     },
     disable: {
-      short: 'Disables authentication',
       flags: [],
       async run({flags, io, withClient}) {
         if (flags.positionals.length !== 0) throw new ExitError(exitCodes.badArgs, 'auth disable command does not accept any arguments')
@@ -135,10 +132,8 @@ const authGroup: VerbGroup = {
 }
 
 const userGroup: VerbGroup = {
-  help: {name: 'user', short: 'User related commands', usage: 'user <subcommand> [flags]'},
   subcommands: {
     add: {
-      short: 'Adds a new user',
       flags: [
         interactiveFlag,
         {name: 'new-user-password', kind: 'string', defaultValue: '', usage: 'Supply password from the command line flag'},
@@ -171,14 +166,12 @@ const userGroup: VerbGroup = {
       },
     },
     delete: {
-      short: 'Deletes a user',
       ...change([], argumentCount(1, 'user delete command requires user name as its argument'), async (client, [name]) => ({
         header: (await client.auth.userDelete(name!)).header,
         simple: `User ${name} deleted`,
       })),
     },
     get: {
-      short: 'Gets detailed information of a user',
       flags: [{name: 'detail', kind: 'bool', defaultValue: 'false', usage: 'Show permissions of roles granted to the user'}],
       async run({flags, io, format, withClient}) {
         if (flags.positionals.length !== 1) throw new ExitError(exitCodes.badArgs, 'user get command requires user name as its argument')
@@ -199,7 +192,6 @@ const userGroup: VerbGroup = {
       },
     },
     list: {
-      short: 'Lists all users',
       flags: [],
       async run({flags, io, format, withClient}) {
         if (flags.positionals.length !== 0) throw new ExitError(exitCodes.badArgs, 'user list command requires no arguments')
@@ -208,7 +200,6 @@ const userGroup: VerbGroup = {
       },
     },
     passwd: {
-      short: 'Changes password of user',
       flags: [{...interactiveFlag, usage: 'If true, read password from stdin instead of interactive terminal'}],
       async run(context) {
         const {flags, io, format, withClient} = context
@@ -220,14 +211,12 @@ const userGroup: VerbGroup = {
       },
     },
     'grant-role': {
-      short: 'Grants a role to a user',
       ...change([], argumentCount(2, 'user grant command requires user name and role name as its argument'), async (client, [user, role]) => ({
         header: (await client.auth.userGrantRole(user!, role!)).header,
         simple: `Role ${role} is granted to user ${user}`,
       })),
     },
     'revoke-role': {
-      short: 'Revokes a role from a user',
       ...change([], argumentCount(2, 'user revoke-role requires user name and role name as its argument'), async (client, [user, role]) => ({
         header: (await client.auth.userRevokeRole(user!, role!)).header,
         simple: `Role ${role} is revoked from user ${user}`,
@@ -237,24 +226,20 @@ const userGroup: VerbGroup = {
 }
 
 const roleGroup: VerbGroup = {
-  help: {name: 'role', short: 'Role related commands', usage: 'role <subcommand> [flags]'},
   subcommands: {
     add: {
-      short: 'Adds a new role',
       ...change([], argumentCount(1, 'role add command requires role name as its argument'), async (client, [name]) => ({
         header: (await client.auth.roleAdd(name!)).header,
         simple: `Role ${name} created`,
       })),
     },
     delete: {
-      short: 'Deletes a role',
       ...change([], argumentCount(1, 'role delete command requires role name as its argument'), async (client, [name]) => ({
         header: (await client.auth.roleDelete(name!)).header,
         simple: `Role ${name} deleted`,
       })),
     },
     get: {
-      short: 'Gets detailed information of a role',
       flags: [],
       async run({flags, io, format, withClient}) {
         if (flags.positionals.length !== 1) throw new ExitError(exitCodes.badArgs, 'role get command requires role name as its argument')
@@ -264,7 +249,6 @@ const roleGroup: VerbGroup = {
       },
     },
     list: {
-      short: 'Lists all roles',
       flags: [],
       async run({flags, io, format, withClient}) {
         if (flags.positionals.length !== 0) throw new ExitError(exitCodes.badArgs, 'role list command requires no arguments')
@@ -273,7 +257,6 @@ const roleGroup: VerbGroup = {
       },
     },
     'grant-permission': {
-      short: 'Grants a key to a role',
       ...change(
         [...rangeFlags],
         (positionals) => {
@@ -288,7 +271,6 @@ const roleGroup: VerbGroup = {
       ),
     },
     'revoke-permission': {
-      short: 'Revokes a key from a role',
       ...change(
         rangeFlags.map((spec) => ({...spec, usage: spec.name === 'prefix' ? 'revoke a prefix permission' : 'revoke a permission of keys that are greater than or equal to the given key using byte compare'})),
         (positionals) => {

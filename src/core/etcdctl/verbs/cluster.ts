@@ -79,7 +79,10 @@ export const clusterVerbs: Record<string, Verb> = {
     },
   },
   endpoint: {
-    flags: [{name: 'cluster', kind: 'bool', defaultValue: 'false'}],
+    flags: [
+      {name: 'cluster', kind: 'bool', defaultValue: 'false', usage: 'use all endpoints from the cluster member list'},
+      {name: 'rev', kind: 'int', defaultValue: '0'},
+    ],
     // status, hashkv: as etcdctl, one request per endpoint through that endpoint's member.
     async run({flags, io, format, withClient}) {
       const [sub] = flags.positionals
@@ -92,7 +95,7 @@ export const clusterVerbs: Record<string, Verb> = {
             io.stdout(printEndpointStatus(results, format))
           } else {
             const results: EndpointHash[] = []
-            for (const endpoint of endpoints) results.push({endpoint, ...(await clientFor(client, endpoint).maintenance.hashKv(0))})
+            for (const endpoint of endpoints) results.push({endpoint, ...(await clientFor(client, endpoint).maintenance.hashKv(Number(flag(flags, 'rev'))))})
             io.stdout(printEndpointHashKv(results, format))
           }
         })

@@ -5,6 +5,9 @@ import {printGet} from '../../printers/etcdctl.js'
 import {Session, SessionExpiredError, createOwnKey, prefixRange, sessionPollMilliseconds, sleep, waitForTurn} from '../session.js'
 import {type Verb, type VerbContext, ExitError, exitCodes, flag, isSet} from '../verb.js'
 
+/** concurrency.NewSession's default TTL, which etcdctl elect uses. */
+const electionSessionTtlSeconds = 60
+
 const ttlFlag = {name: 'ttl', kind: 'int', defaultValue: '10', usage: 'timeout for session'} as const
 
 function interruption(context: VerbContext): () => boolean {
@@ -37,7 +40,6 @@ function printKey(context: VerbContext, response: Parameters<typeof printGet>[0]
 
 export const concurrencyVerbs: Record<string, Verb> = {
   lock: {
-    short: 'Acquires a named lock',
     flags: [ttlFlag],
     async run(context) {
       const [name, ...inline] = context.flags.positionals
@@ -76,8 +78,7 @@ export const concurrencyVerbs: Record<string, Verb> = {
     },
   },
   elect: {
-    short: 'Observes and participates in leader election',
-    flags: [{name: 'listen', shorthand: 'l', kind: 'bool', defaultValue: 'false', usage: 'observation mode'}, ttlFlag],
+    flags: [{name: 'listen', shorthand: 'l', kind: 'bool', defaultValue: 'false', usage: 'observation mode'}],
     async run(context) {
       const {flags} = context
       const [name, proposal, ...extra] = flags.positionals
@@ -86,7 +87,7 @@ export const concurrencyVerbs: Record<string, Verb> = {
       if (proposal === undefined && !listen) throw new ExitError(exitCodes.badArgs, 'no proposal argument but -l not set')
       if (proposal !== undefined && listen) throw new ExitError(exitCodes.badArgs, 'proposal given but -l is set')
       const interrupted = interruption(context)
-      const session = await Session.open(context, Number(flag(flags, 'ttl')))
+      const session = await Session.open(context, electionSessionTtlSeconds)
       try {
         const prefix = `${name}/`
         if (listen) {

@@ -1,5 +1,9 @@
 // etcdctl alarm list|disarm, defrag, move-leader.
+import {existsSync} from 'node:fs'
+import {dirname} from 'node:path'
 import type {AlarmMember} from '../../etcd/api.js'
+import {restoredDatabasePath} from '../../etcd/snapshot.js'
+import {MemberDatabase} from '../../storage/member-database.js'
 import {goJson} from '../../printers/etcdctl.js'
 import {type Verb, ExitError, exitCodes, flag, isSet} from '../verb.js'
 import {clientFor, endpointsOf} from './cluster.js'
@@ -30,8 +34,24 @@ export const maintenanceVerbs: Record<string, Verb> = {
     },
   },
   defrag: {
-    flags: [{name: 'cluster', kind: 'bool', defaultValue: 'false'}],
+    flags: [
+      {name: 'cluster', kind: 'bool', defaultValue: 'false'},
+      {name: 'data-dir', kind: 'string', defaultValue: ''},
+    ],
     async run({flags, io, withClient}) {
+      const dataDir = flag(flags, 'data-dir')
+      if (dataDir !== '') {
+        // Offline: a member data folder no process uses, such as one `snapshot restore` made.
+        const path = restoredDatabasePath(dataDir)
+        if (!existsSync(dirname(path))) throw new ExitError(exitCodes.badConnection, `cannot open database at ${path} (open ${path}: no such file or directory)`)
+        const database = MemberDatabase.open(path)
+        try {
+          database.defragment()
+        } finally {
+          database.close()
+        }
+        return exitCodes.success
+      }
       await withClient(async (client) => {
         for (const endpoint of await endpointsOf(client, isSet(flags, 'cluster'), flag(flags, 'endpoints'))) {
           await clientFor(client, endpoint).maintenance.defragment()

@@ -21,10 +21,8 @@ function asExit(error: unknown, code: number, notFound: (message: string) => str
 
 export const snapshotVerbs: Record<string, VerbGroup> = {
   snapshot: {
-    help: {name: 'snapshot', short: 'Manages etcd node snapshots', usage: 'snapshot <subcommand> [flags]'},
     subcommands: {
       save: {
-        short: 'Stores an etcd node backend snapshot to a given file',
         flags: [],
         async run({flags, io, withClient}) {
           if (flags.positionals.length !== 1) throw new ExitError(exitCodes.badArgs, 'snapshot save expects one argument')
@@ -49,7 +47,6 @@ export const snapshotVerbs: Record<string, VerbGroup> = {
         },
       },
       status: {
-        short: 'Gets backend snapshot status of a given file',
         flags: [],
         async run({flags, io, format}) {
           if (flags.positionals.length !== 1) throw new ExitError(exitCodes.badArgs, 'snapshot status requires exactly one argument')
@@ -62,7 +59,6 @@ export const snapshotVerbs: Record<string, VerbGroup> = {
         },
       },
       restore: {
-        short: 'Restores an etcd member snapshot to an etcd directory',
         flags: [
           {name: 'data-dir', kind: 'string', defaultValue: '', usage: 'Path to the data directory'},
           {name: 'wal-dir', kind: 'string', defaultValue: '', usage: 'Path to the WAL directory (use --data-dir if none given)'},

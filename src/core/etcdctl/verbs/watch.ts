@@ -32,7 +32,6 @@ export const watchVerbs: Record<string, Verb> = {
       {name: 'prefix', kind: 'bool', defaultValue: 'false'},
       {name: 'rev', kind: 'int', defaultValue: '0'},
       {name: 'prev-kv', kind: 'bool', defaultValue: 'false'},
-      {name: 'progress-notify', kind: 'bool', defaultValue: 'false'},
     ],
     async run({flags, io, format, withClient, openReader}) {
       if (isSet(flags, 'interactive')) throw new ExitError(exitCodes.badFeature, 'interactive watch is not supported by kubemu yet')
@@ -50,7 +49,6 @@ export const watchVerbs: Record<string, Verb> = {
         ...keyRange(key, end, isSet(flags, 'prefix'), false),
         startRevision: Number(flag(flags, 'rev')),
         prevKv: isSet(flags, 'prev-kv'),
-        progressNotify: isSet(flags, 'progress-notify'),
       })
       const options = {hex: isSet(flags, 'hex')}
       // Like etcdctl, a watch runs until it is interrupted or the server cancels it.
