@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest'
 import {EmbeddedCluster, memberDatabasePath} from '../../src/core/etcd/cluster.js'
 import {EmbeddedClient} from '../../src/core/etcd/embedded-client.js'
 import {procfileMembers, procfileToken} from '../../src/core/etcd/layout.js'
-import {SnapshotError, restoreSnapshot, restoredDatabasePath, saveSnapshot, snapshotStatus} from '../../src/core/etcd/snapshot.js'
+import {SnapshotError, defragmentDataFolder, restoreSnapshot, restoredDatabasePath, saveSnapshot, snapshotStatus} from '../../src/core/etcd/snapshot.js'
 import {ManualClock} from '../../src/core/util/clock.js'
 import {bytes, temporaryFolder, text} from '../support/temp.js'
 
@@ -44,6 +44,8 @@ describe('etcdctl snapshot', () => {
     for (const member of procfileMembers) {
       const dataDir = join(work, `${member.name}.etcd`)
       restoreSnapshot(path, {name: member.name, initialCluster, initialClusterToken: procfileToken, dataDir, skipHashCheck: false})
+      // etcdctl defrag --data-dir works on a restored folder before any member runs on it.
+      defragmentDataFolder(dataDir)
       copyFileSync(restoredDatabasePath(dataDir), memberDatabasePath(clusterFolder, member.name))
     }
     const client = new EmbeddedClient(EmbeddedCluster.open(clusterFolder, {clock: new ManualClock(), seed: 3}), {endpoint: 'infra3'})
@@ -62,6 +64,7 @@ describe('etcdctl snapshot', () => {
     const options = {name: 'infra1', initialCluster, initialClusterToken: procfileToken, skipHashCheck: false}
     restoreSnapshot(path, {...options, dataDir: join(work, 'first')})
     expect(() => restoreSnapshot(path, {...options, dataDir: join(work, 'first')})).toThrow('data-dir')
+    expect(() => defragmentDataFolder(join(work, 'missing'))).toThrow('cannot open database')
     expect(() => restoreSnapshot(path, {...options, name: 'infra9', dataDir: join(work, 'x')})).toThrow('couldn\'t find local name "infra9"')
     const database = new Database(path)
     database.prepare("UPDATE kv SET value = CAST('forged' AS BLOB) WHERE key = CAST('/k/1' AS BLOB)").run()

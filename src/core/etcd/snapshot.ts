@@ -153,3 +153,15 @@ export function restoreSnapshot(path: string, options: RestoreOptions): ClusterL
   }
   return layout
 }
+
+/** etcdctl defrag --data-dir: defragments a member data folder that no process is using. */
+export function defragmentDataFolder(dataDir: string): void {
+  const path = restoredDatabasePath(dataDir)
+  if (!existsSync(dirname(path))) throw new SnapshotError(`cannot open database at ${path} (open ${path}: no such file or directory)`)
+  const database = MemberDatabase.open(path)
+  try {
+    database.defragment()
+  } finally {
+    database.close()
+  }
+}

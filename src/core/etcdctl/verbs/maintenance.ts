@@ -1,9 +1,6 @@
 // etcdctl alarm list|disarm, defrag, move-leader.
-import {existsSync} from 'node:fs'
-import {dirname} from 'node:path'
 import type {AlarmMember} from '../../etcd/api.js'
-import {restoredDatabasePath} from '../../etcd/snapshot.js'
-import {MemberDatabase} from '../../storage/member-database.js'
+import {SnapshotError, defragmentDataFolder} from '../../etcd/snapshot.js'
 import {goJson} from '../../printers/etcdctl.js'
 import {type Verb, ExitError, exitCodes, flag, isSet} from '../verb.js'
 import {clientFor, endpointsOf} from './cluster.js'
@@ -42,13 +39,11 @@ export const maintenanceVerbs: Record<string, Verb> = {
       const dataDir = flag(flags, 'data-dir')
       if (dataDir !== '') {
         // Offline: a member data folder no process uses, such as one `snapshot restore` made.
-        const path = restoredDatabasePath(dataDir)
-        if (!existsSync(dirname(path))) throw new ExitError(exitCodes.badConnection, `cannot open database at ${path} (open ${path}: no such file or directory)`)
-        const database = MemberDatabase.open(path)
         try {
-          database.defragment()
-        } finally {
-          database.close()
+          defragmentDataFolder(dataDir)
+        } catch (error) {
+          if (error instanceof SnapshotError) throw new ExitError(exitCodes.badConnection, error.message)
+          throw error
         }
         return exitCodes.success
       }
