@@ -7,7 +7,7 @@ import {ReadOnlyMember} from '../etcd/read-only.js'
 import {systemClock} from '../util/clock.js'
 import {clusterFolder} from '../home.js'
 import {EtcdError} from '../mvcc/errors.js'
-import {type OutputFormat, UnsupportedFormatError} from '../printers/etcdctl.js'
+import {type OutputFormat, UnsupportedFormatError, UnsupportedMarshalError} from '../printers/etcdctl.js'
 import {StorageError} from '../storage/errors.js'
 import {FlagError, type FlagSpec, parseFlags, parseGoDuration} from './flags.js'
 import {type EtcdctlIo, ExitError, type Verb, type VerbGroup, exitCodes, flag, groupOf} from './verb.js'
@@ -233,6 +233,6 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
 function exitCodeOf(error: unknown): number | null {
   if (error instanceof ExitError) return error.code
   if (error instanceof UnsupportedFormatError) return exitCodes.badFeature
-  if (error instanceof FlagError || error instanceof EtcdError || error instanceof StorageError) return exitCodes.error
+  if (error instanceof FlagError || error instanceof UnsupportedMarshalError || error instanceof EtcdError || error instanceof StorageError) return exitCodes.error
   return null
 }

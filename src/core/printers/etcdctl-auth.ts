@@ -3,6 +3,7 @@
 import type {PermissionInfo} from '../etcd/api.js'
 import {prefixEnd} from '../mvcc/key-range.js'
 import type {ResponseHeader} from '../mvcc/types.js'
+import {asBinary, headerOnlyMessage, namesMessage, roleGetMessage} from './protobuf.js'
 import {type OutputFormat, fieldsHeader, goJson, goQuote, headerJson, refuseTable, refuseTableAndFields} from './etcdctl.js'
 
 const permissionNumbers: Record<PermissionInfo['type'], number> = {READ: 0, WRITE: 1, READWRITE: 2}
@@ -13,6 +14,7 @@ const utf8 = (text: string): string => Buffer.from(text, 'utf8').toString('latin
 /** A response that is only its header: `simple` is the sentence etcdctl prints for it. */
 export function printAuthChange(header: ResponseHeader, simple: string, format: OutputFormat): string {
   refuseTable(format)
+  if (format === 'protobuf') return asBinary(headerOnlyMessage(header))
   if (format === 'json') return utf8(`${goJson({header: headerJson(header)})}\n`)
   if (format === 'fields') return fieldsHeader(header)
   return utf8(`${simple}\n`)
@@ -21,6 +23,7 @@ export function printAuthChange(header: ResponseHeader, simple: string, format: 
 export function printRoleGet(name: string, response: {header: ResponseHeader; permissions: readonly PermissionInfo[]}, format: OutputFormat): string {
   refuseTable(format)
   const permissions = response.permissions
+  if (format === 'protobuf') return asBinary(roleGetMessage(response.header, permissions))
   if (format === 'json') {
     const perm = permissions.map((permission) => {
       const entry: Record<string, unknown> = {}
@@ -52,6 +55,7 @@ export function printRoleGet(name: string, response: {header: ResponseHeader; pe
 
 export function printRoleList(response: {header: ResponseHeader; roles: readonly string[]}, format: OutputFormat): string {
   refuseTable(format)
+  if (format === 'protobuf') return asBinary(namesMessage(response.header, response.roles))
   if (format === 'json') return utf8(`${goJson({header: headerJson(response.header), ...(response.roles.length > 0 ? {roles: response.roles} : {})})}\n`)
   if (format === 'fields') return `${fieldsHeader(response.header)}${utf8(`"Roles" :${response.roles.map((role) => ` ${goQuote(Buffer.from(role))}`).join('')}\n`)}`
   return utf8(response.roles.map((role) => `${role}\n`).join(''))
@@ -59,12 +63,14 @@ export function printRoleList(response: {header: ResponseHeader; roles: readonly
 
 export function printUserGet(name: string, response: {header: ResponseHeader; roles: readonly string[]}, format: OutputFormat): string {
   refuseTableAndFields(format)
+  if (format === 'protobuf') return asBinary(namesMessage(response.header, response.roles))
   if (format === 'json') return utf8(`${goJson({header: headerJson(response.header), ...(response.roles.length > 0 ? {roles: response.roles} : {})})}\n`)
   return utf8(`User: ${name}\nRoles:${response.roles.map((role) => ` ${role}`).join('')}\n`)
 }
 
 export function printUserList(response: {header: ResponseHeader; users: readonly string[]}, format: OutputFormat): string {
   refuseTableAndFields(format)
+  if (format === 'protobuf') return asBinary(namesMessage(response.header, response.users))
   if (format === 'json') return utf8(`${goJson({header: headerJson(response.header), ...(response.users.length > 0 ? {users: response.users} : {})})}\n`)
   return utf8(response.users.map((user) => `${user}\n`).join(''))
 }

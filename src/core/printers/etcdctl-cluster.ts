@@ -1,7 +1,8 @@
 // etcdctl 3.4's output for members and endpoints.
 import type {MemberInfo, StatusResponse} from '../etcd/api.js'
 import type {ResponseHeader} from '../mvcc/types.js'
-import {type OutputFormat, goJson, headerJson} from './etcdctl.js'
+import {type OutputFormat, UnsupportedFormatError, goJson, headerJson} from './etcdctl.js'
+import {asBinary, membersMessage} from './protobuf.js'
 import {renderTable} from './table.js'
 
 const hex = (id: bigint): string => id.toString(16)
@@ -9,6 +10,8 @@ const status = (member: MemberInfo): string => (member.name === '' ? 'unstarted'
 
 export function printMemberList(header: ResponseHeader, members: readonly MemberInfo[], format: OutputFormat): string {
   switch (format) {
+    case 'protobuf':
+      return asBinary(membersMessage(header, members))
     case 'json':
       return `${goJson({
         header: headerJson(header),
@@ -62,6 +65,8 @@ function trimZeros(text: string): string {
 
 /** Health lines go to stderr in etcdctl's simple format; the other formats go to stdout. */
 export function printEndpointHealth(results: readonly EndpointHealth[], format: OutputFormat): {stdout: string; stderr: string} {
+  // etcdctl's protobuf printer knows none of the endpoint results.
+  if (format === 'protobuf') throw new UnsupportedFormatError(format)
   switch (format) {
     case 'json':
       return {stdout: `${goJson(results.map((result) => ({endpoint: result.endpoint, health: result.healthy, took: goDuration(result.tookMilliseconds), error: result.error || undefined})))}\n`, stderr: ''}
@@ -104,6 +109,7 @@ export interface EndpointStatus {
 
 export function printEndpointStatus(results: readonly EndpointStatus[], format: OutputFormat): string {
   const isLeader = (result: EndpointStatus) => result.status.leader === result.status.header.memberId
+  if (format === 'protobuf') throw new UnsupportedFormatError(format)
   switch (format) {
     case 'json':
       return `${goJson(
@@ -158,6 +164,7 @@ export interface EndpointHash {
 }
 
 export function printEndpointHashKv(results: readonly EndpointHash[], format: OutputFormat): string {
+  if (format === 'protobuf') throw new UnsupportedFormatError(format)
   switch (format) {
     case 'json':
       return `${goJson(results.map((result) => ({Endpoint: result.endpoint, HashKV: {header: headerJson(result.header), hash: result.hash || undefined, compact_revision: result.compactRevision || undefined}})))}\n`

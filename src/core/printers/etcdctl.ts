@@ -2,6 +2,7 @@
 // printer returns a binary string: one character per output byte, written out as latin1.
 import type {WatchResponse} from '../etcd/api.js'
 import type {DeleteRangeResponse, KeyValue, PutResponse, RangeResponse, ResponseHeader, ResponseOp, TxnResponse} from '../mvcc/types.js'
+import {asBinary, deleteMessage, putMessage, rangeMessage, txnMessage, watchMessage} from './protobuf.js'
 
 export type OutputFormat = 'simple' | 'json' | 'fields' | 'table' | 'protobuf'
 
@@ -11,6 +12,9 @@ export class UnsupportedFormatError extends Error {
     super(`${format} not supported as output format`)
   }
 }
+
+/** etcdctl's protobuf printer given a value it cannot marshal (it fails with exit code 1). */
+export class UnsupportedMarshalError extends Error {}
 
 export function refuseTable(format: OutputFormat): void {
   if (format === 'table') throw new UnsupportedFormatError()
@@ -151,6 +155,8 @@ export function printTxn(response: TxnResponse, format: OutputFormat, options: P
   refuseTable(format)
   const each = (print: (item: ResponseOp) => string) => response.responses.map(print).join('')
   switch (format) {
+    case 'protobuf':
+      return asBinary(txnMessage(response))
     case 'json':
       return `${goJson(txnJson(response))}\n`
     case 'fields':
@@ -171,6 +177,8 @@ function printOperation(response: ResponseOp, format: OutputFormat, options: Pri
 export function printGet(response: RangeResponse, format: OutputFormat, options: PrintOptions): string {
   refuseTable(format)
   switch (format) {
+    case 'protobuf':
+      return asBinary(rangeMessage(response))
     case 'json':
       return `${goJson(getJson(response))}\n`
     case 'fields':
@@ -183,6 +191,8 @@ export function printGet(response: RangeResponse, format: OutputFormat, options:
 export function printPut(response: PutResponse, format: OutputFormat, options: PrintOptions): string {
   refuseTable(format)
   switch (format) {
+    case 'protobuf':
+      return asBinary(putMessage(response))
     case 'json':
       return `${goJson(putJson(response))}\n`
     case 'fields':
@@ -195,6 +205,8 @@ export function printPut(response: PutResponse, format: OutputFormat, options: P
 export function printDelete(response: DeleteRangeResponse, format: OutputFormat, options: PrintOptions): string {
   refuseTable(format)
   switch (format) {
+    case 'protobuf':
+      return asBinary(deleteMessage(response))
     case 'json':
       return `${goJson(deleteJson(response))}\n`
     case 'fields':
@@ -208,6 +220,8 @@ export function printDelete(response: DeleteRangeResponse, format: OutputFormat,
 export function printWatch(response: WatchResponse, format: OutputFormat, options: PrintOptions): string {
   refuseTable(format)
   switch (format) {
+    case 'protobuf':
+      return asBinary(watchMessage(response))
     case 'json':
       return `${goJson({
         Header: headerJson(response.header),

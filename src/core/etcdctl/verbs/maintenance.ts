@@ -2,12 +2,19 @@
 import type {AlarmMember} from '../../etcd/api.js'
 import {SnapshotError, defragmentDataFolder} from '../../etcd/snapshot.js'
 import {goJson} from '../../printers/etcdctl.js'
+import {ProtobufWriter, asBinary} from '../../printers/protobuf.js'
 import {type Verb, ExitError, exitCodes, flag, isSet} from '../verb.js'
 import {clientFor, endpointsOf} from './cluster.js'
 
 const alarmNumbers: Record<string, number> = {NONE: 0, NOSPACE: 1, CORRUPT: 2}
 
 function printAlarms(alarms: readonly AlarmMember[], format: string): string {
+  // etcd leaves the header of an alarm response unset, so an empty list marshals to nothing.
+  if (format === 'protobuf') {
+    const writer = new ProtobufWriter()
+    for (const alarm of alarms) writer.message(2, new ProtobufWriter().integer(1, alarm.memberId).integer(2, alarmNumbers[alarm.alarm] ?? 0).finish())
+    return asBinary(writer.finish())
+  }
   if (format === 'json') return `${goJson(alarms.length === 0 ? {} : {alarms: alarms.map((alarm) => ({memberID: alarm.memberId, alarm: alarmNumbers[alarm.alarm] ?? 0}))})}\n`
   return alarms.map((alarm) => `memberID:${alarm.memberId} alarm:${alarm.alarm} \n`).join('')
 }
