@@ -1,6 +1,7 @@
 // The etcdctl entry without oclif: etcdctl parses its own (Go-style) flags anyway, and scripts
 // call it often, so it skips the CLI framework's start-up (about 70 ms). `kubemu etcdctl` and
 // the `etcdctl` shim both come here; the oclif command of the same name serves help and listing.
+import {createInterface} from 'node:readline'
 import {runEtcdctl} from './core/etcdctl/etcdctl.js'
 
 async function readStandardInput(): Promise<Uint8Array> {
@@ -51,6 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     stdout: (text) => process.stdout.write(Buffer.from(text, 'latin1')),
     stderr: (text) => process.stderr.write(text),
     readStdin: readStandardInput,
+    stdinLines: () => createInterface({input: process.stdin, crlfDelay: Infinity}),
     environment: process.env,
     ...(process.stdin.isTTY ? {terminal: {readHiddenLine}} : {}),
     catchInterrupt,

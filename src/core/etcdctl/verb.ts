@@ -13,6 +13,8 @@ export interface EtcdctlIo {
   readonly stdout: (text: string) => void
   readonly stderr: (text: string) => void
   readonly readStdin: () => Promise<Uint8Array>
+  /** Standard input line by line, as it arrives (for interactive verbs). */
+  readonly stdinLines?: () => AsyncIterable<string>
   readonly environment: NodeJS.ProcessEnv
   /** Present when stdin is a terminal: reads a line without echoing it (for passwords). */
   readonly terminal?: {readHiddenLine(): Promise<string>}

@@ -4,7 +4,11 @@
 import {spawn} from 'node:child_process'
 import {goQuote, printWatch} from '../../printers/etcdctl.js'
 import type {WatchEvent} from '../../mvcc/types.js'
-import {type Verb, ExitError, exitCodes, flag, isSet, keyRange} from '../verb.js'
+import type {Watcher} from '../../etcd/api.js'
+import type {ReadOnlyMember} from '../../etcd/read-only.js'
+import {FlagError, type FlagSpec, type ParsedFlags, parseFlags} from '../flags.js'
+import {type Verb, type VerbContext, ExitError, exitCodes, flag, isSet, keyRange} from '../verb.js'
+import {argify} from './txn.js'
 
 /** etcdctl runs the command after printing the response, with the response's revision. */
 function runForEvent(command: readonly string[], event: WatchEvent, revision: number, io: {environment: NodeJS.ProcessEnv}): Promise<void> {
@@ -25,41 +29,94 @@ function runForEvent(command: readonly string[], event: WatchEvent, revision: nu
   })
 }
 
+const watchFlags: FlagSpec[] = [
+  {name: 'interactive', shorthand: 'i', kind: 'bool', defaultValue: 'false'},
+  {name: 'prefix', kind: 'bool', defaultValue: 'false'},
+  {name: 'rev', kind: 'int', defaultValue: '0'},
+  {name: 'prev-kv', kind: 'bool', defaultValue: 'false'},
+]
+
+/** Watches of one `watch -i` session at most (each line starts one). */
+export const interactiveWatchesMax = 1000
+
+async function openWatchReader(context: VerbContext): Promise<ReadOnlyMember> {
+  let reader = context.openReader()
+  if (!reader) {
+    // A fresh cluster has no files yet: create it, as the first command on a real etcd would find it.
+    await context.withClient(async () => {})
+    reader = context.openReader()
+    if (!reader) throw new ExitError(exitCodes.error, 'context deadline exceeded')
+  }
+  return reader
+}
+
+/** Prints a watch's responses (running the command per event) until it ends; true if the server cancelled it. */
+async function pump(watcher: Watcher, flags: ParsedFlags, command: readonly string[], context: VerbContext): Promise<boolean> {
+  const {io, format} = context
+  const options = {hex: isSet(context.flags, 'hex')}
+  for (;;) {
+    const response = await watcher.next()
+    if (!response) return false
+    if (response.canceled) io.stderr('watch was canceled (etcdserver: mvcc: required revision has been compacted)\n')
+    io.stdout(printWatch(response, format, options))
+    if (command.length > 0) for (const event of response.events) await runForEvent(command, event, response.header.revision, io)
+    if (response.canceled) return true
+  }
+}
+
+function watchRequest(flags: ParsedFlags, key: string, end: string | undefined) {
+  return {...keyRange(key, end, isSet(flags, 'prefix'), false), startRevision: Number(flag(flags, 'rev')), prevKv: isSet(flags, 'prev-kv')}
+}
+
+/** etcdctl watch -i: each line of stdin (`watch [options] key [range_end]`) starts a watch. */
+async function interactive(context: VerbContext): Promise<number> {
+  const {io} = context
+  if (!io.stdinLines) throw new ExitError(exitCodes.invalidInput, 'Error reading watch request line: EOF')
+  const reader = await openWatchReader(context)
+  const watchers: Watcher[] = []
+  try {
+    for await (const line of io.stdinLines()) {
+      const words = argify(line)
+      if (words[0] !== 'watch') {
+        io.stderr(`Invalid command ${line} (only support watch)\n`)
+        continue
+      }
+      let flags: ParsedFlags
+      try {
+        flags = parseFlags(words.slice(1), watchFlags)
+      } catch (error) {
+        if (error instanceof FlagError) throw new ExitError(exitCodes.badArgs, error.message)
+        throw error
+      }
+      const [key, end] = flags.positionals
+      if (key === undefined) {
+        io.stderr(`Invalid command ${line} (command type or key is not provided)\n`)
+        continue
+      }
+      if (watchers.length >= interactiveWatchesMax) throw new ExitError(exitCodes.error, `too many watches (${interactiveWatchesMax})`)
+      const watcher = reader.watch(watchRequest(flags, key, end))
+      watchers.push(watcher)
+      void pump(watcher, flags, flags.rest, context)
+    }
+    throw new ExitError(exitCodes.invalidInput, 'Error reading watch request line: EOF')
+  } finally {
+    for (const watcher of watchers) watcher.cancel()
+    reader.close()
+  }
+}
+
 export const watchVerbs: Record<string, Verb> = {
   watch: {
-    flags: [
-      {name: 'interactive', shorthand: 'i', kind: 'bool', defaultValue: 'false'},
-      {name: 'prefix', kind: 'bool', defaultValue: 'false'},
-      {name: 'rev', kind: 'int', defaultValue: '0'},
-      {name: 'prev-kv', kind: 'bool', defaultValue: 'false'},
-    ],
-    async run({flags, io, format, withClient, openReader}) {
-      if (isSet(flags, 'interactive')) throw new ExitError(exitCodes.badFeature, 'interactive watch is not supported by kubemu yet')
+    flags: watchFlags,
+    async run(context) {
+      const {flags} = context
+      if (isSet(flags, 'interactive')) return interactive(context)
       const [key, end, ...extra] = flags.positionals
       if (key === undefined || extra.length > 0) throw new ExitError(exitCodes.badArgs, 'bad number of arguments')
       if (end !== undefined && isSet(flags, 'prefix')) throw new ExitError(exitCodes.badArgs, '`range_end` and `--prefix` are mutually exclusive')
-      let reader = openReader()
-      if (!reader) {
-        // A fresh cluster has no files yet: create it, as the first command on a real etcd would find it.
-        await withClient(async () => {})
-        reader = openReader()
-        if (!reader) throw new ExitError(exitCodes.error, 'context deadline exceeded')
-      }
-      const watcher = reader.watch({
-        ...keyRange(key, end, isSet(flags, 'prefix'), false),
-        startRevision: Number(flag(flags, 'rev')),
-        prevKv: isSet(flags, 'prev-kv'),
-      })
-      const options = {hex: isSet(flags, 'hex')}
+      const reader = await openWatchReader(context)
       // Like etcdctl, a watch runs until it is interrupted or the server cancels it.
-      for (;;) {
-        const response = await watcher.next()
-        if (!response) break
-        if (response.canceled) io.stderr('watch was canceled (etcdserver: mvcc: required revision has been compacted)\n')
-        io.stdout(printWatch(response, format, options))
-        if (flags.rest.length > 0) for (const event of response.events) await runForEvent(flags.rest, event, response.header.revision, io)
-        if (response.canceled) break
-      }
+      await pump(reader.watch(watchRequest(flags, key, end)), flags, flags.rest, context)
       reader.close()
       throw new ExitError(exitCodes.interrupted, 'watch is canceled by the server')
     },
