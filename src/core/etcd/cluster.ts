@@ -11,6 +11,9 @@ import {SeededRandom} from '../util/random.js'
 import {type ClusterLayout, type MemberLayout, defaultLayout} from './layout.js'
 import {EtcdMember, snapshotEveryEntriesDefault} from './member.js'
 import {InProcessTransport} from './transport.js'
+import {type ClusterState, clusterStateFileName, memberDatabasePath, readCleanShutdown, readClusterState} from './cluster-files.js'
+
+export {memberDatabasePath, readClusterState} from './cluster-files.js'
 
 /** etcd's default heartbeat interval: one raft tick of real time when the loop must wait. */
 export const tickMilliseconds = 100
@@ -22,7 +25,6 @@ export const lockWaitMillisecondsDefault = 10_000
 /** Proposals handed to raft in one message. */
 export const proposalsPerBatchMax = 4096
 
-const clusterStateFileName = 'cluster.json'
 
 export interface ClusterOptions {
   readonly clock?: Clock
@@ -35,26 +37,6 @@ export interface ClusterOptions {
 }
 
 /** What one cluster's folder records besides its members' databases. */
-interface ClusterState {
-  stopped: string[]
-  /** Members added after bootstrap (etcdctl member add), in the order they were added. */
-  joined?: Array<{name: string; id: string; peerUrl: string; clientUrl: string}>
-  /** Members removed from the cluster; their databases stay on disk, unused. */
-  removed?: string[]
-  /** When each member last started (wall clock, ms): etcd's health checks count from there. */
-  startedAt?: Record<string, number>
-}
-
-export function memberDatabasePath(folder: string, name: string): string {
-  return join(folder, `${name}.db`)
-}
-
-export function readClusterState(folder: string): ClusterState {
-  const path = join(folder, clusterStateFileName)
-  if (!existsSync(path)) return {stopped: []}
-  return JSON.parse(readFileSync(path, 'utf8')) as ClusterState
-}
-
 /** The members this folder's cluster has now: the bootstrap ones, plus joined, minus removed. */
 export function currentLayout(folder: string, base: ClusterLayout = defaultLayout()): ClusterLayout {
   const state = readClusterState(folder)
@@ -139,7 +121,7 @@ export class EmbeddedCluster {
         throw error
       }
       for (const [member, database] of databases) {
-        const marker = EtcdMember.readCleanShutdown(database)
+        const marker = readCleanShutdown(database)
         const resume = resumeLeader && marker?.lead === resumeLeader ? resumeLeader : null
         cluster.add(EtcdMember.start(database, member, cluster.random, resume, cluster.snapshotEveryEntries))
       }
@@ -375,7 +357,7 @@ export class EmbeddedCluster {
  */
 function decideResumeLeader(databases: Map<MemberLayout, MemberDatabase>): string | null {
   for (const [member, database] of databases) {
-    const marker = EtcdMember.readCleanShutdown(database)
+    const marker = readCleanShutdown(database)
     if (!marker || marker.lead !== member.id) continue
     if (database.loadHardState().term !== marker.term) continue
     const voters = EtcdMember.confStateOf(database).voters

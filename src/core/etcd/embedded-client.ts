@@ -34,8 +34,9 @@ import {EmbeddedWatchApi} from './watch.js'
 export const requestBytesMax = 1.5 * 1024 * 1024
 /** etcd's --quota-backend-bytes default. */
 export const backendQuotaBytesDefault = 2 * 1024 * 1024 * 1024
-export const commandTimeoutMillisecondsDefault = 5000
-export const etcdVersion = '3.4.23'
+import {commandTimeoutMillisecondsDefault, etcdVersion} from './version.js'
+
+export {commandTimeoutMillisecondsDefault, etcdVersion} from './version.js'
 
 export interface EmbeddedClientOptions {
   /** The member that serves requests, by name (what --endpoints selects). */
@@ -181,6 +182,11 @@ export class EmbeddedClient implements EtcdClient {
       roleGrantPermission: (name, permission) => change({roleGrantPermission: {name, permission}}),
       roleRevokePermission: (name, key, rangeEnd) => change({roleRevokePermission: {name, key, rangeEnd}}),
     }
+  }
+
+  /** A client of the same cluster served by another member (by name). */
+  forMember(endpoint: string, commandTimeoutMilliseconds?: number): EmbeddedClient {
+    return new EmbeddedClient(this.embedded, {endpoint, ...(commandTimeoutMilliseconds === undefined ? {} : {commandTimeoutMilliseconds})})
   }
 
   /** Logs in with the credentials now, as clientv3 does when it connects. */

@@ -8,13 +8,15 @@ import {assert} from '../util/assert.js'
 import {decodeValue, encodeValue} from '../util/codec.js'
 import type {ClusterLayout, MemberLayout} from './layout.js'
 import type {InProcessTransport} from './transport.js'
+import {type CleanShutdown, metaCleanShutdown, readCleanShutdown} from './cluster-files.js'
+
+export type {CleanShutdown} from './cluster-files.js'
 
 /** A snapshot every this many applied entries lets the raft log shrink (etcd's --snapshot-count). */
 export const snapshotEveryEntriesDefault = 10_000
 /** Requests one member waits on at once; more are refused rather than queued without end. */
 export const pendingRequestsMax = 100_000
 
-const metaCleanShutdown = 'clean_shutdown'
 const metaMembers = 'members'
 const metaConfState = 'conf_state'
 
@@ -27,10 +29,6 @@ export interface MemberRecord {
   readonly isLearner: boolean
 }
 
-export interface CleanShutdown {
-  readonly term: number
-  readonly lead: string
-}
 
 export type WatchListener = (events: readonly WatchEvent[], revision: number) => void
 
@@ -115,8 +113,7 @@ export class EtcdMember {
   }
 
   static readCleanShutdown(database: MemberDatabase): CleanShutdown | null {
-    const marker = database.getMeta(metaCleanShutdown)
-    return marker ? (JSON.parse(marker) as CleanShutdown) : null
+    return readCleanShutdown(database)
   }
 
   get id(): string {

@@ -6,9 +6,8 @@ import {MemberDatabase} from '../storage/member-database.js'
 import {WriterLock} from '../storage/writer-lock.js'
 import type {Clock} from '../util/clock.js'
 import type {WatchRequest, Watcher} from './api.js'
-import {memberDatabasePath, readClusterState} from './cluster.js'
+import {memberDatabasePath, readCleanShutdown, readClusterState} from './cluster-files.js'
 import type {ClusterLayout, MemberLayout} from './layout.js'
-import {EtcdMember} from './member.js'
 import {HistoryWatcher, type WatchSource, watchPollMilliseconds} from './watch.js'
 
 /**
@@ -45,7 +44,7 @@ export class ReadOnlyMember {
   servesCurrentState(folder: string): boolean {
     // The clean-stop record and the lease table are read first: they settle the common case
     // without touching the lock file.
-    const cleanAndLive = EtcdMember.readCleanShutdown(this.database) !== null && this.database.kv.expiredLeases(this.clock.nowMilliseconds(), 1).length === 0
+    const cleanAndLive = readCleanShutdown(this.database) !== null && this.database.kv.expiredLeases(this.clock.nowMilliseconds(), 1).length === 0
     return cleanAndLive || WriterLock.heldElsewhere(folder)
   }
 

@@ -19,7 +19,9 @@ export interface SnapshotStatus {
   readonly totalSize: number
 }
 
-export class SnapshotError extends Error {}
+import {SnapshotError} from './snapshot-error.js'
+
+export {SnapshotError} from './snapshot-error.js'
 
 /** Saves the serving member's state to `path`, through `path.part` as etcdctl does. */
 export async function saveSnapshot(client: EmbeddedClient, path: string): Promise<number> {

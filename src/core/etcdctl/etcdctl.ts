@@ -1,7 +1,7 @@
 // The etcdctl 3.4 program on the embedded cluster: global flags and ETCDCTL_* variables, the
 // verbs, etcdctl's error lines and exit codes.
-import {EmbeddedCluster} from '../etcd/cluster.js'
-import {EmbeddedClient, commandTimeoutMillisecondsDefault, etcdVersion} from '../etcd/embedded-client.js'
+import type {EmbeddedClient} from '../etcd/embedded-client.js'
+import {commandTimeoutMillisecondsDefault, etcdVersion} from '../etcd/version.js'
 import {defaultLayout} from '../etcd/layout.js'
 import {ReadOnlyMember} from '../etcd/read-only.js'
 import {systemClock} from '../util/clock.js'
@@ -194,6 +194,8 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     }
     const connect = async (): Promise<EmbeddedClient> => {
       const endpoint = servingMember()
+      // Raft and the cluster load only for commands that open it: reads go lock-free without them.
+      const [{EmbeddedCluster}, {EmbeddedClient}] = await Promise.all([import('../etcd/cluster.js'), import('../etcd/embedded-client.js')])
       const cluster = EmbeddedCluster.open(folder)
       const timeout = parseGoDuration(flag(flags, 'command-timeout')) || commandTimeoutMillisecondsDefault
       const credentials = flags.changed.has('user') || io.environment.ETCDCTL_USER ? splitCredentials(flag(flags, 'user'), flag(flags, 'password')) : {}

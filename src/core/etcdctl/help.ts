@@ -1,6 +1,6 @@
 // etcdctl's help screens, as its cobra template prints them: for `--help`, for a command group
 // without (or with an unknown) subcommand, and on stdout before a flag error.
-import {etcdVersion} from '../etcd/embedded-client.js'
+import {etcdVersion} from '../etcd/version.js'
 import type {FlagSpec} from './flags.js'
 import {commandHelp} from './help-data.js'
 

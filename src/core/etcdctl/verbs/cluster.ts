@@ -1,5 +1,5 @@
 // etcdctl compaction, member list, endpoint health.
-import {EmbeddedClient} from '../../etcd/embedded-client.js'
+import type {EmbeddedClient} from '../../etcd/embedded-client.js'
 import {EtcdError} from '../../mvcc/errors.js'
 import {type EndpointHealth, type EndpointHash, type EndpointStatus, printEndpointHashKv, printEndpointHealth, printEndpointStatus, printMemberAdded, printMemberList} from '../../printers/etcdctl-cluster.js'
 import {type Verb, ExitError, exitCodes, flag, isSet} from '../verb.js'
@@ -127,7 +127,7 @@ export async function endpointsOf(client: EmbeddedClient, cluster: boolean, endp
 export function clientFor(client: EmbeddedClient, endpoint: string): EmbeddedClient {
   const name = memberForEndpoint(endpoint)
   if (!name) throw new EtcdError('DeadlineExceeded', 'context deadline exceeded')
-  return new EmbeddedClient(client.embedded, {endpoint: name})
+  return client.forMember(name)
 }
 
 /** etcdctl's health probe: a linearizable get of "health" through the endpoint's member. */
@@ -137,7 +137,7 @@ async function checkHealth(client: EmbeddedClient, endpoint: string): Promise<En
   const name = memberForEndpoint(endpoint)
   try {
     if (!name) throw new EtcdError('DeadlineExceeded', 'context deadline exceeded')
-    const probe = new EmbeddedClient(client.embedded, {endpoint: name, commandTimeoutMilliseconds: 5000})
+    const probe = client.forMember(name, 5000)
     await probe.kv.range({key: new TextEncoder().encode('health')})
     return {endpoint, healthy: true, tookMilliseconds: took(), error: ''}
   } catch (error) {

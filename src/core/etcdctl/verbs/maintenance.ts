@@ -1,6 +1,6 @@
 // etcdctl alarm list|disarm, defrag, move-leader.
 import type {AlarmMember} from '../../etcd/api.js'
-import {SnapshotError, defragmentDataFolder} from '../../etcd/snapshot.js'
+import {SnapshotError} from '../../etcd/snapshot-error.js'
 import {goJson} from '../../printers/etcdctl.js'
 import {ProtobufWriter, asBinary} from '../../printers/protobuf.js'
 import {type Verb, ExitError, exitCodes, flag, isSet} from '../verb.js'
@@ -47,6 +47,7 @@ export const maintenanceVerbs: Record<string, Verb> = {
       if (dataDir !== '') {
         // Offline: a member data folder no process uses, such as one `snapshot restore` made.
         try {
+          const {defragmentDataFolder} = await import('../../etcd/snapshot.js')
           defragmentDataFolder(dataDir)
         } catch (error) {
           if (error instanceof SnapshotError) throw new ExitError(exitCodes.badConnection, error.message)

@@ -1,6 +1,10 @@
 // etcdctl snapshot save|restore|status.
 import {statSync} from 'node:fs'
-import {SnapshotError, restoreSnapshot, saveSnapshot, snapshotStatus} from '../../etcd/snapshot.js'
+import {SnapshotError} from '../../etcd/snapshot-error.js'
+
+/** The snapshot machinery loads only for snapshot commands. */
+const snapshots = () => import('../../etcd/snapshot.js')
+import type {RestoreOptions} from '../../etcd/snapshot.js'
 import {printSnapshotStatus} from '../../printers/etcdctl-snapshot.js'
 import {StorageError} from '../../storage/errors.js'
 import {type EtcdctlIo, type VerbGroup, ExitError, exitCodes, flag, isSet} from '../verb.js'
@@ -35,7 +39,7 @@ export const snapshotVerbs: Record<string, VerbGroup> = {
             const started = Date.now()
             let size: number
             try {
-              size = await saveSnapshot(client, path)
+              size = await (await snapshots()).saveSnapshot(client, path)
             } catch (error) {
               asExit(error, exitCodes.interrupted)
             }
@@ -51,7 +55,7 @@ export const snapshotVerbs: Record<string, VerbGroup> = {
         async run({flags, io, format}) {
           if (flags.positionals.length !== 1) throw new ExitError(exitCodes.badArgs, 'snapshot status requires exactly one argument')
           try {
-            io.stdout(printSnapshotStatus(snapshotStatus(flags.positionals[0]!), format))
+            io.stdout(printSnapshotStatus((await snapshots()).snapshotStatus(flags.positionals[0]!), format))
           } catch (error) {
             asExit(error, exitCodes.error)
           }
@@ -76,7 +80,7 @@ export const snapshotVerbs: Record<string, VerbGroup> = {
           const where = {path, 'wal-dir': flag(flags, 'wal-dir') || `${dataDir}/member/wal`, 'data-dir': dataDir, 'snap-dir': `${dataDir}/member/snap`}
           try {
             // etcd checks the name and the folder before it logs anything.
-            restoreSnapshotChecked(path, {name, initialCluster: flag(flags, 'initial-cluster'), initialClusterToken: flag(flags, 'initial-cluster-token'), dataDir, skipHashCheck: isSet(flags, 'skip-hash-check')}, () =>
+            await restoreSnapshotChecked(path, {name, initialCluster: flag(flags, 'initial-cluster'), initialClusterToken: flag(flags, 'initial-cluster-token'), dataDir, skipHashCheck: isSet(flags, 'skip-hash-check')}, () =>
               logInfo(io, 'snapshot/v3_snapshot.go:296', 'restoring snapshot', where),
             )
           } catch (error) {
@@ -91,13 +95,14 @@ export const snapshotVerbs: Record<string, VerbGroup> = {
 }
 
 /** Restore with etcd's order of checks: a file shorter than its hash cannot be read at all. */
-function restoreSnapshotChecked(path: string, options: Parameters<typeof restoreSnapshot>[1], logStart: () => void): void {
+async function restoreSnapshotChecked(path: string, options: RestoreOptions, logStart: () => void): Promise<void> {
   const members = options.initialCluster.split(',').map((pair) => pair.split('=')[0])
   if (!members.includes(options.name)) throw new SnapshotError(`couldn't find local name "${options.name}" in the initial cluster configuration`)
   if (statOrNull(options.dataDir)) throw new SnapshotError(`data-dir "${options.dataDir}" exists`)
   logStart()
   const size = statOrNull(path)?.size
   if (size !== undefined && size < 32 && !options.skipHashCheck) throw new SnapshotError(`seek ${path}: invalid argument`)
+  const {restoreSnapshot} = await snapshots()
   restoreSnapshot(path, options)
 }
 

@@ -1,0 +1,40 @@
+// What a cluster folder holds, readable without loading the Raft machinery: the member database
+// paths, cluster.json (stopped, joined and removed members) and a member's clean-stop record.
+// Lock-free readers need only this.
+import {existsSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import type {MemberDatabase} from '../storage/member-database.js'
+
+export const clusterStateFileName = 'cluster.json'
+export const metaCleanShutdown = 'clean_shutdown'
+
+export interface CleanShutdown {
+  readonly term: number
+  readonly lead: string
+}
+
+export interface ClusterState {
+  stopped: string[]
+  /** Members added after bootstrap (etcdctl member add), in the order they were added. */
+  joined?: Array<{name: string; id: string; peerUrl: string; clientUrl: string}>
+  /** Members removed from the cluster; their databases stay on disk, unused. */
+  removed?: string[]
+  /** When each member last started (wall clock, ms): etcd's health checks count from there. */
+  startedAt?: Record<string, number>
+}
+
+export function memberDatabasePath(folder: string, name: string): string {
+  return join(folder, `${name}.db`)
+}
+
+export function readClusterState(folder: string): ClusterState {
+  const path = join(folder, clusterStateFileName)
+  if (!existsSync(path)) return {stopped: []}
+  return JSON.parse(readFileSync(path, 'utf8')) as ClusterState
+}
+
+/** The record a cleanly stopped member leaves: the next process resumes without an election. */
+export function readCleanShutdown(database: MemberDatabase): CleanShutdown | null {
+  const marker = database.getMeta(metaCleanShutdown)
+  return marker ? (JSON.parse(marker) as CleanShutdown) : null
+}
