@@ -8,6 +8,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {writeShims} from '../../src/core/env.js'
 import {openRealEtcdStore} from '../../src/core/store/backends.js'
 import {storeSuite} from './store-suite.js'
+import {apiServerSuite} from '../apiserver/api-suite.js'
+import {EtcdStore} from '../../src/core/store/store.js'
 import {EmbeddedCluster} from '../../src/core/etcd/cluster.js'
 import {EmbeddedClient} from '../../src/core/etcd/embedded-client.js'
 import type {EtcdClient} from '../../src/core/etcd/api.js'
@@ -71,6 +73,19 @@ describe('store conformance: kubemu against real etcd 3.4', () => {
 })
 
 storeSuite('a real etcd 3.4', async () => openRealEtcdStore('http://127.0.0.1:2379'), async () => {})
+
+// The API conformance suite, unchanged, on kube-apiserver's real-etcd backend.
+let apiClient: RealEtcdClient | null = null
+apiServerSuite('real etcd 3.4', {
+  open: async () => {
+    apiClient = new RealEtcdClient('http://127.0.0.1:2379')
+    return new EtcdStore(apiClient)
+  },
+  compact: async (revision) => {
+    await apiClient!.kv.compact({revision, physical: true})
+  },
+  cleanup: async () => {},
+})
 
 describe('a script in real etcdctl syntax', () => {
   const script = join(dirname(fileURLToPath(import.meta.url)), '../scripts/etcdctl-script.sh')

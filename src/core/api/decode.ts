@@ -1,0 +1,158 @@
+// Decoding a request body into a kind's schema, as kube-apiserver's JSON decoder does: Go's
+// type errors (`json: cannot unmarshal …`), unknown fields collected for strict field
+// validation and dropped otherwise, quantities canonicalized.
+import {canonicalQuantity, QuantityError, quantityPatternMessage} from './quantity.js'
+import {type Schema, resolve} from './schema.js'
+
+/** Nesting deeper than this is refused, as Go's decoder limits depth (10,000). */
+export const decodeDepthMax = 10_000
+
+export interface DecodeResult {
+  readonly value: Record<string, unknown>
+  /** Paths of fields the schema does not know, in the order met (`spec.containers[0].foo`). */
+  readonly unknownFields: string[]
+}
+
+export class DecodeError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'DecodeError'
+  }
+}
+
+function jsonTypeName(value: unknown): string {
+  if (Array.isArray(value)) return 'array'
+  if (typeof value === 'boolean') return 'bool'
+  if (typeof value === 'number') return 'number'
+  return typeof value
+}
+
+interface Location {
+  /** The Go struct holding the field, and the field's dotted path from the root (no indexes). */
+  readonly struct: string
+  readonly goPath: string
+  /** The path with list indexes, for unknown-field reports. */
+  readonly path: string
+}
+
+function goTypeOf(schema: Schema): string {
+  const resolved = resolve(schema)
+  switch (resolved.type) {
+    case 'string':
+      return resolved.format === 'byte' ? '[]uint8' : resolved.format === 'date-time' ? 'v1.Time' : 'string'
+    case 'integer':
+      return resolved.format
+    case 'number':
+      return 'float64'
+    case 'boolean':
+      return 'bool'
+    case 'int-or-string':
+      return 'intstr.IntOrString'
+    case 'quantity':
+      return 'resource.Quantity'
+    case 'any':
+      return 'runtime.RawExtension'
+    case 'object':
+      return resolved.goType
+    case 'map':
+      return `map[string]${goTypeOf(resolved.values)}`
+    case 'array':
+      return `[]${goTypeOf(resolved.items)}`
+  }
+}
+
+/** Empty maps and lists, which Go's `omitempty` leaves out of the JSON it writes. */
+const omitted: unique symbol = Symbol('omitted')
+
+class Decoder {
+  readonly unknownFields: string[] = []
+
+  fail(value: unknown, schema: Schema, at: Location, shown = jsonTypeName(value)): never {
+    const where = at.goPath.length > 0 ? `Go struct field ${at.struct}.${at.goPath}` : 'Go value'
+    throw new DecodeError(`json: cannot unmarshal ${shown} into ${where} of type ${goTypeOf(schema)}`)
+  }
+
+  decode(schema: Schema, value: unknown, at: Location, depth: number): unknown {
+    if (depth > decodeDepthMax) throw new DecodeError('json: exceeded max depth')
+    if (value === null) return null
+    const resolved = resolve(schema)
+    switch (resolved.type) {
+      case 'any':
+        return value
+      case 'string':
+        if (typeof value !== 'string') this.fail(value, schema, at)
+        return value
+      case 'boolean':
+        if (typeof value !== 'boolean') this.fail(value, schema, at)
+        return value
+      case 'number':
+        if (typeof value !== 'number') this.fail(value, schema, at)
+        return value
+      case 'integer': {
+        if (typeof value !== 'number') this.fail(value, schema, at)
+        const bound = resolved.format === 'int32' ? 2 ** 31 : 2 ** 63
+        if (!Number.isInteger(value) || value < -bound || value >= bound) this.fail(value, schema, at, `number ${String(value)}`)
+        return value
+      }
+      case 'int-or-string':
+        if (typeof value === 'string') return value
+        if (typeof value === 'number' && Number.isInteger(value)) return value
+        return this.fail(value, schema, at)
+      case 'quantity':
+        if (typeof value !== 'string' && typeof value !== 'number') this.fail(value, schema, at)
+        try {
+          return canonicalQuantity(value)
+        } catch (error) {
+          if (error instanceof QuantityError) throw new DecodeError(quantityPatternMessage)
+          throw error
+        }
+      case 'array': {
+        if (!Array.isArray(value)) this.fail(value, schema, at)
+        if (value.length === 0) return omitted
+        return value.map((item, index) =>
+          this.decode(resolved.items, item, {struct: at.struct, goPath: at.goPath, path: `${at.path}[${index}]`}, depth + 1),
+        )
+      }
+      case 'map': {
+        if (typeof value !== 'object' || Array.isArray(value)) this.fail(value, schema, at)
+        const result: Record<string, unknown> = {}
+        for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+          result[key] = this.decode(resolved.values, item, at, depth + 1)
+        }
+        return Object.keys(result).length === 0 ? omitted : result
+      }
+      case 'object': {
+        if (typeof value !== 'object' || Array.isArray(value)) this.fail(value, schema, at)
+        const input = value as Record<string, unknown>
+        const struct = resolved.goType.replace(/^.*\./, '')
+        for (const key of Object.keys(input)) {
+          if (!resolved.properties[key]) this.unknownFields.push(at.path.length > 0 ? `${at.path}.${key}` : key)
+        }
+        // Fields come out in the Go struct's order, as kube-apiserver encodes what it stores.
+        const result: Record<string, unknown> = {}
+        for (const [key, field] of Object.entries(resolved.properties)) {
+          if (!Object.prototype.hasOwnProperty.call(input, key)) continue
+          const item = input[key]
+          // Go leaves a null field at its zero value, which the stored JSON then omits.
+          if (item === null) continue
+          const path = at.path.length > 0 ? `${at.path}.${key}` : key
+          const goPath = at.goPath.length > 0 ? `${at.goPath}.${key}` : key
+          const decoded = this.decode(field, item, {struct, goPath, path}, depth + 1)
+          if (decoded !== omitted) result[key] = decoded
+        }
+        return result
+      }
+    }
+  }
+}
+
+/** Decodes a parsed JSON object against the schema of its kind. Throws DecodeError. */
+export function decodeObject(schema: Schema, value: unknown): DecodeResult {
+  const decoder = new Decoder()
+  const root = resolve(schema)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new DecodeError(`json: cannot unmarshal ${jsonTypeName(value)} into Go value of type ${goTypeOf(root)}`)
+  }
+  const decoded = decoder.decode(schema, value, {struct: root.type === 'object' ? root.goType : '', goPath: '', path: ''}, 0)
+  return {value: decoded as Record<string, unknown>, unknownFields: decoder.unknownFields}
+}

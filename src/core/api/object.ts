@@ -1,0 +1,89 @@
+// Kubernetes objects as JSON values, with typed access to the metadata every kind shares.
+
+export interface OwnerReference {
+  apiVersion: string
+  kind: string
+  name: string
+  uid: string
+  controller?: boolean
+  blockOwnerDeletion?: boolean
+}
+
+export interface ObjectMeta {
+  name?: string
+  generateName?: string
+  namespace?: string
+  uid?: string
+  resourceVersion?: string
+  generation?: number
+  creationTimestamp?: string
+  deletionTimestamp?: string
+  deletionGracePeriodSeconds?: number
+  labels?: Record<string, string>
+  annotations?: Record<string, string>
+  ownerReferences?: OwnerReference[]
+  finalizers?: string[]
+  managedFields?: unknown[]
+  [field: string]: unknown
+}
+
+export interface KubeObject {
+  kind?: string
+  apiVersion?: string
+  metadata: ObjectMeta
+  [field: string]: unknown
+}
+
+export type JsonObject = Record<string, unknown>
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+export function cloneJson<T>(value: T): T {
+  return structuredClone(value)
+}
+
+/** Field at a dotted path (`spec.template.metadata.labels`), or undefined. */
+export function fieldAt(object: unknown, path: string): unknown {
+  let current = object
+  for (const name of path.split('.').filter((part) => part.length > 0)) {
+    if (!isJsonObject(current)) return undefined
+    current = current[name]
+  }
+  return current
+}
+
+/** The object at a dotted path, created on the way when missing. */
+export function objectAt(object: JsonObject, path: string): JsonObject {
+  let current = object
+  for (const name of path.split('.').filter((part) => part.length > 0)) {
+    const next = current[name]
+    if (isJsonObject(next)) current = next
+    else {
+      const created: JsonObject = {}
+      current[name] = created
+      current = created
+    }
+  }
+  return current
+}
+
+/** Deep equality of JSON values (key order ignored). */
+export function jsonEqual(left: unknown, right: unknown): boolean {
+  if (left === right) return true
+  if (Array.isArray(left)) {
+    return Array.isArray(right) && left.length === right.length && left.every((item, index) => jsonEqual(item, right[index]))
+  }
+  if (isJsonObject(left) && isJsonObject(right)) {
+    const leftKeys = Object.keys(left)
+    if (leftKeys.length !== Object.keys(right).length) return false
+    return leftKeys.every((key) => Object.prototype.hasOwnProperty.call(right, key) && jsonEqual(left[key], right[key]))
+  }
+  return false
+}
+
+/** RFC 3339 with seconds, as metav1.Time marshals. */
+export function formatTimestamp(milliseconds: number): string {
+  return new Date(Math.floor(milliseconds / 1000) * 1000).toISOString().replace('.000Z', 'Z')
+}

@@ -1,0 +1,50 @@
+// The strategy of each kind, by group and kind; kinds without one get the generic strategy.
+import {clusterRoleBindingStrategy, clusterRoleStrategy, customResourceDefinitionStrategy, endpointSliceStrategy, leaseStrategy, podDisruptionBudgetStrategy, priorityClassStrategy, roleBindingStrategy, roleStrategy} from './access.js'
+import {defineStrategy} from './base.js'
+import {configMapStrategy, endpointsStrategy, eventStrategy, limitRangeStrategy, namespaceStrategy, nodeStrategy, persistentVolumeClaimStrategy, podStrategy, podTemplateStrategy, resourceQuotaStrategy, secretStrategy, serviceAccountStrategy, serviceStrategy} from './core.js'
+import type {Strategy} from './strategy.js'
+import {controllerRevisionStrategy, cronJobStrategy, daemonSetStrategy, deploymentStrategy, jobStrategy, replicaSetStrategy, statefulSetStrategy} from './workloads.js'
+
+const strategies = new Map<string, Strategy>([
+  ['/Pod', podStrategy],
+  ['/Namespace', namespaceStrategy],
+  ['/Node', nodeStrategy],
+  ['/Service', serviceStrategy],
+  ['/ConfigMap', configMapStrategy],
+  ['/Secret', secretStrategy],
+  ['/ServiceAccount', serviceAccountStrategy],
+  ['/Endpoints', endpointsStrategy],
+  ['/Event', eventStrategy],
+  ['/ResourceQuota', resourceQuotaStrategy],
+  ['/LimitRange', limitRangeStrategy],
+  ['/PersistentVolumeClaim', persistentVolumeClaimStrategy],
+  ['/PodTemplate', podTemplateStrategy],
+  ['apps/Deployment', deploymentStrategy],
+  ['apps/ReplicaSet', replicaSetStrategy],
+  ['apps/StatefulSet', statefulSetStrategy],
+  ['apps/DaemonSet', daemonSetStrategy],
+  ['apps/ControllerRevision', controllerRevisionStrategy],
+  ['batch/Job', jobStrategy],
+  ['batch/CronJob', cronJobStrategy],
+  ['rbac.authorization.k8s.io/Role', roleStrategy],
+  ['rbac.authorization.k8s.io/ClusterRole', clusterRoleStrategy],
+  ['rbac.authorization.k8s.io/RoleBinding', roleBindingStrategy],
+  ['rbac.authorization.k8s.io/ClusterRoleBinding', clusterRoleBindingStrategy],
+  ['policy/PodDisruptionBudget', podDisruptionBudgetStrategy],
+  ['coordination.k8s.io/Lease', leaseStrategy],
+  ['discovery.k8s.io/EndpointSlice', endpointSliceStrategy],
+  ['scheduling.k8s.io/PriorityClass', priorityClassStrategy],
+  ['apiextensions.k8s.io/CustomResourceDefinition', customResourceDefinitionStrategy],
+])
+
+const genericStrategy = defineStrategy()
+/** Custom resources: generation counts every change but metadata and status. */
+const customResourceStrategy = defineStrategy({generation: true})
+const customResourceWithStatusStrategy = defineStrategy({generation: true, hasStatus: true})
+
+export function strategyFor(group: string, kind: string, custom = false, hasStatus = false): Strategy {
+  if (custom) return hasStatus ? customResourceWithStatusStrategy : customResourceStrategy
+  return strategies.get(`${group}/${kind}`) ?? genericStrategy
+}
+
+export type {Strategy} from './strategy.js'

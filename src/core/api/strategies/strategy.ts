@@ -1,0 +1,29 @@
+// What differs from kind to kind in the registry, as kube-apiserver's per-resource strategies:
+// defaulting, status and generation handling, validation, selectable fields, deletion rules.
+import type {FieldError} from '../field-errors.js'
+import type {KubeObject} from '../object.js'
+
+export interface Strategy {
+  /** The metadata.name rule (prefix: checking a generateName). */
+  nameValidation(name: string, prefix: boolean): string[]
+  /** metadata.generation starts at 1 and is bumped when the spec changes. */
+  readonly generation: boolean
+  readonly allowCreateOnUpdate: boolean
+  /** A DELETE answers with the object instead of a Status. */
+  readonly returnDeletedObject: boolean
+  defaults(object: KubeObject): void
+  prepareForCreate(object: KubeObject): void
+  /** A write to the main resource keeps the stored status. */
+  prepareForUpdate(object: KubeObject, old: KubeObject): void
+  /** A write to the status subresource keeps everything but the status. */
+  prepareForStatusUpdate(object: KubeObject, old: KubeObject): void
+  validate(object: KubeObject): FieldError[]
+  validateUpdate(object: KubeObject, old: KubeObject): FieldError[]
+  validateStatusUpdate(object: KubeObject, old: KubeObject): FieldError[]
+  /** Field-selector fields besides metadata.name and metadata.namespace. */
+  fields(object: KubeObject): Record<string, string>
+  /** The grace period of a DELETE without one (0: delete at once). */
+  defaultGracePeriodSeconds(object: KubeObject): number
+  /** Before a DELETE: true when the object must stay for now (a namespace with spec finalizers). */
+  prepareForDelete(object: KubeObject): boolean
+}

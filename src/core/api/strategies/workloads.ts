@@ -1,0 +1,402 @@
+// Strategies of apps/v1 and batch/v1 workloads: defaults (Deployment 25%/25%, history 10, …),
+// selector/template rules, immutable selectors.
+import {fieldError, type FieldError, FieldPath} from '../field-errors.js'
+import {isJsonObject, jsonEqual, type JsonObject, type KubeObject} from '../object.js'
+import {labelSelectorFromObject, matchesLabels, SelectorError, type LabelSelectorObject} from '../selectors.js'
+import {defineStrategy, onlyFieldsChanged} from './base.js'
+import {goIntOrString, goLabelSelector, goStringMap} from './go-values.js'
+import {validateLabels} from './meta.js'
+import {defaultPodTemplate} from './pod-defaults.js'
+import {validatePodTemplate} from './pod-validation.js'
+import type {Strategy} from './strategy.js'
+
+type Json = JsonObject
+const specPath = FieldPath.root('spec')
+const spec = (object: KubeObject): Json => {
+  if (!isJsonObject(object.spec)) object.spec = {}
+  return object.spec as Json
+}
+const setDefault = (object: Json, field: string, value: unknown) => {
+  if (object[field] === undefined) object[field] = value
+}
+
+function nonNegative(errors: FieldError[], value: unknown, path: FieldPath): void {
+  if (typeof value === 'number' && value < 0) errors.push(fieldError.invalid(path, value, 'must be greater than or equal to 0'))
+}
+
+/** The selector must be set, non-empty, and select the template's labels. */
+function validateSelector(workloadSpec: Json, path: FieldPath, kindName: string): FieldError[] {
+  const errors: FieldError[] = []
+  const selector = workloadSpec.selector
+  if (!isJsonObject(selector)) return [fieldError.required(path.child('selector'))]
+  const selectorObject = selector as LabelSelectorObject
+  errors.push(...validateLabels(selectorObject.matchLabels, path.child('selector', 'matchLabels')))
+  let requirements
+  try {
+    requirements = labelSelectorFromObject(selectorObject)
+  } catch (error) {
+    if (!(error instanceof SelectorError)) throw error
+    return [...errors, fieldError.invalid(path.child('selector'), {goString: goLabelSelector(selectorObject)}, error.message)]
+  }
+  if (requirements.length === 0) {
+    errors.push(fieldError.invalid(path.child('selector'), {goString: goLabelSelector(selectorObject)}, `empty selector is invalid for ${kindName}`))
+    return errors
+  }
+  const template = isJsonObject(workloadSpec.template) ? workloadSpec.template : {}
+  const labels = isJsonObject(template.metadata) ? (template.metadata.labels as Record<string, string> | undefined) : undefined
+  if (!matchesLabels(requirements, labels)) {
+    errors.push(fieldError.invalid(path.child('template', 'metadata', 'labels'), {goString: goStringMap(labels)}, '`selector` does not match template `labels`'))
+  }
+  return errors
+}
+
+function immutableSelector(object: KubeObject, old: KubeObject): FieldError[] {
+  const now = spec(object).selector
+  if (jsonEqual(now, spec(old).selector)) return []
+  return [fieldError.invalid(specPath.child('selector'), {goString: goLabelSelector((now ?? {}) as LabelSelectorObject)}, 'field is immutable')]
+}
+
+function percentOrInt(errors: FieldError[], value: unknown, path: FieldPath): number | null {
+  if (value === undefined) return null
+  if (typeof value === 'number') {
+    nonNegative(errors, value, path)
+    return value
+  }
+  const match = /^(\d+)%$/.exec(String(value))
+  if (!match) {
+    errors.push(fieldError.invalid(path, String(value), "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"))
+    return null
+  }
+  const percent = Number(match[1])
+  if (percent > 100) errors.push(fieldError.invalid(path, String(value), 'must not be greater than 100%'))
+  return percent
+}
+
+function validateRollingUpdate(rollingUpdate: unknown, path: FieldPath, maxSurgeAllowed: boolean): FieldError[] {
+  const errors: FieldError[] = []
+  if (!isJsonObject(rollingUpdate)) return errors
+  const unavailable = percentOrInt(errors, rollingUpdate.maxUnavailable, path.child('maxUnavailable'))
+  const surge = maxSurgeAllowed ? percentOrInt(errors, rollingUpdate.maxSurge, path.child('maxSurge')) : 0
+  if (unavailable === 0 && surge === 0) {
+    errors.push(fieldError.invalid(path.child('maxUnavailable'), {goString: goIntOrString(rollingUpdate.maxUnavailable as number | string)}, 'may not be 0 when `maxSurge` is 0'))
+  }
+  return errors
+}
+
+function validateDeployment(object: KubeObject): FieldError[] {
+  const errors: FieldError[] = []
+  const deploymentSpec = spec(object)
+  nonNegative(errors, deploymentSpec.replicas, specPath.child('replicas'))
+  errors.push(...validateSelector(deploymentSpec, specPath, 'deployment'))
+  errors.push(...validatePodTemplate(deploymentSpec.template, specPath.child('template'), ['Always']))
+  const strategy = isJsonObject(deploymentSpec.strategy) ? deploymentSpec.strategy : {}
+  const type = strategy.type
+  if (type === 'Recreate' && strategy.rollingUpdate !== undefined) {
+    errors.push(fieldError.forbidden(specPath.child('strategy', 'rollingUpdate'), 'may not be specified when strategy `type` is \'Recreate\''))
+  } else if (type === 'RollingUpdate') {
+    errors.push(...validateRollingUpdate(strategy.rollingUpdate, specPath.child('strategy', 'rollingUpdate'), true))
+  } else {
+    errors.push(fieldError.notSupported(specPath.child('strategy', 'type'), String(type ?? ''), ['Recreate', 'RollingUpdate']))
+  }
+  nonNegative(errors, deploymentSpec.minReadySeconds, specPath.child('minReadySeconds'))
+  nonNegative(errors, deploymentSpec.revisionHistoryLimit, specPath.child('revisionHistoryLimit'))
+  const deadline = deploymentSpec.progressDeadlineSeconds
+  if (typeof deadline === 'number') {
+    nonNegative(errors, deadline, specPath.child('progressDeadlineSeconds'))
+    const minReady = typeof deploymentSpec.minReadySeconds === 'number' ? deploymentSpec.minReadySeconds : 0
+    if (deadline <= minReady) errors.push(fieldError.invalid(specPath.child('progressDeadlineSeconds'), deadline, 'must be greater than minReadySeconds'))
+  }
+  return errors
+}
+
+export const deploymentStrategy: Strategy = defineStrategy({
+  generation: true,
+  hasStatus: true,
+  generationFields: ['spec'],
+  defaults: (object) => {
+    const deploymentSpec = spec(object)
+    setDefault(deploymentSpec, 'replicas', 1)
+    const strategy = isJsonObject(deploymentSpec.strategy) ? deploymentSpec.strategy : (deploymentSpec.strategy = {}) as Json
+    setDefault(strategy, 'type', 'RollingUpdate')
+    if (strategy.type === 'RollingUpdate') {
+      const rollingUpdate = isJsonObject(strategy.rollingUpdate) ? strategy.rollingUpdate : (strategy.rollingUpdate = {}) as Json
+      setDefault(rollingUpdate, 'maxUnavailable', '25%')
+      setDefault(rollingUpdate, 'maxSurge', '25%')
+    }
+    setDefault(deploymentSpec, 'revisionHistoryLimit', 10)
+    setDefault(deploymentSpec, 'progressDeadlineSeconds', 600)
+    defaultPodTemplate(deploymentSpec.template)
+  },
+  prepareForCreate: (object) => {
+    object.status = {}
+  },
+  validate: validateDeployment,
+  validateUpdate: (object, old) => [...validateDeployment(object), ...immutableSelector(object, old)],
+})
+
+function validateReplicaSet(object: KubeObject): FieldError[] {
+  const errors: FieldError[] = []
+  const replicaSetSpec = spec(object)
+  nonNegative(errors, replicaSetSpec.replicas, specPath.child('replicas'))
+  nonNegative(errors, replicaSetSpec.minReadySeconds, specPath.child('minReadySeconds'))
+  errors.push(...validateSelector(replicaSetSpec, specPath, 'deployment'))
+  errors.push(...validatePodTemplate(replicaSetSpec.template, specPath.child('template'), ['Always']))
+  return errors
+}
+
+export const replicaSetStrategy: Strategy = defineStrategy({
+  generation: true,
+  hasStatus: true,
+  generationFields: ['spec'],
+  defaults: (object) => {
+    setDefault(spec(object), 'replicas', 1)
+    defaultPodTemplate(spec(object).template)
+  },
+  prepareForCreate: (object) => {
+    object.status = {replicas: 0}
+  },
+  validate: validateReplicaSet,
+  validateUpdate: (object, old) => [...validateReplicaSet(object), ...immutableSelector(object, old)],
+  fields: (object) => ({'status.replicas': String((isJsonObject(object.status) ? object.status.replicas : 0) ?? 0)}),
+})
+
+function validateStatefulSet(object: KubeObject): FieldError[] {
+  const errors: FieldError[] = []
+  const statefulSetSpec = spec(object)
+  nonNegative(errors, statefulSetSpec.replicas, specPath.child('replicas'))
+  errors.push(...validateSelector(statefulSetSpec, specPath, 'statefulset'))
+  errors.push(...validatePodTemplate(statefulSetSpec.template, specPath.child('template'), ['Always']))
+  const policy = statefulSetSpec.podManagementPolicy
+  if (policy !== 'OrderedReady' && policy !== 'Parallel') {
+    errors.push(fieldError.notSupported(specPath.child('podManagementPolicy'), String(policy ?? ''), ['OrderedReady', 'Parallel']))
+  }
+  return errors
+}
+
+function statefulSetUpdateErrors(object: KubeObject, old: KubeObject): FieldError[] {
+  const mutable = ['replicas', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds', 'ordinals', 'revisionHistoryLimit']
+  if (onlyFieldsChanged(spec(object), spec(old), mutable)) return []
+  return [
+    fieldError.forbidden(
+      specPath,
+      "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+    ),
+  ]
+}
+
+export const statefulSetStrategy: Strategy = defineStrategy({
+  generation: true,
+  hasStatus: true,
+  generationFields: ['spec'],
+  defaults: (object) => {
+    const statefulSetSpec = spec(object)
+    setDefault(statefulSetSpec, 'replicas', 1)
+    setDefault(statefulSetSpec, 'podManagementPolicy', 'OrderedReady')
+    const strategy = isJsonObject(statefulSetSpec.updateStrategy) ? statefulSetSpec.updateStrategy : (statefulSetSpec.updateStrategy = {}) as Json
+    setDefault(strategy, 'type', 'RollingUpdate')
+    if (strategy.type === 'RollingUpdate') {
+      const rollingUpdate = isJsonObject(strategy.rollingUpdate) ? strategy.rollingUpdate : (strategy.rollingUpdate = {}) as Json
+      setDefault(rollingUpdate, 'partition', 0)
+    }
+    setDefault(statefulSetSpec, 'revisionHistoryLimit', 10)
+    setDefault(statefulSetSpec, 'persistentVolumeClaimRetentionPolicy', {whenDeleted: 'Retain', whenScaled: 'Retain'})
+    defaultPodTemplate(statefulSetSpec.template)
+  },
+  prepareForCreate: (object) => {
+    object.status = {replicas: 0, availableReplicas: 0}
+  },
+  validate: validateStatefulSet,
+  validateUpdate: (object, old) => [...validateStatefulSet(object), ...statefulSetUpdateErrors(object, old)],
+})
+
+function validateDaemonSet(object: KubeObject): FieldError[] {
+  const errors: FieldError[] = []
+  const daemonSetSpec = spec(object)
+  errors.push(...validateSelector(daemonSetSpec, specPath, 'daemonset'))
+  errors.push(...validatePodTemplate(daemonSetSpec.template, specPath.child('template'), ['Always']))
+  const strategy = isJsonObject(daemonSetSpec.updateStrategy) ? daemonSetSpec.updateStrategy : {}
+  if (strategy.type === 'RollingUpdate') errors.push(...validateRollingUpdate(strategy.rollingUpdate, specPath.child('updateStrategy', 'rollingUpdate'), true))
+  else if (strategy.type !== 'OnDelete') errors.push(fieldError.notSupported(specPath.child('updateStrategy', 'type'), String(strategy.type ?? ''), ['OnDelete', 'RollingUpdate']))
+  return errors
+}
+
+export const daemonSetStrategy: Strategy = defineStrategy({
+  generation: true,
+  hasStatus: true,
+  generationFields: ['spec'],
+  defaults: (object) => {
+    const daemonSetSpec = spec(object)
+    const strategy = isJsonObject(daemonSetSpec.updateStrategy) ? daemonSetSpec.updateStrategy : (daemonSetSpec.updateStrategy = {}) as Json
+    setDefault(strategy, 'type', 'RollingUpdate')
+    if (strategy.type === 'RollingUpdate') {
+      const rollingUpdate = isJsonObject(strategy.rollingUpdate) ? strategy.rollingUpdate : (strategy.rollingUpdate = {}) as Json
+      setDefault(rollingUpdate, 'maxUnavailable', 1)
+      setDefault(rollingUpdate, 'maxSurge', 0)
+    }
+    setDefault(daemonSetSpec, 'revisionHistoryLimit', 10)
+    defaultPodTemplate(daemonSetSpec.template)
+  },
+  prepareForCreate: (object) => {
+    object.status = {currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0}
+  },
+  validate: validateDaemonSet,
+  validateUpdate: (object, old) => [...validateDaemonSet(object), ...immutableSelector(object, old)],
+})
+
+function defaultJobSpec(jobSpec: Json): void {
+  if (jobSpec.completions === undefined && jobSpec.parallelism === undefined) {
+    jobSpec.completions = 1
+    jobSpec.parallelism = 1
+  }
+  setDefault(jobSpec, 'parallelism', 1)
+  setDefault(jobSpec, 'backoffLimit', 6)
+  setDefault(jobSpec, 'completionMode', 'NonIndexed')
+  setDefault(jobSpec, 'suspend', false)
+  setDefault(jobSpec, 'manualSelector', undefined)
+  if (jobSpec.manualSelector === undefined) delete jobSpec.manualSelector
+  setDefault(jobSpec, 'podReplacementPolicy', 'TerminatingOrFailed')
+  defaultPodTemplate(jobSpec.template)
+}
+
+function validateJobSpec(jobSpec: Json, path: FieldPath, generatedSelector: boolean): FieldError[] {
+  const errors: FieldError[] = []
+  nonNegative(errors, jobSpec.parallelism, path.child('parallelism'))
+  nonNegative(errors, jobSpec.completions, path.child('completions'))
+  nonNegative(errors, jobSpec.backoffLimit, path.child('backoffLimit'))
+  if (typeof jobSpec.activeDeadlineSeconds === 'number' && jobSpec.activeDeadlineSeconds <= 0) {
+    errors.push(fieldError.invalid(path.child('activeDeadlineSeconds'), jobSpec.activeDeadlineSeconds, 'must be greater than or equal to 0'))
+  }
+  if (generatedSelector) errors.push(...validateSelector(jobSpec, path, 'job'))
+  const template = isJsonObject(jobSpec.template) ? jobSpec.template : {}
+  const restartPolicy = isJsonObject(template.spec) ? template.spec.restartPolicy : undefined
+  if (restartPolicy !== 'OnFailure' && restartPolicy !== 'Never') {
+    errors.push(fieldError.required(path.child('template', 'spec', 'restartPolicy'), 'valid values: "OnFailure", "Never"'))
+    const templateSpec = isJsonObject(template.spec) ? {...template.spec, restartPolicy: 'Never'} : {}
+    errors.push(...validatePodTemplate({...template, spec: templateSpec}, path.child('template')))
+  } else {
+    errors.push(...validatePodTemplate(template, path.child('template'), ['OnFailure', 'Never']))
+  }
+  return errors
+}
+
+export const jobStrategy: Strategy = defineStrategy({
+  generation: true,
+  hasStatus: true,
+  generationFields: ['spec'],
+  defaults: (object) => defaultJobSpec(spec(object)),
+  // The job controller finds its pods by a selector on the job's uid, set here as kube-apiserver does.
+  prepareForCreate: (object) => {
+    object.status = {}
+    const jobSpec = spec(object)
+    if (jobSpec.manualSelector === true) return
+    const uid = object.metadata.uid ?? ''
+    const name = object.metadata.name ?? ''
+    const generated = {'batch.kubernetes.io/controller-uid': uid}
+    jobSpec.selector = {matchLabels: generated}
+    const template = isJsonObject(jobSpec.template) ? jobSpec.template : (jobSpec.template = {}) as Json
+    const metadata = isJsonObject(template.metadata) ? template.metadata : (template.metadata = {}) as Json
+    metadata.labels = {
+      ...(metadata.labels as Record<string, string> | undefined),
+      'batch.kubernetes.io/controller-uid': uid,
+      'batch.kubernetes.io/job-name': name,
+      'controller-uid': uid,
+      'job-name': name,
+    }
+  },
+  validate: (object) => validateJobSpec(spec(object), specPath, true),
+  validateUpdate: (object, old) => {
+    const errors = validateJobSpec(spec(object), specPath, true)
+    errors.push(...immutableSelector(object, old))
+    if (!jsonEqual(spec(object).template, spec(old).template) && spec(old).suspend !== true) {
+      errors.push(fieldError.invalid(specPath.child('template'), {goString: 'core.PodTemplateSpec{...}'}, 'field is immutable'))
+    }
+    if (spec(object).completions !== spec(old).completions) {
+      errors.push(fieldError.invalid(specPath.child('completions'), (spec(object).completions as number | undefined) ?? null, 'field is immutable'))
+    }
+    return errors
+  },
+  fields: (object) => ({'status.successful': String((isJsonObject(object.status) ? object.status.succeeded : 0) ?? 0)}),
+})
+
+const cronFieldCount = 5
+
+/** Validates a cron schedule as robfig/cron's standard parser (five fields or a descriptor). */
+export function cronScheduleError(schedule: string): string | null {
+  const trimmed = schedule.trim()
+  if (trimmed.length === 0) return 'empty spec string'
+  if (trimmed.startsWith('@')) {
+    return ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'].includes(trimmed) || trimmed.startsWith('@every ')
+      ? null
+      : `unrecognized descriptor: ${trimmed}`
+  }
+  const fields = trimmed.split(/\s+/)
+  const withoutZone = fields[0]!.startsWith('TZ=') || fields[0]!.startsWith('CRON_TZ=') ? fields.slice(1) : fields
+  if (withoutZone.length !== cronFieldCount) return `expected exactly 5 fields, found ${withoutZone.length}: ${trimmed}`
+  const ranges: Array<[number, number]> = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]]
+  const names = [null, null, null, ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'], ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']]
+  for (const [index, field] of withoutZone.entries()) {
+    const [low, high] = ranges[index]!
+    for (const part of field.split(',')) {
+      const [rangeText, stepText] = part.split('/')
+      if (stepText !== undefined && !/^\d+$/.test(stepText)) return `failed to parse int from ${stepText}: strconv.Atoi: parsing ${JSON.stringify(stepText)}: invalid syntax`
+      if (rangeText === '*' || rangeText === '?') continue
+      for (const bound of rangeText!.split('-')) {
+        const named = names[index]?.indexOf(bound.toLowerCase()) ?? -1
+        if (named >= 0) continue
+        if (!/^\d+$/.test(bound)) return `failed to parse int from ${bound}: strconv.Atoi: parsing ${JSON.stringify(bound)}: invalid syntax`
+        const value = Number(bound)
+        if (value < low) return `beginning of range (${value}) below minimum (${low}): ${part}`
+        if (value > high) return `end of range (${value}) above maximum (${high}): ${part}`
+      }
+    }
+  }
+  return null
+}
+
+export const cronJobNameLengthMax = 52
+
+function validateCronJob(object: KubeObject): FieldError[] {
+  const errors: FieldError[] = []
+  const cronJobSpec = spec(object)
+  const name = object.metadata.name ?? ''
+  if (name.length > cronJobNameLengthMax) errors.push(fieldError.invalid(FieldPath.root('metadata').child('name'), name, `must be no more than ${cronJobNameLengthMax} characters`))
+  const schedule = typeof cronJobSpec.schedule === 'string' ? cronJobSpec.schedule : ''
+  if (schedule.length === 0) errors.push(fieldError.required(specPath.child('schedule')))
+  else {
+    const problem = cronScheduleError(schedule)
+    if (problem) errors.push(fieldError.invalid(specPath.child('schedule'), schedule, problem))
+  }
+  const policy = String(cronJobSpec.concurrencyPolicy ?? '')
+  if (!['Allow', 'Forbid', 'Replace'].includes(policy)) errors.push(fieldError.notSupported(specPath.child('concurrencyPolicy'), policy, ['Allow', 'Forbid', 'Replace']))
+  nonNegative(errors, cronJobSpec.startingDeadlineSeconds, specPath.child('startingDeadlineSeconds'))
+  nonNegative(errors, cronJobSpec.successfulJobsHistoryLimit, specPath.child('successfulJobsHistoryLimit'))
+  nonNegative(errors, cronJobSpec.failedJobsHistoryLimit, specPath.child('failedJobsHistoryLimit'))
+  const jobTemplate = isJsonObject(cronJobSpec.jobTemplate) ? cronJobSpec.jobTemplate : {}
+  errors.push(...validateJobSpec(isJsonObject(jobTemplate.spec) ? jobTemplate.spec : {}, specPath.child('jobTemplate', 'spec'), false))
+  return errors
+}
+
+export const cronJobStrategy: Strategy = defineStrategy({
+  generation: true,
+  hasStatus: true,
+  generationFields: ['spec'],
+  defaults: (object) => {
+    const cronJobSpec = spec(object)
+    setDefault(cronJobSpec, 'concurrencyPolicy', 'Allow')
+    setDefault(cronJobSpec, 'suspend', false)
+    setDefault(cronJobSpec, 'successfulJobsHistoryLimit', 3)
+    setDefault(cronJobSpec, 'failedJobsHistoryLimit', 1)
+    const jobTemplate = isJsonObject(cronJobSpec.jobTemplate) ? cronJobSpec.jobTemplate : (cronJobSpec.jobTemplate = {}) as Json
+    const jobSpec = isJsonObject(jobTemplate.spec) ? jobTemplate.spec : (jobTemplate.spec = {}) as Json
+    defaultJobSpec(jobSpec)
+  },
+  prepareForCreate: (object) => {
+    object.status = {}
+  },
+  validate: validateCronJob,
+})
+
+export const controllerRevisionStrategy: Strategy = defineStrategy({
+  validateUpdate: (object, old) =>
+    jsonEqual(object.data, old.data) ? [] : [fieldError.invalid(FieldPath.root('data'), {goString: 'runtime.RawExtension{...}'}, 'field is immutable')],
+})

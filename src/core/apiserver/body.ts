@@ -1,0 +1,86 @@
+// Request bodies decoded as kube-apiserver decodes them: JSON or YAML by content type, the kind
+// and apiVersion checked against the URL, the schema applied with the request's field validation.
+import {parse as parseYaml} from 'yaml'
+import {DecodeError, decodeObject} from '../api/decode.js'
+import {isJsonObject, type KubeObject} from '../api/object.js'
+import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
+import type {Schema} from '../api/schema.js'
+import {apiErrors} from './status.js'
+
+/** kube-apiserver refuses request bodies over 3 MiB. */
+export const requestBodyBytesMax = 3 * 1024 * 1024
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore'
+
+const decoder = new TextDecoder()
+
+export function bodyText(body: Uint8Array | string | undefined): string {
+  if (body === undefined) return ''
+  return typeof body === 'string' ? body : decoder.decode(body)
+}
+
+export function bodyBytes(body: Uint8Array | string | undefined): number {
+  if (body === undefined) return 0
+  return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
+}
+
+/** Parses a JSON or YAML body; a syntax error is a 400 as kube-apiserver words it. */
+export function parseBody(text: string, contentType: string): unknown {
+  const yaml = /yaml/.test(contentType)
+  try {
+    return yaml ? parseYaml(text) : JSON.parse(text)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    if (yaml) throw apiErrors.badRequest(`error converting YAML to JSON: ${reason}`)
+    throw apiErrors.badRequest(`couldn't get version/kind; json parse error: ${reason}`)
+  }
+}
+
+function snippet(text: string): string {
+  return text.length > 100 ? `${text.slice(0, 100)} ...` : text
+}
+
+export interface DecodedBody {
+  readonly object: KubeObject
+  readonly warnings: string[]
+}
+
+/** Decodes a body into the kind of `definition` (or of `schema`, for subresources like Scale). */
+export function decodeBody(
+  scheme: Scheme,
+  definition: ResourceDefinition,
+  text: string,
+  contentType: string,
+  fieldValidation: FieldValidation,
+  expected: {kind: string; apiVersion: string; schema: Schema} = {kind: definition.kind, apiVersion: groupVersion(definition), schema: definition.schema},
+): DecodedBody {
+  const parsed = parseBody(text, contentType)
+  if (!isJsonObject(parsed)) throw apiErrors.badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(parsed) ? 'array' : typeof parsed} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`)
+  const kind = typeof parsed.kind === 'string' ? parsed.kind : ''
+  const apiVersion = typeof parsed.apiVersion === 'string' ? parsed.apiVersion : ''
+  if (kind.length === 0) throw apiErrors.badRequest(`Object 'Kind' is missing in '${snippet(text.trim())}'`)
+  if (apiVersion.length > 0 && apiVersion !== expected.apiVersion) {
+    throw apiErrors.badRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${expected.apiVersion})`)
+  }
+  const version = expected.apiVersion.includes('/') ? expected.apiVersion.slice(expected.apiVersion.indexOf('/') + 1) : expected.apiVersion
+  if (kind !== expected.kind) {
+    const known = scheme.kindOf(expected.apiVersion, kind)
+    if (!known) throw apiErrors.badRequest(`no kind "${kind}" is registered for version "${expected.apiVersion}" in scheme "pkg/api/legacyscheme/scheme.go:30"`)
+    throw apiErrors.badRequest(`${kind} in version "${version}" cannot be handled as a ${expected.kind}: the kind in the data does not match the URL`)
+  }
+  let decoded
+  try {
+    decoded = decodeObject(expected.schema, parsed)
+  } catch (error) {
+    if (error instanceof DecodeError) throw apiErrors.badRequest(`${kind} in version "${version}" cannot be handled as a ${expected.kind}: ${error.message}`)
+    throw error
+  }
+  const unknown = decoded.unknownFields.map((path) => `unknown field "${path}"`)
+  if (unknown.length > 0 && fieldValidation === 'Strict') {
+    throw apiErrors.badRequest(`${kind} in version "${version}" cannot be handled as a ${expected.kind}: strict decoding error: ${unknown.join(', ')}`)
+  }
+  const object = decoded.value as KubeObject
+  if (!isJsonObject(object.metadata)) object.metadata = {}
+  object.apiVersion = expected.apiVersion
+  return {object, warnings: fieldValidation === 'Warn' ? unknown : []}
+}

@@ -1,0 +1,208 @@
+// List (selectors, limit/continue, a past resourceVersion) and watch (from a resourceVersion,
+// initial events, selector transitions, 410 after compaction, bookmarks) over the store.
+import type {KubeObject} from '../api/object.js'
+import {groupVersion, type ResourceDefinition} from '../api/scheme.js'
+import {type FieldRequirement, type LabelSelector, matchesFields, matchesLabels} from '../api/selectors.js'
+import {listPageObjectsMax, type StoreEvent, StoreError, type StoreWatch} from '../store/store.js'
+import {decodeContinue, encodeContinue} from './continue-token.js'
+import {listPrefix} from './keys.js'
+import {objectFromStored, type Registry, storeFailure, strategyOf} from './registry.js'
+import {apiErrors} from './status.js'
+
+/** A filtered list reads at most this many stored objects before it answers with what it has. */
+export const listScannedObjectsMax = 100_000
+
+export interface ListQuery {
+  readonly namespace: string | null
+  readonly labelSelector: LabelSelector
+  readonly fieldSelector: readonly FieldRequirement[]
+  readonly limit?: number
+  readonly continueToken?: string
+  readonly resourceVersion?: string
+  readonly resourceVersionMatch?: string
+}
+
+export interface ListObject {
+  kind: string
+  apiVersion: string
+  metadata: {resourceVersion: string; continue?: string; remainingItemCount?: number}
+  items: KubeObject[]
+}
+
+/** The fields a field selector may name on this resource. */
+export function selectableFields(definition: ResourceDefinition, object: KubeObject): Record<string, string> {
+  const fields: Record<string, string> = {'metadata.name': object.metadata.name ?? ''}
+  if (definition.namespaced) fields['metadata.namespace'] = object.metadata.namespace ?? ''
+  return {...fields, ...strategyOf(definition).fields(object)}
+}
+
+export function checkFieldSelector(definition: ResourceDefinition, requirements: readonly FieldRequirement[]): void {
+  const supported = selectableFields(definition, {metadata: {}})
+  for (const requirement of requirements) {
+    if (!(requirement.field in supported)) throw apiErrors.badRequest(`field label not supported: ${requirement.field}`)
+  }
+}
+
+export function matches(definition: ResourceDefinition, object: KubeObject, query: Pick<ListQuery, 'labelSelector' | 'fieldSelector'>): boolean {
+  if (!matchesLabels(query.labelSelector, object.metadata.labels)) return false
+  return query.fieldSelector.length === 0 || matchesFields(query.fieldSelector, selectableFields(definition, object))
+}
+
+function parseRevision(text: string): number {
+  if (!/^\d+$/.test(text)) throw apiErrors.badRequest(`invalid resource version: ${text}`)
+  return Number(text)
+}
+
+function compactedError(error: unknown, revision: number): Error | null {
+  if (error instanceof Error && /compacted/.test(error.message)) return apiErrors.expired(`too old resource version: ${revision}`)
+  return null
+}
+
+export async function listObjects(registry: Registry, definition: ResourceDefinition, query: ListQuery): Promise<ListObject> {
+  checkFieldSelector(definition, query.fieldSelector)
+  const prefix = listPrefix(definition, query.namespace)
+  let revision = 0
+  let continueAfter: string | undefined
+  if (query.continueToken) {
+    const token = decodeContinue(query.continueToken)
+    revision = token.revision
+    continueAfter = `${prefix}${token.start.replace(/\u0000$/, '')}`
+  } else if (query.resourceVersion && query.resourceVersion !== '0' && query.resourceVersionMatch === 'Exact') {
+    revision = parseRevision(query.resourceVersion)
+  }
+  const limit = query.limit && query.limit > 0 ? Math.min(query.limit, listPageObjectsMax) : 0
+  const filtered = query.labelSelector.length > 0 || query.fieldSelector.length > 0
+  const items: KubeObject[] = []
+  let scanned = 0
+  let listRevision = revision
+  let nextAfter: string | null = null
+  let remaining = 0
+  for (;;) {
+    let page
+    try {
+      page = await registry.store.list(prefix, {revision: listRevision, limit: limit > 0 ? limit - items.length : 0, continueAfter})
+    } catch (error) {
+      if (query.continueToken && compactedError(error, revision)) {
+        throw apiErrors.expired(
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+        )
+      }
+      throw compactedError(error, revision) ?? storeFailure(error, definition, '')
+    }
+    listRevision = page.revision
+    scanned += page.objects.length
+    for (const stored of page.objects) {
+      const object = objectFromStored(stored)
+      if (!matches(definition, object, query)) continue
+      if (!definition.custom) {
+        delete object.kind
+        delete object.apiVersion
+      }
+      items.push(object)
+    }
+    nextAfter = page.continueAfter
+    remaining = page.remaining
+    if (!nextAfter || limit === 0 || items.length >= limit || scanned >= listScannedObjectsMax) break
+    continueAfter = nextAfter
+  }
+  const metadata: ListObject['metadata'] = {resourceVersion: String(listRevision)}
+  if (nextAfter) {
+    metadata.continue = encodeContinue(listRevision, nextAfter.slice(prefix.length))
+    if (!filtered) metadata.remainingItemCount = remaining
+  }
+  return {kind: `${definition.kind}List`, apiVersion: groupVersion(definition), metadata, items}
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'
+
+export interface WatchEvent {
+  readonly type: WatchEventType
+  readonly object: Record<string, unknown>
+}
+
+export interface WatchQuery extends ListQuery {
+  readonly allowWatchBookmarks?: boolean
+  readonly sendInitialEvents?: boolean
+}
+
+export interface ApiWatch {
+  /** The next events; null when the watch ended. */
+  next(): Promise<WatchEvent[] | null>
+  cancel(): void
+}
+
+function bookmark(definition: ResourceDefinition, revision: number, initialEventsEnd: boolean): WatchEvent {
+  const metadata: Record<string, unknown> = {resourceVersion: String(revision)}
+  if (initialEventsEnd) metadata.annotations = {'k8s.io/initial-events-end': 'true'}
+  return {type: 'BOOKMARK', object: {kind: definition.kind, apiVersion: groupVersion(definition), metadata}}
+}
+
+/**
+ * A watch. Without a resourceVersion (or "0"), or with sendInitialEvents, it starts with an
+ * ADDED event per current object; from a resourceVersion it replays what changed after it.
+ */
+export async function watchObjects(registry: Registry, definition: ResourceDefinition, query: WatchQuery): Promise<ApiWatch> {
+  checkFieldSelector(definition, query.fieldSelector)
+  const prefix = listPrefix(definition, query.namespace)
+  const initial: WatchEvent[] = []
+  let start: number
+  const fromScratch = !query.resourceVersion || query.resourceVersion === '0' || query.sendInitialEvents === true
+  if (fromScratch) {
+    const listed = await listObjects(registry, definition, {...query, limit: 0, continueToken: undefined, resourceVersionMatch: undefined})
+    for (const item of listed.items) {
+      initial.push({type: 'ADDED', object: {kind: definition.kind, apiVersion: groupVersion(definition), ...item}})
+    }
+    start = Number(listed.metadata.resourceVersion)
+    if (query.sendInitialEvents && query.allowWatchBookmarks) initial.push(bookmark(definition, start, true))
+  } else {
+    start = parseRevision(query.resourceVersion!)
+  }
+  const storeWatch: StoreWatch = registry.store.watch(prefix, start)
+  let pending: WatchEvent[] | null = initial.length > 0 ? initial : null
+  let ended = false
+  const withType = (object: KubeObject) => ({kind: definition.kind, apiVersion: groupVersion(definition), ...object})
+  const translate = (event: StoreEvent): WatchEvent | null => {
+    const object = objectFromStored(event.object, event.object.modRevision)
+    const previous = event.previous ? objectFromStored(event.previous) : null
+    const nowMatches = event.type !== 'DELETED' && matches(definition, object, query)
+    const matchedBefore = previous !== null && matches(definition, previous, query)
+    if (event.type === 'DELETED') return matchedBefore ? {type: 'DELETED', object: withType(object)} : null
+    if (nowMatches && (event.type === 'ADDED' || !matchedBefore)) return {type: 'ADDED', object: withType(object)}
+    if (nowMatches) return {type: 'MODIFIED', object: withType(object)}
+    // An object that stops matching the selectors leaves the watcher's view: a DELETED event.
+    if (matchedBefore) return {type: 'DELETED', object: withType(object)}
+    return null
+  }
+  return {
+    next: async () => {
+      if (pending) {
+        const events = pending
+        pending = null
+        return events
+      }
+      if (ended) return null
+      for (;;) {
+        let events: StoreEvent[] | null
+        try {
+          events = await storeWatch.next()
+        } catch (error) {
+          ended = true
+          if (error instanceof StoreError && error.code === 'Gone') {
+            return [{type: 'ERROR', object: apiErrors.expired(error.message).toStatus() as unknown as Record<string, unknown>}]
+          }
+          throw error
+        }
+        if (!events) {
+          ended = true
+          return null
+        }
+        const translated = events.map(translate).filter((event): event is WatchEvent => event !== null)
+        if (translated.length > 0) return translated
+      }
+    },
+    cancel: () => {
+      ended = true
+      storeWatch.cancel()
+    },
+  }
+}

@@ -1,0 +1,300 @@
+// The generic registry: objects of every resource stored as JSON under /registry, with
+// resourceVersion = etcd mod revision, optimistic concurrency, generateName, uid and timestamps,
+// generation, status kept apart, finalizers and graceful deletion (kube's generic store).
+import {decodeObject} from '../api/decode.js'
+import type {FieldError} from '../api/field-errors.js'
+import {cloneJson, formatTimestamp, type KubeObject} from '../api/object.js'
+import type {ResourceDefinition} from '../api/scheme.js'
+import {validateObjectMeta, validateObjectMetaUpdate} from '../api/strategies/meta.js'
+import {strategyFor, type Strategy} from '../api/strategies/index.js'
+import {type Store, StoreError, type StoredObject} from '../store/store.js'
+import {objectKey} from './keys.js'
+import {ApiError, apiErrors} from './status.js'
+
+/** An update without a resourceVersion retries on a concurrent write at most this often. */
+export const unconditionalUpdateAttemptsMax = 16
+const generateNameAlphabet = 'bcdfghjklmnpqrstvwxz2456789'
+const generateNameSuffixLength = 5
+
+export interface RegistryEnvironment {
+  nowMilliseconds(): number
+  newUid(): string
+  /** A number in [0, 1) for generateName suffixes. */
+  random(): number
+}
+
+/** Admission around a write: mutate before the registry's checks, validate after them. */
+export interface AdmissionHooks {
+  mutate(object: KubeObject, old: KubeObject | null): Promise<void>
+  validate(object: KubeObject, old: KubeObject | null): Promise<void>
+}
+
+export const noAdmission: AdmissionHooks = {mutate: async () => {}, validate: async () => {}}
+
+export interface WriteOptions {
+  readonly dryRun?: boolean
+  readonly admission?: AdmissionHooks
+  readonly subresource?: 'status' | null
+}
+
+export interface DeleteOptions {
+  readonly dryRun?: boolean
+  readonly gracePeriodSeconds?: number
+  readonly propagationPolicy?: 'Background' | 'Foreground' | 'Orphan'
+  readonly preconditions?: {uid?: string; resourceVersion?: string}
+}
+
+export interface DeleteResult {
+  readonly object: KubeObject
+  /** False when the object stays for now (finalizers, a grace period, a terminating namespace). */
+  readonly deleted: boolean
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+export function strategyOf(definition: ResourceDefinition): Strategy {
+  return strategyFor(definition.group, definition.kind, definition.custom ?? false, definition.subresources.status ?? false)
+}
+
+/** The object a stored value holds, with its resourceVersion set from the revision. */
+export function objectFromStored(stored: StoredObject, revision = stored.modRevision): KubeObject {
+  const object = JSON.parse(decoder.decode(stored.value)) as KubeObject
+  object.metadata = {...object.metadata, resourceVersion: String(revision)}
+  return reorderMetadata(object)
+}
+
+const metadataOrder = [
+  'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp',
+  'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields',
+]
+
+function reorderMetadata(object: KubeObject): KubeObject {
+  const metadata: Record<string, unknown> = {}
+  for (const field of metadataOrder) if (object.metadata[field] !== undefined) metadata[field] = object.metadata[field]
+  object.metadata = metadata
+  return object
+}
+
+export class Registry {
+  constructor(
+    readonly store: Store,
+    private readonly environment: RegistryEnvironment,
+  ) {}
+
+  async get(definition: ResourceDefinition, namespace: string, name: string): Promise<KubeObject> {
+    const {object} = await this.store.get(objectKey(definition, namespace, name))
+    if (!object) throw apiErrors.notFound(definition, name)
+    return objectFromStored(object)
+  }
+
+  private encode(definition: ResourceDefinition, object: KubeObject): Uint8Array {
+    const stored = cloneJson(object)
+    delete stored.metadata.resourceVersion
+    stored.kind = definition.kind
+    stored.apiVersion = definition.group.length > 0 ? `${definition.group}/${definition.version}` : definition.version
+    // Stored JSON keeps the Go struct's field order, as kube-apiserver writes it.
+    const ordered = definition.custom ? stored : decodeObject(definition.schema, stored).value
+    return encoder.encode(JSON.stringify(ordered))
+  }
+
+  private invalid(definition: ResourceDefinition, name: string, errors: FieldError[]): void {
+    if (errors.length > 0) throw apiErrors.invalid(definition, name, errors)
+  }
+
+  private generatedName(prefix: string): string {
+    let suffix = ''
+    for (let index = 0; index < generateNameSuffixLength; index++) {
+      suffix += generateNameAlphabet[Math.floor(this.environment.random() * generateNameAlphabet.length)]
+    }
+    return `${prefix}${suffix}`
+  }
+
+  private async write(operation: () => Promise<StoredObject>, definition: ResourceDefinition, name: string): Promise<StoredObject> {
+    try {
+      return await operation()
+    } catch (error) {
+      throw storeFailure(error, definition, name)
+    }
+  }
+
+  async create(definition: ResourceDefinition, namespace: string, input: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
+    const strategy = strategyOf(definition)
+    const object = cloneJson(input)
+    object.metadata = {...object.metadata}
+    if (definition.namespaced) object.metadata.namespace = namespace
+    else delete object.metadata.namespace
+    strategy.defaults(object)
+    await (options.admission ?? noAdmission).mutate(object, null)
+    if (!object.metadata.name && object.metadata.generateName) object.metadata.name = this.generatedName(object.metadata.generateName)
+    object.metadata.uid = this.environment.newUid()
+    object.metadata.creationTimestamp = formatTimestamp(this.environment.nowMilliseconds())
+    delete object.metadata.deletionTimestamp
+    delete object.metadata.deletionGracePeriodSeconds
+    delete object.metadata.resourceVersion
+    delete object.metadata.generation
+    strategy.prepareForCreate(object)
+    const name = object.metadata.name ?? ''
+    this.invalid(definition, name, [...validateObjectMeta(object, definition.namespaced, strategy.nameValidation), ...strategy.validate(object)])
+    await (options.admission ?? noAdmission).validate(object, null)
+    const value = this.encode(definition, object)
+    if (options.dryRun) {
+      const existing = await this.store.get(objectKey(definition, namespace, name))
+      if (existing.object) throw apiErrors.alreadyExists(definition, name)
+      return this.decodeWritten(value, null)
+    }
+    const stored = await this.write(() => this.store.create(objectKey(definition, namespace, name), value), definition, name)
+    return this.decodeWritten(value, stored.modRevision)
+  }
+
+  private decodeWritten(value: Uint8Array, revision: number | null): KubeObject {
+    const object = JSON.parse(decoder.decode(value)) as KubeObject
+    if (revision !== null) object.metadata.resourceVersion = String(revision)
+    return reorderMetadata(object)
+  }
+
+  /**
+   * Replaces an object. With a resourceVersion in the body, a stale one is a 409; without, the
+   * write applies to whatever is stored (retried on a concurrent write). `transform` (a patch)
+   * derives the new object from the current one on each attempt.
+   */
+  async update(
+    definition: ResourceDefinition,
+    namespace: string,
+    name: string,
+    transform: (current: KubeObject | null) => Promise<KubeObject> | KubeObject,
+    options: WriteOptions = {},
+  ): Promise<{object: KubeObject; created: boolean}> {
+    const strategy = strategyOf(definition)
+    const key = objectKey(definition, namespace, name)
+    for (let attempt = 0; attempt < unconditionalUpdateAttemptsMax; attempt++) {
+      const {object: stored} = await this.store.get(key)
+      const current = stored ? objectFromStored(stored) : null
+      const object = cloneJson(await transform(current ? cloneJson(current) : null))
+      object.metadata = {...object.metadata}
+      if ((object.metadata.name ?? '') !== name) {
+        throw apiErrors.badRequest(`the name of the object (${object.metadata.name ?? ''}) does not match the name on the URL (${name})`)
+      }
+      if (definition.namespaced) object.metadata.namespace = namespace
+      if (!current) {
+        if (!strategy.allowCreateOnUpdate || options.subresource) throw apiErrors.notFound(definition, name)
+        if (object.metadata.resourceVersion) throw apiErrors.notFound(definition, name)
+        return {object: await this.create(definition, namespace, object, options), created: true}
+      }
+      const requestedVersion = object.metadata.resourceVersion
+      if (requestedVersion && requestedVersion !== current.metadata.resourceVersion) throw apiErrors.modified(definition, name)
+      if (object.metadata.uid && object.metadata.uid !== current.metadata.uid) {
+        throw apiErrors.conflict(definition, name, `Precondition failed: UID in precondition: ${current.metadata.uid}, UID in object meta: ${object.metadata.uid}`)
+      }
+      if (options.subresource === 'status') strategy.prepareForStatusUpdate(object, current)
+      else {
+        strategy.defaults(object)
+        await (options.admission ?? noAdmission).mutate(object, current)
+      }
+      for (const field of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const) {
+        if (current.metadata[field] === undefined) delete object.metadata[field]
+        else object.metadata[field] = current.metadata[field] as never
+      }
+      if (current.metadata.generation !== undefined) object.metadata.generation = current.metadata.generation
+      if (options.subresource !== 'status') strategy.prepareForUpdate(object, current)
+      const errors = [...validateObjectMetaUpdate(object, current), ...validateObjectMeta(object, definition.namespaced, strategy.nameValidation)]
+      errors.push(...(options.subresource === 'status' ? strategy.validateStatusUpdate(object, current) : strategy.validateUpdate(object, current)))
+      this.invalid(definition, name, errors)
+      await (options.admission ?? noAdmission).validate(object, current)
+      // Removing the last finalizer of an object being deleted (with no grace left) deletes it.
+      const finishesDeletion = object.metadata.deletionTimestamp !== undefined && (object.metadata.finalizers ?? []).length === 0 &&
+        (object.metadata.deletionGracePeriodSeconds ?? 0) === 0
+      const value = this.encode(definition, object)
+      if (options.dryRun) return {object: this.decodeWritten(value, Number(current.metadata.resourceVersion)), created: false}
+      if (Buffer.compare(Buffer.from(value), Buffer.from(stored!.value)) === 0) return {object: current, created: false}
+      try {
+        if (finishesDeletion) {
+          await this.store.delete(key, stored!.modRevision)
+          return {object: this.decodeWritten(value, stored!.modRevision), created: false}
+        }
+        const written = await this.store.update(key, value, stored!.modRevision)
+        return {object: this.decodeWritten(value, written.modRevision), created: false}
+      } catch (error) {
+        if (error instanceof StoreError && error.code === 'Conflict' && !requestedVersion) continue
+        if (error instanceof StoreError && error.code === 'Conflict') throw apiErrors.modified(definition, name)
+        throw storeFailure(error, definition, name)
+      }
+    }
+    throw apiErrors.modified(definition, name)
+  }
+
+  async delete(definition: ResourceDefinition, namespace: string, name: string, options: DeleteOptions = {}): Promise<DeleteResult> {
+    const strategy = strategyOf(definition)
+    const key = objectKey(definition, namespace, name)
+    for (let attempt = 0; attempt < unconditionalUpdateAttemptsMax; attempt++) {
+      const {object: stored} = await this.store.get(key)
+      if (!stored) throw apiErrors.notFound(definition, name)
+      const current = objectFromStored(stored)
+      const preconditions = options.preconditions ?? {}
+      if (preconditions.uid && preconditions.uid !== current.metadata.uid) {
+        throw apiErrors.conflict(definition, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`)
+      }
+      if (preconditions.resourceVersion && preconditions.resourceVersion !== current.metadata.resourceVersion) {
+        throw apiErrors.conflict(
+          definition,
+          name,
+          `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+        )
+      }
+      const next = cloneJson(current)
+      const finalizers = [...(next.metadata.finalizers ?? [])]
+      const policy = options.propagationPolicy
+      if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan')
+      if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion')
+      if (policy === 'Background' || policy === 'Foreground') {
+        const drop = policy === 'Background' ? ['orphan', 'foregroundDeletion'] : ['orphan']
+        for (const finalizer of drop) if (finalizers.includes(finalizer) && !(current.metadata.finalizers ?? []).includes(finalizer)) finalizers.splice(finalizers.indexOf(finalizer), 1)
+      }
+      const requestedGrace = options.gracePeriodSeconds ?? strategy.defaultGracePeriodSeconds(current)
+      const keepForSpec = strategy.prepareForDelete(next)
+      const alreadyDeleting = current.metadata.deletionTimestamp !== undefined
+      const previousGrace = current.metadata.deletionGracePeriodSeconds ?? 0
+      const grace = alreadyDeleting ? Math.min(requestedGrace, previousGrace) : requestedGrace
+      if (finalizers.length > 0 || grace > 0 || keepForSpec) {
+        if (alreadyDeleting && grace === previousGrace && finalizers.length === (current.metadata.finalizers ?? []).length && !keepForSpec) {
+          return {object: current, deleted: false}
+        }
+        const now = this.environment.nowMilliseconds()
+        next.metadata.deletionTimestamp = alreadyDeleting && grace >= previousGrace ? current.metadata.deletionTimestamp : formatTimestamp(now + grace * 1000)
+        next.metadata.deletionGracePeriodSeconds = grace
+        if (finalizers.length > 0) next.metadata.finalizers = finalizers
+        if (options.dryRun) return {object: next, deleted: false}
+        try {
+          const written = await this.store.update(key, this.encode(definition, next), stored.modRevision)
+          next.metadata.resourceVersion = String(written.modRevision)
+          return {object: reorderMetadata(next), deleted: false}
+        } catch (error) {
+          if (error instanceof StoreError && error.code === 'Conflict') continue
+          throw storeFailure(error, definition, name)
+        }
+      }
+      if (options.dryRun) return {object: current, deleted: true}
+      try {
+        await this.store.delete(key, stored.modRevision)
+        return {object: current, deleted: true}
+      } catch (error) {
+        if (error instanceof StoreError && error.code === 'Conflict') continue
+        throw storeFailure(error, definition, name)
+      }
+    }
+    throw apiErrors.modified(definition, name)
+  }
+}
+
+/** Store and etcd failures as kube-apiserver reports them. */
+export function storeFailure(error: unknown, definition: ResourceDefinition, name: string): Error {
+  if (error instanceof ApiError) return error
+  if (error instanceof StoreError) {
+    if (error.code === 'AlreadyExists') return apiErrors.alreadyExists(definition, name)
+    if (error.code === 'NotFound') return apiErrors.notFound(definition, name)
+    if (error.code === 'Conflict') return apiErrors.modified(definition, name)
+    if (error.code === 'Gone') return apiErrors.expired(error.message)
+  }
+  if (error instanceof Error && error.message.startsWith('etcdserver: ')) return apiErrors.storage(error.message)
+  return error instanceof Error ? error : new Error(String(error))
+}

@@ -1,0 +1,151 @@
+// API errors as kube-apiserver returns them: a metav1.Status with code, reason, message and
+// details, built by the same constructors (k8s.io/apimachinery/pkg/api/errors) with their texts.
+import {aggregateText, errorBody, type FieldError} from '../api/field-errors.js'
+import {qualifiedKind, qualifiedResource} from '../api/scheme.js'
+
+export type StatusReason =
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'Conflict'
+  | 'Invalid'
+  | 'Forbidden'
+  | 'Unauthorized'
+  | 'BadRequest'
+  | 'Expired'
+  | 'Gone'
+  | 'MethodNotAllowed'
+  | 'NotAcceptable'
+  | 'UnsupportedMediaType'
+  | 'RequestEntityTooLarge'
+  | 'InternalError'
+  | 'Timeout'
+  | 'TooManyRequests'
+  | ''
+
+export interface StatusCause {
+  reason: string
+  message: string
+  field?: string
+}
+
+export interface StatusDetails {
+  name?: string
+  group?: string
+  kind?: string
+  uid?: string
+  causes?: StatusCause[]
+  retryAfterSeconds?: number
+}
+
+export interface Status {
+  kind: 'Status'
+  apiVersion: 'v1'
+  metadata: Record<string, never>
+  status: 'Success' | 'Failure'
+  message?: string
+  reason?: StatusReason
+  details?: StatusDetails
+  code: number
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: StatusReason,
+    message: string,
+    readonly details?: StatusDetails,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+
+  toStatus(): Status {
+    // Key order as kube-apiserver writes a Status.
+    const status: Partial<Status> = {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message}
+    if (this.reason !== '') status.reason = this.reason
+    if (this.details) status.details = this.details
+    status.code = this.code
+    return status as Status
+  }
+}
+
+interface Resource {
+  group: string
+  resource: string
+}
+
+interface Kind {
+  group: string
+  kind: string
+}
+
+const goQuote = (text: string) => JSON.stringify(text)
+
+function details(resource: Resource, name: string): StatusDetails {
+  const result: StatusDetails = {}
+  if (name.length > 0) result.name = name
+  if (resource.group.length > 0) result.group = resource.group
+  result.kind = resource.resource
+  return result
+}
+
+export const apiErrors = {
+  notFound: (resource: Resource, name: string) =>
+    new ApiError(404, 'NotFound', `${qualifiedResource(resource)} ${goQuote(name)} not found`, details(resource, name)),
+
+  alreadyExists: (resource: Resource, name: string) =>
+    new ApiError(409, 'AlreadyExists', `${qualifiedResource(resource)} ${goQuote(name)} already exists`, details(resource, name)),
+
+  conflict: (resource: Resource, name: string, cause: string) =>
+    new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(resource)} ${goQuote(name)}: ${cause}`, details(resource, name)),
+
+  /** The optimistic-concurrency conflict of an update at a stale resourceVersion. */
+  modified: (resource: Resource, name: string) =>
+    apiErrors.conflict(resource, name, 'the object has been modified; please apply your changes to the latest version and try again'),
+
+  invalid: (kind: Kind, name: string, errors: readonly FieldError[]) => {
+    const causes = errors.map((error) => ({reason: error.type, message: errorBody(error), field: error.field}))
+    const statusDetails: StatusDetails = {}
+    if (name.length > 0) statusDetails.name = name
+    if (kind.group.length > 0) statusDetails.group = kind.group
+    statusDetails.kind = kind.kind
+    statusDetails.causes = causes
+    return new ApiError(422, 'Invalid', `${qualifiedKind(kind)} ${goQuote(name)} is invalid: ${aggregateText(errors)}`, statusDetails)
+  },
+
+  forbidden: (resource: Resource | null, name: string, cause: string) => {
+    let message: string
+    if (!resource || resource.resource.length === 0) message = `forbidden: ${cause}`
+    else if (name.length === 0) message = `${qualifiedResource(resource)} is forbidden: ${cause}`
+    else message = `${qualifiedResource(resource)} ${goQuote(name)} is forbidden: ${cause}`
+    return new ApiError(403, 'Forbidden', message, resource ? details(resource, name) : {})
+  },
+
+  unauthorized: () => new ApiError(401, 'Unauthorized', 'Unauthorized'),
+
+  badRequest: (message: string) => new ApiError(400, 'BadRequest', message),
+
+  /** 410 for a watch or list from a compacted resourceVersion. */
+  expired: (message: string) => new ApiError(410, 'Expired', message),
+
+  methodNotSupported: (resource: Resource, action: string) =>
+    new ApiError(405, 'MethodNotAllowed', `${action} is not supported on resources of kind ${goQuote(qualifiedResource(resource))}`, details(resource, '')),
+
+  notAcceptable: (message: string) => new ApiError(406, 'NotAcceptable', message),
+
+  unsupportedMediaType: (accepted: readonly string[]) =>
+    new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`),
+
+  requestEntityTooLarge: (limitBytes: number) =>
+    new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limitBytes}`),
+
+  internal: (message: string) =>
+    new ApiError(500, 'InternalError', `Internal error occurred: ${message}`, {causes: [{reason: '', message}]}),
+
+  /** An error from etcd passed through as kube-apiserver does (e.g. a request over etcd's size limit). */
+  storage: (message: string) => new ApiError(500, '', message),
+
+  pathNotFound: () => new ApiError(404, 'NotFound', 'the server could not find the requested resource', {}),
+
+  timeout: (message: string) => new ApiError(504, 'Timeout', message),
+}

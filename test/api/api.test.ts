@@ -1,0 +1,75 @@
+// The api layer on its own: quantities, names, selectors, decoding, strategic merge.
+import {describe, expect, it} from 'vitest'
+import {decodeObject, DecodeError} from '../../src/core/api/decode.js'
+import {aggregateText, fieldError} from '../../src/core/api/field-errors.js'
+import {isDns1123Label, isQualifiedName} from '../../src/core/api/names.js'
+import {canonicalQuantity, QuantityError} from '../../src/core/api/quantity.js'
+import {formatLabelSelector, labelSelectorFromObject, matchesLabels, parseLabelSelector, SelectorError} from '../../src/core/api/selectors.js'
+import {pod} from '../../src/core/api/types/core.js'
+import {deployment} from '../../src/core/api/types/apps.js'
+import {applyStrategicMergePatch} from '../../src/core/apiserver/patch.js'
+
+describe('quantities', () => {
+  it('canonicalizes as resource.Quantity does', () => {
+    const cases: Array<[string | number, string]> = [
+      ['1000m', '1'], ['500m', '500m'], ['0.5', '500m'], ['1024Mi', '1Gi'], ['1536Mi', '1536Mi'], ['1000', '1k'], ['100', '100'],
+      [2, '2'], ['1e3', '1e3'], ['0.1', '100m'], ['128974848', '128974848'], ['129e6', '129e6'], ['129M', '129M'], ['123Mi', '123Mi'],
+    ]
+    for (const [input, expected] of cases) expect(canonicalQuantity(input), String(input)).toBe(expected)
+    expect(() => canonicalQuantity('12 cores')).toThrow(QuantityError)
+  })
+})
+
+describe('names and messages', () => {
+  it('words field errors as field.Error does', () => {
+    expect(aggregateText([fieldError.invalid('spec.replicas', -1, 'must be greater than or equal to 0')])).toBe('spec.replicas: Invalid value: -1: must be greater than or equal to 0')
+    expect(aggregateText([fieldError.required('spec.containers'), fieldError.notSupported('spec.restartPolicy', 'x', ['Always', 'Never'])])).toBe(
+      '[spec.containers: Required value, spec.restartPolicy: Unsupported value: "x": supported values: "Always", "Never"]',
+    )
+  })
+
+  it('checks DNS labels and qualified names with apimachinery messages', () => {
+    expect(isDns1123Label('web-1')).toEqual([])
+    expect(isDns1123Label('Web')[0]).toMatch(/^a lowercase RFC 1123 label must consist of/)
+    expect(isQualifiedName('example.com/role')).toEqual([])
+    expect(isQualifiedName('a/b/c')[0]).toMatch(/^a qualified name must consist of/)
+  })
+})
+
+describe('label selectors', () => {
+  it('parses and matches equality- and set-based requirements', () => {
+    const selector = parseLabelSelector('app=web, tier in (front,back),!legacy,release,env!=prod')
+    expect(matchesLabels(selector, {app: 'web', tier: 'front', release: '1'})).toBe(true)
+    expect(matchesLabels(selector, {app: 'web', tier: 'front', release: '1', legacy: 'y'})).toBe(false)
+    expect(matchesLabels(selector, {app: 'web', tier: 'db', release: '1'})).toBe(false)
+    expect(formatLabelSelector(labelSelectorFromObject({matchLabels: {b: '2', a: '1'}}))).toBe('a=1,b=2')
+    expect(() => parseLabelSelector('a=b c')).toThrow(SelectorError)
+  })
+})
+
+describe('decoding', () => {
+  it('reports Go type errors, collects unknown fields and drops empty maps', () => {
+    expect(() => decodeObject(deployment, {kind: 'Deployment', spec: {replicas: 1.5}})).toThrow(
+      new DecodeError('json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32'),
+    )
+    const decoded = decodeObject(pod, {apiVersion: 'v1', kind: 'Pod', metadata: {labels: {}}, spec: {containers: [{name: 'a', bogus: 1, resources: {limits: {cpu: '1000m'}}}]}})
+    expect(decoded.unknownFields).toEqual(['spec.containers[0].bogus'])
+    expect(decoded.value).toEqual({kind: 'Pod', apiVersion: 'v1', metadata: {}, spec: {containers: [{name: 'a', resources: {limits: {cpu: '1'}}}]}})
+  })
+})
+
+describe('strategic merge patch', () => {
+  it('merges lists by their merge key and honours directives', () => {
+    const original = {spec: {containers: [{name: 'a', image: 'x', env: [{name: 'A', value: '1'}]}, {name: 'b', image: 'y'}], nodeSelector: {zone: 'z'}}}
+    const patched = applyStrategicMergePatch(
+      original,
+      {spec: {containers: [{name: 'a', env: [{name: 'B', value: '2'}]}, {name: 'c', image: 'z'}], nodeSelector: {zone: null}}},
+      pod,
+    )
+    expect(patched).toEqual({
+      spec: {containers: [{name: 'a', image: 'x', env: [{name: 'A', value: '1'}, {name: 'B', value: '2'}]}, {name: 'b', image: 'y'}, {name: 'c', image: 'z'}], nodeSelector: {}},
+    })
+    const replaced = applyStrategicMergePatch(original, {spec: {containers: [{name: 'only', image: 'q'}, {$patch: 'replace'}]}}, pod) as {spec: {containers: unknown[]}}
+    expect(replaced.spec.containers).toEqual([{name: 'only', image: 'q'}])
+  })
+})

@@ -1,0 +1,281 @@
+// The API conformance suite: the same requests against kube-apiserver's pipeline on any store
+// backend (the embedded cluster, a real etcd 3.4), with kube-apiserver's answers.
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {ApiServer, type ApiResponse} from '../../src/core/apiserver/apiserver.js'
+import type {ApiRequest, HttpMethod} from '../../src/core/apiserver/request.js'
+import type {Store} from '../../src/core/store/store.js'
+import {ManualClock} from '../../src/core/util/clock.js'
+import {SeededRandom} from '../../src/core/util/random.js'
+
+export interface SuiteBackend {
+  open(): Promise<Store>
+  /** Compacts the backing etcd at `revision`. */
+  compact(revision: number): Promise<void>
+  cleanup(): Promise<void>
+}
+
+type Body = Record<string, any>
+
+export function apiServerSuite(name: string, backend: SuiteBackend) {
+  describe(`API server on ${name}`, () => {
+    let store: Store
+    let api: ApiServer
+    const ns = 'conformance'
+    const clock = new ManualClock(Date.UTC(2026, 10, 23, 12, 0, 0))
+
+    const call = async (method: HttpMethod, path: string, body?: unknown, options: Partial<ApiRequest> = {}): Promise<ApiResponse & {body: Body}> => {
+      const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
+      return (await api.handle({method, path, body: text, headers: {'content-type': 'application/json'}, ...options})) as ApiResponse & {body: Body}
+    }
+    const revision = async () => (await store.get('/registry/no-such-key')).revision
+    const configMap = (name: string, data: Record<string, string> = {}, labels?: Record<string, string>) => ({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name, ...(labels ? {labels} : {})}, data})
+    const deployment = (name: string, replicas = 2) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {name},
+      spec: {
+        replicas,
+        selector: {matchLabels: {app: name}},
+        template: {metadata: {labels: {app: name}}, spec: {containers: [{name: 'web', image: 'nginx:1.27'}, {name: 'sidecar', image: 'busybox'}]}},
+      },
+    })
+
+    beforeAll(async () => {
+      store = await backend.open()
+      const random = new SeededRandom(7)
+      let uid = 0
+      api = new ApiServer({store, clock, random: () => random.next(), newUid: () => `00000000-0000-4000-8000-${String(++uid).padStart(12, '0')}`})
+      const created = await call('POST', '/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ns}})
+      expect(created.status).toBe(201)
+    }, 60_000)
+    afterAll(async () => {
+      await store.close()
+      await backend.cleanup()
+    })
+
+    it('stores objects as JSON under the real key layout, resourceVersion = mod revision', async () => {
+      const created = await call('POST', `/api/v1/namespaces/${ns}/configmaps`, configMap('settings', {color: 'blue'}))
+      expect(created.status).toBe(201)
+      const {object} = await store.get(`/registry/configmaps/${ns}/settings`)
+      expect(created.body.metadata.resourceVersion).toBe(String(object!.modRevision))
+      const stored = JSON.parse(new TextDecoder().decode(object!.value))
+      expect(Object.keys(stored).slice(0, 3)).toEqual(['kind', 'apiVersion', 'metadata'])
+      expect(stored.metadata.resourceVersion).toBeUndefined()
+      expect(stored.metadata.uid).toMatch(/^[0-9a-f-]{36}$/)
+      expect(stored.metadata.creationTimestamp).toBe('2026-11-23T12:00:00Z')
+      expect(stored.data).toEqual({color: 'blue'})
+      const namespaceKey = await store.get(`/registry/namespaces/${ns}`)
+      expect(JSON.parse(new TextDecoder().decode(namespaceKey.object!.value)).status).toEqual({phase: 'Active'})
+    })
+
+    it('answers get, create twice and missing objects with kube-apiserver Status', async () => {
+      const again = await call('POST', `/api/v1/namespaces/${ns}/configmaps`, configMap('settings'))
+      expect(again.status).toBe(409)
+      expect(again.body).toMatchObject({kind: 'Status', reason: 'AlreadyExists', message: 'configmaps "settings" already exists', details: {name: 'settings', kind: 'configmaps'}})
+      const missing = await call('GET', `/apis/apps/v1/namespaces/${ns}/deployments/nope`)
+      expect(missing.status).toBe(404)
+      expect(missing.body).toEqual({kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'deployments.apps "nope" not found', reason: 'NotFound', details: {name: 'nope', group: 'apps', kind: 'deployments'}, code: 404})
+      const unknownResource = await call('GET', `/api/v1/namespaces/${ns}/foos`)
+      expect(unknownResource.status).toBe(404)
+      expect(unknownResource.body.message).toBe('the server could not find the requested resource')
+    })
+
+    it('refuses an update from a stale resourceVersion with 409', async () => {
+      const current = (await call('GET', `/api/v1/namespaces/${ns}/configmaps/settings`)).body
+      const first = await call('PUT', `/api/v1/namespaces/${ns}/configmaps/settings`, {...current, data: {color: 'red'}})
+      expect(first.status).toBe(200)
+      expect(Number(first.body.metadata.resourceVersion)).toBeGreaterThan(Number(current.metadata.resourceVersion))
+      const stale = await call('PUT', `/api/v1/namespaces/${ns}/configmaps/settings`, {...current, data: {color: 'green'}})
+      expect(stale.status).toBe(409)
+      expect(stale.body.message).toBe('Operation cannot be fulfilled on configmaps "settings": the object has been modified; please apply your changes to the latest version and try again')
+      expect(stale.body.reason).toBe('Conflict')
+    })
+
+    it('lets exactly one of N concurrent updates from one resourceVersion succeed', async () => {
+      const current = (await call('GET', `/api/v1/namespaces/${ns}/configmaps/settings`)).body
+      const results = await Promise.all(
+        Array.from({length: 8}, (_, index) => call('PUT', `/api/v1/namespaces/${ns}/configmaps/settings`, {...current, data: {writer: String(index)}})),
+      )
+      expect(results.filter((result) => result.status === 200)).toHaveLength(1)
+      expect(results.filter((result) => result.status === 409)).toHaveLength(7)
+    })
+
+    it('defaults a Deployment as kube-apiserver does and counts generations on spec changes', async () => {
+      const created = await call('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment('web'))
+      expect(created.status).toBe(201)
+      const spec = created.body.spec
+      expect(spec.strategy).toEqual({type: 'RollingUpdate', rollingUpdate: {maxUnavailable: '25%', maxSurge: '25%'}})
+      expect(spec.revisionHistoryLimit).toBe(10)
+      expect(spec.progressDeadlineSeconds).toBe(600)
+      const pod = spec.template.spec
+      expect(pod).toMatchObject({restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', securityContext: {}, schedulerName: 'default-scheduler'})
+      expect(pod.containers[0]).toMatchObject({imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {}})
+      expect(pod.containers[1].imagePullPolicy).toBe('Always')
+      expect(created.body.metadata.generation).toBe(1)
+      expect(created.body.status).toEqual({})
+      const relabeled = await call('PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/web`, {metadata: {labels: {tier: 'front'}}}, {headers: {'content-type': 'application/merge-patch+json'}})
+      expect(relabeled.body.metadata.generation).toBe(1)
+      const scaled = await call('PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/web`, {spec: {replicas: 3}}, {headers: {'content-type': 'application/merge-patch+json'}})
+      expect(scaled.body.metadata.generation).toBe(2)
+    })
+
+    it('rejects invalid objects with 422, field causes and an unchanged store', async () => {
+      const before = await revision()
+      const invalid = await call('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment('bad', -1))
+      expect(invalid.status).toBe(422)
+      expect(invalid.body.message).toBe('Deployment.apps "bad" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0')
+      expect(invalid.body.details).toEqual({name: 'bad', group: 'apps', kind: 'Deployment', causes: [{reason: 'FieldValueInvalid', message: 'Invalid value: -1: must be greater than or equal to 0', field: 'spec.replicas'}]})
+      const badName = await call('POST', `/api/v1/namespaces/${ns}/configmaps`, configMap('Bad_Name'))
+      expect(badName.status).toBe(422)
+      expect(badName.body.message).toBe(
+        `ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
+      )
+      const noImage = await call('POST', `/api/v1/namespaces/${ns}/pods`, {apiVersion: 'v1', kind: 'Pod', metadata: {name: 'p'}, spec: {containers: [{name: 'c'}], restartPolicy: 'Sometimes'}})
+      expect(noImage.body.message).toBe('Pod "p" is invalid: [spec.containers[0].image: Required value, spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "Never", "OnFailure"]')
+      const mismatch = deployment('mismatch')
+      mismatch.spec.template.metadata.labels = {app: 'other'}
+      const selectorError = await call('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, mismatch)
+      expect(selectorError.body.message).toBe('Deployment.apps "mismatch" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: `selector` does not match template `labels`')
+      const service = await call('POST', `/api/v1/namespaces/${ns}/services`, {apiVersion: 'v1', kind: 'Service', metadata: {name: '1svc'}, spec: {ports: [{port: 80}]}})
+      expect(service.body.message).toContain(`Service "1svc" is invalid: metadata.name: Invalid value: "1svc": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character`)
+      expect(await revision()).toBe(before)
+    })
+
+    it('refuses bad input with the right code and message, changing nothing', async () => {
+      const before = await revision()
+      const path = `/api/v1/namespaces/${ns}/configmaps`
+      const malformed = await call('POST', path, '{"apiVersion": "v1", "kind": ')
+      expect(malformed.status).toBe(400)
+      expect(malformed.body.message).toMatch(/^couldn't get version\/kind; json parse error: /)
+      const unknownKind = await call('POST', path, {apiVersion: 'v1', kind: 'Gizmo', metadata: {name: 'g'}})
+      expect(unknownKind.status).toBe(400)
+      expect(unknownKind.body.message).toBe('no kind "Gizmo" is registered for version "v1" in scheme "pkg/api/legacyscheme/scheme.go:30"')
+      const wrongVersion = await call('POST', path, {apiVersion: 'apps/v1', kind: 'ConfigMap', metadata: {name: 'g'}})
+      expect(wrongVersion.body.message).toBe('the API version in the data (apps/v1) does not match the expected API version (v1)')
+      const strict = await call('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, {...deployment('strict'), spec: {...deployment('strict').spec, replica: 3}}, {query: {fieldValidation: 'Strict'}})
+      expect(strict.status).toBe(400)
+      expect(strict.body.message).toBe('Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica"')
+      const wrongType = await call('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, {...deployment('typed'), spec: {...deployment('typed').spec, replicas: 'three'}})
+      expect(wrongType.body.message).toBe('Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32')
+      const huge = await call('POST', path, configMap('huge', {blob: 'x'.repeat(3 * 1024 * 1024)}))
+      expect(huge.status).toBe(413)
+      expect(huge.body.message).toBe('Request entity too large: limit is 3145728')
+      const bigPod = {apiVersion: 'v1', kind: 'Pod', metadata: {name: 'big'}, spec: {containers: [{name: 'c', image: 'busybox', env: [{name: 'BLOB', value: 'x'.repeat(1024 * 1024 + 600 * 1024)}]}]}}
+      const overEtcd = await call('POST', `/api/v1/namespaces/${ns}/pods`, bigPod)
+      expect(overEtcd.status).toBe(500)
+      expect(overEtcd.body.message).toBe('etcdserver: request is too large')
+      expect(await revision()).toBe(before)
+    })
+
+    it('lists with label and field selectors and pages with limit/continue at one revision', async () => {
+      for (const [index, tier] of ['a', 'b', 'c', 'd', 'e'].entries()) {
+        await call('POST', `/api/v1/namespaces/${ns}/configmaps`, configMap(`item-${index}`, {}, {tier, group: index % 2 === 0 ? 'even' : 'odd'}))
+      }
+      const even = await call('GET', `/api/v1/namespaces/${ns}/configmaps`, undefined, {query: {labelSelector: 'group=even'}})
+      expect(even.body.kind).toBe('ConfigMapList')
+      expect(even.body.items.map((item: Body) => item.metadata.name)).toEqual(['item-0', 'item-2', 'item-4'])
+      const set = await call('GET', `/api/v1/namespaces/${ns}/configmaps`, undefined, {query: {labelSelector: 'tier in (a,b),group!=odd'}})
+      expect(set.body.items.map((item: Body) => item.metadata.name)).toEqual(['item-0'])
+      const byName = await call('GET', `/api/v1/namespaces/${ns}/configmaps`, undefined, {query: {fieldSelector: 'metadata.name=item-3'}})
+      expect(byName.body.items.map((item: Body) => item.metadata.name)).toEqual(['item-3'])
+      const badField = await call('GET', `/api/v1/namespaces/${ns}/configmaps`, undefined, {query: {fieldSelector: 'spec.nodeName=x'}})
+      expect(badField.status).toBe(400)
+      expect(badField.body.message).toBe('field label not supported: spec.nodeName')
+      const first = await call('GET', `/api/v1/namespaces/${ns}/configmaps`, undefined, {query: {labelSelector: 'tier', limit: '2'}})
+      expect(first.body.items.map((item: Body) => item.metadata.name)).toEqual(['item-0', 'item-1'])
+      expect(first.body.metadata.continue).toBeTruthy()
+      await call('POST', `/api/v1/namespaces/${ns}/configmaps`, configMap('item-5', {}, {tier: 'f'}))
+      const second = await call('GET', `/api/v1/namespaces/${ns}/configmaps`, undefined, {query: {labelSelector: 'tier', limit: '10', continue: first.body.metadata.continue}})
+      expect(second.body.items.map((item: Body) => item.metadata.name)).toEqual(['item-2', 'item-3', 'item-4'])
+      expect(second.body.metadata.resourceVersion).toBe(first.body.metadata.resourceVersion)
+    })
+
+    it('applies strategic merge, JSON merge and JSON patches', async () => {
+      const path = `/apis/apps/v1/namespaces/${ns}/deployments/web`
+      const strategic = await call('PATCH', path, {spec: {template: {spec: {containers: [{name: 'web', image: 'nginx:1.28'}]}}}}, {headers: {'content-type': 'application/strategic-merge-patch+json'}})
+      expect(strategic.status).toBe(200)
+      expect(strategic.body.spec.template.spec.containers.map((container: Body) => `${container.name}=${container.image}`)).toEqual(['web=nginx:1.28', 'sidecar=busybox'])
+      const removeSidecar = await call('PATCH', path, {spec: {template: {spec: {containers: [{name: 'sidecar', $patch: 'delete'}]}}}}, {headers: {'content-type': 'application/strategic-merge-patch+json'}})
+      expect(removeSidecar.body.spec.template.spec.containers.map((container: Body) => container.name)).toEqual(['web'])
+      const merge = await call('PATCH', path, {metadata: {labels: {tier: null}}}, {headers: {'content-type': 'application/merge-patch+json'}})
+      expect(merge.body.metadata.labels).toBeUndefined()
+      const json = await call('PATCH', path, [{op: 'replace', path: '/spec/replicas', value: 4}], {headers: {'content-type': 'application/json-patch+json'}})
+      expect(json.body.spec.replicas).toBe(4)
+      const failing = await call('PATCH', path, [{op: 'remove', path: '/spec/nothing'}], {headers: {'content-type': 'application/json-patch+json'}})
+      expect(failing.status).toBe(422)
+      const unsupported = await call('PATCH', path, {}, {headers: {'content-type': 'text/plain'}})
+      expect(unsupported.status).toBe(415)
+    })
+
+    it('keeps status and spec apart through the status and scale subresources', async () => {
+      const path = `/apis/apps/v1/namespaces/${ns}/deployments/web`
+      const current = (await call('GET', path)).body
+      const status = await call('PUT', `${path}/status`, {...current, spec: {...current.spec, replicas: 9}, status: {replicas: 4, readyReplicas: 2}})
+      expect(status.body.status).toEqual({replicas: 4, readyReplicas: 2})
+      expect(status.body.spec.replicas).toBe(4)
+      const main = await call('PUT', path, {...status.body, status: {replicas: 0}})
+      expect(main.body.status).toEqual({replicas: 4, readyReplicas: 2})
+      const scale = await call('GET', `${path}/scale`)
+      expect(scale.body).toMatchObject({kind: 'Scale', apiVersion: 'autoscaling/v1', spec: {replicas: 4}, status: {replicas: 4, selector: 'app=web'}})
+      const rescaled = await call('PUT', `${path}/scale`, {...scale.body, spec: {replicas: 6}})
+      expect(rescaled.body.spec.replicas).toBe(6)
+      expect((await call('GET', path)).body.spec.replicas).toBe(6)
+    })
+
+    it('deletes at once, or marks deletion while finalizers or a namespace spec hold it', async () => {
+      const gone = await call('DELETE', `/api/v1/namespaces/${ns}/configmaps/item-5`)
+      expect(gone.status).toBe(200)
+      expect(gone.body).toMatchObject({kind: 'Status', status: 'Success', details: {name: 'item-5', kind: 'configmaps'}})
+      const held = {...configMap('held'), metadata: {name: 'held', finalizers: ['example.com/hold']}}
+      await call('POST', `/api/v1/namespaces/${ns}/configmaps`, held)
+      const marked = await call('DELETE', `/api/v1/namespaces/${ns}/configmaps/held`)
+      expect(marked.status).toBe(202)
+      expect(marked.body.metadata.deletionTimestamp).toBe('2026-11-23T12:00:00Z')
+      const released = await call('PATCH', `/api/v1/namespaces/${ns}/configmaps/held`, {metadata: {finalizers: null}}, {headers: {'content-type': 'application/merge-patch+json'}})
+      expect(released.status).toBe(200)
+      expect((await call('GET', `/api/v1/namespaces/${ns}/configmaps/held`)).status).toBe(404)
+      const system = await call('POST', '/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'doomed'}})
+      expect(system.status).toBe(201)
+      const terminating = await call('DELETE', '/api/v1/namespaces/doomed')
+      expect(terminating.status).toBe(202)
+      expect(terminating.body.status.phase).toBe('Terminating')
+    })
+
+    it('watches from a resourceVersion, follows selectors, and answers 410 after compaction', async () => {
+      const start = await revision()
+      await call('POST', `/api/v1/namespaces/${ns}/configmaps`, configMap('watched', {}, {watch: 'yes'}))
+      const created = (await call('GET', `/api/v1/namespaces/${ns}/configmaps/watched`)).body
+      await call('PUT', `/api/v1/namespaces/${ns}/configmaps/watched`, {...created, data: {n: '1'}})
+      const relabeled = (await call('GET', `/api/v1/namespaces/${ns}/configmaps/watched`)).body
+      await call('PUT', `/api/v1/namespaces/${ns}/configmaps/watched`, {...relabeled, metadata: {...relabeled.metadata, labels: {watch: 'no'}}})
+      const response = await call('GET', `/api/v1/namespaces/${ns}/configmaps`, undefined, {query: {watch: 'true', resourceVersion: String(start), labelSelector: 'watch=yes'}})
+      const seen: string[] = []
+      while (seen.length < 3) {
+        const events = await response.watch!.next()
+        if (!events) break
+        for (const event of events) seen.push(`${event.type} ${(event.object as Body).metadata.name} ${JSON.stringify((event.object as Body).data ?? {})}`)
+      }
+      response.watch!.cancel()
+      expect(seen).toEqual(['ADDED watched {}', 'MODIFIED watched {"n":"1"}', 'DELETED watched {"n":"1"}'])
+      const now = await revision()
+      await call('DELETE', `/api/v1/namespaces/${ns}/configmaps/watched`)
+      await backend.compact(now + 1)
+      const old = await call('GET', `/api/v1/namespaces/${ns}/configmaps`, undefined, {query: {watch: 'true', resourceVersion: String(start)}})
+      const events = await old.watch!.next()
+      old.watch!.cancel()
+      expect(events![0]!.type).toBe('ERROR')
+      expect(events![0]!.object).toMatchObject({kind: 'Status', reason: 'Expired', code: 410})
+      expect(String((events![0]!.object as Body).message)).toMatch(/^too old resource version: /)
+    })
+
+    it('serves discovery from the scheme', async () => {
+      const core = (await call('GET', '/api/v1')).body
+      const pods = core.resources.find((resource: Body) => resource.name === 'pods')
+      expect(pods).toEqual({name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['po'], categories: ['all']})
+      const apps = (await call('GET', '/apis/apps/v1')).body
+      expect(apps.resources.find((resource: Body) => resource.name === 'deployments/scale')).toMatchObject({group: 'autoscaling', version: 'v1', kind: 'Scale'})
+      const groups = (await call('GET', '/apis')).body.groups.map((group: Body) => group.name)
+      expect(groups).toEqual(expect.arrayContaining(['apps', 'batch', 'rbac.authorization.k8s.io', 'apiextensions.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'policy']))
+    })
+  })
+}
