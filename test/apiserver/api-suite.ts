@@ -241,6 +241,22 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
       expect(terminating.body.status.phase).toBe('Terminating')
     })
 
+    it('admits by namespace lifecycle: missing and terminating namespaces, system namespaces', async () => {
+      const before = await revision()
+      const missing = await call('POST', '/api/v1/namespaces/nowhere/configmaps', configMap('x'))
+      expect(missing.status).toBe(404)
+      expect(missing.body.message).toBe('namespaces "nowhere" not found')
+      const terminating = await call('POST', '/api/v1/namespaces/doomed/configmaps', configMap('late'))
+      expect(terminating.status).toBe(403)
+      expect(terminating.body.message).toBe('configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated')
+      expect(terminating.body.details.causes).toEqual([{reason: 'NamespaceTerminating', message: 'unable to create new content in namespace doomed because it is being terminated', field: 'metadata.namespace'}])
+      await call('POST', '/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'kube-system'}})
+      const system = await call('DELETE', '/api/v1/namespaces/kube-system')
+      expect(system.status).toBe(403)
+      expect(system.body.message).toBe('namespaces "kube-system" is forbidden: this namespace may not be deleted')
+      expect((await revision()) - before).toBe(1)
+    })
+
     it('watches from a resourceVersion, follows selectors, and answers 410 after compaction', async () => {
       const start = await revision()
       await call('POST', `/api/v1/namespaces/${ns}/configmaps`, configMap('watched', {}, {watch: 'yes'}))

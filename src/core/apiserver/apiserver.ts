@@ -11,6 +11,7 @@ import {type Clock, systemClock} from '../util/clock.js'
 import {bodyBytes, bodyText, decodeBody, type FieldValidation, parseBody, requestBodyBytesMax} from './body.js'
 import {discovery} from './discovery.js'
 import {type ApiWatch, listObjects, type ListQuery, watchObjects} from './list-watch.js'
+import {NamespaceLifecycle} from './admission/namespace-lifecycle.js'
 import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError} from './patch.js'
 import {type DeleteOptions, Registry, strategyOf, type WriteOptions} from './registry.js'
 import {type ApiRequest, requestInfo, type RequestInfo} from './request.js'
@@ -58,6 +59,7 @@ export class ApiServer {
   readonly scheme = new Scheme(builtinResources)
   readonly registry: Registry
   private readonly clock: Clock
+  private readonly namespaceLifecycle: NamespaceLifecycle
 
   constructor(options: ApiServerOptions) {
     this.clock = options.clock ?? systemClock
@@ -66,6 +68,7 @@ export class ApiServer {
       newUid: options.newUid ?? (() => randomUUID()),
       random: options.random ?? Math.random,
     })
+    this.namespaceLifecycle = new NamespaceLifecycle(this.registry, this.scheme.resource('', 'v1', 'namespaces')!)
   }
 
   /** Serves one request; failures come back as a Status body with their code, never as a throw. */
@@ -117,7 +120,8 @@ export class ApiServer {
         if (definition.namespaced && bodyNamespace && bodyNamespace !== namespace) {
           throw apiErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request')
         }
-        const created = await this.registry.create(definition, namespace, object, {dryRun})
+        const admission = {mutate: async () => {}, validate: async (admitted: KubeObject) => this.namespaceLifecycle.admitCreate(definition, namespace, admitted)}
+        const created = await this.registry.create(definition, namespace, object, {dryRun, admission})
         return {status: 201, body: typed(created, definition), warnings}
       }
       case 'update': {
@@ -131,6 +135,7 @@ export class ApiServer {
         return {status: 200, body: typed(result.object, definition), warnings: []}
       }
       case 'delete': {
+        this.namespaceLifecycle.admitDelete(definition, info.name)
         const result = await this.registry.delete(definition, namespace, info.name, this.deleteOptions(request))
         const body = result.deleted && !strategyOf(definition).returnDeletedObject
           ? {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: {name: info.name, ...(definition.group ? {group: definition.group} : {}), kind: definition.resource, uid: result.object.metadata.uid}}
