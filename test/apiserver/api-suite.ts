@@ -183,7 +183,9 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
       expect(badField.body.message).toBe('field label not supported: spec.nodeName')
       const first = await call('GET', `/api/v1/namespaces/${ns}/configmaps`, undefined, {query: {labelSelector: 'tier', limit: '2'}})
       expect(first.body.items.map((item: Body) => item.metadata.name)).toEqual(['item-0', 'item-1'])
-      expect(first.body.metadata.continue).toBeTruthy()
+      // kube-apiserver's token: base64 of the list revision and the last key, relative to the listed prefix.
+      expect(JSON.parse(Buffer.from(first.body.metadata.continue, 'base64').toString())).toEqual({v: 'meta.k8s.io/v1', rv: Number(first.body.metadata.resourceVersion), start: `item-1\u0000`})
+      expect(first.body.metadata.remainingItemCount).toBeUndefined()
       await call('POST', `/api/v1/namespaces/${ns}/configmaps`, configMap('item-5', {}, {tier: 'f'}))
       const second = await call('GET', `/api/v1/namespaces/${ns}/configmaps`, undefined, {query: {labelSelector: 'tier', limit: '10', continue: first.body.metadata.continue}})
       expect(second.body.items.map((item: Body) => item.metadata.name)).toEqual(['item-2', 'item-3', 'item-4'])

@@ -186,7 +186,7 @@ export class ApiServer {
           if (verb === 'update') {
             wanted = decodeBody(this.scheme, definition, bodyText(request.body), header(request, 'content-type'), fieldValidationOf(request), {kind: 'Scale', apiVersion: 'autoscaling/v1', schema: scaleSchema}).object
           } else {
-            wanted = this.applyPatch(request, scale, scaleSchema) as KubeObject
+            wanted = this.applyPatch(request, scale, scaleSchema).result as KubeObject
           }
           const version = wanted.metadata?.resourceVersion
           if (version && version !== current.metadata.resourceVersion) throw apiErrors.modified(definition, info.name)
@@ -210,14 +210,18 @@ export class ApiServer {
     }
   }
 
-  private applyPatch(request: ApiRequest, current: unknown, schema: ResourceDefinition['schema']): unknown {
+  /** The patched document, and whether the patch itself names a resourceVersion (a precondition). */
+  private applyPatch(request: ApiRequest, current: unknown, schema: ResourceDefinition['schema']): {result: unknown; pinsVersion: boolean} {
     const contentType = header(request, 'content-type').split(';')[0]!.trim()
     if (!patchContentTypes.includes(contentType)) throw apiErrors.unsupportedMediaType(patchContentTypes)
     const patch = parseBody(bodyText(request.body), contentType === 'application/apply-patch+yaml' ? 'yaml' : 'json')
+    const pinsVersion = Array.isArray(patch)
+      ? patch.some((operation) => isJsonObject(operation) && operation.path === '/metadata/resourceVersion' && operation.op !== 'test')
+      : isJsonObject(patch) && isJsonObject(patch.metadata) && typeof patch.metadata.resourceVersion === 'string'
     try {
-      if (contentType === 'application/json-patch+json') return applyJsonPatch(current, patch)
-      if (contentType === 'application/merge-patch+json') return applyMergePatch(current, patch)
-      if (contentType === 'application/strategic-merge-patch+json') return applyStrategicMergePatch(current, patch, schema)
+      if (contentType === 'application/json-patch+json') return {result: applyJsonPatch(current, patch), pinsVersion}
+      if (contentType === 'application/merge-patch+json') return {result: applyMergePatch(current, patch), pinsVersion}
+      if (contentType === 'application/strategic-merge-patch+json') return {result: applyStrategicMergePatch(current, patch, schema), pinsVersion}
     } catch (error) {
       if (error instanceof PatchError) {
         throw new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {causes: [{reason: 'UnexpectedServerResponse', message: error.message}]})
@@ -230,12 +234,9 @@ export class ApiServer {
   private patched(request: ApiRequest, definition: ResourceDefinition, current: KubeObject | null, name: string): KubeObject {
     if (!current) throw apiErrors.notFound(definition, name)
     const original = typed(current, definition)
-    const patchedValue = this.applyPatch(request, original, definition.schema)
-    const text = JSON.stringify(patchedValue)
-    const decoded = decodeBody(this.scheme, definition, text, 'application/json', fieldValidationOf(request)).object
+    const {result, pinsVersion} = this.applyPatch(request, original, definition.schema)
+    const decoded = decodeBody(this.scheme, definition, JSON.stringify(result), 'application/json', fieldValidationOf(request)).object
     // A patch that does not name a resourceVersion applies to whatever is stored now.
-    const patch = parseBody(bodyText(request.body), 'json')
-    const pinsVersion = JSON.stringify(patch).includes('"resourceVersion"')
     if (!pinsVersion) delete decoded.metadata.resourceVersion
     return decoded
   }

@@ -1,14 +1,12 @@
 // Strategies of RBAC, policy, coordination, discovery, scheduling and apiextensions kinds.
 import {fieldError, type FieldError, FieldPath} from '../field-errors.js'
 import {isDns1123Subdomain, isDns1123Label} from '../names.js'
-import {isJsonObject, jsonEqual, type JsonObject, type KubeObject} from '../object.js'
+import {isJsonObject, jsonEqual, type KubeObject} from '../object.js'
 import {defineStrategy} from './base.js'
 import {nameIsPathSegment} from './meta.js'
 import type {Strategy} from './strategy.js'
+import {child, type Json, objects, str} from './json-fields.js'
 
-type Json = JsonObject
-const str = (value: unknown) => (typeof value === 'string' ? value : '')
-const objects = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isJsonObject) : [])
 const rbacGroup = 'rbac.authorization.k8s.io'
 
 function validateRules(object: KubeObject): FieldError[] {
@@ -188,7 +186,7 @@ export const customResourceDefinitionStrategy: Strategy = defineStrategy({
   hasStatus: true,
   generationFields: ['spec'],
   defaults: (object) => {
-    const spec = isJsonObject(object.spec) ? object.spec : (object.spec = {}) as Json
+    const spec = child(object, 'spec')
     const names = isJsonObject(spec.names) ? spec.names : {}
     if (names.singular === undefined && typeof names.kind === 'string') names.singular = names.kind.toLowerCase()
     if (names.listKind === undefined && typeof names.kind === 'string') names.listKind = `${names.kind}List`

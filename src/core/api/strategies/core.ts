@@ -1,21 +1,15 @@
 // Strategies of the core/v1 kinds.
 import {fieldError, type FieldError, FieldPath} from '../field-errors.js'
 import {isConfigMapKey, isQualifiedName, isValidPortName, isValidPortNumber} from '../names.js'
-import {isJsonObject, jsonEqual, type JsonObject, type KubeObject} from '../object.js'
+import {isJsonObject, jsonEqual, type KubeObject} from '../object.js'
 import {parseQuantity} from '../quantity.js'
 import {defineStrategy, onlyFieldsChanged} from './base.js'
 import {nameIsDns1035Label, nameIsDnsLabel, validateLabels} from './meta.js'
 import {defaultPodSpec, podQosClass} from './pod-defaults.js'
 import {validatePodSpec} from './pod-validation.js'
 import type {Strategy} from './strategy.js'
+import {type Json, objects, spec, str} from './json-fields.js'
 
-type Json = JsonObject
-const str = (value: unknown) => (typeof value === 'string' ? value : '')
-const objects = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isJsonObject) : [])
-const spec = (object: KubeObject): Json => {
-  if (!isJsonObject(object.spec)) object.spec = {}
-  return object.spec as Json
-}
 const specPath = FieldPath.root('spec')
 
 /** The fields a pod update may change; everything else is immutable once created. */

@@ -1,15 +1,7 @@
 // SetDefaults for pods and pod templates (k8s.io/kubernetes/pkg/apis/core/v1/defaults.go).
-import {isJsonObject, type JsonObject} from '../object.js'
+import {isJsonObject} from '../object.js'
+import {type Json, objects, setDefault} from './json-fields.js'
 
-type Json = JsonObject
-
-function objects(value: unknown): Json[] {
-  return Array.isArray(value) ? value.filter(isJsonObject) : []
-}
-
-function setDefault(object: Json, field: string, value: unknown): void {
-  if (object[field] === undefined) object[field] = value
-}
 
 /** Always for `:latest` or no tag, IfNotPresent otherwise (a digest counts as a tag). */
 export function defaultImagePullPolicy(image: string): string {

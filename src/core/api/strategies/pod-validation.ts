@@ -2,17 +2,11 @@
 // for the fields kubemu models; messages and field paths are kube-apiserver's.
 import {fieldError, type FieldError, FieldPath} from '../field-errors.js'
 import {isConfigMapKey, isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidPortName, isValidPortNumber} from '../names.js'
-import {isJsonObject, type JsonObject} from '../object.js'
+import {isJsonObject} from '../object.js'
 import {compareQuantities, parseQuantity} from '../quantity.js'
 import {validateLabels} from './meta.js'
+import {type Json, objects, str} from './json-fields.js'
 
-type Json = JsonObject
-
-function objects(value: unknown): Json[] {
-  return Array.isArray(value) ? value.filter(isJsonObject) : []
-}
-
-const str = (value: unknown) => (typeof value === 'string' ? value : '')
 
 const volumeSources = [
   'emptyDir', 'hostPath', 'configMap', 'secret', 'persistentVolumeClaim', 'downwardAPI', 'projected', 'nfs', 'csi', 'ephemeral', 'image',
@@ -20,18 +14,21 @@ const volumeSources = [
   'quobyte', 'photonPersistentDisk', 'portworxVolume', 'scaleIO', 'storageos', 'awsElasticBlockStore', 'gcePersistentDisk',
 ]
 
+/** A list item's name: required, a DNS-1123 label, unique among its siblings. */
+function validateUniqueLabelName(name: string, path: FieldPath, seen: Set<string>): FieldError[] {
+  if (name.length === 0) return [fieldError.required(path)]
+  const errors = isDns1123Label(name).map((message) => fieldError.invalid(path, name, message))
+  if (seen.has(name)) errors.push(fieldError.duplicate(path, name))
+  seen.add(name)
+  return errors
+}
+
 function validateVolumes(volumes: Json[], path: FieldPath): {errors: FieldError[]; names: Set<string>} {
   const errors: FieldError[] = []
   const names = new Set<string>()
   volumes.forEach((volume, index) => {
     const volumePath = path.index(index)
-    const name = str(volume.name)
-    if (name.length === 0) errors.push(fieldError.required(volumePath.child('name')))
-    else {
-      for (const message of isDns1123Label(name)) errors.push(fieldError.invalid(volumePath.child('name'), name, message))
-      if (names.has(name)) errors.push(fieldError.duplicate(volumePath.child('name'), name))
-      names.add(name)
-    }
+    errors.push(...validateUniqueLabelName(str(volume.name), volumePath.child('name'), names))
     const sources = volumeSources.filter((source) => volume[source] !== undefined)
     if (sources.length === 0) errors.push(fieldError.required(volumePath, 'must specify a volume type'))
     else if (sources.length > 1) errors.push(fieldError.forbidden(volumePath.child(sources[1]!), `may not specify more than 1 volume type`))
@@ -78,13 +75,7 @@ export function validateResourceRequirements(resources: unknown, path: FieldPath
 
 function validateContainer(container: Json, path: FieldPath, volumeNames: Set<string>, names: Set<string>): FieldError[] {
   const errors: FieldError[] = []
-  const name = str(container.name)
-  if (name.length === 0) errors.push(fieldError.required(path.child('name')))
-  else {
-    for (const message of isDns1123Label(name)) errors.push(fieldError.invalid(path.child('name'), name, message))
-    if (names.has(name)) errors.push(fieldError.duplicate(path.child('name'), name))
-    names.add(name)
-  }
+  errors.push(...validateUniqueLabelName(str(container.name), path.child('name'), names))
   if (str(container.image).trim().length === 0) errors.push(fieldError.required(path.child('image')))
   else if (str(container.image) !== str(container.image).trim()) {
     errors.push(fieldError.invalid(path.child('image'), str(container.image), 'must not have leading or trailing whitespace'))

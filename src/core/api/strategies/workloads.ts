@@ -1,7 +1,7 @@
 // Strategies of apps/v1 and batch/v1 workloads: defaults (Deployment 25%/25%, history 10, …),
 // selector/template rules, immutable selectors.
 import {fieldError, type FieldError, FieldPath} from '../field-errors.js'
-import {isJsonObject, jsonEqual, type JsonObject, type KubeObject} from '../object.js'
+import {isJsonObject, jsonEqual, type KubeObject} from '../object.js'
 import {labelSelectorFromObject, matchesLabels, SelectorError, type LabelSelectorObject} from '../selectors.js'
 import {defineStrategy, onlyFieldsChanged} from './base.js'
 import {goIntOrString, goLabelSelector, goStringMap} from './go-values.js'
@@ -9,16 +9,9 @@ import {validateLabels} from './meta.js'
 import {defaultPodTemplate} from './pod-defaults.js'
 import {validatePodTemplate} from './pod-validation.js'
 import type {Strategy} from './strategy.js'
+import {child, type Json, setDefault, spec} from './json-fields.js'
 
-type Json = JsonObject
 const specPath = FieldPath.root('spec')
-const spec = (object: KubeObject): Json => {
-  if (!isJsonObject(object.spec)) object.spec = {}
-  return object.spec as Json
-}
-const setDefault = (object: Json, field: string, value: unknown) => {
-  if (object[field] === undefined) object[field] = value
-}
 
 function nonNegative(errors: FieldError[], value: unknown, path: FieldPath): void {
   if (typeof value === 'number' && value < 0) errors.push(fieldError.invalid(path, value, 'must be greater than or equal to 0'))
@@ -116,10 +109,10 @@ export const deploymentStrategy: Strategy = defineStrategy({
   defaults: (object) => {
     const deploymentSpec = spec(object)
     setDefault(deploymentSpec, 'replicas', 1)
-    const strategy = isJsonObject(deploymentSpec.strategy) ? deploymentSpec.strategy : (deploymentSpec.strategy = {}) as Json
+    const strategy = child(deploymentSpec, 'strategy')
     setDefault(strategy, 'type', 'RollingUpdate')
     if (strategy.type === 'RollingUpdate') {
-      const rollingUpdate = isJsonObject(strategy.rollingUpdate) ? strategy.rollingUpdate : (strategy.rollingUpdate = {}) as Json
+      const rollingUpdate = child(strategy, 'rollingUpdate')
       setDefault(rollingUpdate, 'maxUnavailable', '25%')
       setDefault(rollingUpdate, 'maxSurge', '25%')
     }
@@ -192,10 +185,10 @@ export const statefulSetStrategy: Strategy = defineStrategy({
     const statefulSetSpec = spec(object)
     setDefault(statefulSetSpec, 'replicas', 1)
     setDefault(statefulSetSpec, 'podManagementPolicy', 'OrderedReady')
-    const strategy = isJsonObject(statefulSetSpec.updateStrategy) ? statefulSetSpec.updateStrategy : (statefulSetSpec.updateStrategy = {}) as Json
+    const strategy = child(statefulSetSpec, 'updateStrategy')
     setDefault(strategy, 'type', 'RollingUpdate')
     if (strategy.type === 'RollingUpdate') {
-      const rollingUpdate = isJsonObject(strategy.rollingUpdate) ? strategy.rollingUpdate : (strategy.rollingUpdate = {}) as Json
+      const rollingUpdate = child(strategy, 'rollingUpdate')
       setDefault(rollingUpdate, 'partition', 0)
     }
     setDefault(statefulSetSpec, 'revisionHistoryLimit', 10)
@@ -226,10 +219,10 @@ export const daemonSetStrategy: Strategy = defineStrategy({
   generationFields: ['spec'],
   defaults: (object) => {
     const daemonSetSpec = spec(object)
-    const strategy = isJsonObject(daemonSetSpec.updateStrategy) ? daemonSetSpec.updateStrategy : (daemonSetSpec.updateStrategy = {}) as Json
+    const strategy = child(daemonSetSpec, 'updateStrategy')
     setDefault(strategy, 'type', 'RollingUpdate')
     if (strategy.type === 'RollingUpdate') {
-      const rollingUpdate = isJsonObject(strategy.rollingUpdate) ? strategy.rollingUpdate : (strategy.rollingUpdate = {}) as Json
+      const rollingUpdate = child(strategy, 'rollingUpdate')
       setDefault(rollingUpdate, 'maxUnavailable', 1)
       setDefault(rollingUpdate, 'maxSurge', 0)
     }
@@ -252,8 +245,6 @@ function defaultJobSpec(jobSpec: Json): void {
   setDefault(jobSpec, 'backoffLimit', 6)
   setDefault(jobSpec, 'completionMode', 'NonIndexed')
   setDefault(jobSpec, 'suspend', false)
-  setDefault(jobSpec, 'manualSelector', undefined)
-  if (jobSpec.manualSelector === undefined) delete jobSpec.manualSelector
   setDefault(jobSpec, 'podReplacementPolicy', 'TerminatingOrFailed')
   defaultPodTemplate(jobSpec.template)
 }
@@ -293,8 +284,8 @@ export const jobStrategy: Strategy = defineStrategy({
     const name = object.metadata.name ?? ''
     const generated = {'batch.kubernetes.io/controller-uid': uid}
     jobSpec.selector = {matchLabels: generated}
-    const template = isJsonObject(jobSpec.template) ? jobSpec.template : (jobSpec.template = {}) as Json
-    const metadata = isJsonObject(template.metadata) ? template.metadata : (template.metadata = {}) as Json
+    const template = child(jobSpec, 'template')
+    const metadata = child(template, 'metadata')
     metadata.labels = {
       ...(metadata.labels as Record<string, string> | undefined),
       'batch.kubernetes.io/controller-uid': uid,
@@ -386,8 +377,8 @@ export const cronJobStrategy: Strategy = defineStrategy({
     setDefault(cronJobSpec, 'suspend', false)
     setDefault(cronJobSpec, 'successfulJobsHistoryLimit', 3)
     setDefault(cronJobSpec, 'failedJobsHistoryLimit', 1)
-    const jobTemplate = isJsonObject(cronJobSpec.jobTemplate) ? cronJobSpec.jobTemplate : (cronJobSpec.jobTemplate = {}) as Json
-    const jobSpec = isJsonObject(jobTemplate.spec) ? jobTemplate.spec : (jobTemplate.spec = {}) as Json
+    const jobTemplate = child(cronJobSpec, 'jobTemplate')
+    const jobSpec = child(jobTemplate, 'spec')
     defaultJobSpec(jobSpec)
   },
   prepareForCreate: (object) => {
