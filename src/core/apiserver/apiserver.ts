@@ -1,29 +1,36 @@
-// The request pipeline of kube-apiserver for one request: size limit, request info, resource
-// lookup, body decoding with field validation, then the registry operation (get, list, watch,
-// create, update, patch, delete, deletecollection; status and scale subresources).
+// kube-apiserver's request pipeline for one request, in its filter order: size limit,
+// authentication, impersonation, request info, authorization (RBAC), then discovery, the
+// answered kinds (reviews, tokens, bindings) or a resource's verbs through admission and the
+// registry; every request, served or refused, can go to the audit log.
 import {randomUUID} from 'node:crypto'
-import {isJsonObject, type KubeObject} from '../api/object.js'
 import {builtinResources} from '../api/resources.js'
-import {groupVersion, type ResourceDefinition, Scheme} from '../api/scheme.js'
-import {parseFieldSelector, parseLabelSelector, SelectorError} from '../api/selectors.js'
+import {type ResourceDefinition, Scheme} from '../api/scheme.js'
 import type {Store} from '../store/store.js'
 import {type Clock, systemClock} from '../util/clock.js'
-import {bodyBytes, bodyText, decodeBody, type FieldValidation, parseBody, requestBodyBytesMax} from './body.js'
-import {discovery} from './discovery.js'
-import {type ApiWatch, listObjects, type ListQuery, watchObjects} from './list-watch.js'
+import {AdmissionChain, type AdmissionPlugin} from './admission/chain.js'
 import {NamespaceLifecycle} from './admission/namespace-lifecycle.js'
-import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError} from './patch.js'
-import {type DeleteOptions, Registry, strategyOf, type WriteOptions} from './registry.js'
+import {type AuditSink, auditEvent} from './audit.js'
+import {type ObjectLookup, TokenAuthenticator} from './authentication/authenticator.js'
+import {type ClusterCredentials, MemoryCredentials} from './authentication/credentials.js'
+import {impersonate} from './authentication/impersonation.js'
+import type {UserInfo} from './authentication/user.js'
+import {type Attributes, forbiddenMessage, RbacAuthorizer, type RbacReader} from './authorization/rbac.js'
+import {bodyBytes, requestBodyBytesMax} from './body.js'
+import {discovery} from './discovery.js'
+import {type ApiResponse, header, ResourceHandlers} from './handlers.js'
+import {listPrefix} from './keys.js'
+import {objectFromStored, Registry} from './registry.js'
 import {type ApiRequest, requestInfo, type RequestInfo} from './request.js'
-import {scaleOf, scaleSchema, withReplicas} from './scale.js'
+import {ServiceAllocator} from './service-allocation.js'
 import {ApiError, apiErrors} from './status.js'
+import {VirtualResources} from './virtual-resources.js'
 
-export interface ApiResponse {
-  readonly status: number
-  readonly body: unknown
-  readonly warnings: readonly string[]
-  /** Set for a watch: the events follow. */
-  readonly watch?: ApiWatch
+export type {ApiResponse} from './handlers.js'
+export {typed} from './handlers.js'
+
+/** A request the API server makes on its own behalf carries its user instead of credentials. */
+export interface TrustedRequest extends ApiRequest {
+  readonly user?: UserInfo
 }
 
 export interface ApiServerOptions {
@@ -31,61 +38,121 @@ export interface ApiServerOptions {
   readonly clock?: Clock
   readonly random?: () => number
   readonly newUid?: () => string
-}
-
-const patchContentTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']
-
-function header(request: ApiRequest, name: string): string {
-  const value = request.headers?.[name]
-  return Array.isArray(value) ? String(value[0] ?? '') : typeof value === 'string' ? value : ''
-}
-
-function fieldValidationOf(request: ApiRequest): FieldValidation {
-  const value = request.query?.fieldValidation ?? 'Warn'
-  if (value !== 'Strict' && value !== 'Warn' && value !== 'Ignore') {
-    throw apiErrors.badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${value}"`)
-  }
-  return value
-}
-
-function integerQuery(request: ApiRequest, name: string): number | undefined {
-  const value = request.query?.[name]
-  if (value === undefined || value === '') return undefined
-  if (!/^-?\d+$/.test(value)) throw apiErrors.badRequest(`invalid ${name}: ${value}`)
-  return Number(value)
+  readonly credentials?: ClusterCredentials
+  readonly audit?: AuditSink
+  /** Admission plugins after NamespaceLifecycle, in order (the full chain when the cluster opens). */
+  readonly admission?: (context: {registry: Registry; scheme: Scheme}) => AdmissionPlugin[]
 }
 
 export class ApiServer {
   readonly scheme = new Scheme(builtinResources)
   readonly registry: Registry
+  readonly credentials: ClusterCredentials
+  readonly authorizer: RbacAuthorizer
   private readonly clock: Clock
-  private readonly namespaceLifecycle: NamespaceLifecycle
+  private readonly authenticator: TokenAuthenticator
+  private readonly handlers: ResourceHandlers
+  private readonly virtualResources: VirtualResources
+  private readonly audit: AuditSink | null
 
   constructor(options: ApiServerOptions) {
     this.clock = options.clock ?? systemClock
-    this.registry = new Registry(options.store, {
-      nowMilliseconds: () => this.clock.nowMilliseconds(),
-      newUid: options.newUid ?? (() => randomUUID()),
-      random: options.random ?? Math.random,
-    })
-    this.namespaceLifecycle = new NamespaceLifecycle(this.registry, this.scheme.resource('', 'v1', 'namespaces')!)
+    const random = options.random ?? Math.random
+    this.registry = new Registry(options.store, {nowMilliseconds: () => this.clock.nowMilliseconds(), newUid: options.newUid ?? (() => randomUUID()), random})
+    this.credentials = options.credentials ?? new MemoryCredentials()
+    this.authenticator = new TokenAuthenticator(this.credentials, this.lookup, () => Math.floor(this.clock.nowMilliseconds() / 1000))
+    this.authorizer = new RbacAuthorizer(this.rbacReader())
+    const plugins: AdmissionPlugin[] = [
+      new NamespaceLifecycle(this.registry, this.scheme.resource('', 'v1', 'namespaces')!),
+      ...(options.admission?.({registry: this.registry, scheme: this.scheme}) ?? []),
+    ]
+    this.handlers = new ResourceHandlers(this.scheme, this.registry, new AdmissionChain(plugins), new ServiceAllocator(options.store, random))
+    this.virtualResources = new VirtualResources(this.scheme, this.registry, this.authorizer, this.authenticator, this.credentials, () => this.clock.nowMilliseconds())
+    this.audit = options.audit ?? null
+  }
+
+  private readonly lookup: ObjectLookup = async (resource, namespace, name) => {
+    const definition = this.scheme.resource('', 'v1', resource)!
+    try {
+      return await this.registry.get(definition, namespace, name)
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 404) return null
+      throw error
+    }
+  }
+
+  private rbacReader(): RbacReader {
+    const rbac = (resource: string) => this.scheme.resource('rbac.authorization.k8s.io', 'v1', resource)!
+    const list = async (definition: ResourceDefinition, namespace: string | null) =>
+      (await this.registry.store.list(listPrefix(definition, namespace))).objects.map((stored) => objectFromStored(stored))
+    return {
+      clusterRoleBindings: () => list(rbac('clusterrolebindings'), null),
+      roleBindings: (namespace) => list(rbac('rolebindings'), namespace),
+      clusterRoles: () => list(rbac('clusterroles'), null),
+      clusterRole: async (name) => this.getOrNull(rbac('clusterroles'), '', name),
+      role: async (namespace, name) => this.getOrNull(rbac('roles'), namespace, name),
+    }
+  }
+
+  private async getOrNull(definition: ResourceDefinition, namespace: string, name: string) {
+    try {
+      return await this.registry.get(definition, namespace, name)
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 404) return null
+      throw error
+    }
   }
 
   /** Serves one request; failures come back as a Status body with their code, never as a throw. */
-  async handle(request: ApiRequest): Promise<ApiResponse> {
+  async handle(request: TrustedRequest): Promise<ApiResponse> {
+    const receivedMilliseconds = this.clock.nowMilliseconds()
+    const context: {user: UserInfo | null; impersonator: UserInfo | null; info: RequestInfo | null; decision: string | null} = {user: null, impersonator: null, info: null, decision: null}
+    let response: ApiResponse
     try {
-      return await this.serve(request)
+      response = await this.serve(request, context)
     } catch (error) {
       // A broken invariant is a bug and crashes; every other failure is answered.
       if (error instanceof Error && error.name === 'InvariantError') throw error
       const apiError = error instanceof ApiError ? error : apiErrors.internal(error instanceof Error ? error.message : String(error))
-      return {status: apiError.code, body: apiError.toStatus(), warnings: []}
+      response = {status: apiError.code, body: apiError.toStatus(), warnings: []}
     }
+    this.audit?.(auditEvent({request, response, ...context, receivedMilliseconds, completedMilliseconds: this.clock.nowMilliseconds()}))
+    return response
   }
 
-  private async serve(request: ApiRequest): Promise<ApiResponse> {
+  private async serve(
+    request: TrustedRequest,
+    context: {user: UserInfo | null; impersonator: UserInfo | null; info: RequestInfo | null; decision: string | null},
+  ): Promise<ApiResponse> {
     if (bodyBytes(request.body) > requestBodyBytesMax) throw apiErrors.requestEntityTooLarge(requestBodyBytesMax)
+    const authenticated = request.user ? {user: request.user} : await this.authenticator.authenticateHeader(header(request, 'authorization'))
+    if (!authenticated) throw apiErrors.unauthorized()
+    context.user = authenticated.user
+    const user = await impersonate(request, authenticated.user, (attributes) => this.authorizer.authorize(attributes))
+    if (user !== authenticated.user) {
+      context.impersonator = authenticated.user
+      context.user = user
+    }
     const info = requestInfo(request)
+    context.info = info
+    const attributes: Attributes = {
+      user,
+      verb: info.verb,
+      isResourceRequest: info.isResourceRequest,
+      path: info.path,
+      apiGroup: info.group,
+      apiVersion: info.version,
+      namespace: info.namespace,
+      resource: info.resource,
+      subresource: info.subresource,
+      name: info.name,
+    }
+    const decision = await this.authorizer.authorize(attributes)
+    context.decision = decision.allowed ? 'allow' : 'forbid'
+    if (!decision.allowed) {
+      const message = forbiddenMessage(attributes) + (decision.reason.length > 0 ? `: ${decision.reason}` : '')
+      throw apiErrors.forbidden(info.isResourceRequest ? {group: info.group, resource: info.resource} : null, info.name, message)
+    }
     if (!info.isResourceRequest || info.resource.length === 0) {
       const body = discovery(this.scheme, request.path)
       if (body === null) throw apiErrors.pathNotFound()
@@ -93,199 +160,8 @@ export class ApiServer {
     }
     const definition = this.scheme.resource(info.group, info.version, info.resource)
     if (!definition) throw apiErrors.pathNotFound()
-    return this.serveResource(request, info, definition)
+    if (this.virtualResources.handles(definition, info)) return this.virtualResources.serve(request, info, definition, user)
+    if (definition.etcdPrefix === null) throw apiErrors.methodNotSupported(definition, info.verb)
+    return this.handlers.serve(request, info, definition, user)
   }
-
-  private async serveResource(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition): Promise<ApiResponse> {
-    const namespace = definition.namespaced ? info.namespace : ''
-    if (definition.namespaced && namespace.length === 0 && !['list', 'watch'].includes(info.verb)) throw apiErrors.pathNotFound()
-    const subresource = info.subresource
-    if (subresource.length > 0) return this.serveSubresource(request, info, definition, namespace)
-    if (!definition.verbs.includes(info.verb)) throw apiErrors.methodNotSupported(definition, info.verb)
-    const dryRun = request.query?.dryRun === 'All'
-    switch (info.verb) {
-      case 'get':
-        return ok(await this.registry.get(definition, namespace, info.name), definition)
-      case 'list':
-        return {status: 200, body: await listObjects(this.registry, definition, this.listQuery(request, definition, info)), warnings: []}
-      case 'watch':
-        return {status: 200, body: null, warnings: [], watch: await watchObjects(this.registry, definition, {
-          ...this.listQuery(request, definition, info),
-          allowWatchBookmarks: request.query?.allowWatchBookmarks === 'true',
-          sendInitialEvents: request.query?.sendInitialEvents === 'true',
-        })}
-      case 'create': {
-        const {object, warnings} = this.decode(request, definition)
-        const bodyNamespace = object.metadata.namespace
-        if (definition.namespaced && bodyNamespace && bodyNamespace !== namespace) {
-          throw apiErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request')
-        }
-        const admission = {mutate: async () => {}, validate: async (admitted: KubeObject) => this.namespaceLifecycle.admitCreate(definition, namespace, admitted)}
-        const created = await this.registry.create(definition, namespace, object, {dryRun, admission})
-        return {status: 201, body: typed(created, definition), warnings}
-      }
-      case 'update': {
-        const {object, warnings} = this.decode(request, definition)
-        this.checkNamespace(definition, object, namespace)
-        const result = await this.registry.update(definition, namespace, info.name, () => object, {dryRun})
-        return {status: result.created ? 201 : 200, body: typed(result.object, definition), warnings}
-      }
-      case 'patch': {
-        const result = await this.registry.update(definition, namespace, info.name, (current) => this.patched(request, definition, current, info.name), {dryRun})
-        return {status: 200, body: typed(result.object, definition), warnings: []}
-      }
-      case 'delete': {
-        this.namespaceLifecycle.admitDelete(definition, info.name)
-        const result = await this.registry.delete(definition, namespace, info.name, this.deleteOptions(request))
-        const body = result.deleted && !strategyOf(definition).returnDeletedObject
-          ? {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: {name: info.name, ...(definition.group ? {group: definition.group} : {}), kind: definition.resource, uid: result.object.metadata.uid}}
-          : typed(result.object, definition)
-        return {status: result.deleted ? 200 : 202, body, warnings: []}
-      }
-      case 'deletecollection': {
-        const listed = await listObjects(this.registry, definition, {...this.listQuery(request, definition, info), limit: 0})
-        const options = this.deleteOptions(request)
-        const items: KubeObject[] = []
-        for (const item of listed.items) {
-          try {
-            items.push((await this.registry.delete(definition, item.metadata.namespace ?? '', item.metadata.name ?? '', options)).object)
-          } catch (error) {
-            if (!(error instanceof ApiError && error.code === 404)) throw error
-          }
-        }
-        return {status: 200, body: {...listed, items}, warnings: []}
-      }
-      default:
-        throw apiErrors.methodNotSupported(definition, info.verb)
-    }
-  }
-
-  private async serveSubresource(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, namespace: string): Promise<ApiResponse> {
-    const dryRun = request.query?.dryRun === 'All'
-    const verb = info.verb
-    if (info.subresource === 'status' && definition.subresources.status) {
-      if (verb === 'get') return ok(await this.registry.get(definition, namespace, info.name), definition)
-      const options: WriteOptions = {dryRun, subresource: 'status'}
-      if (verb === 'update') {
-        const {object, warnings} = this.decode(request, definition)
-        const result = await this.registry.update(definition, namespace, info.name, () => object, options)
-        return {status: 200, body: typed(result.object, definition), warnings}
-      }
-      if (verb === 'patch') {
-        const result = await this.registry.update(definition, namespace, info.name, (current) => this.patched(request, definition, current, info.name), options)
-        return {status: 200, body: typed(result.object, definition), warnings: []}
-      }
-    }
-    if (info.subresource === 'scale' && definition.subresources.scale) {
-      if (verb === 'get') return {status: 200, body: scaleOf(definition, await this.registry.get(definition, namespace, info.name)), warnings: []}
-      if (verb === 'update' || verb === 'patch') {
-        const result = await this.registry.update(definition, namespace, info.name, (current) => {
-          if (!current) throw apiErrors.notFound(definition, info.name)
-          const scale = scaleOf(definition, current)
-          let wanted: KubeObject
-          if (verb === 'update') {
-            wanted = decodeBody(this.scheme, definition, bodyText(request.body), header(request, 'content-type'), fieldValidationOf(request), {kind: 'Scale', apiVersion: 'autoscaling/v1', schema: scaleSchema}).object
-          } else {
-            wanted = this.applyPatch(request, scale, scaleSchema).result as KubeObject
-          }
-          const version = wanted.metadata?.resourceVersion
-          if (version && version !== current.metadata.resourceVersion) throw apiErrors.modified(definition, info.name)
-          const replicas = isJsonObject(wanted.spec) ? wanted.spec.replicas : undefined
-          return withReplicas(current, typeof replicas === 'number' ? replicas : 0)
-        }, {dryRun})
-        return {status: 200, body: scaleOf(definition, result.object), warnings: []}
-      }
-    }
-    throw apiErrors.pathNotFound()
-  }
-
-  private decode(request: ApiRequest, definition: ResourceDefinition): {object: KubeObject; warnings: string[]} {
-    return decodeBody(this.scheme, definition, bodyText(request.body), header(request, 'content-type'), fieldValidationOf(request))
-  }
-
-  private checkNamespace(definition: ResourceDefinition, object: KubeObject, namespace: string): void {
-    const bodyNamespace = object.metadata.namespace
-    if (definition.namespaced && bodyNamespace && bodyNamespace !== namespace) {
-      throw apiErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request')
-    }
-  }
-
-  /** The patched document, and whether the patch itself names a resourceVersion (a precondition). */
-  private applyPatch(request: ApiRequest, current: unknown, schema: ResourceDefinition['schema']): {result: unknown; pinsVersion: boolean} {
-    const contentType = header(request, 'content-type').split(';')[0]!.trim()
-    if (!patchContentTypes.includes(contentType)) throw apiErrors.unsupportedMediaType(patchContentTypes)
-    const patch = parseBody(bodyText(request.body), contentType === 'application/apply-patch+yaml' ? 'yaml' : 'json')
-    const pinsVersion = Array.isArray(patch)
-      ? patch.some((operation) => isJsonObject(operation) && operation.path === '/metadata/resourceVersion' && operation.op !== 'test')
-      : isJsonObject(patch) && isJsonObject(patch.metadata) && typeof patch.metadata.resourceVersion === 'string'
-    try {
-      if (contentType === 'application/json-patch+json') return {result: applyJsonPatch(current, patch), pinsVersion}
-      if (contentType === 'application/merge-patch+json') return {result: applyMergePatch(current, patch), pinsVersion}
-      if (contentType === 'application/strategic-merge-patch+json') return {result: applyStrategicMergePatch(current, patch, schema), pinsVersion}
-    } catch (error) {
-      if (error instanceof PatchError) {
-        throw new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {causes: [{reason: 'UnexpectedServerResponse', message: error.message}]})
-      }
-      throw error
-    }
-    throw apiErrors.unsupportedMediaType(patchContentTypes.slice(0, 3))
-  }
-
-  private patched(request: ApiRequest, definition: ResourceDefinition, current: KubeObject | null, name: string): KubeObject {
-    if (!current) throw apiErrors.notFound(definition, name)
-    const original = typed(current, definition)
-    const {result, pinsVersion} = this.applyPatch(request, original, definition.schema)
-    const decoded = decodeBody(this.scheme, definition, JSON.stringify(result), 'application/json', fieldValidationOf(request)).object
-    // A patch that does not name a resourceVersion applies to whatever is stored now.
-    if (!pinsVersion) delete decoded.metadata.resourceVersion
-    return decoded
-  }
-
-  private listQuery(request: ApiRequest, definition: ResourceDefinition, info: RequestInfo): ListQuery {
-    try {
-      return {
-        namespace: definition.namespaced && info.namespace.length > 0 ? info.namespace : null,
-        labelSelector: parseLabelSelector(request.query?.labelSelector ?? ''),
-        fieldSelector: parseFieldSelector(request.query?.fieldSelector ?? ''),
-        limit: integerQuery(request, 'limit'),
-        continueToken: request.query?.continue || undefined,
-        resourceVersion: request.query?.resourceVersion || undefined,
-        resourceVersionMatch: request.query?.resourceVersionMatch || undefined,
-      }
-    } catch (error) {
-      if (error instanceof SelectorError) throw apiErrors.badRequest(error.message)
-      throw error
-    }
-  }
-
-  private deleteOptions(request: ApiRequest): DeleteOptions {
-    const text = bodyText(request.body).trim()
-    const body = text.length > 0 ? parseBody(text, header(request, 'content-type')) : {}
-    const options = isJsonObject(body) ? body : {}
-    const grace = integerQuery(request, 'gracePeriodSeconds') ?? (typeof options.gracePeriodSeconds === 'number' ? options.gracePeriodSeconds : undefined)
-    const policy = request.query?.propagationPolicy ?? (typeof options.propagationPolicy === 'string' ? options.propagationPolicy : undefined)
-    if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy)) {
-      throw apiErrors.invalid({group: 'meta.k8s.io', kind: 'DeleteOptions'}, '', [
-        {type: 'FieldValueNotSupported', field: 'propagationPolicy', value: policy, detail: 'supported values: "Foreground", "Background", "Orphan", "nil"'},
-      ])
-    }
-    const orphan = options.orphanDependents === true || request.query?.orphanDependents === 'true'
-    const dryRun = request.query?.dryRun === 'All' || (Array.isArray(options.dryRun) && options.dryRun.includes('All'))
-    return {
-      dryRun,
-      gracePeriodSeconds: grace,
-      propagationPolicy: (policy ?? (orphan ? 'Orphan' : undefined)) as DeleteOptions['propagationPolicy'],
-      preconditions: isJsonObject(options.preconditions) ? (options.preconditions as DeleteOptions['preconditions']) : undefined,
-    }
-  }
-}
-
-/** An object as the API returns it: kind and apiVersion first. */
-export function typed(object: KubeObject, definition: ResourceDefinition): KubeObject {
-  const {kind: _kind, apiVersion: _apiVersion, ...rest} = object
-  return {kind: definition.kind, apiVersion: groupVersion(definition), ...rest} as KubeObject
-}
-
-function ok(object: KubeObject, definition: ResourceDefinition): ApiResponse {
-  return {status: 200, body: typed(object, definition), warnings: []}
 }

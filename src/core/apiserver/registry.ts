@@ -35,6 +35,11 @@ export interface WriteOptions {
   readonly dryRun?: boolean
   readonly admission?: AdmissionHooks
   readonly subresource?: 'status' | null
+  /**
+   * Takes what the object needs from a shared range (a Service's cluster IP and node ports)
+   * before validation, as kube's BeginCreate/BeginUpdate; the result is told how the write ended.
+   */
+  readonly allocate?: (object: KubeObject, old: KubeObject | null) => Promise<(succeeded: boolean) => Promise<void>>
 }
 
 export interface DeleteOptions {
@@ -137,13 +142,22 @@ export class Registry {
     const name = object.metadata.name ?? ''
     this.invalid(definition, name, [...validateObjectMeta(object, definition.namespaced, strategy.nameValidation), ...strategy.validate(object)])
     await (options.admission ?? noAdmission).validate(object, null)
-    const value = this.encode(definition, object)
-    if (options.dryRun) {
-      const existing = await this.store.get(objectKey(definition, namespace, name))
-      if (existing.object) throw apiErrors.alreadyExists(definition, name)
-      return this.decodeWritten(value, null)
+    const key = objectKey(definition, namespace, name)
+    // Valid input that already exists takes nothing from a shared range.
+    if (options.dryRun || options.allocate) {
+      if ((await this.store.get(key)).object) throw apiErrors.alreadyExists(definition, name)
     }
-    const stored = await this.write(() => this.store.create(objectKey(definition, namespace, name), value), definition, name)
+    const finish = options.allocate ? await options.allocate(object, null) : null
+    const value = this.encode(definition, object)
+    if (options.dryRun) return this.decodeWritten(value, null)
+    let stored: StoredObject
+    try {
+      stored = await this.write(() => this.store.create(key, value), definition, name)
+    } catch (error) {
+      await finish?.(false)
+      throw error
+    }
+    await finish?.(true)
     return this.decodeWritten(value, stored.modRevision)
   }
 
@@ -191,32 +205,79 @@ export class Registry {
         strategy.defaults(object)
         await (options.admission ?? noAdmission).mutate(object, current)
       }
-      for (const field of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const) {
-        if (current.metadata[field] === undefined) delete object.metadata[field]
-        else object.metadata[field] = current.metadata[field] as never
+      const outcome = await this.updateChecked(definition, name, key, object, current, stored!, requestedVersion, strategy, options)
+      if (outcome !== 'retry') return outcome
+    }
+    throw apiErrors.modified(definition, name)
+  }
+
+  private async updateChecked(
+    definition: ResourceDefinition,
+    name: string,
+    key: string,
+    object: KubeObject,
+    current: KubeObject,
+    stored: StoredObject,
+    requestedVersion: string | undefined,
+    strategy: Strategy,
+    options: WriteOptions,
+  ): Promise<{object: KubeObject; created: boolean} | 'retry'> {
+    for (const field of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const) {
+      if (current.metadata[field] === undefined) delete object.metadata[field]
+      else object.metadata[field] = current.metadata[field] as never
+    }
+    if (current.metadata.generation !== undefined) object.metadata.generation = current.metadata.generation
+    if (options.subresource !== 'status') strategy.prepareForUpdate(object, current)
+    const errors = [...validateObjectMetaUpdate(object, current), ...validateObjectMeta(object, definition.namespaced, strategy.nameValidation)]
+    errors.push(...(options.subresource === 'status' ? strategy.validateStatusUpdate(object, current) : strategy.validateUpdate(object, current)))
+    this.invalid(definition, name, errors)
+    await (options.admission ?? noAdmission).validate(object, current)
+    // Removing the last finalizer of an object being deleted (with no grace left) deletes it.
+    const finishesDeletion = object.metadata.deletionTimestamp !== undefined && (object.metadata.finalizers ?? []).length === 0 &&
+      (object.metadata.deletionGracePeriodSeconds ?? 0) === 0
+    const finish = options.allocate && options.subresource !== 'status' ? await options.allocate(object, current) : null
+    const value = this.encode(definition, object)
+    if (options.dryRun) return {object: this.decodeWritten(value, Number(current.metadata.resourceVersion)), created: false}
+    if (Buffer.compare(Buffer.from(value), Buffer.from(stored.value)) === 0) {
+      await finish?.(true)
+      return {object: current, created: false}
+    }
+    try {
+      let result: {object: KubeObject; created: boolean}
+      if (finishesDeletion) {
+        await this.store.delete(key, stored.modRevision)
+        result = {object: this.decodeWritten(value, stored.modRevision), created: false}
+      } else {
+        const written = await this.store.update(key, value, stored.modRevision)
+        result = {object: this.decodeWritten(value, written.modRevision), created: false}
       }
-      if (current.metadata.generation !== undefined) object.metadata.generation = current.metadata.generation
-      if (options.subresource !== 'status') strategy.prepareForUpdate(object, current)
-      const errors = [...validateObjectMetaUpdate(object, current), ...validateObjectMeta(object, definition.namespaced, strategy.nameValidation)]
-      errors.push(...(options.subresource === 'status' ? strategy.validateStatusUpdate(object, current) : strategy.validateUpdate(object, current)))
-      this.invalid(definition, name, errors)
-      await (options.admission ?? noAdmission).validate(object, current)
-      // Removing the last finalizer of an object being deleted (with no grace left) deletes it.
-      const finishesDeletion = object.metadata.deletionTimestamp !== undefined && (object.metadata.finalizers ?? []).length === 0 &&
-        (object.metadata.deletionGracePeriodSeconds ?? 0) === 0
-      const value = this.encode(definition, object)
-      if (options.dryRun) return {object: this.decodeWritten(value, Number(current.metadata.resourceVersion)), created: false}
-      if (Buffer.compare(Buffer.from(value), Buffer.from(stored!.value)) === 0) return {object: current, created: false}
+      await finish?.(true)
+      return result
+    } catch (error) {
+      await finish?.(false)
+      if (error instanceof StoreError && error.code === 'Conflict' && !requestedVersion) return 'retry'
+      if (error instanceof StoreError && error.code === 'Conflict') throw apiErrors.modified(definition, name)
+      throw storeFailure(error, definition, name)
+    }
+  }
+
+  /**
+   * A guarded read-change-write with no strategy (GuaranteedUpdate on storage): what
+   * kube-apiserver's own subresources (pods/binding) use to set fields users may not change.
+   */
+  async guaranteedUpdate(definition: ResourceDefinition, namespace: string, name: string, transform: (current: KubeObject | null) => KubeObject): Promise<KubeObject> {
+    const key = objectKey(definition, namespace, name)
+    for (let attempt = 0; attempt < unconditionalUpdateAttemptsMax; attempt++) {
+      const {object: stored} = await this.store.get(key)
+      const current = stored ? objectFromStored(stored) : null
+      const next = transform(current ? cloneJson(current) : null)
+      if (!stored) throw apiErrors.notFound(definition, name)
+      const value = this.encode(definition, next)
       try {
-        if (finishesDeletion) {
-          await this.store.delete(key, stored!.modRevision)
-          return {object: this.decodeWritten(value, stored!.modRevision), created: false}
-        }
-        const written = await this.store.update(key, value, stored!.modRevision)
-        return {object: this.decodeWritten(value, written.modRevision), created: false}
+        const written = await this.store.update(key, value, stored.modRevision)
+        return this.decodeWritten(value, written.modRevision)
       } catch (error) {
-        if (error instanceof StoreError && error.code === 'Conflict' && !requestedVersion) continue
-        if (error instanceof StoreError && error.code === 'Conflict') throw apiErrors.modified(definition, name)
+        if (error instanceof StoreError && error.code === 'Conflict') continue
         throw storeFailure(error, definition, name)
       }
     }

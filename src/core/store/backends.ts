@@ -9,7 +9,7 @@ export function openEmbeddedStore(folder: string, options: ClusterOptions & {end
   return new EtcdStore(new EmbeddedClient(cluster, {endpoint: options.endpoint ?? 'infra1'}))
 }
 
-/** The store on a real etcd reached over the network. */
-export function openRealEtcdStore(endpoint: string): Store {
-  return new EtcdStore(new RealEtcdClient(endpoint))
+/** The store on a real etcd reached over the network (kube-apiserver's --etcd-servers list). */
+export function openRealEtcdStore(endpoints: string | readonly string[]): Store {
+  return new EtcdStore(new RealEtcdClient(endpoints))
 }

@@ -163,9 +163,9 @@ export class RealEtcdClient implements EtcdClient {
   readonly auth: AuthApi
   private readonly client: Etcd3
 
-  constructor(endpoint: string, options: {commandTimeoutMilliseconds?: number; user?: string; password?: string} = {}) {
+  constructor(endpoints: string | readonly string[], options: {commandTimeoutMilliseconds?: number; user?: string; password?: string} = {}) {
     this.client = new Etcd3({
-      hosts: [endpoint],
+      hosts: typeof endpoints === 'string' ? [endpoints] : [...endpoints],
       dialTimeout: options.commandTimeoutMilliseconds ?? 5000,
       // No retries and no circuit breaker: every error reaches the caller as etcd sent it.
       faultHandling: {host: () => noop, global: noop},

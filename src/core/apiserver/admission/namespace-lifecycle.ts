@@ -4,17 +4,28 @@ import {isJsonObject, type KubeObject} from '../../api/object.js'
 import type {ResourceDefinition} from '../../api/scheme.js'
 import type {Registry} from '../registry.js'
 import {ApiError, apiErrors} from '../status.js'
+import type {AdmissionAttributes, AdmissionPlugin} from './chain.js'
 
 export const undeletableNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const
 
 const namespaces = {group: '', resource: 'namespaces'}
 
-export class NamespaceLifecycle {
+export class NamespaceLifecycle implements AdmissionPlugin {
+  readonly name = 'NamespaceLifecycle'
+
   constructor(private readonly registry: Registry, private readonly namespaceDefinition: ResourceDefinition) {}
 
-  /** Before a create in `namespace`: the namespace must exist and not be terminating. */
-  async admitCreate(definition: ResourceDefinition, namespace: string, object: KubeObject): Promise<void> {
-    if (!definition.namespaced || definition.etcdPrefix === null) return
+  async admit(attributes: AdmissionAttributes, object: KubeObject | null): Promise<void> {
+    const {definition, namespace} = attributes
+    if (attributes.operation === 'DELETE') {
+      if (definition.group === '' && definition.resource === 'namespaces' && (undeletableNamespaces as readonly string[]).includes(attributes.name)) {
+        throw apiErrors.forbidden(namespaces, attributes.name, 'this namespace may not be deleted')
+      }
+      return
+    }
+    if (attributes.operation !== 'CREATE' || !definition.namespaced || namespace.length === 0) return
+    // Reviews and token requests are not stored: they need no live namespace.
+    if (definition.etcdPrefix === null && !['bindings', 'serviceaccounts', 'pods'].includes(definition.resource)) return
     let current: KubeObject
     try {
       current = await this.registry.get(this.namespaceDefinition, '', namespace)
@@ -23,16 +34,11 @@ export class NamespaceLifecycle {
       throw error
     }
     const phase = isJsonObject(current.status) ? current.status.phase : undefined
-    if (phase === 'Terminating' || current.metadata.deletionTimestamp !== undefined) {
+    if (attributes.subresource.length === 0 && (phase === 'Terminating' || current.metadata.deletionTimestamp !== undefined)) {
       const message = `unable to create new content in namespace ${namespace} because it is being terminated`
-      const forbidden = apiErrors.forbidden(definition, object.metadata.name ?? '', message)
+      const forbidden = apiErrors.forbidden(definition, object?.metadata.name ?? attributes.name, message)
       forbidden.details!.causes = [{reason: 'NamespaceTerminating', message, field: 'metadata.namespace'}]
       throw forbidden
     }
-  }
-
-  admitDelete(definition: ResourceDefinition, name: string): void {
-    if (definition.group !== '' || definition.resource !== 'namespaces') return
-    if ((undeletableNamespaces as readonly string[]).includes(name)) throw apiErrors.forbidden(namespaces, name, 'this namespace may not be deleted')
   }
 }

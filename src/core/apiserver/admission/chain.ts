@@ -1,0 +1,49 @@
+// Admission as kube-apiserver runs it: every mutating plugin in order, then (after the
+// registry's own validation) every validating plugin in order; the first refusal ends the write.
+import type {KubeObject} from '../../api/object.js'
+import type {ResourceDefinition} from '../../api/scheme.js'
+import type {UserInfo} from '../authentication/user.js'
+import type {AdmissionHooks} from '../registry.js'
+
+export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT'
+
+export interface AdmissionAttributes {
+  readonly operation: AdmissionOperation
+  readonly definition: ResourceDefinition
+  readonly subresource: string
+  readonly namespace: string
+  readonly name: string
+  readonly user: UserInfo
+  readonly dryRun: boolean
+}
+
+export interface AdmissionPlugin {
+  readonly name: string
+  /** May change the object (defaults, injected fields); throws an ApiError to refuse. */
+  admit?(attributes: AdmissionAttributes, object: KubeObject | null, old: KubeObject | null): Promise<void>
+  /** Checks the final object; throws an ApiError to refuse. */
+  validate?(attributes: AdmissionAttributes, object: KubeObject | null, old: KubeObject | null): Promise<void>
+}
+
+export class AdmissionChain {
+  constructor(readonly plugins: readonly AdmissionPlugin[]) {}
+
+  /** The registry's hooks for one write. */
+  hooks(attributes: Omit<AdmissionAttributes, 'name'> & {name?: string}): AdmissionHooks {
+    const withName = (object: KubeObject): AdmissionAttributes => ({...attributes, name: attributes.name ?? object.metadata.name ?? ''})
+    return {
+      mutate: async (object, old) => {
+        for (const plugin of this.plugins) await plugin.admit?.(withName(object), object, old)
+      },
+      validate: async (object, old) => {
+        for (const plugin of this.plugins) await plugin.validate?.(withName(object), object, old)
+      },
+    }
+  }
+
+  /** Admission of a DELETE (no new object). */
+  async admitDelete(attributes: AdmissionAttributes, old: KubeObject | null): Promise<void> {
+    for (const plugin of this.plugins) await plugin.admit?.(attributes, null, old)
+    for (const plugin of this.plugins) await plugin.validate?.(attributes, null, old)
+  }
+}

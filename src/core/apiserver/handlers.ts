@@ -1,0 +1,272 @@
+// The verbs of a resource once a request is authenticated and authorized: get, list, watch,
+// create, update, patch, delete and deletecollection, and the status and scale subresources,
+// each through admission and the registry (kube-apiserver's endpoints/handlers).
+import {isJsonObject, type KubeObject} from '../api/object.js'
+import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
+import {parseFieldSelector, parseLabelSelector, SelectorError} from '../api/selectors.js'
+import type {AdmissionChain} from './admission/chain.js'
+import type {UserInfo} from './authentication/user.js'
+import {bodyText, decodeBody, type FieldValidation, parseBody} from './body.js'
+import {type ApiWatch, listObjects, type ListQuery, watchObjects} from './list-watch.js'
+import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError} from './patch.js'
+import {type DeleteOptions, type DeleteResult, type Registry, strategyOf, type WriteOptions} from './registry.js'
+import type {ApiRequest, RequestInfo} from './request.js'
+import {scaleOf, scaleSchema, withReplicas} from './scale.js'
+import type {ServiceAllocator} from './service-allocation.js'
+import {ApiError, apiErrors} from './status.js'
+
+export interface ApiResponse {
+  readonly status: number
+  readonly body: unknown
+  readonly warnings: readonly string[]
+  /** Set for a watch: the events follow. */
+  readonly watch?: ApiWatch
+}
+
+const patchContentTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']
+
+export function header(request: ApiRequest, name: string): string {
+  const value = request.headers?.[name]
+  return Array.isArray(value) ? String(value[0] ?? '') : typeof value === 'string' ? value : ''
+}
+
+export function fieldValidationOf(request: ApiRequest): FieldValidation {
+  const value = request.query?.fieldValidation ?? 'Warn'
+  if (value !== 'Strict' && value !== 'Warn' && value !== 'Ignore') {
+    throw apiErrors.badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${value}"`)
+  }
+  return value
+}
+
+function integerQuery(request: ApiRequest, name: string): number | undefined {
+  const value = request.query?.[name]
+  if (value === undefined || value === '') return undefined
+  if (!/^-?\d+$/.test(value)) throw apiErrors.badRequest(`invalid ${name}: ${value}`)
+  return Number(value)
+}
+
+export class ResourceHandlers {
+  constructor(
+    private readonly scheme: Scheme,
+    private readonly registry: Registry,
+    private readonly admission: AdmissionChain,
+    private readonly services: ServiceAllocator,
+  ) {}
+
+  private allocatorFor(definition: ResourceDefinition, dryRun: boolean): WriteOptions['allocate'] {
+    if (definition.group !== '' || definition.resource !== 'services') return undefined
+    return (object, old) => (old ? this.services.allocateForUpdate(object, old, dryRun) : this.services.allocateForCreate(object, dryRun))
+  }
+
+  private updateOptions(definition: ResourceDefinition, namespace: string, name: string, user: UserInfo, dryRun: boolean): WriteOptions {
+    return {dryRun, admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: '', namespace, name, user, dryRun}), allocate: this.allocatorFor(definition, dryRun)}
+  }
+
+  /** A DELETE through admission, giving back what a deleted Service held. */
+  async deleteOne(definition: ResourceDefinition, namespace: string, name: string, options: DeleteOptions, user: UserInfo): Promise<DeleteResult> {
+    const dryRun = options.dryRun ?? false
+    const current = await this.registry.get(definition, namespace, name)
+    await this.admission.admitDelete({operation: 'DELETE', definition, subresource: '', namespace, name, user, dryRun}, current)
+    const result = await this.registry.delete(definition, namespace, name, options)
+    if (result.deleted && !dryRun && definition.group === '' && definition.resource === 'services') await this.services.release(result.object)
+    return result
+  }
+
+  async serve(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, user: UserInfo): Promise<ApiResponse> {
+    const namespace = definition.namespaced ? info.namespace : ''
+    if (definition.namespaced && namespace.length === 0 && !['list', 'watch'].includes(info.verb)) throw apiErrors.pathNotFound()
+    const subresource = info.subresource
+    if (subresource.length > 0) return this.serveSubresource(request, info, definition, namespace, user)
+    if (!definition.verbs.includes(info.verb)) throw apiErrors.methodNotSupported(definition, info.verb)
+    const dryRun = request.query?.dryRun === 'All'
+    switch (info.verb) {
+      case 'get':
+        return ok(await this.registry.get(definition, namespace, info.name), definition)
+      case 'list':
+        return {status: 200, body: await listObjects(this.registry, definition, this.listQuery(request, definition, info)), warnings: []}
+      case 'watch':
+        return {status: 200, body: null, warnings: [], watch: await watchObjects(this.registry, definition, {
+          ...this.listQuery(request, definition, info),
+          allowWatchBookmarks: request.query?.allowWatchBookmarks === 'true',
+          sendInitialEvents: request.query?.sendInitialEvents === 'true',
+        })}
+      case 'create': {
+        const {object, warnings} = this.decode(request, definition)
+        const bodyNamespace = object.metadata.namespace
+        if (definition.namespaced && bodyNamespace && bodyNamespace !== namespace) {
+          throw apiErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request')
+        }
+        const admission = this.admission.hooks({operation: 'CREATE', definition, subresource: '', namespace, user, dryRun})
+        const created = await this.registry.create(definition, namespace, object, {dryRun, admission, allocate: this.allocatorFor(definition, dryRun)})
+        return {status: 201, body: typed(created, definition), warnings}
+      }
+      case 'update': {
+        const {object, warnings} = this.decode(request, definition)
+        this.checkNamespace(definition, object, namespace)
+        const result = await this.registry.update(definition, namespace, info.name, () => object, this.updateOptions(definition, namespace, info.name, user, dryRun))
+        return {status: result.created ? 201 : 200, body: typed(result.object, definition), warnings}
+      }
+      case 'patch': {
+        const result = await this.registry.update(
+          definition,
+          namespace,
+          info.name,
+          (current) => this.patched(request, definition, current, info.name),
+          this.updateOptions(definition, namespace, info.name, user, dryRun),
+        )
+        return {status: 200, body: typed(result.object, definition), warnings: []}
+      }
+      case 'delete': {
+        const result = await this.deleteOne(definition, namespace, info.name, this.deleteOptions(request), user)
+        const body = result.deleted && !strategyOf(definition).returnDeletedObject
+          ? {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: {name: info.name, ...(definition.group ? {group: definition.group} : {}), kind: definition.resource, uid: result.object.metadata.uid}}
+          : typed(result.object, definition)
+        return {status: result.deleted ? 200 : 202, body, warnings: []}
+      }
+      case 'deletecollection': {
+        const listed = await listObjects(this.registry, definition, {...this.listQuery(request, definition, info), limit: 0})
+        const options = this.deleteOptions(request)
+        const items: KubeObject[] = []
+        for (const item of listed.items) {
+          try {
+            items.push((await this.deleteOne(definition, item.metadata.namespace ?? '', item.metadata.name ?? '', options, user)).object)
+          } catch (error) {
+            if (!(error instanceof ApiError && error.code === 404)) throw error
+          }
+        }
+        return {status: 200, body: {...listed, items}, warnings: []}
+      }
+      default:
+        throw apiErrors.methodNotSupported(definition, info.verb)
+    }
+  }
+
+  private async serveSubresource(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, namespace: string, user: UserInfo): Promise<ApiResponse> {
+    const dryRun = request.query?.dryRun === 'All'
+    const verb = info.verb
+    if (info.subresource === 'status' && definition.subresources.status) {
+      if (verb === 'get') return ok(await this.registry.get(definition, namespace, info.name), definition)
+      const options: WriteOptions = {dryRun, subresource: 'status', admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: 'status', namespace, user, dryRun})}
+      if (verb === 'update') {
+        const {object, warnings} = this.decode(request, definition)
+        const result = await this.registry.update(definition, namespace, info.name, () => object, options)
+        return {status: 200, body: typed(result.object, definition), warnings}
+      }
+      if (verb === 'patch') {
+        const result = await this.registry.update(definition, namespace, info.name, (current) => this.patched(request, definition, current, info.name), options)
+        return {status: 200, body: typed(result.object, definition), warnings: []}
+      }
+    }
+    if (info.subresource === 'scale' && definition.subresources.scale) {
+      if (verb === 'get') return {status: 200, body: scaleOf(definition, await this.registry.get(definition, namespace, info.name)), warnings: []}
+      if (verb === 'update' || verb === 'patch') {
+        const result = await this.registry.update(definition, namespace, info.name, (current) => {
+          if (!current) throw apiErrors.notFound(definition, info.name)
+          const scale = scaleOf(definition, current)
+          let wanted: KubeObject
+          if (verb === 'update') {
+            wanted = decodeBody(this.scheme, definition, bodyText(request.body), header(request, 'content-type'), fieldValidationOf(request), {kind: 'Scale', apiVersion: 'autoscaling/v1', schema: scaleSchema}).object
+          } else {
+            wanted = this.applyPatch(request, scale, scaleSchema).result as KubeObject
+          }
+          const version = wanted.metadata?.resourceVersion
+          if (version && version !== current.metadata.resourceVersion) throw apiErrors.modified(definition, info.name)
+          const replicas = isJsonObject(wanted.spec) ? wanted.spec.replicas : undefined
+          return withReplicas(current, typeof replicas === 'number' ? replicas : 0)
+        }, {dryRun, admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: 'scale', namespace, user, dryRun})})
+        return {status: 200, body: scaleOf(definition, result.object), warnings: []}
+      }
+    }
+    throw apiErrors.pathNotFound()
+  }
+
+  private decode(request: ApiRequest, definition: ResourceDefinition): {object: KubeObject; warnings: string[]} {
+    return decodeBody(this.scheme, definition, bodyText(request.body), header(request, 'content-type'), fieldValidationOf(request))
+  }
+
+  private checkNamespace(definition: ResourceDefinition, object: KubeObject, namespace: string): void {
+    const bodyNamespace = object.metadata.namespace
+    if (definition.namespaced && bodyNamespace && bodyNamespace !== namespace) {
+      throw apiErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request')
+    }
+  }
+
+  /** The patched document, and whether the patch itself names a resourceVersion (a precondition). */
+  private applyPatch(request: ApiRequest, current: unknown, schema: ResourceDefinition['schema']): {result: unknown; pinsVersion: boolean} {
+    const contentType = header(request, 'content-type').split(';')[0]!.trim()
+    if (!patchContentTypes.includes(contentType)) throw apiErrors.unsupportedMediaType(patchContentTypes)
+    const patch = parseBody(bodyText(request.body), contentType === 'application/apply-patch+yaml' ? 'yaml' : 'json')
+    const pinsVersion = Array.isArray(patch)
+      ? patch.some((operation) => isJsonObject(operation) && operation.path === '/metadata/resourceVersion' && operation.op !== 'test')
+      : isJsonObject(patch) && isJsonObject(patch.metadata) && typeof patch.metadata.resourceVersion === 'string'
+    try {
+      if (contentType === 'application/json-patch+json') return {result: applyJsonPatch(current, patch), pinsVersion}
+      if (contentType === 'application/merge-patch+json') return {result: applyMergePatch(current, patch), pinsVersion}
+      if (contentType === 'application/strategic-merge-patch+json') return {result: applyStrategicMergePatch(current, patch, schema), pinsVersion}
+    } catch (error) {
+      if (error instanceof PatchError) {
+        throw new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {causes: [{reason: 'UnexpectedServerResponse', message: error.message}]})
+      }
+      throw error
+    }
+    throw apiErrors.unsupportedMediaType(patchContentTypes.slice(0, 3))
+  }
+
+  private patched(request: ApiRequest, definition: ResourceDefinition, current: KubeObject | null, name: string): KubeObject {
+    if (!current) throw apiErrors.notFound(definition, name)
+    const original = typed(current, definition)
+    const {result, pinsVersion} = this.applyPatch(request, original, definition.schema)
+    const decoded = decodeBody(this.scheme, definition, JSON.stringify(result), 'application/json', fieldValidationOf(request)).object
+    // A patch that does not name a resourceVersion applies to whatever is stored now.
+    if (!pinsVersion) delete decoded.metadata.resourceVersion
+    return decoded
+  }
+
+  private listQuery(request: ApiRequest, definition: ResourceDefinition, info: RequestInfo): ListQuery {
+    try {
+      return {
+        namespace: definition.namespaced && info.namespace.length > 0 ? info.namespace : null,
+        labelSelector: parseLabelSelector(request.query?.labelSelector ?? ''),
+        fieldSelector: parseFieldSelector(request.query?.fieldSelector ?? ''),
+        limit: integerQuery(request, 'limit'),
+        continueToken: request.query?.continue || undefined,
+        resourceVersion: request.query?.resourceVersion || undefined,
+        resourceVersionMatch: request.query?.resourceVersionMatch || undefined,
+      }
+    } catch (error) {
+      if (error instanceof SelectorError) throw apiErrors.badRequest(error.message)
+      throw error
+    }
+  }
+
+  deleteOptions(request: ApiRequest): DeleteOptions {
+    const text = bodyText(request.body).trim()
+    const body = text.length > 0 ? parseBody(text, header(request, 'content-type')) : {}
+    const options = isJsonObject(body) ? body : {}
+    const grace = integerQuery(request, 'gracePeriodSeconds') ?? (typeof options.gracePeriodSeconds === 'number' ? options.gracePeriodSeconds : undefined)
+    const policy = request.query?.propagationPolicy ?? (typeof options.propagationPolicy === 'string' ? options.propagationPolicy : undefined)
+    if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy)) {
+      throw apiErrors.invalid({group: 'meta.k8s.io', kind: 'DeleteOptions'}, '', [
+        {type: 'FieldValueNotSupported', field: 'propagationPolicy', value: policy, detail: 'supported values: "Foreground", "Background", "Orphan", "nil"'},
+      ])
+    }
+    const orphan = options.orphanDependents === true || request.query?.orphanDependents === 'true'
+    const dryRun = request.query?.dryRun === 'All' || (Array.isArray(options.dryRun) && options.dryRun.includes('All'))
+    return {
+      dryRun,
+      gracePeriodSeconds: grace,
+      propagationPolicy: (policy ?? (orphan ? 'Orphan' : undefined)) as DeleteOptions['propagationPolicy'],
+      preconditions: isJsonObject(options.preconditions) ? (options.preconditions as DeleteOptions['preconditions']) : undefined,
+    }
+  }
+}
+
+/** An object as the API returns it: kind and apiVersion first. */
+export function typed(object: KubeObject, definition: ResourceDefinition): KubeObject {
+  const {kind: _kind, apiVersion: _apiVersion, ...rest} = object
+  return {kind: definition.kind, apiVersion: groupVersion(definition), ...rest} as KubeObject
+}
+
+function ok(object: KubeObject, definition: ResourceDefinition): ApiResponse {
+  return {status: 200, body: typed(object, definition), warnings: []}
+}

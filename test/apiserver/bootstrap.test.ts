@@ -1,0 +1,90 @@
+// The Kubernetes side of a real cluster folder: bootstrap on first use, the keys a real cluster
+// writes (read back with the real CLI), Service allocation, and the admin kubeconfig.
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {parse} from 'yaml'
+import {openKubernetes} from '../../src/core/apiserver/open.js'
+import {runShell} from '../support/shell.js'
+import {temporaryFolder} from '../support/temp.js'
+
+const projectRoot = join(import.meta.dirname, '..', '..')
+
+describe('the Kubernetes side of a cluster folder', () => {
+  it('bootstraps on first use and stores every object under the real key layout', async () => {
+    const home = temporaryFolder()
+    const environment = {...process.env, KUBEMU_HOME: home}
+    const connection = await openKubernetes({environment})
+    const token = connection.api.credentials.adminToken()
+    const call = async (method: 'GET' | 'POST', path: string, body?: unknown) =>
+      (await connection.api.handle({method, path, body: body === undefined ? undefined : JSON.stringify(body), headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'}})) as {status: number; body: any}
+    try {
+      const deployment = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {name: 'web'},
+        spec: {replicas: 2, selector: {matchLabels: {app: 'web'}}, template: {metadata: {labels: {app: 'web'}}, spec: {containers: [{name: 'web', image: 'nginx:1.27'}]}}},
+      }
+      expect((await call('POST', '/apis/apps/v1/namespaces/default/deployments', deployment)).status).toBe(201)
+      expect((await call('POST', '/api/v1/namespaces/default/configmaps', {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'settings'}, data: {a: '1'}})).status).toBe(201)
+      const service = await call('POST', '/api/v1/namespaces/default/services', {apiVersion: 'v1', kind: 'Service', metadata: {name: 'web'}, spec: {type: 'NodePort', selector: {app: 'web'}, ports: [{port: 80}]}})
+      expect(service.status).toBe(201)
+      expect(service.body.spec.clusterIP).toMatch(/^10\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+$/)
+      expect(service.body.spec.clusterIPs).toEqual([service.body.spec.clusterIP])
+      expect(service.body.spec.ipFamilies).toEqual(['IPv4'])
+      expect(service.body.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000)
+      expect(service.body.spec.ports[0].nodePort).toBeLessThanOrEqual(32767)
+      const taken = await call('POST', '/api/v1/namespaces/default/services', {apiVersion: 'v1', kind: 'Service', metadata: {name: 'again'}, spec: {clusterIP: '10.96.0.1', ports: [{port: 80}]}})
+      expect(taken.status).toBe(422)
+      expect(taken.body.message).toBe('Service "again" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.0.1"}: failed to allocate IP 10.96.0.1: provided IP is already allocated')
+      const kubernetes = await call('GET', '/api/v1/namespaces/default/services/kubernetes')
+      expect(kubernetes.body.spec.clusterIP).toBe('10.96.0.1')
+      const nodes = await call('GET', '/api/v1/nodes')
+      expect(nodes.body.items.map((node: any) => node.metadata.name)).toEqual(['control-plane', 'worker-1', 'worker-2', 'worker-3'])
+      expect(nodes.body.items[0].spec.taints).toEqual([{key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule'}])
+      expect(nodes.body.items[1].status.capacity).toEqual({cpu: '4', memory: '8Gi', pods: '110'})
+    } finally {
+      await connection.close()
+    }
+    const kubeconfig = parse(readFileSync(connection.kubeconfig, 'utf8'))
+    expect(kubeconfig.users[0].user.token).toBe(token)
+
+    // A second open finds the cluster bootstrapped and writes nothing.
+    const again = await openKubernetes({environment})
+    const revision = (await again.store.get('/registry/none')).revision
+    await again.close()
+    const third = await openKubernetes({environment})
+    expect((await third.store.get('/registry/none')).revision).toBe(revision)
+    await third.close()
+
+    const keys = await runShell('bin/kubemu etcdctl get /registry --prefix --keys-only', {cwd: projectRoot, env: environment})
+    expect(keys.status).toBe(0)
+    const listed = keys.stdout.split('\n').filter((line) => line.length > 0)
+    for (const key of [
+      '/registry/minions/worker-1',
+      '/registry/minions/control-plane',
+      '/registry/namespaces/kube-node-lease',
+      '/registry/services/specs/default/kubernetes',
+      '/registry/services/endpoints/default/kubernetes',
+      '/registry/endpointslices/default/kubernetes',
+      '/registry/serviceaccounts/kube-system/default',
+      '/registry/clusterroles/cluster-admin',
+      '/registry/clusterrolebindings/cluster-admin',
+      '/registry/priorityclasses/system-node-critical',
+      '/registry/ranges/serviceips',
+      '/registry/ranges/servicenodeports',
+      '/registry/deployments/default/web',
+      '/registry/configmaps/default/settings',
+      '/registry/services/specs/default/web',
+    ]) {
+      expect(listed).toContain(key)
+    }
+    expect(listed.every((key) => key.startsWith('/registry/'))).toBe(true)
+    const value = await runShell('bin/kubemu etcdctl get /registry/deployments/default/web --print-value-only', {cwd: projectRoot, env: environment})
+    const stored = JSON.parse(value.stdout)
+    expect(stored.kind).toBe('Deployment')
+    expect(stored.apiVersion).toBe('apps/v1')
+    expect(stored.spec.strategy.rollingUpdate).toEqual({maxUnavailable: '25%', maxSurge: '25%'})
+    expect(stored.metadata.resourceVersion).toBeUndefined()
+  }, 60_000)
+})
