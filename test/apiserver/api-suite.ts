@@ -50,6 +50,8 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
       await ensureBootstrapped(api, clock.nowMilliseconds())
       const created = await call('POST', '/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name: ns}})
       expect(created.status).toBe(201)
+      // What the serviceaccount controller does for a new namespace.
+      expect((await call('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, {apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'default'}})).status).toBe(201)
     }, 60_000)
     afterAll(async () => {
       await store.close()
@@ -365,10 +367,72 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
       expect(readerImpersonates.body.message).toBe(`users "jane" is forbidden: User "system:serviceaccount:${ns}:reader" cannot impersonate resource "users" in API group "" at the cluster scope`)
 
       // A token dies with its ServiceAccount, and when it expires.
-      const other = await call('POST', `/api/v1/namespaces/${ns}/serviceaccounts/default/token`, {apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {expirationSeconds: 600}})
-      expect(other.status).toBe(404)
       expect((await call('DELETE', `/api/v1/namespaces/${ns}/serviceaccounts/reader`)).status).toBe(200)
       expect((await call('GET', '/api/v1/namespaces', undefined, asReader())).status).toBe(401)
+    })
+
+    it('runs pods through LimitRanger, ServiceAccount, PodSecurity, Priority, DefaultTolerationSeconds and ResourceQuota', async () => {
+      const namespace = async (name: string, labels: Record<string, string> = {}) => {
+        expect((await call('POST', '/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name, labels}})).status).toBe(201)
+        expect((await call('POST', `/api/v1/namespaces/${name}/serviceaccounts`, {apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'default'}})).status).toBe(201)
+      }
+      const pod = (name: string, container: Body = {}, spec: Body = {}) => ({apiVersion: 'v1', kind: 'Pod', metadata: {name}, spec: {containers: [{name: 'web', image: 'nginx:1.27', ...container}], ...spec}})
+      await namespace('limited')
+      const limitRange = {apiVersion: 'v1', kind: 'LimitRange', metadata: {name: 'defaults'}, spec: {limits: [{type: 'Container', default: {cpu: '500m', memory: '256Mi'}, defaultRequest: {cpu: '100m'}, max: {cpu: '1'}}]}}
+      expect((await call('POST', '/api/v1/namespaces/limited/limitranges', limitRange)).status).toBe(201)
+      const plain = await call('POST', '/api/v1/namespaces/limited/pods', pod('plain'))
+      expect(plain.status).toBe(201)
+      expect(plain.body.metadata.annotations).toEqual({'kubernetes.io/limit-ranger': 'LimitRanger plugin set: cpu, memory request for container web; cpu, memory limit for container web'})
+      const container = plain.body.spec.containers[0]
+      expect(container.resources).toEqual({limits: {cpu: '500m', memory: '256Mi'}, requests: {cpu: '100m', memory: '256Mi'}})
+      expect(plain.body.spec.serviceAccountName).toBe('default')
+      expect(plain.body.spec.serviceAccount).toBe('default')
+      const volume = plain.body.spec.volumes[0]
+      expect(volume.name).toMatch(/^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/)
+      expect(volume.projected.sources[0]).toEqual({serviceAccountToken: {expirationSeconds: 3607, path: 'token'}})
+      expect(container.volumeMounts).toEqual([{name: volume.name, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount'}])
+      expect(plain.body.spec.tolerations).toEqual([
+        {key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300},
+        {key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300},
+      ])
+      expect(plain.body.spec.priority).toBe(0)
+      expect(plain.body.spec.preemptionPolicy).toBe('PreemptLowerPriority')
+      expect(plain.body.status.qosClass).toBe('Burstable')
+      const greedy = await call('POST', '/api/v1/namespaces/limited/pods', pod('greedy', {resources: {limits: {cpu: '2'}}}))
+      expect(greedy.status).toBe(403)
+      expect(greedy.body.message).toBe('pods "greedy" is forbidden: maximum cpu usage per Container is 1, but limit is 2')
+      const noClass = await call('POST', '/api/v1/namespaces/limited/pods', pod('classless', {}, {priorityClassName: 'nope'}))
+      expect(noClass.body.message).toBe('pods "classless" is forbidden: no PriorityClass with name nope was found')
+      const critical = await call('POST', '/api/v1/namespaces/limited/pods', pod('critical', {}, {priorityClassName: 'system-node-critical'}))
+      expect(critical.body.spec.priority).toBe(2000001000)
+      const noAccount = await call('POST', '/api/v1/namespaces/limited/pods', pod('lost', {}, {serviceAccountName: 'ghost'}))
+      expect(noAccount.body.message).toBe('pods "lost" is forbidden: error looking up service account limited/ghost: serviceaccount "ghost" not found')
+
+      await namespace('quoted')
+      const quota = {apiVersion: 'v1', kind: 'ResourceQuota', metadata: {name: 'compute'}, spec: {hard: {pods: '1', 'requests.cpu': '1'}}}
+      expect((await call('POST', '/api/v1/namespaces/quoted/resourcequotas', quota)).status).toBe(201)
+      const unrequested = await call('POST', '/api/v1/namespaces/quoted/pods', pod('bare'))
+      expect(unrequested.body.message).toBe('pods "bare" is forbidden: failed quota: compute: must specify requests.cpu for: web')
+      expect((await call('POST', '/api/v1/namespaces/quoted/pods', pod('first', {resources: {requests: {cpu: '600m'}}}))).status).toBe(201)
+      const charged = await call('GET', '/api/v1/namespaces/quoted/resourcequotas/compute')
+      expect(charged.body.status).toEqual({hard: {pods: '1', 'requests.cpu': '1'}, used: {pods: '1', 'requests.cpu': '600m'}})
+      const second = await call('POST', '/api/v1/namespaces/quoted/pods', pod('second', {resources: {requests: {cpu: '600m'}}}))
+      expect(second.status).toBe(403)
+      expect(second.body.message).toBe('pods "second" is forbidden: exceeded quota: compute, requested: pods=1,requests.cpu=600m, used: pods=1,requests.cpu=600m, limited: pods=1,requests.cpu=1')
+
+      await namespace('locked', {'pod-security.kubernetes.io/enforce': 'restricted'})
+      const unsafe = await call('POST', '/api/v1/namespaces/locked/pods', pod('unsafe'))
+      expect(unsafe.status).toBe(403)
+      const violations = 'allowPrivilegeEscalation != false (container "web" must set securityContext.allowPrivilegeEscalation=false), ' +
+        'unrestricted capabilities (container "web" must set securityContext.capabilities.drop=["ALL"]), ' +
+        'runAsNonRoot != true (pod or container "web" must set securityContext.runAsNonRoot=true), ' +
+        'seccompProfile (pod or container "web" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")'
+      expect(unsafe.body.message).toBe(`pods "unsafe" is forbidden: violates PodSecurity "restricted:latest": ${violations}`)
+      const hardened = pod('hardened', {securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: ['ALL']}}}, {securityContext: {runAsNonRoot: true, seccompProfile: {type: 'RuntimeDefault'}}})
+      expect((await call('POST', '/api/v1/namespaces/locked/pods', hardened)).status).toBe(201)
+      const workload = await call('POST', '/apis/apps/v1/namespaces/locked/deployments', deployment('templated'))
+      expect(workload.status).toBe(201)
+      expect(workload.warnings[0]).toMatch(/^would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false \(containers "web", "sidecar" must set/)
     })
 
     it('serves discovery from the scheme', async () => {

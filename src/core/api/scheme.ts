@@ -78,6 +78,12 @@ export class Scheme {
     return this.byResource.get(Scheme.resourceKey(group, version, resource)) ?? null
   }
 
+  /** A resource in the first version served for it (every built-in has one version). */
+  preferredResource(group: string, resource: string): ResourceDefinition | null {
+    for (const definition of this.byResource.values()) if (definition.group === group && definition.resource === resource) return definition
+    return null
+  }
+
   kind(group: string, version: string, kind: string): ResourceDefinition | null {
     return this.byKind.get(Scheme.kindKey(group, version, kind)) ?? null
   }

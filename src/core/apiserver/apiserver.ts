@@ -8,7 +8,12 @@ import {type ResourceDefinition, Scheme} from '../api/scheme.js'
 import type {Store} from '../store/store.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {AdmissionChain, type AdmissionPlugin} from './admission/chain.js'
+import {AdmissionReader} from './admission/context.js'
+import {LimitRanger} from './admission/limit-ranger.js'
 import {NamespaceLifecycle} from './admission/namespace-lifecycle.js'
+import {DefaultTolerationSecondsAdmission, PriorityAdmission, ServiceAccountAdmission} from './admission/pod-plugins.js'
+import {PodSecurityAdmission} from './admission/pod-security.js'
+import {ResourceQuotaAdmission} from './admission/resource-quota.js'
 import {type AuditSink, auditEvent} from './audit.js'
 import {type ObjectLookup, TokenAuthenticator} from './authentication/authenticator.js'
 import {type ClusterCredentials, MemoryCredentials} from './authentication/credentials.js'
@@ -40,8 +45,21 @@ export interface ApiServerOptions {
   readonly newUid?: () => string
   readonly credentials?: ClusterCredentials
   readonly audit?: AuditSink
-  /** Admission plugins after NamespaceLifecycle, in order (the full chain when the cluster opens). */
-  readonly admission?: (context: {registry: Registry; scheme: Scheme}) => AdmissionPlugin[]
+  /** The admission plugins, in order (default: kube-apiserver's chain). */
+  readonly admission?: (reader: AdmissionReader) => AdmissionPlugin[]
+}
+
+/** kube-apiserver's default admission chain (the plugins kubemu has), in its order. */
+export function defaultAdmissionPlugins(reader: AdmissionReader): AdmissionPlugin[] {
+  return [
+    new NamespaceLifecycle(reader.registry, reader.scheme.resource('', 'v1', 'namespaces')!),
+    new LimitRanger(reader),
+    new ServiceAccountAdmission(reader),
+    new PodSecurityAdmission(reader),
+    new PriorityAdmission(reader),
+    new DefaultTolerationSecondsAdmission(),
+    new ResourceQuotaAdmission(reader),
+  ]
 }
 
 export class ApiServer {
@@ -62,10 +80,8 @@ export class ApiServer {
     this.credentials = options.credentials ?? new MemoryCredentials()
     this.authenticator = new TokenAuthenticator(this.credentials, this.lookup, () => Math.floor(this.clock.nowMilliseconds() / 1000))
     this.authorizer = new RbacAuthorizer(this.rbacReader())
-    const plugins: AdmissionPlugin[] = [
-      new NamespaceLifecycle(this.registry, this.scheme.resource('', 'v1', 'namespaces')!),
-      ...(options.admission?.({registry: this.registry, scheme: this.scheme}) ?? []),
-    ]
+    const reader = new AdmissionReader(this.registry, this.scheme, random)
+    const plugins = options.admission ? options.admission(reader) : defaultAdmissionPlugins(reader)
     this.handlers = new ResourceHandlers(this.scheme, this.registry, new AdmissionChain(plugins), new ServiceAllocator(options.store, random))
     this.virtualResources = new VirtualResources(this.scheme, this.registry, this.authorizer, this.authenticator, this.credentials, () => this.clock.nowMilliseconds())
     this.audit = options.audit ?? null

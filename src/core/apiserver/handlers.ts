@@ -58,8 +58,12 @@ export class ResourceHandlers {
     return (object, old) => (old ? this.services.allocateForUpdate(object, old, dryRun) : this.services.allocateForCreate(object, dryRun))
   }
 
-  private updateOptions(definition: ResourceDefinition, namespace: string, name: string, user: UserInfo, dryRun: boolean): WriteOptions {
-    return {dryRun, admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: '', namespace, name, user, dryRun}), allocate: this.allocatorFor(definition, dryRun)}
+  private updateOptions(definition: ResourceDefinition, namespace: string, name: string, user: UserInfo, dryRun: boolean, warnings: string[]): WriteOptions {
+    return {
+      dryRun,
+      admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: '', namespace, name, user, dryRun, warnings}),
+      allocate: this.allocatorFor(definition, dryRun),
+    }
   }
 
   /** A DELETE through admission, giving back what a deleted Service held. */
@@ -96,25 +100,26 @@ export class ResourceHandlers {
         if (definition.namespaced && bodyNamespace && bodyNamespace !== namespace) {
           throw apiErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request')
         }
-        const admission = this.admission.hooks({operation: 'CREATE', definition, subresource: '', namespace, user, dryRun})
+        const admission = this.admission.hooks({operation: 'CREATE', definition, subresource: '', namespace, user, dryRun, warnings})
         const created = await this.registry.create(definition, namespace, object, {dryRun, admission, allocate: this.allocatorFor(definition, dryRun)})
         return {status: 201, body: typed(created, definition), warnings}
       }
       case 'update': {
         const {object, warnings} = this.decode(request, definition)
         this.checkNamespace(definition, object, namespace)
-        const result = await this.registry.update(definition, namespace, info.name, () => object, this.updateOptions(definition, namespace, info.name, user, dryRun))
+        const result = await this.registry.update(definition, namespace, info.name, () => object, this.updateOptions(definition, namespace, info.name, user, dryRun, warnings))
         return {status: result.created ? 201 : 200, body: typed(result.object, definition), warnings}
       }
       case 'patch': {
+        const warnings: string[] = []
         const result = await this.registry.update(
           definition,
           namespace,
           info.name,
           (current) => this.patched(request, definition, current, info.name),
-          this.updateOptions(definition, namespace, info.name, user, dryRun),
+          this.updateOptions(definition, namespace, info.name, user, dryRun, warnings),
         )
-        return {status: 200, body: typed(result.object, definition), warnings: []}
+        return {status: 200, body: typed(result.object, definition), warnings}
       }
       case 'delete': {
         const result = await this.deleteOne(definition, namespace, info.name, this.deleteOptions(request), user)

@@ -32,7 +32,10 @@ export const podStrategy: Strategy = defineStrategy({
   returnDeletedObject: true,
   defaults: (object) => defaultPodSpec(spec(object)),
   prepareForCreate: (object) => {
-    object.status = {phase: 'Pending', qosClass: podQosClass(spec(object))}
+    const podSpec = spec(object)
+    // The v1 conversion mirrors serviceAccountName into the deprecated serviceAccount field.
+    if (str(podSpec.serviceAccountName).length > 0) podSpec.serviceAccount = podSpec.serviceAccountName
+    object.status = {phase: 'Pending', qosClass: podQosClass(podSpec)}
   },
   validate: (object) => validatePodSpec(spec(object), specPath),
   validateUpdate: (object, old) => [...validatePodSpec(spec(object), specPath), ...podUpdateErrors(object, old)],

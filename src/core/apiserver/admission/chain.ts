@@ -15,6 +15,8 @@ export interface AdmissionAttributes {
   readonly name: string
   readonly user: UserInfo
   readonly dryRun: boolean
+  /** Warnings for the response (PodSecurity's "would violate ..."). */
+  readonly warnings?: string[]
 }
 
 export interface AdmissionPlugin {

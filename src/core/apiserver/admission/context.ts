@@ -1,0 +1,36 @@
+// What admission plugins read: objects of a namespace or one object, through the registry at the
+// newest revision (the informer caches of kube-apiserver's plugins, without the staleness).
+import type {KubeObject} from '../../api/object.js'
+import type {Scheme} from '../../api/scheme.js'
+import {assert} from '../../util/assert.js'
+import {listPrefix} from '../keys.js'
+import {objectFromStored, type Registry} from '../registry.js'
+import {ApiError} from '../status.js'
+
+export class AdmissionReader {
+  constructor(
+    readonly registry: Registry,
+    readonly scheme: Scheme,
+    readonly random: () => number,
+  ) {}
+
+  private definition(group: string, resource: string) {
+    const definition = this.scheme.preferredResource(group, resource)
+    assert(definition !== null, `admission reads an unknown resource ${resource}.${group}`)
+    return definition
+  }
+
+  async list(group: string, resource: string, namespace: string | null): Promise<KubeObject[]> {
+    const {objects} = await this.registry.store.list(listPrefix(this.definition(group, resource), namespace))
+    return objects.map((stored) => objectFromStored(stored))
+  }
+
+  async get(group: string, resource: string, namespace: string, name: string): Promise<KubeObject | null> {
+    try {
+      return await this.registry.get(this.definition(group, resource), namespace, name)
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 404) return null
+      throw error
+    }
+  }
+}
