@@ -435,6 +435,67 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
       expect(workload.warnings[0]).toMatch(/^would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false \(containers "web", "sidecar" must set/)
     })
 
+    it('serves custom resources from a CustomResourceDefinition, validated by its schema', async () => {
+      const crd = {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: {name: 'crontabs.stable.example.com'},
+        spec: {
+          group: 'stable.example.com',
+          scope: 'Namespaced',
+          names: {plural: 'crontabs', singular: 'crontab', kind: 'CronTab', shortNames: ['ct']},
+          versions: [{
+            name: 'v1',
+            served: true,
+            storage: true,
+            subresources: {status: {}},
+            schema: {openAPIV3Schema: {type: 'object', properties: {
+              spec: {type: 'object', required: ['cronSpec'], properties: {
+                cronSpec: {type: 'string', pattern: '^(\\d+|\\*)(/\\d+)?(\\s+(\\d+|\\*)(/\\d+)?){4}$'},
+                image: {type: 'string'},
+                replicas: {type: 'integer', minimum: 1, maximum: 10},
+              }},
+              status: {type: 'object', 'x-kubernetes-preserve-unknown-fields': true},
+            }}},
+          }],
+        },
+      }
+      const created = await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd)
+      expect(created.status).toBe(201)
+      const established = await call('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com')
+      expect(established.body.status.conditions.map((condition: Body) => `${condition.type}=${condition.status}`)).toEqual(['NamesAccepted=True', 'Established=True'])
+      const groups = (await call('GET', '/apis')).body.groups.map((group: Body) => group.name)
+      expect(groups).toContain('stable.example.com')
+      const resources = (await call('GET', '/apis/stable.example.com/v1')).body.resources
+      expect(resources.find((resource: Body) => resource.name === 'crontabs')).toMatchObject({name: 'crontabs', singularName: 'crontab', namespaced: true, kind: 'CronTab', shortNames: ['ct']})
+
+      const path = `/apis/stable.example.com/v1/namespaces/${ns}/crontabs`
+      const cron = (name: string, spec: Body) => ({apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: {name}, spec})
+      const made = await call('POST', path, cron('nightly', {cronSpec: '0 3 * * *', image: 'backup:1', extra: true}))
+      expect(made.status).toBe(201)
+      expect(made.warnings).toEqual(['unknown field "spec.extra"'])
+      expect(made.body.spec).toEqual({cronSpec: '0 3 * * *', image: 'backup:1'})
+      expect(made.body.metadata.generation).toBe(1)
+      const stored = await store.get(`/registry/stable.example.com/crontabs/${ns}/nightly`)
+      expect(JSON.parse(new TextDecoder().decode(stored.object!.value))).toMatchObject({apiVersion: 'stable.example.com/v1', kind: 'CronTab', spec: {cronSpec: '0 3 * * *'}})
+      const before = await revision()
+      const invalid = await call('POST', path, cron('bad', {cronSpec: 'often', replicas: 15}))
+      expect(invalid.status).toBe(422)
+      expect(invalid.body.message).toBe(
+        'CronTab.stable.example.com "bad" is invalid: [spec.cronSpec: Invalid value: "often": spec.cronSpec in body should match \'^(\\d+|\\*)(/\\d+)?(\\s+(\\d+|\\*)(/\\d+)?){4}$\', spec.replicas: Invalid value: 15: spec.replicas in body should be less than or equal to 10]',
+      )
+      const typed = await call('POST', path, cron('typed', {cronSpec: '* * * * *', replicas: 'three'}))
+      expect(typed.body.message).toBe('CronTab.stable.example.com "typed" is invalid: spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"')
+      const missing = await call('POST', path, cron('empty', {}))
+      expect(missing.body.message).toBe('CronTab.stable.example.com "empty" is invalid: spec.cronSpec: Required value')
+      expect(await revision()).toBe(before)
+      expect((await call('GET', path)).body.items.map((item: Body) => item.metadata.name)).toEqual(['nightly'])
+
+      expect((await call('DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com')).status).toBe(200)
+      expect((await store.get(`/registry/stable.example.com/crontabs/${ns}/nightly`)).object).toBeNull()
+      expect((await call('GET', path)).status).toBe(404)
+    })
+
     it('serves discovery from the scheme', async () => {
       const core = (await call('GET', '/api/v1')).body
       const pods = core.resources.find((resource: Body) => resource.name === 'pods')

@@ -28,6 +28,8 @@ export interface ResourceDefinition {
   readonly subresources: {readonly status?: boolean; readonly scale?: ScaleSubresource; readonly others?: readonly string[]}
   /** Set for resources served from a CustomResourceDefinition. */
   readonly custom?: boolean
+  /** A custom resource's openAPIV3Schema (pruning and validation). */
+  readonly openApiSchema?: Readonly<Record<string, unknown>>
 }
 
 export function groupVersion(definition: {group: string; version: string}): string {

@@ -21,6 +21,7 @@ import {impersonate} from './authentication/impersonation.js'
 import type {UserInfo} from './authentication/user.js'
 import {type Attributes, forbiddenMessage, RbacAuthorizer, type RbacReader} from './authorization/rbac.js'
 import {bodyBytes, requestBodyBytesMax} from './body.js'
+import {CustomResourceServing, isCustomResourceDefinitions} from './custom-resource-serving.js'
 import {discovery} from './discovery.js'
 import {type ApiResponse, header, ResourceHandlers} from './handlers.js'
 import {listPrefix} from './keys.js'
@@ -72,6 +73,7 @@ export class ApiServer {
   private readonly handlers: ResourceHandlers
   private readonly virtualResources: VirtualResources
   private readonly audit: AuditSink | null
+  private readonly customResources: CustomResourceServing
 
   constructor(options: ApiServerOptions) {
     this.clock = options.clock ?? systemClock
@@ -85,6 +87,7 @@ export class ApiServer {
     this.handlers = new ResourceHandlers(this.scheme, this.registry, new AdmissionChain(plugins), new ServiceAllocator(options.store, random))
     this.virtualResources = new VirtualResources(this.scheme, this.registry, this.authorizer, this.authenticator, this.credentials, () => this.clock.nowMilliseconds())
     this.audit = options.audit ?? null
+    this.customResources = new CustomResourceServing(this.scheme, this.registry)
   }
 
   private readonly lookup: ObjectLookup = async (resource, namespace, name) => {
@@ -169,7 +172,9 @@ export class ApiServer {
       const message = forbiddenMessage(attributes) + (decision.reason.length > 0 ? `: ${decision.reason}` : '')
       throw apiErrors.forbidden(info.isResourceRequest ? {group: info.group, resource: info.resource} : null, info.name, message)
     }
-    if (!info.isResourceRequest || info.resource.length === 0) {
+    const isDiscovery = !info.isResourceRequest || info.resource.length === 0
+    if (this.customResources.needsSync(info.group, isDiscovery)) await this.customResources.sync()
+    if (isDiscovery) {
       const body = discovery(this.scheme, request.path)
       if (body === null) throw apiErrors.pathNotFound()
       return {status: 200, body, warnings: []}
@@ -178,6 +183,15 @@ export class ApiServer {
     if (!definition) throw apiErrors.pathNotFound()
     if (this.virtualResources.handles(definition, info)) return this.virtualResources.serve(request, info, definition, user)
     if (definition.etcdPrefix === null) throw apiErrors.methodNotSupported(definition, info.verb)
-    return this.handlers.serve(request, info, definition, user)
+    if (!isCustomResourceDefinitions(definition)) return this.handlers.serve(request, info, definition, user)
+    const dryRun = request.query?.dryRun === 'All'
+    if (info.verb === 'delete' && info.subresource === '' && !dryRun) {
+      await this.customResources.deleteObjects(await this.registry.get(definition, '', info.name))
+    }
+    const response = await this.handlers.serve(request, info, definition, user)
+    if (info.verb === 'create' && response.status === 201 && !dryRun) {
+      await this.customResources.establish(String((response.body as {metadata: {name: string}}).metadata.name), this.clock.nowMilliseconds())
+    }
+    return response
   }
 }

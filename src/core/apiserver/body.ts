@@ -1,6 +1,7 @@
 // Request bodies decoded as kube-apiserver decodes them: JSON or YAML by content type, the kind
 // and apiVersion checked against the URL, the schema applied with the request's field validation.
 import {parse as parseYaml} from 'yaml'
+import {pruneUnknownFields} from '../api/custom-resources.js'
 import {DecodeError, decodeObject} from '../api/decode.js'
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
@@ -67,6 +68,18 @@ export function decodeBody(
     const known = scheme.kindOf(expected.apiVersion, kind)
     if (!known) throw apiErrors.badRequest(`no kind "${kind}" is registered for version "${expected.apiVersion}" in scheme "pkg/api/legacyscheme/scheme.go:30"`)
     throw apiErrors.badRequest(`${kind} in version "${version}" cannot be handled as a ${expected.kind}: the kind in the data does not match the URL`)
+  }
+  if (definition.custom && expected.schema === definition.schema) {
+    // Custom objects stay unstructured: fields the schema does not declare are pruned.
+    const unknownPaths = pruneUnknownFields(definition.openApiSchema as Record<string, unknown> | undefined, parsed)
+    const unknown = unknownPaths.map((path) => `unknown field "${path}"`)
+    if (unknown.length > 0 && fieldValidation === 'Strict') {
+      throw apiErrors.badRequest(`${kind} in version "${version}" cannot be handled as a ${expected.kind}: strict decoding error: ${unknown.join(', ')}`)
+    }
+    const object = parsed as KubeObject
+    if (!isJsonObject(object.metadata)) object.metadata = {}
+    object.apiVersion = expected.apiVersion
+    return {object, warnings: fieldValidation === 'Warn' ? unknown : []}
   }
   let decoded
   try {

@@ -1,6 +1,7 @@
 // The generic registry: objects of every resource stored as JSON under /registry, with
 // resourceVersion = etcd mod revision, optimistic concurrency, generateName, uid and timestamps,
 // generation, status kept apart, finalizers and graceful deletion (kube's generic store).
+import {sortKeys, validateCustomObject} from '../api/custom-resources.js'
 import {decodeObject} from '../api/decode.js'
 import type {FieldError} from '../api/field-errors.js'
 import {cloneJson, formatTimestamp, type KubeObject} from '../api/object.js'
@@ -99,7 +100,7 @@ export class Registry {
     stored.kind = definition.kind
     stored.apiVersion = definition.group.length > 0 ? `${definition.group}/${definition.version}` : definition.version
     // Stored JSON keeps the Go struct's field order, as kube-apiserver writes it.
-    const ordered = definition.custom ? stored : decodeObject(definition.schema, stored).value
+    const ordered = definition.custom ? sortKeys(stored) : decodeObject(definition.schema, stored).value
     return encoder.encode(JSON.stringify(ordered))
   }
 
@@ -140,7 +141,7 @@ export class Registry {
     delete object.metadata.generation
     strategy.prepareForCreate(object)
     const name = object.metadata.name ?? ''
-    this.invalid(definition, name, [...validateObjectMeta(object, definition.namespaced, strategy.nameValidation), ...strategy.validate(object)])
+    this.invalid(definition, name, [...validateObjectMeta(object, definition.namespaced, strategy.nameValidation), ...strategy.validate(object), ...validateCustomObject(definition, object)])
     await (options.admission ?? noAdmission).validate(object, null)
     const key = objectKey(definition, namespace, name)
     // Valid input that already exists takes nothing from a shared range.
@@ -230,6 +231,7 @@ export class Registry {
     if (options.subresource !== 'status') strategy.prepareForUpdate(object, current)
     const errors = [...validateObjectMetaUpdate(object, current), ...validateObjectMeta(object, definition.namespaced, strategy.nameValidation)]
     errors.push(...(options.subresource === 'status' ? strategy.validateStatusUpdate(object, current) : strategy.validateUpdate(object, current)))
+    errors.push(...validateCustomObject(definition, object))
     this.invalid(definition, name, errors)
     await (options.admission ?? noAdmission).validate(object, current)
     // Removing the last finalizer of an object being deleted (with no grace left) deletes it.

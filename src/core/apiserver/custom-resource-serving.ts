@@ -1,0 +1,92 @@
+// Serving CustomResourceDefinitions as apiextensions-apiserver does: the scheme follows the CRDs
+// in etcd (read again whenever a request may concern one, so every process agrees), a new CRD
+// becomes NamesAccepted and Established, and deleting a CRD deletes its objects first.
+import {definitionsFromCrd} from '../api/custom-resources.js'
+import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
+import {builtinResources} from '../api/resources.js'
+import type {ResourceDefinition, Scheme} from '../api/scheme.js'
+import {listPageObjectsMax, StoreError} from '../store/store.js'
+import {listPrefix} from './keys.js'
+import {objectFromStored, type Registry} from './registry.js'
+
+/** Deleting a CRD's objects reads this many pages at most (each listPageObjectsMax keys). */
+export const cleanupPagesMax = 1000
+
+const builtinGroups = new Set(builtinResources.map((definition) => definition.group ?? ''))
+
+export function isCustomResourceDefinitions(definition: ResourceDefinition): boolean {
+  return definition.group === 'apiextensions.k8s.io' && definition.resource === 'customresourcedefinitions'
+}
+
+export class CustomResourceServing {
+  private served: ResourceDefinition[] = []
+
+  constructor(
+    private readonly scheme: Scheme,
+    private readonly registry: Registry,
+  ) {}
+
+  /** Whether a request for `group` (or for discovery) must see the CRDs as they are now. */
+  needsSync(group: string, isDiscovery: boolean): boolean {
+    return isDiscovery || !builtinGroups.has(group)
+  }
+
+  private crdDefinition(): ResourceDefinition {
+    return this.scheme.resource('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!
+  }
+
+  async sync(): Promise<void> {
+    const {objects} = await this.registry.store.list(listPrefix(this.crdDefinition(), null))
+    for (const definition of this.served) this.scheme.remove(definition.group, definition.resource)
+    this.served = []
+    for (const stored of objects) {
+      const crd = objectFromStored(stored)
+      if (!isEstablished(crd)) continue
+      for (const definition of definitionsFromCrd(crd)) {
+        // A CRD may not take over a built-in resource.
+        if (builtinGroups.has(definition.group)) continue
+        this.scheme.add(definition)
+        this.served.push(definition)
+      }
+    }
+  }
+
+  /** What the establishing controller does for a new CRD: names accepted, established. */
+  async establish(name: string, nowMilliseconds: number): Promise<KubeObject> {
+    const now = formatTimestamp(nowMilliseconds)
+    return this.registry.guaranteedUpdate(this.crdDefinition(), '', name, (current) => {
+      const crd = current!
+      const status = isJsonObject(crd.status) ? crd.status : {}
+      status.conditions = [
+        {type: 'NamesAccepted', status: 'True', lastTransitionTime: now, reason: 'NoConflicts', message: 'no conflicts found'},
+        {type: 'Established', status: 'True', lastTransitionTime: now, reason: 'InitialNamesAccepted', message: 'the initial names have been accepted'},
+      ]
+      crd.status = status
+      return crd
+    })
+  }
+
+  /** Deletes every object of a CRD (the customresourcecleanup finalizer's work). */
+  async deleteObjects(crd: KubeObject): Promise<void> {
+    const spec = isJsonObject(crd.spec) ? crd.spec : {}
+    const names = isJsonObject(spec.names) ? spec.names : {}
+    const prefix = `/registry/${String(spec.group)}/${String(names.plural)}/`
+    for (let page = 0; page < cleanupPagesMax; page++) {
+      const {objects} = await this.registry.store.list(prefix, {limit: listPageObjectsMax})
+      if (objects.length === 0) return
+      for (const object of objects) {
+        try {
+          await this.registry.store.delete(object.key)
+        } catch (error) {
+          if (!(error instanceof StoreError && error.code === 'NotFound')) throw error
+        }
+      }
+    }
+  }
+}
+
+function isEstablished(crd: KubeObject): boolean {
+  const status = isJsonObject(crd.status) ? crd.status : {}
+  const conditions = Array.isArray(status.conditions) ? status.conditions : []
+  return conditions.some((condition) => isJsonObject(condition) && condition.type === 'Established' && condition.status === 'True')
+}
