@@ -73,3 +73,27 @@ describe('strategic merge patch', () => {
     expect(replaced.spec.containers).toEqual([{name: 'only', image: 'q'}])
   })
 })
+
+describe('server-side printing', () => {
+  it('formats ages as duration.HumanDuration does', async () => {
+    const {humanDuration} = await import('../../src/core/apiserver/tables/table.js')
+    const second = 1000
+    const cases: Array<[number, string]> = [
+      [-5 * second, '<invalid>'],
+      [-1 * second, '0s'],
+      [119 * second, '119s'],
+      [125 * second, '2m5s'],
+      [180 * second, '3m'],
+      [600 * second, '10m'],
+      [179 * 60 * second, '179m'],
+      [3 * 3600 * second, '3h'],
+      [(7 * 3600 + 59 * 60) * second, '7h59m'],
+      [(8 * 3600 + 10 * 60) * second, '8h'],
+      [(2 * 24 + 3) * 3600 * second, '2d3h'],
+      [10 * 24 * 3600 * second, '10d'],
+      [800 * 24 * 3600 * second, '2y70d'],
+      [3000 * 24 * 3600 * second, '8y'],
+    ]
+    for (const [milliseconds, text] of cases) expect(humanDuration(milliseconds)).toBe(text)
+  })
+})

@@ -496,6 +496,29 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
       expect((await call('GET', path)).status).toBe(404)
     })
 
+    it('answers with server-side tables: the columns and cells kubectl get prints', async () => {
+      const table = {headers: {authorization: `Bearer ${api.credentials.adminToken()}`, accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json'}}
+      const nodes = await call('GET', '/api/v1/nodes', undefined, table)
+      expect(nodes.body.kind).toBe('Table')
+      expect(nodes.body.columnDefinitions.map((definition: Body) => `${definition.name}${definition.priority ? '*' : ''}`)).toEqual(['Name', 'Status', 'Roles', 'Age', 'Version', 'Internal-IP*', 'External-IP*', 'OS-Image*', 'Kernel-Version*', 'Container-Runtime*'])
+      expect(nodes.body.rows[0].cells).toEqual(['control-plane', 'Ready', 'control-plane', '0s', 'v1.32.0', '172.18.0.2', '<none>', 'kubemu simulated node', '6.1.0-kubemu', 'kubemu://1.0.0'])
+      expect(nodes.body.rows[1].cells.slice(0, 3)).toEqual(['worker-1', 'Ready', '<none>'])
+      expect(nodes.body.rows[0].object).toMatchObject({kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: {name: 'control-plane'}})
+      expect(nodes.body.metadata.resourceVersion).toMatch(/^\d+$/)
+      await call('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment('tabled', 3))
+      clock.advance(125_000)
+      const deployments = await call('GET', `/apis/apps/v1/namespaces/${ns}/deployments/tabled`, undefined, table)
+      expect(deployments.body.columnDefinitions.map((definition: Body) => definition.name)).toEqual(['Name', 'Ready', 'Up-to-date', 'Available', 'Age', 'Containers', 'Images', 'Selector'])
+      expect(deployments.body.rows[0].cells).toEqual(['tabled', '0/3', 0, 0, '2m5s', 'web,sidecar', 'nginx:1.27,busybox', 'app=tabled'])
+      const services = await call('GET', '/api/v1/namespaces/default/services', undefined, {headers: {...table.headers}, query: {includeObject: 'None'}})
+      expect(services.body.rows[0].cells).toEqual(['kubernetes', 'ClusterIP', '10.96.0.1', '<none>', '443/TCP', '2m5s', '<none>'])
+      expect(services.body.rows[0].object).toBeUndefined()
+      const pods = await call('GET', '/api/v1/namespaces/limited/pods/plain', undefined, table)
+      expect(pods.body.rows[0].cells).toEqual(['plain', '0/1', 'Pending', '0', '2m5s', '<none>', '<none>', '<none>', '<none>'])
+      const roles = await call('GET', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/cluster-admin', undefined, table)
+      expect(roles.body.rows[0].cells).toEqual(['cluster-admin', 'ClusterRole/cluster-admin', '2m5s', '', 'system:masters', ''])
+    })
+
     it('serves discovery from the scheme', async () => {
       const core = (await call('GET', '/api/v1')).body
       const pods = core.resources.find((resource: Body) => resource.name === 'pods')

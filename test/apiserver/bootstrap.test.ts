@@ -13,8 +13,9 @@ const projectRoot = join(import.meta.dirname, '..', '..')
 describe('the Kubernetes side of a cluster folder', () => {
   it('bootstraps on first use and stores every object under the real key layout', async () => {
     const home = temporaryFolder()
+    const auditLog = join(home, 'audit.log')
     const environment = {...process.env, KUBEMU_HOME: home}
-    const connection = await openKubernetes({environment})
+    const connection = await openKubernetes({environment: {...environment, KUBEMU_AUDIT_LOG: auditLog}})
     const token = connection.api.credentials.adminToken()
     const call = async (method: 'GET' | 'POST', path: string, body?: unknown) =>
       (await connection.api.handle({method, path, body: body === undefined ? undefined : JSON.stringify(body), headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'}})) as {status: number; body: any}
@@ -46,6 +47,21 @@ describe('the Kubernetes side of a cluster folder', () => {
     } finally {
       await connection.close()
     }
+    const audit = readFileSync(auditLog, 'utf8').trim().split('\n').map((line) => JSON.parse(line))
+    const created = audit.find((event) => event.verb === 'create' && event.objectRef?.resource === 'deployments')
+    expect(created).toMatchObject({
+      kind: 'Event',
+      apiVersion: 'audit.k8s.io/v1',
+      level: 'Metadata',
+      stage: 'ResponseComplete',
+      requestURI: '/apis/apps/v1/namespaces/default/deployments',
+      user: {username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated']},
+      objectRef: {resource: 'deployments', namespace: 'default', apiGroup: 'apps', apiVersion: 'v1'},
+      responseStatus: {code: 201},
+    })
+    const refused = audit.find((event) => event.objectRef?.name === undefined && event.responseStatus.code === 422)
+    expect(refused.responseStatus).toMatchObject({status: 'Failure', reason: 'Invalid', code: 422})
+    expect(audit.filter((event) => event.user.username === 'system:apiserver').length).toBeGreaterThan(40)
     const kubeconfig = parse(readFileSync(connection.kubeconfig, 'utf8'))
     expect(kubeconfig.users[0].user.token).toBe(token)
 

@@ -106,3 +106,29 @@ describe('a script in real etcdctl syntax', () => {
     expect(real.stdout).toContain('lease ID already expired')
   }, 120_000)
 })
+
+describe('the API server on a real etcd chosen with KUBEMU_ETCD_SERVERS', () => {
+  it('bootstraps and stores objects in the real etcd, not in the cluster folder', async () => {
+    const {openKubernetes} = await import('../../src/core/apiserver/open.js')
+    const {existsSync} = await import('node:fs')
+    const home = temporaryFolder()
+    const environment = {...process.env, KUBEMU_HOME: home, KUBEMU_ETCD_SERVERS: 'http://127.0.0.1:2379,http://127.0.0.1:22379,http://127.0.0.1:32379'}
+    const connection = await openKubernetes({environment})
+    try {
+      const response = await connection.api.handle({
+        method: 'POST',
+        path: '/api/v1/namespaces/default/configmaps',
+        headers: {authorization: `Bearer ${connection.api.credentials.adminToken()}`, 'content-type': 'application/json'},
+        body: JSON.stringify({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'from-kubemu'}, data: {where: 'real etcd'}}),
+      })
+      expect(response.status).toBe(201)
+    } finally {
+      await connection.close()
+    }
+    expect(existsSync(join(connection.folder, 'infra1.db'))).toBe(false)
+    const keys = await runShell('ETCDCTL_API=3 etcdctl --endpoints=http://127.0.0.1:22379 get /registry --prefix --keys-only', {cwd: home, env: process.env})
+    expect(keys.stdout).toContain('/registry/configmaps/default/from-kubemu')
+    expect(keys.stdout).toContain('/registry/minions/worker-1')
+    expect(keys.stdout).toContain('/registry/services/specs/default/kubernetes')
+  }, 60_000)
+})

@@ -53,6 +53,14 @@ export function definitionsFromCrd(crd: KubeObject): ResourceDefinition[] {
         },
         custom: true,
         openApiSchema: schema,
+        printerColumns: (Array.isArray(version.additionalPrinterColumns) ? version.additionalPrinterColumns.filter(isJsonObject) : []).map((printerColumn) => ({
+          name: text(printerColumn.name),
+          type: text(printerColumn.type),
+          ...(printerColumn.format ? {format: text(printerColumn.format)} : {}),
+          ...(printerColumn.description ? {description: text(printerColumn.description)} : {}),
+          ...(typeof printerColumn.priority === 'number' ? {priority: printerColumn.priority} : {}),
+          jsonPath: text(printerColumn.jsonPath),
+        })),
       } satisfies ResourceDefinition
     })
 }

@@ -28,6 +28,8 @@ export interface ResourceDefinition {
   readonly subresources: {readonly status?: boolean; readonly scale?: ScaleSubresource; readonly others?: readonly string[]}
   /** Set for resources served from a CustomResourceDefinition. */
   readonly custom?: boolean
+  /** A custom resource's additionalPrinterColumns (server-side table columns). */
+  readonly printerColumns?: ReadonlyArray<{name: string; type: string; format?: string; description?: string; priority?: number; jsonPath: string}>
   /** A custom resource's openAPIV3Schema (pruning and validation). */
   readonly openApiSchema?: Readonly<Record<string, unknown>>
 }

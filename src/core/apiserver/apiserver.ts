@@ -3,6 +3,7 @@
 // answered kinds (reviews, tokens, bindings) or a resource's verbs through admission and the
 // registry; every request, served or refused, can go to the audit log.
 import {randomUUID} from 'node:crypto'
+import type {KubeObject} from '../api/object.js'
 import {builtinResources} from '../api/resources.js'
 import {type ResourceDefinition, Scheme} from '../api/scheme.js'
 import type {Store} from '../store/store.js'
@@ -29,6 +30,8 @@ import {objectFromStored, Registry} from './registry.js'
 import {type ApiRequest, requestInfo, type RequestInfo} from './request.js'
 import {ServiceAllocator} from './service-allocation.js'
 import {ApiError, apiErrors} from './status.js'
+import {printerFor} from './tables/printers.js'
+import {type IncludeObject, toTable, wantsTable} from './tables/table.js'
 import {VirtualResources} from './virtual-resources.js'
 
 export type {ApiResponse} from './handlers.js'
@@ -183,15 +186,30 @@ export class ApiServer {
     if (!definition) throw apiErrors.pathNotFound()
     if (this.virtualResources.handles(definition, info)) return this.virtualResources.serve(request, info, definition, user)
     if (definition.etcdPrefix === null) throw apiErrors.methodNotSupported(definition, info.verb)
-    if (!isCustomResourceDefinitions(definition)) return this.handlers.serve(request, info, definition, user)
+    if (!isCustomResourceDefinitions(definition)) return this.asTable(request, info, definition, await this.handlers.serve(request, info, definition, user))
     const dryRun = request.query?.dryRun === 'All'
     if (info.verb === 'delete' && info.subresource === '' && !dryRun) {
       await this.customResources.deleteObjects(await this.registry.get(definition, '', info.name))
     }
-    const response = await this.handlers.serve(request, info, definition, user)
+    const response = await this.asTable(request, info, definition, await this.handlers.serve(request, info, definition, user))
     if (info.verb === 'create' && response.status === 201 && !dryRun) {
       await this.customResources.establish(String((response.body as {metadata: {name: string}}).metadata.name), this.clock.nowMilliseconds())
     }
     return response
+  }
+
+  /** A get or list answer as a Table, when the Accept header asks for one. */
+  private async asTable(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, response: ApiResponse): Promise<ApiResponse> {
+    if (response.status !== 200 || (info.verb !== 'get' && info.verb !== 'list') || info.subresource.length > 0) return response
+    if (!wantsTable(header(request, 'accept'))) return response
+    const includeObject = (request.query?.includeObject ?? 'Metadata') as IncludeObject
+    if (!['None', 'Metadata', 'Object'].includes(includeObject)) throw apiErrors.badRequest(`includeObject must be one of "None", "Metadata", "Object", got "${includeObject}"`)
+    const body = response.body as {items?: KubeObject[]; metadata?: Record<string, unknown>} & KubeObject
+    const now = this.clock.nowMilliseconds()
+    const printer = printerFor(definition)
+    const table = info.verb === 'list'
+      ? toTable(printer, definition, body.items ?? [], body.metadata ?? {}, includeObject, now)
+      : toTable(printer, definition, [body], {resourceVersion: body.metadata.resourceVersion}, includeObject, now)
+    return {...response, body: table}
   }
 }
