@@ -528,5 +528,59 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
       const groups = (await call('GET', '/apis')).body.groups.map((group: Body) => group.name)
       expect(groups).toEqual(expect.arrayContaining(['apps', 'batch', 'rbac.authorization.k8s.io', 'apiextensions.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'policy']))
     })
+
+    it('sends a bookmark about once a minute to a watch that allows them', async () => {
+      const quietClock = new ManualClock(Date.UTC(2026, 10, 23, 12, 0, 0))
+      const quiet = new ApiServer({store, clock: quietClock})
+      const headers = {authorization: `Bearer ${quiet.credentials.adminToken()}`}
+      const start = await revision()
+      const response = await quiet.handle({method: 'GET', path: `/api/v1/namespaces/${ns}/secrets`, query: {watch: 'true', resourceVersion: String(start), allowWatchBookmarks: 'true'}, headers})
+      const first = await response.watch!.next()
+      expect(first).toEqual([{type: 'BOOKMARK', object: {kind: 'Secret', apiVersion: 'v1', metadata: {resourceVersion: String(start)}}}])
+      expect(quietClock.nowMilliseconds()).toBe(Date.UTC(2026, 10, 23, 12, 1, 0))
+      await call('POST', `/api/v1/namespaces/${ns}/secrets`, {apiVersion: 'v1', kind: 'Secret', metadata: {name: 'marked'}, stringData: {a: 'b'}})
+      let added: unknown = null
+      for (let attempt = 0; attempt < 1000 && added === null; attempt++) {
+        const events = await response.watch!.next()
+        added = events?.find((event) => event.type === 'ADDED') ?? null
+      }
+      response.watch!.cancel()
+      expect(added).toMatchObject({type: 'ADDED', object: {kind: 'Secret', metadata: {name: 'marked'}}})
+    })
+
+    it('evicts pods through the eviction subresource, within their PodDisruptionBudget', async () => {
+      const merge = {headers: {authorization: `Bearer ${api.credentials.adminToken()}`, 'content-type': 'application/merge-patch+json'}}
+      for (const name of ['guarded-1', 'guarded-2']) {
+        const made = await call('POST', `/api/v1/namespaces/${ns}/pods`, {apiVersion: 'v1', kind: 'Pod', metadata: {name, labels: {app: 'guarded'}}, spec: {containers: [{name: 'web', image: 'nginx:1.27'}]}})
+        expect(made.status).toBe(201)
+        const running = await call('PATCH', `/api/v1/namespaces/${ns}/pods/${name}/status`, {status: {phase: 'Running', conditions: [{type: 'Ready', status: 'True'}]}}, merge)
+        expect(running.status).toBe(200)
+      }
+      const budget = {apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: {name: 'guard'}, spec: {minAvailable: 2, selector: {matchLabels: {app: 'guarded'}}}}
+      expect((await call('POST', `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`, budget)).status).toBe(201)
+      const eviction = (name: string) => ({apiVersion: 'policy/v1', kind: 'Eviction', metadata: {name, namespace: ns}})
+      const refused = await call('POST', `/api/v1/namespaces/${ns}/pods/guarded-1/eviction`, eviction('guarded-1'))
+      expect(refused.status).toBe(429)
+      expect(refused.body).toEqual({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: "Cannot evict pod as it would violate the pod's disruption budget.",
+        reason: 'TooManyRequests',
+        details: {causes: [{reason: 'DisruptionBudget', message: 'The disruption budget guard needs 2 healthy pods and has 2 currently'}]},
+        code: 429,
+      })
+      expect((await call('PATCH', `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/guard`, {spec: {minAvailable: 1}}, merge)).status).toBe(200)
+      const evicted = await call('POST', `/api/v1/namespaces/${ns}/pods/guarded-1/eviction`, eviction('guarded-1'))
+      expect(evicted.status).toBe(201)
+      expect(evicted.body).toEqual({kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201})
+      expect((await call('GET', `/api/v1/namespaces/${ns}/pods/guarded-1`)).status).toBe(404)
+      const charged = await call('GET', `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/guard`)
+      expect(charged.body.status).toMatchObject({disruptionsAllowed: 0, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2})
+      expect(Object.keys(charged.body.status.disruptedPods)).toEqual(['guarded-1'])
+      const missing = await call('POST', `/api/v1/namespaces/${ns}/pods/nobody/eviction`, eviction('nobody'))
+      expect(missing.body.message).toBe('pods "nobody" not found')
+    })
   })
 }

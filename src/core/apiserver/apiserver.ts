@@ -24,6 +24,7 @@ import {type Attributes, forbiddenMessage, RbacAuthorizer, type RbacReader} from
 import {bodyBytes, requestBodyBytesMax} from './body.js'
 import {CustomResourceServing, isCustomResourceDefinitions} from './custom-resource-serving.js'
 import {discovery} from './discovery.js'
+import {Eviction} from './eviction.js'
 import {type ApiResponse, header, ResourceHandlers} from './handlers.js'
 import {listPrefix} from './keys.js'
 import {objectFromStored, Registry} from './registry.js'
@@ -87,8 +88,10 @@ export class ApiServer {
     this.authorizer = new RbacAuthorizer(this.rbacReader())
     const reader = new AdmissionReader(this.registry, this.scheme, random)
     const plugins = options.admission ? options.admission(reader) : defaultAdmissionPlugins(reader)
-    this.handlers = new ResourceHandlers(this.scheme, this.registry, new AdmissionChain(plugins), new ServiceAllocator(options.store, random))
-    this.virtualResources = new VirtualResources(this.scheme, this.registry, this.authorizer, this.authenticator, this.credentials, () => this.clock.nowMilliseconds())
+    this.handlers = new ResourceHandlers(this.scheme, this.registry, new AdmissionChain(plugins), new ServiceAllocator(options.store, random), this.clock)
+    const now = () => this.clock.nowMilliseconds()
+    const eviction = new Eviction(this.scheme, this.registry, this.handlers, now)
+    this.virtualResources = new VirtualResources(this.scheme, this.registry, this.authorizer, this.authenticator, this.credentials, now, eviction)
     this.audit = options.audit ?? null
     this.customResources = new CustomResourceServing(this.scheme, this.registry)
   }

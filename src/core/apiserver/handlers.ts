@@ -14,6 +14,7 @@ import type {ApiRequest, RequestInfo} from './request.js'
 import {scaleOf, scaleSchema, withReplicas} from './scale.js'
 import type {ServiceAllocator} from './service-allocation.js'
 import {ApiError, apiErrors} from './status.js'
+import type {Clock} from '../util/clock.js'
 
 export interface ApiResponse {
   readonly status: number
@@ -51,6 +52,7 @@ export class ResourceHandlers {
     private readonly registry: Registry,
     private readonly admission: AdmissionChain,
     private readonly services: ServiceAllocator,
+    private readonly clock: Clock,
   ) {}
 
   private allocatorFor(definition: ResourceDefinition, dryRun: boolean): WriteOptions['allocate'] {
@@ -93,7 +95,7 @@ export class ResourceHandlers {
           ...this.listQuery(request, definition, info),
           allowWatchBookmarks: request.query?.allowWatchBookmarks === 'true',
           sendInitialEvents: request.query?.sendInitialEvents === 'true',
-        })}
+        }, this.clock)}
       case 'create': {
         const {object, warnings} = this.decode(request, definition)
         const bodyNamespace = object.metadata.namespace

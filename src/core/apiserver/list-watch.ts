@@ -8,6 +8,7 @@ import {decodeContinue, encodeContinue} from './continue-token.js'
 import {listPrefix} from './keys.js'
 import {objectFromStored, type Registry, storeFailure, strategyOf} from './registry.js'
 import {apiErrors} from './status.js'
+import type {Clock} from '../util/clock.js'
 
 /** A filtered list reads at most this many stored objects before it answers with what it has. */
 export const listScannedObjectsMax = 100_000
@@ -120,6 +121,9 @@ export interface WatchEvent {
   readonly object: Record<string, unknown>
 }
 
+/** kube-apiserver's watch cache sends a bookmark about once a minute to watchers that allow them. */
+export const watchBookmarkIntervalMilliseconds = 60_000
+
 export interface WatchQuery extends ListQuery {
   readonly allowWatchBookmarks?: boolean
   readonly sendInitialEvents?: boolean
@@ -141,7 +145,7 @@ function bookmark(definition: ResourceDefinition, revision: number, initialEvent
  * A watch. Without a resourceVersion (or "0"), or with sendInitialEvents, it starts with an
  * ADDED event per current object; from a resourceVersion it replays what changed after it.
  */
-export async function watchObjects(registry: Registry, definition: ResourceDefinition, query: WatchQuery): Promise<ApiWatch> {
+export async function watchObjects(registry: Registry, definition: ResourceDefinition, query: WatchQuery, clock?: Clock): Promise<ApiWatch> {
   checkFieldSelector(definition, query.fieldSelector)
   const prefix = listPrefix(definition, query.namespace)
   const initial: WatchEvent[] = []
@@ -160,6 +164,25 @@ export async function watchObjects(registry: Registry, definition: ResourceDefin
   const storeWatch: StoreWatch = registry.store.watch(prefix, start)
   let pending: WatchEvent[] | null = initial.length > 0 ? initial : null
   let ended = false
+  let lastRevision = start
+  // The store's next batch, kept across calls while a bookmark is answered instead.
+  let storeNext: {promise: Promise<StoreEvent[] | null>; settled: boolean} | null = null
+  const nextFromStore = async (): Promise<{bookmark: true} | {bookmark: false; events: StoreEvent[] | null}> => {
+    if (!storeNext) {
+      const entry = {promise: storeWatch.next(), settled: false}
+      entry.promise.then(() => (entry.settled = true), () => (entry.settled = true))
+      storeNext = entry
+    }
+    const entry = storeNext
+    if (query.allowWatchBookmarks && clock) {
+      const timedOut = await Promise.race([entry.promise.then(() => false, () => false), clock.sleep(watchBookmarkIntervalMilliseconds).then(() => true)])
+      // Store events that are ready win over a bookmark that fell due at the same moment.
+      await Promise.resolve()
+      if (timedOut && !entry.settled) return {bookmark: true}
+    }
+    storeNext = null
+    return {bookmark: false, events: await entry.promise}
+  }
   const withType = (object: KubeObject) => ({kind: definition.kind, apiVersion: groupVersion(definition), ...object})
   const translate = (event: StoreEvent): WatchEvent | null => {
     const object = objectFromStored(event.object, event.object.modRevision)
@@ -184,7 +207,9 @@ export async function watchObjects(registry: Registry, definition: ResourceDefin
       for (;;) {
         let events: StoreEvent[] | null
         try {
-          events = await storeWatch.next()
+          const next = await nextFromStore()
+          if (next.bookmark) return [bookmark(definition, lastRevision, false)]
+          events = next.events
         } catch (error) {
           ended = true
           if (error instanceof StoreError && error.code === 'Gone') {
@@ -196,6 +221,7 @@ export async function watchObjects(registry: Registry, definition: ResourceDefin
           ended = true
           return null
         }
+        for (const event of events) lastRevision = Math.max(lastRevision, event.object.modRevision)
         const translated = events.map(translate).filter((event): event is WatchEvent => event !== null)
         if (translated.length > 0) return translated
       }

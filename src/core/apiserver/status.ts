@@ -148,4 +148,11 @@ export const apiErrors = {
   pathNotFound: () => new ApiError(404, 'NotFound', 'the server could not find the requested resource', {}),
 
   timeout: (message: string) => new ApiError(504, 'Timeout', message),
+
+  tooManyRequests: (message: string, retryAfterSeconds: number, causes: StatusCause[] = []) => {
+    const statusDetails: StatusDetails = {}
+    if (causes.length > 0) statusDetails.causes = causes
+    if (retryAfterSeconds > 0) statusDetails.retryAfterSeconds = retryAfterSeconds
+    return new ApiError(429, 'TooManyRequests', message, statusDetails)
+  },
 }

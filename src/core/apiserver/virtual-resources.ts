@@ -6,6 +6,7 @@ import {FieldPath, fieldError} from '../api/field-errors.js'
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import type {ResourceDefinition, Scheme} from '../api/scheme.js'
 import * as access from '../api/types/access.js'
+import {eviction as evictionSchema} from '../api/types/apps.js'
 import type {TokenAuthenticator} from './authentication/authenticator.js'
 import type {ClusterCredentials} from './authentication/credentials.js'
 import {
@@ -20,6 +21,7 @@ import type {UserInfo} from './authentication/user.js'
 import {type Attributes, type PolicyRule, type RbacAuthorizer} from './authorization/rbac.js'
 import {bodyText, decodeBody} from './body.js'
 import {type ApiResponse, fieldValidationOf, header} from './handlers.js'
+import type {Eviction} from './eviction.js'
 import type {Registry} from './registry.js'
 import type {ApiRequest, RequestInfo} from './request.js'
 import {apiErrors} from './status.js'
@@ -50,18 +52,30 @@ export class VirtualResources {
     private readonly authenticator: TokenAuthenticator,
     private readonly credentials: ClusterCredentials,
     private readonly nowMilliseconds: () => number,
+    private readonly eviction: Eviction,
   ) {}
+
+  /** POST pods/NAME/eviction. */
+  private async evict(request: ApiRequest, info: RequestInfo, user: UserInfo): Promise<ApiResponse> {
+    const pods = this.scheme.resource('', 'v1', 'pods')!
+    const evictionKind = {kind: 'Eviction', apiVersion: 'policy/v1', schema: evictionSchema}
+    const {object} = decodeBody(this.scheme, pods, bodyText(request.body), header(request, 'content-type'), fieldValidationOf(request), evictionKind)
+    if (object.metadata.name && object.metadata.name !== info.name) throw apiErrors.badRequest(`name in URL does not match name in Eviction object`)
+    await this.eviction.evict(info.namespace, info.name, object, user, request.query?.dryRun === 'All')
+    return {status: 201, body: {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201}, warnings: []}
+  }
 
   /** Whether this request is one of the answered kinds. */
   handles(definition: ResourceDefinition, info: RequestInfo): boolean {
     if (info.verb !== 'create') return false
     if (definition.etcdPrefix === null) return true
     return (definition.group === '' && definition.resource === 'serviceaccounts' && info.subresource === 'token') ||
-      (definition.group === '' && definition.resource === 'pods' && info.subresource === 'binding')
+      (definition.group === '' && definition.resource === 'pods' && (info.subresource === 'binding' || info.subresource === 'eviction'))
   }
 
   async serve(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, user: UserInfo): Promise<ApiResponse> {
     if (definition.resource === 'serviceaccounts') return this.tokenRequest(request, info)
+    if (definition.resource === 'pods' && info.subresource === 'eviction') return this.evict(request, info, user)
     if (definition.resource === 'pods' || definition.resource === 'bindings') return this.binding(request, info, definition)
     const {object} = decodeBody(this.scheme, definition, bodyText(request.body), header(request, 'content-type'), fieldValidationOf(request))
     const spec = isJsonObject(object.spec) ? object.spec : {}
