@@ -167,6 +167,7 @@ export async function watchObjects(registry: Registry, definition: ResourceDefin
   let lastRevision = start
   // The store's next batch, kept across calls while a bookmark is answered instead.
   let storeNext: {promise: Promise<StoreEvent[] | null>; settled: boolean} | null = null
+  let cancelTimer = () => {}
   const nextFromStore = async (): Promise<{bookmark: true} | {bookmark: false; events: StoreEvent[] | null}> => {
     if (!storeNext) {
       const entry = {promise: storeWatch.next(), settled: false}
@@ -175,10 +176,13 @@ export async function watchObjects(registry: Registry, definition: ResourceDefin
     }
     const entry = storeNext
     if (query.allowWatchBookmarks && clock) {
-      const timedOut = await Promise.race([entry.promise.then(() => false, () => false), clock.sleep(watchBookmarkIntervalMilliseconds).then(() => true)])
+      const timer = new AbortController()
+      cancelTimer = () => timer.abort()
+      const timedOut = await Promise.race([entry.promise.then(() => false, () => false), clock.sleep(watchBookmarkIntervalMilliseconds, timer.signal).then(() => !timer.signal.aborted)])
+      timer.abort()
       // Store events that are ready win over a bookmark that fell due at the same moment.
       await Promise.resolve()
-      if (timedOut && !entry.settled) return {bookmark: true}
+      if (timedOut && !entry.settled && !ended) return {bookmark: true}
     }
     storeNext = null
     return {bookmark: false, events: await entry.promise}
@@ -228,6 +232,7 @@ export async function watchObjects(registry: Registry, definition: ResourceDefin
     },
     cancel: () => {
       ended = true
+      cancelTimer()
       storeWatch.cancel()
     },
   }

@@ -1,12 +1,21 @@
 /** Time from outside: the wall clock in production, a manual one in tests (which never sleep). */
 export interface Clock {
   nowMilliseconds(): number
-  sleep(milliseconds: number): Promise<void>
+  /** Resolves after `milliseconds`, or at once when `signal` aborts (so no timer outlives its use). */
+  sleep(milliseconds: number, signal?: AbortSignal): Promise<void>
 }
 
 export const systemClock: Clock = {
   nowMilliseconds: () => Date.now(),
-  sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
+  sleep: (milliseconds, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve()
+      const timer = setTimeout(resolve, milliseconds)
+      signal?.addEventListener('abort', () => {
+        clearTimeout(timer)
+        resolve()
+      }, {once: true})
+    }),
 }
 
 /** A clock that moves only when told to; sleeping advances it at once. */
@@ -23,5 +32,34 @@ export class ManualClock implements Clock {
 
   async sleep(milliseconds: number): Promise<void> {
     this.now += milliseconds
+  }
+}
+
+/** A clock whose sleepers wake only when a test moves it past their deadline. */
+export class SteppedClock implements Clock {
+  private sleepers: Array<{deadline: number; wake: () => void}> = []
+
+  constructor(private now = 1_700_000_000_000) {}
+
+  nowMilliseconds(): number {
+    return this.now
+  }
+
+  sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const sleeper = {deadline: this.now + milliseconds, wake: resolve}
+      this.sleepers.push(sleeper)
+      signal?.addEventListener('abort', () => {
+        this.sleepers = this.sleepers.filter((candidate) => candidate !== sleeper)
+        resolve()
+      }, {once: true})
+    })
+  }
+
+  advance(milliseconds: number): void {
+    this.now += milliseconds
+    const due = this.sleepers.filter((sleeper) => sleeper.deadline <= this.now)
+    this.sleepers = this.sleepers.filter((sleeper) => sleeper.deadline > this.now)
+    for (const sleeper of due) sleeper.wake()
   }
 }
