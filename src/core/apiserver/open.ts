@@ -4,7 +4,8 @@
 import {existsSync, mkdirSync} from 'node:fs'
 import {basename} from 'node:path'
 import {clusterFolder} from '../home.js'
-import {openEmbeddedStore, openRealEtcdStore} from '../store/backends.js'
+import {openRealEtcdStore} from '../store/backends.js'
+import {LazyEmbeddedStore} from '../store/lazy-embedded-store.js'
 import type {Store} from '../store/store.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {ApiServer} from './apiserver.js'
@@ -39,7 +40,8 @@ export async function openKubernetes(options: KubernetesOptions): Promise<Kubern
   mkdirSync(folder, {recursive: true})
   const servers = etcdServersOf(options)
   const clock = options.clock ?? systemClock
-  const store = servers.length > 0 ? openRealEtcdStore(servers) : openEmbeddedStore(folder, {clock})
+  // Reads need no writer lock: the embedded cluster opens on the first write.
+  const store = servers.length > 0 ? openRealEtcdStore(servers) : new LazyEmbeddedStore(folder, {clock})
   try {
     const credentials = new FileCredentials(folder)
     const auditPath = options.environment.KUBEMU_AUDIT_LOG

@@ -1,0 +1,99 @@
+// The store of a one-shot command on the embedded cluster: reads go straight to a member's
+// database without the writer lock (as etcdctl's serializable reads do) while that view is
+// current; the first write, or a view that may be stale, opens the cluster (taking the lock),
+// and from then on everything goes through it, so a command reads its own writes.
+import type {EtcdClient} from '../etcd/api.js'
+import type {ClusterOptions} from '../etcd/cluster.js'
+import {defaultLayout} from '../etcd/layout.js'
+import {ReadOnlyMember} from '../etcd/read-only.js'
+import {type Clock, systemClock} from '../util/clock.js'
+import {EtcdStore, type ListOptions, type ListResult, type Store, type StoredObject, type StoreWatch} from './store.js'
+
+export class LazyEmbeddedStore implements Store {
+  private reader: ReadOnlyMember | null | undefined
+  private readerStore: EtcdStore | null = null
+  private writer: Store | null = null
+
+  constructor(
+    private readonly folder: string,
+    private readonly options: ClusterOptions & {endpoint?: string} = {},
+  ) {}
+
+  private get clock(): Clock {
+    return this.options.clock ?? systemClock
+  }
+
+  /** The lock-free view, when it serves the cluster's current state. */
+  private readable(): EtcdStore | null {
+    if (this.writer) return null
+    if (this.reader === undefined) {
+      this.reader = ReadOnlyMember.open(this.folder, defaultLayout(), this.options.endpoint ?? 'infra1', this.clock)
+      if (this.reader) {
+        const reader = this.reader
+        // A read-only etcd client: only range and watch are ever called on it.
+        const client = {
+          kv: {range: async (request: Parameters<ReadOnlyMember['range']>[0]) => reader.range(request)},
+          watch: {watch: (request: Parameters<ReadOnlyMember['watch']>[0]) => reader.watch(request)},
+          close: async () => reader.close(),
+        } as unknown as EtcdClient
+        this.readerStore = new EtcdStore(client)
+      }
+    }
+    if (!this.reader || !this.readerStore || !this.reader.servesCurrentState(this.folder)) return null
+    return this.readerStore
+  }
+
+  private async writable(): Promise<Store> {
+    if (!this.writer) {
+      const {openEmbeddedStore} = await import('./backends.js')
+      this.writer = openEmbeddedStore(this.folder, this.options)
+    }
+    return this.writer
+  }
+
+  async get(key: string): Promise<{object: StoredObject | null; revision: number}> {
+    return (this.readable() ?? (await this.writable())).get(key)
+  }
+
+  async list(prefix: string, options?: ListOptions): Promise<ListResult> {
+    return (this.readable() ?? (await this.writable())).list(prefix, options)
+  }
+
+  async create(key: string, value: Uint8Array): Promise<StoredObject> {
+    return (await this.writable()).create(key, value)
+  }
+
+  async update(key: string, value: Uint8Array, expectedModRevision: number): Promise<StoredObject> {
+    return (await this.writable()).update(key, value, expectedModRevision)
+  }
+
+  async delete(key: string, expectedModRevision?: number): Promise<StoredObject> {
+    return (await this.writable()).delete(key, expectedModRevision)
+  }
+
+  watch(prefix: string, revision: number): StoreWatch {
+    const readable = this.readable()
+    if (readable) return readable.watch(prefix, revision)
+    // A watch that needs the cluster opens it on its first read of events.
+    let inner: StoreWatch | null = null
+    let cancelled = false
+    return {
+      next: async () => {
+        if (cancelled) return null
+        inner ??= (await this.writable()).watch(prefix, revision)
+        return inner.next()
+      },
+      cancel: () => {
+        cancelled = true
+        inner?.cancel()
+      },
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.readerStore?.close()
+    this.readerStore = null
+    await this.writer?.close()
+    this.writer = null
+  }
+}
