@@ -6,7 +6,7 @@ import {fileURLToPath} from 'node:url'
 import {clusterFolder, defaultClusterName, kubemuHome} from './home.js'
 
 /** The tools kubemu has shims for. */
-export const shimmedTools = ['etcdctl'] as const
+export const shimmedTools = ['etcdctl', 'kubectl'] as const
 
 export type ShellKind = 'sh' | 'fish'
 

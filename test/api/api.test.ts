@@ -54,7 +54,7 @@ describe('decoding', () => {
     )
     const decoded = decodeObject(pod, {apiVersion: 'v1', kind: 'Pod', metadata: {labels: {}}, spec: {containers: [{name: 'a', bogus: 1, resources: {limits: {cpu: '1000m'}}}]}})
     expect(decoded.unknownFields).toEqual(['spec.containers[0].bogus'])
-    expect(decoded.value).toEqual({kind: 'Pod', apiVersion: 'v1', metadata: {}, spec: {containers: [{name: 'a', resources: {limits: {cpu: '1'}}}]}})
+    expect(decoded.value).toEqual({kind: 'Pod', apiVersion: 'v1', metadata: {creationTimestamp: null}, spec: {containers: [{name: 'a', resources: {limits: {cpu: '1'}}}]}})
   })
 })
 

@@ -130,7 +130,13 @@ class Decoder {
         }
         // Fields come out in the Go struct's order, as kube-apiserver encodes what it stores.
         const result: Record<string, unknown> = {}
+        // metav1.Time has no omitempty effect: an unset creationTimestamp is written as null.
+        const timeIsNull = resolved.goType === 'v1.ObjectMeta'
         for (const [key, field] of Object.entries(resolved.properties)) {
+          if (timeIsNull && key === 'creationTimestamp' && (input[key] === undefined || input[key] === null)) {
+            result[key] = null
+            continue
+          }
           if (!Object.prototype.hasOwnProperty.call(input, key)) continue
           const item = input[key]
           // Go leaves a null field at its zero value, which the stored JSON then omits.

@@ -1,0 +1,72 @@
+// kubectl's error lines and exit codes (cmdutil.CheckErr): a server Status becomes
+// `Error from server (Reason): message`, an Invalid one `The Kind "name" is invalid: …` with one
+// cause per line when there are several; anything else `error: …`. All exit 1.
+import {isJsonObject} from '../api/object.js'
+
+export class KubectlError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message)
+    this.name = 'KubectlError'
+  }
+}
+
+/** An error whose text kubectl prints as it is (no "error: " prefix). */
+export class KubectlPlainError extends KubectlError {}
+
+export interface StatusBody {
+  readonly message?: string
+  readonly reason?: string
+  readonly code?: number
+  readonly details?: {kind?: string; name?: string; causes?: Array<{field?: string; message?: string}>}
+}
+
+export function statusText(status: StatusBody): string {
+  if (status.reason === 'Invalid') {
+    const details = status.details
+    if (!details) return 'The request is invalid'
+    let text = details.kind || details.name ? `The ${details.kind ?? ''} ${JSON.stringify(details.name ?? '')} is invalid` : 'The request is invalid'
+    const causes = (details.causes ?? []).map((cause) => (cause.field ? `${cause.field}: ${cause.message ?? ''}` : cause.message ?? ''))
+    if (causes.length === 1) text += `: ${causes[0]}`
+    else if (causes.length > 1) text += `: \n${causes.map((cause) => `* ${cause}`).join('\n')}`
+    return text
+  }
+  if (!status.reason) return `Error from server: ${status.message ?? ''}`
+  return `Error from server (${status.reason}): ${status.message ?? ''}`
+}
+
+export class ServerError extends KubectlPlainError {
+  constructor(readonly status: StatusBody) {
+    super(statusText(status))
+  }
+
+  get code(): number {
+    return this.status.code ?? 0
+  }
+
+  get reason(): string {
+    return this.status.reason ?? ''
+  }
+}
+
+export function isStatusBody(body: unknown): body is StatusBody {
+  return isJsonObject(body) && body.kind === 'Status'
+}
+
+/** The text kubectl prints for an error, with its trailing newline. */
+export function errorLine(error: KubectlError): string {
+  const text = error instanceof KubectlPlainError || error.message.startsWith('error: ') ? error.message : `error: ${error.message}`
+  return text.endsWith('\n') ? text : `${text}\n`
+}
+
+/**
+ * Keeps a server error to print at the end (kubectl goes on with the next object); a 404 is
+ * dropped with --ignore-not-found. Anything else is rethrown.
+ */
+export function collectServerError(error: unknown, errors: string[], ignoreNotFound: boolean): void {
+  if (!(error instanceof ServerError)) throw error
+  if (error.code === 404 && ignoreNotFound) return
+  errors.push(error.message)
+}

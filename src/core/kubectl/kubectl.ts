@@ -1,0 +1,93 @@
+// The kubectl 1.32 clone's entry: finds the verb among the arguments (global flags may come
+// anywhere), parses the verb's and the global flags, runs the verb against the in-process API
+// server, and prints errors with kubectl's texts and exit codes.
+import {errorLine, KubectlError} from './errors.js'
+import {commandWords, type KubectlFlag, KubectlFlagError, parseKubectlFlags} from './flags.js'
+import {globalFlags, type KubectlIo, KubectlSession} from './session.js'
+import {verbs} from './verbs/index.js'
+
+export interface KubectlVerb {
+  readonly name: string
+  readonly aliases?: readonly string[]
+  readonly flags: readonly KubectlFlag[]
+  /** Verbs with subcommands (config, create, set, auth) name them here. */
+  readonly subverbs?: readonly KubectlVerb[]
+  run?(session: KubectlSession, args: readonly string[]): Promise<number>
+}
+
+const helpText = `kubectl controls the Kubernetes cluster manager.
+
+ Find more information at: https://kubernetes.io/docs/reference/kubectl/
+
+Basic Commands (Beginner):
+  create          Create a resource from a file or from stdin
+  expose          Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service
+  run             Run a particular image on the cluster
+  set             Set specific features on objects
+
+Basic Commands (Intermediate):
+  explain         Get documentation for a resource
+  get             Display one or many resources
+  edit            Edit a resource on the server
+  delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
+
+Usage:
+  kubectl [flags] [options]
+
+Use "kubectl <command> --help" for more information about a given command.
+Use "kubectl options" for a list of global command-line options (applies to all commands).
+`
+
+function allFlags(list: readonly KubectlVerb[]): KubectlFlag[] {
+  return list.flatMap((verb) => [...verb.flags, ...allFlags(verb.subverbs ?? [])])
+}
+
+export async function runKubectl(argv: readonly string[], io: KubectlIo): Promise<number> {
+  const known = [...globalFlags, ...allFlags(verbs)]
+  const [word] = commandWords(argv, known, 1)
+  if (word === undefined) {
+    io.stdout(helpText)
+    return 0
+  }
+  let verb = verbs.find((candidate) => candidate.name === word || (candidate.aliases ?? []).includes(word))
+  if (!verb) {
+    io.stderr(`error: unknown command "${word}" for "kubectl"\n`)
+    return 1
+  }
+  let path = `kubectl ${verb.name}`
+  if (verb.subverbs) {
+    const [, subword] = commandWords(argv, known, 2)
+    const subverb = verb.subverbs.find((candidate) => candidate.name === subword || (candidate.aliases ?? []).includes(subword ?? ''))
+    if (!subverb) {
+      if (!verb.run) {
+        io.stderr(subword === undefined ? `error: Required subcommand not specified.\nSee '${path} -h' for help and examples\n` : `error: unknown command "${subword}" for "${path}"\n`)
+        return 1
+      }
+    } else {
+      verb = subverb
+      path = `${path} ${subverb.name}`
+    }
+  }
+  let session: KubectlSession | null = null
+  try {
+    let flags
+    try {
+      flags = parseKubectlFlags(argv, [...globalFlags, ...verb.flags])
+    } catch (error) {
+      if (error instanceof KubectlFlagError) throw new KubectlError(`${error.message}\nSee '${path} --help' for usage.`)
+      throw error
+    }
+    const depth = path.split(' ').length - 1
+    const args = [...flags.positionals.slice(depth), ...flags.rest]
+    session = new KubectlSession(flags, io)
+    return await verb.run!(session, args)
+  } catch (error) {
+    if (error instanceof KubectlError) {
+      io.stderr(errorLine(error))
+      return error.exitCode
+    }
+    throw error
+  } finally {
+    await session?.close()
+  }
+}

@@ -1,0 +1,82 @@
+// What -f reads, as kubectl's resource builder reads it: files, folders (-R for subfolders;
+// .json, .yaml and .yml only), or stdin with `-`; YAML streams of several documents and List
+// objects are split into their items. Errors read as kubectl's.
+import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {join} from 'node:path'
+import {parseAllDocuments} from 'yaml'
+import {isJsonObject, type KubeObject} from '../api/object.js'
+import {KubectlError} from './errors.js'
+
+/** A folder walk stops after this many files (a guard against pointing -f at `/`). */
+export const manifestFilesMax = 10_000
+
+export interface Manifest {
+  readonly object: KubeObject
+  /** The file it came from ("STDIN" for -). */
+  readonly source: string
+}
+
+const manifestExtensions = ['.json', '.yaml', '.yml']
+
+function filesOf(path: string, recursive: boolean, found: string[]): void {
+  for (const entry of readdirSync(path, {withFileTypes: true}).sort((left, right) => (left.name < right.name ? -1 : 1))) {
+    if (found.length >= manifestFilesMax) throw new KubectlError(`more than ${manifestFilesMax} files under ${path}`)
+    const child = join(path, entry.name)
+    if (entry.isDirectory()) {
+      if (recursive) filesOf(child, recursive, found)
+    } else if (manifestExtensions.some((extension) => entry.name.endsWith(extension))) {
+      found.push(child)
+    }
+  }
+}
+
+export function parseManifests(text: string, source: string): KubeObject[] {
+  const objects: KubeObject[] = []
+  const documents = parseAllDocuments(text, {version: '1.1'})
+  const list = Array.isArray(documents) ? documents : [documents]
+  for (const document of list) {
+    if (document.errors.length > 0) {
+      const error = document.errors[0]!
+      const line = error.linePos?.[0]?.line
+      throw new KubectlError(`error parsing ${source}: error converting YAML to JSON: yaml: ${line ? `line ${line}: ` : ''}${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`)
+    }
+    const value = document.toJS()
+    if (value === null || value === undefined) continue
+    if (!isJsonObject(value)) throw new KubectlError(`error validating "${source}": error validating data: invalid object to validate; if you choose to ignore these errors, turn validation off with --validate=false`)
+    if (typeof value.kind !== 'string' || value.kind.length === 0) {
+      throw new KubectlError(`error validating "${source}": error validating data: kind not set; if you choose to ignore these errors, turn validation off with --validate=false`)
+    }
+    if (typeof value.apiVersion !== 'string' || value.apiVersion.length === 0) {
+      throw new KubectlError(`error validating "${source}": error validating data: apiVersion not set; if you choose to ignore these errors, turn validation off with --validate=false`)
+    }
+    if (value.kind.endsWith('List') && Array.isArray(value.items)) {
+      for (const item of value.items) if (isJsonObject(item)) objects.push(item as KubeObject)
+      continue
+    }
+    objects.push(value as KubeObject)
+  }
+  return objects
+}
+
+export async function readManifests(paths: readonly string[], recursive: boolean, readStdin: () => Promise<string>, verb: string): Promise<Manifest[]> {
+  const manifests: Manifest[] = []
+  for (const path of paths) {
+    if (path === '-') {
+      for (const object of parseManifests(await readStdin(), 'STDIN')) manifests.push({object, source: 'STDIN'})
+      continue
+    }
+    if (/^https?:\/\//.test(path)) throw new KubectlError(`unable to read URL "${path}": kubemu reads local files and stdin only`)
+    if (!existsSync(path)) throw new KubectlError(`the path "${path}" does not exist`)
+    const files: string[] = []
+    if (statSync(path).isDirectory()) filesOf(path, recursive, files)
+    else files.push(path)
+    for (const file of files) {
+      for (const object of parseManifests(readFileSync(file, 'utf8'), file)) {
+        if (!isJsonObject(object.metadata)) object.metadata = {}
+        manifests.push({object, source: file})
+      }
+    }
+  }
+  if (manifests.length === 0) throw new KubectlError(`no objects passed to ${verb}`)
+  return manifests
+}

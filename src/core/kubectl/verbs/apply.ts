@@ -1,0 +1,188 @@
+// `kubectl create -f` and `kubectl apply -f` (client-side): objects from files or stdin mapped to
+// their resources, namespaced by -n or the context, then created, or (apply) patched with the
+// three-way strategic merge of last-applied, new and live configuration, printing
+// created / configured / unchanged as kubectl does.
+import {cloneJson, isJsonObject, type KubeObject} from '../../api/object.js'
+import {builtinResources} from '../../api/resources.js'
+import {Scheme} from '../../api/scheme.js'
+import {goJsonCompact} from '../../printers/kubectl/go-json.js'
+import {KubectlError, ServerError, statusText} from '../errors.js'
+import type {KubectlFlag} from '../flags.js'
+import {type Manifest, readManifests} from '../manifests.js'
+import {printObjects} from '../output.js'
+import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import type {KubectlSession} from '../session.js'
+import {threeWayPatch} from '../three-way-patch.js'
+
+export const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration'
+
+const fileFlags: readonly KubectlFlag[] = [
+  {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'recursive', shorthand: 'R', kind: 'bool'},
+  {name: 'output', shorthand: 'o', kind: 'string'},
+  {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
+  {name: 'validate', kind: 'string', defaultValue: 'strict', noValueDefault: 'strict'},
+  {name: 'field-manager', kind: 'string'},
+  {name: 'selector', shorthand: 'l', kind: 'string'},
+  {name: 'kustomize', shorthand: 'k', kind: 'string'},
+]
+
+export const applyFlags: readonly KubectlFlag[] = [
+  ...fileFlags,
+  {name: 'server-side', kind: 'bool'},
+  {name: 'force-conflicts', kind: 'bool'},
+  {name: 'prune', kind: 'bool'},
+  {name: 'overwrite', kind: 'bool', defaultValue: 'true'},
+  {name: 'force', kind: 'bool'},
+  {name: 'grace-period', kind: 'int', defaultValue: '-1'},
+  {name: 'wait', kind: 'bool'},
+  {name: 'timeout', kind: 'string', defaultValue: '0s'},
+  {name: 'show-managed-fields', kind: 'bool'},
+]
+
+export const createFileFlags: readonly KubectlFlag[] = [...fileFlags, {name: 'save-config', kind: 'bool'}, {name: 'edit', kind: 'bool'}, {name: 'windows-line-endings', kind: 'bool'}, {name: 'raw', kind: 'string'}]
+
+export type DryRun = 'none' | 'client' | 'server'
+
+export function dryRunOf(value: string): DryRun {
+  if (value === 'unchanged') throw new KubectlError(`--dry-run flag without a value was specified. A value must be set, "none", "server", or "client".`)
+  if (value === 'none' || value === 'client' || value === 'server' || value === '') return (value || 'none') as DryRun
+  throw new KubectlError(`Invalid dry-run value (${value}). Must be "none", "server", or "client".`)
+}
+
+export const dryRunSuffix = (dryRun: DryRun) => (dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : '')
+
+/** The object's resource and namespace, checked as kubectl's builder checks them. */
+export function placeObject(session: KubectlSession, mapper: ResourceMapper, manifest: Manifest): {resource: ApiResource; namespace: string} {
+  const {object, source} = manifest
+  const resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')
+  if (!resource) {
+    throw new KubectlError(
+      `resource mapping not found for name: "${object.metadata.name ?? ''}" namespace: "${object.metadata.namespace ?? ''}" from "${source}": no matches for kind "${object.kind}" in version "${object.apiVersion}"\nensure CRDs are installed first`,
+    )
+  }
+  if (!resource.namespaced) return {resource, namespace: ''}
+  const own = object.metadata.namespace
+  if (own && session.namespaceExplicit() && own !== session.namespace()) {
+    throw new KubectlError(`the namespace from the provided object "${own}" does not match the namespace "${session.namespace()}". You must pass '--namespace=${own}' to perform this operation.`)
+  }
+  return {resource, namespace: own || session.namespace()}
+}
+
+/** The last-applied configuration of an object: its JSON without the annotation, sorted, compact. */
+export function lastAppliedOf(object: KubeObject): string {
+  const copy = cloneJson(object)
+  // As GetModifiedConfiguration: missing annotations become an empty map, so `"annotations":{}`.
+  const annotations = {...(copy.metadata.annotations ?? {})}
+  delete annotations[lastAppliedAnnotation]
+  copy.metadata.annotations = annotations
+  return `${goJsonCompact(copy)}\n`
+}
+
+export function withLastApplied(object: KubeObject): KubeObject {
+  const copy = cloneJson(object)
+  copy.metadata.annotations = {...(copy.metadata.annotations ?? {}), [lastAppliedAnnotation]: lastAppliedOf(object)}
+  return copy
+}
+
+const scheme = new Scheme(builtinResources)
+
+function errorWithSource(error: ServerError, action: string, source: string): ServerError {
+  if (error.reason === 'Invalid') return error
+  return new ServerError({...error.status, message: `error when ${action} "${source}": ${error.status.message ?? ''}`})
+}
+
+async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): Promise<number> {
+  const paths = session.list('filename')
+  if (paths.length === 0) throw new KubectlError(verb === 'apply' ? 'must specify one of -f and -k' : 'must specify one of -f and -k')
+  const dryRun = dryRunOf(session.flag('dry-run'))
+  const output = session.flag('output')
+  if (output && !['yaml', 'json', 'name'].includes(output)) throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json,name,yaml`)
+  const manifests = await readManifests(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), verb)
+  const mapper = await ResourceMapper.discover(session)
+  const errors: string[] = []
+  const printed: KubeObject[] = []
+  const query: Record<string, string> = {fieldManager: verb === 'apply' ? 'kubectl-client-side-apply' : 'kubectl-create', fieldValidation: 'Strict'}
+  if (dryRun === 'server') query.dryRun = 'All'
+  for (const manifest of manifests) {
+    let placed
+    try {
+      placed = placeObject(session, mapper, manifest)
+    } catch (error) {
+      if (error instanceof KubectlError) {
+        errors.push(error.message.startsWith('error: ') ? error.message : `error: ${error.message}`)
+        continue
+      }
+      throw error
+    }
+    const {resource, namespace} = placed
+    const object = cloneJson(manifest.object)
+    if (resource.namespaced) object.metadata.namespace = namespace
+    const name = object.metadata.name ?? ''
+    const label = `${kindName(resource)}/${name}`
+    let action = 'creating'
+    try {
+      if (verb === 'create') {
+        const body = session.flag('save-config') === 'true' ? withLastApplied(object) : object
+        const result = dryRun === 'client' ? body : (await session.request('POST', collectionPath(resource, namespace), {body, query})).body as KubeObject
+        report(session, output, resource, result, `${label} created${dryRunSuffix(dryRun)}`, printed)
+        continue
+      }
+      const current = await session.request('GET', objectPath(resource, namespace, name), {allow: [404]})
+      const desired = withLastApplied(object)
+      if (current.status === 404) {
+        const result = dryRun === 'client' ? desired : (await session.request('POST', collectionPath(resource, namespace), {body: desired, query})).body as KubeObject
+        report(session, output, resource, result, `${label} created${dryRunSuffix(dryRun)}`, printed)
+        continue
+      }
+      const live = current.body as KubeObject
+      const originalText = live.metadata.annotations?.[lastAppliedAnnotation]
+      let original: unknown = null
+      if (originalText) {
+        try {
+          original = JSON.parse(originalText)
+        } catch {
+          original = null
+        }
+      }
+      const schema = scheme.kindOf(object.apiVersion ?? '', object.kind ?? '')?.schema ?? null
+      const patch = threeWayPatch(original, desired, live, schema)
+      if (Object.keys(patch).length === 0) {
+        report(session, output, resource, live, `${label} unchanged${dryRunSuffix(dryRun)}`, printed)
+        continue
+      }
+      if (dryRun === 'client') {
+        report(session, output, resource, live, `${label} configured${dryRunSuffix(dryRun)}`, printed)
+        continue
+      }
+      const contentType = schema ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json'
+      action = 'patching'
+      const result = await session.request('PATCH', objectPath(resource, namespace, name), {body: patch, contentType, query})
+      report(session, output, resource, result.body as KubeObject, `${label} configured${dryRunSuffix(dryRun)}`, printed)
+    } catch (error) {
+      if (error instanceof ServerError) {
+        errors.push(statusText(errorWithSource(error, action, manifest.source).status))
+        continue
+      }
+      throw error
+    }
+  }
+  if (output === 'yaml' || output === 'json') session.io.stdout(printObjects(output, printed, manifests.length === 1))
+  for (const error of errors) session.io.stderr(`${error}\n`)
+  return errors.length > 0 ? 1 : 0
+}
+
+function report(session: KubectlSession, output: string, resource: ApiResource, object: KubeObject, message: string, printed: KubeObject[]): void {
+  if (output === 'yaml' || output === 'json') {
+    printed.push(isJsonObject(object) ? object : {metadata: {}})
+    return
+  }
+  if (output === 'name') {
+    session.io.stdout(`${kindName(resource)}/${object.metadata.name ?? ''}\n`)
+    return
+  }
+  session.io.stdout(`${message}\n`)
+}
+
+export const runApply = (session: KubectlSession) => writeObjects(session, 'apply')
+export const runCreateFromFiles = (session: KubectlSession) => writeObjects(session, 'create')

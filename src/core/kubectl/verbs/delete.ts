@@ -1,0 +1,115 @@
+// `kubectl delete`: by TYPE NAME…, TYPE/NAME…, -f files, -l selector or --all, with --cascade
+// (background, foreground, orphan), --grace-period, --now, --force, --ignore-not-found and
+// --dry-run; prints `kind "name" deleted` as kubectl does.
+import type {KubeObject} from '../../api/object.js'
+import {collectServerError, KubectlError} from '../errors.js'
+import type {KubectlFlag} from '../flags.js'
+import {readManifests} from '../manifests.js'
+import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import type {KubectlSession} from '../session.js'
+import {dryRunOf, dryRunSuffix, placeObject} from './apply.js'
+import {parseResourceArguments} from './get.js'
+
+export const deleteFlags: readonly KubectlFlag[] = [
+  {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'recursive', shorthand: 'R', kind: 'bool'},
+  {name: 'selector', shorthand: 'l', kind: 'string'},
+  {name: 'field-selector', kind: 'string'},
+  {name: 'all', kind: 'bool'},
+  {name: 'all-namespaces', shorthand: 'A', kind: 'bool'},
+  {name: 'cascade', kind: 'string', defaultValue: 'background', noValueDefault: 'background'},
+  {name: 'grace-period', kind: 'int', defaultValue: '-1'},
+  {name: 'now', kind: 'bool'},
+  {name: 'force', kind: 'bool'},
+  {name: 'ignore-not-found', kind: 'bool'},
+  {name: 'wait', kind: 'bool', defaultValue: 'true'},
+  {name: 'timeout', kind: 'string', defaultValue: '0s'},
+  {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
+  {name: 'output', shorthand: 'o', kind: 'string'},
+  {name: 'interactive', shorthand: 'i', kind: 'bool'},
+  {name: 'raw', kind: 'string'},
+  {name: 'kustomize', shorthand: 'k', kind: 'string'},
+]
+
+interface Target {
+  readonly resource: ApiResource
+  readonly namespace: string
+  readonly name: string
+}
+
+function deleteBody(session: KubectlSession): Record<string, unknown> {
+  const cascade = session.flag('cascade')
+  const policies: Record<string, string> = {background: 'Background', foreground: 'Foreground', orphan: 'Orphan', true: 'Background', false: 'Orphan'}
+  const policy = policies[cascade]
+  if (!policy) throw new KubectlError(`invalid cascade value (${cascade}). Must be "background", "foreground", or "orphan"`)
+  const body: Record<string, unknown> = {kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: policy}
+  let grace = Number(session.flag('grace-period'))
+  if (session.flag('now') === 'true') {
+    if (grace >= 0) throw new KubectlError('--now and --grace-period cannot be specified together')
+    grace = 1
+  }
+  if (session.flag('force') === 'true' && grace < 0) grace = 0
+  if (grace >= 0) body.gracePeriodSeconds = grace
+  if (dryRunOf(session.flag('dry-run')) === 'server') body.dryRun = ['All']
+  return body
+}
+
+export async function runDelete(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const dryRun = dryRunOf(session.flag('dry-run'))
+  const body = deleteBody(session)
+  const mapper = await ResourceMapper.discover(session)
+  const targets: Target[] = []
+  const errors: string[] = []
+  const namespace = session.namespace()
+  const files = session.list('filename')
+  if (files.length > 0) {
+    if (args.length > 0) throw new KubectlError('cannot specify both filenames and resource names/types')
+    for (const manifest of await readManifests(files, session.flag('recursive') === 'true', () => session.io.readStdin(), 'delete')) {
+      const {resource, namespace: objectNamespace} = placeObject(session, mapper, manifest)
+      targets.push({resource, namespace: objectNamespace, name: manifest.object.metadata.name ?? ''})
+    }
+  } else {
+    const requests = parseResourceArguments(mapper, args)
+    if (requests.length === 0) {
+      throw new KubectlError('You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   \'-f rsrc.yaml\'\n   \'--filename=rsrc.json\'\n   \'<resource> <name>\'\n   \'<resource>\'')
+    }
+    const selector = session.flag('selector')
+    const fieldSelector = session.flag('field-selector')
+    const all = session.flag('all') === 'true'
+    const allNamespaces = session.flag('all-namespaces') === 'true'
+    for (const {resource, names} of requests) {
+      if (names.length > 0) {
+        if (selector || all) throw new KubectlError('name cannot be provided when a selector is specified')
+        for (const name of names) targets.push({resource, namespace, name})
+        continue
+      }
+      if (!selector && !fieldSelector && !all) {
+        throw new KubectlError(`resource(s) were provided, but no name was specified`)
+      }
+      const query: Record<string, string> = {}
+      if (selector) query.labelSelector = selector
+      if (fieldSelector) query.fieldSelector = fieldSelector
+      const listed = await session.request('GET', collectionPath(resource, resource.namespaced && !allNamespaces ? namespace : ''), {query})
+      for (const item of ((listed.body as {items?: KubeObject[]}).items ?? [])) {
+        targets.push({resource, namespace: item.metadata.namespace ?? '', name: item.metadata.name ?? ''})
+      }
+    }
+    if (targets.length === 0 && (selector || fieldSelector || all)) {
+      const namespaced = requests.some((request) => request.resource.namespaced)
+      session.io.stderr(allNamespaces || !namespaced ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`)
+      return 0
+    }
+  }
+  for (const target of targets) {
+    const label = `${kindName(target.resource)} "${target.name}"`
+    try {
+      if (dryRun !== 'client') await session.request('DELETE', objectPath(target.resource, target.namespace, target.name), {body})
+      else await session.request('GET', objectPath(target.resource, target.namespace, target.name))
+      session.io.stdout(session.flag('output') === 'name' ? `${kindName(target.resource)}/${target.name}\n` : `${label} deleted${dryRunSuffix(dryRun)}\n`)
+    } catch (error) {
+      collectServerError(error, errors, session.flag('ignore-not-found') === 'true')
+    }
+  }
+  for (const error of errors) session.io.stderr(`${error}\n`)
+  return errors.length > 0 ? 1 : 0
+}

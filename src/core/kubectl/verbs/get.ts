@@ -1,0 +1,159 @@
+// `kubectl get`: resources by type (several with commas, categories like `all`), by name or as
+// TYPE/NAME, lists with label and field selectors in one namespace or all; printed as kubectl's
+// tables (from the server's Table), wide, yaml, json or name; NotFound errors for missing names,
+// and "No resources found" when nothing matched.
+import type {KubeObject} from '../../api/object.js'
+import {type ServerTable, tableCells, tabwrite} from '../../printers/kubectl/table.js'
+import {collectServerError, KubectlError} from '../errors.js'
+import type {KubectlFlag} from '../flags.js'
+import {nameOf, type OutputFormat, outputFormatOf, printObjects} from '../output.js'
+import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import type {KubectlSession} from '../session.js'
+
+export const getFlags: readonly KubectlFlag[] = [
+  {name: 'output', shorthand: 'o', kind: 'string'},
+  {name: 'selector', shorthand: 'l', kind: 'string'},
+  {name: 'field-selector', kind: 'string'},
+  {name: 'all-namespaces', shorthand: 'A', kind: 'bool'},
+  {name: 'show-labels', kind: 'bool'},
+  {name: 'label-columns', shorthand: 'L', kind: 'stringSlice'},
+  {name: 'no-headers', kind: 'bool'},
+  {name: 'ignore-not-found', kind: 'bool'},
+  {name: 'show-kind', kind: 'bool'},
+  {name: 'sort-by', kind: 'string'},
+  {name: 'watch', shorthand: 'w', kind: 'bool'},
+  {name: 'watch-only', kind: 'bool'},
+  {name: 'output-watch-events', kind: 'bool'},
+  {name: 'chunk-size', kind: 'int', defaultValue: '500'},
+  {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'recursive', shorthand: 'R', kind: 'bool'},
+  {name: 'raw', kind: 'string'},
+  {name: 'show-managed-fields', kind: 'bool'},
+  {name: 'server-print', kind: 'bool', defaultValue: 'true'},
+  {name: 'subresource', kind: 'string'},
+  {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'},
+  {name: 'template', kind: 'string'},
+]
+
+const tableAccept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json'
+
+interface Request {
+  readonly resource: ApiResource
+  /** Empty: list the collection. */
+  readonly names: string[]
+}
+
+export function parseResourceArguments(mapper: ResourceMapper, args: readonly string[]): Request[] {
+  if (args.length === 0) return []
+  if (args[0]!.includes('/')) {
+    const requests: Request[] = []
+    for (const argument of args) {
+      const slash = argument.indexOf('/')
+      if (slash < 0) {
+        throw new KubectlError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`)
+      }
+      const resource = mapper.resolve(argument.slice(0, slash))
+      const name = argument.slice(slash + 1)
+      const existing = requests.find((request) => request.resource === resource)
+      if (existing) existing.names.push(name)
+      else requests.push({resource, names: [name]})
+    }
+    return requests
+  }
+  const types = args[0]!.split(',').filter((type) => type.length > 0)
+  const resources: ApiResource[] = []
+  for (const type of types) {
+    const category = mapper.find(type) ? [] : mapper.category(type)
+    if (category.length > 0) resources.push(...category)
+    else resources.push(mapper.resolve(type))
+  }
+  const names = args.slice(1)
+  for (const name of names) if (name.includes('/')) throw new KubectlError(`arguments in resource/name form must have a single resource and name`)
+  return resources.map((resource) => ({resource, names: [...names]}))
+}
+
+export async function runGet(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const format: OutputFormat = outputFormatOf(session.flag('output'))
+  const mapper = await ResourceMapper.discover(session)
+  const requests = parseResourceArguments(mapper, args)
+  if (requests.length === 0) {
+    throw new KubectlError(
+      'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples',
+    )
+  }
+  const allNamespaces = session.flag('all-namespaces') === 'true'
+  const namespace = allNamespaces ? '' : session.namespace()
+  const query: Record<string, string> = {}
+  if (session.flag('selector')) query.labelSelector = session.flag('selector')
+  if (session.flag('field-selector')) query.fieldSelector = session.flag('field-selector')
+  const kinds = new Set(requests.map((request) => request.resource))
+  const withKind = kinds.size > 1 || session.flag('show-kind') === 'true'
+  const errors: string[] = []
+  const objects: KubeObject[] = []
+  const tables: Array<{resource: ApiResource; table: ServerTable}> = []
+  const single = requests.length === 1 && requests[0]!.names.length === 1
+  const wantsTable = format === 'table' || format === 'wide'
+  for (const {resource, names} of requests) {
+    const accept = wantsTable ? tableAccept : undefined
+    const tableQuery: Record<string, string> = {includeObject: 'Metadata'}
+    if (names.length > 0) {
+      const rows: ServerTable['rows'][number][] = []
+      let columns: ServerTable['columnDefinitions'] | null = null
+      for (const name of names) {
+        try {
+          const response = await session.request('GET', objectPath(resource, namespace || session.namespace(), name), {accept, query: wantsTable ? {...tableQuery} : undefined})
+          if (wantsTable) {
+            const table = response.body as ServerTable
+            columns ??= table.columnDefinitions
+            rows.push(...table.rows)
+          } else {
+            objects.push(response.body as KubeObject)
+          }
+        } catch (error) {
+          collectServerError(error, errors, session.flag('ignore-not-found') === 'true')
+        }
+      }
+      if (columns) tables.push({resource, table: {columnDefinitions: columns, rows}})
+      continue
+    }
+    const path = collectionPath(resource, resource.namespaced ? namespace : '')
+    const response = await session.request('GET', path, {accept, query: {...query, ...(wantsTable ? tableQuery : {})}})
+    if (wantsTable) {
+      const table = response.body as ServerTable
+      if (table.rows.length > 0) tables.push({resource, table})
+    } else {
+      const body = response.body as {items?: KubeObject[]}
+      for (const item of body.items ?? []) objects.push({apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: resource.kind, ...item})
+    }
+  }
+  const output: string[] = []
+  if (wantsTable) {
+    tables.forEach(({resource, table}, index) => {
+      const cells = tableCells(table, {
+        wide: format === 'wide',
+        noHeaders: session.flag('no-headers') === 'true',
+        withNamespace: allNamespaces && resource.namespaced,
+        kindPrefix: withKind ? kindName(resource) : null,
+        labelColumns: session.list('label-columns'),
+        showLabels: session.flag('show-labels') === 'true',
+      })
+      output.push((index > 0 ? '\n' : '') + tabwrite(cells))
+    })
+  } else if (format === 'name') {
+    for (const object of objects) {
+      const resource = requests.find((request) => request.resource.kind === object.kind)?.resource ?? requests[0]!.resource
+      output.push(`${nameOf(resource, object)}\n`)
+    }
+  } else if (objects.length > 0 || !single) {
+    output.push(printObjects(format, objects, single))
+  }
+  session.io.stdout(output.join(''))
+  for (const error of errors) session.io.stderr(`${error}\n`)
+  const nothing = wantsTable ? tables.length === 0 : objects.length === 0
+  if (nothing && errors.length === 0 && requests.every((request) => request.names.length === 0)) {
+    const namespaced = requests.some((request) => request.resource.namespaced)
+    session.io.stderr(allNamespaces || !namespaced ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`)
+  }
+  return errors.length > 0 ? 1 : 0
+}
+

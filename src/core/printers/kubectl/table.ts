@@ -1,0 +1,83 @@
+// kubectl's human-readable printer over a server Table: upper-case headers, the wide (priority
+// 1) columns only with -o wide, NAMESPACE first with -A, kind-prefixed names when several kinds
+// print, -L label columns and --show-labels; laid out by Go's tabwriter (minimum width 6,
+// padding 3, the last column unpadded).
+import {isJsonObject} from '../../api/object.js'
+
+export interface ServerTable {
+  readonly columnDefinitions: ReadonlyArray<{name: string; type: string; priority?: number}>
+  readonly rows: ReadonlyArray<{cells: readonly unknown[]; object?: unknown}>
+}
+
+export interface TableOptions {
+  readonly wide: boolean
+  readonly noHeaders: boolean
+  readonly withNamespace: boolean
+  /** `pod`, `deployment.apps`: the prefix of names when several kinds print. */
+  readonly kindPrefix: string | null
+  readonly labelColumns: readonly string[]
+  readonly showLabels: boolean
+}
+
+const tabMinimumWidth = 6
+const tabPadding = 3
+
+function cellText(cell: unknown): string {
+  if (cell === null || cell === undefined) return ''
+  if (typeof cell === 'string') {
+    const cut = cell.search(/[\r\n]/)
+    return cut < 0 ? cell : `${cell.slice(0, cut)}...`
+  }
+  if (typeof cell === 'object') return JSON.stringify(cell)
+  return String(cell)
+}
+
+function metadataOf(row: {object?: unknown}): {namespace?: string; labels?: Record<string, string>} {
+  const object = row.object
+  if (!isJsonObject(object) || !isJsonObject(object.metadata)) return {}
+  return object.metadata as {namespace?: string; labels?: Record<string, string>}
+}
+
+export function formatLabelList(labels: Record<string, string> | undefined): string {
+  const keys = Object.keys(labels ?? {}).sort()
+  return keys.length === 0 ? '<none>' : keys.map((key) => `${key}=${labels![key]}`).join(',')
+}
+
+/** The header and rows of a table as text cells. */
+export function tableCells(table: ServerTable, options: TableOptions): string[][] {
+  const shown = table.columnDefinitions.map((column, index) => ({column, index})).filter(({column}) => options.wide || (column.priority ?? 0) === 0)
+  const header: string[] = []
+  if (options.withNamespace) header.push('NAMESPACE')
+  header.push(...shown.map(({column}) => column.name.toUpperCase()))
+  header.push(...options.labelColumns.map((label) => label.split('/').pop()!.toUpperCase()))
+  if (options.showLabels) header.push('LABELS')
+  const rows = table.rows.map((row) => {
+    const metadata = metadataOf(row)
+    const cells: string[] = []
+    if (options.withNamespace) cells.push(metadata.namespace ?? '')
+    for (const {index} of shown) {
+      let text = cellText(row.cells[index])
+      if (index === 0 && options.kindPrefix) text = `${options.kindPrefix}/${text}`
+      cells.push(text)
+    }
+    for (const label of options.labelColumns) cells.push(metadata.labels?.[label] ?? '')
+    if (options.showLabels) cells.push(formatLabelList(metadata.labels))
+    return cells
+  })
+  return options.noHeaders ? rows : [header, ...rows]
+}
+
+/** Go's text/tabwriter as kubectl configures it. */
+export function tabwrite(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = []
+  for (const row of rows) {
+    row.forEach((cell, index) => {
+      if (index === row.length - 1) return
+      widths[index] = Math.max(widths[index] ?? 0, tabMinimumWidth, [...cell].length + tabPadding)
+    })
+  }
+  return rows
+    .map((row) => row.map((cell, index) => (index === row.length - 1 ? cell : cell + ' '.repeat(widths[index]! - [...cell].length))).join(''))
+    .map((line) => `${line}\n`)
+    .join('')
+}

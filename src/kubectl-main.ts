@@ -1,0 +1,19 @@
+// The kubectl entry without oclif: kubectl parses its own (pflag-style) flags, and scripts call
+// it often, so it skips the CLI framework's start-up. `kubemu kubectl` and the `kubectl` shim both
+// come here; the oclif command of the same name serves help and listing.
+import {runKubectl} from './core/kubectl/kubectl.js'
+
+async function readStandardInput(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  return runKubectl(argv, {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readStdin: readStandardInput,
+    environment: process.env,
+  })
+}

@@ -1,0 +1,103 @@
+// `kubemu kubectl` end to end: the real CLI as a subprocess on a fresh cluster folder, with the
+// outputs, messages and exit codes of kubectl 1.32.
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {runShell} from '../support/shell.js'
+import {temporaryFolder} from '../support/temp.js'
+
+const projectRoot = join(import.meta.dirname, '..', '..')
+const kubemu = join(projectRoot, 'bin', 'kubemu')
+
+/** AGE cells change from run to run: each age becomes as many #s (the table keeps its widths). */
+const ages = (text: string) => text.replace(/(?<=\s)\d+(s|m\d*s?|h\d*m?|d\d*h?)(?=\s|$)/gm, (age) => '#'.repeat(age.length))
+
+describe('kubemu kubectl', () => {
+  let home: string
+  const kubectl = (line: string, stdin?: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}, stdin})
+
+  beforeAll(() => {
+    home = temporaryFolder()
+  })
+
+  it('gets the bootstrapped nodes as kubectl prints them, wide too', async () => {
+    const nodes = await kubectl('get nodes')
+    expect(nodes.status).toBe(0)
+    expect(ages(nodes.stdout)).toBe(
+      'NAME            STATUS   ROLES           AGE   VERSION\n' +
+        'control-plane   Ready    control-plane   ##    v1.32.0\n' +
+        'worker-1        Ready    <none>          ##    v1.32.0\n' +
+        'worker-2        Ready    <none>          ##    v1.32.0\n' +
+        'worker-3        Ready    <none>          ##    v1.32.0\n',
+    )
+    // Without headers the columns are only as wide as their cells.
+    const wide = await kubectl('get nodes -o wide --no-headers')
+    expect(ages(wide.stdout).split('\n')[1]).toBe('worker-1        Ready   <none>          ##    v1.32.0   172.18.0.3   <none>   kubemu simulated node   6.1.0-kubemu   kubemu://1.0.0')
+    const labels = await kubectl('get ns kube-system --show-labels')
+    expect(ages(labels.stdout)).toBe('NAME          STATUS   AGE   LABELS\nkube-system   Active   ##    kubernetes.io/metadata.name=kube-system\n')
+  })
+
+  it('applies a multi-document manifest: created, unchanged, configured', async () => {
+    const manifest = join(home, 'app.yaml')
+    const write = (replicas: number, color: string) =>
+      writeFileSync(
+        manifest,
+        `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: team-a\nspec:\n  replicas: ${replicas}\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: team-a\ndata:\n  color: ${color}\n`,
+      )
+    write(2, 'blue')
+    const first = await kubectl(`apply -f ${manifest}`)
+    expect(first.stdout).toBe('namespace/team-a created\ndeployment.apps/web created\nconfigmap/settings created\n')
+    const again = await kubectl(`apply -f ${manifest}`)
+    expect(again.stdout).toBe('namespace/team-a unchanged\ndeployment.apps/web unchanged\nconfigmap/settings unchanged\n')
+    write(3, 'red')
+    const changed = await kubectl(`apply -f ${manifest}`)
+    expect(changed.stdout).toBe('namespace/team-a unchanged\ndeployment.apps/web configured\nconfigmap/settings configured\n')
+    const listed = await kubectl('-n team-a get deploy,cm')
+    expect(ages(listed.stdout)).toBe(
+      'NAME                  READY   UP-TO-DATE   AVAILABLE   AGE\ndeployment.apps/web   0/3     0            0           ##\n\nNAME                 DATA   AGE\nconfigmap/settings   1      ##\n',
+    )
+    const yaml = await kubectl('get configmap settings -n team-a -o yaml')
+    expect(yaml.stdout).toContain('  kubectl.kubernetes.io/last-applied-configuration: |\n      {"apiVersion":"v1","data":{"color":"red"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"settings","namespace":"team-a"}}\n')
+    expect(yaml.stdout.startsWith('apiVersion: v1\ndata:\n  color: red\nkind: ConfigMap\nmetadata:\n')).toBe(true)
+    const names = await kubectl('get deployments -n team-a -o name')
+    expect(names.stdout).toBe('deployment.apps/web\n')
+    const json = await kubectl('get cm -n team-a -o json')
+    expect(JSON.parse(json.stdout)).toMatchObject({apiVersion: 'v1', kind: 'List', metadata: {resourceVersion: ''}, items: [{kind: 'ConfigMap', metadata: {name: 'settings'}}]})
+    const created = await kubectl(`create -f ${manifest}`)
+    expect(created.status).toBe(1)
+    expect(created.stderr).toContain(`Error from server (AlreadyExists): error when creating "${manifest}": deployments.apps "web" already exists\n`)
+  })
+
+  it('prints kubectl errors and exits 1 on bad input, changing nothing', async () => {
+    const unknown = await kubectl('get gizmos')
+    expect(unknown).toMatchObject({status: 1, stdout: '', stderr: 'error: the server doesn\'t have a resource type "gizmos"\n'})
+    const missing = await kubectl('get pod nope')
+    expect(missing).toMatchObject({status: 1, stderr: 'Error from server (NotFound): pods "nope" not found\n'})
+    expect((await kubectl('get pod nope --ignore-not-found')).status).toBe(0)
+    const noFile = await kubectl('apply -f does-not-exist.yaml')
+    expect(noFile).toMatchObject({status: 1, stderr: 'error: the path "does-not-exist.yaml" does not exist\n'})
+    const badKind = await kubectl('apply -f -', 'apiVersion: v1\nkind: Gizmo\nmetadata:\n  name: g\n')
+    expect(badKind.status).toBe(1)
+    expect(badKind.stderr).toBe('error: resource mapping not found for name: "g" namespace: "" from "STDIN": no matches for kind "Gizmo" in version "v1"\nensure CRDs are installed first\n')
+    const invalid = await kubectl('apply -f -', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: bad\nspec:\n  replicas: -1\n  selector:\n    matchLabels: {app: bad}\n  template:\n    metadata:\n      labels: {app: bad}\n    spec:\n      containers:\n      - name: c\n        image: nginx\n')
+    expect(invalid).toMatchObject({status: 1, stderr: 'The Deployment "bad" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0\n'})
+    const flag = await kubectl('get pods --bogus')
+    expect(flag).toMatchObject({status: 1, stderr: "error: unknown flag: --bogus\nSee 'kubectl get --help' for usage.\n"})
+    const mismatch = await kubectl('apply -n other -f -', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: team-a\n')
+    expect(mismatch.stderr).toBe(`error: the namespace from the provided object "team-a" does not match the namespace "other". You must pass '--namespace=team-a' to perform this operation.\n`)
+    expect((await kubectl('get deploy bad')).status).toBe(1)
+  })
+
+  it('deletes by name, by file and by selector', async () => {
+    await kubectl('apply -f -', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: one\n  labels: {tier: x}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: two\n  labels: {tier: x}\n')
+    const bySelector = await kubectl('delete configmaps -l tier=x')
+    expect(bySelector.stdout).toBe('configmap "one" deleted\nconfigmap "two" deleted\n')
+    const again = await kubectl('delete configmaps -l tier=x')
+    expect(again).toMatchObject({status: 0, stdout: '', stderr: 'No resources found\n'.replace('found\n', 'found in default namespace.\n')})
+    const missing = await kubectl('delete configmap one')
+    expect(missing).toMatchObject({status: 1, stderr: 'Error from server (NotFound): configmaps "one" not found\n'})
+    const dry = await kubectl('delete deployment web -n team-a --dry-run=client')
+    expect(dry.stdout).toBe('deployment.apps "web" deleted (dry run)\n')
+    expect((await kubectl('get deployment web -n team-a -o name')).stdout).toBe('deployment.apps/web\n')
+  })
+})
