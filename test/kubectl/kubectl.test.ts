@@ -100,4 +100,30 @@ describe('kubemu kubectl', () => {
     expect(dry.stdout).toBe('deployment.apps "web" deleted (dry run)\n')
     expect((await kubectl('get deployment web -n team-a -o name')).stdout).toBe('deployment.apps/web\n')
   })
+
+  it('builds objects as the real kubectl 1.32 does (client dry runs, every format, jsonpath)', async () => {
+    const lines = [
+      'create deployment web --image=nginx:1.27 --replicas=3 --dry-run=client -o yaml',
+      'create deployment web --image=nginx:1.27 --replicas=3 --dry-run=client -o json',
+      'create deployment web --image=nginx --image=redis:7 --port=-1 --dry-run=client -o yaml',
+      'create deployment web --image=nginx:1.27 --port=8080 -n team --dry-run=client -o yaml',
+      'create deployment web --image=nginx --dry-run=client',
+      'create deployment web --image=nginx --dry-run=client -o name',
+      'create namespace x --dry-run=client -o yaml',
+      'create ns x --dry-run=client -o json',
+      "create configmap c --from-literal=b=2 --from-literal=a=1 --from-literal=star='*' --from-literal=yes=yes --from-literal=date=2024-01-01 --dry-run=client -o yaml",
+      'create secret generic s --from-literal=user=admin --from-literal=password=s3cr3t --dry-run=client -o json',
+      'create serviceaccount robot --dry-run=client -o yaml',
+      "create deployment web --image=nginx:1.27 --replicas=2 --dry-run=client -o jsonpath='{.spec.template.spec.containers[*].image}'",
+      "create deployment web --image=nginx --image=redis --dry-run=client -o jsonpath='{range .spec.template.spec.containers[*]}{.name}={.image}{\"\\n\"}{end}'",
+      "create deployment web --image=nginx --dry-run=client -o jsonpath='{.metadata.labels}{.spec.replicas}{.status}'",
+      "create deployment web --image=nginx --dry-run=client -o jsonpath='{.spec.template.spec.containers[?(@.name==\"nginx\")].image}'",
+      "create deployment web --image=nginx --dry-run=client -o custom-columns=NAME:.metadata.name,IMAGE:.spec.template.spec.containers[*].image,MISSING:.spec.nothing",
+    ]
+    for (const line of lines) {
+      const real = await runShell(`kubectl ${line}`, {cwd: home, env: {...process.env, KUBECONFIG: join(home, 'none')}})
+      const ours = await kubectl(line)
+      expect({line, stdout: ours.stdout, stderr: ours.stderr, status: ours.status}).toEqual({line, stdout: real.stdout, stderr: real.stderr, status: real.status})
+    }
+  })
 })

@@ -55,18 +55,18 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
     return 1
   }
   let path = `kubectl ${verb.name}`
-  if (verb.subverbs) {
-    const [, subword] = commandWords(argv, known, 2)
-    const subverb = verb.subverbs.find((candidate) => candidate.name === subword || (candidate.aliases ?? []).includes(subword ?? ''))
+  let depth = 1
+  while (verb.subverbs && verb.subverbs.length > 0) {
+    const subword = commandWords(argv, known, depth + 1)[depth]
+    const subverb: KubectlVerb | undefined = verb.subverbs.find((candidate) => candidate.name === subword || (candidate.aliases ?? []).includes(subword ?? ''))
     if (!subverb) {
-      if (!verb.run) {
-        io.stderr(subword === undefined ? `error: Required subcommand not specified.\nSee '${path} -h' for help and examples\n` : `error: unknown command "${subword}" for "${path}"\n`)
-        return 1
-      }
-    } else {
-      verb = subverb
-      path = `${path} ${subverb.name}`
+      if (verb.run) break
+      io.stderr(subword === undefined ? `error: Required subcommand not specified.\nSee '${path} -h' for help and examples\n` : `error: unknown command "${subword}" for "${path}"\n`)
+      return 1
     }
+    verb = subverb
+    path = `${path} ${subverb.name}`
+    depth++
   }
   let session: KubectlSession | null = null
   try {
@@ -77,7 +77,6 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
       if (error instanceof KubectlFlagError) throw new KubectlError(`${error.message}\nSee '${path} --help' for usage.`)
       throw error
     }
-    const depth = path.split(' ').length - 1
     const args = [...flags.positionals.slice(depth), ...flags.rest]
     session = new KubectlSession(flags, io)
     return await verb.run!(session, args)

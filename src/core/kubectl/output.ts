@@ -1,19 +1,46 @@
 // The -o formats kubectl shares between verbs: yaml, json, name, and objects wrapped in a List
 // the way kubectl wraps several.
+import {readFileSync} from 'node:fs'
 import {isJsonObject, type KubeObject} from '../api/object.js'
+import {type CustomColumn, parseCustomColumns, parseCustomColumnsFile, printCustomColumns} from '../printers/kubectl/custom-columns.js'
+import {JsonPathError, runJsonPath} from '../printers/kubectl/jsonpath.js'
 import {goJson} from '../printers/kubectl/go-json.js'
 import {goYaml} from '../printers/kubectl/go-yaml.js'
 import {KubectlError} from './errors.js'
 import {type ApiResource, kindName} from './resources.js'
 
-export type OutputFormat = 'table' | 'wide' | 'yaml' | 'json' | 'name'
+export type OutputFormat = 'table' | 'wide' | 'yaml' | 'json' | 'name' | 'jsonpath' | 'custom-columns'
 
-export function outputFormatOf(value: string, allowed: readonly string[] = ['', 'wide', 'yaml', 'json', 'name']): OutputFormat {
-  if (!allowed.includes(value)) {
-    const listed = allowed.filter((format) => format !== '').map((format) => (format === 'wide' ? 'wide' : format))
-    throw new KubectlError(`unable to match a printer suitable for the output format "${value}", allowed formats are: ${listed.join(',')}`)
+const templateFormats = ['custom-columns', 'custom-columns-file', 'go-template', 'go-template-file', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'template', 'templatefile']
+
+/** -o: the format, and for templates their text (a file's content for the -file forms). */
+export function outputFormatOf(value: string): {format: OutputFormat; template: string; columns?: CustomColumn[]} {
+  if (value === '') return {format: 'table', template: ''}
+  if (['wide', 'yaml', 'json', 'name'].includes(value)) return {format: value as OutputFormat, template: ''}
+  const equals = value.indexOf('=')
+  const kind = equals < 0 ? value : value.slice(0, equals)
+  const argument = equals < 0 ? '' : value.slice(equals + 1)
+  try {
+    if (kind === 'jsonpath' || kind === 'jsonpath-as-json') return {format: 'jsonpath', template: argument}
+    if (kind === 'jsonpath-file') return {format: 'jsonpath', template: readFileSync(argument, 'utf8')}
+    if (kind === 'custom-columns') return {format: 'custom-columns', template: '', columns: parseCustomColumns(argument)}
+    if (kind === 'custom-columns-file') return {format: 'custom-columns', template: '', columns: parseCustomColumnsFile(argument)}
+  } catch (error) {
+    throw new KubectlError((error as Error).message)
   }
-  return value === '' ? 'table' : (value as OutputFormat)
+  const allowed = ['json', 'yaml', 'name', ...templateFormats, 'wide']
+  throw new KubectlError(`unable to match a printer suitable for the output format "${value}", allowed formats are: ${allowed.join(',')}`)
+}
+
+/** Prints objects with a jsonpath template or custom columns. */
+export function printTemplated(format: {format: OutputFormat; template: string; columns?: CustomColumn[]}, objects: readonly unknown[], single: boolean, noHeaders: boolean): string {
+  if (format.format === 'custom-columns') return printCustomColumns(format.columns!, objects, noHeaders)
+  try {
+    return runJsonPath(format.template, single && objects.length === 1 ? objects[0] : asList(objects))
+  } catch (error) {
+    if (error instanceof JsonPathError) throw new KubectlError(`error parsing jsonpath ${format.template}, ${error.message}`)
+    throw error
+  }
 }
 
 export function asList(items: readonly unknown[]): Record<string, unknown> {

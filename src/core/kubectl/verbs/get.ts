@@ -6,7 +6,7 @@ import type {KubeObject} from '../../api/object.js'
 import {type ServerTable, tableCells, tabwrite} from '../../printers/kubectl/table.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
-import {nameOf, type OutputFormat, outputFormatOf, printObjects} from '../output.js'
+import {nameOf, type OutputFormat, outputFormatOf, printObjects, printTemplated} from '../output.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 
@@ -73,7 +73,8 @@ export function parseResourceArguments(mapper: ResourceMapper, args: readonly st
 }
 
 export async function runGet(session: KubectlSession, args: readonly string[]): Promise<number> {
-  const format: OutputFormat = outputFormatOf(session.flag('output'))
+  const output = outputFormatOf(session.flag('output'))
+  const format: OutputFormat = output.format
   const mapper = await ResourceMapper.discover(session)
   const requests = parseResourceArguments(mapper, args)
   if (requests.length === 0) {
@@ -126,7 +127,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
       for (const item of body.items ?? []) objects.push({apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: resource.kind, ...item})
     }
   }
-  const output: string[] = []
+  const printed: string[] = []
   if (wantsTable) {
     tables.forEach(({resource, table}, index) => {
       const cells = tableCells(table, {
@@ -137,17 +138,19 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
         labelColumns: session.list('label-columns'),
         showLabels: session.flag('show-labels') === 'true',
       })
-      output.push((index > 0 ? '\n' : '') + tabwrite(cells))
+      printed.push((index > 0 ? '\n' : '') + tabwrite(cells))
     })
   } else if (format === 'name') {
     for (const object of objects) {
       const resource = requests.find((request) => request.resource.kind === object.kind)?.resource ?? requests[0]!.resource
-      output.push(`${nameOf(resource, object)}\n`)
+      printed.push(`${nameOf(resource, object)}\n`)
     }
+  } else if (format === 'jsonpath' || format === 'custom-columns') {
+    if (objects.length > 0 || format === 'jsonpath') printed.push(printTemplated(output, objects, single, session.flag('no-headers') === 'true'))
   } else if (objects.length > 0 || !single) {
-    output.push(printObjects(format, objects, single))
+    printed.push(printObjects(format, objects, single))
   }
-  session.io.stdout(output.join(''))
+  session.io.stdout(printed.join(''))
   for (const error of errors) session.io.stderr(`${error}\n`)
   const nothing = wantsTable ? tables.length === 0 : objects.length === 0
   if (nothing && errors.length === 0 && requests.every((request) => request.names.length === 0)) {

@@ -1,12 +1,18 @@
 // Every kubectl verb kubemu serves, in the order `kubectl` lists them.
 import type {KubectlVerb} from '../kubectl.js'
 import {applyFlags, createFileFlags, runApply, runCreateFromFiles} from './apply.js'
+import {createGenerators} from './create.js'
 import {deleteFlags, runDelete} from './delete.js'
 import {getFlags, runGet} from './get.js'
+import {labelFlags, patchFlags, runAnnotate, runLabel, runPatch, runScale, scaleFlags} from './modify.js'
 
 export const verbs: readonly KubectlVerb[] = [
-  {name: 'create', flags: createFileFlags, run: runCreateFromFiles, subverbs: []},
+  {name: 'create', flags: createFileFlags, run: runCreateFromFiles, subverbs: createGenerators},
   {name: 'get', flags: getFlags, run: runGet},
   {name: 'delete', flags: deleteFlags, run: runDelete},
   {name: 'apply', flags: applyFlags, run: runApply},
+  {name: 'patch', flags: patchFlags, run: runPatch},
+  {name: 'label', flags: labelFlags, run: runLabel},
+  {name: 'annotate', flags: labelFlags, run: runAnnotate},
+  {name: 'scale', flags: scaleFlags, run: runScale},
 ]

@@ -1,0 +1,204 @@
+// `kubectl create <generator>`: namespace, deployment, configmap, secret generic,
+// serviceaccount — objects built as kubectl builds them (field order, container names from
+// images), printed for --dry-run=client or created on the server.
+import {existsSync, readFileSync, statSync} from 'node:fs'
+import {basename} from 'node:path'
+import {isDns1123Subdomain} from '../../api/names.js'
+import type {KubeObject} from '../../api/object.js'
+import {goJson} from '../../printers/kubectl/go-json.js'
+import {goYaml} from '../../printers/kubectl/go-yaml.js'
+import {KubectlError} from '../errors.js'
+import type {KubectlFlag} from '../flags.js'
+import type {KubectlVerb} from '../kubectl.js'
+import {outputFormatOf, printTemplated} from '../output.js'
+import {collectionPath, kindName, ResourceMapper} from '../resources.js'
+import type {KubectlSession} from '../session.js'
+import {dryRunOf, dryRunSuffix, withLastApplied} from './apply.js'
+
+const generatorFlags: readonly KubectlFlag[] = [
+  {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
+  {name: 'output', shorthand: 'o', kind: 'string'},
+  {name: 'save-config', kind: 'bool'},
+  {name: 'validate', kind: 'string', defaultValue: 'strict', noValueDefault: 'strict'},
+  {name: 'field-manager', kind: 'string', defaultValue: 'kubectl-create'},
+  {name: 'show-managed-fields', kind: 'bool'},
+  {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'},
+  {name: 'template', kind: 'string'},
+]
+
+const randomAlphabet = 'bcdfghjklmnpqrstvwxz2456789'
+
+function randomSuffix(): string {
+  let suffix = ''
+  for (let index = 0; index < 5; index++) suffix += randomAlphabet[Math.floor(Math.random() * randomAlphabet.length)]
+  return suffix
+}
+
+/** kubectl's container name for an image: its base name without tag or digest, made valid. */
+export function containerNameOf(image: string): string {
+  let name = image.slice(image.lastIndexOf('/') + 1)
+  name = name.split(':')[0]!.split('@')[0]!
+  if (isDns1123Subdomain(name).length === 0) return name
+  return `${name.replaceAll('_', '-').toLowerCase()}-${randomSuffix()}`
+}
+
+function oneName(args: readonly string[], usage: string): string {
+  if (args.length === 0) throw new KubectlError(`exactly one NAME is required, got 0\nSee '${usage} -h' for help and examples`)
+  if (args.length > 1) throw new KubectlError(`exactly one NAME is required, got ${args.length}\nSee '${usage} -h' for help and examples`)
+  return args[0]!
+}
+
+function literalPairs(values: readonly string[]): Array<[string, string]> {
+  return values.map((value) => {
+    const equals = value.indexOf('=')
+    if (equals <= 0) throw new KubectlError(`invalid literal source ${value}, expected key=value`)
+    return [value.slice(0, equals), value.slice(equals + 1)]
+  })
+}
+
+function fileSources(values: readonly string[]): Array<[string, Buffer]> {
+  const pairs: Array<[string, Buffer]> = []
+  for (const value of values) {
+    const equals = value.indexOf('=')
+    const key = equals > 0 ? value.slice(0, equals) : basename(value)
+    const path = equals > 0 ? value.slice(equals + 1) : value
+    if (!existsSync(path)) throw new KubectlError(`error reading ${path}: no such file or directory`)
+    if (statSync(path).isDirectory()) throw new KubectlError(`cannot give a key name for a directory path`)
+    pairs.push([key, readFileSync(path)])
+  }
+  return pairs
+}
+
+function envFilePairs(paths: readonly string[]): Array<[string, string]> {
+  const pairs: Array<[string, string]> = []
+  for (const path of paths) {
+    if (!existsSync(path)) throw new KubectlError(`error reading ${path}: no such file or directory`)
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      const trimmed = line.trim()
+      if (trimmed.length === 0 || trimmed.startsWith('#')) continue
+      const equals = trimmed.indexOf('=')
+      if (equals < 0) pairs.push([trimmed, process.env[trimmed] ?? ''])
+      else pairs.push([trimmed.slice(0, equals), trimmed.slice(equals + 1)])
+    }
+  }
+  return pairs
+}
+
+function sortedRecord(pairs: ReadonlyArray<[string, string]>): Record<string, string> {
+  const record: Record<string, string> = {}
+  for (const [key, value] of [...pairs].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))) record[key] = value
+  return record
+}
+
+async function submit(session: KubectlSession, object: KubeObject): Promise<number> {
+  const dryRun = dryRunOf(session.flag('dry-run'))
+  const output = session.flag('output')
+  const format = output ? outputFormatOf(output) : null
+  if (format && (format.format === 'wide' || format.format === 'custom-columns' || format.format === 'table')) {
+    throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`)
+  }
+  const mapper = await ResourceMapper.discover(session)
+  const resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')!
+  const body = session.flag('save-config') === 'true' ? withLastApplied(object) : object
+  let result: KubeObject = body
+  let sorted = false
+  if (dryRun !== 'client') {
+    const namespace = resource.namespaced ? session.namespace() : ''
+    const query: Record<string, string> = {fieldManager: session.flag('field-manager') || 'kubectl-create', fieldValidation: 'Strict'}
+    if (dryRun === 'server') query.dryRun = 'All'
+    result = (await session.request('POST', collectionPath(resource, namespace), {body, query})).body as KubeObject
+    sorted = true
+  } else if (resource.namespaced && session.namespaceExplicit()) {
+    result = {...body, metadata: {...body.metadata, namespace: session.namespace()}}
+  }
+  if (format?.format === 'jsonpath') session.io.stdout(printTemplated(format, [result], true, false))
+  else if (output === 'yaml') session.io.stdout(goYaml(result))
+  else if (output === 'json') session.io.stdout(`${goJson(result, sorted)}\n`)
+  else if (output === 'name') session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''}\n`)
+  else session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''} created${dryRunSuffix(dryRun)}\n`)
+  return 0
+}
+
+const namespaceGenerator: KubectlVerb = {
+  name: 'namespace',
+  aliases: ['ns'],
+  flags: generatorFlags,
+  run: (session, args) => {
+    const name = oneName(args, 'kubectl create namespace')
+    return submit(session, {kind: 'Namespace', apiVersion: 'v1', metadata: {name, creationTimestamp: null}, spec: {}, status: {}} as unknown as KubeObject)
+  },
+}
+
+const deploymentGenerator: KubectlVerb = {
+  name: 'deployment',
+  aliases: ['deploy'],
+  flags: [...generatorFlags, {name: 'image', kind: 'stringSlice'}, {name: 'replicas', shorthand: 'r', kind: 'int', defaultValue: '1'}, {name: 'port', kind: 'int', defaultValue: '-1'}],
+  run: (session, args) => {
+    const name = oneName(args, 'kubectl create deployment')
+    const images = session.list('image')
+    if (images.length === 0) throw new KubectlError('required flag(s) "image" not set')
+    const port = Number(session.flag('port'))
+    if (port >= 0 && images.length > 1) throw new KubectlError('cannot specify port when using multiple images')
+    const labels = {app: name}
+    const containers = images.map((image) => ({name: containerNameOf(image), image, ...(port >= 0 ? {ports: [{containerPort: port}]} : {}), resources: {}}))
+    return submit(session, {
+      kind: 'Deployment',
+      apiVersion: 'apps/v1',
+      metadata: {name, creationTimestamp: null, labels},
+      spec: {replicas: Number(session.flag('replicas')), selector: {matchLabels: labels}, template: {metadata: {creationTimestamp: null, labels}, spec: {containers}}, strategy: {}},
+      status: {},
+    } as unknown as KubeObject)
+  },
+}
+
+const configMapGenerator: KubectlVerb = {
+  name: 'configmap',
+  aliases: ['cm'],
+  flags: [...generatorFlags, {name: 'from-literal', kind: 'stringArray'}, {name: 'from-file', kind: 'stringSlice'}, {name: 'from-env-file', kind: 'stringSlice'}, {name: 'append-hash', kind: 'bool'}],
+  run: (session, args) => {
+    const name = oneName(args, 'kubectl create configmap')
+    const data: Array<[string, string]> = [...literalPairs(session.list('from-literal')), ...envFilePairs(session.list('from-env-file'))]
+    const binary: Array<[string, string]> = []
+    for (const [key, content] of fileSources(session.list('from-file'))) {
+      const text = content.toString('utf8')
+      if (Buffer.from(text, 'utf8').equals(content)) data.push([key, text])
+      else binary.push([key, content.toString('base64')])
+    }
+    const object: KubeObject = {kind: 'ConfigMap', apiVersion: 'v1', metadata: {name, creationTimestamp: null}} as unknown as KubeObject
+    if (data.length > 0) object.data = sortedRecord(data)
+    if (binary.length > 0) object.binaryData = sortedRecord(binary)
+    return submit(session, object)
+  },
+}
+
+const secretGeneric: KubectlVerb = {
+  name: 'generic',
+  flags: [...generatorFlags, {name: 'from-literal', kind: 'stringArray'}, {name: 'from-file', kind: 'stringSlice'}, {name: 'from-env-file', kind: 'stringSlice'}, {name: 'type', kind: 'string'}, {name: 'append-hash', kind: 'bool'}],
+  run: (session, args) => {
+    const name = oneName(args, 'kubectl create secret generic')
+    const pairs: Array<[string, string]> = [
+      ...literalPairs(session.list('from-literal')).map(([key, value]): [string, string] => [key, Buffer.from(value).toString('base64')]),
+      ...envFilePairs(session.list('from-env-file')).map(([key, value]): [string, string] => [key, Buffer.from(value).toString('base64')]),
+      ...fileSources(session.list('from-file')).map(([key, content]): [string, string] => [key, content.toString('base64')]),
+    ]
+    const object: KubeObject = {kind: 'Secret', apiVersion: 'v1', metadata: {name, creationTimestamp: null}} as unknown as KubeObject
+    if (pairs.length > 0) object.data = sortedRecord(pairs)
+    if (session.flag('type')) object.type = session.flag('type')
+    return submit(session, object)
+  },
+}
+
+const serviceAccountGenerator: KubectlVerb = {
+  name: 'serviceaccount',
+  aliases: ['sa'],
+  flags: generatorFlags,
+  run: (session, args) => submit(session, {kind: 'ServiceAccount', apiVersion: 'v1', metadata: {name: oneName(args, 'kubectl create serviceaccount'), creationTimestamp: null}} as unknown as KubeObject),
+}
+
+export const createGenerators: readonly KubectlVerb[] = [
+  namespaceGenerator,
+  deploymentGenerator,
+  configMapGenerator,
+  {name: 'secret', flags: [], subverbs: [secretGeneric]},
+  serviceAccountGenerator,
+]

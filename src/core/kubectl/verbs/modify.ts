@@ -1,0 +1,174 @@
+// Verbs that change one part of existing objects: `label` and `annotate` (key=value, key-,
+// --overwrite, -l/--all), `patch` (--type strategic|merge|json, -p), and `scale` (--replicas,
+// --current-replicas, through the scale subresource). Messages as kubectl prints them.
+import {parse as parseYaml} from 'yaml'
+import {jsonEqual, type KubeObject} from '../../api/object.js'
+import {collectServerError, KubectlError} from '../errors.js'
+import type {KubectlFlag} from '../flags.js'
+import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import type {KubectlSession} from '../session.js'
+import {dryRunOf, dryRunSuffix} from './apply.js'
+import {parseResourceArguments} from './get.js'
+
+const commonFlags: readonly KubectlFlag[] = [
+  {name: 'selector', shorthand: 'l', kind: 'string'},
+  {name: 'all', kind: 'bool'},
+  {name: 'all-namespaces', shorthand: 'A', kind: 'bool'},
+  {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
+  {name: 'output', shorthand: 'o', kind: 'string'},
+  {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'field-manager', kind: 'string'},
+  {name: 'resource-version', kind: 'string'},
+  {name: 'local', kind: 'bool'},
+]
+
+export const labelFlags: readonly KubectlFlag[] = [...commonFlags, {name: 'overwrite', kind: 'bool'}, {name: 'list', kind: 'bool'}, {name: 'field-selector', kind: 'string'}]
+export const patchFlags: readonly KubectlFlag[] = [...commonFlags, {name: 'patch', shorthand: 'p', kind: 'string'}, {name: 'patch-file', kind: 'string'}, {name: 'type', kind: 'string', defaultValue: 'strategic'}, {name: 'subresource', kind: 'string'}]
+export const scaleFlags: readonly KubectlFlag[] = [...commonFlags, {name: 'replicas', kind: 'int', defaultValue: '-1'}, {name: 'current-replicas', kind: 'int', defaultValue: '-1'}, {name: 'timeout', kind: 'string', defaultValue: '0s'}]
+
+interface Target {
+  readonly resource: ApiResource
+  readonly namespace: string
+  readonly name: string
+}
+
+/** The objects a verb works on: TYPE NAME…, TYPE/NAME…, or TYPE with -l / --all. */
+async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: readonly string[]): Promise<Target[]> {
+  const requests = parseResourceArguments(mapper, args)
+  const namespace = session.namespace()
+  const targets: Target[] = []
+  for (const {resource, names} of requests) {
+    if (names.length > 0) {
+      for (const name of names) targets.push({resource, namespace, name})
+      continue
+    }
+    if (!session.flag('selector') && session.flag('all') !== 'true') throw new KubectlError('resource(s) were provided, but no name was specified')
+    const query: Record<string, string> = {}
+    if (session.flag('selector')) query.labelSelector = session.flag('selector')
+    const listed = await session.request('GET', collectionPath(resource, resource.namespaced && session.flag('all-namespaces') !== 'true' ? namespace : ''), {query})
+    for (const item of (listed.body as {items?: KubeObject[]}).items ?? []) targets.push({resource, namespace: item.metadata.namespace ?? '', name: item.metadata.name ?? ''})
+  }
+  return targets
+}
+
+async function metadataVerb(session: KubectlSession, args: readonly string[], field: 'labels' | 'annotations'): Promise<number> {
+  const changes = args.filter((argument) => /^[^=]+=.*$/.test(argument) || /^[^=]+-$/.test(argument))
+  const resources = args.filter((argument) => !changes.includes(argument))
+  const noun = field === 'labels' ? 'label' : 'annotation'
+  const past = field === 'labels' ? 'labeled' : 'annotated'
+  if (changes.length === 0 && session.flag('list') !== 'true') throw new KubectlError(`at least one ${noun} update is required`)
+  const dryRun = dryRunOf(session.flag('dry-run'))
+  const mapper = await ResourceMapper.discover(session)
+  const errors: string[] = []
+  for (const target of await targetsOf(session, mapper, resources)) {
+    try {
+      const path = objectPath(target.resource, target.namespace, target.name)
+      const current = (await session.request('GET', path)).body as KubeObject
+      const existing: Record<string, string> = {...(current.metadata[field] ?? {})}
+      const updated = {...existing}
+      for (const change of changes) {
+        if (change.endsWith('-') && !change.includes('=')) {
+          const key = change.slice(0, -1)
+          if (!(key in updated)) session.io.stdout(`${noun} "${key}" not found.\n`)
+          delete updated[key]
+          continue
+        }
+        const equals = change.indexOf('=')
+        const key = change.slice(0, equals)
+        const value = change.slice(equals + 1)
+        if (key in existing && existing[key] !== value && session.flag('overwrite') !== 'true') {
+          if (field === 'labels') throw new KubectlError(`'${key}' already has a value (${existing[key]}), and --overwrite is false`)
+          throw new KubectlError(`--overwrite is false but found the following declared annotation(s): '${key}' already has a value (${existing[key]})`)
+        }
+        updated[key] = value
+      }
+      const label = `${kindName(target.resource)}/${target.name}`
+      if (jsonEqual(existing, updated)) {
+        session.io.stdout(`${label} not ${past}\n`)
+        continue
+      }
+      const patch: Record<string, string | null> = {}
+      for (const key of Object.keys(existing)) if (!(key in updated)) patch[key] = null
+      for (const [key, value] of Object.entries(updated)) if (existing[key] !== value) patch[key] = value
+      if (dryRun !== 'client') {
+        await session.request('PATCH', path, {body: {metadata: {[field]: patch}}, contentType: 'application/merge-patch+json', query: dryRun === 'server' ? {dryRun: 'All'} : undefined})
+      }
+      session.io.stdout(session.flag('output') === 'name' ? `${label}\n` : `${label} ${past}${dryRunSuffix(dryRun)}\n`)
+    } catch (error) {
+      collectServerError(error, errors, false)
+    }
+  }
+  for (const error of errors) session.io.stderr(`${error}\n`)
+  return errors.length > 0 ? 1 : 0
+}
+
+export const runLabel = (session: KubectlSession, args: readonly string[]) => metadataVerb(session, args, 'labels')
+export const runAnnotate = (session: KubectlSession, args: readonly string[]) => metadataVerb(session, args, 'annotations')
+
+const patchTypes: Record<string, string> = {
+  strategic: 'application/strategic-merge-patch+json',
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+}
+
+export async function runPatch(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const type = session.flag('type')
+  const contentType = patchTypes[type]
+  if (!contentType) throw new KubectlError(`--type must be one of [json merge strategic], not "${type}"`)
+  let text = session.flag('patch')
+  if (session.flag('patch-file')) text = (await import('node:fs')).readFileSync(session.flag('patch-file'), 'utf8')
+  if (text.length === 0) throw new KubectlError('must specify -p to patch')
+  let patch: unknown
+  try {
+    patch = parseYaml(text)
+  } catch (error) {
+    throw new KubectlError(`unable to parse "${text}": yaml: ${(error as Error).message.split('\n')[0]}`)
+  }
+  const dryRun = dryRunOf(session.flag('dry-run'))
+  const mapper = await ResourceMapper.discover(session)
+  const errors: string[] = []
+  const subresource = session.flag('subresource')
+  for (const target of await targetsOf(session, mapper, args)) {
+    try {
+      const path = objectPath(target.resource, target.namespace, target.name) + (subresource ? `/${subresource}` : '')
+      const before = (await session.request('GET', path)).body as KubeObject
+      const query = dryRun === 'server' || dryRun === 'client' ? {dryRun: 'All'} : undefined
+      const after = (await session.request('PATCH', path, {body: patch, contentType, query})).body as KubeObject
+      const label = `${kindName(target.resource)}/${target.name}`
+      const unchanged = before.metadata.resourceVersion === after.metadata.resourceVersion && jsonEqual(before, after)
+      session.io.stdout(`${label} patched${unchanged ? ' (no change)' : ''}${dryRunSuffix(dryRun)}\n`)
+    } catch (error) {
+      collectServerError(error, errors, false)
+    }
+  }
+  for (const error of errors) session.io.stderr(`${error}\n`)
+  return errors.length > 0 ? 1 : 0
+}
+
+export async function runScale(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const replicas = Number(session.flag('replicas'))
+  if (!session.flags.changed.has('replicas') || replicas < 0) throw new KubectlError('The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0')
+  const dryRun = dryRunOf(session.flag('dry-run'))
+  const mapper = await ResourceMapper.discover(session)
+  const targets = await targetsOf(session, mapper, args)
+  if (targets.length === 0) throw new KubectlError('no objects passed to scale')
+  const errors: string[] = []
+  for (const target of targets) {
+    try {
+      const path = `${objectPath(target.resource, target.namespace, target.name)}/scale`
+      const scale = (await session.request('GET', path)).body as KubeObject & {spec?: {replicas?: number}}
+      const expected = Number(session.flag('current-replicas'))
+      if (expected >= 0 && (scale.spec?.replicas ?? 0) !== expected) {
+        throw new KubectlError(`Expected replicas to be ${expected}, was ${scale.spec?.replicas ?? 0}`)
+      }
+      if (dryRun !== 'client') {
+        await session.request('PATCH', path, {body: {spec: {replicas}}, contentType: 'application/merge-patch+json', query: dryRun === 'server' ? {dryRun: 'All'} : undefined})
+      }
+      session.io.stdout(`${kindName(target.resource)}/${target.name} scaled${dryRunSuffix(dryRun)}\n`)
+    } catch (error) {
+      collectServerError(error, errors, false)
+    }
+  }
+  for (const error of errors) session.io.stderr(`${error}\n`)
+  return errors.length > 0 ? 1 : 0
+}

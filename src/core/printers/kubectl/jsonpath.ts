@@ -1,0 +1,287 @@
+// kubectl's JSONPath dialect (k8s.io/client-go/util/jsonpath): text with {actions}; paths with
+// .field, ['field'], [n], [start:end], [*], .*, ..field, [?(@.a == "x")] filters and unions;
+// {range …}…{end} loops; "string" literals with escapes. Several results print space-separated,
+// maps and lists as compact Go JSON. Missing fields print nothing (allowMissingKeys).
+import {goJsonCompact} from './go-json.js'
+
+/** Templates nest range blocks at most this deep, and loop over this many items per range. */
+export const rangeDepthMax = 16
+export const rangeItemsMax = 1_000_000
+
+export class JsonPathError extends Error {}
+
+type Node =
+  | {kind: 'text'; text: string}
+  | {kind: 'path'; steps: Step[]}
+  | {kind: 'literal'; text: string}
+  | {kind: 'range'; steps: Step[]; body: Node[]}
+
+type Step =
+  | {kind: 'field'; names: string[]}
+  | {kind: 'wildcard'}
+  | {kind: 'recursive'; name: string | null}
+  | {kind: 'index'; indexes: number[]}
+  | {kind: 'slice'; start: number | null; end: number | null; step: number | null}
+  | {kind: 'filter'; left: Step[]; operator: string | null; right: Operand}
+  | {kind: 'root'}
+
+type Operand = {kind: 'path'; steps: Step[]} | {kind: 'value'; value: unknown} | null
+
+function unescape(text: string): string {
+  return text.replace(/\\(.)/g, (_, character: string) => ({n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"'})[character] ?? character)
+}
+
+function parseSteps(text: string, template: string): Step[] {
+  const steps: Step[] = []
+  let position = 0
+  const fail = (): never => {
+    throw new JsonPathError(`unrecognized character in action: ${JSON.stringify(text.slice(position, position + 1) || text)}`)
+  }
+  if (text.startsWith('$')) position = 1
+  else if (text.startsWith('@')) position = 1
+  while (position < text.length) {
+    const character = text[position]!
+    if (character === '.') {
+      if (text[position + 1] === '.') {
+        position += 2
+        const match = /^[A-Za-z0-9_\-/*]+/.exec(text.slice(position))
+        const name = match ? match[0] : null
+        steps.push({kind: 'recursive', name: name === '*' ? null : name})
+        position += match ? match[0].length : 0
+        continue
+      }
+      position++
+      if (text[position] === '*') {
+        steps.push({kind: 'wildcard'})
+        position++
+        continue
+      }
+      const match = /^[A-Za-z0-9_\-/]+/.exec(text.slice(position))
+      if (!match) {
+        if (position >= text.length) continue
+        if (text[position] === '[') continue
+        fail()
+      }
+      steps.push({kind: 'field', names: [match![0]]})
+      position += match![0].length
+      continue
+    }
+    if (character === '[') {
+      const close = findClosingBracket(text, position)
+      if (close < 0) throw new JsonPathError(`unterminated array`)
+      const inner = text.slice(position + 1, close).trim()
+      position = close + 1
+      if (inner === '*') steps.push({kind: 'wildcard'})
+      else if (inner.startsWith('?(') && inner.endsWith(')')) steps.push(parseFilter(inner.slice(2, -1), template))
+      else if (/^'[^']*'(\s*,\s*'[^']*')*$/.test(inner) || /^"[^"]*"(\s*,\s*"[^"]*")*$/.test(inner)) {
+        steps.push({kind: 'field', names: [...inner.matchAll(/['"]([^'"]*)['"]/g)].map((match) => match[1]!)})
+      } else if (/^-?\d+(\s*,\s*-?\d+)*$/.test(inner)) steps.push({kind: 'index', indexes: inner.split(',').map((part) => Number(part.trim()))})
+      else if (/^-?\d*:-?\d*(:-?\d*)?$/.test(inner)) {
+        const [start, end, step] = inner.split(':')
+        const number = (value: string | undefined) => (value === undefined || value === '' ? null : Number(value))
+        steps.push({kind: 'slice', start: number(start), end: number(end), step: number(step)})
+      } else throw new JsonPathError(`invalid array index ${inner}`)
+      continue
+    }
+    fail()
+  }
+  return steps
+}
+
+function findClosingBracket(text: string, open: number): number {
+  let depth = 0
+  let quote: string | null = null
+  for (let index = open; index < text.length; index++) {
+    const character = text[index]!
+    if (quote) {
+      if (character === quote) quote = null
+      continue
+    }
+    if (character === '"' || character === "'") quote = character
+    else if (character === '[' || character === '(') depth++
+    else if (character === ']' || character === ')') {
+      depth--
+      if (depth === 0 && character === ']') return index
+    }
+  }
+  return -1
+}
+
+function parseOperand(text: string, template: string): Operand {
+  const trimmed = text.trim()
+  if (trimmed.length === 0) return null
+  if (trimmed.startsWith('@') || trimmed.startsWith('$') || trimmed.startsWith('.')) return {kind: 'path', steps: parseSteps(trimmed, template)}
+  if (/^(['"]).*\1$/.test(trimmed)) return {kind: 'value', value: trimmed.slice(1, -1)}
+  if (/^-?\d+(\.\d+)?$/.test(trimmed)) return {kind: 'value', value: Number(trimmed)}
+  if (trimmed === 'true' || trimmed === 'false') return {kind: 'value', value: trimmed === 'true'}
+  throw new JsonPathError(`unrecognized identifier ${trimmed}`)
+}
+
+function parseFilter(text: string, template: string): Step {
+  const match = /^(.*?)\s*(==|!=|<=|>=|<|>|=~)\s*(.*)$/.exec(text)
+  if (!match) return {kind: 'filter', left: parseSteps(text.trim(), template), operator: null, right: null}
+  return {kind: 'filter', left: parseSteps(match[1]!.trim(), template), operator: match[2]!, right: parseOperand(match[3]!, template)}
+}
+
+export function parseTemplate(template: string): Node[] {
+  const root: Node[] = []
+  const stack: Array<{body: Node[]}> = [{body: root}]
+  let position = 0
+  while (position < template.length) {
+    const open = template.indexOf('{', position)
+    if (open < 0) {
+      stack[stack.length - 1]!.body.push({kind: 'text', text: template.slice(position)})
+      break
+    }
+    if (open > position) stack[stack.length - 1]!.body.push({kind: 'text', text: template.slice(position, open)})
+    let close = open + 1
+    let quote: string | null = null
+    for (; close < template.length; close++) {
+      const character = template[close]!
+      if (quote) {
+        if (character === '\\') close++
+        else if (character === quote) quote = null
+      } else if (character === '"') quote = character
+      else if (character === '}') break
+    }
+    if (close >= template.length) throw new JsonPathError('unclosed action')
+    const action = template.slice(open + 1, close).trim()
+    position = close + 1
+    const current = stack[stack.length - 1]!.body
+    if (action.startsWith('"') && action.endsWith('"') && action.length >= 2) current.push({kind: 'literal', text: unescape(action.slice(1, -1))})
+    else if (action === 'end') {
+      if (stack.length === 1) throw new JsonPathError('not in range, nothing to end')
+      stack.pop()
+    } else if (action.startsWith('range ')) {
+      if (stack.length > rangeDepthMax) throw new JsonPathError('range blocks nest too deep')
+      const node = {kind: 'range' as const, steps: parseSteps(action.slice('range '.length).trim(), template), body: [] as Node[]}
+      current.push(node)
+      stack.push(node)
+    } else if (action.length > 0) current.push({kind: 'path', steps: parseSteps(action, template)})
+  }
+  if (stack.length > 1) throw new JsonPathError('unclosed range')
+  return root
+}
+
+function children(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>
+    return Object.keys(record).sort().map((key) => record[key])
+  }
+  return []
+}
+
+function compare(left: unknown, operator: string, right: unknown): boolean {
+  switch (operator) {
+    case '==':
+      return left === right || (typeof left === 'number' && typeof right === 'number' && left === right) || String(left) === String(right) && typeof left === typeof right
+    case '!=':
+      return !(left === right)
+    case '<':
+      return typeof left === 'number' && typeof right === 'number' && left < right
+    case '>':
+      return typeof left === 'number' && typeof right === 'number' && left > right
+    case '<=':
+      return typeof left === 'number' && typeof right === 'number' && left <= right
+    case '>=':
+      return typeof left === 'number' && typeof right === 'number' && left >= right
+    case '=~':
+      return typeof left === 'string' && typeof right === 'string' && new RegExp(right).test(left)
+    default:
+      return false
+  }
+}
+
+function evaluate(steps: readonly Step[], current: readonly unknown[], root: unknown): unknown[] {
+  let values = [...current]
+  for (const step of steps) {
+    const next: unknown[] = []
+    for (const value of values) {
+      switch (step.kind) {
+        case 'root':
+          next.push(root)
+          break
+        case 'field':
+          if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+            for (const name of step.names) if (name in (value as object)) next.push((value as Record<string, unknown>)[name])
+          }
+          break
+        case 'wildcard':
+          next.push(...children(value))
+          break
+        case 'recursive': {
+          const walk = (node: unknown) => {
+            if (node !== null && typeof node === 'object') {
+              if (!Array.isArray(node) && step.name !== null && step.name in (node as object)) next.push((node as Record<string, unknown>)[step.name])
+              if (step.name === null) next.push(...children(node))
+              for (const child of children(node)) walk(child)
+            }
+          }
+          walk(value)
+          break
+        }
+        case 'index':
+          if (Array.isArray(value)) {
+            for (const index of step.indexes) {
+              const at = index < 0 ? value.length + index : index
+              if (at >= 0 && at < value.length) next.push(value[at])
+            }
+          }
+          break
+        case 'slice':
+          if (Array.isArray(value)) {
+            const length = value.length
+            const normalize = (index: number) => (index < 0 ? Math.max(0, length + index) : Math.min(index, length))
+            const start = step.start === null ? 0 : normalize(step.start)
+            const end = step.end === null ? length : normalize(step.end)
+            const stride = step.step && step.step > 0 ? step.step : 1
+            for (let index = start; index < end; index += stride) next.push(value[index])
+          }
+          break
+        case 'filter':
+          for (const item of children(value)) {
+            const left = evaluate(step.left, [item], root)
+            if (step.operator === null) {
+              if (left.length > 0) next.push(item)
+              continue
+            }
+            const right = step.right === null ? [null] : step.right.kind === 'value' ? [step.right.value] : evaluate(step.right.steps, [item], root)
+            if (left.length > 0 && right.length > 0 && compare(left[0], step.operator, right[0])) next.push(item)
+          }
+          break
+      }
+    }
+    values = next
+  }
+  return values
+}
+
+function text(value: unknown): string {
+  if (value === undefined) return ''
+  if (value === null) return 'null'
+  if (typeof value === 'object') return goJsonCompact(value)
+  if (typeof value === 'string') return value
+  return String(value)
+}
+
+function render(nodes: readonly Node[], current: unknown, root: unknown, out: string[]): void {
+  for (const node of nodes) {
+    if (node.kind === 'text' || node.kind === 'literal') out.push(node.text)
+    else if (node.kind === 'path') out.push(evaluate(node.steps, [current], root).map(text).join(' '))
+    else {
+      const items = evaluate(node.steps, [current], root)
+      const list = items.length === 1 && Array.isArray(items[0]) ? (items[0] as unknown[]) : items
+      if (list.length > rangeItemsMax) throw new JsonPathError('range over too many items')
+      for (const item of list) render(node.body, item, root, out)
+    }
+  }
+}
+
+/** Runs a template over a value (the object, or a List of them). */
+export function runJsonPath(template: string, value: unknown): string {
+  const nodes = parseTemplate(template)
+  const out: string[] = []
+  render(nodes, value, value, out)
+  return out.join('')
+}
