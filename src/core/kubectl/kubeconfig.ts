@@ -46,6 +46,10 @@ export interface Kubeconfig {
 
 export class KubeconfigError extends Error {}
 
+export function byName<T extends {name: string}>(list: readonly T[]): T[] {
+  return [...list].sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))
+}
+
 export const emptyKubeconfig = (): Kubeconfig => ({clusters: [], users: [], contexts: [], currentContext: '', preferences: {}})
 
 function entries<T>(value: unknown, field: string): Array<NamedEntry<T>> {
@@ -73,7 +77,8 @@ export function parseKubeconfig(text: string, path: string): Kubeconfig {
 
 /** The YAML kubectl writes: keys sorted as sigs.k8s.io/yaml sorts them. */
 export function formatKubeconfig(config: Kubeconfig): string {
-  const named = <T>(list: Array<NamedEntry<T>>, field: string) => list.map((entry) => ({[field]: entry.value, name: entry.name}))
+  // clientcmd keeps each list as a map, so it writes entries sorted by name.
+  const named = <T>(list: Array<NamedEntry<T>>, field: string) => byName(list).map((entry) => ({[field]: entry.value, name: entry.name}))
   return stringify(
     {
       apiVersion: 'v1',

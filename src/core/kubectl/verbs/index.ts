@@ -1,6 +1,7 @@
 // Every kubectl verb kubemu serves, in the order `kubectl` lists them.
 import type {KubectlVerb} from '../kubectl.js'
 import {applyFlags, createFileFlags, runApply, runCreateFromFiles} from './apply.js'
+import {configVerb} from './config.js'
 import {createGenerators} from './create.js'
 import {deleteFlags, runDelete} from './delete.js'
 import {getFlags, runGet} from './get.js'
@@ -15,4 +16,5 @@ export const verbs: readonly KubectlVerb[] = [
   {name: 'label', flags: labelFlags, run: runLabel},
   {name: 'annotate', flags: labelFlags, run: runAnnotate},
   {name: 'scale', flags: scaleFlags, run: runScale},
+  configVerb,
 ]
