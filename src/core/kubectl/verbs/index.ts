@@ -5,6 +5,7 @@ import {configVerb} from './config.js'
 import {createGenerators} from './create.js'
 import {deleteFlags, runDelete} from './delete.js'
 import {getFlags, runGet} from './get.js'
+import {infoVerbs} from './info.js'
 import {labelFlags, patchFlags, runAnnotate, runLabel, runPatch, runScale, scaleFlags} from './modify.js'
 
 export const verbs: readonly KubectlVerb[] = [
@@ -17,4 +18,5 @@ export const verbs: readonly KubectlVerb[] = [
   {name: 'annotate', flags: labelFlags, run: runAnnotate},
   {name: 'scale', flags: scaleFlags, run: runScale},
   configVerb,
+  ...infoVerbs,
 ]

@@ -1,0 +1,229 @@
+// Verbs that describe the cluster rather than change it: version, api-resources, api-versions,
+// cluster-info, and auth (can-i, with --list; whoami).
+import {goJson} from '../../printers/kubectl/go-json.js'
+import {goYaml} from '../../printers/kubectl/go-yaml.js'
+import {tabwrite} from '../../printers/kubectl/table.js'
+import {KubectlError} from '../errors.js'
+import type {KubectlFlag} from '../flags.js'
+import type {KubectlVerb} from '../kubectl.js'
+import {type ApiResource, groupVersionOf, ResourceMapper} from '../resources.js'
+import type {KubectlSession} from '../session.js'
+
+export const kubectlVersion = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0',
+  gitCommit: '70d3cc986aa8221cd1dfb1121852688902d3bf53',
+  gitTreeState: 'clean',
+  buildDate: '2024-12-11T18:04:20Z',
+  goVersion: 'go1.23.3',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+}
+const kustomizeVersion = 'v5.5.0'
+
+const versionVerb: KubectlVerb = {
+  name: 'version',
+  flags: [{name: 'client', kind: 'bool'}, {name: 'output', shorthand: 'o', kind: 'string'}],
+  run: async (session) => {
+    const output = session.flag('output')
+    if (output !== '' && output !== 'json' && output !== 'yaml') throw new KubectlError('--output must be \'yaml\' or \'json\'')
+    const server = session.flag('client') === 'true' ? null : (await session.request('GET', '/version')).body
+    if (output === '') {
+      session.io.stdout(`Client Version: ${kubectlVersion.gitVersion}\nKustomize Version: ${kustomizeVersion}\n`)
+      if (server) session.io.stdout(`Server Version: ${(server as {gitVersion: string}).gitVersion}\n`)
+      return 0
+    }
+    const document: Record<string, unknown> = {clientVersion: kubectlVersion, kustomizeVersion}
+    if (server) document.serverVersion = server
+    session.io.stdout(output === 'json' ? `${goJson(document, false)}\n` : goYaml(document))
+    return 0
+  },
+}
+
+function sortedResources(resources: readonly ApiResource[]): ApiResource[] {
+  return [...resources].sort((left, right) => (left.group === right.group ? (left.resource < right.resource ? -1 : 1) : left.group < right.group ? -1 : 1))
+}
+
+const apiResourcesVerb: KubectlVerb = {
+  name: 'api-resources',
+  flags: [
+    {name: 'output', shorthand: 'o', kind: 'string'},
+    {name: 'namespaced', kind: 'bool', defaultValue: 'true'},
+    {name: 'api-group', kind: 'string'},
+    {name: 'no-headers', kind: 'bool'},
+    {name: 'verbs', kind: 'stringSlice'},
+    {name: 'sort-by', kind: 'string'},
+    {name: 'cached', kind: 'bool'},
+    {name: 'categories', kind: 'stringSlice'},
+  ],
+  run: async (session) => {
+    const mapper = await ResourceMapper.discover(session)
+    let resources = sortedResources(mapper.resources.filter((resource, index, all) => all.findIndex((other) => other.group === resource.group && other.resource === resource.resource) === index))
+    if (session.flags.changed.has('namespaced')) resources = resources.filter((resource) => resource.namespaced === (session.flag('namespaced') === 'true'))
+    if (session.flags.changed.has('api-group')) resources = resources.filter((resource) => resource.group === session.flag('api-group'))
+    const verbs = session.list('verbs')
+    if (verbs.length > 0) resources = resources.filter((resource) => verbs.every((verb) => resource.verbs.includes(verb)))
+    const categories = session.list('categories')
+    if (categories.length > 0) resources = resources.filter((resource) => categories.every((category) => resource.categories.includes(category)))
+    if (session.flag('sort-by') === 'name') resources.sort((left, right) => (left.resource < right.resource ? -1 : 1))
+    if (session.flag('sort-by') === 'kind') resources.sort((left, right) => (left.kind < right.kind ? -1 : 1))
+    const output = session.flag('output')
+    if (output === 'name') {
+      session.io.stdout(resources.map((resource) => `${resource.resource}${resource.group ? `.${resource.group}` : ''}\n`).join(''))
+      return 0
+    }
+    if (output !== '' && output !== 'wide') throw new KubectlError(`--output ${output} is not available`)
+    const wide = output === 'wide'
+    const header = ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND', ...(wide ? ['VERBS', 'CATEGORIES'] : [])]
+    const rows = resources.map((resource) => [
+      resource.resource,
+      resource.shortNames.join(','),
+      groupVersionOf(resource),
+      String(resource.namespaced),
+      resource.kind,
+      ...(wide ? [`[${resource.verbs.join(' ')}]`, resource.categories.join(',')] : []),
+    ])
+    session.io.stdout(tabwrite(session.flag('no-headers') === 'true' ? rows : [header, ...rows]))
+    return 0
+  },
+}
+
+const apiVersionsVerb: KubectlVerb = {
+  name: 'api-versions',
+  flags: [],
+  run: async (session) => {
+    const mapper = await ResourceMapper.discover(session)
+    const versions = [...new Set(mapper.resources.map(groupVersionOf))].sort()
+    session.io.stdout(versions.map((version) => `${version}\n`).join(''))
+    return 0
+  },
+}
+
+const clusterInfoVerb: KubectlVerb = {
+  name: 'cluster-info',
+  flags: [],
+  run: async (session) => {
+    await session.request('GET', '/api')
+    const {config} = session.kubeconfig()
+    const {clusterName} = session.context()
+    const server = config.clusters.find((entry) => entry.name === clusterName)?.value.server ?? ''
+    session.io.stdout(`Kubernetes control plane is running at ${server}\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n`)
+    return 0
+  },
+}
+
+const canIFlags: readonly KubectlFlag[] = [
+  {name: 'all-namespaces', shorthand: 'A', kind: 'bool'},
+  {name: 'list', kind: 'bool'},
+  {name: 'no-headers', kind: 'bool'},
+  {name: 'quiet', shorthand: 'q', kind: 'bool'},
+  {name: 'subresource', kind: 'string'},
+]
+
+const goList = (values: readonly string[]) => `[${values.join(' ')}]`
+
+async function canIList(session: KubectlSession): Promise<number> {
+  const namespace = session.flag('all-namespaces') === 'true' ? '' : session.namespace()
+  const review = await session.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', {
+    body: {kind: 'SelfSubjectRulesReview', apiVersion: 'authorization.k8s.io/v1', metadata: {creationTimestamp: null}, spec: {namespace}},
+  })
+  const status = (review.body as {status: {resourceRules?: Array<{verbs: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[]}>; nonResourceRules?: Array<{verbs: string[]; nonResourceURLs?: string[]}>}}).status
+  const rows: string[][] = []
+  for (const rule of status.resourceRules ?? []) {
+    for (const group of rule.apiGroups ?? ['']) {
+      for (const resource of rule.resources ?? []) {
+        rows.push([group.length > 0 ? `${resource}.${group}` : resource, '[]', goList(rule.resourceNames ?? []), goList(rule.verbs)])
+      }
+    }
+  }
+  rows.sort((left, right) => (left[0]! < right[0]! ? -1 : left[0]! > right[0]! ? 1 : 0))
+  // Resource rules first, then the non-resource ones, as kubectl prints them.
+  for (const rule of status.nonResourceRules ?? []) rows.push(['', goList(rule.nonResourceURLs ?? []), '[]', goList(rule.verbs)])
+  const header = ['Resources', 'Non-Resource URLs', 'Resource Names', 'Verbs']
+  session.io.stdout(tabwrite(session.flag('no-headers') === 'true' ? rows : [header, ...rows]))
+  return 0
+}
+
+async function canI(session: KubectlSession, args: readonly string[]): Promise<number> {
+  if (session.flag('list') === 'true') return canIList(session)
+  const [verb, target, name] = args
+  if (!verb || !target) throw new KubectlError('you must specify two or three arguments: verb, resource, and optional resourceName')
+  let attributes: Record<string, unknown>
+  if (target.startsWith('/')) {
+    attributes = {nonResourceAttributes: {path: target, verb}}
+  } else {
+    const slash = target.indexOf('/')
+    const resourceText = slash >= 0 ? target.slice(0, slash) : target
+    const resourceName = slash >= 0 ? target.slice(slash + 1) : name ?? ''
+    const mapper = await ResourceMapper.discover(session)
+    let group = ''
+    let resource = resourceText
+    if (resourceText !== '*') {
+      const found = mapper.find(resourceText)
+      if (found) {
+        group = found.group
+        resource = found.resource
+        if (!found.namespaced && session.namespaceExplicit()) session.io.stderr(`Warning: resource '${found.resource}' is not namespace scoped${found.group ? ` in group '${found.group}'` : ''}\n\n`)
+      } else {
+        const dot = resourceText.indexOf('.')
+        if (dot > 0) {
+          resource = resourceText.slice(0, dot)
+          group = resourceText.slice(dot + 1)
+        }
+        session.io.stderr(`Warning: the server doesn't have a resource type '${resource}'\n\n`)
+      }
+    }
+    attributes = {
+      resourceAttributes: {
+        namespace: session.flag('all-namespaces') === 'true' ? '' : session.namespace(),
+        verb,
+        group,
+        resource,
+        ...(session.flag('subresource') ? {subresource: session.flag('subresource')} : {}),
+        ...(resourceName ? {name: resourceName} : {}),
+      },
+    }
+  }
+  const review = await session.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+    body: {kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: {creationTimestamp: null}, spec: attributes},
+  })
+  const status = (review.body as {status: {allowed: boolean; denied?: boolean; reason?: string}}).status
+  if (session.flag('quiet') !== 'true') {
+    if (status.allowed) session.io.stdout('yes\n')
+    else session.io.stdout(status.reason ? `no - ${status.reason}\n` : 'no\n')
+  }
+  return status.allowed ? 0 : 1
+}
+
+async function whoAmI(session: KubectlSession): Promise<number> {
+  const review = await session.request('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {body: {kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1', metadata: {creationTimestamp: null}}})
+  const output = session.flag('output')
+  const body = review.body as {status: {userInfo: {username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]>}}}
+  if (output === 'json') {
+    session.io.stdout(`${goJson(body)}\n`)
+    return 0
+  }
+  if (output === 'yaml') {
+    session.io.stdout(goYaml(body))
+    return 0
+  }
+  const info = body.status.userInfo
+  const rows = [['ATTRIBUTE', 'VALUE'], ['Username', info.username ?? '']]
+  if (info.uid) rows.push(['UID', info.uid])
+  if (info.groups) rows.push(['Groups', goList(info.groups)])
+  for (const key of Object.keys(info.extra ?? {}).sort()) rows.push([`Extra: ${key}`, goList(info.extra![key]!)])
+  session.io.stdout(tabwrite(rows))
+  return 0
+}
+
+const authVerb: KubectlVerb = {
+  name: 'auth',
+  flags: [],
+  subverbs: [
+    {name: 'can-i', flags: canIFlags, run: canI},
+    {name: 'whoami', flags: [{name: 'output', shorthand: 'o', kind: 'string'}], run: (session) => whoAmI(session)},
+  ],
+}
+
+export const infoVerbs: readonly KubectlVerb[] = [versionVerb, apiResourcesVerb, apiVersionsVerb, clusterInfoVerb, authVerb]
