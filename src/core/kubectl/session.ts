@@ -20,6 +20,8 @@ export interface KubectlIo {
   readStdin(): Promise<string>
   readonly environment: NodeJS.ProcessEnv
   readonly clock?: Clock
+  /** An API server to talk to instead of opening the cluster (tests put kubectl and a real one side by side). */
+  readonly api?: ApiServer
 }
 
 export const globalFlags: readonly KubectlFlag[] = [
@@ -143,6 +145,10 @@ export class KubectlSession {
   }
 
   async api(): Promise<ApiServer> {
+    if (this.io.api) {
+      this.context()
+      return this.io.api
+    }
     if (!this.connection) {
       this.context()
       const {openKubernetes} = await import('../apiserver/open.js')

@@ -4,6 +4,7 @@ import {applyFlags, createFileFlags, runApply, runCreateFromFiles} from './apply
 import {configVerb} from './config.js'
 import {createGenerators} from './create.js'
 import {deleteFlags, runDelete} from './delete.js'
+import {describeFlags, runDescribe} from './describe.js'
 import {getFlags, runGet} from './get.js'
 import {infoVerbs} from './info.js'
 import {labelFlags, patchFlags, runAnnotate, runLabel, runPatch, runScale, scaleFlags} from './modify.js'
@@ -11,6 +12,7 @@ import {labelFlags, patchFlags, runAnnotate, runLabel, runPatch, runScale, scale
 export const verbs: readonly KubectlVerb[] = [
   {name: 'create', flags: createFileFlags, run: runCreateFromFiles, subverbs: createGenerators},
   {name: 'get', flags: getFlags, run: runGet},
+  {name: 'describe', flags: describeFlags, run: runDescribe},
   {name: 'delete', flags: deleteFlags, run: runDelete},
   {name: 'apply', flags: applyFlags, run: runApply},
   {name: 'patch', flags: patchFlags, run: runPatch},

@@ -1,0 +1,85 @@
+// The Kubernetes REST front door: HTTP on loopback in front of the in-process API server, so the
+// real kubectl and client libraries can talk to kubemu. Bodies are bounded, answers are JSON,
+// warnings go out as `Warning: 299` headers, and a watch streams one JSON event per line until
+// the client goes away.
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import type {ApiServer} from '../apiserver/apiserver.js'
+import {requestBodyBytesMax} from '../apiserver/body.js'
+import type {HttpMethod} from '../apiserver/request.js'
+
+/** A watch stream ends after this many batches (the client reconnects, as with kube's timeout). */
+export const watchBatchesMax = 100_000
+
+const methods: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
+
+export interface HttpApi {
+  readonly url: string
+  close(): Promise<void>
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer | 'too large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= requestBodyBytesMax + 1) chunks.push(chunk)
+    })
+    request.on('end', () => resolve(size > requestBodyBytesMax + 1 ? 'too large' : Buffer.concat(chunks)))
+    request.on('error', reject)
+  })
+}
+
+async function serve(api: ApiServer, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://localhost')
+  const method = (request.method ?? 'GET').toUpperCase() as HttpMethod
+  if (!methods.includes(method)) {
+    response.writeHead(405, {'content-type': 'application/json'}).end('{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"method not allowed","reason":"MethodNotAllowed","code":405}')
+    return
+  }
+  const query: Record<string, string> = {}
+  for (const [key, value] of url.searchParams) query[key] = value
+  const headers: Record<string, string | string[]> = {}
+  for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = value
+  const body = await readBody(request)
+  const answer = await api.handle({method, path: url.pathname, query, headers, body: body === 'too large' ? new Uint8Array(requestBodyBytesMax + 1) : body.length > 0 ? body : undefined})
+  const replyHeaders: Record<string, string | string[]> = {'content-type': 'application/json', 'cache-control': 'no-cache, private'}
+  if (answer.warnings.length > 0) replyHeaders.warning = answer.warnings.map((warning) => `299 - ${JSON.stringify(warning)}`)
+  if (!answer.watch) {
+    response.writeHead(answer.status, replyHeaders).end(JSON.stringify(answer.body))
+    return
+  }
+  const watch = answer.watch
+  response.writeHead(200, {...replyHeaders, 'transfer-encoding': 'chunked'})
+  request.on('close', () => watch.cancel())
+  for (let batch = 0; batch < watchBatchesMax && !response.destroyed; batch++) {
+    const events = await watch.next()
+    if (!events) break
+    for (const event of events) response.write(`${JSON.stringify(event)}\n`)
+  }
+  watch.cancel()
+  response.end()
+}
+
+export function startHttpApi(api: ApiServer, options: {host?: string; port?: number} = {}): Promise<HttpApi> {
+  const server: Server = createServer((request, response) => {
+    serve(api, request, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500, {'content-type': 'application/json'})
+      response.end(JSON.stringify({kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: error instanceof Error ? error.message : String(error), reason: 'InternalError', code: 500}))
+    })
+  })
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      resolve({
+        url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+        close: () => new Promise((done) => {
+          server.closeAllConnections()
+          server.close(() => done())
+        }),
+      })
+    })
+  })
+}

@@ -1,0 +1,123 @@
+// kubemu's kubectl and the real kubectl 1.32 on the same API server and the same objects: get
+// tables and describe must print the same.
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+
+const manifest = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app: web}, annotations: {note: hello}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports: [{containerPort: 80}]
+        env: [{name: MODE, value: prod}]
+        resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 128Mi}}
+        livenessProbe: {httpGet: {path: /healthz, port: 80}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 80, name: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-np}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{port: 8080, targetPort: 80}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, labels: {tier: x, app: web}}
+data: {color: blue, size: large}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {user: admin}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: once}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: [echo, hi], args: ["--twice"]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: solo, labels: {app: solo}}
+spec:
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: [sleep, "3600"]
+    volumeMounts: [{name: scratch, mountPath: /scratch}, {name: conf, mountPath: /etc/conf, readOnly: true}]
+  volumes:
+  - {name: scratch, emptyDir: {}}
+  - {name: conf, configMap: {name: settings}}
+  tolerations: [{key: dedicated, operator: Equal, value: batch, effect: NoSchedule}]
+  nodeSelector: {disk: ssd}
+`
+
+describe('kubemu kubectl beside the real kubectl on one API server', () => {
+  let cluster: ReferenceCluster
+
+  beforeAll(async () => {
+    cluster = await referenceCluster()
+    const applied = await cluster.ours('apply -f -', manifest)
+    expect(applied.stderr).toBe('')
+  }, 60_000)
+  afterAll(async () => {
+    await cluster.close()
+  })
+
+  const same = async (line: string) => {
+    const real = await cluster.real(line)
+    const ours = await cluster.ours(line)
+    if (process.env.SHOW_REFERENCE) console.log(`=== ${line}\n${ours.stdout}${ours.stderr}--- real\n${real.stdout}${real.stderr}`)
+    // Ages are computed on each side a moment apart.
+    const ages = (text: string) => text.replace(/\b\d+s\b/g, 'AGE')
+    expect({line, stdout: ages(ours.stdout), stderr: ours.stderr, status: ours.status}).toEqual({line, stdout: ages(real.stdout), stderr: real.stderr.split('\n').filter((row) => !row.includes('memcache.go')).join('\n'), status: real.status})
+  }
+
+  for (const line of [
+    'get nodes',
+    'get nodes -o wide',
+    'get all',
+    'get deploy,svc,cm,secret -o wide',
+    'get pods --show-labels',
+    'get cm -L app,tier',
+    'get ns --no-headers',
+    'get pods -A',
+    'get clusterroles admin edit view',
+    'get deploy web -o name',
+    'get svc web -o jsonpath={.spec.ports[0].name}',
+    'get nodes -o custom-columns=NAME:.metadata.name,CPU:.status.capacity.cpu,TAINTS:.spec.taints[*].effect',
+    'get pod missing',
+    'describe node worker-1',
+    'describe node control-plane',
+    'describe namespace default',
+    'describe service web',
+    'describe service web-np',
+    'describe configmap settings',
+    'describe serviceaccount default',
+    'describe pod solo',
+    'describe job once',
+    'describe deployment web',
+    'describe secret creds',
+    'describe pods',
+  ]) {
+    it(`prints the same for: kubectl ${line}`, () => same(line), 30_000)
+  }
+})

@@ -1,0 +1,101 @@
+// The real kubectl and kubemu's side by side on one cluster: an API server in the test process,
+// served over HTTP (the real kubectl connects as system:anonymous, bound to cluster-admin, since
+// kubectl sends no credentials over plain HTTP), and kubemu's kubectl run in-process against the
+// same API server. Both print for the same objects, so their outputs must be equal.
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {ApiServer} from '../../src/core/apiserver/apiserver.js'
+import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
+import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
+import {adminKubeconfig} from '../../src/core/apiserver/kubeconfig.js'
+import {runKubectl} from '../../src/core/kubectl/kubectl.js'
+import {startHttpApi} from '../../src/core/server/http-api.js'
+import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
+import type {Clock} from '../../src/core/util/clock.js'
+import {runShell, type ShellResult} from './shell.js'
+import {temporaryFolder} from './temp.js'
+
+/** Splits a command line as sh would (single and double quotes, backslashes). */
+export function shellWords(line: string): string[] {
+  const words: string[] = []
+  let current = ''
+  let started = false
+  let quote: string | null = null
+  for (let index = 0; index < line.length; index++) {
+    const character = line[index]!
+    if (quote) {
+      if (character === quote) quote = null
+      else if (character === '\\' && quote === '"' && index + 1 < line.length) current += line[++index]
+      else current += character
+    } else if (character === "'" || character === '"') {
+      quote = character
+      started = true
+    } else if (character === '\\' && index + 1 < line.length) {
+      current += line[++index]
+      started = true
+    } else if (/\s/.test(character)) {
+      if (started) words.push(current)
+      current = ''
+      started = false
+    } else {
+      current += character
+      started = true
+    }
+  }
+  if (started) words.push(current)
+  return words
+}
+
+export interface ReferenceCluster {
+  readonly api: ApiServer
+  readonly folder: string
+  real(line: string, stdin?: string): Promise<ShellResult>
+  ours(line: string, stdin?: string): Promise<ShellResult>
+  close(): Promise<void>
+}
+
+export async function referenceCluster(clock?: Clock): Promise<ReferenceCluster> {
+  const folder = temporaryFolder()
+  const store = new LazyEmbeddedStore(folder, clock ? {clock} : {})
+  const api = new ApiServer({store, ...(clock ? {clock} : {})})
+  await ensureBootstrapped(api, (clock ?? {nowMilliseconds: () => Date.now()}).nowMilliseconds())
+  await api.handle({
+    method: 'POST',
+    path: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+    user: apiServerUser,
+    headers: {'content-type': 'application/json'},
+    body: JSON.stringify({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: {name: 'reference-anonymous-admin'},
+      roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin'},
+      subjects: [{apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:anonymous'}],
+    }),
+  })
+  const http = await startHttpApi(api)
+  const kubeconfig = join(folder, 'kubeconfig')
+  writeFileSync(kubeconfig, adminKubeconfig('default', api.credentials.adminToken()).replace('http://127.0.0.1:6443', http.url))
+  const environment = {...process.env, KUBECONFIG: kubeconfig, KUBEMU_HOME: folder}
+  return {
+    api,
+    folder,
+    real: (line, stdin) => runShell(`kubectl ${line}`, {cwd: folder, env: environment, stdin}),
+    ours: async (line, stdin) => {
+      let stdout = ''
+      let stderr = ''
+      const status = await runKubectl(shellWords(line), {
+        stdout: (text) => (stdout += text),
+        stderr: (text) => (stderr += text),
+        readStdin: async () => stdin ?? '',
+        environment,
+        api,
+        ...(clock ? {clock} : {}),
+      })
+      return {stdout, stderr, status}
+    },
+    close: async () => {
+      await http.close()
+      await store.close()
+    },
+  }
+}
