@@ -117,6 +117,16 @@ describe('kubemu kubectl beside the real kubectl on one API server', () => {
     'describe deployment web',
     'describe secret creds',
     'describe pods',
+    'run nginx --image=nginx --dry-run=client -o json',
+    'run bb --image=busybox --port=80 --env=A=1 --env=B=two --labels=x=y --restart=Never --image-pull-policy=IfNotPresent --dry-run=client -o json -- sleep 3600',
+    "run bb --image=busybox --command --dry-run=client -o yaml -- sh -c 'echo hi'",
+    'run nginx --image=nginx --dry-run=client',
+    'expose deployment web --port=80 --target-port=8080 --dry-run=client -o json',
+    'expose deployment web --dry-run=client -o yaml',
+    'expose deployment web --type=NodePort --name=web-np2 --port=80 --dry-run=client -o yaml',
+    'set image deployment/web web=nginx:1.28 --dry-run=client -o yaml',
+    'set env deployment/web MODE=dev EXTRA=1 --dry-run=client -o yaml',
+    'set resources deployment web --limits=cpu=200m,memory=512Mi --requests=cpu=100m --dry-run=client -o yaml',
   ]) {
     it(`prints the same for: kubectl ${line}`, () => same(line), 30_000)
   }

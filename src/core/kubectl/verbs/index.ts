@@ -7,6 +7,8 @@ import {deleteFlags, runDelete} from './delete.js'
 import {describeFlags, runDescribe} from './describe.js'
 import {getFlags, runGet} from './get.js'
 import {infoVerbs} from './info.js'
+import {setVerb} from './set.js'
+import {exposeFlags, runExpose, runFlags, runRun} from './run-expose.js'
 import {labelFlags, patchFlags, runAnnotate, runLabel, runPatch, runScale, scaleFlags} from './modify.js'
 
 export const verbs: readonly KubectlVerb[] = [
@@ -15,6 +17,9 @@ export const verbs: readonly KubectlVerb[] = [
   {name: 'describe', flags: describeFlags, run: runDescribe},
   {name: 'delete', flags: deleteFlags, run: runDelete},
   {name: 'apply', flags: applyFlags, run: runApply},
+  {name: 'run', flags: runFlags, run: runRun},
+  {name: 'expose', flags: exposeFlags, run: runExpose},
+  setVerb,
   {name: 'patch', flags: patchFlags, run: runPatch},
   {name: 'label', flags: labelFlags, run: runLabel},
   {name: 'annotate', flags: labelFlags, run: runAnnotate},

@@ -1,0 +1,171 @@
+// `kubectl run` (a pod from an image) and `kubectl expose` (a service in front of a deployment,
+// replica set, pod or service), building the objects as kubectl does and printing them for
+// --dry-run=client or creating them.
+import {isJsonObject, type KubeObject} from '../../api/object.js'
+import {goJson} from '../../printers/kubectl/go-json.js'
+import {goYaml} from '../../printers/kubectl/go-yaml.js'
+import {KubectlError} from '../errors.js'
+import type {KubectlFlag} from '../flags.js'
+import {outputFormatOf, printTemplated} from '../output.js'
+import {collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import type {KubectlSession} from '../session.js'
+import {dryRunOf, dryRunSuffix} from './apply.js'
+import {parseResourceArguments} from './get.js'
+
+const commonFlags: readonly KubectlFlag[] = [
+  {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
+  {name: 'output', shorthand: 'o', kind: 'string'},
+  {name: 'labels', shorthand: 'l', kind: 'string'},
+  {name: 'port', kind: 'string'},
+  {name: 'overrides', kind: 'string'},
+  {name: 'save-config', kind: 'bool'},
+  {name: 'field-manager', kind: 'string'},
+]
+
+export const runFlags: readonly KubectlFlag[] = [
+  ...commonFlags,
+  {name: 'image', kind: 'string'},
+  {name: 'env', kind: 'stringArray'},
+  {name: 'restart', kind: 'string', defaultValue: 'Always'},
+  {name: 'image-pull-policy', kind: 'string'},
+  {name: 'command', kind: 'bool'},
+  {name: 'annotations', kind: 'stringArray'},
+  {name: 'expose', kind: 'bool'},
+  {name: 'stdin', shorthand: 'i', kind: 'bool'},
+  {name: 'tty', shorthand: 't', kind: 'bool'},
+  {name: 'rm', kind: 'bool'},
+  {name: 'attach', kind: 'bool'},
+  {name: 'privileged', kind: 'bool'},
+]
+
+export const exposeFlags: readonly KubectlFlag[] = [
+  ...commonFlags,
+  {name: 'target-port', kind: 'string'},
+  {name: 'type', kind: 'string'},
+  {name: 'name', kind: 'string'},
+  {name: 'protocol', kind: 'string'},
+  {name: 'selector', kind: 'string'},
+  {name: 'external-ip', kind: 'string'},
+  {name: 'cluster-ip', kind: 'string'},
+  {name: 'session-affinity', kind: 'string'},
+  {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+]
+
+function parseLabels(text: string): Record<string, string> {
+  const labels: Record<string, string> = {}
+  for (const part of text.split(',').filter((entry) => entry.length > 0)) {
+    const equals = part.indexOf('=')
+    if (equals <= 0) throw new KubectlError(`invalid label spec: ${part}`)
+    labels[part.slice(0, equals)] = part.slice(equals + 1)
+  }
+  return labels
+}
+
+async function submit(session: KubectlSession, object: KubeObject, verb: 'created' | 'exposed'): Promise<number> {
+  const dryRun = dryRunOf(session.flag('dry-run'))
+  const output = session.flag('output')
+  const format = output ? outputFormatOf(output) : null
+  const mapper = await ResourceMapper.discover(session)
+  const resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')!
+  let result = object
+  let sorted = false
+  if (dryRun !== 'client') {
+    const query: Record<string, string> = {fieldManager: session.flag('field-manager') || `kubectl-${verb === 'created' ? 'run' : 'expose'}`}
+    if (dryRun === 'server') query.dryRun = 'All'
+    result = (await session.request('POST', collectionPath(resource, session.namespace()), {body: object, query})).body as KubeObject
+    sorted = true
+  }
+  if (format?.format === 'jsonpath') session.io.stdout(printTemplated(format, [result], true, false))
+  else if (output === 'yaml') session.io.stdout(goYaml(result))
+  else if (output === 'json') session.io.stdout(`${goJson(result, sorted)}\n`)
+  else if (output === 'name') session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''}\n`)
+  else session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''} ${verb}${dryRunSuffix(dryRun)}\n`)
+  return 0
+}
+
+export async function runRun(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const [name, ...rest] = args
+  if (!name) throw new KubectlError('NAME is required for run\nSee \'kubectl run -h\' for help and examples')
+  const image = session.flag('image')
+  if (!image) throw new KubectlError('--image is required')
+  const restart = session.flag('restart')
+  if (!['Always', 'OnFailure', 'Never'].includes(restart)) throw new KubectlError(`invalid restart policy: ${restart}`)
+  const container: Record<string, unknown> = {name, image}
+  const trailing = [...rest]
+  if (trailing.length > 0) container[session.flag('command') === 'true' ? 'command' : 'args'] = trailing
+  const port = session.flag('port')
+  if (port) container.ports = [{containerPort: Number(port)}]
+  const env = session.list('env').map((entry) => {
+    const equals = entry.indexOf('=')
+    if (equals <= 0) throw new KubectlError(`invalid env: ${entry}`)
+    return {name: entry.slice(0, equals), value: entry.slice(equals + 1)}
+  })
+  if (env.length > 0) container.env = env
+  container.resources = {}
+  if (session.flag('image-pull-policy')) container.imagePullPolicy = session.flag('image-pull-policy')
+  if (session.flag('stdin') === 'true') container.stdin = true
+  if (session.flag('tty') === 'true') container.tty = true
+  const labels = session.flag('labels') ? parseLabels(session.flag('labels')) : {run: name}
+  const annotations = Object.fromEntries(session.list('annotations').map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]))
+  const metadata: Record<string, unknown> = {name, creationTimestamp: null, labels}
+  if (Object.keys(annotations).length > 0) metadata.annotations = annotations
+  const pod = {kind: 'Pod', apiVersion: 'v1', metadata, spec: {containers: [container], restartPolicy: restart, dnsPolicy: 'ClusterFirst'}, status: {}}
+  return submit(session, pod as unknown as KubeObject, 'created')
+}
+
+export async function runExpose(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const mapper = await ResourceMapper.discover(session)
+  const requests = parseResourceArguments(mapper, args)
+  const target = requests[0]
+  if (!target || target.names.length !== 1) throw new KubectlError('You must provide the resource to expose, e.g. kubectl expose deployment NAME')
+  const {resource} = target
+  const supported = ['/pods', '/services', '/replicationcontrollers', 'apps/deployments', 'apps/replicasets']
+  if (!supported.includes(`${resource.group}/${resource.resource}`)) throw new KubectlError(`cannot expose a ${resource.kind}`)
+  const object = (await session.request('GET', objectPath(resource, session.namespace(), target.names[0]!))).body as KubeObject
+  const spec = isJsonObject(object.spec) ? object.spec : {}
+  let selector: Record<string, string>
+  let containerPorts: Array<Record<string, unknown>> = []
+  if (resource.resource === 'pods') {
+    selector = {...(object.metadata.labels ?? {})}
+    containerPorts = (Array.isArray(spec.containers) ? spec.containers : []).flatMap((container) => (isJsonObject(container) && Array.isArray(container.ports) ? container.ports.filter(isJsonObject) : []))
+  } else if (resource.resource === 'services') {
+    selector = {...((spec.selector as Record<string, string>) ?? {})}
+    containerPorts = (Array.isArray(spec.ports) ? spec.ports.filter(isJsonObject) : []).map((port) => ({containerPort: port.port, protocol: port.protocol, name: port.name}))
+  } else {
+    const labelSelector = isJsonObject(spec.selector) ? spec.selector : {}
+    if (Array.isArray(labelSelector.matchExpressions) && labelSelector.matchExpressions.length > 0) throw new KubectlError(`couldn't convert expressions - "${JSON.stringify(labelSelector.matchExpressions)}" to map: invalid`)
+    selector = {...((labelSelector.matchLabels as Record<string, string>) ?? {})}
+    const template = isJsonObject(spec.template) && isJsonObject(spec.template.spec) ? spec.template.spec : {}
+    containerPorts = (Array.isArray(template.containers) ? template.containers : []).flatMap((container) => (isJsonObject(container) && Array.isArray(container.ports) ? container.ports.filter(isJsonObject) : []))
+  }
+  if (session.flag('selector')) selector = parseLabels(session.flag('selector'))
+  const protocol = session.flag('protocol')
+  let ports: Array<Record<string, unknown>>
+  if (session.flag('port')) {
+    const port: Record<string, unknown> = {protocol: protocol || 'TCP', port: Number(session.flag('port'))}
+    const targetPort = session.flag('target-port')
+    port.targetPort = targetPort ? (/^\d+$/.test(targetPort) ? Number(targetPort) : targetPort) : Number(session.flag('port'))
+    ports = [port]
+  } else {
+    if (containerPorts.length === 0) throw new KubectlError(`couldn't find port via --port flag or introspection\nSee 'kubectl expose -h' for help and examples`)
+    ports = containerPorts.map((containerPort, index) => {
+      const port: Record<string, unknown> = {}
+      if (containerPorts.length > 1) port.name = `port-${index + 1}`
+      port.protocol = protocol || String(containerPort.protocol ?? 'TCP')
+      port.port = containerPort.containerPort
+      const targetPort = session.flag('target-port')
+      port.targetPort = targetPort ? (/^\d+$/.test(targetPort) ? Number(targetPort) : targetPort) : containerPort.containerPort
+      return port
+    })
+  }
+  const serviceSpec: Record<string, unknown> = {ports, selector}
+  if (session.flag('cluster-ip')) serviceSpec.clusterIP = session.flag('cluster-ip')
+  if (session.flag('type')) serviceSpec.type = session.flag('type')
+  if (session.flag('external-ip')) serviceSpec.externalIPs = [session.flag('external-ip')]
+  if (session.flag('session-affinity')) serviceSpec.sessionAffinity = session.flag('session-affinity')
+  const labels = session.flag('labels') ? parseLabels(session.flag('labels')) : {...(object.metadata.labels ?? {})}
+  const metadata: Record<string, unknown> = {name: session.flag('name') || object.metadata.name, creationTimestamp: null}
+  if (Object.keys(labels).length > 0) metadata.labels = labels
+  const service = {kind: 'Service', apiVersion: 'v1', metadata, spec: serviceSpec, status: {loadBalancer: {}}}
+  return submit(session, service as unknown as KubeObject, 'exposed')
+}
