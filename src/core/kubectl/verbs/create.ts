@@ -3,50 +3,11 @@
 // images), printed for --dry-run=client or created on the server.
 import {existsSync, readFileSync, statSync} from 'node:fs'
 import {basename} from 'node:path'
-import {isDns1123Subdomain} from '../../api/names.js'
 import type {KubeObject} from '../../api/object.js'
-import {goJson} from '../../printers/kubectl/go-json.js'
-import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {KubectlError} from '../errors.js'
-import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../kubectl.js'
-import {outputFormatOf, printTemplated} from '../output.js'
-import {collectionPath, kindName, ResourceMapper} from '../resources.js'
-import type {KubectlSession} from '../session.js'
-import {dryRunOf, dryRunSuffix, withLastApplied} from './apply.js'
-
-const generatorFlags: readonly KubectlFlag[] = [
-  {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
-  {name: 'output', shorthand: 'o', kind: 'string'},
-  {name: 'save-config', kind: 'bool'},
-  {name: 'validate', kind: 'string', defaultValue: 'strict', noValueDefault: 'strict'},
-  {name: 'field-manager', kind: 'string', defaultValue: 'kubectl-create'},
-  {name: 'show-managed-fields', kind: 'bool'},
-  {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'},
-  {name: 'template', kind: 'string'},
-]
-
-const randomAlphabet = 'bcdfghjklmnpqrstvwxz2456789'
-
-function randomSuffix(): string {
-  let suffix = ''
-  for (let index = 0; index < 5; index++) suffix += randomAlphabet[Math.floor(Math.random() * randomAlphabet.length)]
-  return suffix
-}
-
-/** kubectl's container name for an image: its base name without tag or digest, made valid. */
-export function containerNameOf(image: string): string {
-  let name = image.slice(image.lastIndexOf('/') + 1)
-  name = name.split(':')[0]!.split('@')[0]!
-  if (isDns1123Subdomain(name).length === 0) return name
-  return `${name.replaceAll('_', '-').toLowerCase()}-${randomSuffix()}`
-}
-
-function oneName(args: readonly string[], usage: string): string {
-  if (args.length === 0) throw new KubectlError(`exactly one NAME is required, got 0\nSee '${usage} -h' for help and examples`)
-  if (args.length > 1) throw new KubectlError(`exactly one NAME is required, got ${args.length}\nSee '${usage} -h' for help and examples`)
-  return args[0]!
-}
+import {containerNameOf, generatorFlags, oneName, submitGenerated} from './create-common.js'
+import {moreGenerators, secretGenerators} from './create-more.js'
 
 function literalPairs(values: readonly string[]): Array<[string, string]> {
   return values.map((value) => {
@@ -90,42 +51,13 @@ function sortedRecord(pairs: ReadonlyArray<[string, string]>): Record<string, st
   return record
 }
 
-async function submit(session: KubectlSession, object: KubeObject): Promise<number> {
-  const dryRun = dryRunOf(session.flag('dry-run'))
-  const output = session.flag('output')
-  const format = output ? outputFormatOf(output) : null
-  if (format && (format.format === 'wide' || format.format === 'custom-columns' || format.format === 'table')) {
-    throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`)
-  }
-  const mapper = await ResourceMapper.discover(session)
-  const resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')!
-  const body = session.flag('save-config') === 'true' ? withLastApplied(object) : object
-  let result: KubeObject = body
-  let sorted = false
-  if (dryRun !== 'client') {
-    const namespace = resource.namespaced ? session.namespace() : ''
-    const query: Record<string, string> = {fieldManager: session.flag('field-manager') || 'kubectl-create', fieldValidation: 'Strict'}
-    if (dryRun === 'server') query.dryRun = 'All'
-    result = (await session.request('POST', collectionPath(resource, namespace), {body, query})).body as KubeObject
-    sorted = true
-  } else if (resource.namespaced && session.namespaceExplicit()) {
-    result = {...body, metadata: {...body.metadata, namespace: session.namespace()}}
-  }
-  if (format?.format === 'jsonpath') session.io.stdout(printTemplated(format, [result], true, false))
-  else if (output === 'yaml') session.io.stdout(goYaml(result))
-  else if (output === 'json') session.io.stdout(`${goJson(result, sorted)}\n`)
-  else if (output === 'name') session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''}\n`)
-  else session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''} created${dryRunSuffix(dryRun)}\n`)
-  return 0
-}
-
 const namespaceGenerator: KubectlVerb = {
   name: 'namespace',
   aliases: ['ns'],
   flags: generatorFlags,
   run: (session, args) => {
     const name = oneName(args, 'kubectl create namespace')
-    return submit(session, {kind: 'Namespace', apiVersion: 'v1', metadata: {name, creationTimestamp: null}, spec: {}, status: {}} as unknown as KubeObject)
+    return submitGenerated(session, {kind: 'Namespace', apiVersion: 'v1', metadata: {name, creationTimestamp: null}, spec: {}, status: {}} as unknown as KubeObject)
   },
 }
 
@@ -141,7 +73,7 @@ const deploymentGenerator: KubectlVerb = {
     if (port >= 0 && images.length > 1) throw new KubectlError('cannot specify port when using multiple images')
     const labels = {app: name}
     const containers = images.map((image) => ({name: containerNameOf(image), image, ...(port >= 0 ? {ports: [{containerPort: port}]} : {}), resources: {}}))
-    return submit(session, {
+    return submitGenerated(session, {
       kind: 'Deployment',
       apiVersion: 'apps/v1',
       metadata: {name, creationTimestamp: null, labels},
@@ -167,7 +99,7 @@ const configMapGenerator: KubectlVerb = {
     const object: KubeObject = {kind: 'ConfigMap', apiVersion: 'v1', metadata: {name, creationTimestamp: null}} as unknown as KubeObject
     if (data.length > 0) object.data = sortedRecord(data)
     if (binary.length > 0) object.binaryData = sortedRecord(binary)
-    return submit(session, object)
+    return submitGenerated(session, object)
   },
 }
 
@@ -184,7 +116,7 @@ const secretGeneric: KubectlVerb = {
     const object: KubeObject = {kind: 'Secret', apiVersion: 'v1', metadata: {name, creationTimestamp: null}} as unknown as KubeObject
     if (pairs.length > 0) object.data = sortedRecord(pairs)
     if (session.flag('type')) object.type = session.flag('type')
-    return submit(session, object)
+    return submitGenerated(session, object)
   },
 }
 
@@ -192,13 +124,14 @@ const serviceAccountGenerator: KubectlVerb = {
   name: 'serviceaccount',
   aliases: ['sa'],
   flags: generatorFlags,
-  run: (session, args) => submit(session, {kind: 'ServiceAccount', apiVersion: 'v1', metadata: {name: oneName(args, 'kubectl create serviceaccount'), creationTimestamp: null}} as unknown as KubeObject),
+  run: (session, args) => submitGenerated(session, {kind: 'ServiceAccount', apiVersion: 'v1', metadata: {name: oneName(args, 'kubectl create serviceaccount'), creationTimestamp: null}} as unknown as KubeObject),
 }
 
 export const createGenerators: readonly KubectlVerb[] = [
   namespaceGenerator,
   deploymentGenerator,
   configMapGenerator,
-  {name: 'secret', flags: [], subverbs: [secretGeneric]},
+  {name: 'secret', flags: [], subverbs: [secretGeneric, ...secretGenerators]},
   serviceAccountGenerator,
+  ...moreGenerators,
 ]

@@ -1,0 +1,74 @@
+// What the `kubectl create` generators share: their flags, the one-NAME rule, kubectl's
+// container names for images, and printing or creating what they built.
+import {isDns1123Subdomain} from '../../api/names.js'
+import type {KubeObject} from '../../api/object.js'
+import {goJson} from '../../printers/kubectl/go-json.js'
+import {goYaml} from '../../printers/kubectl/go-yaml.js'
+import {KubectlError} from '../errors.js'
+import type {KubectlFlag} from '../flags.js'
+import {outputFormatOf, printTemplated} from '../output.js'
+import {collectionPath, kindName, ResourceMapper} from '../resources.js'
+import type {KubectlSession} from '../session.js'
+import {dryRunOf, dryRunSuffix, withLastApplied} from './apply.js'
+
+export const generatorFlags: readonly KubectlFlag[] = [
+  {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
+  {name: 'output', shorthand: 'o', kind: 'string'},
+  {name: 'save-config', kind: 'bool'},
+  {name: 'validate', kind: 'string', defaultValue: 'strict', noValueDefault: 'strict'},
+  {name: 'field-manager', kind: 'string', defaultValue: 'kubectl-create'},
+  {name: 'show-managed-fields', kind: 'bool'},
+  {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'},
+  {name: 'template', kind: 'string'},
+]
+
+const randomAlphabet = 'bcdfghjklmnpqrstvwxz2456789'
+
+function randomSuffix(): string {
+  let suffix = ''
+  for (let index = 0; index < 5; index++) suffix += randomAlphabet[Math.floor(Math.random() * randomAlphabet.length)]
+  return suffix
+}
+
+/** kubectl's container name for an image: its base name without tag or digest, made valid. */
+export function containerNameOf(image: string): string {
+  let name = image.slice(image.lastIndexOf('/') + 1)
+  name = name.split(':')[0]!.split('@')[0]!
+  if (isDns1123Subdomain(name).length === 0) return name
+  return `${name.replaceAll('_', '-').toLowerCase()}-${randomSuffix()}`
+}
+
+export function oneName(args: readonly string[], usage: string): string {
+  if (args.length === 0) throw new KubectlError(`exactly one NAME is required, got 0\nSee '${usage} -h' for help and examples`)
+  if (args.length > 1) throw new KubectlError(`exactly one NAME is required, got ${args.length}\nSee '${usage} -h' for help and examples`)
+  return args[0]!
+}
+
+export async function submitGenerated(session: KubectlSession, object: KubeObject): Promise<number> {
+  const dryRun = dryRunOf(session.flag('dry-run'))
+  const output = session.flag('output')
+  const format = output ? outputFormatOf(output) : null
+  if (format && (format.format === 'wide' || format.format === 'custom-columns' || format.format === 'table')) {
+    throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`)
+  }
+  const mapper = await ResourceMapper.discover(session)
+  const resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')!
+  const body = session.flag('save-config') === 'true' ? withLastApplied(object) : object
+  let result: KubeObject = body
+  let sorted = false
+  if (dryRun !== 'client') {
+    const namespace = resource.namespaced ? session.namespace() : ''
+    const query: Record<string, string> = {fieldManager: session.flag('field-manager') || 'kubectl-create', fieldValidation: 'Strict'}
+    if (dryRun === 'server') query.dryRun = 'All'
+    result = (await session.request('POST', collectionPath(resource, namespace), {body, query})).body as KubeObject
+    sorted = true
+  } else if (resource.namespaced && session.namespaceExplicit()) {
+    result = {...body, metadata: {...body.metadata, namespace: session.namespace()}}
+  }
+  if (format?.format === 'jsonpath') session.io.stdout(printTemplated(format, [result], true, false))
+  else if (output === 'yaml') session.io.stdout(goYaml(result))
+  else if (output === 'json') session.io.stdout(`${goJson(result, sorted)}\n`)
+  else if (output === 'name') session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''}\n`)
+  else session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''} created${dryRunSuffix(dryRun)}\n`)
+  return 0
+}
