@@ -1,5 +1,6 @@
 // `kubemu kubectl` end to end: the real CLI as a subprocess on a fresh cluster folder, with the
 // outputs, messages and exit codes of kubectl 1.32.
+import {spawn} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
@@ -157,4 +158,39 @@ describe('kubemu kubectl', () => {
     const list = await kubectl('auth can-i --list')
     expect(list.stdout.split('\n')[1]).toMatch(/^\*\.\* +\[\] +\[\] +\[\*\]$/)
   })
+
+  it('watches with -w: a watch in one process shows changes made by commands in another', async () => {
+    expect((await kubectl('create namespace watching')).status).toBe(0)
+    expect((await kubectl('create configmap seed --from-literal=a=1 -n watching')).status).toBe(0)
+    const watcher = spawn(kubemu, ['kubectl', 'get', 'configmaps', '-w', '--output-watch-events', '-n', 'watching'], {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
+    let output = ''
+    const waiting: Array<{text: string; resolve: () => void}> = []
+    watcher.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk
+      for (const entry of [...waiting]) if (output.includes(entry.text)) {
+        waiting.splice(waiting.indexOf(entry), 1)
+        entry.resolve()
+      }
+    })
+    const seen = (text: string) => new Promise<void>((resolve) => (output.includes(text) ? resolve() : waiting.push({text, resolve})))
+    try {
+      await seen('seed')
+      expect((await kubectl('create configmap watched --from-literal=a=1 -n watching')).status).toBe(0)
+      await seen('watched')
+      expect((await kubectl('label configmap watched -n watching color=red')).status).toBe(0)
+      expect((await kubectl('delete configmap watched -n watching')).status).toBe(0)
+      await seen('DELETED')
+    } finally {
+      watcher.kill()
+    }
+    const lines = ages(output).split('\n').filter((line) => line.length > 0)
+    expect(lines).toEqual([
+      // Later rows widen a column when they need to; earlier ones were printed already.
+      'EVENT   NAME   DATA   AGE',
+      'ADDED   seed   1      ##',
+      'ADDED   watched   1      ##',
+      'MODIFIED   watched   1      ##',
+      'DELETED    watched   1      ##',
+    ])
+  }, 60_000)
 })

@@ -203,10 +203,34 @@ export class ApiServer {
 
   /** A get or list answer as a Table, when the Accept header asks for one. */
   private async asTable(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, response: ApiResponse): Promise<ApiResponse> {
-    if (response.status !== 200 || (info.verb !== 'get' && info.verb !== 'list') || info.subresource.length > 0) return response
+    if (response.status !== 200 || !['get', 'list', 'watch'].includes(info.verb) || info.subresource.length > 0) return response
     if (!wantsTable(header(request, 'accept'))) return response
     const includeObject = (request.query?.includeObject ?? 'Metadata') as IncludeObject
     if (!['None', 'Metadata', 'Object'].includes(includeObject)) throw apiErrors.badRequest(`includeObject must be one of "None", "Metadata", "Object", got "${includeObject}"`)
+    if (response.watch) {
+      // Each watch event carries a one-row Table; the first one also carries the columns.
+      const watch = response.watch
+      const printer = printerFor(definition)
+      let first = true
+      return {
+        ...response,
+        watch: {
+          cancel: () => watch.cancel(),
+          next: async () => {
+            const events = await watch.next()
+            if (!events) return null
+            return events.map((event) => {
+              if (event.type === 'ERROR' || event.type === 'BOOKMARK') return event
+              const object = event.object as unknown as KubeObject
+              const table = toTable(printer, definition, [object], {resourceVersion: object.metadata.resourceVersion}, includeObject, this.clock.nowMilliseconds())
+              if (!first) table.columnDefinitions = []
+              first = false
+              return {type: event.type, object: table}
+            })
+          },
+        },
+      }
+    }
     const body = response.body as {items?: KubeObject[]; metadata?: Record<string, unknown>} & KubeObject
     const now = this.clock.nowMilliseconds()
     const printer = printerFor(definition)

@@ -9,6 +9,7 @@ import type {KubectlFlag} from '../flags.js'
 import {nameOf, type OutputFormat, outputFormatOf, printObjects, printTemplated} from '../output.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
+import {runWatch} from './watch.js'
 
 export const getFlags: readonly KubectlFlag[] = [
   {name: 'output', shorthand: 'o', kind: 'string'},
@@ -87,6 +88,10 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
   const query: Record<string, string> = {}
   if (session.flag('selector')) query.labelSelector = session.flag('selector')
   if (session.flag('field-selector')) query.fieldSelector = session.flag('field-selector')
+  if (session.flag('watch') === 'true' || session.flag('watch-only') === 'true') {
+    if (requests.length > 1) throw new KubectlError('you may only specify a single resource type')
+    return runWatch(session, requests[0]!.resource, requests[0]!.names, format, query, allNamespaces)
+  }
   const kinds = new Set(requests.map((request) => request.resource))
   const withKind = kinds.size > 1 || session.flag('show-kind') === 'true'
   const errors: string[] = []

@@ -81,3 +81,21 @@ export function tabwrite(rows: readonly (readonly string[])[]): string {
     .map((line) => `${line}\n`)
     .join('')
 }
+
+/**
+ * kubectl's tabwriter across flushes (liggitt/tabwriter's RememberWidths): what `get -w` prints
+ * row by row stays aligned with what came before, columns only growing.
+ */
+export class RememberingTabwriter {
+  private widths: number[] = []
+
+  write(rows: readonly (readonly string[])[]): string {
+    for (const row of rows) {
+      row.forEach((cell, index) => {
+        if (index === row.length - 1) return
+        this.widths[index] = Math.max(this.widths[index] ?? 0, tabMinimumWidth, [...cell].length + tabPadding)
+      })
+    }
+    return rows.map((row) => `${row.map((cell, index) => (index === row.length - 1 ? cell : cell + ' '.repeat(this.widths[index]! - [...cell].length))).join('')}\n`).join('')
+  }
+}

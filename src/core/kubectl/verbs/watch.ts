@@ -1,0 +1,89 @@
+// `kubectl get -w` / `--watch-only` / `--output-watch-events`: the list first (unless
+// --watch-only), then one line per change from the list's resourceVersion, rows aligned with
+// what was printed before, until the watch ends or the command is interrupted.
+import type {KubeObject} from '../../api/object.js'
+import {goJson} from '../../printers/kubectl/go-json.js'
+import {goYaml} from '../../printers/kubectl/go-yaml.js'
+import {RememberingTabwriter, type ServerTable, tableCells} from '../../printers/kubectl/table.js'
+import {KubectlError} from '../errors.js'
+import type {OutputFormat} from '../output.js'
+import {type ApiResource, collectionPath, kindName} from '../resources.js'
+import type {KubectlSession} from '../session.js'
+
+/** A watch prints at most this many events before it stops (a bound, far beyond a session's needs). */
+export const watchEventsPrintedMax = 10_000_000
+
+const tableAccept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json'
+
+export async function runWatch(session: KubectlSession, resource: ApiResource, names: readonly string[], format: OutputFormat, query: Record<string, string>, allNamespaces: boolean): Promise<number> {
+  if (!['table', 'wide', 'yaml', 'json', 'name'].includes(format)) throw new KubectlError(`watch is not supported with -o ${session.flag('output')}`)
+  if (names.length > 1) throw new KubectlError('watch is only supported on individual resources and resource collections, but 2 resources were found.')
+  const namespace = resource.namespaced && !allNamespaces ? session.namespace() : ''
+  const path = collectionPath(resource, namespace)
+  const fullQuery = {...query, ...(names.length === 1 ? {fieldSelector: `metadata.name=${names[0]}`} : {})}
+  const wantsTable = format === 'table' || format === 'wide'
+  const withEvents = session.flag('output-watch-events') === 'true'
+  const writer = new RememberingTabwriter()
+  let columns: ServerTable['columnDefinitions'] = []
+  const print = (table: ServerTable | null, object: KubeObject | null, event: string, header: boolean) => {
+    if (wantsTable && table) {
+      if (table.columnDefinitions.length > 0) columns = table.columnDefinitions
+      const cells = tableCells({columnDefinitions: columns, rows: table.rows}, {
+        wide: format === 'wide',
+        noHeaders: !header || session.flag('no-headers') === 'true',
+        withNamespace: allNamespaces && resource.namespaced,
+        kindPrefix: null,
+        labelColumns: session.list('label-columns'),
+        showLabels: session.flag('show-labels') === 'true',
+      })
+      const rows = withEvents ? cells.map((row, index) => [header && index === 0 && session.flag('no-headers') !== 'true' ? 'EVENT' : event, ...row]) : cells
+      session.io.stdout(writer.write(rows))
+    } else if (object) {
+      const typed = {apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: resource.kind, ...object}
+      const value = withEvents ? {type: event, object: typed} : typed
+      if (format === 'name') session.io.stdout(`${kindName(resource)}/${object.metadata.name ?? ''}\n`)
+      else if (format === 'yaml') session.io.stdout(`${goYaml(value)}---\n`)
+      else session.io.stdout(`${goJson(value)}\n`)
+    }
+  }
+  let resourceVersion = ''
+  if (session.flag('watch-only') !== 'true') {
+    const listed = await session.request('GET', path, {accept: wantsTable ? tableAccept : undefined, query: {...fullQuery, includeObject: 'Metadata'}})
+    if (wantsTable) {
+      const table = listed.body as ServerTable & {metadata?: {resourceVersion?: string}}
+      resourceVersion = table.metadata?.resourceVersion ?? ''
+      if (table.rows.length > 0) print(table, null, 'ADDED', true)
+      else session.io.stderr(namespace ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n')
+    } else {
+      const list = listed.body as {items?: KubeObject[]; metadata?: {resourceVersion?: string}}
+      resourceVersion = list.metadata?.resourceVersion ?? ''
+      for (const item of list.items ?? []) print(null, item, 'ADDED', false)
+    }
+  }
+  const response = await session.request('GET', path, {
+    accept: wantsTable ? tableAccept : undefined,
+    query: {...fullQuery, watch: 'true', ...(resourceVersion ? {resourceVersion} : {}), includeObject: 'Metadata'},
+  })
+  const watch = response.watch
+  if (!watch) throw new KubectlError('the server did not start a watch')
+  let printed = 0
+  let header = session.flag('watch-only') === 'true'
+  for (;;) {
+    const events = await watch.next()
+    if (!events) break
+    for (const event of events) {
+      if (event.type === 'BOOKMARK') continue
+      if (event.type === 'ERROR') {
+        watch.cancel()
+        throw new KubectlError(String((event.object as {message?: string}).message ?? 'watch failed'))
+      }
+      print(wantsTable ? (event.object as unknown as ServerTable) : null, wantsTable ? null : (event.object as unknown as KubeObject), event.type, header)
+      header = false
+      if (++printed >= watchEventsPrintedMax) {
+        watch.cancel()
+        return 0
+      }
+    }
+  }
+  return 0
+}
