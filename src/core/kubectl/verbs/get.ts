@@ -10,6 +10,7 @@ import {nameOf, type OutputFormat, outputFormatOf, printObjects, printTemplated}
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {runWatch} from './watch.js'
+import {sortIndexes} from '../../printers/kubectl/sort-by.js'
 
 export const getFlags: readonly KubectlFlag[] = [
   {name: 'output', shorthand: 'o', kind: 'string'},
@@ -101,7 +102,8 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
   const wantsTable = format === 'table' || format === 'wide'
   for (const {resource, names} of requests) {
     const accept = wantsTable ? tableAccept : undefined
-    const tableQuery: Record<string, string> = {includeObject: 'Metadata'}
+    const sortBy = session.flag('sort-by')
+    const tableQuery: Record<string, string> = {includeObject: sortBy ? 'Object' : 'Metadata'}
     if (names.length > 0) {
       const rows: ServerTable['rows'][number][] = []
       let columns: ServerTable['columnDefinitions'] | null = null
@@ -126,11 +128,17 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
     const response = await session.request('GET', path, {accept, query: {...query, ...(wantsTable ? tableQuery : {})}})
     if (wantsTable) {
       const table = response.body as ServerTable
-      if (table.rows.length > 0) tables.push({resource, table})
+      const rows = sortBy ? sortIndexes(table.rows.map((row) => row.object), sortBy).map((index) => table.rows[index]!) : table.rows
+      if (rows.length > 0) tables.push({resource, table: {columnDefinitions: table.columnDefinitions, rows}})
     } else {
       const body = response.body as {items?: KubeObject[]}
       for (const item of body.items ?? []) objects.push({apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: resource.kind, ...item})
     }
+  }
+  if (session.flag('sort-by') && !wantsTable) {
+    const order = sortIndexes(objects, session.flag('sort-by'))
+    const sorted = order.map((index) => objects[index]!)
+    objects.splice(0, objects.length, ...sorted)
   }
   const printed: string[] = []
   if (wantsTable) {
