@@ -193,4 +193,27 @@ describe('kubemu kubectl', () => {
       'DELETED    watched   1      ##',
     ])
   }, 60_000)
+
+  it('edits with $KUBE_EDITOR and replaces from a file', async () => {
+    expect((await kubectl('create deployment edited --image=nginx:1.27 --replicas=2')).status).toBe(0)
+    const editWith = (editor: string, line: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: '', KUBE_EDITOR: editor}})
+    const edited = await editWith("sed -i 's/replicas: 2/replicas: 4/'", 'edit deployment edited')
+    expect(edited).toMatchObject({status: 0, stdout: 'deployment.apps/edited edited\n'})
+    expect((await kubectl("get deployment edited -o jsonpath='{.spec.replicas}'")).stdout).toBe('4')
+    const untouched = await editWith('true', 'edit deployment/edited')
+    expect(untouched).toMatchObject({status: 0, stdout: '', stderr: 'Edit cancelled, no changes made.\n'})
+    const invalid = await editWith("sed -i 's/replicas: 4/replicas: -1/'", 'edit deployment edited')
+    expect(invalid.status).toBe(1)
+    expect(invalid.stderr).toMatch(/^A copy of your changes has been stored to ".*deployments-edited\.yaml"\nerror: Edit cancelled, no valid changes were saved\.\n$/)
+    expect((await kubectl("get deployment edited -o jsonpath='{.spec.replicas}'")).stdout).toBe('4')
+
+    const yaml = (await kubectl('get deployment edited -o yaml')).stdout.replace('replicas: 4', 'replicas: 5')
+    const replaced = await kubectl('replace -f -', yaml)
+    expect(replaced).toMatchObject({status: 0, stdout: 'deployment.apps/edited replaced\n'})
+    const stale = await kubectl('replace -f -', yaml)
+    expect(stale.status).toBe(1)
+    expect(stale.stderr).toBe('Error from server (Conflict): error when replacing "STDIN": Operation cannot be fulfilled on deployments.apps "edited": the object has been modified; please apply your changes to the latest version and try again\n')
+    const forced = await kubectl('replace --force -f -', yaml)
+    expect(forced).toMatchObject({status: 0, stdout: 'deployment.apps "edited" deleted\ndeployment.apps/edited replaced\n'})
+  })
 })

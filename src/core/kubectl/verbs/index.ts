@@ -8,6 +8,7 @@ import {describeFlags, runDescribe} from './describe.js'
 import {getFlags, runGet} from './get.js'
 import {infoVerbs} from './info.js'
 import {setVerb} from './set.js'
+import {editFlags, replaceFlags, runEdit, runReplace} from './replace-edit.js'
 import {exposeFlags, runExpose, runFlags, runRun} from './run-expose.js'
 import {labelFlags, patchFlags, runAnnotate, runLabel, runPatch, runScale, scaleFlags} from './modify.js'
 
@@ -20,6 +21,8 @@ export const verbs: readonly KubectlVerb[] = [
   {name: 'run', flags: runFlags, run: runRun},
   {name: 'expose', flags: exposeFlags, run: runExpose},
   setVerb,
+  {name: 'replace', flags: replaceFlags, run: (session) => runReplace(session)},
+  {name: 'edit', flags: editFlags, run: runEdit},
   {name: 'patch', flags: patchFlags, run: runPatch},
   {name: 'label', flags: labelFlags, run: runLabel},
   {name: 'annotate', flags: labelFlags, run: runAnnotate},

@@ -1,0 +1,172 @@
+// `kubectl replace -f` (PUT each object; --force deletes and creates) and `kubectl edit`
+// (the object in $KUBE_EDITOR / $EDITOR, then a strategic merge patch of what changed; a failed
+// save reopens the file with the error on top, as kubectl does).
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {parse as parseYaml} from 'yaml'
+import {cloneJson, isJsonObject, jsonEqual, type KubeObject} from '../../api/object.js'
+import {builtinResources} from '../../api/resources.js'
+import {Scheme} from '../../api/scheme.js'
+import {goJson} from '../../printers/kubectl/go-json.js'
+import {goYaml} from '../../printers/kubectl/go-yaml.js'
+import {collectServerError, KubectlError, ServerError, statusText} from '../errors.js'
+import type {KubectlFlag} from '../flags.js'
+import {readManifests} from '../manifests.js'
+import {collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import type {KubectlSession} from '../session.js'
+import {threeWayPatch} from '../three-way-patch.js'
+import {dryRunOf, dryRunSuffix, placeObject, withLastApplied} from './apply.js'
+import {parseResourceArguments} from './get.js'
+
+/** kubectl edit reopens the file after a failed save at most this often. */
+export const editAttemptsMax = 10
+
+export const replaceFlags: readonly KubectlFlag[] = [
+  {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'recursive', shorthand: 'R', kind: 'bool'},
+  {name: 'force', kind: 'bool'},
+  {name: 'grace-period', kind: 'int', defaultValue: '-1'},
+  {name: 'cascade', kind: 'string', defaultValue: 'background'},
+  {name: 'wait', kind: 'bool'},
+  {name: 'timeout', kind: 'string', defaultValue: '0s'},
+  {name: 'output', shorthand: 'o', kind: 'string'},
+  {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
+  {name: 'save-config', kind: 'bool'},
+  {name: 'validate', kind: 'string', defaultValue: 'strict', noValueDefault: 'strict'},
+  {name: 'field-manager', kind: 'string', defaultValue: 'kubectl-replace'},
+  {name: 'subresource', kind: 'string'},
+  {name: 'raw', kind: 'string'},
+]
+
+export async function runReplace(session: KubectlSession): Promise<number> {
+  const paths = session.list('filename')
+  if (paths.length === 0) throw new KubectlError('must specify --filename to replace')
+  const dryRun = dryRunOf(session.flag('dry-run'))
+  const mapper = await ResourceMapper.discover(session)
+  const errors: string[] = []
+  const query: Record<string, string> = {fieldManager: session.flag('field-manager'), fieldValidation: 'Strict', ...(dryRun === 'server' ? {dryRun: 'All'} : {})}
+  for (const manifest of await readManifests(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), 'replace')) {
+    const {resource, namespace} = placeObject(session, mapper, manifest)
+    const object = session.flag('save-config') === 'true' ? withLastApplied(manifest.object) : cloneJson(manifest.object)
+    if (resource.namespaced) object.metadata.namespace = namespace
+    const name = object.metadata.name ?? ''
+    try {
+      if (session.flag('force') === 'true' && dryRun === 'none') {
+        await session.request('DELETE', objectPath(resource, namespace, name), {body: {kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(Number(session.flag('grace-period')) >= 0 ? {gracePeriodSeconds: Number(session.flag('grace-period'))} : {})}})
+        session.io.stdout(`${kindName(resource)} "${name}" deleted\n`)
+        delete object.metadata.resourceVersion
+        await session.request('POST', collectionPath(resource, namespace), {body: object, query})
+      } else if (dryRun !== 'client') {
+        await session.request('PUT', objectPath(resource, namespace, name), {body: object, query})
+      }
+      session.io.stdout(session.flag('output') === 'name' ? `${kindName(resource)}/${name}\n` : `${kindName(resource)}/${name} replaced${dryRunSuffix(dryRun)}\n`)
+    } catch (error) {
+      if (error instanceof ServerError && error.reason !== 'Invalid') {
+        errors.push(statusText({...error.status, message: `error when replacing "${manifest.source}": ${error.status.message ?? ''}`}))
+        continue
+      }
+      collectServerError(error, errors, false)
+    }
+  }
+  for (const error of errors) session.io.stderr(`${error}\n`)
+  return errors.length > 0 ? 1 : 0
+}
+
+export const editFlags: readonly KubectlFlag[] = [
+  {name: 'output', shorthand: 'o', kind: 'string', defaultValue: 'yaml'},
+  {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'recursive', shorthand: 'R', kind: 'bool'},
+  {name: 'save-config', kind: 'bool'},
+  {name: 'validate', kind: 'string', defaultValue: 'strict', noValueDefault: 'strict'},
+  {name: 'windows-line-endings', kind: 'bool'},
+  {name: 'field-manager', kind: 'string', defaultValue: 'kubectl-edit'},
+  {name: 'subresource', kind: 'string'},
+  {name: 'show-managed-fields', kind: 'bool'},
+  {name: 'output-patch', kind: 'bool'},
+]
+
+const editHeader = [
+  '# Please edit the object below. Lines beginning with a \'#\' will be ignored,',
+  '# and an empty file will abort the edit. If an error occurs while saving this file will be',
+  '# reopened with the relevant failures.',
+  '#',
+].join('\n')
+
+const scheme = new Scheme(builtinResources)
+
+function stripComments(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('#'))
+    .join('\n')
+}
+
+export async function runEdit(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const mapper = await ResourceMapper.discover(session)
+  const requests = parseResourceArguments(mapper, args)
+  const target = requests[0]
+  if (!target || target.names.length === 0) throw new KubectlError('you must provide one or more resources by argument or filename')
+  if (requests.length > 1 || target.names.length > 1) throw new KubectlError('kubemu edits one object at a time')
+  const {resource} = target
+  const name = target.names[0]!
+  const namespace = session.namespace()
+  const path = objectPath(resource, namespace, name)
+  const original = (await session.request('GET', path)).body as KubeObject
+  const shown = cloneJson(original)
+  delete shown.metadata.managedFields
+  const json = session.flag('output') === 'json'
+  const render = (object: unknown) => (json ? `${goJson(object)}\n` : goYaml(object))
+  const folder = mkdtempSync(join(tmpdir(), 'kubectl-edit-'))
+  const file = join(folder, `${resource.resource}-${name}.${json ? 'json' : 'yaml'}`)
+  const editor = session.io.environment.KUBE_EDITOR || session.io.environment.EDITOR || 'vi'
+  let contents = `${editHeader}\n${render(shown)}`
+  let lastError: string | null = null
+  for (let attempt = 0; attempt < editAttemptsMax; attempt++) {
+    writeFileSync(file, contents)
+    const result = spawnSync('sh', ['-c', `${editor} "$1"`, 'sh', file], {stdio: 'inherit', env: session.io.environment})
+    if (result.status !== 0) throw new KubectlError(`there was a problem with the editor "${editor}"`)
+    const edited = readFileSync(file, 'utf8')
+    const body = stripComments(edited)
+    if (body.trim().length === 0) {
+      session.io.stderr('Edit cancelled, no changes made.\n')
+      return 0
+    }
+    if (lastError !== null && edited === contents) {
+      session.io.stderr(`A copy of your changes has been stored to "${file}"\n`)
+      throw new KubectlError('Edit cancelled, no valid changes were saved.')
+    }
+    let updated: unknown
+    try {
+      updated = parseYaml(body)
+    } catch (error) {
+      lastError = `error: ${(error as Error).message.split('\n')[0]}`
+      contents = `${editHeader}\n# ${lastError}\n#\n${body}`
+      continue
+    }
+    if (jsonEqual(updated, shown)) {
+      session.io.stderr('Edit cancelled, no changes made.\n')
+      return 0
+    }
+    if (!isJsonObject(updated) || updated.kind !== original.kind || (isJsonObject(updated.metadata) ? updated.metadata.name : undefined) !== original.metadata.name) {
+      lastError = 'error: At least one of apiVersion, kind and name was changed'
+      contents = `${editHeader}\n# ${lastError}\n#\n${body}`
+      continue
+    }
+    const schema = scheme.kindOf(original.apiVersion ?? '', original.kind ?? '')?.schema ?? null
+    const patch = threeWayPatch(shown, updated, shown, schema)
+    try {
+      await session.request('PATCH', path, {body: patch, contentType: schema ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json', query: {fieldManager: session.flag('field-manager')}})
+    } catch (error) {
+      if (!(error instanceof ServerError)) throw error
+      lastError = error.message
+      contents = `${editHeader}\n# ${error.message.split('\n').join('\n# ')}\n#\n${body}`
+      continue
+    }
+    session.io.stdout(`${kindName(resource)}/${name} edited\n`)
+    return 0
+  }
+  session.io.stderr(`A copy of your changes has been stored to "${file}"\n`)
+  throw new KubectlError('Edit cancelled, no valid changes were saved.')
+}
