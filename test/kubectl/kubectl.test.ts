@@ -216,4 +216,26 @@ describe('kubemu kubectl', () => {
     const forced = await kubectl('replace --force -f -', yaml)
     expect(forced).toMatchObject({status: 0, stdout: 'deployment.apps "edited" deleted\ndeployment.apps/edited replaced\n'})
   })
+
+  it('shows events and diffs a manifest against the live objects', async () => {
+    expect(await kubectl('events -n watching')).toMatchObject({status: 0, stdout: '', stderr: 'No events found in watching namespace.\n'})
+    const event = 'apiVersion: v1\nkind: Event\nmetadata: {name: seed.1, namespace: watching}\ninvolvedObject: {kind: ConfigMap, name: seed, namespace: watching}\nreason: Checked\nmessage: looked at the seed\ntype: Normal\ncount: 1\nsource: {component: tester}\n'
+    expect((await kubectl('apply -f -', event)).status).toBe(0)
+    const events = await kubectl('events -n watching')
+    expect(events.stdout.split('\n')[0]).toBe('LAST SEEN   TYPE     REASON    OBJECT           MESSAGE')
+    expect(events.stdout.split('\n')[1]).toMatch(/^<invalid>|\S+ +Normal +Checked +ConfigMap\/seed +looked at the seed$/)
+    const seed = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: seed, namespace: watching}\ndata: {a: "1"}\n'
+    // Created without apply, the object gains the last-applied annotation on its first apply.
+    expect((await kubectl('diff -f -', seed)).stdout).toContain('+    kubectl.kubernetes.io/last-applied-configuration: |')
+    expect((await kubectl('apply -f -', seed)).stdout).toBe('configmap/seed configured\n')
+    const same = await kubectl('diff -f -', seed)
+    expect(same).toMatchObject({status: 0, stdout: ''})
+    const changed = await kubectl('diff -f -', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: seed, namespace: watching}\ndata: {a: "2"}\n')
+    expect(changed.status).toBe(1)
+    const body = changed.stdout.split('\n').filter((line) => !line.startsWith('---') && !line.startsWith('+++') && !line.startsWith('@@') && !line.startsWith('diff '))
+    expect(body).toContain('-  a: "1"')
+    expect(body).toContain('+  a: "2"')
+    expect(changed.stdout).toMatch(/^diff -u -N \S+\/LIVE-\d+\/v1\.ConfigMap\.watching\.seed \S+\/MERGED-\d+\/v1\.ConfigMap\.watching\.seed\n/)
+    expect((await kubectl("get cm seed -n watching -o jsonpath='{.data.a}'")).stdout).toBe('1')
+  })
 })

@@ -1,0 +1,142 @@
+// `kubectl events` (a namespace's events, oldest first, optionally --for one object, -w) and
+// `kubectl diff -f` (live objects against what a server dry run of the apply would make, shown
+// by `diff -u -N` or $KUBECTL_EXTERNAL_DIFF; exit 1 when they differ).
+import {spawnSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {cloneJson, type KubeObject} from '../../api/object.js'
+import {builtinResources} from '../../api/resources.js'
+import {Scheme} from '../../api/scheme.js'
+import {humanDuration} from '../../apiserver/tables/table.js'
+import {goYaml} from '../../printers/kubectl/go-yaml.js'
+import {tabwrite} from '../../printers/kubectl/table.js'
+import {KubectlError} from '../errors.js'
+import type {KubectlFlag} from '../flags.js'
+import {readManifests} from '../manifests.js'
+import {collectionPath, objectPath, ResourceMapper} from '../resources.js'
+import type {KubectlSession} from '../session.js'
+import {threeWayPatch} from '../three-way-patch.js'
+import {lastAppliedAnnotation, placeObject, withLastApplied} from './apply.js'
+
+export const eventsFlags: readonly KubectlFlag[] = [
+  {name: 'all-namespaces', shorthand: 'A', kind: 'bool'},
+  {name: 'for', kind: 'string'},
+  {name: 'types', kind: 'stringSlice'},
+  {name: 'no-headers', kind: 'bool'},
+  {name: 'output', shorthand: 'o', kind: 'string'},
+  {name: 'watch', shorthand: 'w', kind: 'bool'},
+  {name: 'chunk-size', kind: 'int', defaultValue: '500'},
+]
+
+const text = (value: unknown) => (typeof value === 'string' ? value : '')
+
+export async function runEvents(session: KubectlSession): Promise<number> {
+  const allNamespaces = session.flag('all-namespaces') === 'true'
+  const namespace = session.namespace()
+  const mapper = await ResourceMapper.discover(session)
+  const query: Record<string, string> = {}
+  if (session.flag('for')) {
+    const [kindText, name] = session.flag('for').split('/')
+    if (!name) throw new KubectlError(`--for must be in resource/name form`)
+    const resource = mapper.resolve(kindText!)
+    query.fieldSelector = `involvedObject.kind=${resource.kind},involvedObject.name=${name}`
+  }
+  const events = mapper.resolve('events')
+  const listed = await session.request('GET', collectionPath(events, allNamespaces ? '' : namespace), {query})
+  const types = session.list('types')
+  const items = ((listed.body as {items?: KubeObject[]}).items ?? []).filter((event) => types.length === 0 || types.includes(text(event.type)))
+  const time = (event: KubeObject) => Date.parse(text(event.lastTimestamp) || text(event.eventTime) || text(event.firstTimestamp)) || 0
+  items.sort((left, right) => time(left) - time(right))
+  if (items.length === 0) {
+    session.io.stderr(allNamespaces ? 'No events found.\n' : `No events found in ${namespace} namespace.\n`)
+    return 0
+  }
+  const now = (session.io.clock ?? {nowMilliseconds: () => Date.now()}).nowMilliseconds()
+  const rows = items.map((event) => {
+    const involved = (event.involvedObject ?? {}) as Record<string, unknown>
+    const count = typeof event.count === 'number' ? event.count : 1
+    const last = humanDuration(now - time(event))
+    const first = humanDuration(now - (Date.parse(text(event.firstTimestamp) || text(event.eventTime)) || time(event)))
+    const seen = count > 1 ? `${last} (x${count} over ${first})` : last
+    const object = `${text(involved.kind)}/${text(involved.name)}`
+    return [...(allNamespaces ? [event.metadata.namespace ?? ''] : []), seen, text(event.type), text(event.reason), object, text(event.message).trim()]
+  })
+  const header = [...(allNamespaces ? ['NAMESPACE'] : []), 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']
+  session.io.stdout(tabwrite(session.flag('no-headers') === 'true' ? rows : [header, ...rows]))
+  return 0
+}
+
+export const diffFlags: readonly KubectlFlag[] = [
+  {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'recursive', shorthand: 'R', kind: 'bool'},
+  {name: 'server-side', kind: 'bool'},
+  {name: 'force-conflicts', kind: 'bool'},
+  {name: 'field-manager', kind: 'string', defaultValue: 'kubectl-client-side-apply'},
+  {name: 'prune', kind: 'bool'},
+  {name: 'selector', shorthand: 'l', kind: 'string'},
+  {name: 'show-managed-fields', kind: 'bool'},
+  {name: 'concurrency', kind: 'int', defaultValue: '1'},
+]
+
+const scheme = new Scheme(builtinResources)
+
+/** What the diff shows of an object: no managedFields, no generation bump noise. */
+function forDiff(object: KubeObject | null): string {
+  if (!object) return ''
+  const copy = cloneJson(object)
+  delete copy.metadata.managedFields
+  return goYaml(copy)
+}
+
+export async function runDiff(session: KubectlSession): Promise<number> {
+  const paths = session.list('filename')
+  if (paths.length === 0) throw new KubectlError('must specify one of -f and -k')
+  const mapper = await ResourceMapper.discover(session)
+  const root = mkdtempSync(join(tmpdir(), 'kubemu-diff-'))
+  const live = join(root, `LIVE-${process.pid}`)
+  const merged = join(root, `MERGED-${process.pid}`)
+  mkdirSync(live)
+  mkdirSync(merged)
+  try {
+    for (const manifest of await readManifests(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), 'diff')) {
+      const {resource, namespace} = placeObject(session, mapper, manifest)
+      const object = cloneJson(manifest.object)
+      if (resource.namespaced) object.metadata.namespace = namespace
+      const name = object.metadata.name ?? ''
+      const fileName = `${resource.group ? `${resource.group}.` : ''}${resource.version}.${resource.kind}.${resource.namespaced ? `${namespace}.` : ''}${name}`
+      const current = await session.request('GET', objectPath(resource, namespace, name), {allow: [404]})
+      const desired = withLastApplied(object)
+      let after: KubeObject
+      {
+        if (current.status === 404) {
+          after = (await session.request('POST', collectionPath(resource, namespace), {body: desired, query: {dryRun: 'All', fieldValidation: 'Strict'}})).body as KubeObject
+        } else {
+          const liveObject = current.body as KubeObject
+          const originalText = liveObject.metadata.annotations?.[lastAppliedAnnotation]
+          const original = originalText ? JSON.parse(originalText) : null
+          const schema = scheme.kindOf(object.apiVersion ?? '', object.kind ?? '')?.schema ?? null
+          const patch = threeWayPatch(original, desired, liveObject, schema)
+          after = Object.keys(patch).length === 0
+            ? liveObject
+            : ((await session.request('PATCH', objectPath(resource, namespace, name), {body: patch, contentType: schema ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json', query: {dryRun: 'All'}})).body as KubeObject)
+        }
+      }
+      const before = current.status === 404 ? null : (current.body as KubeObject)
+      // A dry run reports a new generation even for a spec that did not change; kubectl ignores it too.
+      if (before && after.metadata.generation !== undefined && JSON.stringify(before.spec) === JSON.stringify(after.spec)) after.metadata.generation = before.metadata.generation
+      if (before) writeFileSync(join(live, fileName), forDiff(before))
+      writeFileSync(join(merged, fileName), forDiff(after))
+    }
+    const external = session.io.environment.KUBECTL_EXTERNAL_DIFF
+    const command = external && external.length > 0 ? external : 'diff -u -N'
+    const result = spawnSync('sh', ['-c', `${command} "$1" "$2"`, 'sh', live, merged], {encoding: 'utf8'})
+    if (result.error) throw new KubectlError(`failed to run "${command}": ${result.error.message}`)
+    session.io.stdout(result.stdout ?? '')
+    if (result.stderr) session.io.stderr(result.stderr)
+    if (result.status !== 0 && result.status !== 1) throw new KubectlError(`exit status ${result.status}`)
+    return result.status ?? 0
+  } finally {
+    rmSync(root, {recursive: true, force: true})
+  }
+}
