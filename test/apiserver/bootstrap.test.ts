@@ -73,6 +73,14 @@ describe('the Kubernetes side of a cluster folder', () => {
     expect((await third.store.get('/registry/none')).revision).toBe(revision)
     await third.close()
 
+    // Concurrent first writes of a process that started lock-free open the cluster once.
+    const busy = await openKubernetes({environment})
+    const adminHeaders = {authorization: `Bearer ${busy.api.credentials.adminToken()}`, 'content-type': 'application/json'}
+    const statuses = await Promise.all(Array.from({length: 20}, (_, index) =>
+      busy.api.handle({method: 'POST', path: '/api/v1/namespaces/default/configmaps', headers: adminHeaders, body: JSON.stringify({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: `burst-${index}`}})}).then((response) => response.status)))
+    await busy.close()
+    expect(statuses).toEqual(Array.from({length: 20}, () => 201))
+
     const keys = await runShell('bin/kubemu etcdctl get /registry --prefix --keys-only', {cwd: projectRoot, env: environment})
     expect(keys.status).toBe(0)
     const listed = keys.stdout.split('\n').filter((line) => line.length > 0)

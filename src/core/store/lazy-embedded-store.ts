@@ -13,6 +13,8 @@ export class LazyEmbeddedStore implements Store {
   private reader: ReadOnlyMember | null | undefined
   private readerStore: EtcdStore | null = null
   private writer: Store | null = null
+  /** The cluster being opened: concurrent first writes wait for the same one. */
+  private opening: Promise<Store> | null = null
 
   constructor(
     private readonly folder: string,
@@ -44,11 +46,12 @@ export class LazyEmbeddedStore implements Store {
   }
 
   private async writable(): Promise<Store> {
-    if (!this.writer) {
-      const {openEmbeddedStore} = await import('./backends.js')
+    if (this.writer) return this.writer
+    this.opening ??= import('./backends.js').then(({openEmbeddedStore}) => {
       this.writer = openEmbeddedStore(this.folder, this.options)
-    }
-    return this.writer
+      return this.writer
+    })
+    return this.opening
   }
 
   async get(key: string): Promise<{object: StoredObject | null; revision: number}> {
@@ -95,5 +98,6 @@ export class LazyEmbeddedStore implements Store {
     this.readerStore = null
     await this.writer?.close()
     this.writer = null
+    this.opening = null
   }
 }
