@@ -74,7 +74,7 @@ async function inProcessPhases(): Promise<Record<string, number>> {
   await ResourceMapper.discover(session)
   lap('discovery')
   const response = await session.request('GET', '/api/v1/pods', {accept: 'application/json;as=Table;v=v1;g=meta.k8s.io', query: {includeObject: 'Metadata'}})
-  lap('list as a Table (store read, decode, printer)')
+  lap('list as a Table')
   let printed = 0
   await runKubectl(['get', 'pods', '-A'], {stdout: (text) => (printed += text.length), stderr: () => {}, readStdin: async () => '', environment: env, api: connection.api})
   lap('whole get pods -A in process (again, warm)')
