@@ -238,4 +238,13 @@ describe('kubemu kubectl', () => {
     expect(changed.stdout).toMatch(/^diff -u -N \S+\/LIVE-\d+\/v1\.ConfigMap\.watching\.seed \S+\/MERGED-\d+\/v1\.ConfigMap\.watching\.seed\n/)
     expect((await kubectl("get cm seed -n watching -o jsonpath='{.data.a}'")).stdout).toBe('1')
   })
+
+  it('explains kinds and fields from the schema', async () => {
+    const explained = await kubectl('explain deployment.spec.replicas')
+    expect(explained.stdout).toBe('GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\nFIELD: replicas <integer>\n\nDESCRIPTION:\n    <empty>\n    \n')
+    const pods = await kubectl('explain pods.spec.containers')
+    expect(pods.stdout).toContain('FIELD: containers <[]Container>')
+    expect(pods.stdout).toContain('  resources\t<ResourceRequirements>\n')
+    expect(await kubectl('explain pods.spec.nothing')).toMatchObject({status: 1, stderr: 'error: field "nothing" does not exist\n'})
+  })
 })

@@ -8,6 +8,7 @@ import {describeFlags, runDescribe} from './describe.js'
 import {getFlags, runGet} from './get.js'
 import {infoVerbs} from './info.js'
 import {setVerb} from './set.js'
+import {explainFlags, runExplain} from './explain.js'
 import {diffFlags, eventsFlags, runDiff, runEvents} from './events-diff.js'
 import {editFlags, replaceFlags, runEdit, runReplace} from './replace-edit.js'
 import {exposeFlags, runExpose, runFlags, runRun} from './run-expose.js'
@@ -28,6 +29,7 @@ export const verbs: readonly KubectlVerb[] = [
   {name: 'label', flags: labelFlags, run: runLabel},
   {name: 'annotate', flags: labelFlags, run: runAnnotate},
   {name: 'scale', flags: scaleFlags, run: runScale},
+  {name: 'explain', flags: explainFlags, run: runExplain},
   {name: 'events', aliases: ['event', 'ev'], flags: eventsFlags, run: (session) => runEvents(session)},
   {name: 'diff', flags: diffFlags, run: (session) => runDiff(session)},
   configVerb,
