@@ -60,7 +60,7 @@ export async function runExplain(session: KubectlSession, args: readonly string[
   if (!definition) throw new KubectlError(`couldn't find resource for "${target}"`)
   let schema: Schema = definition.schema
   for (const field of path) {
-    const next = fieldsOf(schema).find(([name]) => name === field)
+    const next: [string, Schema] | undefined = fieldsOf(schema).find(([name]) => name === field)
     if (!next) throw new KubectlError(`field "${field}" does not exist`)
     schema = next[1]
   }
