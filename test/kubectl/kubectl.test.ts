@@ -130,6 +130,11 @@ describe('kubemu kubectl', () => {
       "create deployment web --image=nginx --dry-run=client -o jsonpath='{.metadata.labels}{.spec.replicas}{.status}'",
       "create deployment web --image=nginx --dry-run=client -o jsonpath='{.spec.template.spec.containers[?(@.name==\"nginx\")].image}'",
       "create deployment web --image=nginx --dry-run=client -o custom-columns=NAME:.metadata.name,IMAGE:.spec.template.spec.containers[*].image,MISSING:.spec.nothing",
+      "create deployment web --image=nginx --replicas=3 --dry-run=client -o go-template='{{.metadata.name}} {{.spec.replicas}}'",
+      "create deployment web --image=nginx --image=redis --dry-run=client -o go-template='{{range .spec.template.spec.containers}}{{.name}}={{.image}}{{\"\\n\"}}{{end}}'",
+      "create deployment web --image=nginx --dry-run=client -o go-template='{{index .metadata.labels \"app\"}} {{len .spec.template.spec.containers}} {{.metadata.missing}} {{.metadata.creationTimestamp}}'",
+      "create deployment web --image=nginx --dry-run=client -o go-template='{{if .spec.replicas}}yes{{else}}no{{end}} {{.metadata.labels}} {{.spec.template.spec.containers}}'",
+      "create deployment web --image=nginx --dry-run=client -o go-template='{{range $k, $v := .metadata.labels}}{{$k}}:{{$v}} {{end}}{{printf \"%s-%d\" .metadata.name 7}}{{- \" trimmed\" -}}'",
     ]
     for (const line of lines) {
       const real = await runShell(`kubectl ${line}`, {cwd: home, env: {...process.env, KUBECONFIG: join(home, 'none')}})

@@ -3,13 +3,14 @@
 import {readFileSync} from 'node:fs'
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import {type CustomColumn, parseCustomColumns, parseCustomColumnsFile, printCustomColumns} from '../printers/kubectl/custom-columns.js'
+import {GoTemplateError, runGoTemplate} from '../printers/kubectl/go-template.js'
 import {JsonPathError, runJsonPath} from '../printers/kubectl/jsonpath.js'
 import {goJson} from '../printers/kubectl/go-json.js'
 import {goYaml} from '../printers/kubectl/go-yaml.js'
 import {KubectlError} from './errors.js'
 import {type ApiResource, kindName} from './resources.js'
 
-export type OutputFormat = 'table' | 'wide' | 'yaml' | 'json' | 'name' | 'jsonpath' | 'custom-columns'
+export type OutputFormat = 'table' | 'wide' | 'yaml' | 'json' | 'name' | 'jsonpath' | 'custom-columns' | 'go-template'
 
 const templateFormats = ['custom-columns', 'custom-columns-file', 'go-template', 'go-template-file', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'template', 'templatefile']
 
@@ -23,6 +24,8 @@ export function outputFormatOf(value: string): {format: OutputFormat; template: 
   try {
     if (kind === 'jsonpath' || kind === 'jsonpath-as-json') return {format: 'jsonpath', template: argument}
     if (kind === 'jsonpath-file') return {format: 'jsonpath', template: readFileSync(argument, 'utf8')}
+    if (kind === 'go-template' || kind === 'template') return {format: 'go-template', template: argument}
+    if (kind === 'go-template-file' || kind === 'templatefile') return {format: 'go-template', template: readFileSync(argument, 'utf8')}
     if (kind === 'custom-columns') return {format: 'custom-columns', template: '', columns: parseCustomColumns(argument)}
     if (kind === 'custom-columns-file') return {format: 'custom-columns', template: '', columns: parseCustomColumnsFile(argument)}
   } catch (error) {
@@ -35,6 +38,14 @@ export function outputFormatOf(value: string): {format: OutputFormat; template: 
 /** Prints objects with a jsonpath template or custom columns. */
 export function printTemplated(format: {format: OutputFormat; template: string; columns?: CustomColumn[]}, objects: readonly unknown[], single: boolean, noHeaders: boolean): string {
   if (format.format === 'custom-columns') return printCustomColumns(format.columns!, objects, noHeaders)
+  if (format.format === 'go-template') {
+    try {
+      return runGoTemplate(format.template, single && objects.length === 1 ? objects[0] : asList(objects))
+    } catch (error) {
+      if (error instanceof GoTemplateError) throw new KubectlError(`error executing template "${format.template}": ${error.message}`)
+      throw error
+    }
+  }
   try {
     return runJsonPath(format.template, single && objects.length === 1 ? objects[0] : asList(objects))
   } catch (error) {

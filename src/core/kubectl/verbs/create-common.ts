@@ -65,7 +65,7 @@ export async function submitGenerated(session: KubectlSession, object: KubeObjec
   } else if (resource.namespaced && session.namespaceExplicit()) {
     result = {...body, metadata: {...body.metadata, namespace: session.namespace()}}
   }
-  if (format?.format === 'jsonpath') session.io.stdout(printTemplated(format, [result], true, false))
+  if (format?.format === 'jsonpath' || format?.format === 'go-template') session.io.stdout(printTemplated(format, [result], true, false))
   else if (output === 'yaml') session.io.stdout(goYaml(result))
   else if (output === 'json') session.io.stdout(`${goJson(result, sorted)}\n`)
   else if (output === 'name') session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''}\n`)

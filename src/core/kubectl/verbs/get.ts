@@ -158,7 +158,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
       const resource = requests.find((request) => request.resource.kind === object.kind)?.resource ?? requests[0]!.resource
       printed.push(`${nameOf(resource, object)}\n`)
     }
-  } else if (format === 'jsonpath' || format === 'custom-columns') {
+  } else if (format === 'jsonpath' || format === 'custom-columns' || format === 'go-template') {
     if (objects.length > 0 || format === 'jsonpath') printed.push(printTemplated(output, objects, single, session.flag('no-headers') === 'true'))
   } else if (objects.length > 0 || !single) {
     printed.push(printObjects(format, objects, single))
