@@ -42,6 +42,16 @@ async function serve(api: ApiServer, request: IncomingMessage, response: ServerR
   const headers: Record<string, string | string[]> = {}
   for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = value
   const body = await readBody(request)
+  const contentType = String(request.headers['content-type'] ?? '')
+  if (contentType.startsWith('application/vnd.kubernetes.protobuf')) {
+    // kubemu speaks JSON only; clients that know 415 send the request again as JSON.
+    response.writeHead(415, {'content-type': 'application/json'}).end(JSON.stringify({
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
+      message: 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
+      reason: 'UnsupportedMediaType', code: 415,
+    }))
+    return
+  }
   const answer = await api.handle({method, path: url.pathname, query, headers, body: body === 'too large' ? new Uint8Array(requestBodyBytesMax + 1) : body.length > 0 ? body : undefined})
   const replyHeaders: Record<string, string | string[]> = {'content-type': 'application/json', 'cache-control': 'no-cache, private'}
   if (answer.warnings.length > 0) replyHeaders.warning = answer.warnings.map((warning) => `299 - ${JSON.stringify(warning)}`)
