@@ -578,5 +578,26 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
       const missing = await call('POST', `/api/v1/namespaces/${ns}/pods/nobody/eviction`, eviction('nobody'))
       expect(missing.body.message).toBe('pods "nobody" not found')
     })
+
+    it('applies server-side: managed fields, conflicts with other managers, force', async () => {
+      const path = `/api/v1/namespaces/${ns}/configmaps/applied`
+      const apply = (data: Record<string, string>, query: Record<string, string> = {fieldManager: 'tool'}) =>
+        call('PATCH', path, {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'applied'}, data}, {headers: {authorization: `Bearer ${api.credentials.adminToken()}`, 'content-type': 'application/apply-patch+yaml'}, query})
+      expect((await apply({a: '1'}, {})).body.message).toBe('PATCH, fieldManager is required for apply requests')
+      const created = await apply({a: '1', b: '2'})
+      expect(created.status).toBe(201)
+      expect(created.body.metadata.managedFields).toEqual([{manager: 'tool', operation: 'Apply', apiVersion: 'v1', time: expect.any(String), fieldsType: 'FieldsV1', fieldsV1: {'f:data': {'.': {}, 'f:a': {}, 'f:b': {}}}}])
+      const merge = await call('PATCH', path, {data: {a: 'changed'}}, {headers: {authorization: `Bearer ${api.credentials.adminToken()}`, 'content-type': 'application/merge-patch+json'}, query: {fieldManager: 'editor'}})
+      expect(merge.body.metadata.managedFields.map((entry: Body) => `${entry.manager}/${entry.operation}`)).toEqual(['tool/Apply', 'editor/Update'])
+      const conflict = await apply({a: '1', b: '2'})
+      expect(conflict.status).toBe(409)
+      expect(conflict.body.message).toBe('Apply failed with 1 conflict: conflict with "editor" using v1: .data.a')
+      expect(conflict.body.details.causes).toEqual([{reason: 'FieldManagerConflict', message: 'conflict with "editor" using v1', field: '.data.a'}])
+      const forced = await apply({a: '1', b: '2'}, {fieldManager: 'tool', force: 'true'})
+      expect(forced.status).toBe(200)
+      expect(forced.body.data).toEqual({a: '1', b: '2'})
+      const dropped = await apply({a: '1'})
+      expect(dropped.body.data).toEqual({a: '1'})
+    })
   })
 }

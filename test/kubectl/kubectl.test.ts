@@ -252,4 +252,25 @@ describe('kubemu kubectl', () => {
     expect(pods.stdout).toContain('  resources\t<ResourceRequirements>\n')
     expect(await kubectl('explain pods.spec.nothing')).toMatchObject({status: 1, stderr: 'error: field "nothing" does not exist\n'})
   })
+
+  it('applies server-side with field managers and conflicts', async () => {
+    const manifest = (replicas: number) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ssa, labels: {app: ssa}}\nspec:\n  replicas: ${replicas}\n  selector: {matchLabels: {app: ssa}}\n  template:\n    metadata: {labels: {app: ssa}}\n    spec:\n      containers: [{name: web, image: nginx:1.27}]\n`
+    expect(await kubectl('apply --server-side -f -', manifest(2))).toMatchObject({status: 0, stdout: 'deployment.apps/ssa serverside-applied\n'})
+    const managed = JSON.parse((await kubectl('get deployment ssa -o json --show-managed-fields')).stdout)
+    expect(managed.metadata.managedFields).toEqual([
+      expect.objectContaining({manager: 'kubectl', operation: 'Apply', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: expect.objectContaining({'f:spec': expect.objectContaining({'f:replicas': {}})})}),
+    ])
+    expect(JSON.parse((await kubectl('get deployment ssa -o json')).stdout).metadata.managedFields).toBeUndefined()
+    expect((await kubectl('scale deployment ssa --replicas=5')).status).toBe(0)
+    const conflict = await kubectl('apply --server-side -f -', manifest(3))
+    expect(conflict.status).toBe(1)
+    expect(conflict.stderr.split('\n')[0]).toBe('error: Apply failed with 1 conflict: conflict with "kubectl" using apps/v1: .spec.replicas')
+    expect(conflict.stderr).toContain('command with the `--force-conflicts` flag.')
+    expect((await kubectl('apply --server-side --force-conflicts -f -', manifest(3))).stdout).toBe('deployment.apps/ssa serverside-applied\n')
+    expect((await kubectl("get deployment ssa -o jsonpath='{.spec.replicas}'")).stdout).toBe('3')
+    // A field the manager stops applying goes away when nobody else owns it.
+    const withoutLabels = manifest(3).replace('metadata: {name: ssa, labels: {app: ssa}}', 'metadata: {name: ssa}')
+    expect((await kubectl('apply --server-side -f -', withoutLabels)).status).toBe(0)
+    expect((await kubectl("get deployment ssa -o jsonpath='{.metadata.labels}'")).stdout).toBe('')
+  })
 })

@@ -72,6 +72,15 @@ export function resolve(schema: Schema): Exclude<Schema, {type: 'ref'}> {
   return current
 }
 
+/** The schema of one field of an object or map schema; null when unknown. */
+export function fieldSchema(schema: Schema | null, name: string): Schema | null {
+  if (!schema) return null
+  const resolved = resolve(schema)
+  if (resolved.type === 'object') return resolved.properties[name] ?? null
+  if (resolved.type === 'map') return resolved.values
+  return null
+}
+
 /** The schema of a field path (names only, list items transparent); null when unknown. */
 export function schemaAt(root: Schema, path: readonly string[]): Schema | null {
   let current: Schema = root

@@ -1,7 +1,7 @@
 // The verbs of a resource once a request is authenticated and authorized: get, list, watch,
 // create, update, patch, delete and deletecollection, and the status and scale subresources,
 // each through admission and the registry (kube-apiserver's endpoints/handlers).
-import {isJsonObject, type KubeObject} from '../api/object.js'
+import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
 import {parseFieldSelector, parseLabelSelector, SelectorError} from '../api/selectors.js'
 import type {AdmissionChain} from './admission/chain.js'
@@ -14,6 +14,7 @@ import type {ApiRequest, RequestInfo} from './request.js'
 import {scaleOf, scaleSchema, withReplicas} from './scale.js'
 import type {ServiceAllocator} from './service-allocation.js'
 import {ApiError, apiErrors} from './status.js'
+import {serverSideApply} from './server-side-apply.js'
 import type {Clock} from '../util/clock.js'
 
 export interface ApiResponse {
@@ -60,12 +61,53 @@ export class ResourceHandlers {
     return (object, old) => (old ? this.services.allocateForUpdate(object, old, dryRun) : this.services.allocateForCreate(object, dryRun))
   }
 
-  private updateOptions(definition: ResourceDefinition, namespace: string, name: string, user: UserInfo, dryRun: boolean, warnings: string[]): WriteOptions {
+  /** The field manager of a write: ?fieldManager=, else the user agent's program name. */
+  private managerOf(request: ApiRequest): {manager: string; operation: 'Update'} {
+    const agent = header(request, 'user-agent')
+    return {manager: request.query?.fieldManager || (agent.length > 0 ? agent.split('/')[0]! : 'unknown'), operation: 'Update'}
+  }
+
+  private updateOptions(definition: ResourceDefinition, namespace: string, name: string, user: UserInfo, dryRun: boolean, warnings: string[], request: ApiRequest): WriteOptions {
     return {
       dryRun,
+      fieldManager: this.managerOf(request),
       admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: '', namespace, name, user, dryRun, warnings}),
       allocate: this.allocatorFor(definition, dryRun),
     }
+  }
+
+  /** PATCH application/apply-patch+yaml: server-side apply, creating the object when it is missing. */
+  private async apply(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, namespace: string, user: UserInfo, dryRun: boolean): Promise<ApiResponse> {
+    const manager = request.query?.fieldManager ?? ''
+    if (manager.length === 0) throw apiErrors.badRequest('PATCH, fieldManager is required for apply requests')
+    const force = request.query?.force === 'true'
+    const {object: applied, warnings} = decodeBody(this.scheme, definition, bodyText(request.body), 'application/yaml', fieldValidationOf(request))
+    if ((applied.metadata.name ?? '') !== info.name) throw apiErrors.badRequest(`the name of the object (${applied.metadata.name ?? ''}) does not match the name on the URL (${info.name})`)
+    this.checkNamespace(definition, applied, namespace)
+    const apiVersion = groupVersion(definition)
+    const schema = definition.custom ? null : definition.schema
+    const time = formatTimestamp(this.clock.nowMilliseconds())
+    const options: WriteOptions = {
+      dryRun,
+      admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: '', namespace, name: info.name, user, dryRun, warnings}),
+      allocate: this.allocatorFor(definition, dryRun),
+      fieldManager: {manager, operation: 'Apply'},
+    }
+    try {
+      await this.registry.get(definition, namespace, info.name)
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 404)) throw error
+      const object = serverSideApply(null, applied, schema, {manager, force, apiVersion, time})
+      const created = await this.registry.create(definition, namespace, object, {...options, admission: this.admission.hooks({operation: 'CREATE', definition, subresource: '', namespace, user, dryRun, warnings})})
+      return {status: 201, body: typed(created, definition), warnings}
+    }
+    const result = await this.registry.update(definition, namespace, info.name, (current) => {
+      if (!current) throw apiErrors.notFound(definition, info.name)
+      const merged = serverSideApply(current, applied, schema, {manager, force, apiVersion, time})
+      delete merged.metadata.resourceVersion
+      return merged
+    }, options)
+    return {status: 200, body: typed(result.object, definition), warnings}
   }
 
   /** A DELETE through admission, giving back what a deleted Service held. */
@@ -103,23 +145,24 @@ export class ResourceHandlers {
           throw apiErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request')
         }
         const admission = this.admission.hooks({operation: 'CREATE', definition, subresource: '', namespace, user, dryRun, warnings})
-        const created = await this.registry.create(definition, namespace, object, {dryRun, admission, allocate: this.allocatorFor(definition, dryRun)})
+        const created = await this.registry.create(definition, namespace, object, {dryRun, admission, allocate: this.allocatorFor(definition, dryRun), fieldManager: this.managerOf(request)})
         return {status: 201, body: typed(created, definition), warnings}
       }
       case 'update': {
         const {object, warnings} = this.decode(request, definition)
         this.checkNamespace(definition, object, namespace)
-        const result = await this.registry.update(definition, namespace, info.name, () => object, this.updateOptions(definition, namespace, info.name, user, dryRun, warnings))
+        const result = await this.registry.update(definition, namespace, info.name, () => object, this.updateOptions(definition, namespace, info.name, user, dryRun, warnings, request))
         return {status: result.created ? 201 : 200, body: typed(result.object, definition), warnings}
       }
       case 'patch': {
         const warnings: string[] = []
+        if (header(request, 'content-type').split(';')[0]!.trim() === 'application/apply-patch+yaml') return this.apply(request, info, definition, namespace, user, dryRun)
         const result = await this.registry.update(
           definition,
           namespace,
           info.name,
           (current) => this.patched(request, definition, current, info.name),
-          this.updateOptions(definition, namespace, info.name, user, dryRun, warnings),
+          this.updateOptions(definition, namespace, info.name, user, dryRun, warnings, request),
         )
         return {status: 200, body: typed(result.object, definition), warnings}
       }
@@ -153,7 +196,7 @@ export class ResourceHandlers {
     const verb = info.verb
     if (info.subresource === 'status' && definition.subresources.status) {
       if (verb === 'get') return ok(await this.registry.get(definition, namespace, info.name), definition)
-      const options: WriteOptions = {dryRun, subresource: 'status', admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: 'status', namespace, user, dryRun})}
+      const options: WriteOptions = {dryRun, subresource: 'status', admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: 'status', namespace, user, dryRun}), fieldManager: this.managerOf(request)}
       if (verb === 'update') {
         const {object, warnings} = this.decode(request, definition)
         const result = await this.registry.update(definition, namespace, info.name, () => object, options)
@@ -180,7 +223,7 @@ export class ResourceHandlers {
           if (version && version !== current.metadata.resourceVersion) throw apiErrors.modified(definition, info.name)
           const replicas = isJsonObject(wanted.spec) ? wanted.spec.replicas : undefined
           return withReplicas(current, typeof replicas === 'number' ? replicas : 0)
-        }, {dryRun, admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: 'scale', namespace, user, dryRun})})
+        }, {dryRun, admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: 'scale', namespace, user, dryRun}), fieldManager: this.managerOf(request)})
         return {status: 200, body: scaleOf(definition, result.object), warnings: []}
       }
     }

@@ -3,7 +3,7 @@
 // ports by containerPort, …) and honours the $patch, $retainKeys, $deleteFromPrimitiveList and
 // $setElementOrder directives as k8s.io/apimachinery's strategicpatch does.
 import {cloneJson, isJsonObject, jsonEqual, type JsonObject} from '../api/object.js'
-import {type ArraySchema, resolve, type Schema} from '../api/schema.js'
+import {type ArraySchema, resolve, type Schema, fieldSchema} from '../api/schema.js'
 
 /** A JSON patch may hold at most this many operations. */
 export const jsonPatchOperationsMax = 10_000
@@ -120,13 +120,6 @@ export function applyMergePatch(document: unknown, patch: unknown): unknown {
 
 const directivePrefixes = ['$deleteFromPrimitiveList/', '$setElementOrder/', '$retainKeys']
 
-function fieldSchema(schema: Schema | null, name: string): Schema | null {
-  if (!schema) return null
-  const resolved = resolve(schema)
-  if (resolved.type === 'object') return resolved.properties[name] ?? null
-  if (resolved.type === 'map') return resolved.values
-  return null
-}
 
 function mergeList(original: unknown[], patch: unknown[], schema: ArraySchema): unknown[] {
   const itemSchema = schema.items

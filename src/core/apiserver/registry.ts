@@ -10,6 +10,7 @@ import {validateObjectMeta, validateObjectMetaUpdate} from '../api/strategies/me
 import {strategyFor, type Strategy} from '../api/strategies/index.js'
 import {type Store, StoreError, type StoredObject} from '../store/store.js'
 import {objectKey} from './keys.js'
+import {recordUpdate} from './managed-fields.js'
 import {ApiError, apiErrors} from './status.js'
 
 /** An update without a resourceVersion retries on a concurrent write at most this often. */
@@ -41,6 +42,11 @@ export interface WriteOptions {
    * before validation, as kube's BeginCreate/BeginUpdate; the result is told how the write ended.
    */
   readonly allocate?: (object: KubeObject, old: KubeObject | null) => Promise<(succeeded: boolean) => Promise<void>>
+  /**
+   * Who writes (managedFields): an Update records the fields it changed as the manager's; an
+   * Apply has set managedFields itself (server-side apply).
+   */
+  readonly fieldManager?: {readonly manager: string; readonly operation: 'Update' | 'Apply'}
 }
 
 export interface DeleteOptions {
@@ -143,6 +149,7 @@ export class Registry {
     const name = object.metadata.name ?? ''
     this.invalid(definition, name, [...validateObjectMeta(object, definition.namespaced, strategy.nameValidation), ...strategy.validate(object), ...validateCustomObject(definition, object)])
     await (options.admission ?? noAdmission).validate(object, null)
+    this.recordManager(definition, object, null, options)
     const key = objectKey(definition, namespace, name)
     // Valid input that already exists takes nothing from a shared range.
     if (options.dryRun || options.allocate) {
@@ -160,6 +167,19 @@ export class Registry {
     }
     await finish?.(true)
     return this.decodeWritten(value, stored.modRevision)
+  }
+
+  /** Keeps managedFields: an Update's changed fields become its manager's (kube's field manager). */
+  private recordManager(definition: ResourceDefinition, object: KubeObject, current: KubeObject | null, options: WriteOptions): void {
+    const manager = options.fieldManager
+    if (!manager) {
+      if (current && current.metadata.managedFields !== undefined) object.metadata.managedFields = current.metadata.managedFields
+      return
+    }
+    if (manager.operation === 'Apply') return
+    const apiVersion = definition.group.length > 0 ? `${definition.group}/${definition.version}` : definition.version
+    const schema = definition.custom ? null : definition.schema
+    recordUpdate(object, current, manager.manager, apiVersion, formatTimestamp(this.environment.nowMilliseconds()), schema, options.subresource ?? '')
   }
 
   private decodeWritten(value: Uint8Array, revision: number | null): KubeObject {
@@ -237,6 +257,7 @@ export class Registry {
     // Removing the last finalizer of an object being deleted (with no grace left) deletes it.
     const finishesDeletion = object.metadata.deletionTimestamp !== undefined && (object.metadata.finalizers ?? []).length === 0 &&
       (object.metadata.deletionGracePeriodSeconds ?? 0) === 0
+    this.recordManager(definition, object, current, options)
     const finish = options.allocate && options.subresource !== 'status' ? await options.allocate(object, current) : null
     const value = this.encode(definition, object)
     if (options.dryRun) return {object: this.decodeWritten(value, Number(current.metadata.resourceVersion)), created: false}

@@ -36,7 +36,8 @@ export function outputFormatOf(value: string): {format: OutputFormat; template: 
 }
 
 /** Prints objects with a jsonpath template or custom columns. */
-export function printTemplated(format: {format: OutputFormat; template: string; columns?: CustomColumn[]}, objects: readonly unknown[], single: boolean, noHeaders: boolean): string {
+export function printTemplated(format: {format: OutputFormat; template: string; columns?: CustomColumn[]}, unfiltered: readonly unknown[], single: boolean, noHeaders: boolean): string {
+  const objects = unfiltered.map(withoutManagedFields)
   if (format.format === 'custom-columns') return printCustomColumns(format.columns!, objects, noHeaders)
   if (format.format === 'go-template') {
     try {
@@ -58,8 +59,9 @@ export function asList(items: readonly unknown[]): Record<string, unknown> {
   return {apiVersion: 'v1', items, kind: 'List', metadata: {resourceVersion: ''}}
 }
 
-export function printObjects(format: 'yaml' | 'json', objects: readonly unknown[], single: boolean): string {
-  const value = single && objects.length === 1 ? objects[0] : asList(objects)
+export function printObjects(format: 'yaml' | 'json', objects: readonly unknown[], single: boolean, showManagedFields = false): string {
+  const shown = showManagedFields ? objects : objects.map(withoutManagedFields)
+  const value = single && shown.length === 1 ? shown[0] : asList(shown)
   return format === 'yaml' ? goYaml(value) : `${goJson(value)}\n`
 }
 
@@ -69,4 +71,13 @@ export function nameOf(resource: ApiResource, object: KubeObject): string {
 
 export function isKubeObject(value: unknown): value is KubeObject {
   return isJsonObject(value) && isJsonObject(value.metadata)
+}
+
+/** kubectl's OmitManagedFieldsPrinter: managedFields are left out unless --show-managed-fields. */
+export function withoutManagedFields<T>(value: T): T {
+  if (!isJsonObject(value)) return value
+  if (Array.isArray(value.items)) return {...value, items: value.items.map(withoutManagedFields)} as T
+  if (!isJsonObject(value.metadata) || value.metadata.managedFields === undefined) return value
+  const {managedFields: _managedFields, ...metadata} = value.metadata
+  return {...value, metadata} as T
 }

@@ -4,17 +4,10 @@
 // Strategic merge for built-in kinds (lists with a merge key merge by it; `$patch: delete` drops
 // an item), JSON merge patch for custom resources (lists replaced whole).
 import {isJsonObject, jsonEqual, type JsonObject} from '../api/object.js'
-import {resolve, type Schema} from '../api/schema.js'
+import {resolve, type Schema, fieldSchema} from '../api/schema.js'
 
 type Json = unknown
 
-function fieldSchema(schema: Schema | null, key: string): Schema | null {
-  if (!schema) return null
-  const resolved = resolve(schema)
-  if (resolved.type === 'object') return resolved.properties[key] ?? null
-  if (resolved.type === 'map') return resolved.values
-  return null
-}
 
 function mergeKeyOf(schema: Schema | null): string | null {
   if (!schema) return null

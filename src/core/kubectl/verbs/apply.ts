@@ -14,6 +14,18 @@ import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} 
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
 
+const conflictAdvice = `Please review the fields above--they currently have other managers. Here are
+the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the \`--force-conflicts\` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts`
+
 export const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration'
 
 const fileFlags: readonly KubectlFlag[] = [
@@ -122,6 +134,22 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
     const label = `${kindName(resource)}/${name}`
     let action = 'creating'
     try {
+      if (verb === 'apply' && session.flag('server-side') === 'true') {
+        const manager = session.flags.changed.has('field-manager') ? session.flag('field-manager') : 'kubectl'
+        const applyQuery: Record<string, string> = {fieldManager: manager, fieldValidation: 'Strict', ...(session.flag('force-conflicts') === 'true' ? {force: 'true'} : {}), ...(dryRun === 'server' ? {dryRun: 'All'} : {})}
+        if (dryRun === 'client') throw new KubectlError('--dry-run=client doesn\'t work with --server-side (did you mean --dry-run=server instead?)')
+        try {
+          const result = await session.request('PATCH', objectPath(resource, namespace, name), {body: object, contentType: 'application/apply-patch+yaml', query: applyQuery})
+          report(session, output, resource, result.body as KubeObject, `${label} serverside-applied${dryRunSuffix(dryRun)}`, printed)
+        } catch (error) {
+          if (error instanceof ServerError && error.code === 409 && error.status.message?.startsWith('Apply failed')) {
+            errors.push(`error: ${error.status.message}\n${conflictAdvice}`)
+            continue
+          }
+          throw error
+        }
+        continue
+      }
       if (verb === 'create') {
         const body = session.flag('save-config') === 'true' ? withLastApplied(object) : object
         const result = dryRun === 'client' ? body : (await session.request('POST', collectionPath(resource, namespace), {body, query})).body as KubeObject
@@ -167,7 +195,7 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
       throw error
     }
   }
-  if (output === 'yaml' || output === 'json') session.io.stdout(printObjects(output, printed, manifests.length === 1))
+  if (output === 'yaml' || output === 'json') session.io.stdout(printObjects(output, printed, manifests.length === 1, session.flag('show-managed-fields') === 'true'))
   for (const error of errors) session.io.stderr(`${error}\n`)
   return errors.length > 0 ? 1 : 0
 }

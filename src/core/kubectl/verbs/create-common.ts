@@ -6,7 +6,7 @@ import {goJson} from '../../printers/kubectl/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
-import {outputFormatOf, printTemplated} from '../output.js'
+import {outputFormatOf, printTemplated, withoutManagedFields} from '../output.js'
 import {collectionPath, kindName, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {dryRunOf, dryRunSuffix, withLastApplied} from './apply.js'
@@ -66,8 +66,8 @@ export async function submitGenerated(session: KubectlSession, object: KubeObjec
     result = {...body, metadata: {...body.metadata, namespace: session.namespace()}}
   }
   if (format?.format === 'jsonpath' || format?.format === 'go-template') session.io.stdout(printTemplated(format, [result], true, false))
-  else if (output === 'yaml') session.io.stdout(goYaml(result))
-  else if (output === 'json') session.io.stdout(`${goJson(result, sorted)}\n`)
+  else if (output === 'yaml') session.io.stdout(goYaml(withoutManagedFields(result)))
+  else if (output === 'json') session.io.stdout(`${goJson(withoutManagedFields(result), sorted)}\n`)
   else if (output === 'name') session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''}\n`)
   else session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''} created${dryRunSuffix(dryRun)}\n`)
   return 0

@@ -161,7 +161,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
   } else if (format === 'jsonpath' || format === 'custom-columns' || format === 'go-template') {
     if (objects.length > 0 || format === 'jsonpath') printed.push(printTemplated(output, objects, single, session.flag('no-headers') === 'true'))
   } else if (objects.length > 0 || !single) {
-    printed.push(printObjects(format, objects, single))
+    printed.push(printObjects(format, objects, single, session.flag('show-managed-fields') === 'true'))
   }
   session.io.stdout(printed.join(''))
   for (const error of errors) session.io.stderr(`${error}\n`)

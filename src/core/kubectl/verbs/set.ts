@@ -5,6 +5,7 @@ import {canonicalQuantity} from '../../api/quantity.js'
 import {goJson} from '../../printers/kubectl/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {collectServerError, KubectlError} from '../errors.js'
+import {withoutManagedFields} from '../output.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../kubectl.js'
 import {type ApiResource, kindName, objectPath, ResourceMapper} from '../resources.js'
@@ -68,8 +69,8 @@ async function editEach(
           result = (await session.request('PATCH', path, {body: patch, contentType: 'application/strategic-merge-patch+json', query: {fieldManager: session.flag('field-manager'), ...(dryRun === 'server' ? {dryRun: 'All'} : {})}})).body as KubeObject
         }
         const output = session.flag('output')
-        if (output === 'yaml') session.io.stdout(goYaml(result))
-        else if (output === 'json') session.io.stdout(`${goJson(result)}\n`)
+        if (output === 'yaml') session.io.stdout(goYaml(withoutManagedFields(result)))
+        else if (output === 'json') session.io.stdout(`${goJson(withoutManagedFields(result))}\n`)
         else if (output === 'name') session.io.stdout(`${kindName(resource)}/${name}\n`)
         else session.io.stdout(`${kindName(resource)}/${name} ${message}${dryRunSuffix(dryRun)}\n`)
       } catch (error) {

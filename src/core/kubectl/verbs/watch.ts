@@ -6,7 +6,7 @@ import {goJson} from '../../printers/kubectl/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {RememberingTabwriter, type ServerTable, tableCells} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'
-import type {OutputFormat} from '../output.js'
+import {type OutputFormat, withoutManagedFields} from '../output.js'
 import {type ApiResource, collectionPath, kindName} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 
@@ -39,7 +39,7 @@ export async function runWatch(session: KubectlSession, resource: ApiResource, n
       const rows = withEvents ? cells.map((row, index) => [header && index === 0 && session.flag('no-headers') !== 'true' ? 'EVENT' : event, ...row]) : cells
       session.io.stdout(writer.write(rows))
     } else if (object) {
-      const typed = {apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: resource.kind, ...object}
+      const typed = withoutManagedFields({apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: resource.kind, ...object})
       const value = withEvents ? {type: event, object: typed} : typed
       if (format === 'name') session.io.stdout(`${kindName(resource)}/${object.metadata.name ?? ''}\n`)
       else if (format === 'yaml') session.io.stdout(`${goYaml(value)}---\n`)

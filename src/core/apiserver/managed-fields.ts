@@ -1,0 +1,212 @@
+// Field ownership as server-side apply keeps it in metadata.managedFields (FieldsV1): which
+// manager set which field, by Apply or by Update. Fields are paths: f:<name> for struct and map
+// fields, k:{"name":"web"} for items of lists with a merge key, v:<json> for set items; maps and
+// keyed items also own themselves ("."). Conflicts, merges and removals of server-side apply
+// work on these paths.
+import {isJsonObject, jsonEqual, type JsonObject, type KubeObject} from '../api/object.js'
+import {resolve, type Schema, fieldSchema} from '../api/schema.js'
+
+export type FieldSet = {[segment: string]: FieldSet}
+
+export interface ManagedFieldsEntry {
+  manager: string
+  operation: 'Apply' | 'Update'
+  apiVersion: string
+  time: string
+  fieldsType: 'FieldsV1'
+  fieldsV1: FieldSet
+  subresource?: string
+}
+
+/** Metadata fields the server owns, never a manager. */
+const systemMetadata = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink', 'generateName'])
+
+
+function isMap(schema: Schema | null): boolean {
+  return schema === null || resolve(schema).type === 'map' || resolve(schema).type === 'any'
+}
+
+function keyOf(item: JsonObject, mergeKey: string): string {
+  return `k:${JSON.stringify({[mergeKey]: item[mergeKey]})}`
+}
+
+/** The fields a value sets, as a FieldsV1 set. */
+export function fieldSetOf(value: unknown, schema: Schema | null, root = true): FieldSet {
+  const set: FieldSet = {}
+  if (!isJsonObject(value)) return set
+  for (const [key, child] of Object.entries(value)) {
+    if (root && (key === 'apiVersion' || key === 'kind' || key === 'status')) continue
+    // A null is Go's unset field (a template's creationTimestamp): nobody sets it.
+    if (child === null) continue
+    const childSchema = fieldSchema(schema, key)
+    if (root && key === 'metadata') {
+      const metadata: FieldSet = {}
+      for (const [field, item] of Object.entries(isJsonObject(child) ? child : {})) {
+        if (systemMetadata.has(field)) continue
+        metadata[`f:${field}`] = isJsonObject(item) && Object.keys(item).length > 0 ? {'.': {}, ...Object.fromEntries(Object.keys(item).map((name) => [`f:${name}`, {}]))} : {}
+      }
+      if (Object.keys(metadata).length > 0) set['f:metadata'] = metadata
+      continue
+    }
+    set[`f:${key}`] = fieldSetOfValue(child, childSchema)
+  }
+  return set
+}
+
+function fieldSetOfValue(value: unknown, schema: Schema | null): FieldSet {
+  const resolved = schema ? resolve(schema) : null
+  if (Array.isArray(value)) {
+    if (resolved?.type === 'array' && resolved.patchStrategy === 'merge' && resolved.mergeKey) {
+      const items: FieldSet = {}
+      for (const item of value) if (isJsonObject(item)) items[keyOf(item, resolved.mergeKey)] = {'.': {}, ...fieldSetOf(item, resolved.items, false)}
+      return items
+    }
+    if (resolved?.type === 'array' && resolved.patchStrategy === 'merge') {
+      return {'.': {}, ...Object.fromEntries(value.map((item) => [`v:${JSON.stringify(item)}`, {}]))}
+    }
+    return {}
+  }
+  if (isJsonObject(value) && Object.keys(value).length > 0 && (resolved === null || resolved.type === 'object' || resolved.type === 'map')) {
+    const nested = fieldSetOf(value, schema, false)
+    return isMap(schema) && resolved?.type !== 'object' ? {'.': {}, ...nested} : nested
+  }
+  return {}
+}
+
+/** Every leaf path of a set, as kube prints them in conflicts (.spec.template.spec.containers[name="web"].image). */
+export function leafPaths(set: FieldSet, prefix: string[] = []): string[][] {
+  const paths: string[][] = []
+  for (const [segment, child] of Object.entries(set)) {
+    if (segment === '.') continue
+    const path = [...prefix, segment]
+    if (Object.keys(child).filter((key) => key !== '.').length === 0) paths.push(path)
+    else paths.push(...leafPaths(child, path))
+  }
+  return paths
+}
+
+export function formatPath(path: readonly string[]): string {
+  return path
+    .map((segment) => {
+      if (segment.startsWith('f:')) return `.${segment.slice(2)}`
+      if (segment.startsWith('k:')) {
+        const key = JSON.parse(segment.slice(2)) as Record<string, unknown>
+        return `[${Object.entries(key).map(([name, item]) => `${name}=${JSON.stringify(item)}`).join(',')}]`
+      }
+      return `[=${segment.slice(2)}]`
+    })
+    .join('')
+}
+
+/** The value at a path of an object (undefined when absent). */
+export function valueAt(object: unknown, path: readonly string[]): unknown {
+  let current: unknown = object
+  for (const segment of path) {
+    if (segment.startsWith('f:')) current = isJsonObject(current) ? current[segment.slice(2)] : undefined
+    else if (segment.startsWith('k:')) {
+      const key = JSON.parse(segment.slice(2)) as Record<string, unknown>
+      current = Array.isArray(current) ? current.find((item) => isJsonObject(item) && Object.entries(key).every(([name, value]) => item[name] === value)) : undefined
+    } else if (segment.startsWith('v:')) {
+      const wanted = JSON.parse(segment.slice(2))
+      current = Array.isArray(current) && current.some((item) => jsonEqual(item, wanted)) ? wanted : undefined
+    } else return undefined
+    if (current === undefined) return undefined
+  }
+  return current
+}
+
+export function hasPath(set: FieldSet, path: readonly string[]): boolean {
+  let current: FieldSet | undefined = set
+  for (const segment of path) {
+    current = current?.[segment]
+    if (!current) return false
+  }
+  return true
+}
+
+export function removePaths(set: FieldSet, paths: readonly (readonly string[])[]): FieldSet {
+  const copy = JSON.parse(JSON.stringify(set)) as FieldSet
+  for (const path of paths) {
+    const parents: FieldSet[] = [copy]
+    let current: FieldSet | undefined = copy
+    for (const segment of path.slice(0, -1)) {
+      current = current?.[segment]
+      if (!current) break
+      parents.push(current)
+    }
+    if (!current) continue
+    delete current[path[path.length - 1]!]
+    // Drop parents left with nothing but their own marker.
+    for (let index = parents.length - 1; index > 0; index--) {
+      const node = parents[index]!
+      if (Object.keys(node).filter((key) => key !== '.').length === 0) delete parents[index - 1]![path[index - 1]!]
+    }
+  }
+  return copy
+}
+
+export function mergeSets(left: FieldSet, right: FieldSet): FieldSet {
+  const result: FieldSet = JSON.parse(JSON.stringify(left)) as FieldSet
+  for (const [segment, child] of Object.entries(right)) result[segment] = result[segment] ? mergeSets(result[segment]!, child) : JSON.parse(JSON.stringify(child))
+  return result
+}
+
+/** Removes the value at a path from an object (a field, a keyed item, a set item). */
+export function removeAt(object: JsonObject, path: readonly string[]): void {
+  const parent = valueAt(object, path.slice(0, -1))
+  const last = path[path.length - 1]!
+  if (last.startsWith('f:') && isJsonObject(parent)) delete parent[last.slice(2)]
+  else if ((last.startsWith('k:') || last.startsWith('v:')) && Array.isArray(parent)) {
+    const item = valueAt(object, path)
+    const index = parent.findIndex((candidate) => candidate === item || jsonEqual(candidate, item))
+    if (index >= 0) parent.splice(index, 1)
+  }
+}
+
+export function entriesOf(object: KubeObject): ManagedFieldsEntry[] {
+  return Array.isArray(object.metadata.managedFields) ? (object.metadata.managedFields.filter(isJsonObject) as unknown as ManagedFieldsEntry[]) : []
+}
+
+/**
+ * Records an Update by `manager`: the fields that changed between `old` and `object` become its,
+ * and no longer anyone else's.
+ */
+export function recordUpdate(object: KubeObject, old: KubeObject | null, manager: string, apiVersion: string, time: string, schema: Schema | null, subresource = ''): void {
+  const changed = leafPaths(fieldSetOf(object, schema)).filter((path) => old === null || !jsonEqual(valueAt(object, path), valueAt(old, path)))
+  const entries = entriesOf(old ?? object).map((entry) => ({...entry}))
+  if (changed.length === 0) {
+    if (old) object.metadata.managedFields = entries.length > 0 ? entries : undefined
+    if (object.metadata.managedFields === undefined) delete object.metadata.managedFields
+    return
+  }
+  const full = fieldSetOf(object, schema)
+  let own: FieldSet = {}
+  for (const path of changed) own = mergeSets(own, pathSet(full, path))
+  const result: ManagedFieldsEntry[] = []
+  let mine: ManagedFieldsEntry | null = null
+  for (const entry of entries) {
+    if (entry.manager === manager && entry.operation === 'Update' && (entry.subresource ?? '') === subresource) {
+      mine = {...entry, time, apiVersion, fieldsV1: mergeSets(entry.fieldsV1, own)}
+      result.push(mine)
+      continue
+    }
+    const remaining = removePaths(entry.fieldsV1, changed)
+    if (Object.keys(remaining).length > 0) result.push({...entry, fieldsV1: remaining})
+  }
+  if (!mine) result.push({manager, operation: 'Update', apiVersion, time, fieldsType: 'FieldsV1', fieldsV1: own, ...(subresource ? {subresource} : {})})
+  object.metadata.managedFields = result
+}
+
+/** The part of `full` along one path (with the parents' "." markers). */
+export function pathSet(full: FieldSet, path: readonly string[]): FieldSet {
+  const root: FieldSet = {}
+  let source: FieldSet | undefined = full
+  let target = root
+  for (const segment of path) {
+    const next: FieldSet | undefined = source?.[segment]
+    target[segment] = next && next['.'] !== undefined && segment !== path[path.length - 1] ? {'.': {}} : {}
+    target = target[segment]!
+    source = next
+  }
+  return root
+}
