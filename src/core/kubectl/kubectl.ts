@@ -38,6 +38,21 @@ Use "kubectl <command> --help" for more information about a given command.
 Use "kubectl options" for a list of global command-line options (applies to all commands).
 `
 
+function wantsHelp(argv: readonly string[]): boolean {
+  const beforeDashes = argv.indexOf('--') < 0 ? argv : argv.slice(0, argv.indexOf('--'))
+  return beforeDashes.includes('--help') || beforeDashes.includes('-h')
+}
+
+function usageOf(path: string, verb: KubectlVerb): string {
+  let text = `Usage:\n  ${path}${verb.subverbs && verb.subverbs.length > 0 && !verb.run ? ' [command]' : ' [options]'}\n`
+  if (verb.subverbs && verb.subverbs.length > 0) {
+    text += `\nAvailable Commands:\n${verb.subverbs.map((subverb) => `  ${subverb.name}\n`).join('')}`
+  }
+  const options = verb.flags.map((flag) => `    ${flag.shorthand ? `-${flag.shorthand}, ` : ''}--${flag.name}${flag.kind === 'bool' ? '' : '=\'\''}\n`).join('')
+  if (options.length > 0) text += `\nOptions:\n${options}`
+  return `${text}\nUse "kubectl options" for a list of global command-line options (applies to all commands).\n`
+}
+
 function allFlags(list: readonly KubectlVerb[]): KubectlFlag[] {
   return list.flatMap((verb) => [...verb.flags, ...allFlags(verb.subverbs ?? [])])
 }
@@ -61,12 +76,21 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
     const subverb: KubectlVerb | undefined = verb.subverbs.find((candidate) => candidate.name === subword || (candidate.aliases ?? []).includes(subword ?? ''))
     if (!subverb) {
       if (verb.run) break
+      if (wantsHelp(argv)) {
+        io.stdout(usageOf(path, verb))
+        return 0
+      }
       io.stderr(subword === undefined ? `error: Required subcommand not specified.\nSee '${path} -h' for help and examples\n` : `error: unknown command "${subword}" for "${path}"\n`)
       return 1
     }
     verb = subverb
     path = `${path} ${subverb.name}`
     depth++
+  }
+  // Help before flags are checked, as cobra does: the verb's usage and its subcommands.
+  if (wantsHelp(argv)) {
+    io.stdout(usageOf(path, verb))
+    return 0
   }
   let session: KubectlSession | null = null
   try {
