@@ -1,5 +1,5 @@
 // The built-in resources of kube-apiserver 1.32 that kubemu serves, as discovery reports them.
-import {type ResourceDefinition, standardVerbs} from './scheme.js'
+import {type ResourceDefinition, Scheme, standardVerbs} from './scheme.js'
 import type {ObjectSchema} from './schema.js'
 import * as access from './types/access.js'
 import * as apps from './types/apps.js'
@@ -89,3 +89,11 @@ export const builtinResources: readonly ResourceDefinition[] = entries.map((entr
   schema: entry.schema,
   subresources: {status: entry.status ?? false, ...(entry.scale ? {scale: replicasScale} : {}), others: entry.others ?? []},
 }))
+
+let builtinSchemeInstance: Scheme | null = null
+
+/** The built-ins alone, for lookups (a kind's schema) that need no API server; built once. */
+export function builtinScheme(): Scheme {
+  builtinSchemeInstance ??= new Scheme(builtinResources)
+  return builtinSchemeInstance
+}

@@ -179,7 +179,7 @@ export class ApiServer {
       throw apiErrors.forbidden(info.isResourceRequest ? {group: info.group, resource: info.resource} : null, info.name, message)
     }
     const isDiscovery = !info.isResourceRequest || info.resource.length === 0
-    if (this.customResources.needsSync(info.group, isDiscovery)) await this.customResources.sync()
+    if (this.customResources.needsSync(info.group, isDiscovery, request.path)) await this.customResources.sync()
     if (isDiscovery) {
       const body = discovery(this.scheme, request.path)
       if (body === null) throw apiErrors.pathNotFound()

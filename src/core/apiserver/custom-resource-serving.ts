@@ -26,9 +26,14 @@ export class CustomResourceServing {
     private readonly registry: Registry,
   ) {}
 
-  /** Whether a request for `group` (or for discovery) must see the CRDs as they are now. */
-  needsSync(group: string, isDiscovery: boolean): boolean {
-    return isDiscovery || !builtinGroups.has(group)
+  /**
+   * Whether a request must see the CRDs as they are now: one for a group that is not built in,
+   * or the discovery of /apis or of such a group. /api, /version and built-in groups never do.
+   */
+  needsSync(group: string, isDiscovery: boolean, path: string): boolean {
+    if (!isDiscovery) return !builtinGroups.has(group)
+    const match = /^\/apis(?:\/([^/]+))?/.exec(path)
+    return match !== null && (match[1] === undefined || !builtinGroups.has(match[1]))
   }
 
   private crdDefinition(): ResourceDefinition {

@@ -172,14 +172,14 @@ export function entriesOf(object: KubeObject): ManagedFieldsEntry[] {
  * and no longer anyone else's.
  */
 export function recordUpdate(object: KubeObject, old: KubeObject | null, manager: string, apiVersion: string, time: string, schema: Schema | null, subresource = ''): void {
-  const changed = leafPaths(fieldSetOf(object, schema)).filter((path) => old === null || !jsonEqual(valueAt(object, path), valueAt(old, path)))
+  const full = fieldSetOf(object, schema)
+  const changed = leafPaths(full).filter((path) => old === null || !jsonEqual(valueAt(object, path), valueAt(old, path)))
   const entries = entriesOf(old ?? object).map((entry) => ({...entry}))
   if (changed.length === 0) {
     if (old) object.metadata.managedFields = entries.length > 0 ? entries : undefined
     if (object.metadata.managedFields === undefined) delete object.metadata.managedFields
     return
   }
-  const full = fieldSetOf(object, schema)
   let own: FieldSet = {}
   for (const path of changed) own = mergeSets(own, pathSet(full, path))
   const result: ManagedFieldsEntry[] = []

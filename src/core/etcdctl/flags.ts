@@ -30,8 +30,12 @@ const booleans = new Map([
   ['0', 'false'], ['f', 'false'], ['F', 'false'], ['false', 'false'], ['FALSE', 'false'], ['False', 'false'],
 ])
 
-function normalize(spec: FlagSpec, raw: string, shown: string): string {
-  switch (spec.kind) {
+/**
+ * A flag value as pflag parses it (bool, int, duration; others as given), in its normal form.
+ * Shared by the etcdctl and kubectl parsers; throws FlagError with pflag's text.
+ */
+export function normalizeFlagValue(kind: string, raw: string, shown: string): string {
+  switch (kind) {
     case 'bool': {
       const value = booleans.get(raw)
       if (!value) throw new FlagError(`invalid argument "${raw}" for "${shown}" flag: strconv.ParseBool: parsing "${raw}": invalid syntax`)
@@ -43,10 +47,12 @@ function normalize(spec: FlagSpec, raw: string, shown: string): string {
     case 'duration':
       parseGoDuration(raw, shown)
       return raw
-    case 'string':
+    default:
       return raw
   }
 }
+
+const normalize = (spec: FlagSpec, raw: string, shown: string): string => normalizeFlagValue(spec.kind, raw, shown)
 
 /** Go's time.ParseDuration, in milliseconds. */
 export function parseGoDuration(text: string, shown = 'duration'): number {

@@ -1,7 +1,7 @@
 // kubectl's flag syntax (cobra/pflag): --name=value, --name value, -n value, -nvalue, booleans as
 // --name or --name=false, string arrays by repetition (-f a -f b), string slices by commas too
 // (-L a,b), flags anywhere among the arguments, `--` ends flags. Errors read as pflag's.
-import {parseGoDuration} from '../etcdctl/flags.js'
+import {FlagError, normalizeFlagValue} from '../etcdctl/flags.js'
 
 export type KubectlFlagKind = 'bool' | 'string' | 'int' | 'duration' | 'stringArray' | 'stringSlice'
 
@@ -25,30 +25,12 @@ export interface ParsedKubectlFlags {
   readonly rest: string[]
 }
 
-const booleans = new Map([
-  ['1', 'true'], ['t', 'true'], ['T', 'true'], ['true', 'true'], ['TRUE', 'true'], ['True', 'true'],
-  ['0', 'false'], ['f', 'false'], ['F', 'false'], ['false', 'false'], ['FALSE', 'false'], ['False', 'false'],
-])
-
 function normalize(flag: KubectlFlag, raw: string, shown: string): string {
-  switch (flag.kind) {
-    case 'bool': {
-      const value = booleans.get(raw)
-      if (!value) throw new KubectlFlagError(`invalid argument "${raw}" for "${shown}" flag: strconv.ParseBool: parsing "${raw}": invalid syntax`)
-      return value
-    }
-    case 'int':
-      if (!/^[-+]?\d+$/.test(raw)) throw new KubectlFlagError(`invalid argument "${raw}" for "${shown}" flag: strconv.ParseInt: parsing "${raw}": invalid syntax`)
-      return String(Number(raw))
-    case 'duration':
-      try {
-        parseGoDuration(raw, shown)
-      } catch (error) {
-        throw new KubectlFlagError((error as Error).message)
-      }
-      return raw
-    default:
-      return raw
+  try {
+    return normalizeFlagValue(flag.kind, raw, shown)
+  } catch (error) {
+    if (error instanceof FlagError) throw new KubectlFlagError(error.message)
+    throw error
   }
 }
 

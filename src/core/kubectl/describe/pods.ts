@@ -2,7 +2,7 @@
 // environment, mounts), volumes, pod templates, conditions, and the events table.
 import {humanDuration} from '../../apiserver/tables/table.js'
 import {canonicalQuantity} from '../../api/quantity.js'
-import {type DescribeWriter, list, printLabels, record, rfc1123z, text} from './writer.js'
+import {type DescribeWriter, list, printLabels, record, rfc1123z, text, tolerationText} from './writer.js'
 
 function ports(container: Record<string, unknown>, field: 'containerPort' | 'hostPort'): string {
   return list(container.ports).map((port) => `${typeof port[field] === 'number' ? port[field] : 0}/${text(port.protocol) || 'TCP'}`).join(', ')
@@ -173,14 +173,7 @@ export function describePodTemplate(writer: DescribeWriter, template: Record<str
   writer.write(1, `Node-Selectors:\t${selectors.length === 0 ? '<none>' : selectors.map(([key, value]) => `${key}=${text(value)}`).join(',')}\n`)
   const tolerations = list(spec.tolerations)
   writer.write(1, `Tolerations:\t${tolerations.length === 0 ? '<none>' : ''}`)
-  tolerations.forEach((toleration, index) => {
-    let line = text(toleration.key)
-    if (text(toleration.value)) line += `=${text(toleration.value)}`
-    if (text(toleration.effect)) line += `:${text(toleration.effect)}`
-    if (toleration.operator === 'Exists' && !text(toleration.value)) line += text(toleration.key) || text(toleration.effect) ? ' op=Exists' : 'op=Exists'
-    if (typeof toleration.tolerationSeconds === 'number') line += ` for ${toleration.tolerationSeconds}s`
-    writer.write(0, index === 0 ? line : `\n  \t${line}`)
-  })
+  tolerations.forEach((toleration, index) => writer.write(0, index === 0 ? tolerationText(toleration) : `\n  \t${tolerationText(toleration)}`))
   writer.write(0, '\n')
 }
 

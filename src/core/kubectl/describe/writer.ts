@@ -74,6 +74,16 @@ export function printAnnotations(writer: DescribeWriter, title: string, annotati
   })
 }
 
+/** A toleration as describe prints it: key=value:Effect op=Exists for 300s. */
+export function tolerationText(toleration: Record<string, unknown>): string {
+  let line = text(toleration.key)
+  if (text(toleration.value)) line += `=${text(toleration.value)}`
+  if (text(toleration.effect)) line += `:${text(toleration.effect)}`
+  if (toleration.operator === 'Exists' && !text(toleration.value)) line += text(toleration.key) || text(toleration.effect) ? ' op=Exists' : 'op=Exists'
+  if (typeof toleration.tolerationSeconds === 'number') line += ` for ${toleration.tolerationSeconds}s`
+  return line
+}
+
 export function printTolerations(writer: DescribeWriter, title: string, tolerations: unknown): void {
   const entries = list(tolerations)
   writer.write(0, `${title}:\t`)
@@ -81,15 +91,7 @@ export function printTolerations(writer: DescribeWriter, title: string, tolerati
     writer.write(0, '<none>\n')
     return
   }
-  entries.forEach((toleration, index) => {
-    if (index > 0) writer.write(0, '\t')
-    let line = text(toleration.key)
-    if (text(toleration.value)) line += `=${text(toleration.value)}`
-    if (text(toleration.effect)) line += `:${text(toleration.effect)}`
-    if (toleration.operator === 'Exists' && !text(toleration.value)) line += text(toleration.key) || text(toleration.effect) ? ' op=Exists' : 'op=Exists'
-    if (typeof toleration.tolerationSeconds === 'number') line += ` for ${toleration.tolerationSeconds}s`
-    writer.write(0, `${line}\n`)
-  })
+  entries.forEach((toleration, index) => writer.write(0, `${index > 0 ? '\t' : ''}${tolerationText(toleration)}\n`))
 }
 
 export function printTaints(writer: DescribeWriter, title: string, taints: unknown): void {

@@ -3,8 +3,7 @@
 // three-way strategic merge of last-applied, new and live configuration, printing
 // created / configured / unchanged as kubectl does.
 import {cloneJson, isJsonObject, type KubeObject} from '../../api/object.js'
-import {builtinResources} from '../../api/resources.js'
-import {Scheme} from '../../api/scheme.js'
+import {builtinScheme} from '../../api/resources.js'
 import {goJsonCompact} from '../../printers/kubectl/go-json.js'
 import {KubectlError, ServerError, statusText} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
@@ -97,9 +96,9 @@ export function withLastApplied(object: KubeObject): KubeObject {
   return copy
 }
 
-const scheme = new Scheme(builtinResources)
 
-function errorWithSource(error: ServerError, action: string, source: string): ServerError {
+/** kubectl's AddSourceToErr: `error when creating "file": …` (Invalid errors print their causes instead). */
+export function errorWithSource(error: ServerError, action: string, source: string): ServerError {
   if (error.reason === 'Invalid') return error
   return new ServerError({...error.status, message: `error when ${action} "${source}": ${error.status.message ?? ''}`})
 }
@@ -173,7 +172,7 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
           original = null
         }
       }
-      const schema = scheme.kindOf(object.apiVersion ?? '', object.kind ?? '')?.schema ?? null
+      const schema = builtinScheme().kindOf(object.apiVersion ?? '', object.kind ?? '')?.schema ?? null
       const patch = threeWayPatch(original, desired, live, schema)
       if (Object.keys(patch).length === 0) {
         report(session, output, resource, live, `${label} unchanged${dryRunSuffix(dryRun)}`, printed)

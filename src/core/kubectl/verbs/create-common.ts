@@ -44,31 +44,43 @@ export function oneName(args: readonly string[], usage: string): string {
   return args[0]!
 }
 
-export async function submitGenerated(session: KubectlSession, object: KubeObject): Promise<number> {
+export interface SubmitOptions {
+  /** The word of the message: `deployment.apps/web created`, `service/web exposed`. */
+  readonly verb?: 'created' | 'exposed'
+  /** The field manager without --field-manager. */
+  readonly manager?: string
+  /** `kubectl create` generators refuse table formats and name the namespace in client dry runs. */
+  readonly generator?: boolean
+}
+
+/** Prints what a generator built (--dry-run=client) or creates it and prints the result. */
+export async function submitGenerated(session: KubectlSession, object: KubeObject, options: SubmitOptions = {}): Promise<number> {
+  const {verb = 'created', manager = 'kubectl-create', generator = true} = options
   const dryRun = dryRunOf(session.flag('dry-run'))
   const output = session.flag('output')
   const format = output ? outputFormatOf(output) : null
-  if (format && (format.format === 'wide' || format.format === 'custom-columns' || format.format === 'table')) {
+  if (generator && format && (format.format === 'wide' || format.format === 'custom-columns' || format.format === 'table')) {
     throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`)
   }
   const mapper = await ResourceMapper.discover(session)
   const resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')!
-  const body = session.flag('save-config') === 'true' ? withLastApplied(object) : object
+  const body = generator && session.flag('save-config') === 'true' ? withLastApplied(object) : object
   let result: KubeObject = body
   let sorted = false
   if (dryRun !== 'client') {
     const namespace = resource.namespaced ? session.namespace() : ''
-    const query: Record<string, string> = {fieldManager: session.flag('field-manager') || 'kubectl-create', fieldValidation: 'Strict'}
+    const query: Record<string, string> = {fieldManager: session.flag('field-manager') || manager}
+    if (generator) query.fieldValidation = 'Strict'
     if (dryRun === 'server') query.dryRun = 'All'
     result = (await session.request('POST', collectionPath(resource, namespace), {body, query})).body as KubeObject
     sorted = true
-  } else if (resource.namespaced && session.namespaceExplicit()) {
+  } else if (generator && resource.namespaced && session.namespaceExplicit()) {
     result = {...body, metadata: {...body.metadata, namespace: session.namespace()}}
   }
   if (format?.format === 'jsonpath' || format?.format === 'go-template') session.io.stdout(printTemplated(format, [result], true, false))
   else if (output === 'yaml') session.io.stdout(goYaml(withoutManagedFields(result)))
   else if (output === 'json') session.io.stdout(`${goJson(withoutManagedFields(result), sorted)}\n`)
   else if (output === 'name') session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''}\n`)
-  else session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''} created${dryRunSuffix(dryRun)}\n`)
+  else session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''} ${verb}${dryRunSuffix(dryRun)}\n`)
   return 0
 }

@@ -6,8 +6,7 @@ import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {cloneJson, type KubeObject} from '../../api/object.js'
-import {builtinResources} from '../../api/resources.js'
-import {Scheme} from '../../api/scheme.js'
+import {builtinScheme} from '../../api/resources.js'
 import {humanDuration} from '../../apiserver/tables/table.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
@@ -79,7 +78,6 @@ export const diffFlags: readonly KubectlFlag[] = [
   {name: 'concurrency', kind: 'int', defaultValue: '1'},
 ]
 
-const scheme = new Scheme(builtinResources)
 
 /** What the diff shows of an object: no managedFields, no generation bump noise. */
 function forDiff(object: KubeObject | null): string {
@@ -115,7 +113,7 @@ export async function runDiff(session: KubectlSession): Promise<number> {
           const liveObject = current.body as KubeObject
           const originalText = liveObject.metadata.annotations?.[lastAppliedAnnotation]
           const original = originalText ? JSON.parse(originalText) : null
-          const schema = scheme.kindOf(object.apiVersion ?? '', object.kind ?? '')?.schema ?? null
+          const schema = builtinScheme().kindOf(object.apiVersion ?? '', object.kind ?? '')?.schema ?? null
           const patch = threeWayPatch(original, desired, liveObject, schema)
           after = Object.keys(patch).length === 0
             ? liveObject

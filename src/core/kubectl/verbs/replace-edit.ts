@@ -7,8 +7,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {parse as parseYaml} from 'yaml'
 import {cloneJson, isJsonObject, jsonEqual, type KubeObject} from '../../api/object.js'
-import {builtinResources} from '../../api/resources.js'
-import {Scheme} from '../../api/scheme.js'
+import {builtinScheme} from '../../api/resources.js'
 import {goJson} from '../../printers/kubectl/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {collectServerError, KubectlError, ServerError, statusText} from '../errors.js'
@@ -17,7 +16,7 @@ import {readManifests} from '../manifests.js'
 import {collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
-import {dryRunOf, dryRunSuffix, placeObject, withLastApplied} from './apply.js'
+import {dryRunOf, dryRunSuffix, errorWithSource, placeObject, withLastApplied} from './apply.js'
 import {parseResourceArguments} from './get.js'
 
 /** kubectl edit reopens the file after a failed save at most this often. */
@@ -63,8 +62,8 @@ export async function runReplace(session: KubectlSession): Promise<number> {
       }
       session.io.stdout(session.flag('output') === 'name' ? `${kindName(resource)}/${name}\n` : `${kindName(resource)}/${name} replaced${dryRunSuffix(dryRun)}\n`)
     } catch (error) {
-      if (error instanceof ServerError && error.reason !== 'Invalid') {
-        errors.push(statusText({...error.status, message: `error when replacing "${manifest.source}": ${error.status.message ?? ''}`}))
+      if (error instanceof ServerError) {
+        errors.push(statusText(errorWithSource(error, 'replacing', manifest.source).status))
         continue
       }
       collectServerError(error, errors, false)
@@ -94,7 +93,6 @@ const editHeader = [
   '#',
 ].join('\n')
 
-const scheme = new Scheme(builtinResources)
 
 function stripComments(text: string): string {
   return text
@@ -154,7 +152,7 @@ export async function runEdit(session: KubectlSession, args: readonly string[]):
       contents = `${editHeader}\n# ${lastError}\n#\n${body}`
       continue
     }
-    const schema = scheme.kindOf(original.apiVersion ?? '', original.kind ?? '')?.schema ?? null
+    const schema = builtinScheme().kindOf(original.apiVersion ?? '', original.kind ?? '')?.schema ?? null
     const patch = threeWayPatch(shown, updated, shown, schema)
     try {
       await session.request('PATCH', path, {body: patch, contentType: schema ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json', query: {fieldManager: session.flag('field-manager')}})

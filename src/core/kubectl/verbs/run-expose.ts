@@ -2,14 +2,11 @@
 // replica set, pod or service), building the objects as kubectl does and printing them for
 // --dry-run=client or creating them.
 import {isJsonObject, type KubeObject} from '../../api/object.js'
-import {goJson} from '../../printers/kubectl/go-json.js'
-import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
-import {outputFormatOf, printTemplated, withoutManagedFields} from '../output.js'
-import {collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import {objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
-import {dryRunOf, dryRunSuffix} from './apply.js'
+import {submitGenerated} from './create-common.js'
 import {parseResourceArguments} from './get.js'
 
 const commonFlags: readonly KubectlFlag[] = [
@@ -61,28 +58,6 @@ function parseLabels(text: string): Record<string, string> {
   return labels
 }
 
-async function submit(session: KubectlSession, object: KubeObject, verb: 'created' | 'exposed'): Promise<number> {
-  const dryRun = dryRunOf(session.flag('dry-run'))
-  const output = session.flag('output')
-  const format = output ? outputFormatOf(output) : null
-  const mapper = await ResourceMapper.discover(session)
-  const resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')!
-  let result = object
-  let sorted = false
-  if (dryRun !== 'client') {
-    const query: Record<string, string> = {fieldManager: session.flag('field-manager') || `kubectl-${verb === 'created' ? 'run' : 'expose'}`}
-    if (dryRun === 'server') query.dryRun = 'All'
-    result = (await session.request('POST', collectionPath(resource, session.namespace()), {body: object, query})).body as KubeObject
-    sorted = true
-  }
-  if (format?.format === 'jsonpath') session.io.stdout(printTemplated(format, [result], true, false))
-  else if (output === 'yaml') session.io.stdout(goYaml(withoutManagedFields(result)))
-  else if (output === 'json') session.io.stdout(`${goJson(withoutManagedFields(result), sorted)}\n`)
-  else if (output === 'name') session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''}\n`)
-  else session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''} ${verb}${dryRunSuffix(dryRun)}\n`)
-  return 0
-}
-
 export async function runRun(session: KubectlSession, args: readonly string[]): Promise<number> {
   const [name, ...rest] = args
   if (!name) throw new KubectlError('NAME is required for run\nSee \'kubectl run -h\' for help and examples')
@@ -110,7 +85,7 @@ export async function runRun(session: KubectlSession, args: readonly string[]): 
   const metadata: Record<string, unknown> = {name, creationTimestamp: null, labels}
   if (Object.keys(annotations).length > 0) metadata.annotations = annotations
   const pod = {kind: 'Pod', apiVersion: 'v1', metadata, spec: {containers: [container], restartPolicy: restart, dnsPolicy: 'ClusterFirst'}, status: {}}
-  return submit(session, pod as unknown as KubeObject, 'created')
+  return submitGenerated(session, pod as unknown as KubeObject, {verb: 'created', manager: 'kubectl-run', generator: false})
 }
 
 export async function runExpose(session: KubectlSession, args: readonly string[]): Promise<number> {
@@ -167,5 +142,5 @@ export async function runExpose(session: KubectlSession, args: readonly string[]
   const metadata: Record<string, unknown> = {name: session.flag('name') || object.metadata.name, creationTimestamp: null}
   if (Object.keys(labels).length > 0) metadata.labels = labels
   const service = {kind: 'Service', apiVersion: 'v1', metadata, spec: serviceSpec, status: {loadBalancer: {}}}
-  return submit(session, service as unknown as KubeObject, 'exposed')
+  return submitGenerated(session, service as unknown as KubeObject, {verb: 'exposed', manager: 'kubectl-expose', generator: false})
 }
