@@ -248,13 +248,15 @@ describe('kubemu kubectl', () => {
     expect((await kubectl("get cm seed -n watching -o jsonpath='{.data.a}'")).stdout).toBe('1')
   })
 
-  it('explains kinds and fields from the schema', async () => {
+  it('explains kinds and fields from the OpenAPI documents, custom resources too', async () => {
     const explained = await kubectl('explain deployment.spec.replicas')
-    expect(explained.stdout).toBe('GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\nFIELD: replicas <integer>\n\nDESCRIPTION:\n    <empty>\n    \n')
+    expect(explained.stdout).toBe(
+      'GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\nFIELD: replicas <integer>\n\n\nDESCRIPTION:\n    Number of desired pods. This is a pointer to distinguish between explicit\n    zero and not specified. Defaults to 1.\n    \n\n',
+    )
     const pods = await kubectl('explain pods.spec.containers')
     expect(pods.stdout).toContain('FIELD: containers <[]Container>')
     expect(pods.stdout).toContain('  resources\t<ResourceRequirements>\n')
-    expect(await kubectl('explain pods.spec.nothing')).toMatchObject({status: 1, stderr: 'error: field "nothing" does not exist\n'})
+    expect(await kubectl('explain pods.spec.nothing')).toMatchObject({status: 1, stdout: 'KIND:       Pod\nVERSION:    v1\n\n', stderr: 'error: field "nothing" does not exist\n'})
   })
 
   it('applies server-side with field managers and conflicts', async () => {

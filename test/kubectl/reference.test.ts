@@ -73,6 +73,31 @@ spec:
   - {name: conf, configMap: {name: settings}}
   tolerations: [{key: dedicated, operator: Equal, value: batch, effect: NoSchedule}]
   nodeSelector: {disk: ssd}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        description: A Widget is a thing with a size.
+        properties:
+          spec:
+            type: object
+            description: What the widget should be.
+            required: [size]
+            properties:
+              size: {type: integer, description: How big the widget is, in millimetres.}
+              colour: {type: string, enum: [red, green, blue], description: Its colour.}
+              parts: {type: array, items: {type: object, properties: {name: {type: string}}}}
 `
 
 describe('kubemu kubectl beside the real kubectl on one API server', () => {
@@ -141,6 +166,20 @@ describe('kubemu kubectl beside the real kubectl on one API server', () => {
     'set image deployment/web web=nginx:1.28 --dry-run=client -o yaml',
     'set env deployment/web MODE=dev EXTRA=1 --dry-run=client -o yaml',
     'set resources deployment web --limits=cpu=200m,memory=512Mi --requests=cpu=100m --dry-run=client -o yaml',
+    // explain reads /openapi/v3 from the same server: both render the same document.
+    'explain pods',
+    'explain pods.spec.affinity',
+    'explain deployments.spec.strategy.rollingUpdate.maxSurge',
+    'explain pods.spec.containers.resources',
+    'explain pod.metadata.creationTimestamp',
+    'explain services.spec --recursive',
+    'explain rolebindings.subjects',
+    'explain pods.spec.nope',
+    'explain cronjobs --api-version=batch/v1',
+    'explain widgets',
+    'explain widgets.spec',
+    'explain widgets.spec.colour',
+    'explain widgets --recursive',
   ]) {
     it(`prints the same for: kubectl ${line}`, () => same(line), 30_000)
   }

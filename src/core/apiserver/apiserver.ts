@@ -24,6 +24,7 @@ import {type Attributes, forbiddenMessage, RbacAuthorizer, type RbacReader} from
 import {bodyBytes, requestBodyBytesMax} from './body.js'
 import {CustomResourceServing, isCustomResourceDefinitions} from './custom-resource-serving.js'
 import {discovery} from './discovery.js'
+import {OpenApiServing} from './openapi-serving.js'
 import {Eviction} from './eviction.js'
 import {type ApiResponse, header, ResourceHandlers} from './handlers.js'
 import {listPrefix} from './keys.js'
@@ -78,6 +79,7 @@ export class ApiServer {
   private readonly virtualResources: VirtualResources
   private readonly audit: AuditSink | null
   private readonly customResources: CustomResourceServing
+  private readonly openApi: OpenApiServing
 
   constructor(options: ApiServerOptions) {
     this.clock = options.clock ?? systemClock
@@ -94,6 +96,7 @@ export class ApiServer {
     this.virtualResources = new VirtualResources(this.scheme, this.registry, this.authorizer, this.authenticator, this.credentials, now, eviction)
     this.audit = options.audit ?? null
     this.customResources = new CustomResourceServing(this.scheme, this.registry)
+    this.openApi = new OpenApiServing(this.scheme)
   }
 
   private readonly lookup: ObjectLookup = async (resource, namespace, name) => {
@@ -181,7 +184,7 @@ export class ApiServer {
     const isDiscovery = !info.isResourceRequest || info.resource.length === 0
     if (this.customResources.needsSync(info.group, isDiscovery, request.path)) await this.customResources.sync()
     if (isDiscovery) {
-      const body = discovery(this.scheme, request.path)
+      const body = OpenApiServing.handles(request.path) ? this.openApi.serve(request.path) : discovery(this.scheme, request.path)
       if (body === null) throw apiErrors.pathNotFound()
       return {status: 200, body, warnings: []}
     }

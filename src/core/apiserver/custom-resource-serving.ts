@@ -12,7 +12,7 @@ import {objectFromStored, type Registry} from './registry.js'
 /** Deleting a CRD's objects reads this many pages at most (each listPageObjectsMax keys). */
 export const cleanupPagesMax = 1000
 
-const builtinGroups = new Set(builtinResources.map((definition) => definition.group ?? ''))
+export const builtinGroups = new Set(builtinResources.map((definition) => definition.group ?? ''))
 
 export function isCustomResourceDefinitions(definition: ResourceDefinition): boolean {
   return definition.group === 'apiextensions.k8s.io' && definition.resource === 'customresourcedefinitions'
@@ -28,11 +28,12 @@ export class CustomResourceServing {
 
   /**
    * Whether a request must see the CRDs as they are now: one for a group that is not built in,
-   * or the discovery of /apis or of such a group. /api, /version and built-in groups never do.
+   * or the discovery (and OpenAPI) of /apis or of such a group. /api, /version and built-in groups never do.
    */
   needsSync(group: string, isDiscovery: boolean, path: string): boolean {
     if (!isDiscovery) return !builtinGroups.has(group)
-    const match = /^\/apis(?:\/([^/]+))?/.exec(path)
+    const match = /^(?:\/openapi\/v3)?\/apis(?:\/([^/]+))?/.exec(path)
+    if (path.replace(/\/+$/, '') === '/openapi/v3') return true
     return match !== null && (match[1] === undefined || !builtinGroups.has(match[1]))
   }
 
