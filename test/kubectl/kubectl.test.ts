@@ -166,6 +166,26 @@ describe('kubemu kubectl', () => {
     expect((await kubectl('auth whoami --as=jane --as-group=devs')).stdout).toBe('ATTRIBUTE   VALUE\nUsername    jane\nGroups      [devs system:authenticated]\n')
     const list = await kubectl('auth can-i --list')
     expect(list.stdout.split('\n')[1]).toMatch(/^\*\.\* +\[\] +\[\] +\[\*\]$/)
+    // kubectl breaks the rules down to one verb and URL each, merges resource rules again by
+    // group/resource/name and sorts by the rule's Go text (Verbs first): so /healthz twice.
+    const jane = await kubectl('auth can-i --list --as=jane')
+    expect(jane.stdout.split('\n').map((line) => line.replace(/ +/g, ' ').trim())).toEqual([
+      'Resources Non-Resource URLs Resource Names Verbs',
+      'selfsubjectreviews.authentication.k8s.io [] [] [create]',
+      'selfsubjectaccessreviews.authorization.k8s.io [] [] [create]',
+      'selfsubjectrulesreviews.authorization.k8s.io [] [] [create]',
+      ...['/api/*', '/api', '/apis/*', '/apis', '/healthz', '/healthz', '/livez', '/livez', '/openapi/*', '/openapi', '/readyz', '/readyz', '/version/', '/version/', '/version', '/version'].map((url) => `[${url}] [] [get]`),
+      '',
+    ])
+    expect(await kubectl('create role pod-reader --verb=get,list --verb=watch --resource=pods,deployments.apps/scale --resource-name=a --resource-name=b')).toMatchObject({status: 0})
+    expect(await kubectl('create rolebinding jane-reads --role=pod-reader --user=jane')).toMatchObject({status: 0})
+    const granted = (await kubectl('auth can-i --list --as=jane')).stdout.split('\n').map((line) => line.replace(/ +/g, ' ').trim())
+    expect(granted.filter((line) => line.includes('[a]') || line.includes('[b]'))).toEqual([
+      'pods [] [a] [get list watch]',
+      'pods [] [b] [get list watch]',
+      'deployments.apps/scale [] [a] [get list watch]',
+      'deployments.apps/scale [] [b] [get list watch]',
+    ])
   })
 
   it('watches with -w: a watch in one process shows changes made by commands in another', async () => {

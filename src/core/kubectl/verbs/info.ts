@@ -123,23 +123,75 @@ const canIFlags: readonly KubectlFlag[] = [
 
 const goList = (values: readonly string[]) => `[${values.join(' ')}]`
 
+interface PolicyRule {
+  verbs: string[]
+  apiGroups: string[]
+  resources: string[]
+  resourceNames: string[]
+  nonResourceURLs: string[]
+}
+
+interface RulesReviewStatus {
+  resourceRules?: Array<{verbs: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[]}>
+  nonResourceRules?: Array<{verbs: string[]; nonResourceURLs?: string[]}>
+  incomplete?: boolean
+  evaluationError?: string
+}
+
+/** rbacv1.PolicyRule's String(), by which kubectl sorts the rules it lists. */
+function policyRuleText(rule: PolicyRule): string {
+  return `&PolicyRule{Verbs:${goList(rule.verbs)},APIGroups:${goList(rule.apiGroups)},Resources:${goList(rule.resources)},ResourceNames:${goList(rule.resourceNames)},NonResourceURLs:${goList(rule.nonResourceURLs)},}`
+}
+
+/**
+ * kubectl's rules for `auth can-i --list`: each rule broken down to one group, resource, verb and
+ * name (one URL and verb for non-resource rules), the resource ones merged again by group,
+ * resource and name with their verbs in order, then sorted by their text.
+ */
+function compactedRules(status: RulesReviewStatus): PolicyRule[] {
+  const rule = (fields: Partial<PolicyRule>): PolicyRule => ({verbs: [], apiGroups: [], resources: [], resourceNames: [], nonResourceURLs: [], ...fields})
+  const compacted: PolicyRule[] = []
+  const simple = new Map<string, PolicyRule>()
+  for (const resourceRule of status.resourceRules ?? []) {
+    for (const group of resourceRule.apiGroups ?? []) {
+      for (const resource of resourceRule.resources ?? []) {
+        for (const verb of resourceRule.verbs) {
+          const names = resourceRule.resourceNames ?? []
+          for (const name of names.length > 0 ? names : [null]) {
+            const key = JSON.stringify([group, resource, name])
+            const existing = simple.get(key)
+            if (existing) existing.verbs.push(verb)
+            else simple.set(key, rule({apiGroups: [group], resources: [resource], verbs: [verb], resourceNames: name === null ? [] : [name]}))
+          }
+        }
+      }
+    }
+  }
+  for (const nonResourceRule of status.nonResourceRules ?? []) {
+    for (const url of nonResourceRule.nonResourceURLs ?? []) for (const verb of nonResourceRule.verbs) compacted.push(rule({nonResourceURLs: [url], verbs: [verb]}))
+  }
+  const all = [...compacted, ...simple.values()]
+  const texts = new Map(all.map((entry) => [entry, policyRuleText(entry)]))
+  return all.sort((left, right) => (texts.get(left)! < texts.get(right)! ? -1 : texts.get(left)! > texts.get(right)! ? 1 : 0))
+}
+
+/** `deployments.apps/scale`: the resource, its group when there is one, then its subresource. */
+function combineResourceGroup(resources: readonly string[], groups: readonly string[]): string {
+  if (resources.length === 0) return ''
+  const [resource, subresource] = resources[0]!.split(/\/(.*)/s, 2) as [string, string | undefined]
+  let combined = resource
+  if (groups.length > 0 && groups[0] !== '') combined += `.${groups[0]}`
+  return subresource !== undefined ? `${combined}/${subresource}` : combined
+}
+
 async function canIList(session: KubectlSession): Promise<number> {
   const namespace = session.flag('all-namespaces') === 'true' ? '' : session.namespace()
   const review = await session.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', {
     body: {kind: 'SelfSubjectRulesReview', apiVersion: 'authorization.k8s.io/v1', metadata: {creationTimestamp: null}, spec: {namespace}},
   })
-  const status = (review.body as {status: {resourceRules?: Array<{verbs: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[]}>; nonResourceRules?: Array<{verbs: string[]; nonResourceURLs?: string[]}>}}).status
-  const rows: string[][] = []
-  for (const rule of status.resourceRules ?? []) {
-    for (const group of rule.apiGroups ?? ['']) {
-      for (const resource of rule.resources ?? []) {
-        rows.push([group.length > 0 ? `${resource}.${group}` : resource, '[]', goList(rule.resourceNames ?? []), goList(rule.verbs)])
-      }
-    }
-  }
-  rows.sort((left, right) => (left[0]! < right[0]! ? -1 : left[0]! > right[0]! ? 1 : 0))
-  // Resource rules first, then the non-resource ones, as kubectl prints them.
-  for (const rule of status.nonResourceRules ?? []) rows.push(['', goList(rule.nonResourceURLs ?? []), '[]', goList(rule.verbs)])
+  const status = (review.body as {status: RulesReviewStatus}).status
+  if (status.incomplete) session.io.stderr(`warning: the list may be incomplete: ${status.evaluationError ?? ''}\n`)
+  const rows = compactedRules(status).map((rule) => [combineResourceGroup(rule.resources, rule.apiGroups), goList(rule.nonResourceURLs), goList(rule.resourceNames), goList(rule.verbs)])
   const header = ['Resources', 'Non-Resource URLs', 'Resource Names', 'Verbs']
   session.io.stdout(tabwrite(session.flag('no-headers') === 'true' ? rows : [header, ...rows]))
   return 0
