@@ -106,6 +106,25 @@ describe('kubemu kubectl', () => {
     expect((await kubectl('get deployment web -n team-a -o name')).stdout).toBe('deployment.apps/web\n')
   })
 
+  it('delete waits until a finalized object is gone (--wait), or times out (--timeout), or returns at once (--wait=false)', async () => {
+    expect((await kubectl('create configmap held --from-literal=a=1')).status).toBe(0)
+    expect((await kubectl(`patch configmap held -p '{"metadata":{"finalizers":["example.com/hold"]}}'`)).status).toBe(0)
+    expect(await kubectl('delete configmap held --wait=false')).toMatchObject({status: 0, stdout: 'configmap "held" deleted\n'})
+    expect((await kubectl("get configmap held -o jsonpath='{.metadata.deletionTimestamp}'")).stdout).toMatch(/^\d{4}-/)
+    expect(await kubectl('delete configmap held --timeout=1s')).toMatchObject({status: 1, stdout: 'configmap "held" deleted\n', stderr: 'error: timed out waiting for the condition on configmaps/held\n'})
+    // Another process removes the finalizer while this delete waits: the delete then returns.
+    const waiting = spawn(kubemu, ['kubectl', 'delete', 'configmap', 'held'], {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
+    let output = ''
+    const exited = new Promise<number | null>((resolve) => waiting.on('exit', resolve))
+    await new Promise<void>((resolve) => waiting.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk
+      if (output.includes('deleted')) resolve()
+    }))
+    expect((await kubectl(`patch configmap held --type=json -p '[{"op":"remove","path":"/metadata/finalizers"}]'`)).status).toBe(0)
+    expect(await exited).toBe(0)
+    expect((await kubectl('get configmap held')).status).toBe(1)
+  })
+
   it('builds objects as the real kubectl 1.32 does (client dry runs, every format, jsonpath)', async () => {
     const lines = [
       'create deployment web --image=nginx:1.27 --replicas=3 --dry-run=client -o yaml',

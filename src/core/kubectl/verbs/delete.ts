@@ -1,7 +1,10 @@
 // `kubectl delete`: by TYPE NAME…, TYPE/NAME…, -f files, -l selector or --all, with --cascade
 // (background, foreground, orphan), --grace-period, --now, --force, --ignore-not-found and
-// --dry-run; prints `kind "name" deleted` as kubectl does.
+// --dry-run; prints `kind "name" deleted` as kubectl does, then (--wait, the default) waits until
+// each object is gone: finalizers removed, graceful termination over.
+import {parseGoDuration} from '../../etcdctl/flags.js'
 import type {KubeObject} from '../../api/object.js'
+import {systemClock} from '../../util/clock.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {readManifests} from '../manifests.js'
@@ -30,6 +33,9 @@ export const deleteFlags: readonly KubectlFlag[] = [
   {name: 'raw', kind: 'string'},
   {name: 'kustomize', shorthand: 'k', kind: 'string'},
 ]
+
+/** kubectl waits this long when --timeout is 0: a week. */
+const deleteWaitDefaultMilliseconds = 168 * 3_600_000
 
 interface Target {
   readonly resource: ApiResource
@@ -100,16 +106,65 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
       return 0
     }
   }
+  const deleted: Array<Target & {uid: string}> = []
   for (const target of targets) {
     const label = `${kindName(target.resource)} "${target.name}"`
     try {
-      if (dryRun !== 'client') await session.request('DELETE', objectPath(target.resource, target.namespace, target.name), {body})
-      else await session.request('GET', objectPath(target.resource, target.namespace, target.name))
+      const path = objectPath(target.resource, target.namespace, target.name)
+      const response = dryRun !== 'client' ? await session.request('DELETE', path, {body}) : await session.request('GET', path)
+      if (dryRun === 'none') deleted.push({...target, uid: String((response.body as Partial<KubeObject>).metadata?.uid ?? '')})
       session.io.stdout(session.flag('output') === 'name' ? `${kindName(target.resource)}/${target.name}\n` : `${label} deleted${dryRunSuffix(dryRun)}\n`)
     } catch (error) {
       collectServerError(error, errors, session.flag('ignore-not-found') === 'true')
     }
   }
+  if (session.flag('wait') === 'true' && deleted.length > 0) {
+    const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
+    const deadline = (session.io.clock ?? systemClock).nowMilliseconds() + (timeout > 0 ? timeout : deleteWaitDefaultMilliseconds)
+    for (const target of deleted) {
+      if (!(await waitUntilGone(session, target, deadline))) {
+        errors.push(`error: timed out waiting for the condition on ${target.resource.resource}/${target.name}`)
+        break
+      }
+    }
+  }
   for (const error of errors) session.io.stderr(`${error}\n`)
   return errors.length > 0 ? 1 : 0
+}
+
+/** A watch that ends early (the server closed it) is opened again, at most this many times. */
+const deleteWaitWatchesMax = 100
+
+/** Whether the object (this uid) is gone before the deadline: a GET, then a watch of its name. */
+async function waitUntilGone(session: KubectlSession, target: Target & {uid: string}, deadline: number): Promise<boolean> {
+  const clock = session.io.clock ?? systemClock
+  const path = objectPath(target.resource, target.namespace, target.name)
+  const stop = new AbortController()
+  const timedOut = clock.sleep(Math.max(0, deadline - clock.nowMilliseconds()), stop.signal).then(() => 'timed out' as const)
+  try {
+    for (let attempt = 0; attempt < deleteWaitWatchesMax; attempt++) {
+      const current = await session.request('GET', path, {allow: [404]})
+      const object = current.body as Partial<KubeObject>
+      if (current.status === 404 || (target.uid && object.metadata?.uid !== target.uid)) return true
+      const response = await session.request('GET', collectionPath(target.resource, target.namespace), {
+        query: {watch: 'true', fieldSelector: `metadata.name=${target.name}`, resourceVersion: String(object.metadata?.resourceVersion ?? '')},
+      })
+      const watch = response.watch
+      if (!watch) throw new KubectlError('the server did not start a watch')
+      try {
+        for (;;) {
+          const events = await Promise.race([watch.next(), timedOut])
+          if (events === 'timed out') return false
+          if (events === null) break
+          const gone = events.some((event) => event.type === 'DELETED' && (!target.uid || (event.object as Partial<KubeObject>).metadata?.uid === target.uid))
+          if (gone) return true
+        }
+      } finally {
+        watch.cancel()
+      }
+    }
+    return false
+  } finally {
+    stop.abort()
+  }
 }
