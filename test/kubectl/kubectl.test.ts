@@ -55,7 +55,7 @@ describe('kubemu kubectl', () => {
     expect(changed.stdout).toBe('namespace/team-a unchanged\ndeployment.apps/web configured\nconfigmap/settings configured\n')
     const listed = await kubectl('-n team-a get deploy,cm')
     expect(ages(listed.stdout)).toBe(
-      'NAME                  READY   UP-TO-DATE   AVAILABLE   AGE\ndeployment.apps/web   0/3     0            0           ##\n\nNAME                 DATA   AGE\nconfigmap/settings   1      ##\n',
+      'NAME                  READY   UP-TO-DATE   AVAILABLE   AGE\ndeployment.apps/web   3/3     3            3           ##\n\nNAME                 DATA   AGE\nconfigmap/settings   1      ##\n',
     )
     const yaml = await kubectl('get configmap settings -n team-a -o yaml')
     expect(yaml.stdout).toContain('  kubectl.kubernetes.io/last-applied-configuration: |\n      {"apiVersion":"v1","data":{"color":"red"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"settings","namespace":"team-a"}}\n')
@@ -302,8 +302,10 @@ describe('kubemu kubectl', () => {
     const manifest = (replicas: number) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ssa, labels: {app: ssa}}\nspec:\n  replicas: ${replicas}\n  selector: {matchLabels: {app: ssa}}\n  template:\n    metadata: {labels: {app: ssa}}\n    spec:\n      containers: [{name: web, image: nginx:1.27}]\n`
     expect(await kubectl('apply --server-side -f -', manifest(2))).toMatchObject({status: 0, stdout: 'deployment.apps/ssa serverside-applied\n'})
     const managed = JSON.parse((await kubectl('get deployment ssa -o json --show-managed-fields')).stdout)
+    // kubectl's apply, then the deployment controller's revision annotation.
     expect(managed.metadata.managedFields).toEqual([
       expect.objectContaining({manager: 'kubectl', operation: 'Apply', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: expect.objectContaining({'f:spec': expect.objectContaining({'f:replicas': {}})})}),
+      expect.objectContaining({manager: 'kube-controller-manager', operation: 'Update', fieldsV1: {'f:metadata': {'f:annotations': {'.': {}, 'f:deployment.kubernetes.io/revision': {}}}}}),
     ])
     expect(JSON.parse((await kubectl('get deployment ssa -o json')).stdout).metadata.managedFields).toBeUndefined()
     expect((await kubectl('scale deployment ssa --replicas=5')).status).toBe(0)

@@ -64,7 +64,8 @@ echo "== read back"
 kubectl -n shop get deployment web -o jsonpath='{.spec.replicas} {.spec.template.spec.containers[0].image}{"\n"}'
 kubectl get configmap web-config -n shop -o jsonpath='{.data.greeting}{"\n"}'
 kubectl -n shop get svc web -o jsonpath='{.spec.ports[0].port}/{.spec.ports[0].protocol} {.spec.type}{"\n"}'
-kubectl get all -n shop -o name
+# Pod and ReplicaSet names carry generated suffixes: keep their shape.
+kubectl get all -n shop -o name | sed -E 's#^pod/web-[a-z0-9]+-[a-z0-9]{5}$#pod/web-<hash>-<id>#; s#^replicaset.apps/web-[a-z0-9]+$#replicaset.apps/web-<hash>#'
 
 echo "== label and patch"
 kubectl -n shop label deployment web tier=frontend

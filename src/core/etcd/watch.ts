@@ -124,14 +124,17 @@ export class EmbeddedWatchApi implements WatchApi {
       database: () => member.database,
       waitForChange: (signal) =>
         new Promise((resolve) => {
+          // One listener per wait, removed when the wait ends, so a long watch does not pile them up.
+          const onAbort = () => {
+            stop()
+            resolve()
+          }
           const stop = member.onWatchEvents(() => {
             stop()
+            signal.removeEventListener('abort', onAbort)
             resolve()
           })
-          signal.addEventListener('abort', () => {
-            stop()
-            resolve()
-          })
+          signal.addEventListener('abort', onAbort, {once: true})
         }),
       sleep: (milliseconds) => this.clock.sleep(milliseconds),
     }

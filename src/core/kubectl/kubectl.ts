@@ -111,6 +111,10 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
     }
     throw error
   } finally {
-    await session?.close()
+    try {
+      await session?.settleControlPlane()
+    } finally {
+      await session?.close()
+    }
   }
 }

@@ -9,7 +9,7 @@ import {kubeconfigPath, writeAdminKubeconfig} from '../apiserver/kubeconfig.js'
 import type {KubernetesConnection} from '../apiserver/open.js'
 import type {HttpMethod} from '../apiserver/request.js'
 import {clusterFolder} from '../home.js'
-import type {Clock} from '../util/clock.js'
+import {type Clock, systemClock} from '../util/clock.js'
 import {isStatusBody, KubectlError, ServerError} from './errors.js'
 import type {KubectlFlag, ParsedKubectlFlags} from './flags.js'
 import {type ContextEntry, type KubeconfigFiles, KubeconfigError, loadKubeconfig, type UserEntry} from './kubeconfig.js'
@@ -62,9 +62,14 @@ export interface RequestOptions {
   readonly allow?: readonly number[]
 }
 
+/** `KUBEMU_WAIT=false` (or a command's --wait=false) leaves the control plane's work for later. */
+export const waitEnvironmentVariable = 'KUBEMU_WAIT'
+
 export class KubectlSession {
   private connection: KubernetesConnection | null = null
   private files: KubeconfigFiles | null = null
+  /** Whether this command changed the cluster since the control plane last settled it. */
+  private changedCluster = false
 
   constructor(
     readonly flags: ParsedKubectlFlags,
@@ -165,11 +170,31 @@ export class KubectlSession {
     if (options.accept) headers.accept = options.accept
     const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body)
     const response = await api.handle({method, path, query: options.query, headers, body})
+    if (method !== 'GET' && !options.query?.dryRun && response.status < 400) this.changedCluster = true
     for (const warning of response.warnings) this.io.stderr(`Warning: ${warning}\n`)
     if (response.status >= 400 && !(options.allow ?? []).includes(response.status)) {
       throw new ServerError(isStatusBody(response.body) ? response.body : {message: `the server responded with the status code ${response.status}`, code: response.status})
     }
     return response
+  }
+
+  /**
+   * One-shot mode: after a command changed the cluster, the scheduler, controllers and kubelets
+   * run in this process until nothing is left to do, so the next command sees the result.
+   */
+  async settleControlPlane(): Promise<void> {
+    if (!this.changedCluster) return
+    this.changedCluster = false
+    if (this.io.environment[waitEnvironmentVariable] === 'false' || (this.flags.changed.has('wait') && this.flags.values.get('wait') === 'false')) return
+    const api = await this.api()
+    const {ControlPlane} = await import('../controlplane/control-plane.js')
+    const plane = new ControlPlane(api, this.io.clock ?? systemClock, Math.random)
+    try {
+      const result = await plane.settle()
+      if (!result.settled) this.io.stderr(`Warning: the control plane did not settle within ${result.rounds} rounds; run a command again, or kubemu up, to carry on\n`)
+    } finally {
+      plane.stop()
+    }
   }
 
   async close(): Promise<void> {

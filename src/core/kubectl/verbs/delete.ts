@@ -119,6 +119,8 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
     }
   }
   if (session.flag('wait') === 'true' && deleted.length > 0) {
+    // Graceful deletion and finalizers are carried out by the control plane: let it run first.
+    await session.settleControlPlane()
     const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
     const deadline = (session.io.clock ?? systemClock).nowMilliseconds() + (timeout > 0 ? timeout : deleteWaitDefaultMilliseconds)
     for (const target of deleted) {

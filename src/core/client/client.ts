@@ -1,0 +1,138 @@
+// The API client of the control-plane components (client-go's role): every read and write of the
+// scheduler, the controllers and the kubelets goes through the API server's request pipeline as
+// one user, never to the store. It remembers the newest resourceVersion it wrote per resource,
+// so an informer can wait until its watch has shown the component its own writes.
+import type {KubeObject} from '../api/object.js'
+import type {ApiResponse, TrustedRequest} from '../apiserver/apiserver.js'
+import type {ApiWatch} from '../apiserver/list-watch.js'
+import type {UserInfo} from '../apiserver/authentication/user.js'
+
+export interface ResourceRef {
+  readonly group: string
+  readonly version: string
+  readonly resource: string
+  readonly namespaced: boolean
+}
+
+export interface RequestHandler {
+  handle(request: TrustedRequest): Promise<ApiResponse>
+}
+
+export class ApiClientError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ApiClientError'
+  }
+}
+
+export const isNotFound = (error: unknown): boolean => error instanceof ApiClientError && error.code === 404
+export const isConflict = (error: unknown): boolean => error instanceof ApiClientError && error.code === 409
+export const isAlreadyExists = (error: unknown): boolean => error instanceof ApiClientError && error.reason === 'AlreadyExists'
+export const isGone = (error: unknown): boolean => error instanceof ApiClientError && error.code === 410
+
+export function resourceKey(resource: ResourceRef): string {
+  return resource.group ? `${resource.resource}.${resource.group}` : resource.resource
+}
+
+/** `namespace/name`, or `name` for a cluster-scoped object: the key of informer caches and work queues. */
+export function objectKey(object: KubeObject): string {
+  return object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : String(object.metadata.name)
+}
+
+export function splitKey(key: string): {namespace: string; name: string} {
+  const slash = key.indexOf('/')
+  return slash < 0 ? {namespace: '', name: key} : {namespace: key.slice(0, slash), name: key.slice(slash + 1)}
+}
+
+export interface ListResult<T> {
+  readonly items: T[]
+  readonly resourceVersion: string
+}
+
+export class ApiClient {
+  private readonly writtenRevisions = new Map<string, number>()
+
+  constructor(
+    private readonly server: RequestHandler,
+    readonly user: UserInfo,
+    /** The component's name: its user agent, hence the field manager of its writes (kube-scheduler, kubelet…). */
+    readonly component = 'kubemu',
+  ) {}
+
+  static collectionPath(resource: ResourceRef, namespace: string): string {
+    const base = resource.group ? `/apis/${resource.group}/${resource.version}` : `/api/${resource.version}`
+    return resource.namespaced && namespace ? `${base}/namespaces/${namespace}/${resource.resource}` : `${base}/${resource.resource}`
+  }
+
+  static objectPath(resource: ResourceRef, namespace: string, name: string, subresource = ''): string {
+    return `${ApiClient.collectionPath(resource, namespace)}/${name}${subresource ? `/${subresource}` : ''}`
+  }
+
+  /** The newest resourceVersion this client wrote for the resource (0 when none). */
+  writtenRevision(resource: ResourceRef): number {
+    return this.writtenRevisions.get(resourceKey(resource)) ?? 0
+  }
+
+  async request(method: TrustedRequest['method'], path: string, options: {query?: Record<string, string>; body?: unknown; contentType?: string} = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = {'user-agent': `${this.component}/v1.32.0 (linux/amd64) kubernetes/kubemu`}
+    if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json'
+    const response = await this.server.handle({method, path, query: options.query, headers, user: this.user, body: options.body === undefined ? undefined : JSON.stringify(options.body)})
+    if (response.status >= 400) {
+      const status = (response.body ?? {}) as {reason?: string; message?: string}
+      throw new ApiClientError(response.status, status.reason ?? '', status.message ?? `the server responded with the status code ${response.status}`)
+    }
+    return response
+  }
+
+  private remember(resource: ResourceRef, body: unknown): void {
+    const version = Number((body as Partial<KubeObject> | null)?.metadata?.resourceVersion ?? 0)
+    const key = resourceKey(resource)
+    if (version > (this.writtenRevisions.get(key) ?? 0)) this.writtenRevisions.set(key, version)
+  }
+
+  async list<T extends KubeObject>(resource: ResourceRef, namespace = '', query: Record<string, string> = {}): Promise<ListResult<T>> {
+    const body = (await this.request('GET', ApiClient.collectionPath(resource, namespace), {query})).body as {items: T[]; metadata: {resourceVersion: string}}
+    return {items: body.items, resourceVersion: body.metadata.resourceVersion}
+  }
+
+  async watch(resource: ResourceRef, resourceVersion: string, namespace = ''): Promise<ApiWatch> {
+    const response = await this.request('GET', ApiClient.collectionPath(resource, namespace), {query: {watch: 'true', resourceVersion}})
+    if (!response.watch) throw new Error(`assertion failed: a watch of ${resourceKey(resource)} returned no event stream`)
+    return response.watch
+  }
+
+  async get<T extends KubeObject>(resource: ResourceRef, namespace: string, name: string): Promise<T> {
+    return (await this.request('GET', ApiClient.objectPath(resource, namespace, name))).body as T
+  }
+
+  async create<T extends KubeObject>(resource: ResourceRef, object: KubeObject, subresource = ''): Promise<T> {
+    const namespace = object.metadata.namespace ?? ''
+    const path = subresource ? ApiClient.objectPath(resource, namespace, String(object.metadata.name), subresource) : ApiClient.collectionPath(resource, namespace)
+    const body = (await this.request('POST', path, {body: object})).body as T
+    this.remember(resource, body)
+    return body
+  }
+
+  async update<T extends KubeObject>(resource: ResourceRef, object: KubeObject, subresource = ''): Promise<T> {
+    const body = (await this.request('PUT', ApiClient.objectPath(resource, object.metadata.namespace ?? '', String(object.metadata.name), subresource), {body: object})).body as T
+    this.remember(resource, body)
+    return body
+  }
+
+  async patch<T extends KubeObject>(resource: ResourceRef, namespace: string, name: string, patch: unknown, options: {subresource?: string; type?: 'merge' | 'strategic' | 'json'} = {}): Promise<T> {
+    const contentTypes = {merge: 'application/merge-patch+json', strategic: 'application/strategic-merge-patch+json', json: 'application/json-patch+json'}
+    const body = (await this.request('PATCH', ApiClient.objectPath(resource, namespace, name, options.subresource ?? ''), {body: patch, contentType: contentTypes[options.type ?? 'merge']})).body as T
+    this.remember(resource, body)
+    return body
+  }
+
+  async delete(resource: ResourceRef, namespace: string, name: string, options: {gracePeriodSeconds?: number; propagationPolicy?: string; preconditions?: {uid?: string; resourceVersion?: string}} = {}): Promise<KubeObject | null> {
+    const body = (await this.request('DELETE', ApiClient.objectPath(resource, namespace, name), {body: {kind: 'DeleteOptions', apiVersion: 'v1', ...options}})).body as KubeObject
+    this.remember(resource, body)
+    return body?.metadata ? body : null
+  }
+}

@@ -1,0 +1,70 @@
+// Events as client-go's record.EventRecorder writes them (core/v1 Events named
+// `<object>.<hex nanoseconds>`), with its aggregation: the same object, type, reason and
+// message again only raises `count` and `lastTimestamp` of the event already written.
+import {formatTimestamp, type KubeObject} from '../api/object.js'
+import type {Clock} from '../util/clock.js'
+import {type ApiClient, isNotFound} from './client.js'
+import {resources} from './resources.js'
+
+/** A recorder remembers at most this many events for aggregation (client-go keeps an LRU of 4096). */
+export const eventsRememberedMax = 4096
+
+export interface EventSource {
+  readonly component: string
+  readonly host?: string
+}
+
+export class EventRecorder {
+  private readonly written = new Map<string, {namespace: string; name: string; count: number}>()
+
+  constructor(
+    private readonly client: ApiClient,
+    private readonly source: EventSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async record(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    const now = this.clock.nowMilliseconds()
+    const timestamp = formatTimestamp(now)
+    const namespace = object.metadata.namespace || 'default'
+    const key = JSON.stringify([object.metadata.uid, object.kind, object.metadata.name, type, reason, message])
+    const previous = this.written.get(key)
+    if (previous) {
+      try {
+        previous.count++
+        await this.client.patch(resources.events, previous.namespace, previous.name, {count: previous.count, lastTimestamp: timestamp})
+        return
+      } catch (error) {
+        if (!isNotFound(error)) throw error
+        this.written.delete(key)
+      }
+    }
+    const name = `${object.metadata.name}.${(BigInt(now) * 1_000_000n + BigInt(this.written.size % 1000)).toString(16)}`
+    const event = {
+      kind: 'Event',
+      apiVersion: 'v1',
+      metadata: {name, namespace},
+      involvedObject: {
+        kind: object.kind,
+        namespace: object.metadata.namespace,
+        name: object.metadata.name,
+        uid: object.metadata.uid,
+        apiVersion: object.apiVersion,
+        resourceVersion: object.metadata.resourceVersion,
+      },
+      reason,
+      message,
+      source: {component: this.source.component, ...(this.source.host ? {host: this.source.host} : {})},
+      firstTimestamp: timestamp,
+      lastTimestamp: timestamp,
+      count: 1,
+      type,
+      eventTime: null,
+      reportingComponent: this.source.component,
+      reportingInstance: this.source.host ?? '',
+    }
+    await this.client.create(resources.events, event as unknown as KubeObject)
+    if (this.written.size >= eventsRememberedMax) this.written.delete(this.written.keys().next().value!)
+    this.written.set(key, {namespace, name, count: 1})
+  }
+}

@@ -1,0 +1,155 @@
+// An informer (client-go's shared informer, reduced): a LIST of one resource, then a WATCH from
+// the list's resourceVersion, kept in a cache by namespace/name; each change is handed to the
+// handlers with the object as it was before. A watch that ends is opened again; one that fails
+// with 410 Gone (its start was compacted) falls back to a new LIST, whose differences with the
+// cache become events, as client-go's Reflector does.
+import type {KubeObject} from '../api/object.js'
+import type {ApiWatch, WatchEvent} from '../apiserver/list-watch.js'
+import {type ApiClient, isGone, objectKey, type ResourceRef, resourceKey} from './client.js'
+
+export type InformerEventType = 'ADDED' | 'MODIFIED' | 'DELETED'
+
+export interface InformerEvent<T extends KubeObject> {
+  readonly type: InformerEventType
+  readonly object: T
+  /** The cached object before this change (for MODIFIED and DELETED). */
+  readonly previous: T | null
+}
+
+/** One sync applies at most this many watch batches (a bound; a sync normally needs a few). */
+export const informerBatchesPerSyncMax = 100_000
+/** A sync re-lists at most this many times (watches that keep failing are a broken server). */
+export const informerRelistsPerSyncMax = 10
+
+const nextMacrotask = () => new Promise<'idle'>((resolve) => setImmediate(() => resolve('idle')))
+
+export class Informer<T extends KubeObject> {
+  private readonly cache = new Map<string, T>()
+  private readonly handlers: Array<(event: InformerEvent<T>) => void> = []
+  private revision = 0
+  private watch: ApiWatch | null = null
+  private pendingNext: Promise<WatchEvent[] | null> | null = null
+  private started = false
+
+  constructor(
+    private readonly client: ApiClient,
+    readonly resource: ResourceRef,
+  ) {}
+
+  onEvent(handler: (event: InformerEvent<T>) => void): void {
+    this.handlers.push(handler)
+  }
+
+  /** The resourceVersion the cache is at. */
+  get resourceVersion(): number {
+    return this.revision
+  }
+
+  get(key: string): T | undefined {
+    return this.cache.get(key)
+  }
+
+  list(): T[] {
+    return [...this.cache.values()]
+  }
+
+  get size(): number {
+    return this.cache.size
+  }
+
+  private emit(event: InformerEvent<T>): void {
+    for (const handler of this.handlers) handler(event)
+  }
+
+  private async relist(): Promise<void> {
+    this.watch?.cancel()
+    this.watch = null
+    this.pendingNext = null
+    const listed = await this.client.list<T>(this.resource)
+    const seen = new Set<string>()
+    for (const item of listed.items) {
+      const key = objectKey(item)
+      seen.add(key)
+      const previous = this.cache.get(key) ?? null
+      this.cache.set(key, item)
+      if (!previous) this.emit({type: 'ADDED', object: item, previous: null})
+      else if (previous.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit({type: 'MODIFIED', object: item, previous})
+    }
+    for (const [key, previous] of [...this.cache]) {
+      if (seen.has(key)) continue
+      this.cache.delete(key)
+      this.emit({type: 'DELETED', object: previous, previous})
+    }
+    this.revision = Number(listed.resourceVersion)
+    this.watch = await this.client.watch(this.resource, listed.resourceVersion)
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return
+    this.started = true
+    await this.relist()
+  }
+
+  stop(): void {
+    this.watch?.cancel()
+    this.watch = null
+    this.pendingNext = null
+  }
+
+  /** Applies one watch event; false when the watch reported 410 Gone. */
+  private apply(event: WatchEvent): boolean {
+    const object = event.object as unknown as T
+    if (event.type === 'ERROR') {
+      if ((event.object as {code?: number}).code === 410) return false
+      throw new Error(`watch of ${resourceKey(this.resource)} failed: ${String((event.object as {message?: string}).message)}`)
+    }
+    const version = Number(object.metadata?.resourceVersion ?? 0)
+    if (version > this.revision) this.revision = version
+    if (event.type === 'BOOKMARK') return true
+    const key = objectKey(object)
+    const previous = this.cache.get(key) ?? null
+    if (event.type === 'DELETED') {
+      this.cache.delete(key)
+      this.emit({type: 'DELETED', object, previous})
+    } else {
+      this.cache.set(key, object)
+      this.emit({type: previous ? 'MODIFIED' : 'ADDED', object, previous})
+    }
+    return true
+  }
+
+  /**
+   * Applies the events the watch has already delivered and, when `targetRevision` is ahead of
+   * the cache (this client wrote it), waits for the events up to it. Returns how many batches
+   * were applied.
+   */
+  async sync(targetRevision = 0): Promise<number> {
+    if (!this.started) await this.start()
+    let batches = 0
+    let relists = 0
+    while (batches < informerBatchesPerSyncMax) {
+      if (!this.watch) await this.relist()
+      this.pendingNext ??= this.watch!.next()
+      const next = this.revision >= targetRevision ? await Promise.race([this.pendingNext, nextMacrotask()]) : await this.pendingNext
+      if (next === 'idle') return batches
+      this.pendingNext = null
+      batches++
+      let gone = next === null
+      for (const event of next ?? []) {
+        if (!this.apply(event)) {
+          gone = true
+          break
+        }
+      }
+      if (gone) {
+        if (++relists > informerRelistsPerSyncMax) throw new Error(`the watch of ${resourceKey(this.resource)} failed ${relists} times in one sync`)
+        try {
+          await this.relist()
+        } catch (error) {
+          if (!isGone(error)) throw error
+        }
+      }
+    }
+    return batches
+  }
+}

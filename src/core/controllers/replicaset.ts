@@ -1,0 +1,103 @@
+// The ReplicaSet controller (kube-controller-manager 1.32): owns the pods its selector matches,
+// adopts matching orphans, creates pods from the template or deletes the least valuable ones
+// until `replicas` are active, and reports replicas, fullyLabeled, ready and available counts.
+import type {KubeObject} from '../api/object.js'
+import {type ApiClient, ApiClientError, objectKey, splitKey} from '../client/client.js'
+import type {EventRecorder} from '../client/events.js'
+import type {InformerFactory} from '../client/informer-factory.js'
+import type {Informer} from '../client/informer.js'
+import {resources} from '../client/resources.js'
+import type {Pod} from '../scheduler/types.js'
+import type {Clock} from '../util/clock.js'
+import {Controller} from './controller.js'
+import {controllerOf, deletionOrder, isActivePod, isPodAvailable, isPodReady, ownerReference, podFromTemplate, selectorMatches, type Workload} from './pod-control.js'
+
+/** One reconcile creates or deletes at most this many pods (kube's burstReplicas). */
+export const burstReplicas = 500
+
+export class ReplicaSetController extends Controller {
+  private readonly sets: Informer<Workload>
+  private readonly pods: Informer<Pod>
+
+  constructor(
+    private readonly client: ApiClient,
+    informers: InformerFactory,
+    private readonly recorder: EventRecorder,
+    clock: Clock,
+  ) {
+    super('replicaset-controller', clock)
+    this.sets = informers.informer<Workload>(resources.replicaSets)
+    this.pods = informers.informer<Pod>(resources.pods)
+    this.sets.onEvent((event) => this.queue.add(objectKey(event.object)))
+    this.pods.onEvent((event) => {
+      const owner = controllerOf(event.object) ?? (event.previous ? controllerOf(event.previous) : undefined)
+      if (owner?.kind === 'ReplicaSet') this.queue.add(`${event.object.metadata.namespace}/${owner.name}`)
+      else if (!owner) for (const set of this.setsSelecting(event.object)) this.queue.add(objectKey(set))
+    })
+  }
+
+  private setsSelecting(pod: Pod): Workload[] {
+    return this.sets.list().filter((set) => set.metadata.namespace === pod.metadata.namespace && selectorMatches(set.spec.selector, pod.metadata.labels))
+  }
+
+  protected async reconcile(key: string, now: number): Promise<void> {
+    const set = this.sets.get(key)
+    if (!set || set.metadata.deletionTimestamp) return
+    const {namespace} = splitKey(key)
+    const owned: Pod[] = []
+    for (const pod of this.pods.list()) {
+      if (pod.metadata.namespace !== namespace) continue
+      const owner = controllerOf(pod)
+      if (owner?.uid === set.metadata.uid) owned.push(pod)
+      else if (!owner && !pod.metadata.deletionTimestamp && selectorMatches(set.spec.selector, pod.metadata.labels)) {
+        const adopted = await this.client.patch<Pod>(resources.pods, namespace, String(pod.metadata.name), {
+          metadata: {ownerReferences: [...(pod.metadata.ownerReferences ?? []), ownerReference(set, 'apps/v1', 'ReplicaSet')], uid: pod.metadata.uid},
+        })
+        owned.push(adopted)
+      }
+    }
+    const active = owned.filter(isActivePod)
+    const wanted = set.spec.replicas ?? 1
+    const setObject = {...set, kind: 'ReplicaSet', apiVersion: 'apps/v1'}
+    if (active.length < wanted) {
+      const missing = Math.min(wanted - active.length, burstReplicas)
+      for (let index = 0; index < missing; index++) {
+        let created: Pod
+        try {
+          created = await this.client.create<Pod>(resources.pods, podFromTemplate(set, 'apps/v1', 'ReplicaSet', `${set.metadata.name}-`))
+        } catch (error) {
+          if (error instanceof ApiClientError) await this.recorder.record(setObject, 'Warning', 'FailedCreate', `Error creating: ${error.message}`)
+          throw error
+        }
+        await this.recorder.record(setObject, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`)
+      }
+      if (wanted - active.length > burstReplicas) this.queue.add(key)
+    } else if (active.length > wanted) {
+      const victims = [...active].sort(deletionOrder).slice(0, Math.min(active.length - wanted, burstReplicas))
+      for (const pod of victims) {
+        await this.client.delete(resources.pods, namespace, String(pod.metadata.name), {preconditions: {uid: String(pod.metadata.uid)}})
+        await this.recorder.record(setObject, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`)
+      }
+    }
+    await this.updateStatus(set, owned, now)
+  }
+
+  private async updateStatus(set: Workload, owned: Pod[], now: number): Promise<void> {
+    const active = owned.filter(isActivePod)
+    const templateLabels = set.spec.template?.metadata?.labels ?? {}
+    const minReadySeconds = set.spec.minReadySeconds ?? 0
+    const status = {
+      replicas: active.length,
+      fullyLabeledReplicas: active.filter((pod) => Object.entries(templateLabels).every(([label, value]) => pod.metadata.labels?.[label] === value)).length,
+      readyReplicas: active.filter(isPodReady).length,
+      availableReplicas: active.filter((pod) => isPodAvailable(pod, minReadySeconds, now)).length,
+      observedGeneration: set.metadata.generation ?? 1,
+    }
+    const current = (set.status ?? {}) as Record<string, unknown>
+    const differs = Object.entries(status).some(([field, value]) => (current[field] ?? 0) !== value)
+    if (differs) await this.client.update(resources.replicaSets, {...set, kind: 'ReplicaSet', apiVersion: 'apps/v1', status: {...current, ...status}} as unknown as KubeObject, 'status')
+    // Pods that become available later (minReadySeconds) need another look then.
+    const pending = active.filter((pod) => isPodReady(pod) && !isPodAvailable(pod, minReadySeconds, now))
+    if (pending.length > 0) this.queue.addAfter(objectKey(set), minReadySeconds * 1000)
+  }
+}

@@ -1,0 +1,59 @@
+// The control plane of one process: the scheduler, the controllers and the simulated kubelets,
+// each with its own identity and API client, sharing informers, driven by one runner. In
+// one-shot mode a command that changed the cluster settles it before it exits.
+import {ApiClient, type RequestHandler} from '../client/client.js'
+import {EventRecorder} from '../client/events.js'
+import {type ControlLoop, InformerFactory} from '../client/informer-factory.js'
+import {DeploymentController} from '../controllers/deployment.js'
+import {ReplicaSetController} from '../controllers/replicaset.js'
+import {ServiceAccountController} from '../controllers/serviceaccount.js'
+import {Kubelets} from '../kubelet/kubelet.js'
+import {Scheduler} from '../scheduler/scheduler.js'
+import type {Clock} from '../util/clock.js'
+import {ControlPlaneRunner, type SettleResult} from './runner.js'
+
+/**
+ * The identities of the components. kube-controller-manager and the kubelets are authorized by
+ * per-controller service accounts and the Node authorizer in a real cluster; kubemu installs
+ * neither, so they also carry system:masters. The scheduler is authorized by its own role.
+ */
+export const componentUsers = {
+  scheduler: {name: 'system:kube-scheduler', groups: ['system:authenticated']},
+  controllerManager: {name: 'system:kube-controller-manager', groups: ['system:masters', 'system:authenticated']},
+  kubelet: {name: 'system:node:kubemu', groups: ['system:nodes', 'system:masters', 'system:authenticated']},
+}
+
+export class ControlPlane {
+  readonly runner: ControlPlaneRunner
+  readonly loops: readonly ControlLoop[]
+
+  constructor(server: RequestHandler, clock: Clock, random: () => number) {
+    const schedulerClient = new ApiClient(server, componentUsers.scheduler, 'kube-scheduler')
+    const controllerClient = new ApiClient(server, componentUsers.controllerManager, 'kube-controller-manager')
+    const kubeletClient = new ApiClient(server, componentUsers.kubelet, 'kubelet')
+    const informers = new InformerFactory(controllerClient)
+    const controllerEvents = (component: string) => new EventRecorder(controllerClient, {component}, clock)
+    const kubeletRecorders = new Map<string, EventRecorder>()
+    const kubeletEvents = (node: string) => {
+      let recorder = kubeletRecorders.get(node)
+      if (!recorder) kubeletRecorders.set(node, (recorder = new EventRecorder(kubeletClient, {component: 'kubelet', host: node}, clock)))
+      return recorder
+    }
+    this.loops = [
+      new ServiceAccountController(controllerClient, informers, clock),
+      new DeploymentController(controllerClient, informers, controllerEvents('deployment-controller'), clock),
+      new ReplicaSetController(controllerClient, informers, controllerEvents('replicaset-controller'), clock),
+      new Scheduler(schedulerClient, informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock), clock, random),
+      new Kubelets(kubeletClient, informers, kubeletEvents, clock),
+    ]
+    this.runner = new ControlPlaneRunner(informers, [schedulerClient, controllerClient, kubeletClient], this.loops)
+  }
+
+  settle(collapseDelays = true): Promise<SettleResult> {
+    return this.runner.settle(collapseDelays)
+  }
+
+  stop(): void {
+    this.runner.stop()
+  }
+}

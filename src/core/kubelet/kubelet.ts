@@ -1,0 +1,183 @@
+// The simulated kubelets of every node, as one loop: each node's pods go Pending →
+// ContainerCreating → Running (pod IP from the node's pod CIDR, container statuses, conditions,
+// Events), finish after their simulated run time with their simulated exit code (annotations
+// kubemu.io/run-seconds and kubemu.io/exit-code) under the pod's restartPolicy, and are removed
+// after their grace period once deleted. Start-up, run time and grace periods are simulated
+// delays (zero in one-shot mode); restart back-off is on the wall clock, as CrashLoopBackOff is.
+import {formatTimestamp, type KubeObject} from '../api/object.js'
+import {type ApiClient, isConflict, isNotFound, objectKey} from '../client/client.js'
+import type {EventRecorder} from '../client/events.js'
+import type {ControlLoop, InformerFactory} from '../client/informer-factory.js'
+import type {Informer} from '../client/informer.js'
+import {resources} from '../client/resources.js'
+import {WorkQueue} from '../client/work-queue.js'
+import type {Node, Pod} from '../scheduler/types.js'
+import type {Clock} from '../util/clock.js'
+import {creatingStatus, fullImageName, runningStatus, terminatedStatus} from './pod-status.js'
+
+export const runSecondsAnnotation = 'kubemu.io/run-seconds'
+export const exitCodeAnnotation = 'kubemu.io/exit-code'
+/** How long a simulated container takes to start. */
+export const containerStartMilliseconds = 1_000
+/** CrashLoopBackOff: 10 s, doubling, at most 5 minutes (the kubelet's). */
+export const restartBackoffInitialMilliseconds = 10_000
+export const restartBackoffMaxMilliseconds = 300_000
+/** The kubelet's default grace period when the pod gives none. */
+export const defaultGracePeriodSeconds = 30
+
+const isTerminal = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed'
+
+export class Kubelets implements ControlLoop {
+  readonly name = 'kubelet'
+  /** Simulated work: collapses to zero in one-shot mode. */
+  private readonly simulated: WorkQueue
+  /** Wall-clock work: restart back-off. */
+  private readonly wallClock: WorkQueue
+  private readonly pods: Informer<Pod>
+  private readonly nodes: Informer<Node>
+
+  constructor(
+    private readonly client: ApiClient,
+    informers: InformerFactory,
+    private readonly recorderFor: (node: string) => EventRecorder,
+    private readonly clock: Clock,
+  ) {
+    this.simulated = new WorkQueue('kubelet', clock)
+    this.wallClock = new WorkQueue('kubelet-backoff', clock)
+    this.pods = informers.informer<Pod>(resources.pods)
+    this.nodes = informers.informer<Node>(resources.nodes)
+    this.pods.onEvent((event) => {
+      if (event.type !== 'DELETED' && event.object.spec.nodeName) this.simulated.add(objectKey(event.object))
+    })
+  }
+
+  hasWork(collapseDelays: boolean): boolean {
+    const now = this.clock.nowMilliseconds()
+    if (this.simulated.length > 0 || this.wallClock.length > 0) return true
+    const simulatedDue = this.simulated.nextDue()
+    const wallDue = this.wallClock.nextDue()
+    return (simulatedDue !== null && (collapseDelays || simulatedDue <= now)) || (wallDue !== null && wallDue <= now)
+  }
+
+  nextDue(): number | null {
+    const dues = [this.simulated.nextDue(), this.wallClock.nextDue()].filter((due): due is number => due !== null)
+    return dues.length > 0 ? Math.min(...dues) : null
+  }
+
+  async process(collapseDelays: boolean): Promise<number> {
+    this.collapsing = collapseDelays
+    this.simulated.promoteDue(collapseDelays)
+    this.wallClock.promoteDue(false)
+    const keys = [...new Set([...this.simulated.take(), ...this.wallClock.take()])]
+    for (const key of keys) {
+      try {
+        await this.reconcile(key, this.clock.nowMilliseconds())
+      } catch (error) {
+        if (isConflict(error)) this.simulated.add(key)
+        else if (!isNotFound(error)) throw error
+      }
+    }
+    return keys.length
+  }
+
+  private podIp(node: Node, pod: Pod): string {
+    const cidr = String(node.spec?.podCIDR ?? '10.244.0.0/24')
+    const [base] = cidr.split('/')
+    const octets = base!.split('.').map(Number)
+    const used = new Set(this.pods.list().filter((other) => other.spec.nodeName === node.metadata.name && !isTerminal(other) && other.metadata.uid !== pod.metadata.uid).map((other) => other.status && (other.status as {podIP?: string}).podIP))
+    for (let host = 2; host < 255; host++) {
+      const address = `${octets[0]}.${octets[1]}.${octets[2]}.${host}`
+      if (!used.has(address)) return address
+    }
+    throw new Error(`node ${node.metadata.name} has no free pod IP in ${cidr}`)
+  }
+
+  private hostIp(node: Node): string {
+    const addresses = (node.status as {addresses?: Array<{type: string; address: string}>} | undefined)?.addresses ?? []
+    return addresses.find((address) => address.type === 'InternalIP')?.address ?? '127.0.0.1'
+  }
+
+  private async writeStatus(pod: Pod, status: Record<string, unknown>): Promise<Pod> {
+    return this.client.update<Pod>(resources.pods, {...pod, kind: 'Pod', apiVersion: 'v1', status} as unknown as KubeObject, 'status')
+  }
+
+  private async reconcile(key: string, now: number): Promise<void> {
+    const pod = this.pods.get(key)
+    if (!pod?.spec.nodeName) return
+    const node = this.nodes.get(pod.spec.nodeName)
+    if (!node) return
+    const recorder = this.recorderFor(pod.spec.nodeName)
+    const podObject = {...pod, kind: 'Pod', apiVersion: 'v1'}
+    if (pod.metadata.deletionTimestamp) return this.terminate(pod, now)
+    if (isTerminal(pod)) return
+    const statuses = ((pod.status as {containerStatuses?: Array<Record<string, any>>} | undefined)?.containerStatuses ?? [])
+    if (!(pod.status as {startTime?: string} | undefined)?.startTime) {
+      await this.writeStatus(pod, creatingStatus(pod, this.hostIp(node), this.podIp(node, pod), now))
+      this.simulated.addAfter(key, containerStartMilliseconds)
+      return
+    }
+    const creating = statuses.some((status) => status.state?.waiting?.reason === 'ContainerCreating')
+    const waitingBackoff = statuses.some((status) => status.state?.waiting?.reason === 'CrashLoopBackOff')
+    if (creating || waitingBackoff) {
+      if (waitingBackoff) {
+        const due = Date.parse(String(pod.metadata.annotations?.['kubemu.io/restart-after'] ?? '')) || 0
+        if (due > now) return this.wallClock.addAfter(key, due - now)
+      }
+      const restartCounts = new Map(statuses.map((status) => [String(status.name), Number(status.restartCount ?? 0)]))
+      const lastStates = new Map(statuses.map((status) => [String(status.name), status.lastState ?? {}]))
+      await this.writeStatus(pod, runningStatus(pod, restartCounts, lastStates, now))
+      for (const container of pod.spec.containers) {
+        if (!waitingBackoff) await recorder.record(podObject, 'Normal', 'Pulled', `Container image "${container.image ?? ''}" already present on machine`)
+        await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
+        await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
+      }
+      const runSeconds = Number(pod.metadata.annotations?.[runSecondsAnnotation] ?? NaN)
+      if (Number.isFinite(runSeconds)) this.simulated.addAfter(key, Math.max(0, runSeconds * 1000) || 1)
+      return
+    }
+    // Running: finished once its simulated run time is over.
+    const runSeconds = Number(pod.metadata.annotations?.[runSecondsAnnotation] ?? NaN)
+    if (!Number.isFinite(runSeconds)) return
+    const startedAt = Math.max(...statuses.map((status) => Date.parse(status.state?.running?.startedAt ?? '') || 0))
+    const due = startedAt + runSeconds * 1000
+    if (due > now && !this.collapsing) return this.simulated.addAfter(key, due - now)
+    const exitCode = Number(pod.metadata.annotations?.[exitCodeAnnotation] ?? 0) || 0
+    const policy = pod.spec.restartPolicy ?? 'Always'
+    if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0)) {
+      await this.writeStatus(pod, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', now))
+      return
+    }
+    // Restart with back-off: the container waits in CrashLoopBackOff, then runs again.
+    const restarts = Math.max(...statuses.map((status) => Number(status.restartCount ?? 0)))
+    const backoff = Math.min(restartBackoffMaxMilliseconds, restartBackoffInitialMilliseconds * 2 ** restarts)
+    const finished = terminatedStatus(pod, exitCode, 'Failed', now).containerStatuses as Array<Record<string, unknown>>
+    const status = {
+      ...(pod.status as Record<string, unknown>),
+      containerStatuses: finished.map((entry) => ({...entry, state: {waiting: {reason: 'CrashLoopBackOff', message: `back-off ${backoff / 1000}s restarting failed container=${entry.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`}}, lastState: entry.state, restartCount: restarts + 1, ready: false, started: false})),
+    }
+    await this.client.patch(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {metadata: {annotations: {'kubemu.io/restart-after': formatTimestamp(now + backoff)}}})
+    const updated = this.pods.get(key) ?? pod
+    await this.writeStatus({...updated, metadata: {...updated.metadata, resourceVersion: undefined}} as Pod, status)
+    await recorder.record(podObject, 'Warning', 'BackOff', `Back-off restarting failed container ${pod.spec.containers[0]?.name ?? ''} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
+    this.wallClock.addAfter(key, backoff)
+  }
+
+  /** Set while process() collapses delays, so run times end at once. */
+  private collapsing = false
+
+  private async terminate(pod: Pod, now: number): Promise<void> {
+    const key = objectKey(pod)
+    const deletedAt = Date.parse(String(pod.metadata.deletionTimestamp))
+    if (deletedAt > now && !this.collapsing) return this.simulated.addAfter(key, deletedAt - now)
+    if (!isTerminal(pod) && pod.status?.phase === 'Running') {
+      const recorder = this.recorderFor(String(pod.spec.nodeName))
+      for (const container of pod.spec.containers) await recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Normal', 'Killing', `Stopping container ${container.name}`)
+    }
+    await this.client.delete(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {gracePeriodSeconds: 0, preconditions: {uid: String(pod.metadata.uid)}})
+  }
+
+  /** The images a node has pulled, for node status (ImageLocality scores them). */
+  static imagesOf(pods: readonly Pod[]): string[] {
+    return [...new Set(pods.flatMap((pod) => pod.spec.containers.map((container) => fullImageName(container.image))))].sort()
+  }
+}

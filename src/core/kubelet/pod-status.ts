@@ -1,0 +1,135 @@
+// The pod statuses a kubelet writes as a pod goes Pending → ContainerCreating → Running →
+// Succeeded/Failed (or restarts), built from the pod and the time.
+import {formatTimestamp} from '../api/object.js'
+import type {Pod} from '../scheduler/types.js'
+
+export type Condition = {type: string; status: string; lastProbeTime: null; lastTransitionTime: string; reason?: string}
+
+function condition(type: string, status: boolean, at: string, reason?: string): Condition {
+  return {type, status: status ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: at, ...(reason ? {reason} : {})}
+}
+
+/** `nginx:1.27` → `docker.io/library/nginx:1.27`, as containerd reports images. */
+export function fullImageName(image: string | undefined): string {
+  const name = image ?? ''
+  const lastSlash = name.lastIndexOf('/')
+  const tagged = name.includes('@') || name.slice(lastSlash + 1).includes(':') ? name : `${name}:latest`
+  if (!tagged.includes('/')) return `docker.io/library/${tagged}`
+  const first = tagged.split('/')[0]!
+  return first.includes('.') || first.includes(':') || first === 'localhost' ? tagged : `docker.io/${tagged}`
+}
+
+export function imageIdOf(image: string | undefined): string {
+  const name = fullImageName(image).replace(/:[^:/@]*$/, '')
+  return `${name}@sha256:${containerId({metadata: {uid: name}} as Pod, 'image', 0).slice('containerd://'.length)}`
+}
+
+export function containerId(pod: Pod, container: string, restartCount: number): string {
+  const seed = `${pod.metadata.uid}/${container}/${restartCount}`
+  let hash = ''
+  for (let round = 0; hash.length < 64; round++) {
+    let value = 2166136261 ^ round
+    for (const character of seed) value = Math.imul(value ^ character.charCodeAt(0), 16777619) >>> 0
+    hash += value.toString(16).padStart(8, '0')
+  }
+  return `containerd://${hash.slice(0, 64)}`
+}
+
+export function creatingStatus(pod: Pod, hostIP: string, podIP: string, nowMilliseconds: number): Record<string, unknown> {
+  const at = formatTimestamp(nowMilliseconds)
+  const scheduled = pod.status?.conditions?.find((entry) => entry.type === 'PodScheduled')?.lastTransitionTime ?? at
+  return {
+    phase: 'Pending',
+    conditions: [
+      condition('PodReadyToStartContainers', false, at),
+      condition('Initialized', true, at),
+      condition('Ready', false, at, 'ContainersNotReady'),
+      condition('ContainersReady', false, at, 'ContainersNotReady'),
+      {...condition('PodScheduled', true, scheduled)},
+    ],
+    hostIP,
+    hostIPs: [{ip: hostIP}],
+    podIP,
+    podIPs: [{ip: podIP}],
+    startTime: at,
+    containerStatuses: pod.spec.containers.map((container) => ({
+      name: container.name,
+      state: {waiting: {reason: 'ContainerCreating'}},
+      lastState: {},
+      ready: false,
+      restartCount: 0,
+      image: container.image ?? '',
+      imageID: '',
+      started: false,
+    })),
+    qosClass: qosClassOf(pod),
+  }
+}
+
+export function runningStatus(pod: Pod, restartCounts: ReadonlyMap<string, number>, lastStates: ReadonlyMap<string, unknown>, nowMilliseconds: number): Record<string, unknown> {
+  const at = formatTimestamp(nowMilliseconds)
+  const status = (pod.status ?? {}) as Record<string, unknown>
+  const previous = (status.conditions as Condition[] | undefined) ?? []
+  const keep = (type: string, value: boolean) => {
+    const found = previous.find((entry) => entry.type === type)
+    return found && found.status === (value ? 'True' : 'False') ? found : condition(type, value, at)
+  }
+  return {
+    ...status,
+    phase: 'Running',
+    conditions: [keep('PodReadyToStartContainers', true), keep('Initialized', true), keep('Ready', true), keep('ContainersReady', true), keep('PodScheduled', true)],
+    containerStatuses: pod.spec.containers.map((container) => ({
+      name: container.name,
+      state: {running: {startedAt: at}},
+      lastState: lastStates.get(container.name) ?? {},
+      ready: true,
+      restartCount: restartCounts.get(container.name) ?? 0,
+      image: fullImageName(container.image),
+      imageID: imageIdOf(container.image),
+      containerID: containerId(pod, container.name, restartCounts.get(container.name) ?? 0),
+      started: true,
+    })),
+  }
+}
+
+export function terminatedStatus(pod: Pod, exitCode: number, phase: 'Succeeded' | 'Failed', nowMilliseconds: number): Record<string, unknown> {
+  const at = formatTimestamp(nowMilliseconds)
+  const status = (pod.status ?? {}) as Record<string, unknown>
+  const running = (status.containerStatuses as Array<Record<string, unknown>> | undefined) ?? []
+  const reason = phase === 'Succeeded' ? 'PodCompleted' : undefined
+  return {
+    ...status,
+    phase,
+    conditions: [condition('PodReadyToStartContainers', false, at), condition('Initialized', true, at, reason), condition('Ready', false, at, reason), condition('ContainersReady', false, at, reason), condition('PodScheduled', true, at)],
+    containerStatuses: pod.spec.containers.map((container) => {
+      const before = running.find((entry) => entry.name === container.name) ?? {}
+      const startedAt = ((before.state as {running?: {startedAt?: string}} | undefined)?.running?.startedAt) ?? at
+      return {
+        ...before,
+        name: container.name,
+        state: {terminated: {exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: at, containerID: before.containerID ?? containerId(pod, container.name, 0)}},
+        ready: false,
+        started: false,
+      }
+    }),
+  }
+}
+
+/** Guaranteed, Burstable or BestEffort, from the containers' requests and limits. */
+export function qosClassOf(pod: Pod): string {
+  const containers = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])]
+  let any = false
+  let guaranteed = true
+  for (const container of containers) {
+    const requests = container.resources?.requests ?? {}
+    const limits = container.resources?.limits ?? {}
+    if (Object.keys(requests).length > 0 || Object.keys(limits).length > 0) any = true
+    for (const name of ['cpu', 'memory']) {
+      const limit = limits[name]
+      const request = requests[name] ?? limit
+      if (!limit || request !== limit) guaranteed = false
+    }
+  }
+  if (!any) return 'BestEffort'
+  return guaranteed ? 'Guaranteed' : 'Burstable'
+}

@@ -1,0 +1,58 @@
+// The scheduling framework's extension points as kubemu runs them: PreFilter, Filter, PreScore,
+// Score (normalized, weighted), over a snapshot of the nodes. Statuses carry kube-scheduler's
+// reasons, which become the FailedScheduling message.
+import type {NodeInfo} from './node-info.js'
+import type {Pod} from './types.js'
+
+export const maxNodeScore = 100
+
+export type StatusCode = 'Success' | 'Unschedulable' | 'UnschedulableAndUnresolvable'
+
+export interface Status {
+  readonly code: StatusCode
+  readonly reasons: readonly string[]
+}
+
+export const success: Status = {code: 'Success', reasons: []}
+export const unschedulable = (...reasons: string[]): Status => ({code: 'Unschedulable', reasons})
+export const unresolvable = (...reasons: string[]): Status => ({code: 'UnschedulableAndUnresolvable', reasons})
+
+export interface Snapshot {
+  readonly nodes: readonly NodeInfo[]
+  readonly byName: ReadonlyMap<string, NodeInfo>
+  /** Labels of each namespace, for pod affinity terms with a namespaceSelector. */
+  readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>
+}
+
+/** What PreFilter and PreScore compute once per pod, for Filter and Score to read per node. */
+export type CycleState = Map<string, unknown>
+
+export interface FilterPlugin {
+  readonly name: string
+  /** A status other than Success rejects the pod on every node. */
+  preFilter?(pod: Pod, snapshot: Snapshot, state: CycleState): Status
+  filter(pod: Pod, node: NodeInfo, state: CycleState, snapshot: Snapshot): Status
+}
+
+export interface ScorePlugin {
+  readonly name: string
+  readonly weight: number
+  preScore?(pod: Pod, feasible: readonly NodeInfo[], state: CycleState, snapshot: Snapshot): void
+  score(pod: Pod, node: NodeInfo, state: CycleState, snapshot: Snapshot): number
+  /** Rescales the raw scores to 0..100, in place. */
+  normalize?(scores: Map<string, number>, state: CycleState): void
+}
+
+/** framework's DefaultNormalizeScore: scale to the maximum (integer division), reversed if asked. */
+export function defaultNormalizeScore(scores: Map<string, number>, reverse: boolean): void {
+  let maxCount = 0
+  for (const score of scores.values()) if (score > maxCount) maxCount = score
+  if (maxCount === 0) {
+    if (reverse) for (const name of scores.keys()) scores.set(name, maxNodeScore)
+    return
+  }
+  for (const [name, score] of scores) {
+    const scaled = Math.trunc((maxNodeScore * score) / maxCount)
+    scores.set(name, reverse ? maxNodeScore - scaled : scaled)
+  }
+}

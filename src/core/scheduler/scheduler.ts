@@ -1,0 +1,204 @@
+// The scheduler's loop (kube-scheduler 1.32, one profile "default-scheduler"): a scheduling
+// queue of pending pods (active by priority then age; unschedulable ones wait for a cluster
+// event that may help), a cache of nodes with the pods on them (a pod is assumed on its node as
+// soon as it is bound), one attempt per pod, then pods/binding, FailedScheduling, preemption.
+import type {KubeObject} from '../api/object.js'
+import {formatTimestamp} from '../api/object.js'
+import {type ApiClient, isConflict, isNotFound, objectKey} from '../client/client.js'
+import type {EventRecorder} from '../client/events.js'
+import type {ControlLoop, InformerFactory} from '../client/informer-factory.js'
+import type {Informer, InformerEvent} from '../client/informer.js'
+import {resources} from '../client/resources.js'
+import type {Clock} from '../util/clock.js'
+import {fitErrorMessage, SchedulingAlgorithm, type ScheduleResult} from './algorithm.js'
+import type {Snapshot} from './framework.js'
+import {NodeInfo} from './node-info.js'
+import {preempt} from './preemption.js'
+import type {Node, Pod} from './types.js'
+
+export const schedulerName = 'default-scheduler'
+/** The annotation `kubemu kubectl describe pod` reads the last attempt's verdicts from. */
+export const lastAttemptAnnotation = 'scheduler.kubemu.io/last-attempt'
+/** The last-attempt annotation lists at most this many nodes (the best scored, then the rejected). */
+export const attemptNodesRecordedMax = 16
+/** One process() call schedules at most this many pods (a bound on one round). */
+export const podsPerRoundMax = 100_000
+
+const isTerminal = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed'
+
+export function isOurs(pod: Pod): boolean {
+  return (pod.spec.schedulerName ?? schedulerName) === schedulerName
+}
+
+export class Scheduler implements ControlLoop {
+  readonly name = 'scheduler'
+  private readonly nodes = new Map<string, NodeInfo>()
+  /** Where each pod the cache holds is: pod uid → node name. */
+  private readonly placed = new Map<string, string>()
+  private readonly active = new Map<string, Pod>()
+  private readonly unschedulable = new Set<string>()
+  private readonly algorithm: SchedulingAlgorithm
+  private readonly pods: Informer<Pod>
+  private readonly namespaces: Informer<KubeObject>
+
+  constructor(
+    private readonly client: ApiClient,
+    informers: InformerFactory,
+    private readonly recorder: EventRecorder,
+    private readonly clock: Clock,
+    random: () => number,
+  ) {
+    this.algorithm = new SchedulingAlgorithm(random)
+    this.pods = informers.informer<Pod>(resources.pods)
+    this.namespaces = informers.informer<KubeObject>(resources.namespaces)
+    informers.informer<Node>(resources.nodes).onEvent((event) => this.onNode(event))
+    this.pods.onEvent((event) => this.onPod(event))
+  }
+
+  private moveAllToActive(): void {
+    for (const key of this.unschedulable) {
+      const pod = this.pods.get(key)
+      if (pod && !pod.spec.nodeName) this.active.set(key, pod)
+    }
+    this.unschedulable.clear()
+  }
+
+  private onNode(event: InformerEvent<Node>): void {
+    const name = String(event.object.metadata.name)
+    if (event.type === 'DELETED') {
+      this.nodes.delete(name)
+      return
+    }
+    const info = new NodeInfo(event.object)
+    for (const pod of this.nodes.get(name)?.pods ?? []) info.addPod(pod)
+    this.nodes.set(name, info)
+    this.moveAllToActive()
+  }
+
+  private forget(pod: Pod): void {
+    const uid = String(pod.metadata.uid)
+    const node = this.placed.get(uid)
+    if (node === undefined) return
+    this.nodes.get(node)?.removePod(pod)
+    this.placed.delete(uid)
+  }
+
+  private place(pod: Pod, nodeName: string): void {
+    this.forget(pod)
+    const info = this.nodes.get(nodeName)
+    if (!info) return
+    info.addPod(pod)
+    this.placed.set(String(pod.metadata.uid), nodeName)
+  }
+
+  private onPod(event: InformerEvent<Pod>): void {
+    const pod = event.object
+    const key = objectKey(pod)
+    if (event.type === 'DELETED' || isTerminal(pod)) {
+      this.forget(event.previous ?? pod)
+      this.active.delete(key)
+      this.unschedulable.delete(key)
+      if (event.previous?.spec.nodeName || pod.spec.nodeName) this.moveAllToActive()
+      return
+    }
+    if (pod.spec.nodeName) {
+      this.active.delete(key)
+      this.unschedulable.delete(key)
+      this.place(pod, pod.spec.nodeName)
+      return
+    }
+    if (!isOurs(pod) || pod.metadata.deletionTimestamp || (pod.spec.schedulingGates ?? []).length > 0) return
+    if (this.unschedulable.has(key) && event.type === 'MODIFIED') {
+      // A pod's own change (labels, tolerations, requests) may make it schedulable.
+      if (JSON.stringify(event.previous?.spec) === JSON.stringify(pod.spec) && JSON.stringify(event.previous?.metadata.labels) === JSON.stringify(pod.metadata.labels)) return
+      this.unschedulable.delete(key)
+    }
+    this.active.set(key, pod)
+  }
+
+  snapshot(): Snapshot {
+    const nodes = [...this.nodes.values()].sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))
+    const namespaceLabels = new Map(this.namespaces.list().map((namespace) => [String(namespace.metadata.name), namespace.metadata.labels ?? {}]))
+    return {nodes, byName: new Map(nodes.map((node) => [node.name, node])), namespaceLabels}
+  }
+
+  hasWork(): boolean {
+    return this.active.size > 0
+  }
+
+  nextDue(): number | null {
+    return null
+  }
+
+  async process(): Promise<number> {
+    const order = (left: Pod, right: Pod) =>
+      (right.spec.priority ?? 0) - (left.spec.priority ?? 0) || String(left.metadata.creationTimestamp).localeCompare(String(right.metadata.creationTimestamp))
+    const queue = [...this.active.values()].sort(order)
+    this.active.clear()
+    let processed = 0
+    for (const queued of queue.slice(0, podsPerRoundMax)) {
+      const pod = this.pods.get(objectKey(queued))
+      if (!pod || pod.spec.nodeName || pod.metadata.deletionTimestamp || pod.metadata.uid !== queued.metadata.uid) continue
+      await this.scheduleOne(pod)
+      processed++
+    }
+    for (const rest of queue.slice(podsPerRoundMax)) this.active.set(objectKey(rest), rest)
+    return processed
+  }
+
+  private attemptRecord(result: ScheduleResult, outcome: string): string {
+    const feasible = result.verdicts.filter((verdict) => !verdict.rejectedBy).sort((left, right) => (right.total ?? 0) - (left.total ?? 0))
+    const rejected = result.verdicts.filter((verdict) => verdict.rejectedBy)
+    const nodes = [...feasible, ...rejected].slice(0, attemptNodesRecordedMax).map((verdict) => ({
+      node: verdict.node,
+      ...(verdict.rejectedBy ? {filter: `${verdict.rejectedBy.plugin}: ${verdict.rejectedBy.status.reasons.join(', ')}`} : {filter: 'passed', scores: verdict.scores ?? {}, total: verdict.total ?? 0}),
+    }))
+    return JSON.stringify({time: formatTimestamp(this.clock.nowMilliseconds()), outcome, evaluatedNodes: result.evaluatedNodes, feasibleNodes: result.feasibleNodes, nodes})
+  }
+
+  private async scheduleOne(pod: Pod): Promise<void> {
+    const snapshot = this.snapshot()
+    const result = this.algorithm.schedule(pod, snapshot)
+    const podName = `${pod.metadata.namespace}/${pod.metadata.name}`
+    if (result.node) {
+      const node = result.node
+      this.place({...pod, spec: {...pod.spec, nodeName: node}}, node)
+      try {
+        await this.client.create(resources.pods, {
+          kind: 'Binding',
+          apiVersion: 'v1',
+          metadata: {name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid, annotations: {[lastAttemptAnnotation]: this.attemptRecord(result, `Scheduled to ${node}`)}},
+          target: {kind: 'Node', apiVersion: 'v1', name: node},
+        } as unknown as KubeObject, 'binding')
+      } catch (error) {
+        this.forget(pod)
+        if (isNotFound(error) || isConflict(error)) return
+        throw error
+      }
+      await this.recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Normal', 'Scheduled', `Successfully assigned ${podName} to ${node}`)
+      return
+    }
+    const preemption = preempt(pod, snapshot, result)
+    const message = fitErrorMessage(snapshot.nodes.length, result, preemption.message)
+    this.unschedulable.add(objectKey(pod))
+    try {
+      await this.client.patch(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {metadata: {annotations: {[lastAttemptAnnotation]: this.attemptRecord(result, 'Unschedulable')}}})
+      const condition = {type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: formatTimestamp(this.clock.nowMilliseconds()), reason: 'Unschedulable', message}
+      const status: Record<string, unknown> = {conditions: [condition]}
+      if (preemption.nominatedNode) status.nominatedNodeName = preemption.nominatedNode
+      await this.client.patch(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {status}, {subresource: 'status', type: 'strategic'})
+    } catch (error) {
+      if (isNotFound(error)) return
+      throw error
+    }
+    await this.recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Warning', 'FailedScheduling', message)
+    for (const victim of preemption.victims) {
+      await this.recorder.record({...victim, kind: 'Pod', apiVersion: 'v1'}, 'Normal', 'Preempted', `Preempted by pod ${pod.metadata.uid} on node ${preemption.nominatedNode}`)
+      try {
+        await this.client.delete(resources.pods, String(victim.metadata.namespace), String(victim.metadata.name), {preconditions: {uid: String(victim.metadata.uid)}})
+      } catch (error) {
+        if (!isNotFound(error) && !isConflict(error)) throw error
+      }
+    }
+  }
+}
