@@ -122,8 +122,9 @@ export function compareQuantities(left: Quantity, right: Quantity): number {
   return left.nanos < right.nanos ? -1 : left.nanos > right.nanos ? 1 : 0
 }
 
+/** Go's Quantity.Add: the sum keeps the left format, or takes the right one when the left is zero. */
 export function addQuantities(left: Quantity, right: Quantity): Quantity {
-  return {nanos: left.nanos + right.nanos, format: left.format}
+  return {nanos: left.nanos + right.nanos, format: left.nanos === 0n ? right.format : left.format}
 }
 
 export function subtractQuantities(left: Quantity, right: Quantity): Quantity {

@@ -227,7 +227,28 @@ export class ResourceHandlers {
         return {status: 200, body: scaleOf(definition, result.object), warnings: []}
       }
     }
+    if (info.subresource === 'finalize' && definition.group === '' && definition.resource === 'namespaces' && verb === 'update') return this.finalizeNamespace(request, info, definition, dryRun)
     throw apiErrors.pathNotFound()
+  }
+
+  /**
+   * PUT namespaces/NAME/finalize: sets spec.finalizers (the namespace controller removes
+   * "kubernetes" once the namespace is empty); a Terminating namespace left with none is deleted.
+   */
+  private async finalizeNamespace(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, dryRun: boolean): Promise<ApiResponse> {
+    const {object} = this.decode(request, definition)
+    const wanted = isJsonObject(object.spec) && Array.isArray(object.spec.finalizers) ? object.spec.finalizers.map(String) : []
+    if (dryRun) return ok(await this.registry.get(definition, '', info.name), definition)
+    const updated = await this.registry.guaranteedUpdate(definition, '', info.name, (current: KubeObject | null) => {
+      if (!current) throw apiErrors.notFound(definition, info.name)
+      current.spec = {...(isJsonObject(current.spec) ? current.spec : {}), finalizers: wanted}
+      if (wanted.length === 0) delete (current.spec as Record<string, unknown>).finalizers
+      return current
+    })
+    if (updated.metadata.deletionTimestamp && wanted.length === 0 && (updated.metadata.finalizers ?? []).length === 0) {
+      await this.registry.delete(definition, '', info.name, {gracePeriodSeconds: 0})
+    }
+    return ok(updated, definition)
   }
 
   private decode(request: ApiRequest, definition: ResourceDefinition): {object: KubeObject; warnings: string[]} {

@@ -3,7 +3,7 @@
 // message again only raises `count` and `lastTimestamp` of the event already written.
 import {formatTimestamp, type KubeObject} from '../api/object.js'
 import type {Clock} from '../util/clock.js'
-import {type ApiClient, isNotFound} from './client.js'
+import {type ApiClient, ApiClientError, isNotFound} from './client.js'
 import {resources} from './resources.js'
 
 /** A recorder remembers at most this many events for aggregation (client-go keeps an LRU of 4096). */
@@ -23,7 +23,20 @@ export class EventRecorder {
     private readonly clock: Clock,
   ) {}
 
+  /** Events the server refused (a namespace being deleted, a quota): dropped, as client-go drops them. */
+  dropped = 0
+
+  /** Records an event; a refusal by the server is counted and dropped, never an error of the caller. */
   async record(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    try {
+      await this.write(object, type, reason, message)
+    } catch (error) {
+      if (!(error instanceof ApiClientError)) throw error
+      this.dropped++
+    }
+  }
+
+  private async write(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     const now = this.clock.nowMilliseconds()
     const timestamp = formatTimestamp(now)
     const namespace = object.metadata.namespace || 'default'

@@ -94,8 +94,11 @@ export class ReplicaSetController extends Controller {
       observedGeneration: set.metadata.generation ?? 1,
     }
     const current = (set.status ?? {}) as Record<string, unknown>
-    const differs = Object.entries(status).some(([field, value]) => (current[field] ?? 0) !== value)
-    if (differs) await this.client.update(resources.replicaSets, {...set, kind: 'ReplicaSet', apiVersion: 'apps/v1', status: {...current, ...status}} as unknown as KubeObject, 'status')
+    const next: Record<string, unknown> = {...current, ...status}
+    // As the Go type's omitempty drops them: only `replicas` is written when zero.
+    for (const field of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']) if (next[field] === 0) delete next[field]
+    const differs = Object.entries(status).some(([field, value]) => (current[field] ?? 0) !== value) || current.replicas === undefined
+    if (differs) await this.client.update(resources.replicaSets, {...set, kind: 'ReplicaSet', apiVersion: 'apps/v1', status: next} as unknown as KubeObject, 'status')
     // Pods that become available later (minReadySeconds) need another look then.
     const pending = active.filter((pod) => isPodReady(pod) && !isPodAvailable(pod, minReadySeconds, now))
     if (pending.length > 0) this.queue.addAfter(objectKey(set), minReadySeconds * 1000)

@@ -5,6 +5,8 @@ import {ApiClient, type RequestHandler} from '../client/client.js'
 import {EventRecorder} from '../client/events.js'
 import {type ControlLoop, InformerFactory} from '../client/informer-factory.js'
 import {DeploymentController} from '../controllers/deployment.js'
+import {GarbageCollector} from '../controllers/garbage-collector.js'
+import {NamespaceController} from '../controllers/namespace.js'
 import {ReplicaSetController} from '../controllers/replicaset.js'
 import {ServiceAccountController} from '../controllers/serviceaccount.js'
 import {Kubelets} from '../kubelet/kubelet.js'
@@ -21,6 +23,8 @@ export const componentUsers = {
   scheduler: {name: 'system:kube-scheduler', groups: ['system:authenticated']},
   controllerManager: {name: 'system:kube-controller-manager', groups: ['system:masters', 'system:authenticated']},
   kubelet: {name: 'system:node:kubemu', groups: ['system:nodes', 'system:masters', 'system:authenticated']},
+  /** kubemu's scheduling report (the last attempt's verdicts on a pod), beyond what kube-scheduler may write. */
+  schedulingReport: {name: 'kubemu:scheduling-report', groups: ['system:masters', 'system:authenticated']},
 }
 
 export class ControlPlane {
@@ -41,9 +45,11 @@ export class ControlPlane {
     }
     this.loops = [
       new ServiceAccountController(controllerClient, informers, clock),
+      new NamespaceController(controllerClient, informers, clock),
+      new GarbageCollector(controllerClient, informers, clock),
       new DeploymentController(controllerClient, informers, controllerEvents('deployment-controller'), clock),
       new ReplicaSetController(controllerClient, informers, controllerEvents('replicaset-controller'), clock),
-      new Scheduler(schedulerClient, informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock), clock, random),
+      new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock), clock, random),
       new Kubelets(kubeletClient, informers, kubeletEvents, clock),
     ]
     this.runner = new ControlPlaneRunner(informers, [schedulerClient, controllerClient, kubeletClient], this.loops)

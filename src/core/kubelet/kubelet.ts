@@ -5,7 +5,7 @@
 // after their grace period once deleted. Start-up, run time and grace periods are simulated
 // delays (zero in one-shot mode); restart back-off is on the wall clock, as CrashLoopBackOff is.
 import {formatTimestamp, type KubeObject} from '../api/object.js'
-import {type ApiClient, isConflict, isNotFound, objectKey} from '../client/client.js'
+import {type ApiClient, ApiClientError, isConflict, isNotFound, objectKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {ControlLoop, InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
@@ -74,6 +74,7 @@ export class Kubelets implements ControlLoop {
         await this.reconcile(key, this.clock.nowMilliseconds())
       } catch (error) {
         if (isConflict(error)) this.simulated.add(key)
+        else if (error instanceof ApiClientError && !isNotFound(error)) this.wallClock.addAfter(key, restartBackoffInitialMilliseconds)
         else if (!isNotFound(error)) throw error
       }
     }

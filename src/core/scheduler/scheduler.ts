@@ -10,6 +10,7 @@ import type {ControlLoop, InformerFactory} from '../client/informer-factory.js'
 import type {Informer, InformerEvent} from '../client/informer.js'
 import {resources} from '../client/resources.js'
 import type {Clock} from '../util/clock.js'
+import {lastAttemptAnnotation} from './annotations.js'
 import {fitErrorMessage, SchedulingAlgorithm, type ScheduleResult} from './algorithm.js'
 import type {Snapshot} from './framework.js'
 import {NodeInfo} from './node-info.js'
@@ -17,8 +18,6 @@ import {preempt} from './preemption.js'
 import type {Node, Pod} from './types.js'
 
 export const schedulerName = 'default-scheduler'
-/** The annotation `kubemu kubectl describe pod` reads the last attempt's verdicts from. */
-export const lastAttemptAnnotation = 'scheduler.kubemu.io/last-attempt'
 /** The last-attempt annotation lists at most this many nodes (the best scored, then the rejected). */
 export const attemptNodesRecordedMax = 16
 /** One process() call schedules at most this many pods (a bound on one round). */
@@ -35,6 +34,8 @@ export class Scheduler implements ControlLoop {
   private readonly nodes = new Map<string, NodeInfo>()
   /** Where each pod the cache holds is: pod uid → node name. */
   private readonly placed = new Map<string, string>()
+  /** Pods on nodes the node informer has not shown yet (informers start one after another). */
+  private readonly waitingForNode = new Map<string, Map<string, Pod>>()
   private readonly active = new Map<string, Pod>()
   private readonly unschedulable = new Set<string>()
   private readonly algorithm: SchedulingAlgorithm
@@ -43,6 +44,8 @@ export class Scheduler implements ControlLoop {
 
   constructor(
     private readonly client: ApiClient,
+    /** kubemu's own reporter: writes the last-attempt annotation, which kube-scheduler's role may not. */
+    private readonly reporter: ApiClient,
     informers: InformerFactory,
     private readonly recorder: EventRecorder,
     private readonly clock: Clock,
@@ -71,6 +74,8 @@ export class Scheduler implements ControlLoop {
     }
     const info = new NodeInfo(event.object)
     for (const pod of this.nodes.get(name)?.pods ?? []) info.addPod(pod)
+    for (const pod of this.waitingForNode.get(name)?.values() ?? []) info.addPod(pod)
+    this.waitingForNode.delete(name)
     this.nodes.set(name, info)
     this.moveAllToActive()
   }
@@ -80,15 +85,21 @@ export class Scheduler implements ControlLoop {
     const node = this.placed.get(uid)
     if (node === undefined) return
     this.nodes.get(node)?.removePod(pod)
+    this.waitingForNode.get(node)?.delete(uid)
     this.placed.delete(uid)
   }
 
   private place(pod: Pod, nodeName: string): void {
     this.forget(pod)
+    const uid = String(pod.metadata.uid)
+    this.placed.set(uid, nodeName)
     const info = this.nodes.get(nodeName)
-    if (!info) return
-    info.addPod(pod)
-    this.placed.set(String(pod.metadata.uid), nodeName)
+    if (info) info.addPod(pod)
+    else {
+      let waiting = this.waitingForNode.get(nodeName)
+      if (!waiting) this.waitingForNode.set(nodeName, (waiting = new Map()))
+      waiting.set(uid, pod)
+    }
   }
 
   private onPod(event: InformerEvent<Pod>): void {
@@ -182,13 +193,13 @@ export class Scheduler implements ControlLoop {
     const message = fitErrorMessage(snapshot.nodes.length, result, preemption.message)
     this.unschedulable.add(objectKey(pod))
     try {
-      await this.client.patch(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {metadata: {annotations: {[lastAttemptAnnotation]: this.attemptRecord(result, 'Unschedulable')}}})
+      await this.reporter.patch(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {metadata: {annotations: {[lastAttemptAnnotation]: this.attemptRecord(result, 'Unschedulable')}}})
       const condition = {type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: formatTimestamp(this.clock.nowMilliseconds()), reason: 'Unschedulable', message}
       const status: Record<string, unknown> = {conditions: [condition]}
       if (preemption.nominatedNode) status.nominatedNodeName = preemption.nominatedNode
       await this.client.patch(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {status}, {subresource: 'status', type: 'strategic'})
     } catch (error) {
-      if (isNotFound(error)) return
+      if (isNotFound(error) || isConflict(error)) return
       throw error
     }
     await this.recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Warning', 'FailedScheduling', message)

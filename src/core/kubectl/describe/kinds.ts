@@ -3,6 +3,7 @@
 import type {KubeObject} from '../../api/object.js'
 import {canonicalQuantity, formatQuantity, milliValue, parseQuantity, type Quantity, addQuantities, zeroQuantity} from '../../api/quantity.js'
 import {humanDuration} from '../../apiserver/tables/table.js'
+import {lastAttemptAnnotation} from '../../scheduler/annotations.js'
 import {describeContainers, describeEvents, describePodTemplate, describeVolumes} from './pods.js'
 import {DescribeWriter, list, printAnnotations, printLabels, printTaints, printTolerations, record, rfc1123z, text} from './writer.js'
 
@@ -85,8 +86,33 @@ export async function describePod(pod: KubeObject, context: DescribeContext): Pr
   writer.write(0, `QoS Class:\t${text(status.qosClass)}\n`)
   printLabels(writer, 'Node-Selectors', spec.nodeSelector)
   printTolerations(writer, 'Tolerations', spec.tolerations)
+  describeSchedulingAttempt(writer, pod.metadata.annotations?.[lastAttemptAnnotation])
   describeEvents(writer, await eventsFor(context, pod), context.nowMilliseconds)
   return writer.toString()
+}
+
+/**
+ * Beyond kubectl: the scheduler's last attempt for the pod (kubemu records it in an annotation):
+ * each node's filter verdict and, for feasible nodes, each plugin's weighted score.
+ */
+export function describeSchedulingAttempt(writer: DescribeWriter, annotation: string | undefined): void {
+  if (!annotation) return
+  let attempt: {time?: string; outcome?: string; evaluatedNodes?: number; feasibleNodes?: number; nodes?: Array<{node: string; filter: string; scores?: Record<string, number>; total?: number}>}
+  try {
+    attempt = JSON.parse(annotation)
+  } catch {
+    return
+  }
+  writer.write(0, 'Scheduling Attempt (kubemu):\n')
+  writer.write(1, `Time:\t${attempt.time ?? ''}\n`)
+  writer.write(1, `Outcome:\t${attempt.outcome ?? ''}\n`)
+  writer.write(1, `Nodes:\t${attempt.evaluatedNodes ?? 0} evaluated, ${attempt.feasibleNodes ?? 0} feasible\n`)
+  writer.write(1, 'Node\tFilters\tScore\tScores by plugin (weighted)\n')
+  writer.write(1, '----\t-------\t-----\t--------------------------\n')
+  for (const node of attempt.nodes ?? []) {
+    const scores = Object.entries(node.scores ?? {}).map(([plugin, score]) => `${plugin}=${score}`).join(' ')
+    writer.write(1, `${node.node}\t${node.filter}\t${node.total ?? '-'}\t${scores || '-'}\n`)
+  }
 }
 
 function replicaSetsByLabels(sets: readonly KubeObject[]): string {

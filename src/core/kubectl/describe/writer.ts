@@ -67,7 +67,7 @@ export function printAnnotations(writer: DescribeWriter, title: string, annotati
     const value = text(raw).replace(/\n$/, '')
     if (value.length + key.length + 2 > maxAnnotationLength || value.includes('\n')) {
       writer.write(0, `${key}:\n`)
-      for (const line of value.split('\n')) writer.write(0, `\t  ${line.length > maxAnnotationLength - 2 ? `${line.slice(0, maxAnnotationLength - 5)}...` : line}\n`)
+      for (const line of value.split('\n')) writer.write(0, `\t  ${line.length > maxAnnotationLength - 2 ? `${line.slice(0, maxAnnotationLength - 2)}...` : line}\n`)
     } else {
       writer.write(0, `${key}: ${value}\n`)
     }

@@ -1,0 +1,134 @@
+// The control plane in one-shot mode, end to end through the CLI: a kubectl command that changes
+// the cluster returns once the scheduler, the controllers and the kubelets are done with it.
+import {spawn} from 'node:child_process'
+import {join} from 'node:path'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {runShell} from '../support/shell.js'
+import {temporaryFolder} from '../support/temp.js'
+
+const projectRoot = join(import.meta.dirname, '..', '..')
+const kubemu = join(projectRoot, 'bin', 'kubemu')
+
+const deployment = (name: string, replicas: number, image: string, cpu: string, strategy = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: ${name}}}
+${strategy}  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+      - name: main
+        image: ${image}
+        resources: {requests: {cpu: ${cpu}, memory: 64Mi}}
+`
+
+describe('the control plane, one-shot', () => {
+  let home: string
+  const environment = () => ({...process.env, KUBEMU_HOME: home, KUBECONFIG: ''})
+  const kubectl = (line: string, stdin?: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: environment(), stdin})
+  const podsByNode = async (selector: string) => {
+    const listed = await kubectl(`get pods -l ${selector} -o jsonpath='{range .items[*]}{.spec.nodeName}={.status.phase}{"\\n"}{end}'`)
+    const counts: Record<string, number> = {}
+    for (const line of listed.stdout.split('\n').filter(Boolean)) counts[line] = (counts[line] ?? 0) + 1
+    return counts
+  }
+
+  beforeAll(() => {
+    home = temporaryFolder()
+  })
+
+  it('apply of a 3-replica Deployment returns with 3 Running pods on the workers, none on the tainted control plane', async () => {
+    expect(await kubectl('apply -f -', deployment('web', 3, 'nginx:1.27', '100m'))).toMatchObject({status: 0, stdout: 'deployment.apps/web created\n', stderr: ''})
+    const counts = await podsByNode('app=web')
+    expect(Object.values(counts).reduce((sum, count) => sum + count, 0)).toBe(3)
+    for (const [where] of Object.entries(counts)) expect(where).toMatch(/^worker-\d=Running$/)
+    const ready = await kubectl("get deployment web -o jsonpath='{.status.readyReplicas}/{.status.availableReplicas}/{.status.updatedReplicas}'")
+    expect(ready.stdout).toBe('3/3/3')
+    const pod = (await kubectl("get pods -l app=web -o jsonpath='{.items[0].metadata.name}'")).stdout
+    const described = await kubectl(`describe pod ${pod}`)
+    expect(described.stdout).toMatch(/Scheduling Attempt \(kubemu\):\n {2}Time: .*\n {2}Outcome: +Scheduled to worker-\d\n {2}Nodes: +4 evaluated, 3 feasible\n/)
+    expect(described.stdout).toContain('control-plane  TaintToleration: node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }')
+    expect(described.stdout).toMatch(/Normal {2}Scheduled .* default-scheduler {2}Successfully assigned default\/web-[a-z0-9]+-[a-z0-9]{5} to worker-\d/)
+    expect(described.stdout).toMatch(/Normal {2}Started .* kubelet +Started container main/)
+  })
+
+  it('an image change rolls out within maxSurge and maxUnavailable at every step', async () => {
+    const strategy = '  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 1}}\n'
+    expect((await kubectl('apply -f -', deployment('roll', 4, 'nginx:1.27', '100m', strategy))).status).toBe(0)
+    // A watch in another process sees every ReplicaSet change of the rollout.
+    const watcher = spawn(kubemu, ['kubectl', 'get', 'replicasets', '-l', 'app=roll', '-w', '-o', 'json', '--output-watch-events'], {cwd: home, env: environment()})
+    let output = ''
+    watcher.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+    await new Promise<void>((resolve) => watcher.stdout.once('data', () => resolve()))
+    expect((await kubectl('set image deployment/roll main=nginx:1.28')).stdout).toBe('deployment.apps/roll image updated\n')
+    const finished = await kubectl("get replicasets -l app=roll -o jsonpath='{range .items[*]}{.spec.template.spec.containers[0].image}={.spec.replicas}/{.status.availableReplicas} {end}'")
+    expect(finished.stdout.trim().split(' ').sort()).toEqual(['nginx:1.27=0/', 'nginx:1.28=4/4'])
+    type Event = {type: string; object: {metadata: {name: string}; spec: {replicas: number; template: {spec: {containers: Array<{image: string}>}}}; status: {availableReplicas?: number}}}
+    const events = () => output.split(/\n(?=\{)/).filter((text) => text.trim().startsWith('{') && text.trim().endsWith('}')).map((text) => JSON.parse(text) as Event)
+    const settled = () => {
+      const last = new Map(events().map((event) => [event.object.spec.template.spec.containers[0]!.image, event.object]))
+      return last.get('nginx:1.28')?.status.availableReplicas === 4 && last.get('nginx:1.27')?.spec.replicas === 0
+    }
+    // The watcher follows the database from another process: read until it has shown the end state.
+    for (let chunk = 0; chunk < 10_000 && !settled(); chunk++) await new Promise<void>((resolve) => watcher.stdout.once('data', () => resolve()))
+    watcher.kill()
+    const states = new Map<string, {replicas: number; available: number}>()
+    let steps = 0
+    for (const event of events()) {
+      states.set(event.object.metadata.name, {replicas: event.object.spec.replicas, available: event.object.status.availableReplicas ?? 0})
+      const total = [...states.values()].reduce((sum, state) => sum + state.replicas, 0)
+      const available = [...states.values()].reduce((sum, state) => sum + Math.min(state.available, state.replicas), 0)
+      expect(total, `step ${steps}: ${JSON.stringify([...states])}`).toBeLessThanOrEqual(4 + 1)
+      if (states.size === 2) expect(available, `step ${steps}: ${JSON.stringify([...states])}`).toBeGreaterThanOrEqual(4 - 1)
+      steps++
+    }
+    expect(steps).toBeGreaterThan(4)
+  })
+
+  it('scaling to 50 fills the workers by requests and leaves the rest Pending with the FailedScheduling message', async () => {
+    expect((await kubectl('apply -f -', deployment('wide', 3, 'nginx:1.27', '500m'))).status).toBe(0)
+    expect((await kubectl('delete deployment roll web')).status).toBe(0)
+    expect(await kubectl('scale deployment wide --replicas=50')).toMatchObject({status: 0, stdout: 'deployment.apps/wide scaled\n'})
+    const counts = await podsByNode('app=wide')
+    expect(counts).toEqual({'worker-1=Running': 8, 'worker-2=Running': 8, 'worker-3=Running': 8, '=Pending': 26})
+    const pending = (await kubectl("get pods -l app=wide --field-selector=status.phase=Pending -o jsonpath='{.items[0].metadata.name}'")).stdout
+    const described = await kubectl(`describe pod ${pending}`)
+    expect(described.stdout).toContain(
+      'Warning  FailedScheduling  ',
+    )
+    expect(described.stdout).toContain(
+      'default-scheduler  0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 Insufficient cpu. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.',
+    )
+    const condition = await kubectl(`get pod ${pending} -o jsonpath='{.status.conditions[0].type} {.status.conditions[0].status} {.status.conditions[0].reason}'`)
+    expect(condition.stdout).toBe('PodScheduled False Unschedulable')
+  })
+
+  it('deleting the Deployment removes its ReplicaSets and pods (garbage collection)', async () => {
+    expect(await kubectl('delete deployment wide')).toMatchObject({status: 0, stdout: 'deployment.apps "wide" deleted\n'})
+    expect((await kubectl('get replicasets,pods -o name')).stdout).toBe('')
+    const keys = await runShell(`${kubemu} etcdctl get /registry/pods --prefix --keys-only`, {cwd: home, env: environment()})
+    expect(keys.stdout).toBe('')
+  })
+
+  it('deleting a namespace removes everything in it from etcd', async () => {
+    expect((await kubectl('create namespace shop')).status).toBe(0)
+    expect((await kubectl('apply -n shop -f -', deployment('cart', 2, 'nginx:1.27', '100m'))).status).toBe(0)
+    expect((await kubectl('create configmap settings -n shop --from-literal=a=1')).status).toBe(0)
+    expect((await kubectl('get serviceaccount default -n shop -o name')).stdout).toBe('serviceaccount/default\n')
+    expect(await kubectl('delete namespace shop')).toMatchObject({status: 0, stdout: 'namespace "shop" deleted\n'})
+    const keys = await runShell(`${kubemu} etcdctl get /registry --prefix --keys-only`, {cwd: home, env: environment()})
+    expect(keys.stdout.split('\n').filter((key) => key.includes('/shop'))).toEqual([])
+    expect((await kubectl('get namespace shop')).stderr).toBe('Error from server (NotFound): namespaces "shop" not found\n')
+  })
+
+  it('KUBEMU_WAIT=false leaves the work for the next command', async () => {
+    const waiting = await runShell(`${kubemu} kubectl apply -f -`, {cwd: home, env: {...environment(), KUBEMU_WAIT: 'false'}, stdin: deployment('later', 2, 'nginx:1.27', '100m')})
+    expect(waiting.status).toBe(0)
+    expect((await kubectl('get pods -l app=later -o name')).stdout).toBe('')
+    expect((await kubectl('label deployment later touched=yes')).status).toBe(0)
+    expect(await podsByNode('app=later')).toEqual(expect.objectContaining({}))
+    expect(Object.values(await podsByNode('app=later')).reduce((sum, count) => sum + count, 0)).toBe(2)
+  })
+})
