@@ -123,6 +123,28 @@ describe('the control plane, one-shot', () => {
     expect((await kubectl('get namespace shop')).stderr).toBe('Error from server (NotFound): namespaces "shop" not found\n')
   })
 
+  it('a Job runs to completion (parallelism at a time), and one whose pods fail stops at its backoff limit', async () => {
+    const job = (name: string, exitCode: number, extra: string) => `apiVersion: batch/v1
+kind: Job
+metadata: {name: ${name}}
+spec:
+${extra}  template:
+    metadata: {annotations: {kubemu.io/run-seconds: "20", kubemu.io/exit-code: "${exitCode}"}}
+    spec:
+      restartPolicy: Never
+      containers: [{name: work, image: busybox, command: [sh, -c, "exit ${exitCode}"]}]
+`
+    expect((await kubectl('apply -f -', job('batch', 0, '  completions: 5\n  parallelism: 2\n'))).status).toBe(0)
+    const done = await kubectl("get job batch -o jsonpath='{.status.succeeded} {.status.conditions[?(@.type==\"Complete\")].status} {.status.completionTime}'")
+    expect(done.stdout).toMatch(/^5 True \d{4}-/)
+    const phases = await kubectl("get pods -l job-name=batch -o jsonpath='{range .items[*]}{.status.phase} {.metadata.finalizers}{\"\\n\"}{end}'")
+    expect(phases.stdout).toBe('Succeeded \n'.repeat(5))
+    expect((await kubectl('get job batch')).stdout).toMatch(/^NAME +STATUS +COMPLETIONS +DURATION +AGE\nbatch +Complete +5\/5 /)
+    expect((await kubectl('apply -f -', job('broken', 3, '  backoffLimit: 0\n'))).status).toBe(0)
+    const failed = await kubectl("get job broken -o jsonpath='{.status.failed} {.status.conditions[?(@.type==\"Failed\")].reason}'")
+    expect(failed.stdout).toBe('1 BackoffLimitExceeded')
+  })
+
   it('KUBEMU_WAIT=false leaves the work for the next command', async () => {
     const waiting = await runShell(`${kubemu} kubectl apply -f -`, {cwd: home, env: {...environment(), KUBEMU_WAIT: 'false'}, stdin: deployment('later', 2, 'nginx:1.27', '100m')})
     expect(waiting.status).toBe(0)

@@ -6,6 +6,7 @@ import {EventRecorder} from '../client/events.js'
 import {type ControlLoop, InformerFactory} from '../client/informer-factory.js'
 import {DeploymentController} from '../controllers/deployment.js'
 import {GarbageCollector} from '../controllers/garbage-collector.js'
+import {JobController} from '../controllers/job.js'
 import {NamespaceController} from '../controllers/namespace.js'
 import {ReplicaSetController} from '../controllers/replicaset.js'
 import {ServiceAccountController} from '../controllers/serviceaccount.js'
@@ -49,6 +50,7 @@ export class ControlPlane {
       new GarbageCollector(controllerClient, informers, clock),
       new DeploymentController(controllerClient, informers, controllerEvents('deployment-controller'), clock),
       new ReplicaSetController(controllerClient, informers, controllerEvents('replicaset-controller'), clock),
+      new JobController(controllerClient, informers, controllerEvents('job-controller'), clock),
       new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock), clock, random),
       new Kubelets(kubeletClient, informers, kubeletEvents, clock),
     ]

@@ -22,10 +22,19 @@ export const containerStartMilliseconds = 1_000
 /** CrashLoopBackOff: 10 s, doubling, at most 5 minutes (the kubelet's). */
 export const restartBackoffInitialMilliseconds = 10_000
 export const restartBackoffMaxMilliseconds = 300_000
+/** A Job's pod without a run-seconds annotation finishes after this long (other pods run until stopped). */
+export const jobPodRunSecondsDefault = 1
 /** The kubelet's default grace period when the pod gives none. */
 export const defaultGracePeriodSeconds = 30
 
 const isTerminal = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed'
+
+/** How long the pod's containers run before they exit, in seconds; NaN for ever. */
+function runSecondsOf(pod: Pod): number {
+  const annotated = pod.metadata.annotations?.[runSecondsAnnotation]
+  if (annotated !== undefined) return Number(annotated)
+  return (pod.metadata.ownerReferences ?? []).some((owner) => owner.controller && owner.kind === 'Job') ? jobPodRunSecondsDefault : Number.NaN
+}
 
 export class Kubelets implements ControlLoop {
   readonly name = 'kubelet'
@@ -132,12 +141,12 @@ export class Kubelets implements ControlLoop {
         await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
         await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
       }
-      const runSeconds = Number(pod.metadata.annotations?.[runSecondsAnnotation] ?? NaN)
+      const runSeconds = runSecondsOf(pod)
       if (Number.isFinite(runSeconds)) this.simulated.addAfter(key, Math.max(0, runSeconds * 1000) || 1)
       return
     }
     // Running: finished once its simulated run time is over.
-    const runSeconds = Number(pod.metadata.annotations?.[runSecondsAnnotation] ?? NaN)
+    const runSeconds = runSecondsOf(pod)
     if (!Number.isFinite(runSeconds)) return
     const startedAt = Math.max(...statuses.map((status) => Date.parse(status.state?.running?.startedAt ?? '') || 0))
     const due = startedAt + runSeconds * 1000
