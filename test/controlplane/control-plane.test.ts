@@ -145,6 +145,31 @@ ${extra}  template:
     expect(failed.stdout).toBe('1 BackoffLimitExceeded')
   })
 
+  it('rollout status, history, undo, pause, resume, restart and wait, with kubectl\'s messages', async () => {
+    expect((await kubectl('apply -f -', deployment('app', 2, 'nginx:1.27', '100m'))).status).toBe(0)
+    expect(await kubectl('rollout status deployment/app')).toMatchObject({status: 0, stdout: 'deployment "app" successfully rolled out\n'})
+    expect((await kubectl('set image deployment/app main=nginx:1.28')).status).toBe(0)
+    expect((await kubectl("annotate deployment app kubernetes.io/change-cause='to 1.28'")).status).toBe(0)
+    expect((await kubectl('rollout history deployment/app')).stdout).toBe('deployment.apps/app \nREVISION  CHANGE-CAUSE\n1         <none>\n2         to 1.28\n\n')
+    expect(await kubectl('rollout undo deployment/app')).toMatchObject({status: 0, stdout: 'deployment.apps/app rolled back\n'})
+    expect((await kubectl("get deployment app -o jsonpath='{.spec.template.spec.containers[0].image} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}'")).stdout).toBe('nginx:1.27 3')
+    expect((await kubectl("get pods -l app=app -o jsonpath='{range .items[*]}{.spec.containers[0].image} {.status.phase}{\"\\n\"}{end}'")).stdout).toBe('nginx:1.27 Running\n'.repeat(2))
+    expect(await kubectl('rollout pause deployment/app')).toMatchObject({status: 0, stdout: 'deployment.apps/app paused\n'})
+    expect(await kubectl('rollout pause deployment/app')).toMatchObject({status: 1, stderr: 'error: deployments.apps "app" is already paused\n'})
+    expect(await kubectl('rollout resume deployment/app')).toMatchObject({status: 0, stdout: 'deployment.apps/app resumed\n'})
+    expect(await kubectl('rollout restart deployment/app')).toMatchObject({status: 0, stdout: 'deployment.apps/app restarted\n'})
+    expect((await kubectl("get deployment app -o jsonpath='{.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}'")).stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/)
+    expect(await kubectl('wait --for=condition=Available deployment/app')).toMatchObject({status: 0, stdout: 'deployment.apps/app condition met\n'})
+    const pods = await kubectl("wait --for=jsonpath='{.status.phase}'=Running pods -l app=app")
+    expect(pods.stdout).toMatch(/^pod\/app-[a-z0-9]+-[a-z0-9]{5} condition met\npod\/app-[a-z0-9]+-[a-z0-9]{5} condition met\n$/)
+    expect(await kubectl('wait --for=condition=Ready pod/nope --timeout=1s')).toMatchObject({status: 1, stderr: 'Error from server (NotFound): pods "nope" not found\n'})
+    // A pod's deletion waits for its kubelet to stop it (graceful termination), within the command.
+    const pod = (await kubectl("get pods -l app=app -o jsonpath='{.items[0].metadata.name}'")).stdout
+    expect(await kubectl(`delete pod ${pod}`)).toMatchObject({status: 0, stdout: `pod "${pod}" deleted\n`})
+    expect((await kubectl(`get pod ${pod}`)).status).toBe(1)
+    expect(Object.values(await podsByNode('app=app')).reduce((sum, count) => sum + count, 0)).toBe(2)
+  })
+
   it('KUBEMU_WAIT=false leaves the work for the next command', async () => {
     const waiting = await runShell(`${kubemu} kubectl apply -f -`, {cwd: home, env: {...environment(), KUBEMU_WAIT: 'false'}, stdin: deployment('later', 2, 'nginx:1.27', '100m')})
     expect(waiting.status).toBe(0)

@@ -152,6 +152,7 @@ describe('kubemu kubectl', () => {
       "create deployment web --image=nginx --image=redis --dry-run=client -o jsonpath='{range .spec.template.spec.containers[*]}{.name}={.image}{\"\\n\"}{end}'",
       "create deployment web --image=nginx --dry-run=client -o jsonpath='{.metadata.labels}{.spec.replicas}{.status}'",
       "create deployment web --image=nginx --dry-run=client -o jsonpath='{.spec.template.spec.containers[?(@.name==\"nginx\")].image}'",
+      "create service clusterip web --tcp=80 --dry-run=client -o jsonpath='{.metadata.labels.app}|{.spec.selector.app}|{.spec.ports[0].target\\Port}'",
       "create deployment web --image=nginx --dry-run=client -o custom-columns=NAME:.metadata.name,IMAGE:.spec.template.spec.containers[*].image,MISSING:.spec.nothing",
       "create deployment web --image=nginx --replicas=3 --dry-run=client -o go-template='{{.metadata.name}} {{.spec.replicas}}'",
       "create deployment web --image=nginx --image=redis --dry-run=client -o go-template='{{range .spec.template.spec.containers}}{{.name}}={{.image}}{{\"\\n\"}}{{end}}'",

@@ -18,6 +18,13 @@ export const revisionAnnotation = 'deployment.kubernetes.io/revision'
 const desiredReplicasAnnotation = 'deployment.kubernetes.io/desired-replicas'
 const maxReplicasAnnotation = 'deployment.kubernetes.io/max-replicas'
 const hashLabel = 'pod-template-hash'
+/** Deployment annotations kube does not copy to its ReplicaSets. */
+const notCopiedAnnotations = new Set(['kubectl.kubernetes.io/last-applied-configuration', revisionAnnotation, 'deployment.kubernetes.io/revision-history', desiredReplicasAnnotation, maxReplicasAnnotation, 'deprecated.deployment.rollback.to'])
+
+/** The Deployment's own annotations (kubernetes.io/change-cause…), which its new ReplicaSet carries. */
+function copiedAnnotations(deployment: KubeObject): Record<string, string> {
+  return Object.fromEntries(Object.entries(deployment.metadata.annotations ?? {}).filter(([key]) => !notCopiedAnnotations.has(key)))
+}
 
 type Deployment = Workload & {spec: Workload['spec'] & DeploymentSpec}
 type Condition = {type: string; status: string; lastUpdateTime: string; lastTransitionTime: string; reason: string; message: string}
@@ -88,7 +95,7 @@ export class DeploymentController extends Controller {
     const {maxSurge, maxUnavailable} = surgeAndUnavailable(deployment.spec)
     const revisionOf = (set: Workload) => Number(set.metadata.annotations?.[revisionAnnotation] ?? 0)
     const maxOldRevision = Math.max(0, ...oldSets.map(revisionOf))
-    const annotations = (revision: number) => ({[revisionAnnotation]: String(revision), [desiredReplicasAnnotation]: String(desired), [maxReplicasAnnotation]: String(desired + maxSurge)})
+    const annotations = (revision: number) => ({...copiedAnnotations(deployment), [revisionAnnotation]: String(revision), [desiredReplicasAnnotation]: String(desired), [maxReplicasAnnotation]: String(desired + maxSurge)})
     const deploymentObject = {...deployment, kind: 'Deployment', apiVersion: 'apps/v1'}
     let createdNewSet = false
     const recreate = deployment.spec.strategy?.type === 'Recreate'
@@ -118,7 +125,8 @@ export class DeploymentController extends Controller {
       } else {
         const wanted = newReplicas(newSet)
         const revision = revisionOf(newSet) > maxOldRevision ? revisionOf(newSet) : maxOldRevision + 1
-        if (wanted !== replicasOf(newSet) || revision !== revisionOf(newSet)) {
+        const missingAnnotations = Object.entries(copiedAnnotations(deployment)).some(([key, value]) => newSet!.metadata.annotations?.[key] !== value)
+        if (wanted !== replicasOf(newSet) || revision !== revisionOf(newSet) || missingAnnotations) {
           const scaled = await this.scale(deployment, newSet, wanted, annotations(revision))
           owned[owned.indexOf(newSet)] = scaled
           newSet = scaled

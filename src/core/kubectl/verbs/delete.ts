@@ -8,6 +8,7 @@ import {systemClock} from '../../util/clock.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {readManifests} from '../manifests.js'
+import {waitForObject} from '../object-watch.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {dryRunOf, dryRunSuffix, placeObject} from './apply.js'
@@ -134,39 +135,7 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
   return errors.length > 0 ? 1 : 0
 }
 
-/** A watch that ends early (the server closed it) is opened again, at most this many times. */
-const deleteWaitWatchesMax = 100
-
-/** Whether the object (this uid) is gone before the deadline: a GET, then a watch of its name. */
+/** Whether the object (this uid) is gone before the deadline. */
 async function waitUntilGone(session: KubectlSession, target: Target & {uid: string}, deadline: number): Promise<boolean> {
-  const clock = session.io.clock ?? systemClock
-  const path = objectPath(target.resource, target.namespace, target.name)
-  const stop = new AbortController()
-  const timedOut = clock.sleep(Math.max(0, deadline - clock.nowMilliseconds()), stop.signal).then(() => 'timed out' as const)
-  try {
-    for (let attempt = 0; attempt < deleteWaitWatchesMax; attempt++) {
-      const current = await session.request('GET', path, {allow: [404]})
-      const object = current.body as Partial<KubeObject>
-      if (current.status === 404 || (target.uid && object.metadata?.uid !== target.uid)) return true
-      const response = await session.request('GET', collectionPath(target.resource, target.namespace), {
-        query: {watch: 'true', fieldSelector: `metadata.name=${target.name}`, resourceVersion: String(object.metadata?.resourceVersion ?? '')},
-      })
-      const watch = response.watch
-      if (!watch) throw new KubectlError('the server did not start a watch')
-      try {
-        for (;;) {
-          const events = await Promise.race([watch.next(), timedOut])
-          if (events === 'timed out') return false
-          if (events === null) break
-          const gone = events.some((event) => event.type === 'DELETED' && (!target.uid || (event.object as Partial<KubeObject>).metadata?.uid === target.uid))
-          if (gone) return true
-        }
-      } finally {
-        watch.cancel()
-      }
-    }
-    return false
-  } finally {
-    stop.abort()
-  }
+  return waitForObject(session, target.resource, target.namespace, target.name, (object) => object === null || (target.uid !== '' && object.metadata.uid !== target.uid), deadline)
 }

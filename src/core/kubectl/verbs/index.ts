@@ -7,7 +7,9 @@ import {deleteFlags, runDelete} from './delete.js'
 import {describeFlags, runDescribe} from './describe.js'
 import {getFlags, runGet} from './get.js'
 import {infoVerbs} from './info.js'
+import {rolloutVerb} from './rollout.js'
 import {setVerb} from './set.js'
+import {runWait, waitFlags} from './wait.js'
 import {explainFlags, runExplain} from './explain.js'
 import {diffFlags, eventsFlags, runDiff, runEvents} from './events-diff.js'
 import {editFlags, replaceFlags, runEdit, runReplace} from './replace-edit.js'
@@ -29,6 +31,8 @@ export const verbs: readonly KubectlVerb[] = [
   {name: 'label', flags: labelFlags, run: runLabel},
   {name: 'annotate', flags: labelFlags, run: runAnnotate},
   {name: 'scale', flags: scaleFlags, run: runScale},
+  rolloutVerb,
+  {name: 'wait', flags: waitFlags, run: runWait},
   {name: 'explain', flags: explainFlags, run: runExplain},
   {name: 'events', aliases: ['event', 'ev'], flags: eventsFlags, run: (session) => runEvents(session)},
   {name: 'diff', flags: diffFlags, run: (session) => runDiff(session)},

@@ -56,13 +56,14 @@ function parseSteps(text: string, template: string): Step[] {
         position++
         continue
       }
-      const match = /^[A-Za-z0-9_\-/]+/.exec(text.slice(position))
+      // A backslash keeps the next character in the name: `kubernetes\.io/change-cause`.
+      const match = /^(?:[A-Za-z0-9_\-/]|\\.)+/.exec(text.slice(position))
       if (!match) {
         if (position >= text.length) continue
         if (text[position] === '[') continue
         fail()
       }
-      steps.push({kind: 'field', names: [match![0]]})
+      steps.push({kind: 'field', names: [match![0].replace(/\\(.)/g, '$1')]})
       position += match![0].length
       continue
     }

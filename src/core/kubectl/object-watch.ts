@@ -1,0 +1,46 @@
+// Waiting for one object to reach a state, as kubectl's wait does: a GET, then a watch of its name
+// from that resourceVersion, until the predicate holds or the deadline (on the injected clock)
+// passes. A watch the server ends is opened again.
+import type {KubeObject} from '../api/object.js'
+import {systemClock} from '../util/clock.js'
+import {KubectlError} from './errors.js'
+import {type ApiResource, collectionPath, objectPath} from './resources.js'
+import type {KubectlSession} from './session.js'
+
+/** A watch that ends early is opened again at most this many times. */
+export const objectWatchesMax = 100
+
+/** Calls `satisfied` with the object (null once it is gone) until it returns true; false on timeout. */
+export async function waitForObject(session: KubectlSession, resource: ApiResource, namespace: string, name: string, satisfied: (object: KubeObject | null) => boolean, deadline: number): Promise<boolean> {
+  const clock = session.io.clock ?? systemClock
+  const stop = new AbortController()
+  const timedOut = clock.sleep(Math.max(0, deadline - clock.nowMilliseconds()), stop.signal).then(() => 'timed out' as const)
+  try {
+    for (let attempt = 0; attempt < objectWatchesMax; attempt++) {
+      const current = await session.request('GET', objectPath(resource, namespace, name), {allow: [404]})
+      const object = current.status === 404 ? null : (current.body as KubeObject)
+      if (satisfied(object)) return true
+      if (clock.nowMilliseconds() >= deadline) return false
+      const query: Record<string, string> = {watch: 'true', fieldSelector: `metadata.name=${name}`}
+      if (object) query.resourceVersion = String(object.metadata.resourceVersion ?? '')
+      const watch = (await session.request('GET', collectionPath(resource, namespace), {query})).watch
+      if (!watch) throw new KubectlError('the server did not start a watch')
+      try {
+        for (;;) {
+          const events = await Promise.race([watch.next(), timedOut])
+          if (events === 'timed out') return false
+          if (events === null) break
+          for (const event of events) {
+            if (event.type === 'BOOKMARK' || event.type === 'ERROR') continue
+            if (satisfied(event.type === 'DELETED' ? null : (event.object as unknown as KubeObject))) return true
+          }
+        }
+      } finally {
+        watch.cancel()
+      }
+    }
+    return false
+  } finally {
+    stop.abort()
+  }
+}

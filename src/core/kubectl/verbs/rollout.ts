@@ -1,0 +1,208 @@
+// `kubectl rollout status|history|undo|restart|pause|resume` for Deployments, with kubectl
+// 1.32's messages: status follows the Deployment (a watch) until it has rolled out; undo puts
+// back the pod template of an earlier ReplicaSet; restart stamps kubectl.kubernetes.io/restartedAt.
+import type {KubeObject} from '../../api/object.js'
+import {formatTimestamp} from '../../api/object.js'
+import {parseGoDuration} from '../../etcdctl/flags.js'
+import {systemClock} from '../../util/clock.js'
+import {DescribeWriter} from '../describe/writer.js'
+import {describePodTemplate} from '../describe/pods.js'
+import {KubectlError} from '../errors.js'
+import type {KubectlFlag} from '../flags.js'
+import type {KubectlVerb} from '../kubectl.js'
+import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import type {KubectlSession} from '../session.js'
+import {parseResourceArguments} from './get.js'
+
+const revisionAnnotation = 'deployment.kubernetes.io/revision'
+const changeCauseAnnotation = 'kubernetes.io/change-cause'
+/** A status watch reads at most this many batches before it gives up (a bound, not a timeout). */
+export const rolloutStatusBatchesMax = 1_000_000
+
+const common: readonly KubectlFlag[] = [
+  {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'selector', shorthand: 'l', kind: 'string'},
+  {name: 'recursive', shorthand: 'R', kind: 'bool'},
+]
+
+interface Target {
+  readonly resource: ApiResource
+  readonly name: string
+  readonly namespace: string
+}
+
+async function targetsOf(session: KubectlSession, args: readonly string[]): Promise<Target[]> {
+  if (args.length === 0) throw new KubectlError('required resource not specified')
+  const mapper = await ResourceMapper.discover(session)
+  const namespace = session.namespace()
+  const targets: Target[] = []
+  for (const request of parseResourceArguments(mapper, args)) {
+    if (request.resource.resource !== 'deployments' || request.resource.group !== 'apps') {
+      throw new KubectlError(`no rollout support for ${kindName(request.resource)} in kubemu yet (deployments only)`)
+    }
+    for (const name of request.names) targets.push({resource: request.resource, name, namespace})
+  }
+  if (targets.length === 0) throw new KubectlError('required resource not specified')
+  return targets
+}
+
+type Deployment = KubeObject & {spec: {replicas?: number; paused?: boolean; template?: {metadata?: {labels?: Record<string, string>; annotations?: Record<string, string>}}}; status?: Record<string, unknown>}
+
+/** kubectl's DeploymentStatusViewer: the line for the current state, and whether it is done. */
+export function deploymentStatus(deployment: Deployment): {message: string; done: boolean} {
+  const name = deployment.metadata.name
+  const status = (deployment.status ?? {}) as {observedGeneration?: number; updatedReplicas?: number; replicas?: number; availableReplicas?: number; conditions?: Array<{type: string; reason?: string}>}
+  if ((deployment.metadata.generation ?? 0) > (status.observedGeneration ?? 0)) return {message: 'Waiting for deployment spec update to be observed...\n', done: false}
+  const progressing = (status.conditions ?? []).find((condition) => condition.type === 'Progressing')
+  if (progressing?.reason === 'ProgressDeadlineExceeded') throw new KubectlError(`deployment ${JSON.stringify(name)} exceeded its progress deadline`)
+  const desired = deployment.spec.replicas ?? 1
+  const updated = status.updatedReplicas ?? 0
+  const replicas = status.replicas ?? 0
+  const available = status.availableReplicas ?? 0
+  if (updated < desired) return {message: `Waiting for deployment ${JSON.stringify(name)} rollout to finish: ${updated} out of ${desired} new replicas have been updated...\n`, done: false}
+  if (replicas > updated) return {message: `Waiting for deployment ${JSON.stringify(name)} rollout to finish: ${replicas - updated} old replicas are pending termination...\n`, done: false}
+  if (available < updated) return {message: `Waiting for deployment ${JSON.stringify(name)} rollout to finish: ${available} of ${updated} updated replicas are available...\n`, done: false}
+  return {message: `deployment ${JSON.stringify(name)} successfully rolled out\n`, done: true}
+}
+
+async function runStatus(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const [target] = await targetsOf(session, args)
+  const path = objectPath(target!.resource, target!.namespace, target!.name)
+  const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
+  const clock = session.io.clock ?? systemClock
+  const deadline = timeout > 0 ? clock.nowMilliseconds() + timeout : Number.POSITIVE_INFINITY
+  let deployment = (await session.request('GET', path)).body as Deployment
+  let last = ''
+  const show = (current: Deployment) => {
+    const {message, done} = deploymentStatus(current)
+    if (message !== last) session.io.stdout(message)
+    last = message
+    return done
+  }
+  if (show(deployment) || session.flag('watch') === 'false') return 0
+  const response = await session.request('GET', collectionPath(target!.resource, target!.namespace), {
+    query: {watch: 'true', fieldSelector: `metadata.name=${target!.name}`, resourceVersion: String(deployment.metadata.resourceVersion ?? '')},
+  })
+  const watch = response.watch
+  if (!watch) throw new KubectlError('the server did not start a watch')
+  const stop = new AbortController()
+  const timedOut = Number.isFinite(deadline) ? clock.sleep(deadline - clock.nowMilliseconds(), stop.signal).then(() => 'timed out' as const) : new Promise<never>(() => {})
+  try {
+    for (let batch = 0; batch < rolloutStatusBatchesMax; batch++) {
+      const events = await Promise.race([watch.next(), timedOut])
+      if (events === 'timed out') throw new KubectlError('timed out waiting for the condition')
+      if (events === null) break
+      for (const event of events) {
+        if (event.type === 'DELETED') throw new KubectlError(`object has been deleted`)
+        if (event.type !== 'MODIFIED' && event.type !== 'ADDED') continue
+        deployment = event.object as unknown as Deployment
+        if (show(deployment)) return 0
+      }
+    }
+  } finally {
+    stop.abort()
+    watch.cancel()
+  }
+  return 0
+}
+
+async function ownedReplicaSets(session: KubectlSession, deployment: Deployment): Promise<KubeObject[]> {
+  const listed = (await session.request('GET', `/apis/apps/v1/namespaces/${deployment.metadata.namespace}/replicasets`)).body as {items: KubeObject[]}
+  return listed.items
+    .filter((set) => (set.metadata.ownerReferences ?? []).some((owner) => owner.controller && owner.uid === deployment.metadata.uid))
+    .sort((left, right) => Number(left.metadata.annotations?.[revisionAnnotation] ?? 0) - Number(right.metadata.annotations?.[revisionAnnotation] ?? 0))
+}
+
+async function runHistory(session: KubectlSession, args: readonly string[]): Promise<number> {
+  for (const target of await targetsOf(session, args)) {
+    const deployment = (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as Deployment
+    const sets = await ownedReplicaSets(session, deployment)
+    const revision = Number(session.flag('revision'))
+    if (revision > 0) {
+      const set = sets.find((entry) => Number(entry.metadata.annotations?.[revisionAnnotation]) === revision)
+      if (!set) throw new KubectlError(`unable to find the specified revision`)
+      const writer = new DescribeWriter()
+      describePodTemplate(writer, (set as {spec?: {template?: Record<string, unknown>}}).spec?.template ?? {})
+      session.io.stdout(`${kindName(target.resource)}/${target.name} with revision #${revision}\n${writer.toString()}\n`)
+      continue
+    }
+    let out = `${kindName(target.resource)}/${target.name} \nREVISION  CHANGE-CAUSE\n`
+    const rows = sets.map((set) => [set.metadata.annotations?.[revisionAnnotation] ?? '0', set.metadata.annotations?.[changeCauseAnnotation] ?? '<none>'])
+    const width = Math.max('REVISION'.length, ...rows.map(([revision]) => revision!.length))
+    for (const [revisionText, cause] of rows) out += `${revisionText!.padEnd(width)}  ${cause}\n`
+    session.io.stdout(`${out}\n`)
+  }
+  return 0
+}
+
+function templateWithoutHash(set: KubeObject): Record<string, unknown> {
+  const template = structuredClone((set as {spec?: {template?: {metadata?: {labels?: Record<string, string>}}}}).spec?.template ?? {}) as {metadata?: {labels?: Record<string, string>}}
+  if (template.metadata?.labels) delete template.metadata.labels['pod-template-hash']
+  return template as Record<string, unknown>
+}
+
+async function runUndo(session: KubectlSession, args: readonly string[]): Promise<number> {
+  for (const target of await targetsOf(session, args)) {
+    const path = objectPath(target.resource, target.namespace, target.name)
+    const deployment = (await session.request('GET', path)).body as Deployment
+    if (deployment.spec.paused) throw new KubectlError(`you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again`)
+    const sets = await ownedReplicaSets(session, deployment)
+    const wanted = Number(session.flag('to-revision'))
+    const current = Number(deployment.metadata.annotations?.[revisionAnnotation] ?? 0)
+    const candidates = sets.filter((set) => Number(set.metadata.annotations?.[revisionAnnotation] ?? 0) !== current)
+    const set = wanted > 0 ? sets.find((entry) => Number(entry.metadata.annotations?.[revisionAnnotation]) === wanted) : candidates[candidates.length - 1]
+    if (!set) throw new KubectlError(wanted > 0 ? `unable to find specified revision ${wanted} in history` : 'no rollout history found for deployment ' + JSON.stringify(target.name))
+    const template = templateWithoutHash(set)
+    if (JSON.stringify(template) === JSON.stringify(deployment.spec.template)) {
+      session.io.stdout(`${kindName(target.resource)}/${target.name} skipped rollback (current template already matches revision ${set.metadata.annotations?.[revisionAnnotation]})\n`)
+      continue
+    }
+    const patch = [{op: 'replace', path: '/spec/template', value: template}]
+    await session.request('PATCH', path, {body: patch, contentType: 'application/json-patch+json'})
+    session.io.stdout(`${kindName(target.resource)}/${target.name} rolled back\n`)
+  }
+  return 0
+}
+
+async function runRestart(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const clock = session.io.clock ?? systemClock
+  for (const target of await targetsOf(session, args)) {
+    const deployment = (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as Deployment
+    if (deployment.spec.paused) throw new KubectlError(`can't restart paused deployment (run rollout resume first)`)
+    const patch = {spec: {template: {metadata: {annotations: {'kubectl.kubernetes.io/restartedAt': formatTimestamp(clock.nowMilliseconds()).replace('Z', '+00:00')}}}}}
+    await session.request('PATCH', objectPath(target.resource, target.namespace, target.name), {body: patch, contentType: 'application/strategic-merge-patch+json'})
+    session.io.stdout(`${kindName(target.resource)}/${target.name} restarted\n`)
+  }
+  return 0
+}
+
+function pauseVerb(paused: boolean) {
+  return async (session: KubectlSession, args: readonly string[]): Promise<number> => {
+    const errors: string[] = []
+    for (const target of await targetsOf(session, args)) {
+      const path = objectPath(target.resource, target.namespace, target.name)
+      const deployment = (await session.request('GET', path)).body as Deployment
+      if ((deployment.spec.paused ?? false) === paused) {
+        errors.push(`error: ${target.resource.resource}.${target.resource.group} ${JSON.stringify(target.name)} is ${paused ? 'already paused' : 'not paused'}`)
+        continue
+      }
+      await session.request('PATCH', path, {body: {spec: {paused: paused ? true : null}}, contentType: 'application/merge-patch+json'})
+      session.io.stdout(`${kindName(target.resource)}/${target.name} ${paused ? 'paused' : 'resumed'}\n`)
+    }
+    for (const error of errors) session.io.stderr(`${error}\n`)
+    return errors.length > 0 ? 1 : 0
+  }
+}
+
+export const rolloutVerb: KubectlVerb = {
+  name: 'rollout',
+  flags: [],
+  subverbs: [
+    {name: 'status', flags: [...common, {name: 'watch', shorthand: 'w', kind: 'bool', defaultValue: 'true'}, {name: 'timeout', kind: 'string', defaultValue: '0s'}, {name: 'revision', kind: 'int', defaultValue: '0'}], run: runStatus},
+    {name: 'history', flags: [...common, {name: 'revision', kind: 'int', defaultValue: '0'}, {name: 'output', shorthand: 'o', kind: 'string'}], run: runHistory},
+    {name: 'undo', flags: [...common, {name: 'to-revision', kind: 'int', defaultValue: '0'}, {name: 'dry-run', kind: 'string', defaultValue: 'none'}], run: runUndo},
+    {name: 'restart', flags: common, run: runRestart},
+    {name: 'pause', flags: common, run: pauseVerb(true)},
+    {name: 'resume', flags: common, run: pauseVerb(false)},
+  ],
+}

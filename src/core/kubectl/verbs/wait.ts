@@ -1,0 +1,114 @@
+// `kubectl wait --for=delete|create|condition=NAME[=VALUE]|jsonpath='{…}'[=VALUE]` on named
+// objects or a selection (-l, --all), with --timeout (30 s by default); prints
+// `pod/web condition met` per object, or kubectl's timeout error.
+import type {KubeObject} from '../../api/object.js'
+import {parseGoDuration} from '../../etcdctl/flags.js'
+import {runJsonPath} from '../../printers/kubectl/jsonpath.js'
+import {systemClock} from '../../util/clock.js'
+import {KubectlError} from '../errors.js'
+import type {KubectlFlag} from '../flags.js'
+import {waitForObject} from '../object-watch.js'
+import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import type {KubectlSession} from '../session.js'
+import {parseResourceArguments} from './get.js'
+
+export const waitFlags: readonly KubectlFlag[] = [
+  {name: 'for', kind: 'string'},
+  {name: 'timeout', kind: 'string', defaultValue: '30s'},
+  {name: 'selector', shorthand: 'l', kind: 'string'},
+  {name: 'field-selector', kind: 'string'},
+  {name: 'all', kind: 'bool'},
+  {name: 'all-namespaces', shorthand: 'A', kind: 'bool'},
+  {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'recursive', shorthand: 'R', kind: 'bool'},
+  {name: 'local', kind: 'bool'},
+  {name: 'output', shorthand: 'o', kind: 'string'},
+]
+
+type Condition = {kind: 'delete'} | {kind: 'create'} | {kind: 'condition'; name: string; value: string} | {kind: 'jsonpath'; path: string; value: string | null}
+
+function parseCondition(text: string): Condition {
+  if (text === 'delete') return {kind: 'delete'}
+  if (text === 'create') return {kind: 'create'}
+  if (text.toLowerCase().startsWith('condition=')) {
+    const rest = text.slice('condition='.length)
+    const equals = rest.indexOf('=')
+    return equals < 0 ? {kind: 'condition', name: rest, value: 'true'} : {kind: 'condition', name: rest.slice(0, equals), value: rest.slice(equals + 1)}
+  }
+  if (text.toLowerCase().startsWith('jsonpath=')) {
+    const rest = text.slice('jsonpath='.length)
+    const end = rest.lastIndexOf('}')
+    if (end < 0) throw new KubectlError(`jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3 or --for=jsonpath='{.status.readyReplicas}'`)
+    const path = rest.slice(0, end + 1)
+    const value = rest.slice(end + 1)
+    if (value !== '' && !value.startsWith('=')) throw new KubectlError(`jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3 or --for=jsonpath='{.status.readyReplicas}'`)
+    return {kind: 'jsonpath', path, value: value === '' ? null : value.slice(1)}
+  }
+  throw new KubectlError(`unrecognized condition: ${JSON.stringify(text)}`)
+}
+
+function holds(condition: Condition, object: KubeObject | null): boolean {
+  switch (condition.kind) {
+    case 'delete':
+      return object === null
+    case 'create':
+      return object !== null
+    case 'condition': {
+      if (!object) return false
+      const conditions = ((object as {status?: {conditions?: Array<{type?: string; status?: string}>}}).status?.conditions ?? [])
+      return conditions.some((entry) => (entry.type ?? '').toLowerCase() === condition.name.toLowerCase() && (entry.status ?? '').toLowerCase() === condition.value.toLowerCase())
+    }
+    case 'jsonpath': {
+      if (!object) return false
+      try {
+        const found = runJsonPath(condition.path, object)
+        return condition.value === null ? found !== '' : found === condition.value
+      } catch {
+        return false
+      }
+    }
+  }
+}
+
+export async function runWait(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const forText = session.flag('for')
+  if (!forText) throw new KubectlError('--for must be set')
+  const condition = parseCondition(forText)
+  const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
+  const clock = session.io.clock ?? systemClock
+  const deadline = clock.nowMilliseconds() + Math.max(0, timeout)
+  const mapper = await ResourceMapper.discover(session)
+  const allNamespaces = session.flag('all-namespaces') === 'true'
+  const namespace = session.namespace()
+  const targets: Array<{resource: ApiResource; namespace: string; name: string}> = []
+  for (const request of parseResourceArguments(mapper, args)) {
+    const scope = request.resource.namespaced ? namespace : ''
+    if (request.names.length > 0) {
+      for (const name of request.names) targets.push({resource: request.resource, namespace: scope, name})
+      continue
+    }
+    const selector = session.flag('selector')
+    if (!selector && session.flag('all') !== 'true' && !session.flag('field-selector')) throw new KubectlError('resource(s) were provided, but no name was specified')
+    const query: Record<string, string> = {}
+    if (selector) query.labelSelector = selector
+    if (session.flag('field-selector')) query.fieldSelector = session.flag('field-selector')
+    const listed = (await session.request('GET', collectionPath(request.resource, request.resource.namespaced && !allNamespaces ? namespace : ''), {query})).body as {items: KubeObject[]}
+    for (const item of listed.items) targets.push({resource: request.resource, namespace: item.metadata.namespace ?? '', name: String(item.metadata.name)})
+  }
+  if (targets.length === 0) throw new KubectlError('no matching resources found')
+  for (const target of targets) {
+    if (condition.kind === 'condition' || condition.kind === 'jsonpath') {
+      // A named object that does not exist is an error at once, as kubectl's first GET says.
+      await session.request('GET', objectPath(target.resource, target.namespace, target.name))
+    }
+    let seen = false
+    const met = await waitForObject(session, target.resource, target.namespace, target.name, (object) => {
+      if (object) seen = true
+      return holds(condition, object)
+    }, deadline)
+    if (!met) throw new KubectlError(`timed out waiting for the condition on ${target.resource.resource}/${target.name}`)
+    if (condition.kind === 'delete' && !seen) continue
+    session.io.stdout(`${kindName(target.resource)}/${target.name} condition met\n`)
+  }
+  return 0
+}
