@@ -22,6 +22,8 @@ export const schedulerName = 'default-scheduler'
 export const attemptNodesRecordedMax = 16
 /** One process() call schedules at most this many pods (a bound on one round). */
 export const podsPerRoundMax = 100_000
+/** Binding cycles run beside the scheduling cycle, at most this many at once (kube-scheduler binds in goroutines). */
+export const bindsInFlightMax = 64
 
 const isTerminal = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed'
 
@@ -147,14 +149,41 @@ export class Scheduler implements ControlLoop {
     const queue = [...this.active.values()].sort(order)
     this.active.clear()
     let processed = 0
-    for (const queued of queue.slice(0, podsPerRoundMax)) {
-      const pod = this.pods.get(objectKey(queued))
-      if (!pod || pod.spec.nodeName || pod.metadata.deletionTimestamp || pod.metadata.uid !== queued.metadata.uid) continue
-      await this.scheduleOne(pod)
-      processed++
+    const binding = new Set<Promise<void>>()
+    try {
+      for (const queued of queue.slice(0, podsPerRoundMax)) {
+        const pod = this.pods.get(objectKey(queued))
+        if (!pod || pod.spec.nodeName || pod.metadata.deletionTimestamp || pod.metadata.uid !== queued.metadata.uid) continue
+        const cycle = await this.scheduleOne(pod)
+        if (cycle) {
+          const running: Promise<void> = cycle.binding.finally(() => binding.delete(running))
+          binding.add(running)
+          if (binding.size >= bindsInFlightMax) await Promise.race(binding)
+        }
+        processed++
+      }
+    } finally {
+      await Promise.all(binding)
     }
     for (const rest of queue.slice(podsPerRoundMax)) this.active.set(objectKey(rest), rest)
     return processed
+  }
+
+  /** The binding cycle of a pod assumed on a node: pods/binding, then the Scheduled event. */
+  private async bind(pod: Pod, node: string, result: ScheduleResult): Promise<void> {
+    try {
+      await this.client.create(resources.pods, {
+        kind: 'Binding',
+        apiVersion: 'v1',
+        metadata: {name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid, annotations: {[lastAttemptAnnotation]: this.attemptRecord(result, `Scheduled to ${node}`)}},
+        target: {kind: 'Node', apiVersion: 'v1', name: node},
+      } as unknown as KubeObject, 'binding')
+    } catch (error) {
+      this.forget(pod)
+      if (isNotFound(error) || isConflict(error)) return
+      throw error
+    }
+    await this.recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`)
   }
 
   private attemptRecord(result: ScheduleResult, outcome: string): string {
@@ -167,27 +196,15 @@ export class Scheduler implements ControlLoop {
     return JSON.stringify({time: formatTimestamp(this.clock.nowMilliseconds()), outcome, evaluatedNodes: result.evaluatedNodes, feasibleNodes: result.feasibleNodes, nodes})
   }
 
-  private async scheduleOne(pod: Pod): Promise<void> {
+  /** The scheduling cycle of one pod; for a pod that fits, its binding cycle to run beside the next ones. */
+  private async scheduleOne(pod: Pod): Promise<{binding: Promise<void>} | null> {
     const snapshot = this.snapshot()
     const result = this.algorithm.schedule(pod, snapshot)
-    const podName = `${pod.metadata.namespace}/${pod.metadata.name}`
     if (result.node) {
       const node = result.node
       this.place({...pod, spec: {...pod.spec, nodeName: node}}, node)
-      try {
-        await this.client.create(resources.pods, {
-          kind: 'Binding',
-          apiVersion: 'v1',
-          metadata: {name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid, annotations: {[lastAttemptAnnotation]: this.attemptRecord(result, `Scheduled to ${node}`)}},
-          target: {kind: 'Node', apiVersion: 'v1', name: node},
-        } as unknown as KubeObject, 'binding')
-      } catch (error) {
-        this.forget(pod)
-        if (isNotFound(error) || isConflict(error)) return
-        throw error
-      }
-      await this.recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Normal', 'Scheduled', `Successfully assigned ${podName} to ${node}`)
-      return
+      // Wrapped: an async function would wait for a promise it returns.
+      return {binding: this.bind(pod, node, result)}
     }
     const preemption = preempt(pod, snapshot, result)
     const message = fitErrorMessage(snapshot.nodes.length, result, preemption.message)
@@ -199,7 +216,7 @@ export class Scheduler implements ControlLoop {
       if (preemption.nominatedNode) status.nominatedNodeName = preemption.nominatedNode
       await this.client.patch(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {status}, {subresource: 'status', type: 'strategic'})
     } catch (error) {
-      if (isNotFound(error) || isConflict(error)) return
+      if (isNotFound(error) || isConflict(error)) return null
       throw error
     }
     await this.recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Warning', 'FailedScheduling', message)
@@ -211,5 +228,6 @@ export class Scheduler implements ControlLoop {
         if (!isNotFound(error) && !isConflict(error)) throw error
       }
     }
+    return null
   }
 }
