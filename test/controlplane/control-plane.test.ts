@@ -170,6 +170,20 @@ ${extra}  template:
     expect(Object.values(await podsByNode('app=app')).reduce((sum, count) => sum + count, 0)).toBe(2)
   })
 
+  it('cordon and taint keep new pods off nodes; uncordon and taint KEY:EFFECT- undo it', async () => {
+    expect(await kubectl('cordon worker-1')).toMatchObject({status: 0, stdout: 'node/worker-1 cordoned\n'})
+    expect(await kubectl('cordon worker-1')).toMatchObject({status: 0, stdout: 'node/worker-1 already cordoned\n'})
+    expect((await kubectl('get node worker-1 --no-headers')).stdout).toMatch(/^worker-1 +Ready,SchedulingDisabled /)
+    expect(await kubectl('taint nodes worker-2 dedicated=gpu:NoSchedule')).toMatchObject({status: 0, stdout: 'node/worker-2 tainted\n'})
+    expect(await kubectl('taint nodes worker-2 dedicated=gpu:NoSchedule')).toMatchObject({status: 1, stderr: 'error: node worker-2 already has dedicated taint(s) with same effect(s) and --overwrite is false\n'})
+    expect((await kubectl('apply -f -', deployment('placed', 4, 'nginx:1.27', '100m'))).status).toBe(0)
+    expect(await podsByNode('app=placed')).toEqual({'worker-3=Running': 4})
+    expect(await kubectl('uncordon worker-1')).toMatchObject({status: 0, stdout: 'node/worker-1 uncordoned\n'})
+    expect(await kubectl('taint nodes worker-2 dedicated:NoSchedule-')).toMatchObject({status: 0, stdout: 'node/worker-2 untainted\n'})
+    expect(await kubectl('taint nodes worker-2 dedicated:NoSchedule-')).toMatchObject({status: 1, stderr: 'error: taint "dedicated:NoSchedule" not found\n'})
+    expect((await kubectl('delete deployment placed')).status).toBe(0)
+  })
+
   it('KUBEMU_WAIT=false leaves the work for the next command', async () => {
     const waiting = await runShell(`${kubemu} kubectl apply -f -`, {cwd: home, env: {...environment(), KUBEMU_WAIT: 'false'}, stdin: deployment('later', 2, 'nginx:1.27', '100m')})
     expect(waiting.status).toBe(0)

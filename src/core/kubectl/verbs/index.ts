@@ -7,6 +7,7 @@ import {deleteFlags, runDelete} from './delete.js'
 import {describeFlags, runDescribe} from './describe.js'
 import {getFlags, runGet} from './get.js'
 import {infoVerbs} from './info.js'
+import {cordonFlags, runCordon, runTaint, runUncordon, taintFlags} from './node-verbs.js'
 import {rolloutVerb} from './rollout.js'
 import {setVerb} from './set.js'
 import {runWait, waitFlags} from './wait.js'
@@ -33,6 +34,9 @@ export const verbs: readonly KubectlVerb[] = [
   {name: 'scale', flags: scaleFlags, run: runScale},
   rolloutVerb,
   {name: 'wait', flags: waitFlags, run: runWait},
+  {name: 'cordon', flags: cordonFlags, run: runCordon},
+  {name: 'uncordon', flags: cordonFlags, run: runUncordon},
+  {name: 'taint', flags: taintFlags, run: runTaint},
   {name: 'explain', flags: explainFlags, run: runExplain},
   {name: 'events', aliases: ['event', 'ev'], flags: eventsFlags, run: (session) => runEvents(session)},
   {name: 'diff', flags: diffFlags, run: (session) => runDiff(session)},
