@@ -184,6 +184,23 @@ ${extra}  template:
     expect((await kubectl('delete deployment placed')).status).toBe(0)
   })
 
+  it('drain cordons the node, refuses pods without a controller unless --force, evicts the others and they start elsewhere', async () => {
+    expect((await kubectl('apply -f -', deployment('moving', 3, 'nginx:1.27', '100m'))).status).toBe(0)
+    expect((await kubectl('run loner --image=nginx --overrides={"spec":{"nodeName":"worker-3"}}')).status).toBe(0)
+    const refused = await kubectl('drain worker-3')
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toContain('error: unable to drain node "worker-3" due to error: cannot delete Pods that declare no controller (use --force to override): default/loner, continuing command...\n')
+    const drained = await kubectl('drain worker-3 --force')
+    expect(drained.status).toBe(0)
+    expect(drained.stdout).toMatch(/^node\/worker-3 already cordoned\n(evicting pod default\/\S+\n)+(pod\/\S+ evicted\n)+node\/worker-3 drained\n$/)
+    const counts = await podsByNode('app=moving')
+    expect(Object.keys(counts).every((where) => !where.startsWith('worker-3'))).toBe(true)
+    expect(Object.values(counts).reduce((sum, count) => sum + count, 0)).toBe(3)
+    expect((await kubectl('get pod loner')).status).toBe(1)
+    expect((await kubectl('uncordon worker-3')).status).toBe(0)
+    expect((await kubectl('delete deployment moving')).status).toBe(0)
+  })
+
   it('KUBEMU_WAIT=false leaves the work for the next command', async () => {
     const waiting = await runShell(`${kubemu} kubectl apply -f -`, {cwd: home, env: {...environment(), KUBEMU_WAIT: 'false'}, stdin: deployment('later', 2, 'nginx:1.27', '100m')})
     expect(waiting.status).toBe(0)

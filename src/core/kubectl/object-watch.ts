@@ -14,7 +14,8 @@ export const objectWatchesMax = 100
 export async function waitForObject(session: KubectlSession, resource: ApiResource, namespace: string, name: string, satisfied: (object: KubeObject | null) => boolean, deadline: number): Promise<boolean> {
   const clock = session.io.clock ?? systemClock
   const stop = new AbortController()
-  const timedOut = clock.sleep(Math.max(0, deadline - clock.nowMilliseconds()), stop.signal).then(() => 'timed out' as const)
+  // No deadline (Infinity): no timer at all, as a timer cannot be that long.
+  const timedOut = Number.isFinite(deadline) ? clock.sleep(Math.max(0, deadline - clock.nowMilliseconds()), stop.signal).then(() => 'timed out' as const) : new Promise<'timed out'>(() => {})
   try {
     for (let attempt = 0; attempt < objectWatchesMax; attempt++) {
       const current = await session.request('GET', objectPath(resource, namespace, name), {allow: [404]})

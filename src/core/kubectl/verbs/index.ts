@@ -7,7 +7,7 @@ import {deleteFlags, runDelete} from './delete.js'
 import {describeFlags, runDescribe} from './describe.js'
 import {getFlags, runGet} from './get.js'
 import {infoVerbs} from './info.js'
-import {cordonFlags, runCordon, runTaint, runUncordon, taintFlags} from './node-verbs.js'
+import {cordonFlags, drainFlags, runCordon, runDrain, runTaint, runUncordon, taintFlags} from './node-verbs.js'
 import {rolloutVerb} from './rollout.js'
 import {setVerb} from './set.js'
 import {runWait, waitFlags} from './wait.js'
@@ -37,6 +37,7 @@ export const verbs: readonly KubectlVerb[] = [
   {name: 'cordon', flags: cordonFlags, run: runCordon},
   {name: 'uncordon', flags: cordonFlags, run: runUncordon},
   {name: 'taint', flags: taintFlags, run: runTaint},
+  {name: 'drain', flags: drainFlags, run: runDrain},
   {name: 'explain', flags: explainFlags, run: runExplain},
   {name: 'events', aliases: ['event', 'ev'], flags: eventsFlags, run: (session) => runEvents(session)},
   {name: 'diff', flags: diffFlags, run: (session) => runDiff(session)},

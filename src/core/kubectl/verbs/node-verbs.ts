@@ -1,7 +1,10 @@
-// `kubectl cordon`, `uncordon` and `taint` on nodes, with kubectl 1.32's messages.
+// `kubectl cordon`, `uncordon`, `taint` and `drain` on nodes, with kubectl 1.32's messages.
 import type {KubeObject} from '../../api/object.js'
+import {parseGoDuration} from '../../etcdctl/flags.js'
+import {systemClock} from '../../util/clock.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
+import {waitForObject} from '../object-watch.js'
 import {kindName, objectPath, ResourceMapper, type ApiResource} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 
@@ -92,6 +95,99 @@ export async function runTaint(session: KubectlSession, args: readonly string[])
     }
     await session.request('PATCH', objectPath(resource, '', String(node.metadata.name)), {body: {spec: {taints: taints.length > 0 ? taints : null}}, contentType: 'application/merge-patch+json'})
     session.io.stdout(`${kindName(resource)}/${node.metadata.name} ${add.length > 0 && remove.length === 0 ? 'tainted' : remove.length > 0 && add.length === 0 ? 'untainted' : 'modified'}\n`)
+  }
+  return 0
+}
+
+export const drainFlags: readonly KubectlFlag[] = [
+  ...cordonFlags,
+  {name: 'force', kind: 'bool'},
+  {name: 'ignore-daemonsets', kind: 'bool'},
+  {name: 'delete-emptydir-data', kind: 'bool'},
+  {name: 'grace-period', kind: 'int', defaultValue: '-1'},
+  {name: 'timeout', kind: 'string', defaultValue: '0s'},
+  {name: 'disable-eviction', kind: 'bool'},
+  {name: 'pod-selector', kind: 'string'},
+  {name: 'skip-wait-for-delete-timeout', kind: 'int', defaultValue: '0'},
+]
+
+/** A PodDisruptionBudget refusal is retried this many times (kubectl retries every 5 s until its timeout). */
+export const drainEvictionAttemptsMax = 20
+const drainRetryMilliseconds = 5_000
+
+type DrainPod = KubeObject & {spec?: {nodeName?: string; volumes?: Array<{emptyDir?: unknown}>}; status?: {phase?: string}}
+
+/**
+ * `kubectl drain NODE`: cordon, then evict every pod on the node (through pods/eviction, which
+ * honours PodDisruptionBudgets) except those kubectl refuses without a flag, and wait until
+ * they are gone — the control plane runs meanwhile, so replacements start elsewhere.
+ */
+export async function runDrain(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const {resource, nodes} = await nodesNamed(session, args)
+  const podsResource = (await ResourceMapper.discover(session)).resolve('pods')
+  const clock = session.io.clock ?? systemClock
+  const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
+  const deadline = timeout > 0 ? clock.nowMilliseconds() + timeout : Number.POSITIVE_INFINITY
+  for (const node of nodes) {
+    const name = String(node.metadata.name)
+    await cordonVerb(true)(session, [name])
+    const listed = (await session.request('GET', '/api/v1/pods', {query: {fieldSelector: `spec.nodeName=${name}`, ...(session.flag('pod-selector') ? {labelSelector: session.flag('pod-selector')} : {})}})).body as {items: DrainPod[]}
+    const unmanaged: string[] = []
+    const daemons: string[] = []
+    const localStorage: string[] = []
+    const evictable: DrainPod[] = []
+    for (const pod of listed.items) {
+      const qualified = `${pod.metadata.namespace}/${pod.metadata.name}`
+      if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') {
+        evictable.push(pod)
+        continue
+      }
+      const controller = (pod.metadata.ownerReferences ?? []).find((owner) => owner.controller)
+      if (controller?.kind === 'DaemonSet') {
+        daemons.push(qualified)
+        continue
+      }
+      if (!controller && session.flag('force') !== 'true') unmanaged.push(qualified)
+      if ((pod.spec?.volumes ?? []).some((volume) => volume.emptyDir !== undefined) && session.flag('delete-emptydir-data') !== 'true') localStorage.push(qualified)
+      evictable.push(pod)
+    }
+    const problems: string[] = []
+    if (unmanaged.length > 0) problems.push(`cannot delete Pods that declare no controller (use --force to override): ${unmanaged.join(', ')}`)
+    if (daemons.length > 0 && session.flag('ignore-daemonsets') !== 'true') problems.push(`cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${daemons.join(', ')}`)
+    if (localStorage.length > 0) problems.push(`cannot delete Pods with local storage (use --delete-emptydir-data to override): ${localStorage.join(', ')}`)
+    if (problems.length > 0) {
+      session.io.stderr(`error: unable to drain node "${name}" due to error: ${problems.join(', ')}, continuing command...\nThere are pending nodes to be drained:\n ${name}\n${problems.join('\n')}\n`)
+      return 1
+    }
+    if (daemons.length > 0) session.io.stderr(`Warning: ignoring DaemonSet-managed Pods: ${daemons.join(', ')}\n`)
+    const grace = Number(session.flag('grace-period'))
+    const pending = [...evictable]
+    for (let attempt = 0; pending.length > 0 && attempt < drainEvictionAttemptsMax; attempt++) {
+      for (const pod of [...pending]) {
+        if (attempt === 0) session.io.stdout(`evicting pod ${pod.metadata.namespace}/${pod.metadata.name}\n`)
+        const eviction = {apiVersion: 'policy/v1', kind: 'Eviction', metadata: {name: pod.metadata.name, namespace: pod.metadata.namespace}, ...(grace >= 0 ? {deleteOptions: {gracePeriodSeconds: grace}} : {})}
+        const response = await session.request('POST', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/eviction`, {body: eviction, allow: [404, 429]})
+        if (response.status === 429) {
+          const message = (response.body as {message?: string}).message ?? ''
+          session.io.stderr(`error when evicting pods/"${pod.metadata.name}" -n "${pod.metadata.namespace}" (will retry after 5s): ${message}\n`)
+          continue
+        }
+        pending.splice(pending.indexOf(pod), 1)
+      }
+      // Replacements start elsewhere (and disruption budgets free up) while the control plane runs.
+      await session.settleControlPlane()
+      if (pending.length > 0) {
+        if (clock.nowMilliseconds() + drainRetryMilliseconds > deadline) break
+        await clock.sleep(drainRetryMilliseconds)
+      }
+    }
+    if (pending.length > 0) throw new KubectlError(`unable to drain node "${name}" due to error: global timeout reached: ${timeout / 1000}s, continuing command...`)
+    for (const pod of evictable) {
+      const gone = await waitForObject(session, podsResource, String(pod.metadata.namespace), String(pod.metadata.name), (object) => object === null || object.metadata.uid !== pod.metadata.uid, deadline)
+      if (!gone) throw new KubectlError(`unable to drain node "${name}" due to error: global timeout reached: ${timeout / 1000}s, continuing command...`)
+      session.io.stdout(`pod/${pod.metadata.name} evicted\n`)
+    }
+    session.io.stdout(`${kindName(resource)}/${name} drained\n`)
   }
   return 0
 }
