@@ -201,6 +201,21 @@ ${extra}  template:
     expect((await kubectl('delete deployment moving')).status).toBe(0)
   })
 
+  it('a Service lists its ready pods in Endpoints and an EndpointSlice, following scale and deletion', async () => {
+    expect((await kubectl('apply -f -', deployment('api', 2, 'nginx:1.27', '100m'))).status).toBe(0)
+    expect((await kubectl('expose deployment api --port=80 --target-port=8080')).status).toBe(0)
+    const ips = (await kubectl("get pods -l app=api -o jsonpath='{range .items[*]}{.status.podIP}:8080{\"\\n\"}{end}'")).stdout.trim().split('\n').sort()
+    const endpoints = await kubectl("get endpoints api -o jsonpath='{range .subsets[*].addresses[*]}{.ip}{\"\\n\"}{end}'")
+    expect(endpoints.stdout.trim().split('\n').map((ip) => `${ip}:8080`).sort()).toEqual(ips)
+    const slice = await kubectl("get endpointslices -l kubernetes.io/service-name=api -o jsonpath='{.items[0].ports[0].port} {.items[0].endpoints[*].conditions.ready}'")
+    expect(slice.stdout).toBe('8080 true true')
+    expect((await kubectl('scale deployment api --replicas=1')).status).toBe(0)
+    expect((await kubectl("get endpoints api -o jsonpath='{.subsets[0].addresses[*].ip}'")).stdout.split(' ')).toHaveLength(1)
+    expect((await kubectl('delete service api')).status).toBe(0)
+    expect((await kubectl('get endpoints,endpointslices -l app=api -o name')).stdout).toBe('')
+    expect((await kubectl('delete deployment api')).status).toBe(0)
+  })
+
   it('KUBEMU_WAIT=false leaves the work for the next command', async () => {
     const waiting = await runShell(`${kubemu} kubectl apply -f -`, {cwd: home, env: {...environment(), KUBEMU_WAIT: 'false'}, stdin: deployment('later', 2, 'nginx:1.27', '100m')})
     expect(waiting.status).toBe(0)

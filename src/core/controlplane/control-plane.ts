@@ -5,6 +5,7 @@ import {ApiClient, type RequestHandler} from '../client/client.js'
 import {EventRecorder} from '../client/events.js'
 import {type ControlLoop, InformerFactory} from '../client/informer-factory.js'
 import {DeploymentController} from '../controllers/deployment.js'
+import {EndpointsController} from '../controllers/endpoints.js'
 import {GarbageCollector} from '../controllers/garbage-collector.js'
 import {JobController} from '../controllers/job.js'
 import {NamespaceController} from '../controllers/namespace.js'
@@ -51,6 +52,7 @@ export class ControlPlane {
       new DeploymentController(controllerClient, informers, controllerEvents('deployment-controller'), clock),
       new ReplicaSetController(controllerClient, informers, controllerEvents('replicaset-controller'), clock),
       new JobController(controllerClient, informers, controllerEvents('job-controller'), clock),
+      new EndpointsController(controllerClient, informers, clock),
       new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock), clock, random),
       new Kubelets(kubeletClient, informers, kubeletEvents, clock),
     ]

@@ -204,7 +204,9 @@ export async function describeJob(job: KubeObject, context: DescribeContext): Pr
     writer.write(0, `Duration:\t${humanDuration(Date.parse(text(status.completionTime)) - Date.parse(text(status.startTime)))}\n`)
   }
   if (spec.activeDeadlineSeconds !== undefined) writer.write(0, `Active Deadline Seconds:\t${Number(spec.activeDeadlineSeconds)}s\n`)
-  writer.write(0, `Pods Statuses:\t${Number(status.active ?? 0)} Active / ${Number(status.succeeded ?? 0)} Succeeded / ${Number(status.failed ?? 0)} Failed\n`)
+  // kubectl shows the ready count when the job controller reports one (status.ready is set).
+  const ready = status.ready !== undefined ? ` (${Number(status.ready)} Ready)` : ''
+  writer.write(0, `Pods Statuses:\t${Number(status.active ?? 0)} Active${ready} / ${Number(status.succeeded ?? 0)} Succeeded / ${Number(status.failed ?? 0)} Failed\n`)
   describePodTemplate(writer, record(spec.template))
   describeEvents(writer, await eventsFor(context, job), context.nowMilliseconds)
   return writer.toString()
