@@ -29,8 +29,18 @@ function maxInto(into: Resources, from: Resources): void {
   for (const [name, value] of Object.entries(from)) into[name] = Math.max(into[name] ?? 0, value)
 }
 
+/** Per-pod results, computed once per pod object (filters and scores ask for them once per node). */
+const requestsOf = new WeakMap<Pod, Resources>()
+const nonZeroOf = new WeakMap<Pod, {cpu: number; memory: number}>()
+
 /** A pod's effective requests: containers (and sidecars) summed, init containers at their peak, plus overhead. */
 export function podRequests(pod: Pod): Resources {
+  let found = requestsOf.get(pod)
+  if (!found) requestsOf.set(pod, (found = computePodRequests(pod)))
+  return found
+}
+
+function computePodRequests(pod: Pod): Resources {
   const total: Resources = {}
   const sidecars: Resources = {}
   for (const container of pod.spec.containers ?? []) add(total, containerRequests(container))
@@ -53,6 +63,12 @@ export function podRequests(pod: Pod): Resources {
 
 /** The requests scoring uses: CPU and memory of containers without them count as the defaults. */
 export function nonZeroRequests(pod: Pod): {cpu: number; memory: number} {
+  let found = nonZeroOf.get(pod)
+  if (!found) nonZeroOf.set(pod, (found = computeNonZeroRequests(pod)))
+  return found
+}
+
+function computeNonZeroRequests(pod: Pod): {cpu: number; memory: number} {
   let cpu = 0
   let memory = 0
   for (const container of pod.spec.containers ?? []) {
@@ -71,8 +87,16 @@ export function hostPortsOf(pod: Pod): Array<{protocol: string; hostIP: string; 
   return ports
 }
 
+/** Whether a pod has any pod affinity or anti-affinity term (InterPodAffinity looks only at those). */
+export function hasPodAffinity(pod: Pod): boolean {
+  const affinity = pod.spec.affinity
+  return Boolean(affinity?.podAffinity || affinity?.podAntiAffinity)
+}
+
 export class NodeInfo {
   readonly pods: Pod[] = []
+  /** The pods here with pod affinity or anti-affinity terms. */
+  readonly podsWithAffinity: Pod[] = []
   readonly requested: Resources = {}
   readonly nonZeroRequested = {cpu: 0, memory: 0}
   readonly usedPorts: Array<{protocol: string; hostIP: string; port: number}> = []
@@ -92,6 +116,7 @@ export class NodeInfo {
 
   addPod(pod: Pod): void {
     this.pods.push(pod)
+    if (hasPodAffinity(pod)) this.podsWithAffinity.push(pod)
     add(this.requested, podRequests(pod))
     const nonZero = nonZeroRequests(pod)
     this.nonZeroRequested.cpu += nonZero.cpu
@@ -103,6 +128,8 @@ export class NodeInfo {
     const index = this.pods.findIndex((entry) => entry.metadata.uid === pod.metadata.uid)
     if (index < 0) return false
     this.pods.splice(index, 1)
+    const withAffinity = this.podsWithAffinity.findIndex((entry) => entry.metadata.uid === pod.metadata.uid)
+    if (withAffinity >= 0) this.podsWithAffinity.splice(withAffinity, 1)
     for (const [name, value] of Object.entries(podRequests(pod))) this.requested[name] = (this.requested[name] ?? 0) - value
     const nonZero = nonZeroRequests(pod)
     this.nonZeroRequested.cpu -= nonZero.cpu

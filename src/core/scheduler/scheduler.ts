@@ -58,6 +58,7 @@ export class Scheduler implements ControlLoop {
     this.namespaces = informers.informer<KubeObject>(resources.namespaces)
     informers.informer<Node>(resources.nodes).onEvent((event) => this.onNode(event))
     this.pods.onEvent((event) => this.onPod(event))
+    this.namespaces.onEvent(() => (this.cachedSnapshot = null))
   }
 
   private moveAllToActive(): void {
@@ -70,6 +71,7 @@ export class Scheduler implements ControlLoop {
 
   private onNode(event: InformerEvent<Node>): void {
     const name = String(event.object.metadata.name)
+    this.cachedSnapshot = null
     if (event.type === 'DELETED') {
       this.nodes.delete(name)
       return
@@ -129,10 +131,16 @@ export class Scheduler implements ControlLoop {
     this.active.set(key, pod)
   }
 
+  /** The snapshot the algorithm reads; its node list is rebuilt only when nodes or namespaces change (NodeInfos update in place). */
+  private cachedSnapshot: Snapshot | null = null
+
   snapshot(): Snapshot {
-    const nodes = [...this.nodes.values()].sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))
-    const namespaceLabels = new Map(this.namespaces.list().map((namespace) => [String(namespace.metadata.name), namespace.metadata.labels ?? {}]))
-    return {nodes, byName: new Map(nodes.map((node) => [node.name, node])), namespaceLabels}
+    if (!this.cachedSnapshot) {
+      const nodes = [...this.nodes.values()].sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))
+      const namespaceLabels = new Map(this.namespaces.list().map((namespace) => [String(namespace.metadata.name), namespace.metadata.labels ?? {}]))
+      this.cachedSnapshot = {nodes, byName: new Map(nodes.map((node) => [node.name, node])), namespaceLabels}
+    }
+    return this.cachedSnapshot
   }
 
   hasWork(): boolean {

@@ -45,8 +45,10 @@ export const interPodAffinity: FilterPlugin & ScorePlugin = {
     const affinityTerms = pod.spec.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []
     const antiAffinityTerms = pod.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []
     const computed: AffinityState = {existingAntiAffinity: new Map(), affinity: new Map(), antiAffinity: new Map(), affinityTerms, antiAffinityTerms}
+    const incomingHasTerms = affinityTerms.length > 0 || antiAffinityTerms.length > 0
     for (const node of snapshot.nodes) {
-      for (const existing of node.pods) {
+      // Without terms of its own, only the pods with terms can matter.
+      for (const existing of incomingHasTerms ? node.pods : node.podsWithAffinity) {
         const existingNamespace = existing.metadata.namespace ?? ''
         for (const term of existing.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
           if (termMatches(term, existingNamespace, pod, snapshot)) addPair(computed.existingAntiAffinity, term.topologyKey, node)
@@ -88,8 +90,9 @@ export const interPodAffinity: FilterPlugin & ScorePlugin = {
     const preferredAffinity = pod.spec.affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []
     const preferredAnti = pod.spec.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []
     const scores = new Map<string, number>()
+    const incomingPrefers = preferredAffinity.length > 0 || preferredAnti.length > 0
     for (const node of snapshot.nodes) {
-      for (const existing of node.pods) {
+      for (const existing of incomingPrefers ? node.pods : node.podsWithAffinity) {
         const existingNamespace = existing.metadata.namespace ?? ''
         for (const weighted of preferredAffinity) if (termMatches(weighted.podAffinityTerm, namespace, existing, snapshot)) addPair(scores, weighted.podAffinityTerm.topologyKey, node, weighted.weight)
         for (const weighted of preferredAnti) if (termMatches(weighted.podAffinityTerm, namespace, existing, snapshot)) addPair(scores, weighted.podAffinityTerm.topologyKey, node, -weighted.weight)
