@@ -186,7 +186,7 @@ ${extra}  template:
 
   it('drain cordons the node, refuses pods without a controller unless --force, evicts the others and they start elsewhere', async () => {
     expect((await kubectl('apply -f -', deployment('moving', 3, 'nginx:1.27', '100m'))).status).toBe(0)
-    expect((await kubectl('run loner --image=nginx --overrides={"spec":{"nodeName":"worker-3"}}')).status).toBe(0)
+    expect((await kubectl(`run loner --image=nginx --overrides='{"spec":{"nodeName":"worker-3"}}'`)).status).toBe(0)
     const refused = await kubectl('drain worker-3')
     expect(refused.status).toBe(1)
     expect(refused.stderr).toContain('error: unable to drain node "worker-3" due to error: cannot delete Pods that declare no controller (use --force to override): default/loner, continuing command...\n')
@@ -214,6 +214,23 @@ ${extra}  template:
     expect((await kubectl('delete service api')).status).toBe(0)
     expect((await kubectl('get endpoints,endpointslices -l app=api -o name')).stdout).toBe('')
     expect((await kubectl('delete deployment api')).status).toBe(0)
+  })
+
+  it('kubemu node add/stop/start/remove: a new node takes pods, a removed one has them replaced', async () => {
+    const node = (line: string) => runShell(`${kubemu} node ${line}`, {cwd: home, env: environment()})
+    expect(await node('add worker-9 --cpu 16 --labels disk=ssd')).toMatchObject({status: 0, stdout: 'node/worker-9 created\n'})
+    expect((await kubectl("get node worker-9 -o jsonpath='{.metadata.labels.disk} {.status.capacity.cpu} {.spec.podCIDR}'")).stdout).toMatch(/^ssd 16 10\.244\.\d+\.0\/24$/)
+    expect((await kubectl('get lease worker-9 -n kube-node-lease -o name')).stdout).toBe('lease.coordination.k8s.io/worker-9\n')
+    const pinned = deployment('pinned', 2, 'nginx:1.27', '100m').replace('    spec:\n', '    spec:\n      nodeSelector: {disk: ssd}\n')
+    expect((await kubectl('apply -f -', pinned)).status).toBe(0)
+    expect(await podsByNode('app=pinned')).toEqual({'worker-9=Running': 2})
+    expect(await node('stop worker-9')).toMatchObject({status: 0, stdout: 'node/worker-9 stopped\n'})
+    expect((await node('stop worker-9')).stderr).toContain('node worker-9 is already stopped')
+    expect(await node('start worker-9')).toMatchObject({status: 0, stdout: 'node/worker-9 started\n'})
+    expect(await node('remove worker-9')).toMatchObject({status: 0, stdout: 'node "worker-9" deleted\n'})
+    // Its pods are collected; their replacements have nowhere to go (nodeSelector disk=ssd).
+    expect(await podsByNode('app=pinned')).toEqual({'=Pending': 2})
+    expect((await kubectl('delete deployment pinned')).status).toBe(0)
   })
 
   it('KUBEMU_WAIT=false leaves the work for the next command', async () => {

@@ -162,6 +162,7 @@ describe('kubemu kubectl beside the real kubectl on one API server', () => {
     'run bb --image=busybox --port=80 --env=A=1 --env=B=two --labels=x=y --restart=Never --image-pull-policy=IfNotPresent --dry-run=client -o json -- sleep 3600',
     "run bb --image=busybox --command --dry-run=client -o yaml -- sh -c 'echo hi'",
     'run nginx --image=nginx --dry-run=client',
+    `run pinned --image=nginx --overrides='{"spec":{"nodeName":"worker-1","containers":[{"name":"pinned","image":"nginx:1.28"}]}}' --dry-run=client -o yaml`,
     'expose deployment web --port=80 --target-port=8080 --dry-run=client -o json',
     'expose deployment web --dry-run=client -o yaml',
     'expose deployment web --type=NodePort --name=web-np2 --port=80 --dry-run=client -o yaml',

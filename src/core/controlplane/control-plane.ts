@@ -9,6 +9,7 @@ import {EndpointsController} from '../controllers/endpoints.js'
 import {GarbageCollector} from '../controllers/garbage-collector.js'
 import {JobController} from '../controllers/job.js'
 import {NamespaceController} from '../controllers/namespace.js'
+import {NodeLifecycleController, PodGarbageCollector} from '../controllers/node-lifecycle.js'
 import {ReplicaSetController} from '../controllers/replicaset.js'
 import {ServiceAccountController} from '../controllers/serviceaccount.js'
 import {Kubelets} from '../kubelet/kubelet.js'
@@ -55,6 +56,9 @@ export class ControlPlane {
       new EndpointsController(controllerClient, informers, clock),
       new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock), clock, random),
       new Kubelets(kubeletClient, informers, kubeletEvents, clock),
+      // After the kubelets, which renew their Leases first: suspended is not dead.
+      new NodeLifecycleController(controllerClient, informers, controllerEvents('node-controller'), clock),
+      new PodGarbageCollector(controllerClient, informers, clock),
     ]
     this.runner = new ControlPlaneRunner(informers, [schedulerClient, controllerClient, kubeletClient], this.loops)
   }

@@ -39,7 +39,11 @@ export class ControlPlaneRunner {
       await this.catchUp()
       let roundProcessed = 0
       for (const loop of this.loops) {
-        if (loop.hasWork(collapseDelays)) roundProcessed += await loop.process(collapseDelays)
+        if (!loop.hasWork(collapseDelays)) continue
+        const processed = await loop.process(collapseDelays)
+        roundProcessed += processed
+        // The next loop sees what this one wrote (the node lifecycle controller, the kubelets' Leases).
+        if (processed > 0) await this.catchUp()
       }
       processed += roundProcessed
       if (roundProcessed === 0) {

@@ -13,6 +13,7 @@ import {resources} from '../client/resources.js'
 import {WorkQueue} from '../client/work-queue.js'
 import type {Node, Pod} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
+import {isStopped, nodeLeaseRenewMilliseconds, renewLease, reportNodeStatus} from './heartbeat.js'
 import {creatingStatus, fullImageName, runningStatus, terminatedStatus} from './pod-status.js'
 
 export const runSecondsAnnotation = 'kubemu.io/run-seconds'
@@ -44,6 +45,7 @@ export class Kubelets implements ControlLoop {
   private readonly wallClock: WorkQueue
   private readonly pods: Informer<Pod>
   private readonly nodes: Informer<Node>
+  private readonly leases: Informer<KubeObject>
 
   constructor(
     private readonly client: ApiClient,
@@ -55,13 +57,47 @@ export class Kubelets implements ControlLoop {
     this.wallClock = new WorkQueue('kubelet-backoff', clock)
     this.pods = informers.informer<Pod>(resources.pods)
     this.nodes = informers.informer<Node>(resources.nodes)
+    this.leases = informers.informer<KubeObject>(resources.leases)
     this.pods.onEvent((event) => {
       if (event.type !== 'DELETED' && event.object.spec.nodeName) this.simulated.add(objectKey(event.object))
     })
+    // A node that starts again: its kubelet takes up its pods.
+    this.nodes.onEvent((event) => {
+      if (event.type === 'MODIFIED' && event.previous && isStopped(event.previous) && !isStopped(event.object)) {
+        for (const pod of this.pods.list()) if (pod.spec.nodeName === event.object.metadata.name) this.simulated.add(objectKey(pod))
+      }
+    })
+  }
+
+  /** Whether some running node's Lease or Ready status is due. */
+  private heartbeatsDue(now: number): boolean {
+    return this.nodes.list().some((node) => {
+      if (isStopped(node)) return false
+      const lease = this.leases.get(`kube-node-lease/${node.metadata.name}`) as {spec?: {renewTime?: string}} | undefined
+      const ready = (node.status as {conditions?: Array<{type: string; status: string}>} | undefined)?.conditions?.find((condition) => condition.type === 'Ready')
+      return !lease || now - (Date.parse(lease.spec?.renewTime ?? '') || 0) >= nodeLeaseRenewMilliseconds || ready?.status !== 'True'
+    })
+  }
+
+  private async heartbeat(now: number): Promise<number> {
+    let written = 0
+    for (const node of this.nodes.list()) {
+      if (isStopped(node)) continue
+      try {
+        if (await renewLease(this.client, node, this.leases.get(`kube-node-lease/${node.metadata.name}`) as never, now)) written++
+        if (await reportNodeStatus(this.client, node, now)) written++
+      } catch (error) {
+        // A refused heartbeat is tried again on the next round, as a kubelet retries.
+        if (!(error instanceof ApiClientError)) throw error
+        written++
+      }
+    }
+    return written
   }
 
   hasWork(collapseDelays: boolean): boolean {
     const now = this.clock.nowMilliseconds()
+    if (this.heartbeatsDue(now)) return true
     if (this.simulated.length > 0 || this.wallClock.length > 0) return true
     const simulatedDue = this.simulated.nextDue()
     const wallDue = this.wallClock.nextDue()
@@ -75,6 +111,7 @@ export class Kubelets implements ControlLoop {
 
   async process(collapseDelays: boolean): Promise<number> {
     this.collapsing = collapseDelays
+    const beats = this.heartbeatsDue(this.clock.nowMilliseconds()) ? await this.heartbeat(this.clock.nowMilliseconds()) : 0
     this.simulated.promoteDue(collapseDelays)
     this.wallClock.promoteDue(false)
     const keys = [...new Set([...this.simulated.take(), ...this.wallClock.take()])]
@@ -87,7 +124,7 @@ export class Kubelets implements ControlLoop {
         else if (!isNotFound(error)) throw error
       }
     }
-    return keys.length
+    return keys.length + beats
   }
 
   private podIp(node: Node, pod: Pod): string {
@@ -115,7 +152,8 @@ export class Kubelets implements ControlLoop {
     const pod = this.pods.get(key)
     if (!pod?.spec.nodeName) return
     const node = this.nodes.get(pod.spec.nodeName)
-    if (!node) return
+    // A stopped node's kubelet does nothing: its pods stay as they are until it starts again.
+    if (!node || isStopped(node)) return
     const recorder = this.recorderFor(pod.spec.nodeName)
     const podObject = {...pod, kind: 'Pod', apiVersion: 'v1'}
     if (pod.metadata.deletionTimestamp) return this.terminate(pod, now)

@@ -1,6 +1,7 @@
 // `kubectl run` (a pod from an image) and `kubectl expose` (a service in front of a deployment,
 // replica set, pod or service), building the objects as kubectl does and printing them for
 // --dry-run=client or creating them.
+import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch} from '../../apiserver/patch.js'
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
@@ -15,6 +16,7 @@ const commonFlags: readonly KubectlFlag[] = [
   {name: 'labels', shorthand: 'l', kind: 'string'},
   {name: 'port', kind: 'string'},
   {name: 'overrides', kind: 'string'},
+  {name: 'override-type', kind: 'string', defaultValue: 'merge'},
   {name: 'save-config', kind: 'bool'},
   {name: 'field-manager', kind: 'string'},
 ]
@@ -84,8 +86,25 @@ export async function runRun(session: KubectlSession, args: readonly string[]): 
   const annotations = Object.fromEntries(session.list('annotations').map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]))
   const metadata: Record<string, unknown> = {name, creationTimestamp: null, labels}
   if (Object.keys(annotations).length > 0) metadata.annotations = annotations
-  const pod = {kind: 'Pod', apiVersion: 'v1', metadata, spec: {containers: [container], restartPolicy: restart, dnsPolicy: 'ClusterFirst'}, status: {}}
-  return submitGenerated(session, pod as unknown as KubeObject, {verb: 'created', manager: 'kubectl-run', generator: false})
+  let pod: unknown = {kind: 'Pod', apiVersion: 'v1', metadata, spec: {containers: [container], restartPolicy: restart, dnsPolicy: 'ClusterFirst'}, status: {}}
+  const overrides = session.flag('overrides')
+  if (overrides) {
+    let patch: unknown
+    try {
+      patch = JSON.parse(overrides)
+    } catch (error) {
+      throw new KubectlError(`unable to parse ${JSON.stringify(overrides)}: ${(error as Error).message}`)
+    }
+    const type = session.flag('override-type')
+    if (type === 'merge') pod = applyMergePatch(pod, patch)
+    else if (type === 'json') pod = applyJsonPatch(pod, patch)
+    else if (type === 'strategic') pod = applyStrategicMergePatch(pod, patch, (await session.api()).scheme.resource('', 'v1', 'pods')?.schema ?? null)
+    else throw new KubectlError(`--override-type must be one of (json, merge, strategic), got ${JSON.stringify(type)}`)
+    // kubectl decodes the result into the Go Pod type: a container's resources struct is never omitted.
+    const spec = (pod as {spec?: {containers?: Array<Record<string, unknown>>; initContainers?: Array<Record<string, unknown>>}}).spec
+    for (const container of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) container.resources ??= {}
+  }
+  return submitGenerated(session, pod as KubeObject, {verb: 'created', manager: 'kubectl-run', generator: false})
 }
 
 export async function runExpose(session: KubectlSession, args: readonly string[]): Promise<number> {

@@ -1,0 +1,19 @@
+import {Args, Command, Flags} from '@oclif/core'
+import {NodeCommandError, removeNode} from '../../core/controlplane/nodes.js'
+
+export default class NodeRemove extends Command {
+  static override description = 'Remove a simulated node: its pods are collected and replaced elsewhere'
+  static override args = {name: Args.string({description: 'node name', required: true})}
+  static override flags = {cluster: Flags.string({description: 'cluster name', default: 'default'})}
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(NodeRemove)
+    try {
+      await removeNode(process.env, flags.cluster, args.name)
+    } catch (error) {
+      if (error instanceof NodeCommandError) this.error(error.message, {exit: 1})
+      throw error
+    }
+    this.log(`node "${args.name}" deleted`)
+  }
+}

@@ -1,0 +1,19 @@
+import {Args, Command, Flags} from '@oclif/core'
+import {NodeCommandError, setNodeStopped} from '../../core/controlplane/nodes.js'
+
+export default class NodeStart extends Command {
+  static override description = "Start a stopped node's kubelet again: heartbeats, Ready, its taints removed"
+  static override args = {name: Args.string({description: 'node name', required: true})}
+  static override flags = {cluster: Flags.string({description: 'cluster name', default: 'default'})}
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(NodeStart)
+    try {
+      await setNodeStopped(process.env, flags.cluster, args.name, false)
+    } catch (error) {
+      if (error instanceof NodeCommandError) this.error(error.message, {exit: 1})
+      throw error
+    }
+    this.log(`node/${args.name} started`)
+  }
+}

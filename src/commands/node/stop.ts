@@ -1,0 +1,19 @@
+import {Args, Command, Flags} from '@oclif/core'
+import {NodeCommandError, setNodeStopped} from '../../core/controlplane/nodes.js'
+
+export default class NodeStop extends Command {
+  static override description = "Stop a node's kubelet (fault injection): no heartbeats, NotReady after 40 s, its pods evicted after their tolerationSeconds"
+  static override args = {name: Args.string({description: 'node name', required: true})}
+  static override flags = {cluster: Flags.string({description: 'cluster name', default: 'default'})}
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(NodeStop)
+    try {
+      await setNodeStopped(process.env, flags.cluster, args.name, true)
+    } catch (error) {
+      if (error instanceof NodeCommandError) this.error(error.message, {exit: 1})
+      throw error
+    }
+    this.log(`node/${args.name} stopped`)
+  }
+}

@@ -1,0 +1,91 @@
+// `kubemu node add|remove|stop|start`: simulated nodes and node faults, written through the API
+// server as the admin, then the control plane settles (a new node's kubelet heartbeats and takes
+// pods; a removed node's pods are collected and replaced; a stopped node's kubelet goes quiet).
+import {formatTimestamp, type KubeObject} from '../api/object.js'
+import {apiServerUser} from '../apiserver/authentication/user.js'
+import {nodeObject, type NodeDefinition} from '../apiserver/bootstrap.js'
+import {openKubernetes} from '../apiserver/open.js'
+import {ApiClient, ApiClientError} from '../client/client.js'
+import {resources} from '../client/resources.js'
+import {stoppedAnnotation} from '../kubelet/heartbeat.js'
+import type {Node} from '../scheduler/types.js'
+import {systemClock} from '../util/clock.js'
+import {ControlPlane} from './control-plane.js'
+
+export class NodeCommandError extends Error {}
+
+export interface NodeAddOptions {
+  readonly cpu: string
+  readonly memory: string
+  readonly pods: string
+  readonly labels: Record<string, string>
+  readonly taints: Array<{key: string; value?: string; effect: string}>
+}
+
+/** `k=v,k2=v2` */
+export function parseLabels(text: string): Record<string, string> {
+  const labels: Record<string, string> = {}
+  for (const part of text.split(',').filter(Boolean)) {
+    const [key, value] = part.split('=')
+    if (!key || value === undefined) throw new NodeCommandError(`invalid label ${JSON.stringify(part)}: expected key=value`)
+    labels[key] = value
+  }
+  return labels
+}
+
+/** `key=value:Effect,key:Effect` */
+export function parseTaints(text: string): NodeAddOptions['taints'] {
+  return text.split(',').filter(Boolean).map((part) => {
+    const match = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(part)
+    if (!match) throw new NodeCommandError(`invalid taint ${JSON.stringify(part)}: expected key[=value]:NoSchedule|PreferNoSchedule|NoExecute`)
+    return {key: match[1]!, ...(match[2] ? {value: match[2]} : {}), effect: match[3]!}
+  })
+}
+
+async function withCluster<T>(environment: NodeJS.ProcessEnv, clusterName: string, work: (client: ApiClient) => Promise<T>): Promise<T> {
+  const connection = await openKubernetes({environment, clusterName})
+  try {
+    const client = new ApiClient(connection.api, apiServerUser, 'kubemu')
+    try {
+      return await work(client)
+    } catch (error) {
+      if (error instanceof ApiClientError) throw new NodeCommandError(`Error from server (${error.reason || error.code}): ${error.message}`)
+      throw error
+    }
+  } finally {
+    const plane = new ControlPlane(connection.api, systemClock, Math.random)
+    try {
+      await plane.settle()
+    } finally {
+      plane.stop()
+      await connection.close()
+    }
+  }
+}
+
+export async function addNode(environment: NodeJS.ProcessEnv, clusterName: string, name: string, options: NodeAddOptions): Promise<void> {
+  await withCluster(environment, clusterName, async (client) => {
+    const {items} = await client.list<Node>(resources.nodes)
+    const usedCidrs = new Set(items.map((node) => node.spec?.podCIDR))
+    let index = 1
+    while (usedCidrs.has(`10.244.${index}.0/24`)) index++
+    if (index > 254) throw new NodeCommandError('no free pod CIDR left in 10.244.0.0/16')
+    const definition: NodeDefinition = {name, cpu: options.cpu, memory: options.memory, pods: options.pods, labels: options.labels, taints: options.taints, address: `172.18.${Math.floor((index + 2) / 250)}.${(index + 2) % 250}`, podCidr: `10.244.${index}.0/24`}
+    await client.create(resources.nodes, nodeObject(definition, systemClock.nowMilliseconds()) as unknown as KubeObject)
+  })
+}
+
+export async function removeNode(environment: NodeJS.ProcessEnv, clusterName: string, name: string): Promise<void> {
+  await withCluster(environment, clusterName, async (client) => {
+    await client.delete(resources.nodes, '', name)
+  })
+}
+
+/** Stops (or starts) a node's simulated kubelet. */
+export async function setNodeStopped(environment: NodeJS.ProcessEnv, clusterName: string, name: string, stopped: boolean): Promise<void> {
+  await withCluster(environment, clusterName, async (client) => {
+    const node = await client.get<Node>(resources.nodes, '', name)
+    if ((node.metadata.annotations?.[stoppedAnnotation] === 'true') === stopped) throw new NodeCommandError(`node ${name} is already ${stopped ? 'stopped' : 'running'}`)
+    await client.patch(resources.nodes, '', name, {metadata: {annotations: {[stoppedAnnotation]: stopped ? 'true' : null, 'kubemu.io/stopped-at': stopped ? formatTimestamp(systemClock.nowMilliseconds()) : null}}})
+  })
+}

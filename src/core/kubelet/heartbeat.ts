@@ -1,0 +1,57 @@
+// A simulated kubelet's heartbeat: its Lease in kube-node-lease renewed every 10 s (a quarter
+// of the 40 s lease), and the node's Ready condition, back to True when a stopped node starts.
+// A node annotated kubemu.io/stopped (by `kubemu node stop`) sends nothing: its kubelet is down.
+import {formatTimestamp, type KubeObject} from '../api/object.js'
+import {type ApiClient, isAlreadyExists, isNotFound} from '../client/client.js'
+import {resources} from '../client/resources.js'
+import type {Node} from '../scheduler/types.js'
+
+export const stoppedAnnotation = 'kubemu.io/stopped'
+export const nodeLeaseDurationSeconds = 40
+export const nodeLeaseRenewMilliseconds = 10_000
+/** The kubelet reports node status at least this often even when nothing changed (5 minutes). */
+export const nodeStatusReportMilliseconds = 300_000
+
+type Lease = KubeObject & {spec?: {holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string}}
+type Condition = {type: string; status: string; lastHeartbeatTime?: string; lastTransitionTime?: string; reason?: string; message?: string}
+
+export function isStopped(node: Node): boolean {
+  return node.metadata.annotations?.[stoppedAnnotation] === 'true'
+}
+
+/** Renews the node's Lease when due; true when it wrote. */
+export async function renewLease(client: ApiClient, node: Node, lease: Lease | undefined, now: number): Promise<boolean> {
+  const name = String(node.metadata.name)
+  const renewed = Date.parse(lease?.spec?.renewTime ?? '') || 0
+  if (lease && now - renewed < nodeLeaseRenewMilliseconds) return false
+  const spec = {holderIdentity: name, leaseDurationSeconds: nodeLeaseDurationSeconds, renewTime: formatTimestamp(now).replace('Z', '.000000Z')}
+  const owner = [{apiVersion: 'v1', kind: 'Node', name, uid: String(node.metadata.uid)}]
+  try {
+    if (lease) await client.update(resources.leases, {...lease, kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', spec: {...lease.spec, ...spec}} as unknown as KubeObject)
+    else await client.create(resources.leases, {kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', metadata: {name, namespace: 'kube-node-lease', ownerReferences: owner}, spec} as unknown as KubeObject)
+  } catch (error) {
+    if (!isAlreadyExists(error) && !isNotFound(error)) throw error
+  }
+  return true
+}
+
+/** Posts Ready=True (and the heartbeat time) when the node is not Ready or its last report is old. */
+export async function reportNodeStatus(client: ApiClient, node: Node, now: number): Promise<boolean> {
+  const conditions = ((node.status as {conditions?: Condition[]} | undefined)?.conditions ?? []).map((condition) => ({...condition}))
+  const ready = conditions.find((condition) => condition.type === 'Ready')
+  const stale = now - (Date.parse(ready?.lastHeartbeatTime ?? '') || 0) >= nodeStatusReportMilliseconds
+  if (ready?.status === 'True' && !stale) return false
+  const at = formatTimestamp(now)
+  const healthy: Record<string, [string, string, string]> = {
+    MemoryPressure: ['False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+    DiskPressure: ['False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
+    PIDPressure: ['False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
+    Ready: ['True', 'KubeletReady', 'kubelet is posting ready status'],
+  }
+  const next = Object.entries(healthy).map(([type, [status, reason, message]]) => {
+    const before = conditions.find((condition) => condition.type === type)
+    return {type, status, lastHeartbeatTime: at, lastTransitionTime: before?.status === status ? (before.lastTransitionTime ?? at) : at, reason, message}
+  })
+  await client.update(resources.nodes, {...node, kind: 'Node', apiVersion: 'v1', status: {...(node.status ?? {}), conditions: next}} as unknown as KubeObject, 'status')
+  return true
+}
