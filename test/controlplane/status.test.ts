@@ -1,0 +1,30 @@
+// `kubemu status` through the CLI: members (one stopped: the cluster keeps working on a quorum),
+// nodes with their pods and requests, pending pods with the scheduler's reason.
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {runShell} from '../support/shell.js'
+import {temporaryFolder} from '../support/temp.js'
+
+const kubemu = join(import.meta.dirname, '..', '..', 'bin', 'kubemu')
+
+describe('kubemu status', () => {
+  it('shows the members, the nodes with their pods, and why pods are pending', async () => {
+    const home = temporaryFolder()
+    const run = (line: string) => runShell(`${kubemu} ${line}`, {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: '', NO_COLOR: '1'}})
+    expect((await run('kubectl create deployment web --image=nginx --replicas=2')).status).toBe(0)
+    expect((await run('member stop infra3')).status).toBe(0)
+    expect((await run(`kubectl run big --image=nginx --overrides='{"spec":{"containers":[{"name":"big","image":"nginx","resources":{"requests":{"cpu":"9"}}}]}}'`)).status).toBe(0)
+    const status = await run('status')
+    expect(status.status).toBe(0)
+    const lines = status.stdout.split('\n')
+    expect(lines[0]).toBe('etcd members')
+    expect(lines[1]).toMatch(/^ {2}NAME +ID +ENDPOINT +LEADER +TERM +INDEX +HEALTH$/)
+    expect(lines.filter((line) => / healthy$/.test(line))).toHaveLength(2)
+    expect(lines.filter((line) => /^ {2}infra\d .* \* /.test(line))).toHaveLength(1)
+    expect(status.stdout).toMatch(/ {2}infra3 +fd422379fda50e48 +http:\/\/127\.0\.0\.1:32379 +- +- +unhealthy/)
+    expect(status.stdout).toMatch(/ {2}control-plane +Ready +0\/4 \(0%\) +0\/8Gi \(0%\) +0\n/)
+    expect(lines.filter((line) => /^ {2}worker-\d +Ready .* 1: default\/web-/.test(line))).toHaveLength(2)
+    expect(status.stdout).toContain('pending pods (1)\n  default/big   0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 Insufficient cpu.')
+    expect(status.stdout).not.toMatch(/\u001b\[/)
+  }, 60_000)
+})
