@@ -21,6 +21,8 @@ export class EventRecorder {
     private readonly client: ApiClient,
     private readonly source: EventSource,
     private readonly clock: Clock,
+    /** Told of every event recorded (`kubemu up`'s live log). */
+    private readonly onRecord?: (event: {component: string; object: KubeObject; type: string; reason: string; message: string; at: number}) => void,
   ) {}
 
   /** Events the server refused (a namespace being deleted, a quota): dropped, as client-go drops them. */
@@ -30,6 +32,7 @@ export class EventRecorder {
   async record(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     try {
       await this.write(object, type, reason, message)
+      this.onRecord?.({component: this.source.host ? `${this.source.component}/${this.source.host}` : this.source.component, object, type, reason, message, at: this.clock.nowMilliseconds()})
     } catch (error) {
       if (!(error instanceof ApiClientError)) throw error
       this.dropped++

@@ -34,16 +34,16 @@ export class ControlPlane {
   readonly runner: ControlPlaneRunner
   readonly loops: readonly ControlLoop[]
 
-  constructor(server: RequestHandler, clock: Clock, random: () => number) {
+  constructor(server: RequestHandler, clock: Clock, random: () => number, onEvent?: ConstructorParameters<typeof EventRecorder>[3]) {
     const schedulerClient = new ApiClient(server, componentUsers.scheduler, 'kube-scheduler')
     const controllerClient = new ApiClient(server, componentUsers.controllerManager, 'kube-controller-manager')
     const kubeletClient = new ApiClient(server, componentUsers.kubelet, 'kubelet')
     const informers = new InformerFactory(controllerClient)
-    const controllerEvents = (component: string) => new EventRecorder(controllerClient, {component}, clock)
+    const controllerEvents = (component: string) => new EventRecorder(controllerClient, {component}, clock, onEvent)
     const kubeletRecorders = new Map<string, EventRecorder>()
     const kubeletEvents = (node: string) => {
       let recorder = kubeletRecorders.get(node)
-      if (!recorder) kubeletRecorders.set(node, (recorder = new EventRecorder(kubeletClient, {component: 'kubelet', host: node}, clock)))
+      if (!recorder) kubeletRecorders.set(node, (recorder = new EventRecorder(kubeletClient, {component: 'kubelet', host: node}, clock, onEvent)))
       return recorder
     }
     this.loops = [
@@ -54,7 +54,7 @@ export class ControlPlane {
       new ReplicaSetController(controllerClient, informers, controllerEvents('replicaset-controller'), clock),
       new JobController(controllerClient, informers, controllerEvents('job-controller'), clock),
       new EndpointsController(controllerClient, informers, clock),
-      new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock), clock, random),
+      new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock, onEvent), clock, random),
       new Kubelets(kubeletClient, informers, kubeletEvents, clock),
       // After the kubelets, which renew their Leases first: suspended is not dead.
       new NodeLifecycleController(controllerClient, informers, controllerEvents('node-controller'), clock),

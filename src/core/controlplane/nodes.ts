@@ -2,15 +2,19 @@
 // server as the admin, then the control plane settles (a new node's kubelet heartbeats and takes
 // pods; a removed node's pods are collected and replaced; a stopped node's kubelet goes quiet).
 import {formatTimestamp, type KubeObject} from '../api/object.js'
+import {FileCredentials} from '../apiserver/authentication/credentials.js'
 import {apiServerUser} from '../apiserver/authentication/user.js'
 import {nodeObject, type NodeDefinition} from '../apiserver/bootstrap.js'
 import {openKubernetes} from '../apiserver/open.js'
 import {ApiClient, ApiClientError} from '../client/client.js'
+import {HttpRequestHandler} from '../client/http-handler.js'
 import {resources} from '../client/resources.js'
+import {clusterFolder} from '../home.js'
 import {stoppedAnnotation} from '../kubelet/heartbeat.js'
 import type {Node} from '../scheduler/types.js'
 import {systemClock} from '../util/clock.js'
 import {ControlPlane} from './control-plane.js'
+import {runningUp} from './up-marker.js'
 
 export class NodeCommandError extends Error {}
 
@@ -43,6 +47,18 @@ export function parseTaints(text: string): NodeAddOptions['taints'] {
 }
 
 async function withCluster<T>(environment: NodeJS.ProcessEnv, clusterName: string, work: (client: ApiClient) => Promise<T>): Promise<T> {
+  const folder = clusterFolder(environment, clusterName)
+  const up = runningUp(folder)
+  if (up) {
+    // A running `kubemu up` serves the cluster (and runs its control plane): go through it.
+    const client = new ApiClient(new HttpRequestHandler(up.url, new FileCredentials(folder).adminToken()), apiServerUser, 'kubemu')
+    try {
+      return await work(client)
+    } catch (error) {
+      if (error instanceof ApiClientError) throw new NodeCommandError(`Error from server (${error.reason || error.code}): ${error.message}`)
+      throw error
+    }
+  }
   const connection = await openKubernetes({environment, clusterName})
   try {
     const client = new ApiClient(connection.api, apiServerUser, 'kubemu')

@@ -13,6 +13,8 @@ export const objectWatchesMax = 100
 /** Calls `satisfied` with the object (null once it is gone) until it returns true; false on timeout. */
 export async function waitForObject(session: KubectlSession, resource: ApiResource, namespace: string, name: string, satisfied: (object: KubeObject | null) => boolean, deadline: number): Promise<boolean> {
   const clock = session.io.clock ?? systemClock
+  // Whatever this command wrote is done: others may write while it waits.
+  await session.releaseWriter()
   const stop = new AbortController()
   // No deadline (Infinity): no timer at all, as a timer cannot be that long.
   const timedOut = Number.isFinite(deadline) ? clock.sleep(Math.max(0, deadline - clock.nowMilliseconds()), stop.signal).then(() => 'timed out' as const) : new Promise<'timed out'>(() => {})

@@ -162,8 +162,26 @@ export class KubectlSession {
     return this.connection.api
   }
 
+  /** The running `kubemu up` this command goes through, once looked up (null: none). */
+  private upHandler: {handle: ApiServer['handle']} | null | undefined = undefined
+
+  /** The in-process API server, or the one of a running `kubemu up` (one process drives the cluster). */
+  private async handler(): Promise<{handle: ApiServer['handle']}> {
+    if (this.io.api) return this.api()
+    if (this.upHandler === undefined) {
+      this.context()
+      const {runningUp} = await import('../controlplane/up-marker.js')
+      const marker = runningUp(clusterFolder(this.io.environment))
+      if (marker) {
+        const {HttpRequestHandler} = await import('../client/http-handler.js')
+        this.upHandler = new HttpRequestHandler(marker.url)
+      } else this.upHandler = null
+    }
+    return this.upHandler ?? this.api()
+  }
+
   async request(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
-    const api = await this.api()
+    const api = await this.handler()
     const headers = this.headers()
     if (options.contentType) headers['content-type'] = options.contentType
     else if (options.body !== undefined) headers['content-type'] = 'application/json'
@@ -185,6 +203,8 @@ export class KubectlSession {
   async settleControlPlane(): Promise<void> {
     if (!this.changedCluster) return
     this.changedCluster = false
+    // A running `kubemu up` runs the control plane itself.
+    if (this.upHandler) return
     if (this.io.environment[waitEnvironmentVariable] === 'false' || (this.flags.changed.has('wait') && this.flags.values.get('wait') === 'false')) return
     const api = await this.api()
     const {ControlPlane} = await import('../controlplane/control-plane.js')
@@ -195,6 +215,12 @@ export class KubectlSession {
     } finally {
       plane.stop()
     }
+  }
+
+  /** Before waiting on other processes: the writer lock goes back (reads stay lock-free). */
+  async releaseWriter(): Promise<void> {
+    const store = this.connection?.store as {releaseWriter?: () => Promise<void>} | undefined
+    await store?.releaseWriter?.()
   }
 
   async close(): Promise<void> {

@@ -41,6 +41,9 @@ async function serve(api: ApiServer, request: IncomingMessage, response: ServerR
   for (const [key, value] of url.searchParams) query[key] = value
   const headers: Record<string, string | string[]> = {}
   for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = value
+  // Node joins repeated header lines with ", ": each Impersonate-Group line is one group.
+  const groups = headers['impersonate-group']
+  if (typeof groups === 'string') headers['impersonate-group'] = groups.split(/\s*,\s*/).filter(Boolean)
   const body = await readBody(request)
   const contentType = String(request.headers['content-type'] ?? '')
   if (contentType.startsWith('application/vnd.kubernetes.protobuf')) {

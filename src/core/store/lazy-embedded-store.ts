@@ -93,6 +93,22 @@ export class LazyEmbeddedStore implements Store {
     }
   }
 
+  /**
+   * Closes the cluster (a clean stop) and gives the writer lock back, keeping this store usable:
+   * reads go lock-free again and the next write reopens the cluster. A command that waits for
+   * other processes (kubectl delete --wait, wait, rollout status) must not hold the lock meanwhile.
+   */
+  async releaseWriter(): Promise<void> {
+    if (!this.writer && !this.opening) return
+    await this.opening
+    await this.writer?.close()
+    this.writer = null
+    this.opening = null
+    this.reader = undefined
+    await this.readerStore?.close()
+    this.readerStore = null
+  }
+
   async close(): Promise<void> {
     await this.readerStore?.close()
     this.readerStore = null

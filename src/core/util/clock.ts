@@ -10,11 +10,16 @@ export const systemClock: Clock = {
   sleep: (milliseconds, signal) =>
     new Promise((resolve) => {
       if (signal?.aborted) return resolve()
-      const timer = setTimeout(resolve, milliseconds)
-      signal?.addEventListener('abort', () => {
+      // The listener goes when the timer fires: a long-lived signal does not collect one per sleep.
+      const onAbort = () => {
         clearTimeout(timer)
         resolve()
-      }, {once: true})
+      }
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }, Math.min(milliseconds, 2_147_483_647))
+      signal?.addEventListener('abort', onAbort, {once: true})
     }),
 }
 

@@ -80,6 +80,7 @@ async function runStatus(session: KubectlSession, args: readonly string[]): Prom
     return done
   }
   if (show(deployment) || session.flag('watch') === 'false') return 0
+  await session.releaseWriter()
   const response = await session.request('GET', collectionPath(target!.resource, target!.namespace), {
     query: {watch: 'true', fieldSelector: `metadata.name=${target!.name}`, resourceVersion: String(deployment.metadata.resourceVersion ?? '')},
   })

@@ -1,6 +1,7 @@
 // `kubectl run` (a pod from an image) and `kubectl expose` (a service in front of a deployment,
 // replica set, pod or service), building the objects as kubectl does and printing them for
 // --dry-run=client or creating them.
+import {builtinScheme} from '../../api/resources.js'
 import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch} from '../../apiserver/patch.js'
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {KubectlError} from '../errors.js'
@@ -98,7 +99,7 @@ export async function runRun(session: KubectlSession, args: readonly string[]): 
     const type = session.flag('override-type')
     if (type === 'merge') pod = applyMergePatch(pod, patch)
     else if (type === 'json') pod = applyJsonPatch(pod, patch)
-    else if (type === 'strategic') pod = applyStrategicMergePatch(pod, patch, (await session.api()).scheme.resource('', 'v1', 'pods')?.schema ?? null)
+    else if (type === 'strategic') pod = applyStrategicMergePatch(pod, patch, builtinScheme().resource('', 'v1', 'pods')?.schema ?? null)
     else throw new KubectlError(`--override-type must be one of (json, merge, strategic), got ${JSON.stringify(type)}`)
     // kubectl decodes the result into the Go Pod type: a container's resources struct is never omitted.
     const spec = (pod as {spec?: {containers?: Array<Record<string, unknown>>; initContainers?: Array<Record<string, unknown>>}}).spec

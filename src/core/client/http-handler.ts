@@ -1,0 +1,90 @@
+// The API server of a running `kubemu up`, reached over its HTTP front door: the same
+// handle(request) → response as the in-process API server, watches read as one JSON event per
+// line. One-shot commands go through it while `up` runs, so that one process drives the cluster.
+import type {ApiRequest} from '../apiserver/request.js'
+import type {ApiResponse} from '../apiserver/apiserver.js'
+import type {WatchEvent} from '../apiserver/list-watch.js'
+import type {UserInfo} from '../apiserver/authentication/user.js'
+
+/** A watch line longer than this is a broken stream (objects are bounded by the request limit). */
+export const watchLineBytesMax = 16 * 1024 * 1024
+
+export class HttpRequestHandler {
+  /**
+   * `adminToken`: for requests made as a user of this process (a control-plane component), the
+   * admin's token and impersonation headers carry that user over HTTP, as an authorizing proxy does.
+   */
+  constructor(
+    readonly url: string,
+    private readonly adminToken?: string,
+  ) {}
+
+  async handle(request: ApiRequest & {user?: UserInfo}): Promise<ApiResponse> {
+    const target = new URL(request.path, this.url)
+    for (const [key, value] of Object.entries(request.query ?? {})) target.searchParams.set(key, value)
+    const headers: Record<string, string> = {}
+    for (const [name, value] of Object.entries(request.headers ?? {})) headers[name] = Array.isArray(value) ? value.join(', ') : String(value)
+    if (request.user && this.adminToken) {
+      headers.authorization = `Bearer ${this.adminToken}`
+      headers['impersonate-user'] = request.user.name
+      if (request.user.groups.length > 0) headers['impersonate-group'] = request.user.groups.join(', ')
+    }
+    const body = request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : Buffer.from(request.body)
+    const abort = new AbortController()
+    const response = await fetch(target, {method: request.method, headers, body, signal: abort.signal})
+    const warnings = (response.headers.get('warning') ?? '')
+      .split(/,\s*(?=299 )/)
+      .filter(Boolean)
+      .map((warning) => {
+        const match = /^299 - "(.*)"$/.exec(warning.trim())
+        return match ? JSON.parse(`"${match[1]}"`) as string : warning
+      })
+    if (request.query?.watch === 'true' && response.ok && response.body) {
+      return {status: response.status, body: null, warnings, watch: lineWatch(response.body, () => abort.abort())}
+    }
+    const text = await response.text()
+    return {status: response.status, body: text.length > 0 ? JSON.parse(text) : null, warnings}
+  }
+}
+
+function lineWatch(stream: ReadableStream<Uint8Array>, cancel: () => void) {
+  const reader = stream.getReader()
+  const decoder = new TextDecoder()
+  let buffer = ''
+  let ended = false
+  return {
+    async next(): Promise<WatchEvent[] | null> {
+      while (!ended) {
+        const newline = buffer.indexOf('\n')
+        if (newline >= 0) {
+          const events: WatchEvent[] = []
+          let line: number
+          while ((line = buffer.indexOf('\n')) >= 0) {
+            const text = buffer.slice(0, line)
+            buffer = buffer.slice(line + 1)
+            if (text.trim()) events.push(JSON.parse(text) as WatchEvent)
+          }
+          return events
+        }
+        if (buffer.length > watchLineBytesMax) throw new Error(`a watch line passed ${watchLineBytesMax} bytes`)
+        let chunk: Awaited<ReturnType<typeof reader.read>>
+        try {
+          chunk = await reader.read()
+        } catch {
+          ended = true
+          break
+        }
+        if (chunk.done) {
+          ended = true
+          break
+        }
+        buffer += decoder.decode(chunk.value, {stream: true})
+      }
+      return null
+    },
+    cancel(): void {
+      ended = true
+      cancel()
+    },
+  }
+}

@@ -1,0 +1,78 @@
+// Leader election on Leases (client-go's leaderelection with a LeaseLock): a candidate holds the
+// Lease while it renews it within leaseDurationSeconds; another takes it over only once it has
+// expired; releasing empties the holder so a standby takes over at once.
+import {formatTimestamp, type KubeObject} from '../api/object.js'
+import {type ApiClient, isAlreadyExists, isConflict, isNotFound} from '../client/client.js'
+import {resources} from '../client/resources.js'
+
+/** kube-scheduler's and kube-controller-manager's defaults: 15 s leases, renewed every 2 s. */
+export const leaseDurationSeconds = 15
+export const leaseRetryMilliseconds = 2_000
+
+type Lease = KubeObject & {spec?: {holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number}}
+
+const microTime = (milliseconds: number) => formatTimestamp(milliseconds).replace('Z', '.000000Z')
+
+export class LeaderElector {
+  private lastTry = Number.NEGATIVE_INFINITY
+  private leader = false
+
+  constructor(
+    private readonly client: ApiClient,
+    readonly lockName: string,
+    readonly identity: string,
+  ) {}
+
+  get isLeader(): boolean {
+    return this.leader
+  }
+
+  /** Acquires or renews the Lease when it is time; returns whether this candidate leads. */
+  async tryAcquireOrRenew(now: number): Promise<boolean> {
+    if (now - this.lastTry < leaseRetryMilliseconds) return this.leader
+    this.lastTry = now
+    let lease: Lease | null
+    try {
+      lease = await this.client.get<Lease>(resources.leases, 'kube-system', this.lockName)
+    } catch (error) {
+      if (!isNotFound(error)) throw error
+      lease = null
+    }
+    const spec = lease?.spec ?? {}
+    const held = spec.holderIdentity && spec.holderIdentity !== this.identity
+    const expires = (Date.parse(spec.renewTime ?? '') || 0) + (spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000
+    if (held && expires > now) {
+      this.leader = false
+      return false
+    }
+    const next = {
+      holderIdentity: this.identity,
+      leaseDurationSeconds,
+      acquireTime: spec.holderIdentity === this.identity && spec.acquireTime ? spec.acquireTime : microTime(now),
+      renewTime: microTime(now),
+      leaseTransitions: lease ? (spec.leaseTransitions ?? 0) + (spec.holderIdentity === this.identity ? 0 : 1) : 0,
+    }
+    try {
+      if (lease) await this.client.update(resources.leases, {...lease, kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', spec: next} as unknown as KubeObject)
+      else await this.client.create(resources.leases, {kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', metadata: {name: this.lockName, namespace: 'kube-system'}, spec: next} as unknown as KubeObject)
+      this.leader = true
+    } catch (error) {
+      if (!isConflict(error) && !isAlreadyExists(error)) throw error
+      this.leader = false
+    }
+    return this.leader
+  }
+
+  /** Gives the Lease up (ReleaseOnCancel): an empty holder, which a standby takes at once. */
+  async release(now: number): Promise<void> {
+    if (!this.leader) return
+    this.leader = false
+    try {
+      const lease = await this.client.get<Lease>(resources.leases, 'kube-system', this.lockName)
+      if (lease.spec?.holderIdentity !== this.identity) return
+      await this.client.update(resources.leases, {...lease, kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', spec: {...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(now)}} as unknown as KubeObject)
+    } catch (error) {
+      if (!isNotFound(error) && !isConflict(error)) throw error
+    }
+  }
+}

@@ -1,0 +1,43 @@
+// The file by which a running `kubemu up` tells one-shot commands where its API server is:
+// `<cluster folder>/up.json` with its pid and URL. A marker whose process is gone is stale.
+import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+export interface UpMarker {
+  readonly pid: number
+  readonly url: string
+  readonly started: string
+}
+
+export function upMarkerPath(folder: string): string {
+  return join(folder, 'up.json')
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** The running `kubemu up` of this cluster folder, or null. */
+export function runningUp(folder: string): UpMarker | null {
+  const path = upMarkerPath(folder)
+  if (!existsSync(path)) return null
+  try {
+    const marker = JSON.parse(readFileSync(path, 'utf8')) as UpMarker
+    return marker.pid !== process.pid && alive(marker.pid) ? marker : null
+  } catch {
+    return null
+  }
+}
+
+export function writeUpMarker(folder: string, marker: UpMarker): void {
+  writeFileSync(upMarkerPath(folder), `${JSON.stringify(marker)}\n`)
+}
+
+export function removeUpMarker(folder: string): void {
+  rmSync(upMarkerPath(folder), {force: true})
+}

@@ -1,0 +1,98 @@
+// `kubemu up`: the control plane in the foreground until interrupted. The first `up` of a cluster
+// opens its store, serves the Kubernetes API over HTTP on loopback (one-shot commands then go
+// through it) and runs the loops with real delays; a second `up` is a standby on the first's API.
+// Either acts only while it holds the kube-scheduler and kube-controller-manager Leases.
+import {hostname} from 'node:os'
+import type {KubeObject} from '../api/object.js'
+import {FileCredentials} from '../apiserver/authentication/credentials.js'
+import {apiServerUser} from '../apiserver/authentication/user.js'
+import {openKubernetes} from '../apiserver/open.js'
+import {ApiClient, type RequestHandler} from '../client/client.js'
+import {HttpRequestHandler} from '../client/http-handler.js'
+import {clusterFolder} from '../home.js'
+import {startHttpApi} from '../server/http-api.js'
+import type {Clock} from '../util/clock.js'
+import {ControlPlane} from './control-plane.js'
+import {LeaderElector} from './leader-election.js'
+import {removeUpMarker, runningUp, writeUpMarker} from './up-marker.js'
+
+/** How often the loops look for due work when nothing wakes them (watch events arrive sooner). */
+export const upTickMilliseconds = 250
+
+export interface UpOptions {
+  readonly environment: NodeJS.ProcessEnv
+  readonly port: number
+  readonly clock: Clock
+  readonly signal: AbortSignal
+  readonly log: (line: string) => void
+}
+
+function time(milliseconds: number): string {
+  return new Date(milliseconds).toISOString().slice(11, 19)
+}
+
+/** One line per event: time, component, reason, object, message. */
+export function eventLine(event: {component: string; object: KubeObject; type: string; reason: string; message: string; at: number}): string {
+  const kind = String(event.object.kind ?? '').toLowerCase()
+  const where = event.object.metadata.namespace ? `${event.object.metadata.namespace}/` : ''
+  return `${time(event.at)} ${event.component.padEnd(24)} ${event.type === 'Warning' ? '!' : ' '} ${event.reason.padEnd(18)} ${kind}/${where}${event.object.metadata.name}: ${event.message}`
+}
+
+async function runLoops(server: RequestHandler, options: UpOptions, stillValid: () => boolean): Promise<void> {
+  const identity = `${hostname()}_kubemu-up-${process.pid}`
+  const client = new ApiClient(server, apiServerUser, 'kubemu-up')
+  const electors = [new LeaderElector(client, 'kube-scheduler', identity), new LeaderElector(client, 'kube-controller-manager', identity)]
+  let plane: ControlPlane | null = null
+  try {
+    while (!options.signal.aborted && stillValid()) {
+      const now = options.clock.nowMilliseconds()
+      let leading = true
+      try {
+        for (const elector of electors) leading = (await elector.tryAcquireOrRenew(now)) && leading
+      } catch (error) {
+        // The `up` whose API this standby uses went away between two looks at its marker.
+        if (server instanceof HttpRequestHandler && error instanceof TypeError) break
+        throw error
+      }
+      if (leading && !plane) {
+        options.log(`${time(now)} leader election: ${identity} leads (kube-scheduler, kube-controller-manager)`)
+        plane = new ControlPlane(server, options.clock, Math.random, (event) => options.log(eventLine(event)))
+      } else if (!leading && plane) {
+        options.log(`${time(now)} leader election: lost the lead; standing by`)
+        plane.stop()
+        plane = null
+      }
+      if (plane) {
+        const result = await plane.settle(false)
+        if (!result.settled) options.log(`${time(options.clock.nowMilliseconds())} warning: the loops did not settle within ${result.rounds} rounds`)
+      }
+      await options.clock.sleep(upTickMilliseconds, options.signal)
+    }
+  } finally {
+    plane?.stop()
+    for (const elector of electors) await elector.release(options.clock.nowMilliseconds()).catch(() => {})
+  }
+}
+
+export async function runUp(options: UpOptions): Promise<void> {
+  const folder = clusterFolder(options.environment)
+  while (!options.signal.aborted) {
+    const other = runningUp(folder)
+    if (other) {
+      options.log(`${time(options.clock.nowMilliseconds())} kubemu up (pid ${other.pid}) serves this cluster at ${other.url}: standing by on its API`)
+      await runLoops(new HttpRequestHandler(other.url, new FileCredentials(folder).adminToken()), options, () => runningUp(folder)?.pid === other.pid)
+      continue
+    }
+    const connection = await openKubernetes({environment: options.environment, clock: options.clock})
+    const http = await startHttpApi(connection.api, {port: options.port})
+    writeUpMarker(folder, {pid: process.pid, url: http.url, started: new Date(options.clock.nowMilliseconds()).toISOString()})
+    options.log(`${time(options.clock.nowMilliseconds())} Kubernetes API at ${http.url} (kubeconfig: ${connection.kubeconfig}); Ctrl-C stops`)
+    try {
+      await runLoops(connection.api, options, () => true)
+    } finally {
+      removeUpMarker(folder)
+      await http.close()
+      await connection.close()
+    }
+  }
+}
