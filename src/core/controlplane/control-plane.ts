@@ -5,6 +5,7 @@ import {ApiClient, type RequestHandler} from '../client/client.js'
 import {EventRecorder} from '../client/events.js'
 import {type ControlLoop, InformerFactory} from '../client/informer-factory.js'
 import {DeploymentController} from '../controllers/deployment.js'
+import {CronJobController} from '../controllers/cronjob.js'
 import {EndpointsController} from '../controllers/endpoints.js'
 import {GarbageCollector} from '../controllers/garbage-collector.js'
 import {JobController} from '../controllers/job.js'
@@ -52,6 +53,7 @@ export class ControlPlane {
       new GarbageCollector(controllerClient, informers, clock),
       new DeploymentController(controllerClient, informers, controllerEvents('deployment-controller'), clock),
       new ReplicaSetController(controllerClient, informers, controllerEvents('replicaset-controller'), clock),
+      new CronJobController(controllerClient, informers, controllerEvents('cronjob-controller'), clock),
       new JobController(controllerClient, informers, controllerEvents('job-controller'), clock),
       new EndpointsController(controllerClient, informers, clock),
       new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock, onEvent), clock, random),
