@@ -1,17 +1,10 @@
 // Cron schedules (robfig/cron's standard fields) and the CronJob controller on the injected clock:
 // Jobs at their scheduled minutes, named by the minute, Forbid honoured, history limited.
 import {afterEach, describe, expect, it} from 'vitest'
-import {ApiServer} from '../../src/core/apiserver/apiserver.js'
-import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
-import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
-import {ApiClient} from '../../src/core/client/client.js'
 import {resources} from '../../src/core/client/resources.js'
-import {ControlPlane} from '../../src/core/controlplane/control-plane.js'
 import {CronScheduleError, missedSchedules, nextScheduleTime, parseCronSchedule} from '../../src/core/controllers/cron-schedule.js'
-import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import {ManualClock} from '../../src/core/util/clock.js'
-import {SeededRandom} from '../../src/core/util/random.js'
-import {temporaryFolder} from '../support/temp.js'
+import {inProcessCluster, type InProcessCluster} from '../support/in-process-cluster.js'
 
 const at = (text: string) => Date.parse(text)
 const iso = (milliseconds: number | null) => (milliseconds === null ? null : new Date(milliseconds).toISOString())
@@ -32,24 +25,17 @@ describe('cron schedules', () => {
 })
 
 describe('CronJob controller (injected clock)', () => {
-  const stores: LazyEmbeddedStore[] = []
+  const clusters: InProcessCluster[] = []
   afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close()
+    for (const cluster of clusters.splice(0)) await cluster.close()
   })
 
   it('creates a Job at each scheduled minute, runs it, keeps 3 successful ones', async () => {
     const clock = new ManualClock(Date.UTC(2026, 10, 23, 12, 0, 30))
-    const store = new LazyEmbeddedStore(temporaryFolder(), {clock})
-    stores.push(store)
-    const api = new ApiServer({store, clock})
-    await ensureBootstrapped(api, clock.nowMilliseconds())
-    const admin = new ApiClient(api, apiServerUser)
-    const random = new SeededRandom(9)
-    const settle = async () => {
-      const plane = new ControlPlane(api, clock, () => random.next())
-      expect((await plane.settle()).settled).toBe(true)
-      plane.stop()
-    }
+    const cluster = await inProcessCluster(clock, 9)
+    clusters.push(cluster)
+    const admin = cluster.admin
+    const settle = async () => expect((await cluster.settle()).settled).toBe(true)
     await admin.create(resources.cronJobs, {
       kind: 'CronJob',
       apiVersion: 'batch/v1',

@@ -3,39 +3,24 @@
 // on the other nodes; started again, it is Ready, untainted, and finishes the evicted pods.
 import {afterEach, describe, expect, it} from 'vitest'
 import type {KubeObject} from '../../src/core/api/object.js'
-import {ApiServer} from '../../src/core/apiserver/apiserver.js'
-import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
-import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
-import {ApiClient} from '../../src/core/client/client.js'
 import {resources} from '../../src/core/client/resources.js'
-import {ControlPlane} from '../../src/core/controlplane/control-plane.js'
 import {stoppedAnnotation} from '../../src/core/kubelet/heartbeat.js'
 import type {Node, Pod} from '../../src/core/scheduler/types.js'
-import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import {ManualClock} from '../../src/core/util/clock.js'
-import {SeededRandom} from '../../src/core/util/random.js'
-import {temporaryFolder} from '../support/temp.js'
+import {inProcessCluster, type InProcessCluster} from '../support/in-process-cluster.js'
 
 describe('node faults (injected clock)', () => {
-  const stores: LazyEmbeddedStore[] = []
+  const clusters: InProcessCluster[] = []
   afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close()
+    for (const cluster of clusters.splice(0)) await cluster.close()
   })
 
   it('a stopped node goes NotReady, its pods are evicted after tolerationSeconds and rescheduled; started, it recovers', async () => {
     const clock = new ManualClock(Date.UTC(2026, 10, 23, 12, 0, 0))
-    const store = new LazyEmbeddedStore(temporaryFolder(), {clock})
-    stores.push(store)
-    const api = new ApiServer({store, clock})
-    await ensureBootstrapped(api, clock.nowMilliseconds())
-    const admin = new ApiClient(api, apiServerUser)
-    const random = new SeededRandom(5)
-    const settle = async () => {
-      const plane = new ControlPlane(api, clock, () => random.next())
-      const result = await plane.settle()
-      plane.stop()
-      expect(result.settled).toBe(true)
-    }
+    const cluster = await inProcessCluster(clock, 5)
+    clusters.push(cluster)
+    const admin = cluster.admin
+    const settle = async () => expect((await cluster.settle()).settled).toBe(true)
     const template = {metadata: {labels: {app: 'web'}}, spec: {containers: [{name: 'web', image: 'nginx', resources: {requests: {cpu: '100m'}}}]}}
     await admin.create(resources.deployments, {kind: 'Deployment', apiVersion: 'apps/v1', metadata: {name: 'web', namespace: 'default'}, spec: {replicas: 6, selector: {matchLabels: {app: 'web'}}, template}} as never)
     await settle()

@@ -2,18 +2,13 @@
 // writes fail with 409 Conflict, when watches end with 410 Gone, and when events come twice.
 // Randomized faults take a seed: SEED=… replays a failure.
 import {afterEach, describe, expect, it} from 'vitest'
-import type {ApiResponse, TrustedRequest} from '../../src/core/apiserver/apiserver.js'
-import {ApiServer} from '../../src/core/apiserver/apiserver.js'
-import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
-import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
+import type {ApiResponse, ApiServer, TrustedRequest} from '../../src/core/apiserver/apiserver.js'
 import type {WatchEvent} from '../../src/core/apiserver/list-watch.js'
-import {ApiClient, type RequestHandler} from '../../src/core/client/client.js'
+import type {RequestHandler} from '../../src/core/client/client.js'
 import {resources} from '../../src/core/client/resources.js'
-import {ControlPlane} from '../../src/core/controlplane/control-plane.js'
-import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import {ManualClock} from '../../src/core/util/clock.js'
-import {SeededRandom} from '../../src/core/util/random.js'
-import {temporaryFolder} from '../support/temp.js'
+import {inProcessCluster, type InProcessCluster} from '../support/in-process-cluster.js'
+import type {SeededRandom} from '../../src/core/util/random.js'
 
 interface Faults {
   /** The share of writes answered with 409 Conflict before they reach the server. */
@@ -64,29 +59,25 @@ function faulty(api: ApiServer, faults: Faults, random: SeededRandom, counts: {c
 }
 
 describe('control loops converge under faults (injected clock)', () => {
-  const stores: LazyEmbeddedStore[] = []
+  const clusters: InProcessCluster[] = []
   afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close()
+    for (const cluster of clusters.splice(0)) await cluster.close()
   })
 
   const scenario = async (faults: Faults) => {
     const seed = Number(process.env.SEED ?? 20261123)
     const clock = new ManualClock(Date.UTC(2026, 10, 23, 12, 0, 0))
-    const store = new LazyEmbeddedStore(temporaryFolder(), {clock})
-    stores.push(store)
-    const api = new ApiServer({store, clock})
-    await ensureBootstrapped(api, clock.nowMilliseconds())
-    const admin = new ApiClient(api, apiServerUser)
+    const cluster = await inProcessCluster(clock, seed)
+    clusters.push(cluster)
+    const {api, admin, random} = cluster
     const counts = {conflicts: 0, gone: 0, duplicated: 0}
-    const random = new SeededRandom(seed)
-    const plane = new ControlPlane(faulty(api, faults, random, counts), clock, () => random.next())
+    const handler = faulty(api, faults, random, counts)
     const template = (image: string) => ({metadata: {labels: {app: 'web'}}, spec: {containers: [{name: 'web', image, resources: {requests: {cpu: '100m'}}}]}})
     await admin.create(resources.deployments, {kind: 'Deployment', apiVersion: 'apps/v1', metadata: {name: 'web', namespace: 'default'}, spec: {replicas: 3, selector: {matchLabels: {app: 'web'}}, template: template('nginx:1.27')}} as never)
-    const first = await plane.settle()
+    const first = await cluster.settle(handler)
     const current = await admin.get<{spec: Record<string, unknown>} & import('../../src/core/api/object.js').KubeObject>(resources.deployments, 'default', 'web')
     await admin.update(resources.deployments, {...current, kind: 'Deployment', apiVersion: 'apps/v1', spec: {...current.spec, template: template('nginx:1.28')}} as never)
-    const second = await plane.settle()
-    plane.stop()
+    const second = await cluster.settle(handler)
     const pods = (await admin.list<import('../../src/core/scheduler/types.js').Pod>(resources.pods, 'default')).items
     const sets = (await admin.list<import('../../src/core/controllers/pod-control.js').Workload>(resources.replicaSets, 'default')).items
     const deployment = await admin.get<import('../../src/core/controllers/pod-control.js').Workload>(resources.deployments, 'default', 'web')

@@ -1,0 +1,42 @@
+// A bootstrapped cluster in this process, on a temporary folder and an injected clock, with the
+// admin's API client and a settle() that runs the control plane until it is done.
+import {ApiServer} from '../../src/core/apiserver/apiserver.js'
+import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
+import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
+import {ApiClient, type RequestHandler} from '../../src/core/client/client.js'
+import {ControlPlane} from '../../src/core/controlplane/control-plane.js'
+import type {SettleResult} from '../../src/core/controlplane/runner.js'
+import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
+import type {ManualClock} from '../../src/core/util/clock.js'
+import {SeededRandom} from '../../src/core/util/random.js'
+import {temporaryFolder} from './temp.js'
+
+export interface InProcessCluster {
+  readonly api: ApiServer
+  readonly admin: ApiClient
+  readonly random: SeededRandom
+  /** Runs a fresh control plane (as a one-shot command would) through `handler` (the API server by default). */
+  settle(handler?: RequestHandler): Promise<SettleResult>
+  close(): Promise<void>
+}
+
+export async function inProcessCluster(clock: ManualClock, seed: number): Promise<InProcessCluster> {
+  const store = new LazyEmbeddedStore(temporaryFolder(), {clock})
+  const api = new ApiServer({store, clock})
+  await ensureBootstrapped(api, clock.nowMilliseconds())
+  const random = new SeededRandom(seed)
+  return {
+    api,
+    admin: new ApiClient(api, apiServerUser),
+    random,
+    async settle(handler: RequestHandler = api) {
+      const plane = new ControlPlane(handler, clock, () => random.next())
+      try {
+        return await plane.settle()
+      } finally {
+        plane.stop()
+      }
+    },
+    close: () => store.close(),
+  }
+}
