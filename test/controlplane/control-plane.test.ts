@@ -233,6 +233,53 @@ ${extra}  template:
     expect((await kubectl('delete deployment pinned')).status).toBe(0)
   })
 
+  it('a StatefulSet has stable, ordered names and claims; a DaemonSet a pod on every worker', async () => {
+    const manifest = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 3
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: "postgres:16"}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      containers: [{name: agent, image: busybox}]
+`
+    expect((await kubectl('apply -f -', manifest)).status).toBe(0)
+    const statefulPods = await kubectl("get pods -l app=db -o jsonpath='{range .items[*]}{.metadata.name} {.spec.hostname}.{.spec.subdomain} {.status.phase} {.spec.volumes[?(@.name==\"data\")].persistentVolumeClaim.claimName}{\"\\n\"}{end}'")
+    expect(statefulPods.stdout).toBe('db-0 db-0.db Running data-db-0\ndb-1 db-1.db Running data-db-1\ndb-2 db-2.db Running data-db-2\n')
+    expect((await kubectl('get pvc -o name')).stdout).toBe('persistentvolumeclaim/data-db-0\npersistentvolumeclaim/data-db-1\npersistentvolumeclaim/data-db-2\n')
+    expect(await podsByNode('app=agent')).toEqual({'worker-1=Running': 1, 'worker-2=Running': 1, 'worker-3=Running': 1})
+    expect((await kubectl("get daemonset agent -o jsonpath='{.status.desiredNumberScheduled} {.status.numberReady}'")).stdout).toBe('3 3')
+    expect((await kubectl('scale statefulset db --replicas=1')).status).toBe(0)
+    expect((await kubectl("get pods -l app=db -o jsonpath='{.items[*].metadata.name}'")).stdout).toBe('db-0')
+    expect((await kubectl('set image statefulset/db db=postgres:17')).status).toBe(0)
+    expect((await kubectl("get pod db-0 -o jsonpath='{.spec.containers[0].image}'")).stdout).toBe('postgres:17')
+    const [currentRevision, updateRevision] = (await kubectl("get statefulset db -o jsonpath='{.status.currentRevision} {.status.updateRevision}'")).stdout.split(' ')
+    expect(currentRevision).toBe(updateRevision)
+    expect((await kubectl('get controllerrevisions -l app=db -o name')).stdout.trim().split('\n')).toHaveLength(2)
+    expect((await runShell(`${kubemu} node add worker-7`, {cwd: home, env: environment()})).status).toBe(0)
+    expect(await podsByNode('app=agent')).toEqual({'worker-1=Running': 1, 'worker-2=Running': 1, 'worker-3=Running': 1, 'worker-7=Running': 1})
+    expect((await runShell(`${kubemu} node remove worker-7`, {cwd: home, env: environment()})).status).toBe(0)
+    expect((await kubectl('delete statefulset db')).status).toBe(0)
+    expect((await kubectl('delete daemonset agent')).status).toBe(0)
+    expect((await kubectl('delete pvc --all')).status).toBe(0)
+  })
+
   it('KUBEMU_WAIT=false leaves the work for the next command', async () => {
     const waiting = await runShell(`${kubemu} kubectl apply -f -`, {cwd: home, env: {...environment(), KUBEMU_WAIT: 'false'}, stdin: deployment('later', 2, 'nginx:1.27', '100m')})
     expect(waiting.status).toBe(0)

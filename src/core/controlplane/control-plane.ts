@@ -6,6 +6,7 @@ import {EventRecorder} from '../client/events.js'
 import {type ControlLoop, InformerFactory} from '../client/informer-factory.js'
 import {DeploymentController} from '../controllers/deployment.js'
 import {CronJobController} from '../controllers/cronjob.js'
+import {DaemonSetController} from '../controllers/daemonset.js'
 import {EndpointsController} from '../controllers/endpoints.js'
 import {GarbageCollector} from '../controllers/garbage-collector.js'
 import {JobController} from '../controllers/job.js'
@@ -13,6 +14,7 @@ import {NamespaceController} from '../controllers/namespace.js'
 import {NodeLifecycleController, PodGarbageCollector} from '../controllers/node-lifecycle.js'
 import {ReplicaSetController} from '../controllers/replicaset.js'
 import {ServiceAccountController} from '../controllers/serviceaccount.js'
+import {StatefulSetController} from '../controllers/statefulset.js'
 import {Kubelets} from '../kubelet/kubelet.js'
 import {Scheduler} from '../scheduler/scheduler.js'
 import type {Clock} from '../util/clock.js'
@@ -53,6 +55,8 @@ export class ControlPlane {
       new GarbageCollector(controllerClient, informers, clock),
       new DeploymentController(controllerClient, informers, controllerEvents('deployment-controller'), clock),
       new ReplicaSetController(controllerClient, informers, controllerEvents('replicaset-controller'), clock),
+      new StatefulSetController(controllerClient, informers, controllerEvents('statefulset-controller'), clock),
+      new DaemonSetController(controllerClient, informers, controllerEvents('daemonset-controller'), clock),
       new CronJobController(controllerClient, informers, controllerEvents('cronjob-controller'), clock),
       new JobController(controllerClient, informers, controllerEvents('job-controller'), clock),
       new EndpointsController(controllerClient, informers, clock),

@@ -127,14 +127,24 @@ export class Kubelets implements ControlLoop {
     return keys.length + beats
   }
 
+  /** IPs handed out by this process, by pod uid: the informer may not show them yet. */
+  private readonly assignedIps = new Map<string, {node: string; ip: string}>()
+
   private podIp(node: Node, pod: Pod): string {
     const cidr = String(node.spec?.podCIDR ?? '10.244.0.0/24')
     const [base] = cidr.split('/')
     const octets = base!.split('.').map(Number)
+    const live = new Set(this.pods.list().filter((other) => !isTerminal(other)).map((other) => String(other.metadata.uid)))
     const used = new Set(this.pods.list().filter((other) => other.spec.nodeName === node.metadata.name && !isTerminal(other) && other.metadata.uid !== pod.metadata.uid).map((other) => other.status && (other.status as {podIP?: string}).podIP))
+    for (const [uid, assigned] of this.assignedIps) {
+      if (!live.has(uid) && uid !== pod.metadata.uid) this.assignedIps.delete(uid)
+      else if (assigned.node === node.metadata.name && uid !== pod.metadata.uid) used.add(assigned.ip)
+    }
     for (let host = 2; host < 255; host++) {
       const address = `${octets[0]}.${octets[1]}.${octets[2]}.${host}`
-      if (!used.has(address)) return address
+      if (used.has(address)) continue
+      this.assignedIps.set(String(pod.metadata.uid), {node: String(node.metadata.name), ip: address})
+      return address
     }
     throw new Error(`node ${node.metadata.name} has no free pod IP in ${cidr}`)
   }

@@ -1,0 +1,129 @@
+// The DaemonSet controller (kube-controller-manager 1.32): one pod on every node that the pod
+// template's node selector, node affinity and tolerations allow, placed through a required node
+// affinity on the node's name (the scheduler binds it); the daemon tolerations kube adds; rolling
+// updates within maxUnavailable (default 1); the DaemonSet status counts.
+import type {KubeObject} from '../api/object.js'
+import {type ApiClient, isNotFound, objectKey, splitKey} from '../client/client.js'
+import type {EventRecorder} from '../client/events.js'
+import type {InformerFactory} from '../client/informer-factory.js'
+import type {Informer} from '../client/informer.js'
+import {resources} from '../client/resources.js'
+import {NodeInfo} from '../scheduler/node-info.js'
+import {matchesNodeSelectorAndAffinity, tolerated} from '../scheduler/plugins/node-plugins.js'
+import type {Node, Pod, Toleration} from '../scheduler/types.js'
+import type {Clock} from '../util/clock.js'
+import {Controller} from './controller.js'
+import {canonicalJson, intOrPercent, podTemplateHash} from './deployment-util.js'
+import {controllerOf, isPodAvailable, isPodReady, podFromTemplate, type Workload} from './pod-control.js'
+
+const hashLabel = 'controller-revision-hash'
+
+/** The tolerations kube's daemon controller adds to every daemon pod. */
+export const daemonTolerations: readonly Toleration[] = [
+  {key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute'},
+  {key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute'},
+  {key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule'},
+  {key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule'},
+  {key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule'},
+  {key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule'},
+]
+
+type DaemonSet = Workload & {spec: Workload['spec'] & {updateStrategy?: {type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: {maxUnavailable?: number | string}}}}
+
+export class DaemonSetController extends Controller {
+  private readonly sets: Informer<DaemonSet>
+  private readonly pods: Informer<Pod>
+  private readonly nodes: Informer<Node>
+
+  constructor(
+    private readonly client: ApiClient,
+    informers: InformerFactory,
+    private readonly recorder: EventRecorder,
+    clock: Clock,
+  ) {
+    super('daemonset-controller', clock)
+    this.sets = informers.informer<DaemonSet>(resources.daemonSets)
+    this.pods = informers.informer<Pod>(resources.pods)
+    this.nodes = informers.informer<Node>(resources.nodes)
+    this.sets.onEvent((event) => this.queue.add(objectKey(event.object)))
+    this.pods.onEvent((event) => {
+      const owner = controllerOf(event.object)
+      if (owner?.kind === 'DaemonSet') this.queue.add(`${event.object.metadata.namespace}/${owner.name}`)
+    })
+    this.nodes.onEvent(() => {
+      for (const set of this.sets.list()) this.queue.add(objectKey(set))
+    })
+  }
+
+  /** Whether a daemon pod of this template should run on the node (nodeShouldRunDaemonPod). */
+  private shouldRun(template: Pod, node: Node): boolean {
+    if (!matchesNodeSelectorAndAffinity(template, new NodeInfo(node))) return false
+    return (node.spec?.taints ?? []).every((taint) => (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') || tolerated(template.spec.tolerations, taint))
+  }
+
+  protected async reconcile(key: string, now: number): Promise<void> {
+    const set = this.sets.get(key)
+    if (!set || set.metadata.deletionTimestamp) return
+    const {namespace} = splitKey(key)
+    const hash = podTemplateHash(set.spec.template)
+    const setObject = {...set, kind: 'DaemonSet', apiVersion: 'apps/v1'}
+    const template = {metadata: {}, spec: {...(set.spec.template?.spec ?? {}), tolerations: [...(((set.spec.template?.spec ?? {}) as {tolerations?: Toleration[]}).tolerations ?? []), ...daemonTolerations]}} as unknown as Pod
+    const owned = this.pods.list().filter((pod) => pod.metadata.namespace === namespace && controllerOf(pod)?.uid === set.metadata.uid)
+    const nodeOf = (pod: Pod) => pod.spec.nodeName ?? ((pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]?.matchFields?.[0]?.values ?? [])[0])
+    const wanted = this.nodes.list().filter((node) => this.shouldRun(template, node))
+    const wantedNames = new Set(wanted.map((node) => String(node.metadata.name)))
+    let misscheduled = 0
+    for (const pod of owned) {
+      if (pod.metadata.deletionTimestamp) continue
+      const node = nodeOf(pod)
+      if (node && !wantedNames.has(node)) {
+        misscheduled++
+        await this.client.delete(resources.pods, namespace, String(pod.metadata.name), {preconditions: {uid: String(pod.metadata.uid)}})
+      } else if (pod.status?.phase === 'Failed') {
+        await this.client.delete(resources.pods, namespace, String(pod.metadata.name), {preconditions: {uid: String(pod.metadata.uid)}})
+      }
+    }
+    for (const node of wanted) {
+      const name = String(node.metadata.name)
+      if (owned.some((pod) => nodeOf(pod) === name && pod.status?.phase !== 'Failed')) continue
+      const pod = podFromTemplate(set, 'apps/v1', 'DaemonSet', `${set.metadata.name}-`) as Pod
+      pod.metadata.labels = {...pod.metadata.labels, [hashLabel]: hash, 'pod-template-generation': String(set.metadata.generation ?? 1)}
+      pod.spec.tolerations = template.spec.tolerations
+      pod.spec.affinity = {...(pod.spec.affinity ?? {}), nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchFields: [{key: 'metadata.name', operator: 'In', values: [name]}]}]}}}
+      const made = await this.client.create<Pod>(resources.pods, pod as unknown as KubeObject)
+      await this.recorder.record(setObject, 'Normal', 'SuccessfulCreate', `Created pod: ${made.metadata.name}`)
+    }
+    // Rolling update: old pods go, at most maxUnavailable of the daemon pods unavailable at once.
+    if ((set.spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') {
+      const maxUnavailable = Math.max(1, intOrPercent(set.spec.updateStrategy?.rollingUpdate?.maxUnavailable, '1', wanted.length, false))
+      const live = owned.filter((pod) => !pod.metadata.deletionTimestamp && wantedNames.has(String(nodeOf(pod))))
+      let unavailable = wanted.length - live.filter((pod) => isPodAvailable(pod, set.spec.minReadySeconds ?? 0, now)).length
+      for (const pod of live) {
+        if (pod.metadata.labels?.[hashLabel] === hash || unavailable >= maxUnavailable) continue
+        await this.client.delete(resources.pods, namespace, String(pod.metadata.name), {preconditions: {uid: String(pod.metadata.uid)}})
+        if (isPodAvailable(pod, set.spec.minReadySeconds ?? 0, now)) unavailable++
+      }
+    }
+    const live = owned.filter((pod) => !pod.metadata.deletionTimestamp && wantedNames.has(String(nodeOf(pod))))
+    const scheduled = live.filter((pod) => pod.spec.nodeName)
+    const current = (set.status ?? {}) as Record<string, unknown>
+    const status: Record<string, unknown> = {
+      ...current,
+      currentNumberScheduled: scheduled.length,
+      desiredNumberScheduled: wanted.length,
+      numberMisscheduled: misscheduled,
+      numberReady: live.filter(isPodReady).length,
+      numberAvailable: live.filter((pod) => isPodAvailable(pod, set.spec.minReadySeconds ?? 0, now)).length,
+      updatedNumberScheduled: scheduled.filter((pod) => pod.metadata.labels?.[hashLabel] === hash).length,
+      observedGeneration: set.metadata.generation ?? 1,
+    }
+    status.numberUnavailable = wanted.length - Number(status.numberAvailable)
+    for (const field of ['numberAvailable', 'numberUnavailable', 'updatedNumberScheduled']) if (status[field] === 0) delete status[field]
+    if (canonicalJson(status) === canonicalJson(current)) return
+    try {
+      await this.client.update(resources.daemonSets, {...setObject, status} as unknown as KubeObject, 'status')
+    } catch (error) {
+      if (!isNotFound(error)) throw error
+    }
+  }
+}

@@ -1,0 +1,190 @@
+// The StatefulSet controller (kube-controller-manager 1.32): pods with stable names
+// `<set>-<ordinal>` and hostnames under the governing Service, created in order and each only
+// once the one before is Running and Ready (OrderedReady; Parallel creates them together),
+// removed from the highest ordinal down; PersistentVolumeClaims from volumeClaimTemplates; rolling
+// updates from the highest ordinal down, one pod at a time; ControllerRevisions per template.
+import type {KubeObject} from '../api/object.js'
+import {type ApiClient, isAlreadyExists, isNotFound, objectKey, splitKey} from '../client/client.js'
+import type {EventRecorder} from '../client/events.js'
+import type {InformerFactory} from '../client/informer-factory.js'
+import type {Informer} from '../client/informer.js'
+import {resources} from '../client/resources.js'
+import type {Pod} from '../scheduler/types.js'
+import type {Clock} from '../util/clock.js'
+import {Controller} from './controller.js'
+import {canonicalJson, podTemplateHash} from './deployment-util.js'
+import {controllerOf, isPodAvailable, isPodReady, ownerReference, podFromTemplate, type Workload} from './pod-control.js'
+
+const revisionLabel = 'controller-revision-hash'
+const podNameLabel = 'statefulset.kubernetes.io/pod-name'
+const podIndexLabel = 'apps.kubernetes.io/pod-index'
+
+type StatefulSet = Workload & {
+  spec: Workload['spec'] & {serviceName?: string; podManagementPolicy?: 'OrderedReady' | 'Parallel'; updateStrategy?: {type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: {partition?: number}}; volumeClaimTemplates?: Array<{metadata?: {name?: string; labels?: Record<string, string>}; spec?: Record<string, unknown>}>}
+}
+
+export class StatefulSetController extends Controller {
+  private readonly sets: Informer<StatefulSet>
+  private readonly pods: Informer<Pod>
+  private readonly revisions: Informer<KubeObject>
+
+  constructor(
+    private readonly client: ApiClient,
+    informers: InformerFactory,
+    private readonly recorder: EventRecorder,
+    clock: Clock,
+  ) {
+    super('statefulset-controller', clock)
+    this.sets = informers.informer<StatefulSet>(resources.statefulSets)
+    this.pods = informers.informer<Pod>(resources.pods)
+    this.revisions = informers.informer<KubeObject>(resources.controllerRevisions)
+    this.sets.onEvent((event) => this.queue.add(objectKey(event.object)))
+    this.pods.onEvent((event) => {
+      const owner = controllerOf(event.object)
+      if (owner?.kind === 'StatefulSet') this.queue.add(`${event.object.metadata.namespace}/${owner.name}`)
+    })
+  }
+
+  /** The ControllerRevision of the set's current template (created when missing); its hash names it. */
+  private async revisionFor(set: StatefulSet): Promise<string> {
+    const hash = podTemplateHash(set.spec.template)
+    const name = `${set.metadata.name}-${hash}`
+    const namespace = String(set.metadata.namespace)
+    if (!this.revisions.get(`${namespace}/${name}`)) {
+      const owned = this.revisions.list().filter((revision) => revision.metadata.namespace === namespace && controllerOf(revision)?.uid === set.metadata.uid)
+      const number = Math.max(0, ...owned.map((revision) => Number((revision as {revision?: number}).revision ?? 0))) + 1
+      try {
+        await this.client.create(resources.controllerRevisions, {
+          kind: 'ControllerRevision',
+          apiVersion: 'apps/v1',
+          metadata: {name, namespace, labels: {...(set.spec.selector?.matchLabels ?? {}), [revisionLabel]: name}, ownerReferences: [ownerReference(set, 'apps/v1', 'StatefulSet')]},
+          data: {spec: {template: {...set.spec.template, $patch: 'replace'}}},
+          revision: number,
+        } as unknown as KubeObject)
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error
+      }
+    }
+    return name
+  }
+
+  private async createPod(set: StatefulSet, ordinal: number, revision: string): Promise<void> {
+    const name = `${set.metadata.name}-${ordinal}`
+    const namespace = String(set.metadata.namespace)
+    for (const claim of set.spec.volumeClaimTemplates ?? []) {
+      try {
+        await this.client.create(resources.persistentVolumeClaims, {
+          kind: 'PersistentVolumeClaim',
+          apiVersion: 'v1',
+          metadata: {name: `${claim.metadata?.name}-${name}`, namespace, labels: {...(set.spec.selector?.matchLabels ?? {}), ...(claim.metadata?.labels ?? {})}},
+          spec: structuredClone(claim.spec ?? {}),
+        } as unknown as KubeObject)
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error
+      }
+    }
+    const pod = podFromTemplate(set, 'apps/v1', 'StatefulSet', '') as Pod
+    delete (pod.metadata as {generateName?: string}).generateName
+    pod.metadata.name = name
+    pod.metadata.labels = {...pod.metadata.labels, [revisionLabel]: revision, [podNameLabel]: name, [podIndexLabel]: String(ordinal)}
+    const spec = pod.spec as unknown as Record<string, unknown>
+    spec.hostname = name
+    if (set.spec.serviceName) spec.subdomain = set.spec.serviceName
+    const volumes = (spec.volumes as Array<Record<string, unknown>> | undefined) ?? []
+    for (const claim of set.spec.volumeClaimTemplates ?? []) {
+      if (!volumes.some((volume) => volume.name === claim.metadata?.name)) volumes.push({name: claim.metadata?.name, persistentVolumeClaim: {claimName: `${claim.metadata?.name}-${name}`}})
+    }
+    if (volumes.length > 0) spec.volumes = volumes
+    try {
+      await this.client.create(resources.pods, pod as unknown as KubeObject)
+      await this.recorder.record({...set, kind: 'StatefulSet', apiVersion: 'apps/v1'}, 'Normal', 'SuccessfulCreate', `create Pod ${name} in StatefulSet ${set.metadata.name} successful`)
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error
+    }
+  }
+
+  protected async reconcile(key: string, now: number): Promise<void> {
+    const set = this.sets.get(key)
+    if (!set || set.metadata.deletionTimestamp) return
+    const {namespace} = splitKey(key)
+    const setObject = {...set, kind: 'StatefulSet', apiVersion: 'apps/v1'}
+    const revision = await this.revisionFor(set)
+    const replicas = set.spec.replicas ?? 1
+    const ordered = (set.spec.podManagementPolicy ?? 'OrderedReady') === 'OrderedReady'
+    const prefix = `${set.metadata.name}-`
+    const owned = this.pods.list().filter((pod) => pod.metadata.namespace === namespace && controllerOf(pod)?.uid === set.metadata.uid)
+    const byOrdinal = new Map<number, Pod>()
+    for (const pod of owned) {
+      const ordinal = Number(String(pod.metadata.name).slice(prefix.length))
+      if (String(pod.metadata.name).startsWith(prefix) && Number.isInteger(ordinal)) byOrdinal.set(ordinal, pod)
+    }
+    const healthy = (pod: Pod | undefined) => pod !== undefined && !pod.metadata.deletionTimestamp && pod.status?.phase === 'Running' && isPodReady(pod)
+    let blocked = false
+    // Scale up (and replace failed pods) in ordinal order.
+    for (let ordinal = 0; ordinal < replicas && !blocked; ordinal++) {
+      const pod = byOrdinal.get(ordinal)
+      if (pod?.status?.phase === 'Failed' && !pod.metadata.deletionTimestamp) {
+        await this.client.delete(resources.pods, namespace, String(pod.metadata.name), {preconditions: {uid: String(pod.metadata.uid)}})
+        blocked = ordered
+        continue
+      }
+      if (!pod) {
+        await this.createPod(set, ordinal, revision)
+        blocked = ordered
+        continue
+      }
+      if (ordered && !healthy(pod)) blocked = true
+    }
+    // Scale down from the highest ordinal, one at a time when ordered.
+    const extra = [...byOrdinal.keys()].filter((ordinal) => ordinal >= replicas).sort((left, right) => right - left)
+    if (!blocked) {
+      for (const ordinal of extra) {
+        const pod = byOrdinal.get(ordinal)!
+        if (!pod.metadata.deletionTimestamp) {
+          await this.client.delete(resources.pods, namespace, String(pod.metadata.name), {preconditions: {uid: String(pod.metadata.uid)}})
+          await this.recorder.record(setObject, 'Normal', 'SuccessfulDelete', `delete Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`)
+        }
+        if (ordered) {
+          blocked = true
+          break
+        }
+      }
+    }
+    // Rolling update: the highest ordinal on an old revision goes first, once all others are healthy.
+    const strategy = set.spec.updateStrategy?.type ?? 'RollingUpdate'
+    const partition = set.spec.updateStrategy?.rollingUpdate?.partition ?? 0
+    if (!blocked && strategy === 'RollingUpdate' && extra.length === 0) {
+      const all = [...byOrdinal.entries()].filter(([ordinal]) => ordinal < replicas)
+      if (all.every(([, pod]) => healthy(pod))) {
+        const stale = all.filter(([ordinal, pod]) => ordinal >= partition && pod.metadata.labels?.[revisionLabel] !== revision).sort(([left], [right]) => right - left)[0]
+        if (stale) await this.client.delete(resources.pods, namespace, String(stale[1].metadata.name), {preconditions: {uid: String(stale[1].metadata.uid)}})
+      }
+    }
+    await this.updateStatus(set, [...byOrdinal.values()], revision, now)
+  }
+
+  private async updateStatus(set: StatefulSet, pods: Pod[], revision: string, now: number): Promise<void> {
+    const live = pods.filter((pod) => !pod.metadata.deletionTimestamp)
+    const updated = live.filter((pod) => pod.metadata.labels?.[revisionLabel] === revision)
+    const current = (set.status ?? {}) as Record<string, unknown>
+    const status: Record<string, unknown> = {
+      ...current,
+      observedGeneration: set.metadata.generation ?? 1,
+      replicas: live.length,
+      readyReplicas: live.filter(isPodReady).length,
+      currentReplicas: updated.length === live.length ? live.length : live.length - updated.length,
+      updatedReplicas: updated.length,
+      availableReplicas: live.filter((pod) => isPodAvailable(pod, set.spec.minReadySeconds ?? 0, now)).length,
+      currentRevision: updated.length === live.length ? revision : String(current.currentRevision ?? revision),
+      updateRevision: revision,
+      collisionCount: Number(current.collisionCount ?? 0),
+    }
+    for (const field of ['readyReplicas', 'currentReplicas', 'updatedReplicas']) if (status[field] === 0) delete status[field]
+    if (canonicalJson(status) === canonicalJson(current)) return
+    try {
+      await this.client.update(resources.statefulSets, {...set, kind: 'StatefulSet', apiVersion: 'apps/v1', status} as unknown as KubeObject, 'status')
+    } catch (error) {
+      if (!isNotFound(error)) throw error
+    }
+  }
+}
