@@ -1,8 +1,14 @@
 // What every controller shares (client-go's controller pattern): informer events map to keys in
 // a work queue; process() reconciles each due key once; a 409 Conflict puts the key back for the
 // next round (the reconcile reads the newer object then); a 404 means the work is moot.
-import {ApiClientError, isConflict, isNotFound} from '../client/client.js'
-import type {ControlLoop} from '../client/informer-factory.js'
+import type {KubeObject} from '../api/object.js'
+import {type ApiClient, ApiClientError, isConflict, isNotFound, objectKey, type ResourceRef} from '../client/client.js'
+import type {EventRecorder} from '../client/events.js'
+import type {ControlLoop, InformerFactory} from '../client/informer-factory.js'
+import type {Informer} from '../client/informer.js'
+import {resources} from '../client/resources.js'
+import type {Pod} from '../scheduler/types.js'
+import {controllerOf} from './pod-control.js'
 import {WorkQueue} from '../client/work-queue.js'
 import type {Clock} from '../util/clock.js'
 
@@ -56,5 +62,42 @@ export abstract class Controller implements ControlLoop {
       }
     }
     return keys.length
+  }
+}
+
+/**
+ * A controller of workloads that own pods (ReplicaSet, Job, StatefulSet, DaemonSet): its own
+ * objects and the pods are watched; a pod's change queues the workload that controls it.
+ */
+export abstract class PodOwnerController<T extends KubeObject> extends Controller {
+  protected readonly owners: Informer<T>
+  protected readonly pods: Informer<Pod>
+
+  constructor(
+    name: string,
+    protected readonly client: ApiClient,
+    informers: InformerFactory,
+    protected readonly recorder: EventRecorder,
+    clock: Clock,
+    ownerResource: ResourceRef,
+    readonly ownerKind: string,
+  ) {
+    super(name, clock)
+    this.owners = informers.informer<T>(ownerResource)
+    this.pods = informers.informer<Pod>(resources.pods)
+    this.owners.onEvent((event) => this.queue.add(objectKey(event.object)))
+    this.pods.onEvent((event) => {
+      const owner = controllerOf(event.object) ?? (event.previous ? controllerOf(event.previous) : undefined)
+      if (owner?.kind === ownerKind) this.queue.add(`${event.object.metadata.namespace}/${owner.name}`)
+      else if (!owner) this.onOrphanPod(event.object)
+    })
+  }
+
+  /** A pod without a controller changed (the ReplicaSet controller adopts such pods). */
+  protected onOrphanPod(_pod: Pod): void {}
+
+  /** The pods of the namespace this workload controls. */
+  protected ownedPods(owner: T): Pod[] {
+    return this.pods.list().filter((pod) => pod.metadata.namespace === owner.metadata.namespace && controllerOf(pod)?.uid === owner.metadata.uid)
   }
 }

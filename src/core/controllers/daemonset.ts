@@ -12,7 +12,7 @@ import {NodeInfo} from '../scheduler/node-info.js'
 import {matchesNodeSelectorAndAffinity, tolerated} from '../scheduler/plugins/node-plugins.js'
 import type {Node, Pod, Toleration} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
-import {Controller} from './controller.js'
+import {PodOwnerController} from './controller.js'
 import {canonicalJson, intOrPercent, podTemplateHash} from './deployment-util.js'
 import {controllerOf, isPodAvailable, isPodReady, podFromTemplate, type Workload} from './pod-control.js'
 
@@ -30,30 +30,17 @@ export const daemonTolerations: readonly Toleration[] = [
 
 type DaemonSet = Workload & {spec: Workload['spec'] & {updateStrategy?: {type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: {maxUnavailable?: number | string}}}}
 
-export class DaemonSetController extends Controller {
-  private readonly sets: Informer<DaemonSet>
-  private readonly pods: Informer<Pod>
+export class DaemonSetController extends PodOwnerController<DaemonSet> {
   private readonly nodes: Informer<Node>
 
-  constructor(
-    private readonly client: ApiClient,
-    informers: InformerFactory,
-    private readonly recorder: EventRecorder,
-    clock: Clock,
-  ) {
-    super('daemonset-controller', clock)
-    this.sets = informers.informer<DaemonSet>(resources.daemonSets)
-    this.pods = informers.informer<Pod>(resources.pods)
+  constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock) {
+    super('daemonset-controller', client, informers, recorder, clock, resources.daemonSets, 'DaemonSet')
     this.nodes = informers.informer<Node>(resources.nodes)
-    this.sets.onEvent((event) => this.queue.add(objectKey(event.object)))
-    this.pods.onEvent((event) => {
-      const owner = controllerOf(event.object)
-      if (owner?.kind === 'DaemonSet') this.queue.add(`${event.object.metadata.namespace}/${owner.name}`)
-    })
     this.nodes.onEvent(() => {
-      for (const set of this.sets.list()) this.queue.add(objectKey(set))
+      for (const set of this.owners.list()) this.queue.add(objectKey(set))
     })
   }
+
 
   /** Whether a daemon pod of this template should run on the node (nodeShouldRunDaemonPod). */
   private shouldRun(template: Pod, node: Node): boolean {
@@ -62,7 +49,7 @@ export class DaemonSetController extends Controller {
   }
 
   protected async reconcile(key: string, now: number): Promise<void> {
-    const set = this.sets.get(key)
+    const set = this.owners.get(key)
     if (!set || set.metadata.deletionTimestamp) return
     const {namespace} = splitKey(key)
     const hash = podTemplateHash(set.spec.template)

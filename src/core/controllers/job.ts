@@ -4,14 +4,13 @@
 // activeDeadlineSeconds and suspend, tracks pods with the batch.kubernetes.io/job-tracking
 // finalizer, and reports active, ready, succeeded and failed pods with kube's conditions.
 import {formatTimestamp, type KubeObject} from '../api/object.js'
-import {type ApiClient, ApiClientError, isConflict, isNotFound, objectKey, splitKey} from '../client/client.js'
+import {type ApiClient, ApiClientError, isConflict, isNotFound, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
-import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
 import type {Pod} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
-import {Controller} from './controller.js'
+import {PodOwnerController} from './controller.js'
 import {controllerOf, isPodReady, podFromTemplate, type Workload} from './pod-control.js'
 
 export const jobTrackingFinalizer = 'batch.kubernetes.io/job-tracking'
@@ -27,25 +26,11 @@ type Job = Workload & {
 
 const isFinished = (job: Job) => (job.status?.conditions ?? []).some((condition) => (condition.type === 'Complete' || condition.type === 'Failed') && condition.status === 'True')
 
-export class JobController extends Controller {
-  private readonly jobs: Informer<Job>
-  private readonly pods: Informer<Pod>
-
-  constructor(
-    private readonly client: ApiClient,
-    informers: InformerFactory,
-    private readonly recorder: EventRecorder,
-    clock: Clock,
-  ) {
-    super('job-controller', clock)
-    this.jobs = informers.informer<Job>(resources.jobs)
-    this.pods = informers.informer<Pod>(resources.pods)
-    this.jobs.onEvent((event) => this.queue.add(objectKey(event.object)))
-    this.pods.onEvent((event) => {
-      const owner = controllerOf(event.object)
-      if (owner?.kind === 'Job') this.queue.add(`${event.object.metadata.namespace}/${owner.name}`)
-    })
+export class JobController extends PodOwnerController<Job> {
+  constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock) {
+    super('job-controller', client, informers, recorder, clock, resources.jobs, 'Job')
   }
+
 
   private async releasePod(pod: Pod): Promise<void> {
     const finalizers = (pod.metadata.finalizers ?? []).filter((finalizer) => finalizer !== jobTrackingFinalizer)
@@ -58,12 +43,12 @@ export class JobController extends Controller {
   }
 
   protected async reconcile(key: string, now: number): Promise<void> {
-    const job = this.jobs.get(key)
+    const job = this.owners.get(key)
     const {namespace} = splitKey(key)
     const owned = this.pods.list().filter((pod) => pod.metadata.namespace === namespace && controllerOf(pod)?.uid === job?.metadata.uid)
     if (!job || job.metadata.deletionTimestamp) {
       for (const pod of this.pods.list().filter((pod) => pod.metadata.namespace === namespace && controllerOf(pod)?.kind === 'Job' && (pod.metadata.finalizers ?? []).includes(jobTrackingFinalizer))) {
-        if (!this.jobs.get(`${namespace}/${controllerOf(pod)!.name}`)) await this.releasePod(pod)
+        if (!this.owners.get(`${namespace}/${controllerOf(pod)!.name}`)) await this.releasePod(pod)
       }
       return
     }

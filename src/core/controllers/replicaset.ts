@@ -5,43 +5,31 @@ import type {KubeObject} from '../api/object.js'
 import {type ApiClient, ApiClientError, objectKey, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
-import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
 import type {Pod} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
-import {Controller} from './controller.js'
+import {PodOwnerController} from './controller.js'
 import {controllerOf, deletionOrder, isActivePod, isPodAvailable, isPodReady, ownerReference, podFromTemplate, selectorMatches, type Workload} from './pod-control.js'
 
 /** One reconcile creates or deletes at most this many pods (kube's burstReplicas). */
 export const burstReplicas = 500
 
-export class ReplicaSetController extends Controller {
-  private readonly sets: Informer<Workload>
-  private readonly pods: Informer<Pod>
+export class ReplicaSetController extends PodOwnerController<Workload> {
+  constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock) {
+    super('replicaset-controller', client, informers, recorder, clock, resources.replicaSets, 'ReplicaSet')
+  }
 
-  constructor(
-    private readonly client: ApiClient,
-    informers: InformerFactory,
-    private readonly recorder: EventRecorder,
-    clock: Clock,
-  ) {
-    super('replicaset-controller', clock)
-    this.sets = informers.informer<Workload>(resources.replicaSets)
-    this.pods = informers.informer<Pod>(resources.pods)
-    this.sets.onEvent((event) => this.queue.add(objectKey(event.object)))
-    this.pods.onEvent((event) => {
-      const owner = controllerOf(event.object) ?? (event.previous ? controllerOf(event.previous) : undefined)
-      if (owner?.kind === 'ReplicaSet') this.queue.add(`${event.object.metadata.namespace}/${owner.name}`)
-      else if (!owner) for (const set of this.setsSelecting(event.object)) this.queue.add(objectKey(set))
-    })
+  /** An orphan pod may be adopted by the sets whose selector it matches. */
+  protected override onOrphanPod(pod: Pod): void {
+    for (const set of this.setsSelecting(pod)) this.queue.add(objectKey(set))
   }
 
   private setsSelecting(pod: Pod): Workload[] {
-    return this.sets.list().filter((set) => set.metadata.namespace === pod.metadata.namespace && selectorMatches(set.spec.selector, pod.metadata.labels))
+    return this.owners.list().filter((set) => set.metadata.namespace === pod.metadata.namespace && selectorMatches(set.spec.selector, pod.metadata.labels))
   }
 
   protected async reconcile(key: string, now: number): Promise<void> {
-    const set = this.sets.get(key)
+    const set = this.owners.get(key)
     if (!set || set.metadata.deletionTimestamp) return
     const {namespace} = splitKey(key)
     const owned: Pod[] = []

@@ -4,14 +4,14 @@
 // removed from the highest ordinal down; PersistentVolumeClaims from volumeClaimTemplates; rolling
 // updates from the highest ordinal down, one pod at a time; ControllerRevisions per template.
 import type {KubeObject} from '../api/object.js'
-import {type ApiClient, isAlreadyExists, isNotFound, objectKey, splitKey} from '../client/client.js'
+import {type ApiClient, isAlreadyExists, isNotFound, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
 import type {Pod} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
-import {Controller} from './controller.js'
+import {PodOwnerController} from './controller.js'
 import {canonicalJson, podTemplateHash} from './deployment-util.js'
 import {controllerOf, isPodAvailable, isPodReady, ownerReference, podFromTemplate, type Workload} from './pod-control.js'
 
@@ -23,27 +23,14 @@ type StatefulSet = Workload & {
   spec: Workload['spec'] & {serviceName?: string; podManagementPolicy?: 'OrderedReady' | 'Parallel'; updateStrategy?: {type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: {partition?: number}}; volumeClaimTemplates?: Array<{metadata?: {name?: string; labels?: Record<string, string>}; spec?: Record<string, unknown>}>}
 }
 
-export class StatefulSetController extends Controller {
-  private readonly sets: Informer<StatefulSet>
-  private readonly pods: Informer<Pod>
+export class StatefulSetController extends PodOwnerController<StatefulSet> {
   private readonly revisions: Informer<KubeObject>
 
-  constructor(
-    private readonly client: ApiClient,
-    informers: InformerFactory,
-    private readonly recorder: EventRecorder,
-    clock: Clock,
-  ) {
-    super('statefulset-controller', clock)
-    this.sets = informers.informer<StatefulSet>(resources.statefulSets)
-    this.pods = informers.informer<Pod>(resources.pods)
+  constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock) {
+    super('statefulset-controller', client, informers, recorder, clock, resources.statefulSets, 'StatefulSet')
     this.revisions = informers.informer<KubeObject>(resources.controllerRevisions)
-    this.sets.onEvent((event) => this.queue.add(objectKey(event.object)))
-    this.pods.onEvent((event) => {
-      const owner = controllerOf(event.object)
-      if (owner?.kind === 'StatefulSet') this.queue.add(`${event.object.metadata.namespace}/${owner.name}`)
-    })
   }
+
 
   /** The ControllerRevision of the set's current template (created when missing); its hash names it. */
   private async revisionFor(set: StatefulSet): Promise<string> {
@@ -104,7 +91,7 @@ export class StatefulSetController extends Controller {
   }
 
   protected async reconcile(key: string, now: number): Promise<void> {
-    const set = this.sets.get(key)
+    const set = this.owners.get(key)
     if (!set || set.metadata.deletionTimestamp) return
     const {namespace} = splitKey(key)
     const setObject = {...set, kind: 'StatefulSet', apiVersion: 'apps/v1'}
