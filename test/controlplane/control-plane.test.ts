@@ -280,6 +280,32 @@ spec:
     expect((await kubectl('delete pvc --all')).status).toBe(0)
   })
 
+  it('logs shows the simulated output (echo commands print what they echo), --previous after a restart; top shows simulated use', async () => {
+    expect((await kubectl(`create job hello --image=busybox -- sh -c 'echo hello from the job; echo done'`)).status).toBe(0)
+    expect(await kubectl('logs job/hello')).toMatchObject({status: 0, stdout: 'hello from the job\ndone\n'})
+    expect((await kubectl('logs job/hello --tail=1')).stdout).toBe('done\n')
+    expect((await kubectl('run crash --image=busybox --annotations=kubemu.io/run-seconds=0 --annotations=kubemu.io/exit-code=1 -- echo boom')).status).toBe(0)
+    expect((await kubectl('get pod crash --no-headers')).stdout).toMatch(/^crash +0\/1 +CrashLoopBackOff +1 \(\d+s ago\) /)
+    expect((await kubectl('logs crash --previous')).stdout).toBe('boom\n')
+    expect(await kubectl('logs nope')).toMatchObject({status: 1, stderr: 'Error from server (NotFound): pods "nope" not found\n'})
+    expect((await kubectl('apply -f -', deployment('busy', 2, 'nginx:1.27', '200m'))).status).toBe(0)
+    const logs = await kubectl('logs deployment/busy')
+    expect(logs.stdout).toMatch(/^kubemu: simulated container "main" \(image nginx:1\.27\) started at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$/)
+    expect(logs.stderr).toMatch(/^Found 2 pods, using pod\/busy-/)
+    const nodes = (await kubectl('top nodes')).stdout.split('\n')
+    expect(nodes[0]).toBe('NAME            CPU(cores)   CPU(%)   MEMORY(bytes)   MEMORY(%)   ')
+    expect(nodes[1]).toMatch(/^control-plane +100m +2% +512Mi +6% +$/)
+    const pods = (await kubectl('top pods -l app=busy --no-headers')).stdout.trim().split('\n')
+    expect(pods).toHaveLength(2)
+    for (const line of pods) {
+      const milli = Number(/ (\d+)m /.exec(line)![1])
+      expect(milli).toBeGreaterThanOrEqual(40)
+      expect(milli).toBeLessThanOrEqual(160)
+    }
+    expect((await kubectl('delete deployment busy')).status).toBe(0)
+    expect((await kubectl('delete pod/crash job/hello')).status).toBe(0)
+  })
+
   it('KUBEMU_WAIT=false leaves the work for the next command', async () => {
     const waiting = await runShell(`${kubemu} kubectl apply -f -`, {cwd: home, env: {...environment(), KUBEMU_WAIT: 'false'}, stdin: deployment('later', 2, 'nginx:1.27', '100m')})
     expect(waiting.status).toBe(0)

@@ -1,6 +1,7 @@
 // The verbs of a resource once a request is authenticated and authorized: get, list, watch,
 // create, update, patch, delete and deletecollection, and the status and scale subresources,
 // each through admission and the registry (kube-apiserver's endpoints/handlers).
+import {podLogs} from './pod-logs.js'
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
 import {parseFieldSelector, parseLabelSelector, SelectorError} from '../api/selectors.js'
@@ -20,6 +21,8 @@ import type {Clock} from '../util/clock.js'
 export interface ApiResponse {
   readonly status: number
   readonly body: unknown
+  /** Set when the body is not JSON (pods/log answers text/plain). */
+  readonly contentType?: string
   readonly warnings: readonly string[]
   /** Set for a watch: the events follow. */
   readonly watch?: ApiWatch
@@ -228,6 +231,10 @@ export class ResourceHandlers {
       }
     }
     if (info.subresource === 'finalize' && definition.group === '' && definition.resource === 'namespaces' && verb === 'update') return this.finalizeNamespace(request, info, definition, dryRun)
+    if (info.subresource === 'log' && definition.group === '' && definition.resource === 'pods' && verb === 'get') {
+      const pod = await this.registry.get(definition, namespace, info.name)
+      return {status: 200, body: podLogs(pod, request.query ?? {}), contentType: 'text/plain', warnings: []}
+    }
     throw apiErrors.pathNotFound()
   }
 

@@ -43,6 +43,7 @@ export class HttpRequestHandler {
       return {status: response.status, body: null, warnings, watch: lineWatch(response.body, () => abort.abort())}
     }
     const text = await response.text()
+    if ((response.headers.get('content-type') ?? '').startsWith('text/plain')) return {status: response.status, body: text, contentType: 'text/plain', warnings}
     return {status: response.status, body: text.length > 0 ? JSON.parse(text) : null, warnings}
   }
 }

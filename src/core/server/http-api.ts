@@ -58,6 +58,10 @@ async function serve(api: ApiServer, request: IncomingMessage, response: ServerR
   const answer = await api.handle({method, path: url.pathname, query, headers, body: body === 'too large' ? new Uint8Array(requestBodyBytesMax + 1) : body.length > 0 ? body : undefined})
   const replyHeaders: Record<string, string | string[]> = {'content-type': 'application/json', 'cache-control': 'no-cache, private'}
   if (answer.warnings.length > 0) replyHeaders.warning = answer.warnings.map((warning) => `299 - ${JSON.stringify(warning)}`)
+  if (answer.contentType === 'text/plain' && typeof answer.body === 'string') {
+    response.writeHead(answer.status, {...replyHeaders, 'content-type': 'text/plain'}).end(answer.body)
+    return
+  }
   if (!answer.watch) {
     response.writeHead(answer.status, replyHeaders).end(JSON.stringify(answer.body))
     return

@@ -8,7 +8,9 @@ import {describeFlags, runDescribe} from './describe.js'
 import {getFlags, runGet} from './get.js'
 import {infoVerbs} from './info.js'
 import {cordonFlags, drainFlags, runCordon, runDrain, runTaint, runUncordon, taintFlags} from './node-verbs.js'
+import {logsFlags, runLogs} from './logs.js'
 import {rolloutVerb} from './rollout.js'
+import {topVerb} from './top.js'
 import {setVerb} from './set.js'
 import {runWait, waitFlags} from './wait.js'
 import {explainFlags, runExplain} from './explain.js'
@@ -34,6 +36,8 @@ export const verbs: readonly KubectlVerb[] = [
   {name: 'scale', flags: scaleFlags, run: runScale},
   rolloutVerb,
   {name: 'wait', flags: waitFlags, run: runWait},
+  {name: 'logs', aliases: ['log'], flags: logsFlags, run: runLogs},
+  topVerb,
   {name: 'cordon', flags: cordonFlags, run: runCordon},
   {name: 'uncordon', flags: cordonFlags, run: runUncordon},
   {name: 'taint', flags: taintFlags, run: runTaint},

@@ -1,0 +1,45 @@
+// Simulated resource use, as a metrics server would report it from the kubelets: a running
+// container uses a steady share (20–80 %, fixed per container) of what it requests, or a small
+// amount when it requests nothing; a node adds the system's own use to its pods'.
+import {milliValue, parseQuantity} from '../api/quantity.js'
+import type {Pod} from '../scheduler/types.js'
+
+export const systemMilliCpuPerNode = 100
+export const systemMemoryBytesPerNode = 512 * 1024 * 1024
+const mebibyte = 1024 * 1024
+
+/** A number in [0, 1) fixed by the text (FNV-1a), so a container's share stays the same. */
+function share(text: string): number {
+  let hash = 0x811c9dc5
+  for (const character of text) hash = Math.imul(hash ^ character.charCodeAt(0), 0x01000193) >>> 0
+  return hash / 2 ** 32
+}
+
+export interface Usage {
+  milliCpu: number
+  memoryBytes: number
+}
+
+export function containerUsage(pod: Pod, container: Pod['spec']['containers'][number]): Usage {
+  const seed = `${pod.metadata.uid}/${container.name}`
+  const fraction = 0.2 + 0.6 * share(seed)
+  const requests = container.resources?.requests ?? {}
+  const milliCpu = requests.cpu ? Math.max(1, Math.round(Number(milliValue(parseQuantity(requests.cpu))) * fraction)) : 1 + Math.floor(share(`${seed}/cpu`) * 5)
+  const memoryBytes = requests.memory ? Math.round((Number(milliValue(parseQuantity(requests.memory))) / 1000) * fraction) : (8 + Math.floor(share(`${seed}/memory`) * 24)) * mebibyte
+  return {milliCpu, memoryBytes}
+}
+
+export function isUsingResources(pod: Pod): boolean {
+  return pod.status?.phase === 'Running' && !pod.metadata.deletionTimestamp
+}
+
+export function podUsage(pod: Pod): Usage {
+  const usage = {milliCpu: 0, memoryBytes: 0}
+  if (!isUsingResources(pod)) return usage
+  for (const container of pod.spec.containers) {
+    const one = containerUsage(pod, container)
+    usage.milliCpu += one.milliCpu
+    usage.memoryBytes += one.memoryBytes
+  }
+  return usage
+}
