@@ -306,6 +306,20 @@ spec:
     expect((await kubectl('delete pod/crash job/hello')).status).toBe(0)
   })
 
+  it('a ResourceQuota gives back what deleted pods used, so new ones fit again', async () => {
+    expect((await kubectl('create namespace limited')).status).toBe(0)
+    expect((await kubectl('create quota q -n limited --hard=pods=2,requests.cpu=500m')).status).toBe(0)
+    expect((await kubectl('apply -n limited -f -', deployment('fits', 2, 'nginx:1.27', '200m'))).status).toBe(0)
+    expect((await kubectl("get quota q -n limited -o jsonpath='{.status.used.pods} {.status.used.requests\\.cpu}'")).stdout).toBe('2 400m')
+    const withRequests = `--overrides='{"spec":{"containers":[{"name":"extra","image":"nginx","resources":{"requests":{"cpu":"100m"}}}]}}'`
+    const refused = await kubectl(`run extra -n limited --image=nginx ${withRequests}`)
+    expect(refused.stderr).toMatch(/^Error from server \(Forbidden\): pods "extra" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2/)
+    expect((await kubectl('scale deployment fits -n limited --replicas=1')).status).toBe(0)
+    expect((await kubectl("get quota q -n limited -o jsonpath='{.status.used.pods} {.status.used.requests\\.cpu}'")).stdout).toBe('1 200m')
+    expect((await kubectl(`run extra -n limited --image=nginx ${withRequests}`)).status).toBe(0)
+    expect((await kubectl('delete namespace limited')).status).toBe(0)
+  })
+
   it('KUBEMU_WAIT=false leaves the work for the next command', async () => {
     const waiting = await runShell(`${kubemu} kubectl apply -f -`, {cwd: home, env: {...environment(), KUBEMU_WAIT: 'false'}, stdin: deployment('later', 2, 'nginx:1.27', '100m')})
     expect(waiting.status).toBe(0)

@@ -74,6 +74,12 @@ spec:
   tolerations: [{key: dedicated, operator: Equal, value: batch, effect: NoSchedule}]
   nodeSelector: {disk: ssd}
 ---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: compute}
+spec:
+  hard: {pods: "20", requests.cpu: "4", requests.memory: 8Gi, count/deployments.apps: "5", services: "10"}
+---
 apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata: {name: widgets.example.com}
@@ -153,6 +159,7 @@ describe('kubemu kubectl beside the real kubectl on one API server', () => {
     'describe job once',
     'describe deployment web',
     'describe secret creds',
+    'describe quota compute',
     'describe pods',
     'create role reader --verb=get,list --resource=pods,deployments.apps,pods/log --dry-run=client -o json',
     'create clusterrole watcher --verb=watch --resource=nodes --resource-name=worker-1 --non-resource-url=/healthz --dry-run=client -o yaml',

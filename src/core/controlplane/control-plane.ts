@@ -13,6 +13,7 @@ import {JobController} from '../controllers/job.js'
 import {NamespaceController} from '../controllers/namespace.js'
 import {NodeLifecycleController, PodGarbageCollector} from '../controllers/node-lifecycle.js'
 import {ReplicaSetController} from '../controllers/replicaset.js'
+import {ResourceQuotaController} from '../controllers/resource-quota.js'
 import {ServiceAccountController} from '../controllers/serviceaccount.js'
 import {StatefulSetController} from '../controllers/statefulset.js'
 import {Kubelets} from '../kubelet/kubelet.js'
@@ -53,6 +54,7 @@ export class ControlPlane {
       new ServiceAccountController(controllerClient, informers, clock),
       new NamespaceController(controllerClient, informers, clock),
       new GarbageCollector(controllerClient, informers, clock),
+      new ResourceQuotaController(controllerClient, informers, clock),
       new DeploymentController(controllerClient, informers, controllerEvents('deployment-controller'), clock),
       new ReplicaSetController(controllerClient, informers, controllerEvents('replicaset-controller'), clock),
       new StatefulSetController(controllerClient, informers, controllerEvents('statefulset-controller'), clock),

@@ -414,3 +414,22 @@ export async function describeServiceAccount(account: KubeObject, context: Descr
   describeEvents(writer, await eventsFor(context, account), context.nowMilliseconds)
   return writer.toString()
 }
+
+/** kubectl's ResourceQuota describer: the scopes, then each resource of status.hard, sorted, with used and hard. */
+export async function describeResourceQuota(quota: KubeObject): Promise<string> {
+  const writer = new DescribeWriter()
+  writer.write(0, `Name:\t${quota.metadata.name ?? ''}\n`)
+  writer.write(0, `Namespace:\t${quota.metadata.namespace ?? ''}\n`)
+  const scopes = list(record(quota.spec).scopes as unknown).map((scope) => String(scope))
+  if (scopes.length > 0) writer.write(0, `Scopes:\t${[...scopes].sort().join(', ')}\n`)
+  writer.write(0, 'Resource\tUsed\tHard\n')
+  writer.write(0, '--------\t----\t----\n')
+  const status = record(quota.status)
+  const hard = record(status.hard)
+  const used = record(status.used)
+  for (const name of Object.keys(hard).sort()) {
+    const shown = (value: unknown) => (value === undefined ? '0' : canonicalQuantity(String(value)))
+    writer.write(0, `${name}\t${shown(used[name])}\t${shown(hard[name])}\n`)
+  }
+  return writer.toString()
+}

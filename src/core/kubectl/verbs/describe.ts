@@ -2,7 +2,7 @@
 // described in kubectl's layout with its events; descriptions separated by two blank lines.
 import type {KubeObject} from '../../api/object.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
-import {type DescribeContext, describeConfigMap, describeDeployment, describeJob, describeNamespace, describeNode, describePod, describeReplicaSet, describeSecret, describeService, describeServiceAccount} from '../describe/kinds.js'
+import {type DescribeContext, describeConfigMap, describeDeployment, describeJob, describeNamespace, describeNode, describePod, describeReplicaSet, describeResourceQuota, describeSecret, describeService, describeServiceAccount} from '../describe/kinds.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {type ApiResource, collectionPath, ResourceMapper, objectPath} from '../resources.js'
@@ -31,6 +31,7 @@ const describers = new Map<string, Describer>([
   ['/configmaps', describeConfigMap],
   ['/secrets', (object) => describeSecret(object)],
   ['/serviceaccounts', describeServiceAccount],
+  ['/resourcequotas', describeResourceQuota],
 ])
 
 /** The generic describer of kinds without their own: metadata, then the rest as YAML. */
