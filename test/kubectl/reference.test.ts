@@ -160,6 +160,11 @@ describe('kubemu kubectl beside the real kubectl on one API server', () => {
     'describe deployment web',
     'describe secret creds',
     'describe quota compute',
+    // The metrics.k8s.io API (simulated use) read by both tops.
+    'top nodes',
+    'top pods',
+    'top pods -A --containers',
+    'top nodes --sort-by=cpu --no-headers',
     'describe pods',
     'create role reader --verb=get,list --resource=pods,deployments.apps,pods/log --dry-run=client -o json',
     'create clusterrole watcher --verb=watch --resource=nodes --resource-name=worker-1 --non-resource-url=/healthz --dry-run=client -o yaml',

@@ -1,6 +1,7 @@
 // The built-in resources of kube-apiserver 1.32 that kubemu serves, as discovery reports them.
 import {type ResourceDefinition, Scheme, standardVerbs} from './scheme.js'
-import type {ObjectSchema} from './schema.js'
+import {anyValue, type ObjectSchema} from './schema.js'
+import {kind} from './types/meta.js'
 import * as access from './types/access.js'
 import * as apps from './types/apps.js'
 import * as core from './types/core.js'
@@ -62,6 +63,9 @@ const entries: Entry[] = [
   {group: 'batch', kind: 'Job', resource: 'jobs', namespaced: true, categories: ['all'], schema: apps.job, status: true},
   {group: 'coordination.k8s.io', kind: 'Lease', resource: 'leases', namespaced: true, schema: apps.lease},
   {group: 'discovery.k8s.io', kind: 'EndpointSlice', resource: 'endpointslices', namespaced: true, schema: apps.endpointSlice},
+  // Served from the kubelets' simulated use (what metrics-server would answer), not stored.
+  {group: 'metrics.k8s.io', version: 'v1beta1', kind: 'NodeMetrics', resource: 'nodes', namespaced: false, verbs: ['get', 'list'], etcdPrefix: null, schema: kind('v1beta1.NodeMetrics', {timestamp: anyValue, window: anyValue, usage: anyValue})},
+  {group: 'metrics.k8s.io', version: 'v1beta1', kind: 'PodMetrics', resource: 'pods', namespaced: true, verbs: ['get', 'list'], etcdPrefix: null, schema: kind('v1beta1.PodMetrics', {timestamp: anyValue, window: anyValue, containers: anyValue})},
   {group: 'policy', kind: 'PodDisruptionBudget', resource: 'poddisruptionbudgets', shortNames: ['pdb'], namespaced: true, schema: apps.podDisruptionBudget, status: true},
   {group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding', resource: 'clusterrolebindings', namespaced: false, schema: access.clusterRoleBinding},
   {group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', resource: 'clusterroles', namespaced: false, schema: access.clusterRole},

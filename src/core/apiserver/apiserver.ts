@@ -24,6 +24,7 @@ import {type Attributes, forbiddenMessage, RbacAuthorizer, type RbacReader} from
 import {bodyBytes, requestBodyBytesMax} from './body.js'
 import {CustomResourceServing, isCustomResourceDefinitions} from './custom-resource-serving.js'
 import {discovery} from './discovery.js'
+import {MetricsApi} from './metrics.js'
 import {OpenApiServing} from './openapi-serving.js'
 import {Eviction} from './eviction.js'
 import {type ApiResponse, header, ResourceHandlers} from './handlers.js'
@@ -80,6 +81,7 @@ export class ApiServer {
   private readonly audit: AuditSink | null
   private readonly customResources: CustomResourceServing
   private readonly openApi: OpenApiServing
+  private readonly metrics: MetricsApi
 
   constructor(options: ApiServerOptions) {
     this.clock = options.clock ?? systemClock
@@ -97,6 +99,7 @@ export class ApiServer {
     this.audit = options.audit ?? null
     this.customResources = new CustomResourceServing(this.scheme, this.registry)
     this.openApi = new OpenApiServing(this.scheme)
+    this.metrics = new MetricsApi(this.scheme, this.registry, () => this.clock.nowMilliseconds())
   }
 
   private readonly lookup: ObjectLookup = async (resource, namespace, name) => {
@@ -191,6 +194,7 @@ export class ApiServer {
     const definition = this.scheme.resource(info.group, info.version, info.resource)
     if (!definition) throw apiErrors.pathNotFound()
     if (this.virtualResources.handles(definition, info)) return this.virtualResources.serve(request, info, definition, user)
+    if (MetricsApi.handles(definition, info)) return {status: 200, body: await this.metrics.serve(definition, info, request.query ?? {}), warnings: []}
     if (definition.etcdPrefix === null) throw apiErrors.methodNotSupported(definition, info.verb)
     if (!isCustomResourceDefinitions(definition)) return this.asTable(request, info, definition, await this.handlers.serve(request, info, definition, user))
     const dryRun = request.query?.dryRun === 'All'

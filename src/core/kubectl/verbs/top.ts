@@ -1,9 +1,9 @@
-// `kubectl top nodes|pods`: the simulated resource use the kubelets report (see kubelet/usage.ts),
-// in kubectl's layout: cores in millicores, memory in Mi, percentages of allocatable.
+// `kubectl top nodes|pods`: read from the metrics.k8s.io API (the kubelets' simulated use, see
+// api/simulated-usage.ts), in kubectl's layout: millicores, Mi, percentages of allocatable.
 import {milliValue, parseQuantity} from '../../api/quantity.js'
-import {podUsage, isUsingResources, containerUsage, systemMemoryBytesPerNode, systemMilliCpuPerNode} from '../../kubelet/usage.js'
+import type {KubeObject} from '../../api/object.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
-import type {Node, Pod} from '../../scheduler/types.js'
+import type {Node} from '../../scheduler/types.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../kubectl.js'
@@ -22,32 +22,38 @@ const memory = (bytes: number) => `${Math.floor(bytes / mebibyte)}Mi`
 /** kubectl top ends every cell with a tab, so each line ends with the padding. */
 const rows = (table: string[][]) => tabwrite(table.map((row) => [...row, '']))
 
-async function listPods(session: KubectlSession, namespace: string, selector: string): Promise<Pod[]> {
-  const path = namespace ? `/api/v1/namespaces/${namespace}/pods` : '/api/v1/pods'
-  return ((await session.request('GET', path, {query: selector ? {labelSelector: selector} : {}})).body as {items: Pod[]}).items
+type Metrics = KubeObject & {usage?: Record<string, string>; containers?: Array<{name: string; usage: Record<string, string>}>}
+
+/** The metrics API's answer, or kubectl's error when the server has no metrics.k8s.io group. */
+async function metrics(session: KubectlSession, path: string, selector: string): Promise<Metrics[]> {
+  const groups = (await session.request('GET', '/apis')).body as {groups?: Array<{name: string}>}
+  if (!(groups.groups ?? []).some((group) => group.name === 'metrics.k8s.io')) throw new KubectlError('Metrics API not available')
+  return ((await session.request('GET', `/apis/metrics.k8s.io/v1beta1${path}`, {query: selector ? {labelSelector: selector} : {}})).body as {items: Metrics[]}).items
 }
 
+const milliOf = (text: string | undefined) => Number(milliValue(parseQuantity(text ?? '0')))
+const bytesOf = (text: string | undefined) => milliOf(text) / 1000
+
 async function runTopNodes(session: KubectlSession, args: readonly string[]): Promise<number> {
-  const nodes = args.length > 0 ? [(await session.request('GET', `/api/v1/nodes/${args[0]}`)).body as Node] : ((await session.request('GET', '/api/v1/nodes', {query: session.flag('selector') ? {labelSelector: session.flag('selector')} : {}})).body as {items: Node[]}).items
-  const pods = await listPods(session, '', '')
-  const lines = nodes.map((node) => {
-    const usage = {milliCpu: systemMilliCpuPerNode, memoryBytes: systemMemoryBytesPerNode}
-    for (const pod of pods) {
-      if (pod.spec.nodeName !== node.metadata.name) continue
-      const one = podUsage(pod)
-      usage.milliCpu += one.milliCpu
-      usage.memoryBytes += one.memoryBytes
-    }
-    const capacity = session.flag('show-capacity') === 'true' ? node.status?.capacity ?? {} : node.status?.allocatable ?? {}
-    const allocatableCpu = Number(milliValue(parseQuantity(capacity.cpu ?? '0')))
-    const allocatableMemory = Number(milliValue(parseQuantity(capacity.memory ?? '0'))) / 1000
-    return {name: String(node.metadata.name), usage, cpuPercent: allocatableCpu > 0 ? Math.floor((usage.milliCpu * 100) / allocatableCpu) : 0, memoryPercent: allocatableMemory > 0 ? Math.floor((usage.memoryBytes * 100) / allocatableMemory) : 0}
+  let items = await metrics(session, '/nodes', session.flag('selector'))
+  if (args.length > 0) {
+    items = items.filter((item) => item.metadata.name === args[0])
+    if (items.length === 0) throw new KubectlError(`nodemetrics.metrics.k8s.io "${args[0]}" not found`)
+  }
+  const nodes = ((await session.request('GET', '/api/v1/nodes')).body as {items: Node[]}).items
+  const lines = items.map((item) => {
+    const node = nodes.find((entry) => entry.metadata.name === item.metadata.name)
+    const capacity = (session.flag('show-capacity') === 'true' ? node?.status?.capacity : node?.status?.allocatable) ?? {}
+    const used = {milliCpu: milliOf(item.usage?.cpu), memoryBytes: bytesOf(item.usage?.memory)}
+    const allocatableCpu = milliOf(capacity.cpu)
+    const allocatableMemory = bytesOf(capacity.memory)
+    return {name: String(item.metadata.name), used, cpuPercent: allocatableCpu > 0 ? Math.floor((used.milliCpu * 100) / allocatableCpu) : 0, memoryPercent: allocatableMemory > 0 ? Math.floor((used.memoryBytes * 100) / allocatableMemory) : 0}
   })
   const sortBy = session.flag('sort-by')
-  if (sortBy === 'cpu') lines.sort((left, right) => right.usage.milliCpu - left.usage.milliCpu)
-  else if (sortBy === 'memory') lines.sort((left, right) => right.usage.memoryBytes - left.usage.memoryBytes)
+  if (sortBy === 'cpu') lines.sort((left, right) => right.used.milliCpu - left.used.milliCpu)
+  else if (sortBy === 'memory') lines.sort((left, right) => right.used.memoryBytes - left.used.memoryBytes)
   else if (sortBy) throw new KubectlError(`--sort-by accepts only cpu or memory`)
-  const table = lines.map((line) => [line.name, cpu(line.usage.milliCpu), `${line.cpuPercent}%`, memory(line.usage.memoryBytes), `${line.memoryPercent}%`])
+  const table = lines.map((line) => [line.name, cpu(line.used.milliCpu), `${line.cpuPercent}%`, memory(line.used.memoryBytes), `${line.memoryPercent}%`])
   session.io.stdout(rows(session.flag('no-headers') === 'true' ? table : [['NAME', 'CPU(cores)', 'CPU(%)', 'MEMORY(bytes)', 'MEMORY(%)'], ...table]))
   return 0
 }
@@ -55,18 +61,20 @@ async function runTopNodes(session: KubectlSession, args: readonly string[]): Pr
 async function runTopPods(session: KubectlSession, args: readonly string[]): Promise<number> {
   const allNamespaces = session.flag('all-namespaces') === 'true'
   const namespace = allNamespaces ? '' : session.namespace()
-  let pods = (await listPods(session, namespace, session.flag('selector'))).filter(isUsingResources)
-  if (args.length > 0) pods = pods.filter((pod) => pod.metadata.name === args[0])
-  if (pods.length === 0) {
-    if (args.length > 0) throw new KubectlError(`pods "${args[0]}" not found`)
+  let items = await metrics(session, namespace ? `/namespaces/${namespace}/pods` : '/pods', session.flag('selector'))
+  if (args.length > 0) items = items.filter((item) => item.metadata.name === args[0])
+  if (items.length === 0) {
+    if (args.length > 0) throw new KubectlError(`podmetrics.metrics.k8s.io "${namespace}/${args[0]}" not found`)
     session.io.stderr(allNamespaces ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`)
     return 0
   }
   const containers = session.flag('containers') === 'true'
   type Line = {namespace: string; pod: string; container?: string; milliCpu: number; memoryBytes: number}
-  let lines: Line[] = containers
-    ? pods.flatMap((pod) => pod.spec.containers.map((container) => ({namespace: String(pod.metadata.namespace), pod: String(pod.metadata.name), container: container.name, ...containerUsage(pod, container)})))
-    : pods.map((pod) => ({namespace: String(pod.metadata.namespace), pod: String(pod.metadata.name), ...podUsage(pod)}))
+  let lines: Line[] = items.flatMap((item) => {
+    const perContainer = (item.containers ?? []).map((container) => ({namespace: String(item.metadata.namespace), pod: String(item.metadata.name), container: container.name, milliCpu: milliOf(container.usage.cpu), memoryBytes: bytesOf(container.usage.memory)}))
+    if (containers) return perContainer
+    return [{namespace: String(item.metadata.namespace), pod: String(item.metadata.name), milliCpu: perContainer.reduce((sum, entry) => sum + entry.milliCpu, 0), memoryBytes: perContainer.reduce((sum, entry) => sum + entry.memoryBytes, 0)}]
+  })
   const sortBy = session.flag('sort-by')
   if (sortBy === 'cpu') lines = lines.sort((left, right) => right.milliCpu - left.milliCpu)
   else if (sortBy === 'memory') lines = lines.sort((left, right) => right.memoryBytes - left.memoryBytes)

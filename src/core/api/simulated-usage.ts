@@ -1,8 +1,12 @@
-// Simulated resource use, as a metrics server would report it from the kubelets: a running
+// Simulated resource use, as a metrics server would report it from the kubelets (served as the
+// metrics.k8s.io API): a running
 // container uses a steady share (20–80 %, fixed per container) of what it requests, or a small
 // amount when it requests nothing; a node adds the system's own use to its pods'.
-import {milliValue, parseQuantity} from '../api/quantity.js'
-import type {Pod} from '../scheduler/types.js'
+import type {KubeObject} from './object.js'
+import {milliValue, parseQuantity} from './quantity.js'
+
+type Container = {name: string; resources?: {requests?: Record<string, string>}}
+type Pod = KubeObject & {spec: {containers: Container[]}; status?: {phase?: string}}
 
 export const systemMilliCpuPerNode = 100
 export const systemMemoryBytesPerNode = 512 * 1024 * 1024
@@ -20,7 +24,7 @@ export interface Usage {
   memoryBytes: number
 }
 
-export function containerUsage(pod: Pod, container: Pod['spec']['containers'][number]): Usage {
+export function containerUsage(pod: Pod, container: Container): Usage {
   const seed = `${pod.metadata.uid}/${container.name}`
   const fraction = 0.2 + 0.6 * share(seed)
   const requests = container.resources?.requests ?? {}
