@@ -31,15 +31,16 @@ interface Target {
   readonly namespace: string
 }
 
-async function targetsOf(session: KubectlSession, args: readonly string[]): Promise<Target[]> {
+const rolloutKinds = new Set(['deployments', 'statefulsets', 'daemonsets'])
+
+async function targetsOf(session: KubectlSession, args: readonly string[], allowed: ReadonlySet<string> = new Set(['deployments'])): Promise<Target[]> {
   if (args.length === 0) throw new KubectlError('required resource not specified')
   const mapper = await ResourceMapper.discover(session)
   const namespace = session.namespace()
   const targets: Target[] = []
   for (const request of parseResourceArguments(mapper, args)) {
-    if (request.resource.resource !== 'deployments' || request.resource.group !== 'apps') {
-      throw new KubectlError(`no rollout support for ${kindName(request.resource)} in kubemu yet (deployments only)`)
-    }
+    if (request.resource.group !== 'apps' || !rolloutKinds.has(request.resource.resource)) throw new KubectlError(`no status viewer has been implemented for ${request.resource.kind}`)
+    if (!allowed.has(request.resource.resource)) throw new KubectlError(`${request.resource.resource}.apps ${JSON.stringify(request.names[0] ?? '')} ${request.resource.resource === 'deployments' ? '' : 'is not supported by kubemu for this rollout command yet'}`.trim())
     for (const name of request.names) targets.push({resource: request.resource, name, namespace})
   }
   if (targets.length === 0) throw new KubectlError('required resource not specified')
@@ -65,16 +66,50 @@ export function deploymentStatus(deployment: Deployment): {message: string; done
   return {message: `deployment ${JSON.stringify(name)} successfully rolled out\n`, done: true}
 }
 
+type Workload = KubeObject & {spec: Record<string, unknown> & {replicas?: number; updateStrategy?: {type?: string; rollingUpdate?: {partition?: number}}}; status?: Record<string, unknown>}
+
+/** kubectl's StatefulSetStatusViewer. */
+export function statefulSetStatus(set: Workload): {message: string; done: boolean} {
+  const status = (set.status ?? {}) as {observedGeneration?: number; readyReplicas?: number; updatedReplicas?: number; currentReplicas?: number; updateRevision?: string; currentRevision?: string}
+  const strategy = set.spec.updateStrategy ?? {}
+  if (strategy.type !== 'RollingUpdate') throw new KubectlError('rollout status is only available for RollingUpdate strategy type')
+  if (!status.observedGeneration || (set.metadata.generation ?? 0) > status.observedGeneration) return {message: 'Waiting for statefulset spec update to be observed...\n', done: false}
+  const replicas = set.spec.replicas ?? 1
+  if ((status.readyReplicas ?? 0) < replicas) return {message: `Waiting for ${replicas - (status.readyReplicas ?? 0)} pods to be ready...\n`, done: false}
+  if (strategy.rollingUpdate) {
+    const partition = strategy.rollingUpdate.partition
+    if (partition !== undefined && (status.updatedReplicas ?? 0) < replicas - partition) {
+      return {message: `Waiting for partitioned roll out to finish: ${status.updatedReplicas ?? 0} out of ${replicas - partition} new pods have been updated...\n`, done: false}
+    }
+    return {message: `partitioned roll out complete: ${status.updatedReplicas ?? 0} new pods have been updated...\n`, done: true}
+  }
+  if (status.updateRevision !== status.currentRevision) return {message: `waiting for statefulset rolling update to complete ${status.updatedReplicas ?? 0} pods at revision ${status.updateRevision}...\n`, done: false}
+  return {message: `statefulset rolling update complete ${status.currentReplicas ?? 0} pods at revision ${status.currentRevision}...\n`, done: true}
+}
+
+/** kubectl's DaemonSetStatusViewer. */
+export function daemonSetStatus(set: Workload): {message: string; done: boolean} {
+  const status = (set.status ?? {}) as {observedGeneration?: number; updatedNumberScheduled?: number; desiredNumberScheduled?: number; numberAvailable?: number}
+  if (set.spec.updateStrategy?.type !== 'RollingUpdate') throw new KubectlError('rollout status is only available for RollingUpdate strategy type')
+  if ((set.metadata.generation ?? 0) > (status.observedGeneration ?? 0)) return {message: 'Waiting for daemon set spec update to be observed...\n', done: false}
+  const name = JSON.stringify(set.metadata.name)
+  const desired = status.desiredNumberScheduled ?? 0
+  if ((status.updatedNumberScheduled ?? 0) < desired) return {message: `Waiting for daemon set ${name} rollout to finish: ${status.updatedNumberScheduled ?? 0} out of ${desired} new pods have been updated...\n`, done: false}
+  if ((status.numberAvailable ?? 0) < desired) return {message: `Waiting for daemon set ${name} rollout to finish: ${status.numberAvailable ?? 0} of ${desired} updated pods are available...\n`, done: false}
+  return {message: `daemon set ${name} successfully rolled out\n`, done: true}
+}
+
 async function runStatus(session: KubectlSession, args: readonly string[]): Promise<number> {
-  const [target] = await targetsOf(session, args)
+  const [target] = await targetsOf(session, args, rolloutKinds)
+  const viewer = target!.resource.resource === 'statefulsets' ? statefulSetStatus : target!.resource.resource === 'daemonsets' ? daemonSetStatus : (object: Workload) => deploymentStatus(object as Deployment)
   const path = objectPath(target!.resource, target!.namespace, target!.name)
   const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
   const clock = session.io.clock ?? systemClock
   const deadline = timeout > 0 ? clock.nowMilliseconds() + timeout : Number.POSITIVE_INFINITY
-  let deployment = (await session.request('GET', path)).body as Deployment
+  let deployment = (await session.request('GET', path)).body as Workload
   let last = ''
-  const show = (current: Deployment) => {
-    const {message, done} = deploymentStatus(current)
+  const show = (current: Workload) => {
+    const {message, done} = viewer(current)
     if (message !== last) session.io.stdout(message)
     last = message
     return done
@@ -96,7 +131,7 @@ async function runStatus(session: KubectlSession, args: readonly string[]): Prom
       for (const event of events) {
         if (event.type === 'DELETED') throw new KubectlError(`object has been deleted`)
         if (event.type !== 'MODIFIED' && event.type !== 'ADDED') continue
-        deployment = event.object as unknown as Deployment
+        deployment = event.object as unknown as Workload
         if (show(deployment)) return 0
       }
     }
@@ -167,7 +202,7 @@ async function runUndo(session: KubectlSession, args: readonly string[]): Promis
 
 async function runRestart(session: KubectlSession, args: readonly string[]): Promise<number> {
   const clock = session.io.clock ?? systemClock
-  for (const target of await targetsOf(session, args)) {
+  for (const target of await targetsOf(session, args, rolloutKinds)) {
     const deployment = (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as Deployment
     if (deployment.spec.paused) throw new KubectlError(`can't restart paused deployment (run rollout resume first)`)
     const patch = {spec: {template: {metadata: {annotations: {'kubectl.kubernetes.io/restartedAt': formatTimestamp(clock.nowMilliseconds()).replace('Z', '+00:00')}}}}}
@@ -180,7 +215,8 @@ async function runRestart(session: KubectlSession, args: readonly string[]): Pro
 function pauseVerb(paused: boolean) {
   return async (session: KubectlSession, args: readonly string[]): Promise<number> => {
     const errors: string[] = []
-    for (const target of await targetsOf(session, args)) {
+    for (const target of await targetsOf(session, args, rolloutKinds)) {
+      if (target.resource.resource !== 'deployments') throw new KubectlError(`${target.resource.resource}.apps ${JSON.stringify(target.name)} ${paused ? 'pausing' : 'resuming'} is not supported`)
       const path = objectPath(target.resource, target.namespace, target.name)
       const deployment = (await session.request('GET', path)).body as Deployment
       if ((deployment.spec.paused ?? false) === paused) {
