@@ -69,6 +69,20 @@ export function objectAt(object: JsonObject, path: string): JsonObject {
   return current
 }
 
+/** JSON with keys sorted and undefined members left out: the same text for the same value. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value as object).sort().filter((key) => (value as Record<string, unknown>)[key] !== undefined).map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
+/** Whether two values would be stored as the same JSON (undefined members count as absent). */
+export function sameJson(left: unknown, right: unknown): boolean {
+  return canonicalJson(left) === canonicalJson(right)
+}
+
 /** Deep equality of JSON values (key order ignored). */
 export function jsonEqual(left: unknown, right: unknown): boolean {
   if (left === right) return true

@@ -101,6 +101,12 @@ export function formatQuantity(quantity: Quantity): string {
 }
 
 /** Canonical text of a JSON quantity value (a string or a number); throws QuantityError. */
+/** A resource amount as a number: CPU in millicores, anything else (bytes, pods) in units. */
+export function resourceAmount(resource: string, text: string): number {
+  const milli = Number(milliValue(parseQuantity(text)))
+  return resource === 'cpu' ? milli : milli / 1000
+}
+
 export function canonicalQuantity(value: string | number): string {
   return formatQuantity(parseQuantity(typeof value === 'number' ? String(value) : value))
 }

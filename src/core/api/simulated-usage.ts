@@ -3,7 +3,8 @@
 // container uses a steady share (20–80 %, fixed per container) of what it requests, or a small
 // amount when it requests nothing; a node adds the system's own use to its pods'.
 import type {KubeObject} from './object.js'
-import {milliValue, parseQuantity} from './quantity.js'
+import {fnv32a} from '../util/fnv.js'
+import {resourceAmount} from './quantity.js'
 
 type Container = {name: string; resources?: {requests?: Record<string, string>}}
 type Pod = KubeObject & {spec: {containers: Container[]}; status?: {phase?: string}}
@@ -14,9 +15,7 @@ const mebibyte = 1024 * 1024
 
 /** A number in [0, 1) fixed by the text (FNV-1a), so a container's share stays the same. */
 function share(text: string): number {
-  let hash = 0x811c9dc5
-  for (const character of text) hash = Math.imul(hash ^ character.charCodeAt(0), 0x01000193) >>> 0
-  return hash / 2 ** 32
+  return fnv32a(text) / 2 ** 32
 }
 
 export interface Usage {
@@ -28,8 +27,8 @@ export function containerUsage(pod: Pod, container: Container): Usage {
   const seed = `${pod.metadata.uid}/${container.name}`
   const fraction = 0.2 + 0.6 * share(seed)
   const requests = container.resources?.requests ?? {}
-  const milliCpu = requests.cpu ? Math.max(1, Math.round(Number(milliValue(parseQuantity(requests.cpu))) * fraction)) : 1 + Math.floor(share(`${seed}/cpu`) * 5)
-  const memoryBytes = requests.memory ? Math.round((Number(milliValue(parseQuantity(requests.memory))) / 1000) * fraction) : (8 + Math.floor(share(`${seed}/memory`) * 24)) * mebibyte
+  const milliCpu = requests.cpu ? Math.max(1, Math.round(resourceAmount('cpu', requests.cpu) * fraction)) : 1 + Math.floor(share(`${seed}/cpu`) * 5)
+  const memoryBytes = requests.memory ? Math.round(resourceAmount('memory', requests.memory) * fraction) : (8 + Math.floor(share(`${seed}/memory`) * 24)) * mebibyte
   return {milliCpu, memoryBytes}
 }
 

@@ -49,17 +49,17 @@ export function defaultNodes(): NodeDefinition[] {
   ]
 }
 
+/** A healthy kubelet's node conditions: type → [status, reason, message]. */
+export const healthyNodeConditions: Readonly<Record<string, readonly [string, string, string]>> = {
+  MemoryPressure: ['False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+  DiskPressure: ['False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
+  PIDPressure: ['False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
+  Ready: ['True', 'KubeletReady', 'kubelet is posting ready status'],
+}
+
 export function nodeObject(definition: NodeDefinition, nowMilliseconds: number): Record<string, unknown> {
   const now = formatTimestamp(nowMilliseconds)
   const resources = {cpu: definition.cpu, memory: definition.memory, pods: definition.pods}
-  const condition = (type: string, status: string, reason: string, message: string) => ({
-    type,
-    status,
-    lastHeartbeatTime: now,
-    lastTransitionTime: now,
-    reason,
-    message,
-  })
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -79,12 +79,7 @@ export function nodeObject(definition: NodeDefinition, nowMilliseconds: number):
     status: {
       capacity: resources,
       allocatable: resources,
-      conditions: [
-        condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
-        condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-        condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-        condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
-      ],
+      conditions: Object.entries(healthyNodeConditions).map(([type, [status, reason, message]]) => ({type, status, lastHeartbeatTime: now, lastTransitionTime: now, reason, message})),
       addresses: [
         {type: 'InternalIP', address: definition.address},
         {type: 'Hostname', address: definition.name},

@@ -2,7 +2,7 @@
 // time (on the wall clock), a Job from the jobTemplate named `<cronjob>-<minutes since epoch>`,
 // within startingDeadlineSeconds, under concurrencyPolicy (Allow, Forbid, Replace) and suspend;
 // finished Jobs beyond successfulJobsHistoryLimit / failedJobsHistoryLimit are deleted.
-import {formatTimestamp, type KubeObject} from '../api/object.js'
+import {formatTimestamp, type KubeObject, sameJson} from '../api/object.js'
 import {type ApiClient, isAlreadyExists, isNotFound, objectKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
@@ -106,7 +106,7 @@ export class CronJobController extends Controller {
       if (next !== null) this.queue.addAfter(key, next - now + 100)
     }
     await this.cleanup(cronJob, owned)
-    if (JSON.stringify(status) !== JSON.stringify(cronJob.status ?? {})) {
+    if (!sameJson(status, cronJob.status ?? {})) {
       if (status.active?.length === 0) delete status.active
       await this.client.update(resources.cronJobs, {...cronObject, status} as unknown as KubeObject, 'status')
     }

@@ -2,7 +2,7 @@
 // template's node selector, node affinity and tolerations allow, placed through a required node
 // affinity on the node's name (the scheduler binds it); the daemon tolerations kube adds; rolling
 // updates within maxUnavailable (default 1); the DaemonSet status counts.
-import type {KubeObject} from '../api/object.js'
+import {type KubeObject, sameJson} from '../api/object.js'
 import {type ApiClient, isNotFound, objectKey, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
@@ -13,7 +13,7 @@ import {matchesNodeSelectorAndAffinity, tolerated} from '../scheduler/plugins/no
 import type {Node, Pod, Toleration} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
 import {PodOwnerController} from './controller.js'
-import {canonicalJson, intOrPercent, podTemplateHash} from './deployment-util.js'
+import {intOrPercent, podTemplateHash} from './deployment-util.js'
 import {controllerOf, isPodAvailable, isPodReady, podFromTemplate, type Workload} from './pod-control.js'
 
 const hashLabel = 'controller-revision-hash'
@@ -106,7 +106,7 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
     }
     status.numberUnavailable = wanted.length - Number(status.numberAvailable)
     for (const field of ['numberAvailable', 'numberUnavailable', 'updatedNumberScheduled']) if (status[field] === 0) delete status[field]
-    if (canonicalJson(status) === canonicalJson(current)) return
+    if (sameJson(status, current)) return
     try {
       await this.client.update(resources.daemonSets, {...setObject, status} as unknown as KubeObject, 'status')
     } catch (error) {

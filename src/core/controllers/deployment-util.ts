@@ -1,23 +1,11 @@
 // The arithmetic of kube's deployment utilities: the pod-template-hash, maxSurge and
 // maxUnavailable from int-or-percent values, and the replica counts of a rolling update.
+import {canonicalJson} from '../api/object.js'
+import {fnv32a} from '../util/fnv.js'
 import type {Workload} from './pod-control.js'
 
 const safeAlphabet = 'bcdfghjklmnpqrstvwxz2456789'
 
-/** FNV-1a (32 bits) of the text's UTF-8 bytes. */
-function fnv32a(text: string): number {
-  let hash = 0x811c9dc5
-  for (const byte of Buffer.from(text, 'utf8')) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0
-  return hash >>> 0
-}
-
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value as object).sort().filter((key) => (value as Record<string, unknown>)[key] !== undefined).map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`
-  }
-  return JSON.stringify(value)
-}
 
 /** The pod-template-hash label value: a hash of the template (and collision count), in kube's safe alphabet. */
 export function podTemplateHash(template: unknown, collisionCount = 0): string {

@@ -2,7 +2,7 @@
 // by its pod-template-hash, numbered by revision), rolling updates within maxSurge and
 // maxUnavailable or Recreate, pause, revision history limited to revisionHistoryLimit, status
 // counts and the Available and Progressing conditions (with progressDeadlineSeconds).
-import {formatTimestamp, type KubeObject} from '../api/object.js'
+import {canonicalJson, formatTimestamp, type KubeObject, sameJson} from '../api/object.js'
 import {type ApiClient, objectKey, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
@@ -11,7 +11,7 @@ import {resources} from '../client/resources.js'
 import type {Pod} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
 import {Controller} from './controller.js'
-import {canonicalJson, type DeploymentSpec, podTemplateHash, replicasOf, statusNumber, surgeAndUnavailable} from './deployment-util.js'
+import {type DeploymentSpec, podTemplateHash, replicasOf, statusNumber, surgeAndUnavailable} from './deployment-util.js'
 import {controllerOf, isActivePod, ownerReference, type Workload} from './pod-control.js'
 
 export const revisionAnnotation = 'deployment.kubernetes.io/revision'
@@ -247,7 +247,7 @@ export class DeploymentController extends Controller {
       conditions: [availableCondition, progressing],
     }
     for (const field of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas']) if (status[field] === 0) delete status[field]
-    if (canonicalJson(status) === canonicalJson(deployment.status ?? {})) return
+    if (sameJson(status, deployment.status ?? {})) return
     const annotations = newSet?.metadata.annotations?.[revisionAnnotation] ? {[revisionAnnotation]: newSet.metadata.annotations[revisionAnnotation]!} : {}
     let current = deployment
     if (annotations[revisionAnnotation] && deployment.metadata.annotations?.[revisionAnnotation] !== annotations[revisionAnnotation]) {

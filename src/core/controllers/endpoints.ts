@@ -2,7 +2,7 @@
 // with a selector, its Endpoints (ready and not-ready addresses) and one EndpointSlice (ready,
 // serving, terminating conditions) list the selected pods that have an IP, with the Service's
 // ports resolved against the pods' named container ports.
-import type {KubeObject} from '../api/object.js'
+import {canonicalJson, type KubeObject, sameJson} from '../api/object.js'
 import {labelSelectorFromObject, matchesLabels} from '../api/selectors.js'
 import {type ApiClient, isAlreadyExists, isNotFound, objectKey, splitKey} from '../client/client.js'
 import type {InformerFactory} from '../client/informer-factory.js'
@@ -11,7 +11,6 @@ import {resources} from '../client/resources.js'
 import type {Pod} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
 import {Controller} from './controller.js'
-import {canonicalJson} from './deployment-util.js'
 import {isPodReady, ownerReference} from './pod-control.js'
 
 type ServicePort = {name?: string; port: number; protocol?: string; targetPort?: number | string}
@@ -112,7 +111,7 @@ export class EndpointsController extends Controller {
       }
       return
     }
-    if (canonicalJson(current.subsets ?? []) === canonicalJson(subsets) && canonicalJson(current.metadata.labels ?? {}) === canonicalJson(wanted.metadata.labels)) return
+    if (sameJson(current.subsets ?? [], subsets) && sameJson(current.metadata.labels ?? {}, wanted.metadata.labels)) return
     await this.client.update(resources.endpoints, {...wanted, metadata: {...current.metadata, labels: wanted.metadata.labels}} as unknown as KubeObject)
   }
 
@@ -145,7 +144,7 @@ export class EndpointsController extends Controller {
       return
     }
     const current = existing as unknown as Record<string, unknown>
-    if (canonicalJson({addressType: current.addressType, endpoints: current.endpoints ?? [], ports: current.ports ?? []}) === canonicalJson(body)) return
+    if (sameJson({addressType: current.addressType, endpoints: current.endpoints ?? [], ports: current.ports ?? []}, body)) return
     await this.client.update(resources.endpointSlices, {...existing, kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', ...body} as unknown as KubeObject)
   }
 

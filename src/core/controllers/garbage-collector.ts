@@ -13,8 +13,8 @@ import {Controller} from './controller.js'
 /** The resources the collector follows, by `apiVersion/kind` of an owner reference. */
 const followed: Record<string, ResourceRef> = {
   'v1/Pod': resources.pods,
-  'v1/ConfigMap': {group: '', version: 'v1', resource: 'configmaps', namespaced: true},
-  'v1/Secret': {group: '', version: 'v1', resource: 'secrets', namespaced: true},
+  'v1/ConfigMap': resources.configMaps,
+  'v1/Secret': resources.secrets,
   'v1/Service': resources.services,
   'v1/Endpoints': resources.endpoints,
   'v1/ServiceAccount': resources.serviceAccounts,

@@ -4,7 +4,7 @@
 // node.kubernetes.io/unreachable (NotReady: not-ready) with NoSchedule and NoExecute; pods that do
 // not tolerate a NoExecute taint are deleted, at once or after their tolerationSeconds. A node
 // that reports Ready again loses the taints. Pod GC removes pods bound to nodes that are gone.
-import {formatTimestamp, type KubeObject} from '../api/object.js'
+import {formatTimestamp, type KubeObject, sameJson} from '../api/object.js'
 import {type ApiClient, isConflict, isNotFound, objectKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
@@ -74,7 +74,7 @@ export class NodeLifecycleController extends Controller {
     const kept = (key: string, effect: string): Taint => (node!.spec?.taints ?? []).find((taint) => taint.key === key && taint.effect === effect) ?? {key, effect, ...(effect === 'NoExecute' ? {timeAdded: at} : {})}
     for (const key of wanted) taints.push(kept(key, 'NoSchedule'), kept(key, 'NoExecute'))
     if (node.spec?.unschedulable) taints.push(kept(unschedulableTaint, 'NoSchedule'))
-    if (JSON.stringify(taints) !== JSON.stringify(node.spec?.taints ?? [])) {
+    if (!sameJson(taints, node.spec?.taints ?? [])) {
       node = await this.client.patch<Node>(resources.nodes, '', name, {spec: {taints: taints.length > 0 ? taints : null}})
     }
     await this.evict(node, now)

@@ -2,6 +2,7 @@
 // readiness and availability of pods (minReadySeconds), and which pods to delete first.
 import type {KubeObject, OwnerReference} from '../api/object.js'
 import {labelSelectorFromObject, matchesLabels, type LabelSelectorObject} from '../api/selectors.js'
+import {isTerminalPod} from '../api/quota.js'
 import type {Pod} from '../scheduler/types.js'
 
 export interface Workload extends KubeObject {
@@ -23,7 +24,6 @@ export function selectorMatches(selector: LabelSelectorObject | undefined, label
   return requirements.length > 0 && matchesLabels(requirements, labels)
 }
 
-export const isTerminalPod = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed'
 export const isActivePod = (pod: Pod) => !isTerminalPod(pod) && !pod.metadata.deletionTimestamp
 
 export function readySince(pod: Pod): number | null {

@@ -2,7 +2,7 @@
 // recomputed from the objects its namespace holds (admission charges a create at once; this
 // releases what deletions, terminated pods and shrunk requests no longer use), status.hard
 // mirrored from spec.hard.
-import type {KubeObject} from '../api/object.js'
+import {type KubeObject, sameJson} from '../api/object.js'
 import {countedResource, totalUsage} from '../api/quota.js'
 import {type ApiClient, isNotFound, objectKey} from '../client/client.js'
 import type {InformerFactory} from '../client/informer-factory.js'
@@ -11,7 +11,6 @@ import {resources} from '../client/resources.js'
 import type {Pod} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
 import {Controller} from './controller.js'
-import {canonicalJson} from './deployment-util.js'
 
 type Quota = KubeObject & {spec?: {hard?: Record<string, string>}; status?: {hard?: Record<string, string>; used?: Record<string, string>}}
 
@@ -28,7 +27,7 @@ export class ResourceQuotaController extends Controller {
     clock: Clock,
   ) {
     super('resourcequota-controller', clock)
-    this.quotas = informers.informer<Quota>({group: '', version: 'v1', resource: 'resourcequotas', namespaced: true})
+    this.quotas = informers.informer<Quota>(resources.resourceQuotas)
     this.pods = informers.informer<Pod>(resources.pods)
     this.quotas.onEvent((event) => {
       if (event.type !== 'DELETED') this.queue.add(objectKey(event.object))
@@ -63,7 +62,7 @@ export class ResourceQuotaController extends Controller {
     }
     const used = totalUsage(hardNames, (group, resource) => listed.get(`${group}/${resource}`) ?? [])
     const status = {hard: {...(quota.spec?.hard ?? {})}, used}
-    if (canonicalJson(status) === canonicalJson(quota.status ?? {})) return
-    await this.client.update({group: '', version: 'v1', resource: 'resourcequotas', namespaced: true}, {...quota, kind: 'ResourceQuota', apiVersion: 'v1', status} as unknown as KubeObject, 'status')
+    if (sameJson(status, quota.status ?? {})) return
+    await this.client.update(resources.resourceQuotas, {...quota, kind: 'ResourceQuota', apiVersion: 'v1', status} as unknown as KubeObject, 'status')
   }
 }

@@ -3,7 +3,7 @@
 // once the one before is Running and Ready (OrderedReady; Parallel creates them together),
 // removed from the highest ordinal down; PersistentVolumeClaims from volumeClaimTemplates; rolling
 // updates from the highest ordinal down, one pod at a time; ControllerRevisions per template.
-import type {KubeObject} from '../api/object.js'
+import {type KubeObject, sameJson} from '../api/object.js'
 import {type ApiClient, isAlreadyExists, isNotFound, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
@@ -12,7 +12,7 @@ import {resources} from '../client/resources.js'
 import type {Pod} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
 import {PodOwnerController} from './controller.js'
-import {canonicalJson, podTemplateHash} from './deployment-util.js'
+import {podTemplateHash} from './deployment-util.js'
 import {controllerOf, isPodAvailable, isPodReady, ownerReference, podFromTemplate, type Workload} from './pod-control.js'
 
 const revisionLabel = 'controller-revision-hash'
@@ -167,7 +167,7 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
       collisionCount: Number(current.collisionCount ?? 0),
     }
     for (const field of ['readyReplicas', 'currentReplicas', 'updatedReplicas']) if (status[field] === 0) delete status[field]
-    if (canonicalJson(status) === canonicalJson(current)) return
+    if (sameJson(status, current)) return
     try {
       await this.client.update(resources.statefulSets, {...set, kind: 'StatefulSet', apiVersion: 'apps/v1', status} as unknown as KubeObject, 'status')
     } catch (error) {

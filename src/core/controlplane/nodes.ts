@@ -6,7 +6,7 @@ import {FileCredentials} from '../apiserver/authentication/credentials.js'
 import {apiServerUser} from '../apiserver/authentication/user.js'
 import {nodeObject, type NodeDefinition} from '../apiserver/bootstrap.js'
 import {openKubernetes} from '../apiserver/open.js'
-import {ApiClient, ApiClientError} from '../client/client.js'
+import {ApiClient, ApiClientError, type RequestHandler} from '../client/client.js'
 import {HttpRequestHandler} from '../client/http-handler.js'
 import {resources} from '../client/resources.js'
 import {clusterFolder} from '../home.js'
@@ -46,28 +46,24 @@ export function parseTaints(text: string): NodeAddOptions['taints'] {
   })
 }
 
+/** Runs `work` as the admin, with the server's refusals as kubectl-style errors. */
+async function asAdmin<T>(server: RequestHandler, work: (client: ApiClient) => Promise<T>): Promise<T> {
+  try {
+    return await work(new ApiClient(server, apiServerUser, 'kubemu'))
+  } catch (error) {
+    if (error instanceof ApiClientError) throw new NodeCommandError(`Error from server (${error.reason || error.code}): ${error.message}`)
+    throw error
+  }
+}
+
 async function withCluster<T>(environment: NodeJS.ProcessEnv, clusterName: string, work: (client: ApiClient) => Promise<T>): Promise<T> {
   const folder = clusterFolder(environment, clusterName)
   const up = runningUp(folder)
-  if (up) {
-    // A running `kubemu up` serves the cluster (and runs its control plane): go through it.
-    const client = new ApiClient(new HttpRequestHandler(up.url, new FileCredentials(folder).adminToken()), apiServerUser, 'kubemu')
-    try {
-      return await work(client)
-    } catch (error) {
-      if (error instanceof ApiClientError) throw new NodeCommandError(`Error from server (${error.reason || error.code}): ${error.message}`)
-      throw error
-    }
-  }
+  // A running `kubemu up` serves the cluster (and runs its control plane): go through it.
+  if (up) return asAdmin(new HttpRequestHandler(up.url, new FileCredentials(folder).adminToken()), work)
   const connection = await openKubernetes({environment, clusterName})
   try {
-    const client = new ApiClient(connection.api, apiServerUser, 'kubemu')
-    try {
-      return await work(client)
-    } catch (error) {
-      if (error instanceof ApiClientError) throw new NodeCommandError(`Error from server (${error.reason || error.code}): ${error.message}`)
-      throw error
-    }
+    return await asAdmin(connection.api, work)
   } finally {
     const plane = new ControlPlane(connection.api, systemClock, Math.random)
     try {

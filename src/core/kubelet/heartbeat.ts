@@ -2,6 +2,7 @@
 // of the 40 s lease), and the node's Ready condition, back to True when a stopped node starts.
 // A node annotated kubemu.io/stopped (by `kubemu node stop`) sends nothing: its kubelet is down.
 import {formatTimestamp, type KubeObject} from '../api/object.js'
+import {healthyNodeConditions} from '../apiserver/bootstrap.js'
 import {type ApiClient, isAlreadyExists, isNotFound} from '../client/client.js'
 import {resources} from '../client/resources.js'
 import type {Node} from '../scheduler/types.js'
@@ -42,13 +43,7 @@ export async function reportNodeStatus(client: ApiClient, node: Node, now: numbe
   const stale = now - (Date.parse(ready?.lastHeartbeatTime ?? '') || 0) >= nodeStatusReportMilliseconds
   if (ready?.status === 'True' && !stale) return false
   const at = formatTimestamp(now)
-  const healthy: Record<string, [string, string, string]> = {
-    MemoryPressure: ['False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
-    DiskPressure: ['False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
-    PIDPressure: ['False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
-    Ready: ['True', 'KubeletReady', 'kubelet is posting ready status'],
-  }
-  const next = Object.entries(healthy).map(([type, [status, reason, message]]) => {
+  const next = Object.entries(healthyNodeConditions).map(([type, [status, reason, message]]) => {
     const before = conditions.find((condition) => condition.type === type)
     return {type, status, lastHeartbeatTime: at, lastTransitionTime: before?.status === status ? (before.lastTransitionTime ?? at) : at, reason, message}
   })

@@ -12,6 +12,7 @@ import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
 import {WorkQueue} from '../client/work-queue.js'
 import type {Node, Pod} from '../scheduler/types.js'
+import {isTerminalPod} from '../api/quota.js'
 import type {Clock} from '../util/clock.js'
 import {isStopped, nodeLeaseRenewMilliseconds, renewLease, reportNodeStatus} from './heartbeat.js'
 import {creatingStatus, fullImageName, runningStatus, terminatedStatus} from './pod-status.js'
@@ -28,7 +29,6 @@ export const jobPodRunSecondsDefault = 1
 /** The kubelet's default grace period when the pod gives none. */
 export const defaultGracePeriodSeconds = 30
 
-const isTerminal = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed'
 
 /** How long the pod's containers run before they exit, in seconds; NaN for ever. */
 function runSecondsOf(pod: Pod): number {
@@ -134,8 +134,8 @@ export class Kubelets implements ControlLoop {
     const cidr = String(node.spec?.podCIDR ?? '10.244.0.0/24')
     const [base] = cidr.split('/')
     const octets = base!.split('.').map(Number)
-    const live = new Set(this.pods.list().filter((other) => !isTerminal(other)).map((other) => String(other.metadata.uid)))
-    const used = new Set(this.pods.list().filter((other) => other.spec.nodeName === node.metadata.name && !isTerminal(other) && other.metadata.uid !== pod.metadata.uid).map((other) => other.status && (other.status as {podIP?: string}).podIP))
+    const live = new Set(this.pods.list().filter((other) => !isTerminalPod(other)).map((other) => String(other.metadata.uid)))
+    const used = new Set(this.pods.list().filter((other) => other.spec.nodeName === node.metadata.name && !isTerminalPod(other) && other.metadata.uid !== pod.metadata.uid).map((other) => other.status && (other.status as {podIP?: string}).podIP))
     for (const [uid, assigned] of this.assignedIps) {
       if (!live.has(uid) && uid !== pod.metadata.uid) this.assignedIps.delete(uid)
       else if (assigned.node === node.metadata.name && uid !== pod.metadata.uid) used.add(assigned.ip)
@@ -167,7 +167,7 @@ export class Kubelets implements ControlLoop {
     const recorder = this.recorderFor(pod.spec.nodeName)
     const podObject = {...pod, kind: 'Pod', apiVersion: 'v1'}
     if (pod.metadata.deletionTimestamp) return this.terminate(pod, now)
-    if (isTerminal(pod)) return
+    if (isTerminalPod(pod)) return
     const statuses = ((pod.status as {containerStatuses?: Array<Record<string, any>>} | undefined)?.containerStatuses ?? [])
     if (!(pod.status as {startTime?: string} | undefined)?.startTime) {
       await this.writeStatus(pod, creatingStatus(pod, this.hostIp(node), this.podIp(node, pod), now))
@@ -227,7 +227,7 @@ export class Kubelets implements ControlLoop {
     const key = objectKey(pod)
     const deletedAt = Date.parse(String(pod.metadata.deletionTimestamp))
     if (deletedAt > now && !this.collapsing) return this.simulated.addAfter(key, deletedAt - now)
-    if (!isTerminal(pod) && pod.status?.phase === 'Running') {
+    if (!isTerminalPod(pod) && pod.status?.phase === 'Running') {
       const recorder = this.recorderFor(String(pod.spec.nodeName))
       for (const container of pod.spec.containers) await recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Normal', 'Killing', `Stopping container ${container.name}`)
     }

@@ -2,6 +2,7 @@
 // Succeeded/Failed (or restarts), built from the pod and the time.
 import {formatTimestamp} from '../api/object.js'
 import type {Pod} from '../scheduler/types.js'
+import {fnv32a} from '../util/fnv.js'
 
 export type Condition = {type: string; status: string; lastProbeTime: null; lastTransitionTime: string; reason?: string}
 
@@ -19,20 +20,20 @@ export function fullImageName(image: string | undefined): string {
   return first.includes('.') || first.includes(':') || first === 'localhost' ? tagged : `docker.io/${tagged}`
 }
 
+/** 64 hex digits fixed by the seed: what a runtime's digests and IDs look like. */
+function digest(seed: string): string {
+  let hash = ''
+  for (let round = 0; hash.length < 64; round++) hash += fnv32a(seed, 0x811c9dc5 ^ round).toString(16).padStart(8, '0')
+  return hash.slice(0, 64)
+}
+
 export function imageIdOf(image: string | undefined): string {
   const name = fullImageName(image).replace(/:[^:/@]*$/, '')
-  return `${name}@sha256:${containerId({metadata: {uid: name}} as Pod, 'image', 0).slice('containerd://'.length)}`
+  return `${name}@sha256:${digest(`${name}/image/0`)}`
 }
 
 export function containerId(pod: Pod, container: string, restartCount: number): string {
-  const seed = `${pod.metadata.uid}/${container}/${restartCount}`
-  let hash = ''
-  for (let round = 0; hash.length < 64; round++) {
-    let value = 2166136261 ^ round
-    for (const character of seed) value = Math.imul(value ^ character.charCodeAt(0), 16777619) >>> 0
-    hash += value.toString(16).padStart(8, '0')
-  }
-  return `containerd://${hash.slice(0, 64)}`
+  return `containerd://${digest(`${pod.metadata.uid}/${container}/${restartCount}`)}`
 }
 
 export function creatingStatus(pod: Pod, hostIP: string, podIP: string, nowMilliseconds: number): Record<string, unknown> {

@@ -1,6 +1,6 @@
 // Per-node accounting the plugins share (kube-scheduler's framework.NodeInfo): the node, its
 // pods, the sum of their requests (and of the "non-zero" requests scoring uses), used host ports.
-import {milliValue, parseQuantity} from '../api/quantity.js'
+import {resourceAmount} from '../api/quantity.js'
 import type {Container, Node, Pod} from './types.js'
 
 /** Resources as numbers: milli-CPU, bytes, pods, and extended resources by name. */
@@ -10,14 +10,10 @@ export type Resources = Record<string, number>
 export const defaultMilliCpuRequest = 100
 export const defaultMemoryRequest = 200 * 1024 * 1024
 
-export function quantityNumber(name: string, text: string): number {
-  const quantity = parseQuantity(text)
-  return name === 'cpu' ? Number(milliValue(quantity)) : Number(milliValue(quantity)) / 1000
-}
 
 function containerRequests(container: Container): Resources {
   const result: Resources = {}
-  for (const [name, text] of Object.entries(container.resources?.requests ?? {})) result[name] = quantityNumber(name, text)
+  for (const [name, text] of Object.entries(container.resources?.requests ?? {})) result[name] = resourceAmount(name, text)
   return result
 }
 
@@ -57,7 +53,7 @@ function computePodRequests(pod: Pod): Resources {
   }
   add(total, sidecars)
   maxInto(total, initPeak)
-  for (const [name, text] of Object.entries(pod.spec.overhead ?? {})) total[name] = (total[name] ?? 0) + quantityNumber(name, text)
+  for (const [name, text] of Object.entries(pod.spec.overhead ?? {})) total[name] = (total[name] ?? 0) + resourceAmount(name, text)
   return total
 }
 
@@ -73,8 +69,8 @@ function computeNonZeroRequests(pod: Pod): {cpu: number; memory: number} {
   let memory = 0
   for (const container of pod.spec.containers ?? []) {
     const requests = container.resources?.requests ?? {}
-    cpu += requests.cpu !== undefined ? quantityNumber('cpu', requests.cpu) : defaultMilliCpuRequest
-    memory += requests.memory !== undefined ? quantityNumber('memory', requests.memory) : defaultMemoryRequest
+    cpu += requests.cpu !== undefined ? resourceAmount('cpu', requests.cpu) : defaultMilliCpuRequest
+    memory += requests.memory !== undefined ? resourceAmount('memory', requests.memory) : defaultMemoryRequest
   }
   return {cpu, memory}
 }
@@ -103,7 +99,7 @@ export class NodeInfo {
   readonly allocatable: Resources = {}
 
   constructor(readonly node: Node) {
-    for (const [name, text] of Object.entries(node.status?.allocatable ?? node.status?.capacity ?? {})) this.allocatable[name] = quantityNumber(name, text)
+    for (const [name, text] of Object.entries(node.status?.allocatable ?? node.status?.capacity ?? {})) this.allocatable[name] = resourceAmount(name, text)
   }
 
   get name(): string {

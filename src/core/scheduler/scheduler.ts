@@ -3,12 +3,13 @@
 // event that may help), a cache of nodes with the pods on them (a pod is assumed on its node as
 // soon as it is bound), one attempt per pod, then pods/binding, FailedScheduling, preemption.
 import type {KubeObject} from '../api/object.js'
-import {formatTimestamp} from '../api/object.js'
+import {formatTimestamp, sameJson} from '../api/object.js'
 import {type ApiClient, isConflict, isNotFound, objectKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {ControlLoop, InformerFactory} from '../client/informer-factory.js'
 import type {Informer, InformerEvent} from '../client/informer.js'
 import {resources} from '../client/resources.js'
+import {isTerminalPod} from '../api/quota.js'
 import type {Clock} from '../util/clock.js'
 import {lastAttemptAnnotation} from './annotations.js'
 import {fitErrorMessage, SchedulingAlgorithm, type ScheduleResult} from './algorithm.js'
@@ -25,7 +26,6 @@ export const podsPerRoundMax = 100_000
 /** Binding cycles run beside the scheduling cycle, at most this many at once (kube-scheduler binds in goroutines). */
 export const bindsInFlightMax = 64
 
-const isTerminal = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed'
 
 export function isOurs(pod: Pod): boolean {
   return (pod.spec.schedulerName ?? schedulerName) === schedulerName
@@ -109,7 +109,7 @@ export class Scheduler implements ControlLoop {
   private onPod(event: InformerEvent<Pod>): void {
     const pod = event.object
     const key = objectKey(pod)
-    if (event.type === 'DELETED' || isTerminal(pod)) {
+    if (event.type === 'DELETED' || isTerminalPod(pod)) {
       this.forget(event.previous ?? pod)
       this.active.delete(key)
       this.unschedulable.delete(key)
@@ -125,7 +125,7 @@ export class Scheduler implements ControlLoop {
     if (!isOurs(pod) || pod.metadata.deletionTimestamp || (pod.spec.schedulingGates ?? []).length > 0) return
     if (this.unschedulable.has(key) && event.type === 'MODIFIED') {
       // A pod's own change (labels, tolerations, requests) may make it schedulable.
-      if (JSON.stringify(event.previous?.spec) === JSON.stringify(pod.spec) && JSON.stringify(event.previous?.metadata.labels) === JSON.stringify(pod.metadata.labels)) return
+      if (sameJson(event.previous?.spec, pod.spec) && sameJson(event.previous?.metadata.labels, pod.metadata.labels)) return
       this.unschedulable.delete(key)
     }
     this.active.set(key, pod)

@@ -2,7 +2,7 @@
 // and `endpoint health` (leader, term, index, health), then the Kubernetes side read through the
 // API server: nodes with their condition, requests against allocatable and pods, and the pods
 // still Pending with the scheduler's reason. Reads only: nothing is written, nothing settles.
-import {milliValue, parseQuantity} from '../api/quantity.js'
+import {resourceAmount} from '../api/quantity.js'
 import {apiServerUser} from '../apiserver/authentication/user.js'
 import {openKubernetes} from '../apiserver/open.js'
 import {ApiClient} from '../client/client.js'
@@ -71,7 +71,7 @@ async function memberStatuses(environment: NodeJS.ProcessEnv): Promise<MemberSta
   return members
 }
 
-const quantity = (name: string, text: string | undefined) => (text === undefined ? 0 : name === 'cpu' ? Number(milliValue(parseQuantity(text))) : Number(milliValue(parseQuantity(text))) / 1000)
+const quantity = (name: string, text: string | undefined) => (text === undefined ? 0 : resourceAmount(name, text))
 
 export async function clusterStatus(environment: NodeJS.ProcessEnv): Promise<ClusterStatus> {
   const members = await memberStatuses(environment)

@@ -2,22 +2,21 @@
 // 1.32's messages: status follows the Deployment (a watch) until it has rolled out; undo puts
 // back the pod template of an earlier ReplicaSet; restart stamps kubectl.kubernetes.io/restartedAt.
 import type {KubeObject} from '../../api/object.js'
-import {formatTimestamp} from '../../api/object.js'
+import {formatTimestamp, sameJson} from '../../api/object.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
 import {systemClock} from '../../util/clock.js'
 import {DescribeWriter} from '../describe/writer.js'
 import {describePodTemplate} from '../describe/pods.js'
 import {KubectlError} from '../errors.js'
+import {waitForObject} from '../object-watch.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../kubectl.js'
-import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import {type ApiResource, kindName, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {parseResourceArguments} from './get.js'
 
 const revisionAnnotation = 'deployment.kubernetes.io/revision'
 const changeCauseAnnotation = 'kubernetes.io/change-cause'
-/** A status watch reads at most this many batches before it gives up (a bound, not a timeout). */
-export const rolloutStatusBatchesMax = 1_000_000
 
 const common: readonly KubectlFlag[] = [
   {name: 'filename', shorthand: 'f', kind: 'stringArray'},
@@ -102,43 +101,21 @@ export function daemonSetStatus(set: Workload): {message: string; done: boolean}
 async function runStatus(session: KubectlSession, args: readonly string[]): Promise<number> {
   const [target] = await targetsOf(session, args, rolloutKinds)
   const viewer = target!.resource.resource === 'statefulsets' ? statefulSetStatus : target!.resource.resource === 'daemonsets' ? daemonSetStatus : (object: Workload) => deploymentStatus(object as Deployment)
-  const path = objectPath(target!.resource, target!.namespace, target!.name)
   const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
   const clock = session.io.clock ?? systemClock
   const deadline = timeout > 0 ? clock.nowMilliseconds() + timeout : Number.POSITIVE_INFINITY
-  let deployment = (await session.request('GET', path)).body as Workload
+  // A missing object is the server's NotFound, as kubectl's first GET reports it.
+  await session.request('GET', objectPath(target!.resource, target!.namespace, target!.name))
   let last = ''
-  const show = (current: Workload) => {
-    const {message, done} = viewer(current)
+  const show = (current: KubeObject | null) => {
+    if (!current) throw new KubectlError('object has been deleted')
+    const {message, done} = viewer(current as Workload)
     if (message !== last) session.io.stdout(message)
     last = message
-    return done
+    // Without --watch, one look is all.
+    return done || session.flag('watch') === 'false'
   }
-  if (show(deployment) || session.flag('watch') === 'false') return 0
-  await session.releaseWriter()
-  const response = await session.request('GET', collectionPath(target!.resource, target!.namespace), {
-    query: {watch: 'true', fieldSelector: `metadata.name=${target!.name}`, resourceVersion: String(deployment.metadata.resourceVersion ?? '')},
-  })
-  const watch = response.watch
-  if (!watch) throw new KubectlError('the server did not start a watch')
-  const stop = new AbortController()
-  const timedOut = Number.isFinite(deadline) ? clock.sleep(deadline - clock.nowMilliseconds(), stop.signal).then(() => 'timed out' as const) : new Promise<never>(() => {})
-  try {
-    for (let batch = 0; batch < rolloutStatusBatchesMax; batch++) {
-      const events = await Promise.race([watch.next(), timedOut])
-      if (events === 'timed out') throw new KubectlError('timed out waiting for the condition')
-      if (events === null) break
-      for (const event of events) {
-        if (event.type === 'DELETED') throw new KubectlError(`object has been deleted`)
-        if (event.type !== 'MODIFIED' && event.type !== 'ADDED') continue
-        deployment = event.object as unknown as Workload
-        if (show(deployment)) return 0
-      }
-    }
-  } finally {
-    stop.abort()
-    watch.cancel()
-  }
+  if (!(await waitForObject(session, target!.resource, target!.namespace, target!.name, show, deadline))) throw new KubectlError('timed out waiting for the condition')
   return 0
 }
 
@@ -189,7 +166,7 @@ async function runUndo(session: KubectlSession, args: readonly string[]): Promis
     const set = wanted > 0 ? sets.find((entry) => Number(entry.metadata.annotations?.[revisionAnnotation]) === wanted) : candidates[candidates.length - 1]
     if (!set) throw new KubectlError(wanted > 0 ? `unable to find specified revision ${wanted} in history` : 'no rollout history found for deployment ' + JSON.stringify(target.name))
     const template = templateWithoutHash(set)
-    if (JSON.stringify(template) === JSON.stringify(deployment.spec.template)) {
+    if (sameJson(template, deployment.spec.template)) {
       session.io.stdout(`${kindName(target.resource)}/${target.name} skipped rollback (current template already matches revision ${set.metadata.annotations?.[revisionAnnotation]})\n`)
       continue
     }

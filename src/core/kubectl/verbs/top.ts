@@ -1,6 +1,6 @@
 // `kubectl top nodes|pods`: read from the metrics.k8s.io API (the kubelets' simulated use, see
 // api/simulated-usage.ts), in kubectl's layout: millicores, Mi, percentages of allocatable.
-import {milliValue, parseQuantity} from '../../api/quantity.js'
+import {resourceAmount} from '../../api/quantity.js'
 import type {KubeObject} from '../../api/object.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
 import type {Node} from '../../scheduler/types.js'
@@ -31,8 +31,8 @@ async function metrics(session: KubectlSession, path: string, selector: string):
   return ((await session.request('GET', `/apis/metrics.k8s.io/v1beta1${path}`, {query: selector ? {labelSelector: selector} : {}})).body as {items: Metrics[]}).items
 }
 
-const milliOf = (text: string | undefined) => Number(milliValue(parseQuantity(text ?? '0')))
-const bytesOf = (text: string | undefined) => milliOf(text) / 1000
+const milliOf = (text: string | undefined) => resourceAmount('cpu', text ?? '0')
+const bytesOf = (text: string | undefined) => resourceAmount('memory', text ?? '0')
 
 async function runTopNodes(session: KubectlSession, args: readonly string[]): Promise<number> {
   let items = await metrics(session, '/nodes', session.flag('selector'))
