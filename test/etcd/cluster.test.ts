@@ -64,3 +64,34 @@ describe('embedded cluster', () => {
     await second.close()
   })
 })
+
+describe('group commit', () => {
+  it('commits requests made together in a few Ready batches, each with its own revision and outcome', async () => {
+    const folder = temporaryFolder()
+    const clock = new ManualClock()
+    const client = openClient(folder, clock)
+    await client.kv.put({key: bytes('warm-up'), value: bytes('0')})
+    const leader = client.embedded.leader()!
+    const fsyncsBefore = leader.walFsyncs
+    const requests = 64
+    const responses = await Promise.all(
+      Array.from({length: requests}, (_, index) =>
+        client.kv.txn({
+          compare: [{key: bytes(`k${index % 32}`), target: 'mod', result: 'equal', modRevision: 0}],
+          success: [{requestPut: {key: bytes(`k${index % 32}`), value: bytes(String(index))}}],
+          failure: [],
+        }),
+      ),
+    )
+    // Two requests per key: exactly one of each pair finds the key absent.
+    expect(responses.filter((response) => response.succeeded)).toHaveLength(32)
+    const revisions = responses.filter((response) => response.succeeded).map((response) => response.header.revision)
+    expect(new Set(revisions).size).toBe(32)
+    expect(leader.walFsyncs - fsyncsBefore).toBeLessThanOrEqual(4)
+    expect(leader.walFsyncs - fsyncsBefore).toBeGreaterThan(0)
+    const range = await client.kv.range({key: bytes('k'), rangeEnd: bytes('l')})
+    expect(range.count).toBe(32)
+    expect(range.header.revision).toBe(2 + 32)
+    await client.close()
+  })
+})

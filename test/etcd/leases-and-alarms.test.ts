@@ -57,6 +57,26 @@ describe('leases across suspended periods', () => {
 })
 
 describe('NOSPACE alarm', () => {
+  it('in one process, expiry follows renewals and later grants (the lessor remembers the earliest deadline)', async () => {
+    const clock = new ManualClock()
+    const client = new EmbeddedClient(EmbeddedCluster.open(temporaryFolder(), {clock, seed: 6}), {endpoint: 'infra1'})
+    const renewed = await client.lease.grant(5)
+    await client.kv.put({key: bytes('renewed'), value: bytes('1'), lease: renewed.id})
+    clock.advance(4000)
+    await client.lease.keepAliveOnce(renewed.id)
+    clock.advance(2000)
+    // Past the first deadline, before the renewed one: the key is still there.
+    expect((await client.kv.range({key: bytes('renewed')})).count).toBe(1)
+    const short = await client.lease.grant(2)
+    await client.kv.put({key: bytes('short'), value: bytes('1'), lease: short.id})
+    clock.advance(2000)
+    expect((await client.kv.range({key: bytes('short')})).count).toBe(0)
+    expect((await client.kv.range({key: bytes('renewed')})).count).toBe(1)
+    clock.advance(2000)
+    expect((await client.kv.range({key: bytes('renewed')})).count).toBe(0)
+    await client.close()
+  })
+
   it('a write past the backend quota raises NOSPACE; writes fail until it is disarmed and space is freed', async () => {
     const folder = temporaryFolder()
     const clock = new ManualClock()

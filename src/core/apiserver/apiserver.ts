@@ -21,6 +21,7 @@ import {type ClusterCredentials, MemoryCredentials} from './authentication/crede
 import {impersonate} from './authentication/impersonation.js'
 import type {UserInfo} from './authentication/user.js'
 import {type Attributes, forbiddenMessage, RbacAuthorizer, type RbacReader} from './authorization/rbac.js'
+import {CachingRbacReader} from './authorization/rbac-cache.js'
 import {bodyBytes, requestBodyBytesMax} from './body.js'
 import {CustomResourceServing, isCustomResourceDefinitions} from './custom-resource-serving.js'
 import {discovery} from './discovery.js'
@@ -89,7 +90,7 @@ export class ApiServer {
     this.registry = new Registry(options.store, {nowMilliseconds: () => this.clock.nowMilliseconds(), newUid: options.newUid ?? (() => randomUUID()), random})
     this.credentials = options.credentials ?? new MemoryCredentials()
     this.authenticator = new TokenAuthenticator(this.credentials, this.lookup, () => Math.floor(this.clock.nowMilliseconds() / 1000))
-    this.authorizer = new RbacAuthorizer(this.rbacReader())
+    this.authorizer = new RbacAuthorizer(new CachingRbacReader(this.rbacReader(), options.store))
     const reader = new AdmissionReader(this.registry, this.scheme, random)
     const plugins = options.admission ? options.admission(reader) : defaultAdmissionPlugins(reader)
     this.handlers = new ResourceHandlers(this.scheme, this.registry, new AdmissionChain(plugins), new ServiceAllocator(options.store, random), this.clock)

@@ -46,6 +46,8 @@ export class EtcdMember {
   private lastSnapshotIndex: number
   private persistedTerm: number
   private persistedVote: string
+  /** Durable commits of raft state (etcd's etcd_disk_wal_fsync_duration_seconds_count). */
+  walFsyncs = 0
 
   private constructor(
     readonly layout: MemberLayout,
@@ -183,7 +185,7 @@ export class EtcdMember {
       this.persistedTerm = hardState.term
       this.persistedVote = hardState.vote
     }
-    this.database.transaction(() => {
+    this.transactionOfStateMachine(() => {
       if (ready.snapshot) {
         const {index, confState} = ready.snapshot.metadata
         this.stateMachine.importSnapshot(ready.snapshot.data, index)
@@ -198,6 +200,17 @@ export class EtcdMember {
         this.cleanShutdownMarkerOnDisk = false
       }
     }, {durable: mustSync})
+    if (mustSync) this.walFsyncs++
+  }
+
+  /** A transaction that changes the state machine: rolled back, it leaves no cached value behind. */
+  private transactionOfStateMachine(work: () => void, options: {durable: boolean}): void {
+    try {
+      this.database.transaction(work, options)
+    } catch (error) {
+      this.stateMachine.reload()
+      throw error
+    }
   }
 
   private sendMessage(transport: InProcessTransport, message: Message): void {
@@ -219,7 +232,7 @@ export class EtcdMember {
     const outcomes: Array<[string, ApplyOutcome]> = []
     const events: WatchEvent[] = []
     let revision = 0
-    this.database.transaction(() => {
+    this.transactionOfStateMachine(() => {
       for (const entry of entries) {
         if (entry.type === EntryType.ConfChange) {
           this.applyConfChange(decodeValue<ConfChange>(entry.data))

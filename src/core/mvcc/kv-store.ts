@@ -101,6 +101,7 @@ class WriteTransaction {
 export class KvStore {
   private revisionInMemory: number | null = null
   private revisionDirty = false
+  private compactRevisionInMemory: number | null = null
 
   constructor(
     readonly database: MemberDatabase,
@@ -124,12 +125,16 @@ export class KvStore {
   /** Forgets what is cached, after the tables were replaced (a snapshot was installed). */
   reload(): void {
     this.revisionInMemory = null
+    this.compactRevisionInMemory = null
     this.revisionDirty = false
   }
 
   /** -1 until the first compaction, as etcd's compactMainRev. */
   compactRevision(): number {
-    return Number(this.database.getMeta(metaCompactRevision) ?? -1)
+    if (this.writer && this.compactRevisionInMemory !== null) return this.compactRevisionInMemory
+    const revision = Number(this.database.getMeta(metaCompactRevision) ?? -1)
+    if (this.writer) this.compactRevisionInMemory = revision
+    return revision
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -251,6 +256,7 @@ export class KvStore {
     if (revision <= this.compactRevision()) throw etcdErrors.compacted()
     this.database.kv.compact(revision)
     this.database.setMeta(metaCompactRevision, String(revision))
+    if (this.writer) this.compactRevisionInMemory = revision
     this.flush()
     return {header: revisionHeader(current)}
   }

@@ -16,7 +16,18 @@ export const expiredLeasesPerSweepMax = 500
  * keeps counting while no process runs.
  */
 export class Lessor {
+  /**
+   * No lease expires before this (null: not known). It may be earlier than the truth (a renewal
+   * or revocation leaves it), never later, so the check before every request can skip the table.
+   */
+  private earliestExpiryMilliseconds: number | null = null
+
   constructor(private readonly store: KvStore) {}
+
+  /** Forgets what is cached, after the tables were replaced or a transaction rolled back. */
+  reload(): void {
+    this.earliestExpiryMilliseconds = null
+  }
 
   /** The TTL etcd actually grants for a requested one. */
   static grantedTtl(requested: number): number {
@@ -28,7 +39,9 @@ export class Lessor {
     const tables = this.store.database.kv
     if (tables.getLease(id)) throw etcdErrors.leaseExists()
     const granted = Lessor.grantedTtl(ttl)
-    tables.saveLease({id, grantedTtl: granted, expiryMilliseconds: nowMilliseconds + granted * 1000})
+    const expiryMilliseconds = nowMilliseconds + granted * 1000
+    tables.saveLease({id, grantedTtl: granted, expiryMilliseconds})
+    if (this.earliestExpiryMilliseconds !== null) this.earliestExpiryMilliseconds = Math.min(this.earliestExpiryMilliseconds, expiryMilliseconds)
     return {id, ttl: granted}
   }
 
@@ -70,6 +83,9 @@ export class Lessor {
   }
 
   expired(nowMilliseconds: number): bigint[] {
-    return this.store.database.kv.expiredLeases(nowMilliseconds, expiredLeasesPerSweepMax)
+    if (this.earliestExpiryMilliseconds !== null && nowMilliseconds < this.earliestExpiryMilliseconds) return []
+    const expired = this.store.database.kv.expiredLeases(nowMilliseconds, expiredLeasesPerSweepMax)
+    if (expired.length === 0) this.earliestExpiryMilliseconds = this.store.database.kv.earliestLeaseExpiry() ?? Number.POSITIVE_INFINITY
+    return expired
   }
 }

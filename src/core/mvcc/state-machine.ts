@@ -53,6 +53,7 @@ export class StateMachine {
   readonly kv: KvStore
   readonly lessor: Lessor
   readonly auth: AuthStore
+  private appliedIndexInMemory: number | null = null
 
   constructor(readonly database: MemberDatabase) {
     this.kv = new KvStore(database, true)
@@ -61,13 +62,23 @@ export class StateMachine {
   }
 
   appliedIndex(): number {
-    return Number(this.database.getMeta(metaAppliedIndex) ?? 0)
+    // Only the writer builds a state machine, so the value on disk changes only through here.
+    this.appliedIndexInMemory ??= Number(this.database.getMeta(metaAppliedIndex) ?? 0)
+    return this.appliedIndexInMemory
   }
 
   /** Records the applied index (and the revision); call in the transaction of the applies. */
   setAppliedIndex(index: number): void {
     this.kv.flush()
     this.database.setMeta(metaAppliedIndex, String(index))
+    this.appliedIndexInMemory = index
+  }
+
+  /** Forgets what is cached in memory, after a transaction of applies was rolled back. */
+  reload(): void {
+    this.appliedIndexInMemory = null
+    this.kv.reload()
+    this.lessor.reload()
   }
 
   /**
@@ -164,6 +175,7 @@ export class StateMachine {
   importSnapshot(data: Uint8Array, appliedIndex: number): void {
     const content = decodeValue<SnapshotContent>(data)
     this.kv.reload()
+    this.lessor.reload()
     this.database.kv.importTables(content.tables as Record<string, Array<Record<string, unknown>>>)
     for (const name of replicatedMeta) {
       const value = content.meta[name]

@@ -84,29 +84,32 @@ export class SchedulingAlgorithm {
     if (nodes.length > 0) this.nextStartNodeIndex = (this.nextStartNodeIndex + processed) % nodes.length
     if (feasible.length === 0) return {node: null, verdicts, preFilterRejection: null, evaluatedNodes: processed, feasibleNodes: 0}
     if (feasible.length === 1) return {node: feasible[0]!.name, verdicts, preFilterRejection: null, evaluatedNodes: processed, feasibleNodes: 1}
-    const totals = new Map(feasible.map((node) => [node.name, 0]))
-    const perPlugin = new Map(feasible.map((node) => [node.name, {} as Record<string, number>]))
+    const totals = new Array<number>(feasible.length).fill(0)
+    const perPlugin = feasible.map(() => ({}) as Record<string, number>)
     for (const plugin of scorePlugins) {
       plugin.preScore?.(pod, feasible, state, snapshot)
       const scores = new Map(feasible.map((node) => [node.name, plugin.score(pod, node, state, snapshot)]))
       plugin.normalize?.(scores, state)
-      for (const [name, score] of scores) {
-        const weighted = score * plugin.weight
-        totals.set(name, totals.get(name)! + weighted)
-        perPlugin.get(name)![plugin.name] = weighted
+      for (let position = 0; position < feasible.length; position++) {
+        const weighted = scores.get(feasible[position]!.name)! * plugin.weight
+        totals[position] += weighted
+        perPlugin[position]![plugin.name] = weighted
       }
     }
+    const feasiblePosition = new Map(feasible.map((node, position) => [node.name, position]))
     for (const verdict of verdicts) {
       if (verdict.rejectedBy) continue
-      verdict.scores = perPlugin.get(verdict.node)
-      verdict.total = totals.get(verdict.node)
+      const position = feasiblePosition.get(verdict.node)!
+      verdict.scores = perPlugin[position]
+      verdict.total = totals[position]
     }
     // selectHost: the highest total; among equals, each is kept with probability 1/count seen.
     let chosen = ''
     let best = Number.NEGATIVE_INFINITY
     let ties = 0
-    for (const node of feasible) {
-      const total = totals.get(node.name)!
+    for (let position = 0; position < feasible.length; position++) {
+      const node = feasible[position]!
+      const total = totals[position]!
       if (total > best) {
         best = total
         chosen = node.name

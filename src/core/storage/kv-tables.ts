@@ -116,6 +116,7 @@ export class KvTables {
       addAlarm: prepare('INSERT OR IGNORE INTO alarm (member_id, alarm) VALUES (?, ?)'),
       removeAlarm: prepare('DELETE FROM alarm WHERE member_id = ? AND alarm = ?'),
       expiredLeases: prepare<{id: bigint}>('SELECT id FROM lease WHERE expiry_ms <= ? ORDER BY expiry_ms LIMIT ?'),
+      earliestLeaseExpiry: prepare<{expiry: bigint | null}>('SELECT MIN(expiry_ms) AS expiry FROM lease'),
     }))
   }
 
@@ -203,6 +204,14 @@ export class KvTables {
 
   expiredLeases(nowMilliseconds: number, countMax: number): bigint[] {
     return guarded(this.path, () => this.statements.expiredLeases.all(nowMilliseconds, countMax).map((row) => row.id))
+  }
+
+  /** When the first lease expires (wall-clock milliseconds); null without leases. */
+  earliestLeaseExpiry(): number | null {
+    return guarded(this.path, () => {
+      const expiry = this.statements.earliestLeaseExpiry.get()?.expiry
+      return expiry === null || expiry === undefined ? null : Number(expiry)
+    })
   }
 
   alarms(): Array<{memberId: string; alarm: string}> {

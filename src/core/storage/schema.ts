@@ -55,6 +55,7 @@ export const schemaStatements: readonly string[] = [
      granted_ttl INTEGER NOT NULL,
      expiry_ms INTEGER NOT NULL
    )`,
+  `CREATE INDEX IF NOT EXISTS lease_by_expiry ON lease (expiry_ms)`,
   `CREATE TABLE IF NOT EXISTS auth_user (
      name TEXT PRIMARY KEY,
      password_hash TEXT NOT NULL,

@@ -15,6 +15,9 @@ export class LazyEmbeddedStore implements Store {
   private writer: Store | null = null
   /** The cluster being opened: concurrent first writes wait for the same one. */
   private opening: Promise<Store> | null = null
+  /** Counts the times this store took the writer lock. */
+  private writerEpoch = 0
+  private readonly writeListeners = new Set<(key: string) => void>()
 
   constructor(
     private readonly folder: string,
@@ -49,6 +52,7 @@ export class LazyEmbeddedStore implements Store {
     if (this.writer) return this.writer
     this.opening ??= import('./backends.js').then(({openEmbeddedStore}) => {
       this.writer = openEmbeddedStore(this.folder, this.options)
+      this.writerEpoch++
       return this.writer
     })
     return this.opening
@@ -63,15 +67,15 @@ export class LazyEmbeddedStore implements Store {
   }
 
   async create(key: string, value: Uint8Array): Promise<StoredObject> {
-    return (await this.writable()).create(key, value)
+    return this.observed(key, (await this.writable()).create(key, value))
   }
 
   async update(key: string, value: Uint8Array, expectedModRevision: number): Promise<StoredObject> {
-    return (await this.writable()).update(key, value, expectedModRevision)
+    return this.observed(key, (await this.writable()).update(key, value, expectedModRevision))
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<StoredObject> {
-    return (await this.writable()).delete(key, expectedModRevision)
+    return this.observed(key, (await this.writable()).delete(key, expectedModRevision))
   }
 
   watch(prefix: string, revision: number): StoreWatch {
@@ -91,6 +95,22 @@ export class LazyEmbeddedStore implements Store {
         inner?.cancel()
       },
     }
+  }
+
+  onWrite(listener: (key: string) => void): () => void {
+    this.writeListeners.add(listener)
+    return () => this.writeListeners.delete(listener)
+  }
+
+  /** Tells the listeners once the write is over, whether it succeeded or not. */
+  private observed<T>(key: string, writing: Promise<T>): Promise<T> {
+    return writing.finally(() => {
+      for (const listener of this.writeListeners) listener(key)
+    })
+  }
+
+  exclusiveWriterEpoch(): number | null {
+    return this.writer ? this.writerEpoch : null
   }
 
   /**

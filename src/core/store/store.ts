@@ -69,6 +69,13 @@ export interface Store {
   /** Events after `revision` (exclusive) for keys under `prefix`. */
   watch(prefix: string, revision: number): StoreWatch
   close(): Promise<void>
+  /**
+   * While this returns the same number, only this store object has written the store (this
+   * process holds the cluster's writer lock). null, or no such method, when other writers may
+   * exist. With it, `onWrite` tells the key of every write made through this object.
+   */
+  exclusiveWriterEpoch?(): number | null
+  onWrite?(listener: (key: string) => void): () => void
 }
 
 const encoder = new TextEncoder()

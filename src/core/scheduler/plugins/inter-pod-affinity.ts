@@ -64,8 +64,10 @@ export const interPodAffinity: FilterPlugin & ScorePlugin = {
   },
   filter(pod, node, state, snapshot) {
     const computed = state.get('InterPodAffinity') as AffinityState
-    for (const [key, value] of Object.entries(node.labels)) {
-      if ((computed.existingAntiAffinity.get(pairKey(key, value)) ?? 0) > 0) return unschedulable("node(s) didn't satisfy existing pods anti-affinity rules")
+    if (computed.existingAntiAffinity.size > 0) {
+      for (const [key, value] of Object.entries(node.labels)) {
+        if ((computed.existingAntiAffinity.get(pairKey(key, value)) ?? 0) > 0) return unschedulable("node(s) didn't satisfy existing pods anti-affinity rules")
+      }
     }
     for (const term of computed.antiAffinityTerms) {
       const value = node.labels[term.topologyKey]
@@ -106,6 +108,7 @@ export const interPodAffinity: FilterPlugin & ScorePlugin = {
   },
   score(_pod, node, state) {
     const scores = state.get('InterPodAffinity/score') as Map<string, number>
+    if (scores.size === 0) return 0
     let total = 0
     for (const [key, value] of Object.entries(node.labels)) total += scores.get(pairKey(key, value)) ?? 0
     return total

@@ -1,0 +1,66 @@
+// The RBAC objects the authorizer reads on every request, kept in memory as kube-apiserver keeps
+// them in its informers, but never stale: an entry serves only while this process holds the
+// store alone (no other process can have written) and no RBAC object was written through it
+// since the entry was read. Otherwise the read goes to the store, as it always did.
+import type {KubeObject} from '../../api/object.js'
+import type {Store} from '../../store/store.js'
+import type {RbacReader} from './rbac.js'
+
+/** The key prefixes of the RBAC resources (rbac.authorization.k8s.io adds no group segment). */
+export const rbacKeyPrefixes = ['/registry/clusterroles/', '/registry/clusterrolebindings/', '/registry/roles/', '/registry/rolebindings/'] as const
+/** Cached reads at most; past it the cache starts over (namespaces' role bindings, roles by name). */
+export const rbacCacheEntriesMax = 10_000
+
+export class CachingRbacReader implements RbacReader {
+  private readonly entries = new Map<string, Promise<unknown>>()
+  private epoch: number | null = null
+
+  constructor(
+    private readonly inner: RbacReader,
+    private readonly store: Pick<Store, 'exclusiveWriterEpoch' | 'onWrite'>,
+  ) {
+    // A key under an RBAC prefix makes every entry stale. Without onWrite there is no epoch either.
+    store.onWrite?.((key) => {
+      if (rbacKeyPrefixes.some((prefix) => key.startsWith(prefix))) this.entries.clear()
+    })
+  }
+
+  clusterRoleBindings(): Promise<KubeObject[]> {
+    return this.cached('clusterrolebindings', () => this.inner.clusterRoleBindings())
+  }
+
+  roleBindings(namespace: string): Promise<KubeObject[]> {
+    return this.cached(`rolebindings/${namespace}`, () => this.inner.roleBindings(namespace))
+  }
+
+  clusterRoles(): Promise<KubeObject[]> {
+    return this.cached('clusterroles', () => this.inner.clusterRoles())
+  }
+
+  clusterRole(name: string): Promise<KubeObject | null> {
+    return this.cached(`clusterrole/${name}`, () => this.inner.clusterRole(name))
+  }
+
+  role(namespace: string, name: string): Promise<KubeObject | null> {
+    return this.cached(`role/${namespace}/${name}`, () => this.inner.role(namespace, name))
+  }
+
+  private cached<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const epoch = this.store.exclusiveWriterEpoch?.() ?? null
+    if (epoch === null || epoch !== this.epoch) {
+      this.entries.clear()
+      this.epoch = epoch
+      if (epoch === null) return read()
+    }
+    const existing = this.entries.get(key)
+    if (existing) return existing as Promise<T>
+    if (this.entries.size >= rbacCacheEntriesMax) this.entries.clear()
+    const reading = read()
+    this.entries.set(key, reading)
+    // A failed read is not kept: the next request reads again.
+    reading.catch(() => {
+      if (this.entries.get(key) === reading) this.entries.delete(key)
+    })
+    return reading
+  }
+}
