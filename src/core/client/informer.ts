@@ -23,8 +23,16 @@ export const informerRelistsPerSyncMax = 10
 
 const nextMacrotask = () => new Promise<'idle'>((resolve) => setImmediate(() => resolve('idle')))
 
+/** A secondary index of an informer's cache (client-go's Indexer): objects by one value of theirs. */
+export interface InformerIndex<T extends KubeObject> {
+  readonly name: string
+  /** The value an object is indexed under; null leaves it out. */
+  readonly valueOf: (object: T) => string | null
+}
+
 export class Informer<T extends KubeObject> {
   private readonly cache = new Map<string, T>()
+  private readonly indexes = new Map<string, {valueOf: (object: T) => string | null; byValue: Map<string, Map<string, T>>}>()
   private readonly handlers: Array<(event: InformerEvent<T>) => void> = []
   private revision = 0
   private watch: ApiWatch | null = null
@@ -57,6 +65,39 @@ export class Informer<T extends KubeObject> {
     return this.cache.size
   }
 
+  /** Adds an index (once per name: informers are shared, so several users may ask for it). */
+  addIndex(index: InformerIndex<T>): void {
+    if (this.indexes.has(index.name)) return
+    const entry = {valueOf: index.valueOf, byValue: new Map<string, Map<string, T>>()}
+    this.indexes.set(index.name, entry)
+    for (const [key, object] of this.cache) indexInto(entry, key, object)
+  }
+
+  /** The cached objects an index has under `value`. */
+  byIndex(name: string, value: string): T[] {
+    const entry = this.indexes.get(name)
+    if (!entry) throw new Error(`informer of ${resourceKey(this.resource)} has no index ${name}`)
+    return [...(entry.byValue.get(value)?.values() ?? [])]
+  }
+
+  private put(key: string, object: T, previous: T | null): void {
+    for (const entry of this.indexes.values()) {
+      const value = entry.valueOf(object)
+      // Same value: replaced in place, so an index keeps the cache's order of first arrival.
+      if (previous && value !== null && entry.valueOf(previous) === value) entry.byValue.get(value)!.set(key, object)
+      else {
+        if (previous) unindex(entry, key, previous)
+        indexInto(entry, key, object)
+      }
+    }
+    this.cache.set(key, object)
+  }
+
+  private remove(key: string, previous: T | null): void {
+    if (previous) for (const entry of this.indexes.values()) unindex(entry, key, previous)
+    this.cache.delete(key)
+  }
+
   private emit(event: InformerEvent<T>): void {
     for (const handler of this.handlers) handler(event)
   }
@@ -71,13 +112,13 @@ export class Informer<T extends KubeObject> {
       const key = objectKey(item)
       seen.add(key)
       const previous = this.cache.get(key) ?? null
-      this.cache.set(key, item)
+      this.put(key, item, previous)
       if (!previous) this.emit({type: 'ADDED', object: item, previous: null})
       else if (previous.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit({type: 'MODIFIED', object: item, previous})
     }
     for (const [key, previous] of [...this.cache]) {
       if (seen.has(key)) continue
-      this.cache.delete(key)
+      this.remove(key, previous)
       this.emit({type: 'DELETED', object: previous, previous})
     }
     this.revision = Number(listed.resourceVersion)
@@ -109,10 +150,10 @@ export class Informer<T extends KubeObject> {
     const key = objectKey(object)
     const previous = this.cache.get(key) ?? null
     if (event.type === 'DELETED') {
-      this.cache.delete(key)
+      this.remove(key, previous)
       this.emit({type: 'DELETED', object, previous})
     } else {
-      this.cache.set(key, object)
+      this.put(key, object, previous)
       this.emit({type: previous ? 'MODIFIED' : 'ADDED', object, previous})
     }
     return true
@@ -152,4 +193,20 @@ export class Informer<T extends KubeObject> {
     }
     return batches
   }
+}
+
+function indexInto<T extends KubeObject>(entry: {valueOf: (object: T) => string | null; byValue: Map<string, Map<string, T>>}, key: string, object: T): void {
+  const value = entry.valueOf(object)
+  if (value === null) return
+  let objects = entry.byValue.get(value)
+  if (!objects) entry.byValue.set(value, (objects = new Map()))
+  objects.set(key, object)
+}
+
+function unindex<T extends KubeObject>(entry: {valueOf: (object: T) => string | null; byValue: Map<string, Map<string, T>>}, key: string, object: T): void {
+  const value = entry.valueOf(object)
+  if (value === null) return
+  const objects = entry.byValue.get(value)
+  objects?.delete(key)
+  if (objects?.size === 0) entry.byValue.delete(value)
 }

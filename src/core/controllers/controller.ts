@@ -7,10 +7,12 @@ import type {EventRecorder} from '../client/events.js'
 import type {ControlLoop, InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
+import {podsByControllerUid} from '../client/pod-indexes.js'
 import type {Pod} from '../scheduler/types.js'
 import {controllerOf} from './pod-control.js'
 import {WorkQueue} from '../client/work-queue.js'
 import type {Clock} from '../util/clock.js'
+import {forEachConcurrently} from '../util/concurrency.js'
 
 /** client-go's default controller rate limiter: 5 ms, doubling per failure of a key, at most 1000 s. */
 export const failureBackoffInitialMilliseconds = 5
@@ -30,6 +32,9 @@ export abstract class Controller implements ControlLoop {
   /** Reconciles one key: idempotent, from the informers' state, at the clock's `now`. */
   protected abstract reconcile(key: string, now: number): Promise<void>
 
+  /** Keys reconciled at once (kube-controller-manager's --concurrent-…-syncs); never the same key twice. */
+  protected readonly workers: number = 1
+
   /** Whether this controller's delays are simulated ones that collapse in one-shot mode. */
   protected readonly delaysCollapse: boolean = false
 
@@ -46,7 +51,7 @@ export abstract class Controller implements ControlLoop {
   async process(collapseDelays: boolean): Promise<number> {
     this.queue.promoteDue(collapseDelays && this.delaysCollapse)
     const keys = this.queue.take()
-    for (const key of keys) {
+    await forEachConcurrently(keys, this.workers, async (key) => {
       try {
         await this.reconcile(key, this.clock.nowMilliseconds())
         this.failures.delete(key)
@@ -60,7 +65,7 @@ export abstract class Controller implements ControlLoop {
           this.queue.addAfter(key, Math.min(failureBackoffMaxMilliseconds, failureBackoffInitialMilliseconds * 2 ** (failures - 1)))
         } else throw error
       }
-    }
+    })
     return keys.length
   }
 }
@@ -85,6 +90,7 @@ export abstract class PodOwnerController<T extends KubeObject> extends Controlle
     super(name, clock)
     this.owners = informers.informer<T>(ownerResource)
     this.pods = informers.informer<Pod>(resources.pods)
+    this.pods.addIndex(podsByControllerUid)
     this.owners.onEvent((event) => this.queue.add(objectKey(event.object)))
     this.pods.onEvent((event) => {
       const owner = controllerOf(event.object) ?? (event.previous ? controllerOf(event.previous) : undefined)
@@ -98,6 +104,6 @@ export abstract class PodOwnerController<T extends KubeObject> extends Controlle
 
   /** The pods of the namespace this workload controls. */
   protected ownedPods(owner: T): Pod[] {
-    return this.pods.list().filter((pod) => pod.metadata.namespace === owner.metadata.namespace && controllerOf(pod)?.uid === owner.metadata.uid)
+    return this.pods.byIndex(podsByControllerUid.name, String(owner.metadata.uid)).filter((pod) => pod.metadata.namespace === owner.metadata.namespace)
   }
 }

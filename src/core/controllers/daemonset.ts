@@ -14,7 +14,7 @@ import type {Node, Pod, Toleration} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
 import {PodOwnerController} from './controller.js'
 import {intOrPercent, podTemplateHash} from './deployment-util.js'
-import {controllerOf, isPodAvailable, isPodReady, podFromTemplate, type Workload} from './pod-control.js'
+import {isPodAvailable, isPodReady, podFromTemplate, type Workload} from './pod-control.js'
 
 const hashLabel = 'controller-revision-hash'
 
@@ -31,6 +31,9 @@ export const daemonTolerations: readonly Toleration[] = [
 type DaemonSet = Workload & {spec: Workload['spec'] & {updateStrategy?: {type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: {maxUnavailable?: number | string}}}}
 
 export class DaemonSetController extends PodOwnerController<DaemonSet> {
+  /** kube-controller-manager's default --concurrent-daemonset-syncs. */
+  protected override readonly workers = 2
+
   private readonly nodes: Informer<Node>
 
   constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock) {
@@ -55,7 +58,7 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
     const hash = podTemplateHash(set.spec.template)
     const setObject = {...set, kind: 'DaemonSet', apiVersion: 'apps/v1'}
     const template = {metadata: {}, spec: {...(set.spec.template?.spec ?? {}), tolerations: [...(((set.spec.template?.spec ?? {}) as {tolerations?: Toleration[]}).tolerations ?? []), ...daemonTolerations]}} as unknown as Pod
-    const owned = this.pods.list().filter((pod) => pod.metadata.namespace === namespace && controllerOf(pod)?.uid === set.metadata.uid)
+    const owned = this.ownedPods(set)
     const nodeOf = (pod: Pod) => pod.spec.nodeName ?? ((pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]?.matchFields?.[0]?.values ?? [])[0])
     const wanted = this.nodes.list().filter((node) => this.shouldRun(template, node))
     const wantedNames = new Set(wanted.map((node) => String(node.metadata.name)))

@@ -20,6 +20,9 @@ type Endpoints = KubeObject & {subsets?: unknown[]}
 const sliceManager = 'endpointslice-controller.k8s.io'
 
 export class EndpointsController extends Controller {
+  /** kube-controller-manager's default --concurrent-endpoint-syncs. */
+  protected override readonly workers = 5
+
   private readonly services: Informer<Service>
   private readonly pods: Informer<Pod>
   private readonly endpoints: Informer<Endpoints>

@@ -27,6 +27,9 @@ type Job = Workload & {
 const isFinished = (job: Job) => (job.status?.conditions ?? []).some((condition) => (condition.type === 'Complete' || condition.type === 'Failed') && condition.status === 'True')
 
 export class JobController extends PodOwnerController<Job> {
+  /** kube-controller-manager's default --concurrent-job-syncs. */
+  protected override readonly workers = 5
+
   constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock) {
     super('job-controller', client, informers, recorder, clock, resources.jobs, 'Job')
   }
@@ -45,7 +48,7 @@ export class JobController extends PodOwnerController<Job> {
   protected async reconcile(key: string, now: number): Promise<void> {
     const job = this.owners.get(key)
     const {namespace} = splitKey(key)
-    const owned = this.pods.list().filter((pod) => pod.metadata.namespace === namespace && controllerOf(pod)?.uid === job?.metadata.uid)
+    const owned = job ? this.ownedPods(job) : []
     if (!job || job.metadata.deletionTimestamp) {
       for (const pod of this.pods.list().filter((pod) => pod.metadata.namespace === namespace && controllerOf(pod)?.kind === 'Job' && (pod.metadata.finalizers ?? []).includes(jobTrackingFinalizer))) {
         if (!this.owners.get(`${namespace}/${controllerOf(pod)!.name}`)) await this.releasePod(pod)

@@ -10,6 +10,7 @@ import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
+import {podsByNodeName} from '../client/pod-indexes.js'
 import {toleratesTaint} from '../scheduler/plugins/node-plugins.js'
 import type {Node, Pod, Taint} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
@@ -39,6 +40,7 @@ export class NodeLifecycleController extends Controller {
     this.nodes = informers.informer<Node>(resources.nodes)
     this.leases = informers.informer<KubeObject>(resources.leases)
     this.pods = informers.informer<Pod>(resources.pods)
+    this.pods.addIndex(podsByNodeName)
     this.nodes.onEvent((event) => {
       if (event.type !== 'DELETED') this.queue.add(String(event.object.metadata.name))
     })
@@ -84,8 +86,8 @@ export class NodeLifecycleController extends Controller {
   private async evict(node: Node, now: number): Promise<void> {
     const noExecute = (node.spec?.taints ?? []).filter((taint) => taint.effect === 'NoExecute')
     if (noExecute.length === 0) return
-    for (const pod of this.pods.list()) {
-      if (pod.spec.nodeName !== node.metadata.name || pod.metadata.deletionTimestamp) continue
+    for (const pod of this.pods.byIndex(podsByNodeName.name, String(node.metadata.name))) {
+      if (pod.metadata.deletionTimestamp) continue
       let due = now
       for (const taint of noExecute) {
         const tolerations = (pod.spec.tolerations ?? []).filter((toleration) => toleratesTaint(toleration, taint))
@@ -128,11 +130,12 @@ export class PodGarbageCollector extends Controller {
     super('pod-garbage-collector', clock)
     this.nodes = informers.informer<Node>(resources.nodes)
     this.pods = informers.informer<Pod>(resources.pods)
+    this.pods.addIndex(podsByNodeName)
     this.pods.onEvent((event) => {
       if (event.type !== 'DELETED' && event.object.spec.nodeName) this.queue.add(objectKey(event.object))
     })
     this.nodes.onEvent((event) => {
-      if (event.type === 'DELETED') for (const pod of this.pods.list()) if (pod.spec.nodeName === event.object.metadata.name) this.queue.add(objectKey(pod))
+      if (event.type === 'DELETED') for (const pod of this.pods.byIndex(podsByNodeName.name, String(event.object.metadata.name))) this.queue.add(objectKey(pod))
     })
   }
 

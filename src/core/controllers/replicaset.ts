@@ -6,15 +6,19 @@ import {type ApiClient, ApiClientError, objectKey, splitKey} from '../client/cli
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import {resources} from '../client/resources.js'
+import {noController, podsByControllerUid} from '../client/pod-indexes.js'
 import type {Pod} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
 import {PodOwnerController} from './controller.js'
-import {controllerOf, deletionOrder, isActivePod, isPodAvailable, isPodReady, ownerReference, podFromTemplate, selectorMatches, type Workload} from './pod-control.js'
+import {deletionOrder, isActivePod, isPodAvailable, isPodReady, ownerReference, podFromTemplate, selectorMatches, type Workload} from './pod-control.js'
 
 /** One reconcile creates or deletes at most this many pods (kube's burstReplicas). */
 export const burstReplicas = 500
 
 export class ReplicaSetController extends PodOwnerController<Workload> {
+  /** kube-controller-manager's default --concurrent-replicaset-syncs. */
+  protected override readonly workers = 5
+
   constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock) {
     super('replicaset-controller', client, informers, recorder, clock, resources.replicaSets, 'ReplicaSet')
   }
@@ -33,11 +37,10 @@ export class ReplicaSetController extends PodOwnerController<Workload> {
     if (!set || set.metadata.deletionTimestamp) return
     const {namespace} = splitKey(key)
     const owned: Pod[] = []
-    for (const pod of this.pods.list()) {
+    owned.push(...this.ownedPods(set))
+    for (const pod of this.pods.byIndex(podsByControllerUid.name, noController)) {
       if (pod.metadata.namespace !== namespace) continue
-      const owner = controllerOf(pod)
-      if (owner?.uid === set.metadata.uid) owned.push(pod)
-      else if (!owner && !pod.metadata.deletionTimestamp && selectorMatches(set.spec.selector, pod.metadata.labels)) {
+      if (!pod.metadata.deletionTimestamp && selectorMatches(set.spec.selector, pod.metadata.labels)) {
         const adopted = await this.client.patch<Pod>(resources.pods, namespace, String(pod.metadata.name), {
           metadata: {ownerReferences: [...(pod.metadata.ownerReferences ?? []), ownerReference(set, 'apps/v1', 'ReplicaSet')], uid: pod.metadata.uid},
         })

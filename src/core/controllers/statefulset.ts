@@ -24,6 +24,9 @@ type StatefulSet = Workload & {
 }
 
 export class StatefulSetController extends PodOwnerController<StatefulSet> {
+  /** kube-controller-manager's default --concurrent-statefulset-syncs. */
+  protected override readonly workers = 5
+
   private readonly revisions: Informer<KubeObject>
 
   constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock) {
@@ -99,7 +102,7 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
     const replicas = set.spec.replicas ?? 1
     const ordered = (set.spec.podManagementPolicy ?? 'OrderedReady') === 'OrderedReady'
     const prefix = `${set.metadata.name}-`
-    const owned = this.pods.list().filter((pod) => pod.metadata.namespace === namespace && controllerOf(pod)?.uid === set.metadata.uid)
+    const owned = this.ownedPods(set)
     const byOrdinal = new Map<number, Pod>()
     for (const pod of owned) {
       const ordinal = Number(String(pod.metadata.name).slice(prefix.length))

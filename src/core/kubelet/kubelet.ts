@@ -10,10 +10,12 @@ import type {EventRecorder} from '../client/events.js'
 import type {ControlLoop, InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
+import {podsByNodeName} from '../client/pod-indexes.js'
 import {WorkQueue} from '../client/work-queue.js'
 import type {Node, Pod} from '../scheduler/types.js'
 import {isTerminalPod} from '../api/quota.js'
 import type {Clock} from '../util/clock.js'
+import {forEachConcurrently} from '../util/concurrency.js'
 import {isStopped, nodeLeaseRenewMilliseconds, renewLease, reportNodeStatus} from './heartbeat.js'
 import {creatingStatus, fullImageName, runningStatus, terminatedStatus} from './pod-status.js'
 
@@ -28,7 +30,8 @@ export const restartBackoffMaxMilliseconds = 300_000
 export const jobPodRunSecondsDefault = 1
 /** The kubelet's default grace period when the pod gives none. */
 export const defaultGracePeriodSeconds = 30
-
+/** Pods (and heartbeats) the simulated kubelets work on at once, across all nodes. */
+export const kubeletsInFlightMax = 64
 
 /** How long the pod's containers run before they exit, in seconds; NaN for ever. */
 function runSecondsOf(pod: Pod): number {
@@ -56,6 +59,7 @@ export class Kubelets implements ControlLoop {
     this.simulated = new WorkQueue('kubelet', clock)
     this.wallClock = new WorkQueue('kubelet-backoff', clock)
     this.pods = informers.informer<Pod>(resources.pods)
+    this.pods.addIndex(podsByNodeName)
     this.nodes = informers.informer<Node>(resources.nodes)
     this.leases = informers.informer<KubeObject>(resources.leases)
     this.pods.onEvent((event) => {
@@ -64,7 +68,7 @@ export class Kubelets implements ControlLoop {
     // A node that starts again: its kubelet takes up its pods.
     this.nodes.onEvent((event) => {
       if (event.type === 'MODIFIED' && event.previous && isStopped(event.previous) && !isStopped(event.object)) {
-        for (const pod of this.pods.list()) if (pod.spec.nodeName === event.object.metadata.name) this.simulated.add(objectKey(pod))
+        for (const pod of this.pods.byIndex(podsByNodeName.name, String(event.object.metadata.name))) this.simulated.add(objectKey(pod))
       }
     })
   }
@@ -81,8 +85,8 @@ export class Kubelets implements ControlLoop {
 
   private async heartbeat(now: number): Promise<number> {
     let written = 0
-    for (const node of this.nodes.list()) {
-      if (isStopped(node)) continue
+    // Every node's kubelet beats on its own, as separate processes would.
+    await forEachConcurrently(this.nodes.list().filter((node) => !isStopped(node)), kubeletsInFlightMax, async (node) => {
       try {
         if (await renewLease(this.client, node, this.leases.get(`kube-node-lease/${node.metadata.name}`) as never, now)) written++
         if (await reportNodeStatus(this.client, node, now)) written++
@@ -91,7 +95,7 @@ export class Kubelets implements ControlLoop {
         if (!(error instanceof ApiClientError)) throw error
         written++
       }
-    }
+    })
     return written
   }
 
@@ -115,7 +119,8 @@ export class Kubelets implements ControlLoop {
     this.simulated.promoteDue(collapseDelays)
     this.wallClock.promoteDue(false)
     const keys = [...new Set([...this.simulated.take(), ...this.wallClock.take()])]
-    for (const key of keys) {
+    // A kubelet's pod workers run side by side, and so do the kubelets of different nodes.
+    await forEachConcurrently(keys, kubeletsInFlightMax, async (key) => {
       try {
         await this.reconcile(key, this.clock.nowMilliseconds())
       } catch (error) {
@@ -123,27 +128,31 @@ export class Kubelets implements ControlLoop {
         else if (error instanceof ApiClientError && !isNotFound(error)) this.wallClock.addAfter(key, restartBackoffInitialMilliseconds)
         else if (!isNotFound(error)) throw error
       }
-    }
+    })
     return keys.length + beats
   }
 
-  /** IPs handed out by this process, by pod uid: the informer may not show them yet. */
-  private readonly assignedIps = new Map<string, {node: string; ip: string}>()
+  /** IPs handed out by this process, by node and pod uid: the informer may not show them yet. */
+  private readonly assignedIps = new Map<string, Map<string, {key: string; ip: string}>>()
 
   private podIp(node: Node, pod: Pod): string {
     const cidr = String(node.spec?.podCIDR ?? '10.244.0.0/24')
     const [base] = cidr.split('/')
     const octets = base!.split('.').map(Number)
-    const live = new Set(this.pods.list().filter((other) => !isTerminalPod(other)).map((other) => String(other.metadata.uid)))
-    const used = new Set(this.pods.list().filter((other) => other.spec.nodeName === node.metadata.name && !isTerminalPod(other) && other.metadata.uid !== pod.metadata.uid).map((other) => other.status && (other.status as {podIP?: string}).podIP))
-    for (const [uid, assigned] of this.assignedIps) {
-      if (!live.has(uid) && uid !== pod.metadata.uid) this.assignedIps.delete(uid)
-      else if (assigned.node === node.metadata.name && uid !== pod.metadata.uid) used.add(assigned.ip)
+    const onNode = this.pods.byIndex(podsByNodeName.name, String(node.metadata.name))
+    const used = new Set(onNode.filter((other) => !isTerminalPod(other) && other.metadata.uid !== pod.metadata.uid).map((other) => other.status && (other.status as {podIP?: string}).podIP))
+    const assignedHere = this.assignedIps.get(String(node.metadata.name)) ?? new Map<string, {key: string; ip: string}>()
+    this.assignedIps.set(String(node.metadata.name), assignedHere)
+    for (const [uid, assigned] of assignedHere) {
+      if (uid === pod.metadata.uid) continue
+      const other = this.pods.get(assigned.key)
+      if (!other || other.metadata.uid !== uid || isTerminalPod(other)) assignedHere.delete(uid)
+      else used.add(assigned.ip)
     }
     for (let host = 2; host < 255; host++) {
       const address = `${octets[0]}.${octets[1]}.${octets[2]}.${host}`
       if (used.has(address)) continue
-      this.assignedIps.set(String(pod.metadata.uid), {node: String(node.metadata.name), ip: address})
+      assignedHere.set(String(pod.metadata.uid), {key: objectKey(pod), ip: address})
       return address
     }
     throw new Error(`node ${node.metadata.name} has no free pod IP in ${cidr}`)

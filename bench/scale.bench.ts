@@ -1,0 +1,93 @@
+// Memory at kwok's stated scale: NODES nodes (1,000) and PODS pods (100,000), made by DEPLOYMENTS
+// Deployments (100) through the whole control plane in one process (one-shot mode: simulated
+// delays are zero), until every pod is Running. Printed: the time it took, the process's memory
+// after a full garbage collection, and the floor measured in the same run: the bytes of the
+// objects as etcd holds them (one JSON copy of every node and pod), since every loop must hold
+// the pods in its informer cache at least once.
+// Run: node --expose-gc --max-old-space-size=8192 node_modules/vite-node/vite-node.mjs bench/scale.bench.ts
+//      (NODES=… PODS=… DEPLOYMENTS=… to change the sizes)
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import type {KubeObject} from '../src/core/api/object.js'
+import {ApiServer} from '../src/core/apiserver/apiserver.js'
+import {apiServerUser} from '../src/core/apiserver/authentication/user.js'
+import {ensureBootstrapped, type NodeDefinition} from '../src/core/apiserver/bootstrap.js'
+import {ApiClient} from '../src/core/client/client.js'
+import {resources} from '../src/core/client/resources.js'
+import {ControlPlane} from '../src/core/controlplane/control-plane.js'
+import {LazyEmbeddedStore} from '../src/core/store/lazy-embedded-store.js'
+import {systemClock} from '../src/core/util/clock.js'
+import {SeededRandom} from '../src/core/util/random.js'
+
+const nodeCount = Number(process.env.NODES ?? 1000)
+const podCount = Number(process.env.PODS ?? 100_000)
+const deploymentCount = Number(process.env.DEPLOYMENTS ?? 100)
+/** settle() calls at most: each is bounded in rounds, and 100,000 pods take many rounds. */
+const settleCallsMax = 1000
+const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`
+const collectGarbage = () => (globalThis as {gc?: () => void}).gc?.()
+
+const folder = mkdtempSync(join(tmpdir(), 'kubemu-scale-bench-'))
+const store = new LazyEmbeddedStore(folder)
+const api = new ApiServer({store})
+const admin = new ApiClient(api, apiServerUser)
+const nodes: NodeDefinition[] = Array.from({length: nodeCount}, (_, index) => ({
+  name: `node-${String(index).padStart(4, '0')}`, cpu: '32', memory: '128Gi', pods: '110', labels: {'topology.kubernetes.io/zone': `zone-${index % 3}`}, taints: [],
+  address: `10.${Math.floor(index / 250)}.${index % 250}.1`, podCidr: `10.${100 + Math.floor(index / 250)}.${index % 250}.0/24`,
+}))
+await ensureBootstrapped(api, Date.now(), nodes)
+collectGarbage()
+const baseline = process.memoryUsage()
+
+const started = performance.now()
+for (let index = 0; index < deploymentCount; index++) {
+  const name = `app-${String(index).padStart(3, '0')}`
+  const replicas = Math.floor(podCount / deploymentCount) + (index < podCount % deploymentCount ? 1 : 0)
+  await admin.create(resources.deployments, {
+    kind: 'Deployment', apiVersion: 'apps/v1', metadata: {name, namespace: 'default'},
+    spec: {replicas, selector: {matchLabels: {app: name}}, template: {metadata: {labels: {app: name}}, spec: {containers: [{name: 'main', image: 'nginx:1.27', resources: {requests: {cpu: '10m', memory: '16Mi'}}}]}}},
+  } as never)
+}
+const random = new SeededRandom(5)
+const plane = new ControlPlane(api, systemClock, () => random.next())
+let settled = false
+let calls = 0
+let rounds = 0
+while (!settled && calls < settleCallsMax) {
+  const result = await plane.settle()
+  settled = result.settled
+  rounds += result.rounds
+  calls++
+  console.log(`  settle ${calls}: ${rounds} rounds, ${((performance.now() - started) / 1000).toFixed(0)} s, ${mebibytes(process.memoryUsage().rss)} resident`)
+}
+const convergeSeconds = (performance.now() - started) / 1000
+collectGarbage()
+const loaded = process.memoryUsage()
+
+// The floor: the objects as stored, one copy.
+let storedBytes = 0
+let running = 0
+let listed = 0
+for (const prefix of ['/registry/pods/', '/registry/minions/']) {
+  let continueAfter: string | undefined
+  do {
+    const page = await store.list(prefix, {limit: 5000, ...(continueAfter ? {continueAfter} : {})})
+    for (const object of page.objects) {
+      storedBytes += object.value.length
+      if (prefix === '/registry/pods/') {
+        listed++
+        if ((JSON.parse(new TextDecoder().decode(object.value)) as KubeObject & {status?: {phase?: string}}).status?.phase === 'Running') running++
+      }
+    }
+    continueAfter = page.continueAfter ?? undefined
+  } while (continueAfter)
+}
+plane.stop()
+
+console.log(`${nodeCount} nodes, ${listed} pods in ${deploymentCount} Deployments: ${running} Running in ${convergeSeconds.toFixed(0)} s (${(running / convergeSeconds).toFixed(0)} pods/s; ${rounds} rounds, settled: ${settled})`)
+console.log(`memory after a full GC${(globalThis as {gc?: unknown}).gc ? '' : ' (run with --expose-gc for it)'}: ${mebibytes(loaded.rss)} resident, ${mebibytes(loaded.heapUsed)} heap used (${mebibytes(loaded.heapUsed - baseline.heapUsed)} more than with the nodes alone), ${mebibytes(loaded.external + loaded.arrayBuffers)} outside the heap`)
+console.log(`floor: the nodes and pods as stored, one JSON copy: ${mebibytes(storedBytes)} | heap used ${(loaded.heapUsed / storedBytes).toFixed(1)}x the floor, resident ${(loaded.rss / storedBytes).toFixed(1)}x; ${((loaded.heapUsed - baseline.heapUsed) / Math.max(listed, 1) / 1024).toFixed(1)} KiB of heap per pod`)
+console.log('anchor: kwok states 1,000 nodes and 100,000 pods on one machine')
+await store.close()
+rmSync(folder, {recursive: true, force: true})
