@@ -3,7 +3,7 @@
 import {describe, expect, it} from 'vitest'
 import type {KubeObject} from '../../src/core/api/object.js'
 import {InformerFactory} from '../../src/core/client/informer-factory.js'
-import {noController, podsByControllerUid, podsByNodeName} from '../../src/core/client/pod-indexes.js'
+import {noController, objectsByControllerUid, podsByNodeName} from '../../src/core/client/pod-indexes.js'
 import {resources} from '../../src/core/client/resources.js'
 import type {Pod} from '../../src/core/scheduler/types.js'
 import {ManualClock} from '../../src/core/util/clock.js'
@@ -23,10 +23,10 @@ describe('informer indexes', () => {
     await cluster.admin.create(resources.pods, pod('b', {ownerReferences: [{apiVersion: 'v1', kind: 'ReplicationController', name: 'rc', uid: 'uid-rc', controller: true}]}))
     await informer.sync()
     informer.addIndex(podsByNodeName)
-    informer.addIndex(podsByControllerUid)
+    informer.addIndex(objectsByControllerUid)
     informer.addIndex(podsByNodeName)
-    expect(names(informer.byIndex(podsByControllerUid.name, noController))).toEqual(['a'])
-    expect(names(informer.byIndex(podsByControllerUid.name, 'uid-rc'))).toEqual(['b'])
+    expect(names(informer.byIndex(objectsByControllerUid.name, noController))).toEqual(['a'])
+    expect(names(informer.byIndex(objectsByControllerUid.name, 'uid-rc'))).toEqual(['b'])
     expect(informer.byIndex(podsByNodeName.name, 'worker-1')).toEqual([])
 
     const binding = (name: string, node: string) =>
@@ -36,15 +36,15 @@ describe('informer indexes', () => {
     await cluster.admin.patch(resources.pods, 'default', 'a', {metadata: {ownerReferences: [{apiVersion: 'v1', kind: 'ReplicationController', name: 'rc', uid: 'uid-rc', controller: true}]}})
     await informer.sync()
     expect(names(informer.byIndex(podsByNodeName.name, 'worker-1'))).toEqual(['a', 'b'])
-    expect(names(informer.byIndex(podsByControllerUid.name, 'uid-rc'))).toEqual(['a', 'b'])
-    expect(informer.byIndex(podsByControllerUid.name, noController)).toEqual([])
+    expect(names(informer.byIndex(objectsByControllerUid.name, 'uid-rc'))).toEqual(['a', 'b'])
+    expect(informer.byIndex(objectsByControllerUid.name, noController)).toEqual([])
     // The index hands out the newest object, not the one first indexed.
     expect(informer.byIndex(podsByNodeName.name, 'worker-1').every((cached) => cached === informer.get(`default/${cached.metadata.name}`))).toBe(true)
 
     await cluster.admin.delete(resources.pods, 'default', 'a', {gracePeriodSeconds: 0})
     await informer.sync()
     expect(names(informer.byIndex(podsByNodeName.name, 'worker-1'))).toEqual(['b'])
-    expect(names(informer.byIndex(podsByControllerUid.name, 'uid-rc'))).toEqual(['b'])
+    expect(names(informer.byIndex(objectsByControllerUid.name, 'uid-rc'))).toEqual(['b'])
     expect(() => informer.byIndex('no-such-index', 'x')).toThrow('has no index no-such-index')
     informer.stop()
     await cluster.close()

@@ -7,7 +7,7 @@ import type {EventRecorder} from '../client/events.js'
 import type {ControlLoop, InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
-import {podsByControllerUid} from '../client/pod-indexes.js'
+import {objectsByControllerUid} from '../client/pod-indexes.js'
 import type {Pod} from '../scheduler/types.js'
 import {controllerOf} from './pod-control.js'
 import {WorkQueue} from '../client/work-queue.js'
@@ -90,7 +90,7 @@ export abstract class PodOwnerController<T extends KubeObject> extends Controlle
     super(name, clock)
     this.owners = informers.informer<T>(ownerResource)
     this.pods = informers.informer<Pod>(resources.pods)
-    this.pods.addIndex(podsByControllerUid)
+    this.pods.addIndex(objectsByControllerUid)
     this.owners.onEvent((event) => this.queue.add(objectKey(event.object)))
     this.pods.onEvent((event) => {
       const owner = controllerOf(event.object) ?? (event.previous ? controllerOf(event.previous) : undefined)
@@ -104,6 +104,6 @@ export abstract class PodOwnerController<T extends KubeObject> extends Controlle
 
   /** The pods of the namespace this workload controls. */
   protected ownedPods(owner: T): Pod[] {
-    return this.pods.byIndex(podsByControllerUid.name, String(owner.metadata.uid)).filter((pod) => pod.metadata.namespace === owner.metadata.namespace)
+    return this.pods.byIndex(objectsByControllerUid.name, String(owner.metadata.uid)).filter((pod) => pod.metadata.namespace === owner.metadata.namespace)
   }
 }

@@ -13,6 +13,7 @@ import {matchesNodeSelectorAndAffinity, tolerated} from '../scheduler/plugins/no
 import type {Node, Pod, Toleration} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
 import {PodOwnerController} from './controller.js'
+import {ControllerHistory} from './controller-history.js'
 import {intOrPercent, podTemplateHash} from './deployment-util.js'
 import {isPodAvailable, isPodReady, podFromTemplate, type Workload} from './pod-control.js'
 
@@ -35,10 +36,12 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
   protected override readonly workers = 2
 
   private readonly nodes: Informer<Node>
+  private readonly history: ControllerHistory
 
   constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock) {
     super('daemonset-controller', client, informers, recorder, clock, resources.daemonSets, 'DaemonSet')
     this.nodes = informers.informer<Node>(resources.nodes)
+    this.history = new ControllerHistory(client, informers.informer<KubeObject>(resources.controllerRevisions), 'DaemonSet')
     this.nodes.onEvent(() => {
       for (const set of this.owners.list()) this.queue.add(objectKey(set))
     })
@@ -59,6 +62,7 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
     const setObject = {...set, kind: 'DaemonSet', apiVersion: 'apps/v1'}
     const template = {metadata: {}, spec: {...(set.spec.template?.spec ?? {}), tolerations: [...(((set.spec.template?.spec ?? {}) as {tolerations?: Toleration[]}).tolerations ?? []), ...daemonTolerations]}} as unknown as Pod
     const owned = this.ownedPods(set)
+    const currentRevision = await this.history.current(set, {...(set.spec.template?.metadata?.labels ?? {}), [hashLabel]: hash})
     const nodeOf = (pod: Pod) => pod.spec.nodeName ?? ((pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]?.matchFields?.[0]?.values ?? [])[0])
     const wanted = this.nodes.list().filter((node) => this.shouldRun(template, node))
     const wantedNames = new Set(wanted.map((node) => String(node.metadata.name)))
@@ -108,6 +112,7 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
       observedGeneration: set.metadata.generation ?? 1,
     }
     status.numberUnavailable = wanted.length - Number(status.numberAvailable)
+    await this.history.truncate(set, new Set([currentRevision, ...owned.map((pod) => `${set.metadata.name}-${pod.metadata.labels?.[hashLabel] ?? ''}`)]))
     for (const field of ['numberAvailable', 'numberUnavailable', 'updatedNumberScheduled']) if (status[field] === 0) delete status[field]
     if (sameJson(status, current)) return
     try {

@@ -8,7 +8,7 @@ import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
-import {podsByControllerUid} from '../client/pod-indexes.js'
+import {objectsByControllerUid} from '../client/pod-indexes.js'
 import type {Pod} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
 import {Controller} from './controller.js'
@@ -56,7 +56,7 @@ export class DeploymentController extends Controller {
     this.deployments = informers.informer<Deployment>(resources.deployments)
     this.sets = informers.informer<Workload>(resources.replicaSets)
     this.pods = informers.informer<Pod>(resources.pods)
-    this.pods.addIndex(podsByControllerUid)
+    this.pods.addIndex(objectsByControllerUid)
     this.deployments.onEvent((event) => this.queue.add(objectKey(event.object)))
     this.sets.onEvent((event) => {
       const owner = controllerOf(event.object)
@@ -110,7 +110,7 @@ export class DeploymentController extends Controller {
       if (newSet && replicasOf(newSet) !== desired && oldSets.every((set) => replicasOf(set) === 0)) newSet = await this.scale(deployment, newSet, desired, annotations(revisionOf(newSet)))
     } else if (recreate) {
       for (const set of oldSets) if (replicasOf(set) > 0) await this.scale(deployment, set, 0, {})
-      const oldPodsRunning = oldSets.some((set) => this.pods.byIndex(podsByControllerUid.name, String(set.metadata.uid)).some((pod) => pod.metadata.namespace === namespace && isActivePod(pod)))
+      const oldPodsRunning = oldSets.some((set) => this.pods.byIndex(objectsByControllerUid.name, String(set.metadata.uid)).some((pod) => pod.metadata.namespace === namespace && isActivePod(pod)))
       if (!newSet) {
         newSet = await this.createSet(deployment, oldPodsRunning ? 0 : desired, annotations(maxOldRevision + 1))
         createdNewSet = true

@@ -6,7 +6,7 @@ import {type ApiClient, ApiClientError, objectKey, splitKey} from '../client/cli
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import {resources} from '../client/resources.js'
-import {noController, podsByControllerUid} from '../client/pod-indexes.js'
+import {noController, objectsByControllerUid} from '../client/pod-indexes.js'
 import type {Pod} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
 import {PodOwnerController} from './controller.js'
@@ -38,7 +38,7 @@ export class ReplicaSetController extends PodOwnerController<Workload> {
     const {namespace} = splitKey(key)
     const owned: Pod[] = []
     owned.push(...this.ownedPods(set))
-    for (const pod of this.pods.byIndex(podsByControllerUid.name, noController)) {
+    for (const pod of this.pods.byIndex(objectsByControllerUid.name, noController)) {
       if (pod.metadata.namespace !== namespace) continue
       if (!pod.metadata.deletionTimestamp && selectorMatches(set.spec.selector, pod.metadata.labels)) {
         const adopted = await this.client.patch<Pod>(resources.pods, namespace, String(pod.metadata.name), {

@@ -7,15 +7,17 @@ import {type KubeObject, sameJson} from '../api/object.js'
 import {type ApiClient, isAlreadyExists, isNotFound, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
-import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
 import type {Pod} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
 import {PodOwnerController} from './controller.js'
 import {podTemplateHash} from './deployment-util.js'
-import {controllerOf, isPodAvailable, isPodReady, ownerReference, podFromTemplate, type Workload} from './pod-control.js'
+import {ControllerHistory} from './controller-history.js'
+import {isPodAvailable, isPodReady, podFromTemplate, type Workload} from './pod-control.js'
 
 const revisionLabel = 'controller-revision-hash'
+/** The label kube's controller history puts on a StatefulSet's ControllerRevisions. */
+const revisionHashLabel = 'controller.kubernetes.io/hash'
 const podNameLabel = 'statefulset.kubernetes.io/pod-name'
 const podIndexLabel = 'apps.kubernetes.io/pod-index'
 
@@ -27,36 +29,13 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
   /** kube-controller-manager's default --concurrent-statefulset-syncs. */
   protected override readonly workers = 5
 
-  private readonly revisions: Informer<KubeObject>
+  private readonly history: ControllerHistory
 
   constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock) {
     super('statefulset-controller', client, informers, recorder, clock, resources.statefulSets, 'StatefulSet')
-    this.revisions = informers.informer<KubeObject>(resources.controllerRevisions)
+    this.history = new ControllerHistory(client, informers.informer<KubeObject>(resources.controllerRevisions), 'StatefulSet')
   }
 
-
-  /** The ControllerRevision of the set's current template (created when missing); its hash names it. */
-  private async revisionFor(set: StatefulSet): Promise<string> {
-    const hash = podTemplateHash(set.spec.template)
-    const name = `${set.metadata.name}-${hash}`
-    const namespace = String(set.metadata.namespace)
-    if (!this.revisions.get(`${namespace}/${name}`)) {
-      const owned = this.revisions.list().filter((revision) => revision.metadata.namespace === namespace && controllerOf(revision)?.uid === set.metadata.uid)
-      const number = Math.max(0, ...owned.map((revision) => Number((revision as {revision?: number}).revision ?? 0))) + 1
-      try {
-        await this.client.create(resources.controllerRevisions, {
-          kind: 'ControllerRevision',
-          apiVersion: 'apps/v1',
-          metadata: {name, namespace, labels: {...(set.spec.selector?.matchLabels ?? {}), [revisionLabel]: name}, ownerReferences: [ownerReference(set, 'apps/v1', 'StatefulSet')]},
-          data: {spec: {template: {...set.spec.template, $patch: 'replace'}}},
-          revision: number,
-        } as unknown as KubeObject)
-      } catch (error) {
-        if (!isAlreadyExists(error)) throw error
-      }
-    }
-    return name
-  }
 
   private async createPod(set: StatefulSet, ordinal: number, revision: string): Promise<void> {
     const name = `${set.metadata.name}-${ordinal}`
@@ -98,7 +77,7 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
     if (!set || set.metadata.deletionTimestamp) return
     const {namespace} = splitKey(key)
     const setObject = {...set, kind: 'StatefulSet', apiVersion: 'apps/v1'}
-    const revision = await this.revisionFor(set)
+    const revision = await this.history.current(set, {...(set.spec.template?.metadata?.labels ?? {}), [revisionHashLabel]: podTemplateHash(set.spec.template)})
     const replicas = set.spec.replicas ?? 1
     const ordered = (set.spec.podManagementPolicy ?? 'OrderedReady') === 'OrderedReady'
     const prefix = `${set.metadata.name}-`
@@ -150,10 +129,13 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
         if (stale) await this.client.delete(resources.pods, namespace, String(stale[1].metadata.name), {preconditions: {uid: String(stale[1].metadata.uid)}})
       }
     }
-    await this.updateStatus(set, [...byOrdinal.values()], revision, now)
+    const currentRevision = await this.updateStatus(set, [...byOrdinal.values()], revision, now)
+    const inUse = new Set([revision, currentRevision, ...owned.map((pod) => pod.metadata.labels?.[revisionLabel] ?? '')])
+    await this.history.truncate(set, inUse)
   }
 
-  private async updateStatus(set: StatefulSet, pods: Pod[], revision: string, now: number): Promise<void> {
+  /** Writes the status when it changed; returns its currentRevision. */
+  private async updateStatus(set: StatefulSet, pods: Pod[], revision: string, now: number): Promise<string> {
     const live = pods.filter((pod) => !pod.metadata.deletionTimestamp)
     const updated = live.filter((pod) => pod.metadata.labels?.[revisionLabel] === revision)
     const current = (set.status ?? {}) as Record<string, unknown>
@@ -170,11 +152,12 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
       collisionCount: Number(current.collisionCount ?? 0),
     }
     for (const field of ['readyReplicas', 'currentReplicas', 'updatedReplicas']) if (status[field] === 0) delete status[field]
-    if (sameJson(status, current)) return
+    if (sameJson(status, current)) return String(status.currentRevision)
     try {
       await this.client.update(resources.statefulSets, {...set, kind: 'StatefulSet', apiVersion: 'apps/v1', status} as unknown as KubeObject, 'status')
     } catch (error) {
       if (!isNotFound(error)) throw error
     }
+    return String(status.currentRevision)
   }
 }

@@ -21,6 +21,11 @@ export class DescribeWriter {
     this.flush()
     return this.flushed.join('')
   }
+
+  /** What was written, its tabs left as they are (kubectl's rollout history has no tabwriter). */
+  withoutTabwriter(): string {
+    return this.flushed.join('') + this.buffer
+  }
 }
 
 /** Go's time.RFC1123Z in UTC, as describe prints timestamps. */

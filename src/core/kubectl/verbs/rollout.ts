@@ -1,6 +1,7 @@
-// `kubectl rollout status|history|undo|restart|pause|resume` for Deployments, with kubectl
-// 1.32's messages: status follows the Deployment (a watch) until it has rolled out; undo puts
-// back the pod template of an earlier ReplicaSet; restart stamps kubectl.kubernetes.io/restartedAt.
+// `kubectl rollout status|history|undo|restart|pause|resume` for Deployments, StatefulSets and
+// DaemonSets, with kubectl 1.32's messages: status follows the object (a watch) until it has
+// rolled out; history and undo read a Deployment's ReplicaSets or the ControllerRevisions of the
+// others; restart stamps kubectl.kubernetes.io/restartedAt; pause and resume are Deployments' only.
 import type {KubeObject} from '../../api/object.js'
 import {formatTimestamp, sameJson} from '../../api/object.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
@@ -32,14 +33,13 @@ interface Target {
 
 const rolloutKinds = new Set(['deployments', 'statefulsets', 'daemonsets'])
 
-async function targetsOf(session: KubectlSession, args: readonly string[], allowed: ReadonlySet<string> = new Set(['deployments'])): Promise<Target[]> {
+async function targetsOf(session: KubectlSession, args: readonly string[]): Promise<Target[]> {
   if (args.length === 0) throw new KubectlError('required resource not specified')
   const mapper = await ResourceMapper.discover(session)
   const namespace = session.namespace()
   const targets: Target[] = []
   for (const request of parseResourceArguments(mapper, args)) {
     if (request.resource.group !== 'apps' || !rolloutKinds.has(request.resource.resource)) throw new KubectlError(`no status viewer has been implemented for ${request.resource.kind}`)
-    if (!allowed.has(request.resource.resource)) throw new KubectlError(`${request.resource.resource}.apps ${JSON.stringify(request.names[0] ?? '')} ${request.resource.resource === 'deployments' ? '' : 'is not supported by kubemu for this rollout command yet'}`.trim())
     for (const name of request.names) targets.push({resource: request.resource, name, namespace})
   }
   if (targets.length === 0) throw new KubectlError('required resource not specified')
@@ -99,7 +99,7 @@ export function daemonSetStatus(set: Workload): {message: string; done: boolean}
 }
 
 async function runStatus(session: KubectlSession, args: readonly string[]): Promise<number> {
-  const [target] = await targetsOf(session, args, rolloutKinds)
+  const [target] = await targetsOf(session, args)
   const viewer = target!.resource.resource === 'statefulsets' ? statefulSetStatus : target!.resource.resource === 'daemonsets' ? daemonSetStatus : (object: Workload) => deploymentStatus(object as Deployment)
   const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
   const clock = session.io.clock ?? systemClock
@@ -126,22 +126,55 @@ async function ownedReplicaSets(session: KubectlSession, deployment: Deployment)
     .sort((left, right) => Number(left.metadata.annotations?.[revisionAnnotation] ?? 0) - Number(right.metadata.annotations?.[revisionAnnotation] ?? 0))
 }
 
+/** One entry of an object's history: a Deployment's ReplicaSet or a ControllerRevision. */
+interface HistoryEntry {
+  readonly revision: number
+  readonly object: KubeObject
+  readonly template: Record<string, unknown>
+}
+
+/** A StatefulSet's or DaemonSet's ControllerRevisions (kubectl's controlledHistory), oldest first. */
+async function controllerRevisions(session: KubectlSession, owner: KubeObject): Promise<HistoryEntry[]> {
+  const listed = (await session.request('GET', `/apis/apps/v1/namespaces/${owner.metadata.namespace}/controllerrevisions`)).body as {items: Array<KubeObject & {revision?: number; data?: {spec?: {template?: Record<string, unknown>}}}>}
+  return listed.items
+    .filter((revision) => (revision.metadata.ownerReferences ?? []).some((reference) => reference.controller && reference.uid === owner.metadata.uid))
+    .map((revision) => {
+      const {$patch: _directive, ...template} = revision.data?.spec?.template ?? {}
+      return {revision: Number(revision.revision ?? 0), object: revision as KubeObject, template}
+    })
+    .sort((left, right) => left.revision - right.revision)
+}
+
+async function historyOf(session: KubectlSession, target: Target, object: KubeObject): Promise<HistoryEntry[]> {
+  if (target.resource.resource !== 'deployments') return controllerRevisions(session, object)
+  return (await ownedReplicaSets(session, object as Deployment)).map((set) => ({
+    revision: Number(set.metadata.annotations?.[revisionAnnotation] ?? 0),
+    object: set,
+    template: templateWithoutHash(set),
+  }))
+}
+
 async function runHistory(session: KubectlSession, args: readonly string[]): Promise<number> {
   for (const target of await targetsOf(session, args)) {
-    const deployment = (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as Deployment
-    const sets = await ownedReplicaSets(session, deployment)
+    const object = (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as KubeObject
+    const history = await historyOf(session, target, object)
     const revision = Number(session.flag('revision'))
-    if (revision > 0) {
-      const set = sets.find((entry) => Number(entry.metadata.annotations?.[revisionAnnotation]) === revision)
-      if (!set) throw new KubectlError(`unable to find the specified revision`)
-      const writer = new DescribeWriter()
-      describePodTemplate(writer, (set as {spec?: {template?: Record<string, unknown>}}).spec?.template ?? {})
-      session.io.stdout(`${kindName(target.resource)}/${target.name} with revision #${revision}\n${writer.toString()}\n`)
+    const header = `${kindName(target.resource)}/${target.name} ${revision > 0 ? `with revision #${revision}` : ''}`
+    if (history.length === 0) {
+      session.io.stdout(`${header}\nNo rollout history found.\n`)
       continue
     }
-    let out = `${kindName(target.resource)}/${target.name} \nREVISION  CHANGE-CAUSE\n`
-    const rows = sets.map((set) => [set.metadata.annotations?.[revisionAnnotation] ?? '0', set.metadata.annotations?.[changeCauseAnnotation] ?? '<none>'])
-    const width = Math.max('REVISION'.length, ...rows.map(([revision]) => revision!.length))
+    if (revision > 0) {
+      const entry = history.find((candidate) => candidate.revision === revision)
+      if (!entry) throw new KubectlError(`unable to find the specified revision`)
+      const writer = new DescribeWriter()
+      describePodTemplate(writer, target.resource.resource === 'deployments' ? ((entry.object as {spec?: {template?: Record<string, unknown>}}).spec?.template ?? {}) : entry.template)
+      session.io.stdout(`${header}\n${writer.withoutTabwriter()}\n`)
+      continue
+    }
+    let out = `${header}\nREVISION  CHANGE-CAUSE\n`
+    const rows = history.map((entry) => [String(entry.revision), entry.object.metadata.annotations?.[changeCauseAnnotation] || '<none>'])
+    const width = Math.max('REVISION'.length, ...rows.map(([revisionText]) => revisionText!.length))
     for (const [revisionText, cause] of rows) out += `${revisionText!.padEnd(width)}  ${cause}\n`
     session.io.stdout(`${out}\n`)
   }
@@ -154,9 +187,30 @@ function templateWithoutHash(set: KubeObject): Record<string, unknown> {
   return template as Record<string, unknown>
 }
 
+/** kubectl's StatefulSetRollbacker and DaemonSetRollbacker: the revision's patch, applied as it is. */
+async function undoControllerRevision(session: KubectlSession, target: Target, path: string): Promise<void> {
+  const object = (await session.request('GET', path)).body as KubeObject & {spec?: {template?: Record<string, unknown>}}
+  const history = await controllerRevisions(session, object)
+  const wanted = Number(session.flag('to-revision'))
+  if (wanted < 0) throw new KubectlError(`unable to find specified revision ${wanted} in history`)
+  if (wanted === 0 && history.length <= 1) throw new KubectlError('no last revision to roll back to')
+  const entry = wanted === 0 ? history[history.length - 2] : history.find((candidate) => candidate.revision === wanted)
+  if (!entry) throw new KubectlError(`unable to find specified revision ${wanted} in history`)
+  if (sameJson(entry.template, object.spec?.template ?? {})) {
+    session.io.stdout(`${kindName(target.resource)}/${target.name} skipped rollback (current template already matches revision ${wanted})\n`)
+    return
+  }
+  await session.request('PATCH', path, {body: (entry.object as {data?: unknown}).data, contentType: 'application/strategic-merge-patch+json'})
+  session.io.stdout(`${kindName(target.resource)}/${target.name} rolled back\n`)
+}
+
 async function runUndo(session: KubectlSession, args: readonly string[]): Promise<number> {
   for (const target of await targetsOf(session, args)) {
     const path = objectPath(target.resource, target.namespace, target.name)
+    if (target.resource.resource !== 'deployments') {
+      await undoControllerRevision(session, target, path)
+      continue
+    }
     const deployment = (await session.request('GET', path)).body as Deployment
     if (deployment.spec.paused) throw new KubectlError(`you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again`)
     const sets = await ownedReplicaSets(session, deployment)
@@ -179,7 +233,7 @@ async function runUndo(session: KubectlSession, args: readonly string[]): Promis
 
 async function runRestart(session: KubectlSession, args: readonly string[]): Promise<number> {
   const clock = session.io.clock ?? systemClock
-  for (const target of await targetsOf(session, args, rolloutKinds)) {
+  for (const target of await targetsOf(session, args)) {
     const deployment = (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as Deployment
     if (deployment.spec.paused) throw new KubectlError(`can't restart paused deployment (run rollout resume first)`)
     const patch = {spec: {template: {metadata: {annotations: {'kubectl.kubernetes.io/restartedAt': formatTimestamp(clock.nowMilliseconds()).replace('Z', '+00:00')}}}}}
@@ -192,7 +246,7 @@ async function runRestart(session: KubectlSession, args: readonly string[]): Pro
 function pauseVerb(paused: boolean) {
   return async (session: KubectlSession, args: readonly string[]): Promise<number> => {
     const errors: string[] = []
-    for (const target of await targetsOf(session, args, rolloutKinds)) {
+    for (const target of await targetsOf(session, args)) {
       if (target.resource.resource !== 'deployments') throw new KubectlError(`${target.resource.resource}.apps ${JSON.stringify(target.name)} ${paused ? 'pausing' : 'resuming'} is not supported`)
       const path = objectPath(target.resource, target.namespace, target.name)
       const deployment = (await session.request('GET', path)).body as Deployment
