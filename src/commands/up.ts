@@ -1,19 +1,27 @@
 import {Command, Flags} from '@oclif/core'
-import {runUp} from '../core/controlplane/up.js'
+import {parseEtcdPorts, runUp, UpFlagError} from '../core/controlplane/up.js'
 import {systemClock} from '../core/util/clock.js'
 
 export default class Up extends Command {
-  static override description = 'Run the control plane in the foreground until Ctrl-C: scheduler, controllers and kubelets with real delays, and the Kubernetes API over HTTP on loopback'
+  static override description = 'Run the control plane in the foreground until Ctrl-C: scheduler, controllers and kubelets with real delays, the Kubernetes API over HTTP and the etcd v3 API over gRPC on loopback'
   static override flags = {
     port: Flags.integer({description: 'port of the Kubernetes API (the kubeconfig says 6443)', default: 6443}),
+    'etcd-ports': Flags.string({description: 'ports of the etcd v3 API, one per member, comma-separated (0: any free one; default: the members\' client URLs, 2379,22379,32379; "off": none)', default: ''}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Up)
+    let etcdPorts: ReturnType<typeof parseEtcdPorts>
+    try {
+      etcdPorts = parseEtcdPorts(flags['etcd-ports'])
+    } catch (error) {
+      if (error instanceof UpFlagError) this.error(error.message, {exit: 2})
+      throw error
+    }
     const stop = new AbortController()
     const interrupt = () => stop.abort()
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
-    await runUp({environment: process.env, port: flags.port, clock: systemClock, signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`)})
+    await runUp({environment: process.env, port: flags.port, etcdPorts, clock: systemClock, signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`)})
   }
 }

@@ -14,6 +14,8 @@ import {EmbeddedCluster} from '../../src/core/etcd/cluster.js'
 import {EmbeddedClient} from '../../src/core/etcd/embedded-client.js'
 import type {EtcdClient} from '../../src/core/etcd/api.js'
 import {RealEtcdClient} from '../../src/core/store/real-etcd-client.js'
+import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
+import {startEtcdFrontDoor} from '../../src/core/server/etcd-grpc.js'
 import {RealEtcdCluster} from '../support/real-etcd.js'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
@@ -44,6 +46,7 @@ afterAll(async () => {
 describe('store conformance: kubemu against real etcd 3.4', () => {
   let real: Map<string, unknown[]>
   let embedded: Map<string, unknown[]>
+  let throughFrontDoor: Map<string, unknown[]>
 
   beforeAll(async () => {
     const realClient = new RealEtcdClient('http://127.0.0.1:2379')
@@ -58,17 +61,26 @@ describe('store conformance: kubemu against real etcd 3.4', () => {
     }
     embedded = await transcripts(embeddedClient, connect)
     await embeddedClient.close()
+    // The same cases through `kubemu up`'s etcd front door, by the gRPC client that talks to real etcd.
+    const store = new LazyEmbeddedStore(temporaryFolder(), {seed: 1})
+    const door = await startEtcdFrontDoor(await store.embeddedClient(), [{member: 'infra1', host: '127.0.0.1', port: 0}])
+    const url = door.urls.get('infra1')!
+    const grpcClient = new RealEtcdClient(url)
+    throughFrontDoor = await transcripts(grpcClient, (user, password) => new RealEtcdClient(url, {user, password}))
+    await grpcClient.close()
+    await door.close()
+    await store.close()
   }, 120_000)
 
+  const same = (expected: unknown[], actual: unknown[], name: string) => {
+    for (let index = 0; index < Math.max(expected.length, actual.length); index++) {
+      const label = (expected[index] as [string] | undefined)?.[0] ?? (actual[index] as [string] | undefined)?.[0]
+      expect(JSON.stringify(actual[index]), `${name}: ${label}`).toBe(JSON.stringify(expected[index]))
+    }
+  }
   for (const item of conformanceCases) {
-    it(item.name, () => {
-      const expected = real.get(item.name)!
-      const actual = embedded.get(item.name)!
-      for (let index = 0; index < Math.max(expected.length, actual.length); index++) {
-        const label = (expected[index] as [string] | undefined)?.[0] ?? (actual[index] as [string] | undefined)?.[0]
-        expect(JSON.stringify(actual[index]), `${item.name}: ${label}`).toBe(JSON.stringify(expected[index]))
-      }
-    })
+    it(item.name, () => same(real.get(item.name)!, embedded.get(item.name)!, item.name))
+    it(`${item.name} (through the etcd front door, over gRPC)`, () => same(real.get(item.name)!, throughFrontDoor.get(item.name)!, item.name))
   }
 })
 

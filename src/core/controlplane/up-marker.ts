@@ -7,6 +7,8 @@ export interface UpMarker {
   readonly pid: number
   readonly url: string
   readonly started: string
+  /** The etcd front door: each member's client URL, by member name (absent when it is off). */
+  readonly etcd?: Readonly<Record<string, string>>
 }
 
 export function upMarkerPath(folder: string): string {

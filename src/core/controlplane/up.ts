@@ -10,7 +10,11 @@ import {openKubernetes} from '../apiserver/open.js'
 import {ApiClient, type RequestHandler} from '../client/client.js'
 import {HttpRequestHandler} from '../client/http-handler.js'
 import {clusterFolder} from '../home.js'
-import {startHttpApi} from '../server/http-api.js'
+import {currentLayout} from '../etcd/cluster.js'
+import type {MemberLayout} from '../etcd/layout.js'
+import {type EtcdEndpoint, type EtcdFrontDoor, startEtcdFrontDoor} from '../server/etcd-grpc.js'
+import {type HttpApi, startHttpApi} from '../server/http-api.js'
+import {LazyEmbeddedStore} from '../store/lazy-embedded-store.js'
 import type {Clock} from '../util/clock.js'
 import {ControlPlane} from './control-plane.js'
 import {LeaderElector} from './leader-election.js'
@@ -22,6 +26,8 @@ export const upTickMilliseconds = 250
 export interface UpOptions {
   readonly environment: NodeJS.ProcessEnv
   readonly port: number
+  /** Ports of the etcd front door, one per member in order (0: any free one); null: the members' client URLs; 'off': none. */
+  readonly etcdPorts?: readonly number[] | null | 'off'
   readonly clock: Clock
   readonly signal: AbortSignal
   readonly log: (line: string) => void
@@ -36,6 +42,28 @@ export function eventLine(event: {component: string; object: KubeObject; type: s
   const kind = String(event.object.kind ?? '').toLowerCase()
   const where = event.object.metadata.namespace ? `${event.object.metadata.namespace}/` : ''
   return `${time(event.at)} ${event.component.padEnd(24)} ${event.type === 'Warning' ? '!' : ' '} ${event.reason.padEnd(18)} ${kind}/${where}${event.object.metadata.name}: ${event.message}`
+}
+
+/** Where each member's front door listens: its client URL, or the port given for it by position. */
+export function parseEtcdPorts(text: string): readonly number[] | null | 'off' {
+  if (text === '') return null
+  if (text === 'off') return 'off'
+  return text.split(',').map((part) => {
+    const port = Number(part.trim())
+    if (!/^\d+$/.test(part.trim()) || port > 65_535) throw new UpFlagError(`invalid --etcd-ports ${JSON.stringify(text)}: give ports (0 for any free one) by member, comma-separated, or "off"`)
+    return port
+  })
+}
+
+export class UpFlagError extends Error {}
+
+export function etcdEndpoints(members: readonly MemberLayout[], ports: readonly number[] | null): EtcdEndpoint[] {
+  return members.flatMap((member, position) => {
+    const given = ports?.[position]
+    if (given === undefined && !member.clientUrl) return []
+    const url = member.clientUrl ? new URL(member.clientUrl) : null
+    return [{member: member.name, host: url?.hostname ?? '127.0.0.1', port: given ?? Number(url!.port)}]
+  })
 }
 
 async function runLoops(server: RequestHandler, options: UpOptions, stillValid: () => boolean): Promise<void> {
@@ -84,14 +112,25 @@ export async function runUp(options: UpOptions): Promise<void> {
       continue
     }
     const connection = await openKubernetes({environment: options.environment, clock: options.clock})
-    const http = await startHttpApi(connection.api, {port: options.port})
-    writeUpMarker(folder, {pid: process.pid, url: http.url, started: new Date(options.clock.nowMilliseconds()).toISOString()})
-    options.log(`${time(options.clock.nowMilliseconds())} Kubernetes API at ${http.url} (kubeconfig: ${connection.kubeconfig}); Ctrl-C stops`)
+    let http: HttpApi | null = null
+    let etcd: EtcdFrontDoor | null = null
     try {
+      http = await startHttpApi(connection.api, {port: options.port})
+      const store = connection.store
+      if (options.etcdPorts !== 'off' && store instanceof LazyEmbeddedStore) {
+        etcd = await startEtcdFrontDoor(await store.embeddedClient(), etcdEndpoints(currentLayout(folder).members, options.etcdPorts ?? null))
+      }
+      writeUpMarker(folder, {pid: process.pid, url: http.url, started: new Date(options.clock.nowMilliseconds()).toISOString(), ...(etcd ? {etcd: Object.fromEntries(etcd.urls)} : {})})
+      options.log(`${time(options.clock.nowMilliseconds())} Kubernetes API at ${http.url} (kubeconfig: ${connection.kubeconfig}); Ctrl-C stops`)
+      if (etcd) {
+        const endpoints = [...etcd.urls.values()].map((url) => url.replace(/^http:\/\//, '')).join(',')
+        options.log(`${time(options.clock.nowMilliseconds())} etcd v3 API at ${[...etcd.urls].map(([name, url]) => `${url} (${name})`).join(', ')}; etcdctl --endpoints=${endpoints}`)
+      }
       await runLoops(connection.api, options, () => true)
     } finally {
       removeUpMarker(folder)
-      await http.close()
+      await etcd?.close()
+      await http?.close()
       await connection.close()
     }
   }

@@ -46,6 +46,8 @@ export interface EmbeddedClientOptions {
   /** Credentials, as etcdctl's --user: checked on first use, then every request runs as the user. */
   readonly user?: string
   readonly password?: string
+  /** A user whose token the network front door already checked: requests run as it, no password. */
+  readonly authenticatedUser?: string
 }
 
 /** Lease IDs as etcd's idutil.Generator makes them: member bits, then time, then a counter. */
@@ -86,6 +88,7 @@ export class EmbeddedClient implements EtcdClient {
     private readonly options: EmbeddedClientOptions,
   ) {
     this.timeout = options.commandTimeoutMilliseconds ?? commandTimeoutMillisecondsDefault
+    this.authenticatedUser = options.authenticatedUser
     this.quotaBytes = options.backendQuotaBytes ?? backendQuotaBytesDefault
     this.kv = {
       range: (request) => this.range(request),
@@ -187,6 +190,11 @@ export class EmbeddedClient implements EtcdClient {
   /** A client of the same cluster served by another member (by name). */
   forMember(endpoint: string, commandTimeoutMilliseconds?: number): EmbeddedClient {
     return new EmbeddedClient(this.embedded, {endpoint, ...(commandTimeoutMilliseconds === undefined ? {} : {commandTimeoutMilliseconds})})
+  }
+
+  /** A client of the same cluster served by `endpoint` whose requests run as `user` (already authenticated). */
+  forUser(endpoint: string, user: string | undefined): EmbeddedClient {
+    return new EmbeddedClient(this.embedded, {endpoint, ...(user === undefined ? {} : {authenticatedUser: user})})
   }
 
   /** Logs in with the credentials now, as clientv3 does when it connects. */

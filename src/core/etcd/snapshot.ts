@@ -29,10 +29,15 @@ export async function saveSnapshot(client: EmbeddedClient, path: string): Promis
   await client.maintenance.status()
   const member = client.serving()
   member.stateMachine.kv.flush()
+  return saveSnapshotOf(member.database, path)
+}
+
+/** A snapshot of a member's database as it is committed now (a reader's view will do). */
+export function saveSnapshotOf(database: MemberDatabase, path: string): number {
   const partial = `${path}.part`
   if (!existsSync(dirname(partial))) throw new SnapshotError(`could not open ${partial} (open ${partial}: no such file or directory)`)
   rmSync(partial, {force: true})
-  writeSnapshotFile(member.database, partial)
+  writeSnapshotFile(database, partial)
   // etcdctl writes snapshots readable by their owner only.
   chmodSync(partial, 0o600)
   renameSync(partial, path)

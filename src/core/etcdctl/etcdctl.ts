@@ -10,7 +10,8 @@ import {EtcdError} from '../mvcc/errors.js'
 import {type OutputFormat, UnsupportedFormatError, UnsupportedMarshalError} from '../printers/etcdctl.js'
 import {StorageError} from '../storage/errors.js'
 import {FlagError, type FlagSpec, parseFlags, parseGoDuration} from './flags.js'
-import {type EtcdctlIo, ExitError, type Verb, type VerbGroup, exitCodes, flag, groupOf} from './verb.js'
+import {type EtcdctlClient, type EtcdctlIo, ExitError, type Verb, type VerbGroup, exitCodes, flag, groupOf} from './verb.js'
+import {runningUp} from '../controlplane/up-marker.js'
 import {authVerbs} from './verbs/auth.js'
 import {snapshotVerbs} from './verbs/snapshot.js'
 import {concurrencyVerbs} from './verbs/concurrency.js'
@@ -192,13 +193,19 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       if (!member) throw new ExitError(exitCodes.error, 'context deadline exceeded')
       return member
     }
-    const connect = async (): Promise<EmbeddedClient> => {
+    const connect = async (): Promise<EtcdctlClient> => {
       const endpoint = servingMember()
+      const timeout = parseGoDuration(flag(flags, 'command-timeout')) || commandTimeoutMillisecondsDefault
+      const credentials = flags.changed.has('user') || io.environment.ETCDCTL_USER ? splitCredentials(flag(flags, 'user'), flag(flags, 'password')) : {}
+      // A running `kubemu up` holds the writer lock: its etcd front door serves the members.
+      const up = runningUp(folder)
+      if (up?.etcd) {
+        const {FrontDoorClient} = await import('./front-door-client.js')
+        return FrontDoorClient.of(up.etcd, endpoint, {commandTimeoutMilliseconds: timeout, ...credentials})
+      }
       // Raft and the cluster load only for commands that open it: reads go lock-free without them.
       const [{EmbeddedCluster}, {EmbeddedClient}] = await Promise.all([import('../etcd/cluster.js'), import('../etcd/embedded-client.js')])
       const cluster = EmbeddedCluster.open(folder)
-      const timeout = parseGoDuration(flag(flags, 'command-timeout')) || commandTimeoutMillisecondsDefault
-      const credentials = flags.changed.has('user') || io.environment.ETCDCTL_USER ? splitCredentials(flag(flags, 'user'), flag(flags, 'password')) : {}
       const client = new EmbeddedClient(cluster, {endpoint, commandTimeoutMilliseconds: timeout, ...credentials})
       if (!('user' in credentials)) return client
       try {
@@ -214,7 +221,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     // With credentials every request goes through the cluster, where permissions are checked.
     const openReader = (): ReadOnlyMember | null =>
       flag(flags, 'user') === '' ? ReadOnlyMember.open(folder, defaultLayout(), servingMember(), systemClock) : null
-    const withClient = async (work: (client: EmbeddedClient) => Promise<void>): Promise<void> => {
+    const withClient = async (work: (client: EtcdctlClient) => Promise<void>): Promise<void> => {
       const client = await connect()
       try {
         await work(client)

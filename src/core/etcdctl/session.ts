@@ -1,7 +1,7 @@
 // clientv3/concurrency's session, mutex and election for one-shot processes: a lease kept alive
 // at a third of its TTL, and waits that poll the member's database (lock-free when it is
 // current), so that a process waiting for a lock never holds the cluster's writer lock.
-import type {EmbeddedClient} from '../etcd/embedded-client.js'
+import type {EtcdctlClient} from './verb.js'
 import {prefixEnd} from '../mvcc/key-range.js'
 import type {KeyValue, RangeRequest, RangeResponse, ResponseHeader} from '../mvcc/types.js'
 import {EtcdError} from '../mvcc/errors.js'
@@ -42,7 +42,7 @@ export class Session {
   }
 
   /** Runs `work` with the cluster open; one at a time, as the writer lock allows one holder. */
-  run<T>(work: (client: EmbeddedClient) => Promise<T>): Promise<T> {
+  run<T>(work: (client: EtcdctlClient) => Promise<T>): Promise<T> {
     const next = this.queue.then(async () => {
       if (this.expired) throw new SessionExpiredError('session expired')
       let result: T | undefined

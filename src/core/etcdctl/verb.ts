@@ -1,5 +1,5 @@
 // What every etcdctl verb shares: its context, exit codes, errors, flag helpers.
-import type {EmbeddedClient} from '../etcd/embedded-client.js'
+import type {EtcdClient} from '../etcd/api.js'
 import type {ReadOnlyMember} from '../etcd/read-only.js'
 import {prefixEnd} from '../mvcc/key-range.js'
 import type {OutputFormat} from '../printers/etcdctl.js'
@@ -61,12 +61,18 @@ export function groupOf(verb: Verb, subcommandFlags: Record<string, readonly str
   return {subcommands, flags: verb.flags.filter((spec) => persistent.includes(spec.name))}
 }
 
+/** What the verbs talk to: the embedded cluster, or the members of a running `kubemu up` over gRPC. */
+export interface EtcdctlClient extends EtcdClient {
+  /** A client of the same cluster served by another member (by name). */
+  forMember(name: string, commandTimeoutMilliseconds?: number): EtcdctlClient
+}
+
 export interface VerbContext {
   readonly flags: ParsedFlags
   readonly io: EtcdctlIo
   readonly format: OutputFormat
   /** Opens the cluster, runs `work` against it, and suspends the cluster again. */
-  withClient(work: (client: EmbeddedClient) => Promise<void>): Promise<void>
+  withClient(work: (client: EtcdctlClient) => Promise<void>): Promise<void>
   /** The serving member's database for reads without the writer lock; null when it is down. */
   openReader(): ReadOnlyMember | null
   readonly folder: string

@@ -3,10 +3,14 @@ import {EmbeddedClient} from '../etcd/embedded-client.js'
 import {RealEtcdClient} from './real-etcd-client.js'
 import {EtcdStore, type Store} from './store.js'
 
+/** The etcd API of the embedded cluster in `folder` (opened: this process takes the writer lock). */
+export function openEmbeddedClient(folder: string, options: ClusterOptions & {endpoint?: string} = {}): EmbeddedClient {
+  return new EmbeddedClient(EmbeddedCluster.open(folder, options), {endpoint: options.endpoint ?? 'infra1'})
+}
+
 /** The store on the embedded cluster in `folder`, served by one member. */
 export function openEmbeddedStore(folder: string, options: ClusterOptions & {endpoint?: string} = {}): Store {
-  const cluster = EmbeddedCluster.open(folder, options)
-  return new EtcdStore(new EmbeddedClient(cluster, {endpoint: options.endpoint ?? 'infra1'}))
+  return new EtcdStore(openEmbeddedClient(folder, options))
 }
 
 /** The store on a real etcd reached over the network (kube-apiserver's --etcd-servers list). */

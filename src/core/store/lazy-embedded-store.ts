@@ -3,6 +3,7 @@
 // current; the first write, or a view that may be stale, opens the cluster (taking the lock),
 // and from then on everything goes through it, so a command reads its own writes.
 import type {EtcdClient} from '../etcd/api.js'
+import type {EmbeddedClient} from '../etcd/embedded-client.js'
 import type {ClusterOptions} from '../etcd/cluster.js'
 import {defaultLayout} from '../etcd/layout.js'
 import {ReadOnlyMember} from '../etcd/read-only.js'
@@ -13,6 +14,7 @@ export class LazyEmbeddedStore implements Store {
   private reader: ReadOnlyMember | null | undefined
   private readerStore: EtcdStore | null = null
   private writer: Store | null = null
+  private writerClient: EmbeddedClient | null = null
   /** The cluster being opened: concurrent first writes wait for the same one. */
   private opening: Promise<Store> | null = null
   /** Counts the times this store took the writer lock. */
@@ -50,8 +52,9 @@ export class LazyEmbeddedStore implements Store {
 
   private async writable(): Promise<Store> {
     if (this.writer) return this.writer
-    this.opening ??= import('./backends.js').then(({openEmbeddedStore}) => {
-      this.writer = openEmbeddedStore(this.folder, this.options)
+    this.opening ??= import('./backends.js').then(({openEmbeddedClient}) => {
+      this.writerClient = openEmbeddedClient(this.folder, this.options)
+      this.writer = new EtcdStore(this.writerClient)
       this.writerEpoch++
       return this.writer
     })
@@ -109,6 +112,12 @@ export class LazyEmbeddedStore implements Store {
     })
   }
 
+  /** The etcd API of the cluster this store writes to (opening it), for the etcd front door. */
+  async embeddedClient(): Promise<EmbeddedClient> {
+    await this.writable()
+    return this.writerClient!
+  }
+
   exclusiveWriterEpoch(): number | null {
     return this.writer ? this.writerEpoch : null
   }
@@ -123,6 +132,7 @@ export class LazyEmbeddedStore implements Store {
     await this.opening
     await this.writer?.close()
     this.writer = null
+    this.writerClient = null
     this.opening = null
     this.reader = undefined
     await this.readerStore?.close()
@@ -134,6 +144,7 @@ export class LazyEmbeddedStore implements Store {
     this.readerStore = null
     await this.writer?.close()
     this.writer = null
+    this.writerClient = null
     this.opening = null
   }
 }

@@ -1,7 +1,7 @@
 // etcdctl auth enable|disable, user add|delete|get|list|passwd|grant-role|revoke-role,
 // role add|delete|get|list|grant-permission|revoke-permission.
 import type {PermissionInfo} from '../../etcd/api.js'
-import type {EmbeddedClient} from '../../etcd/embedded-client.js'
+import type {EtcdctlClient} from '../verb.js'
 import {EtcdError} from '../../mvcc/errors.js'
 import {prefixEnd} from '../../mvcc/key-range.js'
 import {printAuthChange, printRoleGet, printRoleList, printUserGet, printUserList} from '../../printers/etcdctl-auth.js'
@@ -13,7 +13,7 @@ const passwordPromptsMax = 2
 function change(
   flags: Verb['flags'],
   check: (positionals: string[], context: Parameters<Verb['run']>[0]) => void,
-  request: (client: EmbeddedClient, positionals: string[], context: Parameters<Verb['run']>[0]) => Promise<{header: import('../../mvcc/types.js').ResponseHeader; simple: string}>,
+  request: (client: EtcdctlClient, positionals: string[], context: Parameters<Verb['run']>[0]) => Promise<{header: import('../../mvcc/types.js').ResponseHeader; simple: string}>,
 ): Verb {
   return {
     flags,

@@ -1,5 +1,5 @@
 // etcdctl compaction, member list, endpoint health.
-import type {EmbeddedClient} from '../../etcd/embedded-client.js'
+import type {EtcdctlClient} from '../verb.js'
 import {EtcdError} from '../../mvcc/errors.js'
 import {type EndpointHealth, type EndpointHash, type EndpointStatus, printEndpointHashKv, printEndpointHealth, printEndpointStatus, printMemberAdded, printMemberList} from '../../printers/etcdctl-cluster.js'
 import {type Verb, ExitError, exitCodes, flag, isSet} from '../verb.js'
@@ -119,19 +119,19 @@ export const clusterVerbs: Record<string, Verb> = {
 }
 
 /** The endpoints a command addresses: --endpoints, or every member's client URL with --cluster. */
-export async function endpointsOf(client: EmbeddedClient, cluster: boolean, endpoints: string): Promise<string[]> {
+export async function endpointsOf(client: EtcdctlClient, cluster: boolean, endpoints: string): Promise<string[]> {
   return cluster ? (await client.cluster.memberList()).members.flatMap((member) => member.clientUrls) : endpoints.split(',')
 }
 
 /** A client of the same cluster served by the member behind `endpoint`. */
-export function clientFor(client: EmbeddedClient, endpoint: string): EmbeddedClient {
+export function clientFor(client: EtcdctlClient, endpoint: string): EtcdctlClient {
   const name = memberForEndpoint(endpoint)
   if (!name) throw new EtcdError('DeadlineExceeded', 'context deadline exceeded')
   return client.forMember(name)
 }
 
 /** etcdctl's health probe: a linearizable get of "health" through the endpoint's member. */
-async function checkHealth(client: EmbeddedClient, endpoint: string): Promise<EndpointHealth> {
+async function checkHealth(client: EtcdctlClient, endpoint: string): Promise<EndpointHealth> {
   const started = process.hrtime.bigint()
   const took = () => Number(process.hrtime.bigint() - started) / 1e6
   const name = memberForEndpoint(endpoint)

@@ -5,6 +5,7 @@ import {SnapshotError} from '../../etcd/snapshot-error.js'
 /** The snapshot machinery loads only for snapshot commands. */
 const snapshots = () => import('../../etcd/snapshot.js')
 import type {RestoreOptions} from '../../etcd/snapshot.js'
+import type {EmbeddedClient} from '../../etcd/embedded-client.js'
 import {printSnapshotStatus} from '../../printers/etcdctl-snapshot.js'
 import {StorageError} from '../../storage/errors.js'
 import {type EtcdctlIo, type VerbGroup, ExitError, exitCodes, flag, isSet} from '../verb.js'
@@ -28,7 +29,7 @@ export const snapshotVerbs: Record<string, VerbGroup> = {
     subcommands: {
       save: {
         flags: [],
-        async run({flags, io, withClient}) {
+        async run({flags, io, withClient, openReader}) {
           if (flags.positionals.length !== 1) throw new ExitError(exitCodes.badArgs, 'snapshot save expects one argument')
           const path = flags.positionals[0]!
           const endpoints = flag(flags, 'endpoints').split(',')
@@ -39,7 +40,18 @@ export const snapshotVerbs: Record<string, VerbGroup> = {
             const started = Date.now()
             let size: number
             try {
-              size = await (await snapshots()).saveSnapshot(client, path)
+              const snapshot = await snapshots()
+              if ('serving' in client) size = await snapshot.saveSnapshot(client as EmbeddedClient, path)
+              else {
+                // Through a running `kubemu up`: the member's committed state, read from its file.
+                const reader = openReader()
+                if (!reader) throw new ExitError(exitCodes.interrupted, 'context deadline exceeded')
+                try {
+                  size = snapshot.saveSnapshotOf(reader.database, path)
+                } finally {
+                  reader.close()
+                }
+              }
             } catch (error) {
               asExit(error, exitCodes.interrupted)
             }

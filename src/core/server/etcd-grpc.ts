@@ -1,0 +1,340 @@
+// The etcd v3 front door of `kubemu up`: etcd's gRPC services (KV, Watch, Lease, Cluster,
+// Maintenance, Auth) on each member's client URL, in front of the embedded cluster this process
+// drives, so the real etcdctl and etcd client libraries can use kubemu's etcd. Each port serves
+// as its member, as a real etcd process would; errors carry etcd's gRPC codes and texts.
+import {fileURLToPath} from 'node:url'
+import * as grpc from '@grpc/grpc-js'
+import * as protoLoader from '@grpc/proto-loader'
+import type {EmbeddedClient} from '../etcd/embedded-client.js'
+import {EtcdError, type GrpcCode} from '../mvcc/errors.js'
+import {
+  alarmMember,
+  alarmTypes,
+  deleteRangeRequest,
+  event,
+  header,
+  keyValue,
+  member,
+  putRequest,
+  rangeRequest,
+  responseOp,
+  status,
+  txnRequest,
+  type Wire,
+} from './etcd-messages.js'
+
+/** Watches one stream may hold at once; a client that opens more gets the later ones refused. */
+export const watchesPerStreamMax = 1000
+/** Auth tokens remembered at once; the oldest is forgotten first (the client authenticates again). */
+export const authTokensMax = 10_000
+/** Members a cluster may have (names infra1 … infra99). */
+export const membersMax = 99
+/** etcd's default --max-request-bytes (1.5 MiB), plus gRPC's overhead, as the server's receive limit. */
+export const receiveMessageBytesMax = 1.5 * 1024 * 1024 + 512 * 1024
+
+const protoFolder = fileURLToPath(new URL('../../../data/etcd-proto/', import.meta.url))
+
+const statusCodes: Record<GrpcCode, grpc.status> = {
+  InvalidArgument: grpc.status.INVALID_ARGUMENT,
+  NotFound: grpc.status.NOT_FOUND,
+  FailedPrecondition: grpc.status.FAILED_PRECONDITION,
+  OutOfRange: grpc.status.OUT_OF_RANGE,
+  ResourceExhausted: grpc.status.RESOURCE_EXHAUSTED,
+  Unavailable: grpc.status.UNAVAILABLE,
+  DeadlineExceeded: grpc.status.DEADLINE_EXCEEDED,
+  PermissionDenied: grpc.status.PERMISSION_DENIED,
+  Unauthenticated: grpc.status.UNAUTHENTICATED,
+  Unknown: grpc.status.UNKNOWN,
+}
+
+function serviceError(error: unknown): Partial<grpc.StatusObject> {
+  if (error instanceof EtcdError) return {code: statusCodes[error.grpcCode], details: error.message}
+  return {code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error)}
+}
+
+export interface EtcdEndpoint {
+  /** The member that answers on this port. */
+  readonly member: string
+  readonly host: string
+  /** 0 picks a free port. */
+  readonly port: number
+}
+
+export interface EtcdFrontDoor {
+  /** Each member's client URL as bound (`http://127.0.0.1:2379`). */
+  readonly urls: ReadonlyMap<string, string>
+  close(): Promise<void>
+}
+
+type Unary = (request: Wire, client: EmbeddedClient) => Promise<Wire>
+
+/** The token → user map of Authenticate, shared by every port (a token works on every member). */
+class AuthTokens {
+  private readonly users = new Map<string, string>()
+
+  remember(token: string, user: string): void {
+    if (this.users.size >= authTokensMax) this.users.delete(this.users.keys().next().value!)
+    this.users.set(token, user)
+  }
+
+  userOf(metadata: grpc.Metadata): string | undefined {
+    const token = metadata.get('token')[0]
+    return typeof token === 'string' ? this.users.get(token) : undefined
+  }
+}
+
+export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: readonly EtcdEndpoint[]): Promise<EtcdFrontDoor> {
+  const definition = protoLoader.loadSync('rpc.proto', {includeDirs: [protoFolder], keepCase: true, longs: String, enums: Number, defaults: true, oneofs: true})
+  const loaded = grpc.loadPackageDefinition(definition) as unknown as {etcdserverpb: Record<string, {service: grpc.ServiceDefinition}>}
+  const tokens = new AuthTokens()
+  const servers: grpc.Server[] = []
+  const urls = new Map<string, string>()
+  try {
+    for (const endpoint of endpoints) {
+      const server = new grpc.Server({'grpc.max_receive_message_length': receiveMessageBytesMax})
+      const clientOf = (metadata: grpc.Metadata) => client.forUser(endpoint.member, tokens.userOf(metadata))
+      addServices(server, loaded.etcdserverpb, clientOf, tokens)
+      const port = await new Promise<number>((resolve, reject) =>
+        server.bindAsync(`${endpoint.host}:${endpoint.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+      )
+      servers.push(server)
+      urls.set(endpoint.member, `http://${endpoint.host}:${port}`)
+    }
+  } catch (error) {
+    for (const server of servers) server.forceShutdown()
+    throw error
+  }
+  return {
+    urls,
+    close: async () => {
+      for (const server of servers) server.forceShutdown()
+    },
+  }
+}
+
+function addServices(server: grpc.Server, services: Record<string, {service: grpc.ServiceDefinition}>, clientOf: (metadata: grpc.Metadata) => EmbeddedClient, tokens: AuthTokens): void {
+  const unary = (handler: Unary): grpc.handleUnaryCall<Wire, Wire> => (call, callback) => {
+    handler(call.request, clientOf(call.metadata)).then(
+      (response) => callback(null, response),
+      (error: unknown) => callback(serviceError(error)),
+    )
+  }
+  const headed = async (promise: Promise<{header: Parameters<typeof header>[0]}>, rest: (value: any) => Wire = () => ({})): Promise<Wire> => {
+    const value = await promise
+    return {header: header(value.header), ...rest(value)}
+  }
+  server.addService(services.KV!.service, {
+    Range: unary(async (request, client) => {
+      const response = await client.kv.range(rangeRequest(request))
+      return {header: header(response.header), kvs: response.kvs.map(keyValue), more: response.more, count: String(response.count)}
+    }),
+    Put: unary(async (request, client) => {
+      const response = await client.kv.put(putRequest(request))
+      return {header: header(response.header), ...(response.prevKv ? {prev_kv: keyValue(response.prevKv)} : {})}
+    }),
+    DeleteRange: unary(async (request, client) => {
+      const response = await client.kv.deleteRange(deleteRangeRequest(request))
+      return {header: header(response.header), deleted: String(response.deleted), prev_kvs: response.prevKvs.map(keyValue)}
+    }),
+    Txn: unary(async (request, client) => {
+      const response = await client.kv.txn(txnRequest(request))
+      return {header: header(response.header), succeeded: response.succeeded, responses: response.responses.map(responseOp)}
+    }),
+    Compact: unary((request, client) => headed(client.kv.compact({revision: Number(request.revision), physical: Boolean(request.physical)}))),
+  })
+  server.addService(services.Watch!.service, {Watch: (stream: grpc.ServerDuplexStream<Wire, Wire>) => serveWatchStream(stream, clientOf(stream.metadata))})
+  server.addService(services.Lease!.service, {
+    LeaseGrant: unary((request, client) =>
+      headed(client.lease.grant(Number(request.TTL), request.ID !== '0' ? BigInt(request.ID) : undefined), (value) => ({ID: value.id.toString(), TTL: String(value.ttl), error: value.error ?? ''})),
+    ),
+    LeaseRevoke: unary((request, client) => headed(client.lease.revoke(BigInt(request.ID)))),
+    LeaseKeepAlive: (stream: grpc.ServerDuplexStream<Wire, Wire>) => serveKeepAlives(stream, clientOf(stream.metadata)),
+    LeaseTimeToLive: unary((request, client) =>
+      headed(client.lease.timeToLive(BigInt(request.ID), Boolean(request.keys)), (value) => ({
+        ID: value.id.toString(),
+        TTL: String(value.ttl),
+        grantedTTL: String(value.grantedTtl),
+        keys: value.keys.map((key: Uint8Array) => Buffer.from(key)),
+      })),
+    ),
+    LeaseLeases: unary((_request, client) => headed(client.lease.leases(), (value) => ({leases: value.leases.map((lease: {id: bigint}) => ({ID: lease.id.toString()}))}))),
+  })
+  const members = (value: {members: Parameters<typeof member>[0][]}) => ({members: value.members.map(member)})
+  server.addService(services.Cluster!.service, {
+    MemberList: unary((_request, client) => headed(client.cluster.memberList(), members)),
+    MemberRemove: unary((request, client) => headed(client.cluster.memberRemove(BigInt(request.ID)), members)),
+    MemberUpdate: unary((request, client) => headed(client.cluster.memberUpdate(BigInt(request.ID), request.peerURLs ?? []), members)),
+    MemberPromote: unary((request, client) => headed(client.cluster.memberPromote(BigInt(request.ID)), members)),
+    MemberAdd: unary(async (request, client) => {
+      // MemberAddRequest carries no name (etcdctl keeps it for its ETCD_NAME line); kubemu files
+      // the member under the next free name of the Procfile's kind, for `kubemu member start`.
+      const taken = new Set(client.embedded.layout.members.map((existing) => existing.name))
+      let name = ''
+      for (let number = 1; name === '' && number <= membersMax; number++) if (!taken.has(`infra${number}`)) name = `infra${number}`
+      if (name === '') throw new EtcdError('FailedPrecondition', 'etcdserver: too many members')
+      const response = await client.cluster.memberAdd(request.peerURLs ?? [], Boolean(request.isLearner), name)
+      return {header: header(response.header), member: member(response.member), members: response.members.map(member)}
+    }),
+  })
+  server.addService(services.Maintenance!.service, {
+    Status: unary(async (_request, client) => status(await client.maintenance.status())),
+    Alarm: unary(async (request, client) => {
+      const action = Number(request.action)
+      if (action === 0) return headed(client.maintenance.alarmList(), (value) => ({alarms: value.alarms.map(alarmMember)}))
+      if (action === 2) {
+        const alarm = {memberId: BigInt(request.memberID), alarm: alarmTypes[Number(request.alarm)] ?? 'NONE'}
+        return headed(client.maintenance.alarmDisarm(alarm), (value) => ({alarms: value.alarms.map(alarmMember)}))
+      }
+      throw new EtcdError('InvalidArgument', 'etcdserver: alarms are raised by the members themselves')
+    }),
+    Defragment: unary((_request, client) => headed(client.maintenance.defragment())),
+    HashKV: unary((request, client) => headed(client.maintenance.hashKv(Number(request.revision)), (value) => ({hash: value.hash, compact_revision: String(value.compactRevision)}))),
+    MoveLeader: unary((request, client) => headed(client.maintenance.moveLeader(BigInt(request.targetID)))),
+  })
+  const permissionTypes = ['READ', 'WRITE', 'READWRITE'] as const
+  server.addService(services.Auth!.service, {
+    AuthEnable: unary((_request, client) => headed(client.auth.enable())),
+    AuthDisable: unary((_request, client) => headed(client.auth.disable())),
+    AuthStatus: unary((_request, client) => headed(client.auth.status(), (value) => ({enabled: value.enabled, authRevision: String(value.authRevision)}))),
+    Authenticate: unary(async (request, client) => {
+      const response = await client.auth.authenticate(String(request.name), String(request.password))
+      tokens.remember(response.token, String(request.name))
+      return {header: header(response.header), token: response.token}
+    }),
+    UserAdd: unary((request, client) => headed(client.auth.userAdd(request.name, request.password, {noPassword: Boolean(request.options?.no_password)}))),
+    UserGet: unary((request, client) => headed(client.auth.userGet(request.name), (value) => ({roles: value.roles}))),
+    UserList: unary((_request, client) => headed(client.auth.userList(), (value) => ({users: value.users}))),
+    UserDelete: unary((request, client) => headed(client.auth.userDelete(request.name))),
+    UserChangePassword: unary((request, client) => headed(client.auth.userChangePassword(request.name, request.password))),
+    UserGrantRole: unary((request, client) => headed(client.auth.userGrantRole(request.user, request.role))),
+    UserRevokeRole: unary((request, client) => headed(client.auth.userRevokeRole(request.name, request.role))),
+    RoleAdd: unary((request, client) => headed(client.auth.roleAdd(request.name))),
+    RoleGet: unary((request, client) =>
+      headed(client.auth.roleGet(request.role), (value) => ({
+        perm: value.permissions.map((permission: {type: (typeof permissionTypes)[number]; key: Uint8Array; rangeEnd: Uint8Array}) => ({
+          permType: permissionTypes.indexOf(permission.type),
+          key: Buffer.from(permission.key),
+          range_end: Buffer.from(permission.rangeEnd),
+        })),
+      })),
+    ),
+    RoleList: unary((_request, client) => headed(client.auth.roleList(), (value) => ({roles: value.roles}))),
+    RoleDelete: unary((request, client) => headed(client.auth.roleDelete(request.role))),
+    RoleGrantPermission: unary((request, client) =>
+      headed(
+        client.auth.roleGrantPermission(request.name, {
+          type: permissionTypes[Number(request.perm?.permType ?? 0)] ?? 'READ',
+          key: new Uint8Array(request.perm?.key ?? []),
+          rangeEnd: new Uint8Array(request.perm?.range_end ?? []),
+        }),
+      ),
+    ),
+    RoleRevokePermission: unary((request, client) => headed(client.auth.roleRevokePermission(request.role, new Uint8Array(request.key ?? []), new Uint8Array(request.range_end ?? [])))),
+  })
+}
+
+/** One Watch stream: creates and cancels watches as the client asks, and forwards their events. */
+function serveWatchStream(stream: grpc.ServerDuplexStream<Wire, Wire>, client: EmbeddedClient): void {
+  const watchers = new Map<number, {cancel(): void}>()
+  let nextWatchId = 0
+  const currentHeader = () => header(client.header(client.serving().stateMachine.kv.currentRevision()))
+  const send = (message: Wire) => {
+    if (!stream.destroyed && stream.writable) stream.write(message)
+  }
+  stream.on('data', (request: Wire) => {
+    try {
+      if (request.create_request) {
+        const create = request.create_request
+        const requestedId = Number(create.watch_id ?? 0)
+        const watchId = requestedId > 0 ? requestedId : nextWatchId++
+        if (watchers.has(watchId) || watchers.size >= watchesPerStreamMax) {
+          send({header: currentHeader(), watch_id: String(watchId), created: true, canceled: true, cancel_reason: 'etcdserver: duplicate watch id or too many watches'})
+          return
+        }
+        const filters = ((create.filters ?? []) as number[]).map((filter) => (filter === 0 ? 'noput' : 'nodelete') as 'noput' | 'nodelete')
+        const watcher = client.watch.watch({
+          key: new Uint8Array(create.key ?? []),
+          ...(create.range_end?.length ? {rangeEnd: new Uint8Array(create.range_end)} : {}),
+          startRevision: Number(create.start_revision ?? 0),
+          prevKv: Boolean(create.prev_kv),
+          filters,
+          progressNotify: Boolean(create.progress_notify),
+        })
+        watchers.set(watchId, watcher)
+        void forwardWatch(watcher, watchId, send, currentHeader, () => watchers.delete(watchId))
+      } else if (request.cancel_request) {
+        const watchId = Number(request.cancel_request.watch_id ?? 0)
+        const watcher = watchers.get(watchId)
+        if (!watcher) return
+        watchers.delete(watchId)
+        watcher.cancel()
+        send({header: currentHeader(), watch_id: String(watchId), canceled: true})
+      } else if (request.progress_request) {
+        // Not tied to one watch (etcd 3.4 answers with watch ID -1).
+        send({header: currentHeader(), watch_id: '-1'})
+      }
+    } catch (error) {
+      stream.destroy(error instanceof Error ? error : new Error(String(error)))
+    }
+  })
+  const stop = () => {
+    for (const watcher of watchers.values()) watcher.cancel()
+    watchers.clear()
+  }
+  stream.on('end', () => {
+    stop()
+    stream.end()
+  })
+  stream.on('error', stop)
+  stream.on('close', stop)
+}
+
+async function forwardWatch(
+  watcher: ReturnType<EmbeddedClient['watch']['watch']>,
+  watchId: number,
+  send: (message: Wire) => void,
+  currentHeader: () => Wire,
+  forget: () => void,
+): Promise<void> {
+  try {
+    await watcher.created()
+    send({header: currentHeader(), watch_id: String(watchId), created: true})
+    for (;;) {
+      const response = await watcher.next()
+      if (!response) return
+      if (response.canceled || response.compactRevision) {
+        send({header: header(response.header), watch_id: String(watchId), canceled: true, compact_revision: String(response.compactRevision ?? 0)})
+        return
+      }
+      send({header: header(response.header), watch_id: String(watchId), events: response.events.map(event)})
+    }
+  } catch (error) {
+    send({header: currentHeader(), watch_id: String(watchId), canceled: true, cancel_reason: error instanceof Error ? error.message : String(error)})
+  } finally {
+    forget()
+  }
+}
+
+/** LeaseKeepAlive: one answer per request; a lease that is gone answers TTL 0, as etcd does. */
+function serveKeepAlives(stream: grpc.ServerDuplexStream<Wire, Wire>, client: EmbeddedClient): void {
+  let queue = Promise.resolve()
+  stream.on('data', (request: Wire) => {
+    const id = BigInt(String(request.ID ?? 0))
+    // In order, one at a time: answers go out as the requests came.
+    queue = queue.then(async () => {
+      try {
+        const response = await client.lease.keepAliveOnce(id)
+        if (stream.writable) stream.write({header: header(response.header), ID: id.toString(), TTL: String(response.ttl)})
+      } catch (error) {
+        if (error instanceof EtcdError && error.grpcCode === 'NotFound') {
+          if (stream.writable) stream.write({header: header(client.header(client.serving().stateMachine.kv.currentRevision())), ID: id.toString(), TTL: '0'})
+          return
+        }
+        stream.destroy(error instanceof Error ? error : new Error(String(error)))
+      }
+    })
+  })
+  stream.on('end', () => {
+    void queue.then(() => stream.end())
+  })
+}
