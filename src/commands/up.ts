@@ -1,5 +1,6 @@
 import {Command, Flags} from '@oclif/core'
 import {parseEtcdPorts, runUp, UpFlagError} from '../core/controlplane/up.js'
+import {FrontDoorError} from '../core/server/etcd-grpc.js'
 import {systemClock} from '../core/util/clock.js'
 
 export default class Up extends Command {
@@ -22,6 +23,11 @@ export default class Up extends Command {
     const interrupt = () => stop.abort()
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
-    await runUp({environment: process.env, port: flags.port, etcdPorts, clock: systemClock, signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`)})
+    try {
+      await runUp({environment: process.env, port: flags.port, etcdPorts, clock: systemClock, signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`)})
+    } catch (error) {
+      if (error instanceof FrontDoorError) this.error(error.message, {exit: 1})
+      throw error
+    }
   }
 }

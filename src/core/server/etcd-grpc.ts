@@ -52,6 +52,11 @@ function serviceError(error: unknown): Partial<grpc.StatusObject> {
   return {code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error)}
 }
 
+/** The front door could not start (a port in use). */
+export class FrontDoorError extends Error {
+  override readonly name = 'FrontDoorError'
+}
+
 export interface EtcdEndpoint {
   /** The member that answers on this port. */
   readonly member: string
@@ -84,6 +89,8 @@ class AuthTokens {
 }
 
 export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: readonly EtcdEndpoint[]): Promise<EtcdFrontDoor> {
+  // Failures reach the caller as errors with a clear message; grpc-js's own log lines would repeat them.
+  grpc.setLogVerbosity(grpc.logVerbosity.NONE)
   const definition = protoLoader.loadSync('rpc.proto', {includeDirs: [protoFolder], keepCase: true, longs: String, enums: Number, defaults: true, oneofs: true})
   const loaded = grpc.loadPackageDefinition(definition) as unknown as {etcdserverpb: Record<string, {service: grpc.ServiceDefinition}>}
   const tokens = new AuthTokens()
@@ -95,7 +102,11 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
       const clientOf = (metadata: grpc.Metadata) => client.forUser(endpoint.member, tokens.userOf(metadata))
       addServices(server, loaded.etcdserverpb, clientOf, tokens)
       const port = await new Promise<number>((resolve, reject) =>
-        server.bindAsync(`${endpoint.host}:${endpoint.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+        server.bindAsync(`${endpoint.host}:${endpoint.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+          error
+            ? reject(new FrontDoorError(`cannot serve the etcd API of ${endpoint.member} on ${endpoint.host}:${endpoint.port} (${error.message}): is a real etcd running there? --etcd-ports moves the front door, --etcd-ports off turns it off`))
+            : resolve(bound),
+        ),
       )
       servers.push(server)
       urls.set(endpoint.member, `http://${endpoint.host}:${port}`)
