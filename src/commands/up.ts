@@ -20,7 +20,10 @@ export default class Up extends Command {
       throw error
     }
     const stop = new AbortController()
-    const interrupt = () => stop.abort()
+    const interrupt = (signal: NodeJS.Signals) => {
+      process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${signal}: stopping the loops and the front doors\n`)
+      stop.abort()
+    }
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
     try {
@@ -29,5 +32,7 @@ export default class Up extends Command {
       if (error instanceof FrontDoorError) this.error(error.message, {exit: 1})
       throw error
     }
+    // Stopped and cleaned up: a timer left by a client that went away must not keep the process.
+    this.exit(0)
   }
 }

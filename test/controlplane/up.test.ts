@@ -1,8 +1,9 @@
 // `kubemu up` through the CLI: it serves the API and runs the loops with real delays; one-shot
 // commands go through it; a second `up` stands by and takes over when the first stops.
 import {type ChildProcess, spawn} from 'node:child_process'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 
@@ -38,8 +39,13 @@ class UpProcess {
 
 describe('kubemu up', () => {
   const processes: UpProcess[] = []
+  let failed = false
+  afterEach((context) => {
+    if (context.task.result?.state === 'fail') failed = true
+  })
   afterAll(async () => {
-    if (process.env.SHOW_UP) for (const up of processes) console.log(`--- up ${up.child.pid}\n${up.output}`)
+    // On a failure the processes' output tells what they were doing.
+    if (process.env.SHOW_UP || failed) for (const up of processes) console.log(`--- up ${up.child.pid}\n${up.output}`)
     for (const up of processes) {
       up.child.kill('SIGINT')
       await up.exited
@@ -52,7 +58,20 @@ describe('kubemu up', () => {
     const first = new UpProcess(home)
     processes.push(first)
     await first.until(/leader election: \S+ leads/)
-    expect(first.output).toMatch(/Kubernetes API at http:\/\/127\.0\.0\.1:\d+ /)
+    expect(first.output).toMatch(/Kubernetes API at https:\/\/127\.0\.0\.1:\d+ /)
+    // The real kubectl over HTTPS, trusting the cluster's CA, as the admin of the kubeconfig.
+    const secureUrl = /Kubernetes API at (https:\/\/\S+)/.exec(first.output)![1]!
+    const kubeconfig = join(home, 'real-kubeconfig')
+    writeFileSync(kubeconfig, readFileSync(join(home, 'default', 'kubeconfig'), 'utf8').replace('https://127.0.0.1:6443', secureUrl))
+    const real = (line: string) => runShell(`kubectl --kubeconfig=${kubeconfig} ${line}`, {cwd: home, env: {...process.env, KUBEMU_HOME: home}})
+    expect(await real('get namespaces -o name')).toMatchObject({status: 0, stdout: 'namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n'})
+    const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-real-kubectl}\ndata: {a: b}\n'
+    expect(await runShell(`kubectl --kubeconfig=${kubeconfig} apply -f -`, {cwd: home, env: process.env, stdin: manifest})).toMatchObject({status: 0, stdout: 'configmap/from-real-kubectl created\n'})
+    expect((await kubectl("get configmap from-real-kubectl -o jsonpath='{.data.a}'")).stdout).toBe('b')
+    // A watch over TLS until the control plane has done its work.
+    const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: real}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: real}}\n  template:\n    metadata: {labels: {app: real}}\n    spec: {containers: [{name: web, image: nginx}]}\n'
+    expect((await runShell(`kubectl --kubeconfig=${kubeconfig} apply -f -`, {cwd: home, env: process.env, stdin: deployment})).status).toBe(0)
+    expect(await real('wait --for=condition=Available deployment/real --timeout=60s')).toMatchObject({status: 0, stdout: 'deployment.apps/real condition met\n'})
     expect((await kubectl('create deployment web --image=nginx --replicas=2')).stdout).toBe('deployment.apps/web created\n')
     expect((await kubectl('wait --for=condition=Available deployment/web --timeout=60s')).stdout).toBe('deployment.apps/web condition met\n')
     await first.until(/kubelet\/worker-\d +Started +pod\/default\/web-/)
@@ -70,7 +89,7 @@ describe('kubemu up', () => {
     expect((await kubectl('wait --for=jsonpath={.status.readyReplicas}=3 deployment/web --timeout=60s')).status).toBe(0)
     const taken = await kubectl("get lease kube-controller-manager -n kube-system -o jsonpath='{.spec.holderIdentity} {.spec.leaseTransitions}'")
     expect(taken.stdout).toMatch(new RegExp(`_kubemu-up-${second.child.pid} 1$`))
-  }, 60_000)
+  }, 120_000)
 
   it('serves the etcd v3 API: the real etcdctl reads what the control plane wrote and watches it write', async () => {
     const home = temporaryFolder()

@@ -74,7 +74,7 @@ export async function referenceCluster(clock?: Clock): Promise<ReferenceCluster>
   })
   const http = await startHttpApi(api)
   const kubeconfig = join(folder, 'kubeconfig')
-  writeFileSync(kubeconfig, adminKubeconfig('default', api.credentials.adminToken()).replace('http://127.0.0.1:6443', http.url))
+  writeFileSync(kubeconfig, adminKubeconfig('default', api.credentials.adminToken(), {server: http.url}))
   const environment = {...process.env, KUBECONFIG: kubeconfig, KUBEMU_HOME: folder}
   return {
     api,

@@ -148,6 +148,18 @@ class DocumentBuilder {
 }
 
 /** The document of one group-version, or null when the scheme serves no such group-version. */
+const queryParameter = (name: string, type: 'string' | 'boolean') => ({name, in: 'query', schema: {type, uniqueItems: true}})
+/**
+ * The query parameters of kube-apiserver's writes. kubectl looks for fieldValidation on a PATCH
+ * of the kind before it validates server-side (QueryParamVerifierV3); without it, it asks for
+ * /openapi/v2, which kubemu does not serve.
+ */
+const writeParameters: Record<string, unknown[]> = {
+  post: [queryParameter('dryRun', 'string'), queryParameter('fieldManager', 'string'), queryParameter('fieldValidation', 'string')],
+  put: [queryParameter('dryRun', 'string'), queryParameter('fieldManager', 'string'), queryParameter('fieldValidation', 'string')],
+  patch: [queryParameter('dryRun', 'string'), queryParameter('fieldManager', 'string'), queryParameter('fieldValidation', 'string'), queryParameter('force', 'boolean')],
+}
+
 export function openApiDocument(scheme: Scheme, group: string, version: string): OpenApiDocument | null {
   const definitions = scheme.all().filter((definition) => definition.group === group && definition.version === version)
   if (definitions.length === 0) return null
@@ -166,7 +178,12 @@ export function openApiDocument(scheme: Scheme, group: string, version: string):
     }
     builder.schemas[name] = {...builder.schemas[name], 'x-kubernetes-group-version-kind': [gvk]}
     const scoped = definition.namespaced ? `${prefix}/namespaces/{namespace}/${definition.resource}` : `${prefix}/${definition.resource}`
-    const operation = (action: string) => ({'x-kubernetes-action': action, 'x-kubernetes-group-version-kind': gvk, responses: {'200': {description: 'OK'}}})
+    const operation = (action: string) => ({
+      'x-kubernetes-action': action,
+      'x-kubernetes-group-version-kind': gvk,
+      ...(writeParameters[action] ? {parameters: writeParameters[action]} : {}),
+      responses: {'200': {description: 'OK'}},
+    })
     const verbs = new Set(definition.verbs)
     const collection: Record<string, unknown> = {}
     if (verbs.has('list')) collection.get = operation('list')

@@ -207,8 +207,9 @@ export async function watchObjects(registry: Registry, definition: ResourceDefin
         pending = null
         return events
       }
-      if (ended) return null
       for (;;) {
+        // Cancelled while the last batch was read: no new store read, no new bookmark timer.
+        if (ended) return null
         let events: StoreEvent[] | null
         try {
           const next = await nextFromStore()

@@ -1,8 +1,7 @@
 // Opens the Kubernetes side of a cluster for one command: the store (the embedded cluster, or a
 // real etcd named by --etcd-servers / KUBEMU_ETCD_SERVERS), the cluster's credentials and admin
 // kubeconfig, the API server, and the bootstrap the first time a Kubernetes-side command runs.
-import {existsSync, mkdirSync} from 'node:fs'
-import {basename} from 'node:path'
+import {mkdirSync} from 'node:fs'
 import {clusterFolder} from '../home.js'
 import {openRealEtcdStore} from '../store/backends.js'
 import {LazyEmbeddedStore} from '../store/lazy-embedded-store.js'
@@ -12,7 +11,7 @@ import {ApiServer} from './apiserver.js'
 import {auditLogFile} from './audit.js'
 import {FileCredentials} from './authentication/credentials.js'
 import {ensureBootstrapped} from './bootstrap.js'
-import {kubeconfigPath, writeAdminKubeconfig} from './kubeconfig.js'
+import {ensureAdminKubeconfig} from './kubeconfig.js'
 
 export interface KubernetesOptions {
   readonly environment: NodeJS.ProcessEnv
@@ -47,8 +46,7 @@ export async function openKubernetes(options: KubernetesOptions): Promise<Kubern
     const auditPath = options.environment.KUBEMU_AUDIT_LOG
     const api = new ApiServer({store, clock, credentials, audit: auditPath ? auditLogFile(auditPath) : undefined})
     await ensureBootstrapped(api, clock.nowMilliseconds())
-    const kubeconfig = kubeconfigPath(folder)
-    if (!existsSync(kubeconfig)) writeAdminKubeconfig(folder, basename(folder), credentials.adminToken())
+    const kubeconfig = ensureAdminKubeconfig(folder, clock.nowMilliseconds())
     return {api, store, folder, kubeconfig, close: () => store.close()}
   } catch (error) {
     await store.close()

@@ -5,7 +5,10 @@ import {join} from 'node:path'
 
 export interface UpMarker {
   readonly pid: number
+  /** Plain HTTP on loopback, for kubemu's own one-shot commands. */
   readonly url: string
+  /** The HTTPS front door (what kubeconfigs point at). */
+  readonly secureUrl?: string
   readonly started: string
   /** The etcd front door: each member's client URL, by member name (absent when it is off). */
   readonly etcd?: Readonly<Record<string, string>>

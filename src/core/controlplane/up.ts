@@ -6,13 +6,14 @@ import {hostname} from 'node:os'
 import type {KubeObject} from '../api/object.js'
 import {FileCredentials} from '../apiserver/authentication/credentials.js'
 import {apiServerUser} from '../apiserver/authentication/user.js'
+import {runCompactor} from '../apiserver/compactor.js'
 import {openKubernetes} from '../apiserver/open.js'
 import {ApiClient, type RequestHandler} from '../client/client.js'
 import {HttpRequestHandler} from '../client/http-handler.js'
 import {clusterFolder} from '../home.js'
 import {currentLayout} from '../etcd/cluster.js'
 import type {MemberLayout} from '../etcd/layout.js'
-import {type EtcdEndpoint, type EtcdFrontDoor, startEtcdFrontDoor} from '../server/etcd-grpc.js'
+import {type EtcdEndpoint, type EtcdFrontDoor, FrontDoorError, startEtcdFrontDoor} from '../server/etcd-grpc.js'
 import {type HttpApi, startHttpApi} from '../server/http-api.js'
 import {LazyEmbeddedStore} from '../store/lazy-embedded-store.js'
 import type {Clock} from '../util/clock.js'
@@ -113,24 +114,40 @@ export async function runUp(options: UpOptions): Promise<void> {
     }
     const connection = await openKubernetes({environment: options.environment, clock: options.clock})
     let http: HttpApi | null = null
+    let secure: HttpApi | null = null
     let etcd: EtcdFrontDoor | null = null
     try {
-      http = await startHttpApi(connection.api, {port: options.port})
+      // HTTPS for kubectl and client libraries (the kubeconfig trusts the cluster's CA); plain
+      // HTTP on a free loopback port for kubemu's own one-shot commands, which up.json names.
+      const certificates = new FileCredentials(folder).certificates(options.clock.nowMilliseconds())
+      secure = await startHttpApi(connection.api, {port: options.port, tls: certificates.serving}).catch((error: unknown) => {
+        throw new FrontDoorError(`cannot serve the Kubernetes API on 127.0.0.1:${options.port} (${error instanceof Error ? error.message : String(error)}): --port moves it`)
+      })
+      http = await startHttpApi(connection.api)
       const store = connection.store
       if (options.etcdPorts !== 'off' && store instanceof LazyEmbeddedStore) {
         etcd = await startEtcdFrontDoor(await store.embeddedClient(), etcdEndpoints(currentLayout(folder).members, options.etcdPorts ?? null))
       }
-      writeUpMarker(folder, {pid: process.pid, url: http.url, started: new Date(options.clock.nowMilliseconds()).toISOString(), ...(etcd ? {etcd: Object.fromEntries(etcd.urls)} : {})})
-      options.log(`${time(options.clock.nowMilliseconds())} Kubernetes API at ${http.url} (kubeconfig: ${connection.kubeconfig}); Ctrl-C stops`)
+      writeUpMarker(folder, {pid: process.pid, url: http.url, secureUrl: secure.url, started: new Date(options.clock.nowMilliseconds()).toISOString(), ...(etcd ? {etcd: Object.fromEntries(etcd.urls)} : {})})
+      options.log(`${time(options.clock.nowMilliseconds())} Kubernetes API at ${secure.url} (kubeconfig: ${connection.kubeconfig}); Ctrl-C stops`)
       if (etcd) {
         const endpoints = [...etcd.urls.values()].map((url) => url.replace(/^http:\/\//, '')).join(',')
         options.log(`${time(options.clock.nowMilliseconds())} etcd v3 API at ${[...etcd.urls].map(([name, url]) => `${url} (${name})`).join(', ')}; etcdctl --endpoints=${endpoints}`)
       }
-      await runLoops(connection.api, options, () => true)
+      // kube-apiserver's compactor, beside the loops, until `up` stops.
+      const compaction = new AbortController()
+      const compactor = runCompactor(connection.store, options.clock, AbortSignal.any([options.signal, compaction.signal]), (message) => options.log(`${time(options.clock.nowMilliseconds())} ${message}`))
+      try {
+        await runLoops(connection.api, options, () => true)
+      } finally {
+        compaction.abort()
+        await compactor
+      }
     } finally {
       removeUpMarker(folder)
       await etcd?.close()
       await http?.close()
+      await secure?.close()
       await connection.close()
     }
   }

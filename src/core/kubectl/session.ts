@@ -2,10 +2,8 @@
 // in-process API server with the context's credentials (bearer token, impersonation headers).
 // The API server opens on the first request; warnings it sends are printed as kubectl does.
 import {existsSync, mkdirSync, readFileSync} from 'node:fs'
-import {basename} from 'node:path'
 import type {ApiResponse, ApiServer} from '../apiserver/apiserver.js'
-import {FileCredentials} from '../apiserver/authentication/credentials.js'
-import {kubeconfigPath, writeAdminKubeconfig} from '../apiserver/kubeconfig.js'
+import {ensureAdminKubeconfig} from '../apiserver/kubeconfig.js'
 import type {KubernetesConnection} from '../apiserver/open.js'
 import type {HttpMethod} from '../apiserver/request.js'
 import {clusterFolder} from '../home.js'
@@ -87,12 +85,8 @@ export class KubectlSession {
   /** The cluster folder's own admin kubeconfig, written when missing (no store needed). */
   defaultKubeconfigPath(): string {
     const folder = clusterFolder(this.io.environment)
-    const path = kubeconfigPath(folder)
-    if (!existsSync(path)) {
-      mkdirSync(folder, {recursive: true})
-      writeAdminKubeconfig(folder, basename(folder), new FileCredentials(folder).adminToken())
-    }
-    return path
+    mkdirSync(folder, {recursive: true})
+    return ensureAdminKubeconfig(folder, (this.io.clock ?? systemClock).nowMilliseconds())
   }
 
   kubeconfig(): KubeconfigFiles {

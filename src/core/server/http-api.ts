@@ -3,6 +3,7 @@
 // warnings go out as `Warning: 299` headers, and a watch streams one JSON event per line until
 // the client goes away.
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {createServer as createSecureServer} from 'node:https'
 import type {ApiServer} from '../apiserver/apiserver.js'
 import {requestBodyBytesMax} from '../apiserver/body.js'
 import type {HttpMethod} from '../apiserver/request.js'
@@ -68,7 +69,8 @@ async function serve(api: ApiServer, request: IncomingMessage, response: ServerR
   }
   const watch = answer.watch
   response.writeHead(200, {...replyHeaders, 'transfer-encoding': 'chunked'})
-  request.on('close', () => watch.cancel())
+  // The response closes when the client goes away (the request may have closed long before).
+  response.on('close', () => watch.cancel())
   for (let batch = 0; batch < watchBatchesMax && !response.destroyed; batch++) {
     const events = await watch.next()
     if (!events) break
@@ -78,20 +80,28 @@ async function serve(api: ApiServer, request: IncomingMessage, response: ServerR
   response.end()
 }
 
-export function startHttpApi(api: ApiServer, options: {host?: string; port?: number} = {}): Promise<HttpApi> {
-  const server: Server = createServer((request, response) => {
+export interface HttpApiOptions {
+  readonly host?: string
+  readonly port?: number
+  /** HTTPS with this certificate and key (PEM), as kube-apiserver's secure port; plain HTTP without. */
+  readonly tls?: {readonly certificate: string; readonly privateKey: string}
+}
+
+export function startHttpApi(api: ApiServer, options: HttpApiOptions = {}): Promise<HttpApi> {
+  const handler = (request: IncomingMessage, response: ServerResponse) => {
     serve(api, request, response).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, {'content-type': 'application/json'})
       response.end(JSON.stringify({kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: error instanceof Error ? error.message : String(error), reason: 'InternalError', code: 500}))
     })
-  })
+  }
+  const server: Server = options.tls ? createSecureServer({cert: options.tls.certificate, key: options.tls.privateKey}, handler) : createServer(handler)
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
       const address = server.address()
       const port = typeof address === 'object' && address ? address.port : 0
       resolve({
-        url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+        url: `${options.tls ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${port}`,
         close: () => new Promise((done) => {
           server.closeAllConnections()
           server.close(() => done())

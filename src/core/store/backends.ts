@@ -4,12 +4,18 @@ import {RealEtcdClient} from './real-etcd-client.js'
 import {EtcdStore, type Store} from './store.js'
 
 /** The etcd API of the embedded cluster in `folder` (opened: this process takes the writer lock). */
-export function openEmbeddedClient(folder: string, options: ClusterOptions & {endpoint?: string} = {}): EmbeddedClient {
-  return new EmbeddedClient(EmbeddedCluster.open(folder, options), {endpoint: options.endpoint ?? 'infra1'})
+export function openEmbeddedClient(folder: string, options: EmbeddedStoreOptions = {}): EmbeddedClient {
+  return new EmbeddedClient(EmbeddedCluster.open(folder, options), {endpoint: options.endpoint ?? 'infra1', ...(options.backendQuotaBytes ? {backendQuotaBytes: options.backendQuotaBytes} : {})})
+}
+
+export type EmbeddedStoreOptions = ClusterOptions & {
+  readonly endpoint?: string
+  /** etcd's --quota-backend-bytes (2 GiB by default). */
+  readonly backendQuotaBytes?: number
 }
 
 /** The store on the embedded cluster in `folder`, served by one member. */
-export function openEmbeddedStore(folder: string, options: ClusterOptions & {endpoint?: string} = {}): Store {
+export function openEmbeddedStore(folder: string, options: EmbeddedStoreOptions = {}): Store {
   return new EtcdStore(openEmbeddedClient(folder, options))
 }
 

@@ -4,11 +4,11 @@
 // and from then on everything goes through it, so a command reads its own writes.
 import type {EtcdClient} from '../etcd/api.js'
 import type {EmbeddedClient} from '../etcd/embedded-client.js'
-import type {ClusterOptions} from '../etcd/cluster.js'
+import type {EmbeddedStoreOptions} from './backends.js'
 import {defaultLayout} from '../etcd/layout.js'
 import {ReadOnlyMember} from '../etcd/read-only.js'
 import {type Clock, systemClock} from '../util/clock.js'
-import {EtcdStore, type ListOptions, type ListResult, type Store, type StoredObject, type StoreWatch} from './store.js'
+import {type CompactionState, type CompactionStep, EtcdStore, type ListOptions, type ListResult, type Store, type StoredObject, type StoreWatch} from './store.js'
 
 export class LazyEmbeddedStore implements Store {
   private reader: ReadOnlyMember | null | undefined
@@ -23,7 +23,7 @@ export class LazyEmbeddedStore implements Store {
 
   constructor(
     private readonly folder: string,
-    private readonly options: ClusterOptions & {endpoint?: string} = {},
+    private readonly options: EmbeddedStoreOptions = {},
   ) {}
 
   private get clock(): Clock {
@@ -75,6 +75,10 @@ export class LazyEmbeddedStore implements Store {
 
   async update(key: string, value: Uint8Array, expectedModRevision: number): Promise<StoredObject> {
     return this.observed(key, (await this.writable()).update(key, value, expectedModRevision))
+  }
+
+  async compactStep(state: CompactionState): Promise<CompactionStep> {
+    return ((await this.writable()) as EtcdStore).compactStep(state)
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<StoredObject> {

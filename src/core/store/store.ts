@@ -76,7 +76,23 @@ export interface Store {
    */
   exclusiveWriterEpoch?(): number | null
   onWrite?(listener: (key: string) => void): () => void
+  /** One step of kube-apiserver's compactor (see compactStep); absent where the store cannot compact. */
+  compactStep?(state: CompactionState): Promise<CompactionStep>
 }
+
+/** A step's outcome: the next state, and whether this step compacted. */
+export interface CompactionStep extends CompactionState {
+  readonly compacted: boolean
+}
+
+/** Where kube-apiserver's compactor stands: compact_rev_key's version, and the revision to compact to next. */
+export interface CompactionState {
+  readonly version: number
+  readonly revision: number
+}
+
+/** The key kube-apiserver's compactors coordinate through (every API server of a cluster runs one). */
+export const compactRevisionKey = 'compact_rev_key'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -108,6 +124,30 @@ export class EtcdStore implements Store {
       continueAfter: response.more && last ? last.key : null,
       remaining: response.count - objects.length,
     }
+  }
+
+  /**
+   * kube-apiserver's compact (storage/etcd3/compact.go): if compact_rev_key's version is still the
+   * one this compactor saw, put the revision it noted last time there and compact to it; else an
+   * API server elsewhere did it, and this one takes up its count. Returns the next state: the
+   * version now, and the current revision, to compact to at the next step.
+   */
+  async compactStep(state: CompactionState): Promise<CompactionStep> {
+    const key = encoder.encode(compactRevisionKey)
+    const response = await this.client.kv.txn({
+      compare: [{key, target: 'version', result: 'equal', version: state.version}],
+      success: [{requestPut: {key, value: encoder.encode(String(state.revision))}}],
+      failure: [{requestRange: {key}}],
+    })
+    const current = response.header.revision
+    if (!response.succeeded) {
+      const range = response.responses[0]
+      const kv = range && 'responseRange' in range ? range.responseRange.kvs[0] : undefined
+      return {version: kv?.version ?? 0, revision: current, compacted: false}
+    }
+    // kube does not compact on its first step (nothing noted yet).
+    if (state.revision > 0) await this.client.kv.compact({revision: state.revision})
+    return {version: state.version + 1, revision: current, compacted: state.revision > 0}
   }
 
   async create(key: string, value: Uint8Array): Promise<StoredObject> {

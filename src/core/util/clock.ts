@@ -43,6 +43,7 @@ export class ManualClock implements Clock {
 /** A clock whose sleepers wake only when a test moves it past their deadline. */
 export class SteppedClock implements Clock {
   private sleepers: Array<{deadline: number; wake: () => void}> = []
+  private sleepWatchers: Array<() => void> = []
 
   constructor(private now = 1_700_000_000_000) {}
 
@@ -50,10 +51,18 @@ export class SteppedClock implements Clock {
     return this.now
   }
 
+  /** Resolves at the next sleep(): the code under test has done its work and waits for time again. */
+  nextSleep(): Promise<void> {
+    return new Promise((resolve) => this.sleepWatchers.push(resolve))
+  }
+
   sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const sleeper = {deadline: this.now + milliseconds, wake: resolve}
       this.sleepers.push(sleeper)
+      const watchers = this.sleepWatchers
+      this.sleepWatchers = []
+      for (const watcher of watchers) watcher()
       signal?.addEventListener('abort', () => {
         this.sleepers = this.sleepers.filter((candidate) => candidate !== sleeper)
         resolve()

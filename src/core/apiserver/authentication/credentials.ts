@@ -6,6 +6,7 @@ import {createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {systemGroups, type UserInfo} from './user.js'
+import {type ClusterCertificates, clusterCertificates} from './certificates.js'
 
 export const adminUserName = 'kubernetes-admin'
 export const serviceAccountKeyBits = 2048
@@ -67,6 +68,11 @@ export class FileCredentials implements ClusterCredentials {
   private key: ReturnType<ClusterCredentials['signingKey']> | null = null
 
   constructor(private readonly folder: string) {}
+
+  /** The HTTPS front door's CA and serving certificate (`pki/tls`), made on first use. */
+  certificates(nowMilliseconds: number): ClusterCertificates {
+    return clusterCertificates(this.pki(), nowMilliseconds)
+  }
 
   private pki(): string {
     const folder = join(this.folder, 'pki')

@@ -1,0 +1,208 @@
+// The certificates of a cluster's HTTPS front door, as kubeadm makes them: a self-signed CA
+// (`kubernetes`) and a serving certificate for the API server signed by it, with the names and
+// addresses clients dial. ECDSA P-256 with SHA-256; DER written by hand (a few ASN.1 types), keys
+// and signatures from node:crypto.
+import {createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, randomBytes, sign} from 'node:crypto'
+import {existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {isIP} from 'node:net'
+import {join} from 'node:path'
+import {assert} from '../../util/assert.js'
+
+/** How long the certificates are valid: kubemu's clusters are for learning and CI, not for rotation. */
+export const certificateValidityDays = 3650
+
+// ---- DER ------------------------------------------------------------------------------------
+
+function length(size: number): Buffer {
+  if (size < 0x80) return Buffer.from([size])
+  const bytes: number[] = []
+  for (let rest = size; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256)
+  return Buffer.from([0x80 | bytes.length, ...bytes])
+}
+
+const tlv = (tag: number, ...contents: Buffer[]): Buffer => {
+  const body = Buffer.concat(contents)
+  return Buffer.concat([Buffer.from([tag]), length(body.length), body])
+}
+const sequence = (...items: Buffer[]) => tlv(0x30, ...items)
+const set = (...items: Buffer[]) => tlv(0x31, ...items)
+const explicit = (tag: number, item: Buffer) => tlv(0xa0 | tag, item)
+const octetString = (bytes: Buffer) => tlv(0x04, bytes)
+const utf8String = (text: string) => tlv(0x0c, Buffer.from(text, 'utf8'))
+const boolean = (value: boolean) => tlv(0x01, Buffer.from([value ? 0xff : 0x00]))
+const bitString = (bytes: Buffer, unusedBits = 0) => tlv(0x03, Buffer.from([unusedBits]), bytes)
+
+function integer(bytes: Buffer): Buffer {
+  let start = 0
+  while (start < bytes.length - 1 && bytes[start] === 0 && bytes[start + 1]! < 0x80) start++
+  const trimmed = bytes.subarray(start)
+  return tlv(0x02, trimmed[0]! >= 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed)
+}
+
+function objectIdentifier(dotted: string): Buffer {
+  const arcs = dotted.split('.').map(Number)
+  const bytes = [40 * arcs[0]! + arcs[1]!]
+  for (const arc of arcs.slice(2)) {
+    const base128: number[] = [arc & 0x7f]
+    for (let rest = Math.floor(arc / 128); rest > 0; rest = Math.floor(rest / 128)) base128.unshift(0x80 | (rest & 0x7f))
+    bytes.push(...base128)
+  }
+  return tlv(0x06, Buffer.from(bytes))
+}
+
+/** UTCTime until 2049, GeneralizedTime from 2050 (RFC 5280 4.1.2.5). */
+function time(milliseconds: number): Buffer {
+  const iso = new Date(milliseconds).toISOString()
+  const digits = iso.slice(0, 19).replace(/[-T:]/g, '')
+  const year = Number(iso.slice(0, 4))
+  return year < 2050 ? tlv(0x17, Buffer.from(`${digits.slice(2)}Z`)) : tlv(0x18, Buffer.from(`${digits}Z`))
+}
+
+const oids = {
+  ecdsaWithSha256: '1.2.840.10045.4.3.2',
+  commonName: '2.5.4.3',
+  organization: '2.5.4.10',
+  basicConstraints: '2.5.29.19',
+  keyUsage: '2.5.29.15',
+  extendedKeyUsage: '2.5.29.37',
+  subjectAltName: '2.5.29.17',
+  subjectKeyIdentifier: '2.5.29.14',
+  authorityKeyIdentifier: '2.5.29.35',
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+}
+
+function name(commonName: string, organization?: string): Buffer {
+  const attribute = (oid: string, value: string) => set(sequence(objectIdentifier(oid), utf8String(value)))
+  return sequence(...(organization ? [attribute(oids.organization, organization)] : []), attribute(oids.commonName, commonName))
+}
+
+const extension = (oid: string, critical: boolean, value: Buffer) => sequence(objectIdentifier(oid), ...(critical ? [boolean(true)] : []), octetString(value))
+
+function ipAddressBytes(address: string): Buffer {
+  if (isIP(address) === 4) return Buffer.from(address.split('.').map(Number))
+  // IPv6: expand "::" and write the eight groups.
+  const [head, tail] = address.includes('::') ? address.split('::') : [address, '']
+  const left = head ? head.split(':') : []
+  const right = tail ? tail.split(':') : []
+  const groups = [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
+  return Buffer.concat(groups.map((group) => Buffer.from(group.padStart(4, '0'), 'hex')))
+}
+
+// ---- certificates ---------------------------------------------------------------------------
+
+export interface KeyAndCertificate {
+  /** PEM. */
+  readonly certificate: string
+  /** PEM (PKCS #8). */
+  readonly privateKey: string
+}
+
+interface Issuer {
+  readonly name: Buffer
+  readonly key: KeyObject
+  readonly keyIdentifier: Buffer
+}
+
+/** The SHA-1 of the public key's bits, as RFC 5280's method (1) for key identifiers. */
+function keyIdentifier(publicKey: KeyObject): Buffer {
+  const spki = publicKey.export({type: 'spki', format: 'der'})
+  // The BIT STRING is the last element of SubjectPublicKeyInfo; for P-256 it is 66 bytes long.
+  const bits = spki.subarray(spki.length - 65)
+  return createHash('sha1').update(bits).digest()
+}
+
+function certificate(subject: Buffer, publicKey: KeyObject, issuer: Issuer, extensions: Buffer[], nowMilliseconds: number): string {
+  const serial = randomBytes(16)
+  serial[0] = serial[0]! & 0x7f
+  const algorithm = sequence(objectIdentifier(oids.ecdsaWithSha256))
+  const tbs = sequence(
+    explicit(0, integer(Buffer.from([2]))),
+    integer(serial),
+    algorithm,
+    issuer.name,
+    sequence(time(nowMilliseconds - 60 * 60 * 1000), time(nowMilliseconds + certificateValidityDays * 24 * 60 * 60 * 1000)),
+    subject,
+    publicKey.export({type: 'spki', format: 'der'}),
+    explicit(3, sequence(...extensions)),
+  )
+  const signature = sign('sha256', tbs, issuer.key)
+  const der = sequence(tbs, algorithm, bitString(signature))
+  const base64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')
+  return `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`
+}
+
+const newKey = () => generateKeyPairSync('ec', {namedCurve: 'prime256v1'})
+const pkcs8 = (key: KeyObject) => key.export({type: 'pkcs8', format: 'pem'}).toString()
+
+/** A self-signed CA named `kubernetes`, as kubeadm's ca.crt. */
+export function createCertificateAuthority(nowMilliseconds: number): KeyAndCertificate {
+  const {privateKey, publicKey} = newKey()
+  const subject = name('kubernetes')
+  const identifier = keyIdentifier(publicKey)
+  const issuer: Issuer = {name: subject, key: privateKey, keyIdentifier: identifier}
+  const extensions = [
+    // digitalSignature, keyCertSign, cRLSign.
+    extension(oids.keyUsage, true, bitString(Buffer.from([0x86]), 1)),
+    extension(oids.basicConstraints, true, sequence(boolean(true))),
+    extension(oids.subjectKeyIdentifier, false, octetString(identifier)),
+  ]
+  return {certificate: certificate(subject, publicKey, issuer, extensions, nowMilliseconds), privateKey: pkcs8(privateKey)}
+}
+
+/** The API server's serving certificate (kubeadm's apiserver.crt), signed by `authority`. */
+export function issueServingCertificate(authority: KeyAndCertificate, hosts: readonly string[], nowMilliseconds: number): KeyAndCertificate {
+  assert(hosts.length > 0, 'a serving certificate names at least one host')
+  const authorityKey = createPrivateKey(authority.privateKey)
+  const issuer: Issuer = {name: name('kubernetes'), key: authorityKey, keyIdentifier: keyIdentifier(createPublicKey(authorityKey))}
+  const {privateKey, publicKey} = newKey()
+  const alternativeNames = hosts.map((host) => (isIP(host) ? tlv(0x87, ipAddressBytes(host)) : tlv(0x82, Buffer.from(host, 'ascii'))))
+  const extensions = [
+    // digitalSignature, keyEncipherment.
+    extension(oids.keyUsage, true, bitString(Buffer.from([0xa0]), 5)),
+    extension(oids.extendedKeyUsage, false, sequence(objectIdentifier(oids.serverAuth))),
+    extension(oids.basicConstraints, true, sequence()),
+    extension(oids.authorityKeyIdentifier, false, sequence(tlv(0x80, issuer.keyIdentifier))),
+    extension(oids.subjectAltName, false, sequence(...alternativeNames)),
+  ]
+  return {certificate: certificate(name('kube-apiserver'), publicKey, issuer, extensions, nowMilliseconds), privateKey: pkcs8(privateKey)}
+}
+
+/** The names and addresses the API server's certificate covers (kubeadm's, on loopback). */
+export const servingHosts = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', '127.0.0.1', '::1', '10.96.0.1'] as const
+
+export interface ClusterCertificates {
+  readonly authority: KeyAndCertificate
+  readonly serving: KeyAndCertificate
+}
+
+const certificateFiles = {authorityCertificate: 'ca.crt', authorityKey: 'ca.key', servingCertificate: 'apiserver.crt', servingKey: 'apiserver.key'} as const
+
+/**
+ * The cluster's CA and serving certificate in `<pki>/tls`, made on first use. The four files are
+ * written into a fresh folder that is then renamed into place, so two processes starting at once
+ * both end up with the one set that won.
+ */
+export function clusterCertificates(pki: string, nowMilliseconds: number): ClusterCertificates {
+  const folder = join(pki, 'tls')
+  if (!existsSync(folder)) {
+    const staging = mkdtempSync(join(pki, 'tls-'))
+    const authority = createCertificateAuthority(nowMilliseconds)
+    const serving = issueServingCertificate(authority, servingHosts, nowMilliseconds)
+    writeFileSync(join(staging, certificateFiles.authorityCertificate), authority.certificate)
+    writeFileSync(join(staging, certificateFiles.authorityKey), authority.privateKey, {mode: 0o600})
+    writeFileSync(join(staging, certificateFiles.servingCertificate), serving.certificate)
+    writeFileSync(join(staging, certificateFiles.servingKey), serving.privateKey, {mode: 0o600})
+    try {
+      renameSync(staging, folder)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error
+      rmSync(staging, {recursive: true, force: true})
+    }
+  }
+  const read = (file: string) => readFileSync(join(folder, file), 'utf8')
+  return {
+    authority: {certificate: read(certificateFiles.authorityCertificate), privateKey: read(certificateFiles.authorityKey)},
+    serving: {certificate: read(certificateFiles.servingCertificate), privateKey: read(certificateFiles.servingKey)},
+  }
+}
