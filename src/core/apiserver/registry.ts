@@ -8,7 +8,7 @@ import {cloneJson, formatTimestamp, type KubeObject} from '../api/object.js'
 import type {ResourceDefinition} from '../api/scheme.js'
 import {validateObjectMeta, validateObjectMetaUpdate} from '../api/strategies/meta.js'
 import {strategyFor, type Strategy} from '../api/strategies/index.js'
-import {type Store, StoreError, type StoredObject} from '../store/store.js'
+import {type Store, StoreError, type StoredObject, type WriteOptions as StoreWriteOptions} from '../store/store.js'
 import {objectKey} from './keys.js'
 import {recordUpdate} from './managed-fields.js'
 import {ApiError, apiErrors} from './status.js'
@@ -29,6 +29,14 @@ export interface RegistryEnvironment {
 export interface AdmissionHooks {
   mutate(object: KubeObject, old: KubeObject | null): Promise<void>
   validate(object: KubeObject, old: KubeObject | null): Promise<void>
+}
+
+/** kube-apiserver's --event-ttl: events go away an hour after their last write. */
+export const eventTtlSeconds = 60 * 60
+
+/** What a write of this resource asks of the store: events live for the event TTL (an etcd lease). */
+function writeOptionsOf(definition: ResourceDefinition): StoreWriteOptions | undefined {
+  return definition.resource === 'events' ? {ttlSeconds: eventTtlSeconds} : undefined
 }
 
 export const noAdmission: AdmissionHooks = {mutate: async () => {}, validate: async () => {}}
@@ -160,7 +168,7 @@ export class Registry {
     if (options.dryRun) return this.decodeWritten(value, null)
     let stored: StoredObject
     try {
-      stored = await this.write(() => this.store.create(key, value), definition, name)
+      stored = await this.write(() => this.store.create(key, value, writeOptionsOf(definition)), definition, name)
     } catch (error) {
       await finish?.(false)
       throw error
@@ -271,7 +279,7 @@ export class Registry {
         await this.store.delete(key, stored.modRevision)
         result = {object: this.decodeWritten(value, stored.modRevision), created: false}
       } else {
-        const written = await this.store.update(key, value, stored.modRevision)
+        const written = await this.store.update(key, value, stored.modRevision, writeOptionsOf(definition))
         result = {object: this.decodeWritten(value, written.modRevision), created: false}
       }
       await finish?.(true)
@@ -297,7 +305,7 @@ export class Registry {
       if (!stored) throw apiErrors.notFound(definition, name)
       const value = this.encode(definition, next)
       try {
-        const written = await this.store.update(key, value, stored.modRevision)
+        const written = await this.store.update(key, value, stored.modRevision, writeOptionsOf(definition))
         return this.decodeWritten(value, written.modRevision)
       } catch (error) {
         if (error instanceof StoreError && error.code === 'Conflict') continue

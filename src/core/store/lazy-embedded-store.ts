@@ -8,7 +8,7 @@ import type {EmbeddedStoreOptions} from './backends.js'
 import {defaultLayout} from '../etcd/layout.js'
 import {ReadOnlyMember} from '../etcd/read-only.js'
 import {type Clock, systemClock} from '../util/clock.js'
-import {type CompactionState, type CompactionStep, EtcdStore, type ListOptions, type ListResult, type Store, type StoredObject, type StoreWatch} from './store.js'
+import {type CompactionState, type CompactionStep, EtcdStore, type ListOptions, type ListResult, type Store, type StoredObject, type StoreWatch, type WriteOptions} from './store.js'
 
 export class LazyEmbeddedStore implements Store {
   private reader: ReadOnlyMember | null | undefined
@@ -54,7 +54,7 @@ export class LazyEmbeddedStore implements Store {
     if (this.writer) return this.writer
     this.opening ??= import('./backends.js').then(({openEmbeddedClient}) => {
       this.writerClient = openEmbeddedClient(this.folder, this.options)
-      this.writer = new EtcdStore(this.writerClient)
+      this.writer = new EtcdStore(this.writerClient, this.clock)
       this.writerEpoch++
       return this.writer
     })
@@ -69,12 +69,12 @@ export class LazyEmbeddedStore implements Store {
     return (this.readable() ?? (await this.writable())).list(prefix, options)
   }
 
-  async create(key: string, value: Uint8Array): Promise<StoredObject> {
-    return this.observed(key, (await this.writable()).create(key, value))
+  async create(key: string, value: Uint8Array, options?: WriteOptions): Promise<StoredObject> {
+    return this.observed(key, (await this.writable()).create(key, value, options))
   }
 
-  async update(key: string, value: Uint8Array, expectedModRevision: number): Promise<StoredObject> {
-    return this.observed(key, (await this.writable()).update(key, value, expectedModRevision))
+  async update(key: string, value: Uint8Array, expectedModRevision: number, options?: WriteOptions): Promise<StoredObject> {
+    return this.observed(key, (await this.writable()).update(key, value, expectedModRevision, options))
   }
 
   async compactStep(state: CompactionState): Promise<CompactionStep> {

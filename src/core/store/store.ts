@@ -3,6 +3,8 @@
 import type {EtcdClient, Watcher} from '../etcd/api.js'
 import {prefixEnd} from '../mvcc/key-range.js'
 import type {KeyValue, ResponseOp} from '../mvcc/types.js'
+import {type Clock, systemClock} from '../util/clock.js'
+import {LeaseManager} from './lease-manager.js'
 
 /** A list returns at most this many objects per page when the caller sets no limit. */
 export const listPageObjectsMax = 10_000
@@ -30,6 +32,11 @@ export interface ListResult {
   readonly continueAfter: string | null
   /** Objects left after this page. */
   readonly remaining: number
+}
+
+export interface WriteOptions {
+  /** The object goes away this long after the write (an etcd lease), as kube stores events. */
+  readonly ttlSeconds?: number
 }
 
 export type StoreEventType = 'ADDED' | 'MODIFIED' | 'DELETED'
@@ -63,8 +70,8 @@ export interface StoreWatch {
 export interface Store {
   get(key: string): Promise<{object: StoredObject | null; revision: number}>
   list(prefix: string, options?: ListOptions): Promise<ListResult>
-  create(key: string, value: Uint8Array): Promise<StoredObject>
-  update(key: string, value: Uint8Array, expectedModRevision: number): Promise<StoredObject>
+  create(key: string, value: Uint8Array, options?: WriteOptions): Promise<StoredObject>
+  update(key: string, value: Uint8Array, expectedModRevision: number, options?: WriteOptions): Promise<StoredObject>
   delete(key: string, expectedModRevision?: number): Promise<StoredObject>
   /** Events after `revision` (exclusive) for keys under `prefix`. */
   watch(prefix: string, revision: number): StoreWatch
@@ -103,7 +110,18 @@ function stored(kv: KeyValue): StoredObject {
 
 /** The store on any etcd API: the embedded cluster or a real etcd. */
 export class EtcdStore implements Store {
-  constructor(private readonly client: EtcdClient) {}
+  private readonly leases: LeaseManager
+
+  constructor(
+    private readonly client: EtcdClient,
+    clock: Clock = systemClock,
+  ) {
+    this.leases = new LeaseManager(client.lease, clock)
+  }
+
+  private async leaseOf(options: WriteOptions | undefined): Promise<bigint> {
+    return options?.ttlSeconds ? this.leases.leaseFor(options.ttlSeconds) : 0n
+  }
 
   async get(key: string): Promise<{object: StoredObject | null; revision: number}> {
     const response = await this.client.kv.range({key: encoder.encode(key)})
@@ -150,11 +168,12 @@ export class EtcdStore implements Store {
     return {version: state.version + 1, revision: current, compacted: state.revision > 0}
   }
 
-  async create(key: string, value: Uint8Array): Promise<StoredObject> {
+  async create(key: string, value: Uint8Array, options?: WriteOptions): Promise<StoredObject> {
     const keyBytes = encoder.encode(key)
+    const lease = await this.leaseOf(options)
     const response = await this.client.kv.txn({
       compare: [{key: keyBytes, target: 'mod', result: 'equal', modRevision: 0}],
-      success: [{requestPut: {key: keyBytes, value}}],
+      success: [{requestPut: {key: keyBytes, value, ...(lease ? {lease} : {})}}],
       failure: [],
     })
     if (!response.succeeded) throw new StoreError('AlreadyExists', `${key} already exists`)
@@ -162,11 +181,12 @@ export class EtcdStore implements Store {
     return {key, value, createRevision: revision, modRevision: revision}
   }
 
-  async update(key: string, value: Uint8Array, expectedModRevision: number): Promise<StoredObject> {
+  async update(key: string, value: Uint8Array, expectedModRevision: number, options?: WriteOptions): Promise<StoredObject> {
     const keyBytes = encoder.encode(key)
+    const lease = await this.leaseOf(options)
     const response = await this.client.kv.txn({
       compare: [{key: keyBytes, target: 'mod', result: 'equal', modRevision: expectedModRevision}],
-      success: [{requestPut: {key: keyBytes, value, prevKv: true}}],
+      success: [{requestPut: {key: keyBytes, value, prevKv: true, ...(lease ? {lease} : {})}}],
       failure: [{requestRange: {key: keyBytes}}],
     })
     if (!response.succeeded) throw this.conflict(key, response.responses[0])
