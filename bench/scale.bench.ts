@@ -58,6 +58,13 @@ const plane = new ControlPlane(api, systemClock, () => random.next())
 // kube-apiserver's compactor runs beside the loops, as under `kubemu up`.
 const compaction = new AbortController()
 const compactor = runCompactor(store, systemClock, compaction.signal, (message) => console.log(`  ${message}`))
+// Progress once a minute: pods stored so far and memory (a one-key page tells the count).
+const progress = setInterval(() => {
+  void store.list('/registry/pods/', {limit: 1}).then((page) => {
+    console.log(`  ${((performance.now() - started) / 1000).toFixed(0)} s: ${page.objects.length + page.remaining} pods stored, ${mebibytes(process.memoryUsage().rss)} resident, ${mebibytes(process.memoryUsage().heapUsed)} heap`)
+  })
+}, 60_000)
+progress.unref()
 let settled = false
 let calls = 0
 let rounds = 0
@@ -68,6 +75,7 @@ while (!settled && calls < settleCallsMax) {
   calls++
   console.log(`  settle ${calls}: ${rounds} rounds, ${((performance.now() - started) / 1000).toFixed(0)} s, ${mebibytes(process.memoryUsage().rss)} resident`)
 }
+clearInterval(progress)
 const convergeSeconds = (performance.now() - started) / 1000
 collectGarbage()
 const loaded = process.memoryUsage()
