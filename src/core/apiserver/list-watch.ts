@@ -12,6 +12,8 @@ import type {Clock} from '../util/clock.js'
 
 /** A filtered list reads at most this many stored objects before it answers with what it has. */
 export const listScannedObjectsMax = 100_000
+/** A list without a limit holds at most this many objects (ten times kwok's 100,000 pods). */
+export const unlimitedListObjectsMax = 1_000_000
 
 export interface ListQuery {
   readonly namespace: string | null
@@ -103,7 +105,12 @@ export async function listObjects(registry: Registry, definition: ResourceDefini
     }
     nextAfter = page.continueAfter
     remaining = page.remaining
-    if (!nextAfter || limit === 0 || items.length >= limit || scanned >= listScannedObjectsMax) break
+    if (!nextAfter) break
+    if (limit > 0 && (items.length >= limit || scanned >= listScannedObjectsMax)) break
+    // Without a limit the list is whole, as kube-apiserver answers it: every page of the store.
+    if (limit === 0 && scanned >= unlimitedListObjectsMax) {
+      throw apiErrors.internal(`the list of ${definition.resource} passed ${unlimitedListObjectsMax} objects: ask for it in pages (limit and continue)`)
+    }
     continueAfter = nextAfter
   }
   const metadata: ListObject['metadata'] = {resourceVersion: String(listRevision)}
