@@ -29,9 +29,19 @@ describe('unlimited lists', () => {
     // kube-root-ca.crt is not in kubemu's namespaces; only the ones created here.
     expect(body.items.filter((item) => item.metadata.name?.startsWith('c-'))).toHaveLength(count)
     expect(body.metadata.continue).toBeUndefined()
-    const page = await api.handle({method: 'GET', path: '/api/v1/namespaces/default/configmaps', query: {limit: '100'}, user: apiServerUser, headers: {}})
-    expect((page.body as {items: unknown[]}).items).toHaveLength(100)
-    expect((page.body as {metadata: {continue?: string}}).metadata.continue).toBeTruthy()
+    // Asked in pages, the same objects come page by page, each once, until no continue token is left.
+    const paged: string[] = []
+    let token: string | undefined
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await api.handle({method: 'GET', path: '/api/v1/namespaces/default/configmaps', query: {limit: '4000', ...(token ? {continue: token} : {})}, user: apiServerUser, headers: {}})
+      const pageBody = page.body as {items: KubeObject[]; metadata: {continue?: string}}
+      expect(pageBody.items.length).toBeLessThanOrEqual(4000)
+      paged.push(...pageBody.items.map((item) => String(item.metadata.name)))
+      token = pageBody.metadata.continue
+      if (!token) break
+    }
+    expect(token).toBeUndefined()
+    expect(paged.filter((name) => name.startsWith('c-'))).toEqual(body.items.map((item) => String(item.metadata.name)).filter((name) => name.startsWith('c-')))
     await store.close()
   }, 120_000)
 })

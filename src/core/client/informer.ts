@@ -4,6 +4,7 @@
 // with 410 Gone (its start was compacted) falls back to a new LIST, whose differences with the
 // cache become events, as client-go's Reflector does.
 import type {KubeObject} from '../api/object.js'
+import {nextMacrotask} from '../util/macrotask.js'
 import type {ApiWatch, WatchEvent} from '../apiserver/list-watch.js'
 import {type ApiClient, isGone, objectKey, type ResourceRef, resourceKey} from './client.js'
 
@@ -21,7 +22,7 @@ export const informerBatchesPerSyncMax = 100_000
 /** A sync re-lists at most this many times (watches that keep failing are a broken server). */
 export const informerRelistsPerSyncMax = 10
 
-const nextMacrotask = () => new Promise<'idle'>((resolve) => setImmediate(() => resolve('idle')))
+const idle = (): Promise<'idle'> => nextMacrotask().then(() => 'idle' as const)
 
 /** A secondary index of an informer's cache (client-go's Indexer): objects by one value of theirs. */
 export interface InformerIndex<T extends KubeObject> {
@@ -171,7 +172,7 @@ export class Informer<T extends KubeObject> {
     while (batches < informerBatchesPerSyncMax) {
       if (!this.watch) await this.relist()
       this.pendingNext ??= this.watch!.next()
-      const next = this.revision >= targetRevision ? await Promise.race([this.pendingNext, nextMacrotask()]) : await this.pendingNext
+      const next = this.revision >= targetRevision ? await Promise.race([this.pendingNext, idle()]) : await this.pendingNext
       if (next === 'idle') return batches
       this.pendingNext = null
       batches++

@@ -7,6 +7,7 @@ import type {MemberDatabase} from '../storage/member-database.js'
 import {WriterLock} from '../storage/writer-lock.js'
 import {assert} from '../util/assert.js'
 import {type Clock, systemClock} from '../util/clock.js'
+import {nextMacrotask} from '../util/macrotask.js'
 import {SeededRandom} from '../util/random.js'
 import {type ClusterLayout, type MemberLayout, defaultLayout} from './layout.js'
 import {EtcdMember, snapshotEveryEntriesDefault} from './member.js'
@@ -56,8 +57,6 @@ export function writeClusterState(folder: string, state: ClusterState): void {
   renameSync(`${path}.tmp`, path)
 }
 
-/** Lets every request already on its way reach raft before the cluster is driven. */
-const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 let requestCounter = 0
 
