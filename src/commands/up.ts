@@ -6,7 +6,7 @@ import {systemClock} from '../core/util/clock.js'
 export default class Up extends Command {
   static override description = 'Run the control plane in the foreground until Ctrl-C: scheduler, controllers and kubelets with real delays, the Kubernetes API over HTTP and the etcd v3 API over gRPC on loopback'
   static override flags = {
-    port: Flags.integer({description: 'port of the Kubernetes API (the kubeconfig says 6443)', default: 6443}),
+    port: Flags.integer({description: 'port of the Kubernetes API over HTTPS (the cluster\'s kubeconfig is pointed at it)', default: 6443}),
     'etcd-ports': Flags.string({description: 'ports of the etcd v3 API, one per member, comma-separated (0: any free one; default: the members\' client URLs, 2379,22379,32379; "off": none)', default: ''}),
   }
 

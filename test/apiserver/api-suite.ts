@@ -525,6 +525,12 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
       expect(pods).toEqual({name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['po'], categories: ['all']})
       const apps = (await call('GET', '/apis/apps/v1')).body
       expect(apps.resources.find((resource: Body) => resource.name === 'deployments/scale')).toMatchObject({group: 'autoscaling', version: 'v1', kind: 'Scale'})
+      // kube-apiserver 1.32's entries, which kubectl reads: drain evicts only if pods/eviction names policy/v1.
+      const subresource = (name: string) => core.resources.find((resource: Body) => resource.name === name)
+      expect(subresource('pods/eviction')).toEqual({name: 'pods/eviction', singularName: '', namespaced: true, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create']})
+      expect(subresource('pods/log')).toEqual({name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get']})
+      expect(subresource('serviceaccounts/token')).toMatchObject({group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create']})
+      expect(subresource('pods/status')).toMatchObject({kind: 'Pod', verbs: ['get', 'patch', 'update']})
       const groups = (await call('GET', '/apis')).body.groups.map((group: Body) => group.name)
       expect(groups).toEqual(expect.arrayContaining(['apps', 'batch', 'rbac.authorization.k8s.io', 'apiextensions.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'policy']))
     })

@@ -1,7 +1,7 @@
 // `kubemu up` through the CLI: it serves the API and runs the loops with real delays; one-shot
 // commands go through it; a second `up` stands by and takes over when the first stops.
 import {type ChildProcess, spawn} from 'node:child_process'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
@@ -61,13 +61,20 @@ describe('kubemu up', () => {
     expect(first.output).toMatch(/Kubernetes API at https:\/\/127\.0\.0\.1:\d+ /)
     // The real kubectl over HTTPS, trusting the cluster's CA, as the admin of the kubeconfig.
     const secureUrl = /Kubernetes API at (https:\/\/\S+)/.exec(first.output)![1]!
-    const kubeconfig = join(home, 'real-kubeconfig')
-    writeFileSync(kubeconfig, readFileSync(join(home, 'default', 'kubeconfig'), 'utf8').replace('https://127.0.0.1:6443', secureUrl))
+    // up pointed the cluster's kubeconfig at the port it serves (--port 0: a free one).
+    const kubeconfig = join(home, 'default', 'kubeconfig')
+    expect(readFileSync(kubeconfig, 'utf8')).toContain(`server: ${secureUrl}\n`)
     const real = (line: string) => runShell(`kubectl --kubeconfig=${kubeconfig} ${line}`, {cwd: home, env: {...process.env, KUBEMU_HOME: home}})
     expect(await real('get namespaces -o name')).toMatchObject({status: 0, stdout: 'namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n'})
     const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-real-kubectl}\ndata: {a: b}\n'
     expect(await runShell(`kubectl --kubeconfig=${kubeconfig} apply -f -`, {cwd: home, env: process.env, stdin: manifest})).toMatchObject({status: 0, stdout: 'configmap/from-real-kubectl created\n'})
     expect((await kubectl("get configmap from-real-kubectl -o jsonpath='{.data.a}'")).stdout).toBe('b')
+    // client-go's typed clients send protobuf: kubectl create <kind>, auth can-i.
+    expect(await real('create configmap typed --from-literal=a=b')).toMatchObject({status: 0, stdout: 'configmap/typed created\n'})
+    expect(await real('create secret generic typed --from-literal=password=hunter2')).toMatchObject({status: 0, stdout: 'secret/typed created\n'})
+    expect((await kubectl("get secret typed -o jsonpath='{.data.password}'")).stdout).toBe(Buffer.from('hunter2').toString('base64'))
+    expect(await real('auth can-i create pods')).toMatchObject({status: 0, stdout: 'yes\n'})
+    expect(await real('auth can-i create pods --as=nobody')).toMatchObject({status: 1, stdout: 'no\n'})
     // A watch over TLS until the control plane has done its work.
     const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: real}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: real}}\n  template:\n    metadata: {labels: {app: real}}\n    spec: {containers: [{name: web, image: nginx}]}\n'
     expect((await runShell(`kubectl --kubeconfig=${kubeconfig} apply -f -`, {cwd: home, env: process.env, stdin: deployment})).status).toBe(0)

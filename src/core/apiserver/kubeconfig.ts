@@ -64,3 +64,21 @@ export function ensureAdminKubeconfig(folder: string, nowMilliseconds: number): 
   if (changed) writeFileSync(path, stringify(config), {mode: 0o600})
   return path
 }
+
+/**
+ * Points the cluster folder's kubeconfig at the HTTPS front door `kubemu up` serves (when --port
+ * moved it from 6443), so the real kubectl reaches it: only entries at a loopback HTTPS address
+ * change, anything a user pointed elsewhere stays. True when the file changed.
+ */
+export function pointAdminKubeconfigAt(path: string, server: string): boolean {
+  const config = parse(readFileSync(path, 'utf8')) as {clusters?: Array<{cluster?: Record<string, unknown>}>}
+  let changed = false
+  for (const entry of config.clusters ?? []) {
+    const current = entry.cluster?.server
+    if (typeof current !== 'string' || current === server || !/^https:\/\/127\.0\.0\.1:\d+\/?$/.test(current)) continue
+    entry.cluster = {...entry.cluster, server}
+    changed = true
+  }
+  if (changed) writeFileSync(path, stringify(config), {mode: 0o600})
+  return changed
+}

@@ -8,6 +8,7 @@ import {FileCredentials} from '../apiserver/authentication/credentials.js'
 import {apiServerUser} from '../apiserver/authentication/user.js'
 import {runCompactor} from '../apiserver/compactor.js'
 import {openKubernetes} from '../apiserver/open.js'
+import {pointAdminKubeconfigAt} from '../apiserver/kubeconfig.js'
 import {ApiClient, type RequestHandler} from '../client/client.js'
 import {HttpRequestHandler} from '../client/http-handler.js'
 import {clusterFolder} from '../home.js'
@@ -130,7 +131,8 @@ export async function runUp(options: UpOptions): Promise<void> {
         etcd = await startEtcdFrontDoor(await store.embeddedClient(), etcdEndpoints(currentLayout(folder).members, options.etcdPorts ?? null))
       }
       writeUpMarker(folder, {pid: process.pid, url: http.url, secureUrl: secure.url, started: new Date(options.clock.nowMilliseconds()).toISOString(), ...(etcd ? {etcd: Object.fromEntries(etcd.urls)} : {})})
-      options.log(`${time(options.clock.nowMilliseconds())} Kubernetes API at ${secure.url} (kubeconfig: ${connection.kubeconfig}); Ctrl-C stops`)
+      const moved = pointAdminKubeconfigAt(connection.kubeconfig, secure.url) ? ', now pointing there' : ''
+      options.log(`${time(options.clock.nowMilliseconds())} Kubernetes API at ${secure.url} (kubeconfig: ${connection.kubeconfig}${moved}); Ctrl-C stops`)
       if (etcd) {
         const endpoints = [...etcd.urls.values()].map((url) => url.replace(/^http:\/\//, '')).join(',')
         options.log(`${time(options.clock.nowMilliseconds())} etcd v3 API at ${[...etcd.urls].map(([name, url]) => `${url} (${name})`).join(', ')}; etcdctl --endpoints=${endpoints}`)

@@ -1,12 +1,13 @@
 // The Kubernetes REST front door: HTTP on loopback in front of the in-process API server, so the
-// real kubectl and client libraries can talk to kubemu. Bodies are bounded, answers are JSON,
-// warnings go out as `Warning: 299` headers, and a watch streams one JSON event per line until
-// the client goes away.
+// real kubectl and client libraries can talk to kubemu. Bodies are bounded (JSON, YAML, or protobuf
+// turned into JSON), answers are JSON, warnings go out as `Warning: 299` headers, and a watch
+// streams one JSON event per line until the client goes away.
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {createServer as createSecureServer} from 'node:https'
 import type {ApiServer} from '../apiserver/apiserver.js'
 import {requestBodyBytesMax} from '../apiserver/body.js'
 import type {HttpMethod} from '../apiserver/request.js'
+import {kubernetesProtobufContentType, ProtobufBodyError, protobufBodyToObject} from './kubernetes-protobuf.js'
 
 /** A watch stream ends after this many batches (the client reconnects, as with kube's timeout). */
 export const watchBatchesMax = 100_000
@@ -45,18 +46,20 @@ async function serve(api: ApiServer, request: IncomingMessage, response: ServerR
   // Node joins repeated header lines with ", ": each Impersonate-Group line is one group.
   const groups = headers['impersonate-group']
   if (typeof groups === 'string') headers['impersonate-group'] = groups.split(/\s*,\s*/).filter(Boolean)
-  const body = await readBody(request)
-  const contentType = String(request.headers['content-type'] ?? '')
-  if (contentType.startsWith('application/vnd.kubernetes.protobuf')) {
-    // kubemu speaks JSON only; clients that know 415 send the request again as JSON.
-    response.writeHead(415, {'content-type': 'application/json'}).end(JSON.stringify({
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-      message: 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
-      reason: 'UnsupportedMediaType', code: 415,
-    }))
-    return
+  const read = await readBody(request)
+  let body = read === 'too large' ? new Uint8Array(requestBodyBytesMax + 1) : read
+  if (read !== 'too large' && String(request.headers['content-type'] ?? '').startsWith(kubernetesProtobufContentType)) {
+    // The API server's own decoding (defaults, field validation, errors) then applies as to any JSON body.
+    try {
+      body = Buffer.from(JSON.stringify(protobufBodyToObject(read)))
+    } catch (error) {
+      if (!(error instanceof ProtobufBodyError)) throw error
+      response.writeHead(400, {'content-type': 'application/json'}).end(JSON.stringify({kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: error.message, reason: 'BadRequest', code: 400}))
+      return
+    }
+    headers['content-type'] = 'application/json'
   }
-  const answer = await api.handle({method, path: url.pathname, query, headers, body: body === 'too large' ? new Uint8Array(requestBodyBytesMax + 1) : body.length > 0 ? body : undefined})
+  const answer = await api.handle({method, path: url.pathname, query, headers, body: body.length > 0 ? body : undefined})
   const replyHeaders: Record<string, string | string[]> = {'content-type': 'application/json', 'cache-control': 'no-cache, private'}
   if (answer.warnings.length > 0) replyHeaders.warning = answer.warnings.map((warning) => `299 - ${JSON.stringify(warning)}`)
   if (answer.contentType === 'text/plain' && typeof answer.body === 'string') {
