@@ -561,6 +561,17 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
       const budget = {apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: {name: 'guard'}, spec: {minAvailable: 2, selector: {matchLabels: {app: 'guarded'}}}}
       expect((await call('POST', `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`, budget)).status).toBe(201)
       const eviction = (name: string) => ({apiVersion: 'policy/v1', kind: 'Eviction', metadata: {name, namespace: ns}})
+      const budgetPath = `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/guard`
+      // Until the disruption controller has counted a budget's generation, evictions wait (Retry-After 10 s).
+      const unobserved = await call('POST', `/api/v1/namespaces/${ns}/pods/guarded-1/eviction`, eviction('guarded-1'))
+      expect(unobserved.status).toBe(429)
+      expect(unobserved.body.details).toEqual({causes: [{reason: 'DisruptionBudget', message: 'The disruption budget guard is still being processed by the server.'}], retryAfterSeconds: 10})
+      /** What the disruption controller writes for the budget's current generation (no controller runs in this suite). */
+      const observe = async (counts: Body) => {
+        const generation = (await call('GET', budgetPath)).body.metadata.generation
+        expect((await call('PATCH', `${budgetPath}/status`, {status: {observedGeneration: generation, expectedPods: 2, currentHealthy: 2, ...counts}}, merge)).status).toBe(200)
+      }
+      await observe({desiredHealthy: 2, disruptionsAllowed: 0})
       const refused = await call('POST', `/api/v1/namespaces/${ns}/pods/guarded-1/eviction`, eviction('guarded-1'))
       expect(refused.status).toBe(429)
       expect(refused.body).toEqual({
@@ -573,13 +584,14 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
         details: {causes: [{reason: 'DisruptionBudget', message: 'The disruption budget guard needs 2 healthy pods and has 2 currently'}]},
         code: 429,
       })
-      expect((await call('PATCH', `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/guard`, {spec: {minAvailable: 1}}, merge)).status).toBe(200)
+      expect((await call('PATCH', budgetPath, {spec: {minAvailable: 1}}, merge)).status).toBe(200)
+      await observe({desiredHealthy: 1, disruptionsAllowed: 1})
       const evicted = await call('POST', `/api/v1/namespaces/${ns}/pods/guarded-1/eviction`, eviction('guarded-1'))
       expect(evicted.status).toBe(201)
       expect(evicted.body).toEqual({kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201})
       expect((await call('GET', `/api/v1/namespaces/${ns}/pods/guarded-1`)).status).toBe(404)
-      const charged = await call('GET', `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/guard`)
-      expect(charged.body.status).toMatchObject({disruptionsAllowed: 0, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2})
+      const charged = await call('GET', budgetPath)
+      expect(charged.body.status).toMatchObject({disruptionsAllowed: 0, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2, conditions: [{type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods', message: ''}]})
       expect(Object.keys(charged.body.status.disruptedPods)).toEqual(['guarded-1'])
       const missing = await call('POST', `/api/v1/namespaces/${ns}/pods/nobody/eviction`, eviction('nobody'))
       expect(missing.body.message).toBe('pods "nobody" not found')

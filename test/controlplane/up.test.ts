@@ -125,6 +125,15 @@ describe('kubemu up', () => {
     const members = (JSON.parse(status.stdout) as Array<{Status: {header: {member_id: number}; leader: number}}>).map((entry) => entry.Status)
     expect(members).toHaveLength(3)
     expect(new Set(members.map((member) => member.leader)).size).toBe(1)
+    // With the scheme, as tutorials write them: etcdctl's per-endpoint clients then send the whole URL as :authority.
+    const withScheme = endpoints.split(',').map((endpoint) => `http://${endpoint}`).join(',')
+    const health = await etcdctl('endpoint health', withScheme)
+    expect(health.status).toBe(0)
+    // etcdctl 3.4 prints health on stderr.
+    const healthLines = health.stderr.split('\n').filter(Boolean)
+    expect(healthLines).toHaveLength(3)
+    for (const endpoint of endpoints.split(',')) expect(healthLines.some((line) => line.startsWith(`http://${endpoint} is healthy: successfully committed proposal: took = `))).toBe(true)
+    expect((await etcdctl('endpoint status -w table', withScheme)).stdout).toContain(`| ${withScheme.split(',')[0]} | 8211f1d0f64f3269 |  3.4.23 |`)
 
     // Writes through the front door, and a watch that sees the API server's writes to etcd.
     expect(await etcdctl('put /kubemu-test/greeting hello')).toMatchObject({status: 0, stdout: 'OK\n'})

@@ -1,8 +1,10 @@
 // The pods/eviction subresource (policy/v1 Eviction): a pod may be deleted only if the one
-// PodDisruptionBudget covering it allows a disruption; the budget is charged (disruptedPods,
-// disruptionsAllowed) before the pod goes. Pods that are not running, or already going, skip the
-// check. Refusals are kube's 429 TooManyRequests with a DisruptionBudget cause.
-import {disruptionStatus, podsOfBudget} from '../api/disruption.js'
+// PodDisruptionBudget covering it allows a disruption, as the disruption controller last counted;
+// the budget is charged (disruptedPods, disruptionsAllowed) before the pod goes. Pods that are not
+// running, or already going, skip the check; so do unready ones when the budget is healthy or its
+// unhealthyPodEvictionPolicy is AlwaysAllow. Refusals are kube's 429 TooManyRequests with a
+// DisruptionBudget cause.
+import {podsOfBudget} from '../api/disruption.js'
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import type {Scheme} from '../api/scheme.js'
 import type {UserInfo} from './authentication/user.js'
@@ -13,6 +15,15 @@ import {objectFromStored} from './registry.js'
 import {apiErrors} from './status.js'
 
 const violationMessage = "Cannot evict pod as it would violate the pod's disruption budget."
+/** kube's MaxDisruptedPodSize: evictions the disruption controller has not confirmed yet, at most. */
+export const disruptedPodsMax = 2000
+/** The Retry-After kube suggests while the disruption controller has not seen a budget's change. */
+const unobservedRetryAfterSeconds = 10
+
+function isReady(pod: KubeObject): boolean {
+  const conditions = isJsonObject(pod.status) && Array.isArray(pod.status.conditions) ? pod.status.conditions : []
+  return conditions.some((condition) => isJsonObject(condition) && condition.type === 'Ready' && condition.status === 'True')
+}
 
 export class Eviction {
   constructor(
@@ -34,7 +45,7 @@ export class Eviction {
     }
     const covering = (await this.list(budgets, namespace)).filter((budget) => podsOfBudget(budget, [pod]).length > 0)
     if (covering.length > 1) throw apiErrors.internal('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.')
-    if (covering.length === 1) await this.charge(covering[0]!, namespace, name, dryRun)
+    if (covering.length === 1) await this.charge(covering[0]!, namespace, pod, dryRun)
     await this.handlers.deleteOne(pods, namespace, name, options, user)
   }
 
@@ -42,37 +53,43 @@ export class Eviction {
     return (await this.registry.store.list(listPrefix(definition, namespace))).objects.map((stored) => objectFromStored(stored))
   }
 
-  /** Takes one disruption from the budget, or refuses with 429. */
-  private async charge(budget: KubeObject, namespace: string, podName: string, dryRun: boolean): Promise<void> {
+  /** Takes one disruption from the budget (as kube's checkAndDecrement), or refuses; nothing for an unready pod the budget can spare. */
+  private async charge(found: KubeObject, namespace: string, pod: KubeObject, dryRun: boolean): Promise<void> {
     const budgets = this.scheme.resource('policy', 'v1', 'poddisruptionbudgets')!
-    const pods = this.scheme.resource('', 'v1', 'pods')!
-    const name = budget.metadata.name ?? ''
-    const status = isJsonObject(budget.status) ? budget.status : {}
-    // A budget the disruption controller has not observed yet is computed here as it would.
-    const observed = typeof status.observedGeneration === 'number' && status.observedGeneration >= (budget.metadata.generation ?? 1)
-    const computed = observed
-      ? {disruptionsAllowed: Number(status.disruptionsAllowed ?? 0), desiredHealthy: Number(status.desiredHealthy ?? 0), currentHealthy: Number(status.currentHealthy ?? 0), expectedPods: Number(status.expectedPods ?? 0)}
-      : disruptionStatus(budget, await this.list(pods, namespace))
-    if (computed.disruptionsAllowed <= 0) {
-      throw apiErrors.tooManyRequests(violationMessage, 0, [
-        {reason: 'DisruptionBudget', message: `The disruption budget ${name} needs ${computed.desiredHealthy} healthy pods and has ${computed.currentHealthy} currently`},
-      ])
-    }
-    if (dryRun) return
+    const name = found.metadata.name ?? ''
+    const podName = pod.metadata.name ?? ''
     const now = formatTimestamp(this.nowMilliseconds())
     await this.registry.guaranteedUpdate(budgets, namespace, name, (current) => {
       if (!current) throw apiErrors.notFound(budgets, name)
-      const currentStatus = isJsonObject(current.status) ? current.status : {}
-      const allowed = observed ? Number(currentStatus.disruptionsAllowed ?? 0) : computed.disruptionsAllowed
-      if (allowed <= 0) throw apiErrors.tooManyRequests(violationMessage, 0, [{reason: 'DisruptionBudget', message: `The disruption budget ${name} is still being processed by the server.`}])
+      const spec = isJsonObject(current.spec) ? current.spec : {}
+      const status = isJsonObject(current.status) ? current.status : {}
+      const observedGeneration = typeof status.observedGeneration === 'number' ? status.observedGeneration : 0
+      const currentHealthy = Number(status.currentHealthy ?? 0)
+      const desiredHealthy = Number(status.desiredHealthy ?? 0)
+      if (!isReady(pod)) {
+        const policy = spec.unhealthyPodEvictionPolicy ?? 'IfHealthyBudget'
+        if (policy === 'AlwaysAllow' || (currentHealthy >= desiredHealthy && desiredHealthy > 0)) return null
+      }
+      if (observedGeneration < (current.metadata.generation ?? 1)) {
+        throw apiErrors.tooManyRequests(violationMessage, unobservedRetryAfterSeconds, [{reason: 'DisruptionBudget', message: `The disruption budget ${name} is still being processed by the server.`}])
+      }
+      const allowed = Number(status.disruptionsAllowed ?? 0)
+      const disruptedPods = isJsonObject(status.disruptedPods) ? status.disruptedPods : {}
+      if (allowed < 0) throw apiErrors.forbidden(budgets, name, 'pdb disruptions allowed is negative')
+      if (Object.keys(disruptedPods).length > disruptedPodsMax) throw apiErrors.forbidden(budgets, name, 'DisruptedPods map too big - too many evictions not confirmed by PDB controller')
+      if (allowed === 0) {
+        throw apiErrors.tooManyRequests(violationMessage, 0, [{reason: 'DisruptionBudget', message: `The disruption budget ${name} needs ${desiredHealthy} healthy pods and has ${currentHealthy} currently`}])
+      }
+      if (dryRun) return null
+      const conditions = Array.isArray(status.conditions) ? status.conditions : []
       current.status = {
-        ...currentStatus,
-        observedGeneration: current.metadata.generation ?? 1,
-        disruptedPods: {...(isJsonObject(currentStatus.disruptedPods) ? currentStatus.disruptedPods : {}), [podName]: now},
+        ...status,
         disruptionsAllowed: allowed - 1,
-        currentHealthy: computed.currentHealthy,
-        desiredHealthy: computed.desiredHealthy,
-        expectedPods: computed.expectedPods,
+        disruptedPods: {...disruptedPods, [podName]: now},
+        // The last disruption taken: DisruptionAllowed turns False, as kube's UpdateDisruptionAllowedCondition.
+        ...(allowed - 1 === 0 ? {conditions: [...conditions.filter((condition) => !isJsonObject(condition) || condition.type !== 'DisruptionAllowed'), {
+          type: 'DisruptionAllowed', status: 'False', observedGeneration: observedGeneration, lastTransitionTime: now, reason: 'InsufficientPods', message: '',
+        }]} : {}),
       }
       return current
     })

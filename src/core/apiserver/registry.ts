@@ -294,15 +294,17 @@ export class Registry {
 
   /**
    * A guarded read-change-write with no strategy (GuaranteedUpdate on storage): what
-   * kube-apiserver's own subresources (pods/binding) use to set fields users may not change.
+   * kube-apiserver's own subresources (pods/binding) use to set fields users may not change. A
+   * transform that answers null leaves the object as it is.
    */
-  async guaranteedUpdate(definition: ResourceDefinition, namespace: string, name: string, transform: (current: KubeObject | null) => KubeObject): Promise<KubeObject> {
+  async guaranteedUpdate(definition: ResourceDefinition, namespace: string, name: string, transform: (current: KubeObject | null) => KubeObject | null): Promise<KubeObject> {
     const key = objectKey(definition, namespace, name)
     for (let attempt = 0; attempt < unconditionalUpdateAttemptsMax; attempt++) {
       const {object: stored} = await this.store.get(key)
       const current = stored ? objectFromStored(stored) : null
       const next = transform(current ? cloneJson(current) : null)
-      if (!stored) throw apiErrors.notFound(definition, name)
+      if (!stored || !current) throw apiErrors.notFound(definition, name)
+      if (next === null) return current
       const value = this.encode(definition, next)
       try {
         const written = await this.store.update(key, value, stored.modRevision, writeOptionsOf(definition))

@@ -4,6 +4,7 @@
 // mirrored from spec.hard.
 import {type KubeObject, sameJson} from '../api/object.js'
 import {countedResource, totalUsage} from '../api/quota.js'
+import {quotaMatches} from '../api/quota-scopes.js'
 import {type ApiClient, isNotFound, objectKey} from '../client/client.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
@@ -60,7 +61,7 @@ export class ResourceQuotaController extends Controller {
       }
       listed.set(`${counted.group}/${counted.resource}`, items)
     }
-    const used = totalUsage(hardNames, (group, resource) => listed.get(`${group}/${resource}`) ?? [])
+    const used = totalUsage(hardNames, (group, resource) => (listed.get(`${group}/${resource}`) ?? []).filter((object) => quotaMatches(quota, group, resource, object)))
     const status = {hard: {...(quota.spec?.hard ?? {})}, used}
     if (sameJson(status, quota.status ?? {})) return
     await this.client.update(resources.resourceQuotas, {...quota, kind: 'ResourceQuota', apiVersion: 'v1', status} as unknown as KubeObject, 'status')

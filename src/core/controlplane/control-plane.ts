@@ -14,6 +14,7 @@ import {NamespaceController} from '../controllers/namespace.js'
 import {NodeLifecycleController, PodGarbageCollector} from '../controllers/node-lifecycle.js'
 import {ReplicaSetController} from '../controllers/replicaset.js'
 import {ResourceQuotaController} from '../controllers/resource-quota.js'
+import {DisruptionController} from '../controllers/disruption.js'
 import {ServiceAccountController} from '../controllers/serviceaccount.js'
 import {StatefulSetController} from '../controllers/statefulset.js'
 import {Kubelets} from '../kubelet/kubelet.js'
@@ -62,6 +63,7 @@ export class ControlPlane {
       new CronJobController(controllerClient, informers, controllerEvents('cronjob-controller'), clock),
       new JobController(controllerClient, informers, controllerEvents('job-controller'), clock),
       new EndpointsController(controllerClient, informers, clock),
+      new DisruptionController(controllerClient, informers, controllerEvents('controllermanager'), clock),
       new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock, onEvent), clock, random),
       new Kubelets(kubeletClient, informers, kubeletEvents, clock),
       // After the kubelets, which renew their Leases first: suspended is not dead.

@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import type {EmbeddedClient} from '../etcd/embedded-client.js'
 import {EtcdError, type GrpcCode} from '../mvcc/errors.js'
+import {type AuthorityRelay, startAuthorityRelay} from './http2-authority.js'
 import {
   alarmMember,
   alarmTypes,
@@ -95,29 +96,34 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
   const loaded = grpc.loadPackageDefinition(definition) as unknown as {etcdserverpb: Record<string, {service: grpc.ServiceDefinition}>}
   const tokens = new AuthTokens()
   const servers: grpc.Server[] = []
+  const relays: AuthorityRelay[] = []
   const urls = new Map<string, string>()
   try {
     for (const endpoint of endpoints) {
       const server = new grpc.Server({'grpc.max_receive_message_length': receiveMessageBytesMax})
       const clientOf = (metadata: grpc.Metadata) => client.forUser(endpoint.member, tokens.userOf(metadata))
       addServices(server, loaded.etcdserverpb, clientOf, tokens)
-      const port = await new Promise<number>((resolve, reject) =>
-        server.bindAsync(`${endpoint.host}:${endpoint.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
-          error
-            ? reject(new FrontDoorError(`cannot serve the etcd API of ${endpoint.member} on ${endpoint.host}:${endpoint.port} (${error.message}): is a real etcd running there? --etcd-ports moves the front door, --etcd-ports off turns it off`))
-            : resolve(bound),
-        ),
-      )
       servers.push(server)
+      // gRPC on a loopback port of its own, reached through the relay on the member's client URL.
+      const internalPort = await new Promise<number>((resolve, reject) =>
+        server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+      )
+      const relay = await startAuthorityRelay(endpoint.host, endpoint.port, internalPort).catch((error: unknown) => {
+        throw new FrontDoorError(`cannot serve the etcd API of ${endpoint.member} on ${endpoint.host}:${endpoint.port} (${error instanceof Error ? error.message : String(error)}): is a real etcd running there? --etcd-ports moves the front door, --etcd-ports off turns it off`)
+      })
+      relays.push(relay)
+      const port = relay.port
       urls.set(endpoint.member, `http://${endpoint.host}:${port}`)
     }
   } catch (error) {
+    for (const relay of relays) await relay.close()
     for (const server of servers) server.forceShutdown()
     throw error
   }
   return {
     urls,
     close: async () => {
+      for (const relay of relays) await relay.close()
       for (const server of servers) server.forceShutdown()
     },
   }

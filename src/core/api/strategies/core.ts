@@ -2,6 +2,7 @@
 import {fieldError, type FieldError, FieldPath} from '../field-errors.js'
 import {isConfigMapKey, isQualifiedName, isValidPortName, isValidPortNumber} from '../names.js'
 import {isJsonObject, jsonEqual, type KubeObject} from '../object.js'
+import {validateQuotaScopes, validateQuotaScopesUpdate} from '../quota-scopes.js'
 import {parseQuantity} from '../quantity.js'
 import {defineStrategy, onlyFieldsChanged} from './base.js'
 import {nameIsDns1035Label, nameIsDnsLabel, validateLabels} from './meta.js'
@@ -320,7 +321,10 @@ export const resourceQuotaStrategy: Strategy = defineStrategy({
   prepareForCreate: (object) => {
     object.status = {}
   },
-  validate: (object) => validateResourceList(spec(object).hard, specPath.child('hard')),
+  validate: (object) => [...validateResourceList(spec(object).hard, specPath.child('hard')), ...validateQuotaScopes(spec(object), specPath)],
+  validateUpdate: (object, old) => {
+    return [...validateResourceList(spec(object).hard, specPath.child('hard')), ...validateQuotaScopes(spec(object), specPath), ...validateQuotaScopesUpdate(spec(object), spec(old), specPath)]
+  },
 })
 
 export const limitRangeStrategy: Strategy = defineStrategy({

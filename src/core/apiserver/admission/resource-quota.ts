@@ -5,6 +5,7 @@
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {addQuantities, compareQuantities, formatQuantity, type Quantity, zeroQuantity} from '../../api/quantity.js'
 import {countedResource, quantityOf, totalUsage, usageOf} from '../../api/quota.js'
+import {quotaMatches} from '../../api/quota-scopes.js'
 import {apiErrors} from '../status.js'
 import type {AdmissionAttributes, AdmissionPlugin} from './chain.js'
 import type {AdmissionReader} from './context.js'
@@ -60,7 +61,7 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
         const counted = countedResource(name)
         return counted !== null && counted.group === group && counted.resource === resource
       })
-      if (relevant.length === 0) continue
+      if (relevant.length === 0 || !quotaMatches(quota, group, resource, object)) continue
       if (group === '' && resource === 'pods') {
         const missing = missingConstraints(object, relevant)
         if (missing) throw apiErrors.forbidden(attributes.definition, attributes.name, `failed quota: ${quota.metadata.name}: ${missing}`)
@@ -71,7 +72,7 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
         ? resourceList(status.used)
         : totalUsage(Object.keys(hard), () => [])
       if (!(isJsonObject(status.used) && isJsonObject(status.hard))) {
-        Object.assign(used, await this.countNamespace(attributes.namespace, Object.keys(hard)))
+        Object.assign(used, await this.countNamespace(quota, attributes.namespace, Object.keys(hard)))
       }
       const exceeded: string[] = []
       const next: Record<string, string> = {...used}
@@ -108,7 +109,7 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
     }
   }
 
-  private async countNamespace(namespace: string, hard: readonly string[]): Promise<Record<string, string>> {
+  private async countNamespace(quota: KubeObject, namespace: string, hard: readonly string[]): Promise<Record<string, string>> {
     const cache = new Map<string, KubeObject[]>()
     for (const name of hard) {
       const counted = countedResource(name)
@@ -116,6 +117,6 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
       const known = this.reader.scheme.preferredResource(counted.group, counted.resource)
       cache.set(`${counted.group}/${counted.resource}`, known && known.etcdPrefix !== null ? await this.reader.list(counted.group, counted.resource, namespace) : [])
     }
-    return totalUsage(hard, (group, resource) => cache.get(`${group}/${resource}`) ?? [])
+    return totalUsage(hard, (group, resource) => (cache.get(`${group}/${resource}`) ?? []).filter((object) => quotaMatches(quota, group, resource, object)))
   }
 }
