@@ -17,6 +17,8 @@ import {ApiError, apiErrors} from './status.js'
 export const unconditionalUpdateAttemptsMax = 16
 const generateNameAlphabet = 'bcdfghjklmnpqrstvwxz2456789'
 const generateNameSuffixLength = 5
+/** kube's maxNameGenerationCreateAttempts. */
+export const generatedNameCreateAttemptsMax = 8
 
 export interface RegistryEnvironment {
   nowMilliseconds(): number
@@ -138,7 +140,22 @@ export class Registry {
     }
   }
 
+  /**
+   * Creates an object. A generated name that is taken is generated again, up to 8 times in all
+   * (kube-apiserver 1.32's RetryGenerateName): each attempt is a whole create, admission included.
+   */
   async create(definition: ResourceDefinition, namespace: string, input: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
+    const generated = !input.metadata.name && Boolean(input.metadata.generateName)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.createOnce(definition, namespace, input, options)
+      } catch (error) {
+        if (!generated || attempt >= generatedNameCreateAttemptsMax || !(error instanceof ApiError && error.reason === 'AlreadyExists')) throw error
+      }
+    }
+  }
+
+  private async createOnce(definition: ResourceDefinition, namespace: string, input: KubeObject, options: WriteOptions): Promise<KubeObject> {
     const strategy = strategyOf(definition)
     const object = cloneJson(input)
     object.metadata = {...object.metadata}
