@@ -1,6 +1,7 @@
 // `kubemu up` through the CLI: it serves the API and runs the loops with real delays; one-shot
 // commands go through it; a second `up` stands by and takes over when the first stops.
 import {type ChildProcess, spawn} from 'node:child_process'
+import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
@@ -164,6 +165,13 @@ describe('kubemu up', () => {
     const snapshot = join(home, 'while-up.db')
     expect(await ours(`snapshot save ${snapshot}`)).toMatchObject({status: 0, stdout: `Snapshot saved at ${snapshot}\n`})
     expect((await ours(`snapshot status ${snapshot} -w json`)).status).toBe(0)
+    // The real etcdctl's snapshot over gRPC: the member's snapshot file and its SHA-256, which kubemu reads as its own.
+    const streamed = join(home, 'streamed.db')
+    expect(await etcdctl(`snapshot save ${streamed}`)).toMatchObject({status: 0, stdout: `Snapshot saved at ${streamed}\n`})
+    const bytes = readFileSync(streamed)
+    expect(createHash('sha256').update(bytes.subarray(0, bytes.length - 32)).digest().equals(bytes.subarray(bytes.length - 32))).toBe(true)
+    const streamedStatus = JSON.parse((await ours(`snapshot status ${streamed} -w json`)).stdout) as {revision: number; totalKey: number}
+    expect(streamedStatus.totalKey).toBeGreaterThan(0)
     // clientv3's retry interceptor logs a JSON warning line first, as it does against a real etcd.
     const revoked = await etcdctl('lease revoke 1234')
     expect({status: revoked.status, error: revoked.stderr.split('\n').filter((line) => !line.startsWith('{"level":"warn"'))}).toEqual({status: 1, error: ['Error: failed to revoke lease (etcdserver: requested lease not found)', '']})

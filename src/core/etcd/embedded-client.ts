@@ -28,6 +28,7 @@ import type {AlarmMember, AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, Main
 import {type EmbeddedCluster, nextRequestId} from './cluster.js'
 import type {EtcdMember} from './member.js'
 import {Membership} from './membership.js'
+import {saveSnapshotOf} from './snapshot.js'
 import {EmbeddedWatchApi} from './watch.js'
 
 /** etcd's --max-request-bytes default. */
@@ -203,6 +204,18 @@ export class EmbeddedClient implements EtcdClient {
   }
 
   /** Checks the credentials once (as etcdctl authenticates before its request). */
+  /**
+   * Saves the serving member's committed state to `path` (etcd's Maintenance.Snapshot, which needs
+   * the root role once auth is on); the size written.
+   */
+  async snapshotTo(path: string): Promise<number> {
+    await this.status() // the member answers once it serves: then its state is current
+    const member = await this.readyToServe()
+    member.stateMachine.auth.checkAdmin(this.authenticatedUser)
+    member.stateMachine.kv.flush()
+    return saveSnapshotOf(member.database, path)
+  }
+
   private async readyToServe(): Promise<EtcdMember> {
     const member = this.serving()
     if (!this.credentialsChecked) {

@@ -24,12 +24,8 @@ import {SnapshotError} from './snapshot-error.js'
 export {SnapshotError} from './snapshot-error.js'
 
 /** Saves the serving member's state to `path`, through `path.part` as etcdctl does. */
-export async function saveSnapshot(client: EmbeddedClient, path: string): Promise<number> {
-  // The member answers a status request only once it serves: then its state is current.
-  await client.maintenance.status()
-  const member = client.serving()
-  member.stateMachine.kv.flush()
-  return saveSnapshotOf(member.database, path)
+export function saveSnapshot(client: EmbeddedClient, path: string): Promise<number> {
+  return client.snapshotTo(path)
 }
 
 /** A snapshot of a member's database as it is committed now (a reader's view will do). */

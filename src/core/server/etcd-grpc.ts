@@ -2,6 +2,11 @@
 // Maintenance, Auth) on each member's client URL, in front of the embedded cluster this process
 // drives, so the real etcdctl and etcd client libraries can use kubemu's etcd. Each port serves
 // as its member, as a real etcd process would; errors carry etcd's gRPC codes and texts.
+import {createHash} from 'node:crypto'
+import {once} from 'node:events'
+import {closeSync, mkdtempSync, openSync, readSync, rmSync, statSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
@@ -30,6 +35,8 @@ export const watchesPerStreamMax = 1000
 export const authTokensMax = 10_000
 /** Members a cluster may have (names infra1 … infra99). */
 export const membersMax = 99
+/** etcd's snapshotSendBufferSize. */
+export const snapshotBlobBytes = 32 * 1024
 /** etcd's default --max-request-bytes (1.5 MiB), plus gRPC's overhead, as the server's receive limit. */
 export const receiveMessageBytesMax = 1.5 * 1024 * 1024 + 512 * 1024
 
@@ -207,6 +214,7 @@ function addServices(server: grpc.Server, services: Record<string, {service: grp
     Defragment: unary((_request, client) => headed(client.maintenance.defragment())),
     HashKV: unary((request, client) => headed(client.maintenance.hashKv(Number(request.revision)), (value) => ({hash: value.hash, compact_revision: String(value.compactRevision)}))),
     MoveLeader: unary((request, client) => headed(client.maintenance.moveLeader(BigInt(request.targetID)))),
+    Snapshot: (call: grpc.ServerWritableStream<Wire, Wire>) => void serveSnapshot(call, clientOf(call.metadata)),
   })
   const permissionTypes = ['READ', 'WRITE', 'READWRITE'] as const
   server.addService(services.Auth!.service, {
@@ -251,6 +259,38 @@ function addServices(server: grpc.Server, services: Record<string, {service: grp
 }
 
 /** One Watch stream: creates and cancels watches as the client asks, and forwards their events. */
+/**
+ * Maintenance.Snapshot as etcd streams it: the member's snapshot file in 32 KiB blobs, each with
+ * the bytes still to come, then its SHA-256 (which etcdctl keeps at the end of the file, for
+ * restore to check; kubemu's snapshot files read the same with it).
+ */
+async function serveSnapshot(call: grpc.ServerWritableStream<Wire, Wire>, client: EmbeddedClient): Promise<void> {
+  const folder = mkdtempSync(join(tmpdir(), 'kubemu-snapshot-'))
+  let file: number | null = null
+  try {
+    const path = join(folder, 'snapshot.db')
+    await client.snapshotTo(path)
+    const total = statSync(path).size
+    file = openSync(path, 'r')
+    const digest = createHash('sha256')
+    for (let sent = 0; sent < total && !call.cancelled; ) {
+      const blob = Buffer.alloc(Math.min(snapshotBlobBytes, total - sent))
+      const read = readSync(file, blob, 0, blob.length, sent)
+      if (read !== blob.length) throw new Error(`invariant: the snapshot file shrank while it was sent (${read} of ${blob.length} bytes at ${sent})`)
+      sent += read
+      digest.update(blob)
+      if (!call.write({remaining_bytes: String(total - sent), blob})) await once(call, 'drain')
+    }
+    call.write({remaining_bytes: '0', blob: digest.digest()})
+    call.end()
+  } catch (error) {
+    call.destroy(Object.assign(new Error(serviceError(error).details ?? 'snapshot failed'), serviceError(error)))
+  } finally {
+    if (file !== null) closeSync(file)
+    rmSync(folder, {recursive: true, force: true})
+  }
+}
+
 function serveWatchStream(stream: grpc.ServerDuplexStream<Wire, Wire>, client: EmbeddedClient): void {
   const watchers = new Map<number, {cancel(): void}>()
   let nextWatchId = 0
