@@ -8,6 +8,9 @@ import {resources} from './resources.js'
 
 /** A recorder remembers at most this many events for aggregation (client-go keeps an LRU of 4096). */
 export const eventsRememberedMax = 4096
+/** Distinct event names one millisecond holds (the nanoseconds of client-go's names). */
+const eventsPerMillisecondMax = 1_000_000
+let eventSequence = 0
 
 export interface EventSource {
   readonly component: string
@@ -55,7 +58,11 @@ export class EventRecorder {
         this.written.delete(key)
       }
     }
-    const name = `${object.metadata.name}.${(BigInt(now) * 1_000_000n + BigInt(this.written.size % 1000)).toString(16)}`
+    // client-go names an event by the nanosecond it was made; the clock tells milliseconds, so a
+    // sequence shared by every recorder of the process stands for the rest (components write about
+    // the same pod in the same millisecond: the scheduler's Scheduled, the kubelet's Pulled).
+    eventSequence = (eventSequence + 1) % eventsPerMillisecondMax
+    const name = `${object.metadata.name}.${(BigInt(now) * 1_000_000n + BigInt(eventSequence)).toString(16)}`
     const event = {
       kind: 'Event',
       apiVersion: 'v1',

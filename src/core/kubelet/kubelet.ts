@@ -32,6 +32,8 @@ export const jobPodRunSecondsDefault = 1
 export const defaultGracePeriodSeconds = 30
 /** Pods (and heartbeats) the simulated kubelets work on at once, across all nodes. */
 export const kubeletsInFlightMax = 64
+/** Pods whose containers are stopping at once, across all nodes (each until its grace period ends). */
+export const stoppingPodsMax = 1_000_000
 
 /** How long the pod's containers run before they exit, in seconds; NaN for ever. */
 function runSecondsOf(pod: Pod): number {
@@ -169,7 +171,11 @@ export class Kubelets implements ControlLoop {
 
   private async reconcile(key: string, now: number): Promise<void> {
     const pod = this.pods.get(key)
-    if (!pod?.spec.nodeName) return
+    if (!pod) {
+      this.stopping.delete(key) // gone by another hand (a forced delete) while its containers were stopping
+      return
+    }
+    if (!pod.spec.nodeName) return
     const node = this.nodes.get(pod.spec.nodeName)
     // A stopped node's kubelet does nothing: its pods stay as they are until it starts again.
     if (!node || isStopped(node)) return
@@ -232,15 +238,26 @@ export class Kubelets implements ControlLoop {
   /** Set while process() collapses delays, so run times end at once. */
   private collapsing = false
 
+  /** Pods whose containers were told to stop (their Killing events are written): key → uid. */
+  private readonly stopping = new Map<string, string>()
+
   private async terminate(pod: Pod, now: number): Promise<void> {
     const key = objectKey(pod)
-    const deletedAt = Date.parse(String(pod.metadata.deletionTimestamp))
-    if (deletedAt > now && !this.collapsing) return this.simulated.addAfter(key, deletedAt - now)
-    if (!isTerminalPod(pod) && pod.status?.phase === 'Running') {
+    const uid = String(pod.metadata.uid)
+    // The kubelet stops the containers as soon as it sees the deletion (Killing), then waits out the grace period.
+    if (this.stopping.get(key) !== uid && !isTerminalPod(pod) && pod.status?.phase === 'Running') {
+      if (this.stopping.size >= stoppingPodsMax) throw new Error(`invariant: more than ${stoppingPodsMax} pods stopping at once`)
+      this.stopping.set(key, uid)
       const recorder = this.recorderFor(String(pod.spec.nodeName))
       for (const container of pod.spec.containers) await recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Normal', 'Killing', `Stopping container ${container.name}`)
     }
-    await this.client.delete(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {gracePeriodSeconds: 0, preconditions: {uid: String(pod.metadata.uid)}})
+    const deletedAt = Date.parse(String(pod.metadata.deletionTimestamp))
+    if (deletedAt > now && !this.collapsing) return this.simulated.addAfter(key, deletedAt - now)
+    try {
+      await this.client.delete(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {gracePeriodSeconds: 0, preconditions: {uid}})
+    } finally {
+      this.stopping.delete(key)
+    }
   }
 
   /** The images a node has pulled, for node status (ImageLocality scores them). */
