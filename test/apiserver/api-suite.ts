@@ -617,5 +617,29 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
       const dropped = await apply({a: '1'})
       expect(dropped.body.data).toEqual({a: '1'})
     })
+
+    it('lets `kubectl apply --server-side` take over from client-side apply without conflicts on what it set', async () => {
+      const headers = (contentType: string) => ({authorization: `Bearer ${api.credentials.adminToken()}`, 'content-type': contentType})
+      const lastApplied = '{"apiVersion":"v1","data":{"a":"1","b":"2"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"migrated","namespace":"' + ns + '"}}\n'
+      // What client-side `kubectl apply` creates: the object with its last-applied annotation, as an Update.
+      const created = await call('POST', `/api/v1/namespaces/${ns}/configmaps`, {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'migrated', annotations: {'kubectl.kubernetes.io/last-applied-configuration': lastApplied}}, data: {a: '1', b: '2'}}, {headers: headers('application/json'), query: {fieldManager: 'kubectl-client-side-apply'}})
+      expect(created.status).toBe(201)
+      const path = `/api/v1/namespaces/${ns}/configmaps/migrated`
+      // Someone else changes b afterwards: that one still conflicts.
+      expect((await call('PATCH', path, {data: {b: 'edited'}}, {headers: headers('application/merge-patch+json'), query: {fieldManager: 'editor'}})).status).toBe(200)
+      const apply = (manager: string, data: Record<string, string>) => call('PATCH', path, {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'migrated'}, data}, {headers: headers('application/apply-patch+yaml'), query: {fieldManager: manager}})
+      const conflicted = await apply('kubectl', {a: '10', b: '20'})
+      expect(conflicted.status).toBe(409)
+      expect(conflicted.body.message).toBe('Apply failed with 1 conflict: conflict with "editor" using v1: .data.b')
+      // Only kubectl's own manager migrates; another tool conflicts on a as well.
+      expect((await apply('tool', {a: '10'})).body.message).toBe('Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: .data.a')
+      const migrated = await apply('kubectl', {a: '10'})
+      expect(migrated.status).toBe(200)
+      expect(migrated.body.data).toEqual({a: '10', b: 'edited'})
+      const owners = (field: string) => migrated.body.metadata.managedFields.filter((entry: Body) => entry.fieldsV1['f:data']?.[field]).map((entry: Body) => `${entry.manager}/${entry.operation}`)
+      expect([owners('f:a'), owners('f:b')]).toEqual([['kubectl/Apply'], ['editor/Update']])
+      // The annotation follows the server-side apply, for a client-side apply later.
+      expect(migrated.body.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toBe('{"apiVersion":"v1","data":{"a":"10"},"kind":"ConfigMap","metadata":{"name":"migrated"}}\n')
+    })
   })
 }

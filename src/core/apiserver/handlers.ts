@@ -90,6 +90,8 @@ export class ResourceHandlers {
     const apiVersion = groupVersion(definition)
     const schema = definition.custom ? null : definition.schema
     const time = formatTimestamp(this.clock.nowMilliseconds())
+    // The configuration as sent (no decoding defaults), for kubectl's last-applied annotation.
+    const sent = parseBody(bodyText(request.body), 'application/yaml') as KubeObject
     const options: WriteOptions = {
       dryRun,
       admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: '', namespace, name: info.name, user, dryRun, warnings}),
@@ -100,13 +102,13 @@ export class ResourceHandlers {
       await this.registry.get(definition, namespace, info.name)
     } catch (error) {
       if (!(error instanceof ApiError && error.code === 404)) throw error
-      const object = serverSideApply(null, applied, schema, {manager, force, apiVersion, time})
+      const object = serverSideApply(null, applied, schema, {manager, force, apiVersion, time, sent})
       const created = await this.registry.create(definition, namespace, object, {...options, admission: this.admission.hooks({operation: 'CREATE', definition, subresource: '', namespace, user, dryRun, warnings})})
       return {status: 201, body: typed(created, definition), warnings}
     }
     const result = await this.registry.update(definition, namespace, info.name, (current) => {
       if (!current) throw apiErrors.notFound(definition, info.name)
-      const merged = serverSideApply(current, applied, schema, {manager, force, apiVersion, time})
+      const merged = serverSideApply(current, applied, schema, {manager, force, apiVersion, time, sent})
       delete merged.metadata.resourceVersion
       return merged
     }, options)

@@ -6,6 +6,7 @@ import {cloneJson, isJsonObject, jsonEqual, type JsonObject, type KubeObject} fr
 import {resolve, type Schema, fieldSchema} from '../api/schema.js'
 import {entriesOf, type FieldSet, fieldSetOf, formatPath, hasPath, leafPaths, type ManagedFieldsEntry, removeAt, removePaths, valueAt} from './managed-fields.js'
 import {ApiError} from './status.js'
+import {goJsonCompact} from '../printers/kubectl/go-json.js'
 
 
 /** Structured merge: maps field by field, keyed lists item by item, everything else replaced. */
@@ -31,6 +32,24 @@ function merge(live: unknown, applied: unknown, schema: Schema | null): unknown 
   return cloneJson(applied)
 }
 
+/** The manager whose applies take over from client-side apply (kubectl apply --server-side's default). */
+const lastAppliedMigrationManager = 'kubectl'
+const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration'
+
+/** The fields the last-applied annotation sets that still have the value it gave them; none without one. */
+function fieldsUnchangedSinceLastApplied(live: KubeObject, schema: Schema | null): string[][] {
+  const text = live.metadata.annotations?.[lastAppliedAnnotation]
+  if (!text) return []
+  let lastApplied: unknown
+  try {
+    lastApplied = JSON.parse(text)
+  } catch {
+    return []
+  }
+  if (!isJsonObject(lastApplied)) return []
+  return leafPaths(fieldSetOf(lastApplied, schema)).filter((path) => jsonEqual(valueAt(lastApplied, path), valueAt(live, path)))
+}
+
 export interface ApplyResult {
   readonly object: KubeObject
 }
@@ -40,11 +59,11 @@ export function serverSideApply(
   live: KubeObject | null,
   applied: KubeObject,
   schema: Schema | null,
-  options: {manager: string; force: boolean; apiVersion: string; time: string},
+  options: {manager: string; force: boolean; apiVersion: string; time: string; /** The configuration as the client sent it. */ sent?: KubeObject},
 ): KubeObject {
   const appliedSet = fieldSetOf(applied, schema)
   const entries = live ? entriesOf(live).map((entry) => ({...entry})) : []
-  const conflicts = new Map<string, string[]>()
+  let conflicts: Array<{name: string; path: string[]}> = []
   const appliedPaths = leafPaths(appliedSet)
   if (live) {
     for (const entry of entries) {
@@ -52,16 +71,24 @@ export function serverSideApply(
       for (const path of appliedPaths) {
         if (!hasPath(entry.fieldsV1, path)) continue
         if (jsonEqual(valueAt(live, path), valueAt(applied, path))) continue
-        const name = `conflict with ${JSON.stringify(entry.manager)}${entry.operation === 'Update' ? ` using ${entry.apiVersion}` : ''}`
-        conflicts.set(name, [...(conflicts.get(name) ?? []), formatPath(path)])
+        conflicts.push({name: `conflict with ${JSON.stringify(entry.manager)}${entry.operation === 'Update' ? ` using ${entry.apiVersion}` : ''}`, path})
       }
     }
   }
-  const conflictCount = [...conflicts.values()].reduce((total, paths) => total + paths.length, 0)
-  if (conflictCount > 0 && !options.force) {
-    const groups = [...conflicts].map(([name, paths]) => (paths.length === 1 ? `${name}: ${paths[0]}` : `${name.replace('conflict with', 'conflicts with')}:\n${paths.map((path) => `- ${path}`).join('\n')}`))
-    const message = `Apply failed with ${conflictCount} conflict${conflictCount === 1 ? '' : 's'}: ${groups.join('\n')}`
-    const causes = [...conflicts].flatMap(([name, paths]) => paths.map((path) => ({reason: 'FieldManagerConflict', message: name, field: path})))
+  let force = options.force
+  if (live && conflicts.length > 0 && !force && options.manager === lastAppliedMigrationManager) {
+    // kube's lastAppliedManager: `kubectl apply --server-side` takes over from client-side apply without
+    // conflicts on the fields the last-applied annotation set and nobody changed since.
+    const allowed = fieldsUnchangedSinceLastApplied(live, schema)
+    conflicts = conflicts.filter((conflict) => !allowed.some((path) => jsonEqual(path, conflict.path)))
+    force = conflicts.length === 0
+  }
+  if (conflicts.length > 0 && !force) {
+    const byManager = new Map<string, string[]>()
+    for (const conflict of conflicts) byManager.set(conflict.name, [...(byManager.get(conflict.name) ?? []), formatPath(conflict.path)])
+    const groups = [...byManager].map(([name, paths]) => (paths.length === 1 ? `${name}: ${paths[0]}` : `${name.replace('conflict with', 'conflicts with')}:\n${paths.map((path) => `- ${path}`).join('\n')}`))
+    const message = `Apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}: ${groups.join('\n')}`
+    const causes = [...byManager].flatMap(([name, paths]) => paths.map((path) => ({reason: 'FieldManagerConflict', message: name, field: path})))
     throw new ApiError(409, 'Conflict', message, {causes})
   }
   const previous = entries.find((entry) => entry.manager === options.manager && entry.operation === 'Apply')
@@ -73,7 +100,7 @@ export function serverSideApply(
       if (!ownedElsewhere) removeAt(result as unknown as JsonObject, path)
     }
   }
-  const taken = options.force ? appliedPaths : []
+  const taken = force ? appliedPaths : []
   const kept: ManagedFieldsEntry[] = []
   for (const entry of entries) {
     if (entry === previous) continue
@@ -82,5 +109,14 @@ export function serverSideApply(
   }
   const mine: ManagedFieldsEntry = {manager: options.manager, operation: 'Apply', apiVersion: options.apiVersion, time: options.time, fieldsType: 'FieldsV1', fieldsV1: appliedSet as FieldSet}
   result = {...result, metadata: {...result.metadata, managedFields: [...kept, mine]}}
+  // kube's lastAppliedUpdater: kubectl's server-side applies keep an existing last-applied
+  // annotation in step (Go's JSON of the applied configuration without it), for client-side apply later.
+  if (options.manager === lastAppliedMigrationManager && result.metadata.annotations?.[lastAppliedAnnotation] !== undefined) {
+    const sent = options.sent ?? applied
+    const appliedAnnotations = {...(sent.metadata?.annotations ?? {})}
+    delete appliedAnnotations[lastAppliedAnnotation]
+    const withoutAnnotation = {...sent, metadata: {...sent.metadata, ...(sent.metadata?.annotations ? {annotations: appliedAnnotations} : {})}}
+    result.metadata.annotations = {...result.metadata.annotations, [lastAppliedAnnotation]: `${goJsonCompact(withoutAnnotation)}\n`}
+  }
   return result
 }
