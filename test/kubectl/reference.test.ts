@@ -198,6 +198,13 @@ describe('kubemu kubectl beside the real kubectl on one API server', () => {
     'explain widgets.spec',
     'explain widgets.spec.colour',
     'explain widgets --recursive',
+    // Streams to containers: refused by the API server (simulated containers), printed the same.
+    'exec solo -- ls',
+    'exec solo',
+    'exec missing -- ls',
+    'exec deploy/web -c web -- cat /etc/hostname',
+    'port-forward pod/solo 8080:80',
+    'port-forward solo',
   ]) {
     it(`prints the same for: kubectl ${line}`, () => same(line), 30_000)
   }

@@ -50,6 +50,9 @@ function integerQuery(request: ApiRequest, name: string): number | undefined {
   return Number(value)
 }
 
+/** Pod subresources that stream to a container (through the kubelet). */
+const streamingSubresources = new Set(['exec', 'attach', 'portforward'])
+
 export class ResourceHandlers {
   constructor(
     private readonly scheme: Scheme,
@@ -236,6 +239,11 @@ export class ResourceHandlers {
     if (info.subresource === 'log' && definition.group === '' && definition.resource === 'pods' && verb === 'get') {
       const pod = await this.registry.get(definition, namespace, info.name)
       return {status: 200, body: podLogs(pod, request.query ?? {}), contentType: 'text/plain', warnings: []}
+    }
+    if (streamingSubresources.has(info.subresource) && definition.group === '' && definition.resource === 'pods') {
+      // kube-apiserver would open a stream to the kubelet; kubemu's kubelets run no processes.
+      const pod = await this.registry.get(definition, namespace, info.name)
+      throw apiErrors.badRequest(`kubemu simulates containers: pod "${pod.metadata.name}" has no processes to ${info.subresource === 'portforward' ? 'forward ports to' : info.subresource}`)
     }
     throw apiErrors.pathNotFound()
   }

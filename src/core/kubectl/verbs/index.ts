@@ -9,6 +9,7 @@ import {getFlags, runGet} from './get.js'
 import {infoVerbs} from './info.js'
 import {cordonFlags, drainFlags, runCordon, runDrain, runTaint, runUncordon, taintFlags} from './node-verbs.js'
 import {logsFlags, runLogs} from './logs.js'
+import {execFlags, portForwardFlags, runExec, runPortForward} from './stream.js'
 import {rolloutVerb} from './rollout.js'
 import {topVerb} from './top.js'
 import {setVerb} from './set.js'
@@ -37,6 +38,8 @@ export const verbs: readonly KubectlVerb[] = [
   rolloutVerb,
   {name: 'wait', flags: waitFlags, run: runWait},
   {name: 'logs', aliases: ['log'], flags: logsFlags, run: runLogs},
+  {name: 'exec', flags: execFlags, run: runExec},
+  {name: 'port-forward', flags: portForwardFlags, run: runPortForward},
   topVerb,
   {name: 'cordon', flags: cordonFlags, run: runCordon},
   {name: 'uncordon', flags: cordonFlags, run: runUncordon},
