@@ -38,6 +38,19 @@ function templateWithoutHash(set: Workload): unknown {
   return template
 }
 
+/**
+ * kube's getReplicaFailures: a ReplicaFailure of the new ReplicaSet (else of an old one) becomes
+ * the Deployment's, with the times of the ReplicaSet's condition.
+ */
+function replicaFailureOf(newSet: Workload | null, sets: readonly Workload[]): Condition[] {
+  for (const set of [...(newSet ? [newSet] : []), ...sets.filter((entry) => entry.metadata.uid !== newSet?.metadata.uid)]) {
+    const conditions = Array.isArray(set.status?.conditions) ? (set.status.conditions as Array<Record<string, string>>) : []
+    const failure = conditions.find((condition) => condition.type === 'ReplicaFailure' && condition.status === 'True')
+    if (failure) return [{type: 'ReplicaFailure', status: 'True', lastUpdateTime: failure.lastTransitionTime ?? '', lastTransitionTime: failure.lastTransitionTime ?? '', reason: failure.reason ?? '', message: failure.message ?? ''}]
+  }
+  return []
+}
+
 export class DeploymentController extends Controller {
   /** kube-controller-manager's default --concurrent-deployment-syncs. */
   protected override readonly workers = 5
@@ -249,7 +262,7 @@ export class DeploymentController extends Controller {
       readyReplicas: sum('readyReplicas'),
       availableReplicas: available,
       unavailableReplicas: Math.max(0, desired - available),
-      conditions: [availableCondition, progressing],
+      conditions: [availableCondition, progressing, ...replicaFailureOf(newSet ? this.sets.get(objectKey(newSet)) ?? newSet : null, sets)],
     }
     for (const field of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas']) if (status[field] === 0) delete status[field]
     if (sameJson(status, deployment.status ?? {})) return

@@ -1,7 +1,7 @@
 // The ReplicaSet controller (kube-controller-manager 1.32): owns the pods its selector matches,
 // adopts matching orphans, creates pods from the template or deletes the least valuable ones
 // until `replicas` are active, and reports replicas, fullyLabeled, ready and available counts.
-import type {KubeObject} from '../api/object.js'
+import {formatTimestamp, type KubeObject, sameJson} from '../api/object.js'
 import {type ApiClient, ApiClientError, objectKey, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
@@ -14,6 +14,7 @@ import {deletionOrder, isActivePod, isPodAvailable, isPodReady, ownerReference, 
 
 /** One reconcile creates or deletes at most this many pods (kube's burstReplicas). */
 export const burstReplicas = 500
+const replicaFailureCondition = 'ReplicaFailure'
 
 export class ReplicaSetController extends PodOwnerController<Workload> {
   /** kube-controller-manager's default --concurrent-replicaset-syncs. */
@@ -49,6 +50,21 @@ export class ReplicaSetController extends PodOwnerController<Workload> {
     }
     const active = owned.filter(isActivePod)
     const wanted = set.spec.replicas ?? 1
+    let failure: ApiClientError | null = null
+    try {
+      await this.manageReplicas(set, active, wanted, namespace)
+    } catch (error) {
+      if (!(error instanceof ApiClientError)) throw error
+      failure = error
+    }
+    // kube's syncReplicaSet: the status is written whether or not the pods could be made or removed.
+    await this.updateStatus(set, owned, now, failure && {reason: active.length < wanted ? 'FailedCreate' : 'FailedDelete', message: failure.message})
+    if (failure) throw failure
+  }
+
+  /** Creates or deletes pods (at most burstReplicas) until `wanted` are active. */
+  private async manageReplicas(set: Workload, active: readonly Pod[], wanted: number, namespace: string): Promise<void> {
+    const key = objectKey(set)
     const setObject = {...set, kind: 'ReplicaSet', apiVersion: 'apps/v1'}
     if (active.length < wanted) {
       const missing = Math.min(wanted - active.length, burstReplicas)
@@ -70,25 +86,31 @@ export class ReplicaSetController extends PodOwnerController<Workload> {
         await this.recorder.record(setObject, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`)
       }
     }
-    await this.updateStatus(set, owned, now)
   }
 
-  private async updateStatus(set: Workload, owned: Pod[], now: number): Promise<void> {
+  private async updateStatus(set: Workload, owned: Pod[], now: number, failure: {reason: string; message: string} | null): Promise<void> {
     const active = owned.filter(isActivePod)
     const templateLabels = set.spec.template?.metadata?.labels ?? {}
     const minReadySeconds = set.spec.minReadySeconds ?? 0
-    const status = {
+    const status: Record<string, unknown> = {
       replicas: active.length,
       fullyLabeledReplicas: active.filter((pod) => Object.entries(templateLabels).every(([label, value]) => pod.metadata.labels?.[label] === value)).length,
       readyReplicas: active.filter(isPodReady).length,
       availableReplicas: active.filter((pod) => isPodAvailable(pod, minReadySeconds, now)).length,
       observedGeneration: set.metadata.generation ?? 1,
     }
+    // The ReplicaFailure condition: set on a failure (kept as it was while failures go on), removed once a sync succeeds.
+    const conditions = Array.isArray(set.status?.conditions) ? (set.status.conditions as Array<Record<string, unknown>>) : []
+    const others = conditions.filter((condition) => condition.type !== replicaFailureCondition)
+    const existing = conditions.find((condition) => condition.type === replicaFailureCondition)
+    if (failure) status.conditions = existing ? conditions : [...others, {type: replicaFailureCondition, status: 'True', lastTransitionTime: formatTimestamp(now), reason: failure.reason, message: failure.message}]
+    else status.conditions = others
     const current = (set.status ?? {}) as Record<string, unknown>
     const next: Record<string, unknown> = {...current, ...status}
     // As the Go type's omitempty drops them: only `replicas` is written when zero.
     for (const field of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']) if (next[field] === 0) delete next[field]
-    const differs = Object.entries(status).some(([field, value]) => (current[field] ?? 0) !== value) || current.replicas === undefined
+    if ((next.conditions as unknown[]).length === 0) delete next.conditions
+    const differs = Object.entries(status).some(([field, value]) => !sameJson(current[field] ?? (field === 'conditions' ? [] : 0), value)) || current.replicas === undefined
     if (differs) await this.client.update(resources.replicaSets, {...set, kind: 'ReplicaSet', apiVersion: 'apps/v1', status: next} as unknown as KubeObject, 'status')
     // Pods that become available later (minReadySeconds) need another look then.
     const pending = active.filter((pod) => isPodReady(pod) && !isPodAvailable(pod, minReadySeconds, now))

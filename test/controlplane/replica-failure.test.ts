@@ -1,0 +1,42 @@
+// A ReplicaSet that cannot make its pods (a quota refuses them) still reports the pods it has, with
+// kube's ReplicaFailure condition, which its Deployment shows too; both clear once pods can be made.
+import {afterEach, describe, expect, it} from 'vitest'
+import type {KubeObject} from '../../src/core/api/object.js'
+import {resources} from '../../src/core/client/resources.js'
+import {ManualClock} from '../../src/core/util/clock.js'
+import {inProcessCluster, type InProcessCluster} from '../support/in-process-cluster.js'
+
+type WithStatus = KubeObject & {status?: {replicas?: number; readyReplicas?: number; conditions?: Array<Record<string, string>>}}
+
+describe('ReplicaFailure', () => {
+  const clusters: InProcessCluster[] = []
+  afterEach(async () => {
+    for (const cluster of clusters.splice(0)) await cluster.close()
+  })
+
+  it('is reported by the ReplicaSet and its Deployment while creates fail, with the pods it has counted', async () => {
+    const cluster = await inProcessCluster(new ManualClock(Date.UTC(2026, 10, 24, 12, 0, 0)), Number(process.env.SEED ?? 20261124))
+    clusters.push(cluster)
+    const {admin} = cluster
+    await admin.create(resources.resourceQuotas, {apiVersion: 'v1', kind: 'ResourceQuota', metadata: {name: 'q', namespace: 'default'}, spec: {hard: {pods: '3'}}} as never)
+    await admin.create(resources.deployments, {
+      kind: 'Deployment', apiVersion: 'apps/v1', metadata: {name: 'api', namespace: 'default'},
+      spec: {replicas: 5, selector: {matchLabels: {app: 'api'}}, template: {metadata: {labels: {app: 'api'}}, spec: {containers: [{name: 'api', image: 'nginx'}]}}},
+    } as never)
+    await cluster.settle()
+    const [set] = (await admin.list<WithStatus>(resources.replicaSets, 'default')).items
+    expect(set!.status).toMatchObject({replicas: 3, readyReplicas: 3})
+    const message = expect.stringMatching(/^pods "api-\w+-\w+" is forbidden: exceeded quota: q, requested: pods=1, used: pods=3, limited: pods=3$/)
+    expect(set!.status!.conditions).toEqual([{type: 'ReplicaFailure', status: 'True', lastTransitionTime: '2026-11-24T12:00:00Z', reason: 'FailedCreate', message}])
+    const deployment = await admin.get<WithStatus>(resources.deployments, 'default', 'api')
+    expect(deployment.status!.conditions!.find((condition) => condition.type === 'ReplicaFailure')).toEqual({
+      type: 'ReplicaFailure', status: 'True', lastUpdateTime: '2026-11-24T12:00:00Z', lastTransitionTime: '2026-11-24T12:00:00Z', reason: 'FailedCreate', message,
+    })
+    await admin.delete(resources.resourceQuotas, 'default', 'q')
+    await cluster.settle()
+    const [recovered] = (await admin.list<WithStatus>(resources.replicaSets, 'default')).items
+    expect(recovered!.status).toMatchObject({replicas: 5, readyReplicas: 5})
+    expect(recovered!.status!.conditions).toBeUndefined()
+    expect((await admin.get<WithStatus>(resources.deployments, 'default', 'api')).status!.conditions!.map((condition) => condition.type)).toEqual(['Available', 'Progressing'])
+  }, 30_000)
+})
