@@ -39,4 +39,19 @@ describe('ReplicaFailure', () => {
     expect(recovered!.status!.conditions).toBeUndefined()
     expect((await admin.get<WithStatus>(resources.deployments, 'default', 'api')).status!.conditions!.map((condition) => condition.type)).toEqual(['Available', 'Progressing'])
   }, 30_000)
+
+  it('leaves a StatefulSet counting the pods it has, with its FailedCreate event, while a quota refuses the next', async () => {
+    const cluster = await inProcessCluster(new ManualClock(Date.UTC(2026, 10, 24, 12, 0, 0)), Number(process.env.SEED ?? 20261124))
+    clusters.push(cluster)
+    const {admin} = cluster
+    await admin.create(resources.resourceQuotas, {apiVersion: 'v1', kind: 'ResourceQuota', metadata: {name: 'q', namespace: 'default'}, spec: {hard: {pods: '2'}}} as never)
+    await admin.create(resources.statefulSets, {
+      kind: 'StatefulSet', apiVersion: 'apps/v1', metadata: {name: 'db', namespace: 'default'},
+      spec: {replicas: 3, serviceName: 'db', selector: {matchLabels: {app: 'db'}}, template: {metadata: {labels: {app: 'db'}}, spec: {containers: [{name: 'db', image: 'postgres'}]}}},
+    } as never)
+    await cluster.settle()
+    expect((await admin.get<WithStatus>(resources.statefulSets, 'default', 'db')).status).toMatchObject({replicas: 2, readyReplicas: 2})
+    const events = (await admin.list<KubeObject & {reason: string; message: string}>(resources.events, 'default')).items.filter((event) => event.reason === 'FailedCreate')
+    expect(events.map((event) => event.message)).toEqual(['create Pod db-2 in StatefulSet db failed error: pods "db-2" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2'])
+  }, 30_000)
 })

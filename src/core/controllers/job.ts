@@ -91,6 +91,7 @@ export class JobController extends PodOwnerController<Job> {
         await this.recorder.record(jobObject, 'Normal', 'Completed', 'Job completed')
       }
     }
+    let createFailure: ApiClientError | null = null
     if (finished) {
       for (const pod of active) await this.client.delete(resources.pods, namespace, String(pod.metadata.name), {preconditions: {uid: String(pod.metadata.uid)}})
     } else if (!job.spec.suspend) {
@@ -116,8 +117,11 @@ export class JobController extends PodOwnerController<Job> {
             const made = await this.client.create<Pod>(resources.pods, pod)
             await this.recorder.record(jobObject, 'Normal', 'SuccessfulCreate', `Created pod: ${made.metadata.name}`)
           } catch (error) {
-            if (error instanceof ApiClientError) await this.recorder.record(jobObject, 'Warning', 'FailedCreate', `Error creating: ${error.message}`)
-            throw error
+            if (!(error instanceof ApiClientError)) throw error
+            await this.recorder.record(jobObject, 'Warning', 'FailedCreate', `Error creating: ${error.message}`)
+            // As kube's syncJob: the status still counts what there is; the error then retries the Job.
+            createFailure = error
+            break
           }
         }
       } else if (active.length > wanted) {
@@ -145,6 +149,7 @@ export class JobController extends PodOwnerController<Job> {
     // Counted pods give up their tracking finalizer once the status holds them.
     for (const pod of [...newlySucceeded, ...newlyFailed]) await this.releasePod(pod)
     if (!finished && job.spec.activeDeadlineSeconds !== undefined && startTime) this.queue.addAfter(key, Date.parse(startTime) + job.spec.activeDeadlineSeconds * 1000 - now)
+    if (createFailure) throw createFailure
   }
 
   private lastFailure(pods: readonly Pod[]): number {

@@ -4,7 +4,7 @@
 // removed from the highest ordinal down; PersistentVolumeClaims from volumeClaimTemplates; rolling
 // updates from the highest ordinal down, one pod at a time; ControllerRevisions per template.
 import {type KubeObject, sameJson} from '../api/object.js'
-import {type ApiClient, isAlreadyExists, isNotFound, splitKey} from '../client/client.js'
+import {type ApiClient, ApiClientError, isAlreadyExists, isNotFound, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import {resources} from '../client/resources.js'
@@ -64,11 +64,14 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
       if (!volumes.some((volume) => volume.name === claim.metadata?.name)) volumes.push({name: claim.metadata?.name, persistentVolumeClaim: {claimName: `${claim.metadata?.name}-${name}`}})
     }
     if (volumes.length > 0) spec.volumes = volumes
+    const setObject = {...set, kind: 'StatefulSet', apiVersion: 'apps/v1'}
     try {
       await this.client.create(resources.pods, pod as unknown as KubeObject)
-      await this.recorder.record({...set, kind: 'StatefulSet', apiVersion: 'apps/v1'}, 'Normal', 'SuccessfulCreate', `create Pod ${name} in StatefulSet ${set.metadata.name} successful`)
+      await this.recorder.record(setObject, 'Normal', 'SuccessfulCreate', `create Pod ${name} in StatefulSet ${set.metadata.name} successful`)
     } catch (error) {
-      if (!isAlreadyExists(error)) throw error
+      if (isAlreadyExists(error)) return
+      if (error instanceof ApiClientError) await this.recorder.record(setObject, 'Warning', 'FailedCreate', `create Pod ${name} in StatefulSet ${set.metadata.name} failed error: ${error.message}`)
+      throw error
     }
   }
 
@@ -98,7 +101,14 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
         continue
       }
       if (!pod) {
-        await this.createPod(set, ordinal, revision)
+        try {
+          await this.createPod(set, ordinal, revision)
+        } catch (error) {
+          if (!(error instanceof ApiClientError)) throw error
+          // As kube's UpdateStatefulSet: the status is written even when a pod could not be made.
+          await this.updateStatus(set, [...byOrdinal.values()], revision, now)
+          throw error
+        }
         blocked = ordered
         continue
       }
