@@ -49,4 +49,43 @@ describe('pod termination with real delays', () => {
       await store.close()
     }
   })
+
+  it('restarts a crashing container after the back-off its restart count gives, from the pod status alone', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 24, 12, 0, 0))
+    const store = new LazyEmbeddedStore(temporaryFolder(), {clock})
+    const api = new ApiServer({store, clock})
+    const random = new SeededRandom(Number(process.env.SEED ?? 20261124))
+    try {
+      await ensureBootstrapped(api, clock.nowMilliseconds())
+      const admin = new ApiClient(api, apiServerUser)
+      await admin.create(resources.pods, {apiVersion: 'v1', kind: 'Pod', metadata: {name: 'crash', namespace: 'default', annotations: {'kubemu.io/run-seconds': '0', 'kubemu.io/exit-code': '1'}}, spec: {containers: [{name: 'main', image: 'busybox'}]}} as KubeObject)
+      // A fresh control plane per step, as one-shot commands run it: the back-off survives in the status.
+      const settle = async () => {
+        const plane = new ControlPlane(api, clock, () => random.next())
+        try {
+          await plane.settle()
+        } finally {
+          plane.stop()
+        }
+      }
+      const restarts = async () => ((await admin.get<KubeObject & {status: {containerStatuses: Array<{restartCount: number; state: Record<string, unknown>}>}}>(resources.pods, 'default', 'crash')).status.containerStatuses[0]!)
+      await settle()
+      expect(await restarts()).toMatchObject({restartCount: 1, state: {waiting: {reason: 'CrashLoopBackOff'}}})
+      clock.advance(9_000)
+      await settle()
+      expect((await restarts()).restartCount).toBe(1)
+      clock.advance(1_000) // 10 s after the first exit: it runs, and exits again
+      await settle()
+      expect(await restarts()).toMatchObject({restartCount: 2, state: {waiting: {reason: 'CrashLoopBackOff'}}})
+      clock.advance(19_000)
+      await settle()
+      expect((await restarts()).restartCount).toBe(2)
+      clock.advance(1_000) // 20 s after the second
+      await settle()
+      expect((await restarts()).restartCount).toBe(3)
+    } finally {
+      await store.close()
+    }
+  })
 })
+

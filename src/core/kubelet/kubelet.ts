@@ -42,6 +42,26 @@ function runSecondsOf(pod: Pod): number {
   return (pod.metadata.ownerReferences ?? []).some((owner) => owner.controller && owner.kind === 'Job') ? jobPodRunSecondsDefault : Number.NaN
 }
 
+/** The back-off after the `restartCount`th restart: 10 s, doubling, at most 5 minutes. */
+function restartBackoffMilliseconds(restartCount: number): number {
+  return Math.min(restartBackoffMaxMilliseconds, restartBackoffInitialMilliseconds * 2 ** Math.max(0, restartCount - 1))
+}
+
+/**
+ * When a container in CrashLoopBackOff runs again: its last exit plus the back-off its restart
+ * count gives (the kubelet keeps this in memory; the pod's status holds all it needs, so a later
+ * command or another `up` picks it up).
+ */
+function restartDue(statuses: ReadonlyArray<Record<string, any>>): number {
+  let due = 0
+  for (const status of statuses) {
+    if (status.state?.waiting?.reason !== 'CrashLoopBackOff') continue
+    const finishedAt = Date.parse(String(status.lastState?.terminated?.finishedAt ?? '')) || 0
+    due = Math.max(due, finishedAt + restartBackoffMilliseconds(Number(status.restartCount ?? 0)))
+  }
+  return due
+}
+
 export class Kubelets implements ControlLoop {
   readonly name = 'kubelet'
   /** Simulated work: collapses to zero in one-shot mode. */
@@ -193,7 +213,7 @@ export class Kubelets implements ControlLoop {
     const waitingBackoff = statuses.some((status) => status.state?.waiting?.reason === 'CrashLoopBackOff')
     if (creating || waitingBackoff) {
       if (waitingBackoff) {
-        const due = Date.parse(String(pod.metadata.annotations?.['kubemu.io/restart-after'] ?? '')) || 0
+        const due = restartDue(statuses)
         if (due > now) return this.wallClock.addAfter(key, due - now)
       }
       const restartCounts = new Map(statuses.map((status) => [String(status.name), Number(status.restartCount ?? 0)]))
@@ -222,15 +242,13 @@ export class Kubelets implements ControlLoop {
     }
     // Restart with back-off: the container waits in CrashLoopBackOff, then runs again.
     const restarts = Math.max(...statuses.map((status) => Number(status.restartCount ?? 0)))
-    const backoff = Math.min(restartBackoffMaxMilliseconds, restartBackoffInitialMilliseconds * 2 ** restarts)
+    const backoff = restartBackoffMilliseconds(restarts + 1)
     const finished = terminatedStatus(pod, exitCode, 'Failed', now).containerStatuses as Array<Record<string, unknown>>
     const status = {
       ...(pod.status as Record<string, unknown>),
       containerStatuses: finished.map((entry) => ({...entry, state: {waiting: {reason: 'CrashLoopBackOff', message: `back-off ${backoff / 1000}s restarting failed container=${entry.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`}}, lastState: entry.state, restartCount: restarts + 1, ready: false, started: false})),
     }
-    await this.client.patch(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {metadata: {annotations: {'kubemu.io/restart-after': formatTimestamp(now + backoff)}}})
-    const updated = this.pods.get(key) ?? pod
-    await this.writeStatus({...updated, metadata: {...updated.metadata, resourceVersion: undefined}} as Pod, status)
+    await this.writeStatus(pod, status)
     await recorder.record(podObject, 'Warning', 'BackOff', `Back-off restarting failed container ${pod.spec.containers[0]?.name ?? ''} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
     this.wallClock.addAfter(key, backoff)
   }
