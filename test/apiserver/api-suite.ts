@@ -618,6 +618,41 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
       expect(dropped.body.data).toEqual({a: '1'})
     })
 
+    it('authorizes kubelets by the Node authorizer and NodeRestriction: their own node, lease and pods, and what those pods use', async () => {
+      const asNode = (node: string) => ({headers: {authorization: `Bearer ${api.credentials.adminToken()}`, 'impersonate-user': `system:node:${node}`, 'impersonate-group': 'system:nodes'}})
+      const pod = (name: string, node: string, secret?: string) => ({
+        apiVersion: 'v1', kind: 'Pod', metadata: {name},
+        spec: {nodeName: node, containers: [{name: 'main', image: 'busybox', ...(secret ? {env: [{name: 'PASSWORD', valueFrom: {secretKeyRef: {name: secret, key: 'password'}}}]} : {})}]},
+      })
+      expect((await call('POST', `/api/v1/namespaces/${ns}/secrets`, {apiVersion: 'v1', kind: 'Secret', metadata: {name: 'db-password'}, stringData: {password: 'x'}})).status).toBe(201)
+      const secretPath = `/api/v1/namespaces/${ns}/secrets/db-password`
+      const unrelated = await call('GET', secretPath, undefined, asNode('worker-1'))
+      expect(unrelated.status).toBe(403)
+      expect(unrelated.body.message).toBe(`secrets "db-password" is forbidden: User "system:node:worker-1" cannot get resource "secrets" in API group "" in the namespace "${ns}": no relationship found between node 'worker-1' and this object`)
+      // A pod bound to the node that uses the secret relates them; a pod on another node does not.
+      expect((await call('POST', `/api/v1/namespaces/${ns}/pods`, pod('uses-secret', 'worker-1', 'db-password'))).status).toBe(201)
+      expect((await call('POST', `/api/v1/namespaces/${ns}/pods`, pod('elsewhere', 'worker-2'))).status).toBe(201)
+      expect((await call('GET', secretPath, undefined, asNode('worker-1'))).status).toBe(200)
+      expect((await call('GET', secretPath, undefined, asNode('worker-2'))).status).toBe(403)
+      // Pod status: only for pods bound to the node (NodeRestriction), and no other pod writes but deletes of its own.
+      const status = (name: string) => call('PATCH', `/api/v1/namespaces/${ns}/pods/${name}/status`, {status: {phase: 'Running'}}, {...asNode('worker-1'), headers: {...asNode('worker-1').headers, 'content-type': 'application/merge-patch+json'}})
+      expect((await status('uses-secret')).status).toBe(200)
+      const foreign = await status('elsewhere')
+      expect(foreign.status).toBe(403)
+      expect(foreign.body.message).toBe('pods "elsewhere" is forbidden: node "worker-1" can only update pod status for pods with spec.nodeName set to itself')
+      const created = await call('POST', `/api/v1/namespaces/${ns}/pods`, pod('from-node', 'worker-1'), asNode('worker-1'))
+      expect(created.body.message).toBe('pods "from-node" is forbidden: pod does not have "kubernetes.io/config.mirror" annotation, node "worker-1" can only create mirror pods')
+      expect((await call('DELETE', `/api/v1/namespaces/${ns}/pods/elsewhere`, undefined, asNode('worker-1'))).body.message).toBe('pods "elsewhere" is forbidden: node "worker-1" can only delete pods with spec.nodeName set to itself')
+      const relabel = await call('PATCH', '/api/v1/nodes/worker-2/status', {status: {phase: 'Running'}}, {headers: {...asNode('worker-1').headers, 'content-type': 'application/merge-patch+json'}})
+      expect(relabel.body.message).toBe('nodes "worker-2" is forbidden: node "worker-1" is not allowed to modify node "worker-2"')
+      // Leases: its own in kube-node-lease only.
+      const lease = await call('GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/worker-2', undefined, asNode('worker-1'))
+      expect(lease.body.message).toBe('leases.coordination.k8s.io "worker-2" is forbidden: User "system:node:worker-1" cannot get resource "leases" in API group "coordination.k8s.io" in the namespace "kube-node-lease": can only access node lease with the same name as the requesting node')
+      // What the system:node rules allow: reading nodes and services.
+      expect((await call('GET', '/api/v1/nodes', undefined, asNode('worker-1'))).status).toBe(200)
+      expect((await call('GET', `/api/v1/namespaces/${ns}/configmaps`, undefined, asNode('worker-1'))).body.message).toBe(`configmaps is forbidden: User "system:node:worker-1" cannot list resource "configmaps" in API group "" in the namespace "${ns}": No Object name found`)
+    })
+
     it('lets `kubectl apply --server-side` take over from client-side apply without conflicts on what it set', async () => {
       const headers = (contentType: string) => ({authorization: `Bearer ${api.credentials.adminToken()}`, 'content-type': contentType})
       const lastApplied = '{"apiVersion":"v1","data":{"a":"1","b":"2"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"migrated","namespace":"' + ns + '"}}\n'

@@ -20,7 +20,10 @@ import {type ObjectLookup, TokenAuthenticator} from './authentication/authentica
 import {type ClusterCredentials, MemoryCredentials} from './authentication/credentials.js'
 import {impersonate} from './authentication/impersonation.js'
 import type {UserInfo} from './authentication/user.js'
+import {NodeAuthorizer} from './authorization/node.js'
+import {NodeRestriction} from './admission/node-restriction.js'
 import {type Attributes, forbiddenMessage, RbacAuthorizer, type RbacReader} from './authorization/rbac.js'
+import {UnionAuthorizer} from './authorization/union.js'
 import {CachingRbacReader} from './authorization/rbac-cache.js'
 import {bodyBytes, requestBodyBytesMax} from './body.js'
 import {CustomResourceServing, isCustomResourceDefinitions} from './custom-resource-serving.js'
@@ -63,6 +66,7 @@ export function defaultAdmissionPlugins(reader: AdmissionReader): AdmissionPlugi
     new NamespaceLifecycle(reader.registry, reader.scheme.resource('', 'v1', 'namespaces')!),
     new LimitRanger(reader),
     new ServiceAccountAdmission(reader),
+    new NodeRestriction(),
     new PodSecurityAdmission(reader),
     new PriorityAdmission(reader),
     new DefaultTolerationSecondsAdmission(),
@@ -74,7 +78,7 @@ export class ApiServer {
   readonly scheme = new Scheme(builtinResources)
   readonly registry: Registry
   readonly credentials: ClusterCredentials
-  readonly authorizer: RbacAuthorizer
+  readonly authorizer: UnionAuthorizer
   private readonly clock: Clock
   private readonly authenticator: TokenAuthenticator
   private readonly handlers: ResourceHandlers
@@ -90,7 +94,9 @@ export class ApiServer {
     this.registry = new Registry(options.store, {nowMilliseconds: () => this.clock.nowMilliseconds(), newUid: options.newUid ?? (() => randomUUID()), random})
     this.credentials = options.credentials ?? new MemoryCredentials()
     this.authenticator = new TokenAuthenticator(this.credentials, this.lookup, () => Math.floor(this.clock.nowMilliseconds() / 1000))
-    this.authorizer = new RbacAuthorizer(new CachingRbacReader(this.rbacReader(), options.store))
+    const pods = this.scheme.resource('', 'v1', 'pods')!
+    const podsOf = async (namespace: string) => (await options.store.list(listPrefix(pods, namespace))).objects.map((stored) => objectFromStored(stored))
+    this.authorizer = new UnionAuthorizer(new NodeAuthorizer(podsOf), new RbacAuthorizer(new CachingRbacReader(this.rbacReader(), options.store)))
     const reader = new AdmissionReader(this.registry, this.scheme, random)
     const plugins = options.admission ? options.admission(reader) : defaultAdmissionPlugins(reader)
     this.handlers = new ResourceHandlers(this.scheme, this.registry, new AdmissionChain(plugins), new ServiceAllocator(options.store, random), this.clock)

@@ -18,7 +18,8 @@ import {
   type BoundObject,
 } from './authentication/service-account-tokens.js'
 import type {UserInfo} from './authentication/user.js'
-import {type Attributes, type PolicyRule, type RbacAuthorizer} from './authorization/rbac.js'
+import {type Attributes, type PolicyRule} from './authorization/rbac.js'
+import type {UnionAuthorizer} from './authorization/union.js'
 import {bodyText, decodeBody} from './body.js'
 import {type ApiResponse, fieldValidationOf, header} from './handlers.js'
 import type {Eviction} from './eviction.js'
@@ -48,7 +49,7 @@ export class VirtualResources {
   constructor(
     private readonly scheme: Scheme,
     private readonly registry: Registry,
-    private readonly authorizer: RbacAuthorizer,
+    private readonly authorizer: UnionAuthorizer,
     private readonly authenticator: TokenAuthenticator,
     private readonly credentials: ClusterCredentials,
     private readonly nowMilliseconds: () => number,

@@ -54,14 +54,22 @@ export interface ListResult<T> {
 }
 
 export class ApiClient {
-  private readonly writtenRevisions = new Map<string, number>()
-
   constructor(
     private readonly server: RequestHandler,
     readonly user: UserInfo,
     /** The component's name: its user agent, hence the field manager of its writes (kube-scheduler, kubelet…). */
     readonly component = 'kubemu',
+    /** The newest revision written per resource; shared by the clients of one component (see forUser). */
+    private readonly writtenRevisions = new Map<string, number>(),
   ) {}
+
+  /**
+   * The same component as another user (each kubelet is its node's user), whose writes count as
+   * this client's: one `writtenRevision` tells what the component as a whole has written.
+   */
+  forUser(user: UserInfo): ApiClient {
+    return new ApiClient(this.server, user, this.component, this.writtenRevisions)
+  }
 
   static collectionPath(resource: ResourceRef, namespace: string): string {
     const base = resource.group ? `/apis/${resource.group}/${resource.version}` : `/api/${resource.version}`

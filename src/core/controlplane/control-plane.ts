@@ -23,17 +23,22 @@ import type {Clock} from '../util/clock.js'
 import {ControlPlaneRunner, type SettleResult} from './runner.js'
 
 /**
- * The identities of the components. kube-controller-manager and the kubelets are authorized by
- * per-controller service accounts and the Node authorizer in a real cluster; kubemu installs
- * neither, so they also carry system:masters. The scheduler is authorized by its own role.
+ * The identities of the components. Each kubelet is its node's user in system:nodes, authorized by
+ * the Node authorizer and NodeRestriction as in a real cluster; the scheduler by its own role.
+ * kube-controller-manager acts through per-controller service accounts in a real cluster (with
+ * --use-service-account-credentials); kubemu installs no controller roles, so it carries
+ * system:masters.
  */
 export const componentUsers = {
   scheduler: {name: 'system:kube-scheduler', groups: ['system:authenticated']},
   controllerManager: {name: 'system:kube-controller-manager', groups: ['system:masters', 'system:authenticated']},
-  kubelet: {name: 'system:node:kubemu', groups: ['system:nodes', 'system:masters', 'system:authenticated']},
+  kubelet: (node: string) => ({name: `system:node:${node}`, groups: ['system:nodes', 'system:authenticated']}),
   /** kubemu's scheduling report (the last attempt's verdicts on a pod), beyond what kube-scheduler may write. */
   schedulingReport: {name: 'kubemu:scheduling-report', groups: ['system:masters', 'system:authenticated']},
 }
+
+/** Kubelet clients kept at once (one per node; more nodes than this is a broken invariant). */
+export const kubeletClientsMax = 100_000
 
 export class ControlPlane {
   readonly runner: ControlPlaneRunner
@@ -42,13 +47,23 @@ export class ControlPlane {
   constructor(server: RequestHandler, clock: Clock, random: () => number, onEvent?: ConstructorParameters<typeof EventRecorder>[3]) {
     const schedulerClient = new ApiClient(server, componentUsers.scheduler, 'kube-scheduler')
     const controllerClient = new ApiClient(server, componentUsers.controllerManager, 'kube-controller-manager')
-    const kubeletClient = new ApiClient(server, componentUsers.kubelet, 'kubelet')
+    // The kubelets' writes count as one component's (the runner waits for them); each acts as its node.
+    const kubeletClient = new ApiClient(server, {name: 'system:node', groups: ['system:nodes', 'system:authenticated']}, 'kubelet')
+    const kubeletClients = new Map<string, ApiClient>()
+    const kubeletClientFor = (node: string) => {
+      let client = kubeletClients.get(node)
+      if (!client) {
+        if (kubeletClients.size >= kubeletClientsMax) throw new Error(`invariant: more than ${kubeletClientsMax} kubelets`)
+        kubeletClients.set(node, (client = kubeletClient.forUser(componentUsers.kubelet(node))))
+      }
+      return client
+    }
     const informers = new InformerFactory(controllerClient)
     const controllerEvents = (component: string) => new EventRecorder(controllerClient, {component}, clock, onEvent)
     const kubeletRecorders = new Map<string, EventRecorder>()
     const kubeletEvents = (node: string) => {
       let recorder = kubeletRecorders.get(node)
-      if (!recorder) kubeletRecorders.set(node, (recorder = new EventRecorder(kubeletClient, {component: 'kubelet', host: node}, clock, onEvent)))
+      if (!recorder) kubeletRecorders.set(node, (recorder = new EventRecorder(kubeletClientFor(node), {component: 'kubelet', host: node}, clock, onEvent)))
       return recorder
     }
     this.loops = [
@@ -65,7 +80,7 @@ export class ControlPlane {
       new EndpointsController(controllerClient, informers, clock),
       new DisruptionController(controllerClient, informers, controllerEvents('controllermanager'), clock),
       new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock, onEvent), clock, random),
-      new Kubelets(kubeletClient, informers, kubeletEvents, clock),
+      new Kubelets(kubeletClientFor, informers, kubeletEvents, clock),
       // After the kubelets, which renew their Leases first: suspended is not dead.
       new NodeLifecycleController(controllerClient, informers, controllerEvents('node-controller'), clock),
       new PodGarbageCollector(controllerClient, informers, clock),

@@ -73,7 +73,8 @@ export class Kubelets implements ControlLoop {
   private readonly leases: Informer<KubeObject>
 
   constructor(
-    private readonly client: ApiClient,
+    /** Each node's kubelet acts as that node's user (system:node:<name>). */
+    private readonly clientFor: (node: string) => ApiClient,
     informers: InformerFactory,
     private readonly recorderFor: (node: string) => EventRecorder,
     private readonly clock: Clock,
@@ -110,8 +111,8 @@ export class Kubelets implements ControlLoop {
     // Every node's kubelet beats on its own, as separate processes would.
     await forEachConcurrently(this.nodes.list().filter((node) => !isStopped(node)), kubeletsInFlightMax, async (node) => {
       try {
-        if (await renewLease(this.client, node, this.leases.get(`kube-node-lease/${node.metadata.name}`) as never, now)) written++
-        if (await reportNodeStatus(this.client, node, now)) written++
+        if (await renewLease(this.clientFor(String(node.metadata.name)), node, this.leases.get(`kube-node-lease/${node.metadata.name}`) as never, now)) written++
+        if (await reportNodeStatus(this.clientFor(String(node.metadata.name)), node, now)) written++
       } catch (error) {
         // A refused heartbeat is tried again on the next round, as a kubelet retries.
         if (!(error instanceof ApiClientError)) throw error
@@ -186,7 +187,7 @@ export class Kubelets implements ControlLoop {
   }
 
   private async writeStatus(pod: Pod, status: Record<string, unknown>): Promise<Pod> {
-    return this.client.update<Pod>(resources.pods, {...pod, kind: 'Pod', apiVersion: 'v1', status} as unknown as KubeObject, 'status')
+    return this.clientFor(String(pod.spec.nodeName)).update<Pod>(resources.pods, {...pod, kind: 'Pod', apiVersion: 'v1', status} as unknown as KubeObject, 'status')
   }
 
   private async reconcile(key: string, now: number): Promise<void> {
@@ -272,7 +273,7 @@ export class Kubelets implements ControlLoop {
     const deletedAt = Date.parse(String(pod.metadata.deletionTimestamp))
     if (deletedAt > now && !this.collapsing) return this.simulated.addAfter(key, deletedAt - now)
     try {
-      await this.client.delete(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {gracePeriodSeconds: 0, preconditions: {uid}})
+      await this.clientFor(String(pod.spec.nodeName)).delete(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {gracePeriodSeconds: 0, preconditions: {uid}})
     } finally {
       this.stopping.delete(key)
     }

@@ -14,6 +14,32 @@ const rule = (apiGroups: string[], resources: string[], verbs: string[], resourc
   resourceNames ? {verbs, apiGroups, resources, resourceNames} : {verbs, apiGroups, resources}
 const urls = (nonResourceURLs: string[], verbs: string[] = ['get']): PolicyRule => ({verbs, nonResourceURLs})
 
+/** kube's NodeRules: the system:node role, which the Node authorizer applies to kubelets (no binding uses the role). */
+export const nodeRules: readonly PolicyRule[] = [
+  rule(['authentication.k8s.io'], ['tokenreviews'], ['create']),
+  rule(['authorization.k8s.io'], ['localsubjectaccessreviews', 'subjectaccessreviews'], ['create']),
+  rule([''], ['services'], readVerbs),
+  rule([''], ['nodes'], ['create', 'get', 'list', 'watch']),
+  rule([''], ['nodes/status'], ['patch', 'update']),
+  rule([''], ['nodes'], ['patch', 'update']),
+  rule([''], ['events'], eventWriters),
+  rule([''], ['pods'], readVerbs),
+  rule([''], ['pods'], ['create', 'delete']),
+  rule([''], ['pods/status'], ['patch', 'update']),
+  rule([''], ['pods/eviction'], ['create']),
+  rule([''], ['configmaps', 'secrets'], readVerbs),
+  rule([''], ['persistentvolumeclaims', 'persistentvolumes'], ['get']),
+  rule([''], ['endpoints'], ['get']),
+  rule(['certificates.k8s.io'], ['certificatesigningrequests'], ['create', 'get', 'list', 'watch']),
+  rule(['coordination.k8s.io'], ['leases'], ['create', 'delete', 'get', 'patch', 'update']),
+  rule(['storage.k8s.io'], ['volumeattachments'], ['get']),
+  rule([''], ['serviceaccounts/token'], ['create']),
+  rule([''], ['persistentvolumeclaims/status'], ['get', 'patch', 'update']),
+  rule(['storage.k8s.io'], ['csidrivers'], readVerbs),
+  rule(['storage.k8s.io'], ['csinodes'], ['create', 'delete', 'get', 'patch', 'update']),
+  rule(['node.k8s.io'], ['runtimeclasses'], readVerbs),
+]
+
 const aggregateToView: PolicyRule[] = [
   rule([''], ['configmaps', 'endpoints', 'persistentvolumeclaims', 'persistentvolumeclaims/status', 'pods', 'replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts', 'services', 'services/status'], readVerbs),
   rule([''], ['bindings', 'events', 'limitranges', 'namespaces/status', 'pods/log', 'pods/status', 'replicationcontrollers/status', 'resourcequotas', 'resourcequotas/status'], readVerbs),
@@ -115,30 +141,7 @@ const clusterRoleDefinitions: RoleDefinition[] = [
   {name: 'system:monitoring', rules: [urls(['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'])]},
   {
     name: 'system:node',
-    rules: [
-      rule(['authentication.k8s.io'], ['tokenreviews'], ['create']),
-      rule(['authorization.k8s.io'], ['localsubjectaccessreviews', 'subjectaccessreviews'], ['create']),
-      rule([''], ['services'], readVerbs),
-      rule([''], ['nodes'], ['create', 'get', 'list', 'watch']),
-      rule([''], ['nodes/status'], ['patch', 'update']),
-      rule([''], ['nodes'], ['patch', 'update']),
-      rule([''], ['events'], eventWriters),
-      rule([''], ['pods'], readVerbs),
-      rule([''], ['pods'], ['create', 'delete']),
-      rule([''], ['pods/status'], ['patch', 'update']),
-      rule([''], ['pods/eviction'], ['create']),
-      rule([''], ['configmaps', 'secrets'], readVerbs),
-      rule([''], ['persistentvolumeclaims', 'persistentvolumes'], ['get']),
-      rule([''], ['endpoints'], ['get']),
-      rule(['certificates.k8s.io'], ['certificatesigningrequests'], ['create', 'get', 'list', 'watch']),
-      rule(['coordination.k8s.io'], ['leases'], ['create', 'delete', 'get', 'patch', 'update']),
-      rule(['storage.k8s.io'], ['volumeattachments'], ['get']),
-      rule([''], ['serviceaccounts/token'], ['create']),
-      rule([''], ['persistentvolumeclaims/status'], ['get', 'patch', 'update']),
-      rule(['storage.k8s.io'], ['csidrivers'], readVerbs),
-      rule(['storage.k8s.io'], ['csinodes'], ['create', 'delete', 'get', 'patch', 'update']),
-      rule(['node.k8s.io'], ['runtimeclasses'], readVerbs),
-    ],
+    rules: [...nodeRules],
   },
   {name: 'system:node-bootstrapper', rules: [rule(['certificates.k8s.io'], ['certificatesigningrequests'], ['create', 'get', 'list', 'watch'])]},
   {
