@@ -618,6 +618,15 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
       expect(dropped.body.data).toEqual({a: '1'})
     })
 
+    it('answers kube-apiserver\'s health endpoints: ok, each check with ?verbose, one check by path', async () => {
+      for (const path of ['/livez', '/readyz', '/healthz']) expect(await call('GET', path)).toMatchObject({status: 200, body: 'ok', contentType: 'text/plain'})
+      const verbose = await call('GET', '/readyz', undefined, {query: {verbose: '', exclude: 'informer-sync'}})
+      expect(verbose.body.split('\n').slice(0, 5)).toEqual(['[+]ping ok', '[+]log ok', '[+]etcd ok', '[+]etcd-readiness ok', '[+]informer-sync excluded: ok'])
+      expect(verbose.body.endsWith('readyz check passed\n')).toBe(true)
+      expect(await call('GET', '/livez/etcd')).toMatchObject({status: 200, body: 'ok'})
+      expect((await call('GET', '/livez/nope')).status).toBe(404)
+    })
+
     it('authorizes kubelets by the Node authorizer and NodeRestriction: their own node, lease and pods, and what those pods use', async () => {
       const asNode = (node: string) => ({headers: {authorization: `Bearer ${api.credentials.adminToken()}`, 'impersonate-user': `system:node:${node}`, 'impersonate-group': 'system:nodes'}})
       const pod = (name: string, node: string, secret?: string) => ({

@@ -21,6 +21,7 @@ import {type ClusterCredentials, MemoryCredentials} from './authentication/crede
 import {impersonate} from './authentication/impersonation.js'
 import type {UserInfo} from './authentication/user.js'
 import {NodeAuthorizer} from './authorization/node.js'
+import {HealthChecks} from './health.js'
 import {NodeRestriction} from './admission/node-restriction.js'
 import {type Attributes, forbiddenMessage, RbacAuthorizer, type RbacReader} from './authorization/rbac.js'
 import {UnionAuthorizer} from './authorization/union.js'
@@ -79,6 +80,7 @@ export class ApiServer {
   readonly registry: Registry
   readonly credentials: ClusterCredentials
   readonly authorizer: UnionAuthorizer
+  private readonly health: HealthChecks
   private readonly clock: Clock
   private readonly authenticator: TokenAuthenticator
   private readonly handlers: ResourceHandlers
@@ -94,6 +96,7 @@ export class ApiServer {
     this.registry = new Registry(options.store, {nowMilliseconds: () => this.clock.nowMilliseconds(), newUid: options.newUid ?? (() => randomUUID()), random})
     this.credentials = options.credentials ?? new MemoryCredentials()
     this.authenticator = new TokenAuthenticator(this.credentials, this.lookup, () => Math.floor(this.clock.nowMilliseconds() / 1000))
+    this.health = new HealthChecks(options.store)
     const pods = this.scheme.resource('', 'v1', 'pods')!
     const podsOf = async (namespace: string) => (await options.store.list(listPrefix(pods, namespace))).objects.map((stored) => objectFromStored(stored))
     this.authorizer = new UnionAuthorizer(new NodeAuthorizer(podsOf), new RbacAuthorizer(new CachingRbacReader(this.rbacReader(), options.store)))
@@ -193,6 +196,11 @@ export class ApiServer {
     }
     const isDiscovery = !info.isResourceRequest || info.resource.length === 0
     if (this.customResources.needsSync(info.group, isDiscovery, request.path)) await this.customResources.sync()
+    if (isDiscovery && HealthChecks.handles(request.path)) {
+      const answer = await this.health.answer(request.path, request.query ?? {})
+      if (!answer) throw apiErrors.pathNotFound()
+      return {status: answer.status, body: answer.text, contentType: 'text/plain', warnings: []}
+    }
     if (isDiscovery) {
       const body = OpenApiServing.handles(request.path) ? this.openApi.serve(request.path) : discovery(this.scheme, request.path)
       if (body === null) throw apiErrors.pathNotFound()
