@@ -627,6 +627,24 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
       expect((await call('GET', '/livez/nope')).status).toBe(404)
     })
 
+    it('adds ephemeral containers through pods/ephemeralcontainers only, never removing or changing one', async () => {
+      const podPath = `/api/v1/namespaces/${ns}/pods/debugged`
+      expect((await call('POST', `/api/v1/namespaces/${ns}/pods`, {apiVersion: 'v1', kind: 'Pod', metadata: {name: 'debugged'}, spec: {containers: [{name: 'app', image: 'nginx'}]}})).status).toBe(201)
+      const strategic = {headers: {authorization: `Bearer ${api.credentials.adminToken()}`, 'content-type': 'application/strategic-merge-patch+json'}}
+      const debugger1 = {name: 'debugger-1', image: 'busybox', targetContainerName: 'app', stdin: true, tty: true}
+      // Through the pod itself, as kube-apiserver: not a field a pod update may change.
+      expect((await call('PATCH', podPath, {spec: {ephemeralContainers: [debugger1]}}, strategic)).status).toBe(422)
+      const added = await call('PATCH', `${podPath}/ephemeralcontainers`, {spec: {ephemeralContainers: [debugger1], containers: [{name: 'app', image: 'changed'}]}}, strategic)
+      expect(added.status).toBe(200)
+      expect(added.body.spec.ephemeralContainers).toEqual([{...debugger1, imagePullPolicy: 'Always', resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File'}])
+      expect(added.body.spec.containers[0].image).toBe('nginx') // only ephemeralContainers is taken from the request
+      const removed = await call('PUT', `${podPath}/ephemeralcontainers`, {...added.body, spec: {...added.body.spec, ephemeralContainers: []}})
+      expect(removed.status).toBe(422)
+      expect(removed.body.message).toBe('Pod "debugged" is invalid: spec.ephemeralContainers: Forbidden: existing ephemeral containers "debugger-1" may not be removed\n')
+      const clash = await call('PATCH', `${podPath}/ephemeralcontainers`, {spec: {ephemeralContainers: [{name: 'app', image: 'busybox'}]}}, strategic)
+      expect(clash.body.message).toBe('Pod "debugged" is invalid: spec.ephemeralContainers[1].name: Duplicate value: "app"')
+    })
+
     it('authorizes kubelets by the Node authorizer and NodeRestriction: their own node, lease and pods, and what those pods use', async () => {
       const asNode = (node: string) => ({headers: {authorization: `Bearer ${api.credentials.adminToken()}`, 'impersonate-user': `system:node:${node}`, 'impersonate-group': 'system:nodes'}})
       const pod = (name: string, node: string, secret?: string) => ({

@@ -5,6 +5,7 @@ import {podLogs} from './pod-logs.js'
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
 import {parseFieldSelector, parseLabelSelector, SelectorError} from '../api/selectors.js'
+import {validateEphemeralContainersUpdate} from '../api/strategies/core.js'
 import type {AdmissionChain} from './admission/chain.js'
 import type {UserInfo} from './authentication/user.js'
 import {bodyText, decodeBody, type FieldValidation, parseBody} from './body.js'
@@ -234,6 +235,22 @@ export class ResourceHandlers {
         }, {dryRun, admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: 'scale', namespace, user, dryRun}), fieldManager: this.managerOf(request)})
         return {status: 200, body: scaleOf(definition, result.object), warnings: []}
       }
+    }
+    if (info.subresource === 'ephemeralcontainers' && definition.group === '' && definition.resource === 'pods') {
+      if (verb === 'get') return ok(await this.registry.get(definition, namespace, info.name), definition)
+      if (verb !== 'update' && verb !== 'patch') throw apiErrors.methodNotSupported(definition, verb)
+      // Only spec.ephemeralContainers is taken from the request; the rest stays the pod's.
+      const options: WriteOptions = {
+        dryRun, subresource: 'ephemeralcontainers', validateSubresourceUpdate: validateEphemeralContainersUpdate, fieldManager: this.managerOf(request),
+        admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: 'ephemeralcontainers', namespace, user, dryRun}),
+      }
+      const result = await this.registry.update(definition, namespace, info.name, (current) => {
+        if (!current) throw apiErrors.notFound(definition, info.name)
+        const wanted = verb === 'update' ? this.decode(request, definition).object : this.patched(request, definition, current, info.name)
+        const wantedSpec = isJsonObject(wanted.spec) ? wanted.spec : {}
+        return {...current, spec: {...(isJsonObject(current.spec) ? current.spec : {}), ephemeralContainers: wantedSpec.ephemeralContainers ?? []}}
+      }, options)
+      return {status: 200, body: typed(result.object, definition), warnings: []}
     }
     if (info.subresource === 'finalize' && definition.group === '' && definition.resource === 'namespaces' && verb === 'update') return this.finalizeNamespace(request, info, definition, dryRun)
     if (info.subresource === 'log' && definition.group === '' && definition.resource === 'pods' && verb === 'get') {

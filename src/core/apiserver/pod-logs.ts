@@ -23,14 +23,14 @@ function echoed(container: Container): string | null {
 }
 
 export function podLogs(pod: KubeObject, query: Readonly<Record<string, string>>): string {
-  const spec = (pod.spec ?? {}) as {containers?: Container[]; initContainers?: Container[]}
-  const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])]
+  const spec = (pod.spec ?? {}) as {containers?: Container[]; initContainers?: Container[]; ephemeralContainers?: Container[]}
+  const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])]
   const podName = String(pod.metadata.name)
   const name = query.container || (spec.containers ?? [])[0]?.name || ''
   const container = containers.find((entry) => entry.name === name)
   if (!container) throw apiErrors.badRequest(`container ${name} is not valid for pod ${podName}`)
-  const statuses = ((pod.status ?? {}) as {containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[]})
-  const status = [...(statuses.containerStatuses ?? []), ...(statuses.initContainerStatuses ?? [])].find((entry) => entry.name === name)
+  const statuses = ((pod.status ?? {}) as {containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[]; ephemeralContainerStatuses?: ContainerStatus[]})
+  const status = [...(statuses.containerStatuses ?? []), ...(statuses.initContainerStatuses ?? []), ...(statuses.ephemeralContainerStatuses ?? [])].find((entry) => entry.name === name)
   const previous = query.previous === 'true'
   if (previous) {
     if (!status?.lastState?.terminated) throw apiErrors.badRequest(`previous terminated container "${name}" in pod "${podName}" not found`)

@@ -46,7 +46,9 @@ export const noAdmission: AdmissionHooks = {mutate: async () => {}, validate: as
 export interface WriteOptions {
   readonly dryRun?: boolean
   readonly admission?: AdmissionHooks
-  readonly subresource?: 'status' | null
+  readonly subresource?: 'status' | 'ephemeralcontainers' | null
+  /** A subresource's own validation of the update, instead of the strategy's (pods/ephemeralcontainers). */
+  readonly validateSubresourceUpdate?: (object: KubeObject, old: KubeObject) => FieldError[]
   /**
    * Takes what the object needs from a shared range (a Service's cluster IP and node ports)
    * before validation, as kube's BeginCreate/BeginUpdate; the result is told how the write ended.
@@ -275,7 +277,8 @@ export class Registry {
     if (current.metadata.generation !== undefined) object.metadata.generation = current.metadata.generation
     if (options.subresource !== 'status') strategy.prepareForUpdate(object, current)
     const errors = [...validateObjectMetaUpdate(object, current), ...validateObjectMeta(object, definition.namespaced, strategy.nameValidation)]
-    errors.push(...(options.subresource === 'status' ? strategy.validateStatusUpdate(object, current) : strategy.validateUpdate(object, current)))
+    if (options.validateSubresourceUpdate) errors.push(...options.validateSubresourceUpdate(object, current))
+    else errors.push(...(options.subresource === 'status' ? strategy.validateStatusUpdate(object, current) : strategy.validateUpdate(object, current)))
     errors.push(...validateCustomObject(definition, object))
     this.invalid(definition, name, errors)
     await (options.admission ?? noAdmission).validate(object, current)

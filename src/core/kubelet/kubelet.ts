@@ -17,7 +17,7 @@ import {isTerminalPod} from '../api/quota.js'
 import type {Clock} from '../util/clock.js'
 import {forEachConcurrently} from '../util/concurrency.js'
 import {isStopped, nodeLeaseRenewMilliseconds, renewLease, reportNodeStatus} from './heartbeat.js'
-import {creatingStatus, fullImageName, runningStatus, terminatedStatus} from './pod-status.js'
+import {creatingStatus, fullImageName, runningStatus, terminatedStatus, withEphemeralContainersStarted} from './pod-status.js'
 
 export const runSecondsAnnotation = 'kubemu.io/run-seconds'
 export const exitCodeAnnotation = 'kubemu.io/exit-code'
@@ -227,6 +227,18 @@ export class Kubelets implements ControlLoop {
       }
       const runSeconds = runSecondsOf(pod)
       if (Number.isFinite(runSeconds)) this.simulated.addAfter(key, Math.max(0, runSeconds * 1000) || 1)
+      return
+    }
+    // Ephemeral containers added to a running pod (kubectl debug) start at once.
+    const ephemeralStatuses = ((pod.status as {ephemeralContainerStatuses?: Array<{name: string}>} | undefined)?.ephemeralContainerStatuses ?? [])
+    const unstarted = ((pod.spec as {ephemeralContainers?: Array<{name: string; image?: string}>}).ephemeralContainers ?? []).filter((container) => !ephemeralStatuses.some((status) => status.name === container.name))
+    if (unstarted.length > 0 && pod.status?.phase === 'Running') {
+      await this.writeStatus(pod, withEphemeralContainersStarted(pod, unstarted.map((container) => container.name), now))
+      for (const container of unstarted) {
+        await recorder.record(podObject, 'Normal', 'Pulled', `Container image "${container.image ?? ''}" already present on machine`)
+        await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
+        await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
+      }
       return
     }
     // Running: finished once its simulated run time is over.

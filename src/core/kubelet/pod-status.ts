@@ -134,3 +134,23 @@ export function qosClassOf(pod: Pod): string {
   if (!any) return 'BestEffort'
   return guaranteed ? 'Guaranteed' : 'Burstable'
 }
+
+/** The pod's status with its ephemeral containers (kubectl debug's) started, as the kubelet reports them: running, never ready. */
+export function withEphemeralContainersStarted(pod: Pod, names: readonly string[], nowMilliseconds: number): Record<string, unknown> {
+  const status = (pod.status ?? {}) as Record<string, unknown>
+  const existing = (status.ephemeralContainerStatuses as unknown[] | undefined) ?? []
+  const specs = ((pod.spec as {ephemeralContainers?: Array<{name: string; image?: string}>}).ephemeralContainers ?? []).filter((container) => names.includes(container.name))
+  return {
+    ...status,
+    ephemeralContainerStatuses: [...existing, ...specs.map((container) => ({
+      name: container.name,
+      state: {running: {startedAt: formatTimestamp(nowMilliseconds)}},
+      lastState: {},
+      ready: false,
+      restartCount: 0,
+      image: fullImageName(container.image),
+      imageID: imageIdOf(container.image),
+      containerID: containerId(pod, container.name, 0),
+    }))],
+  }
+}

@@ -28,6 +28,33 @@ function podUpdateErrors(object: KubeObject, old: KubeObject): FieldError[] {
   ]
 }
 
+/**
+ * pods/ephemeralcontainers (kube's ValidatePodEphemeralContainersUpdate): only
+ * spec.ephemeralContainers may change, by additions; names are unique among all the containers.
+ */
+export function validateEphemeralContainersUpdate(object: KubeObject, old: KubeObject): FieldError[] {
+  const errors: FieldError[] = []
+  const path = specPath.child('ephemeralContainers')
+  const wanted = objects(spec(object).ephemeralContainers)
+  const before = objects(spec(old).ephemeralContainers)
+  before.forEach((container, index) => {
+    const now = wanted.find((candidate) => candidate.name === container.name)
+    if (!now) errors.push(fieldError.forbidden(path, `existing ephemeral containers ${JSON.stringify(container.name)} may not be removed\n`))
+    else if (!jsonEqual(now, container)) errors.push(fieldError.forbidden(path.index(index), `existing ephemeral containers ${JSON.stringify(container.name)} may not be changed\n`))
+  })
+  const taken = new Set([...objects(spec(object).containers), ...objects(spec(object).initContainers)].map((container) => str(container.name)))
+  wanted.forEach((container, index) => {
+    const name = str(container.name)
+    if (taken.has(name)) errors.push(fieldError.duplicate(path.index(index).child('name'), name))
+    taken.add(name)
+    if (str(container.image).length === 0) errors.push(fieldError.required(path.index(index).child('image'), ''))
+  })
+  const {ephemeralContainers: _new, ...rest} = spec(object)
+  const {ephemeralContainers: _old, ...restBefore} = spec(old)
+  if (!jsonEqual(rest, restBefore)) errors.push(fieldError.forbidden(specPath, 'pod updates may not change fields other than `spec.ephemeralContainers`'))
+  return errors
+}
+
 export const podStrategy: Strategy = defineStrategy({
   hasStatus: true,
   returnDeletedObject: true,

@@ -1,6 +1,6 @@
-// A deleted pod with real delays (as under `kubemu up`): the kubelet stops its containers at once
-// (Killing events, as the kubelet writes them when it sees the deletion), and the pod is gone
-// when its grace period ends.
+// The kubelet's side of a pod's life: a deleted pod with real delays (as under `kubemu up`) has its
+// containers stopped at once (Killing) and is gone when its grace period ends; a crashing
+// container restarts after its back-off; ephemeral containers (kubectl debug) start.
 import {describe, expect, it} from 'vitest'
 import type {KubeObject} from '../../src/core/api/object.js'
 import {ApiServer} from '../../src/core/apiserver/apiserver.js'
@@ -15,16 +15,30 @@ import {nextMacrotask} from '../../src/core/util/macrotask.js'
 import {SeededRandom} from '../../src/core/util/random.js'
 import {temporaryFolder} from '../support/temp.js'
 
-describe('pod termination with real delays', () => {
-  it('records Killing when the deletion is seen, and removes the pod after the grace period', async () => {
-    const clock = new ManualClock(Date.UTC(2026, 10, 24, 12, 0, 0))
-    const store = new LazyEmbeddedStore(temporaryFolder(), {clock})
-    const api = new ApiServer({store, clock})
-    const random = new SeededRandom(Number(process.env.SEED ?? 20261124))
+/** A bootstrapped cluster on an injected clock; settle() runs a fresh control plane, as a one-shot command does. */
+async function startCluster() {
+  const clock = new ManualClock(Date.UTC(2026, 10, 24, 12, 0, 0))
+  const store = new LazyEmbeddedStore(temporaryFolder(), {clock})
+  const api = new ApiServer({store, clock})
+  const random = new SeededRandom(Number(process.env.SEED ?? 20261124))
+  await ensureBootstrapped(api, clock.nowMilliseconds())
+  const settle = async () => {
     const plane = new ControlPlane(api, clock, () => random.next())
     try {
-      await ensureBootstrapped(api, clock.nowMilliseconds())
-      const admin = new ApiClient(api, apiServerUser)
+      await plane.settle()
+    } finally {
+      plane.stop()
+    }
+  }
+  return {clock, store, api, random, admin: new ApiClient(api, apiServerUser), settle}
+}
+
+describe('pod lifecycle in the kubelet', () => {
+  it('records Killing when the deletion is seen, and removes the pod after the grace period', async () => {
+    const {clock, store, api, random, admin} = await startCluster()
+    // One long-lived control plane, as `kubemu up` runs it.
+    const plane = new ControlPlane(api, clock, () => random.next())
+    try {
       await admin.create(resources.pods, {apiVersion: 'v1', kind: 'Pod', metadata: {name: 'web', namespace: 'default'}, spec: {terminationGracePeriodSeconds: 20, containers: [{name: 'nginx', image: 'nginx:1.27'}]}} as KubeObject)
       await plane.settle()
       expect((await admin.get<KubeObject & {status: {phase: string}}>(resources.pods, 'default', 'web')).status.phase).toBe('Running')
@@ -51,23 +65,10 @@ describe('pod termination with real delays', () => {
   })
 
   it('restarts a crashing container after the back-off its restart count gives, from the pod status alone', async () => {
-    const clock = new ManualClock(Date.UTC(2026, 10, 24, 12, 0, 0))
-    const store = new LazyEmbeddedStore(temporaryFolder(), {clock})
-    const api = new ApiServer({store, clock})
-    const random = new SeededRandom(Number(process.env.SEED ?? 20261124))
+    const {clock, store, admin, settle} = await startCluster()
     try {
-      await ensureBootstrapped(api, clock.nowMilliseconds())
-      const admin = new ApiClient(api, apiServerUser)
       await admin.create(resources.pods, {apiVersion: 'v1', kind: 'Pod', metadata: {name: 'crash', namespace: 'default', annotations: {'kubemu.io/run-seconds': '0', 'kubemu.io/exit-code': '1'}}, spec: {containers: [{name: 'main', image: 'busybox'}]}} as KubeObject)
-      // A fresh control plane per step, as one-shot commands run it: the back-off survives in the status.
-      const settle = async () => {
-        const plane = new ControlPlane(api, clock, () => random.next())
-        try {
-          await plane.settle()
-        } finally {
-          plane.stop()
-        }
-      }
+      // A fresh control plane per step: the back-off survives in the status.
       const restarts = async () => ((await admin.get<KubeObject & {status: {containerStatuses: Array<{restartCount: number; state: Record<string, unknown>}>}}>(resources.pods, 'default', 'crash')).status.containerStatuses[0]!)
       await settle()
       expect(await restarts()).toMatchObject({restartCount: 1, state: {waiting: {reason: 'CrashLoopBackOff'}}})
@@ -83,6 +84,20 @@ describe('pod termination with real delays', () => {
       clock.advance(1_000) // 20 s after the second
       await settle()
       expect((await restarts()).restartCount).toBe(3)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('starts the ephemeral containers added to a running pod', async () => {
+    const {store, admin, settle} = await startCluster()
+    try {
+      await admin.create(resources.pods, {apiVersion: 'v1', kind: 'Pod', metadata: {name: 'app', namespace: 'default'}, spec: {containers: [{name: 'app', image: 'nginx'}]}} as KubeObject)
+      await settle()
+      await admin.patch(resources.pods, 'default', 'app', {spec: {ephemeralContainers: [{name: 'debugger', image: 'busybox', targetContainerName: 'app'}]}}, {subresource: 'ephemeralcontainers', type: 'strategic'})
+      await settle()
+      const pod = await admin.get<KubeObject & {status: {ephemeralContainerStatuses: Array<Record<string, unknown>>}}>(resources.pods, 'default', 'app')
+      expect(pod.status.ephemeralContainerStatuses).toEqual([{name: 'debugger', state: {running: {startedAt: '2026-11-24T12:00:00Z'}}, lastState: {}, ready: false, restartCount: 0, image: 'docker.io/library/busybox:latest', imageID: expect.stringMatching(/^docker.io\/library\/busybox@sha256:/), containerID: expect.stringMatching(/^containerd:\/\//)}])
     } finally {
       await store.close()
     }
