@@ -54,4 +54,23 @@ describe('ReplicaFailure', () => {
     const events = (await admin.list<KubeObject & {reason: string; message: string}>(resources.events, 'default')).items.filter((event) => event.reason === 'FailedCreate')
     expect(events.map((event) => event.message)).toEqual(['create Pod db-2 in StatefulSet db failed error: pods "db-2" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2'])
   }, 30_000)
+
+  it('leaves a DaemonSet counting the pods it has, with FailedCreate for the nodes a quota refuses', async () => {
+    const cluster = await inProcessCluster(new ManualClock(Date.UTC(2026, 10, 24, 12, 0, 0)), Number(process.env.SEED ?? 20261124))
+    clusters.push(cluster)
+    const {admin} = cluster
+    await admin.create(resources.resourceQuotas, {apiVersion: 'v1', kind: 'ResourceQuota', metadata: {name: 'q', namespace: 'default'}, spec: {hard: {pods: '2'}}} as never)
+    await admin.create(resources.daemonSets, {
+      kind: 'DaemonSet', apiVersion: 'apps/v1', metadata: {name: 'agent', namespace: 'default'},
+      spec: {selector: {matchLabels: {app: 'agent'}}, template: {metadata: {labels: {app: 'agent'}}, spec: {containers: [{name: 'agent', image: 'fluentd'}]}}},
+    } as never)
+    await cluster.settle()
+    // Three workers want a pod (the control plane's taint is not tolerated); the quota lets two be made.
+    const status = (await admin.get<KubeObject & {status: Record<string, number>}>(resources.daemonSets, 'default', 'agent')).status
+    expect({scheduled: status.currentNumberScheduled, ready: status.numberReady}).toEqual({scheduled: 2, ready: 2})
+    const failed = (await admin.list<KubeObject & {reason: string; message: string}>(resources.events, 'default')).items.filter((event) => event.reason === 'FailedCreate')
+    expect(failed.length).toBeGreaterThanOrEqual(1)
+    expect(failed[0]!.message).toMatch(/^Error creating: pods "agent-\w+" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2$/)
+  }, 30_000)
 })
+

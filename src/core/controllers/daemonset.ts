@@ -3,7 +3,7 @@
 // affinity on the node's name (the scheduler binds it); the daemon tolerations kube adds; rolling
 // updates within maxUnavailable (default 1); the DaemonSet status counts.
 import {type KubeObject, sameJson} from '../api/object.js'
-import {type ApiClient, isNotFound, objectKey, splitKey} from '../client/client.js'
+import {type ApiClient, ApiClientError, isNotFound, objectKey, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
@@ -77,6 +77,7 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
         await this.client.delete(resources.pods, namespace, String(pod.metadata.name), {preconditions: {uid: String(pod.metadata.uid)}})
       }
     }
+    let createFailure: ApiClientError | null = null
     for (const node of wanted) {
       const name = String(node.metadata.name)
       if (owned.some((pod) => nodeOf(pod) === name && pod.status?.phase !== 'Failed')) continue
@@ -84,8 +85,15 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
       pod.metadata.labels = {...pod.metadata.labels, [hashLabel]: hash, 'pod-template-generation': String(set.metadata.generation ?? 1)}
       pod.spec.tolerations = template.spec.tolerations
       pod.spec.affinity = {...(pod.spec.affinity ?? {}), nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchFields: [{key: 'metadata.name', operator: 'In', values: [name]}]}]}}}
-      const made = await this.client.create<Pod>(resources.pods, pod as unknown as KubeObject)
-      await this.recorder.record(setObject, 'Normal', 'SuccessfulCreate', `Created pod: ${made.metadata.name}`)
+      try {
+        const made = await this.client.create<Pod>(resources.pods, pod as unknown as KubeObject)
+        await this.recorder.record(setObject, 'Normal', 'SuccessfulCreate', `Created pod: ${made.metadata.name}`)
+      } catch (error) {
+        // As kube's syncNodes: the other nodes still get theirs, the status is written, then the error retries the set.
+        if (!(error instanceof ApiClientError)) throw error
+        await this.recorder.record(setObject, 'Warning', 'FailedCreate', `Error creating: ${error.message}`)
+        createFailure ??= error
+      }
     }
     // Rolling update: old pods go, at most maxUnavailable of the daemon pods unavailable at once.
     if ((set.spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') {
@@ -114,11 +122,13 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
     status.numberUnavailable = wanted.length - Number(status.numberAvailable)
     await this.history.truncate(set, new Set([currentRevision, ...owned.map((pod) => `${set.metadata.name}-${pod.metadata.labels?.[hashLabel] ?? ''}`)]))
     for (const field of ['numberAvailable', 'numberUnavailable', 'updatedNumberScheduled']) if (status[field] === 0) delete status[field]
-    if (sameJson(status, current)) return
-    try {
-      await this.client.update(resources.daemonSets, {...setObject, status} as unknown as KubeObject, 'status')
-    } catch (error) {
-      if (!isNotFound(error)) throw error
+    if (!sameJson(status, current)) {
+      try {
+        await this.client.update(resources.daemonSets, {...setObject, status} as unknown as KubeObject, 'status')
+      } catch (error) {
+        if (!isNotFound(error)) throw error
+      }
     }
+    if (createFailure) throw createFailure
   }
 }
