@@ -102,5 +102,37 @@ describe('pod lifecycle in the kubelet', () => {
       await store.close()
     }
   })
+
+  it('keeps the nodes alive while the kubelets work through more pods than fit in the grace period', async () => {
+    const {clock, store, api, random, admin} = await startCluster()
+    // Each pod status a kubelet writes takes a second of wall time; nothing else does.
+    let slow = false
+    const slowKubelets = {
+      handle: (request: Parameters<ApiServer['handle']>[0]) => {
+        if (slow && request.user?.groups.includes('system:nodes') && /\/pods\/[^/]+\/status$/.test(request.path)) clock.advance(1_000)
+        return api.handle(request)
+      },
+    }
+    const plane = new ControlPlane(slowKubelets, clock, () => random.next())
+    try {
+      await plane.settle()
+      for (let index = 0; index < 200; index++) {
+        await admin.create(resources.pods, {apiVersion: 'v1', kind: 'Pod', metadata: {name: `p-${index}`, namespace: 'default'}, spec: {nodeName: 'worker-1', containers: [{name: 'main', image: 'nginx'}]}} as KubeObject)
+      }
+      const started = clock.nowMilliseconds()
+      slow = true
+      expect((await plane.settle()).settled).toBe(true)
+      slow = false
+      // Minutes of kubelet work in one round, yet every Lease was renewed in time: no node went NotReady.
+      expect(clock.nowMilliseconds() - started).toBeGreaterThanOrEqual(400_000)
+      const reasons = (await admin.list<KubeObject & {reason: string}>(resources.events, '')).items.map((event) => event.reason)
+      expect(reasons.filter((reason) => reason === 'NodeNotReady' || reason === 'TaintManagerEviction')).toEqual([])
+      const running = (await admin.list<KubeObject & {status?: {phase?: string}}>(resources.pods, 'default')).items.filter((pod) => pod.status?.phase === 'Running')
+      expect(running).toHaveLength(200)
+    } finally {
+      plane.stop()
+      await store.close()
+    }
+  }, 60_000)
 })
 

@@ -3,7 +3,7 @@
 // A node annotated kubemu.io/stopped (by `kubemu node stop`) sends nothing: its kubelet is down.
 import {formatTimestamp, type KubeObject} from '../api/object.js'
 import {healthyNodeConditions} from '../apiserver/bootstrap.js'
-import {type ApiClient, isAlreadyExists, isNotFound} from '../client/client.js'
+import {type ApiClient, isAlreadyExists, isConflict, isNotFound} from '../client/client.js'
 import {resources} from '../client/resources.js'
 import type {Node} from '../scheduler/types.js'
 
@@ -27,11 +27,15 @@ export async function renewLease(client: ApiClient, node: Node, lease: Lease | u
   if (lease && now - renewed < nodeLeaseRenewMilliseconds) return false
   const spec = {holderIdentity: name, leaseDurationSeconds: nodeLeaseDurationSeconds, renewTime: formatTimestamp(now).replace('Z', '.000000Z')}
   const owner = [{apiVersion: 'v1', kind: 'Node', name, uid: String(node.metadata.uid)}]
+  const update = (current: Lease) => client.update(resources.leases, {...current, kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', spec: {...current.spec, ...spec}} as unknown as KubeObject)
   try {
-    if (lease) await client.update(resources.leases, {...lease, kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', spec: {...lease.spec, ...spec}} as unknown as KubeObject)
+    if (lease) await update(lease)
     else await client.create(resources.leases, {kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', metadata: {name, namespace: 'kube-node-lease', ownerReferences: owner}, spec} as unknown as KubeObject)
   } catch (error) {
-    if (!isAlreadyExists(error) && !isNotFound(error)) throw error
+    // The cached Lease is older than the kubelet's last renewal (its informer has not caught up):
+    // the kubelet's lease controller renews from the Lease as it is now, as kube's retries do.
+    if (isConflict(error)) await update(await client.get<Lease>(resources.leases, 'kube-node-lease', name))
+    else if (!isAlreadyExists(error) && !isNotFound(error)) throw error
   }
   return true
 }

@@ -138,7 +138,9 @@ export class Kubelets implements ControlLoop {
 
   async process(collapseDelays: boolean): Promise<number> {
     this.collapsing = collapseDelays
-    const beats = this.heartbeatsDue(this.clock.nowMilliseconds()) ? await this.heartbeat(this.clock.nowMilliseconds()) : 0
+    let beats = this.heartbeatsDue(this.clock.nowMilliseconds()) ? await this.heartbeat(this.clock.nowMilliseconds()) : 0
+    let lastBeat = this.clock.nowMilliseconds()
+    let beating: Promise<void> | null = null
     this.simulated.promoteDue(collapseDelays)
     this.wallClock.promoteDue(false)
     const keys = [...new Set([...this.simulated.take(), ...this.wallClock.take()])]
@@ -151,7 +153,18 @@ export class Kubelets implements ControlLoop {
         else if (error instanceof ApiClientError && !isNotFound(error)) this.wallClock.addAfter(key, restartBackoffInitialMilliseconds)
         else if (!isNotFound(error)) throw error
       }
+      // Kubelets heartbeat while they work, as their own processes would: a long round of pod work
+      // (thousands of pods) must not leave the Leases stale for the node lifecycle controller.
+      const now = this.clock.nowMilliseconds()
+      if (beating === null && now - lastBeat >= nodeLeaseRenewMilliseconds) {
+        lastBeat = now
+        beating = this.heartbeat(now).then((written) => {
+          beats += written
+          beating = null
+        })
+      }
     })
+    if (beating !== null) await beating
     return keys.length + beats
   }
 
