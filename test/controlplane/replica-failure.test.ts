@@ -13,12 +13,18 @@ describe('ReplicaFailure', () => {
   afterEach(async () => {
     for (const cluster of clusters.splice(0)) await cluster.close()
   })
-
-  it('is reported by the ReplicaSet and its Deployment while creates fail, with the pods it has counted', async () => {
+  const start = async () => {
     const cluster = await inProcessCluster(new ManualClock(Date.UTC(2026, 10, 24, 12, 0, 0)), Number(process.env.SEED ?? 20261124))
     clusters.push(cluster)
-    const {admin} = cluster
-    await admin.create(resources.resourceQuotas, {apiVersion: 'v1', kind: 'ResourceQuota', metadata: {name: 'q', namespace: 'default'}, spec: {hard: {pods: '3'}}} as never)
+    return {cluster, admin: cluster.admin}
+  }
+  /** A quota of `pods` pods in the default namespace. */
+  const quota = (admin: InProcessCluster['admin'], pods: number) =>
+    admin.create(resources.resourceQuotas, {apiVersion: 'v1', kind: 'ResourceQuota', metadata: {name: 'q', namespace: 'default'}, spec: {hard: {pods: String(pods)}}} as never)
+
+  it('is reported by the ReplicaSet and its Deployment while creates fail, with the pods it has counted', async () => {
+    const {cluster, admin} = await start()
+    await quota(admin, 3)
     await admin.create(resources.deployments, {
       kind: 'Deployment', apiVersion: 'apps/v1', metadata: {name: 'api', namespace: 'default'},
       spec: {replicas: 5, selector: {matchLabels: {app: 'api'}}, template: {metadata: {labels: {app: 'api'}}, spec: {containers: [{name: 'api', image: 'nginx'}]}}},
@@ -41,10 +47,8 @@ describe('ReplicaFailure', () => {
   }, 30_000)
 
   it('leaves a StatefulSet counting the pods it has, with its FailedCreate event, while a quota refuses the next', async () => {
-    const cluster = await inProcessCluster(new ManualClock(Date.UTC(2026, 10, 24, 12, 0, 0)), Number(process.env.SEED ?? 20261124))
-    clusters.push(cluster)
-    const {admin} = cluster
-    await admin.create(resources.resourceQuotas, {apiVersion: 'v1', kind: 'ResourceQuota', metadata: {name: 'q', namespace: 'default'}, spec: {hard: {pods: '2'}}} as never)
+    const {cluster, admin} = await start()
+    await quota(admin, 2)
     await admin.create(resources.statefulSets, {
       kind: 'StatefulSet', apiVersion: 'apps/v1', metadata: {name: 'db', namespace: 'default'},
       spec: {replicas: 3, serviceName: 'db', selector: {matchLabels: {app: 'db'}}, template: {metadata: {labels: {app: 'db'}}, spec: {containers: [{name: 'db', image: 'postgres'}]}}},
@@ -56,10 +60,8 @@ describe('ReplicaFailure', () => {
   }, 30_000)
 
   it('leaves a DaemonSet counting the pods it has, with FailedCreate for the nodes a quota refuses', async () => {
-    const cluster = await inProcessCluster(new ManualClock(Date.UTC(2026, 10, 24, 12, 0, 0)), Number(process.env.SEED ?? 20261124))
-    clusters.push(cluster)
-    const {admin} = cluster
-    await admin.create(resources.resourceQuotas, {apiVersion: 'v1', kind: 'ResourceQuota', metadata: {name: 'q', namespace: 'default'}, spec: {hard: {pods: '2'}}} as never)
+    const {cluster, admin} = await start()
+    await quota(admin, 2)
     await admin.create(resources.daemonSets, {
       kind: 'DaemonSet', apiVersion: 'apps/v1', metadata: {name: 'agent', namespace: 'default'},
       spec: {selector: {matchLabels: {app: 'agent'}}, template: {metadata: {labels: {app: 'agent'}}, spec: {containers: [{name: 'agent', image: 'fluentd'}]}}},

@@ -5,6 +5,12 @@
 import {isJsonObject, type KubeObject} from './object.js'
 import {labelSelectorFromObject, type LabelSelectorObject, matchesLabels} from './selectors.js'
 
+/** A pod's Ready condition is True (what a budget counts as healthy). */
+export function isPodReady(pod: KubeObject): boolean {
+  const conditions = isJsonObject(pod.status) && Array.isArray(pod.status.conditions) ? pod.status.conditions : []
+  return conditions.some((condition) => isJsonObject(condition) && condition.type === 'Ready' && condition.status === 'True')
+}
+
 /** Whether a budget's selector matches the pod: none without a selector, all of the namespace with an empty one (policy/v1). */
 export function budgetMatches(budget: KubeObject, pod: KubeObject): boolean {
   const spec = isJsonObject(budget.spec) ? budget.spec : {}

@@ -4,7 +4,7 @@
 // running, or already going, skip the check; so do unready ones when the budget is healthy or its
 // unhealthyPodEvictionPolicy is AlwaysAllow. Refusals are kube's 429 TooManyRequests with a
 // DisruptionBudget cause.
-import {podsOfBudget} from '../api/disruption.js'
+import {isPodReady, podsOfBudget} from '../api/disruption.js'
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import type {Scheme} from '../api/scheme.js'
 import type {UserInfo} from './authentication/user.js'
@@ -19,11 +19,6 @@ const violationMessage = "Cannot evict pod as it would violate the pod's disrupt
 export const disruptedPodsMax = 2000
 /** The Retry-After kube suggests while the disruption controller has not seen a budget's change. */
 const unobservedRetryAfterSeconds = 10
-
-function isReady(pod: KubeObject): boolean {
-  const conditions = isJsonObject(pod.status) && Array.isArray(pod.status.conditions) ? pod.status.conditions : []
-  return conditions.some((condition) => isJsonObject(condition) && condition.type === 'Ready' && condition.status === 'True')
-}
 
 export class Eviction {
   constructor(
@@ -66,7 +61,7 @@ export class Eviction {
       const observedGeneration = typeof status.observedGeneration === 'number' ? status.observedGeneration : 0
       const currentHealthy = Number(status.currentHealthy ?? 0)
       const desiredHealthy = Number(status.desiredHealthy ?? 0)
-      if (!isReady(pod)) {
+      if (!isPodReady(pod)) {
         const policy = spec.unhealthyPodEvictionPolicy ?? 'IfHealthyBudget'
         if (policy === 'AlwaysAllow' || (currentHealthy >= desiredHealthy && desiredHealthy > 0)) return null
       }

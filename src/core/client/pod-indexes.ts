@@ -15,3 +15,6 @@ export const objectsByControllerUid: InformerIndex<KubeObject> = {
 
 /** The orphans' value in objectsByControllerUid. */
 export const noController = ''
+
+/** Objects by namespace (the pods a PodDisruptionBudget's selector is matched against). */
+export const objectsByNamespace: InformerIndex<KubeObject> = {name: 'metadata.namespace', valueOf: (object) => object.metadata.namespace || null}

@@ -9,6 +9,7 @@ import {type ApiClient, objectKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
+import {objectsByNamespace} from '../client/pod-indexes.js'
 import {resources} from '../client/resources.js'
 import type {Pod} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
@@ -47,6 +48,7 @@ export class DisruptionController extends Controller {
     super('disruption-controller', clock)
     this.budgets = informers.informer<Budget>(resources.podDisruptionBudgets)
     this.pods = informers.informer<Pod>(resources.pods)
+    this.pods.addIndex(objectsByNamespace)
     this.replicaSets = informers.informer<Workload>(resources.replicaSets)
     this.deployments = informers.informer<Workload>(resources.deployments)
     this.statefulSets = informers.informer<Workload>(resources.statefulSets)
@@ -64,7 +66,7 @@ export class DisruptionController extends Controller {
   protected async reconcile(key: string, now: number): Promise<void> {
     const budget = this.budgets.get(key)
     if (!budget || budget.metadata.deletionTimestamp) return
-    const pods = podsOfBudget(budget, this.pods.list().filter((pod) => pod.metadata.namespace === budget.metadata.namespace))
+    const pods = podsOfBudget(budget, this.pods.byIndex(objectsByNamespace.name, String(budget.metadata.namespace)))
     if (pods.length === 0) await this.recorder.record(budget, 'Normal', 'NoPods', 'No matching pods found')
     let expected
     try {

@@ -52,7 +52,7 @@ const fieldsMessage = `${metaPackage}.FieldsV1`
 const quantityMessage = 'k8s.io.apimachinery.pkg.api.resource.Quantity'
 const intOrStringMessage = 'k8s.io.apimachinery.pkg.util.intstr.IntOrString'
 const rawExtensionMessage = 'k8s.io.apimachinery.pkg.runtime.RawExtension'
-const unknownMessage = 'k8s.io.apimachinery.pkg.runtime.Unknown'
+const typeMetaMessage = 'k8s.io.apimachinery.pkg.runtime.TypeMeta'
 
 let loadedMessages: Map<string, LoadedMessage> | null = null
 
@@ -89,15 +89,23 @@ function decodeEnvelope(body: Uint8Array, depth: number): Record<string, unknown
     throw new ProtobufBodyError(`provided data does not appear to be a protobuf message, expected prefix [${envelopeMagic.join(' ')}]`)
   }
   try {
-    const envelope = decodeMessage(unknownMessage, body.subarray(envelopeMagic.length), depth + 1) as {apiVersion?: string; kind?: string; raw?: string; contentEncoding?: string}
-    const apiVersion = envelope.apiVersion ?? ''
-    const kind = envelope.kind ?? ''
+    // runtime.Unknown: typeMeta (1), raw (2), contentEncoding (3); the raw bytes are the message itself.
+    let typeMeta: {apiVersion?: string; kind?: string} = {}
+    let raw: Uint8Array = new Uint8Array()
+    let contentEncoding = ''
+    for (const field of readFields(body.subarray(envelopeMagic.length))) {
+      if (field.value.wireType !== WireType.lengthDelimited) continue
+      if (field.fieldNumber === 1) typeMeta = decodeMessage(typeMetaMessage, field.value.bytes, depth + 1) as typeof typeMeta
+      else if (field.fieldNumber === 2) raw = field.value.bytes
+      else if (field.fieldNumber === 3) contentEncoding = Buffer.from(field.value.bytes).toString('utf8')
+    }
+    const apiVersion = typeMeta.apiVersion ?? ''
+    const kind = typeMeta.kind ?? ''
     if (!kind) throw new ProtobufBodyError('Object \'Kind\' is missing in protobuf body')
-    if (envelope.contentEncoding) throw new ProtobufBodyError(`unsupported content encoding ${JSON.stringify(envelope.contentEncoding)}`)
+    if (contentEncoding) throw new ProtobufBodyError(`unsupported content encoding ${JSON.stringify(contentEncoding)}`)
     // Options (DeleteOptions, …) are meta/v1's, sent under every group version.
     const typeName = [`${packageOf(apiVersion)}.${kind}`, `${metaPackage}.${kind}`].find((name) => messages().has(name))
     if (!typeName) throw new ProtobufBodyError(`no kind "${kind}" is registered for version "${apiVersion}"`)
-    const raw = envelope.raw === undefined ? new Uint8Array() : Buffer.from(envelope.raw, 'base64')
     const object = decodeMessage(typeName, raw, depth + 1) as Record<string, unknown>
     return {apiVersion, kind, ...object}
   } catch (error) {

@@ -5,7 +5,8 @@ import type {KubeObject} from '../../api/object.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {waitForObject} from '../object-watch.js'
-import {objectPath, ResourceMapper} from '../resources.js'
+import {ResourceMapper} from '../resources.js'
+import {containerFor, podForTarget, type TargetPod} from '../pod-target.js'
 import type {KubectlSession} from '../session.js'
 
 export const logsFlags: readonly KubectlFlag[] = [
@@ -21,30 +22,19 @@ export const logsFlags: readonly KubectlFlag[] = [
   {name: 'limit-bytes', kind: 'int', defaultValue: '0'},
 ]
 
-type Pod = KubeObject & {spec?: {containers?: Array<{name: string}>; initContainers?: Array<{name: string}>}}
-
-async function podsFor(session: KubectlSession, args: readonly string[]): Promise<Pod[]> {
+async function podsFor(session: KubectlSession, args: readonly string[]): Promise<TargetPod[]> {
   const namespace = session.namespace()
   const selector = session.flag('selector')
   if (selector) {
-    const listed = (await session.request('GET', `/api/v1/namespaces/${namespace}/pods`, {query: {labelSelector: selector}})).body as {items: Pod[]}
+    const listed = (await session.request('GET', `/api/v1/namespaces/${namespace}/pods`, {query: {labelSelector: selector}})).body as {items: TargetPod[]}
     if (listed.items.length === 0) throw new KubectlError(`No resources found in ${namespace} namespace.`)
     return listed.items
   }
   const [target] = args
   if (!target) throw new KubectlError('expected POD or TYPE/NAME is a required argument for the logs command')
-  if (!target.includes('/')) return [(await session.request('GET', `/api/v1/namespaces/${namespace}/pods/${target}`)).body as Pod]
-  const mapper = await ResourceMapper.discover(session)
-  const slash = target.indexOf('/')
-  const resource = mapper.resolve(target.slice(0, slash))
-  const object = (await session.request('GET', objectPath(resource, namespace, target.slice(slash + 1)))).body as KubeObject & {spec?: {selector?: {matchLabels?: Record<string, string>}}}
-  if (resource.resource === 'pods') return [object as Pod]
-  const labels = object.spec?.selector?.matchLabels ?? (object.spec as {selector?: Record<string, string>} | undefined)?.selector
-  if (!labels || Object.keys(labels).length === 0) throw new KubectlError(`cannot get the logs from ${resource.group ? `${resource.kind.toLowerCase()}.${resource.group}` : resource.kind.toLowerCase()}`)
-  const listed = (await session.request('GET', `/api/v1/namespaces/${namespace}/pods`, {query: {labelSelector: Object.entries(labels).map(([key, value]) => `${key}=${value}`).join(',')}})).body as {items: Pod[]}
-  if (listed.items.length === 0) throw new KubectlError(`timed out waiting for the condition`)
-  if (listed.items.length > 1) session.io.stderr(`Found ${listed.items.length} pods, using pod/${listed.items[0]!.metadata.name}\n`)
-  return [listed.items[0]!]
+  const {pod, matched} = await podForTarget(session, target, 'get the logs from')
+  if (matched > 1) session.io.stderr(`Found ${matched} pods, using pod/${pod.metadata.name}\n`)
+  return [pod]
 }
 
 export async function runLogs(session: KubectlSession, args: readonly string[]): Promise<number> {
@@ -54,13 +44,7 @@ export async function runLogs(session: KubectlSession, args: readonly string[]):
     const names = (pod.spec?.containers ?? []).map((container) => container.name)
     let containers: string[]
     if (session.flag('all-containers') === 'true') containers = [...(pod.spec?.initContainers ?? []).map((container) => container.name), ...names]
-    else if (explicit) containers = [explicit]
-    else {
-      const preferred = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container']
-      const chosen = preferred && names.includes(preferred) ? preferred : names[0]!
-      if (names.length > 1 && !preferred) session.io.stderr(`Defaulted container "${chosen}" out of: ${names.join(', ')}\n`)
-      containers = [chosen]
-    }
+    else containers = [containerFor(session, pod, explicit)]
     for (const container of containers) {
       const query: Record<string, string> = {container}
       if (session.flag('previous') === 'true') query.previous = 'true'

@@ -1,0 +1,35 @@
+// What kubectl's logs, exec and port-forward share: the pod a POD or TYPE/NAME argument names (a
+// workload's first pod by its selector, as polymorphichelpers.AttachablePodForObject picks it)
+// and the container a command defaults to.
+import type {KubeObject} from '../api/object.js'
+import {KubectlError} from './errors.js'
+import {objectPath, ResourceMapper} from './resources.js'
+import type {KubectlSession} from './session.js'
+
+export type TargetPod = KubeObject & {spec?: {containers?: Array<{name: string}>; initContainers?: Array<{name: string}>}; status?: {phase?: string}}
+
+/** The named pod, or the first pod of a workload's selector with how many it matched. */
+export async function podForTarget(session: KubectlSession, target: string, verb: string): Promise<{pod: TargetPod; matched: number}> {
+  const namespace = session.namespace()
+  if (!target.includes('/')) return {pod: (await session.request('GET', `/api/v1/namespaces/${namespace}/pods/${target}`)).body as TargetPod, matched: 1}
+  const mapper = await ResourceMapper.discover(session)
+  const slash = target.indexOf('/')
+  const resource = mapper.resolve(target.slice(0, slash))
+  const object = (await session.request('GET', objectPath(resource, namespace, target.slice(slash + 1)))).body as KubeObject & {spec?: {selector?: {matchLabels?: Record<string, string>}}}
+  if (resource.resource === 'pods') return {pod: object as TargetPod, matched: 1}
+  const labels = object.spec?.selector?.matchLabels ?? (object.spec as {selector?: Record<string, string>} | undefined)?.selector
+  if (!labels || Object.keys(labels).length === 0) throw new KubectlError(`cannot ${verb} ${resource.group ? `${resource.kind.toLowerCase()}.${resource.group}` : resource.kind.toLowerCase()}`)
+  const listed = (await session.request('GET', `/api/v1/namespaces/${namespace}/pods`, {query: {labelSelector: Object.entries(labels).map(([key, value]) => `${key}=${value}`).join(',')}})).body as {items: TargetPod[]}
+  if (listed.items.length === 0) throw new KubectlError('timed out waiting for the condition')
+  return {pod: listed.items[0]!, matched: listed.items.length}
+}
+
+/** The container a command uses: the one asked, else the pod's default-container annotation, else the first (said on stderr when there are several). */
+export function containerFor(session: KubectlSession, pod: TargetPod, asked: string, quiet = false): string {
+  if (asked) return asked
+  const names = (pod.spec?.containers ?? []).map((container) => container.name)
+  const preferred = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container']
+  const chosen = preferred && names.includes(preferred) ? preferred : names[0] ?? ''
+  if (names.length > 1 && !preferred && !quiet) session.io.stderr(`Defaulted container "${chosen}" out of: ${names.join(', ')}\n`)
+  return chosen
+}
