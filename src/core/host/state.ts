@@ -1,0 +1,46 @@
+// What the host keeps with a cluster besides the members' databases: the cluster clock's offset
+// from wall time and which masters are stopped (`<cluster folder>/host.json`). Written whole and
+// renamed into place, so a reader never sees half of it.
+import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+export const hostStateFileName = 'host.json'
+
+export interface HostState {
+  /** Cluster time minus wall time, in milliseconds (never negative: time only moves forward). */
+  readonly clockOffsetMilliseconds: number
+  /** Masters (by node name) whose components are stopped. */
+  readonly stoppedMasters: readonly string[]
+}
+
+export const emptyHostState: HostState = {clockOffsetMilliseconds: 0, stoppedMasters: []}
+
+export class HostStateError extends Error {}
+
+export function readHostState(folder: string): HostState {
+  const path = join(folder, hostStateFileName)
+  if (!existsSync(path)) return emptyHostState
+  let parsed: Partial<HostState>
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<HostState>
+  } catch (error) {
+    throw new HostStateError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  const offset = parsed.clockOffsetMilliseconds
+  return {
+    clockOffsetMilliseconds: typeof offset === 'number' && Number.isFinite(offset) && offset >= 0 ? offset : 0,
+    stoppedMasters: Array.isArray(parsed.stoppedMasters) ? parsed.stoppedMasters.filter((name): name is string => typeof name === 'string') : [],
+  }
+}
+
+export function writeHostState(folder: string, state: HostState): void {
+  const path = join(folder, hostStateFileName)
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(state)}\n`)
+  renameSync(`${path}.tmp`, path)
+}
+
+export function updateHostState(folder: string, change: (state: HostState) => HostState): HostState {
+  const next = change(readHostState(folder))
+  writeHostState(folder, next)
+  return next
+}
