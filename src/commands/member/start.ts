@@ -1,6 +1,5 @@
 import {Args, Command, Flags} from '@oclif/core'
-import {startMember} from '../../core/etcd/member-faults.js'
-import {clusterFolder} from '../../core/home.js'
+import {applyFault, HostCommandError} from '../../core/host/commands.js'
 
 export default class MemberStart extends Command {
   static override description = 'Start a stopped etcd member; it catches up with the leader'
@@ -9,7 +8,11 @@ export default class MemberStart extends Command {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(MemberStart)
-    const {caughtUp} = await startMember(clusterFolder(process.env, flags.cluster), args.name)
-    this.log(caughtUp ? `member ${args.name} started` : `member ${args.name} started; it has not caught up yet (no leader?)`)
+    try {
+      this.log((await applyFault(process.env, flags.cluster, 'members', args.name, 'start', false)).message)
+    } catch (error) {
+      if (error instanceof HostCommandError) this.error(error.message, {exit: 1})
+      throw error
+    }
   }
 }

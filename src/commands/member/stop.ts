@@ -1,15 +1,23 @@
 import {Args, Command, Flags} from '@oclif/core'
-import {stopMember} from '../../core/etcd/member-faults.js'
-import {clusterFolder} from '../../core/home.js'
+import {applyFault, HostCommandError} from '../../core/host/commands.js'
 
 export default class MemberStop extends Command {
-  static override description = 'Stop an etcd member (fault injection): it stays down until `kubemu member start`'
+  static override description = 'Stop an etcd member (fault injection): it stays down, its port refusing connections, until `kubemu member start`. Stopping one that leaves no quorum says so first; while `kubemu up` runs that needs --force'
   static override args = {name: Args.string({description: 'member name (infra1, infra2, infra3)', required: true})}
-  static override flags = {cluster: Flags.string({description: 'cluster name', default: 'default'})}
+  static override flags = {
+    cluster: Flags.string({description: 'cluster name', default: 'default'}),
+    force: Flags.boolean({description: 'stop it even if that leaves no quorum (needed while kubemu up runs)', default: false}),
+  }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(MemberStop)
-    await stopMember(clusterFolder(process.env, flags.cluster), args.name)
-    this.log(`member ${args.name} stopped`)
+    try {
+      const result = await applyFault(process.env, flags.cluster, 'members', args.name, 'stop', flags.force)
+      if (result.warning) this.warn(result.warning)
+      this.log(result.message)
+    } catch (error) {
+      if (error instanceof HostCommandError) this.error(error.message, {exit: 1})
+      throw error
+    }
   }
 }

@@ -1,5 +1,5 @@
 import {Args, Command, Flags} from '@oclif/core'
-import {addNode, NodeCommandError, parseLabels, parseTaints} from '../../core/controlplane/nodes.js'
+import {addNode, NodeCommandError, parseLabels, parseTaints} from '../../core/host/nodes.js'
 
 export default class NodeAdd extends Command {
   static override description = 'Add a simulated node: its kubelet registers, heartbeats and runs the pods scheduled to it'

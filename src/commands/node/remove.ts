@@ -1,5 +1,5 @@
 import {Args, Command, Flags} from '@oclif/core'
-import {NodeCommandError, removeNode} from '../../core/controlplane/nodes.js'
+import {NodeCommandError, removeNode} from '../../core/host/nodes.js'
 
 export default class NodeRemove extends Command {
   static override description = 'Remove a simulated node: its pods are collected and replaced elsewhere'

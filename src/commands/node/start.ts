@@ -1,5 +1,5 @@
 import {Args, Command, Flags} from '@oclif/core'
-import {NodeCommandError, setNodeStopped} from '../../core/controlplane/nodes.js'
+import {NodeCommandError, setNodeStopped} from '../../core/host/nodes.js'
 
 export default class NodeStart extends Command {
   static override description = "Start a stopped node's kubelet again: heartbeats, Ready, its taints removed"

@@ -1,5 +1,5 @@
 import {Args, Command, Flags} from '@oclif/core'
-import {NodeCommandError, setNodeStopped} from '../../core/controlplane/nodes.js'
+import {NodeCommandError, setNodeStopped} from '../../core/host/nodes.js'
 
 export default class NodeStop extends Command {
   static override description = "Stop a node's kubelet (fault injection): no heartbeats, NotReady after 40 s, its pods evicted after their tolerationSeconds"

@@ -88,6 +88,16 @@ export class ControlPlane {
     this.runner = new ControlPlaneRunner(informers, [schedulerClient, controllerClient, kubeletClient], this.loops)
   }
 
+  /** The cluster time of the earliest work any loop has scheduled for later, or null. */
+  nextDue(): number | null {
+    let earliest: number | null = null
+    for (const loop of this.loops) {
+      const due = loop.nextDue()
+      if (due !== null && (earliest === null || due < earliest)) earliest = due
+    }
+    return earliest
+  }
+
   settle(collapseDelays = true): Promise<SettleResult> {
     return this.runner.settle(collapseDelays)
   }

@@ -20,7 +20,7 @@ import {LazyEmbeddedStore} from '../store/lazy-embedded-store.js'
 import type {Clock} from '../util/clock.js'
 import {ControlPlane} from './control-plane.js'
 import {LeaderElector} from './leader-election.js'
-import {removeUpMarker, runningUp, writeUpMarker} from './up-marker.js'
+import {removeUpMarker, runningUp, writeUpMarker} from '../host/up-marker.js'
 
 /** How often the loops look for due work when nothing wakes them (watch events arrive sooner). */
 export const upTickMilliseconds = 250

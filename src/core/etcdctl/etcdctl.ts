@@ -11,7 +11,7 @@ import {type OutputFormat, UnsupportedFormatError, UnsupportedMarshalError} from
 import {StorageError} from '../storage/errors.js'
 import {FlagError, type FlagSpec, parseFlags, parseGoDuration} from './flags.js'
 import {type EtcdctlClient, type EtcdctlIo, ExitError, type Verb, type VerbGroup, exitCodes, flag, groupOf} from './verb.js'
-import {runningUp} from '../controlplane/up-marker.js'
+import {runningUp} from '../host/up-marker.js'
 import {authVerbs} from './verbs/auth.js'
 import {snapshotVerbs} from './verbs/snapshot.js'
 import {concurrencyVerbs} from './verbs/concurrency.js'

@@ -1,5 +1,6 @@
 // Go's pflag syntax, as etcdctl (cobra) parses it: --name=value, --name value, -n value, -nvalue,
 // booleans as --name or --name=true|false, flags anywhere among the arguments, `--` ends flags.
+import {GoDurationError, parseGoDurationMilliseconds} from '../util/go-duration.js'
 
 export type FlagKind = 'bool' | 'string' | 'int' | 'duration'
 
@@ -56,23 +57,12 @@ const normalize = (spec: FlagSpec, raw: string, shown: string): string => normal
 
 /** Go's time.ParseDuration, in milliseconds. */
 export function parseGoDuration(text: string, shown = 'duration'): number {
-  const units: Record<string, number> = {ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000}
-  if (text === '0') return 0
-  const pattern = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy
-  let total = 0
-  let position = 0
-  const negative = text.startsWith('-')
-  const body = text.replace(/^[-+]/, '')
-  pattern.lastIndex = 0
-  while (position < body.length) {
-    pattern.lastIndex = position
-    const match = pattern.exec(body)
-    if (!match) throw new FlagError(`invalid argument "${text}" for "${shown}" flag: time: invalid duration "${text}"`)
-    total += Number(match[1]) * units[match[2]!]!
-    position = pattern.lastIndex
+  try {
+    return parseGoDurationMilliseconds(text)
+  } catch (error) {
+    if (error instanceof GoDurationError) throw new FlagError(`invalid argument "${text}" for "${shown}" flag: ${error.message}`)
+    throw error
   }
-  if (body.length === 0) throw new FlagError(`invalid argument "${text}" for "${shown}" flag: time: invalid duration "${text}"`)
-  return negative ? -total : total
 }
 
 export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]): ParsedFlags {

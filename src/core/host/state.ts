@@ -11,6 +11,10 @@ export interface HostState {
   readonly clockOffsetMilliseconds: number
   /** Masters (by node name) whose components are stopped. */
   readonly stoppedMasters: readonly string[]
+  /** Cluster time up to which the control plane has run (one-shot mode catches up from there). */
+  readonly settledAtMilliseconds?: number
+  /** A command changed the cluster and left the loops' work for later (KUBEMU_WAIT=false). */
+  readonly workDeferred?: boolean
 }
 
 export const emptyHostState: HostState = {clockOffsetMilliseconds: 0, stoppedMasters: []}
@@ -30,6 +34,8 @@ export function readHostState(folder: string): HostState {
   return {
     clockOffsetMilliseconds: typeof offset === 'number' && Number.isFinite(offset) && offset >= 0 ? offset : 0,
     stoppedMasters: Array.isArray(parsed.stoppedMasters) ? parsed.stoppedMasters.filter((name): name is string => typeof name === 'string') : [],
+    ...(parsed.workDeferred === true ? {workDeferred: true} : {}),
+    ...(typeof parsed.settledAtMilliseconds === 'number' && Number.isFinite(parsed.settledAtMilliseconds) ? {settledAtMilliseconds: parsed.settledAtMilliseconds} : {}),
   }
 }
 

@@ -2,7 +2,6 @@
 // from that resourceVersion, until the predicate holds or the deadline (on the injected clock)
 // passes. A watch the server ends is opened again.
 import type {KubeObject} from '../api/object.js'
-import {systemClock} from '../util/clock.js'
 import {KubectlError} from './errors.js'
 import {type ApiResource, collectionPath, objectPath} from './resources.js'
 import type {KubectlSession} from './session.js'
@@ -12,10 +11,15 @@ export const objectWatchesMax = 100
 
 /** Calls `satisfied` with the object (null once it is gone) until it returns true; false on timeout. */
 export async function waitForObject(session: KubectlSession, resource: ApiResource, namespace: string, name: string, satisfied: (object: KubeObject | null) => boolean, deadline: number): Promise<boolean> {
-  const clock = session.io.clock ?? systemClock
+  const clock = session.clock
   // Whatever this command wrote is done: others may write while it waits.
   await session.releaseWriter()
   const stop = new AbortController()
+  // The cluster keeps running meanwhile (one-shot mode: this process drives it now and then).
+  let drivingError: unknown = null
+  const driving = session.driveWhileWaiting(stop.signal).catch((error: unknown) => {
+    drivingError = error
+  })
   // No deadline (Infinity): no timer at all, as a timer cannot be that long.
   const timedOut = Number.isFinite(deadline) ? clock.sleep(Math.max(0, deadline - clock.nowMilliseconds()), stop.signal).then(() => 'timed out' as const) : new Promise<'timed out'>(() => {})
   try {
@@ -45,5 +49,9 @@ export async function waitForObject(session: KubectlSession, resource: ApiResour
     return false
   } finally {
     stop.abort()
+    await driving
+    // A failure to drive the cluster is this command's error, whatever the wait found.
+    // eslint-disable-next-line no-unsafe-finally
+    if (drivingError) throw drivingError
   }
 }

@@ -4,9 +4,12 @@
 import {existsSync, mkdirSync, readFileSync} from 'node:fs'
 import type {ApiResponse, ApiServer} from '../apiserver/apiserver.js'
 import {ensureAdminKubeconfig} from '../apiserver/kubeconfig.js'
-import type {KubernetesConnection} from '../apiserver/open.js'
+import type {SettleResult} from '../controlplane/runner.js'
+import {type ClusterClock, openClusterClock} from '../host/clock.js'
+import type {ClusterHost, KubernetesHandler} from '../host/host.js'
 import type {HttpMethod} from '../apiserver/request.js'
 import {clusterFolder} from '../home.js'
+import {StorageError} from '../storage/errors.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {isStatusBody, KubectlError, ServerError} from './errors.js'
 import type {KubectlFlag, ParsedKubectlFlags} from './flags.js'
@@ -62,9 +65,10 @@ export interface RequestOptions {
 
 /** `KUBEMU_WAIT=false` (or a command's --wait=false) leaves the control plane's work for later. */
 export const waitEnvironmentVariable = 'KUBEMU_WAIT'
+/** How often a waiting one-shot command runs the cluster it waits on. */
+export const drivingIntervalMilliseconds = 1_000
 
 export class KubectlSession {
-  private connection: KubernetesConnection | null = null
   private files: KubeconfigFiles | null = null
   /** Whether this command changed the cluster since the control plane last settled it. */
   private changedCluster = false
@@ -86,7 +90,7 @@ export class KubectlSession {
   defaultKubeconfigPath(): string {
     const folder = clusterFolder(this.io.environment)
     mkdirSync(folder, {recursive: true})
-    return ensureAdminKubeconfig(folder, (this.io.clock ?? systemClock).nowMilliseconds())
+    return ensureAdminKubeconfig(folder, this.clock.nowMilliseconds())
   }
 
   kubeconfig(): KubeconfigFiles {
@@ -143,35 +147,45 @@ export class KubectlSession {
     return headers
   }
 
-  async api(): Promise<ApiServer> {
+  /** The cluster this command talks to: through a running `kubemu up`, or in this process. */
+  private host: ClusterHost | null = null
+  private hostOpening: Promise<ClusterHost> | null = null
+  private clusterClock: ClusterClock | null = null
+
+  /** The cluster clock (wall time plus the cluster's offset), or the clock a test injected. */
+  get clock(): Clock {
+    return this.io.api ? (this.io.clock ?? systemClock) : this.hostClock()
+  }
+
+  private hostClock(): ClusterClock {
+    this.clusterClock ??= openClusterClock(clusterFolder(this.io.environment), this.io.clock ?? systemClock)
+    return this.clusterClock
+  }
+
+  private waitDisabled(): boolean {
+    return this.io.environment[waitEnvironmentVariable] === 'false' || (this.flags.changed.has('wait') && this.flags.values.get('wait') === 'false')
+  }
+
+  /** Opens the host once; in one-shot mode the cluster first catches up to now. */
+  private openHost(): Promise<ClusterHost> {
+    this.hostOpening ??= (async () => {
+      this.context()
+      const {openHost} = await import('../host/host.js')
+      const host = await openHost({environment: this.io.environment, clock: this.hostClock()})
+      this.host = host
+      if (!this.waitDisabled()) await host.catchUp()
+      return host
+    })()
+    return this.hostOpening
+  }
+
+  /** The in-process API server (tests), or the host's: in this process or a running `kubemu up`. */
+  private async handler(): Promise<KubernetesHandler> {
     if (this.io.api) {
       this.context()
       return this.io.api
     }
-    if (!this.connection) {
-      this.context()
-      const {openKubernetes} = await import('../apiserver/open.js')
-      this.connection = await openKubernetes({environment: this.io.environment, clock: this.io.clock})
-    }
-    return this.connection.api
-  }
-
-  /** The running `kubemu up` this command goes through, once looked up (null: none). */
-  private upHandler: {handle: ApiServer['handle']} | null | undefined = undefined
-
-  /** The in-process API server, or the one of a running `kubemu up` (one process drives the cluster). */
-  private async handler(): Promise<{handle: ApiServer['handle']}> {
-    if (this.io.api) return this.api()
-    if (this.upHandler === undefined) {
-      this.context()
-      const {runningUp} = await import('../controlplane/up-marker.js')
-      const marker = runningUp(clusterFolder(this.io.environment))
-      if (marker) {
-        const {HttpRequestHandler} = await import('../client/http-handler.js')
-        this.upHandler = new HttpRequestHandler(marker.url)
-      } else this.upHandler = null
-    }
-    return this.upHandler ?? this.api()
+    return (await this.openHost()).kubernetes()
   }
 
   async request(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
@@ -197,28 +211,59 @@ export class KubectlSession {
   async settleControlPlane(): Promise<void> {
     if (!this.changedCluster) return
     this.changedCluster = false
-    // A running `kubemu up` runs the control plane itself.
-    if (this.upHandler) return
-    if (this.io.environment[waitEnvironmentVariable] === 'false' || (this.flags.changed.has('wait') && this.flags.values.get('wait') === 'false')) return
-    const api = await this.api()
-    const {ControlPlane} = await import('../controlplane/control-plane.js')
-    const plane = new ControlPlane(api, this.io.clock ?? systemClock, Math.random)
-    try {
-      const result = await plane.settle()
-      if (!result.settled) this.io.stderr(`Warning: the control plane did not settle within ${result.rounds} rounds; run a command again, or kubemu up, to carry on\n`)
-    } finally {
-      plane.stop()
+    if (this.waitDisabled()) {
+      if (!this.io.api) await (await this.openHost()).defer()
+      return
+    }
+    if (this.io.api) {
+      const {ControlPlane} = await import('../controlplane/control-plane.js')
+      const plane = new ControlPlane(this.io.api, this.clock, Math.random)
+      try {
+        this.reportUnsettled(await plane.settle())
+      } finally {
+        plane.stop()
+      }
+      return
+    }
+    const host = await this.openHost()
+    this.reportUnsettled(await host.settle())
+  }
+
+  private reportUnsettled(result: SettleResult | null): void {
+    if (result && !result.settled) this.io.stderr(`Warning: the control plane did not settle within ${result.rounds} rounds; run a command again, or kubemu up, to carry on\n`)
+  }
+
+  /**
+   * While a command waits for others (wait, rollout status, delete --wait), the cluster keeps
+   * running: in one-shot mode this process drives it every interval, holding the writer lock only
+   * while it does; a running `kubemu up` needs nothing.
+   */
+  async driveWhileWaiting(signal: AbortSignal): Promise<void> {
+    if (this.io.api) return
+    const host = await this.openHost()
+    if (host.up) return
+    while (!signal.aborted) {
+      await this.clock.sleep(drivingIntervalMilliseconds, signal)
+      if (signal.aborted) break
+      try {
+        await host.catchUp()
+      } catch (error) {
+        // Another process drives the cluster now (it holds the writer lock): nothing to do.
+        if (!(error instanceof StorageError && error.code === 'Locked')) throw error
+      } finally {
+        await host.release()
+      }
     }
   }
 
   /** Before waiting on other processes: the writer lock goes back (reads stay lock-free). */
   async releaseWriter(): Promise<void> {
-    const store = this.connection?.store as {releaseWriter?: () => Promise<void>} | undefined
-    await store?.releaseWriter?.()
+    await this.host?.release()
   }
 
   async close(): Promise<void> {
-    await this.connection?.close()
-    this.connection = null
+    await this.host?.close()
+    this.host = null
+    this.hostOpening = null
   }
 }

@@ -1,4 +1,5 @@
 // etcdctl 3.4's output for members and endpoints.
+import {formatGoDuration} from '../util/go-duration.js'
 import type {MemberInfo, StatusResponse} from '../etcd/api.js'
 import type {ResponseHeader} from '../mvcc/types.js'
 import {type OutputFormat, UnsupportedFormatError, goJson, headerJson} from './etcdctl.js'
@@ -50,18 +51,8 @@ export interface EndpointHealth {
   readonly error: string
 }
 
-/** Go's time.Duration String for a duration under a minute. */
-export function goDuration(milliseconds: number): string {
-  const nanoseconds = Math.round(milliseconds * 1e6)
-  if (nanoseconds < 1000) return `${nanoseconds}ns`
-  if (nanoseconds < 1e6) return `${trimZeros((nanoseconds / 1e3).toFixed(3))}µs`
-  if (nanoseconds < 1e9) return `${trimZeros((nanoseconds / 1e6).toFixed(6))}ms`
-  return `${trimZeros((nanoseconds / 1e9).toFixed(9))}s`
-}
-
-function trimZeros(text: string): string {
-  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text
-}
+/** Go's time.Duration String (what etcdctl prints for `took`). */
+export const goDuration = formatGoDuration
 
 /** Health lines go to stderr in etcdctl's simple format; the other formats go to stdout. */
 export function printEndpointHealth(results: readonly EndpointHealth[], format: OutputFormat): {stdout: string; stderr: string} {

@@ -4,7 +4,6 @@
 // each object is gone: finalizers removed, graceful termination over.
 import {parseGoDuration} from '../../etcdctl/flags.js'
 import type {KubeObject} from '../../api/object.js'
-import {systemClock} from '../../util/clock.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {readManifests} from '../manifests.js'
@@ -123,7 +122,7 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
     // Graceful deletion and finalizers are carried out by the control plane: let it run first.
     await session.settleControlPlane()
     const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
-    const deadline = (session.io.clock ?? systemClock).nowMilliseconds() + (timeout > 0 ? timeout : deleteWaitDefaultMilliseconds)
+    const deadline = session.clock.nowMilliseconds() + (timeout > 0 ? timeout : deleteWaitDefaultMilliseconds)
     for (const target of deleted) {
       if (!(await waitUntilGone(session, target, deadline))) {
         errors.push(`error: timed out waiting for the condition on ${target.resource.resource}/${target.name}`)

@@ -59,7 +59,7 @@ export async function runDescribe(session: KubectlSession, args: readonly string
   const allNamespaces = session.flag('all-namespaces') === 'true'
   const namespace = allNamespaces ? '' : session.namespace()
   const context: DescribeContext = {
-    nowMilliseconds: (session.io.clock ?? {nowMilliseconds: () => Date.now()}).nowMilliseconds(),
+    nowMilliseconds: session.clock.nowMilliseconds(),
     list: async (group, resource, listNamespace, query) => {
       const found = mapper.resources.find((candidate) => candidate.group === group && candidate.resource === resource)
       if (!found) return []

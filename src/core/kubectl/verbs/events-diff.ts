@@ -51,7 +51,7 @@ export async function runEvents(session: KubectlSession): Promise<number> {
     session.io.stderr(allNamespaces ? 'No events found.\n' : `No events found in ${namespace} namespace.\n`)
     return 0
   }
-  const now = (session.io.clock ?? {nowMilliseconds: () => Date.now()}).nowMilliseconds()
+  const now = session.clock.nowMilliseconds()
   const rows = items.map((event) => {
     const involved = (event.involvedObject ?? {}) as Record<string, unknown>
     const count = typeof event.count === 'number' ? event.count : 1

@@ -1,7 +1,6 @@
 // `kubectl cordon`, `uncordon`, `taint` and `drain` on nodes, with kubectl 1.32's messages.
 import type {KubeObject} from '../../api/object.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
-import {systemClock} from '../../util/clock.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {waitForObject} from '../object-watch.js'
@@ -125,7 +124,7 @@ type DrainPod = KubeObject & {spec?: {nodeName?: string; volumes?: Array<{emptyD
 export async function runDrain(session: KubectlSession, args: readonly string[]): Promise<number> {
   const {resource, nodes} = await nodesNamed(session, args)
   const podsResource = (await ResourceMapper.discover(session)).resolve('pods')
-  const clock = session.io.clock ?? systemClock
+  const clock = session.clock
   const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
   const deadline = timeout > 0 ? clock.nowMilliseconds() + timeout : Number.POSITIVE_INFINITY
   for (const node of nodes) {

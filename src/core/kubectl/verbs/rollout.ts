@@ -5,7 +5,6 @@
 import type {KubeObject} from '../../api/object.js'
 import {formatTimestamp, sameJson} from '../../api/object.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
-import {systemClock} from '../../util/clock.js'
 import {DescribeWriter} from '../describe/writer.js'
 import {describePodTemplate} from '../describe/pods.js'
 import {KubectlError} from '../errors.js'
@@ -102,7 +101,7 @@ async function runStatus(session: KubectlSession, args: readonly string[]): Prom
   const [target] = await targetsOf(session, args)
   const viewer = target!.resource.resource === 'statefulsets' ? statefulSetStatus : target!.resource.resource === 'daemonsets' ? daemonSetStatus : (object: Workload) => deploymentStatus(object as Deployment)
   const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
-  const clock = session.io.clock ?? systemClock
+  const clock = session.clock
   const deadline = timeout > 0 ? clock.nowMilliseconds() + timeout : Number.POSITIVE_INFINITY
   // A missing object is the server's NotFound, as kubectl's first GET reports it.
   await session.request('GET', objectPath(target!.resource, target!.namespace, target!.name))
@@ -232,7 +231,7 @@ async function runUndo(session: KubectlSession, args: readonly string[]): Promis
 }
 
 async function runRestart(session: KubectlSession, args: readonly string[]): Promise<number> {
-  const clock = session.io.clock ?? systemClock
+  const clock = session.clock
   for (const target of await targetsOf(session, args)) {
     const deployment = (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as Deployment
     if (deployment.spec.paused) throw new KubectlError(`can't restart paused deployment (run rollout resume first)`)

@@ -4,7 +4,6 @@
 import type {KubeObject} from '../../api/object.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
 import {runJsonPath} from '../../printers/kubectl/jsonpath.js'
-import {systemClock} from '../../util/clock.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {waitForObject} from '../object-watch.js'
@@ -75,7 +74,7 @@ export async function runWait(session: KubectlSession, args: readonly string[]):
   if (!forText) throw new KubectlError('--for must be set')
   const condition = parseCondition(forText)
   const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
-  const clock = session.io.clock ?? systemClock
+  const clock = session.clock
   const deadline = clock.nowMilliseconds() + Math.max(0, timeout)
   const mapper = await ResourceMapper.discover(session)
   const allNamespaces = session.flag('all-namespaces') === 'true'

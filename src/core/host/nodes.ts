@@ -2,19 +2,13 @@
 // server as the admin, then the control plane settles (a new node's kubelet heartbeats and takes
 // pods; a removed node's pods are collected and replaced; a stopped node's kubelet goes quiet).
 import {formatTimestamp, type KubeObject} from '../api/object.js'
-import {FileCredentials} from '../apiserver/authentication/credentials.js'
 import {apiServerUser} from '../apiserver/authentication/user.js'
 import {nodeObject, type NodeDefinition} from '../apiserver/bootstrap.js'
-import {openKubernetes} from '../apiserver/open.js'
 import {ApiClient, ApiClientError, type RequestHandler} from '../client/client.js'
-import {HttpRequestHandler} from '../client/http-handler.js'
 import {resources} from '../client/resources.js'
-import {clusterFolder} from '../home.js'
 import {stoppedAnnotation} from '../kubelet/heartbeat.js'
 import type {Node} from '../scheduler/types.js'
-import {systemClock} from '../util/clock.js'
-import {ControlPlane} from './control-plane.js'
-import {runningUp} from './up-marker.js'
+import type {Clock} from '../util/clock.js'
 
 export class NodeCommandError extends Error {}
 
@@ -56,34 +50,29 @@ async function asAdmin<T>(server: RequestHandler, work: (client: ApiClient) => P
   }
 }
 
-async function withCluster<T>(environment: NodeJS.ProcessEnv, clusterName: string, work: (client: ApiClient) => Promise<T>): Promise<T> {
-  const folder = clusterFolder(environment, clusterName)
-  const up = runningUp(folder)
-  // A running `kubemu up` serves the cluster (and runs its control plane): go through it.
-  if (up) return asAdmin(new HttpRequestHandler(up.url, new FileCredentials(folder).adminToken()), work)
-  const connection = await openKubernetes({environment, clusterName})
+async function withCluster<T>(environment: NodeJS.ProcessEnv, clusterName: string, work: (client: ApiClient, clock: Clock) => Promise<T>): Promise<T> {
+  const {openHost} = await import('./host.js')
+  const host = await openHost({environment, clusterName})
   try {
-    return await asAdmin(connection.api, work)
+    await host.catchUp()
+    const result = await asAdmin(await host.kubernetes(), (client) => work(client, host.clock))
+    // A new node's kubelet heartbeats and takes pods; a removed node's pods are replaced.
+    await host.settle()
+    return result
   } finally {
-    const plane = new ControlPlane(connection.api, systemClock, Math.random)
-    try {
-      await plane.settle()
-    } finally {
-      plane.stop()
-      await connection.close()
-    }
+    await host.close()
   }
 }
 
 export async function addNode(environment: NodeJS.ProcessEnv, clusterName: string, name: string, options: NodeAddOptions): Promise<void> {
-  await withCluster(environment, clusterName, async (client) => {
+  await withCluster(environment, clusterName, async (client, clock) => {
     const {items} = await client.list<Node>(resources.nodes)
     const usedCidrs = new Set(items.map((node) => node.spec?.podCIDR))
     let index = 1
     while (usedCidrs.has(`10.244.${index}.0/24`)) index++
     if (index > 254) throw new NodeCommandError('no free pod CIDR left in 10.244.0.0/16')
     const definition: NodeDefinition = {name, cpu: options.cpu, memory: options.memory, pods: options.pods, labels: options.labels, taints: options.taints, address: `172.18.${Math.floor((index + 2) / 250)}.${(index + 2) % 250}`, podCidr: `10.244.${index}.0/24`}
-    await client.create(resources.nodes, nodeObject(definition, systemClock.nowMilliseconds()) as unknown as KubeObject)
+    await client.create(resources.nodes, nodeObject(definition, clock.nowMilliseconds()) as unknown as KubeObject)
   })
 }
 
@@ -95,9 +84,9 @@ export async function removeNode(environment: NodeJS.ProcessEnv, clusterName: st
 
 /** Stops (or starts) a node's simulated kubelet. */
 export async function setNodeStopped(environment: NodeJS.ProcessEnv, clusterName: string, name: string, stopped: boolean): Promise<void> {
-  await withCluster(environment, clusterName, async (client) => {
+  await withCluster(environment, clusterName, async (client, clock) => {
     const node = await client.get<Node>(resources.nodes, '', name)
     if ((node.metadata.annotations?.[stoppedAnnotation] === 'true') === stopped) throw new NodeCommandError(`node ${name} is already ${stopped ? 'stopped' : 'running'}`)
-    await client.patch(resources.nodes, '', name, {metadata: {annotations: {[stoppedAnnotation]: stopped ? 'true' : null, 'kubemu.io/stopped-at': stopped ? formatTimestamp(systemClock.nowMilliseconds()) : null}}})
+    await client.patch(resources.nodes, '', name, {metadata: {annotations: {[stoppedAnnotation]: stopped ? 'true' : null, 'kubemu.io/stopped-at': stopped ? formatTimestamp(clock.nowMilliseconds()) : null}}})
   })
 }

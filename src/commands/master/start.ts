@@ -1,0 +1,23 @@
+import {Args, Command, Flags} from '@oclif/core'
+import {applyFault, HostCommandError} from '../../core/host/commands.js'
+
+export default class MasterStart extends Command {
+  static override description = "Start a stopped master's components again: its etcd member catches up, its API server rejoins the front port, its scheduler and controller manager stand by"
+  static override args = {name: Args.string({description: 'master node (control-plane, control-plane2, control-plane3)', required: true})}
+  static override flags = {
+    cluster: Flags.string({description: 'cluster name', default: 'default'}),
+
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(MasterStart)
+    try {
+      const result = await applyFault(process.env, flags.cluster, 'masters', args.name, 'start', false)
+      if (result.warning) this.warn(result.warning)
+      this.log(result.message)
+    } catch (error) {
+      if (error instanceof HostCommandError) this.error(error.message, {exit: 1})
+      throw error
+    }
+  }
+}

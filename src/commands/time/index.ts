@@ -1,0 +1,18 @@
+import {Command, Flags} from '@oclif/core'
+import {HostCommandError, readClusterTime} from '../../core/host/commands.js'
+import {formatClusterTime} from '../../core/printers/host.js'
+
+export default class Time extends Command {
+  static override description = "The cluster clock: wall time plus the offset `kubemu time advance` added. Every component reads it (API server, scheduler, controllers, kubelets, etcd's leases)"
+  static override flags = {cluster: Flags.string({description: 'cluster name', default: 'default'})}
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Time)
+    try {
+      process.stdout.write(formatClusterTime(await readClusterTime(process.env, flags.cluster)))
+    } catch (error) {
+      if (error instanceof HostCommandError) this.error(error.message, {exit: 1})
+      throw error
+    }
+  }
+}

@@ -1,0 +1,93 @@
+// The cluster clock: wall time plus an offset kept with the cluster (host.json). Every component
+// reads it (the API server, the loops, etcd's lessor), so `kubemu time advance` moves the whole
+// cluster forward together. Sleeping waits on the wall clock: only `advance` skips time.
+import {assert} from '../util/assert.js'
+import {type Clock, systemClock} from '../util/clock.js'
+import {GoDurationError, parseGoDurationMilliseconds} from '../util/go-duration.js'
+import {readHostState, updateHostState} from './state.js'
+
+/** The longest single `time advance` (a year): bounds the work one command can ask for. */
+export const advanceMillisecondsMax = 366 * 24 * 3_600_000
+
+export class TimeArgumentError extends Error {}
+
+export class ClusterClock implements Clock {
+  /** How far behind wall time plus offset this process replays (catching up from the last settle). */
+  private lag = 0
+
+  constructor(
+    private readonly wall: Clock,
+    private offset: number,
+  ) {
+    assert(Number.isFinite(offset) && offset >= 0, `clock offset ${offset} must be finite and not negative`)
+  }
+
+  nowMilliseconds(): number {
+    return this.wall.nowMilliseconds() + this.offset - this.lag
+  }
+
+  /** Whether this process is replaying time that has passed (catch-up) rather than living in it. */
+  get replaying(): boolean {
+    return this.lag > 0
+  }
+
+  /**
+   * Sets cluster time back to `time` (not later than now) so that what happened since can be
+   * replayed in order; moveForward then consumes the lag before it moves the offset. Only before
+   * this process has done anything at the later time.
+   */
+  replayFrom(time: number): void {
+    const lag = this.wall.nowMilliseconds() + this.offset - time
+    assert(lag >= 0 && Number.isFinite(lag), `replay from ${time} must not be in the future`)
+    this.lag = lag
+  }
+
+  get offsetMilliseconds(): number {
+    return this.offset
+  }
+
+  get wallClock(): Clock {
+    return this.wall
+  }
+
+  sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
+    return this.wall.sleep(milliseconds, signal)
+  }
+
+  /** Moves cluster time forward (in this process only; `persist` keeps it with the cluster). */
+  moveForward(milliseconds: number): void {
+    assert(Number.isFinite(milliseconds) && milliseconds >= 0, `the clock moves forward only (asked ${milliseconds} ms)`)
+    const fromLag = Math.min(this.lag, milliseconds)
+    this.lag -= fromLag
+    this.offset += milliseconds - fromLag
+  }
+
+  /** Ends a replay: cluster time is wall time plus offset again. */
+  catchUpToWall(): void {
+    this.lag = 0
+  }
+
+  /** Keeps the offset with the cluster; a larger one recorded meanwhile wins (time never goes back). */
+  persist(folder: string): void {
+    updateHostState(folder, (state) => ({...state, clockOffsetMilliseconds: Math.max(state.clockOffsetMilliseconds, this.offset)}))
+  }
+}
+
+/** The clock of the cluster in `folder`, on `wall` (the system clock unless a test injects one). */
+export function openClusterClock(folder: string, wall: Clock = systemClock): ClusterClock {
+  return new ClusterClock(wall, readHostState(folder).clockOffsetMilliseconds)
+}
+
+/** `kubemu time advance DURATION`: a positive Go duration, at most a year. */
+export function parseAdvanceDuration(text: string): number {
+  let milliseconds: number
+  try {
+    milliseconds = parseGoDurationMilliseconds(text)
+  } catch (error) {
+    if (error instanceof GoDurationError) throw new TimeArgumentError(`invalid duration ${JSON.stringify(text)}: give a Go duration such as 90s, 6m or 1h30m`)
+    throw error
+  }
+  if (milliseconds < 0) throw new TimeArgumentError(`invalid duration ${JSON.stringify(text)}: the cluster clock only moves forward`)
+  if (milliseconds > advanceMillisecondsMax) throw new TimeArgumentError(`invalid duration ${JSON.stringify(text)}: at most ${advanceMillisecondsMax / 3_600_000}h at once`)
+  return milliseconds
+}

@@ -1,0 +1,108 @@
+// The control endpoints of a running `kubemu up`, beside the Kubernetes API on its loopback port:
+// what commands other than kubectl ask of the process that drives the cluster (move the clock,
+// stop and start members and masters). One module for both sides: `up` serves these paths, the
+// remote host calls them. Only the cluster's admin (its token) may use them.
+import type {ApiResponse, TrustedRequest} from '../apiserver/apiserver.js'
+import type {AdvanceResult, FaultKind, FaultResult, KubernetesHandler} from './host.js'
+
+export const controlPathPrefix = '/kubemu/v1/'
+/** A control request's body (a duration, a name) is small. */
+export const controlBodyBytesMax = 4096
+
+export type FaultAction = 'stop' | 'start'
+
+export interface TimeReading {
+  readonly now: number
+  readonly offsetMilliseconds: number
+}
+
+/** What `up` does for the control endpoints. Each throws HostRequestError for a refusal. */
+export interface HostOperations {
+  time(): TimeReading
+  advance(milliseconds: number): Promise<AdvanceResult>
+  fault(kind: FaultKind, name: string, action: FaultAction, force: boolean): Promise<FaultResult>
+}
+
+/** A request the host refuses (unknown name, bad duration, a quorum at stake): the message is for the user. */
+export class HostRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message)
+  }
+}
+
+function reply(status: number, body: unknown): ApiResponse {
+  return {status, body, warnings: []}
+}
+
+function bodyOf(request: TrustedRequest): Record<string, unknown> {
+  const raw = request.body
+  if (raw === undefined) return {}
+  const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8')
+  if (text.length > controlBodyBytesMax) throw new HostRequestError('request body too large', 413)
+  try {
+    const parsed = JSON.parse(text || '{}') as unknown
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>
+  } catch {
+    // answered below
+  }
+  throw new HostRequestError('request body must be a JSON object')
+}
+
+async function route(operations: HostOperations, request: TrustedRequest, path: string): Promise<ApiResponse> {
+  if (path === 'time' && request.method === 'GET') return reply(200, operations.time())
+  if (path === 'time/advance' && request.method === 'POST') {
+    const milliseconds = bodyOf(request).milliseconds
+    if (typeof milliseconds !== 'number' || !Number.isFinite(milliseconds) || milliseconds < 0) throw new HostRequestError('milliseconds must be a number, not negative')
+    return reply(200, await operations.advance(milliseconds))
+  }
+  const fault = /^(members|masters)\/([^/]+)\/(stop|start)$/.exec(path)
+  if (fault && request.method === 'POST') {
+    const force = bodyOf(request).force === true
+    const name = decodeURIComponent(fault[2]!)
+    const action = fault[3] as FaultAction
+    return reply(200, await operations.fault(fault[1] as FaultKind, name, action, force))
+  }
+  return reply(404, {message: `no such control endpoint: ${request.method} ${controlPathPrefix}${path}`})
+}
+
+/** The Kubernetes API with the control endpoints in front (admin only). */
+export function withControlEndpoints(api: KubernetesHandler, operations: HostOperations, adminToken: () => string): KubernetesHandler {
+  return {
+    async handle(request) {
+      if (!request.path.startsWith(controlPathPrefix)) return api.handle(request)
+      if (request.headers?.authorization !== `Bearer ${adminToken()}`) return reply(401, {message: 'Unauthorized: the control endpoints take the cluster admin\'s token'})
+      try {
+        return await route(operations, request, request.path.slice(controlPathPrefix.length))
+      } catch (error) {
+        if (error instanceof HostRequestError) return reply(error.status, {message: error.message})
+        throw error
+      }
+    },
+  }
+}
+
+/** Calls a control endpoint of the `up` at `url`; a refusal comes back as HostRequestError. */
+export async function callControl<T>(url: string, adminToken: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  let response: Response
+  try {
+    response = await fetch(new URL(`${controlPathPrefix}${path}`, url), {
+      method,
+      headers: {authorization: `Bearer ${adminToken}`, 'content-type': 'application/json'},
+      ...(body === undefined ? {} : {body: JSON.stringify(body)}),
+    })
+  } catch (error) {
+    throw new HostRequestError(`kubemu up at ${url} does not answer (${error instanceof Error ? error.message : String(error)})`, 503)
+  }
+  const text = await response.text()
+  let parsed: unknown = null
+  try {
+    parsed = text ? JSON.parse(text) : null
+  } catch {
+    parsed = {message: text}
+  }
+  if (!response.ok) throw new HostRequestError((parsed as {message?: string} | null)?.message ?? `kubemu up answered ${response.status}`, response.status)
+  return parsed as T
+}

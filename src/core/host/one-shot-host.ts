@@ -1,0 +1,154 @@
+// One-shot mode: the command's own process runs the cluster. The Kubernetes side opens on first
+// use (reads lock-free, the first write takes the writer lock); before reading, the control plane
+// replays the time that passed since it last ran; after a change, it settles.
+import {mkdirSync} from 'node:fs'
+import type {KubernetesConnection} from '../apiserver/open.js'
+import type {SettleResult} from '../controlplane/runner.js'
+import {type ClusterClock, openClusterClock} from './clock.js'
+import {readClusterState} from '../etcd/cluster-files.js'
+import {startMember, stopMember} from '../etcd/member-faults.js'
+import {type FaultAction, HostRequestError, type TimeReading} from './control-api.js'
+import {checkMemberName, isMasterStopped, masterFor, quorumLossWarning, recordMasterStopped} from './faults.js'
+import type {AdvanceResult, ClusterHost, FaultKind, FaultResult, HostOptions, KubernetesHandler} from './host.js'
+import {readHostState, updateHostState} from './state.js'
+import {runThrough, type StepProgress} from './stepper.js'
+
+/**
+ * Time since the control plane last ran below which a command does not replay it: scripts that
+ * run commands back to back stay quick and lock-free; a kubelet heartbeats every 10 s anyway.
+ */
+export const catchUpMillisecondsMin = 1_000
+
+export class OneShotHost implements ClusterHost {
+  readonly up = null
+  readonly clock: ClusterClock
+  private connection: KubernetesConnection | null = null
+  private opening: Promise<KubernetesConnection> | null = null
+
+  constructor(
+    readonly folder: string,
+    private readonly options: HostOptions,
+  ) {
+    mkdirSync(folder, {recursive: true})
+    this.clock = options.clock ?? openClusterClock(folder, options.wallClock)
+  }
+
+  private async connect(): Promise<KubernetesConnection> {
+    if (this.connection) return this.connection
+    this.opening ??= import('../apiserver/open.js').then(async ({openKubernetes}) => {
+      this.connection = await openKubernetes({environment: this.options.environment, clusterName: this.options.clusterName, clock: this.clock})
+      return this.connection
+    })
+    return this.opening
+  }
+
+  async kubernetes(): Promise<KubernetesHandler> {
+    return (await this.connect()).api
+  }
+
+  private async plane() {
+    const [{ControlPlane}, connection] = await Promise.all([import('../controlplane/control-plane.js'), this.connect()])
+    return new ControlPlane(connection.api, this.clock, Math.random)
+  }
+
+  private recordSettled(): void {
+    const now = this.clock.nowMilliseconds()
+    updateHostState(this.folder, ({workDeferred: _done, ...state}) => ({...state, settledAtMilliseconds: Math.max(state.settledAtMilliseconds ?? 0, now)}))
+  }
+
+  async defer(): Promise<void> {
+    updateHostState(this.folder, (state) => ({...state, workDeferred: true}))
+  }
+
+  async settle(): Promise<SettleResult> {
+    const plane = await this.plane()
+    try {
+      return await plane.settle()
+    } finally {
+      plane.stop()
+      this.recordSettled()
+    }
+  }
+
+  async catchUp(onProgress?: (progress: StepProgress) => void): Promise<void> {
+    await this.connect()
+    const {settledAtMilliseconds: settledAt, workDeferred} = readHostState(this.folder)
+    const now = this.clock.nowMilliseconds()
+    if (settledAt === undefined) return workDeferred ? void (await this.settle()) : this.recordSettled()
+    if (now - settledAt < catchUpMillisecondsMin && !workDeferred) return
+    this.clock.replayFrom(Math.min(settledAt, now))
+    const plane = await this.plane()
+    try {
+      await runThrough(plane, this.clock, now - Math.min(settledAt, now), onProgress)
+    } finally {
+      plane.stop()
+      this.clock.catchUpToWall()
+      this.recordSettled()
+    }
+  }
+
+  async advance(milliseconds: number, onProgress?: (progress: StepProgress) => void): Promise<AdvanceResult> {
+    await this.catchUp(onProgress)
+    const from = this.clock.nowMilliseconds()
+    const offset = this.clock.offsetMilliseconds
+    const plane = await this.plane()
+    let steps = 0
+    try {
+      steps = (await runThrough(plane, this.clock, milliseconds, onProgress)).steps
+    } finally {
+      plane.stop()
+      // Wall time passed while the loops ran: the offset grows by exactly what was asked.
+      this.clock.moveForward(Math.max(0, offset + milliseconds - this.clock.offsetMilliseconds))
+      this.clock.persist(this.folder)
+      this.recordSettled()
+    }
+    return {from, to: from + milliseconds, steps}
+  }
+
+  async time(): Promise<TimeReading> {
+    return {now: this.clock.nowMilliseconds(), offsetMilliseconds: this.clock.offsetMilliseconds}
+  }
+
+  async fault(kind: FaultKind, name: string, action: FaultAction, _force: boolean): Promise<FaultResult> {
+    // The members run in this process only while a fault is applied: nothing else may hold them.
+    await this.close()
+    const options = {clock: this.clock}
+    if (kind === 'members') {
+      checkMemberName(this.folder, name)
+      if (action === 'stop') {
+        const warning = quorumLossWarning(this.folder, [name])
+        await stopMember(this.folder, name, options)
+        return {message: `member ${name} stopped`, warning}
+      }
+      const {caughtUp} = await startMember(this.folder, name, options)
+      return {message: caughtUp ? `member ${name} started` : `member ${name} started (still catching up with the leader)`, warning: null}
+    }
+    const master = masterFor(name)
+    const stopped = isMasterStopped(this.folder, master)
+    if ((action === 'stop') === stopped) throw new HostRequestError(`master ${master.node} is already ${stopped ? 'stopped' : 'running'}`)
+    const memberStopped = readClusterState(this.folder).stopped.includes(master.member)
+    let warning: string | null = null
+    if (action === 'stop') {
+      if (!memberStopped) {
+        warning = quorumLossWarning(this.folder, [master.member])
+        await stopMember(this.folder, master.member, options)
+      }
+      recordMasterStopped(this.folder, master, true)
+      return {message: `master ${master.node} stopped: etcd member ${master.member}, kube-apiserver, kube-scheduler and kube-controller-manager`, warning}
+    }
+    if (memberStopped) await startMember(this.folder, master.member, options)
+    recordMasterStopped(this.folder, master, false)
+    return {message: `master ${master.node} started: etcd member ${master.member}, kube-apiserver, kube-scheduler and kube-controller-manager`, warning}
+  }
+
+  async release(): Promise<void> {
+    const store = this.connection?.store as {releaseWriter?: () => Promise<void>} | undefined
+    await store?.releaseWriter?.()
+  }
+
+  async close(): Promise<void> {
+    await this.connection?.close()
+    this.connection = null
+    this.opening = null
+  }
+}

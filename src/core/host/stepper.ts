@@ -1,0 +1,58 @@
+// Runs the control plane through a span of cluster time in order: from one due moment to the
+// next (a node's grace period ending, a CronJob's schedule, a toleration running out, a back-off),
+// settling at each, so that what a cluster that kept running would have done happens at the time
+// it would have happened. Used by `kubemu time advance` and by one-shot commands catching up.
+import type {SettleResult} from '../controlplane/runner.js'
+import {assert} from '../util/assert.js'
+import type {ClusterClock} from './clock.js'
+
+/**
+ * The longest step between two settles when nothing is due sooner. Kubelets renew their Leases
+ * at every settle, so a step shorter than the node monitor grace period (40 s) keeps healthy
+ * nodes Ready; etcd leases expire within a step of their deadline.
+ */
+export const stepMillisecondsMax = 30_000
+/** The shortest step: work that stays due (a failing retry) cannot stall the replay. */
+export const stepMillisecondsMin = 100
+/** Steps in one run (a year of 30 s steps fits). */
+export const stepsMax = 1_100_000
+
+export interface SteppedPlane {
+  settle(): Promise<SettleResult>
+  /** The cluster time of the earliest work scheduled for later, or null. */
+  nextDue(): number | null
+}
+
+export interface StepProgress {
+  readonly steps: number
+  /** Cluster time reached and the time to reach. */
+  readonly now: number
+  readonly target: number
+}
+
+export interface StepResult {
+  readonly steps: number
+  /** Settles that hit their round bound with work left. */
+  readonly unsettled: number
+}
+
+/** Moves `clock` forward by `milliseconds`, settling `plane` at every due moment on the way. */
+export async function runThrough(plane: SteppedPlane, clock: ClusterClock, milliseconds: number, onProgress?: (progress: StepProgress) => void): Promise<StepResult> {
+  assert(milliseconds >= 0, `cannot run through ${milliseconds} ms`)
+  const target = clock.nowMilliseconds() + milliseconds
+  let steps = 0
+  let unsettled = 0
+  if (!(await plane.settle()).settled) unsettled++
+  for (let left = target - clock.nowMilliseconds(); left > 0; left = target - clock.nowMilliseconds()) {
+    steps++
+    assert(steps <= stepsMax, `more than ${stepsMax} steps to run through ${milliseconds} ms`)
+    const now = clock.nowMilliseconds()
+    const due = plane.nextDue()
+    let step = Math.min(left, stepMillisecondsMax)
+    if (due !== null && due > now) step = Math.min(step, due - now)
+    clock.moveForward(Math.min(left, Math.max(step, stepMillisecondsMin)))
+    if (!(await plane.settle()).settled) unsettled++
+    onProgress?.({steps, now: clock.nowMilliseconds(), target})
+  }
+  return {steps, unsettled}
+}

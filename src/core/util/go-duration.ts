@@ -1,0 +1,46 @@
+// Go's time.Duration text: ParseDuration's syntax ("1h30m", "300ms", "-2.5s") and String's
+// output ("6m0s", "1h0m0s", "1.5s"), for the flags and arguments that take Go durations.
+
+export class GoDurationError extends Error {}
+
+const unitMilliseconds: Readonly<Record<string, number>> = {ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000}
+
+/** Milliseconds in `text` (Go's ParseDuration), or GoDurationError with Go's message. */
+export function parseGoDurationMilliseconds(text: string): number {
+  const invalid = () => new GoDurationError(`time: invalid duration ${JSON.stringify(text)}`)
+  if (text === '0' || text === '+0' || text === '-0') return 0
+  const negative = text.startsWith('-')
+  const body = text.replace(/^[-+]/, '')
+  if (body.length === 0) throw invalid()
+  const pattern = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y
+  let total = 0
+  let position = 0
+  while (position < body.length) {
+    pattern.lastIndex = position
+    const match = pattern.exec(body)
+    if (!match) throw invalid()
+    total += Number(match[1]) * unitMilliseconds[match[2]!]!
+    position = pattern.lastIndex
+  }
+  return negative ? -total : total
+}
+
+function trimZeros(text: string): string {
+  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text
+}
+
+/** Go's Duration.String: "0s", "1.5s", "6m0s", "1h0m0s", "250ms". */
+export function formatGoDuration(milliseconds: number): string {
+  if (milliseconds < 0) return `-${formatGoDuration(-milliseconds)}`
+  const nanoseconds = Math.round(milliseconds * 1e6)
+  if (nanoseconds === 0) return '0s'
+  if (nanoseconds < 1000) return `${nanoseconds}ns`
+  if (nanoseconds < 1e6) return `${trimZeros((nanoseconds / 1e3).toFixed(3))}µs`
+  if (nanoseconds < 1e9) return `${trimZeros((nanoseconds / 1e6).toFixed(6))}ms`
+  const hours = Math.floor(nanoseconds / 3.6e12)
+  const minutes = Math.floor((nanoseconds % 3.6e12) / 6e10)
+  const seconds = trimZeros(((nanoseconds % 6e10) / 1e9).toFixed(9))
+  if (hours > 0) return `${hours}h${minutes}m${seconds}s`
+  if (minutes > 0) return `${minutes}m${seconds}s`
+  return `${seconds}s`
+}
