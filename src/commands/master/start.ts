@@ -1,5 +1,6 @@
 import {Args, Command, Flags} from '@oclif/core'
 import {applyFault, HostCommandError} from '../../core/host/commands.js'
+import {fail, warn} from '../../command-errors.js'
 
 export default class MasterStart extends Command {
   static override description = "Start a stopped master's components again: its etcd member catches up, its API server rejoins the front port, its scheduler and controller manager stand by"
@@ -13,10 +14,10 @@ export default class MasterStart extends Command {
     const {args, flags} = await this.parse(MasterStart)
     try {
       const result = await applyFault(process.env, flags.cluster, 'masters', args.name, 'start', false)
-      if (result.warning) this.warn(result.warning)
+      if (result.warning) warn(result.warning)
       this.log(result.message)
     } catch (error) {
-      if (error instanceof HostCommandError) this.error(error.message, {exit: 1})
+      if (error instanceof HostCommandError) fail(this, error.message)
       throw error
     }
   }

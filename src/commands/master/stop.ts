@@ -1,5 +1,6 @@
 import {Args, Command, Flags} from '@oclif/core'
 import {applyFault, HostCommandError} from '../../core/host/commands.js'
+import {fail, warn} from '../../command-errors.js'
 
 export default class MasterStop extends Command {
   static override description = "Stop a master (fault injection): its etcd member, kube-apiserver, kube-scheduler and kube-controller-manager. Its node and kubelet keep running; the front port stops sending to its API server, and the standby scheduler and controller manager take over when the leader's Lease runs out (15 s of cluster time)"
@@ -13,10 +14,10 @@ export default class MasterStop extends Command {
     const {args, flags} = await this.parse(MasterStop)
     try {
       const result = await applyFault(process.env, flags.cluster, 'masters', args.name, 'stop', flags.force)
-      if (result.warning) this.warn(result.warning)
+      if (result.warning) warn(result.warning)
       this.log(result.message)
     } catch (error) {
-      if (error instanceof HostCommandError) this.error(error.message, {exit: 1})
+      if (error instanceof HostCommandError) fail(this, error.message)
       throw error
     }
   }

@@ -1,5 +1,6 @@
 import {Args, Command, Flags} from '@oclif/core'
 import {applyFault, HostCommandError} from '../../core/host/commands.js'
+import {fail} from '../../command-errors.js'
 
 export default class MemberStart extends Command {
   static override description = 'Start a stopped etcd member; it catches up with the leader'
@@ -11,7 +12,7 @@ export default class MemberStart extends Command {
     try {
       this.log((await applyFault(process.env, flags.cluster, 'members', args.name, 'start', false)).message)
     } catch (error) {
-      if (error instanceof HostCommandError) this.error(error.message, {exit: 1})
+      if (error instanceof HostCommandError) fail(this, error.message)
       throw error
     }
   }

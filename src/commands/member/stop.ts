@@ -1,5 +1,6 @@
 import {Args, Command, Flags} from '@oclif/core'
 import {applyFault, HostCommandError} from '../../core/host/commands.js'
+import {fail, warn} from '../../command-errors.js'
 
 export default class MemberStop extends Command {
   static override description = 'Stop an etcd member (fault injection): it stays down, its port refusing connections, until `kubemu member start`. Stopping one that leaves no quorum says so first; while `kubemu up` runs that needs --force'
@@ -13,10 +14,10 @@ export default class MemberStop extends Command {
     const {args, flags} = await this.parse(MemberStop)
     try {
       const result = await applyFault(process.env, flags.cluster, 'members', args.name, 'stop', flags.force)
-      if (result.warning) this.warn(result.warning)
+      if (result.warning) warn(result.warning)
       this.log(result.message)
     } catch (error) {
-      if (error instanceof HostCommandError) this.error(error.message, {exit: 1})
+      if (error instanceof HostCommandError) fail(this, error.message)
       throw error
     }
   }

@@ -3,6 +3,7 @@ import {parseAdvanceDuration, TimeArgumentError} from '../../core/host/clock.js'
 import {advanceClusterTime, HostCommandError} from '../../core/host/commands.js'
 import {formatAdvance} from '../../core/printers/host.js'
 import {progressLine} from '../../core/printers/progress.js'
+import {fail} from '../../command-errors.js'
 
 export default class TimeAdvance extends Command {
   static override description = 'Move the cluster clock forward by a Go duration (90s, 6m, 1h30m), running everything that happens in between in order: heartbeats, node lifecycle and evictions, CronJobs, Job deadlines, back-offs, etcd lease expiry, leader-election leases'
@@ -19,7 +20,7 @@ export default class TimeAdvance extends Command {
       progress.done()
       process.stdout.write(formatAdvance(result))
     } catch (error) {
-      if (error instanceof HostCommandError || error instanceof TimeArgumentError) this.error(error.message, {exit: 1})
+      if (error instanceof HostCommandError || error instanceof TimeArgumentError) fail(this, error.message)
       throw error
     }
   }

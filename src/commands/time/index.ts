@@ -1,6 +1,7 @@
 import {Command, Flags} from '@oclif/core'
 import {HostCommandError, readClusterTime} from '../../core/host/commands.js'
 import {formatClusterTime} from '../../core/printers/host.js'
+import {fail} from '../../command-errors.js'
 
 export default class Time extends Command {
   static override description = "The cluster clock: wall time plus the offset `kubemu time advance` added. Every component reads it (API server, scheduler, controllers, kubelets, etcd's leases)"
@@ -11,7 +12,7 @@ export default class Time extends Command {
     try {
       process.stdout.write(formatClusterTime(await readClusterTime(process.env, flags.cluster)))
     } catch (error) {
-      if (error instanceof HostCommandError) this.error(error.message, {exit: 1})
+      if (error instanceof HostCommandError) fail(this, error.message)
       throw error
     }
   }

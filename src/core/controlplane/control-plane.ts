@@ -40,11 +40,31 @@ export const componentUsers = {
 /** Kubelet clients kept at once (one per node; more nodes than this is a broken invariant). */
 export const kubeletClientsMax = 100_000
 
+export interface ControlPlaneOptions {
+  /**
+   * Whether each leader-elected component may act now (`kubemu up`: a running master holds its
+   * Lease). Loops of an inactive component do nothing; the kubelets always run.
+   */
+  readonly active?: {readonly scheduler: () => boolean; readonly controllerManager: () => boolean}
+}
+
+/** A loop that acts only while `active` says so (a standby's loops wait, their informers fed). */
+function gated(loop: ControlLoop, active: () => boolean): ControlLoop {
+  return {
+    name: loop.name,
+    process: (collapseDelays) => (active() ? loop.process(collapseDelays) : Promise.resolve(0)),
+    hasWork: (collapseDelays) => active() && loop.hasWork(collapseDelays),
+    nextDue: () => (active() ? loop.nextDue() : null),
+  }
+}
+
 export class ControlPlane {
   readonly runner: ControlPlaneRunner
   readonly loops: readonly ControlLoop[]
+  /** The loops as the runner drives them (gated by leadership under `kubemu up`). */
+  private readonly runnable: readonly ControlLoop[]
 
-  constructor(server: RequestHandler, clock: Clock, random: () => number, onEvent?: ConstructorParameters<typeof EventRecorder>[3]) {
+  constructor(server: RequestHandler, clock: Clock, random: () => number, onEvent?: ConstructorParameters<typeof EventRecorder>[3], options: ControlPlaneOptions = {}) {
     const schedulerClient = new ApiClient(server, componentUsers.scheduler, 'kube-scheduler')
     const controllerClient = new ApiClient(server, componentUsers.controllerManager, 'kube-controller-manager')
     // The kubelets' writes count as one component's (the runner waits for them); each acts as its node.
@@ -85,13 +105,17 @@ export class ControlPlane {
       new NodeLifecycleController(controllerClient, informers, controllerEvents('node-controller'), clock),
       new PodGarbageCollector(controllerClient, informers, clock),
     ]
-    this.runner = new ControlPlaneRunner(informers, [schedulerClient, controllerClient, kubeletClient], this.loops)
+    const active = options.active
+    this.runnable = active
+      ? this.loops.map((loop) => (loop instanceof Kubelets ? loop : gated(loop, loop instanceof Scheduler ? active.scheduler : active.controllerManager)))
+      : this.loops
+    this.runner = new ControlPlaneRunner(informers, [schedulerClient, controllerClient, kubeletClient], this.runnable)
   }
 
   /** The cluster time of the earliest work any loop has scheduled for later, or null. */
   nextDue(): number | null {
     let earliest: number | null = null
-    for (const loop of this.loops) {
+    for (const loop of this.runnable) {
       const due = loop.nextDue()
       if (due !== null && (earliest === null || due < earliest)) earliest = due
     }

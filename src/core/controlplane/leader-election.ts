@@ -63,6 +63,12 @@ export class LeaderElector {
     return this.leader
   }
 
+  /** Stops leading without a word to the API (its process died): the Lease runs out by itself. */
+  forget(): void {
+    this.leader = false
+    this.lastTry = Number.NEGATIVE_INFINITY
+  }
+
   /** Gives the Lease up (ReleaseOnCancel): an empty holder, which a standby takes at once. */
   async release(now: number): Promise<void> {
     if (!this.leader) return

@@ -4,7 +4,7 @@ import type {EmbeddedClient} from '../etcd/embedded-client.js'
 import {commandTimeoutMillisecondsDefault, etcdVersion} from '../etcd/version.js'
 import {defaultLayout} from '../etcd/layout.js'
 import {ReadOnlyMember} from '../etcd/read-only.js'
-import {systemClock} from '../util/clock.js'
+import {openClusterClock} from '../host/clock.js'
 import {clusterFolder} from '../home.js'
 import {EtcdError} from '../mvcc/errors.js'
 import {type OutputFormat, UnsupportedFormatError, UnsupportedMarshalError} from '../printers/etcdctl.js'
@@ -205,7 +205,9 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       }
       // Raft and the cluster load only for commands that open it: reads go lock-free without them.
       const [{EmbeddedCluster}, {EmbeddedClient}] = await Promise.all([import('../etcd/cluster.js'), import('../etcd/embedded-client.js')])
-      const cluster = EmbeddedCluster.open(folder)
+      // Every member reads the cluster clock (etcd's lessor included), as the rest of the cluster does.
+      const {openClusterClock} = await import('../host/clock.js')
+      const cluster = EmbeddedCluster.open(folder, {clock: openClusterClock(folder)})
       const client = new EmbeddedClient(cluster, {endpoint, commandTimeoutMilliseconds: timeout, ...credentials})
       if (!('user' in credentials)) return client
       try {
@@ -220,7 +222,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     }
     // With credentials every request goes through the cluster, where permissions are checked.
     const openReader = (): ReadOnlyMember | null =>
-      flag(flags, 'user') === '' ? ReadOnlyMember.open(folder, defaultLayout(), servingMember(), systemClock) : null
+      flag(flags, 'user') === '' ? ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder)) : null
     const withClient = async (work: (client: EtcdctlClient) => Promise<void>): Promise<void> => {
       const client = await connect()
       try {

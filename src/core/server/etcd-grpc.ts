@@ -76,6 +76,9 @@ export interface EtcdEndpoint {
 export interface EtcdFrontDoor {
   /** Each member's client URL as bound (`http://127.0.0.1:2379`). */
   readonly urls: ReadonlyMap<string, string>
+  /** A stopped member's port refuses connections, as a dead etcd's would; started, it listens again. */
+  stopMember(member: string): Promise<void>
+  startMember(member: string): Promise<void>
   close(): Promise<void>
 }
 
@@ -105,6 +108,8 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
   const servers: grpc.Server[] = []
   const relays: AuthorityRelay[] = []
   const urls = new Map<string, string>()
+  /** Per member: its gRPC server's internal port, its bound address and its relay (null while stopped). */
+  const listeners = new Map<string, {host: string; port: number; internalPort: number; relay: AuthorityRelay | null}>()
   try {
     for (const endpoint of endpoints) {
       const server = new grpc.Server({'grpc.max_receive_message_length': receiveMessageBytesMax})
@@ -121,6 +126,7 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
       relays.push(relay)
       const port = relay.port
       urls.set(endpoint.member, `http://${endpoint.host}:${port}`)
+      listeners.set(endpoint.member, {host: endpoint.host, port, internalPort, relay})
     }
   } catch (error) {
     for (const relay of relays) await relay.close()
@@ -129,8 +135,23 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
   }
   return {
     urls,
+    stopMember: async (member) => {
+      const listener = listeners.get(member)
+      if (!listener?.relay) return
+      const relay = listener.relay
+      listener.relay = null
+      await relay.close()
+    },
+    startMember: async (member) => {
+      const listener = listeners.get(member)
+      if (!listener || listener.relay) return
+      listener.relay = await startAuthorityRelay(listener.host, listener.port, listener.internalPort).catch((error: unknown) => {
+        throw new FrontDoorError(`cannot serve the etcd API of ${member} on ${listener.host}:${listener.port} again (${error instanceof Error ? error.message : String(error)})`)
+      })
+    },
     close: async () => {
-      for (const relay of relays) await relay.close()
+      for (const listener of listeners.values()) await listener.relay?.close()
+      listeners.clear()
       for (const server of servers) server.forceShutdown()
     },
   }

@@ -32,7 +32,7 @@ function readBody(request: IncomingMessage): Promise<Buffer | 'too large'> {
   })
 }
 
-async function serve(api: ApiServer, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function serve(api: Pick<ApiServer, 'handle'>, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost')
   const method = (request.method ?? 'GET').toUpperCase() as HttpMethod
   if (!methods.includes(method)) {
@@ -90,7 +90,7 @@ export interface HttpApiOptions {
   readonly tls?: {readonly certificate: string; readonly privateKey: string}
 }
 
-export function startHttpApi(api: ApiServer, options: HttpApiOptions = {}): Promise<HttpApi> {
+export function startHttpApi(api: Pick<ApiServer, 'handle'>, options: HttpApiOptions = {}): Promise<HttpApi> {
   const handler = (request: IncomingMessage, response: ServerResponse) => {
     serve(api, request, response).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, {'content-type': 'application/json'})

@@ -1,0 +1,98 @@
+// The three masters' kube-scheduler and kube-controller-manager, active-passive as in an HA
+// control plane: every running master's two candidates try to acquire or renew their Leases in
+// kube-system (client-go's leader election, identity `<node>_<uuid>`); the loops of a component run
+// only while a running master holds its Lease. A stopped master stops renewing without releasing
+// (it crashed, as far as the others know): a standby takes over once the Lease has run out.
+import {randomUUID} from 'node:crypto'
+import type {KubeObject} from '../api/object.js'
+import {apiServerUser} from '../apiserver/authentication/user.js'
+import {ApiClient, type RequestHandler} from '../client/client.js'
+import {EventRecorder} from '../client/events.js'
+import {LeaderElector} from '../controlplane/leader-election.js'
+import type {Clock} from '../util/clock.js'
+import type {MasterLayout} from './masters.js'
+
+export const electedComponents = ['kube-scheduler', 'kube-controller-manager'] as const
+export type ElectedComponent = (typeof electedComponents)[number]
+
+interface Candidate {
+  readonly master: MasterLayout
+  readonly component: ElectedComponent
+  readonly elector: LeaderElector
+}
+
+export class MasterSet {
+  private readonly candidates: Candidate[] = []
+  /** The master whose candidate leads each component, as last seen. */
+  private readonly leaders = new Map<ElectedComponent, string | null>()
+  private readonly events: ReadonlyMap<ElectedComponent, EventRecorder>
+
+  constructor(
+    server: RequestHandler,
+    readonly masters: readonly MasterLayout[],
+    private readonly isStopped: (master: MasterLayout) => boolean,
+    private readonly clock: Clock,
+    private readonly log: (line: string) => void,
+  ) {
+    for (const master of masters) {
+      // Each process start is a new identity, as client-go makes one per run.
+      const identity = `${master.node}_${randomUUID()}`
+      for (const component of electedComponents) {
+        const client = new ApiClient(server, apiServerUser, component)
+        this.candidates.push({master, component, elector: new LeaderElector(client, component, identity)})
+      }
+    }
+    const eventClient = new ApiClient(server, apiServerUser, 'kubemu')
+    this.events = new Map(electedComponents.map((component) => [component, new EventRecorder(eventClient, {component}, clock)]))
+  }
+
+  /** Whether a running master leads `component` (its loops may run). */
+  leads(component: ElectedComponent): boolean {
+    const leader = this.leaders.get(component)
+    return leader !== null && leader !== undefined
+  }
+
+  leaderOf(component: ElectedComponent): string | null {
+    return this.leaders.get(component) ?? null
+  }
+
+  /** One round of leader election for every running master's candidates. */
+  async elect(now: number): Promise<void> {
+    for (const component of electedComponents) {
+      let leader: Candidate | null = null
+      for (const candidate of this.candidates) {
+        if (candidate.component !== component) continue
+        if (this.isStopped(candidate.master)) {
+          // Its process is gone: it neither renews nor releases.
+          candidate.elector.forget()
+          continue
+        }
+        if (await candidate.elector.tryAcquireOrRenew(now)) leader = candidate
+      }
+      const previous = this.leaders.get(component) ?? null
+      const next = leader?.elector.identity ?? null
+      if (previous === next) continue
+      this.leaders.set(component, next)
+      if (leader) {
+        this.log(`leader election: ${next} leads ${component} (master ${leader.master.node})`)
+        await this.recordLeaderEvent(component, next!)
+      } else if (previous) {
+        this.log(`leader election: nobody leads ${component} (its Lease was held by ${previous})`)
+      }
+    }
+  }
+
+  /** kube's LeaderElection event on the Lease: "<identity> became leader". */
+  private async recordLeaderEvent(component: ElectedComponent, identity: string): Promise<void> {
+    const lease = {apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: {name: component, namespace: 'kube-system'}} as unknown as KubeObject
+    await this.events.get(component)!.record(lease, 'Normal', 'LeaderElection', `${identity} became leader`).catch(() => {})
+  }
+
+  /** Releases what the running masters hold (a clean stop of `up`, as ReleaseOnCancel). */
+  async release(): Promise<void> {
+    for (const candidate of this.candidates) {
+      if (this.isStopped(candidate.master)) continue
+      await candidate.elector.release(this.clock.nowMilliseconds()).catch(() => {})
+    }
+  }
+}

@@ -1,0 +1,223 @@
+// What `kubemu up` runs between its front doors: the masters (their API servers behind one
+// balancing front port, their schedulers and controller managers electing leaders), the loops on
+// the cluster clock, and the operations its control endpoints offer (time, member and master
+// faults). One thing at a time: a tick of the loops, an advance of the clock and a fault never
+// interleave.
+import type {ApiResponse} from '../apiserver/apiserver.js'
+import type {RequestHandler} from '../client/client.js'
+import type {ControlPlane, ControlPlaneOptions} from '../controlplane/control-plane.js'
+import type {EmbeddedCluster} from '../etcd/cluster.js'
+import {startMemberIn, stopMemberIn, UnknownMemberError} from '../etcd/member-faults.js'
+import type {EtcdFrontDoor} from '../server/etcd-grpc.js'
+import type {ClusterClock} from './clock.js'
+import {type FaultAction, HostRequestError, type HostOperations, type TimeReading} from './control-api.js'
+import {checkMemberName, isMasterStopped, masterFor, quorumLossWarning, recordMasterStopped} from './faults.js'
+import type {AdvanceResult, FaultKind, FaultResult, KubernetesHandler} from './host.js'
+import {MasterSet} from './master-set.js'
+import type {MasterLayout} from './masters.js'
+import {updateHostState} from './state.js'
+import {runThrough} from './stepper.js'
+
+/** How often `up` records how far the cluster has run (a later one-shot command replays from there). */
+export const settledRecordMillisecondsInterval = 5_000
+
+export interface UpRuntimeOptions {
+  readonly folder: string
+  /** The API server every master's kube-apiserver runs (one store, failing over between members). */
+  readonly api: KubernetesHandler
+  readonly cluster: EmbeddedCluster
+  readonly masters: readonly MasterLayout[]
+  readonly clock: ClusterClock
+  readonly log: (line: string) => void
+  readonly frontDoor: () => EtcdFrontDoor | null
+  readonly plane: (server: RequestHandler, active: NonNullable<ControlPlaneOptions['active']>) => ControlPlane
+}
+
+/** HAProxy in front of the API servers: round robin over the running masters'. */
+class ApiBalancer implements KubernetesHandler {
+  private next = 0
+
+  constructor(
+    private readonly servers: ReadonlyMap<string, KubernetesHandler>,
+    private readonly running: () => readonly MasterLayout[],
+  ) {}
+
+  handle(request: Parameters<KubernetesHandler['handle']>[0]): Promise<ApiResponse> {
+    const running = this.running()
+    if (running.length === 0) {
+      return Promise.resolve({status: 503, warnings: [], body: {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'no kube-apiserver is running: every master is stopped (kubemu master start NODE)', reason: 'ServiceUnavailable', code: 503}})
+    }
+    const master = running[this.next++ % running.length]!
+    return this.servers.get(master.node)!.handle(request)
+  }
+}
+
+export class UpRuntime {
+  readonly balancer: KubernetesHandler
+  readonly operations: HostOperations
+  private readonly masterSet: MasterSet
+  private readonly plane: ControlPlane
+  /** The work in progress: ticks, advances and faults run one after another. */
+  private turn: Promise<unknown> = Promise.resolve()
+  private lastLeader: string | null = null
+  private lastRecorded = Number.NEGATIVE_INFINITY
+
+  constructor(private readonly options: UpRuntimeOptions) {
+    const servers = new Map(options.masters.map((master) => [master.node, options.api]))
+    this.balancer = new ApiBalancer(servers, () => this.runningMasters())
+    // The control plane's own clients reach the API servers as the front port would send them.
+    this.masterSet = new MasterSet(this.balancer, options.masters, (master) => this.isStopped(master), options.clock, options.log)
+    this.plane = options.plane(this.balancer, {scheduler: () => this.masterSet.leads('kube-scheduler'), controllerManager: () => this.masterSet.leads('kube-controller-manager')})
+    this.operations = {
+      time: () => this.time(),
+      advance: (milliseconds) => this.exclusive(() => this.advance(milliseconds)),
+      fault: (kind, name, action, force) => this.exclusive(() => this.fault(kind, name, action, force)),
+    }
+  }
+
+  private isStopped(master: MasterLayout): boolean {
+    return isMasterStopped(this.options.folder, master)
+  }
+
+  private runningMasters(): MasterLayout[] {
+    return this.options.masters.filter((master) => !this.isStopped(master))
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(work, work)
+    this.turn = result.catch(() => {})
+    return result
+  }
+
+  /** Runs the masters and the loops until `signal` aborts. */
+  async run(signal: AbortSignal, tickMilliseconds: number): Promise<void> {
+    let lastError: string | null = null
+    try {
+      while (!signal.aborted) {
+        try {
+          await this.exclusive(() => this.tick())
+          if (lastError !== null) this.options.log('recovered: the loops run again')
+          lastError = null
+        } catch (error) {
+          // `up` never dies from what a request or a fault does: the next tick tries again
+          // (said once, not every tick, while the same error lasts).
+          const message = error instanceof Error ? error.message : String(error)
+          if (message !== lastError) this.options.log(`error: ${message}; retrying every tick`)
+          lastError = message
+        }
+        await this.options.clock.sleep(tickMilliseconds, signal)
+      }
+    } finally {
+      await this.turn
+      this.plane.stop()
+      await this.masterSet.release()
+      this.recordSettled(true)
+    }
+  }
+
+  /** One turn: leader election, then whatever the loops have due. */
+  private async tick(): Promise<void> {
+    this.reportEtcdLeader()
+    await this.masterSet.elect(this.options.clock.nowMilliseconds())
+    const result = await this.plane.settle(false)
+    if (!result.settled) this.options.log(`warning: the loops did not settle within ${result.rounds} rounds`)
+    this.recordSettled(false)
+  }
+
+  /** etcd's leader changes show in the log, as etcd's own "elected leader" lines. */
+  private reportEtcdLeader(): void {
+    const leader = this.options.cluster.leader()
+    const name = leader?.layout.name ?? null
+    if (name === this.lastLeader) return
+    this.lastLeader = name
+    this.options.log(leader ? `etcd: ${name} is the leader at term ${leader.raft.term}` : 'etcd: no leader')
+  }
+
+  private recordSettled(force: boolean): void {
+    const now = this.options.clock.nowMilliseconds()
+    if (!force && now - this.lastRecorded < settledRecordMillisecondsInterval) return
+    this.lastRecorded = now
+    updateHostState(this.options.folder, ({workDeferred: _done, ...state}) => ({...state, settledAtMilliseconds: Math.max(state.settledAtMilliseconds ?? 0, now)}))
+  }
+
+  private time(): TimeReading {
+    return {now: this.options.clock.nowMilliseconds(), offsetMilliseconds: this.options.clock.offsetMilliseconds}
+  }
+
+  private async advance(milliseconds: number): Promise<AdvanceResult> {
+    const clock = this.options.clock
+    const from = clock.nowMilliseconds()
+    const offset = clock.offsetMilliseconds
+    const stepped = {
+      settle: async () => {
+        await this.masterSet.elect(clock.nowMilliseconds())
+        return this.plane.settle(false)
+      },
+      nextDue: () => this.plane.nextDue(),
+    }
+    let steps = 0
+    try {
+      steps = (await runThrough(stepped, clock, milliseconds)).steps
+    } finally {
+      clock.moveForward(Math.max(0, offset + milliseconds - clock.offsetMilliseconds))
+      clock.persist(this.options.folder)
+      this.recordSettled(true)
+    }
+    this.options.log(`cluster time moved forward ${milliseconds / 1000}s in ${steps} steps`)
+    return {from, to: from + milliseconds, steps}
+  }
+
+  private async fault(kind: FaultKind, name: string, action: FaultAction, force: boolean): Promise<FaultResult> {
+    if (kind === 'members') {
+      try {
+        checkMemberName(this.options.folder, name)
+      } catch (error) {
+        if (error instanceof UnknownMemberError) throw new HostRequestError(error.message)
+        throw error
+      }
+      if (action === 'stop') {
+        const warning = this.refuseQuorumLoss([name], force)
+        await this.stopMember(name)
+        return {message: `member ${name} stopped`, warning}
+      }
+      const {caughtUp} = await this.startMember(name)
+      return {message: caughtUp ? `member ${name} started` : `member ${name} started; it has not caught up yet (no leader?)`, warning: null}
+    }
+    const master = masterFor(name)
+    const stopped = this.isStopped(master)
+    if ((action === 'stop') === stopped) throw new HostRequestError(`master ${master.node} is already ${stopped ? 'stopped' : 'running'}`)
+    const memberStopped = this.options.cluster.member(master.member) === null
+    const parts = `etcd member ${master.member}, kube-apiserver, kube-scheduler and kube-controller-manager`
+    if (action === 'stop') {
+      const warning = memberStopped ? null : this.refuseQuorumLoss([master.member], force)
+      if (!memberStopped) await this.stopMember(master.member)
+      recordMasterStopped(this.options.folder, master, true)
+      this.options.log(`master ${master.node} stopped: ${parts}`)
+      return {message: `master ${master.node} stopped: ${parts}`, warning}
+    }
+    if (memberStopped) await this.startMember(master.member)
+    recordMasterStopped(this.options.folder, master, false)
+    this.options.log(`master ${master.node} started: ${parts}`)
+    return {message: `master ${master.node} started: ${parts}`, warning: null}
+  }
+
+  /** Under `up` a stop that loses the quorum stops the running cluster: only with --force. */
+  private refuseQuorumLoss(members: readonly string[], force: boolean): string | null {
+    const warning = quorumLossWarning(this.options.folder, members)
+    if (warning && !force) throw new HostRequestError(`${warning}; run it again with --force to stop it anyway`, 409)
+    return warning
+  }
+
+  private async stopMember(name: string): Promise<void> {
+    stopMemberIn(this.options.cluster, name)
+    await this.options.frontDoor()?.stopMember(name)
+    this.options.log(`etcd: member ${name} stopped`)
+  }
+
+  private async startMember(name: string): Promise<{caughtUp: boolean}> {
+    const result = await startMemberIn(this.options.cluster, name)
+    await this.options.frontDoor()?.startMember(name)
+    this.options.log(`etcd: member ${name} started${result.caughtUp ? ' and caught up' : ''}`)
+    return result
+  }
+}

@@ -1,0 +1,143 @@
+// `kubemu up`: the whole cluster in the foreground until interrupted. This process alone drives
+// the etcd members; it serves the Kubernetes API (HTTPS for kubectl and client libraries, one
+// front port balancing over the running masters' API servers), plain HTTP on loopback for
+// kubemu's own commands with the host's control endpoints beside it, and the etcd v3 API per
+// member. The masters' schedulers and controller managers are active-passive through their
+// Leases; the loops run with real delays on the cluster clock.
+import type {KubeObject} from '../api/object.js'
+import {FileCredentials} from '../apiserver/authentication/credentials.js'
+import {runCompactor} from '../apiserver/compactor.js'
+import {openKubernetes} from '../apiserver/open.js'
+import {pointAdminKubeconfigAt} from '../apiserver/kubeconfig.js'
+import {ControlPlane} from '../controlplane/control-plane.js'
+import {currentLayout} from '../etcd/cluster.js'
+import type {MemberLayout} from '../etcd/layout.js'
+import {clusterFolder} from '../home.js'
+import {type EtcdEndpoint, type EtcdFrontDoor, FrontDoorError, startEtcdFrontDoor} from '../server/etcd-grpc.js'
+import {type HttpApi, startHttpApi} from '../server/http-api.js'
+import {LazyEmbeddedStore} from '../store/lazy-embedded-store.js'
+import type {Clock} from '../util/clock.js'
+import {openClusterClock} from './clock.js'
+import {withControlEndpoints} from './control-api.js'
+import {defaultMasters} from './masters.js'
+import {UpRuntime} from './up-runtime.js'
+import {removeUpMarker, runningUp, type UpMarker, writeUpMarker} from './up-marker.js'
+
+/** How often the loops look for due work when nothing wakes them (watch events arrive sooner). */
+export const upTickMilliseconds = 250
+
+export interface UpOptions {
+  readonly environment: NodeJS.ProcessEnv
+  readonly port: number
+  /** Ports of the etcd front door, one per member in order (0: any free one); null: the members' client URLs; 'off': none. */
+  readonly etcdPorts?: readonly number[] | null | 'off'
+  /** The wall clock under the cluster clock. */
+  readonly clock: Clock
+  readonly signal: AbortSignal
+  readonly log: (line: string) => void
+}
+
+/** `up` cannot start: another one runs, or a port is taken. */
+export class UpError extends FrontDoorError {}
+
+function time(milliseconds: number): string {
+  return new Date(milliseconds).toISOString().slice(11, 19)
+}
+
+/** One line per event: time, component, reason, object, message. */
+export function eventLine(event: {component: string; object: KubeObject; type: string; reason: string; message: string; at: number}): string {
+  const kind = String(event.object.kind ?? '').toLowerCase()
+  const where = event.object.metadata.namespace ? `${event.object.metadata.namespace}/` : ''
+  return `${time(event.at)} ${event.component.padEnd(24)} ${event.type === 'Warning' ? '!' : ' '} ${event.reason.padEnd(18)} ${kind}/${where}${event.object.metadata.name}: ${event.message}`
+}
+
+/** `--etcd-ports`: one port per member (0: any free one), "off", or empty for the members' client URLs. */
+export function parseEtcdPorts(text: string): readonly number[] | null | 'off' {
+  if (text === '') return null
+  if (text === 'off') return 'off'
+  return text.split(',').map((part) => {
+    const port = Number(part.trim())
+    if (!/^\d+$/.test(part.trim()) || port > 65_535) throw new UpFlagError(`invalid --etcd-ports ${JSON.stringify(text)}: give ports (0 for any free one) by member, comma-separated, or "off"`)
+    return port
+  })
+}
+
+export class UpFlagError extends Error {}
+
+/** Where each member's front door listens: its client URL, or the port given for it by position. */
+export function etcdEndpoints(members: readonly MemberLayout[], ports: readonly number[] | null): EtcdEndpoint[] {
+  return members.flatMap((member, position) => {
+    const given = ports?.[position]
+    if (given === undefined && !member.clientUrl) return []
+    const url = member.clientUrl ? new URL(member.clientUrl) : null
+    return [{member: member.name, host: url?.hostname ?? '127.0.0.1', port: given ?? Number(url!.port)}]
+  })
+}
+
+/** The ports a running `up` serves, as its marker records them. */
+export function servedPorts(marker: UpMarker): string {
+  const urls = [marker.secureUrl, ...Object.values(marker.etcd ?? {})].filter((url): url is string => Boolean(url))
+  return urls.map((url) => new URL(url).port).join(', ')
+}
+
+export async function runUp(options: UpOptions): Promise<void> {
+  const folder = clusterFolder(options.environment)
+  const other = runningUp(folder)
+  if (other) throw new UpError(`kubemu up is already running for this cluster (pid ${other.pid}, ports ${servedPorts(other)}); stop it first, or use its ports`)
+  const clock = openClusterClock(folder, options.clock)
+  const log = (line: string) => options.log(`${time(clock.nowMilliseconds())} ${line}`)
+  const connection = await openKubernetes({environment: options.environment, clock})
+  let http: HttpApi | null = null
+  let secure: HttpApi | null = null
+  let etcd: EtcdFrontDoor | null = null
+  try {
+    const store = connection.store
+    if (!(store instanceof LazyEmbeddedStore)) throw new UpError('kubemu up runs the embedded etcd cluster; unset KUBEMU_ETCD_SERVERS to use it')
+    const embedded = (await store.embeddedClient()).embedded
+    const runtime = new UpRuntime({
+      folder,
+      api: connection.api,
+      cluster: embedded,
+      masters: defaultMasters,
+      clock,
+      log,
+      frontDoor: () => etcd,
+      plane: (server, active) => new ControlPlane(server, clock, Math.random, (event) => options.log(eventLine(event)), {active}),
+    })
+    // HTTPS for kubectl and client libraries (the kubeconfig trusts the cluster's CA); plain
+    // HTTP on a free loopback port for kubemu's own commands, which up.json names.
+    const credentials = new FileCredentials(folder)
+    const certificates = credentials.certificates(clock.nowMilliseconds())
+    secure = await startHttpApi(runtime.balancer, {port: options.port, tls: certificates.serving}).catch((error: unknown) => {
+      throw new UpError(`cannot serve the Kubernetes API on 127.0.0.1:${options.port} (${error instanceof Error ? error.message : String(error)}): --port moves it`)
+    })
+    http = await startHttpApi(withControlEndpoints(runtime.balancer, runtime.operations, () => credentials.adminToken()))
+    if (options.etcdPorts !== 'off') {
+      etcd = await startEtcdFrontDoor(await store.embeddedClient(), etcdEndpoints(currentLayout(folder).members, options.etcdPorts ?? null))
+      for (const member of embedded.stoppedMembers()) await etcd.stopMember(member)
+    }
+    writeUpMarker(folder, {pid: process.pid, url: http.url, secureUrl: secure.url, started: new Date(clock.nowMilliseconds()).toISOString(), ...(etcd ? {etcd: Object.fromEntries(etcd.urls)} : {})})
+    const moved = pointAdminKubeconfigAt(connection.kubeconfig, secure.url) ? ', now pointing there' : ''
+    log(`Kubernetes API at ${secure.url} (kubeconfig: ${connection.kubeconfig}${moved}); Ctrl-C stops`)
+    if (etcd) {
+      const endpoints = [...etcd.urls.values()].map((url) => url.replace(/^http:\/\//, '')).join(',')
+      log(`etcd v3 API at ${[...etcd.urls].map(([name, url]) => `${url} (${name})`).join(', ')}; etcdctl --endpoints=${endpoints}`)
+    }
+    log(`masters ${defaultMasters.map((master) => `${master.node} (${master.member})`).join(', ')}; cluster time ${new Date(clock.nowMilliseconds()).toISOString()}`)
+    // kube-apiserver's compactor, beside the loops, until `up` stops.
+    const compaction = new AbortController()
+    const compactor = runCompactor(connection.store, clock, AbortSignal.any([options.signal, compaction.signal]), log)
+    try {
+      await runtime.run(options.signal, upTickMilliseconds)
+    } finally {
+      compaction.abort()
+      await compactor
+    }
+  } finally {
+    removeUpMarker(folder)
+    await etcd?.close()
+    await http?.close()
+    await secure?.close()
+    await connection.close()
+  }
+}
