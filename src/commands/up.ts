@@ -2,6 +2,7 @@ import {Command, Flags} from '@oclif/core'
 import {parseEtcdPorts, runUp, UpFlagError} from '../core/host/up.js'
 import {FrontDoorError} from '../core/server/etcd-grpc.js'
 import {systemClock} from '../core/util/clock.js'
+import {fail} from '../command-errors.js'
 
 export default class Up extends Command {
   static override description = 'Run the whole cluster in the foreground until Ctrl-C: three masters (etcd members infra1..3, kube-apiservers behind one front port, kube-schedulers and kube-controller-managers electing leaders), kubelets with real delays on the cluster clock, the Kubernetes API over HTTPS and the etcd v3 API over gRPC on loopback. Every other kubemu command goes through it while it runs'
@@ -29,7 +30,7 @@ export default class Up extends Command {
     try {
       await runUp({environment: process.env, port: flags.port, etcdPorts, clock: systemClock, signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`)})
     } catch (error) {
-      if (error instanceof FrontDoorError) this.error(error.message, {exit: 1})
+      if (error instanceof FrontDoorError) fail(this, error.message)
       throw error
     }
     // Stopped and cleaned up: a timer left by a client that went away must not keep the process.

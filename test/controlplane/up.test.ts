@@ -1,5 +1,5 @@
 // `kubemu up` through the CLI: it serves the API and runs the loops with real delays; one-shot
-// commands go through it; a second `up` stands by and takes over when the first stops.
+// commands go through it; a second `up` is refused; a stopped master's standby takes over.
 import {type ChildProcess, spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
@@ -53,7 +53,7 @@ describe('kubemu up', () => {
     }
   })
 
-  it('serves one-shot commands, runs the loops with real delays, and a standby takes over', async () => {
+  it('serves one-shot commands, runs the loops with real delays, refuses a second up, and a standby master takes over', async () => {
     const home = temporaryFolder()
     const kubectl = (line: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
     const first = new UpProcess(home)
@@ -84,19 +84,28 @@ describe('kubemu up', () => {
     expect((await kubectl('wait --for=condition=Available deployment/web --timeout=60s')).stdout).toBe('deployment.apps/web condition met\n')
     await first.until(/kubelet\/worker-\d +Started +pod\/default\/web-/)
     expect(first.output).toMatch(/deployment-controller +ScalingReplicaSet +deployment\/default\/web: Scaled up replica set web-\w+ from 0 to 2/)
-    const holder = await kubectl("get lease kube-scheduler -n kube-system -o jsonpath='{.spec.holderIdentity}'")
-    expect(holder.stdout).toMatch(new RegExp(`_kubemu-up-${first.child.pid}$`))
+    const holder = (await kubectl("get lease kube-scheduler -n kube-system -o jsonpath='{.spec.holderIdentity}'")).stdout
+    const leading = /^(control-plane\d?)_[0-9a-f-]{36}$/.exec(holder)?.[1]
+    expect(leading).toBeDefined()
 
-    const second = new UpProcess(home)
-    processes.push(second)
-    await second.until(/standing by on its API/)
-    first.child.kill('SIGINT')
-    expect(await first.exited).toBe(0)
-    await second.until(/leader election: \S+ leads/)
+    // A second up on the same cluster is refused: one process drives the members.
+    const second = await runShell(`${kubemu} up --port 0 --etcd-ports 0,0,0`, {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
+    expect(second.status).toBe(1)
+    expect(second.stderr).toMatch(new RegExp(`^Error: kubemu up is already running for this cluster \\(pid ${first.child.pid}, ports \\d+, \\d+, \\d+, \\d+\\)`))
+
+    // The leading master stops: its Lease runs out (15 s of cluster time), a standby takes over.
+    const master = (line: string) => runShell(`${kubemu} master ${line}`, {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
+    expect(await master(`stop ${leading}`)).toMatchObject({status: 0, stdout: `master ${leading} stopped: etcd member infra${leading === 'control-plane' ? 1 : leading!.slice(-1)}, kube-apiserver, kube-scheduler and kube-controller-manager\n`})
+    expect((await runShell(`${kubemu} time advance 20s`, {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})).status).toBe(0)
+    await first.until(new RegExp(`leader election: (?!${leading}_)control-plane\\d?_\\S+ leads kube-scheduler`))
     expect((await kubectl('scale deployment web --replicas=3')).status).toBe(0)
     expect((await kubectl('wait --for=jsonpath={.status.readyReplicas}=3 deployment/web --timeout=60s')).status).toBe(0)
     const taken = await kubectl("get lease kube-controller-manager -n kube-system -o jsonpath='{.spec.holderIdentity} {.spec.leaseTransitions}'")
-    expect(taken.stdout).toMatch(new RegExp(`_kubemu-up-${second.child.pid} 1$`))
+    expect(taken.stdout).toMatch(/^control-plane\d?_\S+ 1$/)
+    expect(taken.stdout.startsWith(`${leading}_`)).toBe(false)
+    const elected = await kubectl("get events -n kube-system --field-selector reason=LeaderElection -o jsonpath='{range .items[*]}{.message}{\"\\n\"}{end}'")
+    expect(elected.stdout).toMatch(/became leader\n.*became leader\n/s)
+    expect(await master(`start ${leading}`)).toMatchObject({status: 0})
   }, 120_000)
 
   it('serves the etcd v3 API: the real etcdctl reads what the control plane wrote and watches it write', async () => {

@@ -22,7 +22,7 @@ import {leaseVerbs} from './verbs/lease.js'
 import {clusterVerbs} from './verbs/cluster.js'
 import {watchVerbs} from './verbs/watch.js'
 import {maintenanceVerbs} from './verbs/maintenance.js'
-import {memberForEndpoint} from './endpoints.js'
+import {memberForEndpoint, useServedEndpoints} from './endpoints.js'
 
 export {memberForEndpoint} from './endpoints.js'
 
@@ -188,6 +188,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     const format = flag(flags, 'write-out') as OutputFormat
     if (!formats.includes(format)) throw new ExitError(exitCodes.badFeature, 'unsupported output format')
     const folder = clusterFolder(io.environment)
+    useServedEndpoints(runningUp(folder)?.etcd)
     const servingMember = (): string => {
       const member = flag(flags, 'endpoints').split(',').map(memberForEndpoint).find((name) => name !== null)
       if (!member) throw new ExitError(exitCodes.error, 'context deadline exceeded')

@@ -2,6 +2,7 @@
 // follows NO_COLOR and non-TTY output).
 import chalk from 'chalk'
 import type {ClusterStatus} from '../status/status.js'
+import {formatGoDuration} from '../util/go-duration.js'
 
 /** At most this many pod names are listed per node (the count is always shown). */
 export const podsListedPerNodeMax = 6
@@ -37,7 +38,20 @@ function memory(bytes: number): string {
 }
 
 export function formatStatus(status: ClusterStatus): string {
-  let out = chalk.bold('etcd members') + '\n'
+  let out = `${chalk.bold('cluster time')} ${new Date(status.time.now).toISOString().replace(/\.\d{3}Z$/, 'Z')} (wall clock + ${formatGoDuration(status.time.offsetMilliseconds)})\n\n`
+  const role = (running: boolean, leads: boolean) => (!running ? chalk.red('stopped') : leads ? chalk.green('leader') : 'standby')
+  out += chalk.bold('masters') + '\n'
+  out += table([
+    ['NODE', 'ETCD MEMBER', 'KUBE-APISERVER', 'KUBE-SCHEDULER', 'KUBE-CONTROLLER-MANAGER'],
+    ...status.masters.map((master) => [
+      master.node,
+      master.member,
+      master.running ? chalk.green('running') : chalk.red('stopped'),
+      role(master.running, master.schedulerLeads),
+      role(master.running, master.controllerManagerLeads),
+    ]),
+  ])
+  out += '\n' + chalk.bold('etcd members') + '\n'
   out += table([
     ['NAME', 'ID', 'ENDPOINT', 'LEADER', 'TERM', 'INDEX', 'HEALTH'],
     ...status.members.map((member) => [

@@ -4,7 +4,10 @@
 // still Pending with the scheduler's reason. Reads only: nothing is written, nothing settles.
 import {resourceAmount} from '../api/quantity.js'
 import {apiServerUser} from '../apiserver/authentication/user.js'
-import {openKubernetes} from '../apiserver/open.js'
+import type {KubeObject} from '../api/object.js'
+import {openHost} from '../host/host.js'
+import {defaultMasters} from '../host/masters.js'
+import {readHostState} from '../host/state.js'
 import {ApiClient} from '../client/client.js'
 import {resources} from '../client/resources.js'
 import {defaultLayout} from '../etcd/layout.js'
@@ -33,7 +36,19 @@ export interface NodeStatus {
   readonly pods: Array<{name: string; phase: string}>
 }
 
+export interface MasterStatus {
+  readonly node: string
+  readonly member: string
+  readonly running: boolean
+  /** Whether this master's candidate holds the component's Lease; null when no Lease names one. */
+  readonly schedulerLeads: boolean
+  readonly controllerManagerLeads: boolean
+}
+
 export interface ClusterStatus {
+  /** Cluster time and how far ahead of wall time it runs. */
+  readonly time: {readonly now: number; readonly offsetMilliseconds: number}
+  readonly masters: MasterStatus[]
   readonly members: MemberStatus[]
   readonly nodes: NodeStatus[]
   readonly pending: Array<{name: string; reason: string}>
@@ -50,17 +65,21 @@ async function etcdctlJson(environment: NodeJS.ProcessEnv, argv: string[]): Prom
   }
 }
 
-async function memberStatuses(environment: NodeJS.ProcessEnv): Promise<MemberStatus[]> {
-  const health = (await etcdctlJson(environment, ['endpoint', 'health', '--cluster', '-w', 'json'])).output as Array<{endpoint: string; health: boolean; error?: string}> | null
+/** Each member's client URL as served: a running `up`'s ports, or the layout's. */
+async function memberStatuses(environment: NodeJS.ProcessEnv, served: Readonly<Record<string, string>> | undefined): Promise<MemberStatus[]> {
+  const endpointOf = (member: {name: string; clientUrl: string}) => served?.[member.name] ?? member.clientUrl
+  const all = defaultLayout().members.map(endpointOf).join(',')
+  const health = (await etcdctlJson(environment, ['endpoint', 'health', `--endpoints=${all}`, '-w', 'json'])).output as Array<{endpoint: string; health: boolean; error?: string}> | null
   const members: MemberStatus[] = []
   for (const member of defaultLayout().members) {
-    const {output, error} = await etcdctlJson(environment, ['endpoint', 'status', `--endpoints=${member.clientUrl}`, '-w', 'json'])
+    const endpoint = endpointOf(member)
+    const {output, error} = await etcdctlJson(environment, ['endpoint', 'status', `--endpoints=${endpoint}`, '-w', 'json'])
     const status = (output as Array<{Status: {leader: number | bigint; raftTerm: number; raftIndex: number; header: {member_id: number | bigint}}}> | null)?.[0]?.Status
-    const healthy = health?.find((entry) => entry.endpoint === member.clientUrl)
+    const healthy = health?.find((entry) => entry.endpoint === endpoint)
     members.push({
       name: member.name,
       id: member.id,
-      endpoint: member.clientUrl,
+      endpoint,
       healthy: healthy?.health ?? false,
       leader: status ? BigInt(status.leader) === BigInt(status.header.member_id) : false,
       term: status?.raftTerm ?? null,
@@ -74,10 +93,24 @@ async function memberStatuses(environment: NodeJS.ProcessEnv): Promise<MemberSta
 const quantity = (name: string, text: string | undefined) => (text === undefined ? 0 : resourceAmount(name, text))
 
 export async function clusterStatus(environment: NodeJS.ProcessEnv): Promise<ClusterStatus> {
-  const members = await memberStatuses(environment)
-  const connection = await openKubernetes({environment})
+  const host = await openHost({environment})
   try {
-    const client = new ApiClient(connection.api, apiServerUser, 'kubemu')
+    // A reader like any other: the cluster first catches up to now (one-shot mode).
+    await host.catchUp()
+    await host.release()
+    const members = await memberStatuses(environment, host.up?.etcd)
+    const time = await host.time()
+    const client = new ApiClient(await host.kubernetes(), apiServerUser, 'kubemu')
+    const holders = new Map<string, string>()
+    for (const lease of (await client.list<KubeObject & {spec?: {holderIdentity?: string}}>(resources.leases, 'kube-system')).items) holders.set(String(lease.metadata.name), lease.spec?.holderIdentity ?? '')
+    const stopped = new Set(readHostState(host.folder).stoppedMasters)
+    const masters = defaultMasters.map((master): MasterStatus => ({
+      node: master.node,
+      member: master.member,
+      running: !stopped.has(master.node),
+      schedulerLeads: (holders.get('kube-scheduler') ?? '').startsWith(`${master.node}_`),
+      controllerManagerLeads: (holders.get('kube-controller-manager') ?? '').startsWith(`${master.node}_`),
+    }))
     const nodes = (await client.list<Node>(resources.nodes)).items
     const pods = (await client.list<Pod>(resources.pods)).items
     const nodeStatuses = nodes.map((node): NodeStatus => {
@@ -104,8 +137,8 @@ export async function clusterStatus(environment: NodeJS.ProcessEnv): Promise<Clu
         const condition = pod.status?.conditions?.find((entry) => entry.type === 'PodScheduled')
         return {name: `${pod.metadata.namespace}/${pod.metadata.name}`, reason: condition?.message ?? 'not scheduled yet'}
       })
-    return {members, nodes: nodeStatuses, pending}
+    return {time, masters, members, nodes: nodeStatuses, pending}
   } finally {
-    await connection.close()
+    await host.close()
   }
 }
