@@ -69,6 +69,7 @@ export class NodeLifecycleController extends Controller {
     } else if (now - probe <= nodeMonitorGracePeriodMilliseconds) {
       this.queue.addAfter(name, probe + nodeMonitorGracePeriodMilliseconds + 1 - now)
     }
+    if (conditionsOf(node).find((condition) => condition.type === 'Ready')?.status === 'Unknown') await this.markPodsNotReady(node, now)
     const status = conditionsOf(node).find((condition) => condition.type === 'Ready')?.status ?? 'Unknown'
     const wanted: string[] = status === 'Unknown' ? [unreachable] : status === 'False' ? [notReady] : []
     const at = formatTimestamp(now)
@@ -80,6 +81,26 @@ export class NodeLifecycleController extends Controller {
       node = await this.client.patch<Node>(resources.nodes, '', name, {spec: {taints: taints.length > 0 ? taints : null}})
     }
     await this.evict(node, now)
+  }
+
+  /**
+   * kube's MarkPodsNotReady: the pods of a node that stopped reporting are no longer Ready (so the
+   * endpoints controller drops them from Services); their kubelet, if it comes back, reports again.
+   */
+  private async markPodsNotReady(node: Node, now: number): Promise<void> {
+    const at = formatTimestamp(now)
+    for (const pod of this.pods.byIndex(podsByNodeName.name, String(node.metadata.name))) {
+      const conditions = (pod.status?.conditions ?? []) as Condition[]
+      if (!conditions.some((condition) => condition.type === 'Ready' && condition.status !== 'False')) continue
+      const marked = conditions.map((condition) => (condition.type === 'Ready' ? {...condition, status: 'False', lastTransitionTime: at} : condition))
+      try {
+        await this.client.update(resources.pods, {...pod, kind: 'Pod', apiVersion: 'v1', status: {...pod.status, conditions: marked}} as unknown as KubeObject, 'status')
+        await this.recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Warning', 'NodeNotReady', 'Node is not ready')
+      } catch (error) {
+        // Changed or gone meanwhile: the pod's next event brings the node back to the queue.
+        if (!isNotFound(error) && !isConflict(error)) throw error
+      }
+    }
   }
 
   /** Taint-based eviction: pods that do not tolerate the node's NoExecute taints, now or after tolerationSeconds. */
