@@ -42,16 +42,22 @@ describe('the cluster clock', () => {
     expect((await kubectl('create deployment web --image=nginx --replicas=3')).status).toBe(0)
     const onWorker1 = (await kubectl("get pods -o jsonpath='{range .items[?(@.spec.nodeName==\"worker-1\")]}{.metadata.name}{\"\\n\"}{end}'")).stdout.trim().split('\n').filter(Boolean)
     expect(onWorker1.length).toBeGreaterThan(0)
+    expect((await kubectl('expose deployment web --port=80')).status).toBe(0)
+    const addresses = async () => (await kubectl("get endpoints web -o jsonpath='{.subsets[*].addresses[*].nodeName}'")).stdout.split(' ').filter(Boolean).sort()
+    expect(await addresses()).toHaveLength(3)
     expect((await run('node stop worker-1')).status).toBe(0)
     expect((await run('time advance 30s')).status).toBe(0)
     expect((await kubectl("get node worker-1 -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}'")).stdout).toBe('True')
-    expect((await run('time advance 5m')).status).toBe(0)
+    expect((await run('time advance 4m')).status).toBe(0)
     expect((await kubectl("get node worker-1 -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}'")).stdout).toBe('Unknown')
-    // 5m30s after the stop: NotReady about 40 s in, eviction 300 s after that, not yet.
+    // Its pods are no longer Ready, so the Service stops sending to them.
+    expect(await addresses()).not.toContain('worker-1')
+    expect(await addresses()).toHaveLength(3 - onWorker1.length)
+    // 4m30s after the stop: NotReady at most 40 s in, eviction 300 s after that: not yet.
     const before = await kubectl('get pods -o name')
     for (const pod of onWorker1) expect(before.stdout).toContain(`pod/${pod}\n`)
     expect(before.stdout.trim().split('\n')).toHaveLength(3)
-    expect((await run('time advance 30s')).status).toBe(0)
+    expect((await run('time advance 2m')).status).toBe(0)
     const events = await kubectl("get events --field-selector reason=TaintManagerEviction -o jsonpath='{range .items[*]}{.involvedObject.name}{\"\\n\"}{end}'")
     expect(events.stdout.trim().split('\n').sort()).toEqual([...onWorker1].sort())
     const notReady = (await kubectl("get events --field-selector reason=NodeNotReady -o jsonpath='{.items[0].lastTimestamp}'")).stdout
