@@ -4,6 +4,8 @@
 // only while a running master holds its Lease. A stopped master stops renewing without releasing
 // (it crashed, as far as the others know): a standby takes over once the Lease has run out.
 import {randomUUID} from 'node:crypto'
+import {assert} from '../util/assert.js'
+import {readHostState, updateHostState} from './state.js'
 import type {KubeObject} from '../api/object.js'
 import {apiServerUser} from '../apiserver/authentication/user.js'
 import {ApiClient, type RequestHandler} from '../client/client.js'
@@ -30,13 +32,14 @@ export class MasterSet {
   constructor(
     server: RequestHandler,
     readonly masters: readonly MasterLayout[],
+    identities: ReadonlyMap<string, string>,
     private readonly isStopped: (master: MasterLayout) => boolean,
     private readonly clock: Clock,
     private readonly log: (line: string) => void,
   ) {
     for (const master of masters) {
-      // Each process start is a new identity, as client-go makes one per run.
-      const identity = `${master.node}_${randomUUID()}`
+      const identity = identities.get(master.node)
+      assert(identity !== undefined && identity.startsWith(`${master.node}_`), `master ${master.node} has no identity of its own`)
       for (const component of electedComponents) {
         const client = new ApiClient(server, apiServerUser, component)
         this.candidates.push({master, component, elector: new LeaderElector(client, component, identity)})
@@ -95,4 +98,21 @@ export class MasterSet {
       await candidate.elector.release(this.clock.nowMilliseconds()).catch(() => {})
     }
   }
+}
+
+/**
+ * The masters' leader-election identities: kept in host.json, so one-shot commands resume the
+ * processes a suspended cluster had; `fresh` (a new `kubemu up`) starts new ones, as restarted
+ * components get new identities from client-go.
+ */
+export function masterIdentities(folder: string, masters: readonly MasterLayout[], fresh: boolean): ReadonlyMap<string, string> {
+  const kept = readHostState(folder).masterIdentities ?? {}
+  const identities = new Map(masters.map((master) => {
+    const known = kept[master.node]
+    return [master.node, !fresh && known?.startsWith(`${master.node}_`) ? known : `${master.node}_${randomUUID()}`]
+  }))
+  if (masters.some((master) => kept[master.node] !== identities.get(master.node))) {
+    updateHostState(folder, (state) => ({...state, masterIdentities: Object.fromEntries(identities)}))
+  }
+  return identities
 }

@@ -3,6 +3,7 @@
 // replays the time that passed since it last ran; after a change, it settles.
 import {mkdirSync} from 'node:fs'
 import type {KubernetesConnection} from '../apiserver/open.js'
+import {ApiClientError} from '../client/client.js'
 import type {SettleResult} from '../controlplane/runner.js'
 import {type ClusterClock, openClusterClock} from './clock.js'
 import {readClusterState} from '../etcd/cluster-files.js'
@@ -11,13 +12,21 @@ import {type FaultAction, HostRequestError, type TimeReading} from './control-ap
 import {checkMemberName, isMasterStopped, masterFor, quorumLossWarning, recordMasterStopped} from './faults.js'
 import type {AdvanceResult, ClusterHost, FaultKind, FaultResult, HostOptions, KubernetesHandler} from './host.js'
 import {readHostState, updateHostState} from './state.js'
-import {runThrough, type StepProgress} from './stepper.js'
+import {defaultMasters} from './masters.js'
+import {runThrough, type SteppedPlane, type StepProgress} from './stepper.js'
 
 /**
  * Time since the control plane last ran below which a command does not replay it: scripts that
  * run commands back to back stay quick and lock-free; a kubelet heartbeats every 10 s anyway.
  */
 export const catchUpMillisecondsMin = 1_000
+
+/** Every master is stopped: no kube-apiserver answers (the kubectl clone prints the real connection error). */
+export class NoApiServerError extends Error {
+  constructor() {
+    super('no kube-apiserver is running: every master is stopped (kubemu master start NODE)')
+  }
+}
 
 export class OneShotHost implements ClusterHost {
   readonly up = null
@@ -43,12 +52,30 @@ export class OneShotHost implements ClusterHost {
   }
 
   async kubernetes(): Promise<KubernetesHandler> {
+    // With every master stopped no API server runs: the front port refuses, as HAProxy with no backend would.
+    if (defaultMasters.every((master) => isMasterStopped(this.folder, master))) throw new NoApiServerError()
     return (await this.connect()).api
   }
 
-  private async plane() {
-    const [{ControlPlane}, connection] = await Promise.all([import('../controlplane/control-plane.js'), this.connect()])
-    return new ControlPlane(connection.api, this.clock, Math.random)
+  /**
+   * The control plane as the masters run it: kube-scheduler and kube-controller-manager act only
+   * while a running master holds their Lease (a suspended cluster's processes resume with their
+   * identities), then the loops settle.
+   */
+  private async plane(): Promise<SteppedPlane & {stop(): void}> {
+    const [{ControlPlane}, {MasterSet, masterIdentities}, connection] = await Promise.all([import('../controlplane/control-plane.js'), import('./master-set.js'), this.connect()])
+    const masters = new MasterSet(connection.api, defaultMasters, masterIdentities(this.folder, defaultMasters, false), (master) => isMasterStopped(this.folder, master), this.clock, () => {})
+    const plane = new ControlPlane(connection.api, this.clock, Math.random, undefined, {
+      active: {scheduler: () => masters.leads('kube-scheduler'), controllerManager: () => masters.leads('kube-controller-manager')},
+    })
+    return {
+      settle: async () => {
+        await masters.elect(this.clock.nowMilliseconds())
+        return plane.settle()
+      },
+      nextDue: () => plane.nextDue(),
+      stop: () => plane.stop(),
+    }
   }
 
   private recordSettled(): void {
@@ -80,10 +107,14 @@ export class OneShotHost implements ClusterHost {
     const plane = await this.plane()
     try {
       await runThrough(plane, this.clock, now - Math.min(settledAt, now), onProgress)
+      this.recordSettled()
+    } catch (error) {
+      // The API server cannot serve the loops (no etcd quorum): the cluster stands still, as a
+      // real one would, and the command's own request reports the failure.
+      if (!(error instanceof ApiClientError)) throw error
     } finally {
       plane.stop()
       this.clock.catchUpToWall()
-      this.recordSettled()
     }
   }
 

@@ -13,6 +13,8 @@ export interface HostState {
   readonly stoppedMasters: readonly string[]
   /** Cluster time up to which the control plane has run (one-shot mode catches up from there). */
   readonly settledAtMilliseconds?: number
+  /** Each master's leader-election identity (`<node>_<uuid>`), as its running processes hold it. */
+  readonly masterIdentities?: Readonly<Record<string, string>>
   /** A command changed the cluster and left the loops' work for later (KUBEMU_WAIT=false). */
   readonly workDeferred?: boolean
 }
@@ -35,6 +37,7 @@ export function readHostState(folder: string): HostState {
     clockOffsetMilliseconds: typeof offset === 'number' && Number.isFinite(offset) && offset >= 0 ? offset : 0,
     stoppedMasters: Array.isArray(parsed.stoppedMasters) ? parsed.stoppedMasters.filter((name): name is string => typeof name === 'string') : [],
     ...(parsed.workDeferred === true ? {workDeferred: true} : {}),
+    ...(parsed.masterIdentities && typeof parsed.masterIdentities === 'object' ? {masterIdentities: parsed.masterIdentities} : {}),
     ...(typeof parsed.settledAtMilliseconds === 'number' && Number.isFinite(parsed.settledAtMilliseconds) ? {settledAtMilliseconds: parsed.settledAtMilliseconds} : {}),
   }
 }

@@ -13,7 +13,7 @@ import type {ClusterClock} from './clock.js'
 import {type FaultAction, HostRequestError, type HostOperations, type TimeReading} from './control-api.js'
 import {checkMemberName, isMasterStopped, masterFor, quorumLossWarning, recordMasterStopped} from './faults.js'
 import type {AdvanceResult, FaultKind, FaultResult, KubernetesHandler} from './host.js'
-import {MasterSet} from './master-set.js'
+import {MasterSet, masterIdentities} from './master-set.js'
 import type {MasterLayout} from './masters.js'
 import {updateHostState} from './state.js'
 import {runThrough} from './stepper.js'
@@ -66,7 +66,7 @@ export class UpRuntime {
     const servers = new Map(options.masters.map((master) => [master.node, options.api]))
     this.balancer = new ApiBalancer(servers, () => this.runningMasters())
     // The control plane's own clients reach the API servers as the front port would send them.
-    this.masterSet = new MasterSet(this.balancer, options.masters, (master) => this.isStopped(master), options.clock, options.log)
+    this.masterSet = new MasterSet(this.balancer, options.masters, masterIdentities(options.folder, options.masters, true), (master) => this.isStopped(master), options.clock, options.log)
     this.plane = options.plane(this.balancer, {scheduler: () => this.masterSet.leads('kube-scheduler'), controllerManager: () => this.masterSet.leads('kube-controller-manager')})
     this.operations = {
       time: () => this.time(),

@@ -185,7 +185,16 @@ export class KubectlSession {
       this.context()
       return this.io.api
     }
-    return (await this.openHost()).kubernetes()
+    try {
+      return await (await this.openHost()).kubernetes()
+    } catch (error) {
+      const {NoApiServerError} = await import('../host/one-shot-host.js')
+      if (!(error instanceof NoApiServerError)) throw error
+      // What kubectl says when nothing listens behind the cluster's server URL.
+      const {config} = this.kubeconfig()
+      const server = config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? 'localhost:8080'
+      throw new KubectlError(`The connection to the server ${server.replace(/^https?:\/\//, '')} was refused - did you specify the right host or port?`)
+    }
   }
 
   async request(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
