@@ -2,6 +2,7 @@
 // it often, so it skips the CLI framework's start-up. `kubemu kubectl` and the `kubectl` shim both
 // come here; the oclif command of the same name serves help and listing.
 import {runKubectl} from './core/kubectl/kubectl.js'
+import {progressLine} from './core/printers/progress.js'
 
 async function readStandardInput(): Promise<string> {
   const chunks: Buffer[] = []
@@ -15,5 +16,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     stderr: (text) => process.stderr.write(text),
     readStdin: readStandardInput,
     environment: process.env,
+    catchUpProgress: progressLine(process.stderr),
   })
 }

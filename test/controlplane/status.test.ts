@@ -16,7 +16,7 @@ describe('kubemu status', () => {
     expect((await run(`kubectl run big --image=nginx --overrides='{"spec":{"containers":[{"name":"big","image":"nginx","resources":{"requests":{"cpu":"9"}}}]}}'`)).status).toBe(0)
     const status = await run('status')
     expect(status.status).toBe(0)
-    expect(status.stdout).toMatch(/^cluster time \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(wall clock \+ 0s\)\n\nmasters\n {2}NODE +ETCD MEMBER +KUBE-APISERVER +KUBE-SCHEDULER +KUBE-CONTROLLER-MANAGER\n {2}control-plane +infra1 +running +standby +standby\n {2}control-plane2 +infra2 +running +standby +standby\n {2}control-plane3 +infra3 +running +standby +standby\n\n/)
+    expect(status.stdout).toMatch(/^cluster time \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(wall clock \+ 0s\)\n\nmasters\n {2}NODE +ETCD MEMBER +KUBE-APISERVER +KUBE-SCHEDULER +KUBE-CONTROLLER-MANAGER\n {2}control-plane +infra1 +running +leader +leader\n {2}control-plane2 +infra2 +running +standby +standby\n {2}control-plane3 +infra3 +running +standby +standby\n\n/)
     const lines = status.stdout.split('\n').slice(8)
     expect(lines[0]).toBe('etcd members')
     expect(lines[1]).toMatch(/^ {2}NAME +ID +ENDPOINT +LEADER +TERM +INDEX +HEALTH$/)

@@ -7,6 +7,7 @@ import {ensureAdminKubeconfig} from '../apiserver/kubeconfig.js'
 import type {SettleResult} from '../controlplane/runner.js'
 import {type ClusterClock, openClusterClock} from '../host/clock.js'
 import type {ClusterHost, KubernetesHandler} from '../host/host.js'
+import type {StepProgress} from '../host/stepper.js'
 import type {HttpMethod} from '../apiserver/request.js'
 import {clusterFolder} from '../home.js'
 import {StorageError} from '../storage/errors.js'
@@ -23,6 +24,8 @@ export interface KubectlIo {
   readonly clock?: Clock
   /** An API server to talk to instead of opening the cluster (tests put kubectl and a real one side by side). */
   readonly api?: ApiServer
+  /** Shows how a long catch-up of the cluster goes (a line on a terminal), and clears it after. */
+  readonly catchUpProgress?: {update(progress: StepProgress): void; done(): void}
 }
 
 export const globalFlags: readonly KubectlFlag[] = [
@@ -173,7 +176,15 @@ export class KubectlSession {
       const {openHost} = await import('../host/host.js')
       const host = await openHost({environment: this.io.environment, clock: this.hostClock()})
       this.host = host
-      if (!this.waitDisabled()) await host.catchUp()
+      if (!this.waitDisabled()) {
+        try {
+          await host.catchUp(this.io.catchUpProgress?.update)
+        } finally {
+          this.io.catchUpProgress?.done()
+        }
+        // Reads go lock-free again (a watch may run for hours); a write takes the lock anew.
+        await host.release()
+      }
       return host
     })()
     return this.hostOpening
