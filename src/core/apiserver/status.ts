@@ -2,6 +2,7 @@
 // details, built by the same constructors (k8s.io/apimachinery/pkg/api/errors) with their texts.
 import {aggregateText, errorBody, type FieldError} from '../api/field-errors.js'
 import {qualifiedKind, qualifiedResource} from '../api/scheme.js'
+import {EtcdError} from '../mvcc/errors.js'
 
 export type StatusReason =
   | 'NotFound'
@@ -155,4 +156,15 @@ export const apiErrors = {
     if (retryAfterSeconds > 0) statusDetails.retryAfterSeconds = retryAfterSeconds
     return new ApiError(429, 'TooManyRequests', message, statusDetails)
   },
+}
+
+/**
+ * A failure of etcd as kube-apiserver answers it: its storage layer passes etcd's error up as it
+ * is, and responsewriters.ErrorToAPIStatus makes any such error a 500 with no reason and etcd's
+ * text ("etcdserver: request timed out" without a quorum, "etcdserver: permission denied" for a
+ * user without the role), which kubectl prints as `Error from server: <text>`. Null for other errors.
+ */
+export function etcdFailure(error: unknown): ApiError | null {
+  if (error instanceof EtcdError || (error instanceof Error && error.message.startsWith('etcdserver: '))) return apiErrors.storage(error.message)
+  return null
 }

@@ -8,7 +8,7 @@ import {assert} from '../util/assert.js'
 import {decodeValue, encodeValue} from '../util/codec.js'
 import type {ClusterLayout, MemberLayout} from './layout.js'
 import type {InProcessTransport} from './transport.js'
-import {type CleanShutdown, metaCleanShutdown, readCleanShutdown} from './cluster-files.js'
+import {type CleanShutdown, metaCleanShutdown, metaConfState, readCleanShutdown} from './cluster-files.js'
 
 export type {CleanShutdown} from './cluster-files.js'
 
@@ -18,7 +18,6 @@ export const snapshotEveryEntriesDefault = 10_000
 export const pendingRequestsMax = 100_000
 
 const metaMembers = 'members'
-const metaConfState = 'conf_state'
 
 /** A member as etcd's Cluster API lists it. */
 export interface MemberRecord {

@@ -150,8 +150,11 @@ export class KubectlSession {
     }
     if (!this.connection) {
       this.context()
-      const {openKubernetes} = await import('../apiserver/open.js')
-      this.connection = await openKubernetes({environment: this.io.environment, clock: this.io.clock})
+      const [{openKubernetes}, {ApiError}] = await Promise.all([import('../apiserver/open.js'), import('../apiserver/status.js')])
+      // Opening reads the store (the bootstrap check): a failure there is the server's answer.
+      this.connection = await openKubernetes({environment: this.io.environment, clock: this.io.clock}).catch((error: unknown) => {
+        throw error instanceof ApiError ? new ServerError(error.toStatus()) : error
+      })
     }
     return this.connection.api
   }
