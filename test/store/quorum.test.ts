@@ -4,8 +4,10 @@
 // with etcd's "request timed out" (on the injected clock: no real waiting).
 import {describe, expect, it} from 'vitest'
 import {defaultLayout} from '../../src/core/etcd/layout.js'
+import {startMemberOf, stopMemberOf} from '../../src/core/etcd/member-faults.js'
 import {EtcdError, etcdErrors} from '../../src/core/mvcc/errors.js'
 import {openEmbeddedClient} from '../../src/core/store/backends.js'
+import {ensureClientUser} from '../../src/core/store/client-user.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import {EtcdStore} from '../../src/core/store/store.js'
 import {ManualClock} from '../../src/core/util/clock.js'
@@ -31,6 +33,20 @@ describe('failover across members', () => {
     await client.close()
   })
 
+  it('moves a watch to a running member when its member stops', async () => {
+    const clock = new ManualClock()
+    const client = openEmbeddedClient(temporaryFolder(), {clock, seed: 9})
+    const store = new EtcdStore(client, clock)
+    const created = await store.create('/registry/a', bytes('1'))
+    const watch = store.watch('/registry/', created.modRevision)
+    const events = watch.next()
+    stopMemberOf(client.embedded, 'infra1')
+    await store.create('/registry/b', bytes('2'))
+    expect((await events)!.map((event) => `${event.type} ${event.object.key}`)).toEqual(['ADDED /registry/b'])
+    watch.cancel()
+    await client.close()
+  })
+
   it('loses no acknowledged write while each member in turn stops under a stream of writes', async () => {
     const clock = new ManualClock()
     const client = openEmbeddedClient(temporaryFolder(), {clock, seed: 11})
@@ -53,11 +69,11 @@ describe('failover across members', () => {
       const inFlight = Array.from({length: 20}, () => write())
       // The member goes while the writes are on their way through it (or through another).
       await Promise.resolve()
-      client.embedded.stopMember(name)
+      stopMemberOf(client.embedded, name)
       await Promise.all(inFlight)
       // With the member stopped, and after it started again, every write succeeds.
       for (let index = 0; index < 20; index++) if (!(await write())) throw new Error(`write ${next - 1} failed with ${name} stopped: ${failures.at(-1)}`)
-      client.embedded.startMember(name)
+      await startMemberOf(client.embedded, name)
       expect(await Promise.all(Array.from({length: 20}, () => write()))).toEqual(Array.from({length: 20}, () => true))
     }
     // Only a write caught on its member as it went fails, with etcd's "request timed out" (its
@@ -114,5 +130,33 @@ describe('the lock-free reader of one-shot commands', () => {
     const noQuorum = new LazyEmbeddedStore(folder, {clock, requestTimeoutMilliseconds: 1_000})
     await expect(noQuorum.get('/registry/a')).rejects.toThrow('etcdserver: request timed out')
     await noQuorum.close()
+  })
+})
+
+describe("the API server's etcd user", () => {
+  const credentials = {user: 'kube-apiserver-etcd-client', password: 'secret'}
+
+  it('is made with the root role without a revision, once', async () => {
+    const client = openEmbeddedClient(temporaryFolder(), {clock: new ManualClock(), seed: 2})
+    await ensureClientUser(client, credentials)
+    await ensureClientUser(client, credentials)
+    expect((await client.auth.userGet(credentials.user)).roles).toEqual(['root'])
+    expect((await client.auth.userList()).users).toEqual([credentials.user])
+    expect((await client.kv.range({key: bytes('x')})).header.revision).toBe(1)
+    await client.close()
+  })
+
+  it('logs in once auth is enabled after the client started, as clientv3 does', async () => {
+    const clock = new ManualClock()
+    const client = openEmbeddedClient(temporaryFolder(), {clock, seed: 4, etcdUser: credentials})
+    const store = new EtcdStore(client, clock)
+    await ensureClientUser(client, credentials)
+    await store.create('/registry/a', bytes('1'))
+    await client.auth.userAdd('root', 'root-secret')
+    await client.auth.userGrantRole('root', 'root')
+    await client.auth.enable()
+    await store.create('/registry/b', bytes('2'))
+    expect((await store.list('/registry/')).objects.map((object) => object.key)).toEqual(['/registry/a', '/registry/b'])
+    await client.close()
   })
 })

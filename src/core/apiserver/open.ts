@@ -12,7 +12,7 @@ import {auditLogFile} from './audit.js'
 import {FileCredentials} from './authentication/credentials.js'
 import {ensureBootstrapped} from './bootstrap.js'
 import {ensureAdminKubeconfig} from './kubeconfig.js'
-import {etcdFailure} from './status.js'
+import {etcdFailure, type Status} from './status.js'
 
 export interface KubernetesOptions {
   readonly environment: NodeJS.ProcessEnv
@@ -28,6 +28,16 @@ export interface KubernetesOptions {
 export const etcdRequestTimeoutVariable = 'KUBEMU_ETCD_REQUEST_TIMEOUT_MILLISECONDS'
 
 export class KubernetesOptionError extends Error {}
+
+/**
+ * The API server could not open because etcd failed its first read (the bootstrap check): what
+ * it would answer any request, with kubectl's line for it as the message.
+ */
+export class KubernetesUnavailableError extends Error {
+  constructor(readonly status: Status) {
+    super(status.reason ? `Error from server (${status.reason}): ${status.message}` : `Error from server: ${status.message}`)
+  }
+}
 
 /** The request timeout the environment sets, if any (a positive whole number of milliseconds). */
 export function etcdRequestTimeoutOf(environment: NodeJS.ProcessEnv): number | undefined {
@@ -72,7 +82,8 @@ export async function openKubernetes(options: KubernetesOptions): Promise<Kubern
     const api = new ApiServer({store, clock, credentials, audit: auditPath ? auditLogFile(auditPath) : undefined})
     // The bootstrap reads the store before any request: etcd's failures answer as a request's would.
     await ensureBootstrapped(api, clock.nowMilliseconds()).catch((error: unknown) => {
-      throw etcdFailure(error) ?? error
+      const failure = etcdFailure(error)
+      throw failure ? new KubernetesUnavailableError(failure.toStatus()) : error
     })
     const kubeconfig = ensureAdminKubeconfig(folder, clock.nowMilliseconds())
     return {api, store, folder, kubeconfig, close: () => store.close()}

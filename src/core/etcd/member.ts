@@ -301,6 +301,9 @@ export class EtcdMember {
   close(): void {
     for (const [id, resolve] of this.waiters) resolve({ok: false, error: new EtcdError('Unavailable', 'etcdserver: server stopped')})
     this.waiters.clear()
+    // Watches waiting here look again: a client that fails over moves them to a running member.
+    const revision = this.stateMachine.kv.currentRevision()
+    for (const listener of [...this.watchListeners]) listener([], revision)
     this.database.close()
   }
 }

@@ -150,10 +150,10 @@ export class KubectlSession {
     }
     if (!this.connection) {
       this.context()
-      const [{openKubernetes}, {ApiError}] = await Promise.all([import('../apiserver/open.js'), import('../apiserver/status.js')])
+      const {openKubernetes, KubernetesUnavailableError} = await import('../apiserver/open.js')
       // Opening reads the store (the bootstrap check): a failure there is the server's answer.
       this.connection = await openKubernetes({environment: this.io.environment, clock: this.io.clock}).catch((error: unknown) => {
-        throw error instanceof ApiError ? new ServerError(error.toStatus()) : error
+        throw error instanceof KubernetesUnavailableError ? new ServerError(error.status) : error
       })
     }
     return this.connection.api
