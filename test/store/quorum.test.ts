@@ -33,6 +33,18 @@ describe('failover across members', () => {
     await client.close()
   })
 
+  it('keeps the group commit: writes made together share a few Ready batches', async () => {
+    const clock = new ManualClock()
+    const client = openEmbeddedClient(temporaryFolder(), {clock, seed: 13, preferredMember: 'infra3'})
+    const store = new EtcdStore(client, clock)
+    await store.create('/registry/warm-up', bytes('0'))
+    const leader = client.embedded.leader()!
+    const fsyncsBefore = leader.walFsyncs
+    await Promise.all(Array.from({length: 64}, (_, index) => store.create(`/registry/k${index}`, bytes(String(index)))))
+    expect(leader.walFsyncs - fsyncsBefore).toBeLessThanOrEqual(4)
+    await client.close()
+  })
+
   it('moves a watch to a running member when its member stops', async () => {
     const clock = new ManualClock()
     const client = openEmbeddedClient(temporaryFolder(), {clock, seed: 9})

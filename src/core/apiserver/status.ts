@@ -3,6 +3,7 @@
 import {aggregateText, errorBody, type FieldError} from '../api/field-errors.js'
 import {qualifiedKind, qualifiedResource} from '../api/scheme.js'
 import {EtcdError} from '../mvcc/errors.js'
+import {StorageError} from '../storage/errors.js'
 
 export type StatusReason =
   | 'NotFound'
@@ -162,9 +163,12 @@ export const apiErrors = {
  * A failure of etcd as kube-apiserver answers it: its storage layer passes etcd's error up as it
  * is, and responsewriters.ErrorToAPIStatus makes any such error a 500 with no reason and etcd's
  * text ("etcdserver: request timed out" without a quorum, "etcdserver: permission denied" for a
- * user without the role), which kubectl prints as `Error from server: <text>`. Null for other errors.
+ * user without the role), which kubectl prints as `Error from server: <text>`. A failure of the
+ * embedded members' files (a writer lock held too long, a damaged file) is an internal error
+ * naming the file. Null for other errors.
  */
 export function etcdFailure(error: unknown): ApiError | null {
   if (error instanceof EtcdError || (error instanceof Error && error.message.startsWith('etcdserver: '))) return apiErrors.storage(error.message)
+  if (error instanceof StorageError) return apiErrors.internal(error.message)
   return null
 }
