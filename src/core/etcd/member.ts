@@ -145,6 +145,12 @@ export class EtcdMember {
     this.readWaiters.delete(context)
   }
 
+  /** Wakes the watches waiting here (the member is going away): they look again, and a client that fails over moves them to a running member. */
+  wakeWatches(): void {
+    const revision = this.stateMachine.kv.currentRevision()
+    for (const listener of [...this.watchListeners]) listener([], revision)
+  }
+
   onWatchEvents(listener: WatchListener): () => void {
     this.watchListeners.add(listener)
     return () => this.watchListeners.delete(listener)
@@ -301,9 +307,6 @@ export class EtcdMember {
   close(): void {
     for (const [id, resolve] of this.waiters) resolve({ok: false, error: new EtcdError('Unavailable', 'etcdserver: server stopped')})
     this.waiters.clear()
-    // Watches waiting here look again: a client that fails over moves them to a running member.
-    const revision = this.stateMachine.kv.currentRevision()
-    for (const listener of [...this.watchListeners]) listener([], revision)
     this.database.close()
   }
 }
