@@ -55,6 +55,13 @@ describe('Kubernetes on any quorum (one-shot)', () => {
     expect(await run('kubectl get configmaps -o name')).toMatchObject({status: 0, stdout: 'configmap/after\nconfigmap/kept\n'})
   }, 120_000)
 
+  it('says the same for a cluster Kubernetes never used (its etcd user cannot be made without a quorum)', async () => {
+    const {run} = cluster()
+    expect((await run('member stop infra1')).status).toBe(0)
+    expect((await run('member stop infra3')).status).toBe(0)
+    expect(await run('kubectl get namespaces')).toMatchObject({status: 1, stdout: '', stderr: 'Error from server: etcdserver: request timed out\n'})
+  }, 60_000)
+
   it('loses no acknowledged kubectl write while each member in turn stops and starts', async () => {
     const {home, env, run} = cluster()
     expect((await run('kubectl get namespaces')).status).toBe(0)

@@ -37,6 +37,7 @@ export class FailoverClient implements EtcdClient {
   readonly kv: KvApi
   readonly lease: LeaseApi
   readonly watch: WatchApi
+  readonly auth: AuthApi
   private readonly clients = new Map<string, EmbeddedClient>()
   /** The member requests go to while it serves them (sticky, as clientv3's pinned endpoint). */
   private pinned: string
@@ -63,10 +64,16 @@ export class FailoverClient implements EtcdClient {
       timeToLive: (id, keys) => this.call((client) => client.lease.timeToLive(id, keys), 'read'),
       leases: () => this.call((client) => client.lease.leases(), 'read'),
     }
+    // Auth changes are proposals like writes; the rest read the member's auth state.
+    const authMethod = <K extends keyof AuthApi>(name: K, retry: Retry) =>
+      ((...args: Parameters<AuthApi[K]>) => this.call((client) => (client.auth[name] as (...inner: Parameters<AuthApi[K]>) => ReturnType<AuthApi[K]>)(...args), retry)) as AuthApi[K]
+    const reads = new Set<keyof AuthApi>(['status', 'authenticate', 'userGet', 'userList', 'roleGet', 'roleList'])
+    const names: ReadonlyArray<keyof AuthApi> = ['enable', 'disable', 'status', 'authenticate', 'userAdd', 'userGet', 'userList', 'userDelete', 'userChangePassword', 'userGrantRole', 'userRevokeRole', 'roleAdd', 'roleGet', 'roleList', 'roleDelete', 'roleGrantPermission', 'roleRevokePermission']
+    this.auth = Object.fromEntries(names.map((name) => [name, authMethod(name, reads.has(name) ? 'read' : 'write')])) as unknown as AuthApi
     this.watch = new EmbeddedWatchApi(() => this.servingMember(), (revision) => this.header(revision), embedded.clock)
   }
 
-  /** The cluster, auth and maintenance APIs of the member in use (administration: no retries). */
+  /** The cluster and maintenance APIs of the member in use (administration: no retries). */
   get cluster(): ClusterApi {
     return this.pinnedClient().cluster
   }
@@ -75,9 +82,6 @@ export class FailoverClient implements EtcdClient {
     return this.pinnedClient().maintenance
   }
 
-  get auth(): AuthApi {
-    return this.pinnedClient().auth
-  }
 
   /** The client of one member, with this client's credentials and an attempt's share of the time. */
   memberClient(name: string): EmbeddedClient {
