@@ -1,11 +1,19 @@
 import {Command} from '@oclif/core'
 import {formatStatus} from '../core/printers/status.js'
 import {clusterStatus} from '../core/status/status.js'
+import {KubernetesUnavailableError} from '../core/apiserver/open.js'
+import {fail} from '../command-errors.js'
 
 export default class Status extends Command {
   static override description = 'The cluster in one screen: etcd members (leader, term, index, health), nodes with their pods and requests, pending pods and why'
 
   async run(): Promise<void> {
-    process.stdout.write(formatStatus(await clusterStatus(process.env)))
+    try {
+      process.stdout.write(formatStatus(await clusterStatus(process.env)))
+    } catch (error) {
+      // The API server cannot read its store (no etcd quorum): its error line, exit 1.
+      if (error instanceof KubernetesUnavailableError) fail(this, error.message.replace(/^Error: /, ''))
+      throw error
+    }
   }
 }

@@ -37,7 +37,7 @@ import {listPrefix} from './keys.js'
 import {objectFromStored, Registry} from './registry.js'
 import {type ApiRequest, requestInfo, type RequestInfo} from './request.js'
 import {ServiceAllocator} from './service-allocation.js'
-import {ApiError, apiErrors} from './status.js'
+import {ApiError, apiErrors, etcdFailure} from './status.js'
 import {printerFor} from './tables/printers.js'
 import {type IncludeObject, toTable, wantsTable} from './tables/table.js'
 import {VirtualResources} from './virtual-resources.js'
@@ -154,7 +154,7 @@ export class ApiServer {
     } catch (error) {
       // A broken invariant is a bug and crashes; every other failure is answered.
       if (error instanceof Error && error.name === 'InvariantError') throw error
-      const apiError = error instanceof ApiError ? error : apiErrors.internal(error instanceof Error ? error.message : String(error))
+      const apiError = error instanceof ApiError ? error : (etcdFailure(error) ?? apiErrors.internal(error instanceof Error ? error.message : String(error)))
       response = {status: apiError.code, body: apiError.toStatus(), warnings: []}
     }
     this.audit?.(auditEvent({request, response, ...context, receivedMilliseconds, completedMilliseconds: this.clock.nowMilliseconds()}))

@@ -12,6 +12,7 @@ import {auditLogFile} from './audit.js'
 import {FileCredentials} from './authentication/credentials.js'
 import {ensureBootstrapped} from './bootstrap.js'
 import {ensureAdminKubeconfig} from './kubeconfig.js'
+import {etcdFailure, type Status} from './status.js'
 
 export interface KubernetesOptions {
   readonly environment: NodeJS.ProcessEnv
@@ -19,6 +20,32 @@ export interface KubernetesOptions {
   /** kube-apiserver's --etcd-servers: comma-separated client URLs of a real etcd. */
   readonly etcdServers?: string
   readonly clock?: Clock
+  /** The embedded member this API server's etcd client tries first (its master's); it fails over to the others. */
+  readonly preferredMember?: string
+}
+
+/** How long one etcd request of the API server may take over every member it tries; a test shortens it. */
+export const etcdRequestTimeoutVariable = 'KUBEMU_ETCD_REQUEST_TIMEOUT_MILLISECONDS'
+
+export class KubernetesOptionError extends Error {}
+
+/**
+ * The API server could not open because etcd failed its first read (the bootstrap check): what
+ * it would answer any request, with kubectl's line for it as the message.
+ */
+export class KubernetesUnavailableError extends Error {
+  constructor(readonly status: Status) {
+    super(status.reason ? `Error from server (${status.reason}): ${status.message}` : `Error from server: ${status.message}`)
+  }
+}
+
+/** The request timeout the environment sets, if any (a positive whole number of milliseconds). */
+export function etcdRequestTimeoutOf(environment: NodeJS.ProcessEnv): number | undefined {
+  const text = environment[etcdRequestTimeoutVariable]
+  if (text === undefined || text === '') return undefined
+  const milliseconds = Number(text)
+  if (!/^\d+$/.test(text) || milliseconds <= 0) throw new KubernetesOptionError(`invalid ${etcdRequestTimeoutVariable} ${JSON.stringify(text)}: give a positive whole number of milliseconds`)
+  return milliseconds
 }
 
 export interface KubernetesConnection {
@@ -39,13 +66,25 @@ export async function openKubernetes(options: KubernetesOptions): Promise<Kubern
   mkdirSync(folder, {recursive: true})
   const servers = etcdServersOf(options)
   const clock = options.clock ?? systemClock
+  const credentials = new FileCredentials(folder)
+  const requestTimeoutMilliseconds = etcdRequestTimeoutOf(options.environment)
   // Reads need no writer lock: the embedded cluster opens on the first write.
-  const store = servers.length > 0 ? openRealEtcdStore(servers) : new LazyEmbeddedStore(folder, {clock})
+  const store = servers.length > 0
+    ? openRealEtcdStore(servers)
+    : new LazyEmbeddedStore(folder, {
+      clock,
+      etcdUser: credentials.etcdClient(),
+      ...(options.preferredMember ? {preferredMember: options.preferredMember} : {}),
+      ...(requestTimeoutMilliseconds ? {requestTimeoutMilliseconds} : {}),
+    })
   try {
-    const credentials = new FileCredentials(folder)
     const auditPath = options.environment.KUBEMU_AUDIT_LOG
     const api = new ApiServer({store, clock, credentials, audit: auditPath ? auditLogFile(auditPath) : undefined})
-    await ensureBootstrapped(api, clock.nowMilliseconds())
+    // The bootstrap reads the store before any request: etcd's failures answer as a request's would.
+    await ensureBootstrapped(api, clock.nowMilliseconds()).catch((error: unknown) => {
+      const failure = etcdFailure(error)
+      throw failure ? new KubernetesUnavailableError(failure.toStatus()) : error
+    })
     const kubeconfig = ensureAdminKubeconfig(folder, clock.nowMilliseconds())
     return {api, store, folder, kubeconfig, close: () => store.close()}
   } catch (error) {

@@ -11,7 +11,7 @@ import {strategyFor, type Strategy} from '../api/strategies/index.js'
 import {type Store, StoreError, type StoredObject, type WriteOptions as StoreWriteOptions} from '../store/store.js'
 import {objectKey} from './keys.js'
 import {recordUpdate} from './managed-fields.js'
-import {ApiError, apiErrors} from './status.js'
+import {ApiError, apiErrors, etcdFailure} from './status.js'
 
 /** An update without a resourceVersion retries on a concurrent write at most this often. */
 export const unconditionalUpdateAttemptsMax = 16
@@ -409,6 +409,5 @@ export function storeFailure(error: unknown, definition: ResourceDefinition, nam
     if (error.code === 'Conflict') return apiErrors.modified(definition, name)
     if (error.code === 'Gone') return apiErrors.expired(error.message)
   }
-  if (error instanceof Error && error.message.startsWith('etcdserver: ')) return apiErrors.storage(error.message)
-  return error instanceof Error ? error : new Error(String(error))
+  return etcdFailure(error) ?? (error instanceof Error ? error : new Error(String(error)))
 }

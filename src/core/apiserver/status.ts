@@ -2,6 +2,8 @@
 // details, built by the same constructors (k8s.io/apimachinery/pkg/api/errors) with their texts.
 import {aggregateText, errorBody, type FieldError} from '../api/field-errors.js'
 import {qualifiedKind, qualifiedResource} from '../api/scheme.js'
+import {EtcdError} from '../mvcc/errors.js'
+import {StorageError} from '../storage/errors.js'
 
 export type StatusReason =
   | 'NotFound'
@@ -155,4 +157,18 @@ export const apiErrors = {
     if (retryAfterSeconds > 0) statusDetails.retryAfterSeconds = retryAfterSeconds
     return new ApiError(429, 'TooManyRequests', message, statusDetails)
   },
+}
+
+/**
+ * A failure of etcd as kube-apiserver answers it: its storage layer passes etcd's error up as it
+ * is, and responsewriters.ErrorToAPIStatus makes any such error a 500 with no reason and etcd's
+ * text ("etcdserver: request timed out" without a quorum, "etcdserver: permission denied" for a
+ * user without the role), which kubectl prints as `Error from server: <text>`. A failure of the
+ * embedded members' files (a writer lock held too long, a damaged file) is an internal error
+ * naming the file. Null for other errors.
+ */
+export function etcdFailure(error: unknown): ApiError | null {
+  if (error instanceof EtcdError || (error instanceof Error && error.message.startsWith('etcdserver: '))) return apiErrors.storage(error.message)
+  if (error instanceof StorageError) return apiErrors.internal(error.message)
+  return null
 }

@@ -142,6 +142,12 @@ export interface AuthApi {
   roleRevokePermission(name: string, key: Uint8Array, rangeEnd: Uint8Array): Headed
 }
 
+/** A user's name and password, as etcdctl's --user and clientv3's Username/Password. */
+export interface EtcdCredentials {
+  readonly user: string
+  readonly password: string
+}
+
 export interface EtcdClient {
   readonly kv: KvApi
   readonly auth: AuthApi

@@ -7,6 +7,7 @@ import type {MemberDatabase} from '../storage/member-database.js'
 
 export const clusterStateFileName = 'cluster.json'
 export const metaCleanShutdown = 'clean_shutdown'
+export const metaConfState = 'conf_state'
 
 export interface CleanShutdown {
   readonly term: number
@@ -37,4 +38,10 @@ export function readClusterState(folder: string): ClusterState {
 export function readCleanShutdown(database: MemberDatabase): CleanShutdown | null {
   const marker = database.getMeta(metaCleanShutdown)
   return marker ? (JSON.parse(marker) as CleanShutdown) : null
+}
+
+/** The IDs of the members that vote, as a member's database records the configuration. */
+export function readVoters(database: MemberDatabase): string[] {
+  const value = database.getMeta(metaConfState)
+  return value ? (JSON.parse(value) as {voters: string[]}).voters : []
 }

@@ -1,6 +1,6 @@
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {etcdErrors} from '../mvcc/errors.js'
+import {EtcdError, etcdErrors} from '../mvcc/errors.js'
 import {type ApplyOutcome, type InternalRequest, encodeRequest} from '../mvcc/state-machine.js'
 import {RaftError, StateType} from '../raft/types.js'
 import type {MemberDatabase} from '../storage/member-database.js'
@@ -57,6 +57,16 @@ export function writeClusterState(folder: string, state: ClusterState): void {
   renameSync(`${path}.tmp`, path)
 }
 
+
+/**
+ * A proposal's deadline passed before raft took it (no member knew a leader): it is in no log,
+ * so another member may retry it without applying it twice. etcdctl sees etcd's client timeout.
+ */
+export class UnproposedError extends EtcdError {
+  constructor() {
+    super('DeadlineExceeded', etcdErrors.deadlineExceeded().message)
+  }
+}
 
 let requestCounter = 0
 
@@ -229,6 +239,9 @@ export class EmbeddedCluster {
     for (const request of requests) member.awaitApply(request.id, (outcome) => outcomes.set(request.id, outcome))
     const unproposed = requests.map((request) => ({id: request.id, data: encodeRequest(request)}))
     const proposeRest = (): boolean => {
+      // A follower would forward to a leader that is not running here: the message would be lost.
+      // Hold the proposals until an election names a leader that can take them.
+      if (unproposed.length > 0 && !this.leadRuns(member)) return false
       while (unproposed.length > 0) {
         const batch = unproposed.slice(0, proposalsPerBatchMax)
         try {
@@ -245,9 +258,15 @@ export class EmbeddedCluster {
     const done = await this.driveUntil(() => proposeRest() && outcomes.size === requests.length, timeoutMilliseconds)
     if (!done) {
       for (const request of requests) member.forgetRequest(request.id)
-      throw etcdErrors.deadlineExceeded()
+      throw unproposed.length === requests.length ? new UnproposedError() : etcdErrors.deadlineExceeded()
     }
     return requests.map((request) => outcomes.get(request.id)!)
+  }
+
+  /** Whether the leader `member` knows of (if any) runs in this process. */
+  private leadRuns(member: EtcdMember): boolean {
+    const lead = member.raft.lead
+    return lead === '' || lead === member.id || this.membersById.has(lead)
   }
 
   async propose(member: EtcdMember, request: InternalRequest, timeoutMilliseconds: number): Promise<ApplyOutcome> {
@@ -316,6 +335,7 @@ export class EmbeddedCluster {
     if (!member) return
     this.membersByName.delete(name)
     this.membersById.delete(member.id)
+    member.wakeWatches()
     member.close()
   }
 

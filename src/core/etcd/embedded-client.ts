@@ -198,6 +198,12 @@ export class EmbeddedClient implements EtcdClient {
     return new EmbeddedClient(this.embedded, {endpoint, ...(user === undefined ? {} : {authenticatedUser: user})})
   }
 
+  /** Logs in again at the next request, as clientv3 does when a request finds auth newly enabled. */
+  forgetLogin(): void {
+    this.credentialsChecked = false
+    this.authenticatedUser = this.options.authenticatedUser
+  }
+
   /** Logs in with the credentials now, as clientv3 does when it connects. */
   async logIn(): Promise<void> {
     await this.readyToServe()

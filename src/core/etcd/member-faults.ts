@@ -11,14 +11,14 @@ function checkName(cluster: EmbeddedCluster, name: string): void {
   if (!names.includes(name)) throw new UnknownMemberError(`no etcd member named "${name}" (members: ${names.join(', ')})`)
 }
 
-/** Stops a member of a cluster this process runs: it stays down, unreachable, until started again. */
-export function stopMemberIn(cluster: EmbeddedCluster, name: string): void {
+/** Stops a member of an open cluster (this process's): it stays down, unreachable, until started again. */
+export function stopMemberOf(cluster: EmbeddedCluster, name: string): void {
   checkName(cluster, name)
   cluster.stopMember(name)
 }
 
-/** Starts a stopped member of a cluster this process runs and lets it catch up with the leader (entries or a snapshot). */
-export async function startMemberIn(cluster: EmbeddedCluster, name: string): Promise<{caughtUp: boolean}> {
+/** Starts a stopped member of an open cluster and lets it catch up with the leader (entries or a snapshot). */
+export async function startMemberOf(cluster: EmbeddedCluster, name: string): Promise<{caughtUp: boolean}> {
   checkName(cluster, name)
   cluster.startMember(name)
   const member = cluster.member(name)!
@@ -30,21 +30,21 @@ export async function startMemberIn(cluster: EmbeddedCluster, name: string): Pro
   return {caughtUp}
 }
 
-/** Stops a member (one-shot: opens the cluster for it). */
+/** Stops a member of the cluster in `folder` (opening it for the command). */
 export async function stopMember(folder: string, name: string, options: ClusterOptions = {}): Promise<void> {
   const cluster = EmbeddedCluster.open(folder, options)
   try {
-    stopMemberIn(cluster, name)
+    stopMemberOf(cluster, name)
   } finally {
     await cluster.close()
   }
 }
 
-/** Starts a stopped member (one-shot: opens the cluster for it). */
+/** Starts a stopped member of the cluster in `folder` (opening it for the command). */
 export async function startMember(folder: string, name: string, options: ClusterOptions = {}): Promise<{caughtUp: boolean}> {
   const cluster = EmbeddedCluster.open(folder, options)
   try {
-    return await startMemberIn(cluster, name)
+    return await startMemberOf(cluster, name)
   } finally {
     await cluster.close()
   }

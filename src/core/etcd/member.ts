@@ -8,7 +8,7 @@ import {assert} from '../util/assert.js'
 import {decodeValue, encodeValue} from '../util/codec.js'
 import type {ClusterLayout, MemberLayout} from './layout.js'
 import type {InProcessTransport} from './transport.js'
-import {type CleanShutdown, metaCleanShutdown, readCleanShutdown} from './cluster-files.js'
+import {type CleanShutdown, metaCleanShutdown, metaConfState, readCleanShutdown} from './cluster-files.js'
 
 export type {CleanShutdown} from './cluster-files.js'
 
@@ -18,7 +18,6 @@ export const snapshotEveryEntriesDefault = 10_000
 export const pendingRequestsMax = 100_000
 
 const metaMembers = 'members'
-const metaConfState = 'conf_state'
 
 /** A member as etcd's Cluster API lists it. */
 export interface MemberRecord {
@@ -144,6 +143,12 @@ export class EtcdMember {
 
   forgetRead(context: string): void {
     this.readWaiters.delete(context)
+  }
+
+  /** Wakes the watches waiting here (the member is going away): they look again, and a client that fails over moves them to a running member. */
+  wakeWatches(): void {
+    const revision = this.stateMachine.kv.currentRevision()
+    for (const listener of [...this.watchListeners]) listener([], revision)
   }
 
   onWatchEvents(listener: WatchListener): () => void {

@@ -5,8 +5,9 @@ import type {RangeRequest, RangeResponse, ResponseHeader} from '../mvcc/types.js
 import {MemberDatabase} from '../storage/member-database.js'
 import {WriterLock} from '../storage/writer-lock.js'
 import type {Clock} from '../util/clock.js'
-import type {WatchRequest, Watcher} from './api.js'
-import {memberDatabasePath, readCleanShutdown, readClusterState} from './cluster-files.js'
+import type {EtcdCredentials, WatchRequest, Watcher} from './api.js'
+import {etcdErrors} from '../mvcc/errors.js'
+import {type ClusterState, memberDatabasePath, readCleanShutdown, readClusterState, readVoters} from './cluster-files.js'
 import type {ClusterLayout, MemberLayout} from './layout.js'
 import {HistoryWatcher, type WatchSource, watchPollMilliseconds} from './watch.js'
 
@@ -18,34 +19,60 @@ import {HistoryWatcher, type WatchSource, watchPollMilliseconds} from './watch.j
 export class ReadOnlyMember {
   readonly kv: KvStore
 
+  /** The user reads run as once auth is enabled (checked against the database on first use). */
+  private user: string | undefined
+  private loggedIn = false
+
   private constructor(
     readonly layout: MemberLayout,
     private readonly cluster: ClusterLayout,
     readonly database: MemberDatabase,
     private readonly clock: Clock,
+    private readonly credentials: EtcdCredentials | undefined,
   ) {
     this.kv = new KvStore(database)
   }
 
   /** Null when the member is stopped or has no database yet. */
-  static open(folder: string, cluster: ClusterLayout, name: string, clock: Clock): ReadOnlyMember | null {
+  static open(folder: string, cluster: ClusterLayout, name: string, clock: Clock, credentials?: EtcdCredentials): ReadOnlyMember | null {
     const layout = cluster.members.find((member) => member.name === name)
     if (!layout || readClusterState(folder).stopped.includes(name)) return null
     const path = memberDatabasePath(folder, name)
     if (!existsSync(path)) return null
-    return new ReadOnlyMember(layout, cluster, MemberDatabase.open(path, {readonly: true}), clock)
+    return new ReadOnlyMember(layout, cluster, MemberDatabase.open(path, {readonly: true}), clock, credentials)
   }
 
   /**
-   * Whether this view is as current as the cluster: the last process stopped cleanly (everything
-   * committed was applied everywhere) and no lease has run out since (its keys would be gone),
-   * or another process holds the cluster and is the one keeping it current.
+   * Whether this view is as current as the cluster: the member runs, a quorum of voters runs (else
+   * etcd would serve no linearizable read), and either the last process stopped cleanly
+   * (everything committed was applied everywhere) and no lease has run out since (its keys would
+   * be gone), or another process holds the cluster and is the one keeping it current.
    */
   servesCurrentState(folder: string): boolean {
+    const state = readClusterState(folder)
+    if (state.stopped.includes(this.layout.name) || !this.quorumRuns(state)) return false
     // The clean-stop record and the lease table are read first: they settle the common case
     // without touching the lock file.
     const cleanAndLive = readCleanShutdown(this.database) !== null && this.database.kv.expiredLeases(this.clock.nowMilliseconds(), 1).length === 0
     return cleanAndLive || WriterLock.heldElsewhere(folder)
+  }
+
+  private quorumRuns(state: ClusterState): boolean {
+    const voters = readVoters(this.database)
+    const names = new Map<string, string>([...this.cluster.members, ...(state.joined ?? [])].map((member) => [member.id, member.name]))
+    const running = voters.filter((id) => !state.stopped.includes(names.get(id) ?? '')).length
+    return running >= Math.floor(voters.length / 2) + 1
+  }
+
+  /** The user requests run as: none until auth is enabled, then the credentials' (as clientv3 logs in). */
+  private requestUser(): string | undefined {
+    const auth = new AuthStore(this.database)
+    if (!this.loggedIn && this.credentials && auth.status().enabled) {
+      if (!auth.authenticate(this.credentials.user, this.credentials.password)) throw etcdErrors.authFailed()
+      this.user = this.credentials.user
+      this.loggedIn = true
+    }
+    return this.user
   }
 
   header(revision: number): ResponseHeader {
@@ -53,8 +80,8 @@ export class ReadOnlyMember {
   }
 
   range(request: RangeRequest): RangeResponse {
-    // Readers come without credentials; with auth enabled etcd refuses them.
-    new AuthStore(this.database).checkRange(undefined, request.key, request.rangeEnd, 'READ')
+    // Without credentials, etcd refuses readers once auth is enabled.
+    new AuthStore(this.database).checkRange(this.requestUser(), request.key, request.rangeEnd, 'READ')
     const response = this.kv.range(request)
     return {...response, header: this.header(response.header.revision)}
   }
@@ -62,7 +89,7 @@ export class ReadOnlyMember {
   /** A watch that polls the database for writes made by other processes. */
   watch(request: WatchRequest): Watcher {
     const database = this.database
-    new AuthStore(database).checkRange(undefined, request.key, request.rangeEnd, 'READ')
+    new AuthStore(database).checkRange(this.requestUser(), request.key, request.rangeEnd, 'READ')
     const clock = this.clock
     const source: WatchSource = {
       database: () => database,

@@ -110,7 +110,11 @@ function successorKey(key: Uint8Array): Uint8Array {
   return next
 }
 
-/** Watches served by a member of this process: woken by its applies, no polling. */
+/**
+ * Watches served by a member of this process: woken by its applies, no polling. The member is
+ * looked up at each step, so a client that fails over moves its watches with it (members share
+ * one history of revisions).
+ */
 export class EmbeddedWatchApi implements WatchApi {
   constructor(
     private readonly serving: () => EtcdMember,
@@ -119,11 +123,12 @@ export class EmbeddedWatchApi implements WatchApi {
   ) {}
 
   watch(request: WatchRequest): Watcher {
-    const member = this.serving()
+    this.serving()
     const source: WatchSource = {
-      database: () => member.database,
+      database: () => this.serving().database,
       waitForChange: (signal) =>
         new Promise((resolve) => {
+          const member = this.serving()
           // One listener per wait, removed when the wait ends, so a long watch does not pile them up.
           const onAbort = () => {
             stop()

@@ -1,6 +1,7 @@
 // What kubemu's own commands (member, master, time) ask of the host: each opens the host of the
 // cluster (through `kubemu up` when it runs), makes one call and closes it. Errors a user can cause
 // come back as HostCommandError with the message to print; anything else is a bug.
+import {KubernetesUnavailableError} from '../apiserver/open.js'
 import {UnknownMemberError} from '../etcd/member-faults.js'
 import {StorageError} from '../storage/errors.js'
 import {TimeArgumentError} from './clock.js'
@@ -11,7 +12,7 @@ import type {StepProgress} from './stepper.js'
 
 export class HostCommandError extends Error {}
 
-const userErrors = [HostRequestError, UnknownMemberError, TimeArgumentError, HostStateError, StorageError]
+const userErrors = [HostRequestError, UnknownMemberError, TimeArgumentError, HostStateError, StorageError, KubernetesUnavailableError]
 
 async function withHost<T>(environment: NodeJS.ProcessEnv, clusterName: string | undefined, work: (host: ClusterHost) => Promise<T>): Promise<T> {
   try {

@@ -51,7 +51,7 @@ async function asAdmin<T>(server: RequestHandler, work: (client: ApiClient) => P
 }
 
 async function withCluster<T>(environment: NodeJS.ProcessEnv, clusterName: string, work: (client: ApiClient, clock: Clock) => Promise<T>): Promise<T> {
-  const {openHost} = await import('./host.js')
+  const [{openHost}, {KubernetesUnavailableError}] = await Promise.all([import('./host.js'), import('../apiserver/open.js')])
   const host = await openHost({environment, clusterName})
   try {
     await host.catchUp()
@@ -59,6 +59,10 @@ async function withCluster<T>(environment: NodeJS.ProcessEnv, clusterName: strin
     // A new node's kubelet heartbeats and takes pods; a removed node's pods are replaced.
     await host.settle()
     return result
+  } catch (error) {
+    // The API server cannot read its store (no etcd quorum): its error line, as kubectl prints it.
+    if (error instanceof KubernetesUnavailableError) throw new NodeCommandError(error.message)
+    throw error
   } finally {
     await host.close()
   }

@@ -7,7 +7,7 @@ import type {ApiResponse} from '../apiserver/apiserver.js'
 import type {RequestHandler} from '../client/client.js'
 import type {ControlPlane, ControlPlaneOptions} from '../controlplane/control-plane.js'
 import type {EmbeddedCluster} from '../etcd/cluster.js'
-import {startMemberIn, stopMemberIn, UnknownMemberError} from '../etcd/member-faults.js'
+import {startMemberOf, stopMemberOf, UnknownMemberError} from '../etcd/member-faults.js'
 import type {EtcdFrontDoor} from '../server/etcd-grpc.js'
 import type {ClusterClock} from './clock.js'
 import {type FaultAction, HostRequestError, type HostOperations, type TimeReading} from './control-api.js'
@@ -209,13 +209,13 @@ export class UpRuntime {
   }
 
   private async stopMember(name: string): Promise<void> {
-    stopMemberIn(this.options.cluster, name)
+    stopMemberOf(this.options.cluster, name)
     await this.options.frontDoor()?.stopMember(name)
     this.options.log(`etcd: member ${name} stopped`)
   }
 
   private async startMember(name: string): Promise<{caughtUp: boolean}> {
-    const result = await startMemberIn(this.options.cluster, name)
+    const result = await startMemberOf(this.options.cluster, name)
     await this.options.frontDoor()?.startMember(name)
     this.options.log(`etcd: member ${name} started${result.caughtUp ? ' and caught up' : ''}`)
     return result

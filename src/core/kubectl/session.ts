@@ -199,7 +199,9 @@ export class KubectlSession {
     try {
       return await (await this.openHost()).kubernetes()
     } catch (error) {
-      const {NoApiServerError} = await import('../host/one-shot-host.js')
+      const [{NoApiServerError}, {KubernetesUnavailableError}] = await Promise.all([import('../host/one-shot-host.js'), import('../apiserver/open.js')])
+      // Opening reads the store (the bootstrap check): a failure there is the server's answer.
+      if (error instanceof KubernetesUnavailableError) throw new ServerError(error.status)
       if (!(error instanceof NoApiServerError)) throw error
       // What kubectl says when nothing listens behind the cluster's server URL.
       const {config} = this.kubeconfig()

@@ -81,7 +81,8 @@ async function memberStatuses(environment: NodeJS.ProcessEnv, served: Readonly<R
       id: member.id,
       endpoint,
       healthy: healthy?.health ?? false,
-      leader: status ? BigInt(status.leader) === BigInt(status.header.member_id) : false,
+      // etcdctl leaves out a zero leader (a member without one, as without a quorum).
+      leader: status?.leader !== undefined ? BigInt(status.leader) === BigInt(status.header.member_id) : false,
       term: status?.raftTerm ?? null,
       index: status?.raftIndex ?? null,
       error: status ? null : (healthy?.error ?? error.replace(/^Error: /, '')) || 'unreachable',

@@ -1,12 +1,15 @@
-// The store of a one-shot command on the embedded cluster: reads go straight to a member's
-// database without the writer lock (as etcdctl's serializable reads do) while that view is
-// current; the first write, or a view that may be stale, opens the cluster (taking the lock),
-// and from then on everything goes through it, so a command reads its own writes.
+// The store of a one-shot command on the embedded cluster: reads go straight to a running
+// member's database without the writer lock (as etcdctl's serializable reads do) while that view
+// is current; the first write, or a view that may be stale (a stopped member, no quorum), opens
+// the cluster (taking the lock), and from then on everything goes through it, so a command reads
+// its own writes.
 import type {EtcdClient} from '../etcd/api.js'
 import type {EmbeddedClient} from '../etcd/embedded-client.js'
+import type {FailoverClient} from '../etcd/failover-client.js'
 import type {EmbeddedStoreOptions} from './backends.js'
 import {defaultLayout} from '../etcd/layout.js'
 import {ReadOnlyMember} from '../etcd/read-only.js'
+import {ensureClientUser} from './client-user.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {type CompactionState, type CompactionStep, EtcdStore, type ListOptions, type ListResult, type Store, type StoredObject, type StoreWatch, type WriteOptions} from './store.js'
 
@@ -14,7 +17,7 @@ export class LazyEmbeddedStore implements Store {
   private reader: ReadOnlyMember | null | undefined
   private readerStore: EtcdStore | null = null
   private writer: Store | null = null
-  private writerClient: EmbeddedClient | null = null
+  private writerClient: FailoverClient | null = null
   /** The cluster being opened: concurrent first writes wait for the same one. */
   private opening: Promise<Store> | null = null
   /** Counts the times this store took the writer lock. */
@@ -34,7 +37,7 @@ export class LazyEmbeddedStore implements Store {
   private readable(): EtcdStore | null {
     if (this.writer) return null
     if (this.reader === undefined) {
-      this.reader = ReadOnlyMember.open(this.folder, defaultLayout(), this.options.endpoint ?? 'infra1', this.clock)
+      this.reader = this.openReader()
       if (this.reader) {
         const reader = this.reader
         // A read-only etcd client: only range and watch are ever called on it.
@@ -50,11 +53,30 @@ export class LazyEmbeddedStore implements Store {
     return this.readerStore
   }
 
+  /** A view of the preferred member, else of the first running one after it. */
+  private openReader(): ReadOnlyMember | null {
+    const names = defaultLayout().members.map((member) => member.name)
+    const preferred = this.options.preferredMember ?? names[0]!
+    for (const name of [preferred, ...names.filter((other) => other !== preferred)]) {
+      const reader = ReadOnlyMember.open(this.folder, defaultLayout(), name, this.clock, this.options.etcdUser)
+      if (reader) return reader
+    }
+    return null
+  }
+
   private async writable(): Promise<Store> {
     if (this.writer) return this.writer
-    this.opening ??= import('./backends.js').then(({openEmbeddedClient}) => {
-      this.writerClient = openEmbeddedClient(this.folder, this.options)
-      this.writer = new EtcdStore(this.writerClient, this.clock)
+    this.opening ??= import('./backends.js').then(async ({openEmbeddedClient}) => {
+      const client = openEmbeddedClient(this.folder, this.options)
+      try {
+        if (this.options.etcdUser) await ensureClientUser(client, this.options.etcdUser)
+      } catch (error) {
+        await client.close()
+        this.opening = null
+        throw error
+      }
+      this.writerClient = client
+      this.writer = new EtcdStore(client, this.clock)
       this.writerEpoch++
       return this.writer
     })
@@ -116,10 +138,11 @@ export class LazyEmbeddedStore implements Store {
     })
   }
 
-  /** The etcd API of the cluster this store writes to (opening it), for the etcd front door. */
+  /** The etcd API of the cluster this store writes to (opening it), served by the preferred member, for the etcd front door. */
   async embeddedClient(): Promise<EmbeddedClient> {
     await this.writable()
-    return this.writerClient!
+    const client = this.writerClient!
+    return client.memberClient(this.options.preferredMember ?? client.embedded.layout.members[0]!.name)
   }
 
   exclusiveWriterEpoch(): number | null {

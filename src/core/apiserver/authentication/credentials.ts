@@ -1,15 +1,19 @@
 // The cluster's secrets: the admin's bearer token (a static token file, as kube-apiserver's
-// --token-auth-file) and the key that signs ServiceAccount tokens (--service-account-key-file).
+// --token-auth-file), the key that signs ServiceAccount tokens (--service-account-key-file) and
+// the API server's etcd password (what its etcd client certificate is to a real etcd).
 // They live in the cluster folder, made on first use; two processes racing to make them agree on
 // whichever file was written first.
 import {createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, randomBytes} from 'node:crypto'
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import type {EtcdCredentials} from '../../etcd/api.js'
 import {systemGroups, type UserInfo} from './user.js'
 import {type ClusterCertificates, clusterCertificates} from './certificates.js'
 
 export const adminUserName = 'kubernetes-admin'
 export const serviceAccountKeyBits = 2048
+/** The API server's etcd user: the common name kubeadm gives its etcd client certificate. */
+export const apiServerEtcdUserName = 'kube-apiserver-etcd-client'
 
 export interface StaticToken {
   readonly token: string
@@ -92,6 +96,12 @@ export class FileCredentials implements ClusterCredentials {
     const admin = this.staticTokens().find((token) => token.user.name === adminUserName)
     if (!admin) throw new Error(`the token file ${join(this.folder, 'pki', 'tokens.csv')} has no ${adminUserName} line`)
     return admin.token
+  }
+
+  /** The API server's etcd user and its password (`pki/apiserver-etcd-client.password`, made on first use). */
+  etcdClient(): EtcdCredentials {
+    const password = createOnce(join(this.pki(), 'apiserver-etcd-client.password'), `${newToken()}\n`).trim()
+    return {user: apiServerEtcdUserName, password}
   }
 
   signingKey(): ReturnType<ClusterCredentials['signingKey']> {
