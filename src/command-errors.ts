@@ -2,7 +2,8 @@ import type {Command} from '@oclif/core'
 
 /** Ends a command with the user's error on one line, as the real tools print theirs (no wrapping, no decoration). */
 export function fail(command: Command, message: string): never {
-  process.stderr.write(`Error: ${message}\n`)
+  // A message that already carries its tool's prefix (kubectl's "Error from server …") stays as it is.
+  process.stderr.write(/^Error\b/.test(message) ? `${message}\n` : `Error: ${message}\n`)
   return command.exit(1)
 }
 

@@ -1,5 +1,6 @@
 import {Args, Command, Flags} from '@oclif/core'
 import {addNode, NodeCommandError, parseLabels, parseTaints} from '../../core/host/nodes.js'
+import {fail} from '../../command-errors.js'
 
 export default class NodeAdd extends Command {
   static override description = 'Add a simulated node: its kubelet registers, heartbeats and runs the pods scheduled to it'
@@ -18,7 +19,7 @@ export default class NodeAdd extends Command {
     try {
       await addNode(process.env, flags.cluster, args.name, {cpu: flags.cpu, memory: flags.memory, pods: flags.pods, labels: parseLabels(flags.labels), taints: parseTaints(flags.taints)})
     } catch (error) {
-      if (error instanceof NodeCommandError) this.error(error.message, {exit: 1})
+      if (error instanceof NodeCommandError) fail(this, error.message)
       throw error
     }
     this.log(`node/${args.name} created`)

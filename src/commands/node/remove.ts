@@ -1,5 +1,6 @@
 import {Args, Command, Flags} from '@oclif/core'
 import {NodeCommandError, removeNode} from '../../core/host/nodes.js'
+import {fail} from '../../command-errors.js'
 
 export default class NodeRemove extends Command {
   static override description = 'Remove a simulated node: its pods are collected and replaced elsewhere'
@@ -11,7 +12,7 @@ export default class NodeRemove extends Command {
     try {
       await removeNode(process.env, flags.cluster, args.name)
     } catch (error) {
-      if (error instanceof NodeCommandError) this.error(error.message, {exit: 1})
+      if (error instanceof NodeCommandError) fail(this, error.message)
       throw error
     }
     this.log(`node "${args.name}" deleted`)

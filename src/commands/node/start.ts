@@ -1,5 +1,6 @@
 import {Args, Command, Flags} from '@oclif/core'
 import {NodeCommandError, setNodeStopped} from '../../core/host/nodes.js'
+import {fail} from '../../command-errors.js'
 
 export default class NodeStart extends Command {
   static override description = "Start a stopped node's kubelet again: heartbeats, Ready, its taints removed"
@@ -11,7 +12,7 @@ export default class NodeStart extends Command {
     try {
       await setNodeStopped(process.env, flags.cluster, args.name, false)
     } catch (error) {
-      if (error instanceof NodeCommandError) this.error(error.message, {exit: 1})
+      if (error instanceof NodeCommandError) fail(this, error.message)
       throw error
     }
     this.log(`node/${args.name} started`)

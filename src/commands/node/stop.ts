@@ -1,5 +1,6 @@
 import {Args, Command, Flags} from '@oclif/core'
 import {NodeCommandError, setNodeStopped} from '../../core/host/nodes.js'
+import {fail} from '../../command-errors.js'
 
 export default class NodeStop extends Command {
   static override description = "Stop a node's kubelet (fault injection): no heartbeats, NotReady after 40 s, its pods evicted after their tolerationSeconds"
@@ -11,7 +12,7 @@ export default class NodeStop extends Command {
     try {
       await setNodeStopped(process.env, flags.cluster, args.name, true)
     } catch (error) {
-      if (error instanceof NodeCommandError) this.error(error.message, {exit: 1})
+      if (error instanceof NodeCommandError) fail(this, error.message)
       throw error
     }
     this.log(`node/${args.name} stopped`)
