@@ -114,7 +114,7 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
     for (const endpoint of endpoints) {
       const server = new grpc.Server({'grpc.max_receive_message_length': receiveMessageBytesMax})
       const clientOf = (metadata: grpc.Metadata) => client.forUser(endpoint.member, tokens.userOf(metadata))
-      addServices(server, loaded.etcdserverpb, clientOf, tokens)
+      addServices(server, loaded.etcdserverpb, clientOf, tokens, (member) => urls.get(member))
       servers.push(server)
       // gRPC on a loopback port of its own, reached through the relay on the member's client URL.
       const internalPort = await new Promise<number>((resolve, reject) =>
@@ -157,7 +157,8 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
   }
 }
 
-function addServices(server: grpc.Server, services: Record<string, {service: grpc.ServiceDefinition}>, clientOf: (metadata: grpc.Metadata) => EmbeddedClient, tokens: AuthTokens): void {
+/** `servedUrl`: the client URL a member is served on here, which member lists report (so `--cluster` reaches these ports). */
+function addServices(server: grpc.Server, services: Record<string, {service: grpc.ServiceDefinition}>, clientOf: (metadata: grpc.Metadata) => EmbeddedClient, tokens: AuthTokens, servedUrl: (member: string) => string | undefined): void {
   const unary = (handler: Unary): grpc.handleUnaryCall<Wire, Wire> => (call, callback) => {
     handler(call.request, clientOf(call.metadata)).then(
       (response) => callback(null, response),
@@ -204,7 +205,12 @@ function addServices(server: grpc.Server, services: Record<string, {service: grp
     ),
     LeaseLeases: unary((_request, client) => headed(client.lease.leases(), (value) => ({leases: value.leases.map((lease: {id: bigint}) => ({ID: lease.id.toString()}))}))),
   })
-  const members = (value: {members: Parameters<typeof member>[0][]}) => ({members: value.members.map(member)})
+  const members = (value: {members: Parameters<typeof member>[0][]}) => ({
+    members: value.members.map((entry) => {
+      const served = servedUrl(entry.name)
+      return member(served && entry.clientUrls.length > 0 ? {...entry, clientUrls: [served]} : entry)
+    }),
+  })
   server.addService(services.Cluster!.service, {
     MemberList: unary((_request, client) => headed(client.cluster.memberList(), members)),
     MemberRemove: unary((request, client) => headed(client.cluster.memberRemove(BigInt(request.ID)), members)),

@@ -65,6 +65,11 @@ async function etcdctlJson(environment: NodeJS.ProcessEnv, argv: string[]): Prom
   }
 }
 
+/** A refused connection as one would say it, not as the gRPC client words it. */
+function readableError(text: string): string {
+  return /ECONNREFUSED|No connection established/.test(text) ? 'connection refused' : text
+}
+
 /** Each member's client URL as served: a running `up`'s ports, or the layout's. */
 async function memberStatuses(environment: NodeJS.ProcessEnv, served: Readonly<Record<string, string>> | undefined): Promise<MemberStatus[]> {
   const endpointOf = (member: {name: string; clientUrl: string}) => served?.[member.name] ?? member.clientUrl
@@ -85,7 +90,7 @@ async function memberStatuses(environment: NodeJS.ProcessEnv, served: Readonly<R
       leader: status?.leader !== undefined ? BigInt(status.leader) === BigInt(status.header.member_id) : false,
       term: status?.raftTerm ?? null,
       index: status?.raftIndex ?? null,
-      error: status ? null : (healthy?.error ?? error.replace(/^Error: /, '')) || 'unreachable',
+      error: status ? null : readableError((healthy?.error ?? error.replace(/^Error: /, '')) || 'unreachable'),
     })
   }
   return members
