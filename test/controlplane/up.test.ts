@@ -126,11 +126,16 @@ describe('kubemu up', () => {
     expect(real.stdout).toContain('/registry/namespaces/kube-system\n')
     expect((await ours(keys)).stdout).toBe(real.stdout)
 
+    // Member lists name the client ports up serves (here free ones), so --cluster reaches them.
+    const [port1, port2, port3] = endpoints.split(',')
     expect((await etcdctl('member list')).stdout).toBe(
-      '8211f1d0f64f3269, started, infra1, http://127.0.0.1:12380, http://127.0.0.1:2379, false\n' +
-        '91bc3c398fb3c146, started, infra2, http://127.0.0.1:22380, http://127.0.0.1:22379, false\n' +
-        'fd422379fda50e48, started, infra3, http://127.0.0.1:32380, http://127.0.0.1:32379, false\n',
+      `8211f1d0f64f3269, started, infra1, http://127.0.0.1:12380, http://${port1}, false\n` +
+        `91bc3c398fb3c146, started, infra2, http://127.0.0.1:22380, http://${port2}, false\n` +
+        `fd422379fda50e48, started, infra3, http://127.0.0.1:32380, http://${port3}, false\n`,
     )
+    const clusterHealth = await etcdctl('endpoint health --cluster')
+    expect(clusterHealth.status).toBe(0)
+    expect(clusterHealth.stderr.split('\n').filter((line) => line.includes(' is healthy: ')).map((line) => line.split(' ')[0]).sort()).toEqual(endpoints.split(',').map((endpoint) => `http://${endpoint}`).sort())
     const status = await etcdctl('endpoint status -w json', endpoints)
     const members = (JSON.parse(status.stdout) as Array<{Status: {header: {member_id: number}; leader: number}}>).map((entry) => entry.Status)
     expect(members).toHaveLength(3)

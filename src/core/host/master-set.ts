@@ -8,7 +8,8 @@ import {assert} from '../util/assert.js'
 import {readHostState, updateHostState} from './state.js'
 import type {KubeObject} from '../api/object.js'
 import {apiServerUser} from '../apiserver/authentication/user.js'
-import {ApiClient, type RequestHandler} from '../client/client.js'
+import {ApiClient, isNotFound, type RequestHandler} from '../client/client.js'
+import {resources} from '../client/resources.js'
 import {EventRecorder} from '../client/events.js'
 import {LeaderElector} from '../controlplane/leader-election.js'
 import type {Clock} from '../util/clock.js'
@@ -28,6 +29,7 @@ export class MasterSet {
   /** The master whose candidate leads each component, as last seen. */
   private readonly leaders = new Map<ElectedComponent, string | null>()
   private readonly events: ReadonlyMap<ElectedComponent, EventRecorder>
+  private readonly client: ApiClient
 
   constructor(
     server: RequestHandler,
@@ -45,8 +47,8 @@ export class MasterSet {
         this.candidates.push({master, component, elector: new LeaderElector(client, component, identity)})
       }
     }
-    const eventClient = new ApiClient(server, apiServerUser, 'kubemu')
-    this.events = new Map(electedComponents.map((component) => [component, new EventRecorder(eventClient, {component}, clock)]))
+    this.client = new ApiClient(server, apiServerUser, 'kubemu')
+    this.events = new Map(electedComponents.map((component) => [component, new EventRecorder(this.client, {component}, clock)]))
   }
 
   /** Whether a running master leads `component` (its loops may run). */
@@ -63,8 +65,12 @@ export class MasterSet {
   async elect(now: number): Promise<void> {
     for (const component of electedComponents) {
       let leader: Candidate | null = null
-      for (const candidate of this.candidates) {
-        if (candidate.component !== component) continue
+      // The holder renews first: a running leader renews every 2 s and never lets its Lease lapse,
+      // so a standby must not find it expired when the clock was moved on in one step.
+      const holder = await this.holderOf(component)
+      const candidates = this.candidates.filter((candidate) => candidate.component === component)
+      candidates.sort((a, b) => Number(b.elector.identity === holder) - Number(a.elector.identity === holder))
+      for (const candidate of candidates) {
         if (this.isStopped(candidate.master)) {
           // Its process is gone: it neither renews nor releases.
           candidate.elector.forget()
@@ -82,6 +88,16 @@ export class MasterSet {
       } else if (previous) {
         this.log(`leader election: nobody leads ${component} (its Lease was held by ${previous})`)
       }
+    }
+  }
+
+  private async holderOf(component: ElectedComponent): Promise<string | null> {
+    try {
+      const lease = await this.client.get<KubeObject & {spec?: {holderIdentity?: string}}>(resources.leases, 'kube-system', component)
+      return lease.spec?.holderIdentity || null
+    } catch (error) {
+      if (isNotFound(error)) return null
+      throw error
     }
   }
 
