@@ -5,7 +5,7 @@ import {KubernetesUnavailableError} from '../core/apiserver/open.js'
 import {fail} from '../command-errors.js'
 
 export default class Status extends Command {
-  static override description = 'The cluster in one screen: etcd members (leader, term, index, health), nodes with their pods and requests, pending pods and why'
+  static override description = 'The cluster in one screen: cluster time, the masters (running or stopped, who leads the scheduler and the controller manager), etcd members (ports served, leader, term, index, health), nodes with their pods and requests, pending pods and why'
 
   async run(): Promise<void> {
     try {
