@@ -26,6 +26,8 @@ export interface KubernetesConnection {
   readonly store: Store
   readonly folder: string
   readonly kubeconfig: string
+  /** Whether this command bootstrapped the cluster (its control plane has not run yet). */
+  readonly bootstrapped: boolean
   close(): Promise<void>
 }
 
@@ -45,9 +47,9 @@ export async function openKubernetes(options: KubernetesOptions): Promise<Kubern
     const credentials = new FileCredentials(folder)
     const auditPath = options.environment.KUBEMU_AUDIT_LOG
     const api = new ApiServer({store, clock, credentials, audit: auditPath ? auditLogFile(auditPath) : undefined})
-    await ensureBootstrapped(api, clock.nowMilliseconds())
+    const bootstrapped = await ensureBootstrapped(api, clock.nowMilliseconds())
     const kubeconfig = ensureAdminKubeconfig(folder, clock.nowMilliseconds())
-    return {api, store, folder, kubeconfig, close: () => store.close()}
+    return {api, store, folder, kubeconfig, bootstrapped, close: () => store.close()}
   } catch (error) {
     await store.close()
     throw error

@@ -18,6 +18,8 @@ import {DisruptionController} from '../controllers/disruption.js'
 import {ServiceAccountController} from '../controllers/serviceaccount.js'
 import {StatefulSetController} from '../controllers/statefulset.js'
 import {Kubelets} from '../kubelet/kubelet.js'
+import {MirrorPods} from '../kubelet/mirror-pods.js'
+import {allStaticPodsRunning, type StaticPodHealth} from '../kubelet/static-pods.js'
 import {Scheduler} from '../scheduler/scheduler.js'
 import type {Clock} from '../util/clock.js'
 import {ControlPlaneRunner, type SettleResult} from './runner.js'
@@ -44,7 +46,14 @@ export class ControlPlane {
   readonly runner: ControlPlaneRunner
   readonly loops: readonly ControlLoop[]
 
-  constructor(server: RequestHandler, clock: Clock, random: () => number, onEvent?: ConstructorParameters<typeof EventRecorder>[3]) {
+  constructor(
+    server: RequestHandler,
+    clock: Clock,
+    random: () => number,
+    onEvent?: ConstructorParameters<typeof EventRecorder>[3],
+    /** Whether each master's components run (their mirror pods show it): the host knows. */
+    staticPodHealth: StaticPodHealth = allStaticPodsRunning,
+  ) {
     const schedulerClient = new ApiClient(server, componentUsers.scheduler, 'kube-scheduler')
     const controllerClient = new ApiClient(server, componentUsers.controllerManager, 'kube-controller-manager')
     // The kubelets' writes count as one component's (the runner waits for them); each acts as its node.
@@ -81,6 +90,7 @@ export class ControlPlane {
       new DisruptionController(controllerClient, informers, controllerEvents('controllermanager'), clock),
       new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock, onEvent), clock, random),
       new Kubelets(kubeletClientFor, informers, kubeletEvents, clock),
+      new MirrorPods(kubeletClientFor, informers, staticPodHealth, clock),
       // After the kubelets, which renew their Leases first: suspended is not dead.
       new NodeLifecycleController(controllerClient, informers, controllerEvents('node-controller'), clock),
       new PodGarbageCollector(controllerClient, informers, clock),

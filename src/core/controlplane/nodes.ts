@@ -14,6 +14,7 @@ import {stoppedAnnotation} from '../kubelet/heartbeat.js'
 import type {Node} from '../scheduler/types.js'
 import {systemClock} from '../util/clock.js'
 import {ControlPlane} from './control-plane.js'
+import {staticPodHealthFromFolder} from './static-pod-health.js'
 import {runningUp} from './up-marker.js'
 
 export class NodeCommandError extends Error {}
@@ -65,7 +66,7 @@ async function withCluster<T>(environment: NodeJS.ProcessEnv, clusterName: strin
   try {
     return await asAdmin(connection.api, work)
   } finally {
-    const plane = new ControlPlane(connection.api, systemClock, Math.random)
+    const plane = new ControlPlane(connection.api, systemClock, Math.random, undefined, staticPodHealthFromFolder(folder))
     try {
       await plane.settle()
     } finally {

@@ -19,6 +19,7 @@ import {type HttpApi, startHttpApi} from '../server/http-api.js'
 import {LazyEmbeddedStore} from '../store/lazy-embedded-store.js'
 import type {Clock} from '../util/clock.js'
 import {ControlPlane} from './control-plane.js'
+import {staticPodHealthFromFolder} from './static-pod-health.js'
 import {LeaderElector} from './leader-election.js'
 import {removeUpMarker, runningUp, writeUpMarker} from './up-marker.js'
 
@@ -87,7 +88,7 @@ async function runLoops(server: RequestHandler, options: UpOptions, stillValid: 
       }
       if (leading && !plane) {
         options.log(`${time(now)} leader election: ${identity} leads (kube-scheduler, kube-controller-manager)`)
-        plane = new ControlPlane(server, options.clock, Math.random, (event) => options.log(eventLine(event)))
+        plane = new ControlPlane(server, options.clock, Math.random, (event) => options.log(eventLine(event)), staticPodHealthFromFolder(clusterFolder(options.environment)))
       } else if (!leading && plane) {
         options.log(`${time(now)} leader election: lost the lead; standing by`)
         plane.stop()

@@ -152,6 +152,12 @@ export class KubectlSession {
       this.context()
       const {openKubernetes} = await import('../apiserver/open.js')
       this.connection = await openKubernetes({environment: this.io.environment, clock: this.io.clock})
+      // A fresh cluster starts: its kubelets register and the masters' static pods come up
+      // before the command looks at it.
+      if (this.connection.bootstrapped) {
+        this.changedCluster = true
+        await this.settleControlPlane()
+      }
     }
     return this.connection.api
   }
@@ -202,7 +208,8 @@ export class KubectlSession {
     if (this.io.environment[waitEnvironmentVariable] === 'false' || (this.flags.changed.has('wait') && this.flags.values.get('wait') === 'false')) return
     const api = await this.api()
     const {ControlPlane} = await import('../controlplane/control-plane.js')
-    const plane = new ControlPlane(api, this.io.clock ?? systemClock, Math.random)
+    const {staticPodHealthFromFolder} = await import('../controlplane/static-pod-health.js')
+    const plane = new ControlPlane(api, this.io.clock ?? systemClock, Math.random, undefined, staticPodHealthFromFolder(clusterFolder(this.io.environment)))
     try {
       const result = await plane.settle()
       if (!result.settled) this.io.stderr(`Warning: the control plane did not settle within ${result.rounds} rounds; run a command again, or kubemu up, to carry on\n`)

@@ -17,6 +17,7 @@ import {isTerminalPod} from '../api/quota.js'
 import type {Clock} from '../util/clock.js'
 import {forEachConcurrently} from '../util/concurrency.js'
 import {isStopped, nodeLeaseRenewMilliseconds, renewLease, reportNodeStatus} from './heartbeat.js'
+import {isMirrorPod} from './static-pods.js'
 import {creatingStatus, fullImageName, runningStatus, terminatedStatus, withEphemeralContainersStarted} from './pod-status.js'
 
 export const runSecondsAnnotation = 'kubemu.io/run-seconds'
@@ -43,7 +44,7 @@ function runSecondsOf(pod: Pod): number {
 }
 
 /** The back-off after the `restartCount`th restart: 10 s, doubling, at most 5 minutes. */
-function restartBackoffMilliseconds(restartCount: number): number {
+export function restartBackoffMilliseconds(restartCount: number): number {
   return Math.min(restartBackoffMaxMilliseconds, restartBackoffInitialMilliseconds * 2 ** Math.max(0, restartCount - 1))
 }
 
@@ -209,7 +210,8 @@ export class Kubelets implements ControlLoop {
       this.stopping.delete(key) // gone by another hand (a forced delete) while its containers were stopping
       return
     }
-    if (!pod.spec.nodeName) return
+    // Mirror pods are the static pods' (MirrorPods keeps them), not containers of their own.
+    if (!pod.spec.nodeName || isMirrorPod(pod)) return
     const node = this.nodes.get(pod.spec.nodeName)
     // A stopped node's kubelet does nothing: its pods stay as they are until it starts again.
     if (!node || isStopped(node)) return
