@@ -61,7 +61,8 @@ export function mirrorPodStatus(pod: Pod, staticPod: StaticPod, hostIP: string, 
   let containerState: ContainerStatus
   const ready = state === 'running'
   if (ready) {
-    if (current?.state?.running && current.ready === true) return null
+    const shownReady = (previous.conditions as Array<Record<string, any>> | undefined)?.some((entry) => entry.type === 'Ready' && entry.status === 'True')
+    if (current?.state?.running && current.ready === true && shownReady) return null
     // A new container starts (the first, or one after the component was stopped).
     containerState = {running: {startedAt: current ? at : startTime}}
   } else {
