@@ -100,6 +100,11 @@ describe('the masters in the API', () => {
     const stored = await run('etcdctl get /registry/pods/kube-system/etcd-control-plane --print-value-only')
     expect(stored.status).toBe(0)
     expect(JSON.parse(stored.stdout)).toMatchObject({kind: 'Pod', metadata: {name: 'etcd-control-plane', namespace: 'kube-system', labels: {component: 'etcd'}}, spec: {nodeName: 'control-plane'}, status: {phase: 'Running'}})
+
+    // drain leaves a master's mirror pods where they are, as kubectl's mirror pod filter does.
+    expect(await kubectl('drain control-plane3')).toMatchObject({status: 0, stdout: 'node/control-plane3 cordoned\nnode/control-plane3 drained\n', stderr: ''})
+    expect((await kubectl('get pods -n kube-system --no-headers')).stdout.split('\n').filter((line) => /^\S+-control-plane3 +1\/1 +Running /.test(line))).toHaveLength(4)
+    expect((await kubectl('uncordon control-plane3')).status).toBe(0)
   }, 120_000)
 
   it('a stopped etcd member or master crash-loops its static pods while the node stays Ready; a deleted mirror pod comes back', async () => {

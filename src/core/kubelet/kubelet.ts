@@ -17,8 +17,8 @@ import {isTerminalPod} from '../api/quota.js'
 import type {Clock} from '../util/clock.js'
 import {forEachConcurrently} from '../util/concurrency.js'
 import {isStopped, nodeLeaseRenewMilliseconds, renewLease, reportNodeStatus} from './heartbeat.js'
-import {isMirrorPod} from './static-pods.js'
-import {creatingStatus, fullImageName, runningStatus, terminatedStatus, withEphemeralContainersStarted} from './pod-status.js'
+import {isMirrorPod} from '../api/mirror-pods.js'
+import {creatingStatus, fullImageName, hostIpOf, runningStatus, terminatedStatus, withEphemeralContainersStarted} from './pod-status.js'
 
 export const runSecondsAnnotation = 'kubemu.io/run-seconds'
 export const exitCodeAnnotation = 'kubemu.io/exit-code'
@@ -195,11 +195,6 @@ export class Kubelets implements ControlLoop {
     throw new Error(`node ${node.metadata.name} has no free pod IP in ${cidr}`)
   }
 
-  private hostIp(node: Node): string {
-    const addresses = (node.status as {addresses?: Array<{type: string; address: string}>} | undefined)?.addresses ?? []
-    return addresses.find((address) => address.type === 'InternalIP')?.address ?? '127.0.0.1'
-  }
-
   private async writeStatus(pod: Pod, status: Record<string, unknown>): Promise<Pod> {
     return this.clientFor(String(pod.spec.nodeName)).update<Pod>(resources.pods, {...pod, kind: 'Pod', apiVersion: 'v1', status} as unknown as KubeObject, 'status')
   }
@@ -221,7 +216,7 @@ export class Kubelets implements ControlLoop {
     if (isTerminalPod(pod)) return
     const statuses = ((pod.status as {containerStatuses?: Array<Record<string, any>>} | undefined)?.containerStatuses ?? [])
     if (!(pod.status as {startTime?: string} | undefined)?.startTime) {
-      await this.writeStatus(pod, creatingStatus(pod, this.hostIp(node), this.podIp(node, pod), now))
+      await this.writeStatus(pod, creatingStatus(pod, hostIpOf(node), this.podIp(node, pod), now))
       this.simulated.addAfter(key, containerStartMilliseconds)
       return
     }

@@ -4,6 +4,7 @@
 // pod does not stop the static pod) or that no longer matches the manifest, and writes its
 // status from the component's health: Running and Ready while the component runs; while it is
 // stopped, its container crash-loops (exited, restarted on the kubelet's back-off, not ready).
+import {isMirrorPod, mirrorPodAnnotation} from '../api/mirror-pods.js'
 import {formatTimestamp, type KubeObject} from '../api/object.js'
 import {type ApiClient, isAlreadyExists, isConflict, isNotFound} from '../client/client.js'
 import type {ControlLoop, InformerFactory} from '../client/informer-factory.js'
@@ -14,8 +15,8 @@ import type {Node, Pod} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
 import {isStopped} from './heartbeat.js'
 import {restartBackoffMilliseconds} from './kubelet.js'
-import {containerId, fullImageName, imageIdOf} from './pod-status.js'
-import {configSeenAnnotation, isMirrorPod, mirrorPodAnnotation, mirrorPodOf, seenTimestamp, type StaticPod, type StaticPodHealth, type StaticPodState, staticPodNamespace, staticPodsOf} from './static-pods.js'
+import {containerId, fullImageName, hostIpOf, imageIdOf} from './pod-status.js'
+import {configSeenAnnotation, mirrorPodOf, seenTimestamp, type StaticPod, type StaticPodHealth, type StaticPodState, staticPodNamespace, staticPodsOf} from './static-pods.js'
 
 /** Back-off restarts of a stopped component counted in one status write (a day at the 5-minute cap). */
 export const crashLoopRestartsPerWriteMax = 1_000
@@ -155,8 +156,7 @@ export class MirrorPods implements ControlLoop {
       const node = this.nodes.get(master.node)
       // A stopped node's kubelet does nothing; a cluster made before the HA masters lacks their nodes.
       if (!node || isStopped(node)) return []
-      const addresses = (node.status as {addresses?: Array<{type: string; address: string}>} | undefined)?.addresses ?? []
-      const address = addresses.find((entry) => entry.type === 'InternalIP')?.address ?? '127.0.0.1'
+      const address = hostIpOf(node)
       const key = `${master.node}/${address}`
       let staticPods = this.manifests.get(key)
       if (!staticPods) {

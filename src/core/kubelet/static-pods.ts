@@ -5,6 +5,7 @@
 // Where this cluster differs from a kubeadm one, the flags say what it really runs: etcd on the
 // Procfile's plain-HTTP loopback URLs (so no TLS flags), every API server knowing every member.
 import {createHash} from 'node:crypto'
+import {mirrorPodAnnotation} from '../api/mirror-pods.js'
 import type {KubeObject} from '../api/object.js'
 import {serviceAccountIssuer} from '../apiserver/authentication/service-account-tokens.js'
 import {apiServerSecurePort, kubernetesVersion} from '../apiserver/bootstrap.js'
@@ -14,7 +15,6 @@ import {etcdVersion} from '../etcd/version.js'
 import {type MasterComponent, type MasterLayout, masterComponents} from '../host/masters.js'
 import type {Node, Pod} from '../scheduler/types.js'
 
-export const mirrorPodAnnotation = 'kubernetes.io/config.mirror'
 export const configHashAnnotation = 'kubernetes.io/config.hash'
 export const configSeenAnnotation = 'kubernetes.io/config.seen'
 export const configSourceAnnotation = 'kubernetes.io/config.source'
@@ -25,10 +25,6 @@ export const staticPodManifestFolder = '/etc/kubernetes/manifests'
 export type StaticPodState = 'running' | 'stopped'
 export type StaticPodHealth = (node: string, component: MasterComponent) => StaticPodState
 export const allStaticPodsRunning: StaticPodHealth = () => 'running'
-
-export function isMirrorPod(pod: {metadata: {annotations?: Record<string, string>}}): boolean {
-  return pod.metadata.annotations?.[mirrorPodAnnotation] !== undefined
-}
 
 export interface StaticPod {
   readonly component: MasterComponent
