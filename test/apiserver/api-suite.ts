@@ -502,7 +502,9 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
       expect(nodes.body.kind).toBe('Table')
       expect(nodes.body.columnDefinitions.map((definition: Body) => `${definition.name}${definition.priority ? '*' : ''}`)).toEqual(['Name', 'Status', 'Roles', 'Age', 'Version', 'Internal-IP*', 'External-IP*', 'OS-Image*', 'Kernel-Version*', 'Container-Runtime*'])
       expect(nodes.body.rows[0].cells).toEqual(['control-plane', 'Ready', 'control-plane', '0s', 'v1.32.0', '172.18.0.2', '<none>', 'kubemu simulated node', '6.1.0-kubemu', 'kubemu://1.0.0'])
-      expect(nodes.body.rows[1].cells.slice(0, 3)).toEqual(['worker-1', 'Ready', '<none>'])
+      expect(nodes.body.rows.map((row: Body) => row.cells.slice(0, 3).join(' '))).toEqual([
+        'control-plane Ready control-plane', 'control-plane2 Ready control-plane', 'control-plane3 Ready control-plane', 'worker-1 Ready <none>', 'worker-2 Ready <none>', 'worker-3 Ready <none>',
+      ])
       expect(nodes.body.rows[0].object).toMatchObject({kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: {name: 'control-plane'}})
       expect(nodes.body.metadata.resourceVersion).toMatch(/^\d+$/)
       await call('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment('tabled', 3))

@@ -41,9 +41,15 @@ describe('the Kubernetes side of a cluster folder', () => {
       const kubernetes = await call('GET', '/api/v1/namespaces/default/services/kubernetes')
       expect(kubernetes.body.spec.clusterIP).toBe('10.96.0.1')
       const nodes = await call('GET', '/api/v1/nodes')
-      expect(nodes.body.items.map((node: any) => node.metadata.name)).toEqual(['control-plane', 'worker-1', 'worker-2', 'worker-3'])
-      expect(nodes.body.items[0].spec.taints).toEqual([{key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule'}])
-      expect(nodes.body.items[1].status.capacity).toEqual({cpu: '4', memory: '8Gi', pods: '110'})
+      // kind's names for an HA control plane: three tainted control-plane nodes, then the workers.
+      expect(nodes.body.items.map((node: any) => node.metadata.name)).toEqual(['control-plane', 'control-plane2', 'control-plane3', 'worker-1', 'worker-2', 'worker-3'])
+      for (const master of nodes.body.items.slice(0, 3)) {
+        expect(master.spec.taints).toEqual([{key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule'}])
+        expect(master.metadata.labels).toMatchObject({'node-role.kubernetes.io/control-plane': '', 'node.kubernetes.io/exclude-from-external-load-balancers': ''})
+      }
+      expect(nodes.body.items.map((node: any) => `${node.status.addresses[0].address} ${node.spec.podCIDR}`)).toEqual([0, 1, 2, 3, 4, 5].map((index) => `172.18.0.${index + 2} 10.244.${index}.0/24`))
+      expect(nodes.body.items[3].spec.taints).toBeUndefined()
+      expect(nodes.body.items[3].status.capacity).toEqual({cpu: '4', memory: '8Gi', pods: '110'})
     } finally {
       await connection.close()
     }
@@ -87,6 +93,7 @@ describe('the Kubernetes side of a cluster folder', () => {
     for (const key of [
       '/registry/minions/worker-1',
       '/registry/minions/control-plane',
+      '/registry/minions/control-plane3',
       '/registry/namespaces/kube-node-lease',
       '/registry/services/specs/default/kubernetes',
       '/registry/services/endpoints/default/kubernetes',

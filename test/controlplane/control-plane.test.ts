@@ -48,8 +48,8 @@ describe('the control plane, one-shot', () => {
     expect(ready.stdout).toBe('3/3/3')
     const pod = (await kubectl("get pods -l app=web -o jsonpath='{.items[0].metadata.name}'")).stdout
     const described = await kubectl(`describe pod ${pod}`)
-    expect(described.stdout).toMatch(/Scheduling Attempt \(kubemu\):\n {2}Time: .*\n {2}Outcome: +Scheduled to worker-\d\n {2}Nodes: +4 evaluated, 3 feasible\n/)
-    expect(described.stdout).toContain('control-plane  TaintToleration: node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }')
+    expect(described.stdout).toMatch(/Scheduling Attempt \(kubemu\):\n {2}Time: .*\n {2}Outcome: +Scheduled to worker-\d\n {2}Nodes: +6 evaluated, 3 feasible\n/)
+    for (const master of ['control-plane', 'control-plane2', 'control-plane3']) expect(described.stdout).toMatch(new RegExp(`\\n {2}${master} +TaintToleration: node\\(s\\) had untolerated taint \\{node-role\\.kubernetes\\.io/control-plane: \\} +- +-\\n`))
     expect(described.stdout).toMatch(/Normal {2}Scheduled .* default-scheduler {2}Successfully assigned default\/web-[a-z0-9]+-[a-z0-9]{5} to worker-\d/)
     expect(described.stdout).toMatch(/Normal {2}Started .* kubelet +Started container main/)
   })
@@ -99,7 +99,7 @@ describe('the control plane, one-shot', () => {
       'Warning  FailedScheduling  ',
     )
     expect(described.stdout).toContain(
-      'default-scheduler  0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 Insufficient cpu. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.',
+      'default-scheduler  0/6 nodes are available: 3 Insufficient cpu, 3 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/6 nodes are available: 3 No preemption victims found for incoming pod, 3 Preemption is not helpful for scheduling.',
     )
     const condition = await kubectl(`get pod ${pending} -o jsonpath='{.status.conditions[0].type} {.status.conditions[0].status} {.status.conditions[0].reason}'`)
     expect(condition.stdout).toBe('PodScheduled False Unschedulable')
@@ -108,7 +108,7 @@ describe('the control plane, one-shot', () => {
   it('deleting the Deployment removes its ReplicaSets and pods (garbage collection)', async () => {
     expect(await kubectl('delete deployment wide')).toMatchObject({status: 0, stdout: 'deployment.apps "wide" deleted\n'})
     expect((await kubectl('get replicasets,pods -o name')).stdout).toBe('')
-    const keys = await runShell(`${kubemu} etcdctl get /registry/pods --prefix --keys-only`, {cwd: home, env: environment()})
+    const keys = await runShell(`${kubemu} etcdctl get /registry/pods/default --prefix --keys-only`, {cwd: home, env: environment()})
     expect(keys.stdout).toBe('')
   })
 
@@ -309,8 +309,16 @@ spec:
     expect(logs.stdout).toMatch(/^kubemu: simulated container "main" \(image nginx:1\.27\) started at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$/)
     expect(logs.stderr).toMatch(/^Found 2 pods, using pod\/busy-/)
     const nodes = (await kubectl('top nodes')).stdout.split('\n')
-    expect(nodes[0]).toBe('NAME            CPU(cores)   CPU(%)   MEMORY(bytes)   MEMORY(%)   ')
-    expect(nodes[1]).toMatch(/^control-plane +100m +2% +512Mi +6% +$/)
+    expect(nodes[0]).toBe('NAME             CPU(cores)   CPU(%)   MEMORY(bytes)   MEMORY(%)   ')
+    // A master's node: the system's 100m and 512Mi plus its mirror pods' use: 20-80 % of their
+    // 650m and of etcd's 100Mi, 8-31Mi for each of the three that request no memory.
+    for (const line of nodes.slice(1, 4)) {
+      const [, milli, memory] = /^control-plane\d? +(\d+)m +\d+% +(\d+)Mi +\d+% +$/.exec(line)!
+      expect(Number(milli)).toBeGreaterThanOrEqual(100 + 650 * 0.2 - 4)
+      expect(Number(milli)).toBeLessThanOrEqual(100 + 650 * 0.8 + 4)
+      expect(Number(memory)).toBeGreaterThanOrEqual(512 + 100 * 0.2 + 3 * 8 - 1)
+      expect(Number(memory)).toBeLessThanOrEqual(512 + 100 * 0.8 + 3 * 31 + 1)
+    }
     const pods = (await kubectl('top pods -l app=busy --no-headers')).stdout.trim().split('\n')
     expect(pods).toHaveLength(2)
     for (const line of pods) {

@@ -23,9 +23,12 @@ describe('kubemu status', () => {
     expect(lines.filter((line) => / healthy$/.test(line))).toHaveLength(2)
     expect(lines.filter((line) => /^ {2}infra\d .* \* /.test(line))).toHaveLength(1)
     expect(status.stdout).toMatch(/ {2}infra3 +fd422379fda50e48 +http:\/\/127\.0\.0\.1:32379 +- +- +unhealthy/)
-    expect(status.stdout).toMatch(/ {2}control-plane +Ready +0\/4 \(0%\) +0\/8Gi \(0%\) +0\n/)
+    // The masters' nodes hold their mirror pods (kubeadm's requests: 250m + 200m + 100m + etcd's 100m and 100Mi).
+    for (const node of ['control-plane', 'control-plane2', 'control-plane3']) {
+      expect(status.stdout).toContain(`  ${node.padEnd(17)}Ready    650m/4 (16%)   100Mi/8Gi (1%)    4: kube-system/etcd-${node}, kube-system/kube-apiserver-${node}, kube-system/kube-controller-manager-${node}, kube-system/kube-scheduler-${node}\n`)
+    }
     expect(lines.filter((line) => /^ {2}worker-\d +Ready .* 1: default\/web-/.test(line))).toHaveLength(2)
-    expect(status.stdout).toContain('pending pods (1)\n  default/big   0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 Insufficient cpu.')
+    expect(status.stdout).toContain('pending pods (1)\n  default/big   0/6 nodes are available: 3 Insufficient cpu, 3 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/6 nodes are available: 3 No preemption victims found for incoming pod, 3 Preemption is not helpful for scheduling.\n')
     expect(status.stdout).not.toMatch(/\u001b\[/)
   }, 60_000)
 })

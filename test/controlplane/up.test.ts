@@ -5,6 +5,8 @@ import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
+import {masterComponents as components} from '../../src/core/host/masters.js'
+import {writeHostState} from '../../src/core/host/state.js'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 
@@ -190,4 +192,22 @@ describe('kubemu up', () => {
     const revoked = await etcdctl('lease revoke 1234')
     expect({status: revoked.status, error: revoked.stderr.split('\n').filter((line) => !line.startsWith('{"level":"warn"'))}).toEqual({status: 1, error: ['Error: failed to revoke lease (etcdserver: requested lease not found)', '']})
   }, 60_000)
+
+  it('the masters\' mirror pods follow their components while up runs: a stopped master crash-loops, a started one runs', async () => {
+    const home = temporaryFolder()
+    const kubectl = (line: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
+    const up = new UpProcess(home)
+    processes.push(up)
+    await up.until(/leader election: \S+ leads/)
+    const pods = components.map((component) => `pod/${component}-control-plane2`).join(' ')
+    expect((await kubectl(`wait -n kube-system --for=condition=Ready --timeout=60s ${pods}`)).status).toBe(0)
+    // The host records a stopped master; up's kubelets see it on their next round.
+    writeHostState(join(home, 'default'), {clockOffsetMilliseconds: 0, stoppedMasters: ['control-plane2']})
+    expect((await kubectl(`wait -n kube-system --for=condition=Ready=false --timeout=60s ${pods}`)).status).toBe(0)
+    const listed = await kubectl('get pods -n kube-system --no-headers')
+    for (const component of components) expect(listed.stdout).toMatch(new RegExp(`^${component}-control-plane2 +0/1 +CrashLoopBackOff +\\d+ `, 'm'))
+    expect(listed.stdout).toMatch(/^etcd-control-plane3 +1\/1 +Running +0 /m)
+    writeHostState(join(home, 'default'), {clockOffsetMilliseconds: 0, stoppedMasters: []})
+    expect((await kubectl(`wait -n kube-system --for=condition=Ready --timeout=60s ${pods}`)).status).toBe(0)
+  }, 120_000)
 })

@@ -25,15 +25,17 @@ describe('kubemu kubectl', () => {
     const nodes = await kubectl('get nodes')
     expect(nodes.status).toBe(0)
     expect(ages(nodes.stdout)).toBe(
-      'NAME            STATUS   ROLES           AGE   VERSION\n' +
-        'control-plane   Ready    control-plane   ##    v1.32.0\n' +
-        'worker-1        Ready    <none>          ##    v1.32.0\n' +
-        'worker-2        Ready    <none>          ##    v1.32.0\n' +
-        'worker-3        Ready    <none>          ##    v1.32.0\n',
+      'NAME             STATUS   ROLES           AGE   VERSION\n' +
+        'control-plane    Ready    control-plane   ##    v1.32.0\n' +
+        'control-plane2   Ready    control-plane   ##    v1.32.0\n' +
+        'control-plane3   Ready    control-plane   ##    v1.32.0\n' +
+        'worker-1         Ready    <none>          ##    v1.32.0\n' +
+        'worker-2         Ready    <none>          ##    v1.32.0\n' +
+        'worker-3         Ready    <none>          ##    v1.32.0\n',
     )
     // Without headers the columns are only as wide as their cells.
     const wide = await kubectl('get nodes -o wide --no-headers')
-    expect(ages(wide.stdout).split('\n')[1]).toBe('worker-1        Ready   <none>          ##    v1.32.0   172.18.0.3   <none>   kubemu simulated node   6.1.0-kubemu   kubemu://1.0.0')
+    expect(ages(wide.stdout).split('\n')[3]).toBe('worker-1         Ready   <none>          ##    v1.32.0   172.18.0.5   <none>   kubemu simulated node   6.1.0-kubemu   kubemu://1.0.0')
     const labels = await kubectl('get ns kube-system --show-labels')
     expect(ages(labels.stdout)).toBe('NAME          STATUS   AGE   LABELS\nkube-system   Active   ##    kubernetes.io/metadata.name=kube-system\n')
   })

@@ -152,6 +152,10 @@ describe('kubemu kubectl beside the real kubectl on one API server', () => {
     'get cm --sort-by=.metadata.name -o custom-columns=NAME:.metadata.name',
     'describe node worker-1',
     'describe node control-plane',
+    // The masters' mirror pods: no service account, a seccomp profile, probe paths with a query.
+    'describe pod etcd-control-plane -n kube-system',
+    'describe pod kube-apiserver-control-plane2 -n kube-system',
+    'get pods -n kube-system -o wide',
     'describe namespace default',
     'describe service web',
     'describe service web-np',

@@ -43,7 +43,11 @@ function snapshot(nodes: Node[], placed: Array<[Pod, string]> = [], namespaceLab
 }
 
 const controlPlaneTaint = {key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule'}
-const defaultCluster = () => [node('control-plane', {labels: {'node-role.kubernetes.io/control-plane': ''}, taints: [controlPlaneTaint]}), node('worker-1'), node('worker-2'), node('worker-3')]
+const master = (name: string) => node(name, {labels: {'node-role.kubernetes.io/control-plane': ''}, taints: [controlPlaneTaint]})
+/** The default cluster: three masters' tainted nodes and three workers. */
+const defaultCluster = () => [master('control-plane'), master('control-plane2'), master('control-plane3'), node('worker-1'), node('worker-2'), node('worker-3')]
+/** A cluster made before the HA masters: one control-plane node. */
+const singleMasterCluster = () => [master('control-plane'), node('worker-1'), node('worker-2'), node('worker-3')]
 
 /** A seeded generator, so ties break the same way on every run. */
 function seeded(seed: number): () => number {
@@ -69,7 +73,13 @@ describe('scheduler plugins', () => {
     const result = schedule(big, current)
     expect(result.node).toBeNull()
     const preemption = preempt(big, current, result)
-    expect(fitErrorMessage(4, result, preemption.message)).toBe(
+    // kube-scheduler sorts the "<count> <reason>" strings: equal counts fall back to the reasons' order.
+    expect(fitErrorMessage(6, result, preemption.message)).toBe(
+      '0/6 nodes are available: 3 Insufficient cpu, 3 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/6 nodes are available: 3 No preemption victims found for incoming pod, 3 Preemption is not helpful for scheduling.',
+    )
+    const older = snapshot(singleMasterCluster())
+    const olderResult = schedule(big, older)
+    expect(fitErrorMessage(4, olderResult, preempt(big, older, olderResult).message)).toBe(
       '0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 Insufficient cpu. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.',
     )
   })

@@ -4,6 +4,7 @@
 // ServiceAccounts and the `kubernetes` Service with its endpoints. Every step is idempotent; the
 // `kubernetes` Endpoints object, written last, marks a finished bootstrap.
 import {formatTimestamp} from '../api/object.js'
+import {defaultMasters} from '../host/masters.js'
 import {type ApiServer} from './apiserver.js'
 import {apiServerUser} from './authentication/user.js'
 import {bootstrapClusterRoleBindings, bootstrapClusterRoles} from './authorization/bootstrap-policy.js'
@@ -29,7 +30,17 @@ export interface NodeDefinition {
 
 export const controlPlaneTaint = {key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule'}
 
-/** The default cluster's nodes: a tainted control plane and three workers (4 CPUs, 8Gi, 110 pods). */
+/** A master's node labels, as kubeadm marks a control-plane node. */
+export const controlPlaneLabels: Readonly<Record<string, string>> = {'node-role.kubernetes.io/control-plane': '', 'node.kubernetes.io/exclude-from-external-load-balancers': ''}
+
+/** The default cluster's workers. */
+export const defaultWorkers = ['worker-1', 'worker-2', 'worker-3'] as const
+
+/**
+ * The default cluster's nodes (4 CPUs, 8Gi, 110 pods each): the masters' tainted control-plane
+ * nodes, then the workers, numbered in the order kind's nodes join (the first control plane,
+ * the other control planes, the workers): addresses from 172.18.0.2, pod CIDRs from 10.244.0.0/24.
+ */
 export function defaultNodes(): NodeDefinition[] {
   const node = (name: string, index: number, labels: Record<string, string> = {}, taints: NodeDefinition['taints'] = []): NodeDefinition => ({
     name,
@@ -42,10 +53,8 @@ export function defaultNodes(): NodeDefinition[] {
     podCidr: `10.244.${index}.0/24`,
   })
   return [
-    node('control-plane', 0, {'node-role.kubernetes.io/control-plane': '', 'node.kubernetes.io/exclude-from-external-load-balancers': ''}, [controlPlaneTaint]),
-    node('worker-1', 1),
-    node('worker-2', 2),
-    node('worker-3', 3),
+    ...defaultMasters.map((master, index) => node(master.node, index, {...controlPlaneLabels}, [controlPlaneTaint])),
+    ...defaultWorkers.map((name, index) => node(name, defaultMasters.length + index)),
   ]
 }
 

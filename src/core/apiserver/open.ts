@@ -53,6 +53,8 @@ export interface KubernetesConnection {
   readonly store: Store
   readonly folder: string
   readonly kubeconfig: string
+  /** Whether this command bootstrapped the cluster (its control plane has not run yet). */
+  readonly bootstrapped: boolean
   close(): Promise<void>
 }
 
@@ -81,12 +83,12 @@ export async function openKubernetes(options: KubernetesOptions): Promise<Kubern
     const auditPath = options.environment.KUBEMU_AUDIT_LOG
     const api = new ApiServer({store, clock, credentials, audit: auditPath ? auditLogFile(auditPath) : undefined})
     // The bootstrap reads the store before any request: etcd's failures answer as a request's would.
-    await ensureBootstrapped(api, clock.nowMilliseconds()).catch((error: unknown) => {
+    const bootstrapped = await ensureBootstrapped(api, clock.nowMilliseconds()).catch((error: unknown) => {
       const failure = etcdFailure(error)
       throw failure ? new KubernetesUnavailableError(failure.toStatus()) : error
     })
     const kubeconfig = ensureAdminKubeconfig(folder, clock.nowMilliseconds())
-    return {api, store, folder, kubeconfig, close: () => store.close()}
+    return {api, store, folder, kubeconfig, bootstrapped, close: () => store.close()}
   } catch (error) {
     await store.close()
     throw error

@@ -18,6 +18,8 @@ import {DisruptionController} from '../controllers/disruption.js'
 import {ServiceAccountController} from '../controllers/serviceaccount.js'
 import {StatefulSetController} from '../controllers/statefulset.js'
 import {Kubelets} from '../kubelet/kubelet.js'
+import {MirrorPods} from '../kubelet/mirror-pods.js'
+import {allStaticPodsRunning, type StaticPodHealth} from '../kubelet/static-pods.js'
 import {Scheduler} from '../scheduler/scheduler.js'
 import type {Clock} from '../util/clock.js'
 import {ControlPlaneRunner, type SettleResult} from './runner.js'
@@ -46,6 +48,8 @@ export interface ControlPlaneOptions {
    * Lease). Loops of an inactive component do nothing; the kubelets always run.
    */
   readonly active?: {readonly scheduler: () => boolean; readonly controllerManager: () => boolean}
+  /** Whether each master's components run (their mirror pods show it): the host knows. */
+  readonly staticPodHealth?: StaticPodHealth
 }
 
 /** A loop that acts only while `active` says so (a standby's loops wait, their informers fed). */
@@ -101,6 +105,7 @@ export class ControlPlane {
       new DisruptionController(controllerClient, informers, controllerEvents('controllermanager'), clock),
       new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock, onEvent), clock, random),
       new Kubelets(kubeletClientFor, informers, kubeletEvents, clock),
+      new MirrorPods(kubeletClientFor, informers, options.staticPodHealth ?? allStaticPodsRunning, clock),
       // After the kubelets, which renew their Leases first: suspended is not dead.
       new NodeLifecycleController(controllerClient, informers, controllerEvents('node-controller'), clock),
       new PodGarbageCollector(controllerClient, informers, clock),

@@ -13,6 +13,7 @@ import {checkMemberName, isMasterStopped, masterFor, quorumLossWarning, recordMa
 import type {AdvanceResult, ClusterHost, FaultKind, FaultResult, HostOptions, KubernetesHandler} from './host.js'
 import {readHostState, updateHostState} from './state.js'
 import {defaultMasters} from './masters.js'
+import {staticPodHealthFromFolder} from './static-pod-health.js'
 import {runThrough, type SteppedPlane, type StepProgress} from './stepper.js'
 
 /**
@@ -46,6 +47,9 @@ export class OneShotHost implements ClusterHost {
     if (this.connection) return this.connection
     this.opening ??= import('../apiserver/open.js').then(async ({openKubernetes}) => {
       this.connection = await openKubernetes({environment: this.options.environment, clusterName: this.options.clusterName, clock: this.clock})
+      // A fresh cluster starts: its kubelets register and the masters' static pods come up
+      // before the command looks at it.
+      if (this.connection.bootstrapped) await this.settle()
       return this.connection
     })
     return this.opening
@@ -67,6 +71,7 @@ export class OneShotHost implements ClusterHost {
     const masters = new MasterSet(connection.api, defaultMasters, masterIdentities(this.folder, defaultMasters, false), (master) => isMasterStopped(this.folder, master), this.clock, () => {})
     const plane = new ControlPlane(connection.api, this.clock, Math.random, undefined, {
       active: {scheduler: () => masters.leads('kube-scheduler'), controllerManager: () => masters.leads('kube-controller-manager')},
+      staticPodHealth: staticPodHealthFromFolder(this.folder),
     })
     return {
       settle: async () => {

@@ -20,6 +20,7 @@ import type {Clock} from '../util/clock.js'
 import {openClusterClock} from './clock.js'
 import {withControlEndpoints} from './control-api.js'
 import {defaultMasters} from './masters.js'
+import {staticPodHealthFromFolder} from './static-pod-health.js'
 import {UpRuntime} from './up-runtime.js'
 import {removeUpMarker, runningUp, type UpMarker, writeUpMarker} from './up-marker.js'
 
@@ -102,7 +103,7 @@ export async function runUp(options: UpOptions): Promise<void> {
       clock,
       log,
       frontDoor: () => etcd,
-      plane: (server, active) => new ControlPlane(server, clock, Math.random, (event) => options.log(eventLine(event)), {active}),
+      plane: (server, active) => new ControlPlane(server, clock, Math.random, (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder)}),
     })
     // HTTPS for kubectl and client libraries (the kubeconfig trusts the cluster's CA); plain
     // HTTP on a free loopback port for kubemu's own commands, which up.json names.

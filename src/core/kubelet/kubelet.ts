@@ -17,7 +17,8 @@ import {isTerminalPod} from '../api/quota.js'
 import type {Clock} from '../util/clock.js'
 import {forEachConcurrently} from '../util/concurrency.js'
 import {isStopped, nodeLeaseRenewMilliseconds, renewLease, reportNodeStatus} from './heartbeat.js'
-import {creatingStatus, fullImageName, runningStatus, terminatedStatus, withEphemeralContainersStarted} from './pod-status.js'
+import {isMirrorPod} from '../api/mirror-pods.js'
+import {creatingStatus, fullImageName, hostIpOf, runningStatus, terminatedStatus, withEphemeralContainersStarted} from './pod-status.js'
 
 export const runSecondsAnnotation = 'kubemu.io/run-seconds'
 export const exitCodeAnnotation = 'kubemu.io/exit-code'
@@ -43,7 +44,7 @@ function runSecondsOf(pod: Pod): number {
 }
 
 /** The back-off after the `restartCount`th restart: 10 s, doubling, at most 5 minutes. */
-function restartBackoffMilliseconds(restartCount: number): number {
+export function restartBackoffMilliseconds(restartCount: number): number {
   return Math.min(restartBackoffMaxMilliseconds, restartBackoffInitialMilliseconds * 2 ** Math.max(0, restartCount - 1))
 }
 
@@ -194,11 +195,6 @@ export class Kubelets implements ControlLoop {
     throw new Error(`node ${node.metadata.name} has no free pod IP in ${cidr}`)
   }
 
-  private hostIp(node: Node): string {
-    const addresses = (node.status as {addresses?: Array<{type: string; address: string}>} | undefined)?.addresses ?? []
-    return addresses.find((address) => address.type === 'InternalIP')?.address ?? '127.0.0.1'
-  }
-
   private async writeStatus(pod: Pod, status: Record<string, unknown>): Promise<Pod> {
     return this.clientFor(String(pod.spec.nodeName)).update<Pod>(resources.pods, {...pod, kind: 'Pod', apiVersion: 'v1', status} as unknown as KubeObject, 'status')
   }
@@ -209,7 +205,8 @@ export class Kubelets implements ControlLoop {
       this.stopping.delete(key) // gone by another hand (a forced delete) while its containers were stopping
       return
     }
-    if (!pod.spec.nodeName) return
+    // Mirror pods are the static pods' (MirrorPods keeps them), not containers of their own.
+    if (!pod.spec.nodeName || isMirrorPod(pod)) return
     const node = this.nodes.get(pod.spec.nodeName)
     // A stopped node's kubelet does nothing: its pods stay as they are until it starts again.
     if (!node || isStopped(node)) return
@@ -219,7 +216,7 @@ export class Kubelets implements ControlLoop {
     if (isTerminalPod(pod)) return
     const statuses = ((pod.status as {containerStatuses?: Array<Record<string, any>>} | undefined)?.containerStatuses ?? [])
     if (!(pod.status as {startTime?: string} | undefined)?.startTime) {
-      await this.writeStatus(pod, creatingStatus(pod, this.hostIp(node), this.podIp(node, pod), now))
+      await this.writeStatus(pod, creatingStatus(pod, hostIpOf(node), this.podIp(node, pod), now))
       this.simulated.addAfter(key, containerStartMilliseconds)
       return
     }

@@ -1,7 +1,7 @@
 // The pod statuses a kubelet writes as a pod goes Pending → ContainerCreating → Running →
 // Succeeded/Failed (or restarts), built from the pod and the time.
 import {formatTimestamp} from '../api/object.js'
-import type {Pod} from '../scheduler/types.js'
+import type {Node, Pod} from '../scheduler/types.js'
 import {fnv32a} from '../util/fnv.js'
 
 export type Condition = {type: string; status: string; lastProbeTime: null; lastTransitionTime: string; reason?: string}
@@ -34,6 +34,12 @@ export function imageIdOf(image: string | undefined): string {
 
 export function containerId(pod: Pod, container: string, restartCount: number): string {
   return `containerd://${digest(`${pod.metadata.uid}/${container}/${restartCount}`)}`
+}
+
+/** A pod's hostIP: its node's InternalIP. */
+export function hostIpOf(node: Node): string {
+  const addresses = (node.status as {addresses?: Array<{type: string; address: string}>} | undefined)?.addresses ?? []
+  return addresses.find((address) => address.type === 'InternalIP')?.address ?? '127.0.0.1'
 }
 
 export function creatingStatus(pod: Pod, hostIP: string, podIP: string, nowMilliseconds: number): Record<string, unknown> {

@@ -52,7 +52,8 @@ export async function describePod(pod: KubeObject, context: DescribeContext): Pr
   writer.write(0, `Priority:\t${Number(spec.priority ?? 0)}\n`)
   if (text(spec.priorityClassName)) writer.write(0, `Priority Class Name:\t${text(spec.priorityClassName)}\n`)
   if (text(spec.runtimeClassName)) writer.write(0, `Runtime Class Name:\t${text(spec.runtimeClassName)}\n`)
-  writer.write(0, `Service Account:\t${text(spec.serviceAccountName)}\n`)
+  // A mirror pod has no service account: kubectl leaves the line out.
+  if (text(spec.serviceAccountName)) writer.write(0, `Service Account:\t${text(spec.serviceAccountName)}\n`)
   writer.write(0, `Node:\t${text(spec.nodeName) ? `${text(spec.nodeName)}/${text(status.hostIP)}` : '<none>'}\n`)
   if (status.startTime !== undefined) writer.write(0, `Start Time:\t${rfc1123z(status.startTime)}\n`)
   printLabels(writer, 'Labels', pod.metadata.labels)
@@ -65,6 +66,11 @@ export async function describePod(pod: KubeObject, context: DescribeContext): Pr
   }
   if (text(status.reason)) writer.write(0, `Reason:\t${text(status.reason)}\n`)
   if (text(status.message)) writer.write(0, `Message:\t${text(status.message).replaceAll('\t', '    ')}\n`)
+  const seccomp = record(record(spec.securityContext).seccompProfile)
+  if (text(seccomp.type)) {
+    writer.write(0, `SeccompProfile:\t${text(seccomp.type)}\n`)
+    if (text(seccomp.type) === 'Localhost') writer.write(0, `LocalhostProfile:\t${text(seccomp.localhostProfile)}\n`)
+  }
   writer.write(0, `IP:\t${text(status.podIP)}\n`)
   const ips = list(status.podIPs)
   if (ips.length === 0) writer.write(0, 'IPs:\t<none>\n')

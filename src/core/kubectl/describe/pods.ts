@@ -31,13 +31,21 @@ function describeState(writer: DescribeWriter, name: string, state: Record<strin
   }
 }
 
+/** Go's url.URL path escaping (EscapedPath): a probe path's `?` prints as %3F, as kubectl shows it. */
+function escapedPath(path: string): string {
+  return [...new TextEncoder().encode(path)].map((byte) => {
+    const char = String.fromCharCode(byte)
+    return byte < 0x80 && /[A-Za-z0-9\-._~$&+,/:;=@]/.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  }).join('')
+}
+
 function probeText(probe: Record<string, unknown>): string {
   const attributes = `delay=${Number(probe.initialDelaySeconds ?? 0)}s timeout=${Number(probe.timeoutSeconds ?? 1)}s period=${Number(probe.periodSeconds ?? 10)}s #success=${Number(probe.successThreshold ?? 1)} #failure=${Number(probe.failureThreshold ?? 3)}`
   if (probe.exec !== undefined) return `exec [${(record(probe.exec).command as string[] | undefined ?? []).join(' ')}] ${attributes}`
   if (probe.httpGet !== undefined) {
     const get = record(probe.httpGet)
     const scheme = (text(get.scheme) || 'HTTP').toLowerCase()
-    return `http-get ${scheme}://${text(get.host)}:${text(get.port)}${text(get.path)} ${attributes}`
+    return `http-get ${scheme}://${text(get.host)}:${text(get.port)}${escapedPath(text(get.path))} ${attributes}`
   }
   if (probe.tcpSocket !== undefined) return `tcp-socket ${text(record(probe.tcpSocket).host)}:${text(record(probe.tcpSocket).port)} ${attributes}`
   if (probe.grpc !== undefined) return `grpc <pod>:${text(record(probe.grpc).port)} ${text(record(probe.grpc).service)} ${attributes}`

@@ -1,4 +1,5 @@
 // `kubectl cordon`, `uncordon`, `taint` and `drain` on nodes, with kubectl 1.32's messages.
+import {isMirrorPod} from '../../api/mirror-pods.js'
 import type {KubeObject} from '../../api/object.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
 import {KubectlError} from '../errors.js'
@@ -146,6 +147,8 @@ export async function runDrain(session: KubectlSession, args: readonly string[])
         daemons.push(qualified)
         continue
       }
+      // A mirror pod is its node's static pod: drain leaves it, without a word, as kubectl's mirror pod filter does.
+      if (isMirrorPod(pod)) continue
       if (!controller && session.flag('force') !== 'true') unmanaged.push(qualified)
       if ((pod.spec?.volumes ?? []).some((volume) => volume.emptyDir !== undefined) && session.flag('delete-emptydir-data') !== 'true') localStorage.push(qualified)
       evictable.push(pod)
