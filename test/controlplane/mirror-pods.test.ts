@@ -7,7 +7,6 @@ import {describe, expect, it} from 'vitest'
 import {ApiServer} from '../../src/core/apiserver/apiserver.js'
 import {FileCredentials} from '../../src/core/apiserver/authentication/credentials.js'
 import {controlPlaneLabels, controlPlaneTaint, ensureBootstrapped, type NodeDefinition} from '../../src/core/apiserver/bootstrap.js'
-import {writeHostState} from '../../src/core/host/state.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import {systemClock} from '../../src/core/util/clock.js'
 import {runShell} from '../support/shell.js'
@@ -142,13 +141,13 @@ describe('the masters in the API', () => {
     expect(after.status).toMatchObject({phase: 'Running', startTime: before.status.startTime, containerStatuses: [{ready: true, restartCount: 0, containerID: before.status.containerStatuses[0].containerID}]})
 
     // A stopped master stops its four components; its kubelet keeps the node Ready.
-    writeHostState(join(home, 'default'), {clockOffsetMilliseconds: 0, stoppedMasters: ['control-plane3']})
+    expect((await run('master stop control-plane3')).status).toBe(0)
     await changeSomething()
     const master = await systemPods()
     for (const component of components) expect(master[`${component}-control-plane3`]).toBe('0/1 CrashLoopBackOff 1')
     expect(master['etcd-control-plane2']).toBe('1/1 Running 1')
     expect((await kubectl('get node control-plane3 --no-headers')).stdout).toMatch(/^control-plane3 +Ready /)
-    writeHostState(join(home, 'default'), {clockOffsetMilliseconds: 0, stoppedMasters: []})
+    expect((await run('master start control-plane3')).status).toBe(0)
     await changeSomething()
     for (const component of components) expect((await systemPods())[`${component}-control-plane3`]).toBe('1/1 Running 1')
 

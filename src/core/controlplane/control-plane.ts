@@ -45,7 +45,7 @@ export const kubeletClientsMax = 100_000
 export interface ControlPlaneOptions {
   /**
    * Whether each leader-elected component may act now (`kubemu up`: a running master holds its
-   * Lease). Loops of an inactive component do nothing; the kubelets always run.
+   * Lease). Loops of an inactive component do nothing; the kubelets (and their static pods) always run.
    */
   readonly active?: {readonly scheduler: () => boolean; readonly controllerManager: () => boolean}
   /** Whether each master's components run (their mirror pods show it): the host knows. */
@@ -112,7 +112,7 @@ export class ControlPlane {
     ]
     const active = options.active
     this.runnable = active
-      ? this.loops.map((loop) => (loop instanceof Kubelets ? loop : gated(loop, loop instanceof Scheduler ? active.scheduler : active.controllerManager)))
+      ? this.loops.map((loop) => (loop instanceof Kubelets || loop instanceof MirrorPods ? loop : gated(loop, loop instanceof Scheduler ? active.scheduler : active.controllerManager)))
       : this.loops
     this.runner = new ControlPlaneRunner(informers, [schedulerClient, controllerClient, kubeletClient], this.runnable)
   }
