@@ -8,8 +8,9 @@
 // threw) is reported with its component's name and built again after a back-off, as a kubelet
 // restarts a crashed kube-controller-manager: a fresh instance whose handlers get the informers'
 // caches, so its state is rebuilt. An informer that cannot list or watch is reported and lists
-// again after a back-off (client-go's reflector); the loops that read it wait meanwhile, as
-// controllers wait for their caches to sync. The other loops keep going.
+// again after a back-off (client-go's reflector); until it has listed once, the loops that read
+// it wait, as controllers wait for their caches to sync; after, they go on with its cache as it
+// was. The other loops keep going.
 import type {KubeObject} from '../api/object.js'
 import type {ApiClient} from '../client/client.js'
 import type {BuiltLoop, ControlLoop, InformerFactory} from '../client/informer-factory.js'
@@ -76,6 +77,8 @@ function backoff(initial: number, maximum: number, failuresInRow: number): numbe
 export class ControlPlaneRunner {
   private readonly slots: LoopSlot[]
   private readonly failingInformers = new Map<Informer<KubeObject>, InformerFailure>()
+  /** Informers that have listed once: when they fail later, their loops go on with the cache as it was. */
+  private readonly listedInformers = new Set<Informer<KubeObject>>()
   private failures: string[] = []
   private collapseDelays = true
 
@@ -124,7 +127,9 @@ export class ControlPlaneRunner {
     failure.retryAt = this.clock.nowMilliseconds() + delay
     const message = messageOf(error)
     // Reported once until it changes: a broken list is retried every 30 s for as long as it lasts.
-    if (message !== failure.message) this.note(`informer of ${informer.resource.resource}: ${message}; the loops that read it wait; listing again in ${delay / 1000} s and after`)
+    const next = this.collapseDelays ? '' : `; next try in ${delay / 1000} s`
+    const meanwhile = this.listedInformers.has(informer) ? 'the loops that read it go on with its cache as it was' : 'the loops that read it wait until it lists'
+    if (message !== failure.message) this.note(`informer of ${informer.resource.resource}: ${message}; ${meanwhile}${next}`)
     failure.message = message
     this.failingInformers.set(informer, failure)
   }
@@ -145,6 +150,7 @@ export class ControlPlaneRunner {
       for (const client of this.clients) target = Math.max(target, client.writtenRevision(informer.resource))
       try {
         await informer.sync(target)
+        this.listedInformers.add(informer)
         if (failure) {
           this.failingInformers.delete(informer)
           this.report(`informer of ${informer.resource.resource}: listed again`)
@@ -173,10 +179,10 @@ export class ControlPlaneRunner {
     }
   }
 
-  /** A running loop whose informers all listed. */
+  /** A running loop whose informers have all listed (client-go's WaitForCacheSync). */
   private ready(slot: LoopSlot): ControlLoop | null {
     if (!slot.built) return null
-    for (const informer of slot.built.informers) if (this.failingInformers.has(informer)) return null
+    for (const informer of slot.built.informers) if (!this.listedInformers.has(informer)) return null
     return slot.built.loop
   }
 
@@ -199,6 +205,7 @@ export class ControlPlaneRunner {
     for (const informer of this.informers.all()) {
       try {
         await informer.start()
+        this.listedInformers.add(informer)
       } catch (error) {
         this.informerFailed(informer, error)
       }
