@@ -11,6 +11,7 @@ import type {ControlLoop} from '../../src/core/client/informer-factory.js'
 import {resources} from '../../src/core/client/resources.js'
 import {ControlPlane} from '../../src/core/controlplane/control-plane.js'
 import {loopRestartBackoffInitialMilliseconds, type LoopDefinition, retriesPerSettleMax} from '../../src/core/controlplane/runner.js'
+import {heartbeatRetryInitialMilliseconds} from '../../src/core/kubelet/kubelet.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import {ManualClock} from '../../src/core/util/clock.js'
 import {SeededRandom} from '../../src/core/util/random.js'
@@ -116,6 +117,39 @@ describe('a failing control loop', () => {
       expect([...builds[1]!.seen].sort()).toEqual(['web-1', 'web-2', 'web-3'])
       expect(builds[1]!.pending).toBe(false)
       expect(reports).toHaveLength(1)
+    } finally {
+      plane.stop()
+      await store.close()
+    }
+  })
+
+  it('does not spin on refused heartbeats: the kubelets retry them after a back-off, and the loops settle', async () => {
+    const {clock, store, api} = await startCluster()
+    const random = new SeededRandom(5)
+    // The API server refuses the kubelets' Lease writes (etcd unavailable to it, say).
+    let refusing = false
+    let refused = 0
+    const refusingLeases = {
+      handle: (request: Parameters<ApiServer['handle']>[0]) => {
+        if (refusing && request.method !== 'GET' && request.path.includes('/namespaces/kube-node-lease/leases')) {
+          refused++
+          return Promise.resolve({status: 500, body: {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'etcdserver: request timed out', code: 500}, warnings: []})
+        }
+        return api.handle(request)
+      },
+    }
+    const plane = new ControlPlane(refusingLeases, clock, () => random.next())
+    try {
+      expect((await plane.settle(false)).settled).toBe(true)
+      refusing = true
+      clock.advance(10_000)
+      const result = await plane.settle(false)
+      expect(result).toMatchObject({settled: true, failures: []})
+      // One try per node (four nodes), not one per round.
+      expect(refused).toBe(4)
+      clock.advance(heartbeatRetryInitialMilliseconds)
+      await plane.settle(false)
+      expect(refused).toBe(8)
     } finally {
       plane.stop()
       await store.close()
