@@ -15,6 +15,7 @@ import type {KubeObject} from '../api/object.js'
 import type {ApiClient} from '../client/client.js'
 import type {BuiltLoop, ControlLoop, InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
+import {doublingBackoffMilliseconds} from '../util/backoff.js'
 import type {Clock} from '../util/clock.js'
 
 /** One settle runs at most this many rounds (a Deployment rollout of 1,000 pods needs a few dozen). */
@@ -70,10 +71,6 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-function backoff(initial: number, maximum: number, failuresInRow: number): number {
-  return Math.min(maximum, initial * 2 ** Math.min(failuresInRow - 1, 30))
-}
-
 export class ControlPlaneRunner {
   private readonly slots: LoopSlot[]
   private readonly failingInformers = new Map<Informer<KubeObject>, InformerFailure>()
@@ -111,7 +108,7 @@ export class ControlPlaneRunner {
     if (now - slot.lastFailureAt >= loopRestartBackoffResetMilliseconds) slot.failuresInRow = 0
     slot.failuresInRow++
     slot.lastFailureAt = now
-    const delay = backoff(loopRestartBackoffInitialMilliseconds, loopRestartBackoffMaxMilliseconds, slot.failuresInRow)
+    const delay = doublingBackoffMilliseconds(loopRestartBackoffInitialMilliseconds, loopRestartBackoffMaxMilliseconds, slot.failuresInRow)
     slot.restartAt = now + delay
     this.informers.drop(slot.owner)
     slot.built = null
@@ -123,7 +120,7 @@ export class ControlPlaneRunner {
     informer.stop()
     const failure = this.failingInformers.get(informer) ?? {message: '', failuresInRow: 0, retryAt: 0, retriesThisSettle: 0}
     failure.failuresInRow++
-    const delay = backoff(informerRetryBackoffInitialMilliseconds, informerRetryBackoffMaxMilliseconds, failure.failuresInRow)
+    const delay = doublingBackoffMilliseconds(informerRetryBackoffInitialMilliseconds, informerRetryBackoffMaxMilliseconds, failure.failuresInRow)
     failure.retryAt = this.clock.nowMilliseconds() + delay
     const message = messageOf(error)
     // Reported once until it changes: a broken list is retried every 30 s for as long as it lasts.

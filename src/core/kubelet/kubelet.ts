@@ -14,6 +14,7 @@ import {podsByNodeName} from '../client/pod-indexes.js'
 import {WorkQueue} from '../client/work-queue.js'
 import type {Node, Pod} from '../scheduler/types.js'
 import {isTerminalPod} from '../api/quota.js'
+import {doublingBackoffMilliseconds} from '../util/backoff.js'
 import type {Clock} from '../util/clock.js'
 import {forEachConcurrently} from '../util/concurrency.js'
 import {isStopped, nodeLeaseRenewMilliseconds, renewLease, reportNodeStatus} from './heartbeat.js'
@@ -47,7 +48,7 @@ function runSecondsOf(pod: Pod): number {
 
 /** The back-off after the `restartCount`th restart: 10 s, doubling, at most 5 minutes. */
 function restartBackoffMilliseconds(restartCount: number): number {
-  return Math.min(restartBackoffMaxMilliseconds, restartBackoffInitialMilliseconds * 2 ** Math.max(0, restartCount - 1))
+  return doublingBackoffMilliseconds(restartBackoffInitialMilliseconds, restartBackoffMaxMilliseconds, restartCount)
 }
 
 /**
@@ -125,7 +126,7 @@ export class Kubelets implements ControlLoop {
         // A refused heartbeat is tried again after a back-off, as a kubelet retries.
         if (!(error instanceof ApiClientError)) throw error
         const times = (this.refusedHeartbeats.get(name)?.times ?? 0) + 1
-        this.refusedHeartbeats.set(name, {times, retryAt: now + Math.min(heartbeatRetryMaxMilliseconds, heartbeatRetryInitialMilliseconds * 2 ** Math.min(times - 1, 30))})
+        this.refusedHeartbeats.set(name, {times, retryAt: now + doublingBackoffMilliseconds(heartbeatRetryInitialMilliseconds, heartbeatRetryMaxMilliseconds, times)})
         written++
       }
     })
