@@ -155,4 +155,28 @@ describe('a failing control loop', () => {
       await store.close()
     }
   })
+
+  it('whose constructor throws is reported and built again', async () => {
+    const {clock, store, api} = await startCluster()
+    const random = new SeededRandom(7)
+    const reports: string[] = []
+    let builds = 0
+    const definition: LoopDefinition = {
+      component: 'kube-test-manager',
+      build: (informers) => {
+        if (++builds === 1) throw new Error('invariant: no informer for widgets')
+        return new FaultyLoop(informers, {process: false, handlerOn: null})
+      },
+    }
+    const plane = new ControlPlane(api, clock, () => random.next(), undefined, {onFailure: (line) => reports.push(line), extraLoops: [definition]})
+    try {
+      expect(reports).toEqual(['kube-test-manager: kube-test-manager loop 17 failed: invariant: no informer for widgets; restarting it'])
+      expect(await plane.settle()).toMatchObject({settled: true, failures: []})
+      expect(builds).toBe(2)
+      expect(plane.loops.map((loop) => loop.name)).toContain('faulty-controller')
+    } finally {
+      plane.stop()
+      await store.close()
+    }
+  })
 })

@@ -86,11 +86,19 @@ export class ControlPlaneRunner {
     private readonly clock: Clock,
     private readonly report: (line: string) => void = () => {},
   ) {
-    this.slots = definitions.map((definition, index) => {
-      const owner = `loop-${index}`
-      const built = informers.build(owner, () => definition.build(informers))
-      return {definition, owner, built, name: built.loop.name, failuresInRow: 0, lastFailureAt: Number.NEGATIVE_INFINITY, restartAt: 0, retriesThisSettle: 0}
-    })
+    this.slots = definitions.map((definition, index) => ({definition, owner: `loop-${index}`, built: null, name: `${definition.component} loop ${index + 1}`, failuresInRow: 0, lastFailureAt: Number.NEGATIVE_INFINITY, restartAt: 0, retriesThisSettle: 0}))
+    for (const slot of this.slots) this.build(slot)
+  }
+
+  /** Builds a slot's loop; a constructor that throws is a failure like any other. */
+  private build(slot: LoopSlot): void {
+    try {
+      slot.built = this.informers.build(slot.owner, () => slot.definition.build(this.informers))
+      slot.name = slot.built.loop.name
+    } catch (error) {
+      this.informers.drop(slot.owner)
+      this.loopFailed(slot, error)
+    }
   }
 
   /** The loops running now (a failed one is absent until it is built again). */
@@ -167,12 +175,7 @@ export class ControlPlaneRunner {
     for (const slot of this.slots) {
       if (slot.built || !this.due(slot.restartAt, slot.retriesThisSettle)) continue
       slot.retriesThisSettle++
-      try {
-        slot.built = this.informers.build(slot.owner, () => slot.definition.build(this.informers))
-      } catch (error) {
-        this.informers.drop(slot.owner)
-        this.loopFailed(slot, error)
-      }
+      this.build(slot)
     }
   }
 
