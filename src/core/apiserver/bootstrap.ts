@@ -9,7 +9,7 @@ import {type ApiServer} from './apiserver.js'
 import {apiServerUser} from './authentication/user.js'
 import {bootstrapClusterRoleBindings, bootstrapClusterRoles} from './authorization/bootstrap-policy.js'
 import {changeRange, nodePortRangeDescription} from './range-allocation.js'
-import type {HttpMethod} from './request.js'
+import {objectKey} from './keys.js'
 
 export const bootstrapMarkerKey = '/registry/services/endpoints/default/kubernetes'
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const
@@ -111,62 +111,115 @@ export function nodeObject(definition: NodeDefinition, nowMilliseconds: number):
 }
 
 export class BootstrapError extends Error {
-  constructor(step: string, status: number, message: string) {
-    super(`bootstrapping the cluster failed at ${step}: ${status} ${message}`)
+  constructor(
+    readonly step: string,
+    readonly status: number,
+    readonly serverMessage: string,
+  ) {
+    super(`bootstrapping the cluster failed at ${step}: ${status} ${serverMessage}`)
     this.name = 'BootstrapError'
   }
+}
+
+/** One object the API server writes itself: created through the API (as kube-apiserver's loopback client) when its key is missing. */
+export interface BootstrapObject {
+  readonly group: string
+  readonly resource: string
+  readonly namespace: string
+  readonly body: {readonly kind?: unknown; readonly metadata?: {readonly name?: string; readonly [field: string]: unknown}; readonly [field: string]: unknown}
+}
+
+function nameOf(object: BootstrapObject): string {
+  return object.body.metadata?.name ?? ''
+}
+
+export function systemNamespaceObjects(): BootstrapObject[] {
+  return systemNamespaces.map((name) => ({group: '', resource: 'namespaces', namespace: '', body: {apiVersion: 'v1', kind: 'Namespace', metadata: {name}}}))
+}
+
+/** The bootstrap RBAC policy: ClusterRoles, then their ClusterRoleBindings. */
+export function bootstrapPolicyObjects(): BootstrapObject[] {
+  return [
+    ...bootstrapClusterRoles().map((role) => ({group: 'rbac.authorization.k8s.io', resource: 'clusterroles', namespace: '', body: role})),
+    ...bootstrapClusterRoleBindings().map((binding) => ({group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings', namespace: '', body: binding})),
+  ]
+}
+
+export function systemPriorityClassObjects(): BootstrapObject[] {
+  return ([['system-node-critical', 2000001000], ['system-cluster-critical', 2000000000]] as const).map(([name, value]) => {
+    const description = name === 'system-node-critical' ? 'Used for system critical pods that must not be moved from their current node.' : 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.'
+    return {group: 'scheduling.k8s.io', resource: 'priorityclasses', namespace: '', body: {apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: {name}, value, description}}
+  })
+}
+
+/** The `kubernetes` Service in default, its EndpointSlice and its Endpoints (last: the bootstrap marker). */
+export function kubernetesServiceObjects(): BootstrapObject[] {
+  const port = {name: 'https', port: apiServerSecurePort, protocol: 'TCP'}
+  const inDefault = (group: string, resource: string, body: BootstrapObject['body']): BootstrapObject => ({group, resource, namespace: 'default', body})
+  return [
+    inDefault('', 'services', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {name: 'kubernetes', labels: {component: 'apiserver', provider: 'kubernetes'}},
+      spec: {clusterIP: '10.96.0.1', ports: [{name: 'https', port: 443, protocol: 'TCP', targetPort: apiServerSecurePort}]},
+    }),
+    inDefault('discovery.k8s.io', 'endpointslices', {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: {name: 'kubernetes', labels: {'kubernetes.io/service-name': 'kubernetes'}},
+      addressType: 'IPv4',
+      endpoints: [{addresses: [apiServerAddress], conditions: {ready: true}}],
+      ports: [port],
+    }),
+    inDefault('', 'endpoints', {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: {name: 'kubernetes', labels: {'endpointslice.kubernetes.io/skip-mirror': 'true'}},
+      subsets: [{addresses: [{ip: apiServerAddress}], ports: [port]}],
+    }),
+  ]
+}
+
+/** A BootstrapObject's name as kubectl shows it: `namespace kube-system`, `service default/kubernetes`. */
+export function describeBootstrapObject(object: BootstrapObject): string {
+  const kind = String(object.body.kind ?? object.resource).toLowerCase()
+  return `${kind} ${object.namespace ? `${object.namespace}/` : ''}${nameOf(object)}`
+}
+
+/**
+ * Creates, in order, the objects whose key is missing (an object written meanwhile is fine);
+ * returns those it created. A refusal stops at that object with a BootstrapError.
+ */
+export async function ensureObjects(api: ApiServer, objects: readonly BootstrapObject[]): Promise<BootstrapObject[]> {
+  const created: BootstrapObject[] = []
+  for (const object of objects) {
+    const definition = api.scheme.preferredResource(object.group, object.resource)
+    if (!definition) throw new BootstrapError(describeBootstrapObject(object), 404, `the server does not serve ${object.resource}`)
+    if ((await api.registry.store.get(objectKey(definition, object.namespace, nameOf(object)))).object) continue
+    const base = definition.group ? `/apis/${definition.group}/${definition.version}` : `/api/${definition.version}`
+    const path = `${base}${object.namespace ? `/namespaces/${object.namespace}` : ''}/${definition.resource}`
+    const response = await api.handle({method: 'POST', path, body: JSON.stringify(object.body), headers: {'content-type': 'application/json'}, user: apiServerUser})
+    if (response.status === 409) continue
+    if (response.status >= 300) throw new BootstrapError(describeBootstrapObject(object), response.status, (response.body as {message?: string} | null)?.message ?? '')
+    created.push(object)
+  }
+  return created
+}
+
+/** The node port range exists from the start, as kube-apiserver's repair loop writes it; true when it was missing. */
+export async function ensureNodePortRange(api: ApiServer): Promise<boolean> {
+  if ((await api.registry.store.get(nodePortRangeDescription.key)).object) return false
+  await changeRange(api.registry.store, nodePortRangeDescription, () => true)
+  return true
 }
 
 /** Writes the bootstrap objects that are missing; true when anything had to be written. */
 export async function ensureBootstrapped(api: ApiServer, nowMilliseconds: number, nodes: readonly NodeDefinition[] = defaultNodes()): Promise<boolean> {
   if ((await api.registry.store.get(bootstrapMarkerKey)).object) return false
-  const request = async (method: HttpMethod, path: string, body: unknown, step: string) => {
-    const response = await api.handle({method, path, body: JSON.stringify(body), headers: {'content-type': 'application/json'}, user: apiServerUser})
-    // An object a previous, interrupted bootstrap already wrote is fine.
-    if (response.status >= 300 && response.status !== 409) {
-      const message = (response.body as {message?: string} | null)?.message ?? ''
-      throw new BootstrapError(step, response.status, message)
-    }
-  }
-  for (const name of systemNamespaces) {
-    await request('POST', '/api/v1/namespaces', {apiVersion: 'v1', kind: 'Namespace', metadata: {name}}, `namespace ${name}`)
-  }
-  for (const role of bootstrapClusterRoles()) {
-    await request('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', role, `clusterrole ${role.metadata.name}`)
-  }
-  for (const binding of bootstrapClusterRoleBindings()) {
-    await request('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', binding, `clusterrolebinding ${binding.metadata.name}`)
-  }
-  for (const [name, value] of [['system-node-critical', 2000001000], ['system-cluster-critical', 2000000000]] as const) {
-    const description = name === 'system-node-critical' ? 'Used for system critical pods that must not be moved from their current node.' : 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.'
-    await request('POST', '/apis/scheduling.k8s.io/v1/priorityclasses', {apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: {name}, value, description}, `priorityclass ${name}`)
-  }
-  for (const node of nodes) await request('POST', '/api/v1/nodes', nodeObject(node, nowMilliseconds), `node ${node.name}`)
-  for (const namespace of systemNamespaces) {
-    await request('POST', `/api/v1/namespaces/${namespace}/serviceaccounts`, {apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'default'}}, `serviceaccount ${namespace}/default`)
-  }
-  // The node port range exists from the start, as kube-apiserver's repair loop writes it.
-  if (!(await api.registry.store.get(nodePortRangeDescription.key)).object) await changeRange(api.registry.store, nodePortRangeDescription, () => true)
-  await request('POST', '/api/v1/namespaces/default/services', {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: {name: 'kubernetes', labels: {component: 'apiserver', provider: 'kubernetes'}},
-    spec: {clusterIP: '10.96.0.1', ports: [{name: 'https', port: 443, protocol: 'TCP', targetPort: apiServerSecurePort}]},
-  }, 'service default/kubernetes')
-  const port = {name: 'https', port: apiServerSecurePort, protocol: 'TCP'}
-  await request('POST', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: {name: 'kubernetes', labels: {'kubernetes.io/service-name': 'kubernetes'}},
-    addressType: 'IPv4',
-    endpoints: [{addresses: [apiServerAddress], conditions: {ready: true}}],
-    ports: [port],
-  }, 'endpointslice default/kubernetes')
-  await request('POST', '/api/v1/namespaces/default/endpoints', {
-    apiVersion: 'v1',
-    kind: 'Endpoints',
-    metadata: {name: 'kubernetes', labels: {'endpointslice.kubernetes.io/skip-mirror': 'true'}},
-    subsets: [{addresses: [{ip: apiServerAddress}], ports: [port]}],
-  }, 'endpoints default/kubernetes')
+  await ensureObjects(api, [...systemNamespaceObjects(), ...bootstrapPolicyObjects(), ...systemPriorityClassObjects()])
+  await ensureObjects(api, nodes.map((node) => ({group: '', resource: 'nodes', namespace: '', body: nodeObject(node, nowMilliseconds)})))
+  await ensureObjects(api, systemNamespaces.map((namespace) => ({group: '', resource: 'serviceaccounts', namespace, body: {apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'default'}}})))
+  await ensureNodePortRange(api)
+  await ensureObjects(api, kubernetesServiceObjects())
   return true
 }

@@ -7,7 +7,7 @@ import {listPageObjectsMax, type StoreEvent, StoreError, type StoreWatch} from '
 import {decodeContinue, encodeContinue} from './continue-token.js'
 import {listPrefix} from './keys.js'
 import {objectFromStored, type Registry, storeFailure, strategyOf} from './registry.js'
-import {apiErrors} from './status.js'
+import {ApiError, apiErrors} from './status.js'
 import type {Clock} from '../util/clock.js'
 
 /** A filtered list reads at most this many stored objects before it answers with what it has. */
@@ -234,7 +234,15 @@ export async function watchObjects(registry: Registry, definition: ResourceDefin
           return null
         }
         for (const event of events) lastRevision = Math.max(lastRevision, event.object.modRevision)
-        const translated = events.map(translate).filter((event): event is WatchEvent => event !== null)
+        let translated: WatchEvent[]
+        try {
+          translated = events.map(translate).filter((event): event is WatchEvent => event !== null)
+        } catch (error) {
+          // An undecodable value (written to etcd by hand) ends the watch with an ERROR event, as kube-apiserver's watcher does.
+          if (!(error instanceof ApiError)) throw error
+          ended = true
+          return [{type: 'ERROR', object: apiErrors.internal(error.message).toStatus() as unknown as Record<string, unknown>}]
+        }
         if (translated.length > 0) return translated
       }
     },

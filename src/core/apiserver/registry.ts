@@ -3,6 +3,7 @@
 // generation, status kept apart, finalizers and graceful deletion (kube's generic store).
 import {sortKeys, validateCustomObject} from '../api/custom-resources.js'
 import {decodeObject} from '../api/decode.js'
+import {decodeStoredValue} from './stored-decode.js'
 import type {FieldError} from '../api/field-errors.js'
 import {cloneJson, formatTimestamp, type KubeObject} from '../api/object.js'
 import type {ResourceDefinition} from '../api/scheme.js'
@@ -83,7 +84,7 @@ export function strategyOf(definition: ResourceDefinition): Strategy {
 
 /** The object a stored value holds, with its resourceVersion set from the revision. */
 export function objectFromStored(stored: StoredObject, revision = stored.modRevision): KubeObject {
-  const object = JSON.parse(decoder.decode(stored.value)) as KubeObject
+  const object = decodeStoredValue(stored.value)
   object.metadata = {...object.metadata, resourceVersion: String(revision)}
   return reorderMetadata(object)
 }

@@ -4,8 +4,21 @@ import type {KubeObject} from '../api/object.js'
 import {type ApiClient, type ResourceRef, resourceKey} from './client.js'
 import {Informer} from './informer.js'
 
+/** A loop built by the factory, with the informers it reads. */
+export interface BuiltLoop {
+  readonly loop: ControlLoop
+  readonly informers: ReadonlySet<Informer<KubeObject>>
+}
+
 export class InformerFactory {
   private readonly informers = new Map<string, Informer<KubeObject>>()
+  /** The loop being built: the informers it asks for and the handlers it adds are its own. */
+  private building: {owner: string; informers: Set<Informer<KubeObject>>} | null = null
+  private readonly handlerFailures: Array<{owner: string; error: unknown}> = []
+  private readonly owners = {
+    current: () => this.building?.owner ?? null,
+    failed: (owner: string, error: unknown) => void this.handlerFailures.push({owner, error}),
+  }
 
   constructor(private readonly client: ApiClient) {}
 
@@ -13,10 +26,31 @@ export class InformerFactory {
     const key = resourceKey(resource)
     let found = this.informers.get(key)
     if (!found) {
-      found = new Informer<KubeObject>(this.client, resource)
+      found = new Informer<KubeObject>(this.client, resource, this.owners)
       this.informers.set(key, found)
     }
+    this.building?.informers.add(found)
     return found as unknown as Informer<T>
+  }
+
+  /** Builds a loop as `owner` (its constructor asks for its informers and adds its handlers synchronously). */
+  build(owner: string, construct: () => ControlLoop): BuiltLoop {
+    this.building = {owner, informers: new Set()}
+    try {
+      return {loop: construct(), informers: this.building.informers}
+    } finally {
+      this.building = null
+    }
+  }
+
+  /** Drops what a loop built as `owner` added to the informers. */
+  drop(owner: string): void {
+    for (const informer of this.informers.values()) informer.removeHandlersOf(owner)
+  }
+
+  /** The handlers that threw since the last call, by owner. */
+  takeHandlerFailures(): Array<{owner: string; error: unknown}> {
+    return this.handlerFailures.splice(0)
   }
 
   all(): Informer<KubeObject>[] {

@@ -31,10 +31,25 @@ export interface InformerIndex<T extends KubeObject> {
   readonly valueOf: (object: T) => string | null
 }
 
+/** Who adds handlers (a control loop being built) and where a handler's failure goes. */
+export interface InformerHandlerOwners {
+  /** The owner of a handler added now, or null (then its failures are thrown as before). */
+  current(): string | null
+  /** A handler of `owner` threw: the event went on to the other handlers; its owner is out of step. */
+  failed(owner: string, error: unknown): void
+}
+
+const unowned: InformerHandlerOwners = {current: () => null, failed: () => {}}
+
+interface Registration<T extends KubeObject> {
+  readonly handler: (event: InformerEvent<T>) => void
+  readonly owner: string | null
+}
+
 export class Informer<T extends KubeObject> {
   private readonly cache = new Map<string, T>()
   private readonly indexes = new Map<string, {valueOf: (object: T) => string | null; byValue: Map<string, Map<string, T>>}>()
-  private readonly handlers: Array<(event: InformerEvent<T>) => void> = []
+  private readonly registrations: Array<Registration<T>> = []
   private revision = 0
   private watch: ApiWatch | null = null
   private pendingNext: Promise<WatchEvent[] | null> | null = null
@@ -43,10 +58,22 @@ export class Informer<T extends KubeObject> {
   constructor(
     private readonly client: ApiClient,
     readonly resource: ResourceRef,
+    private readonly owners: InformerHandlerOwners = unowned,
   ) {}
 
+  /**
+   * Adds a handler; on an informer that has already listed, it first gets the cache as ADDED
+   * events (client-go's AddEventHandler), so a loop built again starts from the whole state.
+   */
   onEvent(handler: (event: InformerEvent<T>) => void): void {
-    this.handlers.push(handler)
+    const registration = {handler, owner: this.owners.current()}
+    this.registrations.push(registration)
+    if (this.started) for (const object of this.cache.values()) this.deliver(registration, {type: 'ADDED', object, previous: null})
+  }
+
+  /** Removes the handlers of an owner (a loop that failed and is built again). */
+  removeHandlersOf(owner: string): void {
+    for (let index = this.registrations.length - 1; index >= 0; index--) if (this.registrations[index]!.owner === owner) this.registrations.splice(index, 1)
   }
 
   /** The resourceVersion the cache is at. */
@@ -100,7 +127,16 @@ export class Informer<T extends KubeObject> {
   }
 
   private emit(event: InformerEvent<T>): void {
-    for (const handler of this.handlers) handler(event)
+    for (const registration of this.registrations) this.deliver(registration, event)
+  }
+
+  private deliver(registration: Registration<T>, event: InformerEvent<T>): void {
+    if (registration.owner === null) return registration.handler(event)
+    try {
+      registration.handler(event)
+    } catch (error) {
+      this.owners.failed(registration.owner, error)
+    }
   }
 
   private async relist(): Promise<void> {

@@ -22,7 +22,7 @@ import {MirrorPods} from '../kubelet/mirror-pods.js'
 import {allStaticPodsRunning, type StaticPodHealth} from '../kubelet/static-pods.js'
 import {Scheduler} from '../scheduler/scheduler.js'
 import type {Clock} from '../util/clock.js'
-import {ControlPlaneRunner, type SettleResult} from './runner.js'
+import {ControlPlaneRunner, type LoopDefinition, type SettleResult} from './runner.js'
 
 /**
  * The identities of the components. Each kubelet is its node's user in system:nodes, authorized by
@@ -50,10 +50,15 @@ export interface ControlPlaneOptions {
   readonly active?: {readonly scheduler: () => boolean; readonly controllerManager: () => boolean}
   /** Whether each master's components run (their mirror pods show it): the host knows. */
   readonly staticPodHealth?: StaticPodHealth
+  /** Hears a loop's or an informer's failure as one line naming the component (the loop is built again after a back-off). */
+  readonly onFailure?: (line: string) => void
+  /** Loops run after the built-in ones. */
+  readonly extraLoops?: readonly LoopDefinition[]
 }
 
 /** A loop that acts only while `active` says so (a standby's loops wait, their informers fed). */
-function gated(loop: ControlLoop, active: () => boolean): ControlLoop {
+function gated(loop: ControlLoop, active: (() => boolean) | undefined): ControlLoop {
+  if (!active) return loop
   return {
     name: loop.name,
     process: (collapseDelays) => (active() ? loop.process(collapseDelays) : Promise.resolve(0)),
@@ -64,9 +69,6 @@ function gated(loop: ControlLoop, active: () => boolean): ControlLoop {
 
 export class ControlPlane {
   readonly runner: ControlPlaneRunner
-  readonly loops: readonly ControlLoop[]
-  /** The loops as the runner drives them (gated by leadership under `kubemu up`). */
-  private readonly runnable: readonly ControlLoop[]
 
   constructor(server: RequestHandler, clock: Clock, random: () => number, onEvent?: ConstructorParameters<typeof EventRecorder>[3], options: ControlPlaneOptions = {}) {
     const schedulerClient = new ApiClient(server, componentUsers.scheduler, 'kube-scheduler')
@@ -90,41 +92,40 @@ export class ControlPlane {
       if (!recorder) kubeletRecorders.set(node, (recorder = new EventRecorder(kubeletClientFor(node), {component: 'kubelet', host: node}, clock, onEvent)))
       return recorder
     }
-    this.loops = [
-      new ServiceAccountController(controllerClient, informers, clock),
-      new NamespaceController(controllerClient, informers, clock),
-      new GarbageCollector(controllerClient, informers, clock),
-      new ResourceQuotaController(controllerClient, informers, clock),
-      new DeploymentController(controllerClient, informers, controllerEvents('deployment-controller'), clock),
-      new ReplicaSetController(controllerClient, informers, controllerEvents('replicaset-controller'), clock),
-      new StatefulSetController(controllerClient, informers, controllerEvents('statefulset-controller'), clock),
-      new DaemonSetController(controllerClient, informers, controllerEvents('daemonset-controller'), clock),
-      new CronJobController(controllerClient, informers, controllerEvents('cronjob-controller'), clock),
-      new JobController(controllerClient, informers, controllerEvents('job-controller'), clock),
-      new EndpointsController(controllerClient, informers, clock),
-      new DisruptionController(controllerClient, informers, controllerEvents('controllermanager'), clock),
-      new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock, onEvent), clock, random),
-      new Kubelets(kubeletClientFor, informers, kubeletEvents, clock),
-      new MirrorPods(kubeletClientFor, informers, options.staticPodHealth ?? allStaticPodsRunning, clock),
-      // After the kubelets, which renew their Leases first: suspended is not dead.
-      new NodeLifecycleController(controllerClient, informers, controllerEvents('node-controller'), clock),
-      new PodGarbageCollector(controllerClient, informers, clock),
-    ]
     const active = options.active
-    this.runnable = active
-      ? this.loops.map((loop) => (loop instanceof Kubelets || loop instanceof MirrorPods ? loop : gated(loop, loop instanceof Scheduler ? active.scheduler : active.controllerManager)))
-      : this.loops
-    this.runner = new ControlPlaneRunner(informers, [schedulerClient, controllerClient, kubeletClient], this.runnable)
+    const manager = (build: () => ControlLoop): LoopDefinition => ({component: 'kube-controller-manager', build: () => gated(build(), active?.controllerManager)})
+    const definitions: LoopDefinition[] = [
+      manager(() => new ServiceAccountController(controllerClient, informers, clock)),
+      manager(() => new NamespaceController(controllerClient, informers, clock)),
+      manager(() => new GarbageCollector(controllerClient, informers, clock)),
+      manager(() => new ResourceQuotaController(controllerClient, informers, clock)),
+      manager(() => new DeploymentController(controllerClient, informers, controllerEvents('deployment-controller'), clock)),
+      manager(() => new ReplicaSetController(controllerClient, informers, controllerEvents('replicaset-controller'), clock)),
+      manager(() => new StatefulSetController(controllerClient, informers, controllerEvents('statefulset-controller'), clock)),
+      manager(() => new DaemonSetController(controllerClient, informers, controllerEvents('daemonset-controller'), clock)),
+      manager(() => new CronJobController(controllerClient, informers, controllerEvents('cronjob-controller'), clock)),
+      manager(() => new JobController(controllerClient, informers, controllerEvents('job-controller'), clock)),
+      manager(() => new EndpointsController(controllerClient, informers, clock)),
+      manager(() => new DisruptionController(controllerClient, informers, controllerEvents('controllermanager'), clock)),
+      {component: 'kube-scheduler', build: () => gated(new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock, onEvent), clock, random), active?.scheduler)},
+      {component: 'kubelet', build: () => new Kubelets(kubeletClientFor, informers, kubeletEvents, clock)},
+      {component: 'kubelet', build: () => new MirrorPods(kubeletClientFor, informers, options.staticPodHealth ?? allStaticPodsRunning, clock)},
+      // After the kubelets, which renew their Leases first: suspended is not dead.
+      manager(() => new NodeLifecycleController(controllerClient, informers, controllerEvents('node-controller'), clock)),
+      manager(() => new PodGarbageCollector(controllerClient, informers, clock)),
+      ...(options.extraLoops ?? []),
+    ]
+    this.runner = new ControlPlaneRunner(informers, [schedulerClient, controllerClient, kubeletClient], definitions, clock, options.onFailure)
   }
 
-  /** The cluster time of the earliest work any loop has scheduled for later, or null. */
+  /** The loops running now. */
+  get loops(): readonly ControlLoop[] {
+    return this.runner.loops
+  }
+
+  /** The cluster time of the earliest work any loop has scheduled for later (or a restart, a retry), or null. */
   nextDue(): number | null {
-    let earliest: number | null = null
-    for (const loop of this.runnable) {
-      const due = loop.nextDue()
-      if (due !== null && (earliest === null || due < earliest)) earliest = due
-    }
-    return earliest
+    return this.runner.nextDue()
   }
 
   settle(collapseDelays = true): Promise<SettleResult> {

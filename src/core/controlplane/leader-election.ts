@@ -8,6 +8,8 @@ import {resources} from '../client/resources.js'
 /** kube-scheduler's and kube-controller-manager's defaults: 15 s leases, renewed every 2 s. */
 export const leaseDurationSeconds = 15
 export const leaseRetryMilliseconds = 2_000
+/** Their renew deadline: a leader that could not renew for this long stops leading. */
+export const renewDeadlineMilliseconds = 10_000
 
 type Lease = KubeObject & {spec?: {holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number}}
 
@@ -16,6 +18,8 @@ const microTime = (milliseconds: number) => formatTimestamp(milliseconds).replac
 export class LeaderElector {
   private lastTry = Number.NEGATIVE_INFINITY
   private leader = false
+  private renewedAt = Number.NEGATIVE_INFINITY
+  private reportedFailure = ''
 
   constructor(
     private readonly client: ApiClient,
@@ -27,10 +31,42 @@ export class LeaderElector {
     return this.leader
   }
 
-  /** Acquires or renews the Lease when it is time; returns whether this candidate leads. */
+  /**
+   * Acquires or renews the Lease when it is time; returns whether this candidate leads. A request
+   * that fails (the Lease's namespace deleted, the server unavailable) throws; the candidate keeps
+   * leading until the renew deadline has passed without a renewal.
+   */
   async tryAcquireOrRenew(now: number): Promise<boolean> {
     if (now - this.lastTry < leaseRetryMilliseconds) return this.leader
     this.lastTry = now
+    try {
+      const leading = await this.acquireOrRenew(now)
+      this.reportedFailure = ''
+      return leading
+    } catch (error) {
+      if (this.leader && now - this.renewedAt >= renewDeadlineMilliseconds) this.leader = false
+      throw error
+    }
+  }
+
+  /**
+   * One round for a candidate that must outlive its failures (`kubemu up`): a failed request is
+   * reported once (until its message changes) and tried again at the next retry period; errors
+   * `rethrown` picks are thrown instead.
+   */
+  async tryOrReport(now: number, report: (line: string) => void, rethrown: (error: unknown) => boolean = () => false): Promise<boolean> {
+    try {
+      return await this.tryAcquireOrRenew(now)
+    } catch (error) {
+      if (rethrown(error)) throw error
+      const message = error instanceof Error ? error.message : String(error)
+      if (message !== this.reportedFailure) report(`leader election: ${this.identity} for ${this.lockName}: ${message}; trying again every ${leaseRetryMilliseconds / 1000} s`)
+      this.reportedFailure = message
+      return this.leader
+    }
+  }
+
+  private async acquireOrRenew(now: number): Promise<boolean> {
     let lease: Lease | null
     try {
       lease = await this.client.get<Lease>(resources.leases, 'kube-system', this.lockName)
@@ -56,6 +92,7 @@ export class LeaderElector {
       if (lease) await this.client.update(resources.leases, {...lease, kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', spec: next} as unknown as KubeObject)
       else await this.client.create(resources.leases, {kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', metadata: {name: this.lockName, namespace: 'kube-system'}, spec: next} as unknown as KubeObject)
       this.leader = true
+      this.renewedAt = now
     } catch (error) {
       if (!isConflict(error) && !isAlreadyExists(error)) throw error
       this.leader = false

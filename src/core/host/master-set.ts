@@ -76,7 +76,7 @@ export class MasterSet {
           candidate.elector.forget()
           continue
         }
-        if (await candidate.elector.tryAcquireOrRenew(now)) leader = candidate
+        if (await candidate.elector.tryOrReport(now, this.log)) leader = candidate
       }
       const previous = this.leaders.get(component) ?? null
       const next = leader?.elector.identity ?? null

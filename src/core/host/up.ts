@@ -6,6 +6,7 @@
 // Leases; the loops run with real delays on the cluster clock.
 import type {KubeObject} from '../api/object.js'
 import {FileCredentials} from '../apiserver/authentication/credentials.js'
+import {BootstrapController, runBootstrapController} from '../apiserver/bootstrap-controller.js'
 import {runCompactor} from '../apiserver/compactor.js'
 import {openKubernetes} from '../apiserver/open.js'
 import {pointAdminKubeconfigAt} from '../apiserver/kubeconfig.js'
@@ -103,7 +104,7 @@ export async function runUp(options: UpOptions): Promise<void> {
       clock,
       log,
       frontDoor: () => etcd,
-      plane: (server, active) => new ControlPlane(server, clock, Math.random, (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder)}),
+      plane: (server, active) => new ControlPlane(server, clock, Math.random, (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log}),
     })
     // HTTPS for kubectl and client libraries (the kubeconfig trusts the cluster's CA); plain
     // HTTP on a free loopback port for kubemu's own commands, which up.json names.
@@ -128,11 +129,13 @@ export async function runUp(options: UpOptions): Promise<void> {
     // kube-apiserver's compactor, beside the loops, until `up` stops.
     const compaction = new AbortController()
     const compactor = runCompactor(connection.store, clock, AbortSignal.any([options.signal, compaction.signal]), log)
+    // And its bootstrap controllers: what a client deletes from under it comes back.
+    const bootstrap = runBootstrapController(new BootstrapController(connection.api, clock), clock, AbortSignal.any([options.signal, compaction.signal]), log)
     try {
       await runtime.run(options.signal, upTickMilliseconds)
     } finally {
       compaction.abort()
-      await compactor
+      await Promise.all([compactor, bootstrap])
     }
   } finally {
     removeUpMarker(folder)

@@ -252,6 +252,7 @@ export class KubectlSession {
   }
 
   private reportUnsettled(result: SettleResult | null): void {
+    for (const failure of result?.failures ?? []) this.io.stderr(`Warning: ${failure}\n`)
     if (result && !result.settled) this.io.stderr(`Warning: the control plane did not settle within ${result.rounds} rounds; run a command again, or kubemu up, to carry on\n`)
   }
 

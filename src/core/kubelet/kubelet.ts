@@ -14,6 +14,7 @@ import {podsByNodeName} from '../client/pod-indexes.js'
 import {WorkQueue} from '../client/work-queue.js'
 import type {Node, Pod} from '../scheduler/types.js'
 import {isTerminalPod} from '../api/quota.js'
+import {doublingBackoffMilliseconds} from '../util/backoff.js'
 import type {Clock} from '../util/clock.js'
 import {forEachConcurrently} from '../util/concurrency.js'
 import {isStopped, nodeLeaseRenewMilliseconds, renewLease, reportNodeStatus} from './heartbeat.js'
@@ -33,6 +34,9 @@ export const jobPodRunSecondsDefault = 1
 export const defaultGracePeriodSeconds = 30
 /** Pods (and heartbeats) the simulated kubelets work on at once, across all nodes. */
 export const kubeletsInFlightMax = 64
+/** A refused heartbeat is tried again after this back-off, doubling up to the maximum (the kubelet's node lease controller). */
+export const heartbeatRetryInitialMilliseconds = 100
+export const heartbeatRetryMaxMilliseconds = 7_000
 /** Pods whose containers are stopping at once, across all nodes (each until its grace period ends). */
 export const stoppingPodsMax = 1_000_000
 
@@ -45,7 +49,7 @@ function runSecondsOf(pod: Pod): number {
 
 /** The back-off after the `restartCount`th restart: 10 s, doubling, at most 5 minutes. */
 export function restartBackoffMilliseconds(restartCount: number): number {
-  return Math.min(restartBackoffMaxMilliseconds, restartBackoffInitialMilliseconds * 2 ** Math.max(0, restartCount - 1))
+  return doublingBackoffMilliseconds(restartBackoffInitialMilliseconds, restartBackoffMaxMilliseconds, restartCount)
 }
 
 /**
@@ -72,6 +76,8 @@ export class Kubelets implements ControlLoop {
   private readonly pods: Informer<Pod>
   private readonly nodes: Informer<Node>
   private readonly leases: Informer<KubeObject>
+  /** Nodes whose last heartbeat was refused: how many times in a row, and when to try again. */
+  private readonly refusedHeartbeats = new Map<string, {times: number; retryAt: number}>()
 
   constructor(
     /** Each node's kubelet acts as that node's user (system:node:<name>). */
@@ -100,7 +106,7 @@ export class Kubelets implements ControlLoop {
   /** Whether some running node's Lease or Ready status is due. */
   private heartbeatsDue(now: number): boolean {
     return this.nodes.list().some((node) => {
-      if (isStopped(node)) return false
+      if (isStopped(node) || (this.refusedHeartbeats.get(String(node.metadata.name))?.retryAt ?? 0) > now) return false
       const lease = this.leases.get(`kube-node-lease/${node.metadata.name}`) as {spec?: {renewTime?: string}} | undefined
       const ready = (node.status as {conditions?: Array<{type: string; status: string}>} | undefined)?.conditions?.find((condition) => condition.type === 'Ready')
       return !lease || now - (Date.parse(lease.spec?.renewTime ?? '') || 0) >= nodeLeaseRenewMilliseconds || ready?.status !== 'True'
@@ -110,13 +116,18 @@ export class Kubelets implements ControlLoop {
   private async heartbeat(now: number): Promise<number> {
     let written = 0
     // Every node's kubelet beats on its own, as separate processes would.
-    await forEachConcurrently(this.nodes.list().filter((node) => !isStopped(node)), kubeletsInFlightMax, async (node) => {
+    const due = (node: Node) => !isStopped(node) && (this.refusedHeartbeats.get(String(node.metadata.name))?.retryAt ?? 0) <= now
+    await forEachConcurrently(this.nodes.list().filter(due), kubeletsInFlightMax, async (node) => {
+      const name = String(node.metadata.name)
       try {
-        if (await renewLease(this.clientFor(String(node.metadata.name)), node, this.leases.get(`kube-node-lease/${node.metadata.name}`) as never, now)) written++
-        if (await reportNodeStatus(this.clientFor(String(node.metadata.name)), node, now)) written++
+        if (await renewLease(this.clientFor(name), node, this.leases.get(`kube-node-lease/${node.metadata.name}`) as never, now)) written++
+        if (await reportNodeStatus(this.clientFor(name), node, now)) written++
+        this.refusedHeartbeats.delete(name)
       } catch (error) {
-        // A refused heartbeat is tried again on the next round, as a kubelet retries.
+        // A refused heartbeat is tried again after a back-off, as a kubelet retries.
         if (!(error instanceof ApiClientError)) throw error
+        const times = (this.refusedHeartbeats.get(name)?.times ?? 0) + 1
+        this.refusedHeartbeats.set(name, {times, retryAt: now + doublingBackoffMilliseconds(heartbeatRetryInitialMilliseconds, heartbeatRetryMaxMilliseconds, times)})
         written++
       }
     })

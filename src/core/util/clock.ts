@@ -58,15 +58,23 @@ export class SteppedClock implements Clock {
 
   sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      const sleeper = {deadline: this.now + milliseconds, wake: resolve}
+      // The listener goes when the sleeper wakes: a long-lived signal does not collect one per sleep.
+      const onAbort = () => {
+        this.sleepers = this.sleepers.filter((candidate) => candidate !== sleeper)
+        resolve()
+      }
+      const sleeper = {
+        deadline: this.now + milliseconds,
+        wake: () => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve()
+        },
+      }
       this.sleepers.push(sleeper)
       const watchers = this.sleepWatchers
       this.sleepWatchers = []
       for (const watcher of watchers) watcher()
-      signal?.addEventListener('abort', () => {
-        this.sleepers = this.sleepers.filter((candidate) => candidate !== sleeper)
-        resolve()
-      }, {once: true})
+      signal?.addEventListener('abort', onAbort, {once: true})
     })
   }
 

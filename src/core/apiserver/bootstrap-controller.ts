@@ -1,0 +1,109 @@
+// kube-apiserver's bootstrap controllers, which keep what the cluster cannot work without even
+// when a client deletes it (`etcdctl del "" --prefix`): the system namespaces controller (every
+// minute), the kubernetes service controller (the `kubernetes` Service, its Endpoints and
+// EndpointSlice, every 10 s, the endpoint reconciler's interval), and the bootstrap RBAC policy
+// and system PriorityClasses, which kube-apiserver writes in post-start hooks. kube-apiserver
+// rewrites those two only when it restarts; `kubemu up` is one long-lived API server, so they are
+// checked with the namespaces, every minute. Nodes are not the API server's: their kubelets
+// register them, and a deleted Node is a removed node (`kubemu node remove`).
+import type {Clock} from '../util/clock.js'
+import type {ApiServer} from './apiserver.js'
+import {
+  BootstrapError,
+  type BootstrapObject,
+  bootstrapPolicyObjects,
+  describeBootstrapObject,
+  ensureNodePortRange,
+  ensureObjects,
+  kubernetesServiceObjects,
+  systemNamespaceObjects,
+  systemPriorityClassObjects,
+} from './bootstrap.js'
+
+/** kube's SystemNamespacesController interval; kubemu checks the bootstrap policy and PriorityClasses with it. */
+export const systemObjectsIntervalMilliseconds = 60_000
+/** kube-apiserver's endpoint reconciler interval, at which the kubernetes service controller runs. */
+export const kubernetesServiceIntervalMilliseconds = 10_000
+
+export interface BootstrapRepair {
+  /** What was missing and is written again: `namespace kube-system`, `service default/kubernetes`. */
+  readonly created: readonly string[]
+  /** The steps that failed, with the server's answer (tried again at their next period). */
+  readonly failures: readonly string[]
+}
+
+export class BootstrapController {
+  private systemObjectsDue = Number.NEGATIVE_INFINITY
+  private kubernetesServiceDue = Number.NEGATIVE_INFINITY
+
+  constructor(
+    private readonly api: ApiServer,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The clock time of the next check that is due. */
+  nextDue(): number {
+    return Math.min(this.systemObjectsDue, this.kubernetesServiceDue)
+  }
+
+  /** Writes again what is missing among the checks that are due; never throws for a refusal. */
+  async reconcile(): Promise<BootstrapRepair> {
+    const now = this.clock.nowMilliseconds()
+    const created: string[] = []
+    const failures: string[] = []
+    const attempt = async (step: string, work: () => Promise<readonly string[]>) => {
+      try {
+        created.push(...(await work()))
+      } catch (error) {
+        if (error instanceof BootstrapError) failures.push(`${error.step}: ${error.serverMessage}`)
+        else failures.push(`${step}: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    }
+    const ensure = (objects: readonly BootstrapObject[]) => async () => (await ensureObjects(this.api, objects)).map(describeBootstrapObject)
+    if (now >= this.systemObjectsDue) {
+      this.systemObjectsDue = now + systemObjectsIntervalMilliseconds
+      // One object at a time: a namespace that cannot be written does not hold back the others.
+      for (const object of [...systemNamespaceObjects(), ...bootstrapPolicyObjects(), ...systemPriorityClassObjects()]) {
+        await attempt(describeBootstrapObject(object), ensure([object]))
+      }
+      await attempt('the node port range', async () => ((await ensureNodePortRange(this.api)) ? ['rangeallocation servicenodeports'] : []))
+    }
+    // Also right after the namespaces came back: the Service lives in default.
+    if (now >= this.kubernetesServiceDue || created.length > 0) {
+      this.kubernetesServiceDue = now + kubernetesServiceIntervalMilliseconds
+      // In order, as kube's controller: the Service, then its endpoints.
+      await attempt('the kubernetes service', ensure(kubernetesServiceObjects()))
+    }
+    return {created, failures}
+  }
+}
+
+/**
+ * Runs the controller until `signal` aborts, reporting what it wrote again and what failed (a
+ * failure once, until it changes or clears, rather than every period).
+ */
+export async function runBootstrapController(controller: BootstrapController, clock: Clock, signal: AbortSignal, report: (message: string) => void): Promise<void> {
+  let lastFailures = ''
+  while (!signal.aborted) {
+    const repair = await controller.reconcile()
+    if (repair.created.length > 0) report(`kube-apiserver: wrote again what was missing: ${summarize(repair.created)}`)
+    const failures = repair.failures.join('; ')
+    if (failures !== '' && failures !== lastFailures) report(`kube-apiserver: could not write the bootstrap objects (${failures}); trying again`)
+    lastFailures = failures
+    await clock.sleep(Math.max(0, controller.nextDue() - clock.nowMilliseconds()), signal)
+  }
+}
+
+/** A summary line part names this many objects of a kind at most, then counts them. */
+export const summaryNamesPerKindMax = 4
+
+/** `namespace default, kube-system; 21 clusterroles; service default/kubernetes` */
+function summarize(created: readonly string[]): string {
+  const byKind = new Map<string, string[]>()
+  for (const description of created) {
+    const space = description.indexOf(' ')
+    const kind = space < 0 ? description : description.slice(0, space)
+    byKind.set(kind, [...(byKind.get(kind) ?? []), space < 0 ? '' : description.slice(space + 1)])
+  }
+  return [...byKind].map(([kind, names]) => (names.length > summaryNamesPerKindMax ? `${names.length} ${kind}s` : `${kind} ${names.join(', ')}`)).join('; ')
+}
