@@ -70,6 +70,19 @@ describe('the cluster clock', () => {
     expect(replacements.stdout.trim().split('\n').filter((node) => node !== 'worker-1')).toHaveLength(3)
   })
 
+  it('puts a node\'s pods back in their Services once its kubelet reports again', async () => {
+    const {run, kubectl} = cluster()
+    expect((await kubectl('create deployment web --image=nginx --replicas=3')).status).toBe(0)
+    expect((await kubectl('expose deployment web --port=80')).status).toBe(0)
+    const addresses = async () => (await kubectl("get endpoints web -o jsonpath='{.subsets[*].addresses[*].nodeName}'")).stdout.split(' ').filter(Boolean).sort()
+    expect(await addresses()).toEqual(['worker-1', 'worker-2', 'worker-3'])
+    expect((await run('node stop worker-1')).status).toBe(0)
+    expect((await run('time advance 1m')).status).toBe(0)
+    expect(await addresses()).toEqual(['worker-2', 'worker-3'])
+    expect((await run('node start worker-1')).status).toBe(0)
+    expect(await addresses()).toEqual(['worker-1', 'worker-2', 'worker-3'])
+  })
+
   it('fires a */5 CronJob twelve times over an hour, and expires etcd leases on the cluster clock', async () => {
     const {run, kubectl} = cluster()
     expect((await kubectl("create cronjob tick --image=busybox --schedule='*/5 * * * *'")).status).toBe(0)

@@ -262,6 +262,14 @@ export class Kubelets implements ControlLoop {
       }
       return
     }
+    // A pod the node lifecycle controller marked not Ready while this kubelet was away: back, the
+    // kubelet's status manager reports its own view again (the containers run and are ready).
+    const conditions = ((pod.status as {conditions?: Array<Record<string, unknown>>} | undefined)?.conditions ?? [])
+    if (pod.status?.phase === 'Running' && statuses.length > 0 && statuses.every((status) => status.ready === true) && conditions.some((condition) => condition.type === 'Ready' && condition.status !== 'True')) {
+      const at = formatTimestamp(now)
+      await this.writeStatus(pod, {...(pod.status as Record<string, unknown>), conditions: conditions.map((condition) => (condition.type === 'Ready' ? {type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: at} : condition))})
+      return
+    }
     // Running: finished once its simulated run time is over.
     const runSeconds = runSecondsOf(pod)
     if (!Number.isFinite(runSeconds)) return
