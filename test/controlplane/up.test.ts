@@ -5,6 +5,7 @@ import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
+import {identityLeaseName} from '../../src/core/host/apiserver-leases.js'
 import {masterComponents as components} from '../../src/core/host/masters.js'
 import {writeHostState} from '../../src/core/host/state.js'
 import {runShell} from '../support/shell.js'
@@ -86,6 +87,15 @@ describe('kubemu up', () => {
     expect((await kubectl('wait --for=condition=Available deployment/web --timeout=60s')).stdout).toBe('deployment.apps/web condition met\n')
     await first.until(/kubelet\/worker-\d +Started +pod\/default\/web-/)
     expect(first.output).toMatch(/deployment-controller +ScalingReplicaSet +deployment\/default\/web: Scaled up replica set web-\w+ from 0 to 2/)
+    // Each master's kube-apiserver holds its identity Lease, as kube-apiserver 1.26+ does.
+    const identityLeases = "get leases -n kube-system -l apiserver.kubernetes.io/identity=kube-apiserver -o jsonpath='{range .items[*]}{.metadata.labels.kubernetes\\.io/hostname} {.metadata.name} {.spec.holderIdentity}{\"\\n\"}{end}'"
+    const identities = (await kubectl(identityLeases)).stdout.trim().split('\n').sort()
+    expect(identities.map((line) => line.split(' ')[0])).toEqual(['control-plane', 'control-plane2', 'control-plane3'])
+    for (const line of identities) {
+      const [node, name, holderIdentity] = line.split(' ')
+      expect(name).toBe(identityLeaseName(node!))
+      expect(holderIdentity).toMatch(new RegExp(`^${name}_[0-9a-f-]{36}$`))
+    }
     const holder = (await kubectl("get lease kube-scheduler -n kube-system -o jsonpath='{.spec.holderIdentity}'")).stdout
     const leading = /^(control-plane\d?)_[0-9a-f-]{36}$/.exec(holder)?.[1]
     expect(leading).toBeDefined()
@@ -107,6 +117,10 @@ describe('kubemu up', () => {
     expect(taken.stdout.startsWith(`${leading}_`)).toBe(false)
     const elected = await kubectl("get events -n kube-system --field-selector reason=LeaderElection -o jsonpath='{range .items[*]}{.message}{\"\\n\"}{end}'")
     expect(elected.stdout).toMatch(/became leader\n.*became leader\n/s)
+    // The stopped master's identity Lease runs out after an hour; another API server's collector deletes it.
+    expect((await runShell(`${kubemu} time advance 2h`, {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})).status).toBe(0)
+    const remaining = (await kubectl(identityLeases)).stdout.trim().split('\n').map((line) => line.split(' ')[0]).sort()
+    expect(remaining).toEqual(['control-plane', 'control-plane2', 'control-plane3'].filter((node) => node !== leading))
     expect(await master(`start ${leading}`)).toMatchObject({status: 0})
   }, 120_000)
 
@@ -191,6 +205,17 @@ describe('kubemu up', () => {
     // clientv3's retry interceptor logs a JSON warning line first, as it does against a real etcd.
     const revoked = await etcdctl('lease revoke 1234')
     expect({status: revoked.status, error: revoked.stderr.split('\n').filter((line) => !line.startsWith('{"level":"warn"'))}).toEqual({status: 1, error: ['Error: failed to revoke lease (etcdserver: requested lease not found)', '']})
+
+    // Three API servers behind the front port, each caching RBAC: a binding made through one is
+    // honoured by every one at once (three requests in a row go round the three), and one deleted
+    // past them all, through etcd, stops being honoured as soon as their RBAC watch sees it.
+    const kubectl = (line: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: environment})
+    const canI = async () => Promise.all([0, 1, 2].map(async () => (await kubectl('auth can-i list secrets --as=alice')).stdout))
+    expect(await canI()).toEqual(['no\n', 'no\n', 'no\n'])
+    expect((await kubectl('create rolebinding alice-view --clusterrole=admin --user=alice')).status).toBe(0)
+    expect(await canI()).toEqual(['yes\n', 'yes\n', 'yes\n'])
+    expect(await etcdctl('del /registry/rolebindings/default/alice-view')).toMatchObject({status: 0, stdout: '1\n'})
+    expect(await canI()).toEqual(['no\n', 'no\n', 'no\n'])
   }, 60_000)
 
   it('the masters\' mirror pods follow their components while up runs: a stopped master crash-loops, a started one runs', async () => {

@@ -26,6 +26,7 @@ import {NodeRestriction} from './admission/node-restriction.js'
 import {type Attributes, forbiddenMessage, RbacAuthorizer, type RbacReader} from './authorization/rbac.js'
 import {UnionAuthorizer} from './authorization/union.js'
 import {CachingRbacReader} from './authorization/rbac-cache.js'
+import type {RbacChanges} from './authorization/rbac-feed.js'
 import {bodyBytes, requestBodyBytesMax} from './body.js'
 import {CustomResourceServing, isCustomResourceDefinitions} from './custom-resource-serving.js'
 import {discovery} from './discovery.js'
@@ -57,6 +58,8 @@ export interface ApiServerOptions {
   readonly newUid?: () => string
   readonly credentials?: ClusterCredentials
   readonly audit?: AuditSink
+  /** Changes to RBAC objects made past this process's API servers (the RBAC watch of `up`). */
+  readonly rbacChanges?: RbacChanges
   /** The admission plugins, in order (default: kube-apiserver's chain). */
   readonly admission?: (reader: AdmissionReader) => AdmissionPlugin[]
 }
@@ -99,7 +102,7 @@ export class ApiServer {
     this.health = new HealthChecks(options.store)
     const pods = this.scheme.resource('', 'v1', 'pods')!
     const podsOf = async (namespace: string) => (await options.store.list(listPrefix(pods, namespace))).objects.map((stored) => objectFromStored(stored))
-    this.authorizer = new UnionAuthorizer(new NodeAuthorizer(podsOf), new RbacAuthorizer(new CachingRbacReader(this.rbacReader(), options.store)))
+    this.authorizer = new UnionAuthorizer(new NodeAuthorizer(podsOf), new RbacAuthorizer(new CachingRbacReader(this.rbacReader(), options.store, options.rbacChanges)))
     const reader = new AdmissionReader(this.registry, this.scheme, random)
     const plugins = options.admission ? options.admission(reader) : defaultAdmissionPlugins(reader)
     this.handlers = new ResourceHandlers(this.scheme, this.registry, new AdmissionChain(plugins), new ServiceAllocator(options.store, random), this.clock)

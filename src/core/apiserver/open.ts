@@ -10,6 +10,7 @@ import {type Clock, systemClock} from '../util/clock.js'
 import {ApiServer} from './apiserver.js'
 import {auditLogFile} from './audit.js'
 import {FileCredentials} from './authentication/credentials.js'
+import type {RbacChanges} from './authorization/rbac-feed.js'
 import {ensureBootstrapped} from './bootstrap.js'
 import {ensureAdminKubeconfig} from './kubeconfig.js'
 import {etcdFailure, type Status} from './status.js'
@@ -55,6 +56,8 @@ export interface KubernetesConnection {
   readonly kubeconfig: string
   /** Whether this command bootstrapped the cluster (its control plane has not run yet). */
   readonly bootstrapped: boolean
+  /** Another API server of this cluster (another master's) on `store`, with the same clock, credentials and audit log. */
+  apiServerOn(store: Store, rbacChanges?: RbacChanges): ApiServer
   close(): Promise<void>
 }
 
@@ -81,14 +84,16 @@ export async function openKubernetes(options: KubernetesOptions): Promise<Kubern
     })
   try {
     const auditPath = options.environment.KUBEMU_AUDIT_LOG
-    const api = new ApiServer({store, clock, credentials, audit: auditPath ? auditLogFile(auditPath) : undefined})
+    const audit = auditPath ? auditLogFile(auditPath) : undefined
+    const apiServerOn = (on: Store, rbacChanges?: RbacChanges) => new ApiServer({store: on, clock, credentials, audit, ...(rbacChanges ? {rbacChanges} : {})})
+    const api = apiServerOn(store)
     // The bootstrap reads the store before any request: etcd's failures answer as a request's would.
     const bootstrapped = await ensureBootstrapped(api, clock.nowMilliseconds()).catch((error: unknown) => {
       const failure = etcdFailure(error)
       throw failure ? new KubernetesUnavailableError(failure.toStatus()) : error
     })
     const kubeconfig = ensureAdminKubeconfig(folder, clock.nowMilliseconds())
-    return {api, store, folder, kubeconfig, bootstrapped, close: () => store.close()}
+    return {api, store, folder, kubeconfig, bootstrapped, apiServerOn, close: () => store.close()}
   } catch (error) {
     await store.close()
     throw error

@@ -13,7 +13,8 @@ export const renewDeadlineMilliseconds = 10_000
 
 type Lease = KubeObject & {spec?: {holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number}}
 
-const microTime = (milliseconds: number) => formatTimestamp(milliseconds).replace('Z', '.000000Z')
+/** A Lease's MicroTime, as client-go writes it. */
+export const microTime = (milliseconds: number) => formatTimestamp(milliseconds).replace('Z', '.000000Z')
 
 export class LeaderElector {
   private lastTry = Number.NEGATIVE_INFINITY

@@ -28,6 +28,8 @@ export interface FailoverClientOptions {
   /** etcd credentials, used once auth is enabled (as clientv3's Username/Password). */
   readonly user?: string
   readonly password?: string
+  /** Whether closing this client closes the cluster (false for a second API server's client on the same cluster). */
+  readonly closesCluster?: boolean
 }
 
 /** What may be retried on another member: any read; a write only if no log took it. */
@@ -167,8 +169,18 @@ export class FailoverClient implements EtcdClient {
     }
   }
 
+  /**
+   * Another client on the same cluster with the same credentials, preferring `member` (the etcd
+   * client of another master's API server). Closing it leaves the cluster open.
+   */
+  preferring(member: string): FailoverClient {
+    const order = this.options.endpoints
+    if (!order.includes(member)) throw new Error(`no etcd member named "${member}" to prefer (members: ${order.join(', ')})`)
+    return new FailoverClient(this.embedded, {...this.options, endpoints: [member, ...order.filter((name) => name !== member)], closesCluster: false})
+  }
+
   async close(): Promise<void> {
-    await this.embedded.close()
+    if (this.options.closesCluster !== false) await this.embedded.close()
   }
 }
 

@@ -13,18 +13,20 @@ import type {ClusterClock} from './clock.js'
 import {type FaultAction, HostRequestError, type HostOperations, type TimeReading} from './control-api.js'
 import {checkMemberName, isMasterStopped, masterFor, quorumLossWarning, recordMasterStopped} from './faults.js'
 import type {AdvanceResult, FaultKind, FaultResult, KubernetesHandler} from './host.js'
+import {ApiServerIdentityLeases} from './apiserver-leases.js'
 import {MasterSet, masterIdentities} from './master-set.js'
 import type {MasterLayout} from './masters.js'
 import {updateHostState} from './state.js'
 import {runThrough} from './stepper.js'
+import {assert} from '../util/assert.js'
 
 /** How often `up` records how far the cluster has run (a later one-shot command replays from there). */
 export const settledRecordMillisecondsInterval = 5_000
 
 export interface UpRuntimeOptions {
   readonly folder: string
-  /** The API server every master's kube-apiserver runs (one store, failing over between members). */
-  readonly api: KubernetesHandler
+  /** Each master's kube-apiserver by node name (its etcd client prefers the master's member and fails over). */
+  readonly apiServers: ReadonlyMap<string, KubernetesHandler>
   readonly cluster: EmbeddedCluster
   readonly masters: readonly MasterLayout[]
   readonly clock: ClusterClock
@@ -56,6 +58,7 @@ export class UpRuntime {
   readonly balancer: KubernetesHandler
   readonly operations: HostOperations
   private readonly masterSet: MasterSet
+  private readonly identityLeases: ApiServerIdentityLeases
   private readonly plane: ControlPlane
   /** The work in progress: ticks, advances and faults run one after another. */
   private turn: Promise<unknown> = Promise.resolve()
@@ -63,9 +66,10 @@ export class UpRuntime {
   private lastRecorded = Number.NEGATIVE_INFINITY
 
   constructor(private readonly options: UpRuntimeOptions) {
-    const servers = new Map(options.masters.map((master) => [master.node, options.api]))
-    this.balancer = new ApiBalancer(servers, () => this.runningMasters())
+    for (const master of options.masters) assert(options.apiServers.has(master.node), `no kube-apiserver for master ${master.node}`)
+    this.balancer = new ApiBalancer(options.apiServers, () => this.runningMasters())
     // The control plane's own clients reach the API servers as the front port would send them.
+    this.identityLeases = new ApiServerIdentityLeases(options.masters, options.apiServers, options.log)
     this.masterSet = new MasterSet(this.balancer, options.masters, masterIdentities(options.folder, options.masters, true), (master) => this.isStopped(master), options.clock, options.log)
     this.plane = options.plane(this.balancer, {scheduler: () => this.masterSet.leads('kube-scheduler'), controllerManager: () => this.masterSet.leads('kube-controller-manager')})
     this.operations = {
@@ -119,6 +123,7 @@ export class UpRuntime {
   private async tick(): Promise<void> {
     this.reportEtcdLeader()
     await this.masterSet.elect(this.options.clock.nowMilliseconds())
+    await this.identityLeases.reconcile(this.options.clock.nowMilliseconds(), (master) => !this.isStopped(master))
     const result = await this.plane.settle(false)
     if (!result.settled) this.options.log(`warning: the loops did not settle within ${result.rounds} rounds`)
     this.recordSettled(false)
@@ -151,6 +156,7 @@ export class UpRuntime {
     const stepped = {
       settle: async () => {
         await this.masterSet.elect(clock.nowMilliseconds())
+        await this.identityLeases.reconcile(clock.nowMilliseconds(), (master) => !this.isStopped(master))
         return this.plane.settle(false)
       },
       nextDue: () => this.plane.nextDue(),

@@ -6,6 +6,7 @@
 // Leases; the loops run with real delays on the cluster clock.
 import type {KubeObject} from '../api/object.js'
 import {FileCredentials} from '../apiserver/authentication/credentials.js'
+import {RbacChanges, watchRbacChanges} from '../apiserver/authorization/rbac-feed.js'
 import {BootstrapController, runBootstrapController} from '../apiserver/bootstrap-controller.js'
 import {runCompactor} from '../apiserver/compactor.js'
 import {openKubernetes} from '../apiserver/open.js'
@@ -22,6 +23,7 @@ import {openClusterClock} from './clock.js'
 import {withControlEndpoints} from './control-api.js'
 import {defaultMasters} from './masters.js'
 import {staticPodHealthFromFolder} from './static-pod-health.js'
+import type {KubernetesHandler} from './host.js'
 import {UpRuntime} from './up-runtime.js'
 import {removeUpMarker, runningUp, type UpMarker, writeUpMarker} from './up-marker.js'
 
@@ -96,9 +98,14 @@ export async function runUp(options: UpOptions): Promise<void> {
     const store = connection.store
     if (!(store instanceof LazyEmbeddedStore)) throw new UpError('kubemu up runs the embedded etcd cluster; unset KUBEMU_ETCD_SERVERS to use it')
     const embedded = (await store.embeddedClient()).embedded
+    // Three kube-apiservers side by side, each on its own master's etcd member first; what one
+    // caches of RBAC, writes through another or past them all (the RBAC watch) make it read again.
+    const rbacChanges = new RbacChanges()
+    const apiServers = new Map<string, KubernetesHandler>()
+    for (const master of defaultMasters) apiServers.set(master.node, connection.apiServerOn(await store.memberStore(master.member), rbacChanges))
     const runtime = new UpRuntime({
       folder,
-      api: connection.api,
+      apiServers,
       cluster: embedded,
       masters: defaultMasters,
       clock,
@@ -131,11 +138,12 @@ export async function runUp(options: UpOptions): Promise<void> {
     const compactor = runCompactor(connection.store, clock, AbortSignal.any([options.signal, compaction.signal]), log)
     // And its bootstrap controllers: what a client deletes from under it comes back.
     const bootstrap = runBootstrapController(new BootstrapController(connection.api, clock), clock, AbortSignal.any([options.signal, compaction.signal]), log)
+    const rbacWatch = watchRbacChanges(connection.store, rbacChanges, clock, AbortSignal.any([options.signal, compaction.signal]), log)
     try {
       await runtime.run(options.signal, upTickMilliseconds)
     } finally {
       compaction.abort()
-      await Promise.all([compactor, bootstrap])
+      await Promise.all([compactor, bootstrap, rbacWatch])
     }
   } finally {
     removeUpMarker(folder)

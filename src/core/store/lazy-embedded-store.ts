@@ -145,6 +145,28 @@ export class LazyEmbeddedStore implements Store {
     return client.memberClient(this.options.preferredMember ?? client.embedded.layout.members[0]!.name)
   }
 
+  /**
+   * The store of another master's API server on the cluster this store opened: its etcd client
+   * prefers `member` and fails over like this one's. One process, one writer: its writes are
+   * this store's (same epoch, same write listeners), and closing it leaves the cluster open.
+   */
+  async memberStore(member: string): Promise<Store> {
+    await this.writable()
+    const inner = new EtcdStore(this.writerClient!.preferring(member), this.clock)
+    return {
+      get: (key) => inner.get(key),
+      list: (prefix, options) => inner.list(prefix, options),
+      watch: (prefix, revision) => inner.watch(prefix, revision),
+      create: (key, value, options) => this.observed(key, inner.create(key, value, options)),
+      update: (key, value, expected, options) => this.observed(key, inner.update(key, value, expected, options)),
+      delete: (key, expected) => this.observed(key, inner.delete(key, expected)),
+      compactStep: (state) => inner.compactStep(state),
+      exclusiveWriterEpoch: () => this.exclusiveWriterEpoch(),
+      onWrite: (listener) => this.onWrite(listener),
+      close: () => inner.close(),
+    }
+  }
+
   exclusiveWriterEpoch(): number | null {
     return this.writer ? this.writerEpoch : null
   }

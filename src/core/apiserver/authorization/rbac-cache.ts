@@ -1,7 +1,8 @@
 // The RBAC objects the authorizer reads on every request, kept in memory as kube-apiserver keeps
-// them in its informers, but never stale: an entry serves only while this process holds the
-// store alone (no other process can have written) and no RBAC object was written through it
-// since the entry was read. Otherwise the read goes to the store, as it always did.
+// them in its informers: an entry serves only while this process holds the store alone (no other
+// process can have written), no RBAC object was written through it since the entry was read,
+// and the RBAC watch (rbac-feed.ts, under `up`) saw no change made past the API servers.
+// Otherwise the read goes to the store, as it always did.
 import type {KubeObject} from '../../api/object.js'
 import type {Store} from '../../store/store.js'
 import type {RbacReader} from './rbac.js'
@@ -18,11 +19,13 @@ export class CachingRbacReader implements RbacReader {
   constructor(
     private readonly inner: RbacReader,
     private readonly store: Pick<Store, 'exclusiveWriterEpoch' | 'onWrite'>,
+    changes?: {subscribe(listener: () => void): () => void},
   ) {
     // A key under an RBAC prefix makes every entry stale. Without onWrite there is no epoch either.
     store.onWrite?.((key) => {
       if (rbacKeyPrefixes.some((prefix) => key.startsWith(prefix))) this.entries.clear()
     })
+    changes?.subscribe(() => this.entries.clear())
   }
 
   clusterRoleBindings(): Promise<KubeObject[]> {
