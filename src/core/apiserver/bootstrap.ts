@@ -4,7 +4,7 @@
 // ServiceAccounts and the `kubernetes` Service with its endpoints. Every step is idempotent; the
 // `kubernetes` Endpoints object, written last, marks a finished bootstrap.
 import {formatTimestamp} from '../api/object.js'
-import {defaultMasters} from '../host/masters.js'
+import {defaultMasters} from '../api/masters.js'
 import {type ApiServer} from './apiserver.js'
 import {apiServerUser} from './authentication/user.js'
 import {bootstrapClusterRoleBindings, bootstrapClusterRoles} from './authorization/bootstrap-policy.js'

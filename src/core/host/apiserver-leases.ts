@@ -9,7 +9,7 @@ import {apiServerUser} from '../apiserver/authentication/user.js'
 import {ApiClient, isConflict, isNotFound, type RequestHandler} from '../client/client.js'
 import {resources} from '../client/resources.js'
 import {microTime} from '../controlplane/leader-election.js'
-import type {MasterLayout} from './masters.js'
+import type {MasterLayout} from '../api/masters.js'
 
 /** kube-apiserver's IdentityLeaseDurationSeconds, IdentityLeaseRenewIntervalPeriod and IdentityLeaseGCPeriod. */
 export const identityLeaseDurationSeconds = 3600

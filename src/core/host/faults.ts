@@ -3,7 +3,7 @@
 // with it). The same rules for one-shot commands and for a running `kubemu up`.
 import {currentLayout, readClusterState} from '../etcd/cluster.js'
 import {UnknownMemberError} from '../etcd/member-faults.js'
-import {type MasterLayout, defaultMasters, masterNamed, UnknownMasterError} from './masters.js'
+import {type MasterLayout, defaultMasters, masterNamed, UnknownMasterError} from '../api/masters.js'
 import {HostRequestError} from './control-api.js'
 import {readHostState, updateHostState} from './state.js'
 

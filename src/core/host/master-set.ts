@@ -13,7 +13,7 @@ import {resources} from '../client/resources.js'
 import {EventRecorder} from '../client/events.js'
 import {LeaderElector} from '../controlplane/leader-election.js'
 import type {Clock} from '../util/clock.js'
-import type {MasterLayout} from './masters.js'
+import type {MasterLayout} from '../api/masters.js'
 
 export const electedComponents = ['kube-scheduler', 'kube-controller-manager'] as const
 export type ElectedComponent = (typeof electedComponents)[number]

@@ -12,7 +12,7 @@ import {type FaultAction, HostRequestError, type TimeReading} from './control-ap
 import {checkMemberName, isMasterStopped, masterFor, quorumLossWarning, recordMasterStopped} from './faults.js'
 import type {AdvanceResult, ClusterHost, FaultKind, FaultResult, HostOptions, KubernetesHandler} from './host.js'
 import {readHostState, updateHostState} from './state.js'
-import {defaultMasters} from './masters.js'
+import {defaultMasters} from '../api/masters.js'
 import {staticPodHealthFromFolder} from './static-pod-health.js'
 import {runThrough, type SteppedPlane, type StepProgress} from './stepper.js'
 

@@ -3,7 +3,7 @@
 // stops all four of its components. Its node's kubelet keeps running either way. A live host
 // (`kubemu up`) passes its own view instead.
 import {readClusterState} from '../etcd/cluster-files.js'
-import {defaultMasters, type MasterLayout} from './masters.js'
+import {defaultMasters, type MasterLayout} from '../api/masters.js'
 import {readHostState} from './state.js'
 import type {StaticPodHealth} from '../kubelet/static-pods.js'
 

@@ -15,7 +15,7 @@ import {checkMemberName, isMasterStopped, masterFor, quorumLossWarning, recordMa
 import type {AdvanceResult, FaultKind, FaultResult, KubernetesHandler} from './host.js'
 import {ApiServerIdentityLeases} from './apiserver-leases.js'
 import {MasterSet, masterIdentities} from './master-set.js'
-import type {MasterLayout} from './masters.js'
+import type {MasterLayout} from '../api/masters.js'
 import {updateHostState} from './state.js'
 import {runThrough} from './stepper.js'
 import {assert} from '../util/assert.js'

@@ -10,7 +10,7 @@ import {type ApiClient, isAlreadyExists, isConflict, isNotFound} from '../client
 import type {ControlLoop, InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
-import {defaultMasters, type MasterLayout} from '../host/masters.js'
+import {defaultMasters, type MasterLayout} from '../api/masters.js'
 import type {Node, Pod} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
 import {isStopped} from './heartbeat.js'

@@ -12,7 +12,7 @@ import {apiServerSecurePort, kubernetesVersion} from '../apiserver/bootstrap.js'
 import {serviceClusterIpRange} from '../apiserver/range-allocation.js'
 import {defaultLayout, type MemberLayout} from '../etcd/layout.js'
 import {etcdVersion} from '../etcd/version.js'
-import {type MasterComponent, type MasterLayout, masterComponents} from '../host/masters.js'
+import {type MasterComponent, type MasterLayout, masterComponents} from '../api/masters.js'
 import type {Node, Pod} from '../scheduler/types.js'
 
 export const configHashAnnotation = 'kubernetes.io/config.hash'
