@@ -48,10 +48,10 @@ export class WorkQueue {
     return this.queued.size
   }
 
-  /** The earliest due time of a key added for later, or null. */
-  nextDue(): number | null {
+  /** The earliest due time of a key added for later, or null; keys `ignored` picks do not count. */
+  nextDue(ignored?: (key: string) => boolean): number | null {
     let earliest: number | null = null
-    for (const due of this.later.values()) if (earliest === null || due < earliest) earliest = due
+    for (const [key, due] of this.later) if ((earliest === null || due < earliest) && !ignored?.(key)) earliest = due
     return earliest
   }
 }

@@ -20,6 +20,7 @@ import {StatefulSetController} from '../controllers/statefulset.js'
 import {Kubelets} from '../kubelet/kubelet.js'
 import {MirrorPods} from '../kubelet/mirror-pods.js'
 import {allStaticPodsRunning, type StaticPodHealth} from '../kubelet/static-pods.js'
+import {isStopped as isKubeletStopped} from '../kubelet/heartbeat.js'
 import {Scheduler} from '../scheduler/scheduler.js'
 import type {Clock} from '../util/clock.js'
 import {ControlPlaneRunner, type LoopDefinition, type SettleResult} from './runner.js'
@@ -111,7 +112,7 @@ export class ControlPlane {
       {component: 'kubelet', build: () => new Kubelets(kubeletClientFor, informers, kubeletEvents, clock)},
       {component: 'kubelet', build: () => new MirrorPods(kubeletClientFor, informers, options.staticPodHealth ?? allStaticPodsRunning, clock)},
       // After the kubelets, which renew their Leases first: suspended is not dead.
-      manager(() => new NodeLifecycleController(controllerClient, informers, controllerEvents('node-controller'), clock)),
+      manager(() => new NodeLifecycleController(controllerClient, informers, controllerEvents('node-controller'), clock, (node) => !isKubeletStopped(node))),
       manager(() => new PodGarbageCollector(controllerClient, informers, clock)),
       ...(options.extraLoops ?? []),
     ]

@@ -7,13 +7,14 @@ import {assert} from '../util/assert.js'
 import type {ClusterClock} from './clock.js'
 
 /**
- * The longest step between two settles when nothing is due sooner. Kubelets renew their Leases
- * at the start of every settle, before the node lifecycle controller looks, and leader-election
- * holders before their standbys, so healthy nodes stay Ready and leaders lead across a step;
- * the node monitor's own due times (40 s) bound the steps in practice. etcd leases expire within
- * a step of their deadline.
+ * The longest step between two settles when nothing is due sooner: the kubelet's node status
+ * report period (5 min). Kubelets renew their Leases at the start of every settle, before the
+ * node lifecycle controller looks, and leader-election holders before their standbys, so healthy
+ * nodes stay Ready and leaders lead across a step (the node monitor's grace checks of such nodes
+ * need no settle of their own, so an idle cluster's day is under 300 steps). etcd leases expire
+ * within a step of their deadline.
  */
-export const stepMillisecondsMax = 60_000
+export const stepMillisecondsMax = 300_000
 /** The shortest step: work that stays due (a failing retry) cannot stall the replay. */
 export const stepMillisecondsMin = 100
 /** Steps in one run (a year of 30 s steps fits). */
