@@ -3,7 +3,10 @@
 // periods: the kubernetes Service and its endpoints every 10 s, the system namespaces, the
 // bootstrap RBAC policy and the system PriorityClasses every minute; nodes do not.
 import {describe, expect, it} from 'vitest'
+import {allocationRepairMillisecondsInterval} from '../../src/core/apiserver/allocation-repair.js'
 import {ApiServer} from '../../src/core/apiserver/apiserver.js'
+import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
+import {changeRange, serviceIpOffset, serviceIpRange} from '../../src/core/apiserver/range-allocation.js'
 import {BootstrapController, kubernetesServiceIntervalMilliseconds, runBootstrapController, systemObjectsIntervalMilliseconds} from '../../src/core/apiserver/bootstrap-controller.js'
 import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
@@ -33,7 +36,7 @@ describe('bootstrap controller', () => {
       }
       const controller = new BootstrapController(api, clock)
       // Nothing is missing on a bootstrapped cluster; both checks are due again at their periods.
-      expect(await controller.reconcile()).toEqual({created: [], failures: []})
+      expect(await controller.reconcile()).toEqual({created: [], repaired: [], failures: []})
       expect(controller.nextDue()).toBe(clock.nowMilliseconds() + kubernetesServiceIntervalMilliseconds)
 
       const reports: string[] = []
@@ -85,6 +88,52 @@ describe('bootstrap controller', () => {
       expect(reports.at(-1)).toBe('kube-apiserver: wrote again what was missing: endpoints default/kubernetes')
       stop.abort()
       await running
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('repairs the allocators as kube-apiserver does: a cluster IP or node port no Service holds is released on the third check, one in use is marked at once', async () => {
+    const clock = new SteppedClock()
+    const store = new LazyEmbeddedStore(temporaryFolder(), {clock})
+    const api = new ApiServer({store, clock})
+    try {
+      await ensureBootstrapped(api, clock.nowMilliseconds())
+      const create = (body: object) => api.handle({method: 'POST', path: '/api/v1/namespaces/default/services', body: JSON.stringify(body), headers: {'content-type': 'application/json'}, user: apiServerUser})
+      const web = {apiVersion: 'v1', kind: 'Service', metadata: {name: 'web'}, spec: {type: 'NodePort', clusterIP: '10.96.0.50', ports: [{port: 80, nodePort: 30080}]}}
+      expect((await create(web)).status).toBe(201)
+      const controller = new BootstrapController(api, clock)
+      expect(await controller.reconcile()).toEqual({created: [], repaired: [], failures: []})
+      // Deleted through etcd, past the Service REST: its cluster IP and node port stay allocated.
+      await store.delete('/registry/services/specs/default/web')
+      await store.delete('/registry/services/specs/default/kubernetes')
+      const again = await create({...web, metadata: {name: 'web2'}})
+      expect((again.body as {message: string}).message).toContain('failed to allocate IP 10.96.0.50: provided IP is already allocated')
+      const checks: Array<{repaired: readonly string[]; failures: readonly string[]}> = []
+      for (let check = 1; check <= 3; check++) {
+        clock.advance(allocationRepairMillisecondsInterval)
+        checks.push(await controller.reconcile())
+      }
+      // Twice flagged and kept (an allocation may be in flight), then released; the kubernetes
+      // Service comes back in the same pass, once its address is free.
+      expect(checks[0]!.repaired).toEqual([])
+      expect(checks[0]!.failures).toEqual(['service default/kubernetes: Service "kubernetes" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.0.1"}: failed to allocate IP 10.96.0.1: provided IP is already allocated'])
+      expect(checks[1]!.repaired).toEqual([])
+      expect([...checks[2]!.repaired].sort()).toEqual([
+        'the cluster IP 10.96.0.1 appears to have leaked: released it',
+        'the cluster IP 10.96.0.50 appears to have leaked: released it',
+        'the node port 30080 appears to have leaked: released it',
+      ])
+      expect(checks[2]!.failures).toEqual([])
+      expect((await store.get('/registry/services/specs/default/kubernetes')).object).not.toBeNull()
+      expect((await create({...web, metadata: {name: 'web2'}})).status).toBe(201)
+      // The other way round: a Service whose address the bitmap lost is marked at the next check.
+      await changeRange(store, serviceIpRange, (bitmap) => {
+        bitmap.clear(serviceIpOffset('10.96.0.50')!)
+        return true
+      })
+      clock.advance(allocationRepairMillisecondsInterval)
+      expect((await controller.reconcile()).repaired).toEqual(['the cluster IP 10.96.0.50 was in use but not allocated: allocated it'])
     } finally {
       await store.close()
     }

@@ -5,8 +5,10 @@
 // and system PriorityClasses, which kube-apiserver writes in post-start hooks. kube-apiserver
 // rewrites those two only when it restarts; `kubemu up` is one long-lived API server, so they are
 // checked with the namespaces, every minute. Nodes are not the API server's: their kubelets
-// register them, and a deleted Node is a removed node (`kubemu node remove`).
+// register them, and a deleted Node is a removed node (`kubemu node remove`). Beside them, the
+// cluster IP and node port allocators' repair (allocation-repair.ts), every 3 minutes.
 import type {Clock} from '../util/clock.js'
+import {AllocationRepair, allocationRepairMillisecondsInterval} from './allocation-repair.js'
 import type {ApiServer} from './apiserver.js'
 import {
   BootstrapError,
@@ -28,6 +30,8 @@ export const kubernetesServiceIntervalMilliseconds = 10_000
 export interface BootstrapRepair {
   /** What was missing and is written again: `namespace kube-system`, `service default/kubernetes`. */
   readonly created: readonly string[]
+  /** What the allocators' repair changed: `the cluster IP 10.96.0.1 appears to have leaked: released it`. */
+  readonly repaired: readonly string[]
   /** The steps that failed, with the server's answer (tried again at their next period). */
   readonly failures: readonly string[]
 }
@@ -35,21 +39,34 @@ export interface BootstrapRepair {
 export class BootstrapController {
   private systemObjectsDue = Number.NEGATIVE_INFINITY
   private kubernetesServiceDue = Number.NEGATIVE_INFINITY
+  private allocationRepairDue = Number.NEGATIVE_INFINITY
+  private readonly allocationRepair: AllocationRepair
 
   constructor(
     private readonly api: ApiServer,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.allocationRepair = new AllocationRepair(api)
+  }
+
+  /**
+   * The next repair, while it watches a leaked value: what a stepped cluster clock must not step
+   * over (the other checks only find what a client deleted, and run at every step anyway).
+   */
+  leakRepairDue(): number | null {
+    return this.allocationRepair.tracksLeaks() ? this.allocationRepairDue : null
+  }
 
   /** The clock time of the next check that is due. */
   nextDue(): number {
-    return Math.min(this.systemObjectsDue, this.kubernetesServiceDue)
+    return Math.min(this.systemObjectsDue, this.kubernetesServiceDue, this.allocationRepairDue)
   }
 
   /** Writes again what is missing among the checks that are due; never throws for a refusal. */
   async reconcile(): Promise<BootstrapRepair> {
     const now = this.clock.nowMilliseconds()
     const created: string[] = []
+    const repaired: string[] = []
     const failures: string[] = []
     const attempt = async (step: string, work: () => Promise<readonly string[]>) => {
       try {
@@ -68,13 +85,22 @@ export class BootstrapController {
       }
       await attempt('the node port range', async () => ((await ensureNodePortRange(this.api)) ? ['rangeallocation servicenodeports'] : []))
     }
+    // The allocators' repair before the kubernetes Service: a cluster IP it held when it was
+    // deleted through etcd comes free on the repair's third check.
+    if (now >= this.allocationRepairDue) {
+      this.allocationRepairDue = now + allocationRepairMillisecondsInterval
+      await attempt('the allocation repair', async () => {
+        repaired.push(...(await this.allocationRepair.repair()))
+        return []
+      })
+    }
     // Also right after the namespaces came back: the Service lives in default.
     if (now >= this.kubernetesServiceDue || created.length > 0) {
       this.kubernetesServiceDue = now + kubernetesServiceIntervalMilliseconds
       // In order, as kube's controller: the Service, then its endpoints.
       await attempt('the kubernetes service', ensure(kubernetesServiceObjects()))
     }
-    return {created, failures}
+    return {created, repaired, failures}
   }
 }
 
@@ -87,6 +113,7 @@ export async function runBootstrapController(controller: BootstrapController, cl
   while (!signal.aborted) {
     const repair = await controller.reconcile()
     if (repair.created.length > 0) report(`kube-apiserver: wrote again what was missing: ${summarize(repair.created)}`)
+    for (const line of repair.repaired) report(`kube-apiserver: ${line}`)
     const failures = repair.failures.join('; ')
     if (failures !== '' && failures !== lastFailures) report(`kube-apiserver: could not write the bootstrap objects (${failures}); trying again`)
     lastFailures = failures

@@ -220,6 +220,14 @@ export async function ensureBootstrapped(api: ApiServer, nowMilliseconds: number
   await ensureObjects(api, nodes.map((node) => ({group: '', resource: 'nodes', namespace: '', body: nodeObject(node, nowMilliseconds)})))
   await ensureObjects(api, systemNamespaces.map((namespace) => ({group: '', resource: 'serviceaccounts', namespace, body: {apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'default'}}})))
   await ensureNodePortRange(api)
-  await ensureObjects(api, kubernetesServiceObjects())
+  try {
+    await ensureObjects(api, kubernetesServiceObjects())
+  } catch (error) {
+    // The API server serves without it, as kube-apiserver does: its kubernetes service
+    // controller (bootstrap-controller.ts) tries again, e.g. once the allocator's repair has
+    // released the cluster IP a Service deleted through etcd still holds.
+    if (!(error instanceof BootstrapError)) throw error
+    return false
+  }
   return true
 }

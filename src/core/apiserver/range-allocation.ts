@@ -47,6 +47,17 @@ export class Bitmap {
     this.bits &= ~(1n << BigInt(offset))
   }
 
+  /** The offsets that are set, lowest first (one pass over the bits, not one test per offset). */
+  offsets(): number[] {
+    const found: number[] = []
+    const hex = this.bits.toString(16)
+    for (let digit = 0; digit < hex.length; digit++) {
+      const value = Number.parseInt(hex[hex.length - 1 - digit]!, 16)
+      for (let bit = 0; bit < 4; bit++) if ((value >> bit) & 1) found.push(digit * 4 + bit)
+    }
+    return found
+  }
+
   /** A free offset: a random start in [band, size), scanning up and wrapping, then [0, band). */
   next(band: number, random: () => number): number | null {
     const dynamic = this.size - band

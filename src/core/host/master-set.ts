@@ -78,10 +78,11 @@ export class MasterSet {
         }
         if (await candidate.elector.tryOrReport(now, this.log)) leader = candidate
       }
-      const previous = this.leaders.get(component) ?? null
+      // A resumed process (a one-shot command) that still holds its Lease did not become leader now.
+      const previous = this.leaders.has(component) ? this.leaders.get(component)! : holder
       const next = leader?.elector.identity ?? null
-      if (previous === next) continue
       this.leaders.set(component, next)
+      if (previous === next) continue
       if (leader) {
         this.log(`leader election: ${next} leads ${component} (master ${leader.master.node})`)
         await this.recordLeaderEvent(component, next!)

@@ -2,6 +2,7 @@
 // use (reads lock-free, the first write takes the writer lock); before reading, the control plane
 // replays the time that passed since it last ran; after a change, it settles.
 import {mkdirSync} from 'node:fs'
+import type {BootstrapController} from '../apiserver/bootstrap-controller.js'
 import type {KubernetesConnection} from '../apiserver/open.js'
 import {ApiClientError} from '../client/client.js'
 import type {SettleResult} from '../controlplane/runner.js'
@@ -34,6 +35,7 @@ export class OneShotHost implements ClusterHost {
   readonly clock: ClusterClock
   private connection: KubernetesConnection | null = null
   private opening: Promise<KubernetesConnection> | null = null
+  private bootstrap: BootstrapController | null = null
 
   constructor(
     readonly folder: string,
@@ -67,7 +69,10 @@ export class OneShotHost implements ClusterHost {
    * identities), then the loops settle.
    */
   private async plane(): Promise<SteppedPlane & {stop(): void}> {
-    const [{ControlPlane}, {MasterSet, masterIdentities}, connection] = await Promise.all([import('../controlplane/control-plane.js'), import('./master-set.js'), this.connect()])
+    const [{ControlPlane}, {MasterSet, masterIdentities}, {BootstrapController}, connection] = await Promise.all([import('../controlplane/control-plane.js'), import('./master-set.js'), import('../apiserver/bootstrap-controller.js'), this.connect()])
+    // kube-apiserver's bootstrap controllers and allocator repair, on their periods; they write
+    // only what is missing, and their periods do not make steps of their own.
+    const bootstrap = (this.bootstrap ??= new BootstrapController(connection.api, this.clock))
     const masters = new MasterSet(connection.api, defaultMasters, masterIdentities(this.folder, defaultMasters, false), (master) => isMasterStopped(this.folder, master), this.clock, () => {})
     const plane = new ControlPlane(connection.api, this.clock, Math.random, undefined, {
       active: {scheduler: () => masters.leads('kube-scheduler'), controllerManager: () => masters.leads('kube-controller-manager')},
@@ -76,9 +81,13 @@ export class OneShotHost implements ClusterHost {
     return {
       settle: async () => {
         await masters.elect(this.clock.nowMilliseconds())
+        if (this.clock.nowMilliseconds() >= bootstrap.nextDue()) await bootstrap.reconcile()
         return plane.settle()
       },
-      nextDue: () => plane.nextDue(),
+      nextDue: () => {
+        const dues = [plane.nextDue(), bootstrap.leakRepairDue()].filter((due): due is number => due !== null)
+        return dues.length > 0 ? Math.min(...dues) : null
+      },
       stop: () => plane.stop(),
     }
   }
@@ -186,5 +195,6 @@ export class OneShotHost implements ClusterHost {
     await this.connection?.close()
     this.connection = null
     this.opening = null
+    this.bootstrap = null
   }
 }
