@@ -48,13 +48,21 @@ function catchInterrupt(): AbortSignal {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  return runEtcdctl(argv, {
-    stdout: (text) => process.stdout.write(Buffer.from(text, 'latin1')),
-    stderr: (text) => process.stderr.write(text),
-    readStdin: readStandardInput,
-    stdinLines: () => createInterface({input: process.stdin, crlfDelay: Infinity}),
-    environment: process.env,
-    ...(process.stdin.isTTY ? {terminal: {readHiddenLine}} : {}),
-    catchInterrupt,
-  })
+  try {
+    return await runEtcdctl(argv, {
+      stdout: (text) => process.stdout.write(Buffer.from(text, 'latin1')),
+      stderr: (text) => process.stderr.write(text),
+      readStdin: readStandardInput,
+      stdinLines: () => createInterface({input: process.stdin, crlfDelay: Infinity}),
+      environment: process.env,
+      ...(process.stdin.isTTY ? {terminal: {readHiddenLine}} : {}),
+      catchInterrupt,
+    })
+  } catch (error) {
+    // The last word on a failure nothing else translated: etcdctl's one line, never a stack trace
+    // (KUBEMU_DEBUG=1 shows it, for a bug report).
+    process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`)
+    if (process.env.KUBEMU_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`)
+    return 1
+  }
 }

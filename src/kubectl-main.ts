@@ -11,11 +11,19 @@ async function readStandardInput(): Promise<string> {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  return runKubectl(argv, {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    readStdin: readStandardInput,
-    environment: process.env,
-    catchUpProgress: progressLine(process.stderr),
-  })
+  try {
+    return await runKubectl(argv, {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+      readStdin: readStandardInput,
+      environment: process.env,
+      catchUpProgress: progressLine(process.stderr),
+    })
+  } catch (error) {
+    // The last word on a failure nothing else translated: kubectl's one line, never a stack trace
+    // (KUBEMU_DEBUG=1 shows it, for a bug report).
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`)
+    if (process.env.KUBEMU_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`)
+    return 1
+  }
 }
