@@ -87,6 +87,11 @@ describe('kubemu up', () => {
     expect((await kubectl('wait --for=condition=Available deployment/web --timeout=60s')).stdout).toBe('deployment.apps/web condition met\n')
     await first.until(/kubelet\/worker-\d +Started +pod\/default\/web-/)
     expect(first.output).toMatch(/deployment-controller +ScalingReplicaSet +deployment\/default\/web: Scaled up replica set web-\w+ from 0 to 2/)
+    // A client's write wakes the loops at once, as watch events wake kube-controller-manager: a
+    // namespace's default ServiceAccount is there for the next command.
+    for (const namespace of ['quick-1', 'quick-2', 'quick-3']) {
+      expect(await runShell(`kubectl --kubeconfig=${kubeconfig} create namespace ${namespace} && kubectl --kubeconfig=${kubeconfig} run p -n ${namespace} --image=nginx`, {cwd: home, env: process.env})).toMatchObject({status: 0, stdout: `namespace/${namespace} created\npod/p created\n`})
+    }
     // Each master's kube-apiserver holds its identity Lease, as kube-apiserver 1.26+ does.
     const identityLeases = "get leases -n kube-system -l apiserver.kubernetes.io/identity=kube-apiserver -o jsonpath='{range .items[*]}{.metadata.labels.kubernetes\\.io/hostname} {.metadata.name} {.spec.holderIdentity}{\"\\n\"}{end}'"
     const identities = (await kubectl(identityLeases)).stdout.trim().split('\n').sort()

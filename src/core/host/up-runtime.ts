@@ -42,17 +42,24 @@ class ApiBalancer implements KubernetesHandler {
   constructor(
     private readonly servers: ReadonlyMap<string, KubernetesHandler>,
     private readonly running: () => readonly MasterLayout[],
+    /** Told after a client's write (not the control plane's own): the loops look at once. */
+    private readonly onClientWrite: () => void,
   ) {}
 
-  handle(request: Parameters<KubernetesHandler['handle']>[0]): Promise<ApiResponse> {
+  async handle(request: Parameters<KubernetesHandler['handle']>[0]): Promise<ApiResponse> {
     const running = this.running()
     if (running.length === 0) {
-      return Promise.resolve({status: 503, warnings: [], body: {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'no kube-apiserver is running: every master is stopped (kubemu master start NODE)', reason: 'ServiceUnavailable', code: 503}})
+      return {status: 503, warnings: [], body: {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'no kube-apiserver is running: every master is stopped (kubemu master start NODE)', reason: 'ServiceUnavailable', code: 503}}
     }
     const master = running[this.next++ % running.length]!
-    return this.servers.get(master.node)!.handle(request)
+    const response = await this.servers.get(master.node)!.handle(request)
+    // The control plane's clients carry their user; a client's request comes with credentials.
+    if (request.user === undefined && !readMethods.has(request.method) && response.status < 300) this.onClientWrite()
+    return response
   }
 }
+
+const readMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 export class UpRuntime {
   readonly balancer: KubernetesHandler
@@ -63,11 +70,13 @@ export class UpRuntime {
   /** The work in progress: ticks, advances and faults run one after another. */
   private turn: Promise<unknown> = Promise.resolve()
   private lastLeader: string | null = null
+  /** Aborted by a client's write: the loops' sleep ends, as kube's informers deliver at once. */
+  private wake = new AbortController()
   private lastRecorded = Number.NEGATIVE_INFINITY
 
   constructor(private readonly options: UpRuntimeOptions) {
     for (const master of options.masters) assert(options.apiServers.has(master.node), `no kube-apiserver for master ${master.node}`)
-    this.balancer = new ApiBalancer(options.apiServers, () => this.runningMasters())
+    this.balancer = new ApiBalancer(options.apiServers, () => this.runningMasters(), () => this.wake.abort())
     // The control plane's own clients reach the API servers as the front port would send them.
     this.identityLeases = new ApiServerIdentityLeases(options.masters, options.apiServers, options.log)
     this.masterSet = new MasterSet(this.balancer, options.masters, masterIdentities(options.folder, options.masters, true), (master) => this.isStopped(master), options.clock, options.log)
@@ -96,6 +105,8 @@ export class UpRuntime {
   /** Runs the masters and the loops until `signal` aborts. */
   async run(signal: AbortSignal, tickMilliseconds: number): Promise<void> {
     let lastError: string | null = null
+    // Stopping wakes the sleep too (one listener for the run, not one per tick).
+    signal.addEventListener('abort', () => this.wake.abort(), {once: true})
     try {
       while (!signal.aborted) {
         try {
@@ -109,7 +120,8 @@ export class UpRuntime {
           if (message !== lastError) this.options.log(`error: ${message}; retrying every tick`)
           lastError = message
         }
-        await this.options.clock.sleep(tickMilliseconds, signal)
+        if (!this.wake.signal.aborted) await this.options.clock.sleep(tickMilliseconds, this.wake.signal)
+        if (!signal.aborted) this.wake = new AbortController()
       }
     } finally {
       await this.turn
