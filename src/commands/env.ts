@@ -1,7 +1,8 @@
-import {Command, Flags} from '@oclif/core'
+import {KubemuCommand} from '../command-errors.js'
+import {Flags} from '@oclif/core'
 import {environmentLines} from '../core/env.js'
 
-export default class Env extends Command {
+export default class Env extends KubemuCommand {
   static override description = 'Print shell lines that put etcdctl (and later kubectl) shims for this cluster first on PATH'
   static override examples = ['eval "$(kubemu env)"', 'eval "$(kubemu env --unset)"', 'kubemu env --shell fish | source']
   static override flags = {

@@ -1,7 +1,7 @@
-import {Command} from '@oclif/core'
+import {KubemuCommand} from '../command-errors.js'
 import {main} from '../etcdctl-main.js'
 
-export default class Etcdctl extends Command {
+export default class Etcdctl extends KubemuCommand {
   static override description = 'etcdctl 3.4 on the embedded cluster: same verbs, flags, output and exit codes'
   static override strict = false
   // etcdctl parses its own flags (Go syntax, flags anywhere), so oclif passes everything through.

@@ -1,10 +1,9 @@
-import {Command} from '@oclif/core'
 import {formatStatus} from '../core/printers/status.js'
 import {clusterStatus} from '../core/status/status.js'
 import {KubernetesUnavailableError} from '../core/apiserver/open.js'
-import {fail} from '../command-errors.js'
+import {KubemuCommand, fail} from '../command-errors.js'
 
-export default class Status extends Command {
+export default class Status extends KubemuCommand {
   static override description = 'The cluster in one screen: cluster time, the masters (running or stopped, who leads the scheduler and the controller manager), etcd members (ports served, leader, term, index, health), nodes with their pods and requests, pending pods and why'
 
   async run(): Promise<void> {

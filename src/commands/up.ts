@@ -1,10 +1,10 @@
-import {Command, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 import {parseEtcdPorts, runUp, UpFlagError} from '../core/host/up.js'
 import {FrontDoorError} from '../core/server/etcd-grpc.js'
 import {systemClock} from '../core/util/clock.js'
-import {fail} from '../command-errors.js'
+import {KubemuCommand, fail} from '../command-errors.js'
 
-export default class Up extends Command {
+export default class Up extends KubemuCommand {
   static override description = 'Run the whole cluster in the foreground until Ctrl-C: three masters (etcd members infra1..3, kube-apiservers behind one front port, kube-schedulers and kube-controller-managers electing leaders), kubelets with real delays on the cluster clock, the Kubernetes API over HTTPS and the etcd v3 API over gRPC on loopback. Every other kubemu command goes through it while it runs'
   static override flags = {
     port: Flags.integer({description: 'port of the Kubernetes API over HTTPS (the cluster\'s kubeconfig is pointed at it)', default: 6443}),

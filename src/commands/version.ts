@@ -1,6 +1,5 @@
-import {Command} from '@oclif/core'
-
-export default class Version extends Command {
+import {KubemuCommand} from '../command-errors.js'
+export default class Version extends KubemuCommand {
   static override description = 'Print the kubemu version'
 
   async run(): Promise<void> {

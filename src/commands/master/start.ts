@@ -1,8 +1,8 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {applyFault, HostCommandError} from '../../core/host/commands.js'
-import {fail, warn} from '../../command-errors.js'
+import {KubemuCommand, fail, warn} from '../../command-errors.js'
 
-export default class MasterStart extends Command {
+export default class MasterStart extends KubemuCommand {
   static override description = "Start a stopped master's components again: its etcd member catches up, its API server rejoins the front port, its scheduler and controller manager stand by"
   static override args = {name: Args.string({description: 'master node (control-plane, control-plane2, control-plane3)', required: true})}
   static override flags = {

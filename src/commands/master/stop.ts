@@ -1,8 +1,8 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {applyFault, HostCommandError} from '../../core/host/commands.js'
-import {fail, warn} from '../../command-errors.js'
+import {KubemuCommand, fail, warn} from '../../command-errors.js'
 
-export default class MasterStop extends Command {
+export default class MasterStop extends KubemuCommand {
   static override description = "Stop a master (fault injection): its etcd member, kube-apiserver, kube-scheduler and kube-controller-manager. Its node and kubelet keep running; the front port stops sending to its API server, and the standby scheduler and controller manager take over when the leader's Lease runs out (15 s of cluster time)"
   static override args = {name: Args.string({description: 'master node (control-plane, control-plane2, control-plane3)', required: true})}
   static override flags = {

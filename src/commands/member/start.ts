@@ -1,8 +1,8 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {applyFault, HostCommandError} from '../../core/host/commands.js'
-import {fail} from '../../command-errors.js'
+import {KubemuCommand, fail} from '../../command-errors.js'
 
-export default class MemberStart extends Command {
+export default class MemberStart extends KubemuCommand {
   static override description = 'Start a stopped etcd member; it catches up with the leader'
   static override args = {name: Args.string({description: 'member name (infra1, infra2, infra3)', required: true})}
   static override flags = {cluster: Flags.string({description: 'cluster name', default: 'default'})}

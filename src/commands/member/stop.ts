@@ -1,8 +1,8 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {applyFault, HostCommandError} from '../../core/host/commands.js'
-import {fail, warn} from '../../command-errors.js'
+import {KubemuCommand, fail, warn} from '../../command-errors.js'
 
-export default class MemberStop extends Command {
+export default class MemberStop extends KubemuCommand {
   static override description = 'Stop an etcd member (fault injection): it stays down, its port refusing connections, until `kubemu member start`. Stopping one that leaves no quorum says so first; while `kubemu up` runs that needs --force'
   static override args = {name: Args.string({description: 'member name (infra1, infra2, infra3)', required: true})}
   static override flags = {

@@ -1,8 +1,8 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {addNode, NodeCommandError, parseLabels, parseTaints} from '../../core/host/nodes.js'
-import {fail} from '../../command-errors.js'
+import {KubemuCommand, fail} from '../../command-errors.js'
 
-export default class NodeAdd extends Command {
+export default class NodeAdd extends KubemuCommand {
   static override description = 'Add a simulated node: its kubelet registers, heartbeats and runs the pods scheduled to it'
   static override args = {name: Args.string({description: 'node name', required: true})}
   static override flags = {

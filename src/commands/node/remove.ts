@@ -1,8 +1,8 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {NodeCommandError, removeNode} from '../../core/host/nodes.js'
-import {fail} from '../../command-errors.js'
+import {KubemuCommand, fail} from '../../command-errors.js'
 
-export default class NodeRemove extends Command {
+export default class NodeRemove extends KubemuCommand {
   static override description = 'Remove a simulated node: its pods are collected and replaced elsewhere'
   static override args = {name: Args.string({description: 'node name', required: true})}
   static override flags = {cluster: Flags.string({description: 'cluster name', default: 'default'})}

@@ -1,8 +1,8 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {NodeCommandError, setNodeStopped} from '../../core/host/nodes.js'
-import {fail} from '../../command-errors.js'
+import {KubemuCommand, fail} from '../../command-errors.js'
 
-export default class NodeStart extends Command {
+export default class NodeStart extends KubemuCommand {
   static override description = "Start a stopped node's kubelet again: heartbeats, Ready, its taints removed"
   static override args = {name: Args.string({description: 'node name', required: true})}
   static override flags = {cluster: Flags.string({description: 'cluster name', default: 'default'})}

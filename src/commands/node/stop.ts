@@ -1,8 +1,8 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {NodeCommandError, setNodeStopped} from '../../core/host/nodes.js'
-import {fail} from '../../command-errors.js'
+import {KubemuCommand, fail} from '../../command-errors.js'
 
-export default class NodeStop extends Command {
+export default class NodeStop extends KubemuCommand {
   static override description = "Stop a node's kubelet (fault injection): no heartbeats, NotReady after 40 s, its pods evicted after their tolerationSeconds"
   static override args = {name: Args.string({description: 'node name', required: true})}
   static override flags = {cluster: Flags.string({description: 'cluster name', default: 'default'})}

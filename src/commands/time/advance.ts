@@ -1,11 +1,11 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {parseAdvanceDuration, TimeArgumentError} from '../../core/host/clock.js'
 import {advanceClusterTime, HostCommandError} from '../../core/host/commands.js'
 import {formatAdvance} from '../../core/printers/host.js'
 import {progressLine} from '../../core/printers/progress.js'
-import {fail} from '../../command-errors.js'
+import {KubemuCommand, fail} from '../../command-errors.js'
 
-export default class TimeAdvance extends Command {
+export default class TimeAdvance extends KubemuCommand {
   static override description = 'Move the cluster clock forward by a Go duration (90s, 6m, 1h30m), running everything that happens in between in order: heartbeats, node lifecycle and evictions, CronJobs, Job deadlines, back-offs, etcd lease expiry, leader-election leases'
   static override args = {duration: Args.string({description: 'how far, as a Go duration (e.g. 6m, 1h30m)', required: true})}
   static override flags = {cluster: Flags.string({description: 'cluster name', default: 'default'})}

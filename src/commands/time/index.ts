@@ -1,9 +1,9 @@
-import {Command, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 import {HostCommandError, readClusterTime} from '../../core/host/commands.js'
 import {formatClusterTime} from '../../core/printers/host.js'
-import {fail} from '../../command-errors.js'
+import {KubemuCommand, fail} from '../../command-errors.js'
 
-export default class Time extends Command {
+export default class Time extends KubemuCommand {
   static override description = "The cluster clock: wall time plus the offset `kubemu time advance` added. Every component reads it (API server, scheduler, controllers, kubelets, etcd's leases)"
   static override flags = {cluster: Flags.string({description: 'cluster name', default: 'default'})}
 

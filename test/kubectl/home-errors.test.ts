@@ -1,0 +1,21 @@
+// KUBEMU_HOME naming a file: every command says so on one line and exits 1, changing nothing.
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {runShell} from '../support/shell.js'
+import {temporaryFolder} from '../support/temp.js'
+
+const kubemu = join(import.meta.dirname, '..', '..', 'bin', 'kubemu')
+
+describe('a KUBEMU_HOME that is a file', () => {
+  it('is one clear error line and exit 1 for every command', async () => {
+    const file = join(temporaryFolder(), 'not-a-folder')
+    writeFileSync(file, 'x')
+    const message = `KUBEMU_HOME (${file}) is a file, not a folder: point KUBEMU_HOME at a folder for kubemu's clusters\n`
+    const expected = {kubectl: `error: ${message}`, other: `Error: ${message}`}
+    for (const line of ['kubectl get ns', 'etcdctl get a', 'status', 'time', 'node stop worker-1', 'member stop infra1']) {
+      const result = await runShell(`${kubemu} ${line}`, {cwd: temporaryFolder(), env: {...process.env, KUBEMU_HOME: file, KUBECONFIG: ''}})
+      expect({line, status: result.status, stderr: result.stderr, stdout: result.stdout}).toEqual({line, status: 1, stderr: line.startsWith('kubectl') ? expected.kubectl : expected.other, stdout: ''})
+    }
+  })
+})
