@@ -19,7 +19,7 @@ import {type EtcdEndpoint, type EtcdFrontDoor, FrontDoorError, startEtcdFrontDoo
 import {type HttpApi, startHttpApi} from '../server/http-api.js'
 import {LazyEmbeddedStore} from '../store/lazy-embedded-store.js'
 import type {Clock} from '../util/clock.js'
-import {openClusterClock} from './clock.js'
+import {type ClusterClock, openClusterClock} from './clock.js'
 import {withControlEndpoints} from './control-api.js'
 import {defaultMasters} from '../api/masters.js'
 import {staticPodHealthFromFolder} from './static-pod-health.js'
@@ -90,6 +90,18 @@ export async function runUp(options: UpOptions): Promise<void> {
   if (other) throw new UpError(`kubemu up is already running for this cluster (pid ${other.pid}, ports ${servedPorts(other)}); stop it first, or use its ports`)
   const clock = openClusterClock(folder, options.clock)
   const log = (line: string) => options.log(`${time(clock.nowMilliseconds())} ${line}`)
+  // The last net under a long-running server: a promise some client's request left failing
+  // unobserved is a bug to report, not a reason to stop serving everyone else.
+  const reportUnhandled = (reason: unknown) => log(`internal error, please report it (up carries on): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`)
+  process.on('unhandledRejection', reportUnhandled)
+  try {
+    await serveUp(options, folder, clock, log)
+  } finally {
+    process.off('unhandledRejection', reportUnhandled)
+  }
+}
+
+async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, log: (line: string) => void): Promise<void> {
   const connection = await openKubernetes({environment: options.environment, clock})
   let http: HttpApi | null = null
   let secure: HttpApi | null = null
