@@ -257,35 +257,27 @@ export async function checkDatascale(context: VerbContext, client: EtcdctlClient
   return exitCodes.success
 }
 
-const commonFlags = (prefix: string) =>
-  [
-    {name: 'load', kind: 'string', defaultValue: 's'},
-    {name: 'prefix', kind: 'string', defaultValue: prefix},
-    {name: 'auto-compact', kind: 'bool', defaultValue: 'false'},
-    {name: 'auto-defrag', kind: 'bool', defaultValue: 'false'},
-  ] as const
+/** A check verb: etcdctl's four flags, the load model chosen by --load, the run on one client. */
+function checkVerb<T>(prefix: string, loads: Record<string, T>, check: (context: VerbContext, client: EtcdctlClient, load: T, prefix: string) => Promise<number>): Verb {
+  return {
+    flags: [
+      {name: 'load', kind: 'string', defaultValue: 's'},
+      {name: 'prefix', kind: 'string', defaultValue: prefix},
+      {name: 'auto-compact', kind: 'bool', defaultValue: 'false'},
+      {name: 'auto-defrag', kind: 'bool', defaultValue: 'false'},
+    ],
+    async run(context) {
+      const load = chooseLoad(loads, context)
+      let code: number = exitCodes.success
+      await context.withClient(async (client) => {
+        code = await check(context, client, load, flag(context.flags, 'prefix'))
+      })
+      return code
+    },
+  }
+}
 
 export const checkVerbs: Record<string, Verb> = {
-  perf: {
-    flags: commonFlags('/etcdctl-check-perf/'),
-    async run(context) {
-      const load = chooseLoad(checkPerfLoads, context)
-      let code: number = exitCodes.success
-      await context.withClient(async (client) => {
-        code = await checkPerf(context, client, load, flag(context.flags, 'prefix'))
-      })
-      return code
-    },
-  },
-  datascale: {
-    flags: commonFlags('/etcdctl-check-datascale/'),
-    async run(context) {
-      const load = chooseLoad(checkDatascaleLoads, context)
-      let code: number = exitCodes.success
-      await context.withClient(async (client) => {
-        code = await checkDatascale(context, client, load, flag(context.flags, 'prefix'))
-      })
-      return code
-    },
-  },
+  perf: checkVerb('/etcdctl-check-perf/', checkPerfLoads, checkPerf),
+  datascale: checkVerb('/etcdctl-check-datascale/', checkDatascaleLoads, checkDatascale),
 }
