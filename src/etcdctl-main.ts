@@ -55,6 +55,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       readStdin: readStandardInput,
       stdinLines: () => createInterface({input: process.stdin, crlfDelay: Infinity}),
       environment: process.env,
+      stdoutIsTerminal: process.stdout.isTTY === true,
       ...(process.stdin.isTTY ? {terminal: {readHiddenLine}} : {}),
       catchInterrupt,
     })

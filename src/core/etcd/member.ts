@@ -31,6 +31,15 @@ export interface MemberRecord {
 
 export type WatchListener = (events: readonly WatchEvent[], revision: number) => void
 
+/** What one Ready's applies produced: the answers to requests waiting here, and watch events. */
+interface AppliedBatch {
+  readonly outcomes: ReadonlyArray<[string, ApplyOutcome]>
+  readonly events: readonly WatchEvent[]
+  readonly revision: number
+}
+
+const noneApplied: AppliedBatch = {outcomes: [], events: [], revision: 0}
+
 /**
  * One etcd member in this process: its database, its raft node and its state machine, and the
  * driver step that moves a Ready through persist → send → apply → advance.
@@ -158,14 +167,18 @@ export class EtcdMember {
 
   // ---- the driver step ---------------------------------------------------------------------
 
-  /** Runs one Ready through the pipeline; false when there was nothing to do. */
+  /**
+   * Runs one Ready through the pipeline; false when there was nothing to do. Its raft state and
+   * the applies of its committed entries go to disk in one SQLite transaction, with one fsync
+   * when raft needs one (etcd's WAL save of a Ready, its backend batching the applies).
+   */
   processReady(transport: InProcessTransport): boolean {
     if (!this.raft.hasReady()) return false
     const ready = this.raft.ready()
-    this.persist(ready)
+    const applied = this.persistAndApply(ready)
     for (const message of ready.messages) this.sendMessage(transport, message)
-    this.applyCommitted(ready.committedEntries)
     this.raft.advance(ready)
+    this.deliver(applied)
     for (const readState of ready.readStates) {
       const resolve = this.readWaiters.get(readState.requestContext)
       if (!resolve) continue
@@ -176,36 +189,45 @@ export class EtcdMember {
     return true
   }
 
-  private persist(ready: Ready): void {
+  private persistAndApply(ready: Ready): AppliedBatch {
     const hasRaftState = ready.hardState !== null || ready.entries.length > 0 || ready.snapshot !== null
-    if (!hasRaftState) return
+    if (!hasRaftState && ready.committedEntries.length === 0) return noneApplied
     // etcd-io/raft's MustSync: new entries, a snapshot, or a new term or vote must be on disk
-    // before any message leaves; a commit index alone can be learned again after a crash.
+    // before any message leaves; a commit index alone can be learned again after a crash, and
+    // applies sit behind the raft log: lost in a crash, they are applied again from the log.
     const hardState = ready.hardState
     const mustSync =
       ready.entries.length > 0 ||
       ready.snapshot !== null ||
       (hardState !== null && (hardState.term !== this.persistedTerm || hardState.vote !== this.persistedVote))
+    let applied = noneApplied
+    this.transactionOfStateMachine(() => {
+      if (hasRaftState) this.persist(ready)
+      applied = this.applyCommitted(ready.committedEntries)
+    }, {durable: mustSync})
     if (hardState) {
       this.persistedTerm = hardState.term
       this.persistedVote = hardState.vote
     }
-    this.transactionOfStateMachine(() => {
-      if (ready.snapshot) {
-        const {index, confState} = ready.snapshot.metadata
-        this.stateMachine.importSnapshot(ready.snapshot.data, index)
-        this.database.setMeta(metaConfState, JSON.stringify(confState))
-        this.lastSnapshotIndex = index
-      }
-      const metadataOnly = ready.snapshot ? {metadata: ready.snapshot.metadata, data: new Uint8Array()} : null
-      this.database.persistRaft(ready.hardState, ready.entries, metadataOnly)
-      // Once raft state moves on, the marker of the last clean stop no longer describes it.
-      if (this.cleanShutdownMarkerOnDisk) {
-        this.database.deleteMeta(metaCleanShutdown)
-        this.cleanShutdownMarkerOnDisk = false
-      }
-    }, {durable: mustSync})
     if (mustSync) this.walFsyncs++
+    return applied
+  }
+
+  /** One Ready's raft state; inside the Ready's transaction. */
+  private persist(ready: Ready): void {
+    if (ready.snapshot) {
+      const {index, confState} = ready.snapshot.metadata
+      this.stateMachine.importSnapshot(ready.snapshot.data, index)
+      this.database.setMeta(metaConfState, JSON.stringify(confState))
+      this.lastSnapshotIndex = index
+    }
+    const metadataOnly = ready.snapshot ? {metadata: ready.snapshot.metadata, data: new Uint8Array()} : null
+    this.database.persistRaft(ready.hardState, ready.entries, metadataOnly)
+    // Once raft state moves on, the marker of the last clean stop no longer describes it.
+    if (this.cleanShutdownMarkerOnDisk) {
+      this.database.deleteMeta(metaCleanShutdown)
+      this.cleanShutdownMarkerOnDisk = false
+    }
   }
 
   /** A transaction that changes the state machine: rolled back, it leaves no cached value behind. */
@@ -232,30 +254,32 @@ export class EtcdMember {
     return {metadata: {index, term, confState: this.raft.confState()}, data: this.stateMachine.exportSnapshot()}
   }
 
-  private applyCommitted(entries: readonly Entry[]): void {
-    if (entries.length === 0) return
+  /** Applies committed entries; inside the Ready's transaction. Nothing is answered until it commits. */
+  private applyCommitted(entries: readonly Entry[]): AppliedBatch {
+    if (entries.length === 0) return noneApplied
     const outcomes: Array<[string, ApplyOutcome]> = []
     const events: WatchEvent[] = []
     let revision = 0
-    this.transactionOfStateMachine(() => {
-      for (const entry of entries) {
-        if (entry.type === EntryType.ConfChange) {
-          this.applyConfChange(decodeValue<ConfChange>(entry.data))
-          continue
-        }
-        if (entry.data.length === 0) continue
-        const request: InternalRequest = decodeRequest(entry.data)
-        const outcome = this.stateMachine.apply(request)
-        if (outcome.ok) {
-          events.push(...outcome.events)
-          revision = Math.max(revision, outcome.revision)
-        }
-        if (this.waiters.has(request.id)) outcomes.push([request.id, outcome])
+    for (const entry of entries) {
+      if (entry.type === EntryType.ConfChange) {
+        this.applyConfChange(decodeValue<ConfChange>(entry.data))
+        continue
       }
-      this.stateMachine.setAppliedIndex(entries[entries.length - 1]!.index)
-      // The applied state sits behind the raft log: if this commit is lost in a crash, the
-      // applied index goes back with it and the entries are applied again from the log.
-    }, {durable: false})
+      if (entry.data.length === 0) continue
+      const request: InternalRequest = decodeRequest(entry.data)
+      const outcome = this.stateMachine.apply(request)
+      if (outcome.ok) {
+        events.push(...outcome.events)
+        revision = Math.max(revision, outcome.revision)
+      }
+      if (this.waiters.has(request.id)) outcomes.push([request.id, outcome])
+    }
+    this.stateMachine.setAppliedIndex(entries[entries.length - 1]!.index)
+    return {outcomes, events, revision}
+  }
+
+  /** Answers the requests and watches of a batch of applies, once it is committed. */
+  private deliver({outcomes, events, revision}: AppliedBatch): void {
     for (const [id, outcome] of outcomes) {
       const resolve = this.waiters.get(id)
       this.waiters.delete(id)

@@ -22,6 +22,7 @@ import {leaseVerbs} from './verbs/lease.js'
 import {clusterVerbs} from './verbs/cluster.js'
 import {watchVerbs} from './verbs/watch.js'
 import {maintenanceVerbs} from './verbs/maintenance.js'
+import {checkVerbs} from './verbs/check.js'
 import {memberForEndpoint, useServedEndpoints} from './endpoints.js'
 
 export {memberForEndpoint} from './endpoints.js'
@@ -56,6 +57,7 @@ const verbs: Record<string, Verb | VerbGroup> = {
   ...kvVerbs,
   ...txnVerbs,
   lease: groupOf(leaseVerbs.lease!, {grant: [], revoke: [], timetolive: ['keys'], list: [], 'keep-alive': ['once']}),
+  check: {subcommands: checkVerbs},
   compaction: clusterVerbs.compaction!,
   member: groupOf(clusterVerbs.member!, {list: [], add: ['peer-urls', 'learner'], update: ['peer-urls'], remove: [], promote: []}),
   endpoint: groupOf(clusterVerbs.endpoint!, {health: [], status: [], hashkv: ['rev']}, ['cluster']),
@@ -232,7 +234,11 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
         await client.close()
       }
     }
-    return await definition.run({flags, io, format, withClient, openReader, folder})
+    // etcd's process_resident_memory_bytes: from the /metrics of `up`'s port when it serves the
+    // endpoint, else this process's own, since the embedded cluster runs here.
+    const residentMemoryBytes = async (endpoint: string): Promise<number> =>
+      runningUp(folder)?.etcd ? residentMemoryFromMetrics(endpoint) : process.memoryUsage().rss
+    return await definition.run({flags, io, format, withClient, openReader, folder, residentMemoryBytes})
   } catch (error) {
     const code = exitCodeOf(error)
     if (code === null) throw error
@@ -240,6 +246,16 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     return code
   }
 }
+
+/** Reads process_resident_memory_bytes from an endpoint's /metrics (bounded wait). */
+async function residentMemoryFromMetrics(endpoint: string): Promise<number> {
+  const url = `${endpoint.includes('://') ? endpoint : `http://${endpoint}`}/metrics`
+  const response = await fetch(url, {signal: AbortSignal.timeout(metricsWaitMilliseconds)})
+  const line = (await response.text()).split('\n').find((row) => row.startsWith('process_resident_memory_bytes '))
+  return line ? Number(line.split(' ')[1]) : 0
+}
+
+const metricsWaitMilliseconds = 5000
 
 /** The exit code etcdctl gives each kind of failure; null for a bug, which must crash loudly. */
 function exitCodeOf(error: unknown): number | null {

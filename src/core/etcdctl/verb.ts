@@ -16,6 +16,8 @@ export interface EtcdctlIo {
   /** Standard input line by line, as it arrives (for interactive verbs). */
   readonly stdinLines?: () => AsyncIterable<string>
   readonly environment: NodeJS.ProcessEnv
+  /** Whether stdout is a terminal (progress bars are drawn only there). */
+  readonly stdoutIsTerminal?: boolean
   /** Present when stdin is a terminal: reads a line without echoing it (for passwords). */
   readonly terminal?: {readHiddenLine(): Promise<string>}
   /**
@@ -76,6 +78,8 @@ export interface VerbContext {
   /** The serving member's database for reads without the writer lock; null when it is down. */
   openReader(): ReadOnlyMember | null
   readonly folder: string
+  /** The resident memory of the process serving `endpoint`, as its /metrics reports it. */
+  residentMemoryBytes(endpoint: string): Promise<number>
 }
 
 export const flag = (flags: ParsedFlags, name: string): string => flags.values.get(name) ?? ''

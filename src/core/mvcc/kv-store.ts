@@ -164,7 +164,7 @@ export class KvStore {
     let kvs: KeyValue[]
     let count: number
     if (span === 'single') {
-      const single = revision === current ? tables.get(request.key) : (tables.rangeAt({start: request.key, end: successor(request.key)}, revision, 1)[0] ?? null)
+      const single = revision === current ? tables.get(request.key) : tables.getAt(request.key, revision)
       kvs = single ? [single] : []
       count = kvs.length
     } else if (revision === current) {

@@ -71,20 +71,26 @@ export class KvTables {
     private readonly path: string,
   ) {
     const prepare = <R>(sql: string) => db.prepare<unknown[], R>(sql).safeIntegers(true)
-    const historyColumns = 'key, value, create_revision, revision AS mod_revision, version, lease, sub_revision, tombstone'
-    // The newest row of each key at or before a revision, found through kv_history_by_key.
+    const historyColumns = 'h.key AS key, value, create_revision, h.revision AS mod_revision, version, lease, sub_revision, tombstone'
+    // The newest row of each key at or before a revision: one range scan of the covering index
+    // kv_history_by_key (key, revision), whose max per key SQLite takes in key order without
+    // sorting, then one primary-key seek per key for the row. A key changes at most once per
+    // revision (etcd's txn rejects writing a key twice), so (key, revision) names one row.
+    // CROSS JOIN keeps the keys as the outer loop: the planner would otherwise scan all of
+    // history for the join.
     const atRevision = `
-      SELECT ${historyColumns} FROM kv_history h
-      WHERE h.key >= ? AND h.key < ? AND h.revision <= ?
-        AND NOT EXISTS (
-          SELECT 1 FROM kv_history n
-          WHERE n.key = h.key AND n.revision <= ?
-            AND (n.revision > h.revision OR (n.revision = h.revision AND n.sub_revision > h.sub_revision)))`
+      WITH newest(key, revision) AS (
+        SELECT key, max(revision) FROM kv_history WHERE key >= @start AND key < @end AND revision <= @revision GROUP BY key
+      )
+      SELECT ${historyColumns} FROM newest n CROSS JOIN kv_history h ON h.revision = n.revision AND h.key = n.key`
     this.statements = guarded(path, () => ({
       get: prepare<KvRow>('SELECT key, value, create_revision, mod_revision, version, lease FROM kv WHERE key = ?'),
       range: prepare<KvRow>('SELECT key, value, create_revision, mod_revision, version, lease FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?'),
       count: prepare<{total: bigint}>('SELECT count(*) AS total FROM kv WHERE key >= ? AND key < ?'),
-      rangeAt: prepare<HistoryDbRow>(`SELECT * FROM (${atRevision}) WHERE tombstone = 0 ORDER BY key LIMIT ?`),
+      rangeAt: prepare<HistoryDbRow>(`SELECT * FROM (${atRevision}) WHERE tombstone = 0 ORDER BY key LIMIT @limit`),
+      getAt: prepare<HistoryDbRow>(
+        `SELECT ${historyColumns} FROM kv_history h WHERE key = ? AND revision <= ? ORDER BY revision DESC, sub_revision DESC LIMIT 1`,
+      ),
       countAt: prepare<{total: bigint}>(`SELECT count(*) AS total FROM (${atRevision}) WHERE tombstone = 0`),
       upsert: prepare(
         'INSERT INTO kv (key, value, create_revision, mod_revision, version, lease) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, create_revision = excluded.create_revision, mod_revision = excluded.mod_revision, version = excluded.version, lease = excluded.lease',
@@ -94,17 +100,17 @@ export class KvTables {
         'INSERT INTO kv_history (revision, sub_revision, key, value, create_revision, version, lease, tombstone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       history: prepare<HistoryDbRow>(
-        `SELECT ${historyColumns} FROM kv_history WHERE revision >= ? AND revision <= ? AND key >= ? AND key < ? ORDER BY revision, sub_revision LIMIT ?`,
+        `SELECT ${historyColumns} FROM kv_history h WHERE revision >= ? AND revision <= ? AND key >= ? AND key < ? ORDER BY revision, sub_revision LIMIT ?`,
       ),
       previous: prepare<HistoryDbRow>(
-        `SELECT ${historyColumns} FROM kv_history WHERE key = ? AND (revision < ? OR (revision = ? AND sub_revision < ?)) ORDER BY revision DESC, sub_revision DESC LIMIT 1`,
+        `SELECT ${historyColumns} FROM kv_history h WHERE key = ? AND (revision < ? OR (revision = ? AND sub_revision < ?)) ORDER BY revision DESC, sub_revision DESC LIMIT 1`,
       ),
       compact: prepare(`
         DELETE FROM kv_history WHERE revision <= @revision AND (
           tombstone = 1 OR EXISTS (
             SELECT 1 FROM kv_history n WHERE n.key = kv_history.key AND n.revision <= @revision
               AND (n.revision > kv_history.revision OR (n.revision = kv_history.revision AND n.sub_revision > kv_history.sub_revision))))`),
-      historyThrough: prepare<HistoryDbRow>(`SELECT ${historyColumns} FROM kv_history WHERE revision <= ? ORDER BY revision, sub_revision`),
+      historyThrough: prepare<HistoryDbRow>(`SELECT ${historyColumns} FROM kv_history h WHERE revision <= ? ORDER BY revision, sub_revision`),
       keysWithLease: prepare<{key: Buffer}>('SELECT key FROM kv WHERE lease = ? ORDER BY key'),
       getLease: prepare<{id: bigint; granted_ttl: bigint; expiry_ms: bigint}>('SELECT id, granted_ttl, expiry_ms FROM lease WHERE id = ?'),
       listLeases: prepare<{id: bigint; granted_ttl: bigint; expiry_ms: bigint}>('SELECT id, granted_ttl, expiry_ms FROM lease ORDER BY id'),
@@ -136,11 +142,19 @@ export class KvTables {
   }
 
   rangeAt(span: KeySpan, revision: number, limit: number): StoredKeyValue[] {
-    return guarded(this.path, () => this.statements.rangeAt.all(span.start, span.end ?? spanEndless, revision, revision, limit).map(keyValue))
+    return guarded(this.path, () => this.statements.rangeAt.all({start: span.start, end: span.end ?? spanEndless, revision, limit}).map(keyValue))
+  }
+
+  /** The key as it was at `revision`, or null if it did not exist then: one index seek. */
+  getAt(key: Uint8Array, revision: number): StoredKeyValue | null {
+    return guarded(this.path, () => {
+      const row = this.statements.getAt.get(key, revision)
+      return row && row.tombstone === 0n ? keyValue(row) : null
+    })
   }
 
   countAt(span: KeySpan, revision: number): number {
-    return guarded(this.path, () => Number(this.statements.countAt.get(span.start, span.end ?? spanEndless, revision, revision)!.total))
+    return guarded(this.path, () => Number(this.statements.countAt.get({start: span.start, end: span.end ?? spanEndless, revision})!.total))
   }
 
   /** Writes a key's new state as current and records it in history. Inside a transaction. */

@@ -5,6 +5,7 @@ import type {ConfState, Entry, EntryType, HardState, Snapshot} from '../raft/typ
 import {assert} from '../util/assert.js'
 import {StorageError, guarded} from './errors.js'
 import {AuthTables} from './auth-tables.js'
+import {commitsBeforeBackgroundCheckpoints, releaseCheckpoints, walAutocheckpointPagesMax, watchCheckpoints} from './checkpointer.js'
 import {KvTables} from './kv-tables.js'
 import {schemaStatements, schemaVersion} from './schema.js'
 
@@ -38,10 +39,14 @@ export class MemberDatabase {
   readonly kv: KvTables
   readonly auth: AuthTables
   private readonly statements
+  /** Write transactions committed, until checkpoints move to the background. */
+  private commits = 0
+  private checkpointsInBackground = false
 
   private constructor(
     readonly path: string,
     readonly db: Database.Database,
+    private readonly writable: boolean,
   ) {
     this.kv = new KvTables(db, path)
     this.auth = new AuthTables(db, path)
@@ -89,7 +94,7 @@ export class MemberDatabase {
           // Touches the header so a file that is not a database fails here, not later.
           db.pragma('user_version', {simple: true})
         }
-        return new MemberDatabase(path, db)
+        return new MemberDatabase(path, db, !(options.readonly ?? false))
       } catch (error) {
         db.close()
         throw error
@@ -98,6 +103,7 @@ export class MemberDatabase {
   }
 
   close(): void {
+    if (this.checkpointsInBackground) releaseCheckpoints(this.path)
     guarded(this.path, () => this.db.close())
   }
 
@@ -121,9 +127,20 @@ export class MemberDatabase {
    */
   transaction<T>(work: () => T, options: {durable?: boolean} = {}): T {
     return guarded(this.path, () => {
-      if (!this.db.inTransaction) this.setSynchronous(options.durable ?? true)
-      return this.db.transaction(work).immediate()
+      if (this.db.inTransaction) return this.db.transaction(work).immediate()
+      this.setSynchronous(options.durable ?? true)
+      const result = this.db.transaction(work).immediate()
+      this.countCommit()
+      return result
     })
+  }
+
+  /** A database that keeps writing checkpoints from the background (see checkpointer.ts). */
+  private countCommit(): void {
+    if (this.checkpointsInBackground || !this.writable || ++this.commits < commitsBeforeBackgroundCheckpoints) return
+    this.checkpointsInBackground = true
+    this.db.pragma(`wal_autocheckpoint = ${walAutocheckpointPagesMax}`)
+    watchCheckpoints(this.path)
   }
 
   private synchronousFull = true

@@ -1,0 +1,152 @@
+// The etcd front door under load, as ratios to a real 3-member etcd 3.4 measured in the same run
+// (machines here are shared and noisy, so only side-by-side figures mean something):
+// - real etcdctl `check perf --load s` and `--load m` against each: throughput and worst latency
+//   (targets: worst <= 0.5 s, throughput >= 1.0x real etcd's);
+// - p99 put latency with 3 concurrent clients of the etcd3 npm package (target <= 1.5x);
+// - 10,000 reads at past revisions through one etcd3 client (target <= 2x real etcd's time).
+// Run: npx vite-node bench/etcd-perf.bench.ts (BENCH_LOADS=s to skip load m)
+import {type ChildProcess, spawn} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+import {Etcd3} from 'etcd3'
+import {RealEtcdCluster} from '../test/support/real-etcd.js'
+
+const loads = (process.env.BENCH_LOADS ?? 's,m').split(',')
+const putsPerClient = Number(process.env.BENCH_PUTS ?? 500)
+const pastReads = Number(process.env.BENCH_PAST_READS ?? 10_000)
+const historyKeys = 100
+const historyRounds = 20
+const upStartMillisecondsMax = 60_000
+const kubemu = resolve(import.meta.dirname, '../bin/kubemu')
+
+interface PerfResult {
+  readonly writesPerSecond: number
+  readonly slowestSeconds: number
+  readonly verdict: string
+}
+
+async function checkPerf(endpoints: string, load: string): Promise<PerfResult> {
+  const output = await new Promise<string>((done, fail) => {
+    const child = spawn('etcdctl', ['--endpoints', endpoints, 'check', 'perf', '--load', load], {env: {...process.env, ETCDCTL_API: '3'}})
+    let text = ''
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()))
+    child.on('error', fail)
+    child.on('exit', () => done(text))
+  })
+  const throughput = /(?:Throughput is|Throughput too low:) (\d+) writes\/s/.exec(output)
+  const slowest = /Slowest request took(?: too long:)? ([\d.]+)s/.exec(output)
+  if (!throughput || !slowest) throw new Error(`check perf --load ${load} against ${endpoints} printed no figures:\n${output.slice(-2000)}`)
+  return {writesPerSecond: Number(throughput[1]), slowestSeconds: Number(slowest[1]), verdict: output.trim().split('\n').at(-1)!}
+}
+
+async function putLatencyP99(hosts: string[]): Promise<number> {
+  const clients = [0, 1, 2].map(() => new Etcd3({hosts}))
+  const latencies: number[] = []
+  try {
+    await Promise.all(
+      clients.map(async (client, index) => {
+        for (let put = 0; put < putsPerClient; put++) {
+          const started = performance.now()
+          await client.put(`/bench/p99/${index}/${put}`).value('x'.repeat(256))
+          latencies.push(performance.now() - started)
+        }
+      }),
+    )
+    await clients[0]!.delete().prefix('/bench/p99/')
+  } finally {
+    for (const client of clients) client.close()
+  }
+  latencies.sort((a, b) => a - b)
+  return latencies[Math.floor(latencies.length * 0.99)]!
+}
+
+/** Writes history, then times `pastReads` single-key reads, each at an older revision. */
+async function pastRevisionReads(hosts: string[]): Promise<number> {
+  const client = new Etcd3({hosts})
+  try {
+    const revisions: number[] = []
+    for (let round = 0; round < historyRounds; round++) {
+      for (let key = 0; key < historyKeys; key++) {
+        const response = await client.put(`/bench/history/${key}`).value(`v${round}`).exec()
+        revisions.push(Number(response.header.revision))
+      }
+    }
+    const started = performance.now()
+    for (let read = 0; read < pastReads; read++) {
+      const revision = revisions[(read * 7919) % revisions.length]!
+      await client.get(`/bench/history/${read % historyKeys}`).revision(revision).string()
+    }
+    const elapsed = performance.now() - started
+    await client.delete().prefix('/bench/history/')
+    return elapsed
+  } finally {
+    client.close()
+  }
+}
+
+interface Target {
+  readonly name: string
+  readonly endpoints: string
+}
+
+async function measure(target: Target) {
+  const perf: Record<string, PerfResult> = {}
+  for (const load of loads) perf[load] = await checkPerf(target.endpoints, load)
+  const hosts = target.endpoints.split(',').map((endpoint) => `http://${endpoint}`)
+  const p99 = await putLatencyP99(hosts)
+  const reads = await pastRevisionReads(hosts)
+  return {perf, p99, reads}
+}
+
+/** `kubemu up` on free ports in a fresh KUBEMU_HOME; resolves with its etcd endpoints. */
+async function startUp(home: string): Promise<{child: ChildProcess; endpoints: string}> {
+  const child = spawn(process.execPath, [kubemu, 'up', '--port', '0', '--etcd-ports', '0,0,0'], {env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
+  const endpoints = await new Promise<string>((done, fail) => {
+    let text = ''
+    const timer = setTimeout(() => fail(new Error(`kubemu up did not start:\n${text}`)), upStartMillisecondsMax)
+    child.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString()
+      const line = /etcdctl --endpoints=(\S+)/.exec(text)
+      if (line && text.includes('leads kube-controller-manager')) {
+        clearTimeout(timer)
+        done(line[1]!)
+      }
+    })
+    child.on('exit', (code) => fail(new Error(`kubemu up exited (${code}):\n${text}`)))
+  })
+  return {child, endpoints}
+}
+
+const real = await RealEtcdCluster.start()
+let realFigures
+try {
+  realFigures = await measure({name: 'etcd', endpoints: '127.0.0.1:2379,127.0.0.1:22379,127.0.0.1:32379'})
+} finally {
+  await real.stop()
+}
+const home = mkdtempSync(join(tmpdir(), 'kubemu-bench-'))
+const up = await startUp(home)
+let kubemuFigures
+try {
+  kubemuFigures = await measure({name: 'kubemu up', endpoints: up.endpoints})
+} finally {
+  up.child.kill('SIGINT')
+  await new Promise((done) => up.child.once('exit', done))
+  rmSync(home, {recursive: true, force: true})
+}
+
+const ratio = (value: number) => value.toFixed(2)
+for (const load of loads) {
+  const etcd = realFigures.perf[load]!
+  const ours = kubemuFigures.perf[load]!
+  console.log(`etcdctl check perf --load ${load}`)
+  console.log(`  real etcd:  ${etcd.writesPerSecond} writes/s, slowest ${etcd.slowestSeconds.toFixed(3)} s (${etcd.verdict})`)
+  console.log(`  kubemu up:  ${ours.writesPerSecond} writes/s, slowest ${ours.slowestSeconds.toFixed(3)} s (${ours.verdict})`)
+  console.log(`  throughput ratio kubemu/etcd: ${ratio(ours.writesPerSecond / etcd.writesPerSecond)} (target >= 1.0); worst latency ${ours.slowestSeconds.toFixed(3)} s (target <= 0.5)`)
+}
+console.log(`p99 put latency, 3 etcd3 clients x ${putsPerClient} puts`)
+console.log(`  real etcd: ${realFigures.p99.toFixed(1)} ms; kubemu up: ${kubemuFigures.p99.toFixed(1)} ms; ratio ${ratio(kubemuFigures.p99 / realFigures.p99)} (target <= 1.5)`)
+console.log(`${pastReads} reads at past revisions (one etcd3 client)`)
+console.log(`  real etcd: ${realFigures.reads.toFixed(0)} ms; kubemu up: ${kubemuFigures.reads.toFixed(0)} ms; ratio ${ratio(kubemuFigures.reads / realFigures.reads)} (target <= 2.0)`)

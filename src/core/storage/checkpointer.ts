@@ -1,0 +1,77 @@
+import {createRequire} from 'node:module'
+import {Worker} from 'node:worker_threads'
+
+/**
+ * Checkpoints the members' WAL files from a worker thread. A checkpoint copies the WAL's pages
+ * into the database file and fsyncs it: run by SQLite's autocheckpoint it happens inside some
+ * commit on the event loop, tens of milliseconds per member, and every request waits. A PASSIVE
+ * checkpoint from another connection never blocks the writer, so the event loop only appends
+ * to the WAL; durability is unchanged (SQLite orders the checkpoint's writes and fsyncs itself).
+ * The worker starts only for a database that keeps writing (a long-running `up`), so that a
+ * one-shot command pays nothing for it.
+ */
+
+/** How often the worker checkpoints every database it watches. */
+export const checkpointIntervalMilliseconds = 50
+/** The WAL size at which the writer still checkpoints itself, should the worker fall behind. */
+export const walAutocheckpointPagesMax = 16_384
+/** Write transactions a database commits before its checkpoints move to the worker. */
+export const commitsBeforeBackgroundCheckpoints = 256
+/** How long closing a database waits for the worker to let go of the file. */
+export const releaseWaitMillisecondsMax = 2000
+
+const workerSource = `
+const {parentPort, workerData} = require('node:worker_threads')
+const Database = require(workerData.sqliteModule)
+const databases = new Map()
+parentPort.on('message', (message) => {
+  if (message.type === 'watch') {
+    try {
+      const db = new Database(message.path, {fileMustExist: true})
+      db.pragma('busy_timeout = 0')
+      databases.set(message.path, db)
+    } catch {}
+  } else if (message.type === 'release') {
+    const db = databases.get(message.path)
+    databases.delete(message.path)
+    try { db?.close() } catch {}
+    const slot = new Int32Array(message.done)
+    Atomics.store(slot, 0, 1)
+    Atomics.notify(slot, 0)
+  }
+})
+setInterval(() => {
+  for (const db of databases.values()) {
+    // Busy (the writer checkpoints itself, or a restart is under way): the next round retries.
+    try { db.pragma('wal_checkpoint(PASSIVE)') } catch {}
+  }
+}, workerData.intervalMilliseconds)
+`
+
+let worker: Worker | null = null
+
+function theWorker(): Worker {
+  if (!worker) {
+    worker = new Worker(workerSource, {
+      eval: true,
+      workerData: {sqliteModule: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMilliseconds: checkpointIntervalMilliseconds},
+    })
+    // The worker never keeps the process alive; it goes when the process does.
+    worker.unref()
+    worker.on('error', () => (worker = null))
+  }
+  return worker
+}
+
+/** Hands a database file's checkpoints to the worker. */
+export function watchCheckpoints(path: string): void {
+  theWorker().postMessage({type: 'watch', path})
+}
+
+/** Makes the worker close its connection to a file, waiting (bounded) until it has. */
+export function releaseCheckpoints(path: string): void {
+  if (!worker) return
+  const done = new SharedArrayBuffer(4)
+  worker.postMessage({type: 'release', path, done})
+  Atomics.wait(new Int32Array(done), 0, 0, releaseWaitMillisecondsMax)
+}
