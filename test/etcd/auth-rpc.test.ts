@@ -2,6 +2,7 @@
 // a write-only user, root, a bad token and no token against each RPC; watches refused as etcd
 // refuses them; tokens that expire, and that a deleted user or a changed password voids; a
 // non-root snapshot refused at once; and the real etcdctl's output and exit codes for all that.
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type EtcdFrontDoor, startEtcdFrontDoor} from '../../src/core/server/etcd-grpc.js'
 import {authTokenTtlSecondsDefault} from '../../src/core/server/etcd-auth-tokens.js'
@@ -13,6 +14,7 @@ import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 
 type Wire = Record<string, any>
+const kubemu = join(import.meta.dirname, '..', '..', 'bin', 'kubemu')
 const bytes = (text: string) => Buffer.from(text)
 /** Users by the password their name is, and the tokens a test sends for "bad" and "none". */
 const callers = ['ro', 'wo', 'root', 'bogus', 'none'] as const
@@ -271,3 +273,60 @@ export function normalizedRun(result: {stdout: string; stderr: string; status: n
       .replace(/took = [\d.]+[µm]?s/g, 'took = T')
   return {status: result.status, stdout: clean(result.stdout), stderr: clean(result.stderr)}
 }
+
+describe('kubemu etcdctl with auth, one-shot, against the real etcdctl on a real etcd 3.4', () => {
+  let real: RealEtcdMember
+
+  beforeAll(async () => {
+    real = await RealEtcdMember.start()
+  }, 60_000)
+
+  afterAll(async () => {
+    await real?.stop()
+  })
+
+  it('prints the same and exits with the same code for each user', async () => {
+    const home = temporaryFolder()
+    const ours = (line: string) => runShell(`${kubemu} etcdctl ${line}`, {cwd: home, env: {...process.env, KUBEMU_HOME: home}})
+    const setUpLines = [
+      'user add root:root',
+      'user add ro:ro',
+      'user add wo:wo',
+      'role add rd',
+      'role add wr',
+      'role grant-permission rd read a --prefix',
+      'role grant-permission wr write a --prefix',
+      'user grant-role ro rd',
+      'user grant-role wo wr',
+      'put a1 v1',
+      'auth enable',
+    ]
+    for (const line of setUpLines) {
+      const expected = normalizedRun(await real.etcdctl(line), real.endpoint)
+      expect(normalizedRun(await ours(line), '127.0.0.1:2379'), line).toEqual(expected)
+    }
+    const lines = [
+      '--user ro:ro watch b',
+      'watch b',
+      '--user ro:wrong watch a1',
+      '--user ro:ro snapshot save snapshot.db',
+      'snapshot save snapshot.db',
+      '--user ro:ro defrag',
+      '--user ro:ro endpoint hashkv',
+      '--user ro:ro endpoint health',
+      '--user ro:ro compaction 3',
+      '--user ro:ro user get ro',
+      '--user ro:ro user get wo',
+      '--user ro:ro role get rd',
+      '--user ro:ro member add extra --peer-urls=http://127.0.0.1:1',
+      '--user wo:wo get a1',
+      '--user wo:wo put a1 from-wo',
+      '--user ro:ro lease grant 100',
+    ]
+    for (const line of lines) {
+      const expected = normalizedRun(await real.etcdctl(line), real.endpoint)
+      const actual = normalizedRun(await ours(line), '127.0.0.1:2379')
+      expect(actual, line).toEqual(line.includes('lease grant') ? {...expected, stdout: actual.stdout} : expected)
+    }
+  }, 120_000)
+})
