@@ -1,12 +1,12 @@
 // Watches that lose nothing, side by side with a real etcd 3.4: every event of a revision in one
 // response (a DeleteRange or a lease revocation of 1,500 keys), fragments only when the client
 // asked for them, progress answers, and a watch from a compacted revision cancelled as etcd does.
-import {type ChildProcess, spawn} from 'node:child_process'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type EtcdFrontDoor, startEtcdFrontDoor} from '../../src/core/server/etcd-grpc.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import {EtcdProbe} from '../support/etcd-grpc-probe.js'
+import {OutputProcess} from '../support/output-process.js'
 import {RealEtcdMember} from '../support/real-etcd-member.js'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
@@ -168,36 +168,3 @@ describe('kubemu etcdctl watch, one-shot', () => {
 })
 
 const deletes = (output: string) => output.split('\n').filter((line) => line === 'DELETE').length
-
-/** A long-running command whose standard output a test waits on. */
-class OutputProcess {
-  output = ''
-  private readonly child: ChildProcess
-  private readonly exited: Promise<unknown>
-  private readonly waiters: Array<() => void> = []
-
-  constructor(command: string, args: readonly string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(command, args, {env, stdio: ['ignore', 'pipe', 'pipe']})
-    this.exited = new Promise((resolve) => this.child.on('exit', resolve))
-    const wake = () => {
-      for (const waiter of this.waiters.splice(0)) waiter()
-    }
-    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      this.output += chunk
-      wake()
-    })
-    void this.exited.then(wake)
-  }
-
-  /** Resolves once `done` holds, the process exits, or `chunksMax` more chunks came without it. */
-  async until(done: (output: string) => boolean, chunksMax = Number.POSITIVE_INFINITY): Promise<void> {
-    for (let chunks = 0; !done(this.output) && chunks < chunksMax && this.child.exitCode === null; chunks++) {
-      await new Promise<void>((resolve) => this.waiters.push(resolve))
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGINT')
-    await this.exited
-  }
-}
