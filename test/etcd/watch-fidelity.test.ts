@@ -3,9 +3,9 @@
 // asked for them, progress answers, and a watch from a compacted revision cancelled as etcd does.
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {type EtcdFrontDoor, startEtcdFrontDoor} from '../../src/core/server/etcd-grpc.js'
-import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
-import {EtcdProbe} from '../support/etcd-grpc-probe.js'
+import type {EtcdFrontDoor} from '../../src/core/server/etcd-grpc.js'
+import type {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
+import {EtcdProbe, startTestFrontDoor} from '../support/etcd-grpc-probe.js'
 import {OutputProcess} from '../support/output-process.js'
 import {RealEtcdMember} from '../support/real-etcd-member.js'
 import {runShell} from '../support/shell.js'
@@ -97,9 +97,7 @@ describe('watch fidelity against a real etcd 3.4', () => {
 
   beforeAll(async () => {
     real = await RealEtcdMember.start()
-    store = new LazyEmbeddedStore(temporaryFolder(), {seed: 1})
-    door = await startEtcdFrontDoor(await store.embeddedClient(), [{member: 'infra1', host: '127.0.0.1', port: 0}])
-    doorEndpoint = door.urls.get('infra1')!.replace('http://', '')
+    ;({store, door, endpoint: doorEndpoint} = await startTestFrontDoor())
   }, 60_000)
 
   afterAll(async () => {

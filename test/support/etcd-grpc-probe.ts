@@ -3,6 +3,10 @@
 import {fileURLToPath} from 'node:url'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
+import {type EtcdFrontDoor, startEtcdFrontDoor} from '../../src/core/server/etcd-grpc.js'
+import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
+import type {Clock} from '../../src/core/util/clock.js'
+import {temporaryFolder} from './temp.js'
 
 type Wire = Record<string, any>
 const protoFolder = fileURLToPath(new URL('../../data/etcd-proto/', import.meta.url))
@@ -89,4 +93,11 @@ export class WatchStream {
   close(): void {
     this.stream.cancel()
   }
+}
+
+/** A one-member embedded cluster in a temporary folder behind the etcd front door, on a free port. */
+export async function startTestFrontDoor(options: {clock?: Clock} = {}): Promise<{store: LazyEmbeddedStore; door: EtcdFrontDoor; endpoint: string}> {
+  const store = new LazyEmbeddedStore(temporaryFolder(), {seed: 1, ...options})
+  const door = await startEtcdFrontDoor(await store.embeddedClient(), [{member: 'infra1', host: '127.0.0.1', port: 0}])
+  return {store, door, endpoint: door.urls.get('infra1')!.replace('http://', '')}
 }
