@@ -248,6 +248,8 @@ describe('auth on every RPC, against a real etcd 3.4', () => {
       '--user ro:ro role list',
       '--user wo:wo get a1',
       '--user wo:wo put a1 from-wo',
+      '--user ro:ro compaction 3',
+      '--user ro:ro watch a1 --rev 1',
       '--user ro:wrong get a1',
     ]
     const run = (endpoint: string, line: string) =>
@@ -315,6 +317,8 @@ describe('kubemu etcdctl with auth, one-shot, against the real etcdctl on a real
       '--user ro:ro member add extra --peer-urls=http://127.0.0.1:1',
       '--user wo:wo get a1',
       '--user wo:wo put a1 from-wo',
+      '--user ro:ro compaction 3',
+      '--user ro:ro watch a1 --rev 1',
       '--user ro:ro lease grant 100',
     ]
     // The set-up first (its output must match too), then the checks; a granted lease's ID differs.

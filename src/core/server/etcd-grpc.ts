@@ -53,7 +53,7 @@ const statusCodes: Record<GrpcCode, grpc.status> = {
   Unknown: grpc.status.UNKNOWN,
 }
 
-export function serviceError(error: unknown): Partial<grpc.StatusObject> {
+function serviceError(error: unknown): Partial<grpc.StatusObject> {
   if (error instanceof EtcdError) return {code: statusCodes[error.grpcCode], details: error.message}
   return {code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error)}
 }
@@ -90,7 +90,7 @@ type Unary = (request: Wire, client: EmbeddedClient) => Promise<Wire>
 type TokenUse = 'checked' | 'maintenance' | 'ignored'
 
 /** The user a call runs as, from its token: undefined without one; throws for a bad token. */
-export type CallerOf = (metadata: grpc.Metadata) => string | undefined
+type CallerOf = (metadata: grpc.Metadata) => string | undefined
 
 export interface EtcdFrontDoorOptions {
   /** etcd's --auth-token-ttl: seconds a simple token lives unused (300 by default). */
