@@ -9,6 +9,7 @@ export default class Up extends KubemuCommand {
   static override flags = {
     port: Flags.integer({description: 'port of the Kubernetes API over HTTPS (the cluster\'s kubeconfig is pointed at it)', default: 6443}),
     'etcd-ports': Flags.string({description: 'ports of the etcd v3 API, one per member, comma-separated (0: any free one; default: the members\' client URLs, 2379,22379,32379; "off": none)', default: ''}),
+    'auth-token-ttl': Flags.integer({description: 'seconds an etcd auth token lives unused on the cluster clock, as etcd\'s --auth-token-ttl', default: 300, min: 1}),
   }
 
   async run(): Promise<void> {
@@ -28,7 +29,7 @@ export default class Up extends KubemuCommand {
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
     try {
-      await runUp({environment: process.env, port: flags.port, etcdPorts, clock: systemClock, signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`)})
+      await runUp({environment: process.env, port: flags.port, etcdPorts, authTokenTtlSeconds: flags['auth-token-ttl'], clock: systemClock, signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`)})
     } catch (error) {
       if (error instanceof FrontDoorError) fail(this, error.message)
       throw error

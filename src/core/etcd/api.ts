@@ -99,6 +99,8 @@ export interface WatchResponse {
   /** Set when the watch ended because its start revision was compacted away. */
   readonly compactRevision?: number
   readonly canceled?: boolean
+  /** Why the server cancelled the watch, as etcd words it (empty for a compaction). */
+  readonly cancelReason?: string
 }
 
 export interface Watcher {

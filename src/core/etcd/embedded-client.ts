@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto'
-import {etcdErrors} from '../mvcc/errors.js'
+import {etcdErrors, unconvertedAuthError} from '../mvcc/errors.js'
 import {hashHistory} from '../mvcc/hash.js'
 import {checkTxn} from '../mvcc/kv-store.js'
 import {Lessor} from '../mvcc/lessor.js'
@@ -69,6 +69,12 @@ class LeaseIdGenerator {
   }
 }
 
+/**
+ * One generator per member, as etcd has one per server: the clients of a member (one per request
+ * on the front door) never hand out the same ID twice, whatever the clock says.
+ */
+const leaseIdGenerators = new WeakMap<EtcdMember, LeaseIdGenerator>()
+
 /** The etcd API served by one member of the embedded cluster. */
 export class EmbeddedClient implements EtcdClient {
   readonly kv: KvApi
@@ -82,7 +88,6 @@ export class EmbeddedClient implements EtcdClient {
   private credentialsChecked = false
   private tokenCounter = 0
   private readonly quotaBytes: number
-  private leaseIds: LeaseIdGenerator | null = null
 
   constructor(
     readonly embedded: EmbeddedCluster,
@@ -114,19 +119,22 @@ export class EmbeddedClient implements EtcdClient {
     this.cluster = {
       memberList: () => this.memberList(),
       memberAdd: async (peerUrls, isLearner, name) => {
-        await this.readyToServe()
+        await this.checkAdmin()
         const record = await membership.add(name, peerUrls, isLearner)
         return {...(await listed()), member: {id: BigInt(`0x${record.id}`), name: '', peerUrls, clientUrls: [], isLearner}}
       },
       memberRemove: async (id) => {
+        await this.checkAdmin()
         await membership.remove(hex(id))
         return listed()
       },
       memberUpdate: async (id, peerUrls) => {
+        await this.checkAdmin()
         await membership.update(hex(id), peerUrls)
         return listed()
       },
       memberPromote: async (id) => {
+        await this.checkAdmin()
         await membership.promote(hex(id))
         return listed()
       },
@@ -141,19 +149,29 @@ export class EmbeddedClient implements EtcdClient {
         return {header: this.header(this.serving().stateMachine.kv.currentRevision())}
       },
       defragment: async () => {
+        await this.checkMaintenanceAdmin()
         const member = this.serving()
         member.database.defragment()
         return {header: this.header(member.stateMachine.kv.currentRevision())}
       },
     }
-    this.watch = new EmbeddedWatchApi(() => this.serving(), (revision) => this.header(revision), embedded.clock)
+    const watches = new EmbeddedWatchApi(() => this.serving(), (revision) => this.header(revision), embedded.clock)
+    this.watch = {
+      // etcd checks a watch's range once, when the watch is created (throws etcd's auth error).
+      watch: (request) => {
+        this.serving().stateMachine.auth.checkRange(this.authenticatedUser, request.key, request.rangeEnd, 'READ')
+        return watches.watch(request)
+      },
+    }
     const change = async (request: AuthRequest) => {
       const outcome = await this.submit({auth: request})
       return {header: this.header((outcome.response as {header: ResponseHeader}).header.revision)}
     }
-    const query = async <T>(read: (store: EtcdMember['stateMachine']['auth']) => T): Promise<{header: ResponseHeader} & T> => {
+    /** `ownedBy`: a user who may read it without the root role (etcd lets a user get itself and its roles). */
+    const query = async <T>(read: (store: EtcdMember['stateMachine']['auth']) => T, ownedBy?: (user: string) => boolean): Promise<{header: ResponseHeader} & T> => {
       const member = await this.readyToServe()
-      member.stateMachine.auth.checkAdmin(this.authenticatedUser)
+      const user = this.authenticatedUser
+      if (user === undefined || !ownedBy?.(user)) member.stateMachine.auth.checkAdmin(user)
       return {header: this.header(member.stateMachine.kv.currentRevision()), ...read(member.stateMachine.auth)}
     }
     this.auth = {
@@ -173,14 +191,18 @@ export class EmbeddedClient implements EtcdClient {
         return {header: this.header(member.stateMachine.kv.currentRevision()), token}
       },
       userAdd: (name, password, options) => change({userAdd: {name, passwordHash: options?.noPassword ? '' : hashPassword(password)}}),
-      userGet: (name) => query((store) => ({roles: [...store.user(name).roles]})),
+      userGet: (name) => query((store) => ({roles: [...store.user(name).roles]}), (user) => user === name),
       userList: () => query(() => ({users: this.serving().database.auth.users().map((user) => user.name)})),
       userDelete: (name) => change({userDelete: {name}}),
       userChangePassword: (name, password) => change({userChangePassword: {name, passwordHash: hashPassword(password)}}),
       userGrantRole: (user, role) => change({userGrantRole: {user, role}}),
       userRevokeRole: (user, role) => change({userRevokeRole: {user, role}}),
       roleAdd: (name) => change({roleAdd: {name}}),
-      roleGet: (name) => query((store) => ({permissions: store.role(name).permissions.map((permission) => ({...permission}))})),
+      roleGet: (name) =>
+        query(
+          (store) => ({permissions: store.role(name).permissions.map((permission) => ({...permission}))}),
+          (user) => this.serving().database.auth.user(user)?.roles.includes(name) ?? false,
+        ),
       roleList: () => query(() => ({roles: this.serving().database.auth.roles().map((role) => role.name)})),
       roleDelete: (name) => change({roleDelete: {name}}),
       roleGrantPermission: (name, permission) => change({roleGrantPermission: {name, permission}}),
@@ -190,7 +212,8 @@ export class EmbeddedClient implements EtcdClient {
 
   /** A client of the same cluster served by another member (by name). */
   forMember(endpoint: string, commandTimeoutMilliseconds?: number): EmbeddedClient {
-    return new EmbeddedClient(this.embedded, {endpoint, ...(commandTimeoutMilliseconds === undefined ? {} : {commandTimeoutMilliseconds})})
+    // The same credentials: etcdctl's requests to each endpoint run as its --user.
+    return new EmbeddedClient(this.embedded, {...this.options, endpoint, ...(commandTimeoutMilliseconds === undefined ? {} : {commandTimeoutMilliseconds})})
   }
 
   /** A client of the same cluster served by `endpoint` whose requests run as `user` (already authenticated). */
@@ -215,11 +238,26 @@ export class EmbeddedClient implements EtcdClient {
    * the root role once auth is on); the size written.
    */
   async snapshotTo(path: string): Promise<number> {
+    await this.checkMaintenanceAdmin()
     await this.status() // the member answers once it serves: then its state is current
-    const member = await this.readyToServe()
-    member.stateMachine.auth.checkAdmin(this.authenticatedUser)
+    const member = this.serving()
     member.stateMachine.kv.flush()
     return saveSnapshotOf(member.database, path)
+  }
+
+  /** etcd's IsAdminPermitted, as the Cluster service checks it before a membership change. */
+  private async checkAdmin(): Promise<void> {
+    const member = await this.readyToServe()
+    member.stateMachine.auth.checkAdmin(this.authenticatedUser)
+  }
+
+  /** The root role check of etcd's Maintenance service (defragment, hash, snapshot), with its unconverted errors. */
+  private async checkMaintenanceAdmin(): Promise<void> {
+    try {
+      await this.checkAdmin()
+    } catch (error) {
+      throw unconvertedAuthError(error)
+    }
   }
 
   private async readyToServe(): Promise<EtcdMember> {
@@ -332,8 +370,9 @@ export class EmbeddedClient implements EtcdClient {
     Lessor.grantedTtl(ttl)
     await this.checkQuota(0)
     const member = this.serving()
-    this.leaseIds ??= new LeaseIdGenerator(member.layout.idNumber, this.now())
-    const leaseId = id && id !== 0n ? id : this.leaseIds.next()
+    let leaseIds = leaseIdGenerators.get(member)
+    if (!leaseIds) leaseIdGenerators.set(member, (leaseIds = new LeaseIdGenerator(member.layout.idNumber, this.now())))
+    const leaseId = id && id !== 0n ? id : leaseIds.next()
     const outcome = await this.submit({leaseGrant: {id: leaseId, ttl, nowMilliseconds: this.now()}})
     const response = outcome.response as LeaseGrantResponse
     return {...response, header: this.header(response.header.revision)}
@@ -404,6 +443,7 @@ export class EmbeddedClient implements EtcdClient {
   }
 
   private async hashKv(revision: number): Promise<{header: ResponseHeader; hash: number; compactRevision: number}> {
+    await this.checkMaintenanceAdmin()
     const member = this.serving()
     const kv = member.stateMachine.kv
     const current = kv.currentRevision()

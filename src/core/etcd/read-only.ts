@@ -6,7 +6,7 @@ import {MemberDatabase} from '../storage/member-database.js'
 import {WriterLock} from '../storage/writer-lock.js'
 import type {Clock} from '../util/clock.js'
 import type {EtcdCredentials, WatchRequest, Watcher} from './api.js'
-import {etcdErrors} from '../mvcc/errors.js'
+import {etcdErrors, unconvertedAuthError} from '../mvcc/errors.js'
 import {type ClusterState, memberDatabasePath, readCleanShutdown, readClusterState, readVoters} from './cluster-files.js'
 import type {ClusterLayout, MemberLayout} from './layout.js'
 import {HistoryWatcher, type WatchSource, watchPollMilliseconds} from './watch.js'
@@ -86,7 +86,16 @@ export class ReadOnlyMember {
     return {...response, header: this.header(response.header.revision)}
   }
 
-  /** A watch that polls the database for writes made by other processes. */
+  /** The root role check of etcd's Maintenance service (snapshot), with its unconverted errors. */
+  checkMaintenanceAdmin(): void {
+    try {
+      new AuthStore(this.database).checkAdmin(this.requestUser())
+    } catch (error) {
+      throw unconvertedAuthError(error)
+    }
+  }
+
+  /** A watch that polls the database for writes made by other processes; throws etcd's auth error for a range the user may not read. */
   watch(request: WatchRequest): Watcher {
     const database = this.database
     new AuthStore(database).checkRange(this.requestUser(), request.key, request.rangeEnd, 'READ')

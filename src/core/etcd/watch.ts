@@ -7,7 +7,11 @@ import type {WatchApi, WatchRequest, WatchResponse, Watcher} from './api.js'
 import type {Clock} from '../util/clock.js'
 import type {EtcdMember} from './member.js'
 
-/** History rows one watch response carries at most (a revision is never split). */
+/**
+ * History rows one watch response carries at most when it spans several revisions. A revision
+ * is never split: one that holds more events (a DeleteRange of many keys, a lease revocation)
+ * goes out whole in a response of its own, as etcd keeps a revision's events together.
+ */
 export const watchEventsPerResponseMax = 1000
 /** How often a watcher in another process looks for new writes in the database. */
 export const watchPollMilliseconds = 50
@@ -81,17 +85,18 @@ export class HistoryWatcher implements Watcher {
   /** Events from nextRevision on, whole revisions only, filtered as the request asks. */
   private readEvents(current: number): WatchEvent[] {
     const tables = this.source.database().kv
-    const rows = tables.history(this.nextRevision, current, this.span, watchEventsPerResponseMax + 1)
-    let usable = rows
+    let rows = tables.history(this.nextRevision, current, this.span, watchEventsPerResponseMax + 1)
     if (rows.length > watchEventsPerResponseMax) {
+      const firstRevision = rows[0]!.modRevision
       const lastRevision = rows[rows.length - 1]!.modRevision
-      usable = rows.filter((row) => row.modRevision < lastRevision)
-      if (usable.length === 0) usable = rows.slice(0, watchEventsPerResponseMax)
+      // Several revisions: the last one read may be cut short, so it waits for the next response.
+      // A single revision larger than the bound: all of it, however many events it holds.
+      rows = lastRevision > firstRevision ? rows.filter((row) => row.modRevision < lastRevision) : tables.history(firstRevision, firstRevision, this.span, Number.MAX_SAFE_INTEGER)
     }
-    this.nextRevision = usable.length > 0 ? usable[usable.length - 1]!.modRevision + 1 : current + 1
+    this.nextRevision = rows.length > 0 ? rows[rows.length - 1]!.modRevision + 1 : current + 1
     const filters = new Set(this.request.filters ?? [])
     const events: WatchEvent[] = []
-    for (const row of usable) {
+    for (const row of rows) {
       const type = row.tombstone ? 'DELETE' : 'PUT'
       if ((type === 'PUT' && filters.has('noput')) || (type === 'DELETE' && filters.has('nodelete'))) continue
       const kv = row.tombstone

@@ -6,7 +6,7 @@ import {defaultLayout} from '../etcd/layout.js'
 import {ReadOnlyMember} from '../etcd/read-only.js'
 import {openClusterClock} from '../host/clock.js'
 import {clusterFolder} from '../home.js'
-import {EtcdError} from '../mvcc/errors.js'
+import {EtcdError, clientErrorText} from '../mvcc/errors.js'
 import {type OutputFormat, UnsupportedFormatError, UnsupportedMarshalError} from '../printers/etcdctl.js'
 import {StorageError} from '../storage/errors.js'
 import {FlagError, type FlagSpec, parseFlags, parseGoDuration} from './flags.js'
@@ -196,10 +196,11 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       if (!member) throw new ExitError(exitCodes.error, 'context deadline exceeded')
       return member
     }
+    const credentialsOf = (): {user?: string; password?: string} => (flags.changed.has('user') || io.environment.ETCDCTL_USER ? splitCredentials(flag(flags, 'user'), flag(flags, 'password')) : {})
     const connect = async (): Promise<EtcdctlClient> => {
       const endpoint = servingMember()
       const timeout = parseGoDuration(flag(flags, 'command-timeout')) || commandTimeoutMillisecondsDefault
-      const credentials = flags.changed.has('user') || io.environment.ETCDCTL_USER ? splitCredentials(flag(flags, 'user'), flag(flags, 'password')) : {}
+      const credentials = credentialsOf()
       // A running `kubemu up` holds the writer lock: its etcd front door serves the members.
       const up = runningUp(folder)
       if (up?.etcd) {
@@ -224,8 +225,11 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       return client
     }
     // With credentials every request goes through the cluster, where permissions are checked.
-    const openReader = (): ReadOnlyMember | null =>
-      flag(flags, 'user') === '' ? ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder)) : null
+    const openReader = (options?: {withCredentials?: boolean}): ReadOnlyMember | null => {
+      const {user, password} = credentialsOf()
+      if (user === undefined) return ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder))
+      return options?.withCredentials ? ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder), {user, password: password ?? ''}) : null
+    }
     const withClient = async (work: (client: EtcdctlClient) => Promise<void>): Promise<void> => {
       const client = await connect()
       try {
@@ -242,7 +246,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
   } catch (error) {
     const code = exitCodeOf(error)
     if (code === null) throw error
-    io.stderr(`Error: ${(error as Error).message}\n`)
+    io.stderr(`Error: ${error instanceof EtcdError ? clientErrorText(error) : (error as Error).message}\n`)
     return code
   }
 }

@@ -75,8 +75,12 @@ export interface VerbContext {
   readonly format: OutputFormat
   /** Opens the cluster, runs `work` against it, and suspends the cluster again. */
   withClient(work: (client: EtcdctlClient) => Promise<void>): Promise<void>
-  /** The serving member's database for reads without the writer lock; null when it is down. */
-  openReader(): ReadOnlyMember | null
+  /**
+   * The serving member's database for reads without the writer lock; null when it is down, or
+   * when --user is given and not `withCredentials` (then reads go through the cluster).
+   * `withCredentials`: the reader logs in with --user and checks permissions as etcd would.
+   */
+  openReader(options?: {withCredentials?: boolean}): ReadOnlyMember | null
   readonly folder: string
   /** The resident memory of the process serving `endpoint`, as its /metrics reports it. */
   residentMemoryBytes(endpoint: string): Promise<number>

@@ -35,6 +35,8 @@ export interface UpOptions {
   readonly port: number
   /** Ports of the etcd front door, one per member in order (0: any free one); null: the members' client URLs; 'off': none. */
   readonly etcdPorts?: readonly number[] | null | 'off'
+  /** etcd's --auth-token-ttl for the front door's tokens. */
+  readonly authTokenTtlSeconds?: number
   /** The wall clock under the cluster clock. */
   readonly clock: Clock
   readonly signal: AbortSignal
@@ -134,7 +136,8 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     })
     http = await startHttpApi(withControlEndpoints(runtime.balancer, runtime.operations, () => credentials.adminToken()))
     if (options.etcdPorts !== 'off') {
-      etcd = await startEtcdFrontDoor(await store.embeddedClient(), etcdEndpoints(currentLayout(folder).members, options.etcdPorts ?? null))
+      const authTokenTtl = options.authTokenTtlSeconds === undefined ? {} : {authTokenTtlSeconds: options.authTokenTtlSeconds}
+      etcd = await startEtcdFrontDoor(await store.embeddedClient(), etcdEndpoints(currentLayout(folder).members, options.etcdPorts ?? null), authTokenTtl)
       for (const member of embedded.stoppedMembers()) await etcd.stopMember(member)
     }
     writeUpMarker(folder, {pid: process.pid, url: http.url, secureUrl: secure.url, started: new Date(clock.nowMilliseconds()).toISOString(), ...(etcd ? {etcd: Object.fromEntries(etcd.urls)} : {})})

@@ -31,6 +31,8 @@ interface AuthState {
   revision: number
   /** Whether auth was ever enabled: etcd writes its enabled flag from then on. */
   everEnabled?: boolean
+  /** The auth revision auth was last enabled at: tokens issued before it are void. */
+  enabledRevision?: number
 }
 
 /** A salted scrypt hash, made by the proposer; applying it stores it as is. */
@@ -69,7 +71,7 @@ export class AuthStore {
       const root = tables.user(rootUser)
       if (!root) throw etcdErrors.rootUserNotExist()
       if (!root.roles.includes(rootRole)) throw etcdErrors.rootRoleNotGranted()
-      this.bump({enabled: true, everEnabled: true})
+      this.bump({enabled: true, everEnabled: true, enabledRevision: this.status().revision + 1})
       return
     }
     if ('disable' in request) {
@@ -161,6 +163,18 @@ export class AuthStore {
   authenticate(name: string, password: string): boolean {
     const user = this.database.auth.user(name)
     return user !== null && user.passwordHash !== '' && passwordMatches(password, user.passwordHash)
+  }
+
+  /**
+   * What a user's simple tokens depend on (see AuthTokens): null while auth is disabled or when
+   * the user does not exist; changes with the user's password and with each enabling of auth,
+   * which void the tokens in etcd.
+   */
+  tokenStamp(name: string): string | null {
+    const state = this.status()
+    const user = this.database.auth.user(name)
+    if (!state.enabled || !user) return null
+    return `${state.enabledRevision ?? 0}:${user.passwordHash}`
   }
 
   /** etcd's IsAdminPermitted: throws "user name is empty" without a user, else "permission denied". */

@@ -56,4 +56,32 @@ export const etcdErrors = {
   authNotEnabled: () => new EtcdError('FailedPrecondition', 'etcdserver: authentication is not enabled'),
   invalidAuthToken: () => new EtcdError('Unauthenticated', 'etcdserver: invalid auth token'),
   invalidAuthManagement: () => new EtcdError('InvalidArgument', 'etcdserver: invalid auth management'),
+  // etcd's Maintenance service (defragment, hash, snapshot) and alarms return the auth store's
+  // errors as they are, which gRPC sends with code Unknown.
+  authStorePermissionDenied: () => new EtcdError('Unknown', 'auth: permission denied'),
+  authStoreUserEmpty: () => new EtcdError('Unknown', 'auth: user name is empty'),
+  authStoreInvalidToken: () => new EtcdError('Unknown', 'auth: invalid auth token'),
 } as const
+
+/** An auth error as etcd's Maintenance service returns it: the auth store's own, unconverted. */
+export function unconvertedAuthError(error: unknown): unknown {
+  if (!(error instanceof EtcdError)) return error
+  if (error.message === etcdErrors.permissionDenied().message) return etcdErrors.authStorePermissionDenied()
+  if (error.message === etcdErrors.userEmpty().message) return etcdErrors.authStoreUserEmpty()
+  if (error.message === etcdErrors.invalidAuthToken().message) return etcdErrors.authStoreInvalidToken()
+  return error
+}
+
+/**
+ * An error as clientv3 shows it: etcd's own errors by their text, any other status (such as the
+ * auth store's unconverted errors) as gRPC's `rpc error: code = … desc = …`.
+ */
+export function clientErrorText(error: EtcdError): string {
+  if (error.grpcCode === 'Unknown' && error.message.startsWith('auth: ')) return grpcStatusText(error)
+  return error.message
+}
+
+/** Go's status.Error text, which etcd 3.4 puts in a refused watch's cancel reason. */
+export function grpcStatusText(error: EtcdError): string {
+  return `rpc error: code = ${error.grpcCode} desc = ${error.message}`
+}

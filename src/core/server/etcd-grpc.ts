@@ -11,7 +11,9 @@ import {fileURLToPath} from 'node:url'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import type {EmbeddedClient} from '../etcd/embedded-client.js'
-import {EtcdError, type GrpcCode} from '../mvcc/errors.js'
+import {EtcdError, type GrpcCode, unconvertedAuthError} from '../mvcc/errors.js'
+import {AuthTokens} from './etcd-auth-tokens.js'
+import {serveWatchStream} from './etcd-watch-service.js'
 import {type AuthorityRelay, startAuthorityRelay} from './http2-authority.js'
 import {
   alarmMember,
@@ -29,10 +31,6 @@ import {
   type Wire,
 } from './etcd-messages.js'
 
-/** Watches one stream may hold at once; a client that opens more gets the later ones refused. */
-export const watchesPerStreamMax = 1000
-/** Auth tokens remembered at once; the oldest is forgotten first (the client authenticates again). */
-export const authTokensMax = 10_000
 /** Members a cluster may have (names infra1 … infra99). */
 export const membersMax = 99
 /** etcd's snapshotSendBufferSize. */
@@ -84,27 +82,36 @@ export interface EtcdFrontDoor {
 
 type Unary = (request: Wire, client: EmbeddedClient) => Promise<Wire>
 
-/** The token → user map of Authenticate, shared by every port (a token works on every member). */
-class AuthTokens {
-  private readonly users = new Map<string, string>()
+/**
+ * What an RPC does with the request's token, as etcd 3.4 does: `checked` ones refuse a bad token
+ * with `etcdserver: invalid auth token`; `maintenance` ones (and alarms) with the auth store's own
+ * error; `ignored` ones (member list, status, lease queries, move-leader) never look at it.
+ */
+type TokenUse = 'checked' | 'maintenance' | 'ignored'
 
-  remember(token: string, user: string): void {
-    if (this.users.size >= authTokensMax) this.users.delete(this.users.keys().next().value!)
-    this.users.set(token, user)
-  }
+/** The user a call runs as, from its token: undefined without one; throws for a bad token. */
+type CallerOf = (metadata: grpc.Metadata) => string | undefined
 
-  userOf(metadata: grpc.Metadata): string | undefined {
-    const token = metadata.get('token')[0]
-    return typeof token === 'string' ? this.users.get(token) : undefined
-  }
+export interface EtcdFrontDoorOptions {
+  /** etcd's --auth-token-ttl: seconds a simple token lives unused (300 by default). */
+  readonly authTokenTtlSeconds?: number
 }
 
-export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: readonly EtcdEndpoint[]): Promise<EtcdFrontDoor> {
+export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: readonly EtcdEndpoint[], options: EtcdFrontDoorOptions = {}): Promise<EtcdFrontDoor> {
   // Failures reach the caller as errors with a clear message; grpc-js's own log lines would repeat them.
   grpc.setLogVerbosity(grpc.logVerbosity.NONE)
   const definition = protoLoader.loadSync('rpc.proto', {includeDirs: [protoFolder], keepCase: true, longs: String, enums: Number, defaults: true, oneofs: true})
   const loaded = grpc.loadPackageDefinition(definition) as unknown as {etcdserverpb: Record<string, {service: grpc.ServiceDefinition}>}
-  const tokens = new AuthTokens()
+  const authOfAnyMember = () => (client.embedded.leader() ?? client.serving()).stateMachine.auth
+  const tokens = new AuthTokens({
+    clock: client.embedded.clock,
+    stampOf: (user) => authOfAnyMember().tokenStamp(user),
+    ...(options.authTokenTtlSeconds === undefined ? {} : {ttlSeconds: options.authTokenTtlSeconds}),
+  })
+  const callerOf: CallerOf = (metadata) => {
+    const token = metadata.get('token')[0]
+    return tokens.userOfToken(typeof token === 'string' ? token : undefined)
+  }
   const servers: grpc.Server[] = []
   const relays: AuthorityRelay[] = []
   const urls = new Map<string, string>()
@@ -113,8 +120,15 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
   try {
     for (const endpoint of endpoints) {
       const server = new grpc.Server({'grpc.max_receive_message_length': receiveMessageBytesMax})
-      const clientOf = (metadata: grpc.Metadata) => client.forUser(endpoint.member, tokens.userOf(metadata))
-      addServices(server, loaded.etcdserverpb, clientOf, tokens, (member) => urls.get(member))
+      const clientOf = (metadata: grpc.Metadata, use: TokenUse = 'checked') => {
+        if (use === 'ignored') return client.forUser(endpoint.member, undefined)
+        try {
+          return client.forUser(endpoint.member, callerOf(metadata))
+        } catch (error) {
+          throw use === 'maintenance' ? unconvertedAuthError(error) : error
+        }
+      }
+      addServices(server, loaded.etcdserverpb, clientOf, callerOf, endpoint.member, client, tokens, (member) => urls.get(member))
       servers.push(server)
       // gRPC on a loopback port of its own, reached through the relay on the member's client URL.
       const internalPort = await new Promise<number>((resolve, reject) =>
@@ -158,13 +172,31 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
 }
 
 /** `servedUrl`: the client URL a member is served on here, which member lists report (so `--cluster` reaches these ports). */
-function addServices(server: grpc.Server, services: Record<string, {service: grpc.ServiceDefinition}>, clientOf: (metadata: grpc.Metadata) => EmbeddedClient, tokens: AuthTokens, servedUrl: (member: string) => string | undefined): void {
-  const unary = (handler: Unary): grpc.handleUnaryCall<Wire, Wire> => (call, callback) => {
-    handler(call.request, clientOf(call.metadata)).then(
-      (response) => callback(null, response),
-      (error: unknown) => callback(serviceError(error)),
-    )
-  }
+function addServices(
+  server: grpc.Server,
+  services: Record<string, {service: grpc.ServiceDefinition}>,
+  clientOf: (metadata: grpc.Metadata, use?: TokenUse) => EmbeddedClient,
+  callerOf: CallerOf,
+  memberName: string,
+  root: EmbeddedClient,
+  tokens: AuthTokens,
+  servedUrl: (member: string) => string | undefined,
+): void {
+  const unary =
+    (handler: Unary, use: TokenUse = 'checked'): grpc.handleUnaryCall<Wire, Wire> =>
+    (call, callback) => {
+      let client: EmbeddedClient
+      try {
+        client = clientOf(call.metadata, use)
+      } catch (error) {
+        callback(serviceError(error))
+        return
+      }
+      handler(call.request, client).then(
+        (response) => callback(null, response),
+        (error: unknown) => callback(serviceError(error)),
+      )
+    }
   const headed = async (promise: Promise<{header: Parameters<typeof header>[0]}>, rest: (value: any) => Wire = () => ({})): Promise<Wire> => {
     const value = await promise
     return {header: header(value.header), ...rest(value)}
@@ -188,13 +220,14 @@ function addServices(server: grpc.Server, services: Record<string, {service: grp
     }),
     Compact: unary((request, client) => headed(client.kv.compact({revision: Number(request.revision), physical: Boolean(request.physical)}))),
   })
-  server.addService(services.Watch!.service, {Watch: (stream: grpc.ServerDuplexStream<Wire, Wire>) => serveWatchStream(stream, clientOf(stream.metadata))})
+  // A watch stream resolves its token at each create, as etcd does: a bad one cancels that watch.
+  server.addService(services.Watch!.service, {Watch: (stream: grpc.ServerDuplexStream<Wire, Wire>) => serveWatchStream(stream, root, memberName, () => callerOf(stream.metadata))})
   server.addService(services.Lease!.service, {
     LeaseGrant: unary((request, client) =>
       headed(client.lease.grant(Number(request.TTL), request.ID !== '0' ? BigInt(request.ID) : undefined), (value) => ({ID: value.id.toString(), TTL: String(value.ttl), error: value.error ?? ''})),
     ),
     LeaseRevoke: unary((request, client) => headed(client.lease.revoke(BigInt(request.ID)))),
-    LeaseKeepAlive: (stream: grpc.ServerDuplexStream<Wire, Wire>) => serveKeepAlives(stream, clientOf(stream.metadata)),
+    LeaseKeepAlive: (stream: grpc.ServerDuplexStream<Wire, Wire>) => serveKeepAlives(stream, clientOf(stream.metadata, 'ignored')),
     LeaseTimeToLive: unary((request, client) =>
       headed(client.lease.timeToLive(BigInt(request.ID), Boolean(request.keys)), (value) => ({
         ID: value.id.toString(),
@@ -202,8 +235,9 @@ function addServices(server: grpc.Server, services: Record<string, {service: grp
         grantedTTL: String(value.grantedTtl),
         keys: value.keys.map((key: Uint8Array) => Buffer.from(key)),
       })),
+      'ignored',
     ),
-    LeaseLeases: unary((_request, client) => headed(client.lease.leases(), (value) => ({leases: value.leases.map((lease: {id: bigint}) => ({ID: lease.id.toString()}))}))),
+    LeaseLeases: unary((_request, client) => headed(client.lease.leases(), (value) => ({leases: value.leases.map((lease: {id: bigint}) => ({ID: lease.id.toString()}))})), 'ignored'),
   })
   const members = (value: {members: Parameters<typeof member>[0][]}) => ({
     members: value.members.map((entry) => {
@@ -212,7 +246,7 @@ function addServices(server: grpc.Server, services: Record<string, {service: grp
     }),
   })
   server.addService(services.Cluster!.service, {
-    MemberList: unary((_request, client) => headed(client.cluster.memberList(), members)),
+    MemberList: unary((_request, client) => headed(client.cluster.memberList(), members), 'ignored'),
     MemberRemove: unary((request, client) => headed(client.cluster.memberRemove(BigInt(request.ID)), members)),
     MemberUpdate: unary((request, client) => headed(client.cluster.memberUpdate(BigInt(request.ID), request.peerURLs ?? []), members)),
     MemberPromote: unary((request, client) => headed(client.cluster.memberPromote(BigInt(request.ID)), members)),
@@ -228,7 +262,7 @@ function addServices(server: grpc.Server, services: Record<string, {service: grp
     }),
   })
   server.addService(services.Maintenance!.service, {
-    Status: unary(async (_request, client) => status(await client.maintenance.status())),
+    Status: unary(async (_request, client) => status(await client.maintenance.status()), 'ignored'),
     Alarm: unary(async (request, client) => {
       const action = Number(request.action)
       if (action === 0) return headed(client.maintenance.alarmList(), (value) => ({alarms: value.alarms.map(alarmMember)}))
@@ -237,11 +271,20 @@ function addServices(server: grpc.Server, services: Record<string, {service: grp
         return headed(client.maintenance.alarmDisarm(alarm), (value) => ({alarms: value.alarms.map(alarmMember)}))
       }
       throw new EtcdError('InvalidArgument', 'etcdserver: alarms are raised by the members themselves')
-    }),
-    Defragment: unary((_request, client) => headed(client.maintenance.defragment())),
-    HashKV: unary((request, client) => headed(client.maintenance.hashKv(Number(request.revision)), (value) => ({hash: value.hash, compact_revision: String(value.compactRevision)}))),
-    MoveLeader: unary((request, client) => headed(client.maintenance.moveLeader(BigInt(request.targetID)))),
-    Snapshot: (call: grpc.ServerWritableStream<Wire, Wire>) => void serveSnapshot(call, clientOf(call.metadata)),
+    }, 'maintenance'),
+    Defragment: unary((_request, client) => headed(client.maintenance.defragment()), 'maintenance'),
+    HashKV: unary((request, client) => headed(client.maintenance.hashKv(Number(request.revision)), (value) => ({hash: value.hash, compact_revision: String(value.compactRevision)})), 'maintenance'),
+    MoveLeader: unary((request, client) => headed(client.maintenance.moveLeader(BigInt(request.targetID))), 'ignored'),
+    Snapshot: (call: grpc.ServerWritableStream<Wire, Wire>) => {
+      let client: EmbeddedClient
+      try {
+        client = clientOf(call.metadata, 'maintenance')
+      } catch (error) {
+        failStream(call, error)
+        return
+      }
+      void serveSnapshot(call, client)
+    },
   })
   const permissionTypes = ['READ', 'WRITE', 'READWRITE'] as const
   server.addService(services.Auth!.service, {
@@ -285,7 +328,11 @@ function addServices(server: grpc.Server, services: Record<string, {service: grp
   })
 }
 
-/** One Watch stream: creates and cancels watches as the client asks, and forwards their events. */
+/** Ends a server stream with the error's status (a destroyed stream would end it with none, and clients wait on). */
+function failStream(call: grpc.ServerWritableStream<Wire, Wire>, error: unknown): void {
+  call.emit('error', serviceError(error))
+}
+
 /**
  * Maintenance.Snapshot as etcd streams it: the member's snapshot file in 32 KiB blobs, each with
  * the bytes still to come, then its SHA-256 (which etcdctl keeps at the end of the file, for
@@ -311,91 +358,10 @@ async function serveSnapshot(call: grpc.ServerWritableStream<Wire, Wire>, client
     call.write({remaining_bytes: '0', blob: digest.digest()})
     call.end()
   } catch (error) {
-    call.destroy(Object.assign(new Error(serviceError(error).details ?? 'snapshot failed'), serviceError(error)))
+    failStream(call, error)
   } finally {
     if (file !== null) closeSync(file)
     rmSync(folder, {recursive: true, force: true})
-  }
-}
-
-function serveWatchStream(stream: grpc.ServerDuplexStream<Wire, Wire>, client: EmbeddedClient): void {
-  const watchers = new Map<number, {cancel(): void}>()
-  let nextWatchId = 0
-  const currentHeader = () => header(client.header(client.serving().stateMachine.kv.currentRevision()))
-  const send = (message: Wire) => {
-    if (!stream.destroyed && stream.writable) stream.write(message)
-  }
-  stream.on('data', (request: Wire) => {
-    try {
-      if (request.create_request) {
-        const create = request.create_request
-        const requestedId = Number(create.watch_id ?? 0)
-        const watchId = requestedId > 0 ? requestedId : nextWatchId++
-        if (watchers.has(watchId) || watchers.size >= watchesPerStreamMax) {
-          send({header: currentHeader(), watch_id: String(watchId), created: true, canceled: true, cancel_reason: 'etcdserver: duplicate watch id or too many watches'})
-          return
-        }
-        const filters = ((create.filters ?? []) as number[]).map((filter) => (filter === 0 ? 'noput' : 'nodelete') as 'noput' | 'nodelete')
-        const watcher = client.watch.watch({
-          key: new Uint8Array(create.key ?? []),
-          ...(create.range_end?.length ? {rangeEnd: new Uint8Array(create.range_end)} : {}),
-          startRevision: Number(create.start_revision ?? 0),
-          prevKv: Boolean(create.prev_kv),
-          filters,
-          progressNotify: Boolean(create.progress_notify),
-        })
-        watchers.set(watchId, watcher)
-        void forwardWatch(watcher, watchId, send, currentHeader, () => watchers.delete(watchId))
-      } else if (request.cancel_request) {
-        const watchId = Number(request.cancel_request.watch_id ?? 0)
-        const watcher = watchers.get(watchId)
-        if (!watcher) return
-        watchers.delete(watchId)
-        watcher.cancel()
-        send({header: currentHeader(), watch_id: String(watchId), canceled: true})
-      } else if (request.progress_request) {
-        // Not tied to one watch (etcd 3.4 answers with watch ID -1).
-        send({header: currentHeader(), watch_id: '-1'})
-      }
-    } catch (error) {
-      stream.destroy(error instanceof Error ? error : new Error(String(error)))
-    }
-  })
-  const stop = () => {
-    for (const watcher of watchers.values()) watcher.cancel()
-    watchers.clear()
-  }
-  stream.on('end', () => {
-    stop()
-    stream.end()
-  })
-  stream.on('error', stop)
-  stream.on('close', stop)
-}
-
-async function forwardWatch(
-  watcher: ReturnType<EmbeddedClient['watch']['watch']>,
-  watchId: number,
-  send: (message: Wire) => void,
-  currentHeader: () => Wire,
-  forget: () => void,
-): Promise<void> {
-  try {
-    await watcher.created()
-    send({header: currentHeader(), watch_id: String(watchId), created: true})
-    for (;;) {
-      const response = await watcher.next()
-      if (!response) return
-      if (response.canceled || response.compactRevision) {
-        send({header: header(response.header), watch_id: String(watchId), canceled: true, compact_revision: String(response.compactRevision ?? 0)})
-        return
-      }
-      send({header: header(response.header), watch_id: String(watchId), events: response.events.map(event)})
-    }
-  } catch (error) {
-    send({header: currentHeader(), watch_id: String(watchId), canceled: true, cancel_reason: error instanceof Error ? error.message : String(error)})
-  } finally {
-    forget()
   }
 }
 

@@ -347,14 +347,15 @@ class RealWatcher implements Watcher {
       this.stream = stream
       if (this.cancelled) return stream.end()
       stream.on('data', (raw: Raw) => {
-        if (raw.created && !raw.canceled) {
+        if (raw.created) {
+          // A refused create (permission denied) is created and canceled in one response.
           this.markCreated()
-          return
+          if (!raw.canceled) return
         }
         const response: WatchResponse = {
           header: header(raw.header),
           events: (raw.events ?? []).map(watchEvent),
-          ...(raw.canceled ? {canceled: true, compactRevision: Number(raw.compact_revision ?? 0)} : {}),
+          ...(raw.canceled ? {canceled: true, compactRevision: Number(raw.compact_revision ?? 0), ...(raw.cancel_reason ? {cancelReason: String(raw.cancel_reason)} : {})} : {}),
         }
         this.push(response)
       })

@@ -1,6 +1,6 @@
 // etcdctl compaction, member list, endpoint health.
 import type {EtcdctlClient} from '../verb.js'
-import {EtcdError} from '../../mvcc/errors.js'
+import {EtcdError, clientErrorText, etcdErrors} from '../../mvcc/errors.js'
 import {type EndpointHealth, type EndpointHash, type EndpointStatus, printEndpointHashKv, printEndpointHealth, printEndpointStatus, printMemberAdded, printMemberList} from '../../printers/etcdctl-cluster.js'
 import {type Verb, ExitError, exitCodes, flag, isSet} from '../verb.js'
 import {memberForEndpoint} from '../endpoints.js'
@@ -89,15 +89,29 @@ export const clusterVerbs: Record<string, Verb> = {
       if (sub === 'status' || sub === 'hashkv') {
         await withClient(async (client) => {
           const endpoints = await endpointsOf(client, isSet(flags, 'cluster'), flag(flags, 'endpoints'))
+          // As etcdctl: an endpoint that fails is reported and skipped; the command fails with the last error.
+          let failure: EtcdError | null = null
+          const each = async <T>(what: string, ask: (endpoint: string) => Promise<T>): Promise<T[]> => {
+            const results: T[] = []
+            for (const endpoint of endpoints) {
+              try {
+                results.push(await ask(endpoint))
+              } catch (error) {
+                if (!(error instanceof EtcdError)) throw error
+                io.stderr(`Failed to get the ${what} of endpoint ${endpoint} (${clientErrorText(error)})\n`)
+                failure = error
+              }
+            }
+            return results
+          }
           if (sub === 'status') {
-            const results: EndpointStatus[] = []
-            for (const endpoint of endpoints) results.push({endpoint, status: await clientFor(client, endpoint).maintenance.status()})
+            const results: EndpointStatus[] = await each('status', async (endpoint) => ({endpoint, status: await clientFor(client, endpoint).maintenance.status()}))
             io.stdout(printEndpointStatus(results, format))
           } else {
-            const results: EndpointHash[] = []
-            for (const endpoint of endpoints) results.push({endpoint, ...(await clientFor(client, endpoint).maintenance.hashKv(Number(flag(flags, 'rev'))))})
+            const results: EndpointHash[] = await each('hash', async (endpoint) => ({endpoint, ...(await clientFor(client, endpoint).maintenance.hashKv(Number(flag(flags, 'rev'))))}))
             io.stdout(printEndpointHashKv(results, format))
           }
+          if (failure) throw failure
         })
         return exitCodes.success
       }
@@ -142,6 +156,8 @@ async function checkHealth(client: EtcdctlClient, endpoint: string): Promise<End
     return {endpoint, healthy: true, tookMilliseconds: took(), error: ''}
   } catch (error) {
     if (!(error instanceof EtcdError)) throw error
+    // As etcdctl: a member that refuses the read for lack of permission answered, so it is healthy.
+    if (error.message === etcdErrors.permissionDenied().message) return {endpoint, healthy: true, tookMilliseconds: took(), error: ''}
     return {endpoint, healthy: false, tookMilliseconds: took(), error: error.message}
   }
 }

@@ -1,6 +1,7 @@
 // etcdctl alarm list|disarm, defrag, move-leader.
 import type {AlarmMember} from '../../etcd/api.js'
 import {SnapshotError} from '../../etcd/snapshot-error.js'
+import {EtcdError, clientErrorText} from '../../mvcc/errors.js'
 import {goJson} from '../../printers/etcdctl.js'
 import {ProtobufWriter, asBinary} from '../../printers/protobuf.js'
 import {type Verb, ExitError, exitCodes, flag, isSet} from '../verb.js'
@@ -55,13 +56,21 @@ export const maintenanceVerbs: Record<string, Verb> = {
         }
         return exitCodes.success
       }
+      let failures = 0
       await withClient(async (client) => {
         for (const endpoint of await endpointsOf(client, isSet(flags, 'cluster'), flag(flags, 'endpoints'))) {
-          await clientFor(client, endpoint).maintenance.defragment()
-          io.stdout(`Finished defragmenting etcd member[${endpoint}]\n`)
+          try {
+            await clientFor(client, endpoint).maintenance.defragment()
+            io.stdout(`Finished defragmenting etcd member[${endpoint}]\n`)
+          } catch (error) {
+            // As etcdctl: each failure is reported and the others go on; the exit code tells.
+            if (!(error instanceof EtcdError)) throw error
+            io.stderr(`Failed to defragment etcd member[${endpoint}] (${clientErrorText(error)})\n`)
+            failures++
+          }
         }
       })
-      return exitCodes.success
+      return failures === 0 ? exitCodes.success : exitCodes.error
     },
   },
   'move-leader': {

@@ -8,6 +8,7 @@ import type {RestoreOptions} from '../../etcd/snapshot.js'
 import type {EmbeddedClient} from '../../etcd/embedded-client.js'
 import {printSnapshotStatus} from '../../printers/etcdctl-snapshot.js'
 import {StorageError} from '../../storage/errors.js'
+import {EtcdError, clientErrorText, grpcStatusText} from '../../mvcc/errors.js'
 import {type EtcdctlIo, type VerbGroup, ExitError, exitCodes, flag, isSet} from '../verb.js'
 
 /** A zap-style info line, as etcdctl logs its snapshot steps on stderr. */
@@ -44,15 +45,20 @@ export const snapshotVerbs: Record<string, VerbGroup> = {
               if ('serving' in client) size = await snapshot.saveSnapshot(client as EmbeddedClient, path)
               else {
                 // Through a running `kubemu up`: the member's committed state, read from its file.
-                const reader = openReader()
+                const reader = openReader({withCredentials: true})
                 if (!reader) throw new ExitError(exitCodes.interrupted, 'context deadline exceeded')
                 try {
+                  reader.checkMaintenanceAdmin()
                   size = snapshot.saveSnapshotOf(reader.database, path)
                 } finally {
                   reader.close()
                 }
               }
             } catch (error) {
+              if (error instanceof EtcdError) {
+                io.stderr(`${JSON.stringify({level: 'warn', ts: new Date().toISOString(), caller: 'clientv3/maintenance.go:210', msg: 'failed to receive from snapshot stream; closing', error: grpcStatusText(error)})}\n`)
+                throw new ExitError(exitCodes.interrupted, clientErrorText(error))
+              }
               asExit(error, exitCodes.interrupted)
             }
             logInfo(io, 'snapshot/v3_snapshot.go:142', 'fetched snapshot', {endpoint: endpoints[0], size: `${Math.round(size / 1000)} kB`, took: (Date.now() - started) / 1000})

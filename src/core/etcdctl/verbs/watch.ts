@@ -4,7 +4,8 @@
 import {spawn} from 'node:child_process'
 import {goQuote, printWatch} from '../../printers/etcdctl.js'
 import type {WatchEvent} from '../../mvcc/types.js'
-import type {Watcher} from '../../etcd/api.js'
+import type {WatchRequest, WatchResponse, Watcher} from '../../etcd/api.js'
+import {EtcdError, etcdErrors, grpcStatusText} from '../../mvcc/errors.js'
 import type {ReadOnlyMember} from '../../etcd/read-only.js'
 import {FlagError, type FlagSpec, type ParsedFlags, parseFlags} from '../flags.js'
 import {type Verb, type VerbContext, ExitError, exitCodes, flag, isSet, keyRange} from '../verb.js'
@@ -40,14 +41,36 @@ const watchFlags: FlagSpec[] = [
 export const interactiveWatchesMax = 1000
 
 async function openWatchReader(context: VerbContext): Promise<ReadOnlyMember> {
-  let reader = context.openReader()
+  // With --user the reader logs in and checks the watched range against the user's permissions.
+  let reader = context.openReader({withCredentials: true})
   if (!reader) {
     // A fresh cluster has no files yet: create it, as the first command on a real etcd would find it.
     await context.withClient(async () => {})
-    reader = context.openReader()
+    reader = context.openReader({withCredentials: true})
     if (!reader) throw new ExitError(exitCodes.error, 'context deadline exceeded')
   }
   return reader
+}
+
+/** The reason etcdctl prints for a cancelled watch (clientv3's WatchResponse.Err). */
+function cancelReasonOf(response: WatchResponse): string {
+  if (response.compactRevision) return etcdErrors.compacted().message
+  return response.cancelReason || etcdErrors.futureRevision().message
+}
+
+/**
+ * Starts a watch; null when the server refuses it (a range the user may not read), after printing
+ * the cancel line etcdctl prints for etcd's refusal. A failed login fails the command as clientv3's.
+ */
+function startWatch(reader: ReadOnlyMember, request: WatchRequest, io: VerbContext['io']): Watcher | null {
+  try {
+    return reader.watch(request)
+  } catch (error) {
+    if (!(error instanceof EtcdError)) throw error
+    if (error.message === etcdErrors.authFailed().message) throw new ExitError(exitCodes.badConnection, error.message)
+    io.stderr(`watch was canceled (${grpcStatusText(error)})\n`)
+    return null
+  }
 }
 
 /** Prints a watch's responses (running the command per event) until it ends; true if the server cancelled it. */
@@ -57,7 +80,7 @@ async function pump(watcher: Watcher, flags: ParsedFlags, command: readonly stri
   for (;;) {
     const response = await watcher.next()
     if (!response) return false
-    if (response.canceled) io.stderr('watch was canceled (etcdserver: mvcc: required revision has been compacted)\n')
+    if (response.canceled) io.stderr(`watch was canceled (${cancelReasonOf(response)})\n`)
     io.stdout(printWatch(response, format, options))
     if (command.length > 0) for (const event of response.events) await runForEvent(command, event, response.header.revision, io)
     if (response.canceled) return true
@@ -94,7 +117,8 @@ async function interactive(context: VerbContext): Promise<number> {
         continue
       }
       if (watchers.length >= interactiveWatchesMax) throw new ExitError(exitCodes.error, `too many watches (${interactiveWatchesMax})`)
-      const watcher = reader.watch(watchRequest(flags, key, end))
+      const watcher = startWatch(reader, watchRequest(flags, key, end), io)
+      if (!watcher) continue
       watchers.push(watcher)
       void pump(watcher, flags, flags.rest, context)
     }
@@ -116,8 +140,12 @@ export const watchVerbs: Record<string, Verb> = {
       if (end !== undefined && isSet(flags, 'prefix')) throw new ExitError(exitCodes.badArgs, '`range_end` and `--prefix` are mutually exclusive')
       const reader = await openWatchReader(context)
       // Like etcdctl, a watch runs until it is interrupted or the server cancels it.
-      await pump(reader.watch(watchRequest(flags, key, end)), flags, flags.rest, context)
-      reader.close()
+      try {
+        const watcher = startWatch(reader, watchRequest(flags, key, end), context.io)
+        if (watcher) await pump(watcher, flags, flags.rest, context)
+      } finally {
+        reader.close()
+      }
       throw new ExitError(exitCodes.interrupted, 'watch is canceled by the server')
     },
   },

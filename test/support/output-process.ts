@@ -1,0 +1,35 @@
+// A long-running command (a watch, `kubemu up`) whose standard output a test waits on.
+import {type ChildProcess, spawn} from 'node:child_process'
+
+/** A long-running command whose standard output a test waits on. */
+export class OutputProcess {
+  output = ''
+  private readonly child: ChildProcess
+  private readonly exited: Promise<unknown>
+  private readonly waiters: Array<() => void> = []
+
+  constructor(command: string, args: readonly string[], env: NodeJS.ProcessEnv) {
+    this.child = spawn(command, args, {env, stdio: ['ignore', 'pipe', 'pipe']})
+    this.exited = new Promise((resolve) => this.child.on('exit', resolve))
+    const wake = () => {
+      for (const waiter of this.waiters.splice(0)) waiter()
+    }
+    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.output += chunk
+      wake()
+    })
+    void this.exited.then(wake)
+  }
+
+  /** Resolves once `done` holds, the process exits, or `chunksMax` more chunks came without it. */
+  async until(done: (output: string) => boolean, chunksMax = Number.POSITIVE_INFINITY): Promise<void> {
+    for (let chunks = 0; !done(this.output) && chunks < chunksMax && this.child.exitCode === null; chunks++) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve))
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGINT')
+    await this.exited
+  }
+}
