@@ -1,0 +1,89 @@
+// etcd 3.4's v3 HTTP gateway on the client ports: POST /v3/kv/range, /v3/watch, /v3/auth/… with
+// JSON bodies, answered as etcd's grpc-gateway answers them (the same JSON, status codes, error
+// bodies and headers), for curl and HTTP clients that use etcd without gRPC. Each call maps onto
+// the member's client as the gRPC front door's does; streams are in etcd-gateway-streams.ts.
+import type {IncomingMessage, ServerResponse} from 'node:http'
+import type {EmbeddedClient} from '../etcd/embedded-client.js'
+import {EtcdError} from '../mvcc/errors.js'
+import {grpcReceiveBytesMax} from './etcd-messages.js'
+import {callStatusOf, gatewayRequestBytesMax, httpStatusText, setCorsHeaders, userFor, writeCallError, writeGatewayError} from './etcd-gateway-http.js'
+import {decodeMessage, encodedBytes, encodeMessage} from './etcd-gateway-json.js'
+import {unaryRoutes} from './etcd-gateway-routes.js'
+import {serveKeepAlives, serveWatch} from './etcd-gateway-streams.js'
+import {JsonValueReader} from './go-json.js'
+
+export interface EtcdGatewayContext {
+  readonly member: string
+  /** The member's client as this user (undefined: no auth token given). */
+  clientOf(user: string | undefined): EmbeddedClient
+  readonly tokens: {remember(token: string, user: string): void; userOfToken(token: string | undefined): string | undefined}
+  servedUrl(member: string): string | undefined
+}
+
+function writePlain(response: ServerResponse, httpStatus: number): void {
+  const body = `${httpStatusText(httpStatus)}\n`
+  response.statusCode = httpStatus
+  setCorsHeaders(response)
+  response.setHeader('Content-Type', 'text/plain; charset=utf-8')
+  response.setHeader('X-Content-Type-Options', 'nosniff')
+  response.setHeader('Content-Length', Buffer.byteLength(body))
+  response.end(body)
+}
+
+/** The body, up to gatewayRequestBytesMax; null when it is larger. */
+async function readBody(request: IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = []
+  let total = 0
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    total += chunk.length
+    if (total > gatewayRequestBytesMax) return null
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** Serves one HTTP request under /v3/ as etcd 3.4's gateway does. */
+export async function serveEtcdGateway(request: IncomingMessage, response: ServerResponse, context: EtcdGatewayContext): Promise<void> {
+  if (request.method === 'OPTIONS') {
+    setCorsHeaders(response)
+    response.setHeader('Content-Length', 0)
+    response.end()
+    return
+  }
+  const path = new URL(request.url ?? '/', 'http://gateway').pathname
+  const route = unaryRoutes.get(path)
+  const stream = path === '/v3/watch' ? serveWatch : path === '/v3/lease/keepalive' ? serveKeepAlives : undefined
+  if (!route && !stream) return writePlain(response, 404)
+  if (request.method !== 'POST') return writePlain(response, 405)
+  const token = request.headers.authorization
+  if (stream) return stream(request, response, context, token)
+  const body = await readBody(request)
+  if (body === null) {
+    writeCallError(response, callStatusOf(new EtcdError('InvalidArgument', 'etcdserver: request is too large')))
+    request.destroy()
+    return
+  }
+  let message
+  try {
+    const reader = new JsonValueReader()
+    reader.append(body)
+    reader.end()
+    message = decodeMessage(route!.requestType, reader.next() ?? {kind: 'null', source: '', start: 0, end: 0})
+  } catch (error) {
+    return writeGatewayError(response, callStatusOf(error))
+  }
+  try {
+    const size = encodedBytes(route!.requestType, message)
+    if (size > grpcReceiveBytesMax) throw new EtcdError('ResourceExhausted', `grpc: received message larger than max (${size} vs. ${grpcReceiveBytesMax})`)
+    const client = context.clientOf(userFor(context, token, route!.token))
+    const answer = await route!.call(message, client, {remember: (value, user) => context.tokens.remember(value, user), servedUrl: (member) => context.servedUrl(member)})
+    const text = encodeMessage(route!.responseType, answer)
+    setCorsHeaders(response)
+    response.setHeader('Content-Type', 'application/json')
+    response.setHeader('Grpc-Metadata-Content-Type', 'application/grpc')
+    response.setHeader('Content-Length', Buffer.byteLength(text))
+    response.end(text)
+  } catch (error) {
+    writeCallError(response, callStatusOf(error))
+  }
+}
