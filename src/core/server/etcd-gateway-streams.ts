@@ -8,13 +8,15 @@ import type {Watcher, WatchResponse} from '../etcd/api.js'
 import type {EmbeddedClient} from '../etcd/embedded-client.js'
 import {EtcdError} from '../mvcc/errors.js'
 import type {EtcdGatewayContext} from './etcd-gateway.js'
-import {type CallStatus, callStatusOf, gatewayRequestBytesMax, httpStatusOf, httpStatusText, setCorsHeaders, userFor, writeGatewayError} from './etcd-gateway-http.js'
+import {type CallStatus, callStatusOf, httpStatusOf, httpStatusText, setCorsHeaders, userFor, writeGatewayError} from './etcd-gateway-http.js'
 import {decodeMessage, encodeMessage} from './etcd-gateway-json.js'
 import {event, header, type Wire} from './etcd-messages.js'
 import {GoJsonError, goJsonString, JsonValueReader} from './go-json.js'
 
 /** Watch events one stream holds while its client reads slowly; past this the stream stops pulling from its watches. */
 export const watchEventsBufferedPerStreamMax = 10_000
+/** Characters of one streamed request held while it arrives (its gRPC form may not pass 2 MiB anyway). */
+export const streamRequestBytesMax = 4 * 1024 * 1024
 /** Watches one gateway stream may hold at once; a client that opens more gets the later ones refused. */
 export const gatewayWatchesPerStreamMax = 1000
 
@@ -93,7 +95,7 @@ async function readRequests(request: IncomingMessage, response: ServerResponse, 
     for (;;) {
       let message: Wire
       try {
-        if (reader.pendingLength > gatewayRequestBytesMax) throw new GoJsonError('etcdserver: request is too large')
+        if (reader.pendingLength > streamRequestBytesMax) throw new GoJsonError('etcdserver: request is too large')
         const node = reader.next()
         if (node === undefined) return true
         if (node === null) return false
