@@ -2,11 +2,17 @@
 // recorded from the real etcd replayed, the same requests side by side with a live etcd 3.4 when
 // one is installed, and what a transcript cannot show (nothing written on bad input, oversize
 // requests, tokens, live watch events, a watch ended by the client).
+import {EventEmitter} from 'node:events'
 import {readFileSync} from 'node:fs'
+import type {IncomingMessage, ServerResponse} from 'node:http'
+import {Readable} from 'node:stream'
 import {afterEach, describe, expect, it} from 'vitest'
 import type {Watcher} from '../../src/core/etcd/api.js'
 import {etcdErrors} from '../../src/core/mvcc/errors.js'
+import {serveEtcdGateway} from '../../src/core/server/etcd-gateway.js'
+import {watchEventsBufferedPerStreamMax} from '../../src/core/server/etcd-gateway-streams.js'
 import {ManualClock} from '../../src/core/util/clock.js'
+import {bytes} from '../support/temp.js'
 import {type GatewayHarness, startGateway} from '../support/gateway-harness.js'
 import {type GatewayAnswer, type GatewayStep, normalize, runGatewaySteps} from '../support/gateway-transcript.js'
 import {RealEtcdCluster, RealEtcdMember} from '../support/real-etcd.js'
@@ -205,5 +211,90 @@ describe('watch streams', () => {
     abort.abort()
     await ended
     expect(cancelled).toHaveLength(2)
+  })
+})
+
+/** An answer whose client stops reading: every write pushes back until drain() (it reads again). */
+class StalledResponse extends EventEmitter {
+  statusCode = 200
+  text = ''
+  writableEnded = false
+  destroyed = false
+  private stalled = true
+  private readonly waiters: Array<{done: (text: string) => boolean; resolve: () => void}> = []
+
+  get writableNeedDrain(): boolean {
+    return this.stalled
+  }
+
+  setHeader(): void {}
+
+  write(chunk: string): boolean {
+    this.text += chunk
+    for (const waiter of [...this.waiters]) {
+      if (waiter.done(this.text)) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1)
+        waiter.resolve()
+      }
+    }
+    return !this.stalled
+  }
+
+  end(): void {
+    this.writableEnded = true
+  }
+
+  until(done: (text: string) => boolean): Promise<void> {
+    return done(this.text) ? Promise.resolve() : new Promise((resolve) => this.waiters.push({done, resolve}))
+  }
+
+  drain(): void {
+    this.stalled = false
+    this.emit('drain')
+  }
+}
+
+describe('a watch whose client does not read', () => {
+  it(`holds at most ${watchEventsBufferedPerStreamMax} events (and one revision) and, read again, delivers every event in order`, {timeout: 120_000}, async () => {
+    const operationsPerTxn = 128
+    let pulled = 0
+    let limitReached = () => {}
+    const reached = new Promise<void>((resolve) => (limitReached = resolve))
+    const harness = await open({
+      watchOpened: (watcher) => {
+        const next = watcher.next.bind(watcher)
+        watcher.next = async () => {
+          const answer = await next()
+          pulled += answer?.events.length ?? 0
+          if (pulled >= watchEventsBufferedPerStreamMax) limitReached()
+          return answer
+        }
+      },
+    })
+    const response = new StalledResponse()
+    const request = Object.assign(Readable.from([Buffer.from(JSON.stringify({create_request: {key: base64('k'), range_end: base64('l')}}))]), {method: 'POST', url: '/v3/watch', headers: {}})
+    void serveEtcdGateway(request as unknown as IncomingMessage, response as unknown as ServerResponse, harness.context)
+    await response.until((text) => text.includes('"created":true'))
+    const txns = Math.ceil(watchEventsBufferedPerStreamMax / operationsPerTxn) + 20
+    for (let txn = 0; txn < txns; txn++) {
+      const success = Array.from({length: operationsPerTxn}, (_, index) => ({requestPut: {key: bytes(`k${txn}/${index}`), value: bytes('v')}}))
+      await harness.client.kv.txn({compare: [], success, failure: []})
+    }
+    await reached
+    // Let the stream run on as far as it would (it has every event it could pull).
+    for (let turn = 0; turn < 50; turn++) await new Promise((resolve) => setImmediate(resolve))
+    expect(pulled).toBeLessThanOrEqual(watchEventsBufferedPerStreamMax + operationsPerTxn)
+    expect(pulled).toBeLessThan(txns * operationsPerTxn)
+
+    response.drain()
+    const total = txns * operationsPerTxn
+    const countEvents = (text: string) => text.split('\n').filter((line) => line.includes('"events"')).reduce((sum, line) => sum + (JSON.parse(line) as {result: {events: unknown[]}}).result.events.length, 0)
+    await response.until((text) => countEvents(text) >= total)
+    const revisions = response.text
+      .split('\n')
+      .filter((line) => line.includes('"events"'))
+      .flatMap((line) => (JSON.parse(line) as {result: {events: Array<{kv: {mod_revision: string}}>}}).result.events.map((entry) => Number(entry.kv.mod_revision)))
+    expect(revisions).toEqual(Array.from({length: total}, (_, index) => 2 + Math.floor(index / operationsPerTxn)))
+    response.emit('close')
   })
 })

@@ -14,6 +14,8 @@ export interface GatewayHarness {
   /** `http://127.0.0.1:<port>` */
   readonly url: string
   readonly client: EmbeddedClient
+  /** What the gateway is given, for calling serveEtcdGateway directly. */
+  readonly context: EtcdGatewayContext
   close(): Promise<void>
 }
 
@@ -71,6 +73,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   return {
     url,
     client,
+    context,
     close: async () => {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
