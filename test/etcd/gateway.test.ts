@@ -254,6 +254,28 @@ class StalledResponse extends EventEmitter {
   }
 }
 
+describe('a streamed request body', () => {
+  it('is read request by request however it is cut', async () => {
+    const harness = await open()
+    // Cut inside a number, a string, a multi-byte character and between requests.
+    const body = `${JSON.stringify({note: 'ééé (an unknown field)', create_request: {key: base64('é'), watch_id: 12}})} ${JSON.stringify({create_request: {key: base64('x'), watch_id: 345}})}`
+    const pieces = Buffer.from(body)
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let offset = 0; offset < pieces.length; offset += 3) controller.enqueue(pieces.subarray(offset, offset + 3))
+        controller.close()
+      },
+    })
+    const response = await fetch(`${harness.url}/v3/watch`, {method: 'POST', body: stream, duplex: 'half'} as RequestInit)
+    const lines = lineReader(response)
+    expect(JSON.parse(await lines.next())).toMatchObject({result: {watch_id: '12', created: true}})
+    expect(JSON.parse(await lines.next())).toMatchObject({result: {watch_id: '345', created: true}})
+    await post(harness, '/v3/kv/put', {key: base64('é'), value: base64('1')})
+    expect(JSON.parse(await lines.next())).toMatchObject({result: {watch_id: '12', events: [{kv: {key: base64('é')}}]}})
+    await lines.cancel()
+  })
+})
+
 describe('a watch whose client does not read', () => {
   it(`holds at most ${watchEventsBufferedPerStreamMax} events (and one revision) and, read again, delivers every event in order`, {timeout: 120_000}, async () => {
     const operationsPerTxn = 128

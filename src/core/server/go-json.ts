@@ -55,7 +55,12 @@ const isHex = (character: string | undefined) => character !== undefined && /^[0
 
 class Scanner {
   position = 0
-  constructor(private readonly text: string) {}
+
+  /** `streaming`: the text is what arrived so far, so a number at its end may go on. */
+  constructor(
+    private readonly text: string,
+    private readonly streaming = false,
+  ) {}
 
   private peek(): string | undefined {
     return this.text[this.position]
@@ -177,9 +182,6 @@ class Scanner {
     if (this.peek() === undefined && this.streaming) throw new Truncated()
   }
 
-  /** Set while reading a stream: a number at the end of the text so far may go on. */
-  streaming = false
-
   private stringBody(): string {
     let value = ''
     for (;;) {
@@ -236,8 +238,7 @@ export class JsonValueReader {
    * Throws GoJsonError for malformed text ("unexpected EOF" when the body ends inside a value).
    */
   next(): JsonNode | null | undefined {
-    const scanner = new Scanner(this.text)
-    scanner.streaming = !this.ended
+    const scanner = new Scanner(this.text, !this.ended)
     scanner.skipSpace()
     if (scanner.position === this.text.length) {
       this.text = ''
