@@ -108,10 +108,14 @@ async function readRequests(request: IncomingMessage, response: ServerResponse, 
       await handle(message)
     }
   }
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    if (response.writableEnded || response.destroyed) return !first
-    reader.append(decoder.write(chunk))
-    if (!(await drain())) return !first
+  try {
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      if (response.writableEnded || response.destroyed) return !first
+      reader.append(decoder.write(chunk))
+      if (!(await drain())) return !first
+    }
+  } catch {
+    return false // the client went away while sending: nothing more to answer
   }
   reader.append(decoder.end())
   reader.end()

@@ -8,7 +8,7 @@ import {EtcdError} from '../mvcc/errors.js'
 import {grpcReceiveBytesMax} from './etcd-messages.js'
 import {callStatusOf, gatewayRequestBytesMax, httpStatusText, setCorsHeaders, userFor, writeCallError, writeGatewayError} from './etcd-gateway-http.js'
 import {decodeMessage, encodedBytes, encodeMessage} from './etcd-gateway-json.js'
-import {unaryRoutes} from './etcd-gateway-routes.js'
+import {type UnaryRoute, unaryRoutes} from './etcd-gateway-routes.js'
 import {serveKeepAlives, serveWatch} from './etcd-gateway-streams.js'
 import {JsonValueReader} from './go-json.js'
 
@@ -30,17 +30,29 @@ function writePlain(response: ServerResponse, httpStatus: number): void {
   response.end(body)
 }
 
-/** The body, up to gatewayRequestBytesMax; null when it is larger. */
-async function readBody(request: IncomingMessage): Promise<string | null> {
+/** The body, up to gatewayRequestBytesMax: 'too large' when it is larger, 'gone' when the client went away. */
+async function readBody(request: IncomingMessage): Promise<{text: string} | 'too large' | 'gone'> {
   const chunks: Buffer[] = []
   let total = 0
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    total += chunk.length
-    if (total > gatewayRequestBytesMax) return null
-    chunks.push(chunk)
+  try {
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      total += chunk.length
+      if (total > gatewayRequestBytesMax) return 'too large'
+      chunks.push(chunk)
+    }
+  } catch {
+    return 'gone'
   }
-  return Buffer.concat(chunks).toString('utf8')
+  return {text: Buffer.concat(chunks).toString('utf8')}
 }
+
+type Handler = (request: IncomingMessage, response: ServerResponse, context: EtcdGatewayContext, token: string | undefined) => Promise<void>
+
+/** The streamed calls (the others are unaryRoutes). */
+const streamRoutes: ReadonlyMap<string, Handler> = new Map([
+  ['/v3/watch', serveWatch],
+  ['/v3/lease/keepalive', serveKeepAlives],
+])
 
 /** Serves one HTTP request under /v3/ as etcd 3.4's gateway does. */
 export async function serveEtcdGateway(request: IncomingMessage, response: ServerResponse, context: EtcdGatewayContext): Promise<void> {
@@ -52,32 +64,35 @@ export async function serveEtcdGateway(request: IncomingMessage, response: Serve
   }
   const path = new URL(request.url ?? '/', 'http://gateway').pathname
   const route = unaryRoutes.get(path)
-  const stream = path === '/v3/watch' ? serveWatch : path === '/v3/lease/keepalive' ? serveKeepAlives : undefined
-  if (!route && !stream) return writePlain(response, 404)
+  const handler: Handler | undefined = streamRoutes.get(path) ?? (route && ((...call) => serveUnary(route, ...call)))
+  if (!handler) return writePlain(response, 404)
   if (request.method !== 'POST') return writePlain(response, 405)
-  const token = request.headers.authorization
-  if (stream) return stream(request, response, context, token)
+  return handler(request, response, context, request.headers.authorization)
+}
+
+async function serveUnary(route: UnaryRoute, request: IncomingMessage, response: ServerResponse, context: EtcdGatewayContext, token: string | undefined): Promise<void> {
   const body = await readBody(request)
-  if (body === null) {
-    writeCallError(response, callStatusOf(new EtcdError('InvalidArgument', 'etcdserver: request is too large')))
-    request.destroy()
-    return
+  if (body === 'gone') return
+  if (body === 'too large') {
+    // The rest of the body is not read: the connection closes after the answer.
+    response.setHeader('Connection', 'close')
+    return writeCallError(response, callStatusOf(new EtcdError('InvalidArgument', 'etcdserver: request is too large')))
   }
   let message
   try {
     const reader = new JsonValueReader()
-    reader.append(body)
+    reader.append(body.text)
     reader.end()
-    message = decodeMessage(route!.requestType, reader.next() ?? {kind: 'null', source: '', start: 0, end: 0})
+    message = decodeMessage(route.requestType, reader.next() ?? {kind: 'null', source: '', start: 0, end: 0})
   } catch (error) {
     return writeGatewayError(response, callStatusOf(error))
   }
   try {
-    const size = encodedBytes(route!.requestType, message)
+    const size = encodedBytes(route.requestType, message)
     if (size > grpcReceiveBytesMax) throw new EtcdError('ResourceExhausted', `grpc: received message larger than max (${size} vs. ${grpcReceiveBytesMax})`)
-    const client = context.clientOf(userFor(context, token, route!.token))
-    const answer = await route!.call(message, client, {remember: (value, user) => context.tokens.remember(value, user), servedUrl: (member) => context.servedUrl(member)})
-    const text = encodeMessage(route!.responseType, answer)
+    const client = context.clientOf(userFor(context, token, route.token))
+    const answer = await route.call(message, client, {remember: (value, user) => context.tokens.remember(value, user), servedUrl: (member) => context.servedUrl(member)})
+    const text = encodeMessage(route.responseType, answer)
     setCorsHeaders(response)
     response.setHeader('Content-Type', 'application/json')
     response.setHeader('Grpc-Metadata-Content-Type', 'application/grpc')
