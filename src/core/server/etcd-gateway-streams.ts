@@ -171,14 +171,21 @@ export async function serveWatch(request: IncomingMessage, response: ServerRespo
       while (watchers.has(nextWatchId)) nextWatchId++
       watchId = nextWatchId++
     }
-    const watcher = client.watch.watch({
-      key: create.key,
-      ...(create.range_end.length > 0 ? {rangeEnd: create.range_end} : {}),
-      startRevision: Number(create.start_revision),
-      prevKv: create.prev_kv,
-      filters: (create.filters as number[]).map((filter) => (filter === 0 ? 'noput' : 'nodelete')),
-      progressNotify: create.progress_notify,
-    })
+    let watcher: Watcher
+    try {
+      // The caller's permission on the range is checked here, once, as etcd does.
+      watcher = client.watch.watch({
+        key: create.key,
+        ...(create.range_end.length > 0 ? {rangeEnd: create.range_end} : {}),
+        startRevision: Number(create.start_revision),
+        prevKv: create.prev_kv,
+        filters: (create.filters as number[]).map((filter) => (filter === 0 ? 'noput' : 'nodelete')),
+        progressNotify: create.progress_notify,
+      })
+    } catch (error) {
+      if (!(error instanceof EtcdError)) throw error
+      return refuse(cancelReason(error))
+    }
     try {
       await watcher.created()
     } catch (error) {
