@@ -40,6 +40,9 @@ export function callStatusOf(error: unknown): CallStatus {
   return {code: grpcCodeNumbers.Internal, message: error instanceof Error ? error.message : String(error)}
 }
 
+/** An error that carries no gRPC status (a stream's first request unreadable): grpc-gateway reports it as Unknown. */
+export const unknownStatusOf = (error: unknown): CallStatus => ({code: grpcCodeNumbers.Unknown, message: callStatusOf(error).message})
+
 /** The body of an error answer: `{"error":…,"message":…,"code":N}`. */
 export const errorBody = (status: CallStatus): string => `{"error":${goJsonString(status.message)},"message":${goJsonString(status.message)},"code":${status.code}}`
 

@@ -8,7 +8,7 @@ import type {Watcher, WatchResponse} from '../etcd/api.js'
 import type {EmbeddedClient} from '../etcd/embedded-client.js'
 import {EtcdError} from '../mvcc/errors.js'
 import type {EtcdGatewayContext} from './etcd-gateway.js'
-import {type CallStatus, callStatusOf, httpStatusOf, httpStatusText, setCorsHeaders, userFor, writeGatewayError} from './etcd-gateway-http.js'
+import {type CallStatus, callStatusOf, httpStatusOf, httpStatusText, setCorsHeaders, unknownStatusOf, userFor, writeGatewayError} from './etcd-gateway-http.js'
 import {decodeMessage, encodeMessage} from './etcd-gateway-json.js'
 import {event, header, type Wire} from './etcd-messages.js'
 import {GoJsonError, goJsonString, JsonValueReader} from './go-json.js'
@@ -101,7 +101,7 @@ async function readRequests(request: IncomingMessage, response: ServerResponse, 
         if (node === null) return false
         message = decodeMessage(requestType, node)
       } catch (error) {
-        if (first) writeGatewayError(response, {code: 2, message: callStatusOf(error).message})
+        if (first) writeGatewayError(response, unknownStatusOf(error))
         return false
       }
       first = false
