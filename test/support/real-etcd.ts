@@ -89,3 +89,62 @@ export class RealEtcdCluster {
     rmSync(this.folder, {recursive: true, force: true})
   }
 }
+
+/** A free loopback port (the kernel's pick; a race with another process is unlikely). */
+async function freePort(): Promise<number> {
+  const {createServer} = await import('node:net')
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as {port: number}).port
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** A real single-member etcd 3.4 on free loopback ports, for side-by-side comparisons. */
+export class RealEtcdMember {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly folder: string,
+    /** `http://127.0.0.1:<client port>` */
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<RealEtcdMember> {
+    const folder = mkdtempSync(join(tmpdir(), 'kubemu-real-etcd-'))
+    const [clientPort, peerPort] = [await freePort(), await freePort()]
+    const url = `http://127.0.0.1:${clientPort}`
+    const peer = `http://127.0.0.1:${peerPort}`
+    // Logged at info level once the client port serves: waited for on stderr, not polled.
+    const child = spawn(
+      'etcd',
+      ['--name=infra1', `--data-dir=${join(folder, 'infra1')}`, `--listen-client-urls=${url}`, `--advertise-client-urls=${url}`, `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`, `--initial-cluster=infra1=${peer}`, '--logger=zap', '--log-outputs=stderr', '--log-level=info'],
+      {stdio: ['ignore', 'ignore', 'pipe']},
+    )
+    const member = new RealEtcdMember(child, folder, url)
+    const serving = await new Promise<boolean>((resolve) => {
+      let log = ''
+      child.stderr!.on('data', (chunk: Buffer) => {
+        log = (log + chunk.toString('utf8')).slice(-4096)
+        if (log.includes('serving client traffic')) resolve(true)
+      })
+      child.once('exit', () => resolve(false))
+    })
+    child.stderr!.resume()
+    if (serving) return member
+    await member.stop()
+    throw new Error('the real etcd member exited while starting')
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        this.child.once('exit', () => resolve())
+        this.child.kill('SIGKILL')
+      })
+    }
+    rmSync(this.folder, {recursive: true, force: true})
+  }
+}

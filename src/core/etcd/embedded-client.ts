@@ -464,8 +464,10 @@ export class EmbeddedClient implements EtcdClient {
   private async alarmDisarm(alarm: AlarmMember): Promise<{header: ResponseHeader; alarms: AlarmMember[]}> {
     const memberId = alarm.memberId.toString(16).padStart(16, '0')
     const kind = alarm.alarm === 'CORRUPT' ? 'CORRUPT' : 'NOSPACE'
+    // As etcd, the answer lists the alarm only if it was raised (an inactive one is not disarmed).
+    const wasActive = this.serving().database.kv.alarms().some((entry) => entry.memberId === memberId && entry.alarm === kind)
     await this.submit({alarm: {action: 'deactivate', memberId, alarm: kind}})
-    return {header: this.header(this.serving().stateMachine.kv.currentRevision()), alarms: [alarm]}
+    return {header: this.header(this.serving().stateMachine.kv.currentRevision()), alarms: wasActive ? [alarm] : []}
   }
 }
 

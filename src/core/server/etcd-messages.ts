@@ -140,3 +140,17 @@ export function status(value: StatusResponse): Wire {
 export function alarmMember(value: AlarmMember): Wire {
   return {memberID: value.memberId.toString(), alarm: Math.max(0, alarmTypes.indexOf(value.alarm as (typeof alarmTypes)[number]))}
 }
+
+/**
+ * Members as a member list reports them here: with the client URL each is served on (so
+ * `--cluster` reaches these ports), not the one recorded when it joined.
+ */
+export function servedMembers(members: readonly MemberInfo[], servedUrl: (name: string) => string | undefined): Wire[] {
+  return members.map((entry) => {
+    const served = servedUrl(entry.name)
+    return member(served && entry.clientUrls.length > 0 ? {...entry, clientUrls: [served]} : entry)
+  })
+}
+
+/** etcd's gRPC receive limit: its default --max-request-bytes (1.5 MiB) plus gRPC's 512 KiB of overhead. */
+export const grpcReceiveBytesMax = 1.5 * 1024 * 1024 + 512 * 1024
