@@ -89,3 +89,65 @@ export class RealEtcdCluster {
     rmSync(this.folder, {recursive: true, force: true})
   }
 }
+
+/** A free loopback port (closed again at once, for a process about to listen on it). */
+export async function freePort(): Promise<number> {
+  const {createServer} = await import('node:net')
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as {port: number}).port
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+export interface RealEtcdTls {
+  readonly certificate: string
+  readonly key: string
+  readonly authority: string
+}
+
+/** A single real etcd 3.4 on free loopback ports (with TLS as kubeadm runs it, when given), for side-by-side answers. */
+export class RealEtcdMember {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly folder: string,
+    readonly clientUrl: string,
+  ) {}
+
+  static async start(tls?: RealEtcdTls): Promise<RealEtcdMember> {
+    const folder = mkdtempSync(join(tmpdir(), 'kubemu-real-etcd-'))
+    const [clientPort, peerPort] = [await freePort(), await freePort()]
+    const clientUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`
+    const peerUrl = `http://127.0.0.1:${peerPort}`
+    const tlsFlags = tls ? [`--cert-file=${tls.certificate}`, `--key-file=${tls.key}`, `--trusted-ca-file=${tls.authority}`, '--client-cert-auth'] : []
+    const child = spawn(
+      'etcd',
+      ['--name=single', `--data-dir=${join(folder, 'data')}`, `--listen-client-urls=${clientUrl}`, `--advertise-client-urls=${clientUrl}`, `--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`, `--initial-cluster=single=${peerUrl}`, '--logger=zap', '--log-outputs=stderr', '--log-level=error', ...tlsFlags],
+      {stdio: ['ignore', 'ignore', 'ignore']},
+    )
+    const member = new RealEtcdMember(child, folder, clientUrl)
+    const tlsArguments = tls ? [`--cacert=${tls.authority}`, `--cert=${tls.certificate}`, `--key=${tls.key}`] : []
+    for (let probe = 0; probe < healthProbesMax; probe++) {
+      const healthy = await new Promise<boolean>((resolve) => {
+        const probeChild = spawn('etcdctl', [`--endpoints=${clientUrl}`, ...tlsArguments, '--command-timeout=1s', 'endpoint', 'health'], {stdio: 'ignore', env: {...process.env, ETCDCTL_API: '3'}})
+        probeChild.on('exit', (code) => resolve(code === 0))
+      })
+      if (healthy) return member
+      if (child.exitCode !== null) break
+    }
+    await member.stop()
+    throw new Error(`the real etcd at ${clientUrl} did not become healthy`)
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise((resolve) => this.child.once('exit', resolve))
+      this.child.kill('SIGKILL')
+      await exited
+    }
+    rmSync(this.folder, {recursive: true, force: true})
+  }
+}

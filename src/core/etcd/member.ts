@@ -9,6 +9,7 @@ import {decodeValue, encodeValue} from '../util/codec.js'
 import type {ClusterLayout, MemberLayout} from './layout.js'
 import type {InProcessTransport} from './transport.js'
 import {type CleanShutdown, metaCleanShutdown, metaConfState, readCleanShutdown} from './cluster-files.js'
+import {MemberMetrics} from './metrics.js'
 
 export type {CleanShutdown} from './cluster-files.js'
 
@@ -47,6 +48,7 @@ export class EtcdMember {
   private persistedVote: string
   /** Durable commits of raft state (etcd's etcd_disk_wal_fsync_duration_seconds_count). */
   walFsyncs = 0
+  readonly metrics = new MemberMetrics()
 
   private constructor(
     readonly layout: MemberLayout,
@@ -133,6 +135,11 @@ export class EtcdMember {
     this.waiters.set(requestId, resolve)
   }
 
+  /** Proposals waiting to be applied here (etcd_server_proposals_pending). */
+  get pendingProposals(): number {
+    return this.waiters.size
+  }
+
   forgetRequest(requestId: string): void {
     this.waiters.delete(requestId)
   }
@@ -162,6 +169,7 @@ export class EtcdMember {
   processReady(transport: InProcessTransport): boolean {
     if (!this.raft.hasReady()) return false
     const ready = this.raft.ready()
+    this.metrics.sawLead(ready.softState.lead)
     this.persist(ready)
     for (const message of ready.messages) this.sendMessage(transport, message)
     this.applyCommitted(ready.committedEntries)
@@ -190,6 +198,7 @@ export class EtcdMember {
       this.persistedTerm = hardState.term
       this.persistedVote = hardState.vote
     }
+    const persistStarted = performance.now()
     this.transactionOfStateMachine(() => {
       if (ready.snapshot) {
         const {index, confState} = ready.snapshot.metadata
@@ -206,6 +215,7 @@ export class EtcdMember {
       }
     }, {durable: mustSync})
     if (mustSync) this.walFsyncs++
+    if (mustSync) this.metrics.walFsync.observeSince(persistStarted)
   }
 
   /** A transaction that changes the state machine: rolled back, it leaves no cached value behind. */
@@ -237,6 +247,7 @@ export class EtcdMember {
     const outcomes: Array<[string, ApplyOutcome]> = []
     const events: WatchEvent[] = []
     let revision = 0
+    const applyStarted = performance.now()
     this.transactionOfStateMachine(() => {
       for (const entry of entries) {
         if (entry.type === EntryType.ConfChange) {
@@ -256,6 +267,7 @@ export class EtcdMember {
       // The applied state sits behind the raft log: if this commit is lost in a crash, the
       // applied index goes back with it and the entries are applied again from the log.
     }, {durable: false})
+    this.metrics.backendCommit.observeSince(applyStarted)
     for (const [id, outcome] of outcomes) {
       const resolve = this.waiters.get(id)
       this.waiters.delete(id)

@@ -115,7 +115,7 @@ export async function runUp(options: UpOptions): Promise<void> {
     })
     http = await startHttpApi(withControlEndpoints(runtime.balancer, runtime.operations, () => credentials.adminToken()))
     if (options.etcdPorts !== 'off') {
-      etcd = await startEtcdFrontDoor(await store.embeddedClient(), etcdEndpoints(currentLayout(folder).members, options.etcdPorts ?? null))
+      etcd = await startEtcdFrontDoor(await store.embeddedClient(), etcdEndpoints(currentLayout(folder).members, options.etcdPorts ?? null), {log})
       for (const member of embedded.stoppedMembers()) await etcd.stopMember(member)
     }
     writeUpMarker(folder, {pid: process.pid, url: http.url, secureUrl: secure.url, started: new Date(clock.nowMilliseconds()).toISOString(), ...(etcd ? {etcd: Object.fromEntries(etcd.urls)} : {})})
