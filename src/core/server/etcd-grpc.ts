@@ -62,6 +62,22 @@ function serviceError(error: unknown): Partial<grpc.StatusObject> {
   return {code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error)}
 }
 
+/** Reasons of rejected TLS handshakes logged (each once). */
+export const handshakeReasonsMax = 100
+
+/** Why a TLS handshake failed, in the words of etcd's log (Go's crypto/tls) where there are some. */
+function handshakeFailure(error: Error): string {
+  const reason = (error as {reason?: unknown}).reason
+  const known: Record<string, string> = {
+    'http request': 'tls: first record does not look like a TLS handshake',
+    'wrong version number': 'tls: first record does not look like a TLS handshake',
+    'peer did not return a certificate': "tls: client didn't provide a certificate",
+    'certificate verify failed': 'tls: failed to verify client\'s certificate: x509: certificate signed by unknown authority',
+  }
+  if (typeof reason === 'string') return known[reason] ?? `tls: ${reason}`
+  return error.message.split('\n')[0]!
+}
+
 /** The front door could not start (a port in use). */
 export class FrontDoorError extends Error {
   override readonly name = 'FrontDoorError'
@@ -136,9 +152,10 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
   /** A rejected handshake is said once per reason, not once per connection a client retries. */
   const tlsErrorsSaid = new Set<string>()
   const onTlsError = (member: string) => (error: Error, remote: string) => {
-    if (tlsErrorsSaid.has(error.message)) return
-    tlsErrorsSaid.add(error.message)
-    log(`etcd: ${member} rejected a TLS connection from ${remote}: ${error.message} (said once)`)
+    const reason = handshakeFailure(error)
+    if (tlsErrorsSaid.has(reason) || tlsErrorsSaid.size >= handshakeReasonsMax) return
+    tlsErrorsSaid.add(reason)
+    log(`etcd: ${member} rejected connection from "${remote}" (error "${reason}"); more of these are not logged`)
   }
   /** Per member: how to listen on its port again, and the listener (null while stopped). */
   const listeners = new Map<string, {listen: () => Promise<FrontDoorListener>; listener: FrontDoorListener | null}>()

@@ -137,17 +137,25 @@ export function startFrontDoorListener(options: ListenerOptions): Promise<FrontD
           key: options.tls.privateKey,
           ca: options.tls.authority,
           requestCert: true,
-          rejectUnauthorized: true,
+          // Checked below, so that a refused certificate is reported (Node would drop it silently).
+          rejectUnauthorized: false,
           // HTTP/1.1 first: curl and browsers get the HTTP handler; gRPC clients offer only h2.
           ALPNProtocols: ['http/1.1', 'h2'],
         },
         (socket: TLSSocket) => {
-          const subject = socket.getPeerCertificate().subject as Record<string, string | string[]> | undefined
-          const commonName = subject?.CN
+          const certificate = socket.getPeerCertificate()
+          if (!socket.authorized) {
+            const reason = Object.keys(certificate).length === 0 ? 'peer did not return a certificate' : 'certificate verify failed'
+            options.onTlsError(Object.assign(new Error(String(socket.authorizationError)), {reason}), `${socket.remoteAddress}:${socket.remotePort}`)
+            socket.destroy()
+            return
+          }
+          const commonName = (certificate.subject as Record<string, string | string[]> | undefined)?.CN
           accept(socket, Array.isArray(commonName) ? commonName[0] : commonName)
         },
-      ).on('tlsClientError', (error: Error, socket: TLSSocket) => {
-        options.onTlsError(error, `${socket.remoteAddress}:${socket.remotePort}`)
+      ).on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
+        // A client that goes away mid-handshake is no rejection.
+        if (error.code !== 'ECONNRESET') options.onTlsError(error, `${socket.remoteAddress}:${socket.remotePort}`)
         socket.destroy()
       })
     : createServer((socket) => accept(socket, undefined))
