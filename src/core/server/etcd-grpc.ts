@@ -13,7 +13,7 @@ import * as protoLoader from '@grpc/proto-loader'
 import type {EmbeddedClient} from '../etcd/embedded-client.js'
 import {EtcdError, type GrpcCode} from '../mvcc/errors.js'
 import {createEtcdHttpServer, type EtcdGateway} from './etcd-http.js'
-import {CertifiedPeers, certifiedUserInterceptor, certifiedUserMetadataKey, type FrontDoorListener, type ListenerTls, startFrontDoorListener} from './etcd-listener.js'
+import {CertifiedPeers, certifiedUserInterceptor, HandshakeRejections, certifiedUserMetadataKey, type FrontDoorListener, type ListenerTls, startFrontDoorListener} from './etcd-listener.js'
 import {GrpcMetrics} from './etcd-metrics.js'
 import {
   alarmMember,
@@ -60,22 +60,6 @@ const statusCodes: Record<GrpcCode, grpc.status> = {
 function serviceError(error: unknown): Partial<grpc.StatusObject> {
   if (error instanceof EtcdError) return {code: statusCodes[error.grpcCode], details: error.message}
   return {code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error)}
-}
-
-/** Reasons of rejected TLS handshakes logged (each once). */
-export const handshakeReasonsMax = 100
-
-/** Why a TLS handshake failed, in the words of etcd's log (Go's crypto/tls) where there are some. */
-function handshakeFailure(error: Error): string {
-  const reason = (error as {reason?: unknown}).reason
-  const known: Record<string, string> = {
-    'http request': 'tls: first record does not look like a TLS handshake',
-    'wrong version number': 'tls: first record does not look like a TLS handshake',
-    'peer did not return a certificate': "tls: client didn't provide a certificate",
-    'certificate verify failed': 'tls: failed to verify client\'s certificate: x509: certificate signed by unknown authority',
-  }
-  if (typeof reason === 'string') return known[reason] ?? `tls: ${reason}`
-  return error.message.split('\n')[0]!
 }
 
 /** The front door could not start (a port in use). */
@@ -149,14 +133,7 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
   const servers: grpc.Server[] = []
   const urls = new Map<string, string>()
   const servedUrl = (member: string) => urls.get(member)
-  /** A rejected handshake is said once per reason, not once per connection a client retries. */
-  const tlsErrorsSaid = new Set<string>()
-  const onTlsError = (member: string) => (error: Error, remote: string) => {
-    const reason = handshakeFailure(error)
-    if (tlsErrorsSaid.has(reason) || tlsErrorsSaid.size >= handshakeReasonsMax) return
-    tlsErrorsSaid.add(reason)
-    log(`etcd: ${member} rejected connection from "${remote}" (error "${reason}"); more of these are not logged`)
-  }
+  const rejections = new HandshakeRejections(log)
   /** Per member: how to listen on its port again, and the listener (null while stopped). */
   const listeners = new Map<string, {listen: () => Promise<FrontDoorListener>; listener: FrontDoorListener | null}>()
   try {
@@ -179,7 +156,7 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
       })
       let port = endpoint.port
       const listen = async () => {
-        const listener = await startFrontDoorListener({host: endpoint.host, port, grpcPort, http, tls: options.tls, peers, onTlsError: onTlsError(endpoint.member)})
+        const listener = await startFrontDoorListener({host: endpoint.host, port, grpcPort, http, tls: options.tls, peers, rejections, member: endpoint.member})
         port = listener.port
         return listener
       }

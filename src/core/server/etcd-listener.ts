@@ -59,6 +59,36 @@ export function certifiedUserInterceptor(peers: CertifiedPeers): grpc.ServerInte
     })
 }
 
+/** Reasons of rejected TLS handshakes logged (each once). */
+export const handshakeReasonsMax = 100
+
+/** Why a TLS handshake failed, in the words of etcd's log (Go's crypto/tls) where there are some. */
+function handshakeFailure(error: Error): string {
+  const reason = (error as {reason?: unknown}).reason
+  const known: Record<string, string> = {
+    'http request': 'tls: first record does not look like a TLS handshake',
+    'wrong version number': 'tls: first record does not look like a TLS handshake',
+    'peer did not return a certificate': "tls: client didn't provide a certificate",
+    'certificate verify failed': "tls: failed to verify client's certificate: x509: certificate signed by unknown authority",
+  }
+  if (typeof reason === 'string') return known[reason] ?? `tls: ${reason}`
+  return error.message.split('\n')[0]!
+}
+
+/** Rejected handshakes, said once per reason (not once per connection a client retries), as etcd's "rejected connection" lines. */
+export class HandshakeRejections {
+  private readonly said = new Set<string>()
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  rejected(member: string, error: Error, remote: string): void {
+    const reason = handshakeFailure(error)
+    if (this.said.has(reason) || this.said.size >= handshakeReasonsMax) return
+    this.said.add(reason)
+    this.log(`etcd: ${member} rejected connection from "${remote}" (error "${reason}"); more of these are not logged`)
+  }
+}
+
 export interface ListenerOptions {
   readonly host: string
   readonly port: number
@@ -67,8 +97,9 @@ export interface ListenerOptions {
   readonly http: HttpServer
   readonly tls?: ListenerTls | undefined
   readonly peers: CertifiedPeers
-  /** A rejected TLS handshake (a certificate from another CA, plain HTTP on the TLS port). */
-  readonly onTlsError: (error: Error, remote: string) => void
+  /** Where a rejected TLS handshake (a certificate from another CA, plain HTTP on the TLS port) is reported, as `member`'s. */
+  readonly rejections: HandshakeRejections
+  readonly member: string
 }
 
 export interface FrontDoorListener {
@@ -146,7 +177,7 @@ export function startFrontDoorListener(options: ListenerOptions): Promise<FrontD
           const certificate = socket.getPeerCertificate()
           if (!socket.authorized) {
             const reason = Object.keys(certificate).length === 0 ? 'peer did not return a certificate' : 'certificate verify failed'
-            options.onTlsError(Object.assign(new Error(String(socket.authorizationError)), {reason}), `${socket.remoteAddress}:${socket.remotePort}`)
+            options.rejections.rejected(options.member, Object.assign(new Error(String(socket.authorizationError)), {reason}), `${socket.remoteAddress}:${socket.remotePort}`)
             socket.destroy()
             return
           }
@@ -155,7 +186,7 @@ export function startFrontDoorListener(options: ListenerOptions): Promise<FrontD
         },
       ).on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
         // A client that goes away mid-handshake is no rejection.
-        if (error.code !== 'ECONNRESET') options.onTlsError(error, `${socket.remoteAddress}:${socket.remotePort}`)
+        if (error.code !== 'ECONNRESET') options.rejections.rejected(options.member, error, `${socket.remoteAddress}:${socket.remotePort}`)
         socket.destroy()
       })
     : createServer((socket) => accept(socket, undefined))
