@@ -148,6 +148,10 @@ describe.skipIf(!RealEtcdCluster.available())('the etcd front door over TLS', ()
       expect(healthcheck.stderr).toContain('Error: etcdserver: permission denied')
       // A token still names its own user first.
       expect((await etcdctl(`--endpoints=${first} --user=root:secret get /tls/as-root --print-value-only`)).stdout).toBe('yes\n')
+      // kubemu's etcdctl the same way: the certificate's CN, or --user (with nothing more on stderr).
+      const flags = `--endpoints=${first} --cacert=${root.cacert} --cert=${root.cert} --key=${root.key}`
+      expect(await ownEtcdctl(`${flags} get /tls/as-root --print-value-only`)).toMatchObject({status: 0, stdout: 'yes\n', stderr: ''})
+      expect(await ownEtcdctl(`${flags} --user=root:secret put /tls/as-root again`)).toMatchObject({status: 0, stdout: 'OK\n', stderr: ''})
     } finally {
       expect((await etcdctl(`--endpoints=${first} auth disable`)).status).toBe(0)
     }

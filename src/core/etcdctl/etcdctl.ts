@@ -23,7 +23,7 @@ import {clusterVerbs} from './verbs/cluster.js'
 import {watchVerbs} from './verbs/watch.js'
 import {maintenanceVerbs} from './verbs/maintenance.js'
 import {memberForEndpoint, useServedEndpoints} from './endpoints.js'
-import {transportSecurity} from './transport.js'
+import {certificateUser, transportSecurity} from './transport.js'
 
 export {memberForEndpoint} from './endpoints.js'
 
@@ -235,8 +235,8 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     // Lock-free reads skip the network, not `up`'s TLS: the flags must pass its handshake.
     const openReader = (): ReadOnlyMember | null => {
       const served = runningUp(folder)?.etcd
-      if (served) frontDoorTls(served)
-      return flag(flags, 'user') === '' ? ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder)) : null
+      const tls = served ? frontDoorTls(served) : undefined
+      return flag(flags, 'user') === '' ? ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder), undefined, certificateUser(tls)) : null
     }
     const withClient = async (work: (client: EtcdctlClient) => Promise<void>): Promise<void> => {
       const client = await connect()

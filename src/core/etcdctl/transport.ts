@@ -49,3 +49,10 @@ export function transportSecurity(endpoint: string, servedUrl: string, flags: Pa
   if (secure !== servedUrl.startsWith('https://') || (tls && !handshakeSucceeds(tls, clusterFolder))) throw new ExitError(exitCodes.error, 'context deadline exceeded')
   return tls
 }
+
+/** The etcd user a client certificate names (its CN), as the front door takes it. */
+export function certificateUser(tls: ClientTls | undefined): string | undefined {
+  if (!tls?.certificate) return undefined
+  const subject = certificatesIn(tls.certificate)[0]?.subject ?? ''
+  return /^CN=(.*)$/m.exec(subject)?.[1]
+}

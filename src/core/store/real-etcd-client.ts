@@ -58,11 +58,13 @@ function useTransportSecurity(client: Etcd3, tls: ClientTls, hosts: readonly str
   const checkIdentity = (_name: string, certificate: PeerCertificate) => (dialed === null ? undefined : checkServerIdentity(dialed, certificate))
   const verify = tls.skipVerify ? {rejectUnauthorized: false, checkServerIdentity: () => undefined} : {checkServerIdentity: checkIdentity}
   const credentials = grpc.credentials.createSsl(tls.authority ?? null, tls.key ?? null, tls.certificate ?? null, verify)
-  const pool = (client as unknown as {pool: {hosts: Array<{channelCredentials: unknown; channelOptions?: Record<string, unknown>}>; authenticator: {credentials: unknown}}}).pool
-  for (const host of pool.hosts) {
-    host.channelCredentials = credentials
-    if (dialed !== null && isIP(dialed)) host.channelOptions = {...host.channelOptions, 'grpc.ssl_target_name_override': 'localhost'}
+  if (dialed !== null && isIP(dialed)) {
+    // Every channel made with these credentials (etcd3's login channel too) sends "localhost".
+    const connector = credentials._createSecureConnector.bind(credentials)
+    credentials._createSecureConnector = (target, channelOptions, callCredentials) => connector(target, {...channelOptions, 'grpc.ssl_target_name_override': 'localhost'}, callCredentials)
   }
+  const pool = (client as unknown as {pool: {hosts: Array<{channelCredentials: unknown}>; authenticator: {credentials: unknown}}}).pool
+  for (const host of pool.hosts) host.channelCredentials = credentials
   pool.authenticator.credentials = credentials
 }
 
