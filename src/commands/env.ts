@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {environmentLines} from '../core/env.js'
 
 export default class Env extends KubemuCommand {
-  static override description = 'Print shell lines that put etcdctl (and later kubectl) shims for this cluster first on PATH'
+  static override description = 'Print shell lines that put etcdctl (and later kubectl) shims for this cluster first on PATH; while `kubemu up --etcd-tls` runs, they also set ETCDCTL_ENDPOINTS (https://) and ETCDCTL_CACERT, ETCDCTL_CERT, ETCDCTL_KEY (the root client certificate)'
   static override examples = ['eval "$(kubemu env)"', 'eval "$(kubemu env --unset)"', 'kubemu env --shell fish | source']
   static override flags = {
     cluster: Flags.string({description: 'cluster name (default: $KUBEMU_CLUSTER or "default")'}),

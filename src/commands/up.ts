@@ -5,9 +5,10 @@ import {systemClock} from '../core/util/clock.js'
 import {KubemuCommand, fail} from '../command-errors.js'
 
 export default class Up extends KubemuCommand {
-  static override description = 'Run the whole cluster in the foreground until Ctrl-C: three masters (etcd members infra1..3, kube-apiservers behind one front port, kube-schedulers and kube-controller-managers electing leaders), kubelets with real delays on the cluster clock, the Kubernetes API over HTTPS and the etcd v3 API over gRPC on loopback. Every other kubemu command goes through it while it runs'
+  static override description = 'Run the whole cluster in the foreground until Ctrl-C: three masters (etcd members infra1..3, kube-apiservers behind one front port, kube-schedulers and kube-controller-managers electing leaders), kubelets with real delays on the cluster clock, the Kubernetes API over HTTPS and the etcd v3 API (gRPC, and /health, /version, /metrics over HTTP on the same ports) on loopback. Every other kubemu command goes through it while it runs'
   static override flags = {
     port: Flags.integer({description: 'port of the Kubernetes API over HTTPS (the cluster\'s kubeconfig is pointed at it)', default: 6443}),
+    'etcd-tls': Flags.boolean({description: 'serve the etcd v3 API over https:// as kubeadm runs etcd: certificates under <cluster>/pki/etcd (ca.crt, server.crt, root.crt, healthcheck-client.crt, apiserver-etcd-client.crt with their keys), client certificates required and their CN taken as the etcd user once auth is enabled', default: false}),
     'etcd-ports': Flags.string({description: 'ports of the etcd v3 API, one per member, comma-separated (0: any free one; default: the members\' client URLs, 2379,22379,32379; "off": none)', default: ''}),
     'auth-token-ttl': Flags.integer({description: 'seconds an etcd auth token lives unused on the cluster clock, as etcd\'s --auth-token-ttl', default: 300, min: 1}),
   }
@@ -29,7 +30,7 @@ export default class Up extends KubemuCommand {
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
     try {
-      await runUp({environment: process.env, port: flags.port, etcdPorts, authTokenTtlSeconds: flags['auth-token-ttl'], clock: systemClock, signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`)})
+      await runUp({environment: process.env, port: flags.port, etcdPorts, authTokenTtlSeconds: flags['auth-token-ttl'], etcdTls: flags['etcd-tls'], clock: systemClock, signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`)})
     } catch (error) {
       if (error instanceof FrontDoorError) fail(this, error.message)
       throw error

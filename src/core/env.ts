@@ -3,7 +3,9 @@
 import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
 import {delimiter, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {etcdClientFiles} from './etcd/pki-files.js'
 import {clusterFolder, defaultClusterName, kubemuHome} from './home.js'
+import {runningUp} from './host/up-marker.js'
 
 /** The tools kubemu has shims for. */
 export const shimmedTools = ['etcdctl', 'kubectl'] as const
@@ -44,6 +46,24 @@ export function environmentLines(environment: NodeJS.ProcessEnv, options: {clust
   const others = (environment.PATH ?? '').split(delimiter).filter((entry) => entry !== '' && entry !== folder)
   const path = options.unset ? others : [folder, ...others]
   const how = options.unset ? 'kubemu env --unset' : 'kubemu env'
-  if (options.shell === 'fish') return `set -gx PATH ${path.map(shellQuote).join(' ')};\n# Run this command to configure your shell:\n# ${how} | source\n`
-  return `export PATH=${shellQuote(path.join(delimiter))}\n# Run this command to configure your shell:\n# eval "$(${how})"\n`
+  const etcdctl = etcdctlVariables(clusterFolder(environment, options.clusterName))
+  if (options.shell === 'fish') {
+    const variables = etcdctl.map(([name, value]) => (options.unset ? `set -e ${name};\n` : `set -gx ${name} ${shellQuote(value)};\n`)).join('')
+    return `set -gx PATH ${path.map(shellQuote).join(' ')};\n${variables}# Run this command to configure your shell:\n# ${how} | source\n`
+  }
+  const variables = etcdctl.map(([name, value]) => (options.unset ? `unset ${name}\n` : `export ${name}=${shellQuote(value)}\n`)).join('')
+  return `export PATH=${shellQuote(path.join(delimiter))}\n${variables}# Run this command to configure your shell:\n# eval "$(${how})"\n`
+}
+
+/** While `up` serves etcd over TLS: etcdctl's endpoints and the root client's certificate files. */
+function etcdctlVariables(folder: string): Array<[string, string]> {
+  const urls = Object.values(runningUp(folder)?.etcd ?? {})
+  if (!urls.some((url) => url.startsWith('https://'))) return []
+  const files = etcdClientFiles(folder)
+  return [
+    ['ETCDCTL_ENDPOINTS', urls.join(',')],
+    ['ETCDCTL_CACERT', files.cacert],
+    ['ETCDCTL_CERT', files.cert],
+    ['ETCDCTL_KEY', files.key],
+  ]
 }

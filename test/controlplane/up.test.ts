@@ -1,6 +1,6 @@
 // `kubemu up` through the CLI: it serves the API and runs the loops with real delays; one-shot
 // commands go through it; a second `up` is refused; a stopped master's standby takes over.
-import {type ChildProcess, spawn} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -9,37 +9,8 @@ import {identityLeaseName} from '../../src/core/host/apiserver-leases.js'
 import {masterComponents as components} from '../../src/core/api/masters.js'
 import {writeHostState} from '../../src/core/host/state.js'
 import {runShell} from '../support/shell.js'
+import {kubemu, UpProcess} from '../support/up-process.js'
 import {temporaryFolder} from '../support/temp.js'
-
-const kubemu = join(import.meta.dirname, '..', '..', 'bin', 'kubemu')
-
-class UpProcess {
-  output = ''
-  private readonly waiting: Array<{pattern: RegExp; resolve: () => void}> = []
-  readonly child: ChildProcess
-  readonly exited: Promise<number | null>
-
-  constructor(home: string) {
-    // Free ports for the etcd front door: the real etcd of other tests may hold 2379, 22379 and 32379.
-    this.child = spawn(kubemu, ['up', '--port', '0', '--etcd-ports', '0,0,0'], {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
-    this.exited = new Promise((resolve) => this.child.on('exit', resolve))
-    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      this.output += chunk
-      for (const entry of [...this.waiting]) {
-        if (entry.pattern.test(this.output)) {
-          this.waiting.splice(this.waiting.indexOf(entry), 1)
-          entry.resolve()
-        }
-      }
-    })
-  }
-
-  /** Resolves once the output matches (the test's own timeout bounds the wait). */
-  until(pattern: RegExp): Promise<void> {
-    if (pattern.test(this.output)) return Promise.resolve()
-    return new Promise((resolve) => this.waiting.push({pattern, resolve}))
-  }
-}
 
 describe('kubemu up', () => {
   const processes: UpProcess[] = []

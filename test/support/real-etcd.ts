@@ -90,8 +90,8 @@ export class RealEtcdCluster {
   }
 }
 
-/** A free loopback port (the kernel's pick; a race with another process is unlikely). */
-async function freePort(): Promise<number> {
+/** A free loopback port (closed again at once, for a process about to listen on it). */
+export async function freePort(): Promise<number> {
   const {createServer} = await import('node:net')
   return new Promise((resolve, reject) => {
     const server = createServer()
@@ -103,24 +103,35 @@ async function freePort(): Promise<number> {
   })
 }
 
-/** A real single-member etcd 3.4 on free loopback ports, for side-by-side comparisons. */
+export interface RealEtcdTls {
+  readonly certificate: string
+  readonly key: string
+  readonly authority: string
+}
+
+/** A real single-member etcd 3.4 (infra1) on free loopback ports (with TLS as kubeadm runs it, when given), for side-by-side answers. */
 export class RealEtcdMember {
   private constructor(
     private readonly child: ChildProcess,
     private readonly folder: string,
-    /** `http://127.0.0.1:<client port>` */
+    /** `http://127.0.0.1:<client port>` (`https://` with TLS) */
     readonly url: string,
   ) {}
 
-  static async start(): Promise<RealEtcdMember> {
+  get clientUrl(): string {
+    return this.url
+  }
+
+  static async start(tls?: RealEtcdTls): Promise<RealEtcdMember> {
     const folder = mkdtempSync(join(tmpdir(), 'kubemu-real-etcd-'))
     const [clientPort, peerPort] = [await freePort(), await freePort()]
-    const url = `http://127.0.0.1:${clientPort}`
+    const url = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`
     const peer = `http://127.0.0.1:${peerPort}`
+    const tlsFlags = tls ? [`--cert-file=${tls.certificate}`, `--key-file=${tls.key}`, `--trusted-ca-file=${tls.authority}`, '--client-cert-auth'] : []
     // Logged at info level once the client port serves: waited for on stderr, not polled.
     const child = spawn(
       'etcd',
-      ['--name=infra1', `--data-dir=${join(folder, 'infra1')}`, `--listen-client-urls=${url}`, `--advertise-client-urls=${url}`, `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`, `--initial-cluster=infra1=${peer}`, '--logger=zap', '--log-outputs=stderr', '--log-level=info'],
+      ['--name=infra1', `--data-dir=${join(folder, 'infra1')}`, `--listen-client-urls=${url}`, `--advertise-client-urls=${url}`, `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`, `--initial-cluster=infra1=${peer}`, '--logger=zap', '--log-outputs=stderr', '--log-level=info', ...tlsFlags],
       {stdio: ['ignore', 'ignore', 'pipe']},
     )
     const member = new RealEtcdMember(child, folder, url)
@@ -135,15 +146,14 @@ export class RealEtcdMember {
     child.stderr!.resume()
     if (serving) return member
     await member.stop()
-    throw new Error('the real etcd member exited while starting')
+    throw new Error(`the real etcd at ${url} exited while starting`)
   }
 
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
-      await new Promise<void>((resolve) => {
-        this.child.once('exit', () => resolve())
-        this.child.kill('SIGKILL')
-      })
+      const exited = new Promise((resolve) => this.child.once('exit', resolve))
+      this.child.kill('SIGKILL')
+      await exited
     }
     rmSync(this.folder, {recursive: true, force: true})
   }

@@ -258,6 +258,7 @@ export class EmbeddedCluster {
     const done = await this.driveUntil(() => proposeRest() && outcomes.size === requests.length, timeoutMilliseconds)
     if (!done) {
       for (const request of requests) member.forgetRequest(request.id)
+      member.metrics.proposalsFailed += requests.length
       throw unproposed.length === requests.length ? new UnproposedError() : etcdErrors.deadlineExceeded()
     }
     return requests.map((request) => outcomes.get(request.id)!)

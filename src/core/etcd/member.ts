@@ -7,6 +7,7 @@ import {MemberDatabase} from '../storage/member-database.js'
 import {assert} from '../util/assert.js'
 import {decodeValue, encodeValue} from '../util/codec.js'
 import type {ClusterLayout, MemberLayout} from './layout.js'
+import {MemberMetrics} from './metrics.js'
 import type {InProcessTransport} from './transport.js'
 import {type CleanShutdown, metaCleanShutdown, metaConfState, readCleanShutdown} from './cluster-files.js'
 
@@ -48,6 +49,7 @@ export class EtcdMember {
   readonly raft: Raft
   readonly stateMachine: StateMachine
   private readonly waiters = new Map<string, (outcome: ApplyOutcome) => void>()
+  readonly metrics = new MemberMetrics()
   private readonly readWaiters = new Map<string, (index: number) => void>()
   private readonly watchListeners = new Set<WatchListener>()
   private cleanShutdownMarkerOnDisk: boolean
@@ -167,6 +169,11 @@ export class EtcdMember {
 
   // ---- the driver step ---------------------------------------------------------------------
 
+  /** Proposals waiting to be applied here (etcd_server_proposals_pending). */
+  get pendingProposals(): number {
+    return this.waiters.size
+  }
+
   /**
    * Runs one Ready through the pipeline; false when there was nothing to do. Its raft state and
    * the applies of its committed entries go to disk in one SQLite transaction, with one fsync
@@ -175,6 +182,7 @@ export class EtcdMember {
   processReady(transport: InProcessTransport): boolean {
     if (!this.raft.hasReady()) return false
     const ready = this.raft.ready()
+    this.metrics.sawLead(ready.softState.lead)
     const applied = this.persistAndApply(ready)
     for (const message of ready.messages) this.sendMessage(transport, message)
     this.raft.advance(ready)
@@ -201,10 +209,15 @@ export class EtcdMember {
       ready.snapshot !== null ||
       (hardState !== null && (hardState.term !== this.persistedTerm || hardState.vote !== this.persistedVote))
     let applied = noneApplied
+    const started = performance.now()
     this.transactionOfStateMachine(() => {
       if (hasRaftState) this.persist(ready)
       applied = this.applyCommitted(ready.committedEntries)
     }, {durable: mustSync})
+    // One transaction holds both: its time is the WAL fsync's when raft must sync, and the
+    // backend commit's when entries were applied.
+    if (mustSync) this.metrics.walFsync.observeSince(started)
+    if (ready.committedEntries.length > 0) this.metrics.backendCommit.observeSince(started)
     if (hardState) {
       this.persistedTerm = hardState.term
       this.persistedVote = hardState.vote

@@ -29,17 +29,21 @@ export class ReadOnlyMember {
     readonly database: MemberDatabase,
     private readonly clock: Clock,
     private readonly credentials: EtcdCredentials | undefined,
+    private readonly certifiedUser: string | undefined,
   ) {
     this.kv = new KvStore(database)
   }
 
-  /** Null when the member is stopped or has no database yet. */
-  static open(folder: string, cluster: ClusterLayout, name: string, clock: Clock, credentials?: EtcdCredentials): ReadOnlyMember | null {
+  /**
+   * Null when the member is stopped or has no database yet. `certifiedUser`: the CN of a verified
+   * client certificate, the user reads run as once auth is on when no credentials are given.
+   */
+  static open(folder: string, cluster: ClusterLayout, name: string, clock: Clock, credentials?: EtcdCredentials, certifiedUser?: string): ReadOnlyMember | null {
     const layout = cluster.members.find((member) => member.name === name)
     if (!layout || readClusterState(folder).stopped.includes(name)) return null
     const path = memberDatabasePath(folder, name)
     if (!existsSync(path)) return null
-    return new ReadOnlyMember(layout, cluster, MemberDatabase.open(path, {readonly: true}), clock, credentials)
+    return new ReadOnlyMember(layout, cluster, MemberDatabase.open(path, {readonly: true}), clock, credentials, certifiedUser)
   }
 
   /**
@@ -72,7 +76,7 @@ export class ReadOnlyMember {
       this.user = this.credentials.user
       this.loggedIn = true
     }
-    return this.user
+    return this.user ?? (this.credentials ? undefined : this.certifiedUser)
   }
 
   header(revision: number): ResponseHeader {

@@ -24,6 +24,7 @@ import {watchVerbs} from './verbs/watch.js'
 import {maintenanceVerbs} from './verbs/maintenance.js'
 import {checkVerbs} from './verbs/check.js'
 import {memberForEndpoint, useServedEndpoints} from './endpoints.js'
+import {certificateUser, transportSecurity} from './transport.js'
 
 export {memberForEndpoint} from './endpoints.js'
 
@@ -191,12 +192,16 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     if (!formats.includes(format)) throw new ExitError(exitCodes.badFeature, 'unsupported output format')
     const folder = clusterFolder(io.environment)
     useServedEndpoints(runningUp(folder)?.etcd)
-    const servingMember = (): string => {
-      const member = flag(flags, 'endpoints').split(',').map(memberForEndpoint).find((name) => name !== null)
-      if (!member) throw new ExitError(exitCodes.error, 'context deadline exceeded')
-      return member
+    /** The first endpoint that names a member, and the member. */
+    const servingEndpoint = (): {endpoint: string; member: string} => {
+      for (const endpoint of flag(flags, 'endpoints').split(',')) {
+        const member = memberForEndpoint(endpoint)
+        if (member) return {endpoint, member}
+      }
+      throw new ExitError(exitCodes.error, 'context deadline exceeded')
     }
     const credentialsOf = (): {user?: string; password?: string} => (flags.changed.has('user') || io.environment.ETCDCTL_USER ? splitCredentials(flag(flags, 'user'), flag(flags, 'password')) : {})
+    const servingMember = (): string => servingEndpoint().member
     const connect = async (): Promise<EtcdctlClient> => {
       const endpoint = servingMember()
       const timeout = parseGoDuration(flag(flags, 'command-timeout')) || commandTimeoutMillisecondsDefault
@@ -205,7 +210,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       const up = runningUp(folder)
       if (up?.etcd) {
         const {FrontDoorClient} = await import('./front-door-client.js')
-        return FrontDoorClient.of(up.etcd, endpoint, {commandTimeoutMilliseconds: timeout, ...credentials})
+        return FrontDoorClient.of(up.etcd, endpoint, {commandTimeoutMilliseconds: timeout, ...credentials, tls: frontDoorTls(up.etcd)})
       }
       // Raft and the cluster load only for commands that open it: reads go lock-free without them.
       const [{EmbeddedCluster}, {EmbeddedClient}] = await Promise.all([import('../etcd/cluster.js'), import('../etcd/embedded-client.js')])
@@ -224,10 +229,18 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       }
       return client
     }
+    /** The TLS to `up`'s front door the flags ask for, checked as its handshake would check it. */
+    const frontDoorTls = (urls: Readonly<Record<string, string>>) => {
+      const {endpoint, member} = servingEndpoint()
+      return urls[member] ? transportSecurity(endpoint, urls[member], flags, folder) : undefined
+    }
     // With credentials every request goes through the cluster, where permissions are checked.
+    // Lock-free reads skip the network, not `up`'s TLS: the flags must pass its handshake.
     const openReader = (options?: {withCredentials?: boolean}): ReadOnlyMember | null => {
+      const served = runningUp(folder)?.etcd
+      const tls = served ? frontDoorTls(served) : undefined
       const {user, password} = credentialsOf()
-      if (user === undefined) return ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder))
+      if (user === undefined) return ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder), undefined, certificateUser(tls))
       return options?.withCredentials ? ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder), {user, password: password ?? ''}) : null
     }
     const withClient = async (work: (client: EtcdctlClient) => Promise<void>): Promise<void> => {

@@ -1,13 +1,9 @@
 // The etcdctl clone while `kubemu up` runs: `up` holds the cluster's writer lock, so commands
 // talk to the members through up's etcd front door, over gRPC, as the real etcdctl does.
 import {EtcdError} from '../mvcc/errors.js'
-import {RealEtcdClient} from '../store/real-etcd-client.js'
+import {RealEtcdClient, type RealEtcdClientOptions} from '../store/real-etcd-client.js'
 
-export interface FrontDoorOptions {
-  readonly commandTimeoutMilliseconds?: number
-  readonly user?: string
-  readonly password?: string
-}
+export type FrontDoorOptions = RealEtcdClientOptions
 
 export class FrontDoorClient extends RealEtcdClient {
   private readonly others: FrontDoorClient[] = []

@@ -15,6 +15,8 @@ import {ControlPlane} from '../controlplane/control-plane.js'
 import {currentLayout} from '../etcd/cluster.js'
 import type {MemberLayout} from '../etcd/layout.js'
 import {clusterFolder} from '../home.js'
+import {etcdctlCommandLine, etcdServingTls} from '../apiserver/authentication/etcd-certificates.js'
+import {serveEtcdGateway} from '../server/etcd-gateway.js'
 import {type EtcdEndpoint, type EtcdFrontDoor, FrontDoorError, startEtcdFrontDoor} from '../server/etcd-grpc.js'
 import {type HttpApi, startHttpApi} from '../server/http-api.js'
 import {LazyEmbeddedStore} from '../store/lazy-embedded-store.js'
@@ -37,6 +39,8 @@ export interface UpOptions {
   readonly etcdPorts?: readonly number[] | null | 'off'
   /** etcd's --auth-token-ttl for the front door's tokens. */
   readonly authTokenTtlSeconds?: number
+  /** Serve the etcd front door over TLS with client certificates (pki/etcd), as kubeadm runs etcd. */
+  readonly etcdTls?: boolean
   /** The wall clock under the cluster clock. */
   readonly clock: Clock
   readonly signal: AbortSignal
@@ -136,16 +140,17 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     })
     http = await startHttpApi(withControlEndpoints(runtime.balancer, runtime.operations, () => credentials.adminToken()))
     if (options.etcdPorts !== 'off') {
+      const endpoints = etcdEndpoints(currentLayout(folder).members, options.etcdPorts ?? null)
+      const tls = options.etcdTls ? etcdServingTls(folder, endpoints.map((endpoint) => endpoint.host), clock.nowMilliseconds()) : undefined
       const authTokenTtl = options.authTokenTtlSeconds === undefined ? {} : {authTokenTtlSeconds: options.authTokenTtlSeconds}
-      etcd = await startEtcdFrontDoor(await store.embeddedClient(), etcdEndpoints(currentLayout(folder).members, options.etcdPorts ?? null), authTokenTtl)
+      etcd = await startEtcdFrontDoor(await store.embeddedClient(), endpoints, {log, tls, gateway: serveEtcdGateway, ...authTokenTtl})
       for (const member of embedded.stoppedMembers()) await etcd.stopMember(member)
     }
     writeUpMarker(folder, {pid: process.pid, url: http.url, secureUrl: secure.url, started: new Date(clock.nowMilliseconds()).toISOString(), ...(etcd ? {etcd: Object.fromEntries(etcd.urls)} : {})})
     const moved = pointAdminKubeconfigAt(connection.kubeconfig, secure.url) ? ', now pointing there' : ''
     log(`Kubernetes API at ${secure.url} (kubeconfig: ${connection.kubeconfig}${moved}); Ctrl-C stops`)
     if (etcd) {
-      const endpoints = [...etcd.urls.values()].map((url) => url.replace(/^http:\/\//, '')).join(',')
-      log(`etcd v3 API at ${[...etcd.urls].map(([name, url]) => `${url} (${name})`).join(', ')}; etcdctl --endpoints=${endpoints}`)
+      log(`etcd v3 API at ${[...etcd.urls].map(([name, url]) => `${url} (${name})`).join(', ')}; ${etcdctlCommandLine(folder, [...etcd.urls.values()])}`)
     }
     log(`masters ${defaultMasters.map((master) => `${master.node} (${master.member})`).join(', ')}; cluster time ${new Date(clock.nowMilliseconds()).toISOString()}`)
     // kube-apiserver's compactor, beside the loops, until `up` stops.

@@ -13,8 +13,10 @@ import * as protoLoader from '@grpc/proto-loader'
 import type {EmbeddedClient} from '../etcd/embedded-client.js'
 import {EtcdError, type GrpcCode, unconvertedAuthError} from '../mvcc/errors.js'
 import {AuthTokens} from './etcd-auth-tokens.js'
+import {createEtcdHttpServer, type EtcdGateway} from './etcd-http.js'
+import {CertifiedPeers, certifiedUserInterceptor, HandshakeRejections, certifiedUserMetadataKey, type FrontDoorListener, type ListenerTls, startFrontDoorListener} from './etcd-listener.js'
+import {GrpcMetrics} from './etcd-metrics.js'
 import {serveWatchStream} from './etcd-watch-service.js'
-import {type AuthorityRelay, startAuthorityRelay} from './http2-authority.js'
 import {
   alarmMember,
   alarmTypes,
@@ -72,7 +74,7 @@ export interface EtcdEndpoint {
 }
 
 export interface EtcdFrontDoor {
-  /** Each member's client URL as bound (`http://127.0.0.1:2379`). */
+  /** Each member's client URL as bound (`http://127.0.0.1:2379`, `https://…` with TLS). */
   readonly urls: ReadonlyMap<string, string>
   /** A stopped member's port refuses connections, as a dead etcd's would; started, it listens again. */
   stopMember(member: string): Promise<void>
@@ -95,6 +97,12 @@ type CallerOf = (metadata: grpc.Metadata) => string | undefined
 export interface EtcdFrontDoorOptions {
   /** etcd's --auth-token-ttl: seconds a simple token lives unused (300 by default). */
   readonly authTokenTtlSeconds?: number
+  /** Serve https:// with these certificates, requiring client certificates from the CA (a CN is the etcd user). */
+  readonly tls?: ListenerTls | undefined
+  /** The v3 JSON gateway for paths under /v3/ (without it they answer 404). */
+  readonly gateway?: EtcdGateway | undefined
+  /** Where rejected TLS handshakes and failed HTTP requests are reported. */
+  readonly log?: ((line: string) => void) | undefined
 }
 
 export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: readonly EtcdEndpoint[], options: EtcdFrontDoorOptions = {}): Promise<EtcdFrontDoor> {
@@ -108,18 +116,26 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
     stampOf: (user) => authOfAnyMember().tokenStamp(user),
     ...(options.authTokenTtlSeconds === undefined ? {} : {ttlSeconds: options.authTokenTtlSeconds}),
   })
+  // etcd's AuthInfoFromCtx: the token's user; without a token, the verified client certificate's CN (--client-cert-auth).
   const callerOf: CallerOf = (metadata) => {
     const token = metadata.get('token')[0]
-    return tokens.userOfToken(typeof token === 'string' ? token : undefined)
+    if (typeof token === 'string') return tokens.userOfToken(token)
+    const commonName = metadata.get(certifiedUserMetadataKey)[0]
+    return typeof commonName === 'string' ? commonName : undefined
   }
+  const peers = new CertifiedPeers()
+  const log = options.log ?? (() => {})
+  const scheme = options.tls ? 'https' : 'http'
   const servers: grpc.Server[] = []
-  const relays: AuthorityRelay[] = []
   const urls = new Map<string, string>()
-  /** Per member: its gRPC server's internal port, its bound address and its relay (null while stopped). */
-  const listeners = new Map<string, {host: string; port: number; internalPort: number; relay: AuthorityRelay | null}>()
+  const servedUrl = (member: string) => urls.get(member)
+  const rejections = new HandshakeRejections(log)
+  /** Per member: how to listen on its port again, and the listener (null while stopped). */
+  const listeners = new Map<string, {listen: () => Promise<FrontDoorListener>; listener: FrontDoorListener | null}>()
   try {
     for (const endpoint of endpoints) {
-      const server = new grpc.Server({'grpc.max_receive_message_length': receiveMessageBytesMax})
+      const metrics = new GrpcMetrics(loaded.etcdserverpb, 'etcdserverpb')
+      const server = new grpc.Server({'grpc.max_receive_message_length': receiveMessageBytesMax, interceptors: [metrics.interceptor, certifiedUserInterceptor(peers)]})
       const clientOf = (metadata: grpc.Metadata, use: TokenUse = 'checked') => {
         if (use === 'ignored') return client.forUser(endpoint.member, undefined)
         try {
@@ -128,43 +144,55 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
           throw use === 'maintenance' ? unconvertedAuthError(error) : error
         }
       }
-      addServices(server, loaded.etcdserverpb, clientOf, callerOf, endpoint.member, client, tokens, (member) => urls.get(member))
+      addServices(server, loaded.etcdserverpb, clientOf, callerOf, endpoint.member, client, tokens, servedUrl)
       servers.push(server)
-      // gRPC on a loopback port of its own, reached through the relay on the member's client URL.
-      const internalPort = await new Promise<number>((resolve, reject) =>
+      // gRPC on a loopback port of its own, reached through the listener on the member's client URL.
+      const grpcPort = await new Promise<number>((resolve, reject) =>
         server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
       )
-      const relay = await startAuthorityRelay(endpoint.host, endpoint.port, internalPort).catch((error: unknown) => {
+      const http = createEtcdHttpServer({
+        context: {member: endpoint.member, clientOf: (user) => client.forUser(endpoint.member, user), tokens, servedUrl},
+        member: () => client.embedded.member(endpoint.member),
+        grpcMetrics: metrics,
+        gateway: options.gateway,
+        log,
+      })
+      let port = endpoint.port
+      const listen = async () => {
+        const listener = await startFrontDoorListener({host: endpoint.host, port, grpcPort, http, tls: options.tls, peers, rejections, member: endpoint.member})
+        port = listener.port
+        return listener
+      }
+      const entry = {listen, listener: null as FrontDoorListener | null}
+      listeners.set(endpoint.member, entry)
+      entry.listener = await listen().catch((error: unknown) => {
         throw new FrontDoorError(`cannot serve the etcd API of ${endpoint.member} on ${endpoint.host}:${endpoint.port} (${error instanceof Error ? error.message : String(error)}): is a real etcd running there? --etcd-ports moves the front door, --etcd-ports off turns it off`)
       })
-      relays.push(relay)
-      const port = relay.port
-      urls.set(endpoint.member, `http://${endpoint.host}:${port}`)
-      listeners.set(endpoint.member, {host: endpoint.host, port, internalPort, relay})
+      urls.set(endpoint.member, `${scheme}://${endpoint.host}:${port}`)
     }
   } catch (error) {
-    for (const relay of relays) await relay.close()
+    for (const entry of listeners.values()) await entry.listener?.close()
     for (const server of servers) server.forceShutdown()
     throw error
   }
   return {
     urls,
     stopMember: async (member) => {
-      const listener = listeners.get(member)
-      if (!listener?.relay) return
-      const relay = listener.relay
-      listener.relay = null
-      await relay.close()
+      const entry = listeners.get(member)
+      if (!entry?.listener) return
+      const listener = entry.listener
+      entry.listener = null
+      await listener.close()
     },
     startMember: async (member) => {
-      const listener = listeners.get(member)
-      if (!listener || listener.relay) return
-      listener.relay = await startAuthorityRelay(listener.host, listener.port, listener.internalPort).catch((error: unknown) => {
-        throw new FrontDoorError(`cannot serve the etcd API of ${member} on ${listener.host}:${listener.port} again (${error instanceof Error ? error.message : String(error)})`)
+      const entry = listeners.get(member)
+      if (!entry || entry.listener) return
+      entry.listener = await entry.listen().catch((error: unknown) => {
+        throw new FrontDoorError(`cannot serve the etcd API of ${member} on ${urls.get(member)} again (${error instanceof Error ? error.message : String(error)})`)
       })
     },
     close: async () => {
-      for (const listener of listeners.values()) await listener.relay?.close()
+      for (const entry of listeners.values()) await entry.listener?.close()
       listeners.clear()
       for (const server of servers) server.forceShutdown()
     },

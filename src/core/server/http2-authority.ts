@@ -2,15 +2,14 @@
 // give grpc-go the whole URL as the dial target, so the HTTP/2 `:authority` they send is
 // "http://127.0.0.1:2379". Go's server takes it; Node's HTTP/2 (nghttp2) checks the field and
 // resets the stream with PROTOCOL_ERROR, with no option to relax it. So the etcd front door
-// listens through this relay: it passes the connection to the gRPC server, and in the client's
+// relays its connections through this rewriter: it passes them to the gRPC server, and in the client's
 // HEADERS frames writes each literal `:authority` as the address the client reached (which the
 // server does not otherwise use). The HPACK header block is walked, not decoded: indexed fields and
 // other literals are copied byte for byte, so both ends' dynamic tables keep the same entries (the
 // server's a little smaller, which only means it evicts later).
-import {connect, createServer, type Server, type Socket} from 'node:net'
 import {Transform, type TransformCallback} from 'node:stream'
 
-const connectionPreface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
+export const connectionPreface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
 /** A frame header holds a 24-bit length: the relay buffers at most one frame of 16 MiB. */
 const frameHeaderBytes = 9
 const headersFrameType = 0x1
@@ -153,44 +152,4 @@ export class AuthorityRewriter extends Transform {
     header[4] = flags & ~paddedFlag
     return Buffer.concat([header, priority, block])
   }
-}
-
-export interface AuthorityRelay {
-  readonly port: number
-  close(): Promise<void>
-}
-
-/** Listens on host:port and relays every connection to the local HTTP/2 server at targetPort. */
-export function startAuthorityRelay(host: string, port: number, targetPort: number): Promise<AuthorityRelay> {
-  const sockets = new Set<Socket>()
-  const server: Server = createServer((client) => {
-    const upstream = connect(targetPort, '127.0.0.1')
-    // Small frames go at once, as gRPC's own sockets send them (Nagle would hold each for an ACK).
-    client.setNoDelay(true)
-    upstream.setNoDelay(true)
-    sockets.add(client).add(upstream)
-    const forget = () => {
-      client.destroy()
-      upstream.destroy()
-      sockets.delete(client)
-      sockets.delete(upstream)
-    }
-    client.on('error', forget).on('close', forget)
-    upstream.on('error', forget).on('close', forget)
-    client.pipe(new AuthorityRewriter(`${host}:${(server.address() as {port: number}).port}`)).pipe(upstream)
-    upstream.pipe(client)
-  })
-  return new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      server.off('error', reject)
-      resolve({
-        port: (server.address() as {port: number}).port,
-        close: () => new Promise((done) => {
-          for (const socket of sockets) socket.destroy()
-          server.close(() => done())
-        }),
-      })
-    })
-  })
 }

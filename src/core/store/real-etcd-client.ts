@@ -2,6 +2,9 @@
 // cluster. etcd3 is a maintained gRPC client; we use its raw RPC stubs so that requests and
 // responses are etcd's own, field for field.
 import {noop} from 'cockatiel'
+import * as grpc from '@grpc/grpc-js'
+import {isIP} from 'node:net'
+import {checkServerIdentity, type PeerCertificate} from 'node:tls'
 import {Etcd3} from 'etcd3'
 import type {AlarmMember, AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, PermissionInfo, StatusResponse, WatchApi, WatchRequest, WatchResponse, Watcher} from '../etcd/api.js'
 import {membershipErrors} from '../etcd/membership.js'
@@ -26,6 +29,44 @@ import type {
 export const watchResponsesBufferedMax = 10_000
 
 type Raw = Record<string, any>
+
+/** TLS to the endpoints, as etcdctl's --cacert, --cert, --key and --insecure-skip-tls-verify set it. */
+export interface ClientTls {
+  /** PEM; absent: the system's roots. */
+  readonly authority?: Buffer | undefined
+  readonly certificate?: Buffer | undefined
+  readonly key?: Buffer | undefined
+  readonly skipVerify?: boolean | undefined
+}
+
+export interface RealEtcdClientOptions {
+  readonly commandTimeoutMilliseconds?: number | undefined
+  readonly user?: string | undefined
+  readonly password?: string | undefined
+  readonly tls?: ClientTls | undefined
+}
+
+/**
+ * etcd3 takes a CA and a client certificate but no verification options: its channels' and its
+ * authenticator's credentials are replaced before it dials (it makes its channels on first use).
+ * An IP address is not sent as the TLS server name (RFC 6066, which Node warns about): the name
+ * sent is "localhost", and the certificate is checked against the address dialed.
+ */
+function useTransportSecurity(client: Etcd3, tls: ClientTls, hosts: readonly string[]): void {
+  const hostnames = [...new Set(hosts.map((host) => new URL(host.includes('://') ? host : `https://${host}`).hostname.replace(/^\[|\]$/g, '')))]
+  const dialed = hostnames.length === 1 ? hostnames[0]! : null
+  const checkIdentity = (_name: string, certificate: PeerCertificate) => (dialed === null ? undefined : checkServerIdentity(dialed, certificate))
+  const verify = tls.skipVerify ? {rejectUnauthorized: false, checkServerIdentity: () => undefined} : {checkServerIdentity: checkIdentity}
+  const credentials = grpc.credentials.createSsl(tls.authority ?? null, tls.key ?? null, tls.certificate ?? null, verify)
+  if (dialed !== null && isIP(dialed)) {
+    // Every channel made with these credentials (etcd3's login channel too) sends "localhost".
+    const connector = credentials._createSecureConnector.bind(credentials)
+    credentials._createSecureConnector = (target, channelOptions, callCredentials) => connector(target, {...channelOptions, 'grpc.ssl_target_name_override': 'localhost'}, callCredentials)
+  }
+  const pool = (client as unknown as {pool: {hosts: Array<{channelCredentials: unknown}>; authenticator: {credentials: unknown}}}).pool
+  for (const host of pool.hosts) host.channelCredentials = credentials
+  pool.authenticator.credentials = credentials
+}
 
 const buffer = (bytes: Uint8Array | undefined): Buffer | undefined => (bytes ? Buffer.from(bytes) : undefined)
 
@@ -163,7 +204,7 @@ export class RealEtcdClient implements EtcdClient {
   readonly auth: AuthApi
   private readonly client: Etcd3
 
-  constructor(endpoints: string | readonly string[], options: {commandTimeoutMilliseconds?: number; user?: string; password?: string} = {}) {
+  constructor(endpoints: string | readonly string[], options: RealEtcdClientOptions = {}) {
     this.client = new Etcd3({
       hosts: typeof endpoints === 'string' ? [endpoints] : [...endpoints],
       dialTimeout: options.commandTimeoutMilliseconds ?? 5000,
@@ -171,6 +212,7 @@ export class RealEtcdClient implements EtcdClient {
       faultHandling: {host: () => noop, global: noop},
       ...(options.user !== undefined ? {auth: {username: options.user, password: options.password ?? ''}} : {}),
     })
+    if (options.tls) useTransportSecurity(this.client, options.tls, typeof endpoints === 'string' ? [endpoints] : endpoints)
     const rpc = this.client as unknown as {kv: Raw; leaseClient: Raw; maintenance: Raw; cluster: Raw; watchClient: Raw; auth: Raw}
     this.kv = {
       range: (request) => call(async () => rangeResponse(await rpc.kv.range(rangeRequest(request)))),

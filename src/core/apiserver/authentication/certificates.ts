@@ -2,7 +2,7 @@
 // (`kubernetes`) and a serving certificate for the API server signed by it, with the names and
 // addresses clients dial. ECDSA P-256 with SHA-256; DER written by hand (a few ASN.1 types), keys
 // and signatures from node:crypto.
-import {createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, randomBytes, sign} from 'node:crypto'
+import {createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, randomBytes, sign, X509Certificate} from 'node:crypto'
 import {existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {isIP} from 'node:net'
 import {join} from 'node:path'
@@ -69,6 +69,7 @@ const oids = {
   subjectKeyIdentifier: '2.5.29.14',
   authorityKeyIdentifier: '2.5.29.35',
   serverAuth: '1.3.6.1.5.5.7.3.1',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
 }
 
 function name(commonName: string, organization?: string): Buffer {
@@ -134,10 +135,10 @@ function certificate(subject: Buffer, publicKey: KeyObject, issuer: Issuer, exte
 const newKey = () => generateKeyPairSync('ec', {namedCurve: 'prime256v1'})
 const pkcs8 = (key: KeyObject) => key.export({type: 'pkcs8', format: 'pem'}).toString()
 
-/** A self-signed CA named `kubernetes`, as kubeadm's ca.crt. */
-export function createCertificateAuthority(nowMilliseconds: number): KeyAndCertificate {
+/** A self-signed CA named `kubernetes`, as kubeadm's ca.crt (or `etcd-ca`, as its etcd/ca.crt). */
+export function createCertificateAuthority(nowMilliseconds: number, commonName = 'kubernetes'): KeyAndCertificate {
   const {privateKey, publicKey} = newKey()
-  const subject = name('kubernetes')
+  const subject = name(commonName)
   const identifier = keyIdentifier(publicKey)
   const issuer: Issuer = {name: subject, key: privateKey, keyIdentifier: identifier}
   const extensions = [
@@ -149,22 +150,38 @@ export function createCertificateAuthority(nowMilliseconds: number): KeyAndCerti
   return {certificate: certificate(subject, publicKey, issuer, extensions, nowMilliseconds), privateKey: pkcs8(privateKey)}
 }
 
-/** The API server's serving certificate (kubeadm's apiserver.crt), signed by `authority`. */
-export function issueServingCertificate(authority: KeyAndCertificate, hosts: readonly string[], nowMilliseconds: number): KeyAndCertificate {
-  assert(hosts.length > 0, 'a serving certificate names at least one host')
+export interface CertificateRequest {
+  readonly commonName: string
+  readonly organization?: string
+  /** The DNS names and IP addresses a serving certificate covers (none for a client's). */
+  readonly hosts?: readonly string[]
+  readonly usages: ReadonlyArray<'serverAuth' | 'clientAuth'>
+}
+
+/** A certificate signed by `authority` (a CA whose subject is its CN alone, as those made here). */
+export function issueCertificate(authority: KeyAndCertificate, request: CertificateRequest, nowMilliseconds: number): KeyAndCertificate {
   const authorityKey = createPrivateKey(authority.privateKey)
-  const issuer: Issuer = {name: name('kubernetes'), key: authorityKey, keyIdentifier: keyIdentifier(createPublicKey(authorityKey))}
+  const authorityName = /^CN=(.*)$/.exec(new X509Certificate(authority.certificate).subject)?.[1]
+  assert(authorityName !== undefined, 'a CA made here is named by its CN alone')
+  const issuer: Issuer = {name: name(authorityName), key: authorityKey, keyIdentifier: keyIdentifier(createPublicKey(authorityKey))}
   const {privateKey, publicKey} = newKey()
+  const hosts = request.hosts ?? []
   const alternativeNames = hosts.map((host) => (isIP(host) ? tlv(0x87, ipAddressBytes(host)) : tlv(0x82, Buffer.from(host, 'ascii'))))
   const extensions = [
     // digitalSignature, keyEncipherment.
     extension(oids.keyUsage, true, bitString(Buffer.from([0xa0]), 5)),
-    extension(oids.extendedKeyUsage, false, sequence(objectIdentifier(oids.serverAuth))),
+    extension(oids.extendedKeyUsage, false, sequence(...request.usages.map((usage) => objectIdentifier(oids[usage])))),
     extension(oids.basicConstraints, true, sequence()),
     extension(oids.authorityKeyIdentifier, false, sequence(tlv(0x80, issuer.keyIdentifier))),
-    extension(oids.subjectAltName, false, sequence(...alternativeNames)),
+    ...(hosts.length > 0 ? [extension(oids.subjectAltName, false, sequence(...alternativeNames))] : []),
   ]
-  return {certificate: certificate(name('kube-apiserver'), publicKey, issuer, extensions, nowMilliseconds), privateKey: pkcs8(privateKey)}
+  return {certificate: certificate(name(request.commonName, request.organization), publicKey, issuer, extensions, nowMilliseconds), privateKey: pkcs8(privateKey)}
+}
+
+/** The API server's serving certificate (kubeadm's apiserver.crt), signed by `authority`. */
+export function issueServingCertificate(authority: KeyAndCertificate, hosts: readonly string[], nowMilliseconds: number): KeyAndCertificate {
+  assert(hosts.length > 0, 'a serving certificate names at least one host')
+  return issueCertificate(authority, {commonName: 'kube-apiserver', hosts, usages: ['serverAuth']}, nowMilliseconds)
 }
 
 /** The names and addresses the API server's certificate covers (kubeadm's, on loopback). */
@@ -175,34 +192,38 @@ export interface ClusterCertificates {
   readonly serving: KeyAndCertificate
 }
 
-const certificateFiles = {authorityCertificate: 'ca.crt', authorityKey: 'ca.key', servingCertificate: 'apiserver.crt', servingKey: 'apiserver.key'} as const
-
 /**
- * The cluster's CA and serving certificate in `<pki>/tls`, made on first use. The four files are
- * written into a fresh folder that is then renamed into place, so two processes starting at once
- * both end up with the one set that won.
+ * Makes `folder` with the certificates `issue` gives (file name → key and certificate, written as
+ * name.crt and name.key) unless it exists. The files are written into a fresh folder that is then
+ * renamed into place, so two processes starting at once both end up with the one set that won.
  */
+export function writeCertificateFolderOnce(folder: string, issue: () => Record<string, KeyAndCertificate>): void {
+  if (existsSync(folder)) return
+  const staging = mkdtempSync(`${folder}-`)
+  for (const [file, pair] of Object.entries(issue())) {
+    writeFileSync(join(staging, `${file}.crt`), pair.certificate)
+    writeFileSync(join(staging, `${file}.key`), pair.privateKey, {mode: 0o600})
+  }
+  try {
+    renameSync(staging, folder)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error
+    rmSync(staging, {recursive: true, force: true})
+  }
+}
+
+/** name.crt and name.key of `folder`. */
+export function readKeyAndCertificate(folder: string, file: string): KeyAndCertificate {
+  return {certificate: readFileSync(join(folder, `${file}.crt`), 'utf8'), privateKey: readFileSync(join(folder, `${file}.key`), 'utf8')}
+}
+
+/** The cluster's CA and serving certificate in `<pki>/tls` (kubeadm's ca.crt and apiserver.crt), made on first use. */
 export function clusterCertificates(pki: string, nowMilliseconds: number): ClusterCertificates {
   const folder = join(pki, 'tls')
-  if (!existsSync(folder)) {
-    const staging = mkdtempSync(join(pki, 'tls-'))
+  writeCertificateFolderOnce(folder, () => {
     const authority = createCertificateAuthority(nowMilliseconds)
-    const serving = issueServingCertificate(authority, servingHosts, nowMilliseconds)
-    writeFileSync(join(staging, certificateFiles.authorityCertificate), authority.certificate)
-    writeFileSync(join(staging, certificateFiles.authorityKey), authority.privateKey, {mode: 0o600})
-    writeFileSync(join(staging, certificateFiles.servingCertificate), serving.certificate)
-    writeFileSync(join(staging, certificateFiles.servingKey), serving.privateKey, {mode: 0o600})
-    try {
-      renameSync(staging, folder)
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error
-      rmSync(staging, {recursive: true, force: true})
-    }
-  }
-  const read = (file: string) => readFileSync(join(folder, file), 'utf8')
-  return {
-    authority: {certificate: read(certificateFiles.authorityCertificate), privateKey: read(certificateFiles.authorityKey)},
-    serving: {certificate: read(certificateFiles.servingCertificate), privateKey: read(certificateFiles.servingKey)},
-  }
+    return {ca: authority, apiserver: issueServingCertificate(authority, servingHosts, nowMilliseconds)}
+  })
+  return {authority: readKeyAndCertificate(folder, 'ca'), serving: readKeyAndCertificate(folder, 'apiserver')}
 }

@@ -1,0 +1,58 @@
+// etcdctl's transport security from its global flags (--cacert, --cert, --key,
+// --insecure-skip-tls-verify, --insecure-transport): whether an endpoint is dialed over TLS, and
+// with which files, as clientv3 decides it. A client that speaks the other protocol than the
+// port does gets etcdctl's "context deadline exceeded".
+import {X509Certificate} from 'node:crypto'
+import {existsSync, readFileSync} from 'node:fs'
+import {etcdClientFiles} from '../etcd/pki-files.js'
+import type {ClientTls} from '../store/real-etcd-client.js'
+import {type ParsedFlags} from './flags.js'
+import {ExitError, exitCodes, flag} from './verb.js'
+
+function readPem(path: string): Buffer {
+  try {
+    return readFileSync(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new ExitError(exitCodes.badArgs, `open ${path}: no such file or directory`)
+    if (code === 'EACCES') throw new ExitError(exitCodes.badArgs, `open ${path}: permission denied`)
+    throw error
+  }
+}
+
+const certificatesIn = (pem: Buffer): X509Certificate[] =>
+  (pem.toString('utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((block) => new X509Certificate(block))
+
+/**
+ * Whether the TLS handshake with `up`'s front door would succeed (it requires a client
+ * certificate from the cluster's etcd CA; the client must trust that CA or skip verification).
+ * Checked before anything is sent, so that reads made without the network fail the same way.
+ */
+function handshakeSucceeds(tls: ClientTls, clusterFolder: string): boolean {
+  const authorityFile = etcdClientFiles(clusterFolder).cacert
+  if (!existsSync(authorityFile) || !tls.certificate) return false
+  const authority = new X509Certificate(readFileSync(authorityFile))
+  const client = certificatesIn(tls.certificate)[0]
+  if (!client?.verify(authority.publicKey)) return false
+  return Boolean(tls.skipVerify) || (tls.authority !== undefined && certificatesIn(tls.authority).some((trusted) => trusted.fingerprint256 === authority.fingerprint256))
+}
+
+/** The TLS an endpoint is dialed with (undefined: plain); throws etcdctl's errors for bad flags or the wrong protocol. */
+export function transportSecurity(endpoint: string, servedUrl: string, flags: ParsedFlags, clusterFolder: string): ClientTls | undefined {
+  const [cacert, cert, key] = [flag(flags, 'cacert'), flag(flags, 'cert'), flag(flags, 'key')]
+  if ((cert === '') !== (key === '')) throw new ExitError(exitCodes.badArgs, `KeyFile and CertFile must both be present[key: ${key}, cert: ${cert}]`)
+  const scheme = /^(\w+):\/\//.exec(endpoint.trim())?.[1] ?? ''
+  const configured = cacert !== '' || cert !== '' || flag(flags, 'insecure-transport') === 'false'
+  const secure = scheme === 'https' || (scheme !== 'http' && configured)
+  const tls = secure ? {authority: cacert === '' ? undefined : readPem(cacert), certificate: cert === '' ? undefined : readPem(cert), key: key === '' ? undefined : readPem(key), skipVerify: flag(flags, 'insecure-skip-tls-verify') === 'true'} : undefined
+  // Plain gRPC on a TLS port (or TLS on a plain one) never gets through the handshake.
+  if (secure !== servedUrl.startsWith('https://') || (tls && !handshakeSucceeds(tls, clusterFolder))) throw new ExitError(exitCodes.error, 'context deadline exceeded')
+  return tls
+}
+
+/** The etcd user a client certificate names (its CN), as the front door takes it. */
+export function certificateUser(tls: ClientTls | undefined): string | undefined {
+  if (!tls?.certificate) return undefined
+  const subject = certificatesIn(tls.certificate)[0]?.subject ?? ''
+  return /^CN=(.*)$/m.exec(subject)?.[1]
+}
