@@ -1,10 +1,12 @@
 // `kubemu up` as a user starts it, a subprocess of the built CLI, for tests that point etcd client
 // libraries at its etcd front door: free ports chosen once and kept across restarts (so clients
 // reconnect to the same endpoints after a SIGKILL), its output kept and watched, member faults
-// and the cluster clock driven through kubemu's own commands.
+// and the cluster clock driven through kubemu's own commands (or their core calls, where the
+// command's start-up time would blur when a fault lands).
 import {type ChildProcess, spawn} from 'node:child_process'
 import {createServer} from 'node:net'
 import {join} from 'node:path'
+import {advanceClusterTime, applyFault} from '../../src/core/host/commands.js'
 import {runShell, type ShellResult} from './shell.js'
 
 export const kubemuBin = join(import.meta.dirname, '..', '..', 'bin', 'kubemu')
@@ -30,6 +32,8 @@ export class UpProcess {
   child: ChildProcess | null = null
   exited: Promise<number | null> = Promise.resolve(null)
   readonly environment: NodeJS.ProcessEnv
+  /** Set while the test itself stops or kills `up`. */
+  private ending = false
 
   private constructor(
     readonly home: string,
@@ -96,13 +100,25 @@ export class UpProcess {
 
   /** SIGKILL, as a crash: nothing is flushed or closed. Resolves once the process is gone. */
   async crash(): Promise<void> {
+    this.ending = true
     this.signal('SIGKILL')
     await this.exited
+    this.ending = false
+  }
+
+  /** Rejects if `up` exits without being told to (race a wait against it, to fail with up's last words instead of a timeout). */
+  died(): Promise<never> {
+    const child = this.child
+    return this.exited.then((code) => {
+      if (this.ending || child !== this.child) return new Promise<never>(() => undefined)
+      throw new Error(`kubemu up exited (${code}) on its own; its last output:\n${this.output.slice(-3000)}`)
+    })
   }
 
   /** Ctrl-C, then waits for a clean exit. */
   async stop(): Promise<void> {
     if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return
+    this.ending = true
     this.signal('SIGCONT')
     this.signal('SIGINT')
     await this.exited
@@ -111,6 +127,19 @@ export class UpProcess {
   /** A kubemu command (`member stop infra1 --force`, `time advance 30s`) through `up`. */
   kubemu(line: string): Promise<ShellResult> {
     return runShell(`${kubemuBin} ${line}`, {cwd: this.home, env: this.environment})
+  }
+
+  /**
+   * `kubemu member stop|start NAME` as the command does it (through up's control endpoint), without
+   * the command's start-up time, so a fault lands where the test means it to.
+   */
+  async member(action: 'stop' | 'start', name: string): Promise<void> {
+    await applyFault(this.environment, undefined, 'members', name, action, false)
+  }
+
+  /** `kubemu time advance`, as the command does it. */
+  async advance(milliseconds: number): Promise<void> {
+    await advanceClusterTime(this.environment, undefined, milliseconds)
   }
 
   /** Runs a kubemu command that must succeed. */
