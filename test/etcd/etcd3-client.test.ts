@@ -150,6 +150,11 @@ describe('the etcd3 client against kubemu up', () => {
     const ttlSeconds = 10
     const lease = client.lease(ttlSeconds)
     await lease.put('/lease/held').value('yes')
+    await lease.put('/lease/also-1').value('1')
+    await lease.put('/lease/also-2').value('2')
+    const watcher = await client.watch().prefix('/lease/').create()
+    const deletions: IWatchResponse[] = []
+    watcher.on('data', (response) => deletions.push(response))
     // Twice the TTL in cluster time (the steps plus the wall time they take), each step after a
     // keep-alive and short enough that the next keep-alive (every third of the TTL) comes in time.
     const started = Date.now()
@@ -172,6 +177,15 @@ describe('the etcd3 client against kubemu up', () => {
     await up.must(`time advance ${ttlSeconds + 2}s`)
     const gone = await client.get('/lease/held').exec()
     expect(gone.kvs).toEqual([])
+    // The revocation deletes the three keys in one revision, which a watch receives in one response.
+    await whenTrue(watcher, 'data', () => deletions.length > 0)
+    expect(deletions[0]!.events.map((event) => [event.type, event.kv.key.toString()])).toEqual([
+      ['Delete', '/lease/also-1'],
+      ['Delete', '/lease/also-2'],
+      ['Delete', '/lease/held'],
+    ])
+    expect(new Set(deletions[0]!.events.map((event) => event.kv.mod_revision)).size).toBe(1)
+    await watcher.cancel()
     expect(Number((await client.leaseClient.leaseTimeToLive({ID: id})).TTL)).toBe(-1)
     expect(await client.lease(1).grant().then((id) => typeof id)).toBe('string')
   })

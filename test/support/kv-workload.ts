@@ -30,6 +30,11 @@ function notSent(error: unknown): boolean {
   return error instanceof Error && /^14 UNAVAILABLE: No connection established\./.test(error.message)
 }
 
+/** The share of operations that write or delete the batch keys in one revision. */
+const batchShare = 0.1
+/** Keys a batch writes in one revision (few: a revision of more than 1,000 events is another test's matter). */
+const batchKeys = 3
+
 export interface WorkloadOptions {
   readonly endpoints: readonly string[]
   readonly clients: number
@@ -89,11 +94,56 @@ export class KvWorkload {
       const key = this.key(random.nextInt(this.options.keys))
       const value = `c${index}-${count}`
       const choice = random.next()
+      if (choice < batchShare) {
+        if (!(await this.batch(client, value, random.chance(0.3)))) await pause(retryPauseMilliseconds)
+        continue
+      }
       const input: KvInput = choice < 0.4 ? {kind: 'get', key} : choice < 0.7 ? {kind: 'put', key, value} : {kind: 'cas', key, expected: seen.get(key) ?? null, value}
       const output = await this.perform(client, index, input)
       if (output?.kind === 'get') seen.set(key, output.value)
       else if (output?.kind === 'put' || (output?.kind === 'cas' && output.succeeded)) seen.set(key, value)
       if (output === null) await pause(retryPauseMilliseconds)
+    }
+  }
+
+  /**
+   * A revision with several events, for the watch checker's atomicity: a transaction that puts
+   * every batch key, or a delete of them all (with their previous values, so the deleted keys are
+   * known). Outside the keys the linearizability checker reads. Says whether it was answered.
+   */
+  private async batch(client: Etcd3, value: string, remove: boolean): Promise<boolean> {
+    const keys = Array.from({length: batchKeys}, (_, index) => `${this.options.prefix}batch/b${index}`)
+    try {
+      if (remove) {
+        // The keys under `…batch/` are those before `…batch0` ('0' follows '/').
+        const response = await client.kv.deleteRange({key: Buffer.from(`${this.options.prefix}batch/`), range_end: Buffer.from(`${this.options.prefix}batch0`), prev_kv: true})
+        for (const kv of response.prev_kvs) this.acknowledged.push({revision: Number(response.header.revision), key: kv.key.toString(), type: 'delete', value: null})
+      } else {
+        const response = await client.if(keys[0]!, 'Version', '>', -1).then(...keys.map((key) => client.put(key).value(value))).commit()
+        for (const key of keys) this.acknowledged.push({revision: Number(response.header.revision), key, type: 'put', value})
+      }
+      return true
+    } catch (error) {
+      this.fail(error)
+      return false
+    } finally {
+      this.attempted1()
+    }
+  }
+
+  private fail(error: unknown): void {
+    const message = error instanceof Error ? error.message.split('\n')[0]!.replace(/127\.0\.0\.1:\d+/g, 'PORT').slice(0, 100) : String(error)
+    this.failures.set(message, (this.failures.get(message) ?? 0) + 1)
+  }
+
+  /** Counts one attempt and wakes who waited for it. */
+  private attempted1(): void {
+    this.attempts++
+    for (const entry of [...this.waiting]) {
+      if (this.attempts >= entry.attempts) {
+        this.waiting.splice(this.waiting.indexOf(entry), 1)
+        entry.resolve()
+      }
     }
   }
 
@@ -116,20 +166,13 @@ export class KvWorkload {
         output = {kind: 'cas', succeeded: response.succeeded}
       }
     } catch (error) {
-      const message = error instanceof Error ? error.message.split('\n')[0]!.replace(/127\.0\.0\.1:\d+/g, 'PORT').slice(0, 100) : String(error)
-      this.failures.set(message, (this.failures.get(message) ?? 0) + 1)
+      this.fail(error)
       // Never sent (no connection to the member): it took no effect, like a failed read.
       if (notSent(error)) definitelyFailed = true
     }
     // A read that failed changed nothing and says nothing: it is left out, as is a request never sent.
     if (output !== null || (input.kind !== 'get' && !definitelyFailed)) this.history.push({client: index, input, call, response: output === null ? null : performance.now(), output})
-    this.attempts++
-    for (const entry of [...this.waiting]) {
-      if (this.attempts >= entry.attempts) {
-        this.waiting.splice(this.waiting.indexOf(entry), 1)
-        entry.resolve()
-      }
-    }
+    this.attempted1()
     return output
   }
 }
