@@ -3,9 +3,8 @@
 // a lease kept alive past its TTL on the cluster clock, the lock and election helpers, and auth.
 import {ConstantBackoff} from 'cockatiel'
 import {Etcd3, EtcdAuthenticationFailedError, EtcdLockFailedError, EtcdPermissionDeniedError, type IOptions, type IWatchResponse, type Watcher} from 'etcd3'
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
-import {temporaryFolder} from '../support/temp.js'
-import {memberNames, UpProcess} from '../support/up-process.js'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {memberNames, upForDescribe, type UpProcess} from '../support/up-process.js'
 
 /** A client of the given members; watches reconnect quickly, as the tests wait on them. */
 function clientOf(endpoints: readonly string[], options: Partial<IOptions> = {}): Etcd3 {
@@ -74,24 +73,14 @@ async function watchAcrossLeaderStop(up: UpProcess, open: (endpoints: readonly s
   }
 }
 
-/** A `kubemu up` for the enclosing describe, and its clients, closed after it (the output shown on a failure). */
-function upForDescribe(): {up: () => UpProcess; open: (endpoints: readonly string[], options?: Partial<IOptions>) => Etcd3} {
-  let up: UpProcess | undefined
+/** A `kubemu up` for the enclosing describe, and its clients, closed after it. */
+function upForDescribeWithClients(): {up: () => UpProcess; open: (endpoints: readonly string[], options?: Partial<IOptions>) => Etcd3} {
   const clients: Etcd3[] = []
-  let failed = false
-  beforeAll(async () => {
-    up = await UpProcess.start(temporaryFolder())
-  })
-  afterEach((context) => {
-    if (context.task.result?.state === 'fail') failed = true
-  })
-  afterAll(async () => {
+  const up = upForDescribe(undefined, () => {
     for (const client of clients) client.close()
-    if (failed || process.env.SHOW_UP) console.log(`--- up\n${up?.output}`)
-    await up?.stop()
   })
   return {
-    up: () => up!,
+    up,
     open: (endpoints, options = {}) => {
       const client = clientOf(endpoints, options)
       clients.push(client)
@@ -101,7 +90,7 @@ function upForDescribe(): {up: () => UpProcess; open: (endpoints: readonly strin
 }
 
 describe('the etcd3 client against kubemu up', () => {
-  const fixture = upForDescribe()
+  const fixture = upForDescribeWithClients()
   const open = fixture.open
   let up: UpProcess
   beforeAll(() => {
@@ -256,7 +245,7 @@ describe('the etcd3 client against kubemu up', () => {
 })
 
 describe('the etcd3 client against kubemu up, watching through the leader that stops', () => {
-  const fixture = upForDescribe()
+  const fixture = upForDescribeWithClients()
   // Known bug: `kubemu up` exits when a member stops under a watch served through that member's
   // port: the front door's watch relay, failing, asks the stopped member for a header to send with
   // the cancellation, which throws DeadlineExceeded outside any catch (an unhandled rejection).

@@ -4,12 +4,11 @@
 // survives, no stale read) and every watch ordered, unique, atomic, resumable and reliable.
 // Seeded: SEED=<n> replays the clients' choices; the seed is in every failure message.
 // KUBEMU_LONG=1 makes each history ten times longer.
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 import {checkLinearizable} from '../support/linearizability.js'
 import {KvWorkload, plainClient, RecordedWatch} from '../support/kv-workload.js'
 import {runShell} from '../support/shell.js'
-import {temporaryFolder} from '../support/temp.js'
-import {memberNames, UpProcess} from '../support/up-process.js'
+import {memberNames, upForDescribe, type UpProcess} from '../support/up-process.js'
 import {checkWatch, finalValues, mergeHistory} from '../support/watch-checker.js'
 
 const seed = Number(process.env.SEED ?? Math.floor(Math.random() * 1_000_000))
@@ -17,17 +16,10 @@ const seed = Number(process.env.SEED ?? Math.floor(Math.random() * 1_000_000))
 const phaseOperations = process.env.KUBEMU_LONG ? 1_500 : 150
 
 describe('etcd3 clients against kubemu up under faults: linearizable, and watches that lose nothing', () => {
+  const started = upForDescribe(() => `seed ${seed}; `)
   let up: UpProcess
-  let failed = false
-  beforeAll(async () => {
-    up = await UpProcess.start(temporaryFolder())
-  })
-  afterEach((context) => {
-    if (context.task.result?.state === 'fail') failed = true
-  })
-  afterAll(async () => {
-    if (failed || process.env.SHOW_UP) console.log(`--- seed ${seed}; up\n${up?.output}`)
-    await up?.stop()
+  beforeAll(() => {
+    up = started()
   })
 
   /** The etcd leader's name, asked of a running member. */

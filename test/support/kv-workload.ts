@@ -214,11 +214,24 @@ export class RecordedWatch {
     this.lastRevision = startRevision - 1
   }
 
-  async open(): Promise<void> {
-    const record = {name: `${this.name}#${this.records.length}`, prefix: this.prefix, startRevision: this.lastRevision + 1, responses: [] as WatchResponseRecord[]}
+  private record(startRevision: number): WatchRecord & {responses: WatchResponseRecord[]} {
+    const record = {name: `${this.name}#${this.records.length}`, prefix: this.prefix, startRevision, responses: [] as WatchResponseRecord[]}
     this.records.push(record)
+    return record
+  }
+
+  async open(): Promise<void> {
+    let record = this.record(this.lastRevision + 1)
     const watcher = await this.client.watch().prefix(this.prefix).startRevision(String(record.startRevision)).create()
     this.watcher = watcher
+    // The client re-creates the watch after its stream broke, from the revision after the last
+    // response's header (the created response's, if no events came yet): a new watch for the
+    // server, checked against what it asked.
+    watcher.on('connecting', (request) => {
+      // What it writes is the create request itself (typed as the envelope).
+      const create = request as unknown as {start_revision?: string | number}
+      if (this.watcher === watcher) record = this.record(Number(create.start_revision))
+    })
     watcher.on('data', (response) => {
       if (this.watcher !== watcher || response.events.length === 0) return
       const events = eventsOf(response)

@@ -7,7 +7,9 @@ import {type ChildProcess, spawn} from 'node:child_process'
 import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {advanceClusterTime, applyFault} from '../../src/core/host/commands.js'
+import {afterAll, afterEach, beforeAll} from 'vitest'
 import {runShell, type ShellResult} from './shell.js'
+import {temporaryFolder} from './temp.js'
 
 export const kubemuBin = join(import.meta.dirname, '..', '..', 'bin', 'kubemu')
 
@@ -148,4 +150,25 @@ export class UpProcess {
     if (result.status !== 0) throw new Error(`kubemu ${line} failed (${result.status}): ${result.stderr}${result.stdout}`)
     return result.stdout
   }
+}
+
+/**
+ * A `kubemu up` in a fresh home for the enclosing describe: started before its tests, stopped
+ * after them (after `cleanUp`), its output printed when a test failed, with `label` first.
+ */
+export function upForDescribe(label = () => '', cleanUp = () => {}): () => UpProcess {
+  let up: UpProcess | undefined
+  let failed = false
+  beforeAll(async () => {
+    up = await UpProcess.start(temporaryFolder())
+  })
+  afterEach((context) => {
+    if (context.task.result?.state === 'fail') failed = true
+  })
+  afterAll(async () => {
+    cleanUp()
+    if (failed || process.env.SHOW_UP) console.log(`--- ${label()}up\n${up?.output}`)
+    await up?.stop()
+  })
+  return () => up!
 }
