@@ -14,6 +14,8 @@ import {checkWatch, finalValues, mergeHistory} from '../support/watch-checker.js
 const seed = Number(process.env.SEED ?? Math.floor(Math.random() * 1_000_000))
 /** Operations attempted before, during and after each fault. */
 const phaseOperations = process.env.KUBEMU_LONG ? 1_500 : 150
+/** A scenario's time limit: the short runs take well under a minute each. */
+const scenarioTimeoutMilliseconds = process.env.KUBEMU_LONG ? 900_000 : 120_000
 
 describe('etcd3 clients against kubemu up under faults: linearizable, and watches that lose nothing', () => {
   const started = upForDescribe(() => `seed ${seed}; `)
@@ -111,11 +113,11 @@ describe('etcd3 clients against kubemu up under faults: linearizable, and watche
 
   it('the leader stops and starts', async () => {
     await underFault(stopAndStart('leader-stop', (leading) => leading))
-  })
+  }, scenarioTimeoutMilliseconds)
 
   it('a follower stops and starts', async () => {
     await underFault(stopAndStart('follower-stop', (leading) => memberNames.find((name) => name !== leading)!))
-  })
+  }, scenarioTimeoutMilliseconds)
 
   it('the leader moves to another member, and back', async () => {
     const move = async () => {
@@ -128,7 +130,7 @@ describe('etcd3 clients against kubemu up under faults: linearizable, and watche
       expect(moved.stdout, moved.stderr).toContain('Leadership transferred from')
     }
     await underFault({name: 'leader-move', target: async () => null, inject: move, recover: move})
-  })
+  }, scenarioTimeoutMilliseconds)
 
   it('up is killed with SIGKILL and started again: nothing acknowledged is lost', async () => {
     await underFault({
@@ -140,7 +142,7 @@ describe('etcd3 clients against kubemu up under faults: linearizable, and watche
       },
       recover: async () => undefined,
     })
-  })
+  }, scenarioTimeoutMilliseconds)
 
   it('up freezes (SIGSTOP) for a moment and goes on (SIGCONT)', async () => {
     await underFault({
@@ -154,5 +156,5 @@ describe('etcd3 clients against kubemu up under faults: linearizable, and watche
       },
       recover: async () => undefined,
     })
-  })
+  }, scenarioTimeoutMilliseconds)
 })
