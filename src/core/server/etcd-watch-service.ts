@@ -59,7 +59,7 @@ export function serveWatchStream(stream: grpc.ServerDuplexStream<Wire, Wire>, ro
     }
     watchers.set(watchId, watcher)
     const fragment = Boolean(request.fragment)
-    void forwardWatch(watcher, watchId, fragment, send, currentHeader, () => watchers.delete(watchId))
+    void forwardWatch(watcher, watchId, fragment, send, currentHeader, () => watchers.delete(watchId), (error) => stream.destroy(error))
   }
   stream.on('data', (request: Wire) => {
     try {
@@ -92,7 +92,7 @@ export function serveWatchStream(stream: grpc.ServerDuplexStream<Wire, Wire>, ro
   stream.on('close', stop)
 }
 
-async function forwardWatch(watcher: Watcher, watchId: number, fragment: boolean, send: (message: Wire) => void, currentHeader: () => Wire, forget: () => void): Promise<void> {
+async function forwardWatch(watcher: Watcher, watchId: number, fragment: boolean, send: (message: Wire) => void, currentHeader: () => Wire, forget: () => void, breakStream: (error: Error) => void): Promise<void> {
   try {
     await watcher.created()
     send({header: currentHeader(), watch_id: String(watchId), created: true})
@@ -109,7 +109,16 @@ async function forwardWatch(watcher: Watcher, watchId: number, fragment: boolean
       }
     }
   } catch (error) {
-    send({header: currentHeader(), watch_id: String(watchId), canceled: true, cancel_reason: error instanceof Error ? error.message : String(error)})
+    let cancelHeader: Wire
+    try {
+      cancelHeader = currentHeader()
+    } catch {
+      // The member stopped: it has no header to give. Its stream breaks, as a dead etcd's
+      // connection does, and the client moves to another endpoint.
+      breakStream(error instanceof Error ? error : new Error(String(error)))
+      return
+    }
+    send({header: cancelHeader, watch_id: String(watchId), canceled: true, cancel_reason: error instanceof Error ? error.message : String(error)})
   } finally {
     forget()
   }
