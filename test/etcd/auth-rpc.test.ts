@@ -9,7 +9,7 @@ import {authTokenTtlSecondsDefault} from '../../src/core/server/etcd-auth-tokens
 import type {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import {ManualClock} from '../../src/core/util/clock.js'
 import {EtcdProbe, startTestFrontDoor} from '../support/etcd-grpc-probe.js'
-import {RealEtcdMember} from '../support/real-etcd-member.js'
+import {RealEtcdMember} from '../support/real-etcd.js'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 

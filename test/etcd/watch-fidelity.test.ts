@@ -7,7 +7,7 @@ import type {EtcdFrontDoor} from '../../src/core/server/etcd-grpc.js'
 import type {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import {EtcdProbe, startTestFrontDoor} from '../support/etcd-grpc-probe.js'
 import {OutputProcess} from '../support/output-process.js'
-import {RealEtcdMember} from '../support/real-etcd-member.js'
+import {RealEtcdMember} from '../support/real-etcd.js'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 

@@ -4,6 +4,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {procfileMembers, procfileToken} from '../../src/core/etcd/layout.js'
+import {runShell, type ShellResult} from './shell.js'
 
 /** How many health probes to make before giving up on a cluster that does not come up. */
 const healthProbesMax = 600
@@ -120,6 +121,16 @@ export class RealEtcdMember {
 
   get clientUrl(): string {
     return this.url
+  }
+
+  /** host:port of its client URL. */
+  get endpoint(): string {
+    return this.url.replace(/^https?:\/\//, '')
+  }
+
+  /** The real etcdctl against this member (plain HTTP). */
+  etcdctl(line: string, stdin?: string): Promise<ShellResult> {
+    return runShell(`etcdctl --endpoints=${this.endpoint} ${line}`, {cwd: this.folder, env: {...process.env, ETCDCTL_API: '3'}, ...(stdin === undefined ? {} : {stdin})})
   }
 
   static async start(tls?: RealEtcdTls): Promise<RealEtcdMember> {
