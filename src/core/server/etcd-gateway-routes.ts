@@ -10,6 +10,8 @@ import {
   deleteRangeRequest,
   header,
   keyValue,
+  leaseList,
+  leaseTimeToLive,
   putRequest,
   rangeRequest,
   responseOp,
@@ -58,16 +60,11 @@ function nestedResponse(op: Wire): Wire {
 }
 
 const timeToLive = route('LeaseTimeToLiveRequest', 'LeaseTimeToLiveResponse', (request, client) =>
-  headed(client.lease.timeToLive(BigInt(request.ID), Boolean(request.keys)), (value) => ({
-    ID: value.id.toString(),
-    TTL: String(value.ttl),
-    grantedTTL: String(value.grantedTtl),
-    keys: value.keys.map((key: Uint8Array) => Buffer.from(key)),
-  })),
+  headed(client.lease.timeToLive(BigInt(request.ID), Boolean(request.keys)), leaseTimeToLive),
   'ignored',
 )
 const leaseRevoke = route('LeaseRevokeRequest', 'LeaseRevokeResponse', (request, client) => headed(client.lease.revoke(BigInt(request.ID))))
-const leases = route('LeaseLeasesRequest', 'LeaseLeasesResponse', (_request, client) => headed(client.lease.leases(), (value) => ({leases: value.leases.map((lease: {id: bigint}) => ({ID: lease.id.toString()}))})), 'ignored')
+const leases = route('LeaseLeasesRequest', 'LeaseLeasesResponse', (_request, client) => headed(client.lease.leases(), leaseList), 'ignored')
 const listed = (services: RouteServices) => (value: {members: MemberInfo[]}) => ({members: servedMembers(value.members, services.servedUrl)})
 
 /** etcd 3.4's gateway paths of unary calls (POST only). */

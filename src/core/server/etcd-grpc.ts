@@ -24,6 +24,8 @@ import {
   event,
   header,
   keyValue,
+  leaseList,
+  leaseTimeToLive,
   member,
   putRequest,
   rangeRequest,
@@ -257,15 +259,10 @@ function addServices(
     LeaseRevoke: unary((request, client) => headed(client.lease.revoke(BigInt(request.ID)))),
     LeaseKeepAlive: (stream: grpc.ServerDuplexStream<Wire, Wire>) => serveKeepAlives(stream, clientOf(stream.metadata, 'ignored')),
     LeaseTimeToLive: unary((request, client) =>
-      headed(client.lease.timeToLive(BigInt(request.ID), Boolean(request.keys)), (value) => ({
-        ID: value.id.toString(),
-        TTL: String(value.ttl),
-        grantedTTL: String(value.grantedTtl),
-        keys: value.keys.map((key: Uint8Array) => Buffer.from(key)),
-      })),
+      headed(client.lease.timeToLive(BigInt(request.ID), Boolean(request.keys)), leaseTimeToLive),
       'ignored',
     ),
-    LeaseLeases: unary((_request, client) => headed(client.lease.leases(), (value) => ({leases: value.leases.map((lease: {id: bigint}) => ({ID: lease.id.toString()}))})), 'ignored'),
+    LeaseLeases: unary((_request, client) => headed(client.lease.leases(), leaseList), 'ignored'),
   })
   const members = (value: {members: Parameters<typeof member>[0][]}) => ({
     members: value.members.map((entry) => {

@@ -154,3 +154,13 @@ export function servedMembers(members: readonly MemberInfo[], servedUrl: (name: 
 
 /** etcd's gRPC receive limit: its default --max-request-bytes (1.5 MiB) plus gRPC's 512 KiB of overhead. */
 export const grpcReceiveBytesMax = 1.5 * 1024 * 1024 + 512 * 1024
+
+/** LeaseTimeToLiveResponse's fields beside its header. */
+export function leaseTimeToLive(value: {id: bigint; ttl: number; grantedTtl: number; keys: readonly Uint8Array[]}): Wire {
+  return {ID: value.id.toString(), TTL: String(value.ttl), grantedTTL: String(value.grantedTtl), keys: value.keys.map((key) => Buffer.from(key))}
+}
+
+/** LeaseLeasesResponse's fields beside its header. */
+export function leaseList(value: {leases: ReadonlyArray<{id: bigint}>}): Wire {
+  return {leases: value.leases.map((lease) => ({ID: lease.id.toString()}))}
+}
