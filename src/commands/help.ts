@@ -1,0 +1,13 @@
+import {Help} from '@oclif/core'
+import {KubemuCommand} from '../command-errors.js'
+
+export default class HelpCommand extends KubemuCommand {
+  static override description = 'Show help for kubemu, or for one of its commands (`kubemu help up`, `kubemu help time advance`)'
+  static override strict = false
+  static override examples = ['kubemu help', 'kubemu help up', 'kubemu help member stop']
+
+  async run(): Promise<void> {
+    const {argv} = await this.parse(HelpCommand)
+    await new Help(this.config).showHelp(argv as string[])
+  }
+}
