@@ -42,11 +42,18 @@ export class BootstrapController {
   private allocationRepairDue = Number.NEGATIVE_INFINITY
   private readonly allocationRepair: AllocationRepair
 
+  /**
+   * `systemObjectsCheckedAt`: when a previous run of this controller last checked the system
+   * objects (a one-shot command resumes the cluster from then), so that check, some seventy reads,
+   * runs once a minute of cluster time rather than in every command.
+   */
   constructor(
     private readonly api: ApiServer,
     private readonly clock: Clock,
+    systemObjectsCheckedAt = Number.NEGATIVE_INFINITY,
   ) {
     this.allocationRepair = new AllocationRepair(api)
+    this.systemObjectsDue = systemObjectsCheckedAt + systemObjectsIntervalMilliseconds
   }
 
   /**

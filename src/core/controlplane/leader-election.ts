@@ -16,6 +16,16 @@ type Lease = KubeObject & {spec?: {holderIdentity?: string; leaseDurationSeconds
 /** A Lease's MicroTime, as client-go writes it. */
 export const microTime = (milliseconds: number) => formatTimestamp(milliseconds).replace('Z', '.000000Z')
 
+/** A Lease in kube-system, or null when there is none. */
+export async function readLease<T extends KubeObject>(client: ApiClient, name: string): Promise<T | null> {
+  try {
+    return await client.get<T>(resources.leases, 'kube-system', name)
+  } catch (error) {
+    if (isNotFound(error)) return null
+    throw error
+  }
+}
+
 export class LeaderElector {
   private lastTry = Number.NEGATIVE_INFINITY
   private leader = false
@@ -68,13 +78,7 @@ export class LeaderElector {
   }
 
   private async acquireOrRenew(now: number): Promise<boolean> {
-    let lease: Lease | null
-    try {
-      lease = await this.client.get<Lease>(resources.leases, 'kube-system', this.lockName)
-    } catch (error) {
-      if (!isNotFound(error)) throw error
-      lease = null
-    }
+    const lease = await readLease<Lease>(this.client, this.lockName)
     const spec = lease?.spec ?? {}
     const held = spec.holderIdentity && spec.holderIdentity !== this.identity
     const expires = (Date.parse(spec.renewTime ?? '') || 0) + (spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000

@@ -8,7 +8,7 @@ import type {KubeObject} from '../api/object.js'
 import {apiServerUser} from '../apiserver/authentication/user.js'
 import {ApiClient, isConflict, isNotFound, type RequestHandler} from '../client/client.js'
 import {resources} from '../client/resources.js'
-import {microTime} from '../controlplane/leader-election.js'
+import {microTime, readLease} from '../controlplane/leader-election.js'
 import type {MasterLayout} from '../api/masters.js'
 
 /** kube-apiserver's IdentityLeaseDurationSeconds, IdentityLeaseRenewIntervalPeriod and IdentityLeaseGCPeriod. */
@@ -91,13 +91,7 @@ export class ApiServerIdentityLeases {
 
   private async renew(identity: ApiServerIdentity, now: number): Promise<void> {
     const spec = {holderIdentity: identity.holder, leaseDurationSeconds: identityLeaseDurationSeconds, renewTime: microTime(now)}
-    let lease: Lease | null
-    try {
-      lease = await identity.client.get<Lease>(resources.leases, 'kube-system', identity.leaseName)
-    } catch (error) {
-      if (!isNotFound(error)) throw error
-      lease = null
-    }
+    const lease = await readLease<Lease>(identity.client, identity.leaseName)
     try {
       if (lease) {
         await identity.client.update(resources.leases, {...lease, kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', spec: {...lease.spec, ...spec}} as unknown as KubeObject)

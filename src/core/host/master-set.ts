@@ -8,10 +8,9 @@ import {assert} from '../util/assert.js'
 import {readHostState, updateHostState} from './state.js'
 import type {KubeObject} from '../api/object.js'
 import {apiServerUser} from '../apiserver/authentication/user.js'
-import {ApiClient, isNotFound, type RequestHandler} from '../client/client.js'
-import {resources} from '../client/resources.js'
+import {ApiClient, type RequestHandler} from '../client/client.js'
 import {EventRecorder} from '../client/events.js'
-import {LeaderElector} from '../controlplane/leader-election.js'
+import {LeaderElector, readLease} from '../controlplane/leader-election.js'
 import type {Clock} from '../util/clock.js'
 import type {MasterLayout} from '../api/masters.js'
 
@@ -93,13 +92,8 @@ export class MasterSet {
   }
 
   private async holderOf(component: ElectedComponent): Promise<string | null> {
-    try {
-      const lease = await this.client.get<KubeObject & {spec?: {holderIdentity?: string}}>(resources.leases, 'kube-system', component)
-      return lease.spec?.holderIdentity || null
-    } catch (error) {
-      if (isNotFound(error)) return null
-      throw error
-    }
+    const lease = await readLease<KubeObject & {spec?: {holderIdentity?: string}}>(this.client, component)
+    return lease?.spec?.holderIdentity || null
   }
 
   /** kube's LeaderElection event on the Lease: "<identity> became leader". */
