@@ -198,7 +198,13 @@ export class ApiServer {
       throw apiErrors.forbidden(info.isResourceRequest ? {group: info.group, resource: info.resource} : null, info.name, message)
     }
     const isDiscovery = !info.isResourceRequest || info.resource.length === 0
-    if (this.customResources.needsSync(info.group, isDiscovery, request.path)) await this.customResources.sync()
+    if (this.customResources.needsSync(info.group, isDiscovery, request.path)) {
+      // Discovery is answered from what the API server knows, as kube-apiserver answers it from its
+      // informers' caches: with etcd unreachable it serves the CRDs it last saw.
+      await this.customResources.sync().catch((error: unknown) => {
+        if (!isDiscovery || !etcdFailure(error)) throw error
+      })
+    }
     if (isDiscovery && HealthChecks.handles(request.path)) {
       const answer = await this.health.answer(request.path, request.query ?? {})
       if (!answer) throw apiErrors.pathNotFound()

@@ -44,7 +44,8 @@ export async function watchRbacChanges(store: Store, changes: RbacChanges, clock
       await Promise.race(watches.map((watch) => drain(watch, changes)))
       lastFailure = null
     } catch (error) {
-      changes.notify()
+      // As an informer whose watch failed, the caches keep what they have until the watch is
+      // back (and then read everything again, above).
       const message = error instanceof Error ? error.message : String(error)
       if (!signal.aborted && message !== lastFailure) report(`kube-apiserver: the RBAC watch failed (${message}); watching again`)
       lastFailure = message
