@@ -4,6 +4,24 @@
 // NetworkPolicy, the containers' simulated servers) and the parts that ask (the simulated shell,
 // the prober, the commands); each answer carries the hops it went through so a learner can follow
 // a request.
+import type {KubeObject} from '../api/object.js'
+
+/**
+ * The objects the network is made of, as read through the API server at one moment. The pure
+ * parts (DNS, NetworkPolicy, rules, containers' servers) answer from this and nothing else.
+ */
+export interface ClusterNetworkView {
+  readonly services: readonly KubeObject[]
+  readonly endpointSlices: readonly KubeObject[]
+  readonly pods: readonly KubeObject[]
+  readonly nodes: readonly KubeObject[]
+  readonly namespaces: readonly KubeObject[]
+  readonly networkPolicies: readonly KubeObject[]
+  /** The cluster domain (`cluster.local`), as the kubelet's clusterDomain and CoreDNS's kubernetes plugin use it. */
+  readonly clusterDomain: string
+  /** The cluster clock when the view was read (probes and images whose answers change with time, e.g. agnhost liveness). */
+  readonly nowMilliseconds: number
+}
 
 /** Where a connection starts: a pod (by namespace and name), a node (its kubelet, a NodePort client on it), or outside the cluster. */
 export type NetworkSource =
