@@ -2,7 +2,7 @@
 // user it was issued to, works on every member's port, and stops working as etcd's do — after
 // --auth-token-ttl of idleness (each use restarts the count), when the user is deleted or its
 // password changes, and when auth is disabled.
-import {etcdErrors} from '../mvcc/errors.js'
+import {etcdErrors, unconvertedAuthError} from '../mvcc/errors.js'
 import type {Clock} from '../util/clock.js'
 
 /** etcd's default --auth-token-ttl. */
@@ -60,5 +60,23 @@ export class AuthTokens {
     }
     issued.usedAtMilliseconds = now
     return issued.user
+  }
+}
+
+/**
+ * What an RPC does with the request's token, as etcd 3.4 does: `checked` ones refuse a bad token
+ * with `etcdserver: invalid auth token`; `maintenance` ones (and alarms) with the auth store's own
+ * error (`auth: …`, which reaches clients as Unknown); `ignored` ones (member list, status, lease
+ * queries, move-leader) never look at it.
+ */
+export type TokenUse = 'checked' | 'maintenance' | 'ignored'
+
+/** The user a call runs as, by its token use: `caller` resolves the request's token (and throws etcd's error for a bad one). */
+export function callerFor(use: TokenUse, caller: () => string | undefined): string | undefined {
+  if (use === 'ignored') return undefined
+  try {
+    return caller()
+  } catch (error) {
+    throw use === 'maintenance' ? unconvertedAuthError(error) : error
   }
 }

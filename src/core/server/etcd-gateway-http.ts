@@ -3,7 +3,7 @@
 import {STATUS_CODES, type ServerResponse} from 'node:http'
 import {EtcdError, type GrpcCode} from '../mvcc/errors.js'
 import type {EtcdGatewayContext} from './etcd-gateway.js'
-import type {TokenUse} from './etcd-gateway-routes.js'
+import {callerFor, type TokenUse} from './etcd-auth-tokens.js'
 import {GoJsonError, goJsonString} from './go-json.js'
 
 /** Bytes of a request body the gateway reads (a request past gRPC's own limit fails before this). */
@@ -76,14 +76,5 @@ export function writeCallError(response: ServerResponse, status: CallStatus): vo
 
 /** The token's user for a call that uses it as `use` says; throws etcd's error for a bad token. */
 export function userFor(context: EtcdGatewayContext, token: string | undefined, use: TokenUse): string | undefined {
-  // etcd does not look at the token of a call it does not check.
-  if (use === 'ignored') return undefined
-  try {
-    return context.tokens.userOfToken(token)
-  } catch (error) {
-    // The maintenance server returns the auth store's own error, which reaches HTTP as Unknown.
-    if (use === 'maintenance' && error instanceof EtcdError && error.grpcCode === 'Unauthenticated') throw new EtcdError('Unknown', error.message.replace(/^etcdserver: /, 'auth: '))
-    throw error
-  }
+  return callerFor(use, () => context.tokens.userOfToken(token))
 }
-

@@ -4,6 +4,7 @@
 import type {MemberInfo} from '../etcd/api.js'
 import type {EmbeddedClient} from '../etcd/embedded-client.js'
 import {EtcdError} from '../mvcc/errors.js'
+import type {TokenUse} from './etcd-auth-tokens.js'
 import {
   alarmMember,
   alarmTypes,
@@ -20,15 +21,6 @@ import {
   txnRequest,
   type Wire,
 } from './etcd-messages.js'
-
-/** How a call treats the token in the Authorization header, as etcd 3.4's servers do. */
-export type TokenUse =
-  /** Checked: a bad token fails the call. */
-  | 'checked'
-  /** Not looked at: the call runs without a user. */
-  | 'ignored'
-  /** Checked by the maintenance server, whose token errors reach the gateway untranslated. */
-  | 'maintenance'
 
 export interface UnaryRoute {
   readonly requestType: string

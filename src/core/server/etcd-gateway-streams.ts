@@ -4,21 +4,18 @@
 // JSON fails with HTTP 500, as on etcd); a later malformed request ends the reading only.
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {StringDecoder} from 'node:string_decoder'
-import type {Watcher, WatchResponse} from '../etcd/api.js'
-import type {EmbeddedClient} from '../etcd/embedded-client.js'
 import {EtcdError} from '../mvcc/errors.js'
 import type {EtcdGatewayContext} from './etcd-gateway.js'
 import {type CallStatus, callStatusOf, httpStatusOf, httpStatusText, setCorsHeaders, unknownStatusOf, userFor, writeGatewayError} from './etcd-gateway-http.js'
 import {decodeMessage, encodeMessage} from './etcd-gateway-json.js'
-import {event, header, type Wire} from './etcd-messages.js'
+import {header, type Wire} from './etcd-messages.js'
+import {WatchSession} from './etcd-watch-session.js'
 import {GoJsonError, goJsonString, JsonValueReader} from './go-json.js'
 
 /** Watch events one stream holds while its client reads slowly; past this the stream stops pulling from its watches. */
 export const watchEventsBufferedPerStreamMax = 10_000
 /** Characters of one streamed request held while it arrives (its gRPC form may not pass 2 MiB anyway). */
 export const streamRequestBytesMax = 4 * 1024 * 1024
-/** Watches one gateway stream may hold at once; a client that opens more gets the later ones refused. */
-export const gatewayWatchesPerStreamMax = 1000
 
 /** The answer of a streamed call: `{"result":…}` lines, the HTTP head sent with the first. */
 class ResultStream {
@@ -126,104 +123,35 @@ async function readRequests(request: IncomingMessage, response: ServerResponse, 
 /** POST /v3/watch: creates and cancels watches as the body asks, and streams their events. */
 export async function serveWatch(request: IncomingMessage, response: ServerResponse, context: EtcdGatewayContext, token: string | undefined): Promise<void> {
   const stream = new ResultStream(response, 'etcdserverpb.WatchResponse')
-  const watchers = new Map<number, Watcher>()
-  let nextWatchId = 0
   const anyClient = context.clientOf(undefined)
-  const currentHeader = () => header(anyClient.header(anyClient.serving().stateMachine.kv.currentRevision()))
-  const refuse = (reason: string) => stream.send({header: currentHeader(), watch_id: '-1', created: true, canceled: true, cancel_reason: reason})
-  const stopAll = () => {
-    for (const watcher of watchers.values()) watcher.cancel()
-    watchers.clear()
-  }
-  response.on('close', stopAll)
-
-  const forward = async (watcher: Watcher, watchId: number) => {
-    try {
-      for (;;) {
-        await stream.roomForEvents()
-        const answer: WatchResponse | null = await watcher.next()
-        if (!answer || stream.closed) return
-        if (answer.canceled || answer.compactRevision) {
-          watchers.delete(watchId)
-          stream.send({header: header(answer.header), watch_id: String(watchId), canceled: true, compact_revision: String(answer.compactRevision ?? 0)})
-          return
-        }
-        stream.send({header: header(answer.header), watch_id: String(watchId), events: answer.events.map(event)}, answer.events.length)
-      }
-    } catch (error) {
-      watchers.delete(watchId)
-      stream.send({header: currentHeader(), watch_id: String(watchId), canceled: true, cancel_reason: callStatusOf(error).message})
-    }
-  }
-
-  const create = async (create: Wire) => {
-    let client: EmbeddedClient
-    try {
-      client = context.clientOf(userFor(context, token, 'checked'))
-    } catch (error) {
-      return refuse(cancelReason(error))
-    }
-    const requestedId = Number(create.watch_id)
-    if (requestedId > 0 && watchers.has(requestedId)) return refuse('mvcc: duplicate watch ID provided on the WatchStream')
-    if (watchers.size >= gatewayWatchesPerStreamMax) return refuse(`etcdserver: a gateway stream holds at most ${gatewayWatchesPerStreamMax} watches`)
-    let watchId = requestedId
-    if (requestedId <= 0) {
-      while (watchers.has(nextWatchId)) nextWatchId++
-      watchId = nextWatchId++
-    }
-    let watcher: Watcher
-    try {
-      // The caller's permission on the range is checked here, once, as etcd does.
-      watcher = client.watch.watch({
-        key: create.key,
-        ...(create.range_end.length > 0 ? {rangeEnd: create.range_end} : {}),
-        startRevision: Number(create.start_revision),
-        prevKv: create.prev_kv,
-        filters: (create.filters as number[]).map((filter) => (filter === 0 ? 'noput' : 'nodelete')),
-        progressNotify: create.progress_notify,
-      })
-    } catch (error) {
-      if (!(error instanceof EtcdError)) throw error
-      return refuse(cancelReason(error))
-    }
-    try {
-      await watcher.created()
-    } catch (error) {
-      watcher.cancel()
-      return refuse(cancelReason(error))
-    }
-    if (stream.closed) return watcher.cancel()
-    watchers.set(watchId, watcher)
-    stream.send({header: currentHeader(), watch_id: String(watchId), created: true})
-    void forward(watcher, watchId)
-  }
-
+  const session = new WatchSession(
+    {
+      get closed() {
+        return stream.closed
+      },
+      send: (message, events) => stream.send(message, events),
+      room: () => stream.roomForEvents(),
+      break: () => {
+        stream.closed = true
+        response.destroy()
+      },
+    },
+    {
+      clientOfCaller: () => context.clientOf(userFor(context, token, 'checked')),
+      currentHeader: () => header(anyClient.header(anyClient.serving().stateMachine.kv.currentRevision())),
+    },
+  )
+  response.on('close', () => session.stop())
   const handle = async (message: Wire) => {
     try {
-      if (message.create_request) await create(message.create_request)
-      else if (message.cancel_request) {
-        const watchId = Number(message.cancel_request.watch_id)
-        const watcher = watchers.get(watchId)
-        if (!watcher) return
-        watchers.delete(watchId)
-        watcher.cancel()
-        stream.send({header: currentHeader(), watch_id: String(watchId), canceled: true})
-      } else if (message.progress_request) {
-        stream.send({header: currentHeader(), watch_id: '-1'})
-      }
+      session.handle(message)
     } catch (error) {
-      stopAll()
+      session.stop()
       stream.fail(callStatusOf(error))
     }
   }
   // The stream stays open after the body ends, until the client goes (as etcd's watch stream).
   await readRequests(request, response, 'etcdserverpb.WatchRequest', handle)
-}
-
-/** A watch refused at creation names the gRPC status, as etcd 3.4 reports it. */
-function cancelReason(error: unknown): string {
-  if (error instanceof EtcdError) return `rpc error: code = ${error.grpcCode} desc = ${error.message}`
-  return callStatusOf(error).message
 }
 
 /** POST /v3/lease/keepalive: one answer per request in the body; ends when the body does. */

@@ -11,8 +11,8 @@ import {fileURLToPath} from 'node:url'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import type {EmbeddedClient} from '../etcd/embedded-client.js'
-import {EtcdError, type GrpcCode, unconvertedAuthError} from '../mvcc/errors.js'
-import {AuthTokens} from './etcd-auth-tokens.js'
+import {EtcdError, type GrpcCode} from '../mvcc/errors.js'
+import {AuthTokens, callerFor, type TokenUse} from './etcd-auth-tokens.js'
 import {createEtcdHttpServer, type EtcdGateway} from './etcd-http.js'
 import {CertifiedPeers, certifiedUserInterceptor, HandshakeRejections, certifiedUserMetadataKey, type FrontDoorListener, type ListenerTls, startFrontDoorListener} from './etcd-listener.js'
 import {GrpcMetrics} from './etcd-metrics.js'
@@ -86,12 +86,6 @@ export interface EtcdFrontDoor {
 
 type Unary = (request: Wire, client: EmbeddedClient) => Promise<Wire>
 
-/**
- * What an RPC does with the request's token, as etcd 3.4 does: `checked` ones refuse a bad token
- * with `etcdserver: invalid auth token`; `maintenance` ones (and alarms) with the auth store's own
- * error; `ignored` ones (member list, status, lease queries, move-leader) never look at it.
- */
-type TokenUse = 'checked' | 'maintenance' | 'ignored'
 
 /** The user a call runs as, from its token: undefined without one; throws for a bad token. */
 type CallerOf = (metadata: grpc.Metadata) => string | undefined
@@ -138,14 +132,7 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
     for (const endpoint of endpoints) {
       const metrics = new GrpcMetrics(loaded.etcdserverpb, 'etcdserverpb')
       const server = new grpc.Server({'grpc.max_receive_message_length': receiveMessageBytesMax, interceptors: [metrics.interceptor, certifiedUserInterceptor(peers)]})
-      const clientOf = (metadata: grpc.Metadata, use: TokenUse = 'checked') => {
-        if (use === 'ignored') return client.forUser(endpoint.member, undefined)
-        try {
-          return client.forUser(endpoint.member, callerOf(metadata))
-        } catch (error) {
-          throw use === 'maintenance' ? unconvertedAuthError(error) : error
-        }
-      }
+      const clientOf = (metadata: grpc.Metadata, use: TokenUse = 'checked') => client.forUser(endpoint.member, callerFor(use, () => callerOf(metadata)))
       addServices(server, loaded.etcdserverpb, clientOf, callerOf, endpoint.member, client, tokens, servedUrl)
       servers.push(server)
       // gRPC on a loopback port of its own, reached through the listener on the member's client URL.
