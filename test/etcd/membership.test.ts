@@ -22,7 +22,14 @@ describe('membership', () => {
     expect(added.member.isLearner).toBe(true)
     expect(added.members).toHaveLength(4)
     expect(added.members.find((member) => member.id === added.member.id)!.name).toBe('')
+    // etcd derives a new member's ID from its peer URLs and the second it was added: the same
+    // URLs again within that second collide on the ID, later on the URLs.
+    await expect(client.cluster.memberAdd(['http://127.0.0.1:42380'], false, 'infra5')).rejects.toThrow('etcdserver: member ID already exist')
+    clock.advance(1000)
     await expect(client.cluster.memberAdd(['http://127.0.0.1:42380'], false, 'infra5')).rejects.toThrow('etcdserver: Peer URLs already exists')
+    for (const bad of ['bad', 'http://127.0.0.1', 'http://127.0.0.1:52380/path', 'ftp://127.0.0.1:52380']) {
+      await expect(client.cluster.memberAdd([bad], true, 'infra5')).rejects.toThrow('etcdserver: given member URLs are invalid')
+    }
     await expect(client.cluster.memberAdd(['http://127.0.0.1:52380'], true, 'infra5')).rejects.toThrow('etcdserver: too many learner members in cluster')
     await expect(client.cluster.memberPromote(added.member.id)).rejects.toThrow('in sync with leader')
     await client.close()

@@ -24,6 +24,20 @@ export const procfileMembers = [
 
 export const procfileToken = 'etcd-cluster-1'
 
+/** Members a cluster may have (names infra1 … infra99). */
+export const membersMax = 99
+
+/**
+ * The name a member added over the wire is filed under: MemberAddRequest carries no name
+ * (etcdctl keeps it for its ETCD_NAME line), so kubemu takes the next free name of the
+ * Procfile's kind, for `kubemu member start`. Null when all are taken.
+ */
+export function nextMemberName(layout: ClusterLayout): string | null {
+  const taken = new Set(layout.members.map((existing) => existing.name))
+  for (let number = 1; number <= membersMax; number++) if (!taken.has(`infra${number}`)) return `infra${number}`
+  return null
+}
+
 export function layoutOf(members: ReadonlyArray<{name: string; clientUrl: string; peerUrl: string}>, token: string): ClusterLayout {
   const withIds = members.map((member) => {
     const idNumber = memberIdOf([member.peerUrl], token)

@@ -13,6 +13,8 @@ export const promotableProgressRatio = 0.9
 
 export const membershipErrors = {
   peerUrlExists: () => new EtcdError('FailedPrecondition', 'etcdserver: Peer URLs already exists'),
+  idExists: () => new EtcdError('FailedPrecondition', 'etcdserver: member ID already exist'),
+  badUrls: () => new EtcdError('InvalidArgument', 'etcdserver: given member URLs are invalid'),
   memberNotFound: () => new EtcdError('NotFound', 'etcdserver: member not found'),
   notLearner: () => new EtcdError('FailedPrecondition', 'etcdserver: can only promote a learner member'),
   learnerNotReady: () => new EtcdError('FailedPrecondition', 'etcdserver: can only promote a learner member which is in sync with leader'),
@@ -26,6 +28,9 @@ export const membershipErrors = {
 
 /** etcd's HealthInterval: a voter counts as connected once it has been up this long. */
 export const healthIntervalMilliseconds = 5000
+
+/** A URL etcd's types.NewURLs takes: http(s) or unix(s), an explicit host:port, no path, query or fragment. */
+const memberUrlPattern = /^(?:https?|unixs?):\/\/(?:\[[0-9a-fA-F:.]+\]|[^/?#@\s:[\]]+):\d{1,5}$/
 
 /** The client URL of a member added later: its peer port minus one, as in etcd's Procfile. */
 export function clientUrlFor(peerUrl: string): string {
@@ -67,7 +72,10 @@ export class Membership {
   /** etcd's mayAddMember with --strict-reconfig-check (the default). */
   private mayAdd(isLearner: boolean): void {
     const voters = this.records().filter((record) => !record.isLearner)
-    if (!isLearner && this.startedVoters().length < Math.floor((voters.length + 1) / 2) + 1) throw membershipErrors.notEnoughStarted()
+    const started = this.startedVoters().length
+    // etcd lets a one-member cluster take a second voter (restoring a cluster from one member's data).
+    const secondOfOne = started === 1 && voters.length === 1
+    if (!isLearner && !secondOfOne && started < Math.floor((voters.length + 1) / 2) + 1) throw membershipErrors.notEnoughStarted()
     if (this.connectedVoters().size < voters.length) throw membershipErrors.unhealthy()
   }
 
@@ -92,12 +100,15 @@ export class Membership {
   }
 
   async add(name: string, peerUrls: readonly string[], isLearner: boolean): Promise<MemberRecord> {
+    // In etcd's order: the URLs (the RPC layer), the cluster's health, then the change itself.
+    if (peerUrls.length === 0 || !peerUrls.every((url) => memberUrlPattern.test(url))) throw membershipErrors.badUrls()
     const records = this.records()
-    if (records.some((record) => record.peerUrls.some((url) => peerUrls.includes(url)))) throw membershipErrors.peerUrlExists()
     this.mayAdd(isLearner)
-    if (isLearner && records.filter((record) => record.isLearner).length >= learnersMax) throw membershipErrors.tooManyLearners()
     const addedAt = Math.floor(this.cluster.clock.nowMilliseconds() / 1000)
     const id = hexId(memberIdOf(peerUrls, this.cluster.layout.token, addedAt)).padStart(16, '0')
+    if (records.some((record) => record.id === id)) throw membershipErrors.idExists()
+    if (records.some((record) => record.peerUrls.some((url) => peerUrls.includes(url)))) throw membershipErrors.peerUrlExists()
+    if (isLearner && records.filter((record) => record.isLearner).length >= learnersMax) throw membershipErrors.tooManyLearners()
     const peerUrl = peerUrls[0]!
     // Like a member added with etcdctl: known to the cluster, not running until it is started.
     const state = readClusterState(this.cluster.folder)

@@ -3,6 +3,7 @@
 // it (a bad token fails a Range but not a Status, as on etcd).
 import type {MemberInfo} from '../etcd/api.js'
 import type {EmbeddedClient} from '../etcd/embedded-client.js'
+import {nextMemberName} from '../etcd/layout.js'
 import {EtcdError} from '../mvcc/errors.js'
 import type {TokenUse} from './etcd-auth-tokens.js'
 import {
@@ -103,6 +104,15 @@ export const unaryRoutes: ReadonlyMap<string, UnaryRoute> = new Map([
   ['/v3/lease/leases', leases],
   ['/v3/kv/lease/leases', leases],
   ['/v3/cluster/member/list', route('MemberListRequest', 'MemberListResponse', (_request, client, services) => headed(client.cluster.memberList(), listed(services)), 'ignored')],
+  [
+    '/v3/cluster/member/add',
+    route('MemberAddRequest', 'MemberAddResponse', async (request, client, services) => {
+      const name = nextMemberName(client.embedded.layout)
+      if (name === null) throw new EtcdError('FailedPrecondition', 'etcdserver: too many members')
+      const response = await client.cluster.memberAdd(request.peerURLs ?? [], Boolean(request.isLearner), name)
+      return {header: header(response.header), member: servedMembers([response.member], services.servedUrl)[0], members: servedMembers(response.members, services.servedUrl)}
+    }),
+  ],
   ['/v3/cluster/member/remove', route('MemberRemoveRequest', 'MemberRemoveResponse', (request, client, services) => headed(client.cluster.memberRemove(BigInt(request.ID)), listed(services)))],
   ['/v3/cluster/member/update', route('MemberUpdateRequest', 'MemberUpdateResponse', (request, client, services) => headed(client.cluster.memberUpdate(BigInt(request.ID), request.peerURLs), listed(services)))],
   ['/v3/cluster/member/promote', route('MemberPromoteRequest', 'MemberPromoteResponse', (request, client, services) => headed(client.cluster.memberPromote(BigInt(request.ID)), listed(services)))],

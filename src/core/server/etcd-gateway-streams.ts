@@ -18,7 +18,7 @@ export const watchEventsBufferedPerStreamMax = 10_000
 export const streamRequestBytesMax = 4 * 1024 * 1024
 
 /** The answer of a streamed call: `{"result":…}` lines, the HTTP head sent with the first. */
-class ResultStream {
+export class ResultStream {
   private headSent = false
   private drainWaiters: Array<() => void> = []
   /** Events written while the socket pushed back, not yet known to be sent. */
@@ -61,6 +61,11 @@ class ResultStream {
   /** Resolves once the client has taken what was written (or is gone). */
   async roomForEvents(): Promise<void> {
     while (!this.closed && this.bufferedEvents >= watchEventsBufferedPerStreamMax) await new Promise<void>((resolve) => this.drainWaiters.push(resolve))
+  }
+
+  /** Resolves once the socket has taken what was written (or the client is gone). */
+  async roomForBytes(): Promise<void> {
+    while (!this.closed && this.response.writableNeedDrain) await new Promise<void>((resolve) => this.drainWaiters.push(resolve))
   }
 
   /** A stream that fails ends with grpc-gateway's error chunk. */
@@ -175,3 +180,4 @@ export async function serveKeepAlives(request: IncomingMessage, response: Server
   }
   if (await readRequests(request, response, 'etcdserverpb.LeaseKeepAliveRequest', handle)) stream.end()
 }
+

@@ -9,7 +9,9 @@ import {grpcReceiveBytesMax} from './etcd-messages.js'
 import {callStatusOf, gatewayRequestBytesMax, httpStatusText, setCorsHeaders, userFor, writeCallError, writeGatewayError} from './etcd-gateway-http.js'
 import {decodeMessage, encodedBytes, encodeMessage} from './etcd-gateway-json.js'
 import {type UnaryRoute, unaryRoutes} from './etcd-gateway-routes.js'
-import {serveKeepAlives, serveWatch} from './etcd-gateway-streams.js'
+import {ResultStream, serveKeepAlives, serveWatch} from './etcd-gateway-streams.js'
+import type {Wire} from './etcd-messages.js'
+import {snapshotMessages} from './etcd-snapshot-stream.js'
 import {JsonValueReader} from './go-json.js'
 
 export interface EtcdGatewayContext {
@@ -52,6 +54,7 @@ type Handler = (request: IncomingMessage, response: ServerResponse, context: Etc
 const streamRoutes: ReadonlyMap<string, Handler> = new Map([
   ['/v3/watch', serveWatch],
   ['/v3/lease/keepalive', serveKeepAlives],
+  ['/v3/maintenance/snapshot', serveSnapshot],
 ])
 
 /** Serves one HTTP request under /v3/ as etcd 3.4's gateway does. */
@@ -70,23 +73,30 @@ export async function serveEtcdGateway(request: IncomingMessage, response: Serve
   return handler(request, response, context, request.headers.authorization)
 }
 
-async function serveUnary(route: UnaryRoute, request: IncomingMessage, response: ServerResponse, context: EtcdGatewayContext, token: string | undefined): Promise<void> {
+/** A unary request's message, read whole and decoded; null when it failed (the error answer is written). */
+async function readUnaryRequest(request: IncomingMessage, response: ServerResponse, requestType: string): Promise<Wire | null> {
   const body = await readBody(request)
-  if (body === 'gone') return
+  if (body === 'gone') return null
   if (body === 'too large') {
     // The rest of the body is not read: the connection closes after the answer.
     response.setHeader('Connection', 'close')
-    return writeCallError(response, callStatusOf(new EtcdError('InvalidArgument', 'etcdserver: request is too large')))
+    writeCallError(response, callStatusOf(new EtcdError('InvalidArgument', 'etcdserver: request is too large')))
+    return null
   }
-  let message
   try {
     const reader = new JsonValueReader()
     reader.append(body.text)
     reader.end()
-    message = decodeMessage(route.requestType, reader.next() ?? {kind: 'null', source: '', start: 0, end: 0})
+    return decodeMessage(requestType, reader.next() ?? {kind: 'null', source: '', start: 0, end: 0})
   } catch (error) {
-    return writeGatewayError(response, callStatusOf(error))
+    writeGatewayError(response, callStatusOf(error))
+    return null
   }
+}
+
+async function serveUnary(route: UnaryRoute, request: IncomingMessage, response: ServerResponse, context: EtcdGatewayContext, token: string | undefined): Promise<void> {
+  const message = await readUnaryRequest(request, response, route.requestType)
+  if (message === null) return
   try {
     const size = encodedBytes(route.requestType, message)
     if (size > grpcReceiveBytesMax) throw new EtcdError('ResourceExhausted', `grpc: received message larger than max (${size} vs. ${grpcReceiveBytesMax})`)
@@ -100,5 +110,25 @@ async function serveUnary(route: UnaryRoute, request: IncomingMessage, response:
     response.end(text)
   } catch (error) {
     writeCallError(response, callStatusOf(error))
+  }
+}
+
+/**
+ * POST /v3/maintenance/snapshot: the snapshot as a stream of `{"result":{"blob":…}}` lines, read
+ * from the member as the client takes them; a caller who is not root gets the error chunk.
+ */
+async function serveSnapshot(request: IncomingMessage, response: ServerResponse, context: EtcdGatewayContext, token: string | undefined): Promise<void> {
+  if ((await readUnaryRequest(request, response, 'etcdserverpb.SnapshotRequest')) === null) return
+  const stream = new ResultStream(response, 'etcdserverpb.SnapshotResponse')
+  try {
+    const client = context.clientOf(userFor(context, token, 'maintenance'))
+    for await (const message of snapshotMessages(client)) {
+      await stream.roomForBytes()
+      if (stream.closed) return
+      stream.send(message)
+    }
+    stream.end()
+  } catch (error) {
+    stream.fail(callStatusOf(error))
   }
 }

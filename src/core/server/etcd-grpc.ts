@@ -2,20 +2,18 @@
 // Maintenance, Auth) on each member's client URL, in front of the embedded cluster this process
 // drives, so the real etcdctl and etcd client libraries can use kubemu's etcd. Each port serves
 // as its member, as a real etcd process would; errors carry etcd's gRPC codes and texts.
-import {createHash} from 'node:crypto'
 import {once} from 'node:events'
-import {closeSync, mkdtempSync, openSync, readSync, rmSync, statSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import type {EmbeddedClient} from '../etcd/embedded-client.js'
+import {nextMemberName} from '../etcd/layout.js'
 import {EtcdError, type GrpcCode} from '../mvcc/errors.js'
 import {AuthTokens, callerFor, type TokenUse} from './etcd-auth-tokens.js'
 import {createEtcdHttpServer, type EtcdGateway} from './etcd-http.js'
 import {CertifiedPeers, certifiedUserInterceptor, HandshakeRejections, certifiedUserMetadataKey, type FrontDoorListener, type ListenerTls, startFrontDoorListener} from './etcd-listener.js'
 import {GrpcMetrics} from './etcd-metrics.js'
+import {snapshotMessages} from './etcd-snapshot-stream.js'
 import {serveWatchStream} from './etcd-watch-service.js'
 import {
   alarmMember,
@@ -35,10 +33,6 @@ import {
   type Wire,
 } from './etcd-messages.js'
 
-/** Members a cluster may have (names infra1 … infra99). */
-export const membersMax = 99
-/** etcd's snapshotSendBufferSize. */
-export const snapshotBlobBytes = 32 * 1024
 /** etcd's default --max-request-bytes (1.5 MiB), plus gRPC's overhead, as the server's receive limit. */
 export const receiveMessageBytesMax = 1.5 * 1024 * 1024 + 512 * 1024
 
@@ -263,12 +257,8 @@ function addServices(
     MemberUpdate: unary((request, client) => headed(client.cluster.memberUpdate(BigInt(request.ID), request.peerURLs ?? []), members)),
     MemberPromote: unary((request, client) => headed(client.cluster.memberPromote(BigInt(request.ID)), members)),
     MemberAdd: unary(async (request, client) => {
-      // MemberAddRequest carries no name (etcdctl keeps it for its ETCD_NAME line); kubemu files
-      // the member under the next free name of the Procfile's kind, for `kubemu member start`.
-      const taken = new Set(client.embedded.layout.members.map((existing) => existing.name))
-      let name = ''
-      for (let number = 1; name === '' && number <= membersMax; number++) if (!taken.has(`infra${number}`)) name = `infra${number}`
-      if (name === '') throw new EtcdError('FailedPrecondition', 'etcdserver: too many members')
+      const name = nextMemberName(client.embedded.layout)
+      if (name === null) throw new EtcdError('FailedPrecondition', 'etcdserver: too many members')
       const response = await client.cluster.memberAdd(request.peerURLs ?? [], Boolean(request.isLearner), name)
       return {header: header(response.header), member: member(response.member), members: response.members.map(member)}
     }),
@@ -345,35 +335,16 @@ function failStream(call: grpc.ServerWritableStream<Wire, Wire>, error: unknown)
   call.emit('error', serviceError(error))
 }
 
-/**
- * Maintenance.Snapshot as etcd streams it: the member's snapshot file in 32 KiB blobs, each with
- * the bytes still to come, then its SHA-256 (which etcdctl keeps at the end of the file, for
- * restore to check; kubemu's snapshot files read the same with it).
- */
+/** Maintenance.Snapshot: the snapshot's blobs, written as the client takes them. */
 async function serveSnapshot(call: grpc.ServerWritableStream<Wire, Wire>, client: EmbeddedClient): Promise<void> {
-  const folder = mkdtempSync(join(tmpdir(), 'kubemu-snapshot-'))
-  let file: number | null = null
   try {
-    const path = join(folder, 'snapshot.db')
-    await client.snapshotTo(path)
-    const total = statSync(path).size
-    file = openSync(path, 'r')
-    const digest = createHash('sha256')
-    for (let sent = 0; sent < total && !call.cancelled; ) {
-      const blob = Buffer.alloc(Math.min(snapshotBlobBytes, total - sent))
-      const read = readSync(file, blob, 0, blob.length, sent)
-      if (read !== blob.length) throw new Error(`invariant: the snapshot file shrank while it was sent (${read} of ${blob.length} bytes at ${sent})`)
-      sent += read
-      digest.update(blob)
-      if (!call.write({remaining_bytes: String(total - sent), blob})) await once(call, 'drain')
+    for await (const message of snapshotMessages(client)) {
+      if (call.cancelled) return
+      if (!call.write(message)) await once(call, 'drain')
     }
-    call.write({remaining_bytes: '0', blob: digest.digest()})
     call.end()
   } catch (error) {
     failStream(call, error)
-  } finally {
-    if (file !== null) closeSync(file)
-    rmSync(folder, {recursive: true, force: true})
   }
 }
 
