@@ -5,6 +5,7 @@ import {kind} from './types/meta.js'
 import * as access from './types/access.js'
 import * as apps from './types/apps.js'
 import * as core from './types/core.js'
+import * as networking from './types/networking.js'
 
 interface Entry {
   group?: string
@@ -66,6 +67,7 @@ const entries: Entry[] = [
   // Served from the kubelets' simulated use (what metrics-server would answer), not stored.
   {group: 'metrics.k8s.io', version: 'v1beta1', kind: 'NodeMetrics', resource: 'nodes', namespaced: false, verbs: ['get', 'list'], etcdPrefix: null, schema: kind('v1beta1.NodeMetrics', {timestamp: anyValue, window: anyValue, usage: anyValue})},
   {group: 'metrics.k8s.io', version: 'v1beta1', kind: 'PodMetrics', resource: 'pods', namespaced: true, verbs: ['get', 'list'], etcdPrefix: null, schema: kind('v1beta1.PodMetrics', {timestamp: anyValue, window: anyValue, containers: anyValue})},
+  {group: 'networking.k8s.io', kind: 'NetworkPolicy', resource: 'networkpolicies', shortNames: ['netpol'], namespaced: true, schema: networking.networkPolicy},
   {group: 'policy', kind: 'PodDisruptionBudget', resource: 'poddisruptionbudgets', shortNames: ['pdb'], namespaced: true, schema: apps.podDisruptionBudget, status: true},
   {group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding', resource: 'clusterrolebindings', namespaced: false, schema: access.clusterRoleBinding},
   {group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', resource: 'clusterroles', namespaced: false, schema: access.clusterRole},

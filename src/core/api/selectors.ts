@@ -200,3 +200,19 @@ export function matchesFields(requirements: readonly FieldRequirement[], fields:
     return requirement.operator === '=' ? value === requirement.value : value !== requirement.value
   })
 }
+
+/**
+ * metav1.FormatLabelSelector: matchLabels as `k=v` and expressions as `k in (a,b)`, all sorted by
+ * key, `<none>` when empty (NetworkPolicy's POD-SELECTOR column and describe).
+ */
+export function networkPolicySelectorText(selector: unknown): string {
+  const value = (typeof selector === 'object' && selector !== null ? selector : {}) as LabelSelectorObject
+  const parts: Array<{key: string; text: string}> = Object.entries(value.matchLabels ?? {}).map(([key, item]) => ({key, text: `${key}=${item}`}))
+  for (const expression of value.matchExpressions ?? []) {
+    const values = [...(expression.values ?? [])].sort().join(',')
+    const text = {In: `${expression.key} in (${values})`, NotIn: `${expression.key} notin (${values})`, Exists: expression.key, DoesNotExist: `!${expression.key}`}[expression.operator]
+    if (text !== undefined) parts.push({key: expression.key, text})
+  }
+  parts.sort((left, right) => (left.key < right.key ? -1 : left.key > right.key ? 1 : 0))
+  return parts.length === 0 ? '<none>' : parts.map((part) => part.text).join(',')
+}

@@ -25,6 +25,7 @@ export const resources = {
   cronJobs: {group: 'batch', version: 'v1', resource: 'cronjobs', namespaced: true},
   leases: {group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespaced: true},
   endpointSlices: {group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', namespaced: true},
+  networkPolicies: {group: 'networking.k8s.io', version: 'v1', resource: 'networkpolicies', namespaced: true},
   podDisruptionBudgets: {group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', namespaced: true},
   priorityClasses: {group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses', namespaced: false},
 } satisfies Record<string, ResourceRef>

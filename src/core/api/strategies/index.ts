@@ -2,6 +2,7 @@
 import {clusterRoleBindingStrategy, clusterRoleStrategy, customResourceDefinitionStrategy, endpointSliceStrategy, leaseStrategy, podDisruptionBudgetStrategy, priorityClassStrategy, roleBindingStrategy, roleStrategy} from './access.js'
 import {defineStrategy} from './base.js'
 import {configMapStrategy, endpointsStrategy, eventStrategy, limitRangeStrategy, namespaceStrategy, nodeStrategy, persistentVolumeClaimStrategy, podStrategy, podTemplateStrategy, resourceQuotaStrategy, secretStrategy, serviceAccountStrategy, serviceStrategy} from './core.js'
+import {networkPolicyStrategy} from './networking.js'
 import type {Strategy} from './strategy.js'
 import {controllerRevisionStrategy, cronJobStrategy, daemonSetStrategy, deploymentStrategy, jobStrategy, replicaSetStrategy, statefulSetStrategy} from './workloads.js'
 
@@ -30,6 +31,7 @@ const strategies = new Map<string, Strategy>([
   ['rbac.authorization.k8s.io/ClusterRole', clusterRoleStrategy],
   ['rbac.authorization.k8s.io/RoleBinding', roleBindingStrategy],
   ['rbac.authorization.k8s.io/ClusterRoleBinding', clusterRoleBindingStrategy],
+  ['networking.k8s.io/NetworkPolicy', networkPolicyStrategy],
   ['policy/PodDisruptionBudget', podDisruptionBudgetStrategy],
   ['coordination.k8s.io/Lease', leaseStrategy],
   ['discovery.k8s.io/EndpointSlice', endpointSliceStrategy],

@@ -21,6 +21,7 @@ import {
   serviceAccountPrinter,
   servicePrinter,
 } from './cluster.js'
+import {networkPolicyPrinter} from './networking.js'
 import {age, ageColumn, type Cell, type ColumnDefinition, defaultPrinter, humanDuration, nameColumn, type Printer} from './table.js'
 import {
   controllerRevisionPrinter,
@@ -57,6 +58,7 @@ const printers = new Map<string, Printer>([
   ['batch/cronjobs', cronJobPrinter],
   ['coordination.k8s.io/leases', leasePrinter],
   ['discovery.k8s.io/endpointslices', endpointSlicePrinter],
+  ['networking.k8s.io/networkpolicies', networkPolicyPrinter],
   ['policy/poddisruptionbudgets', podDisruptionBudgetPrinter],
   ['scheduling.k8s.io/priorityclasses', priorityClassPrinter],
   ['rbac.authorization.k8s.io/roles', rolePrinter],

@@ -3,6 +3,7 @@
 import type {KubeObject} from '../../api/object.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {type DescribeContext, describeConfigMap, describeDeployment, describeJob, describeNamespace, describeNode, describePod, describeReplicaSet, describeResourceQuota, describeSecret, describeService, describeServiceAccount} from '../describe/kinds.js'
+import {describeNetworkPolicy} from '../describe/network-policy.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {type ApiResource, collectionPath, ResourceMapper, objectPath} from '../resources.js'
@@ -32,6 +33,7 @@ const describers = new Map<string, Describer>([
   ['/secrets', (object) => describeSecret(object)],
   ['/serviceaccounts', describeServiceAccount],
   ['/resourcequotas', describeResourceQuota],
+  ['networking.k8s.io/networkpolicies', (object) => describeNetworkPolicy(object)],
 ])
 
 /** The generic describer of kinds without their own: metadata, then the rest as YAML. */
