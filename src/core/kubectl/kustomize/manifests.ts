@@ -11,7 +11,19 @@ export function hasManifestSource(session: KubectlSession): boolean {
   return session.list('filename').length > 0 || session.flag('kustomize') !== ''
 }
 
+/** kubectl diff exits 1 for "differences found", so its errors exit 2 (CheckDiffErr). */
+const diffErrorExitCode = 2
+
 export async function readManifestsOrKustomization(session: KubectlSession, verb: string): Promise<Manifest[]> {
+  try {
+    return await manifestsOf(session, verb)
+  } catch (error) {
+    if (verb === 'diff' && error instanceof KubectlError) throw new KubectlError(error.message, diffErrorExitCode)
+    throw error
+  }
+}
+
+async function manifestsOf(session: KubectlSession, verb: string): Promise<Manifest[]> {
   const folder = session.flag('kustomize')
   const files = session.list('filename')
   if (folder === '') return readManifests(files, session.flag('recursive') === 'true', () => session.io.readStdin(), verb)
