@@ -76,3 +76,14 @@ describe("what a container's server answers", () => {
     expect(parseImage('nginx@sha256:abc')).toEqual({repository: 'nginx', tag: 'latest'})
   })
 })
+
+describe('the CoreDNS addon pods', () => {
+  it('answer their probes on 8080 and 8181 and take connections on 53 without an HTTP reply', () => {
+    const coredns = pod('coredns-abc', {namespace: 'kube-system', image: 'registry.k8s.io/coredns/coredns:v1.11.3', args: ['-conf', '/etc/coredns/Corefile'], ports: [{containerPort: 53, name: 'dns', protocol: 'UDP'}, {containerPort: 53, name: 'dns-tcp'}, {containerPort: 9153, name: 'metrics'}]})
+    const cluster = view([coredns])
+    expect(containerResponse(cluster, coredns, 8080, {...get, path: '/health'})).toMatchObject({status: 200, body: 'OK'})
+    expect(containerResponse(cluster, coredns, 8181, {...get, path: '/ready'})).toMatchObject({status: 200, body: 'OK'})
+    expect(containerResponse(cluster, coredns, 53, get)).toMatchObject({status: 0})
+    expect(containerResponse(cluster, coredns, 9000, get)).toBe('refused')
+  })
+})

@@ -54,7 +54,7 @@ export function listenerOn(pod: KubeObject, port: number): {container: RunningCo
   const containers = runningContainers(pod)
   for (const container of containers) {
     const server = imageServer(container.spec)
-    if (server && server.port === port) return {container, server}
+    if (server && server.ports.includes(port)) return {container, server}
   }
   for (const container of containers) {
     if (imageServer(container.spec) === null && declaresPort(container.spec, port)) return {container, server: null}
@@ -62,12 +62,18 @@ export function listenerOn(pod: KubeObject, port: number): {container: RunningCo
   return null
 }
 
+/**
+ * The HTTP answer of what listens on the pod's `port`, or 'refused'. A response with status 0 means
+ * the server took the connection and closed it without an HTTP reply (CoreDNS's port 53).
+ */
 export function containerResponse(view: ClusterNetworkView, pod: KubeObject, port: number, request: ContainerRequest): HttpResponse | 'refused' {
   const listener = listenerOn(pod, port)
   if (!listener) return 'refused'
   const date = new Date(view.nowMilliseconds).toUTCString()
   if (listener.server) {
-    const response = listener.server.answer({...request, podName: String(pod.metadata.name), nowMilliseconds: view.nowMilliseconds, startedMilliseconds: listener.container.startedMilliseconds})
+    const response = listener.server.answer({...request, podName: String(pod.metadata.name), nowMilliseconds: view.nowMilliseconds, startedMilliseconds: listener.container.startedMilliseconds}, port)
+    // Status 0: the server closed the connection without an HTTP reply.
+    if (response.status === 0) return response
     return {...response, headers: {...response.headers, Date: date}, body: request.method === 'HEAD' ? '' : response.body}
   }
   const body = `Hello from ${pod.metadata.namespace}/${pod.metadata.name}: container ${String(listener.container.spec.name)} answered ${request.method} ${request.path} on port ${port}\n`

@@ -16,10 +16,15 @@ export interface ImageRequest {
 }
 
 export interface ImageServer {
-  readonly image: 'nginx' | 'httpd' | 'http-echo' | 'agnhost netexec' | 'agnhost liveness'
-  readonly port: number
-  answer(request: ImageRequest): Omit<HttpResponse, 'headers'> & {headers: Record<string, string>}
+  readonly image: 'nginx' | 'httpd' | 'http-echo' | 'agnhost netexec' | 'agnhost liveness' | 'coredns'
+  /** The TCP ports the server listens on. */
+  readonly ports: readonly number[]
+  /** Its answer to an HTTP request on `port`; status 0 when it closes the connection without an HTTP reply (curl's "Empty reply from server"). */
+  answer(request: ImageRequest, port: number): Omit<HttpResponse, 'headers'> & {headers: Record<string, string>}
 }
+
+/** What a server that speaks no HTTP on that port does with an HTTP request: reads it, then closes. */
+export const emptyReply = {status: 0, reason: 'Empty reply from server', headers: {}, body: ''}
 
 /** nginx:latest's version; tags that name a minor version get that series' last release. */
 export const nginxLatestVersion = '1.27.3'
@@ -117,7 +122,7 @@ function nginxServer(tag: string): ImageServer {
   const page = (status: number, reason: string) => `<html>\n<head><title>${status} ${reason}</title></head>\n<body>\n<center><h1>${status} ${reason}</h1></center>\n<hr><center>${server}</center>\n</body>\n</html>\n`
   return {
     image: 'nginx',
-    port: 80,
+    ports: [80],
     answer(request) {
       const path = request.path.split('?')[0]!
       if (request.method !== 'GET' && request.method !== 'HEAD') return html(405, 'Not Allowed', page(405, 'Not Allowed'), {Server: server, Connection: 'keep-alive'})
@@ -131,7 +136,7 @@ function httpdServer(): ImageServer {
   const server = `Apache/${httpdVersion} (Unix)`
   return {
     image: 'httpd',
-    port: 80,
+    ports: [80],
     answer(request) {
       const path = request.path.split('?')[0]!
       if (path === '/' || path === '/index.html') return html(200, 'OK', '<html><body><h1>It works!</h1></body></html>\n', {Server: server, 'Accept-Ranges': 'bytes'})
@@ -147,7 +152,7 @@ function httpEchoServer(args: readonly string[], env: Readonly<Record<string, st
   if (echoed === undefined || echoed === '') return null
   return {
     image: 'http-echo',
-    port: listenPort(flagValue(args, 'listen'), 5678),
+    ports: [listenPort(flagValue(args, 'listen'), 5678)],
     answer(request) {
       const headers = {'X-App-Name': 'http-echo', 'X-App-Version': '1.0.0'}
       if (request.path.split('?')[0] === '/health') return text(200, 'OK', '{"status":"ok"}', {...headers, 'Content-Type': 'application/json'})
@@ -164,7 +169,7 @@ function queryParameter(path: string, name: string): string | undefined {
 function netexecServer(args: readonly string[]): ImageServer {
   return {
     image: 'agnhost netexec',
-    port: listenPort(flagValue(args, 'http-port'), 8080),
+    ports: [listenPort(flagValue(args, 'http-port'), 8080)],
     answer(request) {
       const path = request.path.split('?')[0]!
       if (path === '/hostname') return text(200, 'OK', request.podName)
@@ -186,12 +191,28 @@ function goTime(milliseconds: number): string {
 function livenessServer(): ImageServer {
   return {
     image: 'agnhost liveness',
-    port: 8080,
+    ports: [8080],
     answer(request) {
       if (request.path.split('?')[0] !== '/healthz') return text(404, 'Not Found', '404 page not found\n', {'X-Content-Type-Options': 'nosniff'})
       const seconds = (request.nowMilliseconds - request.startedMilliseconds) / 1000
       if (seconds > livenessHealthySeconds) return text(500, 'Internal Server Error', `error: ${seconds}`)
       return text(200, 'OK', 'ok')
+    },
+  }
+}
+
+/** CoreDNS with kubeadm's Corefile: DNS on 53, the health plugin on 8080, ready on 8181, prometheus on 9153. */
+function coreDnsServer(): ImageServer {
+  return {
+    image: 'coredns',
+    ports: [53, 8080, 8181, 9153],
+    answer(request, port) {
+      const path = request.path.split('?')[0]!
+      if (port === 53) return emptyReply
+      if (port === 8080 && path === '/health') return text(200, 'OK', 'OK')
+      if (port === 8181 && path === '/ready') return text(200, 'OK', 'OK')
+      if (port === 9153 && path === '/metrics') return text(200, 'OK', '# HELP coredns_build_info A metric with a constant \'1\' value labeled by version, revision, and goversion from which CoreDNS was built.\n# TYPE coredns_build_info gauge\ncoredns_build_info{goversion="go1.21.11",revision="a6338e9",version="1.11.3"} 1\n', {'Content-Type': 'text/plain; version=0.0.4; charset=utf-8'})
+      return text(404, 'Not Found', '404 page not found\n', {'X-Content-Type-Options': 'nosniff'})
     },
   }
 }
@@ -219,6 +240,7 @@ export function imageServer(container: Json): ImageServer | null {
     if (args[0] === 'liveness') return livenessServer()
     return null
   }
+  if (repository === 'coredns/coredns' && command.length === 0) return coreDnsServer()
   // The docs' older liveness example image, the same server.
   if (name === 'liveness' && command.length === 0) return livenessServer()
   return null

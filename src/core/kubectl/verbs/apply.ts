@@ -7,7 +7,8 @@ import {builtinScheme} from '../../api/resources.js'
 import {goJsonCompact} from '../../printers/kubectl/go-json.js'
 import {KubectlError, ServerError, statusText} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
-import {type Manifest, readManifests} from '../manifests.js'
+import type {Manifest} from '../manifests.js'
+import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
 import {printObjects} from '../output.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
@@ -104,12 +105,11 @@ export function errorWithSource(error: ServerError, action: string, source: stri
 }
 
 async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): Promise<number> {
-  const paths = session.list('filename')
-  if (paths.length === 0) throw new KubectlError(verb === 'apply' ? 'must specify one of -f and -k' : 'must specify one of -f and -k')
+  if (!hasManifestSource(session)) throw new KubectlError('must specify one of -f and -k')
   const dryRun = dryRunOf(session.flag('dry-run'))
   const output = session.flag('output')
   if (output && !['yaml', 'json', 'name'].includes(output)) throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json,name,yaml`)
-  const manifests = await readManifests(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), verb)
+  const manifests = await readManifestsOrKustomization(session, verb)
   const mapper = await ResourceMapper.discover(session)
   const errors: string[] = []
   const printed: KubeObject[] = []

@@ -6,7 +6,7 @@ import {parseGoDuration} from '../../etcdctl/flags.js'
 import type {KubeObject} from '../../api/object.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
-import {readManifests} from '../manifests.js'
+import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
 import {waitForObject} from '../object-watch.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
@@ -67,10 +67,9 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
   const targets: Target[] = []
   const errors: string[] = []
   const namespace = session.namespace()
-  const files = session.list('filename')
-  if (files.length > 0) {
+  if (hasManifestSource(session)) {
     if (args.length > 0) throw new KubectlError('cannot specify both filenames and resource names/types')
-    for (const manifest of await readManifests(files, session.flag('recursive') === 'true', () => session.io.readStdin(), 'delete')) {
+    for (const manifest of await readManifestsOrKustomization(session, 'delete')) {
       const {resource, namespace: objectNamespace} = placeObject(session, mapper, manifest)
       targets.push({resource, namespace: objectNamespace, name: manifest.object.metadata.name ?? ''})
     }

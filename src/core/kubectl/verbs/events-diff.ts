@@ -12,7 +12,7 @@ import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
-import {readManifests} from '../manifests.js'
+import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
 import {collectionPath, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
@@ -76,6 +76,7 @@ export const diffFlags: readonly KubectlFlag[] = [
   {name: 'selector', shorthand: 'l', kind: 'string'},
   {name: 'show-managed-fields', kind: 'bool'},
   {name: 'concurrency', kind: 'int', defaultValue: '1'},
+  {name: 'kustomize', shorthand: 'k', kind: 'string'},
 ]
 
 
@@ -88,8 +89,7 @@ function forDiff(object: KubeObject | null): string {
 }
 
 export async function runDiff(session: KubectlSession): Promise<number> {
-  const paths = session.list('filename')
-  if (paths.length === 0) throw new KubectlError('must specify one of -f and -k')
+  if (!hasManifestSource(session)) throw new KubectlError('must specify one of -f and -k')
   const mapper = await ResourceMapper.discover(session)
   const root = mkdtempSync(join(tmpdir(), 'kubemu-diff-'))
   const live = join(root, `LIVE-${process.pid}`)
@@ -97,7 +97,7 @@ export async function runDiff(session: KubectlSession): Promise<number> {
   mkdirSync(live)
   mkdirSync(merged)
   try {
-    for (const manifest of await readManifests(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), 'diff')) {
+    for (const manifest of await readManifestsOrKustomization(session, 'diff')) {
       const {resource, namespace} = placeObject(session, mapper, manifest)
       const object = cloneJson(manifest.object)
       if (resource.namespaced) object.metadata.namespace = namespace

@@ -2,6 +2,7 @@
 import type {KubectlVerb} from '../kubectl.js'
 import {applyFlags, createFileFlags, runApply, runCreateFromFiles} from './apply.js'
 import {configVerb} from './config.js'
+import {kustomizeVerb} from './kustomize.js'
 import {createGenerators} from './create.js'
 import {deleteFlags, runDelete} from './delete.js'
 import {describeFlags, runDescribe} from './describe.js'
@@ -49,5 +50,6 @@ export const verbs: readonly KubectlVerb[] = [
   {name: 'events', aliases: ['event', 'ev'], flags: eventsFlags, run: (session) => runEvents(session)},
   {name: 'diff', flags: diffFlags, run: (session) => runDiff(session)},
   configVerb,
+  kustomizeVerb,
   ...infoVerbs,
 ]

@@ -12,7 +12,7 @@ import {goJson} from '../../printers/kubectl/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {collectServerError, KubectlError, ServerError, statusText} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
-import {readManifests} from '../manifests.js'
+import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
 import {collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
@@ -37,16 +37,16 @@ export const replaceFlags: readonly KubectlFlag[] = [
   {name: 'field-manager', kind: 'string', defaultValue: 'kubectl-replace'},
   {name: 'subresource', kind: 'string'},
   {name: 'raw', kind: 'string'},
+  {name: 'kustomize', shorthand: 'k', kind: 'string'},
 ]
 
 export async function runReplace(session: KubectlSession): Promise<number> {
-  const paths = session.list('filename')
-  if (paths.length === 0) throw new KubectlError('must specify --filename to replace')
+  if (!hasManifestSource(session)) throw new KubectlError('must specify --filename to replace')
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
   const errors: string[] = []
   const query: Record<string, string> = {fieldManager: session.flag('field-manager'), fieldValidation: 'Strict', ...(dryRun === 'server' ? {dryRun: 'All'} : {})}
-  for (const manifest of await readManifests(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), 'replace')) {
+  for (const manifest of await readManifestsOrKustomization(session, 'replace')) {
     const {resource, namespace} = placeObject(session, mapper, manifest)
     const object = session.flag('save-config') === 'true' ? withLastApplied(manifest.object) : cloneJson(manifest.object)
     if (resource.namespaced) object.metadata.namespace = namespace

@@ -43,7 +43,54 @@ function doubleQuoted(text: string): string {
   return `${out}"`
 }
 
-function scalar(text: string, indent: string): string {
+/** go-yaml v2 breaks a flow scalar at a space once its line is past this column. */
+const bestWidthColumns = 80
+
+/**
+ * Breaks a rendered plain or quoted scalar at single spaces past the best width, as go-yaml v2's
+ * emitter does (quoted styles never at their first or last character; a double-quoted break
+ * before a second space keeps it with a backslash).
+ */
+function folded(rendered: string, startColumn: number, continuation: string): string {
+  const characters = [...rendered]
+  const quote = characters[0] === '"' || characters[0] === "'" ? characters[0] : null
+  let out = ''
+  let column = startColumn
+  let afterSpace = false
+  for (let index = 0; index < characters.length; index++) {
+    const character = characters[index]!
+    if (character !== ' ') {
+      out += character
+      column++
+      afterSpace = false
+      continue
+    }
+    const next = characters[index + 1]
+    const inside = quote === null || (index !== 1 && index !== characters.length - 2)
+    const breakable = !afterSpace && column > bestWidthColumns && inside && (quote === '"' || next !== ' ')
+    if (breakable) {
+      out += `\n${continuation}`
+      column = continuation.length
+      if (quote === '"' && next === ' ') {
+        out += '\\'
+        column++
+      }
+    } else {
+      out += ' '
+      column++
+    }
+    afterSpace = true
+  }
+  return out
+}
+
+function scalar(text: string, indent: string, startColumn?: number): string {
+  const rendered = renderedScalar(text, indent)
+  if (startColumn === undefined || rendered.startsWith('|') || !rendered.includes(' ')) return rendered
+  return folded(rendered, startColumn, `${indent}  `)
+}
+
+function renderedScalar(text: string, indent: string): string {
   if (text.includes('\n') && !/[\x00-\x09\x0b-\x1f\x7f]/.test(text) && !/^\s/.test(text) && !/ \n/.test(text)) {
     const chomp = text.endsWith('\n') ? (text.endsWith('\n\n') ? '+' : '') : '-'
     const body = (chomp === '' || chomp === '+' ? text.replace(/\n$/, '') : text).split('\n')
@@ -65,9 +112,9 @@ function isEmptyCollection(value: unknown): boolean {
   return (Array.isArray(value) && value.length === 0) || (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0)
 }
 
-function inline(value: unknown, indent: string): string {
+function inline(value: unknown, indent: string, startColumn?: number): string {
   if (value === null || value === undefined) return 'null'
-  if (typeof value === 'string') return scalar(value, indent)
+  if (typeof value === 'string') return scalar(value, indent, startColumn)
   if (typeof value === 'number') return formatNumber(value)
   if (typeof value === 'boolean') return value ? 'true' : 'false'
   if (Array.isArray(value)) return '[]'
@@ -82,7 +129,7 @@ function lines(value: unknown, indent: string): string {
           const nested = lines(item, `${indent}  `)
           return `${indent}- ${nested.slice(indent.length + 2)}`
         }
-        return `${indent}- ${inline(item, indent)}`
+        return `${indent}- ${inline(item, indent, indent.length + 2)}`
       })
       .join('\n')
   }
@@ -95,7 +142,7 @@ function lines(value: unknown, indent: string): string {
       const name = scalar(key, indent)
       if (Array.isArray(child) && child.length > 0) return `${indent}${name}:\n${lines(child, indent)}`
       if (typeof child === 'object' && child !== null && !isEmptyCollection(child)) return `${indent}${name}:\n${lines(child, `${indent}  `)}`
-      return `${indent}${name}: ${inline(child, indent)}`
+      return `${indent}${name}: ${inline(child, indent, indent.length + [...name].length + 2)}`
     })
     .join('\n')
 }

@@ -1,0 +1,206 @@
+// `kubectl kustomize DIR`: a kustomization built as kustomize v5.5 builds it. Each level
+// accumulates its resources (files, and other kustomizations built first, in order), runs its
+// generators, then its transformers in kustomize's fixed order; once, at the top, generated
+// names get their content hash and every reference to a renamed object is rewritten.
+import {readFileSync, statSync} from 'node:fs'
+import {resolve} from 'node:path'
+import {isJsonObject, type JsonObject} from '../../api/object.js'
+import {emitResources} from './emitter.js'
+import {KustomizeError} from './errors.js'
+import {contentHash, generateConfigMap, generateSecret, mergedOptions} from './generators.js'
+import {type GeneratorArgs, type Kustomization, loadKustomization} from './kustomization.js'
+import {fixNameReferences} from './name-references.js'
+import {ordered} from './ordering.js'
+import {applyJson6902Entries, applyPatches, applyStrategicMergeEntries} from './patches.js'
+import {isWithin, realPathOf} from './paths.js'
+import {kindOf, type KustomizeResource, nameOf, namespaceOf, newResource, rename, resourceIdText} from './resource.js'
+import {yamlDocuments} from './yaml-documents.js'
+import {addNameAffixes, setAnnotations, setImages, setLabels, setNamespace, setReplicas} from './transformers.js'
+
+/** Bases nested deeper than this are refused (a guard against runaway recursion). */
+export const kustomizationDepthMax = 64
+
+export interface KustomizeBuild {
+  readonly resources: KustomizeResource[]
+  /** Deprecation warnings, as kustomize prints them on stderr. */
+  readonly warnings: string[]
+  /** The top kustomization's sortOptions order. */
+  readonly sortOrder: 'legacy' | 'fifo'
+}
+
+/** Go's %v of a map[string]string: `map[a:b c:d]`, keys sorted. */
+function goMap(value: unknown): string {
+  const entries = isJsonObject(value) ? Object.keys(value).sort().map((key) => `${key}:${String(value[key])}`) : []
+  return `map[${entries.join(' ')}]`
+}
+
+function checkIdentity(object: JsonObject): void {
+  if (kindOf(object) !== '') return
+  const metadata = isJsonObject(object.metadata) ? object.metadata : {}
+  const text = (value: unknown) => (typeof value === 'string' ? value : '')
+  throw new KustomizeError(`missing kind in object {{${text(object.apiVersion)} } {{${text(metadata.name)} ${text(metadata.namespace)}} ${goMap(metadata.labels)} ${goMap(metadata.annotations)}}}`)
+}
+
+function objectsOfFile(path: string, shown: string): JsonObject[] {
+  const objects: JsonObject[] = []
+  for (const value of yamlDocuments(readFileSync(path, 'utf8'), shown)) {
+    if (!isJsonObject(value)) throw new KustomizeError(`wrong node kind: expected MappingNode but got SequenceNode: node contents:\n${JSON.stringify(value)}\n in File: ${shown}`)
+    if (kindOf(value).endsWith('List') && Array.isArray(value.items)) {
+      for (const item of value.items) if (isJsonObject(item)) objects.push(item)
+      continue
+    }
+    objects.push(value)
+  }
+  return objects
+}
+
+function sameId(left: JsonObject, right: JsonObject): boolean {
+  return left.apiVersion === right.apiVersion && kindOf(left) === kindOf(right) && nameOf(left) === nameOf(right) && (namespaceOf(left) || 'default') === (namespaceOf(right) || 'default')
+}
+
+function add(resources: KustomizeResource[], added: readonly KustomizeResource[]): void {
+  for (const resource of added) {
+    if (resources.some((existing) => sameId(existing.object, resource.object))) {
+      throw new KustomizeError(`may not add resource with an already registered id: ${resourceIdText(resource.object)}`)
+    }
+    resources.push(resource)
+  }
+}
+
+class Builder {
+  readonly warnings: string[] = []
+  sortOrder: 'legacy' | 'fifo' = 'legacy'
+
+  /** The resources of one kustomization folder (a real path), transformed at its level. */
+  level(root: string, visited: readonly string[]): KustomizeResource[] {
+    if (visited.length >= kustomizationDepthMax) throw new KustomizeError(`kustomizations nested more than ${kustomizationDepthMax} deep under '${visited[0]}'`)
+    const loaded = loadKustomization(root)
+    this.warnings.push(...loaded.warnings)
+    const kustomization = loaded.kustomization
+    if (visited.length === 0) this.sortOrder = kustomization.sortOrder
+    const resources: KustomizeResource[] = []
+    try {
+      for (const entry of kustomization.resources) add(resources, this.entry(root, entry, [...visited, root]))
+    } catch (error) {
+      if (error instanceof KustomizeError) throw error.wrapped('accumulating resources: ')
+      throw error
+    }
+    this.generate(root, kustomization, resources)
+    this.transform(root, kustomization, resources)
+    return resources
+  }
+
+  /** One `resources:` entry: a file of objects or a folder with a kustomization. */
+  private entry(root: string, entry: string, visited: readonly string[]): KustomizeResource[] {
+    const absolute = resolve(root, entry)
+    let real: string
+    try {
+      real = realPathOf(root, entry)
+    } catch (error) {
+      if (!(error instanceof KustomizeError)) throw error
+      throw new KustomizeError(`accumulation err='accumulating resources from '${entry}': ${error.message}': must build at directory: not a valid directory: ${error.message}`)
+    }
+    if (statSync(real).isDirectory()) {
+      const fileError = `'${absolute}' must resolve to a file`
+      const cycle = visited.find((seen) => isWithin(real, seen))
+      try {
+        if (cycle !== undefined) throw new KustomizeError(`cycle detected: candidate root '${real}' contains visited root '${cycle}'`)
+        return this.level(real, visited)
+      } catch (error) {
+        if (!(error instanceof KustomizeError)) throw error
+        const nested = cycle !== undefined ? error.message : `recursed accumulation of path '${real}': ${error.message}`
+        throw new KustomizeError(`accumulation err='accumulating resources from '${entry}': ${fileError}': ${nested}`)
+      }
+    }
+    try {
+      if (!isWithin(root, real)) throw new KustomizeError(`security; file '${real}' is not in or below '${root}'`)
+      const objects = objectsOfFile(real, entry)
+      for (const object of objects) checkIdentity(object)
+      return objects.map((object) => newResource(object))
+    } catch (error) {
+      if (!(error instanceof KustomizeError)) throw error
+      if (error.message.startsWith('MalformedYAMLError')) throw error.wrapped(`accumulating resources from '${entry}': `)
+      throw new KustomizeError(`accumulation err='accumulating resources from '${entry}': ${error.message}': must build at directory: '${real}': file is not directory`)
+    }
+  }
+
+  private generate(root: string, kustomization: Kustomization, resources: KustomizeResource[]): void {
+    const kinds: Array<[GeneratorArgs[], typeof generateConfigMap]> = [
+      [kustomization.configMapGenerator, generateConfigMap],
+      [kustomization.secretGenerator, generateSecret],
+    ]
+    for (const [entries, generate] of kinds) {
+      for (const args of entries) {
+        const options = mergedOptions(kustomization.generatorOptions, args.options)
+        const object = generate(root, args, options)
+        const behavior = args.behavior || 'create'
+        const existing = resources.find((resource) => kindOf(resource.object) === object.kind && resource.names.includes(nameOf(object)) && (namespaceOf(object) === '' || resource.namespaces.includes(namespaceOf(object))))
+        if (behavior === 'create') {
+          if (existing) throw new KustomizeError(`cannot add resource ${resourceIdText(object)} with behavior create: an object with its id is already present`)
+          resources.push(newResource(object, !options.disableNameSuffixHash))
+          continue
+        }
+        if (behavior !== 'merge' && behavior !== 'replace') throw new KustomizeError(`invalid generator behavior '${behavior}' for ${nameOf(object)}: expected one of create, merge, replace`)
+        if (!existing) throw new KustomizeError(`id ${JSON.stringify(resourceIdText(object))} does not exist; cannot merge or replace`)
+        this.mergeGenerated(existing, object, behavior, options.disableNameSuffixHash === true)
+      }
+    }
+  }
+
+  /** behavior merge (data and metadata maps joined, the new values winning) or replace. */
+  private mergeGenerated(existing: KustomizeResource, generated: JsonObject, behavior: 'merge' | 'replace', disableHash: boolean): void {
+    const target = existing.object
+    const metadata = isJsonObject(target.metadata) ? target.metadata : (target.metadata = {})
+    const generatedMetadata = generated.metadata as JsonObject
+    for (const field of ['labels', 'annotations'] as const) {
+      if (!isJsonObject(generatedMetadata[field])) continue
+      metadata[field] = {...(isJsonObject(metadata[field]) ? metadata[field] : {}), ...generatedMetadata[field]}
+    }
+    for (const field of ['data', 'binaryData']) {
+      if (behavior === 'replace') {
+        if (generated[field] === undefined) delete target[field]
+        else target[field] = generated[field]
+      } else if (generated[field] !== undefined) {
+        target[field] = {...(isJsonObject(target[field]) ? target[field] : {}), ...(generated[field] as JsonObject)}
+      }
+    }
+    if (disableHash) existing.needsHash = false
+  }
+
+  private transform(root: string, kustomization: Kustomization, resources: KustomizeResource[]): void {
+    applyStrategicMergeEntries(root, kustomization.patchesStrategicMerge, resources)
+    applyPatches(root, kustomization.patches, resources)
+    if (kustomization.namespace) setNamespace(resources, kustomization.namespace)
+    if (kustomization.namePrefix || kustomization.nameSuffix) addNameAffixes(resources, kustomization.namePrefix ?? '', kustomization.nameSuffix ?? '')
+    setLabels(resources, kustomization)
+    setAnnotations(resources, kustomization.commonAnnotations ?? {})
+    applyJson6902Entries(root, kustomization.patchesJson6902, resources)
+    setReplicas(resources, kustomization.replicas)
+    setImages(resources, kustomization.images)
+  }
+}
+
+/** Builds the kustomization in `folder` (as given on the command line). */
+export function buildKustomization(folder: string): KustomizeBuild {
+  let root: string
+  try {
+    root = realPathOf(process.cwd(), folder)
+  } catch (error) {
+    if (!(error instanceof KustomizeError)) throw error
+    throw new KustomizeError(`must build at directory: not a valid directory: ${error.message.replace(`evalsymlink failure on '${resolve(folder)}'`, `evalsymlink failure on '${folder}'`)}`)
+  }
+  if (!statSync(root).isDirectory()) throw new KustomizeError(`must build at directory: '${folder}': file is not directory`)
+  const builder = new Builder()
+  const resources = builder.level(root, [])
+  for (const resource of resources) {
+    if (resource.needsHash) rename(resource, `${nameOf(resource.object)}-${contentHash(resource.object)}`)
+  }
+  fixNameReferences(resources)
+  return {resources: ordered(resources, builder.sortOrder), warnings: builder.warnings, sortOrder: builder.sortOrder}
+}
+
+/** The build's text, as `kubectl kustomize` prints it. */
+export function kustomizeText(folder: string): {text: string; warnings: string[]} {
+  const build = buildKustomization(folder)
+  return {text: emitResources(build.resources), warnings: build.warnings}
+}

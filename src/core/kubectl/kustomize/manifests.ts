@@ -1,0 +1,36 @@
+// -k DIR on the verbs that read manifests (apply, create, delete, diff, replace): the built
+// kustomization stands where -f's files would, and -f with -k is kubectl's error.
+import type {KubeObject} from '../../api/object.js'
+import {KubectlError} from '../errors.js'
+import {type Manifest, readManifests} from '../manifests.js'
+import type {KubectlSession} from '../session.js'
+import {buildKustomization} from './build.js'
+
+/** Whether the verb was given something to read with -f or -k. */
+export function hasManifestSource(session: KubectlSession): boolean {
+  return session.list('filename').length > 0 || session.flag('kustomize') !== ''
+}
+
+/** kubectl diff exits 1 for "differences found", so its errors exit 2 (CheckDiffErr). */
+const diffErrorExitCode = 2
+
+export async function readManifestsOrKustomization(session: KubectlSession, verb: string): Promise<Manifest[]> {
+  try {
+    return await manifestsOf(session, verb)
+  } catch (error) {
+    if (verb === 'diff' && error instanceof KubectlError) throw new KubectlError(error.message, diffErrorExitCode)
+    throw error
+  }
+}
+
+async function manifestsOf(session: KubectlSession, verb: string): Promise<Manifest[]> {
+  const folder = session.flag('kustomize')
+  const files = session.list('filename')
+  if (folder === '') return readManifests(files, session.flag('recursive') === 'true', () => session.io.readStdin(), verb)
+  if (files.length > 0) throw new KubectlError('only one of -f or -k can be specified')
+  const build = buildKustomization(folder)
+  for (const warning of build.warnings) session.io.stderr(warning)
+  const manifests = build.resources.map((resource) => ({object: resource.object as unknown as KubeObject, source: folder}))
+  if (manifests.length === 0) throw new KubectlError(`no objects passed to ${verb}`)
+  return manifests
+}

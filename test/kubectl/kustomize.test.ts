@@ -1,0 +1,51 @@
+// `kubemu kubectl kustomize` against the real kubectl 1.32 (which builds kustomizations with its
+// embedded kustomize v5.5 and needs no server) on the fixtures: the same bytes on stdout, the
+// same stderr (klog's time and process id masked) and the same exit code.
+import {readdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {runShell} from '../support/shell.js'
+import {temporaryFolder} from '../support/temp.js'
+
+const kubemu = join(import.meta.dirname, '..', '..', 'bin', 'kubemu')
+const fixtures = join(import.meta.dirname, '..', 'fixtures', 'kustomize')
+
+/** klog's header: `E1203 14:52:11.888088   31379 run.go:72]` → `E run.go:72]`. */
+const maskKlog = (text: string) => text.replace(/^E\d{4} [\d:.]+ +\d+ /gm, 'E ')
+
+async function compare(command: string, cwd: string) {
+  const environment = {...process.env, KUBEMU_HOME: temporaryFolder(), KUBECONFIG: ''}
+  const [ours, theirs] = await Promise.all([runShell(`${kubemu} kubectl ${command}`, {cwd, env: environment}), runShell(`kubectl ${command}`, {cwd, env: environment})])
+  const shown = (result: typeof ours) => ({command, stdout: result.stdout, stderr: maskKlog(result.stderr), status: result.status})
+  expect(shown(ours)).toEqual(shown(theirs))
+  return theirs
+}
+
+describe('kubemu kubectl kustomize', () => {
+  for (const fixture of ['base', 'overlay', 'legacy', 'workloads']) {
+    it(`builds the ${fixture} fixture byte for byte as kubectl kustomize does`, async () => {
+      const theirs = await compare(`kustomize ${fixture}`, fixtures)
+      expect(theirs.status).toBe(0)
+      expect(theirs.stdout).toContain('---\n')
+    })
+  }
+
+  it('builds the current folder when no folder is given, and writes to a file with -o', async () => {
+    await compare('kustomize', join(fixtures, 'base'))
+    const folder = temporaryFolder()
+    await compare(`kustomize ${join(fixtures, 'overlay')} -o ${join(folder, 'out.yaml')}`, fixtures)
+    await compare(`kustomize a b`, fixtures)
+  })
+
+  const errorCases = readdirSync(join(fixtures, 'errors')).sort()
+  it.each(errorCases)('fails on errors/%s with kustomize\'s message and exit code', async (errorCase) => {
+    const theirs = await compare(`kustomize errors/${errorCase}`, fixtures)
+    expect(theirs.status).toBe(1)
+    expect(theirs.stdout).toBe('')
+  })
+
+  it('fails on a folder that does not exist or is a file', async () => {
+    await compare('kustomize nowhere', fixtures)
+    await compare('kustomize base/kustomization.yaml', fixtures)
+  })
+})
