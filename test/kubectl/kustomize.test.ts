@@ -22,7 +22,7 @@ async function compare(command: string, cwd: string) {
 }
 
 describe('kubemu kubectl kustomize', () => {
-  for (const fixture of ['base', 'overlay', 'legacy', 'workloads']) {
+  for (const fixture of ['base', 'overlay', 'legacy', 'workloads', 'app', 'edge', 'folding', 'layers/base', 'layers/mid', 'layers/top']) {
     it(`builds the ${fixture} fixture byte for byte as kubectl kustomize does`, async () => {
       const theirs = await compare(`kustomize ${fixture}`, fixtures)
       expect(theirs.status).toBe(0)

@@ -22,8 +22,6 @@ export const kustomizationDepthMax = 64
 
 export interface KustomizeBuild {
   readonly resources: KustomizeResource[]
-  /** Deprecation warnings, as kustomize prints them on stderr. */
-  readonly warnings: string[]
   /** The top kustomization's sortOptions order. */
   readonly sortOrder: 'legacy' | 'fifo'
 }
@@ -68,14 +66,16 @@ function add(resources: KustomizeResource[], added: readonly KustomizeResource[]
 }
 
 class Builder {
-  readonly warnings: string[] = []
+  /** `warn` gets each deprecation warning as kustomize prints it on stderr, as it is read. */
+  constructor(private readonly warn: (text: string) => void) {}
+
   sortOrder: 'legacy' | 'fifo' = 'legacy'
 
   /** The resources of one kustomization folder (a real path), transformed at its level. */
   level(root: string, visited: readonly string[]): KustomizeResource[] {
     if (visited.length >= kustomizationDepthMax) throw new KustomizeError(`kustomizations nested more than ${kustomizationDepthMax} deep under '${visited[0]}'`)
     const loaded = loadKustomization(root)
-    this.warnings.push(...loaded.warnings)
+    for (const warning of loaded.warnings) this.warn(warning)
     const kustomization = loaded.kustomization
     if (visited.length === 0) this.sortOrder = kustomization.sortOrder
     const resources: KustomizeResource[] = []
@@ -181,7 +181,7 @@ class Builder {
 }
 
 /** Builds the kustomization in `folder` (as given on the command line). */
-export function buildKustomization(folder: string): KustomizeBuild {
+export function buildKustomization(folder: string, warn: (text: string) => void): KustomizeBuild {
   let root: string
   try {
     root = realPathOf(process.cwd(), folder)
@@ -190,17 +190,16 @@ export function buildKustomization(folder: string): KustomizeBuild {
     throw new KustomizeError(`must build at directory: not a valid directory: ${error.message.replace(`evalsymlink failure on '${resolve(folder)}'`, `evalsymlink failure on '${folder}'`)}`)
   }
   if (!statSync(root).isDirectory()) throw new KustomizeError(`must build at directory: '${folder}': file is not directory`)
-  const builder = new Builder()
+  const builder = new Builder(warn)
   const resources = builder.level(root, [])
   for (const resource of resources) {
     if (resource.needsHash) rename(resource, `${nameOf(resource.object)}-${contentHash(resource.object)}`)
   }
   fixNameReferences(resources)
-  return {resources: ordered(resources, builder.sortOrder), warnings: builder.warnings, sortOrder: builder.sortOrder}
+  return {resources: ordered(resources, builder.sortOrder), sortOrder: builder.sortOrder}
 }
 
 /** The build's text, as `kubectl kustomize` prints it. */
-export function kustomizeText(folder: string): {text: string; warnings: string[]} {
-  const build = buildKustomization(folder)
-  return {text: emitResources(build.resources), warnings: build.warnings}
+export function kustomizeText(folder: string, warn: (text: string) => void): string {
+  return emitResources(buildKustomization(folder, warn).resources)
 }

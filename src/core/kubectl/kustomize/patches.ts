@@ -88,12 +88,19 @@ function applyStrategicMerge(patches: readonly unknown[], target: Selector | und
   }
 }
 
+/** The JSON patch library's error as kustomize's (a test of a missing value is a failed test). */
+function json6902Message(message: string): string {
+  const missingTest = /^test operation does not apply: doc is missing path: "?(.*?)"?: missing value$/.exec(message)
+  if (missingTest) return `testing value ${missingTest[1]} failed: test failed`
+  return message.replace(/path: "(.*?)":/, 'path: $1:')
+}
+
 function applyJson6902(operations: unknown, target: Selector, resources: readonly KustomizeResource[]): void {
   for (const resource of resources.filter((candidate) => selected(target, candidate))) {
     try {
       resource.object = applyJsonPatch(structuredClone(resource.object), operations) as JsonObject
     } catch (error) {
-      if (error instanceof PatchError) throw new KustomizeError(error.message.replace(/path: "(.*?)":/, 'path: $1:'))
+      if (error instanceof PatchError) throw new KustomizeError(json6902Message(error.message))
       throw error
     }
     if (!isJsonObject(resource.object)) throw new KustomizeError(`a JSON patch left ${resourceIdText(resource.object)} without an object`)

@@ -13,21 +13,20 @@ async function runKustomize(session: KubectlSession, args: readonly string[]): P
     return 1
   }
   if (args.length > 1) return fail('specify one path to kustomization.yaml')
-  let built
+  let text
   try {
-    built = kustomizeText(args[0] ?? '.')
+    text = kustomizeText(args[0] ?? '.', (warning) => session.io.stderr(warning))
   } catch (error) {
     if (error instanceof KustomizeError) return fail(error.message)
     throw error
   }
-  for (const warning of built.warnings) session.io.stderr(warning)
   const output = session.flag('output')
   if (output === '') {
-    session.io.stdout(built.text)
+    session.io.stdout(text)
     return 0
   }
   try {
-    writeFileSync(output, built.text)
+    writeFileSync(output, text)
   } catch (error) {
     throw new KubectlError(`open ${output}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`)
   }
