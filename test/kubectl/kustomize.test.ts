@@ -44,6 +44,12 @@ describe('kubemu kubectl kustomize', () => {
     expect(theirs.stdout).toBe('')
   })
 
+  it('lets files outside the kustomization in with --load-restrictor=LoadRestrictionsNone only', async () => {
+    await compare('kustomize errors/outside-root --load-restrictor=LoadRestrictionsNone', fixtures)
+    await compare('kustomize errors/outside-root --load-restrictor LoadRestrictionsRootOnly', fixtures)
+    await compare('kustomize errors/outside-root --load-restrictor=none', fixtures)
+  })
+
   it('fails on a folder that does not exist or is a file', async () => {
     await compare('kustomize nowhere', fixtures)
     await compare('kustomize base/kustomization.yaml', fixtures)

@@ -12,7 +12,7 @@ import {type GeneratorArgs, type Kustomization, loadKustomization} from './kusto
 import {fixNameReferences} from './name-references.js'
 import {ordered} from './ordering.js'
 import {applyJson6902Entries, applyPatches, applyStrategicMergeEntries} from './patches.js'
-import {isWithin, realPathOf} from './paths.js'
+import {isWithin, type LoadRoot, realPathOf} from './paths.js'
 import {kindOf, type KustomizeResource, nameOf, namespaceOf, newResource, rename, resourceIdText} from './resource.js'
 import {yamlDocuments} from './yaml-documents.js'
 import {addNameAffixes, setAnnotations, setImages, setLabels, setNamespace, setReplicas} from './transformers.js'
@@ -67,7 +67,10 @@ function add(resources: KustomizeResource[], added: readonly KustomizeResource[]
 
 class Builder {
   /** `warn` gets each deprecation warning as kustomize prints it on stderr, as it is read. */
-  constructor(private readonly warn: (text: string) => void) {}
+  constructor(
+    private readonly warn: (text: string) => void,
+    private readonly rootOnly: boolean,
+  ) {}
 
   sortOrder: 'legacy' | 'fifo' = 'legacy'
 
@@ -85,8 +88,8 @@ class Builder {
       if (error instanceof KustomizeError) throw error.wrapped('accumulating resources: ')
       throw error
     }
-    this.generate(root, kustomization, resources)
-    this.transform(root, kustomization, resources)
+    this.generate({folder: root, rootOnly: this.rootOnly}, kustomization, resources)
+    this.transform({folder: root, rootOnly: this.rootOnly}, kustomization, resources)
     return resources
   }
 
@@ -113,7 +116,7 @@ class Builder {
       }
     }
     try {
-      if (!isWithin(root, real)) throw new KustomizeError(`security; file '${real}' is not in or below '${root}'`)
+      if (this.rootOnly && !isWithin(root, real)) throw new KustomizeError(`security; file '${real}' is not in or below '${root}'`)
       const objects = objectsOfFile(real, entry)
       for (const object of objects) checkIdentity(object)
       return objects.map((object) => newResource(object))
@@ -124,7 +127,7 @@ class Builder {
     }
   }
 
-  private generate(root: string, kustomization: Kustomization, resources: KustomizeResource[]): void {
+  private generate(root: LoadRoot, kustomization: Kustomization, resources: KustomizeResource[]): void {
     const kinds: Array<[GeneratorArgs[], typeof generateConfigMap]> = [
       [kustomization.configMapGenerator, generateConfigMap],
       [kustomization.secretGenerator, generateSecret],
@@ -167,7 +170,7 @@ class Builder {
     if (disableHash) existing.needsHash = false
   }
 
-  private transform(root: string, kustomization: Kustomization, resources: KustomizeResource[]): void {
+  private transform(root: LoadRoot, kustomization: Kustomization, resources: KustomizeResource[]): void {
     applyStrategicMergeEntries(root, kustomization.patchesStrategicMerge, resources)
     applyPatches(root, kustomization.patches, resources)
     if (kustomization.namespace) setNamespace(resources, kustomization.namespace)
@@ -180,8 +183,15 @@ class Builder {
   }
 }
 
+export interface BuildOptions {
+  /** Gets each deprecation warning as kustomize prints it on stderr, as it is read. */
+  readonly warn: (text: string) => void
+  /** Files (not bases) must stay inside their kustomization's folder: LoadRestrictionsRootOnly. */
+  readonly rootOnly: boolean
+}
+
 /** Builds the kustomization in `folder` (as given on the command line). */
-export function buildKustomization(folder: string, warn: (text: string) => void): KustomizeBuild {
+export function buildKustomization(folder: string, options: BuildOptions): KustomizeBuild {
   let root: string
   try {
     root = realPathOf(process.cwd(), folder)
@@ -190,7 +200,7 @@ export function buildKustomization(folder: string, warn: (text: string) => void)
     throw new KustomizeError(`must build at directory: not a valid directory: ${error.message.replace(`evalsymlink failure on '${resolve(folder)}'`, `evalsymlink failure on '${folder}'`)}`)
   }
   if (!statSync(root).isDirectory()) throw new KustomizeError(`must build at directory: '${folder}': file is not directory`)
-  const builder = new Builder(warn)
+  const builder = new Builder(options.warn, options.rootOnly)
   const resources = builder.level(root, [])
   for (const resource of resources) {
     if (resource.needsHash) rename(resource, `${nameOf(resource.object)}-${contentHash(resource.object)}`)
@@ -200,6 +210,6 @@ export function buildKustomization(folder: string, warn: (text: string) => void)
 }
 
 /** The build's text, as `kubectl kustomize` prints it. */
-export function kustomizeText(folder: string, warn: (text: string) => void): string {
-  return emitResources(buildKustomization(folder, warn).resources)
+export function kustomizeText(folder: string, options: BuildOptions): string {
+  return emitResources(buildKustomization(folder, options).resources)
 }
