@@ -22,7 +22,7 @@ async function compare(command: string, cwd: string) {
 }
 
 describe('kubemu kubectl kustomize', () => {
-  for (const fixture of ['base', 'overlay', 'legacy', 'workloads']) {
+  for (const fixture of ['base', 'overlay', 'legacy', 'workloads', 'app', 'edge', 'folding', 'layers/base', 'layers/mid', 'layers/top']) {
     it(`builds the ${fixture} fixture byte for byte as kubectl kustomize does`, async () => {
       const theirs = await compare(`kustomize ${fixture}`, fixtures)
       expect(theirs.status).toBe(0)
@@ -42,6 +42,12 @@ describe('kubemu kubectl kustomize', () => {
     const theirs = await compare(`kustomize errors/${errorCase}`, fixtures)
     expect(theirs.status).toBe(1)
     expect(theirs.stdout).toBe('')
+  })
+
+  it('lets files outside the kustomization in with --load-restrictor=LoadRestrictionsNone only', async () => {
+    await compare('kustomize errors/outside-root --load-restrictor=LoadRestrictionsNone', fixtures)
+    await compare('kustomize errors/outside-root --load-restrictor LoadRestrictionsRootOnly', fixtures)
+    await compare('kustomize errors/outside-root --load-restrictor=none', fixtures)
   })
 
   it('fails on a folder that does not exist or is a file', async () => {

@@ -12,7 +12,7 @@ import {type GeneratorArgs, type Kustomization, loadKustomization} from './kusto
 import {fixNameReferences} from './name-references.js'
 import {ordered} from './ordering.js'
 import {applyJson6902Entries, applyPatches, applyStrategicMergeEntries} from './patches.js'
-import {isWithin, realPathOf} from './paths.js'
+import {isWithin, type LoadRoot, realPathOf} from './paths.js'
 import {kindOf, type KustomizeResource, nameOf, namespaceOf, newResource, rename, resourceIdText} from './resource.js'
 import {yamlDocuments} from './yaml-documents.js'
 import {addNameAffixes, setAnnotations, setImages, setLabels, setNamespace, setReplicas} from './transformers.js'
@@ -22,8 +22,6 @@ export const kustomizationDepthMax = 64
 
 export interface KustomizeBuild {
   readonly resources: KustomizeResource[]
-  /** Deprecation warnings, as kustomize prints them on stderr. */
-  readonly warnings: string[]
   /** The top kustomization's sortOptions order. */
   readonly sortOrder: 'legacy' | 'fifo'
 }
@@ -68,14 +66,19 @@ function add(resources: KustomizeResource[], added: readonly KustomizeResource[]
 }
 
 class Builder {
-  readonly warnings: string[] = []
+  /** `warn` gets each deprecation warning as kustomize prints it on stderr, as it is read. */
+  constructor(
+    private readonly warn: (text: string) => void,
+    private readonly rootOnly: boolean,
+  ) {}
+
   sortOrder: 'legacy' | 'fifo' = 'legacy'
 
   /** The resources of one kustomization folder (a real path), transformed at its level. */
   level(root: string, visited: readonly string[]): KustomizeResource[] {
     if (visited.length >= kustomizationDepthMax) throw new KustomizeError(`kustomizations nested more than ${kustomizationDepthMax} deep under '${visited[0]}'`)
     const loaded = loadKustomization(root)
-    this.warnings.push(...loaded.warnings)
+    for (const warning of loaded.warnings) this.warn(warning)
     const kustomization = loaded.kustomization
     if (visited.length === 0) this.sortOrder = kustomization.sortOrder
     const resources: KustomizeResource[] = []
@@ -85,8 +88,8 @@ class Builder {
       if (error instanceof KustomizeError) throw error.wrapped('accumulating resources: ')
       throw error
     }
-    this.generate(root, kustomization, resources)
-    this.transform(root, kustomization, resources)
+    this.generate({folder: root, rootOnly: this.rootOnly}, kustomization, resources)
+    this.transform({folder: root, rootOnly: this.rootOnly}, kustomization, resources)
     return resources
   }
 
@@ -113,7 +116,7 @@ class Builder {
       }
     }
     try {
-      if (!isWithin(root, real)) throw new KustomizeError(`security; file '${real}' is not in or below '${root}'`)
+      if (this.rootOnly && !isWithin(root, real)) throw new KustomizeError(`security; file '${real}' is not in or below '${root}'`)
       const objects = objectsOfFile(real, entry)
       for (const object of objects) checkIdentity(object)
       return objects.map((object) => newResource(object))
@@ -124,7 +127,7 @@ class Builder {
     }
   }
 
-  private generate(root: string, kustomization: Kustomization, resources: KustomizeResource[]): void {
+  private generate(root: LoadRoot, kustomization: Kustomization, resources: KustomizeResource[]): void {
     const kinds: Array<[GeneratorArgs[], typeof generateConfigMap]> = [
       [kustomization.configMapGenerator, generateConfigMap],
       [kustomization.secretGenerator, generateSecret],
@@ -167,7 +170,7 @@ class Builder {
     if (disableHash) existing.needsHash = false
   }
 
-  private transform(root: string, kustomization: Kustomization, resources: KustomizeResource[]): void {
+  private transform(root: LoadRoot, kustomization: Kustomization, resources: KustomizeResource[]): void {
     applyStrategicMergeEntries(root, kustomization.patchesStrategicMerge, resources)
     applyPatches(root, kustomization.patches, resources)
     if (kustomization.namespace) setNamespace(resources, kustomization.namespace)
@@ -180,8 +183,15 @@ class Builder {
   }
 }
 
+export interface BuildOptions {
+  /** Gets each deprecation warning as kustomize prints it on stderr, as it is read. */
+  readonly warn: (text: string) => void
+  /** Files (not bases) must stay inside their kustomization's folder: LoadRestrictionsRootOnly. */
+  readonly rootOnly: boolean
+}
+
 /** Builds the kustomization in `folder` (as given on the command line). */
-export function buildKustomization(folder: string): KustomizeBuild {
+export function buildKustomization(folder: string, options: BuildOptions): KustomizeBuild {
   let root: string
   try {
     root = realPathOf(process.cwd(), folder)
@@ -190,17 +200,16 @@ export function buildKustomization(folder: string): KustomizeBuild {
     throw new KustomizeError(`must build at directory: not a valid directory: ${error.message.replace(`evalsymlink failure on '${resolve(folder)}'`, `evalsymlink failure on '${folder}'`)}`)
   }
   if (!statSync(root).isDirectory()) throw new KustomizeError(`must build at directory: '${folder}': file is not directory`)
-  const builder = new Builder()
+  const builder = new Builder(options.warn, options.rootOnly)
   const resources = builder.level(root, [])
   for (const resource of resources) {
     if (resource.needsHash) rename(resource, `${nameOf(resource.object)}-${contentHash(resource.object)}`)
   }
   fixNameReferences(resources)
-  return {resources: ordered(resources, builder.sortOrder), warnings: builder.warnings, sortOrder: builder.sortOrder}
+  return {resources: ordered(resources, builder.sortOrder), sortOrder: builder.sortOrder}
 }
 
 /** The build's text, as `kubectl kustomize` prints it. */
-export function kustomizeText(folder: string): {text: string; warnings: string[]} {
-  const build = buildKustomization(folder)
-  return {text: emitResources(build.resources), warnings: build.warnings}
+export function kustomizeText(folder: string, options: BuildOptions): string {
+  return emitResources(buildKustomization(folder, options).resources)
 }

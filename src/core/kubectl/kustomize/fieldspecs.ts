@@ -12,9 +12,9 @@ export interface FieldSpec {
   readonly create: boolean
 }
 
-/** `a/b\/c/d` → ['a', 'b/c', 'd']; `containers[]` names the list `containers`. */
+/** `a/b\/c/d` → ['a', 'b/c', 'd']; `containers[]` (kept as written) names the list `containers`. */
 function pathOf(text: string): string[] {
-  return text.split(/(?<!\\)\//).map((part) => part.replaceAll('\\/', '/').replace(/\[\]$/, ''))
+  return text.split(/(?<!\\)\//).map((part) => part.replaceAll('\\/', '/'))
 }
 
 function spec(path: string, create: boolean, kind?: string, group?: string, version?: string): FieldSpec {
@@ -39,13 +39,16 @@ export function visitField(object: JsonObject, fieldSpec: FieldSpec, visit: (par
       return
     }
     if (!isJsonObject(node)) return
-    const field = fieldSpec.path[depth]!
+    const written = fieldSpec.path[depth]!
+    const isList = written.endsWith('[]')
+    const field = isList ? written.slice(0, -2) : written
     if (depth === fieldSpec.path.length - 1) {
       visit(node, field)
       return
     }
     if (node[field] === undefined || node[field] === null) {
-      if (!fieldSpec.create) return
+      // A missing list is never created: there is no item to write into.
+      if (!fieldSpec.create || isList) return
       node[field] = {}
     }
     walk(node[field], depth + 1)

@@ -7,7 +7,7 @@ import {basename} from 'node:path'
 import type {JsonObject} from '../../api/object.js'
 import {KustomizeError} from './errors.js'
 import type {GeneratorArgs, GeneratorOptions} from './kustomization.js'
-import {resolveInRoot} from './paths.js'
+import {type LoadRoot, resolveInRoot} from './paths.js'
 
 const utf8Bom = '\ufeff'
 const envVarName = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/
@@ -62,7 +62,7 @@ function withPrefix(prefix: string, step: () => void): void {
 }
 
 /** The pairs a generator's sources give, checked as kustomize checks them. */
-function generatorPairs(root: string, args: GeneratorArgs, kind: string): Map<string, Buffer | string> {
+function generatorPairs(root: LoadRoot, args: GeneratorArgs, kind: string): Map<string, Buffer | string> {
   const pairs: Array<[string, Buffer | string]> = []
   const envs = [...(args.envs ?? []), ...(args.env ? [args.env] : [])]
   withPrefix(`env source files: [${envs.join(' ')}]: `, () => {
@@ -126,7 +126,7 @@ function isUtf8(value: Buffer): boolean {
   }
 }
 
-export function generateConfigMap(root: string, args: GeneratorArgs, options: GeneratorOptions): JsonObject {
+export function generateConfigMap(root: LoadRoot, args: GeneratorArgs, options: GeneratorOptions): JsonObject {
   const object = baseObject('ConfigMap', args, options)
   const data: JsonObject = {}
   const binaryData: JsonObject = {}
@@ -140,7 +140,7 @@ export function generateConfigMap(root: string, args: GeneratorArgs, options: Ge
   return object
 }
 
-export function generateSecret(root: string, args: GeneratorArgs, options: GeneratorOptions): JsonObject {
+export function generateSecret(root: LoadRoot, args: GeneratorArgs, options: GeneratorOptions): JsonObject {
   const object = baseObject('Secret', args, options)
   const data: JsonObject = {}
   for (const [key, value] of generatorPairs(root, args, 'Secret')) data[key] = wrappedBase64(Buffer.from(value))

@@ -28,8 +28,7 @@ async function manifestsOf(session: KubectlSession, verb: string): Promise<Manif
   const files = session.list('filename')
   if (folder === '') return readManifests(files, session.flag('recursive') === 'true', () => session.io.readStdin(), verb)
   if (files.length > 0) throw new KubectlError('only one of -f or -k can be specified')
-  const build = buildKustomization(folder)
-  for (const warning of build.warnings) session.io.stderr(warning)
+  const build = buildKustomization(folder, {warn: (warning) => session.io.stderr(warning), rootOnly: true})
   const manifests = build.resources.map((resource) => ({object: resource.object as unknown as KubeObject, source: folder}))
   if (manifests.length === 0) throw new KubectlError(`no objects passed to ${verb}`)
   return manifests

@@ -8,7 +8,7 @@ import {matchesLabels, parseLabelSelector} from '../../api/selectors.js'
 import {applyJsonPatch, applyStrategicMergePatch, PatchError} from '../../apiserver/patch.js'
 import {KustomizeError} from './errors.js'
 import type {PatchEntry, Selector} from './kustomization.js'
-import {resolveInRoot} from './paths.js'
+import {type LoadRoot, resolveInRoot} from './paths.js'
 import {yamlDocuments} from './yaml-documents.js'
 import {groupVersionOf, kindOf, type KustomizeResource, metadataOf, nameOf, namespaceOf, resourceIdText} from './resource.js'
 
@@ -88,12 +88,19 @@ function applyStrategicMerge(patches: readonly unknown[], target: Selector | und
   }
 }
 
+/** The JSON patch library's error as kustomize's (a test of a missing value is a failed test). */
+function json6902Message(message: string): string {
+  const missingTest = /^test operation does not apply: doc is missing path: "?(.*?)"?: missing value$/.exec(message)
+  if (missingTest) return `testing value ${missingTest[1]} failed: test failed`
+  return message.replace(/path: "(.*?)":/, 'path: $1:')
+}
+
 function applyJson6902(operations: unknown, target: Selector, resources: readonly KustomizeResource[]): void {
   for (const resource of resources.filter((candidate) => selected(target, candidate))) {
     try {
       resource.object = applyJsonPatch(structuredClone(resource.object), operations) as JsonObject
     } catch (error) {
-      if (error instanceof PatchError) throw new KustomizeError(error.message.replace(/path: "(.*?)":/, 'path: $1:'))
+      if (error instanceof PatchError) throw new KustomizeError(json6902Message(error.message))
       throw error
     }
     if (!isJsonObject(resource.object)) throw new KustomizeError(`a JSON patch left ${resourceIdText(resource.object)} without an object`)
@@ -105,7 +112,7 @@ function configError(transformer: string, config: string, cause: KustomizeError)
 }
 
 /** The text of a patch given inline or in a file. */
-function patchText(root: string, entry: PatchEntry): string {
+function patchText(root: LoadRoot, entry: PatchEntry): string {
   if (entry.patch !== undefined && entry.path !== undefined) throw new KustomizeError('patch and path can\'t be set at the same time')
   if (entry.patch !== undefined) return entry.patch
   if (entry.path === undefined) throw new KustomizeError('must specify one of patch and path in\n')
@@ -118,7 +125,7 @@ function patchText(root: string, entry: PatchEntry): string {
 }
 
 /** `patches:` — a list of operations is a JSON patch, anything else a strategic merge patch. */
-export function applyPatches(root: string, entries: readonly PatchEntry[], resources: KustomizeResource[]): void {
+export function applyPatches(root: LoadRoot, entries: readonly PatchEntry[], resources: KustomizeResource[]): void {
   for (const entry of entries) {
     const text = patchText(root, entry)
     const documents = yamlDocuments(text, entry.path ?? 'patch')
@@ -132,7 +139,7 @@ export function applyPatches(root: string, entries: readonly PatchEntry[], resou
 }
 
 /** `patchesStrategicMerge:` — each entry a file or an inline patch. */
-export function applyStrategicMergeEntries(root: string, entries: readonly string[], resources: KustomizeResource[]): void {
+export function applyStrategicMergeEntries(root: LoadRoot, entries: readonly string[], resources: KustomizeResource[]): void {
   for (const entry of entries) {
     const inline = entry.includes('\n') || /^\s*[{[]/.test(entry) || /^\s*apiVersion:|^\s*kind:/m.test(entry)
     let text = entry
@@ -149,7 +156,7 @@ export function applyStrategicMergeEntries(root: string, entries: readonly strin
 }
 
 /** `patchesJson6902:` — each entry a target and its operations, inline or in a file. */
-export function applyJson6902Entries(root: string, entries: readonly PatchEntry[], resources: KustomizeResource[]): void {
+export function applyJson6902Entries(root: LoadRoot, entries: readonly PatchEntry[], resources: KustomizeResource[]): void {
   for (const entry of entries) {
     if (!entry.target) throw new KustomizeError('must specify the target field in patchesJson6902')
     const documents = yamlDocuments(patchText(root, entry), entry.path ?? 'patch')

@@ -26,10 +26,16 @@ export function isWithin(root: string, path: string): boolean {
   return difference === '' || (!difference.startsWith('..') && !isAbsolute(difference))
 }
 
+/** A kustomization's folder, and whether its files must stay inside it (--load-restrictor). */
+export interface LoadRoot {
+  readonly folder: string
+  readonly rootOnly: boolean
+}
+
 /** A file a kustomization reads (a resource, patch, generator source), kept inside its root. */
-export function resolveInRoot(root: string, path: string): string {
-  const real = realPathOf(root, path)
-  if (!isWithin(root, real)) throw new KustomizeError(`security; file '${real}' is not in or below '${root}'`)
+export function resolveInRoot(root: LoadRoot, path: string): string {
+  const real = realPathOf(root.folder, path)
+  if (root.rootOnly && !isWithin(root.folder, real)) throw new KustomizeError(`security; file '${real}' is not in or below '${root.folder}'`)
   return real
 }
 
