@@ -1,7 +1,7 @@
 // One POST of an AdmissionReview to a webhook over HTTPS, bounded as kube-apiserver bounds it
 // (the webhook's timeout, carried as `?timeout=Ns` too), verified against the configuration's
 // caBundle; failures come back worded as Go's HTTP client and client-go's REST client word them.
-import {request as httpsRequest} from 'node:https'
+import {Agent, request as httpsRequest} from 'node:https'
 
 /** Webhook calls in flight at once across the API server; more wait for a slot. */
 export const webhookCallsInFlightMax = 64
@@ -36,6 +36,31 @@ class Slots {
 }
 
 const slots = new Slots(webhookCallsInFlightMax)
+
+/** Connection pools kept at most, one per CA bundle (kube keeps a client per webhook). */
+export const webhookConnectionPoolsMax = 64
+/** An idle connection to a webhook is closed after this long. */
+export const webhookIdleConnectionMilliseconds = 30_000
+
+// Connections are kept open between calls, as kube-apiserver's webhook clients keep them: a TLS
+// handshake per request would cost more than the call itself. Idle sockets do not keep a
+// one-shot process alive (the agent unrefs them).
+const pools = new Map<string, Agent>()
+
+function poolFor(caBundle: string | undefined): Agent {
+  const key = caBundle ?? ''
+  let agent = pools.get(key)
+  if (!agent) {
+    if (pools.size >= webhookConnectionPoolsMax) {
+      const [oldestKey, oldest] = pools.entries().next().value!
+      oldest.destroy()
+      pools.delete(oldestKey)
+    }
+    agent = new Agent({keepAlive: true, maxSockets: webhookCallsInFlightMax, timeout: webhookIdleConnectionMilliseconds, ...(caBundle ? {ca: caBundle} : {})})
+    pools.set(key, agent)
+  }
+  return agent
+}
 
 /** Go's net errors for what Node reports of a failed connection. */
 function networkErrorText(error: NodeJS.ErrnoException, url: URL): string {
@@ -92,8 +117,7 @@ export function postReview(url: string, caBundle: string | undefined, body: stri
     const request = httpsRequest(target, {
       method: 'POST',
       headers: {'content-type': 'application/json', accept: 'application/json, */*', 'content-length': Buffer.byteLength(body)},
-      ...(caBundle ? {ca: caBundle} : {}),
-      agent: false,
+      agent: poolFor(caBundle),
     })
     const timer = setTimeout(() => {
       request.destroy()
