@@ -3,6 +3,7 @@ import {type ResourceDefinition, Scheme, standardVerbs} from './scheme.js'
 import {anyValue, type ObjectSchema} from './schema.js'
 import {kind} from './types/meta.js'
 import * as access from './types/access.js'
+import * as admissionregistration from './types/admissionregistration.js'
 import * as apps from './types/apps.js'
 import * as core from './types/core.js'
 import * as networking from './types/networking.js'
@@ -49,6 +50,8 @@ const entries: Entry[] = [
     kind: 'Service', resource: 'services', shortNames: ['svc'], namespaced: true, categories: ['all'], etcdPrefix: 'services/specs',
     verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], schema: core.service, status: true, others: ['proxy'],
   },
+  {group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', resource: 'mutatingwebhookconfigurations', namespaced: false, categories: ['api-extensions'], schema: admissionregistration.mutatingWebhookConfiguration},
+  {group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', resource: 'validatingwebhookconfigurations', namespaced: false, categories: ['api-extensions'], schema: admissionregistration.validatingWebhookConfiguration},
   {group: 'apps', kind: 'ControllerRevision', resource: 'controllerrevisions', namespaced: true, schema: apps.controllerRevision},
   {group: 'apps', kind: 'DaemonSet', resource: 'daemonsets', shortNames: ['ds'], namespaced: true, categories: ['all'], schema: apps.daemonSet, status: true},
   {group: 'apps', kind: 'Deployment', resource: 'deployments', shortNames: ['deploy'], namespaced: true, categories: ['all'], schema: apps.deployment, status: true, scale: true},

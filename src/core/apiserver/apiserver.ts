@@ -15,6 +15,7 @@ import {NamespaceLifecycle} from './admission/namespace-lifecycle.js'
 import {DefaultTolerationSecondsAdmission, PriorityAdmission, ServiceAccountAdmission} from './admission/pod-plugins.js'
 import {PodSecurityAdmission} from './admission/pod-security.js'
 import {ResourceQuotaAdmission} from './admission/resource-quota.js'
+import {MutatingAdmissionWebhook, ValidatingAdmissionWebhook} from './admission/webhook-dispatch.js'
 import {type AuditSink, auditEvent} from './audit.js'
 import {type ObjectLookup, TokenAuthenticator} from './authentication/authenticator.js'
 import {type ClusterCredentials, MemoryCredentials} from './authentication/credentials.js'
@@ -74,6 +75,8 @@ export function defaultAdmissionPlugins(reader: AdmissionReader): AdmissionPlugi
     new PodSecurityAdmission(reader),
     new PriorityAdmission(reader),
     new DefaultTolerationSecondsAdmission(),
+    new MutatingAdmissionWebhook(reader),
+    new ValidatingAdmissionWebhook(reader),
     new ResourceQuotaAdmission(reader),
   ]
 }

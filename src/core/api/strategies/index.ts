@@ -1,5 +1,6 @@
 // The strategy of each kind, by group and kind; kinds without one get the generic strategy.
 import {clusterRoleBindingStrategy, clusterRoleStrategy, customResourceDefinitionStrategy, endpointSliceStrategy, leaseStrategy, podDisruptionBudgetStrategy, priorityClassStrategy, roleBindingStrategy, roleStrategy} from './access.js'
+import {mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy} from './admissionregistration.js'
 import {defineStrategy} from './base.js'
 import {configMapStrategy, endpointsStrategy, eventStrategy, limitRangeStrategy, namespaceStrategy, nodeStrategy, persistentVolumeClaimStrategy, podStrategy, podTemplateStrategy, resourceQuotaStrategy, secretStrategy, serviceAccountStrategy, serviceStrategy} from './core.js'
 import {networkPolicyStrategy} from './networking.js'
@@ -37,6 +38,8 @@ const strategies = new Map<string, Strategy>([
   ['discovery.k8s.io/EndpointSlice', endpointSliceStrategy],
   ['scheduling.k8s.io/PriorityClass', priorityClassStrategy],
   ['apiextensions.k8s.io/CustomResourceDefinition', customResourceDefinitionStrategy],
+  ['admissionregistration.k8s.io/ValidatingWebhookConfiguration', validatingWebhookConfigurationStrategy],
+  ['admissionregistration.k8s.io/MutatingWebhookConfiguration', mutatingWebhookConfigurationStrategy],
 ])
 
 const genericStrategy = defineStrategy()

@@ -2,6 +2,7 @@
 // additionalPrinterColumns (or Name and Age), else the default Name / Created At table.
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import type {ResourceDefinition} from '../../api/scheme.js'
+import {webhookConfigurationPrinter} from './admissionregistration.js'
 import {
   configMapPrinter,
   endpointSlicePrinter,
@@ -65,6 +66,8 @@ const printers = new Map<string, Printer>([
   ['rbac.authorization.k8s.io/clusterroles', rolePrinter],
   ['rbac.authorization.k8s.io/rolebindings', roleBindingPrinter],
   ['rbac.authorization.k8s.io/clusterrolebindings', roleBindingPrinter],
+  ['admissionregistration.k8s.io/validatingwebhookconfigurations', webhookConfigurationPrinter],
+  ['admissionregistration.k8s.io/mutatingwebhookconfigurations', webhookConfigurationPrinter],
 ])
 
 /** A CRD column's simple JSONPath (".spec.replicas", ".status.conditions[0].type"). */
