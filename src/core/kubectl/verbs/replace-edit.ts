@@ -18,6 +18,7 @@ import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
 import {dryRunOf, dryRunSuffix, errorWithSource, placeObject, withLastApplied} from './apply.js'
 import {parseResourceArguments} from './get.js'
+import {runRaw} from './raw.js'
 
 /** kubectl edit reopens the file after a failed save at most this often. */
 export const editAttemptsMax = 10
@@ -39,7 +40,8 @@ export const replaceFlags: readonly KubectlFlag[] = [
   {name: 'raw', kind: 'string'},
 ]
 
-export async function runReplace(session: KubectlSession): Promise<number> {
+export async function runReplace(session: KubectlSession, args: readonly string[] = []): Promise<number> {
+  if (session.flag('raw')) return runRaw(session, 'PUT', args)
   const paths = session.list('filename')
   if (paths.length === 0) throw new KubectlError('must specify --filename to replace')
   const dryRun = dryRunOf(session.flag('dry-run'))
