@@ -7,6 +7,7 @@ import {isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
 import type {Schema} from '../api/schema.js'
 import {apiErrors} from './status.js'
+import {goJsonSyntaxError} from './stored-decode.js'
 
 /** kube-apiserver refuses request bodies over 3 MiB. */
 export const requestBodyBytesMax = 3 * 1024 * 1024
@@ -14,6 +15,10 @@ export const requestBodyBytesMax = 3 * 1024 * 1024
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore'
 
 const decoder = new TextDecoder()
+const encoder = new TextEncoder()
+
+/** kube-apiserver quotes at most this many bytes of a body it cannot recognise. */
+export const unrecognizedBodySummaryBytesMax = 30
 
 export function bodyText(body: Uint8Array | string | undefined): string {
   if (body === undefined) return ''
@@ -25,16 +30,44 @@ export function bodyBytes(body: Uint8Array | string | undefined): number {
   return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
 }
 
-/** Parses a JSON or YAML body; a syntax error is a 400 as kube-apiserver words it. */
+/** Parses a JSON or YAML body; a syntax error is a 400 as kube-apiserver words it (encoding/json's text). */
 export function parseBody(text: string, contentType: string): unknown {
-  const yaml = /yaml/.test(contentType)
-  try {
-    return yaml ? parseYaml(text) : JSON.parse(text)
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    if (yaml) throw apiErrors.badRequest(`error converting YAML to JSON: ${reason}`)
-    throw apiErrors.badRequest(`couldn't get version/kind; json parse error: ${reason}`)
+  if (/yaml/.test(contentType)) {
+    try {
+      return parseYaml(text)
+    } catch (error) {
+      throw apiErrors.badRequest(`error converting YAML to JSON: ${error instanceof Error ? error.message : String(error)}`)
+    }
   }
+  const syntax = goJsonSyntaxError(encoder.encode(text))
+  if (syntax !== null) throw apiErrors.badRequest(`couldn't get version/kind; json parse error: ${syntax}`)
+  return JSON.parse(text) as unknown
+}
+
+/** apimachinery's summarizeData: the body's start, as text when it looks like JSON, else in hex. */
+function summarizeBody(text: string): string {
+  const bytes = encoder.encode(text)
+  if (bytes.length === 0) return '<empty>'
+  const cut = bytes.length > unrecognizedBodySummaryBytesMax
+  const head = bytes.subarray(0, unrecognizedBodySummaryBytesMax)
+  const shown = bytes[0] === 0x7b ? decoder.decode(head) : Buffer.from(head).toString('hex')
+  return cut ? `${shown} ...` : shown
+}
+
+/** A body whose kind cannot even be read, as kube-apiserver's create and update handlers report it. */
+function parseKindedBody(text: string, contentType: string, kind: string): Record<string, unknown> {
+  const unrecognized = (reason: string) => apiErrors.badRequest(`the object provided is unrecognized (must be of type ${kind}): ${reason} (${summarizeBody(text)})`)
+  let parsed: unknown
+  try {
+    parsed = parseBody(text, contentType)
+  } catch (error) {
+    throw unrecognized(error instanceof Error ? error.message : String(error))
+  }
+  if (!isJsonObject(parsed)) {
+    const type = parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed
+    throw unrecognized(`couldn't get version/kind; json parse error: json: cannot unmarshal ${type} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`)
+  }
+  return parsed
 }
 
 function snippet(text: string): string {
@@ -55,8 +88,7 @@ export function decodeBody(
   fieldValidation: FieldValidation,
   expected: {kind: string; apiVersion: string; schema: Schema} = {kind: definition.kind, apiVersion: groupVersion(definition), schema: definition.schema},
 ): DecodedBody {
-  const parsed = parseBody(text, contentType)
-  if (!isJsonObject(parsed)) throw apiErrors.badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(parsed) ? 'array' : typeof parsed} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`)
+  const parsed = parseKindedBody(text, contentType, expected.kind)
   const kind = typeof parsed.kind === 'string' ? parsed.kind : ''
   const apiVersion = typeof parsed.apiVersion === 'string' ? parsed.apiVersion : ''
   if (kind.length === 0) throw apiErrors.badRequest(`Object 'Kind' is missing in '${snippet(text.trim())}'`)

@@ -365,7 +365,7 @@ export class Registry {
         const drop = policy === 'Background' ? ['orphan', 'foregroundDeletion'] : ['orphan']
         for (const finalizer of drop) if (finalizers.includes(finalizer) && !(current.metadata.finalizers ?? []).includes(finalizer)) finalizers.splice(finalizers.indexOf(finalizer), 1)
       }
-      const requestedGrace = options.gracePeriodSeconds ?? strategy.defaultGracePeriodSeconds(current)
+      const requestedGrace = strategy.defaultGracePeriodSeconds ? (options.gracePeriodSeconds ?? strategy.defaultGracePeriodSeconds(current)) : 0
       const keepForSpec = strategy.prepareForDelete(next)
       const alreadyDeleting = current.metadata.deletionTimestamp !== undefined
       const previousGrace = current.metadata.deletionGracePeriodSeconds ?? 0

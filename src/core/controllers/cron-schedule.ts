@@ -92,6 +92,19 @@ function matches(schedule: CronSchedule, date: Date): boolean {
   return schedule.dayOr ? dayMatch || weekdayMatch : dayMatch && weekdayMatch
 }
 
+/** Days in each month at most (February's 29th comes within any five years). */
+const monthDaysMax = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/**
+ * Whether the schedule ever fires: one restricted to a day no chosen month has (`59 23 31 2 *`)
+ * never does. Checked on the fields, not by a five-year search minute by minute.
+ */
+export function scheduleEverFires(schedule: CronSchedule): boolean {
+  const [, , day, month] = schedule.sets
+  if (schedule.dayOr) return true
+  return [...month!].some((chosen) => [...day!].some((date) => date <= monthDaysMax[chosen - 1]!))
+}
+
 /** The first scheduled minute strictly after `after` (milliseconds), or null within the search bound. */
 export function nextScheduleTime(schedule: CronSchedule, after: number): number | null {
   let minute = Math.floor(after / 60_000) * 60_000 + 60_000

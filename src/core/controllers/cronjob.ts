@@ -10,7 +10,7 @@ import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
 import type {Clock} from '../util/clock.js'
 import {Controller} from './controller.js'
-import {CronScheduleError, missedSchedules, nextScheduleTime, parseCronSchedule} from './cron-schedule.js'
+import {CronScheduleError, missedSchedules, nextScheduleTime, parseCronSchedule, scheduleEverFires} from './cron-schedule.js'
 import {controllerOf, ownerReference} from './pod-control.js'
 
 type CronJob = KubeObject & {
@@ -55,6 +55,11 @@ export class CronJobController extends Controller {
     } catch (error) {
       if (!(error instanceof CronScheduleError)) throw error
       await this.recorder.record(cronObject, 'Warning', 'UnparseableSchedule', `unparseable schedule: ${JSON.stringify(cronJob.spec.schedule)} : ${error.message}`)
+      return
+    }
+    if (!cronJob.spec.suspend && !scheduleEverFires(schedule)) {
+      // kube-controller-manager finds no two schedule times to measure between.
+      await this.recorder.record(cronObject, 'Warning', 'InvalidSchedule', `invalid schedule: ${cronJob.spec.schedule} : time difference between two schedules is less than 1 second`)
       return
     }
     const status: NonNullable<CronJob['status']> = {...(cronJob.status ?? {})}

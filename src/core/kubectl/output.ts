@@ -3,7 +3,7 @@
 import {readFileSync} from 'node:fs'
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import {type CustomColumn, parseCustomColumns, parseCustomColumnsFile, printCustomColumns} from '../printers/kubectl/custom-columns.js'
-import {GoTemplateError, runGoTemplate} from '../printers/kubectl/go-template.js'
+import {GoTemplateError, GoTemplateParseError, runGoTemplate} from '../printers/kubectl/go-template.js'
 import {JsonPathError, runJsonPath} from '../printers/kubectl/jsonpath.js'
 import {goJson} from '../printers/kubectl/go-json.js'
 import {goYaml} from '../printers/kubectl/go-yaml.js'
@@ -14,9 +14,17 @@ export type OutputFormat = 'table' | 'wide' | 'yaml' | 'json' | 'name' | 'jsonpa
 
 const templateFormats = ['custom-columns', 'custom-columns-file', 'go-template', 'go-template-file', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'template', 'templatefile']
 
-/** -o: the format, and for templates their text (a file's content for the -file forms). */
-export function outputFormatOf(value: string): {format: OutputFormat; template: string; columns?: CustomColumn[]} {
+/**
+ * -o: the format, and for templates their text (a file's content for the -file forms). A
+ * --template without -o means go-template, and a template format without `=TEXT` takes --template's.
+ */
+export function outputFormatOf(given: string, templateFlag = ''): {format: OutputFormat; template: string; columns?: CustomColumn[]} {
+  let value = given === '' && templateFlag !== '' ? 'go-template' : given
   if (value === '') return {format: 'table', template: ''}
+  if (templateFormats.includes(value) && !value.startsWith('custom-columns')) {
+    if (templateFlag === '') throw new KubectlError('template format specified but no template given')
+    value = `${value}=${templateFlag}`
+  }
   if (['wide', 'yaml', 'json', 'name'].includes(value)) return {format: value as OutputFormat, template: ''}
   const equals = value.indexOf('=')
   const kind = equals < 0 ? value : value.slice(0, equals)
@@ -36,13 +44,14 @@ export function outputFormatOf(value: string): {format: OutputFormat; template: 
 }
 
 /** Prints objects with a jsonpath template or custom columns. */
-export function printTemplated(format: {format: OutputFormat; template: string; columns?: CustomColumn[]}, unfiltered: readonly unknown[], single: boolean, noHeaders: boolean): string {
-  const objects = unfiltered.map(withoutManagedFields)
+/** Prints objects with a template or custom columns: unlike json and yaml, with their managedFields, as kubectl does. */
+export function printTemplated(format: {format: OutputFormat; template: string; columns?: CustomColumn[]}, objects: readonly unknown[], single: boolean, noHeaders: boolean): string {
   if (format.format === 'custom-columns') return printCustomColumns(format.columns!, objects, noHeaders)
   if (format.format === 'go-template') {
     try {
       return runGoTemplate(format.template, single && objects.length === 1 ? objects[0] : asList(objects))
     } catch (error) {
+      if (error instanceof GoTemplateParseError) throw new KubectlError(`error parsing template ${format.template}, template: output:1: ${error.message}`)
       if (error instanceof GoTemplateError) throw new KubectlError(`error executing template "${format.template}": ${error.message}`)
       throw error
     }

@@ -79,7 +79,8 @@ export class ResourceMapper {
 
   resolve(text: string): ApiResource {
     const found = this.find(text)
-    if (!found) throw new KubectlError(`the server doesn't have a resource type "${text}"`)
+    // kubectl names the resource without the group it was looked up in.
+    if (!found) throw new KubectlError(`the server doesn't have a resource type "${text.split('.')[0]}"`)
     return found
   }
 

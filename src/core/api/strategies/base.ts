@@ -53,7 +53,7 @@ export function defineStrategy(parts: StrategyParts = {}): Strategy {
     validateUpdate: parts.validateUpdate ?? ((object) => (parts.validate ? parts.validate(object) : [])),
     validateStatusUpdate: parts.validateStatusUpdate ?? (() => []),
     fields: parts.fields ?? (() => ({})),
-    defaultGracePeriodSeconds: parts.defaultGracePeriodSeconds ?? (() => 0),
+    ...(parts.defaultGracePeriodSeconds ? {defaultGracePeriodSeconds: parts.defaultGracePeriodSeconds} : {}),
     prepareForDelete: parts.prepareForDelete ?? (() => false),
   }
 }

@@ -22,8 +22,11 @@ export interface Strategy {
   validateStatusUpdate(object: KubeObject, old: KubeObject): FieldError[]
   /** Field-selector fields besides metadata.name and metadata.namespace. */
   fields(object: KubeObject): Record<string, string>
-  /** The grace period of a DELETE without one (0: delete at once). */
-  defaultGracePeriodSeconds(object: KubeObject): number
+  /**
+   * The grace period of a DELETE without one (0: delete at once). Only kinds with graceful
+   * deletion have it (pods, as in kube-apiserver): for the others a DELETE's grace period is ignored.
+   */
+  readonly defaultGracePeriodSeconds?: (object: KubeObject) => number
   /** Before a DELETE: true when the object must stay for now (a namespace with spec finalizers). */
   prepareForDelete(object: KubeObject): boolean
 }

@@ -11,9 +11,13 @@ export interface DescribeContext {
   /** Objects the describer reads besides the described one (events, pods, replica sets…). */
   list(group: string, resource: string, namespace: string, query?: Record<string, string>): Promise<KubeObject[]>
   readonly nowMilliseconds: number
+  /** --show-events: false leaves the Events section out. */
+  readonly showEvents: boolean
 }
 
-async function eventsFor(context: DescribeContext, object: KubeObject): Promise<KubeObject[]> {
+/** The object's events, or null under --show-events=false. */
+async function eventsFor(context: DescribeContext, object: KubeObject): Promise<KubeObject[] | null> {
+  if (!context.showEvents) return null
   const fields = [`involvedObject.name=${object.metadata.name ?? ''}`, `involvedObject.namespace=${object.metadata.namespace ?? ''}`]
   if (object.metadata.uid) fields.push(`involvedObject.uid=${object.metadata.uid}`)
   return context.list('', 'events', object.metadata.namespace ?? '', {fieldSelector: fields.join(',')})
@@ -296,7 +300,7 @@ export async function describeNode(node: KubeObject, context: DescribeContext): 
   writer.write(0, row('cpu'))
   writer.write(0, row('memory'))
   writer.write(0, '  ephemeral-storage\t0 (0%)\t0 (0%)\n')
-  describeEvents(writer, await context.list('', 'events', '', {fieldSelector: `involvedObject.kind=Node,involvedObject.name=${node.metadata.name ?? ''}`}), context.nowMilliseconds)
+  describeEvents(writer, context.showEvents ? await context.list('', 'events', '', {fieldSelector: `involvedObject.kind=Node,involvedObject.name=${node.metadata.name ?? ''}`}) : null, context.nowMilliseconds)
   return writer.toString()
 }
 

@@ -185,7 +185,8 @@ export function describePodTemplate(writer: DescribeWriter, template: Record<str
   writer.write(0, '\n')
 }
 
-export function describeEvents(writer: DescribeWriter, events: readonly Record<string, unknown>[], nowMilliseconds: number): void {
+export function describeEvents(writer: DescribeWriter, events: readonly Record<string, unknown>[] | null, nowMilliseconds: number): void {
+  if (events === null) return
   if (events.length === 0) {
     writer.write(0, 'Events:\t<none>\n')
     return

@@ -11,6 +11,7 @@ import type {Manifest} from '../manifests.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
 import {printObjects} from '../output.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import {runRaw} from './raw.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
 
@@ -212,4 +213,4 @@ function report(session: KubectlSession, output: string, resource: ApiResource, 
 }
 
 export const runApply = (session: KubectlSession) => writeObjects(session, 'apply')
-export const runCreateFromFiles = (session: KubectlSession) => writeObjects(session, 'create')
+export const runCreateFromFiles = (session: KubectlSession, args: readonly string[]) => (session.flag('raw') ? runRaw(session, 'POST', args) : writeObjects(session, 'create'))

@@ -3,6 +3,7 @@
 // set-cluster, delete-context, rename-context — reading and writing kubeconfig files as
 // clientcmd does, with kubectl's messages.
 import {goJson} from '../../printers/kubectl/go-json.js'
+import {outputFormatOf, printTemplated} from '../output.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
@@ -58,21 +59,29 @@ const viewFlags: readonly KubectlFlag[] = [
   {name: 'minify', kind: 'bool'},
   {name: 'flatten', kind: 'bool'},
   {name: 'merge', kind: 'string', defaultValue: 'true'},
+  {name: 'template', kind: 'string'},
+  {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'},
+  {name: 'show-managed-fields', kind: 'bool'},
 ]
 
 function view(session: KubectlSession): Promise<number> {
   let config = session.kubeconfig().config
   if (session.flag('minify') === 'true') config = minify(config, session.flag('context') || config.currentContext)
   if (session.flag('raw') !== 'true') config = redact(config)
-  const output = session.flag('output')
+  const output = session.flag('template') && !session.flags.changed.has('output') ? '' : session.flag('output')
+  const named = <T extends Record<string, unknown>>(list: Array<{name: string; value: T}>, field: string, order: readonly string[]) =>
+    byName(list).map((entry) => ({name: entry.name, [field]: inFieldOrder(entry.value, order)}))
+  const asObject = () => ({kind: 'Config', apiVersion: 'v1', preferences: config.preferences, clusters: named(config.clusters, 'cluster', clusterFieldOrder), users: named(config.users, 'user', userFieldOrder), contexts: named(config.contexts, 'context', contextFieldOrder), 'current-context': config.currentContext})
   if (output === 'json') {
-    const named = <T extends Record<string, unknown>>(list: Array<{name: string; value: T}>, field: string, order: readonly string[]) =>
-      byName(list).map((entry) => ({name: entry.name, [field]: inFieldOrder(entry.value, order)}))
-    session.io.stdout(`${goJson({kind: 'Config', apiVersion: 'v1', preferences: config.preferences, clusters: named(config.clusters, 'cluster', clusterFieldOrder), users: named(config.users, 'user', userFieldOrder), contexts: named(config.contexts, 'context', contextFieldOrder), 'current-context': config.currentContext}, false)}\n`)
-  } else if (output === 'yaml' || output === '') {
+    session.io.stdout(`${goJson(asObject(), false)}\n`)
+  } else if (output === 'yaml' || (output === '' && !session.flag('template'))) {
     session.io.stdout(formatKubeconfig(config))
   } else {
-    throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json,yaml`)
+    const format = outputFormatOf(output, session.flag('template'))
+    if (format.format !== 'jsonpath' && format.format !== 'go-template') {
+      throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`)
+    }
+    session.io.stdout(printTemplated(format, [asObject()], true, false))
   }
   return Promise.resolve(0)
 }

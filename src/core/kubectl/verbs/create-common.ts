@@ -57,10 +57,10 @@ export interface SubmitOptions {
 export async function submitGenerated(session: KubectlSession, object: KubeObject, options: SubmitOptions = {}): Promise<number> {
   const {verb = 'created', manager = 'kubectl-create', generator = true} = options
   const dryRun = dryRunOf(session.flag('dry-run'))
-  const output = session.flag('output')
-  const format = output ? outputFormatOf(output) : null
+  const format = session.flag('output') || session.flag('template') ? outputFormatOf(session.flag('output'), session.flag('template')) : null
+  const output = format?.format ?? ''
   if (generator && format && (format.format === 'wide' || format.format === 'custom-columns' || format.format === 'table')) {
-    throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`)
+    throw new KubectlError(`unable to match a printer suitable for the output format "${session.flag('output')}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`)
   }
   const mapper = await ResourceMapper.discover(session)
   const resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')!
@@ -77,9 +77,10 @@ export async function submitGenerated(session: KubectlSession, object: KubeObjec
   } else if (generator && resource.namespaced && session.namespaceExplicit()) {
     result = {...body, metadata: {...body.metadata, namespace: session.namespace()}}
   }
+  const shown = session.flag('show-managed-fields') === 'true' ? result : withoutManagedFields(result)
   if (format?.format === 'jsonpath' || format?.format === 'go-template') session.io.stdout(printTemplated(format, [result], true, false))
-  else if (output === 'yaml') session.io.stdout(goYaml(withoutManagedFields(result)))
-  else if (output === 'json') session.io.stdout(`${goJson(withoutManagedFields(result), sorted)}\n`)
+  else if (output === 'yaml') session.io.stdout(goYaml(shown))
+  else if (output === 'json') session.io.stdout(`${goJson(shown, sorted)}\n`)
   else if (output === 'name') session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''}\n`)
   else session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''} ${verb}${dryRunSuffix(dryRun)}\n`)
   return 0

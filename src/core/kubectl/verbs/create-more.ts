@@ -5,7 +5,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import type {KubeObject} from '../../api/object.js'
 import {canonicalQuantity} from '../../api/quantity.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
-import {KubectlError} from '../errors.js'
+import {KubectlError, KubectlPlainError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../kubectl.js'
 import {objectPath, ResourceMapper} from '../resources.js'
@@ -171,7 +171,7 @@ function roleGenerator(kind: 'Role' | 'ClusterRole'): KubectlVerb {
         let plural = resourceText!
         if (resourceText !== '*') {
           const found = mapper.find(resourceText!)
-          if (!found) throw new KubectlError(`the server doesn't have a resource type "${resourceText}"`)
+          if (!found) throw noResourceMatch(resourceText!)
           group = found.group
           plural = found.resource
         }
@@ -238,6 +238,13 @@ const tokenGenerator: KubectlVerb = {
     session.io.stdout(`${(response.body as {status: {token: string}}).status.token}\n`)
     return 0
   },
+}
+
+/** kubectl's NoResourceMatchError line for a `resource.group` it parsed (printed without "error: "). */
+function noResourceMatch(text: string): KubectlPlainError {
+  const dot = text.indexOf('.')
+  if (dot < 0) return new KubectlPlainError(`the server doesn't have a resource type "${text}"`)
+  return new KubectlPlainError(`the server doesn't have a resource type "${text.slice(0, dot)}" in group "${text.slice(dot + 1)}"`)
 }
 
 export const moreGenerators: readonly KubectlVerb[] = [

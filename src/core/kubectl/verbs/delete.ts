@@ -106,7 +106,13 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
     }
   }
   const deleted: Array<Target & {uid: string}> = []
+  // An explicit -n does not scope cluster-scoped kinds: kubectl says so once.
+  let warnClusterScope = session.namespaceExplicit() && session.flag('all-namespaces') !== 'true'
   for (const target of targets) {
+    if (warnClusterScope && !target.resource.namespaced) {
+      session.io.stderr('Warning: deleting cluster-scoped resources, not scoped to the provided namespace\n')
+      warnClusterScope = false
+    }
     const label = `${kindName(target.resource)} "${target.name}"`
     try {
       const path = objectPath(target.resource, target.namespace, target.name)

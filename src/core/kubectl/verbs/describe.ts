@@ -37,7 +37,7 @@ const describers = new Map<string, Describer>([
 ])
 
 /** The generic describer of kinds without their own: metadata, then the rest as YAML. */
-async function describeGeneric(object: KubeObject): Promise<string> {
+async function describeGeneric(object: KubeObject, context: DescribeContext): Promise<string> {
   const {metadata, apiVersion, kind, ...rest} = object
   let text = `Name:         ${metadata.name ?? ''}\n`
   if (metadata.namespace) text += `Namespace:    ${metadata.namespace}\n`
@@ -48,7 +48,7 @@ async function describeGeneric(object: KubeObject): Promise<string> {
   text += `API Version:  ${apiVersion ?? ''}\nKind:         ${kind ?? ''}\n`
   const body = goYaml(rest)
   if (Object.keys(rest).length > 0) text += body.replace(/^/gm, '').replace(/\n$/, '\n')
-  text += 'Events:       <none>\n'
+  if (context.showEvents) text += 'Events:       <none>\n'
   return text
 }
 
@@ -62,6 +62,7 @@ export async function runDescribe(session: KubectlSession, args: readonly string
   const namespace = allNamespaces ? '' : session.namespace()
   const context: DescribeContext = {
     nowMilliseconds: session.clock.nowMilliseconds(),
+    showEvents: session.flag('show-events') !== 'false',
     list: async (group, resource, listNamespace, query) => {
       const found = mapper.resources.find((candidate) => candidate.group === group && candidate.resource === resource)
       if (!found) return []

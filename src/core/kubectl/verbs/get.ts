@@ -6,11 +6,24 @@ import type {KubeObject} from '../../api/object.js'
 import {type ServerTable, tableCells, tabwrite} from '../../printers/kubectl/table.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
+import {readManifests} from '../manifests.js'
 import {nameOf, type OutputFormat, outputFormatOf, printObjects, printTemplated} from '../output.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
+import {placeObject} from './apply.js'
+import {runRaw} from './raw.js'
 import {runWatch} from './watch.js'
 import {sortIndexes} from '../../printers/kubectl/sort-by.js'
+
+/** --sort-by's order; a path kubectl cannot read is its error line, not a crash. */
+function sortedOrder(objects: readonly unknown[], path: string): number[] {
+  try {
+    return sortIndexes(objects, path)
+  } catch (error) {
+    if (error instanceof KubectlError) throw error
+    throw new KubectlError(error instanceof Error ? error.message : String(error))
+  }
+}
 
 export const getFlags: readonly KubectlFlag[] = [
   {name: 'output', shorthand: 'o', kind: 'string'},
@@ -43,6 +56,21 @@ interface Request {
   readonly resource: ApiResource
   /** Empty: list the collection. */
   readonly names: string[]
+  /** The objects' own namespace (objects named in files), instead of -n's. */
+  readonly namespace?: string
+}
+
+/** `get -f`: each object of the files, by kind, name and its own namespace. */
+async function requestsFromFiles(session: KubectlSession, mapper: ResourceMapper, paths: readonly string[]): Promise<Request[]> {
+  const requests: Request[] = []
+  for (const manifest of await readManifests(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), 'get')) {
+    const {resource, namespace} = placeObject(session, mapper, manifest)
+    const name = manifest.object.metadata.name ?? ''
+    const existing = requests.find((request) => request.resource === resource && request.namespace === namespace)
+    if (existing) existing.names.push(name)
+    else requests.push({resource, names: [name], namespace})
+  }
+  return requests
 }
 
 export function parseResourceArguments(mapper: ResourceMapper, args: readonly string[]): Request[] {
@@ -75,10 +103,13 @@ export function parseResourceArguments(mapper: ResourceMapper, args: readonly st
 }
 
 export async function runGet(session: KubectlSession, args: readonly string[]): Promise<number> {
-  const output = outputFormatOf(session.flag('output'))
+  if (session.flag('raw')) return runRaw(session, 'GET', args)
+  const output = outputFormatOf(session.flag('output'), session.flag('template'))
   const format: OutputFormat = output.format
   const mapper = await ResourceMapper.discover(session)
-  const requests = parseResourceArguments(mapper, args)
+  const files = session.list('filename')
+  if (files.length > 0 && args.length > 0) throw new KubectlError('when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well')
+  const requests = files.length > 0 ? await requestsFromFiles(session, mapper, files) : parseResourceArguments(mapper, args)
   if (requests.length === 0) {
     throw new KubectlError(
       'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples',
@@ -100,7 +131,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
   const tables: Array<{resource: ApiResource; table: ServerTable}> = []
   const single = requests.length === 1 && requests[0]!.names.length === 1
   const wantsTable = format === 'table' || format === 'wide'
-  for (const {resource, names} of requests) {
+  for (const {resource, names, namespace: ownNamespace} of requests) {
     const accept = wantsTable ? tableAccept : undefined
     const sortBy = session.flag('sort-by')
     const tableQuery: Record<string, string> = {includeObject: sortBy ? 'Object' : 'Metadata'}
@@ -109,7 +140,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
       let columns: ServerTable['columnDefinitions'] | null = null
       for (const name of names) {
         try {
-          const response = await session.request('GET', objectPath(resource, namespace || session.namespace(), name), {accept, query: wantsTable ? {...tableQuery} : undefined})
+          const response = await session.request('GET', objectPath(resource, ownNamespace ?? (namespace || session.namespace()), name), {accept, query: wantsTable ? {...tableQuery} : undefined})
           if (wantsTable) {
             const table = response.body as ServerTable
             columns ??= table.columnDefinitions
@@ -128,7 +159,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
     const response = await session.request('GET', path, {accept, query: {...query, ...(wantsTable ? tableQuery : {})}})
     if (wantsTable) {
       const table = response.body as ServerTable
-      const rows = sortBy ? sortIndexes(table.rows.map((row) => row.object), sortBy).map((index) => table.rows[index]!) : table.rows
+      const rows = sortBy ? sortedOrder(table.rows.map((row) => row.object), sortBy).map((index) => table.rows[index]!) : table.rows
       if (rows.length > 0) tables.push({resource, table: {columnDefinitions: table.columnDefinitions, rows}})
     } else {
       const body = response.body as {items?: KubeObject[]}
@@ -136,7 +167,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
     }
   }
   if (session.flag('sort-by') && !wantsTable) {
-    const order = sortIndexes(objects, session.flag('sort-by'))
+    const order = sortedOrder(objects, session.flag('sort-by'))
     const sorted = order.map((index) => objects[index]!)
     objects.splice(0, objects.length, ...sorted)
   }
@@ -159,14 +190,15 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
       printed.push(`${nameOf(resource, object)}\n`)
     }
   } else if (format === 'jsonpath' || format === 'custom-columns' || format === 'go-template') {
-    if (objects.length > 0 || format === 'jsonpath') printed.push(printTemplated(output, objects, single, session.flag('no-headers') === 'true'))
+    // An empty list still prints: the template over an empty List, the columns' headers.
+    if (objects.length > 0 || format === 'jsonpath' || !single) printed.push(printTemplated(output, objects, single, session.flag('no-headers') === 'true'))
   } else if (objects.length > 0 || !single) {
     printed.push(printObjects(format, objects, single, session.flag('show-managed-fields') === 'true'))
   }
   session.io.stdout(printed.join(''))
   for (const error of errors) session.io.stderr(`${error}\n`)
-  const nothing = wantsTable ? tables.length === 0 : objects.length === 0
-  if (nothing && errors.length === 0 && requests.every((request) => request.names.length === 0)) {
+  // Only human-readable output says so; the other formats print an empty List or nothing.
+  if (wantsTable && tables.length === 0 && errors.length === 0 && requests.every((request) => request.names.length === 0)) {
     const namespaced = requests.some((request) => request.resource.namespaced)
     session.io.stderr(allNamespaces || !namespaced ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`)
   }

@@ -30,7 +30,7 @@ export const verbs: readonly KubectlVerb[] = [
   {name: 'run', flags: runFlags, run: runRun},
   {name: 'expose', flags: exposeFlags, run: runExpose},
   setVerb,
-  {name: 'replace', flags: replaceFlags, run: (session) => runReplace(session)},
+  {name: 'replace', flags: replaceFlags, run: (session, args) => runReplace(session, args)},
   {name: 'edit', flags: editFlags, run: runEdit},
   {name: 'patch', flags: patchFlags, run: runPatch},
   {name: 'label', flags: labelFlags, run: runLabel},

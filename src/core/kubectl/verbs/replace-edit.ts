@@ -18,6 +18,7 @@ import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
 import {dryRunOf, dryRunSuffix, errorWithSource, placeObject, withLastApplied} from './apply.js'
 import {parseResourceArguments} from './get.js'
+import {runRaw} from './raw.js'
 
 /** kubectl edit reopens the file after a failed save at most this often. */
 export const editAttemptsMax = 10
@@ -40,7 +41,8 @@ export const replaceFlags: readonly KubectlFlag[] = [
   {name: 'kustomize', shorthand: 'k', kind: 'string'},
 ]
 
-export async function runReplace(session: KubectlSession): Promise<number> {
+export async function runReplace(session: KubectlSession, args: readonly string[] = []): Promise<number> {
+  if (session.flag('raw')) return runRaw(session, 'PUT', args)
   if (!hasManifestSource(session)) throw new KubectlError('must specify --filename to replace')
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)

@@ -3,7 +3,8 @@
 // `pod/web condition met` per object, or kubectl's timeout error.
 import type {KubeObject} from '../../api/object.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
-import {runJsonPath} from '../../printers/kubectl/jsonpath.js'
+import {relaxedTemplate} from '../../printers/kubectl/custom-columns.js'
+import {parseTemplate, runJsonPath} from '../../printers/kubectl/jsonpath.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {waitForObject} from '../object-watch.js'
@@ -34,16 +35,43 @@ function parseCondition(text: string): Condition {
     const equals = rest.indexOf('=')
     return equals < 0 ? {kind: 'condition', name: rest, value: 'true'} : {kind: 'condition', name: rest.slice(0, equals), value: rest.slice(equals + 1)}
   }
-  if (text.toLowerCase().startsWith('jsonpath=')) {
-    const rest = text.slice('jsonpath='.length)
-    const end = rest.lastIndexOf('}')
-    if (end < 0) throw new KubectlError(`jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3 or --for=jsonpath='{.status.readyReplicas}'`)
-    const path = rest.slice(0, end + 1)
-    const value = rest.slice(end + 1)
-    if (value !== '' && !value.startsWith('=')) throw new KubectlError(`jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3 or --for=jsonpath='{.status.readyReplicas}'`)
-    return {kind: 'jsonpath', path, value: value === '' ? null : value.slice(1)}
-  }
+  if (text.startsWith('jsonpath=')) return jsonPathCondition(text.slice('jsonpath='.length))
   throw new KubectlError(`unrecognized condition: ${JSON.stringify(text)}`)
+}
+
+const jsonPathWaitFormat = "jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3 or --for=jsonpath='{.status.readyReplicas}'"
+
+/** kubectl 1.32's jsonpath condition: split at single `=` (`==` stays), the path relaxed, the value unquoted. */
+function jsonPathCondition(input: string): Condition {
+  const parts: string[] = []
+  let current = ''
+  for (let index = 0; index < input.length; index++) {
+    if (input[index] === '=' && input[index + 1] === '=') {
+      current += '=='
+      index++
+    } else if (input[index] === '=') {
+      parts.push(current)
+      current = ''
+    } else current += input[index]
+  }
+  parts.push(current)
+  if (parts.length > 2) throw new KubectlError(jsonPathWaitFormat)
+  let path: string
+  try {
+    path = relaxedTemplate(parts[0]!)
+  } catch (error) {
+    throw new KubectlError((error as Error).message)
+  }
+  if (path === '') throw new KubectlError('jsonpath expression cannot be empty')
+  try {
+    parseTemplate(path)
+  } catch (error) {
+    throw new KubectlError((error as Error).message)
+  }
+  if (parts.length === 1) return {kind: 'jsonpath', path, value: null}
+  const value = parts[1]!.replace(/^['"]+|['"]+$/g, '')
+  if (value === '') throw new KubectlError("jsonpath wait has to have a value after equal sign, like --for=jsonpath='{.status.readyReplicas}'=3")
+  return {kind: 'jsonpath', path, value}
 }
 
 function holds(condition: Condition, object: KubeObject | null): boolean {

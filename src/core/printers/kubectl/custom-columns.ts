@@ -1,7 +1,7 @@
 // kubectl's -o custom-columns=NAME:.path,… (and -file): headers as given, each cell the path's
 // values joined by commas, <none> when the path finds nothing; laid out like every kubectl table.
 import {readFileSync} from 'node:fs'
-import {runJsonPath} from './jsonpath.js'
+import {jsonPathValues} from './jsonpath.js'
 import {tabwrite} from './table.js'
 
 export interface CustomColumn {
@@ -9,11 +9,12 @@ export interface CustomColumn {
   readonly template: string
 }
 
-/** kubectl's RelaxedJSONPathExpression: `.a.b`, `a.b` and `{.a.b}` all mean `{.a.b}`. */
+/** kubectl's RelaxedJSONPathExpression: `.a.b`, `a.b`, `{a.b}` and `{.a.b}` all mean `{.a.b}`. */
 export function relaxedTemplate(path: string): string {
-  const trimmed = path.trim()
-  if (trimmed.startsWith('{') && trimmed.endsWith('}')) return trimmed
-  return `{${trimmed.startsWith('.') ? trimmed : `.${trimmed}`}}`
+  if (path.length === 0) return path
+  const match = /^\{\.?([^{}]+)\}$|^\.?([^{}]+)$/.exec(path)
+  if (!match) throw new Error(`unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'`)
+  return `{.${match[1] ?? match[2]}}`
 }
 
 export function parseCustomColumns(spec: string): CustomColumn[] {
@@ -37,8 +38,8 @@ export function parseCustomColumnsFile(path: string): CustomColumn[] {
 export function printCustomColumns(columns: readonly CustomColumn[], objects: readonly unknown[], noHeaders: boolean): string {
   const rows = objects.map((object) =>
     columns.map((column) => {
-      const value = runJsonPath(column.template.replace(/^\{(.*)\}$/, '{$1}'), object)
-      return value.length === 0 ? '<none>' : value.split(' ').join(',')
+      const values = jsonPathValues(column.template, object)
+      return values.length === 0 ? '<none>' : values.join(',')
     }),
   )
   return tabwrite(noHeaders ? rows : [columns.map((column) => column.header), ...rows])

@@ -6,6 +6,9 @@
 
 export class GoTemplateError extends Error {}
 
+/** The template does not parse (kubectl: `error parsing template`), as opposed to failing while it runs. */
+export class GoTemplateParseError extends GoTemplateError {}
+
 /** Templates nest at most this deep and a range runs at most this many times. */
 export const templateDepthMax = 32
 export const templateRangeItemsMax = 1_000_000
@@ -28,7 +31,7 @@ function tokenize(template: string): Array<{text: string} | {action: string}> {
     }
     let text = template.slice(position, open)
     const close = template.indexOf('}}', open + 2)
-    if (close < 0) throw new GoTemplateError('unclosed action')
+    if (close < 0) throw new GoTemplateParseError('unclosed action')
     let action = template.slice(open + 2, close)
     if (action.startsWith('-')) {
       text = text.replace(/\s+$/, '')
@@ -65,19 +68,19 @@ function parse(template: string): Node[] {
     }
     const [, word, rest] = keyword
     if (word === 'end') {
-      if (stack.length === 1) throw new GoTemplateError('unexpected {{end}}')
+      if (stack.length === 1) throw new GoTemplateParseError('unexpected {{end}}')
       stack.pop()
     } else if (word === 'else') {
-      if (!top.block) throw new GoTemplateError('unexpected {{else}}')
+      if (!top.block) throw new GoTemplateParseError('unexpected {{else}}')
       top.inElse = true
     } else {
-      if (stack.length > templateDepthMax) throw new GoTemplateError('template nests too deep')
+      if (stack.length > templateDepthMax) throw new GoTemplateParseError('template nests too deep')
       const block = {kind: word as 'range' | 'if' | 'with', pipeline: rest!, body: [] as Node[], otherwise: [] as Node[]}
       target.push(block)
       stack.push({nodes: block.body, block, inElse: false})
     }
   }
-  if (stack.length > 1) throw new GoTemplateError('unexpected EOF')
+  if (stack.length > 1) throw new GoTemplateParseError('unexpected EOF')
   return root
 }
 
@@ -101,8 +104,42 @@ function truthy(value: unknown): boolean {
   return true
 }
 
+/**
+ * Splits at top level: at whitespace (words) or at `|` (commands), never inside a string or a
+ * parenthesized pipeline, so `(index .a 0).name` stays one word.
+ */
+function splitTopLevel(text: string, at: 'space' | 'pipe'): string[] {
+  const parts: string[] = []
+  let current = ''
+  let depth = 0
+  for (let index = 0; index < text.length; index++) {
+    const character = text[index]!
+    if (character === '"' || character === '`') {
+      let end = index + 1
+      while (end < text.length && text[end] !== character) end += character === '"' && text[end] === '\\' ? 2 : 1
+      if (end >= text.length) throw new GoTemplateError(`unterminated quoted string`)
+      current += text.slice(index, end + 1)
+      index = end
+      continue
+    }
+    if (character === '(') depth++
+    if (character === ')') {
+      depth--
+      if (depth < 0) throw new GoTemplateError(`unexpected right paren`)
+    }
+    const splits = depth === 0 && (at === 'space' ? /\s/.test(character) : character === '|')
+    if (splits) {
+      if (at === 'pipe' || current.length > 0) parts.push(current)
+      current = ''
+    } else current += character
+  }
+  if (depth > 0) throw new GoTemplateError(`unclosed left paren`)
+  if (at === 'pipe' || current.length > 0) parts.push(current)
+  return parts
+}
+
 function splitWords(text: string): string[] {
-  return text.match(/"(?:[^"\\]|\\.)*"|`[^`]*`|\([^)]*\)|[^\s]+/g) ?? []
+  return splitTopLevel(text, 'space')
 }
 
 interface Scope {
@@ -136,7 +173,13 @@ function printf(format: string, args: unknown[]): string {
 function evaluateWord(word: string, scope: Scope): unknown {
   if (word.startsWith('"')) return JSON.parse(word)
   if (word.startsWith('`')) return word.slice(1, -1)
-  if (word.startsWith('(')) return evaluatePipeline(word.slice(1, -1), scope)
+  if (word.startsWith('(')) {
+    // A parenthesized pipeline, maybe followed by fields of its value: `(index .items 0).metadata.name`.
+    const close = word.lastIndexOf(')')
+    const value = evaluatePipeline(word.slice(1, close), scope)
+    const fields = word.slice(close + 1)
+    return fields.length === 0 ? value : field(value, fields)
+  }
   if (/^-?\d+(\.\d+)?$/.test(word)) return Number(word)
   if (word === 'true' || word === 'false') return word === 'true'
   if (word === 'nil') return null
@@ -181,7 +224,7 @@ function evaluateCommand(words: string[], scope: Scope, piped: unknown[]): unkno
 function evaluatePipeline(pipeline: string, scope: Scope): unknown {
   let value: unknown = undefined
   let first = true
-  for (const command of pipeline.split('|').map((part) => part.trim())) {
+  for (const command of splitTopLevel(pipeline, 'pipe').map((part) => part.trim())) {
     value = evaluateCommand(splitWords(command), scope, first ? [] : [value])
     first = false
   }

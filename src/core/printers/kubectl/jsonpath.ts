@@ -286,3 +286,8 @@ export function runJsonPath(template: string, value: unknown): string {
   render(nodes, value, value, out)
   return out.join('')
 }
+
+/** Each value the template's paths find, as text (custom columns join them with commas, keeping their spaces). */
+export function jsonPathValues(template: string, value: unknown): string[] {
+  return parseTemplate(template).flatMap((node) => (node.kind === 'path' ? evaluate(node.steps, [value], value).map(text) : []))
+}
