@@ -1,0 +1,75 @@
+// What answers on a pod's port: the simulated server of the container listening there. Images
+// whose servers are well known answer as they do (nginx, httpd, hashicorp/http-echo, agnhost
+// netexec and liveness), on the ports they really listen on; any other container answers on the
+// ports it declares with a page naming its pod. No running container listening → refused.
+import type {KubeObject} from '../api/object.js'
+import type {ClusterNetworkView, HttpResponse} from './types.js'
+import {imageServer, type ImageServer} from './image-servers.js'
+
+export interface ContainerRequest {
+  method: string
+  path: string
+  headers: Record<string, string>
+  body?: string
+  /** The client's address as the container sees it (agnhost's /clientip). */
+  clientIp?: string
+}
+
+type Json = Record<string, unknown>
+
+function record(value: unknown): Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {}
+}
+
+function records(value: unknown): Json[] {
+  return Array.isArray(value) ? value.map(record) : []
+}
+
+/** A container whose process is up, with the time it started on the cluster clock. */
+interface RunningContainer {
+  readonly spec: Json
+  readonly startedMilliseconds: number
+}
+
+function runningContainers(pod: KubeObject): RunningContainer[] {
+  const status = record(pod.status)
+  if (status.phase !== 'Running' || pod.metadata.deletionTimestamp !== undefined) return []
+  const statuses = records(status.containerStatuses)
+  const result: RunningContainer[] = []
+  for (const container of records(record(pod.spec).containers)) {
+    const running = record(record(statuses.find((entry) => entry.name === container.name)?.state).running)
+    if (typeof running.startedAt !== 'string') continue
+    const started = Date.parse(running.startedAt)
+    result.push({spec: container, startedMilliseconds: Number.isNaN(started) ? 0 : started})
+  }
+  return result
+}
+
+function declaresPort(container: Json, port: number): boolean {
+  return records(container.ports).some((entry) => Number(entry.containerPort) === port && String(entry.protocol ?? 'TCP') === 'TCP')
+}
+
+/** The container listening on `port` and how it answers: a known image on its own port, else a container that declares it. */
+export function listenerOn(pod: KubeObject, port: number): {container: RunningContainer; server: ImageServer | null} | null {
+  const containers = runningContainers(pod)
+  for (const container of containers) {
+    const server = imageServer(container.spec)
+    if (server && server.port === port) return {container, server}
+  }
+  for (const container of containers) {
+    if (imageServer(container.spec) === null && declaresPort(container.spec, port)) return {container, server: null}
+  }
+  return null
+}
+
+export function containerResponse(view: ClusterNetworkView, pod: KubeObject, port: number, request: ContainerRequest): HttpResponse | 'refused' {
+  const listener = listenerOn(pod, port)
+  if (!listener) return 'refused'
+  const date = new Date(view.nowMilliseconds).toUTCString()
+  if (listener.server) {
+    const response = listener.server.answer({...request, podName: String(pod.metadata.name), nowMilliseconds: view.nowMilliseconds, startedMilliseconds: listener.container.startedMilliseconds})
+    return {...response, headers: {...response.headers, Date: date}, body: request.method === 'HEAD' ? '' : response.body}
+  }
+  const body = `Hello from ${pod.metadata.namespace}/${pod.metadata.name}: container ${String(listener.container.spec.name)} answered ${request.method} ${request.path} on port ${port}\n`
+  return {status: 200, reason: 'OK', headers: {'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), Date: date}, body: request.method === 'HEAD' ? '' : body}
+}

@@ -1,0 +1,78 @@
+import {describe, expect, it} from 'vitest'
+import {containerResponse} from '../../src/core/network/container-servers.js'
+import {parseImage} from '../../src/core/network/image-servers.js'
+import {fixtureNowMilliseconds, pod, view} from './view-fixture.js'
+
+const get = {method: 'GET', path: '/', headers: {}}
+
+describe("what a container's server answers", () => {
+  it('a declared port answers with a page naming the pod; other ports are refused', () => {
+    const app = pod('app-1', {image: 'example/app:1', ports: [{containerPort: 3000}]})
+    const response = containerResponse(view([app]), app, 3000, get)
+    expect(response).toMatchObject({status: 200, reason: 'OK'})
+    expect(response !== 'refused' && response.body).toContain('default/app-1')
+    expect(containerResponse(view([app]), app, 3001, get)).toBe('refused')
+  })
+
+  it('a pod that is not running, or whose container is not running, refuses', () => {
+    const pending = pod('p', {image: 'nginx', phase: 'Pending'})
+    expect(containerResponse(view([pending]), pending, 80, get)).toBe('refused')
+    const notStarted = pod('p', {image: 'nginx'})
+    ;(notStarted.status as {containerStatuses: unknown[]}).containerStatuses = [{name: 'main', state: {waiting: {reason: 'CrashLoopBackOff'}}}]
+    expect(containerResponse(view([notStarted]), notStarted, 80, get)).toBe('refused')
+  })
+
+  it('nginx serves its welcome page on port 80 with its version, and its 404 page elsewhere', () => {
+    const nginx = pod('web', {image: 'nginx:1.25'})
+    const page = containerResponse(view([nginx]), nginx, 80, get)
+    expect(page).toMatchObject({status: 200, headers: {Server: 'nginx/1.25.5', 'Content-Type': 'text/html', 'Content-Length': '615', Date: 'Thu, 01 Jan 2026 00:00:00 GMT'}})
+    expect(page !== 'refused' && page.body).toContain('<title>Welcome to nginx!</title>')
+    const missing = containerResponse(view([nginx]), nginx, 80, {...get, path: '/nope'})
+    expect(missing).toMatchObject({status: 404, reason: 'Not Found', body: '<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n<hr><center>nginx/1.25.5</center>\n</body>\n</html>\n'})
+    // nginx listens on 80 whatever the pod declares; nothing listens on 8080.
+    const declared = pod('web', {image: 'nginx', ports: [{containerPort: 8080}]})
+    expect(containerResponse(view([declared]), declared, 8080, get)).toBe('refused')
+  })
+
+  it('httpd answers It works!', () => {
+    const httpd = pod('h', {image: 'docker.io/library/httpd:2.4'})
+    expect(containerResponse(view([httpd]), httpd, 80, get)).toMatchObject({status: 200, body: '<html><body><h1>It works!</h1></body></html>\n'})
+  })
+
+  it('http-echo echoes its -text on its -listen port', () => {
+    const echo = pod('e', {image: 'hashicorp/http-echo', args: ['-listen=:8080', '-text', 'hello world']})
+    expect(containerResponse(view([echo]), echo, 8080, get)).toMatchObject({status: 200, body: 'hello world\n', headers: {'X-App-Name': 'http-echo'}})
+    expect(containerResponse(view([echo]), echo, 5678, get)).toBe('refused')
+    const defaults = pod('e', {image: 'hashicorp/http-echo:1.0', args: ['-text=hi']})
+    expect(containerResponse(view([defaults]), defaults, 5678, get)).toMatchObject({body: 'hi\n'})
+  })
+
+  it('agnhost netexec answers /hostname, /echo and /clientip on 8080', () => {
+    const netexec = pod('netexec-abc', {image: 'registry.k8s.io/e2e-test-images/agnhost:2.47', args: ['netexec']})
+    const cluster = view([netexec])
+    expect(containerResponse(cluster, netexec, 8080, {...get, path: '/hostname'})).toMatchObject({status: 200, body: 'netexec-abc'})
+    expect(containerResponse(cluster, netexec, 8080, {...get, path: '/echo?msg=hi%20there'})).toMatchObject({body: 'hi there'})
+    expect(containerResponse(cluster, netexec, 8080, {...get, path: '/clientip', clientIp: '10.244.2.7:41234'})).toMatchObject({body: '10.244.2.7:41234'})
+    const custom = pod('n', {image: 'registry.k8s.io/e2e-test-images/agnhost:2.47', args: ['netexec', '--http-port=9376']})
+    expect(containerResponse(view([custom]), custom, 9376, {...get, path: '/hostname'})).toMatchObject({body: 'n'})
+  })
+
+  it('agnhost liveness answers /healthz 200 for 10 s after its container started, then 500', () => {
+    const started = new Date(fixtureNowMilliseconds).toISOString()
+    const liveness = pod('liveness-http', {image: 'registry.k8s.io/e2e-test-images/agnhost:2.40', args: ['liveness'], startedAt: started})
+    const healthz = {...get, path: '/healthz'}
+    expect(containerResponse(view([liveness], {nowMilliseconds: fixtureNowMilliseconds + 10_000}), liveness, 8080, healthz)).toMatchObject({status: 200, body: 'ok'})
+    expect(containerResponse(view([liveness], {nowMilliseconds: fixtureNowMilliseconds + 12_500}), liveness, 8080, healthz)).toMatchObject({status: 500, body: 'error: 12.5'})
+  })
+
+  it('a command that replaces the server leaves nothing listening', () => {
+    const shell = pod('s', {image: 'nginx', command: ['sh', '-c', 'sleep 3600']})
+    expect(containerResponse(view([shell]), shell, 80, get)).toBe('refused')
+  })
+
+  it('reads image references with registries, digests and library paths', () => {
+    expect(parseImage('docker.io/library/nginx:1.25-alpine')).toEqual({repository: 'nginx', tag: '1.25-alpine'})
+    expect(parseImage('localhost:5000/team/app')).toEqual({repository: 'team/app', tag: 'latest'})
+    expect(parseImage('nginx@sha256:abc')).toEqual({repository: 'nginx', tag: 'latest'})
+  })
+})
