@@ -58,6 +58,8 @@ export interface RouteResult {
   /** DNAT to an endpoint; REJECT (refused); DROP (timeout); or no rule took the connection (it goes on to its destination as addressed). */
   readonly verdict: 'dnat' | 'reject' | 'drop' | 'none'
   readonly steps: readonly RouteStep[]
+  /** Every draw and affinity check on the way, also those that did not match (why this endpoint and not another). */
+  readonly decisions: readonly string[]
   readonly endpoint?: {readonly ip: string; readonly port: number; readonly chain: string}
 }
 
@@ -88,6 +90,7 @@ type Verdict = {kind: 'continue'} | {kind: 'return'} | {kind: 'final'; verdict: 
 
 class Walk {
   readonly steps: RouteStep[] = []
+  readonly decisions: string[] = []
   private jumps = 0
   private readonly byChain = new Map<string, IptablesRule[]>()
 
@@ -115,7 +118,9 @@ class Walk {
         const draw = this.context.random()
         const kept = savedProbability(match.probability)
         const holds = draw < Number(kept)
-        return {holds, why: `random draw ${draw.toFixed(4)} ${holds ? '<' : '>='} probability ${kept}`}
+        const why = `random draw ${draw.toFixed(4)} ${holds ? '<' : '>='} probability ${kept}`
+        this.decisions.push(why)
+        return {holds, why}
       }
       case 'recent': {
         if (match.action === 'set') {
@@ -125,7 +130,9 @@ class Walk {
         const seen = this.context.recent.check(match.name, connection.sourceIp, match.seconds ?? 0, this.context.nowMilliseconds)
         if (seen === null) return {holds: false}
         const ageSeconds = Math.floor((this.context.nowMilliseconds - seen) / 1000)
-        return {holds: true, why: `session affinity: client ${connection.sourceIp} was sent to ${match.name} ${ageSeconds}s ago (kept for ${match.seconds}s)`}
+        const why = `session affinity: client ${connection.sourceIp} was sent to ${match.name} ${ageSeconds}s ago (kept for ${match.seconds}s)`
+        this.decisions.push(why)
+        return {holds: true, why}
       }
       case 'fixed':
         return {holds: match.newConnection}
@@ -183,6 +190,6 @@ export function routeConnection(rules: NodeRules, connection: Connection, contex
   const filter = new Walk(rules.filter, after, context)
   const localDestination = context.nodeAddresses.includes(after.destinationIp)
   const filterVerdict = filter.chain(connection.fromNode ? 'OUTPUT' : localDestination ? 'INPUT' : 'FORWARD')
-  if (filterVerdict.kind === 'final' && (filterVerdict.verdict === 'reject' || filterVerdict.verdict === 'drop')) return {verdict: filterVerdict.verdict, steps: [...steps, ...filter.steps]}
-  return endpoint ? {verdict: 'dnat', steps, endpoint} : {verdict: 'none', steps}
+  if (filterVerdict.kind === 'final' && (filterVerdict.verdict === 'reject' || filterVerdict.verdict === 'drop')) return {verdict: filterVerdict.verdict, steps: [...steps, ...filter.steps], decisions: nat.decisions}
+  return endpoint ? {verdict: 'dnat', steps, decisions: nat.decisions, endpoint} : {verdict: 'none', steps, decisions: nat.decisions}
 }
