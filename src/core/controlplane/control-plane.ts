@@ -16,6 +16,7 @@ import {ReplicaSetController} from '../controllers/replicaset.js'
 import {ResourceQuotaController} from '../controllers/resource-quota.js'
 import {DisruptionController} from '../controllers/disruption.js'
 import {ServiceAccountController} from '../controllers/serviceaccount.js'
+import {ServiceLoadBalancerController} from '../controllers/service-lb.js'
 import {StatefulSetController} from '../controllers/statefulset.js'
 import {Kubelets} from '../kubelet/kubelet.js'
 import {MirrorPods} from '../kubelet/mirror-pods.js'
@@ -107,6 +108,7 @@ export class ControlPlane {
       manager(() => new CronJobController(controllerClient, informers, controllerEvents('cronjob-controller'), clock)),
       manager(() => new JobController(controllerClient, informers, controllerEvents('job-controller'), clock)),
       manager(() => new EndpointsController(controllerClient, informers, clock)),
+      manager(() => new ServiceLoadBalancerController(controllerClient, informers, clock)),
       manager(() => new DisruptionController(controllerClient, informers, controllerEvents('controllermanager'), clock)),
       {component: 'kube-scheduler', build: () => gated(new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock, onEvent), clock, random), active?.scheduler)},
       {component: 'kubelet', build: () => new Kubelets(kubeletClientFor, informers, kubeletEvents, clock)},

@@ -184,6 +184,8 @@ export class Kubelets implements ControlLoop {
   private readonly assignedIps = new Map<string, Map<string, {key: string; ip: string}>>()
 
   private podIp(node: Node, pod: Pod): string {
+    // A hostNetwork pod (kube-proxy) shares its node's address.
+    if ((pod.spec as {hostNetwork?: boolean}).hostNetwork === true) return hostIpOf(node)
     const cidr = String(node.spec?.podCIDR ?? '10.244.0.0/24')
     const [base] = cidr.split('/')
     const octets = base!.split('.').map(Number)

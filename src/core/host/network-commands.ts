@@ -1,0 +1,59 @@
+// What `kubemu node rules`, `kubemu curl` and `kubemu trace-request` ask of the host: the
+// cluster brought up to now, then reads through the API server as the admin (kube-proxy's and
+// CoreDNS's view); nothing is written. Errors a user can cause come back as NetworkCommandError
+// with the line to print.
+import {apiServerUser} from '../apiserver/authentication/user.js'
+import {ApiClient, ApiClientError} from '../client/client.js'
+import {resources} from '../client/resources.js'
+import {createPodNetwork, parseHttpUrl, UnsupportedUrlError, type UrlResult} from '../network/pod-network.js'
+import type {HttpRequestOptions, NetworkSource} from '../network/types.js'
+import {ProxyMemory} from '../proxy/memory.js'
+import {ProxyConfigError} from '../proxy/node-rules.js'
+import type {Clock} from '../util/clock.js'
+import {SeededRandom} from '../util/random.js'
+
+export class NetworkCommandError extends Error {}
+
+export async function withClusterReader<T>(environment: NodeJS.ProcessEnv, clusterName: string, work: (client: ApiClient, clock: Clock) => Promise<T>): Promise<T> {
+  const [{openHost}, {KubernetesUnavailableError}] = await Promise.all([import('./host.js'), import('../apiserver/open.js')])
+  const host = await openHost({environment, clusterName})
+  try {
+    await host.catchUp()
+    return await work(new ApiClient(await host.kubernetes(), apiServerUser, 'kubemu'), host.clock)
+  } catch (error) {
+    if (error instanceof ApiClientError) throw new NetworkCommandError(`Error from server (${error.reason || error.code}): ${error.message}`)
+    if (error instanceof KubernetesUnavailableError || error instanceof ProxyConfigError) throw new NetworkCommandError(error.message)
+    throw error
+  } finally {
+    await host.close()
+  }
+}
+
+/** The draws of kube-proxy's statistic match: seeded by KUBEMU_SEED for replays, else random. */
+export function randomSource(environment: NodeJS.ProcessEnv): () => number {
+  const seed = environment.KUBEMU_SEED
+  if (seed === undefined || seed === '') return Math.random
+  if (!/^\d+$/.test(seed)) throw new NetworkCommandError(`KUBEMU_SEED must be a non-negative integer, not ${JSON.stringify(seed)}`)
+  const random = new SeededRandom(Number(seed))
+  return () => random.next()
+}
+
+/** Requests in order through one network (one kube-proxy memory: affinity holds across them), as curl fetches its URLs. */
+export async function requestAll(environment: NodeJS.ProcessEnv, clusterName: string, from: NetworkSource, urls: readonly string[], options: HttpRequestOptions): Promise<UrlResult[]> {
+  const random = randomSource(environment)
+  return withClusterReader(environment, clusterName, async (client, clock) => {
+    const network = createPodNetwork(client, clock, {random, memory: new ProxyMemory()})
+    if (from.kind === 'pod') await client.get(resources.pods, from.namespace, from.name)
+    const results: UrlResult[] = []
+    for (const url of urls) {
+      try {
+        const {host, port} = parseHttpUrl(url)
+        results.push({url, host, port, exchange: await network.request(from, url, options)})
+      } catch (error) {
+        if (!(error instanceof UnsupportedUrlError)) throw error
+        results.push({url, urlError: error})
+      }
+    }
+    return results
+  })
+}
