@@ -1,0 +1,347 @@
+// Runs a parsed script as a container's process would, over virtual time: a generator that
+// yields what it waits for (a sleep, a network exchange) to the driver that owns the clock and
+// the network, and returns the exit status. Pure: the only state is the process's (variables,
+// the filesystem it is given, its output). Bounded: commands per run, commands without time
+// passing (a loop with no sleep is a runaway, not a hang), output and nesting.
+import type {NetworkSource, PodNetwork} from '../../network/types.js'
+import {FileSystemError, normalizePath, type SimulatedFileSystem} from './filesystem.js'
+import {type Command, type CommandList, type Pipeline, type Word, parseScript, ShellSyntaxError, nestingDepthMax} from './syntax.js'
+
+/** Commands one run may execute in all (a long run stops being simulated past it). */
+export const commandsPerRunMax = 500_000
+/** Commands that may run without virtual time passing before the run is a runaway. */
+export const commandsWithoutTimeMax = 10_000
+/** How long a Job's program that kubemu does not know works before it succeeds. */
+export const unknownJobProgramMilliseconds = 1_000
+/** Bytes an exec or a command substitution may print. */
+export const outputBytesMax = 1024 * 1024
+
+export type ShellEffect =
+  /** Wait this long (Infinity: for ever, as a server or `sleep infinity`). */
+  | {readonly kind: 'sleep'; readonly milliseconds: number}
+  /** Ask the pod network; the driver resumes the generator with the answer. */
+  | {readonly kind: 'network'; readonly ask: (network: PodNetwork) => Promise<unknown>}
+
+export type ShellRun = Generator<ShellEffect, number, unknown>
+
+/** The whole run stops: `exit`, or a limit. */
+export class ShellExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`)
+  }
+}
+
+/** The run broke a limit; its message is what the log shows. */
+export class ShellRunaway extends Error {}
+
+export type OutputStream = 'stdout' | 'stderr'
+
+export interface ProcessContext {
+  readonly fs: SimulatedFileSystem
+  readonly hostname: string
+  /** Who the network sees asking (the pod). */
+  readonly source: NetworkSource
+  /** The cluster clock as the run sees it (the driver moves it on each sleep). */
+  now(): number
+  /** Where the process's own output goes (the container's log, or the exec's streams). */
+  write(stream: OutputStream, text: string): void
+  /**
+   * What an unknown program does: run for ever as a server (a container), finish after a
+   * moment with status 0 (a Job's container: the work it was given), or not be found (an exec).
+   */
+  readonly unknownProgram: 'server' | 'finishes' | 'not-found'
+}
+
+/** A program: argv in, exit status out, over the process's state. */
+export type Program = (process: ShellProcess, argv: readonly string[], stdin: string) => ShellRun
+
+type Sink = (stream: OutputStream, text: string) => void
+
+export class ShellProcess {
+  readonly variables: Map<string, string>
+  status = 0
+  workingDirectory = '/'
+  commands = 0
+  private commandsSinceTime = 0
+  private lastTime: number
+  private depth = 0
+  /** Shells started inside this process (`sh -c` in a script exits only its own shell). */
+  private shellLevel = 0
+  private sinks: Sink[] = []
+
+  constructor(readonly context: ProcessContext, environment: ReadonlyMap<string, string>, private readonly programs: ReadonlyMap<string, Program>) {
+    this.variables = new Map(environment)
+    this.lastTime = context.now()
+  }
+
+  write(stream: OutputStream, text: string): void {
+    this.sinkAt(this.sinks.length)(stream, text)
+  }
+
+  /** The writer under the top `depth` sinks (the process's own output at depth 0). */
+  private sinkAt(depth: number): Sink {
+    return depth > 0 ? this.sinks[depth - 1]! : (stream, text) => this.context.write(stream, text)
+  }
+
+  out(text: string): void {
+    this.write('stdout', text)
+  }
+
+  error(text: string): void {
+    this.write('stderr', text)
+  }
+
+  /** Runs with output going to `sink` instead (pipes, substitutions, redirections). */
+  *capturing<T>(sink: Sink, run: () => Generator<ShellEffect, T, unknown>): Generator<ShellEffect, T, unknown> {
+    this.sinks.push(sink)
+    try {
+      return yield* run()
+    } finally {
+      this.sinks.pop()
+    }
+  }
+
+  private count(): void {
+    this.commands++
+    if (this.commands > commandsPerRunMax) throw new ShellRunaway(`kubemu: the run stopped after ${commandsPerRunMax} commands`)
+    const now = this.context.now()
+    if (now !== this.lastTime) {
+      this.lastTime = now
+      this.commandsSinceTime = 0
+    }
+    if (++this.commandsSinceTime > commandsWithoutTimeMax) throw new ShellRunaway(`kubemu: runaway process: more than ${commandsWithoutTimeMax} commands without time passing (a loop with no sleep?)`)
+  }
+
+  *runList(list: CommandList): ShellRun {
+    for (const item of list) {
+      let status = yield* this.runPipeline(item.first)
+      for (const next of item.rest) {
+        if ((next.operator === '&&') === (status === 0)) status = yield* this.runPipeline(next.pipeline)
+      }
+      this.status = status
+    }
+    return this.status
+  }
+
+  private *runPipeline(pipeline: Pipeline): ShellRun {
+    let stdin = ''
+    let status = 0
+    for (const [index, command] of pipeline.commands.entries()) {
+      if (index === pipeline.commands.length - 1) {
+        status = yield* this.runCommand(command, stdin)
+      } else {
+        let captured = ''
+        status = yield* this.capturing((stream, text) => {
+          if (stream === 'stdout') captured = limited(captured + text)
+          else this.write(stream, text)
+        }, () => this.runCommand(command, stdin))
+        stdin = captured
+      }
+    }
+    this.status = pipeline.negated ? (status === 0 ? 1 : 0) : status
+    return this.status
+  }
+
+  private *nested<T>(run: () => Generator<ShellEffect, T, unknown>): Generator<ShellEffect, T, unknown> {
+    if (++this.depth > nestingDepthMax) throw new ShellRunaway(`kubemu: commands nested deeper than ${nestingDepthMax}`)
+    try {
+      return yield* run()
+    } finally {
+      this.depth--
+    }
+  }
+
+  private *runCommand(command: Command, stdin: string): ShellRun {
+    this.count()
+    switch (command.kind) {
+      case 'group':
+        return yield* this.nested(() => this.runList(command.body))
+      case 'if':
+        for (const branch of command.branches) {
+          if ((yield* this.nested(() => this.runList(branch.condition))) === 0) return yield* this.nested(() => this.runList(branch.body))
+        }
+        return command.otherwise ? yield* this.nested(() => this.runList(command.otherwise!)) : 0
+      case 'loop': {
+        let status = 0
+        for (;;) {
+          this.count()
+          const condition = yield* this.nested(() => this.runList(command.condition))
+          if ((condition === 0) === command.until) return status
+          status = yield* this.nested(() => this.runList(command.body))
+        }
+      }
+      case 'for': {
+        const items: string[] = []
+        for (const word of command.items) items.push(...(yield* this.expand(word)))
+        let status = 0
+        for (const item of items) {
+          this.count()
+          this.variables.set(command.name, item)
+          status = yield* this.nested(() => this.runList(command.body))
+        }
+        return status
+      }
+      case 'simple': {
+        const argv: string[] = []
+        for (const word of command.words) argv.push(...(yield* this.expand(word)))
+        const assigned: Array<[string, string]> = []
+        for (const assignment of command.assignments) assigned.push([assignment.name, (yield* this.expand(assignment.value, false)).join('')])
+        if (argv.length === 0) {
+          for (const [name, value] of assigned) this.variables.set(name, value)
+          return 0
+        }
+        const saved = assigned.map(([name]) => [name, this.variables.get(name)] as const)
+        for (const [name, value] of assigned) this.variables.set(name, value)
+        try {
+          return yield* this.withRedirects(command.redirects, () => this.runProgram(argv, stdin))
+        } finally {
+          for (const [name, value] of saved) {
+            if (value === undefined) this.variables.delete(name)
+            else this.variables.set(name, value)
+          }
+        }
+      }
+    }
+  }
+
+  private *withRedirects(redirects: Extract<Command, {kind: 'simple'}>['redirects'], run: () => ShellRun): ShellRun {
+    if (redirects.length === 0) return yield* run()
+    const targets = new Map<OutputStream, {path: string | null; append: boolean; toStream?: OutputStream}>()
+    for (const redirect of redirects) {
+      const target = (yield* this.expand(redirect.target, false)).join('')
+      const stream: OutputStream = redirect.descriptor === 2 ? 'stderr' : 'stdout'
+      if (redirect.operator === '>&') targets.set(stream, {path: null, append: true, toStream: target === '2' ? 'stderr' : 'stdout'})
+      else targets.set(stream, {path: target === '/dev/null' ? null : normalizePath(target, this.workingDirectory), append: redirect.operator === '>>'})
+    }
+    const files = new Map<string, string>()
+    for (const target of targets.values()) {
+      if (target.path === null) continue
+      try {
+        if (!target.append) this.context.fs.write(target.path, '')
+        else if (!this.context.fs.get(target.path)) this.context.fs.write(target.path, '')
+      } catch (error) {
+        if (!(error instanceof FileSystemError)) throw error
+        this.error(`sh: ${error.message}\n`)
+        return 1
+      }
+      files.set(target.path, '')
+    }
+    const outer = this.sinkAt(this.sinks.length)
+    const route = (stream: OutputStream, text: string, hops = 0): void => {
+      const target = targets.get(stream)
+      if (!target) return outer(stream, text)
+      if (target.toStream && hops < 2) return route(target.toStream, text, hops + 1)
+      if (target.path === null) return
+      this.context.fs.write(target.path, text, true)
+    }
+    return yield* this.capturing((stream, text) => route(stream, text), run)
+  }
+
+  /** The fields a word expands to (unquoted expansions are split on blanks, as IFS does). */
+  *expand(word: Word, split = true): Generator<ShellEffect, string[], unknown> {
+    const fields: string[] = []
+    let current = ''
+    let started = false
+    const addSplit = (value: string) => {
+      const pieces = value.split(/[ \t\n]+/)
+      pieces.forEach((piece, index) => {
+        if (index > 0 && (started || current.length > 0)) {
+          fields.push(current)
+          current = ''
+          started = false
+        }
+        if (piece.length > 0) {
+          current += piece
+          started = true
+        }
+      })
+    }
+    for (const part of word) {
+      let value: string
+      if (part.kind === 'text') value = part.text
+      else if (part.kind === 'variable') value = this.variable(part.name)
+      else value = yield* this.substitute(part.script)
+      if (part.kind === 'text' || part.quoted || !split) {
+        current += value
+        started = started || part.quoted || value.length > 0
+      } else addSplit(value)
+    }
+    if (started || current.length > 0) fields.push(current)
+    return fields
+  }
+
+  private variable(name: string): string {
+    if (name === '?') return String(this.status)
+    if (name === '$') return '1'
+    if (name === '#') return '0'
+    if (name === '0') return 'sh'
+    return this.variables.get(name) ?? ''
+  }
+
+  private *substitute(script: CommandList): Generator<ShellEffect, string, unknown> {
+    let captured = ''
+    yield* this.nested(() => this.capturing((stream, text) => {
+      if (stream === 'stdout') captured = limited(captured + text)
+      else this.write(stream, text)
+    }, () => this.runList(script)))
+    return captured.replace(/\n+$/, '')
+  }
+
+  *runProgram(argv: readonly string[], stdin: string): ShellRun {
+    const name = programName(argv[0]!)
+    const program = this.programs.get(name)
+    if (program) {
+      try {
+        return yield* program(this, argv, stdin)
+      } catch (error) {
+        if (error instanceof FileSystemError) {
+          this.error(`${name}: ${error.message}\n`)
+          return 1
+        }
+        throw error
+      }
+    }
+    if (this.context.unknownProgram === 'not-found') {
+      this.error(`sh: ${argv[0]}: not found\n`)
+      return 127
+    }
+    // A program kubemu does not know runs as a server would: until the container is stopped.
+    yield {kind: 'sleep', milliseconds: this.context.unknownProgram === 'finishes' ? unknownJobProgramMilliseconds : Number.POSITIVE_INFINITY}
+    return 0
+  }
+
+  /** `sh -c SCRIPT` and `sh SCRIPT-FILE` inside this process (a subshell keeps its own exit). */
+  *runScript(text: string): ShellRun {
+    let list: CommandList
+    try {
+      list = parseScript(text)
+    } catch (error) {
+      if (!(error instanceof ShellSyntaxError)) throw error
+      this.error(`sh: ${error.message}\n`)
+      return 2
+    }
+    this.shellLevel++
+    try {
+      return yield* this.nested(() => this.runList(list))
+    } catch (error) {
+      if (error instanceof ShellExit && this.shellLevel > 1) return error.code
+      throw error
+    } finally {
+      this.shellLevel--
+    }
+  }
+
+  /** Whether `name` is a program this shell knows (exec checks before it starts one). */
+  knows(name: string): boolean {
+    return this.programs.has(programName(name))
+  }
+}
+
+/** `/bin/echo` → `echo`: the programs are on PATH wherever a real image keeps them. */
+export function programName(path: string): string {
+  return /^\/(usr\/)?(local\/)?s?bin\//.test(path) ? path.slice(path.lastIndexOf('/') + 1) : path
+}
+
+function limited(text: string): string {
+  return text.length > outputBytesMax ? text.slice(text.length - outputBytesMax) : text
+}

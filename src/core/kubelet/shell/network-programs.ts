@@ -1,0 +1,180 @@
+// curl, wget and nslookup inside a simulated container: they ask the injected pod network and
+// print what the real tools print for each outcome (curl's exit 6, 7, 22, 28; busybox wget's and
+// nslookup's messages), taking the virtual time a timeout takes.
+import type {DnsAnswer, NetworkExchange} from '../../network/types.js'
+import type {Program, ShellProcess, ShellRun} from './interpreter.js'
+
+/** curl's wait for a connection nobody answers when no --connect-timeout/-m is given (the kernel's SYN retries). */
+export const curlConnectTimeoutMillisecondsDefault = 130_000
+/** busybox wget's default -T. */
+export const wgetTimeoutMillisecondsDefault = 900_000
+
+function* ask<T>(process: ShellProcess, question: (network: import('../../network/types.js').PodNetwork) => Promise<T>): Generator<import('./interpreter.js').ShellEffect, T, unknown> {
+  return (yield {kind: 'network', ask: question}) as T
+}
+
+/** `http://host:port/path` split; null when it is not a URL curl would take. */
+function parseUrl(text: string): {host: string; port: number; url: string} | null {
+  const withScheme = /^[a-z]+:\/\//i.test(text) ? text : `http://${text}`
+  try {
+    const url = new URL(withScheme)
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null
+    return {host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)), url: url.toString()}
+  } catch {
+    return null
+  }
+}
+
+function* curl(process: ShellProcess, argv: readonly string[]): ShellRun {
+  let url: string | undefined
+  let silent = false
+  let showErrors = false
+  let fail = false
+  let include = false
+  let head = false
+  let output: string | undefined
+  let method = 'GET'
+  let timeoutMilliseconds: number | undefined
+  const headers: Record<string, string> = {}
+  for (let index = 1; index < argv.length; index++) {
+    const argument = argv[index]!
+    const value = () => argv[++index] ?? ''
+    if (argument === '--connect-timeout' || argument === '-m' || argument === '--max-time') timeoutMilliseconds = Math.round(Number(value()) * 1000)
+    else if (argument === '-o' || argument === '--output') output = value()
+    else if (argument === '-X' || argument === '--request') method = value()
+    else if (argument === '-H' || argument === '--header') {
+      const header = value()
+      const colon = header.indexOf(':')
+      if (colon > 0) headers[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim()
+    } else if (argument === '--silent') silent = true
+    else if (argument === '--fail') fail = true
+    else if (argument === '--include') include = true
+    else if (argument === '--head') head = true
+    else if (argument === '--show-error') showErrors = true
+    else if (/^-[a-zA-Z]+$/.test(argument)) {
+      for (const flag of argument.slice(1)) {
+        if (flag === 's') silent = true
+        else if (flag === 'S') showErrors = true
+        else if (flag === 'f') fail = true
+        else if (flag === 'i') include = true
+        else if (flag === 'I') head = true
+      }
+    } else if (!argument.startsWith('-')) url = argument
+  }
+  const report = (code: number, message: string) => {
+    if (!silent || showErrors) process.error(`curl: (${code}) ${message}\n`)
+    return code
+  }
+  if (url === undefined) {
+    process.error("curl: try 'curl --help' or 'curl --manual' for more information\n")
+    return 2
+  }
+  const target = parseUrl(url)
+  if (!target) return report(3, 'URL rejected: Bad hostname')
+  const exchange: NetworkExchange = yield* ask(process, (network) => network.request(process.context.source, target.url, {method: head ? 'HEAD' : method, headers}))
+  if (exchange.outcome === 'unresolved') return report(6, `Could not resolve host: ${target.host}`)
+  if (exchange.outcome === 'refused') return report(7, `Failed to connect to ${target.host} port ${target.port} after 0 ms: Couldn't connect to server`)
+  if (exchange.outcome === 'timeout') {
+    const waited = timeoutMilliseconds ?? curlConnectTimeoutMillisecondsDefault
+    yield {kind: 'sleep', milliseconds: waited}
+    return report(28, `Failed to connect to ${target.host} port ${target.port} after ${waited} ms: Timeout was reached`)
+  }
+  const response = exchange.response
+  if (!response) return report(52, 'Empty reply from server')
+  if (fail && response.status >= 400) return report(22, `The requested URL returned error: ${response.status}`)
+  const headerText = `HTTP/1.1 ${response.status} ${response.reason}\r\n${Object.entries(response.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`
+  const text = (include || head ? headerText : '') + (head ? '' : response.body)
+  if (output !== undefined && output !== '-') process.context.fs.write(output, text)
+  else process.out(text)
+  return 0
+}
+
+function* wget(process: ShellProcess, argv: readonly string[]): ShellRun {
+  let url: string | undefined
+  let quiet = false
+  let output: string | undefined
+  let timeoutMilliseconds = wgetTimeoutMillisecondsDefault
+  for (let index = 1; index < argv.length; index++) {
+    const argument = argv[index]!
+    if (argument === '-O') output = argv[++index]
+    else if (argument.startsWith('-O') && argument.length > 2 && !argument.startsWith('-O-') ) output = argument.slice(2)
+    else if (argument === '-T') timeoutMilliseconds = Math.round(Number(argv[++index]) * 1000)
+    else if (argument === '--spider') output = '/dev/null'
+    else if (/^-[a-zA-Z-]+$/.test(argument)) {
+      if (argument.includes('q')) quiet = true
+      if (argument.endsWith('O-') || argument === '-O-') output = '-'
+      else if (argument.endsWith('O')) output = argv[++index]
+    } else url = argument
+  }
+  if (url === undefined) {
+    process.error('BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n')
+    return 1
+  }
+  const target = parseUrl(url)
+  if (!target) {
+    process.error(`wget: not an http or ftp url: ${url}\n`)
+    return 1
+  }
+  const exchange: NetworkExchange = yield* ask(process, (network) => network.request(process.context.source, target.url, {method: 'GET'}))
+  if (exchange.outcome === 'unresolved') {
+    process.error(`wget: bad address '${target.host}'\n`)
+    return 1
+  }
+  const address = exchange.destination?.ip ?? target.host
+  if (!quiet) process.error(`Connecting to ${target.host}${/^[\d.]+$/.test(target.host) ? '' : ` (${address}:${target.port})`}\n`)
+  if (exchange.outcome === 'refused') {
+    process.error(`wget: can't connect to remote host (${address}): Connection refused\n`)
+    return 1
+  }
+  if (exchange.outcome === 'timeout') {
+    yield {kind: 'sleep', milliseconds: timeoutMilliseconds}
+    process.error('wget: download timed out\n')
+    return 1
+  }
+  const response = exchange.response
+  if (!response || response.status >= 400) {
+    process.error(`wget: server returned error: HTTP/1.1 ${response?.status ?? 500} ${response?.reason ?? 'Internal Server Error'}\n`)
+    return 1
+  }
+  const file = output ?? (new URL(target.url).pathname.split('/').pop() || 'index.html')
+  if (file === '-') {
+    if (!quiet) process.error('writing to stdout\n')
+    process.out(response.body)
+    if (!quiet) process.error('written to stdout\n')
+  } else if (file !== '/dev/null') {
+    if (!quiet) process.error(`saving to '${file}'\n`)
+    process.context.fs.write(file.startsWith('/') ? file : `${process.workingDirectory}/${file}`, response.body)
+    if (!quiet) process.error(`'${file}' saved\n`)
+  }
+  return 0
+}
+
+function* nslookup(process: ShellProcess, argv: readonly string[]): ShellRun {
+  const name = argv.slice(1).find((argument) => !argument.startsWith('-'))
+  if (name === undefined) {
+    process.error('Usage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n')
+    return 1
+  }
+  const typeFlag = argv.find((argument) => /^-(type|query)=/i.test(argument))
+  const type = (typeFlag ? typeFlag.slice(typeFlag.indexOf('=') + 1).toUpperCase() : 'A') as 'A'
+  const answer: DnsAnswer = yield* ask(process, (network) => network.lookup(process.context.source, name, type))
+  const server = answer.server || '10.96.0.10'
+  process.out(`Server:\t\t${server}\nAddress:\t${server}:53\n\n`)
+  if (answer.rcode !== 'NOERROR' || answer.records.length === 0) {
+    process.out(`** server can't find ${answer.resolvedName ?? name}: ${answer.rcode === 'NOERROR' ? 'NXDOMAIN' : answer.rcode}\n\n`)
+    return 1
+  }
+  for (const record of answer.records) {
+    const owner = record.name.replace(/\.$/, '')
+    if (record.type === 'A' || record.type === 'AAAA') process.out(`Name:\t${owner}\nAddress: ${record.data}\n`)
+    else if (record.type === 'CNAME') process.out(`${owner}\tcanonical name = ${record.data.replace(/\.$/, '')}\n`)
+    else if (record.type === 'SRV') process.out(`${owner}\tservice = ${record.data}\n`)
+    else process.out(`${owner}\tname = ${record.data}\n`)
+  }
+  process.out('\n')
+  return 0
+}
+
+export function networkPrograms(): Array<[string, Program]> {
+  return [['curl', curl], ['wget', wget], ['nslookup', nslookup]]
+}

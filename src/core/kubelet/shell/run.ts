@@ -1,0 +1,185 @@
+// Drives a shell process over virtual time: from the container's start to a moment of the
+// cluster clock, sleeping in virtual time, asking the pod network, and applying what happens
+// to the container from outside (execs' changes to its files, probes that look at them) at
+// their times. A container's run is so a function of its spec, its start and now: every
+// one-shot command computes the same log lines, files and exit.
+import type {PodNetwork} from '../../network/types.js'
+import type {SimulatedFileSystem} from './filesystem.js'
+import {type OutputStream, type Program, type ProcessContext, ShellExit, ShellProcess, type ShellRun, ShellRunaway} from './interpreter.js'
+import {shellPrograms} from './programs.js'
+
+/** Log lines kept of one run (the oldest go first, as a rotated container log). */
+export const logLinesMax = 10_000
+/** Characters of one log line (longer lines are split, as the runtime's log writer does). */
+export const logLineCharactersMax = 16 * 1024
+/** The exit status of a process killed for breaking a limit (as SIGKILL's). */
+export const runawayExitCode = 137
+
+export interface LogLine {
+  readonly atMilliseconds: number
+  readonly stream: OutputStream
+  readonly text: string
+}
+
+/** Something that happens to the container from outside at a moment (an exec's changes, a probe). */
+export interface TimedEvent {
+  readonly atMilliseconds: number
+  apply(fs: SimulatedFileSystem, atMilliseconds: number): Promise<void> | void
+}
+
+export interface RunSpec {
+  readonly argv: readonly string[]
+  readonly environment: ReadonlyMap<string, string>
+  readonly fs: SimulatedFileSystem
+  readonly hostname: string
+  readonly source: ProcessContext['source']
+  readonly unknownProgram: ProcessContext['unknownProgram']
+  readonly network: PodNetwork
+}
+
+export interface RunResult {
+  readonly log: readonly LogLine[]
+  /** Set once the process ended by `until`. */
+  readonly exit: {readonly code: number; readonly atMilliseconds: number} | null
+  /** When the process next wakes (still running at `until`), or null (ended, or asleep for ever). */
+  readonly wakesAtMilliseconds: number | null
+}
+
+let sharedPrograms: ReadonlyMap<string, Program> | null = null
+function programs(): ReadonlyMap<string, Program> {
+  sharedPrograms ??= shellPrograms()
+  return sharedPrograms
+}
+
+/** Collects output into timestamped lines, bounded. */
+class LogWriter {
+  readonly lines: LogLine[] = []
+  private readonly partial: Record<OutputStream, string> = {stdout: '', stderr: ''}
+
+  constructor(private readonly now: () => number) {}
+
+  write(stream: OutputStream, text: string): void {
+    let buffered = this.partial[stream] + text
+    for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
+      this.push(stream, buffered.slice(0, newline))
+      buffered = buffered.slice(newline + 1)
+    }
+    while (buffered.length > logLineCharactersMax) {
+      this.push(stream, buffered.slice(0, logLineCharactersMax))
+      buffered = buffered.slice(logLineCharactersMax)
+    }
+    this.partial[stream] = buffered
+  }
+
+  flush(): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (this.partial[stream].length > 0) this.push(stream, this.partial[stream])
+      this.partial[stream] = ''
+    }
+  }
+
+  private push(stream: OutputStream, text: string): void {
+    this.lines.push({atMilliseconds: this.now(), stream, text})
+    if (this.lines.length > logLinesMax * 2) this.lines.splice(0, this.lines.length - logLinesMax)
+  }
+}
+
+/** Runs `spec` from `startedAt` up to `until` (cluster milliseconds), with `events` at their times. */
+export async function runOverTime(spec: RunSpec, startedAtMilliseconds: number, untilMilliseconds: number, events: readonly TimedEvent[] = []): Promise<RunResult> {
+  let now = startedAtMilliseconds
+  const log = new LogWriter(() => now)
+  const context: ProcessContext = {fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => now, write: (stream, text) => log.write(stream, text), unknownProgram: spec.unknownProgram}
+  const process = new ShellProcess(context, spec.environment, programs())
+  const pending = [...events].sort((a, b) => a.atMilliseconds - b.atMilliseconds)
+  let nextEvent = 0
+  // Events at a moment the process also acts at see what it did then (a probe at the end of a sleep sees the rm after it).
+  const applyEventsThrough = async (time: number, inclusive = true) => {
+    while (nextEvent < pending.length && (inclusive ? pending[nextEvent]!.atMilliseconds <= time : pending[nextEvent]!.atMilliseconds < time)) {
+      const event = pending[nextEvent++]!
+      now = Math.max(now, event.atMilliseconds)
+      await event.apply(spec.fs, event.atMilliseconds)
+    }
+  }
+  const finish = async (code: number): Promise<RunResult> => {
+    log.flush()
+    const exit = {code, atMilliseconds: now}
+    await applyEventsThrough(untilMilliseconds)
+    return {log: trimmed(log.lines), exit, wakesAtMilliseconds: null}
+  }
+  const run: ShellRun = process.runProgram(spec.argv, '')
+  let answer: unknown
+  for (;;) {
+    let step: IteratorResult<import('./interpreter.js').ShellEffect, number>
+    try {
+      step = run.next(answer)
+    } catch (error) {
+      if (error instanceof ShellExit) return finish(error.code)
+      if (error instanceof ShellRunaway) {
+        log.write('stderr', `${error.message}\n`)
+        return finish(runawayExitCode)
+      }
+      throw error
+    }
+    answer = undefined
+    if (step.done) return finish(step.value)
+    const effect = step.value
+    if (effect.kind === 'network') {
+      answer = await effect.ask(spec.network)
+      continue
+    }
+    const wake = now + effect.milliseconds
+    await applyEventsThrough(Math.min(wake, untilMilliseconds), wake > untilMilliseconds)
+    if (wake > untilMilliseconds) {
+      log.flush()
+      return {log: trimmed(log.lines), exit: null, wakesAtMilliseconds: Number.isFinite(wake) ? wake : null}
+    }
+    now = wake
+  }
+}
+
+/** Runs a command to its end at one moment (an exec, a probe): its output and status; time it sleeps passes at once. */
+export async function runToEnd(spec: RunSpec, atMilliseconds: number): Promise<{stdout: string; stderr: string; code: number}> {
+  let stdout = ''
+  let stderr = ''
+  let now = atMilliseconds
+  const context: ProcessContext = {
+    fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => now, unknownProgram: spec.unknownProgram,
+    write: (stream, text) => {
+      if (stream === 'stdout') stdout = bounded(stdout + text)
+      else stderr = bounded(stderr + text)
+    },
+  }
+  const process = new ShellProcess(context, spec.environment, programs())
+  const run = process.runProgram(spec.argv, '')
+  let answer: unknown
+  for (;;) {
+    let step: IteratorResult<import('./interpreter.js').ShellEffect, number>
+    try {
+      step = run.next(answer)
+    } catch (error) {
+      if (error instanceof ShellExit) return {stdout, stderr, code: error.code}
+      if (error instanceof ShellRunaway) return {stdout, stderr: bounded(`${stderr}${error.message}\n`), code: runawayExitCode}
+      throw error
+    }
+    answer = undefined
+    if (step.done) return {stdout, stderr, code: step.value}
+    const effect = step.value
+    if (effect.kind === 'network') answer = await effect.ask(spec.network)
+    else if (!Number.isFinite(effect.milliseconds)) return {stdout, stderr, code: 0}
+    else now += effect.milliseconds
+  }
+}
+
+/** Whether the program an exec names is one the runtime would find. */
+export function isKnownProgram(name: string): boolean {
+  return new ShellProcess({fs: null as never, hostname: '', source: {kind: 'external'}, now: () => 0, write: () => {}, unknownProgram: 'not-found'}, new Map(), programs()).knows(name)
+}
+
+function bounded(text: string): string {
+  const limit = 1024 * 1024
+  return text.length > limit ? text.slice(text.length - limit) : text
+}
+
+function trimmed(lines: LogLine[]): LogLine[] {
+  return lines.length > logLinesMax ? lines.slice(lines.length - logLinesMax) : lines
+}

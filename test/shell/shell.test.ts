@@ -1,0 +1,101 @@
+import {describe, expect, it} from 'vitest'
+import {SimulatedFileSystem} from '../../src/core/kubelet/shell/filesystem.js'
+import {runOverTime, runToEnd, type RunSpec} from '../../src/core/kubelet/shell/run.js'
+import {networkUnavailable, type PodNetwork} from '../../src/core/network/types.js'
+
+const start = Date.parse('2026-01-01T00:00:00Z')
+
+function spec(argv: string[], overrides: Partial<RunSpec> = {}): RunSpec {
+  const fs = new SimulatedFileSystem()
+  fs.makeDirectories('/tmp')
+  return {argv, environment: new Map([['GREETING', 'hello world']]), fs, hostname: 'web-1', source: {kind: 'pod', namespace: 'default', name: 'web-1'}, unknownProgram: 'server', network: networkUnavailable, ...overrides}
+}
+
+const sh = (script: string) => ['sh', '-c', script]
+const texts = (result: {log: ReadonlyArray<{text: string}>}) => result.log.map((line) => line.text)
+
+describe('the simulated shell', () => {
+  it('echoes with variable expansion, quoting and exits with the status', async () => {
+    const result = await runOverTime(spec(sh(`echo $GREETING; echo "\${GREETING}!"; echo 'single $GREETING'; echo -n a; echo b; exit 3`)), start, start)
+    expect(texts(result)).toEqual(['hello world', 'hello world!', 'single $GREETING', 'ab'])
+    expect(result.exit).toEqual({code: 3, atMilliseconds: start})
+  })
+
+  it('sleeps in virtual time and stamps each line with the time it was written', async () => {
+    const result = await runOverTime(spec(sh('echo one; sleep 5; echo two; sleep 10; echo three')), start, start + 7_000)
+    expect(result.log.map((line) => [line.text, line.atMilliseconds - start])).toEqual([['one', 0], ['two', 5_000]])
+    expect(result.exit).toBeNull()
+    expect(result.wakesAtMilliseconds).toBe(start + 15_000)
+    const finished = await runOverTime(spec(sh('echo one; sleep 5; echo two; sleep 10; echo three')), start, start + 60_000)
+    expect(finished.exit).toEqual({code: 0, atMilliseconds: start + 15_000})
+  })
+
+  it('runs &&, ||, if, while, for and files', async () => {
+    const script = [
+      'false && echo no || echo yes',
+      'touch /tmp/x; if [ -f /tmp/x ]; then echo has; else echo none; fi',
+      'rm /tmp/x; test -f /tmp/x || echo gone',
+      'for n in a b c; do echo item $n; done',
+      'i=0; while [ $i -lt 3 ]; do echo loop $i; i=$(echo 3); done',
+      'echo saved > /tmp/f; echo more >> /tmp/f; cat /tmp/f',
+      'mkdir -p /data/a; ls /data',
+      'cat /nope',
+      'echo status $?',
+      'echo $(hostname)',
+    ].join('\n')
+    const result = await runOverTime(spec(sh(script)), start, start)
+    expect(texts(result)).toEqual(['yes', 'has', 'gone', 'item a', 'item b', 'item c', 'loop 0', 'saved', 'more', 'a', "cat: can't open '/nope': No such file or directory", 'status 1', 'web-1'])
+  })
+
+  it('stops a loop without sleep as a runaway, with a clear message', async () => {
+    const result = await runOverTime(spec(sh('while true; do echo spin; done')), start, start + 1_000)
+    expect(result.exit?.code).toBe(137)
+    expect(texts(result).at(-1)).toMatch(/runaway process: more than 10000 commands without time passing/)
+  })
+
+  it('keeps a loop with sleep going, bounded in the lines it keeps', async () => {
+    const result = await runOverTime(spec(sh('while true; do date; sleep 1; done')), start, start + 3_000)
+    expect(texts(result)).toEqual(['Thu Jan  1 00:00:00 UTC 2026', 'Thu Jan  1 00:00:01 UTC 2026', 'Thu Jan  1 00:00:02 UTC 2026', 'Thu Jan  1 00:00:03 UTC 2026'])
+    expect(result.exit).toBeNull()
+  })
+
+  it('runs an unknown program as a server, for ever', async () => {
+    const result = await runOverTime(spec(['nginx', '-g', 'daemon off;']), start, start + 3_600_000)
+    expect(result.exit).toBeNull()
+    expect(result.wakesAtMilliseconds).toBeNull()
+  })
+
+  it('applies events from outside at their time (an exec that removes a file)', async () => {
+    const run = spec(sh('touch /tmp/healthy; sleep 30; if [ -f /tmp/healthy ]; then echo still; else echo removed; fi'))
+    const result = await runOverTime(run, start, start + 60_000, [{atMilliseconds: start + 10_000, apply: (fs) => fs.remove('/tmp/healthy', false)}])
+    expect(texts(result)).toEqual(['removed'])
+  })
+
+  it('answers an exec to its end, with not-found for unknown programs in a script', async () => {
+    expect(await runToEnd(spec(sh('echo hi; nope'), {unknownProgram: 'not-found'}), start)).toEqual({stdout: 'hi\n', stderr: 'sh: nope: not found\n', code: 127})
+    expect(await runToEnd(spec(['printenv', 'GREETING'], {unknownProgram: 'not-found'}), start)).toEqual({stdout: 'hello world\n', stderr: '', code: 0})
+    expect(await runToEnd(spec(sh('echo "unterminated'), {unknownProgram: 'not-found'}), start)).toEqual({stdout: '', stderr: 'sh: unterminated quoted string\n', code: 2})
+  })
+
+  it('prints curl, wget and nslookup failures as the tools do', async () => {
+    const refusing: PodNetwork = {
+      ...networkUnavailable,
+      async request(_from, url) {
+        return url.includes('nowhere') ? {outcome: 'unresolved', hops: []} : {outcome: 'refused', hops: [], destination: {ip: '10.96.0.20', port: 80}}
+      },
+    }
+    expect(await runToEnd(spec(['curl', '-s', 'http://nowhere'], {network: refusing}), start)).toEqual({stdout: '', stderr: '', code: 6})
+    expect(await runToEnd(spec(['curl', 'http://nowhere'], {network: refusing}), start)).toEqual({stdout: '', stderr: 'curl: (6) Could not resolve host: nowhere\n', code: 6})
+    expect((await runToEnd(spec(['curl', 'http://web'], {network: refusing}), start)).code).toBe(7)
+    expect(await runToEnd(spec(['wget', '-qO-', 'http://web'], {network: refusing}), start)).toEqual({stdout: '', stderr: "wget: can't connect to remote host (10.96.0.20): Connection refused\n", code: 1})
+    const timing = await runOverTime(spec(sh('curl -m 5 http://web; echo $?')), start, start + 10_000)
+    expect(texts(timing)).toEqual(['curl: (28) Failed to connect to web port 80 after 5000 ms: Timeout was reached', '28'])
+    expect(timing.log[0]!.atMilliseconds).toBe(start + 5_000)
+  })
+})
+
+describe('redirections', () => {
+  it('sends stdout to stderr, to files and to /dev/null', async () => {
+    expect(await runToEnd(spec(sh('echo to stderr >&2; echo quiet > /dev/null; echo kept > /tmp/k 2>&1; cat /tmp/k'), {unknownProgram: 'not-found'}), start)).toEqual({stdout: 'kept\n', stderr: 'to stderr\n', code: 0})
+  })
+})
