@@ -87,6 +87,9 @@ export class EmbeddedCluster {
   private readonly membersByName = new Map<string, EtcdMember>()
   private readonly membersById = new Map<string, EtcdMember>()
   private closed = false
+  /** Drives waiting for the members' fsyncs in flight: each waits for the writes counted when it began. */
+  private syncWaiters: Array<{readonly writes: ReadonlyArray<[EtcdMember, number]>; readonly resume: () => void}> = []
+  private releaseScheduled = false
 
   private constructor(
     readonly folder: string,
@@ -135,7 +138,7 @@ export class EmbeddedCluster {
       for (const [member, database] of databases) {
         const marker = readCleanShutdown(database)
         const resume = resumeLeader && marker?.lead === resumeLeader ? resumeLeader : null
-        cluster.add(EtcdMember.start(database, member, cluster.random, resume, cluster.snapshotEveryEntries))
+        cluster.add(EtcdMember.start(database, member, cluster.random, resume, cluster.snapshotEveryEntries, () => cluster.synced()))
       }
       // A brand-new cluster (every member still at the bootstrap term) elects its first member,
       // as etcd's Procfile cluster, started in order, does in practice.
@@ -180,7 +183,10 @@ export class EmbeddedCluster {
     let progressed = false
     for (let round = 0; round < pumpRoundsMax; round++) {
       let active = false
-      for (const member of this.membersByName.values()) if (member.processReady(this.transport)) active = true
+      for (const member of this.membersByName.values()) {
+        if (member.outputs.releaseDurable()) active = true
+        if (member.processReady(this.transport)) active = true
+      }
       for (const message of this.transport.takeDue()) {
         const target = this.membersById.get(message.to)
         const sender = this.membersById.get(message.from)
@@ -196,6 +202,41 @@ export class EmbeddedCluster {
       progressed ||= active
     }
     return progressed
+  }
+
+  /** Whether some member holds outputs until an fsync in flight ends. */
+  private syncing(): boolean {
+    for (const member of this.membersByName.values()) if (member.outputs.holding) return true
+    return false
+  }
+
+  /** Resolves once every write the members had made when it was called is on disk. */
+  private syncsInFlight(): Promise<void> {
+    const writes = this.members().map((member): [EtcdMember, number] => [member, member.outputs.writes])
+    if (writes.every(([member, count]) => member.outputs.syncedThrough(count))) return Promise.resolve()
+    return new Promise((resume) => this.syncWaiters.push({writes, resume}))
+  }
+
+  /**
+   * A member's fsync ended: the drives waiting for it go on, and what it covered goes out even
+   * when no request is driving (a follower's watch events, the answers of its applies).
+   */
+  private synced(): void {
+    const waiting = this.syncWaiters
+    this.syncWaiters = []
+    for (const waiter of waiting) {
+      if (waiter.writes.every(([member, writes]) => member.outputs.syncedThrough(writes))) waiter.resume()
+      else this.syncWaiters.push(waiter)
+    }
+    if (this.releaseScheduled || this.closed) return
+    this.releaseScheduled = true
+    setImmediate(() => {
+      this.releaseScheduled = false
+      // A failure here shows again, to the next request that drives.
+      if (!this.closed) try {
+        this.pump()
+      } catch {}
+    })
   }
 
   tickAll(): void {
@@ -217,6 +258,11 @@ export class EmbeddedCluster {
     for (;;) {
       this.pump()
       if (attempt()) return true
+      // Outputs wait on fsyncs: ticking meanwhile would only call elections nobody can answer.
+      if (this.syncing()) {
+        await this.syncsInFlight()
+        continue
+      }
       if (virtualTicks < virtualTicksMax) {
         virtualTicks++
         this.tickAll()
@@ -314,7 +360,9 @@ export class EmbeddedCluster {
     const {voters, learners} = leader.raft.confState()
     const inConfiguration = new Set([...voters, ...learners])
     return this.members().every(
-      (member) => !inConfiguration.has(member.id) || (member.raft.log.applied === commit && member.raft.lead === leader.id && !member.raft.hasReady()),
+      (member) =>
+        !inConfiguration.has(member.id) ||
+        (member.raft.log.applied === commit && member.raft.lead === leader.id && !member.raft.hasReady() && !member.outputs.holding),
     )
   }
 
@@ -356,7 +404,7 @@ export class EmbeddedCluster {
       startedAt: {...(state.startedAt ?? {}), [name]: this.clock.nowMilliseconds()},
     })
     const database = EtcdMember.openDatabase(memberDatabasePath(this.folder, name), layout, this.base, isInitialMember(this.base, layout))
-    this.add(EtcdMember.start(database, layout, this.random, null, this.snapshotEveryEntries))
+    this.add(EtcdMember.start(database, layout, this.random, null, this.snapshotEveryEntries, () => this.synced()))
   }
 
   // ---- suspension --------------------------------------------------------------------------

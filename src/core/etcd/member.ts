@@ -9,6 +9,7 @@ import {decodeValue, encodeValue} from '../util/codec.js'
 import type {ClusterLayout, MemberLayout} from './layout.js'
 import {MemberMetrics} from './metrics.js'
 import type {InProcessTransport} from './transport.js'
+import {DurableOutputs} from './durable-outputs.js'
 import {type CleanShutdown, metaCleanShutdown, metaConfState, readCleanShutdown} from './cluster-files.js'
 
 export type {CleanShutdown} from './cluster-files.js'
@@ -56,8 +57,10 @@ export class EtcdMember {
   private lastSnapshotIndex: number
   private persistedTerm: number
   private persistedVote: string
-  /** Durable commits of raft state (etcd's etcd_disk_wal_fsync_duration_seconds_count). */
+  /** fsyncs of raft state (etcd's etcd_disk_wal_fsync_duration_seconds_count). */
   walFsyncs = 0
+  /** What Readies let out, held until their transactions are on disk. */
+  readonly outputs: DurableOutputs
 
   private constructor(
     readonly layout: MemberLayout,
@@ -65,7 +68,16 @@ export class EtcdMember {
     random: RandomSource,
     resumeLeader: string | null,
     private readonly snapshotEveryEntries: number,
+    onSynced: () => void,
   ) {
+    this.outputs = new DurableOutputs(
+      (done) => database.syncWal(done),
+      (milliseconds) => {
+        this.walFsyncs++
+        this.metrics.walFsync.observe(milliseconds / 1000)
+        onSynced()
+      },
+    )
     this.stateMachine = new StateMachine(database)
     const persisted = database.loadRaftState()
     const applied = this.stateMachine.appliedIndex()
@@ -116,8 +128,10 @@ export class EtcdMember {
     random: RandomSource,
     resumeLeader: string | null,
     snapshotEveryEntries = snapshotEveryEntriesDefault,
+    /** Told after each fsync of its raft state, so the driver lets out what it covered. */
+    onSynced: () => void = () => {},
   ): EtcdMember {
-    return new EtcdMember(layout, database, random, resumeLeader, snapshotEveryEntries)
+    return new EtcdMember(layout, database, random, resumeLeader, snapshotEveryEntries, onSynced)
   }
 
   static confStateOf(database: MemberDatabase): ConfState {
@@ -176,30 +190,33 @@ export class EtcdMember {
 
   /**
    * Runs one Ready through the pipeline; false when there was nothing to do. Its raft state and
-   * the applies of its committed entries go to disk in one SQLite transaction, with one fsync
-   * when raft needs one (etcd's WAL save of a Ready, its backend batching the applies).
+   * the applies of its committed entries go to the WAL in one SQLite transaction (etcd's WAL save
+   * of a Ready, its backend batching the applies); what the Ready lets out (messages, answers,
+   * watch events, read states) waits until that transaction is on disk (see DurableOutputs).
    */
   processReady(transport: InProcessTransport): boolean {
     if (!this.raft.hasReady()) return false
     const ready = this.raft.ready()
     this.metrics.sawLead(ready.softState.lead)
-    const applied = this.persistAndApply(ready)
-    for (const message of ready.messages) this.sendMessage(transport, message)
+    const {applied, mustSync} = this.persistAndApply(ready)
     this.raft.advance(ready)
-    this.deliver(applied)
-    for (const readState of ready.readStates) {
-      const resolve = this.readWaiters.get(readState.requestContext)
-      if (!resolve) continue
-      this.readWaiters.delete(readState.requestContext)
-      resolve(readState.index)
-    }
+    this.outputs.hold(mustSync, () => {
+      for (const message of ready.messages) this.sendMessage(transport, message)
+      this.deliver(applied)
+      for (const readState of ready.readStates) {
+        const resolve = this.readWaiters.get(readState.requestContext)
+        if (!resolve) continue
+        this.readWaiters.delete(readState.requestContext)
+        resolve(readState.index)
+      }
+    })
     this.maybeSnapshot()
     return true
   }
 
-  private persistAndApply(ready: Ready): AppliedBatch {
+  private persistAndApply(ready: Ready): {applied: AppliedBatch; mustSync: boolean} {
     const hasRaftState = ready.hardState !== null || ready.entries.length > 0 || ready.snapshot !== null
-    if (!hasRaftState && ready.committedEntries.length === 0) return noneApplied
+    if (!hasRaftState && ready.committedEntries.length === 0) return {applied: noneApplied, mustSync: false}
     // etcd-io/raft's MustSync: new entries, a snapshot, or a new term or vote must be on disk
     // before any message leaves; a commit index alone can be learned again after a crash, and
     // applies sit behind the raft log: lost in a crash, they are applied again from the log.
@@ -210,20 +227,17 @@ export class EtcdMember {
       (hardState !== null && (hardState.term !== this.persistedTerm || hardState.vote !== this.persistedVote))
     let applied = noneApplied
     const started = performance.now()
+    // Committed to the WAL without an fsync: the Ready's outputs wait for the one that follows.
     this.transactionOfStateMachine(() => {
       if (hasRaftState) this.persist(ready)
       applied = this.applyCommitted(ready.committedEntries)
-    }, {durable: mustSync})
-    // One transaction holds both: its time is the WAL fsync's when raft must sync, and the
-    // backend commit's when entries were applied.
-    if (mustSync) this.metrics.walFsync.observeSince(started)
+    }, {durable: false})
     if (ready.committedEntries.length > 0) this.metrics.backendCommit.observeSince(started)
     if (hardState) {
       this.persistedTerm = hardState.term
       this.persistedVote = hardState.vote
     }
-    if (mustSync) this.walFsyncs++
-    return applied
+    return {applied, mustSync}
   }
 
   /** One Ready's raft state; inside the Ready's transaction. */
@@ -342,6 +356,7 @@ export class EtcdMember {
   }
 
   close(): void {
+    this.outputs.drop()
     for (const [id, resolve] of this.waiters) resolve({ok: false, error: new EtcdError('Unavailable', 'etcdserver: server stopped')})
     this.waiters.clear()
     this.database.close()

@@ -65,6 +65,8 @@ function historyRow(row: HistoryDbRow): HistoryRow {
 /** The SQL of the MVCC state machine: current values, history, leases, auth and alarms. */
 export class KvTables {
   private readonly statements
+  /** Prepared once: db.pragma() prepares its statement again at each call, and every write checks the size (the quota). */
+  private readonly pageCount
 
   constructor(
     private readonly db: Database.Database,
@@ -83,6 +85,7 @@ export class KvTables {
         SELECT key, max(revision) FROM kv_history WHERE key >= @start AND key < @end AND revision <= @revision GROUP BY key
       )
       SELECT ${historyColumns} FROM newest n CROSS JOIN kv_history h ON h.revision = n.revision AND h.key = n.key`
+    this.pageCount = guarded(path, () => db.prepare<[], number>('PRAGMA page_count').pluck())
     this.statements = guarded(path, () => ({
       get: prepare<KvRow>('SELECT key, value, create_revision, mod_revision, version, lease FROM kv WHERE key = ?'),
       range: prepare<KvRow>('SELECT key, value, create_revision, mod_revision, version, lease FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?'),
@@ -242,8 +245,9 @@ export class KvTables {
 
   /** The database file's size as etcd reports dbSize: pages in use plus free pages. */
   sizeBytes(): number {
-    return guarded(this.path, () => Number(this.db.pragma('page_count', {simple: true})) * Number(this.db.pragma('page_size', {simple: true})))
+    return guarded(this.path, () => Number(this.pageCount.get()) * Number(this.db.pragma('page_size', {simple: true})))
   }
+
 
   /** What etcd reports as dbSizeInUse: the size without free pages. */
   sizeInUseBytes(): number {
