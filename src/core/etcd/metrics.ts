@@ -41,7 +41,7 @@ export class MemberMetrics {
   leaderChanges = 0
   /** etcd_server_proposals_failed_total. */
   proposalsFailed = 0
-  /** etcd_disk_wal_fsync_duration_seconds: the durable write of a Ready's raft state. */
+  /** etcd_disk_wal_fsync_duration_seconds: an fsync of the WAL holding Readies' raft state, from its start until the event loop hears it ended. */
   readonly walFsync = new Histogram(diskBucketsSeconds)
   /** etcd_disk_backend_commit_duration_seconds: the transaction that applies committed entries. */
   readonly backendCommit = new Histogram(diskBucketsSeconds)
