@@ -114,3 +114,23 @@ describe('iptables rules of a node', () => {
     }
   })
 })
+
+describe('userspace mode', () => {
+  it('redirects each cluster IP to a proxy port on the node and hands connections out round-robin', async () => {
+    const {userspaceRules, userspaceTable, userspaceProxyPort, kubeProxyConfiguration} = await import('../../src/core/proxy/node-rules.js')
+    const {ProxyMemory} = await import('../../src/core/proxy/memory.js')
+    const configMap = {metadata: {name: 'kube-proxy', namespace: 'kube-system'}, data: {'config.conf': 'kind: KubeProxyConfiguration\nmode: userspace\n'}} as unknown as KubeObject
+    expect(kubeProxyConfiguration(configMap)).toEqual({mode: 'userspace', clusterCIDR: '10.244.0.0/16'})
+    expect(() => kubeProxyConfiguration({...configMap, data: {'config.conf': 'mode: nftablez\n'}} as unknown as KubeObject)).toThrow(/unknown mode "nftablez"/)
+    const ports = proxiedServicePorts([service('web', {clusterIP: '10.96.100.10', ports: [{port: 80}]})], [slice('web', {port: 8080}, three)])
+    const proxyPort = userspaceProxyPort('worker-1', ports[0]!)
+    expect(proxyPort).toBeGreaterThanOrEqual(32_768)
+    const nat = saveRules(userspaceRules(ports, worker1), 'nat')
+    expect(nat).toContain(`-A KUBE-PORTALS-CONTAINER -d 10.96.100.10/32 -p tcp -m comment --comment "default/web" -m tcp --dport 80 -j REDIRECT --to-ports ${proxyPort}\n`)
+    expect(nat).toContain(`-A KUBE-PORTALS-HOST -d 10.96.100.10/32 -p tcp -m comment --comment "default/web" -m tcp --dport 80 -j DNAT --to-destination 172.18.0.5:${proxyPort}\n`)
+    const memory = new ProxyMemory()
+    expect(userspaceTable(ports, worker1, memory)).toMatch(/default\/web +TCP +10\.96\.100\.10:80 +\d+ +10\.244\.1\.2:8080,10\.244\.2\.2:8080,10\.244\.3\.2:8080 +10\.244\.1\.2:8080\n$/)
+    expect([0, 1, 2, 3].map(() => memory.next('worker-1', 'default/web', 3))).toEqual([0, 1, 2, 0])
+    expect(userspaceTable(ports, worker1, memory)).toMatch(/ 10\.244\.2\.2:8080\n$/)
+  })
+})
