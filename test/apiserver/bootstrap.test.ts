@@ -54,7 +54,7 @@ describe('the Kubernetes side of a cluster folder', () => {
       await connection.close()
     }
     const audit = readFileSync(auditLog, 'utf8').trim().split('\n').map((line) => JSON.parse(line))
-    const created = audit.find((event) => event.verb === 'create' && event.objectRef?.resource === 'deployments')
+    const created = audit.find((event) => event.verb === 'create' && event.objectRef?.resource === 'deployments' && event.objectRef?.namespace === 'default')
     expect(created).toMatchObject({
       kind: 'Event',
       apiVersion: 'audit.k8s.io/v1',

@@ -23,11 +23,15 @@ describe('kubemu status', () => {
     expect(lines.filter((line) => / healthy$/.test(line))).toHaveLength(2)
     expect(lines.filter((line) => /^ {2}infra\d .* \* /.test(line))).toHaveLength(1)
     expect(status.stdout).toMatch(/ {2}infra3 +fd422379fda50e48 +http:\/\/127\.0\.0\.1:32379 +- +- +unhealthy/)
-    // The masters' nodes hold their mirror pods (kubeadm's requests: 250m + 200m + 100m + etcd's 100m and 100Mi).
+    // The masters' nodes hold their mirror pods (kubeadm's requests: 250m + 200m + 100m + etcd's 100m and
+    // 100Mi), and maybe one of CoreDNS's two pods (100m and 70Mi; they tolerate the control-plane taint).
     for (const node of ['control-plane', 'control-plane2', 'control-plane3']) {
-      expect(status.stdout).toContain(`  ${node.padEnd(17)}Ready    650m/4 (16%)   100Mi/8Gi (1%)    4: kube-system/etcd-${node}, kube-system/kube-apiserver-${node}, kube-system/kube-controller-manager-${node}, kube-system/kube-scheduler-${node}\n`)
+      const mirrorPods = `kube-system/etcd-${node}, kube-system/kube-apiserver-${node}, kube-system/kube-controller-manager-${node}, kube-system/kube-scheduler-${node}`
+      const line = lines.find((entry) => entry.startsWith(`  ${node.padEnd(17)}`))
+      expect([`  ${node.padEnd(17)}Ready    650m/4 (16%)   100Mi/8Gi (1%)    4: ${mirrorPods}`, `  ${node.padEnd(17)}Ready    750m/4 (19%)   170Mi/8Gi (2%)    5: ${line?.match(/kube-system\/coredns-\S+, /)?.[0] ?? ''}${mirrorPods}`]).toContain(line)
     }
-    expect(lines.filter((line) => /^ {2}worker-\d +Ready .* 1: default\/web-/.test(line))).toHaveLength(2)
+    expect(lines.filter((line) => /^ {2}(worker-\d|control-plane\d?) /.test(line)).join('\n').match(/kube-system\/coredns-/g)).toHaveLength(2)
+    expect(lines.filter((line) => /^ {2}worker-\d +Ready .* \d: default\/web-/.test(line))).toHaveLength(2)
     expect(status.stdout).toContain('pending pods (1)\n  default/big   0/6 nodes are available: 3 Insufficient cpu, 3 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/6 nodes are available: 3 No preemption victims found for incoming pod, 3 Preemption is not helpful for scheduling.\n')
     expect(status.stdout).not.toMatch(/\u001b\[/)
   }, 60_000)

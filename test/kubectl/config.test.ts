@@ -51,8 +51,8 @@ describe('kubemu kubectl config', () => {
     // The context's namespace is where commands go without -n.
     await runShell(`${kubemu} kubectl config set-context --current --namespace=kube-system`, {cwd: home, env: {...environment, KUBECONFIG: ours}})
     const listed = await runShell(`${kubemu} kubectl get serviceaccounts -o name`, {cwd: home, env: {...environment, KUBECONFIG: ours}})
-    expect(listed.stdout).toBe('serviceaccount/default\n')
+    expect(listed.stdout).toBe('serviceaccount/coredns\nserviceaccount/default\n')
     const inDefault = await runShell(`${kubemu} kubectl get services -o name`, {cwd: home, env: {...environment, KUBECONFIG: ours}})
-    expect(inDefault.stderr).toBe('No resources found in kube-system namespace.\n')
+    expect(inDefault.stdout).toBe('service/kube-dns\n')
   }, 120_000)
 })

@@ -4,10 +4,11 @@
 // kubeadm configures it): services, headless endpoints, SRV for named ports, pod records, PTR.
 // Names outside the cluster go to the node's upstream resolver, which the simulation has none of.
 import type {KubeObject} from '../api/object.js'
+import {kubeDnsServiceAddress} from '../apiserver/addons/coredns.js'
 import type {ClusterNetworkView, DnsAnswer, DnsRecord, DnsRecordType, NetworkSource} from './types.js'
 
 /** The kubelet's clusterDNS as kubeadm configures it: the kube-dns Service's address. */
-export const clusterDnsAddress = '10.96.0.10'
+export const clusterDnsAddress = kubeDnsServiceAddress
 /** The node's own resolver (the container network's gateway on a kind node), for dnsPolicy Default and the nodes themselves. */
 export const nodeResolverAddress = '172.18.0.1'
 /** The kubernetes plugin's `ttl 30` in kubeadm's Corefile. */
