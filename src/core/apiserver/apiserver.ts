@@ -36,6 +36,7 @@ import {OpenApiServing} from './openapi-serving.js'
 import {Eviction} from './eviction.js'
 import {type ApiResponse, header, ResourceHandlers} from './handlers.js'
 import {listPrefix} from './keys.js'
+import type {ContainerStreams} from './pod-logs.js'
 import {objectFromStored, Registry} from './registry.js'
 import {type ApiRequest, requestInfo, type RequestInfo} from './request.js'
 import {ServiceAllocator} from './service-allocation.js'
@@ -63,6 +64,8 @@ export interface ApiServerOptions {
   readonly rbacChanges?: RbacChanges
   /** The admission plugins, in order (default: kube-apiserver's chain). */
   readonly admission?: (reader: AdmissionReader) => AdmissionPlugin[]
+  /** The kubelets' container runtime, for pods/log and pods/exec. */
+  readonly containerStreams?: ContainerStreams
 }
 
 /** kube-apiserver's default admission chain (the plugins kubemu has), in its order. */
@@ -108,7 +111,7 @@ export class ApiServer {
     this.authorizer = new UnionAuthorizer(new NodeAuthorizer(podsOf), new RbacAuthorizer(new CachingRbacReader(this.rbacReader(), options.store, options.rbacChanges)))
     const reader = new AdmissionReader(this.registry, this.scheme, random)
     const plugins = options.admission ? options.admission(reader) : defaultAdmissionPlugins(reader)
-    this.handlers = new ResourceHandlers(this.scheme, this.registry, new AdmissionChain(plugins), new ServiceAllocator(options.store, random), this.clock)
+    this.handlers = new ResourceHandlers(this.scheme, this.registry, new AdmissionChain(plugins), new ServiceAllocator(options.store, random), this.clock, options.containerStreams ?? null)
     const now = () => this.clock.nowMilliseconds()
     const eviction = new Eviction(this.scheme, this.registry, this.handlers, now)
     this.virtualResources = new VirtualResources(this.scheme, this.registry, this.authorizer, this.authenticator, this.credentials, now, eviction)

@@ -1,7 +1,7 @@
 // The verbs of a resource once a request is authenticated and authorized: get, list, watch,
 // create, update, patch, delete and deletecollection, and the status and scale subresources,
 // each through admission and the registry (kube-apiserver's endpoints/handlers).
-import {podLogs} from './pod-logs.js'
+import {type ContainerStreams, containerOfRequest, podLogs, runningRun, type StreamObjectReader} from './pod-logs.js'
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
 import {parseFieldSelector, parseLabelSelector, SelectorError} from '../api/selectors.js'
@@ -27,6 +27,14 @@ export interface ApiResponse {
   readonly warnings: readonly string[]
   /** Set for a watch: the events follow. */
   readonly watch?: ApiWatch
+}
+
+/** What an exec in a container gave: its output and exit status, or that its program was not found. */
+export interface ExecAnswer {
+  readonly stdout: string
+  readonly stderr: string
+  readonly exitCode: number
+  readonly notFound: boolean
 }
 
 const patchContentTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']
@@ -61,7 +69,21 @@ export class ResourceHandlers {
     private readonly admission: AdmissionChain,
     private readonly services: ServiceAllocator,
     private readonly clock: Clock,
+    /** The kubelets' container runtime (logs and exec); null where none runs (an API server alone). */
+    private readonly streams: ContainerStreams | null = null,
   ) {}
+
+  /** ConfigMaps and Secrets as the kubelet reads them for a container's environment and volumes. */
+  private readonly streamReader: StreamObjectReader = {
+    get: async (resource, namespace, name) => {
+      try {
+        return await this.registry.get(this.scheme.resource('', 'v1', resource)!, namespace, name)
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 404) return null
+        throw error
+      }
+    },
+  }
 
   private allocatorFor(definition: ResourceDefinition, dryRun: boolean): WriteOptions['allocate'] {
     if (definition.group !== '' || definition.resource !== 'services') return undefined
@@ -255,7 +277,10 @@ export class ResourceHandlers {
     if (info.subresource === 'finalize' && definition.group === '' && definition.resource === 'namespaces' && verb === 'update') return this.finalizeNamespace(request, info, definition, dryRun)
     if (info.subresource === 'log' && definition.group === '' && definition.resource === 'pods' && verb === 'get') {
       const pod = await this.registry.get(definition, namespace, info.name)
-      return {status: 200, body: podLogs(pod, request.query ?? {}), contentType: 'text/plain', warnings: []}
+      return {status: 200, body: await podLogs(pod, request.query ?? {}, this.clock.nowMilliseconds(), this.streams, this.streamReader), contentType: 'text/plain', warnings: []}
+    }
+    if (info.subresource === 'exec' && definition.group === '' && definition.resource === 'pods' && this.streams && (verb === 'create' || verb === 'get')) {
+      return {status: 200, body: await this.exec(request, definition, namespace, info.name), warnings: []}
     }
     if (streamingSubresources.has(info.subresource) && definition.group === '' && definition.resource === 'pods') {
       // kube-apiserver would open a stream to the kubelet; kubemu's kubelets run no processes.
@@ -263,6 +288,24 @@ export class ResourceHandlers {
       throw apiErrors.badRequest(`kubemu simulates containers: pod "${pod.metadata.name}" has no processes to ${info.subresource === 'portforward' ? 'forward ports to' : info.subresource}`)
     }
     throw apiErrors.pathNotFound()
+  }
+
+  /**
+   * pods/NAME/exec: runs the command (`command` query values, NUL-separated when there are
+   * several) in the running container. The streams' upgrade (WebSocket) carries the answer to
+   * real clients; this is the exchange behind it, answered as {stdout, stderr, exitCode}.
+   */
+  async exec(request: ApiRequest, definition: ResourceDefinition, namespace: string, name: string): Promise<ExecAnswer> {
+    if (!this.streams) throw apiErrors.badRequest('Upgrade request required')
+    const pod = await this.registry.get(definition, namespace, name)
+    const container = containerOfRequest(pod, request.query?.container).name
+    const argv = (request.query?.command ?? '').split('\0').filter((word, index, all) => all.length > 1 || word.length > 0)
+    if (argv.length === 0) throw apiErrors.badRequest('you must specify at least one command for the container')
+    const phase = (pod.status as {phase?: string} | undefined)?.phase
+    if (phase === 'Succeeded' || phase === 'Failed') throw apiErrors.badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`)
+    const run = runningRun(pod, container)
+    if (!run) throw apiErrors.badRequest(`container ${container} is not valid for pod ${name}`)
+    return this.streams.exec(pod, container, run, argv, this.clock.nowMilliseconds(), this.streamReader)
   }
 
   /**

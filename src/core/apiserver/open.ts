@@ -14,6 +14,7 @@ import type {RbacChanges} from './authorization/rbac-feed.js'
 import {ensureBootstrapped} from './bootstrap.js'
 import {ensureAdminKubeconfig} from './kubeconfig.js'
 import {etcdFailure, type Status} from './status.js'
+import type {ContainerStreams} from './pod-logs.js'
 
 export interface KubernetesOptions {
   readonly environment: NodeJS.ProcessEnv
@@ -23,6 +24,8 @@ export interface KubernetesOptions {
   readonly clock?: Clock
   /** The embedded member this API server's etcd client tries first (its master's); it fails over to the others. */
   readonly preferredMember?: string
+  /** The kubelets' container runtime the API servers reach for pods/log and pods/exec. */
+  readonly containerStreams?: ContainerStreams
 }
 
 /** How long one etcd request of the API server may take over every member it tries; a test shortens it. */
@@ -85,7 +88,7 @@ export async function openKubernetes(options: KubernetesOptions): Promise<Kubern
   try {
     const auditPath = options.environment.KUBEMU_AUDIT_LOG
     const audit = auditPath ? auditLogFile(auditPath) : undefined
-    const apiServerOn = (on: Store, rbacChanges?: RbacChanges) => new ApiServer({store: on, clock, credentials, audit, ...(rbacChanges ? {rbacChanges} : {})})
+    const apiServerOn = (on: Store, rbacChanges?: RbacChanges) => new ApiServer({store: on, clock, credentials, audit, ...(rbacChanges ? {rbacChanges} : {}), ...(options.containerStreams ? {containerStreams: options.containerStreams} : {})})
     const api = apiServerOn(store)
     // The bootstrap reads the store before any request: etcd's failures answer as a request's would.
     const bootstrapped = await ensureBootstrapped(api, clock.nowMilliseconds()).catch((error: unknown) => {

@@ -1,36 +1,65 @@
-// GET pods/NAME/log: the simulated containers' output, as the kubelet would stream it through
-// kube-apiserver. A container run by `echo …` (or `sh -c "echo …"`) prints what it echoes; any
-// other container prints one line saying what kubemu simulates. kube's errors for a container
-// still waiting, a missing previous run, or an ambiguous container name.
+// GET pods/NAME/log and POST pods/NAME/exec: what kube-apiserver gets from the kubelet's
+// container runtime, asked of the simulated one the host gives the API server (its containers
+// run their commands through a simulated shell). Here: kube's errors for a container still
+// waiting, a missing previous run or an unknown container, and the log's query options
+// (timestamps, sinceSeconds/sinceTime, tailLines, limitBytes).
 import type {KubeObject} from '../api/object.js'
 import {apiErrors} from './status.js'
 
-type ContainerStatus = {name: string; restartCount?: number; state?: {waiting?: {reason?: string}; running?: {startedAt?: string}; terminated?: {startedAt?: string; finishedAt?: string; exitCode?: number}}; lastState?: {terminated?: {startedAt?: string; exitCode?: number}}}
-type Container = {name: string; image?: string; command?: string[]; args?: string[]}
+type ContainerStatus = {name: string; restartCount?: number; state?: {waiting?: {reason?: string}; running?: {startedAt?: string}; terminated?: {startedAt?: string; finishedAt?: string; exitCode?: number}}; lastState?: {terminated?: {startedAt?: string; finishedAt?: string; exitCode?: number}}}
+type Container = {name: string; image?: string}
 
 /** A --tail larger than this is read as this many lines (a bound; simulated logs are short). */
 export const logLinesMax = 100_000
 
-/** What an `echo` command would print, when the container's command is one. */
-function echoed(container: Container): string | null {
-  const words = [...(container.command ?? []), ...(container.args ?? [])]
-  if (words[0] === 'echo') return `${words.slice(1).join(' ')}\n`
-  if (['sh', '/bin/sh', 'bash', '/bin/bash'].includes(words[0] ?? '') && words[1] === '-c' && words[2]) {
-    const lines = words[2].split(/\s*(?:;|&&)\s*/).map((part) => /^echo\s+(.*)$/.exec(part.trim())?.[1]).filter((line): line is string => line !== undefined)
-    if (lines.length > 0) return lines.map((line) => `${line.replace(/^(["'])(.*)\1$/, '$2')}\n`).join('')
-  }
-  return null
+/** Reads the objects a container's environment and volumes name. */
+export interface StreamObjectReader {
+  get(resource: 'configmaps' | 'secrets', namespace: string, name: string): Promise<KubeObject | null>
 }
 
-export function podLogs(pod: KubeObject, query: Readonly<Record<string, string>>): string {
+export interface ContainerRun {
+  readonly startedAtMilliseconds: number
+  readonly restartCount: number
+}
+
+/** The container runtime behind the kubelet, as the API server's log and exec subresources reach it. */
+export interface ContainerStreams {
+  /** The lines the run wrote up to `until`; null when the container runs no command kubemu follows. */
+  logLines(pod: KubeObject, container: string, run: ContainerRun, until: number, reader: StreamObjectReader): Promise<ReadonlyArray<{atMilliseconds: number; text: string}> | null>
+  exec(pod: KubeObject, container: string, run: ContainerRun, argv: readonly string[], now: number, reader: StreamObjectReader): Promise<{stdout: string; stderr: string; exitCode: number; notFound: boolean}>
+}
+
+function statusesOf(pod: KubeObject): ContainerStatus[] {
+  const statuses = (pod.status ?? {}) as {containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[]; ephemeralContainerStatuses?: ContainerStatus[]}
+  return [...(statuses.containerStatuses ?? []), ...(statuses.initContainerStatuses ?? []), ...(statuses.ephemeralContainerStatuses ?? [])]
+}
+
+/** The named container (or the pod's first), kube's 400 when the pod has none by that name. */
+export function containerOfRequest(pod: KubeObject, requested: string | undefined): Container {
   const spec = (pod.spec ?? {}) as {containers?: Container[]; initContainers?: Container[]; ephemeralContainers?: Container[]}
   const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])]
-  const podName = String(pod.metadata.name)
-  const name = query.container || (spec.containers ?? [])[0]?.name || ''
+  const name = requested || (spec.containers ?? [])[0]?.name || ''
   const container = containers.find((entry) => entry.name === name)
-  if (!container) throw apiErrors.badRequest(`container ${name} is not valid for pod ${podName}`)
-  const statuses = ((pod.status ?? {}) as {containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[]; ephemeralContainerStatuses?: ContainerStatus[]})
-  const status = [...(statuses.containerStatuses ?? []), ...(statuses.initContainerStatuses ?? []), ...(statuses.ephemeralContainerStatuses ?? [])].find((entry) => entry.name === name)
+  if (!container) throw apiErrors.badRequest(`container ${name} is not valid for pod ${pod.metadata.name}`)
+  return container
+}
+
+/** The container's current run, if it runs now (exec needs one). */
+export function runningRun(pod: KubeObject, container: string): ContainerRun | null {
+  const status = statusesOf(pod).find((entry) => entry.name === container)
+  const startedAt = status?.state?.running?.startedAt
+  return startedAt ? {startedAtMilliseconds: Date.parse(startedAt), restartCount: Number(status?.restartCount ?? 0)} : null
+}
+
+function rfc3339Nano(milliseconds: number): string {
+  return new Date(milliseconds).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z')
+}
+
+export async function podLogs(pod: KubeObject, query: Readonly<Record<string, string>>, now: number, streams: ContainerStreams | null, reader: StreamObjectReader): Promise<string> {
+  const podName = String(pod.metadata.name)
+  const container = containerOfRequest(pod, query.container)
+  const name = container.name
+  const status = statusesOf(pod).find((entry) => entry.name === name)
   const previous = query.previous === 'true'
   if (previous) {
     if (!status?.lastState?.terminated) throw apiErrors.badRequest(`previous terminated container "${name}" in pod "${podName}" not found`)
@@ -40,12 +69,22 @@ export function podLogs(pod: KubeObject, query: Readonly<Record<string, string>>
   }
   const run = previous ? status!.lastState!.terminated! : (status!.state!.running ?? status!.state!.terminated!)
   const startedAt = run.startedAt ?? ''
-  let text = echoed(container) ?? `kubemu: simulated container "${name}" (image ${container.image ?? ''}) started at ${startedAt}\n`
-  if (query.timestamps === 'true') text = text.split('\n').filter(Boolean).map((line) => `${startedAt.replace('Z', '.000000000Z')} ${line}\n`).join('')
-  const tail = query.tailLines === undefined ? -1 : Math.min(Number(query.tailLines), logLinesMax)
-  if (tail >= 0) {
-    const lines = text.split('\n').filter((line, index, all) => index < all.length - 1 || line !== '')
-    text = tail === 0 ? '' : lines.slice(-tail).map((line) => `${line}\n`).join('')
+  const finishedAt = (run as {finishedAt?: string}).finishedAt
+  const restartCount = Number(status!.restartCount ?? 0) - (previous ? 1 : 0)
+  const until = finishedAt ? Date.parse(finishedAt) : now
+  const lines = (await streams?.logLines(pod, name, {startedAtMilliseconds: Date.parse(startedAt), restartCount}, until, reader))
+    ?? [{atMilliseconds: Date.parse(startedAt), text: `kubemu: simulated container "${name}" (image ${container.image ?? ''}) started at ${startedAt}`}]
+  let selected = [...lines]
+  const sinceSeconds = query.sinceSeconds === undefined ? undefined : Number(query.sinceSeconds)
+  if (sinceSeconds !== undefined && Number.isFinite(sinceSeconds)) selected = selected.filter((line) => line.atMilliseconds >= now - sinceSeconds * 1000)
+  if (query.sinceTime) {
+    const since = Date.parse(query.sinceTime)
+    if (Number.isFinite(since)) selected = selected.filter((line) => line.atMilliseconds >= since)
   }
+  const tail = query.tailLines === undefined ? -1 : Math.min(Number(query.tailLines), logLinesMax)
+  if (tail >= 0) selected = tail === 0 ? [] : selected.slice(-tail)
+  let text = selected.map((line) => `${query.timestamps === 'true' ? `${rfc3339Nano(line.atMilliseconds)} ` : ''}${line.text}\n`).join('')
+  const limitBytes = query.limitBytes === undefined ? 0 : Number(query.limitBytes)
+  if (limitBytes > 0) text = Buffer.from(text).subarray(0, limitBytes).toString('utf8')
   return text
 }

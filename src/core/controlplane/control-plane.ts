@@ -19,6 +19,7 @@ import {ServiceAccountController} from '../controllers/serviceaccount.js'
 import {ServiceLoadBalancerController} from '../controllers/service-lb.js'
 import {StatefulSetController} from '../controllers/statefulset.js'
 import {Kubelets} from '../kubelet/kubelet.js'
+import type {SimulatedContainers} from '../kubelet/containers.js'
 import {MirrorPods} from '../kubelet/mirror-pods.js'
 import {allStaticPodsRunning, type StaticPodHealth} from '../kubelet/static-pods.js'
 import {isStopped as isKubeletStopped} from '../kubelet/heartbeat.js'
@@ -56,6 +57,8 @@ export interface ControlPlaneOptions {
   readonly onFailure?: (line: string) => void
   /** Loops run after the built-in ones. */
   readonly extraLoops?: readonly LoopDefinition[]
+  /** What runs in the pods' containers (the host's, shared with its API servers' exec and logs). */
+  readonly containers?: SimulatedContainers
 }
 
 /** A loop that acts only while `active` says so (a standby's loops wait, their informers fed). */
@@ -111,7 +114,7 @@ export class ControlPlane {
       manager(() => new ServiceLoadBalancerController(controllerClient, informers, clock)),
       manager(() => new DisruptionController(controllerClient, informers, controllerEvents('controllermanager'), clock)),
       {component: 'kube-scheduler', build: () => gated(new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock, onEvent), clock, random), active?.scheduler)},
-      {component: 'kubelet', build: () => new Kubelets(kubeletClientFor, informers, kubeletEvents, clock)},
+      {component: 'kubelet', build: () => new Kubelets(kubeletClientFor, informers, kubeletEvents, clock, options.containers)},
       {component: 'kubelet', build: () => new MirrorPods(kubeletClientFor, informers, options.staticPodHealth ?? allStaticPodsRunning, clock)},
       // After the kubelets, which renew their Leases first: suspended is not dead.
       manager(() => new NodeLifecycleController(controllerClient, informers, controllerEvents('node-controller'), clock, (node) => !isKubeletStopped(node))),

@@ -16,6 +16,7 @@ import {readHostState, updateHostState} from './state.js'
 import {defaultMasters} from '../api/masters.js'
 import {staticPodHealthFromFolder} from './static-pod-health.js'
 import {runThrough, type SteppedPlane, type StepProgress} from './stepper.js'
+import {clusterContainers, type SimulatedContainers} from '../kubelet/containers.js'
 
 /**
  * Time since the control plane last ran below which a command does not replay it: scripts that
@@ -43,12 +44,16 @@ export class OneShotHost implements ClusterHost {
   ) {
     mkdirSync(folder, {recursive: true})
     this.clock = options.clock ?? openClusterClock(folder, options.wallClock)
+    this.containers = clusterContainers(folder)
   }
+
+  /** What runs in the containers: the kubelets' and the API server's exec and logs share it. */
+  private readonly containers: SimulatedContainers
 
   private async connect(): Promise<KubernetesConnection> {
     if (this.connection) return this.connection
     this.opening ??= import('../apiserver/open.js').then(async ({openKubernetes}) => {
-      this.connection = await openKubernetes({environment: this.options.environment, clusterName: this.options.clusterName, clock: this.clock})
+      this.connection = await openKubernetes({environment: this.options.environment, clusterName: this.options.clusterName, clock: this.clock, containerStreams: this.containers})
       // A fresh cluster starts: its kubelets register and the masters' static pods come up
       // before the command looks at it.
       if (this.connection.bootstrapped) await this.settle()
@@ -77,6 +82,7 @@ export class OneShotHost implements ClusterHost {
     const plane = new ControlPlane(connection.api, this.clock, Math.random, undefined, {
       active: {scheduler: () => masters.leads('kube-scheduler'), controllerManager: () => masters.leads('kube-controller-manager')},
       staticPodHealth: staticPodHealthFromFolder(this.folder),
+      containers: this.containers,
     })
     return {
       settle: async () => {

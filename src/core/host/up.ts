@@ -28,6 +28,7 @@ import {staticPodHealthFromFolder} from './static-pod-health.js'
 import type {KubernetesHandler} from './host.js'
 import {UpRuntime} from './up-runtime.js'
 import {removeUpMarker, runningUp, type UpMarker, writeUpMarker} from './up-marker.js'
+import {clusterContainers} from '../kubelet/containers.js'
 
 /** How often the loops look for due work when nothing wakes them (watch events arrive sooner). */
 export const upTickMilliseconds = 250
@@ -108,7 +109,8 @@ export async function runUp(options: UpOptions): Promise<void> {
 }
 
 async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, log: (line: string) => void): Promise<void> {
-  const connection = await openKubernetes({environment: options.environment, clock})
+  const containers = clusterContainers(folder)
+  const connection = await openKubernetes({environment: options.environment, clock, containerStreams: containers})
   let http: HttpApi | null = null
   let secure: HttpApi | null = null
   let etcd: EtcdFrontDoor | null = null
@@ -129,7 +131,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       clock,
       log,
       frontDoor: () => etcd,
-      plane: (server, active) => new ControlPlane(server, clock, Math.random, (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log}),
+      plane: (server, active) => new ControlPlane(server, clock, Math.random, (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers}),
     })
     // HTTPS for kubectl and client libraries (the kubeconfig trusts the cluster's CA); plain
     // HTTP on a free loopback port for kubemu's own commands, which up.json names.

@@ -20,9 +20,10 @@ import {forEachConcurrently} from '../util/concurrency.js'
 import {isStopped, nodeLeaseRenewMilliseconds, renewLease, reportNodeStatus} from './heartbeat.js'
 import {isMirrorPod} from '../api/mirror-pods.js'
 import {creatingStatus, fullImageName, hostIpOf, runningStatus, terminatedStatus, withEphemeralContainersStarted} from './pod-status.js'
+import {type ContainerOutcome, exitCodeAnnotation, followsCommand, probeLabels, runSecondsAnnotation, SimulatedContainers} from './containers.js'
+import type {PodObjectReader} from './container-setup.js'
 
-export const runSecondsAnnotation = 'kubemu.io/run-seconds'
-export const exitCodeAnnotation = 'kubemu.io/exit-code'
+export {runSecondsAnnotation, exitCodeAnnotation}
 /** How long a simulated container takes to start. */
 export const containerStartMilliseconds = 1_000
 /** CrashLoopBackOff: 10 s, doubling, at most 5 minutes (the kubelet's). */
@@ -85,6 +86,8 @@ export class Kubelets implements ControlLoop {
     informers: InformerFactory,
     private readonly recorderFor: (node: string) => EventRecorder,
     private readonly clock: Clock,
+    /** What runs in the containers: their commands, execs and probes. */
+    private readonly runtime: SimulatedContainers = new SimulatedContainers(),
   ) {
     this.simulated = new WorkQueue('kubelet', clock)
     this.wallClock = new WorkQueue('kubelet-backoff', clock)
@@ -272,22 +275,19 @@ export class Kubelets implements ControlLoop {
       await this.writeStatus(pod, {...(pod.status as Record<string, unknown>), conditions: conditions.map((condition) => (condition.type === 'Ready' ? {type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: at} : condition))})
       return
     }
-    // Running: finished once its simulated run time is over.
-    const runSeconds = runSecondsOf(pod)
-    if (!Number.isFinite(runSeconds)) return
-    const startedAt = Math.max(...statuses.map((status) => Date.parse(status.state?.running?.startedAt ?? '') || 0))
-    const due = startedAt + runSeconds * 1000
-    if (due > now && !this.collapsing) return this.simulated.addAfter(key, due - now)
-    const exitCode = Number(pod.metadata.annotations?.[exitCodeAnnotation] ?? 0) || 0
+    // Running: finished once its command (or its simulated run time) is over, or killed by a failed probe.
+    const ended = await this.runningOutcome(pod, statuses, now)
+    if (ended === null) return
+    const {exitCode, finishedAt} = ended
     const policy = pod.spec.restartPolicy ?? 'Always'
     if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0)) {
-      await this.writeStatus(pod, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', now))
+      await this.writeStatus(pod, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', finishedAt))
       return
     }
     // Restart with back-off: the container waits in CrashLoopBackOff, then runs again.
     const restarts = Math.max(...statuses.map((status) => Number(status.restartCount ?? 0)))
     const backoff = restartBackoffMilliseconds(restarts + 1)
-    const finished = terminatedStatus(pod, exitCode, 'Failed', now).containerStatuses as Array<Record<string, unknown>>
+    const finished = terminatedStatus(pod, exitCode, 'Failed', finishedAt).containerStatuses as Array<Record<string, unknown>>
     const status = {
       ...(pod.status as Record<string, unknown>),
       containerStatuses: finished.map((entry) => ({...entry, state: {waiting: {reason: 'CrashLoopBackOff', message: `back-off ${backoff / 1000}s restarting failed container=${entry.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`}}, lastState: entry.state, restartCount: restarts + 1, ready: false, started: false})),
@@ -295,6 +295,102 @@ export class Kubelets implements ControlLoop {
     await this.writeStatus(pod, status)
     await recorder.record(podObject, 'Warning', 'BackOff', `Back-off restarting failed container ${pod.spec.containers[0]?.name ?? ''} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
     this.wallClock.addAfter(key, backoff)
+  }
+
+  /** The reader a node's kubelet resolves env and volumes with (ConfigMaps, Secrets through the API). */
+  private readerFor(node: string): PodObjectReader {
+    const client = this.clientFor(node)
+    return {
+      get: async (resource, namespace, name) => {
+        try {
+          return await client.get(resource === 'secrets' ? resources.secrets : resources.configMaps, namespace, name)
+        } catch (error) {
+          if (isNotFound(error)) return null
+          throw error
+        }
+      },
+    }
+  }
+
+  /**
+   * A running pod's containers now: null while they run on (readiness written, the next change
+   * scheduled on the cluster clock), or how and when the pod's run ended. Containers that follow
+   * their command end with it (or a failed liveness/startup probe kills them); others end as the
+   * kubemu.io annotations say.
+   */
+  private async runningOutcome(pod: Pod, statuses: ReadonlyArray<Record<string, any>>, now: number): Promise<{exitCode: number; finishedAt: number} | null> {
+    const key = objectKey(pod)
+    const startedAt = Math.max(...statuses.map((status) => Date.parse(status.state?.running?.startedAt ?? '') || 0))
+    const shellRun = pod.spec.containers.some((container) => followsCommand(pod, container as never))
+    const probed = pod.spec.containers.some((container) => Boolean((container as {livenessProbe?: unknown; readinessProbe?: unknown; startupProbe?: unknown}).livenessProbe ?? (container as {readinessProbe?: unknown}).readinessProbe ?? (container as {startupProbe?: unknown}).startupProbe))
+    if (!shellRun && !probed) {
+      const runSeconds = runSecondsOf(pod)
+      if (!Number.isFinite(runSeconds)) return null
+      const due = startedAt + runSeconds * 1000
+      if (due > now && !this.collapsing) {
+        this.simulated.addAfter(key, due - now)
+        return null
+      }
+      return {exitCode: Number(pod.metadata.annotations?.[exitCodeAnnotation] ?? 0) || 0, finishedAt: now}
+    }
+    const reader = this.readerFor(String(pod.spec.nodeName))
+    const outcomes: Array<{name: string; outcome: ContainerOutcome; follows: boolean}> = []
+    for (const container of pod.spec.containers) {
+      const status = statuses.find((entry) => entry.name === container.name)
+      const run = {startedAtMilliseconds: Date.parse(status?.state?.running?.startedAt ?? '') || startedAt, restartCount: Number(status?.restartCount ?? 0)}
+      outcomes.push({name: container.name, outcome: await this.runtime.outcome(pod, container.name, run, now, reader), follows: followsCommand(pod, container as never)})
+    }
+    const recorder = this.recorderFor(String(pod.spec.nodeName))
+    const podObject = {...pod, kind: 'Pod', apiVersion: 'v1'} as unknown as KubeObject
+    // A probe kill ends the pod's run at once; an exit ends it once every container following a command has ended.
+    const killed = outcomes.filter((entry) => entry.outcome.end?.killedBy).sort((a, b) => a.outcome.end!.atMilliseconds - b.outcome.end!.atMilliseconds)[0]
+    if (killed) {
+      const end = killed.outcome.end!
+      const label = probeLabels[end.killedBy!]
+      for (const failure of end.failures) await recorder.record(podObject, 'Warning', 'Unhealthy', `${label} probe failed: ${failure.output}`)
+      await recorder.record(podObject, 'Normal', 'Killing', `Container ${killed.name} failed ${end.killedBy} probe, will be restarted`)
+      return {exitCode: end.exitCode, finishedAt: end.atMilliseconds}
+    }
+    const exits = outcomes.filter((entry) => entry.follows)
+    if (exits.length > 0 && exits.every((entry) => entry.outcome.end)) {
+      const failed = exits.find((entry) => entry.outcome.end!.exitCode !== 0)
+      return {exitCode: failed?.outcome.end!.exitCode ?? 0, finishedAt: Math.max(...exits.map((entry) => entry.outcome.end!.atMilliseconds))}
+    }
+    // Still running: readiness as the probes say, and a look again at the next change.
+    const readyNow = outcomes.every((entry) => entry.outcome.ready)
+    const changed = statuses.some((status) => {
+      const outcome = outcomes.find((entry) => entry.name === status.name)?.outcome
+      return outcome && (status.ready !== outcome.ready || status.started !== outcome.started)
+    })
+    if (changed) {
+      const at = formatTimestamp(now)
+      const conditions = ((pod.status as {conditions?: Array<Record<string, unknown>>} | undefined)?.conditions ?? [])
+      const flip = (type: string) => (condition: Record<string, unknown>) => condition.type === type && (condition.status === 'True') !== readyNow
+        ? {type, status: readyNow ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: at, ...(readyNow ? {} : {reason: 'ContainersNotReady', message: `containers with unready status: [${outcomes.filter((entry) => !entry.outcome.ready).map((entry) => entry.name).join(' ')}]`})}
+        : condition
+      await this.writeStatus(pod, {
+        ...(pod.status as Record<string, unknown>),
+        conditions: conditions.map((condition) => flip('ContainersReady')(flip('Ready')(condition) as Record<string, unknown>)),
+        containerStatuses: statuses.map((status) => {
+          const outcome = outcomes.find((entry) => entry.name === status.name)?.outcome
+          return outcome ? {...status, ready: outcome.ready, started: outcome.started} : status
+        }),
+      })
+      for (const entry of outcomes) {
+        const was = statuses.find((status) => status.name === entry.name)
+        if (was?.ready === true && !entry.outcome.ready && entry.outcome.readinessFailure) await recorder.record(podObject, 'Warning', 'Unhealthy', `Readiness probe failed: ${entry.outcome.readinessFailure.output}`)
+      }
+    }
+    const next = Math.min(...outcomes.map((entry) => entry.outcome.nextChangeAtMilliseconds ?? Number.POSITIVE_INFINITY))
+    if (Number.isFinite(next)) this.wallClock.addAfter(key, Math.max(1, next - now))
+    // Annotated run time still applies to a probed container that does not follow a command.
+    const runSeconds = runSecondsOf(pod)
+    if (!shellRun && Number.isFinite(runSeconds)) {
+      const due = startedAt + runSeconds * 1000
+      if (due > now && !this.collapsing) this.simulated.addAfter(key, due - now)
+      else return {exitCode: Number(pod.metadata.annotations?.[exitCodeAnnotation] ?? 0) || 0, finishedAt: now}
+    }
+    return null
   }
 
   /** Set while process() collapses delays, so run times end at once. */

@@ -81,20 +81,26 @@ export function runningStatus(pod: Pod, restartCounts: ReadonlyMap<string, numbe
     const found = previous.find((entry) => entry.type === type)
     return found && found.status === (value ? 'True' : 'False') ? found : condition(type, value, at)
   }
+  // A container with a readiness or startup probe is not ready until its probes say so.
+  const probed = (container: Pod['spec']['containers'][number]) => {
+    const probes = container as {readinessProbe?: unknown; startupProbe?: unknown}
+    return {ready: !probes.readinessProbe && !probes.startupProbe, started: !probes.startupProbe}
+  }
+  const allReady = pod.spec.containers.every((container) => probed(container).ready)
   return {
     ...status,
     phase: 'Running',
-    conditions: [keep('PodReadyToStartContainers', true), keep('Initialized', true), keep('Ready', true), keep('ContainersReady', true), keep('PodScheduled', true)],
+    conditions: [keep('PodReadyToStartContainers', true), keep('Initialized', true), keep('Ready', allReady), keep('ContainersReady', allReady), keep('PodScheduled', true)],
     containerStatuses: pod.spec.containers.map((container) => ({
       name: container.name,
       state: {running: {startedAt: at}},
       lastState: lastStates.get(container.name) ?? {},
-      ready: true,
+      ready: probed(container).ready,
       restartCount: restartCounts.get(container.name) ?? 0,
       image: fullImageName(container.image),
       imageID: imageIdOf(container.image),
       containerID: containerId(pod, container.name, restartCounts.get(container.name) ?? 0),
-      started: true,
+      started: probed(container).started,
     })),
   }
 }

@@ -8,6 +8,8 @@ import type {ApiServer} from '../apiserver/apiserver.js'
 import {requestBodyBytesMax} from '../apiserver/body.js'
 import type {HttpMethod} from '../apiserver/request.js'
 import {kubernetesProtobufContentType, ProtobufBodyError, protobufBodyToObject} from './kubernetes-protobuf.js'
+import type {Duplex} from 'node:stream'
+import {serveStreamUpgrade} from './websocket-streams.js'
 
 /** A watch stream ends after this many batches (the client reconnects, as with kube's timeout). */
 export const watchBatchesMax = 100_000
@@ -98,6 +100,10 @@ export function startHttpApi(api: Pick<ApiServer, 'handle'>, options: HttpApiOpt
     })
   }
   const server: Server = options.tls ? createSecureServer({cert: options.tls.certificate, key: options.tls.privateKey}, handler) : createServer(handler)
+  // pods/exec and pods/attach: kubectl upgrades to WebSocket.
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
+    serveStreamUpgrade(api, request, socket, (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds))).catch(() => socket.destroy())
+  })
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {

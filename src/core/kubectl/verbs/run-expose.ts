@@ -10,6 +10,7 @@ import {objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {submitGenerated} from './create-common.js'
 import {parseResourceArguments} from './get.js'
+import {waitForObject} from '../object-watch.js'
 
 const commonFlags: readonly KubectlFlag[] = [
   {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
@@ -105,8 +106,47 @@ export async function runRun(session: KubectlSession, args: readonly string[]): 
     const spec = (pod as {spec?: {containers?: Array<Record<string, unknown>>; initContainers?: Array<Record<string, unknown>>}}).spec
     for (const container of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) container.resources ??= {}
   }
+  const attach = session.flag('attach') === 'true' || session.flag('stdin') === 'true'
+  if (session.flag('rm') === 'true' && !attach) throw new KubectlError('--rm should only be used for attached containers')
+  if (attach && session.flag('dry-run') === 'none') return runAttached(session, pod as KubeObject)
   return submitGenerated(session, pod as KubeObject, {verb: 'created', manager: 'kubectl-run', generator: false})
 }
+
+/**
+ * `run -i`/`--attach` (with `--rm`): creates the pod, waits until its container has run, prints
+ * what it wrote (the simulated container's output is all there is to attach to), then deletes
+ * the pod with kubectl's line when --rm asks. Exits as kubectl does: 0, or 1 with the pod's end.
+ */
+async function runAttached(session: KubectlSession, pod: KubeObject): Promise<number> {
+  const namespace = session.namespace()
+  const name = String(pod.metadata.name)
+  const mapper = await ResourceMapper.discover(session)
+  const pods = mapper.resolve('pods')
+  await session.request('POST', `/api/v1/namespaces/${namespace}/pods`, {body: pod, query: {fieldManager: session.flag('field-manager') || 'kubectl-run'}})
+  await session.settleControlPlane()
+  let current: KubeObject | null = null
+  // Attached, kubectl streams until the container ends (a server's: until interrupted).
+  const ended = (object: KubeObject | null) => {
+    current = object
+    const phase = (object?.status as {phase?: string} | undefined)?.phase
+    return !object || phase === 'Succeeded' || phase === 'Failed'
+  }
+  await waitForObject(session, pods, namespace, name, ended, Number.POSITIVE_INFINITY)
+  const logs = await session.request('GET', `/api/v1/namespaces/${namespace}/pods/${name}/log`, {query: {container: name}, allow: [400, 404]})
+  if (logs.status < 400) session.io.stdout(String(logs.body ?? ''))
+  const phase = ((current as KubeObject | null)?.status as {phase?: string} | undefined)?.phase
+  if (session.flag('rm') === 'true') {
+    await session.request('DELETE', objectPath(pods, namespace, name), {allow: [404]})
+    session.io.stdout(`pod "${name}" deleted\n`)
+    await session.settleControlPlane()
+  }
+  if (phase === 'Failed') {
+    session.io.stderr(`pod ${namespace}/${name} terminated (Error)\n`)
+    return 1
+  }
+  return 0
+}
+
 
 export async function runExpose(session: KubectlSession, args: readonly string[]): Promise<number> {
   const mapper = await ResourceMapper.discover(session)

@@ -1,10 +1,11 @@
 // `kubectl exec POD -- COMMAND` and `kubectl port-forward POD PORT…`: kubectl's checks of the pod
-// (a completed pod, a pod not running), then the streaming request, which kubemu's API server
-// refuses with the reason (its kubelets run no processes), printed as the real kubectl prints it.
+// (a completed pod, a pod not running), then the streaming request: exec runs the command in the
+// simulated container and prints its output, and its exit status as kubectl reports it.
 import {KubectlError, KubectlPlainError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {containerFor, podForTarget} from '../pod-target.js'
 import type {KubectlSession} from '../session.js'
+import type {ExecAnswer} from '../../apiserver/handlers.js'
 
 export const execFlags: readonly KubectlFlag[] = [
   {name: 'container', shorthand: 'c', kind: 'string'},
@@ -27,10 +28,25 @@ export async function runExec(session: KubectlSession, args: readonly string[]):
   const phase = pod.status?.phase
   if (phase === 'Succeeded' || phase === 'Failed') throw new KubectlError(`cannot exec into a container in a completed pod; current phase is ${phase}`)
   const container = containerFor(session, pod, session.flag('container'), session.flag('quiet') === 'true')
-  const query: Record<string, string> = {container, command: command.join(' '), stdout: 'true', stderr: 'true'}
+  // Each word is a `command` value; argv words cannot hold NUL, so one value carries them all.
+  const query: Record<string, string> = {container, command: command.join('\0'), stdout: 'true', stderr: 'true'}
   if (session.flag('stdin') === 'true') query.stdin = 'true'
   if (session.flag('tty') === 'true') query.tty = 'true'
-  await session.request('POST', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/exec`, {query})
+  const answer = (await session.request('POST', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/exec`, {query})).body as ExecAnswer
+  return printExecAnswer(session, answer, command[0]!)
+}
+
+/** What kubectl prints of an exec's streams and status, and its exit code. */
+export function printExecAnswer(session: KubectlSession, answer: ExecAnswer, program: string): number {
+  if (answer.notFound) {
+    session.io.stdout(`OCI runtime exec failed: exec failed: unable to start container process: exec: ${JSON.stringify(program)}: executable file not found in $PATH: unknown\n`)
+  }
+  if (answer.stdout) session.io.stdout(answer.stdout)
+  if (answer.stderr) session.io.stderr(answer.stderr)
+  if (answer.exitCode !== 0) {
+    session.io.stderr(`command terminated with exit code ${answer.exitCode}\n`)
+    return answer.exitCode
+  }
   return 0
 }
 

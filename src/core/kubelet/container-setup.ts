@@ -1,0 +1,196 @@
+// What a container starts with, as the kubelet and the runtime set it up: its environment
+// (env with $(VAR) references, envFrom, the downward API, Secrets and ConfigMaps, the
+// variables every container gets), its command line after the kubelet's $(VAR) expansion, and
+// its filesystem (ConfigMap, Secret, downwardAPI, projected and emptyDir volumes as files;
+// /etc/hostname, /etc/hosts, /etc/resolv.conf).
+import type {KubeObject} from '../api/object.js'
+import type {Pod} from '../scheduler/types.js'
+import {SimulatedFileSystem} from './shell/filesystem.js'
+
+/** Reads the objects a pod's environment and volumes name (the kubelet's view of the API). */
+export interface PodObjectReader {
+  get(resource: 'configmaps' | 'secrets', namespace: string, name: string): Promise<KubeObject | null>
+}
+
+export type ContainerSpec = {
+  name: string
+  image?: string
+  command?: string[]
+  args?: string[]
+  env?: Array<{name: string; value?: string; valueFrom?: Record<string, any>}>
+  envFrom?: Array<{prefix?: string; configMapRef?: {name: string; optional?: boolean}; secretRef?: {name: string; optional?: boolean}}>
+  volumeMounts?: Array<{name: string; mountPath: string; subPath?: string; readOnly?: boolean}>
+  resources?: {limits?: Record<string, string>; requests?: Record<string, string>}
+}
+
+/** The cluster's DNS Service address and domain (kubeadm's defaults), for resolv.conf. */
+export const clusterDnsAddress = '10.96.0.10'
+export const clusterDomain = 'cluster.local'
+
+export function containersOf(pod: Pod): ContainerSpec[] {
+  const spec = pod.spec as unknown as {containers?: ContainerSpec[]; initContainers?: ContainerSpec[]; ephemeralContainers?: ContainerSpec[]}
+  return [...(spec.containers ?? []), ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])]
+}
+
+/** kubelet's $(VAR) expansion of command, args and env values: `$$` escapes, unknown names stay as written. */
+export function expandReferences(text: string, variables: ReadonlyMap<string, string>): string {
+  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (all, name: string | undefined) => {
+    if (name === undefined) return '$'
+    return variables.get(name) ?? all
+  })
+}
+
+function decoded(value: unknown): string {
+  return Buffer.from(String(value ?? ''), 'base64').toString('utf8')
+}
+
+function dataOf(object: KubeObject | null, secret: boolean): Record<string, string> {
+  if (!object) return {}
+  const data = (object as {data?: Record<string, string>}).data ?? {}
+  const binary = (object as {binaryData?: Record<string, string>}).binaryData ?? {}
+  return secret ? Object.fromEntries(Object.entries(data).map(([key, value]) => [key, decoded(value)])) : {...data, ...Object.fromEntries(Object.entries(binary).map(([key, value]) => [key, decoded(value)]))}
+}
+
+/** A downward API fieldRef's value (metadata.labels['app'], status.podIP, …). */
+export function fieldValue(pod: Pod, path: string): string {
+  const metadata = pod.metadata as KubeObject['metadata']
+  const map = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path)
+  if (map) return (map[1] === 'labels' ? metadata.labels : metadata.annotations)?.[map[2]!] ?? ''
+  if (path === 'metadata.labels' || path === 'metadata.annotations') {
+    const entries = Object.entries((path === 'metadata.labels' ? metadata.labels : metadata.annotations) ?? {}).sort(([a], [b]) => a.localeCompare(b))
+    return entries.map(([key, value]) => `${key}="${value}"`).join('\n')
+  }
+  const status = (pod.status ?? {}) as Record<string, any>
+  const spec = pod.spec as unknown as Record<string, any>
+  const values: Record<string, unknown> = {
+    'metadata.name': metadata.name,
+    'metadata.namespace': metadata.namespace,
+    'metadata.uid': metadata.uid,
+    'spec.nodeName': spec.nodeName,
+    'spec.serviceAccountName': spec.serviceAccountName,
+    'status.podIP': status.podIP,
+    'status.podIPs': (status.podIPs as Array<{ip: string}> | undefined)?.map((entry) => entry.ip).join(','),
+    'status.hostIP': status.hostIP,
+    'status.hostIPs': (status.hostIPs as Array<{ip: string}> | undefined)?.map((entry) => entry.ip).join(','),
+  }
+  return String(values[path] ?? '')
+}
+
+/** A resourceFieldRef's value, in units of its divisor (rounded up, as the kubelet does). */
+export function resourceValue(container: ContainerSpec | undefined, resource: string, divisor = '1'): string {
+  const [kind, name] = resource.split('.') as [string, string]
+  const quantity = (kind === 'limits' ? container?.resources?.limits : container?.resources?.requests)?.[name] ?? (kind === 'limits' ? (name === 'cpu' ? '2' : name === 'memory' ? '8Gi' : '0') : '0')
+  return String(Math.ceil(quantityValue(quantity) / (quantityValue(divisor) || 1)))
+}
+
+function quantityValue(text: string): number {
+  const match = /^([0-9.]+)(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/.exec(text)
+  if (!match) return 0
+  const scale: Record<string, number> = {'': 1, m: 0.001, k: 1e3, Ki: 1024, M: 1e6, Mi: 1024 ** 2, G: 1e9, Gi: 1024 ** 3, T: 1e12, Ti: 1024 ** 4}
+  return Number(match[1]) * scale[match[2] ?? '']!
+}
+
+/** The environment the container's process sees, in the kubelet's order. */
+export async function environmentOf(pod: Pod, container: ContainerSpec, reader: PodObjectReader): Promise<Map<string, string>> {
+  const namespace = String(pod.metadata.namespace ?? 'default')
+  const variables = new Map<string, string>([
+    ['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+    ['HOSTNAME', hostnameOf(pod)],
+  ])
+  const declared = new Map<string, string>()
+  for (const source of container.envFrom ?? []) {
+    const secret = Boolean(source.secretRef)
+    const name = source.secretRef?.name ?? source.configMapRef?.name ?? ''
+    const data = dataOf(await reader.get(secret ? 'secrets' : 'configmaps', namespace, name), secret)
+    for (const [key, value] of Object.entries(data)) declared.set(`${source.prefix ?? ''}${key}`, value)
+  }
+  for (const entry of container.env ?? []) {
+    let value = ''
+    if (entry.valueFrom) {
+      const from = entry.valueFrom
+      if (from.fieldRef) value = fieldValue(pod, String(from.fieldRef.fieldPath))
+      else if (from.resourceFieldRef) value = resourceValue(containersOf(pod).find((other) => other.name === (from.resourceFieldRef.containerName || container.name)), String(from.resourceFieldRef.resource), from.resourceFieldRef.divisor)
+      else if (from.configMapKeyRef) value = dataOf(await reader.get('configmaps', namespace, from.configMapKeyRef.name), false)[from.configMapKeyRef.key] ?? ''
+      else if (from.secretKeyRef) value = dataOf(await reader.get('secrets', namespace, from.secretKeyRef.name), true)[from.secretKeyRef.key] ?? ''
+    } else value = expandReferences(entry.value ?? '', declared)
+    declared.set(entry.name, value)
+  }
+  for (const [name, value] of declared) variables.set(name, value)
+  variables.set('KUBERNETES_SERVICE_HOST', '10.96.0.1')
+  variables.set('KUBERNETES_SERVICE_PORT', '443')
+  variables.set('KUBERNETES_SERVICE_PORT_HTTPS', '443')
+  variables.set('KUBERNETES_PORT', 'tcp://10.96.0.1:443')
+  variables.set('HOME', '/root')
+  return variables
+}
+
+/** The process's command line: command and args after $(VAR) expansion; null when the image's own would run. */
+export function argvOf(container: ContainerSpec, environment: ReadonlyMap<string, string>): string[] | null {
+  const words = [...(container.command ?? []), ...(container.args ?? [])]
+  return words.length === 0 ? null : words.map((word) => expandReferences(word, environment))
+}
+
+export function hostnameOf(pod: Pod): string {
+  const spec = pod.spec as unknown as {hostname?: string}
+  return spec.hostname ?? String(pod.metadata.name)
+}
+
+/** The filesystem the container starts with. */
+export async function filesystemOf(pod: Pod, container: ContainerSpec, reader: PodObjectReader): Promise<SimulatedFileSystem> {
+  const fs = new SimulatedFileSystem()
+  for (const directory of ['/bin', '/dev', '/etc', '/home', '/proc', '/root', '/sys', '/tmp', '/usr/bin', '/var/log']) fs.makeDirectories(directory)
+  const namespace = String(pod.metadata.namespace ?? 'default')
+  const status = (pod.status ?? {}) as {podIP?: string}
+  const hostname = hostnameOf(pod)
+  const subdomain = (pod.spec as unknown as {subdomain?: string}).subdomain
+  const fqdn = subdomain ? `${hostname}.${subdomain}.${namespace}.svc.${clusterDomain}\t${hostname}` : hostname
+  fs.write('/etc/hostname', `${hostname}\n`)
+  fs.write('/etc/hosts', `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n${status.podIP ?? ''}\t${fqdn}\n`)
+  fs.write('/etc/resolv.conf', `search ${namespace}.svc.${clusterDomain} svc.${clusterDomain} ${clusterDomain}\nnameserver ${clusterDnsAddress}\noptions ndots:5\n`)
+  const volumes = ((pod.spec as unknown as {volumes?: Array<Record<string, any>>}).volumes ?? [])
+  for (const mount of container.volumeMounts ?? []) {
+    const volume = volumes.find((entry) => entry.name === mount.name)
+    if (!volume) continue
+    const files = await volumeFiles(pod, volume, reader)
+    const readOnly = !volume.emptyDir && !volume.hostPath
+    fs.makeDirectories(mount.mountPath, false)
+    for (const [path, content] of Object.entries(files)) {
+      const relative = mount.subPath ? (path === mount.subPath ? '' : null) : path
+      if (relative === null) continue
+      const target = relative === '' ? mount.mountPath : `${mount.mountPath}/${relative}`
+      fs.makeDirectories(target.slice(0, target.lastIndexOf('/')) || '/')
+      fs.write(target, content, false, readOnly)
+    }
+  }
+  return fs
+}
+
+/** A volume's files by path inside it. */
+async function volumeFiles(pod: Pod, volume: Record<string, any>, reader: PodObjectReader): Promise<Record<string, string>> {
+  const namespace = String(pod.metadata.namespace ?? 'default')
+  const keyed = (data: Record<string, string>, items?: Array<{key: string; path: string}>) =>
+    items ? Object.fromEntries(items.filter((item) => item.key in data).map((item) => [item.path, data[item.key]!])) : data
+  if (volume.configMap) return keyed(dataOf(await reader.get('configmaps', namespace, volume.configMap.name), false), volume.configMap.items)
+  if (volume.secret) return keyed(dataOf(await reader.get('secrets', namespace, volume.secret.secretName), true), volume.secret.items)
+  if (volume.downwardAPI) return downwardFiles(pod, volume.downwardAPI.items ?? [])
+  if (volume.projected) {
+    const files: Record<string, string> = {}
+    for (const source of volume.projected.sources ?? []) {
+      if (source.configMap) Object.assign(files, keyed(dataOf(await reader.get('configmaps', namespace, source.configMap.name), false), source.configMap.items))
+      if (source.secret) Object.assign(files, keyed(dataOf(await reader.get('secrets', namespace, source.secret.name), true), source.secret.items))
+      if (source.downwardAPI) Object.assign(files, downwardFiles(pod, source.downwardAPI.items ?? []))
+      if (source.serviceAccountToken) files[source.serviceAccountToken.path ?? 'token'] = `kubemu-simulated-token-for-${(pod.spec as unknown as {serviceAccountName?: string}).serviceAccountName ?? 'default'}`
+    }
+    return files
+  }
+  return {}
+}
+
+function downwardFiles(pod: Pod, items: Array<{path: string; fieldRef?: {fieldPath: string}; resourceFieldRef?: {containerName?: string; resource: string; divisor?: string}}>): Record<string, string> {
+  const files: Record<string, string> = {}
+  for (const item of items) {
+    if (item.fieldRef) files[item.path] = fieldValue(pod, item.fieldRef.fieldPath)
+    else if (item.resourceFieldRef) files[item.path] = resourceValue(containersOf(pod).find((container) => container.name === item.resourceFieldRef!.containerName), item.resourceFieldRef.resource, item.resourceFieldRef.divisor)
+  }
+  return files
+}

@@ -1,0 +1,80 @@
+// What execs changed in each container's files, kept by the kubelet outside the API objects (a
+// runtime's writable layer): one record per exec that changed something, with its cluster time,
+// so a container's run replays them at their moments. In memory, or a file in the cluster
+// folder that one-shot commands and `kubemu up` share (written whole and renamed into place).
+import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import type {FileChange} from './shell/filesystem.js'
+
+export const containerStateFileName = 'containers.json'
+/** Exec records kept per container run (the oldest go first). */
+export const execRecordsPerContainerMax = 1_000
+/** Container runs with records kept (the least recently changed go first). */
+export const containerRunsMax = 10_000
+
+export interface ExecRecord {
+  readonly atMilliseconds: number
+  readonly changes: readonly FileChange[]
+}
+
+/** A container run: pod uid, container name, restart count. */
+export function containerRunKey(podUid: string, container: string, restartCount: number): string {
+  return `${podUid}/${container}/${restartCount}`
+}
+
+export interface ContainerStateStore {
+  records(key: string): readonly ExecRecord[]
+  add(key: string, record: ExecRecord): void
+}
+
+type Table = Record<string, ExecRecord[]>
+
+function bounded(table: Table, key: string, record: ExecRecord): Table {
+  const records = [...(table[key] ?? []), record].slice(-execRecordsPerContainerMax)
+  const {[key]: _old, ...rest} = table
+  const keys = Object.keys(rest)
+  const kept = keys.length >= containerRunsMax ? Object.fromEntries(keys.slice(keys.length - containerRunsMax + 1).map((other) => [other, rest[other]!])) : rest
+  return {...kept, [key]: records}
+}
+
+export class MemoryContainerState implements ContainerStateStore {
+  private table: Table = {}
+
+  records(key: string): readonly ExecRecord[] {
+    return this.table[key] ?? []
+  }
+
+  add(key: string, record: ExecRecord): void {
+    this.table = bounded(this.table, key, record)
+  }
+}
+
+export class ContainerStateFileError extends Error {}
+
+export class FileContainerState implements ContainerStateStore {
+  private readonly path: string
+
+  constructor(folder: string) {
+    this.path = join(folder, containerStateFileName)
+  }
+
+  private read(): Table {
+    if (!existsSync(this.path)) return {}
+    try {
+      const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as unknown
+      return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Table) : {}
+    } catch (error) {
+      throw new ContainerStateFileError(`cannot read ${this.path}: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+
+  records(key: string): readonly ExecRecord[] {
+    return this.read()[key] ?? []
+  }
+
+  add(key: string, record: ExecRecord): void {
+    const next = bounded(this.read(), key, record)
+    writeFileSync(`${this.path}.tmp`, `${JSON.stringify(next)}\n`)
+    renameSync(`${this.path}.tmp`, this.path)
+  }
+}

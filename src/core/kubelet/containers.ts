@@ -1,0 +1,217 @@
+// The simulated container runtime: what a container's process does, computed from its spec,
+// its start on the cluster clock and now (the run replayed in virtual time, with execs' changes
+// and exec probes at their moments); its log, its exit or the probe failure that kills it, its
+// readiness; and exec of a command into it. The kubelet and the API server's log and exec
+// subresources ask it the same questions, so every process computes the same answers.
+import {networkUnavailable, type PodNetwork} from '../network/types.js'
+import type {Pod} from '../scheduler/types.js'
+import {argvOf, type ContainerSpec, containersOf, environmentOf, filesystemOf, hostnameOf, type PodObjectReader} from './container-setup.js'
+import {containerRunKey, type ContainerStateStore, FileContainerState, MemoryContainerState} from './container-state.js'
+import {firstFailureRun, firstSuccess, networkProbe, type ProbeKind, probeLabels, type ProbeResult, type ProbeSpec, probeTimes, readinessAt} from './probes.js'
+import {isKnownProgram, type LogLine, type RunResult, type RunSpec, runOverTime, runToEnd, type TimedEvent} from './shell/run.js'
+
+/** How far ahead of now the kubelet looks for a container's exit or a probe's verdict, so it wakes at that moment. */
+export const lookaheadMilliseconds = 3_600_000
+
+export const runSecondsAnnotation = 'kubemu.io/run-seconds'
+export const exitCodeAnnotation = 'kubemu.io/exit-code'
+
+/** How a container runs: through the simulated shell, or as the kubemu.io annotations (or the image's own command) say. */
+export function followsCommand(pod: Pod, container: ContainerSpec): boolean {
+  return pod.metadata.annotations?.[runSecondsAnnotation] === undefined && hasCommand(container)
+}
+
+function hasCommand(container: ContainerSpec): boolean {
+  return [...(container.command ?? []), ...(container.args ?? [])].length > 0
+}
+
+/** A Job's unknown program finishes its work; any other runs as a server. Annotated and command-less containers end as the annotations say, not here. */
+function unknownProgramOf(pod: Pod, container: ContainerSpec): RunSpec['unknownProgram'] {
+  return followsCommand(pod, container) && (pod.metadata.ownerReferences ?? []).some((owner) => owner.controller && owner.kind === 'Job') ? 'finishes' : 'server'
+}
+
+export interface ContainerRunStart {
+  readonly startedAtMilliseconds: number
+  readonly restartCount: number
+}
+
+/** A container's end: its own exit, or a kill by a failed probe. */
+export interface ContainerEnd {
+  readonly atMilliseconds: number
+  readonly exitCode: number
+  readonly killedBy: 'liveness' | 'startup' | null
+  /** The failures that led to the kill, for the Unhealthy events. */
+  readonly failures: readonly ProbeResult[]
+}
+
+export interface ContainerOutcome {
+  /** Set when the container ended by now. */
+  readonly end: ContainerEnd | null
+  readonly started: boolean
+  readonly ready: boolean
+  /** The readiness failure that last made it not ready (its event). */
+  readonly readinessFailure: ProbeResult | null
+  /** When something changes next (an exit, a kill, readiness), for the kubelet to look again. */
+  readonly nextChangeAtMilliseconds: number | null
+}
+
+export interface ExecOutcome {
+  readonly stdout: string
+  readonly stderr: string
+  readonly exitCode: number
+  /** The runtime could not start the program (exec's OCI error). */
+  readonly notFound: boolean
+}
+
+/** ContainerStreams' errors a caller shows as they are. */
+export class ContainerRuntimeError extends Error {}
+
+export class SimulatedContainers {
+  constructor(
+    private readonly state: ContainerStateStore = new MemoryContainerState(),
+    /** The pod network curl, wget, nslookup and the network probes use (asked when needed: it may open later than the runtime). */
+    private readonly networkOf: () => PodNetwork = () => networkUnavailable,
+  ) {}
+
+  private get network(): PodNetwork {
+    return this.networkOf()
+  }
+
+  private containerOf(pod: Pod, name: string): ContainerSpec {
+    const container = containersOf(pod).find((entry) => entry.name === name)
+    if (!container) throw new ContainerRuntimeError(`container ${name} is not valid for pod ${pod.metadata.name}`)
+    return container
+  }
+
+  private async spec(pod: Pod, container: ContainerSpec, reader: PodObjectReader, unknownProgram: RunSpec['unknownProgram'], argv?: readonly string[]): Promise<RunSpec> {
+    const environment = await environmentOf(pod, container, reader)
+    return {
+      // A container without a command runs its image's: a program the shell does not know.
+      argv: argv ?? argvOf(container, environment) ?? [container.image || 'entrypoint'],
+      environment,
+      fs: await filesystemOf(pod, container, reader),
+      hostname: hostnameOf(pod),
+      source: {kind: 'pod', namespace: String(pod.metadata.namespace), name: String(pod.metadata.name)},
+      unknownProgram,
+      network: this.network,
+    }
+  }
+
+  private execEvents(pod: Pod, container: string, run: ContainerRunStart): TimedEvent[] {
+    return this.state.records(containerRunKey(String(pod.metadata.uid), container, run.restartCount)).map((record) => ({
+      atMilliseconds: record.atMilliseconds,
+      apply: (fs) => fs.apply(record.changes),
+    }))
+  }
+
+  /** The run from its start to `until`, with execs' changes and (when asked) exec probes at their moments. */
+  private async replay(pod: Pod, container: ContainerSpec, run: ContainerRunStart, until: number, reader: PodObjectReader, probes: Partial<Record<ProbeKind, ProbeResult[]>> = {}): Promise<RunResult> {
+    const spec = await this.spec(pod, container, reader, unknownProgramOf(pod, container))
+    const events = this.execEvents(pod, container.name, run)
+    for (const kind of Object.keys(probes) as ProbeKind[]) {
+      const probe = probeOf(container, kind)
+      const results = probes[kind]!
+      if (!probe?.exec) continue
+      const probeSpec = {...spec, argv: probe.exec.command ?? [], unknownProgram: 'not-found' as const}
+      for (const at of probeTimes(probe, run.startedAtMilliseconds, until)) {
+        events.push({
+          atMilliseconds: at,
+          apply: async (fs) => {
+            const answer = await runToEnd({...probeSpec, fs: fs.clone()}, at)
+            results.push({atMilliseconds: at, success: answer.code === 0, output: `${answer.stdout}${answer.stderr}`.replace(/\n$/, '')})
+          },
+        })
+      }
+    }
+    return runOverTime(spec, run.startedAtMilliseconds, until, events)
+  }
+
+  /** Where the container's run stands at `now`. */
+  async outcome(pod: Pod, containerName: string, run: ContainerRunStart, now: number, reader: PodObjectReader): Promise<ContainerOutcome> {
+    const container = this.containerOf(pod, containerName)
+    const until = now + lookaheadMilliseconds
+    const probes: Partial<Record<ProbeKind, ProbeResult[]>> = {}
+    for (const kind of ['startup', 'liveness', 'readiness'] as const) {
+      const probe = probeOf(container, kind)
+      if (!probe) continue
+      if (probe.exec) probes[kind] = []
+      else {
+        const answer = await networkProbe(probe, pod, container as never, this.network)
+        probes[kind] = probeTimes(probe, run.startedAtMilliseconds, until).map((at) => ({atMilliseconds: at, ...answer}))
+      }
+    }
+    const result = await this.replay(pod, container, run, until, reader, probes)
+    const startup = probeOf(container, 'startup')
+    const startupResults = probes.startup ?? []
+    const startedAt = startup ? firstSuccess(startupResults) : run.startedAtMilliseconds
+    const ends: ContainerEnd[] = []
+    if (result.exit && followsCommand(pod, container)) ends.push({atMilliseconds: result.exit.atMilliseconds, exitCode: result.exit.code, killedBy: null, failures: []})
+    if (startup) {
+      const failed = firstFailureRun(startupResults.filter((entry) => startedAt === null || entry.atMilliseconds < startedAt), startup)
+      if (failed) ends.push({atMilliseconds: failed.atMilliseconds, exitCode: 137, killedBy: 'startup', failures: failed.failures})
+    }
+    const liveness = probeOf(container, 'liveness')
+    if (liveness && startedAt !== null) {
+      const failed = firstFailureRun((probes.liveness ?? []).filter((entry) => entry.atMilliseconds > startedAt || !startup), liveness)
+      if (failed) ends.push({atMilliseconds: failed.atMilliseconds, exitCode: 137, killedBy: 'liveness', failures: failed.failures})
+    }
+    const end = ends.sort((a, b) => a.atMilliseconds - b.atMilliseconds)[0] ?? null
+    const started = startedAt !== null && startedAt <= now
+    const readiness = probeOf(container, 'readiness')
+    const readinessResults = (probes.readiness ?? []).filter((entry) => startedAt !== null && (entry.atMilliseconds > startedAt || !startup))
+    const readyState = readiness ? readinessAt(readinessResults, readiness, now) : {ready: started, changesAtMilliseconds: null, failure: null}
+    const changes = [end?.atMilliseconds, readyState.changesAtMilliseconds, startedAt !== null && startedAt > now ? startedAt : null, result.exit || result.wakesAtMilliseconds === null ? null : until]
+      .filter((at): at is number => typeof at === 'number' && at > now)
+    return {
+      end: end && end.atMilliseconds <= now ? end : null,
+      started,
+      ready: started && readyState.ready,
+      readinessFailure: readyState.failure,
+      nextChangeAtMilliseconds: changes.length > 0 ? Math.min(...changes) : null,
+    }
+  }
+
+  /** The lines a run wrote up to `until` (its end, for a finished run). */
+  async logLines(pod: Pod, containerName: string, run: ContainerRunStart, until: number, reader: PodObjectReader): Promise<LogLine[] | null> {
+    const container = this.containerOf(pod, containerName)
+    // An annotated run time ends the run, but what its command printed until then is its log.
+    if (!hasCommand(container)) return null
+    const result = await this.replay(pod, container, run, until, reader)
+    return result.log.filter((line) => line.atMilliseconds <= until)
+  }
+
+  /** Runs `argv` in the running container at `now`; what it changes in the files stays with the run. */
+  async exec(pod: Pod, containerName: string, run: ContainerRunStart, argv: readonly string[], now: number, reader: PodObjectReader): Promise<ExecOutcome> {
+    const container = this.containerOf(pod, containerName)
+    if (argv.length === 0 || !isKnownProgram(argv[0]!)) return {stdout: '', stderr: '', exitCode: 126, notFound: true}
+    const before = await this.replayFiles(pod, container, run, now, reader)
+    const spec = await this.spec(pod, container, reader, 'not-found', argv)
+    const fs = before.clone()
+    const answer = await runToEnd({...spec, fs}, now)
+    const changes = fs.changesSince(before)
+    if (changes.length > 0) this.state.add(containerRunKey(String(pod.metadata.uid), containerName, run.restartCount), {atMilliseconds: now, changes})
+    return {stdout: answer.stdout, stderr: answer.stderr, exitCode: answer.code, notFound: false}
+  }
+
+  private async replayFiles(pod: Pod, container: ContainerSpec, run: ContainerRunStart, now: number, reader: PodObjectReader) {
+    const spec = await this.spec(pod, container, reader, unknownProgramOf(pod, container))
+    await runOverTime(spec, run.startedAtMilliseconds, now, this.execEvents(pod, container.name, run))
+    return spec.fs
+  }
+}
+
+export function probeOf(container: ContainerSpec, kind: ProbeKind): ProbeSpec | undefined {
+  const probes = container as ContainerSpec & {startupProbe?: ProbeSpec; livenessProbe?: ProbeSpec; readinessProbe?: ProbeSpec}
+  return kind === 'startup' ? probes.startupProbe : kind === 'liveness' ? probes.livenessProbe : probes.readinessProbe
+}
+
+export {probeLabels}
+
+/**
+ * The runtime of a cluster kept in `folder`: execs' changes in its state file, shared by one-shot
+ * commands and `kubemu up`. The pod network is the one wiring point for curl/wget/nslookup and
+ * the network probes.
+ */
+export function clusterContainers(folder: string, networkOf: () => PodNetwork = () => networkUnavailable): SimulatedContainers {
+  return new SimulatedContainers(new FileContainerState(folder), networkOf)
+}

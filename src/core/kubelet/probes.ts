@@ -1,0 +1,120 @@
+// The kubelet's prober on the cluster clock: when a container's probes run (initialDelaySeconds,
+// then every periodSeconds), what one probe answers (exec through the simulated shell at that
+// moment of the container's run; httpGet, tcpSocket and grpc through the pod network from the
+// node to the pod IP), and what a series of answers means (failureThreshold and
+// successThreshold: a liveness or startup kill, the readiness the Ready condition shows).
+import type {PodNetwork} from '../network/types.js'
+import type {Pod} from '../scheduler/types.js'
+
+/** Probe runs one container's run may hold (a longer series stops at the bound). */
+export const probeResultsMax = 100_000
+
+export type ProbeKind = 'startup' | 'liveness' | 'readiness'
+
+export interface ProbeSpec {
+  exec?: {command?: string[]}
+  httpGet?: {path?: string; port: number | string; host?: string; scheme?: string; httpHeaders?: Array<{name: string; value: string}>}
+  tcpSocket?: {port: number | string; host?: string}
+  grpc?: {port: number; service?: string}
+  initialDelaySeconds?: number
+  periodSeconds?: number
+  timeoutSeconds?: number
+  successThreshold?: number
+  failureThreshold?: number
+}
+
+export interface ProbeResult {
+  readonly atMilliseconds: number
+  readonly success: boolean
+  /** What the kubelet puts after "Liveness probe failed: ". */
+  readonly output: string
+}
+
+export const probeLabels: Record<ProbeKind, string> = {startup: 'Startup', liveness: 'Liveness', readiness: 'Readiness'}
+
+/** When a probe runs in [from, until]: initialDelaySeconds after the start, then every periodSeconds. */
+export function probeTimes(probe: ProbeSpec, startedAtMilliseconds: number, untilMilliseconds: number): number[] {
+  const period = Math.max(1, probe.periodSeconds ?? 10) * 1000
+  const first = startedAtMilliseconds + Math.max(0, probe.initialDelaySeconds ?? 0) * 1000
+  const times: number[] = []
+  for (let at = first; at <= untilMilliseconds && times.length < probeResultsMax; at += period) times.push(at)
+  return times
+}
+
+type ContainerPorts = {ports?: Array<{name?: string; containerPort: number}>}
+
+function portNumber(container: ContainerPorts, port: number | string): number {
+  if (typeof port === 'number') return port
+  return container.ports?.find((entry) => entry.name === port)?.containerPort ?? (Number(port) || 0)
+}
+
+/** The answer of an httpGet, tcpSocket or grpc probe now (the network is as it is now for the whole window). */
+export async function networkProbe(probe: ProbeSpec, pod: Pod, container: ContainerPorts, network: PodNetwork): Promise<{success: boolean; output: string}> {
+  const node = {kind: 'node' as const, name: String(pod.spec.nodeName ?? '')}
+  const podIp = String((pod.status as {podIP?: string} | undefined)?.podIP ?? '')
+  const timeout = `${probe.timeoutSeconds ?? 1}s`
+  if (probe.httpGet) {
+    const host = probe.httpGet.host || podIp
+    const port = portNumber(container, probe.httpGet.port)
+    const path = probe.httpGet.path ?? '/'
+    const url = `${(probe.httpGet.scheme ?? 'HTTP').toLowerCase()}://${host}:${port}${path.startsWith('/') ? path : `/${path}`}`
+    const headers = Object.fromEntries((probe.httpGet.httpHeaders ?? []).map((header) => [header.name.toLowerCase(), header.value]))
+    const exchange = await network.request(node, url, {method: 'GET', headers: {'user-agent': 'kube-probe/1.32', ...headers}})
+    if (exchange.outcome === 'refused') return {success: false, output: `Get "${url}": dial tcp ${host}:${port}: connect: connection refused`}
+    if (exchange.outcome !== 'connected' || !exchange.response) return {success: false, output: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`}
+    const status = exchange.response.status
+    return status >= 200 && status < 400 ? {success: true, output: ''} : {success: false, output: `HTTP probe failed with statuscode: ${status}`}
+  }
+  const port = portNumber(container, probe.tcpSocket?.port ?? probe.grpc?.port ?? 0)
+  const host = probe.tcpSocket?.host || podIp
+  const exchange = await network.connect(node, host, port)
+  if (probe.grpc) {
+    if (exchange.outcome === 'connected') return {success: true, output: ''}
+    return {success: false, output: `timeout: failed to connect service "${host}:${port}" within ${timeout}`}
+  }
+  if (exchange.outcome === 'connected') return {success: true, output: ''}
+  return {success: false, output: exchange.outcome === 'refused' ? `dial tcp ${host}:${port}: connect: connection refused` : `dial tcp ${host}:${port}: i/o timeout`}
+}
+
+/** The first moment `failureThreshold` probes in a row failed (a liveness or startup kill), with those failures. */
+export function firstFailureRun(results: readonly ProbeResult[], probe: ProbeSpec): {atMilliseconds: number; failures: ProbeResult[]} | null {
+  const threshold = Math.max(1, probe.failureThreshold ?? 3)
+  let failures: ProbeResult[] = []
+  for (const result of results) {
+    failures = result.success ? [] : [...failures, result]
+    if (failures.length >= threshold) return {atMilliseconds: result.atMilliseconds, failures}
+  }
+  return null
+}
+
+/** The first success (a startup probe's end), or null. */
+export function firstSuccess(results: readonly ProbeResult[]): number | null {
+  return results.find((result) => result.success)?.atMilliseconds ?? null
+}
+
+/**
+ * Readiness over time: not ready until `successThreshold` successes in a row, then ready until
+ * `failureThreshold` failures in a row. Gives the state at `at`, the next change after it, and
+ * the failure that last made it not ready.
+ */
+export function readinessAt(results: readonly ProbeResult[], probe: ProbeSpec, at: number): {ready: boolean; changesAtMilliseconds: number | null; failure: ProbeResult | null} {
+  const successesNeeded = Math.max(1, probe.successThreshold ?? 1)
+  const failuresNeeded = Math.max(1, probe.failureThreshold ?? 3)
+  let ready = false
+  let inRow = 0
+  let failure: ProbeResult | null = null
+  for (const result of results) {
+    let next: boolean = ready
+    if (result.success === ready) inRow = 0
+    else if (++inRow >= (ready ? failuresNeeded : successesNeeded)) {
+      next = !ready
+      inRow = 0
+    }
+    if (result.atMilliseconds > at && next !== ready) return {ready, changesAtMilliseconds: result.atMilliseconds, failure}
+    if (result.atMilliseconds <= at) {
+      if (!result.success) failure = result
+      ready = next
+    }
+  }
+  return {ready, changesAtMilliseconds: null, failure}
+}

@@ -1,0 +1,118 @@
+// Containers that follow their command, through the CLI in one-shot mode: exits drive restarts
+// and completion, logs hold what was echoed, exec runs in the running container (its changes
+// stay), and the docs' exec liveness probe restarts the container at its cluster time.
+import {join} from 'node:path'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {runShell} from '../support/shell.js'
+import {temporaryFolder} from '../support/temp.js'
+
+const projectRoot = join(import.meta.dirname, '..', '..')
+const kubemu = join(projectRoot, 'bin', 'kubemu')
+
+const livenessPod = `apiVersion: v1
+kind: Pod
+metadata: {name: liveness-exec, labels: {test: liveness}}
+spec:
+  containers:
+  - name: liveness
+    image: registry.k8s.io/busybox
+    args: [/bin/sh, -c, touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600]
+    livenessProbe:
+      exec: {command: [cat, /tmp/healthy]}
+      initialDelaySeconds: 5
+      periodSeconds: 5
+`
+
+const envPod = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {COLOUR: blue, motd: "hello from the config map"}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: env-demo, labels: {app: demo}}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: busybox
+    command: [sh, -c, 'echo "$(GREETING) $NAME in $POD_NAMESPACE, colour $COLOUR"; cat /config/motd; echo; echo $MY_LABEL']
+    env:
+    - {name: NAME, value: world}
+    - {name: GREETING, value: "hi $(NAME)"}
+    - name: POD_NAMESPACE
+      valueFrom: {fieldRef: {fieldPath: metadata.namespace}}
+    - name: MY_LABEL
+      valueFrom: {fieldRef: {fieldPath: "metadata.labels['app']"}}
+    envFrom:
+    - configMapRef: {name: settings}
+    volumeMounts:
+    - {name: config, mountPath: /config}
+  volumes:
+  - name: config
+    configMap: {name: settings}
+`
+
+describe('containers that follow their command', () => {
+  let home: string
+  const environment = () => ({...process.env, KUBEMU_HOME: home, KUBECONFIG: ''})
+  const kubectl = (line: string, stdin?: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: environment(), stdin})
+
+  beforeAll(() => {
+    home = temporaryFolder()
+  })
+
+  it('a one-shot command completes, a failing one crash-loops, and logs hold what they echoed', async () => {
+    expect(await kubectl("run hi --image=busybox --restart=Never -- sh -c 'echo hi'")).toMatchObject({status: 0, stdout: 'pod/hi created\n'})
+    expect((await kubectl('get pod hi --no-headers')).stdout).toMatch(/^hi +0\/1 +Completed +0 /)
+    expect((await kubectl('logs hi')).stdout).toBe('hi\n')
+    expect((await kubectl('run crash --image=busybox -- sh -c "echo dying; exit 1"')).status).toBe(0)
+    expect((await kubectl('get pod crash --no-headers')).stdout).toMatch(/^crash +0\/1 +(CrashLoopBackOff|Error) +1 /)
+    expect((await kubectl("get pod crash -o jsonpath='{.status.containerStatuses[0].lastState.terminated.exitCode} {.status.containerStatuses[0].lastState.terminated.reason}'")).stdout).toBe('1 Error')
+    expect((await kubectl('logs crash --previous')).stdout).toBe('dying\n')
+    const stamped = (await kubectl('logs hi --timestamps')).stdout
+    expect(stamped).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z hi\n$/)
+  })
+
+  it('run -it --rm prints the output, deletes the pod and leaves nothing behind', async () => {
+    expect(await kubectl('run hello -it --rm --image=busybox --restart=Never -- echo hello')).toMatchObject({status: 0, stdout: 'hello\npod "hello" deleted\n'})
+    expect((await kubectl('get pod hello')).stderr).toBe('Error from server (NotFound): pods "hello" not found\n')
+    expect(await kubectl("run bad -i --rm --image=busybox --restart=Never -- sh -c 'echo bad; exit 2'")).toMatchObject({status: 1, stdout: 'bad\npod "bad" deleted\n', stderr: 'pod default/bad terminated (Error)\n'})
+  })
+
+  it('expands $(VAR) and $VAR from env, envFrom and the downward API, with ConfigMap volumes as files', async () => {
+    expect((await kubectl('apply -f -', envPod)).status).toBe(0)
+    expect((await kubectl('logs env-demo')).stdout).toBe('hi world world in default, colour blue\nhello from the config map\ndemo\n')
+  })
+
+  it('exec runs in the running container, keeps what it changed, and reports exit codes as kubectl does', async () => {
+    expect((await kubectl('run srv --image=nginx')).status).toBe(0)
+    expect(await kubectl("exec srv -- sh -c 'touch /tmp/x && echo made'")).toMatchObject({status: 0, stdout: 'made\n'})
+    expect(await kubectl('exec srv -- test -f /tmp/x')).toMatchObject({status: 0})
+    expect(await kubectl('exec srv -- ls /tmp')).toMatchObject({status: 0, stdout: 'x\n'})
+    expect(await kubectl('exec srv -- cat /etc/hostname')).toMatchObject({status: 0, stdout: 'srv\n'})
+    expect(await kubectl("exec srv -- sh -c 'echo to stderr >&2; exit 3'")).toMatchObject({status: 3, stdout: '', stderr: 'to stderr\ncommand terminated with exit code 3\n'})
+    expect(await kubectl('exec srv -- foo')).toMatchObject({
+      status: 126,
+      stdout: 'OCI runtime exec failed: exec failed: unable to start container process: exec: "foo": executable file not found in $PATH: unknown\n',
+      stderr: 'command terminated with exit code 126\n',
+    })
+  })
+
+  it("restarts the docs' exec liveness example when its probe fails, at the cluster time a cluster would", async () => {
+    expect((await kubectl('apply -f -', livenessPod)).status).toBe(0)
+    // The file is there for 30 s (wall time passes between commands too, so look well before that).
+    expect((await runShell(`${kubemu} time advance 15s`, {cwd: home, env: environment()})).status).toBe(0)
+    expect((await kubectl("get pod liveness-exec -o jsonpath='{.status.containerStatuses[0].restartCount}'")).stdout).toBe('0')
+    expect((await runShell(`${kubemu} time advance 45s`, {cwd: home, env: environment()})).status).toBe(0)
+    const status = JSON.parse((await kubectl("get pod liveness-exec -o jsonpath='{.status.containerStatuses[0]}'")).stdout) as {restartCount: number; lastState: {terminated: {exitCode: number; reason: string; startedAt: string; finishedAt: string}}}
+    expect(status.restartCount).toBe(1)
+    expect(status.lastState.terminated).toMatchObject({exitCode: 137, reason: 'Error'})
+    // Probes at 5, 10, … s; the file goes at 30 s; three failures in a row (30, 35, 40 s) kill it.
+    expect(Date.parse(status.lastState.terminated.finishedAt) - Date.parse(status.lastState.terminated.startedAt)).toBe(40_000)
+    const events = (await kubectl(`get events --field-selector involvedObject.name=liveness-exec -o jsonpath='{range .items[*]}{.reason}: {.message} (x{.count}){"\\n"}{end}'`)).stdout
+    expect(events).toContain("Unhealthy: Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory (x3)")
+    expect(events).toContain('Killing: Container liveness failed liveness probe, will be restarted (x1)')
+    expect(events).toMatch(/BackOff: Back-off restarting failed container liveness in pod liveness-exec_default/)
+  })
+})
