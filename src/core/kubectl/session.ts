@@ -9,7 +9,7 @@ import {type ClusterClock, openClusterClock} from '../host/clock.js'
 import type {ClusterHost, KubernetesHandler} from '../host/host.js'
 import type {StepProgress} from '../host/stepper.js'
 import type {HttpMethod} from '../apiserver/request.js'
-import {clusterFolder} from '../home.js'
+import {clusterFolder, defaultClusterName, kubemuHome} from '../home.js'
 import {StorageError} from '../storage/errors.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {loggedUrl, RequestLog} from './request-log.js'
@@ -90,9 +90,27 @@ export class KubectlSession {
     return this.flags.lists.get(name) ?? []
   }
 
+  /**
+   * The cluster's folder. Only the default cluster comes into being on first use: one that
+   * KUBEMU_CLUSTER names must exist already (`kubemu up` creates it), or the command fails.
+   */
+  private clusterFolder(): string {
+    let folder: string
+    try {
+      folder = clusterFolder(this.io.environment)
+    } catch (error) {
+      throw new KubectlError(error instanceof Error ? error.message : String(error))
+    }
+    const named = this.io.environment.KUBEMU_CLUSTER
+    if (named && named !== defaultClusterName && !existsSync(folder)) {
+      throw new KubectlError(`cluster "${named}" (KUBEMU_CLUSTER) does not exist in ${kubemuHome(this.io.environment)}; \`kubemu up\` creates it`)
+    }
+    return folder
+  }
+
   /** The cluster folder's own admin kubeconfig, written when missing (no store needed). */
   defaultKubeconfigPath(): string {
-    const folder = clusterFolder(this.io.environment)
+    const folder = this.clusterFolder()
     mkdirSync(folder, {recursive: true})
     return ensureAdminKubeconfig(folder, this.clock.nowMilliseconds())
   }
@@ -188,7 +206,7 @@ export class KubectlSession {
   }
 
   private hostClock(): ClusterClock {
-    this.clusterClock ??= openClusterClock(clusterFolder(this.io.environment), this.io.clock ?? systemClock)
+    this.clusterClock ??= openClusterClock(this.clusterFolder(), this.io.clock ?? systemClock)
     return this.clusterClock
   }
 
