@@ -52,7 +52,7 @@ describe('kubemu kubectl config', () => {
     await runShell(`${kubemu} kubectl config set-context --current --namespace=kube-system`, {cwd: home, env: {...environment, KUBECONFIG: ours}})
     const listed = await runShell(`${kubemu} kubectl get serviceaccounts -o name`, {cwd: home, env: {...environment, KUBECONFIG: ours}})
     expect(listed.stdout).toBe('serviceaccount/default\n')
-    const inDefault = await runShell(`${kubemu} kubectl get services -o name`, {cwd: home, env: {...environment, KUBECONFIG: ours}})
+    const inDefault = await runShell(`${kubemu} kubectl get services`, {cwd: home, env: {...environment, KUBECONFIG: ours}})
     expect(inDefault.stderr).toBe('No resources found in kube-system namespace.\n')
   }, 120_000)
 })
