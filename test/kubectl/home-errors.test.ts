@@ -19,3 +19,21 @@ describe('a KUBEMU_HOME that is a file', () => {
     }
   })
 })
+
+describe('a KUBEMU_CLUSTER that names no cluster', () => {
+  it('is an error of kubectl, which creates no cluster by that name', async () => {
+    const {runKubectl} = await import('../../src/core/kubectl/kubectl.js')
+    const {existsSync} = await import('node:fs')
+    const home = temporaryFolder()
+    let stdout = ''
+    let stderr = ''
+    const status = await runKubectl(['get', 'ns'], {
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+      readStdin: async () => '',
+      environment: {...process.env, KUBEMU_HOME: home, KUBEMU_CLUSTER: 'nope', KUBECONFIG: ''},
+    })
+    expect({status, stdout, stderr}).toEqual({status: 1, stdout: '', stderr: `error: cluster "nope" (KUBEMU_CLUSTER) does not exist in ${home}; \`kubemu up\` creates it\n`})
+    expect(existsSync(join(home, 'nope'))).toBe(false)
+  })
+})

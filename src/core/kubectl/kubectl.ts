@@ -2,6 +2,7 @@
 // anywhere), parses the verb's and the global flags, runs the verb against the in-process API
 // server, and prints errors with kubectl's texts and exit codes.
 import {errorLine, KubectlError} from './errors.js'
+import {kubectlHelp} from './help/help.js'
 import {commandWords, type KubectlFlag, KubectlFlagError, parseKubectlFlags} from './flags.js'
 import {globalFlags, type KubectlIo, KubectlSession} from './session.js'
 import {verbs} from './verbs/index.js'
@@ -15,35 +16,15 @@ export interface KubectlVerb {
   run?(session: KubectlSession, args: readonly string[]): Promise<number>
 }
 
-const helpText = `kubectl controls the Kubernetes cluster manager.
-
- Find more information at: https://kubernetes.io/docs/reference/kubectl/
-
-Basic Commands (Beginner):
-  create          Create a resource from a file or from stdin
-  expose          Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service
-  run             Run a particular image on the cluster
-  set             Set specific features on objects
-
-Basic Commands (Intermediate):
-  explain         Get documentation for a resource
-  get             Display one or many resources
-  edit            Edit a resource on the server
-  delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
-
-Usage:
-  kubectl [flags] [options]
-
-Use "kubectl <command> --help" for more information about a given command.
-Use "kubectl options" for a list of global command-line options (applies to all commands).
-`
-
 function wantsHelp(argv: readonly string[]): boolean {
   const beforeDashes = argv.indexOf('--') < 0 ? argv : argv.slice(0, argv.indexOf('--'))
   return beforeDashes.includes('--help') || beforeDashes.includes('-h')
 }
 
-function usageOf(path: string, verb: KubectlVerb): string {
+/** kubectl 1.32's help for the command, or a usage built from kubemu's flags where none is kept. */
+function usageOf(path: string, verb: KubectlVerb, environment: NodeJS.ProcessEnv): string {
+  const kept = kubectlHelp(path.replace(/^kubectl ?/, ''), environment)
+  if (kept !== null) return kept
   let text = `Usage:\n  ${path}${verb.subverbs && verb.subverbs.length > 0 && !verb.run ? ' [command]' : ' [options]'}\n`
   if (verb.subverbs && verb.subverbs.length > 0) {
     text += `\nAvailable Commands:\n${verb.subverbs.map((subverb) => `  ${subverb.name}\n`).join('')}`
@@ -60,10 +41,15 @@ function allFlags(list: readonly KubectlVerb[]): KubectlFlag[] {
 export async function runKubectl(argv: readonly string[], io: KubectlIo): Promise<number> {
   const known = [...globalFlags, ...allFlags(verbs)]
   const [word] = commandWords(argv, known, 1)
-  if (word === undefined) {
-    io.stdout(helpText)
+  if (word === undefined || (word === 'help' && commandWords(argv, known, 2)[1] === undefined)) {
+    io.stdout(kubectlHelp('', io.environment) ?? '')
     return 0
   }
+  if (word === 'options') {
+    io.stdout(kubectlHelp('options', io.environment) ?? '')
+    return 0
+  }
+  if (word === 'help') return runKubectl([...argv.filter((argument) => argument !== 'help'), '--help'], io)
   let verb = verbs.find((candidate) => candidate.name === word || (candidate.aliases ?? []).includes(word))
   if (!verb) {
     io.stderr(`error: unknown command "${word}" for "kubectl"\n`)
@@ -77,7 +63,7 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
     if (!subverb) {
       if (verb.run) break
       if (wantsHelp(argv)) {
-        io.stdout(usageOf(path, verb))
+        io.stdout(usageOf(path, verb, io.environment))
         return 0
       }
       io.stderr(subword === undefined ? `error: Required subcommand not specified.\nSee '${path} -h' for help and examples\n` : `error: unknown command "${subword}" for "${path}"\n`)
@@ -89,7 +75,7 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
   }
   // Help before flags are checked, as cobra does: the verb's usage and its subcommands.
   if (wantsHelp(argv)) {
-    io.stdout(usageOf(path, verb))
+    io.stdout(usageOf(path, verb, io.environment))
     return 0
   }
   let session: KubectlSession | null = null

@@ -9,9 +9,10 @@ import {type ClusterClock, openClusterClock} from '../host/clock.js'
 import type {ClusterHost, KubernetesHandler} from '../host/host.js'
 import type {StepProgress} from '../host/stepper.js'
 import type {HttpMethod} from '../apiserver/request.js'
-import {clusterFolder} from '../home.js'
+import {clusterFolder, defaultClusterName, kubemuHome} from '../home.js'
 import {StorageError} from '../storage/errors.js'
 import {type Clock, systemClock} from '../util/clock.js'
+import {loggedUrl, RequestLog} from './request-log.js'
 import {isStatusBody, KubectlError, ServerError} from './errors.js'
 import type {KubectlFlag, ParsedKubectlFlags} from './flags.js'
 import {type ContextEntry, type KubeconfigFiles, KubeconfigError, loadKubeconfig, type UserEntry} from './kubeconfig.js'
@@ -89,9 +90,27 @@ export class KubectlSession {
     return this.flags.lists.get(name) ?? []
   }
 
+  /**
+   * The cluster's folder. Only the default cluster comes into being on first use: one that
+   * KUBEMU_CLUSTER names must exist already (`kubemu up` creates it), or the command fails.
+   */
+  private clusterFolder(): string {
+    let folder: string
+    try {
+      folder = clusterFolder(this.io.environment)
+    } catch (error) {
+      throw new KubectlError(error instanceof Error ? error.message : String(error))
+    }
+    const named = this.io.environment.KUBEMU_CLUSTER
+    if (named && named !== defaultClusterName && !existsSync(folder)) {
+      throw new KubectlError(`cluster "${named}" (KUBEMU_CLUSTER) does not exist in ${kubemuHome(this.io.environment)}; \`kubemu up\` creates it`)
+    }
+    return folder
+  }
+
   /** The cluster folder's own admin kubeconfig, written when missing (no store needed). */
   defaultKubeconfigPath(): string {
-    const folder = clusterFolder(this.io.environment)
+    const folder = this.clusterFolder()
     mkdirSync(folder, {recursive: true})
     return ensureAdminKubeconfig(folder, this.clock.nowMilliseconds())
   }
@@ -100,6 +119,7 @@ export class KubectlSession {
     if (!this.files) {
       try {
         this.files = loadKubeconfig(this.flag('kubeconfig'), this.io.environment, this.defaultKubeconfigPath())
+        for (const path of this.files.paths) this.requestLog.configLoaded(path)
       } catch (error) {
         if (error instanceof KubeconfigError) throw new KubectlError(error.message)
         throw error
@@ -137,6 +157,31 @@ export class KubectlSession {
     return this.flags.changed.has('namespace') && this.flag('namespace').length > 0
   }
 
+  /** -v: requests logged on stderr as kubectl logs them. */
+  private requestLogOpened: RequestLog | null = null
+  private get requestLog(): RequestLog {
+    this.requestLogOpened ??= new RequestLog(Number(this.flag('v')) || 0, (text) => this.io.stderr(text))
+    return this.requestLogOpened
+  }
+
+  private logExchange(method: HttpMethod, path: string, options: RequestOptions, sent: Record<string, string | string[]>, body: string | undefined, response: ApiResponse, elapsed: number): void {
+    const {config} = this.kubeconfig()
+    const server = config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? 'http://localhost:8080'
+    const {accept, 'content-type': contentType, 'user-agent': userAgent, authorization, ...rest} = sent
+    const requestHeaders = {accept: accept ?? 'application/json', ...(contentType ? {'content-type': contentType} : {}), 'user-agent': userAgent ?? '', ...(authorization ? {authorization} : {}), ...rest}
+    const responseBody = response.body === undefined ? '' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body)
+    this.requestLog.exchange({
+      method,
+      url: loggedUrl(server, path, options.query),
+      requestHeaders,
+      requestBody: body ?? '',
+      status: response.status,
+      responseHeaders: {'content-type': response.contentType ?? 'application/json'},
+      responseBody,
+      elapsedMilliseconds: Math.round(elapsed),
+    })
+  }
+
   private headers(): Record<string, string | string[]> {
     const {user} = this.context()
     let token = this.flag('token') || user.token || ''
@@ -161,7 +206,7 @@ export class KubectlSession {
   }
 
   private hostClock(): ClusterClock {
-    this.clusterClock ??= openClusterClock(clusterFolder(this.io.environment), this.io.clock ?? systemClock)
+    this.clusterClock ??= openClusterClock(this.clusterFolder(), this.io.clock ?? systemClock)
     return this.clusterClock
   }
 
@@ -217,7 +262,9 @@ export class KubectlSession {
     else if (options.body !== undefined) headers['content-type'] = 'application/json'
     if (options.accept) headers.accept = options.accept
     const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body)
+    const started = performance.now()
     const response = await api.handle({method, path, query: options.query, headers, body})
+    if (this.requestLog.level >= 6) this.logExchange(method, path, options, headers, body, response, performance.now() - started)
     if (method !== 'GET' && !options.query?.dryRun && response.status < 400) this.changedCluster = true
     for (const warning of response.warnings) this.io.stderr(`Warning: ${warning}\n`)
     if (response.status >= 400 && !(options.allow ?? []).includes(response.status)) {

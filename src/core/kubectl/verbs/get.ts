@@ -134,7 +134,8 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
   for (const {resource, names, namespace: ownNamespace} of requests) {
     const accept = wantsTable ? tableAccept : undefined
     const sortBy = session.flag('sort-by')
-    const tableQuery: Record<string, string> = {includeObject: sortBy ? 'Object' : 'Metadata'}
+    // Metadata is the server's default: kubectl asks only for whole objects (to sort them).
+    const tableQuery: Record<string, string> = sortBy ? {includeObject: 'Object'} : {}
     if (names.length > 0) {
       const rows: ServerTable['rows'][number][] = []
       let columns: ServerTable['columnDefinitions'] | null = null

@@ -1,0 +1,44 @@
+// kubectl -v=6/7/8 logs each request in klog's format on stderr, as kubectl 1.32 does: the same
+// lines for the same request, beside the real kubectl on one API server (times, process ids and
+// durations masked; kubemu's discovery requests are its own, so the lines of one request compare).
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+
+/** The log lines of one request (from its first line to its status), masked where runs differ. */
+function requestLines(stderr: string, request: string): string[] {
+  const lines = stderr.split('\n').map((line) => line.replace(/^I\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /, 'I0000 00:00:00.000000       1 ').replace(/in \d+ milliseconds/, 'in N milliseconds'))
+  const start = lines.findIndex((line) => line.includes(request))
+  if (start < 0) return []
+  const end = lines.findIndex((line, index) => index >= start && /round_trippers\.go:(560|581)\]/.test(line))
+  return lines.slice(lines[start - 1]?.includes('"Request Body"') ? start - 1 : start, end + 1).filter((line) => !/User-Agent|Authorization/.test(line))
+}
+
+describe('kubectl -v request logging beside the real kubectl', () => {
+  let cluster: ReferenceCluster
+
+  beforeAll(async () => {
+    cluster = await referenceCluster()
+    expect((await cluster.ours('create configmap logged --from-literal=a=1')).status).toBe(0)
+  }, 60_000)
+  afterAll(async () => {
+    await cluster.close()
+  })
+
+  for (const [line, request] of [
+    ['get cm logged -v=6', 'GET http://127.0.0.1:PORT/api/v1/namespaces/default/configmaps/logged'],
+    ['get cm logged -v=7', 'GET http://127.0.0.1:PORT/api/v1/namespaces/default/configmaps/logged'],
+    ['get cm logged -o name -v=8', 'GET http://127.0.0.1:PORT/api/v1/namespaces/default/configmaps/logged'],
+    ['get cm missing -v=6', 'GET http://127.0.0.1:PORT/api/v1/namespaces/default/configmaps/missing'],
+  ] as const) {
+    it(`logs the same lines for: kubectl ${line}`, async () => {
+      const port = /:(\d+)\//.exec(cluster.api ? (await cluster.real('config view -o jsonpath={.clusters[0].cluster.server}/')).stdout : '')![1]!
+      const wanted = request.replace('PORT', port)
+      const real = requestLines((await cluster.real(line)).stderr, wanted)
+      const ours = requestLines((await cluster.ours(line)).stderr, wanted)
+      expect(real.length).toBeGreaterThan(0)
+      // -v=8's response headers and body differ in what the servers' HTTP layers add: compare up to them.
+      const cut = (lines: string[]) => lines.slice(0, lines.findIndex((entry) => entry.includes('Response Headers:')) >>> 0)
+      expect(cut(ours)).toEqual(cut(real))
+    }, 30_000)
+  }
+})
