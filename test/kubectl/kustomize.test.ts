@@ -22,11 +22,11 @@ async function compare(command: string, cwd: string) {
 }
 
 describe('kubemu kubectl kustomize', () => {
-  for (const fixture of ['base', 'overlay', 'legacy', 'workloads', 'app', 'edge', 'folding', 'layers/base', 'layers/mid', 'layers/top']) {
+  for (const fixture of ['base', 'overlay', 'legacy', 'workloads', 'app', 'edge', 'folding', 'layers/base', 'layers/mid', 'layers/top', 'patching/mixed', 'patching/order', 'patching/lists']) {
     it(`builds the ${fixture} fixture byte for byte as kubectl kustomize does`, async () => {
       const theirs = await compare(`kustomize ${fixture}`, fixtures)
       expect(theirs.status).toBe(0)
-      expect(theirs.stdout).toContain('---\n')
+      expect(theirs.stdout).toMatch(/^apiVersion: /)
     })
   }
 
