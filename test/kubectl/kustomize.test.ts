@@ -10,8 +10,8 @@ import {temporaryFolder} from '../support/temp.js'
 const kubemu = join(import.meta.dirname, '..', '..', 'bin', 'kubemu')
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'kustomize')
 
-/** klog's header: `E1203 14:52:11.888088   31379 run.go:72]` → `E run.go:72]`. */
-const maskKlog = (text: string) => text.replace(/^E\d{4} [\d:.]+ +\d+ /gm, 'E ')
+/** klog's header (`E1203 14:52:11.888088   31379 run.go:72]` → `E run.go:72]`) and the Go pointers kustomize prints. */
+const maskKlog = (text: string) => text.replace(/^E\d{4} [\d:.]+ +\d+ /gm, 'E ').replace(/&\{0x[0-9a-f]+ /g, '&{0x… ')
 
 async function compare(command: string, cwd: string) {
   const environment = {...process.env, KUBEMU_HOME: temporaryFolder(), KUBECONFIG: ''}
