@@ -13,7 +13,7 @@ import {fixNameReferences} from './name-references.js'
 import {ordered} from './ordering.js'
 import {applyJson6902Entries, applyPatches, applyStrategicMergeEntries} from './patches.js'
 import {isWithin, type LoadRoot, realPathOf} from './paths.js'
-import {kindOf, type KustomizeResource, nameOf, namespaceOf, newResource, rename, resourceIdText} from './resource.js'
+import {kindOf, type KustomizeResource, nameOf, namespaceOf, newResource, rename, resourceIdGoText, resourceIdText} from './resource.js'
 import {yamlDocuments} from './yaml-documents.js'
 import {addNameAffixes, setAnnotations, setImages, setLabels, setNamespace, setReplicas} from './transformers.js'
 
@@ -25,6 +25,9 @@ export interface KustomizeBuild {
   /** The top kustomization's sortOptions order. */
   readonly sortOrder: 'legacy' | 'fifo'
 }
+
+/** Resources kustomize would fetch over the network (git repositories, URLs). */
+const remoteResource = /^(?:https?|git|ssh|file):\/\/|^git@|^(?:github\.com|gitlab\.com|bitbucket\.org)\//
 
 /** Go's %v of a map[string]string: `map[a:b c:d]`, keys sorted. */
 function goMap(value: unknown): string {
@@ -56,15 +59,6 @@ function sameId(left: JsonObject, right: JsonObject): boolean {
   return left.apiVersion === right.apiVersion && kindOf(left) === kindOf(right) && nameOf(left) === nameOf(right) && (namespaceOf(left) || 'default') === (namespaceOf(right) || 'default')
 }
 
-function add(resources: KustomizeResource[], added: readonly KustomizeResource[]): void {
-  for (const resource of added) {
-    if (resources.some((existing) => sameId(existing.object, resource.object))) {
-      throw new KustomizeError(`may not add resource with an already registered id: ${resourceIdText(resource.object)}`)
-    }
-    resources.push(resource)
-  }
-}
-
 class Builder {
   /** `warn` gets each deprecation warning as kustomize prints it on stderr, as it is read. */
   constructor(
@@ -83,7 +77,7 @@ class Builder {
     if (visited.length === 0) this.sortOrder = kustomization.sortOrder
     const resources: KustomizeResource[] = []
     try {
-      for (const entry of kustomization.resources) add(resources, this.entry(root, entry, [...visited, root]))
+      for (const entry of kustomization.resources) this.add(root, entry, resources, this.entry(root, entry, [...visited, root]))
     } catch (error) {
       if (error instanceof KustomizeError) throw error.wrapped('accumulating resources: ')
       throw error
@@ -93,8 +87,23 @@ class Builder {
     return resources
   }
 
+  /** Adds one entry's objects; an object already there is kustomize's merge error. */
+  private add(root: string, entry: string, resources: KustomizeResource[], added: readonly KustomizeResource[]): void {
+    for (const resource of added) {
+      if (resources.some((existing) => sameId(existing.object, resource.object))) {
+        const file = resolve(root, entry)
+        const asFolder = statSync(file).isDirectory() ? `'${file}' must resolve to a file` : `must build at directory: '${file}': file is not directory`
+        throw new KustomizeError(`accumulation err='merging resources from '${entry}': may not add resource with an already registered id: ${resourceIdText(resource.object)}': ${asFolder}`)
+      }
+      resources.push(resource)
+    }
+  }
+
   /** One `resources:` entry: a file of objects or a folder with a kustomization. */
   private entry(root: string, entry: string, visited: readonly string[]): KustomizeResource[] {
+    if (remoteResource.test(entry)) {
+      throw new KustomizeError(`accumulation err='accumulating resources from '${entry}': kubemu builds kustomizations from local files only; remote resources are not fetched'`)
+    }
     const absolute = resolve(root, entry)
     let real: string
     try {
@@ -136,15 +145,16 @@ class Builder {
       for (const args of entries) {
         const options = mergedOptions(kustomization.generatorOptions, args.options)
         const object = generate(root, args, options)
-        const behavior = args.behavior || 'create'
+        const behavior = args.behavior
         const existing = resources.find((resource) => kindOf(resource.object) === object.kind && resource.names.includes(nameOf(object)) && (namespaceOf(object) === '' || resource.namespaces.includes(namespaceOf(object))))
-        if (behavior === 'create') {
-          if (existing) throw new KustomizeError(`cannot add resource ${resourceIdText(object)} with behavior create: an object with its id is already present`)
+        // kustomize prints the generator's address here; a fixed one keeps the text stable.
+        const failure = (reason: string) => new KustomizeError(`merging from generator &{0xc000000000 <nil>}: id ${resourceIdGoText(object)} ${reason}`)
+        if (behavior !== 'merge' && behavior !== 'replace') {
+          if (existing) throw failure('exists; behavior must be merge or replace')
           resources.push(newResource(object, !options.disableNameSuffixHash))
           continue
         }
-        if (behavior !== 'merge' && behavior !== 'replace') throw new KustomizeError(`invalid generator behavior '${behavior}' for ${nameOf(object)}: expected one of create, merge, replace`)
-        if (!existing) throw new KustomizeError(`id ${JSON.stringify(resourceIdText(object))} does not exist; cannot merge or replace`)
+        if (!existing) throw failure('does not exist; cannot merge or replace')
         this.mergeGenerated(existing, object, behavior, options.disableNameSuffixHash === true)
       }
     }

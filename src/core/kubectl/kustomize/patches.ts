@@ -5,10 +5,11 @@ import {readFileSync} from 'node:fs'
 import {isJsonObject, type JsonObject} from '../../api/object.js'
 import {builtinScheme} from '../../api/resources.js'
 import {matchesLabels, parseLabelSelector} from '../../api/selectors.js'
-import {applyJsonPatch, applyStrategicMergePatch, PatchError} from '../../apiserver/patch.js'
+import {applyJsonPatch, PatchError} from '../../apiserver/patch.js'
 import {KustomizeError} from './errors.js'
 import type {PatchEntry, Selector} from './kustomization.js'
 import {type LoadRoot, resolveInRoot} from './paths.js'
+import {strategicMerge} from './strategic-merge.js'
 import {yamlDocuments} from './yaml-documents.js'
 import {groupVersionOf, kindOf, type KustomizeResource, metadataOf, nameOf, namespaceOf, resourceIdText} from './resource.js'
 
@@ -52,7 +53,7 @@ function mergeInto(resource: KustomizeResource, patch: JsonObject, keepIdentity:
     if (namespaceOf(resource.object)) metadata.namespace = namespaceOf(resource.object)
     else delete metadata.namespace
   }
-  const merged = applyStrategicMergePatch(resource.object, body, schemaOf(resource.object))
+  const merged = strategicMerge(resource.object, body, schemaOf(resource.object))
   if (merged === undefined) {
     resources.splice(resources.indexOf(resource), 1)
     return

@@ -53,9 +53,14 @@ export function moveToNamespace(resource: KustomizeResource, namespace: string):
   resource.namespaces.push(namespace)
 }
 
-/** kustomize's id for messages: `Deployment.v1.apps/web.default`-style ResId strings. */
+/** kustomize's id for messages: `Deployment.v1.apps/web.default`, `ConfigMap.v1.[noGrp]/c.[noNs]`. */
 export function resourceIdText(object: JsonObject): string {
   const {group, version} = groupVersionOf(object)
-  const gvk = [kindOf(object), version, group].filter((part, index) => index === 0 || part !== '').join('.')
-  return `${gvk}/${nameOf(object) || '[noName]'}.${namespaceOf(object) || '[noNs]'}`
+  return `${kindOf(object)}.${version || '[noVer]'}.${group || '[noGrp]'}/${nameOf(object) || '[noName]'}.${namespaceOf(object) || '[noNs]'}`
+}
+
+/** The same id as Go's %#v prints a kustomize ResId. */
+export function resourceIdGoText(object: JsonObject): string {
+  const {group, version} = groupVersionOf(object)
+  return `resid.ResId{Gvk:resid.Gvk{Group:${JSON.stringify(group)}, Version:${JSON.stringify(version)}, Kind:${JSON.stringify(kindOf(object))}, isClusterScoped:false}, Name:${JSON.stringify(nameOf(object))}, Namespace:${JSON.stringify(namespaceOf(object))}}`
 }
