@@ -13,7 +13,7 @@ export interface DescribeContext {
   readonly nowMilliseconds: number
 }
 
-async function eventsFor(context: DescribeContext, object: KubeObject): Promise<KubeObject[]> {
+export async function eventsFor(context: DescribeContext, object: KubeObject): Promise<KubeObject[]> {
   const fields = [`involvedObject.name=${object.metadata.name ?? ''}`, `involvedObject.namespace=${object.metadata.namespace ?? ''}`]
   if (object.metadata.uid) fields.push(`involvedObject.uid=${object.metadata.uid}`)
   return context.list('', 'events', object.metadata.namespace ?? '', {fieldSelector: fields.join(',')})

@@ -2,6 +2,7 @@
 // described in kubectl's layout with its events; descriptions separated by two blank lines.
 import type {KubeObject} from '../../api/object.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
+import {describeUnstructured} from '../describe/unstructured.js'
 import {type DescribeContext, describeConfigMap, describeDeployment, describeJob, describeNamespace, describeNode, describePod, describeReplicaSet, describeResourceQuota, describeSecret, describeService, describeServiceAccount} from '../describe/kinds.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
@@ -32,6 +33,8 @@ const describers = new Map<string, Describer>([
   ['/secrets', (object) => describeSecret(object)],
   ['/serviceaccounts', describeServiceAccount],
   ['/resourcequotas', describeResourceQuota],
+  ['admissionregistration.k8s.io/validatingwebhookconfigurations', describeUnstructured],
+  ['admissionregistration.k8s.io/mutatingwebhookconfigurations', describeUnstructured],
 ])
 
 /** The generic describer of kinds without their own: metadata, then the rest as YAML. */
