@@ -41,6 +41,10 @@ describe('admission webhooks through kubectl', () => {
       const listed = await kubectl('get validatingwebhookconfigurations')
       expect(listed.stdout).toMatch(/^NAME +WEBHOOKS +AGE\ndeny +1 +\d+s\n$/)
     }
+    // kubectl describes the configurations with its generic describer.
+    const described = await real('describe validatingwebhookconfiguration deny')
+    expect(described.stdout).toMatch(/\nWebhooks:\n  Admission Review Versions:\n    v1\n  Client Config:\n    Ca Bundle: +\S+\n    URL: +https:/)
+    expect(await ours('describe validatingwebhookconfiguration deny')).toEqual(described)
     expect((await real('delete validatingwebhookconfiguration deny')).stdout).toBe('validatingwebhookconfiguration.admissionregistration.k8s.io "deny" deleted\n')
   })
 

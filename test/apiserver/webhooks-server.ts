@@ -23,6 +23,10 @@ export const standardAnswers: Record<string, Answer | 'garbage' | 'hold'> = {
     patch: Buffer.from(JSON.stringify([{op: 'add', path: '/metadata/labels', value: {...(review.request.object?.metadata?.labels ?? {}), mutated: 'yes'}}])).toString('base64'),
     warnings: ['label added by the webhook'],
   }),
+  '/add-first': (review) => allow(review.request.uid, {
+    patchType: 'JSONPatch',
+    patch: Buffer.from(JSON.stringify([{op: 'add', path: '/metadata/annotations', value: {first: String(review.request.object?.metadata?.labels?.mutated ?? 'no')}}])).toString('base64'),
+  }),
   '/deny': (review) => ({apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: {uid: review.request.uid, allowed: false, status: {code: 403, message: 'configmaps named bad are not allowed'}}}),
   '/deny-silently': (review) => ({apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: {uid: review.request.uid, allowed: false}}),
   '/wrong-uid': () => allow('not-the-uid'),

@@ -144,4 +144,37 @@ describe('admission webhooks', () => {
     expect(webhook.received.at(-1)!.review.request).toMatchObject({dryRun: true, options: {dryRun: ['All']}})
     await remove(`${validatingPath}/guard`)
   })
+
+  it('calls an IfNeeded webhook again when a later one changed the object, and sends deletes with the old object', async () => {
+    // "a-first" runs first (configurations by name) and records whether the label is there yet.
+    expect((await post(mutatingPath, configuration('MutatingWebhookConfiguration', 'a-first', {clientConfig: {url: webhook.url('/add-first'), caBundle: webhook.caBundle}, reinvocationPolicy: 'IfNeeded'}))).status).toBe(201)
+    expect((await post(mutatingPath, configuration('MutatingWebhookConfiguration', 'b-label', {clientConfig: {url: webhook.url('/add-label'), caBundle: webhook.caBundle}}))).status).toBe(201)
+    const before = webhook.received.length
+    expect((await post('/api/v1/namespaces/default/configmaps', configMap('again'))).status).toBe(201)
+    expect(webhook.received.slice(before).map((entry) => entry.path)).toEqual(['/add-first', '/add-label', '/add-first'])
+    const stored = (await admin.request('GET', '/api/v1/namespaces/default/configmaps/again')).body as KubeObject
+    expect(stored.metadata.annotations).toEqual({first: 'yes'})
+    await remove(`${mutatingPath}/a-first`)
+    await remove(`${mutatingPath}/b-label`)
+
+    expect((await post(validatingPath, configuration('ValidatingWebhookConfiguration', 'deletes', {
+      clientConfig: {url: webhook.url('/allow'), caBundle: webhook.caBundle},
+      // A rule for another group's version still matches the same kind under Equivalent.
+      rules: [{operations: ['DELETE'], apiGroups: ['extensions'], apiVersions: ['v1beta1'], resources: ['deployments']}, {operations: ['DELETE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps']}],
+    }))).status).toBe(201)
+    expect((await remove('/api/v1/namespaces/default/configmaps/again')).status).toBe(200)
+    expect(webhook.received.at(-1)!.review.request).toMatchObject({
+      operation: 'DELETE', name: 'again', object: null, oldObject: {metadata: {name: 'again'}}, options: {kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1'},
+    })
+    const deployment = {apiVersion: 'apps/v1', kind: 'Deployment', metadata: {name: 'web'}, spec: {selector: {matchLabels: {app: 'web'}}, template: {metadata: {labels: {app: 'web'}}, spec: {containers: [{name: 'web', image: 'nginx'}]}}}}
+    expect((await post('/apis/apps/v1/namespaces/default/deployments', deployment)).status).toBe(201)
+    expect((await remove('/apis/apps/v1/namespaces/default/deployments/web')).status).toBe(200)
+    expect(webhook.received.at(-1)!.review.request).toMatchObject({
+      kind: {group: 'extensions', version: 'v1beta1', kind: 'Deployment'},
+      resource: {group: 'extensions', version: 'v1beta1', resource: 'deployments'},
+      requestKind: {group: 'apps', version: 'v1', kind: 'Deployment'},
+      requestResource: {group: 'apps', version: 'v1', resource: 'deployments'},
+    })
+    await remove(`${validatingPath}/deletes`)
+  })
 })

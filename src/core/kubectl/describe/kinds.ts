@@ -16,7 +16,7 @@ export interface DescribeContext {
 }
 
 /** The object's events, or null under --show-events=false. */
-async function eventsFor(context: DescribeContext, object: KubeObject): Promise<KubeObject[] | null> {
+export async function eventsFor(context: DescribeContext, object: KubeObject): Promise<KubeObject[] | null> {
   if (!context.showEvents) return null
   const fields = [`involvedObject.name=${object.metadata.name ?? ''}`, `involvedObject.namespace=${object.metadata.namespace ?? ''}`]
   if (object.metadata.uid) fields.push(`involvedObject.uid=${object.metadata.uid}`)

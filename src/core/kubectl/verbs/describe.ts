@@ -2,6 +2,7 @@
 // described in kubectl's layout with its events; descriptions separated by two blank lines.
 import type {KubeObject} from '../../api/object.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
+import {describeUnstructured} from '../describe/unstructured.js'
 import {type DescribeContext, describeConfigMap, describeDeployment, describeJob, describeNamespace, describeNode, describePod, describeReplicaSet, describeResourceQuota, describeSecret, describeService, describeServiceAccount} from '../describe/kinds.js'
 import {describeNetworkPolicy} from '../describe/network-policy.js'
 import {collectServerError, KubectlError} from '../errors.js'
@@ -34,6 +35,8 @@ const describers = new Map<string, Describer>([
   ['/serviceaccounts', describeServiceAccount],
   ['/resourcequotas', describeResourceQuota],
   ['networking.k8s.io/networkpolicies', (object) => describeNetworkPolicy(object)],
+  ['admissionregistration.k8s.io/validatingwebhookconfigurations', describeUnstructured],
+  ['admissionregistration.k8s.io/mutatingwebhookconfigurations', describeUnstructured],
 ])
 
 /** The generic describer of kinds without their own: metadata, then the rest as YAML. */
