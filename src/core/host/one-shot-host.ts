@@ -17,6 +17,7 @@ import {defaultMasters} from '../api/masters.js'
 import {staticPodHealthFromFolder} from './static-pod-health.js'
 import {runThrough, type SteppedPlane, type StepProgress} from './stepper.js'
 import {clusterContainers, type SimulatedContainers} from '../kubelet/containers.js'
+import {hostPodNetwork} from './network-commands.js'
 
 /**
  * Time since the control plane last ran below which a command does not replay it: scripts that
@@ -44,7 +45,9 @@ export class OneShotHost implements ClusterHost {
   ) {
     mkdirSync(folder, {recursive: true})
     this.clock = options.clock ?? openClusterClock(folder, options.wallClock)
-    this.containers = clusterContainers(folder)
+    // The connection exists before its first settle runs the kubelets (whose probes use the network).
+    const network = hostPodNetwork(async () => (this.connection ?? (await this.connect())).api, this.clock)
+    this.containers = clusterContainers(folder, () => network)
   }
 
   /** What runs in the containers: the kubelets' and the API server's exec and logs share it. */

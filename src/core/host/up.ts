@@ -29,6 +29,7 @@ import type {KubernetesHandler} from './host.js'
 import {UpRuntime} from './up-runtime.js'
 import {removeUpMarker, runningUp, type UpMarker, writeUpMarker} from './up-marker.js'
 import {clusterContainers} from '../kubelet/containers.js'
+import {hostPodNetwork} from './network-commands.js'
 
 /** How often the loops look for due work when nothing wakes them (watch events arrive sooner). */
 export const upTickMilliseconds = 250
@@ -109,8 +110,14 @@ export async function runUp(options: UpOptions): Promise<void> {
 }
 
 async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, log: (line: string) => void): Promise<void> {
-  const containers = clusterContainers(folder)
+  let api: KubernetesHandler | null = null
+  const network = hostPodNetwork(async () => {
+    if (api === null) throw new Error('invariant: the pod network is used before the API server is open')
+    return api
+  }, clock)
+  const containers = clusterContainers(folder, () => network)
   const connection = await openKubernetes({environment: options.environment, clock, containerStreams: containers})
+  api = connection.api
   let http: HttpApi | null = null
   let secure: HttpApi | null = null
   let etcd: EtcdFrontDoor | null = null

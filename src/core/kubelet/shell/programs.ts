@@ -312,14 +312,54 @@ function grep(process: ShellProcess, argv: readonly string[], stdin: string): Sh
   return done(matched.length > 0 ? 0 : 1)
 }
 
+/** The line count of head/tail (`-n N`, `-nN`, `-N`; 10 by default) and the operands left. */
+function lineCountOf(argv: readonly string[]): {count: number; rest: string[]; follow: boolean} {
+  let count = 10
+  let follow = false
+  const rest: string[] = [argv[0] ?? '']
+  for (let index = 1; index < argv.length; index++) {
+    const argument = argv[index]!
+    if (argument === '-n' && index + 1 < argv.length) count = Number.parseInt(argv[++index]!.replace(/^\+/, ''), 10)
+    else if (/^-n\+?\d+$/.test(argument)) count = Number.parseInt(argument.slice(2).replace(/^\+/, ''), 10)
+    else if (/^-\d+$/.test(argument)) count = Number.parseInt(argument.slice(1), 10)
+    else if (argument === '-f' || argument === '-F') follow = true
+    else rest.push(argument)
+  }
+  return {count: Number.isFinite(count) ? Math.max(0, count) : 10, rest, follow}
+}
+
+/** The lines of the operands' files, or of stdin without operands (a missing file prints busybox's error). */
+function inputLines(process: ShellProcess, name: string, operands: readonly string[], stdin: string): {lines: string[]; status: number} {
+  let status = 0
+  const texts = operands.length === 0 ? [stdin] : operands.map((file) => {
+    const entry = process.context.fs.get(normalizePath(file, process.workingDirectory))
+    if (entry?.kind === 'file') return entry.content
+    process.error(`${name}: ${file}: No such file or directory\n`)
+    status = 1
+    return ''
+  })
+  return {lines: texts.flatMap((text) => text.split('\n').filter((line, index, all) => index < all.length - 1 || line !== '')), status}
+}
+
 function* tail(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
-  const {flags, operands} = flagsOf(argv)
+  const {count, rest, follow} = lineCountOf(argv)
   // `tail -f /dev/null`: the classic way to keep a container running.
-  if (flags.has('f') || flags.has('F')) {
+  if (follow) {
     yield {kind: 'sleep', milliseconds: Number.POSITIVE_INFINITY}
     return 0
   }
-  return yield* cat(process, ['cat', ...operands], stdin)
+  const {lines, status} = inputLines(process, 'tail', flagsOf(rest).operands, stdin)
+  const kept = count === 0 ? [] : lines.slice(-count)
+  if (kept.length > 0) process.out(`${kept.join('\n')}\n`)
+  return status
+}
+
+function head(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
+  const {count, rest} = lineCountOf(argv)
+  const {lines, status} = inputLines(process, 'head', flagsOf(rest).operands, stdin)
+  const kept = lines.slice(0, count)
+  if (kept.length > 0) process.out(`${kept.join('\n')}\n`)
+  return done(status)
 }
 
 function wc(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
@@ -363,7 +403,7 @@ export function shellPrograms(): ReadonlyMap<string, Program> {
       return done(0)
     }],
     ['sh', shell], ['bash', shell], ['ash', shell],
-    ['grep', grep], ['tail', tail], ['wc', wc],
+    ['grep', grep], ['head', head], ['tail', tail], ['wc', wc],
     ...networkPrograms(),
   ]
   return new Map(programs)
