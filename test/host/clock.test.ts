@@ -78,12 +78,15 @@ describe('the cluster clock', () => {
     expect((await kubectl('create deployment web --image=nginx --replicas=3')).status).toBe(0)
     expect((await kubectl('expose deployment web --port=80')).status).toBe(0)
     const addresses = async () => (await kubectl("get endpoints web -o jsonpath='{.subsets[*].addresses[*].nodeName}'")).stdout.split(' ').filter(Boolean).sort()
-    expect(await addresses()).toEqual(['worker-1', 'worker-2', 'worker-3'])
-    expect((await run('node stop worker-1')).status).toBe(0)
+    // Where the three land depends on what else the workers run (CoreDNS's replicas take room).
+    const placed = await addresses()
+    expect(placed).toHaveLength(3)
+    const stopped = placed[0]!
+    expect((await run(`node stop ${stopped}`)).status).toBe(0)
     expect((await run('time advance 1m')).status).toBe(0)
-    expect(await addresses()).toEqual(['worker-2', 'worker-3'])
-    expect((await run('node start worker-1')).status).toBe(0)
-    expect(await addresses()).toEqual(['worker-1', 'worker-2', 'worker-3'])
+    expect(await addresses()).toEqual(placed.filter((node) => node !== stopped))
+    expect((await run(`node start ${stopped}`)).status).toBe(0)
+    expect(await addresses()).toEqual(placed)
   })
 
   it('fires a */5 CronJob twelve times over an hour, and expires etcd leases on the cluster clock', async () => {

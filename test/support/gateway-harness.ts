@@ -44,6 +44,13 @@ function tokenMap(): EtcdGatewayContext['tokens'] {
 export async function startGateway(options: GatewayOptions = {}): Promise<GatewayHarness> {
   const member = options.member ?? 'infra1'
   const client = new EmbeddedClient(EmbeddedCluster.open(temporaryFolder(), {seed: options.seed ?? 3, ...(options.clock ? {clock: options.clock} : {})}), {endpoint: member})
+  // The served member leads, as a single real etcd does (the recorded transcripts come from one):
+  // leader-only answers such as transfer-leadership's then read the same.
+  await client.maintenance.status()
+  const leader = client.embedded.leader()
+  if (leader && leader.layout.name !== member) {
+    await client.forUser(leader.layout.name, undefined).maintenance.moveLeader(client.embedded.layout.members.find((entry) => entry.name === member)!.idNumber)
+  }
   let url = ''
   const context: EtcdGatewayContext = {
     member,

@@ -5,6 +5,8 @@ import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
 import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
 import {ApiClient, type RequestHandler} from '../../src/core/client/client.js'
 import {ControlPlane} from '../../src/core/controlplane/control-plane.js'
+import {clusterContainers} from '../../src/core/kubelet/containers.js'
+import {createPodNetwork} from '../../src/core/network/pod-network.js'
 import type {SettleResult} from '../../src/core/controlplane/runner.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import type {ManualClock} from '../../src/core/util/clock.js'
@@ -21,8 +23,12 @@ export interface InProcessCluster {
 }
 
 export async function inProcessCluster(clock: ManualClock, seed: number): Promise<InProcessCluster> {
-  const store = new LazyEmbeddedStore(temporaryFolder(), {clock})
+  const folder = temporaryFolder()
+  const store = new LazyEmbeddedStore(folder, {clock})
   const api = new ApiServer({store, clock})
+  // The containers' probes and programs reach each other through the pod network, as on a host.
+  const network = createPodNetwork(new ApiClient(api, apiServerUser, 'kubemu'), clock)
+  const containers = clusterContainers(folder, () => network)
   await ensureBootstrapped(api, clock.nowMilliseconds())
   const random = new SeededRandom(seed)
   return {
@@ -30,7 +36,7 @@ export async function inProcessCluster(clock: ManualClock, seed: number): Promis
     admin: new ApiClient(api, apiServerUser),
     random,
     async settle(handler: RequestHandler = api) {
-      const plane = new ControlPlane(handler, clock, () => random.next())
+      const plane = new ControlPlane(handler, clock, () => random.next(), undefined, {containers})
       try {
         return await plane.settle()
       } finally {

@@ -285,6 +285,9 @@ export class ResourceHandlers {
     if (streamingSubresources.has(info.subresource) && definition.group === '' && definition.resource === 'pods') {
       // kube-apiserver would open a stream to the kubelet; kubemu's kubelets run no processes.
       const pod = await this.registry.get(definition, namespace, info.name)
+      // An API server without the containers' runtime answers an exec or attach as kube-apiserver
+      // answers a request that is not an upgrade.
+      if (info.subresource !== 'portforward' && !this.streams) throw apiErrors.badRequest('Upgrade request required')
       throw apiErrors.badRequest(`kubemu simulates containers: pod "${pod.metadata.name}" has no processes to ${info.subresource === 'portforward' ? 'forward ports to' : info.subresource}`)
     }
     throw apiErrors.pathNotFound()
