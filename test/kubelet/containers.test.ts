@@ -74,6 +74,19 @@ describe('containers that follow their command', () => {
     expect(stamped).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z hi\n$/)
   })
 
+  it('logs --since, --limit-bytes and a malformed duration, as kubectl sends and refuses them', async () => {
+    expect((await kubectl("run tick --image=busybox -- sh -c 'while true; do echo tick; sleep 10; done'")).status).toBe(0)
+    expect((await runShell(`${kubemu} time advance 60s`, {cwd: home, env: environment()})).status).toBe(0)
+    const all = (await kubectl('logs tick')).stdout.split('\n').filter(Boolean)
+    expect(all.length).toBeGreaterThanOrEqual(6)
+    // Ticks every 10 s: the last 25 s hold two or three of them.
+    const recent = (await kubectl('logs tick --since=25s')).stdout.split('\n').filter(Boolean)
+    expect(recent.length).toBeGreaterThanOrEqual(2)
+    expect(recent.length).toBeLessThanOrEqual(3)
+    expect((await kubectl('logs tick --limit-bytes=7')).stdout).toBe('tick\nti')
+    expect(await kubectl('logs tick --since=abc')).toMatchObject({status: 1, stderr: expect.stringContaining('invalid argument "abc" for "--since" flag: time: invalid duration "abc"')})
+  })
+
   it('run -it --rm prints the output, deletes the pod and leaves nothing behind', async () => {
     expect(await kubectl('run hello -it --rm --image=busybox --restart=Never -- echo hello')).toMatchObject({status: 0, stdout: 'hello\npod "hello" deleted\n'})
     expect((await kubectl('get pod hello')).stderr).toBe('Error from server (NotFound): pods "hello" not found\n')

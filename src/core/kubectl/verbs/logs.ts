@@ -8,6 +8,7 @@ import {waitForObject} from '../object-watch.js'
 import {ResourceMapper} from '../resources.js'
 import {containerFor, podForTarget, type TargetPod} from '../pod-target.js'
 import type {KubectlSession} from '../session.js'
+import {parseGoDurationMilliseconds} from '../../util/go-duration.js'
 
 export const logsFlags: readonly KubectlFlag[] = [
   {name: 'container', shorthand: 'c', kind: 'string'},
@@ -18,7 +19,8 @@ export const logsFlags: readonly KubectlFlag[] = [
   {name: 'all-containers', kind: 'bool'},
   {name: 'selector', shorthand: 'l', kind: 'string'},
   {name: 'prefix', kind: 'bool'},
-  {name: 'since', kind: 'string'},
+  {name: 'since', kind: 'duration', defaultValue: '0s'},
+  {name: 'since-time', kind: 'string'},
   {name: 'limit-bytes', kind: 'int', defaultValue: '0'},
 ]
 
@@ -50,6 +52,11 @@ export async function runLogs(session: KubectlSession, args: readonly string[]):
       if (session.flag('previous') === 'true') query.previous = 'true'
       if (session.flag('timestamps') === 'true') query.timestamps = 'true'
       if (Number(session.flag('tail')) >= 0) query.tailLines = session.flag('tail')
+      // kubectl sends whole seconds, rounded up, and a since-time as given (the server checks it).
+      const sinceMilliseconds = parseGoDurationMilliseconds(session.flag('since'))
+      if (sinceMilliseconds > 0) query.sinceSeconds = String(Math.ceil(sinceMilliseconds / 1000))
+      if (session.flag('since-time')) query.sinceTime = session.flag('since-time')
+      if (Number(session.flag('limit-bytes')) > 0) query.limitBytes = session.flag('limit-bytes')
       const response = await session.request('GET', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/log`, {query})
       const text = String(response.body ?? '')
       const prefix = session.flag('prefix') === 'true' || (pods.length > 1 && session.flag('selector')) ? `[pod/${pod.metadata.name}/${container}] ` : ''
