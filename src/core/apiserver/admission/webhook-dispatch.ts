@@ -97,12 +97,17 @@ class WebhookCaller {
   }
 }
 
+/** The caller of the webhooks one kind of configuration declares. */
+function callerOf(reader: AdmissionReader, resource: 'mutatingwebhookconfigurations' | 'validatingwebhookconfigurations'): WebhookCaller {
+  return new WebhookCaller(reader, new WebhookConfigurations(reader.registry.store, reader.scheme.resource(admissionRegistrationGroup, 'v1', resource)!))
+}
+
 export class MutatingAdmissionWebhook implements AdmissionPlugin {
   readonly name = 'MutatingAdmissionWebhook'
   private readonly caller: WebhookCaller
 
   constructor(reader: AdmissionReader) {
-    this.caller = new WebhookCaller(reader, new WebhookConfigurations(reader.registry.store, reader.scheme.resource(admissionRegistrationGroup, 'v1', 'mutatingwebhookconfigurations')!))
+    this.caller = callerOf(reader, 'mutatingwebhookconfigurations')
   }
 
   async admit(attributes: AdmissionAttributes, object: KubeObject | null, old: KubeObject | null): Promise<void> {
@@ -153,7 +158,7 @@ export class ValidatingAdmissionWebhook implements AdmissionPlugin {
   private readonly caller: WebhookCaller
 
   constructor(reader: AdmissionReader) {
-    this.caller = new WebhookCaller(reader, new WebhookConfigurations(reader.registry.store, reader.scheme.resource(admissionRegistrationGroup, 'v1', 'validatingwebhookconfigurations')!))
+    this.caller = callerOf(reader, 'validatingwebhookconfigurations')
   }
 
   async validate(attributes: AdmissionAttributes, object: KubeObject | null, old: KubeObject | null): Promise<void> {
