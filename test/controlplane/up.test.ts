@@ -201,6 +201,9 @@ describe('kubemu up', () => {
     processes.push(up)
     await up.until(/leader election: \S+ leads/)
     const pods = components.map((component) => `pod/${component}-control-plane2`).join(' ')
+    // The kubelets post their mirror pods after the election; wait for them to exist first
+    // (a wait for a condition on a missing pod fails at once, as kubectl's does).
+    expect((await kubectl(`wait -n kube-system --for=create --timeout=60s ${pods}`)).status).toBe(0)
     expect((await kubectl(`wait -n kube-system --for=condition=Ready --timeout=60s ${pods}`)).status).toBe(0)
     // The host records a stopped master; up's kubelets see it on their next round.
     writeHostState(join(home, 'default'), {clockOffsetMilliseconds: 0, stoppedMasters: ['control-plane2']})
