@@ -27,6 +27,8 @@ export interface KubectlIo {
   readonly api?: ApiServer
   /** Shows how a long catch-up of the cluster goes (a line on a terminal), and clears it after. */
   readonly catchUpProgress?: {update(progress: StepProgress): void; done(): void}
+  /** Whether stdout is a terminal that takes colours (kubectl colours cluster-info there; NO_COLOR turns it off). */
+  readonly stdoutColors?: boolean
 }
 
 export const globalFlags: readonly KubectlFlag[] = [
@@ -253,6 +255,16 @@ export class KubectlSession {
       const server = config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? 'localhost:8080'
       throw new KubectlError(`The connection to the server ${server.replace(/^https?:\/\//, '')} was refused - did you specify the right host or port?`)
     }
+  }
+
+  /**
+   * Whether the kubeconfig's server URL really answers: a running `kubemu up` (or an API server a
+   * test injected). Otherwise each command runs the cluster in its own process and nothing listens.
+   */
+  async served(): Promise<boolean> {
+    if (this.io.api) return true
+    await this.handler()
+    return this.host?.up != null
   }
 
   async request(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
