@@ -11,6 +11,7 @@ import type {StepProgress} from '../host/stepper.js'
 import type {HttpMethod} from '../apiserver/request.js'
 import {clusterFolder, defaultClusterName, kubemuHome} from '../home.js'
 import {StorageError} from '../storage/errors.js'
+import {parseGoDuration} from '../etcdctl/flags.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {loggedUrl, RequestLog} from './request-log.js'
 import {isStatusBody, KubectlError, ServerError} from './errors.js'
@@ -237,8 +238,20 @@ export class KubectlSession {
     return this.hostOpening
   }
 
+  /** --request-timeout: "0" (none), whole seconds, or a Go duration such as 1s, 2m, 3h; checked before any request. */
+  requestTimeoutMilliseconds(): number {
+    const text = this.flag('request-timeout')
+    if (/^\d+$/.test(text)) return Number(text) * 1000
+    try {
+      return parseGoDuration(text)
+    } catch {
+      throw new KubectlError('Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)')
+    }
+  }
+
   /** The in-process API server (tests), or the host's: in this process or a running `kubemu up`. */
   private async handler(): Promise<KubernetesHandler> {
+    this.requestTimeoutMilliseconds()
     if (this.io.api) {
       this.context()
       return this.io.api

@@ -4,7 +4,7 @@ import {isDns1123Subdomain} from '../../api/names.js'
 import type {KubeObject} from '../../api/object.js'
 import {goJson} from '../../printers/kubectl/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
-import {KubectlError} from '../errors.js'
+import {KubectlError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {outputFormatOf, printTemplated, withoutManagedFields} from '../output.js'
 import {collectionPath, kindName, ResourceMapper} from '../resources.js'
@@ -53,6 +53,35 @@ export interface SubmitOptions {
   readonly generator?: boolean
 }
 
+/**
+ * The words a `kubectl create <kind>` generator puts before the server's refusal, by kind (each
+ * generator says it its own way; namespace, role and clusterrole pass the error through).
+ */
+function creationFailurePrefix(object: KubeObject): string | null {
+  switch (object.kind) {
+    case 'Secret':
+      return 'failed to create secret '
+    case 'Service':
+      return `failed to create ${String((object.spec as {type?: string} | undefined)?.type ?? 'ClusterIP')} service: `
+    case 'ResourceQuota':
+      return 'failed to create quota: '
+    case 'PodDisruptionBudget':
+      return 'failed to create poddisruptionbudgets: '
+    case 'Deployment':
+    case 'ConfigMap':
+    case 'ServiceAccount':
+    case 'Job':
+    case 'CronJob':
+    case 'PriorityClass':
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+    case 'Ingress':
+      return `failed to create ${object.kind.toLowerCase()}: `
+    default:
+      return null
+  }
+}
+
 /** Prints what a generator built (--dry-run=client) or creates it and prints the result. */
 export async function submitGenerated(session: KubectlSession, object: KubeObject, options: SubmitOptions = {}): Promise<number> {
   const {verb = 'created', manager = 'kubectl-create', generator = true} = options
@@ -72,7 +101,14 @@ export async function submitGenerated(session: KubectlSession, object: KubeObjec
     const query: Record<string, string> = {fieldManager: session.flag('field-manager') || manager}
     if (generator) query.fieldValidation = 'Strict'
     if (dryRun === 'server') query.dryRun = 'All'
-    result = (await session.request('POST', collectionPath(resource, namespace), {body, query})).body as KubeObject
+    try {
+      result = (await session.request('POST', collectionPath(resource, namespace), {body, query})).body as KubeObject
+    } catch (error) {
+      // The generators print the server's message after their own words, not kubectl's usual line.
+      const prefix = generator ? creationFailurePrefix(object) : null
+      if (prefix !== null && error instanceof ServerError) throw new KubectlError(`${prefix}${error.status.message ?? ''}`)
+      throw error
+    }
     sorted = true
   } else if (generator && resource.namespaced && session.namespaceExplicit()) {
     result = {...body, metadata: {...body.metadata, namespace: session.namespace()}}

@@ -8,6 +8,7 @@ import {KubectlError} from '../errors.js'
 import type {KubectlVerb} from '../kubectl.js'
 import {containerNameOf, generatorFlags, oneName, submitGenerated} from './create-common.js'
 import {moreGenerators, secretGenerators} from './create-more.js'
+import {podDisruptionBudgetGenerator} from './create-pdb.js'
 
 function literalPairs(values: readonly string[]): Array<[string, string]> {
   return values.map((value) => {
@@ -134,4 +135,5 @@ export const createGenerators: readonly KubectlVerb[] = [
   {name: 'secret', flags: [], subverbs: [secretGeneric, ...secretGenerators]},
   serviceAccountGenerator,
   ...moreGenerators,
+  podDisruptionBudgetGenerator,
 ]
