@@ -43,6 +43,7 @@ const entries: Entry[] = [
     others: ['attach', 'binding', 'ephemeralcontainers', 'eviction', 'exec', 'log', 'portforward', 'proxy', 'resize'],
   },
   {kind: 'PodTemplate', resource: 'podtemplates', namespaced: true, schema: core.podTemplate},
+  {kind: 'ReplicationController', resource: 'replicationcontrollers', shortNames: ['rc'], namespaced: true, categories: ['all'], etcdPrefix: 'controllers', schema: core.replicationController, status: true, scale: true},
   {kind: 'ResourceQuota', resource: 'resourcequotas', shortNames: ['quota'], namespaced: true, schema: core.resourceQuota, status: true},
   {kind: 'Secret', resource: 'secrets', namespaced: true, schema: core.secret},
   {kind: 'ServiceAccount', resource: 'serviceaccounts', shortNames: ['sa'], namespaced: true, schema: core.serviceAccount, others: ['token']},

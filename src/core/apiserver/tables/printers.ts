@@ -33,6 +33,7 @@ import {
   podPrinter,
   podTemplatePrinter,
   replicaSetPrinter,
+  replicationControllerPrinter,
   statefulSetPrinter,
 } from './workloads.js'
 
@@ -50,6 +51,7 @@ const printers = new Map<string, Printer>([
   ['/resourcequotas', resourceQuotaPrinter],
   ['/limitranges', limitRangePrinter],
   ['/persistentvolumeclaims', persistentVolumeClaimPrinter],
+  ['/replicationcontrollers', replicationControllerPrinter],
   ['apps/deployments', deploymentPrinter],
   ['apps/replicasets', replicaSetPrinter],
   ['apps/statefulsets', statefulSetPrinter],

@@ -5,6 +5,7 @@ import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {describeUnstructured} from '../describe/unstructured.js'
 import {type DescribeContext, describeConfigMap, describeDeployment, describeJob, describeNamespace, describeNode, describePod, describeReplicaSet, describeResourceQuota, describeSecret, describeService, describeServiceAccount} from '../describe/kinds.js'
 import {describeNetworkPolicy} from '../describe/network-policy.js'
+import {describeReplicationController} from '../describe/replication-controller.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {type ApiResource, collectionPath, ResourceMapper, objectPath} from '../resources.js'
@@ -26,6 +27,7 @@ const describers = new Map<string, Describer>([
   ['/pods', describePod],
   ['apps/deployments', describeDeployment],
   ['apps/replicasets', describeReplicaSet],
+  ['/replicationcontrollers', describeReplicationController],
   ['batch/jobs', describeJob],
   ['/nodes', describeNode],
   ['/services', describeService],
