@@ -43,6 +43,7 @@ const entries: Entry[] = [
     others: ['attach', 'binding', 'ephemeralcontainers', 'eviction', 'exec', 'log', 'portforward', 'proxy', 'resize'],
   },
   {kind: 'PodTemplate', resource: 'podtemplates', namespaced: true, schema: core.podTemplate},
+  {kind: 'ReplicationController', resource: 'replicationcontrollers', shortNames: ['rc'], namespaced: true, categories: ['all'], etcdPrefix: 'controllers', schema: core.replicationController, status: true, scale: true},
   {kind: 'ResourceQuota', resource: 'resourcequotas', shortNames: ['quota'], namespaced: true, schema: core.resourceQuota, status: true},
   {kind: 'Secret', resource: 'secrets', namespaced: true, schema: core.secret},
   {kind: 'ServiceAccount', resource: 'serviceaccounts', shortNames: ['sa'], namespaced: true, schema: core.serviceAccount, others: ['token']},
@@ -70,6 +71,9 @@ const entries: Entry[] = [
   // Served from the kubelets' simulated use (what metrics-server would answer), not stored.
   {group: 'metrics.k8s.io', version: 'v1beta1', kind: 'NodeMetrics', resource: 'nodes', namespaced: false, verbs: ['get', 'list'], etcdPrefix: null, schema: kind('v1beta1.NodeMetrics', {timestamp: anyValue, window: anyValue, usage: anyValue})},
   {group: 'metrics.k8s.io', version: 'v1beta1', kind: 'PodMetrics', resource: 'pods', namespaced: true, verbs: ['get', 'list'], etcdPrefix: null, schema: kind('v1beta1.PodMetrics', {timestamp: anyValue, window: anyValue, containers: anyValue})},
+  // Ingresses live under /registry/ingress/, as kube-apiserver stores them.
+  {group: 'networking.k8s.io', kind: 'IngressClass', resource: 'ingressclasses', namespaced: false, schema: networking.ingressClass},
+  {group: 'networking.k8s.io', kind: 'Ingress', resource: 'ingresses', shortNames: ['ing'], namespaced: true, etcdPrefix: 'ingress', schema: networking.ingress, status: true},
   {group: 'networking.k8s.io', kind: 'NetworkPolicy', resource: 'networkpolicies', shortNames: ['netpol'], namespaced: true, schema: networking.networkPolicy},
   {group: 'policy', kind: 'PodDisruptionBudget', resource: 'poddisruptionbudgets', shortNames: ['pdb'], namespaced: true, schema: apps.podDisruptionBudget, status: true},
   {group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding', resource: 'clusterrolebindings', namespaced: false, schema: access.clusterRoleBinding},

@@ -12,6 +12,7 @@ import {AdmissionChain, type AdmissionPlugin} from './admission/chain.js'
 import {AdmissionReader} from './admission/context.js'
 import {LimitRanger} from './admission/limit-ranger.js'
 import {NamespaceLifecycle} from './admission/namespace-lifecycle.js'
+import {DefaultIngressClassAdmission} from './admission/default-ingress-class.js'
 import {DefaultTolerationSecondsAdmission, PriorityAdmission, ServiceAccountAdmission} from './admission/pod-plugins.js'
 import {PodSecurityAdmission} from './admission/pod-security.js'
 import {ResourceQuotaAdmission} from './admission/resource-quota.js'
@@ -78,6 +79,7 @@ export function defaultAdmissionPlugins(reader: AdmissionReader): AdmissionPlugi
     new PodSecurityAdmission(reader),
     new PriorityAdmission(reader),
     new DefaultTolerationSecondsAdmission(),
+    new DefaultIngressClassAdmission(reader),
     new MutatingAdmissionWebhook(reader),
     new ValidatingAdmissionWebhook(reader),
     new ResourceQuotaAdmission(reader),

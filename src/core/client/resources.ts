@@ -16,6 +16,7 @@ export const resources = {
   configMaps: core('configmaps'),
   secrets: core('secrets'),
   resourceQuotas: core('resourcequotas'),
+  replicationControllers: core('replicationcontrollers'),
   deployments: apps('deployments'),
   replicaSets: apps('replicasets'),
   statefulSets: apps('statefulsets'),

@@ -12,7 +12,7 @@ import {GarbageCollector} from '../controllers/garbage-collector.js'
 import {JobController} from '../controllers/job.js'
 import {NamespaceController} from '../controllers/namespace.js'
 import {NodeLifecycleController, PodGarbageCollector} from '../controllers/node-lifecycle.js'
-import {ReplicaSetController} from '../controllers/replicaset.js'
+import {ReplicaSetController, replicationControllerKind} from '../controllers/replicaset.js'
 import {ResourceQuotaController} from '../controllers/resource-quota.js'
 import {DisruptionController} from '../controllers/disruption.js'
 import {ServiceAccountController} from '../controllers/serviceaccount.js'
@@ -106,6 +106,7 @@ export class ControlPlane {
       manager(() => new ResourceQuotaController(controllerClient, informers, clock)),
       manager(() => new DeploymentController(controllerClient, informers, controllerEvents('deployment-controller'), clock)),
       manager(() => new ReplicaSetController(controllerClient, informers, controllerEvents('replicaset-controller'), clock)),
+      manager(() => new ReplicaSetController(controllerClient, informers, controllerEvents('replication-controller'), clock, replicationControllerKind)),
       manager(() => new StatefulSetController(controllerClient, informers, controllerEvents('statefulset-controller'), clock)),
       manager(() => new DaemonSetController(controllerClient, informers, controllerEvents('daemonset-controller'), clock)),
       manager(() => new CronJobController(controllerClient, informers, controllerEvents('cronjob-controller'), clock)),

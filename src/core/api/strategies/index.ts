@@ -3,7 +3,9 @@ import {clusterRoleBindingStrategy, clusterRoleStrategy, customResourceDefinitio
 import {mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy} from './admissionregistration.js'
 import {defineStrategy} from './base.js'
 import {configMapStrategy, endpointsStrategy, eventStrategy, limitRangeStrategy, namespaceStrategy, nodeStrategy, persistentVolumeClaimStrategy, podStrategy, podTemplateStrategy, resourceQuotaStrategy, secretStrategy, serviceAccountStrategy, serviceStrategy} from './core.js'
+import {ingressClassStrategy, ingressStrategy} from './ingress.js'
 import {networkPolicyStrategy} from './networking.js'
+import {replicationControllerStrategy} from './replication.js'
 import type {Strategy} from './strategy.js'
 import {controllerRevisionStrategy, cronJobStrategy, daemonSetStrategy, deploymentStrategy, jobStrategy, replicaSetStrategy, statefulSetStrategy} from './workloads.js'
 
@@ -21,6 +23,7 @@ const strategies = new Map<string, Strategy>([
   ['/LimitRange', limitRangeStrategy],
   ['/PersistentVolumeClaim', persistentVolumeClaimStrategy],
   ['/PodTemplate', podTemplateStrategy],
+  ['/ReplicationController', replicationControllerStrategy],
   ['apps/Deployment', deploymentStrategy],
   ['apps/ReplicaSet', replicaSetStrategy],
   ['apps/StatefulSet', statefulSetStrategy],
@@ -33,6 +36,8 @@ const strategies = new Map<string, Strategy>([
   ['rbac.authorization.k8s.io/RoleBinding', roleBindingStrategy],
   ['rbac.authorization.k8s.io/ClusterRoleBinding', clusterRoleBindingStrategy],
   ['networking.k8s.io/NetworkPolicy', networkPolicyStrategy],
+  ['networking.k8s.io/Ingress', ingressStrategy],
+  ['networking.k8s.io/IngressClass', ingressClassStrategy],
   ['policy/PodDisruptionBudget', podDisruptionBudgetStrategy],
   ['coordination.k8s.io/Lease', leaseStrategy],
   ['discovery.k8s.io/EndpointSlice', endpointSliceStrategy],

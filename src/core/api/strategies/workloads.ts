@@ -13,7 +13,7 @@ import {child, type Json, setDefault, spec} from './json-fields.js'
 
 const specPath = FieldPath.root('spec')
 
-function nonNegative(errors: FieldError[], value: unknown, path: FieldPath): void {
+export function nonNegative(errors: FieldError[], value: unknown, path: FieldPath): void {
   if (typeof value === 'number' && value < 0) errors.push(fieldError.invalid(path, value, 'must be greater than or equal to 0'))
 }
 

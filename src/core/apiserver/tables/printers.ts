@@ -22,7 +22,7 @@ import {
   serviceAccountPrinter,
   servicePrinter,
 } from './cluster.js'
-import {networkPolicyPrinter} from './networking.js'
+import {ingressClassPrinter, ingressPrinter, networkPolicyPrinter} from './networking.js'
 import {age, ageColumn, type Cell, type ColumnDefinition, defaultPrinter, humanDuration, nameColumn, type Printer} from './table.js'
 import {
   controllerRevisionPrinter,
@@ -33,6 +33,7 @@ import {
   podPrinter,
   podTemplatePrinter,
   replicaSetPrinter,
+  replicationControllerPrinter,
   statefulSetPrinter,
 } from './workloads.js'
 
@@ -50,6 +51,7 @@ const printers = new Map<string, Printer>([
   ['/resourcequotas', resourceQuotaPrinter],
   ['/limitranges', limitRangePrinter],
   ['/persistentvolumeclaims', persistentVolumeClaimPrinter],
+  ['/replicationcontrollers', replicationControllerPrinter],
   ['apps/deployments', deploymentPrinter],
   ['apps/replicasets', replicaSetPrinter],
   ['apps/statefulsets', statefulSetPrinter],
@@ -60,6 +62,8 @@ const printers = new Map<string, Printer>([
   ['coordination.k8s.io/leases', leasePrinter],
   ['discovery.k8s.io/endpointslices', endpointSlicePrinter],
   ['networking.k8s.io/networkpolicies', networkPolicyPrinter],
+  ['networking.k8s.io/ingresses', ingressPrinter],
+  ['networking.k8s.io/ingressclasses', ingressClassPrinter],
   ['policy/poddisruptionbudgets', podDisruptionBudgetPrinter],
   ['scheduling.k8s.io/priorityclasses', priorityClassPrinter],
   ['rbac.authorization.k8s.io/roles', rolePrinter],

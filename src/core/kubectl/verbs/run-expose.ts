@@ -171,8 +171,10 @@ export async function runExpose(session: KubectlSession, args: readonly string[]
     containerPorts = (Array.isArray(spec.ports) ? spec.ports.filter(isJsonObject) : []).map((port) => ({containerPort: port.port, protocol: port.protocol, name: port.name}))
   } else {
     const labelSelector = isJsonObject(spec.selector) ? spec.selector : {}
-    if (Array.isArray(labelSelector.matchExpressions) && labelSelector.matchExpressions.length > 0) throw new KubectlError(`couldn't convert expressions - "${JSON.stringify(labelSelector.matchExpressions)}" to map: invalid`)
-    selector = {...((labelSelector.matchLabels as Record<string, string>) ?? {})}
+    // A ReplicationController's selector is the label map itself.
+    if (resource.resource === 'replicationcontrollers') selector = {...(labelSelector as Record<string, string>)}
+    else if (Array.isArray(labelSelector.matchExpressions) && labelSelector.matchExpressions.length > 0) throw new KubectlError(`couldn't convert expressions - "${JSON.stringify(labelSelector.matchExpressions)}" to map: invalid`)
+    else selector = {...((labelSelector.matchLabels as Record<string, string>) ?? {})}
     const template = isJsonObject(spec.template) && isJsonObject(spec.template.spec) ? spec.template.spec : {}
     containerPorts = (Array.isArray(template.containers) ? template.containers : []).flatMap((container) => (isJsonObject(container) && Array.isArray(container.ports) ? container.ports.filter(isJsonObject) : []))
   }
