@@ -4,6 +4,7 @@ import type {KubeObject} from '../../api/object.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {describeUnstructured} from '../describe/unstructured.js'
 import {type DescribeContext, describeConfigMap, describeDeployment, describeJob, describeNamespace, describeNode, describePod, describeReplicaSet, describeResourceQuota, describeSecret, describeService, describeServiceAccount} from '../describe/kinds.js'
+import {describeHorizontalPodAutoscaler} from '../describe/horizontal-pod-autoscaler.js'
 import {describeNetworkPolicy} from '../describe/network-policy.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
@@ -35,6 +36,7 @@ const describers = new Map<string, Describer>([
   ['/serviceaccounts', describeServiceAccount],
   ['/resourcequotas', describeResourceQuota],
   ['networking.k8s.io/networkpolicies', (object) => describeNetworkPolicy(object)],
+  ['autoscaling/horizontalpodautoscalers', describeHorizontalPodAutoscaler],
   ['admissionregistration.k8s.io/validatingwebhookconfigurations', describeUnstructured],
   ['admissionregistration.k8s.io/mutatingwebhookconfigurations', describeUnstructured],
 ])
