@@ -1,10 +1,12 @@
 // The built-in resources of kube-apiserver 1.32 that kubemu serves, as discovery reports them.
-import {type ResourceDefinition, Scheme, standardVerbs} from './scheme.js'
+import {type ResourceDefinition, Scheme, standardVerbs, type VersionConversion} from './scheme.js'
 import {anyValue, type ObjectSchema} from './schema.js'
 import {kind} from './types/meta.js'
 import * as access from './types/access.js'
 import * as admissionregistration from './types/admissionregistration.js'
 import * as apps from './types/apps.js'
+import * as autoscaling from './types/autoscaling.js'
+import {horizontalPodAutoscalerFromV1, horizontalPodAutoscalerToV1} from './autoscaling-conversion.js'
 import * as core from './types/core.js'
 import * as networking from './types/networking.js'
 
@@ -23,6 +25,7 @@ interface Entry {
   status?: boolean
   scale?: boolean
   others?: string[]
+  conversion?: VersionConversion
 }
 
 const createOnly = ['create'] as const
@@ -64,6 +67,12 @@ const entries: Entry[] = [
   {group: 'authorization.k8s.io', kind: 'SelfSubjectAccessReview', resource: 'selfsubjectaccessreviews', namespaced: false, verbs: createOnly, etcdPrefix: null, schema: access.selfSubjectAccessReview},
   {group: 'authorization.k8s.io', kind: 'SelfSubjectRulesReview', resource: 'selfsubjectrulesreviews', namespaced: false, verbs: createOnly, etcdPrefix: null, schema: access.selfSubjectRulesReview},
   {group: 'authorization.k8s.io', kind: 'SubjectAccessReview', resource: 'subjectaccessreviews', namespaced: false, verbs: createOnly, etcdPrefix: null, schema: access.subjectAccessReview},
+  // autoscaling/v2 is stored and preferred; v1 is served converted, as kube-apiserver serves it.
+  {group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', resource: 'horizontalpodautoscalers', shortNames: ['hpa'], namespaced: true, categories: ['all'], schema: autoscaling.horizontalPodAutoscalerV2, status: true},
+  {
+    group: 'autoscaling', version: 'v1', kind: 'HorizontalPodAutoscaler', resource: 'horizontalpodautoscalers', shortNames: ['hpa'], namespaced: true, categories: ['all'],
+    schema: autoscaling.horizontalPodAutoscalerV1, status: true, conversion: {storageVersion: 'v2', toStorage: horizontalPodAutoscalerFromV1, fromStorage: horizontalPodAutoscalerToV1},
+  },
   {group: 'batch', kind: 'CronJob', resource: 'cronjobs', shortNames: ['cj'], namespaced: true, categories: ['all'], schema: apps.cronJob, status: true},
   {group: 'batch', kind: 'Job', resource: 'jobs', namespaced: true, categories: ['all'], schema: apps.job, status: true},
   {group: 'coordination.k8s.io', kind: 'Lease', resource: 'leases', namespaced: true, schema: apps.lease},
@@ -101,6 +110,7 @@ export const builtinResources: readonly ResourceDefinition[] = entries.map((entr
   etcdPrefix: entry.etcdPrefix === undefined ? entry.resource : entry.etcdPrefix,
   schema: entry.schema,
   subresources: {status: entry.status ?? false, ...(entry.scale ? {scale: replicasScale} : {}), others: entry.others ?? []},
+  ...(entry.conversion ? {conversion: entry.conversion} : {}),
 }))
 
 let builtinSchemeInstance: Scheme | null = null

@@ -44,6 +44,7 @@ import {ServiceAllocator} from './service-allocation.js'
 import {ApiError, apiErrors, etcdFailure} from './status.js'
 import {printerFor} from './tables/printers.js'
 import {type IncludeObject, toTable, wantsTable} from './tables/table.js'
+import {VersionConversionHandlers} from './version-conversion.js'
 import {VirtualResources} from './virtual-resources.js'
 
 export type {ApiResponse} from './handlers.js'
@@ -95,6 +96,7 @@ export class ApiServer {
   private readonly clock: Clock
   private readonly authenticator: TokenAuthenticator
   private readonly handlers: ResourceHandlers
+  private readonly convertedVersions: VersionConversionHandlers
   private readonly virtualResources: VirtualResources
   private readonly audit: AuditSink | null
   private readonly customResources: CustomResourceServing
@@ -115,6 +117,7 @@ export class ApiServer {
     const plugins = options.admission ? options.admission(reader) : defaultAdmissionPlugins(reader)
     this.handlers = new ResourceHandlers(this.scheme, this.registry, new AdmissionChain(plugins), new ServiceAllocator(options.store, random), this.clock, options.containerStreams ?? null)
     const now = () => this.clock.nowMilliseconds()
+    this.convertedVersions = new VersionConversionHandlers(this.scheme, this.registry, this.handlers)
     const eviction = new Eviction(this.scheme, this.registry, this.handlers, now)
     this.virtualResources = new VirtualResources(this.scheme, this.registry, this.authorizer, this.authenticator, this.credentials, now, eviction)
     this.audit = options.audit ?? null
@@ -228,6 +231,7 @@ export class ApiServer {
     if (this.virtualResources.handles(definition, info)) return this.virtualResources.serve(request, info, definition, user)
     if (MetricsApi.handles(definition, info)) return {status: 200, body: await this.metrics.serve(definition, info, request.query ?? {}), warnings: []}
     if (definition.etcdPrefix === null) throw apiErrors.methodNotSupported(definition, info.verb)
+    if (definition.conversion) return this.asTable(request, info, definition, await this.convertedVersions.serve(request, info, definition, user))
     if (!isCustomResourceDefinitions(definition)) return this.asTable(request, info, definition, await this.handlers.serve(request, info, definition, user))
     const dryRun = request.query?.dryRun === 'All'
     if (info.verb === 'delete' && info.subresource === '' && !dryRun) {

@@ -22,6 +22,7 @@ export const resources = {
   statefulSets: apps('statefulsets'),
   daemonSets: apps('daemonsets'),
   controllerRevisions: apps('controllerrevisions'),
+  horizontalPodAutoscalers: {group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers', namespaced: true},
   jobs: {group: 'batch', version: 'v1', resource: 'jobs', namespaced: true},
   cronJobs: {group: 'batch', version: 'v1', resource: 'cronjobs', namespaced: true},
   leases: {group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespaced: true},

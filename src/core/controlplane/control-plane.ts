@@ -1,6 +1,7 @@
 // The control plane of one process: the scheduler, the controllers and the simulated kubelets,
 // each with its own identity and API client, sharing informers, driven by one runner. In
 // one-shot mode a command that changed the cluster settles it before it exits.
+import {HorizontalPodAutoscalerController} from '../controllers/horizontal-pod-autoscaler.js'
 import {ApiClient, type RequestHandler} from '../client/client.js'
 import {EventRecorder} from '../client/events.js'
 import {type ControlLoop, InformerFactory} from '../client/informer-factory.js'
@@ -113,6 +114,7 @@ export class ControlPlane {
       manager(() => new JobController(controllerClient, informers, controllerEvents('job-controller'), clock)),
       manager(() => new EndpointsController(controllerClient, informers, clock)),
       manager(() => new ServiceLoadBalancerController(controllerClient, informers, clock)),
+      manager(() => new HorizontalPodAutoscalerController(controllerClient, informers, controllerEvents('horizontal-pod-autoscaler'), clock)),
       manager(() => new DisruptionController(controllerClient, informers, controllerEvents('controllermanager'), clock)),
       {component: 'kube-scheduler', build: () => gated(new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock, onEvent), clock, random), active?.scheduler)},
       {component: 'kubelet', build: () => new Kubelets(kubeletClientFor, informers, kubeletEvents, clock, options.containers)},

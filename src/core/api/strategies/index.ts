@@ -1,6 +1,7 @@
 // The strategy of each kind, by group and kind; kinds without one get the generic strategy.
 import {clusterRoleBindingStrategy, clusterRoleStrategy, customResourceDefinitionStrategy, endpointSliceStrategy, leaseStrategy, podDisruptionBudgetStrategy, priorityClassStrategy, roleBindingStrategy, roleStrategy} from './access.js'
 import {mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy} from './admissionregistration.js'
+import {horizontalPodAutoscalerStrategy} from './autoscaling.js'
 import {defineStrategy} from './base.js'
 import {configMapStrategy, endpointsStrategy, eventStrategy, limitRangeStrategy, namespaceStrategy, nodeStrategy, persistentVolumeClaimStrategy, podStrategy, podTemplateStrategy, resourceQuotaStrategy, secretStrategy, serviceAccountStrategy, serviceStrategy} from './core.js'
 import {ingressClassStrategy, ingressStrategy} from './ingress.js'
@@ -29,6 +30,7 @@ const strategies = new Map<string, Strategy>([
   ['apps/StatefulSet', statefulSetStrategy],
   ['apps/DaemonSet', daemonSetStrategy],
   ['apps/ControllerRevision', controllerRevisionStrategy],
+  ['autoscaling/HorizontalPodAutoscaler', horizontalPodAutoscalerStrategy],
   ['batch/Job', jobStrategy],
   ['batch/CronJob', cronJobStrategy],
   ['rbac.authorization.k8s.io/Role', roleStrategy],

@@ -3,6 +3,7 @@
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import type {ResourceDefinition} from '../../api/scheme.js'
 import {webhookConfigurationPrinter} from './admissionregistration.js'
+import {horizontalPodAutoscalerPrinter} from './autoscaling.js'
 import {
   configMapPrinter,
   endpointSlicePrinter,
@@ -57,6 +58,7 @@ const printers = new Map<string, Printer>([
   ['apps/statefulsets', statefulSetPrinter],
   ['apps/daemonsets', daemonSetPrinter],
   ['apps/controllerrevisions', controllerRevisionPrinter],
+  ['autoscaling/horizontalpodautoscalers', horizontalPodAutoscalerPrinter],
   ['batch/jobs', jobPrinter],
   ['batch/cronjobs', cronJobPrinter],
   ['coordination.k8s.io/leases', leasePrinter],

@@ -46,7 +46,7 @@ export function oneName(args: readonly string[], usage: string): string {
 
 export interface SubmitOptions {
   /** The word of the message: `deployment.apps/web created`, `service/web exposed`. */
-  readonly verb?: 'created' | 'exposed'
+  readonly verb?: 'created' | 'exposed' | 'autoscaled'
   /** The field manager without --field-manager. */
   readonly manager?: string
   /** `kubectl create` generators refuse table formats and name the namespace in client dry runs. */
