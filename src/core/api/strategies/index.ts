@@ -4,6 +4,7 @@ import {mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStra
 import {defineStrategy} from './base.js'
 import {configMapStrategy, endpointsStrategy, eventStrategy, limitRangeStrategy, namespaceStrategy, nodeStrategy, persistentVolumeClaimStrategy, podStrategy, podTemplateStrategy, resourceQuotaStrategy, secretStrategy, serviceAccountStrategy, serviceStrategy} from './core.js'
 import {networkPolicyStrategy} from './networking.js'
+import {persistentVolumeStrategy, storageClassStrategy} from './storage.js'
 import type {Strategy} from './strategy.js'
 import {controllerRevisionStrategy, cronJobStrategy, daemonSetStrategy, deploymentStrategy, jobStrategy, replicaSetStrategy, statefulSetStrategy} from './workloads.js'
 
@@ -21,6 +22,8 @@ const strategies = new Map<string, Strategy>([
   ['/LimitRange', limitRangeStrategy],
   ['/PersistentVolumeClaim', persistentVolumeClaimStrategy],
   ['/PodTemplate', podTemplateStrategy],
+  ['/PersistentVolume', persistentVolumeStrategy],
+  ['storage.k8s.io/StorageClass', storageClassStrategy],
   ['apps/Deployment', deploymentStrategy],
   ['apps/ReplicaSet', replicaSetStrategy],
   ['apps/StatefulSet', statefulSetStrategy],

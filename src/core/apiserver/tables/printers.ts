@@ -12,7 +12,6 @@ import {
   limitRangePrinter,
   namespacePrinter,
   nodePrinter,
-  persistentVolumeClaimPrinter,
   podDisruptionBudgetPrinter,
   priorityClassPrinter,
   resourceQuotaPrinter,
@@ -23,6 +22,7 @@ import {
   servicePrinter,
 } from './cluster.js'
 import {networkPolicyPrinter} from './networking.js'
+import {persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter} from './storage.js'
 import {age, ageColumn, type Cell, type ColumnDefinition, defaultPrinter, humanDuration, nameColumn, type Printer} from './table.js'
 import {
   controllerRevisionPrinter,
@@ -50,6 +50,8 @@ const printers = new Map<string, Printer>([
   ['/resourcequotas', resourceQuotaPrinter],
   ['/limitranges', limitRangePrinter],
   ['/persistentvolumeclaims', persistentVolumeClaimPrinter],
+  ['/persistentvolumes', persistentVolumePrinter],
+  ['storage.k8s.io/storageclasses', storageClassPrinter],
   ['apps/deployments', deploymentPrinter],
   ['apps/replicasets', replicaSetPrinter],
   ['apps/statefulsets', statefulSetPrinter],
