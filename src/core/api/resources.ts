@@ -9,6 +9,7 @@ import * as autoscaling from './types/autoscaling.js'
 import {horizontalPodAutoscalerFromV1, horizontalPodAutoscalerToV1} from './autoscaling-conversion.js'
 import * as core from './types/core.js'
 import * as networking from './types/networking.js'
+import * as storage from './types/storage.js'
 
 interface Entry {
   group?: string
@@ -40,6 +41,7 @@ const entries: Entry[] = [
   {kind: 'LimitRange', resource: 'limitranges', shortNames: ['limits'], namespaced: true, schema: core.limitRange},
   {kind: 'Namespace', resource: 'namespaces', shortNames: ['ns'], namespaced: false, verbs: namespaceVerbs, schema: core.namespace, status: true, others: ['finalize']},
   {kind: 'Node', resource: 'nodes', shortNames: ['no'], namespaced: false, etcdPrefix: 'minions', schema: core.node, status: true, others: ['proxy']},
+  {kind: 'PersistentVolume', resource: 'persistentvolumes', shortNames: ['pv'], namespaced: false, schema: storage.persistentVolume, status: true},
   {kind: 'PersistentVolumeClaim', resource: 'persistentvolumeclaims', shortNames: ['pvc'], namespaced: true, schema: core.persistentVolumeClaim, status: true},
   {
     kind: 'Pod', resource: 'pods', shortNames: ['po'], namespaced: true, categories: ['all'], schema: core.pod, status: true,
@@ -89,6 +91,7 @@ const entries: Entry[] = [
   {group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', resource: 'clusterroles', namespaced: false, schema: access.clusterRole},
   {group: 'rbac.authorization.k8s.io', kind: 'RoleBinding', resource: 'rolebindings', namespaced: true, schema: access.roleBinding},
   {group: 'rbac.authorization.k8s.io', kind: 'Role', resource: 'roles', namespaced: true, schema: access.role},
+  {group: 'storage.k8s.io', kind: 'StorageClass', resource: 'storageclasses', shortNames: ['sc'], namespaced: false, schema: storage.storageClass},
   {group: 'scheduling.k8s.io', kind: 'PriorityClass', resource: 'priorityclasses', shortNames: ['pc'], namespaced: false, schema: apps.priorityClass},
   {
     group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', resource: 'customresourcedefinitions', shortNames: ['crd', 'crds'],

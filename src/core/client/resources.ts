@@ -13,6 +13,7 @@ export const resources = {
   endpoints: core('endpoints'),
   serviceAccounts: core('serviceaccounts'),
   persistentVolumeClaims: core('persistentvolumeclaims'),
+  persistentVolumes: core('persistentvolumes', false),
   configMaps: core('configmaps'),
   secrets: core('secrets'),
   resourceQuotas: core('resourcequotas'),
@@ -29,5 +30,6 @@ export const resources = {
   endpointSlices: {group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', namespaced: true},
   networkPolicies: {group: 'networking.k8s.io', version: 'v1', resource: 'networkpolicies', namespaced: true},
   podDisruptionBudgets: {group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', namespaced: true},
+  storageClasses: {group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses', namespaced: false},
   priorityClasses: {group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses', namespaced: false},
 } satisfies Record<string, ResourceRef>

@@ -17,6 +17,8 @@ import {ReplicaSetController, replicationControllerKind} from '../controllers/re
 import {ResourceQuotaController} from '../controllers/resource-quota.js'
 import {DisruptionController} from '../controllers/disruption.js'
 import {ServiceAccountController} from '../controllers/serviceaccount.js'
+import {PersistentVolumeController} from '../controllers/persistent-volume.js'
+import {LocalPathProvisioner, localPathProvisionerComponent} from '../controllers/local-path-provisioner.js'
 import {ServiceLoadBalancerController} from '../controllers/service-lb.js'
 import {StatefulSetController} from '../controllers/statefulset.js'
 import {Kubelets} from '../kubelet/kubelet.js'
@@ -116,6 +118,8 @@ export class ControlPlane {
       manager(() => new ServiceLoadBalancerController(controllerClient, informers, clock)),
       manager(() => new HorizontalPodAutoscalerController(controllerClient, informers, controllerEvents('horizontal-pod-autoscaler'), clock)),
       manager(() => new DisruptionController(controllerClient, informers, controllerEvents('controllermanager'), clock)),
+      manager(() => new PersistentVolumeController(controllerClient, informers, controllerEvents('persistentvolume-controller'), clock)),
+      manager(() => new LocalPathProvisioner(controllerClient, informers, controllerEvents(localPathProvisionerComponent), clock)),
       {component: 'kube-scheduler', build: () => gated(new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock, onEvent), clock, random), active?.scheduler)},
       {component: 'kubelet', build: () => new Kubelets(kubeletClientFor, informers, kubeletEvents, clock, options.containers)},
       {component: 'kubelet', build: () => new MirrorPods(kubeletClientFor, informers, options.staticPodHealth ?? allStaticPodsRunning, clock)},

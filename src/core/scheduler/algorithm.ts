@@ -7,10 +7,11 @@ import type {NodeInfo} from './node-info.js'
 import {imageLocality, nodeAffinity, nodeName, nodePorts, nodeResourcesBalancedAllocation, nodeResourcesFit, nodeUnschedulable, taintToleration} from './plugins/node-plugins.js'
 import {interPodAffinity} from './plugins/inter-pod-affinity.js'
 import {podTopologySpread} from './plugins/topology-spread.js'
+import {volumeBinding} from './plugins/volume-binding.js'
 import type {Pod} from './types.js'
 
 /** The default profile's Filter plugins, in kube-scheduler 1.32's order. */
-export const filterPlugins: readonly FilterPlugin[] = [nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit, podTopologySpread, interPodAffinity]
+export const filterPlugins: readonly FilterPlugin[] = [nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit, volumeBinding, podTopologySpread, interPodAffinity]
 /** The default profile's Score plugins with their default weights. */
 export const scorePlugins: readonly ScorePlugin[] = [taintToleration, nodeAffinity, podTopologySpread, nodeResourcesFit, nodeResourcesBalancedAllocation, interPodAffinity, imageLocality]
 

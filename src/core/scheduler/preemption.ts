@@ -18,7 +18,7 @@ const priorityOf = (pod: Pod) => pod.spec.priority ?? 0
 
 function withNode(snapshot: Snapshot, replacement: NodeInfo): Snapshot {
   const nodes = snapshot.nodes.map((node) => (node.name === replacement.name ? replacement : node))
-  return {nodes, byName: new Map(nodes.map((node) => [node.name, node])), namespaceLabels: snapshot.namespaceLabels}
+  return {...snapshot, nodes, byName: new Map(nodes.map((node) => [node.name, node]))}
 }
 
 function fits(pod: Pod, node: NodeInfo, snapshot: Snapshot): boolean {
@@ -47,6 +47,12 @@ function selectVictims(pod: Pod, node: NodeInfo, snapshot: Snapshot): Pod[] | nu
 
 export function preempt(pod: Pod, snapshot: Snapshot, result: ScheduleResult): PreemptionResult {
   if (pod.spec.preemptionPolicy === 'Never') return {message: 'preemption: not eligible due to preemptionPolicy=Never.', nominatedNode: null, victims: []}
+  const rejected = result.preFilterRejection
+  if (rejected) {
+    // A PreFilter refusal stands on every node: evicting pods cannot help an unresolvable one.
+    const reason = rejected.status.code === 'UnschedulableAndUnresolvable' ? 'Preemption is not helpful for scheduling' : 'No preemption victims found for incoming pod'
+    return {message: `preemption: 0/${snapshot.nodes.length} nodes are available: ${snapshot.nodes.length} ${reason}.`, nominatedNode: null, victims: []}
+  }
   const histogram = new Map<string, number>()
   const count = (reason: string) => histogram.set(reason, (histogram.get(reason) ?? 0) + 1)
   const candidates: Array<{node: string; victims: Pod[]}> = []

@@ -13,9 +13,11 @@ import {isTerminalPod} from '../api/quota.js'
 import type {Clock} from '../util/clock.js'
 import {lastAttemptAnnotation} from './annotations.js'
 import {fitErrorMessage, SchedulingAlgorithm, type ScheduleResult} from './algorithm.js'
-import type {Snapshot} from './framework.js'
+import type {Snapshot, VolumeLister} from './framework.js'
 import {NodeInfo} from './node-info.js'
 import {preempt} from './preemption.js'
+import {claimsToSelectNode} from './plugins/volume-binding.js'
+import {type PersistentVolume, type PersistentVolumeClaim, selectedNodeAnnotation, type StorageClass} from '../api/volume-binding.js'
 import type {Node, Pod} from './types.js'
 
 export const schedulerName = 'default-scheduler'
@@ -43,6 +45,9 @@ export class Scheduler implements ControlLoop {
   private readonly algorithm: SchedulingAlgorithm
   private readonly pods: Informer<Pod>
   private readonly namespaces: Informer<KubeObject>
+  private readonly volumeLister: VolumeLister
+  /** Pods whose node is chosen, waiting for their WaitForFirstConsumer claims to bind (VolumeBinding's PreBind). */
+  private readonly waitingForVolumes = new Map<string, string>()
 
   constructor(
     private readonly client: ApiClient,
@@ -59,6 +64,17 @@ export class Scheduler implements ControlLoop {
     informers.informer<Node>(resources.nodes).onEvent((event) => this.onNode(event))
     this.pods.onEvent((event) => this.onPod(event))
     this.namespaces.onEvent(() => (this.cachedSnapshot = null))
+    const claims = informers.informer<PersistentVolumeClaim>(resources.persistentVolumeClaims)
+    const volumes = informers.informer<PersistentVolume>(resources.persistentVolumes)
+    const classes = informers.informer<StorageClass>(resources.storageClasses)
+    this.volumeLister = {
+      claim: (namespace, name) => claims.get(`${namespace}/${name}`),
+      volume: (name) => volumes.get(name),
+      volumes: () => volumes.list(),
+      storageClass: (name) => classes.get(name),
+    }
+    // A claim, volume or class that appears or changes may let a pod waiting on its volumes fit.
+    for (const informer of [claims, volumes, classes] as Informer<KubeObject>[]) informer.onEvent((event) => event.type !== 'DELETED' && this.moveAllToActive())
   }
 
   private moveAllToActive(): void {
@@ -110,6 +126,7 @@ export class Scheduler implements ControlLoop {
     const pod = event.object
     const key = objectKey(pod)
     if (event.type === 'DELETED' || isTerminalPod(pod)) {
+      this.waitingForVolumes.delete(key)
       this.forget(event.previous ?? pod)
       this.active.delete(key)
       this.unschedulable.delete(key)
@@ -138,7 +155,7 @@ export class Scheduler implements ControlLoop {
     if (!this.cachedSnapshot) {
       const nodes = [...this.nodes.values()].sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))
       const namespaceLabels = new Map(this.namespaces.list().map((namespace) => [String(namespace.metadata.name), namespace.metadata.labels ?? {}]))
-      this.cachedSnapshot = {nodes, byName: new Map(nodes.map((node) => [node.name, node])), namespaceLabels}
+      this.cachedSnapshot = {nodes, byName: new Map(nodes.map((node) => [node.name, node])), namespaceLabels, volumes: this.volumeLister}
     }
     return this.cachedSnapshot
   }
@@ -177,6 +194,28 @@ export class Scheduler implements ControlLoop {
     return processed
   }
 
+  /**
+   * VolumeBinding's PreBind: the pod's unbound WaitForFirstConsumer claims are told the chosen
+   * node, for their provisioner; true when the pod must wait for them to bind.
+   */
+  private async selectNodeForClaims(pod: Pod, node: string): Promise<boolean> {
+    const claims = claimsToSelectNode(pod, this.volumeLister)
+    if (claims.length === 0) return false
+    const key = objectKey(pod)
+    this.waitingForVolumes.set(key, node)
+    this.unschedulable.add(key)
+    for (const claim of claims) {
+      if (claim.metadata.annotations?.[selectedNodeAnnotation] === node) continue
+      try {
+        await this.client.patch(resources.persistentVolumeClaims, String(claim.metadata.namespace), String(claim.metadata.name), {metadata: {annotations: {[selectedNodeAnnotation]: node}}})
+      } catch (error) {
+        if (!isNotFound(error) && !isConflict(error)) throw error
+        this.waitingForVolumes.delete(key)
+      }
+    }
+    return true
+  }
+
   /** The binding cycle of a pod assumed on a node: pods/binding, then the Scheduled event. */
   private async bind(pod: Pod, node: string, result: ScheduleResult): Promise<void> {
     try {
@@ -206,10 +245,18 @@ export class Scheduler implements ControlLoop {
 
   /** The scheduling cycle of one pod; for a pod that fits, its binding cycle to run beside the next ones. */
   private async scheduleOne(pod: Pod): Promise<{binding: Promise<void>} | null> {
+    const key = objectKey(pod)
+    // Still in PreBind: the pod is bound once its claims are (then their volumes pick its node).
+    if (this.waitingForVolumes.has(key) && claimsToSelectNode(pod, this.volumeLister).length > 0) {
+      this.unschedulable.add(key)
+      return null
+    }
+    this.waitingForVolumes.delete(key)
     const snapshot = this.snapshot()
     const result = this.algorithm.schedule(pod, snapshot)
     if (result.node) {
       const node = result.node
+      if (await this.selectNodeForClaims(pod, node)) return null
       this.place({...pod, spec: {...pod.spec, nodeName: node}}, node)
       // Wrapped: an async function would wait for a promise it returns.
       return {binding: this.bind(pod, node, result)}

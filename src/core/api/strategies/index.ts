@@ -7,6 +7,7 @@ import {configMapStrategy, endpointsStrategy, eventStrategy, limitRangeStrategy,
 import {ingressClassStrategy, ingressStrategy} from './ingress.js'
 import {networkPolicyStrategy} from './networking.js'
 import {replicationControllerStrategy} from './replication.js'
+import {persistentVolumeStrategy, storageClassStrategy} from './storage.js'
 import type {Strategy} from './strategy.js'
 import {controllerRevisionStrategy, cronJobStrategy, daemonSetStrategy, deploymentStrategy, jobStrategy, replicaSetStrategy, statefulSetStrategy} from './workloads.js'
 
@@ -25,6 +26,8 @@ const strategies = new Map<string, Strategy>([
   ['/PersistentVolumeClaim', persistentVolumeClaimStrategy],
   ['/PodTemplate', podTemplateStrategy],
   ['/ReplicationController', replicationControllerStrategy],
+  ['/PersistentVolume', persistentVolumeStrategy],
+  ['storage.k8s.io/StorageClass', storageClassStrategy],
   ['apps/Deployment', deploymentStrategy],
   ['apps/ReplicaSet', replicaSetStrategy],
   ['apps/StatefulSet', statefulSetStrategy],

@@ -121,7 +121,7 @@ const volume = object('v1.Volume', {
 })
 
 const nodeSelectorRequirement = object('v1.NodeSelectorRequirement', {key: string, operator: string, values: arrayOf(string)})
-const nodeSelectorTerm = object('v1.NodeSelectorTerm', {matchExpressions: arrayOf(nodeSelectorRequirement), matchFields: arrayOf(nodeSelectorRequirement)})
+export const nodeSelectorTerm = object('v1.NodeSelectorTerm', {matchExpressions: arrayOf(nodeSelectorRequirement), matchFields: arrayOf(nodeSelectorRequirement)})
 const podAffinityTerm = object('v1.PodAffinityTerm', {
   labelSelector, namespaces: arrayOf(string), topologyKey: string, namespaceSelector: labelSelector,
   matchLabelKeys: arrayOf(string), mismatchLabelKeys: arrayOf(string),

@@ -13,7 +13,6 @@ import {
   limitRangePrinter,
   namespacePrinter,
   nodePrinter,
-  persistentVolumeClaimPrinter,
   podDisruptionBudgetPrinter,
   priorityClassPrinter,
   resourceQuotaPrinter,
@@ -24,6 +23,7 @@ import {
   servicePrinter,
 } from './cluster.js'
 import {ingressClassPrinter, ingressPrinter, networkPolicyPrinter} from './networking.js'
+import {persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter} from './storage.js'
 import {age, ageColumn, type Cell, type ColumnDefinition, defaultPrinter, humanDuration, nameColumn, type Printer} from './table.js'
 import {
   controllerRevisionPrinter,
@@ -53,6 +53,8 @@ const printers = new Map<string, Printer>([
   ['/limitranges', limitRangePrinter],
   ['/persistentvolumeclaims', persistentVolumeClaimPrinter],
   ['/replicationcontrollers', replicationControllerPrinter],
+  ['/persistentvolumes', persistentVolumePrinter],
+  ['storage.k8s.io/storageclasses', storageClassPrinter],
   ['apps/deployments', deploymentPrinter],
   ['apps/replicasets', replicaSetPrinter],
   ['apps/statefulsets', statefulSetPrinter],
