@@ -74,6 +74,8 @@ async function serve(api: Pick<ApiServer, 'handle'>, request: IncomingMessage, r
   }
   const watch = answer.watch
   response.writeHead(200, {...replyHeaders, 'transfer-encoding': 'chunked'})
+  // The headers go at once, as kube-apiserver flushes them: a client waits for them before it reads on.
+  response.flushHeaders()
   // The response closes when the client goes away (the request may have closed long before).
   response.on('close', () => watch.cancel())
   for (let batch = 0; batch < watchBatchesMax && !response.destroyed; batch++) {
