@@ -15,6 +15,7 @@ import {NamespaceController} from '../controllers/namespace.js'
 import {NodeLifecycleController, PodGarbageCollector} from '../controllers/node-lifecycle.js'
 import {ReplicaSetController, replicationControllerKind} from '../controllers/replicaset.js'
 import {ResourceQuotaController} from '../controllers/resource-quota.js'
+import {RootCaPublisher} from '../controllers/root-ca-publisher.js'
 import {DisruptionController} from '../controllers/disruption.js'
 import {ServiceAccountController} from '../controllers/serviceaccount.js'
 import {PersistentVolumeController} from '../controllers/persistent-volume.js'
@@ -56,6 +57,8 @@ export interface ControlPlaneOptions {
   readonly active?: {readonly scheduler: () => boolean; readonly controllerManager: () => boolean}
   /** Whether each master's components run (their mirror pods show it): the host knows. */
   readonly staticPodHealth?: StaticPodHealth
+  /** The cluster CA's certificate (PEM) the root CA publisher puts in every namespace; without it, no publisher runs. */
+  readonly rootCertificate?: () => string
   /** Hears a loop's or an informer's failure as one line naming the component (the loop is built again after a back-off). */
   readonly onFailure?: (line: string) => void
   /** Loops run after the built-in ones. */
@@ -105,6 +108,7 @@ export class ControlPlane {
     const definitions: LoopDefinition[] = [
       manager(() => new ServiceAccountController(controllerClient, informers, clock)),
       manager(() => new NamespaceController(controllerClient, informers, clock)),
+      ...(options.rootCertificate ? [manager(() => new RootCaPublisher(controllerClient, informers, clock, options.rootCertificate!))] : []),
       manager(() => new GarbageCollector(controllerClient, informers, clock)),
       manager(() => new ResourceQuotaController(controllerClient, informers, clock)),
       manager(() => new DeploymentController(controllerClient, informers, controllerEvents('deployment-controller'), clock)),

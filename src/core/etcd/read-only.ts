@@ -9,6 +9,7 @@ import type {EtcdCredentials, WatchRequest, Watcher} from './api.js'
 import {etcdErrors, unconvertedAuthError} from '../mvcc/errors.js'
 import {type ClusterState, memberDatabasePath, readCleanShutdown, readClusterState, readVoters} from './cluster-files.js'
 import type {ClusterLayout, MemberLayout} from './layout.js'
+import {assert} from '../util/assert.js'
 import {HistoryWatcher, type WatchSource, watchPollMilliseconds} from './watch.js'
 
 /**
@@ -16,6 +17,9 @@ import {HistoryWatcher, type WatchSource, watchPollMilliseconds} from './watch.j
  * what etcd serves for a serializable read. SQLite's WAL lets this read while another process
  * writes.
  */
+/** Watches one read-only member serves at once (informers make a few dozen). */
+export const readOnlyWatchersMax = 10_000
+
 export class ReadOnlyMember {
   readonly kv: KvStore
 
@@ -112,10 +116,19 @@ export class ReadOnlyMember {
       },
       sleep: (milliseconds) => clock.sleep(milliseconds),
     }
-    return new HistoryWatcher(source, request, (revision) => this.header(revision))
+    const watcher = new HistoryWatcher(source, request, (revision) => this.header(revision))
+    for (const previous of this.watchers) if (previous.ended) this.watchers.delete(previous)
+    assert(this.watchers.size < readOnlyWatchersMax, `at most ${readOnlyWatchersMax} watches on one read-only member`)
+    this.watchers.add(watcher)
+    return watcher
   }
 
+  /** The watches made here: they end before the database closes (a poll after it would fail). */
+  private readonly watchers = new Set<HistoryWatcher>()
+
   close(): void {
+    for (const watcher of this.watchers) watcher.cancel()
+    this.watchers.clear()
     this.database.close()
   }
 }

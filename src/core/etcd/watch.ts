@@ -47,6 +47,11 @@ export class HistoryWatcher implements Watcher {
 
   async created(): Promise<void> {}
 
+  /** Whether the watch ended (cancelled or compacted away). */
+  get ended(): boolean {
+    return this.finished
+  }
+
   cancel(): void {
     this.finished = true
     this.abort.abort()

@@ -1,6 +1,7 @@
 // One-shot mode: the command's own process runs the cluster. The Kubernetes side opens on first
 // use (reads lock-free, the first write takes the writer lock); before reading, the control plane
 // replays the time that passed since it last ran; after a change, it settles.
+import {FileCredentials} from '../apiserver/authentication/credentials.js'
 import {mkdirSync} from 'node:fs'
 import type {BootstrapController} from '../apiserver/bootstrap-controller.js'
 import type {KubernetesConnection} from '../apiserver/open.js'
@@ -86,6 +87,7 @@ export class OneShotHost implements ClusterHost {
       active: {scheduler: () => masters.leads('kube-scheduler'), controllerManager: () => masters.leads('kube-controller-manager')},
       staticPodHealth: staticPodHealthFromFolder(this.folder),
       containers: this.containers,
+      rootCertificate: () => new FileCredentials(this.folder).certificates(this.clock.nowMilliseconds()).authority.certificate,
     })
     return {
       settle: async () => {

@@ -122,7 +122,9 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
     try {
       const path = objectPath(target.resource, target.namespace, target.name)
       const response = dryRun !== 'client' ? await session.request('DELETE', path, {body}) : await session.request('GET', path)
-      if (dryRun === 'none') deleted.push({...target, uid: String((response.body as Partial<KubeObject>).metadata?.uid ?? '')})
+      // The object deleted answers with itself, or with a Status whose details name its uid.
+      const answer = response.body as Partial<KubeObject> & {details?: {uid?: string}}
+      if (dryRun === 'none') deleted.push({...target, uid: String(answer.metadata?.uid ?? answer.details?.uid ?? '')})
       session.io.stdout(session.flag('output') === 'name' ? `${kindName(target.resource)}/${target.name}\n` : `${label} deleted${dryRunSuffix(dryRun)}\n`)
     } catch (error) {
       collectServerError(error, errors, session.flag('ignore-not-found') === 'true')
