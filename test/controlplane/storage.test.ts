@@ -220,6 +220,14 @@ describe('storage through the real kubectl against up', () => {
     expect(listed).toMatchObject({status: 0, stderr: ''})
     expect(listed.stdout).toMatch(/^NAME {45}PROVISIONER {13}RECLAIMPOLICY {3}VOLUMEBINDINGMODE {6}ALLOWVOLUMEEXPANSION {3}AGE\nstorageclass\.storage\.k8s\.io\/standard \(default\) {3}rancher\.io\/local-path {3}Delete {10}WaitForFirstConsumer {3}false {18}\S+\n\n/)
     expect(listed.stdout).toMatch(/\npersistentvolume\/pvc-[0-9a-f-]{36} {3}1Gi {8}RWO {12}Delete {11}Bound {4}default\/www-web-0 {3}standard {7}<unset> {26}\S+\n\n/)
+    // kubectl describe runs its describers in the client: kubemu's must print the same.
+    const ours = (line: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
+    for (const line of ['describe sc standard', 'describe pv']) expect((await ours(line)).stdout).toBe((await real(line)).stdout)
+    const beforeEvents = (output: string) => output.slice(0, output.indexOf('Events:'))
+    const described = (await real('describe pvc www-web-0')).stdout
+    expect(described).toMatch(/^Name: {10}www-web-0\nNamespace: {5}default\nStorageClass: {2}standard\nStatus: {8}Bound\nVolume: {8}pvc-[0-9a-f-]{36}\nLabels: {8}app=web\n/)
+    expect(described).toMatch(/\nCapacity: {6}1Gi\nAccess Modes: {2}RWO\nVolumeMode: {4}Filesystem\nUsed By: {7}web-0\n/)
+    expect(beforeEvents((await ours('describe pvc www-web-0')).stdout)).toBe(beforeEvents(described))
     expect(listed.stdout).toMatch(/\npersistentvolumeclaim\/www-web-0 {3}Bound {4}pvc-[0-9a-f-]{36} {3}1Gi {8}RWO {12}standard {7}<unset> {17}\S+\n$/)
   })
 })

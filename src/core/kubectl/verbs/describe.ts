@@ -5,6 +5,7 @@ import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {describeUnstructured} from '../describe/unstructured.js'
 import {type DescribeContext, describeConfigMap, describeDeployment, describeJob, describeNamespace, describeNode, describePod, describeReplicaSet, describeResourceQuota, describeSecret, describeService, describeServiceAccount} from '../describe/kinds.js'
 import {describeNetworkPolicy} from '../describe/network-policy.js'
+import {describePersistentVolume, describePersistentVolumeClaim, describeStorageClass} from '../describe/storage.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {type ApiResource, collectionPath, ResourceMapper, objectPath} from '../resources.js'
@@ -34,6 +35,9 @@ const describers = new Map<string, Describer>([
   ['/secrets', (object) => describeSecret(object)],
   ['/serviceaccounts', describeServiceAccount],
   ['/resourcequotas', describeResourceQuota],
+  ['/persistentvolumeclaims', describePersistentVolumeClaim],
+  ['/persistentvolumes', describePersistentVolume],
+  ['storage.k8s.io/storageclasses', describeStorageClass],
   ['networking.k8s.io/networkpolicies', (object) => describeNetworkPolicy(object)],
   ['admissionregistration.k8s.io/validatingwebhookconfigurations', describeUnstructured],
   ['admissionregistration.k8s.io/mutatingwebhookconfigurations', describeUnstructured],
