@@ -102,8 +102,13 @@ describe('storage, one-shot', () => {
 
   it('reclaims a provisioned volume under Delete once its claim is deleted; a Retain volume stays Released', async () => {
     const uid = (await kubectl("get pvc www-web-1 -o jsonpath='{.metadata.uid}'")).stdout
+    // pvc-protection: a claim its pod still mounts stays Terminating until the pod is gone.
+    expect(await kubectl('delete pvc www-web-1 --wait=false')).toMatchObject({status: 0, stdout: 'persistentvolumeclaim "www-web-1" deleted\n'})
+    expect((await kubectl("get pvc www-web-1 -o jsonpath='{.metadata.finalizers} {.status.phase}'")).stdout).toBe('["kubernetes.io/pvc-protection"] Bound')
+    expect((await kubectl('get pvc www-web-1')).stdout).toMatch(/\nwww-web-1 {3}Terminating {3}pvc-/)
+    expect((await kubectl(`get pv pvc-${uid} -o jsonpath='{.metadata.finalizers}'`)).stdout).toBe('["kubernetes.io/pv-protection"]')
     expect((await kubectl('scale statefulset web --replicas=1')).status).toBe(0)
-    expect(await kubectl('delete pvc www-web-1')).toMatchObject({status: 0, stdout: 'persistentvolumeclaim "www-web-1" deleted\n'})
+    expect(await kubectl('get pvc www-web-1')).toMatchObject({status: 1, stderr: 'Error from server (NotFound): persistentvolumeclaims "www-web-1" not found\n'})
     expect(await kubectl(`get pv pvc-${uid}`)).toMatchObject({status: 1, stderr: `Error from server (NotFound): persistentvolumes "pvc-${uid}" not found\n`})
     // A hand-made volume of an Immediate class binds at once to the smallest claim it fits.
     const manual = `apiVersion: storage.k8s.io/v1

@@ -14,6 +14,7 @@ import {LimitRanger} from './admission/limit-ranger.js'
 import {NamespaceLifecycle} from './admission/namespace-lifecycle.js'
 import {DefaultTolerationSecondsAdmission, PriorityAdmission, ServiceAccountAdmission} from './admission/pod-plugins.js'
 import {DefaultStorageClassAdmission} from './admission/default-storage-class.js'
+import {StorageObjectInUseProtection} from './admission/storage-object-in-use-protection.js'
 import {PodSecurityAdmission} from './admission/pod-security.js'
 import {ResourceQuotaAdmission} from './admission/resource-quota.js'
 import {MutatingAdmissionWebhook, ValidatingAdmissionWebhook} from './admission/webhook-dispatch.js'
@@ -80,6 +81,7 @@ export function defaultAdmissionPlugins(reader: AdmissionReader): AdmissionPlugi
     new PriorityAdmission(reader),
     new DefaultTolerationSecondsAdmission(),
     new DefaultStorageClassAdmission(reader),
+    new StorageObjectInUseProtection(),
     new MutatingAdmissionWebhook(reader),
     new ValidatingAdmissionWebhook(reader),
     new ResourceQuotaAdmission(reader),

@@ -82,15 +82,17 @@ function writeNodeAffinity(writer: DescribeWriter, affinity: unknown): void {
     return
   }
   writer.write(0, '\n')
-  terms.forEach((term, index) => {
-    writer.write(2, `Term ${index}:\t`)
-    const expressions = list(term.matchExpressions)
-    if (expressions.length === 0) writer.write(0, '<none>\n')
-    expressions.forEach((expression, position) => {
-      if (position > 0) writer.write(2, '\t')
-      const values = Array.isArray(expression.values) ? expression.values.map(String) : []
-      writer.write(0, `${text(expression.key)} ${text(expression.operator).toLowerCase()}${values.length > 0 ? ` [${values.join(', ')}]` : ''}\n`)
-    })
+  terms.forEach((term, index) => writeTerm(writer, 2, index, list(term.matchExpressions), (expression) => text(expression.operator).toLowerCase()))
+}
+
+/** One `Term N:` of a node or topology selector: a requirement per line, `key op [values]`. */
+function writeTerm(writer: DescribeWriter, level: number, index: number, requirements: Record<string, unknown>[], operator: (requirement: Record<string, unknown>) => string): void {
+  writer.write(level, `Term ${index}:\t`)
+  if (requirements.length === 0) writer.write(0, '<none>\n')
+  requirements.forEach((requirement, position) => {
+    if (position > 0) writer.write(level, '\t')
+    const values = Array.isArray(requirement.values) ? requirement.values.map(String) : []
+    writer.write(0, `${text(requirement.key)} ${operator(requirement)}${values.length > 0 ? ` [${values.join(', ')}]` : ''}\n`)
   })
 }
 
@@ -149,16 +151,7 @@ export async function describeStorageClass(storageClass: KubeObject, context: De
   if (Array.isArray(storageClass.allowedTopologies)) {
     const terms = list(storageClass.allowedTopologies)
     writer.write(0, `AllowedTopologies:\t${terms.length === 0 ? '<none>' : ''}\n`)
-    terms.forEach((term, index) => {
-      writer.write(1, `Term ${index}:\t`)
-      const requirements = list(term.matchLabelExpressions)
-      if (requirements.length === 0) writer.write(0, '<none>\n')
-      requirements.forEach((requirement, position) => {
-        if (position > 0) writer.write(1, '\t')
-        const values = Array.isArray(requirement.values) ? requirement.values.map(String) : []
-        writer.write(0, `${text(requirement.key)} in${values.length > 0 ? ` [${values.join(', ')}]` : ''}\n`)
-      })
-    })
+    terms.forEach((term, index) => writeTerm(writer, 1, index, list(term.matchLabelExpressions), () => 'in'))
   }
   describeEvents(writer, await eventsFor(context, storageClass), context.nowMilliseconds)
   return writer.toString()
