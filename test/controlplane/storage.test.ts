@@ -143,6 +143,10 @@ spec:
     expect((await kubectl('apply -f -', claim('fast-claim', '1Gi', '  storageClassName: fast\n'))).status).toBe(0)
     expect((await kubectl("get pvc fast-claim -o jsonpath='{.status.phase}'")).stdout).toBe('Pending')
     expect(await eventsOf('fast-claim')).toBe('Warning ProvisioningFailed persistentvolume-controller: storageclass.storage.k8s.io "fast" not found\n')
+    // An empty class asks for no class: no default is set and only class-less volumes could bind it.
+    expect((await kubectl('apply -f -', claim('classless', '1Gi', '  storageClassName: ""\n'))).status).toBe(0)
+    expect((await kubectl("get pvc classless -o jsonpath='{.status.phase}/{.spec.storageClassName}/'")).stdout).toBe('Pending//')
+    expect(await eventsOf('classless')).toBe('Normal FailedBinding persistentvolume-controller: no persistent volumes available for this claim and no storage class is set\n')
     // A claim of the default class waits for a pod that uses it.
     expect((await kubectl('apply -f -', claim('later', '1Gi'))).status).toBe(0)
     expect((await kubectl("get pvc later -o jsonpath='{.status.phase} {.spec.storageClassName}'")).stdout).toBe('Pending standard')
