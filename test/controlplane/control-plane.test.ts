@@ -303,7 +303,8 @@ spec:
     expect((await kubectl('delete statefulset db')).status).toBe(0)
     expect((await kubectl('delete daemonset agent')).status).toBe(0)
     expect((await kubectl('delete pvc --all')).status).toBe(0)
-  })
+    // About thirty commands, each of whose pods waits for its claim to be provisioned and bound.
+  }, 240_000)
 
   it('logs shows the simulated output (echo commands print what they echo), --previous after a restart; top shows simulated use', async () => {
     expect((await kubectl(`create job hello --image=busybox -- sh -c 'echo hello from the job; echo done'`)).status).toBe(0)

@@ -102,8 +102,13 @@ describe('storage, one-shot', () => {
 
   it('reclaims a provisioned volume under Delete once its claim is deleted; a Retain volume stays Released', async () => {
     const uid = (await kubectl("get pvc www-web-1 -o jsonpath='{.metadata.uid}'")).stdout
+    // pvc-protection: a claim its pod still mounts stays Terminating until the pod is gone.
+    expect(await kubectl('delete pvc www-web-1 --wait=false')).toMatchObject({status: 0, stdout: 'persistentvolumeclaim "www-web-1" deleted\n'})
+    expect((await kubectl("get pvc www-web-1 -o jsonpath='{.metadata.finalizers} {.status.phase}'")).stdout).toBe('["kubernetes.io/pvc-protection"] Bound')
+    expect((await kubectl('get pvc www-web-1')).stdout).toMatch(/\nwww-web-1 {3}Terminating {3}pvc-/)
+    expect((await kubectl(`get pv pvc-${uid} -o jsonpath='{.metadata.finalizers}'`)).stdout).toBe('["kubernetes.io/pv-protection"]')
     expect((await kubectl('scale statefulset web --replicas=1')).status).toBe(0)
-    expect(await kubectl('delete pvc www-web-1')).toMatchObject({status: 0, stdout: 'persistentvolumeclaim "www-web-1" deleted\n'})
+    expect(await kubectl('get pvc www-web-1')).toMatchObject({status: 1, stderr: 'Error from server (NotFound): persistentvolumeclaims "www-web-1" not found\n'})
     expect(await kubectl(`get pv pvc-${uid}`)).toMatchObject({status: 1, stderr: `Error from server (NotFound): persistentvolumes "pvc-${uid}" not found\n`})
     // A hand-made volume of an Immediate class binds at once to the smallest claim it fits.
     const manual = `apiVersion: storage.k8s.io/v1
@@ -138,6 +143,10 @@ spec:
     expect((await kubectl('apply -f -', claim('fast-claim', '1Gi', '  storageClassName: fast\n'))).status).toBe(0)
     expect((await kubectl("get pvc fast-claim -o jsonpath='{.status.phase}'")).stdout).toBe('Pending')
     expect(await eventsOf('fast-claim')).toBe('Warning ProvisioningFailed persistentvolume-controller: storageclass.storage.k8s.io "fast" not found\n')
+    // An empty class asks for no class: no default is set and only class-less volumes could bind it.
+    expect((await kubectl('apply -f -', claim('classless', '1Gi', '  storageClassName: ""\n'))).status).toBe(0)
+    expect((await kubectl("get pvc classless -o jsonpath='{.status.phase}/{.spec.storageClassName}/'")).stdout).toBe('Pending//')
+    expect(await eventsOf('classless')).toBe('Normal FailedBinding persistentvolume-controller: no persistent volumes available for this claim and no storage class is set\n')
     // A claim of the default class waits for a pod that uses it.
     expect((await kubectl('apply -f -', claim('later', '1Gi'))).status).toBe(0)
     expect((await kubectl("get pvc later -o jsonpath='{.status.phase} {.spec.storageClassName}'")).stdout).toBe('Pending standard')
@@ -220,6 +229,14 @@ describe('storage through the real kubectl against up', () => {
     expect(listed).toMatchObject({status: 0, stderr: ''})
     expect(listed.stdout).toMatch(/^NAME {45}PROVISIONER {13}RECLAIMPOLICY {3}VOLUMEBINDINGMODE {6}ALLOWVOLUMEEXPANSION {3}AGE\nstorageclass\.storage\.k8s\.io\/standard \(default\) {3}rancher\.io\/local-path {3}Delete {10}WaitForFirstConsumer {3}false {18}\S+\n\n/)
     expect(listed.stdout).toMatch(/\npersistentvolume\/pvc-[0-9a-f-]{36} {3}1Gi {8}RWO {12}Delete {11}Bound {4}default\/www-web-0 {3}standard {7}<unset> {26}\S+\n\n/)
+    // kubectl describe runs its describers in the client: kubemu's must print the same.
+    const ours = (line: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
+    for (const line of ['describe sc standard', 'describe pv']) expect((await ours(line)).stdout).toBe((await real(line)).stdout)
+    const beforeEvents = (output: string) => output.slice(0, output.indexOf('Events:'))
+    const described = (await real('describe pvc www-web-0')).stdout
+    expect(described).toMatch(/^Name: {10}www-web-0\nNamespace: {5}default\nStorageClass: {2}standard\nStatus: {8}Bound\nVolume: {8}pvc-[0-9a-f-]{36}\nLabels: {8}app=web\n/)
+    expect(described).toMatch(/\nCapacity: {6}1Gi\nAccess Modes: {2}RWO\nVolumeMode: {4}Filesystem\nUsed By: {7}web-0\n/)
+    expect(beforeEvents((await ours('describe pvc www-web-0')).stdout)).toBe(beforeEvents(described))
     expect(listed.stdout).toMatch(/\npersistentvolumeclaim\/www-web-0 {3}Bound {4}pvc-[0-9a-f-]{36} {3}1Gi {8}RWO {12}standard {7}<unset> {17}\S+\n$/)
   })
 })

@@ -15,6 +15,9 @@ export const selectedNodeAnnotation = 'volume.kubernetes.io/selected-node'
 /** Who provisions the claim's volume (both the beta and the GA key are written). */
 export const storageProvisionerAnnotation = 'volume.kubernetes.io/storage-provisioner'
 export const betaStorageProvisionerAnnotation = 'volume.beta.kubernetes.io/storage-provisioner'
+/** Finalizers that keep a claim a scheduled pod uses, and a bound volume, from going. */
+export const pvcProtectionFinalizer = 'kubernetes.io/pvc-protection'
+export const pvProtectionFinalizer = 'kubernetes.io/pv-protection'
 /** The provisioner that made a volume. */
 export const provisionedByAnnotation = 'pv.kubernetes.io/provisioned-by'
 

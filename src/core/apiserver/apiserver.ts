@@ -15,6 +15,7 @@ import {NamespaceLifecycle} from './admission/namespace-lifecycle.js'
 import {DefaultIngressClassAdmission} from './admission/default-ingress-class.js'
 import {DefaultTolerationSecondsAdmission, PriorityAdmission, ServiceAccountAdmission} from './admission/pod-plugins.js'
 import {DefaultStorageClassAdmission} from './admission/default-storage-class.js'
+import {StorageObjectInUseProtection} from './admission/storage-object-in-use-protection.js'
 import {PodSecurityAdmission} from './admission/pod-security.js'
 import {ResourceQuotaAdmission} from './admission/resource-quota.js'
 import {MutatingAdmissionWebhook, ValidatingAdmissionWebhook} from './admission/webhook-dispatch.js'
@@ -82,6 +83,7 @@ export function defaultAdmissionPlugins(reader: AdmissionReader): AdmissionPlugi
     new PriorityAdmission(reader),
     new DefaultTolerationSecondsAdmission(),
     new DefaultStorageClassAdmission(reader),
+    new StorageObjectInUseProtection(),
     new DefaultIngressClassAdmission(reader),
     new MutatingAdmissionWebhook(reader),
     new ValidatingAdmissionWebhook(reader),

@@ -77,8 +77,9 @@ export class PersistentVolumeController extends Controller {
       const claim = this.claims.get(key.slice(claimPrefix.length))
       if (claim && !claim.metadata.deletionTimestamp) await this.syncClaim(claim, now)
     } else if (key.startsWith(volumePrefix)) {
+      // A volume being deleted is still synced: its phase tells pv-protection when it may go.
       const volume = this.volumes.get(key.slice(volumePrefix.length))
-      if (volume && !volume.metadata.deletionTimestamp) await this.syncVolume(volume, now)
+      if (volume) await this.syncVolume(volume, now)
     }
   }
 

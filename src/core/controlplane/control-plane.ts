@@ -20,6 +20,7 @@ import {DisruptionController} from '../controllers/disruption.js'
 import {ServiceAccountController} from '../controllers/serviceaccount.js'
 import {PersistentVolumeController} from '../controllers/persistent-volume.js'
 import {LocalPathProvisioner, localPathProvisionerComponent} from '../controllers/local-path-provisioner.js'
+import {StorageProtectionController} from '../controllers/storage-protection.js'
 import {ServiceLoadBalancerController} from '../controllers/service-lb.js'
 import {StatefulSetController} from '../controllers/statefulset.js'
 import {Kubelets} from '../kubelet/kubelet.js'
@@ -124,6 +125,7 @@ export class ControlPlane {
       manager(() => new DisruptionController(controllerClient, informers, controllerEvents('controllermanager'), clock)),
       manager(() => new PersistentVolumeController(controllerClient, informers, controllerEvents('persistentvolume-controller'), clock)),
       manager(() => new LocalPathProvisioner(controllerClient, informers, controllerEvents(localPathProvisionerComponent), clock)),
+      manager(() => new StorageProtectionController(controllerClient, informers, clock)),
       {component: 'kube-scheduler', build: () => gated(new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock, onEvent), clock, random), active?.scheduler)},
       {component: 'kubelet', build: () => new Kubelets(kubeletClientFor, informers, kubeletEvents, clock, options.containers)},
       {component: 'kubelet', build: () => new MirrorPods(kubeletClientFor, informers, options.staticPodHealth ?? allStaticPodsRunning, clock)},

@@ -8,6 +8,7 @@ import {describeIngress, describeIngressClass} from '../describe/ingress.js'
 import {describeHorizontalPodAutoscaler} from '../describe/horizontal-pod-autoscaler.js'
 import {describeNetworkPolicy} from '../describe/network-policy.js'
 import {describeReplicationController} from '../describe/replication-controller.js'
+import {describePersistentVolume, describePersistentVolumeClaim, describeStorageClass} from '../describe/storage.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {type ApiResource, collectionPath, ResourceMapper, objectPath} from '../resources.js'
@@ -38,6 +39,9 @@ const describers = new Map<string, Describer>([
   ['/secrets', (object) => describeSecret(object)],
   ['/serviceaccounts', describeServiceAccount],
   ['/resourcequotas', describeResourceQuota],
+  ['/persistentvolumeclaims', describePersistentVolumeClaim],
+  ['/persistentvolumes', describePersistentVolume],
+  ['storage.k8s.io/storageclasses', describeStorageClass],
   ['networking.k8s.io/networkpolicies', (object) => describeNetworkPolicy(object)],
   ['networking.k8s.io/ingresses', describeIngress],
   ['networking.k8s.io/ingressclasses', describeIngressClass],
