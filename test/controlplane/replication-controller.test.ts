@@ -7,7 +7,8 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
-import {kubemu, UpProcess} from '../support/up-process.js'
+import {kubemu, type UpProcess} from '../support/up-process.js'
+import {startUpWithKubectls, withoutAges} from '../support/up-kubectls.js'
 
 const controller = `apiVersion: v1
 kind: ReplicationController
@@ -64,8 +65,6 @@ spec:
   - {name: nginx, image: nginx:1.27}
 `
 
-/** Ages move between two commands: the comparisons leave them out. */
-const withoutAges = (text: string) => text.replace(/ {2}\d+(?:m\d+)?s( +|$)/gm, '  AGE$1').replace(/ +/g, ' ')
 
 describe('kubemu kubectl and ReplicationController', () => {
   let home: string
@@ -162,12 +161,9 @@ describe('the real kubectl and ReplicationController against kubemu up', () => {
   })
 
   it('gets, describes and scales a controller as kubemu kubectl does', async () => {
-    const home = temporaryFolder()
-    const environment = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
-    up = new UpProcess(home)
-    await up.until(/leader election: \S+ leads/)
-    const real = (line: string, stdin?: string) => runShell(`kubectl --kubeconfig=${join(home, 'default', 'kubeconfig')} ${line}`, {cwd: home, env: environment, stdin})
-    const ours = (line: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: environment})
+    const started = await startUpWithKubectls()
+    up = started.up
+    const {real, ours} = started
     expect(await real('apply -f -', controller)).toMatchObject({status: 0, stdout: 'replicationcontroller/web created\n'})
     expect((await real('wait --for=jsonpath={.status.readyReplicas}=3 rc/web --timeout=60s')).stdout).toBe('replicationcontroller/web condition met\n')
     for (const line of ['get rc', 'get rc -o wide', 'describe rc web']) {

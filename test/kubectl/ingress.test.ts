@@ -4,11 +4,11 @@
 // plugin's class and refuses bad ones with its field errors; get and describe (the Rules table
 // resolving backends to endpoints) print as kubectl 1.32 does, and the real kubectl against
 // `kubemu up` prints the same.
-import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
-import {kubemu, UpProcess} from '../support/up-process.js'
+import {kubemu, type UpProcess} from '../support/up-process.js'
+import {startUpWithKubectls, withoutAges} from '../support/up-kubectls.js'
 
 const defaultClass = `apiVersion: networking.k8s.io/v1
 kind: IngressClass
@@ -70,8 +70,6 @@ const subdomainMessage = "a lowercase RFC 1123 subdomain must consist of lower c
 const wildcardMessage =
   "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com', regex used for validation is '\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
 
-/** Ages move between two commands: the comparisons leave them out. */
-const withoutAges = (text: string) => text.replace(/ {2}\d+(?:m\d+)?s( +|$)/gm, '  AGE$1').replace(/ +/g, ' ')
 
 describe('kubectl create ingress', () => {
   const home = temporaryFolder()
@@ -207,12 +205,9 @@ describe('the real kubectl and Ingress against kubemu up', () => {
   })
 
   it('creates ingresses with its generator and prints them as kubemu kubectl does', async () => {
-    const home = temporaryFolder()
-    const environment = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
-    up = new UpProcess(home)
-    await up.until(/leader election: \S+ leads/)
-    const real = (line: string, stdin?: string) => runShell(`kubectl --kubeconfig=${join(home, 'default', 'kubeconfig')} ${line}`, {cwd: home, env: environment, stdin})
-    const ours = (line: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: environment})
+    const started = await startUpWithKubectls()
+    up = started.up
+    const {real, ours} = started
     expect(await real('apply -f -', defaultClass)).toMatchObject({status: 0, stdout: 'ingressclass.networking.k8s.io/nginx created\n'})
     expect((await real('create ingress site --rule=foo.com/bar*=web:80,tls=site-cert --rule=/=web:http --annotation team=web')).stdout).toBe('ingress.networking.k8s.io/site created\n')
     const refused = 'create ingress bad --rule=foo.com/a=Svc:80'
