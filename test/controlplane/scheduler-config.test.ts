@@ -1,11 +1,12 @@
 // The cluster's KubeSchedulerConfiguration through the CLI: a second profile packs its pods with
 // MostAllocated while default-scheduler spreads; a pod naming no profile stays Pending without an
 // event; a configuration kube-scheduler would refuse stops `up` and one-shot commands with its error.
-import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
+import {UpProcess} from '../support/up-process.js'
 
 const kubemu = join(import.meta.dirname, '..', '..', 'bin', 'kubemu')
 
@@ -94,5 +95,21 @@ describe('scheduler configuration through the CLI', () => {
     expect(refused.stderr).toContain('initializing profiles: creating profile for scheduler name default-scheduler: PreFilterPlugin "Foo" does not exist\n')
     writeFileSync(join(home, 'default', 'scheduler-config.yaml'), configuration)
     expect(await nodesOf('spread')).toHaveLength(4)
+  })
+
+  it('up --scheduler-config runs the file\'s profiles and keeps it as the cluster\'s', async () => {
+    const file = join(home, 'batch.yaml')
+    writeFileSync(file, configuration.replaceAll('my-scheduler', 'batch'))
+    const up = new UpProcess(home, ['--scheduler-config', file])
+    try {
+      await up.until(/kube-scheduler profiles default-scheduler, batch \(scheduler-config\.yaml\)/)
+      const job = 'apiVersion: v1\nkind: Pod\nmetadata: {name: nightly}\nspec:\n  schedulerName: batch\n  containers: [{name: main, image: nginx:1.27}]\n'
+      expect(await kubectl('apply -f -', job)).toMatchObject({status: 0})
+      expect(await kubectl('wait --for=condition=PodScheduled pod/nightly --timeout=60s')).toMatchObject({status: 0, stdout: 'pod/nightly condition met\n'})
+      expect((await kubectl("get events --field-selector involvedObject.name=nightly,reason=Scheduled -o jsonpath='{.items[0].source.component} {.items[0].reportingComponent}'")).stdout).toBe('batch batch')
+    } finally {
+      await up.stop()
+    }
+    expect(readFileSync(join(home, 'default', 'scheduler-config.yaml'), 'utf8')).toContain('schedulerName: batch')
   })
 })

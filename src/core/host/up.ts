@@ -31,7 +31,7 @@ import {removeUpMarker, runningUp, type UpMarker, writeUpMarker} from './up-mark
 import {clusterContainers} from '../kubelet/containers.js'
 import {hostPodNetwork} from './network-commands.js'
 import type {Profile} from '../scheduler/profile.js'
-import {clusterSchedulerProfiles, installSchedulerConfiguration} from './scheduler-config.js'
+import {clusterSchedulerProfiles, installSchedulerConfiguration, schedulerConfigurationFileName} from './scheduler-config.js'
 
 /** How often the loops look for due work when nothing wakes them (watch events arrive sooner). */
 export const upTickMilliseconds = 250
@@ -168,6 +168,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       log(`etcd v3 API at ${[...etcd.urls].map(([name, url]) => `${url} (${name})`).join(', ')}; ${etcdctlCommandLine(folder, [...etcd.urls.values()])}`)
     }
     log(`masters ${defaultMasters.map((master) => `${master.node} (${master.member})`).join(', ')}; cluster time ${new Date(clock.nowMilliseconds()).toISOString()}`)
+    if (schedulerProfiles) log(`kube-scheduler profiles ${schedulerProfiles.map((profile) => profile.schedulerName).join(', ')} (${schedulerConfigurationFileName})`)
     // kube-apiserver's compactor, beside the loops, until `up` stops.
     const compaction = new AbortController()
     const compactor = runCompactor(connection.store, clock, AbortSignal.any([options.signal, compaction.signal]), log)
