@@ -104,8 +104,11 @@ describe('scheduler configuration through the CLI', () => {
     try {
       await up.until(/kube-scheduler profiles default-scheduler, batch \(scheduler-config\.yaml\)/)
       const job = 'apiVersion: v1\nkind: Pod\nmetadata: {name: nightly}\nspec:\n  schedulerName: batch\n  containers: [{name: main, image: nginx:1.27}]\n'
-      expect(await kubectl('apply -f -', job)).toMatchObject({status: 0})
-      expect(await kubectl('wait --for=condition=PodScheduled pod/nightly --timeout=60s')).toMatchObject({status: 0, stdout: 'pod/nightly condition met\n'})
+      // The real kubectl, over HTTPS to up's API, as the kubeconfig's admin.
+      const real = (line: string, stdin?: string) => runShell(`kubectl --kubeconfig=${join(home, 'default', 'kubeconfig')} ${line}`, {cwd: home, env: process.env, stdin})
+      expect(await real('apply -f -', job)).toMatchObject({status: 0, stdout: 'pod/nightly created\n'})
+      expect(await real('wait --for=condition=PodScheduled pod/nightly --timeout=60s')).toMatchObject({status: 0, stdout: 'pod/nightly condition met\n'})
+      expect((await real('describe pod nightly')).stdout).toMatch(/Normal +Scheduled +\S+ +batch +Successfully assigned default\/nightly to worker-\d/)
       expect((await kubectl("get events --field-selector involvedObject.name=nightly,reason=Scheduled -o jsonpath='{.items[0].source.component} {.items[0].reportingComponent}'")).stdout).toBe('batch batch')
     } finally {
       await up.stop()
