@@ -133,9 +133,9 @@ export function decodeSchedulerConfiguration(value: unknown): SchedulerConfigura
   strictObject(object.leaderElection, {struct: context.struct, path: 'leaderElection'}, ['leaderElect', 'leaseDuration', 'renewDeadline', 'retryPeriod', 'resourceLock', 'resourceName', 'resourceNamespace'], 'v1.LeaderElectionConfiguration')
   strictObject(object.clientConnection, {struct: context.struct, path: 'clientConnection'}, ['kubeconfig', 'acceptContentTypes', 'contentType', 'qps', 'burst'], 'v1.ClientConnectionConfiguration')
   if (Array.isArray(object.extenders) && object.extenders.length > 0) throw new SchedulerConfigurationError('extenders: kubemu does not call scheduler extenders; remove them (plugins and their args are supported)')
-  const profilesValue = object.profiles
-  if (profilesValue !== undefined && profilesValue !== null && !Array.isArray(profilesValue)) optionalList(object, 'profiles', context, '[]v1.KubeSchedulerProfile', () => null)
-  const list = Array.isArray(profilesValue) && profilesValue.length > 0 ? profilesValue : [{}]
+  const listed = optionalList(object, 'profiles', context, '[]v1.KubeSchedulerProfile', (element) => element) ?? []
+  // No profile: one, default-scheduler (SetDefaults_KubeSchedulerConfiguration).
+  const list = listed.length > 0 ? listed : [{}]
   const podInitialBackoffSeconds = optionalInteger(object, 'podInitialBackoffSeconds', context, 'int64') ?? 1
   return {
     parallelism: optionalInteger(object, 'parallelism', context) ?? 16,
