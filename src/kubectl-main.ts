@@ -18,6 +18,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       readStdin: readStandardInput,
       environment: process.env,
       catchUpProgress: progressLine(process.stderr),
+      stdoutColors: process.stdout.isTTY === true && !process.env.NO_COLOR,
     })
   } catch (error) {
     // The last word on a failure nothing else translated: kubectl's one line, never a stack trace

@@ -25,10 +25,12 @@ describe('kubemu status', () => {
     expect(status.stdout).toMatch(/ {2}infra3 +fd422379fda50e48 +http:\/\/127\.0\.0\.1:32379 +- +- +unhealthy/)
     // The masters' nodes hold their mirror pods (kubeadm's requests: 250m + 200m + 100m + etcd's 100m and
     // 100Mi), and maybe one of CoreDNS's two pods (100m and 70Mi; they tolerate the control-plane taint).
+    // Every node runs a kube-proxy (kube-proxy's DaemonSet, no requests).
     for (const node of ['control-plane', 'control-plane2', 'control-plane3']) {
-      const mirrorPods = `kube-system/etcd-${node}, kube-system/kube-apiserver-${node}, kube-system/kube-controller-manager-${node}, kube-system/kube-scheduler-${node}`
       const line = lines.find((entry) => entry.startsWith(`  ${node.padEnd(17)}`))
-      expect([`  ${node.padEnd(17)}Ready    650m/4 (16%)   100Mi/8Gi (1%)    4: ${mirrorPods}`, `  ${node.padEnd(17)}Ready    750m/4 (19%)   170Mi/8Gi (2%)    5: ${line?.match(/kube-system\/coredns-\S+, /)?.[0] ?? ''}${mirrorPods}`]).toContain(line)
+      const kubeProxy = line?.match(/kube-system\/kube-proxy-\S+, /)?.[0] ?? '<no kube-proxy>'
+      const systemPods = `kube-system/etcd-${node}, kube-system/kube-apiserver-${node}, kube-system/kube-controller-manager-${node}, ${kubeProxy}kube-system/kube-scheduler-${node}`
+      expect([`  ${node.padEnd(17)}Ready    650m/4 (16%)   100Mi/8Gi (1%)    5: ${systemPods}`, `  ${node.padEnd(17)}Ready    750m/4 (19%)   170Mi/8Gi (2%)    6: ${line?.match(/kube-system\/coredns-\S+, /)?.[0] ?? ''}${systemPods}`]).toContain(line)
     }
     expect(lines.filter((line) => /^ {2}(worker-\d|control-plane\d?) /.test(line)).join('\n').match(/kube-system\/coredns-/g)).toHaveLength(2)
     expect(lines.filter((line) => /^ {2}worker-\d +Ready .* \d: default\/web-/.test(line))).toHaveLength(2)

@@ -50,6 +50,10 @@ describe('kubemu up', () => {
     expect((await kubectl("get secret typed -o jsonpath='{.data.password}'")).stdout).toBe(Buffer.from('hunter2').toString('base64'))
     expect(await real('auth can-i create pods')).toMatchObject({status: 0, stdout: 'yes\n'})
     expect(await real('auth can-i create pods --as=nobody')).toMatchObject({status: 1, stdout: 'no\n'})
+    // cluster-info lists the cluster services (CoreDNS) after the control plane, as kubectl does.
+    const clusterInfo = await real('cluster-info')
+    expect(clusterInfo.stdout).toContain(`CoreDNS is running at ${secureUrl}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n`)
+    expect(await kubectl('cluster-info')).toMatchObject({status: 0, stdout: clusterInfo.stdout})
     // A watch over TLS until the control plane has done its work.
     const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: real}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: real}}\n  template:\n    metadata: {labels: {app: real}}\n    spec: {containers: [{name: web, image: nginx}]}\n'
     expect((await runShell(`kubectl --kubeconfig=${kubeconfig} apply -f -`, {cwd: home, env: process.env, stdin: deployment})).status).toBe(0)

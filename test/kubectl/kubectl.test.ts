@@ -178,7 +178,8 @@ describe('kubemu kubectl', () => {
     expect((await kubectl('api-resources --api-group=apps -o name')).stdout).toBe('controllerrevisions.apps\ndaemonsets.apps\ndeployments.apps\nreplicasets.apps\nstatefulsets.apps\n')
     expect((await kubectl('api-resources --namespaced=false --no-headers -o name')).stdout).toContain('nodes\n')
     expect((await kubectl('api-versions')).stdout).toContain('apps/v1\nauthentication.k8s.io/v1\n')
-    expect((await kubectl('cluster-info')).stdout).toBe("Kubernetes control plane is running at https://127.0.0.1:6443\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n")
+    // Without `kubemu up` nothing listens behind the kubeconfig's URL, and cluster-info says so.
+    expect((await kubectl('cluster-info')).stdout).toBe("Kubernetes control plane is not served at https://127.0.0.1:6443: `kubemu up` is not running, so each kubemu command runs the cluster in its own process\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n")
     expect(await kubectl('auth can-i create deployments')).toMatchObject({status: 0, stdout: 'yes\n'})
     expect(await kubectl('auth can-i get pods --as=jane')).toMatchObject({status: 1, stdout: 'no\n'})
     expect(await kubectl('auth can-i create selfsubjectaccessreviews --as=jane')).toMatchObject({status: 0, stdout: 'yes\n'})

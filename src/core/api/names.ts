@@ -177,3 +177,36 @@ export function isValidPortName(name: string): string[] {
   if (name.length > 0 && (name.startsWith('-') || name.endsWith('-'))) errors.push("must not begin or end with a hyphen")
   return errors
 }
+
+const wildcardDns1123SubdomainFormat = `\\*\\.${dns1123SubdomainFormat}`
+const wildcardDns1123SubdomainPattern = whole(wildcardDns1123SubdomainFormat)
+
+/** A wildcard DNS subdomain (RFC 1034 4.3.3): `*.` and a subdomain, as an Ingress host may be. */
+export function isWildcardDns1123Subdomain(value: string): string[] {
+  const errors: string[] = []
+  if (value.length > dns1123SubdomainLengthMax) errors.push(maxLengthMessage(dns1123SubdomainLengthMax))
+  if (!wildcardDns1123SubdomainPattern.test(value)) {
+    errors.push(
+      regexError(
+        "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character",
+        wildcardDns1123SubdomainFormat,
+        ['*.example.com'],
+      ),
+    )
+  }
+  return errors
+}
+
+const httpPathFormat = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+"
+const httpPathPattern = whole(httpPathFormat)
+
+/** IsDomainPrefixedPath's path part (an IngressClass's controller: `example.com/ingress`). */
+export function httpPathErrors(value: string): string[] {
+  return httpPathPattern.test(value) ? [] : [regexError('Invalid path', httpPathFormat, [])]
+}
+
+/** IsValidPathSegmentName: a name that can be one segment of a URL path. */
+export function pathSegmentNameErrors(name: string): string[] {
+  if (name === '.' || name === '..') return [`may not be '${name}'`]
+  return ['/', '%'].filter((illegal) => name.includes(illegal)).map((illegal) => `may not contain '${illegal}'`)
+}

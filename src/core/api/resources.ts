@@ -1,12 +1,15 @@
 // The built-in resources of kube-apiserver 1.32 that kubemu serves, as discovery reports them.
-import {type ResourceDefinition, Scheme, standardVerbs} from './scheme.js'
+import {type ResourceDefinition, Scheme, standardVerbs, type VersionConversion} from './scheme.js'
 import {anyValue, type ObjectSchema} from './schema.js'
 import {kind} from './types/meta.js'
 import * as access from './types/access.js'
 import * as admissionregistration from './types/admissionregistration.js'
 import * as apps from './types/apps.js'
+import * as autoscaling from './types/autoscaling.js'
+import {horizontalPodAutoscalerFromV1, horizontalPodAutoscalerToV1} from './autoscaling-conversion.js'
 import * as core from './types/core.js'
 import * as networking from './types/networking.js'
+import * as storage from './types/storage.js'
 
 interface Entry {
   group?: string
@@ -23,6 +26,7 @@ interface Entry {
   status?: boolean
   scale?: boolean
   others?: string[]
+  conversion?: VersionConversion
 }
 
 const createOnly = ['create'] as const
@@ -37,12 +41,14 @@ const entries: Entry[] = [
   {kind: 'LimitRange', resource: 'limitranges', shortNames: ['limits'], namespaced: true, schema: core.limitRange},
   {kind: 'Namespace', resource: 'namespaces', shortNames: ['ns'], namespaced: false, verbs: namespaceVerbs, schema: core.namespace, status: true, others: ['finalize']},
   {kind: 'Node', resource: 'nodes', shortNames: ['no'], namespaced: false, etcdPrefix: 'minions', schema: core.node, status: true, others: ['proxy']},
+  {kind: 'PersistentVolume', resource: 'persistentvolumes', shortNames: ['pv'], namespaced: false, schema: storage.persistentVolume, status: true},
   {kind: 'PersistentVolumeClaim', resource: 'persistentvolumeclaims', shortNames: ['pvc'], namespaced: true, schema: core.persistentVolumeClaim, status: true},
   {
     kind: 'Pod', resource: 'pods', shortNames: ['po'], namespaced: true, categories: ['all'], schema: core.pod, status: true,
     others: ['attach', 'binding', 'ephemeralcontainers', 'eviction', 'exec', 'log', 'portforward', 'proxy', 'resize'],
   },
   {kind: 'PodTemplate', resource: 'podtemplates', namespaced: true, schema: core.podTemplate},
+  {kind: 'ReplicationController', resource: 'replicationcontrollers', shortNames: ['rc'], namespaced: true, categories: ['all'], etcdPrefix: 'controllers', schema: core.replicationController, status: true, scale: true},
   {kind: 'ResourceQuota', resource: 'resourcequotas', shortNames: ['quota'], namespaced: true, schema: core.resourceQuota, status: true},
   {kind: 'Secret', resource: 'secrets', namespaced: true, schema: core.secret},
   {kind: 'ServiceAccount', resource: 'serviceaccounts', shortNames: ['sa'], namespaced: true, schema: core.serviceAccount, others: ['token']},
@@ -63,6 +69,12 @@ const entries: Entry[] = [
   {group: 'authorization.k8s.io', kind: 'SelfSubjectAccessReview', resource: 'selfsubjectaccessreviews', namespaced: false, verbs: createOnly, etcdPrefix: null, schema: access.selfSubjectAccessReview},
   {group: 'authorization.k8s.io', kind: 'SelfSubjectRulesReview', resource: 'selfsubjectrulesreviews', namespaced: false, verbs: createOnly, etcdPrefix: null, schema: access.selfSubjectRulesReview},
   {group: 'authorization.k8s.io', kind: 'SubjectAccessReview', resource: 'subjectaccessreviews', namespaced: false, verbs: createOnly, etcdPrefix: null, schema: access.subjectAccessReview},
+  // autoscaling/v2 is stored and preferred; v1 is served converted, as kube-apiserver serves it.
+  {group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', resource: 'horizontalpodautoscalers', shortNames: ['hpa'], namespaced: true, categories: ['all'], schema: autoscaling.horizontalPodAutoscalerV2, status: true},
+  {
+    group: 'autoscaling', version: 'v1', kind: 'HorizontalPodAutoscaler', resource: 'horizontalpodautoscalers', shortNames: ['hpa'], namespaced: true, categories: ['all'],
+    schema: autoscaling.horizontalPodAutoscalerV1, status: true, conversion: {storageVersion: 'v2', toStorage: horizontalPodAutoscalerFromV1, fromStorage: horizontalPodAutoscalerToV1},
+  },
   {group: 'batch', kind: 'CronJob', resource: 'cronjobs', shortNames: ['cj'], namespaced: true, categories: ['all'], schema: apps.cronJob, status: true},
   {group: 'batch', kind: 'Job', resource: 'jobs', namespaced: true, categories: ['all'], schema: apps.job, status: true},
   {group: 'coordination.k8s.io', kind: 'Lease', resource: 'leases', namespaced: true, schema: apps.lease},
@@ -70,12 +82,16 @@ const entries: Entry[] = [
   // Served from the kubelets' simulated use (what metrics-server would answer), not stored.
   {group: 'metrics.k8s.io', version: 'v1beta1', kind: 'NodeMetrics', resource: 'nodes', namespaced: false, verbs: ['get', 'list'], etcdPrefix: null, schema: kind('v1beta1.NodeMetrics', {timestamp: anyValue, window: anyValue, usage: anyValue})},
   {group: 'metrics.k8s.io', version: 'v1beta1', kind: 'PodMetrics', resource: 'pods', namespaced: true, verbs: ['get', 'list'], etcdPrefix: null, schema: kind('v1beta1.PodMetrics', {timestamp: anyValue, window: anyValue, containers: anyValue})},
+  // Ingresses live under /registry/ingress/, as kube-apiserver stores them.
+  {group: 'networking.k8s.io', kind: 'IngressClass', resource: 'ingressclasses', namespaced: false, schema: networking.ingressClass},
+  {group: 'networking.k8s.io', kind: 'Ingress', resource: 'ingresses', shortNames: ['ing'], namespaced: true, etcdPrefix: 'ingress', schema: networking.ingress, status: true},
   {group: 'networking.k8s.io', kind: 'NetworkPolicy', resource: 'networkpolicies', shortNames: ['netpol'], namespaced: true, schema: networking.networkPolicy},
   {group: 'policy', kind: 'PodDisruptionBudget', resource: 'poddisruptionbudgets', shortNames: ['pdb'], namespaced: true, schema: apps.podDisruptionBudget, status: true},
   {group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding', resource: 'clusterrolebindings', namespaced: false, schema: access.clusterRoleBinding},
   {group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', resource: 'clusterroles', namespaced: false, schema: access.clusterRole},
   {group: 'rbac.authorization.k8s.io', kind: 'RoleBinding', resource: 'rolebindings', namespaced: true, schema: access.roleBinding},
   {group: 'rbac.authorization.k8s.io', kind: 'Role', resource: 'roles', namespaced: true, schema: access.role},
+  {group: 'storage.k8s.io', kind: 'StorageClass', resource: 'storageclasses', shortNames: ['sc'], namespaced: false, schema: storage.storageClass},
   {group: 'scheduling.k8s.io', kind: 'PriorityClass', resource: 'priorityclasses', shortNames: ['pc'], namespaced: false, schema: apps.priorityClass},
   {
     group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', resource: 'customresourcedefinitions', shortNames: ['crd', 'crds'],
@@ -97,6 +113,7 @@ export const builtinResources: readonly ResourceDefinition[] = entries.map((entr
   etcdPrefix: entry.etcdPrefix === undefined ? entry.resource : entry.etcdPrefix,
   schema: entry.schema,
   subresources: {status: entry.status ?? false, ...(entry.scale ? {scale: replicasScale} : {}), others: entry.others ?? []},
+  ...(entry.conversion ? {conversion: entry.conversion} : {}),
 }))
 
 let builtinSchemeInstance: Scheme | null = null

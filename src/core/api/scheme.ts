@@ -1,6 +1,7 @@
 // The scheme: every resource the API server serves, with what discovery reports about it
 // (group, version, kind, plural and singular names, short names, verbs, scope, categories), its
 // etcd key prefix, its schema and its subresources. Custom resources join at run time.
+import type {KubeObject} from './object.js'
 import type {ObjectSchema} from './schema.js'
 
 export const standardVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const
@@ -32,6 +33,15 @@ export interface ResourceDefinition {
   readonly printerColumns?: ReadonlyArray<{name: string; type: string; format?: string; description?: string; priority?: number; jsonPath: string}>
   /** A custom resource's openAPIV3Schema (pruning and validation). */
   readonly openApiSchema?: Readonly<Record<string, unknown>>
+  /** Set for a version served from another one's storage: how objects convert to and from it. */
+  readonly conversion?: VersionConversion
+}
+
+/** A served version's conversion to the stored version (kube's conversion through the internal type). */
+export interface VersionConversion {
+  readonly storageVersion: string
+  toStorage(object: KubeObject): KubeObject
+  fromStorage(object: KubeObject): KubeObject
 }
 
 export function groupVersion(definition: {group: string; version: string}): string {

@@ -53,6 +53,12 @@ export function matchesLabels(selector: LabelSelector, labels: Readonly<Record<s
   return selector.every((requirement) => matchesRequirement(requirement, present))
 }
 
+/** labels.Set(map).AsSelector().Matches(labels), as a ReplicationController's or a Service's selector: every pair of the map is among the labels. */
+export function labelMapSelects(selector: unknown, labels: Readonly<Record<string, string>> | undefined): boolean {
+  if (typeof selector !== 'object' || selector === null || Array.isArray(selector)) return true
+  return Object.entries(selector as Record<string, unknown>).every(([key, value]) => labels?.[key] === value)
+}
+
 function checkKey(key: string): void {
   const errors = isQualifiedName(key)
   if (errors.length > 0) throw new SelectorError(`unable to parse requirement: key: Invalid value: ${JSON.stringify(key)}: ${errors.join('; ')}`)

@@ -1,7 +1,9 @@
 // Simulated resource use, as a metrics server would report it from the kubelets (served as the
 // metrics.k8s.io API): a running
 // container uses a steady share (20–80 %, fixed per container) of what it requests, or a small
-// amount when it requests nothing; a node adds the system's own use to its pods'.
+// amount when it requests nothing; a node adds the system's own use to its pods'. A load set with
+// `kubemu load` (the cpuUsageAnnotation on the pod or on the workload that controls it) replaces
+// a pod's CPU use, shared among its containers by their CPU requests.
 import type {KubeObject} from './object.js'
 import {fnv32a} from '../util/fnv.js'
 import {resourceAmount} from './quantity.js'
@@ -23,11 +25,35 @@ export interface Usage {
   memoryBytes: number
 }
 
-export function containerUsage(pod: Pod, container: Container): Usage {
+/** The simulated CPU use of each pod of a workload (or of one pod), as a quantity: `400m`. */
+export const cpuUsageAnnotation = 'kubemu.io/cpu-usage'
+
+/** The load an annotation sets, in millicores; null when it sets none (absent or not a quantity). */
+export function cpuLoadOf(object: KubeObject | null | undefined): number | null {
+  const text = object?.metadata.annotations?.[cpuUsageAnnotation]
+  if (text === undefined) return null
+  try {
+    const milliCpu = resourceAmount('cpu', text)
+    return Number.isFinite(milliCpu) && milliCpu >= 0 ? milliCpu : null
+  } catch {
+    return null
+  }
+}
+
+/** A container's part of the pod's load: in proportion to CPU requests, else evenly. */
+function shareOfLoad(pod: Pod, container: Container, podMilliCpu: number): number {
+  const requested = (entry: Container) => (entry.resources?.requests?.cpu ? resourceAmount('cpu', entry.resources.requests.cpu) : 0)
+  const total = pod.spec.containers.reduce((sum, entry) => sum + requested(entry), 0)
+  const part = total > 0 ? requested(container) / total : 1 / pod.spec.containers.length
+  return Math.round(podMilliCpu * part)
+}
+
+export function containerUsage(pod: Pod, container: Container, podMilliCpu: number | null = null): Usage {
   const seed = `${pod.metadata.uid}/${container.name}`
   const fraction = 0.2 + 0.6 * share(seed)
   const requests = container.resources?.requests ?? {}
-  const milliCpu = requests.cpu ? Math.max(1, Math.round(resourceAmount('cpu', requests.cpu) * fraction)) : 1 + Math.floor(share(`${seed}/cpu`) * 5)
+  const steadyMilliCpu = requests.cpu ? Math.max(1, Math.round(resourceAmount('cpu', requests.cpu) * fraction)) : 1 + Math.floor(share(`${seed}/cpu`) * 5)
+  const milliCpu = podMilliCpu === null ? steadyMilliCpu : shareOfLoad(pod, container, podMilliCpu)
   const memoryBytes = requests.memory ? Math.round(resourceAmount('memory', requests.memory) * fraction) : (8 + Math.floor(share(`${seed}/memory`) * 24)) * mebibyte
   return {milliCpu, memoryBytes}
 }
@@ -36,11 +62,11 @@ export function isUsingResources(pod: Pod): boolean {
   return pod.status?.phase === 'Running' && !pod.metadata.deletionTimestamp
 }
 
-export function podUsage(pod: Pod): Usage {
+export function podUsage(pod: Pod, podMilliCpu: number | null = null): Usage {
   const usage = {milliCpu: 0, memoryBytes: 0}
   if (!isUsingResources(pod)) return usage
   for (const container of pod.spec.containers) {
-    const one = containerUsage(pod, container)
+    const one = containerUsage(pod, container, podMilliCpu)
     usage.milliCpu += one.milliCpu
     usage.memoryBytes += one.memoryBytes
   }

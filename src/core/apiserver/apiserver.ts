@@ -12,7 +12,9 @@ import {AdmissionChain, type AdmissionPlugin} from './admission/chain.js'
 import {AdmissionReader} from './admission/context.js'
 import {LimitRanger} from './admission/limit-ranger.js'
 import {NamespaceLifecycle} from './admission/namespace-lifecycle.js'
+import {DefaultIngressClassAdmission} from './admission/default-ingress-class.js'
 import {DefaultTolerationSecondsAdmission, PriorityAdmission, ServiceAccountAdmission} from './admission/pod-plugins.js'
+import {DefaultStorageClassAdmission} from './admission/default-storage-class.js'
 import {PodSecurityAdmission} from './admission/pod-security.js'
 import {ResourceQuotaAdmission} from './admission/resource-quota.js'
 import {MutatingAdmissionWebhook, ValidatingAdmissionWebhook} from './admission/webhook-dispatch.js'
@@ -43,6 +45,7 @@ import {ServiceAllocator} from './service-allocation.js'
 import {ApiError, apiErrors, etcdFailure} from './status.js'
 import {printerFor} from './tables/printers.js'
 import {type IncludeObject, toTable, wantsTable} from './tables/table.js'
+import {VersionConversionHandlers} from './version-conversion.js'
 import {VirtualResources} from './virtual-resources.js'
 
 export type {ApiResponse} from './handlers.js'
@@ -78,6 +81,8 @@ export function defaultAdmissionPlugins(reader: AdmissionReader): AdmissionPlugi
     new PodSecurityAdmission(reader),
     new PriorityAdmission(reader),
     new DefaultTolerationSecondsAdmission(),
+    new DefaultStorageClassAdmission(reader),
+    new DefaultIngressClassAdmission(reader),
     new MutatingAdmissionWebhook(reader),
     new ValidatingAdmissionWebhook(reader),
     new ResourceQuotaAdmission(reader),
@@ -93,6 +98,7 @@ export class ApiServer {
   private readonly clock: Clock
   private readonly authenticator: TokenAuthenticator
   private readonly handlers: ResourceHandlers
+  private readonly convertedVersions: VersionConversionHandlers
   private readonly virtualResources: VirtualResources
   private readonly audit: AuditSink | null
   private readonly customResources: CustomResourceServing
@@ -113,6 +119,7 @@ export class ApiServer {
     const plugins = options.admission ? options.admission(reader) : defaultAdmissionPlugins(reader)
     this.handlers = new ResourceHandlers(this.scheme, this.registry, new AdmissionChain(plugins), new ServiceAllocator(options.store, random), this.clock, options.containerStreams ?? null)
     const now = () => this.clock.nowMilliseconds()
+    this.convertedVersions = new VersionConversionHandlers(this.scheme, this.registry, this.handlers)
     const eviction = new Eviction(this.scheme, this.registry, this.handlers, now)
     this.virtualResources = new VirtualResources(this.scheme, this.registry, this.authorizer, this.authenticator, this.credentials, now, eviction)
     this.audit = options.audit ?? null
@@ -226,6 +233,7 @@ export class ApiServer {
     if (this.virtualResources.handles(definition, info)) return this.virtualResources.serve(request, info, definition, user)
     if (MetricsApi.handles(definition, info)) return {status: 200, body: await this.metrics.serve(definition, info, request.query ?? {}), warnings: []}
     if (definition.etcdPrefix === null) throw apiErrors.methodNotSupported(definition, info.verb)
+    if (definition.conversion) return this.asTable(request, info, definition, await this.convertedVersions.serve(request, info, definition, user))
     if (!isCustomResourceDefinitions(definition)) return this.asTable(request, info, definition, await this.handlers.serve(request, info, definition, user))
     const dryRun = request.query?.dryRun === 'All'
     if (info.verb === 'delete' && info.subresource === '' && !dryRun) {

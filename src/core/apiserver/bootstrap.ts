@@ -6,6 +6,8 @@
 import {formatTimestamp} from '../api/object.js'
 import {defaultMasters} from '../api/masters.js'
 import {coreDnsAddonObjects} from './addons/coredns.js'
+import {localPathStorageObjects} from './addons/local-path-storage.js'
+import {kubeProxyAddonObjects} from './addons/kube-proxy.js'
 import {type ApiServer} from './apiserver.js'
 import {apiServerUser} from './authentication/user.js'
 import {bootstrapClusterRoleBindings, bootstrapClusterRoles} from './authorization/bootstrap-policy.js'
@@ -219,6 +221,8 @@ export async function ensureBootstrapped(api: ApiServer, nowMilliseconds: number
   if ((await api.registry.store.get(bootstrapMarkerKey)).object) return false
   await ensureObjects(api, [...systemNamespaceObjects(), ...bootstrapPolicyObjects(), ...systemPriorityClassObjects()])
   await ensureObjects(api, coreDnsAddonObjects())
+  await ensureObjects(api, localPathStorageObjects())
+  await ensureObjects(api, kubeProxyAddonObjects())
   await ensureObjects(api, nodes.map((node) => ({group: '', resource: 'nodes', namespace: '', body: nodeObject(node, nowMilliseconds)})))
   await ensureObjects(api, systemNamespaces.map((namespace) => ({group: '', resource: 'serviceaccounts', namespace, body: {apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'default'}}})))
   await ensureNodePortRange(api)

@@ -3,8 +3,8 @@
 import {formatTimestamp, type KubeObject} from '../api/object.js'
 import type {ResourceDefinition, Scheme} from '../api/scheme.js'
 import {labelSelectorFromObject, matchesLabels, parseLabelSelector} from '../api/selectors.js'
-import {containerUsage, isUsingResources, podUsage, systemMemoryBytesPerNode, systemMilliCpuPerNode} from '../api/simulated-usage.js'
-import {listPrefix} from './keys.js'
+import {containerUsage, cpuLoadOf, isUsingResources, podUsage, systemMemoryBytesPerNode, systemMilliCpuPerNode} from '../api/simulated-usage.js'
+import {listPrefix, objectKey} from './keys.js'
 import {objectFromStored, type Registry} from './registry.js'
 import {apiErrors} from './status.js'
 import type {RequestInfo} from './request.js'
@@ -12,6 +12,8 @@ import type {RequestInfo} from './request.js'
 /** metrics-server's default resolution. */
 const window = '20.05s'
 const kibibyte = 1024
+/** A pod's load is looked for this many owners up (pod → ReplicaSet → Deployment). */
+export const ownerHopsMax = 2
 
 type Pod = KubeObject & {spec: {nodeName?: string; containers: Array<{name: string; resources?: {requests?: Record<string, string>}}>}; status?: {phase?: string}}
 
@@ -33,11 +35,39 @@ export class MetricsApi {
     return (await this.registry.store.list(listPrefix(definition, namespace))).objects.map((stored) => objectFromStored(stored))
   }
 
+  /**
+   * The load `kubemu load` set for a pod: on the pod, else on its controller or its controller's
+   * controller (a Deployment's ReplicaSet's pods), read once per owner.
+   */
+  private async loadOf(pod: KubeObject, owners: Map<string, KubeObject | null>): Promise<number | null> {
+    let object: KubeObject | null = pod
+    for (let hop = 0; hop <= ownerHopsMax && object; hop++) {
+      const load = cpuLoadOf(object)
+      if (load !== null) return load
+      const owner: {apiVersion: string; kind: string; name: string; uid: string} | undefined = (object.metadata.ownerReferences ?? []).find((reference) => reference.controller)
+      if (!owner) return null
+      if (!owners.has(owner.uid)) {
+        const definition = this.scheme.kindOf(owner.apiVersion, owner.kind)
+        let found: KubeObject | null = null
+        if (definition?.etcdPrefix) {
+          const stored = await this.registry.store.get(objectKey(definition, String(pod.metadata.namespace ?? ''), owner.name))
+          found = stored.object ? objectFromStored(stored.object) : null
+        }
+        owners.set(owner.uid, found && found.metadata.uid === owner.uid ? found : null)
+      }
+      object = owners.get(owner.uid) ?? null
+    }
+    return null
+  }
+
   async serve(definition: ResourceDefinition, info: RequestInfo, query: Readonly<Record<string, string>>): Promise<unknown> {
     const timestamp = formatTimestamp(this.nowMilliseconds())
     const selector = query.labelSelector ? parseLabelSelector(query.labelSelector) : labelSelectorFromObject({})
     const pods = ((await this.all('', 'pods', definition.resource === 'pods' && info.namespace ? info.namespace : null)) as Pod[]).filter(isUsingResources)
     const items: unknown[] = []
+    const owners = new Map<string, KubeObject | null>()
+    const loads = new Map<Pod, number | null>()
+    for (const pod of pods) loads.set(pod, await this.loadOf(pod, owners))
     if (definition.resource === 'nodes') {
       for (const node of await this.all('', 'nodes', null)) {
         if (info.name && node.metadata.name !== info.name) continue
@@ -46,7 +76,7 @@ export class MetricsApi {
         let memoryBytes = systemMemoryBytesPerNode
         for (const pod of pods) {
           if (pod.spec.nodeName !== node.metadata.name) continue
-          const one = podUsage(pod)
+          const one = podUsage(pod, loads.get(pod) ?? null)
           milliCpu += one.milliCpu
           memoryBytes += one.memoryBytes
         }
@@ -57,7 +87,7 @@ export class MetricsApi {
         if (info.name && pod.metadata.name !== info.name) continue
         if (!matchesLabels(selector, pod.metadata.labels)) continue
         const containers = pod.spec.containers.map((container) => {
-          const one = containerUsage(pod, container)
+          const one = containerUsage(pod, container, loads.get(pod) ?? null)
           return {name: container.name, usage: usage(one.milliCpu, one.memoryBytes)}
         })
         items.push({metadata: {name: pod.metadata.name, namespace: pod.metadata.namespace, creationTimestamp: timestamp, labels: pod.metadata.labels ?? {}}, timestamp, window, containers})

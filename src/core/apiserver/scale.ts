@@ -1,4 +1,5 @@
-// The scale subresource (autoscaling/v1 Scale) of Deployments, ReplicaSets and StatefulSets.
+// The scale subresource (autoscaling/v1 Scale) of Deployments, ReplicaSets, StatefulSets and
+// ReplicationControllers (whose selector is a plain label map).
 import {fieldAt, isJsonObject, type KubeObject} from '../api/object.js'
 import type {ResourceDefinition} from '../api/scheme.js'
 import {scale} from '../api/types/apps.js'
@@ -10,7 +11,9 @@ export function scaleOf(definition: ResourceDefinition, object: KubeObject): Kub
   const paths = definition.subresources.scale!
   const specReplicas = fieldAt(object, paths.specReplicasPath.slice(1))
   const statusReplicas = fieldAt(object, paths.statusReplicasPath.slice(1))
-  const selector = isJsonObject(object.spec) && isJsonObject(object.spec.selector) ? formatLabelSelector(labelSelectorFromObject(object.spec.selector as LabelSelectorObject)) : ''
+  const specSelector = isJsonObject(object.spec) && isJsonObject(object.spec.selector) ? object.spec.selector : null
+  const labelSelector = definition.kind === 'ReplicationController' ? {matchLabels: specSelector as Record<string, string>} : (specSelector as LabelSelectorObject)
+  const selector = specSelector ? formatLabelSelector(labelSelectorFromObject(labelSelector)) : ''
   const metadata: Record<string, unknown> = {name: object.metadata.name}
   if (object.metadata.namespace) metadata.namespace = object.metadata.namespace
   metadata.uid = object.metadata.uid

@@ -38,6 +38,7 @@ export class DisruptionController extends Controller {
   private readonly replicaSets: Informer<Workload>
   private readonly deployments: Informer<Workload>
   private readonly statefulSets: Informer<Workload>
+  private readonly replicationControllers: Informer<Workload>
 
   constructor(
     private readonly client: ApiClient,
@@ -52,6 +53,7 @@ export class DisruptionController extends Controller {
     this.replicaSets = informers.informer<Workload>(resources.replicaSets)
     this.deployments = informers.informer<Workload>(resources.deployments)
     this.statefulSets = informers.informer<Workload>(resources.statefulSets)
+    this.replicationControllers = informers.informer<Workload>(resources.replicationControllers)
     this.budgets.onEvent((event) => {
       if (event.type !== 'DELETED') this.queue.add(objectKey(event.object))
     })
@@ -128,6 +130,7 @@ export class DisruptionController extends Controller {
         const deploymentReference = replicaSet && controllerOf(replicaSet)
         owner = deploymentReference?.kind === 'Deployment' ? same(this.deployments.get(`${namespace}/${deploymentReference.name}`), deploymentReference.uid) : replicaSet
       } else if (reference.kind === 'StatefulSet') owner = same(this.statefulSets.get(`${namespace}/${reference.name}`), reference.uid)
+      else if (reference.kind === 'ReplicationController') owner = same(this.replicationControllers.get(`${namespace}/${reference.name}`), reference.uid)
       if (!owner) throw new ExpectedScaleError(`found no controllers for pod "${pod.metadata.name}"`)
       scales.set(String(owner.metadata.uid), owner.spec.replicas ?? 1)
     }

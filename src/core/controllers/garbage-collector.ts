@@ -20,6 +20,7 @@ const followed: Record<string, ResourceRef> = {
   'v1/ServiceAccount': resources.serviceAccounts,
   'v1/PersistentVolumeClaim': resources.persistentVolumeClaims,
   'v1/Node': resources.nodes,
+  'v1/ReplicationController': resources.replicationControllers,
   'apps/v1/Deployment': resources.deployments,
   'apps/v1/ReplicaSet': resources.replicaSets,
   'apps/v1/StatefulSet': resources.statefulSets,

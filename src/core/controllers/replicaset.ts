@@ -1,8 +1,11 @@
 // The ReplicaSet controller (kube-controller-manager 1.32): owns the pods its selector matches,
 // adopts matching orphans, creates pods from the template or deletes the least valuable ones
 // until `replicas` are active, and reports replicas, fullyLabeled, ready and available counts.
+// The replication manager is the same logic for ReplicationControllers (core/v1, a label map
+// for a selector), as kube-controller-manager runs it.
 import {formatTimestamp, type KubeObject, sameJson} from '../api/object.js'
-import {type ApiClient, ApiClientError, objectKey, splitKey} from '../client/client.js'
+import {labelMapSelects, type LabelSelectorObject} from '../api/selectors.js'
+import {type ApiClient, ApiClientError, objectKey, type ResourceRef, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import {resources} from '../client/resources.js'
@@ -16,12 +19,39 @@ import {deletionOrder, isActivePod, isPodAvailable, isPodReady, ownerReference, 
 export const burstReplicas = 500
 const replicaFailureCondition = 'ReplicaFailure'
 
+/** The kind a replication controller runs for: where its objects live and how its selector reads. */
+export interface ReplicatedKind {
+  readonly resource: ResourceRef
+  readonly kind: string
+  readonly apiVersion: string
+  /** The controller's name in kube-controller-manager (its work queue's). */
+  readonly controllerName: string
+  /** Whether the object's spec.selector selects these labels (an empty selector selects nothing here). */
+  readonly selects: (selector: unknown, labels: Record<string, string> | undefined) => boolean
+}
+
+export const replicaSetKind: ReplicatedKind = {
+  resource: resources.replicaSets,
+  kind: 'ReplicaSet',
+  apiVersion: 'apps/v1',
+  controllerName: 'replicaset-controller',
+  selects: (selector, labels) => selectorMatches(selector as LabelSelectorObject | undefined, labels),
+}
+
+export const replicationControllerKind: ReplicatedKind = {
+  resource: resources.replicationControllers,
+  kind: 'ReplicationController',
+  apiVersion: 'v1',
+  controllerName: 'replicationmanager',
+  selects: (selector, labels) => typeof selector === 'object' && selector !== null && Object.keys(selector).length > 0 && labelMapSelects(selector, labels),
+}
+
 export class ReplicaSetController extends PodOwnerController<Workload> {
-  /** kube-controller-manager's default --concurrent-replicaset-syncs. */
+  /** kube-controller-manager's default --concurrent-replicaset-syncs (and --concurrent-rc-syncs). */
   protected override readonly workers = 5
 
-  constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock) {
-    super('replicaset-controller', client, informers, recorder, clock, resources.replicaSets, 'ReplicaSet')
+  constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock, private readonly replicated: ReplicatedKind = replicaSetKind) {
+    super(replicated.controllerName, client, informers, recorder, clock, replicated.resource, replicated.kind)
   }
 
   /** An orphan pod may be adopted by the sets whose selector it matches. */
@@ -30,7 +60,7 @@ export class ReplicaSetController extends PodOwnerController<Workload> {
   }
 
   private setsSelecting(pod: Pod): Workload[] {
-    return this.owners.list().filter((set) => set.metadata.namespace === pod.metadata.namespace && selectorMatches(set.spec.selector, pod.metadata.labels))
+    return this.owners.list().filter((set) => set.metadata.namespace === pod.metadata.namespace && this.replicated.selects(set.spec.selector, pod.metadata.labels))
   }
 
   protected async reconcile(key: string, now: number): Promise<void> {
@@ -41,9 +71,9 @@ export class ReplicaSetController extends PodOwnerController<Workload> {
     owned.push(...this.ownedPods(set))
     for (const pod of this.pods.byIndex(objectsByControllerUid.name, noController)) {
       if (pod.metadata.namespace !== namespace) continue
-      if (!pod.metadata.deletionTimestamp && selectorMatches(set.spec.selector, pod.metadata.labels)) {
+      if (!pod.metadata.deletionTimestamp && this.replicated.selects(set.spec.selector, pod.metadata.labels)) {
         const adopted = await this.client.patch<Pod>(resources.pods, namespace, String(pod.metadata.name), {
-          metadata: {ownerReferences: [...(pod.metadata.ownerReferences ?? []), ownerReference(set, 'apps/v1', 'ReplicaSet')], uid: pod.metadata.uid},
+          metadata: {ownerReferences: [...(pod.metadata.ownerReferences ?? []), ownerReference(set, this.replicated.apiVersion, this.replicated.kind)], uid: pod.metadata.uid},
         })
         owned.push(adopted)
       }
@@ -65,13 +95,13 @@ export class ReplicaSetController extends PodOwnerController<Workload> {
   /** Creates or deletes pods (at most burstReplicas) until `wanted` are active. */
   private async manageReplicas(set: Workload, active: readonly Pod[], wanted: number, namespace: string): Promise<void> {
     const key = objectKey(set)
-    const setObject = {...set, kind: 'ReplicaSet', apiVersion: 'apps/v1'}
+    const setObject = {...set, kind: this.replicated.kind, apiVersion: this.replicated.apiVersion}
     if (active.length < wanted) {
       const missing = Math.min(wanted - active.length, burstReplicas)
       for (let index = 0; index < missing; index++) {
         let created: Pod
         try {
-          created = await this.client.create<Pod>(resources.pods, podFromTemplate(set, 'apps/v1', 'ReplicaSet', `${set.metadata.name}-`))
+          created = await this.client.create<Pod>(resources.pods, podFromTemplate(set, this.replicated.apiVersion, this.replicated.kind, `${set.metadata.name}-`))
         } catch (error) {
           if (error instanceof ApiClientError) await this.recorder.record(setObject, 'Warning', 'FailedCreate', `Error creating: ${error.message}`)
           throw error
@@ -111,7 +141,7 @@ export class ReplicaSetController extends PodOwnerController<Workload> {
     for (const field of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']) if (next[field] === 0) delete next[field]
     if ((next.conditions as unknown[]).length === 0) delete next.conditions
     const differs = Object.entries(status).some(([field, value]) => !sameJson(current[field] ?? (field === 'conditions' ? [] : 0), value)) || current.replicas === undefined
-    if (differs) await this.client.update(resources.replicaSets, {...set, kind: 'ReplicaSet', apiVersion: 'apps/v1', status: next} as unknown as KubeObject, 'status')
+    if (differs) await this.client.update(this.replicated.resource, {...set, kind: this.replicated.kind, apiVersion: this.replicated.apiVersion, status: next} as unknown as KubeObject, 'status')
     // Pods that become available later (minReadySeconds) need another look then.
     const pending = active.filter((pod) => isPodReady(pod) && !isPodAvailable(pod, minReadySeconds, now))
     if (pending.length > 0) this.queue.addAfter(objectKey(set), minReadySeconds * 1000)

@@ -1,6 +1,7 @@
 // The control plane of one process: the scheduler, the controllers and the simulated kubelets,
 // each with its own identity and API client, sharing informers, driven by one runner. In
 // one-shot mode a command that changed the cluster settles it before it exits.
+import {HorizontalPodAutoscalerController} from '../controllers/horizontal-pod-autoscaler.js'
 import {ApiClient, type RequestHandler} from '../client/client.js'
 import {EventRecorder} from '../client/events.js'
 import {type ControlLoop, InformerFactory} from '../client/informer-factory.js'
@@ -12,10 +13,12 @@ import {GarbageCollector} from '../controllers/garbage-collector.js'
 import {JobController} from '../controllers/job.js'
 import {NamespaceController} from '../controllers/namespace.js'
 import {NodeLifecycleController, PodGarbageCollector} from '../controllers/node-lifecycle.js'
-import {ReplicaSetController} from '../controllers/replicaset.js'
+import {ReplicaSetController, replicationControllerKind} from '../controllers/replicaset.js'
 import {ResourceQuotaController} from '../controllers/resource-quota.js'
 import {DisruptionController} from '../controllers/disruption.js'
 import {ServiceAccountController} from '../controllers/serviceaccount.js'
+import {PersistentVolumeController} from '../controllers/persistent-volume.js'
+import {LocalPathProvisioner, localPathProvisionerComponent} from '../controllers/local-path-provisioner.js'
 import {ServiceLoadBalancerController} from '../controllers/service-lb.js'
 import {StatefulSetController} from '../controllers/statefulset.js'
 import {Kubelets} from '../kubelet/kubelet.js'
@@ -109,13 +112,17 @@ export class ControlPlane {
       manager(() => new ResourceQuotaController(controllerClient, informers, clock)),
       manager(() => new DeploymentController(controllerClient, informers, controllerEvents('deployment-controller'), clock)),
       manager(() => new ReplicaSetController(controllerClient, informers, controllerEvents('replicaset-controller'), clock)),
+      manager(() => new ReplicaSetController(controllerClient, informers, controllerEvents('replication-controller'), clock, replicationControllerKind)),
       manager(() => new StatefulSetController(controllerClient, informers, controllerEvents('statefulset-controller'), clock)),
       manager(() => new DaemonSetController(controllerClient, informers, controllerEvents('daemonset-controller'), clock)),
       manager(() => new CronJobController(controllerClient, informers, controllerEvents('cronjob-controller'), clock)),
       manager(() => new JobController(controllerClient, informers, controllerEvents('job-controller'), clock)),
       manager(() => new EndpointsController(controllerClient, informers, clock)),
       manager(() => new ServiceLoadBalancerController(controllerClient, informers, clock)),
+      manager(() => new HorizontalPodAutoscalerController(controllerClient, informers, controllerEvents('horizontal-pod-autoscaler'), clock)),
       manager(() => new DisruptionController(controllerClient, informers, controllerEvents('controllermanager'), clock)),
+      manager(() => new PersistentVolumeController(controllerClient, informers, controllerEvents('persistentvolume-controller'), clock)),
+      manager(() => new LocalPathProvisioner(controllerClient, informers, controllerEvents(localPathProvisionerComponent), clock)),
       {component: 'kube-scheduler', build: () => gated(new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, (schedulerName) => new EventRecorder(schedulerClient, {component: schedulerName}, clock, onEvent), clock, random, options.schedulerProfiles), active?.scheduler)},
       {component: 'kubelet', build: () => new Kubelets(kubeletClientFor, informers, kubeletEvents, clock, options.containers)},
       {component: 'kubelet', build: () => new MirrorPods(kubeletClientFor, informers, options.staticPodHealth ?? allStaticPodsRunning, clock)},

@@ -12,6 +12,8 @@ export interface KubectlFlag {
   readonly defaultValue?: string
   /** A bool flag given as `--flag` alone takes this value (e.g. --dry-run means "unchanged"). */
   readonly noValueDefault?: string
+  /** Deprecated flags still work; using one prints pflag's notice with this text. */
+  readonly deprecated?: string
 }
 
 export class KubectlFlagError extends Error {}
@@ -23,6 +25,8 @@ export interface ParsedKubectlFlags {
   readonly positionals: string[]
   /** Everything after a bare `--`. */
   readonly rest: string[]
+  /** Each flag as given, in order, by its long name (what --record writes down). */
+  readonly given: Array<{readonly name: string; readonly value: string}>
 }
 
 function normalize(flag: KubectlFlag, raw: string, shown: string): string {
@@ -43,7 +47,9 @@ export function parseKubectlFlags(argv: readonly string[], flags: readonly Kubec
   const lists = new Map<string, string[]>(flags.filter((flag) => flag.kind === 'stringArray' || flag.kind === 'stringSlice').map((flag) => [flag.name, flag.defaultValue ? flag.defaultValue.split(',') : []]))
   const changed = new Set<string>()
   const positionals: string[] = []
+  const given: Array<{name: string; value: string}> = []
   const set = (flag: KubectlFlag, raw: string, shown: string) => {
+    given.push({name: flag.name, value: raw})
     if (flag.kind === 'stringArray' || flag.kind === 'stringSlice') {
       const list = changed.has(flag.name) ? lists.get(flag.name)! : []
       list.push(...(flag.kind === 'stringSlice' ? raw.split(',').filter((part) => part.length > 0) : [raw]))
@@ -55,7 +61,7 @@ export function parseKubectlFlags(argv: readonly string[], flags: readonly Kubec
   }
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!
-    if (argument === '--') return {values, lists, changed, positionals, rest: argv.slice(index + 1)}
+    if (argument === '--') return {values, lists, changed, positionals, rest: argv.slice(index + 1), given}
     if (argument.startsWith('--') && argument.length > 2) {
       const at = argument.indexOf('=')
       const name = at < 0 ? argument.slice(2) : argument.slice(2, at)
@@ -91,7 +97,7 @@ export function parseKubectlFlags(argv: readonly string[], flags: readonly Kubec
     }
     positionals.push(argument)
   }
-  return {values, lists, changed, positionals, rest: []}
+  return {values, lists, changed, positionals, rest: [], given}
 }
 
 /** The words that name the command (verb, subverb), skipping flags and the values they take. */

@@ -87,6 +87,8 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
       if (error instanceof KubectlFlagError) throw new KubectlError(`${error.message}\nSee '${path} --help' for usage.`)
       throw error
     }
+    // pflag's notice for a deprecated flag, once per flag given.
+    for (const flag of [...globalFlags, ...verb.flags]) if (flag.deprecated && flags.changed.has(flag.name)) io.stderr(`Flag --${flag.name} has been deprecated, ${flag.deprecated}\n`)
     const args = [...flags.positionals.slice(depth), ...flags.rest]
     session = new KubectlSession(flags, io)
     return await verb.run!(session, args)

@@ -11,6 +11,7 @@ import type {StepProgress} from '../host/stepper.js'
 import type {HttpMethod} from '../apiserver/request.js'
 import {clusterFolder, defaultClusterName, kubemuHome} from '../home.js'
 import {StorageError} from '../storage/errors.js'
+import {parseGoDuration} from '../etcdctl/flags.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {loggedUrl, RequestLog} from './request-log.js'
 import {isStatusBody, KubectlError, ServerError} from './errors.js'
@@ -27,6 +28,8 @@ export interface KubectlIo {
   readonly api?: ApiServer
   /** Shows how a long catch-up of the cluster goes (a line on a terminal), and clears it after. */
   readonly catchUpProgress?: {update(progress: StepProgress): void; done(): void}
+  /** Whether stdout is a terminal that takes colours (kubectl colours cluster-info there; NO_COLOR turns it off). */
+  readonly stdoutColors?: boolean
 }
 
 export const globalFlags: readonly KubectlFlag[] = [
@@ -235,8 +238,20 @@ export class KubectlSession {
     return this.hostOpening
   }
 
+  /** --request-timeout: "0" (none), whole seconds, or a Go duration such as 1s, 2m, 3h; checked before any request. */
+  requestTimeoutMilliseconds(): number {
+    const text = this.flag('request-timeout')
+    if (/^\d+$/.test(text)) return Number(text) * 1000
+    try {
+      return parseGoDuration(text)
+    } catch {
+      throw new KubectlError('Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)')
+    }
+  }
+
   /** The in-process API server (tests), or the host's: in this process or a running `kubemu up`. */
   private async handler(): Promise<KubernetesHandler> {
+    this.requestTimeoutMilliseconds()
     if (this.io.api) {
       this.context()
       return this.io.api
@@ -253,6 +268,16 @@ export class KubectlSession {
       const server = config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? 'localhost:8080'
       throw new KubectlError(`The connection to the server ${server.replace(/^https?:\/\//, '')} was refused - did you specify the right host or port?`)
     }
+  }
+
+  /**
+   * Whether the kubeconfig's server URL really answers: a running `kubemu up` (or an API server a
+   * test injected). Otherwise each command runs the cluster in its own process and nothing listens.
+   */
+  async served(): Promise<boolean> {
+    if (this.io.api) return true
+    await this.handler()
+    return this.host?.up != null
   }
 
   async request(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<ApiResponse> {

@@ -19,6 +19,7 @@ import type {Clock} from '../util/clock.js'
 import {forEachConcurrently} from '../util/concurrency.js'
 import {isStopped, nodeLeaseRenewMilliseconds, renewLease, reportNodeStatus} from './heartbeat.js'
 import {isMirrorPod} from '../api/mirror-pods.js'
+import {type PersistentVolumeClaim, podClaimNames} from '../api/volume-binding.js'
 import {creatingStatus, fullImageName, hostIpOf, runningStatus, terminatedStatus, withEphemeralContainersStarted} from './pod-status.js'
 import {type ContainerOutcome, exitCodeAnnotation, followsCommand, probeLabels, runSecondsAnnotation, SimulatedContainers} from './containers.js'
 import type {PodObjectReader} from './container-setup.js'
@@ -77,6 +78,8 @@ export class Kubelets implements ControlLoop {
   private readonly pods: Informer<Pod>
   private readonly nodes: Informer<Node>
   private readonly leases: Informer<KubeObject>
+  /** The claims pods mount: a pod's containers start only once all its claims are Bound. */
+  private readonly claims: Informer<PersistentVolumeClaim>
   /** Nodes whose last heartbeat was refused: how many times in a row, and when to try again. */
   private readonly refusedHeartbeats = new Map<string, {times: number; retryAt: number}>()
 
@@ -95,6 +98,12 @@ export class Kubelets implements ControlLoop {
     this.pods.addIndex(podsByNodeName)
     this.nodes = informers.informer<Node>(resources.nodes)
     this.leases = informers.informer<KubeObject>(resources.leases)
+    this.claims = informers.informer<PersistentVolumeClaim>(resources.persistentVolumeClaims)
+    // A claim that binds lets the pods on nodes that mount it start.
+    this.claims.onEvent((event) => {
+      if (event.type === 'DELETED' || event.object.status?.phase !== 'Bound') return
+      for (const pod of this.pods.list()) if (pod.spec.nodeName && pod.metadata.namespace === event.object.metadata.namespace && podClaimNames(pod).includes(String(event.object.metadata.name))) this.simulated.add(objectKey(pod))
+    })
     this.pods.onEvent((event) => {
       if (event.type !== 'DELETED' && event.object.spec.nodeName) this.simulated.add(objectKey(event.object))
     })
@@ -239,6 +248,8 @@ export class Kubelets implements ControlLoop {
     const creating = statuses.some((status) => status.state?.waiting?.reason === 'ContainerCreating')
     const waitingBackoff = statuses.some((status) => status.state?.waiting?.reason === 'CrashLoopBackOff')
     if (creating || waitingBackoff) {
+      // The volume manager mounts the pod's claims first; an unbound one keeps it ContainerCreating.
+      if (creating && podClaimNames(pod).some((name) => this.claims.get(`${pod.metadata.namespace}/${name}`)?.status?.phase !== 'Bound')) return
       if (waitingBackoff) {
         const due = restartDue(statuses)
         if (due > now) return this.wallClock.addAfter(key, due - now)

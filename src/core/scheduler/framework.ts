@@ -1,6 +1,7 @@
 // The scheduling framework's extension points as kubemu runs them: PreFilter, Filter, PreScore,
 // Score (normalized, weighted), over a snapshot of the nodes. Statuses carry kube-scheduler's
 // reasons, which become the FailedScheduling message.
+import type {PersistentVolume, PersistentVolumeClaim, StorageClass} from '../api/volume-binding.js'
 import type {NodeInfo} from './node-info.js'
 import type {Pod, PodAffinityTerm} from './types.js'
 
@@ -26,6 +27,16 @@ export interface Snapshot {
   readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>
   /** The selector of the Services and the controller that own a pod (PodTopologySpread's default constraints), when the scheduler knows them. */
   readonly defaultSelector?: (pod: Pod) => LabelSelectorObject | null
+  /** Claims, volumes and classes, for VolumeBinding (absent: no pod's volumes are checked). */
+  readonly volumes?: VolumeLister
+}
+
+/** What VolumeBinding reads of the cluster (the scheduler's claim, volume and class informers). */
+export interface VolumeLister {
+  claim(namespace: string, name: string): PersistentVolumeClaim | undefined
+  volume(name: string): PersistentVolume | undefined
+  volumes(): readonly PersistentVolume[]
+  storageClass(name: string): StorageClass | undefined
 }
 
 /** What PreFilter and PreScore compute once per pod, for Filter and Score to read per node. */

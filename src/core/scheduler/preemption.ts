@@ -19,7 +19,7 @@ const priorityOf = (pod: Pod) => pod.spec.priority ?? 0
 
 function withNode(snapshot: Snapshot, replacement: NodeInfo): Snapshot {
   const nodes = snapshot.nodes.map((node) => (node.name === replacement.name ? replacement : node))
-  return {nodes, byName: new Map(nodes.map((node) => [node.name, node])), namespaceLabels: snapshot.namespaceLabels}
+  return {...snapshot, nodes, byName: new Map(nodes.map((node) => [node.name, node]))}
 }
 
 function fits(pod: Pod, node: NodeInfo, snapshot: Snapshot, profile: Profile): boolean {
@@ -48,6 +48,12 @@ function selectVictims(pod: Pod, node: NodeInfo, snapshot: Snapshot, profile: Pr
 
 export function preempt(pod: Pod, snapshot: Snapshot, result: ScheduleResult, profile: Profile = defaultProfile): PreemptionResult {
   if (pod.spec.preemptionPolicy === 'Never') return {message: 'preemption: not eligible due to preemptionPolicy=Never.', nominatedNode: null, victims: []}
+  const rejected = result.preFilterRejection
+  if (rejected) {
+    // A PreFilter refusal stands on every node: evicting pods cannot help an unresolvable one.
+    const reason = rejected.status.code === 'UnschedulableAndUnresolvable' ? 'Preemption is not helpful for scheduling' : 'No preemption victims found for incoming pod'
+    return {message: `preemption: 0/${snapshot.nodes.length} nodes are available: ${snapshot.nodes.length} ${reason}.`, nominatedNode: null, victims: []}
+  }
   const histogram = new Map<string, number>()
   const count = (reason: string) => histogram.set(reason, (histogram.get(reason) ?? 0) + 1)
   const candidates: Array<{node: string; victims: Pod[]}> = []

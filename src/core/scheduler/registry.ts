@@ -7,6 +7,7 @@ import {interPodAffinityPlugin} from './plugins/inter-pod-affinity.js'
 import {imageLocality, nodeAffinityPlugin, nodeName, nodePorts, nodeUnschedulable, taintToleration} from './plugins/node-plugins.js'
 import {nodeResourcesBalancedAllocationPlugin, nodeResourcesFitPlugin} from './plugins/node-resources.js'
 import {podTopologySpreadPlugin} from './plugins/topology-spread.js'
+import {volumeBinding} from './plugins/volume-binding.js'
 
 /** The extension points, in the order kube-scheduler's framework fills them (getExtensionPoints). */
 export const extensionPoints = ['preFilter', 'filter', 'postFilter', 'reserve', 'preScore', 'score', 'preBind', 'bind', 'postBind', 'permit', 'preEnqueue', 'queueSort'] as const
@@ -31,6 +32,7 @@ const plugin = <T>(points: readonly ExtensionPoint[], build: (args: T) => Schedu
  * Plugins whose work kubemu's scheduler does itself (the queue's order, gates, preemption, binding):
  * the profile records whether they are enabled. Plugins for what kubemu does not model yet (volume
  * limits and zones) are known, so configurations naming them are valid, and pass every node.
+ * VolumeBinding's PreBind (naming the node on WaitForFirstConsumer claims) is the scheduler's.
  */
 const builtIn = (name: string) => () => ({name})
 
@@ -45,7 +47,7 @@ export const pluginRegistry: Readonly<Record<string, RegisteredPlugin>> = {
   NodeResourcesFit: plugin(['preFilter', 'filter', 'preScore', 'score'], nodeResourcesFitPlugin, nodeResourcesFitArgs, true),
   VolumeRestrictions: plugin(['preFilter', 'filter'], builtIn('VolumeRestrictions')),
   NodeVolumeLimits: plugin(['preFilter', 'filter'], builtIn('NodeVolumeLimits')),
-  VolumeBinding: plugin(['preFilter', 'filter', 'reserve', 'preBind', 'preScore', 'score'], builtIn('VolumeBinding')),
+  VolumeBinding: plugin(['preFilter', 'filter', 'reserve', 'preBind', 'preScore', 'score'], () => volumeBinding),
   VolumeZone: plugin(['preFilter', 'filter'], builtIn('VolumeZone')),
   PodTopologySpread: plugin(['preFilter', 'filter', 'preScore', 'score'], podTopologySpreadPlugin, podTopologySpreadArgs),
   InterPodAffinity: plugin(['preFilter', 'filter', 'preScore', 'score'], interPodAffinityPlugin, interPodAffinityArgs),

@@ -14,12 +14,14 @@ import {isTerminalPod} from '../api/quota.js'
 import type {Clock} from '../util/clock.js'
 import {lastAttemptAnnotation} from './annotations.js'
 import {fitErrorMessage, SchedulingAlgorithm, type ScheduleResult} from './algorithm.js'
-import type {Snapshot} from './framework.js'
+import type {Snapshot, VolumeLister} from './framework.js'
 import {NodeInfo} from './node-info.js'
 import {preempt} from './preemption.js'
 import {defaultProfile, type Profile} from './profile.js'
 import {defaultSchedulerName} from './configuration.js'
 import {PodOwners} from './pod-owners.js'
+import {claimsToSelectNode} from './plugins/volume-binding.js'
+import {type PersistentVolume, type PersistentVolumeClaim, selectedNodeAnnotation, type StorageClass} from '../api/volume-binding.js'
 import type {Node, Pod} from './types.js'
 
 export {defaultSchedulerName as schedulerName} from './configuration.js'
@@ -50,6 +52,9 @@ export class Scheduler implements ControlLoop {
   private readonly pods: Informer<Pod>
   private readonly namespaces: Informer<KubeObject>
   private readonly owners: PodOwners | null
+  private readonly volumeLister: VolumeLister
+  /** Pods whose node is chosen, waiting for their WaitForFirstConsumer claims to bind (VolumeBinding's PreBind). */
+  private readonly waitingForVolumes = new Map<string, string>()
 
   constructor(
     private readonly client: ApiClient,
@@ -69,6 +74,17 @@ export class Scheduler implements ControlLoop {
     informers.informer<Node>(resources.nodes).onEvent((event) => this.onNode(event))
     this.pods.onEvent((event) => this.onPod(event))
     this.namespaces.onEvent(() => (this.cachedSnapshot = null))
+    const claims = informers.informer<PersistentVolumeClaim>(resources.persistentVolumeClaims)
+    const volumes = informers.informer<PersistentVolume>(resources.persistentVolumes)
+    const classes = informers.informer<StorageClass>(resources.storageClasses)
+    this.volumeLister = {
+      claim: (namespace, name) => claims.get(`${namespace}/${name}`),
+      volume: (name) => volumes.get(name),
+      volumes: () => volumes.list(),
+      storageClass: (name) => classes.get(name),
+    }
+    // A claim, volume or class that appears or changes may let a pod waiting on its volumes fit.
+    for (const informer of [claims, volumes, classes] as Informer<KubeObject>[]) informer.onEvent((event) => event.type !== 'DELETED' && this.moveAllToActive())
   }
 
   private moveAllToActive(): void {
@@ -120,6 +136,7 @@ export class Scheduler implements ControlLoop {
     const pod = event.object
     const key = objectKey(pod)
     if (event.type === 'DELETED' || isTerminalPod(pod)) {
+      this.waitingForVolumes.delete(key)
       this.forget(event.previous ?? pod)
       this.active.delete(key)
       this.unschedulable.delete(key)
@@ -155,7 +172,7 @@ export class Scheduler implements ControlLoop {
       const nodes = [...this.nodes.values()].sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))
       const namespaceLabels = new Map(this.namespaces.list().map((namespace) => [String(namespace.metadata.name), namespace.metadata.labels ?? {}]))
       const owners = this.owners
-      this.cachedSnapshot = {nodes, byName: new Map(nodes.map((node) => [node.name, node])), namespaceLabels, ...(owners ? {defaultSelector: (pod: Pod) => owners.selectorOf(pod)} : {})}
+      this.cachedSnapshot = {nodes, byName: new Map(nodes.map((node) => [node.name, node])), namespaceLabels, volumes: this.volumeLister, ...(owners ? {defaultSelector: (pod: Pod) => owners.selectorOf(pod)} : {})}
     }
     return this.cachedSnapshot
   }
@@ -179,9 +196,9 @@ export class Scheduler implements ControlLoop {
       for (const queued of queue.slice(0, podsPerRoundMax)) {
         const pod = this.pods.get(objectKey(queued))
         if (!pod || pod.spec.nodeName || pod.metadata.deletionTimestamp || pod.metadata.uid !== queued.metadata.uid) continue
-        const running = this.profileOf(pod)
-        if (!running) continue
-        const cycle = await this.scheduleOne(pod, running)
+        const assigned = this.profileOf(pod)
+        if (!assigned) continue
+        const cycle = await this.scheduleOne(pod, assigned)
         if (cycle) {
           const running: Promise<void> = cycle.binding.finally(() => binding.delete(running))
           binding.add(running)
@@ -194,6 +211,28 @@ export class Scheduler implements ControlLoop {
     }
     for (const rest of queue.slice(podsPerRoundMax)) this.active.set(objectKey(rest), rest)
     return processed
+  }
+
+  /**
+   * VolumeBinding's PreBind: the pod's unbound WaitForFirstConsumer claims are told the chosen
+   * node, for their provisioner; true when the pod must wait for them to bind.
+   */
+  private async selectNodeForClaims(pod: Pod, node: string): Promise<boolean> {
+    const claims = claimsToSelectNode(pod, this.volumeLister)
+    if (claims.length === 0) return false
+    const key = objectKey(pod)
+    this.waitingForVolumes.set(key, node)
+    this.unschedulable.add(key)
+    for (const claim of claims) {
+      if (claim.metadata.annotations?.[selectedNodeAnnotation] === node) continue
+      try {
+        await this.client.patch(resources.persistentVolumeClaims, String(claim.metadata.namespace), String(claim.metadata.name), {metadata: {annotations: {[selectedNodeAnnotation]: node}}})
+      } catch (error) {
+        if (!isNotFound(error) && !isConflict(error)) throw error
+        this.waitingForVolumes.delete(key)
+      }
+    }
+    return true
   }
 
   /** The binding cycle of a pod assumed on a node: pods/binding, then the Scheduled event. */
@@ -226,11 +265,19 @@ export class Scheduler implements ControlLoop {
 
   /** The scheduling cycle of one pod; for a pod that fits, its binding cycle to run beside the next ones. */
   private async scheduleOne(pod: Pod, running: RunningProfile): Promise<{binding: Promise<void>} | null> {
+    const key = objectKey(pod)
+    // Still in PreBind: the pod is bound once its claims are (then their volumes pick its node).
+    if (this.waitingForVolumes.has(key) && claimsToSelectNode(pod, this.volumeLister).length > 0) {
+      this.unschedulable.add(key)
+      return null
+    }
+    this.waitingForVolumes.delete(key)
     const snapshot = this.snapshot()
     const {profile, recorder} = running
     const result = running.algorithm.schedule(pod, snapshot)
     if (result.node) {
       const node = result.node
+      if (await this.selectNodeForClaims(pod, node)) return null
       this.place({...pod, spec: {...pod.spec, nodeName: node}}, node)
       // Wrapped: an async function would wait for a promise it returns.
       return {binding: this.bind(pod, node, result, running)}

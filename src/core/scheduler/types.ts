@@ -83,6 +83,7 @@ export interface PodSpec {
   }
   topologySpreadConstraints?: TopologySpreadConstraint[]
   schedulingGates?: Array<{name: string}>
+  volumes?: Array<{name: string; persistentVolumeClaim?: {claimName: string; readOnly?: boolean}}>
 }
 
 export interface Pod extends KubeObject {

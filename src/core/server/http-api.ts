@@ -74,6 +74,9 @@ async function serve(api: Pick<ApiServer, 'handle'>, request: IncomingMessage, r
   }
   const watch = answer.watch
   response.writeHead(200, {...replyHeaders, 'transfer-encoding': 'chunked'})
+  // kube-apiserver answers a watch at once; a client whose timeout runs out before the headers
+  // (kubectl get -w --request-timeout) would otherwise retry the request forever.
+  response.flushHeaders()
   // The response closes when the client goes away (the request may have closed long before).
   response.on('close', () => watch.cancel())
   for (let batch = 0; batch < watchBatchesMax && !response.destroyed; batch++) {

@@ -1,9 +1,13 @@
 // The strategy of each kind, by group and kind; kinds without one get the generic strategy.
 import {clusterRoleBindingStrategy, clusterRoleStrategy, customResourceDefinitionStrategy, endpointSliceStrategy, leaseStrategy, podDisruptionBudgetStrategy, priorityClassStrategy, roleBindingStrategy, roleStrategy} from './access.js'
 import {mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy} from './admissionregistration.js'
+import {horizontalPodAutoscalerStrategy} from './autoscaling.js'
 import {defineStrategy} from './base.js'
 import {configMapStrategy, endpointsStrategy, eventStrategy, limitRangeStrategy, namespaceStrategy, nodeStrategy, persistentVolumeClaimStrategy, podStrategy, podTemplateStrategy, resourceQuotaStrategy, secretStrategy, serviceAccountStrategy, serviceStrategy} from './core.js'
+import {ingressClassStrategy, ingressStrategy} from './ingress.js'
 import {networkPolicyStrategy} from './networking.js'
+import {replicationControllerStrategy} from './replication.js'
+import {persistentVolumeStrategy, storageClassStrategy} from './storage.js'
 import type {Strategy} from './strategy.js'
 import {controllerRevisionStrategy, cronJobStrategy, daemonSetStrategy, deploymentStrategy, jobStrategy, replicaSetStrategy, statefulSetStrategy} from './workloads.js'
 
@@ -21,11 +25,15 @@ const strategies = new Map<string, Strategy>([
   ['/LimitRange', limitRangeStrategy],
   ['/PersistentVolumeClaim', persistentVolumeClaimStrategy],
   ['/PodTemplate', podTemplateStrategy],
+  ['/ReplicationController', replicationControllerStrategy],
+  ['/PersistentVolume', persistentVolumeStrategy],
+  ['storage.k8s.io/StorageClass', storageClassStrategy],
   ['apps/Deployment', deploymentStrategy],
   ['apps/ReplicaSet', replicaSetStrategy],
   ['apps/StatefulSet', statefulSetStrategy],
   ['apps/DaemonSet', daemonSetStrategy],
   ['apps/ControllerRevision', controllerRevisionStrategy],
+  ['autoscaling/HorizontalPodAutoscaler', horizontalPodAutoscalerStrategy],
   ['batch/Job', jobStrategy],
   ['batch/CronJob', cronJobStrategy],
   ['rbac.authorization.k8s.io/Role', roleStrategy],
@@ -33,6 +41,8 @@ const strategies = new Map<string, Strategy>([
   ['rbac.authorization.k8s.io/RoleBinding', roleBindingStrategy],
   ['rbac.authorization.k8s.io/ClusterRoleBinding', clusterRoleBindingStrategy],
   ['networking.k8s.io/NetworkPolicy', networkPolicyStrategy],
+  ['networking.k8s.io/Ingress', ingressStrategy],
+  ['networking.k8s.io/IngressClass', ingressClassStrategy],
   ['policy/PodDisruptionBudget', podDisruptionBudgetStrategy],
   ['coordination.k8s.io/Lease', leaseStrategy],
   ['discovery.k8s.io/EndpointSlice', endpointSliceStrategy],

@@ -9,11 +9,11 @@ import {validateLabels} from './meta.js'
 import {defaultPodTemplate} from './pod-defaults.js'
 import {validatePodTemplate} from './pod-validation.js'
 import type {Strategy} from './strategy.js'
-import {child, type Json, setDefault, spec} from './json-fields.js'
+import {child, type Json, objects, setDefault, spec, str} from './json-fields.js'
 
 const specPath = FieldPath.root('spec')
 
-function nonNegative(errors: FieldError[], value: unknown, path: FieldPath): void {
+export function nonNegative(errors: FieldError[], value: unknown, path: FieldPath): void {
   if (typeof value === 'number' && value < 0) errors.push(fieldError.invalid(path, value, 'must be greater than or equal to 0'))
 }
 
@@ -153,12 +153,24 @@ export const replicaSetStrategy: Strategy = defineStrategy({
   fields: (object) => ({'status.replicas': String((isJsonObject(object.status) ? object.status.replicas : 0) ?? 0)}),
 })
 
+/** The set's pod template with a volume for each claim template, as its pods get them (mounts may name those). */
+function withClaimTemplateVolumes(statefulSetSpec: Json): unknown {
+  const claimNames = objects(statefulSetSpec.volumeClaimTemplates).map((claim) => str(isJsonObject(claim.metadata) ? claim.metadata.name : ''))
+  if (claimNames.length === 0 || !isJsonObject(statefulSetSpec.template) || !isJsonObject(statefulSetSpec.template.spec)) return statefulSetSpec.template
+  const template = structuredClone(statefulSetSpec.template) as Json
+  const podSpec = template.spec as Json
+  const volumes = objects(podSpec.volumes)
+  for (const name of claimNames) if (!volumes.some((volume) => volume.name === name)) volumes.push({name, persistentVolumeClaim: {claimName: name}})
+  podSpec.volumes = volumes
+  return template
+}
+
 function validateStatefulSet(object: KubeObject): FieldError[] {
   const errors: FieldError[] = []
   const statefulSetSpec = spec(object)
   nonNegative(errors, statefulSetSpec.replicas, specPath.child('replicas'))
   errors.push(...validateSelector(statefulSetSpec, specPath, 'statefulset'))
-  errors.push(...validatePodTemplate(statefulSetSpec.template, specPath.child('template'), ['Always']))
+  errors.push(...validatePodTemplate(withClaimTemplateVolumes(statefulSetSpec), specPath.child('template'), ['Always']))
   const policy = statefulSetSpec.podManagementPolicy
   if (policy !== 'OrderedReady' && policy !== 'Parallel') {
     errors.push(fieldError.notSupported(specPath.child('podManagementPolicy'), String(policy ?? ''), ['OrderedReady', 'Parallel']))

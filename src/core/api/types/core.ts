@@ -121,7 +121,7 @@ const volume = object('v1.Volume', {
 })
 
 const nodeSelectorRequirement = object('v1.NodeSelectorRequirement', {key: string, operator: string, values: arrayOf(string)})
-const nodeSelectorTerm = object('v1.NodeSelectorTerm', {matchExpressions: arrayOf(nodeSelectorRequirement), matchFields: arrayOf(nodeSelectorRequirement)})
+export const nodeSelectorTerm = object('v1.NodeSelectorTerm', {matchExpressions: arrayOf(nodeSelectorRequirement), matchFields: arrayOf(nodeSelectorRequirement)})
 const podAffinityTerm = object('v1.PodAffinityTerm', {
   labelSelector, namespaces: arrayOf(string), topologyKey: string, namespaceSelector: labelSelector,
   matchLabelKeys: arrayOf(string), mismatchLabelKeys: arrayOf(string),
@@ -366,3 +366,11 @@ export const persistentVolumeClaimSpec = object('v1.PersistentVolumeClaimSpec', 
 export const persistentVolumeClaim = kind('v1.PersistentVolumeClaim', {spec: persistentVolumeClaimSpec, status: anyValue})
 
 export const podTemplate = kind('v1.PodTemplate', {template: podTemplateSpec})
+
+export const replicationController = kind('v1.ReplicationController', {
+  spec: object('v1.ReplicationControllerSpec', {replicas: int32, minReadySeconds: int32, selector: stringMap, template: podTemplateSpec}),
+  status: object('v1.ReplicationControllerStatus', {
+    replicas: int32, fullyLabeledReplicas: int32, readyReplicas: int32, availableReplicas: int32, observedGeneration: int64,
+    conditions: arrayOf(object('v1.ReplicationControllerCondition', {type: string, status: string, lastTransitionTime: dateTime, reason: string, message: string}), {mergeKey: 'type', patchStrategy: 'merge'}),
+  }),
+})

@@ -78,7 +78,8 @@ winkernel:
   sourceVip: ""
 `
 
-const kubeconfigConf = `apiVersion: v1
+/** kubeconfig.conf (built when asked: bootstrap.ts, which this module reads, imports it too). */
+const kubeconfigConf = (): string => `apiVersion: v1
 kind: Config
 clusters:
 - cluster:
@@ -122,7 +123,7 @@ export function kubeProxyAddonObjects(): BootstrapObject[] {
       roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name},
       subjects: [{apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:bootstrappers:kubeadm:default-node-token'}],
     }),
-    object('', 'configmaps', namespace, {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name, labels: {app: name}}, data: {'config.conf': kubeProxyConfigConf, 'kubeconfig.conf': kubeconfigConf}}),
+    object('', 'configmaps', namespace, {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name, labels: {app: name}}, data: {'config.conf': kubeProxyConfigConf, 'kubeconfig.conf': kubeconfigConf()}}),
     object('apps', 'daemonsets', namespace, {
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',

@@ -237,33 +237,3 @@ export const podDisruptionBudgetPrinter: Printer = {
     return [object.metadata.name ?? '', text(spec.minAvailable), text(spec.maxUnavailable), typeof record(object.status).disruptionsAllowed === 'number' ? (record(object.status).disruptionsAllowed as number) : 0, age(object, now)]
   },
 }
-
-export const persistentVolumeClaimPrinter: Printer = {
-  columns: [
-    nameColumn,
-    column('Status', 'string', 0, 'Phase represents the current phase of PersistentVolumeClaim.'),
-    column('Volume', 'string', 0, 'VolumeName is the binding reference to the PersistentVolume backing this claim.'),
-    column('Capacity', 'string', 0, 'Capacity represents the actual resources of the underlying volume.'),
-    column('Access Modes', 'string', 0, 'AccessModes contains all ways the volume backing the PVC can be mounted.'),
-    column('StorageClass', 'string', 0, 'StorageClassName is the name of the StorageClass required by the claim.'),
-    column('VolumeAttributesClass', 'string', 0, 'VolumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim.'),
-    ageColumn,
-    column('VolumeMode', 'string', 1, 'volumeMode defines what type of volume is required by the claim.'),
-  ],
-  row: (object, now) => {
-    const spec = record(object.spec)
-    const status = record(object.status)
-    const modes = (Array.isArray(status.accessModes) ? status.accessModes : []).map((mode) => ({ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP'})[String(mode) as 'ReadWriteOnce'] ?? String(mode))
-    return [
-      object.metadata.name ?? '',
-      str(status.phase),
-      str(spec.volumeName),
-      String(record(status.capacity).storage ?? ''),
-      modes.join(','),
-      str(spec.storageClassName),
-      str(spec.volumeAttributesClassName) || '<unset>',
-      age(object, now),
-      str(spec.volumeMode) || '<unset>',
-    ]
-  },
-}

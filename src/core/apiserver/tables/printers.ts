@@ -3,6 +3,7 @@
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import type {ResourceDefinition} from '../../api/scheme.js'
 import {webhookConfigurationPrinter} from './admissionregistration.js'
+import {horizontalPodAutoscalerPrinter} from './autoscaling.js'
 import {
   configMapPrinter,
   endpointSlicePrinter,
@@ -12,7 +13,6 @@ import {
   limitRangePrinter,
   namespacePrinter,
   nodePrinter,
-  persistentVolumeClaimPrinter,
   podDisruptionBudgetPrinter,
   priorityClassPrinter,
   resourceQuotaPrinter,
@@ -22,7 +22,8 @@ import {
   serviceAccountPrinter,
   servicePrinter,
 } from './cluster.js'
-import {networkPolicyPrinter} from './networking.js'
+import {ingressClassPrinter, ingressPrinter, networkPolicyPrinter} from './networking.js'
+import {persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter} from './storage.js'
 import {age, ageColumn, type Cell, type ColumnDefinition, defaultPrinter, humanDuration, nameColumn, type Printer} from './table.js'
 import {
   controllerRevisionPrinter,
@@ -33,6 +34,7 @@ import {
   podPrinter,
   podTemplatePrinter,
   replicaSetPrinter,
+  replicationControllerPrinter,
   statefulSetPrinter,
 } from './workloads.js'
 
@@ -50,16 +52,22 @@ const printers = new Map<string, Printer>([
   ['/resourcequotas', resourceQuotaPrinter],
   ['/limitranges', limitRangePrinter],
   ['/persistentvolumeclaims', persistentVolumeClaimPrinter],
+  ['/replicationcontrollers', replicationControllerPrinter],
+  ['/persistentvolumes', persistentVolumePrinter],
+  ['storage.k8s.io/storageclasses', storageClassPrinter],
   ['apps/deployments', deploymentPrinter],
   ['apps/replicasets', replicaSetPrinter],
   ['apps/statefulsets', statefulSetPrinter],
   ['apps/daemonsets', daemonSetPrinter],
   ['apps/controllerrevisions', controllerRevisionPrinter],
+  ['autoscaling/horizontalpodautoscalers', horizontalPodAutoscalerPrinter],
   ['batch/jobs', jobPrinter],
   ['batch/cronjobs', cronJobPrinter],
   ['coordination.k8s.io/leases', leasePrinter],
   ['discovery.k8s.io/endpointslices', endpointSlicePrinter],
   ['networking.k8s.io/networkpolicies', networkPolicyPrinter],
+  ['networking.k8s.io/ingresses', ingressPrinter],
+  ['networking.k8s.io/ingressclasses', ingressClassPrinter],
   ['policy/poddisruptionbudgets', podDisruptionBudgetPrinter],
   ['scheduling.k8s.io/priorityclasses', priorityClassPrinter],
   ['rbac.authorization.k8s.io/roles', rolePrinter],

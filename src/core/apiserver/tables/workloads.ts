@@ -1,6 +1,6 @@
 // The printers of pods and workloads (kube's pkg/printers/internalversion): pods with their
 // READY, STATUS (init progress, waiting and terminated reasons, Terminating) and RESTARTS cells,
-// then deployments, replica sets, stateful sets, daemon sets, jobs, cron jobs, controller
+// then deployments, replica sets, replication controllers, stateful sets, daemon sets, jobs, cron jobs, controller
 // revisions and pod templates.
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {labelSelectorFromObject, formatLabelSelector, type LabelSelectorObject} from '../../api/selectors.js'
@@ -161,6 +161,24 @@ export const replicaSetPrinter: Printer = {
   row: (object, now) => {
     const status = record(object.status)
     return [object.metadata.name ?? '', count(record(object.spec).replicas), count(status.replicas), count(status.readyReplicas), age(object, now), ...wideCells(object)]
+  },
+}
+
+export const replicationControllerPrinter: Printer = {
+  columns: [
+    nameColumn,
+    column('Desired', 'integer', 0, 'Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller'),
+    column('Current', 'integer', 0, 'Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller'),
+    column('Ready', 'integer', 0, 'The number of ready replicas for this replication controller.'),
+    ageColumn,
+    workloadWide[0]!,
+    workloadWide[1]!,
+    column('Selector', 'string', 1, 'Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors'),
+  ],
+  row: (object, now) => {
+    const status = record(object.status)
+    const [names, images] = containerNamesAndImages(templateSpec(object))
+    return [object.metadata.name ?? '', count(record(object.spec).replicas), count(status.replicas), count(status.readyReplicas), age(object, now), names, images, formatLabels(record(object.spec).selector)]
   },
 }
 

@@ -4,7 +4,7 @@ import type {KubeObject} from '../../api/object.js'
 import {canonicalQuantity, formatQuantity, milliValue, parseQuantity, type Quantity, addQuantities, zeroQuantity} from '../../api/quantity.js'
 import {humanDuration} from '../../apiserver/tables/table.js'
 import {lastAttemptAnnotation} from '../../scheduler/annotations.js'
-import {describeContainers, describeEvents, describePodTemplate, describeVolumes} from './pods.js'
+import {describeContainers, describeEvents, describePodTemplate, describeReplicaConditions, describeVolumes} from './pods.js'
 import {DescribeWriter, list, printAnnotations, printLabels, printTaints, printTolerations, record, rfc1123z, text} from './writer.js'
 
 export interface DescribeContext {
@@ -172,7 +172,7 @@ export async function describeDeployment(deployment: KubeObject, context: Descri
   return writer.toString()
 }
 
-async function podStatuses(context: DescribeContext, namespace: string, owner: KubeObject): Promise<string> {
+export async function podStatuses(context: DescribeContext, namespace: string, owner: KubeObject): Promise<string> {
   const pods = (await context.list('', 'pods', namespace)).filter((pod) => (pod.metadata.ownerReferences ?? []).some((reference) => reference.uid === owner.metadata.uid))
   const count = (phase: string) => pods.filter((pod) => record(pod.status).phase === phase).length
   return `${count('Running')} Running / ${count('Pending')} Waiting / ${count('Succeeded')} Succeeded / ${count('Failed')} Failed`
@@ -196,6 +196,7 @@ export async function describeReplicaSet(set: KubeObject, context: DescribeConte
   writer.write(0, `Replicas:\t${Number(status.replicas ?? 0)} current / ${Number(spec.replicas ?? 0)} desired\n`)
   writer.write(0, `Pods Status:\t${await podStatuses(context, set.metadata.namespace ?? '', set)}\n`)
   describePodTemplate(writer, record(spec.template))
+  describeReplicaConditions(writer, set)
   describeEvents(writer, await eventsFor(context, set), context.nowMilliseconds)
   return writer.toString()
 }

@@ -185,6 +185,15 @@ export function describePodTemplate(writer: DescribeWriter, template: Record<str
   writer.write(0, '\n')
 }
 
+/** The Conditions table of a ReplicaSet or ReplicationController (type, status, reason), when it has any. */
+export function describeReplicaConditions(writer: DescribeWriter, object: Record<string, unknown>): void {
+  const conditions = list(record(object.status).conditions)
+  if (conditions.length === 0) return
+  writer.write(0, 'Conditions:\n  Type\tStatus\tReason\n')
+  writer.write(1, '----\t------\t------\n')
+  for (const condition of conditions) writer.write(1, `${text(condition.type)} \t${text(condition.status)}\t${text(condition.reason)}\n`)
+}
+
 export function describeEvents(writer: DescribeWriter, events: readonly Record<string, unknown>[] | null, nowMilliseconds: number): void {
   if (events === null) return
   if (events.length === 0) {

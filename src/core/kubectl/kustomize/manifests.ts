@@ -1,6 +1,7 @@
 // -k DIR on the verbs that read manifests (apply, create, delete, diff, replace): the built
 // kustomization stands where -f's files would, and -f with -k is kubectl's error.
 import type {KubeObject} from '../../api/object.js'
+import {matchesLabels, parseLabelSelector, SelectorError} from '../../api/selectors.js'
 import {KubectlError} from '../errors.js'
 import {type Manifest, readManifests} from '../manifests.js'
 import type {KubectlSession} from '../session.js'
@@ -14,9 +15,18 @@ export function hasManifestSource(session: KubectlSession): boolean {
 /** kubectl diff exits 1 for "differences found", so its errors exit 2 (CheckDiffErr). */
 const diffErrorExitCode = 2
 
+/** The verbs whose -l filters the objects read from files (get -f and replace ignore it, as kubectl does). */
+const selectingVerbs: ReadonlySet<string> = new Set(['apply', 'create', 'delete', 'diff'])
+
 export async function readManifestsOrKustomization(session: KubectlSession, verb: string): Promise<Manifest[]> {
   try {
-    return await manifestsOf(session, verb)
+    const manifests = await manifestsOf(session, verb)
+    const text = session.flags.values.get('selector') ?? ''
+    if (!selectingVerbs.has(verb) || text === '') return manifests
+    const selected = manifests.filter((manifest) => matchesLabels(selectorOf(text), manifest.object.metadata.labels))
+    // delete says "No resources found" itself; the writers refuse to run on nothing.
+    if (selected.length === 0 && verb !== 'delete') throw new KubectlError(`no objects passed to ${verb}`)
+    return selected
   } catch (error) {
     if (verb === 'diff' && error instanceof KubectlError) throw new KubectlError(error.message, diffErrorExitCode)
     throw error
@@ -32,4 +42,13 @@ async function manifestsOf(session: KubectlSession, verb: string): Promise<Manif
   const manifests = build.resources.map((resource) => ({object: resource.object as unknown as KubeObject, source: folder}))
   if (manifests.length === 0) throw new KubectlError(`no objects passed to ${verb}`)
   return manifests
+}
+
+function selectorOf(text: string) {
+  try {
+    return parseLabelSelector(text)
+  } catch (error) {
+    if (error instanceof SelectorError) throw new KubectlError(`the provided selector "${text}" is not valid: ${error.message}`)
+    throw error
+  }
 }

@@ -7,6 +7,7 @@ import {builtinScheme} from '../../api/resources.js'
 import {goJsonCompact} from '../../printers/kubectl/go-json.js'
 import {KubectlError, ServerError, statusText} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
+import {recordFlag, recorded} from '../record.js'
 import type {Manifest} from '../manifests.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
 import {printObjects} from '../output.js'
@@ -51,9 +52,10 @@ export const applyFlags: readonly KubectlFlag[] = [
   {name: 'wait', kind: 'bool'},
   {name: 'timeout', kind: 'string', defaultValue: '0s'},
   {name: 'show-managed-fields', kind: 'bool'},
+  recordFlag,
 ]
 
-export const createFileFlags: readonly KubectlFlag[] = [...fileFlags, {name: 'save-config', kind: 'bool'}, {name: 'edit', kind: 'bool'}, {name: 'windows-line-endings', kind: 'bool'}, {name: 'raw', kind: 'string'}]
+export const createFileFlags: readonly KubectlFlag[] = [...fileFlags, {name: 'save-config', kind: 'bool'}, {name: 'edit', kind: 'bool'}, {name: 'windows-line-endings', kind: 'bool'}, {name: 'raw', kind: 'string'}, recordFlag]
 
 export type DryRun = 'none' | 'client' | 'server'
 
@@ -128,7 +130,8 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
       throw error
     }
     const {resource, namespace} = placed
-    const object = cloneJson(manifest.object)
+    // --record's cause is part of the object, so apply's last-applied configuration holds it too.
+    const object = recorded(session, cloneJson(manifest.object))
     if (resource.namespaced) object.metadata.namespace = namespace
     const name = object.metadata.name ?? ''
     const label = `${kindName(resource)}/${name}`

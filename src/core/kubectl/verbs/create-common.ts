@@ -4,7 +4,7 @@ import {isDns1123Subdomain} from '../../api/names.js'
 import type {KubeObject} from '../../api/object.js'
 import {goJson} from '../../printers/kubectl/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
-import {KubectlError} from '../errors.js'
+import {KubectlError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {outputFormatOf, printTemplated, withoutManagedFields} from '../output.js'
 import {collectionPath, kindName, ResourceMapper} from '../resources.js'
@@ -46,11 +46,40 @@ export function oneName(args: readonly string[], usage: string): string {
 
 export interface SubmitOptions {
   /** The word of the message: `deployment.apps/web created`, `service/web exposed`. */
-  readonly verb?: 'created' | 'exposed'
+  readonly verb?: 'created' | 'exposed' | 'autoscaled'
   /** The field manager without --field-manager. */
   readonly manager?: string
   /** `kubectl create` generators refuse table formats and name the namespace in client dry runs. */
   readonly generator?: boolean
+}
+
+/**
+ * The words a `kubectl create <kind>` generator puts before the server's refusal, by kind (each
+ * generator says it its own way; namespace, role and clusterrole pass the error through).
+ */
+function creationFailurePrefix(object: KubeObject): string | null {
+  switch (object.kind) {
+    case 'Secret':
+      return 'failed to create secret '
+    case 'Service':
+      return `failed to create ${String((object.spec as {type?: string} | undefined)?.type ?? 'ClusterIP')} service: `
+    case 'ResourceQuota':
+      return 'failed to create quota: '
+    case 'PodDisruptionBudget':
+      return 'failed to create poddisruptionbudgets: '
+    case 'Deployment':
+    case 'ConfigMap':
+    case 'ServiceAccount':
+    case 'Job':
+    case 'CronJob':
+    case 'PriorityClass':
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+    case 'Ingress':
+      return `failed to create ${object.kind.toLowerCase()}: `
+    default:
+      return null
+  }
 }
 
 /** Prints what a generator built (--dry-run=client) or creates it and prints the result. */
@@ -72,7 +101,14 @@ export async function submitGenerated(session: KubectlSession, object: KubeObjec
     const query: Record<string, string> = {fieldManager: session.flag('field-manager') || manager}
     if (generator) query.fieldValidation = 'Strict'
     if (dryRun === 'server') query.dryRun = 'All'
-    result = (await session.request('POST', collectionPath(resource, namespace), {body, query})).body as KubeObject
+    try {
+      result = (await session.request('POST', collectionPath(resource, namespace), {body, query})).body as KubeObject
+    } catch (error) {
+      // The generators print the server's message after their own words, not kubectl's usual line.
+      const prefix = generator ? creationFailurePrefix(object) : null
+      if (prefix !== null && error instanceof ServerError) throw new KubectlError(`${prefix}${error.status.message ?? ''}`)
+      throw error
+    }
     sorted = true
   } else if (generator && resource.namespaced && session.namespaceExplicit()) {
     result = {...body, metadata: {...body.metadata, namespace: session.namespace()}}

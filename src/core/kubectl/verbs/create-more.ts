@@ -5,7 +5,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import type {KubeObject} from '../../api/object.js'
 import {canonicalQuantity} from '../../api/quantity.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
-import {KubectlError, KubectlPlainError} from '../errors.js'
+import {KubectlError, KubectlPlainError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../kubectl.js'
 import {objectPath, ResourceMapper} from '../resources.js'
@@ -214,8 +214,8 @@ const tlsSecret: KubectlVerb = {
     }
     const cert = read('cert')
     const key = read('key')
-    if (!cert.toString().includes('-----BEGIN CERTIFICATE-----')) throw new KubectlError('failed to load key pair tls: failed to find any PEM data in certificate input')
-    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.toString())) throw new KubectlError('failed to load key pair tls: failed to find any PEM data in key input')
+    if (!cert.toString().includes('-----BEGIN CERTIFICATE-----')) throw new KubectlError('tls: failed to find any PEM data in certificate input')
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.toString())) throw new KubectlError('tls: failed to find any PEM data in key input')
     return submitGenerated(session, built({kind: 'Secret', apiVersion: 'v1', metadata: {name, creationTimestamp: null}, data: {'tls.crt': cert.toString('base64'), 'tls.key': key.toString('base64')}, type: 'kubernetes.io/tls'}))
   },
 }
@@ -234,7 +234,14 @@ const tokenGenerator: KubectlVerb = {
     }
     const mapper = await ResourceMapper.discover(session)
     const accounts = mapper.resolve('serviceaccounts')
-    const response = await session.request('POST', `${objectPath(accounts, session.namespace(), name)}/token`, {body: {kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1', metadata: {creationTimestamp: null}, spec, status: {token: '', expirationTimestamp: null}}})
+    const body = {kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1', metadata: {creationTimestamp: null}, spec, status: {token: '', expirationTimestamp: null}}
+    let response
+    try {
+      response = await session.request('POST', `${objectPath(accounts, session.namespace(), name)}/token`, {body})
+    } catch (error) {
+      if (error instanceof ServerError) throw new KubectlError(`failed to create token: ${error.status.message ?? ''}`)
+      throw error
+    }
     session.io.stdout(`${(response.body as {status: {token: string}}).status.token}\n`)
     return 0
   },

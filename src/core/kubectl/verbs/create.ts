@@ -7,7 +7,9 @@ import type {KubeObject} from '../../api/object.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlVerb} from '../kubectl.js'
 import {containerNameOf, generatorFlags, oneName, submitGenerated} from './create-common.js'
+import {ingressGenerator} from './create-ingress.js'
 import {moreGenerators, secretGenerators} from './create-more.js'
+import {podDisruptionBudgetGenerator} from './create-pdb.js'
 
 function literalPairs(values: readonly string[]): Array<[string, string]> {
   return values.map((value) => {
@@ -133,5 +135,7 @@ export const createGenerators: readonly KubectlVerb[] = [
   configMapGenerator,
   {name: 'secret', flags: [], subverbs: [secretGeneric, ...secretGenerators]},
   serviceAccountGenerator,
+  ingressGenerator,
   ...moreGenerators,
+  podDisruptionBudgetGenerator,
 ]

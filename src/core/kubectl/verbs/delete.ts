@@ -73,6 +73,11 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
       const {resource, namespace: objectNamespace} = placeObject(session, mapper, manifest)
       targets.push({resource, namespace: objectNamespace, name: manifest.object.metadata.name ?? ''})
     }
+    if (targets.length === 0) {
+      // From files, kubectl's delete prints this on stdout (its selector path prints on stderr).
+      session.io.stdout('No resources found\n')
+      return 0
+    }
   } else {
     const requests = parseResourceArguments(mapper, args)
     if (requests.length === 0) {

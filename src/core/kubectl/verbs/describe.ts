@@ -4,7 +4,10 @@ import type {KubeObject} from '../../api/object.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {describeUnstructured} from '../describe/unstructured.js'
 import {type DescribeContext, describeConfigMap, describeDeployment, describeJob, describeNamespace, describeNode, describePod, describeReplicaSet, describeResourceQuota, describeSecret, describeService, describeServiceAccount} from '../describe/kinds.js'
+import {describeIngress, describeIngressClass} from '../describe/ingress.js'
+import {describeHorizontalPodAutoscaler} from '../describe/horizontal-pod-autoscaler.js'
 import {describeNetworkPolicy} from '../describe/network-policy.js'
+import {describeReplicationController} from '../describe/replication-controller.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {type ApiResource, collectionPath, ResourceMapper, objectPath} from '../resources.js'
@@ -26,6 +29,7 @@ const describers = new Map<string, Describer>([
   ['/pods', describePod],
   ['apps/deployments', describeDeployment],
   ['apps/replicasets', describeReplicaSet],
+  ['/replicationcontrollers', describeReplicationController],
   ['batch/jobs', describeJob],
   ['/nodes', describeNode],
   ['/services', describeService],
@@ -35,6 +39,9 @@ const describers = new Map<string, Describer>([
   ['/serviceaccounts', describeServiceAccount],
   ['/resourcequotas', describeResourceQuota],
   ['networking.k8s.io/networkpolicies', (object) => describeNetworkPolicy(object)],
+  ['networking.k8s.io/ingresses', describeIngress],
+  ['networking.k8s.io/ingressclasses', describeIngressClass],
+  ['autoscaling/horizontalpodautoscalers', describeHorizontalPodAutoscaler],
   ['admissionregistration.k8s.io/validatingwebhookconfigurations', describeUnstructured],
   ['admissionregistration.k8s.io/mutatingwebhookconfigurations', describeUnstructured],
 ])

@@ -1,4 +1,5 @@
 // Every kubectl verb kubemu serves, in the order `kubectl` lists them.
+import {autoscaleFlags, runAutoscale} from './autoscale.js'
 import type {KubectlVerb} from '../kubectl.js'
 import {applyFlags, createFileFlags, runApply, runCreateFromFiles} from './apply.js'
 import {configVerb} from './config.js'
@@ -36,6 +37,7 @@ export const verbs: readonly KubectlVerb[] = [
   {name: 'label', flags: labelFlags, run: runLabel},
   {name: 'annotate', flags: labelFlags, run: runAnnotate},
   {name: 'scale', flags: scaleFlags, run: runScale},
+  {name: 'autoscale', flags: autoscaleFlags, run: runAutoscale},
   rolloutVerb,
   {name: 'wait', flags: waitFlags, run: runWait},
   {name: 'logs', aliases: ['log'], flags: logsFlags, run: runLogs},

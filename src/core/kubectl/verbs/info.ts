@@ -100,15 +100,51 @@ const apiVersionsVerb: KubectlVerb = {
   },
 }
 
+/** The kube-system Services kubectl's cluster-info lists: those labelled as cluster services. */
+const clusterServiceSelector = 'kubernetes.io/cluster-service=true'
+
+interface ClusterService {
+  metadata: {name: string; namespace?: string; labels?: Record<string, string>}
+  spec?: {ports?: Array<{name?: string; port?: number}>}
+  status?: {loadBalancer?: {ingress?: Array<{ip?: string; hostname?: string}>}}
+}
+
+/** Where kubectl says a cluster service runs: its load balancer's ports, or the API server's proxy path. */
+function clusterServiceLink(server: string, service: ClusterService): string {
+  const ports = service.spec?.ports ?? []
+  const ingress = service.status?.loadBalancer?.ingress?.[0]
+  if (ingress) return ports.map((port) => `http://${ingress.ip || ingress.hostname}:${port.port} `).join('')
+  let name = service.metadata.name
+  const first = ports[0]
+  if (first) {
+    const scheme = first.name === 'https' || first.port === 443 ? 'https' : ''
+    // <scheme>:<name>:<port name>, each part only when known, as kubectl joins them.
+    const port = first.name ?? ''
+    name = scheme ? `${scheme}:${name}:${port}` : port ? `${name}:${port}` : name
+  }
+  return `${server}/api/v1/namespaces/${service.metadata.namespace}/services/${name}/proxy`
+}
+
 const clusterInfoVerb: KubectlVerb = {
   name: 'cluster-info',
   flags: [],
   run: async (session) => {
-    await session.request('GET', '/api')
     const {config} = session.kubeconfig()
     const {clusterName} = session.context()
     const server = config.clusters.find((entry) => entry.name === clusterName)?.value.server ?? ''
-    session.io.stdout(`Kubernetes control plane is running at ${server}\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n`)
+    const dumpHint = "\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n"
+    if (!(await session.served())) {
+      // Nothing listens behind the kubeconfig's URL: saying it runs there would send real kubectl to a closed port.
+      session.io.stdout(`Kubernetes control plane is not served at ${server}: \`kubemu up\` is not running, so each kubemu command runs the cluster in its own process\n${dumpHint}`)
+      return 0
+    }
+    await session.request('GET', '/api')
+    const listed = await session.request('GET', '/api/v1/namespaces/kube-system/services', {query: {labelSelector: clusterServiceSelector}})
+    const services = ((listed.body as {items?: ClusterService[]}).items ?? [])
+    const paint = (code: number, text: string) => (session.io.stdoutColors ? `\u001b[0;${code}m${text}\u001b[0m` : text)
+    const line = (name: string, link: string) => `${paint(32, name)} is running at ${paint(33, link)}\n`
+    const lines = [line('Kubernetes control plane', server), ...services.map((service) => line(service.metadata.labels?.['kubernetes.io/name'] || service.metadata.name, clusterServiceLink(server, service)))]
+    session.io.stdout(`${lines.join('')}${dumpHint}`)
     return 0
   },
 }

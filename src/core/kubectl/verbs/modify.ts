@@ -5,6 +5,7 @@ import {parse as parseYaml} from 'yaml'
 import {jsonEqual, type KubeObject} from '../../api/object.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
+import {changeCauseAnnotation, changeCauseOf, recordAfter, recordFlag} from '../record.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {dryRunOf, dryRunSuffix} from './apply.js'
@@ -20,6 +21,7 @@ const commonFlags: readonly KubectlFlag[] = [
   {name: 'field-manager', kind: 'string'},
   {name: 'resource-version', kind: 'string'},
   {name: 'local', kind: 'bool'},
+  recordFlag,
 ]
 
 export const labelFlags: readonly KubectlFlag[] = [...commonFlags, {name: 'overwrite', kind: 'bool'}, {name: 'list', kind: 'bool'}, {name: 'field-selector', kind: 'string'}]
@@ -91,7 +93,11 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
       for (const key of Object.keys(existing)) if (!(key in updated)) patch[key] = null
       for (const [key, value] of Object.entries(updated)) if (existing[key] !== value) patch[key] = value
       if (dryRun !== 'client') {
-        await session.request('PATCH', path, {body: {metadata: {[field]: patch}}, contentType: 'application/merge-patch+json', query: dryRun === 'server' ? {dryRun: 'All'} : undefined})
+        const metadata: Record<string, Record<string, string | null>> = {[field]: patch}
+        // --record's cause rides in the same patch, as kubectl records it on the object it diffs.
+        const cause = changeCauseOf(session.flags)
+        if (cause !== null) metadata.annotations = {...metadata.annotations, [changeCauseAnnotation]: cause}
+        await session.request('PATCH', path, {body: {metadata}, contentType: 'application/merge-patch+json', query: dryRun === 'server' ? {dryRun: 'All'} : undefined})
       }
       session.io.stdout(session.flag('output') === 'name' ? `${label}\n` : `${label} ${past}${dryRunSuffix(dryRun)}\n`)
     } catch (error) {
@@ -134,6 +140,7 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
       const before = (await session.request('GET', path)).body as KubeObject
       const query = dryRun === 'server' || dryRun === 'client' ? {dryRun: 'All'} : undefined
       const after = (await session.request('PATCH', path, {body: patch, contentType, query})).body as KubeObject
+      await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
       const label = `${kindName(target.resource)}/${target.name}`
       const unchanged = before.metadata.resourceVersion === after.metadata.resourceVersion && jsonEqual(before, after)
       session.io.stdout(`${label} patched${unchanged ? ' (no change)' : ''}${dryRunSuffix(dryRun)}\n`)
@@ -162,7 +169,9 @@ export async function runScale(session: KubectlSession, args: readonly string[])
         throw new KubectlError(`Expected replicas to be ${expected}, was ${scale.spec?.replicas ?? 0}`)
       }
       if (dryRun !== 'client') {
-        await session.request('PATCH', path, {body: {spec: {replicas}}, contentType: 'application/merge-patch+json', query: dryRun === 'server' ? {dryRun: 'All'} : undefined})
+        const query = dryRun === 'server' ? {dryRun: 'All'} : undefined
+        await session.request('PATCH', path, {body: {spec: {replicas}}, contentType: 'application/merge-patch+json', query})
+        await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
       }
       session.io.stdout(`${kindName(target.resource)}/${target.name} scaled${dryRunSuffix(dryRun)}\n`)
     } catch (error) {

@@ -12,6 +12,7 @@ import {goJson} from '../../printers/kubectl/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {collectServerError, KubectlError, ServerError, statusText} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
+import {recordFlag, recorded} from '../record.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
 import {collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
@@ -86,6 +87,7 @@ export const editFlags: readonly KubectlFlag[] = [
   {name: 'subresource', kind: 'string'},
   {name: 'show-managed-fields', kind: 'bool'},
   {name: 'output-patch', kind: 'bool'},
+  recordFlag,
 ]
 
 const editHeader = [
@@ -154,8 +156,11 @@ export async function runEdit(session: KubectlSession, args: readonly string[]):
       contents = `${editHeader}\n# ${lastError}\n#\n${body}`
       continue
     }
+    // --record and --save-config annotate the edited object itself, so the patch carries them.
+    let saved = recorded(session, updated as KubeObject)
+    if (session.flag('save-config') === 'true') saved = withLastApplied(saved)
     const schema = builtinScheme().kindOf(original.apiVersion ?? '', original.kind ?? '')?.schema ?? null
-    const patch = threeWayPatch(shown, updated, shown, schema)
+    const patch = threeWayPatch(shown, saved, shown, schema)
     try {
       await session.request('PATCH', path, {body: patch, contentType: schema ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json', query: {fieldManager: session.flag('field-manager')}})
     } catch (error) {

@@ -6,6 +6,7 @@ import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch} from '../../a
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
+import {recordFlag, recorded} from '../record.js'
 import {objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {submitGenerated} from './create-common.js'
@@ -21,6 +22,7 @@ const commonFlags: readonly KubectlFlag[] = [
   {name: 'override-type', kind: 'string', defaultValue: 'merge'},
   {name: 'save-config', kind: 'bool'},
   {name: 'field-manager', kind: 'string'},
+  recordFlag,
 ]
 
 export const runFlags: readonly KubectlFlag[] = [
@@ -106,6 +108,7 @@ export async function runRun(session: KubectlSession, args: readonly string[]): 
     const spec = (pod as {spec?: {containers?: Array<Record<string, unknown>>; initContainers?: Array<Record<string, unknown>>}}).spec
     for (const container of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) container.resources ??= {}
   }
+  pod = recorded(session, pod as KubeObject)
   const attach = session.flag('attach') === 'true' || session.flag('stdin') === 'true'
   if (session.flag('rm') === 'true' && !attach) throw new KubectlError('--rm should only be used for attached containers')
   if (attach && session.flag('dry-run') === 'none') return runAttached(session, pod as KubeObject)
@@ -168,8 +171,10 @@ export async function runExpose(session: KubectlSession, args: readonly string[]
     containerPorts = (Array.isArray(spec.ports) ? spec.ports.filter(isJsonObject) : []).map((port) => ({containerPort: port.port, protocol: port.protocol, name: port.name}))
   } else {
     const labelSelector = isJsonObject(spec.selector) ? spec.selector : {}
-    if (Array.isArray(labelSelector.matchExpressions) && labelSelector.matchExpressions.length > 0) throw new KubectlError(`couldn't convert expressions - "${JSON.stringify(labelSelector.matchExpressions)}" to map: invalid`)
-    selector = {...((labelSelector.matchLabels as Record<string, string>) ?? {})}
+    // A ReplicationController's selector is the label map itself.
+    if (resource.resource === 'replicationcontrollers') selector = {...(labelSelector as Record<string, string>)}
+    else if (Array.isArray(labelSelector.matchExpressions) && labelSelector.matchExpressions.length > 0) throw new KubectlError(`couldn't convert expressions - "${JSON.stringify(labelSelector.matchExpressions)}" to map: invalid`)
+    else selector = {...((labelSelector.matchLabels as Record<string, string>) ?? {})}
     const template = isJsonObject(spec.template) && isJsonObject(spec.template.spec) ? spec.template.spec : {}
     containerPorts = (Array.isArray(template.containers) ? template.containers : []).flatMap((container) => (isJsonObject(container) && Array.isArray(container.ports) ? container.ports.filter(isJsonObject) : []))
   }
@@ -202,5 +207,5 @@ export async function runExpose(session: KubectlSession, args: readonly string[]
   const metadata: Record<string, unknown> = {name: session.flag('name') || object.metadata.name, creationTimestamp: null}
   if (Object.keys(labels).length > 0) metadata.labels = labels
   const service = {kind: 'Service', apiVersion: 'v1', metadata, spec: serviceSpec, status: {loadBalancer: {}}}
-  return submitGenerated(session, service as unknown as KubeObject, {verb: 'exposed', manager: 'kubectl-expose', generator: false})
+  return submitGenerated(session, recorded(session, service as unknown as KubeObject), {verb: 'exposed', manager: 'kubectl-expose', generator: false})
 }

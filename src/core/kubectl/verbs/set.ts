@@ -7,6 +7,7 @@ import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import {withoutManagedFields} from '../output.js'
 import type {KubectlFlag} from '../flags.js'
+import {changeCauseAnnotation, changeCauseOf, recordFlag} from '../record.js'
 import type {KubectlVerb} from '../kubectl.js'
 import {type ApiResource, kindName, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
@@ -65,7 +66,9 @@ async function editEach(
         if (dryRun !== 'client') {
           const patchSpec: Record<string, unknown> = {containers: containers.map((container) => ({...container}))}
           if (initContainers.length > 0) patchSpec.initContainers = initContainers
-          const patch = resource.resource === 'pods' ? {spec: patchSpec} : resource.resource === 'cronjobs' ? {spec: {jobTemplate: {spec: {template: {spec: patchSpec}}}}} : {spec: {template: {spec: patchSpec}}}
+          const patch: Record<string, unknown> = resource.resource === 'pods' ? {spec: patchSpec} : resource.resource === 'cronjobs' ? {spec: {jobTemplate: {spec: {template: {spec: patchSpec}}}}} : {spec: {template: {spec: patchSpec}}}
+          const cause = changeCauseOf(session.flags)
+          if (cause !== null) patch.metadata = {annotations: {[changeCauseAnnotation]: cause}}
           result = (await session.request('PATCH', path, {body: patch, contentType: 'application/strategic-merge-patch+json', query: {fieldManager: session.flag('field-manager'), ...(dryRun === 'server' ? {dryRun: 'All'} : {})}})).body as KubeObject
         }
         const output = session.flag('output')
@@ -89,7 +92,7 @@ function splitResourcesAndPairs(args: readonly string[]): {resources: string[]; 
 
 const setImage: KubectlVerb = {
   name: 'image',
-  flags: commonFlags,
+  flags: [...commonFlags, recordFlag],
   run: (session, args) => {
     const {resources, pairs} = splitResourcesAndPairs(args)
     if (pairs.length === 0) throw new KubectlError('at least one image update is required')
@@ -146,7 +149,7 @@ function resourceList(text: string): Record<string, string> {
 
 const setResources: KubectlVerb = {
   name: 'resources',
-  flags: [...commonFlags, {name: 'limits', kind: 'string'}, {name: 'requests', kind: 'string'}],
+  flags: [...commonFlags, {name: 'limits', kind: 'string'}, {name: 'requests', kind: 'string'}, recordFlag],
   run: (session, args) => {
     const limits = resourceList(session.flag('limits'))
     const requests = resourceList(session.flag('requests'))

@@ -1,6 +1,7 @@
 // `kubectl get -w` / `--watch-only` / `--output-watch-events`: the list first (unless
 // --watch-only), then one line per change from the list's resourceVersion, rows aligned with
 // what was printed before, until the watch ends or the command is interrupted.
+import type {ApiResponse} from '../../apiserver/apiserver.js'
 import type {KubeObject} from '../../api/object.js'
 import {goJson} from '../../printers/kubectl/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
@@ -66,8 +67,21 @@ export async function runWatch(session: KubectlSession, resource: ApiResource, n
   })
   const watch = response.watch
   if (!watch) throw new KubectlError('the server did not start a watch')
+  // --request-timeout bounds the watch request as kubectl's HTTP client does: it ends quietly, exit 0.
+  const timeoutMilliseconds = session.requestTimeoutMilliseconds()
+  const timer = timeoutMilliseconds > 0 ? setTimeout(() => watch.cancel(), timeoutMilliseconds) : null
+  try {
+    return await printEvents(watch, print, session.flag('watch-only') === 'true', wantsTable)
+  } finally {
+    if (timer) clearTimeout(timer)
+  }
+}
+
+type WatchStream = NonNullable<ApiResponse['watch']>
+
+async function printEvents(watch: WatchStream, print: (table: ServerTable | null, object: KubeObject | null, event: string, header: boolean) => void, watchOnly: boolean, wantsTable: boolean): Promise<number> {
   let printed = 0
-  let header = session.flag('watch-only') === 'true'
+  let header = watchOnly
   for (;;) {
     const events = await watch.next()
     if (!events) break

@@ -1,0 +1,122 @@
+// kubectl describe ingress and ingressclass, in kubectl 1.32's layout: the address, class,
+// default backend and TLS, then the Rules table whose service backends are resolved to the
+// ready endpoints of their EndpointSlices (as describeBackendV1 does), then the annotations.
+import type {KubeObject} from '../../api/object.js'
+import {ingressAddresses} from '../../apiserver/tables/networking.js'
+import {type DescribeContext, eventsFor} from './kinds.js'
+import {describeEvents} from './pods.js'
+import {DescribeWriter, list, printAnnotations, printLabels, record, text} from './writer.js'
+
+/** Endpoints shown before "+ N more...". */
+const endpointsShownMax = 3
+/** discoveryv1.LabelServiceName: an EndpointSlice's Service. */
+const serviceNameLabel = 'kubernetes.io/service-name'
+
+const isReady = (endpoint: Record<string, unknown>) => record(endpoint.conditions).ready !== false
+
+/** formatEndpointSlices: the ready endpoints of the slices' ports named `portName`, at most three. */
+function formatEndpointSlices(slices: readonly KubeObject[], portName: string): string {
+  if (slices.length === 0) return '<none>'
+  const shown: string[] = []
+  let more = false
+  let count = 0
+  const add = (address: string) => {
+    if (shown.length === endpointsShownMax) more = true
+    if (!more) shown.push(address)
+    count++
+  }
+  for (const slice of slices) {
+    const ports = list(slice.ports)
+    const endpoints = list(slice.endpoints)
+    if (ports.length === 0) {
+      // A headless Service's slices may have no ports.
+      for (const endpoint of endpoints) if (isReady(endpoint)) add(text((endpoint.addresses as unknown[] | undefined)?.[0]))
+      continue
+    }
+    for (const port of ports) {
+      if (text(port.name) !== portName) continue
+      for (const endpoint of endpoints) {
+        if (!isReady(endpoint)) continue
+        const address = text((endpoint.addresses as unknown[] | undefined)?.[0])
+        add(`${address.includes(':') ? `[${address}]` : address}:${text(port.port)}`)
+      }
+    }
+  }
+  const joined = shown.join(',')
+  return more ? `${joined} + ${count - endpointsShownMax} more...` : joined
+}
+
+async function describeBackend(context: DescribeContext, namespace: string, backend: Record<string, unknown>): Promise<string> {
+  if (backend.service !== undefined && backend.service !== null) {
+    const service = record(backend.service)
+    const port = record(service.port)
+    const name = text(service.name)
+    const label = `${name}:${typeof port.number === 'number' && port.number !== 0 ? port.number : text(port.name)}`
+    const slices = await context.list('discovery.k8s.io', 'endpointslices', namespace, {labelSelector: `${serviceNameLabel}=${name}`})
+    const found = (await context.list('', 'services', namespace)).find((candidate) => candidate.metadata.name === name)
+    if (!found) return `${label} (<error: services "${name}" not found>)`
+    let portName = ''
+    for (const servicePort of list(record(found.spec).ports)) {
+      if (typeof port.number === 'number' && port.number !== 0 && port.number === servicePort.port) portName = text(servicePort.name)
+      else if (text(port.name).length > 0 && text(port.name) === text(servicePort.name)) portName = text(servicePort.name)
+    }
+    return `${label} (${formatEndpointSlices(slices, portName)})`
+  }
+  if (backend.resource !== undefined && backend.resource !== null) {
+    const resource = record(backend.resource)
+    return `APIGroup: ${typeof resource.apiGroup === 'string' ? resource.apiGroup : '<none>'}, Kind: ${text(resource.kind)}, Name: ${text(resource.name)}`
+  }
+  return ''
+}
+
+export async function describeIngress(ingress: KubeObject, context: DescribeContext): Promise<string> {
+  const writer = new DescribeWriter()
+  const spec = record(ingress.spec)
+  const namespace = ingress.metadata.namespace ?? ''
+  writer.write(0, `Name:\t${ingress.metadata.name ?? ''}\n`)
+  printLabels(writer, 'Labels', ingress.metadata.labels)
+  writer.write(0, `Namespace:\t${namespace}\n`)
+  writer.write(0, `Address:\t${ingressAddresses(ingress.status, true)}\n`)
+  writer.write(0, `Ingress Class:\t${typeof spec.ingressClassName === 'string' ? spec.ingressClassName : '<none>'}\n`)
+  const defaultBackend = spec.defaultBackend === undefined || spec.defaultBackend === null ? '<default>' : await describeBackend(context, namespace, record(spec.defaultBackend))
+  writer.write(0, `Default backend:\t${defaultBackend}\n`)
+  const tls = list(spec.tls)
+  if (tls.length > 0) {
+    writer.write(0, 'TLS:\n')
+    for (const entry of tls) {
+      const hosts = Array.isArray(entry.hosts) ? entry.hosts.map(String).join(',') : ''
+      writer.write(1, text(entry.secretName) === '' ? `SNI routes ${hosts}\n` : `${text(entry.secretName)} terminates ${hosts}\n`)
+    }
+  }
+  writer.write(0, 'Rules:\n  Host\tPath\tBackends\n')
+  writer.write(1, '----\t----\t--------\n')
+  let count = 0
+  for (const rule of list(spec.rules)) {
+    if (rule.http === undefined || rule.http === null) continue
+    count++
+    writer.write(1, `${text(rule.host) || '*'}\t\n`)
+    for (const path of list(record(rule.http).paths)) writer.write(2, `\t${text(path.path)} \t${await describeBackend(context, namespace, record(path.backend))}\n`)
+  }
+  if (count === 0) writer.write(1, `*\t*\t${defaultBackend}\n`)
+  printAnnotations(writer, 'Annotations', ingress.metadata.annotations)
+  describeEvents(writer, await eventsFor(context, ingress), context.nowMilliseconds)
+  return writer.toString()
+}
+
+export async function describeIngressClass(ingressClass: KubeObject, context: DescribeContext): Promise<string> {
+  const writer = new DescribeWriter()
+  const spec = record(ingressClass.spec)
+  writer.write(0, `Name:\t${ingressClass.metadata.name ?? ''}\n`)
+  printLabels(writer, 'Labels', ingressClass.metadata.labels)
+  printAnnotations(writer, 'Annotations', ingressClass.metadata.annotations)
+  writer.write(0, `Controller:\t${text(spec.controller)}\n`)
+  if (spec.parameters !== undefined && spec.parameters !== null) {
+    const parameters = record(spec.parameters)
+    writer.write(0, 'Parameters:\n')
+    if (typeof parameters.apiGroup === 'string') writer.write(1, `APIGroup:\t${parameters.apiGroup}\n`)
+    writer.write(1, `Kind:\t${text(parameters.kind)}\n`)
+    writer.write(1, `Name:\t${text(parameters.name)}\n`)
+  }
+  describeEvents(writer, await eventsFor(context, ingressClass), context.nowMilliseconds)
+  return writer.toString()
+}

@@ -1,0 +1,80 @@
+// `kubectl autoscale (-f FILENAME | TYPE NAME | TYPE/NAME) [--min=MINPODS] --max=MAXPODS
+// [--cpu-percent=CPU] [--name=NAME]` as kubectl 1.32 runs it: any resource whose discovery lists
+// a scale subresource (deployments, replica sets, stateful sets, replication controllers), an
+// autoscaling/v1 HorizontalPodAutoscaler created through the API, kubectl's messages.
+import type {KubeObject} from '../../api/object.js'
+import {KubectlError} from '../errors.js'
+import type {KubectlFlag} from '../flags.js'
+import {readManifests} from '../manifests.js'
+import {type ApiResource, groupVersionOf, objectPath, ResourceMapper} from '../resources.js'
+import type {KubectlSession} from '../session.js'
+import {dryRunOf, withLastApplied} from './apply.js'
+import {submitGenerated} from './create-common.js'
+import {parseResourceArguments} from './get.js'
+
+export const autoscaleFlags: readonly KubectlFlag[] = [
+  {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'},
+  {name: 'cpu-percent', kind: 'int', defaultValue: '-1'},
+  {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
+  {name: 'field-manager', kind: 'string', defaultValue: 'kubectl-autoscale'},
+  {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'kustomize', shorthand: 'k', kind: 'string'},
+  {name: 'max', kind: 'int', defaultValue: '-1'},
+  {name: 'min', kind: 'int', defaultValue: '-1'},
+  {name: 'name', kind: 'string'},
+  {name: 'output', shorthand: 'o', kind: 'string'},
+  {name: 'recursive', shorthand: 'R', kind: 'bool'},
+  {name: 'save-config', kind: 'bool'},
+  {name: 'show-managed-fields', kind: 'bool'},
+  {name: 'template', kind: 'string'},
+]
+
+const noResourcesMessage = "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"
+
+/** The targets named by the arguments or the files: each resource with its object's name. */
+async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: readonly string[]): Promise<Array<{resource: ApiResource; name: string}>> {
+  const files = session.list('filename')
+  if (files.length > 0) {
+    const manifests = await readManifests(files, session.flag('recursive') === 'true', () => session.io.readStdin(), 'autoscale')
+    return manifests.map(({object}) => {
+      const resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')
+      if (!resource) throw new KubectlError(`resource mapping not found for name: "${object.metadata.name ?? ''}" namespace: "" from "${object.kind ?? ''}": no matches for kind "${object.kind ?? ''}" in version "${object.apiVersion ?? ''}"\nensure CRDs are installed first`)
+      return {resource, name: String(object.metadata.name ?? '')}
+    })
+  }
+  const requests = parseResourceArguments(mapper, args)
+  if (requests.length === 0 || requests.every((request) => request.names.length === 0)) throw new KubectlError(noResourcesMessage)
+  return requests.flatMap((request) => request.names.map((name) => ({resource: request.resource, name})))
+}
+
+/** The scale resolver's check: discovery must list `<resource>/scale`. */
+async function hasScale(session: KubectlSession, resource: ApiResource): Promise<boolean> {
+  const path = resource.group ? `/apis/${resource.group}/${resource.version}` : `/api/${resource.version}`
+  const listing = (await session.request('GET', path)).body as {resources?: Array<{name: string}>}
+  return (listing.resources ?? []).some((entry) => entry.name === `${resource.resource}/scale`)
+}
+
+export async function runAutoscale(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const max = Number(session.flag('max'))
+  const min = Number(session.flag('min'))
+  const cpuPercent = Number(session.flag('cpu-percent'))
+  if (max < 1) throw new KubectlError(`--max=MAXPODS is required and must be at least 1, max: ${max}`)
+  if (max < min) throw new KubectlError(`--max=MAXPODS must be larger or equal to --min=MINPODS, max: ${max}, min: ${min}`)
+  const dryRun = dryRunOf(session.flag('dry-run'))
+  const mapper = await ResourceMapper.discover(session)
+  const targets = await targetsOf(session, mapper, args)
+  for (const {resource, name} of targets) {
+    await session.request('GET', objectPath(resource, session.namespace(), name))
+    if (!(await hasScale(session, resource))) {
+      throw new KubectlError(`cannot autoscale a ${resource.kind}: could not find scale subresource for ${resource.group}/${resource.version}, Resource=${resource.resource} in discovery information`)
+    }
+    const spec: Record<string, unknown> = {scaleTargetRef: {kind: resource.kind, name, apiVersion: groupVersionOf(resource)}}
+    if (min > 0) spec.minReplicas = min
+    spec.maxReplicas = max
+    if (cpuPercent >= 0) spec.targetCPUUtilizationPercentage = cpuPercent
+    const hpa = {kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v1', metadata: {name: session.flag('name') || name, creationTimestamp: null}, spec, status: {currentReplicas: 0, desiredReplicas: 0}} as unknown as KubeObject
+    const body = dryRun !== 'client' && session.flag('save-config') === 'true' ? withLastApplied(hpa) : hpa
+    await submitGenerated(session, body, {verb: dryRun === 'client' ? 'created' : 'autoscaled', manager: 'kubectl-autoscale', generator: false})
+  }
+  return 0
+}
