@@ -10,6 +10,7 @@ export default class Up extends KubemuCommand {
     port: Flags.integer({description: 'port of the Kubernetes API over HTTPS (the cluster\'s kubeconfig is pointed at it)', default: 6443}),
     'etcd-tls': Flags.boolean({description: 'serve the etcd v3 API over https:// as kubeadm runs etcd: certificates under <cluster>/pki/etcd (ca.crt, server.crt, root.crt, healthcheck-client.crt, apiserver-etcd-client.crt with their keys), client certificates required and their CN taken as the etcd user once auth is enabled', default: false}),
     'etcd-ports': Flags.string({description: 'ports of the etcd v3 API, one per member, comma-separated (0: any free one; default: the members\' client URLs, 2379,22379,32379; "off": none)', default: ''}),
+    'scheduler-config': Flags.string({description: 'a KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the masters\' schedulers: checked as kube-scheduler checks it (up refuses to start on an error) and kept as <cluster>/scheduler-config.yaml, which one-shot commands use too'}),
     'auth-token-ttl': Flags.integer({description: 'seconds an etcd auth token lives unused on the cluster clock, as etcd\'s --auth-token-ttl', default: 300, min: 1}),
   }
 
@@ -30,7 +31,7 @@ export default class Up extends KubemuCommand {
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
     try {
-      await runUp({environment: process.env, port: flags.port, etcdPorts, authTokenTtlSeconds: flags['auth-token-ttl'], etcdTls: flags['etcd-tls'], clock: systemClock, signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`)})
+      await runUp({environment: process.env, port: flags.port, etcdPorts, authTokenTtlSeconds: flags['auth-token-ttl'], etcdTls: flags['etcd-tls'], schedulerConfig: flags['scheduler-config'], clock: systemClock, signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`)})
     } catch (error) {
       if (error instanceof FrontDoorError) fail(this, error.message)
       throw error

@@ -4,59 +4,11 @@
 import {describe, expect, it} from 'vitest'
 import {feasibleNodesToFind, fitErrorMessage, preFilter, runFilters, SchedulingAlgorithm} from '../../src/core/scheduler/algorithm.js'
 import type {Snapshot} from '../../src/core/scheduler/framework.js'
-import {NodeInfo} from '../../src/core/scheduler/node-info.js'
-import {imageLocality, nodeResourcesBalancedAllocation, nodeResourcesFit} from '../../src/core/scheduler/plugins/node-plugins.js'
+import {imageLocality} from '../../src/core/scheduler/plugins/node-plugins.js'
+import {nodeResourcesBalancedAllocation, nodeResourcesFit} from '../../src/core/scheduler/plugins/node-resources.js'
 import {preempt} from '../../src/core/scheduler/preemption.js'
-import type {Node, Pod} from '../../src/core/scheduler/types.js'
-
-function node(name: string, options: {cpu?: string; memory?: string; pods?: string; labels?: Record<string, string>; taints?: Node['spec'] extends infer S ? (S extends {taints?: infer T} ? T : never) : never; unschedulable?: boolean; images?: Array<{names: string[]; sizeBytes: number}>} = {}): Node {
-  const allocatable = {cpu: options.cpu ?? '4', memory: options.memory ?? '8Gi', pods: options.pods ?? '110'}
-  return {
-    kind: 'Node',
-    apiVersion: 'v1',
-    metadata: {name, uid: `node-${name}`, labels: {'kubernetes.io/hostname': name, ...options.labels}},
-    spec: {taints: options.taints, unschedulable: options.unschedulable},
-    status: {capacity: allocatable, allocatable, images: options.images},
-  }
-}
-
-let podCount = 0
-function pod(name: string, spec: Partial<Pod['spec']> & {cpu?: string; memory?: string} = {}, labels: Record<string, string> = {}, namespace = 'default'): Pod {
-  const {cpu, memory, ...rest} = spec
-  const requests: Record<string, string> = {}
-  if (cpu) requests.cpu = cpu
-  if (memory) requests.memory = memory
-  podCount++
-  return {
-    kind: 'Pod',
-    apiVersion: 'v1',
-    metadata: {name, namespace, uid: `pod-${name}-${podCount}`, labels, creationTimestamp: `2026-01-01T00:00:${String(podCount % 60).padStart(2, '0')}Z`},
-    spec: {containers: [{name: 'main', image: 'nginx:1.27', resources: {requests}}], ...rest},
-  }
-}
-
-function snapshot(nodes: Node[], placed: Array<[Pod, string]> = [], namespaceLabels: Record<string, Record<string, string>> = {}): Snapshot {
-  const infos = nodes.map((entry) => new NodeInfo(entry))
-  const byName = new Map(infos.map((info) => [info.name, info]))
-  for (const [existing, nodeName] of placed) byName.get(nodeName)!.addPod({...existing, spec: {...existing.spec, nodeName}})
-  return {nodes: infos, byName, namespaceLabels: new Map(Object.entries(namespaceLabels))}
-}
-
-const controlPlaneTaint = {key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule'}
-const master = (name: string) => node(name, {labels: {'node-role.kubernetes.io/control-plane': ''}, taints: [controlPlaneTaint]})
-/** The default cluster: three masters' tainted nodes and three workers. */
-const defaultCluster = () => [master('control-plane'), master('control-plane2'), master('control-plane3'), node('worker-1'), node('worker-2'), node('worker-3')]
-/** A cluster made before the HA masters: one control-plane node. */
-const singleMasterCluster = () => [master('control-plane'), node('worker-1'), node('worker-2'), node('worker-3')]
-
-/** A seeded generator, so ties break the same way on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0
-    return state / 2 ** 32
-  }
-}
+import type {Pod} from '../../src/core/scheduler/types.js'
+import {defaultCluster, master, node, pod, seeded, singleMasterCluster, snapshot} from './fixtures.js'
 
 const schedule = (target: Pod, current: Snapshot) => new SchedulingAlgorithm(seeded(7)).schedule(target, current)
 

@@ -28,6 +28,7 @@ import type {SimulatedContainers} from '../kubelet/containers.js'
 import {MirrorPods} from '../kubelet/mirror-pods.js'
 import {allStaticPodsRunning, type StaticPodHealth} from '../kubelet/static-pods.js'
 import {isStopped as isKubeletStopped} from '../kubelet/heartbeat.js'
+import type {Profile} from '../scheduler/profile.js'
 import {Scheduler} from '../scheduler/scheduler.js'
 import type {Clock} from '../util/clock.js'
 import {ControlPlaneRunner, type LoopDefinition, type SettleResult} from './runner.js'
@@ -66,6 +67,8 @@ export interface ControlPlaneOptions {
   readonly extraLoops?: readonly LoopDefinition[]
   /** What runs in the pods' containers (the host's, shared with its API servers' exec and logs). */
   readonly containers?: SimulatedContainers
+  /** kube-scheduler's profiles, from the cluster's scheduler configuration (default: default-scheduler alone). */
+  readonly schedulerProfiles?: readonly Profile[]
 }
 
 /** A loop that acts only while `active` says so (a standby's loops wait, their informers fed). */
@@ -126,7 +129,7 @@ export class ControlPlane {
       manager(() => new PersistentVolumeController(controllerClient, informers, controllerEvents('persistentvolume-controller'), clock)),
       manager(() => new LocalPathProvisioner(controllerClient, informers, controllerEvents(localPathProvisionerComponent), clock)),
       manager(() => new StorageProtectionController(controllerClient, informers, clock)),
-      {component: 'kube-scheduler', build: () => gated(new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, new EventRecorder(schedulerClient, {component: 'default-scheduler'}, clock, onEvent), clock, random), active?.scheduler)},
+      {component: 'kube-scheduler', build: () => gated(new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, (schedulerName) => new EventRecorder(schedulerClient, {component: schedulerName}, clock, onEvent), clock, random, options.schedulerProfiles), active?.scheduler)},
       {component: 'kubelet', build: () => new Kubelets(kubeletClientFor, informers, kubeletEvents, clock, options.containers)},
       {component: 'kubelet', build: () => new MirrorPods(kubeletClientFor, informers, options.staticPodHealth ?? allStaticPodsRunning, clock)},
       // After the kubelets, which renew their Leases first: suspended is not dead.

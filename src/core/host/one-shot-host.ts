@@ -19,6 +19,8 @@ import {staticPodHealthFromFolder} from './static-pod-health.js'
 import {runThrough, type SteppedPlane, type StepProgress} from './stepper.js'
 import {clusterContainers, type SimulatedContainers} from '../kubelet/containers.js'
 import {hostPodNetwork} from './network-commands.js'
+import type {Profile} from '../scheduler/profile.js'
+import {clusterSchedulerProfiles} from './scheduler-config.js'
 
 /**
  * Time since the control plane last ran below which a command does not replay it: scripts that
@@ -54,8 +56,13 @@ export class OneShotHost implements ClusterHost {
   /** What runs in the containers: the kubelets' and the API server's exec and logs share it. */
   private readonly containers: SimulatedContainers
 
+  /** The scheduler's profiles from the cluster's configuration file, read before anything is opened. */
+  private schedulerProfiles: Profile[] | undefined
+
   private async connect(): Promise<KubernetesConnection> {
     if (this.connection) return this.connection
+    // A configuration kube-scheduler would refuse stops the command before it changes anything.
+    this.schedulerProfiles ??= clusterSchedulerProfiles(this.folder)
     this.opening ??= import('../apiserver/open.js').then(async ({openKubernetes}) => {
       this.connection = await openKubernetes({environment: this.options.environment, clusterName: this.options.clusterName, clock: this.clock, containerStreams: this.containers})
       // A fresh cluster starts: its kubelets register and the masters' static pods come up
@@ -88,6 +95,7 @@ export class OneShotHost implements ClusterHost {
       staticPodHealth: staticPodHealthFromFolder(this.folder),
       containers: this.containers,
       rootCertificate: () => new FileCredentials(this.folder).certificates(this.clock.nowMilliseconds()).authority.certificate,
+      schedulerProfiles: this.schedulerProfiles,
     })
     return {
       settle: async () => {

@@ -30,6 +30,8 @@ import {UpRuntime} from './up-runtime.js'
 import {removeUpMarker, runningUp, type UpMarker, writeUpMarker} from './up-marker.js'
 import {clusterContainers} from '../kubelet/containers.js'
 import {hostPodNetwork} from './network-commands.js'
+import type {Profile} from '../scheduler/profile.js'
+import {clusterSchedulerProfiles, installSchedulerConfiguration, schedulerConfigurationFileName} from './scheduler-config.js'
 
 /** How often the loops look for due work when nothing wakes them (watch events arrive sooner). */
 export const upTickMilliseconds = 250
@@ -43,6 +45,8 @@ export interface UpOptions {
   readonly authTokenTtlSeconds?: number
   /** Serve the etcd front door over TLS with client certificates (pki/etcd), as kubeadm runs etcd. */
   readonly etcdTls?: boolean
+  /** A KubeSchedulerConfiguration file to check and make the cluster's (`--scheduler-config`). */
+  readonly schedulerConfig?: string
   /** The wall clock under the cluster clock. */
   readonly clock: Clock
   readonly signal: AbortSignal
@@ -96,6 +100,8 @@ export async function runUp(options: UpOptions): Promise<void> {
   const folder = clusterFolder(options.environment)
   const other = runningUp(folder)
   if (other) throw new UpError(`kubemu up is already running for this cluster (pid ${other.pid}, ports ${servedPorts(other)}); stop it first, or use its ports`)
+  // The scheduler's configuration first: up refuses to start rather than run with half of one.
+  const schedulerProfiles = options.schedulerConfig ? installSchedulerConfiguration(folder, options.schedulerConfig) : clusterSchedulerProfiles(folder)
   const clock = openClusterClock(folder, options.clock)
   const log = (line: string) => options.log(`${time(clock.nowMilliseconds())} ${line}`)
   // The last net under a long-running server: a promise some client's request left failing
@@ -103,13 +109,13 @@ export async function runUp(options: UpOptions): Promise<void> {
   const reportUnhandled = (reason: unknown) => log(`internal error, please report it (up carries on): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`)
   process.on('unhandledRejection', reportUnhandled)
   try {
-    await serveUp(options, folder, clock, log)
+    await serveUp(options, folder, clock, log, schedulerProfiles)
   } finally {
     process.off('unhandledRejection', reportUnhandled)
   }
 }
 
-async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, log: (line: string) => void): Promise<void> {
+async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, log: (line: string) => void, schedulerProfiles: Profile[] | undefined): Promise<void> {
   let api: KubernetesHandler | null = null
   const network = hostPodNetwork(async () => {
     if (api === null) throw new Error('invariant: the pod network is used before the API server is open')
@@ -138,7 +144,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       clock,
       log,
       frontDoor: () => etcd,
-      plane: (server, active) => new ControlPlane(server, clock, Math.random, (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate}),
+      plane: (server, active) => new ControlPlane(server, clock, Math.random, (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers, schedulerProfiles, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate}),
     })
     // HTTPS for kubectl and client libraries (the kubeconfig trusts the cluster's CA); plain
     // HTTP on a free loopback port for kubemu's own commands, which up.json names.
@@ -162,6 +168,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       log(`etcd v3 API at ${[...etcd.urls].map(([name, url]) => `${url} (${name})`).join(', ')}; ${etcdctlCommandLine(folder, [...etcd.urls.values()])}`)
     }
     log(`masters ${defaultMasters.map((master) => `${master.node} (${master.member})`).join(', ')}; cluster time ${new Date(clock.nowMilliseconds()).toISOString()}`)
+    if (schedulerProfiles) log(`kube-scheduler profiles ${schedulerProfiles.map((profile) => profile.schedulerName).join(', ')} (${schedulerConfigurationFileName})`)
     // kube-apiserver's compactor, beside the loops, until `up` stops.
     const compaction = new AbortController()
     const compactor = runCompactor(connection.store, clock, AbortSignal.any([options.signal, compaction.signal]), log)

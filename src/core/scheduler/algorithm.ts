@@ -2,28 +2,21 @@
 // as many nodes as percentageOfNodesToScore asks for (starting where the last attempt stopped),
 // then PreScore, Score, NormalizeScore and weights over the feasible nodes; the highest total
 // wins, ties broken at random. Everything each plugin said is kept for `describe pod`.
-import {type CycleState, type FilterPlugin, type ScorePlugin, type Snapshot, type Status} from './framework.js'
+import type {CycleState, Snapshot, Status} from './framework.js'
 import type {NodeInfo} from './node-info.js'
-import {imageLocality, nodeAffinity, nodeName, nodePorts, nodeResourcesBalancedAllocation, nodeResourcesFit, nodeUnschedulable, taintToleration} from './plugins/node-plugins.js'
-import {interPodAffinity} from './plugins/inter-pod-affinity.js'
-import {podTopologySpread} from './plugins/topology-spread.js'
-import {volumeBinding} from './plugins/volume-binding.js'
+import {defaultProfile, type Profile} from './profile.js'
 import type {Pod} from './types.js'
-
-/** The default profile's Filter plugins, in kube-scheduler 1.32's order. */
-export const filterPlugins: readonly FilterPlugin[] = [nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit, volumeBinding, podTopologySpread, interPodAffinity]
-/** The default profile's Score plugins with their default weights. */
-export const scorePlugins: readonly ScorePlugin[] = [taintToleration, nodeAffinity, podTopologySpread, nodeResourcesFit, nodeResourcesBalancedAllocation, interPodAffinity, imageLocality]
 
 /** kube-scheduler scores at least this many nodes when the cluster has them. */
 export const minFeasibleNodesToFind = 100
 /** ...and at least this percentage of the nodes. */
 export const minFeasibleNodesPercentageToFind = 5
 
-/** kube-scheduler's numFeasibleNodesToFind with the adaptive percentageOfNodesToScore. */
-export function feasibleNodesToFind(total: number): number {
+/** kube-scheduler's numFeasibleNodesToFind: the profile's (or configuration's) percentageOfNodesToScore, 0 being adaptive. */
+export function feasibleNodesToFind(total: number, percentageOfNodesToScore = 0): number {
   if (total < minFeasibleNodesToFind) return total
-  const percentage = Math.max(minFeasibleNodesPercentageToFind, 50 - Math.trunc(total / 125))
+  let percentage = percentageOfNodesToScore
+  if (percentage === 0) percentage = Math.max(minFeasibleNodesPercentageToFind, 50 - Math.trunc(total / 125))
   return Math.max(minFeasibleNodesToFind, Math.trunc((total * percentage) / 100))
 }
 
@@ -46,39 +39,49 @@ export interface ScheduleResult {
   readonly feasibleNodes: number
 }
 
-export function runFilters(pod: Pod, node: NodeInfo, state: CycleState, snapshot: Snapshot): {plugin: string; status: Status} | null {
-  for (const plugin of filterPlugins) {
-    const status = plugin.filter(pod, node, state, snapshot)
-    if (status.code !== 'Success') return {plugin: plugin.name, status}
+export function runFilters(pod: Pod, node: NodeInfo, state: CycleState, snapshot: Snapshot, profile: Profile = defaultProfile): {plugin: string; status: Status} | null {
+  for (const plugin of profile.points.filter) {
+    const status = plugin.filter?.(pod, node, state, snapshot)
+    if (status && status.code !== 'Success') return {plugin: plugin.name, status}
   }
   return null
 }
 
-export function preFilter(pod: Pod, snapshot: Snapshot): {state: CycleState; rejection: {plugin: string; status: Status} | null} {
+export function preFilter(pod: Pod, snapshot: Snapshot, profile: Profile = defaultProfile): {state: CycleState; rejection: {plugin: string; status: Status} | null} {
   const state: CycleState = new Map()
-  for (const plugin of filterPlugins) {
-    const status = plugin.preFilter?.(pod, snapshot, state)
-    if (status && status.code !== 'Success') return {state, rejection: {plugin: plugin.name, status}}
+  const ran = new Set<string>()
+  for (const plugin of profile.points.preFilter) {
+    if (!plugin.preFilter) continue
+    ran.add(plugin.name)
+    const status = plugin.preFilter(pod, snapshot, state)
+    if (status.code !== 'Success') return {state, rejection: {plugin: plugin.name, status}}
   }
+  // A Filter plugin reads what its PreFilter computed: with its PreFilter point disabled, kubemu
+  // still computes it (its verdict does not count) rather than fail the filter.
+  for (const plugin of profile.points.filter) if (plugin.preFilter && !ran.has(plugin.name)) plugin.preFilter(pod, snapshot, state)
   return {state, rejection: null}
 }
 
 export class SchedulingAlgorithm {
   private nextStartNodeIndex = 0
 
-  constructor(private readonly random: () => number) {}
+  constructor(
+    private readonly random: () => number,
+    readonly profile: Profile = defaultProfile,
+  ) {}
 
   schedule(pod: Pod, snapshot: Snapshot): ScheduleResult {
     const nodes = snapshot.nodes
-    const {state, rejection} = preFilter(pod, snapshot)
+    const profile = this.profile
+    const {state, rejection} = preFilter(pod, snapshot, profile)
     if (rejection) return {node: null, verdicts: [], preFilterRejection: rejection, evaluatedNodes: 0, feasibleNodes: 0}
-    const wanted = feasibleNodesToFind(nodes.length)
+    const wanted = feasibleNodesToFind(nodes.length, profile.percentageOfNodesToScore)
     const verdicts: NodeVerdict[] = []
     const feasible: NodeInfo[] = []
     let processed = 0
     for (; processed < nodes.length && feasible.length < wanted; processed++) {
       const node = nodes[(this.nextStartNodeIndex + processed) % nodes.length]!
-      const rejectedBy = runFilters(pod, node, state, snapshot)
+      const rejectedBy = runFilters(pod, node, state, snapshot, profile)
       verdicts.push({node: node.name, rejectedBy})
       if (!rejectedBy) feasible.push(node)
     }
@@ -87,12 +90,20 @@ export class SchedulingAlgorithm {
     if (feasible.length === 1) return {node: feasible[0]!.name, verdicts, preFilterRejection: null, evaluatedNodes: processed, feasibleNodes: 1}
     const totals = new Array<number>(feasible.length).fill(0)
     const perPlugin = feasible.map(() => ({}) as Record<string, number>)
-    for (const plugin of scorePlugins) {
+    const preScored = new Set<string>()
+    for (const plugin of profile.points.preScore) {
       plugin.preScore?.(pod, feasible, state, snapshot)
-      const scores = new Map(feasible.map((node) => [node.name, plugin.score(pod, node, state, snapshot)]))
+      preScored.add(plugin.name)
+    }
+    for (const {plugin, weight} of profile.scores) {
+      const score = plugin.score
+      if (!score) continue
+      // As with PreFilter: a Score plugin's PreScore computes what it reads, even when that point is disabled.
+      if (!preScored.has(plugin.name)) plugin.preScore?.(pod, feasible, state, snapshot)
+      const scores = new Map(feasible.map((node) => [node.name, score.call(plugin, pod, node, state, snapshot)]))
       plugin.normalize?.(scores, state)
       for (let position = 0; position < feasible.length; position++) {
-        const weighted = scores.get(feasible[position]!.name)! * plugin.weight
+        const weighted = scores.get(feasible[position]!.name)! * weight
         totals[position] += weighted
         perPlugin[position]![plugin.name] = weighted
       }

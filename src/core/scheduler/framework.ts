@@ -3,7 +3,9 @@
 // reasons, which become the FailedScheduling message.
 import type {PersistentVolume, PersistentVolumeClaim, StorageClass} from '../api/volume-binding.js'
 import type {NodeInfo} from './node-info.js'
-import type {Pod} from './types.js'
+import type {Pod, PodAffinityTerm} from './types.js'
+
+export type LabelSelectorObject = NonNullable<PodAffinityTerm['labelSelector']>
 
 export const maxNodeScore = 100
 
@@ -23,6 +25,8 @@ export interface Snapshot {
   readonly byName: ReadonlyMap<string, NodeInfo>
   /** Labels of each namespace, for pod affinity terms with a namespaceSelector. */
   readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>
+  /** The selector of the Services and the controller that own a pod (PodTopologySpread's default constraints), when the scheduler knows them. */
+  readonly defaultSelector?: (pod: Pod) => LabelSelectorObject | null
   /** Claims, volumes and classes, for VolumeBinding (absent: no pod's volumes are checked). */
   readonly volumes?: VolumeLister
 }
@@ -38,21 +42,23 @@ export interface VolumeLister {
 /** What PreFilter and PreScore compute once per pod, for Filter and Score to read per node. */
 export type CycleState = Map<string, unknown>
 
-export interface FilterPlugin {
+/**
+ * A plugin as kubemu runs it: the extension points it implements. PreFilter and PreScore compute
+ * what Filter and Score read from the cycle state; Score's raw values are rescaled by Normalize.
+ */
+export interface SchedulerPlugin {
   readonly name: string
   /** A status other than Success rejects the pod on every node. */
   preFilter?(pod: Pod, snapshot: Snapshot, state: CycleState): Status
-  filter(pod: Pod, node: NodeInfo, state: CycleState, snapshot: Snapshot): Status
-}
-
-export interface ScorePlugin {
-  readonly name: string
-  readonly weight: number
+  filter?(pod: Pod, node: NodeInfo, state: CycleState, snapshot: Snapshot): Status
   preScore?(pod: Pod, feasible: readonly NodeInfo[], state: CycleState, snapshot: Snapshot): void
-  score(pod: Pod, node: NodeInfo, state: CycleState, snapshot: Snapshot): number
+  score?(pod: Pod, node: NodeInfo, state: CycleState, snapshot: Snapshot): number
   /** Rescales the raw scores to 0..100, in place. */
   normalize?(scores: Map<string, number>, state: CycleState): void
 }
+
+export type FilterPlugin = SchedulerPlugin & Required<Pick<SchedulerPlugin, 'filter'>>
+export type ScorePlugin = SchedulerPlugin & Required<Pick<SchedulerPlugin, 'score'>>
 
 /** framework's DefaultNormalizeScore: scale to the maximum (integer division), reversed if asked. */
 export function defaultNormalizeScore(scores: Map<string, number>, reverse: boolean): void {

@@ -5,6 +5,7 @@
 import {type Snapshot} from './framework.js'
 import {NodeInfo} from './node-info.js'
 import {preFilter, runFilters, type ScheduleResult} from './algorithm.js'
+import {defaultProfile, type Profile} from './profile.js'
 import type {Pod} from './types.js'
 
 export interface PreemptionResult {
@@ -21,23 +22,23 @@ function withNode(snapshot: Snapshot, replacement: NodeInfo): Snapshot {
   return {...snapshot, nodes, byName: new Map(nodes.map((node) => [node.name, node]))}
 }
 
-function fits(pod: Pod, node: NodeInfo, snapshot: Snapshot): boolean {
+function fits(pod: Pod, node: NodeInfo, snapshot: Snapshot, profile: Profile): boolean {
   const trial = withNode(snapshot, node)
-  const {state, rejection} = preFilter(pod, trial)
-  return !rejection && runFilters(pod, node, state, trial) === null
+  const {state, rejection} = preFilter(pod, trial, profile)
+  return !rejection && runFilters(pod, node, state, trial, profile) === null
 }
 
 /** The fewest pods of lower priority to evict from the node for the pod to fit, or null. */
-function selectVictims(pod: Pod, node: NodeInfo, snapshot: Snapshot): Pod[] | null {
+function selectVictims(pod: Pod, node: NodeInfo, snapshot: Snapshot, profile: Profile): Pod[] | null {
   const trial = node.clone()
   const lower = trial.pods.filter((existing) => priorityOf(existing) < priorityOf(pod))
   for (const victim of lower) trial.removePod(victim)
-  if (!fits(pod, trial, snapshot)) return null
+  if (!fits(pod, trial, snapshot, profile)) return null
   const victims: Pod[] = []
   const byImportance = [...lower].sort((left, right) => priorityOf(right) - priorityOf(left) || String(left.metadata.creationTimestamp).localeCompare(String(right.metadata.creationTimestamp)))
   for (const candidate of byImportance) {
     trial.addPod(candidate)
-    if (!fits(pod, trial, snapshot)) {
+    if (!fits(pod, trial, snapshot, profile)) {
       trial.removePod(candidate)
       victims.push(candidate)
     }
@@ -45,7 +46,7 @@ function selectVictims(pod: Pod, node: NodeInfo, snapshot: Snapshot): Pod[] | nu
   return victims
 }
 
-export function preempt(pod: Pod, snapshot: Snapshot, result: ScheduleResult): PreemptionResult {
+export function preempt(pod: Pod, snapshot: Snapshot, result: ScheduleResult, profile: Profile = defaultProfile): PreemptionResult {
   if (pod.spec.preemptionPolicy === 'Never') return {message: 'preemption: not eligible due to preemptionPolicy=Never.', nominatedNode: null, victims: []}
   const rejected = result.preFilterRejection
   if (rejected) {
@@ -62,7 +63,7 @@ export function preempt(pod: Pod, snapshot: Snapshot, result: ScheduleResult): P
       count('Preemption is not helpful for scheduling')
       continue
     }
-    const victims = selectVictims(pod, snapshot.byName.get(verdict.node)!, snapshot)
+    const victims = selectVictims(pod, snapshot.byName.get(verdict.node)!, snapshot, profile)
     if (victims === null || victims.length === 0) count('No preemption victims found for incoming pod')
     else candidates.push({node: verdict.node, victims})
   }

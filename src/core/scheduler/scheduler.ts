@@ -1,4 +1,5 @@
-// The scheduler's loop (kube-scheduler 1.32, one profile "default-scheduler"): a scheduling
+// The scheduler's loop (kube-scheduler 1.32, with the profiles of its configuration; a pod is
+// scheduled by the profile named by its spec.schedulerName, and left alone when none is): a scheduling
 // queue of pending pods (active by priority then age; unschedulable ones wait for a cluster
 // event that may help), a cache of nodes with the pods on them (a pod is assumed on its node as
 // soon as it is bound), one attempt per pod, then pods/binding, FailedScheduling, preemption.
@@ -16,11 +17,14 @@ import {fitErrorMessage, SchedulingAlgorithm, type ScheduleResult} from './algor
 import type {Snapshot, VolumeLister} from './framework.js'
 import {NodeInfo} from './node-info.js'
 import {preempt} from './preemption.js'
+import {defaultProfile, type Profile} from './profile.js'
+import {defaultSchedulerName} from './configuration.js'
+import {PodOwners} from './pod-owners.js'
 import {claimsToSelectNode} from './plugins/volume-binding.js'
 import {type PersistentVolume, type PersistentVolumeClaim, selectedNodeAnnotation, type StorageClass} from '../api/volume-binding.js'
 import type {Node, Pod} from './types.js'
 
-export const schedulerName = 'default-scheduler'
+export {defaultSchedulerName as schedulerName} from './configuration.js'
 /** The last-attempt annotation lists at most this many nodes (the best scored, then the rejected). */
 export const attemptNodesRecordedMax = 16
 /** One process() call schedules at most this many pods (a bound on one round). */
@@ -28,9 +32,11 @@ export const podsPerRoundMax = 100_000
 /** Binding cycles run beside the scheduling cycle, at most this many at once (kube-scheduler binds in goroutines). */
 export const bindsInFlightMax = 64
 
-
-export function isOurs(pod: Pod): boolean {
-  return (pod.spec.schedulerName ?? schedulerName) === schedulerName
+/** One profile as the loop runs it: its framework, its algorithm (which remembers where it stopped) and its events' reporter. */
+interface RunningProfile {
+  readonly profile: Profile
+  readonly algorithm: SchedulingAlgorithm
+  readonly recorder: EventRecorder
 }
 
 export class Scheduler implements ControlLoop {
@@ -42,9 +48,10 @@ export class Scheduler implements ControlLoop {
   private readonly waitingForNode = new Map<string, Map<string, Pod>>()
   private readonly active = new Map<string, Pod>()
   private readonly unschedulable = new Set<string>()
-  private readonly algorithm: SchedulingAlgorithm
+  private readonly profiles = new Map<string, RunningProfile>()
   private readonly pods: Informer<Pod>
   private readonly namespaces: Informer<KubeObject>
+  private readonly owners: PodOwners | null
   private readonly volumeLister: VolumeLister
   /** Pods whose node is chosen, waiting for their WaitForFirstConsumer claims to bind (VolumeBinding's PreBind). */
   private readonly waitingForVolumes = new Map<string, string>()
@@ -54,11 +61,14 @@ export class Scheduler implements ControlLoop {
     /** kubemu's own reporter: writes the last-attempt annotation, which kube-scheduler's role may not. */
     private readonly reporter: ApiClient,
     informers: InformerFactory,
-    private readonly recorder: EventRecorder,
+    /** Each profile's events carry its schedulerName as their reporting controller. */
+    recorderFor: (schedulerName: string) => EventRecorder,
     private readonly clock: Clock,
     random: () => number,
+    profiles: readonly Profile[] = [defaultProfile],
   ) {
-    this.algorithm = new SchedulingAlgorithm(random)
+    for (const profile of profiles) this.profiles.set(profile.schedulerName, {profile, algorithm: new SchedulingAlgorithm(random, profile), recorder: recorderFor(profile.schedulerName)})
+    this.owners = profiles.some((profile) => profile.defaultConstraints) ? new PodOwners(informers) : null
     this.pods = informers.informer<Pod>(resources.pods)
     this.namespaces = informers.informer<KubeObject>(resources.namespaces)
     informers.informer<Node>(resources.nodes).onEvent((event) => this.onNode(event))
@@ -139,13 +149,19 @@ export class Scheduler implements ControlLoop {
       this.place(pod, pod.spec.nodeName)
       return
     }
-    if (!isOurs(pod) || pod.metadata.deletionTimestamp || (pod.spec.schedulingGates ?? []).length > 0) return
+    const running = this.profileOf(pod)
+    if (!running || pod.metadata.deletionTimestamp || (running.profile.schedulingGates && (pod.spec.schedulingGates ?? []).length > 0)) return
     if (this.unschedulable.has(key) && event.type === 'MODIFIED') {
       // A pod's own change (labels, tolerations, requests) may make it schedulable.
       if (sameJson(event.previous?.spec, pod.spec) && sameJson(event.previous?.metadata.labels, pod.metadata.labels)) return
       this.unschedulable.delete(key)
     }
     this.active.set(key, pod)
+  }
+
+  /** The profile whose schedulerName the pod names; none: another scheduler's pod, left Pending without a word. */
+  private profileOf(pod: Pod): RunningProfile | undefined {
+    return this.profiles.get(pod.spec.schedulerName ?? defaultSchedulerName)
   }
 
   /** The snapshot the algorithm reads; its node list is rebuilt only when nodes or namespaces change (NodeInfos update in place). */
@@ -155,7 +171,8 @@ export class Scheduler implements ControlLoop {
     if (!this.cachedSnapshot) {
       const nodes = [...this.nodes.values()].sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))
       const namespaceLabels = new Map(this.namespaces.list().map((namespace) => [String(namespace.metadata.name), namespace.metadata.labels ?? {}]))
-      this.cachedSnapshot = {nodes, byName: new Map(nodes.map((node) => [node.name, node])), namespaceLabels, volumes: this.volumeLister}
+      const owners = this.owners
+      this.cachedSnapshot = {nodes, byName: new Map(nodes.map((node) => [node.name, node])), namespaceLabels, volumes: this.volumeLister, ...(owners ? {defaultSelector: (pod: Pod) => owners.selectorOf(pod)} : {})}
     }
     return this.cachedSnapshot
   }
@@ -179,7 +196,9 @@ export class Scheduler implements ControlLoop {
       for (const queued of queue.slice(0, podsPerRoundMax)) {
         const pod = this.pods.get(objectKey(queued))
         if (!pod || pod.spec.nodeName || pod.metadata.deletionTimestamp || pod.metadata.uid !== queued.metadata.uid) continue
-        const cycle = await this.scheduleOne(pod)
+        const assigned = this.profileOf(pod)
+        if (!assigned) continue
+        const cycle = await this.scheduleOne(pod, assigned)
         if (cycle) {
           const running: Promise<void> = cycle.binding.finally(() => binding.delete(running))
           binding.add(running)
@@ -217,12 +236,12 @@ export class Scheduler implements ControlLoop {
   }
 
   /** The binding cycle of a pod assumed on a node: pods/binding, then the Scheduled event. */
-  private async bind(pod: Pod, node: string, result: ScheduleResult): Promise<void> {
+  private async bind(pod: Pod, node: string, result: ScheduleResult, running: RunningProfile): Promise<void> {
     try {
       await this.client.create(resources.pods, {
         kind: 'Binding',
         apiVersion: 'v1',
-        metadata: {name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid, annotations: {[lastAttemptAnnotation]: this.attemptRecord(result, `Scheduled to ${node}`)}},
+        metadata: {name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid, annotations: {[lastAttemptAnnotation]: this.attemptRecord(result, `Scheduled to ${node}`, running.profile)}},
         target: {kind: 'Node', apiVersion: 'v1', name: node},
       } as unknown as KubeObject, 'binding')
     } catch (error) {
@@ -230,21 +249,22 @@ export class Scheduler implements ControlLoop {
       if (isNotFound(error) || isConflict(error)) return
       throw error
     }
-    await this.recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`)
+    await running.recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`)
   }
 
-  private attemptRecord(result: ScheduleResult, outcome: string): string {
+  private attemptRecord(result: ScheduleResult, outcome: string, profile: Profile): string {
     const feasible = result.verdicts.filter((verdict) => !verdict.rejectedBy).sort((left, right) => (right.total ?? 0) - (left.total ?? 0))
     const rejected = result.verdicts.filter((verdict) => verdict.rejectedBy)
     const nodes = [...feasible, ...rejected].slice(0, attemptNodesRecordedMax).map((verdict) => ({
       node: verdict.node,
       ...(verdict.rejectedBy ? {filter: `${verdict.rejectedBy.plugin}: ${verdict.rejectedBy.status.reasons.join(', ')}`} : {filter: 'passed', scores: verdict.scores ?? {}, total: verdict.total ?? 0}),
     }))
-    return JSON.stringify({time: formatTimestamp(this.clock.nowMilliseconds()), outcome, evaluatedNodes: result.evaluatedNodes, feasibleNodes: result.feasibleNodes, nodes})
+    const weights = Object.fromEntries(profile.scores.map(({plugin, weight}) => [plugin.name, weight]))
+    return JSON.stringify({time: formatTimestamp(this.clock.nowMilliseconds()), profile: profile.schedulerName, weights, outcome, evaluatedNodes: result.evaluatedNodes, feasibleNodes: result.feasibleNodes, nodes})
   }
 
   /** The scheduling cycle of one pod; for a pod that fits, its binding cycle to run beside the next ones. */
-  private async scheduleOne(pod: Pod): Promise<{binding: Promise<void>} | null> {
+  private async scheduleOne(pod: Pod, running: RunningProfile): Promise<{binding: Promise<void>} | null> {
     const key = objectKey(pod)
     // Still in PreBind: the pod is bound once its claims are (then their volumes pick its node).
     if (this.waitingForVolumes.has(key) && claimsToSelectNode(pod, this.volumeLister).length > 0) {
@@ -253,19 +273,21 @@ export class Scheduler implements ControlLoop {
     }
     this.waitingForVolumes.delete(key)
     const snapshot = this.snapshot()
-    const result = this.algorithm.schedule(pod, snapshot)
+    const {profile, recorder} = running
+    const result = running.algorithm.schedule(pod, snapshot)
     if (result.node) {
       const node = result.node
       if (await this.selectNodeForClaims(pod, node)) return null
       this.place({...pod, spec: {...pod.spec, nodeName: node}}, node)
       // Wrapped: an async function would wait for a promise it returns.
-      return {binding: this.bind(pod, node, result)}
+      return {binding: this.bind(pod, node, result, running)}
     }
-    const preemption = preempt(pod, snapshot, result)
+    // Without a PostFilter plugin (DefaultPreemption disabled) nothing is preempted and the message says nothing of it.
+    const preemption = profile.preemption ? preempt(pod, snapshot, result, profile) : {message: '', nominatedNode: null, victims: []}
     const message = fitErrorMessage(snapshot.nodes.length, result, preemption.message)
     this.unschedulable.add(objectKey(pod))
     try {
-      await this.reporter.patch(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {metadata: {annotations: {[lastAttemptAnnotation]: this.attemptRecord(result, 'Unschedulable')}}})
+      await this.reporter.patch(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {metadata: {annotations: {[lastAttemptAnnotation]: this.attemptRecord(result, 'Unschedulable', profile)}}})
       const condition = {type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: formatTimestamp(this.clock.nowMilliseconds()), reason: 'Unschedulable', message}
       const status: Record<string, unknown> = {conditions: [condition]}
       if (preemption.nominatedNode) status.nominatedNodeName = preemption.nominatedNode
@@ -274,9 +296,9 @@ export class Scheduler implements ControlLoop {
       if (isNotFound(error) || isConflict(error)) return null
       throw error
     }
-    await this.recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Warning', 'FailedScheduling', message)
+    await recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Warning', 'FailedScheduling', message)
     for (const victim of preemption.victims) {
-      await this.recorder.record({...victim, kind: 'Pod', apiVersion: 'v1'}, 'Normal', 'Preempted', `Preempted by pod ${pod.metadata.uid} on node ${preemption.nominatedNode}`)
+      await recorder.record({...victim, kind: 'Pod', apiVersion: 'v1'}, 'Normal', 'Preempted', `Preempted by pod ${pod.metadata.uid} on node ${preemption.nominatedNode}`)
       try {
         await this.client.delete(resources.pods, String(victim.metadata.namespace), String(victim.metadata.name), {preconditions: {uid: String(victim.metadata.uid)}})
       } catch (error) {

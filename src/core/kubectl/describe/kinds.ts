@@ -107,7 +107,7 @@ export async function describePod(pod: KubeObject, context: DescribeContext): Pr
  */
 export function describeSchedulingAttempt(writer: DescribeWriter, annotation: string | undefined): void {
   if (!annotation) return
-  let attempt: {time?: string; outcome?: string; evaluatedNodes?: number; feasibleNodes?: number; nodes?: Array<{node: string; filter: string; scores?: Record<string, number>; total?: number}>}
+  let attempt: {time?: string; profile?: string; weights?: Record<string, number>; outcome?: string; evaluatedNodes?: number; feasibleNodes?: number; nodes?: Array<{node: string; filter: string; scores?: Record<string, number>; total?: number}>}
   try {
     attempt = JSON.parse(annotation)
   } catch {
@@ -117,6 +117,8 @@ export function describeSchedulingAttempt(writer: DescribeWriter, annotation: st
   writer.write(1, `Time:\t${attempt.time ?? ''}\n`)
   writer.write(1, `Outcome:\t${attempt.outcome ?? ''}\n`)
   writer.write(1, `Nodes:\t${attempt.evaluatedNodes ?? 0} evaluated, ${attempt.feasibleNodes ?? 0} feasible\n`)
+  if (attempt.profile) writer.write(1, `Profile:\t${attempt.profile}\n`)
+  if (attempt.weights) writer.write(1, `Score weights:\t${Object.entries(attempt.weights).map(([plugin, weight]) => `${plugin}=${weight}`).join(' ') || '<none>'}\n`)
   writer.write(1, 'Node\tFilters\tScore\tScores by plugin (weighted)\n')
   writer.write(1, '----\t-------\t-----\t--------------------------\n')
   for (const node of attempt.nodes ?? []) {

@@ -4,9 +4,9 @@
 import {labelSelectorFromObject, matchesLabels} from '../../api/selectors.js'
 import {type CycleState, type FilterPlugin, maxNodeScore, type ScorePlugin, type Snapshot, success, unresolvable, unschedulable} from '../framework.js'
 import type {NodeInfo} from '../node-info.js'
+import {type InterPodAffinityArgs, interPodAffinityArgs} from '../plugin-args.js'
 import type {Pod, PodAffinityTerm} from '../types.js'
 
-const hardPodAffinityWeight = 1
 const pairKey = (key: string, value: string) => `${key}\u0000${value}`
 
 /** Whether `pod` is among the pods `term` (of a pod in `ownerNamespace`) selects. */
@@ -37,9 +37,13 @@ function addPair(counts: Map<string, number>, key: string, node: NodeInfo, amoun
   counts.set(pair, (counts.get(pair) ?? 0) + amount)
 }
 
-export const interPodAffinity: FilterPlugin & ScorePlugin = {
+/** InterPodAffinity with its args: the weight of existing pods' required affinity terms in scores, and whether their preferred terms count. */
+export function interPodAffinityPlugin(args: InterPodAffinityArgs): FilterPlugin & ScorePlugin {
+  return {...interPodAffinityFilter, ...interPodAffinityScore(args)}
+}
+
+const interPodAffinityFilter: FilterPlugin = {
   name: 'InterPodAffinity',
-  weight: 2,
   preFilter(pod, snapshot, state) {
     const namespace = pod.metadata.namespace ?? ''
     const affinityTerms = pod.spec.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []
@@ -87,6 +91,10 @@ export const interPodAffinity: FilterPlugin & ScorePlugin = {
     }
     return success
   },
+}
+
+const interPodAffinityScore = (args: InterPodAffinityArgs): ScorePlugin => ({
+  name: 'InterPodAffinity',
   preScore(pod, _feasible, state, snapshot) {
     const namespace = pod.metadata.namespace ?? ''
     const preferredAffinity = pod.spec.affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []
@@ -99,7 +107,10 @@ export const interPodAffinity: FilterPlugin & ScorePlugin = {
         for (const weighted of preferredAffinity) if (termMatches(weighted.podAffinityTerm, namespace, existing, snapshot)) addPair(scores, weighted.podAffinityTerm.topologyKey, node, weighted.weight)
         for (const weighted of preferredAnti) if (termMatches(weighted.podAffinityTerm, namespace, existing, snapshot)) addPair(scores, weighted.podAffinityTerm.topologyKey, node, -weighted.weight)
         const affinity = existing.spec.affinity
-        for (const term of affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) if (termMatches(term, existingNamespace, pod, snapshot)) addPair(scores, term.topologyKey, node, hardPodAffinityWeight)
+        if (args.hardPodAffinityWeight > 0) {
+          for (const term of affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) if (termMatches(term, existingNamespace, pod, snapshot)) addPair(scores, term.topologyKey, node, args.hardPodAffinityWeight)
+        }
+        if (args.ignorePreferredTermsOfExistingPods) continue
         for (const weighted of affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) if (termMatches(weighted.podAffinityTerm, existingNamespace, pod, snapshot)) addPair(scores, weighted.podAffinityTerm.topologyKey, node, weighted.weight)
         for (const weighted of affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) if (termMatches(weighted.podAffinityTerm, existingNamespace, pod, snapshot)) addPair(scores, weighted.podAffinityTerm.topologyKey, node, -weighted.weight)
       }
@@ -122,6 +133,8 @@ export const interPodAffinity: FilterPlugin & ScorePlugin = {
     }
     for (const [name, score] of scores) scores.set(name, max - min > 0 ? Math.trunc((maxNodeScore * (score - min)) / (max - min)) : 0)
   },
-}
+})
+
+export const interPodAffinity = interPodAffinityPlugin(interPodAffinityArgs.read(undefined))
 
 export type {CycleState}

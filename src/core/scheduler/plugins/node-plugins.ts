@@ -1,8 +1,9 @@
 // The plugins that look at one node at a time: NodeUnschedulable, NodeName, TaintToleration,
-// NodeAffinity, NodePorts, NodeResourcesFit (LeastAllocated scoring),
-// NodeResourcesBalancedAllocation and ImageLocality, as kube-scheduler 1.32 implements them.
+// NodeAffinity, NodePorts and ImageLocality, as kube-scheduler 1.32 implements them (the
+// resource plugins are in node-resources.ts).
 import {defaultNormalizeScore, type FilterPlugin, maxNodeScore, type ScorePlugin, success, unresolvable, unschedulable} from '../framework.js'
-import {hostPortsOf, type NodeInfo, nonZeroRequests, podRequests} from '../node-info.js'
+import {hostPortsOf, type NodeInfo} from '../node-info.js'
+import type {NodeAffinityArgs} from '../plugin-args.js'
 import type {NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration} from '../types.js'
 
 export function toleratesTaint(toleration: Toleration, taint: Taint): boolean {
@@ -32,7 +33,6 @@ export const nodeName: FilterPlugin = {
 
 export const taintToleration: FilterPlugin & ScorePlugin = {
   name: 'TaintToleration',
-  weight: 3,
   filter(pod, node) {
     for (const taint of node.node.spec?.taints ?? []) {
       if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue
@@ -84,19 +84,28 @@ export function matchesNodeSelectorAndAffinity(pod: Pod, node: NodeInfo): boolea
   return !required || required.nodeSelectorTerms.some((term) => matchesNodeSelectorTerm(term, node))
 }
 
-export const nodeAffinity: FilterPlugin & ScorePlugin = {
-  name: 'NodeAffinity',
-  weight: 2,
-  filter: (pod, node) => (matchesNodeSelectorAndAffinity(pod, node) ? success : unresolvable("node(s) didn't match Pod's node affinity/selector")),
-  score(pod, node) {
-    let total = 0
-    for (const preferred of pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) {
-      if (preferred.weight !== 0 && matchesNodeSelectorTerm(preferred.preference, node)) total += preferred.weight
-    }
-    return total
-  },
-  normalize: (scores) => defaultNormalizeScore(scores, false),
+/** NodeAffinity with its args: the profile's addedAffinity applies to every pod besides the pod's own. */
+export function nodeAffinityPlugin(args: NodeAffinityArgs): FilterPlugin & ScorePlugin {
+  const addedRequired = args.addedAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms
+  const addedPreferred = args.addedAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []
+  return {
+    name: 'NodeAffinity',
+    filter(pod, node) {
+      if (addedRequired && !addedRequired.some((term) => matchesNodeSelectorTerm(term, node))) return unresolvable("node(s) didn't match scheduler-enforced node affinity")
+      return matchesNodeSelectorAndAffinity(pod, node) ? success : unresolvable("node(s) didn't match Pod's node affinity/selector")
+    },
+    score(pod, node) {
+      let total = 0
+      for (const preferred of [...addedPreferred, ...(pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [])]) {
+        if (preferred.weight !== 0 && matchesNodeSelectorTerm(preferred.preference, node)) total += preferred.weight
+      }
+      return total
+    },
+    normalize: (scores) => defaultNormalizeScore(scores, false),
+  }
 }
+
+export const nodeAffinity = nodeAffinityPlugin({})
 
 export const nodePorts: FilterPlugin = {
   name: 'NodePorts',
@@ -106,61 +115,6 @@ export const nodePorts: FilterPlugin = {
       if (conflict) return unschedulable("node(s) didn't have free ports for the requested pod ports")
     }
     return success
-  },
-}
-
-/** The reasons a pod does not fit a node's allocatable resources, in kube's order. */
-export function insufficientResources(pod: Pod, node: NodeInfo, requests = podRequests(pod)): string[] {
-  const reasons: string[] = []
-  if (node.pods.length + 1 > (node.allocatable.pods ?? 0)) reasons.push('Too many pods')
-  const nothingRequested = Object.entries(requests).every(([, value]) => value === 0)
-  if (nothingRequested) return reasons
-  for (const name of ['cpu', 'memory', 'ephemeral-storage']) {
-    const wanted = requests[name] ?? 0
-    if (wanted > 0 && (node.allocatable[name] ?? 0) < wanted + (node.requested[name] ?? 0)) reasons.push(`Insufficient ${name}`)
-  }
-  for (const name of Object.keys(requests).sort()) {
-    if (['cpu', 'memory', 'ephemeral-storage', 'pods'].includes(name)) continue
-    const wanted = requests[name] ?? 0
-    if (wanted > 0 && (node.allocatable[name] ?? 0) < wanted + (node.requested[name] ?? 0)) reasons.push(`Insufficient ${name}`)
-  }
-  return reasons
-}
-
-function resourceFractions(pod: Pod, node: NodeInfo): {cpu: [number, number]; memory: [number, number]} {
-  const wanted = nonZeroRequests(pod)
-  return {
-    cpu: [node.nonZeroRequested.cpu + wanted.cpu, node.allocatable.cpu ?? 0],
-    memory: [node.nonZeroRequested.memory + wanted.memory, node.allocatable.memory ?? 0],
-  }
-}
-
-export const nodeResourcesFit: FilterPlugin & ScorePlugin = {
-  name: 'NodeResourcesFit',
-  weight: 1,
-  filter(pod, node) {
-    const reasons = insufficientResources(pod, node)
-    return reasons.length > 0 ? unschedulable(...reasons) : success
-  },
-  // LeastAllocated with cpu and memory weighted 1 each.
-  score(pod, node) {
-    const fractions = resourceFractions(pod, node)
-    let total = 0
-    for (const [requested, capacity] of [fractions.cpu, fractions.memory]) {
-      total += capacity === 0 || requested > capacity ? 0 : Math.trunc(((capacity - requested) * maxNodeScore) / capacity)
-    }
-    return Math.trunc(total / 2)
-  },
-}
-
-export const nodeResourcesBalancedAllocation: ScorePlugin = {
-  name: 'NodeResourcesBalancedAllocation',
-  weight: 1,
-  score(pod, node) {
-    const fractions = resourceFractions(pod, node)
-    const fraction = ([requested, capacity]: [number, number]) => (capacity === 0 ? 0 : Math.min(requested / capacity, 1))
-    const deviation = Math.abs((fraction(fractions.cpu) - fraction(fractions.memory)) / 2)
-    return Math.trunc((1 - deviation) * maxNodeScore)
   },
 }
 
@@ -176,7 +130,6 @@ export function normalizedImageName(image: string): string {
 
 export const imageLocality: ScorePlugin = {
   name: 'ImageLocality',
-  weight: 1,
   preScore(_pod, _feasible, state, snapshot) {
     const nodesWithImage = new Map<string, number>()
     for (const node of snapshot.nodes) {

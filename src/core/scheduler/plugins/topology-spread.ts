@@ -4,6 +4,7 @@
 import {labelSelectorFromObject, matchesLabels} from '../../api/selectors.js'
 import {type FilterPlugin, maxNodeScore, type ScorePlugin, type Snapshot, success, unresolvable, unschedulable} from '../framework.js'
 import type {NodeInfo} from '../node-info.js'
+import {type PodTopologySpreadArgs, podTopologySpreadArgs} from '../plugin-args.js'
 import type {Pod, TopologySpreadConstraint} from '../types.js'
 import {matchesNodeSelectorAndAffinity, tolerated} from './node-plugins.js'
 
@@ -47,65 +48,85 @@ interface ScoreState {
   weights: number[]
 }
 
-export const podTopologySpread: FilterPlugin & ScorePlugin = {
-  name: 'PodTopologySpread',
-  weight: 2,
-  preFilter(pod, snapshot, state) {
-    const constraints = (pod.spec.topologySpreadConstraints ?? []).filter((constraint) => constraint.whenUnsatisfiable === 'DoNotSchedule')
-    state.set('PodTopologySpread', {constraints, counts: constraints.map((constraint) => domainCounts(pod, snapshot, constraints, constraint))} satisfies FilterState)
-    return success
-  },
-  filter(pod, node, state) {
-    const computed = state.get('PodTopologySpread') as FilterState
-    for (const [index, constraint] of computed.constraints.entries()) {
-      const value = node.labels[constraint.topologyKey]
-      if (value === undefined) return unresolvable("node(s) didn't match pod topology spread constraints (missing required label)")
-      const counts = computed.counts[index]!
-      let minimum = counts.size === 0 ? 0 : Math.min(...counts.values())
-      if (constraint.minDomains !== undefined && counts.size < constraint.minDomains) minimum = 0
-      const selfMatch = selects(constraint, pod, pod) ? 1 : 0
-      if ((counts.get(value) ?? 0) + selfMatch - minimum > constraint.maxSkew) return unschedulable("node(s) didn't match pod topology spread constraints")
-    }
-    return success
-  },
-  preScore(pod, feasible, state, snapshot) {
-    const constraints = (pod.spec.topologySpreadConstraints ?? []).filter((constraint) => constraint.whenUnsatisfiable === 'ScheduleAnyway')
-    const counts = constraints.map((constraint) => domainCounts(pod, snapshot, constraints, constraint))
-    const weights = constraints.map((constraint, index) => {
-      const size = constraint.topologyKey === hostnameLabel ? feasible.filter((node) => node.labels[hostnameLabel] !== undefined).length : counts[index]!.size
-      return Math.log(size + 2)
-    })
-    state.set('PodTopologySpread/score', {constraints, counts, weights} satisfies ScoreState)
-  },
-  score(pod, node, state) {
-    const computed = state.get('PodTopologySpread/score') as ScoreState
-    if (computed.constraints.length === 0) return 0
-    if (!computed.constraints.every((constraint) => node.labels[constraint.topologyKey] !== undefined)) return -1
-    let score = 0
-    for (const [index, constraint] of computed.constraints.entries()) {
-      const value = node.labels[constraint.topologyKey]!
-      const count = constraint.topologyKey === hostnameLabel ? node.pods.filter((candidate) => selects(constraint, pod, candidate)).length : computed.counts[index]!.get(value) ?? 0
-      score += count * computed.weights[index]! + (constraint.maxSkew - 1)
-    }
-    return Math.round(score)
-  },
-  normalize(scores, state) {
-    const computed = state.get('PodTopologySpread/score') as ScoreState
-    if (computed.constraints.length === 0) {
-      for (const name of scores.keys()) scores.set(name, 0)
-      return
-    }
-    let min = Number.POSITIVE_INFINITY
-    let max = 0
-    for (const score of scores.values()) {
-      if (score < 0) continue
-      min = Math.min(min, score)
-      max = Math.max(max, score)
-    }
-    for (const [name, score] of scores) {
-      if (score < 0) scores.set(name, 0)
-      else if (max === 0) scores.set(name, maxNodeScore)
-      else scores.set(name, Math.trunc((maxNodeScore * (max + min - score)) / max))
-    }
-  },
+/**
+ * The pod's constraints of one kind; a pod without any of its own takes the profile's
+ * defaultConstraints (List defaulting) with the selector of the Services and the controller that
+ * own it (helper.DefaultSelector), none when nothing selects it.
+ */
+function constraintsOf(pod: Pod, snapshot: Snapshot, args: PodTopologySpreadArgs, action: TopologySpreadConstraint['whenUnsatisfiable']): TopologySpreadConstraint[] {
+  const own = pod.spec.topologySpreadConstraints ?? []
+  if (own.length > 0) return own.filter((constraint) => constraint.whenUnsatisfiable === action)
+  if (args.defaultingType !== 'List') return []
+  const defaults = args.defaultConstraints.filter((constraint) => constraint.whenUnsatisfiable === action)
+  if (defaults.length === 0) return []
+  const selector = snapshot.defaultSelector?.(pod)
+  if (!selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)) return []
+  return defaults.map((constraint) => ({...constraint, labelSelector: selector}))
 }
+
+/** PodTopologySpread with its args (defaultConstraints under List defaulting). */
+export function podTopologySpreadPlugin(args: PodTopologySpreadArgs): FilterPlugin & ScorePlugin {
+  return {
+    name: 'PodTopologySpread',
+    preFilter(pod, snapshot, state) {
+      const constraints = constraintsOf(pod, snapshot, args, 'DoNotSchedule')
+      state.set('PodTopologySpread', {constraints, counts: constraints.map((constraint) => domainCounts(pod, snapshot, constraints, constraint))} satisfies FilterState)
+      return success
+    },
+    filter(pod, node, state) {
+      const computed = state.get('PodTopologySpread') as FilterState
+      for (const [index, constraint] of computed.constraints.entries()) {
+        const value = node.labels[constraint.topologyKey]
+        if (value === undefined) return unresolvable("node(s) didn't match pod topology spread constraints (missing required label)")
+        const counts = computed.counts[index]!
+        let minimum = counts.size === 0 ? 0 : Math.min(...counts.values())
+        if (constraint.minDomains !== undefined && counts.size < constraint.minDomains) minimum = 0
+        const selfMatch = selects(constraint, pod, pod) ? 1 : 0
+        if ((counts.get(value) ?? 0) + selfMatch - minimum > constraint.maxSkew) return unschedulable("node(s) didn't match pod topology spread constraints")
+      }
+      return success
+    },
+    preScore(pod, feasible, state, snapshot) {
+      const constraints = constraintsOf(pod, snapshot, args, 'ScheduleAnyway')
+      const counts = constraints.map((constraint) => domainCounts(pod, snapshot, constraints, constraint))
+      const weights = constraints.map((constraint, index) => {
+        const size = constraint.topologyKey === hostnameLabel ? feasible.filter((node) => node.labels[hostnameLabel] !== undefined).length : counts[index]!.size
+        return Math.log(size + 2)
+      })
+      state.set('PodTopologySpread/score', {constraints, counts, weights} satisfies ScoreState)
+    },
+    score(pod, node, state) {
+      const computed = state.get('PodTopologySpread/score') as ScoreState
+      if (computed.constraints.length === 0) return 0
+      if (!computed.constraints.every((constraint) => node.labels[constraint.topologyKey] !== undefined)) return -1
+      let score = 0
+      for (const [index, constraint] of computed.constraints.entries()) {
+        const value = node.labels[constraint.topologyKey]!
+        const count = constraint.topologyKey === hostnameLabel ? node.pods.filter((candidate) => selects(constraint, pod, candidate)).length : computed.counts[index]!.get(value) ?? 0
+        score += count * computed.weights[index]! + (constraint.maxSkew - 1)
+      }
+      return Math.round(score)
+    },
+    normalize(scores, state) {
+      const computed = state.get('PodTopologySpread/score') as ScoreState
+      if (computed.constraints.length === 0) {
+        for (const name of scores.keys()) scores.set(name, 0)
+        return
+      }
+      let min = Number.POSITIVE_INFINITY
+      let max = 0
+      for (const score of scores.values()) {
+        if (score < 0) continue
+        min = Math.min(min, score)
+        max = Math.max(max, score)
+      }
+      for (const [name, score] of scores) {
+        if (score < 0) scores.set(name, 0)
+        else if (max === 0) scores.set(name, maxNodeScore)
+        else scores.set(name, Math.trunc((maxNodeScore * (max + min - score)) / max))
+      }
+    },
+  }
+}
+
+export const podTopologySpread = podTopologySpreadPlugin(podTopologySpreadArgs.read(undefined))
