@@ -36,15 +36,16 @@ describe('HorizontalPodAutoscaler', () => {
     const {run, kubectl} = cluster()
     expect((await kubectl('apply -f -', deployment)).status).toBe(0)
     expect(await kubectl('autoscale deployment web --cpu-percent=50 --min=1 --max=5')).toMatchObject({status: 0, stdout: 'horizontalpodautoscaler.autoscaling/web autoscaled\n'})
-    // Before its first sync (15 s after it changed) the HPA knows no metric.
+    // Before its first sync (15 s after it was created) the HPA knows no metric.
     expect((await kubectl('get hpa web')).stdout).toMatch(/^NAME +REFERENCE +TARGETS +MINPODS +MAXPODS +REPLICAS +AGE\nweb +Deployment\/web +cpu: <unknown>\/50% +1 +5 +0 +\d+s\n$/)
     expect(await run('load deployment/web 400m')).toMatchObject({status: 0, stdout: 'deployment.apps/web: each pod uses 400m CPU (simulated)\n'})
     expect((await kubectl('top pods --no-headers')).stdout).toMatch(/^web-\S+ +400m +/)
     expect((await run('time advance 30s')).status).toBe(0)
     // 400m of a 200m request is 200 % against 50 %: 4 replicas wanted, as many as one step allows (max(2 × 1, 4)).
-    expect((await kubectl("get deployment web -o jsonpath='{.spec.replicas}'")).stdout).toBe('4')
-    expect((await kubectl(rescales)).stdout).toMatch(/^\S+ New size: 4; reason: cpu resource utilization \(percentage of request\) above target\n$/)
-    expect((await kubectl('get hpa web --no-headers')).stdout).toMatch(/^web +Deployment\/web +cpu: 200%\/50% +1 +5 +(1|4) +/)
+    // (Wall time between commands is cluster time too: a later sync may have gone on to 5.)
+    expect(['4', '5']).toContain((await kubectl("get deployment web -o jsonpath='{.spec.replicas}'")).stdout)
+    expect((await kubectl(rescales)).stdout).toMatch(/^\S+ New size: 4; reason: cpu resource utilization \(percentage of request\) above target\n/)
+    expect((await kubectl('get hpa web --no-headers')).stdout).toMatch(/^web +Deployment\/web +cpu: 200%\/50% +1 +5 +\d +/)
     expect((await run('time advance 1m')).status).toBe(0)
     expect((await kubectl("get deployment web -o jsonpath='{.spec.replicas}'")).stdout).toBe('5')
     const limited = JSON.parse((await kubectl("get hpa web -o jsonpath='{.status.conditions[?(@.type==\"ScalingLimited\")]}'")).stdout) as {status: string; reason: string; message: string}
@@ -53,13 +54,13 @@ describe('HorizontalPodAutoscaler', () => {
     expect((await run('load deployment/web 20m')).status).toBe(0)
     const loweredAt = Date.parse(/^(\S+)/.exec((await run('time')).stdout)![1]!)
     // Each command is a new process: the controller's recent recommendations carry over.
-    for (const step of ['1m', '2m', '1m']) {
+    for (const step of ['1m', '2m']) {
       expect((await run(`time advance ${step}`)).status).toBe(0)
       expect((await kubectl("get deployment web -o jsonpath='{.spec.replicas}'")).stdout).toBe('5')
     }
     const stabilized = JSON.parse((await kubectl("get hpa web -o jsonpath='{.status.conditions[?(@.type==\"AbleToScale\")]}'")).stdout) as {reason: string}
     expect(stabilized.reason).toBe('ScaleDownStabilized')
-    expect((await run('time advance 90s')).status).toBe(0)
+    expect((await run('time advance 3m')).status).toBe(0)
     expect((await kubectl("get deployment web -o jsonpath='{.spec.replicas}'")).stdout).toBe('1')
     const events = (await kubectl(rescales)).stdout.trim().split('\n')
     expect(events.map((line) => line.replace(/^\S+ /, ''))).toEqual([
@@ -102,11 +103,13 @@ describe('HorizontalPodAutoscaler', () => {
     expect((await kubectl('autoscale deployment/bare --name=ghost --max=3 --dry-run=client -o yaml')).stdout).toBe(
       'apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata:\n  creationTimestamp: null\n  name: ghost\nspec:\n  maxReplicas: 3\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: bare\nstatus:\n  currentReplicas: 0\n  desiredReplicas: 0\n',
     )
-    expect((await run('time advance 20s')).status).toBe(0)
+    // The syncs keep their 15 s rhythm from the HPA's creation across one-shot commands.
+    for (const step of ['10s', '10s']) expect((await run(`time advance ${step}`)).status).toBe(0)
     const active = JSON.parse((await kubectl("get hpa bare -o jsonpath='{.status.conditions[?(@.type==\"ScalingActive\")]}'")).stdout) as {status: string; reason: string; message: string}
     expect(active).toMatchObject({status: 'False', reason: 'FailedGetResourceMetric'})
     expect(active.message).toMatch(/^the HPA was unable to compute the replica count: failed to get cpu utilization: missing request for cpu in container nginx of Pod bare-\S+$/)
-    expect((await kubectl("get events --field-selector reason=FailedComputeMetricsReplicas -o jsonpath='{.items[0].message}'")).stdout).toMatch(/^invalid metrics \(1 invalid out of 1\), first error is: failed to get cpu utilization: missing request for cpu in container nginx of Pod bare-\S+$/)
+    // (A first sync within a metrics window of the pod turning Ready may find it unready instead.)
+    expect((await kubectl("get events --field-selector reason=FailedComputeMetricsReplicas -o jsonpath='{range .items[*]}{.message}{\"\\n\"}{end}'")).stdout).toMatch(/^invalid metrics \(1 invalid out of 1\), first error is: failed to get cpu utilization: missing request for cpu in container nginx of Pod bare-\S+$/m)
     // The target deleted: the scale subresource is not found.
     expect((await kubectl('delete deployment bare')).status).toBe(0)
     expect((await run('time advance 20s')).status).toBe(0)
@@ -122,6 +125,8 @@ describe('HorizontalPodAutoscaler', () => {
       stderr: 'The HorizontalPodAutoscaler "bad" is invalid: \n* spec.minReplicas: Invalid value: 0: must be greater than or equal to 1\n* spec.maxReplicas: Invalid value: 0: must be greater than 0\n* spec.metrics[0].resource.target.averageUtilization: Invalid value: 0: must be greater than 0\n',
     })
     expect(await run('load deployment/web lots')).toMatchObject({status: 1, stderr: 'Error: invalid CPU "lots": quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\'\n'})
+    expect(await run('load deployment/web')).toMatchObject({status: 1, stderr: 'Error: give either a CPU quantity or --reset\n'})
+    expect(await run('load web 1')).toMatchObject({status: 1, stderr: 'Error: give the target as TYPE/NAME (deployment/web, statefulset/db, pod/web-1), not "web"\n'})
     expect(await run('load deployment/nope 1')).toMatchObject({status: 1, stderr: 'Error from server (NotFound): deployments.apps "nope" not found\n'})
   }, 300_000)
 })
