@@ -17,7 +17,7 @@ export default class Load extends KubemuCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Load)
-    if (flags.reset === (args.cpu !== undefined)) fail(this, 'give either a CPU quantity or --reset')
+    if (Boolean(flags.reset) === (args.cpu !== undefined)) fail(this, 'give either a CPU quantity or --reset')
     try {
       const outcome = await setSimulatedLoad(process.env, flags.cluster, args.target, flags.reset ? null : args.cpu!, flags.namespace)
       process.stdout.write(outcome.stdout)

@@ -1,6 +1,6 @@
 // The HPA controller (kube-controller-manager 1.32's horizontal-pod-autoscaler): every HPA is
-// synced 15 s after it changes and every 15 s after each sync (--horizontal-pod-autoscaler-sync-
-// period). A sync reads the target's scale subresource (any kind that has one: the resource is
+// synced every 15 s (--horizontal-pod-autoscaler-sync-period), the first time 15 s after it was
+// created. A sync reads the target's scale subresource (any kind that has one: the resource is
 // found through discovery), computes the replicas each metric asks for from the metrics API
 // (resource metrics as metrics-server serves them; no custom or external metrics API is served),
 // bounds them (see hpa-scaling-rules.ts), scales through the scale subresource, and writes the
@@ -58,10 +58,21 @@ export class HorizontalPodAutoscalerController extends Controller {
     super('horizontal-pod-autoscaler', clock)
     this.autoscalers = informers.informer<Hpa>(resources.horizontalPodAutoscalers)
     this.pods = informers.informer<Pod>(resources.pods)
-    // kube's fixed-interval rate limiter: a changed HPA waits for the next sync period.
+    // kube's fixed-interval rate limiter: an HPA is synced every period whatever changes in between.
     this.autoscalers.onEvent((event) => {
-      if (event.type !== 'DELETED') this.queue.addAfter(objectKey(event.object), syncPeriodMilliseconds)
+      if (event.type !== 'DELETED') this.queue.addAfter(objectKey(event.object), this.untilNextSync(event.object))
     })
+  }
+
+  /**
+   * The syncs fall every period from the HPA's creation, so a cluster suspended between commands
+   * keeps their rhythm (a controller manager that restarts would start its own).
+   */
+  private untilNextSync(hpa: KubeObject): number {
+    const now = this.clock.nowMilliseconds()
+    const created = Date.parse(String(hpa.metadata.creationTimestamp ?? '')) || now
+    const periods = Math.floor(Math.max(0, now - created) / syncPeriodMilliseconds) + 1
+    return created + periods * syncPeriodMilliseconds - now
   }
 
   protected async reconcile(key: string, now: number): Promise<void> {
@@ -70,7 +81,7 @@ export class HorizontalPodAutoscalerController extends Controller {
     try {
       await new AutoscalerSync(this.client, this.recorder, this.pods, structuredClone(hpa), now).run()
     } finally {
-      this.queue.addAfter(key, syncPeriodMilliseconds)
+      this.queue.addAfter(key, this.untilNextSync(hpa))
     }
   }
 }

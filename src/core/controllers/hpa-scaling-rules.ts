@@ -86,8 +86,9 @@ function recentRecommendations(history: ScalingHistory, recommendation: number, 
   if (!last || last[0] !== recommendation) entries.push([recommendation, now])
   const recent: number[] = []
   entries.forEach(([replicas], index) => {
-    const until = index + 1 < entries.length ? entries[index + 1]![1] : now
-    if (until >= cutoff) recent.push(replicas)
+    // A replaced recommendation was last made at a sync before the one that replaced it.
+    const replacedAt = index + 1 < entries.length ? entries[index + 1]![1] : null
+    if (replacedAt === null || replacedAt > cutoff) recent.push(replicas)
   })
   while (entries.length > 1 && entries[1]![1] < pruneBefore) entries.shift()
   return recent

@@ -4,6 +4,7 @@
 // autoscaling/v1 HorizontalPodAutoscaler created through the API, kubectl's messages.
 import type {KubeObject} from '../../api/object.js'
 import {KubectlError} from '../errors.js'
+import {klogCommandFailed} from '../kustomize/errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {readManifests} from '../manifests.js'
 import {type ApiResource, groupVersionOf, objectPath, ResourceMapper} from '../resources.js'
@@ -55,6 +56,11 @@ async function hasScale(session: KubectlSession, resource: ApiResource): Promise
 }
 
 export async function runAutoscale(session: KubectlSession, args: readonly string[]): Promise<number> {
+  // cobra's required flag, reported through klog as kubectl 1.32 does.
+  if (!session.flags.changed.has('max')) {
+    session.io.stderr(klogCommandFailed('required flag(s) "max" not set', Date.now(), process.pid))
+    return 1
+  }
   const max = Number(session.flag('max'))
   const min = Number(session.flag('min'))
   const cpuPercent = Number(session.flag('cpu-percent'))
