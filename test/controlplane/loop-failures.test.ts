@@ -170,7 +170,7 @@ describe('a failing control loop', () => {
     }
     const plane = new ControlPlane(api, clock, () => random.next(), undefined, {onFailure: (line) => reports.push(line), extraLoops: [definition]})
     try {
-      expect(reports).toEqual(['kube-test-manager: kube-test-manager loop 19 failed: invariant: no informer for widgets; restarting it'])
+      expect(reports).toEqual(['kube-test-manager: kube-test-manager loop 20 failed: invariant: no informer for widgets; restarting it'])
       expect(await plane.settle()).toMatchObject({settled: true, failures: []})
       expect(builds).toBe(2)
       expect(plane.loops.map((loop) => loop.name)).toContain('faulty-controller')

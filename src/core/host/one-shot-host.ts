@@ -18,6 +18,7 @@ import {staticPodHealthFromFolder} from './static-pod-health.js'
 import {runThrough, type SteppedPlane, type StepProgress} from './stepper.js'
 import {clusterContainers, type SimulatedContainers} from '../kubelet/containers.js'
 import {hostPodNetwork} from './network-commands.js'
+import {FileSyncedRules} from '../proxy/synced-rules.js'
 
 /**
  * Time since the control plane last ran below which a command does not replay it: scripts that
@@ -45,13 +46,16 @@ export class OneShotHost implements ClusterHost {
   ) {
     mkdirSync(folder, {recursive: true})
     this.clock = options.clock ?? openClusterClock(folder, options.wallClock)
+    this.syncedRules = new FileSyncedRules(folder)
     // The connection exists before its first settle runs the kubelets (whose probes use the network).
-    const network = hostPodNetwork(async () => (this.connection ?? (await this.connect())).api, this.clock)
+    const network = hostPodNetwork(async () => (this.connection ?? (await this.connect())).api, this.clock, this.syncedRules)
     this.containers = clusterContainers(folder, () => network)
   }
 
   /** What runs in the containers: the kubelets' and the API server's exec and logs share it. */
   private readonly containers: SimulatedContainers
+  /** The nodes' kube-proxy rules: their kube-proxies write them, the pod network reads them. */
+  private readonly syncedRules: FileSyncedRules
 
   private async connect(): Promise<KubernetesConnection> {
     if (this.connection) return this.connection
@@ -86,6 +90,7 @@ export class OneShotHost implements ClusterHost {
       active: {scheduler: () => masters.leads('kube-scheduler'), controllerManager: () => masters.leads('kube-controller-manager')},
       staticPodHealth: staticPodHealthFromFolder(this.folder),
       containers: this.containers,
+      syncedRules: this.syncedRules,
     })
     return {
       settle: async () => {
