@@ -2,21 +2,13 @@
 // passes on, and the pod `--rm` deletes, without a hang after the output (kubectl waits on a watch
 // for the pod's end: its headers must come before any event).
 import {join} from 'node:path'
-import {afterAll, afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
-import {UpProcess} from '../support/up-process.js'
+import {UpProcess, upProcessesOfSuite} from '../support/up-process.js'
 import {temporaryFolder} from '../support/temp.js'
 
 describe('the real kubectl streams against kubemu up', {timeout: 180_000}, () => {
-  const processes: UpProcess[] = []
-  let failed = false
-  afterEach((context) => {
-    if (context.task.result?.state === 'fail') failed = true
-  })
-  afterAll(async () => {
-    if (process.env.SHOW_UP || failed) for (const up of processes) console.log(`--- up ${up.child.pid}\n${up.output}`)
-    for (const up of processes) await up.stop()
-  })
+  const processes = upProcessesOfSuite()
 
   it('exec passes on the output and exit code; run -it --rm prints the output, deletes the pod and exits with the container', async () => {
     const home = temporaryFolder()

@@ -4,28 +4,16 @@ import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterAll, afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {identityLeaseName} from '../../src/core/host/apiserver-leases.js'
 import {masterComponents as components} from '../../src/core/api/masters.js'
 import {writeHostState} from '../../src/core/host/state.js'
 import {runShell} from '../support/shell.js'
-import {kubemu, UpProcess} from '../support/up-process.js'
+import {kubemu, UpProcess, upProcessesOfSuite} from '../support/up-process.js'
 import {temporaryFolder} from '../support/temp.js'
 
 describe('kubemu up', () => {
-  const processes: UpProcess[] = []
-  let failed = false
-  afterEach((context) => {
-    if (context.task.result?.state === 'fail') failed = true
-  })
-  afterAll(async () => {
-    // On a failure the processes' output tells what they were doing.
-    if (process.env.SHOW_UP || failed) for (const up of processes) console.log(`--- up ${up.child.pid}\n${up.output}`)
-    for (const up of processes) {
-      up.child.kill('SIGINT')
-      await up.exited
-    }
-  })
+  const processes = upProcessesOfSuite()
 
   it('serves one-shot commands, runs the loops with real delays, refuses a second up, and a standby master takes over', async () => {
     const home = temporaryFolder()

@@ -138,10 +138,24 @@ endpoints:
     const clusterIP = (await run(`kubectl get svc web -o jsonpath='{.spec.clusterIP}'`)).stdout
     const traced = await run(`trace-request --from ${pod} http://${clusterIP}/`)
     expect(traced.status, traced.stderr).toBe(0)
-    expect(traced.stdout).toMatch(/^REQUEST +GET http:\/\/.*\nNODE +worker-\d: kube-proxy \(iptables mode\) rules apply to 10\.244\./)
+    expect(traced.stdout).toMatch(/^REQUEST +GET http:\/\/.*\nNODE +worker-\d: kube-proxy \(iptables mode\) rules \(synced at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\) apply to 10\.244\./)
     expect(traced.stdout).toContain(`-j KUBE-SVC-${chainHash('default/webtcp')}`)
     expect(traced.stdout).toMatch(/\nENDPOINT +KUBE-SEP-\S+ → 10\.244\.\d+\.\d+:80 \(default\/web-/)
     expect(traced.stdout).toMatch(/\nPOD +10\.244\.\d+\.\d+:80 is pod default\/web-\S+ on node worker-\d\n/)
     expect(traced.stdout).toContain('RESULT    200 OK\n')
+  })
+
+  it("refuses a node port nothing listens on, and shows the rules the node's kube-proxy synced: a stopped node keeps its last ones", async () => {
+    expect(await run(`curl http://${worker1}:31111/`)).toMatchObject({status: 7, stdout: '', stderr: `curl: (7) Failed to connect to ${worker1} port 31111 after 0 ms: Couldn't connect to server\n`})
+    const stats = await run('node rules worker-2 --stats')
+    expect(stats.stdout).toMatch(/^kube-proxy: +kube-system\/kube-proxy-\S+\nmode: +iptables\nsyncs: +[1-9]\d*\nlast sync: +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\nservice ports: +\d+\n/)
+    expect((await run('node stop worker-2')).status).toBe(0)
+    expect((await run('kubectl create service clusterip late --tcp=80:80')).status).toBe(0)
+    // A Service without endpoints: REJECT in the filter table.
+    const late = '-m comment --comment "default/late:80-80 has no endpoints"'
+    expect((await run('node rules worker-2 --table filter')).stdout).not.toContain(late)
+    expect((await run('node rules worker-1 --table filter')).stdout).toContain(late)
+    expect((await run('node start worker-2')).status).toBe(0)
+    expect((await run('node rules worker-2 --table filter')).stdout).toContain(late)
   })
 })

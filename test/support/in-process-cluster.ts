@@ -7,6 +7,7 @@ import {ApiClient, type RequestHandler} from '../../src/core/client/client.js'
 import {ControlPlane} from '../../src/core/controlplane/control-plane.js'
 import {clusterContainers} from '../../src/core/kubelet/containers.js'
 import {createPodNetwork} from '../../src/core/network/pod-network.js'
+import {MemorySyncedRules} from '../../src/core/proxy/synced-rules.js'
 import type {SettleResult} from '../../src/core/controlplane/runner.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import type {ManualClock} from '../../src/core/util/clock.js'
@@ -17,6 +18,8 @@ export interface InProcessCluster {
   readonly api: ApiServer
   readonly admin: ApiClient
   readonly random: SeededRandom
+  /** The rules the nodes' kube-proxies synced (kept across settles, as a host keeps them). */
+  readonly syncedRules: MemorySyncedRules
   /** Runs a fresh control plane (as a one-shot command would) through `handler` (the API server by default). */
   settle(handler?: RequestHandler): Promise<SettleResult>
   close(): Promise<void>
@@ -27,7 +30,8 @@ export async function inProcessCluster(clock: ManualClock, seed: number): Promis
   const store = new LazyEmbeddedStore(folder, {clock})
   const api = new ApiServer({store, clock})
   // The containers' probes and programs reach each other through the pod network, as on a host.
-  const network = createPodNetwork(new ApiClient(api, apiServerUser, 'kubemu'), clock)
+  const syncedRules = new MemorySyncedRules()
+  const network = createPodNetwork(new ApiClient(api, apiServerUser, 'kubemu'), clock, {syncedRules})
   const containers = clusterContainers(folder, () => network)
   await ensureBootstrapped(api, clock.nowMilliseconds())
   const random = new SeededRandom(seed)
@@ -35,8 +39,9 @@ export async function inProcessCluster(clock: ManualClock, seed: number): Promis
     api,
     admin: new ApiClient(api, apiServerUser),
     random,
+    syncedRules,
     async settle(handler: RequestHandler = api) {
-      const plane = new ControlPlane(handler, clock, () => random.next(), undefined, {containers})
+      const plane = new ControlPlane(handler, clock, () => random.next(), undefined, {containers, syncedRules})
       try {
         return await plane.settle()
       } finally {

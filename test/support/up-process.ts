@@ -1,6 +1,7 @@
 // `kubemu up` as a subprocess, as a user runs it, with its output collected to wait on.
 import {type ChildProcess, spawn} from 'node:child_process'
 import {join} from 'node:path'
+import {afterAll, afterEach} from 'vitest'
 
 export const kubemu = join(import.meta.dirname, '..', '..', 'bin', 'kubemu')
 
@@ -41,4 +42,21 @@ export class UpProcess {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGINT')
     await this.exited
   }
+}
+
+/**
+ * The `up` processes a describe block starts (push them to the list it returns): stopped after
+ * its tests, their output printed when a test failed (or SHOW_UP is set) to tell what they did.
+ */
+export function upProcessesOfSuite(): UpProcess[] {
+  const processes: UpProcess[] = []
+  let failed = false
+  afterEach((context) => {
+    if (context.task.result?.state === 'fail') failed = true
+  })
+  afterAll(async () => {
+    if (process.env.SHOW_UP || failed) for (const up of processes) console.log(`--- up ${up.child.pid}\n${up.output}`)
+    for (const up of processes) await up.stop()
+  })
+  return processes
 }

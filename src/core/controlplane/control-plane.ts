@@ -29,6 +29,8 @@ import {MirrorPods} from '../kubelet/mirror-pods.js'
 import {allStaticPodsRunning, type StaticPodHealth} from '../kubelet/static-pods.js'
 import {isStopped as isKubeletStopped} from '../kubelet/heartbeat.js'
 import type {Profile} from '../scheduler/profile.js'
+import {KubeProxies} from '../proxy/proxy-loop.js'
+import {MemorySyncedRules, type SyncedRulesStore} from '../proxy/synced-rules.js'
 import {Scheduler} from '../scheduler/scheduler.js'
 import type {Clock} from '../util/clock.js'
 import {ControlPlaneRunner, type LoopDefinition, type SettleResult} from './runner.js'
@@ -69,6 +71,8 @@ export interface ControlPlaneOptions {
   readonly containers?: SimulatedContainers
   /** kube-scheduler's profiles, from the cluster's scheduler configuration (default: default-scheduler alone). */
   readonly schedulerProfiles?: readonly Profile[]
+  /** Where the nodes' kube-proxies keep the rules they synced (the host's, read by `kubemu node rules` and the pod network). */
+  readonly syncedRules?: SyncedRulesStore
 }
 
 /** A loop that acts only while `active` says so (a standby's loops wait, their informers fed). */
@@ -108,6 +112,7 @@ export class ControlPlane {
       return recorder
     }
     const active = options.active
+    const syncedRules = options.syncedRules ?? new MemorySyncedRules()
     const manager = (build: () => ControlLoop): LoopDefinition => ({component: 'kube-controller-manager', build: () => gated(build(), active?.controllerManager)})
     const definitions: LoopDefinition[] = [
       manager(() => new ServiceAccountController(controllerClient, informers, clock)),
@@ -131,6 +136,7 @@ export class ControlPlane {
       manager(() => new StorageProtectionController(controllerClient, informers, clock)),
       {component: 'kube-scheduler', build: () => gated(new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, (schedulerName) => new EventRecorder(schedulerClient, {component: schedulerName}, clock, onEvent), clock, random, options.schedulerProfiles), active?.scheduler)},
       {component: 'kubelet', build: () => new Kubelets(kubeletClientFor, informers, kubeletEvents, clock, options.containers)},
+      {component: 'kube-proxy', build: () => new KubeProxies(informers, clock, syncedRules, (node) => !isKubeletStopped(node))},
       {component: 'kubelet', build: () => new MirrorPods(kubeletClientFor, informers, options.staticPodHealth ?? allStaticPodsRunning, clock)},
       // After the kubelets, which renew their Leases first: suspended is not dead.
       manager(() => new NodeLifecycleController(controllerClient, informers, controllerEvents('node-controller'), clock, (node) => !isKubeletStopped(node))),

@@ -8,21 +8,23 @@ import {resources} from '../client/resources.js'
 import {createPodNetwork, parseHttpUrl, UnsupportedUrlError, type UrlResult} from '../network/pod-network.js'
 import type {HttpRequestOptions, NetworkSource, PodNetwork} from '../network/types.js'
 import {ProxyMemory} from '../proxy/memory.js'
+import {FileSyncedRules, SyncedRulesFileError, type SyncedRulesStore} from '../proxy/synced-rules.js'
 import {ProxyConfigError} from '../proxy/node-rules.js'
 import type {Clock} from '../util/clock.js'
 import {SeededRandom} from '../util/random.js'
 
 export class NetworkCommandError extends Error {}
 
-export async function withClusterReader<T>(environment: NodeJS.ProcessEnv, clusterName: string, work: (client: ApiClient, clock: Clock) => Promise<T>): Promise<T> {
+/** Runs `work` with the admin's client, the cluster clock and the rules the nodes' kube-proxies synced. */
+export async function withClusterReader<T>(environment: NodeJS.ProcessEnv, clusterName: string, work: (client: ApiClient, clock: Clock, syncedRules: SyncedRulesStore) => Promise<T>): Promise<T> {
   const [{openHost}, {KubernetesUnavailableError}] = await Promise.all([import('./host.js'), import('../apiserver/open.js')])
   const host = await openHost({environment, clusterName})
   try {
     await host.catchUp()
-    return await work(new ApiClient(await host.kubernetes(), apiServerUser, 'kubemu'), host.clock)
+    return await work(new ApiClient(await host.kubernetes(), apiServerUser, 'kubemu'), host.clock, new FileSyncedRules(host.folder))
   } catch (error) {
     if (error instanceof ApiClientError) throw new NetworkCommandError(`Error from server (${error.reason || error.code}): ${error.message}`)
-    if (error instanceof KubernetesUnavailableError || error instanceof ProxyConfigError) throw new NetworkCommandError(error.message)
+    if (error instanceof KubernetesUnavailableError || error instanceof ProxyConfigError || error instanceof SyncedRulesFileError) throw new NetworkCommandError(error.message)
     throw error
   } finally {
     await host.close()
@@ -41,8 +43,8 @@ export function randomSource(environment: NodeJS.ProcessEnv): () => number {
 /** Requests in order through one network (one kube-proxy memory: affinity holds across them), as curl fetches its URLs. */
 export async function requestAll(environment: NodeJS.ProcessEnv, clusterName: string, from: NetworkSource, urls: readonly string[], options: HttpRequestOptions): Promise<UrlResult[]> {
   const random = randomSource(environment)
-  return withClusterReader(environment, clusterName, async (client, clock) => {
-    const network = createPodNetwork(client, clock, {random, memory: new ProxyMemory()})
+  return withClusterReader(environment, clusterName, async (client, clock, syncedRules) => {
+    const network = createPodNetwork(client, clock, {random, memory: new ProxyMemory(), syncedRules})
     if (from.kind === 'pod') await client.get(resources.pods, from.namespace, from.name)
     const results: UrlResult[] = []
     for (const url of urls) {
@@ -63,10 +65,10 @@ export async function requestAll(environment: NodeJS.ProcessEnv, clusterName: st
  * CoreDNS's view read through the API server as the admin, opened when first asked (the API
  * server starts after the containers' runtime), with one kube-proxy memory for the host's life.
  */
-export function hostPodNetwork(server: () => Promise<RequestHandler>, clock: Clock): PodNetwork {
+export function hostPodNetwork(server: () => Promise<RequestHandler>, clock: Clock, syncedRules: SyncedRulesStore): PodNetwork {
   const memory = new ProxyMemory()
   let network: Promise<PodNetwork> | null = null
-  const open = () => (network ??= server().then((handler) => createPodNetwork(new ApiClient(handler, apiServerUser, 'kubemu'), clock, {memory})))
+  const open = () => (network ??= server().then((handler) => createPodNetwork(new ApiClient(handler, apiServerUser, 'kubemu'), clock, {memory, syncedRules})))
   return {
     lookup: async (from, name, type) => (await open()).lookup(from, name, type),
     request: async (from, url, options) => (await open()).request(from, url, options),

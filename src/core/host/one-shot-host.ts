@@ -21,6 +21,7 @@ import {clusterContainers, type SimulatedContainers} from '../kubelet/containers
 import {hostPodNetwork} from './network-commands.js'
 import type {Profile} from '../scheduler/profile.js'
 import {clusterSchedulerProfiles} from './scheduler-config.js'
+import {FileSyncedRules} from '../proxy/synced-rules.js'
 
 /**
  * Time since the control plane last ran below which a command does not replay it: scripts that
@@ -48,13 +49,16 @@ export class OneShotHost implements ClusterHost {
   ) {
     mkdirSync(folder, {recursive: true})
     this.clock = options.clock ?? openClusterClock(folder, options.wallClock)
+    this.syncedRules = new FileSyncedRules(folder)
     // The connection exists before its first settle runs the kubelets (whose probes use the network).
-    const network = hostPodNetwork(async () => (this.connection ?? (await this.connect())).api, this.clock)
+    const network = hostPodNetwork(async () => (this.connection ?? (await this.connect())).api, this.clock, this.syncedRules)
     this.containers = clusterContainers(folder, () => network)
   }
 
   /** What runs in the containers: the kubelets' and the API server's exec and logs share it. */
   private readonly containers: SimulatedContainers
+  /** The nodes' kube-proxy rules: their kube-proxies write them, the pod network reads them. */
+  private readonly syncedRules: FileSyncedRules
 
   /** The scheduler's profiles from the cluster's configuration file, read before anything is opened. */
   private schedulerProfiles: Profile[] | undefined
@@ -96,6 +100,7 @@ export class OneShotHost implements ClusterHost {
       containers: this.containers,
       rootCertificate: () => new FileCredentials(this.folder).certificates(this.clock.nowMilliseconds()).authority.certificate,
       schedulerProfiles: this.schedulerProfiles,
+      syncedRules: this.syncedRules,
     })
     return {
       settle: async () => {

@@ -5,6 +5,7 @@
 import type {ApiClient} from '../client/client.js'
 import {readKubeProxyConfiguration} from '../proxy/kube-proxy.js'
 import {ProxyMemory} from '../proxy/memory.js'
+import type {SyncedRulesStore} from '../proxy/synced-rules.js'
 import type {Clock} from '../util/clock.js'
 import {readClusterNetworkView} from './cluster-view.js'
 import {containerResponse, listenerOn} from './container-servers.js'
@@ -17,6 +18,8 @@ export interface PodNetworkOptions {
   readonly random?: () => number
   /** The nodes' kube-proxy memory (session affinity, round-robin), kept across requests. */
   readonly memory?: ProxyMemory
+  /** The rules each node's kube-proxy synced; a node without them (or no store) gets rules computed at the request. */
+  readonly syncedRules?: SyncedRulesStore
 }
 
 /** A URL curl refuses before connecting, with curl's exit code (1 unsupported protocol, 3 malformed). */
@@ -77,7 +80,7 @@ export function createPodNetwork(client: ApiClient, clock: Clock, options: PodNe
       if (!address) return {view, path: null, hops}
       ip = address
     }
-    const context: PathContext = {view, configuration, memory, random}
+    const context: PathContext = {view, configuration, memory, random, ...(options.syncedRules ? {syncedRules: options.syncedRules} : {})}
     const path = routePath(context, from, ip, port)
     return {view, path, hops: [...hops, ...path.hops]}
   }

@@ -2,12 +2,14 @@
 // rules of the node it enters (the source's node; for an outsider, the node that owns or
 // announces the address), on to the node that holds the destination, NetworkPolicy, and the pod
 // that accepts it. Every step is a hop a learner can read.
-import type {KubeObject} from '../api/object.js'
+import {formatTimestamp, type KubeObject} from '../api/object.js'
 import type {ProxyMemory} from '../proxy/memory.js'
 import {type KubeProxyConfiguration, nodeAddresses, userspaceProxyPort} from '../proxy/node-rules.js'
-import {nodeProxyState, type NodeProxyState} from '../proxy/kube-proxy.js'
+import {nodeProxyState, type NodeProxyState, syncedProxyState} from '../proxy/kube-proxy.js'
 import {routeConnection} from '../proxy/route.js'
 import type {ProxiedEndpoint, ProxiedServicePort} from '../proxy/service-ports.js'
+import type {SyncedRulesStore} from '../proxy/synced-rules.js'
+import {listenerOn} from './container-servers.js'
 import {policyVerdict} from './network-policy.js'
 import type {ClusterNetworkView, NetworkHop, NetworkSource} from './types.js'
 
@@ -21,6 +23,8 @@ export interface PathContext {
   readonly configuration: KubeProxyConfiguration
   readonly memory: ProxyMemory
   readonly random: () => number
+  /** The rules the nodes' kube-proxies synced (a node that has none gets them computed from the view). */
+  readonly syncedRules?: SyncedRulesStore
 }
 
 export type PathResult =
@@ -77,7 +81,10 @@ export function routePath(context: PathContext, from: NetworkSource, ip: string,
   const stateOf = (node: KubeObject) => {
     const name = String(node.metadata.name)
     let state = states.get(name)
-    if (!state) states.set(name, (state = nodeProxyState(configuration, node, view.services, view.endpointSlices)))
+    if (!state) {
+      const sync = context.syncedRules?.read(name)
+      states.set(name, (state = sync ? syncedProxyState(sync) : nodeProxyState(configuration, node, view.services, view.endpointSlices)))
+    }
     return state
   }
   const nodeNamed = (name: string | undefined) => view.nodes.find((node) => node.metadata.name === name)
@@ -103,8 +110,9 @@ export function routePath(context: PathContext, from: NetworkSource, ip: string,
   for (let hop = 0; entry && hop < nodeHopsMax; hop++) {
     const state = stateOf(entry)
     const nodeName = state.node.name
-    hops.push({step: 'node', detail: `${nodeName}: kube-proxy (${configuration.mode} mode) rules apply to ${sourceIp} → ${destinationIp}:${destinationPort}`})
-    if (configuration.mode === 'userspace') {
+    const synced = state.sync ? `synced at ${formatTimestamp(state.sync.lastSyncMilliseconds)}` : 'computed now: no kube-proxy synced on this node yet'
+    hops.push({step: 'node', detail: `${nodeName}: kube-proxy (${state.configuration.mode} mode) rules (${synced}) apply to ${sourceIp} → ${destinationIp}:${destinationPort}`})
+    if (state.configuration.mode === 'userspace') {
       const chosen = userspaceEndpoint(state, memory, destinationIp, destinationPort, fromNode, hops)
       if (chosen.matched && !chosen.endpoint) return {outcome: 'refused', hops, ip: destinationIp, port: destinationPort}
       if (chosen.endpoint) {
@@ -140,13 +148,19 @@ export function routePath(context: PathContext, from: NetworkSource, ip: string,
 function deliver(context: PathContext, hops: NetworkHop[], sourceIp: string, sourcePod: KubeObject | undefined, ip: string, port: number): PathResult {
   const {view} = context
   const holders = view.pods.filter((pod) => podIpOf(pod) === ip && isLive(pod))
-  const pod = holders.find((candidate) => !isHostNetwork(candidate)) ?? holders[0]
+  // A node's address is shared by its host-network pods: the one listening on the port takes the connection.
+  const pod = holders.find((candidate) => !isHostNetwork(candidate)) ?? holders.find((candidate) => listenerOn(candidate, port))
+  const owner = view.nodes.find((candidate) => nodeAddresses(candidate).includes(ip))
+  if (!pod && owner) {
+    hops.push({step: 'pod', detail: `${ip} is node ${owner.metadata.name}: nothing listens on port ${port}, its kernel refuses the connection`})
+    return {outcome: 'refused', hops, ip, port, node: String(owner.metadata.name)}
+  }
   if (!pod) {
     hops.push({step: 'pod', detail: `no pod or node has ${ip}: no route to host, the client waits until it gives up`})
     return {outcome: 'timeout', hops, ip, port}
   }
   const node = String((pod.spec as {nodeName?: string}).nodeName ?? '')
-  hops.push({step: 'pod', detail: `${ip}:${port} is pod ${podName(pod)} on node ${node}`})
+  hops.push({step: 'pod', detail: isHostNetwork(pod) ? `${ip}:${port} is node ${node} (the host network of pod ${podName(pod)})` : `${ip}:${port} is pod ${podName(pod)} on node ${node}`})
   const verdict = policyVerdict(view, {ip: sourceIp, ...(sourcePod ? {pod: sourcePod} : {})}, {ip, pod, port, protocol: 'TCP'})
   if (!verdict.allowed) {
     hops.push({step: 'policy', detail: `NetworkPolicy ${verdict.deniedBy} denies ${sourceIp} → ${podName(pod)}:${port}: packets dropped`})

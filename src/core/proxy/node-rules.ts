@@ -5,6 +5,7 @@
 import {createHash} from 'node:crypto'
 import {parse as parseYaml} from 'yaml'
 import type {KubeObject} from '../api/object.js'
+import {parseGoDurationMilliseconds} from '../util/go-duration.js'
 import {type IptablesRule, type IptablesTable, saveTable} from './iptables.js'
 import {iptablesRules, type NodeRules, type ProxierNode} from './proxier.js'
 import type {ProxiedServicePort} from './service-ports.js'
@@ -19,16 +20,31 @@ export const proxyPortMax = 60_999
 
 export class ProxyConfigError extends Error {}
 
+/** kube-proxy's default iptables.minSyncPeriod (what an absent or zero one becomes). */
+export const minSyncPeriodMillisecondsDefault = 1_000
+
 export interface KubeProxyConfiguration {
   readonly mode: ProxyMode
   readonly clusterCIDR: string
+  /** iptables.minSyncPeriod: the least time between two syncs of a node's rules. */
+  readonly minSyncPeriodMilliseconds?: number
+}
+
+function minSyncPeriodOf(config: {iptables?: {minSyncPeriod?: unknown}}): number {
+  const text = config.iptables?.minSyncPeriod
+  if (text === undefined || text === null || text === '') return minSyncPeriodMillisecondsDefault
+  try {
+    return parseGoDurationMilliseconds(String(text)) || minSyncPeriodMillisecondsDefault
+  } catch (error) {
+    throw new ProxyConfigError(`kube-proxy's config.conf has an invalid iptables.minSyncPeriod: ${(error as Error).message}`)
+  }
 }
 
 /** The mode and cluster CIDR of the kube-proxy ConfigMap's `config.conf` (an empty mode is iptables on Linux). */
 export function kubeProxyConfiguration(configMap: KubeObject | null): KubeProxyConfiguration {
   const text = (configMap as {data?: Record<string, string>} | null)?.data?.['config.conf']
   if (!text) return {mode: 'iptables', clusterCIDR: clusterCIDRDefault}
-  let config: {mode?: unknown; clusterCIDR?: unknown}
+  let config: {mode?: unknown; clusterCIDR?: unknown; iptables?: {minSyncPeriod?: unknown}}
   try {
     config = (parseYaml(text) ?? {}) as typeof config
   } catch (error) {
@@ -36,7 +52,7 @@ export function kubeProxyConfiguration(configMap: KubeObject | null): KubeProxyC
   }
   const mode = String(config.mode ?? '') || 'iptables'
   if (!proxyModes.includes(mode as ProxyMode)) throw new ProxyConfigError(`kube-proxy's config.conf names an unknown mode ${JSON.stringify(mode)} (expected one of: ${proxyModes.join(', ')})`)
-  return {mode: mode as ProxyMode, clusterCIDR: String(config.clusterCIDR ?? '') || clusterCIDRDefault}
+  return {mode: mode as ProxyMode, clusterCIDR: String(config.clusterCIDR ?? '') || clusterCIDRDefault, minSyncPeriodMilliseconds: minSyncPeriodOf(config)}
 }
 
 /** A node's addresses, as `--dst-type LOCAL` knows them. */

@@ -1,0 +1,131 @@
+// The kube-proxy of every node, as one loop: each watches Services, EndpointSlices, its Node and
+// its ConfigMap through the API server (shared informers, as any client) and syncs its node's
+// rules into the node's kernel (a SyncedRulesStore) when they change, at most once per
+// iptables.minSyncPeriod (a simulated delay: it collapses in one-shot mode). Only a node whose
+// kube-proxy pod runs syncs: on a stopped node, or one whose kube-proxy pod is gone, the rules
+// stay as they were last written. Each kube-proxy reads its configuration when it starts, as the
+// real one reads its config file: a ConfigMap change reaches a node when its kube-proxy pod
+// restarts (`kubectl rollout restart daemonset kube-proxy -n kube-system`).
+import type {KubeObject} from '../api/object.js'
+import type {ControlLoop, InformerFactory} from '../client/informer-factory.js'
+import type {Informer} from '../client/informer.js'
+import {podsByNodeName} from '../client/pod-indexes.js'
+import {resources} from '../client/resources.js'
+import {WorkQueue} from '../client/work-queue.js'
+import type {Node, Pod} from '../scheduler/types.js'
+import type {Clock} from '../util/clock.js'
+import {kubeProxyName, kubeProxyNamespace} from './kube-proxy.js'
+import {kubeProxyConfiguration, type KubeProxyConfiguration, minSyncPeriodMillisecondsDefault, ProxyConfigError, proxierNode} from './node-rules.js'
+import {type ProxiedServicePort, proxiedServicePorts} from './service-ports.js'
+import type {NodeSync, SyncedRulesStore} from './synced-rules.js'
+
+
+/** Whether a pod is a kube-proxy of the DaemonSet kube-system/kube-proxy. */
+export function isKubeProxyPod(pod: KubeObject): boolean {
+  return pod.metadata.namespace === kubeProxyNamespace && (pod.metadata.ownerReferences ?? []).some((owner) => owner.controller && owner.kind === 'DaemonSet' && owner.name === kubeProxyName)
+}
+
+/** A running kube-proxy process: its pod and the container's restart (a restart reads the configuration again). */
+function instanceOf(pod: Pod): string {
+  return `${pod.metadata.namespace}/${pod.metadata.name} ${pod.metadata.uid} ${(pod.status as {containerStatuses?: Array<{restartCount?: number}>} | undefined)?.containerStatuses?.[0]?.restartCount ?? 0}`
+}
+
+export class KubeProxies implements ControlLoop {
+  readonly name = 'kube-proxy'
+  /** Node names whose rules are to be synced. */
+  private readonly queue: WorkQueue
+  private readonly services: Informer<KubeObject>
+  private readonly slices: Informer<KubeObject>
+  private readonly nodes: Informer<Node>
+  private readonly pods: Informer<Pod>
+  private readonly configMaps: Informer<KubeObject>
+  /** Each node's last sync, as read from the store once and kept up to date (this process is its only writer). */
+  private readonly lastSyncs = new Map<string, NodeSync | null>()
+
+  constructor(
+    informers: InformerFactory,
+    private readonly clock: Clock,
+    private readonly store: SyncedRulesStore,
+    /** Whether the node's machine runs (a stopped node runs no kube-proxy). */
+    private readonly nodeRuns: (node: Node) => boolean,
+  ) {
+    this.queue = new WorkQueue('kube-proxy', clock)
+    this.services = informers.informer(resources.services)
+    this.slices = informers.informer(resources.endpointSlices)
+    this.nodes = informers.informer<Node>(resources.nodes)
+    this.pods = informers.informer<Pod>(resources.pods)
+    this.pods.addIndex(podsByNodeName)
+    this.configMaps = informers.informer(resources.configMaps)
+    const everyNode = () => {
+      for (const node of this.nodes.list()) this.queue.add(String(node.metadata.name))
+    }
+    this.services.onEvent(everyNode)
+    this.slices.onEvent(everyNode)
+    this.nodes.onEvent((event) => {
+      if (event.type !== 'DELETED') this.queue.add(String(event.object.metadata.name))
+    })
+    this.pods.onEvent((event) => {
+      if (isKubeProxyPod(event.object) && event.object.spec?.nodeName) this.queue.add(event.object.spec.nodeName)
+    })
+  }
+
+  hasWork(collapseDelays: boolean): boolean {
+    if (this.queue.length > 0) return true
+    const due = this.queue.nextDue()
+    return due !== null && (collapseDelays || due <= this.clock.nowMilliseconds())
+  }
+
+  nextDue(): number | null {
+    return this.queue.nextDue()
+  }
+
+  /** The node's running kube-proxy pod, or none. */
+  private kubeProxyOn(node: string): Pod | undefined {
+    return this.pods.byIndex(podsByNodeName.name, node).find((pod) => isKubeProxyPod(pod) && pod.status?.phase === 'Running' && !pod.metadata.deletionTimestamp)
+  }
+
+  private lastSync(node: string): NodeSync | null {
+    if (!this.lastSyncs.has(node)) this.lastSyncs.set(node, this.store.read(node))
+    return this.lastSyncs.get(node) ?? null
+  }
+
+  /** What a kube-proxy that starts now reads from its ConfigMap; null when it does not parse (the real one exits). */
+  private startingConfiguration(): KubeProxyConfiguration | null {
+    try {
+      return kubeProxyConfiguration(this.configMaps.get(`${kubeProxyNamespace}/${kubeProxyName}`) ?? null)
+    } catch (error) {
+      if (error instanceof ProxyConfigError) return null
+      throw error
+    }
+  }
+
+  async process(collapseDelays: boolean): Promise<number> {
+    this.queue.promoteDue(collapseDelays)
+    const names = this.queue.take()
+    const now = this.clock.nowMilliseconds()
+    let ports: ProxiedServicePort[] | null = null
+    const syncs: NodeSync[] = []
+    for (const name of names) {
+      const node = this.nodes.get(name)
+      const pod = node && this.nodeRuns(node) ? this.kubeProxyOn(name) : undefined
+      if (!node || !pod) continue
+      const instance = instanceOf(pod)
+      const last = this.lastSync(name)
+      const sameInstance = last?.instance === instance
+      const configuration = sameInstance ? last.configuration : this.startingConfiguration()
+      if (!configuration) continue
+      // kube-proxy's minSyncPeriod: a change soon after a sync waits for the period's end.
+      const due = sameInstance ? last.lastSyncMilliseconds + (configuration.minSyncPeriodMilliseconds ?? minSyncPeriodMillisecondsDefault) : now
+      if (!collapseDelays && due > now) {
+        this.queue.addAfter(name, due - now)
+        continue
+      }
+      ports ??= proxiedServicePorts(this.services.list(), this.slices.list())
+      const sync: NodeSync = {instance, configuration, node: proxierNode(node, configuration), ports, syncCount: sameInstance ? last.syncCount + 1 : 1, lastSyncMilliseconds: now}
+      syncs.push(sync)
+      this.lastSyncs.set(name, sync)
+    }
+    this.store.write(syncs)
+    return syncs.length
+  }
+}
