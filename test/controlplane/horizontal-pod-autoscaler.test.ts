@@ -104,7 +104,8 @@ describe('HorizontalPodAutoscaler', () => {
       'apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata:\n  creationTimestamp: null\n  name: ghost\nspec:\n  maxReplicas: 3\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: bare\nstatus:\n  currentReplicas: 0\n  desiredReplicas: 0\n',
     )
     // The syncs keep their 15 s rhythm from the HPA's creation across one-shot commands.
-    for (const step of ['10s', '10s']) expect((await run(`time advance ${step}`)).status).toBe(0)
+    // Three 10 s steps reach the syncs at 15 s and 30 s, the second a metrics window past the pods' start.
+    for (const step of ['10s', '10s', '10s']) expect((await run(`time advance ${step}`)).status).toBe(0)
     const active = JSON.parse((await kubectl("get hpa bare -o jsonpath='{.status.conditions[?(@.type==\"ScalingActive\")]}'")).stdout) as {status: string; reason: string; message: string}
     expect(active).toMatchObject({status: 'False', reason: 'FailedGetResourceMetric'})
     expect(active.message).toMatch(/^the HPA was unable to compute the replica count: failed to get cpu utilization: missing request for cpu in container nginx of Pod bare-\S+$/)
