@@ -45,6 +45,27 @@ describe('label selectors', () => {
     expect(formatLabelSelector(labelSelectorFromObject({matchLabels: {b: '2', a: '1'}}))).toBe('a=1,b=2')
     expect(() => parseLabelSelector('a=b c')).toThrow(SelectorError)
   })
+
+  it('parses with apimachinery\'s grammar: empty values, sorted value sets, its words for each error', () => {
+    expect(parseLabelSelector('x in (), y in (b,,a), !z, w')).toEqual([
+      {key: 'x', operator: 'in', values: ['']},
+      {key: 'y', operator: 'in', values: ['', 'a', 'b']},
+      {key: 'z', operator: '!', values: []},
+      {key: 'w', operator: 'exists', values: []},
+    ])
+    expect(matchesLabels(parseLabelSelector('x in ()'), {x: ''})).toBe(true)
+    expect(parseLabelSelector('notin in (in,notin)')).toEqual([{key: 'notin', operator: 'in', values: ['in', 'notin']}])
+    const refusals: Array<[string, string]> = [
+      ['tier in (a', "unable to parse requirement: found '', expected: ',' or ')'"],
+      ['tier(a', "unable to parse requirement: found '(', expected: in, notin, =, ==, !=, gt, lt"],
+      ['a,', "found '', expected: identifier after ','"],
+      ['!a=b', "found '=', expected: ',' or 'end of string'"],
+      ['a in b', "unable to parse requirement: found 'b' expected: '('"],
+      ['a<x', 'unable to parse requirement: values[0]: Invalid value: "x": for \'Gt\', \'Lt\' operators, the value must be an integer'],
+      ['=a', "found '=', expected: !, identifier, or 'end of string'"],
+    ]
+    for (const [text, message] of refusals) expect(() => parseLabelSelector(text), text).toThrow(new SelectorError(message))
+  })
 })
 
 describe('decoding', () => {

@@ -93,6 +93,16 @@ describe('kubemu kubectl runs verbs and flags as the real kubectl', () => {
     'create pdb budget --selector=app=a --min-available=1 --max-unavailable=2 --dry-run=client',
     'create pdb budget --selector=app=a --min-available=1Gi --dry-run=client',
     'create pdb budget --min-available=1 --dry-run=client',
+    // Selectors parse with apimachinery's grammar and words.
+    "create -f FOLDER/labelled.yaml -l 'tier in (a' --dry-run=server",
+    "delete -f FOLDER/labelled.yaml -l 'tier,'",
+    "create pdb budget --selector='app in (b,,a)' --min-available=1 --dry-run=client -o json",
+    "create pdb budget --selector='app in ()' --min-available=1 --dry-run=client -o json",
+    "create pdb budget --selector='a<x' --min-available=1 --dry-run=client",
+    "create pdb budget --selector='app=-bad-' --min-available=1 --dry-run=client",
+    "create pdb budget --selector='a in (b c)' --min-available=1 --dry-run=client",
+    "create pdb budget --selector='!a=b' --min-available=1 --dry-run=client",
+    "create pdb budget --selector='Bad Key=1' --min-available=1 --dry-run=client",
     // --request-timeout ends a watch quietly (the server sends the watch's headers at once).
     'get cm -n other --watch --request-timeout=1s',
     'get cm --request-timeout=soon',

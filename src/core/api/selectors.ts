@@ -59,80 +59,183 @@ export function labelMapSelects(selector: unknown, labels: Readonly<Record<strin
   return Object.entries(selector as Record<string, unknown>).every(([key, value]) => labels?.[key] === value)
 }
 
-function checkKey(key: string): void {
-  const errors = isQualifiedName(key)
-  if (errors.length > 0) throw new SelectorError(`unable to parse requirement: key: Invalid value: ${JSON.stringify(key)}: ${errors.join('; ')}`)
+/** The lexer's tokens: a literal operator or punctuation, an identifier, the end, or a scan error. */
+type TokenKind = 'error' | 'end' | ')' | ',' | '!' | '==' | '=' | '>' | 'identifier' | 'in' | '<' | '!=' | 'notin' | '('
+
+interface Token {
+  readonly kind: TokenKind
+  readonly literal: string
 }
 
-function checkValue(key: string, value: string): void {
-  const errors = isValidLabelValue(value)
-  if (errors.length > 0) {
-    throw new SelectorError(`unable to parse requirement: values[0][${key}]: Invalid value: ${JSON.stringify(value)}: ${errors.join('; ')}`)
-  }
-}
+const literalTokens: ReadonlyMap<string, TokenKind> = new Map<string, TokenKind>([
+  [')', ')'], [',', ','], ['!', '!'], ['==', '=='], ['=', '='], ['>', '>'], ['in', 'in'], ['<', '<'], ['!=', '!='], ['notin', 'notin'], ['(', '('],
+])
 
-/** Splits on commas outside parentheses. */
-function splitTerms(text: string): string[] {
-  const terms: string[] = []
-  let depth = 0
-  let current = ''
-  for (const character of text) {
-    if (character === '(') depth++
-    if (character === ')') depth--
-    if (character === ',' && depth === 0) {
-      terms.push(current)
-      current = ''
-    } else current += character
-  }
-  terms.push(current)
-  return terms.map((term) => term.trim())
-}
+const isSelectorSpace = (character: string) => character === ' ' || character === '\t' || character === '\r' || character === '\n'
+const isSpecialSymbol = (character: string) => '=!(),><'.includes(character)
 
-/** Parses the string form: `app=web,tier!=db,env in (a,b),!legacy,release`. */
-export function parseLabelSelector(text: string): LabelSelector {
-  const trimmed = text.trim()
-  if (trimmed.length === 0) return []
-  const requirements: Requirement[] = []
-  for (const term of splitTerms(trimmed)) {
-    if (requirements.length >= selectorRequirementsMax) throw new SelectorError(`too many requirements (at most ${selectorRequirementsMax})`)
-    if (term.length === 0) throw new SelectorError(`found '', expected: !, identifier, or 'end of string'`)
-    const set = /^([^\s!=<>()]+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(term)
-    if (set) {
-      checkKey(set[1]!)
-      const values = set[3]!.split(',').map((value) => value.trim()).filter((value) => value.length > 0)
-      for (const value of values) checkValue(set[1]!, value)
-      requirements.push({key: set[1]!, operator: set[2] as 'in' | 'notin', values})
-      continue
+/** Splits a selector into tokens as apimachinery's lexer does (so its error texts follow from the same tokens). */
+function selectorTokens(text: string): Token[] {
+  const tokens: Token[] = []
+  let position = 0
+  for (;;) {
+    while (position < text.length && isSelectorSpace(text[position]!)) position++
+    if (position >= text.length) {
+      tokens.push({kind: 'end', literal: ''})
+      return tokens
     }
-    const comparison = /^([^\s!=<>()]+)\s*(==|!=|=|>|<)\s*([^\s!=<>(),]*)$/.exec(term)
-    if (comparison) {
-      const key = comparison[1]!
-      const operatorText = comparison[2]!
-      const value = comparison[3]!
-      checkKey(key)
-      if (operatorText === '>' || operatorText === '<') {
-        if (!/^-?[0-9]+$/.test(value)) throw new SelectorError(`unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer`)
-        requirements.push({key, operator: operatorText === '>' ? 'gt' : 'lt', values: [value]})
-      } else {
-        checkValue(key, value)
-        requirements.push({key, operator: operatorText as '=' | '==' | '!=', values: [value]})
+    if (tokens.length > selectorRequirementsMax * 8) throw new SelectorError(`too many requirements (at most ${selectorRequirementsMax})`)
+    if (isSpecialSymbol(text[position]!)) {
+      // The longest run of symbols that is a token: "!=" and "==" before "!" and "=".
+      let buffer = ''
+      let last: Token | null = null
+      while (position < text.length && isSpecialSymbol(text[position]!)) {
+        buffer += text[position]
+        const kind = literalTokens.get(buffer)
+        if (kind) last = {kind, literal: buffer}
+        else if (last) break
+        position++
       }
+      tokens.push(last ?? {kind: 'error', literal: `error expected: keyword found '${buffer}'`})
       continue
     }
-    const absent = /^!\s*([^\s!=<>()]+)$/.exec(term)
-    if (absent) {
-      checkKey(absent[1]!)
-      requirements.push({key: absent[1]!, operator: '!', values: []})
-      continue
-    }
-    if (/^[^\s!=<>(),]+$/.test(term)) {
-      checkKey(term)
-      requirements.push({key: term, operator: 'exists', values: []})
-      continue
-    }
-    throw new SelectorError(`unable to parse requirement: found '${term}', expected: identifier`)
+    let word = ''
+    while (position < text.length && !isSpecialSymbol(text[position]!) && !isSelectorSpace(text[position]!)) word += text[position++]
+    tokens.push({kind: literalTokens.get(word) ?? 'identifier', literal: word})
   }
-  return requirements
+}
+
+/** A list of field errors as apimachinery aggregates them: one alone, several in brackets. */
+const aggregated = (errors: readonly string[]) => (errors.length === 1 ? errors[0]! : `[${errors.join(', ')}]`)
+
+const binaryOperators: ReadonlyMap<TokenKind, SelectorOperator> = new Map<TokenKind, SelectorOperator>([['in', 'in'], ['notin', 'notin'], ['=', '='], ['==', '=='], ['!=', '!='], ['>', 'gt'], ['<', 'lt']])
+
+/** apimachinery's recursive-descent parser over the tokens, with its error texts. */
+class SelectorParser {
+  private position = 0
+
+  constructor(private readonly tokens: readonly Token[]) {}
+
+  /** In a value's place, `in` and `notin` are plain words. */
+  private peek(values: boolean): Token {
+    const token = this.tokens[this.position]!
+    return values && (token.kind === 'in' || token.kind === 'notin') ? {kind: 'identifier', literal: token.literal} : token
+  }
+
+  private take(values: boolean): Token {
+    const token = this.peek(values)
+    this.position++
+    return token
+  }
+
+  parse(): Requirement[] {
+    const requirements: Requirement[] = []
+    for (;;) {
+      const next = this.peek(true)
+      if (next.kind === 'end') return requirements
+      if (next.kind !== 'identifier' && next.kind !== '!') throw new SelectorError(`found '${next.literal}', expected: !, identifier, or 'end of string'`)
+      if (requirements.length >= selectorRequirementsMax) throw new SelectorError(`too many requirements (at most ${selectorRequirementsMax})`)
+      try {
+        requirements.push(this.requirement())
+      } catch (error) {
+        if (error instanceof SelectorError) throw new SelectorError(`unable to parse requirement: ${error.message}`)
+        throw error
+      }
+      const after = this.take(true)
+      if (after.kind === 'end') return requirements
+      if (after.kind !== ',') throw new SelectorError(`found '${after.literal}', expected: ',' or 'end of string'`)
+      const following = this.peek(true)
+      if (following.kind !== 'identifier' && following.kind !== '!') throw new SelectorError(`found '${following.literal}', expected: identifier after ','`)
+    }
+  }
+
+  private requirement(): Requirement {
+    let token = this.take(true)
+    const absent = token.kind === '!'
+    if (absent) token = this.take(true)
+    if (token.kind !== 'identifier') throw new SelectorError(`found '${token.literal}', expected: identifier`)
+    const key = token.literal
+    const keyErrors = isQualifiedName(key)
+    // The key is checked with no field path, which Go prints as <nil>.
+    if (keyErrors.length > 0) throw new SelectorError(`<nil>: Invalid value: ${JSON.stringify(key)}: ${keyErrors.join('; ')}`)
+    const next = this.peek(true).kind
+    if (absent || next === 'end' || next === ',') return {key, operator: absent ? '!' : 'exists', values: []}
+    const operatorToken = this.take(false)
+    const operator = binaryOperators.get(operatorToken.kind)
+    if (!operator) throw new SelectorError(`found '${operatorToken.literal}', expected: in, notin, =, ==, !=, gt, lt`)
+    const values = operator === 'in' || operator === 'notin' ? this.valueSet() : [this.exactValue()]
+    return checkedRequirement(key, operator, [...new Set(values)].sort())
+  }
+
+  private valueSet(): string[] {
+    const open = this.take(true)
+    if (open.kind !== '(') throw new SelectorError(`found '${open.literal}' expected: '('`)
+    const first = this.peek(true)
+    if (first.kind === ')') {
+      this.take(true)
+      return ['']
+    }
+    if (first.kind !== 'identifier' && first.kind !== ',') throw new SelectorError(`found '${first.literal}', expected: ',', ')' or identifier`)
+    const values = this.identifiers()
+    // apimachinery names the token it saw first, not the one that failed.
+    if (this.take(true).kind !== ')') throw new SelectorError(`found '${first.literal}', expected: ')'`)
+    return values
+  }
+
+  /** A comma-separated list; empty places are empty values. */
+  private identifiers(): string[] {
+    const values: string[] = []
+    for (;;) {
+      const token = this.take(true)
+      if (token.kind === 'identifier') {
+        values.push(token.literal)
+        const next = this.peek(true)
+        if (next.kind === ',') continue
+        if (next.kind === ')') return values
+        throw new SelectorError(`found '${next.literal}', expected: ',' or ')'`)
+      }
+      if (token.kind !== ',') throw new SelectorError(`found '${token.literal}', expected: ',', or identifier`)
+      if (values.length === 0) values.push('')
+      const next = this.peek(true)
+      if (next.kind === ')') {
+        values.push('')
+        return values
+      }
+      if (next.kind === ',') {
+        this.take(true)
+        values.push('')
+      }
+    }
+  }
+
+  private exactValue(): string {
+    const next = this.peek(true)
+    if (next.kind === 'end' || next.kind === ',') return ''
+    const token = this.take(true)
+    if (token.kind === 'identifier') return token.literal
+    throw new SelectorError(`found '${token.literal}', expected: identifier`)
+  }
+}
+
+/** NewRequirement's checks of the values (the key was checked already), aggregated as apimachinery does. */
+function checkedRequirement(key: string, operator: SelectorOperator, values: string[]): Requirement {
+  const errors: string[] = []
+  if (operator === 'gt' || operator === 'lt') {
+    values.forEach((value, index) => {
+      if (!/^[+-]?\d+$/.test(value)) errors.push(`values[${index}]: Invalid value: ${JSON.stringify(value)}: for 'Gt', 'Lt' operators, the value must be an integer`)
+    })
+  }
+  values.forEach((value, index) => {
+    const valueErrors = isValidLabelValue(value)
+    if (valueErrors.length > 0) errors.push(`values[${index}][${key}]: Invalid value: ${JSON.stringify(value)}: ${valueErrors.join('; ')}`)
+  })
+  if (errors.length > 0) throw new SelectorError(aggregated(errors))
+  return {key, operator, values}
+}
+
+/** Parses the string form: `app=web,tier!=db,env in (a,b),!legacy,release`, with apimachinery's grammar and errors. */
+export function parseLabelSelector(text: string): LabelSelector {
+  return new SelectorParser(selectorTokens(text)).parse()
 }
 
 export interface LabelSelectorObject {

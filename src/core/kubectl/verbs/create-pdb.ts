@@ -19,7 +19,7 @@ export function labelSelectorObject(text: string): LabelSelectorObject {
   try {
     requirements = parseLabelSelector(text)
   } catch (error) {
-    if (error instanceof SelectorError) throw new KubectlError(error.message)
+    if (error instanceof SelectorError) throw new KubectlError(`couldn't parse the selector string "${text}": ${error.message}`)
     throw error
   }
   const selector: LabelSelectorObject = {}
