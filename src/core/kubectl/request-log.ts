@@ -31,15 +31,17 @@ export class RequestLog {
   constructor(
     readonly level: number,
     private readonly write: (text: string) => void,
-    private readonly now: () => number = Date.now,
+    /** Wall time in milliseconds with a fraction (microseconds that never run backwards). */
+    private readonly now: () => number = () => performance.timeOrigin + performance.now(),
     private readonly pid: number = process.pid,
   ) {}
 
   /** klog's header: severity, MMDD, wall time to the microsecond, the process id, the source line. */
   private line(source: string, message: string): void {
-    const time = new Date(this.now())
+    const milliseconds = this.now()
+    const time = new Date(Math.floor(milliseconds))
     const two = (value: number) => String(value).padStart(2, '0')
-    const micros = String(time.getMilliseconds() * 1000 + Math.floor((performance.now() % 1) * 1000)).padStart(6, '0')
+    const micros = String(Math.floor((milliseconds % 1000) * 1000)).padStart(6, '0')
     const stamp = `${two(time.getMonth() + 1)}${two(time.getDate())} ${two(time.getHours())}:${two(time.getMinutes())}:${two(time.getSeconds())}.${micros}`
     this.write(`I${stamp} ${String(this.pid).padStart(7)} ${source}] ${message}\n`)
   }
