@@ -57,7 +57,8 @@ describe('kubemu kubectl', () => {
     expect(changed.stdout).toBe('namespace/team-a unchanged\ndeployment.apps/web configured\nconfigmap/settings configured\n')
     const listed = await kubectl('-n team-a get deploy,cm')
     expect(ages(listed.stdout)).toBe(
-      'NAME                  READY   UP-TO-DATE   AVAILABLE   AGE\ndeployment.apps/web   3/3     3            3           ##\n\nNAME                 DATA   AGE\nconfigmap/settings   1      ##\n',
+      // The root CA publisher's ConfigMap is in every namespace, as in a real cluster.
+      'NAME                  READY   UP-TO-DATE   AVAILABLE   AGE\ndeployment.apps/web   3/3     3            3           ##\n\nNAME                         DATA   AGE\nconfigmap/kube-root-ca.crt   1      ##\nconfigmap/settings           1      ##\n',
     )
     const yaml = await kubectl('get configmap settings -n team-a -o yaml')
     expect(yaml.stdout).toContain('  kubectl.kubernetes.io/last-applied-configuration: |\n      {"apiVersion":"v1","data":{"color":"red"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"settings","namespace":"team-a"}}\n')
@@ -65,7 +66,7 @@ describe('kubemu kubectl', () => {
     const names = await kubectl('get deployments -n team-a -o name')
     expect(names.stdout).toBe('deployment.apps/web\n')
     const json = await kubectl('get cm -n team-a -o json')
-    expect(JSON.parse(json.stdout)).toMatchObject({apiVersion: 'v1', kind: 'List', metadata: {resourceVersion: ''}, items: [{kind: 'ConfigMap', metadata: {name: 'settings'}}]})
+    expect(JSON.parse(json.stdout)).toMatchObject({apiVersion: 'v1', kind: 'List', metadata: {resourceVersion: ''}, items: [{kind: 'ConfigMap', metadata: {name: 'kube-root-ca.crt'}}, {kind: 'ConfigMap', metadata: {name: 'settings'}}]})
     const created = await kubectl(`create -f ${manifest}`)
     expect(created.status).toBe(1)
     expect(created.stderr).toContain(`Error from server (AlreadyExists): error when creating "${manifest}": deployments.apps "web" already exists\n`)
@@ -238,11 +239,12 @@ describe('kubemu kubectl', () => {
     const lines = ages(output).split('\n').filter((line) => line.length > 0)
     expect(lines).toEqual([
       // Later rows widen a column when they need to; earlier ones were printed already.
-      'EVENT   NAME   DATA   AGE',
-      'ADDED   seed   1      ##',
-      'ADDED   watched   1      ##',
-      'MODIFIED   watched   1      ##',
-      'DELETED    watched   1      ##',
+      'EVENT   NAME               DATA   AGE',
+      'ADDED   kube-root-ca.crt   1      ##',
+      'ADDED   seed               1      ##',
+      'ADDED   watched            1      ##',
+      'MODIFIED   watched            1      ##',
+      'DELETED    watched            1      ##',
     ])
   }, 60_000)
 
