@@ -52,7 +52,7 @@ describe('Kubernetes on any quorum (one-shot)', () => {
     expect(await run('kubectl get configmap lost')).toMatchObject({status: 1, stderr: 'Error from server (NotFound): configmaps "lost" not found\n'})
     expect(await run('kubectl create configmap after --from-literal=g=h')).toMatchObject({status: 0, stdout: 'configmap/after created\n'})
     expect((await run('member start infra1')).status).toBe(0)
-    expect(await run('kubectl get configmaps -o name')).toMatchObject({status: 0, stdout: 'configmap/after\nconfigmap/kept\n'})
+    expect(await run('kubectl get configmaps -o name')).toMatchObject({status: 0, stdout: 'configmap/after\nconfigmap/kept\nconfigmap/kube-root-ca.crt\n'})
   }, 120_000)
 
   it('says the same for a cluster Kubernetes never used (its etcd user cannot be made without a quorum)', async () => {
