@@ -51,7 +51,8 @@ describe('kubemu kubectl config', () => {
     // The context's namespace is where commands go without -n.
     await runShell(`${kubemu} kubectl config set-context --current --namespace=kube-system`, {cwd: home, env: {...environment, KUBECONFIG: ours}})
     const listed = await runShell(`${kubemu} kubectl get serviceaccounts -o name`, {cwd: home, env: {...environment, KUBECONFIG: ours}})
-    expect(listed.stdout).toBe('serviceaccount/coredns\nserviceaccount/default\n')
+    // kube-system holds the addons' accounts (CoreDNS's, kube-proxy's) beside the default one.
+    expect(listed.stdout).toBe('serviceaccount/coredns\nserviceaccount/default\nserviceaccount/kube-proxy\n')
     const inDefault = await runShell(`${kubemu} kubectl get services -o name`, {cwd: home, env: {...environment, KUBECONFIG: ours}})
     expect(inDefault.stdout).toBe('service/kube-dns\n')
   }, 120_000)
