@@ -32,6 +32,7 @@ export class ApiClientError extends Error {
 export const isNotFound = (error: unknown): boolean => error instanceof ApiClientError && error.code === 404
 export const isConflict = (error: unknown): boolean => error instanceof ApiClientError && error.code === 409
 export const isAlreadyExists = (error: unknown): boolean => error instanceof ApiClientError && error.reason === 'AlreadyExists'
+export const isForbidden = (error: unknown): boolean => error instanceof ApiClientError && error.code === 403
 export const isGone = (error: unknown): boolean => error instanceof ApiClientError && error.code === 410
 
 export function resourceKey(resource: ResourceRef): string {

@@ -14,6 +14,11 @@ import {WorkQueue} from '../client/work-queue.js'
 import type {Clock} from '../util/clock.js'
 import {forEachConcurrently} from '../util/concurrency.js'
 
+/** Whether a namespace takes new objects: it exists and is not being deleted (as the namespace controllers check it). */
+export function isActiveNamespace(namespace: KubeObject | undefined): boolean {
+  return namespace !== undefined && !namespace.metadata.deletionTimestamp && (namespace as {status?: {phase?: string}}).status?.phase !== 'Terminating'
+}
+
 /** client-go's default controller rate limiter: 5 ms, doubling per failure of a key, at most 1000 s. */
 export const failureBackoffInitialMilliseconds = 5
 export const failureBackoffMaxMilliseconds = 1_000_000

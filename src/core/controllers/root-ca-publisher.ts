@@ -2,12 +2,12 @@
 // namespace holds a ConfigMap "kube-root-ca.crt" with the cluster's CA, the one each pod's
 // service-account volume projects as ca.crt; a deleted or edited one is put back.
 import {jsonEqual, type KubeObject} from '../api/object.js'
-import {type ApiClient, ApiClientError, isAlreadyExists, isNotFound} from '../client/client.js'
+import {type ApiClient, isAlreadyExists, isForbidden, isNotFound} from '../client/client.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
 import type {Clock} from '../util/clock.js'
-import {Controller} from './controller.js'
+import {Controller, isActiveNamespace} from './controller.js'
 
 export const rootCaConfigMapName = 'kube-root-ca.crt'
 const descriptionAnnotation = 'kubernetes.io/description'
@@ -45,7 +45,7 @@ export class RootCaPublisher extends Controller {
 
   protected async reconcile(namespace: string): Promise<void> {
     const found = this.namespaces.get(namespace)
-    if (!found || found.metadata.deletionTimestamp || (found as {status?: {phase?: string}}).status?.phase === 'Terminating') return
+    if (!isActiveNamespace(found)) return
     this.certificate ??= this.rootCertificate()
     const data = {'ca.crt': this.certificate}
     const current = this.configMaps.get(`${namespace}/${rootCaConfigMapName}`)
@@ -64,5 +64,3 @@ export class RootCaPublisher extends Controller {
     await this.client.patch(resources.configMaps, namespace, rootCaConfigMapName, {metadata: {annotations: {[descriptionAnnotation]: description}}, data: {...removed, ...data}})
   }
 }
-
-const isForbidden = (error: unknown): boolean => error instanceof ApiClientError && error.code === 403

@@ -6,7 +6,7 @@ import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
 import type {Clock} from '../util/clock.js'
-import {Controller} from './controller.js'
+import {Controller, isActiveNamespace} from './controller.js'
 
 export class ServiceAccountController extends Controller {
   private readonly namespaces: Informer<KubeObject>
@@ -30,7 +30,7 @@ export class ServiceAccountController extends Controller {
 
   protected async reconcile(namespace: string): Promise<void> {
     const found = this.namespaces.get(namespace)
-    if (!found || found.metadata.deletionTimestamp || (found as {status?: {phase?: string}}).status?.phase === 'Terminating') return
+    if (!isActiveNamespace(found)) return
     if (this.accounts.get(`${namespace}/default`)) return
     try {
       await this.client.create(resources.serviceAccounts, {kind: 'ServiceAccount', apiVersion: 'v1', metadata: {name: 'default', namespace}})
