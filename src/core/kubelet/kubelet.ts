@@ -299,8 +299,15 @@ export class Kubelets implements ControlLoop {
     const restarts = Math.max(...statuses.map((status) => Number(status.restartCount ?? 0)))
     const backoff = restartBackoffMilliseconds(restarts + 1)
     const finished = terminatedStatus(pod, exitCode, 'Failed', finishedAt).containerStatuses as Array<Record<string, unknown>>
+    // A container waiting to restart is not ready, so neither is the pod (it leaves its Services' endpoints).
+    const at = formatTimestamp(now)
+    const unready = `containers with unready status: [${finished.map((entry) => String(entry.name)).join(' ')}]`
+    const waitingConditions = conditions.map((condition) =>
+      (condition.type === 'Ready' || condition.type === 'ContainersReady') ? {type: condition.type, status: 'False', lastProbeTime: null, lastTransitionTime: condition.status === 'False' ? condition.lastTransitionTime : at, reason: 'ContainersNotReady', message: unready} : condition,
+    )
     const status = {
       ...(pod.status as Record<string, unknown>),
+      conditions: waitingConditions,
       containerStatuses: finished.map((entry) => ({...entry, state: {waiting: {reason: 'CrashLoopBackOff', message: `back-off ${backoff / 1000}s restarting failed container=${entry.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`}}, lastState: entry.state, restartCount: restarts + 1, ready: false, started: false})),
     }
     await this.writeStatus(pod, status)
