@@ -7,6 +7,8 @@ import type {ProxyMemory} from '../proxy/memory.js'
 import {type KubeProxyConfiguration, nodeAddresses, userspaceProxyPort} from '../proxy/node-rules.js'
 import {nodeProxyState, type NodeProxyState, syncedProxyState} from '../proxy/kube-proxy.js'
 import {routeConnection} from '../proxy/route.js'
+import {ipvsNodeState, ipvsSchedulerDefault} from '../proxy/ipvs.js'
+import {routeIpvs} from '../proxy/ipvs-route.js'
 import type {ProxiedEndpoint, ProxiedServicePort} from '../proxy/service-ports.js'
 import type {SyncedRulesStore} from '../proxy/synced-rules.js'
 import {listenerOn} from './container-servers.js'
@@ -118,6 +120,21 @@ export function routePath(context: PathContext, from: NetworkSource, ip: string,
       if (chosen.endpoint) {
         destinationIp = chosen.endpoint.ip
         destinationPort = chosen.endpoint.port
+        break
+      }
+    } else if (state.configuration.mode === 'ipvs') {
+      const ipvs = ipvsNodeState(state.ports, state.node, state.configuration.ipvsScheduler ?? ipvsSchedulerDefault)
+      const routed = routeIpvs(ipvs, nodeName, {sourceIp, destinationIp, destinationPort, protocol: 'tcp'}, memory, view.nowMilliseconds)
+      for (const step of routed.steps.slice(0, 1)) hops.push({step: 'rules', detail: step})
+      if (routed.verdict === 'no real servers') {
+        hops.push({step: 'endpoint', detail: routed.steps.at(-1)!})
+        return {outcome: 'refused', hops, ip: destinationIp, port: destinationPort}
+      }
+      if (routed.real) {
+        const endpoint = routed.real.endpoint
+        hops.push({step: 'endpoint', detail: `${endpoint.endpoint}${endpoint.pod ? ` (${endpoint.pod.namespace}/${endpoint.pod.name})` : ''}: ${routed.steps.at(-1)}`})
+        destinationIp = endpoint.ip
+        destinationPort = endpoint.port
         break
       }
     } else {

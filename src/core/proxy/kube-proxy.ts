@@ -5,6 +5,7 @@ import {formatTimestamp, type KubeObject} from '../api/object.js'
 import {type ApiClient, isNotFound} from '../client/client.js'
 import {resources} from '../client/resources.js'
 import type {IptablesTable} from './iptables.js'
+import {dummyInterface, ipsetListing, ipvsadmList, ipvsNodeState, ipvsSchedulerDefault} from './ipvs.js'
 import type {ProxyMemory} from './memory.js'
 import {kubeProxyConfiguration, type KubeProxyConfiguration, nodeRules, proxierNode, saveRules, userspaceTable} from './node-rules.js'
 import type {NodeRules, ProxierNode} from './proxier.js'
@@ -36,12 +37,12 @@ export interface NodeProxyState {
 export function nodeProxyState(configuration: KubeProxyConfiguration, node: KubeObject, services: readonly KubeObject[], endpointSlices: readonly KubeObject[]): NodeProxyState {
   const ports = proxiedServicePorts(services, endpointSlices)
   const proxied = proxierNode(node, configuration)
-  return {configuration, node: proxied, ports, rules: nodeRules(ports, proxied, configuration.mode)}
+  return {configuration, node: proxied, ports, rules: nodeRules(ports, proxied, configuration)}
 }
 
 /** The rules a node's kube-proxy last synced into its kernel. */
 export function syncedProxyState(sync: NodeSync): NodeProxyState {
-  return {configuration: sync.configuration, node: sync.node, ports: sync.ports, rules: nodeRules(sync.ports, sync.node, sync.configuration.mode), sync}
+  return {configuration: sync.configuration, node: sync.node, ports: sync.ports, rules: nodeRules(sync.ports, sync.node, sync.configuration), sync}
 }
 
 /**
@@ -57,10 +58,18 @@ async function nodeState(client: ApiClient, synced: SyncedRulesStore, nodeName: 
   return nodeProxyState(configuration, node, services.items, slices.items)
 }
 
-/** `kubemu node rules NODE`: iptables-save text (iptables mode, or userspace's portals with --table), or the userspace proxies' table. */
+/**
+ * `kubemu node rules NODE`: iptables-save text (iptables mode, or a table of the other modes with
+ * --table), the userspace proxies' table, or in ipvs mode what `ipvsadm -Ln`, `ip addr show
+ * kube-ipvs0`, `ipset list` and `iptables-save` print on such a node.
+ */
 export async function showNodeRules(client: ApiClient, synced: SyncedRulesStore, memory: ProxyMemory, nodeName: string, table?: IptablesTable): Promise<string> {
   const state = await nodeState(client, synced, nodeName)
   if (state.configuration.mode === 'userspace' && !table) return userspaceTable(state.ports, state.node, memory)
+  if (state.configuration.mode === 'ipvs' && !table) {
+    const ipvs = ipvsNodeState(state.ports, state.node, state.configuration.ipvsScheduler ?? ipvsSchedulerDefault)
+    return [`# ipvsadm -Ln\n${ipvsadmList(ipvs)}`, `# ip addr show kube-ipvs0\n${dummyInterface(ipvs, state.node)}`, `# ipset list\n${ipsetListing(ipvs)}`, `# iptables-save\n${saveRules(state.rules)}`].join('\n')
+  }
   return saveRules(state.rules, table)
 }
 
