@@ -132,7 +132,7 @@ export function routePath(context: PathContext, from: NetworkSource, ip: string,
       }
       if (routed.real) {
         const endpoint = routed.real.endpoint
-        hops.push({step: 'endpoint', detail: `${endpoint.endpoint}${endpoint.pod ? ` (${endpoint.pod.namespace}/${endpoint.pod.name})` : ''}: ${routed.steps.at(-1)}`})
+        hops.push({step: 'endpoint', detail: `${routed.server!.address}:${routed.server!.port} → ${endpoint.endpoint}${endpoint.pod ? ` (${endpoint.pod.namespace}/${endpoint.pod.name})` : ''}: ${routed.steps.at(-1)}`})
         destinationIp = endpoint.ip
         destinationPort = endpoint.port
         break
@@ -184,4 +184,22 @@ function deliver(context: PathContext, hops: NetworkHop[], sourceIp: string, sou
     return {outcome: 'timeout', hops, ip, port, deniedBy: verdict.deniedBy, pod, node}
   }
   return {outcome: 'connected', hops, ip, port, pod, node, sourceIp}
+}
+
+/** `localhost` and 127.0.0.0/8: the loopback of the network namespace the connection starts in. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+}
+
+/**
+ * A connection from a pod to its own loopback: the pod's containers share one network namespace,
+ * so whichever of them listens on the port takes it (no rules, no policy: it never leaves the pod).
+ */
+export function loopbackPath(view: ClusterNetworkView, from: Extract<NetworkSource, {kind: 'pod'}>, host: string, port: number): PathResult {
+  const ip = host === 'localhost' ? '127.0.0.1' : host
+  const pod = findPod(view, from.namespace, from.name)
+  if (!pod || !podIpOf(pod)) return {outcome: 'timeout', hops: [{step: 'node', detail: `pod ${from.namespace}/${from.name} has no network (not running)`}], ip, port}
+  const node = String((pod.spec as {nodeName?: string}).nodeName ?? '')
+  const hops: NetworkHop[] = [{step: 'pod', detail: `${host}:${port} is the loopback of pod ${podName(pod)}: its containers share one network namespace`}]
+  return {outcome: 'connected', hops, ip, port, pod, node, sourceIp: ip}
 }
