@@ -33,6 +33,7 @@ import {hostPodNetwork} from './network-commands.js'
 import type {Profile} from '../scheduler/profile.js'
 import {clusterSchedulerProfiles, installSchedulerConfiguration, schedulerConfigurationFileName} from './scheduler-config.js'
 import {FileSyncedRules} from '../proxy/synced-rules.js'
+import {FileSchedulingReports} from '../scheduler/reports.js'
 
 /** How often the loops look for due work when nothing wakes them (watch events arrive sooner). */
 export const upTickMilliseconds = 250
@@ -119,6 +120,7 @@ export async function runUp(options: UpOptions): Promise<void> {
 async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, log: (line: string) => void, schedulerProfiles: Profile[] | undefined): Promise<void> {
   let api: KubernetesHandler | null = null
   const syncedRules = new FileSyncedRules(folder)
+  const schedulingReports = new FileSchedulingReports(folder)
   const network = hostPodNetwork(async () => {
     if (api === null) throw new Error('invariant: the pod network is used before the API server is open')
     return api
@@ -146,7 +148,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       clock,
       log,
       frontDoor: () => etcd,
-      plane: (server, active) => new ControlPlane(server, clock, Math.random, (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers, schedulerProfiles, syncedRules, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate}),
+      plane: (server, active) => new ControlPlane(server, clock, Math.random, (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers, schedulerProfiles, syncedRules, schedulingReports, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate}),
     })
     // HTTPS for kubectl and client libraries (the kubeconfig trusts the cluster's CA); plain
     // HTTP on a free loopback port for kubemu's own commands, which up.json names.
