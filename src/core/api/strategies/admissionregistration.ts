@@ -84,7 +84,7 @@ function validateResources(resources: string[], path: FieldPath): FieldError[] {
   return errors
 }
 
-function validateRule(rule: JsonObject, path: FieldPath): FieldError[] {
+export function validateRule(rule: JsonObject, path: FieldPath): FieldError[] {
   const errors: FieldError[] = []
   const operations = strings(rule.operations)
   if (operations.length === 0) errors.push(fieldError.required(path.child('operations')))
@@ -109,7 +109,7 @@ function validateRule(rule: JsonObject, path: FieldPath): FieldError[] {
 }
 
 /** metav1validation.ValidateLabelSelector. */
-function validateLabelSelector(selector: JsonObject, path: FieldPath): FieldError[] {
+export function validateLabelSelector(selector: JsonObject, path: FieldPath): FieldError[] {
   const errors: FieldError[] = []
   objects(selector.matchExpressions).forEach((expression, index) => {
     const at = path.child('matchExpressions').index(index)
