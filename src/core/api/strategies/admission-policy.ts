@@ -2,16 +2,14 @@
 // kube-apiserver's validation of them (pkg/apis/admissionregistration/validation), CEL expressions
 // compiled at create time so a bad one is refused with the compiler's message; and the
 // matchConditions every admission place shares.
-import {celCompileFailure} from '../cel.js'
 import {fieldError, type FieldError, FieldPath} from '../field-errors.js'
-import {isDns1035Label, isDns1123Subdomain, isQualifiedName} from '../names.js'
+import {isDns1035Label, isDns1123Subdomain} from '../names.js'
 import {isJsonObject, type JsonObject, type KubeObject} from '../object.js'
-import {validateLabelSelector, validateRule} from './admissionregistration.js'
+import {validateExpression, validateLabelSelector, validateMatchConditions, validateRule} from './admissionregistration.js'
 import {defineStrategy} from './base.js'
 import {objects, str} from './json-fields.js'
 import type {Strategy} from './strategy.js'
 
-export const matchConditionsMax = 64
 const supportedFailurePolicies = ['Fail', 'Ignore']
 const supportedMatchPolicies = ['Equivalent', 'Exact']
 const supportedValidationActions = ['Audit', 'Deny', 'Warn']
@@ -29,36 +27,7 @@ export function policyVariables(hasParams: boolean, place: 'validation' | 'messa
   return names
 }
 
-/** What a webhook's matchConditions may read. */
-export const webhookMatchConditionVariables = ['object', 'oldObject', 'request', 'authorizer']
-
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map((item) => str(item)) : [])
-
-function validateExpression(path: FieldPath, expression: string, variables: readonly string[]): FieldError[] {
-  const failure = celCompileFailure(expression, variables)
-  return failure === null ? [] : [fieldError.invalid(path, expression, failure)]
-}
-
-/** validateMatchConditions: named, qualified, unique conditions whose expressions compile. */
-export function validateMatchConditions(conditions: unknown, path: FieldPath, variables: readonly string[]): FieldError[] {
-  const list = objects(conditions)
-  const errors: FieldError[] = []
-  if (list.length > matchConditionsMax) errors.push(fieldError.tooMany(path, list.length, matchConditionsMax))
-  const names = new Set<string>()
-  list.forEach((condition, index) => {
-    const at = path.index(index)
-    const expression = str(condition.expression).trim()
-    if (expression.length === 0) errors.push(fieldError.required(at.child('expression')))
-    else errors.push(...validateExpression(at.child('expression'), expression, variables))
-    const name = str(condition.name)
-    if (name.length === 0) errors.push(fieldError.required(at.child('name')))
-    else for (const message of isQualifiedName(name)) errors.push(fieldError.invalid(at.child('name'), name, message))
-    if (name.length === 0) return
-    if (names.has(name)) errors.push(fieldError.duplicate(at.child('name'), name))
-    else names.add(name)
-  })
-  return errors
-}
 
 function validateParamKind(paramKind: JsonObject, path: FieldPath): FieldError[] {
   const errors: FieldError[] = []
