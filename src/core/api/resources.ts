@@ -58,6 +58,8 @@ const entries: Entry[] = [
   },
   {group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', resource: 'mutatingwebhookconfigurations', namespaced: false, categories: ['api-extensions'], schema: admissionregistration.mutatingWebhookConfiguration},
   {group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', resource: 'validatingwebhookconfigurations', namespaced: false, categories: ['api-extensions'], schema: admissionregistration.validatingWebhookConfiguration},
+  {group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy', resource: 'validatingadmissionpolicies', namespaced: false, categories: ['api-extensions'], schema: admissionregistration.validatingAdmissionPolicy, status: true},
+  {group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding', resource: 'validatingadmissionpolicybindings', namespaced: false, categories: ['api-extensions'], schema: admissionregistration.validatingAdmissionPolicyBinding},
   {group: 'apps', kind: 'ControllerRevision', resource: 'controllerrevisions', namespaced: true, schema: apps.controllerRevision},
   {group: 'apps', kind: 'DaemonSet', resource: 'daemonsets', shortNames: ['ds'], namespaced: true, categories: ['all'], schema: apps.daemonSet, status: true},
   {group: 'apps', kind: 'Deployment', resource: 'deployments', shortNames: ['deploy'], namespaced: true, categories: ['all'], schema: apps.deployment, status: true, scale: true},

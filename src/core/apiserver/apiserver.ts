@@ -19,6 +19,7 @@ import {StorageObjectInUseProtection} from './admission/storage-object-in-use-pr
 import {PodSecurityAdmission} from './admission/pod-security.js'
 import {ResourceQuotaAdmission} from './admission/resource-quota.js'
 import {MutatingAdmissionWebhook, ValidatingAdmissionWebhook} from './admission/webhook-dispatch.js'
+import {ValidatingAdmissionPolicyPlugin} from './admission/validating-admission-policy.js'
 import {type AuditSink, auditEvent} from './audit.js'
 import {type ObjectLookup, TokenAuthenticator} from './authentication/authenticator.js'
 import {type ClusterCredentials, MemoryCredentials} from './authentication/credentials.js'
@@ -86,6 +87,7 @@ export function defaultAdmissionPlugins(reader: AdmissionReader): AdmissionPlugi
     new StorageObjectInUseProtection(),
     new DefaultIngressClassAdmission(reader),
     new MutatingAdmissionWebhook(reader),
+    new ValidatingAdmissionPolicyPlugin(reader),
     new ValidatingAdmissionWebhook(reader),
     new ResourceQuotaAdmission(reader),
   ]

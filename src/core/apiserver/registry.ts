@@ -249,8 +249,11 @@ export class Registry {
       if (object.metadata.uid && object.metadata.uid !== current.metadata.uid) {
         throw apiErrors.conflict(definition, name, `Precondition failed: UID in precondition: ${current.metadata.uid}, UID in object meta: ${object.metadata.uid}`)
       }
-      if (options.subresource === 'status') strategy.prepareForStatusUpdate(object, current)
-      else {
+      if (options.subresource === 'status') {
+        // Mutating admission sees the request as sent; the status strategy then keeps only status.
+        await (options.admission ?? noAdmission).mutate(object, current)
+        strategy.prepareForStatusUpdate(object, current)
+      } else {
         strategy.defaults(object)
         await (options.admission ?? noAdmission).mutate(object, current)
       }

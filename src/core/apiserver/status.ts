@@ -25,7 +25,7 @@ export type StatusReason =
   | ''
 
 export interface StatusCause {
-  reason: string
+  reason?: string
   message: string
   field?: string
 }

@@ -28,7 +28,7 @@ export function statusText(status: StatusBody): string {
     const details = status.details
     if (!details) return 'The request is invalid'
     let text = details.kind || details.name ? `The ${details.kind ?? ''} ${JSON.stringify(details.name ?? '')} is invalid` : 'The request is invalid'
-    const causes = (details.causes ?? []).map((cause) => (cause.field ? `${cause.field}: ${cause.message ?? ''}` : cause.message ?? ''))
+    const causes = [...new Set((details.causes ?? []).map((cause) => `${cause.field ?? ''}: ${cause.message ?? ''}`))]
     if (causes.length === 1) text += `: ${causes[0]}`
     else if (causes.length > 1) text += `: \n${causes.map((cause) => `* ${cause}`).join('\n')}`
     return text

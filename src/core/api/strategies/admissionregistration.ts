@@ -4,6 +4,7 @@
 import {fieldError, type FieldError, FieldPath} from '../field-errors.js'
 import {isDns1035Label, isDns1123Subdomain, isQualifiedName} from '../names.js'
 import {isJsonObject, type JsonObject, type KubeObject} from '../object.js'
+import {celCompileFailure} from '../cel.js'
 import {defineStrategy} from './base.js'
 import {objects, str} from './json-fields.js'
 import type {Strategy} from './strategy.js'
@@ -40,6 +41,37 @@ function defaultWebhooks(object: KubeObject, mutating: boolean): void {
     const clientConfig = isJsonObject(hook.clientConfig) ? hook.clientConfig : null
     if (clientConfig && isJsonObject(clientConfig.service)) clientConfig.service.port ??= webhookServicePortDefault
   }
+}
+
+export const matchConditionsMax = 64
+/** What a webhook's matchConditions may read. */
+export const webhookMatchConditionVariables = ['object', 'oldObject', 'request', 'authorizer']
+
+/** A CEL expression that must compile with `variables`: kube's "compilation failed: …" otherwise. */
+export function validateExpression(path: FieldPath, expression: string, variables: readonly string[]): FieldError[] {
+  const failure = celCompileFailure(expression, variables)
+  return failure === null ? [] : [fieldError.invalid(path, expression, failure)]
+}
+
+/** validateMatchConditions: named, qualified, unique conditions whose expressions compile. */
+export function validateMatchConditions(conditions: unknown, path: FieldPath, variables: readonly string[]): FieldError[] {
+  const list = objects(conditions)
+  const errors: FieldError[] = []
+  if (list.length > matchConditionsMax) errors.push(fieldError.tooMany(path, list.length, matchConditionsMax))
+  const names = new Set<string>()
+  list.forEach((condition, index) => {
+    const at = path.index(index)
+    const expression = str(condition.expression).trim()
+    if (expression.length === 0) errors.push(fieldError.required(at.child('expression')))
+    else errors.push(...validateExpression(at.child('expression'), expression, variables))
+    const name = str(condition.name)
+    if (name.length === 0) errors.push(fieldError.required(at.child('name')))
+    else for (const message of isQualifiedName(name)) errors.push(fieldError.invalid(at.child('name'), name, message))
+    if (name.length === 0) return
+    if (names.has(name)) errors.push(fieldError.duplicate(at.child('name'), name))
+    else names.add(name)
+  })
+  return errors
 }
 
 /** IsFullyQualifiedName: a DNS subdomain of at least three segments. */
@@ -84,7 +116,7 @@ function validateResources(resources: string[], path: FieldPath): FieldError[] {
   return errors
 }
 
-function validateRule(rule: JsonObject, path: FieldPath): FieldError[] {
+export function validateRule(rule: JsonObject, path: FieldPath): FieldError[] {
   const errors: FieldError[] = []
   const operations = strings(rule.operations)
   if (operations.length === 0) errors.push(fieldError.required(path.child('operations')))
@@ -109,7 +141,7 @@ function validateRule(rule: JsonObject, path: FieldPath): FieldError[] {
 }
 
 /** metav1validation.ValidateLabelSelector. */
-function validateLabelSelector(selector: JsonObject, path: FieldPath): FieldError[] {
+export function validateLabelSelector(selector: JsonObject, path: FieldPath): FieldError[] {
   const errors: FieldError[] = []
   objects(selector.matchExpressions).forEach((expression, index) => {
     const at = path.child('matchExpressions').index(index)
@@ -213,6 +245,7 @@ function validateWebhook(hook: JsonObject, path: FieldPath, mutating: boolean): 
   if (hasUrl === hasService) errors.push(fieldError.required(configPath, 'exactly one of url or service is required'))
   else if (hasUrl) errors.push(...validateWebhookUrl(configPath.child('url'), str(clientConfig.url)))
   else errors.push(...validateWebhookService(configPath.child('service'), clientConfig.service as JsonObject))
+  errors.push(...validateMatchConditions(hook.matchConditions, path.child('matchConditions'), webhookMatchConditionVariables))
   return errors
 }
 

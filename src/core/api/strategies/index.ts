@@ -1,6 +1,7 @@
 // The strategy of each kind, by group and kind; kinds without one get the generic strategy.
 import {clusterRoleBindingStrategy, clusterRoleStrategy, customResourceDefinitionStrategy, endpointSliceStrategy, leaseStrategy, podDisruptionBudgetStrategy, priorityClassStrategy, roleBindingStrategy, roleStrategy} from './access.js'
 import {mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy} from './admissionregistration.js'
+import {validatingAdmissionPolicyBindingStrategy, validatingAdmissionPolicyStrategy} from './admission-policy.js'
 import {horizontalPodAutoscalerStrategy} from './autoscaling.js'
 import {defineStrategy} from './base.js'
 import {configMapStrategy, endpointsStrategy, eventStrategy, limitRangeStrategy, namespaceStrategy, nodeStrategy, persistentVolumeClaimStrategy, podStrategy, podTemplateStrategy, resourceQuotaStrategy, secretStrategy, serviceAccountStrategy, serviceStrategy} from './core.js'
@@ -50,6 +51,8 @@ const strategies = new Map<string, Strategy>([
   ['apiextensions.k8s.io/CustomResourceDefinition', customResourceDefinitionStrategy],
   ['admissionregistration.k8s.io/ValidatingWebhookConfiguration', validatingWebhookConfigurationStrategy],
   ['admissionregistration.k8s.io/MutatingWebhookConfiguration', mutatingWebhookConfigurationStrategy],
+  ['admissionregistration.k8s.io/ValidatingAdmissionPolicy', validatingAdmissionPolicyStrategy],
+  ['admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding', validatingAdmissionPolicyBindingStrategy],
 ])
 
 const genericStrategy = defineStrategy()

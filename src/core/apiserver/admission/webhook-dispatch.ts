@@ -13,6 +13,9 @@ import {postReview, WebhookCallError} from './webhook-call.js'
 import {type ConfiguredWebhook, WebhookConfigurations} from './webhook-configurations.js'
 import {type GroupVersionResource, matchingResource, namespaceSelectorMatches, objectSelectorMatches} from './webhook-matching.js'
 import {applyJsonPatch, JsonPatchError} from './webhook-patch.js'
+import {webhookMatchConditionVariables} from '../../api/strategies/admissionregistration.js'
+import {strategyOf} from '../registry.js'
+import {evaluateMatchConditions, requestBindings} from './cel-admission.js'
 import {type AdmissionResult, admissionResult, admissionReviewRequest, InvalidResponseError} from './webhook-review.js'
 
 const admissionRegistrationGroup = 'admissionregistration.k8s.io'
@@ -45,12 +48,22 @@ class WebhookCaller {
       if (!target) continue
       if (!objectSelectorMatches(configured.hook, object, old)) continue
       if (!(await namespaceSelectorMatches(configured.hook, attributes, object, old, (namespace) => this.namespaceLabels(namespace)))) continue
+      if (!this.conditionsMatch(configured.hook, attributes, target, object, old)) continue
       if (attributes.dryRun && !['None', 'NoneOnDryRun'].includes(str(configured.hook.sideEffects))) {
         throw apiErrors.badRequest(`admission webhook ${JSON.stringify(str(configured.hook.name))} does not support dry run`)
       }
       matched.push({...configured, target})
     }
     return matched
+  }
+
+  /** matchConditions: any false skips the webhook; an error fails the request (Fail) or skips it (Ignore). */
+  private conditionsMatch(hook: JsonObject, attributes: AdmissionAttributes, target: GroupVersionResource, object: KubeObject | null, old: KubeObject | null): boolean {
+    if (!Array.isArray(hook.matchConditions) || hook.matchConditions.length === 0) return true
+    const bindings = requestBindings(attributes, target, object, old)
+    const result = evaluateMatchConditions(hook.matchConditions, webhookMatchConditionVariables, bindings, str(hook.failurePolicy) || 'Fail')
+    if (result.error !== null) throw apiErrors.forbidden(attributes.definition, attributes.name, result.error)
+    return result.matches
   }
 
   private async namespaceLabels(namespace: string): Promise<Record<string, string> | undefined> {
@@ -149,7 +162,10 @@ export class MutatingAdmissionWebhook implements AdmissionPlugin {
     else object.apiVersion = apiVersion
     if (kind === undefined) delete object.kind
     else object.kind = kind
-    return !jsonEqual(before, object)
+    const changed = !jsonEqual(before, object)
+    // The patched object is decoded again, with the kind's defaults, as kube-apiserver decodes it.
+    strategyOf(attributes.definition).defaults(object)
+    return changed
   }
 }
 

@@ -35,6 +35,12 @@ function versioned(object: KubeObject | null, target: GroupVersionResource, kind
 /** The request for one call: `target` is the group/version/resource the webhook's rule matched. */
 export function admissionReviewRequest(attributes: AdmissionAttributes, target: GroupVersionResource, object: KubeObject | null, old: KubeObject | null): AdmissionReviewRequest {
   const uid = randomUUID()
+  const request = admissionRequest(uid, attributes, target, object, old)
+  return {uid, body: JSON.stringify({kind: 'AdmissionReview', apiVersion: reviewApiVersion, request})}
+}
+
+/** An AdmissionRequest as kube-apiserver builds it, for a webhook and for CEL's `request`. */
+export function admissionRequest(uid: string, attributes: AdmissionAttributes, target: GroupVersionResource, object: KubeObject | null, old: KubeObject | null): Record<string, unknown> {
   const {definition, user} = attributes
   const optionsKind = attributes.operation === 'CONNECT' ? null : optionsKinds[attributes.operation]
   const request: Record<string, unknown> = {
@@ -59,7 +65,7 @@ export function admissionReviewRequest(attributes: AdmissionAttributes, target: 
     dryRun: attributes.dryRun,
     options: optionsKind ? {kind: optionsKind, apiVersion: 'meta.k8s.io/v1', ...(attributes.dryRun ? {dryRun: ['All']} : {})} : null,
   }
-  return {uid, body: JSON.stringify({kind: 'AdmissionReview', apiVersion: reviewApiVersion, request})}
+  return request
 }
 
 /** Go's encoding/json error for text that is not JSON. */

@@ -2,7 +2,7 @@
 // additionalPrinterColumns (or Name and Age), else the default Name / Created At table.
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import type {ResourceDefinition} from '../../api/scheme.js'
-import {webhookConfigurationPrinter} from './admissionregistration.js'
+import {validatingAdmissionPolicyBindingPrinter, validatingAdmissionPolicyPrinter, webhookConfigurationPrinter} from './admissionregistration.js'
 import {horizontalPodAutoscalerPrinter} from './autoscaling.js'
 import {
   configMapPrinter,
@@ -76,6 +76,8 @@ const printers = new Map<string, Printer>([
   ['rbac.authorization.k8s.io/clusterrolebindings', roleBindingPrinter],
   ['admissionregistration.k8s.io/validatingwebhookconfigurations', webhookConfigurationPrinter],
   ['admissionregistration.k8s.io/mutatingwebhookconfigurations', webhookConfigurationPrinter],
+  ['admissionregistration.k8s.io/validatingadmissionpolicies', validatingAdmissionPolicyPrinter],
+  ['admissionregistration.k8s.io/validatingadmissionpolicybindings', validatingAdmissionPolicyBindingPrinter],
 ])
 
 /** A CRD column's simple JSONPath (".spec.replicas", ".status.conditions[0].type"). */

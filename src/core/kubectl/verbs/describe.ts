@@ -49,6 +49,8 @@ const describers = new Map<string, Describer>([
   ['autoscaling/horizontalpodautoscalers', describeHorizontalPodAutoscaler],
   ['admissionregistration.k8s.io/validatingwebhookconfigurations', describeUnstructured],
   ['admissionregistration.k8s.io/mutatingwebhookconfigurations', describeUnstructured],
+  ['admissionregistration.k8s.io/validatingadmissionpolicies', describeUnstructured],
+  ['admissionregistration.k8s.io/validatingadmissionpolicybindings', describeUnstructured],
 ])
 
 /** The generic describer of kinds without their own: metadata, then the rest as YAML. */

@@ -1,0 +1,222 @@
+// The CEL that kube-apiserver evaluates in admission (ValidatingAdmissionPolicy, webhook
+// matchConditions): compiling with the variables a place declares, reporting compile errors as
+// cel-go words them, and running programs on JSON objects. A bounded cache keeps compiled programs.
+import {celEnv, celMethod, CelScalar, type CelValue, isCelError, isCelList, listType, parse, plan, type CelInput} from '@bufbuild/cel'
+import {strings} from '@bufbuild/cel/ext'
+
+/** The most compiled programs kept; the oldest is dropped past it. */
+export const compiledProgramsMax = 1000
+/** The longest expression compiled (kube's validation limit for one CEL expression). */
+export const expressionLengthMax = 5 * 1024
+
+/** An expression that cannot be compiled, worded as cel-go's issues. */
+export class CelCompileError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'CelCompileError'
+  }
+}
+
+/** A program's failure at run time (a missing key, a wrong type). */
+export class CelEvaluationError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'CelEvaluationError'
+  }
+}
+
+/** Values that no kubemu place provides, refused when compiled rather than failing later. */
+const unsupportedVariables: Readonly<Record<string, string>> = {
+  authorizer: 'the authorizer variable is not supported by kubemu',
+}
+
+type Program = (bindings: Record<string, CelInput>) => unknown
+
+const regexFind = (text: string, pattern: string): string => new RegExp(pattern).exec(text)?.[0] ?? ''
+const regexFindAll = (text: string, pattern: string): string[] => [...text.matchAll(new RegExp(pattern, 'g'))].map((match) => match[0])
+
+function listNumbers(list: Iterable<CelValue>): Array<bigint | number> {
+  const values = [...list]
+  if (!values.every((value) => typeof value === 'bigint' || typeof value === 'number')) throw new Error('list elements are not numbers')
+  return values as Array<bigint | number>
+}
+
+/** Kubernetes' CEL libraries that kubemu has: regex find/findAll and the list functions. */
+const kubernetesFunctions = [
+  celMethod('find', CelScalar.STRING, [CelScalar.STRING], CelScalar.STRING, function (pattern) {
+    return regexFind(this, pattern)
+  }),
+  celMethod('findAll', CelScalar.STRING, [CelScalar.STRING], listType(CelScalar.STRING), function (pattern) {
+    return regexFindAll(this, pattern)
+  }),
+  celMethod('isSorted', listType(CelScalar.DYN), [], CelScalar.BOOL, function () {
+    const values = [...this] as Array<bigint | number | string>
+    return values.every((value, index) => index === 0 || values[index - 1]! <= value)
+  }),
+  celMethod('sum', listType(CelScalar.DYN), [], CelScalar.DYN, function () {
+    const values = listNumbers(this)
+    if (values.length === 0) return 0n
+    return values.every((value) => typeof value === 'bigint')
+      ? (values as bigint[]).reduce((total, value) => total + value, 0n)
+      : values.reduce<number>((total, value) => total + Number(value), 0)
+  }),
+  celMethod('min', listType(CelScalar.DYN), [], CelScalar.DYN, function () {
+    const values = listNumbers(this)
+    if (values.length === 0) throw new Error('min called on empty list')
+    return values.reduce((least, value) => (value < least ? value : least))
+  }),
+  celMethod('max', listType(CelScalar.DYN), [], CelScalar.DYN, function () {
+    const values = listNumbers(this)
+    if (values.length === 0) throw new Error('max called on empty list')
+    return values.reduce((most, value) => (value > most ? value : most))
+  }),
+]
+
+const environment = celEnv({funcs: [...strings, ...kubernetesFunctions]})
+
+/** JSON as CEL sees it: objects as maps, integers as int (bigint), other numbers as double. */
+export function toCel(value: unknown): CelInput {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value
+  if (typeof value === 'string' || typeof value === 'boolean' || typeof value === 'bigint') return value
+  if (Array.isArray(value)) return value.map((item) => toCel(item))
+  if (value instanceof Map) return value as CelInput
+  const map = new Map<string, CelInput>()
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    if (item !== undefined) map.set(key, toCel(item))
+  }
+  return map
+}
+
+/** A CEL result as JSON (for messages and variables shown to users). */
+export function fromCel(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value)
+  if (isCelList(value)) return [...value].map((item) => fromCel(item))
+  if (value instanceof Map || (value !== null && typeof value === 'object' && 'entries' in value && typeof (value as Map<unknown, unknown>).entries === 'function')) {
+    return Object.fromEntries([...(value as Map<unknown, unknown>).entries()].map(([key, item]) => [String(key), fromCel(item)]))
+  }
+  return value
+}
+
+interface SourceLocation {
+  readonly line: number
+  readonly column: number
+}
+
+/** cel-go's issue text: the location, the message, and the source line with a caret under it. */
+function issue(expression: string, location: SourceLocation, message: string): string {
+  const sourceLine = expression.split('\n')[location.line - 1] ?? ''
+  return `ERROR: <input>:${location.line}:${location.column}: ${message}\n | ${sourceLine}\n | ${'.'.repeat(Math.max(0, location.column - 1))}^`
+}
+
+function locationOf(expression: string, offset: number): SourceLocation {
+  const before = expression.slice(0, offset)
+  const line = before.split('\n').length
+  return {line, column: offset - before.lastIndexOf('\n')}
+}
+
+interface ExprNode {
+  id: bigint
+  exprKind: {case: string | undefined; value?: unknown}
+}
+
+/** The identifiers an expression reads that it does not declare (comprehension variables aside). */
+function undeclaredReferences(root: ExprNode, declared: ReadonlySet<string>): Array<{name: string; id: bigint}> {
+  const found: Array<{name: string; id: bigint}> = []
+  const visit = (node: ExprNode | undefined, scope: ReadonlySet<string>): void => {
+    if (!node) return
+    const value = node.exprKind.value as Record<string, unknown> | undefined
+    switch (node.exprKind.case) {
+      case 'identExpr': {
+        const name = String(value?.name)
+        if (!scope.has(name) && !declared.has(name)) found.push({name, id: node.id})
+        return
+      }
+      case 'selectExpr':
+        visit(value?.operand as ExprNode, scope)
+        return
+      case 'callExpr':
+        visit(value?.target as ExprNode | undefined, scope)
+        for (const argument of (value?.args as ExprNode[]) ?? []) visit(argument, scope)
+        return
+      case 'listExpr':
+        for (const element of (value?.elements as ExprNode[]) ?? []) visit(element, scope)
+        return
+      case 'structExpr':
+        for (const entry of (value?.entries as Array<{keyKind: {case: string; value: unknown}; value: ExprNode}>) ?? []) {
+          if (entry.keyKind.case === 'mapKey') visit(entry.keyKind.value as ExprNode, scope)
+          visit(entry.value, scope)
+        }
+        return
+      case 'comprehensionExpr': {
+        visit(value?.iterRange as ExprNode, scope)
+        visit(value?.accuInit as ExprNode, scope)
+        const inner = new Set([...scope, String(value?.iterVar), String(value?.accuVar), ...(value?.iterVar2 ? [String(value.iterVar2)] : [])])
+        for (const part of ['loopCondition', 'loopStep', 'result']) visit(value?.[part] as ExprNode, inner)
+        return
+      }
+      default:
+    }
+  }
+  visit(root, new Set())
+  return found
+}
+
+const programs = new Map<string, Program>()
+
+/**
+ * Compiles an expression that may read `variables` (and no other name); throws CelCompileError
+ * with cel-go's text. Programs are cached by their text and variables.
+ */
+export function compileCel(expression: string, variables: readonly string[]): Program {
+  const key = `${[...variables].sort().join(',')}\u0000${expression}`
+  const cached = programs.get(key)
+  if (cached) {
+    programs.delete(key)
+    programs.set(key, cached)
+    return cached
+  }
+  let parsed: ReturnType<typeof parse>
+  try {
+    parsed = parse(expression)
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error)
+    const at = /^<input>:(\d+):(\d+): ([\s\S]*)$/.exec(text)
+    const location = at ? {line: Number(at[1]), column: Number(at[2])} : {line: 1, column: 1}
+    throw new CelCompileError(issue(expression, location, `Syntax error: ${at ? at[3] : text}`))
+  }
+  const positions = parsed.sourceInfo?.positions ?? {}
+  const issues = undeclaredReferences(parsed.expr as unknown as ExprNode, new Set(variables)).map(({name, id}) => {
+    const location = locationOf(expression, Number(positions[id.toString()] ?? 0))
+    return issue(expression, location, unsupportedVariables[name] ?? `undeclared reference to '${name}' (in container '')`)
+  })
+  if (issues.length > 0) throw new CelCompileError(issues.join('\n'))
+  const planned = plan(environment, parsed)
+  const program: Program = (bindings) => planned(bindings)
+  programs.set(key, program)
+  if (programs.size > compiledProgramsMax) programs.delete(programs.keys().next().value!)
+  return program
+}
+
+/** kube's "compilation failed: …" detail for a field error, or null when it compiles. */
+export function celCompileFailure(expression: string, variables: readonly string[]): string | null {
+  try {
+    compileCel(expression, variables)
+    return null
+  } catch (error) {
+    if (error instanceof CelCompileError) return `compilation failed: ${error.message}`
+    throw error
+  }
+}
+
+/** Runs a compiled program; throws CelEvaluationError with cel-go's words for what went wrong. */
+export function evaluateCel(program: Program, bindings: Record<string, CelInput>): unknown {
+  let result: unknown
+  try {
+    result = program(bindings)
+  } catch (error) {
+    throw new CelEvaluationError(error instanceof Error ? error.message : String(error))
+  }
+  if (isCelError(result)) throw new CelEvaluationError(result.message.replace(/^field not found: /, 'no such key: '))
+  return result
+}
