@@ -14,7 +14,7 @@ export default class Status extends KubemuCommand {
 
 -o json prints the same as one JSON object (kind ClusterStatus, apiVersion kubemu.io/v1alpha1; field names are stable, see the README) with, in addition, each member's newest raft log entries, the Services with their endpoints and the events of the latest change.
 
---watch follows a running \`kubemu up\` (the only process that runs the cluster between commands; without it --watch says so and exits 1): on a terminal it redraws in place, otherwise it prints one snapshot per change (what changed besides the clock and the Leases' renewals), separated by a blank line, without colours. NO_COLOR turns colours off. Ctrl-C ends it.`
+--watch follows a running \`kubemu up\` (the only process that runs the cluster between commands; without it --watch says so and exits 1): on a terminal it redraws in place; otherwise it prints one snapshot per change (besides the clock, the Leases' renewals and the raft indexes those writes move), separated by a blank line, without colours. With -o json it prints every snapshot up sends (on a change, and at least every 5 seconds). NO_COLOR turns colours off. Ctrl-C or a closed pipe ends it.`
 
   static override flags = {
     output: Flags.string({char: 'o', description: 'output format: json', options: ['json']}),
@@ -37,8 +37,9 @@ export default class Status extends KubemuCommand {
       let lastKey: string | null = null
       try {
         for await (const status of watchStatus(process.env, stop.signal)) {
-          if (process.stdout.isTTY && flags.output !== 'json') {
-            process.stdout.write(redraw + render(status))
+          // JSON goes out for every snapshot up sends (a change, or its heartbeat): scripts see the clock move.
+          if (flags.output === 'json' || process.stdout.isTTY) {
+            process.stdout.write((flags.output === 'json' ? '' : redraw) + render(status))
             continue
           }
           const key = changeKey(status)

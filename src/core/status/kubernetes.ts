@@ -69,7 +69,8 @@ function nodeStatus(node: Node, pods: readonly Pod[]): NodeStatus {
   const ready = node.status?.conditions?.find((condition) => condition.type === 'Ready')?.status
   return {
     name: String(node.metadata.name),
-    ready: ready === 'True' ? 'Ready' : ready === 'False' ? 'NotReady' : 'Unknown',
+    // As kubectl prints it: a Ready condition that is not True (False, or Unknown once the kubelet went silent) is NotReady.
+    ready: ready === 'True' ? 'Ready' : ready !== undefined ? 'NotReady' : 'Unknown',
     schedulable: !node.spec?.unschedulable,
     stopped: node.metadata.annotations?.['kubemu.io/stopped'] === 'true',
     cpu: {requested: requested.cpu, allocatable: quantity('cpu', allocatable.cpu)},

@@ -34,8 +34,11 @@ export function changeKey(status: ClusterStatus): string {
 async function* lines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   const decoder = new TextDecoder()
   let buffered = ''
-  for await (const chunk of body) {
-    buffered += decoder.decode(chunk, {stream: true})
+  const reader = body.getReader()
+  for (;;) {
+    const {value, done} = await reader.read()
+    if (done) return
+    buffered += decoder.decode(value, {stream: true})
     if (buffered.length > watchLineBytesMax) throw new StatusUnavailableError(`kubemu up sent a status line over ${watchLineBytesMax} bytes`)
     let end: number
     while ((end = buffered.indexOf('\n')) >= 0) {
