@@ -84,6 +84,7 @@ function gated(loop: ControlLoop, active: (() => boolean) | undefined): ControlL
     process: (collapseDelays) => (active() ? loop.process(collapseDelays) : Promise.resolve(0)),
     hasWork: (collapseDelays) => active() && loop.hasWork(collapseDelays),
     nextDue: () => (active() ? loop.nextDue() : null),
+    ...(loop.queueDepth ? {queueDepth: () => loop.queueDepth!()} : {}),
   }
 }
 
@@ -151,6 +152,11 @@ export class ControlPlane {
   /** The loops running now. */
   get loops(): readonly ControlLoop[] {
     return this.runner.loops
+  }
+
+  /** The work-queue depths of the loops that have one (the controllers), by loop name. */
+  queueDepths(): Array<{name: string; queued: number; waiting: number}> {
+    return this.loops.flatMap((loop) => (loop.queueDepth ? [{name: loop.name, ...loop.queueDepth()}] : []))
   }
 
   /** The cluster time of the earliest work any loop has scheduled for later (or a restart, a retry), or null. */
