@@ -3,6 +3,7 @@
 import type {KubeObject} from '../api/object.js'
 import {type ApiClient, isNotFound, type ResourceRef} from '../client/client.js'
 import {resources} from '../client/resources.js'
+import type {SchedulingReport} from '../scheduler/reports.js'
 import {fields, text, timeOf} from './diagnosis.js'
 
 /** A list read by `why` takes at most this many objects (a namespace's pods, events …). */
@@ -10,13 +11,8 @@ export const listObjectsMax = 5_000
 /** The events shown per object: the newest ones. */
 export const eventsShownMax = 5
 
-export interface SchedulingAttempt {
-  readonly time?: string
-  readonly outcome?: string
-  readonly evaluatedNodes?: number
-  readonly feasibleNodes?: number
-  readonly nodes?: ReadonlyArray<{node: string; filter: string; total?: number}>
-}
+/** The scheduler's last attempt for a pod (its per-node verdicts). */
+export type SchedulingAttempt = Pick<SchedulingReport, 'time' | 'outcome' | 'evaluatedNodes' | 'feasibleNodes' | 'nodes'>
 
 export interface WhyReader {
   readonly now: number

@@ -5,10 +5,10 @@ import type {KubeObject} from '../api/object.js'
 import {ApiClient, ApiClientError} from '../client/client.js'
 import {openHost} from '../host/host.js'
 import {kindName, ResourceMapper} from '../kubectl/resources.js'
-import {lastAttemptAnnotation} from '../scheduler/annotations.js'
+import {readSchedulingReport} from '../scheduler/reports.js'
 import {explain} from './why.js'
 import type {Diagnosis} from './diagnosis.js'
-import {clientReader, type SchedulingAttempt} from './reader.js'
+import {clientReader} from './reader.js'
 
 /** A refusal printed as kubectl prints its own (the whole line), exit 1. */
 export class WhyError extends Error {
@@ -35,16 +35,6 @@ function parseTarget(words: readonly string[]): {type: string; name: string} {
   throw new WhyError('error: you must specify one object as TYPE/NAME or TYPE NAME (for example pod/web or deployment web)')
 }
 
-function annotationAttempt(pod: KubeObject): Promise<SchedulingAttempt | null> {
-  const annotation = pod.metadata.annotations?.[lastAttemptAnnotation]
-  if (!annotation) return Promise.resolve(null)
-  try {
-    return Promise.resolve(JSON.parse(annotation) as SchedulingAttempt)
-  } catch {
-    return Promise.resolve(null)
-  }
-}
-
 export async function why(target: WhyTarget): Promise<Diagnosis> {
   const {type, name} = parseTarget(target.words)
   const host = await openHost({environment: target.environment, clusterName: target.cluster})
@@ -64,7 +54,8 @@ export async function why(target: WhyTarget): Promise<Diagnosis> {
       if (error instanceof ApiClientError) throw new WhyError(`Error from server (${error.reason || 'InternalError'}): ${error.message}`)
       throw error
     }
-    const reader = clientReader(client, (await host.time()).now, annotationAttempt)
+    // The scheduler keeps its last attempt per pod in the cluster folder (one-shot and under `up`).
+    const reader = clientReader(client, (await host.time()).now, async (pod) => readSchedulingReport(host.folder, String(pod.metadata.uid)))
     return await explain({...object, kind: resource.kind}, resource.group, `${kindName(resource)}/${name}`, reader)
   } finally {
     await host.close()
