@@ -21,6 +21,7 @@ import {ResourceQuotaAdmission} from './admission/resource-quota.js'
 import {MutatingAdmissionWebhook, ValidatingAdmissionWebhook} from './admission/webhook-dispatch.js'
 import {ValidatingAdmissionPolicyPlugin} from './admission/validating-admission-policy.js'
 import {type AuditSink, auditEvent} from './audit.js'
+import {type AdmissionTrail, type ChangeSink, changeRecordOf, withAdmissionTrail} from './change-trail.js'
 import {type ObjectLookup, TokenAuthenticator} from './authentication/authenticator.js'
 import {type ClusterCredentials, MemoryCredentials} from './authentication/credentials.js'
 import {impersonate} from './authentication/impersonation.js'
@@ -39,7 +40,7 @@ import {MetricsApi} from './metrics.js'
 import {OpenApiServing} from './openapi-serving.js'
 import {Eviction} from './eviction.js'
 import {type ApiResponse, header, ResourceHandlers} from './handlers.js'
-import {listPrefix} from './keys.js'
+import {listPrefix, objectKey} from './keys.js'
 import type {ContainerStreams} from './pod-logs.js'
 import {objectFromStored, Registry} from './registry.js'
 import {type ApiRequest, requestInfo, type RequestInfo} from './request.js'
@@ -65,6 +66,8 @@ export interface ApiServerOptions {
   readonly newUid?: () => string
   readonly credentials?: ClusterCredentials
   readonly audit?: AuditSink
+  /** Where each successful write is recorded for `kubemu trace` (nothing is recorded without one). */
+  readonly changes?: ChangeSink
   /** Changes to RBAC objects made past this process's API servers (the RBAC watch of `up`). */
   readonly rbacChanges?: RbacChanges
   /** The admission plugins, in order (default: kube-apiserver's chain). */
@@ -105,6 +108,7 @@ export class ApiServer {
   private readonly convertedVersions: VersionConversionHandlers
   private readonly virtualResources: VirtualResources
   private readonly audit: AuditSink | null
+  private readonly changes: ChangeSink | null
   private readonly customResources: CustomResourceServing
   private readonly openApi: OpenApiServing
   private readonly metrics: MetricsApi
@@ -127,9 +131,16 @@ export class ApiServer {
     const eviction = new Eviction(this.scheme, this.registry, this.handlers, now)
     this.virtualResources = new VirtualResources(this.scheme, this.registry, this.authorizer, this.authenticator, this.credentials, now, eviction)
     this.audit = options.audit ?? null
+    this.changes = options.changes ?? null
     this.customResources = new CustomResourceServing(this.scheme, this.registry)
     this.openApi = new OpenApiServing(this.scheme)
     this.metrics = new MetricsApi(this.scheme, this.registry, () => this.clock.nowMilliseconds())
+  }
+
+  /** The etcd key of the object a request names (null for a resource the scheme does not hold). */
+  private readonly keyOf = (info: RequestInfo, name: string): string | null => {
+    const definition = this.scheme.resource(info.group, info.version, info.resource)
+    return definition ? objectKey(definition, info.namespace, name) : null
   }
 
   private readonly lookup: ObjectLookup = async (resource, namespace, name) => {
@@ -169,8 +180,9 @@ export class ApiServer {
     const receivedMilliseconds = this.clock.nowMilliseconds()
     const context: {user: UserInfo | null; impersonator: UserInfo | null; info: RequestInfo | null; decision: string | null} = {user: null, impersonator: null, info: null, decision: null}
     let response: ApiResponse
+    const trail: AdmissionTrail | null = this.changes ? {mutatedBy: [], validatedBy: []} : null
     try {
-      response = await this.serve(request, context)
+      response = await withAdmissionTrail(trail, () => this.serve(request, context))
     } catch (error) {
       // A broken invariant is a bug and crashes; every other failure is answered.
       if (error instanceof Error && error.name === 'InvariantError') throw error
@@ -178,6 +190,10 @@ export class ApiServer {
       response = {status: apiError.code, body: apiError.toStatus(), warnings: []}
     }
     this.audit?.(auditEvent({request, response, ...context, receivedMilliseconds, completedMilliseconds: this.clock.nowMilliseconds()}))
+    if (this.changes) {
+      const change = changeRecordOf({info: context.info, user: context.user, status: response.status, body: response.body, userAgent: request.headers?.['user-agent'], trail, key: this.keyOf, now: this.clock.nowMilliseconds()})
+      if (change) this.changes.record(change)
+    }
     return response
   }
 

@@ -9,6 +9,7 @@ import type {Store} from '../store/store.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {ApiServer} from './apiserver.js'
 import {auditLogFile} from './audit.js'
+import {FileChangeLog} from './change-log.js'
 import {FileCredentials} from './authentication/credentials.js'
 import type {RbacChanges} from './authorization/rbac-feed.js'
 import {ensureBootstrapped} from './bootstrap.js'
@@ -88,7 +89,9 @@ export async function openKubernetes(options: KubernetesOptions): Promise<Kubern
   try {
     const auditPath = options.environment.KUBEMU_AUDIT_LOG
     const audit = auditPath ? auditLogFile(auditPath) : undefined
-    const apiServerOn = (on: Store, rbacChanges?: RbacChanges) => new ApiServer({store: on, clock, credentials, audit, ...(rbacChanges ? {rbacChanges} : {}), ...(options.containerStreams ? {containerStreams: options.containerStreams} : {})})
+    // Every API server of the cluster records its writes for `kubemu trace` in the cluster folder.
+    const changes = new FileChangeLog(folder)
+    const apiServerOn = (on: Store, rbacChanges?: RbacChanges) => new ApiServer({store: on, clock, credentials, audit, changes, ...(rbacChanges ? {rbacChanges} : {}), ...(options.containerStreams ? {containerStreams: options.containerStreams} : {})})
     const api = apiServerOn(store)
     // The bootstrap reads the store before any request: etcd's failures answer as a request's would.
     const bootstrapped = await ensureBootstrapped(api, clock.nowMilliseconds()).catch((error: unknown) => {
@@ -96,7 +99,10 @@ export async function openKubernetes(options: KubernetesOptions): Promise<Kubern
       throw failure ? new KubernetesUnavailableError(failure.toStatus()) : error
     })
     const kubeconfig = ensureAdminKubeconfig(folder, clock.nowMilliseconds())
-    return {api, store, folder, kubeconfig, bootstrapped, apiServerOn, close: () => store.close()}
+    return {api, store, folder, kubeconfig, bootstrapped, apiServerOn, close: () => {
+      changes.close()
+      return store.close()
+    }}
   } catch (error) {
     await store.close()
     throw error

@@ -62,14 +62,21 @@ export class ApiClient {
     readonly component = 'kubemu',
     /** The newest revision written per resource; shared by the clients of one component (see forUser). */
     private readonly writtenRevisions = new Map<string, number>(),
+    /** A loop of the component (deployment-controller), added to the user agent as client-go's AddUserAgent does. */
+    private readonly loop = '',
   ) {}
+
+  /** The same component as one of its loops: kube-controller-manager's clients say which controller writes. */
+  forLoop(loop: string): ApiClient {
+    return new ApiClient(this.server, this.user, this.component, this.writtenRevisions, loop)
+  }
 
   /**
    * The same component as another user (each kubelet is its node's user), whose writes count as
    * this client's: one `writtenRevision` tells what the component as a whole has written.
    */
   forUser(user: UserInfo): ApiClient {
-    return new ApiClient(this.server, user, this.component, this.writtenRevisions)
+    return new ApiClient(this.server, user, this.component, this.writtenRevisions, this.loop)
   }
 
   static collectionPath(resource: ResourceRef, namespace: string): string {
@@ -87,7 +94,7 @@ export class ApiClient {
   }
 
   async request(method: TrustedRequest['method'], path: string, options: {query?: Record<string, string>; body?: unknown; contentType?: string} = {}): Promise<ApiResponse> {
-    const headers: Record<string, string> = {'user-agent': `${this.component}/v1.32.0 (linux/amd64) kubernetes/kubemu`}
+    const headers: Record<string, string> = {'user-agent': `${this.component}/v1.32.0 (linux/amd64) kubernetes/kubemu${this.loop ? `/${this.loop}` : ''}`}
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json'
     const response = await this.server.handle({method, path, query: options.query, headers, user: this.user, body: options.body === undefined ? undefined : JSON.stringify(options.body)})
     if (response.status >= 400) {

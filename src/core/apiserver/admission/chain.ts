@@ -4,6 +4,7 @@ import type {KubeObject} from '../../api/object.js'
 import type {ResourceDefinition} from '../../api/scheme.js'
 import type {UserInfo} from '../authentication/user.js'
 import type {AdmissionHooks} from '../registry.js'
+import {currentAdmissionTrail} from '../change-trail.js'
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT'
 
@@ -35,10 +36,25 @@ export class AdmissionChain {
     const withName = (object: KubeObject): AdmissionAttributes => ({...attributes, name: attributes.name ?? object.metadata.name ?? ''})
     return {
       mutate: async (object, old) => {
-        for (const plugin of this.plugins) await plugin.admit?.(withName(object), object, old)
+        const trail = currentAdmissionTrail()
+        // A recorded change names the plugins that changed the object (a trace shows them).
+        let before = trail ? JSON.stringify(object) : ''
+        for (const plugin of this.plugins) {
+          if (!plugin.admit) continue
+          await plugin.admit(withName(object), object, old)
+          if (!trail) continue
+          const after = JSON.stringify(object)
+          if (after !== before) trail.mutatedBy.push(plugin.name)
+          before = after
+        }
       },
       validate: async (object, old) => {
-        for (const plugin of this.plugins) await plugin.validate?.(withName(object), object, old)
+        const trail = currentAdmissionTrail()
+        for (const plugin of this.plugins) {
+          if (!plugin.validate) continue
+          await plugin.validate(withName(object), object, old)
+          trail?.validatedBy.push(plugin.name)
+        }
       },
     }
   }

@@ -1,0 +1,83 @@
+// The cluster folder's change log: the API server's change records as JSON lines, kept bounded
+// (the newest `changeRecordsMax`), written in batches off the request path and read by `trace`.
+import {appendFileSync, existsSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import type {ChangeRecord, ChangeSink} from './change-trail.js'
+
+export const changeLogFileName = 'changes.jsonl'
+/** The newest changes kept; past twice this many lines the file is cut back to this many. */
+export const changeRecordsMax = 50_000
+/** Lines waiting to be appended before a write is forced (they are flushed sooner, once the request is answered). */
+export const changeLinesBufferedMax = 1_000
+/** A file larger than this is not read (it is not one kubemu wrote). */
+export const changeLogFileBytesMax = 256 * 1024 * 1024
+
+export class FileChangeLog implements ChangeSink {
+  private readonly path: string
+  private pending: string[] = []
+  private flushScheduled = false
+  private linesSinceTrim: number
+  private readonly flushOnExit = () => this.flush()
+
+  constructor(clusterFolder: string) {
+    this.path = join(clusterFolder, changeLogFileName)
+    this.linesSinceTrim = existsSync(this.path) ? countLines(this.path) : 0
+    process.on('exit', this.flushOnExit)
+  }
+
+  record(change: ChangeRecord): void {
+    this.pending.push(JSON.stringify(change))
+    if (this.pending.length >= changeLinesBufferedMax) this.flush()
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true
+      setImmediate(() => this.flush())
+    }
+  }
+
+  flush(): void {
+    this.flushScheduled = false
+    if (this.pending.length === 0) return
+    const lines = this.pending
+    this.pending = []
+    appendFileSync(this.path, `${lines.join('\n')}\n`)
+    this.linesSinceTrim += lines.length
+    if (this.linesSinceTrim > 2 * changeRecordsMax) this.trim()
+  }
+
+  close(): void {
+    this.flush()
+    process.off('exit', this.flushOnExit)
+  }
+
+  /** Keeps the newest changeRecordsMax lines (written aside, then renamed over: never half a file). */
+  private trim(): void {
+    const kept = readLines(this.path).slice(-changeRecordsMax)
+    const aside = `${this.path}.trim`
+    writeFileSync(aside, kept.length > 0 ? `${kept.join('\n')}\n` : '')
+    renameSync(aside, this.path)
+    this.linesSinceTrim = kept.length
+  }
+}
+
+function readLines(path: string): string[] {
+  if (!existsSync(path) || statSync(path).size > changeLogFileBytesMax) return []
+  return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '')
+}
+
+function countLines(path: string): number {
+  return readLines(path).length
+}
+
+/** The recorded changes of a cluster, oldest first (a line cut short by a crash is skipped). */
+export function readChanges(clusterFolder: string): ChangeRecord[] {
+  const changes: ChangeRecord[] = []
+  for (const line of readLines(join(clusterFolder, changeLogFileName))) {
+    try {
+      const parsed = JSON.parse(line) as ChangeRecord
+      if (typeof parsed?.revision === 'number' && typeof parsed.uid === 'string') changes.push(parsed)
+    } catch {
+      continue
+    }
+  }
+  return changes
+}

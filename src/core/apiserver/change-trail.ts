@@ -1,0 +1,114 @@
+// What `kubemu trace` needs of each write the API server answers: who (the component's user),
+// what (verb, resource, subresource, object), the admission plugins that changed or checked it,
+// the answer's code, the etcd key and the revision it landed at, on the cluster clock. The API
+// server hands one record per successful write to a sink; nothing is kept when there is none.
+import {AsyncLocalStorage} from 'node:async_hooks'
+import {isJsonObject, type KubeObject} from '../api/object.js'
+import type {UserInfo} from './authentication/user.js'
+import type {RequestInfo} from './request.js'
+
+export interface ChangeRecord {
+  /** Cluster time of the answer (milliseconds). */
+  readonly time: number
+  readonly user: string
+  /** The client's User-Agent product (kubectl, kube-scheduler, kube-controller-manager/deployment-controller …), when it sent one. */
+  readonly agent?: string
+  readonly verb: string
+  readonly group: string
+  readonly resource: string
+  readonly subresource?: string
+  readonly namespace?: string
+  readonly name: string
+  readonly uid: string
+  readonly code: number
+  /** The etcd key and the revision the write landed at (the object's resourceVersion; 0 when the answer did not say, as a binding's). */
+  readonly key: string
+  readonly revision: number
+  /** The uids of the object's owners (so a trace can walk Deployment → ReplicaSet → Pod). */
+  readonly owners?: readonly string[]
+  /** Admission plugins that changed the object, then those that checked it. */
+  readonly mutatedBy?: readonly string[]
+  readonly validatedBy?: readonly string[]
+  /** For an Event: the uid of the object it is about, its reason and message. */
+  readonly about?: string
+  readonly reason?: string
+  readonly message?: string
+}
+
+export interface ChangeSink {
+  record(change: ChangeRecord): void
+}
+
+/** The verbs whose successful answers are changes. */
+const writeVerbs = new Set(['create', 'update', 'patch', 'delete'])
+/** Writes too frequent and too far from any chain to keep: heartbeats and leader-election renewals. */
+const unrecordedResources = new Set(['leases', 'tokenreviews', 'subjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectrulesreviews'])
+
+/** The admission plugins a request went through, gathered while it is served. */
+export interface AdmissionTrail {
+  readonly mutatedBy: string[]
+  readonly validatedBy: string[]
+}
+
+const trails = new AsyncLocalStorage<AdmissionTrail>()
+
+/** Serves a request with an admission trail when changes are recorded. */
+export function withAdmissionTrail<T>(trail: AdmissionTrail | null, serve: () => Promise<T>): Promise<T> {
+  return trail === null ? serve() : trails.run(trail, serve)
+}
+
+/** The trail of the request being served, if one is gathered. */
+export function currentAdmissionTrail(): AdmissionTrail | undefined {
+  return trails.getStore()
+}
+
+/** `kube-controller-manager/deployment-controller` from client-go's user agent (product, then the loop AddUserAgent appended). */
+function productOf(userAgent: unknown): string | undefined {
+  if (typeof userAgent !== 'string' || userAgent.length === 0) return undefined
+  const product = userAgent.split('/')[0]
+  const loop = /\) kubernetes\/[^/\s]+\/(\S+)$/.exec(userAgent)?.[1]
+  return loop ? `${product}/${loop}` : product
+}
+
+/** The record of a request's answer, or null when it changed nothing worth keeping. */
+export function changeRecordOf(input: {info: RequestInfo | null; user: UserInfo | null; status: number; body: unknown; userAgent: unknown; trail: AdmissionTrail | null; key: (info: RequestInfo, name: string) => string | null; now: number}): ChangeRecord | null {
+  const {info, status, body} = input
+  if (!info?.isResourceRequest || !writeVerbs.has(info.verb) || status >= 300 || unrecordedResources.has(info.resource)) return null
+  // A node's heartbeat (its status every 10 s) is not part of any object's story.
+  if (info.resource === 'nodes' && info.subresource === 'status') return null
+  if (!isJsonObject(body)) return null
+  // A binding answers with a Status, not the pod: its record names the pod by key, at no known revision.
+  const answeredWithObject = isJsonObject(body.metadata) && body.kind !== 'Status'
+  if (!answeredWithObject && !info.subresource) return null
+  const object = (answeredWithObject ? body : {metadata: {name: info.name}}) as unknown as KubeObject
+  const revision = Number(object.metadata.resourceVersion ?? 0)
+  const name = String(object.metadata.name ?? info.name)
+  const key = input.key(info, name)
+  if (!key || !Number.isFinite(revision) || revision < 0) return null
+  const owners = (object.metadata.ownerReferences ?? []).map((reference) => reference.uid)
+  const record: Record<string, unknown> = {
+    time: input.now,
+    user: input.user?.name ?? '',
+    verb: info.verb,
+    group: info.group,
+    resource: info.resource,
+    name,
+    uid: String(object.metadata.uid ?? ''),
+    code: status,
+    key,
+    revision,
+  }
+  const agent = productOf(input.userAgent)
+  if (agent) record.agent = agent
+  if (info.subresource) record.subresource = info.subresource
+  if (info.namespace) record.namespace = info.namespace
+  if (owners.length > 0) record.owners = owners
+  if (input.trail && input.trail.mutatedBy.length > 0) record.mutatedBy = [...new Set(input.trail.mutatedBy)]
+  if (input.trail && input.trail.validatedBy.length > 0) record.validatedBy = [...new Set(input.trail.validatedBy)]
+  if (info.resource === 'events' && isJsonObject(body.involvedObject)) {
+    record.about = String(body.involvedObject.uid ?? '')
+    record.reason = String(body.reason ?? '')
+    record.message = String(body.message ?? '')
+  }
+  return record as unknown as ChangeRecord
+}
