@@ -92,6 +92,25 @@ describe('kubemu status under up', () => {
     expect(output.match(/^cluster time /gm)!.length).toBeGreaterThanOrEqual(2)
     expect(output).toMatch(/\n\ncluster time /)
 
+    // On a terminal it redraws in place, in colour unless NO_COLOR says otherwise.
+    for (const noColor of [false, true]) {
+      const env = {...environment(home), NO_COLOR: noColor ? '1' : ''}
+      const terminal = spawn('script', ['-qfec', `${kubemu} status --watch`, '/dev/null'], {cwd: home, env})
+      let screen = ''
+      const terminalExited = new Promise<void>((resolve) => terminal.on('exit', () => resolve()))
+      await new Promise<void>((resolve) =>
+        terminal.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          screen += chunk
+          if (/last events/.test(screen)) resolve()
+        }),
+      )
+      terminal.kill('SIGTERM')
+      await terminalExited
+      expect(screen.startsWith('\u001b[H\u001b[2J'), JSON.stringify(screen.slice(0, 40))).toBe(true)
+      if (noColor) expect(screen).not.toMatch(/\u001b\[\d+m/)
+      else expect(screen).toContain('\u001b[32mhealthy\u001b[39m')
+    }
+
     // A closed pipe ends it at once, without a word on stderr.
     const piped = await runShell(`${kubemu} status --watch -o json | head -c 20`, {cwd: home, env: environment(home)})
     expect(piped).toMatchObject({stdout: '{\n  "apiVersion": "k', stderr: ''})
