@@ -72,8 +72,15 @@ describe('kubemu status under up', () => {
     const status = JSON.parse((await run('status -o json')).stdout) as ClusterStatus
     expect(status.live).toBe(true)
     expect(status.queues.running).toBe(true)
-    expect(status.queues.loops.map((loop) => loop.name)).toEqual(expect.arrayContaining(['deployment-controller', 'replicaset-controller', 'endpoints-controller']))
+    expect(status.queues.loops.map((loop) => loop.name)).toEqual(expect.arrayContaining(['scheduler', 'deployment-controller', 'replicaset-controller', 'endpoints-controller']))
     expect(Object.fromEntries(status.members.map((member) => [member.name, member.endpoint]))).toEqual(up.etcdUrls())
+    // A pod that fits no node waits in the scheduler's queue for a change of the cluster.
+    expect((await run(`kubectl run big --image=nginx --overrides='{"spec":{"containers":[{"name":"big","image":"nginx","resources":{"requests":{"cpu":"9"}}}]}}'`)).status).toBe(0)
+    expect((await run('kubectl wait --for=condition=PodScheduled=false pod/big --timeout=60s')).status).toBe(0)
+    const waiting = JSON.parse((await run('status -o json')).stdout) as ClusterStatus
+    expect(waiting.queues.loops.find((loop) => loop.name === 'scheduler')).toEqual({name: 'scheduler', queued: 0, waiting: 1})
+    expect(waiting.pending.map((pod) => pod.name)).toEqual(['default/big'])
+    expect((await run('kubectl delete pod big')).status).toBe(0)
 
     const watcher = spawn(kubemu, ['status', '--watch'], {cwd: home, env: environment(home)})
     let output = ''
