@@ -122,6 +122,7 @@ function drawEvents(status) {
 
 function draw(status) {
   document.getElementById('problem').hidden = true
+  if (status.unavailable) problem(`the API server does not answer: ${status.unavailable}`)
   replace('clock', `cluster time ${clusterTime(status.time.now)}`)
   for (const part of [drawMembers, drawControl, drawNodes, drawServices, drawChain, drawQueues, drawEvents]) {
     try {

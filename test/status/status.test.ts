@@ -121,5 +121,16 @@ describe('kubemu status under up', () => {
     // A closed pipe ends it at once, without a word on stderr.
     const piped = await runShell(`${kubemu} status --watch -o json | head -c 20`, {cwd: home, env: environment(home)})
     expect(piped).toMatchObject({stdout: '{\n  "apiVersion": "k', stderr: ''})
+
+    // Without a quorum the API server cannot answer, but the members still show: status fails after them.
+    expect((await run('member stop infra2')).status).toBe(0)
+    expect((await run('member stop infra3 --force')).status).toBe(0)
+    const lost = await run('status')
+    expect(lost.status).toBe(1)
+    expect(lost.stdout).toMatch(/\n {2}infra1 +8211f1d0f64f3269 +\S+ +(pre-candidate|candidate|follower) +\d+ .* unhealthy \(no leader\)\n {2}infra2 +\S+ +\S+ +stopped +- /)
+    expect(lost.stdout).toContain('\nthe API server does not answer (etcdserver: request timed out): no Leases, nodes, pods or events to show\n')
+    expect(lost.stderr).toMatch(/Error: etcdserver: request timed out\n$/)
+    expect((await run('member start infra2')).status).toBe(0)
+    expect((await run('member start infra3')).status).toBe(0)
   }, 120_000)
 })
