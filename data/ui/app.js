@@ -55,7 +55,7 @@ function drawMembers(status) {
     const value = (number) => (number === null || number === undefined ? '–' : number)
     return el('div', {class: `member${changed ? ' changed' : ''}`, 'data-member': member.name, 'data-role': member.role, 'data-term': value(member.term)},
       el('div', {class: 'facts'},
-        el('div', {}, el('span', {class: 'name'}, member.name), el('span', {class: `badge role-${member.role}`}, member.role), member.healthy ? '' : el('span', {class: 'warning'}, ` ${member.error || 'unhealthy'}`)),
+        el('div', {}, el('span', {class: 'name'}, member.name), el('span', {class: `badge role-${member.role}`}, member.role), member.healthy || member.role === 'stopped' ? '' : el('span', {class: 'warning'}, ` ${member.error || 'unhealthy'}`)),
         el('div', {class: 'muted'}, `term ${value(member.term)} · commit ${value(member.index)} · applied ${value(member.appliedIndex)}`),
         el('div', {class: 'muted'}, `${value(member.logEntries)} entries since snapshot ${value(member.snapshotIndex)}`)),
       el('div', {class: 'log'}, cells))
@@ -122,6 +122,7 @@ function drawEvents(status) {
 
 function draw(status) {
   document.getElementById('problem').hidden = true
+  if (status.unavailable) problem(`the API server does not answer: ${status.unavailable}`)
   replace('clock', `cluster time ${clusterTime(status.time.now)}`)
   for (const part of [drawMembers, drawControl, drawNodes, drawServices, drawChain, drawQueues, drawEvents]) {
     try {

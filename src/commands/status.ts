@@ -27,7 +27,10 @@ export default class Status extends KubemuCommand {
     const render = (status: ClusterStatus) => (flags.output === 'json' ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status, {colours}))
     try {
       if (!flags.watch) {
-        process.stdout.write(render(await clusterStatus(process.env)))
+        const status = await clusterStatus(process.env)
+        process.stdout.write(render(status))
+        // Under up the members show even when the API server cannot answer; the command still fails.
+        if (status.unavailable) fail(this, status.unavailable)
         return
       }
       const stop = new AbortController()

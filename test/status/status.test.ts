@@ -72,8 +72,15 @@ describe('kubemu status under up', () => {
     const status = JSON.parse((await run('status -o json')).stdout) as ClusterStatus
     expect(status.live).toBe(true)
     expect(status.queues.running).toBe(true)
-    expect(status.queues.loops.map((loop) => loop.name)).toEqual(expect.arrayContaining(['deployment-controller', 'replicaset-controller', 'endpoints-controller']))
+    expect(status.queues.loops.map((loop) => loop.name)).toEqual(expect.arrayContaining(['scheduler', 'deployment-controller', 'replicaset-controller', 'endpoints-controller']))
     expect(Object.fromEntries(status.members.map((member) => [member.name, member.endpoint]))).toEqual(up.etcdUrls())
+    // A pod that fits no node waits in the scheduler's queue for a change of the cluster.
+    expect((await run(`kubectl run big --image=nginx --overrides='{"spec":{"containers":[{"name":"big","image":"nginx","resources":{"requests":{"cpu":"9"}}}]}}'`)).status).toBe(0)
+    expect((await run('kubectl wait --for=condition=PodScheduled=false pod/big --timeout=60s')).status).toBe(0)
+    const waiting = JSON.parse((await run('status -o json')).stdout) as ClusterStatus
+    expect(waiting.queues.loops.find((loop) => loop.name === 'scheduler')).toEqual({name: 'scheduler', queued: 0, waiting: 1})
+    expect(waiting.pending.map((pod) => pod.name)).toEqual(['default/big'])
+    expect((await run('kubectl delete pod big')).status).toBe(0)
 
     const watcher = spawn(kubemu, ['status', '--watch'], {cwd: home, env: environment(home)})
     let output = ''
@@ -92,8 +99,38 @@ describe('kubemu status under up', () => {
     expect(output.match(/^cluster time /gm)!.length).toBeGreaterThanOrEqual(2)
     expect(output).toMatch(/\n\ncluster time /)
 
+    // On a terminal it redraws in place, in colour unless NO_COLOR says otherwise.
+    for (const noColor of [false, true]) {
+      const env = {...environment(home), NO_COLOR: noColor ? '1' : ''}
+      const terminal = spawn('script', ['-qfec', `${kubemu} status --watch`, '/dev/null'], {cwd: home, env})
+      let screen = ''
+      const terminalExited = new Promise<void>((resolve) => terminal.on('exit', () => resolve()))
+      await new Promise<void>((resolve) =>
+        terminal.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          screen += chunk
+          if (/last events/.test(screen)) resolve()
+        }),
+      )
+      terminal.kill('SIGTERM')
+      await terminalExited
+      expect(screen.startsWith('\u001b[H\u001b[2J'), JSON.stringify(screen.slice(0, 40))).toBe(true)
+      if (noColor) expect(screen).not.toMatch(/\u001b\[\d+m/)
+      else expect(screen).toContain('\u001b[32mhealthy\u001b[39m')
+    }
+
     // A closed pipe ends it at once, without a word on stderr.
     const piped = await runShell(`${kubemu} status --watch -o json | head -c 20`, {cwd: home, env: environment(home)})
     expect(piped).toMatchObject({stdout: '{\n  "apiVersion": "k', stderr: ''})
+
+    // Without a quorum the API server cannot answer, but the members still show: status fails after them.
+    expect((await run('member stop infra2')).status).toBe(0)
+    expect((await run('member stop infra3 --force')).status).toBe(0)
+    const lost = await run('status')
+    expect(lost.status).toBe(1)
+    expect(lost.stdout).toMatch(/\n {2}infra1 +8211f1d0f64f3269 +\S+ +(pre-candidate|candidate|follower) +\d+ .* unhealthy \(no leader\)\n {2}infra2 +\S+ +\S+ +stopped +- /)
+    expect(lost.stdout).toContain('\nthe API server does not answer (etcdserver: request timed out): no Leases, nodes, pods or events to show\n')
+    expect(lost.stderr).toMatch(/Error: etcdserver: request timed out\n$/)
+    expect((await run('member start infra2')).status).toBe(0)
+    expect((await run('member start infra3')).status).toBe(0)
   }, 120_000)
 })

@@ -64,6 +64,14 @@ function eventRows(events: readonly EventStatus[], colour: ChalkInstance): strin
   return events.map((event) => [event.time.replace(/\.\d+Z$/, 'Z'), event.type === 'Warning' ? colour.yellow(event.type) : event.type, event.reason, event.object, event.component, event.message])
 }
 
+function queues(status: ClusterStatus, colour: ChalkInstance): string {
+  const title = '\n' + colour.bold('work queues') + '\n'
+  if (!status.queues.running) return title + '  not running: the controllers run inside each one-shot command (kubemu up keeps them running)\n'
+  const busy = [...status.queues.loops].filter((loop) => loop.queued + loop.waiting > 0).sort((a, b) => b.queued + b.waiting - (a.queued + a.waiting) || a.name.localeCompare(b.name))
+  const listed = busy.length === 0 ? '' : table([['CONTROLLER', 'QUEUED', 'WAITING'], ...busy.slice(0, queuesListedMax).map((loop) => [loop.name, String(loop.queued), String(loop.waiting)])])
+  return `${title}  ${status.queues.loops.length} loops, ${busy.length} with keys\n${listed}`
+}
+
 export interface StatusFormat {
   /** ANSI colours (a terminal without NO_COLOR). */
   readonly colours: boolean
@@ -80,6 +88,7 @@ export function formatStatus(status: ClusterStatus, format: StatusFormat = {colo
   ])
   out += '\n' + colour.bold('etcd members') + '\n'
   out += table([['NAME', 'ID', 'ENDPOINT', 'LEADER', 'ROLE', 'TERM', 'COMMIT', 'APPLIED', 'LOG', 'SNAPSHOT', 'HEALTH'], ...memberRows(status.members, colour)])
+  if (status.unavailable) return out + `\n${colour.red(`the API server does not answer (${status.unavailable}): no Leases, nodes, pods or events to show`)}\n` + queues(status, colour)
   out += '\n' + colour.bold('leader election') + '\n'
   out += table([
     ['LEASE', 'HOLDER', 'RENEWED'],
@@ -107,14 +116,7 @@ export function formatStatus(status: ClusterStatus, format: StatusFormat = {colo
   ])
   out += '\n' + colour.bold(`pending pods (${status.pending.length})`) + '\n'
   out += status.pending.length === 0 ? '  none\n' : table(status.pending.map((pod) => [pod.name, colour.yellow(pod.reason)]))
-  out += '\n' + colour.bold('work queues') + '\n'
-  if (!status.queues.running) {
-    out += '  not running: the controllers run inside each one-shot command (kubemu up keeps them running)\n'
-  } else {
-    const busy = [...status.queues.loops].filter((loop) => loop.queued + loop.waiting > 0).sort((a, b) => b.queued + b.waiting - (a.queued + a.waiting) || a.name.localeCompare(b.name))
-    out += `  ${status.queues.loops.length} controllers, ${busy.length} with keys\n`
-    if (busy.length > 0) out += table([['CONTROLLER', 'QUEUED', 'WAITING'], ...busy.slice(0, queuesListedMax).map((loop) => [loop.name, String(loop.queued), String(loop.waiting)])])
-  }
+  out += queues(status, colour)
   const events = status.events.slice(-eventsPrintedMax)
   out += '\n' + colour.bold(`last events (${events.length})`) + '\n'
   out += events.length === 0 ? '  none\n' : table([['TIME', 'TYPE', 'REASON', 'OBJECT', 'FROM', 'MESSAGE'], ...eventRows(events, colour)])

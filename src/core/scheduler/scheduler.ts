@@ -194,6 +194,11 @@ export class Scheduler implements ControlLoop {
     return null
   }
 
+  /** Its scheduling queue: pods to try now, and pods waiting unschedulable for a cluster change. */
+  queueDepth(): {queued: number; waiting: number} {
+    return {queued: this.active.size, waiting: this.unschedulable.size}
+  }
+
   async process(): Promise<number> {
     const order = (left: Pod, right: Pod) =>
       (right.spec.priority ?? 0) - (left.spec.priority ?? 0) || String(left.metadata.creationTimestamp).localeCompare(String(right.metadata.creationTimestamp))

@@ -6,7 +6,7 @@ import type {ApiClient} from '../client/client.js'
 import type {EmbeddedCluster} from '../etcd/cluster.js'
 import {currentLayout} from '../etcd/cluster.js'
 import {readHostState} from '../host/state.js'
-import {kubernetesStatus} from './kubernetes.js'
+import {type KubernetesStatus, kubernetesStatus} from './kubernetes.js'
 import {type ClusterStatus, type MasterStatus, type MemberStatus, type QueuesStatus, statusApiVersion} from './model.js'
 import {type RaftView, raftViews} from './raft.js'
 
@@ -31,7 +31,12 @@ export interface StatusSources {
   /** Inside each running member, by name. */
   readonly raft: ReadonlyMap<string, RaftView>
   readonly queues: QueuesStatus
+  /** Whether a failing API server leaves the rest of the snapshot standing (`unavailable` says why) instead of failing it. */
+  readonly partial?: boolean
 }
+
+/** The Kubernetes side when the API server does not answer. */
+const noKubernetes: KubernetesStatus = {leases: [], holders: new Map(), nodes: [], pending: [], services: [], events: [], latestChange: null}
 
 /** The queues when no controller manager runs in the process that reads them. */
 export const queuesNotRunning: QueuesStatus = {running: false, loops: []}
@@ -51,7 +56,14 @@ function memberStatus(member: MemberReachability, raft: RaftView | undefined): M
 }
 
 export async function collectStatus(sources: StatusSources): Promise<ClusterStatus> {
-  const kubernetes = await kubernetesStatus(sources.client)
+  let kubernetes = noKubernetes
+  let unavailable: string | null = null
+  try {
+    kubernetes = await kubernetesStatus(sources.client)
+  } catch (error) {
+    if (!sources.partial) throw error
+    unavailable = error instanceof Error ? error.message : String(error)
+  }
   const stopped = new Set(readHostState(sources.folder).stoppedMasters)
   const leads = (component: string, node: string) => (kubernetes.holders.get(component) ?? '').startsWith(`${node}_`)
   const masters = defaultMasters.map((master): MasterStatus => ({
@@ -75,6 +87,7 @@ export async function collectStatus(sources: StatusSources): Promise<ClusterStat
     services: kubernetes.services,
     events: kubernetes.events,
     latestChange: kubernetes.latestChange,
+    unavailable,
   }
 }
 

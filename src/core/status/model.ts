@@ -140,4 +140,9 @@ export interface ClusterStatus {
   /** The newest events, newest last (at most eventsShownMax). */
   readonly events: EventStatus[]
   readonly latestChange: ChangeChain | null
+  /**
+   * Why the Kubernetes side is missing (the API server cannot read etcd: no quorum), or null. Only
+   * a live snapshot carries one: the members are worth seeing exactly then.
+   */
+  readonly unavailable: string | null
 }

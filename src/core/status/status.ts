@@ -17,6 +17,9 @@ import {uiStatusPath} from '../ui/paths.js'
 
 export type {ClusterStatus} from './model.js'
 
+/** The most of a refusal's text that is shown. */
+export const statusErrorCharactersMax = 500
+
 /** `kubemu up` did not answer a status request: the message is for the user. */
 export class StatusUnavailableError extends Error {}
 
@@ -71,7 +74,15 @@ export async function liveStatus(up: UpMarker, adminToken: string): Promise<Clus
     throw new StatusUnavailableError(`kubemu up at ${up.url} does not answer (${error instanceof Error ? error.message : String(error)})`)
   }
   const text = await response.text()
-  if (!response.ok) throw new StatusUnavailableError(`kubemu up answered ${response.status}: ${text.slice(0, 200)}`)
+  if (!response.ok) {
+    let message = text.trim().slice(0, statusErrorCharactersMax)
+    try {
+      message = (JSON.parse(text) as {message?: string}).message ?? message
+    } catch {
+      // a plain-text refusal (403) stays as it is
+    }
+    throw new StatusUnavailableError(message || `kubemu up answered ${response.status}`)
+  }
   return JSON.parse(text) as ClusterStatus
 }
 

@@ -40,6 +40,7 @@ export function liveSnapshot(sources: LiveSources): () => Promise<ClusterStatus>
       live: true,
       ...runningMembers(sources.cluster, sources.folder, sources.memberUrls()),
       queues: {running: true, loops: sources.queueDepths()},
+      partial: true,
     })
 }
 
