@@ -1,12 +1,16 @@
 // A member's client port, as etcd multiplexes it (cmux): each connection's first bytes decide.
-// The HTTP/2 preface goes to the member's gRPC server on its internal loopback port, through the
-// `:authority` rewriter; anything else is HTTP/1.x for the member's HTTP server. With TLS the
-// port is a TLS listener that requires a client certificate from the etcd CA (etcd's
-// --client-cert-auth), and the same choice is made on the decrypted stream; the certificate's CN
-// is remembered by the relayed connection's local port, which the gRPC server sees as its peer.
+// The HTTP/2 preface goes to the member's gRPC server through the `:authority` rewriter, handed
+// to it in this process (no second connection: every byte would cross the event loop twice, and
+// a new client's connection would wait on two accepts); anything else is HTTP/1.x for the
+// member's HTTP server. With TLS the port is a TLS listener that requires a client certificate
+// from the etcd CA (etcd's --client-cert-auth), and the same choice is made on the decrypted
+// stream; such a connection is relayed to the gRPC server's internal loopback port, and the
+// certificate's CN remembered by the relayed connection's local port, which the server sees as
+// its peer.
 import * as grpc from '@grpc/grpc-js'
 import type {Server as HttpServer} from 'node:http'
 import {connect, createServer, type Server, type Socket} from 'node:net'
+import {Duplex} from 'node:stream'
 import {createServer as createTlsServer, type TLSSocket} from 'node:tls'
 import {AuthorityRewriter, connectionPreface} from './http2-authority.js'
 
@@ -92,8 +96,10 @@ export class HandshakeRejections {
 export interface ListenerOptions {
   readonly host: string
   readonly port: number
-  /** The loopback port of the member's gRPC server. */
+  /** The loopback port of the member's gRPC server (TLS connections are relayed there). */
   readonly grpcPort: number
+  /** Hands a plain connection to the member's gRPC server in this process. */
+  readonly injectGrpc: (connection: Duplex) => void
   readonly http: HttpServer
   readonly tls?: ListenerTls | undefined
   readonly peers: CertifiedPeers
@@ -151,11 +157,21 @@ export function startFrontDoorListener(options: ListenerOptions): Promise<FrontD
     client.pipe(rewriter).pipe(upstream)
     upstream.pipe(client)
   }
+  const inject = (client: Socket, head: Buffer) => {
+    client.setNoDelay(true)
+    const rewriter = new AuthorityRewriter(`${options.host}:${(server.address() as {port: number}).port}`)
+    rewriter.write(head)
+    client.pipe(rewriter)
+    // A connection that breaks ends the gRPC session's stream with it.
+    client.once('close', () => rewriter.destroy())
+    client.resume()
+    options.injectGrpc(Duplex.from({readable: rewriter, writable: client}))
+  }
   const accept = (socket: Socket, commonName: string | undefined) => {
     track(socket)
     socket.on('error', () => socket.destroy())
     sniff(socket, (kind, head) => {
-      if (kind === 'grpc') return relay(socket, head, commonName)
+      if (kind === 'grpc') return options.tls ? relay(socket, head, commonName) : inject(socket, head)
       socket.unshift(head)
       options.http.emit('connection', socket)
       socket.resume()
