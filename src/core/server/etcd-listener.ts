@@ -128,6 +128,51 @@ function sniff(socket: Socket, decided: (kind: 'grpc' | 'http', head: Buffer) =>
   socket.on('data', onData)
 }
 
+/**
+ * A client's connection as the gRPC server in this process sees it: what it reads comes through
+ * the `:authority` rewriter, what it writes goes to the client. It never fails: a connection the
+ * client resets or closes simply ends, and writes after that are dropped. Node's HTTP/2 over a
+ * JavaScript stream must not see a stream error or a write fail while a session write is in
+ * flight (it can trip an internal assertion and take the process down).
+ */
+class RewrittenConnection extends Duplex {
+  constructor(
+    private readonly client: Socket,
+    private readonly rewriter: AuthorityRewriter,
+  ) {
+    super()
+    rewriter.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) rewriter.pause()
+    })
+    rewriter.once('end', () => this.push(null))
+    rewriter.once('error', () => this.destroy())
+    client.once('close', () => {
+      this.push(null)
+      this.destroy()
+    })
+  }
+
+  override _read(): void {
+    this.rewriter.resume()
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    if (this.client.destroyed) return done()
+    this.client.write(chunk, () => done())
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    this.client.end()
+    done()
+  }
+
+  override _destroy(_error: Error | null, done: (error?: Error | null) => void): void {
+    this.client.destroy()
+    this.rewriter.destroy()
+    done(null)
+  }
+}
+
 export function startFrontDoorListener(options: ListenerOptions): Promise<FrontDoorListener> {
   const sockets = new Set<Socket>()
   const track = (socket: Socket) => {
@@ -162,10 +207,7 @@ export function startFrontDoorListener(options: ListenerOptions): Promise<FrontD
     const rewriter = new AuthorityRewriter(`${options.host}:${(server.address() as {port: number}).port}`)
     rewriter.write(head)
     client.pipe(rewriter)
-    // A connection that breaks ends the gRPC session's stream with it.
-    client.once('close', () => rewriter.destroy())
-    client.resume()
-    options.injectGrpc(Duplex.from({readable: rewriter, writable: client}))
+    options.injectGrpc(new RewrittenConnection(client, rewriter))
   }
   const accept = (socket: Socket, commonName: string | undefined) => {
     track(socket)
