@@ -10,13 +10,13 @@ interface Held {
 }
 
 /**
- * What one member's Readies let out (messages, answers, watch events, read states), held until
- * the transaction that produced them is on disk: etcd's raft node beside its WAL. A Ready's
- * transaction commits without an fsync; one fsync, run off the event loop, then covers it and
- * every transaction before it, so the members' fsyncs run in parallel with each other and with
- * the event loop, and a member goes on with its next Ready while the last one syncs. Outputs go
- * out in the order of their Readies: nothing leaves before what an earlier Ready let out, and
- * nothing a crash could lose is ever acknowledged.
+ * What one member's Readies may let out only once their transactions are on disk (a follower's
+ * acknowledgements and votes, the leader's count of its own entries toward the commit): etcd's
+ * raft node beside its WAL. A Ready's transaction commits without an fsync; one fsync, run off
+ * the event loop, then covers it and every transaction before it, so the members' fsyncs run in
+ * parallel with each other and with the event loop, and a member goes on with its next Ready
+ * while the last one syncs. Outputs go out in the order of their Readies: nothing leaves before
+ * what an earlier Ready let out, and nothing a crash could lose is ever acknowledged.
  */
 export class DurableOutputs {
   private readonly held: Held[] = []

@@ -2,7 +2,7 @@ import {EtcdError} from '../mvcc/errors.js'
 import {type ApplyOutcome, type InternalRequest, StateMachine, decodeRequest} from '../mvcc/state-machine.js'
 import type {WatchEvent} from '../mvcc/types.js'
 import {Raft, defaultRaftLimits} from '../raft/raft.js'
-import {type ConfChange, type ConfState, type Entry, EntryType, type Message, type RandomSource, type Ready, type Snapshot} from '../raft/types.js'
+import {type ConfChange, type ConfState, type Entry, EntryType, type Message, type RandomSource, type Ready, type Snapshot, StateType} from '../raft/types.js'
 import {MemberDatabase} from '../storage/member-database.js'
 import {assert} from '../util/assert.js'
 import {decodeValue, encodeValue} from '../util/codec.js'
@@ -92,6 +92,7 @@ export class EtcdMember {
       random,
       preVote: true,
       checkQuorum: true,
+      ownAppendsCountWhenDurable: true,
       hardState: persisted.hardState,
       snapshot: persisted.snapshot,
       entries: persisted.entries,
@@ -191,8 +192,12 @@ export class EtcdMember {
   /**
    * Runs one Ready through the pipeline; false when there was nothing to do. Its raft state and
    * the applies of its committed entries go to the WAL in one SQLite transaction (etcd's WAL save
-   * of a Ready, its backend batching the applies); what the Ready lets out (messages, answers,
-   * watch events, read states) waits until that transaction is on disk (see DurableOutputs).
+   * of a Ready, its backend batching the applies). As etcd's raft node: a leader sends its
+   * messages at once, in parallel with its own fsync (its new entries count toward the commit
+   * only once that fsync ends, see Raft's appendedDurably); the answers and watch events of the
+   * applies go out at once too (an entry is committed only once a majority has it on disk, and
+   * applies lost in a crash are made again from the log); a follower's or candidate's messages
+   * (acknowledgements, votes) wait until the transaction is on disk (see DurableOutputs).
    */
   processReady(transport: InProcessTransport): boolean {
     if (!this.raft.hasReady()) return false
@@ -200,15 +205,19 @@ export class EtcdMember {
     this.metrics.sawLead(ready.softState.lead)
     const {applied, mustSync} = this.persistAndApply(ready)
     this.raft.advance(ready)
+    const leading = ready.softState.state === StateType.Leader
+    if (leading) for (const message of ready.messages) this.sendMessage(transport, message)
+    this.deliver(applied)
+    for (const readState of ready.readStates) {
+      const resolve = this.readWaiters.get(readState.requestContext)
+      if (!resolve) continue
+      this.readWaiters.delete(readState.requestContext)
+      resolve(readState.index)
+    }
+    const lastEntry = ready.entries[ready.entries.length - 1]
     this.outputs.hold(mustSync, () => {
-      for (const message of ready.messages) this.sendMessage(transport, message)
-      this.deliver(applied)
-      for (const readState of ready.readStates) {
-        const resolve = this.readWaiters.get(readState.requestContext)
-        if (!resolve) continue
-        this.readWaiters.delete(readState.requestContext)
-        resolve(readState.index)
-      }
+      if (!leading) for (const message of ready.messages) this.sendMessage(transport, message)
+      if (lastEntry) this.raft.appendedDurably(lastEntry.index, lastEntry.term)
     })
     this.maybeSnapshot()
     return true

@@ -1,4 +1,4 @@
-import {spanOf} from '../mvcc/key-range.js'
+import {inSpan, spanOf} from '../mvcc/key-range.js'
 import {KvStore} from '../mvcc/kv-store.js'
 import type {ResponseHeader, WatchEvent} from '../mvcc/types.js'
 import type {KeySpan} from '../storage/kv-tables.js'
@@ -18,11 +18,17 @@ export const watchPollMilliseconds = 50
 /** etcd's default --experimental-watch-progress-notify-interval. */
 export const watchProgressIntervalMilliseconds = 10 * 60 * 1000
 
+/**
+ * Told the events of each batch of applies while a watcher waits: true wakes it. A source that
+ * sees the applies themselves keeps a watcher asleep through writes outside its range.
+ */
+export type WakesWatcher = (events: readonly WatchEvent[], revision: number) => boolean
+
 /** Where a watcher reads history, and how it learns that new history was written. */
 export interface WatchSource {
   database(): MemberDatabase
-  /** Resolves after new writes may have landed, or when `signal` aborts. */
-  waitForChange(signal: AbortSignal): Promise<void>
+  /** Resolves after new writes may have landed (those `wakes` accepts, where the source sees them), or when `signal` aborts. */
+  waitForChange(signal: AbortSignal, wakes?: WakesWatcher): Promise<void>
   /** Resolves after `milliseconds` of the source's clock (for progress notifications). */
   sleep(milliseconds: number): Promise<void>
 }
@@ -33,6 +39,8 @@ export class HistoryWatcher implements Watcher {
   private readonly span: KeySpan
   private readonly abort = new AbortController()
   private finished = false
+  /** Counts waits: only the latest may move nextRevision. */
+  private waits = 0
 
   constructor(
     private readonly source: WatchSource,
@@ -71,18 +79,33 @@ export class HistoryWatcher implements Watcher {
         const events = this.readEvents(current)
         if (events.length > 0) return {header: this.header(current), events}
       }
-      if (await this.waitOrProgress()) return {header: this.header(current), events: []}
+      if (await this.waitOrProgress(this.nextRevision > current)) return {header: this.header(current), events: []}
     }
     return null
   }
 
-  /** Waits for a change; true when the progress interval passed first (send a notification). */
-  private async waitOrProgress(): Promise<boolean> {
+  /**
+   * Waits for a change; true when the progress interval passed first (send a notification).
+   * A watcher that has read all history (`synced`) sees every later batch of applies, in order,
+   * so it sleeps through those with no event in its range, moving past their revisions: a
+   * thousand writes elsewhere cost it no read of history (etcd's synced watchers, matched per
+   * event in memory).
+   */
+  private async waitOrProgress(synced: boolean): Promise<boolean> {
+    const wait = ++this.waits
+    const wakes: WakesWatcher | undefined = synced
+      ? (events, revision) => {
+          // A wait the progress notification ended goes, at the first batch it sees.
+          if (wait !== this.waits || events.some((event) => inSpan(event.kv.key, this.span))) return true
+          this.nextRevision = Math.max(this.nextRevision, revision + 1)
+          return false
+        }
+      : undefined
     if (!this.request.progressNotify) {
-      await this.source.waitForChange(this.abort.signal)
+      await this.source.waitForChange(this.abort.signal, wakes)
       return false
     }
-    const changed = this.source.waitForChange(this.abort.signal).then(() => false)
+    const changed = this.source.waitForChange(this.abort.signal, wakes).then(() => false)
     const idle = this.source.sleep(watchProgressIntervalMilliseconds).then(() => !this.finished)
     return Promise.race([changed, idle])
   }
@@ -136,7 +159,7 @@ export class EmbeddedWatchApi implements WatchApi {
     this.serving()
     const source: WatchSource = {
       database: () => this.serving().database,
-      waitForChange: (signal) =>
+      waitForChange: (signal, wakes) =>
         new Promise((resolve) => {
           const member = this.serving()
           // One listener per wait, removed when the wait ends, so a long watch does not pile them up.
@@ -144,7 +167,9 @@ export class EmbeddedWatchApi implements WatchApi {
             stop()
             resolve()
           }
-          const stop = member.onWatchEvents(() => {
+          // A wake with no events (the member goes away) wakes every watcher.
+          const stop = member.onWatchEvents((events, revision) => {
+            if (wakes && events.length > 0 && !wakes(events, revision)) return
             stop()
             signal.removeEventListener('abort', onAbort)
             resolve()

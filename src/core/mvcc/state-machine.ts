@@ -41,8 +41,20 @@ export function encodeRequest(request: InternalRequest): Uint8Array {
   return encodeValue(request)
 }
 
+/**
+ * Requests decoded, by the bytes of their entry: the members of one process share an entry's
+ * bytes (the transport hands them over as they are), so each entry is parsed once, not once per
+ * member. Held weakly: an entry's request goes when its bytes do. Requests are read-only.
+ */
+const decodedRequests = new WeakMap<Uint8Array, InternalRequest>()
+
 export function decodeRequest(data: Uint8Array): InternalRequest {
-  return decodeValue<InternalRequest>(data)
+  let request = decodedRequests.get(data)
+  if (!request) {
+    request = decodeValue<InternalRequest>(data)
+    decodedRequests.set(data, request)
+  }
+  return request
 }
 
 /**

@@ -46,6 +46,13 @@ export interface RaftConfig {
    * avoids an election between one-shot commands; it must be null after a crash.
    */
   readonly resumeLeader: NodeId | null
+  /**
+   * A leader counts its own new entries toward the commit only once the application reports
+   * them on disk (appendedDurably), as etcd-io/raft's asynchronous storage writes do; the
+   * application may then send the leader's messages before its own fsync, in parallel with it.
+   * Without it a leader counts them as it appends them.
+   */
+  readonly ownAppendsCountWhenDurable?: boolean
 }
 
 export const defaultRaftLimits = {
@@ -582,8 +589,19 @@ export class Raft {
     const stamped = entries.map((entry) => ({...entry, term: this.term, index: ++index}))
     this.log.append(stamped)
     this.uncommittedEntries += stamped.length
-    this.progressOfSelf().maybeUpdate(this.log.lastIndex())
+    if (!this.config.ownAppendsCountWhenDurable) this.progressOfSelf().maybeUpdate(this.log.lastIndex())
     this.maybeCommit()
+  }
+
+  /**
+   * The application's fsync covers this member's log through `index`, an entry of `term`
+   * (see ownAppendsCountWhenDurable): a leader counts it as its own acknowledgement. An entry
+   * replaced since (another term at that index) is not the one on disk, and counts nothing.
+   */
+  appendedDurably(index: number, term: number): void {
+    if (this.state !== StateType.Leader || this.log.term(index) !== term) return
+    const progress = this.tracker.get(this.id)
+    if (progress?.maybeUpdate(index) && this.maybeCommit()) this.broadcastAppend()
   }
 
   private reduceUncommitted(count: number): void {

@@ -125,7 +125,8 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
   try {
     for (const endpoint of endpoints) {
       const metrics = new GrpcMetrics(loaded.etcdserverpb, 'etcdserverpb')
-      const server = new grpc.Server({'grpc.max_receive_message_length': receiveMessageBytesMax, interceptors: [metrics.interceptor, certifiedUserInterceptor(peers)]})
+      // Without channelz: its per-call bookkeeping serves a debugging service nothing here offers.
+      const server = new grpc.Server({'grpc.max_receive_message_length': receiveMessageBytesMax, 'grpc.enable_channelz': 0, interceptors: [metrics.interceptor, certifiedUserInterceptor(peers)]})
       const clientOf = (metadata: grpc.Metadata, use: TokenUse = 'checked') => client.forUser(endpoint.member, callerFor(use, () => callerOf(metadata)))
       addServices(server, loaded.etcdserverpb, clientOf, callerOf, endpoint.member, client, tokens, servedUrl)
       servers.push(server)
@@ -133,6 +134,7 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
       const grpcPort = await new Promise<number>((resolve, reject) =>
         server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
       )
+      const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure())
       const http = createEtcdHttpServer({
         context: {member: endpoint.member, clientOf: (user) => client.forUser(endpoint.member, user), tokens, servedUrl},
         member: () => client.embedded.member(endpoint.member),
@@ -142,7 +144,7 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
       })
       let port = endpoint.port
       const listen = async () => {
-        const listener = await startFrontDoorListener({host: endpoint.host, port, grpcPort, http, tls: options.tls, peers, rejections, member: endpoint.member})
+        const listener = await startFrontDoorListener({host: endpoint.host, port, grpcPort, injectGrpc: (connection) => injector.injectConnection(connection), http, tls: options.tls, peers, rejections, member: endpoint.member})
         port = listener.port
         return listener
       }

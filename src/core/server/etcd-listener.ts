@@ -1,12 +1,16 @@
 // A member's client port, as etcd multiplexes it (cmux): each connection's first bytes decide.
-// The HTTP/2 preface goes to the member's gRPC server on its internal loopback port, through the
-// `:authority` rewriter; anything else is HTTP/1.x for the member's HTTP server. With TLS the
-// port is a TLS listener that requires a client certificate from the etcd CA (etcd's
-// --client-cert-auth), and the same choice is made on the decrypted stream; the certificate's CN
-// is remembered by the relayed connection's local port, which the gRPC server sees as its peer.
+// The HTTP/2 preface goes to the member's gRPC server through the `:authority` rewriter, handed
+// to it in this process (no second connection: every byte would cross the event loop twice, and
+// a new client's connection would wait on two accepts); anything else is HTTP/1.x for the
+// member's HTTP server. With TLS the port is a TLS listener that requires a client certificate
+// from the etcd CA (etcd's --client-cert-auth), and the same choice is made on the decrypted
+// stream; such a connection is relayed to the gRPC server's internal loopback port, and the
+// certificate's CN remembered by the relayed connection's local port, which the server sees as
+// its peer.
 import * as grpc from '@grpc/grpc-js'
 import type {Server as HttpServer} from 'node:http'
 import {connect, createServer, type Server, type Socket} from 'node:net'
+import {Duplex} from 'node:stream'
 import {createServer as createTlsServer, type TLSSocket} from 'node:tls'
 import {AuthorityRewriter, connectionPreface} from './http2-authority.js'
 
@@ -92,8 +96,10 @@ export class HandshakeRejections {
 export interface ListenerOptions {
   readonly host: string
   readonly port: number
-  /** The loopback port of the member's gRPC server. */
+  /** The loopback port of the member's gRPC server (TLS connections are relayed there). */
   readonly grpcPort: number
+  /** Hands a plain connection to the member's gRPC server in this process. */
+  readonly injectGrpc: (connection: Duplex) => void
   readonly http: HttpServer
   readonly tls?: ListenerTls | undefined
   readonly peers: CertifiedPeers
@@ -120,6 +126,51 @@ function sniff(socket: Socket, decided: (kind: 'grpc' | 'http', head: Buffer) =>
     decided(prefaceSoFar ? 'grpc' : 'http', head)
   }
   socket.on('data', onData)
+}
+
+/**
+ * A client's connection as the gRPC server in this process sees it: what it reads comes through
+ * the `:authority` rewriter, what it writes goes to the client. It never fails: a connection the
+ * client resets or closes simply ends, and writes after that are dropped. Node's HTTP/2 over a
+ * JavaScript stream must not see a stream error or a write fail while a session write is in
+ * flight (it can trip an internal assertion and take the process down).
+ */
+class RewrittenConnection extends Duplex {
+  constructor(
+    private readonly client: Socket,
+    private readonly rewriter: AuthorityRewriter,
+  ) {
+    super()
+    rewriter.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) rewriter.pause()
+    })
+    rewriter.once('end', () => this.push(null))
+    rewriter.once('error', () => this.destroy())
+    client.once('close', () => {
+      this.push(null)
+      this.destroy()
+    })
+  }
+
+  override _read(): void {
+    this.rewriter.resume()
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    if (this.client.destroyed) return done()
+    this.client.write(chunk, () => done())
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    this.client.end()
+    done()
+  }
+
+  override _destroy(_error: Error | null, done: (error?: Error | null) => void): void {
+    this.client.destroy()
+    this.rewriter.destroy()
+    done(null)
+  }
 }
 
 export function startFrontDoorListener(options: ListenerOptions): Promise<FrontDoorListener> {
@@ -151,11 +202,18 @@ export function startFrontDoorListener(options: ListenerOptions): Promise<FrontD
     client.pipe(rewriter).pipe(upstream)
     upstream.pipe(client)
   }
+  const inject = (client: Socket, head: Buffer) => {
+    client.setNoDelay(true)
+    const rewriter = new AuthorityRewriter(`${options.host}:${(server.address() as {port: number}).port}`)
+    rewriter.write(head)
+    client.pipe(rewriter)
+    options.injectGrpc(new RewrittenConnection(client, rewriter))
+  }
   const accept = (socket: Socket, commonName: string | undefined) => {
     track(socket)
     socket.on('error', () => socket.destroy())
     sniff(socket, (kind, head) => {
-      if (kind === 'grpc') return relay(socket, head, commonName)
+      if (kind === 'grpc') return options.tls ? relay(socket, head, commonName) : inject(socket, head)
       socket.unshift(head)
       options.http.emit('connection', socket)
       socket.resume()

@@ -117,13 +117,26 @@ export class AuthorityRewriter extends Transform {
       this.push(this.pending.subarray(0, connectionPreface.length))
       this.pending = this.pending.subarray(connectionPreface.length)
     }
-    while (this.pending.length >= frameHeaderBytes) {
-      const length = this.pending.readUIntBE(0, 3)
-      if (this.pending.length < frameHeaderBytes + length) break
-      const frame = this.pending.subarray(0, frameHeaderBytes + length)
-      this.pending = this.pending.subarray(frameHeaderBytes + length)
-      this.push(this.rewritten(frame))
+    // Whole frames go on in one piece per chunk (one write downstream, not one per frame); only a
+    // rewritten HEADERS frame is copied.
+    const parts: Buffer[] = []
+    let unchangedFrom = 0
+    let position = 0
+    while (this.pending.length - position >= frameHeaderBytes) {
+      const end = position + frameHeaderBytes + this.pending.readUIntBE(position, 3)
+      if (this.pending.length < end) break
+      const frame = this.pending.subarray(position, end)
+      const rewritten = this.rewritten(frame)
+      if (rewritten !== frame) {
+        parts.push(this.pending.subarray(unchangedFrom, position), rewritten)
+        unchangedFrom = end
+      }
+      position = end
     }
+    if (position > unchangedFrom) parts.push(this.pending.subarray(unchangedFrom, position))
+    this.pending = this.pending.subarray(position)
+    if (parts.length === 1) this.push(parts[0])
+    else if (parts.length > 1) this.push(Buffer.concat(parts))
     done()
   }
 

@@ -245,15 +245,22 @@ export class KvTables {
 
   /** The database file's size as etcd reports dbSize: pages in use plus free pages. */
   sizeBytes(): number {
-    return guarded(this.path, () => Number(this.pageCount.get()) * Number(this.db.pragma('page_size', {simple: true})))
+    return guarded(this.path, () => Number(this.pageCount.get()) * this.pageBytes())
   }
+
+  /** The file's page size, read once: it is fixed when the file is created (nothing here changes it). */
+  private pageBytes(): number {
+    return (this.pageBytesRead ??= Number(this.db.pragma('page_size', {simple: true})))
+  }
+
+  private pageBytesRead: number | undefined
 
 
   /** What etcd reports as dbSizeInUse: the size without free pages. */
   sizeInUseBytes(): number {
     return guarded(this.path, () => {
       const inUse = Number(this.db.pragma('page_count', {simple: true})) - Number(this.db.pragma('freelist_count', {simple: true}))
-      return inUse * Number(this.db.pragma('page_size', {simple: true}))
+      return inUse * this.pageBytes()
     })
   }
 
