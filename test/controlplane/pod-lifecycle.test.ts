@@ -34,12 +34,12 @@ async function startCluster() {
 }
 
 describe('pod lifecycle in the kubelet', () => {
-  it('records Killing when the deletion is seen, and removes the pod after the grace period', async () => {
+  it('records Killing when the deletion is seen, and removes a pod that ignores SIGTERM after the grace period', async () => {
     const {clock, store, api, random, admin} = await startCluster()
     // One long-lived control plane, as `kubemu up` runs it.
     const plane = new ControlPlane(api, clock, () => random.next())
     try {
-      await admin.create(resources.pods, {apiVersion: 'v1', kind: 'Pod', metadata: {name: 'web', namespace: 'default'}, spec: {terminationGracePeriodSeconds: 20, containers: [{name: 'nginx', image: 'nginx:1.27'}]}} as KubeObject)
+      await admin.create(resources.pods, {apiVersion: 'v1', kind: 'Pod', metadata: {name: 'web', namespace: 'default'}, spec: {terminationGracePeriodSeconds: 20, containers: [{name: 'sleeper', image: 'busybox', command: ['sleep', '3600']}]}} as KubeObject)
       await plane.settle()
       expect((await admin.get<KubeObject & {status: {phase: string}}>(resources.pods, 'default', 'web')).status.phase).toBe('Running')
       await admin.delete(resources.pods, 'default', 'web')
@@ -49,7 +49,7 @@ describe('pod lifecycle in the kubelet', () => {
         await nextMacrotask()
         await plane.settle(false)
       }
-      expect(await killing()).toEqual(['Stopping container nginx'])
+      expect(await killing()).toEqual(['Stopping container sleeper'])
       expect((await admin.get(resources.pods, 'default', 'web')).metadata.deletionTimestamp).toBe('2026-11-24T12:00:20Z')
       clock.advance(19_000)
       await plane.settle(false)
@@ -57,7 +57,7 @@ describe('pod lifecycle in the kubelet', () => {
       clock.advance(1_000)
       await plane.settle(false)
       await expect(admin.get(resources.pods, 'default', 'web')).rejects.toSatisfy(isNotFound)
-      expect(await killing()).toEqual(['Stopping container nginx'])
+      expect(await killing()).toEqual(['Stopping container sleeper'])
     } finally {
       plane.stop()
       await store.close()

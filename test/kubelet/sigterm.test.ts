@@ -88,6 +88,7 @@ describe('containers and SIGTERM at deletion', () => {
     expect(termReaction({name: 'a', image: 'busybox', command: ['sh', '-c', 'sleep 3600']})).toMatchObject({kind: 'ignores', why: expect.stringContaining('PID 1')})
     expect(termReaction({name: 'a', image: 'busybox', command: ['sh', '-c', "trap '' TERM; sleep 3600"]}).kind).toBe('ignores')
     expect(termReaction({name: 'a', image: 'busybox', command: ['sh', '-c', 'trap "exit 0" SIGTERM INT; sleep 3600 & wait']}).kind).toBe('trap')
+    expect(termReaction({name: 'a', image: 'busybox', command: ['sh', '-c', "trap 'echo bye' TERM; while true; do sleep 1; done"]})).toMatchObject({kind: 'ignores', why: expect.stringContaining('does not end it')})
     expect(termReaction({name: 'a', image: 'example.com/my-app:1'})).toMatchObject({kind: 'ignores', why: expect.stringContaining('cannot tell')})
   })
 })

@@ -99,6 +99,7 @@ function scriptReaction(shell: string, script: string): TermReaction {
   const action = termTrap(list)
   if (action === null || action === '-') return {kind: 'ignores', why: `${shell} runs the script as PID 1 with no TERM trap: PID 1 gets no default action, so the signal is ignored`}
   if (action === '') return {kind: 'ignores', why: `${shell}: the script traps TERM with an empty action, which ignores it`}
+  if (!/\b(exit|kill)\b/.test(action)) return {kind: 'ignores', why: `${shell}: the script's TERM trap ('${action}') does not end it, so the script goes on after it`}
   return {kind: 'trap', why: `${shell}: the script traps TERM ('${action}'); sh runs the trap when the foreground command ends`}
 }
 

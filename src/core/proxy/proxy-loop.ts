@@ -37,7 +37,8 @@ function instanceOf(pod: Pod): string {
 
 /** The configuration's syncPeriod (30 s when it sets none). */
 function periodOf(configuration: KubeProxyConfiguration): number {
-  return configuration.syncPeriodMilliseconds ?? syncPeriodMillisecondsDefault
+  // Never shorter than minSyncPeriod, which holds every sync back.
+  return Math.max(configuration.syncPeriodMilliseconds ?? syncPeriodMillisecondsDefault, configuration.minSyncPeriodMilliseconds ?? minSyncPeriodMillisecondsDefault)
 }
 
 export class KubeProxies implements ControlLoop {
@@ -91,7 +92,10 @@ export class KubeProxies implements ControlLoop {
     for (const node of this.nodes.list()) {
       const name = String(node.metadata.name)
       const last = this.lastSync(name)
-      if (last && last.lastSyncMilliseconds + periodOf(last.configuration) <= now && this.nodeRuns(node) && this.kubeProxyOn(name)?.metadata.uid === last.instance.split(' ')[1]) due.push(name)
+      if (!last || last.lastSyncMilliseconds + periodOf(last.configuration) > now || !this.nodeRuns(node)) continue
+      // The same kube-proxy only: a new one (or a restarted container) comes through the pod's events.
+      const pod = this.kubeProxyOn(name)
+      if (pod && instanceOf(pod) === last.instance) due.push(name)
     }
     return due
   }
