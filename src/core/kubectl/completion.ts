@@ -130,6 +130,13 @@ async function names(run: QuietKubectl, type: string, globals: readonly string[]
   return listed.split(' ').filter((name) => name !== '' && name.startsWith(toComplete))
 }
 
+/** Names for `TYPE/PREFIX`, each with its type and slash. */
+async function typedNames(run: QuietKubectl, globals: readonly string[], toComplete: string): Promise<string[]> {
+  const slash = toComplete.indexOf('/')
+  const type = toComplete.slice(0, slash)
+  return (await names(run, type, globals, toComplete.slice(slash + 1))).map((found) => `${type}/${found}`)
+}
+
 async function resourceTypes(run: QuietKubectl, globals: readonly string[], toComplete: string): Promise<string[]> {
   const comma = toComplete.lastIndexOf(',')
   const prefix = toComplete.slice(0, comma + 1)
@@ -191,13 +198,11 @@ export async function complete(words: readonly string[], verbs: readonly Kubectl
           directive |= noSpace
         }
       } else {
-        const [type, name] = [toComplete.slice(0, toComplete.indexOf('/')), toComplete.slice(toComplete.indexOf('/') + 1)]
-        completions = (await names(run, type, globals, name)).map((found) => `${type}/${found}`)
+        completions = await typedNames(run, globals, toComplete)
       }
     } else if (podVerbs.has(resolved.path) && positionals.length === 0) {
       if (toComplete.includes('/')) {
-        const [type, name] = [toComplete.slice(0, toComplete.indexOf('/')), toComplete.slice(toComplete.indexOf('/') + 1)]
-        completions = (await names(run, type, globals, name)).map((found) => `${type}/${found}`)
+        completions = await typedNames(run, globals, toComplete)
       } else {
         const pods = await names(run, 'pods', globals, toComplete)
         completions = [...pods, ...podHolderTypes.filter((type) => type.startsWith(toComplete))]
