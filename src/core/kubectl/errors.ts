@@ -70,3 +70,16 @@ export function collectServerError(error: unknown, errors: string[], ignoreNotFo
   if (error.code === 404 && ignoreNotFound) return
   errors.push(error.message)
 }
+
+/**
+ * A list the server refused as a bad request or not found, named as kubectl's resource builder
+ * names it: the resource (`/v1, Resource=pods`) and, when the list had them, its selectors.
+ */
+export function listError(error: unknown, resource: {readonly group: string; readonly version: string; readonly resource: string}, query: {readonly labelSelector?: string; readonly fieldSelector?: string}): unknown {
+  if (!(error instanceof ServerError) || (error.code !== 400 && error.code !== 404)) return error
+  const named = JSON.stringify(`${resource.group}/${resource.version}, Resource=${resource.resource}`)
+  const labels = query.labelSelector ?? ''
+  const fields = query.fieldSelector ?? ''
+  const message = labels === '' && fields === '' ? `Unable to list ${named}: ${error.status.message ?? ''}` : `Unable to find ${named} that match label selector ${JSON.stringify(labels)}, field selector ${JSON.stringify(fields)}: ${error.status.message ?? ''}`
+  return new ServerError({...error.status, message})
+}

@@ -38,7 +38,7 @@ function normalize(flag: KubectlFlag, raw: string, shown: string): string {
   }
 }
 
-const takesValue = (flag: KubectlFlag) => flag.kind !== 'bool' && flag.noValueDefault === undefined
+export const takesValue = (flag: KubectlFlag) => flag.kind !== 'bool' && flag.noValueDefault === undefined
 
 export function parseKubectlFlags(argv: readonly string[], flags: readonly KubectlFlag[]): ParsedKubectlFlags {
   const byName = new Map(flags.map((flag) => [flag.name, flag]))

@@ -1,6 +1,7 @@
 // The kubectl 1.32 clone's entry: finds the verb among the arguments (global flags may come
 // anywhere), parses the verb's and the global flags, runs the verb against the in-process API
 // server, and prints errors with kubectl's texts and exit codes.
+import {complete} from './completion.js'
 import {errorLine, KubectlError} from './errors.js'
 import {kubectlHelp} from './help/help.js'
 import {commandWords, type KubectlFlag, KubectlFlagError, parseKubectlFlags} from './flags.js'
@@ -39,6 +40,18 @@ function allFlags(list: readonly KubectlVerb[]): KubectlFlag[] {
 }
 
 export async function runKubectl(argv: readonly string[], io: KubectlIo): Promise<number> {
+  // cobra's hidden command the completion scripts call (NoDesc: the candidates without descriptions).
+  if (argv[0] === '__complete' || argv[0] === '__completeNoDesc') {
+    const quiet = async (line: readonly string[]) => {
+      let stdout = ''
+      const status = await runKubectl(line, {...io, stdout: (text) => (stdout += text), stderr: () => {}, stdoutColors: false})
+      return status === 0 ? stdout : ''
+    }
+    const answer = await complete(argv.slice(1), verbs, quiet, io.environment)
+    io.stdout(argv[0] === '__complete' ? answer.stdout : answer.stdout.replace(/\t.*$/gm, ''))
+    io.stderr(answer.stderr)
+    return 0
+  }
   const known = [...globalFlags, ...allFlags(verbs)]
   const [word] = commandWords(argv, known, 1)
   if (word === undefined || (word === 'help' && commandWords(argv, known, 2)[1] === undefined)) {

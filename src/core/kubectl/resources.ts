@@ -2,8 +2,8 @@
 // short name or kind, any case, optionally qualified: deployments.apps, deploy.v1.apps), the
 // resources of a category (`all`), and the resource of a kind in an apiVersion (for files).
 import {isJsonObject} from '../api/object.js'
-import {KubectlError} from './errors.js'
-import type {KubectlSession} from './session.js'
+import {KubectlError, listError} from './errors.js'
+import type {KubectlSession, RequestOptions} from './session.js'
 
 export interface ApiResource {
   readonly group: string
@@ -30,6 +30,15 @@ export function groupVersionOf(resource: ApiResource): string {
 export function collectionPath(resource: ApiResource, namespace: string): string {
   const base = resource.group.length > 0 ? `/apis/${resource.group}/${resource.version}` : `/api/${resource.version}`
   return resource.namespaced && namespace.length > 0 ? `${base}/namespaces/${namespace}/${resource.resource}` : `${base}/${resource.resource}`
+}
+
+/** Lists a resource as kubectl's resource builder does: a refused list names the resource and the selectors. */
+export async function requestList(session: KubectlSession, resource: ApiResource, namespace: string, options: RequestOptions & {readonly query?: {labelSelector?: string; fieldSelector?: string}} = {}) {
+  try {
+    return await session.request('GET', collectionPath(resource, namespace), options)
+  } catch (error) {
+    throw listError(error, resource, options.query ?? {})
+  }
 }
 
 export function objectPath(resource: ApiResource, namespace: string, name: string): string {

@@ -6,6 +6,7 @@ import {join} from 'node:path'
 import {parseDocument} from 'yaml'
 import {isJsonObject, type JsonObject} from '../../api/object.js'
 import {KustomizeError} from './errors.js'
+import {goYaml} from '../../printers/kubectl/go-yaml.js'
 
 export const kustomizationFileNames = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const
 
@@ -192,6 +193,9 @@ export function loadKustomization(folder: string): LoadedKustomization {
   if (fields.kind !== undefined && fields.kind !== '' && fields.kind !== 'Kustomization') {
     throw new KustomizeError(`kind ${String(fields.kind)} is not supported in ${file}: kubemu builds kind Kustomization`)
   }
+  // kustomize configures its helm generator before anything runs, and refuses it unless helm is enabled.
+  const chart = Array.isArray(fields.helmCharts) ? fields.helmCharts[0] : undefined
+  if (chart !== undefined) throw new KustomizeError(`trouble configuring builtin HelmChartInflationGenerator with config: \`\n${goYaml(chart)}\`: must specify --enable-helm`)
   for (const name of unsupportedFields) {
     if (fields[name] !== undefined && fields[name] !== null) throw new KustomizeError(`kustomization field '${name}' is not supported by kubemu's kustomize`)
   }

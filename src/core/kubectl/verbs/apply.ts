@@ -12,6 +12,8 @@ import type {Manifest} from '../manifests.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
 import {printObjects} from '../output.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import {waitForObject} from '../object-watch.js'
+import {parseGoDuration} from '../../etcdctl/flags.js'
 import {runRaw} from './raw.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
@@ -107,9 +109,65 @@ export function errorWithSource(error: ServerError, action: string, source: stri
   return new ServerError({...error.status, message: `error when ${action} "${source}": ${error.status.message ?? ''}`})
 }
 
+/** apply's flags that cannot go together, checked in kubectl's order. */
+function validateApplyFlags(session: KubectlSession, dryRun: DryRun): void {
+  const serverSide = session.flag('server-side') === 'true'
+  const force = session.flag('force') === 'true'
+  if (session.flag('force-conflicts') === 'true' && !serverSide) throw new KubectlError('--force-conflicts only works with --server-side')
+  if (dryRun === 'client' && serverSide) throw new KubectlError('--dry-run=client doesn\'t work with --server-side (did you mean --dry-run=server instead?)')
+  if (serverSide && force) throw new KubectlError('--force cannot be used with --server-side')
+  if (dryRun === 'server' && force) throw new KubectlError('--dry-run=server cannot be used with --force')
+  if (session.flag('prune') === 'true' && force) throw new KubectlError('--force cannot be used with --prune')
+}
+
+/**
+ * kubectl's Patcher.deleteAndCreate: deletes the object (--grace-period, background cascade), looks
+ * once whether it is gone, or polls until --timeout when one is given; creates the new one, and
+ * puts the old one back when that fails.
+ */
+async function deleteAndCreate(session: KubectlSession, resource: ApiResource, namespace: string, live: KubeObject, desired: KubeObject, query: Record<string, string>): Promise<KubeObject> {
+  const name = live.metadata.name ?? ''
+  const grace = Number(session.flag('grace-period'))
+  const body = {kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(grace >= 0 ? {gracePeriodSeconds: grace} : {})}
+  await session.request('DELETE', objectPath(resource, namespace, name), {body})
+  const gone = (object: KubeObject | null) => object === null || object.metadata.uid !== live.metadata.uid
+  const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
+  let replaced = gone((await session.request('GET', objectPath(resource, namespace, name), {allow: [404]})).status === 404 ? null : live)
+  if (!replaced && timeout > 0) {
+    // Graceful termination and finalizers are the control plane's to finish.
+    await session.settleControlPlane()
+    replaced = await waitForObject(session, resource, namespace, name, gone, session.clock.nowMilliseconds() + timeout)
+  }
+  if (!replaced) throw new KubectlError('context deadline exceeded')
+  try {
+    return (await session.request('POST', collectionPath(resource, namespace), {body: desired, query})).body as KubeObject
+  } catch (error) {
+    if (!(error instanceof ServerError)) throw error
+    const original = cloneJson(live)
+    delete original.metadata.resourceVersion
+    delete original.metadata.uid
+    try {
+      await session.request('POST', collectionPath(resource, namespace), {body: original, query})
+    } catch (restoreError) {
+      if (!(restoreError instanceof ServerError)) throw restoreError
+      throw new KubectlError(`an error occurred force-replacing the existing object with the newly provided one:\n\n${error.status.message ?? ''}.\n\nAdditionally, an error occurred attempting to restore the original object:\n\n${restoreError.status.message ?? ''}`)
+    }
+    throw error
+  }
+}
+
+/** kubectl's words for an apply that failed after its patch: the patch, the object and the file, then the cause. */
+function applyingPatchError(error: KubectlError, modified: KubeObject, resource: ApiResource, namespace: string, source: string): KubectlError {
+  const group = resource.group ? `${resource.group}/${resource.version}` : `/${resource.version}`
+  const context = `error when applying patch:\n${goJsonCompact(modified)}\n\nto:\nResource: "${group}, Resource=${resource.resource}", GroupVersionKind: "${group}, Kind=${resource.kind}"\nName: "${modified.metadata.name ?? ''}", Namespace: "${namespace}"\nfor: "${source}":`
+  if (error instanceof ServerError) return error.reason === 'Invalid' ? error : new ServerError({...error.status, message: `${context} ${error.status.message ?? ''}`})
+  return new KubectlError(`${context} ${error.message}`)
+}
+
 async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): Promise<number> {
   if (!hasManifestSource(session)) throw new KubectlError('must specify one of -f and -k')
   const dryRun = dryRunOf(session.flag('dry-run'))
+  if (verb === 'apply') validateApplyFlags(session, dryRun)
   const output = session.flag('output')
   if (output && !['yaml', 'json', 'name'].includes(output)) throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json,name,yaml`)
   const manifests = await readManifestsOrKustomization(session, verb)
@@ -140,7 +198,6 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
       if (verb === 'apply' && session.flag('server-side') === 'true') {
         const manager = session.flags.changed.has('field-manager') ? session.flag('field-manager') : 'kubectl'
         const applyQuery: Record<string, string> = {fieldManager: manager, fieldValidation: 'Strict', ...(session.flag('force-conflicts') === 'true' ? {force: 'true'} : {}), ...(dryRun === 'server' ? {dryRun: 'All'} : {})}
-        if (dryRun === 'client') throw new KubectlError('--dry-run=client doesn\'t work with --server-side (did you mean --dry-run=server instead?)')
         try {
           const result = await session.request('PATCH', objectPath(resource, namespace, name), {body: object, contentType: 'application/apply-patch+yaml', query: applyQuery})
           report(session, output, resource, result.body as KubeObject, `${label} serverside-applied${dryRunSuffix(dryRun)}`, printed)
@@ -188,8 +245,22 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
       }
       const contentType = schema ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json'
       action = 'patching'
-      const result = await session.request('PATCH', objectPath(resource, namespace, name), {body: patch, contentType, query})
-      report(session, output, resource, result.body as KubeObject, `${label} configured${dryRunSuffix(dryRun)}`, printed)
+      let result: KubeObject
+      try {
+        result = (await session.request('PATCH', objectPath(resource, namespace, name), {body: patch, contentType, query})).body as KubeObject
+      } catch (error) {
+        // --force: a patch the server refuses as invalid (an immutable field) or conflicting replaces the object.
+        if (!(error instanceof ServerError && (error.code === 409 || error.reason === 'Invalid') && session.flag('force') === 'true')) throw error
+        try {
+          result = await deleteAndCreate(session, resource, namespace, live, desired, query)
+        } catch (forceError) {
+          if (!(forceError instanceof KubectlError)) throw forceError
+          const wrapped = applyingPatchError(forceError, desired, resource, namespace, manifest.source)
+          errors.push(wrapped instanceof ServerError ? statusText(wrapped.status) : `error: ${wrapped.message}`)
+          continue
+        }
+      }
+      report(session, output, resource, result, `${label} configured${dryRunSuffix(dryRun)}`, printed)
     } catch (error) {
       if (error instanceof ServerError) {
         errors.push(statusText(errorWithSource(error, action, manifest.source).status))

@@ -8,7 +8,7 @@ import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
 import {waitForObject} from '../object-watch.js'
-import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {dryRunOf, dryRunSuffix, placeObject} from './apply.js'
 import {parseResourceArguments} from './get.js'
@@ -99,7 +99,7 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
       const query: Record<string, string> = {}
       if (selector) query.labelSelector = selector
       if (fieldSelector) query.fieldSelector = fieldSelector
-      const listed = await session.request('GET', collectionPath(resource, resource.namespaced && !allNamespaces ? namespace : ''), {query})
+      const listed = await requestList(session, resource, resource.namespaced && !allNamespaces ? namespace : '', {query})
       for (const item of ((listed.body as {items?: KubeObject[]}).items ?? [])) {
         targets.push({resource, namespace: item.metadata.namespace ?? '', name: item.metadata.name ?? ''})
       }

@@ -12,7 +12,7 @@ import {describeReplicationController} from '../describe/replication-controller.
 import {describePersistentVolume, describePersistentVolumeClaim, describeStorageClass} from '../describe/storage.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
-import {type ApiResource, collectionPath, ResourceMapper, objectPath} from '../resources.js'
+import {type ApiResource, collectionPath, ResourceMapper, objectPath, requestList} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {parseResourceArguments} from './get.js'
 
@@ -103,7 +103,7 @@ export async function runDescribe(session: KubectlSession, args: readonly string
     }
     const query: Record<string, string> = {}
     if (session.flag('selector')) query.labelSelector = session.flag('selector')
-    const listed = await session.request('GET', collectionPath(resource, resource.namespaced ? namespace : ''), {query})
+    const listed = await requestList(session, resource, resource.namespaced ? namespace : '', {query})
     for (const item of (listed.body as {items?: KubeObject[]}).items ?? []) targets.push({resource, object: item})
   }
   const descriptions: string[] = []

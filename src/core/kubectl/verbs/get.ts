@@ -8,7 +8,7 @@ import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {readManifests} from '../manifests.js'
 import {nameOf, type OutputFormat, outputFormatOf, printObjects, printTemplated} from '../output.js'
-import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {placeObject} from './apply.js'
 import {runRaw} from './raw.js'
@@ -156,8 +156,14 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
       if (columns) tables.push({resource, table: {columnDefinitions: columns, rows}})
       continue
     }
-    const path = collectionPath(resource, resource.namespaced ? namespace : '')
-    const response = await session.request('GET', path, {accept, query: {...query, ...(wantsTable ? tableQuery : {})}})
+    let response: Awaited<ReturnType<typeof requestList>>
+    try {
+      response = await requestList(session, resource, resource.namespaced ? namespace : '', {accept, query: {...query, ...(wantsTable ? tableQuery : {})}})
+    } catch (error) {
+      // kubectl goes on with the next kind and prints every refusal at the end.
+      collectServerError(error, errors, false)
+      continue
+    }
     if (wantsTable) {
       const table = response.body as ServerTable
       const rows = sortBy ? sortedOrder(table.rows.map((row) => row.object), sortBy).map((index) => table.rows[index]!) : table.rows

@@ -4,6 +4,7 @@ import type {KubectlVerb} from '../kubectl.js'
 import {applyFlags, createFileFlags, runApply, runCreateFromFiles} from './apply.js'
 import {configVerb} from './config.js'
 import {kustomizeVerb} from './kustomize.js'
+import {completionVerb} from '../completion.js'
 import {createGenerators} from './create.js'
 import {deleteFlags, runDelete} from './delete.js'
 import {describeFlags, runDescribe} from './describe.js'
@@ -53,5 +54,6 @@ export const verbs: readonly KubectlVerb[] = [
   {name: 'diff', flags: diffFlags, run: (session) => runDiff(session)},
   configVerb,
   kustomizeVerb,
+  completionVerb,
   ...infoVerbs,
 ]

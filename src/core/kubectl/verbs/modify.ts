@@ -6,7 +6,7 @@ import {jsonEqual, type KubeObject} from '../../api/object.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {changeCauseAnnotation, changeCauseOf, recordAfter, recordFlag} from '../record.js'
-import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {dryRunOf, dryRunSuffix} from './apply.js'
 import {parseResourceArguments} from './get.js'
@@ -47,7 +47,7 @@ async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: 
     if (!session.flag('selector') && session.flag('all') !== 'true') throw new KubectlError('resource(s) were provided, but no name was specified')
     const query: Record<string, string> = {}
     if (session.flag('selector')) query.labelSelector = session.flag('selector')
-    const listed = await session.request('GET', collectionPath(resource, resource.namespaced && session.flag('all-namespaces') !== 'true' ? namespace : ''), {query})
+    const listed = await requestList(session, resource, resource.namespaced && session.flag('all-namespaces') !== 'true' ? namespace : '', {query})
     for (const item of (listed.body as {items?: KubeObject[]}).items ?? []) targets.push({resource, namespace: item.metadata.namespace ?? '', name: item.metadata.name ?? ''})
   }
   return targets

@@ -8,7 +8,7 @@ import {parseTemplate, runJsonPath} from '../../printers/kubectl/jsonpath.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {waitForObject} from '../object-watch.js'
-import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {parseResourceArguments} from './get.js'
 
@@ -119,7 +119,7 @@ export async function runWait(session: KubectlSession, args: readonly string[]):
     const query: Record<string, string> = {}
     if (selector) query.labelSelector = selector
     if (session.flag('field-selector')) query.fieldSelector = session.flag('field-selector')
-    const listed = (await session.request('GET', collectionPath(request.resource, request.resource.namespaced && !allNamespaces ? namespace : ''), {query})).body as {items: KubeObject[]}
+    const listed = (await requestList(session, request.resource, request.resource.namespaced && !allNamespaces ? namespace : '', {query})).body as {items: KubeObject[]}
     for (const item of listed.items) targets.push({resource: request.resource, namespace: item.metadata.namespace ?? '', name: String(item.metadata.name)})
   }
   if (targets.length === 0) throw new KubectlError('no matching resources found')
