@@ -17,6 +17,7 @@ import {fitErrorMessage, SchedulingAlgorithm, type ScheduleResult} from './algor
 import type {Snapshot, VolumeLister} from './framework.js'
 import {NodeInfo} from './node-info.js'
 import {preempt} from './preemption.js'
+import {PodBackoff} from './backoff.js'
 import {defaultProfile, type Profile} from './profile.js'
 import {defaultSchedulerName} from './configuration.js'
 import {PodOwners} from './pod-owners.js'
@@ -55,6 +56,7 @@ export class Scheduler implements ControlLoop {
   private readonly volumeLister: VolumeLister
   /** Pods whose node is chosen, waiting for their WaitForFirstConsumer claims to bind (VolumeBinding's PreBind). */
   private readonly waitingForVolumes = new Map<string, string>()
+  private readonly backoff: PodBackoff
 
   constructor(
     private readonly client: ApiClient,
@@ -69,6 +71,7 @@ export class Scheduler implements ControlLoop {
   ) {
     for (const profile of profiles) this.profiles.set(profile.schedulerName, {profile, algorithm: new SchedulingAlgorithm(random, profile), recorder: recorderFor(profile.schedulerName)})
     this.owners = profiles.some((profile) => profile.defaultConstraints) ? new PodOwners(informers) : null
+    this.backoff = new PodBackoff((profiles[0] ?? defaultProfile).podInitialBackoffSeconds * 1000, (profiles[0] ?? defaultProfile).podMaxBackoffSeconds * 1000)
     this.pods = informers.informer<Pod>(resources.pods)
     this.namespaces = informers.informer<KubeObject>(resources.namespaces)
     informers.informer<Node>(resources.nodes).onEvent((event) => this.onNode(event))
@@ -88,9 +91,10 @@ export class Scheduler implements ControlLoop {
   }
 
   private moveAllToActive(): void {
+    const now = this.clock.nowMilliseconds()
     for (const key of this.unschedulable) {
       const pod = this.pods.get(key)
-      if (pod && !pod.spec.nodeName) this.active.set(key, pod)
+      if (pod && !pod.spec.nodeName && this.backoff.release(key, pod, now)) this.active.set(key, pod)
     }
     this.unschedulable.clear()
   }
@@ -137,6 +141,7 @@ export class Scheduler implements ControlLoop {
     const key = objectKey(pod)
     if (event.type === 'DELETED' || isTerminalPod(pod)) {
       this.waitingForVolumes.delete(key)
+      this.backoff.forget(key)
       this.forget(event.previous ?? pod)
       this.active.delete(key)
       this.unschedulable.delete(key)
@@ -144,6 +149,7 @@ export class Scheduler implements ControlLoop {
       return
     }
     if (pod.spec.nodeName) {
+      this.backoff.forget(key)
       this.active.delete(key)
       this.unschedulable.delete(key)
       this.place(pod, pod.spec.nodeName)
@@ -155,6 +161,7 @@ export class Scheduler implements ControlLoop {
       // A pod's own change (labels, tolerations, requests) may make it schedulable.
       if (sameJson(event.previous?.spec, pod.spec) && sameJson(event.previous?.metadata.labels, pod.metadata.labels)) return
       this.unschedulable.delete(key)
+      if (!this.backoff.release(key, pod, this.clock.nowMilliseconds())) return
     }
     this.active.set(key, pod)
   }
@@ -177,15 +184,16 @@ export class Scheduler implements ControlLoop {
     return this.cachedSnapshot
   }
 
-  hasWork(): boolean {
-    return this.active.size > 0
+  hasWork(collapseDelays = false): boolean {
+    return this.active.size > 0 || this.backoff.hasDue(this.clock.nowMilliseconds(), collapseDelays)
   }
 
   nextDue(): number | null {
-    return null
+    return this.backoff.nextDue()
   }
 
-  async process(): Promise<number> {
+  async process(collapseDelays = false): Promise<number> {
+    for (const [key, pod] of this.backoff.due(this.clock.nowMilliseconds(), collapseDelays)) this.active.set(key, pod)
     const order = (left: Pod, right: Pod) =>
       (right.spec.priority ?? 0) - (left.spec.priority ?? 0) || String(left.metadata.creationTimestamp).localeCompare(String(right.metadata.creationTimestamp))
     const queue = [...this.active.values()].sort(order)
@@ -286,6 +294,7 @@ export class Scheduler implements ControlLoop {
     const preemption = profile.preemption ? preempt(pod, snapshot, result, profile) : {message: '', nominatedNode: null, victims: []}
     const message = fitErrorMessage(snapshot.nodes.length, result, preemption.message)
     this.unschedulable.add(objectKey(pod))
+    this.backoff.failed(objectKey(pod), this.clock.nowMilliseconds())
     try {
       await this.reporter.patch(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {metadata: {annotations: {[lastAttemptAnnotation]: this.attemptRecord(result, 'Unschedulable', profile)}}})
       const condition = {type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: formatTimestamp(this.clock.nowMilliseconds()), reason: 'Unschedulable', message}
