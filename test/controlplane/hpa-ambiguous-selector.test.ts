@@ -4,19 +4,9 @@ import {describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 import {kubemu} from '../support/up-process.js'
+import {webDeploymentRequestingCpu} from '../support/autoscaling.js'
 
-const deployment = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - {name: web, image: nginx, resources: {requests: {cpu: 200m}}}
-`
+const deployment = webDeploymentRequestingCpu
 
 describe('HorizontalPodAutoscaler ambiguous selector', () => {
   it('marks both HPAs of one Deployment AmbiguousSelector and scales nothing until one goes', async () => {
