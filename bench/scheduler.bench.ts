@@ -65,7 +65,7 @@ const floorSeconds = (performance.now() - started) / 1000
 const schedulerClient = new ApiClient(api, process.env.AS_MASTERS ? {name: 'system:kube-scheduler', groups: ['system:masters']} : componentUsers.scheduler, 'kube-scheduler')
 const informers = new InformerFactory(schedulerClient)
 const random = new SeededRandom(1)
-const scheduler = {component: 'kube-scheduler', build: () => new Scheduler(schedulerClient, new ApiClient(api, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, () => new EventRecorder(schedulerClient, {component: 'default-scheduler'}, systemClock), systemClock, () => random.next())}
+const scheduler = {component: 'kube-scheduler', build: () => new Scheduler(schedulerClient, informers, () => new EventRecorder(schedulerClient, {component: 'default-scheduler'}, systemClock), systemClock, () => random.next())}
 const runner = new ControlPlaneRunner(informers, [schedulerClient], [scheduler], systemClock, (line) => console.log(line))
 started = performance.now()
 const result = await runner.settle()

@@ -4,7 +4,7 @@ import {formatCurl} from '../core/printers/network.js'
 import {KubemuCommand, fail} from '../command-errors.js'
 
 export default class Curl extends KubemuCommand {
-  static override description = "curl from outside the cluster (the host's side of the node network, 172.18.0.1): NodePort and LoadBalancer addresses through the entry node's kube-proxy rules. Prints what curl prints, with curl's exit codes (6 unresolved, 7 refused, 28 timed out). The entry node's rules are those its kube-proxy last synced (-v shows when)"
+  static override description = "curl from outside the cluster (the host's side of the node network, 172.18.0.1): NodePort and LoadBalancer addresses through the entry node's kube-proxy rules (iptables chains, or in ipvs mode its virtual servers: round robin by default, ClientIP affinity as persistence). Prints what curl prints, with curl's exit codes (6 unresolved, 7 refused, 28 timed out). The entry node's rules are those its kube-proxy last synced (-v shows when)"
   static override strict = false
   static override args = {url: Args.string({description: 'URL (http://NODE_IP:NODE_PORT, http://LOADBALANCER_IP:PORT); several are fetched in order', required: true})}
   static override flags = {

@@ -4,7 +4,7 @@ import {formatCurl, formatTrace} from '../core/printers/network.js'
 import {KubemuCommand, fail} from '../command-errors.js'
 
 export default class TraceRequest extends KubemuCommand {
-  static override description = "Follow one HTTP request from a pod, hop by hop: the DNS answer, the source node's kube-proxy rules that matched, the endpoint chosen and why, NetworkPolicy, the target node and pod, the response. Exit codes as curl's (6 unresolved, 7 refused, 28 timed out). The rules are those the node's kube-proxy last synced (computed from the API now on a node where none has synced yet; the NODE hop says which)"
+  static override description = "Follow one HTTP request from a pod, hop by hop: the DNS answer, the source node's kube-proxy rules that matched (in ipvs mode the virtual server and its scheduler), the endpoint chosen and why (probability, affinity, round robin), NetworkPolicy, the target node and pod, the response. Exit codes as curl's (6 unresolved, 7 refused, 28 timed out). A URL on localhost reaches the pod's own containers (they share its network namespace). The rules are those the node's kube-proxy last synced (computed from the API now on a node where none has synced yet; the NODE hop says which)"
   static override args = {url: Args.string({description: 'URL as the pod would curl it (http://web, http://10.96.0.20:80/path)', required: true})}
   static override flags = {
     cluster: Flags.string({description: 'cluster name', default: 'default'}),

@@ -19,10 +19,10 @@ describe('kubemu status', () => {
     expect(status.stdout).toMatch(/^cluster time \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(wall clock \+ 0s\)\n\nmasters\n {2}NODE +ETCD MEMBER +KUBE-APISERVER +KUBE-SCHEDULER +KUBE-CONTROLLER-MANAGER\n {2}control-plane +infra1 +running +leader +leader\n {2}control-plane2 +infra2 +running +standby +standby\n {2}control-plane3 +infra3 +running +standby +standby\n\n/)
     const lines = status.stdout.split('\n').slice(8)
     expect(lines[0]).toBe('etcd members')
-    expect(lines[1]).toMatch(/^ {2}NAME +ID +ENDPOINT +LEADER +TERM +INDEX +HEALTH$/)
+    expect(lines[1]).toMatch(/^ {2}NAME +ID +ENDPOINT +LEADER +ROLE +TERM +COMMIT +APPLIED +LOG +SNAPSHOT +HEALTH$/)
     expect(lines.filter((line) => / healthy$/.test(line))).toHaveLength(2)
     expect(lines.filter((line) => /^ {2}infra\d .* \* /.test(line))).toHaveLength(1)
-    expect(status.stdout).toMatch(/ {2}infra3 +fd422379fda50e48 +http:\/\/127\.0\.0\.1:32379 +- +- +unhealthy/)
+    expect(status.stdout).toMatch(/ {2}infra3 +fd422379fda50e48 +http:\/\/127\.0\.0\.1:32379 +stopped +- +- +- +- +- +unhealthy/)
     // The masters' nodes hold their mirror pods (kubeadm's requests: 250m + 200m + 100m + etcd's 100m and
     // 100Mi), and maybe one of CoreDNS's two pods (100m and 70Mi; they tolerate the control-plane taint).
     // Every node runs a kube-proxy (kube-proxy's DaemonSet, no requests).

@@ -148,7 +148,7 @@ endpoints:
   it("refuses a node port nothing listens on, and shows the rules the node's kube-proxy synced: a stopped node keeps its last ones", async () => {
     expect(await run(`curl http://${worker1}:31111/`)).toMatchObject({status: 7, stdout: '', stderr: `curl: (7) Failed to connect to ${worker1} port 31111 after 0 ms: Couldn't connect to server\n`})
     const stats = await run('node rules worker-2 --stats')
-    expect(stats.stdout).toMatch(/^kube-proxy: +kube-system\/kube-proxy-\S+\nmode: +iptables\nsyncs: +[1-9]\d*\nlast sync: +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\nservice ports: +\d+\n/)
+    expect(stats.stdout).toMatch(/^kube-proxy: +kube-system\/kube-proxy-\S+\nmode: +iptables\nsyncs: +[1-9]\d*\nlast sync: +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\nlast sync cause: +.+\nsync period: +30s \(next resync at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ if nothing changes\)\nservice ports: +\d+\n/)
     expect((await run('node stop worker-2')).status).toBe(0)
     expect((await run('kubectl create service clusterip late --tcp=80:80')).status).toBe(0)
     // A Service without endpoints: REJECT in the filter table.

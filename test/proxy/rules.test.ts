@@ -120,8 +120,8 @@ describe('userspace mode', () => {
     const {userspaceRules, userspaceTable, userspaceProxyPort, kubeProxyConfiguration} = await import('../../src/core/proxy/node-rules.js')
     const {ProxyMemory} = await import('../../src/core/proxy/memory.js')
     const configMap = {metadata: {name: 'kube-proxy', namespace: 'kube-system'}, data: {'config.conf': 'kind: KubeProxyConfiguration\nmode: userspace\n'}} as unknown as KubeObject
-    expect(kubeProxyConfiguration(configMap)).toEqual({mode: 'userspace', clusterCIDR: '10.244.0.0/16', minSyncPeriodMilliseconds: 1_000})
-    expect(kubeProxyConfiguration({...configMap, data: {'config.conf': 'iptables: {minSyncPeriod: 2.5s}\n'}} as unknown as KubeObject)).toEqual({mode: 'iptables', clusterCIDR: '10.244.0.0/16', minSyncPeriodMilliseconds: 2_500})
+    expect(kubeProxyConfiguration(configMap)).toEqual({mode: 'userspace', clusterCIDR: '10.244.0.0/16', minSyncPeriodMilliseconds: 1_000, syncPeriodMilliseconds: 30_000})
+    expect(kubeProxyConfiguration({...configMap, data: {'config.conf': 'iptables: {minSyncPeriod: 2.5s}\n'}} as unknown as KubeObject)).toEqual({mode: 'iptables', clusterCIDR: '10.244.0.0/16', minSyncPeriodMilliseconds: 2_500, syncPeriodMilliseconds: 30_000})
     expect(() => kubeProxyConfiguration({...configMap, data: {'config.conf': 'iptables: {minSyncPeriod: soon}\n'}} as unknown as KubeObject)).toThrow(/invalid iptables.minSyncPeriod: time: invalid duration "soon"/)
     expect(() => kubeProxyConfiguration({...configMap, data: {'config.conf': 'mode: nftablez\n'}} as unknown as KubeObject)).toThrow(/unknown mode "nftablez"/)
     const ports = proxiedServicePorts([service('web', {clusterIP: '10.96.100.10', ports: [{port: 80}]})], [slice('web', {port: 8080}, three)])

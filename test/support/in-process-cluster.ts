@@ -20,8 +20,8 @@ export interface InProcessCluster {
   readonly random: SeededRandom
   /** The rules the nodes' kube-proxies synced (kept across settles, as a host keeps them). */
   readonly syncedRules: MemorySyncedRules
-  /** Runs a fresh control plane (as a one-shot command would) through `handler` (the API server by default). */
-  settle(handler?: RequestHandler): Promise<SettleResult>
+  /** Runs a fresh control plane (as a one-shot command would) through `handler` (the API server by default); `collapseDelays` false runs only what is due at the clock's now, as `up` does. */
+  settle(handler?: RequestHandler, collapseDelays?: boolean): Promise<SettleResult>
   close(): Promise<void>
 }
 
@@ -40,10 +40,10 @@ export async function inProcessCluster(clock: ManualClock, seed: number): Promis
     admin: new ApiClient(api, apiServerUser),
     random,
     syncedRules,
-    async settle(handler: RequestHandler = api) {
+    async settle(handler: RequestHandler = api, collapseDelays = true) {
       const plane = new ControlPlane(handler, clock, () => random.next(), undefined, {containers, syncedRules})
       try {
-        return await plane.settle()
+        return await plane.settle(collapseDelays)
       } finally {
         plane.stop()
       }

@@ -287,8 +287,11 @@ export class Registry {
     this.invalid(definition, name, errors)
     await (options.admission ?? noAdmission).validate(object, current)
     // Removing the last finalizer of an object being deleted (with no grace left) deletes it.
+    // A namespace also waits for its spec.finalizers (kube's ShouldDeleteNamespaceDuringUpdate):
+    // the namespace controller's status writes on a Terminating namespace must not delete it.
+    const namespaceFinalizers = definition.group === '' && definition.resource === 'namespaces' ? ((object.spec as {finalizers?: unknown[]} | undefined)?.finalizers ?? []) : []
     const finishesDeletion = object.metadata.deletionTimestamp !== undefined && (object.metadata.finalizers ?? []).length === 0 &&
-      (object.metadata.deletionGracePeriodSeconds ?? 0) === 0
+      (object.metadata.deletionGracePeriodSeconds ?? 0) === 0 && namespaceFinalizers.length === 0
     this.recordManager(definition, object, current, options)
     const finish = options.allocate && options.subresource !== 'status' ? await options.allocate(object, current) : null
     const value = this.encode(definition, object)

@@ -67,4 +67,6 @@ export interface ControlLoop {
   hasWork(collapseDelays: boolean): boolean
   /** The clock time of the earliest work scheduled for later, or null. */
   nextDue(): number | null
+  /** How many keys its work queue holds: due now, and added for later (read-only, for `kubemu status`). */
+  queueDepth?(): {readonly queued: number; readonly waiting: number}
 }

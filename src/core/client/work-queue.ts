@@ -48,6 +48,11 @@ export class WorkQueue {
     return this.queued.size
   }
 
+  /** Keys added for later that are not yet due. */
+  get waitingLength(): number {
+    return this.later.size
+  }
+
   /** The earliest due time of a key added for later, or null; keys `ignored` picks do not count. */
   nextDue(ignored?: (key: string) => boolean): number | null {
     let earliest: number | null = null

@@ -53,6 +53,10 @@ export abstract class Controller implements ControlLoop {
     return this.queue.nextDue()
   }
 
+  queueDepth(): {queued: number; waiting: number} {
+    return {queued: this.queue.length, waiting: this.queue.waitingLength}
+  }
+
   async process(collapseDelays: boolean): Promise<number> {
     this.queue.promoteDue(collapseDelays && this.delaysCollapse)
     const keys = this.queue.take()

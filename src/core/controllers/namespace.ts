@@ -1,8 +1,8 @@
 // The namespace controller (kube-controller-manager 1.32): a Terminating namespace is emptied —
 // every namespaced resource the server lists is deleted in it — and once nothing is left, the
 // "kubernetes" finalizer is removed through namespaces/NAME/finalize, which deletes it.
-import type {KubeObject} from '../api/object.js'
-import {ApiClient, isNotFound, type ResourceRef} from '../client/client.js'
+import {formatTimestamp, type KubeObject} from '../api/object.js'
+import {ApiClient, isConflict, isNotFound, type ResourceRef} from '../client/client.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
@@ -11,6 +11,45 @@ import {Controller} from './controller.js'
 
 /** A namespace with objects that will not go (foreign finalizers) is looked at again this much later. */
 export const namespaceRecheckMilliseconds = 5_000
+
+interface NamespaceCondition {
+  type: string
+  status: 'True' | 'False'
+  lastTransitionTime: string
+  reason: string
+  message: string
+}
+
+/** What is left in a namespace being emptied, as the controller counts it on each pass. */
+interface ContentTotals {
+  /** `configmaps.` (core) or `deployments.apps` → instances left. */
+  readonly resources: Map<string, number>
+  /** finalizer → instances that carry it. */
+  readonly finalizers: Map<string, number>
+}
+
+/**
+ * The deletion conditions kube-controller-manager writes on a Terminating namespace, in its order
+ * and words (pkg/controller/namespace/deletion), so `describe ns` and `why` can say what is left.
+ */
+function deletionConditions(totals: ContentTotals, previous: readonly NamespaceCondition[], at: string): NamespaceCondition[] {
+  const sorted = (entries: Map<string, number>, verb: string) => [...entries].map(([name, count]) => `${name} ${verb} ${count} resource instances`).sort().join(', ')
+  const wanted: Array<Omit<NamespaceCondition, 'lastTransitionTime'>> = [
+    {type: 'NamespaceDeletionDiscoveryFailure', status: 'False', reason: 'ResourcesDiscovered', message: 'All resources successfully discovered'},
+    {type: 'NamespaceDeletionGroupVersionParsingFailure', status: 'False', reason: 'ParsedGroupVersions', message: 'All legacy kube types successfully parsed'},
+    {type: 'NamespaceDeletionContentFailure', status: 'False', reason: 'ContentDeleted', message: 'All content successfully deleted, may be waiting on finalization'},
+    totals.resources.size > 0
+      ? {type: 'NamespaceContentRemaining', status: 'True', reason: 'SomeResourcesRemain', message: `Some resources are remaining: ${sorted(totals.resources, 'has')}`}
+      : {type: 'NamespaceContentRemaining', status: 'False', reason: 'ContentRemoved', message: 'All content successfully removed'},
+    totals.finalizers.size > 0
+      ? {type: 'NamespaceFinalizersRemaining', status: 'True', reason: 'SomeFinalizersRemain', message: `Some content in the namespace has finalizers remaining: ${sorted(totals.finalizers, 'in')}`}
+      : {type: 'NamespaceFinalizersRemaining', status: 'False', reason: 'ContentHasNoFinalizers', message: 'All content-preserving finalizers finished'},
+  ]
+  return wanted.map((condition) => {
+    const before = previous.find((entry) => entry.type === condition.type)
+    return {...condition, lastTransitionTime: before && before.status === condition.status ? before.lastTransitionTime : at}
+  })
+}
 
 interface ApiResourceList {
   groupVersion: string
@@ -54,15 +93,33 @@ export class NamespaceController extends Controller {
     return found
   }
 
+  /** Writes the deletion conditions when they say something new (the status stays as it is otherwise). */
+  private async writeConditions(namespace: KubeObject, totals: ContentTotals): Promise<void> {
+    const status = (namespace as {status?: {phase?: string; conditions?: NamespaceCondition[]}}).status ?? {}
+    const previous = status.conditions ?? []
+    const conditions = deletionConditions(totals, previous, formatTimestamp(this.clock.nowMilliseconds()))
+    const same = conditions.length === previous.length && conditions.every((condition, index) => JSON.stringify(condition) === JSON.stringify(previous[index]))
+    if (same) return
+    try {
+      await this.client.update(resources.namespaces, {...namespace, kind: 'Namespace', apiVersion: 'v1', status: {...status, conditions}}, 'status')
+    } catch (error) {
+      // A newer namespace (or one already gone) is looked at again from its own event.
+      if (!isNotFound(error) && !isConflict(error)) throw error
+    }
+  }
+
   protected async reconcile(name: string): Promise<void> {
     const namespace = this.namespaces.get(name)
     if (!namespace?.metadata.deletionTimestamp) return
     let remaining = 0
     let deleted = 0
+    const totals: ContentTotals = {resources: new Map(), finalizers: new Map()}
     for (const resource of await this.deletableResources()) {
       const {items} = await this.client.list(resource, name)
       remaining += items.length
+      if (items.length > 0) totals.resources.set(`${resource.resource}.${resource.group}`, items.length)
       for (const item of items) {
+        for (const finalizer of item.metadata.finalizers ?? []) totals.finalizers.set(finalizer, (totals.finalizers.get(finalizer) ?? 0) + 1)
         if (item.metadata.deletionTimestamp) continue
         try {
           await this.client.delete(resource, name, String(item.metadata.name), {propagationPolicy: 'Background', preconditions: {uid: String(item.metadata.uid)}})
@@ -72,6 +129,7 @@ export class NamespaceController extends Controller {
         }
       }
     }
+    await this.writeConditions(namespace, totals)
     if (remaining > 0) {
       if (deleted > 0) this.queue.add(name)
       else this.queue.addAfter(name, namespaceRecheckMilliseconds)

@@ -32,6 +32,7 @@ import type {Profile} from '../scheduler/profile.js'
 import {KubeProxies} from '../proxy/proxy-loop.js'
 import {MemorySyncedRules, type SyncedRulesStore} from '../proxy/synced-rules.js'
 import {Scheduler} from '../scheduler/scheduler.js'
+import {MemorySchedulingReports, type SchedulingReportStore} from '../scheduler/reports.js'
 import type {Clock} from '../util/clock.js'
 import {ControlPlaneRunner, type LoopDefinition, type SettleResult} from './runner.js'
 
@@ -46,8 +47,6 @@ export const componentUsers = {
   scheduler: {name: 'system:kube-scheduler', groups: ['system:authenticated']},
   controllerManager: {name: 'system:kube-controller-manager', groups: ['system:masters', 'system:authenticated']},
   kubelet: (node: string) => ({name: `system:node:${node}`, groups: ['system:nodes', 'system:authenticated']}),
-  /** kubemu's scheduling report (the last attempt's verdicts on a pod), beyond what kube-scheduler may write. */
-  schedulingReport: {name: 'kubemu:scheduling-report', groups: ['system:masters', 'system:authenticated']},
 }
 
 /** Kubelet clients kept at once (one per node; more nodes than this is a broken invariant). */
@@ -73,6 +72,8 @@ export interface ControlPlaneOptions {
   readonly schedulerProfiles?: readonly Profile[]
   /** Where the nodes' kube-proxies keep the rules they synced (the host's, read by `kubemu node rules` and the pod network). */
   readonly syncedRules?: SyncedRulesStore
+  /** Where the scheduler keeps each pod's last attempt (the host's file, read by describe; default: in memory). */
+  readonly schedulingReports?: SchedulingReportStore
 }
 
 /** A loop that acts only while `active` says so (a standby's loops wait, their informers fed). */
@@ -83,6 +84,7 @@ function gated(loop: ControlLoop, active: (() => boolean) | undefined): ControlL
     process: (collapseDelays) => (active() ? loop.process(collapseDelays) : Promise.resolve(0)),
     hasWork: (collapseDelays) => active() && loop.hasWork(collapseDelays),
     nextDue: () => (active() ? loop.nextDue() : null),
+    ...(loop.queueDepth ? {queueDepth: () => loop.queueDepth!()} : {}),
   }
 }
 
@@ -113,6 +115,7 @@ export class ControlPlane {
     }
     const active = options.active
     const syncedRules = options.syncedRules ?? new MemorySyncedRules()
+    const schedulingReports = options.schedulingReports ?? new MemorySchedulingReports()
     const manager = (build: () => ControlLoop): LoopDefinition => ({component: 'kube-controller-manager', build: () => gated(build(), active?.controllerManager)})
     const definitions: LoopDefinition[] = [
       manager(() => new ServiceAccountController(controllerClient, informers, clock)),
@@ -134,7 +137,7 @@ export class ControlPlane {
       manager(() => new PersistentVolumeController(controllerClient, informers, controllerEvents('persistentvolume-controller'), clock)),
       manager(() => new LocalPathProvisioner(controllerClient, informers, controllerEvents(localPathProvisionerComponent), clock)),
       manager(() => new StorageProtectionController(controllerClient, informers, clock)),
-      {component: 'kube-scheduler', build: () => gated(new Scheduler(schedulerClient, new ApiClient(server, componentUsers.schedulingReport, 'kubemu-scheduling-report'), informers, (schedulerName) => new EventRecorder(schedulerClient, {component: schedulerName}, clock, onEvent), clock, random, options.schedulerProfiles), active?.scheduler)},
+      {component: 'kube-scheduler', build: () => gated(new Scheduler(schedulerClient, informers, (schedulerName) => new EventRecorder(schedulerClient, {component: schedulerName}, clock, onEvent), clock, random, options.schedulerProfiles, schedulingReports), active?.scheduler)},
       {component: 'kubelet', build: () => new Kubelets(kubeletClientFor, informers, kubeletEvents, clock, options.containers)},
       {component: 'kube-proxy', build: () => new KubeProxies(informers, clock, syncedRules, (node) => !isKubeletStopped(node))},
       {component: 'kubelet', build: () => new MirrorPods(kubeletClientFor, informers, options.staticPodHealth ?? allStaticPodsRunning, clock)},
@@ -149,6 +152,11 @@ export class ControlPlane {
   /** The loops running now. */
   get loops(): readonly ControlLoop[] {
     return this.runner.loops
+  }
+
+  /** The work-queue depths of the loops that have one (the controllers), by loop name. */
+  queueDepths(): Array<{name: string; queued: number; waiting: number}> {
+    return this.loops.flatMap((loop) => (loop.queueDepth ? [{name: loop.name, ...loop.queueDepth()}] : []))
   }
 
   /** The cluster time of the earliest work any loop has scheduled for later (or a restart, a retry), or null. */

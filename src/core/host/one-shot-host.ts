@@ -22,6 +22,7 @@ import {hostPodNetwork} from './network-commands.js'
 import type {Profile} from '../scheduler/profile.js'
 import {clusterSchedulerProfiles} from './scheduler-config.js'
 import {FileSyncedRules} from '../proxy/synced-rules.js'
+import {FileSchedulingReports} from '../scheduler/reports.js'
 
 /**
  * Time since the control plane last ran below which a command does not replay it: scripts that
@@ -101,6 +102,7 @@ export class OneShotHost implements ClusterHost {
       rootCertificate: () => new FileCredentials(this.folder).certificates(this.clock.nowMilliseconds()).authority.certificate,
       schedulerProfiles: this.schedulerProfiles,
       syncedRules: this.syncedRules,
+      schedulingReports: new FileSchedulingReports(this.folder),
     })
     return {
       settle: async () => {

@@ -88,6 +88,11 @@ export class UpRuntime {
     }
   }
 
+  /** The controllers' work-queue depths (read-only, for `status` and the web page). */
+  queueDepths(): Array<{name: string; queued: number; waiting: number}> {
+    return this.plane.queueDepths()
+  }
+
   private isStopped(master: MasterLayout): boolean {
     return isMasterStopped(this.options.folder, master)
   }

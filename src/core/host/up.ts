@@ -33,6 +33,8 @@ import {hostPodNetwork} from './network-commands.js'
 import type {Profile} from '../scheduler/profile.js'
 import {clusterSchedulerProfiles, installSchedulerConfiguration, schedulerConfigurationFileName} from './scheduler-config.js'
 import {FileSyncedRules} from '../proxy/synced-rules.js'
+import {FileSchedulingReports} from '../scheduler/reports.js'
+import {mountWebPage, type MountedWebPage} from '../ui/mount.js'
 
 /** How often the loops look for due work when nothing wakes them (watch events arrive sooner). */
 export const upTickMilliseconds = 250
@@ -119,6 +121,7 @@ export async function runUp(options: UpOptions): Promise<void> {
 async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, log: (line: string) => void, schedulerProfiles: Profile[] | undefined): Promise<void> {
   let api: KubernetesHandler | null = null
   const syncedRules = new FileSyncedRules(folder)
+  const schedulingReports = new FileSchedulingReports(folder)
   const network = hostPodNetwork(async () => {
     if (api === null) throw new Error('invariant: the pod network is used before the API server is open')
     return api
@@ -129,6 +132,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
   let http: HttpApi | null = null
   let secure: HttpApi | null = null
   let etcd: EtcdFrontDoor | null = null
+  let webPage: MountedWebPage | null = null
   try {
     const store = connection.store
     if (!(store instanceof LazyEmbeddedStore)) throw new UpError('kubemu up runs the embedded etcd cluster; unset KUBEMU_ETCD_SERVERS to use it')
@@ -146,7 +150,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       clock,
       log,
       frontDoor: () => etcd,
-      plane: (server, active) => new ControlPlane(server, clock, Math.random, (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers, schedulerProfiles, syncedRules, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate}),
+      plane: (server, active) => new ControlPlane(server, clock, Math.random, (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers, schedulerProfiles, syncedRules, schedulingReports, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate}),
     })
     // HTTPS for kubectl and client libraries (the kubeconfig trusts the cluster's CA); plain
     // HTTP on a free loopback port for kubemu's own commands, which up.json names.
@@ -155,7 +159,8 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     secure = await startHttpApi(runtime.balancer, {port: options.port, tls: certificates.serving}).catch((error: unknown) => {
       throw new UpError(`cannot serve the Kubernetes API on 127.0.0.1:${options.port} (${error instanceof Error ? error.message : String(error)}): --port moves it`)
     })
-    http = await startHttpApi(withControlEndpoints(runtime.balancer, runtime.operations, () => credentials.adminToken()))
+    webPage = mountWebPage(withControlEndpoints(runtime.balancer, runtime.operations, () => credentials.adminToken()), {folder, cluster: embedded, api: runtime.balancer, clock, memberUrls: () => etcd?.urls ?? null, queueDepths: () => runtime.queueDepths(), adminToken: () => credentials.adminToken()})
+    http = await startHttpApi(webPage.handler)
     if (options.etcdPorts !== 'off') {
       const endpoints = etcdEndpoints(currentLayout(folder).members, options.etcdPorts ?? null)
       const tls = options.etcdTls ? etcdServingTls(folder, endpoints.map((endpoint) => endpoint.host), clock.nowMilliseconds()) : undefined
@@ -169,6 +174,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     if (etcd) {
       log(`etcd v3 API at ${[...etcd.urls].map(([name, url]) => `${url} (${name})`).join(', ')}; ${etcdctlCommandLine(folder, [...etcd.urls.values()])}`)
     }
+    log(`web page at ${webPage.link(http.url)}`)
     log(`masters ${defaultMasters.map((master) => `${master.node} (${master.member})`).join(', ')}; cluster time ${new Date(clock.nowMilliseconds()).toISOString()}`)
     if (schedulerProfiles) log(`kube-scheduler profiles ${schedulerProfiles.map((profile) => profile.schedulerName).join(', ')} (${schedulerConfigurationFileName})`)
     // kube-apiserver's compactor, beside the loops, until `up` stops.
@@ -185,6 +191,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     }
   } finally {
     removeUpMarker(folder)
+    webPage?.close()
     await etcd?.close()
     await http?.close()
     await secure?.close()

@@ -36,10 +36,15 @@ export function objectPath(resource: ApiResource, namespace: string, name: strin
   return `${collectionPath(resource, resource.namespaced ? namespace : '')}/${encodeURIComponent(name)}`
 }
 
+/** What discovery needs of a connection: kubectl's session, or any client of the API server. */
+export interface DiscoveryClient {
+  request(method: 'GET', path: string): Promise<{readonly body: unknown}>
+}
+
 export class ResourceMapper {
   private constructor(readonly resources: readonly ApiResource[]) {}
 
-  static async discover(session: KubectlSession): Promise<ResourceMapper> {
+  static async discover(session: Pick<KubectlSession, 'request'> | DiscoveryClient): Promise<ResourceMapper> {
     const resources: ApiResource[] = []
     const read = async (path: string, group: string, version: string) => {
       const response = await session.request('GET', path)

@@ -97,7 +97,7 @@ export class KubectlSession {
    * The cluster's folder. Only the default cluster comes into being on first use: one that
    * KUBEMU_CLUSTER names must exist already (`kubemu up` creates it), or the command fails.
    */
-  private clusterFolder(): string {
+  clusterFolder(): string {
     let folder: string
     try {
       folder = clusterFolder(this.io.environment)

@@ -8,6 +8,7 @@ import type {Pod} from '../scheduler/types.js'
 import {argvOf, type ContainerSpec, containersOf, environmentOf, filesystemOf, hostnameOf, type PodObjectReader} from './container-setup.js'
 import {containerRunKey, type ContainerStateStore, FileContainerState, MemoryContainerState} from './container-state.js'
 import {firstFailureRun, firstSuccess, networkProbe, type ProbeKind, probeLabels, type ProbeResult, type ProbeSpec, probeTimes, readinessAt} from './probes.js'
+import {termReaction} from './termination.js'
 import {isKnownProgram, type LogLine, type RunResult, type RunSpec, runOverTime, runToEnd, type TimedEvent} from './shell/run.js'
 
 /** How far ahead of now the kubelet looks for a container's exit or a probe's verdict, so it wakes at that moment. */
@@ -169,6 +170,21 @@ export class SimulatedContainers {
       readinessFailure: readyState.failure,
       nextChangeAtMilliseconds: changes.length > 0 ? Math.min(...changes) : null,
     }
+  }
+
+  /**
+   * When the container's process ends after the SIGTERM sent at `signalAt` (its pod deleted): at
+   * once, when its trap's foreground command ends, when it exits by itself; null when it ignores
+   * the signal and lives until the grace period's SIGKILL.
+   */
+  async endAfterTerm(pod: Pod, containerName: string, run: ContainerRunStart, signalAt: number, reader: PodObjectReader): Promise<number | null> {
+    const container = this.containerOf(pod, containerName)
+    const reaction = termReaction(container)
+    if (reaction.kind === 'exits') return signalAt
+    if (!followsCommand(pod, container)) return null
+    const result = await this.replay(pod, container, run, signalAt, reader)
+    if (result.exit) return result.exit.atMilliseconds
+    return reaction.kind === 'trap' ? result.wakesAtMilliseconds : null
   }
 
   /** The lines a run wrote up to `until` (its end, for a finished run). */

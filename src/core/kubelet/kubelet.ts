@@ -299,8 +299,15 @@ export class Kubelets implements ControlLoop {
     const restarts = Math.max(...statuses.map((status) => Number(status.restartCount ?? 0)))
     const backoff = restartBackoffMilliseconds(restarts + 1)
     const finished = terminatedStatus(pod, exitCode, 'Failed', finishedAt).containerStatuses as Array<Record<string, unknown>>
+    // A container waiting to restart is not ready, so neither is the pod (it leaves its Services' endpoints).
+    const at = formatTimestamp(now)
+    const unready = `containers with unready status: [${finished.map((entry) => String(entry.name)).join(' ')}]`
+    const waitingConditions = conditions.map((condition) =>
+      (condition.type === 'Ready' || condition.type === 'ContainersReady') ? {type: condition.type, status: 'False', lastProbeTime: null, lastTransitionTime: condition.status === 'False' ? condition.lastTransitionTime : at, reason: 'ContainersNotReady', message: unready} : condition,
+    )
     const status = {
       ...(pod.status as Record<string, unknown>),
+      conditions: waitingConditions,
       containerStatuses: finished.map((entry) => ({...entry, state: {waiting: {reason: 'CrashLoopBackOff', message: `back-off ${backoff / 1000}s restarting failed container=${entry.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`}}, lastState: entry.state, restartCount: restarts + 1, ready: false, started: false})),
     }
     await this.writeStatus(pod, status)
@@ -421,12 +428,33 @@ export class Kubelets implements ControlLoop {
       for (const container of pod.spec.containers) await recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Normal', 'Killing', `Stopping container ${container.name}`)
     }
     const deletedAt = Date.parse(String(pod.metadata.deletionTimestamp))
-    if (deletedAt > now && !this.collapsing) return this.simulated.addAfter(key, deletedAt - now)
+    const endsAt = Math.min(deletedAt, await this.containersEndAfterTerm(pod, deletedAt))
+    if (endsAt > now && !this.collapsing) return this.simulated.addAfter(key, endsAt - now)
     try {
       await this.clientFor(String(pod.spec.nodeName)).delete(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {gracePeriodSeconds: 0, preconditions: {uid}})
     } finally {
       this.stopping.delete(key)
     }
+  }
+
+  /**
+   * When the last of a deleted pod's running containers has ended after the SIGTERM the kubelet
+   * sent as the deletion came (the grace period's end for one that ignores it, see termination.ts).
+   */
+  private async containersEndAfterTerm(pod: Pod, deletedAt: number): Promise<number> {
+    if (pod.status?.phase !== 'Running') return deletedAt
+    const signalAt = deletedAt - Number(pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000
+    const statuses = ((pod.status as {containerStatuses?: Array<Record<string, any>>}).containerStatuses ?? [])
+    const reader = this.readerFor(String(pod.spec.nodeName))
+    let last = signalAt
+    for (const container of pod.spec.containers) {
+      const status = statuses.find((entry) => entry.name === container.name)
+      const startedAt = Date.parse(status?.state?.running?.startedAt ?? '')
+      if (Number.isNaN(startedAt)) continue
+      const end = await this.runtime.endAfterTerm(pod, container.name, {startedAtMilliseconds: startedAt, restartCount: Number(status?.restartCount ?? 0)}, signalAt, reader)
+      last = Math.max(last, end ?? deletedAt)
+    }
+    return last
   }
 
   /** The images a node has pulled, for node status (ImageLocality scores them). */

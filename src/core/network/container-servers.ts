@@ -4,7 +4,8 @@
 // ports it declares with a page naming its pod. No running container listening → refused.
 import type {KubeObject} from '../api/object.js'
 import type {ClusterNetworkView, HttpResponse} from './types.js'
-import {imageServer, type ImageServer} from './image-servers.js'
+import {type CommandListener, commandListeners} from './command-listeners.js'
+import {emptyReply, imageServer, type ImageServer} from './image-servers.js'
 
 export interface ContainerRequest {
   method: string
@@ -49,12 +50,20 @@ function declaresPort(container: Json, port: number): boolean {
   return records(container.ports).some((entry) => Number(entry.containerPort) === port && String(entry.protocol ?? 'TCP') === 'TCP')
 }
 
-/** The container listening on `port` and how it answers: a known image on its own port, else a container that declares it. */
-export function listenerOn(pod: KubeObject, port: number): {container: RunningContainer; server: ImageServer | null} | null {
+/**
+ * The container listening on `port` and how it answers: a known image on its own port, a command
+ * that listens (nc -l, httpd, python -m http.server), else a container that declares it. The
+ * containers of a pod share its network namespace, so any of them may take the pod's port.
+ */
+export function listenerOn(pod: KubeObject, port: number): {container: RunningContainer; server: ImageServer | null; command?: CommandListener} | null {
   const containers = runningContainers(pod)
   for (const container of containers) {
     const server = imageServer(container.spec)
     if (server && server.ports.includes(port)) return {container, server}
+  }
+  for (const container of containers) {
+    const command = commandListeners(container.spec).find((listener) => listener.port === port)
+    if (command) return {container, server: null, command}
   }
   for (const container of containers) {
     if (imageServer(container.spec) === null && declaresPort(container.spec, port)) return {container, server: null}
@@ -76,6 +85,7 @@ export function containerResponse(view: ClusterNetworkView, pod: KubeObject, por
     if (response.status === 0) return response
     return {...response, headers: {...response.headers, Date: date}, body: request.method === 'HEAD' ? '' : response.body}
   }
+  if (listener.command && !listener.command.answersHttp) return emptyReply
   const body = `Hello from ${pod.metadata.namespace}/${pod.metadata.name}: container ${String(listener.container.spec.name)} answered ${request.method} ${request.path} on port ${port}\n`
   return {status: 200, reason: 'OK', headers: {'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), Date: date}, body: request.method === 'HEAD' ? '' : body}
 }

@@ -10,7 +10,7 @@ import type {Clock} from '../util/clock.js'
 import {readClusterNetworkView} from './cluster-view.js'
 import {containerResponse, listenerOn} from './container-servers.js'
 import {isIpv4, resolveName} from './dns.js'
-import {type PathContext, routePath} from './service-path.js'
+import {isLoopback, loopbackPath, type PathContext, routePath} from './service-path.js'
 import type {DnsAnswer, HttpRequestOptions, NetworkExchange, NetworkHop, NetworkSource, PodNetwork} from './types.js'
 
 export interface PodNetworkOptions {
@@ -72,6 +72,10 @@ export function createPodNetwork(client: ApiClient, clock: Clock, options: PodNe
   const connectTo = async (from: NetworkSource, host: string, port: number) => {
     const {view, configuration} = await read()
     const hops: NetworkHop[] = []
+    if (from.kind === 'pod' && isLoopback(host)) {
+      const path = loopbackPath(view, from, host, port)
+      return {view, path, hops: path.hops}
+    }
     let ip = host
     if (!isIpv4(host)) {
       const answer = resolveName(view, from, host, 'A')

@@ -7,6 +7,8 @@ import type {ProxyMemory} from '../proxy/memory.js'
 import {type KubeProxyConfiguration, nodeAddresses, userspaceProxyPort} from '../proxy/node-rules.js'
 import {nodeProxyState, type NodeProxyState, syncedProxyState} from '../proxy/kube-proxy.js'
 import {routeConnection} from '../proxy/route.js'
+import {ipvsNodeState, ipvsSchedulerDefault} from '../proxy/ipvs.js'
+import {routeIpvs} from '../proxy/ipvs-route.js'
 import type {ProxiedEndpoint, ProxiedServicePort} from '../proxy/service-ports.js'
 import type {SyncedRulesStore} from '../proxy/synced-rules.js'
 import {listenerOn} from './container-servers.js'
@@ -120,6 +122,21 @@ export function routePath(context: PathContext, from: NetworkSource, ip: string,
         destinationPort = chosen.endpoint.port
         break
       }
+    } else if (state.configuration.mode === 'ipvs') {
+      const ipvs = ipvsNodeState(state.ports, state.node, state.configuration.ipvsScheduler ?? ipvsSchedulerDefault)
+      const routed = routeIpvs(ipvs, nodeName, {sourceIp, destinationIp, destinationPort, protocol: 'tcp'}, memory, view.nowMilliseconds)
+      for (const step of routed.steps.slice(0, 1)) hops.push({step: 'rules', detail: step})
+      if (routed.verdict === 'no real servers') {
+        hops.push({step: 'endpoint', detail: routed.steps.at(-1)!})
+        return {outcome: 'refused', hops, ip: destinationIp, port: destinationPort}
+      }
+      if (routed.real) {
+        const endpoint = routed.real.endpoint
+        hops.push({step: 'endpoint', detail: `${routed.server!.address}:${routed.server!.port} → ${endpoint.endpoint}${endpoint.pod ? ` (${endpoint.pod.namespace}/${endpoint.pod.name})` : ''}: ${routed.steps.at(-1)}`})
+        destinationIp = endpoint.ip
+        destinationPort = endpoint.port
+        break
+      }
     } else {
       const walked = routeConnection(state.rules, {sourceIp, fromNode, destinationIp, destinationPort, protocol: 'tcp'}, {nodeAddresses: state.node.addresses, random: context.random, recent: memory.recentFor(nodeName), nowMilliseconds: view.nowMilliseconds})
       for (const step of walked.steps) hops.push({step: 'rules', detail: `${step.table}: ${step.rule}${step.why ? `  [${step.why}]` : ''}`})
@@ -167,4 +184,22 @@ function deliver(context: PathContext, hops: NetworkHop[], sourceIp: string, sou
     return {outcome: 'timeout', hops, ip, port, deniedBy: verdict.deniedBy, pod, node}
   }
   return {outcome: 'connected', hops, ip, port, pod, node, sourceIp}
+}
+
+/** `localhost` and 127.0.0.0/8: the loopback of the network namespace the connection starts in. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+}
+
+/**
+ * A connection from a pod to its own loopback: the pod's containers share one network namespace,
+ * so whichever of them listens on the port takes it (no rules, no policy: it never leaves the pod).
+ */
+export function loopbackPath(view: ClusterNetworkView, from: Extract<NetworkSource, {kind: 'pod'}>, host: string, port: number): PathResult {
+  const ip = host === 'localhost' ? '127.0.0.1' : host
+  const pod = findPod(view, from.namespace, from.name)
+  if (!pod || !podIpOf(pod)) return {outcome: 'timeout', hops: [{step: 'node', detail: `pod ${from.namespace}/${from.name} has no network (not running)`}], ip, port}
+  const node = String((pod.spec as {nodeName?: string}).nodeName ?? '')
+  const hops: NetworkHop[] = [{step: 'pod', detail: `${host}:${port} is the loopback of pod ${podName(pod)}: its containers share one network namespace`}]
+  return {outcome: 'connected', hops, ip, port, pod, node, sourceIp: ip}
 }

@@ -7,6 +7,7 @@ import {parse as parseYaml} from 'yaml'
 import type {KubeObject} from '../api/object.js'
 import {parseGoDurationMilliseconds} from '../util/go-duration.js'
 import {type IptablesRule, type IptablesTable, saveTable} from './iptables.js'
+import {ipvsNodeState, ipvsSchedulerDefault, ipvsSchedulers} from './ipvs.js'
 import {iptablesRules, type NodeRules, type ProxierNode} from './proxier.js'
 import type {ProxiedServicePort} from './service-ports.js'
 
@@ -23,20 +24,30 @@ export class ProxyConfigError extends Error {}
 /** kube-proxy's default iptables.minSyncPeriod (what an absent or zero one becomes). */
 export const minSyncPeriodMillisecondsDefault = 1_000
 
+/** kube-proxy's default syncPeriod: it syncs this often even when nothing changed. */
+export const syncPeriodMillisecondsDefault = 30_000
+
 export interface KubeProxyConfiguration {
   readonly mode: ProxyMode
   readonly clusterCIDR: string
-  /** iptables.minSyncPeriod: the least time between two syncs of a node's rules. */
+  /** iptables.minSyncPeriod (ipvs.minSyncPeriod in ipvs mode): the least time between two syncs of a node's rules. */
   readonly minSyncPeriodMilliseconds?: number
+  /** iptables.syncPeriod (ipvs.syncPeriod in ipvs mode): the most time between two syncs, changes or not. */
+  readonly syncPeriodMilliseconds?: number
+  /** ipvs.scheduler (rr when empty). */
+  readonly ipvsScheduler?: string
 }
 
-function minSyncPeriodOf(config: {iptables?: {minSyncPeriod?: unknown}}): number {
-  const text = config.iptables?.minSyncPeriod
-  if (text === undefined || text === null || text === '') return minSyncPeriodMillisecondsDefault
+type PeriodSection = {minSyncPeriod?: unknown; syncPeriod?: unknown; scheduler?: unknown}
+
+/** A duration of the mode's section (`iptables.syncPeriod`, `ipvs.minSyncPeriod`), or the default when absent or zero. */
+function periodOf(section: PeriodSection | undefined, sectionName: string, field: 'minSyncPeriod' | 'syncPeriod', fallback: number): number {
+  const text = section?.[field]
+  if (text === undefined || text === null || text === '') return fallback
   try {
-    return parseGoDurationMilliseconds(String(text)) || minSyncPeriodMillisecondsDefault
+    return parseGoDurationMilliseconds(String(text)) || fallback
   } catch (error) {
-    throw new ProxyConfigError(`kube-proxy's config.conf has an invalid iptables.minSyncPeriod: ${(error as Error).message}`)
+    throw new ProxyConfigError(`kube-proxy's config.conf has an invalid ${sectionName}.${field}: ${(error as Error).message}`)
   }
 }
 
@@ -44,7 +55,7 @@ function minSyncPeriodOf(config: {iptables?: {minSyncPeriod?: unknown}}): number
 export function kubeProxyConfiguration(configMap: KubeObject | null): KubeProxyConfiguration {
   const text = (configMap as {data?: Record<string, string>} | null)?.data?.['config.conf']
   if (!text) return {mode: 'iptables', clusterCIDR: clusterCIDRDefault}
-  let config: {mode?: unknown; clusterCIDR?: unknown; iptables?: {minSyncPeriod?: unknown}}
+  let config: {mode?: unknown; clusterCIDR?: unknown; iptables?: PeriodSection; ipvs?: PeriodSection}
   try {
     config = (parseYaml(text) ?? {}) as typeof config
   } catch (error) {
@@ -52,7 +63,17 @@ export function kubeProxyConfiguration(configMap: KubeObject | null): KubeProxyC
   }
   const mode = String(config.mode ?? '') || 'iptables'
   if (!proxyModes.includes(mode as ProxyMode)) throw new ProxyConfigError(`kube-proxy's config.conf names an unknown mode ${JSON.stringify(mode)} (expected one of: ${proxyModes.join(', ')})`)
-  return {mode: mode as ProxyMode, clusterCIDR: String(config.clusterCIDR ?? '') || clusterCIDRDefault, minSyncPeriodMilliseconds: minSyncPeriodOf(config)}
+  const sectionName = mode === 'ipvs' ? 'ipvs' : 'iptables'
+  const section = mode === 'ipvs' ? config.ipvs : config.iptables
+  const scheduler = mode === 'ipvs' ? String(config.ipvs?.scheduler ?? '') || ipvsSchedulerDefault : undefined
+  if (scheduler !== undefined && !ipvsSchedulers.includes(scheduler)) throw new ProxyConfigError(`kube-proxy's config.conf names an unknown ipvs.scheduler ${JSON.stringify(scheduler)} (expected one of: ${ipvsSchedulers.join(', ')})`)
+  return {
+    mode: mode as ProxyMode,
+    clusterCIDR: String(config.clusterCIDR ?? '') || clusterCIDRDefault,
+    minSyncPeriodMilliseconds: periodOf(section, sectionName, 'minSyncPeriod', minSyncPeriodMillisecondsDefault),
+    syncPeriodMilliseconds: periodOf(section, sectionName, 'syncPeriod', syncPeriodMillisecondsDefault),
+    ...(scheduler !== undefined ? {ipvsScheduler: scheduler} : {}),
+  }
 }
 
 /** A node's addresses, as `--dst-type LOCAL` knows them. */
@@ -96,9 +117,11 @@ export function userspaceRules(ports: readonly ProxiedServicePort[], node: Proxi
   return {nat: {table: 'nat', chains, rules: nat}, filter: {table: 'filter', chains: ['KUBE-PORTALS-CONTAINER', 'KUBE-PORTALS-HOST', 'KUBE-NODEPORT-CONTAINER', 'KUBE-NODEPORT-HOST'], rules: []}}
 }
 
-/** The rules of a node in its mode (ipvs is shown as iptables: kubemu does not simulate IPVS virtual servers). */
-export function nodeRules(ports: readonly ProxiedServicePort[], node: ProxierNode, mode: ProxyMode): NodeRules {
-  return mode === 'userspace' ? userspaceRules(ports, node) : iptablesRules(ports, node)
+/** The iptables rules of a node in its configuration's mode (ipvs mode's own small set beside its virtual servers). */
+export function nodeRules(ports: readonly ProxiedServicePort[], node: ProxierNode, configuration: KubeProxyConfiguration): NodeRules {
+  if (configuration.mode === 'userspace') return userspaceRules(ports, node)
+  if (configuration.mode === 'ipvs') return ipvsNodeState(ports, node, configuration.ipvsScheduler ?? ipvsSchedulerDefault).rules
+  return iptablesRules(ports, node)
 }
 
 /** iptables-save text of one table, or both (filter first, as iptables-save prints them). */

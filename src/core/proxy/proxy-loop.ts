@@ -1,7 +1,12 @@
 // The kube-proxy of every node, as one loop: each watches Services, EndpointSlices, its Node and
 // its ConfigMap through the API server (shared informers, as any client) and syncs its node's
 // rules into the node's kernel (a SyncedRulesStore) when they change, at most once per
-// iptables.minSyncPeriod (a simulated delay: it collapses in one-shot mode). Only a node whose
+// iptables.minSyncPeriod (a simulated delay: it collapses in one-shot mode), and again every
+// syncPeriod (30 s) on the cluster clock when nothing changed, as the real one's periodic resync
+// does (it puts back rules deleted behind its back). The resync is worked out when the loop next
+// looks (the sync it would have made last, at lastSync + k × syncPeriod, counted k times), so a
+// stepped clock need not stop every 30 s for it; under `up` the loop looks at least at every
+// kubelet heartbeat. Only a node whose
 // kube-proxy pod runs syncs: on a stopped node, or one whose kube-proxy pod is gone, the rules
 // stay as they were last written. Each kube-proxy reads its configuration when it starts, as the
 // real one reads its config file: a ConfigMap change reaches a node when its kube-proxy pod
@@ -15,7 +20,7 @@ import {WorkQueue} from '../client/work-queue.js'
 import type {Node, Pod} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
 import {kubeProxyName, kubeProxyNamespace} from './kube-proxy.js'
-import {kubeProxyConfiguration, type KubeProxyConfiguration, minSyncPeriodMillisecondsDefault, ProxyConfigError, proxierNode} from './node-rules.js'
+import {kubeProxyConfiguration, type KubeProxyConfiguration, minSyncPeriodMillisecondsDefault, ProxyConfigError, proxierNode, syncPeriodMillisecondsDefault} from './node-rules.js'
 import {type ProxiedServicePort, proxiedServicePorts} from './service-ports.js'
 import type {NodeSync, SyncedRulesStore} from './synced-rules.js'
 
@@ -28,6 +33,11 @@ export function isKubeProxyPod(pod: KubeObject): boolean {
 /** A running kube-proxy process: its pod and the container's restart (a restart reads the configuration again). */
 function instanceOf(pod: Pod): string {
   return `${pod.metadata.namespace}/${pod.metadata.name} ${pod.metadata.uid} ${(pod.status as {containerStatuses?: Array<{restartCount?: number}>} | undefined)?.containerStatuses?.[0]?.restartCount ?? 0}`
+}
+
+/** The configuration's syncPeriod (30 s when it sets none). */
+function periodOf(configuration: KubeProxyConfiguration): number {
+  return configuration.syncPeriodMilliseconds ?? syncPeriodMillisecondsDefault
 }
 
 export class KubeProxies implements ControlLoop {
@@ -72,7 +82,18 @@ export class KubeProxies implements ControlLoop {
   hasWork(collapseDelays: boolean): boolean {
     if (this.queue.length > 0) return true
     const due = this.queue.nextDue()
-    return due !== null && (collapseDelays || due <= this.clock.nowMilliseconds())
+    return (due !== null && (collapseDelays || due <= this.clock.nowMilliseconds())) || this.resyncsDue(this.clock.nowMilliseconds()).length > 0
+  }
+
+  /** Nodes whose kube-proxy's periodic resync is due (a running one only: a stopped node's rules stay). */
+  private resyncsDue(now: number): string[] {
+    const due: string[] = []
+    for (const node of this.nodes.list()) {
+      const name = String(node.metadata.name)
+      const last = this.lastSync(name)
+      if (last && last.lastSyncMilliseconds + periodOf(last.configuration) <= now && this.nodeRuns(node) && this.kubeProxyOn(name)?.metadata.uid === last.instance.split(' ')[1]) due.push(name)
+    }
+    return due
   }
 
   nextDue(): number | null {
@@ -101,9 +122,10 @@ export class KubeProxies implements ControlLoop {
 
   async process(collapseDelays: boolean): Promise<number> {
     this.queue.promoteDue(collapseDelays)
-    const names = this.queue.take()
     const now = this.clock.nowMilliseconds()
+    const names = [...new Set([...this.queue.take(), ...this.resyncsDue(now)])]
     let ports: ProxiedServicePort[] | null = null
+    let portsText: string | null = null
     const syncs: NodeSync[] = []
     for (const name of names) {
       const node = this.nodes.get(name)
@@ -114,14 +136,27 @@ export class KubeProxies implements ControlLoop {
       const sameInstance = last?.instance === instance
       const configuration = sameInstance ? last.configuration : this.startingConfiguration()
       if (!configuration) continue
+      ports ??= proxiedServicePorts(this.services.list(), this.slices.list())
+      portsText ??= JSON.stringify(ports)
+      const proxied = proxierNode(node, configuration)
+      if (sameInstance && portsText === JSON.stringify(last.ports) && JSON.stringify(proxied) === JSON.stringify(last.node)) {
+        // Nothing it watches changed: only the periodic resync, at the moments it would have run.
+        const period = periodOf(configuration)
+        const resyncs = Math.floor((now - last.lastSyncMilliseconds) / period)
+        if (resyncs < 1) continue
+        const sync: NodeSync = {instance, configuration, node: proxied, ports, syncCount: last.syncCount + resyncs, lastSyncMilliseconds: last.lastSyncMilliseconds + resyncs * period, cause: `periodic resync (syncPeriod ${period / 1000}s)`}
+        syncs.push(sync)
+        this.lastSyncs.set(name, sync)
+        continue
+      }
       // kube-proxy's minSyncPeriod: a change soon after a sync waits for the period's end.
       const due = sameInstance ? last.lastSyncMilliseconds + (configuration.minSyncPeriodMilliseconds ?? minSyncPeriodMillisecondsDefault) : now
       if (!collapseDelays && due > now) {
         this.queue.addAfter(name, due - now)
         continue
       }
-      ports ??= proxiedServicePorts(this.services.list(), this.slices.list())
-      const sync: NodeSync = {instance, configuration, node: proxierNode(node, configuration), ports, syncCount: sameInstance ? last.syncCount + 1 : 1, lastSyncMilliseconds: now}
+      const cause = sameInstance ? 'a Service, EndpointSlice or Node it watches changed' : 'kube-proxy started (its first sync)'
+      const sync: NodeSync = {instance, configuration, node: proxied, ports, syncCount: sameInstance ? last.syncCount + 1 : 1, lastSyncMilliseconds: now, cause}
       syncs.push(sync)
       this.lastSyncs.set(name, sync)
     }

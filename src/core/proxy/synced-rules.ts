@@ -27,6 +27,10 @@ export interface NodeSync {
   readonly syncCount: number
   /** Cluster time of the last sync (kube-proxy's sync_proxy_rules_last_timestamp_seconds). */
   readonly lastSyncMilliseconds: number
+  /** Why the last sync ran: a change it watched, its start, or the periodic resync. */
+  readonly cause?: string
+  /** When the node's Service rules were deleted behind kube-proxy's back (`node rules --flush`); they are back at its next sync. */
+  readonly flushedMilliseconds?: number
 }
 
 export interface SyncedRulesStore {

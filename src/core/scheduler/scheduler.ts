@@ -12,7 +12,7 @@ import type {Informer, InformerEvent} from '../client/informer.js'
 import {resources} from '../client/resources.js'
 import {isTerminalPod} from '../api/quota.js'
 import type {Clock} from '../util/clock.js'
-import {lastAttemptAnnotation} from './annotations.js'
+import {MemorySchedulingReports, type SchedulingReport, type SchedulingReportStore} from './reports.js'
 import {fitErrorMessage, SchedulingAlgorithm, type ScheduleResult} from './algorithm.js'
 import type {Snapshot, VolumeLister} from './framework.js'
 import {NodeInfo} from './node-info.js'
@@ -26,7 +26,7 @@ import {type PersistentVolume, type PersistentVolumeClaim, selectedNodeAnnotatio
 import type {Node, Pod} from './types.js'
 
 export {defaultSchedulerName as schedulerName} from './configuration.js'
-/** The last-attempt annotation lists at most this many nodes (the best scored, then the rejected). */
+/** A scheduling report lists at most this many nodes (the best scored, then the rejected). */
 export const attemptNodesRecordedMax = 16
 /** One process() call schedules at most this many pods (a bound on one round). */
 export const podsPerRoundMax = 100_000
@@ -60,14 +60,14 @@ export class Scheduler implements ControlLoop {
 
   constructor(
     private readonly client: ApiClient,
-    /** kubemu's own reporter: writes the last-attempt annotation, which kube-scheduler's role may not. */
-    private readonly reporter: ApiClient,
     informers: InformerFactory,
     /** Each profile's events carry its schedulerName as their reporting controller. */
     recorderFor: (schedulerName: string) => EventRecorder,
     private readonly clock: Clock,
     random: () => number,
     profiles: readonly Profile[] = [defaultProfile],
+    /** kubemu's own record of each pod's last attempt (read by describe), kept off the pod. */
+    private readonly reports: SchedulingReportStore = new MemorySchedulingReports(),
   ) {
     for (const profile of profiles) this.profiles.set(profile.schedulerName, {profile, algorithm: new SchedulingAlgorithm(random, profile), recorder: recorderFor(profile.schedulerName)})
     this.owners = profiles.some((profile) => profile.defaultConstraints) ? new PodOwners(informers) : null
@@ -140,6 +140,7 @@ export class Scheduler implements ControlLoop {
     const pod = event.object
     const key = objectKey(pod)
     if (event.type === 'DELETED' || isTerminalPod(pod)) {
+      if (event.type === 'DELETED') this.reports.forget(String(pod.metadata.uid))
       this.waitingForVolumes.delete(key)
       this.backoff.forget(key)
       this.forget(event.previous ?? pod)
@@ -184,7 +185,15 @@ export class Scheduler implements ControlLoop {
     return this.cachedSnapshot
   }
 
+  /** Whether the reports of pods that went while no scheduler watched are forgotten yet. */
+  private reportsSwept = false
+
   hasWork(collapseDelays = false): boolean {
+    // Asked once the informers have listed: every pod that exists is in the cache.
+    if (!this.reportsSwept && this.pods.resourceVersion > 0) {
+      this.reportsSwept = true
+      this.reports.retain(new Set(this.pods.list().map((pod) => String(pod.metadata.uid))))
+    }
     return this.active.size > 0 || this.backoff.hasDue(this.clock.nowMilliseconds(), collapseDelays)
   }
 
@@ -249,7 +258,7 @@ export class Scheduler implements ControlLoop {
       await this.client.create(resources.pods, {
         kind: 'Binding',
         apiVersion: 'v1',
-        metadata: {name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid, annotations: {[lastAttemptAnnotation]: this.attemptRecord(result, `Scheduled to ${node}`, running.profile)}},
+        metadata: {name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid},
         target: {kind: 'Node', apiVersion: 'v1', name: node},
       } as unknown as KubeObject, 'binding')
     } catch (error) {
@@ -257,10 +266,11 @@ export class Scheduler implements ControlLoop {
       if (isNotFound(error) || isConflict(error)) return
       throw error
     }
+    this.reports.write(String(pod.metadata.uid), this.attemptReport(result, `Scheduled to ${node}`, running.profile))
     await running.recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`)
   }
 
-  private attemptRecord(result: ScheduleResult, outcome: string, profile: Profile): string {
+  private attemptReport(result: ScheduleResult, outcome: string, profile: Profile): SchedulingReport {
     const feasible = result.verdicts.filter((verdict) => !verdict.rejectedBy).sort((left, right) => (right.total ?? 0) - (left.total ?? 0))
     const rejected = result.verdicts.filter((verdict) => verdict.rejectedBy)
     const nodes = [...feasible, ...rejected].slice(0, attemptNodesRecordedMax).map((verdict) => ({
@@ -268,7 +278,7 @@ export class Scheduler implements ControlLoop {
       ...(verdict.rejectedBy ? {filter: `${verdict.rejectedBy.plugin}: ${verdict.rejectedBy.status.reasons.join(', ')}`} : {filter: 'passed', scores: verdict.scores ?? {}, total: verdict.total ?? 0}),
     }))
     const weights = Object.fromEntries(profile.scores.map(({plugin, weight}) => [plugin.name, weight]))
-    return JSON.stringify({time: formatTimestamp(this.clock.nowMilliseconds()), profile: profile.schedulerName, weights, outcome, evaluatedNodes: result.evaluatedNodes, feasibleNodes: result.feasibleNodes, nodes})
+    return {time: formatTimestamp(this.clock.nowMilliseconds()), profile: profile.schedulerName, weights, outcome, evaluatedNodes: result.evaluatedNodes, feasibleNodes: result.feasibleNodes, nodes}
   }
 
   /** The scheduling cycle of one pod; for a pod that fits, its binding cycle to run beside the next ones. */
@@ -296,7 +306,7 @@ export class Scheduler implements ControlLoop {
     this.unschedulable.add(objectKey(pod))
     this.backoff.failed(objectKey(pod), this.clock.nowMilliseconds())
     try {
-      await this.reporter.patch(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {metadata: {annotations: {[lastAttemptAnnotation]: this.attemptRecord(result, 'Unschedulable', profile)}}})
+      this.reports.write(String(pod.metadata.uid), this.attemptReport(result, 'Unschedulable', profile))
       const condition = {type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: formatTimestamp(this.clock.nowMilliseconds()), reason: 'Unschedulable', message}
       const status: Record<string, unknown> = {conditions: [condition]}
       if (preemption.nominatedNode) status.nominatedNodeName = preemption.nominatedNode

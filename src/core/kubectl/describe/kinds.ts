@@ -3,7 +3,7 @@
 import type {KubeObject} from '../../api/object.js'
 import {canonicalQuantity, formatQuantity, milliValue, parseQuantity, type Quantity, addQuantities, zeroQuantity} from '../../api/quantity.js'
 import {humanDuration} from '../../apiserver/tables/table.js'
-import {lastAttemptAnnotation} from '../../scheduler/annotations.js'
+import type {SchedulingReport} from '../../scheduler/reports.js'
 import {describeContainers, describeEvents, describePodTemplate, describeReplicaConditions, describeVolumes} from './pods.js'
 import {DescribeWriter, list, printAnnotations, printLabels, printTaints, printTolerations, record, rfc1123z, text} from './writer.js'
 
@@ -13,6 +13,8 @@ export interface DescribeContext {
   readonly nowMilliseconds: number
   /** --show-events: false leaves the Events section out. */
   readonly showEvents: boolean
+  /** kubemu's record of the scheduler's last attempt for a pod (by uid), when one is kept. */
+  readonly schedulingReport?: (podUid: string) => SchedulingReport | null
 }
 
 /** The object's events, or null under --show-events=false. */
@@ -96,23 +98,17 @@ export async function describePod(pod: KubeObject, context: DescribeContext): Pr
   writer.write(0, `QoS Class:\t${text(status.qosClass)}\n`)
   printLabels(writer, 'Node-Selectors', spec.nodeSelector)
   printTolerations(writer, 'Tolerations', spec.tolerations)
-  describeSchedulingAttempt(writer, pod.metadata.annotations?.[lastAttemptAnnotation])
+  describeSchedulingAttempt(writer, pod.metadata.uid ? (context.schedulingReport?.(pod.metadata.uid) ?? null) : null)
   describeEvents(writer, await eventsFor(context, pod), context.nowMilliseconds)
   return writer.toString()
 }
 
 /**
- * Beyond kubectl: the scheduler's last attempt for the pod (kubemu records it in an annotation):
+ * Beyond kubectl: the scheduler's last attempt for the pod (kubemu keeps it in the cluster folder):
  * each node's filter verdict and, for feasible nodes, each plugin's weighted score.
  */
-export function describeSchedulingAttempt(writer: DescribeWriter, annotation: string | undefined): void {
-  if (!annotation) return
-  let attempt: {time?: string; profile?: string; weights?: Record<string, number>; outcome?: string; evaluatedNodes?: number; feasibleNodes?: number; nodes?: Array<{node: string; filter: string; scores?: Record<string, number>; total?: number}>}
-  try {
-    attempt = JSON.parse(annotation)
-  } catch {
-    return
-  }
+export function describeSchedulingAttempt(writer: DescribeWriter, attempt: SchedulingReport | null): void {
+  if (!attempt) return
   writer.write(0, 'Scheduling Attempt (kubemu):\n')
   writer.write(1, `Time:\t${attempt.time ?? ''}\n`)
   writer.write(1, `Outcome:\t${attempt.outcome ?? ''}\n`)

@@ -3,6 +3,7 @@
 import type {KubeObject} from '../../api/object.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {describeUnstructured} from '../describe/unstructured.js'
+import {readSchedulingReport} from '../../scheduler/reports.js'
 import {type DescribeContext, describeConfigMap, describeDeployment, describeJob, describeNamespace, describeNode, describePod, describeReplicaSet, describeResourceQuota, describeSecret, describeService, describeServiceAccount} from '../describe/kinds.js'
 import {describeIngress, describeIngressClass} from '../describe/ingress.js'
 import {describeHorizontalPodAutoscaler} from '../describe/horizontal-pod-autoscaler.js'
@@ -79,6 +80,7 @@ export async function runDescribe(session: KubectlSession, args: readonly string
   const context: DescribeContext = {
     nowMilliseconds: session.clock.nowMilliseconds(),
     showEvents: session.flag('show-events') !== 'false',
+    schedulingReport: (podUid) => readSchedulingReport(session.clusterFolder(), podUid),
     list: async (group, resource, listNamespace, query) => {
       const found = mapper.resources.find((candidate) => candidate.group === group && candidate.resource === resource)
       if (!found) return []

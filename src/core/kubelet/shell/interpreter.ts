@@ -182,13 +182,15 @@ export class ShellProcess {
         return status
       }
       case 'simple': {
+        const substitutionsBefore = this.substitutions
         const argv: string[] = []
         for (const word of command.words) argv.push(...(yield* this.expand(word)))
         const assigned: Array<[string, string]> = []
         for (const assignment of command.assignments) assigned.push([assignment.name, (yield* this.expand(assignment.value, false)).join('')])
         if (argv.length === 0) {
           for (const [name, value] of assigned) this.variables.set(name, value)
-          return 0
+          // Without a command, the status is that of the last substitution (`x=$(false)` is 1).
+          return this.substitutions > substitutionsBefore ? this.status : 0
         }
         const saved = assigned.map(([name]) => [name, this.variables.get(name)] as const)
         for (const [name, value] of assigned) this.variables.set(name, value)
@@ -278,7 +280,11 @@ export class ShellProcess {
     return this.variables.get(name) ?? ''
   }
 
+  /** Command substitutions run so far. */
+  private substitutions = 0
+
   private *substitute(script: CommandList): Generator<ShellEffect, string, unknown> {
+    this.substitutions++
     let captured = ''
     yield* this.nested(() => this.capturing((stream, text) => {
       if (stream === 'stdout') captured = limited(captured + text)

@@ -372,6 +372,8 @@ export function shellPrograms(): ReadonlyMap<string, Program> {
   const simple = (status: number): Program => () => done(status)
   const programs: Array<[string, Program]> = [
     ['echo', echo], ['printf', printf], ['sleep', sleep], ['exit', exit], ['true', simple(0)], ['false', simple(1)], [':', simple(0)],
+    // A trap's action matters only at the pod's deletion (termination.ts reads it from the script); `wait` has no jobs to wait for (`&` runs in line).
+    ['trap', simple(0)], ['wait', simple(0)],
     ['touch', touch], ['rm', rm], ['cat', cat], ['mkdir', mkdir], ['ls', ls], ['test', test], ['[', test],
     ['date', date], ['hostname', (process) => {
       process.out(`${process.context.hostname}\n`)

@@ -1,5 +1,5 @@
 // The simulated shell's grammar: a POSIX sh subset (simple commands with quoting, `$VAR`,
-// `${VAR}`, `$(command)` and redirections; `;`, `&&`, `||`, `!`, `|`; if/elif/else/fi,
+// `${VAR}`, `$(command)` and `\`command\`` substitutions, redirections; `;`, `&&`, `||`, `!`, `|`; if/elif/else/fi,
 // while/until … do … done, for NAME in …; `{ …; }`), parsed into a tree the interpreter walks.
 // Pure; bounded in the script's length and nesting.
 
@@ -115,6 +115,8 @@ class Lexer {
           if (inner === '\\' && '$`"\\\n'.includes(text[this.position + 1] ?? '')) {
             pushText(text[this.position + 1]!, true)
             this.position += 2
+          } else if (inner === '`') {
+            parts.push(this.backquote(true))
           } else if (inner === '$') {
             const expansion = this.dollar(true)
             if (expansion) parts.push(expansion)
@@ -125,6 +127,9 @@ class Lexer {
           }
         }
         this.position++
+      } else if (character === '`') {
+        allPlain = false
+        parts.push(this.backquote(false))
       } else if (character === '$') {
         const expansion = this.dollar(false)
         if (expansion) {
@@ -141,6 +146,31 @@ class Lexer {
       }
     }
     return {kind: 'word', word: parts, plain: allPlain ? plain : null}
+  }
+
+  /**
+   * `\`…\``, the old form of `$(…)`: up to the next unescaped backquote, where a backslash before
+   * `$`, `` ` `` or `\` (and `"` inside double quotes) is taken off before the text is parsed, as sh
+   * does; so a nested substitution is written `\`…\\\`…\\\`…\``.
+   */
+  private backquote(quoted: boolean): WordPart {
+    const text = this.text
+    let inner = ''
+    for (this.position++; ; ) {
+      if (this.position >= text.length) throw new ShellSyntaxError('syntax error: EOF in backquote substitution')
+      const character = text[this.position]!
+      if (character === '`') break
+      const next = text[this.position + 1] ?? ''
+      if (character === '\\' && ('$`\\'.includes(next) || (quoted && next === '"')) && next !== '') {
+        inner += next
+        this.position += 2
+      } else {
+        inner += character
+        this.position++
+      }
+    }
+    this.position++
+    return {kind: 'substitution', script: parseScript(inner, this.depth + 1), quoted}
   }
 
   /** `$NAME`, `${NAME}`, `$?`, `$(…)` at the position; null when the `$` is literal (it is consumed then). */
