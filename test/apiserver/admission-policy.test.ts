@@ -161,6 +161,11 @@ describe('ValidatingAdmissionPolicy', () => {
     expect(text).toContain('spec.validations[0].expression: Invalid value: "object.data.size() > ": compilation failed: ERROR: <input>:1:')
     expect(text).toContain('spec.validations[1].expression: Invalid value: "params.max > 1": compilation failed: ERROR: <input>:1:1: undeclared reference to \'params\' (in container \'\')\n | params.max > 1\n | ^')
     expect(text).toContain('spec.validations[2].reason: Unsupported value: "Other": supported values: "Forbidden", "Invalid", "RequestEntityTooLarge", "Unauthorized"')
+    const huge = `object.metadata.name == '${'x'.repeat(70 * 1024)}'`
+    const tooLong = await post(`${group}/validatingadmissionpolicies`, policy('huge', {validations: [{expression: huge}]}))
+    expect(tooLong.status).toBe(422)
+    expect(message(tooLong)).toContain('spec.validations[0].expression: Invalid value: ')
+    expect(message(tooLong)).toContain(': compilation failed: the expression is longer than the 65536 bytes kubemu compiles')
     const empty = await post(`${group}/validatingadmissionpolicies`, {apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: {name: 'empty'}, spec: {}})
     expect(message(empty)).toBe('ValidatingAdmissionPolicy.admissionregistration.k8s.io "empty" is invalid: [spec.matchConstraints: Required value, ' +
       'spec.validations: Required value: validations or auditAnnotations must contain at least one item, spec.auditAnnotations: Required value: validations or auditAnnotations must contain at least one item]')

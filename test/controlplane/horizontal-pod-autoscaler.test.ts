@@ -8,6 +8,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 import {kubemu, UpProcess} from '../support/up-process.js'
+import {webDeploymentRequestingCpu} from '../support/autoscaling.js'
 
 function cluster() {
   const home = temporaryFolder()
@@ -16,18 +17,7 @@ function cluster() {
   return {home, run, kubectl: (line: string, stdin?: string) => run(`kubectl ${line}`, stdin)}
 }
 
-const deployment = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - {name: web, image: nginx, resources: {requests: {cpu: 200m}}}
-`
+const deployment = webDeploymentRequestingCpu
 
 const rescales = "get events --field-selector reason=SuccessfulRescale --sort-by=.lastTimestamp -o jsonpath='{range .items[*]}{.lastTimestamp} {.message}{\"\\n\"}{end}'"
 

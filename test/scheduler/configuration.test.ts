@@ -159,4 +159,20 @@ describe('scheduling with a configuration', () => {
     // Nothing owns it: no default constraints.
     expect(schedule(pod('lonely'), owned, profile!).verdicts.every((verdict) => verdict.rejectedBy === null)).toBe(true)
   })
+  it('PodTopologySpread System defaulting: kube-scheduler\'s default constraints score an owned pod away from its siblings, zones or not', () => {
+    const [profile] = profilesOf('profiles:\n- schedulerName: default-scheduler\n')
+    expect(profile!.defaultConstraints).toBe(true)
+    const replicas = [pod('web-1', {}, {app: 'web'}), pod('web-2', {}, {app: 'web'})]
+    const base = snapshot([node('a'), node('b')], [[replicas[0]!, 'a'], [replicas[1]!, 'a']])
+    const owned: Snapshot = {...base, defaultSelector: (target) => (target.metadata.labels?.app === 'web' ? {matchLabels: {app: 'web'}} : null)}
+    const result = schedule(pod('web-3', {}, {app: 'web'}), owned, profile!)
+    const spread = (name: string) => result.verdicts.find((verdict) => verdict.node === name)!.scores!.PodTopologySpread
+    // Nodes have no zone label: the hostname constraint alone scores them (weight 2).
+    expect(spread('b')).toBe(200)
+    expect(spread('a')).toBeLessThan(spread('b')!)
+    expect(result.node).toBe('b')
+    // Nothing owns it: no default constraints, every node scores the same.
+    const lonely = schedule(pod('lonely'), owned, profile!)
+    expect(new Set(lonely.verdicts.map((verdict) => verdict.scores!.PodTopologySpread)).size).toBe(1)
+  })
 })

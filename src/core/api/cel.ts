@@ -1,13 +1,13 @@
 // The CEL that kube-apiserver evaluates in admission (ValidatingAdmissionPolicy, webhook
 // matchConditions): compiling with the variables a place declares, reporting compile errors as
 // cel-go words them, and running programs on JSON objects. A bounded cache keeps compiled programs.
-import {celEnv, celMethod, CelScalar, type CelValue, isCelError, isCelList, listType, parse, plan, type CelInput} from '@bufbuild/cel'
+import {celEnv, celMethod, CelScalar, type CelValue, isCelError, listType, parse, plan, type CelInput} from '@bufbuild/cel'
 import {strings} from '@bufbuild/cel/ext'
 
 /** The most compiled programs kept; the oldest is dropped past it. */
 export const compiledProgramsMax = 1000
-/** The longest expression compiled (kube's validation limit for one CEL expression). */
-export const expressionLengthMax = 5 * 1024
+/** The longest expression compiled, in bytes (a policy's expressions are short; this bounds the parser's work). */
+export const expressionBytesMax = 64 * 1024
 
 /** An expression that cannot be compiled, worded as cel-go's issues. */
 export class CelCompileError extends Error {
@@ -88,16 +88,6 @@ export function toCel(value: unknown): CelInput {
   return map
 }
 
-/** A CEL result as JSON (for messages and variables shown to users). */
-export function fromCel(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number(value)
-  if (isCelList(value)) return [...value].map((item) => fromCel(item))
-  if (value instanceof Map || (value !== null && typeof value === 'object' && 'entries' in value && typeof (value as Map<unknown, unknown>).entries === 'function')) {
-    return Object.fromEntries([...(value as Map<unknown, unknown>).entries()].map(([key, item]) => [String(key), fromCel(item)]))
-  }
-  return value
-}
-
 interface SourceLocation {
   readonly line: number
   readonly column: number
@@ -176,6 +166,7 @@ export function compileCel(expression: string, variables: readonly string[]): Pr
     programs.set(key, cached)
     return cached
   }
+  if (Buffer.byteLength(expression) > expressionBytesMax) throw new CelCompileError(`the expression is longer than the ${expressionBytesMax} bytes kubemu compiles`)
   let parsed: ReturnType<typeof parse>
   try {
     parsed = parse(expression)

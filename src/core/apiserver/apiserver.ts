@@ -20,6 +20,7 @@ import {PodSecurityAdmission} from './admission/pod-security.js'
 import {ResourceQuotaAdmission} from './admission/resource-quota.js'
 import {MutatingAdmissionWebhook, ValidatingAdmissionWebhook} from './admission/webhook-dispatch.js'
 import {ValidatingAdmissionPolicyPlugin} from './admission/validating-admission-policy.js'
+import {PersistentVolumeClaimResize} from './admission/persistent-volume-claim-resize.js'
 import {type AuditSink, auditEvent} from './audit.js'
 import {type AdmissionTrail, type ChangeSink, changeRecordOf, withAdmissionTrail} from './change-trail.js'
 import {type ObjectLookup, TokenAuthenticator} from './authentication/authenticator.js'
@@ -89,6 +90,7 @@ export function defaultAdmissionPlugins(reader: AdmissionReader): AdmissionPlugi
     new DefaultStorageClassAdmission(reader),
     new StorageObjectInUseProtection(),
     new DefaultIngressClassAdmission(reader),
+    new PersistentVolumeClaimResize(reader),
     new MutatingAdmissionWebhook(reader),
     new ValidatingAdmissionPolicyPlugin(reader),
     new ValidatingAdmissionWebhook(reader),

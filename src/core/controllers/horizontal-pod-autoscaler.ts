@@ -12,7 +12,7 @@ import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
-import {matchesLabels, parseLabelSelector, SelectorError} from '../api/selectors.js'
+import {type LabelSelector, matchesLabels, parseLabelSelector, SelectorError} from '../api/selectors.js'
 import type {Pod} from '../scheduler/types.js'
 import type {Clock} from '../util/clock.js'
 import {parseGoDurationMilliseconds} from '../util/go-duration.js'
@@ -45,9 +45,39 @@ class MetricError extends Error {
 const asObject = (value: unknown): Json => (isJsonObject(value) ? value : {})
 const milliQuantity = (milli: number) => canonicalQuantity(`${milli}m`)
 
+/**
+ * The selector each HPA last synced with (kube's hpaSelectors): which HPAs control a pod, so two
+ * HPAs over the same pods are refused as AmbiguousSelector.
+ */
+export class AutoscalerSelectors {
+  private readonly selectors = new Map<string, {namespace: string; selector: LabelSelector}>()
+
+  put(key: string, namespace: string, selector: LabelSelector): void {
+    this.selectors.set(key, {namespace, selector})
+  }
+
+  delete(key: string): void {
+    this.selectors.delete(key)
+  }
+
+  has(key: string): boolean {
+    return this.selectors.has(key)
+  }
+
+  /** The HPAs (namespace/name, sorted) whose selectors take any of these pods. */
+  controlling(pods: readonly Pod[]): string[] {
+    const keys = new Set<string>()
+    for (const pod of pods) {
+      for (const [key, entry] of this.selectors) if (entry.namespace === pod.metadata.namespace && matchesLabels(entry.selector, pod.metadata.labels)) keys.add(key)
+    }
+    return [...keys].sort()
+  }
+}
+
 export class HorizontalPodAutoscalerController extends Controller {
   private readonly autoscalers: Informer<Hpa>
   private readonly pods: Informer<Pod>
+  private readonly selectors = new AutoscalerSelectors()
 
   constructor(
     private readonly client: ApiClient,
@@ -61,6 +91,7 @@ export class HorizontalPodAutoscalerController extends Controller {
     // kube's fixed-interval rate limiter: an HPA is synced every period whatever changes in between.
     this.autoscalers.onEvent((event) => {
       if (event.type !== 'DELETED') this.queue.addAfter(objectKey(event.object), this.untilNextSync(event.object))
+      else this.selectors.delete(objectKey(event.object))
     })
   }
 
@@ -79,7 +110,7 @@ export class HorizontalPodAutoscalerController extends Controller {
     const hpa = this.autoscalers.get(key)
     if (!hpa || hpa.metadata.deletionTimestamp) return
     try {
-      await new AutoscalerSync(this.client, this.recorder, this.pods, structuredClone(hpa), now).run()
+      await new AutoscalerSync(this.client, this.recorder, this.pods, this.selectors, () => this.autoscalers.list(), structuredClone(hpa), now).run()
     } finally {
       this.queue.addAfter(key, this.untilNextSync(hpa))
     }
@@ -96,6 +127,8 @@ class AutoscalerSync {
     private readonly client: ApiClient,
     private readonly recorder: EventRecorder,
     private readonly pods: Informer<Pod>,
+    private readonly selectors: AutoscalerSelectors,
+    private readonly autoscalers: () => readonly Hpa[],
     private readonly hpa: Hpa,
     private readonly now: number,
   ) {
@@ -198,6 +231,24 @@ class AutoscalerSync {
     return `${base}/namespaces/${namespace}/${found.name}/${target.name}/scale`
   }
 
+  /**
+   * The selectors of the namespace's other HPAs that this process has not synced yet (a one-shot
+   * command starts with none), read from their targets' scale as their own sync would.
+   */
+  private async registerSiblings(namespace: string): Promise<void> {
+    for (const sibling of this.autoscalers()) {
+      const key = objectKey(sibling)
+      if (sibling.metadata.namespace !== namespace || sibling.metadata.deletionTimestamp || this.selectors.has(key)) continue
+      try {
+        const scale = (await this.client.request('GET', await this.scalePath(sibling.spec.scaleTargetRef, namespace))).body as Scale
+        if (scale.status?.selector) this.selectors.put(key, namespace, parseLabelSelector(scale.status.selector))
+      } catch (error) {
+        // A sibling whose target cannot be read has no selector yet, as its own sync would find.
+        if (!(error instanceof ApiClientError || error instanceof MappingError || error instanceof SelectorError)) throw error
+      }
+    }
+  }
+
   /** computeReplicasForMetrics: the largest proposal of the valid metrics. */
   private async replicasForMetrics(scale: Scale, namespace: string): Promise<{replicas: number; metric: string; statuses: Json[]; error?: string}> {
     const specs = this.hpa.spec.metrics ?? []
@@ -210,12 +261,21 @@ class AutoscalerSync {
     let pods: Pod[]
     try {
       const selector = parseLabelSelector(selectorText)
+      this.selectors.put(objectKey(this.hpa), namespace, selector)
       pods = this.pods.list().filter((pod) => pod.metadata.namespace === namespace && matchesLabels(selector, pod.metadata.labels))
     } catch (error) {
       if (!(error instanceof SelectorError)) throw error
       const message = `couldn't convert selector into a corresponding internal selector object: ${error.message}`
       await this.event('Warning', 'InvalidSelector', message)
       this.setCondition('ScalingActive', {status: 'False', reason: 'InvalidSelector', message})
+      return {replicas: 0, metric: '', statuses: [], error: message}
+    }
+    await this.registerSiblings(namespace)
+    const controlling = this.selectors.controlling(pods)
+    if (controlling.length > 1) {
+      const message = `pods by selector ${selectorText} are controlled by multiple HPAs: [${controlling.join(' ')}]`
+      await this.event('Warning', 'AmbiguousSelector', message)
+      this.setCondition('ScalingActive', {status: 'False', reason: 'AmbiguousSelector', message})
       return {replicas: 0, metric: '', statuses: [], error: message}
     }
     const statuses: Json[] = specs.map(() => ({type: ''}))

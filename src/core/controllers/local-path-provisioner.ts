@@ -2,10 +2,11 @@
 // handed to `rancher.io/local-path` and the scheduler placed (volume.kubernetes.io/selected-node),
 // it makes a hostPath volume in a folder of that node, tied to the node by node affinity and
 // pre-bound to the claim; a volume of its own that was released under the Delete policy it
-// deletes (the folder with it).
+// deletes (the folder with it); a bound claim of its own that asks for more it expands
+// (volume-expansion.ts).
 import type {KubeObject} from '../api/object.js'
 import {
-  betaStorageProvisionerAnnotation, claimClassName, type PersistentVolume, type PersistentVolumeClaim, provisionedByAnnotation, selectedNodeAnnotation,
+  betaStorageProvisionerAnnotation, claimClassName, type PersistentVolume, type PersistentVolumeClaim, podClaimNames, provisionedByAnnotation, selectedNodeAnnotation,
   type StorageClass, storageProvisionerAnnotation,
 } from '../api/volume-binding.js'
 import {localPathProvisionerName, localPathVolumesFolder} from '../apiserver/addons/local-path-storage.js'
@@ -16,6 +17,8 @@ import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
 import type {Clock} from '../util/clock.js'
 import {Controller} from './controller.js'
+import {expandClaim} from './volume-expansion.js'
+import type {Pod} from '../scheduler/types.js'
 
 /** The node annotation the provisioner writes on its volumes. */
 export const localPathSelectedNodeAnnotation = 'local.path.provisioner/selected-node'
@@ -30,6 +33,7 @@ export class LocalPathProvisioner extends Controller {
   private readonly claims: Informer<PersistentVolumeClaim>
   private readonly volumes: Informer<PersistentVolume>
   private readonly classes: Informer<StorageClass>
+  private readonly pods: Informer<Pod>
 
   constructor(
     private readonly client: ApiClient,
@@ -41,18 +45,28 @@ export class LocalPathProvisioner extends Controller {
     this.claims = informers.informer<PersistentVolumeClaim>(resources.persistentVolumeClaims)
     this.volumes = informers.informer<PersistentVolume>(resources.persistentVolumes)
     this.classes = informers.informer<StorageClass>(resources.storageClasses)
+    this.pods = informers.informer<Pod>(resources.pods)
     this.claims.onEvent((event) => {
       if (event.type !== 'DELETED') this.queue.add(claimPrefix + objectKey(event.object))
     })
     this.volumes.onEvent((event) => {
       if (event.type !== 'DELETED') this.queue.add(volumePrefix + objectKey(event.object))
     })
+    // A pod that starts with a claim lets a pending file system resize finish.
+    this.pods.onEvent((event) => {
+      if (event.type === 'DELETED' || event.object.status?.phase !== 'Running') return
+      for (const name of podClaimNames(event.object)) this.queue.add(`${claimPrefix}${event.object.metadata.namespace}/${name}`)
+    })
   }
 
-  protected async reconcile(key: string): Promise<void> {
+  protected async reconcile(key: string, now: number): Promise<void> {
     if (key.startsWith(claimPrefix)) {
       const claim = this.claims.get(key.slice(claimPrefix.length))
       if (claim) await this.provision(claim)
+      const volume = claim?.spec?.volumeName ? this.volumes.get(claim.spec.volumeName) : undefined
+      if (claim && volume?.metadata.annotations?.[provisionedByAnnotation] === localPathProvisionerName && !claim.metadata.deletionTimestamp) {
+        await expandClaim(this.client, this.recorder, claim, volume, this.pods.list(), now)
+      }
     } else {
       const volume = this.volumes.get(key.slice(volumePrefix.length))
       if (volume) await this.reclaim(volume)

@@ -91,7 +91,9 @@ export class PersistentVolumeController extends Controller {
     const status: Record<string, unknown> = {...(claim.status ?? {}), phase}
     if (volume) {
       status.accessModes = volume.spec?.accessModes ?? []
-      status.capacity = volume.spec?.capacity ?? {}
+      // Only a claim becoming bound takes the volume's size: after a resize the two differ on
+      // purpose until the node has grown the file system.
+      if (claim.status?.phase !== phase || claim.status?.capacity === undefined) status.capacity = volume.spec?.capacity ?? {}
     } else if (phase === 'Pending') {
       delete status.accessModes
       delete status.capacity

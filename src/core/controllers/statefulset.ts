@@ -2,7 +2,8 @@
 // `<set>-<ordinal>` and hostnames under the governing Service, created in order and each only
 // once the one before is Running and Ready (OrderedReady; Parallel creates them together),
 // removed from the highest ordinal down; PersistentVolumeClaims from volumeClaimTemplates; rolling
-// updates from the highest ordinal down, one pod at a time; ControllerRevisions per template.
+// updates from the highest ordinal down, one pod at a time; ControllerRevisions per template;
+// the claims' owners as persistentVolumeClaimRetentionPolicy asks (statefulset-claims.ts).
 import {type KubeObject, sameJson} from '../api/object.js'
 import {type ApiClient, ApiClientError, isAlreadyExists, isNotFound, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
@@ -14,6 +15,8 @@ import {PodOwnerController} from './controller.js'
 import {podTemplateHash} from './deployment-util.js'
 import {ControllerHistory} from './controller-history.js'
 import {isPodAvailable, isPodReady, podFromTemplate, type Workload} from './pod-control.js'
+import {type ClaimTemplate, claimName, newClaim, type RetentionPolicy, updateClaimOwners} from './statefulset-claims.js'
+import type {Informer} from '../client/informer.js'
 
 const revisionLabel = 'controller-revision-hash'
 /** The label kube's controller history puts on a StatefulSet's ControllerRevisions. */
@@ -22,7 +25,10 @@ const podNameLabel = 'statefulset.kubernetes.io/pod-name'
 const podIndexLabel = 'apps.kubernetes.io/pod-index'
 
 type StatefulSet = Workload & {
-  spec: Workload['spec'] & {serviceName?: string; podManagementPolicy?: 'OrderedReady' | 'Parallel'; updateStrategy?: {type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: {partition?: number}}; volumeClaimTemplates?: Array<{metadata?: {name?: string; labels?: Record<string, string>}; spec?: Record<string, unknown>}>}
+  spec: Workload['spec'] & {
+    serviceName?: string; podManagementPolicy?: 'OrderedReady' | 'Parallel'; updateStrategy?: {type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: {partition?: number}}
+    volumeClaimTemplates?: ClaimTemplate[]; persistentVolumeClaimRetentionPolicy?: RetentionPolicy
+  }
 }
 
 export class StatefulSetController extends PodOwnerController<StatefulSet> {
@@ -30,24 +36,20 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
   protected override readonly workers = 5
 
   private readonly history: ControllerHistory
+  private readonly claims: Informer<KubeObject>
 
   constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock) {
     super('statefulset-controller', client, informers, recorder, clock, resources.statefulSets, 'StatefulSet')
     this.history = new ControllerHistory(client, informers.informer<KubeObject>(resources.controllerRevisions), 'StatefulSet')
+    this.claims = informers.informer<KubeObject>(resources.persistentVolumeClaims)
   }
 
 
   private async createPod(set: StatefulSet, ordinal: number, revision: string): Promise<void> {
     const name = `${set.metadata.name}-${ordinal}`
-    const namespace = String(set.metadata.namespace)
     for (const claim of set.spec.volumeClaimTemplates ?? []) {
       try {
-        await this.client.create(resources.persistentVolumeClaims, {
-          kind: 'PersistentVolumeClaim',
-          apiVersion: 'v1',
-          metadata: {name: `${claim.metadata?.name}-${name}`, namespace, labels: {...(set.spec.selector?.matchLabels ?? {}), ...(claim.metadata?.labels ?? {})}},
-          spec: structuredClone(claim.spec ?? {}),
-        } as unknown as KubeObject)
+        await this.client.create(resources.persistentVolumeClaims, newClaim(set, claim, name))
       } catch (error) {
         if (!isAlreadyExists(error)) throw error
       }
@@ -61,7 +63,7 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
     if (set.spec.serviceName) spec.subdomain = set.spec.serviceName
     const volumes = (spec.volumes as Array<Record<string, unknown>> | undefined) ?? []
     for (const claim of set.spec.volumeClaimTemplates ?? []) {
-      if (!volumes.some((volume) => volume.name === claim.metadata?.name)) volumes.push({name: claim.metadata?.name, persistentVolumeClaim: {claimName: `${claim.metadata?.name}-${name}`}})
+      if (!volumes.some((volume) => volume.name === claim.metadata?.name)) volumes.push({name: claim.metadata?.name, persistentVolumeClaim: {claimName: claimName(claim, name)}})
     }
     if (volumes.length > 0) spec.volumes = volumes
     const setObject = {...set, kind: 'StatefulSet', apiVersion: 'apps/v1'}
@@ -114,12 +116,14 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
       }
       if (ordered && !healthy(pod)) blocked = true
     }
+    for (const [ordinal, pod] of byOrdinal) if (ordinal < replicas && !pod.metadata.deletionTimestamp) await updateClaimOwners(this.client, this.claims, set, pod, false)
     // Scale down from the highest ordinal, one at a time when ordered.
     const extra = [...byOrdinal.keys()].filter((ordinal) => ordinal >= replicas).sort((left, right) => right - left)
     if (!blocked) {
       for (const ordinal of extra) {
         const pod = byOrdinal.get(ordinal)!
         if (!pod.metadata.deletionTimestamp) {
+          await updateClaimOwners(this.client, this.claims, set, pod, true)
           await this.client.delete(resources.pods, namespace, String(pod.metadata.name), {preconditions: {uid: String(pod.metadata.uid)}})
           await this.recorder.record(setObject, 'Normal', 'SuccessfulDelete', `delete Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`)
         }

@@ -25,8 +25,11 @@ export interface Profile {
   readonly preemption: boolean
   /** SchedulingGates runs as a PreEnqueue plugin: gated pods wait. */
   readonly schedulingGates: boolean
-  /** PodTopologySpread gives pods default constraints (List defaulting): the scheduler looks up the pods' owners. */
+  /** PodTopologySpread gives pods default constraints (System or List defaulting): the scheduler looks up the pods' owners. */
   readonly defaultConstraints: boolean
+  /** The configuration's scheduling-queue backoff, which every profile of a scheduler shares. */
+  readonly podInitialBackoffSeconds: number
+  readonly podMaxBackoffSeconds: number
 }
 
 /** The Go interface each extension point's plugins implement, as the framework's errors name it. */
@@ -86,7 +89,14 @@ function pluginsAt(point: ExtensionPoint, plugins: Plugins, enabled: readonly st
   return [...enabled.filter((name) => overrides.includes(name)), ...fromMultiPoint, ...enabled.filter((name) => !overrides.includes(name))]
 }
 
-function buildProfile(configuration: ProfileConfiguration, percentageOfNodesToScore: number): Profile {
+/** Pods without constraints of their own get some: System's, or List's when it has any. */
+function spreadsByDefault(args: PodTopologySpreadArgs | undefined): boolean {
+  const defaultingType = args?.defaultingType ?? 'System'
+  return defaultingType === 'System' || (args?.defaultConstraints.length ?? 0) > 0
+}
+
+function buildProfile(configuration: ProfileConfiguration, scheduler: SchedulerConfiguration): Profile {
+  const {percentageOfNodesToScore, podInitialBackoffSeconds, podMaxBackoffSeconds} = scheduler
   const name = configuration.schedulerName
   const args = new Map(configuration.pluginConfig.map((entry) => [entry.name, entry.args]))
   const instances = new Map<string, SchedulerPlugin>()
@@ -117,7 +127,9 @@ function buildProfile(configuration: ProfileConfiguration, percentageOfNodesToSc
     scores: points.score.map((plugin) => ({plugin, weight: weights.get(plugin.name) ?? 1})),
     preemption: points.postFilter.some((plugin) => plugin.name === 'DefaultPreemption'),
     schedulingGates: points.preEnqueue.some((plugin) => plugin.name === 'SchedulingGates'),
-    defaultConstraints: instances.has('PodTopologySpread') && ((args.get('PodTopologySpread') as PodTopologySpreadArgs | undefined)?.defaultConstraints.length ?? 0) > 0,
+    defaultConstraints: instances.has('PodTopologySpread') && spreadsByDefault(args.get('PodTopologySpread') as PodTopologySpreadArgs | undefined),
+    podInitialBackoffSeconds,
+    podMaxBackoffSeconds,
   }
 }
 
@@ -125,7 +137,7 @@ function buildProfile(configuration: ProfileConfiguration, percentageOfNodesToSc
 export function buildProfiles(configuration: SchedulerConfiguration): Profile[] {
   return configuration.profiles.map((profile) => {
     try {
-      return buildProfile(profile, configuration.percentageOfNodesToScore)
+      return buildProfile(profile, configuration)
     } catch (error) {
       if (!(error instanceof SchedulerConfigurationError)) throw error
       throw new SchedulerConfigurationError(`initializing profiles: creating profile for scheduler name ${profile.schedulerName}: ${error.message}`)

@@ -17,6 +17,7 @@ import {fitErrorMessage, SchedulingAlgorithm, type ScheduleResult} from './algor
 import type {Snapshot, VolumeLister} from './framework.js'
 import {NodeInfo} from './node-info.js'
 import {preempt} from './preemption.js'
+import {PodBackoff} from './backoff.js'
 import {defaultProfile, type Profile} from './profile.js'
 import {defaultSchedulerName} from './configuration.js'
 import {PodOwners} from './pod-owners.js'
@@ -55,6 +56,7 @@ export class Scheduler implements ControlLoop {
   private readonly volumeLister: VolumeLister
   /** Pods whose node is chosen, waiting for their WaitForFirstConsumer claims to bind (VolumeBinding's PreBind). */
   private readonly waitingForVolumes = new Map<string, string>()
+  private readonly backoff: PodBackoff
 
   constructor(
     private readonly client: ApiClient,
@@ -69,6 +71,7 @@ export class Scheduler implements ControlLoop {
   ) {
     for (const profile of profiles) this.profiles.set(profile.schedulerName, {profile, algorithm: new SchedulingAlgorithm(random, profile), recorder: recorderFor(profile.schedulerName)})
     this.owners = profiles.some((profile) => profile.defaultConstraints) ? new PodOwners(informers) : null
+    this.backoff = new PodBackoff((profiles[0] ?? defaultProfile).podInitialBackoffSeconds * 1000, (profiles[0] ?? defaultProfile).podMaxBackoffSeconds * 1000)
     this.pods = informers.informer<Pod>(resources.pods)
     this.namespaces = informers.informer<KubeObject>(resources.namespaces)
     informers.informer<Node>(resources.nodes).onEvent((event) => this.onNode(event))
@@ -88,9 +91,10 @@ export class Scheduler implements ControlLoop {
   }
 
   private moveAllToActive(): void {
+    const now = this.clock.nowMilliseconds()
     for (const key of this.unschedulable) {
       const pod = this.pods.get(key)
-      if (pod && !pod.spec.nodeName) this.active.set(key, pod)
+      if (pod && !pod.spec.nodeName && this.backoff.release(key, pod, now)) this.active.set(key, pod)
     }
     this.unschedulable.clear()
   }
@@ -138,6 +142,7 @@ export class Scheduler implements ControlLoop {
     if (event.type === 'DELETED' || isTerminalPod(pod)) {
       if (event.type === 'DELETED') this.reports.forget(String(pod.metadata.uid))
       this.waitingForVolumes.delete(key)
+      this.backoff.forget(key)
       this.forget(event.previous ?? pod)
       this.active.delete(key)
       this.unschedulable.delete(key)
@@ -145,6 +150,7 @@ export class Scheduler implements ControlLoop {
       return
     }
     if (pod.spec.nodeName) {
+      this.backoff.forget(key)
       this.active.delete(key)
       this.unschedulable.delete(key)
       this.place(pod, pod.spec.nodeName)
@@ -156,6 +162,7 @@ export class Scheduler implements ControlLoop {
       // A pod's own change (labels, tolerations, requests) may make it schedulable.
       if (sameJson(event.previous?.spec, pod.spec) && sameJson(event.previous?.metadata.labels, pod.metadata.labels)) return
       this.unschedulable.delete(key)
+      if (!this.backoff.release(key, pod, this.clock.nowMilliseconds())) return
     }
     this.active.set(key, pod)
   }
@@ -181,17 +188,17 @@ export class Scheduler implements ControlLoop {
   /** Whether the reports of pods that went while no scheduler watched are forgotten yet. */
   private reportsSwept = false
 
-  hasWork(): boolean {
+  hasWork(collapseDelays = false): boolean {
     // Asked once the informers have listed: every pod that exists is in the cache.
     if (!this.reportsSwept && this.pods.resourceVersion > 0) {
       this.reportsSwept = true
       this.reports.retain(new Set(this.pods.list().map((pod) => String(pod.metadata.uid))))
     }
-    return this.active.size > 0
+    return this.active.size > 0 || this.backoff.hasDue(this.clock.nowMilliseconds(), collapseDelays)
   }
 
   nextDue(): number | null {
-    return null
+    return this.backoff.nextDue()
   }
 
   /** Its scheduling queue: pods to try now, and pods waiting unschedulable for a cluster change. */
@@ -199,7 +206,8 @@ export class Scheduler implements ControlLoop {
     return {queued: this.active.size, waiting: this.unschedulable.size}
   }
 
-  async process(): Promise<number> {
+  async process(collapseDelays = false): Promise<number> {
+    for (const [key, pod] of this.backoff.due(this.clock.nowMilliseconds(), collapseDelays)) this.active.set(key, pod)
     const order = (left: Pod, right: Pod) =>
       (right.spec.priority ?? 0) - (left.spec.priority ?? 0) || String(left.metadata.creationTimestamp).localeCompare(String(right.metadata.creationTimestamp))
     const queue = [...this.active.values()].sort(order)
@@ -301,6 +309,7 @@ export class Scheduler implements ControlLoop {
     const preemption = profile.preemption ? preempt(pod, snapshot, result, profile) : {message: '', nominatedNode: null, victims: []}
     const message = fitErrorMessage(snapshot.nodes.length, result, preemption.message)
     this.unschedulable.add(objectKey(pod))
+    this.backoff.failed(objectKey(pod), this.clock.nowMilliseconds())
     try {
       this.reports.write(String(pod.metadata.uid), this.attemptReport(result, 'Unschedulable', profile))
       const condition = {type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: formatTimestamp(this.clock.nowMilliseconds()), reason: 'Unschedulable', message}

@@ -9,6 +9,7 @@ import {nameIsDns1035Label, nameIsDnsLabel, validateLabels} from './meta.js'
 import {defaultPodSpec, podQosClass} from './pod-defaults.js'
 import {accessModes, validateClassName} from './storage.js'
 import {validatePodSpec} from './pod-validation.js'
+import {validateClaimUpdate} from './claim-update.js'
 import type {Strategy} from './strategy.js'
 import {type Json, objects, spec, str} from './json-fields.js'
 
@@ -382,6 +383,18 @@ export const limitRangeStrategy: Strategy = defineStrategy({
   },
 })
 
+function validateClaim(object: KubeObject): FieldError[] {
+  const errors: FieldError[] = []
+  const modes = spec(object).accessModes
+  if (!Array.isArray(modes) || modes.length === 0) errors.push(fieldError.required(specPath.child('accessModes'), 'at least 1 access mode is required'))
+  for (const mode of Array.isArray(modes) ? modes.map(String) : []) if (!accessModes.includes(mode)) errors.push(fieldError.notSupported(specPath.child('accessModes'), mode, accessModes))
+  const resources = isJsonObject(spec(object).resources) ? (spec(object).resources as Json) : {}
+  const requests = isJsonObject(resources.requests) ? resources.requests : {}
+  if (requests.storage === undefined) errors.push(fieldError.required(specPath.child('resources').key('storage')))
+  errors.push(...validateClassName(spec(object).storageClassName, specPath.child('storageClassName')))
+  return errors
+}
+
 export const persistentVolumeClaimStrategy: Strategy = defineStrategy({
   hasStatus: true,
   defaults: (object) => {
@@ -390,17 +403,8 @@ export const persistentVolumeClaimStrategy: Strategy = defineStrategy({
   prepareForCreate: (object) => {
     object.status = {phase: 'Pending'}
   },
-  validate: (object) => {
-    const errors: FieldError[] = []
-    const modes = spec(object).accessModes
-    if (!Array.isArray(modes) || modes.length === 0) errors.push(fieldError.required(specPath.child('accessModes'), 'at least 1 access mode is required'))
-    for (const mode of Array.isArray(modes) ? modes.map(String) : []) if (!accessModes.includes(mode)) errors.push(fieldError.notSupported(specPath.child('accessModes'), mode, accessModes))
-    const resources = isJsonObject(spec(object).resources) ? (spec(object).resources as Json) : {}
-    const requests = isJsonObject(resources.requests) ? resources.requests : {}
-    if (requests.storage === undefined) errors.push(fieldError.required(specPath.child('resources').key('storage')))
-    errors.push(...validateClassName(spec(object).storageClassName, specPath.child('storageClassName')))
-    return errors
-  },
+  validate: validateClaim,
+  validateUpdate: (object, old) => [...validateClaim(object), ...validateClaimUpdate(object, old)],
 })
 
 export const podTemplateStrategy: Strategy = defineStrategy({

@@ -18,8 +18,9 @@ function selects(constraint: TopologySpreadConstraint, pod: Pod, candidate: Pod)
 }
 
 /** The nodes a constraint counts: all its keys present, node affinity honoured, taints by policy. */
-function countsNode(pod: Pod, node: NodeInfo, constraints: readonly TopologySpreadConstraint[], constraint: TopologySpreadConstraint): boolean {
-  if (!constraints.every((entry) => node.labels[entry.topologyKey] !== undefined)) return false
+function countsNode(pod: Pod, node: NodeInfo, constraints: readonly TopologySpreadConstraint[], constraint: TopologySpreadConstraint, requireAll: boolean): boolean {
+  if (requireAll && !constraints.every((entry) => node.labels[entry.topologyKey] !== undefined)) return false
+  if (node.labels[constraint.topologyKey] === undefined) return false
   if ((constraint.nodeAffinityPolicy ?? 'Honor') === 'Honor' && !matchesNodeSelectorAndAffinity(pod, node)) return false
   if (constraint.nodeTaintsPolicy === 'Honor') {
     for (const taint of node.node.spec?.taints ?? []) if ((taint.effect === 'NoSchedule' || taint.effect === 'NoExecute') && !tolerated(pod.spec.tolerations, taint)) return false
@@ -27,10 +28,10 @@ function countsNode(pod: Pod, node: NodeInfo, constraints: readonly TopologySpre
   return true
 }
 
-function domainCounts(pod: Pod, snapshot: Snapshot, constraints: readonly TopologySpreadConstraint[], constraint: TopologySpreadConstraint): Map<string, number> {
+function domainCounts(pod: Pod, snapshot: Snapshot, constraints: readonly TopologySpreadConstraint[], constraint: TopologySpreadConstraint, requireAll = true): Map<string, number> {
   const counts = new Map<string, number>()
   for (const node of snapshot.nodes) {
-    if (!countsNode(pod, node, constraints, constraint)) continue
+    if (!countsNode(pod, node, constraints, constraint, requireAll)) continue
     const value = node.labels[constraint.topologyKey]!
     counts.set(value, (counts.get(value) ?? 0) + node.pods.filter((candidate) => selects(constraint, pod, candidate)).length)
   }
@@ -44,20 +45,32 @@ interface FilterState {
 
 interface ScoreState {
   constraints: TopologySpreadConstraint[]
+  /** System defaulting: a node without one of the keys is scored on the others, not ignored. */
+  requireAll: boolean
   counts: Array<Map<string, number>>
   weights: number[]
 }
 
 /**
+ * kube-scheduler's system default constraints (defaultingType System): spread a controller's pods
+ * over hostnames (maxSkew 3) and zones (maxSkew 5), as scoring only.
+ */
+export const systemDefaultConstraints: readonly TopologySpreadConstraint[] = [
+  {topologyKey: hostnameLabel, whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 3},
+  {topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 5},
+]
+
+const systemDefaulted = (pod: Pod, args: PodTopologySpreadArgs) => (pod.spec.topologySpreadConstraints ?? []).length === 0 && args.defaultingType === 'System'
+
+/**
  * The pod's constraints of one kind; a pod without any of its own takes the profile's
- * defaultConstraints (List defaulting) with the selector of the Services and the controller that
- * own it (helper.DefaultSelector), none when nothing selects it.
+ * defaultConstraints (List) or the system defaults (System) with the selector of the Services and
+ * the controller that own it (helper.DefaultSelector), none when nothing selects it.
  */
 function constraintsOf(pod: Pod, snapshot: Snapshot, args: PodTopologySpreadArgs, action: TopologySpreadConstraint['whenUnsatisfiable']): TopologySpreadConstraint[] {
   const own = pod.spec.topologySpreadConstraints ?? []
   if (own.length > 0) return own.filter((constraint) => constraint.whenUnsatisfiable === action)
-  if (args.defaultingType !== 'List') return []
-  const defaults = args.defaultConstraints.filter((constraint) => constraint.whenUnsatisfiable === action)
+  const defaults = (args.defaultingType === 'List' ? args.defaultConstraints : systemDefaultConstraints).filter((constraint) => constraint.whenUnsatisfiable === action)
   if (defaults.length === 0) return []
   const selector = snapshot.defaultSelector?.(pod)
   if (!selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)) return []
@@ -88,20 +101,22 @@ export function podTopologySpreadPlugin(args: PodTopologySpreadArgs): FilterPlug
     },
     preScore(pod, feasible, state, snapshot) {
       const constraints = constraintsOf(pod, snapshot, args, 'ScheduleAnyway')
-      const counts = constraints.map((constraint) => domainCounts(pod, snapshot, constraints, constraint))
+      const requireAll = !systemDefaulted(pod, args)
+      const counts = constraints.map((constraint) => domainCounts(pod, snapshot, constraints, constraint, requireAll))
       const weights = constraints.map((constraint, index) => {
         const size = constraint.topologyKey === hostnameLabel ? feasible.filter((node) => node.labels[hostnameLabel] !== undefined).length : counts[index]!.size
         return Math.log(size + 2)
       })
-      state.set('PodTopologySpread/score', {constraints, counts, weights} satisfies ScoreState)
+      state.set('PodTopologySpread/score', {constraints, requireAll, counts, weights} satisfies ScoreState)
     },
     score(pod, node, state) {
       const computed = state.get('PodTopologySpread/score') as ScoreState
       if (computed.constraints.length === 0) return 0
-      if (!computed.constraints.every((constraint) => node.labels[constraint.topologyKey] !== undefined)) return -1
+      if (computed.requireAll && !computed.constraints.every((constraint) => node.labels[constraint.topologyKey] !== undefined)) return -1
       let score = 0
       for (const [index, constraint] of computed.constraints.entries()) {
-        const value = node.labels[constraint.topologyKey]!
+        const value = node.labels[constraint.topologyKey]
+        if (value === undefined) continue
         const count = constraint.topologyKey === hostnameLabel ? node.pods.filter((candidate) => selects(constraint, pod, candidate)).length : computed.counts[index]!.get(value) ?? 0
         score += count * computed.weights[index]! + (constraint.maxSkew - 1)
       }
