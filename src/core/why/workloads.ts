@@ -77,6 +77,16 @@ export async function explainDeployment(deployment: KubeObject, label: string, r
   return diagnosis(label, namespace, 'Progressing', false, `${label} is rolling out (${counts}): new pods are starting; nothing is wrong yet.`, facts)
 }
 
+/** What keeps a workload's pods from being made or Ready: its controller's refusals, then its first unready pod. */
+async function podFindings(owner: KubeObject, selector: unknown, reader: WhyReader, facts: string[]): Promise<{causes: string[]; podNotReady: boolean}> {
+  const failures = await creationFailures(owner, reader)
+  facts.push(...failures.facts)
+  const pods = await ownedBy(owner, resources.pods, selector, reader)
+  const podCause = await firstUnreadyPod(pods, reader)
+  if (podCause) facts.push(...podCause.facts)
+  return {causes: [failures.sentence, podCause?.sentence].filter((entry): entry is string => typeof entry === 'string'), podNotReady: podCause !== null}
+}
+
 /** ReplicaSets and ReplicationControllers: replicas made and Ready. */
 export async function explainReplicaSet(set: KubeObject, label: string, reader: WhyReader): Promise<Diagnosis> {
   const namespace = text(set.metadata.namespace)
@@ -84,12 +94,7 @@ export async function explainReplicaSet(set: KubeObject, label: string, reader: 
   const status = fields(set.status)
   const counts = `${desired} desired, ${Number(status.replicas ?? 0)} current, ${Number(status.readyReplicas ?? 0)} ready`
   const facts = [`replicas: ${counts}`]
-  const failures = await creationFailures(set, reader)
-  facts.push(...failures.facts)
-  const pods = await ownedBy(set, resources.pods, fields(set.spec).selector, reader)
-  const podCause = await firstUnreadyPod(pods, reader)
-  if (podCause) facts.push(...podCause.facts)
-  const causes = [failures.sentence, podCause?.sentence].filter((entry): entry is string => typeof entry === 'string')
+  const {causes} = await podFindings(set, fields(set.spec).selector, reader, facts)
   if (Number(status.readyReplicas ?? 0) >= desired && Number(status.replicas ?? 0) === desired && causes.length === 0) return diagnosis(label, namespace, 'Ready', false, `Nothing is wrong: ${label} has all ${desired} replicas Ready.`, facts)
   if (causes.length > 0) return diagnosis(label, namespace, 'NotReady', true, `${label} has ${counts}. ${causes.join(' ')}`, facts)
   return diagnosis(label, namespace, 'Scaling', false, `${label} is bringing its replicas to ${desired} (${counts}); nothing is wrong yet.`, facts)
@@ -102,14 +107,9 @@ export async function explainStatefulSet(set: KubeObject, label: string, reader:
   const status = fields(set.status)
   const counts = `${desired} desired, ${Number(status.replicas ?? 0)} current, ${Number(status.readyReplicas ?? 0)} ready`
   const facts = [`replicas: ${counts}`, `podManagementPolicy ${text(spec.podManagementPolicy) || 'OrderedReady'}`]
-  const failures = await creationFailures(set, reader)
-  facts.push(...failures.facts)
-  const pods = await ownedBy(set, resources.pods, spec.selector, reader)
-  const podCause = await firstUnreadyPod(pods, reader)
-  if (podCause) facts.push(...podCause.facts)
+  const {causes, podNotReady} = await podFindings(set, spec.selector, reader, facts)
   const ordered = (text(spec.podManagementPolicy) || 'OrderedReady') === 'OrderedReady'
-  const causes = [failures.sentence, podCause?.sentence].filter((entry): entry is string => typeof entry === 'string')
-  if (ordered && podCause) causes.push(`With podManagementPolicy OrderedReady the controller creates the next ordinal only once every lower one is Running and Ready, so this pod holds the rest back.`)
+  if (ordered && podNotReady) causes.push(`With podManagementPolicy OrderedReady the controller creates the next ordinal only once every lower one is Running and Ready, so this pod holds the rest back.`)
   if (Number(status.readyReplicas ?? 0) >= desired && causes.length === 0) return diagnosis(label, namespace, 'Ready', false, `Nothing is wrong: ${label} has all ${desired} replicas Ready.`, facts)
   if (causes.length > 0) return diagnosis(label, namespace, 'NotReady', true, `${label} has ${counts}. ${causes.join(' ')}`, facts)
   return diagnosis(label, namespace, 'Scaling', false, `${label} is bringing up its pods in order (${counts}); nothing is wrong yet.`, facts)
@@ -121,12 +121,7 @@ export async function explainDaemonSet(set: KubeObject, label: string, reader: W
   const desired = Number(status.desiredNumberScheduled ?? 0)
   const counts = `${desired} desired, ${Number(status.currentNumberScheduled ?? 0)} scheduled, ${Number(status.numberReady ?? 0)} ready, ${Number(status.numberMisscheduled ?? 0)} misscheduled`
   const facts = [`pods: ${counts}`]
-  const failures = await creationFailures(set, reader)
-  facts.push(...failures.facts)
-  const pods = await ownedBy(set, resources.pods, fields(set.spec).selector, reader)
-  const podCause = await firstUnreadyPod(pods, reader)
-  if (podCause) facts.push(...podCause.facts)
-  const causes = [failures.sentence, podCause?.sentence].filter((entry): entry is string => typeof entry === 'string')
+  const {causes} = await podFindings(set, fields(set.spec).selector, reader, facts)
   if (desired === 0) return diagnosis(label, namespace, 'NoNodes', true, `${label} wants no pod: no node matches its pod template's node selector, affinity and tolerations (a DaemonSet runs one pod on each node its pods can run on).`, facts)
   if (Number(status.numberReady ?? 0) >= desired && causes.length === 0) return diagnosis(label, namespace, 'Ready', false, `Nothing is wrong: ${label} runs a Ready pod on each of its ${desired} nodes.`, facts)
   if (causes.length > 0) return diagnosis(label, namespace, 'NotReady', true, `${label} has ${counts}. ${causes.join(' ')}`, facts)
@@ -142,12 +137,7 @@ export async function explainJob(job: KubeObject, label: string, reader: WhyRead
   if (text(failed?.status) === 'True') return diagnosis(label, namespace, 'Failed', true, `${label} failed (${text(failed?.reason)}): ${text(failed?.message)}. A failed Job starts no more pods; fix its template and create it again.`, facts)
   if (text(condition(job, 'Complete')?.status) === 'True') return diagnosis(label, namespace, 'Complete', false, `Nothing is wrong: ${label} completed.`, facts)
   if (spec.suspend === true) return diagnosis(label, namespace, 'Suspended', true, `${label} is suspended (spec.suspend): it starts no pods until resumed.`, facts)
-  const failures = await creationFailures(job, reader)
-  facts.push(...failures.facts)
-  const pods = await ownedBy(job, resources.pods, spec.selector, reader)
-  const podCause = await firstUnreadyPod(pods, reader)
-  if (podCause) facts.push(...podCause.facts)
-  const causes = [failures.sentence, podCause?.sentence].filter((entry): entry is string => typeof entry === 'string')
+  const {causes} = await podFindings(job, spec.selector, reader, facts)
   if (causes.length > 0) return diagnosis(label, namespace, 'Running', true, `${label} is not complete. ${causes.join(' ')}`, facts)
   return diagnosis(label, namespace, 'Running', false, `${label} is running its pods; nothing is wrong yet.`, facts)
 }
