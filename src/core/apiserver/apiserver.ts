@@ -142,7 +142,13 @@ export class ApiServer {
   /** The etcd key of the object a request names (null for a resource the scheme does not hold). */
   private readonly keyOf = (info: RequestInfo, name: string): string | null => {
     const definition = this.scheme.resource(info.group, info.version, info.resource)
-    return definition ? objectKey(definition, info.namespace, name) : null
+    if (!definition) return null
+    try {
+      return objectKey(definition, info.namespace, name)
+    } catch {
+      // A resource that is never stored (SelfSubjectReview, TokenReview) has no key and no revision.
+      return null
+    }
   }
 
   private readonly lookup: ObjectLookup = async (resource, namespace, name) => {
