@@ -4,7 +4,7 @@ import {trace, TraceError} from '../core/trace/run.js'
 import {KubemuCommand} from '../command-errors.js'
 
 export default class Trace extends KubemuCommand {
-  static override description = "The chain of changes behind an object and what it caused, in the order the API server answered them: its owners (Deployment → ReplicaSet), the object, what it owns (its pods), and the events about them; each step with its component (its user), the request (verb, resource, answer code), the admission plugins that changed or checked it, the etcd key and revision it landed at, the watch that carried the step before to it, and the cluster time. Read from the API server's change log in the cluster folder (the newest 50,000 writes)"
+  static override description = "The chain of changes behind an object and what it caused, in the order the API server answered them: its owners (Deployment → ReplicaSet), the object, what it owns (its pods), and the events about them; each step with its component (its user), the request (verb, resource, answer code), the admission plugins that changed or checked it, the etcd key and revision it landed at, the watch that carried the step before to it, and the cluster time. Read from the API server's change log in the cluster folder (cut back to the newest 50,000 writes once it passes 64 MiB)"
   static override examples = ['kubemu trace deployment/web', 'kubemu trace pod web-7d4b9c-x2x4z -n shop', 'kubemu trace deploy/web -o json']
   static override strict = false
   static override args = {object: Args.string({description: 'TYPE/NAME (deploy/web, pod/web-1) or TYPE NAME', required: true})}

@@ -5,8 +5,10 @@ import {join} from 'node:path'
 import type {ChangeRecord, ChangeSink} from './change-trail.js'
 
 export const changeLogFileName = 'changes.jsonl'
-/** The newest changes kept; past twice this many lines the file is cut back to this many. */
+/** The newest changes kept when the file is cut back. */
 export const changeRecordsMax = 50_000
+/** Past this size the file is cut back to its newest changeRecordsMax lines (size, not lines: opening stays a stat). */
+export const changeLogTrimBytes = 64 * 1024 * 1024
 /** Lines waiting to be appended before a write is forced (they are flushed sooner, once the request is answered). */
 export const changeLinesBufferedMax = 1_000
 /** A file larger than this is not read (it is not one kubemu wrote). */
@@ -16,12 +18,12 @@ export class FileChangeLog implements ChangeSink {
   private readonly path: string
   private pending: string[] = []
   private flushScheduled = false
-  private linesSinceTrim: number
+  private bytes: number
   private readonly flushOnExit = () => this.flush()
 
   constructor(clusterFolder: string) {
     this.path = join(clusterFolder, changeLogFileName)
-    this.linesSinceTrim = existsSync(this.path) ? countLines(this.path) : 0
+    this.bytes = existsSync(this.path) ? statSync(this.path).size : 0
     process.on('exit', this.flushOnExit)
   }
 
@@ -39,9 +41,10 @@ export class FileChangeLog implements ChangeSink {
     if (this.pending.length === 0) return
     const lines = this.pending
     this.pending = []
-    appendFileSync(this.path, `${lines.join('\n')}\n`)
-    this.linesSinceTrim += lines.length
-    if (this.linesSinceTrim > 2 * changeRecordsMax) this.trim()
+    const text = `${lines.join('\n')}\n`
+    appendFileSync(this.path, text)
+    this.bytes += Buffer.byteLength(text)
+    if (this.bytes > changeLogTrimBytes) this.trim()
   }
 
   close(): void {
@@ -53,19 +56,16 @@ export class FileChangeLog implements ChangeSink {
   private trim(): void {
     const kept = readLines(this.path).slice(-changeRecordsMax)
     const aside = `${this.path}.trim`
-    writeFileSync(aside, kept.length > 0 ? `${kept.join('\n')}\n` : '')
+    const text = kept.length > 0 ? `${kept.join('\n')}\n` : ''
+    writeFileSync(aside, text)
     renameSync(aside, this.path)
-    this.linesSinceTrim = kept.length
+    this.bytes = Buffer.byteLength(text)
   }
 }
 
 function readLines(path: string): string[] {
   if (!existsSync(path) || statSync(path).size > changeLogFileBytesMax) return []
   return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '')
-}
-
-function countLines(path: string): number {
-  return readLines(path).length
 }
 
 /** The recorded changes of a cluster, oldest first (a line cut short by a crash is skipped). */

@@ -4,7 +4,7 @@
 import {apiServerUser} from '../apiserver/authentication/user.js'
 import type {KubeObject} from '../api/object.js'
 import {ApiClient, ApiClientError} from '../client/client.js'
-import type {ClusterHost} from '../host/host.js'
+import {type ClusterHost, openHost} from '../host/host.js'
 import {kindName, ResourceMapper, type ApiResource} from '../kubectl/resources.js'
 
 /** A refusal printed as kubectl prints its own (the whole line), exit 1. */
@@ -50,4 +50,24 @@ export async function resolveTarget(host: ClusterHost, words: readonly string[],
     throw error
   }
   return {client, resource, object: {...object, kind: resource.kind}, label: `${kindName(resource)}/${name}`, now: (await host.time()).now}
+}
+
+export interface TargetOptions {
+  readonly environment: NodeJS.ProcessEnv
+  readonly cluster?: string
+  readonly namespace: string
+  /** `pod/web`, `deploy/web`, or the type and the name as two words. */
+  readonly words: readonly string[]
+}
+
+/** Opens the cluster, brings it up to now as any reader does (one-shot mode), and hands `inspect` the named object. */
+export async function inspectTarget<T>(options: TargetOptions, userAgent: string, inspect: (target: ResolvedTarget, host: ClusterHost) => Promise<T> | T): Promise<T> {
+  const host = await openHost({environment: options.environment, clusterName: options.cluster})
+  try {
+    await host.catchUp()
+    await host.release()
+    return await inspect(await resolveTarget(host, options.words, options.namespace, userAgent), host)
+  } finally {
+    await host.close()
+  }
 }
