@@ -79,7 +79,7 @@ export async function openKubernetes(options: KubernetesOptions): Promise<Kubern
   const requestTimeoutMilliseconds = etcdRequestTimeoutOf(options.environment)
   // Reads need no writer lock: the embedded cluster opens on the first write.
   const store = servers.length > 0
-    ? openRealEtcdStore(servers)
+    ? await openRealEtcdStore(servers)
     : new LazyEmbeddedStore(folder, {
       clock,
       etcdUser: credentials.etcdClient(),
