@@ -128,7 +128,6 @@ export class SimulatedCluster {
       snapshot: durable.snapshot,
       entries: durable.entries,
       applied: durable.applied,
-      resumeLeader: null,
     })
   }
 

@@ -103,8 +103,10 @@ export class EtcdMember {
       snapshot: persisted.snapshot,
       entries: persisted.entries,
       applied,
-      resumeLeader,
     })
+    // After a clean stop, the leader of the restored term leads again without an election.
+    if (resumeLeader === layout.id && this.raft.isVoter(layout.id)) this.raft.resumeLeading()
+    else if (resumeLeader) this.raft.resumeFollowing(resumeLeader)
     this.cleanShutdownMarkerOnDisk = database.getMeta(metaCleanShutdown) !== null
   }
 
