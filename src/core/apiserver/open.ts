@@ -14,7 +14,7 @@ import {FileCredentials} from './authentication/credentials.js'
 import type {RbacChanges} from './authorization/rbac-feed.js'
 import {ensureBootstrapped} from './bootstrap.js'
 import {ensureAdminKubeconfig} from './kubeconfig.js'
-import {etcdFailure, type Status} from './status.js'
+import {etcdFailure, type Status} from './api-errors.js'
 import type {ContainerStreams} from './pod-logs.js'
 
 export interface KubernetesOptions {

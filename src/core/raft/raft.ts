@@ -1,7 +1,7 @@
 import {assert} from '../util/assert.js'
 import {RaftLog} from './log.js'
 import type {Progress} from './progress.js'
-import {ReadOnly} from './read-only.js'
+import {ReadOnly} from './read-index.js'
 import {ProgressTracker} from './tracker.js'
 import {
   type ConfChange,
