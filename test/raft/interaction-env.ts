@@ -1,6 +1,19 @@
 // The world a trace file drives: Raft nodes with in-memory storage, a queue of messages between
 // them that moves only when the trace says so, and one handler per trace command. Every handler
-// returns the lines it prints; the replayer compares them with the file.
+// returns the lines it prints; the replayer compares them with the file. The commands:
+//
+//   add-nodes N [voters=(1,2)] [learners=(3)] [index=I] [prevote=true] [checkquorum=true] [seed=S]
+//   campaign ID...                 step MsgHup
+//   process-ready ID...            one Ready each: persist, apply, advance, queue the messages
+//   deliver-msgs ID...             step the messages queued for each
+//   stabilize [ID...]              process-ready and deliver-msgs until nothing moves
+//   drop-msgs [from=ID] [to=ID] [type=MsgX]    lose queued messages
+//   isolate ID... / heal ID...     drop every message from or to them as it is sent
+//   propose ID DATA | propose-conf-change ID addNode|addLearner|removeNode NODE
+//   transfer-leadership from=ID to=ID
+//   tick-election ID... | tick-heartbeat ID...
+//   compact ID INDEX | restart ID [resume=LEAD]
+//   status ID... | raft-state | raft-log ID...
 import {Raft, defaultRaftLimits} from '../../src/core/raft/raft.js'
 import {type ConfChangeType, type ConfState, type Entry, EntryType, type HardState, type Message, type NodeId, RaftError, type Snapshot, type SoftState, StateType} from '../../src/core/raft/types.js'
 import {SeededRandom} from '../../src/core/util/random.js'
