@@ -6,11 +6,12 @@ import {readFileSync, statSync} from 'node:fs'
 import {resolve} from 'node:path'
 import {isJsonObject, type JsonObject} from '../../api/object.js'
 import {emitResources} from './emitter.js'
-import {KustomizeError} from './errors.js'
+import {goQuoted, KustomizeError} from './errors.js'
 import {contentHash, generateConfigMap, generateSecret, mergedOptions} from './generators.js'
 import {type GeneratorArgs, type Kustomization, loadKustomization} from './kustomization.js'
 import {fixNameReferences} from './name-references.js'
 import {ordered} from './ordering.js'
+import {applyReplacements} from './replacements.js'
 import {applyJson6902Entries, applyPatches, applyStrategicMergeEntries} from './patches.js'
 import {isWithin, type LoadRoot, realPathOf} from './paths.js'
 import {kindOf, type KustomizeResource, nameOf, namespaceOf, newResource, rename, resourceIdGoText, resourceIdText} from './resource.js'
@@ -66,25 +67,87 @@ class Builder {
     private readonly rootOnly: boolean,
   ) {}
 
-  sortOrder: 'legacy' | 'fifo' = 'legacy'
+  /** The top kustomization's sortOptions order, once it is read. */
+  sortOrder: 'legacy' | 'fifo' | undefined
 
-  /** The resources of one kustomization folder (a real path), transformed at its level. */
-  level(root: string, visited: readonly string[]): KustomizeResource[] {
+  /**
+   * Builds one kustomization folder (a real path) into `accumulated`: its resources, generators,
+   * components (each applied in turn to everything accumulated so far), then its transformers.
+   * A Component's level builds into the resources of the kustomization including it.
+   */
+  level(root: string, kustomization: Kustomization, visited: readonly string[], accumulated: KustomizeResource[] = []): KustomizeResource[] {
     if (visited.length >= kustomizationDepthMax) throw new KustomizeError(`kustomizations nested more than ${kustomizationDepthMax} deep under '${visited[0]}'`)
-    const loaded = loadKustomization(root)
-    for (const warning of loaded.warnings) this.warn(warning)
-    const kustomization = loaded.kustomization
-    if (visited.length === 0) this.sortOrder = kustomization.sortOrder
-    const resources: KustomizeResource[] = []
+    const inner = [...visited, root]
     try {
-      for (const entry of kustomization.resources) this.add(root, entry, resources, this.entry(root, entry, [...visited, root]))
+      for (const entry of kustomization.resources) this.add(root, entry, accumulated, this.entry(root, entry, inner))
     } catch (error) {
       if (error instanceof KustomizeError) throw error.wrapped('accumulating resources: ')
       throw error
     }
-    this.generate({folder: root, rootOnly: this.rootOnly}, kustomization, resources)
-    this.transform({folder: root, rootOnly: this.rootOnly}, kustomization, resources)
-    return resources
+    const loadRoot = {folder: root, rootOnly: this.rootOnly}
+    this.generate(loadRoot, kustomization, accumulated)
+    for (const component of kustomization.components) {
+      try {
+        this.component(root, component, inner, accumulated)
+      } catch (error) {
+        if (error instanceof KustomizeError) throw error.wrapped('accumulating components: ')
+        throw error
+      }
+    }
+    this.transform(loadRoot, kustomization, accumulated)
+    return accumulated
+  }
+
+  /** A kustomization file as kustomize's loader reads it; `real` is its folder's real path. */
+  read(real: string): Kustomization {
+    const kustomization = loadKustomization(real, this.warn)
+    if (this.sortOrder === undefined) this.sortOrder = kustomization.sortOrder
+    return kustomization
+  }
+
+  /** One `components:` entry: a folder whose kustomization is a Component, applied to `accumulated`. */
+  private component(root: string, entry: string, visited: readonly string[], accumulated: KustomizeResource[]): void {
+    let real: string
+    try {
+      real = this.folderOf(root, entry, visited)
+    } catch (error) {
+      if (error instanceof KustomizeError) throw new KustomizeError(`loader.New ${goQuoted(error.message)}`)
+      throw error
+    }
+    try {
+      let kustomization: Kustomization
+      try {
+        kustomization = this.read(real)
+      } catch (error) {
+        if (error instanceof KustomizeError) throw error.wrapped(`couldn't make target for path '${real}': `)
+        throw error
+      }
+      if (kustomization.kind !== 'Component') throw new KustomizeError(`expected kind 'Component' for path '${real}' but got '${kustomization.kind}'`)
+      try {
+        this.level(real, kustomization, visited, accumulated)
+      } catch (error) {
+        if (error instanceof KustomizeError) throw error.wrapped(`recursed accumulation of path '${real}': `)
+        throw error
+      }
+    } catch (error) {
+      if (error instanceof KustomizeError) throw new KustomizeError(`accumulateDirectory: ${goQuoted(error.message)}`)
+      throw error
+    }
+  }
+
+  /** A base or component folder as kustomize's loader opens it: real, a folder, and not one being built. */
+  private folderOf(root: string, entry: string, visited: readonly string[]): string {
+    let real: string
+    try {
+      real = realPathOf(root, entry)
+    } catch (error) {
+      if (error instanceof KustomizeError) throw error.wrapped('must build at directory: not a valid directory: ')
+      throw error
+    }
+    if (!statSync(real).isDirectory()) throw new KustomizeError(`must build at directory: '${real}': file is not directory`)
+    const cycle = visited.find((seen) => isWithin(real, seen))
+    if (cycle !== undefined) throw new KustomizeError(`cycle detected: candidate root '${real}' contains visited root '${cycle}'`)
+    return real
   }
 
   /** Adds one entry's objects; an object already there is kustomize's merge error. */
@@ -114,14 +177,25 @@ class Builder {
     }
     if (statSync(real).isDirectory()) {
       const fileError = `'${absolute}' must resolve to a file`
-      const cycle = visited.find((seen) => isWithin(real, seen))
       try {
-        if (cycle !== undefined) throw new KustomizeError(`cycle detected: candidate root '${real}' contains visited root '${cycle}'`)
-        return this.level(real, visited)
+        this.folderOf(root, entry, visited)
+        let kustomization: Kustomization
+        try {
+          kustomization = this.read(real)
+        } catch (error) {
+          if (error instanceof KustomizeError) throw error.wrapped(`couldn't make target for path '${real}': `)
+          throw error
+        }
+        if (kustomization.kind === 'Component') throw new KustomizeError(`expected kind != 'Component' for path '${real}'`)
+        try {
+          return this.level(real, kustomization, visited)
+        } catch (error) {
+          if (error instanceof KustomizeError) throw error.wrapped(`recursed accumulation of path '${real}': `)
+          throw error
+        }
       } catch (error) {
         if (!(error instanceof KustomizeError)) throw error
-        const nested = cycle !== undefined ? error.message : `recursed accumulation of path '${real}': ${error.message}`
-        throw new KustomizeError(`accumulation err='accumulating resources from '${entry}': ${fileError}': ${nested}`)
+        throw new KustomizeError(`accumulation err='accumulating resources from '${entry}': ${fileError}': ${error.message}`)
       }
     }
     try {
@@ -190,6 +264,7 @@ class Builder {
     applyJson6902Entries(root, kustomization.patchesJson6902, resources)
     setReplicas(resources, kustomization.replicas)
     setImages(resources, kustomization.images)
+    applyReplacements(root, kustomization.replacements, resources)
   }
 }
 
@@ -211,12 +286,13 @@ export function buildKustomization(folder: string, options: BuildOptions): Kusto
   }
   if (!statSync(root).isDirectory()) throw new KustomizeError(`must build at directory: '${folder}': file is not directory`)
   const builder = new Builder(options.warn, options.rootOnly)
-  const resources = builder.level(root, [])
+  const resources = builder.level(root, builder.read(root), [])
   for (const resource of resources) {
     if (resource.needsHash) rename(resource, `${nameOf(resource.object)}-${contentHash(resource.object)}`)
   }
   fixNameReferences(resources)
-  return {resources: ordered(resources, builder.sortOrder), sortOrder: builder.sortOrder}
+  const sortOrder = builder.sortOrder ?? 'legacy'
+  return {resources: ordered(resources, sortOrder), sortOrder}
 }
 
 /** The build's text, as `kubectl kustomize` prints it. */
