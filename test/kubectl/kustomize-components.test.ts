@@ -2,7 +2,8 @@
 // same fixtures: components applied in order to what their kustomization accumulated (with their
 // own resources, generators, patches, replacements and nested components), replacements inline
 // and from files with list selectors, wildcards, delimiters, create and reject. Their failures
-// are among the errors/ fixtures kustomize.test.ts compares.
+// are among the errors/ fixtures kustomize.test.ts compares. The fidelity fixture mixes generator
+// options, prefix and suffix with references, commonLabels and labels, images, replicas and namespace.
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {compareKustomize, realKubectlMissing} from './kustomize-real.js'
@@ -10,7 +11,7 @@ import {compareKustomize, realKubectlMissing} from './kustomize-real.js'
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'kustomize')
 
 describe.skipIf(realKubectlMissing !== undefined)('kubemu kubectl kustomize: components and replacements', () => {
-  it.each(['components/overlay', 'replacements/basic', 'replacements/files'])('builds %s byte for byte as kubectl kustomize does', async (fixture) => {
+  it.each(['components/overlay', 'replacements/basic', 'replacements/files', 'fidelity'])('builds %s byte for byte as kubectl kustomize does', async (fixture) => {
     const theirs = await compareKustomize(`kustomize ${fixture}`, fixtures)
     expect(theirs.status).toBe(0)
     expect(theirs.stdout).toMatch(/^apiVersion: /)

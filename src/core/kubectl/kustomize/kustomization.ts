@@ -6,6 +6,7 @@ import {join} from 'node:path'
 import {parseDocument} from 'yaml'
 import {isJsonObject, type JsonObject} from '../../api/object.js'
 import {KustomizeError} from './errors.js'
+import {goYamlFault} from './yaml-errors.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 
 export const kustomizationFileNames = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const
@@ -224,8 +225,13 @@ function checkTypeMeta(folder: string, fields: JsonObject): void {
 export function loadKustomization(folder: string, warn: (text: string) => void): Kustomization {
   const file = kustomizationFileOf(folder)
   if (statSync(file).size > kustomizationFileBytesMax) throw new KustomizeError(`${file} is larger than ${kustomizationFileBytesMax} bytes`)
-  const document = parseDocument(readFileSync(file, 'utf8'), {uniqueKeys: false})
-  if (document.errors.length > 0) throw new KustomizeError(`invalid Kustomization: ${document.errors[0]!.message.split('\n')[0]}`)
+  const text = readFileSync(file, 'utf8')
+  const document = parseDocument(text, {uniqueKeys: false})
+  const error = document.errors[0]
+  if (error !== undefined) {
+    const fault = goYamlFault(text, {code: error.code, message: error.message, offset: error.pos[0]})
+    throw new KustomizeError(`invalid Kustomization: ${fault !== undefined ? `yaml: ${fault}` : error.message.split('\n')[0]}`)
+  }
   const raw: unknown = document.toJS() ?? {}
   try {
     checkShape(raw, kustomizationShape, '')
