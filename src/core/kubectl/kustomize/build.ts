@@ -6,7 +6,7 @@ import {readFileSync, statSync} from 'node:fs'
 import {resolve} from 'node:path'
 import {isJsonObject, type JsonObject} from '../../api/object.js'
 import {emitResources} from './emitter.js'
-import {goQuoted, KustomizeError} from './errors.js'
+import {goQuoted, KustomizeError, withPrefix} from './errors.js'
 import {contentHash, generateConfigMap, generateSecret, mergedOptions} from './generators.js'
 import {type GeneratorArgs, type Kustomization, loadKustomization} from './kustomization.js'
 import {fixNameReferences} from './name-references.js'
@@ -78,22 +78,14 @@ class Builder {
   level(root: string, kustomization: Kustomization, visited: readonly string[], accumulated: KustomizeResource[] = []): KustomizeResource[] {
     if (visited.length >= kustomizationDepthMax) throw new KustomizeError(`kustomizations nested more than ${kustomizationDepthMax} deep under '${visited[0]}'`)
     const inner = [...visited, root]
-    try {
+    withPrefix('accumulating resources: ', () => {
       for (const entry of kustomization.resources) this.add(root, entry, accumulated, this.entry(root, entry, inner))
-    } catch (error) {
-      if (error instanceof KustomizeError) throw error.wrapped('accumulating resources: ')
-      throw error
-    }
+    })
     const loadRoot = {folder: root, rootOnly: this.rootOnly}
     this.generate(loadRoot, kustomization, accumulated)
-    for (const component of kustomization.components) {
-      try {
-        this.component(root, component, inner, accumulated)
-      } catch (error) {
-        if (error instanceof KustomizeError) throw error.wrapped('accumulating components: ')
-        throw error
-      }
-    }
+    withPrefix('accumulating components: ', () => {
+      for (const component of kustomization.components) this.component(root, component, inner, accumulated)
+    })
     this.transform(loadRoot, kustomization, accumulated)
     return accumulated
   }
@@ -115,35 +107,27 @@ class Builder {
       throw error
     }
     try {
-      let kustomization: Kustomization
-      try {
-        kustomization = this.read(real)
-      } catch (error) {
-        if (error instanceof KustomizeError) throw error.wrapped(`couldn't make target for path '${real}': `)
-        throw error
-      }
-      if (kustomization.kind !== 'Component') throw new KustomizeError(`expected kind 'Component' for path '${real}' but got '${kustomization.kind}'`)
-      try {
-        this.level(real, kustomization, visited, accumulated)
-      } catch (error) {
-        if (error instanceof KustomizeError) throw error.wrapped(`recursed accumulation of path '${real}': `)
-        throw error
-      }
+      this.directory(real, visited, accumulated)
     } catch (error) {
       if (error instanceof KustomizeError) throw new KustomizeError(`accumulateDirectory: ${goQuoted(error.message)}`)
       throw error
     }
   }
 
+  /**
+   * A base (into a fresh list, returned) or, given the including kustomization's resources, a
+   * component (built into them); each kind refuses the other as kustomize does.
+   */
+  private directory(real: string, visited: readonly string[], component?: KustomizeResource[]): KustomizeResource[] {
+    const kustomization = withPrefix(`couldn't make target for path '${real}': `, () => this.read(real))
+    if (component !== undefined && kustomization.kind !== 'Component') throw new KustomizeError(`expected kind 'Component' for path '${real}' but got '${kustomization.kind}'`)
+    if (component === undefined && kustomization.kind === 'Component') throw new KustomizeError(`expected kind != 'Component' for path '${real}'`)
+    return withPrefix(`recursed accumulation of path '${real}': `, () => this.level(real, kustomization, visited, component))
+  }
+
   /** A base or component folder as kustomize's loader opens it: real, a folder, and not one being built. */
   private folderOf(root: string, entry: string, visited: readonly string[]): string {
-    let real: string
-    try {
-      real = realPathOf(root, entry)
-    } catch (error) {
-      if (error instanceof KustomizeError) throw error.wrapped('must build at directory: not a valid directory: ')
-      throw error
-    }
+    const real = withPrefix('must build at directory: not a valid directory: ', () => realPathOf(root, entry))
     if (!statSync(real).isDirectory()) throw new KustomizeError(`must build at directory: '${real}': file is not directory`)
     const cycle = visited.find((seen) => isWithin(real, seen))
     if (cycle !== undefined) throw new KustomizeError(`cycle detected: candidate root '${real}' contains visited root '${cycle}'`)
@@ -179,20 +163,7 @@ class Builder {
       const fileError = `'${absolute}' must resolve to a file`
       try {
         this.folderOf(root, entry, visited)
-        let kustomization: Kustomization
-        try {
-          kustomization = this.read(real)
-        } catch (error) {
-          if (error instanceof KustomizeError) throw error.wrapped(`couldn't make target for path '${real}': `)
-          throw error
-        }
-        if (kustomization.kind === 'Component') throw new KustomizeError(`expected kind != 'Component' for path '${real}'`)
-        try {
-          return this.level(real, kustomization, visited)
-        } catch (error) {
-          if (error instanceof KustomizeError) throw error.wrapped(`recursed accumulation of path '${real}': `)
-          throw error
-        }
+        return this.directory(real, visited)
       } catch (error) {
         if (!(error instanceof KustomizeError)) throw error
         throw new KustomizeError(`accumulation err='accumulating resources from '${entry}': ${fileError}': ${error.message}`)

@@ -3,7 +3,7 @@
 // reports it), and the deprecation warnings kustomize prints for the old field names.
 import {existsSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
-import {parseDocument} from 'yaml'
+import {parseDocument, type Tags} from 'yaml'
 import {isJsonObject, type JsonObject} from '../../api/object.js'
 import {KustomizeError} from './errors.js'
 import {goYamlFault} from './yaml-errors.js'
@@ -190,8 +190,20 @@ function checkShape(value: unknown, shape: Shape, path: string): void {
     else if (type === 'int' && !Number.isInteger(field)) throw mismatch('int64')
     else if (type === 'strings' && (!Array.isArray(field) || field.some((item) => typeof item !== 'string'))) throw mismatch('[]string')
     else if (type === 'list' && !Array.isArray(field)) throw mismatch('[]interface {}')
-    else if (type === 'stringMap' && (!isJsonObject(field) || Object.values(field).some((item) => typeof item === 'object' && item !== null))) throw mismatch('map[string]string')
+    else if (type === 'stringMap' && !isJsonObject(field)) throw mismatch('map[string]string')
+    else if (type === 'stringMap') {
+      const wrong = Object.values(field as JsonObject).find((item) => item !== null && typeof item !== 'string')
+      if (wrong !== undefined) throw new KustomizeError(`json: cannot unmarshal ${goTypeOf(wrong)} into Go struct field ${where} of type string`)
+    }
   }
+}
+
+/** YAML 1.1's floats as go-yaml reads them: a lone `.` (a delimiter, say) is a string, not a float. */
+function floatsWithDigits(tags: Tags): Tags {
+  return tags.map((tag) => {
+    if (typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:float' || !('test' in tag) || !tag.test?.test('.')) return tag
+    return {...tag, test: new RegExp(`^(?=[-+]?\\.?[0-9])${tag.test.source.slice(1)}`)}
+  })
 }
 
 /** The kustomization file of a folder, or an error naming the three names kustomize looks for. */
@@ -202,7 +214,7 @@ export function kustomizationFileOf(folder: string): string {
   return join(folder, present[0]!)
 }
 
-/** Map values kustomize reads as strings (YAML numbers and booleans among them) as text. */
+/** A string map as kustomize decodes it: a null value is the empty string. */
 function stringMap(value: unknown): Record<string, string> | undefined {
   if (!isJsonObject(value)) return undefined
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, item === null ? '' : String(item)]))
@@ -226,7 +238,8 @@ export function loadKustomization(folder: string, warn: (text: string) => void):
   const file = kustomizationFileOf(folder)
   if (statSync(file).size > kustomizationFileBytesMax) throw new KustomizeError(`${file} is larger than ${kustomizationFileBytesMax} bytes`)
   const text = readFileSync(file, 'utf8')
-  const document = parseDocument(text, {uniqueKeys: false})
+  // kustomize decodes its own file as YAML 1.1 (yes, on, y are booleans; 0755 is octal).
+  const document = parseDocument(text, {uniqueKeys: false, version: '1.1', customTags: floatsWithDigits})
   const error = document.errors[0]
   if (error !== undefined) {
     const fault = goYamlFault(text, {code: error.code, message: error.message, offset: error.pos[0]})
