@@ -139,8 +139,9 @@ class Builder {
     for (const resource of added) {
       if (resources.some((existing) => sameId(existing.object, resource.object))) {
         const file = resolve(root, entry)
-        const asFolder = statSync(file).isDirectory() ? `'${file}' must resolve to a file` : `must build at directory: '${file}': file is not directory`
-        throw new KustomizeError(`accumulation err='merging resources from '${entry}': may not add resource with an already registered id: ${resourceIdText(resource.object)}': ${asFolder}`)
+        const duplicate = `may not add resource with an already registered id: ${resourceIdText(resource.object)}`
+        if (statSync(file).isDirectory()) throw new KustomizeError(`accumulation err='accumulating resources from '${entry}': '${file}' must resolve to a file': recursed merging from path '${realPathOf(root, entry)}': ${duplicate}`)
+        throw new KustomizeError(`accumulation err='merging resources from '${entry}': ${duplicate}': must build at directory: '${file}': file is not directory`)
       }
       resources.push(resource)
     }
