@@ -6,11 +6,12 @@ import {readFileSync, statSync} from 'node:fs'
 import {resolve} from 'node:path'
 import {isJsonObject, type JsonObject} from '../../api/object.js'
 import {emitResources} from './emitter.js'
-import {KustomizeError} from './errors.js'
+import {goQuoted, KustomizeError, withPrefix} from './errors.js'
 import {contentHash, generateConfigMap, generateSecret, mergedOptions} from './generators.js'
 import {type GeneratorArgs, type Kustomization, loadKustomization} from './kustomization.js'
 import {fixNameReferences} from './name-references.js'
 import {ordered} from './ordering.js'
+import {applyReplacements} from './replacements.js'
 import {applyJson6902Entries, applyPatches, applyStrategicMergeEntries} from './patches.js'
 import {isWithin, type LoadRoot, realPathOf} from './paths.js'
 import {kindOf, type KustomizeResource, nameOf, namespaceOf, newResource, rename, resourceIdGoText, resourceIdText} from './resource.js'
@@ -66,25 +67,71 @@ class Builder {
     private readonly rootOnly: boolean,
   ) {}
 
-  sortOrder: 'legacy' | 'fifo' = 'legacy'
+  /** The top kustomization's sortOptions order, once it is read. */
+  sortOrder: 'legacy' | 'fifo' | undefined
 
-  /** The resources of one kustomization folder (a real path), transformed at its level. */
-  level(root: string, visited: readonly string[]): KustomizeResource[] {
+  /**
+   * Builds one kustomization folder (a real path) into `accumulated`: its resources, generators,
+   * components (each applied in turn to everything accumulated so far), then its transformers.
+   * A Component's level builds into the resources of the kustomization including it.
+   */
+  level(root: string, kustomization: Kustomization, visited: readonly string[], accumulated: KustomizeResource[] = []): KustomizeResource[] {
     if (visited.length >= kustomizationDepthMax) throw new KustomizeError(`kustomizations nested more than ${kustomizationDepthMax} deep under '${visited[0]}'`)
-    const loaded = loadKustomization(root)
-    for (const warning of loaded.warnings) this.warn(warning)
-    const kustomization = loaded.kustomization
-    if (visited.length === 0) this.sortOrder = kustomization.sortOrder
-    const resources: KustomizeResource[] = []
+    const inner = [...visited, root]
+    withPrefix('accumulating resources: ', () => {
+      for (const entry of kustomization.resources) this.add(root, entry, accumulated, this.entry(root, entry, inner))
+    })
+    const loadRoot = {folder: root, rootOnly: this.rootOnly}
+    this.generate(loadRoot, kustomization, accumulated)
+    withPrefix('accumulating components: ', () => {
+      for (const component of kustomization.components) this.component(root, component, inner, accumulated)
+    })
+    this.transform(loadRoot, kustomization, accumulated)
+    return accumulated
+  }
+
+  /** A kustomization file as kustomize's loader reads it; `real` is its folder's real path. */
+  read(real: string): Kustomization {
+    const kustomization = loadKustomization(real, this.warn)
+    if (this.sortOrder === undefined) this.sortOrder = kustomization.sortOrder
+    return kustomization
+  }
+
+  /** One `components:` entry: a folder whose kustomization is a Component, applied to `accumulated`. */
+  private component(root: string, entry: string, visited: readonly string[], accumulated: KustomizeResource[]): void {
+    let real: string
     try {
-      for (const entry of kustomization.resources) this.add(root, entry, resources, this.entry(root, entry, [...visited, root]))
+      real = this.folderOf(root, entry, visited)
     } catch (error) {
-      if (error instanceof KustomizeError) throw error.wrapped('accumulating resources: ')
+      if (error instanceof KustomizeError) throw new KustomizeError(`loader.New ${goQuoted(error.message)}`)
       throw error
     }
-    this.generate({folder: root, rootOnly: this.rootOnly}, kustomization, resources)
-    this.transform({folder: root, rootOnly: this.rootOnly}, kustomization, resources)
-    return resources
+    try {
+      this.directory(real, visited, accumulated)
+    } catch (error) {
+      if (error instanceof KustomizeError) throw new KustomizeError(`accumulateDirectory: ${goQuoted(error.message)}`)
+      throw error
+    }
+  }
+
+  /**
+   * A base (into a fresh list, returned) or, given the including kustomization's resources, a
+   * component (built into them); each kind refuses the other as kustomize does.
+   */
+  private directory(real: string, visited: readonly string[], component?: KustomizeResource[]): KustomizeResource[] {
+    const kustomization = withPrefix(`couldn't make target for path '${real}': `, () => this.read(real))
+    if (component !== undefined && kustomization.kind !== 'Component') throw new KustomizeError(`expected kind 'Component' for path '${real}' but got '${kustomization.kind}'`)
+    if (component === undefined && kustomization.kind === 'Component') throw new KustomizeError(`expected kind != 'Component' for path '${real}'`)
+    return withPrefix(`recursed accumulation of path '${real}': `, () => this.level(real, kustomization, visited, component))
+  }
+
+  /** A base or component folder as kustomize's loader opens it: real, a folder, and not one being built. */
+  private folderOf(root: string, entry: string, visited: readonly string[]): string {
+    const real = withPrefix('must build at directory: not a valid directory: ', () => realPathOf(root, entry))
+    if (!statSync(real).isDirectory()) throw new KustomizeError(`must build at directory: '${real}': file is not directory`)
+    const cycle = visited.find((seen) => isWithin(real, seen))
+    if (cycle !== undefined) throw new KustomizeError(`cycle detected: candidate root '${real}' contains visited root '${cycle}'`)
+    return real
   }
 
   /** Adds one entry's objects; an object already there is kustomize's merge error. */
@@ -92,8 +139,9 @@ class Builder {
     for (const resource of added) {
       if (resources.some((existing) => sameId(existing.object, resource.object))) {
         const file = resolve(root, entry)
-        const asFolder = statSync(file).isDirectory() ? `'${file}' must resolve to a file` : `must build at directory: '${file}': file is not directory`
-        throw new KustomizeError(`accumulation err='merging resources from '${entry}': may not add resource with an already registered id: ${resourceIdText(resource.object)}': ${asFolder}`)
+        const duplicate = `may not add resource with an already registered id: ${resourceIdText(resource.object)}`
+        if (statSync(file).isDirectory()) throw new KustomizeError(`accumulation err='accumulating resources from '${entry}': '${file}' must resolve to a file': recursed merging from path '${realPathOf(root, entry)}': ${duplicate}`)
+        throw new KustomizeError(`accumulation err='merging resources from '${entry}': ${duplicate}': must build at directory: '${file}': file is not directory`)
       }
       resources.push(resource)
     }
@@ -114,14 +162,12 @@ class Builder {
     }
     if (statSync(real).isDirectory()) {
       const fileError = `'${absolute}' must resolve to a file`
-      const cycle = visited.find((seen) => isWithin(real, seen))
       try {
-        if (cycle !== undefined) throw new KustomizeError(`cycle detected: candidate root '${real}' contains visited root '${cycle}'`)
-        return this.level(real, visited)
+        this.folderOf(root, entry, visited)
+        return this.directory(real, visited)
       } catch (error) {
         if (!(error instanceof KustomizeError)) throw error
-        const nested = cycle !== undefined ? error.message : `recursed accumulation of path '${real}': ${error.message}`
-        throw new KustomizeError(`accumulation err='accumulating resources from '${entry}': ${fileError}': ${nested}`)
+        throw new KustomizeError(`accumulation err='accumulating resources from '${entry}': ${fileError}': ${error.message}`)
       }
     }
     try {
@@ -190,6 +236,7 @@ class Builder {
     applyJson6902Entries(root, kustomization.patchesJson6902, resources)
     setReplicas(resources, kustomization.replicas)
     setImages(resources, kustomization.images)
+    applyReplacements(root, kustomization.replacements, resources)
   }
 }
 
@@ -211,12 +258,13 @@ export function buildKustomization(folder: string, options: BuildOptions): Kusto
   }
   if (!statSync(root).isDirectory()) throw new KustomizeError(`must build at directory: '${folder}': file is not directory`)
   const builder = new Builder(options.warn, options.rootOnly)
-  const resources = builder.level(root, [])
+  const resources = builder.level(root, builder.read(root), [])
   for (const resource of resources) {
     if (resource.needsHash) rename(resource, `${nameOf(resource.object)}-${contentHash(resource.object)}`)
   }
   fixNameReferences(resources)
-  return {resources: ordered(resources, builder.sortOrder), sortOrder: builder.sortOrder}
+  const sortOrder = builder.sortOrder ?? 'legacy'
+  return {resources: ordered(resources, sortOrder), sortOrder}
 }
 
 /** The build's text, as `kubectl kustomize` prints it. */

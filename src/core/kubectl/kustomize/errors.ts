@@ -14,6 +14,16 @@ export class KustomizeError extends KubectlError {
   }
 }
 
+/** Runs `step`; a kustomize failure in it is seen from the enclosing step, `prefix` first. */
+export function withPrefix<T>(prefix: string, step: () => T): T {
+  try {
+    return step()
+  } catch (error) {
+    if (error instanceof KustomizeError) throw error.wrapped(prefix)
+    throw error
+  }
+}
+
 /** Go's %q of a string: the quoting klog gives an error's text. */
 export function goQuoted(text: string): string {
   return JSON.stringify(text).replace(/[\u007f-\u009f]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`)

@@ -3,6 +3,7 @@
 // and 0b/0o/0x prefixes and digit underscores are allowed.
 import {parseAllDocuments, type ScalarTag} from 'yaml'
 import {KustomizeError} from './errors.js'
+import {goYamlFault} from './yaml-errors.js'
 
 const goInteger: ScalarTag = {
   identify: (value) => typeof value === 'number' && Number.isInteger(value),
@@ -26,7 +27,9 @@ export function yamlDocuments(text: string, source: string): unknown[] {
     if (document.errors.length > 0) {
       const error = document.errors[0]!
       const line = error.linePos?.[0]?.line
-      throw new KustomizeError(`MalformedYAMLError: yaml: ${line ? `line ${line}: ` : ''}${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')} in File: ${source}`)
+      const fault = goYamlFault(text, {code: error.code, message: error.message, offset: error.pos[0]})
+      const message = fault ?? `${line ? `line ${line}: ` : ''}${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`
+      throw new KustomizeError(`MalformedYAMLError: yaml: ${message} in File: ${source}`)
     }
     const value: unknown = document.toJS()
     if (value !== null && value !== undefined) values.push(value)
