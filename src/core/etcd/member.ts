@@ -16,6 +16,12 @@ export type {CleanShutdown} from './cluster-files.js'
 
 /** A snapshot every this many applied entries lets the raft log shrink (etcd's --snapshot-count). */
 export const snapshotEveryEntriesDefault = 10_000
+/**
+ * The raft log is also cut once its entries since the last snapshot weigh a third of the member's
+ * file in use (and at least this much): a member behind by more catches up faster from a snapshot
+ * of the state than from the log, and the log does not outgrow the data it describes.
+ */
+export const raftLogBytesMin = 1024 * 1024
 /** Requests one member waits on at once; more are refused rather than queued without end. */
 export const pendingRequestsMax = 100_000
 
@@ -55,6 +61,9 @@ export class EtcdMember {
   private readonly watchListeners = new Set<WatchListener>()
   private cleanShutdownMarkerOnDisk: boolean
   private lastSnapshotIndex: number
+  /** Bytes of the entries persisted since the last snapshot, and when to weigh them against the file next. */
+  private raftLogBytes: number
+  private raftLogBytesNextCheck = raftLogBytesMin
   private persistedTerm: number
   private persistedVote: string
   /** fsyncs of raft state (etcd's etcd_disk_wal_fsync_duration_seconds_count). */
@@ -82,6 +91,7 @@ export class EtcdMember {
     const persisted = database.loadRaftState()
     const applied = this.stateMachine.appliedIndex()
     this.lastSnapshotIndex = persisted.snapshot?.metadata.index ?? 0
+    this.raftLogBytes = persisted.entries.reduce((total, entry) => total + entry.data.length, 0)
     this.persistedTerm = persisted.hardState.term
     this.persistedVote = persisted.hardState.vote
     const confState = decodeConfState(database.getMeta(metaConfState))
@@ -256,7 +266,9 @@ export class EtcdMember {
       this.stateMachine.importSnapshot(ready.snapshot.data, index)
       this.database.setMeta(metaConfState, JSON.stringify(confState))
       this.lastSnapshotIndex = index
+      this.raftLogBytes = 0
     }
+    for (const entry of ready.entries) this.raftLogBytes += entry.data.length
     const metadataOnly = ready.snapshot ? {metadata: ready.snapshot.metadata, data: new Uint8Array()} : null
     this.database.persistRaft(ready.hardState, ready.entries, metadataOnly)
     // Once raft state moves on, the marker of the last clean stop no longer describes it.
@@ -345,13 +357,22 @@ export class EtcdMember {
 
   private maybeSnapshot(): void {
     const applied = this.stateMachine.appliedIndex()
-    if (applied - this.lastSnapshotIndex < this.snapshotEveryEntries) return
+    if (applied - this.lastSnapshotIndex < this.snapshotEveryEntries && !this.raftLogOutweighsState()) return
     const term = this.raft.log.term(applied)
     if (term === null) return
     const snapshot: Snapshot = {metadata: {index: applied, term, confState: this.raft.confState()}, data: new Uint8Array()}
     this.database.compactRaftLog(snapshot)
     this.raft.compact(snapshot)
     this.lastSnapshotIndex = applied
+    this.raftLogBytes = 0
+    this.raftLogBytesNextCheck = raftLogBytesMin
+  }
+
+  /** Whether the log since the last snapshot weighs a third of the file in use; the file is weighed once per raftLogBytesMin logged. */
+  private raftLogOutweighsState(): boolean {
+    if (this.raftLogBytes < this.raftLogBytesNextCheck) return false
+    this.raftLogBytesNextCheck = this.raftLogBytes + raftLogBytesMin
+    return this.raftLogBytes * 3 >= this.database.kv.sizeInUseBytes()
   }
 
   // ---- suspension --------------------------------------------------------------------------
