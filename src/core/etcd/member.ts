@@ -17,11 +17,13 @@ export type {CleanShutdown} from './cluster-files.js'
 /** A snapshot every this many applied entries lets the raft log shrink (etcd's --snapshot-count). */
 export const snapshotEveryEntriesDefault = 10_000
 /**
- * The raft log is also cut once its entries since the last snapshot weigh a third of the member's
- * file in use (and at least this much): a member behind by more catches up faster from a snapshot
- * of the state than from the log, and the log does not outgrow the data it describes.
+ * The raft log is also cut once its entries since the last snapshot weigh a sixteenth of the
+ * member's file in use (checked each time this much more is logged): a member behind by more
+ * catches up about as fast from a snapshot of the state, and the log stays small beside the data.
  */
-export const raftLogBytesMin = 1024 * 1024
+export const raftLogBytesMin = 256 * 1024
+/** The share of the file in use the raft log may reach before it is cut. */
+export const raftLogShareOfFileMax = 1 / 16
 /** Requests one member waits on at once; more are refused rather than queued without end. */
 export const pendingRequestsMax = 100_000
 
@@ -368,11 +370,11 @@ export class EtcdMember {
     this.raftLogBytesNextCheck = raftLogBytesMin
   }
 
-  /** Whether the log since the last snapshot weighs a third of the file in use; the file is weighed once per raftLogBytesMin logged. */
+  /** Whether the log since the last snapshot outweighs its share of the file in use; the file is weighed once per raftLogBytesMin logged. */
   private raftLogOutweighsState(): boolean {
     if (this.raftLogBytes < this.raftLogBytesNextCheck) return false
     this.raftLogBytesNextCheck = this.raftLogBytes + raftLogBytesMin
-    return this.raftLogBytes * 3 >= this.database.kv.sizeInUseBytes()
+    return this.raftLogBytes >= this.database.kv.sizeInUseBytes() * raftLogShareOfFileMax
   }
 
   // ---- suspension --------------------------------------------------------------------------

@@ -55,8 +55,9 @@ function migrate(db: Database.Database, current: number): void {
   }
 }
 
-/** Free pages a file keeps for its next writes whatever its size (1 MiB of 4 KiB pages). */
-export const freePagesKeptMin = 256
+/** Free pages a file keeps for its next writes whatever its size (256 KiB of 4 KiB pages), and as a share of the pages in use. */
+export const freePagesKeptMin = 64
+export const freePagesKeptShareOfInUse = 1 / 16
 
 /** SQLite's auto_vacuum mode number for INCREMENTAL. */
 const autoVacuumIncremental = 2
@@ -178,7 +179,7 @@ export class MemberDatabase {
 
   /**
    * Gives the file's free pages back to the file system beyond a reserve kept for the writes to
-   * come (a quarter of the pages in use), after compaction or a raft log cut frees many at once,
+   * come (a sixteenth of the pages in use), after compaction or a raft log cut frees many at once,
    * so that the file stays near the data it holds. Inside a transaction.
    */
   releaseFreePages(): void {
@@ -186,7 +187,7 @@ export class MemberDatabase {
       const free = Number(this.db.pragma('freelist_count', {simple: true}))
       if (free <= freePagesKeptMin) return
       const inUse = Number(this.db.pragma('page_count', {simple: true})) - free
-      const kept = Math.max(freePagesKeptMin, Math.floor(inUse / 4))
+      const kept = Math.max(freePagesKeptMin, Math.floor(inUse * freePagesKeptShareOfInUse))
       if (free > kept) this.db.pragma(`incremental_vacuum(${free - kept})`)
     })
   }
