@@ -1,9 +1,9 @@
 // kube-apiserver's compactor on the embedded cluster, on an injected clock: every five minutes it
 // compacts to the revision it noted five minutes before, through compact_rev_key as kube does.
 import {describe, expect, it} from 'vitest'
-import {compactionIntervalMilliseconds, runCompactor} from '../../src/core/apiserver/compactor.js'
+import {compactionIntervalMilliseconds, compactWhenDue, runCompactor} from '../../src/core/apiserver/compactor.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
-import {SteppedClock} from '../../src/core/util/clock.js'
+import {ManualClock, SteppedClock} from '../../src/core/util/clock.js'
 import {temporaryFolder} from '../support/temp.js'
 
 const bytes = (text: string) => new TextEncoder().encode(text)
@@ -49,6 +49,32 @@ describe('compactor', () => {
 
     stop.abort()
     await running
+    await store.close()
+  })
+
+  it('one-shot: each command an interval after the last step takes the next one where compact_rev_key left off', async () => {
+    const clock = new ManualClock()
+    const folder = temporaryFolder()
+    const start = clock.nowMilliseconds()
+    let store = new LazyEmbeddedStore(folder, {clock})
+    const first = await store.create('/registry/configmaps/default/a', bytes('1'))
+    // The first command starts the count, as an API server starting does: no write yet.
+    expect(await compactWhenDue(store, start, undefined)).toBe(true)
+    expect((await store.get('compact_rev_key')).object).toBeNull()
+    expect(await compactWhenDue(store, start + compactionIntervalMilliseconds - 1, start)).toBe(false)
+    // An interval later: notes the revision, compacts nothing.
+    expect(await compactWhenDue(store, start + compactionIntervalMilliseconds, start)).toBe(true)
+    const noted = (await store.get('compact_rev_key')).object!.modRevision
+    expect(text((await store.get('compact_rev_key')).object?.value)).toBe('0')
+    await store.update('/registry/configmaps/default/a', bytes('2'), first.modRevision)
+    await store.close()
+
+    // The next command keeps no state but the time of the last step: it compacts to the revision noted then.
+    store = new LazyEmbeddedStore(folder, {clock})
+    expect(await compactWhenDue(store, start + 2 * compactionIntervalMilliseconds, start + compactionIntervalMilliseconds)).toBe(true)
+    expect(text((await store.get('compact_rev_key')).object?.value)).toBe(String(noted))
+    expect((await store.list('/registry/configmaps/', {revision: noted})).objects.map((object) => text(object.value))).toEqual(['1'])
+    await expect(store.list('/registry/configmaps/', {revision: first.modRevision - 1})).rejects.toThrow(/compacted/)
     await store.close()
   })
 })

@@ -16,6 +16,9 @@ import {temporaryFolder} from './temp.js'
 
 export interface InProcessCluster {
   readonly api: ApiServer
+  /** The cluster's folder (its members' databases) and the API server's store. */
+  readonly folder: string
+  readonly store: LazyEmbeddedStore
   readonly admin: ApiClient
   readonly random: SeededRandom
   /** The rules the nodes' kube-proxies synced (kept across settles, as a host keeps them). */
@@ -37,6 +40,8 @@ export async function inProcessCluster(clock: ManualClock, seed: number): Promis
   const random = new SeededRandom(seed)
   return {
     api,
+    folder,
+    store,
     admin: new ApiClient(api, apiServerUser),
     random,
     syncedRules,

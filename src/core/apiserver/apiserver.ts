@@ -52,9 +52,19 @@ import {printerFor} from './tables/printers.js'
 import {type IncludeObject, toTable, wantsTable} from './tables/table.js'
 import {VersionConversionHandlers} from './version-conversion.js'
 import {VirtualResources} from './virtual-resources.js'
+import {type InFlightLimits, InFlightLimiter, TooManyRequestsError} from './max-in-flight.js'
 
 export type {ApiResponse} from './handlers.js'
 export {typed} from './handlers.js'
+
+/** What serving one request learned on the way, for its audit event and change record; `release` counts it out of max-in-flight. */
+interface ServeContext {
+  user: UserInfo | null
+  impersonator: UserInfo | null
+  info: RequestInfo | null
+  decision: string | null
+  release: (() => void) | null
+}
 
 /** A request the API server makes on its own behalf carries its user instead of credentials. */
 export interface TrustedRequest extends ApiRequest {
@@ -76,6 +86,8 @@ export interface ApiServerOptions {
   readonly admission?: (reader: AdmissionReader) => AdmissionPlugin[]
   /** The kubelets' container runtime, for pods/log and pods/exec. */
   readonly containerStreams?: ContainerStreams
+  /** kube-apiserver's --max-requests-inflight and --max-mutating-requests-inflight (its defaults when absent). */
+  readonly inFlightLimits?: InFlightLimits
 }
 
 /** kube-apiserver's default admission chain (the plugins kubemu has), in its order. */
@@ -115,9 +127,12 @@ export class ApiServer {
   private readonly customResources: CustomResourceServing
   private readonly openApi: OpenApiServing
   private readonly metrics: MetricsApi
+  /** Counts the requests that come with credentials (through the front door), as kube's max-in-flight filter. */
+  readonly inFlight: InFlightLimiter
 
   constructor(options: ApiServerOptions) {
     this.clock = options.clock ?? systemClock
+    this.inFlight = new InFlightLimiter(options.inFlightLimits)
     const random = options.random ?? Math.random
     this.registry = new Registry(options.store, {nowMilliseconds: () => this.clock.nowMilliseconds(), newUid: options.newUid ?? (() => randomUUID()), random})
     this.credentials = options.credentials ?? new MemoryCredentials()
@@ -190,16 +205,20 @@ export class ApiServer {
   /** Serves one request; failures come back as a Status body with their code, never as a throw. */
   async handle(request: TrustedRequest): Promise<ApiResponse> {
     const receivedMilliseconds = this.clock.nowMilliseconds()
-    const context: {user: UserInfo | null; impersonator: UserInfo | null; info: RequestInfo | null; decision: string | null} = {user: null, impersonator: null, info: null, decision: null}
+    const context: ServeContext = {user: null, impersonator: null, info: null, decision: null, release: null}
     let response: ApiResponse
     const trail: AdmissionTrail | null = this.changes ? {mutatedBy: [], validatedBy: []} : null
     try {
-      response = await withAdmissionTrail(trail, () => this.serve(request, context))
+      response = await withAdmissionTrail(trail, () => this.serve(request, context)).finally(() => context.release?.())
     } catch (error) {
       // A broken invariant is a bug and crashes; every other failure is answered.
       if (error instanceof Error && error.name === 'InvariantError') throw error
-      const apiError = error instanceof ApiError ? error : (etcdFailure(error) ?? apiErrors.internal(error instanceof Error ? error.message : String(error)))
-      response = {status: apiError.code, body: apiError.toStatus(), warnings: []}
+      if (error instanceof TooManyRequestsError) {
+        response = {status: 429, body: error.body, contentType: error.contentType, headers: error.headers, warnings: []}
+      } else {
+        const apiError = error instanceof ApiError ? error : (etcdFailure(error) ?? apiErrors.internal(error instanceof Error ? error.message : String(error)))
+        response = {status: apiError.code, body: apiError.toStatus(), warnings: []}
+      }
     }
     this.audit?.(auditEvent({request, response, ...context, receivedMilliseconds, completedMilliseconds: this.clock.nowMilliseconds()}))
     if (this.changes) {
@@ -209,10 +228,7 @@ export class ApiServer {
     return response
   }
 
-  private async serve(
-    request: TrustedRequest,
-    context: {user: UserInfo | null; impersonator: UserInfo | null; info: RequestInfo | null; decision: string | null},
-  ): Promise<ApiResponse> {
+  private async serve(request: TrustedRequest, context: ServeContext): Promise<ApiResponse> {
     if (bodyBytes(request.body) > requestBodyBytesMax) throw apiErrors.requestEntityTooLarge(requestBodyBytesMax)
     const authenticated = request.user ? {user: request.user} : await this.authenticator.authenticateHeader(header(request, 'authorization'))
     if (!authenticated) throw apiErrors.unauthorized()
@@ -224,6 +240,8 @@ export class ApiServer {
     }
     const info = requestInfo(request)
     context.info = info
+    // After impersonation, before authorization, as kube's handler chain orders them.
+    if (!request.user) context.release = this.inFlight.admit(info, user)
     const attributes: Attributes = {
       user,
       verb: info.verb,

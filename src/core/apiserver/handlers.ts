@@ -24,6 +24,8 @@ export interface ApiResponse {
   readonly body: unknown
   /** Set when the body is not JSON (pods/log answers text/plain). */
   readonly contentType?: string
+  /** Headers besides content type and warnings (Retry-After of a 429). */
+  readonly headers?: Readonly<Record<string, string>>
   readonly warnings: readonly string[]
   /** Set for a watch: the events follow. */
   readonly watch?: ApiWatch

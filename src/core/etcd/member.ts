@@ -17,6 +17,14 @@ export type {CleanShutdown} from './cluster-files.js'
 
 /** A snapshot every this many applied entries lets the raft log shrink (etcd's --snapshot-count). */
 export const snapshotEveryEntriesDefault = 10_000
+/**
+ * The raft log is also cut once its entries since the last snapshot weigh a sixteenth of the
+ * member's file in use (checked each time this much more is logged): a member behind by more
+ * catches up about as fast from a snapshot of the state, and the log stays small beside the data.
+ */
+export const raftLogBytesMin = 256 * 1024
+/** The share of the file in use the raft log may reach before it is cut. */
+export const raftLogShareOfFileMax = 1 / 16
 /** Requests one member waits on at once; more are refused rather than queued without end. */
 export const pendingRequestsMax = 100_000
 
@@ -61,6 +69,9 @@ export class EtcdMember {
   private readonly positionsByRevision = new Map<number, RaftPosition>()
   private cleanShutdownMarkerOnDisk: boolean
   private lastSnapshotIndex: number
+  /** Bytes of the entries persisted since the last snapshot, and when to weigh them against the file next. */
+  private raftLogBytes: number
+  private raftLogBytesNextCheck = raftLogBytesMin
   private persistedTerm: number
   private persistedVote: string
   /** fsyncs of raft state (etcd's etcd_disk_wal_fsync_duration_seconds_count). */
@@ -88,6 +99,7 @@ export class EtcdMember {
     const persisted = database.loadRaftState()
     const applied = this.stateMachine.appliedIndex()
     this.lastSnapshotIndex = persisted.snapshot?.metadata.index ?? 0
+    this.raftLogBytes = persisted.entries.reduce((total, entry) => total + entry.data.length, 0)
     this.persistedTerm = persisted.hardState.term
     this.persistedVote = persisted.hardState.vote
     const confState = decodeConfState(database.getMeta(metaConfState))
@@ -264,7 +276,9 @@ export class EtcdMember {
       this.stateMachine.importSnapshot(ready.snapshot.data, index)
       this.database.setMeta(metaConfState, JSON.stringify(confState))
       this.lastSnapshotIndex = index
+      this.raftLogBytes = 0
     }
+    for (const entry of ready.entries) this.raftLogBytes += entry.data.length
     const metadataOnly = ready.snapshot ? {metadata: ready.snapshot.metadata, data: new Uint8Array()} : null
     this.database.persistRaft(ready.hardState, ready.entries, metadataOnly)
     // Once raft state moves on, the marker of the last clean stop no longer describes it.
@@ -364,13 +378,22 @@ export class EtcdMember {
 
   private maybeSnapshot(): void {
     const applied = this.stateMachine.appliedIndex()
-    if (applied - this.lastSnapshotIndex < this.snapshotEveryEntries) return
+    if (applied - this.lastSnapshotIndex < this.snapshotEveryEntries && !this.raftLogOutweighsState()) return
     const term = this.raft.log.term(applied)
     if (term === null) return
     const snapshot: Snapshot = {metadata: {index: applied, term, confState: this.raft.confState()}, data: new Uint8Array()}
     this.database.compactRaftLog(snapshot)
     this.raft.compact(snapshot)
     this.lastSnapshotIndex = applied
+    this.raftLogBytes = 0
+    this.raftLogBytesNextCheck = raftLogBytesMin
+  }
+
+  /** Whether the log since the last snapshot outweighs its share of the file in use; the file is weighed once per raftLogBytesMin logged. */
+  private raftLogOutweighsState(): boolean {
+    if (this.raftLogBytes < this.raftLogBytesNextCheck) return false
+    this.raftLogBytesNextCheck = this.raftLogBytes + raftLogBytesMin
+    return this.raftLogBytes >= this.database.kv.sizeInUseBytes() * raftLogShareOfFileMax
   }
 
   // ---- suspension --------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 import {FileCredentials} from '../apiserver/authentication/credentials.js'
 import {mkdirSync} from 'node:fs'
 import type {BootstrapController} from '../apiserver/bootstrap-controller.js'
+import {compactWhenDue} from '../apiserver/compactor.js'
 import type {KubernetesConnection} from '../apiserver/open.js'
 import {ApiClientError} from '../client/client.js'
 import type {SettleResult} from '../controlplane/runner.js'
@@ -104,10 +105,17 @@ export class OneShotHost implements ClusterHost {
       syncedRules: this.syncedRules,
       schedulingReports: new FileSchedulingReports(this.folder),
     })
+    let compactorSteppedAt = readHostState(this.folder).compactorSteppedAtMilliseconds
     return {
       settle: async () => {
         await masters.elect(this.clock.nowMilliseconds())
         if (this.clock.nowMilliseconds() >= bootstrap.nextDue()) await bootstrap.reconcile()
+        // kube-apiserver's compactor, on cluster time (it makes no steps of its own).
+        const now = this.clock.nowMilliseconds()
+        if (await compactWhenDue(connection.store, now, compactorSteppedAt)) {
+          compactorSteppedAt = now
+          updateHostState(this.folder, (state) => ({...state, compactorSteppedAtMilliseconds: now}))
+        }
         return plane.settle()
       },
       nextDue: () => {

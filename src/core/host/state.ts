@@ -15,6 +15,8 @@ export interface HostState {
   readonly settledAtMilliseconds?: number
   /** Each master's leader-election identity (`<node>_<uuid>`), as its running processes hold it. */
   readonly masterIdentities?: Readonly<Record<string, string>>
+  /** Cluster time of kube-apiserver's last compaction step (one-shot mode steps again an interval later). */
+  readonly compactorSteppedAtMilliseconds?: number
   /** A command changed the cluster and left the loops' work for later (KUBEMU_WAIT=false). */
   readonly workDeferred?: boolean
 }
@@ -38,6 +40,7 @@ export function readHostState(folder: string): HostState {
     stoppedMasters: Array.isArray(parsed.stoppedMasters) ? parsed.stoppedMasters.filter((name): name is string => typeof name === 'string') : [],
     ...(parsed.workDeferred === true ? {workDeferred: true} : {}),
     ...(parsed.masterIdentities && typeof parsed.masterIdentities === 'object' ? {masterIdentities: parsed.masterIdentities} : {}),
+    ...(typeof parsed.compactorSteppedAtMilliseconds === 'number' && Number.isFinite(parsed.compactorSteppedAtMilliseconds) ? {compactorSteppedAtMilliseconds: parsed.compactorSteppedAtMilliseconds} : {}),
     ...(typeof parsed.settledAtMilliseconds === 'number' && Number.isFinite(parsed.settledAtMilliseconds) ? {settledAtMilliseconds: parsed.settledAtMilliseconds} : {}),
   }
 }

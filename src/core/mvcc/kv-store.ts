@@ -255,6 +255,7 @@ export class KvStore {
     if (revision > current) throw etcdErrors.futureRevision()
     if (revision <= this.compactRevision()) throw etcdErrors.compacted()
     this.database.kv.compact(revision)
+    this.database.releaseFreePages()
     this.database.setMeta(metaCompactRevision, String(revision))
     if (this.writer) this.compactRevisionInMemory = revision
     this.flush()

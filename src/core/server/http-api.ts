@@ -65,7 +65,7 @@ async function serve(api: Pick<ApiServer, 'handle'>, request: IncomingMessage, r
   const replyHeaders: Record<string, string | string[]> = {'content-type': 'application/json', 'cache-control': 'no-cache, private'}
   if (answer.warnings.length > 0) replyHeaders.warning = answer.warnings.map((warning) => `299 - ${JSON.stringify(warning)}`)
   if (answer.contentType !== undefined && typeof answer.body === 'string') {
-    response.writeHead(answer.status, {...replyHeaders, 'content-type': answer.contentType}).end(answer.body)
+    response.writeHead(answer.status, {...replyHeaders, ...answer.headers, 'content-type': answer.contentType}).end(answer.body)
     return
   }
   if (!answer.watch) {

@@ -55,6 +55,10 @@ function migrate(db: Database.Database, current: number): void {
   }
 }
 
+/** Free pages a file keeps for its next writes whatever its size (256 KiB of 4 KiB pages), and as a share of the pages in use. */
+export const freePagesKeptMin = 64
+export const freePagesKeptShareOfInUse = 1 / 16
+
 /** SQLite's auto_vacuum mode number for INCREMENTAL. */
 const autoVacuumIncremental = 2
 
@@ -170,6 +174,21 @@ export class MemberDatabase {
     guarded(this.path, () => {
       this.db.exec('VACUUM')
       this.db.pragma('wal_checkpoint(TRUNCATE)')
+    })
+  }
+
+  /**
+   * Gives the file's free pages back to the file system beyond a reserve kept for the writes to
+   * come (a sixteenth of the pages in use), after compaction or a raft log cut frees many at once,
+   * so that the file stays near the data it holds. Inside a transaction.
+   */
+  releaseFreePages(): void {
+    guarded(this.path, () => {
+      const free = Number(this.db.pragma('freelist_count', {simple: true}))
+      if (free <= freePagesKeptMin) return
+      const inUse = Number(this.db.pragma('page_count', {simple: true})) - free
+      const kept = Math.max(freePagesKeptMin, Math.floor(inUse * freePagesKeptShareOfInUse))
+      if (free > kept) this.db.pragma(`incremental_vacuum(${free - kept})`)
     })
   }
 
@@ -308,6 +327,7 @@ export class MemberDatabase {
     this.transaction(() => {
       this.saveSnapshot(snapshot)
       this.statements.deleteEntriesThrough.run(snapshot.metadata.index)
+      this.releaseFreePages()
     })
   }
 

@@ -98,6 +98,11 @@ export interface CompactionStep extends CompactionState {
 export interface CompactionState {
   readonly version: number
   readonly revision: number
+  /**
+   * Take the state from compact_rev_key instead: its version, and the revision it was written at,
+   * which is the one the previous step noted (an API server that kept no state between steps).
+   */
+  readonly resumed?: boolean
 }
 
 /** The key kube-apiserver's compactors coordinate through (every API server of a cluster runs one). */
@@ -158,6 +163,10 @@ export class EtcdStore implements Store {
 
   async compactStep(state: CompactionState): Promise<CompactionStep> {
     const key = encoder.encode(compactRevisionKey)
+    if (state.resumed) {
+      const noted = (await this.client.kv.range({key})).kvs[0]
+      state = noted ? {version: noted.version, revision: noted.modRevision} : {version: 0, revision: 0}
+    }
     const response = await this.client.kv.txn({
       compare: [{key, target: 'version', result: 'equal', version: state.version}],
       success: [{requestPut: {key, value: encoder.encode(String(state.revision))}}],
