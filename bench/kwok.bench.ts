@@ -58,10 +58,14 @@ async function kubectl(...argv: string[]): Promise<string> {
   return result.stdout
 }
 
-/** Creates the objects from one stream of JSON objects: `kubectl create -f` sends one POST per object. */
+/**
+ * Creates the objects from one manifest of YAML documents (each written as JSON, which is YAML):
+ * `kubectl create -f` sends one POST per object. The comment first keeps kubectl from reading the
+ * file as one JSON value.
+ */
 async function createAll(name: string, items: readonly object[]): Promise<void> {
-  const file = join(home, `${name}.json`)
-  writeFileSync(file, items.map((item) => JSON.stringify(item)).join('\n'))
+  const file = join(home, `${name}.yaml`)
+  writeFileSync(file, `# ${items.length} objects\n${items.map((item) => JSON.stringify(item)).join('\n---\n')}\n`)
   await kubectl('create', '-f', file, '-o', 'name')
 }
 
