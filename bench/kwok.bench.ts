@@ -7,7 +7,7 @@
 // Printed: each phase's time and rate, its ratio to kwok's limit (5,000 nodes ≤ 60 s; 10,000
 // preset pods ≤ 60 s; deleting 10,000 pods ≤ 90 s, scaled to the run's size) and to
 // kube-scheduler's ~300 pods/s, the issue's targets, the up process's peak resident memory and
-// the store's size on disk.
+// the store's size on disk, and up's CPU time per object (comparable between runs on a busy host).
 // MODE=one-shot runs the same phases through `kubemu kubectl` one-shot commands (no `up`).
 // Sizes: NODES (1,000) and PODS (3,000) finish in minutes on 2 cores; kwok's own CI runs
 // NODES=5000 PODS=10000, and its largest stated shape is NODES=1000 PODS=100000.
@@ -120,6 +120,17 @@ function peakResidentBytes(pid: number): number {
   return match ? Number(match[1]) * 1024 : Number.NaN
 }
 
+/**
+ * CPU seconds the up process has used (user and system, /proc/PID/stat): unlike the wall clock,
+ * it barely moves with the load of other work on the machine, so runs on a busy host compare.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
+  const clockTicksPerSecond = 100
+  return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond
+}
+
 /** `kubemu up` on free ports in the bench's home; resolves once its leaders are elected. */
 async function startUp(): Promise<{pid: number; stop: () => Promise<void>}> {
   const profile = process.env.CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.CPU_PROFILE_DIR)}`] : []
@@ -145,6 +156,7 @@ async function startUp(): Promise<{pid: number; stop: () => Promise<void>}> {
 interface Phase {
   readonly name: string
   readonly seconds: number
+  readonly cpuSeconds: number
   readonly objects: number
   readonly anchor: string
   readonly anchorRatio: string
@@ -153,10 +165,12 @@ interface Phase {
 const phases: Phase[] = []
 async function phase(name: string, objects: number, work: () => Promise<void>, anchor: {text: string; perSecond: number}, target: {text: string; perSecond: number}): Promise<void> {
   const started = performance.now()
+  const cpuStarted = cpuSeconds(up?.pid)
   await work()
   const seconds = (performance.now() - started) / 1000
+  const cpu = cpuSeconds(up?.pid) - cpuStarted
   const rate = objects / seconds
-  phases.push({name, seconds, objects, anchor: anchor.text, anchorRatio: `${(rate / anchor.perSecond).toFixed(2)}x`, target: `${target.text}: ${(rate / target.perSecond).toFixed(2)}x`})
+  phases.push({name, seconds, cpuSeconds: cpu, objects, anchor: anchor.text, anchorRatio: `${(rate / anchor.perSecond).toFixed(2)}x`, target: `${target.text}: ${(rate / target.perSecond).toFixed(2)}x`})
   console.log(`  ${name}: ${seconds.toFixed(1)} s`)
 }
 
@@ -181,8 +195,8 @@ try {
     await until('pods gone', podsLeft, 0)
   }, {text: 'kwok CI: 10,000 in 90 s', perSecond: 10_000 / 90}, {text: 'target 10,000 in 10 s', perSecond: 1000})
 
-  const rows = [['phase', 'seconds', 'per second', 'vs anchor (rate)', 'anchor', 'vs target (rate)'],
-    ...phases.map((entry) => [entry.name, entry.seconds.toFixed(1), (entry.objects / entry.seconds).toFixed(0), entry.anchorRatio, entry.anchor, entry.target])]
+  const rows = [['phase', 'seconds', 'per second', 'vs anchor (rate)', 'anchor', 'vs target (rate)', 'up CPU ms per object'],
+    ...phases.map((entry) => [entry.name, entry.seconds.toFixed(1), (entry.objects / entry.seconds).toFixed(0), entry.anchorRatio, entry.anchor, entry.target, (entry.cpuSeconds * 1000 / entry.objects).toFixed(1)])]
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
   for (const row of rows) console.log(`| ${row.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`)
   const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`
