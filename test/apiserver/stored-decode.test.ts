@@ -37,4 +37,11 @@ describe('undecodable stored values', () => {
     expect(() => decodeStoredValue(bytes('{"kind":"Namespace","metadata":{}}'))).toThrow(expect.objectContaining({code: 500, reason: '', message: `Object 'apiVersion' is missing in '{"kind":"Namespace","metadata":{}}'`}))
     expect(() => decodeStoredValue(bytes('garbage'))).toThrow(expect.objectContaining({code: 500, reason: '', message: 'illegal base64 data at input byte 4'}))
   })
+
+  it('refuse what JavaScript parses but encoding/json does not, on the quick path too', () => {
+    const nested = `{"kind":"ConfigMap","apiVersion":"v1","data":${'['.repeat(10_001)}${']'.repeat(10_001)}}`
+    expect(() => decodeStoredValue(bytes(nested))).toThrow(expect.objectContaining({code: 500, message: "couldn't get version/kind; json parse error: invalid character '[' exceeded max depth"}))
+    expect(() => decodeStoredValue(bytes('{"kind":"","apiVersion":"v1"}'))).toThrow(expect.objectContaining({code: 500, message: `Object 'Kind' is missing in '{"kind":"","apiVersion":"v1"}'`}))
+    expect(decodeStoredValue(bytes(' {"kind":"Namespace","apiVersion":"v1","metadata":{"name":"spaced"}}')).metadata.name).toBe('spaced')
+  })
 })

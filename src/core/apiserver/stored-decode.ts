@@ -11,9 +11,29 @@ const decoder = new TextDecoder()
 
 /** Decodes a stored value; an undecodable one is an ApiError with kube-apiserver's message. */
 export function decodeStoredValue(value: Uint8Array): KubeObject {
+  const decoded = wellFormedObject(value)
+  if (decoded !== null) return decoded
   const problem = undecodableReason(value)
   if (problem !== null) throw apiErrors.storage(problem)
   return JSON.parse(decoder.decode(value)) as KubeObject
+}
+
+/**
+ * The object, when the value is what the API server itself writes: one JSON object with a kind
+ * and an apiVersion, parsed once. Anything else (null) goes through Go's scanner for its error.
+ * A value shorter than encoding/json's nesting limit cannot nest deeper than it, so JSON.parse
+ * accepting it means encoding/json does too.
+ */
+function wellFormedObject(value: Uint8Array): KubeObject | null {
+  if (value.length >= jsonNestingDepthMax || value[0] !== 0x7b) return null
+  let object: {kind?: unknown; apiVersion?: unknown}
+  try {
+    object = JSON.parse(decoder.decode(value)) as typeof object
+  } catch {
+    return null
+  }
+  if (typeof object !== 'object' || object === null || typeof object.kind !== 'string' || object.kind === '' || typeof object.apiVersion !== 'string' || object.apiVersion === '') return null
+  return object as unknown as KubeObject
 }
 
 /** Why kube-apiserver's storage decoder rejects a value, or null when it decodes. */
