@@ -1,6 +1,7 @@
 // The API server of a running `kubemu up`, reached over its HTTP front door: the same
 // handle(request) → response as the in-process API server, watches read as one JSON event per
 // line. One-shot commands go through it while `up` runs, so that one process drives the cluster.
+import {Agent, type IncomingMessage, request as httpRequest} from 'node:http'
 import type {ApiRequest} from '../apiserver/request.js'
 import type {ApiResponse} from '../apiserver/apiserver.js'
 import type {WatchEvent} from '../apiserver/list-watch.js'
@@ -8,6 +9,12 @@ import type {UserInfo} from '../apiserver/authentication/user.js'
 
 /** A watch line longer than this is a broken stream (objects are bounded by the request limit). */
 export const watchLineBytesMax = 16 * 1024 * 1024
+
+/**
+ * Keeps the connection to `up` open between a command's requests (discovery, then the request),
+ * and lets the process end while it idles.
+ */
+const upAgent = new Agent({keepAlive: true})
 
 export class HttpRequestHandler {
   /**
@@ -19,6 +26,8 @@ export class HttpRequestHandler {
     private readonly adminToken?: string,
   ) {}
 
+  // node:http rather than fetch: a command through `up` makes a few loopback requests, and
+  // loading fetch's client would cost more than they take.
   async handle(request: ApiRequest & {user?: UserInfo}): Promise<ApiResponse> {
     const target = new URL(request.path, this.url)
     for (const [key, value] of Object.entries(request.query ?? {})) target.searchParams.set(key, value)
@@ -29,27 +38,36 @@ export class HttpRequestHandler {
       headers['impersonate-user'] = request.user.name
       if (request.user.groups.length > 0) headers['impersonate-group'] = request.user.groups.join(', ')
     }
-    const body = request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : Buffer.from(request.body)
-    const abort = new AbortController()
-    const response = await fetch(target, {method: request.method, headers, body, signal: abort.signal})
-    const warnings = (response.headers.get('warning') ?? '')
+    const body = request.body === undefined ? undefined : Buffer.from(request.body)
+    if (body !== undefined) headers['content-length'] = String(body.length)
+    const sent = httpRequest(target, {method: request.method, headers, agent: upAgent})
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      sent.once('response', resolve)
+      sent.once('error', reject)
+      sent.end(body)
+    })
+    const status = response.statusCode ?? 0
+    const warningHeader = response.headers.warning
+    const warnings = (Array.isArray(warningHeader) ? warningHeader.join(', ') : (warningHeader ?? ''))
       .split(/,\s*(?=299 )/)
       .filter(Boolean)
       .map((warning) => {
         const match = /^299 - "(.*)"$/.exec(warning.trim())
         return match ? JSON.parse(`"${match[1]}"`) as string : warning
       })
-    if (request.query?.watch === 'true' && response.ok && response.body) {
-      return {status: response.status, body: null, warnings, watch: lineWatch(response.body, () => abort.abort())}
+    if (request.query?.watch === 'true' && status >= 200 && status < 300) {
+      return {status, body: null, warnings, watch: lineWatch(response, () => sent.destroy())}
     }
-    const text = await response.text()
-    if ((response.headers.get('content-type') ?? '').startsWith('text/plain')) return {status: response.status, body: text, contentType: 'text/plain', warnings}
-    return {status: response.status, body: text.length > 0 ? JSON.parse(text) : null, warnings}
+    const chunks: Buffer[] = []
+    for await (const chunk of response) chunks.push(chunk as Buffer)
+    const text = Buffer.concat(chunks).toString('utf8')
+    if ((response.headers['content-type'] ?? '').startsWith('text/plain')) return {status, body: text, contentType: 'text/plain', warnings}
+    return {status, body: text.length > 0 ? JSON.parse(text) : null, warnings}
   }
 }
 
-function lineWatch(stream: ReadableStream<Uint8Array>, cancel: () => void) {
-  const reader = stream.getReader()
+function lineWatch(stream: AsyncIterable<Buffer>, cancel: () => void) {
+  const reader = stream[Symbol.asyncIterator]()
   const decoder = new TextDecoder()
   let buffer = ''
   let ended = false
@@ -68,9 +86,9 @@ function lineWatch(stream: ReadableStream<Uint8Array>, cancel: () => void) {
           return events
         }
         if (buffer.length > watchLineBytesMax) throw new Error(`a watch line passed ${watchLineBytesMax} bytes`)
-        let chunk: Awaited<ReturnType<typeof reader.read>>
+        let chunk: IteratorResult<Buffer>
         try {
-          chunk = await reader.read()
+          chunk = await reader.next()
         } catch {
           ended = true
           break

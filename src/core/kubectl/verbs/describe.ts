@@ -1,15 +1,8 @@
 // `kubectl describe`: TYPE NAME…, TYPE/NAME…, TYPE with -l or alone (every object of it), each
 // described in kubectl's layout with its events; descriptions separated by two blank lines.
 import type {KubeObject} from '../../api/object.js'
-import {goYaml} from '../../printers/kubectl/go-yaml.js'
-import {describeUnstructured} from '../describe/unstructured.js'
+import type {DescribeContext} from '../describe/kinds.js'
 import {readSchedulingReport} from '../../scheduler/reports.js'
-import {type DescribeContext, describeConfigMap, describeDeployment, describeJob, describeNamespace, describeNode, describePod, describeReplicaSet, describeResourceQuota, describeSecret, describeService, describeServiceAccount} from '../describe/kinds.js'
-import {describeIngress, describeIngressClass} from '../describe/ingress.js'
-import {describeHorizontalPodAutoscaler} from '../describe/horizontal-pod-autoscaler.js'
-import {describeNetworkPolicy} from '../describe/network-policy.js'
-import {describeReplicationController} from '../describe/replication-controller.js'
-import {describePersistentVolume, describePersistentVolumeClaim, describeStorageClass} from '../describe/storage.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {type ApiResource, collectionPath, ResourceMapper, objectPath, requestList} from '../resources.js'
@@ -24,50 +17,6 @@ export const describeFlags: readonly KubectlFlag[] = [
   {name: 'recursive', shorthand: 'R', kind: 'bool'},
   {name: 'chunk-size', kind: 'int', defaultValue: '500'},
 ]
-
-type Describer = (object: KubeObject, context: DescribeContext) => Promise<string>
-
-const describers = new Map<string, Describer>([
-  ['/pods', describePod],
-  ['apps/deployments', describeDeployment],
-  ['apps/replicasets', describeReplicaSet],
-  ['/replicationcontrollers', describeReplicationController],
-  ['batch/jobs', describeJob],
-  ['/nodes', describeNode],
-  ['/services', describeService],
-  ['/namespaces', describeNamespace],
-  ['/configmaps', describeConfigMap],
-  ['/secrets', (object) => describeSecret(object)],
-  ['/serviceaccounts', describeServiceAccount],
-  ['/resourcequotas', describeResourceQuota],
-  ['/persistentvolumeclaims', describePersistentVolumeClaim],
-  ['/persistentvolumes', describePersistentVolume],
-  ['storage.k8s.io/storageclasses', describeStorageClass],
-  ['networking.k8s.io/networkpolicies', (object) => describeNetworkPolicy(object)],
-  ['networking.k8s.io/ingresses', describeIngress],
-  ['networking.k8s.io/ingressclasses', describeIngressClass],
-  ['autoscaling/horizontalpodautoscalers', describeHorizontalPodAutoscaler],
-  ['admissionregistration.k8s.io/validatingwebhookconfigurations', describeUnstructured],
-  ['admissionregistration.k8s.io/mutatingwebhookconfigurations', describeUnstructured],
-  ['admissionregistration.k8s.io/validatingadmissionpolicies', describeUnstructured],
-  ['admissionregistration.k8s.io/validatingadmissionpolicybindings', describeUnstructured],
-])
-
-/** The generic describer of kinds without their own: metadata, then the rest as YAML. */
-async function describeGeneric(object: KubeObject, context: DescribeContext): Promise<string> {
-  const {metadata, apiVersion, kind, ...rest} = object
-  let text = `Name:         ${metadata.name ?? ''}\n`
-  if (metadata.namespace) text += `Namespace:    ${metadata.namespace}\n`
-  const labels = Object.entries(metadata.labels ?? {}).sort(([left], [right]) => (left < right ? -1 : 1))
-  text += `Labels:       ${labels.length === 0 ? '<none>' : labels.map(([key, value], index) => `${index === 0 ? '' : '              '}${key}=${value}`).join('\n')}\n`
-  const annotations = Object.entries(metadata.annotations ?? {}).filter(([key]) => key !== 'kubectl.kubernetes.io/last-applied-configuration')
-  text += `Annotations:  ${annotations.length === 0 ? '<none>' : annotations.map(([key, value], index) => `${index === 0 ? '' : '              '}${key}: ${value}`).join('\n')}\n`
-  text += `API Version:  ${apiVersion ?? ''}\nKind:         ${kind ?? ''}\n`
-  const body = goYaml(rest)
-  if (Object.keys(rest).length > 0) text += body.replace(/^/gm, '').replace(/\n$/, '\n')
-  if (context.showEvents) text += 'Events:       <none>\n'
-  return text
-}
 
 export async function runDescribe(session: KubectlSession, args: readonly string[]): Promise<number> {
   const mapper = await ResourceMapper.discover(session)
@@ -106,9 +55,11 @@ export async function runDescribe(session: KubectlSession, args: readonly string
     const listed = await requestList(session, resource, resource.namespaced ? namespace : '', {query})
     for (const item of (listed.body as {items?: KubeObject[]}).items ?? []) targets.push({resource, object: item})
   }
+  // The describers load only for describe: every other verb starts without them.
+  const {describerOf} = await import('../describe/describers.js')
   const descriptions: string[] = []
   for (const {resource, object} of targets) {
-    const describer = describers.get(`${resource.group}/${resource.resource}`) ?? describeGeneric
+    const describer = describerOf(resource.group, resource.resource)
     descriptions.push(await describer({apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: resource.kind, ...object}, context))
   }
   session.io.stdout(descriptions.join('\n\n'))

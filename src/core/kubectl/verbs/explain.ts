@@ -1,7 +1,6 @@
 // `kubectl explain RESOURCE[.field…]`: reads the group-version's OpenAPI v3 document from the
 // server (/openapi/v3, then the document the index points to) and renders it as kubectl 1.32
 // does; --recursive lists every field below without descriptions.
-import {ExplainError, renderExplain} from '../../printers/kubectl/explain.js'
 import {KubectlError, KubectlPlainError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {ResourceMapper} from '../resources.js'
@@ -29,6 +28,8 @@ export async function runExplain(session: KubectlSession, args: readonly string[
   if (!location) throw new KubectlError(`couldn't find resource for "${group}/${version}, Resource=${found.resource}"`)
   const url = new URL(location, 'http://server')
   const document = (await session.request('GET', url.pathname, {query: Object.fromEntries(url.searchParams)})).body as Record<string, unknown>
+  // The explain printer loads only for explain.
+  const {ExplainError, renderExplain} = await import('../../printers/kubectl/explain.js')
   try {
     session.io.stdout(renderExplain(document, {group, version, resource: found.resource}, fieldPath, session.flag('recursive') === 'true'))
   } catch (error) {

@@ -1,0 +1,60 @@
+// What `kubectl describe` prints for each kind: kubectl's own describers where kubemu has them,
+// the generic describer (metadata, then the rest as YAML) for the others.
+import type {KubeObject} from '../../api/object.js'
+import {goYaml} from '../../printers/kubectl/go-yaml.js'
+import {describeUnstructured} from './unstructured.js'
+import {type DescribeContext, describeConfigMap, describeDeployment, describeJob, describeNamespace, describeNode, describePod, describeReplicaSet, describeResourceQuota, describeSecret, describeService, describeServiceAccount} from './kinds.js'
+import {describeIngress, describeIngressClass} from './ingress.js'
+import {describeHorizontalPodAutoscaler} from './horizontal-pod-autoscaler.js'
+import {describeNetworkPolicy} from './network-policy.js'
+import {describeReplicationController} from './replication-controller.js'
+import {describePersistentVolume, describePersistentVolumeClaim, describeStorageClass} from './storage.js'
+
+type Describer = (object: KubeObject, context: DescribeContext) => Promise<string>
+
+const describers = new Map<string, Describer>([
+  ['/pods', describePod],
+  ['apps/deployments', describeDeployment],
+  ['apps/replicasets', describeReplicaSet],
+  ['/replicationcontrollers', describeReplicationController],
+  ['batch/jobs', describeJob],
+  ['/nodes', describeNode],
+  ['/services', describeService],
+  ['/namespaces', describeNamespace],
+  ['/configmaps', describeConfigMap],
+  ['/secrets', (object) => describeSecret(object)],
+  ['/serviceaccounts', describeServiceAccount],
+  ['/resourcequotas', describeResourceQuota],
+  ['/persistentvolumeclaims', describePersistentVolumeClaim],
+  ['/persistentvolumes', describePersistentVolume],
+  ['storage.k8s.io/storageclasses', describeStorageClass],
+  ['networking.k8s.io/networkpolicies', (object) => describeNetworkPolicy(object)],
+  ['networking.k8s.io/ingresses', describeIngress],
+  ['networking.k8s.io/ingressclasses', describeIngressClass],
+  ['autoscaling/horizontalpodautoscalers', describeHorizontalPodAutoscaler],
+  ['admissionregistration.k8s.io/validatingwebhookconfigurations', describeUnstructured],
+  ['admissionregistration.k8s.io/mutatingwebhookconfigurations', describeUnstructured],
+  ['admissionregistration.k8s.io/validatingadmissionpolicies', describeUnstructured],
+  ['admissionregistration.k8s.io/validatingadmissionpolicybindings', describeUnstructured],
+])
+
+/** The generic describer of kinds without their own: metadata, then the rest as YAML. */
+async function describeGeneric(object: KubeObject, context: DescribeContext): Promise<string> {
+  const {metadata, apiVersion, kind, ...rest} = object
+  let text = `Name:         ${metadata.name ?? ''}\n`
+  if (metadata.namespace) text += `Namespace:    ${metadata.namespace}\n`
+  const labels = Object.entries(metadata.labels ?? {}).sort(([left], [right]) => (left < right ? -1 : 1))
+  text += `Labels:       ${labels.length === 0 ? '<none>' : labels.map(([key, value], index) => `${index === 0 ? '' : '              '}${key}=${value}`).join('\n')}\n`
+  const annotations = Object.entries(metadata.annotations ?? {}).filter(([key]) => key !== 'kubectl.kubernetes.io/last-applied-configuration')
+  text += `Annotations:  ${annotations.length === 0 ? '<none>' : annotations.map(([key, value], index) => `${index === 0 ? '' : '              '}${key}: ${value}`).join('\n')}\n`
+  text += `API Version:  ${apiVersion ?? ''}\nKind:         ${kind ?? ''}\n`
+  const body = goYaml(rest)
+  if (Object.keys(rest).length > 0) text += body.replace(/^/gm, '').replace(/\n$/, '\n')
+  if (context.showEvents) text += 'Events:       <none>\n'
+  return text
+}
+
+/** The describer of a resource (its API group and plural name). */
+export function describerOf(group: string, resource: string): Describer {
+  return describers.get(`${group}/${resource}`) ?? describeGeneric
+}
