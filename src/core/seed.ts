@@ -79,10 +79,10 @@ export function applySeed(environment: NodeJS.ProcessEnv, folder: string): void 
   const seed = parseSeed(text, seedVariable)
   const stored = readSeedFile(folder)
   if (stored) {
-    if (stored.seed !== seed) throw new SeedError(`this cluster was created with seed ${stored.seed}, not ${seed}: a seed applies from a cluster's creation (kubemu reset, then run with the new seed)`)
+    if (stored.seed !== seed) throw new SeedError(`this cluster was created with seed ${stored.seed}, not ${seed}: a seed applies from a cluster's creation (remove ${folder} to create it again with another)`)
     return
   }
-  if (clusterExists(folder)) throw new SeedError(`this cluster was created without a seed: a seed applies from a cluster's creation (kubemu reset, then run with --seed ${seed})`)
+  if (clusterExists(folder)) throw new SeedError(`this cluster was created without a seed: a seed applies from a cluster's creation (remove ${folder} to create it again with seed ${seed})`)
   mkdirSync(folder, {recursive: true})
   writeSeedFile(folder, {seed, runs: 0})
 }
