@@ -47,6 +47,11 @@ export class ClusterClock implements Clock {
     return this.offset
   }
 
+  /** Whether this clock stands on a seeded cluster's epoch rather than wall time. */
+  get seeded(): boolean {
+    return this.wall instanceof SeededWallClock
+  }
+
   get wallClock(): Clock {
     return this.wall
   }

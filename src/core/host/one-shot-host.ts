@@ -178,7 +178,7 @@ export class OneShotHost implements ClusterHost {
   }
 
   async time(): Promise<TimeReading> {
-    return {now: this.clock.nowMilliseconds(), offsetMilliseconds: this.clock.offsetMilliseconds}
+    return {now: this.clock.nowMilliseconds(), offsetMilliseconds: this.clock.offsetMilliseconds, ...(this.clock.seeded ? {seeded: true} : {})}
   }
 
   async fault(kind: FaultKind, name: string, action: FaultAction, _force: boolean): Promise<FaultResult> {

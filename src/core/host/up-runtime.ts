@@ -164,7 +164,7 @@ export class UpRuntime {
   }
 
   private time(): TimeReading {
-    return {now: this.options.clock.nowMilliseconds(), offsetMilliseconds: this.options.clock.offsetMilliseconds}
+    return {now: this.options.clock.nowMilliseconds(), offsetMilliseconds: this.options.clock.offsetMilliseconds, ...(this.options.clock.seeded ? {seeded: true} : {})}
   }
 
   private async advance(milliseconds: number): Promise<AdvanceResult> {

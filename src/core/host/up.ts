@@ -116,6 +116,8 @@ export async function runUp(options: UpOptions): Promise<void> {
     await serveUp(options, folder, clock, log, schedulerProfiles)
   } finally {
     process.off('unhandledRejection', reportUnhandled)
+    // A seeded cluster's next command counts from its epoch again: the time up ran stays with it.
+    if (clock.seeded) clock.persist(folder)
   }
 }
 
