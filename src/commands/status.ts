@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
-import {formatStatus} from '../core/printers/status.js'
-import {clusterStatus, StatusUnavailableError} from '../core/status/status.js'
+import {formatStatus} from '../core/printers/cluster-status.js'
+import {clusterStatus, StatusUnavailableError} from '../core/status/cluster-status.js'
 import type {ClusterStatus} from '../core/status/model.js'
 import {changeKey, StatusWatchNeedsUpError, watchStatus} from '../core/status/watch.js'
 import {KubernetesUnavailableError} from '../core/apiserver/open.js'

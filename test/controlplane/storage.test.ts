@@ -1,6 +1,7 @@
 // Storage end to end through kubemu's kubectl, one-shot: the default StorageClass and its
 // simulated local-path provisioner, the PV controller's binding and reclaiming, the scheduler's
 // VolumeBinding plugin and the kubelet waiting for claims; and the real kubectl against `up`.
+import {rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
@@ -183,6 +184,34 @@ spec:
     expect((await kubectl(`get pod pinned -o ${condition}`)).stdout).toBe(
       "Pending 0/6 nodes are available: 1 node(s) didn't match PersistentVolume's node affinity, 2 node(s) didn't match Pod's node affinity/selector, 3 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/6 nodes are available: 6 Preemption is not helpful for scheduling.",
     )
+  })
+
+  it('a pod whose claim nobody provisions fails VolumeBinding\'s PreBind after bindTimeoutSeconds, then tries again', async () => {
+    // The cluster's scheduler configuration shortens kube-scheduler's default bindTimeoutSeconds (600).
+    expect((await kubectl('get sc nobody --ignore-not-found')).status).toBe(0)
+    const configuration = join(home, 'default', 'scheduler-config.yaml')
+    writeFileSync(configuration, 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n- pluginConfig:\n  - name: VolumeBinding\n    args: {bindTimeoutSeconds: 60}\n')
+    try {
+      const nobody = 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: nobody}\nprovisioner: example.com/nobody\nvolumeBindingMode: WaitForFirstConsumer\n'
+      expect((await kubectl('apply -f -', nobody)).status).toBe(0)
+      expect((await kubectl('apply -f -', claim('never', '1Gi', '  storageClassName: nobody\n'))).status).toBe(0)
+      expect((await kubectl('apply -f -', pod('patient', 'never'))).status).toBe(0)
+      // The scheduler chose a node and waits in PreBind: the claim names it, the pod is not bound yet.
+      const selected = (await kubectl("get pvc never -o jsonpath='{.metadata.annotations.volume\\.kubernetes\\.io/selected-node}'")).stdout
+      expect(selected).toMatch(/^worker-\d$/)
+      expect((await kubectl("get pod patient -o jsonpath='{.status.phase} {.spec.nodeName}'")).stdout).toBe('Pending ')
+      expect(await eventsOf('patient')).toBe('')
+      // Each command is a new scheduler: it resumes the wait with the deadline the first one set (the clock also runs between commands).
+      expect((await runShell(`${kubemu} time advance 30s`, {cwd: home, env: environment()})).status).toBe(0)
+      expect(await eventsOf('patient')).toBe('')
+      expect((await runShell(`${kubemu} time advance 31s`, {cwd: home, env: environment()})).status).toBe(0)
+      const message = 'running PreBind plugin "VolumeBinding": binding volumes: context deadline exceeded'
+      expect(await eventsOf('patient')).toBe(`Warning FailedScheduling default-scheduler: ${message}\n`)
+      expect((await kubectl("get pod patient -o jsonpath='{.status.phase}'")).stdout).toBe('Pending')
+      expect((await kubectl('delete pod patient --wait=false')).status).toBe(0)
+    } finally {
+      rmSync(configuration, {force: true})
+    }
   })
 
   it('validates PersistentVolumes and StorageClasses as kube-apiserver does', async () => {

@@ -67,7 +67,7 @@ describe('etcdctl snapshot', () => {
     expect(() => defragmentDataFolder(join(work, 'missing'))).toThrow('cannot open database')
     expect(() => restoreSnapshot(path, {...options, name: 'infra9', dataDir: join(work, 'x')})).toThrow('couldn\'t find local name "infra9"')
     const database = new Database(path)
-    database.prepare("UPDATE kv SET value = CAST('forged' AS BLOB) WHERE key = CAST('/k/1' AS BLOB)").run()
+    database.prepare("UPDATE kv_history SET value = CAST('forged' AS BLOB) WHERE key = CAST('/k/1' AS BLOB)").run()
     database.close()
     expect(() => restoreSnapshot(path, {...options, dataDir: join(work, 'tampered')})).toThrow(SnapshotError)
     expect(() => restoreSnapshot(path, {...options, dataDir: join(work, 'tampered')})).toThrow(/expected sha256/)

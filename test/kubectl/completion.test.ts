@@ -61,6 +61,17 @@ describe('kubectl completion beside the real kubectl', () => {
     "__complete apply -f ''",
     "__complete get pods -o ''",
     "__complete version ''",
+    // cobra offers a command's required flags even without a '-', before its arguments.
+    "__complete scale ''",
+    "__complete scale deployment ''",
+    "__complete scale deployment x ''",
+    "__complete autoscale ''",
+    "__complete create deployment x ''",
+    "__complete create cronjob x --image=nginx ''",
+    "__complete run x ''",
+    "__complete run x --image nginx ''",
+    "__complete create service externalname x ''",
+    "__complete create clusterrolebinding x ''",
   ]) {
     it(line, async () => {
       await same(line)

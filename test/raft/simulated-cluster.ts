@@ -58,11 +58,7 @@ export class SimulatedCluster {
   faults: FaultRates = calmNetwork
   /** Members in different groups cannot talk; null means no partition. */
   partition: NodeId[][] | null = null
-  compactEveryEntries = 32
-  /** When false, members do not tick: elections happen only when a script asks for them. */
-  timersRunning = true
-  /** Snapshots each member installed from its leader. */
-  readonly snapshotsReceived = new Map<NodeId, number>()
+  readonly compactEveryEntries = 32
   readonly acknowledged = new Set<string>()
   private network: InFlight[] = []
   private readonly leaderOfTerm = new Map<number, NodeId>()
@@ -128,7 +124,6 @@ export class SimulatedCluster {
       snapshot: durable.snapshot,
       entries: durable.entries,
       applied: durable.applied,
-      resumeLeader: null,
     })
   }
 
@@ -194,7 +189,7 @@ export class SimulatedCluster {
   /** One tick of simulated time: timers fire, due messages arrive, every member runs its Ready loop. */
   step(): void {
     this.now++
-    if (this.timersRunning) for (const member of this.live()) member.raft!.tick()
+    for (const member of this.live()) member.raft!.tick()
     this.processAll()
     const due: InFlight[] = []
     const later: InFlight[] = []
@@ -254,7 +249,6 @@ export class SimulatedCluster {
     }
     for (const message of ready.messages) this.send(message)
     if (ready.snapshot) {
-      this.snapshotsReceived.set(member.id, (this.snapshotsReceived.get(member.id) ?? 0) + 1)
       durable.machine = JSON.parse(decoder.decode(ready.snapshot.data)) as string[]
       durable.applied = ready.snapshot.metadata.index
       durable.confState = ready.snapshot.metadata.confState
@@ -292,16 +286,11 @@ export class SimulatedCluster {
     }
   }
 
-  /** Takes a snapshot at the applied index now and compacts the log behind it. */
-  compactNow(id: NodeId): void {
-    this.maybeCompact(this.members.get(id)!, true)
-  }
-
-  private maybeCompact(member: SimulatedMember, force = false): void {
+  private maybeCompact(member: SimulatedMember): void {
     const durable = member.durable
     const snapshotIndex = durable.snapshot?.metadata.index ?? 0
     if (durable.applied <= snapshotIndex) return
-    if (!force && durable.applied - snapshotIndex < this.compactEveryEntries) return
+    if (durable.applied - snapshotIndex < this.compactEveryEntries) return
     const raft = member.raft!
     const term = raft.log.term(durable.applied)
     if (term === null) return

@@ -16,6 +16,7 @@ interface Step {
   code: number | null
   key: string | null
   revision: number | null
+  raft: {term: number; index: number} | null
   mutatedBy: string[]
   via: string | null
 }
@@ -43,14 +44,21 @@ describe('kubemu trace (CLI)', () => {
     expect(writes[pod]!.mutatedBy).toContain('ServiceAccount')
     const revisions = writes.map((step) => step.revision).filter((revision): revision is number => revision !== null)
     expect(revisions).toEqual([...revisions].sort((left, right) => left - right))
-    // The last recorded write of each key is the revision etcd holds for it.
+    // Each write names the raft entry that committed it: later revisions, later entries.
+    const committed = writes.filter((step) => step.revision !== null && step.verb !== 'delete')
+    expect(committed.every((step) => step.raft !== null && step.raft.index > 0 && step.raft.term > 0)).toBe(true)
+    const indexes = committed.map((step) => step.raft!.index)
+    expect(new Set(indexes).size).toBe(new Set(committed.map((step) => step.revision)).size)
+    expect(indexes).toEqual([...indexes].sort((left, right) => left - right))
+    // The last recorded write of each key is the revision etcd holds for it, in a term no later than etcd's.
     for (const key of ['/registry/deployments/default/web', writes[pod]!.key!]) {
       const last = writes.filter((step) => step.key === key && step.revision !== null).at(-1)!
-      const etcd = JSON.parse((await run(`etcdctl get ${key} -w json`)).stdout) as {kvs: Array<{mod_revision: number}>}
+      const etcd = JSON.parse((await run(`etcdctl get ${key} -w json`)).stdout) as {header: {raft_term: number}; kvs: Array<{mod_revision: number}>}
       expect(etcd.kvs[0]!.mod_revision).toBe(last.revision)
+      expect(last.raft!.term).toBeLessThanOrEqual(etcd.header.raft_term)
     }
     const text = await run('trace deployment web')
-    expect(text.stdout).toMatch(/^deployment\.apps\/web in namespace default: \d+ steps\n\n  1  \S+Z  kubectl \(kubernetes-admin\)\n     create deployments\/web -n default → 201, etcd \/registry\/deployments\/default\/web @ revision \d+\n/)
+    expect(text.stdout).toMatch(/^deployment\.apps\/web in namespace default: \d+ steps\n\n  1  \S+Z  kubectl \(kubernetes-admin\)\n     create deployments\/web -n default → 201, etcd \/registry\/deployments\/default\/web @ revision \d+ \(raft term \d+, index \d+\)\n/)
     expect(await run('trace pod/nope')).toMatchObject({status: 1, stderr: 'Error from server (NotFound): pods "nope" not found\n'})
   }, 180_000)
 })

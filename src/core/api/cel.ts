@@ -1,8 +1,26 @@
 // The CEL that kube-apiserver evaluates in admission (ValidatingAdmissionPolicy, webhook
 // matchConditions): compiling with the variables a place declares, reporting compile errors as
 // cel-go words them, and running programs on JSON objects. A bounded cache keeps compiled programs.
-import {celEnv, celMethod, CelScalar, type CelValue, isCelError, listType, parse, plan, type CelInput} from '@bufbuild/cel'
-import {strings} from '@bufbuild/cel/ext'
+import type {CelValue, CelInput} from '@bufbuild/cel'
+import {createRequire} from 'node:module'
+
+type CelLibrary = typeof import('@bufbuild/cel')
+
+/**
+ * The CEL library, loaded on the first compile: only a cluster with admission policies or webhook
+ * match conditions needs it, and it is heavy to load for every command. Loaded synchronously (its
+ * CommonJS build), since strategies validate expressions synchronously.
+ */
+let library: {cel: CelLibrary; environment: ReturnType<CelLibrary['celEnv']>} | null = null
+
+function loadedCel(): NonNullable<typeof library> {
+  if (library) return library
+  const require = createRequire(import.meta.url)
+  const cel = require('@bufbuild/cel') as CelLibrary
+  const {strings} = require('@bufbuild/cel/ext') as typeof import('@bufbuild/cel/ext')
+  library = {cel, environment: cel.celEnv({funcs: [...strings, ...kubernetesFunctions(cel)]})}
+  return library
+}
 
 /** The most compiled programs kept; the oldest is dropped past it. */
 export const compiledProgramsMax = 1000
@@ -42,37 +60,37 @@ function listNumbers(list: Iterable<CelValue>): Array<bigint | number> {
 }
 
 /** Kubernetes' CEL libraries that kubemu has: regex find/findAll and the list functions. */
-const kubernetesFunctions = [
-  celMethod('find', CelScalar.STRING, [CelScalar.STRING], CelScalar.STRING, function (pattern) {
-    return regexFind(this, pattern)
-  }),
-  celMethod('findAll', CelScalar.STRING, [CelScalar.STRING], listType(CelScalar.STRING), function (pattern) {
-    return regexFindAll(this, pattern)
-  }),
-  celMethod('isSorted', listType(CelScalar.DYN), [], CelScalar.BOOL, function () {
-    const values = [...this] as Array<bigint | number | string>
-    return values.every((value, index) => index === 0 || values[index - 1]! <= value)
-  }),
-  celMethod('sum', listType(CelScalar.DYN), [], CelScalar.DYN, function () {
-    const values = listNumbers(this)
-    if (values.length === 0) return 0n
-    return values.every((value) => typeof value === 'bigint')
-      ? (values as bigint[]).reduce((total, value) => total + value, 0n)
-      : values.reduce<number>((total, value) => total + Number(value), 0)
-  }),
-  celMethod('min', listType(CelScalar.DYN), [], CelScalar.DYN, function () {
-    const values = listNumbers(this)
-    if (values.length === 0) throw new Error('min called on empty list')
-    return values.reduce((least, value) => (value < least ? value : least))
-  }),
-  celMethod('max', listType(CelScalar.DYN), [], CelScalar.DYN, function () {
-    const values = listNumbers(this)
-    if (values.length === 0) throw new Error('max called on empty list')
-    return values.reduce((most, value) => (value > most ? value : most))
-  }),
-]
-
-const environment = celEnv({funcs: [...strings, ...kubernetesFunctions]})
+function kubernetesFunctions({celMethod, CelScalar, listType}: CelLibrary) {
+  return [
+    celMethod('find', CelScalar.STRING, [CelScalar.STRING], CelScalar.STRING, function (pattern) {
+      return regexFind(this, pattern)
+    }),
+    celMethod('findAll', CelScalar.STRING, [CelScalar.STRING], listType(CelScalar.STRING), function (pattern) {
+      return regexFindAll(this, pattern)
+    }),
+    celMethod('isSorted', listType(CelScalar.DYN), [], CelScalar.BOOL, function () {
+      const values = [...this] as Array<bigint | number | string>
+      return values.every((value, index) => index === 0 || values[index - 1]! <= value)
+    }),
+    celMethod('sum', listType(CelScalar.DYN), [], CelScalar.DYN, function () {
+      const values = listNumbers(this)
+      if (values.length === 0) return 0n
+      return values.every((value) => typeof value === 'bigint')
+        ? (values as bigint[]).reduce((total, value) => total + value, 0n)
+        : values.reduce<number>((total, value) => total + Number(value), 0)
+    }),
+    celMethod('min', listType(CelScalar.DYN), [], CelScalar.DYN, function () {
+      const values = listNumbers(this)
+      if (values.length === 0) throw new Error('min called on empty list')
+      return values.reduce((least, value) => (value < least ? value : least))
+    }),
+    celMethod('max', listType(CelScalar.DYN), [], CelScalar.DYN, function () {
+      const values = listNumbers(this)
+      if (values.length === 0) throw new Error('max called on empty list')
+      return values.reduce((most, value) => (value > most ? value : most))
+    }),
+  ]
+}
 
 /** JSON as CEL sees it: objects as maps, integers as int (bigint), other numbers as double. */
 export function toCel(value: unknown): CelInput {
@@ -167,9 +185,10 @@ export function compileCel(expression: string, variables: readonly string[]): Pr
     return cached
   }
   if (Buffer.byteLength(expression) > expressionBytesMax) throw new CelCompileError(`the expression is longer than the ${expressionBytesMax} bytes kubemu compiles`)
-  let parsed: ReturnType<typeof parse>
+  const {cel, environment} = loadedCel()
+  let parsed: ReturnType<CelLibrary['parse']>
   try {
-    parsed = parse(expression)
+    parsed = cel.parse(expression)
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error)
     const at = /^<input>:(\d+):(\d+): ([\s\S]*)$/.exec(text)
@@ -182,7 +201,7 @@ export function compileCel(expression: string, variables: readonly string[]): Pr
     return issue(expression, location, unsupportedVariables[name] ?? `undeclared reference to '${name}' (in container '')`)
   })
   if (issues.length > 0) throw new CelCompileError(issues.join('\n'))
-  const planned = plan(environment, parsed)
+  const planned = cel.plan(environment, parsed)
   const program: Program = (bindings) => planned(bindings)
   programs.set(key, program)
   if (programs.size > compiledProgramsMax) programs.delete(programs.keys().next().value!)
@@ -208,6 +227,6 @@ export function evaluateCel(program: Program, bindings: Record<string, CelInput>
   } catch (error) {
     throw new CelEvaluationError(error instanceof Error ? error.message : String(error))
   }
-  if (isCelError(result)) throw new CelEvaluationError(result.message.replace(/^field not found: /, 'no such key: '))
+  if (loadedCel().cel.isCelError(result)) throw new CelEvaluationError(result.message.replace(/^field not found: /, 'no such key: '))
   return result
 }

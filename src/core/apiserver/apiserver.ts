@@ -7,6 +7,7 @@ import type {KubeObject} from '../api/object.js'
 import {builtinResources} from '../api/resources.js'
 import {type ResourceDefinition, Scheme} from '../api/scheme.js'
 import type {Store} from '../store/store.js'
+import type {RaftPosition} from '../etcd/api.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {AdmissionChain, type AdmissionPlugin} from './admission/chain.js'
 import {AdmissionReader} from './admission/context.js'
@@ -46,7 +47,7 @@ import type {ContainerStreams} from './pod-logs.js'
 import {objectFromStored, Registry} from './registry.js'
 import {type ApiRequest, requestInfo, type RequestInfo} from './request.js'
 import {ServiceAllocator} from './service-allocation.js'
-import {ApiError, apiErrors, etcdFailure} from './status.js'
+import {ApiError, apiErrors, etcdFailure} from './api-errors.js'
 import {printerFor} from './tables/printers.js'
 import {type IncludeObject, toTable, wantsTable} from './tables/table.js'
 import {VersionConversionHandlers} from './version-conversion.js'
@@ -143,6 +144,9 @@ export class ApiServer {
     this.metrics = new MetricsApi(this.scheme, this.registry, () => this.clock.nowMilliseconds())
   }
 
+  /** The raft entry that committed a revision, where the store's members run in this process. */
+  private readonly raftPositionOf = (revision: number): RaftPosition | null => this.registry.store.raftPositionOf?.(revision) ?? null
+
   /** The etcd key of the object a request names (null for a resource the scheme does not hold). */
   private readonly keyOf = (info: RequestInfo, name: string): string | null => {
     const definition = this.scheme.resource(info.group, info.version, info.resource)
@@ -203,7 +207,7 @@ export class ApiServer {
     }
     this.audit?.(auditEvent({auditId: this.newAuditId(), request, response, ...context, receivedMilliseconds, completedMilliseconds: this.clock.nowMilliseconds()}))
     if (this.changes) {
-      const change = changeRecordOf({info: context.info, user: context.user, status: response.status, body: response.body, userAgent: request.headers?.['user-agent'], trail, key: this.keyOf, now: this.clock.nowMilliseconds()})
+      const change = changeRecordOf({info: context.info, user: context.user, status: response.status, body: response.body, userAgent: request.headers?.['user-agent'], trail, key: this.keyOf, raftPosition: this.raftPositionOf, now: this.clock.nowMilliseconds()})
       if (change) this.changes.record(change)
     }
     return response

@@ -6,7 +6,7 @@ import {DecodeError, decodeObject} from '../api/decode.js'
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
 import type {Schema} from '../api/schema.js'
-import {apiErrors} from './status.js'
+import {apiErrors} from './api-errors.js'
 import {goJsonSyntaxError} from './stored-decode.js'
 
 /** kube-apiserver refuses request bodies over 3 MiB. */

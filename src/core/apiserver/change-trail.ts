@@ -4,6 +4,7 @@
 // server hands one record per successful write to a sink; nothing is kept when there is none.
 import {AsyncLocalStorage} from 'node:async_hooks'
 import {isJsonObject, type KubeObject} from '../api/object.js'
+import type {RaftPosition} from '../etcd/api.js'
 import type {UserInfo} from './authentication/user.js'
 import type {RequestInfo} from './request.js'
 
@@ -24,6 +25,9 @@ export interface ChangeRecord {
   /** The etcd key and the revision the write landed at (the object's resourceVersion; 0 when the answer did not say, as a binding's). */
   readonly key: string
   readonly revision: number
+  /** The raft entry that committed the write (its term and index), when the members run in the API server's process. */
+  readonly raftTerm?: number
+  readonly raftIndex?: number
   /** The uids of the object's owners (so a trace can walk Deployment → ReplicaSet → Pod). */
   readonly owners?: readonly string[]
   /** Admission plugins that changed the object, then those that checked it. */
@@ -71,7 +75,18 @@ function productOf(userAgent: unknown): string | undefined {
 }
 
 /** The record of a request's answer, or null when it changed nothing worth keeping. */
-export function changeRecordOf(input: {info: RequestInfo | null; user: UserInfo | null; status: number; body: unknown; userAgent: unknown; trail: AdmissionTrail | null; key: (info: RequestInfo, name: string) => string | null; now: number}): ChangeRecord | null {
+export function changeRecordOf(input: {
+  info: RequestInfo | null
+  user: UserInfo | null
+  status: number
+  body: unknown
+  userAgent: unknown
+  trail: AdmissionTrail | null
+  key: (info: RequestInfo, name: string) => string | null
+  /** The raft entry of a revision, where the store can tell. */
+  raftPosition: (revision: number) => RaftPosition | null
+  now: number
+}): ChangeRecord | null {
   const {info, status, body} = input
   if (!info?.isResourceRequest || !writeVerbs.has(info.verb) || status >= 300 || unrecordedResources.has(info.resource)) return null
   // A node's heartbeat (its status every 10 s) is not part of any object's story.
@@ -97,6 +112,12 @@ export function changeRecordOf(input: {info: RequestInfo | null; user: UserInfo 
     code: status,
     key,
     revision,
+  }
+  // A delete answers with the object as it was stored before: its revision is not the delete's.
+  const position = revision > 0 && info.verb !== 'delete' ? input.raftPosition(revision) : null
+  if (position) {
+    record.raftTerm = position.term
+    record.raftIndex = position.index
   }
   const agent = productOf(input.userAgent)
   if (agent) record.agent = agent

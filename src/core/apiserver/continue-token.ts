@@ -1,6 +1,6 @@
 // List continue tokens as kube-apiserver encodes them: base64 of
 // {"v":"meta.k8s.io/v1","rv":<revision>,"start":"<key after the prefix>\u0000"}.
-import {apiErrors} from './status.js'
+import {apiErrors} from './api-errors.js'
 
 interface TokenBody {
   v: string

@@ -12,7 +12,7 @@ import type {DeleteOptions, Registry} from './registry.js'
 import type {ResourceHandlers} from './handlers.js'
 import {listPrefix} from './keys.js'
 import {objectFromStored} from './registry.js'
-import {apiErrors} from './status.js'
+import {apiErrors} from './api-errors.js'
 
 const violationMessage = "Cannot evict pod as it would violate the pod's disruption budget."
 /** kube's MaxDisruptedPodSize: evictions the disruption controller has not confirmed yet, at most. */

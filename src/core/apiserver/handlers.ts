@@ -15,7 +15,7 @@ import {type DeleteOptions, type DeleteResult, type Registry, strategyOf, type W
 import type {ApiRequest, RequestInfo} from './request.js'
 import {scaleOf, scaleSchema, withReplicas} from './scale.js'
 import type {ServiceAllocator} from './service-allocation.js'
-import {ApiError, apiErrors} from './status.js'
+import {ApiError, apiErrors} from './api-errors.js'
 import {serverSideApply} from './server-side-apply.js'
 import type {Clock} from '../util/clock.js'
 

@@ -7,7 +7,7 @@ import {listPageObjectsMax, type StoreEvent, StoreError, type StoreWatch} from '
 import {decodeContinue, encodeContinue} from './continue-token.js'
 import {listPrefix} from './keys.js'
 import {objectFromStored, type Registry, storeFailure, strategyOf} from './registry.js'
-import {ApiError, apiErrors} from './status.js'
+import {ApiError, apiErrors} from './api-errors.js'
 import type {Clock} from '../util/clock.js'
 
 /** A filtered list reads at most this many stored objects before it answers with what it has. */

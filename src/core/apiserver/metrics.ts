@@ -6,7 +6,7 @@ import {labelSelectorFromObject, matchesLabels, parseLabelSelector} from '../api
 import {containerUsage, cpuLoadOf, isUsingResources, podUsage, systemMemoryBytesPerNode, systemMilliCpuPerNode} from '../api/simulated-usage.js'
 import {listPrefix, objectKey} from './keys.js'
 import {objectFromStored, type Registry} from './registry.js'
-import {apiErrors} from './status.js'
+import {apiErrors} from './api-errors.js'
 import type {RequestInfo} from './request.js'
 
 /** metrics-server's default resolution. */

@@ -15,7 +15,7 @@ import {FileCredentials} from './authentication/credentials.js'
 import type {RbacChanges} from './authorization/rbac-feed.js'
 import {ensureBootstrapped} from './bootstrap.js'
 import {ensureAdminKubeconfig} from './kubeconfig.js'
-import {etcdFailure, type Status} from './status.js'
+import {etcdFailure, type Status} from './api-errors.js'
 import type {ContainerStreams} from './pod-logs.js'
 
 export interface KubernetesOptions {
@@ -80,7 +80,7 @@ export async function openKubernetes(options: KubernetesOptions): Promise<Kubern
   const requestTimeoutMilliseconds = etcdRequestTimeoutOf(options.environment)
   // Reads need no writer lock: the embedded cluster opens on the first write.
   const store = servers.length > 0
-    ? openRealEtcdStore(servers)
+    ? await openRealEtcdStore(servers)
     : new LazyEmbeddedStore(folder, {
       clock,
       etcdUser: credentials.etcdClient(),

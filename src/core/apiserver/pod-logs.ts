@@ -4,7 +4,7 @@
 // waiting, a missing previous run or an unknown container, and the log's query options
 // (timestamps, sinceSeconds/sinceTime, tailLines, limitBytes).
 import type {KubeObject} from '../api/object.js'
-import {apiErrors} from './status.js'
+import {apiErrors} from './api-errors.js'
 
 type ContainerStatus = {name: string; restartCount?: number; state?: {waiting?: {reason?: string}; running?: {startedAt?: string}; terminated?: {startedAt?: string; finishedAt?: string; exitCode?: number}}; lastState?: {terminated?: {startedAt?: string; finishedAt?: string; exitCode?: number}}}
 type Container = {name: string; image?: string}

@@ -12,7 +12,7 @@ import {strategyFor, type Strategy} from '../api/strategies/index.js'
 import {type Store, StoreError, type StoredObject, type WriteOptions as StoreWriteOptions} from '../store/store.js'
 import {objectKey} from './keys.js'
 import {recordUpdate} from './managed-fields.js'
-import {ApiError, apiErrors, etcdFailure} from './status.js'
+import {ApiError, apiErrors, etcdFailure} from './api-errors.js'
 
 /** An update without a resourceVersion retries on a concurrent write at most this often. */
 export const unconditionalUpdateAttemptsMax = 16

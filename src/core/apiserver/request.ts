@@ -1,7 +1,7 @@
 // Requests in the shape kube-apiserver receives them (method, path, query, headers, body), and
 // the request info it derives from the path: API group, version, namespace, resource, name,
 // subresource and verb.
-import {apiErrors} from './status.js'
+import {apiErrors} from './api-errors.js'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 

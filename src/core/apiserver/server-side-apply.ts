@@ -5,7 +5,7 @@
 import {cloneJson, isJsonObject, jsonEqual, type JsonObject, type KubeObject} from '../api/object.js'
 import {resolve, type Schema, fieldSchema} from '../api/schema.js'
 import {entriesOf, type FieldSet, fieldSetOf, formatPath, hasPath, leafPaths, type ManagedFieldsEntry, removeAt, removePaths, valueAt} from './managed-fields.js'
-import {ApiError} from './status.js'
+import {ApiError} from './api-errors.js'
 import {goJsonCompact} from '../printers/kubectl/go-json.js'
 
 

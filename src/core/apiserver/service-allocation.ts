@@ -16,7 +16,7 @@ import {
   serviceClusterIpRange,
   serviceNodePortRange,
 } from './range-allocation.js'
-import {apiErrors} from './status.js'
+import {apiErrors} from './api-errors.js'
 
 const serviceKind = {group: '', kind: 'Service'}
 

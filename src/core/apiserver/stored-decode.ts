@@ -5,7 +5,7 @@
 // with `{`, else YAML and last base64-wrapped data, so the error a user sees is encoding/json's
 // or encoding/base64's; they are reproduced here.
 import type {KubeObject} from '../api/object.js'
-import {apiErrors} from './status.js'
+import {apiErrors} from './api-errors.js'
 
 const decoder = new TextDecoder()
 

@@ -10,7 +10,7 @@ import {type ApiResponse, fieldValidationOf, header, type ResourceHandlers, type
 import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError} from './patch.js'
 import type {Registry} from './registry.js'
 import type {ApiRequest, RequestInfo} from './request.js'
-import {ApiError, apiErrors} from './status.js'
+import {ApiError, apiErrors} from './api-errors.js'
 
 /** A patch in the served version is retried this often when the object changes under it. */
 export const convertedPatchAttemptsMax = 8

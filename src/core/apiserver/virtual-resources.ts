@@ -25,7 +25,7 @@ import {type ApiResponse, fieldValidationOf, header} from './handlers.js'
 import type {Eviction} from './eviction.js'
 import type {Registry} from './registry.js'
 import type {ApiRequest, RequestInfo} from './request.js'
-import {apiErrors} from './status.js'
+import {apiErrors} from './api-errors.js'
 
 type Json = Record<string, unknown>
 

@@ -158,4 +158,12 @@ export interface EtcdClient {
   readonly maintenance: MaintenanceApi
   readonly watch: WatchApi
   close(): Promise<void>
+  /** The raft entry that made `revision`, where the members run in this process (absent over the network). */
+  raftPositionOf?(revision: number): RaftPosition | null
+}
+
+/** The raft entry that committed a change: what `kubemu trace` shows beside its revision. */
+export interface RaftPosition {
+  readonly term: number
+  readonly index: number
 }

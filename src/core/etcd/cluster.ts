@@ -10,6 +10,7 @@ import {type Clock, systemClock} from '../util/clock.js'
 import {nextMacrotask} from '../util/macrotask.js'
 import {SeededRandom} from '../util/random.js'
 import {clusterRandomness} from '../seed.js'
+import type {RaftPosition} from './api.js'
 import {type ClusterLayout, type MemberLayout, defaultLayout} from './layout.js'
 import {EtcdMember, snapshotEveryEntriesDefault} from './member.js'
 import {InProcessTransport} from './transport.js'
@@ -160,6 +161,15 @@ export class EmbeddedCluster {
 
   members(): EtcdMember[] {
     return [...this.membersByName.values()]
+  }
+
+  /** The raft entry that made `revision`, as the first member that remembers it tells (all agree: raft's log matching). */
+  raftPositionOf(revision: number): RaftPosition | null {
+    for (const member of this.membersByName.values()) {
+      const position = member.raftPositionOf(revision)
+      if (position) return position
+    }
+    return null
   }
 
   member(name: string): EtcdMember | null {

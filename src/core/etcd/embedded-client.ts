@@ -24,7 +24,7 @@ import type {
   TxnResponse,
 } from '../mvcc/types.js'
 import {type AuthRequest, hashPassword} from '../mvcc/auth-store.js'
-import type {AlarmMember, AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, MemberInfo, StatusResponse, WatchApi} from './api.js'
+import type {AlarmMember, AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, MemberInfo, RaftPosition, StatusResponse, WatchApi} from './api.js'
 import {type EmbeddedCluster, nextRequestId} from './cluster.js'
 import type {EtcdMember} from './member.js'
 import {Membership} from './membership.js'
@@ -88,6 +88,10 @@ export class EmbeddedClient implements EtcdClient {
   private credentialsChecked = false
   private tokenCounter = 0
   private readonly quotaBytes: number
+
+  raftPositionOf(revision: number): RaftPosition | null {
+    return this.embedded.raftPositionOf(revision)
+  }
 
   constructor(
     readonly embedded: EmbeddedCluster,

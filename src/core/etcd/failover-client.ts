@@ -5,7 +5,7 @@
 // concurrent ones keep sharing raft batches (group commit).
 import {EtcdError, etcdErrors} from '../mvcc/errors.js'
 import type {ResponseHeader} from '../mvcc/types.js'
-import type {AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, WatchApi} from './api.js'
+import type {AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, RaftPosition, WatchApi} from './api.js'
 import {type EmbeddedCluster, UnproposedError} from './cluster.js'
 import {EmbeddedClient} from './embedded-client.js'
 import type {EtcdMember} from './member.js'
@@ -44,6 +44,10 @@ export class FailoverClient implements EtcdClient {
   /** The member requests go to while it serves them (sticky, as clientv3's pinned endpoint). */
   private pinned: string
   private readonly timeoutMilliseconds: number
+
+  raftPositionOf(revision: number): RaftPosition | null {
+    return this.embedded.raftPositionOf(revision)
+  }
 
   constructor(
     readonly embedded: EmbeddedCluster,

@@ -6,6 +6,7 @@ import {type ConfChange, type ConfState, type Entry, EntryType, type Message, ty
 import {MemberDatabase} from '../storage/member-database.js'
 import {assert} from '../util/assert.js'
 import {decodeValue, encodeValue} from '../util/codec.js'
+import type {RaftPosition} from './api.js'
 import type {ClusterLayout, MemberLayout} from './layout.js'
 import {MemberMetrics} from './metrics.js'
 import type {InProcessTransport} from './transport.js'
@@ -42,6 +43,9 @@ interface AppliedBatch {
 
 const noneApplied: AppliedBatch = {outcomes: [], events: [], revision: 0}
 
+/** The newest revisions whose raft entry a member remembers (in memory, for this process's trace records). */
+export const revisionPositionsRememberedMax = 50_000
+
 /**
  * One etcd member in this process: its database, its raft node and its state machine, and the
  * driver step that moves a Ready through persist → send → apply → advance.
@@ -53,6 +57,8 @@ export class EtcdMember {
   readonly metrics = new MemberMetrics()
   private readonly readWaiters = new Map<string, (index: number) => void>()
   private readonly watchListeners = new Set<WatchListener>()
+  /** Revision → the entry that made it, newest last (bounded by revisionPositionsRememberedMax). */
+  private readonly positionsByRevision = new Map<number, RaftPosition>()
   private cleanShutdownMarkerOnDisk: boolean
   private lastSnapshotIndex: number
   private persistedTerm: number
@@ -97,8 +103,10 @@ export class EtcdMember {
       snapshot: persisted.snapshot,
       entries: persisted.entries,
       applied,
-      resumeLeader,
     })
+    // After a clean stop, the leader of the restored term leads again without an election.
+    if (resumeLeader === layout.id && this.raft.isVoter(layout.id)) this.raft.resumeLeading()
+    else if (resumeLeader) this.raft.resumeFollowing(resumeLeader)
     this.cleanShutdownMarkerOnDisk = database.getMeta(metaCleanShutdown) !== null
   }
 
@@ -306,12 +314,23 @@ export class EtcdMember {
       const outcome = this.stateMachine.apply(request)
       if (outcome.ok) {
         events.push(...outcome.events)
+        if (outcome.events.length > 0) this.rememberPosition(outcome.revision, entry)
         revision = Math.max(revision, outcome.revision)
       }
       if (this.waiters.has(request.id)) outcomes.push([request.id, outcome])
     }
     this.stateMachine.setAppliedIndex(entries[entries.length - 1]!.index)
     return {outcomes, events, revision}
+  }
+
+  private rememberPosition(revision: number, entry: Entry): void {
+    this.positionsByRevision.set(revision, {term: entry.term, index: entry.index})
+    if (this.positionsByRevision.size > revisionPositionsRememberedMax) this.positionsByRevision.delete(this.positionsByRevision.keys().next().value!)
+  }
+
+  /** The raft entry that made `revision`, if this member applied it in this process and still remembers it. */
+  raftPositionOf(revision: number): RaftPosition | null {
+    return this.positionsByRevision.get(revision) ?? null
   }
 
   /** Answers the requests and watches of a batch of applies, once it is committed. */

@@ -3,7 +3,7 @@
 import type {EmbeddedClient} from '../etcd/embedded-client.js'
 import {commandTimeoutMillisecondsDefault, etcdVersion} from '../etcd/version.js'
 import {defaultLayout} from '../etcd/layout.js'
-import {ReadOnlyMember} from '../etcd/read-only.js'
+import {ReadOnlyMember} from '../etcd/read-only-member.js'
 import {openClusterClock} from '../host/clock.js'
 import {clusterFolder} from '../home.js'
 import {EtcdError, clientErrorText} from '../mvcc/errors.js'

@@ -1,6 +1,6 @@
 // What every etcdctl verb shares: its context, exit codes, errors, flag helpers.
 import type {EtcdClient} from '../etcd/api.js'
-import type {ReadOnlyMember} from '../etcd/read-only.js'
+import type {ReadOnlyMember} from '../etcd/read-only-member.js'
 import {prefixEnd} from '../mvcc/key-range.js'
 import type {OutputFormat} from '../printers/etcdctl.js'
 import type {FlagSpec, ParsedFlags} from './flags.js'

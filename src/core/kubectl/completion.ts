@@ -33,6 +33,19 @@ const outputFormats = ['json', 'yaml', 'name', 'go-template', 'go-template-file'
 const typeAndNameVerbs = new Set(['annotate', 'delete', 'describe', 'edit', 'get', 'label', 'patch'])
 /** Verbs whose first argument is a pod, or a kind that holds pods then its name. */
 const podVerbs = new Set(['attach', 'exec', 'logs', 'port-forward'])
+/** The flags kubectl 1.32 marks required (cobra's MarkFlagRequired), which cobra offers even without a '-'. */
+const requiredFlags: Readonly<Record<string, readonly string[]>> = {
+  'autoscale': ['max'],
+  'create clusterrolebinding': ['clusterrole'],
+  'create cronjob': ['image', 'schedule'],
+  'create deployment': ['image'],
+  'create service externalname': ['external-name'],
+  'run': ['image'],
+  'scale': ['replicas'],
+}
+/** Commands that complete the kinds they scale, then their names. */
+const scalableVerbs = new Set(['autoscale', 'scale'])
+const scalableTypes = ['deployment', 'replicaset', 'replicationcontroller', 'statefulset']
 /** Each shell's script, read on first use. */
 let scripts: Record<string, string> | null = null
 
@@ -115,6 +128,14 @@ function flagCompletions(resolved: Resolved, given: ReadonlySet<string>, toCompl
   return completions
 }
 
+/** cobra's completeRequireFlags: the command's required flags not given yet, whose name starts with what is typed. */
+function requiredFlagCompletions(resolved: Resolved, given: ReadonlySet<string>, toComplete: string, environment: NodeJS.ProcessEnv): string[] {
+  const required = requiredFlags[resolved.path] ?? []
+  if (required.length === 0) return []
+  const usages = flagUsages(resolved.path, environment)
+  return required.filter((name) => !given.has(name) && `--${name}`.startsWith(toComplete)).map((name) => `--${name}\t${usages.get(name)?.usage ?? ''}`)
+}
+
 /** The global flags given on the line, to read the cluster the line names (context, namespace, kubeconfig…). */
 function globalArguments(prior: readonly string[], verb: KubectlVerb | null): string[] {
   try {
@@ -186,6 +207,17 @@ export async function complete(words: readonly string[], verbs: readonly Kubectl
       // cobra's help command and kubectl's options, which the root's help names only in its footer.
       if (verb === null) commands.push({name: 'help', description: 'Help about any command'}, {name: 'options', description: 'Print the list of flags inherited by all commands'})
       completions = commands.filter((command) => command.name.startsWith(toComplete)).sort((left, right) => (left.name < right.name ? -1 : 1)).map((command) => `${command.name}\t${command.description}`)
+    } else if (scalableVerbs.has(resolved.path)) {
+      // kubectl's SpecifiedResourceTypeAndNameCompletionFunc, after cobra's required flags.
+      completions = requiredFlagCompletions(resolved, given, toComplete, environment)
+      if (positionals.length === 0 && toComplete.includes('/')) {
+        if (scalableTypes.includes(toComplete.slice(0, toComplete.indexOf('/')))) completions.push(...(await typedNames(run, globals, toComplete)))
+      } else if (positionals.length === 0) completions.push(...scalableTypes.filter((type) => type.startsWith(toComplete)))
+      else if (positionals.length === 1 && !positionals[0]!.includes('/')) completions.push(...(await names(run, positionals[0]!, globals, toComplete)))
+    } else if (requiredFlags[resolved.path] && !typeAndNameVerbs.has(resolved.path)) {
+      // Commands without a completion function of their own: their required flags, then the shell's file names.
+      completions = requiredFlagCompletions(resolved, given, toComplete, environment)
+      directive = 0
     } else if (resolved.path === 'completion') {
       if (positionals.length === 0) completions = completionShells.filter((shell) => shell.startsWith(toComplete))
     } else if (typeAndNameVerbs.has(resolved.path)) {

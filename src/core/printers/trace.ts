@@ -5,7 +5,8 @@ import type {Trace, TraceStep} from '../trace/trace.js'
 function stepLines(step: TraceStep, index: number): string[] {
   const head = `${String(index + 1).padStart(3)}  ${step.time}  ${step.component}${step.via ? `  ← ${step.via}` : ''}`
   if (step.verb === 'event') return [head, `     event ${step.reason ?? ''}: ${step.message ?? ''}`]
-  const landed = step.key ? `, etcd ${step.key}${step.revision !== null ? ` @ revision ${step.revision}` : ''}` : ''
+  const committed = step.raft ? ` (raft term ${step.raft.term}, index ${step.raft.index})` : ''
+  const landed = step.key ? `, etcd ${step.key}${step.revision !== null ? ` @ revision ${step.revision}${committed}` : ''}` : ''
   const lines = [head, `     ${step.verb} ${step.target}${step.namespace ? ` -n ${step.namespace}` : ''} → ${step.code ?? ''}${landed}`]
   if (step.mutatedBy.length > 0 || step.validatedBy.length > 0) {
     const parts = []

@@ -1,7 +1,7 @@
 import {assert} from '../util/assert.js'
 import {RaftLog} from './log.js'
 import type {Progress} from './progress.js'
-import {ReadOnly} from './read-only.js'
+import {ReadOnly} from './read-index.js'
 import {ProgressTracker} from './tracker.js'
 import {
   type ConfChange,
@@ -41,11 +41,6 @@ export interface RaftConfig {
   readonly snapshot: Snapshot | null
   readonly entries: readonly Entry[]
   readonly applied: number
-  /**
-   * The leader of `hardState.term` when the previous process stopped cleanly. Resuming with it
-   * avoids an election between one-shot commands; it must be null after a crash.
-   */
-  readonly resumeLeader: NodeId | null
   /**
    * A leader counts its own new entries toward the commit only once the application reports
    * them on disk (appendedDurably), as etcd-io/raft's asynchronous storage writes do; the
@@ -99,11 +94,6 @@ export class Raft {
     this.tracker = new ProgressTracker(config.inflightMessagesMax)
     this.tracker.restore(confState, this.log.lastIndex() + 1)
     this.becomeFollower(this.term, '')
-    if (config.resumeLeader === this.id && this.isVoter(this.id)) {
-      this.resumeAsLeader()
-    } else if (config.resumeLeader) {
-      this.lead = config.resumeLeader
-    }
     this.previousHardState = this.hardState()
     this.previousSoftState = this.softState()
   }
@@ -131,7 +121,7 @@ export class Raft {
   }
 
   campaign(): void {
-    this.step(emptyMessage('MsgHup' as MessageType, this.id, '', 0))
+    this.step(emptyMessage('MsgHup', this.id, '', 0))
   }
 
   transferLeadership(transferee: NodeId): void {
@@ -169,10 +159,6 @@ export class Raft {
   }
 
   step(message: Message): void {
-    if ((message.type as string) === 'MsgHup') {
-      this.handleHup()
-      return
-    }
     if (message.term > this.term) {
       if (!this.acceptHigherTerm(message)) return
     } else if (message.term !== 0 && message.term < this.term) {
@@ -180,6 +166,9 @@ export class Raft {
       return
     }
     switch (message.type) {
+      case 'MsgHup':
+        this.handleHup()
+        return
       case 'MsgVote':
       case 'MsgPreVote':
         this.handleVoteRequest(message)
@@ -268,6 +257,37 @@ export class Raft {
     return progress ? {match: progress.match, next: progress.next, state: progress.state} : null
   }
 
+  // ---- restored leadership -----------------------------------------------------------------
+  // Whether a restarted member skips the election is the driver's call (it alone knows the
+  // previous process stopped cleanly, and which members run now); these only carry it out. Both
+  // restore state as the constructor does, so the first Ready does not report it as news.
+
+  /** Leads the restored term again, with no election: only right when this member led it at a clean stop. */
+  resumeLeading(): void {
+    assert(this.state === StateType.Follower && this.lead === '', `only a freshly restored member resumes leading, not a ${this.state}`)
+    assert(this.isVoter(this.id), `member ${this.id} is not a voter and cannot resume leading`)
+    this.reset(this.term)
+    this.lead = this.id
+    this.vote = this.vote === '' ? this.id : this.vote
+    this.state = StateType.Leader
+    this.progressOfSelf().becomeReplicate()
+    this.pendingConfIndex = this.log.lastIndex()
+    this.tracker.markAllActive()
+    this.rebaseRestoredState()
+  }
+
+  /** Follows `lead`, the leader of the restored term at a clean stop, as if its heartbeat had just come. */
+  resumeFollowing(lead: NodeId): void {
+    assert(this.state === StateType.Follower && this.lead === '', `only a freshly restored member resumes following, not a ${this.state}`)
+    this.lead = lead
+    this.rebaseRestoredState()
+  }
+
+  private rebaseRestoredState(): void {
+    this.previousHardState = this.hardState()
+    this.previousSoftState = this.softState()
+  }
+
   // ---- term handling -----------------------------------------------------------------------
 
   private acceptHigherTerm(message: Message): boolean {
@@ -316,7 +336,7 @@ export class Raft {
     this.electionElapsed++
     if (this.isVoter(this.id) && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0
-      this.handleHup()
+      this.step(emptyMessage('MsgHup', this.id, '', 0))
     }
   }
 
@@ -415,15 +435,6 @@ export class Raft {
     this.broadcastAppend()
   }
 
-  private resumeAsLeader(): void {
-    this.reset(this.term)
-    this.lead = this.id
-    this.vote = this.vote === '' ? this.id : this.vote
-    this.state = StateType.Leader
-    this.progressOfSelf().becomeReplicate()
-    this.pendingConfIndex = this.log.lastIndex()
-    this.tracker.markAllActive()
-  }
 
   private reset(term: number): void {
     if (term !== this.term) {

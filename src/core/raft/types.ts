@@ -49,6 +49,8 @@ export interface Snapshot {
 }
 
 export type MessageType =
+  /** Local: start a campaign (an election, or a pre-election with pre-vote), as a tick that times out does. */
+  | 'MsgHup'
   | 'MsgProp'
   | 'MsgApp'
   | 'MsgAppResp'

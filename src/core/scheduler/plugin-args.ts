@@ -50,6 +50,13 @@ export interface NodeResourcesBalancedAllocationArgs {
   readonly resources: readonly ResourceSpec[]
 }
 
+export interface VolumeBindingArgs {
+  /** How long PreBind waits for the pod's claims to bind before the attempt fails (kube's default: 600). */
+  readonly bindTimeoutSeconds: number
+  /** Scoring by volume capacity: behind the VolumeCapacityPriority feature gate, which is off in 1.32. */
+  readonly shape?: readonly UtilizationShapePoint[]
+}
+
 /** How kubemu reads, defaults and checks one plugin's args. */
 export interface ArgsKind<T> {
   /** Reads the args (strict) and fills kube's defaults; `undefined` gives the defaults. */
@@ -247,6 +254,31 @@ export const nodeResourcesBalancedAllocationArgs: ArgsKind<NodeResourcesBalanced
       seen.add(resource.name)
       if (resource.weight !== 1) errors.push(fieldError.invalid(where.child('weight'), resource.weight, 'must be 1'))
     })
+    return errors
+  },
+}
+
+/** kube-scheduler's default bindTimeoutSeconds (SetDefaults_VolumeBindingArgs). */
+export const volumeBindTimeoutSecondsDefault = 600
+
+export const volumeBindingArgs: ArgsKind<VolumeBindingArgs> = {
+  read(value) {
+    const context = {struct: 'VolumeBindingArgs', path: ''}
+    const object = strictObject(value, context, ['kind', 'apiVersion', 'bindTimeoutSeconds', 'shape'], 'v1.VolumeBindingArgs')
+    const shape = optionalList(object, 'shape', context, '[]v1.UtilizationShapePoint', (element, path) => {
+      const point = strictObject(element, {struct: context.struct, path}, ['utilization', 'score'], 'v1.UtilizationShapePoint')
+      return {utilization: optionalInteger(point, 'utilization', {struct: context.struct, path}) ?? 0, score: optionalInteger(point, 'score', {struct: context.struct, path}) ?? 0}
+    })
+    return {bindTimeoutSeconds: optionalInteger(object, 'bindTimeoutSeconds', context, 'int64') ?? volumeBindTimeoutSecondsDefault, ...(shape ? {shape} : {})}
+  },
+  validate(path, args) {
+    const errors: FieldError[] = []
+    if (args.bindTimeoutSeconds < 0) errors.push(fieldError.invalid(at(path, 'bindTimeoutSeconds'), args.bindTimeoutSeconds, 'invalid BindTimeoutSeconds, should not be a negative value'))
+    // The feature gate is off: a shape would take effect the day it turns on, so kube refuses it now.
+    if (args.shape) {
+      const points = args.shape.map((point) => `config.UtilizationShapePoint{Utilization:${point.utilization}, Score:${point.score}}`).join(', ')
+      errors.push(fieldError.invalid(at(path, 'shape'), {goString: `[]config.UtilizationShapePoint{${points}}`}, 'unexpected field `shape`, remove it or turn on the feature gate VolumeCapacityPriority'))
+    }
     return errors
   },
 }

@@ -4,7 +4,7 @@
 // checks, with its errors (an unknown plugin, one at a point it does not implement, twice at one).
 import {defaultSchedulerConfiguration, type Plugins, type ProfileConfiguration, type SchedulerConfiguration, neededPlugins, SchedulerConfigurationError} from './configuration.js'
 import type {SchedulerPlugin} from './framework.js'
-import type {PodTopologySpreadArgs} from './plugin-args.js'
+import {type PodTopologySpreadArgs, type VolumeBindingArgs, volumeBindTimeoutSecondsDefault} from './plugin-args.js'
 import {type ExtensionPoint, extensionPoints, pluginRegistry} from './registry.js'
 import {aggregateText, type FieldError} from '../api/field-errors.js'
 
@@ -30,6 +30,8 @@ export interface Profile {
   /** The configuration's scheduling-queue backoff, which every profile of a scheduler shares. */
   readonly podInitialBackoffSeconds: number
   readonly podMaxBackoffSeconds: number
+  /** VolumeBinding's bindTimeoutSeconds: how long a pod waits in PreBind for its claims to bind. */
+  readonly volumeBindTimeoutSeconds: number
 }
 
 /** The Go interface each extension point's plugins implement, as the framework's errors name it. */
@@ -130,6 +132,7 @@ function buildProfile(configuration: ProfileConfiguration, scheduler: SchedulerC
     defaultConstraints: instances.has('PodTopologySpread') && spreadsByDefault(args.get('PodTopologySpread') as PodTopologySpreadArgs | undefined),
     podInitialBackoffSeconds,
     podMaxBackoffSeconds,
+    volumeBindTimeoutSeconds: (args.get('VolumeBinding') as VolumeBindingArgs | undefined)?.bindTimeoutSeconds ?? volumeBindTimeoutSecondsDefault,
   }
 }
 

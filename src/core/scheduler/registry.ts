@@ -2,7 +2,7 @@
 // extension points the plugin implements, how its args are read, and how it is built from them.
 // A configuration may name only these plugins (kube-scheduler's `… "Foo" does not exist` otherwise).
 import type {SchedulerPlugin} from './framework.js'
-import {type ArgsKind, defaultPreemptionArgs, interPodAffinityArgs, nodeAffinityArgs, nodeResourcesBalancedAllocationArgs, nodeResourcesFitArgs, podTopologySpreadArgs} from './plugin-args.js'
+import {type ArgsKind, defaultPreemptionArgs, interPodAffinityArgs, nodeAffinityArgs, nodeResourcesBalancedAllocationArgs, nodeResourcesFitArgs, podTopologySpreadArgs, volumeBindingArgs} from './plugin-args.js'
 import {interPodAffinityPlugin} from './plugins/inter-pod-affinity.js'
 import {imageLocality, nodeAffinityPlugin, nodeName, nodePorts, nodeUnschedulable, taintToleration} from './plugins/node-plugins.js'
 import {nodeResourcesBalancedAllocationPlugin, nodeResourcesFitPlugin} from './plugins/node-resources.js'
@@ -47,7 +47,7 @@ export const pluginRegistry: Readonly<Record<string, RegisteredPlugin>> = {
   NodeResourcesFit: plugin(['preFilter', 'filter', 'preScore', 'score'], nodeResourcesFitPlugin, nodeResourcesFitArgs, true),
   VolumeRestrictions: plugin(['preFilter', 'filter'], builtIn('VolumeRestrictions')),
   NodeVolumeLimits: plugin(['preFilter', 'filter'], builtIn('NodeVolumeLimits')),
-  VolumeBinding: plugin(['preFilter', 'filter', 'reserve', 'preBind', 'preScore', 'score'], () => volumeBinding),
+  VolumeBinding: plugin(['preFilter', 'filter', 'reserve', 'preBind', 'preScore', 'score'], () => volumeBinding, volumeBindingArgs),
   VolumeZone: plugin(['preFilter', 'filter'], builtIn('VolumeZone')),
   PodTopologySpread: plugin(['preFilter', 'filter', 'preScore', 'score'], podTopologySpreadPlugin, podTopologySpreadArgs),
   InterPodAffinity: plugin(['preFilter', 'filter', 'preScore', 'score'], interPodAffinityPlugin, interPodAffinityArgs),

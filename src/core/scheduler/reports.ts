@@ -31,8 +31,13 @@ export interface SchedulingReport {
   readonly profile: string
   /** Each score plugin's weight in that profile. */
   readonly weights: Record<string, number>
-  /** `Scheduled to NODE` or `Unschedulable`. */
+  /** `Scheduled to NODE`, `Unschedulable`, or `Waiting for volumes to bind on NODE`. */
   readonly outcome: string
+  /**
+   * While VolumeBinding's PreBind waits for the pod's claims: the chosen node and since when (cluster
+   * milliseconds), so a scheduler started by a later command keeps the same bindTimeoutSeconds deadline.
+   */
+  readonly waitingForVolumes?: {readonly node: string; readonly sinceMilliseconds: number}
   readonly evaluatedNodes: number
   readonly feasibleNodes: number
   /** The best scored nodes, then the rejected ones (at most attemptNodesRecordedMax). */

@@ -55,7 +55,7 @@ export class Scheduler implements ControlLoop {
   private readonly owners: PodOwners | null
   private readonly volumeLister: VolumeLister
   /** Pods whose node is chosen, waiting for their WaitForFirstConsumer claims to bind (VolumeBinding's PreBind). */
-  private readonly waitingForVolumes = new Map<string, string>()
+  private readonly waitingForVolumes = new Map<string, {readonly node: string; readonly deadlineMilliseconds: number}>()
   private readonly backoff: PodBackoff
 
   constructor(
@@ -194,11 +194,21 @@ export class Scheduler implements ControlLoop {
       this.reportsSwept = true
       this.reports.retain(new Set(this.pods.list().map((pod) => String(pod.metadata.uid))))
     }
-    return this.active.size > 0 || this.backoff.hasDue(this.clock.nowMilliseconds(), collapseDelays)
+    const now = this.clock.nowMilliseconds()
+    return this.active.size > 0 || this.backoff.hasDue(now, collapseDelays) || this.bindDeadlinePassed(now)
   }
 
   nextDue(): number | null {
-    return this.backoff.nextDue()
+    const backoffDue = this.backoff.nextDue()
+    let due = backoffDue
+    for (const {deadlineMilliseconds} of this.waitingForVolumes.values()) if (due === null || deadlineMilliseconds < due) due = deadlineMilliseconds
+    return due
+  }
+
+  /** Whether a pod has waited in PreBind past its profile's bindTimeoutSeconds (a real deadline: never collapsed). */
+  private bindDeadlinePassed(now: number): boolean {
+    for (const {deadlineMilliseconds} of this.waitingForVolumes.values()) if (deadlineMilliseconds <= now) return true
+    return false
   }
 
   /** Its scheduling queue: pods to try now, and pods waiting unschedulable for a cluster change. */
@@ -207,7 +217,12 @@ export class Scheduler implements ControlLoop {
   }
 
   async process(collapseDelays = false): Promise<number> {
-    for (const [key, pod] of this.backoff.due(this.clock.nowMilliseconds(), collapseDelays)) this.active.set(key, pod)
+    const now = this.clock.nowMilliseconds()
+    for (const [key, pod] of this.backoff.due(now, collapseDelays)) this.active.set(key, pod)
+    for (const [key, {deadlineMilliseconds}] of this.waitingForVolumes) {
+      const pod = this.pods.get(key)
+      if (pod && deadlineMilliseconds <= now) this.active.set(key, pod)
+    }
     const order = (left: Pod, right: Pod) =>
       (right.spec.priority ?? 0) - (left.spec.priority ?? 0) || String(left.metadata.creationTimestamp).localeCompare(String(right.metadata.creationTimestamp))
     const queue = [...this.active.values()].sort(order)
@@ -239,11 +254,16 @@ export class Scheduler implements ControlLoop {
    * VolumeBinding's PreBind: the pod's unbound WaitForFirstConsumer claims are told the chosen
    * node, for their provisioner; true when the pod must wait for them to bind.
    */
-  private async selectNodeForClaims(pod: Pod, node: string): Promise<boolean> {
+  private async selectNodeForClaims(pod: Pod, node: string, result: ScheduleResult, profile: Profile): Promise<boolean> {
     const claims = claimsToSelectNode(pod, this.volumeLister)
     if (claims.length === 0) return false
     const key = objectKey(pod)
-    this.waitingForVolumes.set(key, node)
+    const uid = String(pod.metadata.uid)
+    // The wait began with the first attempt that chose this node, maybe in an earlier command's scheduler.
+    const before = this.reports.read(uid)?.waitingForVolumes
+    const sinceMilliseconds = before?.node === node ? before.sinceMilliseconds : this.clock.nowMilliseconds()
+    this.waitingForVolumes.set(key, {node, deadlineMilliseconds: sinceMilliseconds + profile.volumeBindTimeoutSeconds * 1000})
+    this.reports.write(uid, {...this.attemptReport(result, `Waiting for volumes to bind on ${node}`, profile), waitingForVolumes: {node, sinceMilliseconds}})
     this.unschedulable.add(key)
     for (const claim of claims) {
       if (claim.metadata.annotations?.[selectedNodeAnnotation] === node) continue
@@ -255,6 +275,37 @@ export class Scheduler implements ControlLoop {
       }
     }
     return true
+  }
+
+  /** A wait in PreBind that a scheduler before this one began (its report says so): resumed with its deadline. */
+  private resumedWait(pod: Pod, profile: Profile): {node: string; deadlineMilliseconds: number} | undefined {
+    const began = this.reports.read(String(pod.metadata.uid))?.waitingForVolumes
+    if (!began) return undefined
+    const waiting = {node: began.node, deadlineMilliseconds: began.sinceMilliseconds + profile.volumeBindTimeoutSeconds * 1000}
+    this.waitingForVolumes.set(objectKey(pod), waiting)
+    return waiting
+  }
+
+  /**
+   * PreBind gave up after bindTimeoutSeconds: the attempt fails as kube-scheduler's does (its
+   * condition and event name the plugin), and the pod goes back to the queue with backoff.
+   */
+  private async bindTimedOut(pod: Pod, running: RunningProfile): Promise<null> {
+    const key = objectKey(pod)
+    const message = `running PreBind plugin "VolumeBinding": binding volumes: context deadline exceeded`
+    const last = this.reports.read(String(pod.metadata.uid))
+    if (last) this.reports.write(String(pod.metadata.uid), {...last, time: formatTimestamp(this.clock.nowMilliseconds()), outcome: message, waitingForVolumes: undefined})
+    this.unschedulable.add(key)
+    this.backoff.failed(key, this.clock.nowMilliseconds())
+    try {
+      const condition = {type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: formatTimestamp(this.clock.nowMilliseconds()), reason: 'SchedulerError', message}
+      await this.client.patch(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {status: {conditions: [condition]}}, {subresource: 'status', type: 'strategic'})
+    } catch (error) {
+      if (isNotFound(error) || isConflict(error)) return null
+      throw error
+    }
+    await running.recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Warning', 'FailedScheduling', message)
+    return null
   }
 
   /** The binding cycle of a pod assumed on a node: pods/binding, then the Scheduled event. */
@@ -290,9 +341,14 @@ export class Scheduler implements ControlLoop {
   private async scheduleOne(pod: Pod, running: RunningProfile): Promise<{binding: Promise<void>} | null> {
     const key = objectKey(pod)
     // Still in PreBind: the pod is bound once its claims are (then their volumes pick its node).
-    if (this.waitingForVolumes.has(key) && claimsToSelectNode(pod, this.volumeLister).length > 0) {
-      this.unschedulable.add(key)
-      return null
+    const waiting = this.waitingForVolumes.get(key) ?? this.resumedWait(pod, running.profile)
+    if (waiting && claimsToSelectNode(pod, this.volumeLister).length > 0) {
+      if (this.clock.nowMilliseconds() < waiting.deadlineMilliseconds) {
+        this.unschedulable.add(key)
+        return null
+      }
+      this.waitingForVolumes.delete(key)
+      return this.bindTimedOut(pod, running)
     }
     this.waitingForVolumes.delete(key)
     const snapshot = this.snapshot()
@@ -300,7 +356,7 @@ export class Scheduler implements ControlLoop {
     const result = running.algorithm.schedule(pod, snapshot)
     if (result.node) {
       const node = result.node
-      if (await this.selectNodeForClaims(pod, node)) return null
+      if (await this.selectNodeForClaims(pod, node, result, running.profile)) return null
       this.place({...pod, spec: {...pod.spec, nodeName: node}}, node)
       // Wrapped: an async function would wait for a promise it returns.
       return {binding: this.bind(pod, node, result, running)}

@@ -5,7 +5,7 @@ import {clusterFolder} from '../home.js'
 import {runningUp} from '../host/up-marker.js'
 import {uiWatchPath} from '../ui/paths.js'
 import type {ClusterStatus} from './model.js'
-import {StatusUnavailableError} from './status.js'
+import {StatusUnavailableError} from './cluster-status.js'
 
 /** A stream line longer than this is not a snapshot `up` sent (a snapshot of a large cluster stays well below). */
 export const watchLineBytesMax = 64 * 1024 * 1024

@@ -73,6 +73,7 @@ export class KvTables {
     private readonly path: string,
   ) {
     const prepare = <R>(sql: string) => db.prepare<unknown[], R>(sql).safeIntegers(true)
+    const currentColumns = 'k.key AS key, h.value AS value, k.create_revision AS create_revision, k.mod_revision AS mod_revision, k.version AS version, k.lease AS lease'
     const historyColumns = 'h.key AS key, value, create_revision, h.revision AS mod_revision, version, lease, sub_revision, tombstone'
     // The newest row of each key at or before a revision: one range scan of the covering index
     // kv_history_by_key (key, revision), whose max per key SQLite takes in key order without
@@ -87,8 +88,9 @@ export class KvTables {
       SELECT ${historyColumns} FROM newest n CROSS JOIN kv_history h ON h.revision = n.revision AND h.key = n.key`
     this.pageCount = guarded(path, () => db.prepare<[], number>('PRAGMA page_count').pluck())
     this.statements = guarded(path, () => ({
-      get: prepare<KvRow>('SELECT key, value, create_revision, mod_revision, version, lease FROM kv WHERE key = ?'),
-      range: prepare<KvRow>('SELECT key, value, create_revision, mod_revision, version, lease FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?'),
+      // The value is the key's newest history row's: one primary-key seek per key.
+      get: prepare<KvRow>(`SELECT ${currentColumns} FROM kv k CROSS JOIN kv_history h ON h.id = k.history_id WHERE k.key = ?`),
+      range: prepare<KvRow>(`SELECT ${currentColumns} FROM kv k CROSS JOIN kv_history h ON h.id = k.history_id WHERE k.key >= ? AND k.key < ? ORDER BY k.key LIMIT ?`),
       count: prepare<{total: bigint}>('SELECT count(*) AS total FROM kv WHERE key >= ? AND key < ?'),
       rangeAt: prepare<HistoryDbRow>(`SELECT * FROM (${atRevision}) WHERE tombstone = 0 ORDER BY key LIMIT @limit`),
       getAt: prepare<HistoryDbRow>(
@@ -96,7 +98,7 @@ export class KvTables {
       ),
       countAt: prepare<{total: bigint}>(`SELECT count(*) AS total FROM (${atRevision}) WHERE tombstone = 0`),
       upsert: prepare(
-        'INSERT INTO kv (key, value, create_revision, mod_revision, version, lease) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, create_revision = excluded.create_revision, mod_revision = excluded.mod_revision, version = excluded.version, lease = excluded.lease',
+        'INSERT INTO kv (key, history_id, create_revision, mod_revision, version, lease) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET history_id = excluded.history_id, create_revision = excluded.create_revision, mod_revision = excluded.mod_revision, version = excluded.version, lease = excluded.lease',
       ),
       delete: prepare('DELETE FROM kv WHERE key = ?'),
       insertHistory: prepare(
@@ -160,10 +162,10 @@ export class KvTables {
     return guarded(this.path, () => Number(this.statements.countAt.get({start: span.start, end: span.end ?? spanEndless, revision})!.total))
   }
 
-  /** Writes a key's new state as current and records it in history. Inside a transaction. */
+  /** Records a key's new state in history and makes it the current one. Inside a transaction. */
   put(entry: StoredKeyValue, subRevision: number): void {
-    this.statements.upsert.run(entry.key, entry.value, entry.createRevision, entry.modRevision, entry.version, entry.lease)
-    this.statements.insertHistory.run(entry.modRevision, subRevision, entry.key, entry.value, entry.createRevision, entry.version, entry.lease, 0)
+    const row = this.statements.insertHistory.run(entry.modRevision, subRevision, entry.key, entry.value, entry.createRevision, entry.version, entry.lease, 0)
+    this.statements.upsert.run(entry.key, row.lastInsertRowid, entry.createRevision, entry.modRevision, entry.version, entry.lease)
   }
 
   /** Removes a key and records its tombstone. Inside a transaction. */

@@ -7,7 +7,7 @@ import {StorageError, guarded} from './errors.js'
 import {AuthTables} from './auth-tables.js'
 import {commitsBeforeBackgroundCheckpoints, releaseCheckpoints, walAutocheckpointPagesMax, watchCheckpoints} from './checkpointer.js'
 import {KvTables} from './kv-tables.js'
-import {schemaStatements, schemaVersion} from './schema.js'
+import {schemaMigrations, schemaStatements, schemaVersion} from './schema.js'
 
 export interface MemberIdentity {
   readonly clusterId: string
@@ -32,6 +32,31 @@ const busyTimeoutMillisecondsDefault = 5000
 export const pageCacheKibibytes = 32 * 1024
 /** How many raft log rows one load reads at most; compaction keeps the log well below it. */
 export const raftLogLoadEntriesMax = 1_000_000
+
+/** The WAL file's size SQLite truncates it back to once a checkpoint has copied it into the database. */
+export const walKeptBytesMax = 4 * 1024 * 1024
+
+/** Creates the tables of a new file, or brings an older file's up to this schema. */
+function migrate(db: Database.Database, current: number): void {
+  db.transaction(() => {
+    if (current === 0) {
+      for (const statement of schemaStatements) db.exec(statement)
+    } else {
+      for (let version = current + 1; version <= schemaVersion; version++) {
+        for (const statement of schemaMigrations.get(version) ?? []) db.exec(statement)
+      }
+    }
+    db.pragma(`user_version = ${schemaVersion}`)
+  })()
+  // A file made before incremental vacuum switches to it by being rewritten, once.
+  if (Number(db.pragma('auto_vacuum', {simple: true})) !== autoVacuumIncremental) {
+    db.pragma('auto_vacuum = INCREMENTAL')
+    db.exec('VACUUM')
+  }
+}
+
+/** SQLite's auto_vacuum mode number for INCREMENTAL. */
+const autoVacuumIncremental = 2
 
 /**
  * One etcd member's durable state in one SQLite file (WAL mode). Raft's writes use
@@ -82,17 +107,17 @@ export class MemberDatabase {
       try {
         db.pragma(`busy_timeout = ${options.busyTimeoutMilliseconds ?? busyTimeoutMillisecondsDefault}`)
         if (!options.readonly) {
+          // Only a file without tables takes it: pages freed by compaction can then go back to the file system.
+          if (Number(db.pragma('page_count', {simple: true})) === 0) db.pragma('auto_vacuum = INCREMENTAL')
           db.pragma('journal_mode = WAL')
+          db.pragma(`journal_size_limit = ${walKeptBytesMax}`)
           db.pragma('synchronous = FULL')
           db.pragma(`cache_size = -${pageCacheKibibytes}`)
           const current = Number(db.pragma('user_version', {simple: true}))
           if (current > schemaVersion) {
             throw new StorageError('SchemaTooNew', `${path}: written by a newer kubemu (schema ${current}, this one knows ${schemaVersion})`, path)
           }
-          db.transaction(() => {
-            for (const statement of schemaStatements) db.exec(statement)
-            db.pragma(`user_version = ${schemaVersion}`)
-          })()
+          if (current < schemaVersion) migrate(db, current)
         } else {
           // Touches the header so a file that is not a database fails here, not later.
           db.pragma('user_version', {simple: true})

@@ -1,7 +1,6 @@
 import {EmbeddedCluster, type ClusterOptions} from '../etcd/cluster.js'
 import {FailoverClient} from '../etcd/failover-client.js'
 import type {EtcdCredentials} from '../etcd/api.js'
-import {RealEtcdClient} from './real-etcd-client.js'
 import {EtcdStore, type Store} from './store.js'
 
 /**
@@ -43,7 +42,11 @@ export function openEmbeddedStore(folder: string, options: EmbeddedStoreOptions 
   return new EtcdStore(openEmbeddedClient(folder, options))
 }
 
-/** The store on a real etcd reached over the network (kube-apiserver's --etcd-servers list). */
-export function openRealEtcdStore(endpoints: string | readonly string[]): Store {
+/**
+ * The store on a real etcd reached over the network (kube-apiserver's --etcd-servers list). Its
+ * gRPC client loads only here: a command on the embedded cluster never pays for it.
+ */
+export async function openRealEtcdStore(endpoints: string | readonly string[]): Promise<Store> {
+  const {RealEtcdClient} = await import('./real-etcd-client.js')
   return new EtcdStore(new RealEtcdClient(endpoints))
 }

@@ -3,12 +3,12 @@
 // is current; the first write, or a view that may be stale (a stopped member, no quorum), opens
 // the cluster (taking the lock), and from then on everything goes through it, so a command reads
 // its own writes.
-import type {EtcdClient} from '../etcd/api.js'
+import type {EtcdClient, RaftPosition} from '../etcd/api.js'
 import type {EmbeddedClient} from '../etcd/embedded-client.js'
 import type {FailoverClient} from '../etcd/failover-client.js'
 import type {EmbeddedStoreOptions} from './backends.js'
 import {defaultLayout} from '../etcd/layout.js'
-import {ReadOnlyMember} from '../etcd/read-only.js'
+import {ReadOnlyMember} from '../etcd/read-only-member.js'
 import {ensureClientUser} from './client-user.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {type CompactionState, type CompactionStep, EtcdStore, type ListOptions, type ListResult, type Store, type StoredObject, type StoreWatch, type WriteOptions} from './store.js'
@@ -99,6 +99,10 @@ export class LazyEmbeddedStore implements Store {
     return this.observed(key, (await this.writable()).update(key, value, expectedModRevision, options))
   }
 
+  raftPositionOf(revision: number): RaftPosition | null {
+    return this.writerClient?.raftPositionOf(revision) ?? null
+  }
+
   async compactStep(state: CompactionState): Promise<CompactionStep> {
     return ((await this.writable()) as EtcdStore).compactStep(state)
   }
@@ -161,6 +165,7 @@ export class LazyEmbeddedStore implements Store {
       update: (key, value, expected, options) => this.observed(key, inner.update(key, value, expected, options)),
       delete: (key, expected) => this.observed(key, inner.delete(key, expected)),
       compactStep: (state) => inner.compactStep(state),
+      raftPositionOf: (revision) => inner.raftPositionOf(revision),
       exclusiveWriterEpoch: () => this.exclusiveWriterEpoch(),
       onWrite: (listener) => this.onWrite(listener),
       close: () => inner.close(),

@@ -1,6 +1,6 @@
 // What the Kubernetes side needs from etcd, as kube-apiserver's etcd3 storage uses it: reads
 // with revisions, and writes guarded by a key's mod revision in one txn each.
-import type {EtcdClient, Watcher} from '../etcd/api.js'
+import type {EtcdClient, RaftPosition, Watcher} from '../etcd/api.js'
 import {prefixEnd} from '../mvcc/key-range.js'
 import type {KeyValue, ResponseOp} from '../mvcc/types.js'
 import {type Clock, systemClock} from '../util/clock.js'
@@ -85,6 +85,8 @@ export interface Store {
   onWrite?(listener: (key: string) => void): () => void
   /** One step of kube-apiserver's compactor (see compactStep); absent where the store cannot compact. */
   compactStep?(state: CompactionState): Promise<CompactionStep>
+  /** The raft entry that committed `revision`, where the members run in this process; null when not known. */
+  raftPositionOf?(revision: number): RaftPosition | null
 }
 
 /** A step's outcome: the next state, and whether this step compacted. */
@@ -150,6 +152,10 @@ export class EtcdStore implements Store {
    * API server elsewhere did it, and this one takes up its count. Returns the next state: the
    * version now, and the current revision, to compact to at the next step.
    */
+  raftPositionOf(revision: number): RaftPosition | null {
+    return this.client.raftPositionOf?.(revision) ?? null
+  }
+
   async compactStep(state: CompactionState): Promise<CompactionStep> {
     const key = encoder.encode(compactRevisionKey)
     const response = await this.client.kv.txn({

@@ -24,6 +24,8 @@ export interface TraceStep {
   readonly key: string | null
   /** The revision the write landed at (null when the answer did not say, as a binding's). */
   readonly revision: number | null
+  /** The raft entry that committed it (null when the process that wrote it did not run the members). */
+  readonly raft: {readonly term: number; readonly index: number} | null
   readonly mutatedBy: readonly string[]
   readonly validatedBy: readonly string[]
   /** How the component learnt of the step before it: the watch event it was carried by. */
@@ -68,6 +70,7 @@ function stepOf(record: ChangeRecord, via: string | null): TraceStep {
     code: record.code,
     key: record.key,
     revision: record.revision > 0 ? record.revision : null,
+    raft: record.raftTerm !== undefined && record.raftIndex !== undefined ? {term: record.raftTerm, index: record.raftIndex} : null,
     mutatedBy: record.mutatedBy ?? [],
     validatedBy: record.validatedBy ?? [],
     via,

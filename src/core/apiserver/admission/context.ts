@@ -5,7 +5,7 @@ import type {Scheme} from '../../api/scheme.js'
 import {assert} from '../../util/assert.js'
 import {listPrefix} from '../keys.js'
 import {objectFromStored, type Registry} from '../registry.js'
-import {ApiError} from '../status.js'
+import {ApiError} from '../api-errors.js'
 
 export class AdmissionReader {
   constructor(

@@ -5,7 +5,7 @@
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {compareQuantities, formatQuantity, type Quantity, parseQuantity, QuantityError, addQuantities, zeroQuantity} from '../../api/quantity.js'
 import {objects} from '../../api/strategies/json-fields.js'
-import {apiErrors} from '../status.js'
+import {apiErrors} from '../api-errors.js'
 import type {AdmissionAttributes, AdmissionPlugin} from './chain.js'
 import type {AdmissionReader} from './context.js'
 import {allContainers, createdPod, podSpecOf} from './pod-plugins.js'

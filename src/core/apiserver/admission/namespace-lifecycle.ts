@@ -3,7 +3,7 @@
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import type {ResourceDefinition} from '../../api/scheme.js'
 import type {Registry} from '../registry.js'
-import {ApiError, apiErrors} from '../status.js'
+import {ApiError, apiErrors} from '../api-errors.js'
 import type {AdmissionAttributes, AdmissionPlugin} from './chain.js'
 
 export const undeletableNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const

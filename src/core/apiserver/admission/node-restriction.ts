@@ -3,7 +3,7 @@
 // their deletion, their eviction); a kubelet creates only mirror pods. Messages are kube's.
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {nodeNameOf} from '../authorization/node.js'
-import {apiErrors} from '../status.js'
+import {apiErrors} from '../api-errors.js'
 import type {AdmissionAttributes, AdmissionPlugin} from './chain.js'
 
 const mirrorPodAnnotation = 'kubernetes.io/config.mirror'

@@ -3,7 +3,7 @@
 import type {KubeObject} from '../../api/object.js'
 import {compareQuantities, parseQuantity} from '../../api/quantity.js'
 import {claimClassName, type PersistentVolumeClaim} from '../../api/volume-binding.js'
-import {apiErrors} from '../status.js'
+import {apiErrors} from '../api-errors.js'
 import type {AdmissionAttributes, AdmissionPlugin} from './chain.js'
 import type {AdmissionReader} from './context.js'
 

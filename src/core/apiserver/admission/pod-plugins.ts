@@ -4,7 +4,7 @@
 // DefaultTolerationSeconds (300 s for not-ready and unreachable nodes).
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {objects, str} from '../../api/strategies/json-fields.js'
-import {apiErrors} from '../status.js'
+import {apiErrors} from '../api-errors.js'
 import type {AdmissionAttributes, AdmissionPlugin} from './chain.js'
 import type {AdmissionReader} from './context.js'
 

@@ -4,7 +4,7 @@
 // details and order are those of k8s.io/pod-security-admission.
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {objects, str} from '../../api/strategies/json-fields.js'
-import {apiErrors} from '../status.js'
+import {apiErrors} from '../api-errors.js'
 import type {AdmissionAttributes, AdmissionPlugin} from './chain.js'
 import type {AdmissionReader} from './context.js'
 import {podSpecOf} from './pod-plugins.js'

@@ -6,7 +6,7 @@ import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {addQuantities, compareQuantities, formatQuantity, type Quantity, zeroQuantity} from '../../api/quantity.js'
 import {countedResource, quantityOf, totalUsage, usageOf} from '../../api/quota.js'
 import {quotaMatches} from '../../api/quota-scopes.js'
-import {apiErrors} from '../status.js'
+import {apiErrors} from '../api-errors.js'
 import type {AdmissionAttributes, AdmissionPlugin} from './chain.js'
 import type {AdmissionReader} from './context.js'
 

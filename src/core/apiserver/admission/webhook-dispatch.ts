@@ -6,7 +6,7 @@
 import {type JsonObject, jsonEqual, type KubeObject} from '../../api/object.js'
 import {str} from '../../api/strategies/json-fields.js'
 import {webhookServicePortDefault, webhookTimeoutSecondsDefault} from '../../api/strategies/admissionregistration.js'
-import {ApiError, apiErrors, type StatusReason} from '../status.js'
+import {ApiError, apiErrors, type StatusReason} from '../api-errors.js'
 import type {AdmissionAttributes, AdmissionPlugin} from './chain.js'
 import type {AdmissionReader} from './context.js'
 import {postReview, WebhookCallError} from './webhook-call.js'

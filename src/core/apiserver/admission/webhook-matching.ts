@@ -4,7 +4,7 @@
 import {isJsonObject, type JsonObject, type KubeObject} from '../../api/object.js'
 import {labelSelectorFromObject, matchesLabels, SelectorError, type LabelSelectorObject} from '../../api/selectors.js'
 import {objects, str} from '../../api/strategies/json-fields.js'
-import {apiErrors} from '../status.js'
+import {apiErrors} from '../api-errors.js'
 import type {AdmissionAttributes} from './chain.js'
 
 export interface GroupVersionResource {

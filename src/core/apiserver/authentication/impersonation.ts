@@ -3,7 +3,7 @@
 import type {Attributes, Decision} from '../authorization/rbac.js'
 import {forbiddenMessage} from '../authorization/rbac.js'
 import type {ApiRequest} from '../request.js'
-import {apiErrors} from '../status.js'
+import {apiErrors} from '../api-errors.js'
 import {parseServiceAccountUserName, serviceAccountGroups, systemGroups, type UserInfo} from './user.js'
 
 /** Impersonation headers beyond this many are refused (each is an authorization check). */

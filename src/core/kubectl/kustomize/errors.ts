@@ -1,5 +1,5 @@
-// A kustomization that cannot be built. kubectl prints kustomize's error text through klog
-// ("command failed" err="…") and exits 1; nothing is sent to the cluster.
+// A kustomization that cannot be built. kubectl prints kustomize's error text after `error: `
+// and exits 1; nothing is sent to the cluster.
 import {KubectlError} from '../errors.js'
 
 export class KustomizeError extends KubectlError {
