@@ -1,4 +1,6 @@
 import {Command} from '@oclif/core'
+import {clusterFolder} from './core/home.js'
+import {applySeed, seedVariable} from './core/seed.js'
 
 /** Ends a command with the user's error on one line, as the real tools print theirs (no wrapping, no decoration). */
 export function fail(command: Command, message: string): never {
@@ -18,6 +20,12 @@ export function warn(message: string): void {
  * (KUBEMU_DEBUG=1 adds the stack, for bug reports).
  */
 export abstract class KubemuCommand extends Command {
+  /** The seed KUBEMU_SEED (or a leading `--seed`) gives goes to the cluster before the command opens it. */
+  override async init(): Promise<void> {
+    await super.init()
+    if (process.env[seedVariable]) applySeed(process.env, clusterFolder(process.env))
+  }
+
   protected override async catch(error: Error & {oclif?: {exit?: number}}): Promise<unknown> {
     // oclif's own outcomes (this.exit, a usage error with its help) stay oclif's.
     if (error.oclif !== undefined) return super.catch(error)

@@ -1,4 +1,4 @@
-import {Help} from '@oclif/core'
+import {loadHelpClass} from '@oclif/core'
 import {KubemuCommand} from '../command-errors.js'
 
 export default class HelpCommand extends KubemuCommand {
@@ -8,6 +8,8 @@ export default class HelpCommand extends KubemuCommand {
 
   async run(): Promise<void> {
     const {argv} = await this.parse(HelpCommand)
-    await new Help(this.config).showHelp(argv as string[])
+    // kubemu's own help class (oclif's, plus the flags that come before any command).
+    const KubemuHelp = await loadHelpClass(this.config)
+    await new KubemuHelp(this.config).showHelp(argv as string[])
   }
 }

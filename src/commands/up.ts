@@ -2,6 +2,8 @@ import {Flags} from '@oclif/core'
 import {parseEtcdPorts, runUp, UpFlagError} from '../core/host/up.js'
 import {FrontDoorError} from '../core/server/etcd-grpc.js'
 import {systemClock} from '../core/util/clock.js'
+import {clusterFolder} from '../core/home.js'
+import {applySeed, parseSeed, SeedError, seedVariable} from '../core/seed.js'
 import {KubemuCommand, fail} from '../command-errors.js'
 
 export default class Up extends KubemuCommand {
@@ -11,6 +13,7 @@ export default class Up extends KubemuCommand {
     'etcd-tls': Flags.boolean({description: 'serve the etcd v3 API over https:// as kubeadm runs etcd: certificates under <cluster>/pki/etcd (ca.crt, server.crt, root.crt, healthcheck-client.crt, apiserver-etcd-client.crt with their keys), client certificates required and their CN taken as the etcd user once auth is enabled', default: false}),
     'etcd-ports': Flags.string({description: 'ports of the etcd v3 API, one per member, comma-separated (0: any free one; default: the members\' client URLs, 2379,22379,32379; "off": none)', default: ''}),
     'scheduler-config': Flags.string({description: 'a KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the masters\' schedulers: checked as kube-scheduler checks it (up refuses to start on an error) and kept as <cluster>/scheduler-config.yaml, which one-shot commands use too'}),
+    seed: Flags.string({description: 'create the cluster with this seed (a whole number; as KUBEMU_SEED): UIDs, generated names, IPs, ports, tie-breaks and election timeouts follow it, and the cluster clock starts at 2025-01-01T00:00:00Z'}),
     'auth-token-ttl': Flags.integer({description: 'seconds an etcd auth token lives unused on the cluster clock, as etcd\'s --auth-token-ttl', default: 300, min: 1}),
   }
 
@@ -23,6 +26,16 @@ export default class Up extends KubemuCommand {
       if (error instanceof UpFlagError) this.error(error.message, {exit: 2})
       throw error
     }
+    let environment = process.env
+    if (flags.seed !== undefined) {
+      try {
+        environment = {...process.env, [seedVariable]: String(parseSeed(flags.seed, '--seed'))}
+        applySeed(environment, clusterFolder(environment))
+      } catch (error) {
+        if (error instanceof SeedError) fail(this, error.message)
+        throw error
+      }
+    }
     const stop = new AbortController()
     const interrupt = (signal: NodeJS.Signals) => {
       process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${signal}: stopping the loops and the front doors\n`)
@@ -31,7 +44,7 @@ export default class Up extends KubemuCommand {
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
     try {
-      await runUp({environment: process.env, port: flags.port, etcdPorts, authTokenTtlSeconds: flags['auth-token-ttl'], etcdTls: flags['etcd-tls'], schedulerConfig: flags['scheduler-config'], clock: systemClock, signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`)})
+      await runUp({environment, port: flags.port, etcdPorts, authTokenTtlSeconds: flags['auth-token-ttl'], etcdTls: flags['etcd-tls'], schedulerConfig: flags['scheduler-config'], clock: systemClock, signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`)})
     } catch (error) {
       if (error instanceof FrontDoorError) fail(this, error.message)
       throw error

@@ -76,6 +76,8 @@ export interface ApiServerOptions {
   readonly clock?: Clock
   readonly random?: () => number
   readonly newUid?: () => string
+  /** The audit events' IDs (random UUIDs unless the cluster is seeded). */
+  readonly newAuditId?: () => string
   readonly credentials?: ClusterCredentials
   readonly audit?: AuditSink
   /** Where each successful write is recorded for `kubemu trace` (nothing is recorded without one). */
@@ -123,6 +125,7 @@ export class ApiServer {
   private readonly convertedVersions: VersionConversionHandlers
   private readonly virtualResources: VirtualResources
   private readonly audit: AuditSink | null
+  private readonly newAuditId: () => string
   private readonly changes: ChangeSink | null
   private readonly customResources: CustomResourceServing
   private readonly openApi: OpenApiServing
@@ -149,6 +152,7 @@ export class ApiServer {
     const eviction = new Eviction(this.scheme, this.registry, this.handlers, now)
     this.virtualResources = new VirtualResources(this.scheme, this.registry, this.authorizer, this.authenticator, this.credentials, now, eviction)
     this.audit = options.audit ?? null
+    this.newAuditId = options.newAuditId ?? (() => randomUUID())
     this.changes = options.changes ?? null
     this.customResources = new CustomResourceServing(this.scheme, this.registry)
     this.openApi = new OpenApiServing(this.scheme)
@@ -220,7 +224,7 @@ export class ApiServer {
         response = {status: apiError.code, body: apiError.toStatus(), warnings: []}
       }
     }
-    this.audit?.(auditEvent({request, response, ...context, receivedMilliseconds, completedMilliseconds: this.clock.nowMilliseconds()}))
+    this.audit?.(auditEvent({auditId: this.newAuditId(), request, response, ...context, receivedMilliseconds, completedMilliseconds: this.clock.nowMilliseconds()}))
     if (this.changes) {
       const change = changeRecordOf({info: context.info, user: context.user, status: response.status, body: response.body, userAgent: request.headers?.['user-agent'], trail, key: this.keyOf, raftPosition: this.raftPositionOf, now: this.clock.nowMilliseconds()})
       if (change) this.changes.record(change)

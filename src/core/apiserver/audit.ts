@@ -1,7 +1,6 @@
 // The audit log: one audit.k8s.io/v1 Event per request at the Metadata level (who, what verb,
 // which object, the response code), written as JSON lines like kube-apiserver's
 // --audit-log-path, so a user can see who did what.
-import {randomUUID} from 'node:crypto'
 import {appendFileSync} from 'node:fs'
 import {formatTimestamp, isJsonObject} from '../api/object.js'
 import type {UserInfo} from './authentication/user.js'
@@ -24,6 +23,7 @@ function microTime(milliseconds: number): string {
 }
 
 export function auditEvent(input: {
+  auditId: string
   request: ApiRequest
   response: ApiResponse
   user: UserInfo | null
@@ -39,7 +39,7 @@ export function auditEvent(input: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',
     level: 'Metadata',
-    auditID: randomUUID(),
+    auditID: input.auditId,
     stage: 'ResponseComplete',
     requestURI: query.length > 0 ? `${request.path}?${query}` : request.path,
     verb: info?.verb ?? request.method.toLowerCase(),

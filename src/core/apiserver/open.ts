@@ -3,6 +3,7 @@
 // kubeconfig, the API server, and the bootstrap the first time a Kubernetes-side command runs.
 import {mkdirSync} from 'node:fs'
 import {clusterFolder} from '../home.js'
+import {clusterRandomness} from '../seed.js'
 import {openRealEtcdStore} from '../store/backends.js'
 import {LazyEmbeddedStore} from '../store/lazy-embedded-store.js'
 import type {Store} from '../store/store.js'
@@ -91,7 +92,10 @@ export async function openKubernetes(options: KubernetesOptions): Promise<Kubern
     const audit = auditPath ? auditLogFile(auditPath) : undefined
     // Every API server of the cluster records its writes for `kubemu trace` in the cluster folder.
     const changes = new FileChangeLog(folder)
-    const apiServerOn = (on: Store, rbacChanges?: RbacChanges) => new ApiServer({store: on, clock, credentials, audit, changes, ...(rbacChanges ? {rbacChanges} : {}), ...(options.containerStreams ? {containerStreams: options.containerStreams} : {})})
+    // The API servers' choices (UIDs, generated names, ClusterIPs, node ports) follow the cluster's seed, if it has one.
+    const randomness = clusterRandomness(folder)
+    const seeded = {random: randomness.numbers('kube-apiserver'), newUid: randomness.uuids('kube-apiserver/uid'), newAuditId: randomness.uuids('kube-apiserver/audit')}
+    const apiServerOn = (on: Store, rbacChanges?: RbacChanges) => new ApiServer({store: on, clock, credentials, ...seeded, audit, changes, ...(rbacChanges ? {rbacChanges} : {}), ...(options.containerStreams ? {containerStreams: options.containerStreams} : {})})
     const api = apiServerOn(store)
     // The bootstrap reads the store before any request: etcd's failures answer as a request's would.
     const bootstrapped = await ensureBootstrapped(api, clock.nowMilliseconds()).catch((error: unknown) => {

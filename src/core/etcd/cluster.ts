@@ -9,6 +9,7 @@ import {assert} from '../util/assert.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {nextMacrotask} from '../util/macrotask.js'
 import {SeededRandom} from '../util/random.js'
+import {clusterRandomness} from '../seed.js'
 import type {RaftPosition} from './api.js'
 import {type ClusterLayout, type MemberLayout, defaultLayout} from './layout.js'
 import {EtcdMember, snapshotEveryEntriesDefault} from './member.js'
@@ -108,7 +109,8 @@ export class EmbeddedCluster {
   static open(folder: string, options: ClusterOptions = {}): EmbeddedCluster {
     const base = options.layout ?? defaultLayout()
     const lock = WriterLock.acquire(folder, options.lockWaitMilliseconds ?? lockWaitMillisecondsDefault)
-    const random = new SeededRandom(options.seed ?? (Date.now() ^ (process.pid << 8)))
+    // Election timeouts follow the cluster's seed, if it has one.
+    const random = new SeededRandom(options.seed ?? clusterRandomness(folder).seedOf('etcd') ?? (Date.now() ^ (process.pid << 8)))
     const layout = currentLayout(folder, base)
     const cluster = new EmbeddedCluster(folder, layout, lock, random, options.clock ?? systemClock, base, options.snapshotEveryEntries ?? snapshotEveryEntriesDefault)
     try {

@@ -12,6 +12,7 @@ import {StorageError} from '../storage/errors.js'
 import {FlagError, type FlagSpec, parseFlags, parseGoDuration} from './flags.js'
 import {type EtcdctlClient, type EtcdctlIo, ExitError, type Verb, type VerbGroup, exitCodes, flag, groupOf} from './verb.js'
 import {runningUp} from '../host/up-marker.js'
+import {applySeed, SeedError} from '../seed.js'
 import {authVerbs} from './verbs/auth.js'
 import {snapshotVerbs} from './verbs/snapshot.js'
 import {concurrencyVerbs} from './verbs/concurrency.js'
@@ -191,6 +192,12 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     const format = flag(flags, 'write-out') as OutputFormat
     if (!formats.includes(format)) throw new ExitError(exitCodes.badFeature, 'unsupported output format')
     const folder = clusterFolder(io.environment)
+    try {
+      applySeed(io.environment, folder)
+    } catch (error) {
+      if (error instanceof SeedError) throw new ExitError(exitCodes.error, error.message)
+      throw error
+    }
     useServedEndpoints(runningUp(folder)?.etcd)
     /** The first endpoint that names a member, and the member. */
     const servingEndpoint = (): {endpoint: string; member: string} => {

@@ -61,10 +61,11 @@ export class ApiServerIdentityLeases {
     masters: readonly MasterLayout[],
     servers: ReadonlyMap<string, RequestHandler>,
     private readonly log: (line: string) => void,
+    private readonly newUuid: () => string = () => randomUUID(),
   ) {
     this.identities = masters.map((master) => {
       const leaseName = identityLeaseName(master.node)
-      return {master, client: new ApiClient(servers.get(master.node)!, apiServerUser, 'kube-apiserver'), leaseName, holder: `${leaseName}_${randomUUID()}`, renewedAt: Number.NEGATIVE_INFINITY}
+      return {master, client: new ApiClient(servers.get(master.node)!, apiServerUser, 'kube-apiserver'), leaseName, holder: `${leaseName}_${this.newUuid()}`, renewedAt: Number.NEGATIVE_INFINITY}
     })
   }
 
@@ -75,7 +76,7 @@ export class ApiServerIdentityLeases {
       // A restarted API server is a new process: a new holder identity.
       if (!isRunning(identity.master) && identity.renewedAt > Number.NEGATIVE_INFINITY) {
         identity.renewedAt = Number.NEGATIVE_INFINITY
-        identity.holder = `${identity.leaseName}_${randomUUID()}`
+        identity.holder = `${identity.leaseName}_${this.newUuid()}`
       }
     }
     for (const identity of running) {

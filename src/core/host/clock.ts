@@ -4,6 +4,7 @@
 import {assert} from '../util/assert.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {GoDurationError, parseGoDurationMilliseconds} from '../util/go-duration.js'
+import {clusterSeed, seededEpochMilliseconds} from '../seed.js'
 import {readHostState, updateHostState} from './state.js'
 
 /** The longest single `time advance` (a year): bounds the work one command can ask for. */
@@ -46,6 +47,11 @@ export class ClusterClock implements Clock {
     return this.offset
   }
 
+  /** Whether this clock stands on a seeded cluster's epoch rather than wall time. */
+  get seeded(): boolean {
+    return this.wall instanceof SeededWallClock
+  }
+
   get wallClock(): Clock {
     return this.wall
   }
@@ -69,13 +75,47 @@ export class ClusterClock implements Clock {
 
   /** Keeps the offset with the cluster; a larger one recorded meanwhile wins (time never goes back). */
   persist(folder: string): void {
-    updateHostState(folder, (state) => ({...state, clockOffsetMilliseconds: Math.max(state.clockOffsetMilliseconds, this.offset)}))
+    // A seeded cluster's next command starts from its epoch: the time `up` ran goes into the offset.
+    const ran = this.wall instanceof SeededWallClock ? this.wall.ranMilliseconds() : 0
+    updateHostState(folder, (state) => ({...state, clockOffsetMilliseconds: Math.max(state.clockOffsetMilliseconds, this.offset + ran)}))
   }
 }
 
-/** The clock of the cluster in `folder`, on `wall` (the system clock unless a test injects one). */
-export function openClusterClock(folder: string, wall: Clock = systemClock): ClusterClock {
-  return new ClusterClock(wall, readHostState(folder).clockOffsetMilliseconds)
+/**
+ * What a seeded cluster's clock stands on instead of wall time: its epoch, so that one-shot
+ * commands see the same cluster time run after run (only `kubemu time advance` moves it); under
+ * `up` (`running`), the epoch plus the real time since up started. Sleeping still waits on `wall`.
+ */
+export class SeededWallClock implements Clock {
+  private readonly startedAt: number
+
+  constructor(
+    private readonly wall: Clock,
+    private readonly running: boolean,
+  ) {
+    this.startedAt = wall.nowMilliseconds()
+  }
+
+  nowMilliseconds(): number {
+    return seededEpochMilliseconds + this.ranMilliseconds()
+  }
+
+  ranMilliseconds(): number {
+    return this.running ? Math.max(0, this.wall.nowMilliseconds() - this.startedAt) : 0
+  }
+
+  sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
+    return this.wall.sleep(milliseconds, signal)
+  }
+}
+
+/**
+ * The clock of the cluster in `folder`, on `wall` (the system clock unless a test injects one);
+ * a seeded cluster's stands on its epoch, moving with `wall` only while `up` runs (`running`).
+ */
+export function openClusterClock(folder: string, wall: Clock = systemClock, running = false): ClusterClock {
+  const base = clusterSeed(folder) === null ? wall : new SeededWallClock(wall, running)
+  return new ClusterClock(base, readHostState(folder).clockOffsetMilliseconds)
 }
 
 /** `kubemu time advance DURATION`: a positive Go duration, at most a year. */

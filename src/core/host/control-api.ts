@@ -14,6 +14,8 @@ export type FaultAction = 'stop' | 'start'
 export interface TimeReading {
   readonly now: number
   readonly offsetMilliseconds: number
+  /** The cluster was created with a seed: its clock counts from the seeded epoch, not wall time. */
+  readonly seeded?: boolean
 }
 
 /** What `up` does for the control endpoints. Each throws HostRequestError for a refusal. */

@@ -3,7 +3,7 @@
 // kube-system (client-go's leader election, identity `<node>_<uuid>`); the loops of a component run
 // only while a running master holds its Lease. A stopped master stops renewing without releasing
 // (it crashed, as far as the others know): a standby takes over once the Lease has run out.
-import {randomUUID} from 'node:crypto'
+import {clusterRandomness} from '../seed.js'
 import {assert} from '../util/assert.js'
 import {readHostState, updateHostState} from './state.js'
 import type {KubeObject} from '../api/object.js'
@@ -118,9 +118,10 @@ export class MasterSet {
  */
 export function masterIdentities(folder: string, masters: readonly MasterLayout[], fresh: boolean): ReadonlyMap<string, string> {
   const kept = readHostState(folder).masterIdentities ?? {}
+  const newUuid = clusterRandomness(folder).uuids('leader-election')
   const identities = new Map(masters.map((master) => {
     const known = kept[master.node]
-    return [master.node, !fresh && known?.startsWith(`${master.node}_`) ? known : `${master.node}_${randomUUID()}`]
+    return [master.node, !fresh && known?.startsWith(`${master.node}_`) ? known : `${master.node}_${newUuid()}`]
   }))
   if (masters.some((master) => kept[master.node] !== identities.get(master.node))) {
     updateHostState(folder, (state) => ({...state, masterIdentities: Object.fromEntries(identities)}))

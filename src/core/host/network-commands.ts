@@ -11,7 +11,8 @@ import {ProxyMemory} from '../proxy/memory.js'
 import {FileSyncedRules, SyncedRulesFileError, type SyncedRulesStore} from '../proxy/synced-rules.js'
 import {ProxyConfigError} from '../proxy/node-rules.js'
 import type {Clock} from '../util/clock.js'
-import {SeededRandom} from '../util/random.js'
+import {clusterFolder} from '../home.js'
+import {clusterRandomness} from '../seed.js'
 
 export class NetworkCommandError extends Error {}
 
@@ -31,19 +32,11 @@ export async function withClusterReader<T>(environment: NodeJS.ProcessEnv, clust
   }
 }
 
-/** The draws of kube-proxy's statistic match: seeded by KUBEMU_SEED for replays, else random. */
-export function randomSource(environment: NodeJS.ProcessEnv): () => number {
-  const seed = environment.KUBEMU_SEED
-  if (seed === undefined || seed === '') return Math.random
-  if (!/^\d+$/.test(seed)) throw new NetworkCommandError(`KUBEMU_SEED must be a non-negative integer, not ${JSON.stringify(seed)}`)
-  const random = new SeededRandom(Number(seed))
-  return () => random.next()
-}
-
 /** Requests in order through one network (one kube-proxy memory: affinity holds across them), as curl fetches its URLs. */
 export async function requestAll(environment: NodeJS.ProcessEnv, clusterName: string, from: NetworkSource, urls: readonly string[], options: HttpRequestOptions): Promise<UrlResult[]> {
-  const random = randomSource(environment)
   return withClusterReader(environment, clusterName, async (client, clock, syncedRules) => {
+    // kube-proxy's statistic draws follow the cluster's seed, if it has one.
+    const random = clusterRandomness(clusterFolder(environment, clusterName)).numbers('kube-proxy')
     const network = createPodNetwork(client, clock, {random, memory: new ProxyMemory(), syncedRules})
     if (from.kind === 'pod') await client.get(resources.pods, from.namespace, from.name)
     const results: UrlResult[] = []
@@ -65,10 +58,10 @@ export async function requestAll(environment: NodeJS.ProcessEnv, clusterName: st
  * CoreDNS's view read through the API server as the admin, opened when first asked (the API
  * server starts after the containers' runtime), with one kube-proxy memory for the host's life.
  */
-export function hostPodNetwork(server: () => Promise<RequestHandler>, clock: Clock, syncedRules: SyncedRulesStore): PodNetwork {
+export function hostPodNetwork(server: () => Promise<RequestHandler>, clock: Clock, syncedRules: SyncedRulesStore, random: () => number): PodNetwork {
   const memory = new ProxyMemory()
   let network: Promise<PodNetwork> | null = null
-  const open = () => (network ??= server().then((handler) => createPodNetwork(new ApiClient(handler, apiServerUser, 'kubemu'), clock, {memory, syncedRules})))
+  const open = () => (network ??= server().then((handler) => createPodNetwork(new ApiClient(handler, apiServerUser, 'kubemu'), clock, {random, memory, syncedRules})))
   return {
     lookup: async (from, name, type) => (await open()).lookup(from, name, type),
     request: async (from, url, options) => (await open()).request(from, url, options),

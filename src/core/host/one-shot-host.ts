@@ -24,6 +24,7 @@ import type {Profile} from '../scheduler/profile.js'
 import {clusterSchedulerProfiles} from './scheduler-config.js'
 import {FileSyncedRules} from '../proxy/synced-rules.js'
 import {FileSchedulingReports} from '../scheduler/reports.js'
+import {clusterRandomness} from '../seed.js'
 
 /**
  * Time since the control plane last ran below which a command does not replay it: scripts that
@@ -53,7 +54,7 @@ export class OneShotHost implements ClusterHost {
     this.clock = options.clock ?? openClusterClock(folder, options.wallClock)
     this.syncedRules = new FileSyncedRules(folder)
     // The connection exists before its first settle runs the kubelets (whose probes use the network).
-    const network = hostPodNetwork(async () => (this.connection ?? (await this.connect())).api, this.clock, this.syncedRules)
+    const network = hostPodNetwork(async () => (this.connection ?? (await this.connect())).api, this.clock, this.syncedRules, clusterRandomness(folder).numbers('kube-proxy'))
     this.containers = clusterContainers(folder, () => network)
   }
 
@@ -96,7 +97,7 @@ export class OneShotHost implements ClusterHost {
     // only what is missing, and their periods do not make steps of their own.
     const bootstrap = (this.bootstrap ??= new BootstrapController(connection.api, this.clock, readHostState(this.folder).settledAtMilliseconds))
     const masters = new MasterSet(connection.api, defaultMasters, masterIdentities(this.folder, defaultMasters, false), (master) => isMasterStopped(this.folder, master), this.clock, () => {})
-    const plane = new ControlPlane(connection.api, this.clock, Math.random, undefined, {
+    const plane = new ControlPlane(connection.api, this.clock, clusterRandomness(this.folder).numbers('kube-scheduler'), undefined, {
       active: {scheduler: () => masters.leads('kube-scheduler'), controllerManager: () => masters.leads('kube-controller-manager')},
       staticPodHealth: staticPodHealthFromFolder(this.folder),
       containers: this.containers,
@@ -185,7 +186,7 @@ export class OneShotHost implements ClusterHost {
   }
 
   async time(): Promise<TimeReading> {
-    return {now: this.clock.nowMilliseconds(), offsetMilliseconds: this.clock.offsetMilliseconds}
+    return {now: this.clock.nowMilliseconds(), offsetMilliseconds: this.clock.offsetMilliseconds, ...(this.clock.seeded ? {seeded: true} : {})}
   }
 
   async fault(kind: FaultKind, name: string, action: FaultAction, _force: boolean): Promise<FaultResult> {

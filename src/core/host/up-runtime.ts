@@ -3,6 +3,7 @@
 // the cluster clock, and the operations its control endpoints offer (time, member and master
 // faults). One thing at a time: a tick of the loops, an advance of the clock and a fault never
 // interleave.
+import {clusterRandomness} from '../seed.js'
 import type {ApiResponse} from '../apiserver/apiserver.js'
 import type {RequestHandler} from '../client/client.js'
 import type {ControlPlane, ControlPlaneOptions} from '../controlplane/control-plane.js'
@@ -78,7 +79,7 @@ export class UpRuntime {
     for (const master of options.masters) assert(options.apiServers.has(master.node), `no kube-apiserver for master ${master.node}`)
     this.balancer = new ApiBalancer(options.apiServers, () => this.runningMasters(), () => this.wake.abort())
     // The control plane's own clients reach the API servers as the front port would send them.
-    this.identityLeases = new ApiServerIdentityLeases(options.masters, options.apiServers, options.log)
+    this.identityLeases = new ApiServerIdentityLeases(options.masters, options.apiServers, options.log, clusterRandomness(options.folder).uuids('kube-apiserver/identity'))
     this.masterSet = new MasterSet(this.balancer, options.masters, masterIdentities(options.folder, options.masters, true), (master) => this.isStopped(master), options.clock, options.log)
     this.plane = options.plane(this.balancer, {scheduler: () => this.masterSet.leads('kube-scheduler'), controllerManager: () => this.masterSet.leads('kube-controller-manager')})
     this.operations = {
@@ -163,7 +164,7 @@ export class UpRuntime {
   }
 
   private time(): TimeReading {
-    return {now: this.options.clock.nowMilliseconds(), offsetMilliseconds: this.options.clock.offsetMilliseconds}
+    return {now: this.options.clock.nowMilliseconds(), offsetMilliseconds: this.options.clock.offsetMilliseconds, ...(this.options.clock.seeded ? {seeded: true} : {})}
   }
 
   private async advance(milliseconds: number): Promise<AdvanceResult> {

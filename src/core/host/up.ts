@@ -27,6 +27,7 @@ import {defaultMasters} from '../api/masters.js'
 import {staticPodHealthFromFolder} from './static-pod-health.js'
 import type {KubernetesHandler} from './host.js'
 import {UpRuntime} from './up-runtime.js'
+import {clusterRandomness} from '../seed.js'
 import {removeUpMarker, runningUp, type UpMarker, writeUpMarker} from './up-marker.js'
 import {clusterContainers} from '../kubelet/containers.js'
 import {hostPodNetwork} from './network-commands.js'
@@ -105,7 +106,7 @@ export async function runUp(options: UpOptions): Promise<void> {
   if (other) throw new UpError(`kubemu up is already running for this cluster (pid ${other.pid}, ports ${servedPorts(other)}); stop it first, or use its ports`)
   // The scheduler's configuration first: up refuses to start rather than run with half of one.
   const schedulerProfiles = options.schedulerConfig ? installSchedulerConfiguration(folder, options.schedulerConfig) : clusterSchedulerProfiles(folder)
-  const clock = openClusterClock(folder, options.clock)
+  const clock = openClusterClock(folder, options.clock, true)
   const log = (line: string) => options.log(`${time(clock.nowMilliseconds())} ${line}`)
   // The last net under a long-running server: a promise some client's request left failing
   // unobserved is a bug to report, not a reason to stop serving everyone else.
@@ -115,6 +116,8 @@ export async function runUp(options: UpOptions): Promise<void> {
     await serveUp(options, folder, clock, log, schedulerProfiles)
   } finally {
     process.off('unhandledRejection', reportUnhandled)
+    // A seeded cluster's next command counts from its epoch again: the time up ran stays with it.
+    if (clock.seeded) clock.persist(folder)
   }
 }
 
@@ -125,7 +128,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
   const network = hostPodNetwork(async () => {
     if (api === null) throw new Error('invariant: the pod network is used before the API server is open')
     return api
-  }, clock, syncedRules)
+  }, clock, syncedRules, clusterRandomness(folder).numbers('kube-proxy'))
   const containers = clusterContainers(folder, () => network)
   const connection = await openKubernetes({environment: options.environment, clock, containerStreams: containers})
   api = connection.api
@@ -150,7 +153,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       clock,
       log,
       frontDoor: () => etcd,
-      plane: (server, active) => new ControlPlane(server, clock, Math.random, (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers, schedulerProfiles, syncedRules, schedulingReports, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate}),
+      plane: (server, active) => new ControlPlane(server, clock, clusterRandomness(folder).numbers('kube-scheduler'), (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers, schedulerProfiles, syncedRules, schedulingReports, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate}),
     })
     // HTTPS for kubectl and client libraries (the kubeconfig trusts the cluster's CA); plain
     // HTTP on a free loopback port for kubemu's own commands, which up.json names.

@@ -1,6 +1,7 @@
 // One kubectl invocation's connection: kubeconfig and context resolution, then requests to the
 // in-process API server with the context's credentials (bearer token, impersonation headers).
 // The API server opens on the first request; warnings it sends are printed as kubectl does.
+import {applySeed} from '../seed.js'
 import {existsSync, mkdirSync, readFileSync} from 'node:fs'
 import type {ApiResponse, ApiServer} from '../apiserver/apiserver.js'
 import {ensureAdminKubeconfig} from '../apiserver/kubeconfig.js'
@@ -101,6 +102,7 @@ export class KubectlSession {
     let folder: string
     try {
       folder = clusterFolder(this.io.environment)
+      applySeed(this.io.environment, folder)
     } catch (error) {
       throw new KubectlError(error instanceof Error ? error.message : String(error))
     }

@@ -3,6 +3,7 @@
 import {Chalk, type ChalkInstance} from 'chalk'
 import type {ClusterStatus, EventStatus, MemberStatus} from '../status/model.js'
 import {formatGoDuration} from '../util/go-duration.js'
+import {clockBasis} from './host.js'
 
 /** At most this many pod names are listed per node (the count is always shown). */
 export const podsListedPerNodeMax = 6
@@ -79,7 +80,7 @@ export interface StatusFormat {
 
 export function formatStatus(status: ClusterStatus, format: StatusFormat = {colours: false}): string {
   const colour = new Chalk({level: format.colours ? 1 : 0})
-  let out = `${colour.bold('cluster time')} ${seconds(status.time.now)} (wall clock + ${formatGoDuration(status.time.offsetMilliseconds)})\n\n`
+  let out = `${colour.bold('cluster time')} ${seconds(status.time.now)} (${clockBasis(status.time)})\n\n`
   const role = (running: boolean, leads: boolean) => (!running ? colour.red('stopped') : leads ? colour.green('leader') : 'standby')
   out += colour.bold('masters') + '\n'
   out += table([

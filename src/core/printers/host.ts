@@ -2,12 +2,19 @@
 import type {TimeReading} from '../host/control-api.js'
 import type {AdvanceResult} from '../host/host.js'
 import {formatGoDuration} from '../util/go-duration.js'
+import {seededEpochMilliseconds} from '../seed.js'
 
 const iso = (milliseconds: number) => new Date(milliseconds).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
-/** `kubemu time`: cluster time, then how far it is ahead of the wall clock. */
+/** What cluster time counts from: the wall clock, or a seeded cluster's epoch (`seed epoch 2025-01-01T00:00:00Z + 2m0s`). */
+export function clockBasis(reading: TimeReading): string {
+  if (reading.seeded) return `seed epoch ${iso(seededEpochMilliseconds)} + ${formatGoDuration(reading.now - seededEpochMilliseconds)}`
+  return `wall clock + ${formatGoDuration(reading.offsetMilliseconds)}`
+}
+
+/** `kubemu time`: cluster time, then how far it is ahead of the wall clock (or of a seeded cluster's epoch). */
 export function formatClusterTime(reading: TimeReading): string {
-  return `${iso(reading.now)}\t(wall clock + ${formatGoDuration(reading.offsetMilliseconds)})\n`
+  return `${iso(reading.now)}\t(${clockBasis(reading)})\n`
 }
 
 export function formatAdvance(result: AdvanceResult): string {

@@ -25,7 +25,7 @@ export interface MemberReachability {
 export interface StatusSources {
   readonly folder: string
   readonly client: ApiClient
-  readonly time: {readonly now: number; readonly offsetMilliseconds: number}
+  readonly time: {readonly now: number; readonly offsetMilliseconds: number; readonly seeded?: boolean}
   readonly live: boolean
   readonly members: readonly MemberReachability[]
   /** Inside each running member, by name. */
@@ -76,7 +76,7 @@ export async function collectStatus(sources: StatusSources): Promise<ClusterStat
   return {
     apiVersion: statusApiVersion,
     kind: 'ClusterStatus',
-    time: {now: sources.time.now, offsetMilliseconds: sources.time.offsetMilliseconds},
+    time: {now: sources.time.now, offsetMilliseconds: sources.time.offsetMilliseconds, ...(sources.time.seeded ? {seeded: true} : {})},
     live: sources.live,
     masters,
     members: sources.members.map((member) => memberStatus(member, sources.raft.get(member.name))),

@@ -127,7 +127,7 @@ export interface ClusterStatus {
   readonly apiVersion: typeof statusApiVersion
   readonly kind: 'ClusterStatus'
   /** Cluster time and how far ahead of wall time it runs. */
-  readonly time: {readonly now: number; readonly offsetMilliseconds: number}
+  readonly time: {readonly now: number; readonly offsetMilliseconds: number; readonly seeded?: boolean}
   /** Whether a `kubemu up` drives the cluster (live) or this was read one-shot. */
   readonly live: boolean
   readonly masters: MasterStatus[]

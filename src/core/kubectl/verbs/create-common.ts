@@ -24,18 +24,18 @@ export const generatorFlags: readonly KubectlFlag[] = [
 
 const randomAlphabet = 'bcdfghjklmnpqrstvwxz2456789'
 
-function randomSuffix(): string {
+function randomSuffix(random: () => number): string {
   let suffix = ''
-  for (let index = 0; index < 5; index++) suffix += randomAlphabet[Math.floor(Math.random() * randomAlphabet.length)]
+  for (let index = 0; index < 5; index++) suffix += randomAlphabet[Math.floor(random() * randomAlphabet.length)]
   return suffix
 }
 
 /** kubectl's container name for an image: its base name without tag or digest, made valid. */
-export function containerNameOf(image: string): string {
+export function containerNameOf(image: string, random: () => number): string {
   let name = image.slice(image.lastIndexOf('/') + 1)
   name = name.split(':')[0]!.split('@')[0]!
   if (isDns1123Subdomain(name).length === 0) return name
-  return `${name.replaceAll('_', '-').toLowerCase()}-${randomSuffix()}`
+  return `${name.replaceAll('_', '-').toLowerCase()}-${randomSuffix(random)}`
 }
 
 export function oneName(args: readonly string[], usage: string): string {

@@ -6,6 +6,7 @@ import {basename} from 'node:path'
 import type {KubeObject} from '../../api/object.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlVerb} from '../kubectl.js'
+import {clusterRandomness} from '../../seed.js'
 import {containerNameOf, generatorFlags, oneName, submitGenerated} from './create-common.js'
 import {ingressGenerator} from './create-ingress.js'
 import {moreGenerators, secretGenerators} from './create-more.js'
@@ -74,7 +75,9 @@ const deploymentGenerator: KubectlVerb = {
     const port = Number(session.flag('port'))
     if (port >= 0 && images.length > 1) throw new KubectlError('cannot specify port when using multiple images')
     const labels = {app: name}
-    const containers = images.map((image) => ({name: containerNameOf(image), image, ...(port >= 0 ? {ports: [{containerPort: port}]} : {}), resources: {}}))
+    // kubectl's suffix for an image name that is not a valid container name follows the cluster's seed, if it has one.
+    const random = () => clusterRandomness(session.clusterFolder()).numbers('kubectl')()
+    const containers = images.map((image) => ({name: containerNameOf(image, random), image, ...(port >= 0 ? {ports: [{containerPort: port}]} : {}), resources: {}}))
     return submitGenerated(session, {
       kind: 'Deployment',
       apiVersion: 'apps/v1',
