@@ -20,6 +20,7 @@ import {ControlPlane} from '../src/core/controlplane/control-plane.js'
 import {LazyEmbeddedStore} from '../src/core/store/lazy-embedded-store.js'
 import {systemClock} from '../src/core/util/clock.js'
 import {SeededRandom} from '../src/core/util/random.js'
+import {createDeployments} from './support/deployments.js'
 
 const nodeCount = Number(process.env.NODES ?? 1000)
 const podCount = Number(process.env.PODS ?? 100_000)
@@ -45,14 +46,7 @@ collectGarbage()
 const baseline = process.memoryUsage()
 
 const started = performance.now()
-for (let index = 0; index < deploymentCount; index++) {
-  const name = `app-${String(index).padStart(3, '0')}`
-  const replicas = Math.floor(podCount / deploymentCount) + (index < podCount % deploymentCount ? 1 : 0)
-  await admin.create(resources.deployments, {
-    kind: 'Deployment', apiVersion: 'apps/v1', metadata: {name, namespace: 'default'},
-    spec: {replicas, selector: {matchLabels: {app: name}}, template: {metadata: {labels: {app: name}}, spec: {containers: [{name: 'main', image: 'nginx:1.27', resources: {requests: {cpu: '10m', memory: '16Mi'}}}]}}},
-  } as never)
-}
+await createDeployments(admin, deploymentCount, podCount)
 const random = new SeededRandom(5)
 const plane = new ControlPlane(api, systemClock, () => random.next())
 // kube-apiserver's compactor runs beside the loops, as under `kubemu up`.
