@@ -30,17 +30,64 @@ function filesOf(path: string, recursive: boolean, found: string[]): void {
   }
 }
 
-export function parseManifests(text: string, source: string): KubeObject[] {
-  const objects: KubeObject[] = []
+/**
+ * A stream that begins with `{` read as kubectl's YAMLOrJSONDecoder reads it: JSON objects one
+ * after another (adjacent or whitespace between), not YAML. null when it is not such a stream, so
+ * the YAML reader takes it and reports what is wrong in its words.
+ */
+function concatenatedJsonObjects(text: string): unknown[] | null {
+  if (!text.trimStart().startsWith('{')) return null
+  const values: unknown[] = []
+  let start = -1
+  let depth = 0
+  let inString = false
+  for (let index = 0; index < text.length; index++) {
+    const character = text[index]!
+    if (inString) {
+      if (character === '\\') index++
+      else if (character === '"') inString = false
+      continue
+    }
+    if (character === '"') inString = true
+    else if (character === '{' || character === '[') {
+      if (depth === 0) {
+        if (character === '[') return null
+        start = index
+      }
+      depth++
+    } else if (character === '}' || character === ']') {
+      depth--
+      if (depth < 0) return null
+      if (depth === 0) {
+        try {
+          values.push(JSON.parse(text.slice(start, index + 1)))
+        } catch {
+          return null
+        }
+      }
+    } else if (depth === 0 && !/\s/.test(character)) return null
+  }
+  return depth === 0 && !inString ? values : null
+}
+
+function documentValues(text: string, source: string): unknown[] {
+  const json = concatenatedJsonObjects(text)
+  if (json) return json
   const documents = parseAllDocuments(text, {version: '1.1'})
   const list = Array.isArray(documents) ? documents : [documents]
-  for (const document of list) {
+  return list.map((document) => {
     if (document.errors.length > 0) {
       const error = document.errors[0]!
       const line = error.linePos?.[0]?.line
       throw new KubectlError(`error parsing ${source}: error converting YAML to JSON: yaml: ${line ? `line ${line}: ` : ''}${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`)
     }
-    const value = document.toJS()
+    return document.toJS() as unknown
+  })
+}
+
+export function parseManifests(text: string, source: string): KubeObject[] {
+  const objects: KubeObject[] = []
+  for (const value of documentValues(text, source)) {
     if (value === null || value === undefined) continue
     if (!isJsonObject(value)) throw new KubectlError(`error validating "${source}": error validating data: invalid object to validate; if you choose to ignore these errors, turn validation off with --validate=false`)
     if (typeof value.kind !== 'string' || value.kind.length === 0) {
