@@ -30,8 +30,11 @@ describe('member database layout', () => {
     old.pragma('user_version = 1')
     old.close()
 
+    // A read-only view (a one-shot read) leaves the file alone and says why, so the caller opens a writer.
+    expect(() => MemberDatabase.open(path, {readonly: true})).toThrow(expect.objectContaining({name: 'StorageError', code: 'SchemaOutdated'}))
     const database = MemberDatabase.open(path)
     try {
+      MemberDatabase.open(path, {readonly: true}).close()
       expect(Number(database.db.pragma('user_version', {simple: true}))).toBe(schemaVersion)
       // Incremental vacuum, so that compaction can give pages back to the file system.
       expect(Number(database.db.pragma('auto_vacuum', {simple: true}))).toBe(2)

@@ -2,6 +2,7 @@ import {existsSync} from 'node:fs'
 import {AuthStore} from '../mvcc/auth-store.js'
 import {KvStore} from '../mvcc/kv-store.js'
 import type {RangeRequest, RangeResponse, ResponseHeader} from '../mvcc/types.js'
+import {StorageError} from '../storage/errors.js'
 import {MemberDatabase} from '../storage/member-database.js'
 import {WriterLock} from '../storage/writer-lock.js'
 import type {Clock} from '../util/clock.js'
@@ -39,7 +40,7 @@ export class ReadOnlyMember {
   }
 
   /**
-   * Null when the member is stopped or has no database yet. `certifiedUser`: the CN of a verified
+   * Null when the member is stopped, has no database yet, or its file has an older schema. `certifiedUser`: the CN of a verified
    * client certificate, the user reads run as once auth is on when no credentials are given.
    */
   static open(folder: string, cluster: ClusterLayout, name: string, clock: Clock, credentials?: EtcdCredentials, certifiedUser?: string): ReadOnlyMember | null {
@@ -47,7 +48,15 @@ export class ReadOnlyMember {
     if (!layout || readClusterState(folder).stopped.includes(name)) return null
     const path = memberDatabasePath(folder, name)
     if (!existsSync(path)) return null
-    return new ReadOnlyMember(layout, cluster, MemberDatabase.open(path, {readonly: true}), clock, credentials, certifiedUser)
+    let database: MemberDatabase
+    try {
+      database = MemberDatabase.open(path, {readonly: true})
+    } catch (error) {
+      // A file of an older schema is read once a writer has brought it up to date (the caller opens one).
+      if (error instanceof StorageError && error.code === 'SchemaOutdated') return null
+      throw error
+    }
+    return new ReadOnlyMember(layout, cluster, database, clock, credentials, certifiedUser)
   }
 
   /**

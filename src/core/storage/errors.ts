@@ -11,6 +11,8 @@ export type StorageErrorCode =
   | 'IO'
   | 'WrongCluster'
   | 'SchemaTooNew'
+  /** A read-only open of a file whose older schema only a writer may bring up to date. */
+  | 'SchemaOutdated'
   | 'Unknown'
 
 export class StorageError extends Error {

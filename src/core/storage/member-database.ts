@@ -123,8 +123,9 @@ export class MemberDatabase {
           }
           if (current < schemaVersion) migrate(db, current)
         } else {
-          // Touches the header so a file that is not a database fails here, not later.
-          db.pragma('user_version', {simple: true})
+          // Reads the header, so a file that is not a database fails here, not later.
+          const current = Number(db.pragma('user_version', {simple: true}))
+          if (current < schemaVersion) throw new StorageError('SchemaOutdated', `${path}: schema ${current}, brought up to ${schemaVersion} by the next command that writes`, path)
         }
         return new MemberDatabase(path, db, !(options.readonly ?? false))
       } catch (error) {
