@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {formatStatus} from '../core/printers/cluster-status.js'
+import {formatStatus} from '../core/status/printer.js'
 import {clusterStatus, StatusUnavailableError} from '../core/status/cluster-status.js'
 import type {ClusterStatus} from '../core/status/model.js'
 import {changeKey, StatusWatchNeedsUpError, watchStatus} from '../core/status/watch.js'

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {formatTrace} from '../core/printers/trace.js'
+import {formatTrace} from '../core/trace/printer.js'
 import {trace, TraceError} from '../core/trace/run.js'
 import {KubemuCommand} from '../command-errors.js'
 

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {parseEtcdPorts, runUp, UpFlagError} from '../core/host/up.js'
+import {mountWebPage} from '../core/ui/mount.js'
 import {FrontDoorError} from '../core/server/etcd-grpc.js'
 import {systemClock} from '../core/util/clock.js'
 import {clusterFolder} from '../core/home.js'
@@ -44,7 +45,7 @@ export default class Up extends KubemuCommand {
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
     try {
-      await runUp({environment, port: flags.port, etcdPorts, authTokenTtlSeconds: flags['auth-token-ttl'], etcdTls: flags['etcd-tls'], schedulerConfig: flags['scheduler-config'], clock: systemClock, signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`)})
+      await runUp({environment, port: flags.port, etcdPorts, authTokenTtlSeconds: flags['auth-token-ttl'], etcdTls: flags['etcd-tls'], schedulerConfig: flags['scheduler-config'], clock: systemClock, signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`), webPage: mountWebPage})
     } catch (error) {
       if (error instanceof FrontDoorError) fail(this, error.message)
       throw error

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {formatWhy} from '../core/printers/why.js'
+import {formatWhy} from '../core/why/printer.js'
 import {why, WhyError} from '../core/why/run.js'
 import {explainedKinds} from '../core/why/why.js'
 import {KubemuCommand} from '../command-errors.js'

@@ -5,7 +5,7 @@
 import {describe, expect, it} from 'vitest'
 import {historyAnnotation, normalize, normalizeWithBehavior, readHistory, recordInitial, recordScale, writeHistory} from '../../src/core/controllers/hpa-scaling-rules.js'
 import {type PodMetric, resourceReplicas} from '../../src/core/controllers/replica-calculator.js'
-import type {Pod} from '../../src/core/scheduler/types.js'
+import type {Pod} from '../../src/core/api/kinds.js'
 
 const start = Date.parse('2026-12-03T10:00:00Z')
 const minute = 60_000

@@ -5,7 +5,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import type {KubeObject} from '../../src/core/api/object.js'
 import {resources} from '../../src/core/client/resources.js'
 import {stoppedAnnotation} from '../../src/core/kubelet/heartbeat.js'
-import type {Node, Pod} from '../../src/core/scheduler/types.js'
+import type {Node, Pod} from '../../src/core/api/kinds.js'
 import {ManualClock} from '../../src/core/util/clock.js'
 import {inProcessCluster, type InProcessCluster} from '../support/in-process-cluster.js'
 

@@ -78,7 +78,7 @@ describe('control loops converge under faults (injected clock)', () => {
     const current = await admin.get<{spec: Record<string, unknown>} & import('../../src/core/api/object.js').KubeObject>(resources.deployments, 'default', 'web')
     await admin.update(resources.deployments, {...current, kind: 'Deployment', apiVersion: 'apps/v1', spec: {...current.spec, template: template('nginx:1.28')}} as never)
     const second = await cluster.settle(handler)
-    const pods = (await admin.list<import('../../src/core/scheduler/types.js').Pod>(resources.pods, 'default')).items
+    const pods = (await admin.list<import('../../src/core/api/kinds.js').Pod>(resources.pods, 'default')).items
     const sets = (await admin.list<import('../../src/core/controllers/pod-control.js').Workload>(resources.replicaSets, 'default')).items
     const deployment = await admin.get<import('../../src/core/controllers/pod-control.js').Workload>(resources.deployments, 'default', 'web')
     return {seed, counts, first, second, pods, sets, deployment}

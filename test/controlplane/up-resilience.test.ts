@@ -7,6 +7,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {systemObjectsIntervalMilliseconds} from '../../src/core/apiserver/bootstrap-controller.js'
 import {defaultNodes, nodeObject} from '../../src/core/apiserver/bootstrap.js'
 import {runUp} from '../../src/core/host/up.js'
+import {mountWebPage} from '../../src/core/ui/mount.js'
 import {SteppedClock} from '../../src/core/util/clock.js'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
@@ -29,6 +30,7 @@ class InProcessUp {
       etcdPorts: [0, 0, 0],
       clock: this.clock,
       signal: this.stop.signal,
+      webPage: mountWebPage,
       log: (line) => {
         this.lines.push(line)
         for (const entry of [...this.waiting]) {

@@ -9,7 +9,7 @@ import {stoppedAnnotation} from '../../src/core/kubelet/heartbeat.js'
 import {syncedProxyState} from '../../src/core/proxy/kube-proxy.js'
 import {saveRules} from '../../src/core/proxy/node-rules.js'
 import {isKubeProxyPod} from '../../src/core/proxy/proxy-loop.js'
-import type {Pod} from '../../src/core/scheduler/types.js'
+import type {Pod} from '../../src/core/api/kinds.js'
 import {ManualClock} from '../../src/core/util/clock.js'
 import {inProcessCluster, type InProcessCluster} from '../support/in-process-cluster.js'
 

@@ -6,7 +6,7 @@ import type {KubeObject} from '../../src/core/api/object.js'
 import {resources} from '../../src/core/client/resources.js'
 import {flushNodeRules, showNodeRulesStats, syncedProxyState} from '../../src/core/proxy/kube-proxy.js'
 import {isKubeProxyPod} from '../../src/core/proxy/proxy-loop.js'
-import type {Pod} from '../../src/core/scheduler/types.js'
+import type {Pod} from '../../src/core/api/kinds.js'
 import {ManualClock} from '../../src/core/util/clock.js'
 import {inProcessCluster, type InProcessCluster} from '../support/in-process-cluster.js'
 

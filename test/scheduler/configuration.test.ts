@@ -6,7 +6,7 @@ import {feasibleNodesToFind, SchedulingAlgorithm} from '../../src/core/scheduler
 import {parseSchedulerConfiguration} from '../../src/core/scheduler/configuration.js'
 import type {Snapshot} from '../../src/core/scheduler/framework.js'
 import {buildProfiles, defaultProfile, type Profile} from '../../src/core/scheduler/profile.js'
-import type {Pod} from '../../src/core/scheduler/types.js'
+import type {Pod} from '../../src/core/api/kinds.js'
 import {node, pod, seeded, snapshot} from './fixtures.js'
 
 const header = 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n'

@@ -1,7 +1,7 @@
 // Nodes, pods and snapshots for the scheduler's tests, built as the API would hand them over.
 import type {Snapshot} from '../../src/core/scheduler/framework.js'
 import {NodeInfo} from '../../src/core/scheduler/node-info.js'
-import type {Node, Pod} from '../../src/core/scheduler/types.js'
+import type {Node, Pod} from '../../src/core/api/kinds.js'
 
 export function node(name: string, options: {cpu?: string; memory?: string; pods?: string; labels?: Record<string, string>; taints?: Node['spec'] extends infer S ? (S extends {taints?: infer T} ? T : never) : never; unschedulable?: boolean; images?: Array<{names: string[]; sizeBytes: number}>} = {}): Node {
   const allocatable = {cpu: options.cpu ?? '4', memory: options.memory ?? '8Gi', pods: options.pods ?? '110'}

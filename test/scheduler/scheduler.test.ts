@@ -7,7 +7,7 @@ import type {Snapshot} from '../../src/core/scheduler/framework.js'
 import {imageLocality} from '../../src/core/scheduler/plugins/node-plugins.js'
 import {nodeResourcesBalancedAllocation, nodeResourcesFit} from '../../src/core/scheduler/plugins/node-resources.js'
 import {preempt} from '../../src/core/scheduler/preemption.js'
-import type {Pod} from '../../src/core/scheduler/types.js'
+import type {Pod} from '../../src/core/api/kinds.js'
 import {defaultCluster, master, node, pod, seeded, singleMasterCluster, snapshot} from './fixtures.js'
 
 const schedule = (target: Pod, current: Snapshot) => new SchedulingAlgorithm(seeded(7)).schedule(target, current)

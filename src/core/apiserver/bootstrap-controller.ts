@@ -10,9 +10,9 @@
 import type {Clock} from '../util/clock.js'
 import {AllocationRepair, allocationRepairMillisecondsInterval} from './allocation-repair.js'
 import type {ApiServer} from './apiserver.js'
+import type {BootstrapObject} from './bootstrap-object.js'
 import {
   BootstrapError,
-  type BootstrapObject,
   bootstrapPolicyObjects,
   describeBootstrapObject,
   ensureNodePortRange,

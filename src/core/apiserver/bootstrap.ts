@@ -13,12 +13,10 @@ import {apiServerUser} from './authentication/user.js'
 import {bootstrapClusterRoleBindings, bootstrapClusterRoles} from './authorization/bootstrap-policy.js'
 import {changeRange, nodePortRangeDescription} from './range-allocation.js'
 import {objectKey} from './keys.js'
+import {apiServerAddress, apiServerSecurePort, type BootstrapObject, kubernetesVersion} from './bootstrap-object.js'
 
 export const bootstrapMarkerKey = '/registry/services/endpoints/default/kubernetes'
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const
-export const apiServerAddress = '172.18.0.2'
-export const apiServerSecurePort = 6443
-export const kubernetesVersion = 'v1.32.0'
 
 export interface NodeDefinition {
   readonly name: string
@@ -122,14 +120,6 @@ export class BootstrapError extends Error {
     super(`bootstrapping the cluster failed at ${step}: ${status} ${serverMessage}`)
     this.name = 'BootstrapError'
   }
-}
-
-/** One object the API server writes itself: created through the API (as kube-apiserver's loopback client) when its key is missing. */
-export interface BootstrapObject {
-  readonly group: string
-  readonly resource: string
-  readonly namespace: string
-  readonly body: {readonly kind?: unknown; readonly metadata?: {readonly name?: string; readonly [field: string]: unknown}; readonly [field: string]: unknown}
 }
 
 function nameOf(object: BootstrapObject): string {

@@ -4,7 +4,7 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import {parse, stringify} from 'yaml'
 import {FileCredentials} from './authentication/credentials.js'
-import {apiServerSecurePort} from './bootstrap.js'
+import {apiServerSecurePort} from './bootstrap-object.js'
 
 export const kubeconfigFileName = 'kubeconfig'
 

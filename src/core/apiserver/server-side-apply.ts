@@ -6,7 +6,7 @@ import {cloneJson, isJsonObject, jsonEqual, type JsonObject, type KubeObject} fr
 import {resolve, type Schema, fieldSchema} from '../api/schema.js'
 import {entriesOf, type FieldSet, fieldSetOf, formatPath, hasPath, leafPaths, type ManagedFieldsEntry, removeAt, removePaths, valueAt} from './managed-fields.js'
 import {ApiError} from './api-errors.js'
-import {goJsonCompact} from '../printers/kubectl/go-json.js'
+import {goJsonCompact} from '../util/go-json.js'
 
 
 /** Structured merge: maps field by field, keyed lists item by item, everything else replaced. */

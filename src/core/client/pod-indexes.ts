@@ -1,7 +1,7 @@
 // The indexes of the shared informers (pods above all) that the loops look pods up by, so that a lookup costs
 // the pods it finds and not every pod of the cluster (100,000 at kwok's scale).
 import type {KubeObject} from '../api/object.js'
-import type {Pod} from '../scheduler/types.js'
+import type {Pod} from '../api/kinds.js'
 import type {InformerIndex} from './informer.js'
 
 /** Pods by the node they are bound to (the kubelet's pods, a node's pods for eviction). */

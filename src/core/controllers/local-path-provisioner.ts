@@ -18,7 +18,7 @@ import {resources} from '../client/resources.js'
 import type {Clock} from '../util/clock.js'
 import {Controller} from './controller.js'
 import {expandClaim} from './volume-expansion.js'
-import type {Pod} from '../scheduler/types.js'
+import type {Pod} from '../api/kinds.js'
 
 /** The node annotation the provisioner writes on its volumes. */
 export const localPathSelectedNodeAnnotation = 'local.path.provisioner/selected-node'

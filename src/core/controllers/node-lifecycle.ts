@@ -12,7 +12,7 @@ import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
 import {podsByNodeName} from '../client/pod-indexes.js'
 import {toleratesTaint} from '../scheduler/plugins/node-plugins.js'
-import type {Node, Pod, Taint} from '../scheduler/types.js'
+import type {Node, Pod, Taint} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
 import {Controller} from './controller.js'
 

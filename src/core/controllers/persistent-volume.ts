@@ -16,7 +16,7 @@ import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
-import type {Node, Pod} from '../scheduler/types.js'
+import type {Node, Pod} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
 import {Controller} from './controller.js'
 

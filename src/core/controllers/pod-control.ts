@@ -3,7 +3,7 @@
 import type {KubeObject, OwnerReference} from '../api/object.js'
 import {labelSelectorFromObject, matchesLabels, type LabelSelectorObject} from '../api/selectors.js'
 import {isTerminalPod} from '../api/quota.js'
-import type {Pod} from '../scheduler/types.js'
+import type {Pod} from '../api/kinds.js'
 
 export interface Workload extends KubeObject {
   spec: {replicas?: number; selector?: LabelSelectorObject; minReadySeconds?: number; template?: {metadata?: {labels?: Record<string, string>; annotations?: Record<string, string>}; spec?: Record<string, unknown>}}

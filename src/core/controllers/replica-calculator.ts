@@ -4,7 +4,7 @@
 // their request on a scale-down and 0 % on a scale-up, unready pods at 0 % on a scale-up; and no
 // change when those assumptions would reverse the direction.
 import {resourceAmount} from '../api/quantity.js'
-import type {Pod} from '../scheduler/types.js'
+import type {Pod} from '../api/kinds.js'
 
 /** --horizontal-pod-autoscaler-tolerance. */
 export const tolerance = 0.1

@@ -7,7 +7,7 @@ import type {KubeObject, OwnerReference} from '../api/object.js'
 import {type ApiClient, isConflict, isNotFound} from '../client/client.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
-import type {Pod} from '../scheduler/types.js'
+import type {Pod} from '../api/kinds.js'
 import {ownerReference} from './pod-control.js'
 
 export interface ClaimTemplate {

@@ -9,7 +9,7 @@ import {type ApiClient, ApiClientError, isAlreadyExists, isNotFound, splitKey} f
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import {resources} from '../client/resources.js'
-import type {Pod} from '../scheduler/types.js'
+import type {Pod} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
 import {PodOwnerController} from './controller.js'
 import {podTemplateHash} from './deployment-util.js'

@@ -7,7 +7,7 @@ import {type ApiClient, objectKey, type ResourceRef} from '../client/client.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
-import type {Pod} from '../scheduler/types.js'
+import type {Pod} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
 import {Controller} from './controller.js'
 

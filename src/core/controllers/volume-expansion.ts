@@ -9,7 +9,7 @@ import {type PersistentVolume, type PersistentVolumeClaim, podClaimNames} from '
 import type {ApiClient} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import {resources} from '../client/resources.js'
-import type {Pod} from '../scheduler/types.js'
+import type {Pod} from '../api/kinds.js'
 
 export const fileSystemResizePending = 'FileSystemResizePending'
 const fileSystemResizeMessage = 'Waiting for user to (re-)start a pod to finish file system resize of volume on node.'

@@ -8,7 +8,6 @@ import {dirname, join} from 'node:path'
 import {Crc32c, encodeKeyValue, revisionKey} from '../mvcc/hash.js'
 import {MemberDatabase} from '../storage/member-database.js'
 import {copySnapshotForRestore, readSnapshotFile, writeSnapshotFile} from '../storage/snapshot-file.js'
-import type {EmbeddedClient} from './embedded-client.js'
 import {type ClusterLayout, layoutOf, procfileMembers} from './layout.js'
 import {type MemberRecord, bootstrap} from './member.js'
 
@@ -23,8 +22,11 @@ import {SnapshotError} from './snapshot-error.js'
 
 export {SnapshotError} from './snapshot-error.js'
 
-/** Saves the serving member's state to `path`, through `path.part` as etcdctl does. */
-export function saveSnapshot(client: EmbeddedClient, path: string): Promise<number> {
+/**
+ * Saves the serving member's state to `path`, through `path.part` as etcdctl does. The client is
+ * the embedded one (its snapshotTo calls saveSnapshotOf below), named by shape to keep one direction.
+ */
+export function saveSnapshot(client: {snapshotTo(path: string): Promise<number>}, path: string): Promise<number> {
   return client.snapshotTo(path)
 }
 

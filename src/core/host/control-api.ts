@@ -3,20 +3,11 @@
 // stop and start members and masters). One module for both sides: `up` serves these paths, the
 // remote host calls them. Only the cluster's admin (its token) may use them.
 import type {ApiResponse, TrustedRequest} from '../apiserver/apiserver.js'
-import type {AdvanceResult, FaultKind, FaultResult, KubernetesHandler} from './host.js'
+import type {AdvanceResult, FaultAction, FaultKind, FaultResult, KubernetesHandler, TimeReading} from './cluster-host.js'
 
 export const controlPathPrefix = '/kubemu/v1/'
 /** A control request's body (a duration, a name) is small. */
 export const controlBodyBytesMax = 4096
-
-export type FaultAction = 'stop' | 'start'
-
-export interface TimeReading {
-  readonly now: number
-  readonly offsetMilliseconds: number
-  /** The cluster was created with a seed: its clock counts from the seeded epoch, not wall time. */
-  readonly seeded?: boolean
-}
 
 /** What `up` does for the control endpoints. Each throws HostRequestError for a refusal. */
 export interface HostOperations {

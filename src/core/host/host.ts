@@ -2,67 +2,12 @@
 // while `kubemu up` runs, commands go through it (its loopback API and its control endpoints);
 // otherwise a command runs the cluster in-process (one-shot), catches it up to now before it
 // reads, and settles it after it changed something.
-import type {ApiResponse, TrustedRequest} from '../apiserver/apiserver.js'
-import type {SettleResult} from '../controlplane/runner.js'
 import {clusterFolder} from '../home.js'
-import type {Clock} from '../util/clock.js'
-import type {ClusterClock} from './clock.js'
-import type {FaultAction, TimeReading} from './control-api.js'
-import type {StepProgress} from './stepper.js'
-import {runningUp, type UpMarker} from './up-marker.js'
+import type {ClusterHost, HostOptions} from './cluster-host.js'
+import {runningUp} from './up-marker.js'
 
-export interface KubernetesHandler {
-  handle(request: TrustedRequest): Promise<ApiResponse>
-}
-
-export interface AdvanceResult {
-  /** Cluster time before and after. */
-  readonly from: number
-  readonly to: number
-  readonly steps: number
-}
-
-export type FaultKind = 'members' | 'masters'
-
-export interface FaultResult {
-  readonly message: string
-  /** Said before the change (a quorum lost), or null. */
-  readonly warning: string | null
-}
-
-export interface ClusterHost {
-  readonly folder: string
-  /** The cluster clock as this process sees it. */
-  readonly clock: Clock
-  /** The running `kubemu up` this host goes through, or null in one-shot mode. */
-  readonly up: UpMarker | null
-  /** The Kubernetes API: the in-process API server, or the one `up` serves. */
-  kubernetes(): Promise<KubernetesHandler>
-  /** Brings the cluster up to now, as a cluster that had kept running would be (one-shot mode). */
-  catchUp(onProgress?: (progress: StepProgress) => void): Promise<void>
-  /** Runs the control plane until nothing is left to do (one-shot mode; `up` does it by itself). */
-  settle(): Promise<SettleResult | null>
-  /** Leaves the work of a change for the next command that runs the loops (KUBEMU_WAIT=false). */
-  defer(): Promise<void>
-  /** Moves cluster time forward, running everything that happens in between in order. */
-  advance(milliseconds: number, onProgress?: (progress: StepProgress) => void): Promise<AdvanceResult>
-  /** Cluster time and its offset from wall time. */
-  time(): Promise<TimeReading>
-  /** Stops or starts an etcd member, or all of a master's components; says what it did. */
-  fault(kind: FaultKind, name: string, action: FaultAction, force: boolean): Promise<FaultResult>
-  /** Gives the writer lock back (before waiting on other processes); the host stays usable. */
-  release(): Promise<void>
-  close(): Promise<void>
-}
-
-export interface HostOptions {
-  readonly environment: NodeJS.ProcessEnv
-  readonly clusterName?: string
-  /** The wall clock under the cluster clock (tests inject one). */
-  readonly wallClock?: Clock
-  /** The cluster clock to use (a command that already read it); opened from the folder otherwise. */
-  readonly clock?: ClusterClock
-}
+export type {AdvanceResult, ClusterHost, FaultAction, FaultKind, FaultResult, HostOptions, KubernetesHandler, TimeReading} from './cluster-host.js'
+export type {ClusterClock} from './clock.js'
 
 /** The host of the cluster the environment names: through `up` when it runs, one-shot otherwise. */
 export async function openHost(options: HostOptions): Promise<ClusterHost> {
@@ -76,4 +21,3 @@ export async function openHost(options: HostOptions): Promise<ClusterHost> {
   return new OneShotHost(folder, options)
 }
 
-export type {ClusterClock}

@@ -7,7 +7,7 @@ import {nodeObject, type NodeDefinition} from '../apiserver/bootstrap.js'
 import {ApiClient, ApiClientError, type RequestHandler} from '../client/client.js'
 import {resources} from '../client/resources.js'
 import {stoppedAnnotation} from '../kubelet/heartbeat.js'
-import type {Node} from '../scheduler/types.js'
+import type {Node} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
 
 export class NodeCommandError extends Error {}

@@ -4,8 +4,8 @@
 import {FileCredentials} from '../apiserver/authentication/credentials.js'
 import {HttpRequestHandler} from '../client/http-handler.js'
 import {type ClusterClock, openClusterClock} from './clock.js'
-import {callControl, type FaultAction, type TimeReading} from './control-api.js'
-import type {AdvanceResult, ClusterHost, FaultKind, FaultResult, HostOptions, KubernetesHandler} from './host.js'
+import {callControl} from './control-api.js'
+import type {AdvanceResult, ClusterHost, FaultAction, FaultKind, FaultResult, HostOptions, KubernetesHandler, TimeReading} from './cluster-host.js'
 import type {UpMarker} from './up-marker.js'
 
 export class RemoteHost implements ClusterHost {

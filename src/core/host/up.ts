@@ -25,7 +25,7 @@ import {type ClusterClock, openClusterClock} from './clock.js'
 import {withControlEndpoints} from './control-api.js'
 import {defaultMasters} from '../api/masters.js'
 import {staticPodHealthFromFolder} from './static-pod-health.js'
-import type {KubernetesHandler} from './host.js'
+import type {KubernetesHandler} from './cluster-host.js'
 import {UpRuntime} from './up-runtime.js'
 import {clusterRandomness} from '../seed.js'
 import {removeUpMarker, runningUp, type UpMarker, writeUpMarker} from './up-marker.js'
@@ -35,7 +35,7 @@ import type {Profile} from '../scheduler/profile.js'
 import {clusterSchedulerProfiles, installSchedulerConfiguration, schedulerConfigurationFileName} from './scheduler-config.js'
 import {FileSyncedRules} from '../proxy/synced-rules.js'
 import {FileSchedulingReports} from '../scheduler/reports.js'
-import {mountWebPage, type MountedWebPage} from '../ui/mount.js'
+import type {MountedWebPage, WebPageMounter} from './web-page.js'
 
 /** How often the loops look for due work when nothing wakes them (watch events arrive sooner). */
 export const upTickMilliseconds = 250
@@ -55,6 +55,8 @@ export interface UpOptions {
   readonly clock: Clock
   readonly signal: AbortSignal
   readonly log: (line: string) => void
+  /** The web page and status snapshots served on the loopback port (src/core/ui's mountWebPage). */
+  readonly webPage: WebPageMounter
 }
 
 /** `up` cannot start: another one runs, or a port is taken. */
@@ -162,7 +164,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     secure = await startHttpApi(runtime.balancer, {port: options.port, tls: certificates.serving}).catch((error: unknown) => {
       throw new UpError(`cannot serve the Kubernetes API on 127.0.0.1:${options.port} (${error instanceof Error ? error.message : String(error)}): --port moves it`)
     })
-    webPage = mountWebPage(withControlEndpoints(runtime.balancer, runtime.operations, () => credentials.adminToken()), {folder, cluster: embedded, api: runtime.balancer, clock, memberUrls: () => etcd?.urls ?? null, queueDepths: () => runtime.queueDepths(), adminToken: () => credentials.adminToken()})
+    webPage = options.webPage(withControlEndpoints(runtime.balancer, runtime.operations, () => credentials.adminToken()), {folder, cluster: embedded, api: runtime.balancer, clock, memberUrls: () => etcd?.urls ?? null, queueDepths: () => runtime.queueDepths(), adminToken: () => credentials.adminToken()})
     http = await startHttpApi(webPage.handler)
     if (options.etcdPorts !== 'off') {
       const endpoints = etcdEndpoints(currentLayout(folder).members, options.etcdPorts ?? null)

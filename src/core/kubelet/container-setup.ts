@@ -4,7 +4,7 @@
 // its filesystem (ConfigMap, Secret, downwardAPI, projected and emptyDir volumes as files;
 // /etc/hostname, /etc/hosts, /etc/resolv.conf).
 import type {KubeObject} from '../api/object.js'
-import type {Pod} from '../scheduler/types.js'
+import type {Pod} from '../api/kinds.js'
 import {SimulatedFileSystem} from './shell/filesystem.js'
 
 /** Reads the objects a pod's environment and volumes name (the kubelet's view of the API). */

@@ -4,7 +4,7 @@
 // readiness; and exec of a command into it. The kubelet and the API server's log and exec
 // subresources ask it the same questions, so every process computes the same answers.
 import {networkUnavailable, type PodNetwork} from '../network/types.js'
-import type {Pod} from '../scheduler/types.js'
+import type {Pod} from '../api/kinds.js'
 import {argvOf, type ContainerSpec, containersOf, environmentOf, filesystemOf, hostnameOf, type PodObjectReader} from './container-setup.js'
 import {containerRunKey, type ContainerStateStore, FileContainerState, MemoryContainerState} from './container-state.js'
 import {firstFailureRun, firstSuccess, networkProbe, type ProbeKind, probeLabels, type ProbeResult, type ProbeSpec, probeTimes, readinessAt} from './probes.js'

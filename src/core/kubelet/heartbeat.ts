@@ -5,7 +5,7 @@ import {formatTimestamp, type KubeObject} from '../api/object.js'
 import {healthyNodeConditions} from '../apiserver/bootstrap.js'
 import {type ApiClient, isAlreadyExists, isConflict, isNotFound} from '../client/client.js'
 import {resources} from '../client/resources.js'
-import type {Node} from '../scheduler/types.js'
+import type {Node} from '../api/kinds.js'
 
 export const stoppedAnnotation = 'kubemu.io/stopped'
 export const nodeLeaseDurationSeconds = 40

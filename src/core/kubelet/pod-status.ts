@@ -1,7 +1,7 @@
 // The pod statuses a kubelet writes as a pod goes Pending → ContainerCreating → Running →
 // Succeeded/Failed (or restarts), built from the pod and the time.
 import {formatTimestamp} from '../api/object.js'
-import type {Node, Pod} from '../scheduler/types.js'
+import type {Node, Pod} from '../api/kinds.js'
 import {fnv32a} from '../util/fnv.js'
 
 export type Condition = {type: string; status: string; lastProbeTime: null; lastTransitionTime: string; reason?: string}

@@ -4,7 +4,7 @@
 // node to the pod IP), and what a series of answers means (failureThreshold and
 // successThreshold: a liveness or startup kill, the readiness the Ready condition shows).
 import type {PodNetwork} from '../network/types.js'
-import type {Pod} from '../scheduler/types.js'
+import type {Pod} from '../api/kinds.js'
 
 /** Probe runs one container's run may hold (a longer series stops at the bound). */
 export const probeResultsMax = 100_000

@@ -1,6 +1,5 @@
 // What kubemu's host commands print: cluster time, a clock advance, a fault applied.
-import type {TimeReading} from '../host/control-api.js'
-import type {AdvanceResult} from '../host/host.js'
+import type {AdvanceResult, TimeReading} from '../host/host.js'
 import {formatGoDuration} from '../util/go-duration.js'
 import {seededEpochMilliseconds} from '../seed.js'
 

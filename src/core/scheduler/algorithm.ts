@@ -5,7 +5,7 @@
 import type {CycleState, Snapshot, Status} from './framework.js'
 import type {NodeInfo} from './node-info.js'
 import {defaultProfile, type Profile} from './profile.js'
-import type {Pod} from './types.js'
+import type {Pod} from '../api/kinds.js'
 
 /** kube-scheduler scores at least this many nodes when the cluster has them. */
 export const minFeasibleNodesToFind = 100

@@ -1,7 +1,7 @@
 // The scheduling queue's backoff (kube-scheduler 1.32's podBackoffQ): a pod that failed to
 // schedule waits podInitialBackoffSeconds doubled per failed attempt, at most
 // podMaxBackoffSeconds, before a cluster event may send it back to the active queue.
-import type {Pod} from './types.js'
+import type {Pod} from '../api/kinds.js'
 
 /** Pods backing off at once past this are a broken invariant (the work queues' bound). */
 export const backingOffPodsMax = 1_000_000

@@ -3,7 +3,7 @@
 // reasons, which become the FailedScheduling message.
 import type {PersistentVolume, PersistentVolumeClaim, StorageClass} from '../api/volume-binding.js'
 import type {NodeInfo} from './node-info.js'
-import type {Pod, PodAffinityTerm} from './types.js'
+import type {Pod, PodAffinityTerm} from '../api/kinds.js'
 
 export type LabelSelectorObject = NonNullable<PodAffinityTerm['labelSelector']>
 

@@ -1,7 +1,7 @@
 // Per-node accounting the plugins share (kube-scheduler's framework.NodeInfo): the node, its
 // pods, the sum of their requests (and of the "non-zero" requests scoring uses), used host ports.
 import {resourceAmount} from '../api/quantity.js'
-import type {Container, Node, Pod} from './types.js'
+import type {Container, Node, Pod} from '../api/kinds.js'
 
 /** Resources as numbers: milli-CPU, bytes, pods, and extended resources by name. */
 export type Resources = Record<string, number>

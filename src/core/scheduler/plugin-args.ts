@@ -4,7 +4,7 @@
 import {type FieldError, fieldError, FieldPath} from '../api/field-errors.js'
 import {isQualifiedName} from '../api/names.js'
 import {childPath, type DecodeContext, optionalBoolean, optionalInteger, optionalList, optionalString, strictObject} from './config-decode.js'
-import type {NodeSelectorTerm, TopologySpreadConstraint} from './types.js'
+import type {NodeSelectorTerm, TopologySpreadConstraint} from '../api/kinds.js'
 
 export interface ResourceSpec {
   readonly name: string

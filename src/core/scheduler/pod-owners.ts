@@ -6,7 +6,7 @@ import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
 import type {LabelSelectorObject} from './framework.js'
-import type {Pod} from './types.js'
+import type {Pod} from '../api/kinds.js'
 
 type Workload = KubeObject & {spec?: {selector?: LabelSelectorObject}}
 type Service = KubeObject & {spec?: {selector?: Record<string, string>}}

@@ -6,7 +6,7 @@ import {type Snapshot} from './framework.js'
 import {NodeInfo} from './node-info.js'
 import {preFilter, runFilters, type ScheduleResult} from './algorithm.js'
 import {defaultProfile, type Profile} from './profile.js'
-import type {Pod} from './types.js'
+import type {Pod} from '../api/kinds.js'
 
 export interface PreemptionResult {
   /** The "preemption: …" text for the FitError message; empty when a node was nominated. */

@@ -23,7 +23,7 @@ import {defaultSchedulerName} from './configuration.js'
 import {PodOwners} from './pod-owners.js'
 import {claimsToSelectNode} from './plugins/volume-binding.js'
 import {type PersistentVolume, type PersistentVolumeClaim, selectedNodeAnnotation, type StorageClass} from '../api/volume-binding.js'
-import type {Node, Pod} from './types.js'
+import type {Node, Pod} from '../api/kinds.js'
 
 export {defaultSchedulerName as schedulerName} from './configuration.js'
 /** A scheduling report lists at most this many nodes (the best scored, then the rejected). */

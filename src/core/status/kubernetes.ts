@@ -6,7 +6,7 @@ import {resourceAmount} from '../api/quantity.js'
 import type {ApiClient} from '../client/client.js'
 import {resources} from '../client/resources.js'
 import {podRequests} from '../scheduler/node-info.js'
-import type {Node, Pod} from '../scheduler/types.js'
+import type {Node, Pod} from '../api/kinds.js'
 import {type ChangeChain, chainEventsMax, type EventStatus, eventsShownMax, type LeaseStatus, type NodeStatus, type ServiceStatus} from './model.js'
 
 /** The components whose Leases `status` shows (their leader election). */

@@ -2,33 +2,13 @@
 // in the process that runs the cluster, so they see inside the members and the work queues.
 import {apiServerUser} from '../apiserver/authentication/user.js'
 import {ApiClient} from '../client/client.js'
-import type {EmbeddedCluster} from '../etcd/cluster.js'
 import type {KubernetesHandler} from '../host/host.js'
+import type {LiveSources, MountedWebPage} from '../host/web-page.js'
 import {collectStatus, runningMembers} from '../status/collect.js'
 import type {ClusterStatus, QueueStatus} from '../status/model.js'
-import type {Clock} from '../util/clock.js'
 import {StatusFeed} from './feed.js'
 import {uiPath} from './paths.js'
 import {withWebPage} from './server.js'
-
-export interface LiveSources {
-  readonly folder: string
-  readonly cluster: EmbeddedCluster
-  /** The API as the front port serves it (the balancer over the running masters). */
-  readonly api: KubernetesHandler
-  readonly clock: Clock & {readonly offsetMilliseconds: number}
-  /** Each member's served etcd URL, by name (null without a front door). */
-  readonly memberUrls: () => ReadonlyMap<string, string> | null
-  readonly queueDepths: () => QueueStatus[]
-  readonly adminToken: () => string
-}
-
-export interface MountedWebPage {
-  readonly handler: KubernetesHandler
-  /** The page's address with the token, as `up` prints it. */
-  link(baseUrl: string): string
-  close(): void
-}
 
 export function liveSnapshot(sources: LiveSources): () => Promise<ClusterStatus> {
   const client = new ApiClient(sources.api, apiServerUser, 'kubemu')
@@ -44,6 +24,7 @@ export function liveSnapshot(sources: LiveSources): () => Promise<ClusterStatus>
     })
 }
 
+/** The web page and the status snapshots on up's loopback port (a WebPageMounter for `runUp`). */
 export function mountWebPage(api: KubernetesHandler, sources: LiveSources): MountedWebPage {
   const snapshot = liveSnapshot(sources)
   const feed = new StatusFeed(snapshot, sources.clock)

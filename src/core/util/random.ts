@@ -1,7 +1,8 @@
-import type {RandomSource} from '../raft/types.js'
-
-/** A small seeded generator (mulberry32): the same seed gives the same run, for replays. */
-export class SeededRandom implements RandomSource {
+/**
+ * A small seeded generator (mulberry32): the same seed gives the same run, for replays. It fits the
+ * RandomSource the Raft core asks for (by shape: util sits below every layer and imports none).
+ */
+export class SeededRandom {
   private state: number
 
   constructor(readonly seed: number) {

@@ -2,7 +2,7 @@
 // system:coredns ClusterRole and binding (list/watch of what the kubernetes plugin reads), the
 // coredns ConfigMap with kubeadm's Corefile, the coredns Deployment (2 replicas, labelled
 // k8s-app=kube-dns) and the kube-dns Service at the address every kubelet's clusterDNS names.
-import type {BootstrapObject} from '../bootstrap.js'
+import type {BootstrapObject} from '../bootstrap-object.js'
 
 const namespace = 'kube-system'
 const labels = {'k8s-app': 'kube-dns'}

@@ -2,7 +2,7 @@
 // system:node-proxier role for the ServiceAccount; reading its ConfigMap for joining nodes), the
 // ConfigMap with config.conf (mode iptables, kind's pod network as clusterCIDR) and
 // kubeconfig.conf, and the DaemonSet that runs one kube-proxy on every node.
-import {apiServerAddress, apiServerSecurePort, type BootstrapObject, kubernetesVersion} from '../bootstrap.js'
+import {apiServerAddress, apiServerSecurePort, type BootstrapObject, kubernetesVersion} from '../bootstrap-object.js'
 
 const namespace = 'kube-system'
 const name = 'kube-proxy'

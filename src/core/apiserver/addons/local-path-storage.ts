@@ -1,7 +1,7 @@
 // The storage addon as kind installs it: the `standard` StorageClass, the cluster's default,
 // served by Rancher's local-path provisioner (simulated by the controller manager's
 // local-path provisioner loop), binding each claim once its first pod is scheduled.
-import type {BootstrapObject} from '../bootstrap.js'
+import type {BootstrapObject} from '../bootstrap-object.js'
 
 export const defaultStorageClassName = 'standard'
 export const localPathProvisionerName = 'rancher.io/local-path'

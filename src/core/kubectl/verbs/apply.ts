@@ -4,7 +4,7 @@
 // created / configured / unchanged as kubectl does.
 import {cloneJson, isJsonObject, type KubeObject} from '../../api/object.js'
 import {builtinScheme} from '../../api/resources.js'
-import {goJsonCompact} from '../../printers/kubectl/go-json.js'
+import {goJsonCompact} from '../../util/go-json.js'
 import {KubectlError, ServerError, statusText} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'

@@ -2,7 +2,7 @@
 // get-users, current-context, use-context, set-context (--current), set-credentials,
 // set-cluster, delete-context, rename-context — reading and writing kubeconfig files as
 // clientcmd does, with kubectl's messages.
-import {goJson} from '../../printers/kubectl/go-json.js'
+import {goJson} from '../../util/go-json.js'
 import {outputFormatOf, printTemplated} from '../output.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'

@@ -2,7 +2,7 @@
 // container names for images, and printing or creating what they built.
 import {isDns1123Subdomain} from '../../api/names.js'
 import type {KubeObject} from '../../api/object.js'
-import {goJson} from '../../printers/kubectl/go-json.js'
+import {goJson} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {KubectlError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'

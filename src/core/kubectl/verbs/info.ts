@@ -1,6 +1,6 @@
 // Verbs that describe the cluster rather than change it: version, api-resources, api-versions,
 // cluster-info, and auth (can-i, with --list; whoami).
-import {goJson} from '../../printers/kubectl/go-json.js'
+import {goJson} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'

@@ -2,7 +2,7 @@
 // sends the change as a strategic merge patch; --dry-run=client prints the edited object.
 import {cloneJson, isJsonObject, jsonEqual, type KubeObject} from '../../api/object.js'
 import {canonicalQuantity} from '../../api/quantity.js'
-import {goJson} from '../../printers/kubectl/go-json.js'
+import {goJson} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import {withoutManagedFields} from '../output.js'

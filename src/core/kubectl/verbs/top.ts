@@ -3,7 +3,7 @@
 import {resourceAmount} from '../../api/quantity.js'
 import type {KubeObject} from '../../api/object.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
-import type {Node} from '../../scheduler/types.js'
+import type {Node} from '../../api/kinds.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../kubectl.js'

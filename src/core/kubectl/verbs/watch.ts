@@ -3,7 +3,7 @@
 // what was printed before, until the watch ends or the command is interrupted.
 import type {ApiResponse} from '../../apiserver/apiserver.js'
 import type {KubeObject} from '../../api/object.js'
-import {goJson} from '../../printers/kubectl/go-json.js'
+import {goJson} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {RememberingTabwriter, type ServerTable, tableCells} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'

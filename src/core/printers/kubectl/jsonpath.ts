@@ -2,7 +2,7 @@
 // .field, ['field'], [n], [start:end], [*], .*, ..field, [?(@.a == "x")] filters and unions;
 // {range …}…{end} loops; "string" literals with escapes. Several results print space-separated,
 // maps and lists as compact Go JSON. Missing fields print nothing (allowMissingKeys).
-import {goJsonCompact} from './go-json.js'
+import {goJsonCompact} from '../../util/go-json.js'
 
 /** Templates nest range blocks at most this deep, and loop over this many items per range. */
 export const rangeDepthMax = 16

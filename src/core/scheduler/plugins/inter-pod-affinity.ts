@@ -5,7 +5,7 @@ import {labelSelectorFromObject, matchesLabels} from '../../api/selectors.js'
 import {type CycleState, type FilterPlugin, maxNodeScore, type ScorePlugin, type Snapshot, success, unresolvable, unschedulable} from '../framework.js'
 import type {NodeInfo} from '../node-info.js'
 import {type InterPodAffinityArgs, interPodAffinityArgs} from '../plugin-args.js'
-import type {Pod, PodAffinityTerm} from '../types.js'
+import type {Pod, PodAffinityTerm} from '../../api/kinds.js'
 
 const pairKey = (key: string, value: string) => `${key}\u0000${value}`
 

@@ -4,7 +4,7 @@
 import {defaultNormalizeScore, type FilterPlugin, maxNodeScore, type ScorePlugin, success, unresolvable, unschedulable} from '../framework.js'
 import {hostPortsOf, type NodeInfo} from '../node-info.js'
 import type {NodeAffinityArgs} from '../plugin-args.js'
-import type {NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration} from '../types.js'
+import type {NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration} from '../../api/kinds.js'
 
 export function toleratesTaint(toleration: Toleration, taint: Taint): boolean {
   if (toleration.effect && toleration.effect !== taint.effect) return false

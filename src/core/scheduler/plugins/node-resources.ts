@@ -4,7 +4,7 @@
 import {maxNodeScore, type ScorePlugin, type FilterPlugin, success, unschedulable} from '../framework.js'
 import {type NodeInfo, nonZeroRequests, podRequests} from '../node-info.js'
 import {maxCustomPriorityScore, type NodeResourcesBalancedAllocationArgs, nodeResourcesBalancedAllocationArgs, type NodeResourcesFitArgs, nodeResourcesFitArgs, type ResourceSpec, type UtilizationShapePoint} from '../plugin-args.js'
-import type {Pod} from '../types.js'
+import type {Pod} from '../../api/kinds.js'
 
 const nativeResources = ['cpu', 'memory', 'ephemeral-storage', 'pods']
 

@@ -5,7 +5,7 @@ import {labelSelectorFromObject, matchesLabels} from '../../api/selectors.js'
 import {type FilterPlugin, maxNodeScore, type ScorePlugin, type Snapshot, success, unresolvable, unschedulable} from '../framework.js'
 import type {NodeInfo} from '../node-info.js'
 import {type PodTopologySpreadArgs, podTopologySpreadArgs} from '../plugin-args.js'
-import type {Pod, TopologySpreadConstraint} from '../types.js'
+import type {Pod, TopologySpreadConstraint} from '../../api/kinds.js'
 import {matchesNodeSelectorAndAffinity, tolerated} from './node-plugins.js'
 
 const hostnameLabel = 'kubernetes.io/hostname'

@@ -9,7 +9,7 @@ import {
   type StorageClass, volumeAllowsNode,
 } from '../../api/volume-binding.js'
 import {type FilterPlugin, success, unresolvable, type VolumeLister} from '../framework.js'
-import type {Pod} from '../types.js'
+import type {Pod} from '../../api/kinds.js'
 
 /** The provisioner of classes whose volumes are made by hand only. */
 const noProvisioner = 'kubernetes.io/no-provisioner'

@@ -1,9 +1,9 @@
 // The terminal picture of `kubemu status`: aligned sections, colour only when asked (a terminal
 // without NO_COLOR). `--watch` redraws the same picture.
 import {Chalk, type ChalkInstance} from 'chalk'
-import type {ClusterStatus, EventStatus, MemberStatus} from '../status/model.js'
+import type {ClusterStatus, EventStatus, MemberStatus} from './model.js'
 import {formatGoDuration} from '../util/go-duration.js'
-import {clockBasis} from './host.js'
+import {clockBasis} from '../printers/host.js'
 
 /** At most this many pod names are listed per node (the count is always shown). */
 export const podsListedPerNodeMax = 6

@@ -1,6 +1,6 @@
 // `kubemu why` as text (the object and its state, the cause as a paragraph, the facts) or as
 // JSON for scripts.
-import type {Diagnosis} from '../why/diagnosis.js'
+import type {Diagnosis} from './diagnosis.js'
 
 export function formatWhy(result: Diagnosis, output: 'text' | 'json'): string {
   if (output === 'json') return `${JSON.stringify(result, null, 2)}\n`

@@ -1,5 +1,8 @@
-// The shapes the scheduler reads from pods and nodes (the fields kube-scheduler 1.32 looks at).
-import type {KubeObject} from '../api/object.js'
+// Typed Kubernetes kinds as the control plane's layers read them (the scheduler, controllers,
+// kubelet and kube-proxy all import them from here, never from one another): Pod and Node with the
+// fields kube-scheduler 1.32 looks at, and the shapes inside them. The schemas that decode and
+// validate these kinds live in types/; these are the TypeScript view of the same objects.
+import type {KubeObject} from './object.js'
 
 export interface Toleration {
   key?: string

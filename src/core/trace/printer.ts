@@ -1,6 +1,6 @@
 // `kubemu trace` as a timeline (one block per step: who, what, where it landed, how it learnt of
 // the step before) or as JSON for scripts.
-import type {Trace, TraceStep} from '../trace/trace.js'
+import type {Trace, TraceStep} from './trace.js'
 
 function stepLines(step: TraceStep, index: number): string[] {
   const head = `${String(index + 1).padStart(3)}  ${step.time}  ${step.component}${step.via ? `  ← ${step.via}` : ''}`
