@@ -34,6 +34,16 @@ export interface KubeObject {
   [field: string]: unknown
 }
 
+/**
+ * An object of any kind as a client hands it to the API server: a typed kind (an interface, which
+ * has no index signature) fits it as it is, without a cast to KubeObject.
+ */
+export interface ObjectToWrite {
+  readonly kind?: string
+  readonly apiVersion?: string
+  readonly metadata: Pick<ObjectMeta, 'name' | 'namespace'>
+}
+
 export type JsonObject = Record<string, unknown>
 
 export function isJsonObject(value: unknown): value is JsonObject {

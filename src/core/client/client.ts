@@ -2,7 +2,7 @@
 // scheduler, the controllers and the kubelets goes through the API server's request pipeline as
 // one user, never to the store. It remembers the newest resourceVersion it wrote per resource,
 // so an informer can wait until its watch has shown the component its own writes.
-import type {KubeObject} from '../api/object.js'
+import type {KubeObject, ObjectToWrite} from '../api/object.js'
 import type {ApiResponse, TrustedRequest} from '../apiserver/apiserver.js'
 import type {ApiWatch} from '../apiserver/list-watch.js'
 import type {UserInfo} from '../apiserver/authentication/user.js'
@@ -125,7 +125,7 @@ export class ApiClient {
     return (await this.request('GET', ApiClient.objectPath(resource, namespace, name))).body as T
   }
 
-  async create<T extends KubeObject>(resource: ResourceRef, object: KubeObject, subresource = ''): Promise<T> {
+  async create<T extends KubeObject>(resource: ResourceRef, object: ObjectToWrite | KubeObject, subresource = ''): Promise<T> {
     const namespace = object.metadata.namespace ?? ''
     const path = subresource ? ApiClient.objectPath(resource, namespace, String(object.metadata.name), subresource) : ApiClient.collectionPath(resource, namespace)
     const body = (await this.request('POST', path, {body: object})).body as T
@@ -133,7 +133,7 @@ export class ApiClient {
     return body
   }
 
-  async update<T extends KubeObject>(resource: ResourceRef, object: KubeObject, subresource = ''): Promise<T> {
+  async update<T extends KubeObject>(resource: ResourceRef, object: ObjectToWrite | KubeObject, subresource = ''): Promise<T> {
     const body = (await this.request('PUT', ApiClient.objectPath(resource, object.metadata.namespace ?? '', String(object.metadata.name), subresource), {body: object})).body as T
     this.remember(resource, body)
     return body

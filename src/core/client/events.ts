@@ -86,7 +86,7 @@ export class EventRecorder {
       reportingComponent: this.source.component,
       reportingInstance: this.source.host ?? '',
     }
-    await this.client.create(resources.events, event as unknown as KubeObject)
+    await this.client.create(resources.events, event)
     if (this.written.size >= eventsRememberedMax) this.written.delete(this.written.keys().next().value!)
     this.written.set(key, {namespace, name, count: 1})
   }

@@ -72,7 +72,7 @@ export class ControllerHistory {
         },
         data,
         revision: next,
-      } as unknown as KubeObject)
+      })
     } catch (error) {
       if (!isAlreadyExists(error)) throw error
     }

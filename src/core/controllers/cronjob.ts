@@ -98,7 +98,7 @@ export class CronJobController extends Controller {
                 ownerReferences: [ownerReference(cronJob, 'batch/v1', 'CronJob')],
               },
               spec: structuredClone(template.spec ?? {}),
-            } as unknown as KubeObject)
+            })
             status.active = [...(status.active ?? []), {kind: 'Job', namespace, name, uid: String(job.metadata.uid), apiVersion: 'batch/v1', resourceVersion: job.metadata.resourceVersion}]
             await this.recorder.record(cronObject, 'Normal', 'SuccessfulCreate', `Created job ${name}`)
           } catch (error) {

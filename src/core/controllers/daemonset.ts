@@ -86,7 +86,7 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
       pod.spec.tolerations = template.spec.tolerations
       pod.spec.affinity = {...(pod.spec.affinity ?? {}), nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchFields: [{key: 'metadata.name', operator: 'In', values: [name]}]}]}}}
       try {
-        const made = await this.client.create<Pod>(resources.pods, pod as unknown as KubeObject)
+        const made = await this.client.create<Pod>(resources.pods, pod)
         await this.recorder.record(setObject, 'Normal', 'SuccessfulCreate', `Created pod: ${made.metadata.name}`)
       } catch (error) {
         // As kube's syncNodes: the other nodes still get theirs, the status is written, then the error retries the set.

@@ -92,7 +92,7 @@ export class DeploymentController extends Controller {
       apiVersion: 'apps/v1',
       metadata: {...set.metadata, annotations: {...set.metadata.annotations, ...annotations}},
       spec: {...set.spec, replicas},
-    } as unknown as KubeObject)
+    })
     if (before !== replicas) {
       const direction = replicas > before ? 'up' : 'down'
       await this.recorder.record({...deployment, kind: 'Deployment', apiVersion: 'apps/v1'}, 'Normal', 'ScalingReplicaSet', `Scaled ${direction} replica set ${set.metadata.name} from ${before} to ${replicas}`)
@@ -205,7 +205,7 @@ export class DeploymentController extends Controller {
         ownerReferences: [ownerReference(deployment, 'apps/v1', 'Deployment')],
       },
       spec: {replicas, minReadySeconds: deployment.spec.minReadySeconds ?? 0, selector, template},
-    } as unknown as KubeObject)
+    })
   }
 
   /** Keeps revisionHistoryLimit old ReplicaSets that are scaled to zero and empty; deletes older ones. */

@@ -107,7 +107,7 @@ export class EndpointsController extends Controller {
     const wanted = {kind: 'Endpoints', apiVersion: 'v1', metadata: {name: service.metadata.name, namespace: service.metadata.namespace, labels: {...(service.metadata.labels ?? {})}}, ...(subsets.length > 0 ? {subsets} : {})}
     if (!current) {
       try {
-        await this.client.create(resources.endpoints, wanted as unknown as KubeObject)
+        await this.client.create(resources.endpoints, wanted)
       } catch (error) {
         if (!isAlreadyExists(error)) throw error
         this.queue.add(key)
@@ -115,7 +115,7 @@ export class EndpointsController extends Controller {
       return
     }
     if (sameJson(current.subsets ?? [], subsets) && sameJson(current.metadata.labels ?? {}, wanted.metadata.labels)) return
-    await this.client.update(resources.endpoints, {...wanted, metadata: {...current.metadata, labels: wanted.metadata.labels}} as unknown as KubeObject)
+    await this.client.update(resources.endpoints, {...wanted, metadata: {...current.metadata, labels: wanted.metadata.labels}})
   }
 
   private async writeSlice(service: Service, pods: Pod[]): Promise<void> {
@@ -143,12 +143,12 @@ export class EndpointsController extends Controller {
           ownerReferences: [{...ownerReference(service, 'v1', 'Service'), blockOwnerDeletion: true}],
         },
         ...body,
-      } as unknown as KubeObject)
+      })
       return
     }
     const current = existing as unknown as Record<string, unknown>
     if (sameJson({addressType: current.addressType, endpoints: current.endpoints ?? [], ports: current.ports ?? []}, body)) return
-    await this.client.update(resources.endpointSlices, {...existing, kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', ...body} as unknown as KubeObject)
+    await this.client.update(resources.endpointSlices, {...existing, kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', ...body})
   }
 
   private async deleteEndpoints(namespace: string, name: string): Promise<void> {

@@ -4,7 +4,6 @@
 // pre-bound to the claim; a volume of its own that was released under the Delete policy it
 // deletes (the folder with it); a bound claim of its own that asks for more it expands
 // (volume-expansion.ts).
-import type {KubeObject} from '../api/object.js'
 import {
   betaStorageProvisionerAnnotation, claimClassName, type PersistentVolume, type PersistentVolumeClaim, podClaimNames, provisionedByAnnotation, selectedNodeAnnotation,
   type StorageClass, storageProvisionerAnnotation,
@@ -106,7 +105,7 @@ export class LocalPathProvisioner extends Controller {
       },
     }
     try {
-      await this.client.create(resources.persistentVolumes, volume as unknown as KubeObject)
+      await this.client.create(resources.persistentVolumes, volume)
     } catch (error) {
       if (isAlreadyExists(error)) return
       throw error

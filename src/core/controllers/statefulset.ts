@@ -68,7 +68,7 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
     if (volumes.length > 0) spec.volumes = volumes
     const setObject = {...set, kind: 'StatefulSet', apiVersion: 'apps/v1'}
     try {
-      await this.client.create(resources.pods, pod as unknown as KubeObject)
+      await this.client.create(resources.pods, pod)
       await this.recorder.record(setObject, 'Normal', 'SuccessfulCreate', `create Pod ${name} in StatefulSet ${set.metadata.name} successful`)
     } catch (error) {
       if (isAlreadyExists(error)) return

@@ -28,7 +28,7 @@ export async function expandClaim(client: ApiClient, recorder: EventRecorder, cl
   const writeStatus = (next: ClaimStatus) => client.update(resources.persistentVolumeClaims, {...claimObject, status: next} as KubeObject, 'status')
   if (larger(requested, volume.spec?.capacity?.storage)) {
     await recorder.record(claimObject, 'Normal', 'Resizing', `External resizer is resizing volume ${volume.metadata.name}`)
-    await client.update(resources.persistentVolumes, {...volume, kind: 'PersistentVolume', apiVersion: 'v1', spec: {...volume.spec, capacity: {...volume.spec?.capacity, storage: requested}}} as unknown as KubeObject)
+    await client.update(resources.persistentVolumes, {...volume, kind: 'PersistentVolume', apiVersion: 'v1', spec: {...volume.spec, capacity: {...volume.spec?.capacity, storage: requested}}})
     const conditions = (status.conditions ?? []).filter((condition) => condition.type !== fileSystemResizePending)
     conditions.push({type: fileSystemResizePending, status: 'True', lastProbeTime: null, lastTransitionTime: formatTimestamp(now), message: fileSystemResizeMessage})
     await writeStatus({...status, allocatedResources: {storage: requested}, conditions})

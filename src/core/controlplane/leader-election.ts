@@ -94,8 +94,8 @@ export class LeaderElector {
       leaseTransitions: lease ? (spec.leaseTransitions ?? 0) + (spec.holderIdentity === this.identity ? 0 : 1) : 0,
     }
     try {
-      if (lease) await this.client.update(resources.leases, {...lease, kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', spec: next} as unknown as KubeObject)
-      else await this.client.create(resources.leases, {kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', metadata: {name: this.lockName, namespace: 'kube-system'}, spec: next} as unknown as KubeObject)
+      if (lease) await this.client.update(resources.leases, {...lease, kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', spec: next})
+      else await this.client.create(resources.leases, {kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', metadata: {name: this.lockName, namespace: 'kube-system'}, spec: next})
       this.leader = true
       this.renewedAt = now
     } catch (error) {
@@ -118,7 +118,7 @@ export class LeaderElector {
     try {
       const lease = await this.client.get<Lease>(resources.leases, 'kube-system', this.lockName)
       if (lease.spec?.holderIdentity !== this.identity) return
-      await this.client.update(resources.leases, {...lease, kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', spec: {...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(now)}} as unknown as KubeObject)
+      await this.client.update(resources.leases, {...lease, kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', spec: {...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(now)}})
     } catch (error) {
       if (!isNotFound(error) && !isConflict(error)) throw error
     }

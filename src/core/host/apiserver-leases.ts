@@ -95,10 +95,10 @@ export class ApiServerIdentityLeases {
     const lease = await readLease<Lease>(identity.client, identity.leaseName)
     try {
       if (lease) {
-        await identity.client.update(resources.leases, {...lease, kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', spec: {...lease.spec, ...spec}} as unknown as KubeObject)
+        await identity.client.update(resources.leases, {...lease, kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', spec: {...lease.spec, ...spec}})
       } else {
         const metadata = {name: identity.leaseName, namespace: 'kube-system', labels: {[identityLeaseLabel]: 'kube-apiserver', 'kubernetes.io/hostname': identity.master.node}}
-        await identity.client.create(resources.leases, {kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', metadata, spec} as unknown as KubeObject)
+        await identity.client.create(resources.leases, {kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', metadata, spec})
       }
       identity.renewedAt = now
     } catch (error) {

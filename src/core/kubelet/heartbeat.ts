@@ -27,10 +27,10 @@ export async function renewLease(client: ApiClient, node: Node, lease: Lease | u
   if (lease && now - renewed < nodeLeaseRenewMilliseconds) return false
   const spec = {holderIdentity: name, leaseDurationSeconds: nodeLeaseDurationSeconds, renewTime: formatTimestamp(now).replace('Z', '.000000Z')}
   const owner = [{apiVersion: 'v1', kind: 'Node', name, uid: String(node.metadata.uid)}]
-  const update = (current: Lease) => client.update(resources.leases, {...current, kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', spec: {...current.spec, ...spec}} as unknown as KubeObject)
+  const update = (current: Lease) => client.update(resources.leases, {...current, kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', spec: {...current.spec, ...spec}})
   try {
     if (lease) await update(lease)
-    else await client.create(resources.leases, {kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', metadata: {name, namespace: 'kube-node-lease', ownerReferences: owner}, spec} as unknown as KubeObject)
+    else await client.create(resources.leases, {kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', metadata: {name, namespace: 'kube-node-lease', ownerReferences: owner}, spec})
   } catch (error) {
     // The cached Lease is older than the kubelet's last renewal (its informer has not caught up):
     // the kubelet's lease controller renews from the Lease as it is now, as kube's retries do.

@@ -1,7 +1,6 @@
 // `kubectl create ingress NAME --rule=host/path=service:port[,tls[=secret]]`, as kubectl 1.32
 // parses its rules (a path ending in '*' is a Prefix, else Exact; rules of one host share it;
 // TLS hosts grouped by secret), --class, --default-backend and --annotation, with its errors.
-import type {KubeObject} from '../../api/object.js'
 import {KubectlError, ServerError} from '../errors.js'
 import type {KubectlVerb} from '../kubectl.js'
 import {generatorFlags, oneName, submitGenerated} from './create-common.js'
@@ -99,7 +98,7 @@ export const ingressGenerator: KubectlVerb = {
     const built = ingressRules(rules)
     if (built.length > 0) spec.rules = built
     // kubectl wraps the server's refusal in its own words (the Status message, not its Invalid layout).
-    return submitGenerated(session, {kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', metadata, spec, status: {loadBalancer: {}}} as unknown as KubeObject).catch((error: unknown) => {
+    return submitGenerated(session, {kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', metadata, spec, status: {loadBalancer: {}}}).catch((error: unknown) => {
       if (error instanceof ServerError) throw new KubectlError(`failed to create ingress: ${error.status.message ?? ''}`)
       throw error
     })

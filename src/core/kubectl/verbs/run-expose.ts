@@ -207,5 +207,5 @@ export async function runExpose(session: KubectlSession, args: readonly string[]
   const metadata: Record<string, unknown> = {name: session.flag('name') || object.metadata.name, creationTimestamp: null}
   if (Object.keys(labels).length > 0) metadata.labels = labels
   const service = {kind: 'Service', apiVersion: 'v1', metadata, spec: serviceSpec, status: {loadBalancer: {}}}
-  return submitGenerated(session, recorded(session, service as unknown as KubeObject), {verb: 'exposed', manager: 'kubectl-expose', generator: false})
+  return submitGenerated(session, recorded(session, service), {verb: 'exposed', manager: 'kubectl-expose', generator: false})
 }
