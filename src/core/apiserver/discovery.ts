@@ -1,6 +1,7 @@
 // Discovery documents (/api, /apis, /api/v1, /apis/<group>[/<version>], /version), built from
 // the scheme as kube-apiserver builds them from its installed resources.
 import {groupVersion, type Scheme} from '../api/scheme.js'
+import {subresourceNames, subresourceOf} from './subresources.js'
 
 export const kubernetesVersion = {
   major: '1',
@@ -14,27 +15,6 @@ export const kubernetesVersion = {
   platform: 'linux/amd64',
 }
 
-const proxyVerbs = ['create', 'delete', 'get', 'head', 'options', 'patch', 'post', 'put']
-const statusVerbs = ['get', 'patch', 'update']
-
-/** What kube-apiserver 1.32 says of a subresource: its kind (with group and version when another group's), its verbs. */
-const subresourceEntries: Readonly<Record<string, {readonly kind?: string; readonly group?: string; readonly version?: string; readonly verbs: readonly string[]}>> = {
-  'pods/attach': {kind: 'PodAttachOptions', verbs: ['create', 'get']},
-  'pods/binding': {kind: 'Binding', verbs: ['create']},
-  'pods/ephemeralcontainers': {verbs: statusVerbs},
-  // kubectl drain evicts only when discovery names policy/v1 here; it deletes otherwise.
-  'pods/eviction': {group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create']},
-  'pods/exec': {kind: 'PodExecOptions', verbs: ['create', 'get']},
-  'pods/log': {verbs: ['get']},
-  'pods/portforward': {kind: 'PodPortForwardOptions', verbs: ['create', 'get']},
-  'pods/proxy': {kind: 'PodProxyOptions', verbs: proxyVerbs},
-  'pods/resize': {verbs: statusVerbs},
-  'nodes/proxy': {kind: 'NodeProxyOptions', verbs: proxyVerbs},
-  'services/proxy': {kind: 'ServiceProxyOptions', verbs: proxyVerbs},
-  'namespaces/finalize': {verbs: ['update']},
-  'serviceaccounts/token': {group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create']},
-}
-
 function resourceList(scheme: Scheme, group: string, version: string): unknown {
   const resources: unknown[] = []
   const definitions = scheme.all().filter((definition) => definition.group === group && definition.version === version)
@@ -44,12 +24,9 @@ function resourceList(scheme: Scheme, group: string, version: string): unknown {
     if (definition.shortNames.length > 0) entry.shortNames = definition.shortNames
     if (definition.categories.length > 0) entry.categories = definition.categories
     resources.push(entry)
-    const subresources = [...(definition.subresources.others ?? []), ...(definition.subresources.status ? ['status'] : []), ...(definition.subresources.scale ? ['scale'] : [])].sort()
-    for (const subresource of subresources) {
+    for (const subresource of subresourceNames(definition)) {
       const name = `${definition.resource}/${subresource}`
-      const known = definition.group === '' ? subresourceEntries[name] : undefined
-      const entry = subresource === 'scale' ? {group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: statusVerbs}
-        : known ?? {verbs: subresource === 'status' ? statusVerbs : ['create', 'get']}
+      const entry = subresourceOf(definition, subresource)!
       resources.push({
         name,
         singularName: '',

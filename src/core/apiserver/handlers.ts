@@ -17,6 +17,7 @@ import {scaleOf, scaleSchema, withReplicas} from './scale.js'
 import type {ServiceAllocator} from './service-allocation.js'
 import {ApiError, apiErrors} from './api-errors.js'
 import {serverSideApply} from './server-side-apply.js'
+import {subresourceOf} from './subresources.js'
 import type {Clock} from '../util/clock.js'
 
 export interface ApiResponse {
@@ -62,8 +63,6 @@ function integerQuery(request: ApiRequest, name: string): number | undefined {
 }
 
 /** Pod subresources that stream to a container (through the kubelet). */
-const streamingSubresources = new Set(['exec', 'attach', 'portforward'])
-
 export class ResourceHandlers {
   constructor(
     private readonly scheme: Scheme,
@@ -227,7 +226,8 @@ export class ResourceHandlers {
   private async serveSubresource(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, namespace: string, user: UserInfo): Promise<ApiResponse> {
     const dryRun = request.query?.dryRun === 'All'
     const verb = info.verb
-    if (info.subresource === 'status' && definition.subresources.status) {
+    const serving = subresourceOf(definition, info.subresource)?.serving
+    if (serving === 'status') {
       if (verb === 'get') return ok(await this.registry.get(definition, namespace, info.name), definition)
       const options: WriteOptions = {dryRun, subresource: 'status', admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: 'status', namespace, user, dryRun}), fieldManager: this.managerOf(request)}
       if (verb === 'update') {
@@ -240,7 +240,7 @@ export class ResourceHandlers {
         return {status: 200, body: typed(result.object, definition), warnings: []}
       }
     }
-    if (info.subresource === 'scale' && definition.subresources.scale) {
+    if (serving === 'scale') {
       if (verb === 'get') return {status: 200, body: scaleOf(definition, await this.registry.get(definition, namespace, info.name)), warnings: []}
       if (verb === 'update' || verb === 'patch') {
         const result = await this.registry.update(definition, namespace, info.name, (current) => {
@@ -260,7 +260,7 @@ export class ResourceHandlers {
         return {status: 200, body: scaleOf(definition, result.object), warnings: []}
       }
     }
-    if (info.subresource === 'ephemeralcontainers' && definition.group === '' && definition.resource === 'pods') {
+    if (serving === 'ephemeralcontainers') {
       if (verb === 'get') return ok(await this.registry.get(definition, namespace, info.name), definition)
       if (verb !== 'update' && verb !== 'patch') throw apiErrors.methodNotSupported(definition, verb)
       // Only spec.ephemeralContainers is taken from the request; the rest stays the pod's.
@@ -276,15 +276,15 @@ export class ResourceHandlers {
       }, options)
       return {status: 200, body: typed(result.object, definition), warnings: []}
     }
-    if (info.subresource === 'finalize' && definition.group === '' && definition.resource === 'namespaces' && verb === 'update') return this.finalizeNamespace(request, info, definition, dryRun)
-    if (info.subresource === 'log' && definition.group === '' && definition.resource === 'pods' && verb === 'get') {
+    if (serving === 'finalize' && verb === 'update') return this.finalizeNamespace(request, info, definition, dryRun)
+    if (serving === 'log' && verb === 'get') {
       const pod = await this.registry.get(definition, namespace, info.name)
       return {status: 200, body: await podLogs(pod, request.query ?? {}, this.clock.nowMilliseconds(), this.streams, this.streamReader), contentType: 'text/plain', warnings: []}
     }
-    if (info.subresource === 'exec' && definition.group === '' && definition.resource === 'pods' && this.streams && (verb === 'create' || verb === 'get')) {
+    if (serving === 'exec' && this.streams && (verb === 'create' || verb === 'get')) {
       return {status: 200, body: await this.exec(request, definition, namespace, info.name), warnings: []}
     }
-    if (streamingSubresources.has(info.subresource) && definition.group === '' && definition.resource === 'pods') {
+    if (serving === 'stream' || serving === 'exec') {
       // kube-apiserver would open a stream to the kubelet; kubemu's kubelets run no processes.
       const pod = await this.registry.get(definition, namespace, info.name)
       // An API server without the containers' runtime answers an exec or attach as kube-apiserver

@@ -8,6 +8,7 @@
 import type {UserInfo} from './authentication/user.js'
 import {systemGroups} from './authentication/user.js'
 import type {RequestInfo} from './request.js'
+import {longRunningSubresources} from './subresources.js'
 
 /** kube-apiserver's defaults. */
 export const requestsInFlightMaxDefault = 400
@@ -24,7 +25,6 @@ export interface InFlightLimits {
 
 const readVerbs = new Set(['get', 'list', 'watch'])
 const longRunningVerbs = new Set(['watch', 'proxy'])
-const longRunningSubresources = new Set(['attach', 'exec', 'proxy', 'log', 'portforward'])
 
 /** The refusal: the answer is Go's http.Error text, not a Status, as kube-apiserver's. */
 export class TooManyRequestsError extends Error {

@@ -26,6 +26,7 @@ import type {Eviction} from './eviction.js'
 import type {Registry} from './registry.js'
 import type {ApiRequest, RequestInfo} from './request.js'
 import {apiErrors} from './api-errors.js'
+import {isVirtualSubresource, subresourceOf} from './subresources.js'
 
 type Json = Record<string, unknown>
 
@@ -70,14 +71,14 @@ export class VirtualResources {
   handles(definition: ResourceDefinition, info: RequestInfo): boolean {
     if (info.verb !== 'create') return false
     if (definition.etcdPrefix === null) return true
-    return (definition.group === '' && definition.resource === 'serviceaccounts' && info.subresource === 'token') ||
-      (definition.group === '' && definition.resource === 'pods' && (info.subresource === 'binding' || info.subresource === 'eviction'))
+    return isVirtualSubresource(subresourceOf(definition, info.subresource))
   }
 
   async serve(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, user: UserInfo): Promise<ApiResponse> {
-    if (definition.resource === 'serviceaccounts') return this.tokenRequest(request, info)
-    if (definition.resource === 'pods' && info.subresource === 'eviction') return this.evict(request, info, user)
-    if (definition.resource === 'pods' || definition.resource === 'bindings') return this.binding(request, info, definition)
+    const serving = subresourceOf(definition, info.subresource)?.serving
+    if (serving === 'token') return this.tokenRequest(request, info)
+    if (serving === 'eviction') return this.evict(request, info, user)
+    if (serving === 'binding' || definition.resource === 'bindings') return this.binding(request, info, definition)
     const {object} = decodeBody(this.scheme, definition, bodyText(request.body), header(request, 'content-type'), fieldValidationOf(request))
     const spec = isJsonObject(object.spec) ? object.spec : {}
     const metadata = {...object.metadata, creationTimestamp: null}
