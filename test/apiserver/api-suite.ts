@@ -1,9 +1,9 @@
 // The API conformance suite: the same requests against kube-apiserver's pipeline on any store
 // backend (the embedded cluster, a real etcd 3.4), with kube-apiserver's answers.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {ApiServer, type ApiResponse} from '../../src/core/apiserver/apiserver.js'
+import {ApiServer} from '../../src/core/apiserver/apiserver.js'
+import type {ApiRequest, ApiResponse, HttpMethod} from '../../src/core/api/wire.js'
 import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
-import type {ApiRequest, HttpMethod} from '../../src/core/apiserver/request.js'
 import type {Store} from '../../src/core/store/store.js'
 import {ManualClock, SteppedClock} from '../../src/core/util/clock.js'
 import {SeededRandom} from '../../src/core/util/random.js'

@@ -3,9 +3,8 @@
 // take effect on the very next request.
 import {describe, expect, it} from 'vitest'
 import {ApiServer} from '../../src/core/apiserver/apiserver.js'
-import type {UserInfo} from '../../src/core/apiserver/authentication/user.js'
+import type {HttpMethod, UserInfo} from '../../src/core/api/wire.js'
 import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
-import type {HttpMethod} from '../../src/core/apiserver/request.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import {ManualClock} from '../../src/core/util/clock.js'
 import {temporaryFolder} from '../support/temp.js'

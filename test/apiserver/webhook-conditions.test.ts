@@ -4,7 +4,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {KubeObject} from '../../src/core/api/object.js'
 import {ApiServer} from '../../src/core/apiserver/apiserver.js'
-import type {HttpMethod} from '../../src/core/apiserver/request.js'
+import type {HttpMethod} from '../../src/core/api/wire.js'
 import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
 import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'

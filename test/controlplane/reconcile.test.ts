@@ -2,8 +2,8 @@
 // writes fail with 409 Conflict, when watches end with 410 Gone, and when events come twice.
 // Randomized faults take a seed: SEED=… replays a failure.
 import {afterEach, describe, expect, it} from 'vitest'
-import type {ApiResponse, ApiServer, TrustedRequest} from '../../src/core/apiserver/apiserver.js'
-import type {WatchEvent} from '../../src/core/apiserver/list-watch.js'
+import type {ApiServer} from '../../src/core/apiserver/apiserver.js'
+import type {ApiResponse, TrustedRequest, WatchEvent} from '../../src/core/api/wire.js'
 import type {RequestHandler} from '../../src/core/client/client.js'
 import {resources} from '../../src/core/client/resources.js'
 import {ManualClock} from '../../src/core/util/clock.js'

@@ -2,7 +2,7 @@
 // it changed or after the heartbeat, tells watchers of a failed read by its message, and refuses
 // watchers beyond its limit.
 import {describe, expect, it} from 'vitest'
-import type {WatchEvent} from '../../src/core/apiserver/list-watch.js'
+import type {WatchEvent} from '../../src/core/api/wire.js'
 import type {ClusterStatus} from '../../src/core/status/model.js'
 import {feedHeartbeatMilliseconds, feedIntervalMilliseconds, feedSubscribersMax, StatusFeed} from '../../src/core/ui/feed.js'
 import {SteppedClock} from '../../src/core/util/clock.js'

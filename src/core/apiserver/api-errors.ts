@@ -4,51 +4,7 @@ import {aggregateText, errorBody, type FieldError} from '../api/field-errors.js'
 import {qualifiedKind, qualifiedResource} from '../api/scheme.js'
 import {EtcdError} from '../mvcc/errors.js'
 import {StorageError} from '../storage/errors.js'
-
-export type StatusReason =
-  | 'NotFound'
-  | 'AlreadyExists'
-  | 'Conflict'
-  | 'Invalid'
-  | 'Forbidden'
-  | 'Unauthorized'
-  | 'BadRequest'
-  | 'Expired'
-  | 'Gone'
-  | 'MethodNotAllowed'
-  | 'NotAcceptable'
-  | 'UnsupportedMediaType'
-  | 'RequestEntityTooLarge'
-  | 'InternalError'
-  | 'Timeout'
-  | 'TooManyRequests'
-  | ''
-
-export interface StatusCause {
-  reason?: string
-  message: string
-  field?: string
-}
-
-export interface StatusDetails {
-  name?: string
-  group?: string
-  kind?: string
-  uid?: string
-  causes?: StatusCause[]
-  retryAfterSeconds?: number
-}
-
-export interface Status {
-  kind: 'Status'
-  apiVersion: 'v1'
-  metadata: Record<string, never>
-  status: 'Success' | 'Failure'
-  message?: string
-  reason?: StatusReason
-  details?: StatusDetails
-  code: number
-}
+import type {Status, StatusCause, StatusDetails, StatusReason} from '../api/wire.js'
 
 export class ApiError extends Error {
   constructor(

@@ -27,7 +27,7 @@ import {type AdmissionTrail, type ChangeSink, changeRecordOf, withAdmissionTrail
 import {type ObjectLookup, TokenAuthenticator} from './authentication/authenticator.js'
 import {type ClusterCredentials, MemoryCredentials} from './authentication/credentials.js'
 import {impersonate} from './authentication/impersonation.js'
-import type {UserInfo} from './authentication/user.js'
+import type {ApiRequest, ApiResponse, TrustedRequest, UserInfo} from '../api/wire.js'
 import {NodeAuthorizer} from './authorization/node.js'
 import {HealthChecks} from './health.js'
 import {NodeRestriction} from './admission/node-restriction.js'
@@ -41,11 +41,11 @@ import {discovery} from './discovery.js'
 import {MetricsApi} from './metrics.js'
 import {OpenApiServing} from './openapi-serving.js'
 import {Eviction} from './eviction.js'
-import {type ApiResponse, header, ResourceHandlers} from './handlers.js'
+import {header, ResourceHandlers} from './handlers.js'
 import {listPrefix, objectKey} from './keys.js'
 import type {ContainerStreams} from './pod-logs.js'
 import {objectFromStored, Registry} from './registry.js'
-import {type ApiRequest, requestInfo, type RequestInfo} from './request.js'
+import {requestInfo, type RequestInfo} from './request.js'
 import {ServiceAllocator} from './service-allocation.js'
 import {ApiError, apiErrors, etcdFailure} from './api-errors.js'
 import {printerFor} from './tables/printers.js'
@@ -54,7 +54,6 @@ import {VersionConversionHandlers} from './version-conversion.js'
 import {VirtualResources} from './virtual-resources.js'
 import {type InFlightLimits, InFlightLimiter, TooManyRequestsError} from './max-in-flight.js'
 
-export type {ApiResponse} from './handlers.js'
 export {typed} from './handlers.js'
 
 /** What serving one request learned on the way, for its audit event and change record; `release` counts it out of max-in-flight. */
@@ -64,11 +63,6 @@ interface ServeContext {
   info: RequestInfo | null
   decision: string | null
   release: (() => void) | null
-}
-
-/** A request the API server makes on its own behalf carries its user instead of credentials. */
-export interface TrustedRequest extends ApiRequest {
-  readonly user?: UserInfo
 }
 
 export interface ApiServerOptions {

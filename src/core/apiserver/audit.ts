@@ -3,9 +3,8 @@
 // --audit-log-path, so a user can see who did what.
 import {appendFileSync} from 'node:fs'
 import {formatTimestamp, isJsonObject} from '../api/object.js'
-import type {UserInfo} from './authentication/user.js'
-import type {ApiResponse} from './handlers.js'
-import type {ApiRequest, RequestInfo} from './request.js'
+import type {ApiRequest, ApiResponse, UserInfo} from '../api/wire.js'
+import type {RequestInfo} from './request.js'
 
 export type AuditSink = (event: Record<string, unknown>) => void
 

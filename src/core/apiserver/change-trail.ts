@@ -5,7 +5,7 @@
 import {AsyncLocalStorage} from 'node:async_hooks'
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import type {RaftPosition} from '../etcd/api.js'
-import type {UserInfo} from './authentication/user.js'
+import type {UserInfo} from '../api/wire.js'
 import type {RequestInfo} from './request.js'
 
 export interface ChangeRecord {

@@ -7,7 +7,7 @@
 import {isPodReady, podsOfBudget} from '../api/disruption.js'
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import type {Scheme} from '../api/scheme.js'
-import type {UserInfo} from './authentication/user.js'
+import type {UserInfo} from '../api/wire.js'
 import type {DeleteOptions, Registry} from './registry.js'
 import type {ResourceHandlers} from './handlers.js'
 import {listPrefix} from './keys.js'

@@ -7,38 +7,18 @@ import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.
 import {parseFieldSelector, parseLabelSelector, SelectorError} from '../api/selectors.js'
 import {validateEphemeralContainersUpdate} from '../api/strategies/core.js'
 import type {AdmissionChain} from './admission/chain.js'
-import type {UserInfo} from './authentication/user.js'
+import type {ApiRequest, ApiResponse, ApiWatch, ExecAnswer, UserInfo} from '../api/wire.js'
 import {bodyText, decodeBody, type FieldValidation, parseBody} from './body.js'
-import {type ApiWatch, listObjects, type ListQuery, watchObjects} from './list-watch.js'
+import {listObjects, type ListQuery, watchObjects} from './list-watch.js'
 import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError} from './patch.js'
 import {type DeleteOptions, type DeleteResult, type Registry, strategyOf, type WriteOptions} from './registry.js'
-import type {ApiRequest, RequestInfo} from './request.js'
+import type {RequestInfo} from './request.js'
 import {scaleOf, scaleSchema, withReplicas} from './scale.js'
 import type {ServiceAllocator} from './service-allocation.js'
 import {ApiError, apiErrors} from './api-errors.js'
 import {serverSideApply} from './server-side-apply.js'
 import {subresourceOf} from './subresources.js'
 import type {Clock} from '../util/clock.js'
-
-export interface ApiResponse {
-  readonly status: number
-  readonly body: unknown
-  /** Set when the body is not JSON (pods/log answers text/plain). */
-  readonly contentType?: string
-  /** Headers besides content type and warnings (Retry-After of a 429). */
-  readonly headers?: Readonly<Record<string, string>>
-  readonly warnings: readonly string[]
-  /** Set for a watch: the events follow. */
-  readonly watch?: ApiWatch
-}
-
-/** What an exec in a container gave: its output and exit status, or that its program was not found. */
-export interface ExecAnswer {
-  readonly stdout: string
-  readonly stderr: string
-  readonly exitCode: number
-  readonly notFound: boolean
-}
 
 const patchContentTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']
 

@@ -9,6 +9,7 @@ import {listPrefix} from './keys.js'
 import {objectFromStored, type Registry, storeFailure, strategyOf} from './registry.js'
 import {ApiError, apiErrors} from './api-errors.js'
 import type {Clock} from '../util/clock.js'
+import type {ApiWatch, WatchEvent} from '../api/wire.js'
 
 /** A filtered list reads at most this many stored objects before it answers with what it has. */
 export const listScannedObjectsMax = 100_000
@@ -121,25 +122,12 @@ export async function listObjects(registry: Registry, definition: ResourceDefini
   return {kind: `${definition.kind}List`, apiVersion: groupVersion(definition), metadata, items}
 }
 
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'
-
-export interface WatchEvent {
-  readonly type: WatchEventType
-  readonly object: Record<string, unknown>
-}
-
 /** kube-apiserver's watch cache sends a bookmark about once a minute to watchers that allow them. */
 export const watchBookmarkIntervalMilliseconds = 60_000
 
 export interface WatchQuery extends ListQuery {
   readonly allowWatchBookmarks?: boolean
   readonly sendInitialEvents?: boolean
-}
-
-export interface ApiWatch {
-  /** The next events; null when the watch ended. */
-  next(): Promise<WatchEvent[] | null>
-  cancel(): void
 }
 
 function bookmark(definition: ResourceDefinition, revision: number, initialEventsEnd: boolean): WatchEvent {

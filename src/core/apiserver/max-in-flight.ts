@@ -5,7 +5,7 @@
 // system:masters is never refused. It counts the requests that come through the front door:
 // kubemu's own control plane reaches the API server in its process, as loops that kube gives
 // their own priority levels.
-import type {UserInfo} from './authentication/user.js'
+import type {UserInfo} from '../api/wire.js'
 import {systemGroups} from './authentication/user.js'
 import type {RequestInfo} from './request.js'
 import {longRunningSubresources} from './subresources.js'

@@ -15,7 +15,8 @@ import {FileCredentials} from './authentication/credentials.js'
 import type {RbacChanges} from './authorization/rbac-feed.js'
 import {ensureBootstrapped} from './bootstrap.js'
 import {ensureAdminKubeconfig} from './kubeconfig.js'
-import {etcdFailure, type Status} from './api-errors.js'
+import {etcdFailure} from './api-errors.js'
+import type {Status} from '../api/wire.js'
 import type {ContainerStreams} from './pod-logs.js'
 
 export interface KubernetesOptions {

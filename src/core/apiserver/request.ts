@@ -2,17 +2,7 @@
 // the request info it derives from the path: API group, version, namespace, resource, name,
 // subresource and verb.
 import {apiErrors} from './api-errors.js'
-
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
-
-export interface ApiRequest {
-  readonly method: HttpMethod
-  readonly path: string
-  readonly query?: Readonly<Record<string, string>>
-  /** Header names in lower case: authorization, content-type, impersonate-user, impersonate-group. */
-  readonly headers?: Readonly<Record<string, string | readonly string[]>>
-  readonly body?: Uint8Array | string
-}
+import type {ApiRequest, HttpMethod} from '../api/wire.js'
 
 export interface RequestInfo {
   readonly isResourceRequest: boolean

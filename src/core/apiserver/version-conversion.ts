@@ -4,12 +4,12 @@
 // The stored version's strategy (defaults, validation) decides, so both versions behave alike.
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme, type VersionConversion} from '../api/scheme.js'
-import type {UserInfo} from './authentication/user.js'
+import type {ApiRequest, ApiResponse, UserInfo} from '../api/wire.js'
 import {bodyText, decodeBody, parseBody} from './body.js'
-import {type ApiResponse, fieldValidationOf, header, type ResourceHandlers, typed} from './handlers.js'
+import {fieldValidationOf, header, type ResourceHandlers, typed} from './handlers.js'
 import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError} from './patch.js'
 import type {Registry} from './registry.js'
-import type {ApiRequest, RequestInfo} from './request.js'
+import type {RequestInfo} from './request.js'
 import {ApiError, apiErrors} from './api-errors.js'
 
 /** A patch in the served version is retried this often when the object changes under it. */

@@ -17,14 +17,14 @@ import {
   tokenExpirationSecondsMin,
   type BoundObject,
 } from './authentication/service-account-tokens.js'
-import type {UserInfo} from './authentication/user.js'
+import type {ApiRequest, ApiResponse, UserInfo} from '../api/wire.js'
 import {type Attributes, type PolicyRule} from './authorization/rbac.js'
 import type {UnionAuthorizer} from './authorization/union.js'
 import {bodyText, decodeBody} from './body.js'
-import {type ApiResponse, fieldValidationOf, header} from './handlers.js'
+import {fieldValidationOf, header} from './handlers.js'
 import type {Eviction} from './eviction.js'
 import type {Registry} from './registry.js'
-import type {ApiRequest, RequestInfo} from './request.js'
+import type {RequestInfo} from './request.js'
 import {apiErrors} from './api-errors.js'
 import {isVirtualSubresource, subresourceOf} from './subresources.js'
 

@@ -3,9 +3,7 @@
 // one user, never to the store. It remembers the newest resourceVersion it wrote per resource,
 // so an informer can wait until its watch has shown the component its own writes.
 import type {KubeObject, ObjectToWrite} from '../api/object.js'
-import type {ApiResponse, TrustedRequest} from '../apiserver/apiserver.js'
-import type {ApiWatch} from '../apiserver/list-watch.js'
-import type {UserInfo} from '../apiserver/authentication/user.js'
+import type {ApiResponse, ApiWatch, TrustedRequest, UserInfo} from '../api/wire.js'
 
 export interface ResourceRef {
   readonly group: string

@@ -2,10 +2,7 @@
 // handle(request) → response as the in-process API server, watches read as one JSON event per
 // line. One-shot commands go through it while `up` runs, so that one process drives the cluster.
 import {Agent, type IncomingMessage, request as httpRequest} from 'node:http'
-import type {ApiRequest} from '../apiserver/request.js'
-import type {ApiResponse} from '../apiserver/apiserver.js'
-import type {WatchEvent} from '../apiserver/list-watch.js'
-import type {UserInfo} from '../apiserver/authentication/user.js'
+import type {ApiRequest, ApiResponse, UserInfo, WatchEvent} from '../api/wire.js'
 
 /** A watch line longer than this is a broken stream (objects are bounded by the request limit). */
 export const watchLineBytesMax = 16 * 1024 * 1024

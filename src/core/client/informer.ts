@@ -5,7 +5,7 @@
 // cache become events, as client-go's Reflector does.
 import type {KubeObject} from '../api/object.js'
 import {nextMacrotask} from '../util/macrotask.js'
-import type {ApiWatch, WatchEvent} from '../apiserver/list-watch.js'
+import type {ApiWatch, WatchEvent} from '../api/wire.js'
 import {type ApiClient, isGone, objectKey, type ResourceRef, resourceKey} from './client.js'
 
 export type InformerEventType = 'ADDED' | 'MODIFIED' | 'DELETED'

@@ -1,7 +1,7 @@
 // What a command holds when it reaches a cluster (the ClusterHost) and the shapes its calls
 // answer with. Its own file so the two hosts (one-shot, through `up`) and the control endpoints
 // import these without importing openHost, which loads the hosts.
-import type {ApiResponse, TrustedRequest} from '../apiserver/apiserver.js'
+import type {ApiResponse, TrustedRequest} from '../api/wire.js'
 import type {SettleResult} from '../controlplane/runner.js'
 import type {Clock} from '../util/clock.js'
 import type {ClusterClock} from './clock.js'

@@ -2,7 +2,7 @@
 // what commands other than kubectl ask of the process that drives the cluster (move the clock,
 // stop and start members and masters). One module for both sides: `up` serves these paths, the
 // remote host calls them. Only the cluster's admin (its token) may use them.
-import type {ApiResponse, TrustedRequest} from '../apiserver/apiserver.js'
+import type {ApiResponse, TrustedRequest} from '../api/wire.js'
 import type {AdvanceResult, FaultAction, FaultKind, FaultResult, KubernetesHandler, TimeReading} from './cluster-host.js'
 
 export const controlPathPrefix = '/kubemu/v1/'

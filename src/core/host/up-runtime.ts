@@ -4,7 +4,7 @@
 // faults). One thing at a time: a tick of the loops, an advance of the clock and a fault never
 // interleave.
 import {clusterRandomness} from '../seed.js'
-import type {ApiResponse} from '../apiserver/apiserver.js'
+import type {ApiResponse} from '../api/wire.js'
 import type {RequestHandler} from '../client/client.js'
 import type {ControlPlane, ControlPlaneOptions} from '../controlplane/control-plane.js'
 import type {EmbeddedCluster} from '../etcd/cluster.js'

@@ -6,7 +6,7 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import {createServer as createSecureServer} from 'node:https'
 import type {ApiServer} from '../apiserver/apiserver.js'
 import {requestBodyBytesMax} from '../apiserver/body.js'
-import type {HttpMethod} from '../apiserver/request.js'
+import type {HttpMethod} from '../api/wire.js'
 import {kubernetesProtobufContentType, ProtobufBodyError, protobufBodyToObject} from './kubernetes-protobuf.js'
 import type {Duplex} from 'node:stream'
 import {serveStreamUpgrade} from './websocket-streams.js'

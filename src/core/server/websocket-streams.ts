@@ -6,8 +6,7 @@ import {createHash} from 'node:crypto'
 import type {IncomingMessage} from 'node:http'
 import type {Duplex} from 'node:stream'
 import type {ApiServer} from '../apiserver/apiserver.js'
-import type {ExecAnswer} from '../apiserver/handlers.js'
-import type {HttpMethod} from '../apiserver/request.js'
+import type {ExecAnswer, HttpMethod} from '../api/wire.js'
 
 /** The channel protocols kubemu speaks, in its order of preference. */
 export const channelProtocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const

@@ -1,7 +1,7 @@
 // The status snapshots behind the web page and `status --watch`: one reader shared by every
 // subscriber, reading only while someone watches, at most every feedIntervalMilliseconds, and
 // passing a snapshot on when it changed (or after a heartbeat, so the clock on the page moves).
-import type {ApiWatch, WatchEvent} from '../apiserver/list-watch.js'
+import type {ApiWatch, WatchEvent} from '../api/wire.js'
 import type {ClusterStatus} from '../status/model.js'
 import type {Clock} from '../util/clock.js'
 

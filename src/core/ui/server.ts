@@ -5,7 +5,7 @@
 // gets 403.
 import {readFileSync} from 'node:fs'
 import {timingSafeEqual} from 'node:crypto'
-import type {ApiResponse, TrustedRequest} from '../apiserver/apiserver.js'
+import type {ApiResponse, TrustedRequest} from '../api/wire.js'
 import type {KubernetesHandler} from '../host/host.js'
 import {StatusFeed, unavailable} from './feed.js'
 import {uiPath, uiStatusPath, uiWatchPath} from './paths.js'

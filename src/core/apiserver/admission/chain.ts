@@ -2,7 +2,7 @@
 // registry's own validation) every validating plugin in order; the first refusal ends the write.
 import type {KubeObject} from '../../api/object.js'
 import type {ResourceDefinition} from '../../api/scheme.js'
-import type {UserInfo} from '../authentication/user.js'
+import type {UserInfo} from '../../api/wire.js'
 import type {AdmissionHooks} from '../registry.js'
 import {currentAdmissionTrail} from '../change-trail.js'
 

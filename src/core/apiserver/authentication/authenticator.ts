@@ -5,7 +5,8 @@ import {timingSafeEqual} from 'node:crypto'
 import type {KubeObject} from '../../api/object.js'
 import type {ClusterCredentials} from './credentials.js'
 import {looksLikeJwt, verifyServiceAccountToken} from './service-account-tokens.js'
-import {anonymousUser, serviceAccountGroups, serviceAccountUserName, systemGroups, type UserInfo} from './user.js'
+import {anonymousUser, serviceAccountGroups, serviceAccountUserName, systemGroups} from './user.js'
+import type {UserInfo} from '../../api/wire.js'
 
 /** Reads an object the authenticator must check (a ServiceAccount, a bound Pod or Secret). */
 export type ObjectLookup = (resource: 'serviceaccounts' | 'pods' | 'secrets' | 'nodes', namespace: string, name: string) => Promise<KubeObject | null>

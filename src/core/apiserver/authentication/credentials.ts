@@ -7,7 +7,8 @@ import {createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {EtcdCredentials} from '../../etcd/api.js'
-import {systemGroups, type UserInfo} from './user.js'
+import {systemGroups} from './user.js'
+import type {UserInfo} from '../../api/wire.js'
 import {type ClusterCertificates, clusterCertificates} from './certificates.js'
 
 export const adminUserName = 'kubernetes-admin'

@@ -2,9 +2,9 @@
 // replace the requester's identity after RBAC allows the "impersonate" verb on each of them.
 import type {Attributes, Decision} from '../authorization/rbac.js'
 import {forbiddenMessage} from '../authorization/rbac.js'
-import type {ApiRequest} from '../request.js'
+import type {ApiRequest, UserInfo} from '../../api/wire.js'
 import {apiErrors} from '../api-errors.js'
-import {parseServiceAccountUserName, serviceAccountGroups, systemGroups, type UserInfo} from './user.js'
+import {parseServiceAccountUserName, serviceAccountGroups, systemGroups} from './user.js'
 
 /** Impersonation headers beyond this many are refused (each is an authorization check). */
 export const impersonationHeadersMax = 64

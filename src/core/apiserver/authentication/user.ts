@@ -1,11 +1,6 @@
-// Who a request comes from, as k8s.io/apiserver's user.Info: name, uid, groups and extra.
-
-export interface UserInfo {
-  readonly name: string
-  readonly uid?: string
-  readonly groups: readonly string[]
-  readonly extra?: Readonly<Record<string, readonly string[]>>
-}
+// The well-known users and groups of kube-apiserver (system:masters, the loopback user, …); the
+// UserInfo shape itself (k8s.io/apiserver's user.Info) is in api/wire.ts.
+import type {UserInfo} from '../../api/wire.js'
 
 export const systemGroups = {
   masters: 'system:masters',

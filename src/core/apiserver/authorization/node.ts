@@ -4,7 +4,7 @@
 // pods bound to its node (kube keeps a graph of these; kubemu looks at the namespace's pods), and
 // may touch only its own Lease in kube-node-lease. Anything else is no opinion: RBAC decides next.
 import {isJsonObject, type KubeObject} from '../../api/object.js'
-import type {UserInfo} from '../authentication/user.js'
+import type {UserInfo} from '../../api/wire.js'
 import {nodeRules} from './bootstrap-policy.js'
 import {type Attributes, type Decision, ruleAllows} from './rbac.js'
 

@@ -4,7 +4,8 @@
 // ClusterRoles (admin, edit, view) take the rules of the roles their selectors match.
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {labelSelectorFromObject, matchesLabels, type LabelSelectorObject} from '../../api/selectors.js'
-import {parseServiceAccountUserName, systemGroups, type UserInfo} from '../authentication/user.js'
+import {parseServiceAccountUserName, systemGroups} from '../authentication/user.js'
+import type {UserInfo} from '../../api/wire.js'
 
 export interface PolicyRule {
   readonly verbs: readonly string[]

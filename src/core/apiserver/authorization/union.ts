@@ -1,7 +1,7 @@
 // kube-apiserver's authorizer chain for --authorization-mode=Node,RBAC: the Node authorizer first,
 // RBAC when it has no opinion; a request nobody allows is denied with every reason given, one per
 // line, as kube's union authorizer joins them.
-import type {UserInfo} from '../authentication/user.js'
+import type {UserInfo} from '../../api/wire.js'
 import type {NodeAuthorizer} from './node.js'
 import type {Attributes, Decision, PolicyRule, RbacAuthorizer} from './rbac.js'
 

@@ -1,7 +1,7 @@
 // `--raw URI` of get, create and replace: one request to a path of the server, the body of a local
 // file (or stdin) sent as it is, and the server's answer printed as it is, as kubectl's rawhttp does.
 import {readFileSync} from 'node:fs'
-import type {HttpMethod} from '../../apiserver/request.js'
+import type {HttpMethod} from '../../api/wire.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlSession} from '../session.js'
 

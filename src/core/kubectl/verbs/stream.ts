@@ -5,7 +5,7 @@ import {KubectlError, KubectlPlainError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {containerFor, podForTarget} from '../pod-target.js'
 import type {KubectlSession} from '../session.js'
-import type {ExecAnswer} from '../../apiserver/handlers.js'
+import type {ExecAnswer} from '../../api/wire.js'
 
 export const execFlags: readonly KubectlFlag[] = [
   {name: 'container', shorthand: 'c', kind: 'string'},

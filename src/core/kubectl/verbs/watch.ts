@@ -1,7 +1,7 @@
 // `kubectl get -w` / `--watch-only` / `--output-watch-events`: the list first (unless
 // --watch-only), then one line per change from the list's resourceVersion, rows aligned with
 // what was printed before, until the watch ends or the command is interrupted.
-import type {ApiResponse} from '../../apiserver/apiserver.js'
+import type {ApiResponse} from '../../api/wire.js'
 import type {KubeObject} from '../../api/object.js'
 import {goJson} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'

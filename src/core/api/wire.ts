@@ -1,0 +1,108 @@
+// The shapes that cross the Kubernetes API between the API server and its clients (the control
+// plane's client, the kubectl clone, up's front door): a request and its answer, a watch and its
+// events, a metav1.Status, the user a request acts as, an exec's answer. The server and every
+// client import them from here, so a client never reaches into the API server to know a shape.
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+export interface ApiRequest {
+  readonly method: HttpMethod
+  readonly path: string
+  readonly query?: Readonly<Record<string, string>>
+  /** Header names in lower case: authorization, content-type, impersonate-user, impersonate-group. */
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>
+  readonly body?: Uint8Array | string
+}
+
+/**
+ * A request as an in-process caller hands it to the API server (the control plane's clients, the
+ * API server on its own behalf): it carries its user instead of credentials.
+ */
+export interface TrustedRequest extends ApiRequest {
+  readonly user?: UserInfo
+}
+
+export interface ApiResponse {
+  readonly status: number
+  readonly body: unknown
+  /** Set when the body is not JSON (pods/log answers text/plain). */
+  readonly contentType?: string
+  /** Headers besides content type and warnings (Retry-After of a 429). */
+  readonly headers?: Readonly<Record<string, string>>
+  readonly warnings: readonly string[]
+  /** Set for a watch: the events follow. */
+  readonly watch?: ApiWatch
+}
+
+/** What an exec in a container gave: its output and exit status, or that its program was not found. */
+export interface ExecAnswer {
+  readonly stdout: string
+  readonly stderr: string
+  readonly exitCode: number
+  readonly notFound: boolean
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'
+
+export interface WatchEvent {
+  readonly type: WatchEventType
+  readonly object: Record<string, unknown>
+}
+
+export interface ApiWatch {
+  /** The next events; null when the watch ended. */
+  next(): Promise<WatchEvent[] | null>
+  cancel(): void
+}
+
+export interface UserInfo {
+  readonly name: string
+  readonly uid?: string
+  readonly groups: readonly string[]
+  readonly extra?: Readonly<Record<string, readonly string[]>>
+}
+
+export type StatusReason =
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'Conflict'
+  | 'Invalid'
+  | 'Forbidden'
+  | 'Unauthorized'
+  | 'BadRequest'
+  | 'Expired'
+  | 'Gone'
+  | 'MethodNotAllowed'
+  | 'NotAcceptable'
+  | 'UnsupportedMediaType'
+  | 'RequestEntityTooLarge'
+  | 'InternalError'
+  | 'Timeout'
+  | 'TooManyRequests'
+  | ''
+
+export interface StatusCause {
+  reason?: string
+  message: string
+  field?: string
+}
+
+export interface StatusDetails {
+  name?: string
+  group?: string
+  kind?: string
+  uid?: string
+  causes?: StatusCause[]
+  retryAfterSeconds?: number
+}
+
+export interface Status {
+  kind: 'Status'
+  apiVersion: 'v1'
+  metadata: Record<string, never>
+  status: 'Success' | 'Failure'
+  message?: string
+  reason?: StatusReason
+  details?: StatusDetails
+  code: number
+}
