@@ -4,7 +4,7 @@ import type {WatchEvent} from '../mvcc/types.js'
 import {Raft, defaultRaftLimits} from '../raft/raft.js'
 import {type ConfChange, type ConfState, type Entry, EntryType, type Message, type RandomSource, type Ready, type Snapshot, StateType} from '../raft/types.js'
 import {MemberDatabase} from '../storage/member-database.js'
-import {assert} from '../util/assert.js'
+import {assert, InvariantError} from '../util/assert.js'
 import {decodeValue, encodeValue} from '../util/codec.js'
 import type {RaftPosition} from './api.js'
 import type {ClusterLayout, MemberLayout} from './layout.js'
@@ -318,7 +318,11 @@ export class EtcdMember {
     const outcomes: Array<[string, ApplyOutcome]> = []
     const events: WatchEvent[] = []
     let revision = 0
+    let index = this.stateMachine.appliedIndex()
     for (const entry of entries) {
+      // Each committed entry is applied once, in log order (a gap is fine after a snapshot).
+      if (entry.index <= index) throw new InvariantError(`${this.layout.name} applies raft entry ${entry.index} after ${index}`)
+      index = entry.index
       if (entry.type === EntryType.ConfChange) {
         this.applyConfChange(decodeValue<ConfChange>(entry.data))
         continue
@@ -327,6 +331,7 @@ export class EtcdMember {
       const request: InternalRequest = decodeRequest(entry.data)
       const outcome = this.stateMachine.apply(request)
       if (outcome.ok) {
+        if (outcome.revision < revision) throw new InvariantError(`${this.layout.name}'s revision went back from ${revision} to ${outcome.revision} at raft entry ${entry.index}`)
         events.push(...outcome.events)
         if (outcome.events.length > 0) this.rememberPosition(outcome.revision, entry)
         revision = Math.max(revision, outcome.revision)

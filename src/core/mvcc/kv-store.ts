@@ -1,5 +1,6 @@
 import type {MemberDatabase} from '../storage/member-database.js'
 import type {KeySpan} from '../storage/kv-tables.js'
+import {InvariantError} from '../util/assert.js'
 import {etcdErrors} from './errors.js'
 import {compareBytes, inSpan, spanOf} from './key-range.js'
 import type {
@@ -60,6 +61,7 @@ class WriteTransaction {
     const lease = request.ignoreLease ? previous!.lease : (request.lease ?? 0n)
     if (lease !== 0n && !tables.getLease(lease)) throw etcdErrors.leaseNotFound()
     const revision = this.beginRevision + 1
+    if (previous && !(previous.modRevision < revision && previous.createRevision <= previous.modRevision)) throw new InvariantError(`key ${Buffer.from(request.key).toString()} was written at revision ${previous?.modRevision} (created at ${previous?.createRevision}), not before revision ${revision}`)
     const entry: KeyValue = {
       key: request.key,
       value,
@@ -195,6 +197,8 @@ export class KvStore {
     const transaction = new WriteTransaction(this, this.currentRevision())
     const result = work(transaction)
     if (transaction.changed) {
+      // One revision per write transaction, one after the other: none began inside this one.
+      if (this.currentRevision() !== transaction.beginRevision) throw new InvariantError(`a write transaction began at revision ${transaction.beginRevision} but the store moved to ${this.currentRevision()} during it`)
       if (this.writer) {
         this.revisionInMemory = transaction.beginRevision + 1
         this.revisionDirty = true

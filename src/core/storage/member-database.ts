@@ -2,7 +2,7 @@ import {close as closeFile, fdatasync, mkdirSync, openSync} from 'node:fs'
 import {dirname} from 'node:path'
 import Database from 'better-sqlite3'
 import type {ConfState, Entry, EntryType, HardState, Snapshot} from '../raft/types.js'
-import {assert} from '../util/assert.js'
+import {assert, InvariantError} from '../util/assert.js'
 import {StorageError, guarded} from './errors.js'
 import {AuthTables} from './auth-tables.js'
 import {commitsBeforeBackgroundCheckpoints, releaseCheckpoints, walAutocheckpointPagesMax, watchCheckpoints} from './checkpointer.js'
@@ -317,6 +317,12 @@ export class MemberDatabase {
       this.statements.deleteEntriesFrom.run(0)
     }
     if (entries.length > 0) {
+      // Raft hands over a run of the log: consecutive indexes, terms that never go down.
+      for (let i = 1; i < entries.length; i++) {
+        const entry = entries[i]!
+        const before = entries[i - 1]!
+        if (!(entry.index === before.index + 1 && entry.term >= before.term)) throw new InvariantError(`raft entries to persist run on: (index ${before.index}, term ${before.term}) then (index ${entry.index}, term ${entry.term})`)
+      }
       this.statements.deleteEntriesFrom.run(entries[0]!.index)
       for (const entry of entries) this.statements.insertEntry.run(entry.index, entry.term, entry.type, entry.data)
     }
