@@ -89,8 +89,8 @@ export class EmbeddedCluster {
   private readonly membersByName = new Map<string, EtcdMember>()
   private readonly membersById = new Map<string, EtcdMember>()
   private closed = false
-  /** Drives waiting for the members' fsyncs in flight: each waits for the writes counted when it began. */
-  private syncWaiters: Array<{readonly writes: ReadonlyArray<[EtcdMember, number]>; readonly resume: () => void}> = []
+  /** Drives waiting for the next of the members' fsyncs in flight to end. */
+  private syncWaiters: Array<() => void> = []
   private releaseScheduled = false
 
   private constructor(
@@ -190,10 +190,19 @@ export class EmbeddedCluster {
 
   // ---- the driver loop ---------------------------------------------------------------------
 
-  /** Delivers messages and processes Ready batches until the cluster goes quiet. */
-  pump(): boolean {
+  /**
+   * Delivers messages and processes Ready batches until the cluster goes quiet, or, with
+   * `answered`, until it says the caller has its answer: what is left (the followers applying
+   * what the leader just answered) goes on in a pump of its own on the next turn of the loop,
+   * after the answer has left.
+   */
+  pump(answered?: () => boolean): boolean {
     let progressed = false
     for (let round = 0; round < pumpRoundsMax; round++) {
+      if (round > 0 && answered?.()) {
+        this.pumpSoon()
+        return true
+      }
       let active = false
       for (const member of this.membersByName.values()) {
         if (member.outputs.releaseDurable()) active = true
@@ -222,24 +231,29 @@ export class EmbeddedCluster {
     return false
   }
 
-  /** Resolves once every write the members had made when it was called is on disk. */
-  private syncsInFlight(): Promise<void> {
-    const writes = this.members().map((member): [EtcdMember, number] => [member, member.outputs.writes])
-    if (writes.every(([member, count]) => member.outputs.syncedThrough(count))) return Promise.resolve()
-    return new Promise((resume) => this.syncWaiters.push({writes, resume}))
+  /**
+   * Resolves once one more of the members' fsyncs in flight has ended (or at once when none can):
+   * a quorum's fsyncs are enough to commit, so a drive looks again after each one rather than
+   * waiting for the slowest member's.
+   */
+  private nextSyncEnd(): Promise<void> {
+    if (this.members().every((member) => member.outputs.syncedThrough(member.outputs.writes))) return Promise.resolve()
+    return new Promise((resume) => this.syncWaiters.push(resume))
   }
 
   /**
-   * A member's fsync ended: the drives waiting for it go on, and what it covered goes out even
+   * A member's fsync ended: the drives waiting for one go on, and what it covered goes out even
    * when no request is driving (a follower's watch events, the answers of its applies).
    */
   private synced(): void {
     const waiting = this.syncWaiters
     this.syncWaiters = []
-    for (const waiter of waiting) {
-      if (waiter.writes.every(([member, writes]) => member.outputs.syncedThrough(writes))) waiter.resume()
-      else this.syncWaiters.push(waiter)
-    }
+    for (const resume of waiting) resume()
+    this.pumpSoon()
+  }
+
+  /** Pumps on the next turn of the loop (once, however often it is asked before then). */
+  private pumpSoon(): void {
     if (this.releaseScheduled || this.closed) return
     this.releaseScheduled = true
     setImmediate(() => {
@@ -260,7 +274,7 @@ export class EmbeddedCluster {
    * are here, so an election needs no real waiting); past that, real time passes, one tick at a
    * time, until the deadline.
    */
-  async driveUntil(attempt: () => boolean, timeoutMilliseconds: number): Promise<boolean> {
+  async driveUntil(attempt: () => boolean, timeoutMilliseconds: number, answered?: () => boolean): Promise<boolean> {
     assert(!this.closed, 'the cluster is closed')
     const deadline = this.clock.nowMilliseconds() + timeoutMilliseconds
     let virtualTicks = 0
@@ -268,11 +282,11 @@ export class EmbeddedCluster {
     // now would commit the proposals of requests still gathering alone.
     if (attempt()) return true
     for (;;) {
-      this.pump()
+      this.pump(answered)
       if (attempt()) return true
       // Outputs wait on fsyncs: ticking meanwhile would only call elections nobody can answer.
       if (this.syncing()) {
-        await this.syncsInFlight()
+        await this.nextSyncEnd()
         continue
       }
       if (virtualTicks < virtualTicksMax) {
@@ -313,7 +327,7 @@ export class EmbeddedCluster {
       return true
     }
     if (proposeRest()) await nextMacrotask()
-    const done = await this.driveUntil(() => proposeRest() && outcomes.size === requests.length, timeoutMilliseconds)
+    const done = await this.driveUntil(() => proposeRest() && outcomes.size === requests.length, timeoutMilliseconds, () => outcomes.size === requests.length)
     if (!done) {
       for (const request of requests) member.forgetRequest(request.id)
       member.metrics.proposalsFailed += requests.length
