@@ -90,7 +90,7 @@ describe('containers that follow their command', () => {
   it('run -it --rm prints the output, deletes the pod and leaves nothing behind', async () => {
     expect(await kubectl('run hello -it --rm --image=busybox --restart=Never -- echo hello')).toMatchObject({status: 0, stdout: 'hello\npod "hello" deleted\n'})
     expect((await kubectl('get pod hello')).stderr).toBe('Error from server (NotFound): pods "hello" not found\n')
-    expect(await kubectl("run bad -i --rm --image=busybox --restart=Never -- sh -c 'echo bad; exit 2'")).toMatchObject({status: 1, stdout: 'bad\npod "bad" deleted\n', stderr: 'pod default/bad terminated (Error)\n'})
+    expect(await kubectl("run bad -i --rm --image=busybox --restart=Never -- sh -c 'echo bad; exit 2'")).toMatchObject({status: 2, stdout: 'bad\npod "bad" deleted\n', stderr: 'pod default/bad terminated (Error)\n'})
   })
 
   it('expands $(VAR) and $VAR from env, envFrom and the downward API, with ConfigMap volumes as files', async () => {

@@ -60,7 +60,9 @@ export async function podLogs(pod: KubeObject, query: Readonly<Record<string, st
   const container = containerOfRequest(pod, query.container)
   const name = container.name
   const status = statusesOf(pod).find((entry) => entry.name === name)
-  const previous = query.previous === 'true'
+  // A container waiting to restart (CrashLoopBackOff) is its last run still: its logs are that run's, as the kubelet answers.
+  const waitingAfterRun = !status?.state?.running && !status?.state?.terminated && Boolean(status?.lastState?.terminated)
+  const previous = query.previous === 'true' || waitingAfterRun
   if (previous) {
     if (!status?.lastState?.terminated) throw apiErrors.badRequest(`previous terminated container "${name}" in pod "${podName}" not found`)
   } else if (!status || (!status.state?.running && !status.state?.terminated)) {
