@@ -162,16 +162,22 @@ function* nslookup(process: ShellProcess, argv: readonly string[]): ShellRun {
   const answer: DnsAnswer = yield* ask(process, (network) => network.lookup(process.context.source, name, type))
   const server = answer.server || '10.96.0.10'
   process.out(`Server:\t\t${server}\nAddress:\t${server}:53\n\n`)
-  if (answer.rcode !== 'NOERROR' || answer.records.length === 0) {
-    process.out(`** server can't find ${answer.resolvedName ?? name}: ${answer.rcode === 'NOERROR' ? 'NXDOMAIN' : answer.rcode}\n\n`)
+  if (answer.rcode !== 'NOERROR') {
+    process.out(`** server can't find ${answer.resolvedName ?? name}: ${answer.rcode}\n\n`)
+    return 1
+  }
+  // The name exists but has no record of that type (an AAAA of an IPv4 Service): busybox's "No answer".
+  if (answer.records.length === 0) {
+    process.out(`*** Can't find ${name}: No answer\n\n`)
     return 1
   }
   for (const record of answer.records) {
     const owner = record.name.replace(/\.$/, '')
     if (record.type === 'A' || record.type === 'AAAA') process.out(`Name:\t${owner}\nAddress: ${record.data}\n`)
     else if (record.type === 'CNAME') process.out(`${owner}\tcanonical name = ${record.data.replace(/\.$/, '')}\n`)
-    else if (record.type === 'SRV') process.out(`${owner}\tservice = ${record.data}\n`)
-    else process.out(`${owner}\tname = ${record.data}\n`)
+    // Names in the answer print without their root dot, as busybox's dn_expand gives them.
+    else if (record.type === 'SRV') process.out(`${owner}\tservice = ${record.data.replace(/\.$/, '')}\n`)
+    else process.out(`${owner}\tname = ${record.data.replace(/\.$/, '')}\n`)
   }
   process.out('\n')
   return 0
