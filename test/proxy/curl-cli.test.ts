@@ -1,6 +1,6 @@
 // What a new user types from the docs, through the CLI: curl's -o/-w from a pod and from outside,
 // `run -it --rm` ending with the container's exit code, and the logs of a container crash-looping
-// (the run that just ended, as the kubelet answers).
+// (the run that just ended, as the kubelet answers) with curl's progress meter.
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
@@ -46,12 +46,15 @@ describe('curl and run as the docs use them', {timeout: 600_000}, () => {
   })
 
   it('shows the logs of the run that just ended while the container waits in CrashLoopBackOff', async () => {
-    expect((await run('kubectl run curl --image=curlimages/curl -- curl -s http://web')).status).toBe(0)
+    expect((await run('kubectl run curl --image=curlimages/curl -- curl http://web')).status).toBe(0)
     expect((await run('time advance 15s')).status).toBe(0)
     const pod = await run("kubectl get pod curl -o jsonpath='{.status.containerStatuses[0].state.waiting.reason}'")
     expect(pod.stdout).toBe('CrashLoopBackOff')
     const logs = await run('kubectl logs curl')
     expect(logs.status, logs.stderr).toBe(0)
     expect(logs.stdout).toContain('<title>Welcome to nginx!</title>')
+    // Not on a terminal and without -s, curl drew its progress meter on stderr, which the log holds too.
+    expect(logs.stdout.startsWith('  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n')).toBe(true)
+    expect(logs.stdout).toMatch(/\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0\r100   615  100   615    0     0 +\d+k      0 --:--:-- --:--:-- --:--:-- +\d+k\n$/)
   })
 })

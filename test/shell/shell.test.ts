@@ -85,10 +85,13 @@ describe('the simulated shell', () => {
       },
     }
     expect(await runToEnd(spec(['curl', '-s', 'http://nowhere'], {network: refusing}), start)).toEqual({stdout: '', stderr: '', code: 6})
-    expect(await runToEnd(spec(['curl', 'http://nowhere'], {network: refusing}), start)).toEqual({stdout: '', stderr: 'curl: (6) Could not resolve host: nowhere\n', code: 6})
+    // Without -s and not on a terminal, curl draws its progress meter; the error ends its first line.
+    const meter = '  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0'
+    expect(await runToEnd(spec(['curl', 'http://nowhere'], {network: refusing}), start)).toEqual({stdout: '', stderr: `${meter}curl: (6) Could not resolve host: nowhere\n`, code: 6})
+    expect(await runToEnd(spec(['curl', '-S', 'http://nowhere'], {network: refusing, terminal: true}), start)).toEqual({stdout: '', stderr: 'curl: (6) Could not resolve host: nowhere\n', code: 6})
     expect((await runToEnd(spec(['curl', 'http://web'], {network: refusing}), start)).code).toBe(7)
     expect(await runToEnd(spec(['wget', '-qO-', 'http://web'], {network: refusing}), start)).toEqual({stdout: '', stderr: "wget: can't connect to remote host (10.96.0.20): Connection refused\n", code: 1})
-    const timing = await runOverTime(spec(sh('curl -m 5 http://web; echo $?')), start, start + 10_000)
+    const timing = await runOverTime(spec(sh('curl -sS -m 5 http://web; echo $?')), start, start + 10_000)
     // curl's own clock ends a connection given -m, one millisecond past it, as curl's multi loop sees it.
     expect(texts(timing)).toEqual(['curl: (28) Connection timed out after 5001 milliseconds', '28'])
     expect(timing.log[0]!.atMilliseconds).toBe(start + 5_001)

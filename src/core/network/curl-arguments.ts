@@ -186,3 +186,34 @@ export function formatWriteOut(format: string, facts: TransferFacts): {text: str
   }
   return {text, warnings}
 }
+
+/** curl's five-character size or speed column (bytes; k and M past 100000 bytes and 10000 k). */
+function fiveColumns(bytes: number): string {
+  const kilobyte = 1024
+  const megabyte = kilobyte * kilobyte
+  if (bytes < 100_000) return String(Math.floor(bytes)).padStart(5)
+  if (bytes < 10_000 * kilobyte) return `${String(Math.floor(bytes / kilobyte)).padStart(4)}k`
+  if (bytes < 100 * megabyte) return `${Math.floor(bytes / megabyte)}.${Math.floor((bytes % megabyte) * 10 / megabyte)}M`.padStart(5)
+  return `${String(Math.floor(bytes / megabyte)).padStart(4)}M`
+}
+
+function meterLine(percent: number, bytes: number, speed: number): string {
+  const unknown = '--:--:--'
+  return `\r${String(percent).padStart(3)} ${fiveColumns(bytes)}  ${String(percent).padStart(3)} ${fiveColumns(bytes)}    0     0  ${fiveColumns(speed)}      0 ${unknown} ${unknown} ${unknown} ${fiveColumns(speed)}`
+}
+
+/** The header curl's progress meter starts with, on stderr, when its output is not a terminal (or -o sends it to a file). */
+export const progressMeterHeader = '  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n'
+
+/**
+ * The meter's lines for one transfer: the first look (nothing yet), then, for a body received,
+ * the last (100 % of its bytes, the speed over the simulated transfer's milliseconds) and the
+ * newline curl ends the meter with. A failed transfer leaves the first line as it is, so curl's
+ * error follows on the same line.
+ */
+export function progressMeter(received: {bytes: number; milliseconds: number} | null): string {
+  const first = meterLine(0, 0, 0)
+  if (!received) return first
+  const speed = received.bytes * 1000 / Math.max(1, received.milliseconds)
+  return `${first}${meterLine(100, received.bytes, speed)}\n`
+}

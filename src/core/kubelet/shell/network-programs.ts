@@ -3,7 +3,10 @@
 // nslookup's messages), taking the virtual time a timeout takes.
 import type {DnsAnswer, NetworkExchange} from '../../network/types.js'
 import type {Program, ShellProcess, ShellRun} from './interpreter.js'
-import {type CurlInvocation, curlMethod, CurlUsageError, formatWriteOut, parseCurlArguments, type TransferFacts} from '../../network/curl-arguments.js'
+import {type CurlInvocation, curlMethod, CurlUsageError, formatWriteOut, parseCurlArguments, progressMeter, progressMeterHeader, type TransferFacts} from '../../network/curl-arguments.js'
+
+/** How long a simulated transfer takes once connected, for curl's meter (the speed it shows). */
+export const curlTransferMillisecondsSimulated = 1
 
 /** curl's wait for a connection nobody answers when no --connect-timeout/-m is given (the kernel's SYN retries). */
 export const curlConnectTimeoutMillisecondsDefault = 130_000
@@ -36,15 +39,23 @@ function* curl(process: ShellProcess, argv: readonly string[]): ShellRun {
     return error.exitCode
   }
   const method = curlMethod(invocation)
+  // curl hides its meter only when the body goes to the terminal it would draw on.
+  const toStdout = invocation.output === undefined || invocation.output === '-' || invocation.output === '/dev/stdout'
+  const meter = !invocation.silent && !(toStdout && process.context.terminal === true)
   let exitCode = 0
   for (const url of invocation.urls) {
+    if (meter) process.error(progressMeterHeader)
     let facts: TransferFacts = {url, exitCode: 0, bytesDownloaded: 0, headerBytes: 0, method}
     const report = (code: number, message: string) => {
       if (!invocation.silent || invocation.showError) process.error(`curl: (${code}) ${message}\n`)
       facts = {...facts, exitCode: code, errorMessage: message}
       return code
     }
-    exitCode = yield* curlTransfer(process, invocation, url, method, report, (more) => (facts = {...facts, ...more}))
+    exitCode = yield* curlTransfer(process, invocation, url, method, (code, message) => {
+      if (meter) process.error(progressMeter(null))
+      return report(code, message)
+    }, (more) => (facts = {...facts, ...more}))
+    if (meter && exitCode === 0) process.error(progressMeter({bytes: facts.bytesDownloaded + (invocation.include || invocation.head ? facts.headerBytes : 0), milliseconds: curlTransferMillisecondsSimulated}))
     if (invocation.writeOut !== undefined) {
       const written = formatWriteOut(invocation.writeOut, facts)
       process.out(written.text)
