@@ -1,6 +1,7 @@
 // What a new user types from the docs, through the CLI: curl's -o/-w from a pod and from outside,
 // `run -it --rm` ending with the container's exit code, and the logs of a container crash-looping
-// (the run that just ended, as the kubelet answers) with curl's progress meter.
+// (the run that just ended, as the kubelet answers) with curl's progress meter, and NetworkPolicy
+// deny and allow on the path from a pod.
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
@@ -56,5 +57,32 @@ describe('curl and run as the docs use them', {timeout: 600_000}, () => {
     // Not on a terminal and without -s, curl drew its progress meter on stderr, which the log holds too.
     expect(logs.stdout.startsWith('  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n')).toBe(true)
     expect(logs.stdout).toMatch(/\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0\r100   615  100   615    0     0 +\d+k      0 --:--:-- --:--:-- --:--:-- +\d+k\n$/)
+  })
+  it('enforces NetworkPolicy on the path from a pod: a deny-all times out and trace-request names the policy, an allow lets the client through', async () => {
+    const denyAll = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-web}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+`
+    const allowClient = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-client}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {run: client}}}]
+    ports: [{port: 80}]
+`
+    expect((await run("kubectl run client --image=curlimages/curl -- sleep 3600")).status).toBe(0)
+    expect((await run('kubectl wait --for=condition=Ready pod/client')).status).toBe(0)
+    expect((await run('kubectl apply -f -', denyAll)).status).toBe(0)
+    expect(await run("kubectl exec client -- curl -sS -m 3 -w '%{http_code}' http://web")).toMatchObject({status: 28, stdout: '000', stderr: 'curl: (28) Connection timed out after 3001 milliseconds\ncommand terminated with exit code 28\n'})
+    const traced = await run('trace-request --from client http://web')
+    expect(traced.stdout).toMatch(/\nPOLICY +NetworkPolicy default\/deny-web denies 10\.244\.\d+\.\d+ → default\/web-\S+:80: packets dropped\n/)
+    expect(traced.stdout).toContain('RESULT    timeout (denied by NetworkPolicy default/deny-web)\n')
+    expect((await run('kubectl apply -f -', allowClient)).status).toBe(0)
+    expect(await run("kubectl exec client -- curl -s -o /dev/null -w '%{http_code}' http://web")).toMatchObject({status: 0, stdout: '200'})
   })
 })
