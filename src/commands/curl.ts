@@ -1,3 +1,4 @@
+import {writeFileSync} from 'node:fs'
 import {Args, Flags} from '@oclif/core'
 import {NetworkCommandError, requestAll} from '../core/host/network-commands.js'
 import {formatCurl} from '../core/printers/network.js'
@@ -20,6 +21,8 @@ export default class Curl extends KubemuCommand {
     data: Flags.string({char: 'd', description: 'request body (POST unless -X says otherwise)'}),
     'connect-timeout': Flags.string({description: 'seconds to wait for the connection'}),
     'max-time': Flags.string({char: 'm', description: 'seconds the whole transfer may take'}),
+    output: Flags.string({char: 'o', description: "write the body to this file instead of stdout ('/dev/null' drops it)"}),
+    'write-out': Flags.string({char: 'w', description: "after each transfer print this text with curl's variables filled in (%{http_code}, %{remote_ip}, %{size_download}, %{content_type}, %{exitcode} …; \\n is a newline)"}),
   }
 
   async run(): Promise<void> {
@@ -33,7 +36,8 @@ export default class Curl extends KubemuCommand {
     const method = flags.request ?? (flags.head ? 'HEAD' : flags.data !== undefined ? 'POST' : 'GET')
     try {
       const results = await requestAll(process.env, flags.cluster, {kind: 'external'}, argv as string[], {method, headers, ...(flags.data !== undefined ? {body: flags.data} : {})})
-      const output = formatCurl(results, {silent: flags.silent, showError: flags['show-error'], include: flags.include || flags.head, verbose: flags.verbose, fail: flags.fail, ...(timeout !== undefined ? {timeoutSeconds: Number(timeout)} : {})})
+      const output = formatCurl(results, {silent: flags.silent, showError: flags['show-error'], include: flags.include || flags.head, verbose: flags.verbose, fail: flags.fail, method, ...(flags.output !== undefined ? {output: flags.output} : {}), ...(flags['write-out'] !== undefined ? {writeOut: flags['write-out']} : {}), ...(timeout !== undefined ? {timeoutSeconds: Number(timeout)} : {})})
+      for (const [file, text] of output.files ?? []) writeFileSync(file, text)
       process.stdout.write(output.stdout)
       process.stderr.write(output.stderr)
       if (output.exitCode !== 0) this.exit(output.exitCode)

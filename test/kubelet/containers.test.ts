@@ -90,7 +90,7 @@ describe('containers that follow their command', () => {
   it('run -it --rm prints the output, deletes the pod and leaves nothing behind', async () => {
     expect(await kubectl('run hello -it --rm --image=busybox --restart=Never -- echo hello')).toMatchObject({status: 0, stdout: 'hello\npod "hello" deleted\n'})
     expect((await kubectl('get pod hello')).stderr).toBe('Error from server (NotFound): pods "hello" not found\n')
-    expect(await kubectl("run bad -i --rm --image=busybox --restart=Never -- sh -c 'echo bad; exit 2'")).toMatchObject({status: 1, stdout: 'bad\npod "bad" deleted\n', stderr: 'pod default/bad terminated (Error)\n'})
+    expect(await kubectl("run bad -i --rm --image=busybox --restart=Never -- sh -c 'echo bad; exit 2'")).toMatchObject({status: 2, stdout: 'bad\npod "bad" deleted\n', stderr: 'pod default/bad terminated (Error)\n'})
   })
 
   it('expands $(VAR) and $VAR from env, envFrom and the downward API, with ConfigMap volumes as files', async () => {
@@ -126,6 +126,29 @@ describe('containers that follow their command', () => {
     const events = (await kubectl(`get events --field-selector involvedObject.name=liveness-exec -o jsonpath='{range .items[*]}{.reason}: {.message} (x{.count}){"\\n"}{end}'`)).stdout
     expect(events).toContain("Unhealthy: Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory (x3)")
     expect(events).toContain('Killing: Container liveness failed liveness probe, will be restarted (x1)')
-    expect(events).toMatch(/BackOff: Back-off restarting failed container liveness in pod liveness-exec_default/)
+    // Nothing is in back-off before its first restart: the kubelet starts it again at once, as a real node does.
+    // (Wall time passes between commands too: a second kill may have come since, and that one waits.)
+    expect(events).toMatch(/Killing: Container liveness failed liveness probe, will be restarted \(x1\)\nPulled: [^\n]+\nCreated: Created container liveness \(x1\)\nStarted: Started container liveness/)
+    expect(events.slice(0, events.indexOf('Killing:'))).not.toContain('BackOff')
+  })
+
+  it('restarts a crashing container at once the first time, then after 10 s, 20 s … in CrashLoopBackOff', async () => {
+    expect((await kubectl("run crashing --image=busybox -- sh -c 'echo dying; exit 1'")).status).toBe(0)
+    const startTime = Date.parse((await kubectl("get pod crashing -o jsonpath='{.status.startTime}'")).stdout)
+    // Wall time passes between commands too, so each look checks what its restart count implies:
+    // after n restarts the run that just ended started 10 s × (2^(n-1) - 1) after the first (the
+    // first exit restarts at once; the runs take no time), and it waits 10 s × 2^(n-1).
+    const look = async () => {
+      const container = JSON.parse((await kubectl("get pod crashing -o jsonpath='{.status.containerStatuses[0]}'")).stdout) as {restartCount: number; state: {waiting?: {reason: string; message: string}}; lastState: {terminated: {startedAt: string}}}
+      const restarts = container.restartCount
+      expect(restarts).toBeGreaterThanOrEqual(1)
+      expect(Date.parse(container.lastState.terminated.startedAt) - startTime).toBe(10_000 * (2 ** (restarts - 1) - 1))
+      expect(container.state.waiting?.message).toMatch(new RegExp(`^back-off ${10 * 2 ** (restarts - 1)}s restarting failed container=crashing pod=crashing_default\\(`))
+      return restarts
+    }
+    const before = await look()
+    expect((await kubectl('logs crashing')).stdout).toBe('dying\n')
+    expect((await runShell(`${kubemu} time advance ${10 * 2 ** (before - 1) + 1}s`, {cwd: home, env: environment()})).status).toBe(0)
+    expect(await look()).toBeGreaterThan(before)
   })
 })

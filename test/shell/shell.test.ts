@@ -85,12 +85,37 @@ describe('the simulated shell', () => {
       },
     }
     expect(await runToEnd(spec(['curl', '-s', 'http://nowhere'], {network: refusing}), start)).toEqual({stdout: '', stderr: '', code: 6})
-    expect(await runToEnd(spec(['curl', 'http://nowhere'], {network: refusing}), start)).toEqual({stdout: '', stderr: 'curl: (6) Could not resolve host: nowhere\n', code: 6})
+    // Without -s and not on a terminal, curl draws its progress meter; the error ends its first line.
+    const meter = '  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0'
+    expect(await runToEnd(spec(['curl', 'http://nowhere'], {network: refusing}), start)).toEqual({stdout: '', stderr: `${meter}curl: (6) Could not resolve host: nowhere\n`, code: 6})
+    expect(await runToEnd(spec(['curl', '-S', 'http://nowhere'], {network: refusing, terminal: true}), start)).toEqual({stdout: '', stderr: 'curl: (6) Could not resolve host: nowhere\n', code: 6})
     expect((await runToEnd(spec(['curl', 'http://web'], {network: refusing}), start)).code).toBe(7)
     expect(await runToEnd(spec(['wget', '-qO-', 'http://web'], {network: refusing}), start)).toEqual({stdout: '', stderr: "wget: can't connect to remote host (10.96.0.20): Connection refused\n", code: 1})
-    const timing = await runOverTime(spec(sh('curl -m 5 http://web; echo $?')), start, start + 10_000)
-    expect(texts(timing)).toEqual(['curl: (28) Failed to connect to web port 80 after 5000 ms: Timeout was reached', '28'])
-    expect(timing.log[0]!.atMilliseconds).toBe(start + 5_000)
+    const timing = await runOverTime(spec(sh('curl -sS -m 5 http://web; echo $?')), start, start + 10_000)
+    // curl's own clock ends a connection given -m, one millisecond past it, as curl's multi loop sees it.
+    expect(texts(timing)).toEqual(['curl: (28) Connection timed out after 5001 milliseconds', '28'])
+    expect(timing.log[0]!.atMilliseconds).toBe(start + 5_001)
+    // Without a timeout the kernel gives up on the SYNs first; curl names the connect failure and exits 28.
+    const kernel = await runOverTime(spec(sh('curl -sS http://web:81; echo $?')), start, start + 200_000)
+    expect(texts(kernel)).toEqual(["curl: (28) Failed to connect to web port 81 after 130000 ms: Couldn't connect to server", '28'])
+  })
+
+  it("reads curl's command line as curl does: bundled flags, -o, -w, unknown options", async () => {
+    const answering: PodNetwork = {
+      ...networkUnavailable,
+      async request(_from, url) {
+        if (url.includes('nowhere')) return {outcome: 'unresolved', hops: []}
+        return {outcome: 'connected', hops: [], destination: {ip: '10.244.1.5', port: 80}, response: {status: 200, reason: 'OK', headers: {'Content-Type': 'text/plain'}, body: 'hello\n'}}
+      },
+    }
+    const exec = (script: string) => runToEnd(spec(sh(script), {network: answering, unknownProgram: 'not-found'}), start)
+    expect(await exec("curl -s -o /dev/null -w '%{http_code}\\n' http://web")).toEqual({stdout: '200\n', stderr: '', code: 0})
+    expect(await exec("curl -sw '%{http_code} %{remote_ip} %{size_download} %{content_type}' http://web/")).toEqual({stdout: 'hello\n200 10.244.1.5 6 text/plain', stderr: '', code: 0})
+    expect(await exec('curl -so/tmp/page http://web && cat /tmp/page')).toEqual({stdout: 'hello\n', stderr: '', code: 0})
+    expect(await exec("curl -s -w '%{http_code} %{exitcode}' http://nowhere")).toEqual({stdout: '000 6', stderr: '', code: 6})
+    expect(await exec('curl --bogus http://web')).toEqual({stdout: '', stderr: "curl: option --bogus: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information\n", code: 2})
+    expect(await exec('curl -s')).toEqual({stdout: '', stderr: "curl: no URL specified\ncurl: try 'curl --help' or 'curl --manual' for more information\n", code: 2})
+    expect(await exec('curl -sL -H "Accept: text/plain" --data-raw x http://web http://web')).toEqual({stdout: 'hello\nhello\n', stderr: '', code: 0})
   })
 })
 

@@ -60,7 +60,9 @@ export async function podLogs(pod: KubeObject, query: Readonly<Record<string, st
   const container = containerOfRequest(pod, query.container)
   const name = container.name
   const status = statusesOf(pod).find((entry) => entry.name === name)
-  const previous = query.previous === 'true'
+  // A container waiting to restart (CrashLoopBackOff) is its last run still: its logs are that run's, as the kubelet answers.
+  const waitingAfterRun = !status?.state?.running && !status?.state?.terminated && Boolean(status?.lastState?.terminated)
+  const previous = query.previous === 'true' || waitingAfterRun
   if (previous) {
     if (!status?.lastState?.terminated) throw apiErrors.badRequest(`previous terminated container "${name}" in pod "${podName}" not found`)
   } else if (!status || (!status.state?.running && !status.state?.terminated)) {
@@ -70,7 +72,8 @@ export async function podLogs(pod: KubeObject, query: Readonly<Record<string, st
   const run = previous ? status!.lastState!.terminated! : (status!.state!.running ?? status!.state!.terminated!)
   const startedAt = run.startedAt ?? ''
   const finishedAt = (run as {finishedAt?: string}).finishedAt
-  const restartCount = Number(status!.restartCount ?? 0) - (previous ? 1 : 0)
+  // A waiting container's count is still its last run's (it grows when the container runs again).
+  const restartCount = Number(status!.restartCount ?? 0) - (previous && !waitingAfterRun ? 1 : 0)
   const until = finishedAt ? Date.parse(finishedAt) : now
   const lines = (await streams?.logLines(pod, name, {startedAtMilliseconds: Date.parse(startedAt), restartCount}, until, reader))
     ?? [{atMilliseconds: Date.parse(startedAt), text: `kubemu: simulated container "${name}" (image ${container.image ?? ''}) started at ${startedAt}`}]

@@ -95,6 +95,8 @@ export class SimulatedContainers {
       source: {kind: 'pod', namespace: String(pod.metadata.namespace), name: String(pod.metadata.name)},
       unknownProgram,
       network: this.network,
+      // The container's own command writes to a terminal when it asked for one (run -it); an exec here never does.
+      terminal: argv === undefined && (container as {tty?: boolean}).tty === true,
     }
   }
 
@@ -113,7 +115,7 @@ export class SimulatedContainers {
       const probe = probeOf(container, kind)
       const results = probes[kind]!
       if (!probe?.exec) continue
-      const probeSpec = {...spec, argv: probe.exec.command ?? [], unknownProgram: 'not-found' as const}
+      const probeSpec = {...spec, argv: probe.exec.command ?? [], unknownProgram: 'not-found' as const, terminal: false}
       for (const at of probeTimes(probe, run.startedAtMilliseconds, until)) {
         events.push({
           atMilliseconds: at,

@@ -49,9 +49,15 @@ function runSecondsOf(pod: Pod): number {
   return (pod.metadata.ownerReferences ?? []).some((owner) => owner.controller && owner.kind === 'Job') ? jobPodRunSecondsDefault : Number.NaN
 }
 
-/** The back-off after the `restartCount`th restart: 10 s, doubling, at most 5 minutes. */
+/** The back-off of a container that exited again after `restartCount` restarts (≥ 1): 10 s, doubling, at most 5 minutes. */
 export function restartBackoffMilliseconds(restartCount: number): number {
   return doublingBackoffMilliseconds(restartBackoffInitialMilliseconds, restartBackoffMaxMilliseconds, restartCount)
+}
+
+/** Go's time.Duration text for a whole number of seconds, as the kubelet's back-off message shows it: 10s, 2m40s, 5m0s. */
+function backoffText(milliseconds: number): string {
+  const seconds = Math.round(milliseconds / 1000)
+  return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60}s` : `${seconds}s`
 }
 
 /**
@@ -254,11 +260,13 @@ export class Kubelets implements ControlLoop {
         const due = restartDue(statuses)
         if (due > now) return this.wallClock.addAfter(key, due - now)
       }
-      const restartCounts = new Map(statuses.map((status) => [String(status.name), Number(status.restartCount ?? 0)]))
+      // Out of CrashLoopBackOff the container runs again: one more restart.
+      const restartCounts = new Map(statuses.map((status) => [String(status.name), Number(status.restartCount ?? 0) + (waitingBackoff ? 1 : 0)]))
       const lastStates = new Map(statuses.map((status) => [String(status.name), status.lastState ?? {}]))
       await this.writeStatus(pod, runningStatus(pod, restartCounts, lastStates, now))
       for (const container of pod.spec.containers) {
-        if (!waitingBackoff) await recorder.record(podObject, 'Normal', 'Pulled', `Container image "${container.image ?? ''}" already present on machine`)
+        // The kubelet checks the image at every start: Pulled "already present" each time.
+        await recorder.record(podObject, 'Normal', 'Pulled', `Container image "${container.image ?? ''}" already present on machine`)
         await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
         await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
       }
@@ -295,10 +303,24 @@ export class Kubelets implements ControlLoop {
       await this.writeStatus(pod, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', finishedAt))
       return
     }
-    // Restart with back-off: the container waits in CrashLoopBackOff, then runs again.
+    // The kubelet's back-off: the first exit restarts at once (nothing is in back-off yet); each
+    // later one waits in CrashLoopBackOff, 10 s after the second exit, doubling, the restart count
+    // unchanged until the container runs again.
     const restarts = Math.max(...statuses.map((status) => Number(status.restartCount ?? 0)))
-    const backoff = restartBackoffMilliseconds(restarts + 1)
     const finished = terminatedStatus(pod, exitCode, 'Failed', finishedAt).containerStatuses as Array<Record<string, unknown>>
+    if (restarts === 0) {
+      const lastStates = new Map(finished.map((entry) => [String(entry.name), entry.state]))
+      await this.writeStatus(pod, runningStatus(pod, new Map(finished.map((entry) => [String(entry.name), 1])), lastStates, now))
+      for (const container of pod.spec.containers) {
+        await recorder.record(podObject, 'Normal', 'Pulled', `Container image "${container.image ?? ''}" already present on machine`)
+        await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
+        await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
+      }
+      const runSeconds = runSecondsOf(pod)
+      if (Number.isFinite(runSeconds)) this.simulated.addAfter(key, Math.max(0, runSeconds * 1000) || 1)
+      return
+    }
+    const backoff = restartBackoffMilliseconds(restarts)
     // A container waiting to restart is not ready, so neither is the pod (it leaves its Services' endpoints).
     const at = formatTimestamp(now)
     const unready = `containers with unready status: [${finished.map((entry) => String(entry.name)).join(' ')}]`
@@ -308,7 +330,7 @@ export class Kubelets implements ControlLoop {
     const status = {
       ...(pod.status as Record<string, unknown>),
       conditions: waitingConditions,
-      containerStatuses: finished.map((entry) => ({...entry, state: {waiting: {reason: 'CrashLoopBackOff', message: `back-off ${backoff / 1000}s restarting failed container=${entry.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`}}, lastState: entry.state, restartCount: restarts + 1, ready: false, started: false})),
+      containerStatuses: finished.map((entry) => ({...entry, state: {waiting: {reason: 'CrashLoopBackOff', message: `back-off ${backoffText(backoff)} restarting failed container=${entry.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`}}, lastState: entry.state, restartCount: restarts, ready: false, started: false})),
     }
     await this.writeStatus(pod, status)
     await recorder.record(podObject, 'Warning', 'BackOff', `Back-off restarting failed container ${pod.spec.containers[0]?.name ?? ''} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)

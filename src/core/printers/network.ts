@@ -3,6 +3,7 @@
 // the hop-by-hop listing of `kubemu trace-request`.
 import type {UrlResult} from '../network/pod-network.js'
 import type {NetworkExchange, NetworkHop} from '../network/types.js'
+import {formatWriteOut, type TransferFacts} from '../network/curl-arguments.js'
 
 /** Linux gives up on an unanswered SYN after its retries (tcp_syn_retries 6): about 130 s, what curl then reports. */
 export const kernelConnectTimeoutMilliseconds = 130_000
@@ -15,12 +16,19 @@ export interface CurlOptions {
   readonly fail: boolean
   /** --connect-timeout or --max-time, in seconds. */
   readonly timeoutSeconds?: number
+  /** -o: where each body goes instead of stdout ('/dev/null' drops it); the caller writes `files`. */
+  readonly output?: string
+  /** -w/--write-out, written to stdout after each transfer. */
+  readonly writeOut?: string
+  readonly method?: string
 }
 
 export interface CommandOutput {
   readonly stdout: string
   readonly stderr: string
   readonly exitCode: number
+  /** Bodies -o sent to a file: path → text. */
+  readonly files?: ReadonlyMap<string, string>
 }
 
 function exchangeFailure(exchange: NetworkExchange, host: string, port: number, options: CurlOptions): {code: number; message: string} | null {
@@ -32,7 +40,7 @@ function exchangeFailure(exchange: NetworkExchange, host: string, port: number, 
     case 'timeout':
       return options.timeoutSeconds !== undefined
         ? {code: 28, message: `Connection timed out after ${Math.round(options.timeoutSeconds * 1000) + 1} milliseconds`}
-        : {code: 28, message: `Failed to connect to ${host} port ${port} after ${kernelConnectTimeoutMilliseconds} ms: Timeout was reached`}
+        : {code: 28, message: `Failed to connect to ${host} port ${port} after ${kernelConnectTimeoutMilliseconds} ms: Couldn't connect to server`}
     case 'connected':
       if (options.fail && exchange.response && exchange.response.status >= 400) return {code: 22, message: `The requested URL returned error: ${exchange.response.status}`}
       return null
@@ -49,30 +57,47 @@ export function formatCurl(results: readonly UrlResult[], options: CurlOptions):
   let stdout = ''
   let stderr = ''
   let exitCode = 0
-  const error = (code: number, message: string) => {
-    if (!options.silent || options.showError) stderr += `curl: (${code}) ${message}\n`
-    exitCode = code
-  }
+  const files = new Map<string, string>()
   for (const result of results) {
+    let facts: TransferFacts = {url: result.url, exitCode: 0, bytesDownloaded: 0, headerBytes: 0, method: options.method ?? 'GET'}
+    const error = (code: number, message: string) => {
+      if (!options.silent || options.showError) stderr += `curl: (${code}) ${message}\n`
+      facts = {...facts, exitCode: code, errorMessage: message}
+    }
     exitCode = 0
-    if ('urlError' in result) {
-      error(result.urlError.curlExitCode, result.urlError.message)
-      continue
+    if ('urlError' in result) error(result.urlError.curlExitCode, result.urlError.message)
+    else {
+      const {exchange, host, port} = result
+      if (options.verbose) {
+        for (const hop of exchange.hops) stderr += `* kubemu ${hop.step}: ${hop.detail}\n`
+        if (exchange.outcome === 'connected') stderr += `*   Trying ${exchange.destination?.ip}:${exchange.destination?.port}...\n* Connected to ${host} port ${port}\n`
+      }
+      const failure = exchangeFailure(exchange, host, port, options)
+      if (exchange.response) {
+        const headers = headerLines(exchange).map((line) => `${line}\r\n`).join('') + '\r\n'
+        const contentType = Object.entries(exchange.response.headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1]
+        facts = {...facts, status: exchange.response.status, remoteIp: host, remotePort: port, headerBytes: Buffer.byteLength(headers), ...(contentType !== undefined ? {contentType} : {})}
+      }
+      if (exchange.response && failure?.code !== 22) {
+        if (options.verbose) stderr += headerLines(exchange).map((line) => `< ${line}\n`).join('') + '< \n'
+        const body = exchange.response.body
+        facts = {...facts, bytesDownloaded: Buffer.byteLength(body)}
+        const text = (options.include ? headerLines(exchange).map((line) => `${line}\r\n`).join('') + '\r\n' : '') + body
+        const output = options.output
+        if (output === undefined || output === '-' || output === '/dev/stdout') stdout += text
+        else if (output === '/dev/stderr') stderr += text
+        else if (output !== '/dev/null') files.set(output, (files.get(output) ?? '') + text)
+      }
+      if (failure) error(failure.code, failure.message)
     }
-    const {exchange, host, port} = result
-    if (options.verbose) {
-      for (const hop of exchange.hops) stderr += `* kubemu ${hop.step}: ${hop.detail}\n`
-      if (exchange.outcome === 'connected') stderr += `*   Trying ${exchange.destination?.ip}:${exchange.destination?.port}...\n* Connected to ${host} port ${port}\n`
+    if (options.writeOut !== undefined) {
+      const written = formatWriteOut(options.writeOut, facts)
+      stdout += written.text
+      stderr += written.warnings
     }
-    const failure = exchangeFailure(exchange, host, port, options)
-    if (exchange.response && failure?.code !== 22) {
-      if (options.verbose) stderr += headerLines(exchange).map((line) => `< ${line}\n`).join('') + '< \n'
-      if (options.include) stdout += headerLines(exchange).map((line) => `${line}\r\n`).join('') + '\r\n'
-      stdout += exchange.response.body
-    }
-    if (failure) error(failure.code, failure.message)
+    exitCode = facts.exitCode
   }
-  return {stdout, stderr, exitCode}
+  return {stdout, stderr, exitCode, files}
 }
 
 /** `kubemu trace-request`: one line per hop (step, then what happened), then the response or the failure. */

@@ -118,7 +118,7 @@ export async function runRun(session: KubectlSession, args: readonly string[]): 
 /**
  * `run -i`/`--attach` (with `--rm`): creates the pod, waits until its container has run, prints
  * what it wrote (the simulated container's output is all there is to attach to), then deletes
- * the pod with kubectl's line when --rm asks. Exits as kubectl does: 0, or 1 with the pod's end.
+ * the pod with kubectl's line when --rm asks. Exits as kubectl does: 0, or the container's exit code with the pod's end.
  */
 async function runAttached(session: KubectlSession, pod: KubeObject): Promise<number> {
   const namespace = session.namespace()
@@ -144,8 +144,16 @@ async function runAttached(session: KubectlSession, pod: KubeObject): Promise<nu
     await session.settleControlPlane()
   }
   if (phase === 'Failed') {
-    session.io.stderr(`pod ${namespace}/${name} terminated (Error)\n`)
-    return 1
+    // kubectl exits with the container's own exit code and names how it terminated.
+    const terminated = (((current as KubeObject | null)?.status as {containerStatuses?: Array<{state?: {terminated?: {exitCode?: number; reason?: string; message?: string}}}>} | undefined)?.containerStatuses ?? [])[0]?.state?.terminated
+    const exitCode = Number(terminated?.exitCode ?? 0)
+    if (!terminated || exitCode === 0) {
+      session.io.stderr(`error: pod ${namespace}/${name} failed with unknown exit code\n`)
+      return 1
+    }
+    const message = terminated.message ?? ''
+    session.io.stderr(`pod ${namespace}/${name} terminated (${terminated.reason ?? 'Error'})\n${message}${message.endsWith('\n') || message === '' ? '' : '\n'}`)
+    return exitCode
   }
   return 0
 }

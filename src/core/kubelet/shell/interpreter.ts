@@ -50,6 +50,8 @@ export interface ProcessContext {
    * moment with status 0 (a Job's container: the work it was given), or not be found (an exec).
    */
   readonly unknownProgram: 'server' | 'finishes' | 'not-found'
+  /** Whether stdout is a terminal (a container with tty: true); curl hides its progress meter then. */
+  readonly terminal?: boolean
 }
 
 /** A program: argv in, exit status out, over the process's state. */

@@ -3,6 +3,10 @@
 // nslookup's messages), taking the virtual time a timeout takes.
 import type {DnsAnswer, NetworkExchange} from '../../network/types.js'
 import type {Program, ShellProcess, ShellRun} from './interpreter.js'
+import {type CurlInvocation, curlMethod, CurlUsageError, formatWriteOut, parseCurlArguments, progressMeter, progressMeterHeader, type TransferFacts} from '../../network/curl-arguments.js'
+
+/** How long a simulated transfer takes once connected, for curl's meter (the speed it shows). */
+export const curlTransferMillisecondsSimulated = 1
 
 /** curl's wait for a connection nobody answers when no --connect-timeout/-m is given (the kernel's SYN retries). */
 export const curlConnectTimeoutMillisecondsDefault = 130_000
@@ -26,66 +30,75 @@ function parseUrl(text: string): {host: string; port: number; url: string} | nul
 }
 
 function* curl(process: ShellProcess, argv: readonly string[]): ShellRun {
-  let url: string | undefined
-  let silent = false
-  let showErrors = false
-  let fail = false
-  let include = false
-  let head = false
-  let output: string | undefined
-  let method = 'GET'
-  let timeoutMilliseconds: number | undefined
-  const headers: Record<string, string> = {}
-  for (let index = 1; index < argv.length; index++) {
-    const argument = argv[index]!
-    const value = () => argv[++index] ?? ''
-    if (argument === '--connect-timeout' || argument === '-m' || argument === '--max-time') timeoutMilliseconds = Math.round(Number(value()) * 1000)
-    else if (argument === '-o' || argument === '--output') output = value()
-    else if (argument === '-X' || argument === '--request') method = value()
-    else if (argument === '-H' || argument === '--header') {
-      const header = value()
-      const colon = header.indexOf(':')
-      if (colon > 0) headers[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim()
-    } else if (argument === '--silent') silent = true
-    else if (argument === '--fail') fail = true
-    else if (argument === '--include') include = true
-    else if (argument === '--head') head = true
-    else if (argument === '--show-error') showErrors = true
-    else if (/^-[a-zA-Z]+$/.test(argument)) {
-      for (const flag of argument.slice(1)) {
-        if (flag === 's') silent = true
-        else if (flag === 'S') showErrors = true
-        else if (flag === 'f') fail = true
-        else if (flag === 'i') include = true
-        else if (flag === 'I') head = true
-      }
-    } else if (!argument.startsWith('-')) url = argument
+  let invocation: CurlInvocation
+  try {
+    invocation = parseCurlArguments(argv.slice(1))
+  } catch (error) {
+    if (!(error instanceof CurlUsageError)) throw error
+    process.error(`${error.message}\n`)
+    return error.exitCode
   }
-  const report = (code: number, message: string) => {
-    if (!silent || showErrors) process.error(`curl: (${code}) ${message}\n`)
-    return code
+  const method = curlMethod(invocation)
+  // curl hides its meter only when the body goes to the terminal it would draw on.
+  const toStdout = invocation.output === undefined || invocation.output === '-' || invocation.output === '/dev/stdout'
+  const meter = !invocation.silent && !(toStdout && process.context.terminal === true)
+  let exitCode = 0
+  for (const url of invocation.urls) {
+    if (meter) process.error(progressMeterHeader)
+    let facts: TransferFacts = {url, exitCode: 0, bytesDownloaded: 0, headerBytes: 0, method}
+    const report = (code: number, message: string) => {
+      if (!invocation.silent || invocation.showError) process.error(`curl: (${code}) ${message}\n`)
+      facts = {...facts, exitCode: code, errorMessage: message}
+      return code
+    }
+    exitCode = yield* curlTransfer(process, invocation, url, method, (code, message) => {
+      if (meter) process.error(progressMeter(null))
+      return report(code, message)
+    }, (more) => (facts = {...facts, ...more}))
+    if (meter && exitCode === 0) process.error(progressMeter({bytes: facts.bytesDownloaded + (invocation.include || invocation.head ? facts.headerBytes : 0), milliseconds: curlTransferMillisecondsSimulated}))
+    if (invocation.writeOut !== undefined) {
+      const written = formatWriteOut(invocation.writeOut, facts)
+      process.out(written.text)
+      if (written.warnings) process.error(written.warnings)
+    }
   }
-  if (url === undefined) {
-    process.error("curl: try 'curl --help' or 'curl --manual' for more information\n")
-    return 2
-  }
+  return exitCode
+}
+
+/** One URL of a curl command: its output and exit code (28 after the wait a timeout takes). */
+function* curlTransfer(process: ShellProcess, invocation: CurlInvocation, url: string, method: string, report: (code: number, message: string) => number, learn: (facts: Partial<TransferFacts>) => void): ShellRun {
   const target = parseUrl(url)
-  if (!target) return report(3, 'URL rejected: Bad hostname')
-  const exchange: NetworkExchange = yield* ask(process, (network) => network.request(process.context.source, target.url, {method: head ? 'HEAD' : method, headers}))
+  if (!target) return report(3, 'URL rejected: Malformed input to a URL function')
+  const exchange: NetworkExchange = yield* ask(process, (network) => network.request(process.context.source, target.url, {method, headers: invocation.headers, ...(invocation.data !== undefined ? {body: invocation.data} : {})}))
   if (exchange.outcome === 'unresolved') return report(6, `Could not resolve host: ${target.host}`)
   if (exchange.outcome === 'refused') return report(7, `Failed to connect to ${target.host} port ${target.port} after 0 ms: Couldn't connect to server`)
   if (exchange.outcome === 'timeout') {
-    const waited = timeoutMilliseconds ?? curlConnectTimeoutMillisecondsDefault
-    yield {kind: 'sleep', milliseconds: waited}
-    return report(28, `Failed to connect to ${target.host} port ${target.port} after ${waited} ms: Timeout was reached`)
+    // Given a timeout, curl's own clock ends the attempt; else the kernel gives up on the SYNs first.
+    if (invocation.timeoutSeconds !== undefined) {
+      const waited = Math.round(invocation.timeoutSeconds * 1000) + 1
+      yield {kind: 'sleep', milliseconds: waited}
+      return report(28, `Connection timed out after ${waited} milliseconds`)
+    }
+    yield {kind: 'sleep', milliseconds: curlConnectTimeoutMillisecondsDefault}
+    return report(28, `Failed to connect to ${target.host} port ${target.port} after ${curlConnectTimeoutMillisecondsDefault} ms: Couldn't connect to server`)
   }
   const response = exchange.response
   if (!response) return report(52, 'Empty reply from server')
-  if (fail && response.status >= 400) return report(22, `The requested URL returned error: ${response.status}`)
   const headerText = `HTTP/1.1 ${response.status} ${response.reason}\r\n${Object.entries(response.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`
-  const text = (include || head ? headerText : '') + (head ? '' : response.body)
-  if (output !== undefined && output !== '-') process.context.fs.write(output, text)
-  else process.out(text)
+  const contentType = Object.entries(response.headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1]
+  learn({status: response.status, remoteIp: exchange.destination?.ip ?? target.host, remotePort: exchange.destination?.port ?? target.port, headerBytes: Buffer.byteLength(headerText), ...(contentType !== undefined ? {contentType} : {})})
+  if (invocation.verbose) {
+    process.error(`> ${method} ${new URL(target.url).pathname}${new URL(target.url).search} HTTP/1.1\r\n> Host: ${target.host}${target.port === 80 ? '' : `:${target.port}`}\r\n> User-Agent: curl/8.5.0\r\n> Accept: */*\r\n>\r\n`)
+    process.error(headerText.split('\r\n').slice(0, -1).map((line) => `< ${line}\r\n`).join(''))
+  }
+  if (invocation.fail && response.status >= 400) return report(22, `The requested URL returned error: ${response.status}`)
+  const body = invocation.head || method === 'HEAD' ? '' : response.body
+  learn({bytesDownloaded: Buffer.byteLength(body)})
+  const text = (invocation.include || invocation.head ? headerText : '') + body
+  const output = invocation.output
+  if (output === undefined || output === '-' || output === '/dev/stdout') process.out(text)
+  else if (output === '/dev/stderr') process.error(text)
+  else if (output !== '/dev/null') process.context.fs.write(output.startsWith('/') ? output : `${process.workingDirectory}/${output}`, text)
   return 0
 }
 
@@ -160,16 +173,22 @@ function* nslookup(process: ShellProcess, argv: readonly string[]): ShellRun {
   const answer: DnsAnswer = yield* ask(process, (network) => network.lookup(process.context.source, name, type))
   const server = answer.server || '10.96.0.10'
   process.out(`Server:\t\t${server}\nAddress:\t${server}:53\n\n`)
-  if (answer.rcode !== 'NOERROR' || answer.records.length === 0) {
-    process.out(`** server can't find ${answer.resolvedName ?? name}: ${answer.rcode === 'NOERROR' ? 'NXDOMAIN' : answer.rcode}\n\n`)
+  if (answer.rcode !== 'NOERROR') {
+    process.out(`** server can't find ${answer.resolvedName ?? name}: ${answer.rcode}\n\n`)
+    return 1
+  }
+  // The name exists but has no record of that type (an AAAA of an IPv4 Service): busybox's "No answer".
+  if (answer.records.length === 0) {
+    process.out(`*** Can't find ${name}: No answer\n\n`)
     return 1
   }
   for (const record of answer.records) {
     const owner = record.name.replace(/\.$/, '')
     if (record.type === 'A' || record.type === 'AAAA') process.out(`Name:\t${owner}\nAddress: ${record.data}\n`)
     else if (record.type === 'CNAME') process.out(`${owner}\tcanonical name = ${record.data.replace(/\.$/, '')}\n`)
-    else if (record.type === 'SRV') process.out(`${owner}\tservice = ${record.data}\n`)
-    else process.out(`${owner}\tname = ${record.data}\n`)
+    // Names in the answer print without their root dot, as busybox's dn_expand gives them.
+    else if (record.type === 'SRV') process.out(`${owner}\tservice = ${record.data.replace(/\.$/, '')}\n`)
+    else process.out(`${owner}\tname = ${record.data.replace(/\.$/, '')}\n`)
   }
   process.out('\n')
   return 0

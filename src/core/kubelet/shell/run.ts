@@ -35,6 +35,7 @@ export interface RunSpec {
   readonly source: ProcessContext['source']
   readonly unknownProgram: ProcessContext['unknownProgram']
   readonly network: PodNetwork
+  readonly terminal?: boolean
 }
 
 export interface RunResult {
@@ -88,7 +89,7 @@ class LogWriter {
 export async function runOverTime(spec: RunSpec, startedAtMilliseconds: number, untilMilliseconds: number, events: readonly TimedEvent[] = []): Promise<RunResult> {
   let now = startedAtMilliseconds
   const log = new LogWriter(() => now)
-  const context: ProcessContext = {fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => now, write: (stream, text) => log.write(stream, text), unknownProgram: spec.unknownProgram}
+  const context: ProcessContext = {fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => now, write: (stream, text) => log.write(stream, text), unknownProgram: spec.unknownProgram, terminal: spec.terminal === true}
   const process = new ShellProcess(context, spec.environment, programs())
   const pending = [...events].sort((a, b) => a.atMilliseconds - b.atMilliseconds)
   let nextEvent = 0
@@ -143,7 +144,7 @@ export async function runToEnd(spec: RunSpec, atMilliseconds: number): Promise<{
   let stderr = ''
   let now = atMilliseconds
   const context: ProcessContext = {
-    fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => now, unknownProgram: spec.unknownProgram,
+    fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => now, unknownProgram: spec.unknownProgram, terminal: spec.terminal === true,
     write: (stream, text) => {
       if (stream === 'stdout') stdout = bounded(stdout + text)
       else stderr = bounded(stderr + text)
