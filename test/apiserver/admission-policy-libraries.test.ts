@@ -132,16 +132,37 @@ describe('ValidatingAdmissionPolicy with Kubernetes CEL libraries', () => {
     })
   })
 
+  it('optional types: a.?b, a[?k], orValue, hasValue and optional.of as cel-go has them', async () => {
+    const validations = [
+      {expression: "object.metadata.?labels[?'team'].orValue('') != ''", messageExpression: "'every ConfigMap needs a team label; labels: ' + string(object.metadata.?labels.orValue({}).size())"},
+      {expression: "!object.?data.?tier.hasValue() || optional.of(object.data.tier).value() in ['gold', 'silver']", message: 'tier is gold or silver when set'},
+      {expression: "object.?data.?limits.orValue('0').size() <= 3 && optional.none().or(optional.ofNonZeroValue(object.metadata.name)).hasValue()"},
+    ]
+    await withPolicy('optionals', validations, async () => {
+      const post = (labels: Record<string, string> | undefined, data: Record<string, string>) => api.handle({method: 'POST', path: '/api/v1/namespaces/default/configmaps', headers: {'content-type': 'application/json'}, user: apiServerUser,
+        body: JSON.stringify({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: `opt-${++configMaps}`, namespace: 'default', ...(labels ? {labels} : {})}, data})})
+      expect((await post({team: 'web'}, {})).status).toBe(201)
+      expect((await post({team: 'web'}, {tier: 'gold'})).status).toBe(201)
+      const unlabeled = await post(undefined, {})
+      expect(message(unlabeled)).toBe(denial(`opt-${configMaps}`, 'optionals', 'every ConfigMap needs a team label; labels: 0'))
+      const otherLabel = await post({app: 'x'}, {})
+      expect(message(otherLabel)).toBe(denial(`opt-${configMaps}`, 'optionals', 'every ConfigMap needs a team label; labels: 1'))
+      const bronze = await post({team: 'web'}, {tier: 'bronze'})
+      expect(message(bronze)).toBe(denial(`opt-${configMaps}`, 'optionals', 'tier is gold or silver when set'))
+      const longLimit = await post({team: 'web'}, {limits: '1000'})
+      expect(message(longLimit)).toBe(denial(`opt-${configMaps}`, 'optionals', "failed expression: object.?data.?limits.orValue('0').size() <= 3 && optional.none().or(optional.ofNonZeroValue(object.metadata.name)).hasValue()"))
+    })
+  })
+
   it('refuses, when the policy is created, a function kube 1.32 has that kubemu leaves out, as cel-go\'s undeclared reference', async () => {
-    const refused = await post(`${group}/validatingadmissionpolicies`, policy('missing', {validations: [{expression: "object.data.name.matches('^a') && format.dns1123Label().validate(object.data.name).hasValue()"}, {expression: 'sets.overlap([1], [2])'}]}))
+    const refused = await post(`${group}/validatingadmissionpolicies`, policy('missing', {validations: [{expression: "object.data.name.matches('^a') && format.dns1123Label().validate(object.data.name).orValue([]).size() == 0"}, {expression: 'sets.overlap([1], [2])'}]}))
     expect(refused.status).toBe(422)
     const text = message(refused)
-    const first = "object.data.name.matches('^a') && format.dns1123Label().validate(object.data.name).hasValue()"
+    const first = "object.data.name.matches('^a') && format.dns1123Label().validate(object.data.name).orValue([]).size() == 0"
     const line = (column: number) => ` | ${first}\n | ${'.'.repeat(column - 1)}^`
     expect(text).toContain(`compilation failed: ERROR: <input>:1:35: undeclared reference to 'format' (in container '')\n${line(35)}\n` +
       `ERROR: <input>:1:54: undeclared reference to 'dns1123Label' (in container '')\n${line(54)}\n` +
-      `ERROR: <input>:1:65: undeclared reference to 'validate' (in container '')\n${line(65)}\n` +
-      `ERROR: <input>:1:92: undeclared reference to 'hasValue' (in container '')\n${line(92)},`)
+      `ERROR: <input>:1:65: undeclared reference to 'validate' (in container '')\n${line(65)},`)
     expect(text).toContain("compilation failed: ERROR: <input>:1:1: undeclared reference to 'sets' (in container '')\n | sets.overlap([1], [2])\n | ^\n" +
       "ERROR: <input>:1:13: undeclared reference to 'overlap' (in container '')\n | sets.overlap([1], [2])\n | ............^]")
   })

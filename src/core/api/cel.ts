@@ -6,6 +6,7 @@ import {createRequire} from 'node:module'
 import {type CelLibrary, celKit} from './cel/kit.js'
 import {listFunctions} from './cel/lists.js'
 import {netFunctions} from './cel/net.js'
+import {optionalFunctions, propagateOptionalChains, rewriteOptionalSyntax} from './cel/optional.js'
 import {quantityFunctions} from './cel/quantity.js'
 import {urlFunctions} from './cel/urls.js'
 
@@ -22,7 +23,7 @@ function loadedCel(): NonNullable<typeof library> {
   const cel = require('@bufbuild/cel') as CelLibrary
   const {strings} = require('@bufbuild/cel/ext') as typeof import('@bufbuild/cel/ext')
   const kit = celKit(cel)
-  const funcs = [...strings, ...listFunctions(kit), ...quantityFunctions(kit), ...urlFunctions(kit), ...netFunctions(kit)]
+  const funcs = [...strings, ...listFunctions(kit), ...quantityFunctions(kit), ...urlFunctions(kit), ...netFunctions(kit), ...optionalFunctions(kit)]
   library = {cel, environment: cel.celEnv({funcs})}
   return library
 }
@@ -179,13 +180,14 @@ export function compileCel(expression: string, variables: readonly string[]): Pr
   const {cel, environment} = loadedCel()
   let parsed: ReturnType<CelLibrary['parse']>
   try {
-    parsed = cel.parse(expression)
+    parsed = cel.parse(rewriteOptionalSyntax(expression))
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error)
     const at = /^<input>:(\d+):(\d+): ([\s\S]*)$/.exec(text)
     const location = at ? {line: Number(at[1]), column: Number(at[2])} : {line: 1, column: 1}
     throw new CelCompileError(issue(expression, location, `Syntax error: ${at ? at[3] : text}`))
   }
+  propagateOptionalChains(parsed.expr as unknown as ExprNode)
   const positions = parsed.sourceInfo?.positions ?? {}
   const isFunction = (name: string) => environment.funcs.find(name) !== undefined
   const issues = undeclaredReferences(parsed.expr as unknown as ExprNode, new Set(variables), isFunction).map(({name, id, call}) => {

@@ -16,6 +16,8 @@ export interface OpaqueType {
   readonly type: CelObjectType
   value(text: string): ReflectMessage
   text(value: CelValue): string
+  /** Whether a value is of this type. */
+  is(value: unknown): value is ReflectMessage
 }
 
 export interface CelKit {
@@ -42,7 +44,7 @@ export function celKit(cel: CelLibrary): CelKit {
       const dot = fullName.lastIndexOf('.')
       const file = protobuf.create(FileDescriptorProtoSchema, {
         name: `kubemu/${fullName}.proto`,
-        package: fullName.slice(0, dot),
+        package: dot >= 0 ? fullName.slice(0, dot) : '',
         syntax: 'proto3',
         messageType: [{name: fullName.slice(dot + 1), field: [{name: valueField, number: 1, type: fieldTypeString, label: fieldLabelOptional, jsonName: 'kubemuValue'}]}],
       })
@@ -52,9 +54,10 @@ export function celKit(cel: CelLibrary): CelKit {
         type: cel.objectType(descriptor),
         value: (text) => reflect(descriptor, protobuf.create(descriptor, {kubemuValue: text} as never)),
         text: (value) => {
-          if (!isReflectMessage(value) || value.desc.typeName !== fullName) throw new Error(`no such overload: ${fullName}`)
+          if (!opaque.is(value)) throw new Error(`no such overload: ${fullName}`)
           return String(value.get(field))
         },
+        is: (value): value is ReflectMessage => isReflectMessage(value) && value.desc.typeName === fullName,
       }
       types.set(fullName, opaque)
       return opaque
