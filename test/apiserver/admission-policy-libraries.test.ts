@@ -154,6 +154,34 @@ describe('ValidatingAdmissionPolicy with Kubernetes CEL libraries', () => {
     })
   })
 
+  it('authorizer: checks run as the requesting user, or as a service account, through RBAC', async () => {
+    const rbac = '/apis/rbac.authorization.k8s.io/v1/namespaces/default'
+    expect((await post(`${rbac}/roles`, {apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: {name: 'writer', namespace: 'default'},
+      rules: [{apiGroups: [''], resources: ['configmaps'], verbs: ['create']}]})).status).toBe(201)
+    for (const subject of [{kind: 'User', name: 'jane'}, {kind: 'ServiceAccount', name: 'builder', namespace: 'default'}]) {
+      expect((await post(`${rbac}/rolebindings`, {apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: {name: `writer-${subject.name}`, namespace: 'default'},
+        roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'writer'}, subjects: [subject]})).status).toBe(201)
+    }
+    const validations = [
+      {expression: "object.metadata.name.startsWith('public-') || authorizer.group('').resource('secrets').namespace(object.metadata.namespace).check('list').allowed()", message: 'only those who may list secrets create private ConfigMaps'},
+      {expression: "authorizer.requestResource.check('create').allowed() && authorizer.serviceAccount('default', 'builder').group('').resource('configmaps').namespace('default').check('create').allowed() && !authorizer.serviceAccount('default', 'builder').path('/metrics').check('get').allowed()", message: 'the builder may create ConfigMaps'},
+    ]
+    const jane = {name: 'jane', groups: ['system:authenticated']}
+    const createAs = (user: typeof jane, name: string) => api.handle({method: 'POST', path: '/api/v1/namespaces/default/configmaps', headers: {'content-type': 'application/json'}, user,
+      body: JSON.stringify({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name, namespace: 'default'}})})
+    await withPolicy('authz', validations, async () => {
+      expect((await createAs(jane, 'public-notes')).status).toBe(201)
+      const denied = await createAs(jane, 'private-notes')
+      expect(denied.status).toBe(422)
+      expect(message(denied)).toBe(denial('private-notes', 'authz', 'only those who may list secrets create private ConfigMaps'))
+      expect((await createAs(apiServerUser, 'private-notes')).status).toBe(201)
+    })
+    await withPolicy('authz-errors', [{expression: "authorizer.path(' ').check('get').allowed()"}], async () => {
+      const failed = await createAs(jane, 'any')
+      expect(message(failed)).toBe(denial('any', 'authz-errors', "expression 'authorizer.path(' ').check('get').allowed()' resulted in error: path must not be empty"))
+    })
+  })
+
   it('refuses, when the policy is created, a function kube 1.32 has that kubemu leaves out, as cel-go\'s undeclared reference', async () => {
     const refused = await post(`${group}/validatingadmissionpolicies`, policy('missing', {validations: [{expression: "object.data.name.matches('^a') && format.dns1123Label().validate(object.data.name).orValue([]).size() == 0"}, {expression: 'sets.overlap([1], [2])'}]}))
     expect(refused.status).toBe(422)

@@ -3,7 +3,8 @@
 // cel-go words them, and running programs on JSON objects. A bounded cache keeps compiled programs.
 import type {CelInput} from '@bufbuild/cel'
 import {createRequire} from 'node:module'
-import {type CelLibrary, celKit} from './cel/kit.js'
+import {authorizerFunctions, authorizerValues} from './cel/authorizer.js'
+import {type CelKit, type CelLibrary, celKit} from './cel/kit.js'
 import {listFunctions} from './cel/lists.js'
 import {netFunctions} from './cel/net.js'
 import {optionalFunctions, propagateOptionalChains, rewriteOptionalSyntax} from './cel/optional.js'
@@ -15,7 +16,7 @@ import {urlFunctions} from './cel/urls.js'
  * match conditions needs it, and it is heavy to load for every command. Loaded synchronously (its
  * CommonJS build), since strategies validate expressions synchronously.
  */
-let library: {cel: CelLibrary; environment: ReturnType<CelLibrary['celEnv']>} | null = null
+let library: {cel: CelLibrary; kit: CelKit; environment: ReturnType<CelLibrary['celEnv']>} | null = null
 
 function loadedCel(): NonNullable<typeof library> {
   if (library) return library
@@ -23,8 +24,8 @@ function loadedCel(): NonNullable<typeof library> {
   const cel = require('@bufbuild/cel') as CelLibrary
   const {strings} = require('@bufbuild/cel/ext') as typeof import('@bufbuild/cel/ext')
   const kit = celKit(cel)
-  const funcs = [...strings, ...listFunctions(kit), ...quantityFunctions(kit), ...urlFunctions(kit), ...netFunctions(kit), ...optionalFunctions(kit)]
-  library = {cel, environment: cel.celEnv({funcs})}
+  const funcs = [...strings, ...listFunctions(kit), ...quantityFunctions(kit), ...urlFunctions(kit), ...netFunctions(kit), ...optionalFunctions(kit), ...authorizerFunctions(kit)]
+  library = {cel, kit, environment: cel.celEnv({funcs})}
   return library
 }
 
@@ -50,8 +51,11 @@ export class CelEvaluationError extends Error {
 }
 
 /** Values that no kubemu place provides, refused when compiled rather than failing later. */
-const unsupportedVariables: Readonly<Record<string, string>> = {
-  authorizer: 'the authorizer variable is not supported by kubemu',
+const unsupportedVariables: Readonly<Record<string, string>> = {}
+
+/** The `authorizer` and `authorizer.requestResource` bindings for a request on this resource. */
+export function authorizerBindings(request: Parameters<typeof authorizerValues>[1]): Record<string, CelInput> {
+  return authorizerValues(loadedCel().kit, request)
 }
 
 type Program = (bindings: Record<string, CelInput>) => unknown
