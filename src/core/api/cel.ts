@@ -4,6 +4,7 @@
 import type {CelInput} from '@bufbuild/cel'
 import {createRequire} from 'node:module'
 import {authorizerFunctions, authorizerValues} from './cel/authorizer.js'
+import {formatFunctions} from './cel/format.js'
 import {type CelKit, type CelLibrary, celKit} from './cel/kit.js'
 import {listFunctions} from './cel/lists.js'
 import {netFunctions} from './cel/net.js'
@@ -24,7 +25,7 @@ function loadedCel(): NonNullable<typeof library> {
   const cel = require('@bufbuild/cel') as CelLibrary
   const {strings} = require('@bufbuild/cel/ext') as typeof import('@bufbuild/cel/ext')
   const kit = celKit(cel)
-  const funcs = [...strings, ...listFunctions(kit), ...quantityFunctions(kit), ...urlFunctions(kit), ...netFunctions(kit), ...optionalFunctions(kit), ...authorizerFunctions(kit)]
+  const funcs = [...strings, ...listFunctions(kit), ...quantityFunctions(kit), ...urlFunctions(kit), ...netFunctions(kit), ...optionalFunctions(kit), ...authorizerFunctions(kit), ...formatFunctions(kit)]
   library = {cel, kit, environment: cel.celEnv({funcs})}
   return library
 }

@@ -1,6 +1,6 @@
-// Kubernetes' lists and regex libraries for CEL and cel-go's sets and base64 extensions:
+// Kubernetes' lists and regex libraries for CEL and cel-go's sets extension:
 // isSorted, sum, min, max, indexOf, lastIndexOf; find, findAll; sets.contains, sets.equivalent,
-// sets.intersects; base64.encode, base64.decode.
+// sets.intersects. (kube 1.32 has no base64 or math extension.)
 import type {CelValue} from '@bufbuild/cel'
 import type {CelKit} from './kit.js'
 
@@ -68,11 +68,5 @@ export function listFunctions({cel}: CelKit) {
     celFunc('sets.contains', [DYN_LIST, DYN_LIST], CelScalar.BOOL, (list, sub) => containsAll(list, sub)),
     celFunc('sets.equivalent', [DYN_LIST, DYN_LIST], CelScalar.BOOL, (left, right) => containsAll(left, right) && containsAll(right, left)),
     celFunc('sets.intersects', [DYN_LIST, DYN_LIST], CelScalar.BOOL, (left, right) => [...right].some((value) => has(left, value))),
-    celFunc('base64.encode', [CelScalar.BYTES], CelScalar.STRING, (bytes) => Buffer.from(bytes).toString('base64')),
-    celFunc('base64.decode', [CelScalar.STRING], CelScalar.BYTES, (text) => {
-      const padded = text.length % 4 === 0 ? text : text + '='.repeat(4 - (text.length % 4))
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(padded)) throw new Error(`illegal base64 data at input byte ${text.search(/[^A-Za-z0-9+/=]/)}`)
-      return new Uint8Array(Buffer.from(padded, 'base64'))
-    }),
   ]
 }

@@ -106,15 +106,19 @@ export function propagateOptionalChains(node: ExprNode | undefined): void {
   }
 }
 
-export function optionalFunctions({cel, opaque}: CelKit) {
+/** An optional holding a value, or none for undefined (for the libraries that return optionals). */
+export function optionalOf({opaque}: CelKit, value: CelValue | undefined) {
+  const created = opaque('optional_type').value('')
+  held.set(created.message, value)
+  return created
+}
+
+export function optionalFunctions(kit: CelKit) {
+  const {cel, opaque} = kit
   const {celFunc, celMethod, CelScalar, isCelMap, isCelList} = cel
   const optional = opaque('optional_type')
   const O = optional.type
-  const of = (value: CelValue | undefined) => {
-    const created = optional.value('')
-    held.set(created.message, value)
-    return created
-  }
+  const of = (value: CelValue | undefined) => optionalOf(kit, value)
   const none = of(undefined)
   const content = (value: unknown): CelValue | undefined => (optional.is(value) ? held.get(value.message) : undefined)
   const isZero = (value: CelValue) =>
