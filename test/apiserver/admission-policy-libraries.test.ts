@@ -200,6 +200,16 @@ describe('ValidatingAdmissionPolicy with Kubernetes CEL libraries', () => {
     })
   })
 
+  it('cost: an evaluation past the per-call cost limit ends with cel-go\'s "actual cost limit exceeded"', async () => {
+    const expression = "object.data.items.split(',').all(x, object.data.items.split(',').all(y, x != '' && y != ''))"
+    await withPolicy('costly', [{expression}], async () => {
+      expect((await create({items: Array.from({length: 100}, (_, index) => String(index)).join(',')})).status).toBe(201)
+      const many = await create({items: Array.from({length: 1000}, (_, index) => String(index)).join(',')})
+      expect(many.status).toBe(422)
+      expect(many.message).toBe(denial(many.name, 'costly', `expression '${expression}' resulted in error: operation cancelled: actual cost limit exceeded`))
+    })
+  })
+
   it('refuses, when the policy is created, a function kube 1.32 does not have, as cel-go\'s undeclared reference', async () => {
     const refused = await post(`${group}/validatingadmissionpolicies`, policy('missing', {validations: [{expression: "object.data.name.matches('^a') && semver(object.data.version).isLessThan(semver('2.0.0'))"}, {expression: "base64.decode(object.data.token).size() > 0"}]}))
     expect(refused.status).toBe(422)

@@ -4,6 +4,7 @@
 import type {CelInput} from '@bufbuild/cel'
 import {createRequire} from 'node:module'
 import {authorizerFunctions, authorizerValues} from './cel/authorizer.js'
+import {chargeComprehensions, costFunctions, expressionCost, withCostLimit} from './cel/cost.js'
 import {formatFunctions} from './cel/format.js'
 import {type CelKit, type CelLibrary, celKit} from './cel/kit.js'
 import {listFunctions} from './cel/lists.js'
@@ -25,7 +26,7 @@ function loadedCel(): NonNullable<typeof library> {
   const cel = require('@bufbuild/cel') as CelLibrary
   const {strings} = require('@bufbuild/cel/ext') as typeof import('@bufbuild/cel/ext')
   const kit = celKit(cel)
-  const funcs = [...strings, ...listFunctions(kit), ...quantityFunctions(kit), ...urlFunctions(kit), ...netFunctions(kit), ...optionalFunctions(kit), ...authorizerFunctions(kit), ...formatFunctions(kit)]
+  const funcs = [...strings, ...listFunctions(kit), ...quantityFunctions(kit), ...urlFunctions(kit), ...netFunctions(kit), ...optionalFunctions(kit), ...authorizerFunctions(kit), ...formatFunctions(kit), ...costFunctions(kit)]
   library = {cel, kit, environment: cel.celEnv({funcs})}
   return library
 }
@@ -205,8 +206,11 @@ export function compileCel(expression: string, variables: readonly string[]): Pr
   if (issues.length > 0) {
     throw new CelCompileError(issues.map(({location, name}) => issue(expression, location, unsupportedVariables[name] ?? `undeclared reference to '${name}' (in container '')`)).join('\n'))
   }
+  const expressionNode = parsed.expr as unknown as ExprNode
+  const baseCost = expressionCost(expressionNode)
+  chargeComprehensions(expressionNode)
   const planned = cel.plan(environment, parsed)
-  const program: Program = (bindings) => planned(bindings)
+  const program: Program = (bindings) => withCostLimit(baseCost, () => planned(bindings))
   programs.set(key, program)
   if (programs.size > compiledProgramsMax) programs.delete(programs.keys().next().value!)
   return program
