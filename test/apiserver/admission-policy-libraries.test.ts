@@ -70,10 +70,10 @@ describe('ValidatingAdmissionPolicy with Kubernetes CEL libraries', () => {
       const bad = await create({memory: 'lots', cpu: '1'})
       expect(bad.message).toBe(denial(bad.name, 'quantity', `expression '${expression}' resulted in error: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`))
     })
-    await withPolicy('quantity-int', [{expression: "isQuantity(object.data.replicas) && quantity(object.data.replicas).isInteger() && quantity(object.data.replicas).asInteger() < 10 && quantity('1Ki') == quantity('1024')"}], async () => {
+    await withPolicy('quantity-int', [{expression: "isQuantity(object.data.replicas) && quantity(object.data.replicas).isInteger() && quantity(object.data.replicas).asInteger() < 10 && sign(quantity(object.data.replicas)) == 1 && quantity('1Ki') == quantity('1024')"}], async () => {
       expect((await create({replicas: '3'})).status).toBe(201)
       const fractional = await create({replicas: '2500m'})
-      expect(fractional.message).toBe(denial(fractional.name, 'quantity-int', "failed expression: isQuantity(object.data.replicas) && quantity(object.data.replicas).isInteger() && quantity(object.data.replicas).asInteger() < 10 && quantity('1Ki') == quantity('1024')"))
+      expect(fractional.message).toBe(denial(fractional.name, 'quantity-int', "failed expression: isQuantity(object.data.replicas) && quantity(object.data.replicas).isInteger() && quantity(object.data.replicas).asInteger() < 10 && sign(quantity(object.data.replicas)) == 1 && quantity('1Ki') == quantity('1024')"))
     })
   })
 

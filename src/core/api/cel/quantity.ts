@@ -32,10 +32,8 @@ export function quantityFunctions({cel, opaque}: CelKit) {
       return of(value.nanos)
     }),
     celFunc('isQuantity', [CelScalar.STRING], CelScalar.BOOL, (text) => parsed(text) !== null),
+    // Declared as a global overload in kube (sign(q)), so q.sign() finds no overload there either.
     celFunc('sign', [Q], CelScalar.INT, (value) => sign(value)),
-    celMethod('sign', Q, [], CelScalar.INT, function () {
-      return sign(this)
-    }),
     celMethod('isGreaterThan', Q, [Q], CelScalar.BOOL, function (other) {
       return nanos(this) > nanos(other)
     }),
