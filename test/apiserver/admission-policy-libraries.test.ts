@@ -200,6 +200,25 @@ describe('ValidatingAdmissionPolicy with Kubernetes CEL libraries', () => {
     })
   })
 
+  it('two-variable comprehensions (kube 1.32): all, exists, existsOne, transformList and transformMap over indexes or keys', async () => {
+    const validations = [
+      {expression: "object.data.ports.split(',').all(i, p, i == 0 || int(p) > int(object.data.ports.split(',')[i - 1]))", message: 'ports must increase'},
+      {expression: "!object.data.exists(key, value, key.startsWith('secret') && value != '')", messageExpression: "'no secrets in ConfigMaps: ' + object.data.transformMap(key, value, key.startsWith('secret'), size(value)).transformList(key, length, key + ' (' + string(length) + ' bytes)').join(', ')"},
+      {expression: "size(object.data) < 3 || object.data.existsOne(key, value, value == '80')", message: 'one value 80 in a large ConfigMap'},
+    ]
+    await withPolicy('two-variables', validations, async () => {
+      expect((await create({ports: '80,443,8080'})).status).toBe(201)
+      const unsorted = await create({ports: '443,80'})
+      expect(unsorted.message).toBe(denial(unsorted.name, 'two-variables', 'ports must increase'))
+      // One secret: a map's order in CEL is Go's, which nobody may rely on.
+      const secret = await create({ports: '80', secretToken: 'abc', other: 'x'})
+      expect(secret.message).toBe(denial(secret.name, 'two-variables', 'no secrets in ConfigMaps: secretToken (3 bytes)'))
+      expect((await create({ports: '80', other: 'x', more: '81'})).status).toBe(201)
+      const twice = await create({ports: '80', other: 'x', more: '80'})
+      expect(twice.message).toBe(denial(twice.name, 'two-variables', 'one value 80 in a large ConfigMap'))
+    })
+  })
+
   it('cost: an evaluation past the per-call cost limit ends with cel-go\'s "actual cost limit exceeded"', async () => {
     const expression = "object.data.items.split(',').all(x, object.data.items.split(',').all(y, x != '' && y != ''))"
     await withPolicy('costly', [{expression}], async () => {

@@ -4,6 +4,7 @@
 import type {CelInput} from '@bufbuild/cel'
 import {createRequire} from 'node:module'
 import {authorizerFunctions, authorizerValues} from './cel/authorizer.js'
+import {comprehensionFunctions, expandTwoVariableComprehensions} from './cel/comprehensions.js'
 import {chargeComprehensions, costFunctions, expressionCost, withCostLimit} from './cel/cost.js'
 import {formatFunctions} from './cel/format.js'
 import {type CelKit, type CelLibrary, celKit} from './cel/kit.js'
@@ -26,7 +27,7 @@ function loadedCel(): NonNullable<typeof library> {
   const cel = require('@bufbuild/cel') as CelLibrary
   const {strings} = require('@bufbuild/cel/ext') as typeof import('@bufbuild/cel/ext')
   const kit = celKit(cel)
-  const funcs = [...strings, ...listFunctions(kit), ...quantityFunctions(kit), ...urlFunctions(kit), ...netFunctions(kit), ...optionalFunctions(kit), ...authorizerFunctions(kit), ...formatFunctions(kit), ...costFunctions(kit)]
+  const funcs = [...strings, ...listFunctions(kit), ...quantityFunctions(kit), ...urlFunctions(kit), ...netFunctions(kit), ...optionalFunctions(kit), ...authorizerFunctions(kit), ...formatFunctions(kit), ...costFunctions(kit), ...comprehensionFunctions(kit)]
   library = {cel, kit, environment: cel.celEnv({funcs})}
   return library
 }
@@ -193,6 +194,7 @@ export function compileCel(expression: string, variables: readonly string[]): Pr
     const location = at ? {line: Number(at[1]), column: Number(at[2])} : {line: 1, column: 1}
     throw new CelCompileError(issue(expression, location, `Syntax error: ${at ? at[3] : text}`))
   }
+  expandTwoVariableComprehensions(parsed.expr as unknown as ExprNode)
   propagateOptionalChains(parsed.expr as unknown as ExprNode)
   const positions = parsed.sourceInfo?.positions ?? {}
   const isFunction = (name: string) => environment.funcs.find(name) !== undefined
