@@ -5,7 +5,7 @@
 // when the policy is created, as cel-go's undeclared reference.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {ApiServer} from '../../src/core/apiserver/apiserver.js'
-import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
+import {apiServerUser, type UserInfo} from '../../src/core/apiserver/authentication/user.js'
 import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import {ManualClock} from '../../src/core/util/clock.js'
@@ -166,8 +166,8 @@ describe('ValidatingAdmissionPolicy with Kubernetes CEL libraries', () => {
       {expression: "object.metadata.name.startsWith('public-') || authorizer.group('').resource('secrets').namespace(object.metadata.namespace).check('list').allowed()", message: 'only those who may list secrets create private ConfigMaps'},
       {expression: "authorizer.requestResource.check('create').allowed() && authorizer.serviceAccount('default', 'builder').group('').resource('configmaps').namespace('default').check('create').allowed() && !authorizer.serviceAccount('default', 'builder').path('/metrics').check('get').allowed()", message: 'the builder may create ConfigMaps'},
     ]
-    const jane = {name: 'jane', groups: ['system:authenticated']}
-    const createAs = (user: typeof jane, name: string) => api.handle({method: 'POST', path: '/api/v1/namespaces/default/configmaps', headers: {'content-type': 'application/json'}, user,
+    const jane: UserInfo = {name: 'jane', groups: ['system:authenticated']}
+    const createAs = (user: UserInfo, name: string) => api.handle({method: 'POST', path: '/api/v1/namespaces/default/configmaps', headers: {'content-type': 'application/json'}, user,
       body: JSON.stringify({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name, namespace: 'default'}})})
     await withPolicy('authz', validations, async () => {
       expect((await createAs(jane, 'public-notes')).status).toBe(201)
