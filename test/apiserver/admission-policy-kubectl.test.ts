@@ -79,6 +79,40 @@ describe('ValidatingAdmissionPolicy through kubectl', () => {
     expect(await ours('create -f -', deployment('warned2', 8))).toMatchObject({status: 0, stdout: 'deployment.apps/warned2 created\n', stderr: warning})
   })
 
+  it('judges resource quantities with kube\'s quantity library and optional fields, as kubectl 1.32 prints it', async () => {
+    const limitOf = "quantity(c.?resources.?limits[?'memory'].orValue('0'))"
+    const memoryPolicy = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: memory-limit
+spec:
+  matchConstraints:
+    resourceRules:
+    - apiGroups: ["apps"]
+      apiVersions: ["v1"]
+      operations: ["CREATE"]
+      resources: ["deployments"]
+  validations:
+  - expression: "object.spec.template.spec.containers.all(c, ${limitOf}.isLessThan(quantity('1Gi')))"
+    messageExpression: "'memory limit of 1Gi or more: ' + object.spec.template.spec.containers.filter(c, !${limitOf}.isLessThan(quantity('1Gi'))).map(c, c.name).join(', ')"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: memory-limit-binding
+spec:
+  policyName: memory-limit
+  validationActions: [Deny]
+`
+    const withMemory = (name: string, memory: string) => deployment(name, 1).replace('{name: c, image: nginx}', `{name: app, image: nginx, resources: {limits: {memory: "${memory}"}}}, {name: sidecar, image: busybox}`)
+    expect((await real('apply -f -', memoryPolicy)).status).toBe(0)
+    expect(await real('create -f -', withMemory('small-memory', '512Mi'))).toMatchObject({status: 0, stdout: 'deployment.apps/small-memory created\n'})
+    const denial = 'The deployments "large-memory" is invalid: : ValidatingAdmissionPolicy \'memory-limit\' with binding \'memory-limit-binding\' denied request: memory limit of 1Gi or more: app\n'
+    expect(await real('create -f -', withMemory('large-memory', '1024Mi'))).toMatchObject({status: 1, stdout: '', stderr: denial})
+    expect(await ours('create -f -', withMemory('large-memory', '1024Mi'))).toMatchObject({status: 1, stdout: '', stderr: denial})
+    expect((await real('delete validatingadmissionpolicybinding memory-limit-binding')).status).toBe(0)
+  })
+
   it('refuses a policy whose expression does not compile, naming the field', async () => {
     const bad = policies.split('---')[0]!.replace('name: replica-limit', 'name: broken').replace('object.spec.replicas <= 5', 'object.spec.replicas <= nope')
     const refused = await real('create -f -', bad)

@@ -1,24 +1,34 @@
 // The CEL that kube-apiserver evaluates in admission (ValidatingAdmissionPolicy, webhook
 // matchConditions): compiling with the variables a place declares, reporting compile errors as
 // cel-go words them, and running programs on JSON objects. A bounded cache keeps compiled programs.
-import type {CelValue, CelInput} from '@bufbuild/cel'
+import type {CelInput} from '@bufbuild/cel'
 import {createRequire} from 'node:module'
-
-type CelLibrary = typeof import('@bufbuild/cel')
+import {authorizerFunctions, authorizerValues} from './cel/authorizer.js'
+import {comprehensionFunctions, expandTwoVariableComprehensions} from './cel/comprehensions.js'
+import {chargeComprehensions, costFunctions, expressionCost, withCostLimit} from './cel/cost.js'
+import {formatFunctions} from './cel/format.js'
+import {type CelKit, type CelLibrary, celKit} from './cel/kit.js'
+import {listFunctions} from './cel/lists.js'
+import {netFunctions} from './cel/net.js'
+import {optionalFunctions, propagateOptionalChains, rewriteOptionalSyntax} from './cel/optional.js'
+import {quantityFunctions} from './cel/quantity.js'
+import {urlFunctions} from './cel/urls.js'
 
 /**
  * The CEL library, loaded on the first compile: only a cluster with admission policies or webhook
  * match conditions needs it, and it is heavy to load for every command. Loaded synchronously (its
  * CommonJS build), since strategies validate expressions synchronously.
  */
-let library: {cel: CelLibrary; environment: ReturnType<CelLibrary['celEnv']>} | null = null
+let library: {cel: CelLibrary; kit: CelKit; environment: ReturnType<CelLibrary['celEnv']>} | null = null
 
 function loadedCel(): NonNullable<typeof library> {
   if (library) return library
   const require = createRequire(import.meta.url)
   const cel = require('@bufbuild/cel') as CelLibrary
   const {strings} = require('@bufbuild/cel/ext') as typeof import('@bufbuild/cel/ext')
-  library = {cel, environment: cel.celEnv({funcs: [...strings, ...kubernetesFunctions(cel)]})}
+  const kit = celKit(cel)
+  const funcs = [...strings, ...listFunctions(kit), ...quantityFunctions(kit), ...urlFunctions(kit), ...netFunctions(kit), ...optionalFunctions(kit), ...authorizerFunctions(kit), ...formatFunctions(kit), ...costFunctions(kit), ...comprehensionFunctions(kit)]
+  library = {cel, kit, environment: cel.celEnv({funcs})}
   return library
 }
 
@@ -44,53 +54,14 @@ export class CelEvaluationError extends Error {
 }
 
 /** Values that no kubemu place provides, refused when compiled rather than failing later. */
-const unsupportedVariables: Readonly<Record<string, string>> = {
-  authorizer: 'the authorizer variable is not supported by kubemu',
+const unsupportedVariables: Readonly<Record<string, string>> = {}
+
+/** The `authorizer` and `authorizer.requestResource` bindings for a request on this resource. */
+export function authorizerBindings(request: Parameters<typeof authorizerValues>[1]): Record<string, CelInput> {
+  return authorizerValues(loadedCel().kit, request)
 }
 
 type Program = (bindings: Record<string, CelInput>) => unknown
-
-const regexFind = (text: string, pattern: string): string => new RegExp(pattern).exec(text)?.[0] ?? ''
-const regexFindAll = (text: string, pattern: string): string[] => [...text.matchAll(new RegExp(pattern, 'g'))].map((match) => match[0])
-
-function listNumbers(list: Iterable<CelValue>): Array<bigint | number> {
-  const values = [...list]
-  if (!values.every((value) => typeof value === 'bigint' || typeof value === 'number')) throw new Error('list elements are not numbers')
-  return values as Array<bigint | number>
-}
-
-/** Kubernetes' CEL libraries that kubemu has: regex find/findAll and the list functions. */
-function kubernetesFunctions({celMethod, CelScalar, listType}: CelLibrary) {
-  return [
-    celMethod('find', CelScalar.STRING, [CelScalar.STRING], CelScalar.STRING, function (pattern) {
-      return regexFind(this, pattern)
-    }),
-    celMethod('findAll', CelScalar.STRING, [CelScalar.STRING], listType(CelScalar.STRING), function (pattern) {
-      return regexFindAll(this, pattern)
-    }),
-    celMethod('isSorted', listType(CelScalar.DYN), [], CelScalar.BOOL, function () {
-      const values = [...this] as Array<bigint | number | string>
-      return values.every((value, index) => index === 0 || values[index - 1]! <= value)
-    }),
-    celMethod('sum', listType(CelScalar.DYN), [], CelScalar.DYN, function () {
-      const values = listNumbers(this)
-      if (values.length === 0) return 0n
-      return values.every((value) => typeof value === 'bigint')
-        ? (values as bigint[]).reduce((total, value) => total + value, 0n)
-        : values.reduce<number>((total, value) => total + Number(value), 0)
-    }),
-    celMethod('min', listType(CelScalar.DYN), [], CelScalar.DYN, function () {
-      const values = listNumbers(this)
-      if (values.length === 0) throw new Error('min called on empty list')
-      return values.reduce((least, value) => (value < least ? value : least))
-    }),
-    celMethod('max', listType(CelScalar.DYN), [], CelScalar.DYN, function () {
-      const values = listNumbers(this)
-      if (values.length === 0) throw new Error('max called on empty list')
-      return values.reduce((most, value) => (value > most ? value : most))
-    }),
-  ]
-}
 
 /** JSON as CEL sees it: objects as maps, integers as int (bigint), other numbers as double. */
 export function toCel(value: unknown): CelInput {
@@ -128,9 +99,30 @@ interface ExprNode {
   exprKind: {case: string | undefined; value?: unknown}
 }
 
-/** The identifiers an expression reads that it does not declare (comprehension variables aside). */
-function undeclaredReferences(root: ExprNode, declared: ReadonlySet<string>): Array<{name: string; id: bigint}> {
-  const found: Array<{name: string; id: bigint}> = []
+/** Operators and the parser's internal functions (_+_, !_, @in, @not_strictly_false, _[_] …), never undeclared. */
+const operatorPattern = /^[_@!-]/
+
+/** `a.b.c` as a dotted name (a namespaced function's qualifier such as `sets` or `base64`), else null. */
+function qualifiedName(node: ExprNode): string | null {
+  const value = node.exprKind.value as Record<string, unknown> | undefined
+  if (node.exprKind.case === 'identExpr') return String(value?.name)
+  if (node.exprKind.case === 'selectExpr' && value?.testOnly !== true) {
+    const operand = qualifiedName(value?.operand as ExprNode)
+    return operand === null ? null : `${operand}.${String(value?.field)}`
+  }
+  return null
+}
+
+interface Reference {
+  readonly name: string
+  readonly id: bigint
+  /** A call: cel-go places its issue at the call's opening parenthesis. */
+  readonly call?: boolean
+}
+
+/** The identifiers and functions an expression uses that no one declares (comprehension variables aside). */
+function undeclaredReferences(root: ExprNode, declared: ReadonlySet<string>, isFunction: (name: string) => boolean): Reference[] {
+  const found: Reference[] = []
   const visit = (node: ExprNode | undefined, scope: ReadonlySet<string>): void => {
     if (!node) return
     const value = node.exprKind.value as Record<string, unknown> | undefined
@@ -143,10 +135,17 @@ function undeclaredReferences(root: ExprNode, declared: ReadonlySet<string>): Ar
       case 'selectExpr':
         visit(value?.operand as ExprNode, scope)
         return
-      case 'callExpr':
-        visit(value?.target as ExprNode | undefined, scope)
+      case 'callExpr': {
+        const name = String(value?.function)
+        const target = value?.target as ExprNode | undefined
+        const qualifier = target ? qualifiedName(target) : null
+        if (qualifier === null || !isFunction(`${qualifier}.${name}`)) {
+          if (!operatorPattern.test(name) && !isFunction(name)) found.push({name, id: node.id, call: true})
+          visit(target, scope)
+        }
         for (const argument of (value?.args as ExprNode[]) ?? []) visit(argument, scope)
         return
+      }
       case 'listExpr':
         for (const element of (value?.elements as ExprNode[]) ?? []) visit(element, scope)
         return
@@ -188,21 +187,32 @@ export function compileCel(expression: string, variables: readonly string[]): Pr
   const {cel, environment} = loadedCel()
   let parsed: ReturnType<CelLibrary['parse']>
   try {
-    parsed = cel.parse(expression)
+    parsed = cel.parse(rewriteOptionalSyntax(expression))
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error)
     const at = /^<input>:(\d+):(\d+): ([\s\S]*)$/.exec(text)
     const location = at ? {line: Number(at[1]), column: Number(at[2])} : {line: 1, column: 1}
     throw new CelCompileError(issue(expression, location, `Syntax error: ${at ? at[3] : text}`))
   }
+  expandTwoVariableComprehensions(parsed.expr as unknown as ExprNode)
+  propagateOptionalChains(parsed.expr as unknown as ExprNode)
   const positions = parsed.sourceInfo?.positions ?? {}
-  const issues = undeclaredReferences(parsed.expr as unknown as ExprNode, new Set(variables)).map(({name, id}) => {
-    const location = locationOf(expression, Number(positions[id.toString()] ?? 0))
-    return issue(expression, location, unsupportedVariables[name] ?? `undeclared reference to '${name}' (in container '')`)
+  const isFunction = (name: string) => environment.funcs.find(name) !== undefined
+  const issues = undeclaredReferences(parsed.expr as unknown as ExprNode, new Set(variables), isFunction).map(({name, id, call}) => {
+    const offset = Number(positions[id.toString()] ?? 0)
+    const parenthesis = call ? expression.indexOf('(', offset) : -1
+    return {location: locationOf(expression, parenthesis >= 0 ? parenthesis : offset), name}
   })
-  if (issues.length > 0) throw new CelCompileError(issues.join('\n'))
+  // cel-go prints its issues in source order.
+  issues.sort((left, right) => left.location.line - right.location.line || left.location.column - right.location.column)
+  if (issues.length > 0) {
+    throw new CelCompileError(issues.map(({location, name}) => issue(expression, location, unsupportedVariables[name] ?? `undeclared reference to '${name}' (in container '')`)).join('\n'))
+  }
+  const expressionNode = parsed.expr as unknown as ExprNode
+  const baseCost = expressionCost(expressionNode)
+  chargeComprehensions(expressionNode)
   const planned = cel.plan(environment, parsed)
-  const program: Program = (bindings) => planned(bindings)
+  const program: Program = (bindings) => withCostLimit(baseCost, () => planned(bindings))
   programs.set(key, program)
   if (programs.size > compiledProgramsMax) programs.delete(programs.keys().next().value!)
   return program

@@ -2,7 +2,10 @@
 // (object, oldObject, request), an expression's run with kube's error text, and matchConditions
 // as kube's matcher decides them (any false skips; else an error fails or skips by policy).
 import {type CelInput} from '@bufbuild/cel'
-import {CelCompileError, CelEvaluationError, compileCel, evaluateCel, toCel} from '../../api/cel.js'
+import {authorizerBindings, CelCompileError, CelEvaluationError, compileCel, evaluateCel, toCel} from '../../api/cel.js'
+import {type AuthorizationCheck, AuthorizationSession} from '../../api/cel/authorizer.js'
+import {serviceAccountUserName, type UserInfo} from '../authentication/user.js'
+import type {AdmissionReader} from './context.js'
 import type {JsonObject, KubeObject} from '../../api/object.js'
 import {objects, str} from '../../api/strategies/json-fields.js'
 import type {AdmissionAttributes} from './chain.js'
@@ -19,7 +22,26 @@ export function requestBindings(attributes: AdmissionAttributes, target: GroupVe
   delete request.uid
   delete request.object
   delete request.oldObject
-  return {object: versioned(object), oldObject: versioned(old), request: toCel(request)}
+  const requestResource = {group: target.group, resource: target.resource, subresource: attributes.subresource, namespace: attributes.namespace, name: attributes.name}
+  return {object: versioned(object), oldObject: versioned(old), request: toCel(request), ...authorizerBindings(requestResource)}
+}
+
+/** A service account's user as kube's ServiceAccountInfo.UserInfo() makes it. */
+function serviceAccountUser(namespace: string, name: string): UserInfo {
+  return {name: serviceAccountUserName(namespace, name), groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`]}
+}
+
+/** The authorizer checks of one request's CEL, asked as the request's user (or a service account). */
+export function authorizationSession(attributes: AdmissionAttributes, reader: AdmissionReader): AuthorizationSession {
+  return new AuthorizationSession(async (check: AuthorizationCheck) => {
+    if (!reader.authorize) return {allowed: false, reason: '', error: 'no authorizer'}
+    const user = check.serviceAccount ? serviceAccountUser(...check.serviceAccount) : attributes.user
+    const decision = await reader.authorize({
+      user, verb: check.verb, isResourceRequest: check.resourceRequest, path: check.path, apiGroup: check.group,
+      apiVersion: check.resourceRequest ? '*' : '', namespace: check.namespace, resource: check.resource, subresource: check.subresource, name: check.name,
+    })
+    return {allowed: decision.allowed, reason: decision.reason, error: ''}
+  })
 }
 
 export type Evaluation = {readonly value: unknown; readonly error?: undefined} | {readonly value?: undefined; readonly error: string}

@@ -6,12 +6,15 @@ import {assert} from '../../util/assert.js'
 import {listPrefix} from '../keys.js'
 import {objectFromStored, type Registry} from '../registry.js'
 import {ApiError} from '../api-errors.js'
+import type {Attributes, Decision} from '../authorization/rbac.js'
 
 export class AdmissionReader {
   constructor(
     readonly registry: Registry,
     readonly scheme: Scheme,
     readonly random: () => number,
+    /** The API server's authorizer, for CEL's authorizer checks (none: every check is denied with an error). */
+    readonly authorize: ((attributes: Attributes) => Promise<Decision>) | null = null,
   ) {}
 
   private definition(group: string, resource: string) {

@@ -10,7 +10,7 @@ import {objects, str} from '../../api/strategies/json-fields.js'
 import {ApiError} from '../api-errors.js'
 import type {StatusReason} from '../../api/wire.js'
 import {CachedObjects} from './cached-objects.js'
-import {type CelBindings, evaluateExpression, evaluateMatchConditions, requestBindings} from './cel-admission.js'
+import {authorizationSession, type CelBindings, evaluateExpression, evaluateMatchConditions, requestBindings} from './cel-admission.js'
 import type {AdmissionAttributes, AdmissionPlugin} from './chain.js'
 import type {AdmissionReader} from './context.js'
 import {collectParams, matchResourcesTarget, PolicyConfigurationError} from './policy-matching.js'
@@ -81,6 +81,7 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
       if (failClosed) denied.push({policy: policyName, binding, message: `failed to configure binding: ${error}`, reason: 'Invalid'})
     }
     const namespace = await this.namespaceObject(attributes)
+    const session = authorizationSession(attributes, this.reader)
     for (const binding of bindings) {
       const bindingSpec = spec(binding)
       const bindingName = binding.metadata.name ?? ''
@@ -96,7 +97,8 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
       const actions = Array.isArray(bindingSpec.validationActions) ? bindingSpec.validationActions.map((action) => str(action)) : []
       for (const param of params) {
         const bindings: CelBindings = {...requestBindings(attributes, target, object, old), params: toCel(param), namespaceObject: namespace}
-        for (const decision of this.evaluate(policySpec, bindings, failClosed)) {
+        const failures = await session.evaluate(() => this.evaluate(policySpec, bindings, failClosed))
+        for (const decision of failures) {
           if (actions.includes('Deny')) denied.push({policy: policyName, binding: bindingName, ...decision})
           if (actions.includes('Warn')) attributes.warnings?.push(`Validation failed for ValidatingAdmissionPolicy '${policyName}' with binding '${bindingName}': ${decision.message}`)
         }

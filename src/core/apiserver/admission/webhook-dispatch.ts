@@ -16,7 +16,7 @@ import {type GroupVersionResource, matchingResource, namespaceSelectorMatches, o
 import {applyJsonPatch, JsonPatchError} from './webhook-patch.js'
 import {webhookMatchConditionVariables} from '../../api/strategies/admissionregistration.js'
 import {strategyOf} from '../registry.js'
-import {evaluateMatchConditions, requestBindings} from './cel-admission.js'
+import {authorizationSession, evaluateMatchConditions, requestBindings} from './cel-admission.js'
 import {type AdmissionResult, admissionResult, admissionReviewRequest, InvalidResponseError} from './webhook-review.js'
 
 const admissionRegistrationGroup = 'admissionregistration.k8s.io'
@@ -49,7 +49,7 @@ class WebhookCaller {
       if (!target) continue
       if (!objectSelectorMatches(configured.hook, object, old)) continue
       if (!(await namespaceSelectorMatches(configured.hook, attributes, object, old, (namespace) => this.namespaceLabels(namespace)))) continue
-      if (!this.conditionsMatch(configured.hook, attributes, target, object, old)) continue
+      if (!(await this.conditionsMatch(configured.hook, attributes, target, object, old))) continue
       if (attributes.dryRun && !['None', 'NoneOnDryRun'].includes(str(configured.hook.sideEffects))) {
         throw apiErrors.badRequest(`admission webhook ${JSON.stringify(str(configured.hook.name))} does not support dry run`)
       }
@@ -59,10 +59,11 @@ class WebhookCaller {
   }
 
   /** matchConditions: any false skips the webhook; an error fails the request (Fail) or skips it (Ignore). */
-  private conditionsMatch(hook: JsonObject, attributes: AdmissionAttributes, target: GroupVersionResource, object: KubeObject | null, old: KubeObject | null): boolean {
+  private async conditionsMatch(hook: JsonObject, attributes: AdmissionAttributes, target: GroupVersionResource, object: KubeObject | null, old: KubeObject | null): Promise<boolean> {
     if (!Array.isArray(hook.matchConditions) || hook.matchConditions.length === 0) return true
     const bindings = requestBindings(attributes, target, object, old)
-    const result = evaluateMatchConditions(hook.matchConditions, webhookMatchConditionVariables, bindings, str(hook.failurePolicy) || 'Fail')
+    const result = await authorizationSession(attributes, this.reader).evaluate(() =>
+      evaluateMatchConditions(hook.matchConditions, webhookMatchConditionVariables, bindings, str(hook.failurePolicy) || 'Fail'))
     if (result.error !== null) throw apiErrors.forbidden(attributes.definition, attributes.name, result.error)
     return result.matches
   }
