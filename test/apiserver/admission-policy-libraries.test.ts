@@ -5,7 +5,8 @@
 // when the policy is created, as cel-go's undeclared reference.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {ApiServer} from '../../src/core/apiserver/apiserver.js'
-import {apiServerUser, type UserInfo} from '../../src/core/apiserver/authentication/user.js'
+import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
+import type {UserInfo} from '../../src/core/api/wire.js'
 import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import {ManualClock} from '../../src/core/util/clock.js'
