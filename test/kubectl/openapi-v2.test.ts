@@ -6,6 +6,7 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+import type {ShellResult} from '../support/shell.js'
 
 const list = (names: string[]) => `apiVersion: v1
 kind: List
@@ -31,6 +32,23 @@ items:
         containers: [{image: nginx}]
 `
 
+const mistyped = JSON.stringify({
+  apiVersion: 'v1',
+  kind: 'List',
+  items: [
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {name: 'p', labels: {a: 1}},
+      spec: {containers: [{name: 'c', image: 'x', ports: [{containerPort: '80'}], args: ['a', 2], env: 'x'}], nodeSelector: [], priority: 1.5, hostNetwork: 'yes'},
+    },
+    {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'c'}, data: {x: 1}, binaryData: 'no'},
+  ],
+})
+
+/** A ConfigMap with a field it does not have, named for the side that writes it. */
+const unknownField = (side: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${side}-unknown}\nbogus: 1\n`
+
 describe('/openapi/v2 for the real kubectl', () => {
   let cluster: ReferenceCluster
   beforeAll(async () => {
@@ -38,6 +56,8 @@ describe('/openapi/v2 for the real kubectl', () => {
     writeFileSync(join(cluster.folder, 'created.yaml'), list(['listed-one', 'listed-two']))
     writeFileSync(join(cluster.folder, 'applied.yaml'), list(['applied-one']))
     writeFileSync(join(cluster.folder, 'invalid.yaml'), invalidList)
+    writeFileSync(join(cluster.folder, 'mistyped.json'), mistyped)
+    for (const side of ['real', 'ours']) writeFileSync(join(cluster.folder, `${side}-unknown.yaml`), unknownField(side))
   }, 60_000)
   afterAll(async () => {
     await cluster.close()
@@ -79,4 +99,31 @@ describe('/openapi/v2 for the real kubectl', () => {
     expect(document.definitions['io.k8s.api.apps.v1.Deployment']?.['x-kubernetes-group-version-kind']).toEqual([{group: 'apps', kind: 'Deployment', version: 'v1'}])
     expect(Object.keys(document.paths)).toContain('/api/v1/namespaces/{namespace}/configmaps/{name}')
   })
+
+  // kubemu's kubectl validates a List's items itself too, and reads --validate as kubectl does.
+  const seen = (result: ShellResult, side: string) => ({
+    stdout: result.stdout.replaceAll(side, 'SIDE'),
+    stderr: result.stderr.split('\n').filter((row) => !row.includes('memcache.go')).join('\n').replaceAll(side, 'SIDE'),
+    status: result.status,
+  })
+  for (const line of [
+    'create -f FOLDER/invalid.yaml',
+    'apply -f FOLDER/mistyped.json',
+    'create -f FOLDER/SIDE-unknown.yaml --validate=bad',
+    'apply -f FOLDER/SIDE-unknown.yaml --validate=nope',
+    'create configmap SIDE-generated --validate=maybe',
+    'create -f FOLDER/SIDE-unknown.yaml',
+    'create -f FOLDER/SIDE-unknown.yaml --validate=false',
+    'delete -f FOLDER/SIDE-unknown.yaml',
+    'create -f FOLDER/SIDE-unknown.yaml --validate=warn',
+    'delete -f FOLDER/SIDE-unknown.yaml',
+    'apply -f FOLDER/SIDE-unknown.yaml --validate=ignore',
+  ]) {
+    it(`kubemu's kubectl: ${line}`, async () => {
+      const run = (side: 'real' | 'ours') => cluster[side](line.replaceAll('FOLDER', cluster.folder).replaceAll('SIDE', side))
+      const real = seen(await run('real'), 'real')
+      const ours = seen(await run('ours'), 'ours')
+      expect({line, ...ours}).toEqual({line, ...real})
+    })
+  }
 })

@@ -18,6 +18,13 @@ export interface Manifest {
 
 const manifestExtensions = ['.json', '.yaml', '.yml']
 
+/** The items of a v1 List: kubectl validates them itself, since no API path serves that kind. */
+const listItems = new WeakSet<KubeObject>()
+
+export function isListItem(object: KubeObject): boolean {
+  return listItems.has(object)
+}
+
 function filesOf(path: string, recursive: boolean, found: string[]): void {
   for (const entry of readdirSync(path, {withFileTypes: true}).sort((left, right) => (left.name < right.name ? -1 : 1))) {
     if (found.length >= manifestFilesMax) throw new KubectlError(`more than ${manifestFilesMax} files under ${path}`)
@@ -97,7 +104,12 @@ export function parseManifests(text: string, source: string): KubeObject[] {
       throw new KubectlError(`error validating "${source}": error validating data: apiVersion not set; if you choose to ignore these errors, turn validation off with --validate=false`)
     }
     if (value.kind.endsWith('List') && Array.isArray(value.items)) {
-      for (const item of value.items) if (isJsonObject(item)) objects.push(item as KubeObject)
+      const list = value.kind === 'List' && value.apiVersion === 'v1'
+      for (const item of value.items) {
+        if (!isJsonObject(item)) continue
+        if (list) listItems.add(item as KubeObject)
+        objects.push(item as KubeObject)
+      }
       continue
     }
     objects.push(value as KubeObject)

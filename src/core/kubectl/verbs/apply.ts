@@ -10,6 +10,8 @@ import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
 import type {Manifest} from '../manifests.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
+import {validateListItems} from '../list-validation.js'
+import {isListItem} from '../manifests.js'
 import {printObjects} from '../output.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import {waitForObject} from '../object-watch.js'
@@ -65,6 +67,24 @@ export function dryRunOf(value: string): DryRun {
   if (value === 'unchanged') throw new KubectlError(`--dry-run flag without a value was specified. A value must be set, "none", "server", or "client".`)
   if (value === 'none' || value === 'client' || value === 'server' || value === '') return (value || 'none') as DryRun
   throw new KubectlError(`Invalid dry-run value (${value}). Must be "none", "server", or "client".`)
+}
+
+/** The server's fieldValidation for --validate, as kubectl's GetValidationDirective reads it (a Go bool or a word). */
+export function fieldValidationOf(session: KubectlSession): 'Strict' | 'Warn' | 'Ignore' {
+  if (!session.flags.values.has('validate')) return 'Strict'
+  const value = session.flag('validate')
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return 'Strict'
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return 'Ignore'
+  switch (value.toLowerCase()) {
+    case 'strict':
+      return 'Strict'
+    case 'warn':
+      return 'Warn'
+    case 'ignore':
+      return 'Ignore'
+    default:
+      throw new KubectlError(`invalid - validate option "${value}"; must be one of: strict (or true), warn, ignore (or false)`)
+  }
 }
 
 export const dryRunSuffix = (dryRun: DryRun) => (dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : '')
@@ -168,13 +188,15 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
   if (!hasManifestSource(session)) throw new KubectlError('must specify one of -f and -k')
   const dryRun = dryRunOf(session.flag('dry-run'))
   if (verb === 'apply') validateApplyFlags(session, dryRun)
+  const fieldValidation = fieldValidationOf(session)
   const output = session.flag('output')
   if (output && !['yaml', 'json', 'name'].includes(output)) throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json,name,yaml`)
   const manifests = await readManifestsOrKustomization(session, verb)
+  if (fieldValidation === 'Strict') await validateListItems(session, manifests, isListItem)
   const mapper = await ResourceMapper.discover(session)
   const errors: string[] = []
   const printed: KubeObject[] = []
-  const query: Record<string, string> = {fieldManager: verb === 'apply' ? 'kubectl-client-side-apply' : 'kubectl-create', fieldValidation: 'Strict'}
+  const query: Record<string, string> = {fieldManager: verb === 'apply' ? 'kubectl-client-side-apply' : 'kubectl-create', fieldValidation}
   if (dryRun === 'server') query.dryRun = 'All'
   for (const manifest of manifests) {
     let placed
@@ -197,7 +219,7 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
     try {
       if (verb === 'apply' && session.flag('server-side') === 'true') {
         const manager = session.flags.changed.has('field-manager') ? session.flag('field-manager') : 'kubectl'
-        const applyQuery: Record<string, string> = {fieldManager: manager, fieldValidation: 'Strict', ...(session.flag('force-conflicts') === 'true' ? {force: 'true'} : {}), ...(dryRun === 'server' ? {dryRun: 'All'} : {})}
+        const applyQuery: Record<string, string> = {fieldManager: manager, fieldValidation, ...(session.flag('force-conflicts') === 'true' ? {force: 'true'} : {}), ...(dryRun === 'server' ? {dryRun: 'All'} : {})}
         try {
           const result = await session.request('PATCH', objectPath(resource, namespace, name), {body: object, contentType: 'application/apply-patch+yaml', query: applyQuery})
           report(session, output, resource, result.body as KubeObject, `${label} serverside-applied${dryRunSuffix(dryRun)}`, printed)
