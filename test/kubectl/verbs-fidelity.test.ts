@@ -78,6 +78,11 @@ describe('kubemu kubectl runs verbs and flags as the real kubectl', () => {
     'create priorityclass Bad --value=1',
     'create token missing',
     'create namespace Bad',
+    // -o json|yaml of several objects written: create prints each, apply one List with empty metadata.
+    'create -f FOLDER/objects.yaml --dry-run=client -o yaml',
+    'create -f FOLDER/objects.yaml --dry-run=client -o json',
+    'apply -f FOLDER/objects.yaml --dry-run=client -o yaml',
+    'apply -f FOLDER/objects.yaml --dry-run=client -o json',
     'create clusterrole admin --verb=get --resource=pods',
     'create rolebinding Bad --clusterrole=view --user=a --dry-run=server',
     'create pdb Bad --selector=app=a --min-available=1',
@@ -134,4 +139,9 @@ describe('kubemu kubectl runs verbs and flags as the real kubectl', () => {
     expect(causes.ours).toEqual(causes.real)
     expect(causes.ours![2]).toBe('kubectl scale deploy recorded-SIDE --replicas=2 --record=true --namespace=default')
   }, 60_000)
+
+  it('version -o json is indented by two spaces, as kubectl marshals it', async () => {
+    const head = (result: ShellResult) => result.stdout.split('\n').slice(0, 3)
+    expect(head(await cluster.ours('version -o json'))).toEqual(head(await cluster.real('version -o json')))
+  })
 })

@@ -4,7 +4,8 @@
 // created / configured / unchanged as kubectl does.
 import {cloneJson, isJsonObject, type KubeObject} from '../../api/object.js'
 import {builtinScheme} from '../../api/resources.js'
-import {goJsonCompact} from '../../printers/kubectl/go-json.js'
+import {goJson, goJsonCompact} from '../../printers/kubectl/go-json.js'
+import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {KubectlError, ServerError, statusText} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
@@ -12,7 +13,7 @@ import type {Manifest} from '../manifests.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
 import {validateListItems} from '../list-validation.js'
 import {isListItem} from '../manifests.js'
-import {printObjects} from '../output.js'
+import {printObjects, withoutManagedFields} from '../output.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import {waitForObject} from '../object-watch.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
@@ -291,9 +292,22 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
       throw error
     }
   }
-  if (output === 'yaml' || output === 'json') session.io.stdout(printObjects(output, printed, manifests.length === 1, session.flag('show-managed-fields') === 'true'))
+  if (output === 'yaml' || output === 'json') session.io.stdout(printWritten(output, verb, printed, manifests.length === 1, session.flag('show-managed-fields') === 'true'))
   for (const error of errors) session.io.stderr(`${error}\n`)
   return errors.length > 0 ? 1 : 0
+}
+
+/**
+ * What -o json|yaml prints of the objects written: create prints each as it goes (YAML documents
+ * apart by `---`), apply gathers several into one List whose metadata is empty.
+ */
+function printWritten(output: 'yaml' | 'json', verb: 'create' | 'apply', printed: readonly KubeObject[], single: boolean, showManagedFields: boolean): string {
+  if (verb === 'create') return printed.map((object) => printObjects(output, [object], true, showManagedFields)).join(output === 'yaml' ? '---\n' : '')
+  if (single && printed.length === 1) return printObjects(output, printed, true, showManagedFields)
+  const items = showManagedFields ? printed : printed.map(withoutManagedFields)
+  if (output === 'yaml') return goYaml({apiVersion: 'v1', items, kind: 'List', metadata: {}})
+  // A typed metav1.List in JSON: its keys in the struct's order, the items' keys sorted.
+  return `{\n    "kind": "List",\n    "apiVersion": "v1",\n    "metadata": {},\n    "items": ${goJson(items, true, '    ', 1)}\n}\n`
 }
 
 function report(session: KubectlSession, output: string, resource: ApiResource, object: KubeObject, message: string, printed: KubeObject[]): void {
