@@ -81,6 +81,20 @@ describe('kubemu kubectl prints as the real kubectl', () => {
     'get cm -l tier=x -o custom-columns=NAME:{metadata.name},COLOR:data.color',
     'get cm -l tier=x --sort-by={{metadata.name} -o name',
     'get cm -l tier=x -o custom-columns=NAME:{{.metadata.name}',
+    // A path that is not a relaxed one: one kind's table takes it as written (or prints no rows,
+    // without an error); several kinds, other formats and a single object each do otherwise.
+    "get cm -l tier=x --sort-by='{.metadata.name'",
+    "get cm -l tier=x --sort-by='{.metadata.name}}'",
+    "get cm -l tier=x --sort-by='metadata.name}'",
+    "get cm -l tier=x --sort-by='.metadata.name['",
+    "get cm -l tier=x --sort-by='{.metadata.name' -o name",
+    "get cm,secrets -l tier=x --sort-by='{.metadata.name'",
+    "get cm a-settings --sort-by='{.x' -o name",
+    // A template that ends inside an action: the first construct left open is the error.
+    "get cm -l tier=x -o jsonpath='{.items[*'",
+    "get cm -l tier=x -o jsonpath='{range .items[*'",
+    "get cm -l tier=x -o jsonpath='{.items[?(@.x'",
+    "get cm -l tier=x -o jsonpath='{.items[*]'",
     // Malformed conditions (the real kubectl's wait on a met condition is compared under up).
     'wait --for=jsonpath=.data.color= cm/a-settings --timeout=1s',
     'wait --for=jsonpath=.data.color=a=b cm/a-settings --timeout=1s',

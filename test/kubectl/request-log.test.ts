@@ -2,7 +2,12 @@
 // lines for the same request, beside the real kubectl on one API server (times, process ids and
 // durations masked; kubemu's discovery requests are its own, so the lines of one request compare).
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
 import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+import {runShell} from '../support/shell.js'
+
+const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 
 /** The log lines of one request (from its first line to its status), masked where runs differ. */
 function requestLines(stderr: string, request: string): string[] {
@@ -39,6 +44,22 @@ describe('kubectl -v request logging beside the real kubectl', () => {
       // -v=8's response headers and body differ in what the servers' HTTP layers add: compare up to them.
       const cut = (lines: string[]) => lines.slice(0, lines.findIndex((entry) => entry.includes('Response Headers:')) >>> 0)
       expect(cut(ours)).toEqual(cut(real))
+    }, 30_000)
+  }
+
+  // Before any request: the kubeconfig loaded (-v=6), then client-go's feature gates (-v=1 and up),
+  // which Go prints in map order: compared as a set after the first line. The kubectl 1.32 binary
+  // itself, since the dispatcher on PATH logs no feature gates.
+  const preamble = (stderr: string) => {
+    const lines = stderr.split('\n').filter((line) => /loader\.go|envvar\.go/.test(line)).map((line) => line.replace(/^I\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /, '').replace(/from file: .*/, 'from file: FILE'))
+    return {first: lines[0] ?? '', all: [...lines].sort()}
+  }
+  for (const line of ['get cm logged -v=6', 'get cm logged -v=1 -o name', 'config view -v=4 -o name']) {
+    it.runIf(existsSync(realKubectl))(`logs the same preamble for: kubectl ${line}`, async () => {
+      const real = preamble((await runShell(`${realKubectl} --kubeconfig ${join(cluster.folder, 'kubeconfig')} ${line}`, {cwd: cluster.folder, env: process.env})).stderr)
+      const ours = preamble((await cluster.ours(line)).stderr)
+      expect(ours).toEqual(real)
+      if (line.startsWith('get')) expect(ours.all.filter((entry) => entry.includes('Feature gate'))).toHaveLength(4)
     }, 30_000)
   }
 })

@@ -43,6 +43,9 @@ describe('kubemu kubectl runs verbs and flags as the real kubectl', () => {
     writeFileSync(file, objects)
     writeFileSync(join(cluster.folder, 'one.yaml'), objects.split('---\n')[0]!)
     writeFileSync(join(cluster.folder, 'labelled.yaml'), labelled)
+    // Metadata that does not decode into ObjectMeta: kubectl refuses it before sending anything.
+    const undecodable = {'name-bool': {name: true}, 'label-number': {name: 'a', labels: {x: 1}}, 'labels-array': {name: 'a', labels: []}, 'generation-fraction': {name: 'a', generation: 1.5}, 'metadata-string': 'text', 'finalizers-string': {name: 'a', finalizers: 'x'}}
+    for (const [name, metadata] of Object.entries(undecodable)) writeFileSync(join(cluster.folder, `${name}.json`), JSON.stringify({kind: 'ConfigMap', apiVersion: 'v1', metadata}))
     expect((await cluster.ours('create namespace other')).status).toBe(0)
     expect((await cluster.ours('create configmap listed -n other --from-literal=a=1')).status).toBe(0)
   }, 60_000)
@@ -78,6 +81,17 @@ describe('kubemu kubectl runs verbs and flags as the real kubectl', () => {
     'create priorityclass Bad --value=1',
     'create token missing',
     'create namespace Bad',
+    'create -f FOLDER/name-bool.json',
+    'create -f FOLDER/label-number.json --validate=false',
+    'apply -f FOLDER/labels-array.json',
+    'create -f FOLDER/generation-fraction.json --dry-run=client',
+    'create -f FOLDER/metadata-string.json',
+    'replace -f FOLDER/finalizers-string.json',
+    // -o json|yaml of several objects written: create prints each, apply one List with empty metadata.
+    'create -f FOLDER/objects.yaml --dry-run=client -o yaml',
+    'create -f FOLDER/objects.yaml --dry-run=client -o json',
+    'apply -f FOLDER/objects.yaml --dry-run=client -o yaml',
+    'apply -f FOLDER/objects.yaml --dry-run=client -o json',
     'create clusterrole admin --verb=get --resource=pods',
     'create rolebinding Bad --clusterrole=view --user=a --dry-run=server',
     'create pdb Bad --selector=app=a --min-available=1',
@@ -134,4 +148,9 @@ describe('kubemu kubectl runs verbs and flags as the real kubectl', () => {
     expect(causes.ours).toEqual(causes.real)
     expect(causes.ours![2]).toBe('kubectl scale deploy recorded-SIDE --replicas=2 --record=true --namespace=default')
   }, 60_000)
+
+  it('version -o json is indented by two spaces, as kubectl marshals it', async () => {
+    const head = (result: ShellResult) => result.stdout.split('\n').slice(0, 3)
+    expect(head(await cluster.ours('version -o json'))).toEqual(head(await cluster.real('version -o json')))
+  })
 })

@@ -272,6 +272,10 @@ export class ApiServer {
       return {status: answer.status, body: answer.text, contentType: 'text/plain', warnings: []}
     }
     if (isDiscovery) {
+      if (request.path.replace(/\/+$/, '') === '/openapi/v2') {
+        const answer = this.openApi.serveV2(header(request, 'accept') ?? '')
+        return {status: 200, body: answer.body, ...(answer.contentType ? {contentType: answer.contentType} : {}), warnings: []}
+      }
       const body = OpenApiServing.handles(request.path) ? this.openApi.serve(request.path) : discovery(this.scheme, request.path)
       if (body === null) throw apiErrors.pathNotFound()
       return {status: 200, body, warnings: []}

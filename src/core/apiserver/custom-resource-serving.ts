@@ -33,7 +33,7 @@ export class CustomResourceServing {
   needsSync(group: string, isDiscovery: boolean, path: string): boolean {
     if (!isDiscovery) return !builtinGroups.has(group)
     const match = /^(?:\/openapi\/v3)?\/apis(?:\/([^/]+))?/.exec(path)
-    if (path.replace(/\/+$/, '') === '/openapi/v3') return true
+    if (['/openapi/v3', '/openapi/v2'].includes(path.replace(/\/+$/, ''))) return true
     return match !== null && (match[1] === undefined || !builtinGroups.has(match[1]))
   }
 

@@ -1,6 +1,8 @@
 // Events as client-go's record.EventRecorder writes them (core/v1 Events named
 // `<object>.<hex nanoseconds>`), with its aggregation: the same object, type, reason and
-// message again only raises `count` and `lastTimestamp` of the event already written.
+// message again only raises `count` and `lastTimestamp` of the event already written. The first
+// write to a namespace reads the events this component already wrote there, so a process that
+// starts anew (each one-shot command) continues their counts as one that kept running would.
 import {formatTimestamp, type KubeObject} from '../api/object.js'
 import type {Clock} from '../util/clock.js'
 import {type ApiClient, ApiClientError, isNotFound} from './client.js'
@@ -8,6 +10,10 @@ import {resources} from './resources.js'
 
 /** A recorder remembers at most this many events for aggregation (client-go keeps an LRU of 4096). */
 export const eventsRememberedMax = 4096
+/** Namespaces whose earlier events a recorder has read; past this it forgets them all and reads again. */
+const namespacesReadMax = 1024
+/** Earlier events read from one namespace (one page of a list). */
+const earlierEventsReadMax = 500
 /** Distinct event names one millisecond holds (the nanoseconds of client-go's names). */
 const eventsPerMillisecondMax = 1_000_000
 let eventSequence = 0
@@ -19,6 +25,7 @@ export interface EventSource {
 
 export class EventRecorder {
   private readonly written = new Map<string, {namespace: string; name: string; count: number}>()
+  private readonly namespacesRead = new Set<string>()
 
   constructor(
     private readonly client: ApiClient,
@@ -26,6 +33,8 @@ export class EventRecorder {
     private readonly clock: Clock,
     /** Told of every event recorded (`kubemu up`'s live log). */
     private readonly onRecord?: (event: {component: string; object: KubeObject; type: string; reason: string; message: string; at: number}) => void,
+    /** Reads the earlier events (components may write events but not list them); the recorder's client by default. */
+    private readonly history: ApiClient = client,
   ) {}
 
   /** Events the server refused (a namespace being deleted, a quota): dropped, as client-go drops them. */
@@ -46,7 +55,8 @@ export class EventRecorder {
     const now = this.clock.nowMilliseconds()
     const timestamp = formatTimestamp(now)
     const namespace = object.metadata.namespace || 'default'
-    const key = JSON.stringify([object.metadata.uid, object.kind, object.metadata.name, type, reason, message])
+    const key = eventKey(object.metadata.uid, object.kind, object.metadata.name, type, reason, message)
+    await this.readEarlierEvents(namespace)
     const previous = this.written.get(key)
     if (previous) {
       try {
@@ -87,7 +97,52 @@ export class EventRecorder {
       reportingInstance: this.source.host ?? '',
     }
     await this.client.create(resources.events, event)
-    if (this.written.size >= eventsRememberedMax) this.written.delete(this.written.keys().next().value!)
-    this.written.set(key, {namespace, name, count: 1})
+    this.remember(key, {namespace, name, count: 1})
   }
+
+  private remember(key: string, entry: {namespace: string; name: string; count: number}): void {
+    this.written.delete(key)
+    if (this.written.size >= eventsRememberedMax) this.written.delete(this.written.keys().next().value!)
+    this.written.set(key, entry)
+  }
+
+  /**
+   * Once per namespace: the events this component (and host) wrote there before, remembered as if
+   * this recorder had written them. A list it may not make leaves it as client-go's would be after
+   * a restart, writing new events.
+   */
+  private async readEarlierEvents(namespace: string): Promise<void> {
+    if (this.namespacesRead.has(namespace)) return
+    if (this.namespacesRead.size >= namespacesReadMax) this.namespacesRead.clear()
+    this.namespacesRead.add(namespace)
+    let items: KubeObject[]
+    try {
+      items = (await this.history.list(resources.events, namespace, {fieldSelector: `source=${this.source.component}`, limit: String(earlierEventsReadMax)})).items
+    } catch (error) {
+      if (error instanceof ApiClientError) return
+      throw error
+    }
+    for (const event of items as unknown as EarlierEvent[]) {
+      if ((event.source?.host ?? '') !== (this.source.host ?? '') || typeof event.count !== 'number') continue
+      const involved = event.involvedObject ?? {}
+      const key = eventKey(involved.uid, involved.kind, involved.name, event.type, event.reason, event.message)
+      const known = this.written.get(key)
+      if (!known || known.count < event.count) this.remember(key, {namespace, name: event.metadata.name, count: event.count})
+    }
+  }
+}
+
+interface EarlierEvent {
+  metadata: {name: string}
+  involvedObject?: {uid?: string; kind?: string; name?: string}
+  source?: {component?: string; host?: string}
+  type?: string
+  reason?: string
+  message?: string
+  count?: number
+}
+
+/** client-go's key of identical events (the source is the recorder's own). */
+function eventKey(...parts: (string | undefined)[]): string {
+  return JSON.stringify(parts.map((part) => part ?? ''))
 }

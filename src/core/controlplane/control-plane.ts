@@ -110,7 +110,7 @@ export class ControlPlane {
     const kubeletRecorders = new Map<string, EventRecorder>()
     const kubeletEvents = (node: string) => {
       let recorder = kubeletRecorders.get(node)
-      if (!recorder) kubeletRecorders.set(node, (recorder = new EventRecorder(kubeletClientFor(node), {component: 'kubelet', host: node}, clock, onEvent)))
+      if (!recorder) kubeletRecorders.set(node, (recorder = new EventRecorder(kubeletClientFor(node), {component: 'kubelet', host: node}, clock, onEvent, controllerClient)))
       return recorder
     }
     const active = options.active
@@ -137,7 +137,7 @@ export class ControlPlane {
       manager(() => new PersistentVolumeController(controllerClient.forLoop('persistent-volume-binder'), informers, controllerEvents('persistentvolume-controller'), clock)),
       manager(() => new LocalPathProvisioner(controllerClient.forLoop('local-path-provisioner'), informers, controllerEvents(localPathProvisionerComponent), clock)),
       manager(() => new StorageProtectionController(controllerClient.forLoop('pvc-protection-controller'), informers, clock)),
-      {component: 'kube-scheduler', build: () => gated(new Scheduler(schedulerClient, informers, (schedulerName) => new EventRecorder(schedulerClient, {component: schedulerName}, clock, onEvent), clock, random, options.schedulerProfiles, schedulingReports), active?.scheduler)},
+      {component: 'kube-scheduler', build: () => gated(new Scheduler(schedulerClient, informers, (schedulerName) => new EventRecorder(schedulerClient, {component: schedulerName}, clock, onEvent, controllerClient), clock, random, options.schedulerProfiles, schedulingReports), active?.scheduler)},
       {component: 'kubelet', build: () => new Kubelets(kubeletClientFor, informers, kubeletEvents, clock, options.containers)},
       {component: 'kube-proxy', build: () => new KubeProxies(informers, clock, syncedRules, (node) => !isKubeletStopped(node))},
       {component: 'kubelet', build: () => new MirrorPods(kubeletClientFor, informers, options.staticPodHealth ?? allStaticPodsRunning, clock)},

@@ -18,6 +18,13 @@ export interface Manifest {
 
 const manifestExtensions = ['.json', '.yaml', '.yml']
 
+/** The items of a v1 List: kubectl validates them itself, since no API path serves that kind. */
+const listItems = new WeakSet<KubeObject>()
+
+export function isListItem(object: KubeObject): boolean {
+  return listItems.has(object)
+}
+
 function filesOf(path: string, recursive: boolean, found: string[]): void {
   for (const entry of readdirSync(path, {withFileTypes: true}).sort((left, right) => (left.name < right.name ? -1 : 1))) {
     if (found.length >= manifestFilesMax) throw new KubectlError(`more than ${manifestFilesMax} files under ${path}`)
@@ -85,6 +92,63 @@ function documentValues(text: string, source: string): unknown[] {
   })
 }
 
+/** Go's JSON name of a value's kind, as its UnmarshalTypeError words it. */
+function goJsonKind(value: unknown): string {
+  if (Array.isArray(value)) return 'array'
+  if (typeof value === 'object') return 'object'
+  if (typeof value === 'boolean') return 'bool'
+  if (typeof value === 'number') return 'number'
+  return 'string'
+}
+
+/** The Go type of each ObjectMeta field kubectl's decoder checks (the rest are left to the server). */
+const objectMetaFieldTypes: Record<string, string> = {
+  name: 'string',
+  generateName: 'string',
+  namespace: 'string',
+  selfLink: 'string',
+  uid: 'types.UID',
+  resourceVersion: 'string',
+  generation: 'int64',
+  deletionGracePeriodSeconds: 'int64',
+  labels: 'map[string]string',
+  annotations: 'map[string]string',
+  finalizers: '[]string',
+}
+
+/**
+ * The first type error of decoding an object's metadata into ObjectMeta, as Go's json words it
+ * (kubectl decodes every object's metadata so before it sends anything), or null.
+ */
+function metadataDecodeError(metadata: unknown): string | null {
+  const at = (field: string, actual: string, type: string) => `json: cannot unmarshal ${actual} into Go struct field ObjectMeta.metadata.${field} of type ${type}`
+  if (metadata === null || metadata === undefined) return null
+  if (!isJsonObject(metadata)) return `json: cannot unmarshal ${goJsonKind(metadata)} into Go struct field metadataOnlyObject.metadata of type v1.ObjectMeta`
+  for (const [field, value] of Object.entries(metadata)) {
+    const type = objectMetaFieldTypes[field]
+    if (type === undefined || value === null) continue
+    const kind = goJsonKind(value)
+    if (type === 'string' || type === 'types.UID') {
+      if (kind !== 'string') return at(field, kind, type)
+    } else if (type === 'int64') {
+      if (kind !== 'number') return at(field, kind, type)
+      if (!Number.isInteger(value)) return at(field, `number ${String(value)}`, type)
+    } else if (type === 'map[string]string') {
+      if (kind !== 'object') return at(field, kind, type)
+      for (const entry of Object.values(value as Record<string, unknown>)) if (entry !== null && goJsonKind(entry) !== 'string') return at(field, goJsonKind(entry), 'string')
+    } else {
+      if (kind !== 'array') return at(field, kind, type)
+      for (const entry of value as unknown[]) if (entry !== null && goJsonKind(entry) !== 'string') return at(field, goJsonKind(entry), 'string')
+    }
+  }
+  return null
+}
+
+function checkDecodable(object: Record<string, unknown>, source: string): void {
+  const error = metadataDecodeError(object.metadata)
+  if (error !== null) throw new KubectlError(`unable to decode "${source}": ${error}`)
+}
+
 export function parseManifests(text: string, source: string): KubeObject[] {
   const objects: KubeObject[] = []
   for (const value of documentValues(text, source)) {
@@ -97,9 +161,16 @@ export function parseManifests(text: string, source: string): KubeObject[] {
       throw new KubectlError(`error validating "${source}": error validating data: apiVersion not set; if you choose to ignore these errors, turn validation off with --validate=false`)
     }
     if (value.kind.endsWith('List') && Array.isArray(value.items)) {
-      for (const item of value.items) if (isJsonObject(item)) objects.push(item as KubeObject)
+      const list = value.kind === 'List' && value.apiVersion === 'v1'
+      for (const item of value.items) {
+        if (!isJsonObject(item)) continue
+        checkDecodable(item, source)
+        if (list) listItems.add(item as KubeObject)
+        objects.push(item as KubeObject)
+      }
       continue
     }
+    checkDecodable(value, source)
     objects.push(value as KubeObject)
   }
   return objects

@@ -50,6 +50,20 @@ export class RequestLog {
     if (this.level >= 6) this.line('loader.go:402', `Config loaded from file:  ${path}`)
   }
 
+  /**
+   * client-go's feature gates, logged once when kubectl builds its first REST client (-v=1 and up).
+   * Go prints them in map order, which varies from run to run; kubemu prints them sorted.
+   */
+  clientCreated(): void {
+    if (this.level < 1 || this.featureGatesLogged) return
+    this.featureGatesLogged = true
+    for (const gate of ['ClientsAllowCBOR', 'ClientsPreferCBOR', 'InformerResourceVersion', 'WatchListClient']) {
+      this.line('envvar.go:172', `"Feature gate default state" feature="${gate}" enabled=false`)
+    }
+  }
+
+  private featureGatesLogged = false
+
   exchange(exchange: LoggedExchange): void {
     if (this.level < 6) return
     const status = `${exchange.status} ${STATUS_CODES[exchange.status] ?? ''}`

@@ -256,10 +256,13 @@ export class KubectlSession {
     this.requestTimeoutMilliseconds()
     if (this.io.api) {
       this.context()
+      this.requestLog.clientCreated()
       return this.io.api
     }
     try {
-      return await (await this.openHost()).kubernetes()
+      const handler = await (await this.openHost()).kubernetes()
+      this.requestLog.clientCreated()
+      return handler
     } catch (error) {
       const [{NoApiServerError}, {KubernetesUnavailableError}] = await Promise.all([import('../host/one-shot-host.js'), import('../apiserver/open.js')])
       // Opening reads the store (the bootstrap check): a failure there is the server's answer.

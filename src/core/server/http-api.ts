@@ -64,7 +64,7 @@ async function serve(api: Pick<ApiServer, 'handle'>, request: IncomingMessage, r
   const answer = await api.handle({method, path: url.pathname, query, headers, body: body.length > 0 ? body : undefined})
   const replyHeaders: Record<string, string | string[]> = {'content-type': 'application/json', 'cache-control': 'no-cache, private'}
   if (answer.warnings.length > 0) replyHeaders.warning = answer.warnings.map((warning) => `299 - ${JSON.stringify(warning)}`)
-  if (answer.contentType !== undefined && typeof answer.body === 'string') {
+  if (answer.contentType !== undefined && (typeof answer.body === 'string' || answer.body instanceof Uint8Array)) {
     response.writeHead(answer.status, {...replyHeaders, ...answer.headers, 'content-type': answer.contentType}).end(answer.body)
     return
   }

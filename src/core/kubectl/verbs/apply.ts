@@ -4,13 +4,16 @@
 // created / configured / unchanged as kubectl does.
 import {cloneJson, isJsonObject, type KubeObject} from '../../api/object.js'
 import {builtinScheme} from '../../api/resources.js'
-import {goJsonCompact} from '../../util/go-json.js'
+import {goJson, goJsonCompact} from '../../util/go-json.js'
+import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {KubectlError, ServerError, statusText} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
 import type {Manifest} from '../manifests.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
-import {printObjects} from '../output.js'
+import {validateListItems} from '../list-validation.js'
+import {isListItem} from '../manifests.js'
+import {printObjects, withoutManagedFields} from '../output.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import {waitForObject} from '../object-watch.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
@@ -65,6 +68,24 @@ export function dryRunOf(value: string): DryRun {
   if (value === 'unchanged') throw new KubectlError(`--dry-run flag without a value was specified. A value must be set, "none", "server", or "client".`)
   if (value === 'none' || value === 'client' || value === 'server' || value === '') return (value || 'none') as DryRun
   throw new KubectlError(`Invalid dry-run value (${value}). Must be "none", "server", or "client".`)
+}
+
+/** The server's fieldValidation for --validate, as kubectl's GetValidationDirective reads it (a Go bool or a word). */
+export function fieldValidationOf(session: KubectlSession): 'Strict' | 'Warn' | 'Ignore' {
+  if (!session.flags.values.has('validate')) return 'Strict'
+  const value = session.flag('validate')
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return 'Strict'
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return 'Ignore'
+  switch (value.toLowerCase()) {
+    case 'strict':
+      return 'Strict'
+    case 'warn':
+      return 'Warn'
+    case 'ignore':
+      return 'Ignore'
+    default:
+      throw new KubectlError(`invalid - validate option "${value}"; must be one of: strict (or true), warn, ignore (or false)`)
+  }
 }
 
 export const dryRunSuffix = (dryRun: DryRun) => (dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : '')
@@ -168,13 +189,15 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
   if (!hasManifestSource(session)) throw new KubectlError('must specify one of -f and -k')
   const dryRun = dryRunOf(session.flag('dry-run'))
   if (verb === 'apply') validateApplyFlags(session, dryRun)
+  const fieldValidation = fieldValidationOf(session)
   const output = session.flag('output')
   if (output && !['yaml', 'json', 'name'].includes(output)) throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json,name,yaml`)
   const manifests = await readManifestsOrKustomization(session, verb)
+  if (fieldValidation === 'Strict') await validateListItems(session, manifests, isListItem)
   const mapper = await ResourceMapper.discover(session)
   const errors: string[] = []
   const printed: KubeObject[] = []
-  const query: Record<string, string> = {fieldManager: verb === 'apply' ? 'kubectl-client-side-apply' : 'kubectl-create', fieldValidation: 'Strict'}
+  const query: Record<string, string> = {fieldManager: verb === 'apply' ? 'kubectl-client-side-apply' : 'kubectl-create', fieldValidation}
   if (dryRun === 'server') query.dryRun = 'All'
   for (const manifest of manifests) {
     let placed
@@ -197,7 +220,7 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
     try {
       if (verb === 'apply' && session.flag('server-side') === 'true') {
         const manager = session.flags.changed.has('field-manager') ? session.flag('field-manager') : 'kubectl'
-        const applyQuery: Record<string, string> = {fieldManager: manager, fieldValidation: 'Strict', ...(session.flag('force-conflicts') === 'true' ? {force: 'true'} : {}), ...(dryRun === 'server' ? {dryRun: 'All'} : {})}
+        const applyQuery: Record<string, string> = {fieldManager: manager, fieldValidation, ...(session.flag('force-conflicts') === 'true' ? {force: 'true'} : {}), ...(dryRun === 'server' ? {dryRun: 'All'} : {})}
         try {
           const result = await session.request('PATCH', objectPath(resource, namespace, name), {body: object, contentType: 'application/apply-patch+yaml', query: applyQuery})
           report(session, output, resource, result.body as KubeObject, `${label} serverside-applied${dryRunSuffix(dryRun)}`, printed)
@@ -269,9 +292,22 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
       throw error
     }
   }
-  if (output === 'yaml' || output === 'json') session.io.stdout(printObjects(output, printed, manifests.length === 1, session.flag('show-managed-fields') === 'true'))
+  if (output === 'yaml' || output === 'json') session.io.stdout(printWritten(output, verb, printed, manifests.length === 1, session.flag('show-managed-fields') === 'true'))
   for (const error of errors) session.io.stderr(`${error}\n`)
   return errors.length > 0 ? 1 : 0
+}
+
+/**
+ * What -o json|yaml prints of the objects written: create prints each as it goes (YAML documents
+ * apart by `---`), apply gathers several into one List whose metadata is empty.
+ */
+function printWritten(output: 'yaml' | 'json', verb: 'create' | 'apply', printed: readonly KubeObject[], single: boolean, showManagedFields: boolean): string {
+  if (verb === 'create') return printed.map((object) => printObjects(output, [object], true, showManagedFields)).join(output === 'yaml' ? '---\n' : '')
+  if (single && printed.length === 1) return printObjects(output, printed, true, showManagedFields)
+  const items = showManagedFields ? printed : printed.map(withoutManagedFields)
+  if (output === 'yaml') return goYaml({apiVersion: 'v1', items, kind: 'List', metadata: {}})
+  // A typed metav1.List in JSON: its keys in the struct's order, the items' keys sorted.
+  return `{\n    "kind": "List",\n    "apiVersion": "v1",\n    "metadata": {},\n    "items": ${goJson(items, true, '    ', 1)}\n}\n`
 }
 
 function report(session: KubectlSession, output: string, resource: ApiResource, object: KubeObject, message: string, printed: KubeObject[]): void {

@@ -9,7 +9,7 @@ import type {KubectlFlag} from '../flags.js'
 import {outputFormatOf, printTemplated, withoutManagedFields} from '../output.js'
 import {collectionPath, kindName, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
-import {dryRunOf, dryRunSuffix, withLastApplied} from './apply.js'
+import {dryRunOf, dryRunSuffix, fieldValidationOf, withLastApplied} from './apply.js'
 
 export const generatorFlags: readonly KubectlFlag[] = [
   {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
@@ -86,6 +86,7 @@ function creationFailurePrefix(object: KubeObject): string | null {
 export async function submitGenerated(session: KubectlSession, object: KubeObject, options: SubmitOptions = {}): Promise<number> {
   const {verb = 'created', manager = 'kubectl-create', generator = true} = options
   const dryRun = dryRunOf(session.flag('dry-run'))
+  const fieldValidation = generator ? fieldValidationOf(session) : null
   const format = session.flag('output') || session.flag('template') ? outputFormatOf(session.flag('output'), session.flag('template')) : null
   const output = format?.format ?? ''
   if (generator && format && (format.format === 'wide' || format.format === 'custom-columns' || format.format === 'table')) {
@@ -99,7 +100,7 @@ export async function submitGenerated(session: KubectlSession, object: KubeObjec
   if (dryRun !== 'client') {
     const namespace = resource.namespaced ? session.namespace() : ''
     const query: Record<string, string> = {fieldManager: session.flag('field-manager') || manager}
-    if (generator) query.fieldValidation = 'Strict'
+    if (fieldValidation) query.fieldValidation = fieldValidation
     if (dryRun === 'server') query.dryRun = 'All'
     try {
       result = (await session.request('POST', collectionPath(resource, namespace), {body, query})).body as KubeObject

@@ -13,7 +13,7 @@ import type {KubectlSession} from '../session.js'
 import {placeObject} from './apply.js'
 import {runRaw} from './raw.js'
 import {runWatch} from './watch.js'
-import {sortIndexes} from '../../printers/kubectl/sort-by.js'
+import {sortIndexes, sortIndexesByTemplate, tableSortTemplate} from '../../printers/kubectl/sort-by.js'
 
 /** --sort-by's order; a path kubectl cannot read is its error line, not a crash. */
 function sortedOrder(objects: readonly unknown[], path: string): number[] {
@@ -23,6 +23,16 @@ function sortedOrder(objects: readonly unknown[], path: string): number[] {
     if (error instanceof KubectlError) throw error
     throw new KubectlError(error instanceof Error ? error.message : String(error))
   }
+}
+
+/**
+ * The rows of one kind's table in --sort-by's order. With one kind, kubectl sorts the table itself
+ * and takes a path that is not a relaxed one as it is; with several, its object sort refuses it.
+ */
+function sortedRows<Row extends {object?: unknown}>(rows: readonly Row[], sortBy: string, oneKind: boolean): Row[] {
+  if (!oneKind) return sortedOrder(rows.map((row) => row.object), sortBy).map((index) => rows[index]!)
+  const template = tableSortTemplate(sortBy)
+  return template === null ? [] : sortIndexesByTemplate(rows.map((row) => row.object), template).map((index) => rows[index]!)
 }
 
 export const getFlags: readonly KubectlFlag[] = [
@@ -166,14 +176,15 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
     }
     if (wantsTable) {
       const table = response.body as ServerTable
-      const rows = sortBy ? sortedOrder(table.rows.map((row) => row.object), sortBy).map((index) => table.rows[index]!) : table.rows
+      const rows = sortBy && table.rows.length > 1 ? sortedRows(table.rows, sortBy, requests.length === 1) : table.rows
       if (rows.length > 0) tables.push({resource, table: {columnDefinitions: table.columnDefinitions, rows}})
     } else {
       const body = response.body as {items?: KubeObject[]}
       for (const item of body.items ?? []) objects.push({apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: resource.kind, ...item})
     }
   }
-  if (session.flag('sort-by') && !wantsTable) {
+  // kubectl leaves a single object unsorted, whatever the path.
+  if (session.flag('sort-by') && !wantsTable && objects.length > 1) {
     const order = sortedOrder(objects, session.flag('sort-by'))
     const sorted = order.map((index) => objects[index]!)
     objects.splice(0, objects.length, ...sorted)

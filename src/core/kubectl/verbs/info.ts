@@ -36,7 +36,8 @@ const versionVerb: KubectlVerb = {
     }
     const document: Record<string, unknown> = {clientVersion: kubectlVersion, kustomizeVersion}
     if (server) document.serverVersion = server
-    session.io.stdout(output === 'json' ? `${goJson(document, false)}\n` : goYaml(document))
+    // kubectl's version marshals with two spaces, unlike its printers' four.
+    session.io.stdout(output === 'json' ? `${goJson(document, false, '  ')}\n` : goYaml(document))
     return 0
   },
 }

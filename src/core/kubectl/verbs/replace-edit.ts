@@ -17,7 +17,7 @@ import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/mani
 import {collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
-import {dryRunOf, dryRunSuffix, errorWithSource, placeObject, withLastApplied} from './apply.js'
+import {dryRunOf, dryRunSuffix, errorWithSource, fieldValidationOf, placeObject, withLastApplied} from './apply.js'
 import {parseResourceArguments} from './get.js'
 import {runRaw} from './raw.js'
 
@@ -48,7 +48,7 @@ export async function runReplace(session: KubectlSession, args: readonly string[
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
   const errors: string[] = []
-  const query: Record<string, string> = {fieldManager: session.flag('field-manager'), fieldValidation: 'Strict', ...(dryRun === 'server' ? {dryRun: 'All'} : {})}
+  const query: Record<string, string> = {fieldManager: session.flag('field-manager'), fieldValidation: fieldValidationOf(session), ...(dryRun === 'server' ? {dryRun: 'All'} : {})}
   for (const manifest of await readManifestsOrKustomization(session, 'replace')) {
     const {resource, namespace} = placeObject(session, mapper, manifest)
     const object = session.flag('save-config') === 'true' ? withLastApplied(manifest.object) : cloneJson(manifest.object)

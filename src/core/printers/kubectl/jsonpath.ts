@@ -69,7 +69,7 @@ function parseSteps(text: string, template: string): Step[] {
     }
     if (character === '[') {
       const close = findClosingBracket(text, position)
-      if (close < 0) throw new JsonPathError(`unterminated array`)
+      if (close < 0) throw new JsonPathError(text.startsWith('[?(', position) ? 'unterminated filter' : 'unterminated array')
       const inner = text.slice(position + 1, close).trim()
       position = close + 1
       if (inner === '*') steps.push({kind: 'wildcard'})
@@ -145,7 +145,13 @@ export function parseTemplate(template: string): Node[] {
       } else if (character === '"') quote = character
       else if (character === '}') break
     }
-    if (close >= template.length) throw new JsonPathError('unclosed action')
+    if (close >= template.length) {
+      // Go's parser reads the action up to the end first: an array left open there is its error.
+      const rest = template.slice(open + 1).trim()
+      if (rest.startsWith('range ')) parseSteps(rest.slice('range '.length).trim(), template)
+      else if (rest !== 'end' && !rest.startsWith('"')) parseSteps(rest, template)
+      throw new JsonPathError('unclosed action')
+    }
     const action = template.slice(open + 1, close).trim()
     position = close + 1
     const current = stack[stack.length - 1]!.body

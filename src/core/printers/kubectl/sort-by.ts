@@ -6,7 +6,30 @@ import {parseTemplate, runJsonPath} from './jsonpath.js'
 
 /** The sort key of each object: the first value the path finds (JSON text for non-strings). */
 export function sortIndexes(objects: readonly unknown[], path: string): number[] {
-  const template = relaxedTemplate(path)
+  return sortIndexesByTemplate(objects, relaxedTemplate(path))
+}
+
+/**
+ * What kubectl sorts the rows of one table by: the relaxed path, or else the text as given (its
+ * fallback), which may still parse as a template (`{.a}}` is `{.a}` then `}`). Null when neither
+ * parses: kubectl then prints no rows at all, and no error.
+ */
+export function tableSortTemplate(path: string): string | null {
+  let template: string
+  try {
+    template = relaxedTemplate(path)
+  } catch {
+    template = path
+  }
+  try {
+    parseTemplate(template)
+    return template
+  } catch {
+    return null
+  }
+}
+
+export function sortIndexesByTemplate(objects: readonly unknown[], template: string): number[] {
   parseTemplate(template)
   const keys = objects.map((object) => {
     const single = template.replace(/^\{(.*)\}$/, '{$1}')
