@@ -30,8 +30,6 @@ const ranks: Record<string, number> = {
  * these growing, fails. Each is the sorted list of the files in it.
  */
 const knownCircles = [
-  // network-commands.ts holds both the commands' runner (which opens a host) and the one-shot host's pod network.
-  ['host/host.ts', 'host/network-commands.ts', 'host/one-shot-host.ts'],
   ['server/etcd-gateway-http.ts', 'server/etcd-gateway-streams.ts', 'server/etcd-gateway.ts'],
 ]
 /** The kubectl clone's verbs register with kubectl.ts, which lists them (same folder; untangled later). */

@@ -3,10 +3,10 @@
 // CoreDNS's view); nothing is written. Errors a user can cause come back as NetworkCommandError
 // with the line to print.
 import {apiServerUser} from '../apiserver/authentication/user.js'
-import {ApiClient, ApiClientError, type RequestHandler} from '../client/client.js'
+import {ApiClient, ApiClientError} from '../client/client.js'
 import {resources} from '../client/resources.js'
 import {createPodNetwork, parseHttpUrl, UnsupportedUrlError, type UrlResult} from '../network/pod-network.js'
-import type {HttpRequestOptions, NetworkSource, PodNetwork} from '../network/types.js'
+import type {HttpRequestOptions, NetworkSource} from '../network/types.js'
 import {ProxyMemory} from '../proxy/memory.js'
 import {FileSyncedRules, SyncedRulesFileError, type SyncedRulesStore} from '../proxy/synced-rules.js'
 import {ProxyConfigError} from '../proxy/node-rules.js'
@@ -51,20 +51,4 @@ export async function requestAll(environment: NodeJS.ProcessEnv, clusterName: st
     }
     return results
   })
-}
-
-/**
- * The pod network the simulated containers and the kubelets' probes use: kube-proxy's and
- * CoreDNS's view read through the API server as the admin, opened when first asked (the API
- * server starts after the containers' runtime), with one kube-proxy memory for the host's life.
- */
-export function hostPodNetwork(server: () => Promise<RequestHandler>, clock: Clock, syncedRules: SyncedRulesStore, random: () => number): PodNetwork {
-  const memory = new ProxyMemory()
-  let network: Promise<PodNetwork> | null = null
-  const open = () => (network ??= server().then((handler) => createPodNetwork(new ApiClient(handler, apiServerUser, 'kubemu'), clock, {random, memory, syncedRules})))
-  return {
-    lookup: async (from, name, type) => (await open()).lookup(from, name, type),
-    request: async (from, url, options) => (await open()).request(from, url, options),
-    connect: async (from, host, port) => (await open()).connect(from, host, port),
-  }
 }
