@@ -1,7 +1,7 @@
 // kubectl --help, kubectl <command> --help and kubectl options print kubectl 1.32's own text,
 // byte for byte, for every command kubemu's kubectl has (the real kubectl prints help without a server).
 import {describe, expect, it} from 'vitest'
-import type {KubectlVerb} from '../../src/core/kubectl/kubectl.js'
+import type {KubectlVerb} from '../../src/core/kubectl/verb.js'
 import {runKubectl} from '../../src/core/kubectl/kubectl.js'
 import {verbs} from '../../src/core/kubectl/verbs/index.js'
 import {runShell} from '../support/shell.js'

@@ -8,7 +8,7 @@ import {readFileSync} from 'node:fs'
 import {KubectlError} from './errors.js'
 import {commandWords, type KubectlFlag, parseKubectlFlags, takesValue} from './flags.js'
 import {kubectlHelp} from './help/help.js'
-import type {KubectlVerb} from './kubectl.js'
+import type {KubectlVerb} from './verb.js'
 import {globalFlags} from './session.js'
 
 export const completionShells = ['bash', 'zsh', 'fish', 'powershell'] as const

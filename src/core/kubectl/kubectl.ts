@@ -6,16 +6,8 @@ import {errorLine, KubectlError} from './errors.js'
 import {kubectlHelp} from './help/help.js'
 import {commandWords, type KubectlFlag, KubectlFlagError, parseKubectlFlags} from './flags.js'
 import {globalFlags, type KubectlIo, KubectlSession} from './session.js'
+import type {KubectlVerb} from './verb.js'
 import {verbs} from './verbs/index.js'
-
-export interface KubectlVerb {
-  readonly name: string
-  readonly aliases?: readonly string[]
-  readonly flags: readonly KubectlFlag[]
-  /** Verbs with subcommands (config, create, set, auth) name them here. */
-  readonly subverbs?: readonly KubectlVerb[]
-  run?(session: KubectlSession, args: readonly string[]): Promise<number>
-}
 
 function wantsHelp(argv: readonly string[]): boolean {
   const beforeDashes = argv.indexOf('--') < 0 ? argv : argv.slice(0, argv.indexOf('--'))

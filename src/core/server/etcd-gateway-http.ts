@@ -2,7 +2,7 @@
 // grpc-gateway turns them into HTTP statuses and error bodies, and the headers etcd sends.
 import {STATUS_CODES, type ServerResponse} from 'node:http'
 import {EtcdError, type GrpcCode} from '../mvcc/errors.js'
-import type {EtcdGatewayContext} from './etcd-gateway.js'
+import type {EtcdGatewayContext} from './etcd-http.js'
 import {callerFor, type TokenUse} from './etcd-auth-tokens.js'
 import {GoJsonError, goJsonString} from './go-json.js'
 

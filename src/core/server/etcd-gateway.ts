@@ -3,24 +3,16 @@
 // bodies and headers), for curl and HTTP clients that use etcd without gRPC. Each call maps onto
 // the member's client as the gRPC front door's does; streams are in etcd-gateway-streams.ts.
 import type {IncomingMessage, ServerResponse} from 'node:http'
-import type {EmbeddedClient} from '../etcd/embedded-client.js'
 import {EtcdError} from '../mvcc/errors.js'
 import {grpcReceiveBytesMax} from './etcd-messages.js'
 import {callStatusOf, gatewayRequestBytesMax, httpStatusText, setCorsHeaders, userFor, writeCallError, writeGatewayError} from './etcd-gateway-http.js'
+import type {EtcdGatewayContext} from './etcd-http.js'
 import {decodeMessage, encodedBytes, encodeMessage} from './etcd-gateway-json.js'
 import {type UnaryRoute, unaryRoutes} from './etcd-gateway-routes.js'
 import {ResultStream, serveKeepAlives, serveWatch} from './etcd-gateway-streams.js'
 import type {Wire} from './etcd-messages.js'
 import {snapshotMessages} from './etcd-snapshot-stream.js'
 import {JsonValueReader} from './go-json.js'
-
-export interface EtcdGatewayContext {
-  readonly member: string
-  /** The member's client as this user (undefined: no auth token given). */
-  clientOf(user: string | undefined): EmbeddedClient
-  readonly tokens: {remember(token: string, user: string): void; userOfToken(token: string | undefined): string | undefined}
-  servedUrl(member: string): string | undefined
-}
 
 function writePlain(response: ServerResponse, httpStatus: number): void {
   const body = `${httpStatusText(httpStatus)}\n`

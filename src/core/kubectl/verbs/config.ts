@@ -7,7 +7,7 @@ import {outputFormatOf, printTemplated} from '../output.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
-import type {KubectlVerb} from '../kubectl.js'
+import type {KubectlVerb} from '../verb.js'
 import {byName, formatKubeconfig, type Kubeconfig, saveKubeconfig} from '../kubeconfig.js'
 import type {KubectlSession} from '../session.js'
 

@@ -2,7 +2,7 @@
 // parses its rules (a path ending in '*' is a Prefix, else Exact; rules of one host share it;
 // TLS hosts grouped by secret), --class, --default-backend and --annotation, with its errors.
 import {KubectlError, ServerError} from '../errors.js'
-import type {KubectlVerb} from '../kubectl.js'
+import type {KubectlVerb} from '../verb.js'
 import {generatorFlags, oneName, submitGenerated} from './create-common.js'
 
 /** kubectl's ruleRegex (regexHostPathSvc + regexTLS), matched at the start of the rule only, as Go's MatchString does. */

@@ -7,7 +7,7 @@ import {canonicalQuantity} from '../../api/quantity.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
 import {KubectlError, KubectlPlainError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
-import type {KubectlVerb} from '../kubectl.js'
+import type {KubectlVerb} from '../verb.js'
 import {objectPath, ResourceMapper} from '../resources.js'
 import {generatorFlags, oneName, submitGenerated} from './create-common.js'
 

@@ -3,7 +3,7 @@
 import type {KubeObject} from '../../api/object.js'
 import {parseLabelSelector, type Requirement, SelectorError} from '../../api/selectors.js'
 import {KubectlError} from '../errors.js'
-import type {KubectlVerb} from '../kubectl.js'
+import type {KubectlVerb} from '../verb.js'
 import {generatorFlags, oneName, submitGenerated} from './create-common.js'
 
 interface LabelSelectorObject {

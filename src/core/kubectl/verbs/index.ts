@@ -1,6 +1,6 @@
 // Every kubectl verb kubemu serves, in the order `kubectl` lists them.
 import {autoscaleFlags, runAutoscale} from './autoscale.js'
-import type {KubectlVerb} from '../kubectl.js'
+import type {KubectlVerb} from '../verb.js'
 import {applyFlags, createFileFlags, runApply, runCreateFromFiles} from './apply.js'
 import {configVerb} from './config.js'
 import {kustomizeVerb} from './kustomize.js'

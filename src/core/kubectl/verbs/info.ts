@@ -5,7 +5,7 @@ import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
-import type {KubectlVerb} from '../kubectl.js'
+import type {KubectlVerb} from '../verb.js'
 import {type ApiResource, groupVersionOf, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 

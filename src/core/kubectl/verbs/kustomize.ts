@@ -1,7 +1,7 @@
 // `kubectl kustomize DIR`: prints the built kustomization (no cluster needed); -o writes it to a
 // file. A kustomization that does not build fails as kubectl reports it: `error: …`, exit 1.
 import {writeFileSync} from 'node:fs'
-import type {KubectlVerb} from '../kubectl.js'
+import type {KubectlVerb} from '../verb.js'
 import {KubectlError} from '../errors.js'
 import {kustomizeText} from '../kustomize/build.js'
 import type {KubectlSession} from '../session.js'

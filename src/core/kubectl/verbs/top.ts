@@ -6,7 +6,7 @@ import {tabwrite} from '../../printers/kubectl/table.js'
 import type {Node} from '../../api/kinds.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
-import type {KubectlVerb} from '../kubectl.js'
+import type {KubectlVerb} from '../verb.js'
 import type {KubectlSession} from '../session.js'
 
 const common: readonly KubectlFlag[] = [
