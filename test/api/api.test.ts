@@ -7,7 +7,7 @@ import {canonicalQuantity, QuantityError} from '../../src/core/api/quantity.js'
 import {formatLabelSelector, labelSelectorFromObject, matchesLabels, parseLabelSelector, SelectorError} from '../../src/core/api/selectors.js'
 import {pod} from '../../src/core/api/types/core.js'
 import {deployment} from '../../src/core/api/types/apps.js'
-import {applyStrategicMergePatch} from '../../src/core/apiserver/patch.js'
+import {applyStrategicMergePatch} from '../../src/core/api/patch.js'
 
 describe('quantities', () => {
   it('canonicalizes as resource.Quantity does', () => {
@@ -97,7 +97,7 @@ describe('strategic merge patch', () => {
 
 describe('server-side printing', () => {
   it('formats ages as duration.HumanDuration does', async () => {
-    const {humanDuration} = await import('../../src/core/apiserver/tables/table.js')
+    const {humanDuration} = await import('../../src/core/util/go-duration.js')
     const second = 1000
     const cases: Array<[number, string]> = [
       [-5 * second, '<invalid>'],

@@ -7,7 +7,7 @@ import {groupVersion, type ResourceDefinition, type Scheme, type VersionConversi
 import type {ApiRequest, ApiResponse, UserInfo} from '../api/wire.js'
 import {bodyText, decodeBody, parseBody} from './body.js'
 import {fieldValidationOf, header, type ResourceHandlers, typed} from './handlers.js'
-import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError} from './patch.js'
+import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError} from '../api/patch.js'
 import type {Registry} from './registry.js'
 import type {RequestInfo} from './request.js'
 import {ApiError, apiErrors} from './api-errors.js'

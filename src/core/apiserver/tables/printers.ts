@@ -24,7 +24,8 @@ import {
 } from './cluster.js'
 import {ingressClassPrinter, ingressPrinter, networkPolicyPrinter} from './networking.js'
 import {persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter} from './storage.js'
-import {age, ageColumn, type Cell, type ColumnDefinition, defaultPrinter, humanDuration, nameColumn, type Printer} from './table.js'
+import {age, ageColumn, type Cell, type ColumnDefinition, defaultPrinter, nameColumn, type Printer} from './table.js'
+import {humanDuration} from '../../util/go-duration.js'
 import {
   controllerRevisionPrinter,
   cronJobPrinter,

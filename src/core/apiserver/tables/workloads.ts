@@ -5,7 +5,8 @@
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {labelSelectorFromObject, formatLabelSelector, type LabelSelectorObject} from '../../api/selectors.js'
 import {objects, str} from '../../api/strategies/json-fields.js'
-import {age, ageColumn, type Cell, column, formatLabels, humanDuration, nameColumn, type Printer, since} from './table.js'
+import {age, ageColumn, type Cell, column, formatLabels, nameColumn, type Printer, since} from './table.js'
+import {humanDuration} from '../../util/go-duration.js'
 
 type Json = Record<string, unknown>
 const record = (value: unknown): Json => (isJsonObject(value) ? value : {})

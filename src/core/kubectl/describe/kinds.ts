@@ -2,7 +2,7 @@
 // nodes, services, namespaces, config maps, secrets and service accounts, in kubectl's layout.
 import type {KubeObject} from '../../api/object.js'
 import {canonicalQuantity, formatQuantity, milliValue, parseQuantity, type Quantity, addQuantities, zeroQuantity} from '../../api/quantity.js'
-import {humanDuration} from '../../apiserver/tables/table.js'
+import {humanDuration} from '../../util/go-duration.js'
 import type {SchedulingReport} from '../../scheduler/reports.js'
 import {describeContainers, describeEvents, describePodTemplate, describeReplicaConditions, describeVolumes} from './pods.js'
 import {DescribeWriter, list, printAnnotations, printLabels, printTaints, printTolerations, record, rfc1123z, text} from './writer.js'

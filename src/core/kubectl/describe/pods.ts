@@ -1,6 +1,6 @@
 // The pod parts of kubectl describe: containers (ports, command, state, resources, probes,
 // environment, mounts), volumes, pod templates, conditions, and the events table.
-import {humanDuration} from '../../apiserver/tables/table.js'
+import {humanDuration} from '../../util/go-duration.js'
 import {canonicalQuantity} from '../../api/quantity.js'
 import {type DescribeWriter, list, printLabels, record, rfc1123z, text, tolerationText} from './writer.js'
 

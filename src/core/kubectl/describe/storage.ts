@@ -4,7 +4,7 @@
 import type {KubeObject} from '../../api/object.js'
 import {canonicalQuantity} from '../../api/quantity.js'
 import {isDefaultStorageClass, podClaimNames} from '../../api/volume-binding.js'
-import {humanDuration} from '../../apiserver/tables/table.js'
+import {humanDuration} from '../../util/go-duration.js'
 import {accessModesText} from '../../apiserver/tables/storage.js'
 import {type DescribeContext, eventsFor} from './kinds.js'
 import {describeEvents} from './pods.js'

@@ -2,7 +2,7 @@
 // replica set, pod or service), building the objects as kubectl does and printing them for
 // --dry-run=client or creating them.
 import {builtinScheme} from '../../api/resources.js'
-import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch} from '../../apiserver/patch.js'
+import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch} from '../../api/patch.js'
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'

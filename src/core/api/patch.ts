@@ -2,8 +2,8 @@
 // strategic merge patch, which merges lists by the schema's patchMergeKey (containers by name,
 // ports by containerPort, …) and honours the $patch, $retainKeys, $deleteFromPrimitiveList and
 // $setElementOrder directives as k8s.io/apimachinery's strategicpatch does.
-import {cloneJson, isJsonObject, jsonEqual, type JsonObject} from '../api/object.js'
-import {type ArraySchema, resolve, type Schema, fieldSchema} from '../api/schema.js'
+import {cloneJson, isJsonObject, jsonEqual, type JsonObject} from './object.js'
+import {type ArraySchema, resolve, type Schema, fieldSchema} from './schema.js'
 
 /** A JSON patch may hold at most this many operations. */
 export const jsonPatchOperationsMax = 10_000
