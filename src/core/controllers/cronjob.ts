@@ -113,7 +113,7 @@ export class CronJobController extends Controller {
     await this.cleanup(cronJob, owned)
     if (!sameJson(status, cronJob.status ?? {})) {
       if (status.active?.length === 0) delete status.active
-      await this.client.update(resources.cronJobs, {...cronObject, status} as unknown as KubeObject, 'status')
+      await this.client.update(resources.cronJobs, {...cronObject, status}, 'status')
     }
   }
 

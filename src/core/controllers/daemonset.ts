@@ -124,7 +124,7 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
     for (const field of ['numberAvailable', 'numberUnavailable', 'updatedNumberScheduled']) if (status[field] === 0) delete status[field]
     if (!sameJson(status, current)) {
       try {
-        await this.client.update(resources.daemonSets, {...setObject, status} as unknown as KubeObject, 'status')
+        await this.client.update(resources.daemonSets, {...setObject, status}, 'status')
       } catch (error) {
         if (!isNotFound(error)) throw error
       }

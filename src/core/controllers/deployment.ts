@@ -271,6 +271,6 @@ export class DeploymentController extends Controller {
     if (annotations[revisionAnnotation] && deployment.metadata.annotations?.[revisionAnnotation] !== annotations[revisionAnnotation]) {
       current = await this.client.patch<Deployment>(resources.deployments, String(deployment.metadata.namespace), String(deployment.metadata.name), {metadata: {annotations}})
     }
-    await this.client.update(resources.deployments, {...current, kind: 'Deployment', apiVersion: 'apps/v1', status} as unknown as KubeObject, 'status')
+    await this.client.update(resources.deployments, {...current, kind: 'Deployment', apiVersion: 'apps/v1', status}, 'status')
   }
 }

@@ -152,6 +152,6 @@ export class DisruptionController extends Controller {
     }
     const next = {...status, observedGeneration: generation, conditions: [...previous.filter((entry) => entry.type !== 'DisruptionAllowed'), condition]}
     if (sameJson(next, budget.status ?? {})) return
-    await this.client.update(resources.podDisruptionBudgets, {...budget, kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', status: next} as unknown as KubeObject, 'status')
+    await this.client.update(resources.podDisruptionBudgets, {...budget, kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', status: next}, 'status')
   }
 }

@@ -3,7 +3,7 @@
 // `backoffLimit` (replacements wait 10 s, doubling, on the wall clock), honours
 // activeDeadlineSeconds and suspend, tracks pods with the batch.kubernetes.io/job-tracking
 // finalizer, and reports active, ready, succeeded and failed pods with kube's conditions.
-import {formatTimestamp, type KubeObject, sameJson} from '../api/object.js'
+import {formatTimestamp, sameJson} from '../api/object.js'
 import {type ApiClient, ApiClientError, isConflict, isNotFound, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
@@ -144,7 +144,7 @@ export class JobController extends PodOwnerController<Job> {
     for (const field of ['active', 'succeeded', 'failed', 'terminating']) if (status[field] === 0) delete status[field]
     if (status.conditions === undefined) delete status.conditions
     if (!sameJson(status, job.status ?? {})) {
-      await this.client.update(resources.jobs, {...job, kind: 'Job', apiVersion: 'batch/v1', status} as unknown as KubeObject, 'status')
+      await this.client.update(resources.jobs, {...job, kind: 'Job', apiVersion: 'batch/v1', status}, 'status')
     }
     // Counted pods give up their tracking finalizer once the status holds them.
     for (const pod of [...newlySucceeded, ...newlyFailed]) await this.releasePod(pod)

@@ -78,7 +78,7 @@ export class NodeLifecycleController extends Controller {
     if (now - probe > nodeMonitorGracePeriodMilliseconds && ready?.status !== 'Unknown') {
       const at = formatTimestamp(now)
       const conditions = conditionsOf(node).map((condition) => ({...condition, status: 'Unknown', lastTransitionTime: at, reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.'}))
-      node = await this.client.update<Node>(resources.nodes, {...node, kind: 'Node', apiVersion: 'v1', status: {...(node.status ?? {}), conditions}} as unknown as KubeObject, 'status')
+      node = await this.client.update<Node>(resources.nodes, {...node, kind: 'Node', apiVersion: 'v1', status: {...(node.status ?? {}), conditions}}, 'status')
       await this.recorder.record({...node, kind: 'Node', apiVersion: 'v1'}, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`)
     } else if (now - probe <= nodeMonitorGracePeriodMilliseconds) {
       this.queue.addAfter(name, probe + nodeMonitorGracePeriodMilliseconds + 1 - now)
@@ -108,7 +108,7 @@ export class NodeLifecycleController extends Controller {
       if (!conditions.some((condition) => condition.type === 'Ready' && condition.status !== 'False')) continue
       const marked = conditions.map((condition) => (condition.type === 'Ready' ? {...condition, status: 'False', lastTransitionTime: at} : condition))
       try {
-        await this.client.update(resources.pods, {...pod, kind: 'Pod', apiVersion: 'v1', status: {...pod.status, conditions: marked}} as unknown as KubeObject, 'status')
+        await this.client.update(resources.pods, {...pod, kind: 'Pod', apiVersion: 'v1', status: {...pod.status, conditions: marked}}, 'status')
         await this.recorder.record({...pod, kind: 'Pod', apiVersion: 'v1'}, 'Warning', 'NodeNotReady', 'Node is not ready')
       } catch (error) {
         // Changed or gone meanwhile: the pod's next event brings the node back to the queue.

@@ -3,7 +3,7 @@
 // until `replicas` are active, and reports replicas, fullyLabeled, ready and available counts.
 // The replication manager is the same logic for ReplicationControllers (core/v1, a label map
 // for a selector), as kube-controller-manager runs it.
-import {formatTimestamp, type KubeObject, sameJson} from '../api/object.js'
+import {formatTimestamp, sameJson} from '../api/object.js'
 import {labelMapSelects, type LabelSelectorObject} from '../api/selectors.js'
 import {type ApiClient, ApiClientError, objectKey, type ResourceRef, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
@@ -141,7 +141,7 @@ export class ReplicaSetController extends PodOwnerController<Workload> {
     for (const field of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']) if (next[field] === 0) delete next[field]
     if ((next.conditions as unknown[]).length === 0) delete next.conditions
     const differs = Object.entries(status).some(([field, value]) => !sameJson(current[field] ?? (field === 'conditions' ? [] : 0), value)) || current.replicas === undefined
-    if (differs) await this.client.update(this.replicated.resource, {...set, kind: this.replicated.kind, apiVersion: this.replicated.apiVersion, status: next} as unknown as KubeObject, 'status')
+    if (differs) await this.client.update(this.replicated.resource, {...set, kind: this.replicated.kind, apiVersion: this.replicated.apiVersion, status: next}, 'status')
     // Pods that become available later (minReadySeconds) need another look then.
     const pending = active.filter((pod) => isPodReady(pod) && !isPodAvailable(pod, minReadySeconds, now))
     if (pending.length > 0) this.queue.addAfter(objectKey(set), minReadySeconds * 1000)

@@ -64,6 +64,6 @@ export class ResourceQuotaController extends Controller {
     const used = totalUsage(hardNames, (group, resource) => (listed.get(`${group}/${resource}`) ?? []).filter((object) => quotaMatches(quota, group, resource, object)))
     const status = {hard: {...(quota.spec?.hard ?? {})}, used}
     if (sameJson(status, quota.status ?? {})) return
-    await this.client.update(resources.resourceQuotas, {...quota, kind: 'ResourceQuota', apiVersion: 'v1', status} as unknown as KubeObject, 'status')
+    await this.client.update(resources.resourceQuotas, {...quota, kind: 'ResourceQuota', apiVersion: 'v1', status}, 'status')
   }
 }

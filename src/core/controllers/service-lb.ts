@@ -64,6 +64,6 @@ export class ServiceLoadBalancerController extends Controller {
     const wanted = address ? {ingress: [{ip: address, ipMode: 'VIP'}]} : {}
     if (!isLoadBalancer && ingressIps(service).length === 0) return
     if (sameJson(service.status?.loadBalancer ?? {}, wanted)) return
-    await this.client.update(resources.services, {...service, kind: 'Service', apiVersion: 'v1', status: {...(service.status ?? {}), loadBalancer: wanted}} as unknown as KubeObject, 'status')
+    await this.client.update(resources.services, {...service, kind: 'Service', apiVersion: 'v1', status: {...(service.status ?? {}), loadBalancer: wanted}}, 'status')
   }
 }

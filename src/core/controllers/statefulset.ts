@@ -168,7 +168,7 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
     for (const field of ['readyReplicas', 'currentReplicas', 'updatedReplicas']) if (status[field] === 0) delete status[field]
     if (sameJson(status, current)) return String(status.currentRevision)
     try {
-      await this.client.update(resources.statefulSets, {...set, kind: 'StatefulSet', apiVersion: 'apps/v1', status} as unknown as KubeObject, 'status')
+      await this.client.update(resources.statefulSets, {...set, kind: 'StatefulSet', apiVersion: 'apps/v1', status}, 'status')
     } catch (error) {
       if (!isNotFound(error)) throw error
     }

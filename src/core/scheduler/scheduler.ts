@@ -316,7 +316,7 @@ export class Scheduler implements ControlLoop {
         apiVersion: 'v1',
         metadata: {name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid},
         target: {kind: 'Node', apiVersion: 'v1', name: node},
-      } as unknown as KubeObject, 'binding')
+      }, 'binding')
     } catch (error) {
       this.forget(pod)
       if (isNotFound(error) || isConflict(error)) return
