@@ -230,6 +230,34 @@ describe('ValidatingAdmissionPolicy with Kubernetes CEL libraries', () => {
     })
   })
 
+  it('cost budget: a policy\'s expressions share 10,000,000 per request; past it kube denies with no further rule run', async () => {
+    const expression = "object.data.items.split(',').all(x, object.data.items.split(',').all(y, x != '' && y != ''))"
+    // Each validation stays under the per-call limit; fifteen of them together do not fit the budget.
+    await withPolicy('budget', Array.from({length: 15}, () => ({expression})), async () => {
+      expect((await create({items: Array.from({length: 100}, (_, index) => String(index)).join(',')})).status).toBe(201)
+      const many = await create({items: Array.from({length: 300}, (_, index) => String(index)).join(',')})
+      expect(many.status).toBe(422)
+      expect(many.message).toBe(denial(many.name, 'budget', 'validation failed due to running out of cost budget, no further validation rules will be run'))
+    })
+  })
+
+  it('type check at create: operators and functions on the wrong types, and fields request lacks, refused with cel-go\'s words; dyn passes', async () => {
+    const refused = await post(`${group}/validatingadmissionpolicies`, policy('mistyped', {validations: [
+      {expression: 'size(1) > 0'}, {expression: "request.operation == 1 || 1 + 'a' == 'b'"}, {expression: 'request.userName == "x"'}, {expression: "object.spec.replicas + 'a' == 'b'"},
+    ]}))
+    expect(refused.status).toBe(422)
+    const text = message(refused)
+    expect(text).toContain("spec.validations[0].expression: Invalid value: \"size(1) > 0\": compilation failed: ERROR: <input>:1:5: found no matching overload for 'size' applied to '(int)'\n | size(1) > 0\n | ....^")
+    expect(text).toContain("ERROR: <input>:1:19: found no matching overload for '_==_' applied to '(string, int)'\n | request.operation == 1 || 1 + 'a' == 'b'\n | ..................^\n" +
+      "ERROR: <input>:1:29: found no matching overload for '_+_' applied to '(int, string)'")
+    expect(text).toContain("ERROR: <input>:1:8: undefined field 'userName'\n | request.userName == \"x\"\n | .......^")
+    // The object is dyn when the policy is created (kube does not know its schema there): this one fails at evaluation instead.
+    expect(text).not.toContain('validations[3]')
+    await withPolicy('dynamic', [{expression: "string(object.data.count) + 'a' == '1a'"}, {expression: "request.userInfo.groups.exists(g, g.startsWith('system:')) ? size(object.data) > 0 : true"}], async () => {
+      expect((await create({count: '1'})).status).toBe(201)
+    })
+  })
+
   it('refuses, when the policy is created, a function kube 1.32 does not have, as cel-go\'s undeclared reference', async () => {
     const refused = await post(`${group}/validatingadmissionpolicies`, policy('missing', {validations: [{expression: "object.data.name.matches('^a') && semver(object.data.version).isLessThan(semver('2.0.0'))"}, {expression: "base64.decode(object.data.token).size() > 0"}]}))
     expect(refused.status).toBe(422)
