@@ -183,6 +183,40 @@ describe('ValidatingAdmissionPolicy with Kubernetes CEL libraries', () => {
     })
   })
 
+  it('optionals: optMap and optFlatMap, optional entries of list and map literals, has() on an optional chain', async () => {
+    const validations = [
+      {expression: "object.?data.?tier.optMap(t, t.upperAscii()).orValue('GOLD') in ['GOLD', 'SILVER']", message: 'tier is gold or silver'},
+      {expression: "object.?data.?replicas.optFlatMap(r, r.matches('^[0-9]+$') ? optional.of(int(r)) : optional.none()).orValue(1) <= 5", message: 'at most 5 replicas'},
+      {expression: "size([?object.?data.?primary, ?object.?data.?secondary]) <= 1", message: 'primary or secondary, not both'},
+      {expression: "!has(object.?metadata.labels.frozen) || size({?'tier': object.?data.?tier, 'name': object.metadata.name}) == 1", message: 'a frozen ConfigMap has no tier'},
+    ]
+    await withPolicy('optional-macros', validations, async () => {
+      expect((await create({})).status).toBe(201)
+      expect((await create({tier: 'silver', replicas: '3', primary: 'a'})).status).toBe(201)
+      const bronze = await create({tier: 'bronze'})
+      expect(bronze.message).toBe(denial(bronze.name, 'optional-macros', 'tier is gold or silver'))
+      const many = await create({replicas: '9'})
+      expect(many.message).toBe(denial(many.name, 'optional-macros', 'at most 5 replicas'))
+      expect((await create({replicas: 'many'})).status).toBe(201)
+      const both = await create({primary: 'a', secondary: 'b'})
+      expect(both.message).toBe(denial(both.name, 'optional-macros', 'primary or secondary, not both'))
+      const frozen = (data: Record<string, string>) => post('/api/v1/namespaces/default/configmaps', {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: `frozen-${++configMaps}`, namespace: 'default', labels: {frozen: 'yes'}}, data})
+      expect((await frozen({})).status).toBe(201)
+      expect(message(await frozen({tier: 'gold'}))).toContain('a frozen ConfigMap has no tier')
+    })
+  })
+
+  it('transformMapEntry (kube 1.32): a map from each entry\'s map; a key made twice is cel-go\'s insert failure', async () => {
+    const expression = "object.data.transformMapEntry(k, v, k.startsWith('x-'), {v: k}).size() <= 1"
+    await withPolicy('entries', [{expression, message: 'one x- key at most'}], async () => {
+      expect((await create({'x-a': '1', b: '2'})).status).toBe(201)
+      const two = await create({'x-a': '1', 'x-b': '2'})
+      expect(two.message).toBe(denial(two.name, 'entries', 'one x- key at most'))
+      const same = await create({'x-a': '1', 'x-b': '1'})
+      expect(same.message).toBe(denial(same.name, 'entries', `expression '${expression}' resulted in error: insert failed: key 1 already exists`))
+    })
+  })
+
   it('format: named formats validate with apimachinery\'s messages; format.named is an optional', async () => {
     const validations = [
       {expression: "!format.dns1123Label().validate(object.data.host).hasValue()", messageExpression: "'host: ' + format.dns1123Label().validate(object.data.host).value().join('; ')"},
