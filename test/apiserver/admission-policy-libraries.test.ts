@@ -155,7 +155,7 @@ describe('ValidatingAdmissionPolicy with Kubernetes CEL libraries', () => {
     })
   })
 
-  it('authorizer: checks run as the requesting user, or as a service account, through RBAC', async () => {
+  it('authorizer: checks (field and label selectors too) run as the requesting user, or as a service account, through RBAC', async () => {
     const rbac = '/apis/rbac.authorization.k8s.io/v1/namespaces/default'
     expect((await post(`${rbac}/roles`, {apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: {name: 'writer', namespace: 'default'},
       rules: [{apiGroups: [''], resources: ['configmaps'], verbs: ['create']}]})).status).toBe(201)
@@ -164,7 +164,7 @@ describe('ValidatingAdmissionPolicy with Kubernetes CEL libraries', () => {
         roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'writer'}, subjects: [subject]})).status).toBe(201)
     }
     const validations = [
-      {expression: "object.metadata.name.startsWith('public-') || authorizer.group('').resource('secrets').namespace(object.metadata.namespace).check('list').allowed()", message: 'only those who may list secrets create private ConfigMaps'},
+      {expression: "object.metadata.name.startsWith('public-') || authorizer.group('').resource('secrets').namespace(object.metadata.namespace).fieldSelector('type=Opaque').labelSelector('app in (web)').check('list').allowed()", message: 'only those who may list secrets create private ConfigMaps'},
       {expression: "authorizer.requestResource.check('create').allowed() && authorizer.serviceAccount('default', 'builder').group('').resource('configmaps').namespace('default').check('create').allowed() && !authorizer.serviceAccount('default', 'builder').path('/metrics').check('get').allowed()", message: 'the builder may create ConfigMaps'},
     ]
     const jane: UserInfo = {name: 'jane', groups: ['system:authenticated']}
