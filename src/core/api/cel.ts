@@ -12,7 +12,7 @@ import {listFunctions} from './cel/lists.js'
 import {netFunctions} from './cel/net.js'
 import {optionalFunctions, propagateOptionalChains, rewriteOptionalSyntax} from './cel/optional.js'
 import {quantityFunctions} from './cel/quantity.js'
-import {typeIssues} from './cel/type-check.js'
+import {typeCheck} from './cel/type-check.js'
 import {urlFunctions} from './cel/urls.js'
 
 /**
@@ -171,6 +171,8 @@ function undeclaredReferences(root: ExprNode, declared: ReadonlySet<string>, isF
 }
 
 const programs = new Map<string, Program>()
+/** What each program evaluates to, when the checker is certain (else dyn). */
+const outputTypes = new WeakMap<Program, string>()
 
 /**
  * Compiles an expression that may read `variables` (and no other name); throws CelCompileError
@@ -210,7 +212,8 @@ export function compileCel(expression: string, variables: readonly string[]): Pr
     throw new CelCompileError(issues.map(({location, name}) => issue(expression, location, unsupportedVariables[name] ?? `undeclared reference to '${name}' (in container '')`)).join('\n'))
   }
   const expressionNode = parsed.expr as unknown as ExprNode
-  const mistyped = typeIssues(expressionNode).map(({id, message, at: character}) => {
+  const checked = typeCheck(expressionNode)
+  const mistyped = checked.issues.map(({id, message, at: character}) => {
     const offset = Number(positions[id.toString()] ?? 0)
     // The parser's offset of an operator may sit on the space before it.
     const at = character ? expression.indexOf(character, offset) : offset + (/^\s*/.exec(expression.slice(offset))?.[0].length ?? 0)
@@ -222,15 +225,20 @@ export function compileCel(expression: string, variables: readonly string[]): Pr
   chargeComprehensions(expressionNode)
   const planned = cel.plan(environment, parsed)
   const program: Program = (bindings, budget) => withCostLimit(baseCost, () => planned(bindings), budget)
+  outputTypes.set(program, checked.outputType)
   programs.set(key, program)
   if (programs.size > compiledProgramsMax) programs.delete(programs.keys().next().value!)
   return program
 }
 
-/** kube's "compilation failed: …" detail for a field error, or null when it compiles. */
-export function celCompileFailure(expression: string, variables: readonly string[]): string | null {
+/**
+ * kube's "compilation failed: …" detail for a field error, or "must evaluate to bool" when the
+ * place wants a type the expression certainly does not have; null when it compiles.
+ */
+export function celCompileFailure(expression: string, variables: readonly string[], returns?: 'bool' | 'string'): string | null {
   try {
-    compileCel(expression, variables)
+    const outputType = outputTypes.get(compileCel(expression, variables)) ?? 'dyn'
+    if (returns !== undefined && outputType !== 'dyn' && outputType !== returns) return `must evaluate to ${returns}`
     return null
   } catch (error) {
     if (error instanceof CelCompileError) return `compilation failed: ${error.message}`

@@ -95,14 +95,20 @@ function functionResult(name: string, method: boolean, types: readonly CelTypeNa
   }
 }
 
+/** Functions whose every overload returns one type: what they return whatever their arguments. */
+const sameResultTypes: Readonly<Record<string, CelTypeName>> = {
+  size: 'int', contains: 'bool', startsWith: 'bool', endsWith: 'bool', matches: 'bool', '!_': 'bool', '_&&_': 'bool', '_||_': 'bool', '@in': 'bool',
+  '_<_': 'bool', '_<=_': 'bool', '_>_': 'bool', '_>=_': 'bool', '_==_': 'bool', '_!=_': 'bool',
+}
+
 const callText = (method: boolean, types: readonly CelTypeName[]) => (method ? `${types[0]}.(${types.slice(1).join(', ')})` : `(${types.join(', ')})`)
 
 const constantTypes: Readonly<Record<string, CelTypeName>> = {
   boolValue: 'bool', bytesValue: 'bytes', doubleValue: 'double', int64Value: 'int', stringValue: 'string', uint64Value: 'uint', nullValue: 'null_type',
 }
 
-/** The type issues of an expression, cel-go's words, in the order they are found. */
-export function typeIssues(root: ExprNode): TypeIssue[] {
+/** The type issues of an expression, cel-go's words, in the order they are found, and its output type (dyn when not certain). */
+export function typeCheck(root: ExprNode): {issues: TypeIssue[]; outputType: CelTypeName} {
   const issues: TypeIssue[] = []
   const infer = (node: ExprNode | undefined, shadowed: ReadonlySet<string>): CelTypeName => {
     if (!node) return dyn
@@ -145,7 +151,7 @@ export function typeIssues(root: ExprNode): TypeIssue[] {
           const element = /^list\((.+)\)$/.exec(types[0]!) ?? /^map\(string, (.+)\)$/.exec(types[0]!)
           return element ? element[1]! : dyn
         }
-        if (!types.every(isKnown)) return name.startsWith('_') && /^_[<>=!]=?_$/.test(name) ? 'bool' : dyn
+        if (!types.every(isKnown)) return sameResultTypes[name] ?? dyn
         const operator = /^[_@!-]/.test(name)
         const result = operator ? operatorResult(name, types) : functionResult(name, target !== undefined, types)
         if (result !== null) return result
@@ -174,6 +180,6 @@ export function typeIssues(root: ExprNode): TypeIssue[] {
         return dyn
     }
   }
-  infer(root, new Set())
-  return issues
+  const outputType = infer(root, new Set())
+  return {issues, outputType}
 }
