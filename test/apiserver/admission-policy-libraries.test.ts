@@ -278,7 +278,7 @@ describe('ValidatingAdmissionPolicy with Kubernetes CEL libraries', () => {
   it('type check at create: operators and functions on the wrong types, and fields request lacks, refused with cel-go\'s words; dyn passes', async () => {
     const refused = await post(`${group}/validatingadmissionpolicies`, policy('mistyped', {validations: [
       {expression: 'size(1) > 0'}, {expression: "request.operation == 1 || 1 + 'a' == 'b'"}, {expression: 'request.userName == "x"'}, {expression: "object.spec.replicas + 'a' == 'b'"},
-      {expression: 'size(object.data)', messageExpression: "size(object.data) > 1"},
+      {expression: 'size(object.data)', messageExpression: "size(object.data) > 1"}, {expression: '1 in request.userInfo.groups'},
     ]}))
     expect(refused.status).toBe(422)
     const text = message(refused)
@@ -290,6 +290,7 @@ describe('ValidatingAdmissionPolicy with Kubernetes CEL libraries', () => {
     expect(text).not.toContain('validations[3]')
     // What the place wants: a validation a bool, a message a string (kube's compiler checks the output type).
     expect(text).toContain('spec.validations[4].expression: Invalid value: "size(object.data)": must evaluate to bool')
+    expect(text).toContain("spec.validations[5].expression: Invalid value: \"1 in request.userInfo.groups\": compilation failed: ERROR: <input>:1:3: found no matching overload for '@in' applied to '(int, list(string))'")
     expect(text).toContain('spec.validations[4].messageExpression: Invalid value: "size(object.data) > 1": must evaluate to string')
     await withPolicy('dynamic', [{expression: "string(object.data.count) + 'a' == '1a'"}, {expression: "request.userInfo.groups.exists(g, g.startsWith('system:')) ? size(object.data) > 0 : true"}], async () => {
       expect((await create({count: '1'})).status).toBe(201)

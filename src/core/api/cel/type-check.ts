@@ -72,6 +72,10 @@ function operatorResult(operator: string, types: readonly CelTypeName[]): CelTyp
     case '_!=_':
       // Equality is heterogeneous at run time only: the checker wants one type on both sides.
       return same ? 'bool' : null
+    case '@in': {
+      const element = /^list\((.+)\)$/.exec(right!)?.[1] ?? (/^map\(string, /.test(right!) ? 'string' : null)
+      return element === left ? 'bool' : null
+    }
     default:
       return dyn
   }
