@@ -155,7 +155,7 @@ describe('ValidatingAdmissionPolicy with Kubernetes CEL libraries', () => {
     })
   })
 
-  it('authorizer: checks run as the requesting user, or as a service account, through RBAC', async () => {
+  it('authorizer: checks (field and label selectors too) run as the requesting user, or as a service account, through RBAC', async () => {
     const rbac = '/apis/rbac.authorization.k8s.io/v1/namespaces/default'
     expect((await post(`${rbac}/roles`, {apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: {name: 'writer', namespace: 'default'},
       rules: [{apiGroups: [''], resources: ['configmaps'], verbs: ['create']}]})).status).toBe(201)
@@ -164,7 +164,7 @@ describe('ValidatingAdmissionPolicy with Kubernetes CEL libraries', () => {
         roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'writer'}, subjects: [subject]})).status).toBe(201)
     }
     const validations = [
-      {expression: "object.metadata.name.startsWith('public-') || authorizer.group('').resource('secrets').namespace(object.metadata.namespace).check('list').allowed()", message: 'only those who may list secrets create private ConfigMaps'},
+      {expression: "object.metadata.name.startsWith('public-') || authorizer.group('').resource('secrets').namespace(object.metadata.namespace).fieldSelector('type=Opaque').labelSelector('app in (web)').check('list').allowed()", message: 'only those who may list secrets create private ConfigMaps'},
       {expression: "authorizer.requestResource.check('create').allowed() && authorizer.serviceAccount('default', 'builder').group('').resource('configmaps').namespace('default').check('create').allowed() && !authorizer.serviceAccount('default', 'builder').path('/metrics').check('get').allowed()", message: 'the builder may create ConfigMaps'},
     ]
     const jane: UserInfo = {name: 'jane', groups: ['system:authenticated']}
@@ -180,6 +180,40 @@ describe('ValidatingAdmissionPolicy with Kubernetes CEL libraries', () => {
     await withPolicy('authz-errors', [{expression: "authorizer.path(' ').check('get').allowed()"}], async () => {
       const failed = await createAs(jane, 'any')
       expect(message(failed)).toBe(denial('any', 'authz-errors', "expression 'authorizer.path(' ').check('get').allowed()' resulted in error: path must not be empty"))
+    })
+  })
+
+  it('optionals: optMap and optFlatMap, optional entries of list and map literals, has() on an optional chain', async () => {
+    const validations = [
+      {expression: "object.?data.?tier.optMap(t, t.upperAscii()).orValue('GOLD') in ['GOLD', 'SILVER']", message: 'tier is gold or silver'},
+      {expression: "object.?data.?replicas.optFlatMap(r, r.matches('^[0-9]+$') ? optional.of(int(r)) : optional.none()).orValue(1) <= 5", message: 'at most 5 replicas'},
+      {expression: "size([?object.?data.?primary, ?object.?data.?secondary]) <= 1", message: 'primary or secondary, not both'},
+      {expression: "!has(object.?metadata.labels.frozen) || size({?'tier': object.?data.?tier, 'name': object.metadata.name}) == 1", message: 'a frozen ConfigMap has no tier'},
+    ]
+    await withPolicy('optional-macros', validations, async () => {
+      expect((await create({})).status).toBe(201)
+      expect((await create({tier: 'silver', replicas: '3', primary: 'a'})).status).toBe(201)
+      const bronze = await create({tier: 'bronze'})
+      expect(bronze.message).toBe(denial(bronze.name, 'optional-macros', 'tier is gold or silver'))
+      const many = await create({replicas: '9'})
+      expect(many.message).toBe(denial(many.name, 'optional-macros', 'at most 5 replicas'))
+      expect((await create({replicas: 'many'})).status).toBe(201)
+      const both = await create({primary: 'a', secondary: 'b'})
+      expect(both.message).toBe(denial(both.name, 'optional-macros', 'primary or secondary, not both'))
+      const frozen = (data: Record<string, string>) => post('/api/v1/namespaces/default/configmaps', {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: `frozen-${++configMaps}`, namespace: 'default', labels: {frozen: 'yes'}}, data})
+      expect((await frozen({})).status).toBe(201)
+      expect(message(await frozen({tier: 'gold'}))).toContain('a frozen ConfigMap has no tier')
+    })
+  })
+
+  it('transformMapEntry (kube 1.32): a map from each entry\'s map; a key made twice is cel-go\'s insert failure', async () => {
+    const expression = "object.data.transformMapEntry(k, v, k.startsWith('x-'), {v: k}).size() <= 1"
+    await withPolicy('entries', [{expression, message: 'one x- key at most'}], async () => {
+      expect((await create({'x-a': '1', b: '2'})).status).toBe(201)
+      const two = await create({'x-a': '1', 'x-b': '2'})
+      expect(two.message).toBe(denial(two.name, 'entries', 'one x- key at most'))
+      const same = await create({'x-a': '1', 'x-b': '1'})
+      expect(same.message).toBe(denial(same.name, 'entries', `expression '${expression}' resulted in error: insert failed: key 1 already exists`))
     })
   })
 
@@ -227,6 +261,39 @@ describe('ValidatingAdmissionPolicy with Kubernetes CEL libraries', () => {
       const many = await create({items: Array.from({length: 1000}, (_, index) => String(index)).join(',')})
       expect(many.status).toBe(422)
       expect(many.message).toBe(denial(many.name, 'costly', `expression '${expression}' resulted in error: operation cancelled: actual cost limit exceeded`))
+    })
+  })
+
+  it('cost budget: a policy\'s expressions share 10,000,000 per request; past it kube denies with no further rule run', async () => {
+    const expression = "object.data.items.split(',').all(x, object.data.items.split(',').all(y, x != '' && y != ''))"
+    // Each validation stays under the per-call limit; fifteen of them together do not fit the budget.
+    await withPolicy('budget', Array.from({length: 15}, () => ({expression})), async () => {
+      expect((await create({items: Array.from({length: 100}, (_, index) => String(index)).join(',')})).status).toBe(201)
+      const many = await create({items: Array.from({length: 300}, (_, index) => String(index)).join(',')})
+      expect(many.status).toBe(422)
+      expect(many.message).toBe(denial(many.name, 'budget', 'validation failed due to running out of cost budget, no further validation rules will be run'))
+    })
+  })
+
+  it('type check at create: operators and functions on the wrong types, and fields request lacks, refused with cel-go\'s words; dyn passes', async () => {
+    const refused = await post(`${group}/validatingadmissionpolicies`, policy('mistyped', {validations: [
+      {expression: 'size(1) > 0'}, {expression: "request.operation == 1 || 1 + 'a' == 'b'"}, {expression: 'request.userName == "x"'}, {expression: "object.spec.replicas + 'a' == 'b'"},
+      {expression: 'size(object.data)', messageExpression: "size(object.data) > 1"}, {expression: '1 in request.userInfo.groups'},
+    ]}))
+    expect(refused.status).toBe(422)
+    const text = message(refused)
+    expect(text).toContain("spec.validations[0].expression: Invalid value: \"size(1) > 0\": compilation failed: ERROR: <input>:1:5: found no matching overload for 'size' applied to '(int)'\n | size(1) > 0\n | ....^")
+    expect(text).toContain("ERROR: <input>:1:19: found no matching overload for '_==_' applied to '(string, int)'\n | request.operation == 1 || 1 + 'a' == 'b'\n | ..................^\n" +
+      "ERROR: <input>:1:29: found no matching overload for '_+_' applied to '(int, string)'")
+    expect(text).toContain("ERROR: <input>:1:8: undefined field 'userName'\n | request.userName == \"x\"\n | .......^")
+    // The object is dyn when the policy is created (kube does not know its schema there): this one fails at evaluation instead.
+    expect(text).not.toContain('validations[3]')
+    // What the place wants: a validation a bool, a message a string (kube's compiler checks the output type).
+    expect(text).toContain('spec.validations[4].expression: Invalid value: "size(object.data)": must evaluate to bool')
+    expect(text).toContain("spec.validations[5].expression: Invalid value: \"1 in request.userInfo.groups\": compilation failed: ERROR: <input>:1:3: found no matching overload for '@in' applied to '(int, list(string))'")
+    expect(text).toContain('spec.validations[4].messageExpression: Invalid value: "size(object.data) > 1": must evaluate to string')
+    await withPolicy('dynamic', [{expression: "string(object.data.count) + 'a' == '1a'"}, {expression: "request.userInfo.groups.exists(g, g.startsWith('system:')) ? size(object.data) > 0 : true"}], async () => {
+      expect((await create({count: '1'})).status).toBe(201)
     })
   })
 

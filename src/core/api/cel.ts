@@ -5,13 +5,14 @@ import type {CelInput} from '@bufbuild/cel'
 import {createRequire} from 'node:module'
 import {authorizerFunctions, authorizerValues} from './cel/authorizer.js'
 import {comprehensionFunctions, expandTwoVariableComprehensions} from './cel/comprehensions.js'
-import {chargeComprehensions, costFunctions, expressionCost, withCostLimit} from './cel/cost.js'
+import {chargeComprehensions, type CostBudget, costFunctions, expressionCost, withCostLimit} from './cel/cost.js'
 import {formatFunctions} from './cel/format.js'
 import {type CelKit, type CelLibrary, celKit} from './cel/kit.js'
 import {listFunctions} from './cel/lists.js'
 import {netFunctions} from './cel/net.js'
 import {optionalFunctions, propagateOptionalChains, rewriteOptionalSyntax} from './cel/optional.js'
 import {quantityFunctions} from './cel/quantity.js'
+import {typeCheck} from './cel/type-check.js'
 import {urlFunctions} from './cel/urls.js'
 
 /**
@@ -61,7 +62,7 @@ export function authorizerBindings(request: Parameters<typeof authorizerValues>[
   return authorizerValues(loadedCel().kit, request)
 }
 
-type Program = (bindings: Record<string, CelInput>) => unknown
+type Program = (bindings: Record<string, CelInput>, budget?: CostBudget) => unknown
 
 /** JSON as CEL sees it: objects as maps, integers as int (bigint), other numbers as double. */
 export function toCel(value: unknown): CelInput {
@@ -170,6 +171,8 @@ function undeclaredReferences(root: ExprNode, declared: ReadonlySet<string>, isF
 }
 
 const programs = new Map<string, Program>()
+/** What each program evaluates to, when the checker is certain (else dyn). */
+const outputTypes = new WeakMap<Program, string>()
 
 /**
  * Compiles an expression that may read `variables` (and no other name); throws CelCompileError
@@ -209,19 +212,33 @@ export function compileCel(expression: string, variables: readonly string[]): Pr
     throw new CelCompileError(issues.map(({location, name}) => issue(expression, location, unsupportedVariables[name] ?? `undeclared reference to '${name}' (in container '')`)).join('\n'))
   }
   const expressionNode = parsed.expr as unknown as ExprNode
+  const checked = typeCheck(expressionNode)
+  const mistyped = checked.issues.map(({id, message, at: character}) => {
+    const offset = Number(positions[id.toString()] ?? 0)
+    // The parser's offset of an operator may sit on the space before it.
+    const at = character ? expression.indexOf(character, offset) : offset + (/^\s*/.exec(expression.slice(offset))?.[0].length ?? 0)
+    return {location: locationOf(expression, at >= 0 ? at : offset), message}
+  })
+  mistyped.sort((left, right) => left.location.line - right.location.line || left.location.column - right.location.column)
+  if (mistyped.length > 0) throw new CelCompileError(mistyped.map(({location, message}) => issue(expression, location, message)).join('\n'))
   const baseCost = expressionCost(expressionNode)
   chargeComprehensions(expressionNode)
   const planned = cel.plan(environment, parsed)
-  const program: Program = (bindings) => withCostLimit(baseCost, () => planned(bindings))
+  const program: Program = (bindings, budget) => withCostLimit(baseCost, () => planned(bindings), budget)
+  outputTypes.set(program, checked.outputType)
   programs.set(key, program)
   if (programs.size > compiledProgramsMax) programs.delete(programs.keys().next().value!)
   return program
 }
 
-/** kube's "compilation failed: …" detail for a field error, or null when it compiles. */
-export function celCompileFailure(expression: string, variables: readonly string[]): string | null {
+/**
+ * kube's "compilation failed: …" detail for a field error, or "must evaluate to bool" when the
+ * place wants a type the expression certainly does not have; null when it compiles.
+ */
+export function celCompileFailure(expression: string, variables: readonly string[], returns?: 'bool' | 'string'): string | null {
   try {
-    compileCel(expression, variables)
+    const outputType = outputTypes.get(compileCel(expression, variables)) ?? 'dyn'
+    if (returns !== undefined && outputType !== 'dyn' && outputType !== returns) return `must evaluate to ${returns}`
     return null
   } catch (error) {
     if (error instanceof CelCompileError) return `compilation failed: ${error.message}`
@@ -229,11 +246,11 @@ export function celCompileFailure(expression: string, variables: readonly string
   }
 }
 
-/** Runs a compiled program; throws CelEvaluationError with cel-go's words for what went wrong. */
-export function evaluateCel(program: Program, bindings: Record<string, CelInput>): unknown {
+/** Runs a compiled program, its actual cost charged to the budget when given; throws CelEvaluationError with cel-go's words for what went wrong. */
+export function evaluateCel(program: Program, bindings: Record<string, CelInput>, budget?: CostBudget): unknown {
   let result: unknown
   try {
-    result = program(bindings)
+    result = program(bindings, budget)
   } catch (error) {
     throw new CelEvaluationError(error instanceof Error ? error.message : String(error))
   }

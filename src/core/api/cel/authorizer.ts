@@ -1,5 +1,5 @@
 // Kubernetes' authorizer library for CEL ("kubernetes.authz"): authorizer.group(g).resource(r)
-// .namespace(n).name(x).check(verb), authorizer.path(p).check(verb), serviceAccount(ns, name), and
+// .namespace(n).name(x).fieldSelector(s).labelSelector(s).check(verb), authorizer.path(p).check(verb), serviceAccount(ns, name), and
 // the Decision's allowed/reason/errored/error. The authorizer is asynchronous and CEL is not: a
 // check whose decision is not known yet is recorded as pending and answered "not allowed"; the
 // caller asks the authorizer for the pending checks and evaluates again (CEL is deterministic),
@@ -73,7 +73,7 @@ function withSession<T>(session: AuthorizationSession, run: () => T): T {
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
 
-type CheckSpec = Partial<AuthorizationCheck> & Pick<AuthorizationCheck, 'serviceAccount'>
+type CheckSpec = Partial<AuthorizationCheck> & Pick<AuthorizationCheck, 'serviceAccount'> & {fieldSelector?: string; labelSelector?: string}
 
 export function authorizerFunctions({cel, opaque}: CelKit) {
   const {celMethod, CelScalar} = cel
@@ -88,7 +88,9 @@ export function authorizerFunctions({cel, opaque}: CelKit) {
     if (!current) throw new Error('authorizer checks are not available here')
     return decision.value(JSON.stringify(current.answer(check)))
   }
-  const resourceField = (field: 'subresource' | 'namespace' | 'name') =>
+  // The selectors reach kube's authorizer with the check (kube 1.32, AuthorizeWithSelectors); its Node and RBAC
+  // authorizers, the ones kubemu runs, decide without them, so they are kept on the check and change no decision.
+  const resourceField = (field: 'subresource' | 'namespace' | 'name' | 'fieldSelector' | 'labelSelector') =>
     celMethod(field, resourceCheck.type, [CelScalar.STRING], resourceCheck.type, function (text) {
       return resourceCheck.value(JSON.stringify({...spec(this, resourceCheck), [field]: text}))
     })
@@ -112,6 +114,8 @@ export function authorizerFunctions({cel, opaque}: CelKit) {
     resourceField('subresource'),
     resourceField('namespace'),
     resourceField('name'),
+    resourceField('fieldSelector'),
+    resourceField('labelSelector'),
     celMethod('check', pathCheck.type, [CelScalar.STRING], decision.type, function (verb) {
       const {serviceAccount, path = ''} = spec(this, pathCheck)
       return decide({serviceAccount, verb, resourceRequest: false, path, group: '', resource: '', subresource: '', namespace: '', name: ''})

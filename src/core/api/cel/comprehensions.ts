@@ -1,12 +1,13 @@
 // cel-go's two-variable comprehensions (ext.TwoVarComprehensions, kube 1.32): all(i, v, p),
-// exists(i, v, p), existsOne(i, v, p), transformList(i, v, [filter,] e) and transformMap(k, v,
-// [filter,] e), over a list's indexes and elements or a map's keys and values. @bufbuild/cel's
+// exists(i, v, p), existsOne(i, v, p), transformList(i, v, [filter,] e), transformMap(k, v,
+// [filter,] e) and transformMapEntry(k, v, [filter,] {key: value}), over a list's indexes and elements or a map's keys and values. @bufbuild/cel's
 // parser leaves them as plain calls and its folds have one variable, so each becomes, after
 // parsing, a fold over [key, value] pairs whose body reads the pair's halves.
 import type {CelKit} from './kit.js'
 
 export const pairsFunction = 'kubemu_pairs'
 export const mapInsertFunction = 'kubemu_map_insert'
+export const mapMergeFunction = 'kubemu_map_merge'
 const pairVariable = '@kubemu_pair'
 const resultVariable = '@result'
 
@@ -15,7 +16,7 @@ interface ExprNode {
   exprKind: {case: string | undefined; value?: unknown}
 }
 
-const macros = new Set(['all', 'exists', 'existsOne', 'transformList', 'transformMap'])
+const macros = new Set(['all', 'exists', 'existsOne', 'transformList', 'transformMap', 'transformMapEntry'])
 
 /** A copy of `node` with the variables `first` and `second` read from the pair (inner shadowing respected). */
 function substitute(node: ExprNode, id: bigint, names: readonly [string, string]): ExprNode {
@@ -96,6 +97,8 @@ export function expandTwoVariableComprehensions(node: ExprNode | undefined): voi
       return fold(list(id, []), constant(id, true), filtered(call(id, '_+_', [result, list(id, [produced])])))
     case 'transformMap':
       return fold(emptyMap(id), constant(id, true), filtered(call(id, mapInsertFunction, [result, call(id, '_[_]', [ident(id, pairVariable), constant(id, 0n)]), produced])))
+    case 'transformMapEntry':
+      return fold(emptyMap(id), constant(id, true), filtered(call(id, mapMergeFunction, [result, produced])))
   }
 }
 
@@ -110,6 +113,16 @@ export function comprehensionFunctions({cel}: CelKit) {
     celFunc(mapInsertFunction, [mapType(CelScalar.DYN, CelScalar.DYN), CelScalar.DYN, CelScalar.DYN], mapType(CelScalar.DYN, CelScalar.DYN), (map, key, element) => {
       if (map.has(key as string)) throw new Error(`insert failed: key ${String(key)} already exists`)
       return new Map([...map, [key as string, element]])
+    }),
+    // transformMapEntry's step: the entries its expression made join the result; a key made twice is cel-go's insert failure.
+    celFunc(mapMergeFunction, [mapType(CelScalar.DYN, CelScalar.DYN), CelScalar.DYN], mapType(CelScalar.DYN, CelScalar.DYN), (map, entries) => {
+      if (!isCelMap(entries)) throw new Error('no such overload')
+      const merged = new Map(map)
+      for (const [key, element] of entries) {
+        if (merged.has(key as string)) throw new Error(`insert failed: key ${String(key)} already exists`)
+        merged.set(key as string, element)
+      }
+      return merged
     }),
   ]
 }

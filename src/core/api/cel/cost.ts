@@ -29,8 +29,20 @@ class CostTracker {
 
 let current: CostTracker | null = null
 
-/** Runs one evaluation under the limit; throws costExceededMessage when it went past. */
-export function withCostLimit<T>(initialCost: number, run: () => T): T {
+/** celconfig.RuntimeCELCostBudget: the most cost one policy's expressions may spend on one request. */
+export const requestCostBudget = 10_000_000
+export const budgetExceededMessage = 'validation failed due to running out of cost budget, no further validation rules will be run'
+
+/** What is left of a request's budget; each evaluation charged to it spends its actual cost. */
+export class CostBudget {
+  constructor(public remaining: number = requestCostBudget) {}
+  get exhausted(): boolean {
+    return this.remaining < 0
+  }
+}
+
+/** Runs one evaluation under the limit; throws costExceededMessage when it went past. What it spent goes off the budget. */
+export function withCostLimit<T>(initialCost: number, run: () => T, budget?: CostBudget): T {
   const previous = current
   const tracker = new CostTracker()
   current = tracker
@@ -41,6 +53,7 @@ export function withCostLimit<T>(initialCost: number, run: () => T): T {
     return result
   } finally {
     current = previous
+    if (budget) budget.remaining -= tracker.spent
   }
 }
 

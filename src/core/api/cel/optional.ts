@@ -1,13 +1,19 @@
 // cel-go's optional types, which kube-apiserver enables: optional.of/ofNonZeroValue/none, the
-// value's hasValue/value/orValue/or, and the syntax `a.?b` and `a[?k]`. @bufbuild/cel's parser
-// does not read that syntax, so it is rewritten before parsing into calls of two internal
-// methods, and after parsing every field or index selection on an optional chain becomes one of
-// them too (cel-go's `a.?b.c` is none when b or c is absent).
+// value's hasValue/value/orValue/or/optMap/optFlatMap, the syntax `a.?b` and `a[?k]`, and
+// optional entries of list and map literals (`[?a, b]`, `{?k: v}`). @bufbuild/cel's parser
+// does not read that syntax, so it is rewritten before parsing into calls of internal functions,
+// and after parsing every field or index selection (or has() test) on an optional chain becomes
+// one of them too (cel-go's `a.?b.c` is none when b or c is absent).
 import type {CelValue} from '@bufbuild/cel'
 import type {CelKit} from './kit.js'
 
 export const optionalSelectFunction = 'kubemu_optional_select'
 export const optionalIndexFunction = 'kubemu_optional_index'
+export const optionalHasFunction = 'kubemu_optional_has'
+/** Marks an optional entry of a list or map literal; the literal is then compacted. */
+export const optionalEntryFunction = 'kubemu_optional_entry'
+const listCompactFunction = 'kubemu_list_compact'
+const mapCompactFunction = 'kubemu_map_compact'
 
 /** One optional value per message: what it holds (undefined for none). */
 const held = new WeakMap<object, CelValue | undefined>()
@@ -35,8 +41,41 @@ export function rewriteOptionalSyntax(text: string): string {
   let out = ''
   const closers: Array<string> = []
   let lastSignificant = ''
+  /** The depths (closers open) of optional entries being wrapped, closed at their `,` or literal's end. */
+  const entries: number[] = []
+  /** The depth of a map literal's optional key waiting for its `:`. */
+  let pendingKey = -1
+  const literalCloser = () => closers[closers.length - 1]
+  const closeEntry = () => {
+    if (entries[entries.length - 1] === closers.length) {
+      entries.pop()
+      out += ')'
+    }
+  }
   for (let at = 0; at < text.length; ) {
     const character = text[at]!
+    const entryStart = lastSignificant === '[' || lastSignificant === '{' || lastSignificant === ','
+    if (character === '?' && entryStart && literalCloser() === ']') {
+      out += `${optionalEntryFunction}(`
+      entries.push(closers.length)
+      at++
+      lastSignificant = '('
+      continue
+    }
+    if (character === '?' && entryStart && literalCloser() === '}') {
+      pendingKey = closers.length
+      at++
+      continue
+    }
+    if (character === ':' && pendingKey === closers.length) {
+      out += `: ${optionalEntryFunction}(`
+      entries.push(closers.length)
+      pendingKey = -1
+      at++
+      lastSignificant = '('
+      continue
+    }
+    if (character === ',') closeEntry()
     if (character === '"' || character === "'") {
       const end = stringEnd(text, at)
       out += text.slice(at, end)
@@ -66,6 +105,7 @@ export function rewriteOptionalSyntax(text: string): string {
       continue
     }
     if (character === ']' || character === ')' || character === '}') {
+      closeEntry()
       out += character === ']' ? (closers.pop() ?? ']') : (closers.pop(), character)
       at++
       lastSignificant = character
@@ -97,9 +137,29 @@ export function propagateOptionalChains(node: ExprNode | undefined): void {
     if (Array.isArray(child)) for (const item of child) propagateOptionalChains((item?.value ?? item) as ExprNode)
     else if (child && typeof child === 'object' && 'exprKind' in child) propagateOptionalChains(child as ExprNode)
   }
-  if (node.exprKind.case === 'selectExpr' && value?.testOnly !== true && isOptionalChain(value?.operand as ExprNode)) {
-    const field = {id: node.id, exprKind: {case: 'constExpr', value: {constantKind: {case: 'stringValue', value: String(value?.field)}}}}
-    node.exprKind = {case: 'callExpr', value: {function: optionalSelectFunction, target: value?.operand, args: [field]}}
+  const field = (name: unknown) => ({id: node.id, exprKind: {case: 'constExpr', value: {constantKind: {case: 'stringValue', value: String(name)}}}})
+  const isEntry = (item: ExprNode | undefined) => item?.exprKind.case === 'callExpr' && (item.exprKind.value as {function?: string}).function === optionalEntryFunction
+  if (node.exprKind.case === 'selectExpr' && value?.testOnly === true && isOptionalChain(value?.operand as ExprNode)) {
+    node.exprKind = {case: 'callExpr', value: {function: optionalHasFunction, args: [value.operand, field(value.field)]}}
+  } else if (node.exprKind.case === 'listExpr' && ((value?.elements as ExprNode[]) ?? []).some(isEntry)) {
+    node.exprKind = {case: 'callExpr', value: {function: listCompactFunction, args: [{id: node.id, exprKind: node.exprKind}]}}
+  } else if (node.exprKind.case === 'structExpr' && !value?.messageName && ((value?.entries as Array<{value: ExprNode}>) ?? []).some((entry) => isEntry(entry.value))) {
+    node.exprKind = {case: 'callExpr', value: {function: mapCompactFunction, args: [{id: node.id, exprKind: node.exprKind}]}}
+  } else if (node.exprKind.case === 'callExpr' && (value?.function === 'optMap' || value?.function === 'optFlatMap') && value.target && (value.args as ExprNode[]).length === 2 &&
+    (value.args as ExprNode[])[0]!.exprKind.case === 'identExpr') {
+    // cel-go's macros: `o.optMap(v, e)` is `o.hasValue() ? optional.of(e with v = o.value()) : optional.none()`; optFlatMap's e is an optional already.
+    const [variable, body] = value.args as [ExprNode, ExprNode]
+    const target = value.target as ExprNode
+    const call = (name: string, args: ExprNode[], on?: ExprNode): ExprNode => ({id: node.id, exprKind: {case: 'callExpr', value: {function: name, args, ...(on ? {target: on} : {})}}})
+    const bound: ExprNode = {id: node.id, exprKind: {case: 'comprehensionExpr', value: {
+      iterVar: '#unused', iterVar2: '', iterRange: {id: node.id, exprKind: {case: 'listExpr', value: {elements: [], optionalIndices: []}}},
+      accuVar: String((variable.exprKind.value as {name: string}).name), accuInit: call('value', [], target),
+      loopCondition: {id: node.id, exprKind: {case: 'constExpr', value: {constantKind: {case: 'boolValue', value: false}}}}, loopStep: variable, result: body,
+    }}}
+    const present = value.function === 'optMap' ? call('optional.of', [bound]) : bound
+    node.exprKind = {case: 'callExpr', value: {function: '_?_:_', args: [call('hasValue', [], target), present, call('optional.none', [])]}}
+  } else if (node.exprKind.case === 'selectExpr' && value?.testOnly !== true && isOptionalChain(value?.operand as ExprNode)) {
+    node.exprKind = {case: 'callExpr', value: {function: optionalSelectFunction, target: value?.operand, args: [field(value?.field)]}}
   } else if (node.exprKind.case === 'callExpr' && value?.function === '_[_]' && isOptionalChain((value.args as ExprNode[])[0]!)) {
     const [target, index] = value.args as ExprNode[]
     node.exprKind = {case: 'callExpr', value: {function: optionalIndexFunction, target, args: [index]}}
@@ -115,8 +175,9 @@ export function optionalOf({opaque}: CelKit, value: CelValue | undefined) {
 
 export function optionalFunctions(kit: CelKit) {
   const {cel, opaque} = kit
-  const {celFunc, celMethod, CelScalar, isCelMap, isCelList} = cel
+  const {celFunc, celMethod, CelScalar, isCelMap, isCelList, listType, mapType} = cel
   const optional = opaque('optional_type')
+  const entry = opaque('kubemu.optional_entry')
   const O = optional.type
   const of = (value: CelValue | undefined) => optionalOf(kit, value)
   const none = of(undefined)
@@ -158,6 +219,33 @@ export function optionalFunctions(kit: CelKit) {
     }),
     celMethod(optionalIndexFunction, CelScalar.DYN, [CelScalar.DYN], O, function (key) {
       return select(this, key, false)
+    }),
+    celFunc(optionalHasFunction, [CelScalar.DYN, CelScalar.STRING], CelScalar.BOOL, (target, name) => {
+      const inner = optional.is(target) ? content(target) : target
+      if (inner === undefined) return false
+      if (isCelMap(inner)) return inner.has(name)
+      throw new Error(`type '${cel.celType(inner)}' does not support field selection`)
+    }),
+    celFunc(optionalEntryFunction, [O], entry.type, (value) => {
+      const created = entry.value('')
+      held.set(created.message, content(value))
+      return created
+    }),
+    celFunc(listCompactFunction, [listType(CelScalar.DYN)], listType(CelScalar.DYN), (list) => {
+      const kept: CelValue[] = []
+      for (const element of list) {
+        if (!entry.is(element)) kept.push(element)
+        else if (held.get(element.message) !== undefined) kept.push(held.get(element.message)!)
+      }
+      return kept
+    }),
+    celFunc(mapCompactFunction, [mapType(CelScalar.DYN, CelScalar.DYN)], mapType(CelScalar.DYN, CelScalar.DYN), (map) => {
+      const kept = new Map<string, CelValue>()
+      for (const [key, element] of map) {
+        if (!entry.is(element)) kept.set(key as string, element)
+        else if (held.get(element.message) !== undefined) kept.set(key as string, held.get(element.message)!)
+      }
+      return kept
     }),
   ]
 }

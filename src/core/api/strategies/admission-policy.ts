@@ -90,12 +90,12 @@ function validateValidation(validation: JsonObject, path: FieldPath, hasParams: 
   const errors: FieldError[] = []
   const expression = str(validation.expression)
   if (expression.trim().length === 0) errors.push(fieldError.required(path.child('expression'), 'expression is not specified'))
-  else errors.push(...validateExpression(path.child('expression'), expression, policyVariables(hasParams, 'validation')))
+  else errors.push(...validateExpression(path.child('expression'), expression, policyVariables(hasParams, 'validation'), 'bool'))
   const messageExpression = str(validation.messageExpression)
   if (messageExpression.length > 0 && messageExpression.trim().length === 0) {
     errors.push(fieldError.invalid(path.child('messageExpression'), messageExpression, 'must be non-empty if specified'))
   } else if (messageExpression.trim().length > 0) {
-    errors.push(...validateExpression(path.child('messageExpression'), messageExpression, policyVariables(hasParams, 'message')))
+    errors.push(...validateExpression(path.child('messageExpression'), messageExpression, policyVariables(hasParams, 'message'), 'string'))
   }
   const message = str(validation.message)
   if (message.length > 0 && message.trim().length === 0) errors.push(fieldError.invalid(path.child('message'), message, 'message must be non-empty if specified'))

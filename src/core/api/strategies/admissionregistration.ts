@@ -47,9 +47,9 @@ export const matchConditionsMax = 64
 /** What a webhook's matchConditions may read. */
 export const webhookMatchConditionVariables = ['object', 'oldObject', 'request', 'authorizer']
 
-/** A CEL expression that must compile with `variables`: kube's "compilation failed: …" otherwise. */
-export function validateExpression(path: FieldPath, expression: string, variables: readonly string[]): FieldError[] {
-  const failure = celCompileFailure(expression, variables)
+/** A CEL expression that must compile with `variables` (and evaluate to `returns`): kube's "compilation failed: …" otherwise. */
+export function validateExpression(path: FieldPath, expression: string, variables: readonly string[], returns?: 'bool' | 'string'): FieldError[] {
+  const failure = celCompileFailure(expression, variables, returns)
   return failure === null ? [] : [fieldError.invalid(path, expression, failure)]
 }
 
@@ -63,7 +63,7 @@ export function validateMatchConditions(conditions: unknown, path: FieldPath, va
     const at = path.index(index)
     const expression = str(condition.expression).trim()
     if (expression.length === 0) errors.push(fieldError.required(at.child('expression')))
-    else errors.push(...validateExpression(at.child('expression'), expression, variables))
+    else errors.push(...validateExpression(at.child('expression'), expression, variables, 'bool'))
     const name = str(condition.name)
     if (name.length === 0) errors.push(fieldError.required(at.child('name')))
     else for (const message of isQualifiedName(name)) errors.push(fieldError.invalid(at.child('name'), name, message))

@@ -4,6 +4,7 @@
 import {type CelInput} from '@bufbuild/cel'
 import {authorizerBindings, CelCompileError, CelEvaluationError, compileCel, evaluateCel, toCel} from '../../api/cel.js'
 import {type AuthorizationCheck, AuthorizationSession} from '../../api/cel/authorizer.js'
+import type {CostBudget} from '../../api/cel/cost.js'
 import {serviceAccountUserName} from '../authentication/user.js'
 import type {UserInfo} from '../../api/wire.js'
 import type {AdmissionReader} from './context.js'
@@ -48,9 +49,9 @@ export function authorizationSession(attributes: AdmissionAttributes, reader: Ad
 export type Evaluation = {readonly value: unknown; readonly error?: undefined} | {readonly value?: undefined; readonly error: string}
 
 /** One expression's result, or kube's "expression '…' resulted in error: …". */
-export function evaluateExpression(expression: string, variables: readonly string[], bindings: CelBindings): Evaluation {
+export function evaluateExpression(expression: string, variables: readonly string[], bindings: CelBindings, budget?: CostBudget): Evaluation {
   try {
-    return {value: evaluateCel(compileCel(expression, variables), bindings)}
+    return {value: evaluateCel(compileCel(expression, variables), bindings, budget)}
   } catch (error) {
     if (error instanceof CelEvaluationError || error instanceof CelCompileError) {
       return {error: `expression '${expression}' resulted in error: ${error.message}`}

@@ -4,6 +4,7 @@
 // validation denies (Deny), warns (Warn, a Warning header) or is recorded (Audit); errors count as
 // failures under failurePolicy Fail and are passed over under Ignore.
 import {toCel} from '../../api/cel.js'
+import {budgetExceededMessage, CostBudget} from '../../api/cel/cost.js'
 import {isJsonObject, type JsonObject, type KubeObject} from '../../api/object.js'
 import {policyVariables} from '../../api/strategies/admission-policy.js'
 import {objects, str} from '../../api/strategies/json-fields.js'
@@ -117,8 +118,12 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
     const variables = new Map<string, CelBindings[string]>()
     const variableErrors = new Map<string, string>()
     const scope: CelBindings = {...bindings, variables}
+    // One budget for the variables and validations of this evaluation; past it kube denies with no further rule run, whatever the failurePolicy.
+    const budget = new CostBudget()
+    const outOfBudget = [{message: budgetExceededMessage, reason: 'Invalid'}]
     for (const variable of objects(policySpec.variables)) {
-      const result = evaluateExpression(str(variable.expression), policyVariables(hasParams, 'variable'), scope)
+      const result = evaluateExpression(str(variable.expression), policyVariables(hasParams, 'variable'), scope, budget)
+      if (budget.exhausted) return outOfBudget
       if (result.error !== undefined) variableErrors.set(str(variable.name), result.error)
       else variables.set(str(variable.name), result.value as CelBindings[string])
     }
@@ -126,7 +131,8 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
     for (const validation of objects(policySpec.validations)) {
       const expression = str(validation.expression)
       const variableError = [...variableErrors].find(([name]) => new RegExp(`\\bvariables\\.${name}\\b`).test(expression))
-      const result = variableError ? {error: variableError[1]} : evaluateExpression(expression, policyVariables(hasParams, 'validation'), scope)
+      const result = variableError ? {error: variableError[1]} : evaluateExpression(expression, policyVariables(hasParams, 'validation'), scope, budget)
+      if (budget.exhausted) return outOfBudget
       if (result.error !== undefined) {
         if (failClosed) failures.push({message: result.error, reason: 'Invalid'})
         continue
