@@ -3,6 +3,7 @@
 // event and down only once the 5-minute stabilization window has passed (its memory surviving
 // between one-shot commands); autoscaling/v1 and v2 views of one object; kube's validation; and
 // the real kubectl against `kubemu up`.
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
@@ -23,7 +24,7 @@ const rescales = "get events --field-selector reason=SuccessfulRescale --sort-by
 
 describe('HorizontalPodAutoscaler', () => {
   it('scales a Deployment up under load with SuccessfulRescale, and down only after the 5-minute stabilization window', async () => {
-    const {run, kubectl} = cluster()
+    const {home, run, kubectl} = cluster()
     expect((await kubectl('apply -f -', deployment)).status).toBe(0)
     expect(await kubectl('autoscale deployment web --cpu-percent=50 --min=1 --max=5')).toMatchObject({status: 0, stdout: 'horizontalpodautoscaler.autoscaling/web autoscaled\n'})
     // Before its first sync (15 s after it was created) the HPA knows no metric.
@@ -61,7 +62,11 @@ describe('HorizontalPodAutoscaler', () => {
     const scaledDownAt = Date.parse(events[2]!.split(' ')[0]!)
     expect(scaledDownAt - loweredAt).toBeGreaterThanOrEqual(300_000)
     // Exactly the window after the first sync that saw the lower load (to the 15 s sync, events to the second).
-    const history = JSON.parse((await kubectl("get hpa web -o jsonpath='{.metadata.annotations.autoscaling\\.kubemu\\.io/recommendations}'")).stdout) as {recommendations: Array<[number, string]>}
+    // The controller's memory is kept beside the cluster, by the HPA's uid; the HPA carries no annotation of kubemu's.
+    expect((await kubectl("get hpa web -o jsonpath='{.metadata.annotations}'")).stdout).not.toContain('kubemu')
+    const uid = (await kubectl("get hpa web -o jsonpath='{.metadata.uid}'")).stdout
+    const memory = JSON.parse(readFileSync(join(home, 'default', 'hpa-recommendations.json'), 'utf8')) as Record<string, string>
+    const history = JSON.parse(memory[uid]!) as {recommendations: Array<[number, string]>}
     const [lowest, since] = history.recommendations.at(-1)!
     expect(lowest).toBe(1)
     expect(scaledDownAt - Date.parse(since)).toBeGreaterThan(299_000)

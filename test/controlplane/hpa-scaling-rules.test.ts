@@ -3,7 +3,7 @@
 // downscale stabilization window, the scale-up limit, a behavior's policies and windows), and
 // the memory of recommendations kept across processes in the HPA's annotation.
 import {describe, expect, it} from 'vitest'
-import {historyAnnotation, normalize, normalizeWithBehavior, readHistory, recordInitial, recordScale, writeHistory} from '../../src/core/controllers/hpa-scaling-rules.js'
+import {normalize, normalizeWithBehavior, readHistory, recordInitial, recordScale, writeHistory} from '../../src/core/controllers/hpa-scaling-rules.js'
 import {type PodMetric, resourceReplicas} from '../../src/core/controllers/replica-calculator.js'
 import type {Pod} from '../../src/core/api/kinds.js'
 
@@ -77,14 +77,14 @@ describe('bounds on a recommendation', () => {
     expect(normalizeWithBehavior(history, {...behavior, scaleDown: {...behavior.scaleDown, selectPolicy: 'Disabled'}}, start + 4 * minute, 5, 1, 1, 20).replicas).toBe(5)
   })
 
-  it('keeps its memory in an annotation that a new process reads back', () => {
+  it('keeps its memory as text that a new process reads back', () => {
     const history = readHistory(undefined)
     recordInitial(history, 3, start)
     normalize(history, start + 15_000, 3, 1, 1, 5)
     const text = writeHistory(history)
     expect(JSON.parse(text)).toEqual({recommendations: [[3, '2026-12-03T10:00:00.000Z'], [1, '2026-12-03T10:00:15.000Z']]})
-    const again = readHistory({[historyAnnotation]: text})
+    const again = readHistory(text)
     expect(normalize(again, start + 3 * minute, 3, 1, 1, 5).replicas).toBe(3)
-    expect(readHistory({[historyAnnotation]: 'not json'})).toEqual({recommendations: [], scaleUp: [], scaleDown: []})
+    expect(readHistory('not json')).toEqual({recommendations: [], scaleUp: [], scaleDown: []})
   })
 })

@@ -17,6 +17,7 @@ import type {Pod} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
 import {parseGoDurationMilliseconds} from '../util/go-duration.js'
 import {Controller} from './controller.js'
+import {type AutoscalerMemory, MemoryAutoscalerMemory} from './autoscaler-memory.js'
 import {type Behavior, historyAnnotation, normalize, normalizeWithBehavior, readHistory, recordInitial, recordScale, type Verdict, writeHistory} from './hpa-scaling-rules.js'
 import {type PodMetric, rawResourceReplicas, ReplicaCalculationError, resourceReplicas} from './replica-calculator.js'
 
@@ -84,6 +85,7 @@ export class HorizontalPodAutoscalerController extends Controller {
     informers: InformerFactory,
     private readonly recorder: EventRecorder,
     clock: Clock,
+    private readonly memory: AutoscalerMemory = new MemoryAutoscalerMemory(),
   ) {
     super('horizontal-pod-autoscaler', clock)
     this.autoscalers = informers.informer<Hpa>(resources.horizontalPodAutoscalers)
@@ -91,7 +93,10 @@ export class HorizontalPodAutoscalerController extends Controller {
     // kube's fixed-interval rate limiter: an HPA is synced every period whatever changes in between.
     this.autoscalers.onEvent((event) => {
       if (event.type !== 'DELETED') this.queue.addAfter(objectKey(event.object), this.untilNextSync(event.object))
-      else this.selectors.delete(objectKey(event.object))
+      else {
+        this.selectors.delete(objectKey(event.object))
+        if (event.object.metadata.uid) this.memory.forget(event.object.metadata.uid)
+      }
     })
   }
 
@@ -110,7 +115,7 @@ export class HorizontalPodAutoscalerController extends Controller {
     const hpa = this.autoscalers.get(key)
     if (!hpa || hpa.metadata.deletionTimestamp) return
     try {
-      await new AutoscalerSync(this.client, this.recorder, this.pods, this.selectors, () => this.autoscalers.list(), structuredClone(hpa), now).run()
+      await new AutoscalerSync(this.client, this.recorder, this.pods, this.selectors, () => this.autoscalers.list(), structuredClone(hpa), now, this.memory).run()
     } finally {
       this.queue.addAfter(key, this.untilNextSync(hpa))
     }
@@ -131,9 +136,10 @@ class AutoscalerSync {
     private readonly autoscalers: () => readonly Hpa[],
     private readonly hpa: Hpa,
     private readonly now: number,
+    private readonly memory: AutoscalerMemory,
   ) {
     this.conditions = structuredClone(hpa.status?.conditions ?? [])
-    this.history = readHistory(hpa.metadata.annotations)
+    this.history = readHistory(memory.read(String(hpa.metadata.uid)) ?? hpa.metadata.annotations?.[historyAnnotation])
     this.object = {...hpa, kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2'}
   }
 
@@ -379,9 +385,10 @@ class AutoscalerSync {
     if (this.conditions.length > 0) status.conditions = this.conditions
     const namespace = String(this.hpa.metadata.namespace)
     if (!sameJson(status, before)) await this.client.update(resources.horizontalPodAutoscalers, {...this.object, status} as KubeObject, 'status')
-    const history = writeHistory(this.history)
-    if (history !== (this.hpa.metadata.annotations?.[historyAnnotation] ?? writeHistory(readHistory(undefined)))) {
-      await this.client.patch(resources.horizontalPodAutoscalers, namespace, String(this.hpa.metadata.name), {metadata: {annotations: {[historyAnnotation]: history}}})
+    this.memory.write(String(this.hpa.metadata.uid), writeHistory(this.history))
+    // An HPA from an older kubemu kept the history on itself; it now lives beside the cluster.
+    if (this.hpa.metadata.annotations?.[historyAnnotation] !== undefined) {
+      await this.client.patch(resources.horizontalPodAutoscalers, namespace, String(this.hpa.metadata.name), {metadata: {annotations: {[historyAnnotation]: null}}})
     }
   }
 }

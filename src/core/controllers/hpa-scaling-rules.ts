@@ -3,13 +3,14 @@
 // (twice the replicas, at least 4) without a behavior; with one, each direction's
 // stabilization window and its Pods/Percent policies per period under selectPolicy.
 //
-// The controller's memory of recent recommendations and scale events lives in an annotation on
-// the HPA, so a cluster suspended between commands (or a controller manager that takes over)
-// goes on from it. Recommendations are kept as the moments the recommendation changed, so the
-// annotation is written when it changes, not at every sync: a window counts a recommendation up
-// to the sync that replaced it.
+// The controller's memory of recent recommendations and scale events is kept beside the cluster
+// (autoscaler-memory.ts), so a cluster suspended between commands (or a controller manager that
+// takes over) goes on from it. Recommendations are kept as the moments the recommendation changed,
+// so the memory is written when it changes, not at every sync: a window counts a recommendation
+// up to the sync that replaced it.
 import {isJsonObject} from '../api/object.js'
 
+/** Where kubemu before 2026-12 kept the history, on the HPA itself: read once, then removed. */
 export const historyAnnotation = 'autoscaling.kubemu.io/recommendations'
 /** --horizontal-pod-autoscaler-downscale-stabilization. */
 export const downscaleStabilizationWindowMilliseconds = 5 * 60 * 1000
@@ -46,10 +47,9 @@ export interface Verdict {
   readonly message: string
 }
 
-export function readHistory(annotations: Record<string, string> | undefined): ScalingHistory {
+export function readHistory(text: string | null | undefined): ScalingHistory {
   const history: ScalingHistory = {recommendations: [], scaleUp: [], scaleDown: []}
-  const text = annotations?.[historyAnnotation]
-  if (text === undefined) return history
+  if (text === undefined || text === null) return history
   let parsed: unknown
   try {
     parsed = JSON.parse(text)

@@ -35,6 +35,7 @@ import {Scheduler} from '../scheduler/scheduler.js'
 import {MemorySchedulingReports, type SchedulingReportStore} from '../scheduler/reports.js'
 import type {Clock} from '../util/clock.js'
 import {ControlPlaneRunner, type LoopDefinition, type SettleResult} from './runner.js'
+import type {AutoscalerMemory} from '../controllers/autoscaler-memory.js'
 
 /**
  * The identities of the components. Each kubelet is its node's user in system:nodes, authorized by
@@ -74,6 +75,8 @@ export interface ControlPlaneOptions {
   readonly syncedRules?: SyncedRulesStore
   /** Where the scheduler keeps each pod's last attempt (the host's file, read by describe; default: in memory). */
   readonly schedulingReports?: SchedulingReportStore
+  /** The HPA controller's memory of recommendations (in the cluster folder, so one-shot commands share it). */
+  readonly autoscalerMemory?: AutoscalerMemory
 }
 
 /** A loop that acts only while `active` says so (a standby's loops wait, their informers fed). */
@@ -132,7 +135,7 @@ export class ControlPlane {
       manager(() => new JobController(controllerClient.forLoop('job-controller'), informers, controllerEvents('job-controller'), clock)),
       manager(() => new EndpointsController(controllerClient.forLoop('endpoint-controller'), informers, clock)),
       manager(() => new ServiceLoadBalancerController(controllerClient.forLoop('service-controller'), informers, clock)),
-      manager(() => new HorizontalPodAutoscalerController(controllerClient.forLoop('horizontal-pod-autoscaler'), informers, controllerEvents('horizontal-pod-autoscaler'), clock)),
+      manager(() => new HorizontalPodAutoscalerController(controllerClient.forLoop('horizontal-pod-autoscaler'), informers, controllerEvents('horizontal-pod-autoscaler'), clock, options.autoscalerMemory)),
       manager(() => new DisruptionController(controllerClient.forLoop('disruption-controller'), informers, controllerEvents('controllermanager'), clock)),
       manager(() => new PersistentVolumeController(controllerClient.forLoop('persistent-volume-binder'), informers, controllerEvents('persistentvolume-controller'), clock)),
       manager(() => new LocalPathProvisioner(controllerClient.forLoop('local-path-provisioner'), informers, controllerEvents(localPathProvisionerComponent), clock)),

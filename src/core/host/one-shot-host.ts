@@ -24,6 +24,7 @@ import type {Profile} from '../scheduler/profile.js'
 import {clusterSchedulerProfiles} from './scheduler-config.js'
 import {FileSyncedRules} from '../proxy/synced-rules.js'
 import {FileSchedulingReports} from '../scheduler/reports.js'
+import {FileAutoscalerMemory} from '../controllers/autoscaler-memory.js'
 import {clusterRandomness} from '../seed.js'
 
 /**
@@ -105,6 +106,7 @@ export class OneShotHost implements ClusterHost {
       schedulerProfiles: this.schedulerProfiles,
       syncedRules: this.syncedRules,
       schedulingReports: new FileSchedulingReports(this.folder),
+      autoscalerMemory: new FileAutoscalerMemory(this.folder),
     })
     let compactorSteppedAt = readHostState(this.folder).compactorSteppedAtMilliseconds
     return {

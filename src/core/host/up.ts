@@ -35,6 +35,7 @@ import type {Profile} from '../scheduler/profile.js'
 import {clusterSchedulerProfiles, installSchedulerConfiguration, schedulerConfigurationFileName} from './scheduler-config.js'
 import {FileSyncedRules} from '../proxy/synced-rules.js'
 import {FileSchedulingReports} from '../scheduler/reports.js'
+import {FileAutoscalerMemory} from '../controllers/autoscaler-memory.js'
 import type {MountedWebPage, WebPageMounter} from './web-page.js'
 
 /** How often the loops look for due work when nothing wakes them (watch events arrive sooner). */
@@ -127,6 +128,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
   let api: KubernetesHandler | null = null
   const syncedRules = new FileSyncedRules(folder)
   const schedulingReports = new FileSchedulingReports(folder)
+  const autoscalerMemory = new FileAutoscalerMemory(folder)
   const network = hostPodNetwork(async () => {
     if (api === null) throw new Error('invariant: the pod network is used before the API server is open')
     return api
@@ -155,7 +157,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       clock,
       log,
       frontDoor: () => etcd,
-      plane: (server, active) => new ControlPlane(server, clock, clusterRandomness(folder).numbers('kube-scheduler'), (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers, schedulerProfiles, syncedRules, schedulingReports, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate}),
+      plane: (server, active) => new ControlPlane(server, clock, clusterRandomness(folder).numbers('kube-scheduler'), (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers, schedulerProfiles, syncedRules, schedulingReports, autoscalerMemory, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate}),
     })
     // HTTPS for kubectl and client libraries (the kubeconfig trusts the cluster's CA); plain
     // HTTP on a free loopback port for kubemu's own commands, which up.json names.
