@@ -6,11 +6,14 @@
 // rewrites those two only when it restarts; `kubemu up` is one long-lived API server, so they are
 // checked with the namespaces, every minute. Nodes are not the API server's: their kubelets
 // register them, and a deleted Node is a removed node (`kubemu node remove`). Beside them, the
-// cluster IP and node port allocators' repair (allocation-repair.ts), every 3 minutes.
+// cluster IP and node port allocators' repair (allocation-repair.ts), every 3 minutes. The
+// kubernetes service controller also keeps its endpoints listing the running API servers
+// (bootstrap-endpoints.ts, the lease endpoint reconciler).
 import type {Clock} from '../util/clock.js'
 import {AllocationRepair, allocationRepairMillisecondsInterval} from './allocation-repair.js'
 import type {ApiServer} from './apiserver.js'
 import type {BootstrapObject} from './bootstrap-object.js'
+import {MasterLeases, reconcileMasterEndpoints, storedMasterAddresses} from './bootstrap-endpoints.js'
 import {
   BootstrapError,
   bootstrapPolicyObjects,
@@ -41,6 +44,9 @@ export class BootstrapController {
   private kubernetesServiceDue = Number.NEGATIVE_INFINITY
   private allocationRepairDue = Number.NEGATIVE_INFINITY
   private readonly allocationRepair: AllocationRepair
+  private readonly masterLeases: MasterLeases | null
+  private masterLeasesAssumed = false
+  private readonly masterLeasesCheckedAt: number
 
   /**
    * `systemObjectsCheckedAt`: when a previous run of this controller last checked the system
@@ -51,8 +57,12 @@ export class BootstrapController {
     private readonly api: ApiServer,
     private readonly clock: Clock,
     systemObjectsCheckedAt = Number.NEGATIVE_INFINITY,
+    /** The nodes of the running masters (each runs an API server); without it the endpoints list the first master's alone. */
+    runningMasterNodes?: () => readonly string[],
   ) {
     this.allocationRepair = new AllocationRepair(api)
+    this.masterLeases = runningMasterNodes ? new MasterLeases(runningMasterNodes) : null
+    this.masterLeasesCheckedAt = systemObjectsCheckedAt
     this.systemObjectsDue = systemObjectsCheckedAt + systemObjectsIntervalMilliseconds
   }
 
@@ -105,9 +115,25 @@ export class BootstrapController {
     if (now >= this.kubernetesServiceDue || created.length > 0) {
       this.kubernetesServiceDue = now + kubernetesServiceIntervalMilliseconds
       // In order, as kube's controller: the Service, then its endpoints.
-      await attempt('the kubernetes service', ensure(kubernetesServiceObjects()))
+      const addresses = await this.masterAddresses(now)
+      await attempt('the kubernetes service', ensure(kubernetesServiceObjects(addresses)))
+      if (addresses) await attempt('the kubernetes endpoints', async () => (await reconcileMasterEndpoints(this.api, addresses), []))
     }
     return {created, repaired, failures}
+  }
+
+  /**
+   * The addresses whose master lease holds now. A process that starts anew (a one-shot command)
+   * takes the stored endpoints' addresses as renewed when the cluster last ran.
+   */
+  private async masterAddresses(now: number): Promise<string[] | undefined> {
+    if (!this.masterLeases) return undefined
+    if (!this.masterLeasesAssumed) {
+      this.masterLeasesAssumed = true
+      if (Number.isFinite(this.masterLeasesCheckedAt)) this.masterLeases.assume(await storedMasterAddresses(this.api), Math.min(now, this.masterLeasesCheckedAt))
+    }
+    const addresses = this.masterLeases.current(now)
+    return addresses.length > 0 ? addresses : undefined
   }
 }
 

@@ -145,8 +145,11 @@ export function systemPriorityClassObjects(): BootstrapObject[] {
   })
 }
 
-/** The `kubernetes` Service in default, its EndpointSlice and its Endpoints (last: the bootstrap marker). */
-export function kubernetesServiceObjects(): BootstrapObject[] {
+/**
+ * The `kubernetes` Service in default, its EndpointSlice and its Endpoints (last: the bootstrap
+ * marker), listing the API servers at `addresses` (the lease reconciler's, bootstrap-endpoints.ts).
+ */
+export function kubernetesServiceObjects(addresses: readonly string[] = [apiServerAddress]): BootstrapObject[] {
   const port = {name: 'https', port: apiServerSecurePort, protocol: 'TCP'}
   const inDefault = (group: string, resource: string, body: BootstrapObject['body']): BootstrapObject => ({group, resource, namespace: 'default', body})
   return [
@@ -161,14 +164,14 @@ export function kubernetesServiceObjects(): BootstrapObject[] {
       kind: 'EndpointSlice',
       metadata: {name: 'kubernetes', labels: {'kubernetes.io/service-name': 'kubernetes'}},
       addressType: 'IPv4',
-      endpoints: [{addresses: [apiServerAddress], conditions: {ready: true}}],
+      endpoints: addresses.map((address) => ({addresses: [address], conditions: {ready: true}})),
       ports: [port],
     }),
     inDefault('', 'endpoints', {
       apiVersion: 'v1',
       kind: 'Endpoints',
       metadata: {name: 'kubernetes', labels: {'endpointslice.kubernetes.io/skip-mirror': 'true'}},
-      subsets: [{addresses: [{ip: apiServerAddress}], ports: [port]}],
+      subsets: [{addresses: addresses.map((ip) => ({ip})), ports: [port]}],
     }),
   ]
 }

@@ -40,19 +40,23 @@ export class EventRecorder {
   /** Events the server refused (a namespace being deleted, a quota): dropped, as client-go drops them. */
   dropped = 0
 
-  /** Records an event; a refusal by the server is counted and dropped, never an error of the caller. */
-  async record(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+  /**
+   * Records an event; a refusal by the server is counted and dropped, never an error of the caller.
+   * `atMilliseconds`: the cluster time it happened, when that is earlier than now (the kubelet's
+   * probes, run for a stretch of cluster time the command caught up on); now by default.
+   */
+  async record(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, atMilliseconds?: number): Promise<void> {
+    const at = Math.min(atMilliseconds ?? Number.POSITIVE_INFINITY, this.clock.nowMilliseconds())
     try {
-      await this.write(object, type, reason, message)
-      this.onRecord?.({component: this.source.host ? `${this.source.component}/${this.source.host}` : this.source.component, object, type, reason, message, at: this.clock.nowMilliseconds()})
+      await this.write(object, type, reason, message, at)
+      this.onRecord?.({component: this.source.host ? `${this.source.component}/${this.source.host}` : this.source.component, object, type, reason, message, at})
     } catch (error) {
       if (!(error instanceof ApiClientError)) throw error
       this.dropped++
     }
   }
 
-  private async write(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    const now = this.clock.nowMilliseconds()
+  private async write(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, now: number): Promise<void> {
     const timestamp = formatTimestamp(now)
     const namespace = object.metadata.namespace || 'default'
     const key = eventKey(object.metadata.uid, object.kind, object.metadata.name, type, reason, message)

@@ -96,7 +96,7 @@ export class OneShotHost implements ClusterHost {
     const [{ControlPlane}, {MasterSet, masterIdentities}, {BootstrapController}, connection] = await Promise.all([import('../controlplane/control-plane.js'), import('./master-set.js'), import('../apiserver/bootstrap-controller.js'), this.connect()])
     // kube-apiserver's bootstrap controllers and allocator repair, on their periods; they write
     // only what is missing, and their periods do not make steps of their own.
-    const bootstrap = (this.bootstrap ??= new BootstrapController(connection.api, this.clock, readHostState(this.folder).settledAtMilliseconds))
+    const bootstrap = (this.bootstrap ??= new BootstrapController(connection.api, this.clock, readHostState(this.folder).settledAtMilliseconds, () => defaultMasters.filter((master) => !isMasterStopped(this.folder, master)).map((master) => master.node)))
     const masters = new MasterSet(connection.api, defaultMasters, masterIdentities(this.folder, defaultMasters, false), (master) => isMasterStopped(this.folder, master), this.clock, () => {})
     const plane = new ControlPlane(connection.api, this.clock, clusterRandomness(this.folder).numbers('kube-scheduler'), undefined, {
       active: {scheduler: () => masters.leads('kube-scheduler'), controllerManager: () => masters.leads('kube-controller-manager')},

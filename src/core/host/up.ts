@@ -24,6 +24,7 @@ import type {Clock} from '../util/clock.js'
 import {type ClusterClock, openClusterClock} from './clock.js'
 import {withControlEndpoints} from './control-api.js'
 import {defaultMasters} from '../api/masters.js'
+import {isMasterStopped} from './faults.js'
 import {staticPodHealthFromFolder} from './static-pod-health.js'
 import type {KubernetesHandler} from './cluster-host.js'
 import {UpRuntime} from './up-runtime.js'
@@ -188,7 +189,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     const compaction = new AbortController()
     const compactor = runCompactor(connection.store, clock, AbortSignal.any([options.signal, compaction.signal]), log)
     // And its bootstrap controllers: what a client deletes from under it comes back.
-    const bootstrap = runBootstrapController(new BootstrapController(connection.api, clock), clock, AbortSignal.any([options.signal, compaction.signal]), log)
+    const bootstrap = runBootstrapController(new BootstrapController(connection.api, clock, undefined, () => defaultMasters.filter((master) => !isMasterStopped(folder, master)).map((master) => master.node)), clock, AbortSignal.any([options.signal, compaction.signal]), log)
     const rbacWatch = watchRbacChanges(connection.store, rbacChanges, clock, AbortSignal.any([options.signal, compaction.signal]), log)
     try {
       await runtime.run(options.signal, upTickMilliseconds)

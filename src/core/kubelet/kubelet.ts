@@ -387,8 +387,9 @@ export class Kubelets implements ControlLoop {
     if (killed) {
       const end = killed.outcome.end!
       const label = probeLabels[end.killedBy!]
-      for (const failure of end.failures) await recorder.record(podObject, 'Warning', 'Unhealthy', `${label} probe failed: ${failure.output}`)
-      await recorder.record(podObject, 'Normal', 'Killing', `Container ${killed.name} failed ${end.killedBy} probe, will be restarted`)
+      // Each failure at the cluster time its probe ran: `describe` tells "x3 over 10s" as a real node's does.
+      for (const failure of end.failures) await recorder.record(podObject, 'Warning', 'Unhealthy', `${label} probe failed: ${failure.output}`, failure.atMilliseconds)
+      await recorder.record(podObject, 'Normal', 'Killing', `Container ${killed.name} failed ${end.killedBy} probe, will be restarted`, end.atMilliseconds)
       return {exitCode: end.exitCode, finishedAt: end.atMilliseconds}
     }
     const exits = outcomes.filter((entry) => entry.follows)
@@ -418,7 +419,7 @@ export class Kubelets implements ControlLoop {
       })
       for (const entry of outcomes) {
         const was = statuses.find((status) => status.name === entry.name)
-        if (was?.ready === true && !entry.outcome.ready && entry.outcome.readinessFailure) await recorder.record(podObject, 'Warning', 'Unhealthy', `Readiness probe failed: ${entry.outcome.readinessFailure.output}`)
+        if (was?.ready === true && !entry.outcome.ready && entry.outcome.readinessFailure) await recorder.record(podObject, 'Warning', 'Unhealthy', `Readiness probe failed: ${entry.outcome.readinessFailure.output}`, entry.outcome.readinessFailure.atMilliseconds)
       }
     }
     const next = Math.min(...outcomes.map((entry) => entry.outcome.nextChangeAtMilliseconds ?? Number.POSITIVE_INFINITY))
