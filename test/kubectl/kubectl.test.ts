@@ -15,7 +15,9 @@ const ages = (text: string) => text.replace(/(?<=\s)\d+(s|m\d*s?|h\d*m?|d\d*h?)(
 
 describe('kubemu kubectl', () => {
   let home: string
-  const kubectl = (line: string, stdin?: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}, stdin})
+  // A seeded cluster: its clock moves only with the commands' own steps, not with the machine's
+  // speed, so the AGE columns (and the tables' widths) are the same on a loaded machine.
+  const kubectl = (line: string, stdin?: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: '', KUBEMU_SEED: '1'}, stdin})
 
   beforeAll(() => {
     home = temporaryFolder()

@@ -89,8 +89,17 @@ export class EmbeddedCluster {
   private readonly membersByName = new Map<string, EtcdMember>()
   private readonly membersById = new Map<string, EtcdMember>()
   private closed = false
-  /** Drives waiting for the next of the members' fsyncs in flight to end. */
-  private syncWaiters: Array<() => void> = []
+  /**
+   * Drives waiting on the members' fsyncs: for the next one to end, or (a seeded cluster) for
+   * every write counted when the drive began.
+   */
+  private syncWaiters: Array<{readonly writes: ReadonlyArray<[EtcdMember, number]> | null; readonly resume: () => void}> = []
+  /**
+   * A seeded cluster waits for every member's fsync before it answers, as before a quorum's were
+   * enough: which of three disks ends first must not decide the order of its writes, or the same
+   * seed would not replay the same run.
+   */
+  private readonly waitsForEveryFsync: boolean
   private releaseScheduled = false
 
   private constructor(
@@ -101,7 +110,9 @@ export class EmbeddedCluster {
     clock: Clock,
     private readonly base: ClusterLayout,
     readonly snapshotEveryEntries: number,
+    seeded: boolean,
   ) {
+    this.waitsForEveryFsync = seeded
     this.clock = clock
     this.transport = new InProcessTransport(random.nextInt(2 ** 31))
   }
@@ -110,9 +121,10 @@ export class EmbeddedCluster {
     const base = options.layout ?? defaultLayout()
     const lock = WriterLock.acquire(folder, options.lockWaitMilliseconds ?? lockWaitMillisecondsDefault)
     // Election timeouts follow the cluster's seed, if it has one.
-    const random = new SeededRandom(options.seed ?? clusterRandomness(folder).seedOf('etcd') ?? (Date.now() ^ (process.pid << 8)))
+    const clusterSeed = clusterRandomness(folder).seedOf('etcd')
+    const random = new SeededRandom(options.seed ?? clusterSeed ?? (Date.now() ^ (process.pid << 8)))
     const layout = currentLayout(folder, base)
-    const cluster = new EmbeddedCluster(folder, layout, lock, random, options.clock ?? systemClock, base, options.snapshotEveryEntries ?? snapshotEveryEntriesDefault)
+    const cluster = new EmbeddedCluster(folder, layout, lock, random, options.clock ?? systemClock, base, options.snapshotEveryEntries ?? snapshotEveryEntriesDefault, clusterSeed !== null)
     try {
       const stopped = new Set(readClusterState(folder).stopped)
       const databases = new Map<MemberLayout, MemberDatabase>()
@@ -238,7 +250,8 @@ export class EmbeddedCluster {
    */
   private nextSyncEnd(): Promise<void> {
     if (this.members().every((member) => member.outputs.syncedThrough(member.outputs.writes))) return Promise.resolve()
-    return new Promise((resume) => this.syncWaiters.push(resume))
+    const writes = this.waitsForEveryFsync ? this.members().map((member): [EtcdMember, number] => [member, member.outputs.writes]) : null
+    return new Promise((resume) => this.syncWaiters.push({writes, resume}))
   }
 
   /**
@@ -248,7 +261,10 @@ export class EmbeddedCluster {
   private synced(): void {
     const waiting = this.syncWaiters
     this.syncWaiters = []
-    for (const resume of waiting) resume()
+    for (const waiter of waiting) {
+      if (!waiter.writes || waiter.writes.every(([member, writes]) => member.outputs.syncedThrough(writes))) waiter.resume()
+      else this.syncWaiters.push(waiter)
+    }
     this.pumpSoon()
   }
 
@@ -282,7 +298,7 @@ export class EmbeddedCluster {
     // now would commit the proposals of requests still gathering alone.
     if (attempt()) return true
     for (;;) {
-      this.pump(answered)
+      this.pump(this.waitsForEveryFsync ? undefined : answered)
       if (attempt()) return true
       // Outputs wait on fsyncs: ticking meanwhile would only call elections nobody can answer.
       if (this.syncing()) {

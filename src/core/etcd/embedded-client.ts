@@ -58,8 +58,15 @@ class LeaseIdGenerator {
   constructor(
     private readonly memberId: bigint,
     nowMilliseconds: number,
+    granted: readonly bigint[],
   ) {
     this.suffix = (BigInt(nowMilliseconds) & ((1n << 40n) - 1n)) << 8n
+    // etcd counts on its clock having moved since it last ran; a seeded cluster's clock stands
+    // still between one-shot commands, so start past the IDs this member already handed out.
+    const prefix = (memberId & 0xffffn) << 48n
+    for (const id of granted) {
+      if ((id & ~((1n << 48n) - 1n)) === prefix && (id & ((1n << 48n) - 1n)) > this.suffix) this.suffix = id & ((1n << 48n) - 1n)
+    }
   }
 
   next(): bigint {
@@ -375,7 +382,7 @@ export class EmbeddedClient implements EtcdClient {
     await this.checkQuota(0)
     const member = this.serving()
     let leaseIds = leaseIdGenerators.get(member)
-    if (!leaseIds) leaseIdGenerators.set(member, (leaseIds = new LeaseIdGenerator(member.layout.idNumber, this.now())))
+    if (!leaseIds) leaseIdGenerators.set(member, (leaseIds = new LeaseIdGenerator(member.layout.idNumber, this.now(), member.database.kv.listLeases().map((lease) => lease.id))))
     const leaseId = id && id !== 0n ? id : leaseIds.next()
     const outcome = await this.submit({leaseGrant: {id: leaseId, ttl, nowMilliseconds: this.now()}})
     const response = outcome.response as LeaseGrantResponse

@@ -144,7 +144,7 @@ function metadataDecodeError(metadata: unknown): string | null {
   return null
 }
 
-function checkDecodable(object: Record<string, unknown>, source: string): void {
+export function checkDecodable(object: Record<string, unknown>, source: string): void {
   const error = metadataDecodeError(object.metadata)
   if (error !== null) throw new KubectlError(`unable to decode "${source}": ${error}`)
 }
@@ -164,8 +164,9 @@ export function parseManifests(text: string, source: string): KubeObject[] {
       const list = value.kind === 'List' && value.apiVersion === 'v1'
       for (const item of value.items) {
         if (!isJsonObject(item)) continue
-        checkDecodable(item, source)
+        // A v1 List's items are validated against the schema first (validateListItems), then decoded.
         if (list) listItems.add(item as KubeObject)
+        else checkDecodable(item, source)
         objects.push(item as KubeObject)
       }
       continue

@@ -12,7 +12,7 @@ import {recordFlag, recorded} from '../record.js'
 import type {Manifest} from '../manifests.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
 import {validateListItems} from '../list-validation.js'
-import {isListItem} from '../manifests.js'
+import {checkDecodable, isListItem} from '../manifests.js'
 import {printObjects, withoutManagedFields} from '../output.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import {waitForObject} from '../object-watch.js'
@@ -194,6 +194,7 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
   if (output && !['yaml', 'json', 'name'].includes(output)) throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json,name,yaml`)
   const manifests = await readManifestsOrKustomization(session, verb)
   if (fieldValidation === 'Strict') await validateListItems(session, manifests, isListItem)
+  for (const {object, source} of manifests) if (isListItem(object)) checkDecodable(object, source)
   const mapper = await ResourceMapper.discover(session)
   const errors: string[] = []
   const printed: KubeObject[] = []
