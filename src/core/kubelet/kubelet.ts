@@ -226,6 +226,21 @@ export class Kubelets implements ControlLoop {
     throw new Error(`node ${node.metadata.name} has no free pod IP in ${cidr}`)
   }
 
+  /**
+   * A container that runs again after an exit or a kill: the kubelet checks the image at every
+   * start (Pulled "already present" each time), creates and starts it, and its simulated run ends
+   * after the pod's run time, if it has one.
+   */
+  private async startedAgain(pod: Pod, podObject: KubeObject, key: string, recorder: EventRecorder): Promise<void> {
+    for (const container of pod.spec.containers) {
+      await recorder.record(podObject, 'Normal', 'Pulled', `Container image "${container.image ?? ''}" already present on machine`)
+      await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
+      await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
+    }
+    const runSeconds = runSecondsOf(pod)
+    if (Number.isFinite(runSeconds)) this.simulated.addAfter(key, Math.max(0, runSeconds * 1000) || 1)
+  }
+
   private async writeStatus(pod: Pod, status: Record<string, unknown>): Promise<Pod> {
     return this.clientFor(String(pod.spec.nodeName)).update<Pod>(resources.pods, {...pod, kind: 'Pod', apiVersion: 'v1', status} as unknown as KubeObject, 'status')
   }
@@ -264,14 +279,7 @@ export class Kubelets implements ControlLoop {
       const restartCounts = new Map(statuses.map((status) => [String(status.name), Number(status.restartCount ?? 0) + (waitingBackoff ? 1 : 0)]))
       const lastStates = new Map(statuses.map((status) => [String(status.name), status.lastState ?? {}]))
       await this.writeStatus(pod, runningStatus(pod, restartCounts, lastStates, now))
-      for (const container of pod.spec.containers) {
-        // The kubelet checks the image at every start: Pulled "already present" each time.
-        await recorder.record(podObject, 'Normal', 'Pulled', `Container image "${container.image ?? ''}" already present on machine`)
-        await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
-        await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
-      }
-      const runSeconds = runSecondsOf(pod)
-      if (Number.isFinite(runSeconds)) this.simulated.addAfter(key, Math.max(0, runSeconds * 1000) || 1)
+      await this.startedAgain(pod, podObject, key, recorder)
       return
     }
     // Ephemeral containers added to a running pod (kubectl debug) start at once.
@@ -311,13 +319,7 @@ export class Kubelets implements ControlLoop {
     if (restarts === 0) {
       const lastStates = new Map(finished.map((entry) => [String(entry.name), entry.state]))
       await this.writeStatus(pod, runningStatus(pod, new Map(finished.map((entry) => [String(entry.name), 1])), lastStates, now))
-      for (const container of pod.spec.containers) {
-        await recorder.record(podObject, 'Normal', 'Pulled', `Container image "${container.image ?? ''}" already present on machine`)
-        await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
-        await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
-      }
-      const runSeconds = runSecondsOf(pod)
-      if (Number.isFinite(runSeconds)) this.simulated.addAfter(key, Math.max(0, runSeconds * 1000) || 1)
+      await this.startedAgain(pod, podObject, key, recorder)
       return
     }
     const backoff = restartBackoffMilliseconds(restarts)
