@@ -48,11 +48,12 @@ describe('kubectl -v request logging beside the real kubectl', () => {
   }
 
   // Before any request: the kubeconfig loaded (-v=6), then client-go's feature gates (-v=1 and up),
-  // which Go prints in map order: compared as a set after the first line. The kubectl 1.32 binary
+  // which Go prints in map order: compared as a set, after the first line that is not a gate (at
+  // -v below 6 there is none, since the kubeconfig loader logs nothing). The kubectl 1.32 binary
   // itself, since the dispatcher on PATH logs no feature gates.
   const preamble = (stderr: string) => {
     const lines = stderr.split('\n').filter((line) => /loader\.go|envvar\.go/.test(line)).map((line) => line.replace(/^I\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /, '').replace(/from file: .*/, 'from file: FILE'))
-    return {first: lines[0] ?? '', all: [...lines].sort()}
+    return {first: lines.find((line) => !line.includes('Feature gate')) ?? '', all: [...lines].sort()}
   }
   for (const line of ['get cm logged -v=6', 'get cm logged -v=1 -o name', 'config view -v=4 -o name']) {
     it.runIf(existsSync(realKubectl))(`logs the same preamble for: kubectl ${line}`, async () => {
