@@ -60,4 +60,23 @@ describe('the scheduling report file', () => {
     new FileSchedulingReports(folder).write('uid-c', report('Scheduled to worker-3'))
     expect(readSchedulingReport(folder, 'uid-c')?.outcome).toBe('Scheduled to worker-3')
   })
+
+  it('sees what another instance appends, forgets or rewrites after its own reads', () => {
+    const folder = temporaryFolder()
+    const first = new FileSchedulingReports(folder)
+    first.write('uid-a', report('Unschedulable'))
+    expect(first.read('uid-b')).toBeNull()
+    const second = new FileSchedulingReports(folder)
+    second.write('uid-b', report('Scheduled to worker-2'))
+    expect(first.read('uid-b')?.outcome).toBe('Scheduled to worker-2')
+    second.forget('uid-a')
+    expect(first.read('uid-a')).toBeNull()
+    first.write('uid-c', report('Scheduled to worker-3'))
+    expect(second.read('uid-c')?.outcome).toBe('Scheduled to worker-3')
+    // Enough lines for the second to rewrite the file (a new file renamed into place).
+    for (let index = 0; index <= schedulingReportLinesMax; index++) second.write('uid-d', report(`Scheduled to worker-${index}`))
+    expect(first.read('uid-d')?.outcome).toBe(`Scheduled to worker-${schedulingReportLinesMax}`)
+    expect(first.read('uid-c')?.outcome).toBe('Scheduled to worker-3')
+    expect(first.read('uid-a')).toBeNull()
+  })
 })

@@ -1,7 +1,7 @@
 // What the host keeps with a cluster besides the members' databases: the cluster clock's offset
 // from wall time and which masters are stopped (`<cluster folder>/host.json`). Written whole and
 // renamed into place, so a reader never sees half of it.
-import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 export const hostStateFileName = 'host.json'
@@ -25,9 +25,30 @@ export const emptyHostState: HostState = {clockOffsetMilliseconds: 0, stoppedMas
 
 export class HostStateError extends Error {}
 
+/** Host states parsed, by file path, with the file's identity then: reused while the file is unchanged. */
+const hostStatesRead = new Map<string, {readonly inode: number; readonly modifiedMilliseconds: number; readonly bytes: number; readonly state: HostState}>()
+/** Cluster folders whose parsed state one process keeps (a process serves one cluster, tests a few). */
+const hostStatesReadMax = 16
+
+/**
+ * The host state of a cluster folder. `up` asks on every request and loop turn whether a master
+ * is stopped, so the parsed file is kept while a stat says it has not changed (every write
+ * renames a new file into place, so its inode changes).
+ */
 export function readHostState(folder: string): HostState {
   const path = join(folder, hostStateFileName)
-  if (!existsSync(path)) return emptyHostState
+  const stat = statSync(path, {throwIfNoEntry: false})
+  if (!stat) return emptyHostState
+  const known = hostStatesRead.get(path)
+  if (known && known.inode === stat.ino && known.modifiedMilliseconds === stat.mtimeMs && known.bytes === stat.size) return known.state
+  const state = parseHostState(path)
+  hostStatesRead.delete(path)
+  hostStatesRead.set(path, {inode: stat.ino, modifiedMilliseconds: stat.mtimeMs, bytes: stat.size, state})
+  if (hostStatesRead.size > hostStatesReadMax) hostStatesRead.delete(hostStatesRead.keys().next().value as string)
+  return state
+}
+
+function parseHostState(path: string): HostState {
   let parsed: Partial<HostState>
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<HostState>
@@ -49,6 +70,8 @@ export function writeHostState(folder: string, state: HostState): void {
   const path = join(folder, hostStateFileName)
   writeFileSync(`${path}.tmp`, `${JSON.stringify(state)}\n`)
   renameSync(`${path}.tmp`, path)
+  // A file's times may not move within a few milliseconds: this process's next read parses it again.
+  hostStatesRead.delete(path)
 }
 
 export function updateHostState(folder: string, change: (state: HostState) => HostState): HostState {

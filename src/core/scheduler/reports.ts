@@ -4,7 +4,7 @@
 // `kubemu up` share: each attempt or forgotten pod is one appended line (cheap for the scheduler),
 // the last line for a uid wins, and the file is rewritten with only the newest reports (renamed
 // into place, so a reader in another process never sees half of it) once it holds too many lines.
-import {appendFileSync, existsSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {appendFileSync, closeSync, existsSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 export const schedulingReportsFileName = 'scheduling-reports.jsonl'
@@ -60,6 +60,12 @@ type ReportLine = {readonly uid: string; readonly report: SchedulingReport} | {r
 /** Reports by uid, oldest first, from lines in the order written (a line that does not parse is skipped: a write cut short). */
 function latestReports(lines: readonly string[]): Map<string, SchedulingReport> {
   const reports = new Map<string, SchedulingReport>()
+  addLines(reports, lines)
+  return reports
+}
+
+/** Applies lines, in the order written, to reports by uid (oldest first), keeping the newest schedulingReportsMax. */
+function addLines(reports: Map<string, SchedulingReport>, lines: readonly string[]): void {
   for (const text of lines) {
     let line: ReportLine
     try {
@@ -72,7 +78,6 @@ function latestReports(lines: readonly string[]): Map<string, SchedulingReport> 
     if ('report' in line) reports.set(line.uid, line.report)
   }
   while (reports.size > schedulingReportsMax) reports.delete(reports.keys().next().value as string)
-  return reports
 }
 
 function fileLines(path: string): string[] {
@@ -107,10 +112,24 @@ export class MemorySchedulingReports implements SchedulingReportStore {
   }
 }
 
+/** What this process knows of the file: where its last read ended, and the reports and line count up to there. */
+interface FileView {
+  /** The file's inode: a compaction by another process renames a new file into place. */
+  readonly inode: number
+  /** Bytes read, always at the end of a whole line. */
+  bytes: number
+  lines: number
+  readonly reports: Map<string, SchedulingReport>
+}
+
 export class FileSchedulingReports implements SchedulingReportStore {
   private readonly path: string
-  /** What the file holds, read on first use: its line count and the pods it has reports of. */
-  private held: {lines: number; uids: Set<string>} | null = null
+  /**
+   * The file as last read or written, brought up to date by reading only what was appended since
+   * (the scheduler reads a report for every pod it schedules: reading the whole file each time
+   * made scheduling quadratic in the pods reported).
+   */
+  private view: FileView | null = null
 
   constructor(folder: string) {
     this.path = join(folder, schedulingReportsFileName)
@@ -122,33 +141,54 @@ export class FileSchedulingReports implements SchedulingReportStore {
 
   forget(podUid: string): void {
     // Most pods that go were never reported on (mirror pods, another scheduler's): no line for them.
-    if (this.holding().uids.has(podUid)) this.append({uid: podUid, forgotten: true})
+    if (this.current().reports.has(podUid)) this.append({uid: podUid, forgotten: true})
   }
 
   retain(podUids: ReadonlySet<string>): void {
-    for (const uid of [...this.holding().uids]) if (!podUids.has(uid)) this.forget(uid)
+    for (const uid of [...this.current().reports.keys()]) if (!podUids.has(uid)) this.forget(uid)
   }
 
   read(podUid: string): SchedulingReport | null {
-    return latestReports(fileLines(this.path)).get(podUid) ?? null
+    return this.current().reports.get(podUid) ?? null
   }
 
-  private holding(): {lines: number; uids: Set<string>} {
-    if (!this.held) {
-      const lines = fileLines(this.path)
-      // A line a crash cut short ends here, so the next one starts on a line of its own.
-      if (lines.length > 0 && !readFileSync(this.path, 'utf8').endsWith('\n')) appendFileSync(this.path, '\n')
-      this.held = {lines: lines.length, uids: new Set(latestReports(lines).keys())}
+  /** The view, after reading what another process appended or rewrote since the last look. */
+  private current(): FileView {
+    if (!existsSync(this.path)) return (this.view = {inode: -1, bytes: 0, lines: 0, reports: new Map()})
+    const {ino: inode, size} = statSync(this.path)
+    const view = this.view
+    if (view && view.inode === inode && view.bytes === size) return view
+    if (view && view.inode === inode && view.bytes < size && size - view.bytes <= schedulingReportsFileBytesMax) {
+      const appended = readBytes(this.path, view.bytes, size - view.bytes)
+      const whole = appended.lastIndexOf('\n') + 1
+      const lines = appended.slice(0, whole).split('\n').filter((line) => line !== '')
+      addLines(view.reports, lines)
+      view.lines += lines.length
+      view.bytes += Buffer.byteLength(appended.slice(0, whole))
+      return view
     }
-    return this.held
+    const text = size > schedulingReportsFileBytesMax ? '' : readFileSync(this.path, 'utf8')
+    // A line a crash cut short ends here, so the next one starts on a line of its own.
+    if (text !== '' && !text.endsWith('\n')) appendFileSync(this.path, '\n')
+    const lines = text.split('\n').filter((line) => line !== '')
+    const reports = new Map<string, SchedulingReport>()
+    addLines(reports, lines)
+    return (this.view = {inode: statSync(this.path).ino, bytes: statSync(this.path).size, lines: lines.length, reports})
   }
 
   private append(line: ReportLine): void {
-    const held = this.holding()
-    appendFileSync(this.path, `${JSON.stringify(line)}\n`)
-    if ('report' in line) held.uids.add(line.uid)
-    else held.uids.delete(line.uid)
-    if (++held.lines > schedulingReportLinesMax) this.compact()
+    const view = this.current()
+    const text = `${JSON.stringify(line)}\n`
+    appendFileSync(this.path, text)
+    const {ino: inode, size} = statSync(this.path)
+    if (view.inode === -1 || inode !== view.inode || size !== view.bytes + Buffer.byteLength(text)) {
+      // Another process wrote beside this one (or the file was new): read it whole next time.
+      this.view = null
+      return
+    }
+    addLines(view.reports, [text])
+    view.bytes = size
+    if (++view.lines > schedulingReportLinesMax) this.compact()
   }
 
   private compact(): void {
@@ -156,6 +196,18 @@ export class FileSchedulingReports implements SchedulingReportStore {
     const temporary = `${this.path}.tmp`
     writeFileSync(temporary, [...reports].map(([uid, report]) => `${JSON.stringify({uid, report})}\n`).join(''))
     renameSync(temporary, this.path)
-    this.held = {lines: reports.size, uids: new Set(reports.keys())}
+    this.view = null
+  }
+}
+
+/** `length` bytes of the file from `position`, as text. */
+function readBytes(path: string, position: number, length: number): string {
+  const file = openSync(path, 'r')
+  try {
+    const buffer = Buffer.alloc(length)
+    const read = readSync(file, buffer, 0, length, position)
+    return buffer.toString('utf8', 0, read)
+  } finally {
+    closeSync(file)
   }
 }
