@@ -52,9 +52,19 @@ function periodOf(section: PeriodSection | undefined, sectionName: string, field
 }
 
 /** The mode and cluster CIDR of the kube-proxy ConfigMap's `config.conf` (an empty mode is iptables on Linux). */
+/** The last config.conf read and what it said: every probe and connection through a Service reads it, and it rarely changes. */
+let lastConfiguration: {readonly text: string; readonly configuration: KubeProxyConfiguration} | null = null
+
 export function kubeProxyConfiguration(configMap: KubeObject | null): KubeProxyConfiguration {
   const text = (configMap as {data?: Record<string, string>} | null)?.data?.['config.conf']
   if (!text) return {mode: 'iptables', clusterCIDR: clusterCIDRDefault}
+  if (lastConfiguration?.text === text) return lastConfiguration.configuration
+  const configuration = parseKubeProxyConfiguration(text)
+  lastConfiguration = {text, configuration}
+  return configuration
+}
+
+function parseKubeProxyConfiguration(text: string): KubeProxyConfiguration {
   let config: {mode?: unknown; clusterCIDR?: unknown; iptables?: PeriodSection; ipvs?: PeriodSection}
   try {
     config = (parseYaml(text) ?? {}) as typeof config
