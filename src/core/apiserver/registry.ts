@@ -114,10 +114,9 @@ export class Registry {
   }
 
   private encode(definition: ResourceDefinition, object: KubeObject): Uint8Array {
-    const stored = cloneJson(object)
-    delete stored.metadata.resourceVersion
-    stored.kind = definition.kind
-    stored.apiVersion = definition.group.length > 0 ? `${definition.group}/${definition.version}` : definition.version
+    // A shallow copy: the fields changed here are the top level and metadata's; the ordering below builds new objects.
+    const {resourceVersion: _, ...metadata} = object.metadata
+    const stored: KubeObject = {...object, metadata, kind: definition.kind, apiVersion: definition.group.length > 0 ? `${definition.group}/${definition.version}` : definition.version}
     // Stored JSON keeps the Go struct's field order, as kube-apiserver writes it.
     const ordered = definition.custom ? sortKeys(stored) : decodeObject(definition.schema, stored).value
     return encoder.encode(JSON.stringify(ordered))
