@@ -8,6 +8,7 @@ import {commandWords, type KubectlFlag, KubectlFlagError, parseKubectlFlags} fro
 import {globalFlags, type KubectlIo, KubectlSession} from './session.js'
 import type {KubectlVerb} from './verb.js'
 import {verbs} from './verbs/index.js'
+import {ResourceMapper, StaleDiscoveryError} from './resources.js'
 
 function wantsHelp(argv: readonly string[]): boolean {
   const beforeDashes = argv.indexOf('--') < 0 ? argv : argv.slice(0, argv.indexOf('--'))
@@ -95,8 +96,21 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
     // pflag's notice for a deprecated flag, once per flag given.
     for (const flag of [...globalFlags, ...verb.flags]) if (flag.deprecated && flags.changed.has(flag.name)) io.stderr(`Flag --${flag.name} has been deprecated, ${flag.deprecated}\n`)
     const args = [...flags.positionals.slice(depth), ...flags.rest]
-    session = new KubectlSession(flags, io)
-    return await verb.run!(session, args)
+    // Printed output and stdin are counted and kept, so that a command whose cached discovery
+    // missed a name can run again with the server's (when it has printed and changed nothing).
+    let printed = false
+    let stdin: Promise<string> | null = null
+    session = new KubectlSession(flags, {...io, stdout: (text) => ((printed = true), io.stdout(text)), readStdin: () => (stdin ??= io.readStdin())})
+    try {
+      return await verb.run!(session, args)
+    } catch (error) {
+      if (!(error instanceof StaleDiscoveryError)) throw error
+      session.discoveryFromServer = true
+      if (!printed && !session.sentWrite) return await verb.run!(session, args)
+      // Too late to run again: the cache is brought up to date for the next command.
+      await ResourceMapper.discover(session)
+      throw new KubectlError(`${error.message}; run the command again`)
+    }
   } catch (error) {
     if (error instanceof KubectlError) {
       io.stderr(errorLine(error))

@@ -2,6 +2,7 @@
 // short name or kind, any case, optionally qualified: deployments.apps, deploy.v1.apps), the
 // resources of a category (`all`), and the resource of a kind in an apiVersion (for files).
 import {isJsonObject} from '../api/object.js'
+import type {DiscoveredGroup, Discovery} from './discovery-cache.js'
 import {KubectlError, listError} from './errors.js'
 import type {KubectlSession, RequestOptions} from './session.js'
 
@@ -48,20 +49,49 @@ export function objectPath(resource: ApiResource, namespace: string, name: strin
 /** What discovery needs of a connection: kubectl's session, or any client of the API server. */
 export interface DiscoveryClient {
   request(method: 'GET', path: string): Promise<{readonly body: unknown}>
+  /** Where this connection keeps kubectl's discovery cache, or null when it keeps none. */
+  discoveryCache?(): Promise<DiscoveryCacheAccess | null>
 }
 
-export class ResourceMapper {
-  private constructor(readonly resources: readonly ApiResource[]) {}
+/** A server's discovery cache as a session reaches it. */
+export interface DiscoveryCacheAccess {
+  read(): Discovery | null
+  write(discovery: Discovery): void
+}
 
-  static async discover(session: Pick<KubectlSession, 'request'> | DiscoveryClient): Promise<ResourceMapper> {
-    const resources: ApiResource[] = []
-    const read = async (path: string, group: string, version: string) => {
-      const response = await session.request('GET', path)
-      const body = response.body as {resources?: unknown[]}
-      for (const entry of body.resources ?? []) {
+/**
+ * A name the cached discovery does not know: the command runs again with discovery from the
+ * server (kubectl's deferred RESTMapper resets and retries the same way), whose answer is final.
+ * Not a KubectlError: verbs that report their objects' errors one by one must let it through.
+ */
+export class StaleDiscoveryError extends Error {}
+
+/** Discovery from the server: the groups (the core group first, as client-go lists them) and each group-version's resources. */
+async function discoverFromServer(session: DiscoveryClient): Promise<Discovery> {
+  const core = (await session.request('GET', '/api')).body as {versions?: string[]}
+  const named = (await session.request('GET', '/apis')).body as {groups?: DiscoveredGroup[]}
+  const groups: DiscoveredGroup[] = [
+    ...((core.versions ?? []).length > 0 ? [{name: '', versions: (core.versions ?? []).map((version) => ({groupVersion: version, version})), preferredVersion: {groupVersion: core.versions![0]!, version: core.versions![0]!}}] : []),
+    ...(named.groups ?? []),
+  ]
+  const resourceLists = new Map<string, unknown>()
+  for (const group of groups) {
+    for (const {groupVersion} of group.versions) {
+      resourceLists.set(groupVersion, (await session.request('GET', group.name.length > 0 ? `/apis/${groupVersion}` : `/api/${groupVersion}`)).body)
+    }
+  }
+  return {groups, resourceLists}
+}
+
+function resourcesOf(discovery: Discovery): ApiResource[] {
+  const resources: ApiResource[] = []
+  for (const group of discovery.groups) {
+    for (const {groupVersion, version} of group.versions) {
+      const body = discovery.resourceLists.get(groupVersion) as {resources?: unknown[]} | undefined
+      for (const entry of body?.resources ?? []) {
         if (!isJsonObject(entry) || String(entry.name).includes('/')) continue
         resources.push({
-          group,
+          group: group.name,
           version,
           resource: String(entry.name),
           singular: String(entry.singularName ?? ''),
@@ -73,12 +103,29 @@ export class ResourceMapper {
         })
       }
     }
-    await read('/api/v1', '', 'v1')
-    const groups = (await session.request('GET', '/apis')).body as {groups?: Array<{name: string; versions: Array<{version: string}>; preferredVersion?: {version: string}}>}
-    for (const group of groups.groups ?? []) {
-      for (const version of group.versions) await read(`/apis/${group.name}/${version.version}`, group.name, version.version)
-    }
-    return new ResourceMapper(resources)
+  }
+  return resources
+}
+
+export class ResourceMapper {
+  private constructor(
+    readonly resources: readonly ApiResource[],
+    /** Built from kubectl's discovery cache: a name it does not know may be new on the server. */
+    private readonly cached: boolean,
+  ) {}
+
+  static async discover(session: Pick<KubectlSession, 'request' | 'discoveryCache'> | DiscoveryClient): Promise<ResourceMapper> {
+    const cache = (await session.discoveryCache?.()) ?? null
+    const cached = cache?.read() ?? null
+    if (cached) return new ResourceMapper(resourcesOf(cached), true)
+    const discovery = await discoverFromServer(session)
+    cache?.write(discovery)
+    return new ResourceMapper(resourcesOf(discovery), false)
+  }
+
+  /** Nothing found for a name: from a cache, the server may know it since (the command runs again with fresh discovery). */
+  private missed(text: string): void {
+    if (this.cached) throw new StaleDiscoveryError(`the discovery cache has no resource type "${text}"`)
   }
 
   /** Preferred versions only (the first listed per group). */
@@ -93,6 +140,7 @@ export class ResourceMapper {
 
   resolve(text: string): ApiResource {
     const found = this.find(text)
+    if (!found) this.missed(text)
     // kubectl names the resource without the group it was looked up in.
     if (!found) throw new KubectlError(`the server doesn't have a resource type "${text.split('.')[0]}"`)
     return found
@@ -112,7 +160,10 @@ export class ResourceMapper {
       const grouped = this.preferred().find((resource) => matchesName(resource, name) && resource.group === rest)
       if (grouped) return grouped
     }
-    return this.preferred().find((resource) => matchesName(resource, lowered)) ?? null
+    const found = this.preferred().find((resource) => matchesName(resource, lowered)) ?? null
+    // A category (`all`) is no resource, and no sign of a stale cache either.
+    if (!found && this.category(lowered).length === 0) this.missed(text)
+    return found
   }
 
   category(name: string): ApiResource[] {
@@ -123,6 +174,8 @@ export class ResourceMapper {
     const slash = apiVersion.indexOf('/')
     const group = slash < 0 ? '' : apiVersion.slice(0, slash)
     const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1)
-    return this.resources.find((resource) => resource.group === group && resource.version === version && resource.kind === kind) ?? null
+    const found = this.resources.find((resource) => resource.group === group && resource.version === version && resource.kind === kind) ?? null
+    if (!found) this.missed(`${kind}.${apiVersion}`)
+    return found
   }
 }

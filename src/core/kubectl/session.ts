@@ -15,6 +15,7 @@ import {StorageError} from '../storage/errors.js'
 import {parseGoDuration} from '../etcdctl/flags.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {loggedUrl, RequestLog} from './request-log.js'
+import type {DiscoveryCacheAccess} from './resources.js'
 import {isStatusBody, KubectlError, ServerError} from './errors.js'
 import type {KubectlFlag, ParsedKubectlFlags} from './flags.js'
 import {type ContextEntry, type KubeconfigFiles, KubeconfigError, loadKubeconfig, type UserEntry} from './kubeconfig.js'
@@ -285,6 +286,27 @@ export class KubectlSession {
     return this.host?.up != null
   }
 
+  /** Set when a command runs again because its cached discovery did not know a name: discovery then comes from the server. */
+  discoveryFromServer = false
+  /** Whether a request that may change the cluster went out (a command that did so is not run again). */
+  sentWrite = false
+
+  /**
+   * kubectl's discovery cache for the server behind the kubeconfig (see discovery-cache.ts):
+   * only for a served cluster (a running `kubemu up`); one-shot commands discover in-process,
+   * where it costs nothing, so their clusters never fill the cache of the URL up would use.
+   */
+  async discoveryCache(): Promise<DiscoveryCacheAccess | null> {
+    if (this.io.api || !(await this.served())) return null
+    const {config} = this.kubeconfig()
+    const server = this.flag('server') || (config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? '')
+    if (server.length === 0) return null
+    const {cacheDirectoryOf, discoveryCacheFolder, readDiscoveryCache, writeDiscoveryCache} = await import('./discovery-cache.js')
+    const folder = discoveryCacheFolder(cacheDirectoryOf(this.flag('cache-dir'), this.io.environment), server)
+    // File times are wall-clock times, as kubectl's are.
+    return {read: () => (this.discoveryFromServer ? null : readDiscoveryCache(folder, Date.now())), write: (discovery) => writeDiscoveryCache(folder, discovery)}
+  }
+
   async request(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
     const api = await this.handler()
     const headers = this.headers()
@@ -292,6 +314,7 @@ export class KubectlSession {
     else if (options.body !== undefined) headers['content-type'] = 'application/json'
     if (options.accept) headers.accept = options.accept
     const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body)
+    if (method !== 'GET') this.sentWrite = true
     const started = performance.now()
     const response = await api.handle({method, path, query: options.query, headers, body})
     if (this.requestLog.level >= 6) this.logExchange(method, path, options, headers, body, response, performance.now() - started)
