@@ -105,6 +105,12 @@ describe('containers that follow their command', () => {
     expect(await kubectl('exec srv -- ls /tmp')).toMatchObject({status: 0, stdout: 'x\n'})
     expect(await kubectl('exec srv -- cat /etc/hostname')).toMatchObject({status: 0, stdout: 'srv\n'})
     expect(await kubectl("exec srv -- sh -c 'echo to stderr >&2; exit 3'")).toMatchObject({status: 3, stdout: '', stderr: 'to stderr\ncommand terminated with exit code 3\n'})
+    // A pipeline stage's or a substitution's error goes to the shell's stderr, as sh writes it.
+    expect(await kubectl("exec srv -- sh -c 'nosuch | cat; echo $(nosuch) done; env | nosuch2 | head -1'")).toMatchObject({
+      status: 0,
+      stdout: 'done\n',
+      stderr: 'sh: nosuch: not found\nsh: nosuch: not found\nsh: nosuch2: not found\n',
+    })
     expect(await kubectl('exec srv -- foo')).toMatchObject({
       status: 126,
       stdout: 'OCI runtime exec failed: exec failed: unable to start container process: exec: "foo": executable file not found in $PATH: unknown\n',
