@@ -467,8 +467,10 @@ export class Kubelets implements ControlLoop {
    * sent as the deletion came (the grace period's end for one that ignores it, see termination.ts).
    */
   private async containersEndAfterTerm(pod: Pod, deletedAt: number): Promise<number> {
-    if (pod.status?.phase !== 'Running') return deletedAt
     const signalAt = deletedAt - Number(pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000
+    // A pod that runs nothing (completed, failed, or not started yet) has nothing to wait for: its
+    // kubelet removes it as soon as it sees the deletion (`kubectl run --rm` leaves nothing behind).
+    if (pod.status?.phase !== 'Running') return signalAt
     const statuses = ((pod.status as {containerStatuses?: Array<Record<string, any>>}).containerStatuses ?? [])
     const reader = this.readerFor(String(pod.spec.nodeName))
     let last = signalAt
