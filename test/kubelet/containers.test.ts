@@ -138,6 +138,11 @@ describe('containers that follow their command', () => {
       stdout: 'done\n',
       stderr: 'sh: nosuch: not found\nsh: nosuch: not found\nsh: nosuch2: not found\n',
     })
+    expect(await kubectl(`exec srv -- sh -c 'env | sort | head -1; printf "10 b\\n9 a\\n10 a\\n" | sort -rn; printf "b\\na\\nb\\n" | sort -u'`)).toMatchObject({
+      status: 0,
+      stdout: 'HOME=/root\n10 b\n10 a\n9 a\na\nb\n',
+      stderr: '',
+    })
     expect(await kubectl('exec srv -- foo')).toMatchObject({
       status: 126,
       stdout: 'OCI runtime exec failed: exec failed: unable to start container process: exec: "foo": executable file not found in $PATH: unknown\n',
