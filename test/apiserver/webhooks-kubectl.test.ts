@@ -58,6 +58,16 @@ describe('admission webhooks through kubectl', () => {
     }
   })
 
+  it('fails a request whose webhook answers what is not JSON with encoding/json\'s words, under failurePolicy Fail', async () => {
+    const manifest = JSON.stringify(configuration('ValidatingWebhookConfiguration', 'broken', {clientConfig: {url: webhook.url('/not-json'), caBundle: webhook.caBundle}, failurePolicy: 'Fail'}))
+    expect((await real('apply -f -', manifest)).status).toBe(0)
+    const expected = 'Error from server (InternalError): error when creating "STDIN": Internal error occurred: failed calling webhook "broken.example.com": failed to call webhook: ' +
+      "couldn't get version/kind; json parse error: invalid character 'o' in literal null (expecting 'u')\n"
+    const configMap = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: unlucky}\ndata: {a: b}\n'
+    for (const kubectl of [real, ours]) expect(await kubectl('create -f -', configMap)).toMatchObject({status: 1, stdout: '', stderr: expected})
+    expect((await real('delete validatingwebhookconfiguration broken')).status).toBe(0)
+  })
+
   it('refuses a bad configuration with kube-apiserver\'s 422', async () => {
     const manifest = JSON.stringify(configuration('ValidatingWebhookConfiguration', 'plain', {clientConfig: {url: 'http://127.0.0.1/x'}, timeoutSeconds: 0}))
     const expected = 'The ValidatingWebhookConfiguration "plain" is invalid: \n' +

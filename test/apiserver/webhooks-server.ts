@@ -16,7 +16,7 @@ export type Answer = (review: {request: Record<string, any>}) => unknown
 const allow = (uid: string, extra: Record<string, unknown> = {}) => ({apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: {uid, allowed: true, ...extra}})
 
 /** Answers by path; '/hold' keeps the request open until release() (a webhook that times out). */
-export const standardAnswers: Record<string, Answer | 'garbage' | 'hold'> = {
+export const standardAnswers: Record<string, Answer | 'garbage' | 'not-json' | 'hold'> = {
   '/allow': (review) => allow(review.request.uid),
   '/add-label': (review) => allow(review.request.uid, {
     patchType: 'JSONPatch',
@@ -31,6 +31,7 @@ export const standardAnswers: Record<string, Answer | 'garbage' | 'hold'> = {
   '/deny-silently': (review) => ({apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: {uid: review.request.uid, allowed: false}}),
   '/wrong-uid': () => allow('not-the-uid'),
   '/garbage': 'garbage',
+  '/not-json': 'not-json',
   '/hold': 'hold',
 }
 
@@ -60,6 +61,7 @@ export class WebhookServer {
         }
         response.setHeader('content-type', 'application/json')
         if (answer === 'garbage') response.end('hello, not json')
+        else if (answer === 'not-json') response.end('not json')
         else if (answer) response.end(JSON.stringify(answer(review)))
         else {
           response.statusCode = 404

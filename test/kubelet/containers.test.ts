@@ -98,6 +98,33 @@ describe('containers that follow their command', () => {
     expect((await kubectl('logs env-demo')).stdout).toBe('hi world world in default, colour blue\nhello from the config map\ndemo\n')
   })
 
+  it("links the namespace's Services that existed when the container started into its environment, as the kubelet does", async () => {
+    expect((await kubectl('create service clusterip links --tcp=8080:80,9090:90')).status).toBe(0)
+    expect((await kubectl('create service clusterip headless-links --clusterip=None --tcp=80:80')).status).toBe(0)
+    const ip = (await kubectl("get svc links -o jsonpath='{.spec.clusterIP}'")).stdout
+    expect((await kubectl("run linked --image=busybox --env='TARGET=$(LINKS_SERVICE_HOST):$(LINKS_SERVICE_PORT)' -- sleep 3600")).status).toBe(0)
+    expect((await kubectl('wait --for=condition=Ready pod/linked')).status).toBe(0)
+    expect((await kubectl('create service clusterip later --tcp=80:80')).status).toBe(0)
+    const variables = (await kubectl('exec linked -- env')).stdout.split('\n')
+    expect(variables).toEqual(expect.arrayContaining([
+      `TARGET=${ip}:8080`,
+      'KUBERNETES_SERVICE_HOST=10.96.0.1',
+      'KUBERNETES_PORT_443_TCP=tcp://10.96.0.1:443',
+      'KUBERNETES_PORT_443_TCP_ADDR=10.96.0.1',
+      `LINKS_SERVICE_HOST=${ip}`,
+      'LINKS_SERVICE_PORT=8080',
+      'LINKS_SERVICE_PORT_8080_80=8080',
+      'LINKS_SERVICE_PORT_9090_90=9090',
+      `LINKS_PORT=tcp://${ip}:8080`,
+      `LINKS_PORT_9090_TCP=tcp://${ip}:9090`,
+      'LINKS_PORT_9090_TCP_PROTO=tcp',
+      'LINKS_PORT_9090_TCP_PORT=9090',
+      `LINKS_PORT_9090_TCP_ADDR=${ip}`,
+    ]))
+    // A headless Service has no address to link; one created after the container started is not in its environment.
+    expect(variables.filter((line) => /^(HEADLESS_LINKS|LATER)_/.test(line))).toEqual([])
+  })
+
   it('exec runs in the running container, keeps what it changed, and reports exit codes as kubectl does', async () => {
     expect((await kubectl('run srv --image=nginx')).status).toBe(0)
     expect(await kubectl("exec srv -- sh -c 'touch /tmp/x && echo made'")).toMatchObject({status: 0, stdout: 'made\n'})
@@ -105,6 +132,17 @@ describe('containers that follow their command', () => {
     expect(await kubectl('exec srv -- ls /tmp')).toMatchObject({status: 0, stdout: 'x\n'})
     expect(await kubectl('exec srv -- cat /etc/hostname')).toMatchObject({status: 0, stdout: 'srv\n'})
     expect(await kubectl("exec srv -- sh -c 'echo to stderr >&2; exit 3'")).toMatchObject({status: 3, stdout: '', stderr: 'to stderr\ncommand terminated with exit code 3\n'})
+    // A pipeline stage's or a substitution's error goes to the shell's stderr, as sh writes it.
+    expect(await kubectl("exec srv -- sh -c 'nosuch | cat; echo $(nosuch) done; env | nosuch2 | head -1'")).toMatchObject({
+      status: 0,
+      stdout: 'done\n',
+      stderr: 'sh: nosuch: not found\nsh: nosuch: not found\nsh: nosuch2: not found\n',
+    })
+    expect(await kubectl(`exec srv -- sh -c 'env | sort | head -1; printf "10 b\\n9 a\\n10 a\\n" | sort -rn; printf "b\\na\\nb\\n" | sort -u'`)).toMatchObject({
+      status: 0,
+      stdout: 'HOME=/root\n10 b\n10 a\n9 a\na\nb\n',
+      stderr: '',
+    })
     expect(await kubectl('exec srv -- foo')).toMatchObject({
       status: 126,
       stdout: 'OCI runtime exec failed: exec failed: unable to start container process: exec: "foo": executable file not found in $PATH: unknown\n',

@@ -39,6 +39,16 @@ describe('curl and run as the docs use them', {timeout: 600_000}, () => {
     expect(await run(`curl -s -w '%{http_code}' http://172.18.0.5:31999/`)).toMatchObject({status: 7, stdout: '000'})
   })
 
+  it("answers the hello-node tutorial: agnhost netexec named as the command, behind a LoadBalancer", async () => {
+    expect((await run('kubectl create deployment hello-node --image=registry.k8s.io/e2e-test-images/agnhost:2.39 -- /agnhost netexec --http-port=8080')).status).toBe(0)
+    expect((await run('kubectl expose deployment hello-node --type=LoadBalancer --port=8080')).status).toBe(0)
+    expect((await run('kubectl rollout status deployment hello-node')).status).toBe(0)
+    const pod = (await run(`kubectl get pods -l app=hello-node -o jsonpath='{.items[0].metadata.name}'`)).stdout
+    const address = (await run(`kubectl get svc hello-node -o jsonpath='{.status.loadBalancer.ingress[0].ip}'`)).stdout
+    expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/)
+    expect(await run(`curl -s http://${address}:8080/hostname`)).toMatchObject({status: 0, stdout: pod, stderr: ''})
+  })
+
   it("ends run -it --rm with the container's exit code and kubectl's line, the pod deleted", async () => {
     const failed = await run("kubectl run fails --image=busybox -it --rm --restart=Never -- sh -c 'echo before; exit 3'")
     expect(failed).toMatchObject({status: 3, stdout: 'before\npod "fails" deleted\n', stderr: 'pod default/fails terminated (Error)\n'})

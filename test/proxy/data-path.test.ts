@@ -119,6 +119,8 @@ endpoints:
     expect(rules.stdout).toMatch(/-m recent --rcheck --seconds 10800 --reap --name KUBE-SEP-\S+ --mask 255\.255\.255\.255 --rsource -j KUBE-SEP-/)
     const counts = await spread(`http://${worker1}:${await nodePortOf('sticky')}/`, 20)
     expect(Object.values(counts)).toEqual([20])
+    // The node remembers the client across commands, as its kernel's recent list does.
+    for (let command = 0; command < 3; command++) expect(await spread(`http://${worker1}:${await nodePortOf('sticky')}/`, 2)).toEqual({[Object.keys(counts)[0]!]: 2})
   })
 
   it('reaches a LoadBalancer address from outside and answers with curl exit codes when it cannot', async () => {

@@ -37,6 +37,14 @@ metadata: {name: ext}
 spec: {type: ExternalName, externalName: example.com}
 ---
 apiVersion: v1
+kind: Service
+metadata: {name: lonely}
+spec:
+  clusterIP: None
+  selector: {app: nobody}
+  ports: [{name: pg, port: 5432}]
+---
+apiVersion: v1
 kind: Pod
 metadata: {name: client}
 spec:
@@ -84,5 +92,8 @@ describe('nslookup from a pod', {timeout: 600_000}, () => {
     const missing = await lookup('nosuch')
     expect(missing).toMatchObject({status: 1, stderr: 'command terminated with exit code 1\n'})
     expect(missing.stdout).toMatch(/\*\* server can't find nosuch\S*: NXDOMAIN\n/)
+    // CoreDNS has no record for a headless Service without ready endpoints: NXDOMAIN, as for a name it does not know.
+    const empty = await lookup('lonely.default.svc.cluster.local')
+    expect(empty).toMatchObject({status: 1, stdout: `${header}** server can't find lonely.default.svc.cluster.local: NXDOMAIN\n\n`, stderr: 'command terminated with exit code 1\n'})
   })
 })

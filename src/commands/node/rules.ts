@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {NetworkCommandError, withClusterReader} from '../../core/host/network-commands.js'
+import {clusterFolder} from '../../core/home.js'
 import {flushNodeRules, NoRulesToFlushError, showNodeRules, showNodeRulesStats} from '../../core/proxy/kube-proxy.js'
 import {ProxyMemory} from '../../core/proxy/memory.js'
 import {KubemuCommand, fail} from '../../command-errors.js'
@@ -21,7 +22,7 @@ The rules are those the node's kube-proxy last synced (its pod must run there; a
     try {
       const text = await withClusterReader(process.env, flags.cluster, (client, clock, syncedRules) => {
         if (flags.flush) return flushNodeRules(client, syncedRules, args.name, clock.nowMilliseconds())
-        return flags.stats ? showNodeRulesStats(client, syncedRules, args.name) : showNodeRules(client, syncedRules, new ProxyMemory(), args.name, flags.table as 'nat' | 'filter' | undefined)
+        return flags.stats ? showNodeRulesStats(client, syncedRules, args.name) : showNodeRules(client, syncedRules, new ProxyMemory(clusterFolder(process.env, flags.cluster)), args.name, flags.table as 'nat' | 'filter' | undefined)
       })
       process.stdout.write(text)
     } catch (error) {

@@ -11,7 +11,8 @@ import type {ApiRequest, ApiResponse, ApiWatch, ExecAnswer, UserInfo} from '../a
 import {bodyText, decodeBody, type FieldValidation, parseBody} from './body.js'
 import {listObjects, type ListQuery, watchObjects} from './list-watch.js'
 import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError} from '../api/patch.js'
-import {type DeleteOptions, type DeleteResult, type Registry, strategyOf, type WriteOptions} from './registry.js'
+import {type DeleteOptions, type DeleteResult, objectFromStored, type Registry, strategyOf, type WriteOptions} from './registry.js'
+import {listPrefix} from './keys.js'
 import type {RequestInfo} from './request.js'
 import {scaleOf, scaleSchema, withReplicas} from './scale.js'
 import type {ServiceAllocator} from './service-allocation.js'
@@ -64,6 +65,7 @@ export class ResourceHandlers {
         throw error
       }
     },
+    services: async (namespace) => (await this.registry.store.list(listPrefix(this.scheme.resource('', 'v1', 'services')!, namespace))).objects.map((stored) => objectFromStored(stored)),
   }
 
   private allocatorFor(definition: ResourceDefinition, dryRun: boolean): WriteOptions['allocate'] {

@@ -15,6 +15,8 @@ export const logLinesMax = 100_000
 /** Reads the objects a container's environment and volumes name. */
 export interface StreamObjectReader {
   get(resource: 'configmaps' | 'secrets', namespace: string, name: string): Promise<KubeObject | null>
+  /** The Services of a namespace (a container's service links). */
+  services(namespace: string): Promise<readonly KubeObject[]>
 }
 
 export interface ContainerRun {

@@ -37,7 +37,8 @@ export async function requestAll(environment: NodeJS.ProcessEnv, clusterName: st
   return withClusterReader(environment, clusterName, async (client, clock, syncedRules) => {
     // kube-proxy's statistic draws follow the cluster's seed, if it has one.
     const random = clusterRandomness(clusterFolder(environment, clusterName)).numbers('kube-proxy')
-    const network = createPodNetwork(client, clock, {random, memory: new ProxyMemory(), syncedRules})
+    // The nodes' kube-proxies remember affinity across commands (and with `up`), as a node's kernel does.
+    const network = createPodNetwork(client, clock, {random, memory: new ProxyMemory(clusterFolder(environment, clusterName)), syncedRules})
     if (from.kind === 'pod') await client.get(resources.pods, from.namespace, from.name)
     const results: UrlResult[] = []
     for (const url of urls) {

@@ -11,10 +11,10 @@ import type {Clock} from '../util/clock.js'
 /**
  * The pod network the simulated containers and the kubelets' probes use: kube-proxy's and
  * CoreDNS's view read through the API server as the admin, opened when first asked (the API
- * server starts after the containers' runtime), with one kube-proxy memory for the host's life.
+ * server starts after the containers' runtime), with the cluster's kube-proxy memory (kept in its folder).
  */
-export function hostPodNetwork(server: () => Promise<RequestHandler>, clock: Clock, syncedRules: SyncedRulesStore, random: () => number): PodNetwork {
-  const memory = new ProxyMemory()
+export function hostPodNetwork(server: () => Promise<RequestHandler>, clock: Clock, syncedRules: SyncedRulesStore, random: () => number, folder: string): PodNetwork {
+  const memory = new ProxyMemory(folder)
   let network: Promise<PodNetwork> | null = null
   const open = () => (network ??= server().then((handler) => createPodNetwork(new ApiClient(handler, apiServerUser, 'kubemu'), clock, {random, memory, syncedRules})))
   return {

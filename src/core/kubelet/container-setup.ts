@@ -10,6 +10,8 @@ import {SimulatedFileSystem} from './shell/filesystem.js'
 /** Reads the objects a pod's environment and volumes name (the kubelet's view of the API). */
 export interface PodObjectReader {
   get(resource: 'configmaps' | 'secrets', namespace: string, name: string): Promise<KubeObject | null>
+  /** The Services of `namespace` (service links); `default`'s too, for the `kubernetes` Service every container links. */
+  services(namespace: string): Promise<readonly KubeObject[]>
 }
 
 export type ContainerSpec = {
@@ -90,9 +92,65 @@ function quantityValue(text: string): number {
   return Number(match[1]) * scale[match[2] ?? '']!
 }
 
-/** The environment the container's process sees, in the kubelet's order. */
-export async function environmentOf(pod: Pod, container: ContainerSpec, reader: PodObjectReader): Promise<Map<string, string>> {
+/** The Services whose links the kubelet always adds, whatever the pod's namespace and enableServiceLinks. */
+const masterServices = new Set(['kubernetes'])
+
+/** A Service name as an environment variable's prefix (envvars' makeEnvVariableName). */
+function envName(name: string): string {
+  return name.replaceAll('-', '_').toUpperCase()
+}
+
+/** One Service's variables, in envvars.FromServices' order: host, ports, and Docker's link variables. */
+function serviceVariables(service: KubeObject): Array<[string, string]> {
+  const spec = (service.spec ?? {}) as {clusterIP?: string; ports?: Array<{name?: string; port?: number; protocol?: string}>}
+  const clusterIp = spec.clusterIP ?? ''
+  const ports = spec.ports ?? []
+  const prefix = envName(String(service.metadata.name))
+  const result: Array<[string, string]> = [[`${prefix}_SERVICE_HOST`, clusterIp], [`${prefix}_SERVICE_PORT`, String(ports[0]?.port ?? 0)]]
+  for (const port of ports) if (port.name) result.push([`${prefix}_SERVICE_PORT_${envName(port.name)}`, String(port.port)])
+  const hostPort = (port: number) => (clusterIp.includes(':') ? `[${clusterIp}]:${port}` : `${clusterIp}:${port}`)
+  ports.forEach((port, index) => {
+    const protocol = port.protocol || 'TCP'
+    const url = `${protocol.toLowerCase()}://${hostPort(Number(port.port))}`
+    if (index === 0) result.push([`${prefix}_PORT`, url])
+    const portPrefix = `${prefix}_PORT_${port.port}_${protocol.toUpperCase()}`
+    result.push([portPrefix, url], [`${portPrefix}_PROTO`, protocol.toLowerCase()], [`${portPrefix}_PORT`, String(port.port)], [`${portPrefix}_ADDR`, clusterIp])
+  })
+  return result
+}
+
+/**
+ * The service links the kubelet puts in a container's environment (getServiceEnvVarMap): the
+ * `kubernetes` Service always, and with enableServiceLinks every Service of the pod's namespace
+ * that has a cluster IP, as the kubelet's informer knew them when the container started.
+ */
+async function serviceLinks(pod: Pod, reader: PodObjectReader, startedAtMilliseconds: number | undefined): Promise<Map<string, string>> {
   const namespace = String(pod.metadata.namespace ?? 'default')
+  const enableServiceLinks = (pod.spec as unknown as {enableServiceLinks?: boolean}).enableServiceLinks !== false
+  const candidates = [...(await reader.services('default')), ...(namespace === 'default' ? [] : await reader.services(namespace))]
+  const chosen = new Map<string, KubeObject>()
+  for (const service of candidates) {
+    const clusterIp = (service.spec as {clusterIP?: string} | undefined)?.clusterIP ?? ''
+    if (clusterIp === '' || clusterIp === 'None') continue
+    const created = Date.parse(String(service.metadata.creationTimestamp ?? ''))
+    if (startedAtMilliseconds !== undefined && created > startedAtMilliseconds) continue
+    const name = String(service.metadata.name)
+    if (service.metadata.namespace === 'default' && masterServices.has(name)) {
+      if (!chosen.has(name)) chosen.set(name, service)
+    } else if (service.metadata.namespace === namespace && enableServiceLinks) chosen.set(name, service)
+  }
+  const ordered = [...chosen.values()].sort((a, b) => Number(masterServices.has(String(b.metadata.name))) - Number(masterServices.has(String(a.metadata.name))) || String(a.metadata.name).localeCompare(String(b.metadata.name)))
+  return new Map(ordered.flatMap(serviceVariables))
+}
+
+/**
+ * The environment the container's process sees, in the kubelet's order: its own variables, then
+ * the service links it does not set itself. `startedAtMilliseconds` is when the container started
+ * (the Services it links are those that existed then).
+ */
+export async function environmentOf(pod: Pod, container: ContainerSpec, reader: PodObjectReader, startedAtMilliseconds?: number): Promise<Map<string, string>> {
+  const namespace = String(pod.metadata.namespace ?? 'default')
+  const links = await serviceLinks(pod, reader, startedAtMilliseconds)
   const variables = new Map<string, string>([
     ['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
     ['HOSTNAME', hostnameOf(pod)],
@@ -112,15 +170,12 @@ export async function environmentOf(pod: Pod, container: ContainerSpec, reader: 
       else if (from.resourceFieldRef) value = resourceValue(containersOf(pod).find((other) => other.name === (from.resourceFieldRef.containerName || container.name)), String(from.resourceFieldRef.resource), from.resourceFieldRef.divisor)
       else if (from.configMapKeyRef) value = dataOf(await reader.get('configmaps', namespace, from.configMapKeyRef.name), false)[from.configMapKeyRef.key] ?? ''
       else if (from.secretKeyRef) value = dataOf(await reader.get('secrets', namespace, from.secretKeyRef.name), true)[from.secretKeyRef.key] ?? ''
-    } else value = expandReferences(entry.value ?? '', declared)
+    } else value = expandReferences(entry.value ?? '', new Map([...links, ...declared]))
     declared.set(entry.name, value)
   }
   for (const [name, value] of declared) variables.set(name, value)
-  variables.set('KUBERNETES_SERVICE_HOST', '10.96.0.1')
-  variables.set('KUBERNETES_SERVICE_PORT', '443')
-  variables.set('KUBERNETES_SERVICE_PORT_HTTPS', '443')
-  variables.set('KUBERNETES_PORT', 'tcp://10.96.0.1:443')
-  variables.set('HOME', '/root')
+  for (const [name, value] of links) if (!declared.has(name)) variables.set(name, value)
+  if (!variables.has('HOME')) variables.set('HOME', '/root')
   return variables
 }
 

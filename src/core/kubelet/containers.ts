@@ -84,8 +84,8 @@ export class SimulatedContainers {
     return container
   }
 
-  private async spec(pod: Pod, container: ContainerSpec, reader: PodObjectReader, unknownProgram: RunSpec['unknownProgram'], argv?: readonly string[]): Promise<RunSpec> {
-    const environment = await environmentOf(pod, container, reader)
+  private async spec(pod: Pod, container: ContainerSpec, run: ContainerRunStart, reader: PodObjectReader, unknownProgram: RunSpec['unknownProgram'], argv?: readonly string[]): Promise<RunSpec> {
+    const environment = await environmentOf(pod, container, reader, run.startedAtMilliseconds)
     return {
       // A container without a command runs its image's: a program the shell does not know.
       argv: argv ?? argvOf(container, environment) ?? [container.image || 'entrypoint'],
@@ -109,7 +109,7 @@ export class SimulatedContainers {
 
   /** The run from its start to `until`, with execs' changes and (when asked) exec probes at their moments. */
   private async replay(pod: Pod, container: ContainerSpec, run: ContainerRunStart, until: number, reader: PodObjectReader, probes: Partial<Record<ProbeKind, ProbeResult[]>> = {}): Promise<RunResult> {
-    const spec = await this.spec(pod, container, reader, unknownProgramOf(pod, container))
+    const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container))
     const events = this.execEvents(pod, container.name, run)
     for (const kind of Object.keys(probes) as ProbeKind[]) {
       const probe = probeOf(container, kind)
@@ -203,7 +203,7 @@ export class SimulatedContainers {
     const container = this.containerOf(pod, containerName)
     if (argv.length === 0 || !isKnownProgram(argv[0]!)) return {stdout: '', stderr: '', exitCode: 126, notFound: true}
     const before = await this.replayFiles(pod, container, run, now, reader)
-    const spec = await this.spec(pod, container, reader, 'not-found', argv)
+    const spec = await this.spec(pod, container, run, reader, 'not-found', argv)
     const fs = before.clone()
     const answer = await runToEnd({...spec, fs}, now)
     const changes = fs.changesSince(before)
@@ -212,7 +212,7 @@ export class SimulatedContainers {
   }
 
   private async replayFiles(pod: Pod, container: ContainerSpec, run: ContainerRunStart, now: number, reader: PodObjectReader) {
-    const spec = await this.spec(pod, container, reader, unknownProgramOf(pod, container))
+    const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container))
     await runOverTime(spec, run.startedAtMilliseconds, now, this.execEvents(pod, container.name, run))
     return spec.fs
   }

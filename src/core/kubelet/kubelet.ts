@@ -84,6 +84,7 @@ export class Kubelets implements ControlLoop {
   private readonly pods: Informer<Pod>
   private readonly nodes: Informer<Node>
   private readonly leases: Informer<KubeObject>
+  private readonly services: Informer<KubeObject>
   /** The claims pods mount: a pod's containers start only once all its claims are Bound. */
   private readonly claims: Informer<PersistentVolumeClaim>
   /** Nodes whose last heartbeat was refused: how many times in a row, and when to try again. */
@@ -104,6 +105,8 @@ export class Kubelets implements ControlLoop {
     this.pods.addIndex(podsByNodeName)
     this.nodes = informers.informer<Node>(resources.nodes)
     this.leases = informers.informer<KubeObject>(resources.leases)
+    // Containers' service links, as the kubelet's own Service informer knows them.
+    this.services = informers.informer<KubeObject>(resources.services)
     this.claims = informers.informer<PersistentVolumeClaim>(resources.persistentVolumeClaims)
     // A claim that binds lets the pods on nodes that mount it start.
     this.claims.onEvent((event) => {
@@ -351,6 +354,7 @@ export class Kubelets implements ControlLoop {
           throw error
         }
       },
+      services: async (namespace) => this.services.list().filter((service) => service.metadata.namespace === namespace),
     }
   }
 
@@ -467,8 +471,10 @@ export class Kubelets implements ControlLoop {
    * sent as the deletion came (the grace period's end for one that ignores it, see termination.ts).
    */
   private async containersEndAfterTerm(pod: Pod, deletedAt: number): Promise<number> {
-    if (pod.status?.phase !== 'Running') return deletedAt
     const signalAt = deletedAt - Number(pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000
+    // A pod that runs nothing (completed, failed, or not started yet) has nothing to wait for: its
+    // kubelet removes it as soon as it sees the deletion (`kubectl run --rm` leaves nothing behind).
+    if (pod.status?.phase !== 'Running') return signalAt
     const statuses = ((pod.status as {containerStatuses?: Array<Record<string, any>>}).containerStatuses ?? [])
     const reader = this.readerFor(String(pod.spec.nodeName))
     let last = signalAt

@@ -219,8 +219,11 @@ function serviceAnswer(view: ClusterNetworkView, service: KubeObject, name: stri
     return type === 'A' || type === 'AAAA' || type === 'CNAME' ? {rcode: 'NOERROR', records: [rr(name, 'CNAME', `${target}.`)]} : noData()
   }
   if (type === 'SRV') return srvAnswer(view, service, null, null, name, type)
+  const headlessAddresses = isHeadless(service) ? readyEndpoints(view, service).map((endpoint) => endpoint.address) : []
+  // CoreDNS finds no record at all for a headless service without ready endpoints: NXDOMAIN, not an empty answer.
+  if (isHeadless(service) && headlessAddresses.length === 0) return nxdomain()
   if (type !== 'A' && type !== 'AAAA') return noData()
-  const addresses = isHeadless(service) ? readyEndpoints(view, service).map((endpoint) => endpoint.address) : strings(spec.clusterIPs).length > 0 ? strings(spec.clusterIPs) : strings([spec.clusterIP])
+  const addresses = isHeadless(service) ? headlessAddresses : strings(spec.clusterIPs).length > 0 ? strings(spec.clusterIPs) : strings([spec.clusterIP])
   const wanted = [...new Set(addresses.filter((address) => (type === 'A') === isIpv4(address)))]
   return {rcode: 'NOERROR', records: wanted.map((address) => rr(name, type, address))}
 }

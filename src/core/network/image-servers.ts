@@ -235,9 +235,12 @@ export function imageServer(container: Json): ImageServer | null {
   if (repository === 'nginx') return command.length === 0 || command[0] === 'nginx' ? nginxServer(tag) : null
   if (repository === 'httpd') return command.length === 0 || command[0] === 'httpd-foreground' || command[0] === 'httpd' ? httpdServer() : null
   if (repository === 'hashicorp/http-echo') return command.length === 0 ? httpEchoServer(args, environment(container)) : null
-  if (name === 'agnhost' && command.length === 0) {
-    if (args[0] === 'netexec') return netexecServer(args.slice(1))
-    if (args[0] === 'liveness') return livenessServer()
+  // agnhost's ENTRYPOINT is /agnhost; the docs' tutorials also name it as the command
+  // (`kubectl create deployment … --image=…/agnhost:2.39 -- /agnhost netexec --http-port=8080`).
+  if (name === 'agnhost' && (command.length === 0 || command[0]!.split('/').at(-1) === 'agnhost')) {
+    const agnhostArgs = [...command.slice(1), ...args]
+    if (agnhostArgs[0] === 'netexec') return netexecServer(agnhostArgs.slice(1))
+    if (agnhostArgs[0] === 'liveness') return livenessServer()
     return null
   }
   if (repository === 'coredns/coredns' && command.length === 0) return coreDnsServer()

@@ -26,6 +26,19 @@ export interface Connection {
 export class RecentLists {
   private readonly lastSeen = new Map<string, number>()
 
+  /** `changed` hears of every set (the memory that keeps the lists across commands saves them). */
+  constructor(private readonly changed: () => void = () => {}) {}
+
+  /** Every `list client` entry with when it was last set, oldest first. */
+  entries(): Array<[string, number]> {
+    return [...this.lastSeen]
+  }
+
+  /** Takes back entries saved by `entries()` (oldest first), within the bound. */
+  restore(entries: ReadonlyArray<readonly [string, number]>): void {
+    for (const [key, at] of entries.slice(-recentEntriesMax)) if (typeof key === 'string' && typeof at === 'number') this.lastSeen.set(key, at)
+  }
+
   check(name: string, clientIp: string, seconds: number, nowMilliseconds: number): number | null {
     const key = `${name} ${clientIp}`
     const seen = this.lastSeen.get(key)
@@ -43,6 +56,7 @@ export class RecentLists {
     this.lastSeen.delete(key)
     if (this.lastSeen.size >= recentEntriesMax) this.lastSeen.delete(this.lastSeen.keys().next().value!)
     this.lastSeen.set(key, nowMilliseconds)
+    this.changed()
   }
 }
 

@@ -6,6 +6,7 @@ import {isJsonObject} from '../../api/object.js'
 import type {AdmissionAttributes} from './chain.js'
 import type {GroupVersionResource} from './webhook-matching.js'
 import {WebhookCallError} from './webhook-call.js'
+import {goJsonSyntaxError} from '../stored-decode.js'
 
 const reviewApiVersion = 'admission.k8s.io/v1'
 const optionsKinds = {CREATE: 'CreateOptions', UPDATE: 'UpdateOptions', DELETE: 'DeleteOptions'} as const
@@ -68,13 +69,9 @@ export function admissionRequest(uid: string, attributes: AdmissionAttributes, t
   return request
 }
 
-/** Go's encoding/json error for text that is not JSON. */
+/** Go's encoding/json error for text that is not JSON (its scanner's words, at the byte it stops on). */
 function goJsonError(text: string): string {
-  const trimmed = text.trimStart()
-  if (trimmed.length === 0) return 'unexpected end of JSON input'
-  const first = trimmed[0]!
-  if (!'{["-0123456789tfn'.includes(first)) return `invalid character ${JSON.stringify(first).replace(/^"|"$/g, "'")} looking for beginning of value`
-  return 'unexpected end of JSON input'
+  return goJsonSyntaxError(new TextEncoder().encode(text)) ?? 'unexpected end of JSON input'
 }
 
 /**

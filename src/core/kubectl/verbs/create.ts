@@ -69,15 +69,19 @@ const deploymentGenerator: KubectlVerb = {
   aliases: ['deploy'],
   flags: [...generatorFlags, {name: 'image', kind: 'stringSlice'}, {name: 'replicas', shorthand: 'r', kind: 'int', defaultValue: '1'}, {name: 'port', kind: 'int', defaultValue: '-1'}],
   run: (session, args) => {
-    const name = oneName(args, 'kubectl create deployment')
+    // `create deployment NAME --image=… -- [COMMAND] [args...]`: one NAME before the dash, the container's command after it.
+    const beforeDash = args.length - session.flags.rest.length
+    const name = oneName(args.slice(0, beforeDash), 'kubectl create deployment')
+    const command = args.slice(beforeDash)
     const images = session.list('image')
     if (images.length === 0) throw new KubectlError('required flag(s) "image" not set')
+    if (images.length > 1 && command.length > 0) throw new KubectlError('cannot specify multiple --image options and command')
     const port = Number(session.flag('port'))
     if (port >= 0 && images.length > 1) throw new KubectlError('cannot specify port when using multiple images')
     const labels = {app: name}
     // kubectl's suffix for an image name that is not a valid container name follows the cluster's seed, if it has one.
     const random = () => clusterRandomness(session.clusterFolder()).numbers('kubectl')()
-    const containers = images.map((image) => ({name: containerNameOf(image, random), image, ...(port >= 0 ? {ports: [{containerPort: port}]} : {}), resources: {}}))
+    const containers = images.map((image) => ({name: containerNameOf(image, random), image, ...(command.length > 0 ? {command} : {}), ...(port >= 0 ? {ports: [{containerPort: port}]} : {}), resources: {}}))
     return submitGenerated(session, {
       kind: 'Deployment',
       apiVersion: 'apps/v1',

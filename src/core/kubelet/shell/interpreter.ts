@@ -133,9 +133,11 @@ export class ShellProcess {
         status = yield* this.runCommand(command, stdin)
       } else {
         let captured = ''
+        // A stage's stderr goes where the pipeline's own output goes, not back into this capture.
+        const outer = this.sinkAt(this.sinks.length)
         status = yield* this.capturing((stream, text) => {
           if (stream === 'stdout') captured = limited(captured + text)
-          else this.write(stream, text)
+          else outer(stream, text)
         }, () => this.runCommand(command, stdin))
         stdin = captured
       }
@@ -288,9 +290,10 @@ export class ShellProcess {
   private *substitute(script: CommandList): Generator<ShellEffect, string, unknown> {
     this.substitutions++
     let captured = ''
+    const outer = this.sinkAt(this.sinks.length)
     yield* this.nested(() => this.capturing((stream, text) => {
       if (stream === 'stdout') captured = limited(captured + text)
-      else this.write(stream, text)
+      else outer(stream, text)
     }, () => this.runList(script)))
     return captured.replace(/\n+$/, '')
   }

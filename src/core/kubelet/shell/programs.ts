@@ -362,6 +362,20 @@ function head(process: ShellProcess, argv: readonly string[], stdin: string): Sh
   return done(status)
 }
 
+/** busybox sort: byte order, or -n by the leading number (then byte order, its last resort); -r reverses, -u keeps the first of equal keys. */
+function sort(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
+  const {flags, operands} = flagsOf(argv)
+  const {lines, status} = inputLines(process, 'sort', operands, stdin)
+  const bytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+  const leadingNumber = (line: string) => Number(/^\s*(-?\d+(?:\.\d+)?)/.exec(line)?.[1] ?? 0)
+  const byKey = (a: string, b: string) => (flags.has('n') ? Math.sign(leadingNumber(a) - leadingNumber(b)) : bytes(a, b))
+  const sorted = [...lines].sort((a, b) => byKey(a, b) || (flags.has('u') ? 0 : bytes(a, b)))
+  const unique = flags.has('u') ? sorted.filter((line, index) => index === 0 || byKey(sorted[index - 1]!, line) !== 0) : sorted
+  const ordered = flags.has('r') ? unique.reverse() : unique
+  if (ordered.length > 0) process.out(`${ordered.join('\n')}\n`)
+  return done(status)
+}
+
 function wc(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
   const lines = stdin.split('\n').length - 1
   process.out(argv.includes('-l') ? `${lines}\n` : `${String(lines).padStart(7)} ${String(stdin.split(/\s+/).filter(Boolean).length).padStart(7)} ${String(stdin.length).padStart(7)}\n`)
@@ -405,7 +419,7 @@ export function shellPrograms(): ReadonlyMap<string, Program> {
       return done(0)
     }],
     ['sh', shell], ['bash', shell], ['ash', shell],
-    ['grep', grep], ['head', head], ['tail', tail], ['wc', wc],
+    ['grep', grep], ['head', head], ['tail', tail], ['wc', wc], ['sort', sort],
     ...networkPrograms(),
   ]
   return new Map(programs)
