@@ -11,9 +11,11 @@ import {temporaryFolder} from '../support/temp.js'
 import {kubemu, UpProcess} from '../support/up-process.js'
 import {webDeploymentRequestingCpu} from '../support/autoscaling.js'
 
+// A seeded cluster: its clock moves only with `time advance`, so a loaded machine's slow commands
+// add no cluster time between the steps (the syncs and the stabilization window fall where counted).
 function cluster() {
   const home = temporaryFolder()
-  const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: '', NO_COLOR: '1'}
+  const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: '', NO_COLOR: '1', KUBEMU_SEED: '1'}
   const run = (line: string, stdin?: string) => runShell(`${kubemu} ${line}`, {cwd: home, env, ...(stdin === undefined ? {} : {stdin})})
   return {home, run, kubectl: (line: string, stdin?: string) => run(`kubectl ${line}`, stdin)}
 }
