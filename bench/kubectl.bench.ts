@@ -11,6 +11,7 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {openKubernetes} from '../src/core/apiserver/open.js'
+import {AttachedHost} from '../src/core/host/attached-host.js'
 import {runKubectl} from '../src/core/kubectl/kubectl.js'
 
 const runs = Number(process.env.BENCH_RUNS ?? 11)
@@ -65,18 +66,19 @@ async function inProcessPhases(): Promise<Record<string, number>> {
     mark = now
   }
   const connection = await openKubernetes({environment: env})
+  const host = new AttachedHost(connection.api, {folder: connection.folder})
   lap('open cluster, check bootstrap')
   const {ResourceMapper} = await import('../src/core/kubectl/resources.js')
   const {KubectlSession} = await import('../src/core/kubectl/session.js')
   const {parseKubectlFlags} = await import('../src/core/kubectl/flags.js')
   const {globalFlags} = await import('../src/core/kubectl/session.js')
-  const session = new KubectlSession(parseKubectlFlags([], globalFlags), {stdout: () => {}, stderr: () => {}, readStdin: async () => '', environment: env, api: connection.api})
+  const session = new KubectlSession(parseKubectlFlags([], globalFlags), {stdout: () => {}, stderr: () => {}, readStdin: async () => '', environment: env, host})
   await ResourceMapper.discover(session)
   lap('discovery')
   const response = await session.request('GET', '/api/v1/pods', {accept: 'application/json;as=Table;v=v1;g=meta.k8s.io', query: {includeObject: 'Metadata'}})
   lap('list as a Table')
   let printed = 0
-  await runKubectl(['get', 'pods', '-A'], {stdout: (text) => (printed += text.length), stderr: () => {}, readStdin: async () => '', environment: env, api: connection.api})
+  await runKubectl(['get', 'pods', '-A'], {stdout: (text) => (printed += text.length), stderr: () => {}, readStdin: async () => '', environment: env, host})
   lap('whole get pods -A in process (again, warm)')
   void response
   void printed

@@ -8,6 +8,7 @@ import {ApiServer} from '../../src/core/apiserver/apiserver.js'
 import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
 import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
 import {adminKubeconfig} from '../../src/core/apiserver/kubeconfig.js'
+import {AttachedHost} from '../../src/core/host/attached-host.js'
 import {runKubectl} from '../../src/core/kubectl/kubectl.js'
 import {startHttpApi} from '../../src/core/server/http-api.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
@@ -76,6 +77,7 @@ export async function referenceCluster(clock?: Clock): Promise<ReferenceCluster>
   const kubeconfig = join(folder, 'kubeconfig')
   writeFileSync(kubeconfig, adminKubeconfig('default', api.credentials.adminToken(), {server: http.url}))
   const environment = {...process.env, KUBECONFIG: kubeconfig, KUBEMU_HOME: folder}
+  const host = new AttachedHost(api, {folder, url: http.url, ...(clock ? {clock} : {})})
   return {
     api,
     folder,
@@ -88,7 +90,7 @@ export async function referenceCluster(clock?: Clock): Promise<ReferenceCluster>
         stderr: (text) => (stderr += text),
         readStdin: async () => stdin ?? '',
         environment,
-        api,
+        host,
         ...(clock ? {clock} : {}),
       })
       return {stdout, stderr, status}

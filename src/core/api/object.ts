@@ -16,7 +16,8 @@ export interface ObjectMeta {
   uid?: string
   resourceVersion?: string
   generation?: number
-  creationTimestamp?: string
+  /** null is Go's zero time as JSON: objects kubectl's generators build, manifests that say so. */
+  creationTimestamp?: string | null
   deletionTimestamp?: string
   deletionGracePeriodSeconds?: number
   labels?: Record<string, string>

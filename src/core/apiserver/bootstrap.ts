@@ -3,7 +3,7 @@
 // namespaces, the bootstrap RBAC policy, the system PriorityClasses, the nodes, their default
 // ServiceAccounts and the `kubernetes` Service with its endpoints. Every step is idempotent; the
 // `kubernetes` Endpoints object, written last, marks a finished bootstrap.
-import {formatTimestamp} from '../api/object.js'
+import {formatTimestamp, type KubeObject} from '../api/object.js'
 import {defaultMasters} from '../api/masters.js'
 import {coreDnsAddonObjects} from './addons/coredns.js'
 import {localPathStorageObjects} from './addons/local-path-storage.js'
@@ -67,7 +67,7 @@ export const healthyNodeConditions: Readonly<Record<string, readonly [string, st
   Ready: ['True', 'KubeletReady', 'kubelet is posting ready status'],
 }
 
-export function nodeObject(definition: NodeDefinition, nowMilliseconds: number): Record<string, unknown> {
+export function nodeObject(definition: NodeDefinition, nowMilliseconds: number): KubeObject {
   const now = formatTimestamp(nowMilliseconds)
   const resources = {cpu: definition.cpu, memory: definition.memory, pods: definition.pods}
   return {

@@ -101,7 +101,7 @@ export function changeRecordOf(input: {
   const key = input.key(info, name)
   if (!key || !Number.isFinite(revision) || revision < 0) return null
   const owners = (object.metadata.ownerReferences ?? []).map((reference) => reference.uid)
-  const record: Record<string, unknown> = {
+  const record: {-readonly [field in keyof ChangeRecord]: ChangeRecord[field]} = {
     time: input.now,
     user: input.user?.name ?? '',
     verb: info.verb,
@@ -131,5 +131,5 @@ export function changeRecordOf(input: {
     record.reason = String(body.reason ?? '')
     record.message = String(body.message ?? '')
   }
-  return record as unknown as ChangeRecord
+  return record
 }

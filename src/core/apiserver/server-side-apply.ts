@@ -97,7 +97,7 @@ export function serverSideApply(
     const dropped = leafPaths(previous.fieldsV1).filter((path) => !hasPath(appliedSet, path))
     for (const path of dropped) {
       const ownedElsewhere = entries.some((entry) => entry !== previous && hasPath(entry.fieldsV1, path))
-      if (!ownedElsewhere) removeAt(result as unknown as JsonObject, path)
+      if (!ownedElsewhere) removeAt(result, path)
     }
   }
   const taken = force ? appliedPaths : []

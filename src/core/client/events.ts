@@ -3,7 +3,7 @@
 // message again only raises `count` and `lastTimestamp` of the event already written. The first
 // write to a namespace reads the events this component already wrote there, so a process that
 // starts anew (each one-shot command) continues their counts as one that kept running would.
-import {formatTimestamp, type KubeObject} from '../api/object.js'
+import {formatTimestamp, type KubeObject, type ObjectMeta} from '../api/object.js'
 import type {Clock} from '../util/clock.js'
 import {type ApiClient, ApiClientError, isNotFound} from './client.js'
 import {resources} from './resources.js'
@@ -119,14 +119,14 @@ export class EventRecorder {
     if (this.namespacesRead.has(namespace)) return
     if (this.namespacesRead.size >= namespacesReadMax) this.namespacesRead.clear()
     this.namespacesRead.add(namespace)
-    let items: KubeObject[]
+    let items: EarlierEvent[]
     try {
-      items = (await this.history.list(resources.events, namespace, {fieldSelector: `source=${this.source.component}`, limit: String(earlierEventsReadMax)})).items
+      items = (await this.history.list<EarlierEvent>(resources.events, namespace, {fieldSelector: `source=${this.source.component}`, limit: String(earlierEventsReadMax)})).items
     } catch (error) {
       if (error instanceof ApiClientError) return
       throw error
     }
-    for (const event of items as unknown as EarlierEvent[]) {
+    for (const event of items) {
       if ((event.source?.host ?? '') !== (this.source.host ?? '') || typeof event.count !== 'number') continue
       const involved = event.involvedObject ?? {}
       const key = eventKey(involved.uid, involved.kind, involved.name, event.type, event.reason, event.message)
@@ -136,8 +136,8 @@ export class EventRecorder {
   }
 }
 
-interface EarlierEvent {
-  metadata: {name: string}
+interface EarlierEvent extends KubeObject {
+  metadata: ObjectMeta & {name: string}
   involvedObject?: {uid?: string; kind?: string; name?: string}
   source?: {component?: string; host?: string}
   type?: string

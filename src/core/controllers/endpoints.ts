@@ -146,7 +146,7 @@ export class EndpointsController extends Controller {
       })
       return
     }
-    const current = existing as unknown as Record<string, unknown>
+    const current: Record<string, unknown> = existing
     if (sameJson({addressType: current.addressType, endpoints: current.endpoints ?? [], ports: current.ports ?? []}, body)) return
     await this.client.update(resources.endpointSlices, {...existing, kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', ...body})
   }

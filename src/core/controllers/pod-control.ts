@@ -67,5 +67,5 @@ export function podFromTemplate(owner: Workload, apiVersion: string, kind: strin
       ownerReferences: [ownerReference(owner, apiVersion, kind)],
     },
     spec: structuredClone(template.spec ?? {}),
-  } as unknown as KubeObject
+  }
 }

@@ -49,7 +49,7 @@ export function newClaim(set: SetLike, template: ClaimTemplate, podName: string)
       ...(owners.length > 0 ? {ownerReferences: owners} : {}),
     },
     spec: structuredClone(template.spec ?? {}),
-  } as unknown as KubeObject
+  }
 }
 
 /**
@@ -64,7 +64,7 @@ export async function updateClaimOwners(client: ApiClient, claims: Informer<Kube
     const current = claim.metadata.ownerReferences ?? []
     if (current.some((reference) => reference.controller && !ours.has(reference.uid))) continue
     const others = current.filter((reference) => !ours.has(reference.uid))
-    const wanted = [...others, ...wantedClaimOwners(set, pod as unknown as KubeObject, scaledDown)]
+    const wanted = [...others, ...wantedClaimOwners(set, pod, scaledDown)]
     const same = wanted.length === current.length && wanted.every((reference, index) => reference.uid === current[index]?.uid)
     if (same) continue
     try {

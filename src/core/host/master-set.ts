@@ -98,7 +98,7 @@ export class MasterSet {
 
   /** kube's LeaderElection event on the Lease: "<identity> became leader". */
   private async recordLeaderEvent(component: ElectedComponent, identity: string): Promise<void> {
-    const lease = {apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: {name: component, namespace: 'kube-system'}} as unknown as KubeObject
+    const lease: KubeObject = {apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: {name: component, namespace: 'kube-system'}}
     await this.events.get(component)!.record(lease, 'Normal', 'LeaderElection', `${identity} became leader`).catch(() => {})
   }
 

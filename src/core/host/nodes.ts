@@ -1,7 +1,7 @@
 // `kubemu node add|remove|stop|start`: simulated nodes and node faults, written through the API
 // server as the admin, then the control plane settles (a new node's kubelet heartbeats and takes
 // pods; a removed node's pods are collected and replaced; a stopped node's kubelet goes quiet).
-import {formatTimestamp, type KubeObject} from '../api/object.js'
+import {formatTimestamp} from '../api/object.js'
 import {apiServerUser} from '../apiserver/authentication/user.js'
 import {nodeObject, type NodeDefinition} from '../apiserver/bootstrap.js'
 import {ApiClient, ApiClientError, type RequestHandler} from '../client/client.js'
@@ -76,7 +76,7 @@ export async function addNode(environment: NodeJS.ProcessEnv, clusterName: strin
     while (usedCidrs.has(`10.244.${index}.0/24`)) index++
     if (index > 254) throw new NodeCommandError('no free pod CIDR left in 10.244.0.0/16')
     const definition: NodeDefinition = {name, cpu: options.cpu, memory: options.memory, pods: options.pods, labels: options.labels, taints: options.taints, address: `172.18.${Math.floor((index + 2) / 250)}.${(index + 2) % 250}`, podCidr: `10.244.${index}.0/24`}
-    await client.create(resources.nodes, nodeObject(definition, clock.nowMilliseconds()) as unknown as KubeObject)
+    await client.create(resources.nodes, nodeObject(definition, clock.nowMilliseconds()))
   })
 }
 

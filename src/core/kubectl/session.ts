@@ -3,7 +3,6 @@
 // The API server opens on the first request; warnings it sends are printed as kubectl does.
 import {applySeed} from '../seed.js'
 import {existsSync, mkdirSync, readFileSync} from 'node:fs'
-import type {ApiServer} from '../apiserver/apiserver.js'
 import type {ApiResponse, HttpMethod} from '../api/wire.js'
 import {ensureAdminKubeconfig} from '../apiserver/kubeconfig.js'
 import type {SettleResult} from '../controlplane/runner.js'
@@ -26,8 +25,8 @@ export interface KubectlIo {
   readStdin(): Promise<string>
   readonly environment: NodeJS.ProcessEnv
   readonly clock?: Clock
-  /** An API server to talk to instead of opening the cluster (tests put kubectl and a real one side by side). */
-  readonly api?: ApiServer
+  /** The host to reach the cluster through instead of the one the environment names (tests attach kubectl to an API server they serve: host/attached-host.ts). */
+  readonly host?: ClusterHost
   /** Shows how a long catch-up of the cluster goes (a line on a terminal), and clears it after. */
   readonly catchUpProgress?: {update(progress: StepProgress): void; done(): void}
   /** Whether stdout is a terminal that takes colours (kubectl colours cluster-info there; NO_COLOR turns it off). */
@@ -206,9 +205,9 @@ export class KubectlSession {
   private hostOpening: Promise<ClusterHost> | null = null
   private clusterClock: ClusterClock | null = null
 
-  /** The cluster clock (wall time plus the cluster's offset), or the clock a test injected. */
+  /** The cluster clock (wall time plus the cluster's offset), or the clock of the host a test handed in. */
   get clock(): Clock {
-    return this.io.api ? (this.io.clock ?? systemClock) : this.hostClock()
+    return this.io.host?.clock ?? this.hostClock()
   }
 
   private hostClock(): ClusterClock {
@@ -224,8 +223,7 @@ export class KubectlSession {
   private openHost(): Promise<ClusterHost> {
     this.hostOpening ??= (async () => {
       this.context()
-      const {openHost} = await import('../host/host.js')
-      const host = await openHost({environment: this.io.environment, clock: this.hostClock()})
+      const host = this.io.host ?? (await (await import('../host/host.js')).openHost({environment: this.io.environment, clock: this.hostClock()}))
       this.host = host
       if (!this.waitDisabled()) {
         try {
@@ -252,14 +250,9 @@ export class KubectlSession {
     }
   }
 
-  /** The in-process API server (tests), or the host's: in this process or a running `kubemu up`. */
+  /** The host's Kubernetes API: in this process or a running `kubemu up`. */
   private async handler(): Promise<KubernetesHandler> {
     this.requestTimeoutMilliseconds()
-    if (this.io.api) {
-      this.context()
-      this.requestLog.clientCreated()
-      return this.io.api
-    }
     try {
       const handler = await (await this.openHost()).kubernetes()
       this.requestLog.clientCreated()
@@ -278,10 +271,9 @@ export class KubectlSession {
 
   /**
    * Whether the kubeconfig's server URL really answers: a running `kubemu up` (or an API server a
-   * test injected). Otherwise each command runs the cluster in its own process and nothing listens.
+   * test serves). Otherwise each command runs the cluster in its own process and nothing listens.
    */
   async served(): Promise<boolean> {
-    if (this.io.api) return true
     await this.handler()
     return this.host?.up != null
   }
@@ -334,17 +326,7 @@ export class KubectlSession {
     if (!this.changedCluster) return
     this.changedCluster = false
     if (this.waitDisabled()) {
-      if (!this.io.api) await (await this.openHost()).defer()
-      return
-    }
-    if (this.io.api) {
-      const {ControlPlane} = await import('../controlplane/control-plane.js')
-      const plane = new ControlPlane(this.io.api, this.clock, Math.random)
-      try {
-        this.reportUnsettled(await plane.settle())
-      } finally {
-        plane.stop()
-      }
+      await (await this.openHost()).defer()
       return
     }
     const host = await this.openHost()
@@ -362,7 +344,6 @@ export class KubectlSession {
    * while it does; a running `kubemu up` needs nothing.
    */
   async driveWhileWaiting(signal: AbortSignal): Promise<void> {
-    if (this.io.api) return
     const host = await this.openHost()
     if (host.up) return
     while (!signal.aborted) {

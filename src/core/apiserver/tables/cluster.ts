@@ -1,9 +1,10 @@
 // The printers of cluster and configuration kinds (kube's pkg/printers/internalversion): nodes,
 // namespaces, services, endpoints and slices, config maps, secrets, service accounts, events,
 // leases, priority classes, RBAC, quotas, limit ranges, disruption budgets and claims.
+import {formatLabels} from '../../api/field-text.js'
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {objects, str} from '../../api/strategies/json-fields.js'
-import {age, ageColumn, column, formatLabels, nameColumn, type Printer, since} from './table.js'
+import {age, ageColumn, column, nameColumn, type Printer, since} from './table.js'
 
 type Json = Record<string, unknown>
 const record = (value: unknown): Json => (isJsonObject(value) ? value : {})

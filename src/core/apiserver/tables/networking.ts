@@ -1,5 +1,6 @@
 // The printers of networking.k8s.io kinds (kube's pkg/printers/internalversion): NetworkPolicy,
 // Ingress and IngressClass.
+import {ingressAddresses} from '../../api/field-text.js'
 import {isJsonObject} from '../../api/object.js'
 import {objects, str} from '../../api/strategies/json-fields.js'
 import {networkPolicySelectorText} from '../../api/selectors.js'
@@ -17,8 +18,6 @@ export const networkPolicyPrinter: Printer = {
 
 /** Hosts shown before "+ N more...". */
 const hostsShownMax = 3
-/** kube's loadBalancerWidth: a longer address list is clipped outside -o wide. */
-const addressWidthMax = 16
 
 /** formatHosts: the rules' hosts, at most three, "*" for none. */
 function ingressHosts(rules: unknown): string {
@@ -31,18 +30,6 @@ function ingressHosts(rules: unknown): string {
   }
   if (list.length === 0) return '*'
   return more ? `${list.join(',')} + ${all.length - hostsShownMax} more...` : list.join(',')
-}
-
-/** ingressLoadBalancerStatusStringer: the load balancer's IPs or host names, sorted and unique. */
-export function ingressAddresses(status: unknown, wide: boolean): string {
-  const loadBalancer = isJsonObject(status) && isJsonObject(status.loadBalancer) ? status.loadBalancer : {}
-  const addresses = new Set<string>()
-  for (const entry of objects(loadBalancer.ingress)) {
-    if (str(entry.ip)) addresses.add(str(entry.ip))
-    else if (str(entry.hostname)) addresses.add(str(entry.hostname))
-  }
-  const text = [...addresses].sort().join(',')
-  return !wide && text.length > addressWidthMax ? `${text.slice(0, addressWidthMax - 3)}...` : text
 }
 
 export const ingressPrinter: Printer = {

@@ -1,5 +1,6 @@
 // kube's printers for the storage kinds (kubectl 1.32's columns): PersistentVolumeClaims,
 // PersistentVolumes and StorageClasses (the default one named `<name> (default)`).
+import {accessModesText} from '../../api/field-text.js'
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {canonicalQuantity} from '../../api/quantity.js'
 import {str} from '../../api/strategies/json-fields.js'
@@ -8,15 +9,6 @@ import {age, ageColumn, column, nameColumn, type Printer} from './table.js'
 
 type Json = Record<string, unknown>
 const record = (value: unknown): Json => (isJsonObject(value) ? value : {})
-
-/** helper.GetAccessModesAsString: RWO, ROX, RWX, RWOP in that order, whatever order they were given in. */
-export function accessModesText(modes: unknown): string {
-  const given = new Set(Array.isArray(modes) ? modes.map(String) : [])
-  return ([['ReadWriteOnce', 'RWO'], ['ReadOnlyMany', 'ROX'], ['ReadWriteMany', 'RWX'], ['ReadWriteOncePod', 'RWOP']] as const)
-    .filter(([mode]) => given.has(mode))
-    .map(([, short]) => short)
-    .join(',')
-}
 
 /** Quantity.String() of a storage amount, or '' when there is none. */
 function storageText(resources: unknown): string {

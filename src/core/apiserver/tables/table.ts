@@ -2,7 +2,7 @@
 // `Accept: application/json;as=Table;v=v1;g=meta.k8s.io` comes back as a meta.k8s.io/v1 Table
 // whose columns (priority 1 = only with -o wide) and cells are those of kube's printers, every
 // cell generated (kubectl hides the wide ones).
-import {isJsonObject, type KubeObject} from '../../api/object.js'
+import type {KubeObject} from '../../api/object.js'
 import type {ResourceDefinition} from '../../api/scheme.js'
 import {humanDuration} from '../../util/go-duration.js'
 
@@ -47,15 +47,6 @@ export function since(timestamp: unknown, nowMilliseconds: number): string {
 }
 
 export const age = (object: KubeObject, nowMilliseconds: number) => since(object.metadata.creationTimestamp, nowMilliseconds)
-
-/** labels.FormatLabels: sorted k=v pairs, "<none>" when empty. */
-export function formatLabels(labels: unknown): string {
-  if (!isJsonObject(labels) || Object.keys(labels).length === 0) return '<none>'
-  return Object.keys(labels)
-    .sort()
-    .map((key) => `${key}=${String(labels[key])}`)
-    .join(',')
-}
 
 /** The Name / Created At table of kinds without a printer. */
 export const defaultPrinter: Printer = {

@@ -2,10 +2,11 @@
 // READY, STATUS (init progress, waiting and terminated reasons, Terminating) and RESTARTS cells,
 // then deployments, replica sets, replication controllers, stateful sets, daemon sets, jobs, cron jobs, controller
 // revisions and pod templates.
+import {formatLabels} from '../../api/field-text.js'
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {labelSelectorFromObject, formatLabelSelector, type LabelSelectorObject} from '../../api/selectors.js'
 import {objects, str} from '../../api/strategies/json-fields.js'
-import {age, ageColumn, type Cell, column, formatLabels, nameColumn, type Printer, since} from './table.js'
+import {age, ageColumn, type Cell, column, nameColumn, type Printer, since} from './table.js'
 import {humanDuration} from '../../util/go-duration.js'
 
 type Json = Record<string, unknown>

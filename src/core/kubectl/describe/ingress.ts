@@ -2,7 +2,7 @@
 // default backend and TLS, then the Rules table whose service backends are resolved to the
 // ready endpoints of their EndpointSlices (as describeBackendV1 does), then the annotations.
 import type {KubeObject} from '../../api/object.js'
-import {ingressAddresses} from '../../apiserver/tables/networking.js'
+import {ingressAddresses} from '../../api/field-text.js'
 import {type DescribeContext, eventsFor} from './kinds.js'
 import {describeEvents} from './pods.js'
 import {DescribeWriter, list, printAnnotations, printLabels, record, text} from './writer.js'

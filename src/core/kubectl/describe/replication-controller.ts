@@ -1,7 +1,7 @@
 // kubectl describe replicationcontroller, in kubectl 1.32's layout: as a ReplicaSet's, with the
 // selector a plain label map and no Controlled By line.
 import type {KubeObject} from '../../api/object.js'
-import {formatLabels} from '../../apiserver/tables/table.js'
+import {formatLabels} from '../../api/field-text.js'
 import {type DescribeContext, eventsFor, podStatuses} from './kinds.js'
 import {describeEvents, describePodTemplate, describeReplicaConditions} from './pods.js'
 import {DescribeWriter, printAnnotations, printLabels, record} from './writer.js'

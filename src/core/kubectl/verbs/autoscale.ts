@@ -2,7 +2,6 @@
 // [--cpu-percent=CPU] [--name=NAME]` as kubectl 1.32 runs it: any resource whose discovery lists
 // a scale subresource (deployments, replica sets, stateful sets, replication controllers), an
 // autoscaling/v1 HorizontalPodAutoscaler created through the API, kubectl's messages.
-import type {KubeObject} from '../../api/object.js'
 import {KubectlError} from '../errors.js'
 import {klogCommandFailed} from '../kustomize/errors.js'
 import type {KubectlFlag} from '../flags.js'
@@ -78,7 +77,7 @@ export async function runAutoscale(session: KubectlSession, args: readonly strin
     if (min > 0) spec.minReplicas = min
     spec.maxReplicas = max
     if (cpuPercent >= 0) spec.targetCPUUtilizationPercentage = cpuPercent
-    const hpa = {kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v1', metadata: {name: session.flag('name') || name, creationTimestamp: null}, spec, status: {currentReplicas: 0, desiredReplicas: 0}} as unknown as KubeObject
+    const hpa = {kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v1', metadata: {name: session.flag('name') || name, creationTimestamp: null}, spec, status: {currentReplicas: 0, desiredReplicas: 0}}
     const body = dryRun !== 'client' && session.flag('save-config') === 'true' ? withLastApplied(hpa) : hpa
     await submitGenerated(session, body, {verb: dryRun === 'client' ? 'created' : 'autoscaled', manager: 'kubectl-autoscale', generator: false})
   }

@@ -11,8 +11,6 @@ import type {KubectlVerb} from '../verb.js'
 import {objectPath, ResourceMapper} from '../resources.js'
 import {generatorFlags, oneName, submitGenerated} from './create-common.js'
 
-const built = (object: object) => object as unknown as KubeObject
-
 const jobGenerator: KubectlVerb = {
   name: 'job',
   flags: [...generatorFlags, {name: 'image', kind: 'string'}, {name: 'from', kind: 'string'}],
@@ -24,7 +22,7 @@ const jobGenerator: KubectlVerb = {
     const container: Record<string, unknown> = {name, image}
     if (command.length > 0) container.command = command
     container.resources = {}
-    return submitGenerated(session, built({kind: 'Job', apiVersion: 'batch/v1', metadata: {name, creationTimestamp: null}, spec: {template: {metadata: {creationTimestamp: null}, spec: {containers: [container], restartPolicy: 'Never'}}}, status: {}}))
+    return submitGenerated(session, {kind: 'Job', apiVersion: 'batch/v1', metadata: {name, creationTimestamp: null}, spec: {template: {metadata: {creationTimestamp: null}, spec: {containers: [container], restartPolicy: 'Never'}}}, status: {}})
   },
 }
 
@@ -41,13 +39,13 @@ const cronJobGenerator: KubectlVerb = {
     if (command.length > 0) container.command = command
     container.resources = {}
     const restart = session.flag('restart') || 'OnFailure'
-    return submitGenerated(session, built({
+    return submitGenerated(session, {
       kind: 'CronJob',
       apiVersion: 'batch/v1',
       metadata: {name, creationTimestamp: null},
       spec: {schedule: session.flag('schedule'), jobTemplate: {metadata: {name, creationTimestamp: null}, spec: {template: {metadata: {creationTimestamp: null}, spec: {containers: [container], restartPolicy: restart}}}}},
       status: {},
-    }))
+    })
   },
 }
 
@@ -77,7 +75,7 @@ function serviceGenerator(type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'Ext
       spec.type = type
       if (type === 'ExternalName') spec.externalName = session.flag('external-name')
       const metadata: Record<string, unknown> = {name, creationTimestamp: null, labels: {app: name}}
-      return submitGenerated(session, built({kind: 'Service', apiVersion: 'v1', metadata, spec, status: {loadBalancer: {}}}))
+      return submitGenerated(session, {kind: 'Service', apiVersion: 'v1', metadata, spec, status: {loadBalancer: {}}})
     },
   }
 }
@@ -96,7 +94,7 @@ const quotaGenerator: KubectlVerb = {
     const sorted = Object.fromEntries(Object.keys(hard).sort().map((key) => [key, hard[key]]))
     const spec: Record<string, unknown> = {hard: sorted}
     if (session.flag('scopes')) spec.scopes = session.flag('scopes').split(',')
-    return submitGenerated(session, built({kind: 'ResourceQuota', apiVersion: 'v1', metadata: {name, creationTimestamp: null}, spec, status: {}}))
+    return submitGenerated(session, {kind: 'ResourceQuota', apiVersion: 'v1', metadata: {name, creationTimestamp: null}, spec, status: {}})
   },
 }
 
@@ -106,11 +104,11 @@ const priorityClassGenerator: KubectlVerb = {
   flags: [...generatorFlags, {name: 'value', kind: 'int', defaultValue: '0'}, {name: 'global-default', kind: 'bool'}, {name: 'description', kind: 'string'}, {name: 'preemption-policy', kind: 'string', defaultValue: 'PreemptLowerPriority'}],
   run: (session, args) => {
     const name = oneName(args, 'kubectl create priorityclass')
-    const object: Record<string, unknown> = {kind: 'PriorityClass', apiVersion: 'scheduling.k8s.io/v1', metadata: {name, creationTimestamp: null}, value: Number(session.flag('value'))}
+    const object: KubeObject = {kind: 'PriorityClass', apiVersion: 'scheduling.k8s.io/v1', metadata: {name, creationTimestamp: null}, value: Number(session.flag('value'))}
     if (session.flag('global-default') === 'true') object.globalDefault = true
     if (session.flag('description')) object.description = session.flag('description')
     object.preemptionPolicy = session.flag('preemption-policy')
-    return submitGenerated(session, built(object))
+    return submitGenerated(session, object)
   },
 }
 
@@ -137,10 +135,10 @@ function bindingGenerator(kind: 'RoleBinding' | 'ClusterRoleBinding'): KubectlVe
           return {kind: 'ServiceAccount', name: accountName, namespace}
         }),
       ]
-      const object: Record<string, unknown> = {kind, apiVersion: 'rbac.authorization.k8s.io/v1', metadata: {name, creationTimestamp: null}}
+      const object: KubeObject = {kind, apiVersion: 'rbac.authorization.k8s.io/v1', metadata: {name, creationTimestamp: null}}
       if (subjects.length > 0) object.subjects = subjects
       object.roleRef = {apiGroup: 'rbac.authorization.k8s.io', kind: role ? 'Role' : 'ClusterRole', name: role || clusterRole}
-      return submitGenerated(session, built(object))
+      return submitGenerated(session, object)
     },
   }
 }
@@ -180,7 +178,7 @@ function roleGenerator(kind: 'Role' | 'ClusterRole'): KubectlVerb {
       const names = session.list('resource-name')
       const rules: Record<string, unknown>[] = [...byGroup].map(([group, plurals]) => ({verbs, apiGroups: [group], resources: plurals, ...(names.length > 0 ? {resourceNames: names} : {})}))
       if (urls.length > 0) rules.push({verbs, nonResourceURLs: urls})
-      return submitGenerated(session, built({kind, apiVersion: 'rbac.authorization.k8s.io/v1', metadata: {name, creationTimestamp: null}, rules}))
+      return submitGenerated(session, {kind, apiVersion: 'rbac.authorization.k8s.io/v1', metadata: {name, creationTimestamp: null}, rules})
     },
   }
 }
@@ -197,7 +195,7 @@ const dockerRegistrySecret: KubectlVerb = {
     if (session.flag('docker-email')) entry.email = session.flag('docker-email')
     entry.auth = Buffer.from(`${username}:${password}`).toString('base64')
     const config = JSON.stringify({auths: {[session.flag('docker-server')]: entry}})
-    return submitGenerated(session, built({kind: 'Secret', apiVersion: 'v1', metadata: {name, creationTimestamp: null}, data: {'.dockerconfigjson': Buffer.from(config).toString('base64')}, type: 'kubernetes.io/dockerconfigjson'}))
+    return submitGenerated(session, {kind: 'Secret', apiVersion: 'v1', metadata: {name, creationTimestamp: null}, data: {'.dockerconfigjson': Buffer.from(config).toString('base64')}, type: 'kubernetes.io/dockerconfigjson'})
   },
 }
 
@@ -216,7 +214,7 @@ const tlsSecret: KubectlVerb = {
     const key = read('key')
     if (!cert.toString().includes('-----BEGIN CERTIFICATE-----')) throw new KubectlError('tls: failed to find any PEM data in certificate input')
     if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.toString())) throw new KubectlError('tls: failed to find any PEM data in key input')
-    return submitGenerated(session, built({kind: 'Secret', apiVersion: 'v1', metadata: {name, creationTimestamp: null}, data: {'tls.crt': cert.toString('base64'), 'tls.key': key.toString('base64')}, type: 'kubernetes.io/tls'}))
+    return submitGenerated(session, {kind: 'Secret', apiVersion: 'v1', metadata: {name, creationTimestamp: null}, data: {'tls.crt': cert.toString('base64'), 'tls.key': key.toString('base64')}, type: 'kubernetes.io/tls'})
   },
 }
 

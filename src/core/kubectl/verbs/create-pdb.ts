@@ -1,6 +1,5 @@
 // `kubectl create poddisruptionbudget|pdb NAME --selector … --min-available|--max-unavailable`:
 // the selector string becomes a metav1.LabelSelector as kubectl's ParseToLabelSelector makes it.
-import type {KubeObject} from '../../api/object.js'
 import {parseLabelSelector, type Requirement, SelectorError} from '../../api/selectors.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlVerb} from '../verb.js'
@@ -62,6 +61,6 @@ export const podDisruptionBudgetGenerator: KubectlVerb = {
     spec.selector = labelSelectorObject(selector)
     if (maxUnavailable !== '') spec.maxUnavailable = intOrPercent(maxUnavailable)
     const status = {disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0}
-    return submitGenerated(session, {kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', metadata: {name, creationTimestamp: null}, spec, status} as unknown as KubeObject)
+    return submitGenerated(session, {kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', metadata: {name, creationTimestamp: null}, spec, status})
   },
 }

@@ -60,7 +60,7 @@ const namespaceGenerator: KubectlVerb = {
   flags: generatorFlags,
   run: (session, args) => {
     const name = oneName(args, 'kubectl create namespace')
-    return submitGenerated(session, {kind: 'Namespace', apiVersion: 'v1', metadata: {name, creationTimestamp: null}, spec: {}, status: {}} as unknown as KubeObject)
+    return submitGenerated(session, {kind: 'Namespace', apiVersion: 'v1', metadata: {name, creationTimestamp: null}, spec: {}, status: {}})
   },
 }
 
@@ -88,7 +88,7 @@ const deploymentGenerator: KubectlVerb = {
       metadata: {name, creationTimestamp: null, labels},
       spec: {replicas: Number(session.flag('replicas')), selector: {matchLabels: labels}, template: {metadata: {creationTimestamp: null, labels}, spec: {containers}}, strategy: {}},
       status: {},
-    } as unknown as KubeObject)
+    })
   },
 }
 
@@ -105,7 +105,7 @@ const configMapGenerator: KubectlVerb = {
       if (Buffer.from(text, 'utf8').equals(content)) data.push([key, text])
       else binary.push([key, content.toString('base64')])
     }
-    const object: KubeObject = {kind: 'ConfigMap', apiVersion: 'v1', metadata: {name, creationTimestamp: null}} as unknown as KubeObject
+    const object: KubeObject = {kind: 'ConfigMap', apiVersion: 'v1', metadata: {name, creationTimestamp: null}}
     if (data.length > 0) object.data = sortedRecord(data)
     if (binary.length > 0) object.binaryData = sortedRecord(binary)
     return submitGenerated(session, object)
@@ -122,7 +122,7 @@ const secretGeneric: KubectlVerb = {
       ...envFilePairs(session.list('from-env-file')).map(([key, value]): [string, string] => [key, Buffer.from(value).toString('base64')]),
       ...fileSources(session.list('from-file')).map(([key, content]): [string, string] => [key, content.toString('base64')]),
     ]
-    const object: KubeObject = {kind: 'Secret', apiVersion: 'v1', metadata: {name, creationTimestamp: null}} as unknown as KubeObject
+    const object: KubeObject = {kind: 'Secret', apiVersion: 'v1', metadata: {name, creationTimestamp: null}}
     if (pairs.length > 0) object.data = sortedRecord(pairs)
     if (session.flag('type')) object.type = session.flag('type')
     return submitGenerated(session, object)
@@ -133,7 +133,7 @@ const serviceAccountGenerator: KubectlVerb = {
   name: 'serviceaccount',
   aliases: ['sa'],
   flags: generatorFlags,
-  run: (session, args) => submitGenerated(session, {kind: 'ServiceAccount', apiVersion: 'v1', metadata: {name: oneName(args, 'kubectl create serviceaccount'), creationTimestamp: null}} as unknown as KubeObject),
+  run: (session, args) => submitGenerated(session, {kind: 'ServiceAccount', apiVersion: 'v1', metadata: {name: oneName(args, 'kubectl create serviceaccount'), creationTimestamp: null}}),
 }
 
 export const createGenerators: readonly KubectlVerb[] = [
