@@ -289,7 +289,8 @@ export class KubectlSession {
    * where it costs nothing, so their clusters never fill the cache of the URL up would use.
    */
   async discoveryCache(): Promise<DiscoveryCacheAccess | null> {
-    if (this.io.api || !(await this.served())) return null
+    // A host a test attached serves its own API server: the cache is for a real `up`.
+    if (this.io.host || !(await this.served())) return null
     const {config} = this.kubeconfig()
     const server = this.flag('server') || (config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? '')
     if (server.length === 0) return null
