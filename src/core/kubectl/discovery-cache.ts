@@ -27,6 +27,12 @@ export interface Discovery {
   readonly resourceLists: ReadonlyMap<string, unknown>
 }
 
+/** A server's discovery cache as a session reaches it. */
+export interface DiscoveryCacheAccess {
+  read(): Discovery | null
+  write(discovery: Discovery): void
+}
+
 /** client-go's computeDiscoverCacheDir: the server without its scheme, each character but word characters, `/`, `.`, `(`, `)` made `_`. */
 export function discoveryCacheFolder(cacheDirectory: string, server: string): string {
   const host = server.replace('https://', '').replace('http://', '')

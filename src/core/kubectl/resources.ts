@@ -2,7 +2,7 @@
 // short name or kind, any case, optionally qualified: deployments.apps, deploy.v1.apps), the
 // resources of a category (`all`), and the resource of a kind in an apiVersion (for files).
 import {isJsonObject} from '../api/object.js'
-import type {DiscoveredGroup, Discovery} from './discovery-cache.js'
+import type {DiscoveredGroup, Discovery, DiscoveryCacheAccess} from './discovery-cache.js'
 import {KubectlError, listError} from './errors.js'
 import type {KubectlSession, RequestOptions} from './session.js'
 
@@ -51,12 +51,6 @@ export interface DiscoveryClient {
   request(method: 'GET', path: string): Promise<{readonly body: unknown}>
   /** Where this connection keeps kubectl's discovery cache, or null when it keeps none. */
   discoveryCache?(): Promise<DiscoveryCacheAccess | null>
-}
-
-/** A server's discovery cache as a session reaches it. */
-export interface DiscoveryCacheAccess {
-  read(): Discovery | null
-  write(discovery: Discovery): void
 }
 
 /**
