@@ -40,10 +40,15 @@ export interface UpRuntimeOptions {
    * write is answered once the loops have settled it, so a script's output repeats run after run.
    */
   readonly manualClock?: boolean
+  /**
+   * The cluster has a seed: one API server takes every request (see ApiBalancer) and clients wait
+   * for the loops' first settle, so the bootstrap's random draws never interleave with theirs.
+   */
+  readonly seeded?: boolean
 }
 
 /**
- * HAProxy in front of the API servers: round robin over the running masters'. Under a manual clock,
+ * HAProxy in front of the API servers: round robin over the running masters'. On a seeded cluster
  * the first running master's takes every request instead: concurrent writes through different etcd
  * members would be ordered by which member's disk answers first, and the run would not repeat.
  */
@@ -90,14 +95,14 @@ export class UpRuntime {
   private lastRecorded = Number.NEGATIVE_INFINITY
   /** Under a manual clock, the answers to clients' writes that wait for the next tick to end. */
   private settleWaiters: Array<() => void> = []
-  /** Resolved when the first tick has ended (or `up` stops): under a manual clock clients wait for it. */
+  /** Resolved when the first tick has ended (or `up` stops): on a seeded cluster clients wait for it. */
   private readonly firstTick: Promise<void>
   private firstTickEnded: () => void = () => {}
 
   constructor(private readonly options: UpRuntimeOptions) {
     for (const master of options.masters) assert(options.apiServers.has(master.node), `no kube-apiserver for master ${master.node}`)
     this.firstTick = new Promise((resolve) => (this.firstTickEnded = resolve))
-    this.balancer = new ApiBalancer(options.apiServers, () => this.runningMasters(), () => this.clientWrote(), () => (options.manualClock ? this.firstTick : Promise.resolve()), options.manualClock === true)
+    this.balancer = new ApiBalancer(options.apiServers, () => this.runningMasters(), () => this.clientWrote(), () => (options.seeded ? this.firstTick : Promise.resolve()), options.seeded === true)
     // The control plane's own clients reach the API servers as the front port would send them.
     this.identityLeases = new ApiServerIdentityLeases(options.masters, options.apiServers, options.log, clusterRandomness(options.folder).uuids('kube-apiserver/identity'))
     this.masterSet = new MasterSet(this.balancer, options.masters, masterIdentities(options.folder, options.masters, true), (master) => this.isStopped(master), options.clock, options.log)

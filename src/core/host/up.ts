@@ -163,6 +163,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       log,
       frontDoor: () => etcd,
       manualClock: options.manualClock === true,
+      seeded: clock.seeded,
       plane: (server, active) => new ControlPlane(server, clock, clusterRandomness(folder).numbers('kube-scheduler'), (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers, schedulerProfiles, syncedRules, schedulingReports, autoscalerMemory, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate}),
     })
     // HTTPS for kubectl and client libraries (the kubeconfig trusts the cluster's CA); plain
