@@ -95,6 +95,8 @@ export class UpRuntime {
   private lastRecorded = Number.NEGATIVE_INFINITY
   /** Under a manual clock, the answers to clients' writes that wait for the next tick to end. */
   private settleWaiters: Array<() => void> = []
+  /** The loops have stopped: no tick will come to answer a waiting write. */
+  private stopped = false
   /** Resolved when the first tick has ended (or `up` stops): on a seeded cluster clients wait for it. */
   private readonly firstTick: Promise<void>
   private firstTickEnded: () => void = () => {}
@@ -122,7 +124,7 @@ export class UpRuntime {
   /** The loops look at once; under a manual clock the client's answer waits until a tick that starts now has ended. */
   private clientWrote(): Promise<void> {
     this.wake.abort()
-    if (!this.options.manualClock) return Promise.resolve()
+    if (!this.options.manualClock || this.stopped) return Promise.resolve()
     return new Promise((resolve) => this.settleWaiters.push(resolve))
   }
 
@@ -174,6 +176,7 @@ export class UpRuntime {
       }
     } finally {
       await this.turn
+      this.stopped = true
       for (const resolve of this.settleWaiters.splice(0)) resolve()
       this.firstTickEnded()
       this.plane.stop()
