@@ -15,6 +15,7 @@ export default class Up extends KubemuCommand {
     'etcd-ports': Flags.string({description: 'ports of the etcd v3 API, one per member, comma-separated (0: any free one; default: the members\' client URLs, 2379,22379,32379; "off": none)', default: ''}),
     'scheduler-config': Flags.string({description: 'a KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) for the masters\' schedulers: checked as kube-scheduler checks it (up refuses to start on an error) and kept as <cluster>/scheduler-config.yaml, which one-shot commands use too'}),
     seed: Flags.string({description: 'create the cluster with this seed (a whole number; as KUBEMU_SEED): UIDs, generated names, IPs, ports, tie-breaks and election timeouts follow it, and the cluster clock starts at 2025-01-01T00:00:00Z'}),
+    'manual-clock': Flags.boolean({description: 'on a seeded cluster: the cluster clock stands still, as between one-shot commands, and moves only with `kubemu time advance`; the kubelets\' simulated delays collapse as in one-shot commands and a client\'s write is answered once the loops have settled it, so the same script gives the same output, timestamps and ages included (without it, a seeded up repeats UIDs, names, IPs, node choices and leaders, but timestamps follow real time and so do the decisions that read them)', default: false}),
     'auth-token-ttl': Flags.integer({description: 'seconds an etcd auth token lives unused on the cluster clock, as etcd\'s --auth-token-ttl', default: 300, min: 1}),
   }
 
@@ -45,7 +46,7 @@ export default class Up extends KubemuCommand {
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
     try {
-      await runUp({environment, port: flags.port, etcdPorts, authTokenTtlSeconds: flags['auth-token-ttl'], etcdTls: flags['etcd-tls'], schedulerConfig: flags['scheduler-config'], clock: systemClock, signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`), webPage: mountWebPage})
+      await runUp({environment, port: flags.port, etcdPorts, authTokenTtlSeconds: flags['auth-token-ttl'], etcdTls: flags['etcd-tls'], schedulerConfig: flags['scheduler-config'], clock: systemClock, manualClock: flags['manual-clock'], signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`), webPage: mountWebPage})
     } catch (error) {
       if (error instanceof FrontDoorError) fail(this, error.message)
       throw error

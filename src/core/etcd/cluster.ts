@@ -293,6 +293,9 @@ export class EmbeddedCluster {
   async driveUntil(attempt: () => boolean, timeoutMilliseconds: number, answered?: () => boolean): Promise<boolean> {
     assert(!this.closed, 'the cluster is closed')
     const deadline = this.clock.nowMilliseconds() + timeoutMilliseconds
+    // The time slept counts too: a cluster clock that stands still (`up --manual-clock`) would
+    // never reach the deadline, and a request to a member that cannot answer would wait forever.
+    let sleptMilliseconds = 0
     let virtualTicks = 0
     // Done before driving: another request's pump may already have done the work, and pumping
     // now would commit the proposals of requests still gathering alone.
@@ -310,8 +313,9 @@ export class EmbeddedCluster {
         this.tickAll()
         continue
       }
-      if (this.clock.nowMilliseconds() >= deadline) return false
+      if (this.clock.nowMilliseconds() >= deadline || sleptMilliseconds >= timeoutMilliseconds) return false
       await this.clock.sleep(tickMilliseconds)
+      sleptMilliseconds += tickMilliseconds
       this.tickAll()
     }
   }

@@ -34,28 +34,47 @@ export interface UpRuntimeOptions {
   readonly log: (line: string) => void
   readonly frontDoor: () => EtcdFrontDoor | null
   readonly plane: (server: RequestHandler, active: NonNullable<ControlPlaneOptions['active']>) => ControlPlane
+  /**
+   * The cluster clock stands still and moves only with `kubemu time advance` (`up --manual-clock`):
+   * the loops collapse the kubelets' simulated delays as one-shot commands do, and a client's
+   * write is answered once the loops have settled it, so a script's output repeats run after run.
+   */
+  readonly manualClock?: boolean
+  /**
+   * The cluster has a seed: one API server takes every request (see ApiBalancer) and clients wait
+   * for the loops' first settle, so the bootstrap's random draws never interleave with theirs.
+   */
+  readonly seeded?: boolean
 }
 
-/** HAProxy in front of the API servers: round robin over the running masters'. */
+/**
+ * HAProxy in front of the API servers: round robin over the running masters'. On a seeded cluster
+ * the first running master's takes every request instead: concurrent writes through different etcd
+ * members would be ordered by which member's disk answers first, and the run would not repeat.
+ */
 class ApiBalancer implements KubernetesHandler {
   private next = 0
 
   constructor(
     private readonly servers: ReadonlyMap<string, KubernetesHandler>,
     private readonly running: () => readonly MasterLayout[],
-    /** Told after a client's write (not the control plane's own): the loops look at once. */
-    private readonly onClientWrite: () => void,
+    /** Told after a client's write (not the control plane's own): the loops look at once; the answer waits for what it returns. */
+    private readonly onClientWrite: () => Promise<void>,
+    /** What a client's request waits for before it is served (the loops' first settle, under a manual clock). */
+    private readonly clientsServed: () => Promise<void>,
+    private readonly firstRunningOnly: boolean,
   ) {}
 
   async handle(request: Parameters<KubernetesHandler['handle']>[0]): Promise<ApiResponse> {
+    if (request.user === undefined) await this.clientsServed()
     const running = this.running()
     if (running.length === 0) {
       return {status: 503, warnings: [], body: {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'no kube-apiserver is running: every master is stopped (kubemu master start NODE)', reason: 'ServiceUnavailable', code: 503}}
     }
-    const master = running[this.next++ % running.length]!
+    const master = this.firstRunningOnly ? running[0]! : running[this.next++ % running.length]!
     const response = await this.servers.get(master.node)!.handle(request)
     // The control plane's clients carry their user; a client's request comes with credentials.
-    if (request.user === undefined && !readMethods.has(request.method) && response.status < 300) this.onClientWrite()
+    if (request.user === undefined && !readMethods.has(request.method) && response.status < 300) await this.onClientWrite()
     return response
   }
 }
@@ -74,10 +93,18 @@ export class UpRuntime {
   /** Aborted by a client's write: the loops' sleep ends, as kube's informers deliver at once. */
   private wake = new AbortController()
   private lastRecorded = Number.NEGATIVE_INFINITY
+  /** Under a manual clock, the answers to clients' writes that wait for the next tick to end. */
+  private settleWaiters: Array<() => void> = []
+  /** The loops have stopped: no tick will come to answer a waiting write. */
+  private stopped = false
+  /** Resolved when the first tick has ended (or `up` stops): on a seeded cluster clients wait for it. */
+  private readonly firstTick: Promise<void>
+  private firstTickEnded: () => void = () => {}
 
   constructor(private readonly options: UpRuntimeOptions) {
     for (const master of options.masters) assert(options.apiServers.has(master.node), `no kube-apiserver for master ${master.node}`)
-    this.balancer = new ApiBalancer(options.apiServers, () => this.runningMasters(), () => this.wake.abort())
+    this.firstTick = new Promise((resolve) => (this.firstTickEnded = resolve))
+    this.balancer = new ApiBalancer(options.apiServers, () => this.runningMasters(), () => this.clientWrote(), () => (options.seeded ? this.firstTick : Promise.resolve()), options.seeded === true)
     // The control plane's own clients reach the API servers as the front port would send them.
     this.identityLeases = new ApiServerIdentityLeases(options.masters, options.apiServers, options.log, clusterRandomness(options.folder).uuids('kube-apiserver/identity'))
     this.masterSet = new MasterSet(this.balancer, options.masters, masterIdentities(options.folder, options.masters, true), (master) => this.isStopped(master), options.clock, options.log)
@@ -92,6 +119,18 @@ export class UpRuntime {
   /** The controllers' work-queue depths (read-only, for `status` and the web page). */
   queueDepths(): Array<{name: string; queued: number; waiting: number}> {
     return this.plane.queueDepths()
+  }
+
+  /** The loops look at once; under a manual clock the client's answer waits until a tick that starts now has ended. */
+  private clientWrote(): Promise<void> {
+    this.wake.abort()
+    if (!this.options.manualClock || this.stopped) return Promise.resolve()
+    return new Promise((resolve) => this.settleWaiters.push(resolve))
+  }
+
+  /** Whether the loops collapse simulated delays, as one-shot commands do (the clock would never reach them). */
+  private get collapseDelays(): boolean {
+    return this.options.manualClock === true
   }
 
   private isStopped(master: MasterLayout): boolean {
@@ -115,6 +154,9 @@ export class UpRuntime {
     signal.addEventListener('abort', () => this.wake.abort(), {once: true})
     try {
       while (!signal.aborted) {
+        // The writes answered so far are settled by this tick: their answers wait for its end.
+        const waiters = this.settleWaiters
+        this.settleWaiters = []
         try {
           await this.exclusive(() => this.tick())
           if (lastError !== null) this.options.log('recovered: the loops run again')
@@ -125,12 +167,18 @@ export class UpRuntime {
           const message = error instanceof Error ? error.message : String(error)
           if (message !== lastError) this.options.log(`error: ${message}; retrying every tick`)
           lastError = message
+        } finally {
+          for (const resolve of waiters) resolve()
+          this.firstTickEnded()
         }
         if (!this.wake.signal.aborted) await this.options.clock.sleep(tickMilliseconds, this.wake.signal)
         if (!signal.aborted) this.wake = new AbortController()
       }
     } finally {
       await this.turn
+      this.stopped = true
+      for (const resolve of this.settleWaiters.splice(0)) resolve()
+      this.firstTickEnded()
       this.plane.stop()
       await this.masterSet.release()
       this.recordSettled(true)
@@ -142,7 +190,7 @@ export class UpRuntime {
     this.reportEtcdLeader()
     await this.masterSet.elect(this.options.clock.nowMilliseconds())
     await this.identityLeases.reconcile(this.options.clock.nowMilliseconds(), (master) => !this.isStopped(master))
-    const result = await this.plane.settle(false)
+    const result = await this.plane.settle(this.collapseDelays)
     if (!result.settled) this.options.log(`warning: the loops did not settle within ${result.rounds} rounds`)
     this.recordSettled(false)
   }
@@ -175,7 +223,7 @@ export class UpRuntime {
       settle: async () => {
         await this.masterSet.elect(clock.nowMilliseconds())
         await this.identityLeases.reconcile(clock.nowMilliseconds(), (master) => !this.isStopped(master))
-        return this.plane.settle(false)
+        return this.plane.settle(this.collapseDelays)
       },
       nextDue: () => this.plane.nextDue(),
     }

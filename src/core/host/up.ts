@@ -28,7 +28,7 @@ import {isMasterStopped} from './faults.js'
 import {staticPodHealthFromFolder} from './static-pod-health.js'
 import type {KubernetesHandler} from './cluster-host.js'
 import {UpRuntime} from './up-runtime.js'
-import {clusterRandomness} from '../seed.js'
+import {clusterRandomness, clusterSeed, seedVariable} from '../seed.js'
 import {removeUpMarker, runningUp, type UpMarker, writeUpMarker} from './up-marker.js'
 import {clusterContainers} from '../kubelet/containers.js'
 import {hostPodNetwork} from './pod-network.js'
@@ -55,6 +55,8 @@ export interface UpOptions {
   readonly schedulerConfig?: string
   /** The wall clock under the cluster clock. */
   readonly clock: Clock
+  /** A seeded cluster's clock stands still and moves only with `kubemu time advance` (`--manual-clock`). */
+  readonly manualClock?: boolean
   readonly signal: AbortSignal
   readonly log: (line: string) => void
   /** The web page and status snapshots served on the loopback port (src/core/ui's mountWebPage). */
@@ -108,9 +110,11 @@ export async function runUp(options: UpOptions): Promise<void> {
   const folder = clusterFolder(options.environment)
   const other = runningUp(folder)
   if (other) throw new UpError(`kubemu up is already running for this cluster (pid ${other.pid}, ports ${servedPorts(other)}); stop it first, or use its ports`)
+  // A manual clock stands on the seeded epoch as between one-shot commands: its times repeat.
+  if (options.manualClock && clusterSeed(folder) === null) throw new UpError(`--manual-clock needs a cluster created with a seed: give --seed N (or ${seedVariable}) when up creates it`)
   // The scheduler's configuration first: up refuses to start rather than run with half of one.
   const schedulerProfiles = options.schedulerConfig ? installSchedulerConfiguration(folder, options.schedulerConfig) : clusterSchedulerProfiles(folder)
-  const clock = openClusterClock(folder, options.clock, true)
+  const clock = openClusterClock(folder, options.clock, !options.manualClock)
   const log = (line: string) => options.log(`${time(clock.nowMilliseconds())} ${line}`)
   // The last net under a long-running server: a promise some client's request left failing
   // unobserved is a bug to report, not a reason to stop serving everyone else.
@@ -158,6 +162,8 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       clock,
       log,
       frontDoor: () => etcd,
+      manualClock: options.manualClock === true,
+      seeded: clock.seeded,
       plane: (server, active) => new ControlPlane(server, clock, clusterRandomness(folder).numbers('kube-scheduler'), (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers, schedulerProfiles, syncedRules, schedulingReports, autoscalerMemory, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate}),
     })
     // HTTPS for kubectl and client libraries (the kubeconfig trusts the cluster's CA); plain
@@ -183,7 +189,8 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       log(`etcd v3 API at ${[...etcd.urls].map(([name, url]) => `${url} (${name})`).join(', ')}; ${etcdctlCommandLine(folder, [...etcd.urls.values()])}`)
     }
     log(`web page at ${webPage.link(http.url)}`)
-    log(`masters ${defaultMasters.map((master) => `${master.node} (${master.member})`).join(', ')}; cluster time ${new Date(clock.nowMilliseconds()).toISOString()}`)
+    const clockMoves = options.manualClock ? ' (manual: it moves only with kubemu time advance)' : ''
+    log(`masters ${defaultMasters.map((master) => `${master.node} (${master.member})`).join(', ')}; cluster time ${new Date(clock.nowMilliseconds()).toISOString()}${clockMoves}`)
     if (schedulerProfiles) log(`kube-scheduler profiles ${schedulerProfiles.map((profile) => profile.schedulerName).join(', ')} (${schedulerConfigurationFileName})`)
     // kube-apiserver's compactor, beside the loops, until `up` stops.
     const compaction = new AbortController()

@@ -10,7 +10,7 @@ export interface LiveSources {
   readonly cluster: EmbeddedCluster
   /** The API as the front port serves it (the balancer over the running masters). */
   readonly api: KubernetesHandler
-  readonly clock: Clock & {readonly offsetMilliseconds: number}
+  readonly clock: Clock & {readonly offsetMilliseconds: number; readonly seeded?: boolean}
   /** Each member's served etcd URL, by name (null without a front door). */
   readonly memberUrls: () => ReadonlyMap<string, string> | null
   /** Each control-plane loop's work-queue depths. */

@@ -16,7 +16,7 @@ export function liveSnapshot(sources: LiveSources): () => Promise<ClusterStatus>
     collectStatus({
       folder: sources.folder,
       client,
-      time: {now: sources.clock.nowMilliseconds(), offsetMilliseconds: sources.clock.offsetMilliseconds},
+      time: {now: sources.clock.nowMilliseconds(), offsetMilliseconds: sources.clock.offsetMilliseconds, ...(sources.clock.seeded ? {seeded: true} : {})},
       live: true,
       ...runningMembers(sources.cluster, sources.folder, sources.memberUrls()),
       queues: {running: true, loops: sources.queueDepths()},
