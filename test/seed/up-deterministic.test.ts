@@ -133,7 +133,8 @@ describe('deterministic runs under kubemu up', {timeout: 900_000}, () => {
   it('repeats UIDs, names, IPs, node ports, node choices and leaders with --seed 7 and the clock running', async () => {
     const facts = [
       'k kubectl create deployment web --image=nginx:1.27 --replicas=3',
-      'r rollout status deployment/web --timeout=60s',
+      // wait, not rollout status: how many progress lines rollout status prints depends on timing.
+      'r wait --for=condition=available deployment/web --timeout=60s',
       'r get pods -o jsonpath={range .items[*]}{.metadata.name} {.metadata.uid} {.status.podIP} {.spec.nodeName}{"\\n"}{end}',
       'k kubectl expose deployment web --port=80 --type=NodePort',
       'r get service web -o jsonpath={.metadata.uid} {.spec.clusterIP} {.spec.ports[0].nodePort}',
