@@ -23,6 +23,20 @@ spec:
       periodSeconds: 5
 `
 
+const neverReadyPod = `apiVersion: v1
+kind: Pod
+metadata: {name: never-ready}
+spec:
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: [sh, -c, 'sleep 3600']
+    readinessProbe:
+      exec: {command: [cat, /tmp/ready]}
+      initialDelaySeconds: 5
+      periodSeconds: 5
+`
+
 const envPod = `apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings}
@@ -177,6 +191,30 @@ describe('containers that follow their command', () => {
     }
     const backOff = /BackOff: [^\n]+ \(x\d+\) (\S+) \S+\n/.exec(events)
     if (backOff) expect(Date.parse(backOff[1]!)).toBeGreaterThan(started + 40_000)
+  })
+
+  it('records every failed readiness probe, of a pod that was never ready too, as describe shows them aggregated', async () => {
+    expect((await kubectl('apply -f -', neverReadyPod)).status).toBe(0)
+    expect((await runShell(`${kubemu} time advance 30s`, {cwd: home, env: environment()})).status).toBe(0)
+    expect((await kubectl("get pod never-ready -o jsonpath='{.status.containerStatuses[0].ready} {.status.containerStatuses[0].restartCount}'")).stdout).toBe('false 0')
+    const startedAt = Date.parse((await kubectl("get pod never-ready -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}'")).stdout)
+    const unhealthy = async () => {
+      const [count, first, last] = (await kubectl("get events --field-selector involvedObject.name=never-ready,reason=Unhealthy -o jsonpath='{.items[0].count} {.items[0].firstTimestamp} {.items[0].lastTimestamp} {.items[0].message}'")).stdout.split(' ')
+      return {count: Number(count), first: Date.parse(first!), last: Date.parse(last!)}
+    }
+    // One failure every period from initialDelaySeconds on, each at the cluster time its probe ran.
+    const seen = await unhealthy()
+    expect(seen.first).toBe(startedAt + 5_000)
+    expect(seen.count).toBeGreaterThanOrEqual(6)
+    expect(seen.count).toBe((seen.last - seen.first) / 5_000 + 1)
+    const described = (await kubectl('describe pod never-ready')).stdout
+    expect(described).toMatch(new RegExp(`Warning +Unhealthy +\\S+ \\(x\\d+ over \\S+\\) +kubelet +Readiness probe failed: cat: can't open '/tmp/ready': No such file or directory\n`))
+    // Later failures add to the same event, one a period, never twice for one probe.
+    expect((await runShell(`${kubemu} time advance 20s`, {cwd: home, env: environment()})).status).toBe(0)
+    const later = await unhealthy()
+    expect(later.first).toBe(seen.first)
+    expect(later.count).toBeGreaterThanOrEqual(seen.count + 4)
+    expect(later.count).toBe((later.last - later.first) / 5_000 + 1)
   })
 
   it('restarts a crashing container at once the first time, then after 10 s, 20 s … in CrashLoopBackOff', async () => {

@@ -21,10 +21,12 @@ import {isStopped, nodeLeaseRenewMilliseconds, renewLease, reportNodeStatus} fro
 import {isMirrorPod} from '../api/mirror-pods.js'
 import {type PersistentVolumeClaim, podClaimNames} from '../api/volume-binding.js'
 import {creatingStatus, fullImageName, hostIpOf, runningStatus, terminatedStatus, withEphemeralContainersStarted} from './pod-status.js'
-import {type ContainerOutcome, exitCodeAnnotation, followsCommand, probeLabels, runSecondsAnnotation, SimulatedContainers} from './containers.js'
+import {type ContainerOutcome, type ContainerRunStart, exitCodeAnnotation, followsCommand, probeLabels, runSecondsAnnotation, SimulatedContainers} from './containers.js'
 import type {PodObjectReader} from './container-setup.js'
 
 export {runSecondsAnnotation, exitCodeAnnotation}
+/** Readiness failures one look at a pod writes events for (the latest, after a long stretch of cluster time). */
+export const readinessFailureEventsPerLookMax = 30
 /** How long a simulated container takes to start. */
 export const containerStartMilliseconds = 1_000
 /** CrashLoopBackOff: 10 s, doubling, at most 5 minutes (the kubelet's). */
@@ -380,15 +382,16 @@ export class Kubelets implements ControlLoop {
       return {exitCode: Number(pod.metadata.annotations?.[exitCodeAnnotation] ?? 0) || 0, finishedAt: now}
     }
     const reader = this.readerFor(String(pod.spec.nodeName))
-    const outcomes: Array<{name: string; outcome: ContainerOutcome; follows: boolean}> = []
+    const outcomes: Array<{name: string; outcome: ContainerOutcome; follows: boolean; run: ContainerRunStart}> = []
     for (const container of pod.spec.containers) {
       const status = statuses.find((entry) => entry.name === container.name)
       const run = {startedAtMilliseconds: Date.parse(status?.state?.running?.startedAt ?? '') || startedAt, restartCount: Number(status?.restartCount ?? 0)}
-      outcomes.push({name: container.name, outcome: await this.runtime.outcome(pod, container.name, run, now, reader), follows: followsCommand(pod, container as never)})
+      outcomes.push({name: container.name, outcome: await this.runtime.outcome(pod, container.name, run, now, reader), follows: followsCommand(pod, container as never), run})
     }
     const recorder = this.recorderFor(String(pod.spec.nodeName))
     const podObject = {...pod, kind: 'Pod', apiVersion: 'v1'} as unknown as KubeObject
     // A probe kill ends the pod's run at once; an exit ends it once every container following a command has ended.
+    await this.recordReadinessFailures(pod, podObject, outcomes)
     const killed = outcomes.filter((entry) => entry.outcome.end?.killedBy).sort((a, b) => a.outcome.end!.atMilliseconds - b.outcome.end!.atMilliseconds)[0]
     if (killed) {
       const end = killed.outcome.end!
@@ -423,10 +426,6 @@ export class Kubelets implements ControlLoop {
           return outcome ? {...status, ready: outcome.ready, started: outcome.started} : status
         }),
       })
-      for (const entry of outcomes) {
-        const was = statuses.find((status) => status.name === entry.name)
-        if (was?.ready === true && !entry.outcome.ready && entry.outcome.readinessFailure) await recorder.record(podObject, 'Warning', 'Unhealthy', `Readiness probe failed: ${entry.outcome.readinessFailure.output}`, entry.outcome.readinessFailure.atMilliseconds)
-      }
     }
     const next = Math.min(...outcomes.map((entry) => entry.outcome.nextChangeAtMilliseconds ?? Number.POSITIVE_INFINITY))
     if (Number.isFinite(next)) this.wallClock.addAfter(key, Math.max(1, next - now))
@@ -438,6 +437,22 @@ export class Kubelets implements ControlLoop {
       else return {exitCode: Number(pod.metadata.annotations?.[exitCodeAnnotation] ?? 0) || 0, finishedAt: now}
     }
     return null
+  }
+
+  /**
+   * An Unhealthy event for every failed readiness probe since the last look (the recorder counts
+   * repeats: "x5 over 40s"), whether the container was ever ready or not; after a long stretch of
+   * cluster time only the latest failures are written.
+   */
+  private async recordReadinessFailures(pod: Pod, podObject: KubeObject, outcomes: ReadonlyArray<{name: string; outcome: ContainerOutcome; run: ContainerRunStart}>): Promise<void> {
+    const recorder = this.recorderFor(String(pod.spec.nodeName))
+    for (const {name, outcome, run} of outcomes) {
+      const recordedUntil = this.runtime.readinessEventsRecordedUntil(pod, name, run) ?? Number.NEGATIVE_INFINITY
+      const failures = outcome.readinessFailures.filter((failure) => failure.atMilliseconds > recordedUntil).slice(-readinessFailureEventsPerLookMax)
+      if (failures.length === 0) continue
+      for (const failure of failures) await recorder.record(podObject, 'Warning', 'Unhealthy', `Readiness probe failed: ${failure.output}`, failure.atMilliseconds)
+      this.runtime.setReadinessEventsRecordedUntil(pod, name, run, failures.at(-1)!.atMilliseconds)
+    }
   }
 
   /** Set while process() collapses delays, so run times end at once. */
