@@ -186,9 +186,11 @@ describe('containers that follow their command', () => {
     expect(killing?.slice(1)).toEqual(killing?.[1] === '1' ? ['1', second(40), second(40)] : ['2', second(40), second(80)])
     // Nothing is in back-off before its first restart: the kubelet starts it again at once, as a
     // real node does, and the restart counts on the first start's events (x2, as a real node's).
-    for (const line of ['Container image "registry.k8s.io/busybox" already present on machine', 'Created container liveness', 'Started container liveness']) {
+    // An image without a tag is pulled at every start (imagePullPolicy defaults to Always for it).
+    for (const line of ['Pulling image "registry.k8s.io/busybox"', 'Created container liveness', 'Started container liveness']) {
       expect(events).toMatch(new RegExp(`: ${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(x[23]\\) ${second(0)} \\S+\\n`))
     }
+    expect(events).toMatch(new RegExp(`Pulled: Successfully pulled image "registry\\.k8s\\.io/busybox" in (\\d+(\\.\\d+)?m?s) \\(\\1 including waiting\\)\\. Image size: \\d+ bytes\\. \\(x[23]\\) ${second(0)} \\S+\\n`))
     const backOff = /BackOff: [^\n]+ \(x\d+\) (\S+) \S+\n/.exec(events)
     if (backOff) expect(Date.parse(backOff[1]!)).toBeGreaterThan(started + 40_000)
   })
@@ -215,6 +217,36 @@ describe('containers that follow their command', () => {
     expect(later.first).toBe(seen.first)
     expect(later.count).toBeGreaterThanOrEqual(seen.count + 4)
     expect(later.count).toBe((later.last - later.first) / 5_000 + 1)
+  })
+
+  it('pulls an image at each start under imagePullPolicy Always (the default for :latest or no tag) and finds a tagged one present', async () => {
+    const pod = (name: string, image: string, policy?: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}}
+spec:
+  containers:
+  - name: main
+    image: ${image}${policy ? `\n    imagePullPolicy: ${policy}` : ''}
+`
+    const manifests = [pod('untagged', 'nginx'), pod('latest', 'nginx:latest'), pod('always', 'nginx:1.27', 'Always'), pod('tagged', 'nginx:1.27'), pod('latest-if-not-present', 'nginx:latest', 'IfNotPresent')]
+    expect((await kubectl('apply -f -', manifests.join('---\n'))).status).toBe(0)
+    const imageEvents = async (name: string) => (await kubectl(`get events --field-selector involvedObject.name=${name} -o jsonpath='{range .items[*]}{.reason}: {.message}{"\\n"}{end}'`)).stdout.split('\n').filter((line) => /^Pull/.test(line))
+    const pulled = /^Pulled: Successfully pulled image "([^"]+)" in (\d+(?:\.\d{1,3})?s|\d+ms) \(\2 including waiting\)\. Image size: (\d+) bytes\.$/
+    const untagged = await imageEvents('untagged')
+    expect(untagged[0]).toBe('Pulling: Pulling image "nginx"')
+    expect(untagged[1]).toMatch(pulled)
+    const latest = await imageEvents('latest')
+    expect(latest[0]).toBe('Pulling: Pulling image "nginx:latest"')
+    expect(latest[1]).toMatch(pulled)
+    const always = await imageEvents('always')
+    expect(always[0]).toBe('Pulling: Pulling image "nginx:1.27"')
+    expect(always[1]).toMatch(pulled)
+    // The same image pulls the same (its time and size come from its name); describe shows the line as a node's does.
+    expect(pulled.exec(latest[1]!)!.slice(2)).toEqual(pulled.exec(untagged[1]!)!.slice(2))
+    expect(Number(pulled.exec(always[1]!)![3])).toBeGreaterThan(0)
+    expect(await imageEvents('tagged')).toEqual(['Pulled: Container image "nginx:1.27" already present on machine'])
+    expect(await imageEvents('latest-if-not-present')).toEqual(['Pulled: Container image "nginx:latest" already present on machine'])
+    expect((await kubectl('describe pod untagged')).stdout).toMatch(/Normal +Pulling +\S+ +kubelet +Pulling image "nginx"\n +Normal +Pulled +\S+ +kubelet +Successfully pulled image "nginx" in \S+ \(\S+ including waiting\)\. Image size: \d+ bytes\.\n/)
   })
 
   it('restarts a crashing container at once the first time, then after 10 s, 20 s … in CrashLoopBackOff', async () => {

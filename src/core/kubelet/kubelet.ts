@@ -23,6 +23,7 @@ import {type PersistentVolumeClaim, podClaimNames} from '../api/volume-binding.j
 import {creatingStatus, fullImageName, hostIpOf, runningStatus, terminatedStatus, withEphemeralContainersStarted} from './pod-status.js'
 import {type ContainerOutcome, type ContainerRunStart, exitCodeAnnotation, followsCommand, probeLabels, runSecondsAnnotation, SimulatedContainers} from './containers.js'
 import type {PodObjectReader} from './container-setup.js'
+import {recordImageEvents} from './images.js'
 
 export {runSecondsAnnotation, exitCodeAnnotation}
 /** Readiness failures one look at a pod writes events for (the latest, after a long stretch of cluster time). */
@@ -233,12 +234,12 @@ export class Kubelets implements ControlLoop {
 
   /**
    * A container that runs again after an exit or a kill: the kubelet checks the image at every
-   * start (Pulled "already present" each time), creates and starts it, and its simulated run ends
+   * start (a pull under imagePullPolicy Always, "already present" otherwise), creates and starts it, and its simulated run ends
    * after the pod's run time, if it has one.
    */
   private async startedAgain(pod: Pod, podObject: KubeObject, key: string, recorder: EventRecorder): Promise<void> {
     for (const container of pod.spec.containers) {
-      await recorder.record(podObject, 'Normal', 'Pulled', `Container image "${container.image ?? ''}" already present on machine`)
+      await recordImageEvents(recorder, podObject, container)
       await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
       await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
     }
@@ -289,11 +290,11 @@ export class Kubelets implements ControlLoop {
     }
     // Ephemeral containers added to a running pod (kubectl debug) start at once.
     const ephemeralStatuses = ((pod.status as {ephemeralContainerStatuses?: Array<{name: string}>} | undefined)?.ephemeralContainerStatuses ?? [])
-    const unstarted = ((pod.spec as {ephemeralContainers?: Array<{name: string; image?: string}>}).ephemeralContainers ?? []).filter((container) => !ephemeralStatuses.some((status) => status.name === container.name))
+    const unstarted = ((pod.spec as {ephemeralContainers?: Array<{name: string; image?: string; imagePullPolicy?: string}>}).ephemeralContainers ?? []).filter((container) => !ephemeralStatuses.some((status) => status.name === container.name))
     if (unstarted.length > 0 && pod.status?.phase === 'Running') {
       await this.writeStatus(pod, withEphemeralContainersStarted(pod, unstarted.map((container) => container.name), now))
       for (const container of unstarted) {
-        await recorder.record(podObject, 'Normal', 'Pulled', `Container image "${container.image ?? ''}" already present on machine`)
+        await recordImageEvents(recorder, podObject, container)
         await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
         await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
       }
