@@ -37,6 +37,25 @@ spec:
       periodSeconds: 5
 `
 
+const threeContainerPod = `apiVersion: v1
+kind: Pod
+metadata: {name: trio}
+spec:
+  containers:
+  - name: web
+    image: nginx:1.27
+  - name: worker
+    image: busybox:1.36
+    command: [sh, -c, 'echo working; sleep 5; exit 1']
+  - name: probed
+    image: busybox:1.36
+    command: [sh, -c, 'sleep 3600']
+    livenessProbe:
+      exec: {command: [cat, /tmp/healthy]}
+      initialDelaySeconds: 5
+      periodSeconds: 5
+`
+
 const envPod = `apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings}
@@ -247,6 +266,26 @@ spec:
     expect(await imageEvents('tagged')).toEqual(['Pulled: Container image "nginx:1.27" already present on machine'])
     expect(await imageEvents('latest-if-not-present')).toEqual(['Pulled: Container image "nginx:latest" already present on machine'])
     expect((await kubectl('describe pod untagged')).stdout).toMatch(/Normal +Pulling +\S+ +kubelet +Pulling image "nginx"\n +Normal +Pulled +\S+ +kubelet +Successfully pulled image "nginx" in \S+ \(\S+ including waiting\)\. Image size: \d+ bytes\.\n/)
+  })
+
+  it("restarts only the container that exited or failed its liveness probe: the pod's others run on", async () => {
+    expect((await kubectl('apply -f -', threeContainerPod)).status).toBe(0)
+    const webStartedAt = (await kubectl("get pod trio -o jsonpath='{.status.containerStatuses[?(@.name==\"web\")].state.running.startedAt}'")).stdout
+    expect(webStartedAt).toMatch(/^\d{4}-/)
+    expect((await runShell(`${kubemu} time advance 40s`, {cwd: home, env: environment()})).status).toBe(0)
+    const statuses = JSON.parse((await kubectl("get pod trio -o jsonpath='{.status.containerStatuses}'")).stdout) as Array<{name: string; restartCount: number; state: {running?: {startedAt: string}}; lastState: {terminated?: {exitCode: number}}}>
+    const byName = Object.fromEntries(statuses.map((status) => [status.name, status]))
+    // web runs its first run still; worker exits every 5 s; probed fails three probes in a row (5, 10, 15 s).
+    expect(byName.web).toMatchObject({restartCount: 0, state: {running: {startedAt: webStartedAt}}, lastState: {}})
+    expect(byName.worker!.restartCount).toBeGreaterThanOrEqual(2)
+    expect(byName.worker!.lastState.terminated?.exitCode).toBe(1)
+    expect(byName.probed!.restartCount).toBeGreaterThanOrEqual(1)
+    expect(byName.probed!.lastState.terminated?.exitCode).toBe(137)
+    const events = (await kubectl("get events --field-selector involvedObject.name=trio -o jsonpath='{range .items[*]}{.reason}: {.message}{\"\\n\"}{end}'")).stdout
+    expect(events).toMatch(/^BackOff: Back-off restarting failed container worker in pod trio_default\(/m)
+    expect(events).toMatch(/^Killing: Container probed failed liveness probe, will be restarted$/m)
+    expect(events).not.toMatch(/container web in pod|Container web failed|Stopping container web/)
+    expect(events.match(/^Started: Started container web$/gm)).toHaveLength(1)
   })
 
   it('restarts a crashing container at once the first time, then after 10 s, 20 s … in CrashLoopBackOff', async () => {

@@ -20,7 +20,7 @@ import {forEachConcurrently} from '../util/concurrency.js'
 import {isStopped, nodeLeaseRenewMilliseconds, renewLease, reportNodeStatus} from './heartbeat.js'
 import {isMirrorPod} from '../api/mirror-pods.js'
 import {type PersistentVolumeClaim, podClaimNames} from '../api/volume-binding.js'
-import {creatingStatus, fullImageName, hostIpOf, runningStatus, terminatedStatus, withEphemeralContainersStarted} from './pod-status.js'
+import {creatingStatus, fullImageName, hostIpOf, restartedContainerStatus, runningStatus, terminatedStatus, withContainersChanged, withEphemeralContainersStarted} from './pod-status.js'
 import {type ContainerOutcome, type ContainerRunStart, exitCodeAnnotation, followsCommand, probeLabels, runSecondsAnnotation, SimulatedContainers} from './containers.js'
 import type {PodObjectReader} from './container-setup.js'
 import {recordImageEvents} from './images.js'
@@ -50,6 +50,13 @@ function runSecondsOf(pod: Pod): number {
   const annotated = pod.metadata.annotations?.[runSecondsAnnotation]
   if (annotated !== undefined) return Number(annotated)
   return (pod.metadata.ownerReferences ?? []).some((owner) => owner.controller && owner.kind === 'Job') ? jobPodRunSecondsDefault : Number.NaN
+}
+
+/** How a pod's run ended: all its containers, or `only` some of them while the others run on. */
+interface RunEnd {
+  readonly exitCode: number
+  readonly finishedAt: number
+  readonly only?: ReadonlyArray<{name: string; exitCode: number; finishedAt: number}>
 }
 
 /** The back-off of a container that exited again after `restartCount` restarts (≥ 1): 10 s, doubling, at most 5 minutes. */
@@ -237,8 +244,8 @@ export class Kubelets implements ControlLoop {
    * start (a pull under imagePullPolicy Always, "already present" otherwise), creates and starts it, and its simulated run ends
    * after the pod's run time, if it has one.
    */
-  private async startedAgain(pod: Pod, podObject: KubeObject, key: string, recorder: EventRecorder): Promise<void> {
-    for (const container of pod.spec.containers) {
+  private async startedAgain(pod: Pod, podObject: KubeObject, key: string, recorder: EventRecorder, containers: Pod['spec']['containers'] = pod.spec.containers): Promise<void> {
+    for (const container of containers) {
       await recordImageEvents(recorder, podObject, container)
       await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
       await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
@@ -277,6 +284,21 @@ export class Kubelets implements ControlLoop {
     if (creating || waitingBackoff) {
       // The volume manager mounts the pod's claims first; an unbound one keeps it ContainerCreating.
       if (creating && podClaimNames(pod).some((name) => this.claims.get(`${pod.metadata.namespace}/${name}`)?.status?.phase !== 'Bound')) return
+      // Some containers wait in CrashLoopBackOff while the others run on: each runs again once its own back-off is over.
+      const waiting = statuses.filter((status) => status.state?.waiting?.reason === 'CrashLoopBackOff')
+      if (!creating && waiting.length < pod.spec.containers.length) {
+        const later = waiting.map((status) => restartDue([status])).filter((due) => due > now)
+        if (later.length > 0) this.wallClock.addAfter(key, Math.min(...later) - now)
+        const dueNow = waiting.filter((status) => restartDue([status]) <= now)
+        if (dueNow.length === 0) return
+        const change = new Map(dueNow.map((status) => {
+          const container = pod.spec.containers.find((entry) => entry.name === status.name)!
+          return [container.name, restartedContainerStatus(pod, container, Number(status.restartCount ?? 0) + 1, status.lastState, now)]
+        }))
+        await this.writeStatus(pod, withContainersChanged(pod, change, now))
+        await this.startedAgain(pod, podObject, key, recorder, pod.spec.containers.filter((container) => change.has(container.name)))
+        return
+      }
       if (waitingBackoff) {
         const due = restartDue(statuses)
         if (due > now) return this.wallClock.addAfter(key, due - now)
@@ -313,6 +335,7 @@ export class Kubelets implements ControlLoop {
     if (ended === null) return
     const {exitCode, finishedAt} = ended
     const policy = pod.spec.restartPolicy ?? 'Always'
+    if (ended.only && ended.only.length < pod.spec.containers.length && policy !== 'Never') return this.restartContainers(pod, podObject, key, statuses, ended.only, now)
     if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0)) {
       await this.writeStatus(pod, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', finishedAt))
       return
@@ -345,6 +368,41 @@ export class Kubelets implements ControlLoop {
     this.wallClock.addAfter(key, backoff)
   }
 
+  /**
+   * Some of a pod's containers ended while the others run on: those alone restart, at once the
+   * first time, later after their own CrashLoopBackOff (their BackOff events name them).
+   */
+  private async restartContainers(pod: Pod, podObject: KubeObject, key: string, statuses: ReadonlyArray<Record<string, any>>, ended: NonNullable<RunEnd['only']>, now: number): Promise<void> {
+    const recorder = this.recorderFor(String(pod.spec.nodeName))
+    const change = new Map<string, Record<string, unknown>>()
+    const restartedNow: Pod['spec']['containers'] = []
+    let backoffMin = Number.POSITIVE_INFINITY
+    for (const end of ended) {
+      const container = pod.spec.containers.find((entry) => entry.name === end.name)
+      const status = statuses.find((entry) => entry.name === end.name)
+      if (!container || !status) continue
+      const restarts = Number(status.restartCount ?? 0)
+      const startedAt = status.state?.running?.startedAt ?? formatTimestamp(end.finishedAt)
+      const lastState = {terminated: {exitCode: end.exitCode, reason: end.exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: formatTimestamp(end.finishedAt), containerID: status.containerID}}
+      if (restarts === 0) {
+        change.set(end.name, restartedContainerStatus(pod, container, 1, lastState, now))
+        restartedNow.push(container)
+        continue
+      }
+      const backoff = restartBackoffMilliseconds(restarts)
+      backoffMin = Math.min(backoffMin, backoff)
+      change.set(end.name, {...status, state: {waiting: {reason: 'CrashLoopBackOff', message: `back-off ${backoffText(backoff)} restarting failed container=${end.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`}}, lastState, ready: false, started: false})
+    }
+    await this.writeStatus(pod, withContainersChanged(pod, change, now))
+    if (restartedNow.length > 0) await this.startedAgain(pod, podObject, key, recorder, restartedNow)
+    for (const end of ended) {
+      if (change.get(end.name)?.state && (change.get(end.name)!.state as {waiting?: unknown}).waiting) await recorder.record(podObject, 'Warning', 'BackOff', `Back-off restarting failed container ${end.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
+    }
+    if (Number.isFinite(backoffMin)) this.wallClock.addAfter(key, backoffMin)
+    // The containers that run on are looked at again at their own next change.
+    this.simulated.add(key)
+  }
+
   /** The reader a node's kubelet resolves env and volumes with (ConfigMaps, Secrets through the API). */
   private readerFor(node: string): PodObjectReader {
     const client = this.clientFor(node)
@@ -367,7 +425,7 @@ export class Kubelets implements ControlLoop {
    * their command end with it (or a failed liveness/startup probe kills them); others end as the
    * kubemu.io annotations say.
    */
-  private async runningOutcome(pod: Pod, statuses: ReadonlyArray<Record<string, any>>, now: number): Promise<{exitCode: number; finishedAt: number} | null> {
+  private async runningOutcome(pod: Pod, statuses: ReadonlyArray<Record<string, any>>, now: number): Promise<RunEnd | null> {
     const key = objectKey(pod)
     const startedAt = Math.max(...statuses.map((status) => Date.parse(status.state?.running?.startedAt ?? '') || 0))
     const shellRun = pod.spec.containers.some((container) => followsCommand(pod, container as never))
@@ -400,9 +458,16 @@ export class Kubelets implements ControlLoop {
       // Each failure at the cluster time its probe ran: `describe` tells "x3 over 10s" as a real node's does.
       for (const failure of end.failures) await recorder.record(podObject, 'Warning', 'Unhealthy', `${label} probe failed: ${failure.output}`, failure.atMilliseconds)
       await recorder.record(podObject, 'Normal', 'Killing', `Container ${killed.name} failed ${end.killedBy} probe, will be restarted`, end.atMilliseconds)
-      return {exitCode: end.exitCode, finishedAt: end.atMilliseconds}
+      return {exitCode: end.exitCode, finishedAt: end.atMilliseconds, only: [{name: killed.name, exitCode: end.exitCode, finishedAt: end.atMilliseconds}]}
     }
     const exits = outcomes.filter((entry) => entry.follows)
+    // Under a policy that restarts it, a container that exited restarts alone while the pod's others run on.
+    const policy = pod.spec.restartPolicy ?? 'Always'
+    const restartable = exits.filter((entry) => entry.outcome.end && (policy === 'Always' || (policy === 'OnFailure' && entry.outcome.end.exitCode !== 0)))
+    if (restartable.length > 0 && restartable.length < pod.spec.containers.length) {
+      const only = restartable.map((entry) => ({name: entry.name, exitCode: entry.outcome.end!.exitCode, finishedAt: entry.outcome.end!.atMilliseconds}))
+      return {exitCode: only[0]!.exitCode, finishedAt: Math.min(...only.map((entry) => entry.finishedAt)), only}
+    }
     if (exits.length > 0 && exits.every((entry) => entry.outcome.end)) {
       const failed = exits.find((entry) => entry.outcome.end!.exitCode !== 0)
       return {exitCode: failed?.outcome.end!.exitCode ?? 0, finishedAt: Math.max(...exits.map((entry) => entry.outcome.end!.atMilliseconds))}
