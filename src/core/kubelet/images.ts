@@ -42,14 +42,14 @@ export function simulatedPull(image: string): {milliseconds: number; sizeBytes: 
 }
 
 /** The image events of one container start: a pull under Always, "already present" otherwise. */
-export async function recordImageEvents(recorder: EventRecorder, pod: KubeObject, container: {image?: string; imagePullPolicy?: string}): Promise<void> {
+export async function recordImageEvents(recorder: EventRecorder, pod: KubeObject, container: {image?: string; imagePullPolicy?: string}, atMilliseconds?: number): Promise<void> {
   const image = container.image ?? ''
   if (imagePullPolicyOf(container) !== 'Always') {
-    await recorder.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`)
+    await recorder.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, atMilliseconds)
     return
   }
   const pull = simulatedPull(image)
   const took = goDurationText(pull.milliseconds)
-  await recorder.record(pod, 'Normal', 'Pulling', `Pulling image "${image}"`)
-  await recorder.record(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${pull.sizeBytes} bytes.`)
+  await recorder.record(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, atMilliseconds)
+  await recorder.record(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${pull.sizeBytes} bytes.`, atMilliseconds)
 }

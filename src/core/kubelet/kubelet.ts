@@ -20,19 +20,18 @@ import {forEachConcurrently} from '../util/concurrency.js'
 import {isStopped, nodeLeaseRenewMilliseconds, renewLease, reportNodeStatus} from './heartbeat.js'
 import {isMirrorPod} from '../api/mirror-pods.js'
 import {type PersistentVolumeClaim, podClaimNames} from '../api/volume-binding.js'
-import {creatingStatus, fullImageName, hostIpOf, restartedContainerStatus, runningStatus, terminatedStatus, withContainersChanged, withEphemeralContainersStarted} from './pod-status.js'
+import {creatingStatus, fullImageName, hostIpOf, runningStatus, terminatedStatus, withContainersChanged, withEphemeralContainersStarted} from './pod-status.js'
 import {type ContainerOutcome, type ContainerRunStart, exitCodeAnnotation, followsCommand, probeLabels, runSecondsAnnotation, SimulatedContainers} from './containers.js'
 import type {PodObjectReader} from './container-setup.js'
 import {recordImageEvents} from './images.js'
+import {backoffText, type ContainerEnded, containersEnded, restartBackoffInitialMilliseconds, restartBackoffMilliseconds, restartDue, type RunEnd, waitingRestarts} from './restarts.js'
 
 export {runSecondsAnnotation, exitCodeAnnotation}
+export {restartBackoffInitialMilliseconds, restartBackoffMaxMilliseconds, restartBackoffMilliseconds} from './restarts.js'
 /** Readiness failures one look at a pod writes events for (the latest, after a long stretch of cluster time). */
 export const readinessFailureEventsPerLookMax = 30
 /** How long a simulated container takes to start. */
 export const containerStartMilliseconds = 1_000
-/** CrashLoopBackOff: 10 s, doubling, at most 5 minutes (the kubelet's). */
-export const restartBackoffInitialMilliseconds = 10_000
-export const restartBackoffMaxMilliseconds = 300_000
 /** A Job's pod without a run-seconds annotation finishes after this long (other pods run until stopped). */
 export const jobPodRunSecondsDefault = 1
 /** The kubelet's default grace period when the pod gives none. */
@@ -50,39 +49,6 @@ function runSecondsOf(pod: Pod): number {
   const annotated = pod.metadata.annotations?.[runSecondsAnnotation]
   if (annotated !== undefined) return Number(annotated)
   return (pod.metadata.ownerReferences ?? []).some((owner) => owner.controller && owner.kind === 'Job') ? jobPodRunSecondsDefault : Number.NaN
-}
-
-/** How a pod's run ended: all its containers, or `only` some of them while the others run on. */
-interface RunEnd {
-  readonly exitCode: number
-  readonly finishedAt: number
-  readonly only?: ReadonlyArray<{name: string; exitCode: number; finishedAt: number}>
-}
-
-/** The back-off of a container that exited again after `restartCount` restarts (≥ 1): 10 s, doubling, at most 5 minutes. */
-export function restartBackoffMilliseconds(restartCount: number): number {
-  return doublingBackoffMilliseconds(restartBackoffInitialMilliseconds, restartBackoffMaxMilliseconds, restartCount)
-}
-
-/** Go's time.Duration text for a whole number of seconds, as the kubelet's back-off message shows it: 10s, 2m40s, 5m0s. */
-function backoffText(milliseconds: number): string {
-  const seconds = Math.round(milliseconds / 1000)
-  return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60}s` : `${seconds}s`
-}
-
-/**
- * When a container in CrashLoopBackOff runs again: its last exit plus the back-off its restart
- * count gives (the kubelet keeps this in memory; the pod's status holds all it needs, so a later
- * command or another `up` picks it up).
- */
-function restartDue(statuses: ReadonlyArray<Record<string, any>>): number {
-  let due = 0
-  for (const status of statuses) {
-    if (status.state?.waiting?.reason !== 'CrashLoopBackOff') continue
-    const finishedAt = Date.parse(String(status.lastState?.terminated?.finishedAt ?? '')) || 0
-    due = Math.max(due, finishedAt + restartBackoffMilliseconds(Number(status.restartCount ?? 0)))
-  }
-  return due
 }
 
 export class Kubelets implements ControlLoop {
@@ -244,11 +210,12 @@ export class Kubelets implements ControlLoop {
    * start (a pull under imagePullPolicy Always, "already present" otherwise), creates and starts it, and its simulated run ends
    * after the pod's run time, if it has one.
    */
-  private async startedAgain(pod: Pod, podObject: KubeObject, key: string, recorder: EventRecorder, containers: Pod['spec']['containers'] = pod.spec.containers): Promise<void> {
+  private async startedAgain(pod: Pod, podObject: KubeObject, key: string, recorder: EventRecorder, at: number, containers: Pod['spec']['containers'] = pod.spec.containers): Promise<void> {
+    // The events carry the start's cluster time (the status's startedAt), however long their writes take.
     for (const container of containers) {
-      await recordImageEvents(recorder, podObject, container)
-      await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
-      await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
+      await recordImageEvents(recorder, podObject, container, at)
+      await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`, at)
+      await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`, at)
     }
     const runSeconds = runSecondsOf(pod)
     if (Number.isFinite(runSeconds)) this.simulated.addAfter(key, Math.max(0, runSeconds * 1000) || 1)
@@ -285,18 +252,12 @@ export class Kubelets implements ControlLoop {
       // The volume manager mounts the pod's claims first; an unbound one keeps it ContainerCreating.
       if (creating && podClaimNames(pod).some((name) => this.claims.get(`${pod.metadata.namespace}/${name}`)?.status?.phase !== 'Bound')) return
       // Some containers wait in CrashLoopBackOff while the others run on: each runs again once its own back-off is over.
-      const waiting = statuses.filter((status) => status.state?.waiting?.reason === 'CrashLoopBackOff')
-      if (!creating && waiting.length < pod.spec.containers.length) {
-        const later = waiting.map((status) => restartDue([status])).filter((due) => due > now)
-        if (later.length > 0) this.wallClock.addAfter(key, Math.min(...later) - now)
-        const dueNow = waiting.filter((status) => restartDue([status]) <= now)
-        if (dueNow.length === 0) return
-        const change = new Map(dueNow.map((status) => {
-          const container = pod.spec.containers.find((entry) => entry.name === status.name)!
-          return [container.name, restartedContainerStatus(pod, container, Number(status.restartCount ?? 0) + 1, status.lastState, now)]
-        }))
+      if (!creating && statuses.filter((status) => status.state?.waiting?.reason === 'CrashLoopBackOff').length < pod.spec.containers.length) {
+        const {change, nextDueAtMilliseconds} = waitingRestarts(pod, statuses, now)
+        if (nextDueAtMilliseconds !== null) this.wallClock.addAfter(key, nextDueAtMilliseconds - now)
+        if (change.size === 0) return
         await this.writeStatus(pod, withContainersChanged(pod, change, now))
-        await this.startedAgain(pod, podObject, key, recorder, pod.spec.containers.filter((container) => change.has(container.name)))
+        await this.startedAgain(pod, podObject, key, recorder, now, pod.spec.containers.filter((container) => change.has(container.name)))
         return
       }
       if (waitingBackoff) {
@@ -307,7 +268,7 @@ export class Kubelets implements ControlLoop {
       const restartCounts = new Map(statuses.map((status) => [String(status.name), Number(status.restartCount ?? 0) + (waitingBackoff ? 1 : 0)]))
       const lastStates = new Map(statuses.map((status) => [String(status.name), status.lastState ?? {}]))
       await this.writeStatus(pod, runningStatus(pod, restartCounts, lastStates, now))
-      await this.startedAgain(pod, podObject, key, recorder)
+      await this.startedAgain(pod, podObject, key, recorder, now)
       return
     }
     // Ephemeral containers added to a running pod (kubectl debug) start at once.
@@ -348,7 +309,7 @@ export class Kubelets implements ControlLoop {
     if (restarts === 0) {
       const lastStates = new Map(finished.map((entry) => [String(entry.name), entry.state]))
       await this.writeStatus(pod, runningStatus(pod, new Map(finished.map((entry) => [String(entry.name), 1])), lastStates, now))
-      await this.startedAgain(pod, podObject, key, recorder)
+      await this.startedAgain(pod, podObject, key, recorder, now)
       return
     }
     const backoff = restartBackoffMilliseconds(restarts)
@@ -372,33 +333,13 @@ export class Kubelets implements ControlLoop {
    * Some of a pod's containers ended while the others run on: those alone restart, at once the
    * first time, later after their own CrashLoopBackOff (their BackOff events name them).
    */
-  private async restartContainers(pod: Pod, podObject: KubeObject, key: string, statuses: ReadonlyArray<Record<string, any>>, ended: NonNullable<RunEnd['only']>, now: number): Promise<void> {
+  private async restartContainers(pod: Pod, podObject: KubeObject, key: string, statuses: ReadonlyArray<Record<string, any>>, ended: readonly ContainerEnded[], now: number): Promise<void> {
     const recorder = this.recorderFor(String(pod.spec.nodeName))
-    const change = new Map<string, Record<string, unknown>>()
-    const restartedNow: Pod['spec']['containers'] = []
-    let backoffMin = Number.POSITIVE_INFINITY
-    for (const end of ended) {
-      const container = pod.spec.containers.find((entry) => entry.name === end.name)
-      const status = statuses.find((entry) => entry.name === end.name)
-      if (!container || !status) continue
-      const restarts = Number(status.restartCount ?? 0)
-      const startedAt = status.state?.running?.startedAt ?? formatTimestamp(end.finishedAt)
-      const lastState = {terminated: {exitCode: end.exitCode, reason: end.exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: formatTimestamp(end.finishedAt), containerID: status.containerID}}
-      if (restarts === 0) {
-        change.set(end.name, restartedContainerStatus(pod, container, 1, lastState, now))
-        restartedNow.push(container)
-        continue
-      }
-      const backoff = restartBackoffMilliseconds(restarts)
-      backoffMin = Math.min(backoffMin, backoff)
-      change.set(end.name, {...status, state: {waiting: {reason: 'CrashLoopBackOff', message: `back-off ${backoffText(backoff)} restarting failed container=${end.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`}}, lastState, ready: false, started: false})
-    }
+    const {change, startedNow, backingOff, backoffMinMilliseconds} = containersEnded(pod, statuses, ended, now)
     await this.writeStatus(pod, withContainersChanged(pod, change, now))
-    if (restartedNow.length > 0) await this.startedAgain(pod, podObject, key, recorder, restartedNow)
-    for (const end of ended) {
-      if (change.get(end.name)?.state && (change.get(end.name)!.state as {waiting?: unknown}).waiting) await recorder.record(podObject, 'Warning', 'BackOff', `Back-off restarting failed container ${end.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
-    }
-    if (Number.isFinite(backoffMin)) this.wallClock.addAfter(key, backoffMin)
+    if (startedNow.length > 0) await this.startedAgain(pod, podObject, key, recorder, now, startedNow)
+    for (const name of backingOff) await recorder.record(podObject, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
+    if (backoffMinMilliseconds !== null) this.wallClock.addAfter(key, backoffMinMilliseconds)
     // The containers that run on are looked at again at their own next change.
     this.simulated.add(key)
   }
