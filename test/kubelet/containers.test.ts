@@ -23,6 +23,39 @@ spec:
       periodSeconds: 5
 `
 
+const neverReadyPod = `apiVersion: v1
+kind: Pod
+metadata: {name: never-ready}
+spec:
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: [sh, -c, 'sleep 3600']
+    readinessProbe:
+      exec: {command: [cat, /tmp/ready]}
+      initialDelaySeconds: 5
+      periodSeconds: 5
+`
+
+const threeContainerPod = `apiVersion: v1
+kind: Pod
+metadata: {name: trio}
+spec:
+  containers:
+  - name: web
+    image: nginx:1.27
+  - name: worker
+    image: busybox:1.36
+    command: [sh, -c, 'echo working; sleep 5; exit 1']
+  - name: probed
+    image: busybox:1.36
+    command: [sh, -c, 'sleep 3600']
+    livenessProbe:
+      exec: {command: [cat, /tmp/healthy]}
+      initialDelaySeconds: 5
+      periodSeconds: 5
+`
+
 const envPod = `apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings}
@@ -172,11 +205,87 @@ describe('containers that follow their command', () => {
     expect(killing?.slice(1)).toEqual(killing?.[1] === '1' ? ['1', second(40), second(40)] : ['2', second(40), second(80)])
     // Nothing is in back-off before its first restart: the kubelet starts it again at once, as a
     // real node does, and the restart counts on the first start's events (x2, as a real node's).
-    for (const line of ['Container image "registry.k8s.io/busybox" already present on machine', 'Created container liveness', 'Started container liveness']) {
+    // An image without a tag is pulled at every start (imagePullPolicy defaults to Always for it).
+    for (const line of ['Pulling image "registry.k8s.io/busybox"', 'Created container liveness', 'Started container liveness']) {
       expect(events).toMatch(new RegExp(`: ${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(x[23]\\) ${second(0)} \\S+\\n`))
     }
+    expect(events).toMatch(new RegExp(`Pulled: Successfully pulled image "registry\\.k8s\\.io/busybox" in (\\d+(\\.\\d+)?m?s) \\(\\1 including waiting\\)\\. Image size: \\d+ bytes\\. \\(x[23]\\) ${second(0)} \\S+\\n`))
     const backOff = /BackOff: [^\n]+ \(x\d+\) (\S+) \S+\n/.exec(events)
     if (backOff) expect(Date.parse(backOff[1]!)).toBeGreaterThan(started + 40_000)
+  })
+
+  it('records every failed readiness probe, of a pod that was never ready too, as describe shows them aggregated', async () => {
+    expect((await kubectl('apply -f -', neverReadyPod)).status).toBe(0)
+    expect((await runShell(`${kubemu} time advance 30s`, {cwd: home, env: environment()})).status).toBe(0)
+    expect((await kubectl("get pod never-ready -o jsonpath='{.status.containerStatuses[0].ready} {.status.containerStatuses[0].restartCount}'")).stdout).toBe('false 0')
+    const startedAt = Date.parse((await kubectl("get pod never-ready -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}'")).stdout)
+    const unhealthy = async () => {
+      const [count, first, last] = (await kubectl("get events --field-selector involvedObject.name=never-ready,reason=Unhealthy -o jsonpath='{.items[0].count} {.items[0].firstTimestamp} {.items[0].lastTimestamp} {.items[0].message}'")).stdout.split(' ')
+      return {count: Number(count), first: Date.parse(first!), last: Date.parse(last!)}
+    }
+    // One failure every period from initialDelaySeconds on, each at the cluster time its probe ran.
+    const seen = await unhealthy()
+    expect(seen.first).toBe(startedAt + 5_000)
+    expect(seen.count).toBeGreaterThanOrEqual(6)
+    expect(seen.count).toBe((seen.last - seen.first) / 5_000 + 1)
+    const described = (await kubectl('describe pod never-ready')).stdout
+    expect(described).toMatch(new RegExp(`Warning +Unhealthy +\\S+ \\(x\\d+ over \\S+\\) +kubelet +Readiness probe failed: cat: can't open '/tmp/ready': No such file or directory\n`))
+    // Later failures add to the same event, one a period, never twice for one probe.
+    expect((await runShell(`${kubemu} time advance 20s`, {cwd: home, env: environment()})).status).toBe(0)
+    const later = await unhealthy()
+    expect(later.first).toBe(seen.first)
+    expect(later.count).toBeGreaterThanOrEqual(seen.count + 4)
+    expect(later.count).toBe((later.last - later.first) / 5_000 + 1)
+  })
+
+  it('pulls an image at each start under imagePullPolicy Always (the default for :latest or no tag) and finds a tagged one present', async () => {
+    const pod = (name: string, image: string, policy?: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}}
+spec:
+  containers:
+  - name: main
+    image: ${image}${policy ? `\n    imagePullPolicy: ${policy}` : ''}
+`
+    const manifests = [pod('untagged', 'nginx'), pod('latest', 'nginx:latest'), pod('always', 'nginx:1.27', 'Always'), pod('tagged', 'nginx:1.27'), pod('latest-if-not-present', 'nginx:latest', 'IfNotPresent')]
+    expect((await kubectl('apply -f -', manifests.join('---\n'))).status).toBe(0)
+    const imageEvents = async (name: string) => (await kubectl(`get events --field-selector involvedObject.name=${name} -o jsonpath='{range .items[*]}{.reason}: {.message}{"\\n"}{end}'`)).stdout.split('\n').filter((line) => /^Pull/.test(line))
+    const pulled = /^Pulled: Successfully pulled image "([^"]+)" in (\d+(?:\.\d{1,3})?s|\d+ms) \(\2 including waiting\)\. Image size: (\d+) bytes\.$/
+    const untagged = await imageEvents('untagged')
+    expect(untagged[0]).toBe('Pulling: Pulling image "nginx"')
+    expect(untagged[1]).toMatch(pulled)
+    const latest = await imageEvents('latest')
+    expect(latest[0]).toBe('Pulling: Pulling image "nginx:latest"')
+    expect(latest[1]).toMatch(pulled)
+    const always = await imageEvents('always')
+    expect(always[0]).toBe('Pulling: Pulling image "nginx:1.27"')
+    expect(always[1]).toMatch(pulled)
+    // The same image pulls the same (its time and size come from its name); describe shows the line as a node's does.
+    expect(pulled.exec(latest[1]!)!.slice(2)).toEqual(pulled.exec(untagged[1]!)!.slice(2))
+    expect(Number(pulled.exec(always[1]!)![3])).toBeGreaterThan(0)
+    expect(await imageEvents('tagged')).toEqual(['Pulled: Container image "nginx:1.27" already present on machine'])
+    expect(await imageEvents('latest-if-not-present')).toEqual(['Pulled: Container image "nginx:latest" already present on machine'])
+    expect((await kubectl('describe pod untagged')).stdout).toMatch(/Normal +Pulling +\S+ +kubelet +Pulling image "nginx"\n +Normal +Pulled +\S+ +kubelet +Successfully pulled image "nginx" in \S+ \(\S+ including waiting\)\. Image size: \d+ bytes\.\n/)
+  })
+
+  it("restarts only the container that exited or failed its liveness probe: the pod's others run on", async () => {
+    expect((await kubectl('apply -f -', threeContainerPod)).status).toBe(0)
+    const webStartedAt = (await kubectl("get pod trio -o jsonpath='{.status.containerStatuses[?(@.name==\"web\")].state.running.startedAt}'")).stdout
+    expect(webStartedAt).toMatch(/^\d{4}-/)
+    expect((await runShell(`${kubemu} time advance 40s`, {cwd: home, env: environment()})).status).toBe(0)
+    const statuses = JSON.parse((await kubectl("get pod trio -o jsonpath='{.status.containerStatuses}'")).stdout) as Array<{name: string; restartCount: number; state: {running?: {startedAt: string}}; lastState: {terminated?: {exitCode: number}}}>
+    const byName = Object.fromEntries(statuses.map((status) => [status.name, status]))
+    // web runs its first run still; worker exits every 5 s; probed fails three probes in a row (5, 10, 15 s).
+    expect(byName.web).toMatchObject({restartCount: 0, state: {running: {startedAt: webStartedAt}}, lastState: {}})
+    expect(byName.worker!.restartCount).toBeGreaterThanOrEqual(2)
+    expect(byName.worker!.lastState.terminated?.exitCode).toBe(1)
+    expect(byName.probed!.restartCount).toBeGreaterThanOrEqual(1)
+    expect(byName.probed!.lastState.terminated?.exitCode).toBe(137)
+    const events = (await kubectl("get events --field-selector involvedObject.name=trio -o jsonpath='{range .items[*]}{.reason}: {.message}{\"\\n\"}{end}'")).stdout
+    expect(events).toMatch(/^BackOff: Back-off restarting failed container worker in pod trio_default\(/m)
+    expect(events).toMatch(/^Killing: Container probed failed liveness probe, will be restarted$/m)
+    expect(events).not.toMatch(/container web in pod|Container web failed|Stopping container web/)
+    expect(events.match(/^Started: Started container web$/gm)).toHaveLength(1)
   })
 
   it('restarts a crashing container at once the first time, then after 10 s, 20 s … in CrashLoopBackOff', async () => {

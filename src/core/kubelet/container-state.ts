@@ -7,6 +7,7 @@ import {join} from 'node:path'
 import type {FileChange} from './shell/filesystem.js'
 
 export const containerStateFileName = 'containers.json'
+export const probeEventsFileName = 'probe-events.json'
 /** Exec records kept per container run (the oldest go first). */
 export const execRecordsPerContainerMax = 1_000
 /** Container runs with records kept (the least recently changed go first). */
@@ -25,6 +26,18 @@ export function containerRunKey(podUid: string, container: string, restartCount:
 export interface ContainerStateStore {
   records(key: string): readonly ExecRecord[]
   add(key: string, record: ExecRecord): void
+  /** The cluster time up to which a run's probe failures have their events (the kubelet's prober memory). */
+  eventsRecordedUntil(key: string): number | null
+  setEventsRecordedUntil(key: string, atMilliseconds: number): void
+}
+
+type Marks = Record<string, number>
+
+function boundedMarks(marks: Marks, key: string, atMilliseconds: number): Marks {
+  const {[key]: _old, ...rest} = marks
+  const keys = Object.keys(rest)
+  const kept = keys.length >= containerRunsMax ? Object.fromEntries(keys.slice(keys.length - containerRunsMax + 1).map((other) => [other, rest[other]!])) : rest
+  return {...kept, [key]: atMilliseconds}
 }
 
 type Table = Record<string, ExecRecord[]>
@@ -47,34 +60,58 @@ export class MemoryContainerState implements ContainerStateStore {
   add(key: string, record: ExecRecord): void {
     this.table = bounded(this.table, key, record)
   }
+
+  private marks: Marks = {}
+
+  eventsRecordedUntil(key: string): number | null {
+    return this.marks[key] ?? null
+  }
+
+  setEventsRecordedUntil(key: string, atMilliseconds: number): void {
+    this.marks = boundedMarks(this.marks, key, atMilliseconds)
+  }
 }
 
 export class ContainerStateFileError extends Error {}
 
 export class FileContainerState implements ContainerStateStore {
   private readonly path: string
+  private readonly marksPath: string
 
   constructor(folder: string) {
     this.path = join(folder, containerStateFileName)
+    this.marksPath = join(folder, probeEventsFileName)
   }
 
-  private read(): Table {
-    if (!existsSync(this.path)) return {}
+  private read<T>(path: string): Partial<T> {
+    if (!existsSync(path)) return {}
     try {
-      const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as unknown
-      return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Table) : {}
+      const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown
+      return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Partial<T>) : {}
     } catch (error) {
-      throw new ContainerStateFileError(`cannot read ${this.path}: ${error instanceof Error ? error.message : String(error)}`)
+      throw new ContainerStateFileError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`)
     }
   }
 
+  private write(path: string, value: unknown): void {
+    writeFileSync(`${path}.tmp`, `${JSON.stringify(value)}\n`)
+    renameSync(`${path}.tmp`, path)
+  }
+
   records(key: string): readonly ExecRecord[] {
-    return this.read()[key] ?? []
+    return this.read<Table>(this.path)[key] ?? []
   }
 
   add(key: string, record: ExecRecord): void {
-    const next = bounded(this.read(), key, record)
-    writeFileSync(`${this.path}.tmp`, `${JSON.stringify(next)}\n`)
-    renameSync(`${this.path}.tmp`, this.path)
+    this.write(this.path, bounded(this.read<Table>(this.path) as Table, key, record))
+  }
+
+  eventsRecordedUntil(key: string): number | null {
+    const at = this.read<Marks>(this.marksPath)[key]
+    return typeof at === 'number' ? at : null
+  }
+
+  setEventsRecordedUntil(key: string, atMilliseconds: number): void {
+    this.write(this.marksPath, boundedMarks(this.read<Marks>(this.marksPath) as Marks, key, atMilliseconds))
   }
 }

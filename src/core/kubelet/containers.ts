@@ -50,8 +50,8 @@ export interface ContainerOutcome {
   readonly end: ContainerEnd | null
   readonly started: boolean
   readonly ready: boolean
-  /** The readiness failure that last made it not ready (its event). */
-  readonly readinessFailure: ProbeResult | null
+  /** The readiness probe's failures up to now, each an Unhealthy event (the kubelet records every failed probe). */
+  readonly readinessFailures: readonly ProbeResult[]
   /** When something changes next (an exit, a kill, readiness), for the kubelet to look again. */
   readonly nextChangeAtMilliseconds: number | null
 }
@@ -163,13 +163,15 @@ export class SimulatedContainers {
     const readiness = probeOf(container, 'readiness')
     const readinessResults = (probes.readiness ?? []).filter((entry) => startedAt !== null && (entry.atMilliseconds > startedAt || !startup))
     const readyState = readiness ? readinessAt(readinessResults, readiness, now) : {ready: started, changesAtMilliseconds: null, failure: null}
-    const changes = [end?.atMilliseconds, readyState.changesAtMilliseconds, startedAt !== null && startedAt > now ? startedAt : null, result.exit || result.wakesAtMilliseconds === null ? null : until]
+    // Each failed readiness probe is an event, so the kubelet looks again at the next one (one look per period at most).
+    const nextReadinessFailure = readinessResults.find((entry) => entry.atMilliseconds > now && !entry.success)?.atMilliseconds
+    const changes = [end?.atMilliseconds, readyState.changesAtMilliseconds, nextReadinessFailure, startedAt !== null && startedAt > now ? startedAt : null, result.exit || result.wakesAtMilliseconds === null ? null : until]
       .filter((at): at is number => typeof at === 'number' && at > now)
     return {
       end: end && end.atMilliseconds <= now ? end : null,
       started,
       ready: started && readyState.ready,
-      readinessFailure: readyState.failure,
+      readinessFailures: readinessResults.filter((entry) => !entry.success && entry.atMilliseconds <= now && (end === null || entry.atMilliseconds <= end.atMilliseconds)),
       nextChangeAtMilliseconds: changes.length > 0 ? Math.min(...changes) : null,
     }
   }
@@ -187,6 +189,15 @@ export class SimulatedContainers {
     const result = await this.replay(pod, container, run, signalAt, reader)
     if (result.exit) return result.exit.atMilliseconds
     return reaction.kind === 'trap' ? result.wakesAtMilliseconds : null
+  }
+
+  /** Up to when a run's readiness failures have their events; null before the first. */
+  readinessEventsRecordedUntil(pod: Pod, containerName: string, run: ContainerRunStart): number | null {
+    return this.state.eventsRecordedUntil(`${containerRunKey(String(pod.metadata.uid), containerName, run.restartCount)}/readiness`)
+  }
+
+  setReadinessEventsRecordedUntil(pod: Pod, containerName: string, run: ContainerRunStart, atMilliseconds: number): void {
+    this.state.setEventsRecordedUntil(`${containerRunKey(String(pod.metadata.uid), containerName, run.restartCount)}/readiness`, atMilliseconds)
   }
 
   /** The lines a run wrote up to `until` (its end, for a finished run). */

@@ -20,16 +20,18 @@ import {forEachConcurrently} from '../util/concurrency.js'
 import {isStopped, nodeLeaseRenewMilliseconds, renewLease, reportNodeStatus} from './heartbeat.js'
 import {isMirrorPod} from '../api/mirror-pods.js'
 import {type PersistentVolumeClaim, podClaimNames} from '../api/volume-binding.js'
-import {creatingStatus, fullImageName, hostIpOf, runningStatus, terminatedStatus, withEphemeralContainersStarted} from './pod-status.js'
-import {type ContainerOutcome, exitCodeAnnotation, followsCommand, probeLabels, runSecondsAnnotation, SimulatedContainers} from './containers.js'
+import {creatingStatus, fullImageName, hostIpOf, runningStatus, terminatedStatus, withContainersChanged, withEphemeralContainersStarted} from './pod-status.js'
+import {type ContainerOutcome, type ContainerRunStart, exitCodeAnnotation, followsCommand, probeLabels, runSecondsAnnotation, SimulatedContainers} from './containers.js'
 import type {PodObjectReader} from './container-setup.js'
+import {recordImageEvents} from './images.js'
+import {backoffText, type ContainerEnded, containersEnded, restartBackoffInitialMilliseconds, restartBackoffMilliseconds, restartDue, type RunEnd, waitingRestarts} from './restarts.js'
 
 export {runSecondsAnnotation, exitCodeAnnotation}
+export {restartBackoffInitialMilliseconds, restartBackoffMaxMilliseconds, restartBackoffMilliseconds} from './restarts.js'
+/** Readiness failures one look at a pod writes events for (the latest, after a long stretch of cluster time). */
+export const readinessFailureEventsPerLookMax = 30
 /** How long a simulated container takes to start. */
 export const containerStartMilliseconds = 1_000
-/** CrashLoopBackOff: 10 s, doubling, at most 5 minutes (the kubelet's). */
-export const restartBackoffInitialMilliseconds = 10_000
-export const restartBackoffMaxMilliseconds = 300_000
 /** A Job's pod without a run-seconds annotation finishes after this long (other pods run until stopped). */
 export const jobPodRunSecondsDefault = 1
 /** The kubelet's default grace period when the pod gives none. */
@@ -47,32 +49,6 @@ function runSecondsOf(pod: Pod): number {
   const annotated = pod.metadata.annotations?.[runSecondsAnnotation]
   if (annotated !== undefined) return Number(annotated)
   return (pod.metadata.ownerReferences ?? []).some((owner) => owner.controller && owner.kind === 'Job') ? jobPodRunSecondsDefault : Number.NaN
-}
-
-/** The back-off of a container that exited again after `restartCount` restarts (≥ 1): 10 s, doubling, at most 5 minutes. */
-export function restartBackoffMilliseconds(restartCount: number): number {
-  return doublingBackoffMilliseconds(restartBackoffInitialMilliseconds, restartBackoffMaxMilliseconds, restartCount)
-}
-
-/** Go's time.Duration text for a whole number of seconds, as the kubelet's back-off message shows it: 10s, 2m40s, 5m0s. */
-function backoffText(milliseconds: number): string {
-  const seconds = Math.round(milliseconds / 1000)
-  return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60}s` : `${seconds}s`
-}
-
-/**
- * When a container in CrashLoopBackOff runs again: its last exit plus the back-off its restart
- * count gives (the kubelet keeps this in memory; the pod's status holds all it needs, so a later
- * command or another `up` picks it up).
- */
-function restartDue(statuses: ReadonlyArray<Record<string, any>>): number {
-  let due = 0
-  for (const status of statuses) {
-    if (status.state?.waiting?.reason !== 'CrashLoopBackOff') continue
-    const finishedAt = Date.parse(String(status.lastState?.terminated?.finishedAt ?? '')) || 0
-    due = Math.max(due, finishedAt + restartBackoffMilliseconds(Number(status.restartCount ?? 0)))
-  }
-  return due
 }
 
 export class Kubelets implements ControlLoop {
@@ -231,14 +207,15 @@ export class Kubelets implements ControlLoop {
 
   /**
    * A container that runs again after an exit or a kill: the kubelet checks the image at every
-   * start (Pulled "already present" each time), creates and starts it, and its simulated run ends
+   * start (a pull under imagePullPolicy Always, "already present" otherwise), creates and starts it, and its simulated run ends
    * after the pod's run time, if it has one.
    */
-  private async startedAgain(pod: Pod, podObject: KubeObject, key: string, recorder: EventRecorder): Promise<void> {
-    for (const container of pod.spec.containers) {
-      await recorder.record(podObject, 'Normal', 'Pulled', `Container image "${container.image ?? ''}" already present on machine`)
-      await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
-      await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
+  private async startedAgain(pod: Pod, podObject: KubeObject, key: string, recorder: EventRecorder, at: number, containers: Pod['spec']['containers'] = pod.spec.containers): Promise<void> {
+    // The events carry the start's cluster time (the status's startedAt), however long their writes take.
+    for (const container of containers) {
+      await recordImageEvents(recorder, podObject, container, at)
+      await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`, at)
+      await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`, at)
     }
     const runSeconds = runSecondsOf(pod)
     if (Number.isFinite(runSeconds)) this.simulated.addAfter(key, Math.max(0, runSeconds * 1000) || 1)
@@ -274,6 +251,15 @@ export class Kubelets implements ControlLoop {
     if (creating || waitingBackoff) {
       // The volume manager mounts the pod's claims first; an unbound one keeps it ContainerCreating.
       if (creating && podClaimNames(pod).some((name) => this.claims.get(`${pod.metadata.namespace}/${name}`)?.status?.phase !== 'Bound')) return
+      // Some containers wait in CrashLoopBackOff while the others run on: each runs again once its own back-off is over.
+      if (!creating && statuses.filter((status) => status.state?.waiting?.reason === 'CrashLoopBackOff').length < pod.spec.containers.length) {
+        const {change, nextDueAtMilliseconds} = waitingRestarts(pod, statuses, now)
+        if (nextDueAtMilliseconds !== null) this.wallClock.addAfter(key, nextDueAtMilliseconds - now)
+        if (change.size === 0) return
+        await this.writeStatus(pod, withContainersChanged(pod, change, now))
+        await this.startedAgain(pod, podObject, key, recorder, now, pod.spec.containers.filter((container) => change.has(container.name)))
+        return
+      }
       if (waitingBackoff) {
         const due = restartDue(statuses)
         if (due > now) return this.wallClock.addAfter(key, due - now)
@@ -282,16 +268,16 @@ export class Kubelets implements ControlLoop {
       const restartCounts = new Map(statuses.map((status) => [String(status.name), Number(status.restartCount ?? 0) + (waitingBackoff ? 1 : 0)]))
       const lastStates = new Map(statuses.map((status) => [String(status.name), status.lastState ?? {}]))
       await this.writeStatus(pod, runningStatus(pod, restartCounts, lastStates, now))
-      await this.startedAgain(pod, podObject, key, recorder)
+      await this.startedAgain(pod, podObject, key, recorder, now)
       return
     }
     // Ephemeral containers added to a running pod (kubectl debug) start at once.
     const ephemeralStatuses = ((pod.status as {ephemeralContainerStatuses?: Array<{name: string}>} | undefined)?.ephemeralContainerStatuses ?? [])
-    const unstarted = ((pod.spec as {ephemeralContainers?: Array<{name: string; image?: string}>}).ephemeralContainers ?? []).filter((container) => !ephemeralStatuses.some((status) => status.name === container.name))
+    const unstarted = ((pod.spec as {ephemeralContainers?: Array<{name: string; image?: string; imagePullPolicy?: string}>}).ephemeralContainers ?? []).filter((container) => !ephemeralStatuses.some((status) => status.name === container.name))
     if (unstarted.length > 0 && pod.status?.phase === 'Running') {
       await this.writeStatus(pod, withEphemeralContainersStarted(pod, unstarted.map((container) => container.name), now))
       for (const container of unstarted) {
-        await recorder.record(podObject, 'Normal', 'Pulled', `Container image "${container.image ?? ''}" already present on machine`)
+        await recordImageEvents(recorder, podObject, container)
         await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
         await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
       }
@@ -310,6 +296,7 @@ export class Kubelets implements ControlLoop {
     if (ended === null) return
     const {exitCode, finishedAt} = ended
     const policy = pod.spec.restartPolicy ?? 'Always'
+    if (ended.only && ended.only.length < pod.spec.containers.length && policy !== 'Never') return this.restartContainers(pod, podObject, key, statuses, ended.only, now)
     if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0)) {
       await this.writeStatus(pod, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', finishedAt))
       return
@@ -322,7 +309,7 @@ export class Kubelets implements ControlLoop {
     if (restarts === 0) {
       const lastStates = new Map(finished.map((entry) => [String(entry.name), entry.state]))
       await this.writeStatus(pod, runningStatus(pod, new Map(finished.map((entry) => [String(entry.name), 1])), lastStates, now))
-      await this.startedAgain(pod, podObject, key, recorder)
+      await this.startedAgain(pod, podObject, key, recorder, now)
       return
     }
     const backoff = restartBackoffMilliseconds(restarts)
@@ -340,6 +327,21 @@ export class Kubelets implements ControlLoop {
     await this.writeStatus(pod, status)
     await recorder.record(podObject, 'Warning', 'BackOff', `Back-off restarting failed container ${pod.spec.containers[0]?.name ?? ''} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
     this.wallClock.addAfter(key, backoff)
+  }
+
+  /**
+   * Some of a pod's containers ended while the others run on: those alone restart, at once the
+   * first time, later after their own CrashLoopBackOff (their BackOff events name them).
+   */
+  private async restartContainers(pod: Pod, podObject: KubeObject, key: string, statuses: ReadonlyArray<Record<string, any>>, ended: readonly ContainerEnded[], now: number): Promise<void> {
+    const recorder = this.recorderFor(String(pod.spec.nodeName))
+    const {change, startedNow, backingOff, backoffMinMilliseconds} = containersEnded(pod, statuses, ended, now)
+    await this.writeStatus(pod, withContainersChanged(pod, change, now))
+    if (startedNow.length > 0) await this.startedAgain(pod, podObject, key, recorder, now, startedNow)
+    for (const name of backingOff) await recorder.record(podObject, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
+    if (backoffMinMilliseconds !== null) this.wallClock.addAfter(key, backoffMinMilliseconds)
+    // The containers that run on are looked at again at their own next change.
+    this.simulated.add(key)
   }
 
   /** The reader a node's kubelet resolves env and volumes with (ConfigMaps, Secrets through the API). */
@@ -364,7 +366,7 @@ export class Kubelets implements ControlLoop {
    * their command end with it (or a failed liveness/startup probe kills them); others end as the
    * kubemu.io annotations say.
    */
-  private async runningOutcome(pod: Pod, statuses: ReadonlyArray<Record<string, any>>, now: number): Promise<{exitCode: number; finishedAt: number} | null> {
+  private async runningOutcome(pod: Pod, statuses: ReadonlyArray<Record<string, any>>, now: number): Promise<RunEnd | null> {
     const key = objectKey(pod)
     const startedAt = Math.max(...statuses.map((status) => Date.parse(status.state?.running?.startedAt ?? '') || 0))
     const shellRun = pod.spec.containers.some((container) => followsCommand(pod, container as never))
@@ -380,15 +382,16 @@ export class Kubelets implements ControlLoop {
       return {exitCode: Number(pod.metadata.annotations?.[exitCodeAnnotation] ?? 0) || 0, finishedAt: now}
     }
     const reader = this.readerFor(String(pod.spec.nodeName))
-    const outcomes: Array<{name: string; outcome: ContainerOutcome; follows: boolean}> = []
+    const outcomes: Array<{name: string; outcome: ContainerOutcome; follows: boolean; run: ContainerRunStart}> = []
     for (const container of pod.spec.containers) {
       const status = statuses.find((entry) => entry.name === container.name)
       const run = {startedAtMilliseconds: Date.parse(status?.state?.running?.startedAt ?? '') || startedAt, restartCount: Number(status?.restartCount ?? 0)}
-      outcomes.push({name: container.name, outcome: await this.runtime.outcome(pod, container.name, run, now, reader), follows: followsCommand(pod, container as never)})
+      outcomes.push({name: container.name, outcome: await this.runtime.outcome(pod, container.name, run, now, reader), follows: followsCommand(pod, container as never), run})
     }
     const recorder = this.recorderFor(String(pod.spec.nodeName))
     const podObject = {...pod, kind: 'Pod', apiVersion: 'v1'} as unknown as KubeObject
     // A probe kill ends the pod's run at once; an exit ends it once every container following a command has ended.
+    await this.recordReadinessFailures(pod, podObject, outcomes)
     const killed = outcomes.filter((entry) => entry.outcome.end?.killedBy).sort((a, b) => a.outcome.end!.atMilliseconds - b.outcome.end!.atMilliseconds)[0]
     if (killed) {
       const end = killed.outcome.end!
@@ -396,9 +399,16 @@ export class Kubelets implements ControlLoop {
       // Each failure at the cluster time its probe ran: `describe` tells "x3 over 10s" as a real node's does.
       for (const failure of end.failures) await recorder.record(podObject, 'Warning', 'Unhealthy', `${label} probe failed: ${failure.output}`, failure.atMilliseconds)
       await recorder.record(podObject, 'Normal', 'Killing', `Container ${killed.name} failed ${end.killedBy} probe, will be restarted`, end.atMilliseconds)
-      return {exitCode: end.exitCode, finishedAt: end.atMilliseconds}
+      return {exitCode: end.exitCode, finishedAt: end.atMilliseconds, only: [{name: killed.name, exitCode: end.exitCode, finishedAt: end.atMilliseconds}]}
     }
     const exits = outcomes.filter((entry) => entry.follows)
+    // Under a policy that restarts it, a container that exited restarts alone while the pod's others run on.
+    const policy = pod.spec.restartPolicy ?? 'Always'
+    const restartable = exits.filter((entry) => entry.outcome.end && (policy === 'Always' || (policy === 'OnFailure' && entry.outcome.end.exitCode !== 0)))
+    if (restartable.length > 0 && restartable.length < pod.spec.containers.length) {
+      const only = restartable.map((entry) => ({name: entry.name, exitCode: entry.outcome.end!.exitCode, finishedAt: entry.outcome.end!.atMilliseconds}))
+      return {exitCode: only[0]!.exitCode, finishedAt: Math.min(...only.map((entry) => entry.finishedAt)), only}
+    }
     if (exits.length > 0 && exits.every((entry) => entry.outcome.end)) {
       const failed = exits.find((entry) => entry.outcome.end!.exitCode !== 0)
       return {exitCode: failed?.outcome.end!.exitCode ?? 0, finishedAt: Math.max(...exits.map((entry) => entry.outcome.end!.atMilliseconds))}
@@ -423,10 +433,6 @@ export class Kubelets implements ControlLoop {
           return outcome ? {...status, ready: outcome.ready, started: outcome.started} : status
         }),
       })
-      for (const entry of outcomes) {
-        const was = statuses.find((status) => status.name === entry.name)
-        if (was?.ready === true && !entry.outcome.ready && entry.outcome.readinessFailure) await recorder.record(podObject, 'Warning', 'Unhealthy', `Readiness probe failed: ${entry.outcome.readinessFailure.output}`, entry.outcome.readinessFailure.atMilliseconds)
-      }
     }
     const next = Math.min(...outcomes.map((entry) => entry.outcome.nextChangeAtMilliseconds ?? Number.POSITIVE_INFINITY))
     if (Number.isFinite(next)) this.wallClock.addAfter(key, Math.max(1, next - now))
@@ -438,6 +444,22 @@ export class Kubelets implements ControlLoop {
       else return {exitCode: Number(pod.metadata.annotations?.[exitCodeAnnotation] ?? 0) || 0, finishedAt: now}
     }
     return null
+  }
+
+  /**
+   * An Unhealthy event for every failed readiness probe since the last look (the recorder counts
+   * repeats: "x5 over 40s"), whether the container was ever ready or not; after a long stretch of
+   * cluster time only the latest failures are written.
+   */
+  private async recordReadinessFailures(pod: Pod, podObject: KubeObject, outcomes: ReadonlyArray<{name: string; outcome: ContainerOutcome; run: ContainerRunStart}>): Promise<void> {
+    const recorder = this.recorderFor(String(pod.spec.nodeName))
+    for (const {name, outcome, run} of outcomes) {
+      const recordedUntil = this.runtime.readinessEventsRecordedUntil(pod, name, run) ?? Number.NEGATIVE_INFINITY
+      const failures = outcome.readinessFailures.filter((failure) => failure.atMilliseconds > recordedUntil).slice(-readinessFailureEventsPerLookMax)
+      if (failures.length === 0) continue
+      for (const failure of failures) await recorder.record(podObject, 'Warning', 'Unhealthy', `Readiness probe failed: ${failure.output}`, failure.atMilliseconds)
+      this.runtime.setReadinessEventsRecordedUntil(pod, name, run, failures.at(-1)!.atMilliseconds)
+    }
   }
 
   /** Set while process() collapses delays, so run times end at once. */

@@ -166,3 +166,37 @@ export function withEphemeralContainersStarted(pod: Pod, names: readonly string[
     }))],
   }
 }
+
+/**
+ * The pod's status with only the named containers changed (the others run on as they were): each
+ * set as `change` gives it, the Ready conditions from every container's readiness.
+ */
+export function withContainersChanged(pod: Pod, change: ReadonlyMap<string, Record<string, unknown>>, nowMilliseconds: number): Record<string, unknown> {
+  const at = formatTimestamp(nowMilliseconds)
+  const status = (pod.status ?? {}) as Record<string, unknown>
+  const statuses = ((status.containerStatuses as Array<Record<string, unknown>> | undefined) ?? []).map((entry) => change.get(String(entry.name)) ?? entry)
+  const unready = statuses.filter((entry) => entry.ready !== true).map((entry) => String(entry.name))
+  const conditions = ((status.conditions as Array<Record<string, unknown>> | undefined) ?? []).map((entry) => {
+    if (entry.type !== 'Ready' && entry.type !== 'ContainersReady') return entry
+    const ready = unready.length === 0
+    if ((entry.status === 'True') === ready) return entry
+    return {type: entry.type, status: ready ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: at, ...(ready ? {} : {reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]`})}
+  })
+  return {...status, phase: 'Running', conditions, containerStatuses: statuses}
+}
+
+/** A container's status as it runs again after `restartCount` restarts, its last run in `lastState`. */
+export function restartedContainerStatus(pod: Pod, container: Pod['spec']['containers'][number], restartCount: number, lastState: unknown, nowMilliseconds: number): Record<string, unknown> {
+  const probes = container as {readinessProbe?: unknown; startupProbe?: unknown}
+  return {
+    name: container.name,
+    state: {running: {startedAt: formatTimestamp(nowMilliseconds)}},
+    lastState: lastState ?? {},
+    ready: !probes.readinessProbe && !probes.startupProbe,
+    restartCount,
+    image: fullImageName(container.image),
+    imageID: imageIdOf(container.image),
+    containerID: containerId(pod, container.name, restartCount),
+    started: !probes.startupProbe,
+  }
+}

@@ -1,0 +1,55 @@
+// The kubelet's image manager, simulated: whether a container's start pulls its image (its
+// imagePullPolicy, defaulted as the API server defaults it) and the events that tells, worded as
+// kubelet 1.32's pkg/kubelet/images writes them. A pull's time and the image's size are fixed by
+// the image's name, so every run and every process tells the same.
+import type {EventRecorder} from '../client/events.js'
+import type {KubeObject} from '../api/object.js'
+import {fnv32a} from '../util/fnv.js'
+import {fullImageName} from './pod-status.js'
+
+/** A simulated pull takes between these (milliseconds). */
+export const imagePullMinMilliseconds = 500
+export const imagePullMaxMilliseconds = 5_000
+/** A simulated image's size is between these (bytes). */
+export const imageSizeMinBytes = 2_000_000
+export const imageSizeMaxBytes = 200_000_000
+
+export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never'
+
+/** The container's policy, or the API server's default: Always for `:latest` or no tag (and no digest), else IfNotPresent. */
+export function imagePullPolicyOf(container: {image?: string; imagePullPolicy?: string}): ImagePullPolicy {
+  const declared = container.imagePullPolicy
+  if (declared === 'Always' || declared === 'IfNotPresent' || declared === 'Never') return declared
+  const image = container.image ?? ''
+  if (image.includes('@')) return 'IfNotPresent'
+  return fullImageName(image).endsWith(':latest') ? 'Always' : 'IfNotPresent'
+}
+
+/** Go's time.Duration text of a millisecond count: 850ms, 1.5s, 2s, 1.234s. */
+export function goDurationText(milliseconds: number): string {
+  if (milliseconds < 1000) return `${milliseconds}ms`
+  const seconds = Math.floor(milliseconds / 1000)
+  const fraction = String(milliseconds % 1000).padStart(3, '0').replace(/0+$/, '')
+  return fraction ? `${seconds}.${fraction}s` : `${seconds}s`
+}
+
+/** How long pulling `image` takes and how big it is. */
+export function simulatedPull(image: string): {milliseconds: number; sizeBytes: number} {
+  const name = fullImageName(image)
+  const milliseconds = imagePullMinMilliseconds + (fnv32a(`${name}/pull`) % (imagePullMaxMilliseconds - imagePullMinMilliseconds + 1))
+  const sizeBytes = imageSizeMinBytes + (fnv32a(`${name}/size`) % (imageSizeMaxBytes - imageSizeMinBytes + 1))
+  return {milliseconds, sizeBytes}
+}
+
+/** The image events of one container start: a pull under Always, "already present" otherwise. */
+export async function recordImageEvents(recorder: EventRecorder, pod: KubeObject, container: {image?: string; imagePullPolicy?: string}, atMilliseconds?: number): Promise<void> {
+  const image = container.image ?? ''
+  if (imagePullPolicyOf(container) !== 'Always') {
+    await recorder.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, atMilliseconds)
+    return
+  }
+  const pull = simulatedPull(image)
+  const took = goDurationText(pull.milliseconds)
+  await recorder.record(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, atMilliseconds)
+  await recorder.record(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${pull.sizeBytes} bytes.`, atMilliseconds)
+}
