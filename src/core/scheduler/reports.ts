@@ -173,7 +173,8 @@ export class FileSchedulingReports implements SchedulingReportStore {
     const lines = text.split('\n').filter((line) => line !== '')
     const reports = new Map<string, SchedulingReport>()
     addLines(reports, lines)
-    return (this.view = {inode: statSync(this.path).ino, bytes: statSync(this.path).size, lines: lines.length, reports})
+    const written = statSync(this.path)
+    return (this.view = {inode: written.ino, bytes: written.size, lines: lines.length, reports})
   }
 
   private append(line: ReportLine): void {
