@@ -138,7 +138,9 @@ describe('HorizontalPodAutoscaler under kubemu up', () => {
   it('is created by the real kubectl autoscale, scales on time advance, and prints in real kubectl get hpa as in kubemu\'s', async () => {
     const home = temporaryFolder()
     const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
-    const up = new UpProcess(home)
+    // A clock that moves only with `time advance`: on a running clock a sync may fall between
+    // two commands that must print the same status.
+    const up = new UpProcess(home, ['--seed', '1', '--manual-clock'])
     processes.push(up)
     await up.until(/leader election: \S+ leads kube-controller-manager/)
     const kubeconfig = join(home, 'default', 'kubeconfig')
