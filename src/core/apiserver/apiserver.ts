@@ -23,7 +23,7 @@ import {MutatingAdmissionWebhook, ValidatingAdmissionWebhook} from './admission/
 import {ValidatingAdmissionPolicyPlugin} from './admission/validating-admission-policy.js'
 import {PersistentVolumeClaimResize} from './admission/persistent-volume-claim-resize.js'
 import {type AuditSink, auditEvent} from './audit.js'
-import {type AdmissionTrail, type ChangeSink, changeRecordOf, withAdmissionTrail} from './change-trail.js'
+import {type AdmissionTrail, type ChangeSink, changeRecordOf} from './change-trail.js'
 import {type ObjectLookup, TokenAuthenticator} from './authentication/authenticator.js'
 import {type ClusterCredentials, MemoryCredentials} from './authentication/credentials.js'
 import {impersonate} from './authentication/impersonation.js'
@@ -63,6 +63,8 @@ interface ServeContext {
   info: RequestInfo | null
   decision: string | null
   release: (() => void) | null
+  /** The admission plugins a write goes through, gathered when changes are recorded. */
+  trail: AdmissionTrail | null
 }
 
 export interface ApiServerOptions {
@@ -203,11 +205,11 @@ export class ApiServer {
   /** Serves one request; failures come back as a Status body with their code, never as a throw. */
   async handle(request: TrustedRequest): Promise<ApiResponse> {
     const receivedMilliseconds = this.clock.nowMilliseconds()
-    const context: ServeContext = {user: null, impersonator: null, info: null, decision: null, release: null}
-    let response: ApiResponse
     const trail: AdmissionTrail | null = this.changes ? {mutatedBy: [], validatedBy: []} : null
+    const context: ServeContext = {user: null, impersonator: null, info: null, decision: null, release: null, trail}
+    let response: ApiResponse
     try {
-      response = await withAdmissionTrail(trail, () => this.serve(request, context)).finally(() => context.release?.())
+      response = await this.serve(request, context).finally(() => context.release?.())
     } catch (error) {
       // A broken invariant is a bug and crashes; every other failure is answered.
       if (error instanceof Error && error.name === 'InvariantError') throw error
@@ -285,13 +287,13 @@ export class ApiServer {
     if (this.virtualResources.handles(definition, info)) return this.virtualResources.serve(request, info, definition, user)
     if (MetricsApi.handles(definition, info)) return {status: 200, body: await this.metrics.serve(definition, info, request.query ?? {}), warnings: []}
     if (definition.etcdPrefix === null) throw apiErrors.methodNotSupported(definition, info.verb)
-    if (definition.conversion) return this.asTable(request, info, definition, await this.convertedVersions.serve(request, info, definition, user))
-    if (!isCustomResourceDefinitions(definition)) return this.asTable(request, info, definition, await this.handlers.serve(request, info, definition, user))
+    if (definition.conversion) return this.asTable(request, info, definition, await this.convertedVersions.serve(request, info, definition, user, context.trail))
+    if (!isCustomResourceDefinitions(definition)) return this.asTable(request, info, definition, await this.handlers.serve(request, info, definition, user, context.trail))
     const dryRun = request.query?.dryRun === 'All'
     if (info.verb === 'delete' && info.subresource === '' && !dryRun) {
       await this.customResources.deleteObjects(await this.registry.get(definition, '', info.name))
     }
-    const response = await this.asTable(request, info, definition, await this.handlers.serve(request, info, definition, user))
+    const response = await this.asTable(request, info, definition, await this.handlers.serve(request, info, definition, user, context.trail))
     if (info.verb === 'create' && response.status === 201 && !dryRun) {
       await this.customResources.establish(String((response.body as {metadata: {name: string}}).metadata.name), this.clock.nowMilliseconds())
     }

@@ -2,7 +2,6 @@
 // what (verb, resource, subresource, object), the admission plugins that changed or checked it,
 // the answer's code, the etcd key and the revision it landed at, on the cluster clock. The API
 // server hands one record per successful write to a sink; nothing is kept when there is none.
-import {AsyncLocalStorage} from 'node:async_hooks'
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import type {RaftPosition} from '../etcd/api.js'
 import type {UserInfo} from '../api/wire.js'
@@ -52,18 +51,6 @@ const unrecordedResources = new Set(['leases', 'tokenreviews', 'subjectaccessrev
 export interface AdmissionTrail {
   readonly mutatedBy: string[]
   readonly validatedBy: string[]
-}
-
-const trails = new AsyncLocalStorage<AdmissionTrail>()
-
-/** Serves a request with an admission trail when changes are recorded. */
-export function withAdmissionTrail<T>(trail: AdmissionTrail | null, serve: () => Promise<T>): Promise<T> {
-  return trail === null ? serve() : trails.run(trail, serve)
-}
-
-/** The trail of the request being served, if one is gathered. */
-export function currentAdmissionTrail(): AdmissionTrail | undefined {
-  return trails.getStore()
 }
 
 /** `kube-controller-manager/deployment-controller` from client-go's user agent (product, then the loop AddUserAgent appended). */

@@ -12,6 +12,7 @@ import {bodyText, decodeBody, type FieldValidation, parseBody} from './body.js'
 import {listObjects, type ListQuery, watchObjects} from './list-watch.js'
 import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError} from '../api/patch.js'
 import {type DeleteOptions, type DeleteResult, objectFromStored, type Registry, strategyOf, type WriteOptions} from './registry.js'
+import type {AdmissionTrail} from './change-trail.js'
 import {listPrefix} from './keys.js'
 import type {RequestInfo} from './request.js'
 import {scaleOf, scaleSchema, withReplicas} from './scale.js'
@@ -79,17 +80,17 @@ export class ResourceHandlers {
     return {manager: request.query?.fieldManager || (agent.length > 0 ? agent.split('/')[0]! : 'unknown'), operation: 'Update'}
   }
 
-  private updateOptions(definition: ResourceDefinition, namespace: string, name: string, user: UserInfo, dryRun: boolean, warnings: string[], request: ApiRequest): WriteOptions {
+  private updateOptions(definition: ResourceDefinition, namespace: string, name: string, user: UserInfo, dryRun: boolean, warnings: string[], request: ApiRequest, trail: AdmissionTrail | null): WriteOptions {
     return {
       dryRun,
       fieldManager: this.managerOf(request),
-      admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: '', namespace, name, user, dryRun, warnings}),
+      admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: '', namespace, name, user, dryRun, warnings, trail}),
       allocate: this.allocatorFor(definition, dryRun),
     }
   }
 
   /** PATCH application/apply-patch+yaml: server-side apply, creating the object when it is missing. */
-  private async apply(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, namespace: string, user: UserInfo, dryRun: boolean): Promise<ApiResponse> {
+  private async apply(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, namespace: string, user: UserInfo, dryRun: boolean, trail: AdmissionTrail | null): Promise<ApiResponse> {
     const manager = request.query?.fieldManager ?? ''
     if (manager.length === 0) throw apiErrors.badRequest('PATCH, fieldManager is required for apply requests')
     const force = request.query?.force === 'true'
@@ -103,7 +104,7 @@ export class ResourceHandlers {
     const sent = parseBody(bodyText(request.body), 'application/yaml') as KubeObject
     const options: WriteOptions = {
       dryRun,
-      admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: '', namespace, name: info.name, user, dryRun, warnings}),
+      admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: '', namespace, name: info.name, user, dryRun, warnings, trail}),
       allocate: this.allocatorFor(definition, dryRun),
       fieldManager: {manager, operation: 'Apply'},
     }
@@ -112,7 +113,7 @@ export class ResourceHandlers {
     } catch (error) {
       if (!(error instanceof ApiError && error.code === 404)) throw error
       const object = serverSideApply(null, applied, schema, {manager, force, apiVersion, time, sent})
-      const created = await this.registry.create(definition, namespace, object, {...options, admission: this.admission.hooks({operation: 'CREATE', definition, subresource: '', namespace, user, dryRun, warnings})})
+      const created = await this.registry.create(definition, namespace, object, {...options, admission: this.admission.hooks({operation: 'CREATE', definition, subresource: '', namespace, user, dryRun, warnings, trail})})
       return {status: 201, body: typed(created, definition), warnings}
     }
     const result = await this.registry.update(definition, namespace, info.name, (current) => {
@@ -134,11 +135,12 @@ export class ResourceHandlers {
     return result
   }
 
-  async serve(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, user: UserInfo): Promise<ApiResponse> {
+  /** `trail` gathers the admission plugins a write goes through, when changes are recorded (a trace shows them). */
+  async serve(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, user: UserInfo, trail: AdmissionTrail | null = null): Promise<ApiResponse> {
     const namespace = definition.namespaced ? info.namespace : ''
     if (definition.namespaced && namespace.length === 0 && !['list', 'watch'].includes(info.verb)) throw apiErrors.pathNotFound()
     const subresource = info.subresource
-    if (subresource.length > 0) return this.serveSubresource(request, info, definition, namespace, user)
+    if (subresource.length > 0) return this.serveSubresource(request, info, definition, namespace, user, trail)
     if (!definition.verbs.includes(info.verb)) throw apiErrors.methodNotSupported(definition, info.verb)
     const dryRun = request.query?.dryRun === 'All'
     switch (info.verb) {
@@ -158,25 +160,25 @@ export class ResourceHandlers {
         if (definition.namespaced && bodyNamespace && bodyNamespace !== namespace) {
           throw apiErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request')
         }
-        const admission = this.admission.hooks({operation: 'CREATE', definition, subresource: '', namespace, user, dryRun, warnings})
+        const admission = this.admission.hooks({operation: 'CREATE', definition, subresource: '', namespace, user, dryRun, warnings, trail})
         const created = await this.registry.create(definition, namespace, object, {dryRun, admission, allocate: this.allocatorFor(definition, dryRun), fieldManager: this.managerOf(request)})
         return {status: 201, body: typed(created, definition), warnings}
       }
       case 'update': {
         const {object, warnings} = this.decode(request, definition)
         this.checkNamespace(definition, object, namespace)
-        const result = await this.registry.update(definition, namespace, info.name, () => object, this.updateOptions(definition, namespace, info.name, user, dryRun, warnings, request))
+        const result = await this.registry.update(definition, namespace, info.name, () => object, this.updateOptions(definition, namespace, info.name, user, dryRun, warnings, request, trail))
         return {status: result.created ? 201 : 200, body: typed(result.object, definition), warnings}
       }
       case 'patch': {
         const warnings: string[] = []
-        if (header(request, 'content-type').split(';')[0]!.trim() === 'application/apply-patch+yaml') return this.apply(request, info, definition, namespace, user, dryRun)
+        if (header(request, 'content-type').split(';')[0]!.trim() === 'application/apply-patch+yaml') return this.apply(request, info, definition, namespace, user, dryRun, trail)
         const result = await this.registry.update(
           definition,
           namespace,
           info.name,
           (current) => this.patched(request, definition, current, info.name),
-          this.updateOptions(definition, namespace, info.name, user, dryRun, warnings, request),
+          this.updateOptions(definition, namespace, info.name, user, dryRun, warnings, request, trail),
         )
         return {status: 200, body: typed(result.object, definition), warnings}
       }
@@ -205,13 +207,13 @@ export class ResourceHandlers {
     }
   }
 
-  private async serveSubresource(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, namespace: string, user: UserInfo): Promise<ApiResponse> {
+  private async serveSubresource(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, namespace: string, user: UserInfo, trail: AdmissionTrail | null): Promise<ApiResponse> {
     const dryRun = request.query?.dryRun === 'All'
     const verb = info.verb
     const serving = subresourceOf(definition, info.subresource)?.serving
     if (serving === 'status') {
       if (verb === 'get') return ok(await this.registry.get(definition, namespace, info.name), definition)
-      const options: WriteOptions = {dryRun, subresource: 'status', admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: 'status', namespace, user, dryRun}), fieldManager: this.managerOf(request)}
+      const options: WriteOptions = {dryRun, subresource: 'status', admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: 'status', namespace, user, dryRun, trail}), fieldManager: this.managerOf(request)}
       if (verb === 'update') {
         const {object, warnings} = this.decode(request, definition)
         const result = await this.registry.update(definition, namespace, info.name, () => object, options)
@@ -238,7 +240,7 @@ export class ResourceHandlers {
           if (version && version !== current.metadata.resourceVersion) throw apiErrors.modified(definition, info.name)
           const replicas = isJsonObject(wanted.spec) ? wanted.spec.replicas : undefined
           return withReplicas(current, typeof replicas === 'number' ? replicas : 0)
-        }, {dryRun, admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: 'scale', namespace, user, dryRun}), fieldManager: this.managerOf(request)})
+        }, {dryRun, admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: 'scale', namespace, user, dryRun, trail}), fieldManager: this.managerOf(request)})
         return {status: 200, body: scaleOf(definition, result.object), warnings: []}
       }
     }
@@ -248,7 +250,7 @@ export class ResourceHandlers {
       // Only spec.ephemeralContainers is taken from the request; the rest stays the pod's.
       const options: WriteOptions = {
         dryRun, subresource: 'ephemeralcontainers', validateSubresourceUpdate: validateEphemeralContainersUpdate, fieldManager: this.managerOf(request),
-        admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: 'ephemeralcontainers', namespace, user, dryRun}),
+        admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: 'ephemeralcontainers', namespace, user, dryRun, trail}),
       }
       const result = await this.registry.update(definition, namespace, info.name, (current) => {
         if (!current) throw apiErrors.notFound(definition, info.name)

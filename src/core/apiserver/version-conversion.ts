@@ -9,6 +9,7 @@ import {bodyText, decodeBody, parseBody} from './body.js'
 import {fieldValidationOf, header, type ResourceHandlers, typed} from './handlers.js'
 import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError} from '../api/patch.js'
 import type {Registry} from './registry.js'
+import type {AdmissionTrail} from './change-trail.js'
 import type {RequestInfo} from './request.js'
 import {ApiError, apiErrors} from './api-errors.js'
 
@@ -22,15 +23,15 @@ export class VersionConversionHandlers {
     private readonly handlers: ResourceHandlers,
   ) {}
 
-  async serve(request: ApiRequest, info: RequestInfo, served: ResourceDefinition, user: UserInfo): Promise<ApiResponse> {
+  async serve(request: ApiRequest, info: RequestInfo, served: ResourceDefinition, user: UserInfo, trail: AdmissionTrail | null = null): Promise<ApiResponse> {
     const conversion = served.conversion!
     const stored = this.scheme.resource(served.group, conversion.storageVersion, served.resource)!
     const bodyVerb = info.verb === 'create' || info.verb === 'update'
-    if (info.verb === 'patch') return this.convertAnswer(await this.patch(request, info, served, stored, user), served, conversion)
-    if (!bodyVerb) return this.convertAnswer(await this.handlers.serve(request, info, stored, user), served, conversion)
+    if (info.verb === 'patch') return this.convertAnswer(await this.patch(request, info, served, stored, user, trail), served, conversion)
+    if (!bodyVerb) return this.convertAnswer(await this.handlers.serve(request, info, stored, user, trail), served, conversion)
     const {object, warnings} = decodeBody(this.scheme, served, bodyText(request.body), header(request, 'content-type'), fieldValidationOf(request))
     const converted = this.storedRequest(request, conversion.toStorage(object))
-    const response = await this.handlers.serve(converted, info, stored, user)
+    const response = await this.handlers.serve(converted, info, stored, user, trail)
     return this.convertAnswer({...response, warnings: [...warnings, ...response.warnings]}, served, conversion)
   }
 
@@ -43,14 +44,14 @@ export class VersionConversionHandlers {
    * update pinned to the version it was read at (server-side apply converts the applied
    * configuration instead).
    */
-  private async patch(request: ApiRequest, info: RequestInfo, served: ResourceDefinition, stored: ResourceDefinition, user: UserInfo): Promise<ApiResponse> {
+  private async patch(request: ApiRequest, info: RequestInfo, served: ResourceDefinition, stored: ResourceDefinition, user: UserInfo, trail: AdmissionTrail | null): Promise<ApiResponse> {
     const conversion = served.conversion!
     const contentType = header(request, 'content-type').split(';')[0]!.trim()
     if (contentType === 'application/apply-patch+yaml') {
       const applied = parseBody(bodyText(request.body), 'yaml')
-      if (!isJsonObject(applied)) return this.handlers.serve(request, info, stored, user)
+      if (!isJsonObject(applied)) return this.handlers.serve(request, info, stored, user, trail)
       const object = conversion.toStorage({...applied, metadata: isJsonObject(applied.metadata) ? applied.metadata : {}} as KubeObject)
-      return this.handlers.serve(this.storedRequest(request, object, contentType), info, stored, user)
+      return this.handlers.serve(this.storedRequest(request, object, contentType), info, stored, user, trail)
     }
     const patch = parseBody(bodyText(request.body), 'json')
     const namespace = stored.namespaced ? info.namespace : ''
@@ -73,7 +74,7 @@ export class VersionConversionHandlers {
       const update = conversion.toStorage(object)
       if (!pinned) update.metadata = {...update.metadata, resourceVersion: current.metadata.resourceVersion}
       try {
-        return await this.handlers.serve({...this.storedRequest(request, update), method: 'PUT'}, {...info, verb: 'update'}, stored, user)
+        return await this.handlers.serve({...this.storedRequest(request, update), method: 'PUT'}, {...info, verb: 'update'}, stored, user, trail)
       } catch (error) {
         if (pinned || attempt >= convertedPatchAttemptsMax || !(error instanceof ApiError && error.code === 409)) throw error
       }

@@ -4,7 +4,7 @@ import type {KubeObject} from '../../api/object.js'
 import type {ResourceDefinition} from '../../api/scheme.js'
 import type {UserInfo} from '../../api/wire.js'
 import type {AdmissionHooks} from '../registry.js'
-import {currentAdmissionTrail} from '../change-trail.js'
+import type {AdmissionTrail} from '../change-trail.js'
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT'
 
@@ -31,12 +31,12 @@ export interface AdmissionPlugin {
 export class AdmissionChain {
   constructor(readonly plugins: readonly AdmissionPlugin[]) {}
 
-  /** The registry's hooks for one write. */
-  hooks(attributes: Omit<AdmissionAttributes, 'name'> & {name?: string}): AdmissionHooks {
+  /** The registry's hooks for one write; `trail`, when given, gathers the plugins that changed or checked it. */
+  hooks(request: Omit<AdmissionAttributes, 'name'> & {name?: string; trail?: AdmissionTrail | null}): AdmissionHooks {
+    const {trail = null, ...attributes} = request
     const withName = (object: KubeObject): AdmissionAttributes => ({...attributes, name: attributes.name ?? object.metadata.name ?? ''})
     return {
       mutate: async (object, old) => {
-        const trail = currentAdmissionTrail()
         // A recorded change names the plugins that changed the object (a trace shows them).
         let before = trail ? JSON.stringify(object) : ''
         for (const plugin of this.plugins) {
@@ -49,7 +49,6 @@ export class AdmissionChain {
         }
       },
       validate: async (object, old) => {
-        const trail = currentAdmissionTrail()
         for (const plugin of this.plugins) {
           if (!plugin.validate) continue
           await plugin.validate(withName(object), object, old)
