@@ -14,6 +14,8 @@ import {optionalFunctions, propagateOptionalChains, rewriteOptionalSyntax} from 
 import {quantityFunctions} from './cel/quantity.js'
 import {typeCheck} from './cel/type-check.js'
 import {urlFunctions} from './cel/urls.js'
+import type {ExprNode} from './cel/expr-node.js'
+import {assert} from '../util/assert.js'
 
 /**
  * The CEL library, loaded on the first compile: only a cluster with admission policies or webhook
@@ -93,11 +95,6 @@ function locationOf(expression: string, offset: number): SourceLocation {
   const before = expression.slice(0, offset)
   const line = before.split('\n').length
   return {line, column: offset - before.lastIndexOf('\n')}
-}
-
-interface ExprNode {
-  id: bigint
-  exprKind: {case: string | undefined; value?: unknown}
 }
 
 /** Operators and the parser's internal functions (_+_, !_, @in, @not_strictly_false, _[_] …), never undeclared. */
@@ -197,11 +194,13 @@ export function compileCel(expression: string, variables: readonly string[]): Pr
     const location = at ? {line: Number(at[1]), column: Number(at[2])} : {line: 1, column: 1}
     throw new CelCompileError(issue(expression, location, `Syntax error: ${at ? at[3] : text}`))
   }
-  expandTwoVariableComprehensions(parsed.expr as unknown as ExprNode)
-  propagateOptionalChains(parsed.expr as unknown as ExprNode)
+  const expressionNode: ExprNode | undefined = parsed.expr
+  assert(expressionNode !== undefined, 'the CEL parser gives a parsed expression a tree')
+  expandTwoVariableComprehensions(expressionNode)
+  propagateOptionalChains(expressionNode)
   const positions = parsed.sourceInfo?.positions ?? {}
   const isFunction = (name: string) => environment.funcs.find(name) !== undefined
-  const issues = undeclaredReferences(parsed.expr as unknown as ExprNode, new Set(variables), isFunction).map(({name, id, call}) => {
+  const issues = undeclaredReferences(expressionNode, new Set(variables), isFunction).map(({name, id, call}) => {
     const offset = Number(positions[id.toString()] ?? 0)
     const parenthesis = call ? expression.indexOf('(', offset) : -1
     return {location: locationOf(expression, parenthesis >= 0 ? parenthesis : offset), name}
@@ -211,7 +210,6 @@ export function compileCel(expression: string, variables: readonly string[]): Pr
   if (issues.length > 0) {
     throw new CelCompileError(issues.map(({location, name}) => issue(expression, location, unsupportedVariables[name] ?? `undeclared reference to '${name}' (in container '')`)).join('\n'))
   }
-  const expressionNode = parsed.expr as unknown as ExprNode
   const checked = typeCheck(expressionNode)
   const mistyped = checked.issues.map(({id, message, at: character}) => {
     const offset = Number(positions[id.toString()] ?? 0)

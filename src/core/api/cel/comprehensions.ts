@@ -4,17 +4,13 @@
 // parser leaves them as plain calls and its folds have one variable, so each becomes, after
 // parsing, a fold over [key, value] pairs whose body reads the pair's halves.
 import type {CelKit} from './kit.js'
+import type {ExprNode} from './expr-node.js'
 
 export const pairsFunction = 'kubemu_pairs'
 export const mapInsertFunction = 'kubemu_map_insert'
 export const mapMergeFunction = 'kubemu_map_merge'
 const pairVariable = '@kubemu_pair'
 const resultVariable = '@result'
-
-interface ExprNode {
-  id: bigint
-  exprKind: {case: string | undefined; value?: unknown}
-}
 
 const macros = new Set(['all', 'exists', 'existsOne', 'transformList', 'transformMap', 'transformMapEntry'])
 
@@ -40,7 +36,7 @@ function substitute(node: ExprNode, id: bigint, names: readonly [string, string]
         if (item && typeof item === 'object' && 'exprKind' in item) return substitute(item as ExprNode, id, names)
         if (item && typeof item === 'object' && 'value' in item) {
           const entry: Record<string, unknown> = {...(item as Record<string, unknown>), value: substitute((item as {value: ExprNode}).value, id, names)}
-          const keyKind = (item as unknown as {keyKind?: {case: string; value: unknown}}).keyKind
+          const keyKind = (item as {keyKind?: {case: string; value: unknown}}).keyKind
           if (keyKind?.case === 'mapKey') entry.keyKind = {case: 'mapKey', value: substitute(keyKind.value as ExprNode, id, names)}
           return entry
         }

@@ -3,16 +3,12 @@
 // its loop (the operations cel-go would charge one each), and the whole expression its size once.
 // Past the limit the evaluation ends with cel-go's "operation cancelled: actual cost limit exceeded".
 import type {CelKit} from './kit.js'
+import type {ExprNode} from './expr-node.js'
 
 /** celconfig.PerCallLimit: the most cost one expression's evaluation may spend. */
 export const perCallCostLimit = 1_000_000
 export const costExceededMessage = 'operation cancelled: actual cost limit exceeded'
 export const costFunction = 'kubemu_cost'
-
-interface ExprNode {
-  id: bigint
-  exprKind: {case: string | undefined; value?: unknown}
-}
 
 /** The cost of one evaluation under way. */
 class CostTracker {

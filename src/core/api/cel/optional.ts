@@ -6,6 +6,7 @@
 // one of them too (cel-go's `a.?b.c` is none when b or c is absent).
 import type {CelValue} from '@bufbuild/cel'
 import type {CelKit} from './kit.js'
+import type {ExprNode} from './expr-node.js'
 
 export const optionalSelectFunction = 'kubemu_optional_select'
 export const optionalIndexFunction = 'kubemu_optional_index'
@@ -17,11 +18,6 @@ const mapCompactFunction = 'kubemu_map_compact'
 
 /** One optional value per message: what it holds (undefined for none). */
 const held = new WeakMap<object, CelValue | undefined>()
-
-interface ExprNode {
-  id: bigint
-  exprKind: {case: string | undefined; value?: unknown}
-}
 
 const identifierStart = /[A-Za-z_]/
 const identifierPart = /[A-Za-z0-9_]/

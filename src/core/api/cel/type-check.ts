@@ -3,11 +3,7 @@
 // create), so only what is certain is refused: operators and functions applied to constants,
 // `request` fields and their results of the wrong types, and fields `request` does not have.
 // Anything that reaches a dyn value passes, as in cel-go, and fails (or not) when evaluated.
-
-interface ExprNode {
-  id: bigint
-  exprKind: {case: string | undefined; value?: unknown}
-}
+import type {ExprNode} from './expr-node.js'
 
 /** A CEL type as cel-go prints it (`int`, `list(string)`, `map(string, dyn)`), or dyn. */
 type CelTypeName = string
