@@ -130,5 +130,19 @@ describe('Kubernetes on any quorum (kubemu up)', () => {
     expect(await run('kubectl create configmap through-up --from-literal=a=b')).toMatchObject({status: 0, stdout: 'configmap/through-up created\n'})
     expect(await run('kubectl get configmap through-up -o jsonpath={.data.a}')).toMatchObject({status: 0, stdout: 'b'})
     expect(await run('kubectl delete configmap through-up')).toMatchObject({status: 0, stdout: 'configmap "through-up" deleted\n'})
+
+    // etcdctl given every member's port, as clientv3's balancer: requests go through a running
+    // member; the stopped one's refused port is waited on until the command's deadline.
+    const served = Object.fromEntries([.../etcd v3 API at (.*);/.exec(output)![1]!.matchAll(/(\S+) \((\w+)\)/g)].map((match) => [match[2]!, match[1]!]))
+    const endpoints = `--endpoints=${served.infra1},${served.infra2},${served.infra3} --command-timeout=1s`
+    const real = (line: string) => runShell(`etcdctl ${endpoints} ${line}`, {cwd: home, env})
+    for (const etcdctl of [real, (line: string) => run(`etcdctl ${endpoints} ${line}`)]) {
+      expect(await etcdctl('put balanced yes')).toMatchObject({status: 0, stdout: 'OK\n'})
+      const status = await etcdctl('endpoint status')
+      expect(status.status).toBe(1)
+      expect(status.stdout.split('\n').map((line) => line.split(',')[0]).filter(Boolean)).toEqual([served.infra2, served.infra3])
+      expect(status.stderr.split('\n').filter((line) => !line.startsWith('{"level":"warn"'))).toEqual([`Failed to get the status of endpoint ${served.infra1} (context deadline exceeded)`, ''])
+    }
+    expect(await run(`etcdctl --endpoints=${served.infra1} --command-timeout=1s get balanced`)).toEqual({status: 1, stdout: '', stderr: 'Error: context deadline exceeded\n'})
   }, 120_000)
 })

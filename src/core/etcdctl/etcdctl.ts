@@ -3,6 +3,7 @@
 import type {EmbeddedClient} from '../etcd/embedded-client.js'
 import {commandTimeoutMillisecondsDefault, etcdVersion} from '../etcd/version.js'
 import {defaultLayout} from '../etcd/layout.js'
+import {readClusterState} from '../etcd/cluster-files.js'
 import {ReadOnlyMember} from '../etcd/read-only-member.js'
 import {openClusterClock} from '../host/clock.js'
 import {clusterFolder} from '../home.js'
@@ -10,7 +11,7 @@ import {EtcdError, clientErrorText} from '../mvcc/errors.js'
 import {type OutputFormat, UnsupportedFormatError, UnsupportedMarshalError} from '../printers/etcdctl.js'
 import {StorageError} from '../storage/errors.js'
 import {FlagError, type FlagSpec, parseFlags, parseGoDuration} from './flags.js'
-import {type EtcdctlClient, type EtcdctlIo, ExitError, type Verb, type VerbGroup, exitCodes, flag, groupOf} from './verb.js'
+import {type EtcdctlClient, type EtcdctlIo, ExitError, ReportedExitError, type Verb, type VerbGroup, exitCodes, flag, groupOf} from './verb.js'
 import {runningUp} from '../host/up-marker.js'
 import {applySeed, SeedError} from '../seed.js'
 import {authVerbs} from './verbs/auth.js'
@@ -199,13 +200,20 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       throw error
     }
     useServedEndpoints(runningUp(folder)?.etcd)
-    /** The first endpoint that names a member, and the member. */
+    /**
+     * The endpoint (and its member) requests go through: as clientv3's balancer, the first one
+     * whose member is running, else the first that names a member (whose requests then wait for
+     * it until the command's deadline).
+     */
     const servingEndpoint = (): {endpoint: string; member: string} => {
-      for (const endpoint of flag(flags, 'endpoints').split(',')) {
+      const named = flag(flags, 'endpoints').split(',').flatMap((endpoint) => {
         const member = memberForEndpoint(endpoint)
-        if (member) return {endpoint, member}
-      }
-      throw new ExitError(exitCodes.error, 'context deadline exceeded')
+        return member ? [{endpoint, member}] : []
+      })
+      if (named.length === 0) throw new ExitError(exitCodes.error, 'context deadline exceeded')
+      if (named.length === 1) return named[0]!
+      const stopped = new Set(readClusterState(folder).stopped)
+      return named.find(({member}) => !stopped.has(member)) ?? named[0]!
     }
     const credentialsOf = (): {user?: string; password?: string} => (flags.changed.has('user') || io.environment.ETCDCTL_USER ? splitCredentials(flag(flags, 'user'), flag(flags, 'password')) : {})
     const servingMember = (): string => servingEndpoint().member
@@ -266,7 +274,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
   } catch (error) {
     const code = exitCodeOf(error)
     if (code === null) throw error
-    io.stderr(`Error: ${error instanceof EtcdError ? clientErrorText(error) : (error as Error).message}\n`)
+    if (!(error instanceof ReportedExitError)) io.stderr(`Error: ${error instanceof EtcdError ? clientErrorText(error) : (error as Error).message}\n`)
     return code
   }
 }

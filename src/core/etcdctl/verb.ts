@@ -36,6 +36,13 @@ export class ExitError extends Error {
   }
 }
 
+/** A failure the command already reported on stderr (etcdctl's bare os.Exit): only the exit code follows. */
+export class ReportedExitError extends ExitError {
+  constructor(code: number) {
+    super(code, '')
+  }
+}
+
 export interface Verb {
   readonly flags: readonly FlagSpec[]
   run(context: VerbContext): Promise<number>

@@ -5,9 +5,10 @@ import {noop} from 'cockatiel'
 import * as grpc from '@grpc/grpc-js'
 import {isIP} from 'node:net'
 import {checkServerIdentity, type PeerCertificate} from 'node:tls'
-import {Etcd3} from 'etcd3'
+import {Etcd3, GRPCUnavailableError} from 'etcd3'
 import type {AlarmMember, AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, PermissionInfo, StatusResponse, WatchApi, WatchRequest, WatchResponse, Watcher} from '../etcd/api.js'
 import {membershipErrors} from '../etcd/membership.js'
+import {commandTimeoutMillisecondsDefault} from '../etcd/version.js'
 import {EtcdError, type GrpcCode, etcdErrors} from '../mvcc/errors.js'
 import type {
   Compare,
@@ -102,11 +103,36 @@ function translate(error: unknown): never {
   throw new EtcdError(typeof code === 'number' ? (grpcCodes[code] ?? 'Unknown') : 'Unknown', message)
 }
 
-async function call<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation()
-  } catch (error) {
-    translate(error)
+/** The first wait before a refused connection is tried again; it doubles up to the next bound. */
+const connectRetryInitialMilliseconds = 50
+const connectRetryMaxMilliseconds = 1000
+
+/** gRPC's "no connection" (the port refused, or nothing listens): the endpoint's server is down. */
+function isRefusedConnection(error: unknown): boolean {
+  const unavailable = error instanceof GRPCUnavailableError || (typeof error === 'object' && error !== null && (error as {code?: unknown}).code === 14)
+  return unavailable && /No connection established|ECONNREFUSED|failed to connect/i.test(error instanceof Error ? error.message : '')
+}
+
+const sleep = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds))
+
+/**
+ * Calls that wait for a refused endpoint as clientv3 waits for its connection: tried again until
+ * the command's deadline, then etcd's "context deadline exceeded" (a member started again within
+ * it is served). Every other failure is etcd's error at once.
+ */
+function callWithin(timeoutMilliseconds: number) {
+  return async <T>(operation: () => Promise<T>): Promise<T> => {
+    const deadline = Date.now() + timeoutMilliseconds
+    for (let wait = connectRetryInitialMilliseconds; ; wait = Math.min(wait * 2, connectRetryMaxMilliseconds)) {
+      try {
+        return await operation()
+      } catch (error) {
+        if (!isRefusedConnection(error)) translate(error)
+        const left = deadline - Date.now()
+        if (left <= 0) throw etcdErrors.deadlineExceeded()
+        await sleep(Math.min(wait, left))
+      }
+    }
   }
 }
 
@@ -205,9 +231,10 @@ export class RealEtcdClient implements EtcdClient {
   private readonly client: Etcd3
 
   constructor(endpoints: string | readonly string[], options: RealEtcdClientOptions = {}) {
+    const call = callWithin(options.commandTimeoutMilliseconds ?? commandTimeoutMillisecondsDefault)
     this.client = new Etcd3({
       hosts: typeof endpoints === 'string' ? [endpoints] : [...endpoints],
-      dialTimeout: options.commandTimeoutMilliseconds ?? 5000,
+      dialTimeout: options.commandTimeoutMilliseconds ?? commandTimeoutMillisecondsDefault,
       // No retries and no circuit breaker: every error reaches the caller as etcd sent it.
       faultHandling: {host: () => noop, global: noop},
       ...(options.user !== undefined ? {auth: {username: options.user, password: options.password ?? ''}} : {}),

@@ -2,7 +2,7 @@
 import type {EtcdctlClient} from '../verb.js'
 import {EtcdError, clientErrorText, etcdErrors} from '../../mvcc/errors.js'
 import {type EndpointHealth, type EndpointHash, type EndpointStatus, printEndpointHashKv, printEndpointHealth, printEndpointStatus, printMemberAdded, printMemberList} from '../../printers/etcdctl-cluster.js'
-import {type Verb, ExitError, exitCodes, flag, isSet} from '../verb.js'
+import {type Verb, ExitError, exitCodes, flag, isSet, ReportedExitError} from '../verb.js'
 import {memberForEndpoint} from '../endpoints.js'
 
 export const clusterVerbs: Record<string, Verb> = {
@@ -89,7 +89,7 @@ export const clusterVerbs: Record<string, Verb> = {
       if (sub === 'status' || sub === 'hashkv') {
         await withClient(async (client) => {
           const endpoints = await endpointsOf(client, isSet(flags, 'cluster'), flag(flags, 'endpoints'))
-          // As etcdctl: an endpoint that fails is reported and skipped; the command fails with the last error.
+          // As etcdctl: an endpoint that fails is reported and skipped; the command then exits 1 without another message.
           let failure: EtcdError | null = null
           const each = async <T>(what: string, ask: (endpoint: string) => Promise<T>): Promise<T[]> => {
             const results: T[] = []
@@ -111,7 +111,7 @@ export const clusterVerbs: Record<string, Verb> = {
             const results: EndpointHash[] = await each('hash', async (endpoint) => ({endpoint, ...(await clientFor(client, endpoint).maintenance.hashKv(Number(flag(flags, 'rev'))))}))
             io.stdout(printEndpointHashKv(results, format))
           }
-          if (failure) throw failure
+          if (failure) throw new ReportedExitError(exitCodes.error)
         })
         return exitCodes.success
       }
