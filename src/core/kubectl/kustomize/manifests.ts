@@ -5,7 +5,6 @@ import {matchesLabels, parseLabelSelector, SelectorError} from '../../api/select
 import {KubectlError} from '../errors.js'
 import {type Manifest, readManifests} from '../manifests.js'
 import type {KubectlSession} from '../session.js'
-import {buildKustomization} from './build.js'
 
 /** Whether the verb was given something to read with -f or -k. */
 export function hasManifestSource(session: KubectlSession): boolean {
@@ -38,6 +37,8 @@ async function manifestsOf(session: KubectlSession, verb: string): Promise<Manif
   const files = session.list('filename')
   if (folder === '') return readManifests(files, session.flag('recursive') === 'true', () => session.io.readStdin(), verb)
   if (files.length > 0) throw new KubectlError('only one of -f or -k can be specified')
+  // kustomize loads only for -k (a start-up cost the other commands skip).
+  const {buildKustomization} = await import('./build.js')
   const build = buildKustomization(folder, {warn: (warning) => session.io.stderr(warning), rootOnly: true})
   const manifests = build.resources.map((resource) => ({object: resource.object as unknown as KubeObject, source: folder}))
   if (manifests.length === 0) throw new KubectlError(`no objects passed to ${verb}`)

@@ -3,7 +3,6 @@
 import {writeFileSync} from 'node:fs'
 import type {KubectlVerb} from '../verb.js'
 import {KubectlError} from '../errors.js'
-import {kustomizeText} from '../kustomize/build.js'
 import type {KubectlSession} from '../session.js'
 
 const loadRestrictors = ['LoadRestrictionsRootOnly', 'LoadRestrictionsNone']
@@ -12,6 +11,8 @@ async function runKustomize(session: KubectlSession, args: readonly string[]): P
   if (args.length > 1) throw new KubectlError('specify one path to kustomization.yaml')
   const restrictor = session.flag('load-restrictor')
   if (!loadRestrictors.includes(restrictor)) throw new KubectlError(`illegal flag value --load-restrictor ${restrictor}; legal values: [${loadRestrictors.join(' ')}]`)
+  // kustomize loads only for the commands that build (a start-up cost the other verbs skip).
+  const {kustomizeText} = await import('../kustomize/build.js')
   const text = kustomizeText(args[0] ?? '.', {warn: (warning) => session.io.stderr(warning), rootOnly: restrictor === 'LoadRestrictionsRootOnly'})
   const output = session.flag('output')
   if (output === '') {
