@@ -1,6 +1,6 @@
 // A real 3-member etcd 3.4 on loopback in the layout of etcd's Procfile, for comparisons.
 import {type ChildProcess, execFileSync, spawn} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {procfileMembers, procfileToken} from '../../src/core/etcd/layout.js'
@@ -25,6 +25,7 @@ export class RealEtcdCluster {
   }
 
   static async start(): Promise<RealEtcdCluster> {
+    await takePortsLock()
     const folder = mkdtempSync(join(tmpdir(), 'kubemu-real-etcd-'))
     const initialCluster = procfileMembers.map((member) => `${member.name}=${member.peerUrl}`).join(',')
     const processes = procfileMembers.map((member) =>
@@ -88,6 +89,56 @@ export class RealEtcdCluster {
       ),
     )
     rmSync(this.folder, {recursive: true, force: true})
+    releasePortsLock()
+  }
+}
+
+// The cluster listens on etcd's Procfile ports (its member IDs come from those URLs, and tests
+// compare them with kubemu's), so test files that run in parallel take turns: a lock file names
+// the process that holds the ports; one whose process has ended is taken over.
+const portsLockPath = join(tmpdir(), 'kubemu-real-etcd-ports.lock')
+/** How long a test file waits for another to finish with the ports (under the hook timeout). */
+const portsLockWaitMillisecondsMax = 100_000
+const portsLockPollMilliseconds = 200
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+async function takePortsLock(): Promise<void> {
+  const deadline = Date.now() + portsLockWaitMillisecondsMax
+  for (;;) {
+    try {
+      writeFileSync(portsLockPath, String(process.pid), {flag: 'wx'})
+      return
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+    let holder = Number.NaN
+    try {
+      holder = Number(readFileSync(portsLockPath, 'utf8'))
+    } catch {
+      continue
+    }
+    if (!Number.isInteger(holder) || holder <= 0 || !processAlive(holder)) {
+      rmSync(portsLockPath, {force: true})
+      continue
+    }
+    if (Date.now() > deadline) throw new Error(`the real etcd cluster's ports stayed held by process ${holder} for ${portsLockWaitMillisecondsMax} ms`)
+    await new Promise((resolve) => setTimeout(resolve, portsLockPollMilliseconds))
+  }
+}
+
+function releasePortsLock(): void {
+  try {
+    if (Number(readFileSync(portsLockPath, 'utf8')) === process.pid) rmSync(portsLockPath, {force: true})
+  } catch {
+    // Not held.
   }
 }
 
@@ -169,3 +220,4 @@ export class RealEtcdMember {
     rmSync(this.folder, {recursive: true, force: true})
   }
 }
+
