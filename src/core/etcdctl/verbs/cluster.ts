@@ -89,7 +89,7 @@ export const clusterVerbs: Record<string, Verb> = {
       if (sub === 'status' || sub === 'hashkv') {
         await withClient(async (client) => {
           const endpoints = await endpointsOf(client, isSet(flags, 'cluster'), flag(flags, 'endpoints'))
-          // As etcdctl: an endpoint that fails is reported and skipped; the command then exits 1 without another message.
+          // As etcdctl: an endpoint that fails is reported and skipped, and the command exits 1.
           let failure: EtcdError | null = null
           const each = async <T>(what: string, ask: (endpoint: string) => Promise<T>): Promise<T[]> => {
             const results: T[] = []
@@ -111,7 +111,8 @@ export const clusterVerbs: Record<string, Verb> = {
             const results: EndpointHash[] = await each('hash', async (endpoint) => ({endpoint, ...(await clientFor(client, endpoint).maintenance.hashKv(Number(flag(flags, 'rev'))))}))
             io.stdout(printEndpointHashKv(results, format))
           }
-          if (failure) throw new ReportedExitError(exitCodes.error)
+          // etcdctl 3.4: status exits quietly (os.Exit), hashkv repeats its last error (ExitWithError).
+          if (failure) throw sub === 'status' ? new ReportedExitError(exitCodes.error) : failure
         })
         return exitCodes.success
       }
