@@ -13,7 +13,7 @@ import {tabwrite} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
-import {collectionPath, objectPath, ResourceMapper} from '../resources.js'
+import {collectionPath, defaultChunkSize, objectPath, requestInChunks, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
 import {lastAppliedAnnotation, placeObject, withLastApplied} from './apply.js'
@@ -42,7 +42,8 @@ export async function runEvents(session: KubectlSession): Promise<number> {
     query.fieldSelector = `involvedObject.kind=${resource.kind},involvedObject.name=${name}`
   }
   const events = mapper.resolve('events')
-  const listed = await session.request('GET', collectionPath(events, allNamespaces ? '' : namespace), {query})
+  // kubectl events reads in chunks of kubectl's default size, whatever --chunk-size says.
+  const listed = await requestInChunks(session, collectionPath(events, allNamespaces ? '' : namespace), {query}, defaultChunkSize)
   const types = session.list('types')
   const items = ((listed.body as {items?: KubeObject[]}).items ?? []).filter((event) => types.length === 0 || types.includes(text(event.type)))
   const time = (event: KubeObject) => Date.parse(text(event.lastTimestamp) || text(event.eventTime) || text(event.firstTimestamp)) || 0

@@ -5,7 +5,7 @@ import {parseGoDuration} from '../../etcdctl/flags.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {waitForObject} from '../object-watch.js'
-import {kindName, objectPath, ResourceMapper, type ApiResource} from '../resources.js'
+import {chunkSizeOf, kindName, objectPath, requestList, ResourceMapper, type ApiResource} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 
 type Taint = {key: string; value?: string; effect: string; timeAdded?: string}
@@ -108,6 +108,7 @@ export const drainFlags: readonly KubectlFlag[] = [
   {name: 'timeout', kind: 'string', defaultValue: '0s'},
   {name: 'disable-eviction', kind: 'bool'},
   {name: 'pod-selector', kind: 'string'},
+  {name: 'chunk-size', kind: 'int', defaultValue: '500'},
   {name: 'skip-wait-for-delete-timeout', kind: 'int', defaultValue: '0'},
 ]
 
@@ -131,7 +132,8 @@ export async function runDrain(session: KubectlSession, args: readonly string[])
   for (const node of nodes) {
     const name = String(node.metadata.name)
     await cordonVerb(true)(session, [name])
-    const listed = (await session.request('GET', '/api/v1/pods', {query: {fieldSelector: `spec.nodeName=${name}`, ...(session.flag('pod-selector') ? {labelSelector: session.flag('pod-selector')} : {})}})).body as {items: DrainPod[]}
+    const podQuery = {fieldSelector: `spec.nodeName=${name}`, ...(session.flag('pod-selector') ? {labelSelector: session.flag('pod-selector')} : {})}
+    const listed = (await requestList(session, podsResource, '', {query: podQuery, chunkSize: chunkSizeOf(session)})).body as {items: DrainPod[]}
     const unmanaged: string[] = []
     const daemons: string[] = []
     const localStorage: string[] = []
