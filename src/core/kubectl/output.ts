@@ -39,7 +39,8 @@ export function outputFormatOf(given: string, templateFlag = ''): {format: Outpu
   } catch (error) {
     throw new KubectlError((error as Error).message)
   }
-  const allowed = ['json', 'yaml', 'name', ...templateFormats, 'wide']
+  // cobra lists the formats sorted.
+  const allowed = ['json', 'yaml', 'name', ...templateFormats, 'wide'].sort()
   throw new KubectlError(`unable to match a printer suitable for the output format "${value}", allowed formats are: ${allowed.join(',')}`)
 }
 

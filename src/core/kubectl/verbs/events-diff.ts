@@ -90,7 +90,8 @@ function forDiff(object: KubeObject | null): string {
 }
 
 export async function runDiff(session: KubectlSession): Promise<number> {
-  if (!hasManifestSource(session)) throw new KubectlError('must specify one of -f and -k')
+  // kubectl diff exits 1 for differences found, so its errors exit 2.
+  if (!hasManifestSource(session)) throw new KubectlError('must specify one of -f and -k', 2)
   const mapper = await ResourceMapper.discover(session)
   const root = mkdtempSync(join(tmpdir(), 'kubemu-diff-'))
   const live = join(root, `LIVE-${process.pid}`)

@@ -33,7 +33,7 @@ async function podsFor(session: KubectlSession, args: readonly string[]): Promis
     return listed.items
   }
   const [target] = args
-  if (!target) throw new KubectlError('expected POD or TYPE/NAME is a required argument for the logs command')
+  if (!target) throw new KubectlError("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples")
   const {pod, matched} = await podForTarget(session, target, 'get the logs from')
   if (matched > 1) session.io.stderr(`Found ${matched} pods, using pod/${pod.metadata.name}\n`)
   return [pod]

@@ -30,8 +30,14 @@ async function nodesNamed(session: KubectlSession, names: readonly string[]): Pr
   return {resource, nodes}
 }
 
+/** kubectl's usage error for cordon, uncordon and drain without a node or a selector. */
+function requireNodeArgument(session: KubectlSession, verb: string, args: readonly string[]): void {
+  if (args.length === 0 && !session.flag('selector')) throw new KubectlError(`USAGE: ${verb} NODE [flags]\nSee 'kubectl ${verb} -h' for help and examples`)
+}
+
 function cordonVerb(unschedulable: boolean) {
   return async (session: KubectlSession, args: readonly string[]): Promise<number> => {
+    requireNodeArgument(session, unschedulable ? 'cordon' : 'uncordon', args)
     const {resource, nodes} = await nodesNamed(session, args)
     const dryRun = session.flag('dry-run') !== 'none'
     const word = unschedulable ? 'cordoned' : 'uncordoned'
@@ -72,7 +78,7 @@ function parseTaints(specs: readonly string[]): {add: Taint[]; remove: Array<{ke
 
 export async function runTaint(session: KubectlSession, args: readonly string[]): Promise<number> {
   const [type, ...rest] = args
-  if (!type) throw new KubectlError('at least one taint update is required')
+  if (!type) throw new KubectlError('one or more resources must be specified as <resource> <name>')
   const slash = type.indexOf('/')
   const typeName = slash >= 0 ? type.slice(0, slash) : type
   if (!['node', 'nodes', 'no'].includes(typeName)) throw new KubectlError(`invalid resource type ${typeName}, only node types are supported`)
@@ -124,6 +130,7 @@ type DrainPod = KubeObject & {spec?: {nodeName?: string; volumes?: Array<{emptyD
  * they are gone — the control plane runs meanwhile, so replacements start elsewhere.
  */
 export async function runDrain(session: KubectlSession, args: readonly string[]): Promise<number> {
+  requireNodeArgument(session, 'drain', args)
   const {resource, nodes} = await nodesNamed(session, args)
   const podsResource = (await ResourceMapper.discover(session)).resolve('pods')
   const clock = session.clock
