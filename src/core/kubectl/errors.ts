@@ -12,6 +12,8 @@ export class KubectlError extends Error {
   constructor(
     message: string,
     readonly exitCode = 1,
+    /** What kubectl prints on stdout before the error (a failed template's debugging help). */
+    readonly stdoutBefore = '',
   ) {
     super(message)
     this.name = 'KubectlError'

@@ -120,6 +120,7 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
     }
   } catch (error) {
     if (error instanceof KubectlError) {
+      if (error.stdoutBefore) io.stdout(error.stdoutBefore)
       io.stderr(errorLine(error))
       return error.exitCode
     }

@@ -3,9 +3,9 @@
 import {readFileSync} from 'node:fs'
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import {type CustomColumn, parseCustomColumns, parseCustomColumnsFile, printCustomColumns} from '../printers/kubectl/custom-columns.js'
-import {GoTemplateError, GoTemplateParseError, runGoTemplate} from '../printers/kubectl/go-template.js'
+import {GoTemplateError, GoTemplateParseError, goValueText, runGoTemplate} from '../printers/kubectl/go-template.js'
 import {JsonPathError, runJsonPath, runJsonPathAsJson} from '../printers/kubectl/jsonpath.js'
-import {goJson} from '../util/go-json.js'
+import {goJson, goJsonCompact} from '../util/go-json.js'
 import {goYaml} from '../printers/kubectl/go-yaml.js'
 import {KubectlError} from './errors.js'
 import {type ApiResource, kindName} from './resources.js'
@@ -53,7 +53,12 @@ export function printTemplated(format: {format: OutputFormat; template: string; 
       return runGoTemplate(format.template, single && objects.length === 1 ? objects[0] : asList(objects))
     } catch (error) {
       if (error instanceof GoTemplateParseError) throw new KubectlError(`error parsing template ${format.template}, template: output:1: ${error.message}`)
-      if (error instanceof GoTemplateError) throw new KubectlError(`error executing template "${format.template}": ${error.message}`)
+      if (error instanceof GoTemplateError) {
+        // kubectl prints what it gave the template on stdout, to help debug it, then the error.
+        const data = single && objects.length === 1 ? objects[0] : asList(objects)
+        const help = `${error.partialOutput}Error executing template: ${error.message}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t${format.template}\n\traw data was:\n\t\t${goJsonCompact(data)}\n\tobject given to template engine was:\n\t\t${goValueText(data)}\n\n`
+        throw new KubectlError(`error executing template ${JSON.stringify(format.template)}: ${error.message}`, 1, help)
+      }
       throw error
     }
   }

@@ -1,5 +1,6 @@
-// -o jsonpath-as-json prints each template node's results as an indented JSON array, as kubectl
-// 1.32 does (not as plain jsonpath text): beside the real kubectl on one API server.
+// Templates beside the real kubectl 1.32 on one API server: -o jsonpath-as-json prints each
+// template node's results as an indented JSON array; a go-template that fails while it runs (index
+// out of range) prints what it wrote, then kubectl's debugging help on stdout and its error line.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
@@ -8,7 +9,7 @@ import {runShell} from '../support/shell.js'
 
 const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 
-describe.runIf(existsSync(realKubectl))('kubectl -o jsonpath-as-json beside the real kubectl', () => {
+describe.runIf(existsSync(realKubectl))('kubectl templates beside the real kubectl', () => {
   let cluster: ReferenceCluster
   const real = (line: string) => runShell(`${realKubectl} --kubeconfig ${join(cluster.folder, 'kubeconfig')} ${line}`, {cwd: cluster.folder, env: process.env})
 
@@ -26,10 +27,18 @@ describe.runIf(existsSync(realKubectl))('kubectl -o jsonpath-as-json beside the 
     "get cm a -o jsonpath-as-json='{.data}'",
     'get cm -o jsonpath-as-json=\'{.items[*].metadata.name}{"x"}\'',
     'get cm -o jsonpath-as-json=\'{.items[?(@.metadata.name=="b")].data}\'',
+    "get cm -l none=here -o go-template='{{(index .items 0).metadata.name}}'",
+    "get cm -o go-template='{{index .items 50}}'",
+    "get cm -o go-template='{{index .items 2}}'",
+    "get cm a -o go-template='{{index .nothing 0}}'",
+    'get cm a -o go-template=\'{{.metadata.name}}{{"\\n"}}{{index .metadata.managedFields 1}}\'',
+    'get cm -o go-template=\'{{range .items}}{{.metadata.name}} {{index .metadata.managedFields 1}}{{end}}\'',
   ]) {
     it(`prints the same for: kubectl ${line}`, async () => {
       const [theirs, ours] = [await real(line), await cluster.ours(line)]
+      // UIDs and times are the same objects' for both; only kubectl's own stamps could differ.
       expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+      if (line.includes('index')) expect(theirs.status).toBe(1)
     }, 30_000)
   }
 })
