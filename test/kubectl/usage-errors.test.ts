@@ -53,6 +53,9 @@ describe.runIf(existsSync(realKubectl))('kubectl usage errors beside the real ku
     'patch pod x',
     'auth can-i get',
     'auth can-i get pods x y',
+    // logs names the namespace of what it did not find.
+    'logs nope',
+    'logs deploy/nope -n kube-system',
     // A command group without its subcommand: its help, on stderr (rollout's on stdout), exit 1.
     'config',
     'rollout',
