@@ -99,7 +99,7 @@ export interface StatusDetails {
 export interface Status {
   kind: 'Status'
   apiVersion: 'v1'
-  metadata: Record<string, never>
+  metadata: {continue?: string}
   status: 'Success' | 'Failure'
   message?: string
   reason?: StatusReason

@@ -12,6 +12,8 @@ export class ApiError extends Error {
     readonly reason: StatusReason,
     message: string,
     readonly details?: StatusDetails,
+    /** The Status's list metadata: a 410 for a compacted continue hands out the token that carries on. */
+    readonly listContinue?: string,
   ) {
     super(message)
     this.name = 'ApiError'
@@ -19,7 +21,7 @@ export class ApiError extends Error {
 
   toStatus(): Status {
     // Key order as kube-apiserver writes a Status.
-    const status: Partial<Status> = {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message}
+    const status: Partial<Status> = {kind: 'Status', apiVersion: 'v1', metadata: this.listContinue ? {continue: this.listContinue} : {}, status: 'Failure', message: this.message}
     if (this.reason !== '') status.reason = this.reason
     if (this.details) status.details = this.details
     status.code = this.code
@@ -85,6 +87,8 @@ export const apiErrors = {
 
   /** 410 for a watch or list from a compacted resourceVersion. */
   expired: (message: string) => new ApiError(410, 'Expired', message),
+  /** A compacted continue: the Status carries the token that lists the rest at the newest revision. */
+  expiredContinue: (token: string, message: string) => new ApiError(410, 'Expired', message, undefined, token),
 
   methodNotSupported: (resource: Resource, action: string) =>
     new ApiError(405, 'MethodNotAllowed', `${action} is not supported on resources of kind ${goQuote(qualifiedResource(resource))}`, details(resource, '')),

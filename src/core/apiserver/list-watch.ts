@@ -4,7 +4,7 @@ import type {KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition} from '../api/scheme.js'
 import {type FieldRequirement, type LabelSelector, matchesFields, matchesLabels} from '../api/selectors.js'
 import {listPageObjectsMax, type StoreEvent, StoreError, type StoreWatch} from '../store/store.js'
-import {decodeContinue, encodeContinue} from './continue-token.js'
+import {decodeContinue, encodeContinue, inconsistentContinue} from './continue-token.js'
 import {listPrefix} from './keys.js'
 import {objectFromStored, type Registry, storeFailure, strategyOf} from './registry.js'
 import {ApiError, apiErrors} from './api-errors.js'
@@ -57,8 +57,9 @@ function parseRevision(text: string): number {
   return Number(text)
 }
 
-function compactedError(error: unknown, revision: number): Error | null {
-  if (error instanceof Error && /compacted/.test(error.message)) return apiErrors.expired(`too old resource version: ${revision}`)
+/** A list at a compacted revision: kube-apiserver's etcd3 store answers with its fixed text. */
+function compactedError(error: unknown): Error | null {
+  if (error instanceof Error && /compacted/.test(error.message)) return apiErrors.expired('The resourceVersion for the provided list is too old.')
   return null
 }
 
@@ -67,9 +68,12 @@ export async function listObjects(registry: Registry, definition: ResourceDefini
   const prefix = listPrefix(definition, query.namespace)
   let revision = 0
   let continueAfter: string | undefined
+  let continueStart = ''
   if (query.continueToken) {
     const token = decodeContinue(query.continueToken)
-    revision = token.revision
+    // -1: the token of a 410, which carries on at the newest revision.
+    revision = Math.max(token.revision, 0)
+    continueStart = token.start
     continueAfter = `${prefix}${token.start.replace(/\u0000$/, '')}`
   } else if (query.resourceVersion && query.resourceVersion !== '0' && query.resourceVersionMatch === 'Exact') {
     revision = parseRevision(query.resourceVersion)
@@ -86,12 +90,13 @@ export async function listObjects(registry: Registry, definition: ResourceDefini
     try {
       page = await registry.store.list(prefix, {revision: listRevision, limit: limit > 0 ? limit - items.length : 0, continueAfter})
     } catch (error) {
-      if (query.continueToken && compactedError(error, revision)) {
-        throw apiErrors.expired(
+      if (query.continueToken && compactedError(error)) {
+        throw apiErrors.expiredContinue(
+          inconsistentContinue(continueStart),
           'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
         )
       }
-      throw compactedError(error, revision) ?? storeFailure(error, definition, '')
+      throw compactedError(error) ?? storeFailure(error, definition, '')
     }
     listRevision = page.revision
     scanned += page.objects.length

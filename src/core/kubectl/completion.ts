@@ -6,7 +6,7 @@
 // the cluster by running kubectl's own api-resources and get, as kubectl does.
 import {readFileSync} from 'node:fs'
 import {KubectlError} from './errors.js'
-import {commandWords, type KubectlFlag, parseKubectlFlags, takesValue} from './flags.js'
+import {commandWords, type KubectlFlag, parseKubectlFlags, requiredFlags, takesValue} from './flags.js'
 import {kubectlHelp} from './help/help.js'
 import type {KubectlVerb} from './verb.js'
 import {globalFlags} from './session.js'
@@ -33,16 +33,6 @@ const outputFormats = ['json', 'yaml', 'name', 'go-template', 'go-template-file'
 const typeAndNameVerbs = new Set(['annotate', 'delete', 'describe', 'edit', 'get', 'label', 'patch'])
 /** Verbs whose first argument is a pod, or a kind that holds pods then its name. */
 const podVerbs = new Set(['attach', 'exec', 'logs', 'port-forward'])
-/** The flags kubectl 1.32 marks required (cobra's MarkFlagRequired), which cobra offers even without a '-'. */
-const requiredFlags: Readonly<Record<string, readonly string[]>> = {
-  'autoscale': ['max'],
-  'create clusterrolebinding': ['clusterrole'],
-  'create cronjob': ['image', 'schedule'],
-  'create deployment': ['image'],
-  'create service externalname': ['external-name'],
-  'run': ['image'],
-  'scale': ['replicas'],
-}
 /** Commands that complete the kinds they scale, then their names. */
 const scalableVerbs = new Set(['autoscale', 'scale'])
 const scalableTypes = ['deployment', 'replicaset', 'replicationcontroller', 'statefulset']

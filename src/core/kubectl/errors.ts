@@ -3,10 +3,17 @@
 // cause per line when there are several; anything else `error: …`. All exit 1.
 import {isJsonObject} from '../api/object.js'
 
+/** The resource builder's error when a command names no objects at all. */
+export const noResourcesMessage = "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"
+/** label, annotate and set env's own check for the same. */
+export const resourcesRequiredMessage = 'one or more resources must be specified as <resource> <name> or <resource>/<name>'
+
 export class KubectlError extends Error {
   constructor(
     message: string,
     readonly exitCode = 1,
+    /** What kubectl prints on stdout before the error (a failed template's debugging help). */
+    readonly stdoutBefore = '',
   ) {
     super(message)
     this.name = 'KubectlError'

@@ -4,7 +4,7 @@
 import {complete} from './completion.js'
 import {errorLine, KubectlError} from './errors.js'
 import {kubectlHelp} from './help/help.js'
-import {commandWords, type KubectlFlag, KubectlFlagError, parseKubectlFlags} from './flags.js'
+import {commandWords, type KubectlFlag, KubectlFlagError, missingRequiredFlags, parseKubectlFlags} from './flags.js'
 import {globalFlags, type KubectlIo, KubectlSession} from './session.js'
 import type {KubectlVerb} from './verb.js'
 import {verbs} from './verbs/index.js'
@@ -72,7 +72,12 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
         io.stdout(usageOf(path, verb, io.environment))
         return 0
       }
-      io.stderr(subword === undefined ? `error: Required subcommand not specified.\nSee '${path} -h' for help and examples\n` : `error: unknown command "${subword}" for "${path}"\n`)
+      if (subword === undefined) {
+        // kubectl's DefaultSubCommandRun: the group's help and exit 1, on stderr (rollout's on stdout).
+        ;(path === 'kubectl rollout' ? io.stdout : io.stderr)(usageOf(path, verb, io.environment))
+        return 1
+      }
+      io.stderr(`error: unknown command "${subword}" for "${path}"\n`)
       return 1
     }
     verb = subverb
@@ -95,6 +100,8 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
     }
     // pflag's notice for a deprecated flag, once per flag given.
     for (const flag of [...globalFlags, ...verb.flags]) if (flag.deprecated && flags.changed.has(flag.name)) io.stderr(`Flag --${flag.name} has been deprecated, ${flag.deprecated}\n`)
+    const missing = missingRequiredFlags(path.slice('kubectl '.length), flags)
+    if (missing) throw new KubectlError(missing)
     const args = [...flags.positionals.slice(depth), ...flags.rest]
     // Printed output and stdin are counted and kept, so that a command whose cached discovery
     // missed a name can run again with the server's (when it has printed and changed nothing).
@@ -113,6 +120,7 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
     }
   } catch (error) {
     if (error instanceof KubectlError) {
+      if (error.stdoutBefore) io.stdout(error.stdoutBefore)
       io.stderr(errorLine(error))
       return error.exitCode
     }

@@ -149,6 +149,26 @@ export function checkDecodable(object: Record<string, unknown>, source: string):
   if (error !== null) throw new KubectlError(`unable to decode "${source}": ${error}`)
 }
 
+/**
+ * kubectl's schema validation of a v1 List before anything else: items must be an array of
+ * objects, each with a string apiVersion and kind (getObjectKind's errors, each told once).
+ */
+function listKindErrors(items: unknown): string[] {
+  if (!Array.isArray(items)) return ['invalid object to validate']
+  const errors = new Set<string>()
+  for (const item of items) {
+    if (!isJsonObject(item)) {
+      errors.add('invalid object to validate')
+      continue
+    }
+    if (item.apiVersion === undefined || item.apiVersion === null) errors.add('apiVersion not set')
+    else if (typeof item.apiVersion !== 'string') errors.add("apiVersion isn't string type")
+    if (item.kind === undefined || item.kind === null) errors.add('kind not set')
+    else if (typeof item.kind !== 'string') errors.add("kind isn't string type")
+  }
+  return [...errors]
+}
+
 export function parseManifests(text: string, source: string): KubeObject[] {
   const objects: KubeObject[] = []
   for (const value of documentValues(text, source)) {
@@ -160,8 +180,15 @@ export function parseManifests(text: string, source: string): KubeObject[] {
     if (typeof value.apiVersion !== 'string' || value.apiVersion.length === 0) {
       throw new KubectlError(`error validating "${source}": error validating data: apiVersion not set; if you choose to ignore these errors, turn validation off with --validate=false`)
     }
+    const list = value.kind === 'List' && value.apiVersion === 'v1'
+    if (list) {
+      const invalid = listKindErrors(value.items)
+      if (invalid.length > 0) {
+        const text = invalid.length === 1 ? invalid[0] : `[${invalid.join(', ')}]`
+        throw new KubectlError(`error validating "${source}": error validating data: ${text}; if you choose to ignore these errors, turn validation off with --validate=false`)
+      }
+    }
     if (value.kind.endsWith('List') && Array.isArray(value.items)) {
-      const list = value.kind === 'List' && value.apiVersion === 'v1'
       for (const item of value.items) {
         if (!isJsonObject(item)) continue
         // A v1 List's items are validated against the schema first (validateListItems), then decoded.

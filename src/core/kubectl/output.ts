@@ -3,9 +3,9 @@
 import {readFileSync} from 'node:fs'
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import {type CustomColumn, parseCustomColumns, parseCustomColumnsFile, printCustomColumns} from '../printers/kubectl/custom-columns.js'
-import {GoTemplateError, GoTemplateParseError, runGoTemplate} from '../printers/kubectl/go-template.js'
-import {JsonPathError, runJsonPath} from '../printers/kubectl/jsonpath.js'
-import {goJson} from '../util/go-json.js'
+import {GoTemplateError, GoTemplateParseError, goValueText, runGoTemplate} from '../printers/kubectl/go-template.js'
+import {JsonPathError, runJsonPath, runJsonPathAsJson} from '../printers/kubectl/jsonpath.js'
+import {goJson, goJsonCompact} from '../util/go-json.js'
 import {goYaml} from '../printers/kubectl/go-yaml.js'
 import {KubectlError} from './errors.js'
 import {type ApiResource, kindName} from './resources.js'
@@ -18,7 +18,7 @@ const templateFormats = ['custom-columns', 'custom-columns-file', 'go-template',
  * -o: the format, and for templates their text (a file's content for the -file forms). A
  * --template without -o means go-template, and a template format without `=TEXT` takes --template's.
  */
-export function outputFormatOf(given: string, templateFlag = ''): {format: OutputFormat; template: string; columns?: CustomColumn[]} {
+export function outputFormatOf(given: string, templateFlag = ''): {format: OutputFormat; template: string; columns?: CustomColumn[]; asJson?: boolean} {
   let value = given === '' && templateFlag !== '' ? 'go-template' : given
   if (value === '') return {format: 'table', template: ''}
   if (templateFormats.includes(value) && !value.startsWith('custom-columns')) {
@@ -30,7 +30,7 @@ export function outputFormatOf(given: string, templateFlag = ''): {format: Outpu
   const kind = equals < 0 ? value : value.slice(0, equals)
   const argument = equals < 0 ? '' : value.slice(equals + 1)
   try {
-    if (kind === 'jsonpath' || kind === 'jsonpath-as-json') return {format: 'jsonpath', template: argument}
+    if (kind === 'jsonpath' || kind === 'jsonpath-as-json') return {format: 'jsonpath', template: argument, asJson: kind === 'jsonpath-as-json'}
     if (kind === 'jsonpath-file') return {format: 'jsonpath', template: readFileSync(argument, 'utf8')}
     if (kind === 'go-template' || kind === 'template') return {format: 'go-template', template: argument}
     if (kind === 'go-template-file' || kind === 'templatefile') return {format: 'go-template', template: readFileSync(argument, 'utf8')}
@@ -39,25 +39,32 @@ export function outputFormatOf(given: string, templateFlag = ''): {format: Outpu
   } catch (error) {
     throw new KubectlError((error as Error).message)
   }
-  const allowed = ['json', 'yaml', 'name', ...templateFormats, 'wide']
+  // cobra lists the formats sorted.
+  const allowed = ['json', 'yaml', 'name', ...templateFormats, 'wide'].sort()
   throw new KubectlError(`unable to match a printer suitable for the output format "${value}", allowed formats are: ${allowed.join(',')}`)
 }
 
 /** Prints objects with a jsonpath template or custom columns. */
 /** Prints objects with a template or custom columns: unlike json and yaml, with their managedFields, as kubectl does. */
-export function printTemplated(format: {format: OutputFormat; template: string; columns?: CustomColumn[]}, objects: readonly unknown[], single: boolean, noHeaders: boolean): string {
+export function printTemplated(format: {format: OutputFormat; template: string; columns?: CustomColumn[]; asJson?: boolean}, objects: readonly unknown[], single: boolean, noHeaders: boolean): string {
   if (format.format === 'custom-columns') return printCustomColumns(format.columns!, objects, noHeaders)
   if (format.format === 'go-template') {
     try {
       return runGoTemplate(format.template, single && objects.length === 1 ? objects[0] : asList(objects))
     } catch (error) {
       if (error instanceof GoTemplateParseError) throw new KubectlError(`error parsing template ${format.template}, template: output:1: ${error.message}`)
-      if (error instanceof GoTemplateError) throw new KubectlError(`error executing template "${format.template}": ${error.message}`)
+      if (error instanceof GoTemplateError) {
+        // kubectl prints what it gave the template on stdout, to help debug it, then the error.
+        const data = single && objects.length === 1 ? objects[0] : asList(objects)
+        const help = `${error.partialOutput}Error executing template: ${error.message}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t${format.template}\n\traw data was:\n\t\t${goJsonCompact(data)}\n\tobject given to template engine was:\n\t\t${goValueText(data)}\n\n`
+        throw new KubectlError(`error executing template ${JSON.stringify(format.template)}: ${error.message}`, 1, help)
+      }
       throw error
     }
   }
   try {
-    return runJsonPath(format.template, single && objects.length === 1 ? objects[0] : asList(objects))
+    const value = single && objects.length === 1 ? objects[0] : asList(objects)
+    return format.asJson ? runJsonPathAsJson(format.template, value) : runJsonPath(format.template, value)
   } catch (error) {
     if (error instanceof JsonPathError) throw new KubectlError(`error parsing jsonpath ${format.template}, ${error.message}`)
     throw error

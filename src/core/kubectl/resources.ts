@@ -34,12 +34,55 @@ export function collectionPath(resource: ApiResource, namespace: string): string
 }
 
 /** Lists a resource as kubectl's resource builder does: a refused list names the resource and the selectors. */
-export async function requestList(session: KubectlSession, resource: ApiResource, namespace: string, options: RequestOptions & {readonly query?: {labelSelector?: string; fieldSelector?: string}} = {}) {
+export async function requestList(
+  session: KubectlSession,
+  resource: ApiResource,
+  namespace: string,
+  options: RequestOptions & {readonly query?: {labelSelector?: string; fieldSelector?: string}; readonly chunkSize?: number} = {},
+) {
   try {
-    return await session.request('GET', collectionPath(resource, namespace), options)
+    return await requestInChunks(session, collectionPath(resource, namespace), options, options.chunkSize ?? 0)
   } catch (error) {
     throw listError(error, resource, options.query ?? {})
   }
+}
+
+/** kubectl's --chunk-size default: objects per list request. */
+export const defaultChunkSize = 500
+
+/** --chunk-size as a number (0 disables chunking). */
+export function chunkSizeOf(session: KubectlSession): number {
+  const size = Number(session.flag('chunk-size') || defaultChunkSize)
+  return Number.isFinite(size) ? size : defaultChunkSize
+}
+
+/** A chunked list asks for at most this many chunks (5 billion objects at kubectl's default 500). */
+const listChunksMax = 10_000_000
+
+/**
+ * --chunk-size: the list in pages of `limit` objects, each continuing where the last ended, joined
+ * into one list or one table (the first chunk's columns), as kubectl's resource builder reads them.
+ */
+export async function requestInChunks(session: KubectlSession, path: string, options: RequestOptions, chunkSize: number) {
+  if (chunkSize <= 0) return session.request('GET', path, options)
+  const query: Record<string, string> = {...options.query, limit: String(chunkSize)}
+  let first: Awaited<ReturnType<KubectlSession['request']>> | null = null
+  const joined: unknown[] = []
+  for (let chunk = 0; chunk < listChunksMax; chunk++) {
+    const response = await session.request('GET', path, {...options, query})
+    const body = isJsonObject(response.body) ? response.body : {}
+    first ??= response
+    const entries = Array.isArray(body.rows) ? body.rows : Array.isArray(body.items) ? body.items : []
+    joined.push(...entries)
+    const token = isJsonObject(body.metadata) && typeof body.metadata.continue === 'string' ? body.metadata.continue : ''
+    if (token.length === 0) {
+      if (chunk === 0) return response
+      const field = Array.isArray(body.rows) ? 'rows' : 'items'
+      return {...first, body: {...(first.body as object), [field]: joined, metadata: body.metadata}}
+    }
+    query.continue = token
+  }
+  throw new KubectlError(`the list at ${path} did not end within ${listChunksMax} chunks`)
 }
 
 export function objectPath(resource: ApiResource, namespace: string, name: string): string {

@@ -12,6 +12,7 @@ import type {StepProgress} from '../host/stepper.js'
 import {clusterFolder, defaultClusterName, kubemuHome} from '../home.js'
 import {StorageError} from '../storage/errors.js'
 import {parseGoDuration} from '../etcdctl/flags.js'
+import {formatGoDuration} from '../util/go-duration.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {loggedUrl, RequestLog} from './request-log.js'
 import type {DiscoveryCacheAccess} from './discovery-cache.js'
@@ -308,6 +309,9 @@ export class KubectlSession {
     if (options.accept) headers.accept = options.accept
     const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body)
     if (method !== 'GET') this.sentWrite = true
+    // client-go tells the server the client's timeout on every request, as the `timeout` parameter.
+    const timeout = this.requestTimeoutMilliseconds()
+    if (timeout > 0) options = {...options, query: {...options.query, timeout: formatGoDuration(timeout)}}
     const started = performance.now()
     const response = await api.handle({method, path, query: options.query, headers, body})
     if (this.requestLog.level >= 6) this.logExchange(method, path, options, headers, body, response, performance.now() - started)

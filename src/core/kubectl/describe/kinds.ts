@@ -21,6 +21,7 @@ export interface DescribeContext {
 export async function eventsFor(context: DescribeContext, object: KubeObject): Promise<KubeObject[] | null> {
   if (!context.showEvents) return null
   const fields = [`involvedObject.name=${object.metadata.name ?? ''}`, `involvedObject.namespace=${object.metadata.namespace ?? ''}`]
+  if (object.kind) fields.push(`involvedObject.kind=${object.kind}`)
   if (object.metadata.uid) fields.push(`involvedObject.uid=${object.metadata.uid}`)
   return context.list('', 'events', object.metadata.namespace ?? '', {fieldSelector: fields.join(',')})
 }

@@ -2,8 +2,7 @@
 // [--cpu-percent=CPU] [--name=NAME]` as kubectl 1.32 runs it: any resource whose discovery lists
 // a scale subresource (deployments, replica sets, stateful sets, replication controllers), an
 // autoscaling/v1 HorizontalPodAutoscaler created through the API, kubectl's messages.
-import {KubectlError} from '../errors.js'
-import {klogCommandFailed} from '../kustomize/errors.js'
+import {KubectlError, noResourcesMessage} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {readManifests} from '../manifests.js'
 import {type ApiResource, groupVersionOf, objectPath, ResourceMapper} from '../resources.js'
@@ -29,7 +28,6 @@ export const autoscaleFlags: readonly KubectlFlag[] = [
   {name: 'template', kind: 'string'},
 ]
 
-const noResourcesMessage = "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"
 
 /** The targets named by the arguments or the files: each resource with its object's name. */
 async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: readonly string[]): Promise<Array<{resource: ApiResource; name: string}>> {
@@ -55,11 +53,6 @@ async function hasScale(session: KubectlSession, resource: ApiResource): Promise
 }
 
 export async function runAutoscale(session: KubectlSession, args: readonly string[]): Promise<number> {
-  // cobra's required flag, reported through klog as kubectl 1.32 does.
-  if (!session.flags.changed.has('max')) {
-    session.io.stderr(klogCommandFailed('required flag(s) "max" not set', Date.now(), process.pid))
-    return 1
-  }
   const max = Number(session.flag('max'))
   const min = Number(session.flag('min'))
   const cpuPercent = Number(session.flag('cpu-percent'))

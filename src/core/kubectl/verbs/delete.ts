@@ -4,7 +4,7 @@
 // each object is gone: finalizers removed, graceful termination over.
 import {parseGoDuration} from '../../etcdctl/flags.js'
 import type {KubeObject} from '../../api/object.js'
-import {collectServerError, KubectlError} from '../errors.js'
+import {collectServerError, KubectlError, noResourcesMessage} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
 import {waitForObject} from '../object-watch.js'
@@ -81,7 +81,7 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
   } else {
     const requests = parseResourceArguments(mapper, args)
     if (requests.length === 0) {
-      throw new KubectlError('You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   \'-f rsrc.yaml\'\n   \'--filename=rsrc.json\'\n   \'<resource> <name>\'\n   \'<resource>\'')
+      throw new KubectlError(noResourcesMessage)
     }
     const selector = session.flag('selector')
     const fieldSelector = session.flag('field-selector')

@@ -5,7 +5,7 @@ import type {DescribeContext} from '../describe/kinds.js'
 import {readSchedulingReport} from '../../scheduler/reports.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
-import {type ApiResource, collectionPath, ResourceMapper, objectPath, requestList} from '../resources.js'
+import {type ApiResource, chunkSizeOf, collectionPath, ResourceMapper, objectPath, requestInChunks, requestList} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {parseResourceArguments} from './get.js'
 
@@ -33,7 +33,11 @@ export async function runDescribe(session: KubectlSession, args: readonly string
     list: async (group, resource, listNamespace, query) => {
       const found = mapper.resources.find((candidate) => candidate.group === group && candidate.resource === resource)
       if (!found) return []
-      const response = await session.request('GET', collectionPath(found, found.namespaced ? listNamespace : ''), {query, allow: [403, 404]})
+      const path = collectionPath(found, found.namespaced ? listNamespace : '')
+      // Of the lists a describer reads, kubectl reads only the events in chunks.
+      const chunkSize = resource === 'events' ? chunkSizeOf(session) : 0
+      const options = {query, allow: [403, 404]}
+      const response = chunkSize > 0 ? await requestInChunks(session, path, options, chunkSize) : await session.request('GET', path, options)
       return response.status === 200 ? ((response.body as {items?: KubeObject[]}).items ?? []) : []
     },
   }
@@ -52,7 +56,7 @@ export async function runDescribe(session: KubectlSession, args: readonly string
     }
     const query: Record<string, string> = {}
     if (session.flag('selector')) query.labelSelector = session.flag('selector')
-    const listed = await requestList(session, resource, resource.namespaced ? namespace : '', {query})
+    const listed = await requestList(session, resource, resource.namespaced ? namespace : '', {query, chunkSize: chunkSizeOf(session)})
     for (const item of (listed.body as {items?: KubeObject[]}).items ?? []) targets.push({resource, object: item})
   }
   // The describers load only for describe: every other verb starts without them.

@@ -5,15 +5,16 @@ import {spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {cloneJson, type KubeObject} from '../../api/object.js'
+import {cloneJson, isJsonObject, type KubeObject} from '../../api/object.js'
 import {builtinScheme} from '../../api/resources.js'
 import {humanDuration} from '../../util/go-duration.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
+import {goJson} from '../../util/go-json.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
-import {collectionPath, objectPath, ResourceMapper} from '../resources.js'
+import {collectionPath, defaultChunkSize, objectPath, requestInChunks, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
 import {lastAppliedAnnotation, placeObject, withLastApplied} from './apply.js'
@@ -30,7 +31,42 @@ export const eventsFlags: readonly KubectlFlag[] = [
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '')
 
+/** The fields of `record` named in `order`, in that order; absent ones left out, or set to `absent` when given. */
+function ordered(record: Record<string, unknown>, order: readonly string[], always: Record<string, unknown> = {}): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const key of order) {
+    if (record[key] !== undefined && record[key] !== null) out[key] = record[key]
+    else if (key in always) out[key] = always[key]
+  }
+  return out
+}
+
+const objectMetaOrder = ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers']
+const referenceOrder = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath']
+
+/** An Event as kubectl events prints it from its typed client: Go's struct order, zero times as null, no managedFields. */
+function typedEvent(event: KubeObject): Record<string, unknown> {
+  const record = event as unknown as Record<string, unknown>
+  const reference = (value: unknown) => ordered(isJsonObject(value) ? value : {}, referenceOrder)
+  const typed = ordered(record, ['metadata', 'involvedObject', 'reason', 'message', 'source', 'firstTimestamp', 'lastTimestamp', 'count', 'type', 'eventTime', 'series', 'action', 'related', 'reportingComponent', 'reportingInstance'], {
+    source: {},
+    firstTimestamp: null,
+    lastTimestamp: null,
+    eventTime: null,
+    reportingComponent: '',
+    reportingInstance: '',
+  })
+  typed.metadata = ordered(isJsonObject(record.metadata) ? record.metadata : {}, objectMetaOrder)
+  typed.involvedObject = reference(record.involvedObject)
+  if (typed.related) typed.related = reference(typed.related)
+  typed.source = ordered(isJsonObject(typed.source) ? typed.source : {}, ['component', 'host'])
+  return {kind: 'Event', apiVersion: 'v1', ...typed}
+}
+
 export async function runEvents(session: KubectlSession): Promise<number> {
+  // --types: Normal or Warning in any case, checked before any request.
+  const types = session.list('types').map((type) => type.toLowerCase())
+  if (types.some((type) => type !== 'normal' && type !== 'warning')) throw new KubectlError('valid --types are Normal or Warning')
   const allNamespaces = session.flag('all-namespaces') === 'true'
   const namespace = session.namespace()
   const mapper = await ResourceMapper.discover(session)
@@ -42,13 +78,22 @@ export async function runEvents(session: KubectlSession): Promise<number> {
     query.fieldSelector = `involvedObject.kind=${resource.kind},involvedObject.name=${name}`
   }
   const events = mapper.resolve('events')
-  const listed = await session.request('GET', collectionPath(events, allNamespaces ? '' : namespace), {query})
-  const types = session.list('types')
-  const items = ((listed.body as {items?: KubeObject[]}).items ?? []).filter((event) => types.length === 0 || types.includes(text(event.type)))
+  // kubectl events reads in chunks of kubectl's default size, whatever --chunk-size says.
+  const listed = await requestInChunks(session, collectionPath(events, allNamespaces ? '' : namespace), {query}, defaultChunkSize)
+  const items = ((listed.body as {items?: KubeObject[]}).items ?? []).filter((event) => types.length === 0 || types.includes(text(event.type).toLowerCase()))
   const time = (event: KubeObject) => Date.parse(text(event.lastTimestamp) || text(event.eventTime) || text(event.firstTimestamp)) || 0
   items.sort((left, right) => time(left) - time(right))
   if (items.length === 0) {
     session.io.stderr(allNamespaces ? 'No events found.\n' : `No events found in ${namespace} namespace.\n`)
+    return 0
+  }
+  const output = session.flag('output')
+  if (output !== '') {
+    // kubectl events prints a typed EventList: its fields in Go's struct order, no list metadata.
+    const list = {kind: 'EventList', apiVersion: 'v1', metadata: {}, items: items.map(typedEvent)}
+    if (output === 'json') session.io.stdout(`${goJson(list, false)}\n`)
+    else if (output === 'yaml') session.io.stdout(goYaml(list))
+    else if (output !== 'name') throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`)
     return 0
   }
   const now = session.clock.nowMilliseconds()
@@ -89,7 +134,8 @@ function forDiff(object: KubeObject | null): string {
 }
 
 export async function runDiff(session: KubectlSession): Promise<number> {
-  if (!hasManifestSource(session)) throw new KubectlError('must specify one of -f and -k')
+  // kubectl diff exits 1 for differences found, so its errors exit 2.
+  if (!hasManifestSource(session)) throw new KubectlError('must specify one of -f and -k', 2)
   const mapper = await ResourceMapper.discover(session)
   const root = mkdtempSync(join(tmpdir(), 'kubemu-diff-'))
   const live = join(root, `LIVE-${process.pid}`)

@@ -8,7 +8,7 @@ import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {readManifests} from '../manifests.js'
 import {nameOf, type OutputFormat, outputFormatOf, printObjects, printTemplated} from '../output.js'
-import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
+import {type ApiResource, chunkSizeOf, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {placeObject} from './apply.js'
 import {runRaw} from './raw.js'
@@ -168,7 +168,8 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
     }
     let response: Awaited<ReturnType<typeof requestList>>
     try {
-      response = await requestList(session, resource, resource.namespaced ? namespace : '', {accept, query: {...query, ...(wantsTable ? tableQuery : {})}})
+      // kubectl reads a list in chunks, except to sort it (it sorts one whole list).
+      response = await requestList(session, resource, resource.namespaced ? namespace : '', {accept, query: {...query, ...(wantsTable ? tableQuery : {})}, chunkSize: sortBy ? 0 : chunkSizeOf(session)})
     } catch (error) {
       // kubectl goes on with the next kind and prints every refusal at the end.
       collectServerError(error, errors, false)

@@ -237,7 +237,7 @@ async function canIList(session: KubectlSession): Promise<number> {
 async function canI(session: KubectlSession, args: readonly string[]): Promise<number> {
   if (session.flag('list') === 'true') return canIList(session)
   const [verb, target, name] = args
-  if (!verb || !target) throw new KubectlError('you must specify two or three arguments: verb, resource, and optional resourceName')
+  if (args.length < 2 || args.length > 3) throw new KubectlError("you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'kubectl auth can-i -h' for help and examples.")
   let attributes: Record<string, unknown>
   if (target.startsWith('/')) {
     attributes = {nonResourceAttributes: {path: target, verb}}

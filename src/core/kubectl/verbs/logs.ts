@@ -2,7 +2,7 @@
 // [-l selector]`: a pod's simulated container output through pods/log, with kubectl's defaulting
 // of the container and its messages; -f keeps reading until the container stops.
 import type {KubeObject} from '../../api/object.js'
-import {KubectlError} from '../errors.js'
+import {KubectlError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {waitForObject} from '../object-watch.js'
 import {ResourceMapper} from '../resources.js'
@@ -33,8 +33,16 @@ async function podsFor(session: KubectlSession, args: readonly string[]): Promis
     return listed.items
   }
   const [target] = args
-  if (!target) throw new KubectlError('expected POD or TYPE/NAME is a required argument for the logs command')
-  const {pod, matched} = await podForTarget(session, target, 'get the logs from')
+  if (!target) throw new KubectlError("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples")
+  let found: Awaited<ReturnType<typeof podForTarget>>
+  try {
+    found = await podForTarget(session, target, 'get the logs from')
+  } catch (error) {
+    // kubectl logs names the namespace it looked in.
+    if (error instanceof ServerError && error.code === 404) throw new KubectlError(`error from server (NotFound): ${error.status.message ?? ''} in namespace "${session.namespace()}"`)
+    throw error
+  }
+  const {pod, matched} = found
   if (matched > 1) session.io.stderr(`Found ${matched} pods, using pod/${pod.metadata.name}\n`)
   return [pod]
 }

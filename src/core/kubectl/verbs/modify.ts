@@ -3,7 +3,8 @@
 // --current-replicas, through the scale subresource). Messages as kubectl prints them.
 import {parse as parseYaml} from 'yaml'
 import {jsonEqual, type KubeObject} from '../../api/object.js'
-import {collectServerError, KubectlError} from '../errors.js'
+import {collectServerError, KubectlError, resourcesRequiredMessage} from '../errors.js'
+import {hasManifestSource} from '../kustomize/manifests.js'
 import type {KubectlFlag} from '../flags.js'
 import {changeCauseAnnotation, changeCauseOf, recordAfter, recordFlag} from '../record.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
@@ -58,6 +59,7 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
   const resources = args.filter((argument) => !changes.includes(argument))
   const noun = field === 'labels' ? 'label' : 'annotation'
   const past = field === 'labels' ? 'labeled' : 'annotated'
+  if (resources.length === 0 && !hasManifestSource(session)) throw new KubectlError(resourcesRequiredMessage)
   if (changes.length === 0 && session.flag('list') !== 'true') throw new KubectlError(`at least one ${noun} update is required`)
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
@@ -123,7 +125,7 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
   if (!contentType) throw new KubectlError(`--type must be one of [json merge strategic], not "${type}"`)
   let text = session.flag('patch')
   if (session.flag('patch-file')) text = (await import('node:fs')).readFileSync(session.flag('patch-file'), 'utf8')
-  if (text.length === 0) throw new KubectlError('must specify -p to patch')
+  if (text.length === 0) throw new KubectlError('must specify --patch or --patch-file containing the contents of the patch')
   let patch: unknown
   try {
     patch = parseYaml(text)

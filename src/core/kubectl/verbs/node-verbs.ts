@@ -5,7 +5,7 @@ import {parseGoDuration} from '../../etcdctl/flags.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {waitForObject} from '../object-watch.js'
-import {kindName, objectPath, ResourceMapper, type ApiResource} from '../resources.js'
+import {chunkSizeOf, kindName, objectPath, requestList, ResourceMapper, type ApiResource} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 
 type Taint = {key: string; value?: string; effect: string; timeAdded?: string}
@@ -30,8 +30,14 @@ async function nodesNamed(session: KubectlSession, names: readonly string[]): Pr
   return {resource, nodes}
 }
 
+/** kubectl's usage error for cordon, uncordon and drain without a node or a selector. */
+function requireNodeArgument(session: KubectlSession, verb: string, args: readonly string[]): void {
+  if (args.length === 0 && !session.flag('selector')) throw new KubectlError(`USAGE: ${verb} NODE [flags]\nSee 'kubectl ${verb} -h' for help and examples`)
+}
+
 function cordonVerb(unschedulable: boolean) {
   return async (session: KubectlSession, args: readonly string[]): Promise<number> => {
+    requireNodeArgument(session, unschedulable ? 'cordon' : 'uncordon', args)
     const {resource, nodes} = await nodesNamed(session, args)
     const dryRun = session.flag('dry-run') !== 'none'
     const word = unschedulable ? 'cordoned' : 'uncordoned'
@@ -72,7 +78,7 @@ function parseTaints(specs: readonly string[]): {add: Taint[]; remove: Array<{ke
 
 export async function runTaint(session: KubectlSession, args: readonly string[]): Promise<number> {
   const [type, ...rest] = args
-  if (!type) throw new KubectlError('at least one taint update is required')
+  if (!type) throw new KubectlError('one or more resources must be specified as <resource> <name>')
   const slash = type.indexOf('/')
   const typeName = slash >= 0 ? type.slice(0, slash) : type
   if (!['node', 'nodes', 'no'].includes(typeName)) throw new KubectlError(`invalid resource type ${typeName}, only node types are supported`)
@@ -108,6 +114,7 @@ export const drainFlags: readonly KubectlFlag[] = [
   {name: 'timeout', kind: 'string', defaultValue: '0s'},
   {name: 'disable-eviction', kind: 'bool'},
   {name: 'pod-selector', kind: 'string'},
+  {name: 'chunk-size', kind: 'int', defaultValue: '500'},
   {name: 'skip-wait-for-delete-timeout', kind: 'int', defaultValue: '0'},
 ]
 
@@ -123,6 +130,7 @@ type DrainPod = KubeObject & {spec?: {nodeName?: string; volumes?: Array<{emptyD
  * they are gone — the control plane runs meanwhile, so replacements start elsewhere.
  */
 export async function runDrain(session: KubectlSession, args: readonly string[]): Promise<number> {
+  requireNodeArgument(session, 'drain', args)
   const {resource, nodes} = await nodesNamed(session, args)
   const podsResource = (await ResourceMapper.discover(session)).resolve('pods')
   const clock = session.clock
@@ -131,7 +139,8 @@ export async function runDrain(session: KubectlSession, args: readonly string[])
   for (const node of nodes) {
     const name = String(node.metadata.name)
     await cordonVerb(true)(session, [name])
-    const listed = (await session.request('GET', '/api/v1/pods', {query: {fieldSelector: `spec.nodeName=${name}`, ...(session.flag('pod-selector') ? {labelSelector: session.flag('pod-selector')} : {})}})).body as {items: DrainPod[]}
+    const podQuery = {fieldSelector: `spec.nodeName=${name}`, ...(session.flag('pod-selector') ? {labelSelector: session.flag('pod-selector')} : {})}
+    const listed = (await requestList(session, podsResource, '', {query: podQuery, chunkSize: chunkSizeOf(session)})).body as {items: DrainPod[]}
     const unmanaged: string[] = []
     const daemons: string[] = []
     const localStorage: string[] = []

@@ -10,7 +10,7 @@ import {cloneJson, isJsonObject, jsonEqual, type KubeObject} from '../../api/obj
 import {builtinScheme} from '../../api/resources.js'
 import {goJson} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
-import {collectServerError, KubectlError, ServerError, statusText} from '../errors.js'
+import {collectServerError, KubectlError, noResourcesMessage, ServerError, statusText} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
@@ -44,7 +44,7 @@ export const replaceFlags: readonly KubectlFlag[] = [
 
 export async function runReplace(session: KubectlSession, args: readonly string[] = []): Promise<number> {
   if (session.flag('raw')) return runRaw(session, 'PUT', args)
-  if (!hasManifestSource(session)) throw new KubectlError('must specify --filename to replace')
+  if (!hasManifestSource(session)) throw new KubectlError('must specify one of -f and -k')
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
   const errors: string[] = []
@@ -109,7 +109,8 @@ export async function runEdit(session: KubectlSession, args: readonly string[]):
   const mapper = await ResourceMapper.discover(session)
   const requests = parseResourceArguments(mapper, args)
   const target = requests[0]
-  if (!target || target.names.length === 0) throw new KubectlError('you must provide one or more resources by argument or filename')
+  if (!target) throw new KubectlError(noResourcesMessage)
+  if (target.names.length === 0) throw new KubectlError('edit cancelled, no objects found')
   if (requests.length > 1 || target.names.length > 1) throw new KubectlError('kubemu edits one object at a time')
   const {resource} = target
   const name = target.names[0]!

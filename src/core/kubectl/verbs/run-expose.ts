@@ -4,7 +4,7 @@
 import {builtinScheme} from '../../api/resources.js'
 import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch} from '../../api/patch.js'
 import {isJsonObject, type KubeObject} from '../../api/object.js'
-import {KubectlError} from '../errors.js'
+import {KubectlError, noResourcesMessage} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
 import {objectPath, ResourceMapper} from '../resources.js'
@@ -163,7 +163,9 @@ export async function runExpose(session: KubectlSession, args: readonly string[]
   const mapper = await ResourceMapper.discover(session)
   const requests = parseResourceArguments(mapper, args)
   const target = requests[0]
-  if (!target || target.names.length !== 1) throw new KubectlError('You must provide the resource to expose, e.g. kubectl expose deployment NAME')
+  if (!target) throw new KubectlError(noResourcesMessage)
+  if (target.names.length === 0) throw new KubectlError('resource(s) were provided, but no name was specified')
+  if (target.names.length !== 1) throw new KubectlError('You must provide the resource to expose, e.g. kubectl expose deployment NAME')
   const {resource} = target
   const supported = ['/pods', '/services', '/replicationcontrollers', 'apps/deployments', 'apps/replicasets']
   if (!supported.includes(`${resource.group}/${resource.resource}`)) throw new KubectlError(`cannot expose a ${resource.kind}`)

@@ -4,7 +4,8 @@ import {cloneJson, isJsonObject, jsonEqual, type KubeObject} from '../../api/obj
 import {canonicalQuantity} from '../../api/quantity.js'
 import {goJson} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
-import {collectServerError, KubectlError} from '../errors.js'
+import {collectServerError, KubectlError, noResourcesMessage, resourcesRequiredMessage} from '../errors.js'
+import {hasManifestSource} from '../kustomize/manifests.js'
 import {withoutManagedFields} from '../output.js'
 import type {KubectlFlag} from '../flags.js'
 import {changeCauseAnnotation, changeCauseOf, recordFlag} from '../record.js'
@@ -95,6 +96,7 @@ const setImage: KubectlVerb = {
   flags: [...commonFlags, recordFlag],
   run: (session, args) => {
     const {resources, pairs} = splitResourcesAndPairs(args)
+    if (resources.length === 0 && !hasManifestSource(session)) throw new KubectlError(noResourcesMessage)
     if (pairs.length === 0) throw new KubectlError('at least one image update is required')
     const images = pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)] as const)
     return editEach(session, resources, 'image updated', (containers, initContainers) => {
@@ -112,6 +114,7 @@ const setEnv: KubectlVerb = {
   flags: [...commonFlags, {name: 'list', kind: 'bool'}, {name: 'overwrite', kind: 'bool', defaultValue: 'true'}, {name: 'from', kind: 'string'}, {name: 'prefix', kind: 'string'}, {name: 'keys', kind: 'stringSlice'}, {name: 'resolve', kind: 'bool'}],
   run: (session, args) => {
     const {resources, pairs} = splitResourcesAndPairs(args)
+    if (resources.length === 0 && !hasManifestSource(session)) throw new KubectlError(resourcesRequiredMessage)
     if (pairs.length === 0) throw new KubectlError('at least one environment variable must be provided')
     const wanted = session.flag('containers')
     return editEach(session, resources, 'env updated', (containers) => {
@@ -153,6 +156,7 @@ const setResources: KubectlVerb = {
   run: (session, args) => {
     const limits = resourceList(session.flag('limits'))
     const requests = resourceList(session.flag('requests'))
+    if (args.length === 0 && !hasManifestSource(session)) throw new KubectlError(noResourcesMessage)
     if (Object.keys(limits).length === 0 && Object.keys(requests).length === 0) throw new KubectlError('you must specify an update to requests or limits (in the form of --requests/--limits)')
     const wanted = session.flag('containers')
     return editEach(session, args, 'resource requirements updated', (containers) => {

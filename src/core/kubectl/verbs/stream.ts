@@ -22,7 +22,7 @@ export const portForwardFlags: readonly KubectlFlag[] = [
 
 export async function runExec(session: KubectlSession, args: readonly string[]): Promise<number> {
   const [target, ...command] = args
-  if (!target) throw new KubectlError('pod or type/name must be specified')
+  if (!target) throw new KubectlError('pod, type/name or --filename must be specified')
   if (command.length === 0) throw new KubectlError('you must specify at least one command for the container')
   const {pod} = await podForTarget(session, target, 'exec into')
   const phase = pod.status?.phase

@@ -5,7 +5,8 @@ import type {KubeObject} from '../../api/object.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
 import {relaxedTemplate} from '../../printers/kubectl/custom-columns.js'
 import {parseTemplate, runJsonPath} from '../../printers/kubectl/jsonpath.js'
-import {KubectlError} from '../errors.js'
+import {KubectlError, noResourcesMessage} from '../errors.js'
+import {hasManifestSource} from '../kustomize/manifests.js'
 import type {KubectlFlag} from '../flags.js'
 import {waitForObject} from '../object-watch.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
@@ -99,12 +100,12 @@ function holds(condition: Condition, object: KubeObject | null): boolean {
 
 export async function runWait(session: KubectlSession, args: readonly string[]): Promise<number> {
   const forText = session.flag('for')
-  if (!forText) throw new KubectlError('--for must be set')
   const condition = parseCondition(forText)
   const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
   const clock = session.clock
   const deadline = clock.nowMilliseconds() + Math.max(0, timeout)
   const mapper = await ResourceMapper.discover(session)
+  if (args.length === 0 && !hasManifestSource(session)) throw new KubectlError(noResourcesMessage)
   const allNamespaces = session.flag('all-namespaces') === 'true'
   const namespace = session.namespace()
   const targets: Array<{resource: ApiResource; namespace: string; name: string}> = []

@@ -8,7 +8,7 @@ import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {RememberingTabwriter, type ServerTable, tableCells} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'
 import {type OutputFormat, withoutManagedFields} from '../output.js'
-import {type ApiResource, collectionPath, kindName} from '../resources.js'
+import {type ApiResource, chunkSizeOf, collectionPath, kindName, requestInChunks} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 
 /** A watch prints at most this many events before it stops (a bound, far beyond a session's needs). */
@@ -49,7 +49,8 @@ export async function runWatch(session: KubectlSession, resource: ApiResource, n
   }
   let resourceVersion = ''
   if (session.flag('watch-only') !== 'true') {
-    const listed = await session.request('GET', path, {accept: wantsTable ? tableAccept : undefined, query: {...fullQuery, includeObject: 'Metadata'}})
+    // The first list comes in chunks, as get's; the table's rows carry their objects' metadata by default.
+    const listed = await requestInChunks(session, path, {accept: wantsTable ? tableAccept : undefined, query: fullQuery}, chunkSizeOf(session))
     if (wantsTable) {
       const table = listed.body as ServerTable & {metadata?: {resourceVersion?: string}}
       resourceVersion = table.metadata?.resourceVersion ?? ''
@@ -63,7 +64,7 @@ export async function runWatch(session: KubectlSession, resource: ApiResource, n
   }
   const response = await session.request('GET', path, {
     accept: wantsTable ? tableAccept : undefined,
-    query: {...fullQuery, watch: 'true', ...(resourceVersion ? {resourceVersion} : {}), includeObject: 'Metadata'},
+    query: {...fullQuery, watch: 'true', ...(resourceVersion ? {resourceVersion} : {})},
   })
   const watch = response.watch
   if (!watch) throw new KubectlError('the server did not start a watch')

@@ -4,7 +4,10 @@
 // print, println, eq, ne, lt, gt, and, or, not, base64decode, base64encode. A missing map key
 // prints <no value>, as kubectl's default allows.
 
-export class GoTemplateError extends Error {}
+export class GoTemplateError extends Error {
+  /** What the template wrote before it failed: kubectl's writer has printed it already. */
+  partialOutput = ''
+}
 
 /** The template does not parse (kubectl: `error parsing template`), as opposed to failing while it runs. */
 export class GoTemplateParseError extends GoTemplateError {}
@@ -85,6 +88,11 @@ function parse(template: string): Node[] {
 }
 
 /** Go's %v of a decoded JSON value. */
+/** Go's %v of a decoded JSON value, as kubectl prints the object given to the template engine. */
+export function goValueText(value: unknown): string {
+  return show(value, true)
+}
+
 function show(value: unknown, nested = false): string {
   // A nil interface prints as <no value> at the top, <nil> inside a map or slice.
   if (value === missing || value === undefined) return '<no value>'
@@ -146,6 +154,29 @@ interface Scope {
   readonly dot: unknown
   readonly root: unknown
   readonly variables: Map<string, unknown>
+  /** The whole template: an error while it runs names the line and column of its command. */
+  readonly template: string
+}
+
+/** A function's failure, reported as text/template reports it: `error calling NAME: REASON`. */
+class FunctionCallError extends Error {}
+
+/**
+ * text/template's index over a JSON value: Go checks an index against the slice's capacity (here
+ * its length, as kubectl decodes it) before reflect refuses the index equal to the length.
+ */
+function indexValue(value: unknown, ...keys: unknown[]): unknown {
+  let current = value
+  for (const key of keys) {
+    if (current === null || current === undefined || current === missing) throw new FunctionCallError('index of untyped nil')
+    if (Array.isArray(current)) {
+      const position = Number(key)
+      if (position < 0 || position > current.length) throw new FunctionCallError(`index out of range: ${position}`)
+      if (position >= current.length) throw new FunctionCallError('reflect: slice index out of range')
+      current = current[position]
+    } else current = typeof current === 'object' ? ((current as Record<string, unknown>)[String(key)] ?? missing) : missing
+  }
+  return current
 }
 
 function field(value: unknown, path: string): unknown {
@@ -196,7 +227,7 @@ function evaluateWord(word: string, scope: Scope): unknown {
 }
 
 const functions: Record<string, (...args: unknown[]) => unknown> = {
-  index: (value, ...keys) => keys.reduce((current, key) => (Array.isArray(current) ? current[Number(key)] : current !== null && typeof current === 'object' ? ((current as Record<string, unknown>)[String(key)] ?? missing) : missing), value),
+  index: indexValue,
   len: (value) => (Array.isArray(value) || typeof value === 'string' ? value.length : value !== null && typeof value === 'object' ? Object.keys(value).length : 0),
   printf: (format, ...args) => printf(String(format), args),
   print: (...args) => args.map((arg) => show(arg)).join(' '),
@@ -216,7 +247,21 @@ function evaluateCommand(words: string[], scope: Scope, piped: unknown[]): unkno
   const [head, ...rest] = words
   if (head === undefined) throw new GoTemplateError('missing value for command')
   const fn = functions[head]
-  if (fn) return fn(...rest.map((word) => evaluateWord(word, scope)), ...piped)
+  if (fn) {
+    const args = rest.map((word) => evaluateWord(word, scope))
+    try {
+      return fn(...args, ...piped)
+    } catch (error) {
+      if (!(error instanceof FunctionCallError)) throw error
+      // text/template's ErrorContext: the line, and the byte column of the command on it.
+      const command = words.join(' ')
+      const at = Math.max(0, scope.template.indexOf(head === 'index' ? command : head))
+      const before = scope.template.slice(0, at)
+      const line = before.split('\n').length
+      const column = at - (before.lastIndexOf('\n') + 1)
+      throw new GoTemplateError(`template: output:${line}:${column}: executing "output" at <${command}>: error calling ${head}: ${error.message}`)
+    }
+  }
   if (rest.length > 0 || piped.length > 0) throw new GoTemplateError(`can't give argument to non-function ${head}`)
   return evaluateWord(head, scope)
 }
@@ -260,7 +305,7 @@ function render(nodes: readonly Node[], scope: Scope, out: string[]): void {
             variables.set(declaration[2], item)
           } else variables.set(declaration[1]!, item)
         }
-        render(node.body, {dot: item, root: scope.root, variables}, out)
+        render(node.body, {dot: item, root: scope.root, variables, template: scope.template}, out)
       }
     }
   }
@@ -268,6 +313,12 @@ function render(nodes: readonly Node[], scope: Scope, out: string[]): void {
 
 export function runGoTemplate(template: string, value: unknown): string {
   const out: string[] = []
-  render(parse(template), {dot: value, root: value, variables: new Map()}, out)
+  const nodes = parse(template)
+  try {
+    render(nodes, {dot: value, root: value, variables: new Map(), template}, out)
+  } catch (error) {
+    if (error instanceof GoTemplateError) error.partialOutput = out.join('')
+    throw error
+  }
   return out.join('')
 }

@@ -2,7 +2,7 @@
 // .field, ['field'], [n], [start:end], [*], .*, ..field, [?(@.a == "x")] filters and unions;
 // {range …}…{end} loops; "string" literals with escapes. Several results print space-separated,
 // maps and lists as compact Go JSON. Missing fields print nothing (allowMissingKeys).
-import {goJsonCompact} from '../../util/go-json.js'
+import {goJson, goJsonCompact} from '../../util/go-json.js'
 
 /** Templates nest range blocks at most this deep, and loop over this many items per range. */
 export const rangeDepthMax = 16
@@ -290,6 +290,28 @@ export function runJsonPath(template: string, value: unknown): string {
   const nodes = parseTemplate(template)
   const out: string[] = []
   render(nodes, value, value, out)
+  return out.join('')
+}
+
+/**
+ * -o jsonpath-as-json: each node's results (a text node's text, a path's values, a range's per
+ * item) as one JSON array, indented as Go's json.MarshalIndent with four spaces, one per line.
+ */
+export function runJsonPathAsJson(template: string, value: unknown): string {
+  const out: string[] = []
+  const renderJson = (nodes: readonly Node[], current: unknown): void => {
+    for (const node of nodes) {
+      if (node.kind === 'text' || node.kind === 'literal') out.push(`${goJson([node.text])}\n`)
+      else if (node.kind === 'path') out.push(`${goJson(evaluate(node.steps, [current], value))}\n`)
+      else {
+        const items = evaluate(node.steps, [current], value)
+        const list = items.length === 1 && Array.isArray(items[0]) ? (items[0] as unknown[]) : items
+        if (list.length > rangeItemsMax) throw new JsonPathError('range over too many items')
+        for (const item of list) renderJson(node.body, item)
+      }
+    }
+  }
+  renderJson(parseTemplate(template), value)
   return out.join('')
 }
 

@@ -1,0 +1,44 @@
+// Templates beside the real kubectl 1.32 on one API server: -o jsonpath-as-json prints each
+// template node's results as an indented JSON array; a go-template that fails while it runs (index
+// out of range) prints what it wrote, then kubectl's debugging help on stdout and its error line.
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+import {runShell} from '../support/shell.js'
+
+const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
+
+describe.runIf(existsSync(realKubectl))('kubectl templates beside the real kubectl', () => {
+  let cluster: ReferenceCluster
+  const real = (line: string) => runShell(`${realKubectl} --kubeconfig ${join(cluster.folder, 'kubeconfig')} ${line}`, {cwd: cluster.folder, env: process.env})
+
+  beforeAll(async () => {
+    cluster = await referenceCluster()
+    for (const name of ['a', 'b']) expect((await cluster.ours(`create configmap ${name} --from-literal=key=${name}`)).status).toBe(0)
+  }, 60_000)
+  afterAll(async () => {
+    await cluster.close()
+  })
+
+  for (const line of [
+    "get cm -o jsonpath-as-json='{.items[0].metadata.name}'",
+    "get cm -o jsonpath-as-json='{range .items[*]}{.metadata.name}{end}'",
+    "get cm a -o jsonpath-as-json='{.data}'",
+    'get cm -o jsonpath-as-json=\'{.items[*].metadata.name}{"x"}\'',
+    'get cm -o jsonpath-as-json=\'{.items[?(@.metadata.name=="b")].data}\'',
+    "get cm -l none=here -o go-template='{{(index .items 0).metadata.name}}'",
+    "get cm -o go-template='{{index .items 50}}'",
+    "get cm -o go-template='{{index .items 2}}'",
+    "get cm a -o go-template='{{index .nothing 0}}'",
+    'get cm a -o go-template=\'{{.metadata.name}}{{"\\n"}}{{index .metadata.managedFields 1}}\'',
+    'get cm -o go-template=\'{{range .items}}{{.metadata.name}} {{index .metadata.managedFields 1}}{{end}}\'',
+  ]) {
+    it(`prints the same for: kubectl ${line}`, async () => {
+      const [theirs, ours] = [await real(line), await cluster.ours(line)]
+      // UIDs and times are the same objects' for both; only kubectl's own stamps could differ.
+      expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+      if (line.includes('index')) expect(theirs.status).toBe(1)
+    }, 30_000)
+  }
+})
