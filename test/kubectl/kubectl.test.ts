@@ -170,7 +170,7 @@ describe('kubemu kubectl', () => {
       const ours = await kubectl(line)
       expect({line, stdout: ours.stdout, stderr: ours.stderr, status: ours.status}).toEqual({line, stdout: real.stdout, stderr: real.stderr, status: real.status})
     }
-  })
+  }, 300_000)
 
   it('answers version, api-resources, api-versions, cluster-info and auth as kubectl does', async () => {
     expect((await kubectl('version')).stdout).toBe('Client Version: v1.32.0\nKustomize Version: v5.5.0\nServer Version: v1.32.0\n')

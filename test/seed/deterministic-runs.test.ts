@@ -76,7 +76,7 @@ describe('deterministic runs', {timeout: 1_800_000}, () => {
     expect(first).toMatch(/web-[a-z0-9]{9,10}-[a-z0-9]{5} +1\/1 +Running/)
     expect(first).toMatch(/kube-system\/kube-scheduler +control-plane\d?_[0-9a-f-]{36}/)
     expect(first).toContain('cluster time 2025-01-01T00:00:00Z -> 2025-01-01T00:02:00Z')
-  })
+  }, 300_000)
 
   it('gives other UIDs under another seed, and random ones without a seed', async () => {
     const uids = []
