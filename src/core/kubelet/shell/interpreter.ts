@@ -5,7 +5,9 @@
 // passing (a loop with no sleep is a runaway, not a hang), output and nesting.
 import type {NetworkSource, PodNetwork} from '../../network/types.js'
 import {FileSystemError, normalizePath, type SimulatedFileSystem} from './filesystem.js'
-import {type Command, type CommandList, type Pipeline, type Word, parseScript, ShellSyntaxError, nestingDepthMax} from './syntax.js'
+import {type Command, type CommandList, type Pipeline, type Word, type WordPart, parseScript, ShellSyntaxError, nestingDepthMax} from './syntax.js'
+import {ArithmeticError, evaluateArithmetic} from './arithmetic.js'
+import {trimPattern} from './parameter.js'
 
 /** Commands one run may execute in all (a long run stops being simulated past it). */
 export const commandsPerRunMax = 500_000
@@ -266,6 +268,8 @@ export class ShellProcess {
       let value: string
       if (part.kind === 'text') value = part.text
       else if (part.kind === 'variable') value = this.variable(part.name)
+      else if (part.kind === 'parameter') value = yield* this.parameter(part)
+      else if (part.kind === 'arithmetic') value = this.arithmetic(part.expression)
       else value = yield* this.substitute(part.script)
       if (part.kind === 'text' || part.quoted || !split) {
         current += value
@@ -274,6 +278,48 @@ export class ShellProcess {
     }
     if (started || current.length > 0) fields.push(current)
     return fields
+  }
+
+  /** `${NAME op word}`: the word is expanded only when the operator uses it, as sh does. */
+  private *parameter(part: Extract<WordPart, {kind: 'parameter'}>): Generator<ShellEffect, string, unknown> {
+    const set = part.name === '?' || part.name === '$' || part.name === '#' || part.name === '0' || this.variables.has(part.name)
+    const value = this.variable(part.name)
+    if (part.operator === 'length') return String([...value].length)
+    const argument = () => this.expand(part.argument, false)
+    const missing = part.operator.startsWith(':') ? value === '' : !set
+    switch (part.operator) {
+      case ':-':
+      case '-':
+        return missing ? (yield* argument()).join('') : value
+      case ':=':
+      case '=':
+        if (!missing) return value
+        this.variables.set(part.name, (yield* argument()).join(''))
+        return this.variable(part.name)
+      case ':+':
+      case '+':
+        return missing ? '' : (yield* argument()).join('')
+      case ':?':
+      case '?': {
+        if (!missing) return value
+        const message = (yield* argument()).join('')
+        this.error(`sh: ${part.name}: ${message || (part.operator === ':?' ? 'parameter not set or null' : 'parameter not set')}\n`)
+        throw new ShellExit(2)
+      }
+      default:
+        return trimPattern(value, part.operator, (yield* argument()).join(''))
+    }
+  }
+
+  /** `$((…))`; ash's error ends the script with status 2. */
+  private arithmetic(expression: string): string {
+    try {
+      return String(evaluateArithmetic(expression, {get: (name) => this.variable(name), set: (name, value) => this.variables.set(name, value)}))
+    } catch (error) {
+      if (!(error instanceof ArithmeticError)) throw error
+      this.error(`sh: ${error.message}\n`)
+      throw new ShellExit(2)
+    }
   }
 
   private variable(name: string): string {

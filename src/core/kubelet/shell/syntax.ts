@@ -2,6 +2,7 @@
 // `${VAR}`, `$(command)` and `\`command\`` substitutions, redirections; `;`, `&&`, `||`, `!`, `|`; if/elif/else/fi,
 // while/until … do … done, for NAME in …; `{ …; }`), parsed into a tree the interpreter walks.
 // Pure; bounded in the script's length and nesting.
+import {BadSubstitutionError, parseBraced, type ParameterOperator} from './parameter.js'
 
 /** Longest script the shell reads, in characters. */
 export const scriptCharactersMax = 100_000
@@ -12,6 +13,8 @@ export type WordPart =
   | {readonly kind: 'text'; readonly text: string; readonly quoted: boolean}
   | {readonly kind: 'variable'; readonly name: string; readonly quoted: boolean}
   | {readonly kind: 'substitution'; readonly script: CommandList; readonly quoted: boolean}
+  | {readonly kind: 'parameter'; readonly name: string; readonly operator: ParameterOperator; readonly argument: Word; readonly quoted: boolean}
+  | {readonly kind: 'arithmetic'; readonly expression: string; readonly quoted: boolean}
 
 export type Word = readonly WordPart[]
 
@@ -54,7 +57,12 @@ function isNameStart(character: string): boolean {
 
 class Lexer {
   private position = 0
-  constructor(private readonly text: string, private readonly depth: number) {}
+  constructor(
+    private readonly text: string,
+    private readonly depth: number,
+    /** The characters that end a word (none for a `${NAME:-word}` argument, which runs to its end). */
+    private readonly wordEnds = ' \t\n;&|<>()',
+  ) {}
 
   tokens(): Token[] {
     const tokens: Token[] = []
@@ -82,7 +90,7 @@ class Lexer {
     return this.word()
   }
 
-  private word(): Token {
+  word(): Token {
     const text = this.text
     const parts: WordPart[] = []
     let plain = ''
@@ -94,7 +102,7 @@ class Lexer {
     }
     while (this.position < text.length) {
       const character = text[this.position]!
-      if (' \t\n;&|<>()'.includes(character)) break
+      if (this.wordEnds.includes(character)) break
       if (character === '\\') {
         allPlain = false
         pushText(text[this.position + 1] ?? '', true)
@@ -179,12 +187,38 @@ class Lexer {
     this.position++
     const next = text[this.position] ?? ''
     if (next === '{') {
-      const end = text.indexOf('}', this.position)
-      if (end < 0) throw new ShellSyntaxError('missing }')
-      const name = text.slice(this.position + 1, end)
-      if (!/^([A-Za-z_][A-Za-z0-9_]*|[?$#0-9])$/.test(name)) throw new ShellSyntaxError(`\${${name}}: bad substitution`)
+      let depth = 0
+      let end = this.position
+      for (; end < text.length; end++) {
+        if (text[end] === '\\') end++
+        else if (text[end] === '{') depth++
+        else if (text[end] === '}' && --depth === 0) break
+      }
+      if (end >= text.length) throw new ShellSyntaxError('missing }')
+      const inner = text.slice(this.position + 1, end)
       this.position = end + 1
-      return {kind: 'variable', name, quoted}
+      let braced
+      try {
+        braced = parseBraced(inner)
+      } catch (error) {
+        if (error instanceof BadSubstitutionError) throw new ShellSyntaxError(error.message)
+        throw error
+      }
+      if (braced.operator === null) return {kind: 'variable', name: braced.name, quoted}
+      const argument = braced.argument === '' ? [] : (new Lexer(braced.argument, this.depth + 1, '').word() as {word: Word}).word
+      return {kind: 'parameter', name: braced.name, operator: braced.operator, argument, quoted}
+    }
+    if (text.startsWith('((', this.position)) {
+      let depth = 0
+      let end = this.position
+      for (; end < text.length; end++) {
+        if (text[end] === '(') depth++
+        else if (text[end] === ')' && --depth === 0) break
+      }
+      if (end >= text.length || text[end - 1] !== ')') throw new ShellSyntaxError("unterminated arithmetic expansion, expecting '))'")
+      const expression = text.slice(this.position + 2, end - 1)
+      this.position = end + 1
+      return {kind: 'arithmetic', expression, quoted}
     }
     if (next === '(') {
       let depth = 1
