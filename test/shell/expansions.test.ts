@@ -49,3 +49,15 @@ describe('shell expansions', () => {
     expect(await run('echo ${MISSING:?}')).toEqual({lines: ['sh: MISSING: parameter not set or null'], code: 2})
   })
 })
+
+describe('here-documents and input redirection', () => {
+  it('<<EOF expands variables, <<\'EOF\' keeps the text, <<- strips leading tabs', async () => {
+    const script = 'NAME=kubemu\ncat <<EOF\nhello $NAME\n  sum $((1+2)) "quoted" \\$HOME\nEOF\ncat <<\'EOF\'\nliteral $NAME\nEOF\ncat <<-END\n\tindented\n\tEND\necho after'
+    expect((await run(script)).lines).toEqual(['hello kubemu', '  sum 3 "quoted" $HOME', 'literal $NAME', 'indented', 'after'])
+  })
+
+  it('writes a file from a here-document and reads a file as stdin', async () => {
+    const {lines} = await run('cat > /tmp/conf <<EOF\nport=80\nhost=web\nEOF\ngrep host < /tmp/conf; wc -l < /tmp/conf; cat < /tmp/none')
+    expect(lines).toEqual(['host=web', '2', "sh: can't open '/tmp/none': No such file or directory"])
+  })
+})

@@ -201,7 +201,21 @@ export class ShellProcess {
         const saved = assigned.map(([name]) => [name, this.variables.get(name)] as const)
         for (const [name, value] of assigned) this.variables.set(name, value)
         try {
-          return yield* this.withRedirects(command.redirects, () => this.runProgram(argv, stdin))
+          let input = stdin
+          for (const redirect of command.redirects) {
+            if (redirect.operator === '<<') input = (yield* this.expand(redirect.target, false)).join('')
+            else if (redirect.operator === '<') {
+              const file = (yield* this.expand(redirect.target, false)).join('')
+              const entry = this.context.fs.get(normalizePath(file, this.workingDirectory))
+              if (entry?.kind !== 'file') {
+                this.error(`sh: can't open '${file}': No such file or directory\n`)
+                return 1
+              }
+              input = entry.content
+            }
+          }
+          const outputs = command.redirects.filter((redirect) => redirect.descriptor !== 0)
+          return yield* this.withRedirects(outputs, () => this.runProgram(argv, input))
         } finally {
           for (const [name, value] of saved) {
             if (value === undefined) this.variables.delete(name)
