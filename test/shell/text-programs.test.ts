@@ -39,3 +39,23 @@ describe('text programs', () => {
     expect((await run("awk '{sum += $3} END {print \"total\", sum}' /tmp/sizes; awk 'BEGIN {printf \"%-5s|%5.1f\\n\", \"ab\", 3.14159}'; echo 'a b c' | awk '{print NF, length($0), toupper($2)}'")).lines).toEqual(['total 600', 'ab   |  3.1', '3 5 B'])
   })
 })
+
+describe("an image's programs", () => {
+  const inImage = async (image: string | undefined, script: string) => {
+    const fs = new SimulatedFileSystem()
+    const spec: RunSpec = {argv: ['sh', '-c', script], environment: new Map(), fs, hostname: 'client', source: {kind: 'pod', namespace: 'default', name: 'client'}, unknownProgram: 'server', network: networkUnavailable, ...(image ? {image} : {})}
+    const result = await runOverTime(spec, start, start + 3_600_000)
+    return {lines: result.log.map((line) => line.text), code: result.exit?.code}
+  }
+
+  it('busybox has wget but no curl or bash; curlimages/curl has curl', async () => {
+    const busybox = await inImage('busybox:1.36', 'curl -s http://web; echo status $?; bash -c true; echo status $?; wget -q -T 1 -O- http://web >/dev/null 2>&1; echo wget $?')
+    expect(busybox.lines.slice(0, 4)).toEqual(['sh: curl: not found', 'status 127', 'sh: bash: not found', 'status 127'])
+    expect(busybox.lines[4]).toMatch(/^wget (?!127$)\d+$/)
+    expect(await inImage('docker.io/library/busybox', 'curl http://web')).toEqual({lines: ['sh: curl: not found'], code: 127})
+    const curl = await inImage('curlimages/curl:8.11.1', 'curl -s --max-time 1 http://web; echo status $?')
+    expect(curl.lines.at(-1)).not.toBe('status 127')
+    const noImage = await inImage(undefined, 'curl -s --max-time 1 http://web; echo status $?')
+    expect(noImage.lines.at(-1)).not.toBe('status 127')
+  })
+})

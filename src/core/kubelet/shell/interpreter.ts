@@ -7,6 +7,7 @@ import type {NetworkSource, PodNetwork} from '../../network/types.js'
 import {FileSystemError, normalizePath, type SimulatedFileSystem} from './filesystem.js'
 import {type Command, type CommandList, type Pipeline, type Word, type WordPart, parseScript, ShellSyntaxError, nestingDepthMax} from './syntax.js'
 import {ArithmeticError, evaluateArithmetic} from './arithmetic.js'
+import {imageLacks} from './images.js'
 import {trimPattern} from './parameter.js'
 
 /** Commands one run may execute in all (a long run stops being simulated past it). */
@@ -54,6 +55,8 @@ export interface ProcessContext {
   readonly unknownProgram: 'server' | 'finishes' | 'not-found'
   /** Whether stdout is a terminal (a container with tty: true); curl hides its progress meter then. */
   readonly terminal?: boolean
+  /** The container's image: a program it does not ship is not found (busybox has no curl). */
+  readonly image?: string
 }
 
 /** A program: argv in, exit status out, over the process's state. */
@@ -360,7 +363,11 @@ export class ShellProcess {
 
   *runProgram(argv: readonly string[], stdin: string): ShellRun {
     const name = programName(argv[0]!)
-    const program = this.programs.get(name)
+    const program = imageLacks(this.context.image, name) ? undefined : this.programs.get(name)
+    if (!program && imageLacks(this.context.image, name)) {
+      this.error(`sh: ${argv[0]}: not found\n`)
+      return 127
+    }
     if (program) {
       try {
         return yield* program(this, argv, stdin)
@@ -404,7 +411,7 @@ export class ShellProcess {
 
   /** Whether `name` is a program this shell knows (exec checks before it starts one). */
   knows(name: string): boolean {
-    return this.programs.has(programName(name))
+    return this.programs.has(programName(name)) && !imageLacks(this.context.image, programName(name))
   }
 }
 
