@@ -30,7 +30,7 @@ type Json = Record<string, unknown>
 const records = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : [])
 
 function parseUnsigned(text: string, what: string): number {
-  if (!/^\d+$/.test(text) || Number(text) > 65_535) throw new KubectlError(`Error parsing ${what} port '${text}': strconv.ParseUint: parsing ${JSON.stringify(text)}: ${/^\d+$/.test(text) ? 'value out of range' : 'invalid syntax'}`)
+  if (!/^\d+$/.test(text) || Number(text) > 65_535) throw new KubectlError(`error parsing ${what} port '${text}': strconv.ParseUint: parsing ${JSON.stringify(text)}: ${/^\d+$/.test(text) ? 'value out of range' : 'invalid syntax'}`)
   return Number(text)
 }
 
@@ -70,19 +70,22 @@ function serviceToPodPort(service: KubeObject, pod: TargetPod, spec: string): st
 
 function parsePorts(pod: TargetPod, specs: readonly string[]): PortPair[] {
   return specs.map((spec) => {
+    // As kubectl splits it: LOCAL:REMOTE with two parts, else the first part is both.
     const parts = spec.split(':')
-    if (parts.length > 2) throw new KubectlError(`invalid port format '${spec}'`)
-    const [first = '', second] = parts
-    const remoteText = second ?? first
-    let remote: number
-    if (/^\d+$/.test(remoteText)) remote = parseUnsigned(remoteText, 'remote')
-    else {
+    const first = parts[0] ?? ''
+    const second = parts.length === 2 ? parts[1] : undefined
+    let remoteText = second ?? first
+    // A named container port becomes its number first (kubectl's convertPodNamedPortToNumber).
+    if (!/^\d+$/.test(remoteText)) {
       const named = containerPortNamed(pod, remoteText)
       if (named === null) throw new KubectlError(`Pod '${pod.metadata.name}' does not have a named port '${remoteText}'`)
-      remote = named
+      remoteText = String(named)
     }
-    const localText = second === undefined ? String(remote) : first
-    return {local: localText === '' ? 0 : parseUnsigned(localText, 'local'), remote}
+    const localText = second === undefined ? remoteText : first
+    const local = parseUnsigned(localText === '' ? '0' : localText, 'local')
+    const remote = parseUnsigned(remoteText, 'remote')
+    if (remote === 0) throw new KubectlError('remote port must be > 0')
+    return {local, remote}
   })
 }
 
