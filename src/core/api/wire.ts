@@ -35,6 +35,14 @@ export interface ApiResponse {
 }
 
 /** What an exec in a container gave: its output and exit status, or that its program was not found. */
+/** pods/NAME/portforward's exchange (see ResourceHandlers.portForward): the server's bytes in base64. */
+export interface PortForwardAnswer {
+  readonly refusal?: string
+  readonly data: string
+  readonly consumedBytes: number
+  readonly closes: boolean
+}
+
 export interface ExecAnswer {
   readonly stdout: string
   readonly stderr: string

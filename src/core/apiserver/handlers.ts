@@ -21,6 +21,7 @@ import {ApiError, apiErrors} from './api-errors.js'
 import {serverSideApply} from './server-side-apply.js'
 import {subresourceOf} from './subresources.js'
 import type {Clock} from '../util/clock.js'
+import {portForwardExchange} from './port-forward-exchange.js'
 
 const patchContentTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']
 
@@ -267,6 +268,11 @@ export class ResourceHandlers {
     }
     if (serving === 'exec' && this.streams && (verb === 'create' || verb === 'get')) {
       return {status: 200, body: await this.exec(request, definition, namespace, info.name), warnings: []}
+    }
+    if (serving === 'stream' && info.subresource === 'portforward' && this.streams && request.query?.ports) {
+      // One forwarded connection's bytes so far, answered by what listens on the pod's port.
+      const answer = portForwardExchange(await this.registry.get(definition, namespace, info.name), request.query.ports, bodyText(request.body), this.clock.nowMilliseconds())
+      return {status: 200, body: answer, warnings: []}
     }
     if (serving === 'stream' || serving === 'exec') {
       // kube-apiserver would open a stream to the kubelet; kubemu's kubelets run no processes.

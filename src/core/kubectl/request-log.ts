@@ -27,6 +27,15 @@ function bodyText(body: string): string {
   return JSON.stringify(shown)
 }
 
+/** One klog line: severity, MMDD, wall time to the microsecond, the process id, the source line, the message. */
+export function klogLine(severity: 'I' | 'W' | 'E', source: string, message: string, milliseconds: number = performance.timeOrigin + performance.now(), pid: number = process.pid): string {
+  const time = new Date(Math.floor(milliseconds))
+  const two = (value: number) => String(value).padStart(2, '0')
+  const micros = String(Math.floor((milliseconds % 1000) * 1000)).padStart(6, '0')
+  const stamp = `${two(time.getMonth() + 1)}${two(time.getDate())} ${two(time.getHours())}:${two(time.getMinutes())}:${two(time.getSeconds())}.${micros}`
+  return `${severity}${stamp} ${String(pid).padStart(7)} ${source}] ${message}\n`
+}
+
 export class RequestLog {
   constructor(
     readonly level: number,
@@ -38,12 +47,7 @@ export class RequestLog {
 
   /** klog's header: severity, MMDD, wall time to the microsecond, the process id, the source line. */
   private line(source: string, message: string): void {
-    const milliseconds = this.now()
-    const time = new Date(Math.floor(milliseconds))
-    const two = (value: number) => String(value).padStart(2, '0')
-    const micros = String(Math.floor((milliseconds % 1000) * 1000)).padStart(6, '0')
-    const stamp = `${two(time.getMonth() + 1)}${two(time.getDate())} ${two(time.getHours())}:${two(time.getMinutes())}:${two(time.getSeconds())}.${micros}`
-    this.write(`I${stamp} ${String(this.pid).padStart(7)} ${source}] ${message}\n`)
+    this.write(klogLine('I', source, message, this.now(), this.pid))
   }
 
   configLoaded(path: string): void {

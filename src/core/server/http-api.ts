@@ -9,6 +9,7 @@ import {requestBodyBytesMax} from '../apiserver/body.js'
 import type {HttpMethod} from '../api/wire.js'
 import {kubernetesProtobufContentType, ProtobufBodyError, protobufBodyToObject} from './kubernetes-protobuf.js'
 import type {Duplex} from 'node:stream'
+import {isPortForwardUpgrade, servePortForwardUpgrade} from './port-forward-streams.js'
 import {serveStreamUpgrade} from './websocket-streams.js'
 
 /** A watch stream ends after this many batches (the client reconnects, as with kube's timeout). */
@@ -103,9 +104,10 @@ export function startHttpApi(api: Pick<ApiServer, 'handle'>, options: HttpApiOpt
     })
   }
   const server: Server = options.tls ? createSecureServer({cert: options.tls.certificate, key: options.tls.privateKey}, handler) : createServer(handler)
-  // pods/exec and pods/attach: kubectl upgrades to WebSocket.
+  // pods/exec and pods/attach: kubectl upgrades to WebSocket; pods/portforward: to SPDY (in WebSocket or not).
   server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
-    serveStreamUpgrade(api, request, socket, (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds))).catch(() => socket.destroy())
+    if (isPortForwardUpgrade(request)) servePortForwardUpgrade(api, request, socket).catch(() => socket.destroy())
+    else serveStreamUpgrade(api, request, socket, (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds))).catch(() => socket.destroy())
   })
   return new Promise((resolve, reject) => {
     server.once('error', reject)

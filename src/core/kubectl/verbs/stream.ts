@@ -1,7 +1,7 @@
-// `kubectl exec POD -- COMMAND` and `kubectl port-forward POD PORT…`: kubectl's checks of the pod
+// `kubectl exec POD -- COMMAND`: kubectl's checks of the pod
 // (a completed pod, a pod not running), then the streaming request: exec runs the command in the
 // simulated container and prints its output, and its exit status as kubectl reports it.
-import {KubectlError, KubectlPlainError, ServerError} from '../errors.js'
+import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {containerFor, podForTarget} from '../pod-target.js'
 import type {KubectlSession} from '../session.js'
@@ -12,11 +12,6 @@ export const execFlags: readonly KubectlFlag[] = [
   {name: 'stdin', shorthand: 'i', kind: 'bool'},
   {name: 'tty', shorthand: 't', kind: 'bool'},
   {name: 'quiet', shorthand: 'q', kind: 'bool'},
-  {name: 'pod-running-timeout', kind: 'string', defaultValue: '1m0s'},
-]
-
-export const portForwardFlags: readonly KubectlFlag[] = [
-  {name: 'address', kind: 'string', defaultValue: 'localhost'},
   {name: 'pod-running-timeout', kind: 'string', defaultValue: '1m0s'},
 ]
 
@@ -46,20 +41,6 @@ export function printExecAnswer(session: KubectlSession, answer: ExecAnswer, pro
   if (answer.exitCode !== 0) {
     session.io.stderr(`command terminated with exit code ${answer.exitCode}\n`)
     return answer.exitCode
-  }
-  return 0
-}
-
-export async function runPortForward(session: KubectlSession, args: readonly string[]): Promise<number> {
-  const [target, ...ports] = args
-  if (!target || ports.length === 0) throw new KubectlPlainError("error: TYPE/NAME and list of ports are required for port-forward\nSee 'kubectl port-forward -h' for help and examples")
-  const {pod} = await podForTarget(session, target, 'forward ports of')
-  if (pod.status?.phase !== 'Running') throw new KubectlError(`unable to forward port because pod is not running. Current status=${pod.status?.phase ?? ''}`)
-  try {
-    await session.request('POST', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/portforward`)
-  } catch (error) {
-    if (!(error instanceof ServerError)) throw error
-    throw new KubectlError(`error upgrading connection: ${error.status.message ?? ''}`)
   }
   return 0
 }

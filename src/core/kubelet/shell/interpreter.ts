@@ -5,7 +5,10 @@
 // passing (a loop with no sleep is a runaway, not a hang), output and nesting.
 import type {NetworkSource, PodNetwork} from '../../network/types.js'
 import {FileSystemError, normalizePath, type SimulatedFileSystem} from './filesystem.js'
-import {type Command, type CommandList, type Pipeline, type Word, parseScript, ShellSyntaxError, nestingDepthMax} from './syntax.js'
+import {type Command, type CommandList, type Pipeline, type Word, type WordPart, parseScript, ShellSyntaxError, nestingDepthMax} from './syntax.js'
+import {ArithmeticError, evaluateArithmetic} from './arithmetic.js'
+import {imageLacks} from './images.js'
+import {trimPattern} from './parameter.js'
 
 /** Commands one run may execute in all (a long run stops being simulated past it). */
 export const commandsPerRunMax = 500_000
@@ -52,6 +55,8 @@ export interface ProcessContext {
   readonly unknownProgram: 'server' | 'finishes' | 'not-found'
   /** Whether stdout is a terminal (a container with tty: true); curl hides its progress meter then. */
   readonly terminal?: boolean
+  /** The container's image: a program it does not ship is not found (busybox has no curl). */
+  readonly image?: string
 }
 
 /** A program: argv in, exit status out, over the process's state. */
@@ -199,7 +204,21 @@ export class ShellProcess {
         const saved = assigned.map(([name]) => [name, this.variables.get(name)] as const)
         for (const [name, value] of assigned) this.variables.set(name, value)
         try {
-          return yield* this.withRedirects(command.redirects, () => this.runProgram(argv, stdin))
+          let input = stdin
+          for (const redirect of command.redirects) {
+            if (redirect.operator === '<<') input = (yield* this.expand(redirect.target, false)).join('')
+            else if (redirect.operator === '<') {
+              const file = (yield* this.expand(redirect.target, false)).join('')
+              const entry = this.context.fs.get(normalizePath(file, this.workingDirectory))
+              if (entry?.kind !== 'file') {
+                this.error(`sh: can't open '${file}': No such file or directory\n`)
+                return 1
+              }
+              input = entry.content
+            }
+          }
+          const outputs = command.redirects.filter((redirect) => redirect.descriptor !== 0)
+          return yield* this.withRedirects(outputs, () => this.runProgram(argv, input))
         } finally {
           for (const [name, value] of saved) {
             if (value === undefined) this.variables.delete(name)
@@ -266,6 +285,8 @@ export class ShellProcess {
       let value: string
       if (part.kind === 'text') value = part.text
       else if (part.kind === 'variable') value = this.variable(part.name)
+      else if (part.kind === 'parameter') value = yield* this.parameter(part)
+      else if (part.kind === 'arithmetic') value = this.arithmetic(part.expression)
       else value = yield* this.substitute(part.script)
       if (part.kind === 'text' || part.quoted || !split) {
         current += value
@@ -274,6 +295,48 @@ export class ShellProcess {
     }
     if (started || current.length > 0) fields.push(current)
     return fields
+  }
+
+  /** `${NAME op word}`: the word is expanded only when the operator uses it, as sh does. */
+  private *parameter(part: Extract<WordPart, {kind: 'parameter'}>): Generator<ShellEffect, string, unknown> {
+    const set = part.name === '?' || part.name === '$' || part.name === '#' || part.name === '0' || this.variables.has(part.name)
+    const value = this.variable(part.name)
+    if (part.operator === 'length') return String([...value].length)
+    const argument = () => this.expand(part.argument, false)
+    const missing = part.operator.startsWith(':') ? value === '' : !set
+    switch (part.operator) {
+      case ':-':
+      case '-':
+        return missing ? (yield* argument()).join('') : value
+      case ':=':
+      case '=':
+        if (!missing) return value
+        this.variables.set(part.name, (yield* argument()).join(''))
+        return this.variable(part.name)
+      case ':+':
+      case '+':
+        return missing ? '' : (yield* argument()).join('')
+      case ':?':
+      case '?': {
+        if (!missing) return value
+        const message = (yield* argument()).join('')
+        this.error(`sh: ${part.name}: ${message || (part.operator === ':?' ? 'parameter not set or null' : 'parameter not set')}\n`)
+        throw new ShellExit(2)
+      }
+      default:
+        return trimPattern(value, part.operator, (yield* argument()).join(''))
+    }
+  }
+
+  /** `$((…))`; ash's error ends the script with status 2. */
+  private arithmetic(expression: string): string {
+    try {
+      return String(evaluateArithmetic(expression, {get: (name) => this.variable(name), set: (name, value) => this.variables.set(name, value)}))
+    } catch (error) {
+      if (!(error instanceof ArithmeticError)) throw error
+      this.error(`sh: ${error.message}\n`)
+      throw new ShellExit(2)
+    }
   }
 
   private variable(name: string): string {
@@ -300,7 +363,11 @@ export class ShellProcess {
 
   *runProgram(argv: readonly string[], stdin: string): ShellRun {
     const name = programName(argv[0]!)
-    const program = this.programs.get(name)
+    const program = imageLacks(this.context.image, name) ? undefined : this.programs.get(name)
+    if (!program && imageLacks(this.context.image, name)) {
+      this.error(`sh: ${argv[0]}: not found\n`)
+      return 127
+    }
     if (program) {
       try {
         return yield* program(this, argv, stdin)
@@ -344,7 +411,7 @@ export class ShellProcess {
 
   /** Whether `name` is a program this shell knows (exec checks before it starts one). */
   knows(name: string): boolean {
-    return this.programs.has(programName(name))
+    return this.programs.has(programName(name)) && !imageLacks(this.context.image, programName(name))
   }
 }
 

@@ -3,6 +3,7 @@
 import {normalizePath} from './filesystem.js'
 import {type Program, type ShellProcess, ShellExit, type ShellRun} from './interpreter.js'
 import {networkPrograms} from './network-programs.js'
+import {textPrograms} from './text-programs.js'
 
 /** The longest single sleep the shell takes literally, in seconds (longer is for ever). */
 export const sleepSecondsMax = 10 * 365 * 24 * 3600
@@ -421,6 +422,7 @@ export function shellPrograms(): ReadonlyMap<string, Program> {
     ['sh', shell], ['bash', shell], ['ash', shell],
     ['grep', grep], ['head', head], ['tail', tail], ['wc', wc], ['sort', sort],
     ...networkPrograms(),
+    ...textPrograms(),
   ]
   return new Map(programs)
 }

@@ -36,6 +36,8 @@ export interface RunSpec {
   readonly unknownProgram: ProcessContext['unknownProgram']
   readonly network: PodNetwork
   readonly terminal?: boolean
+  /** The container's image (what programs it ships). */
+  readonly image?: string
 }
 
 export interface RunResult {
@@ -89,7 +91,7 @@ class LogWriter {
 export async function runOverTime(spec: RunSpec, startedAtMilliseconds: number, untilMilliseconds: number, events: readonly TimedEvent[] = []): Promise<RunResult> {
   let now = startedAtMilliseconds
   const log = new LogWriter(() => now)
-  const context: ProcessContext = {fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => now, write: (stream, text) => log.write(stream, text), unknownProgram: spec.unknownProgram, terminal: spec.terminal === true}
+  const context: ProcessContext = {fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => now, write: (stream, text) => log.write(stream, text), unknownProgram: spec.unknownProgram, terminal: spec.terminal === true, ...(spec.image !== undefined ? {image: spec.image} : {})}
   const process = new ShellProcess(context, spec.environment, programs())
   const pending = [...events].sort((a, b) => a.atMilliseconds - b.atMilliseconds)
   let nextEvent = 0
@@ -144,7 +146,7 @@ export async function runToEnd(spec: RunSpec, atMilliseconds: number): Promise<{
   let stderr = ''
   let now = atMilliseconds
   const context: ProcessContext = {
-    fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => now, unknownProgram: spec.unknownProgram, terminal: spec.terminal === true,
+    fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => now, unknownProgram: spec.unknownProgram, terminal: spec.terminal === true, ...(spec.image !== undefined ? {image: spec.image} : {}),
     write: (stream, text) => {
       if (stream === 'stdout') stdout = bounded(stdout + text)
       else stderr = bounded(stderr + text)
@@ -172,8 +174,8 @@ export async function runToEnd(spec: RunSpec, atMilliseconds: number): Promise<{
 }
 
 /** Whether the program an exec names is one the runtime would find. */
-export function isKnownProgram(name: string): boolean {
-  return new ShellProcess({fs: null as never, hostname: '', source: {kind: 'external'}, now: () => 0, write: () => {}, unknownProgram: 'not-found'}, new Map(), programs()).knows(name)
+export function isKnownProgram(name: string, image?: string): boolean {
+  return new ShellProcess({fs: null as never, hostname: '', source: {kind: 'external'}, now: () => 0, write: () => {}, unknownProgram: 'not-found', ...(image !== undefined ? {image} : {})}, new Map(), programs()).knows(name)
 }
 
 function bounded(text: string): string {

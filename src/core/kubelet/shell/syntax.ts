@@ -1,7 +1,10 @@
 // The simulated shell's grammar: a POSIX sh subset (simple commands with quoting, `$VAR`,
 // `${VAR}`, `$(command)` and `\`command\`` substitutions, redirections; `;`, `&&`, `||`, `!`, `|`; if/elif/else/fi,
-// while/until … do … done, for NAME in …; `{ …; }`), parsed into a tree the interpreter walks.
+// while/until … do … done, for NAME in …; `{ …; }`; here-documents), parsed into a tree the interpreter walks
+// (the words and operators come from lexer.ts).
 // Pure; bounded in the script's length and nesting.
+import {Lexer, type Token} from './lexer.js'
+import type {ParameterOperator} from './parameter.js'
 
 /** Longest script the shell reads, in characters. */
 export const scriptCharactersMax = 100_000
@@ -12,13 +15,15 @@ export type WordPart =
   | {readonly kind: 'text'; readonly text: string; readonly quoted: boolean}
   | {readonly kind: 'variable'; readonly name: string; readonly quoted: boolean}
   | {readonly kind: 'substitution'; readonly script: CommandList; readonly quoted: boolean}
+  | {readonly kind: 'parameter'; readonly name: string; readonly operator: ParameterOperator; readonly argument: Word; readonly quoted: boolean}
+  | {readonly kind: 'arithmetic'; readonly expression: string; readonly quoted: boolean}
 
 export type Word = readonly WordPart[]
 
 export interface Redirect {
-  readonly descriptor: 1 | 2
-  /** `>`, `>>`, or `>&` (to another descriptor). */
-  readonly operator: '>' | '>>' | '>&'
+  readonly descriptor: 0 | 1 | 2
+  /** `>`, `>>`, `>&` (to another descriptor); `<` (a file as stdin); `<<` (a here-document: `target` is its body). */
+  readonly operator: '>' | '>>' | '>&' | '<' | '<<'
   readonly target: Word
 }
 
@@ -43,175 +48,8 @@ export type CommandList = readonly AndOr[]
 
 export class ShellSyntaxError extends Error {}
 
-type Token = {kind: 'word'; word: Word; plain: string | null} | {kind: 'operator'; text: string}
 
-const operators = ['&&', '||', '>>', '>&', ';;', ';', '|', '&', '>', '<', '\n', '(', ')']
 const reserved = new Set(['if', 'then', 'elif', 'else', 'fi', 'while', 'until', 'do', 'done', 'for', 'in', '{', '}', '!'])
-
-function isNameStart(character: string): boolean {
-  return /[A-Za-z_]/.test(character)
-}
-
-class Lexer {
-  private position = 0
-  constructor(private readonly text: string, private readonly depth: number) {}
-
-  tokens(): Token[] {
-    const tokens: Token[] = []
-    for (;;) {
-      const token = this.next()
-      if (token === null) return tokens
-      tokens.push(token)
-    }
-  }
-
-  private next(): Token | null {
-    const text = this.text
-    while (this.position < text.length && (text[this.position] === ' ' || text[this.position] === '\t' || (text[this.position] === '\\' && text[this.position + 1] === '\n'))) {
-      this.position += text[this.position] === '\\' ? 2 : 1
-    }
-    if (text[this.position] === '#') while (this.position < text.length && text[this.position] !== '\n') this.position++
-    if (this.position >= text.length) return null
-    for (const operator of operators) {
-      if (text.startsWith(operator, this.position)) {
-        // `2>` and `2>>`: a descriptor number belongs to the redirection, handled with the word below.
-        this.position += operator.length
-        return {kind: 'operator', text: operator}
-      }
-    }
-    return this.word()
-  }
-
-  private word(): Token {
-    const text = this.text
-    const parts: WordPart[] = []
-    let plain = ''
-    let allPlain = true
-    const pushText = (value: string, quoted: boolean) => {
-      const last = parts[parts.length - 1]
-      if (last && last.kind === 'text' && last.quoted === quoted) parts[parts.length - 1] = {kind: 'text', text: last.text + value, quoted}
-      else parts.push({kind: 'text', text: value, quoted})
-    }
-    while (this.position < text.length) {
-      const character = text[this.position]!
-      if (' \t\n;&|<>()'.includes(character)) break
-      if (character === '\\') {
-        allPlain = false
-        pushText(text[this.position + 1] ?? '', true)
-        this.position += 2
-      } else if (character === "'") {
-        allPlain = false
-        const end = text.indexOf("'", this.position + 1)
-        if (end < 0) throw new ShellSyntaxError('unterminated quoted string')
-        pushText(text.slice(this.position + 1, end), true)
-        this.position = end + 1
-      } else if (character === '"') {
-        allPlain = false
-        this.position++
-        pushText('', true)
-        while (text[this.position] !== '"') {
-          if (this.position >= text.length) throw new ShellSyntaxError('unterminated quoted string')
-          const inner = text[this.position]!
-          if (inner === '\\' && '$`"\\\n'.includes(text[this.position + 1] ?? '')) {
-            pushText(text[this.position + 1]!, true)
-            this.position += 2
-          } else if (inner === '`') {
-            parts.push(this.backquote(true))
-          } else if (inner === '$') {
-            const expansion = this.dollar(true)
-            if (expansion) parts.push(expansion)
-            else pushText('$', true)
-          } else {
-            pushText(inner, true)
-            this.position++
-          }
-        }
-        this.position++
-      } else if (character === '`') {
-        allPlain = false
-        parts.push(this.backquote(false))
-      } else if (character === '$') {
-        const expansion = this.dollar(false)
-        if (expansion) {
-          allPlain = false
-          parts.push(expansion)
-        } else {
-          plain += '$'
-          pushText('$', false)
-        }
-      } else {
-        plain += character
-        pushText(character, false)
-        this.position++
-      }
-    }
-    return {kind: 'word', word: parts, plain: allPlain ? plain : null}
-  }
-
-  /**
-   * `\`…\``, the old form of `$(…)`: up to the next unescaped backquote, where a backslash before
-   * `$`, `` ` `` or `\` (and `"` inside double quotes) is taken off before the text is parsed, as sh
-   * does; so a nested substitution is written `\`…\\\`…\\\`…\``.
-   */
-  private backquote(quoted: boolean): WordPart {
-    const text = this.text
-    let inner = ''
-    for (this.position++; ; ) {
-      if (this.position >= text.length) throw new ShellSyntaxError('syntax error: EOF in backquote substitution')
-      const character = text[this.position]!
-      if (character === '`') break
-      const next = text[this.position + 1] ?? ''
-      if (character === '\\' && ('$`\\'.includes(next) || (quoted && next === '"')) && next !== '') {
-        inner += next
-        this.position += 2
-      } else {
-        inner += character
-        this.position++
-      }
-    }
-    this.position++
-    return {kind: 'substitution', script: parseScript(inner, this.depth + 1), quoted}
-  }
-
-  /** `$NAME`, `${NAME}`, `$?`, `$(…)` at the position; null when the `$` is literal (it is consumed then). */
-  private dollar(quoted: boolean): WordPart | null {
-    const text = this.text
-    this.position++
-    const next = text[this.position] ?? ''
-    if (next === '{') {
-      const end = text.indexOf('}', this.position)
-      if (end < 0) throw new ShellSyntaxError('missing }')
-      const name = text.slice(this.position + 1, end)
-      if (!/^([A-Za-z_][A-Za-z0-9_]*|[?$#0-9])$/.test(name)) throw new ShellSyntaxError(`\${${name}}: bad substitution`)
-      this.position = end + 1
-      return {kind: 'variable', name, quoted}
-    }
-    if (next === '(') {
-      let depth = 1
-      let end = this.position + 1
-      for (; end < text.length && depth > 0; end++) {
-        if (text[end] === '(') depth++
-        else if (text[end] === ')') depth--
-      }
-      if (depth > 0) throw new ShellSyntaxError("unterminated command substitution, expecting ')'")
-      const inner = text.slice(this.position + 1, end - 1)
-      this.position = end
-      return {kind: 'substitution', script: parseScript(inner, this.depth + 1), quoted}
-    }
-    if ('?$#'.includes(next) && next !== '' || /[0-9]/.test(next)) {
-      this.position++
-      return {kind: 'variable', name: next, quoted}
-    }
-    if (isNameStart(next)) {
-      let end = this.position
-      while (end < text.length && /[A-Za-z0-9_]/.test(text[end]!)) end++
-      const name = text.slice(this.position, end)
-      this.position = end
-      return {kind: 'variable', name, quoted}
-    }
-    return null
-  }
-}
 
 class Parser {
   private index = 0
@@ -369,8 +207,12 @@ class Parser {
       const token = this.peek()
       if (!token) break
       if (token.kind === 'operator') {
-        if (token.text !== '>' && token.text !== '>>' && token.text !== '>&' && token.text !== '<') break
+        if (token.text !== '>' && token.text !== '>>' && token.text !== '>&' && token.text !== '<' && token.text !== '<<') break
         this.index++
+        if (token.hereDocument) {
+          redirects.push({descriptor: 0, operator: '<<', target: token.hereDocument.body})
+          continue
+        }
         const target = this.peek()
         if (target?.kind !== 'word') throw new ShellSyntaxError(`syntax error: unexpected ${this.describe()}`)
         this.index++
@@ -382,7 +224,7 @@ class Parser {
           words.pop()
           descriptor = previousText === '2' ? 2 : 1
         }
-        if (token.text !== '<') redirects.push({descriptor, operator: token.text as Redirect['operator'], target: target.word})
+        redirects.push({descriptor: token.text === '<' ? 0 : descriptor, operator: token.text as Redirect['operator'], target: target.word})
         continue
       }
       if (words.length === 0 && token.plain !== null && reserved.has(token.plain) && token.plain !== '{' && token.plain !== '}' && token.plain !== '!') break
