@@ -34,7 +34,6 @@ export interface ApiResponse {
   readonly watch?: ApiWatch
 }
 
-/** What an exec in a container gave: its output and exit status, or that its program was not found. */
 /** pods/NAME/portforward's exchange (see ResourceHandlers.portForward): the server's bytes in base64. */
 export interface PortForwardAnswer {
   readonly refusal?: string
@@ -43,6 +42,7 @@ export interface PortForwardAnswer {
   readonly closes: boolean
 }
 
+/** What an exec in a container gave: its output and exit status, or that its program was not found. */
 export interface ExecAnswer {
   readonly stdout: string
   readonly stderr: string
