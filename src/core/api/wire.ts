@@ -34,7 +34,7 @@ export interface ApiResponse {
   readonly watch?: ApiWatch
 }
 
-/** pods/NAME/portforward's exchange (see ResourceHandlers.portForward): the server's bytes in base64. */
+/** One exchange of pods/NAME/portforward?ports=N (apiserver/port-forward-exchange.ts): the pod's server's bytes in base64, or why it refused. */
 export interface PortForwardAnswer {
   readonly refusal?: string
   readonly data: string
