@@ -1,10 +1,12 @@
-// The kubelet's restart rules: CrashLoopBackOff timing (10 s, doubling, at most 5 minutes), when
-// a waiting container runs again, and how the statuses of some of a pod's containers change when
-// they alone end and restart while the others run on.
+// The kubelet's restarts: CrashLoopBackOff timing (10 s, doubling, at most 5 minutes), when a
+// waiting container runs again, how the statuses of some of a pod's containers change when they
+// alone end and restart while the others run on, and what the kubelet does when a pod's run ends
+// (completes under its restartPolicy, restarts at once, or waits in CrashLoopBackOff).
 import {formatTimestamp} from '../api/object.js'
 import type {Pod} from '../api/kinds.js'
 import {doublingBackoffMilliseconds} from '../util/backoff.js'
-import {restartedContainerStatus} from './pod-status.js'
+import {restartedContainerStatus, runningStatus, terminatedStatus, withContainersChanged} from './pod-status.js'
+import {type PodWork, podObjectOf, startContainers, writeStatus} from './pod-work.js'
 
 /** CrashLoopBackOff: 10 s, doubling, at most 5 minutes (the kubelet's). */
 export const restartBackoffInitialMilliseconds = 10_000
@@ -90,4 +92,84 @@ export function waitingRestarts(pod: Pod, statuses: ReadonlyArray<Record<string,
     if (container && restartDue([status]) <= now) change.set(container.name, restartedContainerStatus(pod, container, Number(status.restartCount ?? 0) + 1, status.lastState, now))
   }
   return {change, nextDueAtMilliseconds: later.length > 0 ? Math.min(...later) : null}
+}
+
+/**
+ * A pod whose containers are waiting in CrashLoopBackOff: each runs again once its own back-off is
+ * over (all of them at once when the whole pod was backing off); or, from ContainerCreating, the
+ * first start of all.
+ */
+export async function restartWaiting(work: PodWork, pod: Pod, key: string, statuses: ReadonlyArray<Record<string, any>>, creating: boolean, now: number): Promise<void> {
+  const waitingBackoff = statuses.some((status) => status.state?.waiting?.reason === 'CrashLoopBackOff')
+  // Some containers wait in CrashLoopBackOff while the others run on: each runs again once its own back-off is over.
+  if (!creating && statuses.filter((status) => status.state?.waiting?.reason === 'CrashLoopBackOff').length < pod.spec.containers.length) {
+    const {change, nextDueAtMilliseconds} = waitingRestarts(pod, statuses, now)
+    if (nextDueAtMilliseconds !== null) work.wallClock.addAfter(key, nextDueAtMilliseconds - now)
+    if (change.size === 0) return
+    await writeStatus(work, pod, withContainersChanged(pod, change, now))
+    await startContainers(work, pod, key, now, pod.spec.containers.filter((container) => change.has(container.name)))
+    return
+  }
+  if (waitingBackoff) {
+    const due = restartDue(statuses)
+    if (due > now) return work.wallClock.addAfter(key, due - now)
+  }
+  // Out of CrashLoopBackOff the container runs again: one more restart.
+  const restartCounts = new Map(statuses.map((status) => [String(status.name), Number(status.restartCount ?? 0) + (waitingBackoff ? 1 : 0)]))
+  const lastStates = new Map(statuses.map((status) => [String(status.name), status.lastState ?? {}]))
+  await writeStatus(work, pod, runningStatus(pod, restartCounts, lastStates, now))
+  await startContainers(work, pod, key, now)
+}
+
+/** A running pod's run ended (`ended`): it completes, or its containers restart as its restartPolicy says. */
+export async function runEnded(work: PodWork, pod: Pod, key: string, statuses: ReadonlyArray<Record<string, any>>, ended: RunEnd, now: number): Promise<void> {
+  const {exitCode, finishedAt} = ended
+  const policy = pod.spec.restartPolicy ?? 'Always'
+  if (ended.only && ended.only.length < pod.spec.containers.length && policy !== 'Never') return restartContainers(work, pod, key, statuses, ended.only, now)
+  if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0)) {
+    await writeStatus(work, pod, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', finishedAt))
+    return
+  }
+  // The kubelet's back-off: the first exit restarts at once (nothing is in back-off yet); each
+  // later one waits in CrashLoopBackOff, 10 s after the second exit, doubling, the restart count
+  // unchanged until the container runs again.
+  const restarts = Math.max(...statuses.map((status) => Number(status.restartCount ?? 0)))
+  const finished = terminatedStatus(pod, exitCode, 'Failed', finishedAt).containerStatuses as Array<Record<string, unknown>>
+  if (restarts === 0) {
+    const lastStates = new Map(finished.map((entry) => [String(entry.name), entry.state]))
+    await writeStatus(work, pod, runningStatus(pod, new Map(finished.map((entry) => [String(entry.name), 1])), lastStates, now))
+    await startContainers(work, pod, key, now)
+    return
+  }
+  const backoff = restartBackoffMilliseconds(restarts)
+  // A container waiting to restart is not ready, so neither is the pod (it leaves its Services' endpoints).
+  const at = formatTimestamp(now)
+  const unready = `containers with unready status: [${finished.map((entry) => String(entry.name)).join(' ')}]`
+  const conditions = ((pod.status as {conditions?: Array<Record<string, unknown>>} | undefined)?.conditions ?? [])
+  const waitingConditions = conditions.map((condition) =>
+    (condition.type === 'Ready' || condition.type === 'ContainersReady') ? {type: condition.type, status: 'False', lastProbeTime: null, lastTransitionTime: condition.status === 'False' ? condition.lastTransitionTime : at, reason: 'ContainersNotReady', message: unready} : condition,
+  )
+  const status = {
+    ...(pod.status as Record<string, unknown>),
+    conditions: waitingConditions,
+    containerStatuses: finished.map((entry) => ({...entry, state: {waiting: {reason: 'CrashLoopBackOff', message: `back-off ${backoffText(backoff)} restarting failed container=${entry.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`}}, lastState: entry.state, restartCount: restarts, ready: false, started: false})),
+  }
+  await writeStatus(work, pod, status)
+  await work.recorderFor(String(pod.spec.nodeName)).record(podObjectOf(pod), 'Warning', 'BackOff', `Back-off restarting failed container ${pod.spec.containers[0]?.name ?? ''} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
+  work.wallClock.addAfter(key, backoff)
+}
+
+/**
+ * Some of a pod's containers ended while the others run on: those alone restart, at once the
+ * first time, later after their own CrashLoopBackOff (their BackOff events name them).
+ */
+async function restartContainers(work: PodWork, pod: Pod, key: string, statuses: ReadonlyArray<Record<string, any>>, ended: readonly ContainerEnded[], now: number): Promise<void> {
+  const recorder = work.recorderFor(String(pod.spec.nodeName))
+  const {change, startedNow, backingOff, backoffMinMilliseconds} = containersEnded(pod, statuses, ended, now)
+  await writeStatus(work, pod, withContainersChanged(pod, change, now))
+  if (startedNow.length > 0) await startContainers(work, pod, key, now, startedNow)
+  for (const name of backingOff) await recorder.record(podObjectOf(pod), 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
+  if (backoffMinMilliseconds !== null) work.wallClock.addAfter(key, backoffMinMilliseconds)
+  // The containers that run on are looked at again at their own next change.
+  work.simulated.add(key)
 }
