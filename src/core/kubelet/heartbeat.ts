@@ -59,7 +59,7 @@ export async function reportNodeStatus(client: ApiClient, node: Node, now: numbe
     const before = conditions.find((condition) => condition.type === type)
     return {type, status, lastHeartbeatTime: at, lastTransitionTime: before?.status === status ? (before.lastTransitionTime ?? at) : at, reason, message}
   })
-  await client.update(resources.nodes, {...node, kind: 'Node', apiVersion: 'v1', status: {...(node.status ?? {}), conditions: next}} as unknown as KubeObject, 'status')
+  await client.update(resources.nodes, {...node, kind: 'Node', apiVersion: 'v1', status: {...(node.status ?? {}), conditions: next}}, 'status')
   return true
 }
 

@@ -4,6 +4,7 @@
 // the image's name, so every run and every process tells the same.
 import type {EventRecorder} from '../client/events.js'
 import type {KubeObject} from '../api/object.js'
+import type {ImagePullPolicy} from '../api/kinds.js'
 import {fnv32a} from '../util/fnv.js'
 import {fullImageName} from './pod-status.js'
 
@@ -13,8 +14,6 @@ export const imagePullMaxMilliseconds = 5_000
 /** A simulated image's size is between these (bytes). */
 export const imageSizeMinBytes = 2_000_000
 export const imageSizeMaxBytes = 200_000_000
-
-export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never'
 
 /** The container's policy, or the API server's default: Always for `:latest` or no tag (and no digest), else IfNotPresent. */
 export function imagePullPolicyOf(container: {image?: string; imagePullPolicy?: string}): ImagePullPolicy {

@@ -166,7 +166,7 @@ export class Kubelets implements ControlLoop, PodWork {
     }
     // Ephemeral containers added to a running pod (kubectl debug) start at once.
     const ephemeralStatuses = ((pod.status as {ephemeralContainerStatuses?: Array<{name: string}>} | undefined)?.ephemeralContainerStatuses ?? [])
-    const unstarted = ((pod.spec as {ephemeralContainers?: Array<{name: string; image?: string; imagePullPolicy?: string}>}).ephemeralContainers ?? []).filter((container) => !ephemeralStatuses.some((status) => status.name === container.name))
+    const unstarted = (pod.spec.ephemeralContainers ?? []).filter((container) => !ephemeralStatuses.some((status) => status.name === container.name))
     if (unstarted.length > 0 && pod.status?.phase === 'Running') {
       await writeStatus(this, pod, withEphemeralContainersStarted(pod, unstarted.map((container) => container.name), now))
       for (const container of unstarted) {

@@ -16,7 +16,7 @@ export class PodIps {
 
   ipFor(node: Node, pod: Pod): string {
     // A hostNetwork pod (kube-proxy) shares its node's address.
-    if ((pod.spec as {hostNetwork?: boolean}).hostNetwork === true) return hostIpOf(node)
+    if (pod.spec.hostNetwork === true) return hostIpOf(node)
     const cidr = String(node.spec?.podCIDR ?? '10.244.0.0/24')
     const [base] = cidr.split('/')
     const octets = base!.split('.').map(Number)

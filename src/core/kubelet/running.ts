@@ -20,8 +20,8 @@ export const readinessFailureEventsPerLookMax = 30
 export async function runningOutcome(work: PodWork, pod: Pod, statuses: ReadonlyArray<Record<string, any>>, now: number): Promise<RunEnd | null> {
   const key = objectKey(pod)
   const startedAt = Math.max(...statuses.map((status) => Date.parse(status.state?.running?.startedAt ?? '') || 0))
-  const shellRun = pod.spec.containers.some((container) => followsCommand(pod, container as never))
-  const probed = pod.spec.containers.some((container) => Boolean((container as {livenessProbe?: unknown; readinessProbe?: unknown; startupProbe?: unknown}).livenessProbe ?? (container as {readinessProbe?: unknown}).readinessProbe ?? (container as {startupProbe?: unknown}).startupProbe))
+  const shellRun = pod.spec.containers.some((container) => followsCommand(pod, container))
+  const probed = pod.spec.containers.some((container) => Boolean(container.livenessProbe ?? container.readinessProbe ?? container.startupProbe))
   if (!shellRun && !probed) {
     const runSeconds = runSecondsOf(pod)
     if (!Number.isFinite(runSeconds)) return null
@@ -37,7 +37,7 @@ export async function runningOutcome(work: PodWork, pod: Pod, statuses: Readonly
   for (const container of pod.spec.containers) {
     const status = statuses.find((entry) => entry.name === container.name)
     const run = {startedAtMilliseconds: Date.parse(status?.state?.running?.startedAt ?? '') || startedAt, restartCount: Number(status?.restartCount ?? 0)}
-    outcomes.push({name: container.name, outcome: await work.runtime.outcome(pod, container.name, run, now, reader), follows: followsCommand(pod, container as never), run})
+    outcomes.push({name: container.name, outcome: await work.runtime.outcome(pod, container.name, run, now, reader), follows: followsCommand(pod, container), run})
   }
   const recorder = work.recorderFor(String(pod.spec.nodeName))
   const podObject = podObjectOf(pod)
