@@ -8,6 +8,7 @@ import type {Container, Pod, Probe} from '../api/kinds.js'
 import {argvOf, containersOf, environmentOf, filesystemOf, hostnameOf, type PodObjectReader} from './container-setup.js'
 import {containerRunKey, type ContainerStateStore, FileContainerState, MemoryContainerState} from './container-state.js'
 import {firstFailureRun, firstSuccess, networkProbe, type ProbeKind, probeLabels, type ProbeResult, probeTimes, readinessAt} from './probes.js'
+import {FileNodeImages, MemoryNodeImages, type NodeImageStore} from './node-images.js'
 import {termReaction} from './termination.js'
 import {isKnownProgram, type LogLine, type RunResult, type RunSpec, runOverTime, runToEnd, type TimedEvent} from './shell/run.js'
 
@@ -72,6 +73,8 @@ export class SimulatedContainers {
     private readonly state: ContainerStateStore = new MemoryContainerState(),
     /** The pod network curl, wget, nslookup and the network probes use (asked when needed: it may open later than the runtime). */
     private readonly networkOf: () => PodNetwork = () => networkUnavailable,
+    /** The images each node holds (pulled by container starts). */
+    readonly images: NodeImageStore = new MemoryNodeImages(),
   ) {}
 
   private get network(): PodNetwork {
@@ -236,10 +239,10 @@ export function probeOf(container: Container, kind: ProbeKind): Probe | undefine
 export {probeLabels}
 
 /**
- * The runtime of a cluster kept in `folder`: execs' changes in its state file, shared by one-shot
+ * The runtime of a cluster kept in `folder`: execs' changes and the nodes' images in its state files, shared by one-shot
  * commands and `kubemu up`. The pod network is the one wiring point for curl/wget/nslookup and
  * the network probes.
  */
 export function clusterContainers(folder: string, networkOf: () => PodNetwork = () => networkUnavailable): SimulatedContainers {
-  return new SimulatedContainers(new FileContainerState(folder), networkOf)
+  return new SimulatedContainers(new FileContainerState(folder), networkOf, new FileNodeImages(folder))
 }

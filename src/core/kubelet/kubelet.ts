@@ -24,7 +24,7 @@ import {isMirrorPod} from '../api/mirror-pods.js'
 import {type PersistentVolumeClaim, podClaimNames} from '../api/volume-binding.js'
 import {creatingStatus, fullImageName, hostIpOf, withEphemeralContainersStarted} from './pod-status.js'
 import {exitCodeAnnotation, runSecondsAnnotation, SimulatedContainers} from './containers.js'
-import {recordImageEvents} from './images.js'
+import {ensureImage} from './images.js'
 import {restartBackoffInitialMilliseconds, restartWaiting, runEnded} from './restarts.js'
 import {PodDeletions} from './pod-deletion.js'
 import {PodIps} from './pod-ips.js'
@@ -158,6 +158,8 @@ export class Kubelets implements ControlLoop, PodWork {
       this.simulated.addAfter(key, containerStartMilliseconds)
       return
     }
+    // A container whose image the node cannot have (ErrImageNeverPull) keeps the pod Pending.
+    if (statuses.some((status) => status.state?.waiting?.reason === 'ErrImageNeverPull')) return
     const creating = statuses.some((status) => status.state?.waiting?.reason === 'ContainerCreating')
     if (creating || statuses.some((status) => status.state?.waiting?.reason === 'CrashLoopBackOff')) {
       // The volume manager mounts the pod's claims first; an unbound one keeps it ContainerCreating.
@@ -170,7 +172,7 @@ export class Kubelets implements ControlLoop, PodWork {
     if (unstarted.length > 0 && pod.status?.phase === 'Running') {
       await writeStatus(this, pod, withEphemeralContainersStarted(pod, unstarted.map((container) => container.name), now))
       for (const container of unstarted) {
-        await recordImageEvents(recorder, podObject, container)
+        if (!(await ensureImage(this.runtime.images, pod.spec.nodeName, recorder, podObject, container)).ok) continue
         await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
         await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
       }

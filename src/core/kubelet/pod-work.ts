@@ -11,7 +11,8 @@ import {resources} from '../client/resources.js'
 import type {WorkQueue} from '../client/work-queue.js'
 import type {PodObjectReader} from './container-setup.js'
 import {runSecondsAnnotation, type SimulatedContainers} from './containers.js'
-import {recordImageEvents} from './images.js'
+import {ensureImage, type ImageCheck} from './images.js'
+import {reportNodeImages} from './node-images.js'
 
 /** A Job's pod without a run-seconds annotation finishes after this long (other pods run until stopped). */
 export const jobPodRunSecondsDefault = 1
@@ -49,20 +50,51 @@ export function runSecondsOf(pod: Pod): number {
 }
 
 /**
- * Containers that start (again, after an exit or a kill): the kubelet checks the image at every
- * start, creates and starts each, and their simulated run ends after the pod's run time, if it has one.
+ * Containers that start (again, after an exit or a kill), `pod` as its status says they run: the
+ * kubelet checks the image at every start (a pull lists it in the node's status), creates and
+ * starts each, and their simulated run ends after the pod's run time, if it has one. A container
+ * whose image cannot be had waits instead (ErrImageNeverPull), and the pod with it is Pending.
  */
 export async function startContainers(work: PodWork, pod: Pod, key: string, at: number, containers: Pod['spec']['containers'] = pod.spec.containers): Promise<void> {
-  const recorder = work.recorderFor(String(pod.spec.nodeName))
+  const node = String(pod.spec.nodeName)
+  const recorder = work.recorderFor(node)
   const podObject = podObjectOf(pod)
+  const failed = new Map<string, Extract<ImageCheck, {ok: false}>>()
+  let pulled = false
   // The events carry the start's cluster time (the status's startedAt), however long their writes take.
   for (const container of containers) {
-    await recordImageEvents(recorder, podObject, container, at)
+    const image = await ensureImage(work.runtime.images, node, recorder, podObject, container, at)
+    if (!image.ok) {
+      failed.set(container.name, image)
+      continue
+    }
+    pulled ||= image.pulled
     await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`, at)
     await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`, at)
   }
+  if (pulled) await reportNodeImages(work.clientFor(node), node, work.runtime.images.list(node))
+  if (failed.size > 0) {
+    await writeStatus(work, pod, imageFailedStatus(pod, failed))
+    return
+  }
   const runSeconds = runSecondsOf(pod)
   if (Number.isFinite(runSeconds)) work.simulated.addAfter(key, Math.max(0, runSeconds * 1000) || 1)
+}
+
+/** The pod's status with the containers whose image failed waiting (reason and message as the kubelet's), the pod Pending and not ready. */
+function imageFailedStatus(pod: Pod, failed: ReadonlyMap<string, {reason: string; message: string}>): Record<string, unknown> {
+  const status = (pod.status ?? {}) as Record<string, unknown>
+  const statuses = ((status.containerStatuses as Array<Record<string, unknown>> | undefined) ?? []).map((entry) => {
+    const failure = failed.get(String(entry.name))
+    if (!failure) return entry
+    const {containerID: _none, ...rest} = entry
+    return {...rest, state: {waiting: {reason: failure.reason, message: failure.message}}, ready: false, started: false}
+  })
+  const unready = statuses.filter((entry) => entry.ready !== true).map((entry) => String(entry.name))
+  const conditions = ((status.conditions as Array<Record<string, unknown>> | undefined) ?? []).map((entry) =>
+    (entry.type === 'Ready' || entry.type === 'ContainersReady') && entry.status === 'True' ? {...entry, status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]`} : entry,
+  )
+  return {...status, phase: 'Pending', conditions, containerStatuses: statuses}
 }
 
 /** The reader a node's kubelet resolves env and volumes with (ConfigMaps, Secrets through the API). */
