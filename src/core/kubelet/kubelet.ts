@@ -164,7 +164,8 @@ export class Kubelets implements ControlLoop, PodWork {
     if (creating || statuses.some((status) => status.state?.waiting?.reason === 'CrashLoopBackOff')) {
       // The volume manager mounts the pod's claims first; an unbound one keeps it ContainerCreating.
       if (creating && podClaimNames(pod).some((name) => this.claims.get(`${pod.metadata.namespace}/${name}`)?.status?.phase !== 'Bound')) return
-      return restartWaiting(this, pod, key, statuses, creating, now)
+      // Some wait while the others run on and none is due: the running ones are looked at below.
+      if (await restartWaiting(this, pod, key, statuses, creating, now)) return
     }
     // Ephemeral containers added to a running pod (kubectl debug) start at once.
     const ephemeralStatuses = ((pod.status as {ephemeralContainerStatuses?: Array<{name: string}>} | undefined)?.ephemeralContainerStatuses ?? [])

@@ -102,7 +102,12 @@ export function runningStatus(pod: Pod, restartCounts: ReadonlyMap<string, numbe
   }
 }
 
-export function terminatedStatus(pod: Pod, exitCode: number, phase: 'Succeeded' | 'Failed', nowMilliseconds: number): Record<string, unknown> {
+/**
+ * The pod's status once its run is over: every container terminated with `exitCode` at
+ * `nowMilliseconds`, except those in `ends` (each with its own exit) and those that had ended
+ * for good before (as they ended).
+ */
+export function terminatedStatus(pod: Pod, exitCode: number, phase: 'Succeeded' | 'Failed', nowMilliseconds: number, ends: ReadonlyArray<{name: string; exitCode: number; finishedAt: number}> = []): Record<string, unknown> {
   const at = formatTimestamp(nowMilliseconds)
   const status = (pod.status ?? {}) as Record<string, unknown>
   const running = (status.containerStatuses as Array<Record<string, unknown>> | undefined) ?? []
@@ -113,11 +118,14 @@ export function terminatedStatus(pod: Pod, exitCode: number, phase: 'Succeeded' 
     conditions: [condition('PodReadyToStartContainers', false, at), condition('Initialized', true, at, reason), condition('Ready', false, at, reason), condition('ContainersReady', false, at, reason), condition('PodScheduled', true, at)],
     containerStatuses: pod.spec.containers.map((container) => {
       const before = running.find((entry) => entry.name === container.name) ?? {}
+      const end = ends.find((entry) => entry.name === container.name)
+      if (!end && (before.state as {terminated?: unknown} | undefined)?.terminated) return {...before, ready: false, started: false}
       const startedAt = ((before.state as {running?: {startedAt?: string}} | undefined)?.running?.startedAt) ?? at
+      const code = end?.exitCode ?? exitCode
       return {
         ...before,
         name: container.name,
-        state: {terminated: {exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: at, containerID: before.containerID ?? containerId(pod, container.name, 0)}},
+        state: {terminated: {exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt, finishedAt: end ? formatTimestamp(end.finishedAt) : at, containerID: before.containerID ?? containerId(pod, container.name, 0)}},
         ready: false,
         started: false,
       }

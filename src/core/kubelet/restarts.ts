@@ -12,11 +12,19 @@ import {type PodWork, podObjectOf, startContainers, writeStatus} from './pod-wor
 export const restartBackoffInitialMilliseconds = 10_000
 export const restartBackoffMaxMilliseconds = 300_000
 
-/** How a pod's run ended: all its containers, or `only` some of them while the others run on. */
+/** How a pod's run ended: all its containers, or `only` some of them while the others run on (or, `terminal`, the last of them). */
 export interface RunEnd {
   readonly exitCode: number
   readonly finishedAt: number
   readonly only?: readonly ContainerEnded[]
+  /** Every container has ended for good: the pod is Succeeded or Failed. */
+  readonly terminal?: boolean
+}
+
+/** Whether a container that exited with `exitCode` runs again under the pod's restartPolicy. */
+export function restartsAfter(pod: Pod, exitCode: number): boolean {
+  const policy = pod.spec.restartPolicy ?? 'Always'
+  return policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0)
 }
 
 export interface ContainerEnded {
@@ -67,7 +75,13 @@ export function containersEnded(pod: Pod, statuses: ReadonlyArray<Record<string,
     if (!container || !status) continue
     const restarts = Number(status.restartCount ?? 0)
     const startedAt = status.state?.running?.startedAt ?? formatTimestamp(end.finishedAt)
-    const lastState = {terminated: {exitCode: end.exitCode, reason: end.exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: formatTimestamp(end.finishedAt), containerID: status.containerID}}
+    const terminated = {exitCode: end.exitCode, reason: end.exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: formatTimestamp(end.finishedAt), containerID: status.containerID}
+    // Under Never (or OnFailure after a success) the container stays as it ended, at once in its status.
+    if (!restartsAfter(pod, end.exitCode)) {
+      change.set(end.name, {...status, state: {terminated}, ready: false, started: false})
+      continue
+    }
+    const lastState = {terminated}
     if (restarts === 0) {
       change.set(end.name, restartedContainerStatus(pod, container, 1, lastState, now))
       startedNow.push(container)
@@ -97,34 +111,44 @@ export function waitingRestarts(pod: Pod, statuses: ReadonlyArray<Record<string,
 /**
  * A pod whose containers are waiting in CrashLoopBackOff: each runs again once its own back-off is
  * over (all of them at once when the whole pod was backing off); or, from ContainerCreating, the
- * first start of all.
+ * first start of all. False when some wait while the others run on and none is due yet: the
+ * running ones are looked at as usual.
  */
-export async function restartWaiting(work: PodWork, pod: Pod, key: string, statuses: ReadonlyArray<Record<string, any>>, creating: boolean, now: number): Promise<void> {
+export async function restartWaiting(work: PodWork, pod: Pod, key: string, statuses: ReadonlyArray<Record<string, any>>, creating: boolean, now: number): Promise<boolean> {
   const waitingBackoff = statuses.some((status) => status.state?.waiting?.reason === 'CrashLoopBackOff')
   // Some containers wait in CrashLoopBackOff while the others run on: each runs again once its own back-off is over.
   if (!creating && statuses.filter((status) => status.state?.waiting?.reason === 'CrashLoopBackOff').length < pod.spec.containers.length) {
     const {change, nextDueAtMilliseconds} = waitingRestarts(pod, statuses, now)
     if (nextDueAtMilliseconds !== null) work.wallClock.addAfter(key, nextDueAtMilliseconds - now)
-    if (change.size === 0) return
+    if (change.size === 0) return false
     const written = await writeStatus(work, pod, withContainersChanged(pod, change, now))
     await startContainers(work, written, key, now, pod.spec.containers.filter((container) => change.has(container.name)))
-    return
+    return true
   }
   if (waitingBackoff) {
     const due = restartDue(statuses)
-    if (due > now) return work.wallClock.addAfter(key, due - now)
+    if (due > now) {
+      work.wallClock.addAfter(key, due - now)
+      return true
+    }
   }
   // Out of CrashLoopBackOff the container runs again: one more restart.
   const restartCounts = new Map(statuses.map((status) => [String(status.name), Number(status.restartCount ?? 0) + (waitingBackoff ? 1 : 0)]))
   const lastStates = new Map(statuses.map((status) => [String(status.name), status.lastState ?? {}]))
   await startContainers(work, await writeStatus(work, pod, runningStatus(pod, restartCounts, lastStates, now)), key, now)
+  return true
 }
 
 /** A running pod's run ended (`ended`): it completes, or its containers restart as its restartPolicy says. */
 export async function runEnded(work: PodWork, pod: Pod, key: string, statuses: ReadonlyArray<Record<string, any>>, ended: RunEnd, now: number): Promise<void> {
   const {exitCode, finishedAt} = ended
   const policy = pod.spec.restartPolicy ?? 'Always'
-  if (ended.only && ended.only.length < pod.spec.containers.length && policy !== 'Never') return restartContainers(work, pod, key, statuses, ended.only, now)
+  // The last container ended for good: the pod is over, each container as it ended.
+  if (ended.terminal) {
+    await writeStatus(work, pod, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', finishedAt, ended.only))
+    return
+  }
+  if (ended.only) return restartContainers(work, pod, key, statuses, ended.only, now)
   if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0)) {
     await writeStatus(work, pod, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', finishedAt))
     return

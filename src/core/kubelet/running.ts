@@ -6,16 +6,17 @@ import type {Pod} from '../api/kinds.js'
 import {objectKey} from '../client/client.js'
 import {type ContainerOutcome, type ContainerRunStart, exitCodeAnnotation, followsCommand, probeLabels} from './containers.js'
 import {type PodWork, podObjectOf, readerFor, runSecondsOf, writeStatus} from './pod-work.js'
-import type {RunEnd} from './restarts.js'
+import {type ContainerEnded, restartsAfter, type RunEnd} from './restarts.js'
 
 /** Readiness failures one look at a pod writes events for (the latest, after a long stretch of cluster time). */
 export const readinessFailureEventsPerLookMax = 30
 
 /**
  * A running pod's containers now: null while they run on (readiness written, the next change
- * scheduled on the cluster clock), or how and when the pod's run ended. Containers that follow
+ * scheduled on the cluster clock), or which of them ended and how. Containers that follow
  * their command end with it (or a failed liveness/startup probe kills them); others end as the
- * kubemu.io annotations say.
+ * kubemu.io annotations say. Containers not running (ended for good, or waiting in
+ * CrashLoopBackOff) are not looked at: the others' changes are handled as they come.
  */
 export async function runningOutcome(work: PodWork, pod: Pod, statuses: ReadonlyArray<Record<string, any>>, now: number): Promise<RunEnd | null> {
   const key = objectKey(pod)
@@ -36,6 +37,7 @@ export async function runningOutcome(work: PodWork, pod: Pod, statuses: Readonly
   const outcomes: Array<{name: string; outcome: ContainerOutcome; follows: boolean; run: ContainerRunStart}> = []
   for (const container of pod.spec.containers) {
     const status = statuses.find((entry) => entry.name === container.name)
+    if (status && !status.state?.running) continue
     const run = {startedAtMilliseconds: Date.parse(status?.state?.running?.startedAt ?? '') || startedAt, restartCount: Number(status?.restartCount ?? 0)}
     outcomes.push({name: container.name, outcome: await work.runtime.outcome(pod, container.name, run, now, reader), follows: followsCommand(pod, container), run})
   }
@@ -50,22 +52,12 @@ export async function runningOutcome(work: PodWork, pod: Pod, statuses: Readonly
     // Each failure at the cluster time its probe ran: `describe` tells "x3 over 10s" as a real node's does.
     for (const failure of end.failures) await recorder.record(podObject, 'Warning', 'Unhealthy', `${label} probe failed: ${failure.output}`, failure.atMilliseconds)
     await recorder.record(podObject, 'Normal', 'Killing', `Container ${killed.name} failed ${end.killedBy} probe, will be restarted`, end.atMilliseconds)
-    return {exitCode: end.exitCode, finishedAt: end.atMilliseconds, only: [{name: killed.name, exitCode: end.exitCode, finishedAt: end.atMilliseconds}]}
+    return runEndOf(pod, statuses, [{name: killed.name, exitCode: end.exitCode, finishedAt: end.atMilliseconds}])
   }
-  const exits = outcomes.filter((entry) => entry.follows)
-  // Under a policy that restarts it, a container that exited restarts alone while the pod's others run on.
-  const policy = pod.spec.restartPolicy ?? 'Always'
-  const restartable = exits.filter((entry) => entry.outcome.end && (policy === 'Always' || (policy === 'OnFailure' && entry.outcome.end.exitCode !== 0)))
-  if (restartable.length > 0 && restartable.length < pod.spec.containers.length) {
-    const only = restartable.map((entry) => ({name: entry.name, exitCode: entry.outcome.end!.exitCode, finishedAt: entry.outcome.end!.atMilliseconds}))
-    return {exitCode: only[0]!.exitCode, finishedAt: Math.min(...only.map((entry) => entry.finishedAt)), only}
-  }
-  if (exits.length > 0 && exits.every((entry) => entry.outcome.end)) {
-    const failed = exits.find((entry) => entry.outcome.end!.exitCode !== 0)
-    return {exitCode: failed?.outcome.end!.exitCode ?? 0, finishedAt: Math.max(...exits.map((entry) => entry.outcome.end!.atMilliseconds))}
-  }
+  const exited = outcomes.filter((entry) => entry.follows && entry.outcome.end).map((entry) => ({name: entry.name, exitCode: entry.outcome.end!.exitCode, finishedAt: entry.outcome.end!.atMilliseconds}))
+  if (exited.length > 0) return runEndOf(pod, statuses, exited)
   // Still running: readiness as the probes say, and a look again at the next change.
-  const readyNow = outcomes.every((entry) => entry.outcome.ready)
+  const readyNow = pod.spec.containers.every((container) => outcomes.find((entry) => entry.name === container.name)?.outcome.ready === true)
   const changed = statuses.some((status) => {
     const outcome = outcomes.find((entry) => entry.name === status.name)?.outcome
     return outcome && (status.ready !== outcome.ready || status.started !== outcome.started)
@@ -74,7 +66,7 @@ export async function runningOutcome(work: PodWork, pod: Pod, statuses: Readonly
     const at = formatTimestamp(now)
     const conditions = ((pod.status as {conditions?: Array<Record<string, unknown>>} | undefined)?.conditions ?? [])
     const flip = (type: string) => (condition: Record<string, unknown>) => condition.type === type && (condition.status === 'True') !== readyNow
-      ? {type, status: readyNow ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: at, ...(readyNow ? {} : {reason: 'ContainersNotReady', message: `containers with unready status: [${outcomes.filter((entry) => !entry.outcome.ready).map((entry) => entry.name).join(' ')}]`})}
+      ? {type, status: readyNow ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: at, ...(readyNow ? {} : {reason: 'ContainersNotReady', message: `containers with unready status: [${pod.spec.containers.filter((container) => outcomes.find((entry) => entry.name === container.name)?.outcome.ready !== true).map((container) => container.name).join(' ')}]`})}
       : condition
     await writeStatus(work, pod, {
       ...(pod.status as Record<string, unknown>),
@@ -95,6 +87,24 @@ export async function runningOutcome(work: PodWork, pod: Pod, statuses: Readonly
     else return {exitCode: Number(pod.metadata.annotations?.[exitCodeAnnotation] ?? 0) || 0, finishedAt: now}
   }
   return null
+}
+
+/**
+ * What the kubelet makes of containers that ended now (`endedNow`), under the pod's restartPolicy:
+ * the pod's run is over once every container has ended for good (`terminal`); every container
+ * ended now and each restarts: the pod restarts as a whole (its back-off); otherwise those alone
+ * restart or stay terminated (`only`) while the others run on.
+ */
+function runEndOf(pod: Pod, statuses: ReadonlyArray<Record<string, any>>, endedNow: readonly ContainerEnded[]): RunEnd {
+  const final = [
+    ...statuses.filter((status) => status.state?.terminated).map((status) => ({name: String(status.name), exitCode: Number(status.state.terminated.exitCode ?? 0)})),
+    ...endedNow.filter((end) => !restartsAfter(pod, end.exitCode)),
+  ]
+  const failed = final.find((end) => end.exitCode !== 0) ?? endedNow.find((end) => end.exitCode !== 0)
+  const exitCode = failed?.exitCode ?? 0
+  if (final.length === pod.spec.containers.length) return {exitCode, finishedAt: Math.max(...endedNow.map((end) => end.finishedAt)), only: endedNow, terminal: true}
+  if (endedNow.length === pod.spec.containers.length && final.length === 0) return {exitCode, finishedAt: Math.max(...endedNow.map((end) => end.finishedAt))}
+  return {exitCode: endedNow[0]!.exitCode, finishedAt: Math.min(...endedNow.map((end) => end.finishedAt)), only: endedNow}
 }
 
 /**
