@@ -22,9 +22,10 @@ import {forEachConcurrently} from '../util/concurrency.js'
 import {isStopped, NodeHeartbeats, nodeLeaseRenewMilliseconds} from './heartbeat.js'
 import {isMirrorPod} from '../api/mirror-pods.js'
 import {type PersistentVolumeClaim, podClaimNames} from '../api/volume-binding.js'
-import {creatingStatus, fullImageName, hostIpOf, withEphemeralContainersStarted} from './pod-status.js'
+import {creatingStatus, hostIpOf, withEphemeralContainersStarted} from './pod-status.js'
 import {exitCodeAnnotation, runSecondsAnnotation, SimulatedContainers} from './containers.js'
 import {ensureImage} from './images.js'
+import {reportNodeImages} from './node-images.js'
 import {restartBackoffInitialMilliseconds, restartWaiting, runEnded} from './restarts.js'
 import {PodDeletions} from './pod-deletion.js'
 import {PodIps} from './pod-ips.js'
@@ -172,11 +173,15 @@ export class Kubelets implements ControlLoop, PodWork {
     const unstarted = (pod.spec.ephemeralContainers ?? []).filter((container) => !ephemeralStatuses.some((status) => status.name === container.name))
     if (unstarted.length > 0 && pod.status?.phase === 'Running') {
       await writeStatus(this, pod, withEphemeralContainersStarted(pod, unstarted.map((container) => container.name), now))
+      let pulled = false
       for (const container of unstarted) {
-        if (!(await ensureImage(this.runtime.images, pod.spec.nodeName, recorder, podObject, container)).ok) continue
+        const image = await ensureImage(this.runtime.images, pod.spec.nodeName, recorder, podObject, container)
+        if (!image.ok) continue
+        pulled ||= image.pulled
         await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
         await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
       }
+      if (pulled) await reportNodeImages(this.clientFor(pod.spec.nodeName), pod.spec.nodeName, this.runtime.images.list(pod.spec.nodeName))
       return
     }
     // A pod the node lifecycle controller marked not Ready while this kubelet was away: back, the
@@ -190,10 +195,5 @@ export class Kubelets implements ControlLoop, PodWork {
     // Running: finished once its command (or its simulated run time) is over, or killed by a failed probe.
     const ended = await runningOutcome(this, pod, statuses, now)
     if (ended !== null) await runEnded(this, pod, key, statuses, ended, now)
-  }
-
-  /** The images a node has pulled, for node status (ImageLocality scores them). */
-  static imagesOf(pods: readonly Pod[]): string[] {
-    return [...new Set(pods.flatMap((pod) => pod.spec.containers.map((container) => fullImageName(container.image))))].sort()
   }
 }
