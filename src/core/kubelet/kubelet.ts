@@ -135,7 +135,25 @@ export class Kubelets implements ControlLoop, PodWork {
       }
     })
     if (beating !== null) await beating
-    return keys.length + beats
+    // The round's pulls reach the nodes' statuses after it, in node order, whatever order the pods' work interleaved in.
+    const pulledOn = [...this.nodesWithNewImages].sort()
+    this.nodesWithNewImages.clear()
+    for (const node of pulledOn) {
+      try {
+        await reportNodeImages(this.clientFor(node), node, this.runtime.images.list(node))
+      } catch (error) {
+        // A node gone or refusing: its next pull reports its images again.
+        if (!(error instanceof ApiClientError)) throw error
+      }
+    }
+    return keys.length + beats + pulledOn.length
+  }
+
+  /** Nodes that pulled an image in this round (at most one entry a node). */
+  private readonly nodesWithNewImages = new Set<string>()
+
+  imagesPulledOn(node: string): void {
+    this.nodesWithNewImages.add(node)
   }
 
   private async reconcile(key: string, now: number): Promise<void> {
@@ -181,7 +199,7 @@ export class Kubelets implements ControlLoop, PodWork {
         await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
         await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
       }
-      if (pulled) await reportNodeImages(this.clientFor(pod.spec.nodeName), pod.spec.nodeName, this.runtime.images.list(pod.spec.nodeName))
+      if (pulled) this.imagesPulledOn(pod.spec.nodeName)
       return
     }
     // A pod the node lifecycle controller marked not Ready while this kubelet was away: back, the

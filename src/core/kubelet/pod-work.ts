@@ -12,7 +12,6 @@ import type {WorkQueue} from '../client/work-queue.js'
 import type {PodObjectReader} from './container-setup.js'
 import {runSecondsAnnotation, type SimulatedContainers} from './containers.js'
 import {ensureImage, type ImageCheck} from './images.js'
-import {reportNodeImages} from './node-images.js'
 
 /** A Job's pod without a run-seconds annotation finishes after this long (other pods run until stopped). */
 export const jobPodRunSecondsDefault = 1
@@ -31,6 +30,8 @@ export interface PodWork {
   readonly services: Informer<KubeObject>
   /** Set while the loop collapses delays (one-shot mode), so run times end at once. */
   readonly collapsing: boolean
+  /** A node pulled an image: its status lists it once the loop's round is over (one write a node, in node order). */
+  imagesPulledOn(node: string): void
 }
 
 /** The pod as an API object (kind and apiVersion set), for events and writes. */
@@ -72,7 +73,7 @@ export async function startContainers(work: PodWork, pod: Pod, key: string, at: 
     await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`, at)
     await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`, at)
   }
-  if (pulled) await reportNodeImages(work.clientFor(node), node, work.runtime.images.list(node))
+  if (pulled) work.imagesPulledOn(node)
   if (failed.size > 0) {
     await writeStatus(work, pod, imageFailedStatus(pod, failed))
     return
