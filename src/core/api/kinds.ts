@@ -55,12 +55,102 @@ export interface TopologySpreadConstraint {
   matchLabelKeys?: string[]
 }
 
+/** A probe as the kubelet runs it: exec, httpGet, tcpSocket or grpc, on the container's clock. */
+export interface Probe {
+  exec?: {command?: string[]}
+  httpGet?: {path?: string; port: number | string; host?: string; scheme?: string; httpHeaders?: Array<{name: string; value: string}>}
+  tcpSocket?: {port: number | string; host?: string}
+  grpc?: {port: number; service?: string}
+  initialDelaySeconds?: number
+  periodSeconds?: number
+  timeoutSeconds?: number
+  successThreshold?: number
+  failureThreshold?: number
+}
+
+export interface ObjectKeySelector {
+  name: string
+  key: string
+  optional?: boolean
+}
+
+export interface ResourceFieldSelector {
+  containerName?: string
+  resource: string
+  divisor?: string
+}
+
+export interface EnvVar {
+  name: string
+  value?: string
+  valueFrom?: {fieldRef?: {fieldPath: string; apiVersion?: string}; resourceFieldRef?: ResourceFieldSelector; configMapKeyRef?: ObjectKeySelector; secretKeyRef?: ObjectKeySelector}
+}
+
+export interface EnvFromSource {
+  prefix?: string
+  configMapRef?: {name: string; optional?: boolean}
+  secretRef?: {name: string; optional?: boolean}
+}
+
+export interface VolumeMount {
+  name: string
+  mountPath: string
+  subPath?: string
+  readOnly?: boolean
+}
+
+export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never'
+
 export interface Container {
   name: string
   image?: string
-  ports?: Array<{containerPort: number; hostPort?: number; protocol?: string; hostIP?: string}>
+  imagePullPolicy?: ImagePullPolicy
+  command?: string[]
+  args?: string[]
+  env?: EnvVar[]
+  envFrom?: EnvFromSource[]
+  ports?: Array<{name?: string; containerPort: number; hostPort?: number; protocol?: string; hostIP?: string}>
   resources?: {requests?: Record<string, string>; limits?: Record<string, string>}
+  volumeMounts?: VolumeMount[]
+  livenessProbe?: Probe
+  readinessProbe?: Probe
+  startupProbe?: Probe
+  /** A sidecar's Always (init containers only). */
   restartPolicy?: string
+  tty?: boolean
+  stdin?: boolean
+}
+
+export interface KeyToPath {
+  key: string
+  path: string
+  mode?: number
+}
+
+export interface DownwardAPIVolumeFile {
+  path: string
+  fieldRef?: {fieldPath: string; apiVersion?: string}
+  resourceFieldRef?: ResourceFieldSelector
+  mode?: number
+}
+
+export interface Volume {
+  name: string
+  persistentVolumeClaim?: {claimName: string; readOnly?: boolean}
+  configMap?: {name: string; items?: KeyToPath[]; optional?: boolean; defaultMode?: number}
+  secret?: {secretName: string; items?: KeyToPath[]; optional?: boolean; defaultMode?: number}
+  downwardAPI?: {items?: DownwardAPIVolumeFile[]; defaultMode?: number}
+  projected?: {
+    sources?: Array<{
+      configMap?: {name: string; items?: KeyToPath[]; optional?: boolean}
+      secret?: {name: string; items?: KeyToPath[]; optional?: boolean}
+      downwardAPI?: {items?: DownwardAPIVolumeFile[]}
+      serviceAccountToken?: {path?: string; audience?: string; expirationSeconds?: number}
+    }>
+    defaultMode?: number
+  }
+  emptyDir?: {medium?: string; sizeLimit?: string}
+  hostPath?: {path: string; type?: string}
 }
 
 export interface PodSpec {
@@ -75,6 +165,14 @@ export interface PodSpec {
   tolerations?: Toleration[]
   containers: Container[]
   initContainers?: Container[]
+  /** kubectl debug's containers, added to a running pod. */
+  ephemeralContainers?: Container[]
+  hostname?: string
+  subdomain?: string
+  hostNetwork?: boolean
+  serviceAccountName?: string
+  enableServiceLinks?: boolean
+  securityContext?: Record<string, unknown>
   overhead?: Record<string, string>
   affinity?: {
     nodeAffinity?: {
@@ -86,7 +184,7 @@ export interface PodSpec {
   }
   topologySpreadConstraints?: TopologySpreadConstraint[]
   schedulingGates?: Array<{name: string}>
-  volumes?: Array<{name: string; persistentVolumeClaim?: {claimName: string; readOnly?: boolean}}>
+  volumes?: Volume[]
 }
 
 export interface Pod extends KubeObject {

@@ -4,7 +4,7 @@
 // its filesystem (ConfigMap, Secret, downwardAPI, projected and emptyDir volumes as files;
 // /etc/hostname, /etc/hosts, /etc/resolv.conf).
 import type {KubeObject} from '../api/object.js'
-import type {Pod} from '../api/kinds.js'
+import type {Container, DownwardAPIVolumeFile, Pod, Volume} from '../api/kinds.js'
 import {SimulatedFileSystem} from './shell/filesystem.js'
 
 /** Reads the objects a pod's environment and volumes name (the kubelet's view of the API). */
@@ -14,24 +14,12 @@ export interface PodObjectReader {
   services(namespace: string): Promise<readonly KubeObject[]>
 }
 
-export type ContainerSpec = {
-  name: string
-  image?: string
-  command?: string[]
-  args?: string[]
-  env?: Array<{name: string; value?: string; valueFrom?: Record<string, any>}>
-  envFrom?: Array<{prefix?: string; configMapRef?: {name: string; optional?: boolean}; secretRef?: {name: string; optional?: boolean}}>
-  volumeMounts?: Array<{name: string; mountPath: string; subPath?: string; readOnly?: boolean}>
-  resources?: {limits?: Record<string, string>; requests?: Record<string, string>}
-}
-
 /** The cluster's DNS Service address and domain (kubeadm's defaults), for resolv.conf. */
 export const clusterDnsAddress = '10.96.0.10'
 export const clusterDomain = 'cluster.local'
 
-export function containersOf(pod: Pod): ContainerSpec[] {
-  const spec = pod.spec as unknown as {containers?: ContainerSpec[]; initContainers?: ContainerSpec[]; ephemeralContainers?: ContainerSpec[]}
-  return [...(spec.containers ?? []), ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])]
+export function containersOf(pod: Pod): Container[] {
+  return [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? []), ...(pod.spec.ephemeralContainers ?? [])]
 }
 
 /** kubelet's $(VAR) expansion of command, args and env values: `$$` escapes, unknown names stay as written. */
@@ -63,7 +51,7 @@ export function fieldValue(pod: Pod, path: string): string {
     return entries.map(([key, value]) => `${key}="${value}"`).join('\n')
   }
   const status = (pod.status ?? {}) as Record<string, any>
-  const spec = pod.spec as unknown as Record<string, any>
+  const spec = pod.spec
   const values: Record<string, unknown> = {
     'metadata.name': metadata.name,
     'metadata.namespace': metadata.namespace,
@@ -79,7 +67,7 @@ export function fieldValue(pod: Pod, path: string): string {
 }
 
 /** A resourceFieldRef's value, in units of its divisor (rounded up, as the kubelet does). */
-export function resourceValue(container: ContainerSpec | undefined, resource: string, divisor = '1'): string {
+export function resourceValue(container: Container | undefined, resource: string, divisor = '1'): string {
   const [kind, name] = resource.split('.') as [string, string]
   const quantity = (kind === 'limits' ? container?.resources?.limits : container?.resources?.requests)?.[name] ?? (kind === 'limits' ? (name === 'cpu' ? '2' : name === 'memory' ? '8Gi' : '0') : '0')
   return String(Math.ceil(quantityValue(quantity) / (quantityValue(divisor) || 1)))
@@ -126,7 +114,7 @@ function serviceVariables(service: KubeObject): Array<[string, string]> {
  */
 async function serviceLinks(pod: Pod, reader: PodObjectReader, startedAtMilliseconds: number | undefined): Promise<Map<string, string>> {
   const namespace = String(pod.metadata.namespace ?? 'default')
-  const enableServiceLinks = (pod.spec as unknown as {enableServiceLinks?: boolean}).enableServiceLinks !== false
+  const enableServiceLinks = pod.spec.enableServiceLinks !== false
   const candidates = [...(await reader.services('default')), ...(namespace === 'default' ? [] : await reader.services(namespace))]
   const chosen = new Map<string, KubeObject>()
   for (const service of candidates) {
@@ -148,7 +136,7 @@ async function serviceLinks(pod: Pod, reader: PodObjectReader, startedAtMillisec
  * the service links it does not set itself. `startedAtMilliseconds` is when the container started
  * (the Services it links are those that existed then).
  */
-export async function environmentOf(pod: Pod, container: ContainerSpec, reader: PodObjectReader, startedAtMilliseconds?: number): Promise<Map<string, string>> {
+export async function environmentOf(pod: Pod, container: Container, reader: PodObjectReader, startedAtMilliseconds?: number): Promise<Map<string, string>> {
   const namespace = String(pod.metadata.namespace ?? 'default')
   const links = await serviceLinks(pod, reader, startedAtMilliseconds)
   const variables = new Map<string, string>([
@@ -167,7 +155,10 @@ export async function environmentOf(pod: Pod, container: ContainerSpec, reader: 
     if (entry.valueFrom) {
       const from = entry.valueFrom
       if (from.fieldRef) value = fieldValue(pod, String(from.fieldRef.fieldPath))
-      else if (from.resourceFieldRef) value = resourceValue(containersOf(pod).find((other) => other.name === (from.resourceFieldRef.containerName || container.name)), String(from.resourceFieldRef.resource), from.resourceFieldRef.divisor)
+      else if (from.resourceFieldRef) {
+        const field = from.resourceFieldRef
+        value = resourceValue(containersOf(pod).find((other) => other.name === (field.containerName || container.name)), String(field.resource), field.divisor)
+      }
       else if (from.configMapKeyRef) value = dataOf(await reader.get('configmaps', namespace, from.configMapKeyRef.name), false)[from.configMapKeyRef.key] ?? ''
       else if (from.secretKeyRef) value = dataOf(await reader.get('secrets', namespace, from.secretKeyRef.name), true)[from.secretKeyRef.key] ?? ''
     } else value = expandReferences(entry.value ?? '', new Map([...links, ...declared]))
@@ -180,29 +171,28 @@ export async function environmentOf(pod: Pod, container: ContainerSpec, reader: 
 }
 
 /** The process's command line: command and args after $(VAR) expansion; null when the image's own would run. */
-export function argvOf(container: ContainerSpec, environment: ReadonlyMap<string, string>): string[] | null {
+export function argvOf(container: Container, environment: ReadonlyMap<string, string>): string[] | null {
   const words = [...(container.command ?? []), ...(container.args ?? [])]
   return words.length === 0 ? null : words.map((word) => expandReferences(word, environment))
 }
 
 export function hostnameOf(pod: Pod): string {
-  const spec = pod.spec as unknown as {hostname?: string}
-  return spec.hostname ?? String(pod.metadata.name)
+  return pod.spec.hostname ?? String(pod.metadata.name)
 }
 
 /** The filesystem the container starts with. */
-export async function filesystemOf(pod: Pod, container: ContainerSpec, reader: PodObjectReader): Promise<SimulatedFileSystem> {
+export async function filesystemOf(pod: Pod, container: Container, reader: PodObjectReader): Promise<SimulatedFileSystem> {
   const fs = new SimulatedFileSystem()
   for (const directory of ['/bin', '/dev', '/etc', '/home', '/proc', '/root', '/sys', '/tmp', '/usr/bin', '/var/log']) fs.makeDirectories(directory)
   const namespace = String(pod.metadata.namespace ?? 'default')
   const status = (pod.status ?? {}) as {podIP?: string}
   const hostname = hostnameOf(pod)
-  const subdomain = (pod.spec as unknown as {subdomain?: string}).subdomain
+  const subdomain = pod.spec.subdomain
   const fqdn = subdomain ? `${hostname}.${subdomain}.${namespace}.svc.${clusterDomain}\t${hostname}` : hostname
   fs.write('/etc/hostname', `${hostname}\n`)
   fs.write('/etc/hosts', `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n${status.podIP ?? ''}\t${fqdn}\n`)
   fs.write('/etc/resolv.conf', `search ${namespace}.svc.${clusterDomain} svc.${clusterDomain} ${clusterDomain}\nnameserver ${clusterDnsAddress}\noptions ndots:5\n`)
-  const volumes = ((pod.spec as unknown as {volumes?: Array<Record<string, any>>}).volumes ?? [])
+  const volumes = (pod.spec.volumes ?? [])
   for (const mount of container.volumeMounts ?? []) {
     const volume = volumes.find((entry) => entry.name === mount.name)
     if (!volume) continue
@@ -221,7 +211,7 @@ export async function filesystemOf(pod: Pod, container: ContainerSpec, reader: P
 }
 
 /** A volume's files by path inside it. */
-async function volumeFiles(pod: Pod, volume: Record<string, any>, reader: PodObjectReader): Promise<Record<string, string>> {
+async function volumeFiles(pod: Pod, volume: Volume, reader: PodObjectReader): Promise<Record<string, string>> {
   const namespace = String(pod.metadata.namespace ?? 'default')
   const keyed = (data: Record<string, string>, items?: Array<{key: string; path: string}>) =>
     items ? Object.fromEntries(items.filter((item) => item.key in data).map((item) => [item.path, data[item.key]!])) : data
@@ -234,14 +224,14 @@ async function volumeFiles(pod: Pod, volume: Record<string, any>, reader: PodObj
       if (source.configMap) Object.assign(files, keyed(dataOf(await reader.get('configmaps', namespace, source.configMap.name), false), source.configMap.items))
       if (source.secret) Object.assign(files, keyed(dataOf(await reader.get('secrets', namespace, source.secret.name), true), source.secret.items))
       if (source.downwardAPI) Object.assign(files, downwardFiles(pod, source.downwardAPI.items ?? []))
-      if (source.serviceAccountToken) files[source.serviceAccountToken.path ?? 'token'] = `kubemu-simulated-token-for-${(pod.spec as unknown as {serviceAccountName?: string}).serviceAccountName ?? 'default'}`
+      if (source.serviceAccountToken) files[source.serviceAccountToken.path ?? 'token'] = `kubemu-simulated-token-for-${pod.spec.serviceAccountName ?? 'default'}`
     }
     return files
   }
   return {}
 }
 
-function downwardFiles(pod: Pod, items: Array<{path: string; fieldRef?: {fieldPath: string}; resourceFieldRef?: {containerName?: string; resource: string; divisor?: string}}>): Record<string, string> {
+function downwardFiles(pod: Pod, items: readonly DownwardAPIVolumeFile[]): Record<string, string> {
   const files: Record<string, string> = {}
   for (const item of items) {
     if (item.fieldRef) files[item.path] = fieldValue(pod, item.fieldRef.fieldPath)

@@ -4,10 +4,11 @@
 // readiness; and exec of a command into it. The kubelet and the API server's log and exec
 // subresources ask it the same questions, so every process computes the same answers.
 import {networkUnavailable, type PodNetwork} from '../network/types.js'
-import type {Pod} from '../api/kinds.js'
-import {argvOf, type ContainerSpec, containersOf, environmentOf, filesystemOf, hostnameOf, type PodObjectReader} from './container-setup.js'
+import type {Container, Pod, Probe} from '../api/kinds.js'
+import {argvOf, containersOf, environmentOf, filesystemOf, hostnameOf, type PodObjectReader} from './container-setup.js'
 import {containerRunKey, type ContainerStateStore, FileContainerState, MemoryContainerState} from './container-state.js'
-import {firstFailureRun, firstSuccess, networkProbe, type ProbeKind, probeLabels, type ProbeResult, type ProbeSpec, probeTimes, readinessAt} from './probes.js'
+import {firstFailureRun, firstSuccess, networkProbe, type ProbeKind, probeLabels, type ProbeResult, probeTimes, readinessAt} from './probes.js'
+import {FileNodeImages, MemoryNodeImages, type NodeImageStore} from './node-images.js'
 import {termReaction} from './termination.js'
 import {isKnownProgram, type LogLine, type RunResult, type RunSpec, runOverTime, runToEnd, type TimedEvent} from './shell/run.js'
 
@@ -18,16 +19,16 @@ export const runSecondsAnnotation = 'kubemu.io/run-seconds'
 export const exitCodeAnnotation = 'kubemu.io/exit-code'
 
 /** How a container runs: through the simulated shell, or as the kubemu.io annotations (or the image's own command) say. */
-export function followsCommand(pod: Pod, container: ContainerSpec): boolean {
+export function followsCommand(pod: Pod, container: Container): boolean {
   return pod.metadata.annotations?.[runSecondsAnnotation] === undefined && hasCommand(container)
 }
 
-function hasCommand(container: ContainerSpec): boolean {
+function hasCommand(container: Container): boolean {
   return [...(container.command ?? []), ...(container.args ?? [])].length > 0
 }
 
 /** A Job's unknown program finishes its work; any other runs as a server. Annotated and command-less containers end as the annotations say, not here. */
-function unknownProgramOf(pod: Pod, container: ContainerSpec): RunSpec['unknownProgram'] {
+function unknownProgramOf(pod: Pod, container: Container): RunSpec['unknownProgram'] {
   return followsCommand(pod, container) && (pod.metadata.ownerReferences ?? []).some((owner) => owner.controller && owner.kind === 'Job') ? 'finishes' : 'server'
 }
 
@@ -72,19 +73,21 @@ export class SimulatedContainers {
     private readonly state: ContainerStateStore = new MemoryContainerState(),
     /** The pod network curl, wget, nslookup and the network probes use (asked when needed: it may open later than the runtime). */
     private readonly networkOf: () => PodNetwork = () => networkUnavailable,
+    /** The images each node holds (pulled by container starts). */
+    readonly images: NodeImageStore = new MemoryNodeImages(),
   ) {}
 
   private get network(): PodNetwork {
     return this.networkOf()
   }
 
-  private containerOf(pod: Pod, name: string): ContainerSpec {
+  private containerOf(pod: Pod, name: string): Container {
     const container = containersOf(pod).find((entry) => entry.name === name)
     if (!container) throw new ContainerRuntimeError(`container ${name} is not valid for pod ${pod.metadata.name}`)
     return container
   }
 
-  private async spec(pod: Pod, container: ContainerSpec, run: ContainerRunStart, reader: PodObjectReader, unknownProgram: RunSpec['unknownProgram'], argv?: readonly string[]): Promise<RunSpec> {
+  private async spec(pod: Pod, container: Container, run: ContainerRunStart, reader: PodObjectReader, unknownProgram: RunSpec['unknownProgram'], argv?: readonly string[]): Promise<RunSpec> {
     const environment = await environmentOf(pod, container, reader, run.startedAtMilliseconds)
     return {
       // A container without a command runs its image's: a program the shell does not know.
@@ -96,7 +99,7 @@ export class SimulatedContainers {
       unknownProgram,
       network: this.network,
       // The container's own command writes to a terminal when it asked for one (run -it); an exec here never does.
-      terminal: argv === undefined && (container as {tty?: boolean}).tty === true,
+      terminal: argv === undefined && container.tty === true,
     }
   }
 
@@ -108,7 +111,7 @@ export class SimulatedContainers {
   }
 
   /** The run from its start to `until`, with execs' changes and (when asked) exec probes at their moments. */
-  private async replay(pod: Pod, container: ContainerSpec, run: ContainerRunStart, until: number, reader: PodObjectReader, probes: Partial<Record<ProbeKind, ProbeResult[]>> = {}): Promise<RunResult> {
+  private async replay(pod: Pod, container: Container, run: ContainerRunStart, until: number, reader: PodObjectReader, probes: Partial<Record<ProbeKind, ProbeResult[]>> = {}): Promise<RunResult> {
     const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container))
     const events = this.execEvents(pod, container.name, run)
     for (const kind of Object.keys(probes) as ProbeKind[]) {
@@ -139,7 +142,7 @@ export class SimulatedContainers {
       if (!probe) continue
       if (probe.exec) probes[kind] = []
       else {
-        const answer = await networkProbe(probe, pod, container as never, this.network)
+        const answer = await networkProbe(probe, pod, container, this.network)
         probes[kind] = probeTimes(probe, run.startedAtMilliseconds, until).map((at) => ({atMilliseconds: at, ...answer}))
       }
     }
@@ -222,25 +225,24 @@ export class SimulatedContainers {
     return {stdout: answer.stdout, stderr: answer.stderr, exitCode: answer.code, notFound: false}
   }
 
-  private async replayFiles(pod: Pod, container: ContainerSpec, run: ContainerRunStart, now: number, reader: PodObjectReader) {
+  private async replayFiles(pod: Pod, container: Container, run: ContainerRunStart, now: number, reader: PodObjectReader) {
     const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container))
     await runOverTime(spec, run.startedAtMilliseconds, now, this.execEvents(pod, container.name, run))
     return spec.fs
   }
 }
 
-export function probeOf(container: ContainerSpec, kind: ProbeKind): ProbeSpec | undefined {
-  const probes = container as ContainerSpec & {startupProbe?: ProbeSpec; livenessProbe?: ProbeSpec; readinessProbe?: ProbeSpec}
-  return kind === 'startup' ? probes.startupProbe : kind === 'liveness' ? probes.livenessProbe : probes.readinessProbe
+export function probeOf(container: Container, kind: ProbeKind): Probe | undefined {
+  return kind === 'startup' ? container.startupProbe : kind === 'liveness' ? container.livenessProbe : container.readinessProbe
 }
 
 export {probeLabels}
 
 /**
- * The runtime of a cluster kept in `folder`: execs' changes in its state file, shared by one-shot
+ * The runtime of a cluster kept in `folder`: execs' changes and the nodes' images in its state files, shared by one-shot
  * commands and `kubemu up`. The pod network is the one wiring point for curl/wget/nslookup and
  * the network probes.
  */
 export function clusterContainers(folder: string, networkOf: () => PodNetwork = () => networkUnavailable): SimulatedContainers {
-  return new SimulatedContainers(new FileContainerState(folder), networkOf)
+  return new SimulatedContainers(new FileContainerState(folder), networkOf, new FileNodeImages(folder))
 }

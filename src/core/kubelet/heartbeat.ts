@@ -3,15 +3,23 @@
 // A node annotated kubemu.io/stopped (by `kubemu node stop`) sends nothing: its kubelet is down.
 import {formatTimestamp, type KubeObject} from '../api/object.js'
 import {healthyNodeConditions} from '../apiserver/bootstrap.js'
-import {type ApiClient, isAlreadyExists, isConflict, isNotFound} from '../client/client.js'
+import {type ApiClient, ApiClientError, isAlreadyExists, isConflict, isNotFound} from '../client/client.js'
+import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
 import type {Node} from '../api/kinds.js'
+import {doublingBackoffMilliseconds} from '../util/backoff.js'
+import {forEachConcurrently} from '../util/concurrency.js'
 
 export const stoppedAnnotation = 'kubemu.io/stopped'
 export const nodeLeaseDurationSeconds = 40
 export const nodeLeaseRenewMilliseconds = 10_000
 /** The kubelet reports node status at least this often even when nothing changed (5 minutes). */
 export const nodeStatusReportMilliseconds = 300_000
+/** A refused heartbeat is tried again after this back-off, doubling up to the maximum (the kubelet's node lease controller). */
+export const heartbeatRetryInitialMilliseconds = 100
+export const heartbeatRetryMaxMilliseconds = 7_000
+/** Nodes whose heartbeats are written at once. */
+export const heartbeatsInFlightMax = 64
 
 type Lease = KubeObject & {spec?: {holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string}}
 type Condition = {type: string; status: string; lastHeartbeatTime?: string; lastTransitionTime?: string; reason?: string; message?: string}
@@ -51,6 +59,49 @@ export async function reportNodeStatus(client: ApiClient, node: Node, now: numbe
     const before = conditions.find((condition) => condition.type === type)
     return {type, status, lastHeartbeatTime: at, lastTransitionTime: before?.status === status ? (before.lastTransitionTime ?? at) : at, reason, message}
   })
-  await client.update(resources.nodes, {...node, kind: 'Node', apiVersion: 'v1', status: {...(node.status ?? {}), conditions: next}} as unknown as KubeObject, 'status')
+  await client.update(resources.nodes, {...node, kind: 'Node', apiVersion: 'v1', status: {...(node.status ?? {}), conditions: next}}, 'status')
   return true
+}
+
+/** Every running node's heartbeat, each node's on its own as separate kubelet processes would beat. */
+export class NodeHeartbeats {
+  /** Nodes whose last heartbeat was refused: how many times in a row, and when to try again. */
+  private readonly refused = new Map<string, {times: number; retryAt: number}>()
+
+  constructor(
+    private readonly clientFor: (node: string) => ApiClient,
+    private readonly nodes: Informer<Node>,
+    private readonly leases: Informer<KubeObject>,
+  ) {}
+
+  /** Whether some running node's Lease or Ready status is due. */
+  due(now: number): boolean {
+    return this.nodes.list().some((node) => {
+      if (isStopped(node) || (this.refused.get(String(node.metadata.name))?.retryAt ?? 0) > now) return false
+      const lease = this.leases.get(`kube-node-lease/${node.metadata.name}`) as {spec?: {renewTime?: string}} | undefined
+      const ready = node.status?.conditions?.find((condition) => condition.type === 'Ready')
+      return !lease || now - (Date.parse(lease.spec?.renewTime ?? '') || 0) >= nodeLeaseRenewMilliseconds || ready?.status !== 'True'
+    })
+  }
+
+  /** Beats for every node due; how many writes (or refusals) that took. */
+  async beat(now: number): Promise<number> {
+    let written = 0
+    const due = (node: Node) => !isStopped(node) && (this.refused.get(String(node.metadata.name))?.retryAt ?? 0) <= now
+    await forEachConcurrently(this.nodes.list().filter(due), heartbeatsInFlightMax, async (node) => {
+      const name = String(node.metadata.name)
+      try {
+        if (await renewLease(this.clientFor(name), node, this.leases.get(`kube-node-lease/${node.metadata.name}`) as never, now)) written++
+        if (await reportNodeStatus(this.clientFor(name), node, now)) written++
+        this.refused.delete(name)
+      } catch (error) {
+        // A refused heartbeat is tried again after a back-off, as a kubelet retries.
+        if (!(error instanceof ApiClientError)) throw error
+        const times = (this.refused.get(name)?.times ?? 0) + 1
+        this.refused.set(name, {times, retryAt: now + doublingBackoffMilliseconds(heartbeatRetryInitialMilliseconds, heartbeatRetryMaxMilliseconds, times)})
+        written++
+      }
+    })
+    return written
+  }
 }

@@ -1,10 +1,13 @@
 // The kubelet's image manager, simulated: whether a container's start pulls its image (its
-// imagePullPolicy, defaulted as the API server defaults it) and the events that tells, worded as
+// imagePullPolicy, defaulted as the API server defaults it, and whether the node has the image:
+// node-images.ts) and the events that tells, worded as
 // kubelet 1.32's pkg/kubelet/images writes them. A pull's time and the image's size are fixed by
 // the image's name, so every run and every process tells the same.
 import type {EventRecorder} from '../client/events.js'
 import type {KubeObject} from '../api/object.js'
+import type {ImagePullPolicy} from '../api/kinds.js'
 import {fnv32a} from '../util/fnv.js'
+import type {NodeImageStore} from './node-images.js'
 import {fullImageName} from './pod-status.js'
 
 /** A simulated pull takes between these (milliseconds). */
@@ -13,8 +16,6 @@ export const imagePullMaxMilliseconds = 5_000
 /** A simulated image's size is between these (bytes). */
 export const imageSizeMinBytes = 2_000_000
 export const imageSizeMaxBytes = 200_000_000
-
-export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never'
 
 /** The container's policy, or the API server's default: Always for `:latest` or no tag (and no digest), else IfNotPresent. */
 export function imagePullPolicyOf(container: {image?: string; imagePullPolicy?: string}): ImagePullPolicy {
@@ -41,15 +42,34 @@ export function simulatedPull(image: string): {milliseconds: number; sizeBytes: 
   return {milliseconds, sizeBytes}
 }
 
-/** The image events of one container start: a pull under Always, "already present" otherwise. */
-export async function recordImageEvents(recorder: EventRecorder, pod: KubeObject, container: {image?: string; imagePullPolicy?: string}, atMilliseconds?: number): Promise<void> {
+/** What a container start found: its image present (or pulled now), or absent under imagePullPolicy Never. */
+export type ImageCheck = {ok: true; pulled: boolean} | {ok: false; reason: 'ErrImageNeverPull'; message: string}
+
+/**
+ * The image manager's check at one container start on `node`, with its events: a pull under
+ * Always or when the node lacks the image (IfNotPresent), "already present" otherwise, and
+ * ErrImageNeverPull (with kubelet's Failed event) when Never meets an image the node lacks.
+ * A pulled image is on the node from then on.
+ */
+export async function ensureImage(images: NodeImageStore, node: string, recorder: EventRecorder, pod: KubeObject, container: {image?: string; imagePullPolicy?: string}, atMilliseconds?: number): Promise<ImageCheck> {
   const image = container.image ?? ''
-  if (imagePullPolicyOf(container) !== 'Always') {
+  const policy = imagePullPolicyOf(container)
+  const present = images.has(node, image)
+  if (policy === 'Never' && !present) {
+    const message = `Container image "${image}" is not present with pull policy of Never`
+    await recorder.record(pod, 'Warning', 'ErrImageNeverPull', message, atMilliseconds)
+    await recorder.record(pod, 'Warning', 'Failed', 'Error: ErrImageNeverPull', atMilliseconds)
+    return {ok: false, reason: 'ErrImageNeverPull', message}
+  }
+  if (policy !== 'Always' && present) {
     await recorder.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, atMilliseconds)
-    return
+    return {ok: true, pulled: false}
   }
   const pull = simulatedPull(image)
+  // On the node at once: a start that looks while this one's events are written finds it.
+  images.add(node, {name: fullImageName(image), sizeBytes: pull.sizeBytes, pulledAtMilliseconds: atMilliseconds ?? 0})
   const took = goDurationText(pull.milliseconds)
   await recorder.record(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, atMilliseconds)
   await recorder.record(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${pull.sizeBytes} bytes.`, atMilliseconds)
+  return {ok: true, pulled: true}
 }

@@ -5,7 +5,7 @@
 // status from the component's health: Running and Ready while the component runs; while it is
 // stopped, its container crash-loops (exited, restarted on the kubelet's back-off, not ready).
 import {isMirrorPod, mirrorPodAnnotation} from '../api/mirror-pods.js'
-import {formatTimestamp, type KubeObject} from '../api/object.js'
+import {formatTimestamp} from '../api/object.js'
 import {type ApiClient, isAlreadyExists, isConflict, isNotFound} from '../client/client.js'
 import type {ControlLoop, InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
@@ -240,7 +240,7 @@ export class MirrorPods implements ControlLoop {
       await client.delete(resources.pods, staticPodNamespace, String(pod.metadata.name), {gracePeriodSeconds: 0, preconditions: {uid: String(pod.metadata.uid)}})
       return
     }
-    await client.update(resources.pods, {...pod, kind: 'Pod', apiVersion: 'v1', status: action.status} as unknown as KubeObject, 'status')
+    await client.update(resources.pods, {...pod, kind: 'Pod', apiVersion: 'v1', status: action.status}, 'status')
     this.replaced.delete(String(pod.metadata.name))
   }
 }

@@ -1,7 +1,7 @@
 // The pod statuses a kubelet writes as a pod goes Pending → ContainerCreating → Running →
 // Succeeded/Failed (or restarts), built from the pod and the time.
 import {formatTimestamp} from '../api/object.js'
-import type {Node, Pod} from '../api/kinds.js'
+import type {Container, Node, Pod} from '../api/kinds.js'
 import {fnv32a} from '../util/fnv.js'
 
 export type Condition = {type: string; status: string; lastProbeTime: null; lastTransitionTime: string; reason?: string}
@@ -82,10 +82,7 @@ export function runningStatus(pod: Pod, restartCounts: ReadonlyMap<string, numbe
     return found && found.status === (value ? 'True' : 'False') ? found : condition(type, value, at)
   }
   // A container with a readiness or startup probe is not ready until its probes say so.
-  const probed = (container: Pod['spec']['containers'][number]) => {
-    const probes = container as {readinessProbe?: unknown; startupProbe?: unknown}
-    return {ready: !probes.readinessProbe && !probes.startupProbe, started: !probes.startupProbe}
-  }
+  const probed = (container: Container) => ({ready: !container.readinessProbe && !container.startupProbe, started: !container.startupProbe})
   const allReady = pod.spec.containers.every((container) => probed(container).ready)
   return {
     ...status,
@@ -105,7 +102,12 @@ export function runningStatus(pod: Pod, restartCounts: ReadonlyMap<string, numbe
   }
 }
 
-export function terminatedStatus(pod: Pod, exitCode: number, phase: 'Succeeded' | 'Failed', nowMilliseconds: number): Record<string, unknown> {
+/**
+ * The pod's status once its run is over: every container terminated with `exitCode` at
+ * `nowMilliseconds`, except those in `ends` (each with its own exit) and those that had ended
+ * for good before (as they ended).
+ */
+export function terminatedStatus(pod: Pod, exitCode: number, phase: 'Succeeded' | 'Failed', nowMilliseconds: number, ends: ReadonlyArray<{name: string; exitCode: number; finishedAt: number}> = []): Record<string, unknown> {
   const at = formatTimestamp(nowMilliseconds)
   const status = (pod.status ?? {}) as Record<string, unknown>
   const running = (status.containerStatuses as Array<Record<string, unknown>> | undefined) ?? []
@@ -116,11 +118,14 @@ export function terminatedStatus(pod: Pod, exitCode: number, phase: 'Succeeded' 
     conditions: [condition('PodReadyToStartContainers', false, at), condition('Initialized', true, at, reason), condition('Ready', false, at, reason), condition('ContainersReady', false, at, reason), condition('PodScheduled', true, at)],
     containerStatuses: pod.spec.containers.map((container) => {
       const before = running.find((entry) => entry.name === container.name) ?? {}
+      const end = ends.find((entry) => entry.name === container.name)
+      if (!end && (before.state as {terminated?: unknown} | undefined)?.terminated) return {...before, ready: false, started: false}
       const startedAt = ((before.state as {running?: {startedAt?: string}} | undefined)?.running?.startedAt) ?? at
+      const code = end?.exitCode ?? exitCode
       return {
         ...before,
         name: container.name,
-        state: {terminated: {exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: at, containerID: before.containerID ?? containerId(pod, container.name, 0)}},
+        state: {terminated: {exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt, finishedAt: end ? formatTimestamp(end.finishedAt) : at, containerID: before.containerID ?? containerId(pod, container.name, 0)}},
         ready: false,
         started: false,
       }
@@ -151,7 +156,7 @@ export function qosClassOf(pod: Pod): string {
 export function withEphemeralContainersStarted(pod: Pod, names: readonly string[], nowMilliseconds: number): Record<string, unknown> {
   const status = (pod.status ?? {}) as Record<string, unknown>
   const existing = (status.ephemeralContainerStatuses as unknown[] | undefined) ?? []
-  const specs = ((pod.spec as {ephemeralContainers?: Array<{name: string; image?: string}>}).ephemeralContainers ?? []).filter((container) => names.includes(container.name))
+  const specs = (pod.spec.ephemeralContainers ?? []).filter((container) => names.includes(container.name))
   return {
     ...status,
     ephemeralContainerStatuses: [...existing, ...specs.map((container) => ({
@@ -186,8 +191,8 @@ export function withContainersChanged(pod: Pod, change: ReadonlyMap<string, Reco
 }
 
 /** A container's status as it runs again after `restartCount` restarts, its last run in `lastState`. */
-export function restartedContainerStatus(pod: Pod, container: Pod['spec']['containers'][number], restartCount: number, lastState: unknown, nowMilliseconds: number): Record<string, unknown> {
-  const probes = container as {readinessProbe?: unknown; startupProbe?: unknown}
+export function restartedContainerStatus(pod: Pod, container: Container, restartCount: number, lastState: unknown, nowMilliseconds: number): Record<string, unknown> {
+  const probes = container
   return {
     name: container.name,
     state: {running: {startedAt: formatTimestamp(nowMilliseconds)}},

@@ -4,24 +4,12 @@
 // node to the pod IP), and what a series of answers means (failureThreshold and
 // successThreshold: a liveness or startup kill, the readiness the Ready condition shows).
 import type {PodNetwork} from '../network/types.js'
-import type {Pod} from '../api/kinds.js'
+import type {Pod, Probe} from '../api/kinds.js'
 
 /** Probe runs one container's run may hold (a longer series stops at the bound). */
 export const probeResultsMax = 100_000
 
 export type ProbeKind = 'startup' | 'liveness' | 'readiness'
-
-export interface ProbeSpec {
-  exec?: {command?: string[]}
-  httpGet?: {path?: string; port: number | string; host?: string; scheme?: string; httpHeaders?: Array<{name: string; value: string}>}
-  tcpSocket?: {port: number | string; host?: string}
-  grpc?: {port: number; service?: string}
-  initialDelaySeconds?: number
-  periodSeconds?: number
-  timeoutSeconds?: number
-  successThreshold?: number
-  failureThreshold?: number
-}
 
 export interface ProbeResult {
   readonly atMilliseconds: number
@@ -33,7 +21,7 @@ export interface ProbeResult {
 export const probeLabels: Record<ProbeKind, string> = {startup: 'Startup', liveness: 'Liveness', readiness: 'Readiness'}
 
 /** When a probe runs in [from, until]: initialDelaySeconds after the start, then every periodSeconds. */
-export function probeTimes(probe: ProbeSpec, startedAtMilliseconds: number, untilMilliseconds: number): number[] {
+export function probeTimes(probe: Probe, startedAtMilliseconds: number, untilMilliseconds: number): number[] {
   const period = Math.max(1, probe.periodSeconds ?? 10) * 1000
   const first = startedAtMilliseconds + Math.max(0, probe.initialDelaySeconds ?? 0) * 1000
   const times: number[] = []
@@ -49,7 +37,7 @@ function portNumber(container: ContainerPorts, port: number | string): number {
 }
 
 /** The answer of an httpGet, tcpSocket or grpc probe now (the network is as it is now for the whole window). */
-export async function networkProbe(probe: ProbeSpec, pod: Pod, container: ContainerPorts, network: PodNetwork): Promise<{success: boolean; output: string}> {
+export async function networkProbe(probe: Probe, pod: Pod, container: ContainerPorts, network: PodNetwork): Promise<{success: boolean; output: string}> {
   const node = {kind: 'node' as const, name: String(pod.spec.nodeName ?? '')}
   const podIp = String((pod.status as {podIP?: string} | undefined)?.podIP ?? '')
   const timeout = `${probe.timeoutSeconds ?? 1}s`
@@ -77,7 +65,7 @@ export async function networkProbe(probe: ProbeSpec, pod: Pod, container: Contai
 }
 
 /** The first moment `failureThreshold` probes in a row failed (a liveness or startup kill), with those failures. */
-export function firstFailureRun(results: readonly ProbeResult[], probe: ProbeSpec): {atMilliseconds: number; failures: ProbeResult[]} | null {
+export function firstFailureRun(results: readonly ProbeResult[], probe: Probe): {atMilliseconds: number; failures: ProbeResult[]} | null {
   const threshold = Math.max(1, probe.failureThreshold ?? 3)
   let failures: ProbeResult[] = []
   for (const result of results) {
@@ -97,7 +85,7 @@ export function firstSuccess(results: readonly ProbeResult[]): number | null {
  * `failureThreshold` failures in a row. Gives the state at `at`, the next change after it, and
  * the failure that last made it not ready.
  */
-export function readinessAt(results: readonly ProbeResult[], probe: ProbeSpec, at: number): {ready: boolean; changesAtMilliseconds: number | null; failure: ProbeResult | null} {
+export function readinessAt(results: readonly ProbeResult[], probe: Probe, at: number): {ready: boolean; changesAtMilliseconds: number | null; failure: ProbeResult | null} {
   const successesNeeded = Math.max(1, probe.successThreshold ?? 1)
   const failuresNeeded = Math.max(1, probe.failureThreshold ?? 3)
   let ready = false

@@ -1,20 +1,30 @@
-// The kubelet's restart rules: CrashLoopBackOff timing (10 s, doubling, at most 5 minutes), when
-// a waiting container runs again, and how the statuses of some of a pod's containers change when
-// they alone end and restart while the others run on.
+// The kubelet's restarts: CrashLoopBackOff timing (10 s, doubling, at most 5 minutes), when a
+// waiting container runs again, how the statuses of some of a pod's containers change when they
+// alone end and restart while the others run on, and what the kubelet does when a pod's run ends
+// (completes under its restartPolicy, restarts at once, or waits in CrashLoopBackOff).
 import {formatTimestamp} from '../api/object.js'
 import type {Pod} from '../api/kinds.js'
 import {doublingBackoffMilliseconds} from '../util/backoff.js'
-import {restartedContainerStatus} from './pod-status.js'
+import {restartedContainerStatus, runningStatus, terminatedStatus, withContainersChanged} from './pod-status.js'
+import {type PodWork, podObjectOf, startContainers, writeStatus} from './pod-work.js'
 
 /** CrashLoopBackOff: 10 s, doubling, at most 5 minutes (the kubelet's). */
 export const restartBackoffInitialMilliseconds = 10_000
 export const restartBackoffMaxMilliseconds = 300_000
 
-/** How a pod's run ended: all its containers, or `only` some of them while the others run on. */
+/** How a pod's run ended: all its containers, or `only` some of them while the others run on (or, `terminal`, the last of them). */
 export interface RunEnd {
   readonly exitCode: number
   readonly finishedAt: number
   readonly only?: readonly ContainerEnded[]
+  /** Every container has ended for good: the pod is Succeeded or Failed. */
+  readonly terminal?: boolean
+}
+
+/** Whether a container that exited with `exitCode` runs again under the pod's restartPolicy. */
+export function restartsAfter(pod: Pod, exitCode: number): boolean {
+  const policy = pod.spec.restartPolicy ?? 'Always'
+  return policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0)
 }
 
 export interface ContainerEnded {
@@ -65,7 +75,13 @@ export function containersEnded(pod: Pod, statuses: ReadonlyArray<Record<string,
     if (!container || !status) continue
     const restarts = Number(status.restartCount ?? 0)
     const startedAt = status.state?.running?.startedAt ?? formatTimestamp(end.finishedAt)
-    const lastState = {terminated: {exitCode: end.exitCode, reason: end.exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: formatTimestamp(end.finishedAt), containerID: status.containerID}}
+    const terminated = {exitCode: end.exitCode, reason: end.exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: formatTimestamp(end.finishedAt), containerID: status.containerID}
+    // Under Never (or OnFailure after a success) the container stays as it ended, at once in its status.
+    if (!restartsAfter(pod, end.exitCode)) {
+      change.set(end.name, {...status, state: {terminated}, ready: false, started: false})
+      continue
+    }
+    const lastState = {terminated}
     if (restarts === 0) {
       change.set(end.name, restartedContainerStatus(pod, container, 1, lastState, now))
       startedNow.push(container)
@@ -90,4 +106,92 @@ export function waitingRestarts(pod: Pod, statuses: ReadonlyArray<Record<string,
     if (container && restartDue([status]) <= now) change.set(container.name, restartedContainerStatus(pod, container, Number(status.restartCount ?? 0) + 1, status.lastState, now))
   }
   return {change, nextDueAtMilliseconds: later.length > 0 ? Math.min(...later) : null}
+}
+
+/**
+ * A pod whose containers are waiting in CrashLoopBackOff: each runs again once its own back-off is
+ * over (all of them at once when the whole pod was backing off); or, from ContainerCreating, the
+ * first start of all. False when some wait while the others run on and none is due yet: the
+ * running ones are looked at as usual.
+ */
+export async function restartWaiting(work: PodWork, pod: Pod, key: string, statuses: ReadonlyArray<Record<string, any>>, creating: boolean, now: number): Promise<boolean> {
+  const waitingBackoff = statuses.some((status) => status.state?.waiting?.reason === 'CrashLoopBackOff')
+  // Some containers wait in CrashLoopBackOff while the others run on: each runs again once its own back-off is over.
+  if (!creating && statuses.filter((status) => status.state?.waiting?.reason === 'CrashLoopBackOff').length < pod.spec.containers.length) {
+    const {change, nextDueAtMilliseconds} = waitingRestarts(pod, statuses, now)
+    if (nextDueAtMilliseconds !== null) work.wallClock.addAfter(key, nextDueAtMilliseconds - now)
+    if (change.size === 0) return false
+    const written = await writeStatus(work, pod, withContainersChanged(pod, change, now))
+    await startContainers(work, written, key, now, pod.spec.containers.filter((container) => change.has(container.name)))
+    return true
+  }
+  if (waitingBackoff) {
+    const due = restartDue(statuses)
+    if (due > now) {
+      work.wallClock.addAfter(key, due - now)
+      return true
+    }
+  }
+  // Out of CrashLoopBackOff the container runs again: one more restart.
+  const restartCounts = new Map(statuses.map((status) => [String(status.name), Number(status.restartCount ?? 0) + (waitingBackoff ? 1 : 0)]))
+  const lastStates = new Map(statuses.map((status) => [String(status.name), status.lastState ?? {}]))
+  await startContainers(work, await writeStatus(work, pod, runningStatus(pod, restartCounts, lastStates, now)), key, now)
+  return true
+}
+
+/** A running pod's run ended (`ended`): it completes, or its containers restart as its restartPolicy says. */
+export async function runEnded(work: PodWork, pod: Pod, key: string, statuses: ReadonlyArray<Record<string, any>>, ended: RunEnd, now: number): Promise<void> {
+  const {exitCode, finishedAt} = ended
+  const policy = pod.spec.restartPolicy ?? 'Always'
+  // The last container ended for good: the pod is over, each container as it ended.
+  if (ended.terminal) {
+    await writeStatus(work, pod, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', finishedAt, ended.only))
+    return
+  }
+  if (ended.only) return restartContainers(work, pod, key, statuses, ended.only, now)
+  if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0)) {
+    await writeStatus(work, pod, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', finishedAt))
+    return
+  }
+  // The kubelet's back-off: the first exit restarts at once (nothing is in back-off yet); each
+  // later one waits in CrashLoopBackOff, 10 s after the second exit, doubling, the restart count
+  // unchanged until the container runs again.
+  const restarts = Math.max(...statuses.map((status) => Number(status.restartCount ?? 0)))
+  const finished = terminatedStatus(pod, exitCode, 'Failed', finishedAt).containerStatuses as Array<Record<string, unknown>>
+  if (restarts === 0) {
+    const lastStates = new Map(finished.map((entry) => [String(entry.name), entry.state]))
+    await startContainers(work, await writeStatus(work, pod, runningStatus(pod, new Map(finished.map((entry) => [String(entry.name), 1])), lastStates, now)), key, now)
+    return
+  }
+  const backoff = restartBackoffMilliseconds(restarts)
+  // A container waiting to restart is not ready, so neither is the pod (it leaves its Services' endpoints).
+  const at = formatTimestamp(now)
+  const unready = `containers with unready status: [${finished.map((entry) => String(entry.name)).join(' ')}]`
+  const conditions = ((pod.status as {conditions?: Array<Record<string, unknown>>} | undefined)?.conditions ?? [])
+  const waitingConditions = conditions.map((condition) =>
+    (condition.type === 'Ready' || condition.type === 'ContainersReady') ? {type: condition.type, status: 'False', lastProbeTime: null, lastTransitionTime: condition.status === 'False' ? condition.lastTransitionTime : at, reason: 'ContainersNotReady', message: unready} : condition,
+  )
+  const status = {
+    ...(pod.status as Record<string, unknown>),
+    conditions: waitingConditions,
+    containerStatuses: finished.map((entry) => ({...entry, state: {waiting: {reason: 'CrashLoopBackOff', message: `back-off ${backoffText(backoff)} restarting failed container=${entry.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`}}, lastState: entry.state, restartCount: restarts, ready: false, started: false})),
+  }
+  await writeStatus(work, pod, status)
+  await work.recorderFor(String(pod.spec.nodeName)).record(podObjectOf(pod), 'Warning', 'BackOff', `Back-off restarting failed container ${pod.spec.containers[0]?.name ?? ''} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
+  work.wallClock.addAfter(key, backoff)
+}
+
+/**
+ * Some of a pod's containers ended while the others run on: those alone restart, at once the
+ * first time, later after their own CrashLoopBackOff (their BackOff events name them).
+ */
+async function restartContainers(work: PodWork, pod: Pod, key: string, statuses: ReadonlyArray<Record<string, any>>, ended: readonly ContainerEnded[], now: number): Promise<void> {
+  const recorder = work.recorderFor(String(pod.spec.nodeName))
+  const {change, startedNow, backingOff, backoffMinMilliseconds} = containersEnded(pod, statuses, ended, now)
+  const written = await writeStatus(work, pod, withContainersChanged(pod, change, now))
+  if (startedNow.length > 0) await startContainers(work, written, key, now, startedNow)
+  for (const name of backingOff) await recorder.record(podObjectOf(pod), 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
+  if (backoffMinMilliseconds !== null) work.wallClock.addAfter(key, backoffMinMilliseconds)
+  // The containers that run on are looked at again at their own next change.
+  work.simulated.add(key)
 }

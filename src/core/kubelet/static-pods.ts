@@ -80,7 +80,7 @@ function componentPod(component: MasterComponent, container: Record<string, unkn
       securityContext: {seccompProfile: {type: 'RuntimeDefault'}},
       volumes: sorted.map(([name, path, type]) => ({hostPath: {path, type}, name})),
     },
-  } as unknown as Pod
+  }
 }
 
 function etcdManifest(member: MemberLayout, members: readonly MemberLayout[], token: string): Pod {
@@ -230,7 +230,7 @@ export function mirrorPodOf(staticPod: StaticPod, node: Node, seenAt: string): K
     },
     // The kubelet binds a static pod to its node and lets it tolerate every NoExecute taint.
     spec: {...manifest.spec, nodeName, tolerations: [{operator: 'Exists', effect: 'NoExecute'}]},
-  } as unknown as KubeObject
+  }
 }
 
 /** The kubelet's config.seen: when it first read the manifest, with nanoseconds. */

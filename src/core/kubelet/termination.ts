@@ -8,7 +8,7 @@
 // `trap 'exit 0' TERM; while true; do sleep 1; done` loop ends within the second.
 // One table below holds every rule, each with why it behaves so.
 import {parseImage} from '../network/image-servers.js'
-import type {ContainerSpec} from './container-setup.js'
+import type {Container} from '../api/kinds.js'
 import {type CommandList, parseScript, ShellSyntaxError, type Word} from './shell/syntax.js'
 
 export type TermReaction =
@@ -115,7 +115,7 @@ function argvReaction(argv: readonly string[]): TermReaction {
 }
 
 /** How the container's process reacts to SIGTERM, from its image and its command and args. */
-export function termReaction(container: ContainerSpec): TermReaction {
+export function termReaction(container: Container): TermReaction {
   const command = container.command ?? []
   const args = container.args ?? []
   if (command.length > 0) return argvReaction([...command, ...args])

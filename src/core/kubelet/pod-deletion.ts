@@ -1,0 +1,65 @@
+// A deleted pod's end on its node: the kubelet stops the containers as soon as it sees the
+// deletion (Killing events), waits until they have ended after the SIGTERM or the grace period is
+// over (termination.ts holds how each container reacts), then removes the pod for good.
+import type {Pod} from '../api/kinds.js'
+import {objectKey} from '../client/client.js'
+import {isTerminalPod} from '../api/quota.js'
+import {resources} from '../client/resources.js'
+import {type PodWork, podObjectOf, readerFor} from './pod-work.js'
+
+/** Pods whose containers are stopping at once, across all nodes (each until its grace period ends). */
+export const stoppingPodsMax = 1_000_000
+
+export class PodDeletions {
+  /** Pods whose containers were told to stop (their Killing events are written): key → uid. */
+  private readonly stopping = new Map<string, string>()
+
+  constructor(private readonly work: PodWork) {}
+
+  /** The pod is gone by another hand (a forced delete) while its containers were stopping. */
+  forget(key: string): void {
+    this.stopping.delete(key)
+  }
+
+  async terminate(pod: Pod, now: number): Promise<void> {
+    const key = objectKey(pod)
+    const uid = String(pod.metadata.uid)
+    // The kubelet stops the containers as soon as it sees the deletion (Killing), then waits out the grace period.
+    if (this.stopping.get(key) !== uid && !isTerminalPod(pod) && pod.status?.phase === 'Running') {
+      if (this.stopping.size >= stoppingPodsMax) throw new Error(`invariant: more than ${stoppingPodsMax} pods stopping at once`)
+      this.stopping.set(key, uid)
+      const recorder = this.work.recorderFor(String(pod.spec.nodeName))
+      for (const container of pod.spec.containers) await recorder.record(podObjectOf(pod), 'Normal', 'Killing', `Stopping container ${container.name}`)
+    }
+    const deletedAt = Date.parse(String(pod.metadata.deletionTimestamp))
+    const endsAt = Math.min(deletedAt, await this.containersEndAfterTerm(pod, deletedAt))
+    if (endsAt > now && !this.work.collapsing) return this.work.simulated.addAfter(key, endsAt - now)
+    try {
+      await this.work.clientFor(String(pod.spec.nodeName)).delete(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name), {gracePeriodSeconds: 0, preconditions: {uid}})
+    } finally {
+      this.stopping.delete(key)
+    }
+  }
+
+  /**
+   * When the last of a deleted pod's running containers has ended after the SIGTERM the kubelet
+   * sent as the deletion came (the grace period's end for one that ignores it, see termination.ts).
+   */
+  private async containersEndAfterTerm(pod: Pod, deletedAt: number): Promise<number> {
+    const signalAt = deletedAt - Number(pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000
+    // A pod that runs nothing (completed, failed, or not started yet) has nothing to wait for: its
+    // kubelet removes it as soon as it sees the deletion (`kubectl run --rm` leaves nothing behind).
+    if (pod.status?.phase !== 'Running') return signalAt
+    const statuses = ((pod.status as {containerStatuses?: Array<Record<string, any>>}).containerStatuses ?? [])
+    const reader = readerFor(this.work, String(pod.spec.nodeName))
+    let last = signalAt
+    for (const container of pod.spec.containers) {
+      const status = statuses.find((entry) => entry.name === container.name)
+      const startedAt = Date.parse(status?.state?.running?.startedAt ?? '')
+      if (Number.isNaN(startedAt)) continue
+      const end = await this.work.runtime.endAfterTerm(pod, container.name, {startedAtMilliseconds: startedAt, restartCount: Number(status?.restartCount ?? 0)}, signalAt, reader)
+      last = Math.max(last, end ?? deletedAt)
+    }
+    return last
+  }
+}

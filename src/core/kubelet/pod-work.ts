@@ -1,0 +1,115 @@
+// What a kubelet's pod workers share (kubelet.ts's Kubelets gives it): the node's client and
+// event recorder, the simulated runtime, the two work queues, and the small acts every step of a
+// pod's life uses: writing its status, reading the objects its containers mount, starting
+// containers (their image, Created and Started events) and scheduling the end of their run time.
+import type {KubeObject} from '../api/object.js'
+import type {Pod} from '../api/kinds.js'
+import {type ApiClient, isNotFound} from '../client/client.js'
+import type {EventRecorder} from '../client/events.js'
+import type {Informer} from '../client/informer.js'
+import {resources} from '../client/resources.js'
+import type {WorkQueue} from '../client/work-queue.js'
+import type {PodObjectReader} from './container-setup.js'
+import {runSecondsAnnotation, type SimulatedContainers} from './containers.js'
+import {ensureImage, type ImageCheck} from './images.js'
+
+/** A Job's pod without a run-seconds annotation finishes after this long (other pods run until stopped). */
+export const jobPodRunSecondsDefault = 1
+
+export interface PodWork {
+  /** Each node's kubelet acts as that node's user (system:node:<name>). */
+  readonly clientFor: (node: string) => ApiClient
+  readonly recorderFor: (node: string) => EventRecorder
+  /** What runs in the containers: their commands, execs and probes. */
+  readonly runtime: SimulatedContainers
+  /** Simulated work: collapses to zero in one-shot mode. */
+  readonly simulated: WorkQueue
+  /** Wall-clock work: restart back-off, probes' next verdicts. */
+  readonly wallClock: WorkQueue
+  /** Containers' service links, as the kubelet's own Service informer knows them. */
+  readonly services: Informer<KubeObject>
+  /** Set while the loop collapses delays (one-shot mode), so run times end at once. */
+  readonly collapsing: boolean
+  /** A node pulled an image: its status lists it once the loop's round is over (one write a node, in node order). */
+  imagesPulledOn(node: string): void
+}
+
+/** The pod as an API object (kind and apiVersion set), for events and writes. */
+export function podObjectOf(pod: Pod): Pod {
+  return {...pod, kind: 'Pod', apiVersion: 'v1'}
+}
+
+export async function writeStatus(work: PodWork, pod: Pod, status: Record<string, unknown>): Promise<Pod> {
+  return work.clientFor(String(pod.spec.nodeName)).update<Pod>(resources.pods, {...podObjectOf(pod), status}, 'status')
+}
+
+/** How long the pod's containers run before they exit, in seconds; NaN for ever. */
+export function runSecondsOf(pod: Pod): number {
+  const annotated = pod.metadata.annotations?.[runSecondsAnnotation]
+  if (annotated !== undefined) return Number(annotated)
+  return (pod.metadata.ownerReferences ?? []).some((owner) => owner.controller && owner.kind === 'Job') ? jobPodRunSecondsDefault : Number.NaN
+}
+
+/**
+ * Containers that start (again, after an exit or a kill), `pod` as its status says they run: the
+ * kubelet checks the image at every start (a pull lists it in the node's status), creates and
+ * starts each, and their simulated run ends after the pod's run time, if it has one. A container
+ * whose image cannot be had waits instead (ErrImageNeverPull), and the pod with it is Pending.
+ */
+export async function startContainers(work: PodWork, pod: Pod, key: string, at: number, containers: Pod['spec']['containers'] = pod.spec.containers): Promise<void> {
+  const node = String(pod.spec.nodeName)
+  const recorder = work.recorderFor(node)
+  const podObject = podObjectOf(pod)
+  const failed = new Map<string, Extract<ImageCheck, {ok: false}>>()
+  let pulled = false
+  // The events carry the start's cluster time (the status's startedAt), however long their writes take.
+  for (const container of containers) {
+    const image = await ensureImage(work.runtime.images, node, recorder, podObject, container, at)
+    if (!image.ok) {
+      failed.set(container.name, image)
+      continue
+    }
+    pulled ||= image.pulled
+    await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`, at)
+    await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`, at)
+  }
+  if (pulled) work.imagesPulledOn(node)
+  if (failed.size > 0) {
+    await writeStatus(work, pod, imageFailedStatus(pod, failed))
+    return
+  }
+  const runSeconds = runSecondsOf(pod)
+  if (Number.isFinite(runSeconds)) work.simulated.addAfter(key, Math.max(0, runSeconds * 1000) || 1)
+}
+
+/** The pod's status with the containers whose image failed waiting (reason and message as the kubelet's), the pod Pending and not ready. */
+function imageFailedStatus(pod: Pod, failed: ReadonlyMap<string, {reason: string; message: string}>): Record<string, unknown> {
+  const status = (pod.status ?? {}) as Record<string, unknown>
+  const statuses = ((status.containerStatuses as Array<Record<string, unknown>> | undefined) ?? []).map((entry) => {
+    const failure = failed.get(String(entry.name))
+    if (!failure) return entry
+    const {containerID: _none, ...rest} = entry
+    return {...rest, state: {waiting: {reason: failure.reason, message: failure.message}}, ready: false, started: false}
+  })
+  const unready = statuses.filter((entry) => entry.ready !== true).map((entry) => String(entry.name))
+  const conditions = ((status.conditions as Array<Record<string, unknown>> | undefined) ?? []).map((entry) =>
+    (entry.type === 'Ready' || entry.type === 'ContainersReady') && entry.status === 'True' ? {...entry, status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]`} : entry,
+  )
+  return {...status, phase: 'Pending', conditions, containerStatuses: statuses}
+}
+
+/** The reader a node's kubelet resolves env and volumes with (ConfigMaps, Secrets through the API). */
+export function readerFor(work: PodWork, node: string): PodObjectReader {
+  const client = work.clientFor(node)
+  return {
+    get: async (resource, namespace, name) => {
+      try {
+        return await client.get(resource === 'secrets' ? resources.secrets : resources.configMaps, namespace, name)
+      } catch (error) {
+        if (isNotFound(error)) return null
+        throw error
+      }
+    },
+    services: async (namespace) => work.services.list().filter((service) => service.metadata.namespace === namespace),
+  }
+}

@@ -1,0 +1,72 @@
+// The kubelet's image manager through the CLI in one-shot mode: imagePullPolicy IfNotPresent
+// pulls an image on its first use on a node and finds it present afterwards (each node has its
+// own images), the node's status lists what it pulled as a kubelet reports node.status.images,
+// and Never on an image the node lacks leaves the container waiting in ErrImageNeverPull with
+// kubelet's events.
+import {join} from 'node:path'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {runShell} from '../support/shell.js'
+import {temporaryFolder} from '../support/temp.js'
+
+const projectRoot = join(import.meta.dirname, '..', '..')
+const kubemu = join(projectRoot, 'bin', 'kubemu')
+
+const pod = (name: string, node: string, image: string, policy: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}}
+spec:
+  nodeName: ${node}
+  containers:
+  - name: main
+    image: ${image}
+    imagePullPolicy: ${policy}
+`
+
+describe('the images on a node', () => {
+  let home: string
+  const environment = () => ({...process.env, KUBEMU_HOME: home, KUBECONFIG: ''})
+  const kubectl = (line: string, stdin?: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: environment(), stdin})
+  const imageEvents = async (name: string) => (await kubectl(`get events --field-selector involvedObject.name=${name} -o jsonpath='{range .items[*]}{.type} {.reason}: {.message}{"\\n"}{end}'`)).stdout.split('\n').filter((line) => /Pull|Failed/.test(line))
+  const pulled = /^Normal Pulled: Successfully pulled image "nginx:1\.27" in \S+ \(\S+ including waiting\)\. Image size: (\d+) bytes\.$/
+
+  beforeAll(() => {
+    home = temporaryFolder()
+  })
+
+  it('pulls an IfNotPresent image on its first use on each node, and finds it present on that node afterwards', async () => {
+    expect((await kubectl('apply -f -', pod('first', 'worker-1', 'nginx:1.27', 'IfNotPresent'))).status).toBe(0)
+    const first = await imageEvents('first')
+    expect(first[0]).toBe('Normal Pulling: Pulling image "nginx:1.27"')
+    expect(first[1]).toMatch(pulled)
+    const sizeBytes = Number(pulled.exec(first[1]!)![1])
+    expect((await kubectl('apply -f -', pod('second', 'worker-1', 'nginx:1.27', 'IfNotPresent'))).status).toBe(0)
+    expect(await imageEvents('second')).toEqual(['Normal Pulled: Container image "nginx:1.27" already present on machine'])
+    // Another node has its own images: its first pod pulls.
+    expect((await kubectl('apply -f -', pod('elsewhere', 'worker-2', 'nginx:1.27', 'IfNotPresent'))).status).toBe(0)
+    expect((await imageEvents('elsewhere'))[0]).toBe('Normal Pulling: Pulling image "nginx:1.27"')
+    // The node's status lists the image as a kubelet reports it: digest and tag, its size.
+    const images = JSON.parse((await kubectl("get node worker-1 -o jsonpath='{.status.images}'")).stdout) as Array<{names: string[]; sizeBytes: number}>
+    const nginx = images.find((image) => image.names.includes('docker.io/library/nginx:1.27'))
+    expect(nginx).toEqual({names: [expect.stringMatching(/^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/), 'docker.io/library/nginx:1.27'], sizeBytes})
+    // The digest is the one the container status reports as its imageID.
+    expect((await kubectl("get pod second -o jsonpath='{.status.containerStatuses[0].imageID}'")).stdout).toBe(nginx!.names[0])
+    expect((await kubectl("get node worker-3 -o jsonpath='{.status.images}'")).stdout).not.toContain('nginx')
+  })
+
+  it("runs a Never container whose image the node has, and leaves one whose image it lacks in ErrImageNeverPull with kubelet's events", async () => {
+    expect((await kubectl('apply -f -', pod('never-present', 'worker-1', 'nginx:1.27', 'Never'))).status).toBe(0)
+    expect(await imageEvents('never-present')).toEqual(['Normal Pulled: Container image "nginx:1.27" already present on machine'])
+    expect((await kubectl('get pod never-present --no-headers')).stdout).toMatch(/^never-present +1\/1 +Running +0 /)
+    expect((await kubectl('apply -f -', pod('never-absent', 'worker-3', 'nginx:1.27', 'Never'))).status).toBe(0)
+    expect(await imageEvents('never-absent')).toEqual([
+      'Warning ErrImageNeverPull: Container image "nginx:1.27" is not present with pull policy of Never',
+      'Warning Failed: Error: ErrImageNeverPull',
+    ])
+    expect((await kubectl('get pod never-absent --no-headers')).stdout).toMatch(/^never-absent +0\/1 +ErrImageNeverPull +0 /)
+    const status = JSON.parse((await kubectl("get pod never-absent -o jsonpath='{.status}'")).stdout) as {phase: string; containerStatuses: Array<{state: unknown; ready: boolean}>}
+    expect(status.phase).toBe('Pending')
+    expect(status.containerStatuses[0]).toMatchObject({state: {waiting: {reason: 'ErrImageNeverPull', message: 'Container image "nginx:1.27" is not present with pull policy of Never'}}, ready: false})
+    // Nothing was pulled for it: the node still lacks the image.
+    expect((await kubectl("get node worker-3 -o jsonpath='{.status.images}'")).stdout).not.toContain('nginx')
+  })
+})
