@@ -69,7 +69,7 @@ describe('requests from a pod', {timeout: 600_000}, () => {
     home = temporaryFolder()
     expect((await run('kubectl apply -f -', netexec)).status).toBe(0)
     expect((await run('kubectl expose deployment echo --port=8080')).status).toBe(0)
-    expect((await run('kubectl run client --image=busybox -- sleep 3600')).status).toBe(0)
+    expect((await run('kubectl run client --image=curlimages/curl -- sleep 3600')).status).toBe(0)
   }, 300_000)
 
   it(`spreads 300 curls from a pod over the 3 pods within binomial bounds (seed ${seed}), then all to the one pod left after scaling to 1`, async () => {

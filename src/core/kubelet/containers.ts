@@ -100,6 +100,8 @@ export class SimulatedContainers {
       network: this.network,
       // The container's own command writes to a terminal when it asked for one (run -it); an exec here never does.
       terminal: argv === undefined && container.tty === true,
+      // The programs on PATH are the image's: busybox has wget but no curl, curlimages/curl has curl.
+      ...(container.image ? {image: container.image} : {}),
     }
   }
 
@@ -215,7 +217,7 @@ export class SimulatedContainers {
   /** Runs `argv` in the running container at `now`; what it changes in the files stays with the run. */
   async exec(pod: Pod, containerName: string, run: ContainerRunStart, argv: readonly string[], now: number, reader: PodObjectReader): Promise<ExecOutcome> {
     const container = this.containerOf(pod, containerName)
-    if (argv.length === 0 || !isKnownProgram(argv[0]!)) return {stdout: '', stderr: '', exitCode: 126, notFound: true}
+    if (argv.length === 0 || !isKnownProgram(argv[0]!, container.image || undefined)) return {stdout: '', stderr: '', exitCode: 126, notFound: true}
     const before = await this.replayFiles(pod, container, run, now, reader)
     const spec = await this.spec(pod, container, run, reader, 'not-found', argv)
     const fs = before.clone()
