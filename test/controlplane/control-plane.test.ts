@@ -313,7 +313,7 @@ spec:
     expect((await kubectl('run crash --image=busybox --annotations=kubemu.io/run-seconds=0 --annotations=kubemu.io/exit-code=1 -- echo boom')).status).toBe(0)
     expect((await kubectl('get pod crash --no-headers')).stdout).toMatch(/^crash +0\/1 +CrashLoopBackOff +1 \(\d+s ago\) /)
     expect((await kubectl('logs crash --previous')).stdout).toBe('boom\n')
-    expect(await kubectl('logs nope')).toMatchObject({status: 1, stderr: 'Error from server (NotFound): pods "nope" not found\n'})
+    expect(await kubectl('logs nope')).toMatchObject({status: 1, stderr: 'error: error from server (NotFound): pods "nope" not found in namespace "default"\n'})
     expect((await kubectl('apply -f -', deployment('busy', 2, 'nginx:1.27', '200m'))).status).toBe(0)
     const logs = await kubectl('logs deployment/busy')
     expect(logs.stdout).toMatch(/^kubemu: simulated container "main" \(image nginx:1\.27\) started at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$/)
