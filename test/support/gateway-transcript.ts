@@ -31,14 +31,27 @@ export function normalize(text: string): string {
     .replace(/"ID":"\d{12,}"/g, '"ID":"LEASE"')
 }
 
+/** How long a stream step waits for its lines: past it, what came is compared (a short answer fails visibly instead of hanging). */
+const streamLinesWaitMillisecondsMax = 30_000
+
 async function readLines(response: Response, lines: number): Promise<string> {
   const reader = response.body!.getReader()
   const decoder = new TextDecoder()
   let text = ''
-  while (text.split('\n').length <= lines) {
-    const {done, value} = await reader.read()
-    if (done) break
-    text += decoder.decode(value, {stream: true})
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), streamLinesWaitMillisecondsMax)))
+  try {
+    while (text.split('\n').length <= lines) {
+      const read = await Promise.race([reader.read(), late])
+      if (read === null) {
+        text += `<no more lines within ${streamLinesWaitMillisecondsMax} ms>`
+        break
+      }
+      if (read.done) break
+      text += decoder.decode(read.value, {stream: true})
+    }
+  } finally {
+    clearTimeout(timer)
   }
   await reader.cancel()
   return text
