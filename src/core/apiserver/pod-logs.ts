@@ -29,6 +29,17 @@ export interface ContainerStreams {
   /** The lines the run wrote up to `until`; null when the container runs no command kubemu follows. */
   logLines(pod: KubeObject, container: string, run: ContainerRun, until: number, reader: StreamObjectReader): Promise<ReadonlyArray<{atMilliseconds: number; text: string}> | null>
   exec(pod: KubeObject, container: string, run: ContainerRun, argv: readonly string[], now: number, reader: StreamObjectReader): Promise<{stdout: string; stderr: string; exitCode: number; notFound: boolean}>
+  /** A forwarded connection's bytes so far, answered by what listens on the pod's port (the runtime dials it inside the pod). */
+  portForward(pod: KubeObject, port: number, input: Buffer, now: number): ForwardedBytes
+}
+
+/** What a port-forward exchange gave back: the server's bytes, or the runtime's refusal. */
+export interface ForwardedBytes {
+  readonly refusal?: string
+  readonly reply: Buffer
+  /** Bytes of the input that answered requests (the rest waits for more). */
+  readonly consumedBytes: number
+  readonly closes: boolean
 }
 
 function statusesOf(pod: KubeObject): ContainerStatus[] {

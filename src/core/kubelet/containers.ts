@@ -4,6 +4,7 @@
 // readiness; and exec of a command into it. The kubelet and the API server's log and exec
 // subresources ask it the same questions, so every process computes the same answers.
 import {networkUnavailable, type PodNetwork} from '../network/types.js'
+import {forwardedExchange, type ForwardedReply, podOnlyView} from '../network/port-forward.js'
 import type {Container, Pod, Probe} from '../api/kinds.js'
 import {argvOf, containersOf, environmentOf, filesystemOf, hostnameOf, type PodObjectReader} from './container-setup.js'
 import {containerRunKey, type ContainerStateStore, FileContainerState, MemoryContainerState} from './container-state.js'
@@ -79,6 +80,11 @@ export class SimulatedContainers {
 
   private get network(): PodNetwork {
     return this.networkOf()
+  }
+
+  /** A forwarded connection's bytes so far, answered by what listens on the pod's port: the runtime dials it inside the pod, so no Service rule or NetworkPolicy stands between. */
+  portForward(pod: Pod, port: number, input: Buffer, now: number): ForwardedReply {
+    return forwardedExchange(podOnlyView(pod, now), pod, port, input)
   }
 
   private containerOf(pod: Pod, name: string): Container {

@@ -7,9 +7,6 @@ import type {KubeObject} from '../api/object.js'
 import {containerResponse, listenerOn} from './container-servers.js'
 import type {ClusterNetworkView, HttpResponse} from './types.js'
 
-/** The most bytes of requests one forwarded connection holds before an answer (a bound on what a client may send). */
-export const forwardedRequestBytesMax = 1 << 20
-
 /** The answer to the bytes a forwarded connection sent so far. */
 export interface ForwardedReply {
   /** Nothing listens on the port: the runtime's error, as the kubelet writes it on the error stream. */

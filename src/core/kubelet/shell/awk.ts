@@ -3,7 +3,7 @@
 // OFS, variables and assignments (= += -= *= /= ++ --), comparisons, `~`, &&, ||, !, string
 // concatenation, `next`, and length/substr/index/toupper/tolower/int. Bounded in its input.
 import type {ShellProcess, ShellRun} from './interpreter.js'
-import {inputText, linesOf, posixRegExp} from './text-programs.js'
+import {inputText, linesOf, posixRegExp} from './text-input.js'
 
 /** Statements one awk run may execute (a bound on a runaway program). */
 export const awkStepsMax = 1_000_000

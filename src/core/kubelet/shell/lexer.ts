@@ -2,7 +2,10 @@
 // operators, `$((…))`, `$(…)`, backquotes), operators, and here-documents (`<<WORD`, `<<'WORD'`,
 // `<<-WORD`), whose bodies are read after the end of their command's line. Pure.
 import {BadSubstitutionError, parseBraced} from './parameter.js'
-import {parseScript, ShellSyntaxError, type Word, type WordPart} from './syntax.js'
+import {type CommandList, ShellSyntaxError, type Word, type WordPart} from './syntax-tree.js'
+
+/** Parses a command substitution's script (syntax.ts's parser, handed in: the lexer and the parser recurse into each other). */
+export type NestedParser = (text: string, depth: number) => CommandList
 
 /** A here-document waiting for its body (the lines after the end of its command's line). */
 export interface PendingHereDocument {
@@ -25,6 +28,7 @@ export class Lexer {
   constructor(
     private readonly text: string,
     private readonly depth: number,
+    private readonly parseNested: NestedParser,
     /** The characters that end a word (none for a `${NAME:-word}` argument, which runs to its end). */
     private readonly wordEnds = ' \t\n;&|<>()',
   ) {}
@@ -85,7 +89,7 @@ export class Lexer {
         if (line === pending.delimiter) break
         body += `${line}\n`
       }
-      pending.body = pending.quoted ? [{kind: 'text', text: body, quoted: true}] : new Lexer(body, this.depth + 1, '').expandingText()
+      pending.body = pending.quoted ? [{kind: 'text', text: body, quoted: true}] : new Lexer(body, this.depth + 1, this.parseNested, '').expandingText()
     }
   }
 
@@ -203,7 +207,7 @@ export class Lexer {
       }
     }
     this.position++
-    return {kind: 'substitution', script: parseScript(inner, this.depth + 1), quoted}
+    return {kind: 'substitution', script: this.parseNested(inner, this.depth + 1), quoted}
   }
 
   /** `$NAME`, `${NAME}`, `$?`, `$(…)` at the position; null when the `$` is literal (it is consumed then). */
@@ -230,7 +234,7 @@ export class Lexer {
         throw error
       }
       if (braced.operator === null) return {kind: 'variable', name: braced.name, quoted}
-      const argument = braced.argument === '' ? [] : (new Lexer(braced.argument, this.depth + 1, '').word() as {word: Word}).word
+      const argument = braced.argument === '' ? [] : (new Lexer(braced.argument, this.depth + 1, this.parseNested, '').word() as {word: Word}).word
       return {kind: 'parameter', name: braced.name, operator: braced.operator, argument, quoted}
     }
     if (text.startsWith('((', this.position)) {
@@ -255,7 +259,7 @@ export class Lexer {
       if (depth > 0) throw new ShellSyntaxError("unterminated command substitution, expecting ')'")
       const inner = text.slice(this.position + 1, end - 1)
       this.position = end
-      return {kind: 'substitution', script: parseScript(inner, this.depth + 1), quoted}
+      return {kind: 'substitution', script: this.parseNested(inner, this.depth + 1), quoted}
     }
     if ('?$#'.includes(next) && next !== '' || /[0-9]/.test(next)) {
       this.position++

@@ -3,7 +3,7 @@
 // address or a range of two, and `!`; `&` and \1…\9 in replacements. Errors as busybox words them.
 import {normalizePath} from './filesystem.js'
 import type {ShellProcess, ShellRun} from './interpreter.js'
-import {inputText, linesOf, posixRegExp} from './text-programs.js'
+import {inputText, linesOf, posixRegExp} from './text-input.js'
 
 type Address = {kind: 'line'; line: number} | {kind: 'last'} | {kind: 'regex'; regex: RegExp}
 

@@ -4,49 +4,15 @@
 // (the words and operators come from lexer.ts).
 // Pure; bounded in the script's length and nesting.
 import {Lexer, type Token} from './lexer.js'
-import type {ParameterOperator} from './parameter.js'
+import {type AndOr, type Command, type CommandList, type Pipeline, type Redirect, ShellSyntaxError, type Word} from './syntax-tree.js'
 
 /** Longest script the shell reads, in characters. */
 export const scriptCharactersMax = 100_000
 /** Deepest nesting of compound commands and command substitutions. */
 export const nestingDepthMax = 64
 
-export type WordPart =
-  | {readonly kind: 'text'; readonly text: string; readonly quoted: boolean}
-  | {readonly kind: 'variable'; readonly name: string; readonly quoted: boolean}
-  | {readonly kind: 'substitution'; readonly script: CommandList; readonly quoted: boolean}
-  | {readonly kind: 'parameter'; readonly name: string; readonly operator: ParameterOperator; readonly argument: Word; readonly quoted: boolean}
-  | {readonly kind: 'arithmetic'; readonly expression: string; readonly quoted: boolean}
-
-export type Word = readonly WordPart[]
-
-export interface Redirect {
-  readonly descriptor: 0 | 1 | 2
-  /** `>`, `>>`, `>&` (to another descriptor); `<` (a file as stdin); `<<` (a here-document: `target` is its body). */
-  readonly operator: '>' | '>>' | '>&' | '<' | '<<'
-  readonly target: Word
-}
-
-export type Command =
-  | {readonly kind: 'simple'; readonly assignments: ReadonlyArray<{name: string; value: Word}>; readonly words: readonly Word[]; readonly redirects: readonly Redirect[]}
-  | {readonly kind: 'if'; readonly branches: ReadonlyArray<{condition: CommandList; body: CommandList}>; readonly otherwise: CommandList | null}
-  | {readonly kind: 'loop'; readonly until: boolean; readonly condition: CommandList; readonly body: CommandList}
-  | {readonly kind: 'for'; readonly name: string; readonly items: readonly Word[]; readonly body: CommandList}
-  | {readonly kind: 'group'; readonly body: CommandList}
-
-export interface Pipeline {
-  readonly negated: boolean
-  readonly commands: readonly Command[]
-}
-
-export interface AndOr {
-  readonly first: Pipeline
-  readonly rest: ReadonlyArray<{operator: '&&' | '||'; pipeline: Pipeline}>
-}
-
-export type CommandList = readonly AndOr[]
-
-export class ShellSyntaxError extends Error {}
+export type {AndOr, Command, CommandList, Pipeline, Redirect, Word, WordPart} from './syntax-tree.js'
+export {ShellSyntaxError} from './syntax-tree.js'
 
 
 const reserved = new Set(['if', 'then', 'elif', 'else', 'fi', 'while', 'until', 'do', 'done', 'for', 'in', '{', '}', '!'])
@@ -263,7 +229,7 @@ class Parser {
 export function parseScript(text: string, depth = 0): CommandList {
   if (text.length > scriptCharactersMax) throw new ShellSyntaxError(`script longer than ${scriptCharactersMax} characters`)
   if (depth > nestingDepthMax) throw new ShellSyntaxError(`commands nested deeper than ${nestingDepthMax}`)
-  const parser = new Parser(new Lexer(text, depth).tokens(), depth)
+  const parser = new Parser(new Lexer(text, depth, parseScript).tokens(), depth)
   const list = parser.list([])
   if (!parser.done()) throw new ShellSyntaxError(`syntax error: unexpected ${parser.rest()}`)
   return list
