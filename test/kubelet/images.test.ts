@@ -44,7 +44,9 @@ describe('the images on a node', () => {
     // Another node has its own images: its first pod pulls.
     expect((await kubectl('apply -f -', pod('elsewhere', 'worker-2', 'nginx:1.27', 'IfNotPresent'))).status).toBe(0)
     expect((await imageEvents('elsewhere'))[0]).toBe('Normal Pulling: Pulling image "nginx:1.27"')
-    // The node's status lists the image as a kubelet reports it: digest and tag, its size.
+    // The node's status lists the image as a kubelet reports it (with its next status sync, within
+    // 10 s): digest and tag, its size.
+    expect((await runShell(`${kubemu} time advance 10s`, {cwd: home, env: environment()})).status).toBe(0)
     const images = JSON.parse((await kubectl("get node worker-1 -o jsonpath='{.status.images}'")).stdout) as Array<{names: string[]; sizeBytes: number}>
     const nginx = images.find((image) => image.names.includes('docker.io/library/nginx:1.27'))
     expect(nginx).toEqual({names: [expect.stringMatching(/^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/), 'docker.io/library/nginx:1.27'], sizeBytes})

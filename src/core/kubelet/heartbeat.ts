@@ -9,6 +9,7 @@ import {resources} from '../client/resources.js'
 import type {Node} from '../api/kinds.js'
 import {doublingBackoffMilliseconds} from '../util/backoff.js'
 import {forEachConcurrently} from '../util/concurrency.js'
+import {type NodeImage, nodeStatusImages} from './node-images.js'
 
 export const stoppedAnnotation = 'kubemu.io/stopped'
 export const nodeLeaseDurationSeconds = 40
@@ -48,18 +49,27 @@ export async function renewLease(client: ApiClient, node: Node, lease: Lease | u
   return true
 }
 
-/** Posts Ready=True (and the heartbeat time) when the node is not Ready or its last report is old. */
-export async function reportNodeStatus(client: ApiClient, node: Node, now: number): Promise<boolean> {
+/**
+ * Posts Ready=True (and the heartbeat time) when the node is not Ready, its last report is old, or
+ * its images changed (the kubelet's status sync, every 10 s: a pulled image shows by the next one).
+ */
+export async function reportNodeStatus(client: ApiClient, node: Node, now: number, images: readonly NodeImage[] = []): Promise<boolean> {
   const conditions = ((node.status as {conditions?: Condition[]} | undefined)?.conditions ?? []).map((condition) => ({...condition}))
   const ready = conditions.find((condition) => condition.type === 'Ready')
   const stale = now - (Date.parse(ready?.lastHeartbeatTime ?? '') || 0) >= nodeStatusReportMilliseconds
-  if (ready?.status === 'True' && !stale) return false
+  const listed = nodeStatusImages(images)
+  const imagesChanged = listed.length > 0 && JSON.stringify(node.status?.images ?? []) !== JSON.stringify(listed)
+  if (ready?.status === 'True' && !stale && !imagesChanged) return false
+  if (ready?.status === 'True' && !stale) {
+    await client.update(resources.nodes, {...node, kind: 'Node', apiVersion: 'v1', status: {...(node.status ?? {}), images: listed}}, 'status')
+    return true
+  }
   const at = formatTimestamp(now)
   const next = Object.entries(healthyNodeConditions).map(([type, [status, reason, message]]) => {
     const before = conditions.find((condition) => condition.type === type)
     return {type, status, lastHeartbeatTime: at, lastTransitionTime: before?.status === status ? (before.lastTransitionTime ?? at) : at, reason, message}
   })
-  await client.update(resources.nodes, {...node, kind: 'Node', apiVersion: 'v1', status: {...(node.status ?? {}), conditions: next}}, 'status')
+  await client.update(resources.nodes, {...node, kind: 'Node', apiVersion: 'v1', status: {...(node.status ?? {}), conditions: next, ...(listed.length > 0 ? {images: listed} : {})}}, 'status')
   return true
 }
 
@@ -72,6 +82,8 @@ export class NodeHeartbeats {
     private readonly clientFor: (node: string) => ApiClient,
     private readonly nodes: Informer<Node>,
     private readonly leases: Informer<KubeObject>,
+    /** The images each node holds (what its status lists). */
+    private readonly imagesOf: (node: string) => readonly NodeImage[] = () => [],
   ) {}
 
   /** Whether some running node's Lease or Ready status is due. */
@@ -92,7 +104,7 @@ export class NodeHeartbeats {
       const name = String(node.metadata.name)
       try {
         if (await renewLease(this.clientFor(name), node, this.leases.get(`kube-node-lease/${node.metadata.name}`) as never, now)) written++
-        if (await reportNodeStatus(this.clientFor(name), node, now)) written++
+        if (await reportNodeStatus(this.clientFor(name), node, now, this.imagesOf(name))) written++
         this.refused.delete(name)
       } catch (error) {
         // A refused heartbeat is tried again after a back-off, as a kubelet retries.

@@ -25,7 +25,6 @@ import {type PersistentVolumeClaim, podClaimNames} from '../api/volume-binding.j
 import {creatingStatus, hostIpOf, withEphemeralContainersStarted} from './pod-status.js'
 import {exitCodeAnnotation, runSecondsAnnotation, SimulatedContainers} from './containers.js'
 import {ensureImage} from './images.js'
-import {reportNodeImages} from './node-images.js'
 import {restartBackoffInitialMilliseconds, restartWaiting, runEnded} from './restarts.js'
 import {PodDeletions} from './pod-deletion.js'
 import {PodIps} from './pod-ips.js'
@@ -71,7 +70,8 @@ export class Kubelets implements ControlLoop, PodWork {
     this.pods = informers.informer<Pod>(resources.pods)
     this.pods.addIndex(podsByNodeName)
     this.nodes = informers.informer<Node>(resources.nodes)
-    this.heartbeats = new NodeHeartbeats(clientFor, this.nodes, informers.informer<KubeObject>(resources.leases))
+    // A node's pulled images go out with its status sync (every 10 s), as the kubelet reports them.
+    this.heartbeats = new NodeHeartbeats(clientFor, this.nodes, informers.informer<KubeObject>(resources.leases), (node) => this.runtime.images.list(node))
     this.podIps = new PodIps(this.pods)
     this.deletions = new PodDeletions(this)
     this.services = informers.informer<KubeObject>(resources.services)
@@ -135,25 +135,7 @@ export class Kubelets implements ControlLoop, PodWork {
       }
     })
     if (beating !== null) await beating
-    // The round's pulls reach the nodes' statuses after it, in node order, whatever order the pods' work interleaved in.
-    const pulledOn = [...this.nodesWithNewImages].sort()
-    this.nodesWithNewImages.clear()
-    for (const node of pulledOn) {
-      try {
-        await reportNodeImages(this.clientFor(node), node, this.runtime.images.list(node))
-      } catch (error) {
-        // A node gone or refusing: its next pull reports its images again.
-        if (!(error instanceof ApiClientError)) throw error
-      }
-    }
-    return keys.length + beats + pulledOn.length
-  }
-
-  /** Nodes that pulled an image in this round (at most one entry a node). */
-  private readonly nodesWithNewImages = new Set<string>()
-
-  imagesPulledOn(node: string): void {
-    this.nodesWithNewImages.add(node)
+    return keys.length + beats
   }
 
   private async reconcile(key: string, now: number): Promise<void> {
@@ -191,15 +173,12 @@ export class Kubelets implements ControlLoop, PodWork {
     const unstarted = (pod.spec.ephemeralContainers ?? []).filter((container) => !ephemeralStatuses.some((status) => status.name === container.name))
     if (unstarted.length > 0 && pod.status?.phase === 'Running') {
       await writeStatus(this, pod, withEphemeralContainersStarted(pod, unstarted.map((container) => container.name), now))
-      let pulled = false
       for (const container of unstarted) {
         const image = await ensureImage(this.runtime.images, pod.spec.nodeName, recorder, podObject, container)
         if (!image.ok) continue
-        pulled ||= image.pulled
         await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
         await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
       }
-      if (pulled) this.imagesPulledOn(pod.spec.nodeName)
       return
     }
     // A pod the node lifecycle controller marked not Ready while this kubelet was away: back, the

@@ -7,8 +7,6 @@
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {Node} from '../api/kinds.js'
-import {type ApiClient, isConflict} from '../client/client.js'
-import {resources} from '../client/resources.js'
 import {fullImageName, imageIdOf} from './pod-status.js'
 
 export const nodeImagesFileName = 'node-images.json'
@@ -16,8 +14,6 @@ export const nodeImagesFileName = 'node-images.json'
 export const imagesPerNodeMax = 500
 /** Images a node's status lists (the kubelet's --node-status-max-images default). */
 export const nodeStatusImagesMax = 50
-/** Tries of a node status write that meets a newer node (another writer's heartbeat). */
-export const nodeImagesWriteTriesMax = 5
 
 export interface NodeImage {
   /** As containerd names it: docker.io/library/nginx:1.27. */
@@ -98,17 +94,3 @@ export function nodeStatusImages(images: readonly NodeImage[]): Array<{names: st
     .map((image) => ({names: [imageIdOf(image.name), image.name], sizeBytes: image.sizeBytes}))
 }
 
-/** Writes the node's image list into its status, when it differs (as the node's kubelet, from the node as it is now). */
-export async function reportNodeImages(client: ApiClient, nodeName: string, images: readonly NodeImage[]): Promise<void> {
-  const wanted = nodeStatusImages(images)
-  for (let tries = 1; ; tries++) {
-    const node = await client.get<Node>(resources.nodes, '', nodeName)
-    if (JSON.stringify(node.status?.images ?? []) === JSON.stringify(wanted)) return
-    try {
-      await client.update(resources.nodes, {...node, kind: 'Node', apiVersion: 'v1', status: {...node.status, images: wanted}}, 'status')
-      return
-    } catch (error) {
-      if (!isConflict(error) || tries >= nodeImagesWriteTriesMax) throw error
-    }
-  }
-}

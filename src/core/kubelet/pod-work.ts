@@ -30,8 +30,6 @@ export interface PodWork {
   readonly services: Informer<KubeObject>
   /** Set while the loop collapses delays (one-shot mode), so run times end at once. */
   readonly collapsing: boolean
-  /** A node pulled an image: its status lists it once the loop's round is over (one write a node, in node order). */
-  imagesPulledOn(node: string): void
 }
 
 /** The pod as an API object (kind and apiVersion set), for events and writes. */
@@ -61,7 +59,6 @@ export async function startContainers(work: PodWork, pod: Pod, key: string, at: 
   const recorder = work.recorderFor(node)
   const podObject = podObjectOf(pod)
   const failed = new Map<string, Extract<ImageCheck, {ok: false}>>()
-  let pulled = false
   // The events carry the start's cluster time (the status's startedAt), however long their writes take.
   for (const container of containers) {
     const image = await ensureImage(work.runtime.images, node, recorder, podObject, container, at)
@@ -69,11 +66,9 @@ export async function startContainers(work: PodWork, pod: Pod, key: string, at: 
       failed.set(container.name, image)
       continue
     }
-    pulled ||= image.pulled
     await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`, at)
     await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`, at)
   }
-  if (pulled) work.imagesPulledOn(node)
   if (failed.size > 0) {
     await writeStatus(work, pod, imageFailedStatus(pod, failed))
     return
