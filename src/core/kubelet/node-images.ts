@@ -6,7 +6,6 @@
 // as the kubelet reports node.status.images: digest and tag names, sizeBytes, largest first.
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import type {Node} from '../api/kinds.js'
 import {fullImageName, imageIdOf} from './pod-status.js'
 
 export const nodeImagesFileName = 'node-images.json'
