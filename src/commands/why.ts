@@ -5,7 +5,7 @@ import {explainedKinds} from '../core/why/why.js'
 import {KubemuCommand} from '../command-errors.js'
 
 export default class Why extends KubemuCommand {
-  static override description = `Why an object is in the state it is: the cause in one paragraph and the facts behind it (the scheduler's verdicts, claims, probes, node health, finalizers and owners, rollout deadlines, quota and admission denials, a Service's selector and ports, a CronJob's schedule, what keeps a namespace Terminating). Knows ${explainedKinds.join(', ')}; any kind for deletion and ownership. Exit 0 when nothing is wrong, 3 when something is stuck, 1 when the object cannot be read`
+  static override description = `Why an object is in the state it is: the cause in one paragraph and the facts behind it (the scheduler's last attempt for a pod: each node's verdict and weighted scores; claims, probes, node health, finalizers and owners, rollout deadlines, quota and admission denials, a Service's selector and ports, a CronJob's schedule, what keeps a namespace Terminating). Knows ${explainedKinds.join(', ')}; any kind for deletion and ownership. Exit 0 when nothing is wrong, 3 when something is stuck, 1 when the object cannot be read`
   static override examples = ['kubemu why pod/web-7d4b9c-x2x4z', 'kubemu why deployment web -n shop', 'kubemu why svc/web -o json']
   static override strict = false
   static override args = {object: Args.string({description: 'TYPE/NAME (pod/web, deploy/web, svc/web) or TYPE NAME', required: true})}

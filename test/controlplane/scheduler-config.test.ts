@@ -65,8 +65,9 @@ describe('scheduler configuration through the CLI', () => {
     expect(new Set(packed).size).toBe(1)
     expect(new Set(await nodesOf('spread')).size).toBeGreaterThan(1)
     const pod = (await kubectl("get pods -l app=packed -o jsonpath='{.items[0].metadata.name}'")).stdout
+    const explained = await runShell(`${kubemu} why pod/${pod}`, {cwd: home, env: environment()})
+    expect(explained.stdout).toMatch(/ \(profile my-scheduler\): Scheduled to worker-\d, .*\n {4}score weights: NodeResourcesFit=5\n/)
     const described = await kubectl(`describe pod ${pod}`)
-    expect(described.stdout).toMatch(/ {2}Profile: +my-scheduler\n {2}Score weights: +NodeResourcesFit=5\n/)
     expect(described.stdout).toMatch(/Normal +Scheduled +\S+ +my-scheduler +Successfully assigned default\/packed-/)
   })
 

@@ -9,6 +9,8 @@ export interface UpKubectls {
   readonly up: UpProcess
   readonly real: (line: string, stdin?: string) => Promise<ShellResult>
   readonly ours: (line: string, stdin?: string) => Promise<ShellResult>
+  /** Any other kubemu command in the same home (`why …`, `trace …`). */
+  readonly kubemu: (line: string) => Promise<ShellResult>
 }
 
 /** Starts `up` in a fresh home; resolves once its control plane has elected its leaders. */
@@ -21,6 +23,7 @@ export async function startUpWithKubectls(): Promise<UpKubectls> {
     up,
     real: (line, stdin) => runShell(`kubectl --kubeconfig=${join(home, 'default', 'kubeconfig')} ${line}`, {cwd: home, env, stdin}),
     ours: (line, stdin) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env, stdin}),
+    kubemu: (line) => runShell(`${kubemu} ${line}`, {cwd: home, env}),
   }
 }
 

@@ -5,10 +5,27 @@ import {stoppedAnnotation} from '../kubelet/heartbeat.js'
 import type {KubeObject} from '../api/object.js'
 import {resources} from '../client/resources.js'
 import {condition, diagnosis, type Diagnosis, duration, fields, type Fields, list, listed, plural, text, timeOf} from './diagnosis.js'
-import {eventFacts, type WhyReader} from './reader.js'
+import {eventFacts, type SchedulingAttempt, type WhyReader} from './reader.js'
 
 /** The scheduler's per-node verdicts shown as facts. */
 const attemptNodesShownMax = 8
+
+/**
+ * The scheduler's last attempt as facts: the outcome, the profile and its score weights, and each
+ * node's filter verdict with, for the nodes that passed, every plugin's weighted score (why this
+ * node and not another).
+ */
+function attemptFacts(attempt: SchedulingAttempt | null): string[] {
+  if (!attempt) return []
+  const facts = [`scheduler's last attempt${attempt.time ? ` at ${attempt.time}` : ''}${attempt.profile ? ` (profile ${attempt.profile})` : ''}: ${attempt.outcome ?? ''}, ${attempt.evaluatedNodes ?? 0} nodes evaluated, ${attempt.feasibleNodes ?? 0} feasible`]
+  const weights = Object.entries(attempt.weights ?? {}).map(([plugin, weight]) => `${plugin}=${weight}`)
+  if (weights.length > 0) facts.push(`  score weights: ${weights.join(' ')}`)
+  for (const node of (attempt.nodes ?? []).slice(0, attemptNodesShownMax)) {
+    const scores = Object.entries(node.scores ?? {}).map(([plugin, score]) => `${plugin}=${score}`)
+    facts.push(`  node ${node.node}: ${node.filter}${node.total !== undefined ? `, score ${node.total}` : ''}${scores.length > 0 ? ` (${scores.join(' ')})` : ''}`)
+  }
+  return facts
+}
 
 export async function explainPod(pod: KubeObject, reader: WhyReader): Promise<Diagnosis> {
   const name = `pod/${text(pod.metadata.name)}`
@@ -54,11 +71,7 @@ async function explainUnscheduled(pod: KubeObject, reader: WhyReader): Promise<D
   const scheduled = condition(pod, 'PodScheduled')
   const events = await reader.events(pod)
   const schedulerName = text(spec.schedulerName) || 'default-scheduler'
-  const attempt = await reader.schedulingAttempt(pod)
-  if (attempt) {
-    facts.push(`scheduler's last attempt${attempt.time ? ` at ${attempt.time}` : ''}: ${attempt.outcome ?? ''}, ${attempt.evaluatedNodes ?? 0} nodes evaluated, ${attempt.feasibleNodes ?? 0} feasible`)
-    for (const node of (attempt.nodes ?? []).slice(0, attemptNodesShownMax)) facts.push(`  node ${node.node}: ${node.filter}${node.total !== undefined ? `, score ${node.total}` : ''}`)
-  }
+  facts.push(...attemptFacts(await reader.schedulingAttempt(pod)))
   facts.push(...eventFacts(events, ['FailedScheduling', 'Preempted', 'NotTriggerScaleUp']))
   const nominated = text(fields(pod.status).nominatedNodeName)
   if (scheduled && text(scheduled.status) === 'False') {
@@ -107,7 +120,7 @@ async function explainScheduled(pod: KubeObject, reader: WhyReader): Promise<Dia
   const name = `pod/${text(pod.metadata.name)}`
   const namespace = text(pod.metadata.namespace)
   const nodeName = text(fields(pod.spec).nodeName)
-  const facts = [`scheduled to node ${nodeName}`, ...containerFacts(pod)]
+  const facts = [`scheduled to node ${nodeName}`, ...attemptFacts(await reader.schedulingAttempt(pod)), ...containerFacts(pod)]
   const node = await reader.get(resources.nodes, '', nodeName)
   if (!node) return diagnosis(name, namespace, 'Unknown', true, `${name} is bound to node ${nodeName}, which no longer exists: nothing runs it. The pod garbage collector deletes pods bound to a deleted node.`, facts)
   const nodeReady = condition(node, 'Ready')

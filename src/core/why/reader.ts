@@ -12,7 +12,7 @@ export const listObjectsMax = 5_000
 export const eventsShownMax = 5
 
 /** The scheduler's last attempt for a pod (its per-node verdicts). */
-export type SchedulingAttempt = Pick<SchedulingReport, 'time' | 'outcome' | 'evaluatedNodes' | 'feasibleNodes' | 'nodes'>
+export type SchedulingAttempt = Pick<SchedulingReport, 'time' | 'outcome' | 'evaluatedNodes' | 'feasibleNodes' | 'nodes'> & Partial<Pick<SchedulingReport, 'profile' | 'weights'>>
 
 export interface WhyReader {
   readonly now: number

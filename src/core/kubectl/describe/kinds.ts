@@ -3,7 +3,6 @@
 import type {KubeObject} from '../../api/object.js'
 import {canonicalQuantity, formatQuantity, milliValue, parseQuantity, type Quantity, addQuantities, zeroQuantity} from '../../api/quantity.js'
 import {humanDuration} from '../../util/go-duration.js'
-import type {SchedulingReport} from '../../scheduler/reports.js'
 import {describeContainers, describeEvents, describePodTemplate, describeReplicaConditions, describeVolumes} from './pods.js'
 import {DescribeWriter, list, printAnnotations, printLabels, printTaints, printTolerations, record, rfc1123z, text} from './writer.js'
 
@@ -13,8 +12,6 @@ export interface DescribeContext {
   readonly nowMilliseconds: number
   /** --show-events: false leaves the Events section out. */
   readonly showEvents: boolean
-  /** kubemu's record of the scheduler's last attempt for a pod (by uid), when one is kept. */
-  readonly schedulingReport?: (podUid: string) => SchedulingReport | null
 }
 
 /** The object's events, or null under --show-events=false. */
@@ -99,29 +96,8 @@ export async function describePod(pod: KubeObject, context: DescribeContext): Pr
   writer.write(0, `QoS Class:\t${text(status.qosClass)}\n`)
   printLabels(writer, 'Node-Selectors', spec.nodeSelector)
   printTolerations(writer, 'Tolerations', spec.tolerations)
-  describeSchedulingAttempt(writer, pod.metadata.uid ? (context.schedulingReport?.(pod.metadata.uid) ?? null) : null)
   describeEvents(writer, await eventsFor(context, pod), context.nowMilliseconds)
   return writer.toString()
-}
-
-/**
- * Beyond kubectl: the scheduler's last attempt for the pod (kubemu keeps it in the cluster folder):
- * each node's filter verdict and, for feasible nodes, each plugin's weighted score.
- */
-export function describeSchedulingAttempt(writer: DescribeWriter, attempt: SchedulingReport | null): void {
-  if (!attempt) return
-  writer.write(0, 'Scheduling Attempt (kubemu):\n')
-  writer.write(1, `Time:\t${attempt.time ?? ''}\n`)
-  writer.write(1, `Outcome:\t${attempt.outcome ?? ''}\n`)
-  writer.write(1, `Nodes:\t${attempt.evaluatedNodes ?? 0} evaluated, ${attempt.feasibleNodes ?? 0} feasible\n`)
-  if (attempt.profile) writer.write(1, `Profile:\t${attempt.profile}\n`)
-  if (attempt.weights) writer.write(1, `Score weights:\t${Object.entries(attempt.weights).map(([plugin, weight]) => `${plugin}=${weight}`).join(' ') || '<none>'}\n`)
-  writer.write(1, 'Node\tFilters\tScore\tScores by plugin (weighted)\n')
-  writer.write(1, '----\t-------\t-----\t--------------------------\n')
-  for (const node of attempt.nodes ?? []) {
-    const scores = Object.entries(node.scores ?? {}).map(([plugin, score]) => `${plugin}=${score}`).join(' ')
-    writer.write(1, `${node.node}\t${node.filter}\t${node.total ?? '-'}\t${scores || '-'}\n`)
-  }
 }
 
 function replicaSetsByLabels(sets: readonly KubeObject[]): string {

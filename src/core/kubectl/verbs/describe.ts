@@ -2,7 +2,6 @@
 // described in kubectl's layout with its events; descriptions separated by two blank lines.
 import type {KubeObject} from '../../api/object.js'
 import type {DescribeContext} from '../describe/kinds.js'
-import {readSchedulingReport} from '../../scheduler/reports.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {type ApiResource, chunkSizeOf, collectionPath, ResourceMapper, objectPath, requestInChunks, requestList} from '../resources.js'
@@ -29,7 +28,6 @@ export async function runDescribe(session: KubectlSession, args: readonly string
   const context: DescribeContext = {
     nowMilliseconds: session.clock.nowMilliseconds(),
     showEvents: session.flag('show-events') !== 'false',
-    schedulingReport: (podUid) => readSchedulingReport(session.clusterFolder(), podUid),
     list: async (group, resource, listNamespace, query) => {
       const found = mapper.resources.find((candidate) => candidate.group === group && candidate.resource === resource)
       if (!found) return []
