@@ -3,7 +3,7 @@
 import {readFileSync} from 'node:fs'
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import {type CustomColumn, parseCustomColumns, parseCustomColumnsFile, printCustomColumns} from '../printers/kubectl/custom-columns.js'
-import {GoTemplateError, GoTemplateParseError, goValueText, runGoTemplate} from '../printers/kubectl/go-template.js'
+import {GoTemplateError, GoTemplateParseError, goObjectText, runGoTemplate} from '../printers/kubectl/go-template.js'
 import {JsonPathError, runJsonPath, runJsonPathAsJson} from '../printers/kubectl/jsonpath.js'
 import {goJson, goJsonCompact} from '../util/go-json.js'
 import {goYaml} from '../printers/kubectl/go-yaml.js'
@@ -52,11 +52,11 @@ export function printTemplated(format: {format: OutputFormat; template: string; 
     try {
       return runGoTemplate(format.template, single && objects.length === 1 ? objects[0] : asList(objects))
     } catch (error) {
-      if (error instanceof GoTemplateParseError) throw new KubectlError(`error parsing template ${format.template}, template: output:1: ${error.message}`)
+      if (error instanceof GoTemplateParseError) throw new KubectlError(`error parsing template ${format.template}, ${error.message}`)
       if (error instanceof GoTemplateError) {
         // kubectl prints what it gave the template on stdout, to help debug it, then the error.
         const data = single && objects.length === 1 ? objects[0] : asList(objects)
-        const help = `${error.partialOutput}Error executing template: ${error.message}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t${format.template}\n\traw data was:\n\t\t${goJsonCompact(data)}\n\tobject given to template engine was:\n\t\t${goValueText(data)}\n\n`
+        const help = `${error.partialOutput}Error executing template: ${error.message}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t${format.template}\n\traw data was:\n\t\t${goJsonCompact(data)}\n\tobject given to template engine was:\n\t\t${goObjectText(data)}\n\n`
         throw new KubectlError(`error executing template ${JSON.stringify(format.template)}: ${error.message}`, 1, help)
       }
       throw error

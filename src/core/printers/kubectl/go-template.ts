@@ -1,324 +1,315 @@
-// kubectl's -o go-template for the common cases: Go text/template actions over the object —
-// fields (.a.b, $x.a), string and number literals, pipelines, range (with $i, $e and else), if,
-// with, else, {{- -}} trimming, and the functions kubectl scripts use: index, len, printf,
-// print, println, eq, ne, lt, gt, and, or, not, base64decode, base64encode. A missing map key
-// prints <no value>, as kubectl's default allows.
+// kubectl's -o go-template: Go's text/template run over the object as kubectl gives it to the
+// engine (decoded JSON), with text/template's built-in functions and kubectl's two own (exists,
+// base64decode), and Go's errors word for word: `template: output:LINE:COL: executing "output"
+// at <NODE>: …`, `error calling index: …`, `range can't iterate over …`. A missing map key prints
+// <no value>, as kubectl's default missingkey option does.
+import {type ArgNode, type CommandNode, GoTemplateError, nodeText, parseGoTemplate, type ParsedTemplate, type PipeNode, type TemplateNode} from './go-template-parse.js'
+import {builtins, CallError, goTemplateFunctionNames, isMap, truth} from './go-template-functions.js'
+import {goQuote, goTypeName, goValueText, GoNumber, missing} from './go-values.js'
 
-export class GoTemplateError extends Error {
-  /** What the template wrote before it failed: kubectl's writer has printed it already. */
-  partialOutput = ''
-}
+export {GoTemplateError, GoTemplateParseError} from './go-template-parse.js'
 
-/** The template does not parse (kubectl: `error parsing template`), as opposed to failing while it runs. */
-export class GoTemplateParseError extends GoTemplateError {}
-
-/** Templates nest at most this deep and a range runs at most this many times. */
-export const templateDepthMax = 32
+/** A range runs at most this many times in all; templates call each other at most this deep. */
 export const templateRangeItemsMax = 1_000_000
+export const templateCallDepthMax = 100
 
-type Node =
-  | {kind: 'text'; text: string}
-  | {kind: 'action'; pipeline: string}
-  | {kind: 'range' | 'if' | 'with'; pipeline: string; body: Node[]; otherwise: Node[]}
+/** Go's %v of the object kubectl gives the engine, as its debugging help prints it. */
+export function goObjectText(value: unknown): string {
+  return goValueText(value, false)
+}
 
-const missing = Symbol('missing')
+/** Control flow of {{break}} and {{continue}}. */
+class LoopSignal {
+  constructor(readonly kind: 'break' | 'continue') {}
+}
 
-function tokenize(template: string): Array<{text: string} | {action: string}> {
-  const tokens: Array<{text: string} | {action: string}> = []
-  let position = 0
-  while (position < template.length) {
-    const open = template.indexOf('{{', position)
-    if (open < 0) {
-      tokens.push({text: template.slice(position)})
-      break
-    }
-    let text = template.slice(position, open)
-    const close = template.indexOf('}}', open + 2)
-    if (close < 0) throw new GoTemplateParseError('unclosed action')
-    let action = template.slice(open + 2, close)
-    if (action.startsWith('-')) {
-      text = text.replace(/\s+$/, '')
-      action = action.slice(1)
-    }
-    let after = close + 2
-    if (action.endsWith('-')) {
-      action = action.slice(0, -1)
-      const rest = template.slice(after)
-      after += rest.length - rest.replace(/^\s+/, '').length
-    }
-    if (text.length > 0) tokens.push({text})
-    tokens.push({action: action.trim()})
-    position = after
+class Execution {
+  /** Name, value, and whether Go holds the value as its own type (a pipeline's result) or as interface {} (a map or slice element). */
+  private readonly variables: Array<[string, unknown, boolean]> = []
+  private node: {pos: number; text: string} | null = null
+  private rangeItems = 0
+  /** Whether dot is a pipeline's result (see walk). */
+  private dotConcrete = true
+  private depth = 0
+  readonly out: string[] = []
+
+  constructor(
+    private readonly template: ParsedTemplate,
+    root: unknown,
+  ) {
+    this.variables.push(['$', root, true])
   }
-  return tokens
-}
 
-function parse(template: string): Node[] {
-  const root: Node[] = []
-  const stack: Array<{nodes: Node[]; block: Extract<Node, {body: Node[]}> | null; inElse: boolean}> = [{nodes: root, block: null, inElse: false}]
-  for (const token of tokenize(template)) {
-    const top = stack[stack.length - 1]!
-    const target = top.inElse && top.block ? top.block.otherwise : top.nodes
-    if ('text' in token) {
-      target.push({kind: 'text', text: token.text})
-      continue
-    }
-    const action = token.action
-    const keyword = /^(range|if|with|else|end)\b\s*(.*)$/s.exec(action)
-    if (!keyword) {
-      if (!action.startsWith('/*')) target.push({kind: 'action', pipeline: action})
-      continue
-    }
-    const [, word, rest] = keyword
-    if (word === 'end') {
-      if (stack.length === 1) throw new GoTemplateParseError('unexpected {{end}}')
-      stack.pop()
-    } else if (word === 'else') {
-      if (!top.block) throw new GoTemplateParseError('unexpected {{else}}')
-      top.inElse = true
-    } else {
-      if (stack.length > templateDepthMax) throw new GoTemplateParseError('template nests too deep')
-      const block = {kind: word as 'range' | 'if' | 'with', pipeline: rest!, body: [] as Node[], otherwise: [] as Node[]}
-      target.push(block)
-      stack.push({nodes: block.body, block, inElse: false})
-    }
+  /** text/template's errorf: the position and text of the node being evaluated. */
+  fail(message: string): never {
+    if (!this.node) throw new GoTemplateError(`template: output: ${message}`)
+    const before = this.template.source.slice(0, this.node.pos)
+    const line = before.split('\n').length
+    const column = this.node.pos - (before.lastIndexOf('\n') + 1)
+    throw new GoTemplateError(`template: output:${line}:${column}: executing "output" at <${this.node.text}>: ${message}`)
   }
-  if (stack.length > 1) throw new GoTemplateParseError('unexpected EOF')
-  return root
-}
 
-/** Go's %v of a decoded JSON value. */
-/** Go's %v of a decoded JSON value, as kubectl prints the object given to the template engine. */
-export function goValueText(value: unknown): string {
-  return show(value, true)
-}
-
-function show(value: unknown, nested = false): string {
-  // A nil interface prints as <no value> at the top, <nil> inside a map or slice.
-  if (value === missing || value === undefined) return '<no value>'
-  if (value === null) return nested ? '<nil>' : '<no value>'
-  if (Array.isArray(value)) return `[${value.map((item) => show(item, true)).join(' ')}]`
-  if (typeof value === 'object') {
-    const record = value as Record<string, unknown>
-    return `map[${Object.keys(record).sort().map((key) => `${key}:${show(record[key], true)}`).join(' ')}]`
+  private at(node: {pos: number}, text: string): void {
+    this.node = {pos: node.pos, text}
   }
-  return String(value)
-}
 
-function truthy(value: unknown): boolean {
-  if (value === missing || value === undefined || value === null || value === false || value === 0 || value === '') return false
-  if (Array.isArray(value)) return value.length > 0
-  if (typeof value === 'object') return Object.keys(value as object).length > 0
-  return true
-}
-
-/**
- * Splits at top level: at whitespace (words) or at `|` (commands), never inside a string or a
- * parenthesized pipeline, so `(index .a 0).name` stays one word.
- */
-function splitTopLevel(text: string, at: 'space' | 'pipe'): string[] {
-  const parts: string[] = []
-  let current = ''
-  let depth = 0
-  for (let index = 0; index < text.length; index++) {
-    const character = text[index]!
-    if (character === '"' || character === '`') {
-      let end = index + 1
-      while (end < text.length && text[end] !== character) end += character === '"' && text[end] === '\\' ? 2 : 1
-      if (end >= text.length) throw new GoTemplateError(`unterminated quoted string`)
-      current += text.slice(index, end + 1)
-      index = end
-      continue
-    }
-    if (character === '(') depth++
-    if (character === ')') {
-      depth--
-      if (depth < 0) throw new GoTemplateError(`unexpected right paren`)
-    }
-    const splits = depth === 0 && (at === 'space' ? /\s/.test(character) : character === '|')
-    if (splits) {
-      if (at === 'pipe' || current.length > 0) parts.push(current)
-      current = ''
-    } else current += character
-  }
-  if (depth > 0) throw new GoTemplateError(`unclosed left paren`)
-  if (at === 'pipe' || current.length > 0) parts.push(current)
-  return parts
-}
-
-function splitWords(text: string): string[] {
-  return splitTopLevel(text, 'space')
-}
-
-interface Scope {
-  readonly dot: unknown
-  readonly root: unknown
-  readonly variables: Map<string, unknown>
-  /** The whole template: an error while it runs names the line and column of its command. */
-  readonly template: string
-}
-
-/** A function's failure, reported as text/template reports it: `error calling NAME: REASON`. */
-class FunctionCallError extends Error {}
-
-/**
- * text/template's index over a JSON value: Go checks an index against the slice's capacity (here
- * its length, as kubectl decodes it) before reflect refuses the index equal to the length.
- */
-function indexValue(value: unknown, ...keys: unknown[]): unknown {
-  let current = value
-  for (const key of keys) {
-    if (current === null || current === undefined || current === missing) throw new FunctionCallError('index of untyped nil')
-    if (Array.isArray(current)) {
-      const position = Number(key)
-      if (position < 0 || position > current.length) throw new FunctionCallError(`index out of range: ${position}`)
-      if (position >= current.length) throw new FunctionCallError('reflect: slice index out of range')
-      current = current[position]
-    } else current = typeof current === 'object' ? ((current as Record<string, unknown>)[String(key)] ?? missing) : missing
-  }
-  return current
-}
-
-function field(value: unknown, path: string): unknown {
-  let current = value
-  for (const name of path.split('.').filter((part) => part.length > 0)) {
-    if (current === null || typeof current !== 'object' || Array.isArray(current)) return missing
-    const record = current as Record<string, unknown>
-    current = name in record ? record[name] : missing
-  }
-  return current
-}
-
-function printf(format: string, args: unknown[]): string {
-  let index = 0
-  return format.replace(/%([-+# 0]*\d*(?:\.\d+)?)([vsdqtf%])/g, (_, flags: string, verb: string) => {
-    if (verb === '%') return '%'
-    const argument = args[index++]
-    if (verb === 'q') return JSON.stringify(show(argument))
-    if (verb === 'd') return String(Math.trunc(Number(argument)))
-    if (verb === 'f') return Number(argument).toFixed(/\.(\d+)/.exec(flags)?.[1] ? Number(/\.(\d+)/.exec(flags)![1]) : 6)
-    return show(argument)
-  })
-}
-
-function evaluateWord(word: string, scope: Scope): unknown {
-  if (word.startsWith('"')) return JSON.parse(word)
-  if (word.startsWith('`')) return word.slice(1, -1)
-  if (word.startsWith('(')) {
-    // A parenthesized pipeline, maybe followed by fields of its value: `(index .items 0).metadata.name`.
-    const close = word.lastIndexOf(')')
-    const value = evaluatePipeline(word.slice(1, close), scope)
-    const fields = word.slice(close + 1)
-    return fields.length === 0 ? value : field(value, fields)
-  }
-  if (/^-?\d+(\.\d+)?$/.test(word)) return Number(word)
-  if (word === 'true' || word === 'false') return word === 'true'
-  if (word === 'nil') return null
-  if (word === '.') return scope.dot
-  if (word.startsWith('.')) return field(scope.dot, word)
-  if (word.startsWith('$')) {
-    const dot = word.indexOf('.')
-    const name = dot < 0 ? word : word.slice(0, dot)
-    const base = name === '$' ? scope.root : scope.variables.get(name)
-    if (base === undefined && name !== '$') throw new GoTemplateError(`undefined variable: ${name}`)
-    return dot < 0 ? base : field(base, word.slice(dot))
-  }
-  throw new GoTemplateError(`function "${word}" not defined`)
-}
-
-const functions: Record<string, (...args: unknown[]) => unknown> = {
-  index: indexValue,
-  len: (value) => (Array.isArray(value) || typeof value === 'string' ? value.length : value !== null && typeof value === 'object' ? Object.keys(value).length : 0),
-  printf: (format, ...args) => printf(String(format), args),
-  print: (...args) => args.map((arg) => show(arg)).join(' '),
-  println: (...args) => `${args.map((arg) => show(arg)).join(' ')}\n`,
-  eq: (left, ...rights) => rights.some((right) => left === right),
-  ne: (left, right) => left !== right,
-  lt: (left, right) => (left as number) < (right as number),
-  gt: (left, right) => (left as number) > (right as number),
-  and: (...args) => args.find((arg) => !truthy(arg)) ?? args[args.length - 1],
-  or: (...args) => args.find((arg) => truthy(arg)) ?? args[args.length - 1],
-  not: (value) => !truthy(value),
-  base64decode: (value) => Buffer.from(String(value), 'base64').toString('utf8'),
-  base64encode: (value) => Buffer.from(String(value)).toString('base64'),
-}
-
-function evaluateCommand(words: string[], scope: Scope, piped: unknown[]): unknown {
-  const [head, ...rest] = words
-  if (head === undefined) throw new GoTemplateError('missing value for command')
-  const fn = functions[head]
-  if (fn) {
-    const args = rest.map((word) => evaluateWord(word, scope))
+  /** `concrete`: dot is a pipeline's result (Go names its own type in errors), not a map or slice element (interface {}). */
+  walk(nodes: readonly TemplateNode[], dot: unknown, concrete = true): void {
+    const outerConcrete = this.dotConcrete
+    this.dotConcrete = concrete
     try {
-      return fn(...args, ...piped)
-    } catch (error) {
-      if (!(error instanceof FunctionCallError)) throw error
-      // text/template's ErrorContext: the line, and the byte column of the command on it.
-      const command = words.join(' ')
-      const at = Math.max(0, scope.template.indexOf(head === 'index' ? command : head))
-      const before = scope.template.slice(0, at)
-      const line = before.split('\n').length
-      const column = at - (before.lastIndexOf('\n') + 1)
-      throw new GoTemplateError(`template: output:${line}:${column}: executing "output" at <${command}>: error calling ${head}: ${error.message}`)
+      this.walkNodes(nodes, dot, concrete)
+    } finally {
+      this.dotConcrete = outerConcrete
     }
   }
-  if (rest.length > 0 || piped.length > 0) throw new GoTemplateError(`can't give argument to non-function ${head}`)
-  return evaluateWord(head, scope)
-}
 
-function evaluatePipeline(pipeline: string, scope: Scope): unknown {
-  let value: unknown = undefined
-  let first = true
-  for (const command of splitTopLevel(pipeline, 'pipe').map((part) => part.trim())) {
-    value = evaluateCommand(splitWords(command), scope, first ? [] : [value])
-    first = false
-  }
-  return value
-}
-
-function render(nodes: readonly Node[], scope: Scope, out: string[]): void {
-  for (const node of nodes) {
-    if (node.kind === 'text') out.push(node.text)
-    else if (node.kind === 'action') {
-      const assignment = /^(\$\w+)\s*:?=\s*(.*)$/s.exec(node.pipeline)
-      if (assignment) scope.variables.set(assignment[1]!, evaluatePipeline(assignment[2]!, scope))
-      else out.push(show(evaluatePipeline(node.pipeline, scope)))
-    } else if (node.kind === 'if') {
-      render(truthy(evaluatePipeline(node.pipeline, scope)) ? node.body : node.otherwise, scope, out)
-    } else if (node.kind === 'with') {
-      const value = evaluatePipeline(node.pipeline, scope)
-      if (truthy(value)) render(node.body, {...scope, dot: value}, out)
-      else render(node.otherwise, scope, out)
-    } else {
-      const declaration = /^(\$\w+)(?:\s*,\s*(\$\w+))?\s*:=\s*(.*)$/s.exec(node.pipeline)
-      const value = evaluatePipeline(declaration ? declaration[3]! : node.pipeline, scope)
-      const entries: Array<[unknown, unknown]> = Array.isArray(value)
-        ? value.map((item, index) => [index, item])
-        : value !== null && typeof value === 'object' ? Object.keys(value).sort().map((key) => [key, (value as Record<string, unknown>)[key]]) : []
-      if (entries.length > templateRangeItemsMax) throw new GoTemplateError('range over too many items')
-      if (entries.length === 0) render(node.otherwise, scope, out)
-      for (const [key, item] of entries) {
-        const variables = new Map(scope.variables)
-        if (declaration) {
-          if (declaration[2]) {
-            variables.set(declaration[1]!, key)
-            variables.set(declaration[2], item)
-          } else variables.set(declaration[1]!, item)
+  private walkNodes(nodes: readonly TemplateNode[], dot: unknown, concrete: boolean): void {
+    for (const node of nodes) {
+      switch (node.type) {
+        case 'text':
+          this.out.push(node.text)
+          break
+        case 'action': {
+          const value = this.pipeline(dot, node.pipe)
+          if (node.pipe.declarations.length === 0) this.out.push(goValueText(value, false))
+          break
         }
-        render(node.body, {dot: item, root: scope.root, variables, template: scope.template}, out)
+        case 'if':
+        case 'with': {
+          const mark = this.variables.length
+          const value = this.pipeline(dot, node.pipe)
+          if (truth(value)) this.walk(node.list, node.type === 'with' ? value : dot, node.type === 'with' ? true : concrete)
+          else if (node.elseList) this.walk(node.elseList, dot, concrete)
+          this.variables.length = mark
+          break
+        }
+        case 'range':
+          this.range(node, dot, concrete)
+          break
+        case 'break':
+        case 'continue':
+          throw new LoopSignal(node.type)
+        case 'template': {
+          const body = this.template.defined.get(node.name)
+          this.at(node, `{{template ${goQuote(node.name)}${node.pipe ? ` ${nodeText(node.pipe)}` : ''}}}`)
+          if (!body) this.fail(`template ${goQuote(node.name)} not defined`)
+          if (++this.depth > templateCallDepthMax) this.fail(`exceeded maximum template depth (${templateCallDepthMax})`)
+          const value = node.pipe ? this.pipeline(dot, node.pipe) : null
+          const mark = this.variables.length
+          this.variables.push(['$', value, true])
+          this.walk(body!, value)
+          this.variables.length = mark
+          this.depth--
+          break
+        }
       }
+    }
+  }
+
+  private range(node: TemplateNode & {type: 'if' | 'with' | 'range'}, dot: unknown, concrete: boolean): void {
+    const mark = this.variables.length
+    const value = this.pipeline(dot, {...node.pipe, declarations: []})
+    let entries: Array<[unknown, unknown]>
+    if (value === missing || value === null) entries = []
+    else if (Array.isArray(value)) entries = value.map((item, index) => [new GoNumber(index, 'int'), item])
+    else if (isMap(value)) entries = Object.keys(value).sort().map((key) => [key, value[key]])
+    else this.fail(`range can't iterate over ${goValueText(value, false)}`)
+    if (entries!.length === 0) {
+      if (node.elseList) this.walk(node.elseList, dot, concrete)
+      this.variables.length = mark
+      return
+    }
+    for (const [key, item] of entries!) {
+      if (++this.rangeItems > templateRangeItemsMax) this.fail('range over too many items')
+      this.variables.length = mark
+      const [first, second] = node.pipe.declarations
+      if (first !== undefined) this.setVariable(first, second === undefined ? item : key, node.pipe.assign, second !== undefined)
+      if (second !== undefined) this.setVariable(second, item, node.pipe.assign, false)
+      try {
+        this.walk(node.list, item, false)
+      } catch (signal) {
+        if (!(signal instanceof LoopSignal)) throw signal
+        if (signal.kind === 'break') break
+      }
+    }
+    this.variables.length = mark
+  }
+
+  private setVariable(name: string, value: unknown, assign: boolean, concrete = true): void {
+    if (assign) {
+      for (let index = this.variables.length - 1; index >= 0; index--) {
+        if (this.variables[index]![0] === name) {
+          this.variables[index] = [name, value, concrete]
+          return
+        }
+      }
+      this.fail(`undefined variable: ${name}`)
+    }
+    this.variables.push([name, value, concrete])
+  }
+
+  private variable(name: string): {value: unknown; concrete: boolean} {
+    for (let index = this.variables.length - 1; index >= 0; index--) {
+      const [known, value, concrete] = this.variables[index]!
+      if (known === name) return {value, concrete}
+    }
+    return this.fail(`undefined variable: ${name}`)
+  }
+
+  pipeline(dot: unknown, pipe: PipeNode): unknown {
+    let value: unknown = missing
+    let first = true
+    for (const command of pipe.commands) {
+      value = this.command(dot, command, first ? undefined : value)
+      first = false
+    }
+    // A nil interface is no value.
+    if (value === null) value = missing
+    if (pipe.declarations.length > 0) this.setVariable(pipe.declarations[0]!, value, pipe.assign)
+    return value
+  }
+
+  private command(dot: unknown, command: CommandNode, final: unknown): unknown {
+    const [head, ...rest] = command.args
+    const hasFinal = final !== undefined
+    const hasArguments = rest.length > 0 || hasFinal
+    switch (head!.type) {
+      case 'identifier':
+        return this.call(dot, head!, command, rest, final, hasFinal)
+      case 'field':
+        this.at(head!, nodeText(head!))
+        return this.fields(dot, this.dotConcrete, head!.idents, hasArguments)
+      case 'variable': {
+        this.at(head!, nodeText(head!))
+        const {value, concrete} = this.variable(head!.idents[0]!)
+        if (head!.idents.length === 1) {
+          if (hasArguments) this.notAFunction(head!)
+          return value
+        }
+        return this.fields(value, concrete, head!.idents.slice(1), hasArguments)
+      }
+      case 'chain':
+        // Go does not move its error position to the chain: errors name the node evaluated last.
+        return this.fields(this.chainBase(dot, head!), true, head!.fields, hasArguments)
+      case 'pipe':
+        if (hasArguments) this.notAFunction(head!)
+        return this.pipeline(dot, head!.pipe)
+    }
+    this.at(head!, nodeText(head!))
+    if (hasArguments) this.notAFunction(head!)
+    if (head!.type === 'nil') this.fail('nil is not a command')
+    return this.argument(dot, head!)
+  }
+
+  private chainBase(dot: unknown, chain: Extract<ArgNode, {type: 'chain'}>): unknown {
+    return chain.node.type === 'pipe' ? this.pipeline(dot, chain.node.pipe) : this.argument(dot, chain.node)
+  }
+
+  private notAFunction(head: ArgNode): never {
+    this.at(head, nodeText(head))
+    return this.fail(`can't give argument to non-function ${nodeText(head)}`)
+  }
+
+  /**
+   * evalFieldChain: each name looked up in the map before it. Go names the receiver's type in its
+   * errors: its own for a pipeline's result, interface {} for a map's or slice's element.
+   */
+  private fields(receiver: unknown, concrete: boolean, names: readonly string[], hasArguments: boolean): unknown {
+    let current = receiver
+    for (const [position, name] of names.entries()) {
+      if (current === missing) return missing
+      if (current === null) this.fail(`nil pointer evaluating interface {}.${name}`)
+      if (isMap(current)) {
+        if (hasArguments && position === names.length - 1) this.fail(`${name} is not a method but has arguments`)
+        current = Object.hasOwn(current, name) ? current[name] : missing
+        continue
+      }
+      this.fail(`can't evaluate field ${name} in type ${position === 0 && concrete ? goTypeName(current) : 'interface {}'}`)
+    }
+    return current
+  }
+
+  private argument(dot: unknown, node: ArgNode): unknown {
+    this.at(node, nodeText(node))
+    switch (node.type) {
+      case 'dot':
+        return dot
+      case 'nil':
+        return null
+      case 'bool':
+        return node.value
+      case 'string':
+        return node.value
+      case 'number':
+        return new GoNumber(node.value, node.float ? 'float64' : node.text.startsWith("'") ? 'int32' : 'int')
+      case 'field':
+        return this.fields(dot, this.dotConcrete, node.idents, false)
+      case 'variable': {
+        const {value, concrete} = this.variable(node.idents[0]!)
+        return node.idents.length === 1 ? value : this.fields(value, concrete, node.idents.slice(1), false)
+      }
+      case 'chain':
+        return this.fields(this.chainBase(dot, node), true, node.fields, false)
+      case 'pipe':
+        return this.pipeline(dot, node.pipe)
+      case 'identifier':
+        return this.call(dot, node, {pos: node.pos, args: [node]}, [], undefined, false)
+    }
+  }
+
+  /** An argument Go declares as a string (printf's format, base64decode's text): checked as evalArg does. */
+  private stringArgument(dot: unknown, node: ArgNode): string {
+    if (node.type === 'number' || node.type === 'bool' || node.type === 'nil') {
+      this.at(node, nodeText(node))
+      this.fail(`expected string; found ${nodeText(node)}`)
+    }
+    const value = this.argument(dot, node)
+    if (typeof value === 'string') return value
+    this.at(node, nodeText(node))
+    if (value === missing) this.fail('invalid value; expected string')
+    return this.fail(`wrong type for value; expected string; got ${value === null ? 'interface {}' : goTypeName(value)}`)
+  }
+
+  private call(dot: unknown, head: Extract<ArgNode, {type: 'identifier'}>, command: CommandNode, rest: readonly ArgNode[], final: unknown, hasFinal: boolean): unknown {
+    const builtin = builtins[head.name]!
+    const given = rest.length + (hasFinal ? 1 : 0)
+    this.at(head, head.name)
+    if (builtin.variadic ? given < builtin.min : given !== builtin.min) {
+      this.fail(`wrong number of args for ${head.name}: want ${builtin.variadic ? 'at least ' : ''}${builtin.min} got ${given}`)
+    }
+    // and/or stop at the first argument that decides.
+    if (head.name === 'and' || head.name === 'or') {
+      let value: unknown = missing
+      for (const node of rest) {
+        value = this.argument(dot, node)
+        if (truth(value) === (head.name === 'or')) return value
+      }
+      if (hasFinal) value = final
+      return value
+    }
+    const stringParameters = head.name === 'printf' ? 1 : head.name === 'base64decode' ? 1 : 0
+    const args = rest.map((node, position) => (position < stringParameters ? this.stringArgument(dot, node) : this.argument(dot, node)))
+    if (hasFinal) args.push(final)
+    this.at(command, nodeText(command))
+    try {
+      return builtin.call(args, rest)
+    } catch (error) {
+      if (error instanceof CallError) this.fail(`error calling ${head.name}: ${error.message}`)
+      throw error
     }
   }
 }
 
 export function runGoTemplate(template: string, value: unknown): string {
-  const out: string[] = []
-  const nodes = parse(template)
+  const parsed = parseGoTemplate(template, goTemplateFunctionNames)
+  const execution = new Execution(parsed, value)
   try {
-    render(nodes, {dot: value, root: value, variables: new Map(), template}, out)
+    execution.walk(parsed.root, value)
   } catch (error) {
-    if (error instanceof GoTemplateError) error.partialOutput = out.join('')
+    if (error instanceof GoTemplateError) error.partialOutput = execution.out.join('')
+    if (error instanceof LoopSignal) return execution.out.join('')
     throw error
   }
-  return out.join('')
+  return execution.out.join('')
 }
