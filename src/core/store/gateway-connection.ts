@@ -16,8 +16,11 @@ const connectRetryMaxMilliseconds = 1000
 export const gatewayAnswerGraceMilliseconds = 5000
 /** Bytes of one answer (or one streamed line) held; a JavaScript string holds no more. */
 export const gatewayAnswerBytesMax = 512 * 1024 * 1024
-/** Connections kept open to one member (calls beyond wait for one). */
-const connectionsPerMemberMax = 8
+/**
+ * Connections open to one member at once (calls beyond wait for one): as many as etcdctl's
+ * largest load runs clients (`check perf --load xl`, each a connection of its own in etcdctl).
+ */
+export const connectionsPerMemberMax = 1000
 /** Answers of a stream read ahead of its reader; past this the connection stops reading (TCP pushes back on the server). */
 export const streamAnswersBufferedMax = 10_000
 
