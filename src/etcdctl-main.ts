@@ -1,13 +1,18 @@
 // The etcdctl entry without oclif: etcdctl parses its own (Go-style) flags anyway, and scripts
 // call it often, so it skips the CLI framework's start-up (about 70 ms). `kubemu etcdctl` and
 // the `etcdctl` shim both come here; the oclif command of the same name serves help and listing.
-import {createInterface} from 'node:readline'
 import {runEtcdctl} from './core/etcdctl/etcdctl.js'
 
 async function readStandardInput(): Promise<Uint8Array> {
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks)
+}
+
+/** Standard input line by line (readline loads only for the verbs that read lines). */
+async function* readStandardInputLines(): AsyncIterable<string> {
+  const {createInterface} = await import('node:readline')
+  yield* createInterface({input: process.stdin, crlfDelay: Infinity})
 }
 
 /** Bytes one hidden line may have before it is cut (a password, typed by hand). */
@@ -53,7 +58,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       stdout: (text) => process.stdout.write(Buffer.from(text, 'latin1')),
       stderr: (text) => process.stderr.write(text),
       readStdin: readStandardInput,
-      stdinLines: () => createInterface({input: process.stdin, crlfDelay: Infinity}),
+      stdinLines: readStandardInputLines,
       environment: process.env,
       stdoutIsTerminal: process.stdout.isTTY === true,
       ...(process.stdin.isTTY ? {terminal: {readHiddenLine}} : {}),

@@ -32,8 +32,9 @@ function contextFor(cluster: EmbeddedCluster, values: Record<string, string>, ou
     withClient: async () => {
       throw new Error('not used')
     },
-    openReader: () => null,
+    openReader: async () => null,
     folder: cluster.folder,
+    readsThroughUp: () => false,
     residentMemoryBytes: async () => memory(),
   }
 }

@@ -1,6 +1,7 @@
 // Cluster membership of the embedded cluster, one member at a time, with etcd's checks and
 // errors: add (voter or learner), promote, update peer URLs, remove, and leader transfer.
-import {EtcdError, etcdErrors} from '../mvcc/errors.js'
+import {etcdErrors} from '../mvcc/errors.js'
+import {membershipErrors} from './membership-errors.js'
 import {type ConfChange, RaftError, StateType} from '../raft/types.js'
 import {type EmbeddedCluster, readClusterState, writeClusterState} from './cluster.js'
 import {hexId, memberIdOf} from './identity.js'
@@ -11,20 +12,7 @@ export const learnersMax = 1
 /** A learner may be promoted once it holds this share of the leader's log (etcd: 90%). */
 export const promotableProgressRatio = 0.9
 
-export const membershipErrors = {
-  peerUrlExists: () => new EtcdError('FailedPrecondition', 'etcdserver: Peer URLs already exists'),
-  idExists: () => new EtcdError('FailedPrecondition', 'etcdserver: member ID already exist'),
-  badUrls: () => new EtcdError('InvalidArgument', 'etcdserver: given member URLs are invalid'),
-  memberNotFound: () => new EtcdError('NotFound', 'etcdserver: member not found'),
-  notLearner: () => new EtcdError('FailedPrecondition', 'etcdserver: can only promote a learner member'),
-  learnerNotReady: () => new EtcdError('FailedPrecondition', 'etcdserver: can only promote a learner member which is in sync with leader'),
-  tooManyLearners: () => new EtcdError('FailedPrecondition', 'etcdserver: too many learner members in cluster'),
-  notLeader: () => new EtcdError('FailedPrecondition', 'etcdserver: not leader'),
-  badTransferee: () => new EtcdError('FailedPrecondition', 'etcdserver: bad leader transferee'),
-  transferTimeout: () => new EtcdError('DeadlineExceeded', 'etcdserver: request timed out, leader transfer took too long'),
-  unhealthy: () => new EtcdError('Unavailable', 'etcdserver: unhealthy cluster'),
-  notEnoughStarted: () => new EtcdError('FailedPrecondition', 'etcdserver: re-configuration failed due to not enough started members'),
-}
+export {membershipErrors} from './membership-errors.js'
 
 /** etcd's HealthInterval: a voter counts as connected once it has been up this long. */
 export const healthIntervalMilliseconds = 5000

@@ -4,7 +4,7 @@ import type {EmbeddedClient} from '../etcd/embedded-client.js'
 import {commandTimeoutMillisecondsDefault, etcdVersion} from '../etcd/version.js'
 import {defaultLayout} from '../etcd/layout.js'
 import {readClusterState} from '../etcd/cluster-files.js'
-import {ReadOnlyMember} from '../etcd/read-only-member.js'
+import type {ReadOnlyMember} from '../etcd/read-only-member.js'
 import {openClusterClock} from '../host/clock.js'
 import {clusterFolder} from '../home.js'
 import {EtcdError, clientErrorText} from '../mvcc/errors.js'
@@ -14,17 +14,7 @@ import {FlagError, type FlagSpec, parseFlags, parseGoDuration} from './flags.js'
 import {type EtcdctlClient, type EtcdctlIo, ExitError, ReportedExitError, type Verb, type VerbGroup, exitCodes, flag, groupOf} from './verb.js'
 import {runningUp} from '../host/up-marker.js'
 import {applySeed, SeedError} from '../seed.js'
-import {authVerbs} from './verbs/auth.js'
-import {snapshotVerbs} from './verbs/snapshot.js'
-import {concurrencyVerbs} from './verbs/concurrency.js'
 import {commandHelpText, rootHelpText} from './help.js'
-import {kvVerbs} from './verbs/kv.js'
-import {txnVerbs} from './verbs/txn.js'
-import {leaseVerbs} from './verbs/lease.js'
-import {clusterVerbs} from './verbs/cluster.js'
-import {watchVerbs} from './verbs/watch.js'
-import {maintenanceVerbs} from './verbs/maintenance.js'
-import {checkVerbs} from './verbs/check.js'
 import {memberForEndpoint, useServedEndpoints} from './endpoints.js'
 import {certificateUser, transportSecurity} from './transport.js'
 
@@ -53,28 +43,45 @@ const globalFlags: FlagSpec[] = [
   {name: 'discovery-srv-name', kind: 'string', defaultValue: '', usage: 'service name to query when using DNS discovery'},
 ]
 
-const verbs: Record<string, Verb | VerbGroup> = {
-  ...authVerbs,
-  ...snapshotVerbs,
-  ...concurrencyVerbs,
-  ...kvVerbs,
-  ...txnVerbs,
-  lease: groupOf(leaseVerbs.lease!, {grant: [], revoke: [], timetolive: ['keys'], list: [], 'keep-alive': ['once']}),
-  check: {subcommands: checkVerbs},
-  compaction: clusterVerbs.compaction!,
-  member: groupOf(clusterVerbs.member!, {list: [], add: ['peer-urls', 'learner'], update: ['peer-urls'], remove: [], promote: []}),
-  endpoint: groupOf(clusterVerbs.endpoint!, {health: [], status: [], hashkv: ['rev']}, ['cluster']),
-  ...watchVerbs,
-  alarm: groupOf(maintenanceVerbs.alarm!, {list: [], disarm: []}),
-  defrag: maintenanceVerbs.defrag!,
-  'move-leader': maintenanceVerbs['move-leader']!,
-  version: {
-    flags: [],
-    async run({io}) {
-      io.stdout(`etcdctl version: ${etcdVersion}\nAPI version: 3.4\n`)
-      return exitCodes.success
-    },
+const versionVerb: Verb = {
+  flags: [],
+  async run({io}) {
+    io.stdout(`etcdctl version: ${etcdVersion}\nAPI version: 3.4\n`)
+    return exitCodes.success
   },
+}
+
+const kv = () => import('./verbs/kv.js').then((module) => module.kvVerbs)
+const auth = () => import('./verbs/auth.js').then((module) => module.authVerbs)
+const concurrency = () => import('./verbs/concurrency.js').then((module) => module.concurrencyVerbs)
+const cluster = () => import('./verbs/cluster.js').then((module) => module.clusterVerbs)
+const maintenance = () => import('./verbs/maintenance.js').then((module) => module.maintenanceVerbs)
+
+/**
+ * Each verb, loaded when a command names it (help loads them all): a command loads only its own
+ * verb's module and what that uses, as scripts call etcdctl often.
+ */
+const verbLoaders: Record<string, () => Promise<Verb | VerbGroup>> = {
+  auth: async () => (await auth()).auth!,
+  user: async () => (await auth()).user!,
+  role: async () => (await auth()).role!,
+  snapshot: async () => (await import('./verbs/snapshot.js')).snapshotVerbs.snapshot!,
+  lock: async () => (await concurrency()).lock!,
+  elect: async () => (await concurrency()).elect!,
+  get: async () => (await kv()).get!,
+  put: async () => (await kv()).put!,
+  del: async () => (await kv()).del!,
+  txn: async () => (await import('./verbs/txn.js')).txnVerbs.txn!,
+  lease: async () => groupOf((await import('./verbs/lease.js')).leaseVerbs.lease!, {grant: [], revoke: [], timetolive: ['keys'], list: [], 'keep-alive': ['once']}),
+  check: async () => ({subcommands: (await import('./verbs/check.js')).checkVerbs}),
+  compaction: async () => (await cluster()).compaction!,
+  member: async () => groupOf((await cluster()).member!, {list: [], add: ['peer-urls', 'learner'], update: ['peer-urls'], remove: [], promote: []}),
+  endpoint: async () => groupOf((await cluster()).endpoint!, {health: [], status: [], hashkv: ['rev']}, ['cluster']),
+  watch: async () => (await import('./verbs/watch.js')).watchVerbs.watch!,
+  alarm: async () => groupOf((await maintenance()).alarm!, {list: [], disarm: []}),
+  defrag: async () => (await maintenance()).defrag!,
+  'move-leader': async () => (await maintenance())['move-leader']!,
+  version: async () => versionVerb,
 }
 
 /** etcdctl's --user: "name:password", or "name" with --password. */
@@ -86,7 +93,7 @@ function splitCredentials(user: string, password: string): {user: string; passwo
 
 /** The verbs this etcdctl implements so far. */
 export function implementedVerbs(): string[] {
-  return Object.keys(verbs)
+  return Object.keys(verbLoaders)
 }
 
 /** The verb: the first argument that is neither a flag nor a global flag's value. */
@@ -119,8 +126,8 @@ interface Resolved {
 }
 
 /** The command to run: a plain verb, or a group's subcommand; null for an unknown verb. */
-function resolveVerb(name: string, rest: string[]): Resolved | null {
-  const definition = verbs[name]
+async function resolveVerb(name: string, rest: string[]): Promise<Resolved | null> {
+  const definition = Object.hasOwn(verbLoaders, name) ? await verbLoaders[name]!() : undefined
   if (!definition) return null
   if (!('subcommands' in definition)) return {path: [name], definition, group: null, rest}
   const {verb: subcommand, rest: subcommandRest} = findVerb(rest)
@@ -138,8 +145,9 @@ function helpOf(resolved: Resolved): string {
 }
 
 /** Every command, as the root help lists them. */
-function commandPaths(): string[][] {
-  return [['help'], ...Object.entries(verbs).flatMap(([name, verb]) => ('subcommands' in verb ? Object.keys(verb.subcommands).map((sub) => [name, sub]) : [[name]]))]
+async function commandPaths(): Promise<string[][]> {
+  const verbs = await Promise.all(Object.entries(verbLoaders).map(async ([name, load]) => [name, await load()] as const))
+  return [['help'], ...verbs.flatMap(([name, verb]) => ('subcommands' in verb ? Object.keys(verb.subcommands).map((sub) => [name, sub]) : [[name]]))]
 }
 
 /** Whether the arguments ask for help (before a bare `--`), as cobra's -h/--help. */
@@ -153,17 +161,17 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     const {verb, rest} = findVerb(argv)
     if (verb === null) {
       // Bare `etcdctl` (or `etcdctl --help`) prints the root help and succeeds.
-      io.stdout(rootHelpText(commandPaths(), globalFlags))
+      io.stdout(rootHelpText(await commandPaths(), globalFlags))
       return exitCodes.success
     }
     if (verb === 'help') {
       // cobra's help command: `etcdctl help user add`.
       const words = rest.filter((argument) => !argument.startsWith('-'))
-      const target = words.length > 0 ? resolveVerb(words[0]!, words.slice(1)) : null
-      io.stdout(target ? helpOf(target) : rootHelpText(commandPaths(), globalFlags))
+      const target = words.length > 0 ? await resolveVerb(words[0]!, words.slice(1)) : null
+      io.stdout(target ? helpOf(target) : rootHelpText(await commandPaths(), globalFlags))
       return exitCodes.success
     }
-    const resolved = resolveVerb(verb, rest)
+    const resolved = await resolveVerb(verb, rest)
     if (!resolved) {
       const message = `unknown command "${verb}" for "etcdctl"`
       io.stderr(`Error: ${message}\nRun 'etcdctl --help' for usage.\n`)
@@ -223,17 +231,19 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       const credentials = credentialsOf()
       // A running `kubemu up` holds the writer lock: its etcd front door serves the members.
       const up = runningUp(folder)
+      let client: EtcdctlClient & {logIn?(): Promise<void>}
       if (up?.etcd) {
         const {FrontDoorClient} = await import('./front-door-client.js')
-        return FrontDoorClient.of(up.etcd, endpoint, {commandTimeoutMilliseconds: timeout, ...credentials, tls: frontDoorTls(up.etcd)})
+        client = await FrontDoorClient.of(up.etcd, endpoint, {commandTimeoutMilliseconds: timeout, ...credentials, tls: frontDoorTls(up.etcd)})
+      } else {
+        // Raft and the cluster load only for commands that open it: reads go lock-free without them.
+        const [{EmbeddedCluster}, {EmbeddedClient}] = await Promise.all([import('../etcd/cluster.js'), import('../etcd/embedded-client.js')])
+        // Every member reads the cluster clock (etcd's lessor included), as the rest of the cluster does.
+        const {openClusterClock} = await import('../host/clock.js')
+        const cluster = EmbeddedCluster.open(folder, {clock: openClusterClock(folder)})
+        client = new EmbeddedClient(cluster, {endpoint, commandTimeoutMilliseconds: timeout, ...credentials})
       }
-      // Raft and the cluster load only for commands that open it: reads go lock-free without them.
-      const [{EmbeddedCluster}, {EmbeddedClient}] = await Promise.all([import('../etcd/cluster.js'), import('../etcd/embedded-client.js')])
-      // Every member reads the cluster clock (etcd's lessor included), as the rest of the cluster does.
-      const {openClusterClock} = await import('../host/clock.js')
-      const cluster = EmbeddedCluster.open(folder, {clock: openClusterClock(folder)})
-      const client = new EmbeddedClient(cluster, {endpoint, commandTimeoutMilliseconds: timeout, ...credentials})
-      if (!('user' in credentials)) return client
+      if (!('user' in credentials) || !client.logIn) return client
       try {
         await client.logIn()
       } catch (error) {
@@ -251,12 +261,23 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     }
     // With credentials every request goes through the cluster, where permissions are checked.
     // Lock-free reads skip the network, not `up`'s TLS: the flags must pass its handshake.
-    const openReader = (options?: {withCredentials?: boolean}): ReadOnlyMember | null => {
+    const openReader = async (options?: {withCredentials?: boolean}): Promise<ReadOnlyMember | null> => {
       const served = runningUp(folder)?.etcd
       const tls = served ? frontDoorTls(served) : undefined
       const {user, password} = credentialsOf()
-      if (user === undefined) return ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder), undefined, certificateUser(tls))
-      return options?.withCredentials ? ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder), {user, password: password ?? ''}) : null
+      if (user === undefined || options?.withCredentials) {
+        // SQLite loads only for the commands that read a member's file.
+        const {ReadOnlyMember} = await import('../etcd/read-only-member.js')
+        if (user === undefined) return ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder), undefined, certificateUser(tls))
+        return ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder), {user, password: password ?? ''})
+      }
+      return null
+    }
+    const readsThroughUp = (): boolean => {
+      const served = runningUp(folder)?.etcd
+      // Over TLS without --user the certificate's CN is the user, which only gRPC carries: the
+      // member's file answers reads then, without loading gRPC.
+      return served !== undefined && (frontDoorTls(served) === undefined || credentialsOf().user !== undefined)
     }
     const withClient = async (work: (client: EtcdctlClient) => Promise<void>): Promise<void> => {
       const client = await connect()
@@ -270,7 +291,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     // endpoint, else this process's own, since the embedded cluster runs here.
     const residentMemoryBytes = async (endpoint: string): Promise<number> =>
       runningUp(folder)?.etcd ? residentMemoryFromMetrics(endpoint) : process.memoryUsage().rss
-    return await definition.run({flags, io, format, withClient, openReader, folder, residentMemoryBytes})
+    return await definition.run({flags, io, format, withClient, openReader, folder, readsThroughUp, residentMemoryBytes})
   } catch (error) {
     const code = exitCodeOf(error)
     if (code === null) throw error

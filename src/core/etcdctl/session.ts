@@ -57,7 +57,7 @@ export class Session {
 
   /** A range, read without the writer lock when the member's database is current. */
   async range(request: RangeRequest): Promise<RangeResponse> {
-    const reader = this.context.openReader()
+    const reader = await this.context.openReader()
     if (reader) {
       try {
         if (reader.servesCurrentState(this.context.folder)) return reader.range(request)

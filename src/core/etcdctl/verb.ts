@@ -87,8 +87,13 @@ export interface VerbContext {
    * when --user is given and not `withCredentials` (then reads go through the cluster).
    * `withCredentials`: the reader logs in with --user and checks permissions as etcd would.
    */
-  openReader(options?: {withCredentials?: boolean}): ReadOnlyMember | null
+  openReader(options?: {withCredentials?: boolean}): Promise<ReadOnlyMember | null>
   readonly folder: string
+  /**
+   * Whether a running `kubemu up` answers this command's requests through its JSON gateway: a
+   * linearizable read then goes through the members (the member's file may lag the leader).
+   */
+  readsThroughUp(): boolean
   /** The resident memory of the process serving `endpoint`, as its /metrics reports it. */
   residentMemoryBytes(endpoint: string): Promise<number>
 }

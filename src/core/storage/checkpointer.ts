@@ -1,5 +1,5 @@
 import {createRequire} from 'node:module'
-import {Worker} from 'node:worker_threads'
+import type {Worker} from 'node:worker_threads'
 
 /**
  * Checkpoints the members' WAL files from a worker thread. A checkpoint copies the WAL's pages
@@ -57,6 +57,8 @@ let worker: Worker | null = null
 
 function theWorker(): Worker {
   if (!worker) {
+    // worker_threads loads only for a database that keeps writing, not for a command that reads.
+    const {Worker} = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads')
     worker = new Worker(workerSource, {
       eval: true,
       workerData: {sqliteModule: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMilliseconds: checkpointIntervalMilliseconds},

@@ -1,51 +1,49 @@
 // The etcd API of a real etcd cluster over gRPC, behind the same interfaces as the embedded
 // cluster. etcd3 is a maintained gRPC client; we use its raw RPC stubs so that requests and
-// responses are etcd's own, field for field.
+// responses are etcd's own, field for field (their shapes are in etcd-client-wire.ts).
 import {noop} from 'cockatiel'
 import * as grpc from '@grpc/grpc-js'
 import {isIP} from 'node:net'
 import {checkServerIdentity, type PeerCertificate} from 'node:tls'
 import {Etcd3, GRPCUnavailableError} from 'etcd3'
-import type {AlarmMember, AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, PermissionInfo, StatusResponse, WatchApi, WatchRequest, WatchResponse, Watcher} from '../etcd/api.js'
-import {membershipErrors} from '../etcd/membership.js'
+import type {AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, StatusResponse, WatchApi, WatchRequest, WatchResponse, Watcher} from '../etcd/api.js'
 import {commandTimeoutMillisecondsDefault} from '../etcd/version.js'
-import {EtcdError, type GrpcCode, etcdErrors} from '../mvcc/errors.js'
-import type {
-  Compare,
-  DeleteRangeRequest,
-  DeleteRangeResponse,
-  KeyValue,
-  PutResponse,
-  RangeRequest,
-  RangeResponse,
-  RequestOp,
-  ResponseHeader,
-  ResponseOp,
-  TxnRequest,
-  TxnResponse,
-  WatchEvent,
-} from '../mvcc/types.js'
+import {etcdErrors} from '../mvcc/errors.js'
+import type {DeleteRangeRequest} from '../mvcc/types.js'
+import {
+  alarms,
+  buffer,
+  type ClientTls,
+  type EtcdClientOptions,
+  deleteRangeRequest,
+  deleteResponse,
+  etcdErrorOf,
+  header,
+  leaseGrantResponse,
+  leaseLeasesResponse,
+  leaseTimeToLiveResponse,
+  members,
+  memberInfo,
+  permissionRequest,
+  putRequest,
+  putResponse,
+  type Raw,
+  rangeRequest,
+  rangeResponse,
+  rolePermissions,
+  statusResponse,
+  txnRequest,
+  txnResponse,
+  watchCreateRequest,
+  watchEvent,
+} from './etcd-client-wire.js'
+
+export type {ClientTls, EtcdClientOptions} from './etcd-client-wire.js'
 
 /** Watch responses buffered for a slow reader before the watch is cancelled. */
 export const watchResponsesBufferedMax = 10_000
 
-type Raw = Record<string, any>
-
-/** TLS to the endpoints, as etcdctl's --cacert, --cert, --key and --insecure-skip-tls-verify set it. */
-export interface ClientTls {
-  /** PEM; absent: the system's roots. */
-  readonly authority?: Buffer | undefined
-  readonly certificate?: Buffer | undefined
-  readonly key?: Buffer | undefined
-  readonly skipVerify?: boolean | undefined
-}
-
-export interface RealEtcdClientOptions {
-  readonly commandTimeoutMilliseconds?: number | undefined
-  readonly user?: string | undefined
-  readonly password?: string | undefined
-  readonly tls?: ClientTls | undefined
-}
+export type RealEtcdClientOptions = EtcdClientOptions
 
 /**
  * etcd3 takes a CA and a client certificate but no verification options: its channels' and its
@@ -69,38 +67,11 @@ function useTransportSecurity(client: Etcd3, tls: ClientTls, hosts: readonly str
   pool.authenticator.credentials = credentials
 }
 
-const buffer = (bytes: Uint8Array | undefined): Buffer | undefined => (bytes ? Buffer.from(bytes) : undefined)
-
-function header(raw: Raw | undefined): ResponseHeader {
-  return {
-    clusterId: BigInt(raw?.cluster_id ?? 0),
-    memberId: BigInt(raw?.member_id ?? 0),
-    revision: Number(raw?.revision ?? 0),
-    raftTerm: Number(raw?.raft_term ?? 0),
-  }
-}
-
-function keyValue(raw: Raw): KeyValue {
-  return {
-    key: new Uint8Array(raw.key ?? []),
-    value: new Uint8Array(raw.value ?? []),
-    createRevision: Number(raw.create_revision ?? 0),
-    modRevision: Number(raw.mod_revision ?? 0),
-    version: Number(raw.version ?? 0),
-    lease: BigInt(raw.lease ?? 0),
-  }
-}
-
-const knownErrors: EtcdError[] = [...Object.values(etcdErrors), ...Object.values(membershipErrors)].map((make) => make())
-
-/** gRPC errors back into etcd's errors, by etcd's message text. */
+/** A gRPC error back into etcd's error. */
 function translate(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error)
-  const known = knownErrors.find((candidate) => message.includes(candidate.message))
-  if (known) throw new EtcdError(known.grpcCode, known.message)
   const code = typeof error === 'object' && error !== null && 'code' in error ? (error as {code: unknown}).code : undefined
-  const grpcCodes: Record<number, GrpcCode> = {3: 'InvalidArgument', 4: 'DeadlineExceeded', 5: 'NotFound', 7: 'PermissionDenied', 8: 'ResourceExhausted', 9: 'FailedPrecondition', 11: 'OutOfRange', 14: 'Unavailable', 16: 'Unauthenticated'}
-  throw new EtcdError(typeof code === 'number' ? (grpcCodes[code] ?? 'Unknown') : 'Unknown', message)
+  throw etcdErrorOf(typeof code === 'number' ? code : undefined, message)
 }
 
 /** The first wait before a refused connection is tried again; it doubles up to the next bound. */
@@ -136,90 +107,6 @@ function callWithin(timeoutMilliseconds: number) {
   }
 }
 
-function rangeRequest(request: RangeRequest): Raw {
-  return {
-    key: buffer(request.key),
-    range_end: buffer(request.rangeEnd),
-    limit: request.limit ?? 0,
-    revision: request.revision ?? 0,
-    sort_order: {none: 0, ascend: 1, descend: 2}[request.sortOrder ?? 'none'],
-    sort_target: {key: 0, version: 1, create: 2, mod: 3, value: 4}[request.sortTarget ?? 'key'],
-    serializable: request.serializable ?? false,
-    keys_only: request.keysOnly ?? false,
-    count_only: request.countOnly ?? false,
-    min_mod_revision: request.minModRevision ?? 0,
-    max_mod_revision: request.maxModRevision ?? 0,
-    min_create_revision: request.minCreateRevision ?? 0,
-    max_create_revision: request.maxCreateRevision ?? 0,
-  }
-}
-
-function rangeResponse(raw: Raw): RangeResponse {
-  return {header: header(raw.header), kvs: (raw.kvs ?? []).map(keyValue), more: Boolean(raw.more), count: Number(raw.count ?? 0)}
-}
-
-function putResponse(raw: Raw): PutResponse {
-  const response: PutResponse = {header: header(raw.header)}
-  if (raw.prev_kv) response.prevKv = keyValue(raw.prev_kv)
-  return response
-}
-
-function deleteResponse(raw: Raw): DeleteRangeResponse {
-  return {header: header(raw.header), deleted: Number(raw.deleted ?? 0), prevKvs: (raw.prev_kvs ?? []).map(keyValue)}
-}
-
-function compare(item: Compare): Raw {
-  // etcd's enum numbers (protobuf), which do not depend on the client library's spelling.
-  const target = {version: 0, create: 1, mod: 2, value: 3, lease: 4}[item.target]
-  const result = {equal: 0, greater: 1, less: 2, not_equal: 3}[item.result]
-  return {
-    key: buffer(item.key),
-    range_end: buffer(item.rangeEnd),
-    target,
-    result,
-    version: item.version,
-    create_revision: item.createRevision,
-    mod_revision: item.modRevision,
-    value: buffer(item.value),
-    lease: item.lease?.toString(),
-  }
-}
-
-function operation(item: RequestOp): Raw {
-  if ('requestRange' in item) return {request_range: rangeRequest(item.requestRange)}
-  if ('requestPut' in item) {
-    const put = item.requestPut
-    return {
-      request_put: {key: buffer(put.key), value: buffer(put.value), lease: (put.lease ?? 0n).toString(), prev_kv: put.prevKv, ignore_value: put.ignoreValue, ignore_lease: put.ignoreLease},
-    }
-  }
-  if ('requestDeleteRange' in item) {
-    const remove = item.requestDeleteRange
-    return {request_delete_range: {key: buffer(remove.key), range_end: buffer(remove.rangeEnd), prev_kv: remove.prevKv}}
-  }
-  return {request_txn: txnRequest(item.requestTxn)}
-}
-
-function txnRequest(request: TxnRequest): Raw {
-  return {compare: request.compare.map(compare), success: request.success.map(operation), failure: request.failure.map(operation)}
-}
-
-function responseOperation(raw: Raw): ResponseOp {
-  if (raw.response_range) return {responseRange: rangeResponse(raw.response_range)}
-  if (raw.response_put) return {responsePut: putResponse(raw.response_put)}
-  if (raw.response_delete_range) return {responseDeleteRange: deleteResponse(raw.response_delete_range)}
-  return {responseTxn: txnResponse(raw.response_txn)}
-}
-
-function txnResponse(raw: Raw): TxnResponse {
-  return {header: header(raw.header), succeeded: Boolean(raw.succeeded), responses: (raw.responses ?? []).map(responseOperation)}
-}
-
-function watchEvent(raw: Raw): WatchEvent {
-  const event: WatchEvent = {type: raw.type === 'Delete' || raw.type === 'DELETE' ? 'DELETE' : 'PUT', kv: keyValue(raw.kv)}
-  return raw.prev_kv ? {...event, prevKv: keyValue(raw.prev_kv)} : event
-}
-
 /** An etcd API client of a real cluster, talking to one endpoint. */
 export class RealEtcdClient implements EtcdClient {
   readonly kv: KvApi
@@ -243,30 +130,13 @@ export class RealEtcdClient implements EtcdClient {
     const rpc = this.client as unknown as {kv: Raw; leaseClient: Raw; maintenance: Raw; cluster: Raw; watchClient: Raw; auth: Raw}
     this.kv = {
       range: (request) => call(async () => rangeResponse(await rpc.kv.range(rangeRequest(request)))),
-      put: (request) =>
-        call(async () =>
-          putResponse(
-            await rpc.kv.put({
-              key: buffer(request.key),
-              value: buffer(request.value),
-              lease: (request.lease ?? 0n).toString(),
-              prev_kv: request.prevKv ?? false,
-              ignore_value: request.ignoreValue ?? false,
-              ignore_lease: request.ignoreLease ?? false,
-            }),
-          ),
-        ),
-      deleteRange: (request: DeleteRangeRequest) =>
-        call(async () => deleteResponse(await rpc.kv.deleteRange({key: buffer(request.key), range_end: buffer(request.rangeEnd), prev_kv: request.prevKv ?? false}))),
+      put: (request) => call(async () => putResponse(await rpc.kv.put(putRequest(request)))),
+      deleteRange: (request: DeleteRangeRequest) => call(async () => deleteResponse(await rpc.kv.deleteRange(deleteRangeRequest(request)))),
       txn: (request) => call(async () => txnResponse(await rpc.kv.txn(txnRequest(request)))),
       compact: (request) => call(async () => ({header: header((await rpc.kv.compact({revision: request.revision, physical: request.physical ?? false})).header)})),
     }
     this.lease = {
-      grant: (ttl, id) =>
-        call(async () => {
-          const raw = await rpc.leaseClient.leaseGrant({TTL: ttl, ID: (id ?? 0n).toString()})
-          return {header: header(raw.header), id: BigInt(raw.ID), ttl: Number(raw.TTL), error: raw.error ?? ''}
-        }),
+      grant: (ttl, id) => call(async () => leaseGrantResponse(await rpc.leaseClient.leaseGrant({TTL: ttl, ID: (id ?? 0n).toString()}))),
       revoke: (id) => call(async () => ({header: header((await rpc.leaseClient.leaseRevoke({ID: id.toString()})).header)})),
       keepAliveOnce: (id) =>
         call(async () => {
@@ -280,25 +150,9 @@ export class RealEtcdClient implements EtcdClient {
           if (Number(response.TTL) <= 0) throw etcdErrors.leaseNotFound()
           return {header: header(response.header), id: BigInt(response.ID), ttl: Number(response.TTL)}
         }),
-      timeToLive: (id, keys) =>
-        call(async () => {
-          const raw = await rpc.leaseClient.leaseTimeToLive({ID: id.toString(), keys})
-          return {header: header(raw.header), id: BigInt(raw.ID), ttl: Number(raw.TTL), grantedTtl: Number(raw.grantedTTL ?? 0), keys: (raw.keys ?? []).map((key: Buffer) => new Uint8Array(key))}
-        }),
-      leases: () =>
-        call(async () => {
-          const raw = await rpc.leaseClient.leaseLeases()
-          return {header: header(raw.header), leases: (raw.leases ?? []).map((lease: Raw) => ({id: BigInt(lease.ID)}))}
-        }),
+      timeToLive: (id, keys) => call(async () => leaseTimeToLiveResponse(await rpc.leaseClient.leaseTimeToLive({ID: id.toString(), keys}))),
+      leases: () => call(async () => leaseLeasesResponse(await rpc.leaseClient.leaseLeases())),
     }
-    const memberInfo = (member: Raw) => ({
-      id: BigInt(member.ID),
-      name: member.name ?? '',
-      peerUrls: member.peerURLs ?? [],
-      clientUrls: member.clientURLs ?? [],
-      isLearner: Boolean(member.isLearner),
-    })
-    const members = (raw: Raw) => ({header: header(raw.header), members: (raw.members ?? []).map(memberInfo)})
     this.cluster = {
       memberList: () => call(async () => members(await rpc.cluster.memberList({}))),
       memberAdd: (peerUrls, isLearner) =>
@@ -310,25 +164,8 @@ export class RealEtcdClient implements EtcdClient {
       memberUpdate: (id, peerUrls) => call(async () => members(await rpc.cluster.memberUpdate({ID: id.toString(), peerURLs: peerUrls}))),
       memberPromote: (id) => call(async () => members(await rpc.cluster.memberPromote({ID: id.toString()}))),
     }
-    const alarmNames: Record<string, string> = {0: 'NONE', 1: 'NOSPACE', 2: 'CORRUPT', None: 'NONE', Nospace: 'NOSPACE', Corrupt: 'CORRUPT'}
-    const alarms = (raw: Raw): AlarmMember[] => (raw.alarms ?? []).map((alarm: Raw) => ({memberId: BigInt(alarm.memberID), alarm: alarmNames[String(alarm.alarm)] ?? String(alarm.alarm)}))
     this.maintenance = {
-      status: () =>
-        call(async (): Promise<StatusResponse> => {
-          const raw = await rpc.maintenance.status()
-          return {
-            header: header(raw.header),
-            version: raw.version,
-            dbSize: Number(raw.dbSize),
-            leader: BigInt(raw.leader),
-            raftIndex: Number(raw.raftIndex),
-            raftTerm: Number(raw.raftTerm),
-            raftAppliedIndex: Number(raw.raftAppliedIndex ?? 0),
-            errors: raw.errors ?? [],
-            dbSizeInUse: Number(raw.dbSizeInUse ?? 0),
-            isLearner: Boolean(raw.isLearner),
-          }
-        }),
+      status: () => call(async (): Promise<StatusResponse> => statusResponse(await rpc.maintenance.status())),
       hashKv: (revision) =>
         call(async () => {
           // etcd3's own hashKV stub names a method grpc-js spells hashKv; call it by that name.
@@ -348,9 +185,6 @@ export class RealEtcdClient implements EtcdClient {
     }
     this.watch = {watch: (request) => new RealWatcher(rpc.watchClient, request)}
     const headed = (operation: () => Promise<Raw>) => call(async () => ({header: header((await operation()).header)}))
-    const permissionTypes = ['READ', 'WRITE', 'READWRITE'] as const
-    const permissionType = (value: unknown): PermissionInfo['type'] =>
-      typeof value === 'number' ? permissionTypes[value]! : (String(value).toUpperCase() as PermissionInfo['type'])
     const auth = rpc.auth
     this.auth = {
       enable: () => headed(() => auth.authEnable()),
@@ -379,20 +213,14 @@ export class RealEtcdClient implements EtcdClient {
       roleAdd: (name) => headed(() => auth.roleAdd({name})),
       roleGet: (name) => call(async () => {
         const raw = await auth.roleGet({role: name})
-        const permissions = (raw.perm ?? []).map((permission: Raw) => ({
-          type: permissionType(permission.permType),
-          key: new Uint8Array(permission.key ?? []),
-          rangeEnd: new Uint8Array(permission.range_end ?? []),
-        }))
-        return {header: header(raw.header), permissions}
+        return {header: header(raw.header), permissions: rolePermissions(raw)}
       }),
       roleList: () => call(async () => {
         const raw = await auth.roleList()
         return {header: header(raw.header), roles: raw.roles ?? []}
       }),
       roleDelete: (name) => headed(() => auth.roleDelete({role: name})),
-      roleGrantPermission: (name, permission) =>
-        headed(() => auth.roleGrantPermission({name, perm: {permType: permissionTypes.indexOf(permission.type), key: buffer(permission.key), range_end: buffer(permission.rangeEnd)}})),
+      roleGrantPermission: (name, permission) => headed(() => auth.roleGrantPermission({name, perm: permissionRequest(permission)})),
       roleRevokePermission: (name, key, rangeEnd) => headed(() => auth.roleRevokePermission({role: name, key: buffer(key), range_end: buffer(rangeEnd)})),
     }
   }
@@ -432,16 +260,7 @@ class RealWatcher implements Watcher {
         this.markCreated()
         this.push(null)
       })
-      stream.write({
-        create_request: {
-          key: buffer(request.key),
-          range_end: buffer(request.rangeEnd),
-          start_revision: request.startRevision ?? 0,
-          prev_kv: request.prevKv ?? false,
-          progress_notify: request.progressNotify ?? false,
-          filters: (request.filters ?? []).map((filter) => (filter === 'noput' ? 0 : 1)),
-        },
-      })
+      stream.write({create_request: watchCreateRequest(request)})
     })()
   }
 

@@ -93,13 +93,14 @@ export function buildDelete(flags: ParsedFlags): DeleteRangeRequest {
 export const kvVerbs: Record<string, Verb> = {
   get: {
     flags: getFlags,
-    async run({flags, io, format, withClient, openReader, folder}) {
+    async run({flags, io, format, withClient, openReader, folder, readsThroughUp}) {
       const request = buildRange(flags)
       const valueOnly = isSet(flags, 'print-value-only')
       if (valueOnly && format !== 'simple') throw new ExitError(exitCodes.badArgs, 'print-value-only is only for `--write-out=simple`')
       const options = {hex: isSet(flags, 'hex'), valueOnly}
-      // A member's committed state needs no lock and no raft when it is current (see ReadOnlyMember).
-      const reader = openReader()
+      // A member's committed state needs no lock and no raft when it is current (see ReadOnlyMember);
+      // while `up` runs, its gateway answers a linearizable read at once.
+      const reader = request.serializable || !readsThroughUp() ? await openReader() : null
       if (reader) {
         try {
           if (request.serializable || reader.servesCurrentState(folder)) {

@@ -45,7 +45,7 @@ export const snapshotVerbs: Record<string, VerbGroup> = {
               if ('serving' in client) size = await snapshot.saveSnapshot(client as EmbeddedClient, path)
               else {
                 // Through a running `kubemu up`: the member's committed state, read from its file.
-                const reader = openReader({withCredentials: true})
+                const reader = await openReader({withCredentials: true})
                 if (!reader) throw new ExitError(exitCodes.interrupted, 'context deadline exceeded')
                 try {
                   reader.checkMaintenanceAdmin()

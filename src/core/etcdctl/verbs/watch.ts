@@ -42,11 +42,11 @@ export const interactiveWatchesMax = 1000
 
 async function openWatchReader(context: VerbContext): Promise<ReadOnlyMember> {
   // With --user the reader logs in and checks the watched range against the user's permissions.
-  let reader = context.openReader({withCredentials: true})
+  let reader = await context.openReader({withCredentials: true})
   if (!reader) {
     // A fresh cluster has no files yet: create it, as the first command on a real etcd would find it.
     await context.withClient(async () => {})
-    reader = context.openReader({withCredentials: true})
+    reader = await context.openReader({withCredentials: true})
     if (!reader) throw new ExitError(exitCodes.error, 'context deadline exceeded')
   }
   return reader
