@@ -1,6 +1,6 @@
 // The etcdctl clone while `kubemu up` runs: `up` holds the cluster's writer lock, so commands
 // talk to the members through up's etcd front door, over gRPC, as the real etcdctl does.
-import {EtcdError} from '../mvcc/errors.js'
+import {UnreachableEndpointError} from '../mvcc/errors.js'
 import {RealEtcdClient, type RealEtcdClientOptions} from '../store/real-etcd-client.js'
 
 export type FrontDoorOptions = RealEtcdClientOptions
@@ -19,7 +19,7 @@ export class FrontDoorClient extends RealEtcdClient {
   /** A client of the member `member` of the `up` whose front door listens at `urls`. */
   static of(urls: Readonly<Record<string, string>>, member: string, options: FrontDoorOptions): FrontDoorClient {
     // A member without a front door (stopped, or added while `up` ran) does not answer.
-    if (!urls[member]) throw new EtcdError('DeadlineExceeded', 'context deadline exceeded')
+    if (!urls[member]) throw new UnreachableEndpointError()
     return new FrontDoorClient(urls, member, options)
   }
 

@@ -9,7 +9,7 @@ import {Etcd3, GRPCUnavailableError} from 'etcd3'
 import type {AlarmMember, AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, PermissionInfo, StatusResponse, WatchApi, WatchRequest, WatchResponse, Watcher} from '../etcd/api.js'
 import {membershipErrors} from '../etcd/membership.js'
 import {commandTimeoutMillisecondsDefault} from '../etcd/version.js'
-import {EtcdError, type GrpcCode, etcdErrors} from '../mvcc/errors.js'
+import {EtcdError, type GrpcCode, UnreachableEndpointError, etcdErrors} from '../mvcc/errors.js'
 import type {
   Compare,
   DeleteRangeRequest,
@@ -129,7 +129,7 @@ function callWithin(timeoutMilliseconds: number) {
       } catch (error) {
         if (!isRefusedConnection(error)) translate(error)
         const left = deadline - Date.now()
-        if (left <= 0) throw etcdErrors.deadlineExceeded()
+        if (left <= 0) throw new UnreachableEndpointError()
         await sleep(Math.min(wait, left))
       }
     }
