@@ -16,20 +16,9 @@ export function zapTime(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}${zone}`
 }
 
-/** zap's JSON string: quotes and backslashes escaped, control characters as \n, \r, \t or \u00XX. */
-function zapString(text: string): string {
-  let out = '"'
-  for (const character of text) {
-    const code = character.codePointAt(0)!
-    if (character === '"' || character === '\\') out += `\\${character}`
-    else if (character === '\n') out += '\\n'
-    else if (character === '\r') out += '\\r'
-    else if (character === '\t') out += '\\t'
-    else if (code < 0x20) out += `\\u00${code.toString(16).padStart(2, '0')}`
-    else out += character
-  }
-  return `${out}"`
-}
+/** zap's JSON string: JSON.stringify's, but with \b and \f as \u0008 and \u000c (zap spells out only \n, \r and \t). */
+const zapString = (text: string): string =>
+  JSON.stringify(text).replace(/\\(.)/g, (escape, character: string) => (character === 'b' ? '\\u0008' : character === 'f' ? '\\u000c' : escape))
 
 /** clientv3's ParseEndpoint: the host gRPC dials (a URL's host:port; a bare endpoint as it is). */
 export function endpointHost(endpoint: string): string {
