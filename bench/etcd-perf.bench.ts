@@ -105,7 +105,7 @@ async function measure(target: Target) {
 
 /** `kubemu up` on free ports in a fresh KUBEMU_HOME; resolves with its etcd endpoints. */
 async function startUp(home: string): Promise<{child: ChildProcess; endpoints: string}> {
-  const child = spawn(process.execPath, [kubemu, 'up', '--port', '0', '--etcd-ports', '0,0,0'], {env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
+  const child = spawn(process.execPath, [...(process.env.BENCH_UP_NODE_ARGS ?? '').split(' ').filter(Boolean), kubemu, 'up', '--port', '0', '--etcd-ports', '0,0,0'], {env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
   const endpoints = await new Promise<string>((done, fail) => {
     let text = ''
     const timer = setTimeout(() => fail(new Error(`kubemu up did not start:\n${text}`)), upStartMillisecondsMax)
