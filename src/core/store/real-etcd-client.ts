@@ -10,26 +10,11 @@ import type {AlarmMember, AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, Main
 import {membershipErrors} from '../etcd/membership.js'
 import {commandTimeoutMillisecondsDefault} from '../etcd/version.js'
 import {EtcdError, type GrpcCode, UnreachableEndpointError, etcdErrors} from '../mvcc/errors.js'
-import type {
-  Compare,
-  DeleteRangeRequest,
-  DeleteRangeResponse,
-  KeyValue,
-  PutResponse,
-  RangeRequest,
-  RangeResponse,
-  RequestOp,
-  ResponseHeader,
-  ResponseOp,
-  TxnRequest,
-  TxnResponse,
-  WatchEvent,
-} from '../mvcc/types.js'
+import type {DeleteRangeRequest} from '../mvcc/types.js'
+import {buffer, deleteResponse, header, putResponse, rangeRequest, rangeResponse, type Raw, txnRequest, txnResponse, watchEvent} from './real-etcd-wire.js'
 
 /** Watch responses buffered for a slow reader before the watch is cancelled. */
 export const watchResponsesBufferedMax = 10_000
-
-type Raw = Record<string, any>
 
 /** TLS to the endpoints, as etcdctl's --cacert, --cert, --key and --insecure-skip-tls-verify set it. */
 export interface ClientTls {
@@ -67,28 +52,6 @@ function useTransportSecurity(client: Etcd3, tls: ClientTls, hosts: readonly str
   const pool = (client as unknown as {pool: {hosts: Array<{channelCredentials: unknown}>; authenticator: {credentials: unknown}}}).pool
   for (const host of pool.hosts) host.channelCredentials = credentials
   pool.authenticator.credentials = credentials
-}
-
-const buffer = (bytes: Uint8Array | undefined): Buffer | undefined => (bytes ? Buffer.from(bytes) : undefined)
-
-function header(raw: Raw | undefined): ResponseHeader {
-  return {
-    clusterId: BigInt(raw?.cluster_id ?? 0),
-    memberId: BigInt(raw?.member_id ?? 0),
-    revision: Number(raw?.revision ?? 0),
-    raftTerm: Number(raw?.raft_term ?? 0),
-  }
-}
-
-function keyValue(raw: Raw): KeyValue {
-  return {
-    key: new Uint8Array(raw.key ?? []),
-    value: new Uint8Array(raw.value ?? []),
-    createRevision: Number(raw.create_revision ?? 0),
-    modRevision: Number(raw.mod_revision ?? 0),
-    version: Number(raw.version ?? 0),
-    lease: BigInt(raw.lease ?? 0),
-  }
 }
 
 const knownErrors: EtcdError[] = [...Object.values(etcdErrors), ...Object.values(membershipErrors)].map((make) => make())
@@ -134,90 +97,6 @@ function callWithin(timeoutMilliseconds: number) {
       }
     }
   }
-}
-
-function rangeRequest(request: RangeRequest): Raw {
-  return {
-    key: buffer(request.key),
-    range_end: buffer(request.rangeEnd),
-    limit: request.limit ?? 0,
-    revision: request.revision ?? 0,
-    sort_order: {none: 0, ascend: 1, descend: 2}[request.sortOrder ?? 'none'],
-    sort_target: {key: 0, version: 1, create: 2, mod: 3, value: 4}[request.sortTarget ?? 'key'],
-    serializable: request.serializable ?? false,
-    keys_only: request.keysOnly ?? false,
-    count_only: request.countOnly ?? false,
-    min_mod_revision: request.minModRevision ?? 0,
-    max_mod_revision: request.maxModRevision ?? 0,
-    min_create_revision: request.minCreateRevision ?? 0,
-    max_create_revision: request.maxCreateRevision ?? 0,
-  }
-}
-
-function rangeResponse(raw: Raw): RangeResponse {
-  return {header: header(raw.header), kvs: (raw.kvs ?? []).map(keyValue), more: Boolean(raw.more), count: Number(raw.count ?? 0)}
-}
-
-function putResponse(raw: Raw): PutResponse {
-  const response: PutResponse = {header: header(raw.header)}
-  if (raw.prev_kv) response.prevKv = keyValue(raw.prev_kv)
-  return response
-}
-
-function deleteResponse(raw: Raw): DeleteRangeResponse {
-  return {header: header(raw.header), deleted: Number(raw.deleted ?? 0), prevKvs: (raw.prev_kvs ?? []).map(keyValue)}
-}
-
-function compare(item: Compare): Raw {
-  // etcd's enum numbers (protobuf), which do not depend on the client library's spelling.
-  const target = {version: 0, create: 1, mod: 2, value: 3, lease: 4}[item.target]
-  const result = {equal: 0, greater: 1, less: 2, not_equal: 3}[item.result]
-  return {
-    key: buffer(item.key),
-    range_end: buffer(item.rangeEnd),
-    target,
-    result,
-    version: item.version,
-    create_revision: item.createRevision,
-    mod_revision: item.modRevision,
-    value: buffer(item.value),
-    lease: item.lease?.toString(),
-  }
-}
-
-function operation(item: RequestOp): Raw {
-  if ('requestRange' in item) return {request_range: rangeRequest(item.requestRange)}
-  if ('requestPut' in item) {
-    const put = item.requestPut
-    return {
-      request_put: {key: buffer(put.key), value: buffer(put.value), lease: (put.lease ?? 0n).toString(), prev_kv: put.prevKv, ignore_value: put.ignoreValue, ignore_lease: put.ignoreLease},
-    }
-  }
-  if ('requestDeleteRange' in item) {
-    const remove = item.requestDeleteRange
-    return {request_delete_range: {key: buffer(remove.key), range_end: buffer(remove.rangeEnd), prev_kv: remove.prevKv}}
-  }
-  return {request_txn: txnRequest(item.requestTxn)}
-}
-
-function txnRequest(request: TxnRequest): Raw {
-  return {compare: request.compare.map(compare), success: request.success.map(operation), failure: request.failure.map(operation)}
-}
-
-function responseOperation(raw: Raw): ResponseOp {
-  if (raw.response_range) return {responseRange: rangeResponse(raw.response_range)}
-  if (raw.response_put) return {responsePut: putResponse(raw.response_put)}
-  if (raw.response_delete_range) return {responseDeleteRange: deleteResponse(raw.response_delete_range)}
-  return {responseTxn: txnResponse(raw.response_txn)}
-}
-
-function txnResponse(raw: Raw): TxnResponse {
-  return {header: header(raw.header), succeeded: Boolean(raw.succeeded), responses: (raw.responses ?? []).map(responseOperation)}
-}
-
-function watchEvent(raw: Raw): WatchEvent {
-  const event: WatchEvent = {type: raw.type === 'Delete' || raw.type === 'DELETE' ? 'DELETE' : 'PUT', kv: keyValue(raw.kv)}
-  return raw.prev_kv ? {...event, prevKv: keyValue(raw.prev_kv)} : event
 }
 
 /** An etcd API client of a real cluster, talking to one endpoint. */
