@@ -5,10 +5,11 @@
 // - p99 put latency with 3 concurrent clients of the etcd3 npm package (target <= 1.5x);
 // - 10,000 reads at past revisions through one etcd3 client (target <= 2x real etcd's time).
 // Run: npx vite-node bench/etcd-perf.bench.ts (BENCH_LOADS=s to skip load m, BENCH_LOADS= for none;
-// BENCH_PAST_READS=0 skips the past reads; BENCH_ONLY=kubemu measures kubemu up alone, without ratios)
+// BENCH_PAST_READS=0 skips the past reads; BENCH_ONLY=kubemu measures kubemu up alone, without ratios).
+// Both run on free ports; the machine's load averages are printed with the figures.
 import {type ChildProcess, spawn} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {loadavg, tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {Etcd3} from 'etcd3'
 import {RealEtcdCluster} from '../test/support/real-etcd.js'
@@ -104,7 +105,7 @@ async function measure(target: Target) {
 
 /** `kubemu up` on free ports in a fresh KUBEMU_HOME; resolves with its etcd endpoints. */
 async function startUp(home: string): Promise<{child: ChildProcess; endpoints: string}> {
-  const child = spawn(process.execPath, [kubemu, 'up', '--port', '0', '--etcd-ports', '0,0,0'], {env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
+  const child = spawn(process.execPath, [...(process.env.BENCH_UP_NODE_ARGS ?? '').split(' ').filter(Boolean), kubemu, 'up', '--port', '0', '--etcd-ports', '0,0,0'], {env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
   const endpoints = await new Promise<string>((done, fail) => {
     let text = ''
     const timer = setTimeout(() => fail(new Error(`kubemu up did not start:\n${text}`)), upStartMillisecondsMax)
@@ -121,11 +122,16 @@ async function startUp(home: string): Promise<{child: ChildProcess; endpoints: s
   return {child, endpoints}
 }
 
+/** The machine's load averages (1, 5, 15 minutes): the figures mean something only beside them. */
+const loadAverages = () => loadavg().map((load) => load.toFixed(2)).join(', ')
+const loadAtStart = loadAverages()
+
 let realFigures: Awaited<ReturnType<typeof measure>> | null = null
 if (!kubemuOnly) {
-  const real = await RealEtcdCluster.start()
+  // On free ports: etcd's own ones may be in use on a shared machine.
+  const real = await RealEtcdCluster.start({freePorts: true})
   try {
-    realFigures = await measure({name: 'etcd', endpoints: '127.0.0.1:2379,127.0.0.1:22379,127.0.0.1:32379'})
+    realFigures = await measure({name: 'etcd', endpoints: real.clientUrls.map((url) => url.replace('http://', '')).join(',')})
   } finally {
     await real.stop()
   }
@@ -141,6 +147,7 @@ try {
   rmSync(home, {recursive: true, force: true})
 }
 
+console.log(`load average at the start: ${loadAtStart}; at the end: ${loadAverages()}`)
 const ratio = (value: number) => value.toFixed(2)
 /** A figure of real etcd's, or a dash when only kubemu was measured. */
 const realOr = (read: (figures: NonNullable<typeof realFigures>) => string) => (realFigures ? read(realFigures) : '-')

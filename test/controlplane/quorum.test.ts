@@ -4,6 +4,7 @@
 // kube-apiserver's answer, and works again once a member starts. The API server logs in to etcd
 // as its own user once auth is enabled.
 import {type ChildProcess, spawn} from 'node:child_process'
+import {createServer, type AddressInfo} from 'node:net'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {etcdRequestTimeoutVariable} from '../../src/core/apiserver/open.js'
@@ -11,6 +12,27 @@ import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 
 const kubemu = join(import.meta.dirname, '..', '..', 'bin', 'kubemu')
+
+/** clientv3's warn line for a unary call that never reached its endpoint, its time masked as `masked` does. */
+const retryWarning = (target: string, balancerError: string) =>
+  `{"level":"warn","ts":"TS","caller":"clientv3/retry_interceptor.go:62","msg":"retrying of unary invoker failed","target":"${target}","attempt":0,"error":"rpc error: code = DeadlineExceeded desc = latest balancer error: ${balancerError}"}\n`
+
+/** A run's output with the warn lines' wall-clock time and clientv3's random client id masked. */
+function masked(result: {status: number | null; stdout: string; stderr: string}) {
+  const mask = (text: string) => text.replace(/"ts":"[^"]+"/g, '"ts":"TS"').replace(/client-[0-9a-f-]{36}\//g, 'client-UUID/')
+  return {status: result.status, stdout: mask(result.stdout), stderr: mask(result.stderr)}
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const {port} = server.address() as AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
 /** The API server's etcd request timeout in these tests. */
 const requestTimeoutMilliseconds = 300
 /** A failing command's whole run: process start, the timeout, and closing the cluster. */
@@ -136,13 +158,32 @@ describe('Kubernetes on any quorum (kubemu up)', () => {
     const served = Object.fromEntries([.../etcd v3 API at (.*);/.exec(output)![1]!.matchAll(/(\S+) \((\w+)\)/g)].map((match) => [match[2]!, match[1]!]))
     const endpoints = `--endpoints=${served.infra1},${served.infra2},${served.infra3} --command-timeout=1s`
     const real = (line: string) => runShell(`etcdctl ${endpoints} ${line}`, {cwd: home, env})
-    for (const etcdctl of [real, (line: string) => run(`etcdctl ${endpoints} ${line}`)]) {
-      expect(await etcdctl('put balanced yes')).toMatchObject({status: 0, stdout: 'OK\n'})
+    const own = (line: string) => run(`etcdctl ${line}`)
+    const both = (line: string) => Promise.all([runShell(`etcdctl ${line}`, {cwd: home, env}), own(line)])
+    for (const etcdctl of [real, (line: string) => own(`${endpoints} ${line}`)]) {
+      expect(await etcdctl('put balanced yes')).toMatchObject({status: 0, stdout: 'OK\n', stderr: ''})
       const status = await etcdctl('endpoint status')
       expect(status.status).toBe(1)
       expect(status.stdout.split('\n').map((line) => line.split(',')[0]).filter(Boolean)).toEqual([served.infra2, served.infra3])
-      expect(status.stderr.split('\n').filter((line) => !line.startsWith('{"level":"warn"'))).toEqual([`Failed to get the status of endpoint ${served.infra1} (context deadline exceeded)`, ''])
+      // Status dials the endpoint itself: its warn line names the dial's own error.
+      expect(masked(status).stderr).toBe(
+        `${retryWarning('passthrough:///' + served.infra1, `connection error: desc = \\"transport: Error while dialing dial tcp ${served.infra1!.replace('http://', '')}: connect: connection refused\\"`)}` +
+          `Failed to get the status of endpoint ${served.infra1} (context deadline exceeded)\n`,
+      )
     }
-    expect(await run(`etcdctl --endpoints=${served.infra1} --command-timeout=1s get balanced`)).toEqual({status: 1, stdout: '', stderr: 'Error: context deadline exceeded\n'})
+    // A unary call through the stopped member alone, and through a port nothing listens on: clientv3
+    // warns once, then etcdctl's error (the time and the client's random id told apart).
+    const unserved = `127.0.0.1:${await freePort()}`
+    for (const line of [`--endpoints=${served.infra1} --command-timeout=1s get balanced`, `--endpoints=${served.infra1} --command-timeout=1s put balanced no`, `--endpoints=${unserved} --command-timeout=1s get balanced`, `--endpoints=${unserved},${served.infra2} --command-timeout=1s member list -w json`, `--endpoints=${served.infra1} --command-timeout=1s endpoint health`]) {
+      const [theirs, ours] = await both(line)
+      expect({line, ...masked(ours)}).toEqual({line, ...masked(theirs)})
+    }
+    const refused = await own(`--endpoints=${served.infra1} --command-timeout=1s get balanced`)
+    expect(refused.stderr).toMatch(/^\{"level":"warn","ts":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d{4})","caller":"clientv3\/retry_interceptor\.go:62","msg":"retrying of unary invoker failed","target":"endpoint:\/\/client-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\/127\.0\.0\.1:\d+","attempt":0,"error":"rpc error: code = DeadlineExceeded desc = latest balancer error: all SubConns are in TransientFailure"\}\n/)
+    expect(masked(refused)).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: `${retryWarning(`endpoint://client-UUID/${served.infra1!.replace('http://', '')}`, 'all SubConns are in TransientFailure')}Error: context deadline exceeded\n`,
+    })
   }, 120_000)
 })

@@ -1,6 +1,7 @@
 // HTTP on the etcd client ports of `kubemu up`, side by side with a real etcd 3.4: /health,
 // /version, /metrics and unknown paths answer with etcd's status codes, bodies and content types
 // on the same port as gRPC; the counters move with what the members do.
+import {connect} from 'node:http2'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {RealEtcdCluster, RealEtcdMember} from '../support/real-etcd.js'
 import {runShell} from '../support/shell.js'
@@ -35,6 +36,30 @@ function sample(text: string, name: string): number {
   if (!line) throw new Error(`no sample ${name}`)
   return Number(line.slice(name.length + 1))
 }
+
+/**
+ * One HTTP/2 request with prior knowledge (no upgrade), then the same again on the same connection:
+ * how the first ended (status or reset code), and whether the connection carried the second alike.
+ */
+function http2Twice(url: string, path: string, contentType?: string): Promise<{status?: number; resetCode?: number; connectionKept: boolean}> {
+  const session = connect(url)
+  session.on('error', () => {})
+  const once = () =>
+    new Promise<{status?: number; resetCode?: number}>((resolve) => {
+      const stream = session.request({':method': contentType ? 'POST' : 'GET', ':path': path, ...(contentType ? {'content-type': contentType} : {})})
+      let status: number | undefined
+      stream.on('response', (headers) => (status = Number(headers[':status'])))
+      stream.on('error', () => {})
+      stream.on('close', () => resolve(stream.rstCode ? {resetCode: stream.rstCode} : {status: status!}))
+      stream.resume()
+      stream.end(contentType ? '{"key":"Zm9v"}' : undefined)
+    })
+  return once()
+    .then(async (first) => ({...first, connectionKept: JSON.stringify(await once()) === JSON.stringify(first) && !session.destroyed}))
+    .finally(() => session.close())
+}
+
+const curl = (line: string) => runShell(`curl -s ${line}; echo " exit=$?"`, {cwd: process.cwd(), env: process.env})
 
 const etcdctl = (url: string, line: string) => runShell(`etcdctl --endpoints=${url} ${line}`, {cwd: process.cwd(), env: {...process.env, ETCDCTL_API: '3'}})
 
@@ -76,6 +101,27 @@ describe.skipIf(!RealEtcdCluster.available())('the etcd front door over HTTP', (
     expect((await ask(`${kubemuUrl}/version`)).body).toBe('{"etcdserver":"3.4.23","etcdcluster":"3.4.0"}')
     // The same port still serves gRPC to the real etcdctl.
     expect(await etcdctl(kubemuUrl, 'put /front/door http')).toMatchObject({status: 0, stdout: 'OK\n'})
+  })
+
+  it('resets cleartext HTTP/2 requests that are not gRPC, as etcd 3.4\'s gRPC server does, and keeps the connection', async () => {
+    const kubemuUrl = up.etcdUrls().infra1!
+    const requests: Array<[string, string | undefined]> = [
+      ['/health', undefined],
+      ['/v3/kv/range', 'application/json'],
+      ['/etcdserverpb.KV/Range', 'application/grpc-web'],
+    ]
+    for (const [path, contentType] of requests) {
+      const [ours, theirs] = [await http2Twice(kubemuUrl, path, contentType), await http2Twice(real.clientUrl, path, contentType)]
+      expect({path, contentType, ...ours}).toEqual({path, contentType, ...theirs})
+      expect(ours).toEqual({resetCode: 1, connectionKept: true})
+    }
+    for (const line of ['--http2-prior-knowledge {url}/health', '--http2-prior-knowledge -X POST {url}/v3/kv/range -d {}', '--http2 {url}/health -w " %{http_version}"']) {
+      const [ours, theirs] = [await curl(line.replace('{url}', kubemuUrl)), await curl(line.replace('{url}', real.clientUrl))]
+      expect({line, ...ours}).toEqual({line, ...theirs})
+    }
+    expect((await curl(`--http2-prior-knowledge ${kubemuUrl}/health`)).stdout).toBe(' exit=92\n')
+    // gRPC on the same port still works.
+    expect(await etcdctl(kubemuUrl, 'put /front/h2c still')).toMatchObject({status: 0, stdout: 'OK\n'})
   })
 
   it('serves /metrics with etcd\'s names, HELP and TYPE lines, and counters that move', async () => {

@@ -106,6 +106,23 @@ describe.skipIf(!RealEtcdCluster.available())('the etcd front door over TLS', ()
     }
   })
 
+  it('offers h2 first, as etcd does: curl speaks HTTP/2 (or HTTP/1.1 when told) and gets the HTTP answers, gRPC still works', async () => {
+    const first = up.etcdUrls().infra1!
+    const curl = (url: string, line: string) =>
+      runShell(`curl -s --cacert ${root.cacert} --cert ${root.cert} --key ${root.key} -w ' %{http_code} %{http_version}' ${line.replaceAll('{url}', url)}; echo " exit=$?"`, {cwd: home, env: process.env})
+    const lines = ['{url}/health', '--http1.1 {url}/health', '{url}/version', '--http1.1 {url}/version', '-X POST {url}/health', '{url}/nope', '-X OPTIONS {url}/version']
+    for (const line of lines) {
+      const [ours, theirs] = [await curl(first, line), await curl(real.clientUrl, line)]
+      expect({line, ...ours}).toEqual({line, ...theirs})
+    }
+    expect((await curl(first, '{url}/health')).stdout).toBe('{"health":"true"} 200 2 exit=0\n')
+    expect((await curl(first, '--http1.1 {url}/health')).stdout).toBe('{"health":"true"} 200 1.1 exit=0\n')
+    // The JSON gateway over HTTP/2: a put, then the range that reads it back.
+    expect((await curl(first, `-X POST {url}/v3/kv/put -d '{"key":"L2gyL2tleQ==","value":"aDI="}'`)).stdout).toMatch(/^\{"header":\{.*\}\} 200 2 exit=0\n$/)
+    expect((await curl(first, `-X POST {url}/v3/kv/range -d '{"key":"L2gyL2tleQ=="}'`)).stdout).toContain('"key":"L2gyL2tleQ==","create_revision"')
+    expect(await etcdctl(`--endpoints=${first} get /h2/key --print-value-only`)).toMatchObject({status: 0, stdout: 'h2\n'})
+  }, 60_000)
+
   it('refuses a certificate from another CA, logs it once, and refuses the wrong flags in kubemu\'s etcdctl', async () => {
     const first = up.etcdUrls().infra1!
     const now = Date.now()

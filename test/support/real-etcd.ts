@@ -13,6 +13,9 @@ export class RealEtcdCluster {
   private constructor(
     private readonly processes: ChildProcess[],
     private readonly folder: string,
+    /** Each member's client URL, in the Procfile's order. */
+    readonly clientUrls: readonly string[],
+    private readonly holdsPortsLock: boolean,
   ) {}
 
   static available(): boolean {
@@ -24,11 +27,18 @@ export class RealEtcdCluster {
     }
   }
 
-  static async start(): Promise<RealEtcdCluster> {
-    await takePortsLock()
+  /**
+   * `freePorts`: the members listen on free loopback ports instead of the Procfile's (their member
+   * IDs then differ from kubemu's), beside anything else using those (benchmarks on a shared machine).
+   */
+  static async start(options: {freePorts?: boolean} = {}): Promise<RealEtcdCluster> {
+    const members = options.freePorts
+      ? await Promise.all(procfileMembers.map(async (member) => ({...member, clientUrl: `http://127.0.0.1:${await freePort()}`, peerUrl: `http://127.0.0.1:${await freePort()}`})))
+      : procfileMembers
+    if (!options.freePorts) await takePortsLock()
     const folder = mkdtempSync(join(tmpdir(), 'kubemu-real-etcd-'))
-    const initialCluster = procfileMembers.map((member) => `${member.name}=${member.peerUrl}`).join(',')
-    const processes = procfileMembers.map((member) =>
+    const initialCluster = members.map((member) => `${member.name}=${member.peerUrl}`).join(',')
+    const processes = members.map((member) =>
       spawn(
         'etcd',
         [
@@ -48,7 +58,7 @@ export class RealEtcdCluster {
         {stdio: ['ignore', 'ignore', 'ignore']},
       ),
     )
-    const cluster = new RealEtcdCluster(processes, folder)
+    const cluster = new RealEtcdCluster(processes, folder, members.map((member) => member.clientUrl), !options.freePorts)
     try {
       await cluster.waitHealthy()
     } catch (error) {
@@ -60,7 +70,7 @@ export class RealEtcdCluster {
 
   /** Polls `etcdctl endpoint health` until every member answers; each probe is itself bounded. */
   private async waitHealthy(): Promise<void> {
-    const endpoints = procfileMembers.map((member) => member.clientUrl).join(',')
+    const endpoints = this.clientUrls.join(',')
     for (let probe = 0; probe < healthProbesMax; probe++) {
       const healthy = await new Promise<boolean>((resolve) => {
         const child = spawn('etcdctl', ['--endpoints', endpoints, '--command-timeout=1s', 'endpoint', 'health'], {
@@ -89,7 +99,7 @@ export class RealEtcdCluster {
       ),
     )
     rmSync(this.folder, {recursive: true, force: true})
-    releasePortsLock()
+    if (this.holdsPortsLock) releasePortsLock()
   }
 }
 

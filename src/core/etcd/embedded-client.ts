@@ -1,6 +1,4 @@
-import {randomBytes} from 'node:crypto'
-import {etcdErrors, unconvertedAuthError} from '../mvcc/errors.js'
-import {hashHistory} from '../mvcc/hash.js'
+import {UnreachableEndpointError, etcdErrors} from '../mvcc/errors.js'
 import {checkTxn} from '../mvcc/kv-store.js'
 import {Lessor} from '../mvcc/lessor.js'
 import type {ApplyOutcome, InternalRequest} from '../mvcc/state-machine.js'
@@ -23,19 +21,22 @@ import type {
   TxnRequest,
   TxnResponse,
 } from '../mvcc/types.js'
-import {type AuthRequest, hashPassword} from '../mvcc/auth-store.js'
-import type {AlarmMember, AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, MemberInfo, RaftPosition, StatusResponse, WatchApi} from './api.js'
+import type {AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, RaftPosition, WatchApi} from './api.js'
 import {type EmbeddedCluster, nextRequestId} from './cluster.js'
 import type {EtcdMember} from './member.js'
 import {Membership} from './membership.js'
 import {saveSnapshotOf} from './snapshot.js'
 import {EmbeddedWatchApi} from './watch.js'
+import {nextLeaseId} from './lease-ids.js'
+import {embeddedAuthApi} from './embedded-auth-api.js'
+import {checkMaintenanceAdmin, embeddedClusterApi, embeddedMaintenanceApi} from './embedded-cluster-api.js'
+import type {DistributiveOmitId, MemberRequests} from './member-requests.js'
 
 /** etcd's --max-request-bytes default. */
 export const requestBytesMax = 1.5 * 1024 * 1024
 /** etcd's --quota-backend-bytes default. */
 export const backendQuotaBytesDefault = 2 * 1024 * 1024 * 1024
-import {commandTimeoutMillisecondsDefault, etcdVersion} from './version.js'
+import {commandTimeoutMillisecondsDefault} from './version.js'
 
 export {commandTimeoutMillisecondsDefault, etcdVersion} from './version.js'
 
@@ -51,37 +52,6 @@ export interface EmbeddedClientOptions {
   readonly authenticatedUser?: string
 }
 
-/** Lease IDs as etcd's idutil.Generator makes them: member bits, then time, then a counter. */
-class LeaseIdGenerator {
-  private suffix: bigint
-
-  constructor(
-    private readonly memberId: bigint,
-    nowMilliseconds: number,
-    granted: readonly bigint[],
-  ) {
-    this.suffix = (BigInt(nowMilliseconds) & ((1n << 40n) - 1n)) << 8n
-    // etcd counts on its clock having moved since it last ran; a seeded cluster's clock stands
-    // still between one-shot commands, so start past the IDs this member already handed out.
-    const prefix = (memberId & 0xffffn) << 48n
-    for (const id of granted) {
-      if ((id & ~((1n << 48n) - 1n)) === prefix && (id & ((1n << 48n) - 1n)) > this.suffix) this.suffix = id & ((1n << 48n) - 1n)
-    }
-  }
-
-  next(): bigint {
-    this.suffix++
-    const prefix = (this.memberId & 0xffffn) << 48n
-    return (prefix | (this.suffix & ((1n << 48n) - 1n))) & ((1n << 63n) - 1n)
-  }
-}
-
-/**
- * One generator per member, as etcd has one per server: the clients of a member (one per request
- * on the front door) never hand out the same ID twice, whatever the clock says.
- */
-const leaseIdGenerators = new WeakMap<EtcdMember, LeaseIdGenerator>()
-
 /** The etcd API served by one member of the embedded cluster. */
 export class EmbeddedClient implements EtcdClient {
   readonly kv: KvApi
@@ -93,8 +63,8 @@ export class EmbeddedClient implements EtcdClient {
   private readonly timeout: number
   private authenticatedUser: string | undefined
   private credentialsChecked = false
-  private tokenCounter = 0
   private readonly quotaBytes: number
+  private readonly requests: MemberRequests
 
   raftPositionOf(revision: number): RaftPosition | null {
     return this.embedded.raftPositionOf(revision)
@@ -107,6 +77,16 @@ export class EmbeddedClient implements EtcdClient {
     this.timeout = options.commandTimeoutMilliseconds ?? commandTimeoutMillisecondsDefault
     this.authenticatedUser = options.authenticatedUser
     this.quotaBytes = options.backendQuotaBytes ?? backendQuotaBytesDefault
+    const requests: MemberRequests = {
+      embedded,
+      timeoutMilliseconds: this.timeout,
+      serving: () => this.serving(),
+      readyToServe: () => this.readyToServe(),
+      header: (revision) => this.header(revision),
+      submit: (body) => this.submit(body),
+      user: () => this.authenticatedUser,
+    }
+    this.requests = requests
     this.kv = {
       range: (request) => this.range(request),
       put: (request) => this.put(request),
@@ -122,50 +102,8 @@ export class EmbeddedClient implements EtcdClient {
       leases: () => this.leaseList(),
     }
     const membership = new Membership(embedded, () => this.serving(), this.timeout)
-    const listed = async () => {
-      const list = await this.memberList()
-      return {header: list.header, members: list.members}
-    }
-    const hex = (id: bigint) => id.toString(16).padStart(16, '0')
-    this.cluster = {
-      memberList: () => this.memberList(),
-      memberAdd: async (peerUrls, isLearner, name) => {
-        await this.checkAdmin()
-        const record = await membership.add(name, peerUrls, isLearner)
-        return {...(await listed()), member: {id: BigInt(`0x${record.id}`), name: '', peerUrls, clientUrls: [], isLearner}}
-      },
-      memberRemove: async (id) => {
-        await this.checkAdmin()
-        await membership.remove(hex(id))
-        return listed()
-      },
-      memberUpdate: async (id, peerUrls) => {
-        await this.checkAdmin()
-        await membership.update(hex(id), peerUrls)
-        return listed()
-      },
-      memberPromote: async (id) => {
-        await this.checkAdmin()
-        await membership.promote(hex(id))
-        return listed()
-      },
-    }
-    this.maintenance = {
-      status: () => this.status(),
-      hashKv: (revision) => this.hashKv(revision),
-      alarmList: () => this.alarmList(),
-      alarmDisarm: (alarm) => this.alarmDisarm(alarm),
-      moveLeader: async (targetId) => {
-        await membership.moveLeader(hex(targetId))
-        return {header: this.header(this.serving().stateMachine.kv.currentRevision())}
-      },
-      defragment: async () => {
-        await this.checkMaintenanceAdmin()
-        const member = this.serving()
-        member.database.defragment()
-        return {header: this.header(member.stateMachine.kv.currentRevision())}
-      },
-    }
+    this.cluster = embeddedClusterApi(requests, membership)
+    this.maintenance = embeddedMaintenanceApi(requests, membership)
     const watches = new EmbeddedWatchApi(() => this.serving(), (revision) => this.header(revision), embedded.clock)
     this.watch = {
       // etcd checks a watch's range once, when the watch is created (throws etcd's auth error).
@@ -174,51 +112,7 @@ export class EmbeddedClient implements EtcdClient {
         return watches.watch(request)
       },
     }
-    const change = async (request: AuthRequest) => {
-      const outcome = await this.submit({auth: request})
-      return {header: this.header((outcome.response as {header: ResponseHeader}).header.revision)}
-    }
-    /** `ownedBy`: a user who may read it without the root role (etcd lets a user get itself and its roles). */
-    const query = async <T>(read: (store: EtcdMember['stateMachine']['auth']) => T, ownedBy?: (user: string) => boolean): Promise<{header: ResponseHeader} & T> => {
-      const member = await this.readyToServe()
-      const user = this.authenticatedUser
-      if (user === undefined || !ownedBy?.(user)) member.stateMachine.auth.checkAdmin(user)
-      return {header: this.header(member.stateMachine.kv.currentRevision()), ...read(member.stateMachine.auth)}
-    }
-    this.auth = {
-      enable: () => change({enable: true}),
-      disable: () => change({disable: true}),
-      status: async () => {
-        const member = await this.readyToServe()
-        const status = member.stateMachine.auth.status()
-        return {header: this.header(member.stateMachine.kv.currentRevision()), enabled: status.enabled, authRevision: status.revision}
-      },
-      authenticate: async (name, password) => {
-        const member = await this.readyToServe()
-        if (!member.stateMachine.auth.status().enabled) throw etcdErrors.authNotEnabled()
-        if (!member.stateMachine.auth.authenticate(name, password)) throw etcdErrors.authFailed()
-        // etcd's simple token: random letters, a dot, a counter; valid in this process only.
-        const token = `${randomLetters(16)}.${++this.tokenCounter}`
-        return {header: this.header(member.stateMachine.kv.currentRevision()), token}
-      },
-      userAdd: (name, password, options) => change({userAdd: {name, passwordHash: options?.noPassword ? '' : hashPassword(password)}}),
-      userGet: (name) => query((store) => ({roles: [...store.user(name).roles]}), (user) => user === name),
-      userList: () => query(() => ({users: this.serving().database.auth.users().map((user) => user.name)})),
-      userDelete: (name) => change({userDelete: {name}}),
-      userChangePassword: (name, password) => change({userChangePassword: {name, passwordHash: hashPassword(password)}}),
-      userGrantRole: (user, role) => change({userGrantRole: {user, role}}),
-      userRevokeRole: (user, role) => change({userRevokeRole: {user, role}}),
-      roleAdd: (name) => change({roleAdd: {name}}),
-      roleGet: (name) =>
-        query(
-          (store) => ({permissions: store.role(name).permissions.map((permission) => ({...permission}))}),
-          (user) => this.serving().database.auth.user(user)?.roles.includes(name) ?? false,
-        ),
-      roleList: () => query(() => ({roles: this.serving().database.auth.roles().map((role) => role.name)})),
-      roleDelete: (name) => change({roleDelete: {name}}),
-      roleGrantPermission: (name, permission) => change({roleGrantPermission: {name, permission}}),
-      roleRevokePermission: (name, key, rangeEnd) => change({roleRevokePermission: {name, key, rangeEnd}}),
-    }
+    this.auth = embeddedAuthApi(requests)
   }
 
   /** A client of the same cluster served by another member (by name). */
@@ -249,26 +143,11 @@ export class EmbeddedClient implements EtcdClient {
    * the root role once auth is on); the size written.
    */
   async snapshotTo(path: string): Promise<number> {
-    await this.checkMaintenanceAdmin()
-    await this.status() // the member answers once it serves: then its state is current
+    await checkMaintenanceAdmin(this.requests)
+    await this.maintenance.status() // the member answers once it serves: then its state is current
     const member = this.serving()
     member.stateMachine.kv.flush()
     return saveSnapshotOf(member.database, path)
-  }
-
-  /** etcd's IsAdminPermitted, as the Cluster service checks it before a membership change. */
-  private async checkAdmin(): Promise<void> {
-    const member = await this.readyToServe()
-    member.stateMachine.auth.checkAdmin(this.authenticatedUser)
-  }
-
-  /** The root role check of etcd's Maintenance service (defragment, hash, snapshot), with its unconverted errors. */
-  private async checkMaintenanceAdmin(): Promise<void> {
-    try {
-      await this.checkAdmin()
-    } catch (error) {
-      throw unconvertedAuthError(error)
-    }
   }
 
   private async readyToServe(): Promise<EtcdMember> {
@@ -291,7 +170,7 @@ export class EmbeddedClient implements EtcdClient {
   /** The member behind the endpoint; a stopped one is unreachable, as a down etcd would be. */
   serving(): EtcdMember {
     const member = this.embedded.member(this.options.endpoint)
-    if (!member) throw etcdErrors.deadlineExceeded()
+    if (!member) throw new UnreachableEndpointError()
     return member
   }
 
@@ -380,10 +259,7 @@ export class EmbeddedClient implements EtcdClient {
   private async leaseGrant(ttl: number, id?: bigint): Promise<LeaseGrantResponse> {
     Lessor.grantedTtl(ttl)
     await this.checkQuota(0)
-    const member = this.serving()
-    let leaseIds = leaseIdGenerators.get(member)
-    if (!leaseIds) leaseIdGenerators.set(member, (leaseIds = new LeaseIdGenerator(member.layout.idNumber, this.now(), member.database.kv.listLeases().map((lease) => lease.id))))
-    const leaseId = id && id !== 0n ? id : leaseIds.next()
+    const leaseId = id && id !== 0n ? id : nextLeaseId(this.serving(), this.now())
     const outcome = await this.submit({leaseGrant: {id: leaseId, ttl, nowMilliseconds: this.now()}})
     const response = outcome.response as LeaseGrantResponse
     return {...response, header: this.header(response.header.revision)}
@@ -416,78 +292,7 @@ export class EmbeddedClient implements EtcdClient {
     const leases = member.stateMachine.lessor.list(this.now()).map((id) => ({id}))
     return {header: this.header(member.stateMachine.kv.currentRevision()), leases}
   }
-
-  // ---- Cluster and Maintenance -------------------------------------------------------------
-
-  private async memberList(): Promise<{header: ResponseHeader; members: MemberInfo[]}> {
-    const member = this.serving()
-    await this.embedded.linearizableRead(member, this.timeout)
-    // etcd lists members in the order of their IDs.
-    const members = [...member.members()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((record) => ({
-      id: BigInt(`0x${record.id}`),
-      name: record.name,
-      peerUrls: record.peerUrls,
-      clientUrls: record.clientUrls,
-      isLearner: record.isLearner,
-    }))
-    // etcd's Cluster API headers carry no revision.
-    return {header: this.header(0), members}
-  }
-
-  private async status(): Promise<StatusResponse> {
-    const member = this.serving()
-    await this.embedded.driveUntil(() => member.raft.lead !== '', this.timeout)
-    const size = member.database.kv.sizeBytes()
-    const alarms = member.database.kv.alarms().filter((entry) => entry.memberId === member.id)
-    return {
-      header: this.header(member.stateMachine.kv.currentRevision()),
-      version: etcdVersion,
-      dbSize: size,
-      leader: member.raft.lead === '' ? 0n : BigInt(`0x${member.raft.lead}`),
-      raftIndex: member.raft.log.committed,
-      raftTerm: member.raft.term,
-      raftAppliedIndex: member.raft.log.applied,
-      errors: alarms.map((entry) => `memberID:${BigInt(`0x${entry.memberId}`)} alarm:${entry.alarm} `),
-      dbSizeInUse: member.database.kv.sizeInUseBytes(),
-      isLearner: !member.raft.isVoter(member.id),
-    }
-  }
-
-  private async hashKv(revision: number): Promise<{header: ResponseHeader; hash: number; compactRevision: number}> {
-    await this.checkMaintenanceAdmin()
-    const member = this.serving()
-    const kv = member.stateMachine.kv
-    const current = kv.currentRevision()
-    const at = revision > 0 ? revision : current
-    if (at > current) throw etcdErrors.futureRevision()
-    if (at < kv.compactRevision()) throw etcdErrors.compacted()
-    const hash = hashHistory(member.database.kv.historyThrough(at))
-    return {header: this.header(current), hash, compactRevision: kv.compactRevision()}
-  }
-
-  private async alarmList(): Promise<{header: ResponseHeader; alarms: AlarmMember[]}> {
-    const member = this.serving()
-    await this.embedded.linearizableRead(member, this.timeout)
-    const alarms = member.database.kv.alarms().map((entry) => ({memberId: BigInt(`0x${entry.memberId}`), alarm: entry.alarm}))
-    return {header: this.header(member.stateMachine.kv.currentRevision()), alarms}
-  }
-
-  private async alarmDisarm(alarm: AlarmMember): Promise<{header: ResponseHeader; alarms: AlarmMember[]}> {
-    const memberId = alarm.memberId.toString(16).padStart(16, '0')
-    const kind = alarm.alarm === 'CORRUPT' ? 'CORRUPT' : 'NOSPACE'
-    // As etcd, the answer lists the alarm only if it was raised (an inactive one is not disarmed).
-    const wasActive = this.serving().database.kv.alarms().some((entry) => entry.memberId === memberId && entry.alarm === kind)
-    await this.submit({alarm: {action: 'deactivate', memberId, alarm: kind}})
-    return {header: this.header(this.serving().stateMachine.kv.currentRevision()), alarms: wasActive ? [alarm] : []}
-  }
 }
-
-function randomLetters(count: number): string {
-  const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
-  return Array.from(randomBytes(count), (byte) => letters[byte % letters.length]).join('')
-}
-
-type DistributiveOmitId<T> = T extends unknown ? Omit<T, 'id'> : never
 
 function isWrite(operation: RequestOp): boolean {
   if ('requestPut' in operation || 'requestDeleteRange' in operation) return true

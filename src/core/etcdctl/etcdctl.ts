@@ -7,7 +7,7 @@ import {readClusterState} from '../etcd/cluster-files.js'
 import type {ReadOnlyMember} from '../etcd/read-only-member.js'
 import {openClusterClock} from '../host/clock.js'
 import {clusterFolder} from '../home.js'
-import {EtcdError, clientErrorText} from '../mvcc/errors.js'
+import {EtcdError, UnreachableEndpointError, clientErrorText} from '../mvcc/errors.js'
 import {type OutputFormat, UnsupportedFormatError, UnsupportedMarshalError} from '../printers/etcdctl.js'
 import {StorageError} from '../storage/errors.js'
 import {FlagError, type FlagSpec, parseFlags, parseGoDuration} from './flags.js'
@@ -17,6 +17,7 @@ import {applySeed, SeedError} from '../seed.js'
 import {commandHelpText, rootHelpText} from './help.js'
 import {memberForEndpoint, useServedEndpoints} from './endpoints.js'
 import {certificateUser, transportSecurity} from './transport.js'
+import {reportUnreachable} from './retry-warning.js'
 
 export {memberForEndpoint} from './endpoints.js'
 
@@ -157,6 +158,8 @@ function asksForHelp(argv: readonly string[]): boolean {
 }
 
 export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promise<number> {
+  // The first endpoint, as clientv3's balanced connection names its target.
+  let firstEndpoint = globalFlags[0]!.defaultValue
   try {
     const {verb, rest} = findVerb(argv)
     if (verb === null) {
@@ -197,6 +200,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       const variable = io.environment[`ETCDCTL_${spec.name.toUpperCase().replaceAll('-', '_')}`]
       if (!flags.changed.has(spec.name) && variable !== undefined) flags.values.set(spec.name, variable)
     }
+    firstEndpoint = flag(flags, 'endpoints').split(',')[0]!
     const formats: OutputFormat[] = ['simple', 'json', 'fields', 'table', 'protobuf']
     const format = flag(flags, 'write-out') as OutputFormat
     if (!formats.includes(format)) throw new ExitError(exitCodes.badFeature, 'unsupported output format')
@@ -218,7 +222,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
         const member = memberForEndpoint(endpoint)
         return member ? [{endpoint, member}] : []
       })
-      if (named.length === 0) throw new ExitError(exitCodes.error, 'context deadline exceeded')
+      if (named.length === 0) throw new UnreachableEndpointError()
       if (named.length === 1) return named[0]!
       const stopped = new Set(readClusterState(folder).stopped)
       return named.find(({member}) => !stopped.has(member)) ?? named[0]!
@@ -295,6 +299,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
   } catch (error) {
     const code = exitCodeOf(error)
     if (code === null) throw error
+    reportUnreachable(io.stderr, {kind: 'balanced', endpoint: firstEndpoint}, error)
     if (!(error instanceof ReportedExitError)) io.stderr(`Error: ${error instanceof EtcdError ? clientErrorText(error) : (error as Error).message}\n`)
     return code
   }

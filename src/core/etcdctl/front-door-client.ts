@@ -3,7 +3,7 @@
 // to start); over TLS without --user they use gRPC, as the real etcdctl does, since there the
 // client certificate's CN names the etcd user and etcd's gateway does not pass it on.
 import type {AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, WatchApi} from '../etcd/api.js'
-import {EtcdError} from '../mvcc/errors.js'
+import {UnreachableEndpointError} from '../mvcc/errors.js'
 import type {EtcdClientOptions} from '../store/etcd-client-wire.js'
 import {GatewayEtcdClient} from '../store/gateway-etcd-client.js'
 import type {EtcdctlClient} from './verb.js'
@@ -46,7 +46,7 @@ export class FrontDoorClient implements EtcdctlClient {
 
   private static ofKind(urls: Readonly<Record<string, string>>, member: string, options: FrontDoorOptions, clientOf: ClientOfUrl): FrontDoorClient {
     // A member without a front door (stopped, or added while `up` ran) does not answer.
-    if (!urls[member]) throw new EtcdError('DeadlineExceeded', 'context deadline exceeded')
+    if (!urls[member]) throw new UnreachableEndpointError()
     return new FrontDoorClient(urls, member, options, clientOf)
   }
 

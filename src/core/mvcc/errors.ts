@@ -73,6 +73,17 @@ export function unconvertedAuthError(error: unknown): unknown {
 }
 
 /**
+ * The client got no connection to its endpoint before its deadline (nothing listens there, or its
+ * member is stopped): clientv3 ends with "context deadline exceeded", as when the cluster is slow,
+ * but its log names a connection error instead (see etcdctl/retry-warning.ts).
+ */
+export class UnreachableEndpointError extends EtcdError {
+  constructor() {
+    super('DeadlineExceeded', 'context deadline exceeded')
+  }
+}
+
+/**
  * An error as clientv3 shows it: etcd's own errors by their text, any other status (such as the
  * auth store's unconverted errors) as gRPC's `rpc error: code = … desc = …`.
  */

@@ -11,6 +11,7 @@ import {nextMemberName} from '../etcd/layout.js'
 import {EtcdError, type GrpcCode} from '../mvcc/errors.js'
 import {AuthTokens, callerFor, type TokenUse} from './etcd-auth-tokens.js'
 import {createEtcdHttpServer, type EtcdGateway} from './etcd-http.js'
+import {divertNonGrpcStreams, refuseStream, serveWithHttpHandler} from './etcd-http2-streams.js'
 import {CertifiedPeers, certifiedUserInterceptor, HandshakeRejections, certifiedUserMetadataKey, type FrontDoorListener, type ListenerTls, startFrontDoorListener} from './etcd-listener.js'
 import {GrpcMetrics} from './etcd-metrics.js'
 import {snapshotMessages} from './etcd-snapshot-stream.js'
@@ -142,6 +143,7 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
         gateway: options.gateway,
         log,
       })
+      divertNonGrpcStreams(server, options.tls ? (stream, headers) => serveWithHttpHandler(http, stream, headers) : refuseStream)
       let port = endpoint.port
       const listen = async () => {
         const listener = await startFrontDoorListener({host: endpoint.host, port, grpcPort, injectGrpc: (connection) => injector.injectConnection(connection), http, tls: options.tls, peers, rejections, member: endpoint.member})

@@ -6,7 +6,8 @@
 // from the etcd CA (etcd's --client-cert-auth), and the same choice is made on the decrypted
 // stream; such a connection is relayed to the gRPC server's internal loopback port, and the
 // certificate's CN remembered by the relayed connection's local port, which the server sees as
-// its peer.
+// its peer. HTTP/2 requests that are not gRPC are told apart per stream by the gRPC server
+// (etcd-http2-streams.ts): reset on a cleartext port, served by the HTTP handler over TLS.
 import * as grpc from '@grpc/grpc-js'
 import type {Server as HttpServer} from 'node:http'
 import {connect, createServer, type Server, type Socket} from 'node:net'
@@ -228,8 +229,10 @@ export function startFrontDoorListener(options: ListenerOptions): Promise<FrontD
           requestCert: true,
           // Checked below, so that a refused certificate is reported (Node would drop it silently).
           rejectUnauthorized: false,
-          // HTTP/1.1 first: curl and browsers get the HTTP handler; gRPC clients offer only h2.
-          ALPNProtocols: ['http/1.1', 'h2'],
+          // h2 first, as etcd offers it (curl then speaks HTTP/2, and its requests reach the HTTP
+          // handler per stream). Go lets a client that offers only http/1.1 in without a protocol;
+          // Node would end that handshake with a fatal alert, so http/1.1 is offered second.
+          ALPNProtocols: ['h2', 'http/1.1'],
         },
         (socket: TLSSocket) => {
           const certificate = socket.getPeerCertificate()

@@ -3,7 +3,7 @@
 // connections; answers and gRPC statuses back from grpc-gateway's JSON. A refused port is tried
 // again until the command's deadline, as clientv3 waits for its connection.
 import {Agent as HttpAgent, type ClientRequest, type IncomingMessage, type RequestOptions, request as httpRequest} from 'node:http'
-import {EtcdError, etcdErrors} from '../mvcc/errors.js'
+import {EtcdError, etcdErrors, UnreachableEndpointError} from '../mvcc/errors.js'
 import {type ClientTls, etcdErrorOf, type Raw} from './etcd-client-wire.js'
 
 /** The first wait before a refused connection is tried again; it doubles up to the next bound. */
@@ -123,7 +123,7 @@ export class GatewayConnection {
       } catch (error) {
         if (!isRefused(error)) throw error
         const left = deadline - Date.now()
-        if (left <= 0) throw etcdErrors.deadlineExceeded()
+        if (left <= 0) throw new UnreachableEndpointError()
         await sleep(Math.min(wait, left))
       }
     }

@@ -8,7 +8,7 @@ import {checkServerIdentity, type PeerCertificate} from 'node:tls'
 import {Etcd3, GRPCUnavailableError} from 'etcd3'
 import type {AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, StatusResponse, WatchApi, WatchRequest, WatchResponse, Watcher} from '../etcd/api.js'
 import {commandTimeoutMillisecondsDefault} from '../etcd/version.js'
-import {etcdErrors} from '../mvcc/errors.js'
+import {etcdErrors, UnreachableEndpointError} from '../mvcc/errors.js'
 import type {DeleteRangeRequest} from '../mvcc/types.js'
 import {
   alarms,
@@ -100,7 +100,7 @@ function callWithin(timeoutMilliseconds: number) {
       } catch (error) {
         if (!isRefusedConnection(error)) translate(error)
         const left = deadline - Date.now()
-        if (left <= 0) throw etcdErrors.deadlineExceeded()
+        if (left <= 0) throw new UnreachableEndpointError()
         await sleep(Math.min(wait, left))
       }
     }

@@ -1,9 +1,10 @@
 // etcdctl compaction, member list, endpoint health.
 import type {EtcdctlClient} from '../verb.js'
-import {EtcdError, clientErrorText, etcdErrors} from '../../mvcc/errors.js'
+import {EtcdError, UnreachableEndpointError, clientErrorText, etcdErrors} from '../../mvcc/errors.js'
 import {type EndpointHealth, type EndpointHash, type EndpointStatus, printEndpointHashKv, printEndpointHealth, printEndpointStatus, printMemberAdded, printMemberList} from '../../printers/etcdctl-cluster.js'
 import {type Verb, ExitError, exitCodes, flag, isSet, ReportedExitError} from '../verb.js'
 import {memberForEndpoint} from '../endpoints.js'
+import {reportUnreachable} from '../retry-warning.js'
 
 export const clusterVerbs: Record<string, Verb> = {
   compaction: {
@@ -98,6 +99,8 @@ export const clusterVerbs: Record<string, Verb> = {
                 results.push(await ask(endpoint))
               } catch (error) {
                 if (!(error instanceof EtcdError)) throw error
+                // Status and HashKV dial the endpoint itself, not through the balancer.
+                reportUnreachable(io.stderr, {kind: 'direct', endpoint}, error)
                 io.stderr(`Failed to get the ${what} of endpoint ${endpoint} (${clientErrorText(error)})\n`)
                 failure = error
               }
@@ -122,7 +125,7 @@ export const clusterVerbs: Record<string, Verb> = {
         const endpoints = isSet(flags, 'cluster')
           ? (await client.cluster.memberList()).members.flatMap((member) => member.clientUrls)
           : flag(flags, 'endpoints').split(',')
-        for (const endpoint of endpoints) results.push(await checkHealth(client, endpoint))
+        for (const endpoint of endpoints) results.push(await checkHealth(client, endpoint, io.stderr))
       })
       const printed = printEndpointHealth(results, format)
       io.stdout(printed.stdout)
@@ -141,22 +144,23 @@ export async function endpointsOf(client: EtcdctlClient, cluster: boolean, endpo
 /** A client of the same cluster served by the member behind `endpoint`. */
 export function clientFor(client: EtcdctlClient, endpoint: string): EtcdctlClient {
   const name = memberForEndpoint(endpoint)
-  if (!name) throw new EtcdError('DeadlineExceeded', 'context deadline exceeded')
+  if (!name) throw new UnreachableEndpointError()
   return client.forMember(name)
 }
 
-/** etcdctl's health probe: a linearizable get of "health" through the endpoint's member. */
-async function checkHealth(client: EtcdctlClient, endpoint: string): Promise<EndpointHealth> {
+/** etcdctl's health probe: a linearizable get of "health" through a client of the endpoint alone. */
+async function checkHealth(client: EtcdctlClient, endpoint: string, stderr: (text: string) => void): Promise<EndpointHealth> {
   const started = process.hrtime.bigint()
   const took = () => Number(process.hrtime.bigint() - started) / 1e6
   const name = memberForEndpoint(endpoint)
   try {
-    if (!name) throw new EtcdError('DeadlineExceeded', 'context deadline exceeded')
+    if (!name) throw new UnreachableEndpointError()
     const probe = client.forMember(name, 5000)
     await probe.kv.range({key: new TextEncoder().encode('health')})
     return {endpoint, healthy: true, tookMilliseconds: took(), error: ''}
   } catch (error) {
     if (!(error instanceof EtcdError)) throw error
+    reportUnreachable(stderr, {kind: 'balanced', endpoint}, error)
     // As etcdctl: a member that refuses the read for lack of permission answered, so it is healthy.
     if (error.message === etcdErrors.permissionDenied().message) return {endpoint, healthy: true, tookMilliseconds: took(), error: ''}
     return {endpoint, healthy: false, tookMilliseconds: took(), error: error.message}

@@ -9,6 +9,7 @@ import type {EmbeddedClient} from '../../etcd/embedded-client.js'
 import {printSnapshotStatus} from '../../printers/etcdctl-snapshot.js'
 import {StorageError} from '../../storage/errors.js'
 import {EtcdError, clientErrorText, grpcStatusText} from '../../mvcc/errors.js'
+import {zapTime} from '../retry-warning.js'
 import {type EtcdctlIo, type VerbGroup, ExitError, exitCodes, flag, isSet} from '../verb.js'
 
 /** A zap-style info line, as etcdctl logs its snapshot steps on stderr. */
@@ -56,7 +57,7 @@ export const snapshotVerbs: Record<string, VerbGroup> = {
               }
             } catch (error) {
               if (error instanceof EtcdError) {
-                io.stderr(`${JSON.stringify({level: 'warn', ts: new Date().toISOString(), caller: 'clientv3/maintenance.go:210', msg: 'failed to receive from snapshot stream; closing', error: grpcStatusText(error)})}\n`)
+                io.stderr(`${JSON.stringify({level: 'warn', ts: zapTime(new Date()), caller: 'clientv3/maintenance.go:210', msg: 'failed to receive from snapshot stream; closing', error: grpcStatusText(error)})}\n`)
                 throw new ExitError(exitCodes.interrupted, clientErrorText(error))
               }
               asExit(error, exitCodes.interrupted)

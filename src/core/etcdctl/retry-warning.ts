@@ -1,0 +1,55 @@
+// The line etcdctl 3.4 prints on stderr when clientv3's retry interceptor gives up on a unary call
+// to an endpoint it could not reach (clientv3/retry_interceptor.go): zap's JSON, at level warn,
+// before etcdctl's own "Error: context deadline exceeded". Its target is the gRPC connection's:
+// the balanced one (endpoint://client-<uuid>/<first endpoint's host>) for most calls, or one dialed
+// straight to the endpoint (passthrough:///<endpoint>) for Status, HashKV and Defragment, whose
+// last error is the dial's own rather than the balancer's summary.
+import {randomUUID} from 'node:crypto'
+import {UnreachableEndpointError} from '../mvcc/errors.js'
+
+const pad = (value: number, width = 2) => String(value).padStart(width, '0')
+
+/** zap's ISO8601 time (Go's "2006-01-02T15:04:05.000Z0700"): local time, its zone as Z or ±hhmm. */
+export function zapTime(date: Date): string {
+  const offsetMinutes = -date.getTimezoneOffset()
+  const zone = offsetMinutes === 0 ? 'Z' : `${offsetMinutes > 0 ? '+' : '-'}${pad(Math.floor(Math.abs(offsetMinutes) / 60))}${pad(Math.abs(offsetMinutes) % 60)}`
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}${zone}`
+}
+
+/** zap's JSON string: JSON.stringify's, but with \b and \f as \u0008 and \u000c (zap spells out only \n, \r and \t). */
+const zapString = (text: string): string =>
+  JSON.stringify(text).replace(/\\(.)/g, (escape, character: string) => (character === 'b' ? '\\u0008' : character === 'f' ? '\\u000c' : escape))
+
+/** clientv3's ParseEndpoint: the host gRPC dials (a URL's host:port; a bare endpoint as it is). */
+export function endpointHost(endpoint: string): string {
+  const match = /^(\w+):\/\/([^/]*)(.*)$/.exec(endpoint)
+  if (!match) return endpoint
+  const [, scheme, host, path] = match
+  if (scheme === 'http' || scheme === 'https') return host!
+  if (scheme === 'unix' || scheme === 'unixs') return `${host}${path}`
+  return ''
+}
+
+/** How the call reached (or failed to reach) its endpoint. */
+export type DialTarget = {readonly kind: 'balanced'; readonly endpoint: string} | {readonly kind: 'direct'; readonly endpoint: string}
+
+/** The warn line for a call whose endpoint refused its connection until the deadline. */
+export function unreachableWarning(target: DialTarget, now: Date = new Date()): string {
+  const host = endpointHost(target.endpoint)
+  const [name, balancerError] =
+    target.kind === 'balanced'
+      ? [`endpoint://client-${randomUUID()}/${host}`, 'all SubConns are in TransientFailure']
+      : [`passthrough:///${target.endpoint}`, `connection error: desc = "transport: Error while dialing dial tcp ${host}: connect: connection refused"`]
+  const error = `rpc error: code = DeadlineExceeded desc = latest balancer error: ${balancerError}`
+  return `{"level":"warn","ts":${zapString(zapTime(now))},"caller":"clientv3/retry_interceptor.go:62","msg":"retrying of unary invoker failed","target":${zapString(name)},"attempt":0,"error":${zapString(error)}}\n`
+}
+
+/** Errors already reported, so a verb that repeats one at the end does not log it twice. */
+const reported = new WeakSet<object>()
+
+/** Writes the warn line for `error` once, if it is an unreachable endpoint's (other errors are not logged here). */
+export function reportUnreachable(stderr: (text: string) => void, target: DialTarget, error: unknown): void {
+  if (!(error instanceof UnreachableEndpointError) || reported.has(error)) return
+  reported.add(error)
+  stderr(unreachableWarning(target))
+}
