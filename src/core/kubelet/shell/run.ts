@@ -5,7 +5,8 @@
 // one-shot command computes the same log lines, files and exit.
 import type {PodNetwork} from '../../network/types.js'
 import type {SimulatedFileSystem} from './filesystem.js'
-import {type OutputStream, type Program, type ProcessContext, ShellExit, ShellProcess, type ShellRun, ShellRunaway} from './interpreter.js'
+import {type Program, ShellProcess} from './interpreter.js'
+import {type OutputStream, type ProcessContext, ShellExit, type ShellRun, ShellRunaway} from './process-context.js'
 import {shellPrograms} from './programs.js'
 
 /** Log lines kept of one run (the oldest go first, as a rotated container log). */
@@ -112,7 +113,7 @@ export async function runOverTime(spec: RunSpec, startedAtMilliseconds: number, 
   const run: ShellRun = process.runProgram(spec.argv, '')
   let answer: unknown
   for (;;) {
-    let step: IteratorResult<import('./interpreter.js').ShellEffect, number>
+    let step: IteratorResult<import('./process-context.js').ShellEffect, number>
     try {
       step = run.next(answer)
     } catch (error) {
@@ -156,7 +157,7 @@ export async function runToEnd(spec: RunSpec, atMilliseconds: number): Promise<{
   const run = process.runProgram(spec.argv, '')
   let answer: unknown
   for (;;) {
-    let step: IteratorResult<import('./interpreter.js').ShellEffect, number>
+    let step: IteratorResult<import('./process-context.js').ShellEffect, number>
     try {
       step = run.next(answer)
     } catch (error) {
