@@ -86,6 +86,8 @@ export class Kubelets implements ControlLoop, PodWork {
     this.pods.onEvent((event) => {
       if (event.type !== 'DELETED' && event.object.spec.nodeName) this.simulated.add(objectKey(event.object))
     })
+    // What an attach sends on a container's stdin may end its command: the kubelet looks again.
+    this.runtime.onStdin((pod) => this.simulated.add(objectKey(pod)))
     // A node that starts again: its kubelet takes up its pods.
     this.nodes.onEvent((event) => {
       if (event.type === 'MODIFIED' && event.previous && isStopped(event.previous) && !isStopped(event.object)) {

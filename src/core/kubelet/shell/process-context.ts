@@ -18,6 +18,8 @@ export type ShellEffect =
   | {readonly kind: 'sleep'; readonly milliseconds: number}
   /** Ask the pod network; the driver resumes the generator with the answer. */
   | {readonly kind: 'network'; readonly ask: (network: PodNetwork) => Promise<unknown>}
+  /** Wait for what comes on the container's open stdin; the driver resumes with the text, or null at its end. */
+  | {readonly kind: 'input'}
 
 export type ShellRun = Generator<ShellEffect, number, unknown>
 
@@ -51,6 +53,8 @@ export interface ProcessContext {
   readonly terminal?: boolean
   /** The container's image: a program it does not ship is not found (busybox has no curl). */
   readonly image?: string
+  /** The container keeps its stdin open (stdin: true): a shell reading it waits for what attaches send. */
+  readonly stdinOpen?: boolean
 }
 
 /** The last `outputBytesMax` bytes of a captured output (pipes, substitutions). */

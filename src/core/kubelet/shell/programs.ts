@@ -1,10 +1,11 @@
 // The programs the simulated shell knows, as busybox (the image most examples use) prints them:
 // their output, their error messages and their exit statuses. Here the shell's own (echo, printf,
 // sleep, exit, env, export, cd, sh …) and date; file-programs.ts, line-programs.ts,
-// text-programs.ts and network-programs.ts hold the rest.
+// text-programs.ts, archive-programs.ts (tar) and network-programs.ts hold the rest.
 import {normalizePath} from './filesystem.js'
 import type {Program, ShellProcess} from './interpreter.js'
 import {ShellExit, type ShellRun} from './process-context.js'
+import {archivePrograms} from './archive-programs.js'
 import {filePrograms, flagsOf} from './file-programs.js'
 import {linePrograms} from './line-programs.js'
 import {networkPrograms} from './network-programs.js'
@@ -137,8 +138,28 @@ function* shell(process: ShellProcess, argv: readonly string[], stdin: string): 
     }
     return yield* process.runScript(entry.content)
   }
-  // A shell reading its standard input: a container's has none, so it ends at once.
+  // A shell reading its standard input: the container's, when it keeps one open (stdin: true), is
+  // what attaches send, run line by line as it comes; otherwise it has none and the shell ends at once.
+  if (stdin === '' && process.context.stdinOpen) return yield* interactiveShell(process)
   return yield* process.runScript(stdin)
+}
+
+/** Chunks of stdin one interactive shell reads (then it stops reading, as at its end). */
+export const stdinChunksMax = 100_000
+
+function* interactiveShell(process: ShellProcess): ShellRun {
+  let pending = ''
+  for (let chunk = 0; chunk < stdinChunksMax; chunk++) {
+    const text = (yield {kind: 'input'}) as string | null
+    if (text === null) return pending === '' ? process.status : yield* process.runScript(pending)
+    pending += text
+    const end = pending.lastIndexOf('\n')
+    if (end < 0) continue
+    const lines = pending.slice(0, end + 1)
+    pending = pending.slice(end + 1)
+    yield* process.runScript(lines)
+  }
+  return process.status
 }
 
 export function shellPrograms(): ReadonlyMap<string, Program> {
@@ -179,6 +200,7 @@ export function shellPrograms(): ReadonlyMap<string, Program> {
     }],
     ['sh', shell], ['bash', shell], ['ash', shell],
     ...linePrograms(),
+    ...archivePrograms(),
     ...networkPrograms(),
     ...textPrograms(),
   ]
