@@ -44,6 +44,8 @@ describe('the shell through kubemu kubectl', () => {
     const script = 'mkdir -p /data/sub; echo one > /data/a; echo two > /data/sub/b; tar cf - /data | tar tf -; cd /tmp && tar cf - /data | tar xf - && cat /tmp/data/sub/b'
     expect(await kubectl(`exec box -- sh -c '${script}'`)).toMatchObject({status: 0, stdout: 'data/\ndata/a\ndata/sub/\ndata/sub/b\ntwo\n', stderr: "tar: removing leading '/' from member names\ntar: removing leading '/' from member names\n"})
     expect(await kubectl("exec box -- tar cf - /absent")).toMatchObject({status: 1, stderr: 'tar: /absent: No such file or directory\ntar: error exit delayed from previous errors\ncommand terminated with exit code 1\n'})
+    // tail -c: bytes from the start (+N, as kubectl cp --retries resumes) or the end.
+    expect(await kubectl("exec box -- sh -c 'echo abcdef | tail -c +3; echo abcdef | tail -c 3'")).toMatchObject({status: 0, stdout: 'cdef\nef\n'})
     expect(await kubectl("exec box -- tar tf /etc/hostname")).toMatchObject({status: 1, stderr: 'tar: short read\ncommand terminated with exit code 1\n'})
   })
 

@@ -50,6 +50,16 @@ function lineCountOf(argv: readonly string[]): {count: number; rest: string[]; f
   return {count: Number.isFinite(count) ? Math.max(0, count) : 10, rest, follow}
 }
 
+/** tail's `-c N`, `-c +N`, `-cN`, `-c+N`: a byte count, from the end or (with +) from the start. */
+function bytesOf(words: readonly string[]): {count: number; fromStart: boolean} | null {
+  for (let index = 1; index < words.length; index++) {
+    const joined = /^-c(\+?\d+)$/.exec(words[index]!)?.[1] ?? (words[index] === '-c' ? words[index + 1] : undefined)
+    const match = joined === undefined ? null : /^(\+?)(\d+)$/.exec(joined)
+    if (match) return {count: Number(match[2]), fromStart: match[1] === '+'}
+  }
+  return null
+}
+
 /** The lines of the operands' files, or of stdin without operands (a missing file prints busybox's error). */
 function inputLines(process: ShellProcess, name: string, operands: readonly string[], stdin: string): {lines: string[]; status: number} {
   let status = 0
@@ -68,6 +78,13 @@ function* tail(process: ShellProcess, argv: readonly string[], stdin: string): S
   // `tail -f /dev/null`: the classic way to keep a container running.
   if (follow) {
     yield {kind: 'sleep', milliseconds: Number.POSITIVE_INFINITY}
+    return 0
+  }
+  // `tail -c +N` (from byte N on, as kubectl cp --retries resumes a copy) and `tail -c N` (the last N bytes).
+  const bytes = bytesOf(rest)
+  if (bytes) {
+    const input = Buffer.from(stdin, 'utf8')
+    process.out((bytes.fromStart ? input.subarray(Math.max(0, bytes.count - 1)) : input.subarray(Math.max(0, input.length - bytes.count))).toString('utf8'))
     return 0
   }
   const {lines, status} = inputLines(process, 'tail', flagsOf(rest).operands, stdin)
