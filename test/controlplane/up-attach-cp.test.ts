@@ -1,7 +1,8 @@
 // The real kubectl 1.32's attach and cp against `kubemu up` (its clock moved by hand), and kubemu's
 // kubectl beside it: attach shows what a running container prints from then on, as the cluster
 // clock moves, and ends with the container's run; cp copies a file out of a pod (tar's notice on
-// stdout, as kubectl passes it on) and a file and a folder into one, through the container's tar.
+// stdout, as kubectl passes it on) and a file and a folder into one, through the container's tar;
+// run -i … -- sh feeds the shell what kubectl reads.
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -19,7 +20,7 @@ describe('the real kubectl attach and cp against kubemu up', {timeout: 240_000},
   const kubeconfig = () => join(home, 'default', 'kubeconfig')
   // A bounded wait: a hang shows as timeout's exit code 124.
   const real = (line: string, stdin?: string) => runShell(`timeout 60 ${realKubectl} --kubeconfig=${kubeconfig()} ${line}`, {cwd: home, env: env(), stdin})
-  const ours = (line: string) => runShell(`timeout 60 ${kubemu} kubectl ${line}`, {cwd: home, env: env()})
+  const ours = (line: string, stdin?: string) => runShell(`timeout 60 ${kubemu} kubectl ${line}`, {cwd: home, env: env(), stdin})
   const advance = async (duration: string) => expect((await runShell(`${kubemu} time advance ${duration}`, {cwd: home, env: env()})).status).toBe(0)
   /** An attach started, once it has said it is attaching (and had a moment to connect: bounded waits, no signal comes from it). */
   const attached = async (command: string, args: readonly string[]) => {
@@ -76,6 +77,10 @@ describe('the real kubectl attach and cp against kubemu up', {timeout: 240_000},
       expect((await real(`get pod ${name} -o jsonpath='{.status.containerStatuses[0].state.terminated.exitCode}'`)).stdout).toBe('3')
       expect((await real(`logs ${name}`)).stdout).toBe('hello from stdin\n')
     }
+    // run -i … -- sh: the shell reads what kubectl reads, ends with it, and --rm deletes the pod.
+    const ran = await real("run -i --rm --restart=Never once --image=busybox -- sh", 'x=4\necho "run -i got $((x * 10))"\n')
+    expect(ran).toMatchObject({status: 0, stdout: 'run -i got 40\npod "once" deleted\n'})
+    expect(await ours("run -i --rm --restart=Never twice --image=busybox -- sh", 'echo from ours\n')).toMatchObject({status: 0, stdout: 'from ours\npod "twice" deleted\n'})
     // A completed pod, several containers, bad arguments: kubectl's words, the same from kubemu's.
     expect((await real('wait --for=jsonpath={.status.phase}=Succeeded pod/finite --timeout=50s')).status).toBe(0)
     for (const line of ['attach finite', 'attach', 'attach a b c', 'attach missing']) {
