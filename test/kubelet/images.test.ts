@@ -71,4 +71,28 @@ describe('the images on a node', () => {
     // Nothing was pulled for it: the node still lacks the image.
     expect((await kubectl("get node worker-3 -o jsonpath='{.status.images}'")).stdout).not.toContain('nginx')
   })
+
+  it("tries a Never pod again on the pod worker's back-off (10-15 s), the events counted as the recorder aggregates them and held back by its spam filter past a burst of 25", async () => {
+    const counts = async () => Object.fromEntries((await kubectl("get events --field-selector involvedObject.name=never-absent -o jsonpath='{range .items[*]}{.reason} {.count}{\"\\n\"}{end}'")).stdout.split('\n').filter(Boolean).map((line) => line.split(' ')).map(([reason, count]) => [reason, Number(count)]))
+    const advance = async (duration: string) => expect((await runShell(`${kubemu} time advance ${duration}`, {cwd: home, env: environment()})).status).toBe(0)
+    await advance('60s')
+    // 4 to 6 retries in a minute (a few more seconds pass between the commands), each telling both events again.
+    const minute = await counts()
+    expect(minute.ErrImageNeverPull).toBeGreaterThanOrEqual(5)
+    expect(minute.ErrImageNeverPull).toBeLessThanOrEqual(8)
+    expect(minute.Failed).toBe(minute.ErrImageNeverPull)
+    expect((await kubectl('get pod never-absent --no-headers')).stdout).toMatch(/^never-absent +0\/1 +ErrImageNeverPull +0 /)
+    expect((await kubectl("get pod never-absent -o jsonpath='{.status.phase} {.status.containerStatuses[0].state.waiting.reason}'")).stdout).toBe('Pending ErrImageNeverPull')
+    // Ten minutes on, about 48 retries have asked, but client-go lets 25 events about one object
+    // through, then one every 5 minutes: 13 ErrImageNeverPull and 12 Failed, then a refill or two.
+    await advance('9m')
+    const later = await counts()
+    expect(later.ErrImageNeverPull).toBeGreaterThanOrEqual(13)
+    expect(later.ErrImageNeverPull).toBeLessThanOrEqual(15)
+    expect(later.Failed).toBe(12)
+    // Another pod pulls the image onto the node: the next retry starts the container.
+    expect((await kubectl('apply -f -', pod('puller', 'worker-3', 'nginx:1.27', 'IfNotPresent'))).status).toBe(0)
+    await advance('15s')
+    expect((await kubectl('get pod never-absent --no-headers')).stdout).toMatch(/^never-absent +1\/1 +Running +0 /)
+  })
 })

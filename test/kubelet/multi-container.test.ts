@@ -1,8 +1,9 @@
 // A pod's several containers as the kubelet handles each on its own, under `kubemu up` with a
 // manual clock and the real kubectl 1.32 beside kubemu's: under restartPolicy Never/OnFailure a
 // container's exit shows in its status at once (kubectl's STATUS column computes NotReady, then
-// Completed or Error, from the containers), and while one container waits in CrashLoopBackOff the
-// others' exits restart them at their own time.
+// Completed or Error, from the containers, read in the order of the statuses: sorted by name, as
+// the kubelet reports them), and while one container waits in CrashLoopBackOff the others' exits
+// restart them at their own time.
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
@@ -62,6 +63,18 @@ describe('several containers of one pod, each handled when it changes', {timeout
     expect((await real('apply -f -', pod('failing-first', 'Never', [['broken', 'exit 2'], ['worker', 'sleep 30']]))).status).toBe(0)
     expect((await real('wait --for=jsonpath={.status.containerStatuses[0].state.terminated.reason}=Error pod/failing-first --timeout=60s')).status).toBe(0)
     expect(await line('failing-first')).toBe('failing-first 1/2 Error 0')
+  })
+
+  it("lists the containers' statuses sorted by name, as the kubelet's status manager does: STATUS and a jsonpath read them in that order", async () => {
+    // zeta fails, alpha completes: kubectl reads from the last status to the first, so alpha's Completed shows.
+    expect((await real('apply -f -', pod('order', 'Never', [['zeta', 'exit 2'], ['alpha', 'echo done']]))).status).toBe(0)
+    expect((await real('wait --for=jsonpath={.status.phase}=Failed pod/order --timeout=60s')).status).toBe(0)
+    expect((await real("get pod order -o jsonpath='{.status.containerStatuses[*].name}'")).stdout).toBe('alpha zeta')
+    expect(await line('order')).toBe('order 0/2 Completed 0')
+    // describe keeps the spec's order.
+    const described = (await ours('describe pod order')).stdout
+    expect(described.indexOf('  zeta:')).toBeGreaterThan(0)
+    expect(described.indexOf('  zeta:')).toBeLessThan(described.indexOf('  alpha:'))
   })
 
   it('under OnFailure restarts a failed container alone and keeps a completed one terminated', async () => {

@@ -9,7 +9,7 @@ const kubemu = join(import.meta.dirname, '..', '..', 'bin', 'kubemu')
 
 describe('the shell through kubemu kubectl', () => {
   let home: string
-  const kubectl = (line: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
+  const kubectl = (line: string, stdin?: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}, stdin})
 
   beforeAll(() => {
     home = temporaryFolder()
@@ -37,5 +37,20 @@ describe('the shell through kubemu kubectl', () => {
     expect((await kubectl(`exec box -- sh -c 'echo $((6 * 7)); x=v1.2.3; echo \${x#v} \${x%.*}; printf "a:b\\nc:d\\n" | awk -F: "{print \\$2}"'`)).stdout).toBe('42\n1.2.3 v1.2\nb\nd\n')
     const failed = await kubectl("exec box -- sh -c 'echo $((1/0)); echo never'")
     expect(failed).toMatchObject({stdout: '', stderr: 'sh: divide by zero\ncommand terminated with exit code 2\n', status: 2})
+  })
+
+  it('exec -i gives the command what kubectl reads on stdin; tar archives files and lists or unpacks an archive', async () => {
+    expect(await kubectl('exec -i box -- sh', 'echo from-stdin\ncat /etc/hostname\n')).toMatchObject({status: 0, stdout: 'from-stdin\nbox\n'})
+    const script = 'mkdir -p /data/sub; echo one > /data/a; echo two > /data/sub/b; tar cf - /data | tar tf -; cd /tmp && tar cf - /data | tar xf - && cat /tmp/data/sub/b'
+    expect(await kubectl(`exec box -- sh -c '${script}'`)).toMatchObject({status: 0, stdout: 'data/\ndata/a\ndata/sub/\ndata/sub/b\ntwo\n', stderr: "tar: removing leading '/' from member names\ntar: removing leading '/' from member names\n"})
+    expect(await kubectl("exec box -- tar cf - /absent")).toMatchObject({status: 1, stderr: 'tar: /absent: No such file or directory\ntar: error exit delayed from previous errors\ncommand terminated with exit code 1\n'})
+    // tail -c: bytes from the start (+N, as kubectl cp --retries resumes) or the end.
+    expect(await kubectl("exec box -- sh -c 'echo abcdef | tail -c +3; echo abcdef | tail -c 3'")).toMatchObject({status: 0, stdout: 'cdef\nef\n'})
+    expect(await kubectl("exec box -- tar tf /etc/hostname")).toMatchObject({status: 1, stderr: 'tar: short read\ncommand terminated with exit code 1\n'})
+  })
+
+  it('run -i gives a shell that reads its stdin what kubectl reads, and ends with it (stdinOnce)', async () => {
+    const ran = await kubectl('run -i --rm --restart=Never reader --image=busybox -- sh', 'n=6\necho "reads $((n * 7))"\n')
+    expect(ran).toMatchObject({status: 0, stdout: 'reads 42\npod "reader" deleted\n'})
   })
 })

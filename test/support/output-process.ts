@@ -4,6 +4,8 @@ import {type ChildProcess, spawn} from 'node:child_process'
 /** A long-running command whose standard output a test waits on. */
 export class OutputProcess {
   output = ''
+  /** What it wrote on stderr so far. */
+  errorOutput = ''
   private readonly child: ChildProcess
   private readonly exited: Promise<unknown>
   private readonly waiters: Array<() => void> = []
@@ -18,7 +20,16 @@ export class OutputProcess {
       this.output += chunk
       wake()
     })
+    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.errorOutput += chunk
+    })
     void this.exited.then(wake)
+  }
+
+  /** Its exit status once it has exited by itself. */
+  async exitCode(): Promise<number | null> {
+    await this.exited
+    return this.child.exitCode
   }
 
   /** Resolves once `done` holds, the process exits, or `chunksMax` more chunks came without it. */

@@ -269,6 +269,15 @@ export class ResourceHandlers {
     if (serving === 'exec' && this.streams && (verb === 'create' || verb === 'get')) {
       return {status: 200, body: await this.exec(request, definition, namespace, info.name), warnings: []}
     }
+    if (serving === 'stream' && info.subresource === 'attach' && this.streams && verb === 'create' && request.query?.stdin === 'true') {
+      // One piece of an attach's stdin (the body; `close=true` with its end), for the container's command to read.
+      const pod = await this.registry.get(definition, namespace, info.name)
+      const container = containerOfRequest(pod, request.query.container).name
+      const run = runningRun(pod, container)
+      if (!run) throw apiErrors.badRequest(`container ${container} is not running in pod ${info.name}`)
+      await this.streams.sendStdin(pod, container, run, bodyText(request.body), request.query.close === 'true', this.clock.nowMilliseconds())
+      return {status: 200, body: {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200}, warnings: []}
+    }
     if (serving === 'stream' && info.subresource === 'portforward' && this.streams && request.query?.ports) {
       // One forwarded connection's bytes so far, answered by what listens on the pod's port.
       const answer = portForwardExchange(this.streams, await this.registry.get(definition, namespace, info.name), request.query.ports, bodyText(request.body), this.clock.nowMilliseconds())
@@ -300,7 +309,9 @@ export class ResourceHandlers {
     if (phase === 'Succeeded' || phase === 'Failed') throw apiErrors.badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`)
     const run = runningRun(pod, container)
     if (!run) throw apiErrors.badRequest(`container ${container} is not valid for pod ${name}`)
-    return this.streams.exec(pod, container, run, argv, this.clock.nowMilliseconds(), this.streamReader)
+    // With stdin=true the request's body is what the client sent on stdin, to its end.
+    const stdin = request.query?.stdin === 'true' ? bodyText(request.body) : ''
+    return this.streams.exec(pod, container, run, argv, this.clock.nowMilliseconds(), this.streamReader, stdin)
   }
 
   /**

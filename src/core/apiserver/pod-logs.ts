@@ -28,7 +28,10 @@ export interface ContainerRun {
 export interface ContainerStreams {
   /** The lines the run wrote up to `until`; null when the container runs no command kubemu follows. */
   logLines(pod: KubeObject, container: string, run: ContainerRun, until: number, reader: StreamObjectReader): Promise<ReadonlyArray<{atMilliseconds: number; text: string}> | null>
-  exec(pod: KubeObject, container: string, run: ContainerRun, argv: readonly string[], now: number, reader: StreamObjectReader): Promise<{stdout: string; stderr: string; exitCode: number; notFound: boolean}>
+  /** Runs `argv` in the container; `stdin` is what the client sent on the exec's stdin (empty without -i). */
+  exec(pod: KubeObject, container: string, run: ContainerRun, argv: readonly string[], now: number, reader: StreamObjectReader, stdin?: string): Promise<{stdout: string; stderr: string; exitCode: number; notFound: boolean}>
+  /** What an attach sends on the container's open stdin at `now` (and its end, with `closes`). */
+  sendStdin(pod: KubeObject, container: string, run: ContainerRun, text: string, closes: boolean, now: number): Promise<void>
   /** A forwarded connection's bytes so far, answered by what listens on the pod's port (the runtime dials it inside the pod). */
   portForward(pod: KubeObject, port: number, input: Buffer, now: number): ForwardedBytes
 }
@@ -87,7 +90,8 @@ export async function podLogs(pod: KubeObject, query: Readonly<Record<string, st
   const finishedAt = (run as {finishedAt?: string}).finishedAt
   // A waiting container's count is still its last run's (it grows when the container runs again).
   const restartCount = Number(status!.restartCount ?? 0) - (previous && !waitingAfterRun ? 1 : 0)
-  const until = finishedAt ? Date.parse(finishedAt) : now
+  // finishedAt has whole seconds: the run ended within that second (an input on stdin at .773 ended it then).
+  const until = finishedAt ? Math.min(now, Date.parse(finishedAt) + 999) : now
   const lines = (await streams?.logLines(pod, name, {startedAtMilliseconds: Date.parse(startedAt), restartCount}, until, reader))
     ?? [{atMilliseconds: Date.parse(startedAt), text: `kubemu: simulated container "${name}" (image ${container.image ?? ''}) started at ${startedAt}`}]
   let selected = [...lines]

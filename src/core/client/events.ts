@@ -56,6 +56,30 @@ export class EventRecorder {
     }
   }
 
+  /**
+   * Brings an event's count up to `count` and its lastTimestamp to `atMilliseconds` in one write:
+   * what that many identical events in a row come to (a kubelet's retries over a stretch of cluster
+   * time the command caught up on). An event not known yet is recorded first. A count already
+   * reached changes nothing. Refusals are dropped, as record's.
+   */
+  async raiseCount(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, count: number, atMilliseconds: number): Promise<void> {
+    const at = Math.min(atMilliseconds, this.clock.nowMilliseconds())
+    const key = eventKey(object.metadata.uid, object.kind, object.metadata.name, type, reason, message)
+    try {
+      await this.readEarlierEvents(object.metadata.namespace || 'default')
+      if (!this.written.has(key)) await this.write(object, type, reason, message, at)
+      const previous = this.written.get(key)
+      if (!previous || previous.count >= count) return
+      await this.client.patch(resources.events, previous.namespace, previous.name, {count, lastTimestamp: formatTimestamp(at)})
+      previous.count = count
+    } catch (error) {
+      if (!(error instanceof ApiClientError)) throw error
+      // Gone (its TTL ran out): the next raise records it anew.
+      if (isNotFound(error)) this.written.delete(key)
+      this.dropped++
+    }
+  }
+
   private async write(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, now: number): Promise<void> {
     const timestamp = formatTimestamp(now)
     const namespace = object.metadata.namespace || 'default'

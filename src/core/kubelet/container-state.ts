@@ -1,6 +1,7 @@
 // What execs changed in each container's files, kept by the kubelet outside the API objects (a
 // runtime's writable layer): one record per exec that changed something, with its cluster time,
-// so a container's run replays them at their moments. In memory, or a file in the cluster
+// so a container's run replays them at their moments; and, the same way, what attaches sent on
+// the container's open stdin. In memory, or a file in the cluster
 // folder that one-shot commands and `kubemu up` share (written whole and renamed into place).
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -16,6 +17,10 @@ export const containerRunsMax = 10_000
 export interface ExecRecord {
   readonly atMilliseconds: number
   readonly changes: readonly FileChange[]
+  /** What an attach sent on the container's stdin then (its files unchanged). */
+  readonly stdin?: string
+  /** The attach closed the container's stdin then (stdinOnce): its reader sees the end. */
+  readonly closesStdin?: boolean
 }
 
 /** A container run: pod uid, container name, restart count. */

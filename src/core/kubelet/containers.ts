@@ -11,7 +11,7 @@ import {containerRunKey, type ContainerStateStore, FileContainerState, MemoryCon
 import {firstFailureRun, firstSuccess, networkProbe, type ProbeKind, probeLabels, type ProbeResult, probeTimes, readinessAt} from './probes.js'
 import {FileNodeImages, MemoryNodeImages, type NodeImageStore} from './node-images.js'
 import {termReaction} from './termination.js'
-import {isKnownProgram, type LogLine, type RunResult, type RunSpec, runOverTime, runToEnd, type TimedEvent} from './shell/run.js'
+import {isKnownProgram, type LogLine, type RunResult, type RunSpec, runOverTime, runToEnd, type StdinInput, type TimedEvent} from './shell/run.js'
 
 /** How far ahead of now the kubelet looks for a container's exit or a probe's verdict, so it wakes at that moment. */
 export const lookaheadMilliseconds = 3_600_000
@@ -106,16 +106,48 @@ export class SimulatedContainers {
       network: this.network,
       // The container's own command writes to a terminal when it asked for one (run -it); an exec here never does.
       terminal: argv === undefined && container.tty === true,
+      // Its stdin stays open for attaches (run -i); an exec's has only what the exec sent.
+      stdinOpen: argv === undefined && container.stdin === true,
       // The programs on PATH are the image's: busybox has wget but no curl, curlimages/curl has curl.
       ...(container.image ? {image: container.image} : {}),
     }
   }
 
   private execEvents(pod: Pod, container: string, run: ContainerRunStart): TimedEvent[] {
-    return this.state.records(containerRunKey(String(pod.metadata.uid), container, run.restartCount)).map((record) => ({
+    return this.state.records(containerRunKey(String(pod.metadata.uid), container, run.restartCount)).filter((record) => record.changes.length > 0).map((record) => ({
       atMilliseconds: record.atMilliseconds,
       apply: (fs) => fs.apply(record.changes),
     }))
+  }
+
+  /** What attaches sent on the run's open stdin, in order: text, then its end once one closed it. */
+  private stdinInputs(pod: Pod, container: string, run: ContainerRunStart): StdinInput[] {
+    const inputs: StdinInput[] = []
+    for (const record of this.state.records(containerRunKey(String(pod.metadata.uid), container, run.restartCount))) {
+      if (inputs.at(-1)?.text === null) break
+      if (record.stdin) inputs.push({atMilliseconds: record.atMilliseconds, text: record.stdin})
+      if (record.closesStdin) inputs.push({atMilliseconds: record.atMilliseconds, text: null})
+    }
+    return inputs
+  }
+
+  private readonly stdinListeners: Array<(pod: Pod) => void> = []
+
+  /** Told of every input an attach sends (the kubelet looks at the pod again: its command may end on it). */
+  onStdin(listener: (pod: Pod) => void): void {
+    this.stdinListeners.push(listener)
+  }
+
+  /**
+   * What an attach sends on the container's stdin at `now` (its end too, with `closes`: a
+   * stdinOnce container's stdin closes when its first attach's does); its command reads it in
+   * its run, as it reads the clock. A container without stdin: true reads none of it.
+   */
+  async sendStdin(pod: Pod, containerName: string, run: ContainerRunStart, text: string, closes: boolean, now: number): Promise<void> {
+    const container = this.containerOf(pod, containerName)
+    if (container.stdin !== true || (text === '' && !closes)) return
+    this.state.add(containerRunKey(String(pod.metadata.uid), containerName, run.restartCount), {atMilliseconds: now, changes: [], ...(text ? {stdin: text} : {}), ...(closes ? {closesStdin: true} : {})})
+    for (const listener of this.stdinListeners) listener(pod)
   }
 
   /** The run from its start to `until`, with execs' changes and (when asked) exec probes at their moments. */
@@ -137,7 +169,7 @@ export class SimulatedContainers {
         })
       }
     }
-    return runOverTime(spec, run.startedAtMilliseconds, until, events)
+    return runOverTime(spec, run.startedAtMilliseconds, until, events, this.stdinInputs(pod, container.name, run))
   }
 
   /** Where the container's run stands at `now`. */
@@ -220,14 +252,14 @@ export class SimulatedContainers {
     return result.log.filter((line) => line.atMilliseconds <= until)
   }
 
-  /** Runs `argv` in the running container at `now`; what it changes in the files stays with the run. */
-  async exec(pod: Pod, containerName: string, run: ContainerRunStart, argv: readonly string[], now: number, reader: PodObjectReader): Promise<ExecOutcome> {
+  /** Runs `argv` in the running container at `now`, `stdin` on its standard input; what it changes in the files stays with the run. */
+  async exec(pod: Pod, containerName: string, run: ContainerRunStart, argv: readonly string[], now: number, reader: PodObjectReader, stdin = ''): Promise<ExecOutcome> {
     const container = this.containerOf(pod, containerName)
     if (argv.length === 0 || !isKnownProgram(argv[0]!, container.image || undefined)) return {stdout: '', stderr: '', exitCode: 126, notFound: true}
     const before = await this.replayFiles(pod, container, run, now, reader)
     const spec = await this.spec(pod, container, run, reader, 'not-found', argv)
     const fs = before.clone()
-    const answer = await runToEnd({...spec, fs}, now)
+    const answer = await runToEnd({...spec, fs}, now, stdin)
     const changes = fs.changesSince(before)
     if (changes.length > 0) this.state.add(containerRunKey(String(pod.metadata.uid), containerName, run.restartCount), {atMilliseconds: now, changes})
     return {stdout: answer.stdout, stderr: answer.stderr, exitCode: answer.code, notFound: false}
@@ -235,7 +267,7 @@ export class SimulatedContainers {
 
   private async replayFiles(pod: Pod, container: Container, run: ContainerRunStart, now: number, reader: PodObjectReader) {
     const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container))
-    await runOverTime(spec, run.startedAtMilliseconds, now, this.execEvents(pod, container.name, run))
+    await runOverTime(spec, run.startedAtMilliseconds, now, this.execEvents(pod, container.name, run), this.stdinInputs(pod, container.name, run))
     return spec.fs
   }
 }

@@ -6,7 +6,8 @@
 // delays (zero in one-shot mode); restart back-off is on the wall clock, as CrashLoopBackOff is.
 // This file is the loop and the step each pod is at; each step's work has its own file:
 // running.ts (a running pod's containers and probes), restarts.ts (exits, CrashLoopBackOff),
-// pod-deletion.ts (grace periods), pod-ips.ts, heartbeat.ts, images.ts, pod-status.ts.
+// pod-deletion.ts (grace periods), pod-ips.ts, heartbeat.ts, images.ts (image-retries.ts: a pod
+// that cannot have its image), pod-status.ts.
 import {formatTimestamp, type KubeObject} from '../api/object.js'
 import {type ApiClient, ApiClientError, isConflict, isNotFound, objectKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
@@ -25,6 +26,7 @@ import {type PersistentVolumeClaim, podClaimNames} from '../api/volume-binding.j
 import {creatingStatus, hostIpOf, withEphemeralContainersStarted} from './pod-status.js'
 import {exitCodeAnnotation, runSecondsAnnotation, SimulatedContainers} from './containers.js'
 import {ensureImage} from './images.js'
+import {retryNeverPulled} from './image-retries.js'
 import {restartBackoffInitialMilliseconds, restartWaiting, runEnded} from './restarts.js'
 import {PodDeletions} from './pod-deletion.js'
 import {PodIps} from './pod-ips.js'
@@ -84,6 +86,8 @@ export class Kubelets implements ControlLoop, PodWork {
     this.pods.onEvent((event) => {
       if (event.type !== 'DELETED' && event.object.spec.nodeName) this.simulated.add(objectKey(event.object))
     })
+    // What an attach sends on a container's stdin may end its command: the kubelet looks again.
+    this.runtime.onStdin((pod) => this.simulated.add(objectKey(pod)))
     // A node that starts again: its kubelet takes up its pods.
     this.nodes.onEvent((event) => {
       if (event.type === 'MODIFIED' && event.previous && isStopped(event.previous) && !isStopped(event.object)) {
@@ -159,8 +163,9 @@ export class Kubelets implements ControlLoop, PodWork {
       this.simulated.addAfter(key, containerStartMilliseconds)
       return
     }
-    // A container whose image the node cannot have (ErrImageNeverPull) keeps the pod Pending.
-    if (statuses.some((status) => status.state?.waiting?.reason === 'ErrImageNeverPull')) return
+    // A container whose image the node cannot have (ErrImageNeverPull) keeps the pod Pending; the
+    // pod worker tries again after its back-off, telling the events again (image-retries.ts).
+    if (statuses.some((status) => status.state?.waiting?.reason === 'ErrImageNeverPull')) return retryNeverPulled(this, pod, key, statuses, now)
     const creating = statuses.some((status) => status.state?.waiting?.reason === 'ContainerCreating')
     if (creating || statuses.some((status) => status.state?.waiting?.reason === 'CrashLoopBackOff')) {
       // The volume manager mounts the pod's claims first; an unbound one keeps it ContainerCreating.

@@ -38,7 +38,26 @@ export function podObjectOf(pod: Pod): Pod {
 }
 
 export async function writeStatus(work: PodWork, pod: Pod, status: Record<string, unknown>): Promise<Pod> {
-  return work.clientFor(String(pod.spec.nodeName)).update<Pod>(resources.pods, {...podObjectOf(pod), status}, 'status')
+  return work.clientFor(String(pod.spec.nodeName)).update<Pod>(resources.pods, {...podObjectOf(pod), status: normalizedStatus(status)}, 'status')
+}
+
+/**
+ * The status as the kubelet's status manager sends it: container and ephemeral container statuses
+ * sorted by name (Go's byte order), init containers' in spec order. `kubectl get`'s STATUS reads
+ * them in this order, and so does a jsonpath over them.
+ */
+export function normalizedStatus(status: Record<string, unknown>): Record<string, unknown> {
+  const sorted = (entries: unknown) => Array.isArray(entries) ? [...(entries as Array<{name?: string}>)].sort((left, right) => byteOrder(String(left.name ?? ''), String(right.name ?? ''))) : entries
+  const result = {...status}
+  if (Array.isArray(status.containerStatuses)) result.containerStatuses = sorted(status.containerStatuses)
+  if (Array.isArray(status.ephemeralContainerStatuses)) result.ephemeralContainerStatuses = sorted(status.ephemeralContainerStatuses)
+  return result
+}
+
+function byteOrder(left: string, right: string): number {
+  const a = Buffer.from(left)
+  const b = Buffer.from(right)
+  return Buffer.compare(a, b)
 }
 
 /** How long the pod's containers run before they exit, in seconds; NaN for ever. */

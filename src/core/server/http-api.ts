@@ -105,7 +105,11 @@ export function startHttpApi(api: Pick<ApiServer, 'handle'>, options: HttpApiOpt
   }
   const server: Server = options.tls ? createSecureServer({cert: options.tls.certificate, key: options.tls.privateKey}, handler) : createServer(handler)
   // pods/exec and pods/attach: kubectl upgrades to WebSocket; pods/portforward: to SPDY (in WebSocket or not).
+  // Upgraded connections (attach, exec, port-forward) are the server's no more: closing destroys them.
+  const upgraded = new Set<Duplex>()
   server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
+    upgraded.add(socket)
+    socket.once('close', () => upgraded.delete(socket))
     if (isPortForwardUpgrade(request)) servePortForwardUpgrade(api, request, socket).catch(() => socket.destroy())
     else serveStreamUpgrade(api, request, socket, (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds))).catch(() => socket.destroy())
   })
@@ -118,6 +122,7 @@ export function startHttpApi(api: Pick<ApiServer, 'handle'>, options: HttpApiOpt
         url: `${options.tls ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${port}`,
         close: () => new Promise((done) => {
           server.closeAllConnections()
+          for (const socket of upgraded) socket.destroy()
           server.close(() => done())
         }),
       })

@@ -1,26 +1,31 @@
 // pods/exec and pods/attach over WebSocket, as kube-apiserver serves them to kubectl 1.29+:
 // the RFC 6455 upgrade and framing by hand, kube's channel protocol (v5/v4.channel.k8s.io: one
-// leading byte per message, 1 stdout, 2 stderr, 3 the status as a JSON Status), with the request
-// itself going through the API server's pipeline (authentication, authorization, the handler).
+// leading byte per message, 0 stdin, 1 stdout, 2 stderr, 3 the status as a JSON Status, and v5's
+// 255 that closes a channel), with the request itself going through the API server's pipeline
+// (authentication, authorization, the handler). An exec with stdin runs once the client's stdin
+// has ended (kubectl cp's tar, a script piped to `sh`); an attach streams the container's output
+// as it runs (apiserver/attach-output.ts).
 import {createHash} from 'node:crypto'
 import type {IncomingMessage} from 'node:http'
 import type {Duplex} from 'node:stream'
 import type {ApiServer} from '../apiserver/apiserver.js'
 import type {ExecAnswer, HttpMethod} from '../api/wire.js'
+import {followAttachedOutput} from '../apiserver/attach-output.js'
+import {type WebsocketFrame, WebsocketFrameReader, websocketFrame, websocketOpcodes} from './websocket-frames.js'
 
 /** The channel protocols kubemu speaks, in its order of preference. */
 export const channelProtocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const
-/** How long an attach waits for the container to end before it detaches, in milliseconds. */
-export const attachWaitMillisecondsMax = 600_000
-/** How often an attach looks at the pod while it waits. */
-export const attachPollMilliseconds = 200
 /** The largest frame payload kubemu sends (output is split). */
 export const framePayloadBytesMax = 64 * 1024
 
 const websocketGuid = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 const streamPath = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)$/
 
-const channels = {stdout: 1, stderr: 2, status: 3} as const
+const channels = {stdin: 0, stdout: 1, stderr: 2, status: 3} as const
+/** v5.channel.k8s.io: a message on this channel closes the channel its next byte names (the client's end of stdin). */
+const closeChannel = 255
+/** Bytes of an exec's stdin kubemu keeps (the rest is dropped). */
+export const execStdinBytesMax = 16 * 1024 * 1024
 
 function frame(opcode: number, payload: Buffer): Buffer {
   const length = payload.length
@@ -76,45 +81,145 @@ export async function serveStreamUpgrade(api: Pick<ApiServer, 'handle'>, request
   const headers: Record<string, string | string[]> = {}
   for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = value
   const [, namespace, name, subresource] = match as unknown as [string, string, string, 'exec' | 'attach']
-  const ask = (method: HttpMethod, path: string, askQuery: Record<string, string> = {}) => api.handle({method, path, query: askQuery, headers})
+  const ask = (method: HttpMethod, path: string, askQuery: Record<string, string> = {}, body?: string) => api.handle({method, path, query: askQuery, headers, ...(body !== undefined ? {body} : {})})
   let output: {stdout: string; stderr: string; exitCode: number; argv: readonly string[]}
+  let upgraded = false
   if (subresource === 'exec') {
-    const answer = await ask('POST', url.pathname, query)
-    if (answer.status >= 400) return refuse(socket, answer.status, answer.body)
+    let stdin: Buffer | undefined
+    if (query.stdin === 'true') {
+      // The client sends stdin once the connection is upgraded: the pod must be there first.
+      const pod = await ask('GET', `/api/v1/namespaces/${namespace}/pods/${name}`)
+      if (pod.status >= 400) return refuse(socket, pod.status, pod.body)
+      const frames = upgrade(socket, key, protocol)
+      upgraded = true
+      stdin = await stdinOf(socket, frames)
+    }
+    const answer = await api.handle({method: 'POST', path: url.pathname, query, headers, ...(stdin ? {body: new Uint8Array(stdin)} : {})})
+    if (answer.status >= 400) {
+      if (!upgraded) return refuse(socket, answer.status, answer.body)
+      for (const chunk of channelFrames(channels.status, JSON.stringify(answer.body))) socket.write(chunk)
+      socket.end(frame(8, Buffer.from([0x03, 0xe8])))
+      return
+    }
     const exec = answer.body as ExecAnswer
     const argv = query.command?.split('\0') ?? []
     const notFound = exec.notFound ? `OCI runtime exec failed: exec failed: unable to start container process: exec: ${JSON.stringify(argv[0] ?? '')}: executable file not found in $PATH: unknown\r\n` : ''
     output = {stdout: notFound + exec.stdout, stderr: exec.stderr, exitCode: exec.exitCode, argv}
   } else {
-    // Attach: the container's output once it ends (a simulated container's output is its log).
+    // Attach: the container's output from now on, as it runs, until its run ends (attach-output.ts).
     const podPath = `/api/v1/namespaces/${namespace}/pods/${name}`
     const first = await ask('GET', podPath)
     if (first.status >= 400) return refuse(socket, first.status, first.body)
-    upgrade(socket, key, protocol)
-    let phase = ''
-    for (let waited = 0; waited < attachWaitMillisecondsMax && !socket.destroyed; waited += attachPollMilliseconds) {
-      const pod = await ask('GET', podPath)
-      phase = pod.status < 400 ? String((pod.body as {status?: {phase?: string}}).status?.phase ?? '') : 'Gone'
-      if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Gone') break
-      await wait(attachPollMilliseconds)
-    }
-    const logs = await ask('GET', `${podPath}/log`, query.container ? {container: query.container} : {})
-    const text = logs.status < 400 ? String(logs.body ?? '') : ''
-    for (const chunk of channelFrames(channels.stdout, text)) socket.write(chunk)
-    finish(socket, 0, [])
+    const frames = upgrade(socket, key, protocol)
+    const container = query.container || defaultContainerOf(first.body)
+    if (query.stdin === 'true') forwardStdin(socket, frames, (text, closes) => ask('POST', `${podPath}/attach`, {container, stdin: 'true', ...(closes ? {close: 'true'} : {})}, text), stdinOnceOf(first.body, container))
+    const started = Date.now()
+    await followAttachedOutput({
+      ask: async (path, askQuery) => ask('GET', path, askQuery),
+      wait,
+      now: () => Date.now() - started,
+      emit: (text) => {
+        for (const chunk of channelFrames(channels.stdout, text)) socket.write(chunk)
+      },
+      closed: () => socket.destroyed,
+    }, podPath, container)
+    if (!socket.destroyed) finish(socket, 0, [])
     return
   }
-  upgrade(socket, key, protocol)
+  if (!upgraded) upgrade(socket, key, protocol)
   for (const chunk of channelFrames(channels.stdout, output.stdout)) socket.write(chunk)
   for (const chunk of channelFrames(channels.stderr, output.stderr)) socket.write(chunk)
   finish(socket, output.exitCode, output.argv)
 }
 
-function upgrade(socket: Duplex, key: string, protocol: string): void {
+/** Whether the container's stdin closes with its first attach's (stdinOnce, as `kubectl run -i` sets it). */
+function stdinOnceOf(pod: unknown, container: string): boolean {
+  return ((pod as {spec?: {containers?: Array<{name?: string; stdinOnce?: boolean}>}} | null)?.spec?.containers ?? []).some((entry) => entry.name === container && entry.stdinOnce === true)
+}
+
+/**
+ * An attach's stdin (channel 0), sent on to the container piece by piece as it comes, in order;
+ * its end (v5's close of channel 0, or the connection's) closes a stdinOnce container's stdin.
+ */
+function forwardStdin(socket: Duplex, frames: ClientFrames, send: (text: string, closes: boolean) => Promise<unknown>, stdinOnce: boolean): void {
+  let sending: Promise<unknown> = Promise.resolve()
+  let ended = false
+  const end = () => {
+    if (ended) return
+    ended = true
+    if (stdinOnce) sending = sending.then(() => send('', true)).catch(() => {})
+  }
+  frames.on((received) => {
+    if (ended) return
+    if (received.opcode === websocketOpcodes.close) return end()
+    if (received.opcode !== websocketOpcodes.binary && received.opcode !== websocketOpcodes.text) return
+    const channel = received.payload[0]
+    if (channel === channels.stdin && received.payload.length > 1) {
+      const text = received.payload.subarray(1).toString('utf8')
+      sending = sending.then(() => send(text, false)).catch(() => {})
+    } else if (channel === closeChannel && received.payload[1] === channels.stdin) end()
+  })
+  socket.once('end', end)
+  socket.once('close', end)
+}
+
+/** The container an attach without `container` reaches: the pod's first (kube-apiserver's default). */
+function defaultContainerOf(pod: unknown): string {
+  return String(((pod as {spec?: {containers?: Array<{name?: string}>}} | null)?.spec?.containers ?? [])[0]?.name ?? '')
+}
+
+/** What the client sends after the upgrade, frame by frame (pings are answered here). */
+type ClientFrames = {on(listener: (frame: WebsocketFrame) => void): void}
+
+function upgrade(socket: Duplex, key: string, protocol: string): ClientFrames {
   const accept = createHash('sha1').update(`${key}${websocketGuid}`).digest('base64')
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`)
-  // What the client sends (stdin, resize, its close) is read and let go: the simulated process reads no input.
-  socket.on('data', () => {})
+  // client-go's WebSocket executor pings and gives up on a server that does not answer.
+  const reader = new WebsocketFrameReader()
+  const listeners: Array<(frame: WebsocketFrame) => void> = []
+  socket.on('data', (bytes: Buffer) => {
+    let frames: WebsocketFrame[]
+    try {
+      frames = reader.push(bytes)
+    } catch {
+      socket.destroy()
+      return
+    }
+    for (const received of frames) {
+      if (received.opcode === websocketOpcodes.ping) socket.write(websocketFrame(websocketOpcodes.pong, received.payload))
+      for (const listener of listeners) listener(received)
+    }
+  })
+  return {on: (listener) => listeners.push(listener)}
+}
+
+/**
+ * What the client sends on stdin (channel 0), to its end: v5's close of channel 0 (255, 0), the
+ * client's close, or the connection's end. At most `execStdinBytesMax` bytes are kept.
+ */
+function stdinOf(socket: Duplex, frames: ClientFrames): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let bytes = 0
+    let ended = false
+    const end = () => {
+      if (ended) return
+      ended = true
+      resolve(Buffer.concat(chunks))
+    }
+    frames.on((received) => {
+      if (received.opcode === websocketOpcodes.close) return end()
+      if (received.opcode !== websocketOpcodes.binary && received.opcode !== websocketOpcodes.text) return
+      const channel = received.payload[0]
+      if (channel === channels.stdin && bytes < execStdinBytesMax) {
+        const data = received.payload.subarray(1, 1 + execStdinBytesMax - bytes)
+        chunks.push(Buffer.from(data))
+        bytes += data.length
+      } else if (channel === closeChannel && received.payload[1] === channels.stdin) end()
+    })
+    socket.once('end', end)
+    socket.once('close', end)
+  })
 }
 
 function finish(socket: Duplex, exitCode: number, argv: readonly string[]): void {

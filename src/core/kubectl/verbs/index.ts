@@ -14,6 +14,8 @@ import {cordonFlags, drainFlags, runCordon, runDrain, runTaint, runUncordon, tai
 import {logsFlags, runLogs} from './logs.js'
 import {portForwardFlags, runPortForward} from './port-forward.js'
 import {execFlags, runExec} from './stream.js'
+import {attachFlags, runAttach} from './attach.js'
+import {cpFlags, runCp} from './cp.js'
 import {rolloutVerb} from './rollout.js'
 import {topVerb} from './top.js'
 import {setVerb} from './set.js'
@@ -43,8 +45,10 @@ export const verbs: readonly KubectlVerb[] = [
   rolloutVerb,
   {name: 'wait', flags: waitFlags, run: runWait},
   {name: 'logs', aliases: ['log'], flags: logsFlags, run: runLogs},
+  {name: 'attach', flags: attachFlags, run: runAttach},
   {name: 'exec', flags: execFlags, run: runExec},
   {name: 'port-forward', flags: portForwardFlags, run: runPortForward},
+  {name: 'cp', flags: cpFlags, run: runCp},
   topVerb,
   {name: 'cordon', flags: cordonFlags, run: runCordon},
   {name: 'uncordon', flags: cordonFlags, run: runUncordon},

@@ -7,7 +7,7 @@ import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {KubectlError, noResourcesMessage} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
-import {objectPath, ResourceMapper} from '../resources.js'
+import {type ApiResource, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {submitGenerated} from './create-common.js'
 import {parseResourceArguments} from './get.js'
@@ -38,6 +38,7 @@ export const runFlags: readonly KubectlFlag[] = [
   {name: 'tty', shorthand: 't', kind: 'bool'},
   {name: 'rm', kind: 'bool'},
   {name: 'attach', kind: 'bool'},
+  {name: 'leave-stdin-open', kind: 'bool'},
   {name: 'privileged', kind: 'bool'},
 ]
 
@@ -85,6 +86,8 @@ export async function runRun(session: KubectlSession, args: readonly string[]): 
   container.resources = {}
   if (session.flag('image-pull-policy')) container.imagePullPolicy = session.flag('image-pull-policy')
   if (session.flag('stdin') === 'true') container.stdin = true
+  // The container's stdin closes with the first attach's, unless asked to stay open.
+  if (session.flag('stdin') === 'true' && session.flag('leave-stdin-open') !== 'true') container.stdinOnce = true
   if (session.flag('tty') === 'true') container.tty = true
   const labels = session.flag('labels') ? parseLabels(session.flag('labels')) : {run: name}
   const annotations = Object.fromEntries(session.list('annotations').map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]))
@@ -127,6 +130,7 @@ async function runAttached(session: KubectlSession, pod: KubeObject): Promise<nu
   const pods = mapper.resolve('pods')
   await session.request('POST', `/api/v1/namespaces/${namespace}/pods`, {body: pod, query: {fieldManager: session.flag('field-manager') || 'kubectl-run'}})
   await session.settleControlPlane()
+  if (session.flag('stdin') === 'true') await sendAttachedStdin(session, pods, namespace, name)
   let current: KubeObject | null = null
   // Attached, kubectl streams until the container ends (a server's: until interrupted).
   const ended = (object: KubeObject | null) => {
@@ -158,6 +162,23 @@ async function runAttached(session: KubectlSession, pod: KubeObject): Promise<nu
   return 0
 }
 
+
+/**
+ * `run -i`: what this process reads on stdin, to its end, goes to the container's stdin once it
+ * runs (and closes it, stdinOnce), through pods/attach, for a command that reads it (`-- sh`).
+ */
+async function sendAttachedStdin(session: KubectlSession, pods: ApiResource, namespace: string, name: string): Promise<void> {
+  const text = await session.io.readStdin()
+  let running = false
+  await waitForObject(session, pods, namespace, name, (object) => {
+    const status = (object?.status ?? {}) as {phase?: string; containerStatuses?: Array<{name: string; state?: {running?: unknown}}>}
+    running = Boolean(status.containerStatuses?.find((entry) => entry.name === name)?.state?.running)
+    return running || !object || status.phase === 'Succeeded' || status.phase === 'Failed'
+  }, Number.POSITIVE_INFINITY)
+  if (!running) return
+  const query: Record<string, string> = {container: name, stdin: 'true', ...(session.flag('leave-stdin-open') !== 'true' ? {close: 'true'} : {})}
+  await session.request('POST', `/api/v1/namespaces/${namespace}/pods/${name}/attach`, {query, body: text, contentType: 'application/octet-stream', allow: [400]})
+}
 
 export async function runExpose(session: KubectlSession, args: readonly string[]): Promise<number> {
   const mapper = await ResourceMapper.discover(session)

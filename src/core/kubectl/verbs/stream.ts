@@ -1,6 +1,7 @@
 // `kubectl exec POD -- COMMAND`: kubectl's checks of the pod
 // (a completed pod, a pod not running), then the streaming request: exec runs the command in the
-// simulated container and prints its output, and its exit status as kubectl reports it.
+// simulated container (with -i, this process's stdin to its end as the command's) and prints its
+// output, and its exit status as kubectl reports it.
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {containerFor, podForTarget} from '../pod-target.js'
@@ -25,9 +26,14 @@ export async function runExec(session: KubectlSession, args: readonly string[]):
   const container = containerFor(session, pod, session.flag('container'), session.flag('quiet') === 'true')
   // Each word is a `command` value; argv words cannot hold NUL, so one value carries them all.
   const query: Record<string, string> = {container, command: command.join('\0'), stdout: 'true', stderr: 'true'}
-  if (session.flag('stdin') === 'true') query.stdin = 'true'
   if (session.flag('tty') === 'true') query.tty = 'true'
-  const answer = (await session.request('POST', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/exec`, {query})).body as ExecAnswer
+  // -i: what this process reads on stdin, to its end, is the command's standard input.
+  let stdin: string | undefined
+  if (session.flag('stdin') === 'true') {
+    query.stdin = 'true'
+    stdin = await session.io.readStdin()
+  }
+  const answer = (await session.request('POST', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/exec`, {query, ...(stdin !== undefined ? {body: stdin, contentType: 'application/octet-stream'} : {})})).body as ExecAnswer
   return printExecAnswer(session, answer, command[0]!)
 }
 

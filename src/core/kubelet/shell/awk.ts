@@ -2,7 +2,8 @@
 // END, /regex/ and expression patterns, `print` and `printf`, fields ($0, $1 … $NF), NR, NF, FS,
 // OFS, variables and assignments (= += -= *= /= ++ --), comparisons, `~`, &&, ||, !, string
 // concatenation, `next`, and length/substr/index/toupper/tolower/int. Bounded in its input.
-import type {ShellProcess, ShellRun} from './interpreter.js'
+import type {ShellProcess} from './interpreter.js'
+import type {ShellRun} from './process-context.js'
 import {inputText, linesOf, posixRegExp} from './text-input.js'
 
 /** Statements one awk run may execute (a bound on a runaway program). */

@@ -3,61 +3,13 @@
 // the network, and returns the exit status. Pure: the only state is the process's (variables,
 // the filesystem it is given, its output). Bounded: commands per run, commands without time
 // passing (a loop with no sleep is a runaway, not a hang), output and nesting.
-import type {NetworkSource, PodNetwork} from '../../network/types.js'
-import {FileSystemError, normalizePath, type SimulatedFileSystem} from './filesystem.js'
-import {type Command, type CommandList, type Pipeline, type Word, type WordPart, parseScript, ShellSyntaxError, nestingDepthMax} from './syntax.js'
-import {ArithmeticError, evaluateArithmetic} from './arithmetic.js'
+// Word expansion is expansion.ts's; the effects, limits and context a run shares with its driver
+// and programs are process-context.ts's.
+import {FileSystemError, normalizePath} from './filesystem.js'
+import {type Command, type CommandList, type Pipeline, type Word, parseScript, ShellSyntaxError, nestingDepthMax} from './syntax.js'
+import {WordExpansion} from './expansion.js'
 import {imageLacks} from './images.js'
-import {trimPattern} from './parameter.js'
-
-/** Commands one run may execute in all (a long run stops being simulated past it). */
-export const commandsPerRunMax = 500_000
-/** Commands that may run without virtual time passing before the run is a runaway. */
-export const commandsWithoutTimeMax = 10_000
-/** How long a Job's program that kubemu does not know works before it succeeds. */
-export const unknownJobProgramMilliseconds = 1_000
-/** Bytes an exec or a command substitution may print. */
-export const outputBytesMax = 1024 * 1024
-
-export type ShellEffect =
-  /** Wait this long (Infinity: for ever, as a server or `sleep infinity`). */
-  | {readonly kind: 'sleep'; readonly milliseconds: number}
-  /** Ask the pod network; the driver resumes the generator with the answer. */
-  | {readonly kind: 'network'; readonly ask: (network: PodNetwork) => Promise<unknown>}
-
-export type ShellRun = Generator<ShellEffect, number, unknown>
-
-/** The whole run stops: `exit`, or a limit. */
-export class ShellExit extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`)
-  }
-}
-
-/** The run broke a limit; its message is what the log shows. */
-export class ShellRunaway extends Error {}
-
-export type OutputStream = 'stdout' | 'stderr'
-
-export interface ProcessContext {
-  readonly fs: SimulatedFileSystem
-  readonly hostname: string
-  /** Who the network sees asking (the pod). */
-  readonly source: NetworkSource
-  /** The cluster clock as the run sees it (the driver moves it on each sleep). */
-  now(): number
-  /** Where the process's own output goes (the container's log, or the exec's streams). */
-  write(stream: OutputStream, text: string): void
-  /**
-   * What an unknown program does: run for ever as a server (a container), finish after a
-   * moment with status 0 (a Job's container: the work it was given), or not be found (an exec).
-   */
-  readonly unknownProgram: 'server' | 'finishes' | 'not-found'
-  /** Whether stdout is a terminal (a container with tty: true); curl hides its progress meter then. */
-  readonly terminal?: boolean
-  /** The container's image: a program it does not ship is not found (busybox has no curl). */
-  readonly image?: string
-}
+import {commandsPerRunMax, commandsWithoutTimeMax, limited, type OutputStream, type ProcessContext, type ShellEffect, ShellExit, type ShellRun, ShellRunaway, unknownJobProgramMilliseconds} from './process-context.js'
 
 /** A program: argv in, exit status out, over the process's state. */
 export type Program = (process: ShellProcess, argv: readonly string[], stdin: string) => ShellRun
@@ -75,6 +27,9 @@ export class ShellProcess {
   /** Shells started inside this process (`sh -c` in a script exits only its own shell). */
   private shellLevel = 0
   private sinks: Sink[] = []
+  private readonly expansion = new WordExpansion(this)
+  /** Command substitutions run so far. */
+  private substitutions = 0
 
   constructor(readonly context: ProcessContext, environment: ReadonlyMap<string, string>, private readonly programs: ReadonlyMap<string, Program>) {
     this.variables = new Map(environment)
@@ -264,93 +219,11 @@ export class ShellProcess {
 
   /** The fields a word expands to (unquoted expansions are split on blanks, as IFS does). */
   *expand(word: Word, split = true): Generator<ShellEffect, string[], unknown> {
-    const fields: string[] = []
-    let current = ''
-    let started = false
-    const addSplit = (value: string) => {
-      const pieces = value.split(/[ \t\n]+/)
-      pieces.forEach((piece, index) => {
-        if (index > 0 && (started || current.length > 0)) {
-          fields.push(current)
-          current = ''
-          started = false
-        }
-        if (piece.length > 0) {
-          current += piece
-          started = true
-        }
-      })
-    }
-    for (const part of word) {
-      let value: string
-      if (part.kind === 'text') value = part.text
-      else if (part.kind === 'variable') value = this.variable(part.name)
-      else if (part.kind === 'parameter') value = yield* this.parameter(part)
-      else if (part.kind === 'arithmetic') value = this.arithmetic(part.expression)
-      else value = yield* this.substitute(part.script)
-      if (part.kind === 'text' || part.quoted || !split) {
-        current += value
-        started = started || part.quoted || value.length > 0
-      } else addSplit(value)
-    }
-    if (started || current.length > 0) fields.push(current)
-    return fields
+    return yield* this.expansion.expand(word, split)
   }
 
-  /** `${NAME op word}`: the word is expanded only when the operator uses it, as sh does. */
-  private *parameter(part: Extract<WordPart, {kind: 'parameter'}>): Generator<ShellEffect, string, unknown> {
-    const set = part.name === '?' || part.name === '$' || part.name === '#' || part.name === '0' || this.variables.has(part.name)
-    const value = this.variable(part.name)
-    if (part.operator === 'length') return String([...value].length)
-    const argument = () => this.expand(part.argument, false)
-    const missing = part.operator.startsWith(':') ? value === '' : !set
-    switch (part.operator) {
-      case ':-':
-      case '-':
-        return missing ? (yield* argument()).join('') : value
-      case ':=':
-      case '=':
-        if (!missing) return value
-        this.variables.set(part.name, (yield* argument()).join(''))
-        return this.variable(part.name)
-      case ':+':
-      case '+':
-        return missing ? '' : (yield* argument()).join('')
-      case ':?':
-      case '?': {
-        if (!missing) return value
-        const message = (yield* argument()).join('')
-        this.error(`sh: ${part.name}: ${message || (part.operator === ':?' ? 'parameter not set or null' : 'parameter not set')}\n`)
-        throw new ShellExit(2)
-      }
-      default:
-        return trimPattern(value, part.operator, (yield* argument()).join(''))
-    }
-  }
-
-  /** `$((…))`; ash's error ends the script with status 2. */
-  private arithmetic(expression: string): string {
-    try {
-      return String(evaluateArithmetic(expression, {get: (name) => this.variable(name), set: (name, value) => this.variables.set(name, value)}))
-    } catch (error) {
-      if (!(error instanceof ArithmeticError)) throw error
-      this.error(`sh: ${error.message}\n`)
-      throw new ShellExit(2)
-    }
-  }
-
-  private variable(name: string): string {
-    if (name === '?') return String(this.status)
-    if (name === '$') return '1'
-    if (name === '#') return '0'
-    if (name === '0') return 'sh'
-    return this.variables.get(name) ?? ''
-  }
-
-  /** Command substitutions run so far. */
-  private substitutions = 0
-
-  private *substitute(script: CommandList): Generator<ShellEffect, string, unknown> {
+  /** `$(…)` and backquotes: runs the script nested, its stdout captured (stderr goes on out). */
+  *substitute(script: CommandList): Generator<ShellEffect, string, unknown> {
     this.substitutions++
     let captured = ''
     const outer = this.sinkAt(this.sinks.length)
@@ -420,6 +293,3 @@ export function programName(path: string): string {
   return /^\/(usr\/)?(local\/)?s?bin\//.test(path) ? path.slice(path.lastIndexOf('/') + 1) : path
 }
 
-function limited(text: string): string {
-  return text.length > outputBytesMax ? text.slice(text.length - outputBytesMax) : text
-}

@@ -2,7 +2,8 @@
 // print what the real tools print for each outcome (curl's exit 6, 7, 22, 28; busybox wget's and
 // nslookup's messages), taking the virtual time a timeout takes.
 import type {DnsAnswer, NetworkExchange} from '../../network/types.js'
-import type {Program, ShellProcess, ShellRun} from './interpreter.js'
+import type {Program, ShellProcess} from './interpreter.js'
+import type {ShellRun} from './process-context.js'
 import {type CurlInvocation, curlMethod, CurlUsageError, formatWriteOut, parseCurlArguments, progressMeter, progressMeterHeader, type TransferFacts} from '../../network/curl-arguments.js'
 
 /** How long a simulated transfer takes once connected, for curl's meter (the speed it shows). */
@@ -13,7 +14,7 @@ export const curlConnectTimeoutMillisecondsDefault = 130_000
 /** busybox wget's default -T. */
 export const wgetTimeoutMillisecondsDefault = 900_000
 
-function* ask<T>(process: ShellProcess, question: (network: import('../../network/types.js').PodNetwork) => Promise<T>): Generator<import('./interpreter.js').ShellEffect, T, unknown> {
+function* ask<T>(process: ShellProcess, question: (network: import('../../network/types.js').PodNetwork) => Promise<T>): Generator<import('./process-context.js').ShellEffect, T, unknown> {
   return (yield {kind: 'network', ask: question}) as T
 }
 

@@ -1,7 +1,13 @@
 // The programs the simulated shell knows, as busybox (the image most examples use) prints them:
-// their output, their error messages and their exit statuses.
+// their output, their error messages and their exit statuses. Here the shell's own (echo, printf,
+// sleep, exit, env, export, cd, sh …) and date; file-programs.ts, line-programs.ts,
+// text-programs.ts, archive-programs.ts (tar) and network-programs.ts hold the rest.
 import {normalizePath} from './filesystem.js'
-import {type Program, type ShellProcess, ShellExit, type ShellRun} from './interpreter.js'
+import type {Program, ShellProcess} from './interpreter.js'
+import {ShellExit, type ShellRun} from './process-context.js'
+import {archivePrograms} from './archive-programs.js'
+import {filePrograms, flagsOf} from './file-programs.js'
+import {linePrograms} from './line-programs.js'
 import {networkPrograms} from './network-programs.js'
 import {textPrograms} from './text-programs.js'
 
@@ -89,159 +95,6 @@ function exit(process: ShellProcess, argv: readonly string[]): ShellRun {
   throw new ShellExit(Number.isFinite(code) ? ((code % 256) + 256) % 256 : 2)
 }
 
-/** Splits `-rf`-style flags from operands; unknown flags are kept as given. */
-function flagsOf(argv: readonly string[]): {flags: Set<string>; operands: string[]} {
-  const flags = new Set<string>()
-  const operands: string[] = []
-  let ended = false
-  for (const argument of argv.slice(1)) {
-    if (!ended && argument === '--') ended = true
-    else if (!ended && /^-[A-Za-z]+$/.test(argument)) for (const flag of argument.slice(1)) flags.add(flag)
-    else operands.push(argument)
-  }
-  return {flags, operands}
-}
-
-function touch(process: ShellProcess, argv: readonly string[]): ShellRun {
-  const {operands} = flagsOf(argv)
-  let status = 0
-  for (const operand of operands) {
-    const path = normalizePath(operand, process.workingDirectory)
-    if (process.context.fs.get(path)) continue
-    try {
-      process.context.fs.write(path, '')
-    } catch {
-      process.error(`touch: ${operand}: No such file or directory\n`)
-      status = 1
-    }
-  }
-  return done(status)
-}
-
-function rm(process: ShellProcess, argv: readonly string[]): ShellRun {
-  const {flags, operands} = flagsOf(argv)
-  let status = 0
-  for (const operand of operands) {
-    const path = normalizePath(operand, process.workingDirectory)
-    if (!process.context.fs.get(path)) {
-      if (!flags.has('f')) {
-        process.error(`rm: can't remove '${operand}': No such file or directory\n`)
-        status = 1
-      }
-      continue
-    }
-    process.context.fs.remove(path, flags.has('r') || flags.has('R'))
-  }
-  return done(status)
-}
-
-function cat(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
-  const {operands} = flagsOf(argv)
-  if (operands.length === 0) {
-    process.out(stdin)
-    return done(0)
-  }
-  let status = 0
-  for (const operand of operands) {
-    const entry = process.context.fs.get(normalizePath(operand, process.workingDirectory))
-    if (!entry) {
-      process.error(`cat: can't open '${operand}': No such file or directory\n`)
-      status = 1
-    } else if (entry.kind === 'directory') {
-      process.error(`cat: read error: Is a directory\n`)
-      status = 1
-    } else process.out(entry.content)
-  }
-  return done(status)
-}
-
-function mkdir(process: ShellProcess, argv: readonly string[]): ShellRun {
-  const {flags, operands} = flagsOf(argv)
-  for (const operand of operands) {
-    const path = normalizePath(operand, process.workingDirectory)
-    if (flags.has('p')) process.context.fs.makeDirectories(path)
-    else process.context.fs.makeDirectory(path)
-  }
-  return done(0)
-}
-
-function ls(process: ShellProcess, argv: readonly string[]): ShellRun {
-  const {flags, operands} = flagsOf(argv)
-  let status = 0
-  const targets = operands.length > 0 ? operands : ['.']
-  for (const operand of targets) {
-    const path = normalizePath(operand, process.workingDirectory)
-    const entry = process.context.fs.get(path)
-    if (!entry) {
-      process.error(`ls: ${operand}: No such file or directory\n`)
-      status = 1
-      continue
-    }
-    if (targets.length > 1 && entry.kind === 'directory') process.out(`${operand}:\n`)
-    const names = entry.kind === 'file' ? [operand] : process.context.fs.list(path).filter((name) => flags.has('a') || !name.startsWith('.'))
-    if (names.length > 0) process.out(`${names.join('\n')}\n`)
-  }
-  return done(status)
-}
-
-/** `test` and `[`: files, strings and integers, with `!`. */
-function test(process: ShellProcess, argv: readonly string[]): ShellRun {
-  let operands = argv.slice(1)
-  if (argv[0] === '[') {
-    if (operands[operands.length - 1] !== ']') {
-      process.error('[: missing ]\n')
-      return done(2)
-    }
-    operands = operands.slice(0, -1)
-  }
-  let negate = false
-  while (operands[0] === '!' && operands.length > 1) {
-    negate = !negate
-    operands = operands.slice(1)
-  }
-  const fs = process.context.fs
-  const entryOf = (path: string) => fs.get(normalizePath(path, process.workingDirectory))
-  let result: boolean
-  if (operands.length === 0) result = false
-  else if (operands.length === 1) result = operands[0]!.length > 0
-  else if (operands.length === 2) {
-    const [operator, operand] = operands as [string, string]
-    const entry = entryOf(operand)
-    const checks: Record<string, () => boolean> = {
-      '-f': () => entry?.kind === 'file',
-      '-d': () => entry?.kind === 'directory',
-      '-e': () => entry !== undefined,
-      '-s': () => entry?.kind === 'file' && entry.content.length > 0,
-      '-r': () => entry !== undefined,
-      '-w': () => entry !== undefined && !entry.readOnly,
-      '-x': () => entry?.kind === 'directory',
-      '-z': () => operand.length === 0,
-      '-n': () => operand.length > 0,
-    }
-    const check = checks[operator]
-    if (!check) {
-      process.error(`${argv[0]}: ${operator}: unknown operand\n`)
-      return done(2)
-    }
-    result = check()
-  } else {
-    const [left, operator, right] = operands as [string, string, string]
-    const numbers = ['-eq', '-ne', '-lt', '-le', '-gt', '-ge']
-    if (numbers.includes(operator) && (!/^-?\d+$/.test(left.trim()) || !/^-?\d+$/.test(right.trim()))) {
-      process.error(`${argv[0]}: bad number\n`)
-      return done(2)
-    }
-    const [a, b] = [Number(left), Number(right)]
-    const comparisons: Record<string, boolean> = {'=': left === right, '==': left === right, '!=': left !== right, '-eq': a === b, '-ne': a !== b, '-lt': a < b, '-le': a <= b, '-gt': a > b, '-ge': a >= b}
-    if (!(operator in comparisons)) {
-      process.error(`${argv[0]}: syntax error\n`)
-      return done(2)
-    }
-    result = comparisons[operator]!
-  }
-  return done(result !== negate ? 0 : 1)
-}
-
 function date(process: ShellProcess, argv: readonly string[]): ShellRun {
   const now = process.context.now()
   const format = argv.find((argument) => argument.startsWith('+'))
@@ -285,102 +138,28 @@ function* shell(process: ShellProcess, argv: readonly string[], stdin: string): 
     }
     return yield* process.runScript(entry.content)
   }
-  // A shell reading its standard input: a container's has none, so it ends at once.
+  // A shell reading its standard input: the container's, when it keeps one open (stdin: true), is
+  // what attaches send, run line by line as it comes; otherwise it has none and the shell ends at once.
+  if (stdin === '' && process.context.stdinOpen) return yield* interactiveShell(process)
   return yield* process.runScript(stdin)
 }
 
-function grep(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
-  const {flags, operands} = flagsOf(argv)
-  const [pattern, ...files] = operands
-  if (pattern === undefined) {
-    process.error('Usage: grep [-qvic] PATTERN [FILE]...\n')
-    return done(2)
+/** Chunks of stdin one interactive shell reads (then it stops reading, as at its end). */
+export const stdinChunksMax = 100_000
+
+function* interactiveShell(process: ShellProcess): ShellRun {
+  let pending = ''
+  for (let chunk = 0; chunk < stdinChunksMax; chunk++) {
+    const text = (yield {kind: 'input'}) as string | null
+    if (text === null) return pending === '' ? process.status : yield* process.runScript(pending)
+    pending += text
+    const end = pending.lastIndexOf('\n')
+    if (end < 0) continue
+    const lines = pending.slice(0, end + 1)
+    pending = pending.slice(end + 1)
+    yield* process.runScript(lines)
   }
-  let expression: RegExp
-  try {
-    expression = new RegExp(pattern, flags.has('i') ? 'i' : '')
-  } catch {
-    expression = new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), flags.has('i') ? 'i' : '')
-  }
-  const texts = files.length === 0 ? [stdin] : files.map((file) => {
-    const entry = process.context.fs.get(normalizePath(file, process.workingDirectory))
-    return entry?.kind === 'file' ? entry.content : ''
-  })
-  const lines = texts.flatMap((text) => text.split('\n').filter((line, index, all) => index < all.length - 1 || line !== ''))
-  const matched = lines.filter((line) => expression.test(line) !== flags.has('v'))
-  if (flags.has('c')) process.out(`${matched.length}\n`)
-  else if (!flags.has('q') && matched.length > 0) process.out(`${matched.join('\n')}\n`)
-  return done(matched.length > 0 ? 0 : 1)
-}
-
-/** The line count of head/tail (`-n N`, `-nN`, `-N`; 10 by default) and the operands left. */
-function lineCountOf(argv: readonly string[]): {count: number; rest: string[]; follow: boolean} {
-  let count = 10
-  let follow = false
-  const rest: string[] = [argv[0] ?? '']
-  for (let index = 1; index < argv.length; index++) {
-    const argument = argv[index]!
-    if (argument === '-n' && index + 1 < argv.length) count = Number.parseInt(argv[++index]!.replace(/^\+/, ''), 10)
-    else if (/^-n\+?\d+$/.test(argument)) count = Number.parseInt(argument.slice(2).replace(/^\+/, ''), 10)
-    else if (/^-\d+$/.test(argument)) count = Number.parseInt(argument.slice(1), 10)
-    else if (argument === '-f' || argument === '-F') follow = true
-    else rest.push(argument)
-  }
-  return {count: Number.isFinite(count) ? Math.max(0, count) : 10, rest, follow}
-}
-
-/** The lines of the operands' files, or of stdin without operands (a missing file prints busybox's error). */
-function inputLines(process: ShellProcess, name: string, operands: readonly string[], stdin: string): {lines: string[]; status: number} {
-  let status = 0
-  const texts = operands.length === 0 ? [stdin] : operands.map((file) => {
-    const entry = process.context.fs.get(normalizePath(file, process.workingDirectory))
-    if (entry?.kind === 'file') return entry.content
-    process.error(`${name}: ${file}: No such file or directory\n`)
-    status = 1
-    return ''
-  })
-  return {lines: texts.flatMap((text) => text.split('\n').filter((line, index, all) => index < all.length - 1 || line !== '')), status}
-}
-
-function* tail(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
-  const {count, rest, follow} = lineCountOf(argv)
-  // `tail -f /dev/null`: the classic way to keep a container running.
-  if (follow) {
-    yield {kind: 'sleep', milliseconds: Number.POSITIVE_INFINITY}
-    return 0
-  }
-  const {lines, status} = inputLines(process, 'tail', flagsOf(rest).operands, stdin)
-  const kept = count === 0 ? [] : lines.slice(-count)
-  if (kept.length > 0) process.out(`${kept.join('\n')}\n`)
-  return status
-}
-
-function head(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
-  const {count, rest} = lineCountOf(argv)
-  const {lines, status} = inputLines(process, 'head', flagsOf(rest).operands, stdin)
-  const kept = lines.slice(0, count)
-  if (kept.length > 0) process.out(`${kept.join('\n')}\n`)
-  return done(status)
-}
-
-/** busybox sort: byte order, or -n by the leading number (then byte order, its last resort); -r reverses, -u keeps the first of equal keys. */
-function sort(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
-  const {flags, operands} = flagsOf(argv)
-  const {lines, status} = inputLines(process, 'sort', operands, stdin)
-  const bytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
-  const leadingNumber = (line: string) => Number(/^\s*(-?\d+(?:\.\d+)?)/.exec(line)?.[1] ?? 0)
-  const byKey = (a: string, b: string) => (flags.has('n') ? Math.sign(leadingNumber(a) - leadingNumber(b)) : bytes(a, b))
-  const sorted = [...lines].sort((a, b) => byKey(a, b) || (flags.has('u') ? 0 : bytes(a, b)))
-  const unique = flags.has('u') ? sorted.filter((line, index) => index === 0 || byKey(sorted[index - 1]!, line) !== 0) : sorted
-  const ordered = flags.has('r') ? unique.reverse() : unique
-  if (ordered.length > 0) process.out(`${ordered.join('\n')}\n`)
-  return done(status)
-}
-
-function wc(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
-  const lines = stdin.split('\n').length - 1
-  process.out(argv.includes('-l') ? `${lines}\n` : `${String(lines).padStart(7)} ${String(stdin.split(/\s+/).filter(Boolean).length).padStart(7)} ${String(stdin.length).padStart(7)}\n`)
-  return done(0)
+  return process.status
 }
 
 export function shellPrograms(): ReadonlyMap<string, Program> {
@@ -389,7 +168,7 @@ export function shellPrograms(): ReadonlyMap<string, Program> {
     ['echo', echo], ['printf', printf], ['sleep', sleep], ['exit', exit], ['true', simple(0)], ['false', simple(1)], [':', simple(0)],
     // A trap's action matters only at the pod's deletion (termination.ts reads it from the script); `wait` has no jobs to wait for (`&` runs in line).
     ['trap', simple(0)], ['wait', simple(0)],
-    ['touch', touch], ['rm', rm], ['cat', cat], ['mkdir', mkdir], ['ls', ls], ['test', test], ['[', test],
+    ...filePrograms(),
     ['date', date], ['hostname', (process) => {
       process.out(`${process.context.hostname}\n`)
       return done(0)
@@ -420,7 +199,8 @@ export function shellPrograms(): ReadonlyMap<string, Program> {
       return done(0)
     }],
     ['sh', shell], ['bash', shell], ['ash', shell],
-    ['grep', grep], ['head', head], ['tail', tail], ['wc', wc], ['sort', sort],
+    ...linePrograms(),
+    ...archivePrograms(),
     ...networkPrograms(),
     ...textPrograms(),
   ]

@@ -5,7 +5,8 @@
 // one-shot command computes the same log lines, files and exit.
 import type {PodNetwork} from '../../network/types.js'
 import type {SimulatedFileSystem} from './filesystem.js'
-import {type OutputStream, type Program, type ProcessContext, ShellExit, ShellProcess, type ShellRun, ShellRunaway} from './interpreter.js'
+import {type Program, ShellProcess} from './interpreter.js'
+import {type OutputStream, type ProcessContext, ShellExit, type ShellRun, ShellRunaway} from './process-context.js'
 import {shellPrograms} from './programs.js'
 
 /** Log lines kept of one run (the oldest go first, as a rotated container log). */
@@ -38,6 +39,14 @@ export interface RunSpec {
   readonly terminal?: boolean
   /** The container's image (what programs it ships). */
   readonly image?: string
+  /** The container keeps its stdin open (stdin: true). */
+  readonly stdinOpen?: boolean
+}
+
+/** What came on the container's open stdin at a moment: text, or its end (null). */
+export interface StdinInput {
+  readonly atMilliseconds: number
+  readonly text: string | null
 }
 
 export interface RunResult {
@@ -87,11 +96,12 @@ class LogWriter {
   }
 }
 
-/** Runs `spec` from `startedAt` up to `until` (cluster milliseconds), with `events` at their times. */
-export async function runOverTime(spec: RunSpec, startedAtMilliseconds: number, untilMilliseconds: number, events: readonly TimedEvent[] = []): Promise<RunResult> {
+/** Runs `spec` from `startedAt` up to `until` (cluster milliseconds), with `events` at their times and `inputs` on its open stdin. */
+export async function runOverTime(spec: RunSpec, startedAtMilliseconds: number, untilMilliseconds: number, events: readonly TimedEvent[] = [], inputs: readonly StdinInput[] = []): Promise<RunResult> {
   let now = startedAtMilliseconds
   const log = new LogWriter(() => now)
-  const context: ProcessContext = {fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => now, write: (stream, text) => log.write(stream, text), unknownProgram: spec.unknownProgram, terminal: spec.terminal === true, ...(spec.image !== undefined ? {image: spec.image} : {})}
+  const context: ProcessContext = {fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => now, write: (stream, text) => log.write(stream, text), unknownProgram: spec.unknownProgram, terminal: spec.terminal === true, stdinOpen: spec.stdinOpen === true, ...(spec.image !== undefined ? {image: spec.image} : {})}
+  let nextInput = 0
   const process = new ShellProcess(context, spec.environment, programs())
   const pending = [...events].sort((a, b) => a.atMilliseconds - b.atMilliseconds)
   let nextEvent = 0
@@ -112,7 +122,7 @@ export async function runOverTime(spec: RunSpec, startedAtMilliseconds: number, 
   const run: ShellRun = process.runProgram(spec.argv, '')
   let answer: unknown
   for (;;) {
-    let step: IteratorResult<import('./interpreter.js').ShellEffect, number>
+    let step: IteratorResult<import('./process-context.js').ShellEffect, number>
     try {
       step = run.next(answer)
     } catch (error) {
@@ -130,18 +140,24 @@ export async function runOverTime(spec: RunSpec, startedAtMilliseconds: number, 
       answer = await effect.ask(spec.network)
       continue
     }
-    const wake = now + effect.milliseconds
+    // Waiting on stdin is sleeping until the next input comes (for ever when none has).
+    const input = effect.kind === 'input' ? inputs[nextInput] : undefined
+    const wake = effect.kind === 'input' ? (input ? Math.max(now, input.atMilliseconds) : Number.POSITIVE_INFINITY) : now + effect.milliseconds
     await applyEventsThrough(Math.min(wake, untilMilliseconds), wake > untilMilliseconds)
     if (wake > untilMilliseconds) {
       log.flush()
       return {log: trimmed(log.lines), exit: null, wakesAtMilliseconds: Number.isFinite(wake) ? wake : null}
     }
     now = wake
+    if (input) {
+      nextInput++
+      answer = input.text
+    }
   }
 }
 
-/** Runs a command to its end at one moment (an exec, a probe): its output and status; time it sleeps passes at once. */
-export async function runToEnd(spec: RunSpec, atMilliseconds: number): Promise<{stdout: string; stderr: string; code: number}> {
+/** Runs a command to its end at one moment (an exec, a probe), `stdin` on its standard input: its output and status; time it sleeps passes at once. */
+export async function runToEnd(spec: RunSpec, atMilliseconds: number, stdin = ''): Promise<{stdout: string; stderr: string; code: number}> {
   let stdout = ''
   let stderr = ''
   let now = atMilliseconds
@@ -153,10 +169,10 @@ export async function runToEnd(spec: RunSpec, atMilliseconds: number): Promise<{
     },
   }
   const process = new ShellProcess(context, spec.environment, programs())
-  const run = process.runProgram(spec.argv, '')
+  const run = process.runProgram(spec.argv, stdin)
   let answer: unknown
   for (;;) {
-    let step: IteratorResult<import('./interpreter.js').ShellEffect, number>
+    let step: IteratorResult<import('./process-context.js').ShellEffect, number>
     try {
       step = run.next(answer)
     } catch (error) {
@@ -168,6 +184,8 @@ export async function runToEnd(spec: RunSpec, atMilliseconds: number): Promise<{
     if (step.done) return {stdout, stderr, code: step.value}
     const effect = step.value
     if (effect.kind === 'network') answer = await effect.ask(spec.network)
+    // An exec or a probe has no stdin open: its end at once.
+    else if (effect.kind === 'input') answer = null
     else if (!Number.isFinite(effect.milliseconds)) return {stdout, stderr, code: 0}
     else now += effect.milliseconds
   }

@@ -2,7 +2,8 @@
 // s/re/replacement/flags (g, p, I, N), p, d, q and =, each with an optional line, `$` or /regex/
 // address or a range of two, and `!`; `&` and \1…\9 in replacements. Errors as busybox words them.
 import {normalizePath} from './filesystem.js'
-import type {ShellProcess, ShellRun} from './interpreter.js'
+import type {ShellProcess} from './interpreter.js'
+import type {ShellRun} from './process-context.js'
 import {inputText, linesOf, posixRegExp} from './text-input.js'
 
 type Address = {kind: 'line'; line: number} | {kind: 'last'} | {kind: 'regex'; regex: RegExp}

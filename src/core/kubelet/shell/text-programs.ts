@@ -3,7 +3,8 @@
 // addresses and ranges). `awk` lives in awk.ts. Each reads its files or stdin and prints
 // busybox's errors.
 import {awk} from './awk.js'
-import type {Program, ShellProcess, ShellRun} from './interpreter.js'
+import type {Program, ShellProcess} from './interpreter.js'
+import type {ShellRun} from './process-context.js'
 import {sed} from './sed.js'
 import {inputText, linesOf} from './text-input.js'
 

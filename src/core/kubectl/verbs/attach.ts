@@ -1,0 +1,71 @@
+// `kubectl attach (POD | TYPE/NAME) [-c CONTAINER] [-i] [-t] [-q]`: kubectl 1.32's checks and
+// texts, then what the container prints from now on, as its command runs on the cluster clock (a
+// simulated container's output is its log: what it wrote before the attach is not shown, as a
+// real attach shows none), until that run of the container ends or the pod goes. With -i, what
+// this process reads on stdin goes, once it ends, to the container's open stdin (stdin: true),
+// where a shell reads it (`run -i … -- sh`).
+import {followAttachedOutput} from '../../apiserver/attach-output.js'
+import {parseGoDurationMilliseconds} from '../../util/go-duration.js'
+import {KubectlError} from '../errors.js'
+import type {KubectlFlag} from '../flags.js'
+import {containerFor, podForTarget, type TargetPod} from '../pod-target.js'
+import type {KubectlSession} from '../session.js'
+
+export const attachFlags: readonly KubectlFlag[] = [
+  {name: 'container', shorthand: 'c', kind: 'string'},
+  {name: 'pod-running-timeout', kind: 'duration', defaultValue: '1m0s'},
+  {name: 'quiet', shorthand: 'q', kind: 'bool'},
+  {name: 'stdin', shorthand: 'i', kind: 'bool'},
+  {name: 'tty', shorthand: 't', kind: 'bool'},
+]
+
+export async function runAttach(session: KubectlSession, args: readonly string[]): Promise<number> {
+  if (!(parseGoDurationMilliseconds(session.flag('pod-running-timeout')) > 0)) throw new KubectlError("--pod-running-timeout must be higher than zero\nSee 'kubectl attach -h' for help and examples")
+  if (args.length === 0) throw new KubectlError('at least 1 argument is required for attach')
+  if (args.length > 2) throw new KubectlError(`expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw ${args.length}: [${args.join(' ')}]`)
+  const target = args.length === 2 ? `${args[0]}/${args[1]}` : args[0]!
+  const {pod} = await podForTarget(session, target, 'attach to')
+  const phase = pod.status?.phase
+  if (phase === 'Succeeded' || phase === 'Failed') throw new KubectlError(`cannot attach a container in a completed pod; current phase is ${phase}`)
+  const quiet = session.flag('quiet') === 'true'
+  const container = containerFor(session, pod, session.flag('container'), quiet)
+  const spec = [...(pod.spec?.containers ?? []), ...((pod.spec as {ephemeralContainers?: Array<{name: string}>} | undefined)?.ephemeralContainers ?? [])].find((entry) => entry.name === container) as {name: string; tty?: boolean} | undefined
+  if (!spec) throw new KubectlError(`cannot attach to the container: container ${container} not found in pod ${pod.metadata.name}`)
+  if (session.flag('tty') === 'true' && !spec.tty && !quiet) session.io.stderr(`error: Unable to use a TTY - container ${container} did not allocate one\n`)
+  if (!quiet) session.io.stderr("If you don't see a command prompt, try pressing enter.\n")
+  // -i: what this process reads on stdin, to its end, goes to the container's (closing it, for a stdinOnce container).
+  const stdin = session.flag('stdin') === 'true' ? await session.io.readStdin() : null
+  const closes = Boolean((spec as {stdinOnce?: boolean}).stdinOnce)
+  await followOutput(session, pod, container, stdin === null ? undefined : async () => {
+    const query = {container, stdin: 'true', ...(closes ? {close: 'true'} : {})}
+    await session.request('POST', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/attach`, {query, body: stdin, contentType: 'application/octet-stream', allow: [400]})
+  })
+  return 0
+}
+
+/** Prints the container's output after what it had written when the attach began, until that run ends. */
+async function followOutput(session: KubectlSession, pod: TargetPod, container: string, attached?: () => Promise<void>): Promise<void> {
+  const podPath = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`
+  await session.releaseWriter()
+  const stop = new AbortController()
+  let drivingError: unknown = null
+  // The cluster keeps running meanwhile (one-shot mode: this process drives it now and then).
+  const driving = session.driveWhileWaiting(stop.signal).catch((error: unknown) => {
+    drivingError = error
+  })
+  try {
+    await followAttachedOutput({
+      ask: async (path, query) => session.request('GET', path, {query, allow: [400, 404]}),
+      wait: async (milliseconds) => {
+        await session.clock.sleep(milliseconds)
+        if (drivingError) throw drivingError
+      },
+      now: () => session.clock.nowMilliseconds(),
+      emit: (text) => session.io.stdout(text),
+      ...(attached ? {attached} : {}),
+    }, podPath, container)
+  } finally {
+    stop.abort()
+    await driving
+  }
+}

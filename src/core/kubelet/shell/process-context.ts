@@ -1,0 +1,63 @@
+// What a simulated shell process runs against, shared by the interpreter, its programs and the
+// driver (run.ts): the effects a run yields (a sleep, a network exchange), how it ends (exit, a
+// broken limit), where its output goes, and the limits every run keeps.
+import type {NetworkSource, PodNetwork} from '../../network/types.js'
+import type {SimulatedFileSystem} from './filesystem.js'
+
+/** Commands one run may execute in all (a long run stops being simulated past it). */
+export const commandsPerRunMax = 500_000
+/** Commands that may run without virtual time passing before the run is a runaway. */
+export const commandsWithoutTimeMax = 10_000
+/** How long a Job's program that kubemu does not know works before it succeeds. */
+export const unknownJobProgramMilliseconds = 1_000
+/** Bytes an exec or a command substitution may print. */
+export const outputBytesMax = 1024 * 1024
+
+export type ShellEffect =
+  /** Wait this long (Infinity: for ever, as a server or `sleep infinity`). */
+  | {readonly kind: 'sleep'; readonly milliseconds: number}
+  /** Ask the pod network; the driver resumes the generator with the answer. */
+  | {readonly kind: 'network'; readonly ask: (network: PodNetwork) => Promise<unknown>}
+  /** Wait for what comes on the container's open stdin; the driver resumes with the text, or null at its end. */
+  | {readonly kind: 'input'}
+
+export type ShellRun = Generator<ShellEffect, number, unknown>
+
+/** The whole run stops: `exit`, or a limit. */
+export class ShellExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`)
+  }
+}
+
+/** The run broke a limit; its message is what the log shows. */
+export class ShellRunaway extends Error {}
+
+export type OutputStream = 'stdout' | 'stderr'
+
+export interface ProcessContext {
+  readonly fs: SimulatedFileSystem
+  readonly hostname: string
+  /** Who the network sees asking (the pod). */
+  readonly source: NetworkSource
+  /** The cluster clock as the run sees it (the driver moves it on each sleep). */
+  now(): number
+  /** Where the process's own output goes (the container's log, or the exec's streams). */
+  write(stream: OutputStream, text: string): void
+  /**
+   * What an unknown program does: run for ever as a server (a container), finish after a
+   * moment with status 0 (a Job's container: the work it was given), or not be found (an exec).
+   */
+  readonly unknownProgram: 'server' | 'finishes' | 'not-found'
+  /** Whether stdout is a terminal (a container with tty: true); curl hides its progress meter then. */
+  readonly terminal?: boolean
+  /** The container's image: a program it does not ship is not found (busybox has no curl). */
+  readonly image?: string
+  /** The container keeps its stdin open (stdin: true): a shell reading it waits for what attaches send. */
+  readonly stdinOpen?: boolean
+}
+
+/** The last `outputBytesMax` bytes of a captured output (pipes, substitutions). */
+export function limited(text: string): string {
+  return text.length > outputBytesMax ? text.slice(text.length - outputBytesMax) : text
+}
