@@ -7,6 +7,7 @@ import type {KubeObject} from '../api/object.js'
 import {nextMacrotask} from '../util/macrotask.js'
 import type {ApiWatch, WatchEvent} from '../api/wire.js'
 import {type ApiClient, isGone, objectKey, type ResourceRef, resourceKey} from './client.js'
+import {assert} from '../util/assert.js'
 
 export type InformerEventType = 'ADDED' | 'MODIFIED' | 'DELETED'
 
@@ -186,6 +187,8 @@ export class Informer<T extends KubeObject> {
     if (event.type === 'BOOKMARK') return true
     const key = objectKey(object)
     const previous = this.cache.get(key) ?? null
+    // A watch from the cache's list never brings an object back to an older state than the cache holds.
+    assert(previous === null || version >= Number(previous.metadata.resourceVersion ?? 0), `the ${resourceKey(this.resource)} informer got ${key} at resourceVersion ${version}, older than its cached ${previous?.metadata.resourceVersion}`)
     if (event.type === 'DELETED') {
       this.remove(key, previous)
       this.emit({type: 'DELETED', object, previous})

@@ -1,6 +1,7 @@
 // A work queue (client-go's workqueue, reduced): keys, each at most once in the queue; a key
 // being processed and added again is processed once more after; keys added for later become due
 // on the injected clock. Bounded: adding beyond the limit is a broken invariant.
+import {assert} from '../util/assert.js'
 import type {Clock} from '../util/clock.js'
 
 /** No queue holds more keys than this (a cluster of kwok's stated scale has 100,000 pods). */
@@ -18,7 +19,7 @@ export class WorkQueue {
   add(key: string): void {
     this.later.delete(key)
     if (this.queued.has(key)) return
-    if (this.queued.size >= workQueueKeysMax) throw new Error(`assertion failed: the ${this.name} queue holds ${workQueueKeysMax} keys`)
+    assert(this.queued.size < workQueueKeysMax, `the ${this.name} queue holds ${workQueueKeysMax} keys`)
     this.queued.add(key)
   }
 
@@ -28,6 +29,7 @@ export class WorkQueue {
     if (this.queued.has(key)) return
     const due = this.clock.nowMilliseconds() + delayMilliseconds
     const current = this.later.get(key)
+    assert(current !== undefined || this.later.size < workQueueKeysMax, `the ${this.name} queue holds ${workQueueKeysMax} keys for later`)
     if (current === undefined || due < current) this.later.set(key, due)
   }
 

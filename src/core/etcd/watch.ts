@@ -6,6 +6,7 @@ import type {MemberDatabase} from '../storage/member-database.js'
 import type {WatchApi, WatchRequest, WatchResponse, Watcher} from './api.js'
 import type {Clock} from '../util/clock.js'
 import type {EtcdMember} from './member.js'
+import {assert} from '../util/assert.js'
 
 /**
  * History rows one watch response carries at most when it spans several revisions. A revision
@@ -121,6 +122,9 @@ export class HistoryWatcher implements Watcher {
       // A single revision larger than the bound: all of it, however many events it holds.
       rows = lastRevision > firstRevision ? rows.filter((row) => row.modRevision < lastRevision) : tables.history(firstRevision, firstRevision, this.span, Number.MAX_SAFE_INTEGER)
     }
+    // A watch is ordered: it never goes back to a revision it has sent (etcd's watch guarantees).
+    assert(rows.length === 0 || rows[0]!.modRevision >= this.nextRevision, `a watch at revision ${this.nextRevision} read history from revision ${rows[0]?.modRevision}`)
+    for (let index = 1; index < rows.length; index++) assert(rows[index - 1]!.modRevision <= rows[index]!.modRevision, 'watch history rows out of revision order')
     this.nextRevision = rows.length > 0 ? rows[rows.length - 1]!.modRevision + 1 : current + 1
     const filters = new Set(this.request.filters ?? [])
     const events: WatchEvent[] = []
