@@ -66,7 +66,7 @@ export async function buildVerbsManifest(): Promise<VerbsManifest> {
   }
 }
 
-/** The manifest the build wrote, or null when there is none (or it lists other sources than these). */
+/** The manifest the build wrote, or null when there is none, it is unreadable, or it lists other sources than these. */
 export function readVerbsManifest(): VerbsManifest | null {
   let text: string
   try {
@@ -75,9 +75,17 @@ export function readVerbsManifest(): VerbsManifest | null {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw error
   }
-  const manifest = JSON.parse(text) as VerbsManifest
+  let manifest: VerbsManifest
+  try {
+    manifest = JSON.parse(text) as VerbsManifest
+  } catch {
+    return null // a file cut short: every verb is loaded instead, which parses alike
+  }
   const sameSources =
-    manifest.sources.length === verbSources.length && verbSources.every((source, index) => JSON.stringify(source.modules) === JSON.stringify(manifest.sources[index]))
+    Array.isArray(manifest.sources) &&
+    Array.isArray(manifest.verbs) &&
+    manifest.sources.length === verbSources.length &&
+    verbSources.every((source, index) => JSON.stringify(source.modules) === JSON.stringify(manifest.sources[index]))
   return sameSources ? manifest : null
 }
 
