@@ -3,9 +3,11 @@
 import {describe, expect, it} from 'vitest'
 import type {KubectlVerb} from '../../src/core/kubectl/verb.js'
 import {runKubectl} from '../../src/core/kubectl/kubectl.js'
-import {verbs} from '../../src/core/kubectl/verbs/index.js'
+import {loadVerbs} from '../../src/core/kubectl/verbs/index.js'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
+
+const verbs = await loadVerbs()
 
 function commandPaths(list: readonly KubectlVerb[], prefix = ''): string[] {
   return list.flatMap((verb) => [`${prefix}${verb.name}`, ...commandPaths(verb.subverbs ?? [], `${prefix}${verb.name} `)])

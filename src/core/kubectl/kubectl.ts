@@ -1,13 +1,14 @@
 // The kubectl 1.32 clone's entry: finds the verb among the arguments (global flags may come
 // anywhere), parses the verb's and the global flags, runs the verb against the in-process API
-// server, and prints errors with kubectl's texts and exit codes.
-import {complete} from './completion.js'
+// server, and prints errors with kubectl's texts and exit codes. Verbs' names and flags come from
+// the build's verbs manifest, so only the modules of the verb that runs are imported.
 import {errorLine, KubectlError} from './errors.js'
 import {kubectlHelp} from './help/help.js'
 import {commandWords, type KubectlFlag, KubectlFlagError, missingRequiredFlags, parseKubectlFlags} from './flags.js'
 import {globalFlags, type KubectlIo, KubectlSession} from './session.js'
 import type {KubectlVerb} from './verb.js'
-import {verbs} from './verbs/index.js'
+import {loadVerbs} from './verbs/index.js'
+import {openVerbCatalog, type VerbEntry} from './verbs-manifest.js'
 import {ResourceMapper, StaleDiscoveryError} from './resources.js'
 
 function wantsHelp(argv: readonly string[]): boolean {
@@ -16,10 +17,10 @@ function wantsHelp(argv: readonly string[]): boolean {
 }
 
 /** kubectl 1.32's help for the command, or a usage built from kubemu's flags where none is kept. */
-function usageOf(path: string, verb: KubectlVerb, environment: NodeJS.ProcessEnv): string {
+function usageOf(path: string, verb: VerbEntry, environment: NodeJS.ProcessEnv): string {
   const kept = kubectlHelp(path.replace(/^kubectl ?/, ''), environment)
   if (kept !== null) return kept
-  let text = `Usage:\n  ${path}${verb.subverbs && verb.subverbs.length > 0 && !verb.run ? ' [command]' : ' [options]'}\n`
+  let text = `Usage:\n  ${path}${verb.subverbs && verb.subverbs.length > 0 && !verb.runs ? ' [command]' : ' [options]'}\n`
   if (verb.subverbs && verb.subverbs.length > 0) {
     text += `\nAvailable Commands:\n${verb.subverbs.map((subverb) => `  ${subverb.name}\n`).join('')}`
   }
@@ -28,8 +29,16 @@ function usageOf(path: string, verb: KubectlVerb, environment: NodeJS.ProcessEnv
   return `${text}\nUse "kubectl options" for a list of global command-line options (applies to all commands).\n`
 }
 
-function allFlags(list: readonly KubectlVerb[]): KubectlFlag[] {
+function allFlags(list: readonly VerbEntry[]): KubectlFlag[] {
   return list.flatMap((verb) => [...verb.flags, ...allFlags(verb.subverbs ?? [])])
+}
+
+/** What the command of `path` runs: the loaded verb's subverb of the path's words. */
+function runnerOf(verb: KubectlVerb, path: string): NonNullable<KubectlVerb['run']> {
+  let found: KubectlVerb | undefined = verb
+  for (const name of path.split(' ').slice(2)) found = found?.subverbs?.find((subverb) => subverb.name === name)
+  if (!found?.run) throw new Error(`kubectl's "${path}" runs nothing`)
+  return found.run
 }
 
 export async function runKubectl(argv: readonly string[], io: KubectlIo): Promise<number> {
@@ -40,12 +49,14 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
       const status = await runKubectl(line, {...io, stdout: (text) => (stdout += text), stderr: () => {}, stdoutColors: false})
       return status === 0 ? stdout : ''
     }
-    const answer = await complete(argv.slice(1), verbs, quiet, io.environment)
+    const {complete} = await import('./completion.js')
+    const answer = await complete(argv.slice(1), await loadVerbs(), quiet, io.environment)
     io.stdout(argv[0] === '__complete' ? answer.stdout : answer.stdout.replace(/\t.*$/gm, ''))
     io.stderr(answer.stderr)
     return 0
   }
-  const known = [...globalFlags, ...allFlags(verbs)]
+  const catalog = await openVerbCatalog()
+  const known = [...globalFlags, ...allFlags(catalog.verbs)]
   const [word] = commandWords(argv, known, 1)
   if (word === undefined || (word === 'help' && commandWords(argv, known, 2)[1] === undefined)) {
     io.stdout(kubectlHelp('', io.environment) ?? '')
@@ -56,18 +67,19 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
     return 0
   }
   if (word === 'help') return runKubectl([...argv.filter((argument) => argument !== 'help'), '--help'], io)
-  let verb = verbs.find((candidate) => candidate.name === word || (candidate.aliases ?? []).includes(word))
-  if (!verb) {
+  const command = catalog.verbs.find((candidate) => candidate.name === word || (candidate.aliases ?? []).includes(word))
+  if (!command) {
     io.stderr(`error: unknown command "${word}" for "kubectl"\n`)
     return 1
   }
+  let verb: VerbEntry = command
   let path = `kubectl ${verb.name}`
   let depth = 1
   while (verb.subverbs && verb.subverbs.length > 0) {
     const subword = commandWords(argv, known, depth + 1)[depth]
-    const subverb: KubectlVerb | undefined = verb.subverbs.find((candidate) => candidate.name === subword || (candidate.aliases ?? []).includes(subword ?? ''))
+    const subverb = verb.subverbs.find((candidate) => candidate.name === subword || (candidate.aliases ?? []).includes(subword ?? ''))
     if (!subverb) {
-      if (verb.run) break
+      if (verb.runs) break
       if (wantsHelp(argv)) {
         io.stdout(usageOf(path, verb, io.environment))
         return 0
@@ -103,17 +115,18 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
     const missing = missingRequiredFlags(path.slice('kubectl '.length), flags)
     if (missing) throw new KubectlError(missing)
     const args = [...flags.positionals.slice(depth), ...flags.rest]
+    const runner = runnerOf(await catalog.load(command), path)
     // Printed output and stdin are counted and kept, so that a command whose cached discovery
     // missed a name can run again with the server's (when it has printed and changed nothing).
     let printed = false
     let stdin: Promise<string> | null = null
     session = new KubectlSession(flags, {...io, stdout: (text) => ((printed = true), io.stdout(text)), readStdin: () => (stdin ??= io.readStdin())})
     try {
-      return await verb.run!(session, args)
+      return await runner(session, args)
     } catch (error) {
       if (!(error instanceof StaleDiscoveryError)) throw error
       session.discoveryFromServer = true
-      if (!printed && !session.sentWrite) return await verb.run!(session, args)
+      if (!printed && !session.sentWrite) return await runner(session, args)
       // Too late to run again: the cache is brought up to date for the next command.
       await ResourceMapper.discover(session)
       throw new KubectlError(`${error.message}; run the command again`)
