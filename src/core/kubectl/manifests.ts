@@ -3,9 +3,9 @@
 // objects are split into their items. Errors read as kubectl's.
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
-import {parseAllDocuments} from 'yaml'
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import {KubectlError} from './errors.js'
+import {readYamlDocument, yamlDocumentTexts} from './yaml-faults.js'
 
 /** A folder walk stops after this many files (a guard against pointing -f at `/`). */
 export const manifestFilesMax = 10_000
@@ -80,15 +80,10 @@ function concatenatedJsonObjects(text: string): unknown[] | null {
 function documentValues(text: string, source: string): unknown[] {
   const json = concatenatedJsonObjects(text)
   if (json) return json
-  const documents = parseAllDocuments(text, {version: '1.1'})
-  const list = Array.isArray(documents) ? documents : [documents]
-  return list.map((document) => {
-    if (document.errors.length > 0) {
-      const error = document.errors[0]!
-      const line = error.linePos?.[0]?.line
-      throw new KubectlError(`error parsing ${source}: error converting YAML to JSON: yaml: ${line ? `line ${line}: ` : ''}${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`)
-    }
-    return document.toJS() as unknown
+  return yamlDocumentTexts(text).map((document) => {
+    const read = readYamlDocument(document)
+    if ('fault' in read) throw new KubectlError(`error parsing ${source}: error converting YAML to JSON: yaml: ${read.fault}`)
+    return read.value
   })
 }
 

@@ -1,0 +1,60 @@
+// A malformed manifest gets the real kubectl 1.32's error line (sigs.k8s.io/yaml's go-yaml words
+// and line numbers, counted from each `---` document's start) and exit code, and changes nothing.
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {existsSync} from 'node:fs'
+import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+
+const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
+const configMap = 'apiVersion: v1\nkind: ConfigMap\n'
+
+const malformed: Record<string, string> = {
+  'a key indented too far': `${configMap}metadata:\n  name: a\n   labels: x\n`,
+  'a key indented too little': `${configMap}metadata:\n    name: a\n  labels: {}\n`,
+  'a tab as indentation': `${configMap}metadata:\n\tname: a\n`,
+  'an unclosed double quote': `${configMap}metadata:\n  name: "a\ndata: {}\n`,
+  'an unclosed single quote': `${configMap}metadata:\n  name: 'a\n`,
+  'an unclosed bracket': `${configMap}metadata:\n  name: a\n  finalizers: [a, b\ndata: {}\n`,
+  'an unclosed bracket at the end': `${configMap}metadata:\n  name: a\n  finalizers: [a, b\n`,
+  'an unclosed brace': `${configMap}metadata: {name: a\ndata: {}\n`,
+  'key: value: x': `${configMap}metadata:\n  name: a: x\n`,
+  'a key without a colon': `${configMap}metadata\n  name: a\n`,
+  'a key alone at the end': `${configMap}metadata:\n  name: a\n  labels:\n    a: b\n  c\n`,
+  'a sequence inside a mapping': `${configMap}metadata:\n  name: a\n  - b\n`,
+  'a mapping outdented': `${configMap}metadata:\n  name: a\ndata:\n  a: "1"\n b: "2"\n`,
+  'text after a quoted value': `${configMap}metadata:\n  name: a\n  labels:\n    a: "x" y\n`,
+  'a value starting with @': `${configMap}metadata:\n  name: @a\n`,
+  'an alias of no anchor': `${configMap}metadata: {name: a}\ndata:\n  a: &x "1"\n  b: *x\n  c: *y\n`,
+  'a fault in the second document': `${configMap}metadata:\n  name: a: b\n---\n${configMap}metadata:\n  name: x\n`,
+  'a scalar document': 'hello\n',
+  'a number document': '3\n',
+  'a list document': '- a\n- b\n',
+}
+
+describe.runIf(existsSync(realKubectl))('malformed manifests beside the real kubectl', () => {
+  let cluster: ReferenceCluster
+
+  beforeAll(async () => {
+    cluster = await referenceCluster()
+  }, 60_000)
+  afterAll(async () => {
+    await cluster.close()
+  })
+
+  for (const [what, text] of Object.entries(malformed)) {
+    for (const verb of ['create', 'apply']) {
+      it(`${verb} -f - fails as the real kubectl does on ${what}`, async () => {
+        const [theirs, ours] = [await cluster.real(`${verb} -f -`, text), await cluster.ours(`${verb} -f -`, text)]
+        expect(theirs.status).not.toBe(0)
+        expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+      }, 30_000)
+    }
+  }
+
+  it('takes the last of a repeated key, as the real kubectl does', async () => {
+    const text = `${configMap}kind: Secret\nmetadata:\n  name: a\n  name: b\n`
+    const line = 'create --dry-run=client -o name -f -'
+    const [theirs, ours] = [await cluster.real(line, text), await cluster.ours(line, text)]
+    expect(theirs).toEqual({status: 0, stdout: 'secret/b\n', stderr: ''})
+    expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+  }, 30_000)
+})
