@@ -1,5 +1,7 @@
 // A malformed manifest gets the real kubectl 1.32's error line (sigs.k8s.io/yaml's go-yaml words
-// and line numbers, counted from each `---` document's start) and exit code, and changes nothing.
+// and line numbers, counted from each `---` document's start) and exit code, and changes nothing;
+// one without a usable kind or apiVersion gets its validation's or, with --validate=false, its
+// decoder's or the server's answer.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync} from 'node:fs'
 import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
@@ -30,6 +32,20 @@ const malformed: Record<string, string> = {
   'a list document': '- a\n- b\n',
 }
 
+/** Documents that parse but that kubectl's validation or its decoder refuses. */
+const undecodable: Record<string, string> = {
+  'no kind': 'apiVersion: v1\nmetadata:\n  name: a\n',
+  'an empty kind': 'apiVersion: v1\nkind: ""\nmetadata: {name: "a<b"}\n',
+  'a number as kind': 'apiVersion: v1\nkind: 3\nmetadata: {name: a}\n',
+  'no apiVersion': 'kind: ConfigMap\nmetadata:\n  name: a\n',
+  'an empty apiVersion': 'apiVersion: ""\nkind: ConfigMap\nmetadata: {name: a}\n',
+  'a number as apiVersion': 'apiVersion: 3\nkind: ConfigMap\nmetadata: {name: a}\n',
+  'neither kind nor apiVersion': 'metadata: {name: a}\n',
+  'numbers as both': 'kind: 3\napiVersion: 3\nmetadata: {name: a}\n',
+  'a scalar': 'hello\n',
+  'a list': '- a\n- b\n',
+}
+
 describe.runIf(existsSync(realKubectl))('malformed manifests beside the real kubectl', () => {
   let cluster: ReferenceCluster
 
@@ -49,6 +65,24 @@ describe.runIf(existsSync(realKubectl))('malformed manifests beside the real kub
       }, 30_000)
     }
   }
+
+  for (const [what, text] of Object.entries(undecodable)) {
+    for (const line of ['create -f -', 'create --validate=false -f -', 'apply --validate=false -f -', 'replace --validate=ignore -f -']) {
+      it(`${line} fails as the real kubectl does on ${what}`, async () => {
+        const [theirs, ours] = [await cluster.real(line, text), await cluster.ours(line, text)]
+        expect(theirs.status).not.toBe(0)
+        expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+      }, 30_000)
+    }
+  }
+
+  it('sends an unknown field with --validate=false, refuses it by default and warns of it with --validate=warn', async () => {
+    const text = `${configMap}metadata:\n  name: odd\nbogus: 1\n`
+    for (const line of ['create --dry-run=server -o name -f -', 'create --dry-run=server --validate=false -o name -f -', 'create --dry-run=server --validate=warn -o name -f -']) {
+      const [theirs, ours] = [await cluster.real(line, text), await cluster.ours(line, text)]
+      expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+    }
+  }, 30_000)
 
   it('takes the last of a repeated key, as the real kubectl does', async () => {
     const text = `${configMap}kind: Secret\nmetadata:\n  name: a\n  name: b\n`
