@@ -5,6 +5,7 @@ import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import {KubectlError} from './errors.js'
+import {goJsonStreamError} from './go-json-syntax.js'
 import {readYamlDocument, yamlDocumentTexts} from './yaml-faults.js'
 
 /** A folder walk stops after this many files (a guard against pointing -f at `/`). */
@@ -77,14 +78,28 @@ function concatenatedJsonObjects(text: string): unknown[] | null {
   return depth === 0 && !inString ? values : null
 }
 
-function documentValues(text: string, source: string): unknown[] {
+/**
+ * A stream's documents as kubectl decodes them one after another: the values before the first
+ * syntax fault (each is checked before the fault is met), and the fault's error line.
+ */
+function documentValues(text: string, source: string): {values: unknown[]; fault: string | null} {
+  if (text.trimStart().startsWith('{')) {
+    // kubectl reads a stream that begins with `{` as JSON values one after another.
+    const fault = goJsonStreamError(text)
+    if (fault !== null) {
+      const values = concatenatedJsonObjects(text.slice(0, fault.wholeValuesEnd)) ?? []
+      return {values, fault: `error parsing ${source}: ${fault.offset === null ? fault.message : `json: offset ${fault.offset}: ${fault.message}`}`}
+    }
+  }
   const json = concatenatedJsonObjects(text)
-  if (json) return json
-  return yamlDocumentTexts(text).map((document) => {
+  if (json) return {values: json, fault: null}
+  const values: unknown[] = []
+  for (const document of yamlDocumentTexts(text)) {
     const read = readYamlDocument(document)
-    if ('fault' in read) throw new KubectlError(`error parsing ${source}: error converting YAML to JSON: yaml: ${read.fault}`)
-    return read.value
-  })
+    if ('fault' in read) return {values, fault: `error parsing ${source}: error converting YAML to JSON: yaml: ${read.fault}`}
+    values.push(read.value)
+  }
+  return {values, fault: null}
 }
 
 /** Go's JSON name of a value's kind, as its UnmarshalTypeError words it. */
@@ -188,7 +203,8 @@ function decodeError(value: unknown): string | null {
 /** Reads a stream's objects; `validate` false (--validate=false) leaves out kubectl's checks before the decoder's. */
 export function parseManifests(text: string, source: string, validate = true): KubeObject[] {
   const objects: KubeObject[] = []
-  for (const value of documentValues(text, source)) {
+  const {values, fault} = documentValues(text, source)
+  for (const value of values) {
     if (value === null || value === undefined) continue
     if (validate) {
       const invalid = listKindErrors([value])
@@ -218,6 +234,7 @@ export function parseManifests(text: string, source: string, validate = true): K
     checkDecodable(value, source)
     objects.push(value as KubeObject)
   }
+  if (fault !== null) throw new KubectlError(fault)
   return objects
 }
 
