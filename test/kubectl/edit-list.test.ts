@@ -6,6 +6,7 @@ import {chmodSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+import type {ShellResult} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 
 describe('kubectl edit of several objects beside the real kubectl', () => {
@@ -30,7 +31,7 @@ describe('kubectl edit of several objects beside the real kubectl', () => {
   })
 
   /** Runs one kubectl's edit from the same starting point: what it printed, what the editor saw, the values after. */
-  async function edit(run: (line: string) => Promise<{status: number; stdout: string; stderr: string}>, line: string) {
+  async function edit(run: (line: string) => Promise<ShellResult>, line: string) {
     expect((await cluster.real(`patch configmap e1 -p '{"data":{"a":"1"}}'`)).status).toBe(0)
     rmSync(shownFile, {force: true})
     const result = await run(line)
