@@ -3,9 +3,10 @@
 // objects are split into their items. Errors read as kubectl's.
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
-import {parseAllDocuments} from 'yaml'
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import {KubectlError} from './errors.js'
+import {goJsonStreamError} from './go-json-syntax.js'
+import {readYamlDocument, yamlDocumentTexts} from './yaml-faults.js'
 
 /** A folder walk stops after this many files (a guard against pointing -f at `/`). */
 export const manifestFilesMax = 10_000
@@ -77,19 +78,28 @@ function concatenatedJsonObjects(text: string): unknown[] | null {
   return depth === 0 && !inString ? values : null
 }
 
-function documentValues(text: string, source: string): unknown[] {
-  const json = concatenatedJsonObjects(text)
-  if (json) return json
-  const documents = parseAllDocuments(text, {version: '1.1'})
-  const list = Array.isArray(documents) ? documents : [documents]
-  return list.map((document) => {
-    if (document.errors.length > 0) {
-      const error = document.errors[0]!
-      const line = error.linePos?.[0]?.line
-      throw new KubectlError(`error parsing ${source}: error converting YAML to JSON: yaml: ${line ? `line ${line}: ` : ''}${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`)
+/**
+ * A stream's documents as kubectl decodes them one after another: the values before the first
+ * syntax fault (each is checked before the fault is met), and the fault's error line.
+ */
+function documentValues(text: string, source: string): {values: unknown[]; fault: string | null} {
+  if (text.trimStart().startsWith('{')) {
+    // kubectl reads a stream that begins with `{` as JSON values one after another.
+    const fault = goJsonStreamError(text)
+    if (fault !== null) {
+      const values = concatenatedJsonObjects(text.slice(0, fault.wholeValuesEnd)) ?? []
+      return {values, fault: `error parsing ${source}: ${fault.offset === null ? fault.message : `json: offset ${fault.offset}: ${fault.message}`}`}
     }
-    return document.toJS() as unknown
-  })
+  }
+  const json = concatenatedJsonObjects(text)
+  if (json) return {values: json, fault: null}
+  const values: unknown[] = []
+  for (const document of yamlDocumentTexts(text)) {
+    const read = readYamlDocument(document)
+    if ('fault' in read) return {values, fault: `error parsing ${source}: error converting YAML to JSON: yaml: ${read.fault}`}
+    values.push(read.value)
+  }
+  return {values, fault: null}
 }
 
 /** Go's JSON name of a value's kind, as its UnmarshalTypeError words it. */
@@ -169,17 +179,40 @@ function listKindErrors(items: unknown): string[] {
   return [...errors]
 }
 
-export function parseManifests(text: string, source: string): KubeObject[] {
+/** Go's json.Marshal of a decoded document: keys sorted, no spaces, <, > and & escaped. */
+function goCompactJson(value: unknown): string {
+  const sorted = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(sorted)
+    if (isJsonObject(node)) return Object.fromEntries(Object.keys(node).sort().map((key) => [key, sorted(node[key])]))
+    return node
+  }
+  return JSON.stringify(sorted(value)).replace(/[<>&\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+/**
+ * What kubectl's decoder says of a document its validation let through (or --validate=false left
+ * unchecked): a value that is not an object, or one without a kind, cannot be decoded. null when it decodes.
+ */
+function decodeError(value: unknown): string | null {
+  if (!isJsonObject(value)) return `json: cannot unmarshal ${goJsonKind(value)} into Go value of type unstructured.detector`
+  if (typeof value.kind !== 'string' || value.kind.length === 0) return `Object 'Kind' is missing in '${goCompactJson(value)}'`
+  if (value.apiVersion !== undefined && value.apiVersion !== null && typeof value.apiVersion !== 'string') return `json: cannot unmarshal ${goJsonKind(value.apiVersion)} into Go struct field metadataOnlyObject.apiVersion of type string`
+  return null
+}
+
+/** Reads a stream's objects; `validate` false (--validate=false) leaves out kubectl's checks before the decoder's. */
+export function parseManifests(text: string, source: string, validate = true): KubeObject[] {
   const objects: KubeObject[] = []
-  for (const value of documentValues(text, source)) {
+  const {values, fault} = documentValues(text, source)
+  for (const value of values) {
     if (value === null || value === undefined) continue
-    if (!isJsonObject(value)) throw new KubectlError(`error validating "${source}": error validating data: invalid object to validate; if you choose to ignore these errors, turn validation off with --validate=false`)
-    if (typeof value.kind !== 'string' || value.kind.length === 0) {
-      throw new KubectlError(`error validating "${source}": error validating data: kind not set; if you choose to ignore these errors, turn validation off with --validate=false`)
+    if (validate) {
+      const invalid = listKindErrors([value])
+      if (invalid.length > 0) throw new KubectlError(`error validating "${source}": error validating data: ${invalid.length === 1 ? invalid[0] : `[${invalid.join(', ')}]`}; if you choose to ignore these errors, turn validation off with --validate=false`)
     }
-    if (typeof value.apiVersion !== 'string' || value.apiVersion.length === 0) {
-      throw new KubectlError(`error validating "${source}": error validating data: apiVersion not set; if you choose to ignore these errors, turn validation off with --validate=false`)
-    }
+    const error = decodeError(value)
+    if (error !== null) throw new KubectlError(`unable to decode "${source}": ${error}`)
+    if (!isJsonObject(value) || typeof value.kind !== 'string') continue
     const list = value.kind === 'List' && value.apiVersion === 'v1'
     if (list) {
       const invalid = listKindErrors(value.items)
@@ -201,14 +234,15 @@ export function parseManifests(text: string, source: string): KubeObject[] {
     checkDecodable(value, source)
     objects.push(value as KubeObject)
   }
+  if (fault !== null) throw new KubectlError(fault)
   return objects
 }
 
-export async function readManifests(paths: readonly string[], recursive: boolean, readStdin: () => Promise<string>, verb: string): Promise<Manifest[]> {
+export async function readManifests(paths: readonly string[], recursive: boolean, readStdin: () => Promise<string>, verb: string, validate = true): Promise<Manifest[]> {
   const manifests: Manifest[] = []
   for (const path of paths) {
     if (path === '-') {
-      for (const object of parseManifests(await readStdin(), 'STDIN')) manifests.push({object, source: 'STDIN'})
+      for (const object of parseManifests(await readStdin(), 'STDIN', validate)) manifests.push({object, source: 'STDIN'})
       continue
     }
     if (/^https?:\/\//.test(path)) throw new KubectlError(`unable to read URL "${path}": kubemu reads local files and stdin only`)
@@ -217,7 +251,7 @@ export async function readManifests(paths: readonly string[], recursive: boolean
     if (statSync(path).isDirectory()) filesOf(path, recursive, files)
     else files.push(path)
     for (const file of files) {
-      for (const object of parseManifests(readFileSync(file, 'utf8'), file)) {
+      for (const object of parseManifests(readFileSync(file, 'utf8'), file, validate)) {
         if (!isJsonObject(object.metadata)) object.metadata = {}
         manifests.push({object, source: file})
       }

@@ -71,8 +71,21 @@ export async function serveStreamUpgrade(api: Pick<ApiServer, 'handle'>, request
   const key = request.headers['sec-websocket-key']
   const offered = String(request.headers['sec-websocket-protocol'] ?? '').split(',').map((protocol) => protocol.trim())
   const protocol = channelProtocols.find((candidate) => offered.includes(candidate))
+  const badRequest = (message: string) => ({kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'BadRequest', code: 400})
   if (!match || String(request.headers.upgrade ?? '').toLowerCase() !== 'websocket' || typeof key !== 'string') {
-    return refuse(socket, 400, {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Upgrade request required', reason: 'BadRequest', code: 400})
+    // kube-apiserver checks the pod and its container before the protocol: a client that falls
+    // back from WebSocket to SPDY (kubectl, refused once) learns what is wrong with its request.
+    if (match) {
+      const headers: Record<string, string | string[]> = {}
+      for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = value
+      const pod = await api.handle({method: 'GET', path: `/api/v1/namespaces/${match[1]!}/pods/${match[2]!}`, query: {}, headers})
+      if (pod.status >= 400) return refuse(socket, pod.status, pod.body)
+      const spec = ((pod.body as {spec?: unknown}).spec ?? {}) as {containers?: Array<{name: string}>; initContainers?: Array<{name: string}>; ephemeralContainers?: Array<{name: string}>}
+      const asked = url.searchParams.get('container') || spec.containers?.[0]?.name || ''
+      const known = [...(spec.containers ?? []), ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])]
+      if (!known.some((container) => container.name === asked)) return refuse(socket, 400, badRequest(`container ${asked} is not valid for pod ${match[2]!}`))
+    }
+    return refuse(socket, 400, badRequest('Upgrade request required'))
   }
   if (!protocol) return refuse(socket, 400, {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `unable to upgrade: no supported subprotocol among ${offered.join(', ')}`, reason: 'BadRequest', code: 400})
   // Repeated values (one `command` per word) travel as one, NUL-separated: argv words hold no NUL.

@@ -4,6 +4,7 @@ import type {KubeObject} from '../../api/object.js'
 import {matchesLabels, parseLabelSelector, SelectorError} from '../../api/selectors.js'
 import {KubectlError} from '../errors.js'
 import {type Manifest, readManifests} from '../manifests.js'
+import {fieldValidationOf} from '../verbs/apply.js'
 import type {KubectlSession} from '../session.js'
 
 /** Whether the verb was given something to read with -f or -k. */
@@ -35,7 +36,7 @@ export async function readManifestsOrKustomization(session: KubectlSession, verb
 async function manifestsOf(session: KubectlSession, verb: string): Promise<Manifest[]> {
   const folder = session.flag('kustomize')
   const files = session.list('filename')
-  if (folder === '') return readManifests(files, session.flag('recursive') === 'true', () => session.io.readStdin(), verb)
+  if (folder === '') return readManifests(files, session.flag('recursive') === 'true', () => session.io.readStdin(), verb, fieldValidationOf(session) !== 'Ignore')
   if (files.length > 0) throw new KubectlError('only one of -f or -k can be specified')
   // kustomize loads only for -k (a start-up cost the other commands skip).
   const {buildKustomization} = await import('./build.js')

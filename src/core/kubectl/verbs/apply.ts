@@ -93,7 +93,11 @@ export const dryRunSuffix = (dryRun: DryRun) => (dryRun === 'client' ? ' (dry ru
 /** The object's resource and namespace, checked as kubectl's builder checks them. */
 export function placeObject(session: KubectlSession, mapper: ResourceMapper, manifest: Manifest): {resource: ApiResource; namespace: string} {
   const {object, source} = manifest
-  const resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')
+  let resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')
+  // No apiVersion (let through by --validate=false): kubectl maps the kind in the core group with
+  // no version, and the server finds no such path (its 404 is the error).
+  const core = !resource && !object.apiVersion ? mapper.forKind('v1', object.kind ?? '') : undefined
+  if (core) resource = {...core, version: ''}
   if (!resource) {
     throw new KubectlError(
       `resource mapping not found for name: "${object.metadata.name ?? ''}" namespace: "${object.metadata.namespace ?? ''}" from "${source}": no matches for kind "${object.kind}" in version "${object.apiVersion}"\nensure CRDs are installed first`,

@@ -54,7 +54,13 @@ export async function runLogs(session: KubectlSession, args: readonly string[]):
     const names = (pod.spec?.containers ?? []).map((container) => container.name)
     let containers: string[]
     if (session.flag('all-containers') === 'true') containers = [...(pod.spec?.initContainers ?? []).map((container) => container.name), ...names]
-    else containers = [containerFor(session, pod, explicit)]
+    else {
+      const container = containerFor(session, pod, explicit)
+      // kubectl finds the container in the pod before it asks for its log.
+      const known = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...((pod.spec as {ephemeralContainers?: Array<{name: string}>} | undefined)?.ephemeralContainers ?? [])]
+      if (!known.some((each) => each.name === container)) throw new KubectlError(`container ${container} is not valid for pod ${pod.metadata.name}`)
+      containers = [container]
+    }
     for (const container of containers) {
       const query: Record<string, string> = {container}
       if (session.flag('previous') === 'true') query.previous = 'true'

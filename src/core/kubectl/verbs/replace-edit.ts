@@ -14,7 +14,7 @@ import {collectServerError, KubectlError, noResourcesMessage, ServerError, statu
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
-import {collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
 import {dryRunOf, dryRunSuffix, errorWithSource, fieldValidationOf, placeObject, withLastApplied} from './apply.js'
@@ -105,26 +105,66 @@ function stripComments(text: string): string {
     .join('\n')
 }
 
-export async function runEdit(session: KubectlSession, args: readonly string[]): Promise<number> {
+interface EditTarget {
+  readonly resource: ApiResource
+  readonly path: string
+  readonly original: KubeObject
+  /** What the editor shows: the object without its managed fields. */
+  readonly shown: KubeObject
+}
+
+/** The objects named (a type alone: all of that type in the namespace), read as kubectl edit reads them. */
+async function editTargets(session: KubectlSession, args: readonly string[]): Promise<EditTarget[]> {
   const mapper = await ResourceMapper.discover(session)
   const requests = parseResourceArguments(mapper, args)
-  const target = requests[0]
-  if (!target) throw new KubectlError(noResourcesMessage)
-  if (target.names.length === 0) throw new KubectlError('edit cancelled, no objects found')
-  if (requests.length > 1 || target.names.length > 1) throw new KubectlError('kubemu edits one object at a time')
-  const {resource} = target
-  const name = target.names[0]!
+  if (requests.length === 0) throw new KubectlError(noResourcesMessage)
   const namespace = session.namespace()
-  const path = objectPath(resource, namespace, name)
-  const original = (await session.request('GET', path)).body as KubeObject
-  const shown = cloneJson(original)
-  delete shown.metadata.managedFields
+  const targets: EditTarget[] = []
+  const add = (resource: ApiResource, original: KubeObject) => {
+    const shown = cloneJson(original)
+    delete shown.metadata.managedFields
+    targets.push({resource, path: objectPath(resource, namespace, original.metadata.name ?? ''), original, shown})
+  }
+  for (const {resource, names} of requests) {
+    if (names.length === 0) {
+      const list = (await session.request('GET', collectionPath(resource, resource.namespaced ? namespace : ''))).body as {apiVersion?: string; items?: KubeObject[]}
+      const apiVersion = resource.group ? `${resource.group}/${resource.version}` : resource.version
+      for (const item of list.items ?? []) add(resource, {...item, apiVersion: item.apiVersion ?? apiVersion, kind: item.kind ?? resource.kind})
+      continue
+    }
+    for (const name of names) add(resource, (await session.request('GET', objectPath(resource, namespace, name))).body as KubeObject)
+  }
+  if (targets.length === 0) throw new KubectlError('edit cancelled, no objects found')
+  return targets
+}
+
+/** The edited objects, matched to what was shown: by position for one object, by UID in a List. */
+function editedPairs(targets: readonly EditTarget[], updated: unknown): Array<{target: EditTarget; edited: Record<string, unknown>}> | null {
+  const items = targets.length === 1 ? [updated] : isJsonObject(updated) && Array.isArray(updated.items) ? updated.items : null
+  if (items === null) return null
+  const pairs: Array<{target: EditTarget; edited: Record<string, unknown>}> = []
+  for (const item of items) {
+    if (!isJsonObject(item)) return null
+    const metadata = isJsonObject(item.metadata) ? item.metadata : {}
+    const target = targets.length === 1 ? targets[0] : targets.find((candidate) => candidate.original.metadata.uid === metadata.uid)
+    if (!target || item.kind !== target.original.kind || metadata.name !== target.original.metadata.name) return null
+    pairs.push({target, edited: item})
+  }
+  return pairs
+}
+
+export async function runEdit(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const targets = await editTargets(session, args)
+  const first = targets[0]!
+  // Several objects are edited as one v1 List, as kubectl shows them.
+  const shown: unknown = targets.length === 1 ? first.shown : {apiVersion: 'v1', items: targets.map((target) => target.shown), kind: 'List', metadata: {}}
   const json = session.flag('output') === 'json'
   const render = (object: unknown) => (json ? `${goJson(object)}\n` : goYaml(object))
   const folder = mkdtempSync(join(tmpdir(), 'kubectl-edit-'))
-  const file = join(folder, `${resource.resource}-${name}.${json ? 'json' : 'yaml'}`)
+  const file = join(folder, `${targets.length === 1 ? `${first.resource.resource}-${first.original.metadata.name ?? ''}` : 'list'}.${json ? 'json' : 'yaml'}`)
   const editor = session.io.environment.KUBE_EDITOR || session.io.environment.EDITOR || 'vi'
-  let contents = `${editHeader}\n${render(shown)}`
+  // JSON holds no comments: kubectl shows it without the header.
+  let contents = json ? render(shown) : `${editHeader}\n${render(shown)}`
   let lastError: string | null = null
   for (let attempt = 0; attempt < editAttemptsMax; attempt++) {
     writeFileSync(file, contents)
@@ -152,26 +192,36 @@ export async function runEdit(session: KubectlSession, args: readonly string[]):
       session.io.stderr('Edit cancelled, no changes made.\n')
       return 0
     }
-    if (!isJsonObject(updated) || updated.kind !== original.kind || (isJsonObject(updated.metadata) ? updated.metadata.name : undefined) !== original.metadata.name) {
+    const pairs = editedPairs(targets, updated)
+    if (pairs === null) {
       lastError = 'error: At least one of apiVersion, kind and name was changed'
       contents = `${editHeader}\n# ${lastError}\n#\n${body}`
       continue
     }
-    // --record and --save-config annotate the edited object itself, so the patch carries them.
-    let saved = recorded(session, updated as KubeObject)
-    if (session.flag('save-config') === 'true') saved = withLastApplied(saved)
-    const schema = builtinScheme().kindOf(original.apiVersion ?? '', original.kind ?? '')?.schema ?? null
-    const patch = threeWayPatch(shown, saved, shown, schema)
-    try {
-      await session.request('PATCH', path, {body: patch, contentType: schema ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json', query: {fieldManager: session.flag('field-manager')}})
-    } catch (error) {
-      if (!(error instanceof ServerError)) throw error
-      lastError = error.message
-      contents = `${editHeader}\n# ${error.message.split('\n').join('\n# ')}\n#\n${body}`
-      continue
+    let failed: string | null = null
+    for (const {target, edited: object} of pairs) {
+      const name = target.original.metadata.name ?? ''
+      if (jsonEqual(object, target.shown)) {
+        session.io.stdout(`${kindName(target.resource)}/${name} skipped\n`)
+        continue
+      }
+      // --record and --save-config annotate the edited object itself, so the patch carries them.
+      let saved = recorded(session, object as KubeObject)
+      if (session.flag('save-config') === 'true') saved = withLastApplied(saved)
+      const schema = builtinScheme().kindOf(target.original.apiVersion ?? '', target.original.kind ?? '')?.schema ?? null
+      const patch = threeWayPatch(target.shown, saved, target.shown, schema)
+      try {
+        await session.request('PATCH', target.path, {body: patch, contentType: schema ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json', query: {fieldManager: session.flag('field-manager')}})
+      } catch (error) {
+        if (!(error instanceof ServerError)) throw error
+        failed = error.message
+        break
+      }
+      session.io.stdout(`${kindName(target.resource)}/${name} edited\n`)
     }
-    session.io.stdout(`${kindName(resource)}/${name} edited\n`)
-    return 0
+    if (failed === null) return 0
+    lastError = failed
+    contents = `${editHeader}\n# ${failed.split('\n').join('\n# ')}\n#\n${body}`
   }
   session.io.stderr(`A copy of your changes has been stored to "${file}"\n`)
   throw new KubectlError('Edit cancelled, no valid changes were saved.')

@@ -91,13 +91,25 @@ function splitResourcesAndPairs(args: readonly string[]): {resources: string[]; 
   return {resources: args.filter((argument) => !pairs.includes(argument)), pairs}
 }
 
+/** Reads each named object, as kubectl's resource builder does before a verb checks its arguments; the first error is thrown. */
+async function fetchEach(session: KubectlSession, args: readonly string[]): Promise<void> {
+  const mapper = await ResourceMapper.discover(session)
+  for (const {resource, names} of parseResourceArguments(mapper, args)) {
+    for (const name of names) await session.request('GET', objectPath(resource, session.namespace(), name))
+  }
+}
+
 const setImage: KubectlVerb = {
   name: 'image',
   flags: [...commonFlags, recordFlag],
-  run: (session, args) => {
+  run: async (session, args) => {
     const {resources, pairs} = splitResourcesAndPairs(args)
     if (resources.length === 0 && !hasManifestSource(session)) throw new KubectlError(noResourcesMessage)
-    if (pairs.length === 0) throw new KubectlError('at least one image update is required')
+    if (pairs.length === 0) {
+      // kubectl reads the objects before it checks the arguments: a missing one is the error.
+      await fetchEach(session, resources)
+      throw new KubectlError('at least one image update is required')
+    }
     const images = pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)] as const)
     return editEach(session, resources, 'image updated', (containers, initContainers) => {
       for (const [name, image] of images) {
@@ -115,7 +127,6 @@ const setEnv: KubectlVerb = {
   run: (session, args) => {
     const {resources, pairs} = splitResourcesAndPairs(args)
     if (resources.length === 0 && !hasManifestSource(session)) throw new KubectlError(resourcesRequiredMessage)
-    if (pairs.length === 0) throw new KubectlError('at least one environment variable must be provided')
     const wanted = session.flag('containers')
     return editEach(session, resources, 'env updated', (containers) => {
       for (const container of containers.filter((candidate) => wanted === '*' || candidate.name === wanted)) {

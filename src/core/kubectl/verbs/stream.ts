@@ -18,7 +18,10 @@ export const execFlags: readonly KubectlFlag[] = [
 
 export async function runExec(session: KubectlSession, args: readonly string[]): Promise<number> {
   const [target, ...command] = args
-  if (!target) throw new KubectlError('pod, type/name or --filename must be specified')
+  // Words after a bare `--` are the command only: no pod was named before it.
+  const rest = session.flags.rest
+  if (!target || (rest.length > 0 && rest.length === args.length)) throw new KubectlError('pod, type/name or --filename must be specified')
+  if (rest.length === 0 && command.length > 0) throw new KubectlError("exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\nSee 'kubectl exec -h' for help and examples")
   if (command.length === 0) throw new KubectlError('you must specify at least one command for the container')
   const {pod} = await podForTarget(session, target, 'exec into')
   const phase = pod.status?.phase
