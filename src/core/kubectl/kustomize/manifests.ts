@@ -4,7 +4,7 @@ import type {KubeObject} from '../../api/object.js'
 import {matchesLabels, parseLabelSelector, SelectorError} from '../../api/selectors.js'
 import {KubectlError} from '../errors.js'
 import {type Manifest, readManifests} from '../manifests.js'
-import {fieldValidationOf} from '../verbs/apply.js'
+import {fieldValidationOf} from '../field-validation.js'
 import type {KubectlSession} from '../session.js'
 
 /** Whether the verb was given something to read with -f or -k. */

@@ -20,6 +20,9 @@ import {parseGoDuration} from '../../etcdctl/flags.js'
 import {runRaw} from './raw.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
+import {fieldValidationOf} from '../field-validation.js'
+
+export {fieldValidationOf}
 
 const conflictAdvice = `Please review the fields above--they currently have other managers. Here are
 the ways you can resolve this warning:
@@ -68,24 +71,6 @@ export function dryRunOf(value: string): DryRun {
   if (value === 'unchanged') throw new KubectlError(`--dry-run flag without a value was specified. A value must be set, "none", "server", or "client".`)
   if (value === 'none' || value === 'client' || value === 'server' || value === '') return (value || 'none') as DryRun
   throw new KubectlError(`Invalid dry-run value (${value}). Must be "none", "server", or "client".`)
-}
-
-/** The server's fieldValidation for --validate, as kubectl's GetValidationDirective reads it (a Go bool or a word). */
-export function fieldValidationOf(session: KubectlSession): 'Strict' | 'Warn' | 'Ignore' {
-  if (!session.flags.values.has('validate')) return 'Strict'
-  const value = session.flag('validate')
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return 'Strict'
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return 'Ignore'
-  switch (value.toLowerCase()) {
-    case 'strict':
-      return 'Strict'
-    case 'warn':
-      return 'Warn'
-    case 'ignore':
-      return 'Ignore'
-    default:
-      throw new KubectlError(`invalid - validate option "${value}"; must be one of: strict (or true), warn, ignore (or false)`)
-  }
 }
 
 export const dryRunSuffix = (dryRun: DryRun) => (dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : '')
