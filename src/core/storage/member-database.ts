@@ -1,4 +1,4 @@
-import {close as closeFile, fdatasync, mkdirSync, openSync} from 'node:fs'
+import {close as closeFile, existsSync, fdatasync, mkdirSync, openSync} from 'node:fs'
 import {dirname} from 'node:path'
 import Database from 'better-sqlite3'
 import type {ConfState, Entry, EntryType, HardState, Snapshot} from '../raft/types.js'
@@ -139,6 +139,9 @@ export class MemberDatabase {
     if (this.checkpointsInBackground) releaseCheckpoints(this.path)
     this.closed = true
     if (this.walFile !== null && !this.walSyncing) closeFile(this.walFile, () => {})
+    // A descriptor closed here (or by the fsync in flight) is never used again: its number may
+    // already name another file.
+    if (!this.walSyncing) this.walFile = null
     guarded(this.path, () => this.db.close())
   }
 
@@ -157,7 +160,13 @@ export class MemberDatabase {
     assert(!this.walSyncing, 'one WAL fsync at a time per database')
     let file: number
     try {
-      file = this.walFile ??= openSync(`${this.path}-wal`, 'r')
+      // After close, a descriptor of its own for this one fsync (what was committed before the
+      // close must still reach the disk); a WAL the last connection's checkpoint removed needs none.
+      if (this.closed && !existsSync(`${this.path}-wal`)) {
+        queueMicrotask(() => done(null))
+        return
+      }
+      file = this.closed ? openSync(`${this.path}-wal`, 'r') : (this.walFile ??= openSync(`${this.path}-wal`, 'r'))
     } catch (error) {
       done(new StorageError('IO', `${this.path}: cannot open the WAL to sync it (${error instanceof Error ? error.message : String(error)})`, this.path, {cause: error}))
       return
@@ -165,7 +174,10 @@ export class MemberDatabase {
     this.walSyncing = true
     fdatasync(file, (error) => {
       this.walSyncing = false
-      if (this.closed) closeFile(file, () => {})
+      if (this.closed) {
+        closeFile(file, () => {})
+        if (this.walFile === file) this.walFile = null
+      }
       done(error ? new StorageError('IO', `${this.path}: fsync of the WAL failed (${error.message})`, this.path, {cause: error}) : null)
     })
   }
