@@ -17,7 +17,8 @@ import {applySeed, SeedError} from '../seed.js'
 import {commandHelpText, rootHelpText} from './help.js'
 import {memberForEndpoint, useServedEndpoints} from './endpoints.js'
 import {certificateUser, transportSecurity} from './transport.js'
-import {reportUnreachable} from './retry-warning.js'
+import {reportRpcFailure, reportUnreachable} from './retry-warning.js'
+import {withClientv3Calls, withClientv3Reads} from './clientv3-calls.js'
 
 export {memberForEndpoint} from './endpoints.js'
 
@@ -247,16 +248,20 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
         const cluster = EmbeddedCluster.open(folder, {clock: openClusterClock(folder)})
         client = new EmbeddedClient(cluster, {endpoint, commandTimeoutMilliseconds: timeout, ...credentials})
       }
-      if (!('user' in credentials) || !client.logIn) return client
+      const endpointOfMember = (name: string): string => flag(flags, 'endpoints').split(',').find((given) => memberForEndpoint(given) === name) ?? firstEndpoint
+      if (!('user' in credentials) || !client.logIn) return withClientv3Calls(client, firstEndpoint, endpointOfMember, io.stderr)
       try {
         await client.logIn()
       } catch (error) {
         await client.close()
         // clientv3 logs in while it connects: etcdctl reports that as a failed connection.
-        if (error instanceof EtcdError) throw new ExitError(exitCodes.badConnection, error.message)
+        if (error instanceof EtcdError) {
+          if (!(error instanceof UnreachableEndpointError)) reportRpcFailure(io.stderr, {kind: 'balanced', endpoint: firstEndpoint}, error)
+          throw new ExitError(exitCodes.badConnection, error.message)
+        }
         throw error
       }
-      return client
+      return withClientv3Calls(client, firstEndpoint, endpointOfMember, io.stderr)
     }
     /** The TLS to `up`'s front door the flags ask for, checked as its handshake would check it. */
     const frontDoorTls = (urls: Readonly<Record<string, string>>) => {
@@ -272,8 +277,11 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       if (user === undefined || options?.withCredentials) {
         // SQLite loads only for the commands that read a member's file.
         const {ReadOnlyMember} = await import('../etcd/read-only-member.js')
-        if (user === undefined) return ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder), undefined, certificateUser(tls))
-        return ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder), {user, password: password ?? ''})
+        const reader =
+          user === undefined
+            ? ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder), undefined, certificateUser(tls))
+            : ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder), {user, password: password ?? ''})
+        return reader && withClientv3Reads(reader, firstEndpoint, io.stderr)
       }
       return null
     }

@@ -1,11 +1,12 @@
-// The line etcdctl 3.4 prints on stderr when clientv3's retry interceptor gives up on a unary call
-// to an endpoint it could not reach (clientv3/retry_interceptor.go): zap's JSON, at level warn,
-// before etcdctl's own "Error: context deadline exceeded". Its target is the gRPC connection's:
+// The line etcdctl 3.4 prints on stderr when clientv3's retry interceptor sees a unary call fail
+// (clientv3/retry_interceptor.go): zap's JSON, at level warn, before etcdctl's own "Error: …".
+// For an endpoint it could not reach, the error is the balancer's, ending in "context deadline
+// exceeded". Its target is the gRPC connection's:
 // the balanced one (endpoint://client-<uuid>/<first endpoint's host>) for most calls, or one dialed
 // straight to the endpoint (passthrough:///<endpoint>) for Status, HashKV and Defragment, whose
 // last error is the dial's own rather than the balancer's summary.
 import {randomUUID} from 'node:crypto'
-import {UnreachableEndpointError} from '../mvcc/errors.js'
+import {type EtcdError, grpcStatusText, UnreachableEndpointError} from '../mvcc/errors.js'
 
 const pad = (value: number, width = 2) => String(value).padStart(width, '0')
 
@@ -33,15 +34,23 @@ export function endpointHost(endpoint: string): string {
 /** How the call reached (or failed to reach) its endpoint. */
 export type DialTarget = {readonly kind: 'balanced'; readonly endpoint: string} | {readonly kind: 'direct'; readonly endpoint: string}
 
+/** The connection's name in the warn line: the balancer's (a fresh client id) or the endpoint's own. */
+function targetName(target: DialTarget): string {
+  return target.kind === 'balanced' ? `endpoint://client-${randomUUID()}/${endpointHost(target.endpoint)}` : `passthrough:///${target.endpoint}`
+}
+
+/** The warn line for a failed call, `error` as gRPC's status text. */
+function retryWarning(target: DialTarget, error: string, now: Date): string {
+  return `{"level":"warn","ts":${zapString(zapTime(now))},"caller":"clientv3/retry_interceptor.go:62","msg":"retrying of unary invoker failed","target":${zapString(targetName(target))},"attempt":0,"error":${zapString(error)}}\n`
+}
+
 /** The warn line for a call whose endpoint refused its connection until the deadline. */
 export function unreachableWarning(target: DialTarget, now: Date = new Date()): string {
-  const host = endpointHost(target.endpoint)
-  const [name, balancerError] =
+  const balancerError =
     target.kind === 'balanced'
-      ? [`endpoint://client-${randomUUID()}/${host}`, 'all SubConns are in TransientFailure']
-      : [`passthrough:///${target.endpoint}`, `connection error: desc = "transport: Error while dialing dial tcp ${host}: connect: connection refused"`]
-  const error = `rpc error: code = DeadlineExceeded desc = latest balancer error: ${balancerError}`
-  return `{"level":"warn","ts":${zapString(zapTime(now))},"caller":"clientv3/retry_interceptor.go:62","msg":"retrying of unary invoker failed","target":${zapString(name)},"attempt":0,"error":${zapString(error)}}\n`
+      ? 'all SubConns are in TransientFailure'
+      : `connection error: desc = "transport: Error while dialing dial tcp ${endpointHost(target.endpoint)}: connect: connection refused"`
+  return retryWarning(target, `rpc error: code = DeadlineExceeded desc = latest balancer error: ${balancerError}`, now)
 }
 
 /** Errors already reported, so a verb that repeats one at the end does not log it twice. */
@@ -52,4 +61,11 @@ export function reportUnreachable(stderr: (text: string) => void, target: DialTa
   if (!(error instanceof UnreachableEndpointError) || reported.has(error)) return
   reported.add(error)
   stderr(unreachableWarning(target))
+}
+
+/** Writes the warn line for a call that failed with `error` (an answer, or the client's own refusal), once. */
+export function reportRpcFailure(stderr: (text: string) => void, target: DialTarget, error: EtcdError): void {
+  if (reported.has(error)) return
+  reported.add(error)
+  stderr(retryWarning(target, grpcStatusText(error), new Date()))
 }

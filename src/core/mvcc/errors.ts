@@ -83,11 +83,15 @@ export class UnreachableEndpointError extends EtcdError {
   }
 }
 
+/** A status that is not one of etcd's errors (gRPC's own, such as its send limit): shown as its status text. */
+export class GrpcStatusError extends EtcdError {}
+
 /**
  * An error as clientv3 shows it: etcd's own errors by their text, any other status (such as the
  * auth store's unconverted errors) as gRPC's `rpc error: code = … desc = …`.
  */
 export function clientErrorText(error: EtcdError): string {
+  if (error instanceof GrpcStatusError) return grpcStatusText(error)
   if (error.grpcCode === 'Unknown' && error.message.startsWith('auth: ')) return grpcStatusText(error)
   return error.message
 }
