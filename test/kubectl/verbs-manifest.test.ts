@@ -55,6 +55,8 @@ describe('kubectl verbs manifest', () => {
       [['version', '--client'], ['index.js', 'info.js']],
       [['config', 'get-contexts'], ['config.js', 'index.js']],
       [['create', 'deployment', '--help'], ['index.js']],
+      // A plain get loads neither apply's object placement (get -f) nor the watch or raw paths.
+      [['get', 'namespaces'], ['get.js', 'index.js']],
     ] as const) {
       writeFileSync(loadedList, '')
       const result = spawnSync(process.execPath, ['--import', join(folder, 'register.mjs'), join(root, 'bin/kubemu'), 'kubectl', ...line], {

@@ -6,13 +6,9 @@ import type {KubeObject} from '../../api/object.js'
 import {type ServerTable, tableCells, tabwrite} from '../../printers/kubectl/table.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
-import {readManifests} from '../manifests.js'
 import {nameOf, type OutputFormat, outputFormatOf, printObjects, printTemplated} from '../output.js'
 import {type ApiResource, chunkSizeOf, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
 import type {KubectlSession} from '../session.js'
-import {placeObject} from './apply.js'
-import {runRaw} from './raw.js'
-import {runWatch} from './watch.js'
 import {sortIndexes, sortIndexesByTemplate, tableSortTemplate} from '../../printers/kubectl/sort-by.js'
 
 /** --sort-by's order; a path kubectl cannot read is its error line, not a crash. */
@@ -72,6 +68,8 @@ interface Request {
 
 /** `get -f`: each object of the files, by kind, name and its own namespace. */
 async function requestsFromFiles(session: KubectlSession, mapper: ResourceMapper, paths: readonly string[]): Promise<Request[]> {
+  // The manifest reader and apply's object placement load only for `get -f`: a plain get skips them.
+  const [{readManifests}, {placeObject}] = await Promise.all([import('../manifests.js'), import('./apply.js')])
   const requests: Request[] = []
   for (const manifest of await readManifests(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), 'get')) {
     const {resource, namespace} = placeObject(session, mapper, manifest)
@@ -113,7 +111,7 @@ export function parseResourceArguments(mapper: ResourceMapper, args: readonly st
 }
 
 export async function runGet(session: KubectlSession, args: readonly string[]): Promise<number> {
-  if (session.flag('raw')) return runRaw(session, 'GET', args)
+  if (session.flag('raw')) return (await import('./raw.js')).runRaw(session, 'GET', args)
   const output = outputFormatOf(session.flag('output'), session.flag('template'))
   const format: OutputFormat = output.format
   const mapper = await ResourceMapper.discover(session)
@@ -132,6 +130,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
   if (session.flag('field-selector')) query.fieldSelector = session.flag('field-selector')
   if (session.flag('watch') === 'true' || session.flag('watch-only') === 'true') {
     if (requests.length > 1) throw new KubectlError('you may only specify a single resource type')
+    const {runWatch} = await import('./watch.js')
     return runWatch(session, requests[0]!.resource, requests[0]!.names, format, query, allNamespaces)
   }
   const kinds = new Set(requests.map((request) => request.resource))
