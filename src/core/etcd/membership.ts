@@ -3,7 +3,8 @@
 import {etcdErrors} from '../mvcc/errors.js'
 import {membershipErrors} from './membership-errors.js'
 import {type ConfChange, RaftError, StateType} from '../raft/types.js'
-import {type EmbeddedCluster, readClusterState, writeClusterState} from './cluster.js'
+import type {EmbeddedCluster} from './cluster.js'
+import {readClusterState, writeClusterState} from './cluster-files.js'
 import {hexId, memberIdOf} from './identity.js'
 import type {EtcdMember, MemberRecord} from './member.js'
 
