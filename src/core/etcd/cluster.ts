@@ -10,6 +10,7 @@ import type {RaftPosition} from './api.js'
 import {type ClusterLayout, type MemberLayout, defaultLayout} from './layout.js'
 import {proposeThrough, readThrough} from './cluster-requests.js'
 import {EtcdMember, snapshotEveryEntriesDefault} from './member.js'
+import {confStateOf, openMemberDatabase} from './member-setup.js'
 import {InProcessTransport} from './transport.js'
 import {currentLayout, isInitialMember, memberDatabasePath, readCleanShutdown, readClusterState, writeClusterState} from './cluster-files.js'
 
@@ -85,7 +86,7 @@ export class EmbeddedCluster {
       try {
         for (const member of layout.members) {
           if (stopped.has(member.name)) continue
-          databases.set(member, EtcdMember.openDatabase(memberDatabasePath(folder, member.name), member, base, isInitialMember(base, member)))
+          databases.set(member, openMemberDatabase(memberDatabasePath(folder, member.name), member, base, isInitialMember(base, member)))
         }
       } catch (error) {
         for (const database of databases.values()) database.close()
@@ -344,7 +345,7 @@ export class EmbeddedCluster {
       stopped: state.stopped.filter((stopped) => stopped !== name),
       startedAt: {...(state.startedAt ?? {}), [name]: this.clock.nowMilliseconds()},
     })
-    const database = EtcdMember.openDatabase(memberDatabasePath(this.folder, name), layout, this.base, isInitialMember(this.base, layout))
+    const database = openMemberDatabase(memberDatabasePath(this.folder, name), layout, this.base, isInitialMember(this.base, layout))
     this.add(EtcdMember.start(database, layout, this.random, null, this.snapshotEveryEntries, () => this.synced()))
   }
 
@@ -386,7 +387,7 @@ function decideResumeLeader(databases: Map<MemberLayout, MemberDatabase>): strin
     const marker = readCleanShutdown(database)
     if (!marker || marker.lead !== member.id) continue
     if (database.loadHardState().term !== marker.term) continue
-    const voters = EtcdMember.confStateOf(database).voters
+    const voters = confStateOf(database).voters
     const running = new Set([...databases.keys()].map((layout) => layout.id))
     const live = voters.filter((voter) => running.has(voter)).length
     if (live >= Math.floor(voters.length / 2) + 1) return member.id
