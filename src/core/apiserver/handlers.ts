@@ -4,7 +4,7 @@
 import {type ContainerStreams, containerOfRequest, podLogs, runningRun, type StreamObjectReader} from './pod-logs.js'
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
-import {validateEphemeralContainersUpdate} from '../api/strategies/core.js'
+import {validateEphemeralContainersUpdate} from '../api/strategies/pod.js'
 import type {AdmissionChain} from './admission/chain.js'
 import type {ApiRequest, ApiResponse, ExecAnswer, UserInfo} from '../api/wire.js'
 import {bodyText, decodeBody, parseBody} from './body.js'
