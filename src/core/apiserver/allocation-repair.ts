@@ -9,7 +9,7 @@ import {objects, spec} from '../api/strategies/json-fields.js'
 import type {ApiServer} from './apiserver.js'
 import {listPrefix} from './keys.js'
 import {changeRange, nodePortRangeDescription, type RangeDescription, readRange, serviceIpAt, serviceIpOffset, serviceIpRange, serviceNodePortRange} from './range-allocation.js'
-import {objectFromStored} from './registry.js'
+import {objectFromStored} from './stored-objects.js'
 
 /** kube's repair interval for both allocators. */
 export const allocationRepairMillisecondsInterval = 180_000

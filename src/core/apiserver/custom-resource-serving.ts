@@ -7,7 +7,8 @@ import {builtinResources} from '../api/resources.js'
 import type {ResourceDefinition, Scheme} from '../api/scheme.js'
 import {listPageObjectsMax, StoreError} from '../store/store.js'
 import {listPrefix} from './keys.js'
-import {objectFromStored, type Registry} from './registry.js'
+import type {Registry} from './registry.js'
+import {objectFromStored} from './stored-objects.js'
 
 /** Deleting a CRD's objects reads this many pages at most (each listPageObjectsMax keys). */
 export const cleanupPagesMax = 1000

@@ -11,7 +11,7 @@ import type {UserInfo} from '../api/wire.js'
 import type {DeleteOptions, Registry} from './registry.js'
 import type {ResourceHandlers} from './handlers.js'
 import {listPrefix} from './keys.js'
-import {objectFromStored} from './registry.js'
+import {objectFromStored} from './stored-objects.js'
 import {apiErrors} from './api-errors.js'
 
 const violationMessage = "Cannot evict pod as it would violate the pod's disruption budget."

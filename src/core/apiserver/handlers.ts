@@ -4,14 +4,13 @@
 import {type ContainerStreams, containerOfRequest, podLogs, runningRun, type StreamObjectReader} from './pod-logs.js'
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
-import {parseFieldSelector, parseLabelSelector, SelectorError} from '../api/selectors.js'
-import {validateEphemeralContainersUpdate} from '../api/strategies/core.js'
+import {validateEphemeralContainersUpdate} from '../api/strategies/pod.js'
 import type {AdmissionChain} from './admission/chain.js'
-import type {ApiRequest, ApiResponse, ApiWatch, ExecAnswer, UserInfo} from '../api/wire.js'
-import {bodyText, decodeBody, type FieldValidation, parseBody} from './body.js'
-import {listObjects, type ListQuery, watchObjects} from './list-watch.js'
-import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError} from '../api/patch.js'
-import {type DeleteOptions, type DeleteResult, objectFromStored, type Registry, strategyOf, type WriteOptions} from './registry.js'
+import type {ApiRequest, ApiResponse, ExecAnswer, UserInfo} from '../api/wire.js'
+import {bodyText, decodeBody, parseBody} from './body.js'
+import {listObjects, watchObjects} from './list-watch.js'
+import {type DeleteOptions, type DeleteResult, type Registry, strategyOf, type WriteOptions} from './registry.js'
+import {objectFromStored} from './stored-objects.js'
 import type {AdmissionTrail} from './change-trail.js'
 import {listPrefix} from './keys.js'
 import type {RequestInfo} from './request.js'
@@ -22,30 +21,9 @@ import {serverSideApply} from './server-side-apply.js'
 import {subresourceOf} from './subresources.js'
 import type {Clock} from '../util/clock.js'
 import {portForwardExchange} from './port-forward-exchange.js'
+import {deleteOptionsOf, fieldValidationOf, header, listQueryOf, patchedDocument} from './request-options.js'
 
-const patchContentTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']
-
-export function header(request: ApiRequest, name: string): string {
-  const value = request.headers?.[name]
-  return Array.isArray(value) ? String(value[0] ?? '') : typeof value === 'string' ? value : ''
-}
-
-export function fieldValidationOf(request: ApiRequest): FieldValidation {
-  const value = request.query?.fieldValidation ?? 'Warn'
-  if (value !== 'Strict' && value !== 'Warn' && value !== 'Ignore') {
-    throw apiErrors.badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${value}"`)
-  }
-  return value
-}
-
-function integerQuery(request: ApiRequest, name: string): number | undefined {
-  const value = request.query?.[name]
-  if (value === undefined || value === '') return undefined
-  if (!/^-?\d+$/.test(value)) throw apiErrors.badRequest(`invalid ${name}: ${value}`)
-  return Number(value)
-}
-
-/** Pod subresources that stream to a container (through the kubelet). */
+/** The verbs and subresources of every resource, each through admission and the registry. */
 export class ResourceHandlers {
   constructor(
     private readonly scheme: Scheme,
@@ -148,10 +126,10 @@ export class ResourceHandlers {
       case 'get':
         return ok(await this.registry.get(definition, namespace, info.name), definition)
       case 'list':
-        return {status: 200, body: await listObjects(this.registry, definition, this.listQuery(request, definition, info)), warnings: []}
+        return {status: 200, body: await listObjects(this.registry, definition, listQueryOf(request, definition, info)), warnings: []}
       case 'watch':
         return {status: 200, body: null, warnings: [], watch: await watchObjects(this.registry, definition, {
-          ...this.listQuery(request, definition, info),
+          ...listQueryOf(request, definition, info),
           allowWatchBookmarks: request.query?.allowWatchBookmarks === 'true',
           sendInitialEvents: request.query?.sendInitialEvents === 'true',
         }, this.clock)}
@@ -184,15 +162,15 @@ export class ResourceHandlers {
         return {status: 200, body: typed(result.object, definition), warnings}
       }
       case 'delete': {
-        const result = await this.deleteOne(definition, namespace, info.name, this.deleteOptions(request), user)
+        const result = await this.deleteOne(definition, namespace, info.name, deleteOptionsOf(request), user)
         const body = result.deleted && !strategyOf(definition).returnDeletedObject
           ? {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: {name: info.name, ...(definition.group ? {group: definition.group} : {}), kind: definition.resource, uid: result.object.metadata.uid}}
           : typed(result.object, definition)
         return {status: result.deleted ? 200 : 202, body, warnings: []}
       }
       case 'deletecollection': {
-        const listed = await listObjects(this.registry, definition, {...this.listQuery(request, definition, info), limit: 0})
-        const options = this.deleteOptions(request)
+        const listed = await listObjects(this.registry, definition, {...listQueryOf(request, definition, info), limit: 0})
+        const options = deleteOptionsOf(request)
         const items: KubeObject[] = []
         for (const item of listed.items) {
           try {
@@ -235,7 +213,7 @@ export class ResourceHandlers {
           if (verb === 'update') {
             wanted = decodeBody(this.scheme, definition, bodyText(request.body), header(request, 'content-type'), fieldValidationOf(request), {kind: 'Scale', apiVersion: 'autoscaling/v1', schema: scaleSchema}).object
           } else {
-            wanted = this.applyPatch(request, scale, scaleSchema).result as KubeObject
+            wanted = patchedDocument(request, scale, scaleSchema).result as KubeObject
           }
           const version = wanted.metadata?.resourceVersion
           if (version && version !== current.metadata.resourceVersion) throw apiErrors.modified(definition, info.name)
@@ -345,74 +323,16 @@ export class ResourceHandlers {
     }
   }
 
-  /** The patched document, and whether the patch itself names a resourceVersion (a precondition). */
-  private applyPatch(request: ApiRequest, current: unknown, schema: ResourceDefinition['schema']): {result: unknown; pinsVersion: boolean} {
-    const contentType = header(request, 'content-type').split(';')[0]!.trim()
-    if (!patchContentTypes.includes(contentType)) throw apiErrors.unsupportedMediaType(patchContentTypes)
-    const patch = parseBody(bodyText(request.body), contentType === 'application/apply-patch+yaml' ? 'yaml' : 'json')
-    const pinsVersion = Array.isArray(patch)
-      ? patch.some((operation) => isJsonObject(operation) && operation.path === '/metadata/resourceVersion' && operation.op !== 'test')
-      : isJsonObject(patch) && isJsonObject(patch.metadata) && typeof patch.metadata.resourceVersion === 'string'
-    try {
-      if (contentType === 'application/json-patch+json') return {result: applyJsonPatch(current, patch), pinsVersion}
-      if (contentType === 'application/merge-patch+json') return {result: applyMergePatch(current, patch), pinsVersion}
-      if (contentType === 'application/strategic-merge-patch+json') return {result: applyStrategicMergePatch(current, patch, schema), pinsVersion}
-    } catch (error) {
-      if (error instanceof PatchError) {
-        throw new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {causes: [{reason: 'UnexpectedServerResponse', message: error.message}]})
-      }
-      throw error
-    }
-    throw apiErrors.unsupportedMediaType(patchContentTypes.slice(0, 3))
-  }
-
   private patched(request: ApiRequest, definition: ResourceDefinition, current: KubeObject | null, name: string): KubeObject {
     if (!current) throw apiErrors.notFound(definition, name)
     const original = typed(current, definition)
-    const {result, pinsVersion} = this.applyPatch(request, original, definition.schema)
+    const {result, pinsVersion} = patchedDocument(request, original, definition.schema)
     const decoded = decodeBody(this.scheme, definition, JSON.stringify(result), 'application/json', fieldValidationOf(request)).object
     // A patch that does not name a resourceVersion applies to whatever is stored now.
     if (!pinsVersion) delete decoded.metadata.resourceVersion
     return decoded
   }
 
-  private listQuery(request: ApiRequest, definition: ResourceDefinition, info: RequestInfo): ListQuery {
-    try {
-      return {
-        namespace: definition.namespaced && info.namespace.length > 0 ? info.namespace : null,
-        labelSelector: parseLabelSelector(request.query?.labelSelector ?? ''),
-        fieldSelector: parseFieldSelector(request.query?.fieldSelector ?? ''),
-        limit: integerQuery(request, 'limit'),
-        continueToken: request.query?.continue || undefined,
-        resourceVersion: request.query?.resourceVersion || undefined,
-        resourceVersionMatch: request.query?.resourceVersionMatch || undefined,
-      }
-    } catch (error) {
-      if (error instanceof SelectorError) throw apiErrors.badRequest(error.message)
-      throw error
-    }
-  }
-
-  deleteOptions(request: ApiRequest): DeleteOptions {
-    const text = bodyText(request.body).trim()
-    const body = text.length > 0 ? parseBody(text, header(request, 'content-type')) : {}
-    const options = isJsonObject(body) ? body : {}
-    const grace = integerQuery(request, 'gracePeriodSeconds') ?? (typeof options.gracePeriodSeconds === 'number' ? options.gracePeriodSeconds : undefined)
-    const policy = request.query?.propagationPolicy ?? (typeof options.propagationPolicy === 'string' ? options.propagationPolicy : undefined)
-    if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy)) {
-      throw apiErrors.invalid({group: 'meta.k8s.io', kind: 'DeleteOptions'}, '', [
-        {type: 'FieldValueNotSupported', field: 'propagationPolicy', value: policy, detail: 'supported values: "Foreground", "Background", "Orphan", "nil"'},
-      ])
-    }
-    const orphan = options.orphanDependents === true || request.query?.orphanDependents === 'true'
-    const dryRun = request.query?.dryRun === 'All' || (Array.isArray(options.dryRun) && options.dryRun.includes('All'))
-    return {
-      dryRun,
-      gracePeriodSeconds: grace,
-      propagationPolicy: (policy ?? (orphan ? 'Orphan' : undefined)) as DeleteOptions['propagationPolicy'],
-      preconditions: isJsonObject(options.preconditions) ? (options.preconditions as DeleteOptions['preconditions']) : undefined,
-    }
-  }
 }
 
 /** An object as the API returns it: kind and apiVersion first. */

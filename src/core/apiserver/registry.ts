@@ -1,18 +1,20 @@
 // The generic registry: objects of every resource stored as JSON under /registry, with
 // resourceVersion = etcd mod revision, optimistic concurrency, generateName, uid and timestamps,
 // generation, status kept apart, finalizers and graceful deletion (kube's generic store).
-import {sortKeys, validateCustomObject} from '../api/custom-resources.js'
-import {decodeObject} from '../api/decode.js'
-import {decodeStoredValue} from './stored-decode.js'
+import {validateCustomObject} from '../api/custom-resources.js'
 import type {FieldError} from '../api/field-errors.js'
 import {cloneJson, formatTimestamp, type KubeObject} from '../api/object.js'
 import type {ResourceDefinition} from '../api/scheme.js'
 import {validateObjectMeta, validateObjectMetaUpdate} from '../api/strategies/meta.js'
 import {strategyFor, type Strategy} from '../api/strategies/index.js'
-import {type Store, StoreError, type StoredObject, type WriteOptions as StoreWriteOptions} from '../store/store.js'
+import {type Store, StoreError, type StoredObject} from '../store/store.js'
+import {assert} from '../util/assert.js'
 import {objectKey} from './keys.js'
 import {recordUpdate} from './managed-fields.js'
-import {ApiError, apiErrors, etcdFailure} from './api-errors.js'
+import {ApiError, apiErrors} from './api-errors.js'
+import {decodeWritten, encodeForStorage, objectFromStored, reorderMetadata, storeFailure, writeOptionsOf} from './stored-objects.js'
+
+export {eventTtlSeconds} from './stored-objects.js'
 
 /** An update without a resourceVersion retries on a concurrent write at most this often. */
 export const unconditionalUpdateAttemptsMax = 16
@@ -32,14 +34,6 @@ export interface RegistryEnvironment {
 export interface AdmissionHooks {
   mutate(object: KubeObject, old: KubeObject | null): Promise<void>
   validate(object: KubeObject, old: KubeObject | null): Promise<void>
-}
-
-/** kube-apiserver's --event-ttl: events go away an hour after their last write. */
-export const eventTtlSeconds = 60 * 60
-
-/** What a write of this resource asks of the store: events live for the event TTL (an etcd lease). */
-function writeOptionsOf(definition: ResourceDefinition): StoreWriteOptions | undefined {
-  return definition.resource === 'events' ? {ttlSeconds: eventTtlSeconds} : undefined
 }
 
 export const noAdmission: AdmissionHooks = {mutate: async () => {}, validate: async () => {}}
@@ -75,30 +69,8 @@ export interface DeleteResult {
   readonly deleted: boolean
 }
 
-const encoder = new TextEncoder()
-const decoder = new TextDecoder()
-
 export function strategyOf(definition: ResourceDefinition): Strategy {
   return strategyFor(definition.group, definition.kind, definition.custom ?? false, definition.subresources.status ?? false)
-}
-
-/** The object a stored value holds, with its resourceVersion set from the revision. */
-export function objectFromStored(stored: StoredObject, revision = stored.modRevision): KubeObject {
-  const object = decodeStoredValue(stored.value)
-  object.metadata = {...object.metadata, resourceVersion: String(revision)}
-  return reorderMetadata(object)
-}
-
-const metadataOrder = [
-  'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp',
-  'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields',
-]
-
-function reorderMetadata(object: KubeObject): KubeObject {
-  const metadata: Record<string, unknown> = {}
-  for (const field of metadataOrder) if (object.metadata[field] !== undefined) metadata[field] = object.metadata[field]
-  object.metadata = metadata
-  return object
 }
 
 export class Registry {
@@ -113,17 +85,16 @@ export class Registry {
     return objectFromStored(object)
   }
 
-  private encode(definition: ResourceDefinition, object: KubeObject): Uint8Array {
-    // A shallow copy: the fields changed here are the top level and metadata's; the ordering below builds new objects.
-    const {resourceVersion: _, ...metadata} = object.metadata
-    const stored: KubeObject = {...object, metadata, kind: definition.kind, apiVersion: definition.group.length > 0 ? `${definition.group}/${definition.version}` : definition.version}
-    // Stored JSON keeps the Go struct's field order, as kube-apiserver writes it.
-    const ordered = definition.custom ? sortKeys(stored) : decodeObject(definition.schema, stored).value
-    return encoder.encode(JSON.stringify(ordered))
-  }
-
   private invalid(definition: ResourceDefinition, name: string, errors: FieldError[]): void {
     if (errors.length > 0) throw apiErrors.invalid(definition, name, errors)
+  }
+
+  /** A compare-and-swap on the stored revision; `definition` gives the store options (an event's TTL), null none. */
+  private async replaceStored(key: string, value: Uint8Array, stored: StoredObject, definition: ResourceDefinition | null): Promise<StoredObject> {
+    const written = await this.store.update(key, value, stored.modRevision, definition ? writeOptionsOf(definition) : undefined)
+    // Each write of a key gets a newer resourceVersion (etcd's mod revision): watches and caches rely on it.
+    assert(written.modRevision > stored.modRevision, `${key} written at revision ${written.modRevision}, not after ${stored.modRevision}`)
+    return written
   }
 
   private generatedName(prefix: string): string {
@@ -183,8 +154,8 @@ export class Registry {
       if ((await this.store.get(key)).object) throw apiErrors.alreadyExists(definition, name)
     }
     const finish = options.allocate ? await options.allocate(object, null) : null
-    const value = this.encode(definition, object)
-    if (options.dryRun) return this.decodeWritten(value, null)
+    const value = encodeForStorage(definition, object)
+    if (options.dryRun) return decodeWritten(value, null)
     let stored: StoredObject
     try {
       stored = await this.write(() => this.store.create(key, value, writeOptionsOf(definition)), definition, name)
@@ -193,7 +164,7 @@ export class Registry {
       throw error
     }
     await finish?.(true)
-    return this.decodeWritten(value, stored.modRevision)
+    return decodeWritten(value, stored.modRevision)
   }
 
   /** Keeps managedFields: an Update's changed fields become its manager's (kube's field manager). */
@@ -207,12 +178,6 @@ export class Registry {
     const apiVersion = definition.group.length > 0 ? `${definition.group}/${definition.version}` : definition.version
     const schema = definition.custom ? null : definition.schema
     recordUpdate(object, current, manager.manager, apiVersion, formatTimestamp(this.environment.nowMilliseconds()), schema, options.subresource ?? '')
-  }
-
-  private decodeWritten(value: Uint8Array, revision: number | null): KubeObject {
-    const object = JSON.parse(decoder.decode(value)) as KubeObject
-    if (revision !== null) object.metadata.resourceVersion = String(revision)
-    return reorderMetadata(object)
   }
 
   /**
@@ -293,8 +258,8 @@ export class Registry {
       (object.metadata.deletionGracePeriodSeconds ?? 0) === 0 && namespaceFinalizers.length === 0
     this.recordManager(definition, object, current, options)
     const finish = options.allocate && options.subresource !== 'status' ? await options.allocate(object, current) : null
-    const value = this.encode(definition, object)
-    if (options.dryRun) return {object: this.decodeWritten(value, Number(current.metadata.resourceVersion)), created: false}
+    const value = encodeForStorage(definition, object)
+    if (options.dryRun) return {object: decodeWritten(value, Number(current.metadata.resourceVersion)), created: false}
     if (Buffer.compare(Buffer.from(value), Buffer.from(stored.value)) === 0) {
       await finish?.(true)
       return {object: current, created: false}
@@ -303,10 +268,10 @@ export class Registry {
       let result: {object: KubeObject; created: boolean}
       if (finishesDeletion) {
         await this.store.delete(key, stored.modRevision)
-        result = {object: this.decodeWritten(value, stored.modRevision), created: false}
+        result = {object: decodeWritten(value, stored.modRevision), created: false}
       } else {
-        const written = await this.store.update(key, value, stored.modRevision, writeOptionsOf(definition))
-        result = {object: this.decodeWritten(value, written.modRevision), created: false}
+        const written = await this.replaceStored(key, value, stored, definition)
+        result = {object: decodeWritten(value, written.modRevision), created: false}
       }
       await finish?.(true)
       return result
@@ -331,10 +296,10 @@ export class Registry {
       const next = transform(current ? cloneJson(current) : null)
       if (!stored || !current) throw apiErrors.notFound(definition, name)
       if (next === null) return current
-      const value = this.encode(definition, next)
+      const value = encodeForStorage(definition, next)
       try {
-        const written = await this.store.update(key, value, stored.modRevision, writeOptionsOf(definition))
-        return this.decodeWritten(value, written.modRevision)
+        const written = await this.replaceStored(key, value, stored, definition)
+        return decodeWritten(value, written.modRevision)
       } catch (error) {
         if (error instanceof StoreError && error.code === 'Conflict') continue
         throw storeFailure(error, definition, name)
@@ -385,7 +350,7 @@ export class Registry {
         if (finalizers.length > 0) next.metadata.finalizers = finalizers
         if (options.dryRun) return {object: next, deleted: false}
         try {
-          const written = await this.store.update(key, this.encode(definition, next), stored.modRevision)
+          const written = await this.replaceStored(key, encodeForStorage(definition, next), stored, null)
           next.metadata.resourceVersion = String(written.modRevision)
           return {object: reorderMetadata(next), deleted: false}
         } catch (error) {
@@ -406,14 +371,3 @@ export class Registry {
   }
 }
 
-/** Store and etcd failures as kube-apiserver reports them. */
-export function storeFailure(error: unknown, definition: ResourceDefinition, name: string): Error {
-  if (error instanceof ApiError) return error
-  if (error instanceof StoreError) {
-    if (error.code === 'AlreadyExists') return apiErrors.alreadyExists(definition, name)
-    if (error.code === 'NotFound') return apiErrors.notFound(definition, name)
-    if (error.code === 'Conflict') return apiErrors.modified(definition, name)
-    if (error.code === 'Gone') return apiErrors.expired(error.message)
-  }
-  return etcdFailure(error) ?? (error instanceof Error ? error : new Error(String(error)))
-}

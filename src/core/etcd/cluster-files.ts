@@ -1,9 +1,10 @@
 // What a cluster folder holds, readable without loading the Raft machinery: the member database
-// paths, cluster.json (stopped, joined and removed members) and a member's clean-stop record.
-// Lock-free readers need only this.
-import {existsSync, readFileSync} from 'node:fs'
+// paths, cluster.json (stopped, joined and removed members, and so the current layout) and a
+// member's clean-stop record. Lock-free readers need only this; the writer of cluster.json too.
+import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {MemberDatabase} from '../storage/member-database.js'
+import {type ClusterLayout, type MemberLayout, defaultLayout} from './layout.js'
 
 export const clusterStateFileName = 'cluster.json'
 export const metaCleanShutdown = 'clean_shutdown'
@@ -44,4 +45,23 @@ export function readCleanShutdown(database: MemberDatabase): CleanShutdown | nul
 export function readVoters(database: MemberDatabase): string[] {
   const value = database.getMeta(metaConfState)
   return value ? (JSON.parse(value) as {voters: string[]}).voters : []
+}
+
+/** The members this folder's cluster has now: the bootstrap ones, plus joined, minus removed. */
+export function currentLayout(folder: string, base: ClusterLayout = defaultLayout()): ClusterLayout {
+  const state = readClusterState(folder)
+  const removed = new Set(state.removed ?? [])
+  const joined: MemberLayout[] = (state.joined ?? []).map((member) => ({...member, idNumber: BigInt(`0x${member.id}`)}))
+  return {...base, members: [...base.members, ...joined].filter((member) => !removed.has(member.name))}
+}
+
+/** Whether a member was part of the bootstrap configuration (and so bootstraps its log). */
+export function isInitialMember(base: ClusterLayout, member: MemberLayout): boolean {
+  return base.members.some((initial) => initial.id === member.id)
+}
+
+export function writeClusterState(folder: string, state: ClusterState): void {
+  const path = join(folder, clusterStateFileName)
+  writeFileSync(`${path}.tmp`, JSON.stringify(state) + '\n')
+  renameSync(`${path}.tmp`, path)
 }

@@ -1,20 +1,18 @@
-import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
-import {EtcdError, etcdErrors} from '../mvcc/errors.js'
-import {type ApplyOutcome, type InternalRequest, encodeRequest} from '../mvcc/state-machine.js'
-import {RaftError, StateType} from '../raft/types.js'
+import type {ApplyOutcome, InternalRequest} from '../mvcc/state-machine.js'
+import {StateType} from '../raft/types.js'
 import type {MemberDatabase} from '../storage/member-database.js'
 import {WriterLock} from '../storage/writer-lock.js'
 import {assert} from '../util/assert.js'
 import {type Clock, systemClock} from '../util/clock.js'
-import {nextMacrotask} from '../util/macrotask.js'
 import {SeededRandom} from '../util/random.js'
 import {clusterRandomness} from '../seed.js'
 import type {RaftPosition} from './api.js'
 import {type ClusterLayout, type MemberLayout, defaultLayout} from './layout.js'
+import {proposeThrough, readThrough} from './cluster-requests.js'
 import {EtcdMember, snapshotEveryEntriesDefault} from './member.js'
+import {confStateOf, openMemberDatabase} from './member-setup.js'
 import {InProcessTransport} from './transport.js'
-import {type ClusterState, clusterStateFileName, memberDatabasePath, readCleanShutdown, readClusterState} from './cluster-files.js'
+import {currentLayout, isInitialMember, memberDatabasePath, readCleanShutdown, readClusterState, writeClusterState} from './cluster-files.js'
 
 export {memberDatabasePath, readClusterState} from './cluster-files.js'
 
@@ -25,9 +23,6 @@ export const virtualTicksMax = 400
 /** Delivery rounds in one pump; a healthy cluster goes quiet after a handful. */
 export const pumpRoundsMax = 10_000
 export const lockWaitMillisecondsDefault = 10_000
-/** Proposals handed to raft in one message. */
-export const proposalsPerBatchMax = 4096
-
 
 export interface ClusterOptions {
   readonly clock?: Clock
@@ -38,46 +33,6 @@ export interface ClusterOptions {
   /** Applied entries between snapshots (etcd's --snapshot-count); small in tests. */
   readonly snapshotEveryEntries?: number
 }
-
-/** What one cluster's folder records besides its members' databases. */
-/** The members this folder's cluster has now: the bootstrap ones, plus joined, minus removed. */
-export function currentLayout(folder: string, base: ClusterLayout = defaultLayout()): ClusterLayout {
-  const state = readClusterState(folder)
-  const removed = new Set(state.removed ?? [])
-  const joined: MemberLayout[] = (state.joined ?? []).map((member) => ({...member, idNumber: BigInt(`0x${member.id}`)}))
-  return {...base, members: [...base.members, ...joined].filter((member) => !removed.has(member.name))}
-}
-
-/** Whether a member was part of the bootstrap configuration (and so bootstraps its log). */
-function isInitialMember(base: ClusterLayout, member: MemberLayout): boolean {
-  return base.members.some((initial) => initial.id === member.id)
-}
-
-export function writeClusterState(folder: string, state: ClusterState): void {
-  const path = join(folder, clusterStateFileName)
-  writeFileSync(`${path}.tmp`, JSON.stringify(state) + '\n')
-  renameSync(`${path}.tmp`, path)
-}
-
-
-/**
- * A proposal's deadline passed before raft took it (no member knew a leader): it is in no log,
- * so another member may retry it without applying it twice. etcdctl sees etcd's client timeout.
- */
-export class UnproposedError extends EtcdError {
-  constructor() {
-    super('DeadlineExceeded', etcdErrors.deadlineExceeded().message)
-  }
-}
-
-let requestCounter = 0
-
-/** A request ID unique across processes: the pid and start time tell processes apart. */
-export function nextRequestId(): string {
-  requestCounter++
-  return `${process.pid.toString(36)}-${processStart.toString(36)}-${requestCounter.toString(36)}`
-}
-const processStart = Date.now()
 
 /**
  * The embedded etcd cluster of one kubemu process: every live member in-process, wired by the
@@ -131,7 +86,7 @@ export class EmbeddedCluster {
       try {
         for (const member of layout.members) {
           if (stopped.has(member.name)) continue
-          databases.set(member, EtcdMember.openDatabase(memberDatabasePath(folder, member.name), member, base, isInitialMember(base, member)))
+          databases.set(member, openMemberDatabase(memberDatabasePath(folder, member.name), member, base, isInitialMember(base, member)))
         }
       } catch (error) {
         for (const database of databases.values()) database.close()
@@ -195,7 +150,10 @@ export class EmbeddedCluster {
   leader(): EtcdMember | null {
     let leader: EtcdMember | null = null
     for (const member of this.membersByName.values()) {
-      if (member.raft.state === StateType.Leader && (!leader || member.raft.term > leader.raft.term)) leader = member
+      if (member.raft.state !== StateType.Leader) continue
+      // Raft's election safety: one leader at most in a term.
+      assert(!leader || leader.raft.term !== member.raft.term, `${leader?.id} and ${member.id} both lead term ${member.raft.term}`)
+      if (!leader || member.raft.term > leader.raft.term) leader = member
     }
     return leader
   }
@@ -320,46 +278,9 @@ export class EmbeddedCluster {
     }
   }
 
-  /**
-   * Proposes requests through `member` and waits until it has applied all of them. Group
-   * commit: the requests go to raft at once, then the caller lets every other request already
-   * on its way propose too before anyone drives, so that one Ready (one fsync per member, one
-   * transaction of applies) carries all of them.
-   */
-  async proposeAll(member: EtcdMember, requests: readonly InternalRequest[], timeoutMilliseconds: number): Promise<ApplyOutcome[]> {
-    const outcomes = new Map<string, ApplyOutcome>()
-    for (const request of requests) member.awaitApply(request.id, (outcome) => outcomes.set(request.id, outcome))
-    const unproposed = requests.map((request) => ({id: request.id, data: encodeRequest(request)}))
-    const proposeRest = (): boolean => {
-      // A follower would forward to a leader that is not running here: the message would be lost.
-      // Hold the proposals until an election names a leader that can take them.
-      if (unproposed.length > 0 && !this.leadRuns(member)) return false
-      while (unproposed.length > 0) {
-        const batch = unproposed.slice(0, proposalsPerBatchMax)
-        try {
-          member.raft.proposeBatch(batch.map((item) => item.data))
-          unproposed.splice(0, batch.length)
-        } catch (error) {
-          if (error instanceof RaftError) return false
-          throw error
-        }
-      }
-      return true
-    }
-    if (proposeRest()) await nextMacrotask()
-    const done = await this.driveUntil(() => proposeRest() && outcomes.size === requests.length, timeoutMilliseconds, () => outcomes.size === requests.length)
-    if (!done) {
-      for (const request of requests) member.forgetRequest(request.id)
-      member.metrics.proposalsFailed += requests.length
-      throw unproposed.length === requests.length ? new UnproposedError() : etcdErrors.deadlineExceeded()
-    }
-    return requests.map((request) => outcomes.get(request.id)!)
-  }
-
-  /** Whether the leader `member` knows of (if any) runs in this process. */
-  private leadRuns(member: EtcdMember): boolean {
-    const lead = member.raft.lead
-    return lead === '' || lead === member.id || this.membersById.has(lead)
+  /** See cluster-requests.ts: group commit through `member`, answered once it applied them all. */
+  proposeAll(member: EtcdMember, requests: readonly InternalRequest[], timeoutMilliseconds: number): Promise<ApplyOutcome[]> {
+    return proposeThrough(this, member, requests, timeoutMilliseconds)
   }
 
   async propose(member: EtcdMember, request: InternalRequest, timeoutMilliseconds: number): Promise<ApplyOutcome> {
@@ -368,33 +289,8 @@ export class EmbeddedCluster {
   }
 
   /** ReadIndex through `member`: returns once it has applied everything committed before the call. */
-  async linearizableRead(member: EtcdMember, timeoutMilliseconds: number): Promise<void> {
-    const context = nextRequestId()
-    let readIndex = -1
-    let asked = false
-    const ask = () => {
-      member.awaitReadIndex(context, (index) => (readIndex = index))
-      member.raft.readIndex(context)
-      asked = true
-    }
-    // Like proposals: reads on their way together share one round of heartbeats.
-    ask()
-    await nextMacrotask()
-    const done = await this.driveUntil(() => {
-      if (readIndex > 0) return member.raft.log.applied >= readIndex
-      if (readIndex === 0) {
-        // No leader could confirm the read yet; ask again after the next tick.
-        readIndex = -1
-        asked = false
-        return false
-      }
-      if (!asked) ask()
-      return false
-    }, timeoutMilliseconds)
-    if (!done) {
-      member.forgetRead(context)
-      throw etcdErrors.deadlineExceeded()
-    }
+  linearizableRead(member: EtcdMember, timeoutMilliseconds: number): Promise<void> {
+    return readThrough(this, member, timeoutMilliseconds)
   }
 
   /** Everything committed is applied everywhere, under a leader of the current term. */
@@ -449,7 +345,7 @@ export class EmbeddedCluster {
       stopped: state.stopped.filter((stopped) => stopped !== name),
       startedAt: {...(state.startedAt ?? {}), [name]: this.clock.nowMilliseconds()},
     })
-    const database = EtcdMember.openDatabase(memberDatabasePath(this.folder, name), layout, this.base, isInitialMember(this.base, layout))
+    const database = openMemberDatabase(memberDatabasePath(this.folder, name), layout, this.base, isInitialMember(this.base, layout))
     this.add(EtcdMember.start(database, layout, this.random, null, this.snapshotEveryEntries, () => this.synced()))
   }
 
@@ -491,7 +387,7 @@ function decideResumeLeader(databases: Map<MemberLayout, MemberDatabase>): strin
     const marker = readCleanShutdown(database)
     if (!marker || marker.lead !== member.id) continue
     if (database.loadHardState().term !== marker.term) continue
-    const voters = EtcdMember.confStateOf(database).voters
+    const voters = confStateOf(database).voters
     const running = new Set([...databases.keys()].map((layout) => layout.id))
     const live = voters.filter((voter) => running.has(voter)).length
     if (live >= Math.floor(voters.length / 2) + 1) return member.id

@@ -22,7 +22,8 @@ import type {
   TxnResponse,
 } from '../mvcc/types.js'
 import type {AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, RaftPosition, WatchApi} from './api.js'
-import {type EmbeddedCluster, nextRequestId} from './cluster.js'
+import type {EmbeddedCluster} from './cluster.js'
+import {nextRequestId} from './cluster-requests.js'
 import type {EtcdMember} from './member.js'
 import {Membership} from './membership.js'
 import {saveSnapshotOf} from './snapshot.js'

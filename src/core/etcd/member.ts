@@ -2,43 +2,27 @@ import {EtcdError} from '../mvcc/errors.js'
 import {type ApplyOutcome, type InternalRequest, StateMachine, decodeRequest} from '../mvcc/state-machine.js'
 import type {WatchEvent} from '../mvcc/types.js'
 import {Raft, defaultRaftLimits} from '../raft/raft.js'
-import {type ConfChange, type ConfState, type Entry, EntryType, type Message, type RandomSource, type Ready, type Snapshot, StateType} from '../raft/types.js'
-import {MemberDatabase} from '../storage/member-database.js'
+import {type ConfChange, type Entry, EntryType, type Message, type RandomSource, type Ready, type Snapshot, StateType} from '../raft/types.js'
+import type {MemberDatabase} from '../storage/member-database.js'
 import {assert, InvariantError} from '../util/assert.js'
-import {decodeValue, encodeValue} from '../util/codec.js'
+import {decodeValue} from '../util/codec.js'
 import type {RaftPosition} from './api.js'
-import type {ClusterLayout, MemberLayout} from './layout.js'
+import type {MemberLayout} from './layout.js'
 import {MemberMetrics} from './metrics.js'
 import type {InProcessTransport} from './transport.js'
 import {DurableOutputs} from './durable-outputs.js'
 import {type CleanShutdown, metaCleanShutdown, metaConfState, readCleanShutdown} from './cluster-files.js'
+import {type MemberRecord, confStateOf, readMemberRecords, withConfChange, writeMemberRecords} from './member-setup.js'
+import {RaftLogCompaction} from './raft-log-compaction.js'
+import {RevisionPositions} from './revision-positions.js'
 
 export type {CleanShutdown} from './cluster-files.js'
+export type {MemberRecord} from './member-setup.js'
 
 /** A snapshot every this many applied entries lets the raft log shrink (etcd's --snapshot-count). */
 export const snapshotEveryEntriesDefault = 10_000
-/**
- * The raft log is also cut once its entries since the last snapshot weigh a sixteenth of the
- * member's file in use (checked each time this much more is logged): a member behind by more
- * catches up about as fast from a snapshot of the state, and the log stays small beside the data.
- */
-export const raftLogBytesMin = 256 * 1024
-/** The share of the file in use the raft log may reach before it is cut. */
-export const raftLogShareOfFileMax = 1 / 16
 /** Requests one member waits on at once; more are refused rather than queued without end. */
 export const pendingRequestsMax = 100_000
-
-const metaMembers = 'members'
-
-/** A member as etcd's Cluster API lists it. */
-export interface MemberRecord {
-  readonly id: string
-  readonly name: string
-  readonly peerUrls: readonly string[]
-  readonly clientUrls: readonly string[]
-  readonly isLearner: boolean
-}
-
 
 export type WatchListener = (events: readonly WatchEvent[], revision: number) => void
 
@@ -51,9 +35,6 @@ interface AppliedBatch {
 
 const noneApplied: AppliedBatch = {outcomes: [], events: [], revision: 0}
 
-/** The newest revisions whose raft entry a member remembers (in memory, for this process's trace records). */
-export const revisionPositionsRememberedMax = 50_000
-
 /**
  * One etcd member in this process: its database, its raft node and its state machine, and the
  * driver step that moves a Ready through persist → send → apply → advance.
@@ -65,13 +46,9 @@ export class EtcdMember {
   readonly metrics = new MemberMetrics()
   private readonly readWaiters = new Map<string, (index: number) => void>()
   private readonly watchListeners = new Set<WatchListener>()
-  /** Revision → the entry that made it, newest last (bounded by revisionPositionsRememberedMax). */
-  private readonly positionsByRevision = new Map<number, RaftPosition>()
+  private readonly revisionPositions = new RevisionPositions()
   private cleanShutdownMarkerOnDisk: boolean
-  private lastSnapshotIndex: number
-  /** Bytes of the entries persisted since the last snapshot, and when to weigh them against the file next. */
-  private raftLogBytes: number
-  private raftLogBytesNextCheck = raftLogBytesMin
+  private readonly logCompaction: RaftLogCompaction
   private persistedTerm: number
   private persistedVote: string
   /** fsyncs of raft state (etcd's etcd_disk_wal_fsync_duration_seconds_count). */
@@ -84,7 +61,7 @@ export class EtcdMember {
     readonly database: MemberDatabase,
     random: RandomSource,
     resumeLeader: string | null,
-    private readonly snapshotEveryEntries: number,
+    snapshotEveryEntries: number,
     onSynced: () => void,
   ) {
     this.outputs = new DurableOutputs(
@@ -98,11 +75,10 @@ export class EtcdMember {
     this.stateMachine = new StateMachine(database)
     const persisted = database.loadRaftState()
     const applied = this.stateMachine.appliedIndex()
-    this.lastSnapshotIndex = persisted.snapshot?.metadata.index ?? 0
-    this.raftLogBytes = persisted.entries.reduce((total, entry) => total + entry.data.length, 0)
+    this.logCompaction = new RaftLogCompaction(snapshotEveryEntries, persisted.snapshot?.metadata.index ?? 0, persisted.entries)
     this.persistedTerm = persisted.hardState.term
     this.persistedVote = persisted.hardState.vote
-    const confState = decodeConfState(database.getMeta(metaConfState))
+    const confState = confStateOf(database)
     this.raft = new Raft({
       id: layout.id,
       confState,
@@ -122,27 +98,6 @@ export class EtcdMember {
     this.cleanShutdownMarkerOnDisk = database.getMeta(metaCleanShutdown) !== null
   }
 
-  /**
-   * Opens (or creates) a member's database. A brand-new member starts, like etcd bootstrapping
-   * a cluster, with the initial members as committed configuration entries at term 1.
-   */
-  static openDatabase(path: string, layout: MemberLayout, cluster: ClusterLayout, initialMember: boolean): MemberDatabase {
-    const database = MemberDatabase.open(path)
-    try {
-      database.ensureIdentity({clusterId: cluster.clusterId.toString(), memberId: layout.id, name: layout.name})
-      if (database.getMeta(metaConfState) === null) {
-        // A member added later starts empty, like `etcd --initial-cluster-state existing`: it
-        // learns the configuration and the data from the leader (its log or a snapshot).
-        if (initialMember) bootstrap(database, cluster)
-        else database.transaction(() => database.setMeta(metaConfState, JSON.stringify({voters: [], learners: []})))
-      }
-      return database
-    } catch (error) {
-      database.close()
-      throw error
-    }
-  }
-
   static start(
     database: MemberDatabase,
     layout: MemberLayout,
@@ -155,10 +110,6 @@ export class EtcdMember {
     return new EtcdMember(layout, database, random, resumeLeader, snapshotEveryEntries, onSynced)
   }
 
-  static confStateOf(database: MemberDatabase): ConfState {
-    return decodeConfState(database.getMeta(metaConfState))
-  }
-
   static readCleanShutdown(database: MemberDatabase): CleanShutdown | null {
     return readCleanShutdown(database)
   }
@@ -168,7 +119,7 @@ export class EtcdMember {
   }
 
   members(): MemberRecord[] {
-    return JSON.parse(this.database.getMeta(metaMembers) ?? '[]') as MemberRecord[]
+    return readMemberRecords(this.database)
   }
 
   // ---- requests ----------------------------------------------------------------------------
@@ -275,10 +226,9 @@ export class EtcdMember {
       const {index, confState} = ready.snapshot.metadata
       this.stateMachine.importSnapshot(ready.snapshot.data, index)
       this.database.setMeta(metaConfState, JSON.stringify(confState))
-      this.lastSnapshotIndex = index
-      this.raftLogBytes = 0
+      this.logCompaction.restored(index)
     }
-    for (const entry of ready.entries) this.raftLogBytes += entry.data.length
+    this.logCompaction.logged(ready.entries)
     const metadataOnly = ready.snapshot ? {metadata: ready.snapshot.metadata, data: new Uint8Array()} : null
     this.database.persistRaft(ready.hardState, ready.entries, metadataOnly)
     // Once raft state moves on, the marker of the last clean stop no longer describes it.
@@ -333,7 +283,7 @@ export class EtcdMember {
       if (outcome.ok) {
         if (outcome.revision < revision) throw new InvariantError(`${this.layout.name}'s revision went back from ${revision} to ${outcome.revision} at raft entry ${entry.index}`)
         events.push(...outcome.events)
-        if (outcome.events.length > 0) this.rememberPosition(outcome.revision, entry)
+        if (outcome.events.length > 0) this.revisionPositions.remember(outcome.revision, entry)
         revision = Math.max(revision, outcome.revision)
       }
       if (this.waiters.has(request.id)) outcomes.push([request.id, outcome])
@@ -342,14 +292,9 @@ export class EtcdMember {
     return {outcomes, events, revision}
   }
 
-  private rememberPosition(revision: number, entry: Entry): void {
-    this.positionsByRevision.set(revision, {term: entry.term, index: entry.index})
-    if (this.positionsByRevision.size > revisionPositionsRememberedMax) this.positionsByRevision.delete(this.positionsByRevision.keys().next().value!)
-  }
-
   /** The raft entry that made `revision`, if this member applied it in this process and still remembers it. */
   raftPositionOf(revision: number): RaftPosition | null {
-    return this.positionsByRevision.get(revision) ?? null
+    return this.revisionPositions.positionOf(revision)
   }
 
   /** Answers the requests and watches of a batch of applies, once it is committed. */
@@ -365,40 +310,18 @@ export class EtcdMember {
   private applyConfChange(change: ConfChange): void {
     const confState = this.raft.applyConfChange(change)
     this.database.setMeta(metaConfState, JSON.stringify(confState))
-    const members = this.members()
-    const record = change.context ? (JSON.parse(change.context) as MemberRecord) : null
-    const position = members.findIndex((member) => member.id === change.nodeId)
-    if (change.type === 'removeNode') {
-      if (position >= 0) members.splice(position, 1)
-    } else if (change.type === 'addNode' && position >= 0) {
-      members[position] = {...members[position]!, isLearner: false}
-    } else if (record && position >= 0) {
-      // updateNode: new peer URLs, or the name and client URLs a started member publishes.
-      members[position] = {...members[position]!, name: record.name, peerUrls: record.peerUrls, clientUrls: record.clientUrls}
-    } else if (record) {
-      members.push(record)
-    }
-    this.database.setMeta(metaMembers, JSON.stringify(members))
+    writeMemberRecords(this.database, withConfChange(this.members(), change))
   }
 
   private maybeSnapshot(): void {
     const applied = this.stateMachine.appliedIndex()
-    if (applied - this.lastSnapshotIndex < this.snapshotEveryEntries && !this.raftLogOutweighsState()) return
+    if (!this.logCompaction.due(applied, () => this.database.kv.sizeInUseBytes())) return
     const term = this.raft.log.term(applied)
     if (term === null) return
     const snapshot: Snapshot = {metadata: {index: applied, term, confState: this.raft.confState()}, data: new Uint8Array()}
     this.database.compactRaftLog(snapshot)
     this.raft.compact(snapshot)
-    this.lastSnapshotIndex = applied
-    this.raftLogBytes = 0
-    this.raftLogBytesNextCheck = raftLogBytesMin
-  }
-
-  /** Whether the log since the last snapshot outweighs its share of the file in use; the file is weighed once per raftLogBytesMin logged. */
-  private raftLogOutweighsState(): boolean {
-    if (this.raftLogBytes < this.raftLogBytesNextCheck) return false
-    this.raftLogBytesNextCheck = this.raftLogBytes + raftLogBytesMin
-    return this.raftLogBytes >= this.database.kv.sizeInUseBytes() * raftLogShareOfFileMax
+    this.logCompaction.compacted(applied)
   }
 
   // ---- suspension --------------------------------------------------------------------------
@@ -417,22 +340,4 @@ export class EtcdMember {
     this.waiters.clear()
     this.database.close()
   }
-}
-
-function decodeConfState(value: string | null): ConfState {
-  return value ? (JSON.parse(value) as ConfState) : {voters: [], learners: []}
-}
-
-/** etcd's bootstrap: the initial members become configuration entries 1..n of term 1, committed. */
-export function bootstrap(database: MemberDatabase, cluster: ClusterLayout): void {
-  const entries: Entry[] = cluster.members.map((member, position) => {
-    const record: MemberRecord = {id: member.id, name: member.name, peerUrls: [member.peerUrl], clientUrls: member.clientUrl ? [member.clientUrl] : [], isLearner: false}
-    const change: ConfChange = {type: 'addNode', nodeId: member.id, context: JSON.stringify(record)}
-    return {term: 1, index: position + 1, type: EntryType.ConfChange, data: encodeValue(change)}
-  })
-  database.transaction(() => {
-    database.persistRaft({term: 1, vote: '', commit: entries.length}, entries, null)
-    database.setMeta(metaConfState, JSON.stringify({voters: cluster.members.map((member) => member.id), learners: []}))
-    database.setMeta(metaMembers, '[]')
-  })
 }

@@ -3,9 +3,11 @@
 import {etcdErrors} from '../mvcc/errors.js'
 import {membershipErrors} from './membership-errors.js'
 import {type ConfChange, RaftError, StateType} from '../raft/types.js'
-import {type EmbeddedCluster, readClusterState, writeClusterState} from './cluster.js'
+import type {EmbeddedCluster} from './cluster.js'
+import {readClusterState, writeClusterState} from './cluster-files.js'
 import {hexId, memberIdOf} from './identity.js'
-import type {EtcdMember, MemberRecord} from './member.js'
+import type {EtcdMember} from './member.js'
+import type {MemberRecord} from './member-setup.js'
 
 /** etcd allows one learner at a time (--experimental-max-learners defaults to 1). */
 export const learnersMax = 1

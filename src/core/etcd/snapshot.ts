@@ -9,7 +9,7 @@ import {Crc32c, encodeKeyValue, revisionKey} from '../mvcc/hash.js'
 import {MemberDatabase} from '../storage/member-database.js'
 import {copySnapshotForRestore, readSnapshotFile, writeSnapshotFile} from '../storage/snapshot-file.js'
 import {type ClusterLayout, layoutOf, procfileMembers} from './layout.js'
-import {type MemberRecord, bootstrap} from './member.js'
+import {type MemberRecord, bootstrap} from './member-setup.js'
 
 export interface SnapshotStatus {
   readonly hash: number

@@ -1,7 +1,7 @@
 // Member and master faults as the host applies them: which etcd members a stop leaves running,
 // the warning when that is no quorum, and a master's stop as its components' (its etcd member
 // with it). The same rules for one-shot commands and for a running `kubemu up`.
-import {currentLayout, readClusterState} from '../etcd/cluster.js'
+import {currentLayout, readClusterState} from '../etcd/cluster-files.js'
 import {UnknownMemberError} from '../etcd/member-faults.js'
 import {type MasterLayout, defaultMasters, masterNamed, UnknownMasterError} from '../api/masters.js'
 import {HostRequestError} from './control-api.js'

@@ -4,7 +4,7 @@
 import {defaultMasters} from '../api/masters.js'
 import type {ApiClient} from '../client/client.js'
 import type {EmbeddedCluster} from '../etcd/cluster.js'
-import {currentLayout} from '../etcd/cluster.js'
+import {currentLayout} from '../etcd/cluster-files.js'
 import {readHostState} from '../host/state.js'
 import {type KubernetesStatus, kubernetesStatus} from './kubernetes.js'
 import {type ClusterStatus, type MasterStatus, type MemberStatus, type QueuesStatus, statusApiVersion} from './model.js'

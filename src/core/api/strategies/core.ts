@@ -1,12 +1,12 @@
-// Strategies of the core/v1 kinds.
+// Strategies of the core/v1 kinds (pod.ts has the pod's, service.ts the service's).
 import {fieldError, type FieldError, FieldPath} from '../field-errors.js'
-import {isConfigMapKey, isQualifiedName, isValidPortName, isValidPortNumber} from '../names.js'
+import {isConfigMapKey, isQualifiedName} from '../names.js'
 import {isJsonObject, jsonEqual, type KubeObject} from '../object.js'
 import {validateQuotaScopes, validateQuotaScopesUpdate} from '../quota-scopes.js'
 import {parseQuantity} from '../quantity.js'
-import {defineStrategy, onlyFieldsChanged} from './base.js'
-import {nameIsDns1035Label, nameIsDnsLabel, validateLabels} from './meta.js'
-import {defaultPodSpec, podQosClass} from './pod-defaults.js'
+import {defineStrategy} from './base.js'
+import {nameIsDnsLabel} from './meta.js'
+import {defaultPodSpec} from './pod-defaults.js'
 import {accessModes, validateClassName} from './storage.js'
 import {validatePodSpec} from './pod-validation.js'
 import {validateClaimUpdate} from './claim-update.js'
@@ -14,82 +14,6 @@ import type {Strategy} from './strategy.js'
 import {type Json, objects, spec, str} from './json-fields.js'
 
 const specPath = FieldPath.root('spec')
-
-/** The fields a pod update may change; everything else is immutable once created. */
-function podUpdateErrors(object: KubeObject, old: KubeObject): FieldError[] {
-  const mutable = ['activeDeadlineSeconds', 'tolerations', 'terminationGracePeriodSeconds', 'schedulingGates']
-  const withoutImages = (side: Json) => {
-    for (const container of [...objects(side.containers), ...objects(side.initContainers)]) delete container.image
-  }
-  if (onlyFieldsChanged(spec(object), spec(old), mutable, withoutImages)) return []
-  return [
-    fieldError.forbidden(
-      specPath,
-      'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
-    ),
-  ]
-}
-
-/**
- * pods/ephemeralcontainers (kube's ValidatePodEphemeralContainersUpdate): only
- * spec.ephemeralContainers may change, by additions; names are unique among all the containers.
- */
-export function validateEphemeralContainersUpdate(object: KubeObject, old: KubeObject): FieldError[] {
-  const errors: FieldError[] = []
-  const path = specPath.child('ephemeralContainers')
-  const wanted = objects(spec(object).ephemeralContainers)
-  const before = objects(spec(old).ephemeralContainers)
-  before.forEach((container, index) => {
-    const now = wanted.find((candidate) => candidate.name === container.name)
-    if (!now) errors.push(fieldError.forbidden(path, `existing ephemeral containers ${JSON.stringify(container.name)} may not be removed\n`))
-    else if (!jsonEqual(now, container)) errors.push(fieldError.forbidden(path.index(index), `existing ephemeral containers ${JSON.stringify(container.name)} may not be changed\n`))
-  })
-  const taken = new Set([...objects(spec(object).containers), ...objects(spec(object).initContainers)].map((container) => str(container.name)))
-  wanted.forEach((container, index) => {
-    const name = str(container.name)
-    if (taken.has(name)) errors.push(fieldError.duplicate(path.index(index).child('name'), name))
-    taken.add(name)
-    if (str(container.image).length === 0) errors.push(fieldError.required(path.index(index).child('image'), ''))
-  })
-  const {ephemeralContainers: _new, ...rest} = spec(object)
-  const {ephemeralContainers: _old, ...restBefore} = spec(old)
-  if (!jsonEqual(rest, restBefore)) errors.push(fieldError.forbidden(specPath, 'pod updates may not change fields other than `spec.ephemeralContainers`'))
-  return errors
-}
-
-export const podStrategy: Strategy = defineStrategy({
-  hasStatus: true,
-  returnDeletedObject: true,
-  defaults: (object) => defaultPodSpec(spec(object)),
-  prepareForCreate: (object) => {
-    const podSpec = spec(object)
-    // The v1 conversion mirrors serviceAccountName into the deprecated serviceAccount field.
-    if (str(podSpec.serviceAccountName).length > 0) podSpec.serviceAccount = podSpec.serviceAccountName
-    object.status = {phase: 'Pending', qosClass: podQosClass(podSpec)}
-  },
-  validate: (object) => validatePodSpec(spec(object), specPath),
-  validateUpdate: (object, old) => [...validatePodSpec(spec(object), specPath), ...podUpdateErrors(object, old)],
-  fields: (object) => {
-    const podSpec = spec(object)
-    const status = isJsonObject(object.status) ? object.status : {}
-    return {
-      'spec.nodeName': str(podSpec.nodeName),
-      'spec.restartPolicy': str(podSpec.restartPolicy),
-      'spec.schedulerName': str(podSpec.schedulerName),
-      'spec.serviceAccountName': str(podSpec.serviceAccountName),
-      'spec.hostNetwork': String(podSpec.hostNetwork === true),
-      'status.phase': str(status.phase),
-      'status.podIP': str(status.podIP),
-      'status.nominatedNodeName': str(status.nominatedNodeName),
-    }
-  },
-  // A pod on a node is given its grace period for the kubelet to stop it; an unscheduled pod goes at once.
-  defaultGracePeriodSeconds: (object) => {
-    const podSpec = spec(object)
-    if (str(podSpec.nodeName).length === 0) return 0
-    return typeof podSpec.terminationGracePeriodSeconds === 'number' ? podSpec.terminationGracePeriodSeconds : 30
-  },
-})
 
 export const namespaceStrategy: Strategy = defineStrategy({
   hasStatus: true,
@@ -138,90 +62,6 @@ export const nodeStrategy: Strategy = defineStrategy({
     return errors
   },
   fields: (object) => ({'spec.unschedulable': String(spec(object).unschedulable === true)}),
-})
-
-const supportedServiceTypes = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']
-export const nodePortRange = {first: 30000, last: 32767}
-
-function validateService(object: KubeObject): FieldError[] {
-  const errors: FieldError[] = []
-  const serviceSpec = spec(object)
-  const type = str(serviceSpec.type)
-  if (!supportedServiceTypes.includes(type)) errors.push(fieldError.notSupported(specPath.child('type'), type, supportedServiceTypes))
-  const ports = objects(serviceSpec.ports)
-  const headless = serviceSpec.clusterIP === 'None'
-  if (ports.length === 0 && type !== 'ExternalName' && !headless) errors.push(fieldError.required(specPath.child('ports')))
-  if (type === 'ExternalName' && str(serviceSpec.externalName).length === 0) errors.push(fieldError.required(specPath.child('externalName')))
-  const names = new Set<string>()
-  const portsSeen = new Set<string>()
-  ports.forEach((port, index) => {
-    const path = specPath.child('ports').index(index)
-    const name = str(port.name)
-    if (ports.length > 1 && name.length === 0) errors.push(fieldError.required(path.child('name')))
-    if (name.length > 0) {
-      for (const message of nameIsDnsLabel(name, false)) errors.push(fieldError.invalid(path.child('name'), name, message))
-      if (names.has(name)) errors.push(fieldError.duplicate(path.child('name'), name))
-      names.add(name)
-    }
-    const number = typeof port.port === 'number' ? port.port : 0
-    for (const message of isValidPortNumber(number)) errors.push(fieldError.invalid(path.child('port'), number, message))
-    const protocol = str(port.protocol)
-    if (!['SCTP', 'TCP', 'UDP'].includes(protocol)) errors.push(fieldError.notSupported(path.child('protocol'), protocol, ['SCTP', 'TCP', 'UDP']))
-    const identity = `${number}/${protocol}`
-    if (portsSeen.has(identity)) errors.push(fieldError.duplicate(path, {goString: `core.ServicePort{Name:"${name}", Protocol:"${protocol}", Port:${number}}`}))
-    portsSeen.add(identity)
-    const target = port.targetPort
-    if (typeof target === 'number') {
-      for (const message of isValidPortNumber(target)) errors.push(fieldError.invalid(path.child('targetPort'), target, message))
-    } else if (typeof target === 'string') {
-      for (const message of isValidPortName(target)) errors.push(fieldError.invalid(path.child('targetPort'), target, message))
-    }
-    if (typeof port.nodePort === 'number' && port.nodePort !== 0) {
-      if (type !== 'NodePort' && type !== 'LoadBalancer') {
-        errors.push(fieldError.forbidden(path.child('nodePort'), 'may not be used when `type` is \'ClusterIP\''))
-      } else if (port.nodePort < nodePortRange.first || port.nodePort > nodePortRange.last) {
-        errors.push(fieldError.invalid(path.child('nodePort'), port.nodePort, `provided port is not in the valid range. The range of valid ports is ${nodePortRange.first}-${nodePortRange.last}`))
-      }
-    }
-  })
-  errors.push(...validateLabels(isJsonObject(serviceSpec.selector) ? (serviceSpec.selector as Record<string, string>) : undefined, specPath.child('selector')))
-  const sessionAffinity = str(serviceSpec.sessionAffinity)
-  if (!['ClientIP', 'None'].includes(sessionAffinity)) errors.push(fieldError.notSupported(specPath.child('sessionAffinity'), sessionAffinity, ['ClientIP', 'None']))
-  return errors
-}
-
-export const serviceStrategy: Strategy = defineStrategy({
-  hasStatus: true,
-  returnDeletedObject: true,
-  nameValidation: nameIsDns1035Label,
-  defaults: (object) => {
-    const serviceSpec = spec(object)
-    if (serviceSpec.type === undefined) serviceSpec.type = 'ClusterIP'
-    if (serviceSpec.sessionAffinity === undefined) serviceSpec.sessionAffinity = 'None'
-    for (const port of objects(serviceSpec.ports)) {
-      if (port.protocol === undefined) port.protocol = 'TCP'
-      if (port.targetPort === undefined || port.targetPort === 0 || port.targetPort === '') port.targetPort = port.port
-    }
-    if ((serviceSpec.type === 'NodePort' || serviceSpec.type === 'LoadBalancer') && serviceSpec.externalTrafficPolicy === undefined) {
-      serviceSpec.externalTrafficPolicy = 'Cluster'
-    }
-    if (serviceSpec.type !== 'ExternalName' && serviceSpec.internalTrafficPolicy === undefined) serviceSpec.internalTrafficPolicy = 'Cluster'
-    if (serviceSpec.type === 'LoadBalancer' && serviceSpec.allocateLoadBalancerNodePorts === undefined) serviceSpec.allocateLoadBalancerNodePorts = true
-  },
-  prepareForCreate: (object) => {
-    object.status = {loadBalancer: {}}
-  },
-  validate: validateService,
-  validateUpdate: (object, old) => {
-    const errors = validateService(object)
-    const before = str(spec(old).clusterIP)
-    const now = str(spec(object).clusterIP)
-    if (before.length > 0 && now !== before && spec(object).type !== 'ExternalName') {
-      errors.push(fieldError.invalid(specPath.child('clusterIPs').index(0), {goString: `[]string{${now.length > 0 ? JSON.stringify(now) : ''}}`}, 'may not change once set'))
-    }
-    return errors
-  },
-  fields: (object) => ({'spec.clusterIP': str(spec(object).clusterIP), 'spec.type': str(spec(object).type)}),
 })
 
 export const dataBytesMax = 1024 * 1024

@@ -4,13 +4,16 @@ import {mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStra
 import {validatingAdmissionPolicyBindingStrategy, validatingAdmissionPolicyStrategy} from './admission-policy.js'
 import {horizontalPodAutoscalerStrategy} from './autoscaling.js'
 import {defineStrategy} from './base.js'
-import {configMapStrategy, endpointsStrategy, eventStrategy, limitRangeStrategy, namespaceStrategy, nodeStrategy, persistentVolumeClaimStrategy, podStrategy, podTemplateStrategy, resourceQuotaStrategy, secretStrategy, serviceAccountStrategy, serviceStrategy} from './core.js'
+import {configMapStrategy, endpointsStrategy, eventStrategy, limitRangeStrategy, namespaceStrategy, nodeStrategy, persistentVolumeClaimStrategy, podTemplateStrategy, resourceQuotaStrategy, secretStrategy, serviceAccountStrategy} from './core.js'
+import {podStrategy} from './pod.js'
+import {serviceStrategy} from './service.js'
 import {ingressClassStrategy, ingressStrategy} from './ingress.js'
 import {networkPolicyStrategy} from './networking.js'
 import {replicationControllerStrategy} from './replication.js'
 import {persistentVolumeStrategy, storageClassStrategy} from './storage.js'
 import type {Strategy} from './strategy.js'
-import {controllerRevisionStrategy, cronJobStrategy, daemonSetStrategy, deploymentStrategy, jobStrategy, replicaSetStrategy, statefulSetStrategy} from './workloads.js'
+import {controllerRevisionStrategy, daemonSetStrategy, deploymentStrategy, replicaSetStrategy, statefulSetStrategy} from './workloads.js'
+import {cronJobStrategy, jobStrategy} from './batch.js'
 
 const strategies = new Map<string, Strategy>([
   ['/Pod', podStrategy],

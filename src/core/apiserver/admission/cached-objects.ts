@@ -6,7 +6,7 @@ import type {KubeObject} from '../../api/object.js'
 import type {ResourceDefinition} from '../../api/scheme.js'
 import type {Store} from '../../store/store.js'
 import {listPrefix} from '../keys.js'
-import {objectFromStored} from '../registry.js'
+import {objectFromStored} from '../stored-objects.js'
 
 export class CachedObjects {
   private cached: Promise<KubeObject[]> | null = null

@@ -4,7 +4,7 @@
 import {horizontalPodAutoscalerFromV1} from '../../api/autoscaling-conversion.js'
 import type {KubeObject} from '../../api/object.js'
 import {canonicalQuantity} from '../../api/quantity.js'
-import {eventsFor, type DescribeContext} from './kinds.js'
+import {eventsFor, type DescribeContext} from './context.js'
 import {describeEvents} from './pods.js'
 import {DescribeWriter, list, printAnnotations, printLabels, record, rfc1123z, text} from './writer.js'
 

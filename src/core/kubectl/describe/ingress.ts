@@ -3,7 +3,7 @@
 // ready endpoints of their EndpointSlices (as describeBackendV1 does), then the annotations.
 import type {KubeObject} from '../../api/object.js'
 import {ingressAddresses} from '../../api/field-text.js'
-import {type DescribeContext, eventsFor} from './kinds.js'
+import {type DescribeContext, eventsFor} from './context.js'
 import {describeEvents} from './pods.js'
 import {DescribeWriter, list, printAnnotations, printLabels, record, text} from './writer.js'
 

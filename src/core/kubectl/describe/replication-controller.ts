@@ -2,7 +2,7 @@
 // selector a plain label map and no Controlled By line.
 import type {KubeObject} from '../../api/object.js'
 import {formatLabels} from '../../api/field-text.js'
-import {type DescribeContext, eventsFor, podStatuses} from './kinds.js'
+import {type DescribeContext, eventsFor, podStatuses} from './context.js'
 import {describeEvents, describePodTemplate, describeReplicaConditions} from './pods.js'
 import {DescribeWriter, printAnnotations, printLabels, record} from './writer.js'
 

@@ -6,7 +6,7 @@ import {canonicalQuantity} from '../../api/quantity.js'
 import {isDefaultStorageClass, podClaimNames} from '../../api/volume-binding.js'
 import {humanDuration} from '../../util/go-duration.js'
 import {accessModesText} from '../../api/field-text.js'
-import {type DescribeContext, eventsFor} from './kinds.js'
+import {type DescribeContext, eventsFor} from './context.js'
 import {describeEvents} from './pods.js'
 import {DescribeWriter, list, printAnnotations, printLabels, record, text} from './writer.js'
 

@@ -4,7 +4,7 @@
 // objects indented, and the events.
 import type {KubeObject} from '../../api/object.js'
 import {isJsonObject} from '../../api/object.js'
-import {type DescribeContext, eventsFor} from './kinds.js'
+import {type DescribeContext, eventsFor} from './context.js'
 import {describeEvents} from './pods.js'
 import {DescribeWriter, printAnnotations, printLabels} from './writer.js'
 

@@ -1,7 +1,7 @@
 // `kubectl describe`: TYPE NAME…, TYPE/NAME…, TYPE with -l or alone (every object of it), each
 // described in kubectl's layout with its events; descriptions separated by two blank lines.
 import type {KubeObject} from '../../api/object.js'
-import type {DescribeContext} from '../describe/kinds.js'
+import type {DescribeContext} from '../describe/context.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {type ApiResource, chunkSizeOf, collectionPath, ResourceMapper, objectPath, requestInChunks, requestList} from '../resources.js'

@@ -1,0 +1,67 @@
+// Objects as the registry keeps them in the store: the JSON written (kind and apiVersion set,
+// the Go struct's field order), the object read back with its resourceVersion (the etcd mod
+// revision), what a write asks of the store, and the store's failures as kube-apiserver reports them.
+import {sortKeys} from '../api/custom-resources.js'
+import {decodeObject} from '../api/decode.js'
+import type {KubeObject} from '../api/object.js'
+import type {ResourceDefinition} from '../api/scheme.js'
+import {StoreError, type StoredObject, type WriteOptions as StoreWriteOptions} from '../store/store.js'
+import {ApiError, apiErrors, etcdFailure} from './api-errors.js'
+import {decodeStoredValue} from './stored-decode.js'
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/** kube-apiserver's --event-ttl: events go away an hour after their last write. */
+export const eventTtlSeconds = 60 * 60
+
+/** What a write of this resource asks of the store: events live for the event TTL (an etcd lease). */
+export function writeOptionsOf(definition: ResourceDefinition): StoreWriteOptions | undefined {
+  return definition.resource === 'events' ? {ttlSeconds: eventTtlSeconds} : undefined
+}
+
+export function encodeForStorage(definition: ResourceDefinition, object: KubeObject): Uint8Array {
+  // A shallow copy: the fields changed here are the top level and metadata's; the ordering below builds new objects.
+  const {resourceVersion: _, ...metadata} = object.metadata
+  const stored: KubeObject = {...object, metadata, kind: definition.kind, apiVersion: definition.group.length > 0 ? `${definition.group}/${definition.version}` : definition.version}
+  // Stored JSON keeps the Go struct's field order, as kube-apiserver writes it.
+  const ordered = definition.custom ? sortKeys(stored) : decodeObject(definition.schema, stored).value
+  return encoder.encode(JSON.stringify(ordered))
+}
+
+export function decodeWritten(value: Uint8Array, revision: number | null): KubeObject {
+  const object = JSON.parse(decoder.decode(value)) as KubeObject
+  if (revision !== null) object.metadata.resourceVersion = String(revision)
+  return reorderMetadata(object)
+}
+
+/** The object a stored value holds, with its resourceVersion set from the revision. */
+export function objectFromStored(stored: StoredObject, revision = stored.modRevision): KubeObject {
+  const object = decodeStoredValue(stored.value)
+  object.metadata = {...object.metadata, resourceVersion: String(revision)}
+  return reorderMetadata(object)
+}
+
+const metadataOrder = [
+  'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp',
+  'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields',
+]
+
+export function reorderMetadata(object: KubeObject): KubeObject {
+  const metadata: Record<string, unknown> = {}
+  for (const field of metadataOrder) if (object.metadata[field] !== undefined) metadata[field] = object.metadata[field]
+  object.metadata = metadata
+  return object
+}
+
+/** Store and etcd failures as kube-apiserver reports them. */
+export function storeFailure(error: unknown, definition: ResourceDefinition, name: string): Error {
+  if (error instanceof ApiError) return error
+  if (error instanceof StoreError) {
+    if (error.code === 'AlreadyExists') return apiErrors.alreadyExists(definition, name)
+    if (error.code === 'NotFound') return apiErrors.notFound(definition, name)
+    if (error.code === 'Conflict') return apiErrors.modified(definition, name)
+    if (error.code === 'Gone') return apiErrors.expired(error.message)
+  }
+  return etcdFailure(error) ?? (error instanceof Error ? error : new Error(String(error)))
+}
