@@ -2,18 +2,20 @@
 // it often, so it skips the CLI framework's start-up. `kubemu kubectl` and the `kubectl` shim both
 // come here; the oclif command of the same name serves help and listing.
 import {runKubectl} from './core/kubectl/kubectl.js'
+import {bytesToText, textToBytes} from './core/util/byte-text.js'
 import {progressLine} from './core/printers/progress.js'
 
 async function readStandardInput(): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
+  // Bytes as text without loss (util/byte-text.ts): `exec -i` passes a binary file on intact.
+  return bytesToText(Buffer.concat(chunks))
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     return await runKubectl(argv, {
-      stdout: (text) => process.stdout.write(text),
+      stdout: (text) => process.stdout.write(textToBytes(text)),
       stderr: (text) => process.stderr.write(text),
       readStdin: readStandardInput,
       environment: process.env,
