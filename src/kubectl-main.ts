@@ -12,12 +12,21 @@ async function readStandardInput(): Promise<string> {
   return bytesToText(Buffer.concat(chunks))
 }
 
+/** Stdin as it comes; reading it stops when the command ends (an attach whose container exited). */
+async function* standardInputPieces(): AsyncIterable<string> {
+  stdinFollowed = true
+  for await (const chunk of process.stdin) yield bytesToText(chunk as Buffer)
+}
+
+let stdinFollowed = false
+
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     return await runKubectl(argv, {
       stdout: (text) => process.stdout.write(textToBytes(text)),
       stderr: (text) => process.stderr.write(text),
       readStdin: readStandardInput,
+      stdinPieces: standardInputPieces,
       environment: process.env,
       catchUpProgress: progressLine(process.stderr),
       stdoutColors: process.stdout.isTTY === true && !process.env.NO_COLOR,
@@ -28,5 +37,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`)
     if (process.env.KUBEMU_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`)
     return 1
+  } finally {
+    // A terminal or pipe still open would keep this process waiting after the command is done.
+    if (stdinFollowed) process.stdin.destroy()
   }
 }

@@ -52,7 +52,7 @@ describe('the shell through kubemu kubectl', () => {
     expect(await kubectl("exec box -- tar tf /etc/hostname")).toMatchObject({status: 1, stderr: 'tar: short read\ncommand terminated with exit code 1\n'})
   })
 
-  it('cp carries bytes: a MiB of random bytes with NUL and invalid UTF-8 goes into the pod and back out byte for byte', async () => {
+  it('cp carries bytes: a MiB of random bytes with NUL and invalid UTF-8 goes into the pod and back out byte for byte', {timeout: 300_000}, async () => {
     const image = Buffer.concat([randomBytes(1024 * 1024), Buffer.from([0x00, 0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0x0a])])
     writeFileSync(join(home, 'img.png'), image)
     expect(await kubectl('cp ./img.png box:/tmp/img.png')).toMatchObject({status: 0, stdout: '', stderr: ''})
