@@ -20,7 +20,7 @@ type Sink = (stream: OutputStream, text: string) => void
 /** Programs that read their standard input as it comes (a line, a piece at a time) when it is the process's own. */
 const streamingReaders = new Set(['cat', 'read', 'sh', 'bash', 'ash'])
 /** Programs that read their standard input whole: given the process's own, they get what it holds without waiting. */
-const wholeReaders = new Set(['grep', 'head', 'tail', 'sort', 'wc', 'cut', 'tr', 'sed', 'awk', 'tar'])
+const wholeReaders = new Set(['grep', 'head', 'tail', 'sort', 'uniq', 'wc', 'cut', 'tr', 'sed', 'awk', 'tar'])
 
 export class ShellProcess {
   readonly variables: Map<string, string>
