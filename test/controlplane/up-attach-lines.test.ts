@@ -1,6 +1,7 @@
 // attach -i line by line against `kubemu up`, with the real kubectl 1.32 and kubemu's: a container
 // that reads its stdin a line at a time (`read` in a loop, `cat`, a shell reading commands) answers
-// each line before the next is written, as a real container does; the input's end ends it.
+// each line before the next is written, as a real container does; the input's end ends it. run -i
+// answers the same way from the pod's start.
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {OutputProcess} from '../support/output-process.js'
@@ -50,6 +51,18 @@ describe('attach -i line by line against kubemu up', {timeout: 300_000}, () => {
         }
         await attach.stop()
       }
+      // run -i: the same, from the pod's creation; the input's end ends the loop and --rm deletes the pod.
+      const pod = `run-${client.name}`
+      const run = new OutputProcess(client.command, [...client.args, 'run', '-i', '--rm', '--restart=Never', pod, '--image=busybox', '--', 'sh', '-c', 'while read word; do echo "got $word"; done'], env, true)
+      for (const word of ['alpha', 'beta']) {
+        const before = run.output.length
+        run.write(`${word}\n`)
+        await Promise.race([run.until((output) => output.slice(before).includes(`got ${word}\n`)), new Promise((resolve) => setTimeout(resolve, answerMillisecondsMax))])
+        expect(run.output.slice(before), `${client.name} run -i ${word}`).toContain(`got ${word}\n`)
+      }
+      run.endInput()
+      expect(await run.exitCode(), client.name).toBe(0)
+      expect(run.output).toBe(`got alpha\ngot beta\npod "${pod}" deleted\n`)
     }
   })
 })

@@ -56,7 +56,7 @@ export async function sendStdinAsItComes(session: KubectlSession, attachPath: st
 }
 
 /** Prints the container's output after what it had written when the attach began, until that run ends. */
-async function followOutput(session: KubectlSession, pod: TargetPod, container: string, attached?: () => Promise<void>): Promise<void> {
+export async function followOutput(session: KubectlSession, pod: Pick<TargetPod, 'metadata'>, container: string, attached?: () => Promise<void>): Promise<void> {
   const podPath = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`
   await session.releaseWriter()
   const stop = new AbortController()
