@@ -1,8 +1,9 @@
 // The real kubectl 1.32's attach and cp against `kubemu up` (its clock moved by hand), and kubemu's
 // kubectl beside it: attach shows what a running container prints from then on, as the cluster
 // clock moves, and ends with the container's run; cp copies a file out of a pod (tar's notice on
-// stdout, as kubectl passes it on) and a file and a folder into one, through the container's tar;
+// stdout, as kubectl passes it on) and a file, a folder and a binary file into one, through the container's tar;
 // run -i … -- sh feeds the shell what kubectl reads.
+import {randomBytes} from 'node:crypto'
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -110,6 +111,12 @@ describe('the real kubectl attach and cp against kubemu up', {timeout: 240_000},
       // And back out.
       expect((await kubectl(`cp box:/tmp/${name}-site ${join(home, `${name}-back`)}`)).status).toBe(0)
       expect(readFileSync(join(home, `${name}-back`, 'css', 'main.css'), 'utf8')).toBe('h1 {}\n')
+      // Bytes: a MiB of random bytes with NUL and invalid UTF-8, in and back out byte for byte.
+      const image = Buffer.concat([randomBytes(1024 * 1024), Buffer.from([0x00, 0xff, 0xc3, 0x28, 0xed, 0xa0, 0x80])])
+      writeFileSync(join(home, `${name}-img.png`), image)
+      expect(await kubectl(`cp ${join(home, `${name}-img.png`)} box:/tmp/img.png`), name).toMatchObject({status: 0, stdout: '', stderr: ''})
+      expect((await kubectl(`cp box:/tmp/img.png ${join(home, `${name}-back.png`)}`)).status, name).toBe(0)
+      expect(readFileSync(join(home, `${name}-back.png`)).equals(image), name).toBe(true)
     }
     for (const line of ['cp', 'cp a b', 'cp box:/x other:/y', `cp ${join(home, 'absent')} box:/tmp/x`]) {
       const printed = await real(line)

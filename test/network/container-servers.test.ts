@@ -47,6 +47,13 @@ describe("what a container's server answers", () => {
     expect(containerResponse(view([defaults]), defaults, 5678, get)).toMatchObject({body: 'hi\n'})
   })
 
+  it('http-echo named as the command (its entrypoint) serves the same, with the args after it', () => {
+    const named = pod('e', {image: 'hashicorp/http-echo', command: ['/http-echo', '-text=hi', '-listen=:5678']})
+    expect(containerResponse(view([named]), named, 5678, get)).toMatchObject({status: 200, body: 'hi\n'})
+    const other = pod('e', {image: 'hashicorp/http-echo', command: ['sleep', '3600'], args: ['-text=hi']})
+    expect(containerResponse(view([other]), other, 5678, get)).toBe('refused')
+  })
+
   it('agnhost netexec answers /hostname, /echo and /clientip on 8080', () => {
     const netexec = pod('netexec-abc', {image: 'registry.k8s.io/e2e-test-images/agnhost:2.47', args: ['netexec']})
     const cluster = view([netexec])

@@ -1,6 +1,9 @@
 // The shell's expansions, here-documents and text filters through the real CLI: a container's
 // `sh -c` script as `kubemu kubectl run` starts it, read back with logs, and the same in an exec.
+import {randomBytes} from 'node:crypto'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {tarArchive} from '../../src/core/util/tar.js'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
@@ -47,6 +50,21 @@ describe('the shell through kubemu kubectl', () => {
     // tail -c: bytes from the start (+N, as kubectl cp --retries resumes) or the end.
     expect(await kubectl("exec box -- sh -c 'echo abcdef | tail -c +3; echo abcdef | tail -c 3'")).toMatchObject({status: 0, stdout: 'cdef\nef\n'})
     expect(await kubectl("exec box -- tar tf /etc/hostname")).toMatchObject({status: 1, stderr: 'tar: short read\ncommand terminated with exit code 1\n'})
+  })
+
+  it('cp carries bytes: a MiB of random bytes with NUL and invalid UTF-8 goes into the pod and back out byte for byte', {timeout: 300_000}, async () => {
+    const image = Buffer.concat([randomBytes(1024 * 1024), Buffer.from([0x00, 0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0x0a])])
+    writeFileSync(join(home, 'img.png'), image)
+    expect(await kubectl('cp ./img.png box:/tmp/img.png')).toMatchObject({status: 0, stdout: '', stderr: ''})
+    expect(await kubectl('cp box:/tmp/img.png ./back.png')).toMatchObject({status: 0, stdout: "tar: removing leading '/' from member names\n"})
+    expect(readFileSync(join(home, 'back.png')).equals(image)).toBe(true)
+    // exec's stdout carries the same bytes (cat of the file), and exec -i's stdin does too.
+    expect((await kubectl('exec box -- cat /tmp/img.png > cat.png')).status).toBe(0)
+    expect(readFileSync(join(home, 'cat.png')).equals(image)).toBe(true)
+    writeFileSync(join(home, 'archive.tar'), tarArchive([{name: 'raw.bin', directory: false, content: image}], 0))
+    expect((await kubectl('exec -i box -- tar xf - -C /tmp < archive.tar')).status).toBe(0)
+    expect((await kubectl('cp box:/tmp/raw.bin ./raw.bin')).status).toBe(0)
+    expect(readFileSync(join(home, 'raw.bin')).equals(image)).toBe(true)
   })
 
   it('run -i gives a shell that reads its stdin what kubectl reads, and ends with it (stdinOnce)', async () => {

@@ -124,3 +124,28 @@ describe('redirections', () => {
     expect(await runToEnd(spec(sh('echo to stderr >&2; echo quiet > /dev/null; echo kept > /tmp/k 2>&1; cat /tmp/k'), {unknownProgram: 'not-found'}), start)).toEqual({stdout: 'kept\n', stderr: 'to stderr\n', code: 0})
   })
 })
+
+describe('standard input', () => {
+  it("a container's open stdin is read as it comes: read in a loop, cat and a shell answer each line at the time it arrives", async () => {
+    const inputs = [{atMilliseconds: start + 1_000, text: 'alpha\n'}, {atMilliseconds: start + 2_000, text: 'beta one\ngamma\n'}, {atMilliseconds: start + 3_000, text: null}]
+    const stamped = (result: {log: ReadonlyArray<{text: string; atMilliseconds: number}>}) => result.log.map((line) => [line.text, line.atMilliseconds - start])
+    const reader = await runOverTime(spec(sh('while read word rest; do echo "got $word ($rest)"; done; echo bye'), {stdinOpen: true}), start, start + 10_000, [], inputs)
+    expect(stamped(reader)).toEqual([['got alpha ()', 1_000], ['got beta (one)', 2_000], ['got gamma ()', 2_000], ['bye', 3_000]])
+    expect(reader.exit).toEqual({code: 0, atMilliseconds: start + 3_000})
+    const cat = await runOverTime(spec(['cat'], {stdinOpen: true}), start, start + 10_000, [], inputs)
+    expect(stamped(cat)).toEqual([['alpha', 1_000], ['beta one', 2_000], ['gamma', 2_000]])
+    const shell = await runOverTime(spec(['sh'], {stdinOpen: true}), start, start + 2_500, [], inputs)
+    expect(shell.log.length).toBe(0)
+    expect(shell.exit).toBeNull()
+    const answering = await runOverTime(spec(['sh'], {stdinOpen: true}), start, start + 2_500, [], [{atMilliseconds: start + 1_000, text: 'echo first\n'}, {atMilliseconds: start + 2_000, text: 'read x; echo "then $x"\nsecond\n'}])
+    expect(stamped(answering)).toEqual([['first', 1_000], ['then second', 2_000]])
+    // Before its input comes, a reader waits (the run goes on past `until`).
+    expect((await runOverTime(spec(sh('read line; echo "$line"'), {stdinOpen: true}), start, start + 500, [], inputs)).exit).toBeNull()
+  })
+
+  it("an exec's stdin is the script's: each read takes the next line, cat the rest, and a pipe feeds a loop", async () => {
+    expect(await runToEnd(spec(sh('read a; read -r b c; cat > /tmp/rest; echo "$a|$b|$c"; cat /tmp/rest; read d || echo end')), start, 'one\ntwo three four\nfive\nsix\n')).toEqual({stdout: 'one|two|three four\nfive\nsix\nend\n', stderr: '', code: 0})
+    expect(await runToEnd(spec(sh("printf 'x\\ny\\n' | while read l; do echo \"[$l]\"; done; echo | read v || echo none")), start)).toEqual({stdout: '[x]\n[y]\n', stderr: '', code: 0})
+    expect(await runToEnd(spec(sh('grep b; echo after')), start, 'a\nb\nc\n')).toEqual({stdout: 'b\nafter\n', stderr: '', code: 0})
+  })
+})

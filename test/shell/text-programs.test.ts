@@ -22,6 +22,10 @@ describe('text programs', () => {
     expect(await run('echo x | cut')).toEqual({lines: ['cut: expected a list of bytes, characters, or fields'], code: 1})
   })
 
+  it('uniq: adjacent repeats once, -c counts them, -d and -u keep the repeated or the single ones', async () => {
+    expect((await run("printf 'b\\nb\\na\\nb\\n' | uniq; printf 'b\\nb\\na\\n' | uniq -c; printf 'b\\nb\\na\\n' | uniq -d; printf 'b\\nb\\na\\n' | uniq -u")).lines).toEqual(['b', 'a', 'b', '      2 b', '      1 a', 'b', 'a'])
+  })
+
   it('tr: translates with ranges and classes, deletes and squeezes', async () => {
     expect((await run("echo Hello World | tr a-z A-Z; echo Hello | tr '[:upper:]' '[:lower:]'; echo 'a-b-c' | tr -d -; echo 'aa  bb' | tr -s ' '; echo 'one two' | tr ' ' '\\n'")).lines).toEqual(['HELLO WORLD', 'hello', 'abc', 'aa bb', 'one', 'two'])
   })

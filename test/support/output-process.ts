@@ -10,8 +10,9 @@ export class OutputProcess {
   private readonly exited: Promise<unknown>
   private readonly waiters: Array<() => void> = []
 
-  constructor(command: string, args: readonly string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(command, args, {env, stdio: ['ignore', 'pipe', 'pipe']})
+  /** `writesStdin`: its stdin is a pipe the test writes to (`write`, `endInput`). */
+  constructor(command: string, args: readonly string[], env: NodeJS.ProcessEnv, writesStdin = false) {
+    this.child = spawn(command, args, {env, stdio: [writesStdin ? 'pipe' : 'ignore', 'pipe', 'pipe']})
     this.exited = new Promise((resolve) => this.child.on('exit', resolve))
     const wake = () => {
       for (const waiter of this.waiters.splice(0)) waiter()
@@ -37,6 +38,14 @@ export class OutputProcess {
     for (let chunks = 0; !done(this.output) && chunks < chunksMax && this.child.exitCode === null; chunks++) {
       await new Promise<void>((resolve) => this.waiters.push(resolve))
     }
+  }
+
+  write(text: string): void {
+    this.child.stdin!.write(text)
+  }
+
+  endInput(): void {
+    this.child.stdin!.end()
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,7 @@
 // The verbs of a resource once a request is authenticated and authorized: get, list, watch,
 // create, update, patch, delete and deletecollection, and the status and scale subresources,
 // each through admission and the registry (kube-apiserver's endpoints/handlers).
+import {bytesToText} from '../util/byte-text.js'
 import {type ContainerStreams, containerOfRequest, podLogs, runningRun, type StreamObjectReader} from './pod-logs.js'
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
@@ -288,7 +289,7 @@ export class ResourceHandlers {
     const run = runningRun(pod, container)
     if (!run) throw apiErrors.badRequest(`container ${container} is not valid for pod ${name}`)
     // With stdin=true the request's body is what the client sent on stdin, to its end.
-    const stdin = request.query?.stdin === 'true' ? bodyText(request.body) : ''
+    const stdin = request.query?.stdin === 'true' ? (typeof request.body === 'string' ? request.body : bytesToText(request.body ?? new Uint8Array())) : ''
     return this.streams.exec(pod, container, run, argv, this.clock.nowMilliseconds(), this.streamReader, stdin)
   }
 

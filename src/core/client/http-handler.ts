@@ -1,6 +1,7 @@
 // The API server of a running `kubemu up`, reached over its HTTP front door: the same
 // handle(request) → response as the in-process API server, watches read as one JSON event per
 // line. One-shot commands go through it while `up` runs, so that one process drives the cluster.
+import {textToBytes} from '../util/byte-text.js'
 import {Agent, type IncomingMessage, request as httpRequest} from 'node:http'
 import type {ApiRequest, ApiResponse, UserInfo, WatchEvent} from '../api/wire.js'
 
@@ -35,7 +36,8 @@ export class HttpRequestHandler {
       headers['impersonate-user'] = request.user.name
       if (request.user.groups.length > 0) headers['impersonate-group'] = request.user.groups.join(', ')
     }
-    const body = request.body === undefined ? undefined : Buffer.from(request.body)
+    // A string body is text for bytes (an exec's stdin: util/byte-text.ts); JSON bodies are plain UTF-8.
+    const body = request.body === undefined ? undefined : typeof request.body === 'string' ? textToBytes(request.body) : Buffer.from(request.body)
     if (body !== undefined) headers['content-length'] = String(body.length)
     const sent = httpRequest(target, {method: request.method, headers, agent: upAgent})
     const response = await new Promise<IncomingMessage>((resolve, reject) => {

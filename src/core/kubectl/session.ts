@@ -24,6 +24,8 @@ export interface KubectlIo {
   stdout(text: string): void
   stderr(text: string): void
   readStdin(): Promise<string>
+  /** Stdin piece by piece as it comes (a line typed, a line a pipe wrote), to its end: attach -i sends each on at once. */
+  readonly stdinPieces?: () => AsyncIterable<string>
   readonly environment: NodeJS.ProcessEnv
   readonly clock?: Clock
   /** The host to reach the cluster through instead of the one the environment names (tests attach kubectl to an API server they serve: host/attached-host.ts). */

@@ -3,6 +3,7 @@
 // variables every container gets), its command line after the kubelet's $(VAR) expansion, and
 // its filesystem (ConfigMap, Secret, downwardAPI, projected and emptyDir volumes as files;
 // /etc/hostname, /etc/hosts, /etc/resolv.conf).
+import {bytesToText} from '../util/byte-text.js'
 import type {KubeObject} from '../api/object.js'
 import type {Container, DownwardAPIVolumeFile, Pod, Volume} from '../api/kinds.js'
 import {SimulatedFileSystem} from './shell/filesystem.js'
@@ -31,7 +32,8 @@ export function expandReferences(text: string, variables: ReadonlyMap<string, st
 }
 
 function decoded(value: unknown): string {
-  return Buffer.from(String(value ?? ''), 'base64').toString('utf8')
+  // A binary key (an image in binaryData) keeps its bytes: util/byte-text.ts.
+  return bytesToText(Buffer.from(String(value ?? ''), 'base64'))
 }
 
 function dataOf(object: KubeObject | null, secret: boolean): Record<string, string> {

@@ -234,7 +234,11 @@ export function imageServer(container: Json): ImageServer | null {
   const name = repository.split('/').at(-1)
   if (repository === 'nginx') return command.length === 0 || command[0] === 'nginx' ? nginxServer(tag) : null
   if (repository === 'httpd') return command.length === 0 || command[0] === 'httpd-foreground' || command[0] === 'httpd' ? httpdServer() : null
-  if (repository === 'hashicorp/http-echo') return command.length === 0 ? httpEchoServer(args, environment(container)) : null
+  // http-echo's ENTRYPOINT is /http-echo; a command naming it (`create deployment … -- /http-echo -text=hi`) runs the same server.
+  if (repository === 'hashicorp/http-echo') {
+    if (command.length === 0) return httpEchoServer(args, environment(container))
+    return command[0]!.split('/').at(-1) === 'http-echo' ? httpEchoServer([...command.slice(1), ...args], environment(container)) : null
+  }
   // agnhost's ENTRYPOINT is /agnhost; the docs' tutorials also name it as the command
   // (`kubectl create deployment … --image=…/agnhost:2.39 -- /agnhost netexec --http-port=8080`).
   if (name === 'agnhost' && (command.length === 0 || command[0]!.split('/').at(-1) === 'agnhost')) {

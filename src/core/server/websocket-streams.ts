@@ -5,6 +5,7 @@
 // (authentication, authorization, the handler). An exec with stdin runs once the client's stdin
 // has ended (kubectl cp's tar, a script piped to `sh`); an attach streams the container's output
 // as it runs (apiserver/attach-output.ts).
+import {textToBytes} from '../util/byte-text.js'
 import {createHash} from 'node:crypto'
 import type {IncomingMessage} from 'node:http'
 import type {Duplex} from 'node:stream'
@@ -40,7 +41,8 @@ function frame(opcode: number, payload: Buffer): Buffer {
 }
 
 function channelFrames(channel: number, text: string): Buffer[] {
-  const bytes = Buffer.from(text)
+  // Stream text stands for bytes without loss (util/byte-text.ts): a binary file's stay as they were.
+  const bytes = textToBytes(text)
   const frames: Buffer[] = []
   for (let offset = 0; offset < bytes.length; offset += framePayloadBytesMax) frames.push(frame(2, Buffer.concat([Buffer.from([channel]), bytes.subarray(offset, offset + framePayloadBytesMax)])))
   return frames
@@ -140,8 +142,10 @@ export async function serveStreamUpgrade(api: Pick<ApiServer, 'handle'>, request
     return
   }
   if (!upgraded) upgrade(socket, key, protocol)
-  for (const chunk of channelFrames(channels.stdout, output.stdout)) socket.write(chunk)
+  // stderr first: tar's notice comes before its archive, and kubectl cp, which passes the notice on
+  // while it unpacks stdout, may end as soon as the archive has ended.
   for (const chunk of channelFrames(channels.stderr, output.stderr)) socket.write(chunk)
+  for (const chunk of channelFrames(channels.stdout, output.stdout)) socket.write(chunk)
   finish(socket, output.exitCode, output.argv)
 }
 

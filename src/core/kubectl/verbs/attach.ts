@@ -33,18 +33,30 @@ export async function runAttach(session: KubectlSession, args: readonly string[]
   if (!spec) throw new KubectlError(`cannot attach to the container: container ${container} not found in pod ${pod.metadata.name}`)
   if (session.flag('tty') === 'true' && !spec.tty && !quiet) session.io.stderr(`error: Unable to use a TTY - container ${container} did not allocate one\n`)
   if (!quiet) session.io.stderr("If you don't see a command prompt, try pressing enter.\n")
-  // -i: what this process reads on stdin, to its end, goes to the container's (closing it, for a stdinOnce container).
-  const stdin = session.flag('stdin') === 'true' ? await session.io.readStdin() : null
+  // -i: what this process reads on stdin goes to the container's as it comes (its end closes a stdinOnce container's).
   const closes = Boolean((spec as {stdinOnce?: boolean}).stdinOnce)
-  await followOutput(session, pod, container, stdin === null ? undefined : async () => {
-    const query = {container, stdin: 'true', ...(closes ? {close: 'true'} : {})}
-    await session.request('POST', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/attach`, {query, body: stdin, contentType: 'application/octet-stream', allow: [400]})
+  const sending: Array<Promise<void>> = []
+  await followOutput(session, pod, container, session.flag('stdin') !== 'true' ? undefined : async () => {
+    sending.push(sendStdinAsItComes(session, `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/attach`, container, closes))
   })
+  // The container's run ended: what stdin still holds has nowhere to go (kubectl-main stops reading it).
+  void Promise.allSettled(sending)
   return 0
 }
 
+/** Sends this process's stdin to the container's, piece by piece as it comes (a line typed shows its answer before the next); its end closes the container's when `closes`. */
+export async function sendStdinAsItComes(session: KubectlSession, attachPath: string, container: string, closes: boolean): Promise<void> {
+  const send = (text: string, close: boolean) => session.request('POST', attachPath, {query: {container, stdin: 'true', ...(close ? {close: 'true'} : {})}, body: text, contentType: 'application/octet-stream', allow: [400]})
+  if (!session.io.stdinPieces) {
+    await send(await session.io.readStdin(), closes)
+    return
+  }
+  for await (const piece of session.io.stdinPieces()) await send(piece, false)
+  if (closes) await send('', true)
+}
+
 /** Prints the container's output after what it had written when the attach began, until that run ends. */
-async function followOutput(session: KubectlSession, pod: TargetPod, container: string, attached?: () => Promise<void>): Promise<void> {
+export async function followOutput(session: KubectlSession, pod: Pick<TargetPod, 'metadata'>, container: string, attached?: () => Promise<void>): Promise<void> {
   const podPath = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`
   await session.releaseWriter()
   const stop = new AbortController()

@@ -6,6 +6,7 @@
 import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {basename, dirname, join, posix, relative, resolve} from 'node:path'
 import type {ExecAnswer} from '../../api/wire.js'
+import {bytesToText, textToBytes} from '../../util/byte-text.js'
 import {tarArchive, TarFormatError, type TarMember, tarMembers, tarMembersMax} from '../../util/tar.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
@@ -50,7 +51,7 @@ async function execIn(session: KubectlSession, spec: FileSpec, command: readonly
   if (phase === 'Succeeded' || phase === 'Failed') throw new KubectlError(`cannot exec into a container in a completed pod; current phase is ${phase}`)
   const container = containerFor(session, pod, session.flag('container'), quiet)
   const query: Record<string, string> = {container, command: command.join('\0'), stdout: 'true', stderr: 'true', ...(stdin ? {stdin: 'true'} : {})}
-  return (await session.request('POST', `/api/v1/namespaces/${namespace}/pods/${spec.pod}/exec`, {query, ...(stdin ? {body: stdin.toString('utf8'), contentType: 'application/octet-stream'} : {})})).body as ExecAnswer
+  return (await session.request('POST', `/api/v1/namespaces/${namespace}/pods/${spec.pod}/exec`, {query, ...(stdin ? {body: bytesToText(stdin), contentType: 'application/octet-stream'} : {})})).body as ExecAnswer
 }
 
 /** A path with its leading slashes and `.`/`..` cleaned off, as kubectl's prefix for the archive's names. */
@@ -68,7 +69,7 @@ async function copyFromPod(session: KubectlSession, source: FileSpec, destinatio
   session.io.stdout(answer.stderr)
   let members: TarMember[]
   try {
-    members = tarMembers(Buffer.from(answer.stdout, 'utf8'))
+    members = tarMembers(textToBytes(answer.stdout))
   } catch (error) {
     if (error instanceof TarFormatError) throw new KubectlError(error.message)
     throw error

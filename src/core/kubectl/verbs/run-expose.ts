@@ -12,6 +12,7 @@ import type {KubectlSession} from '../session.js'
 import {submitGenerated} from './create-common.js'
 import {parseResourceArguments} from './get.js'
 import {waitForObject} from '../object-watch.js'
+import {followOutput, sendStdinAsItComes} from './attach.js'
 
 const commonFlags: readonly KubectlFlag[] = [
   {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
@@ -130,7 +131,8 @@ async function runAttached(session: KubectlSession, pod: KubeObject): Promise<nu
   const pods = mapper.resolve('pods')
   await session.request('POST', `/api/v1/namespaces/${namespace}/pods`, {body: pod, query: {fieldManager: session.flag('field-manager') || 'kubectl-run'}})
   await session.settleControlPlane()
-  if (session.flag('stdin') === 'true') await sendAttachedStdin(session, pods, namespace, name)
+  // -i: stdin goes to the container as it comes and its output shows as it answers (a line typed, its answer).
+  const followed = session.flag('stdin') === 'true' && (await sendAttachedStdin(session, pods, namespace, name))
   let current: KubeObject | null = null
   // Attached, kubectl streams until the container ends (a server's: until interrupted).
   const ended = (object: KubeObject | null) => {
@@ -140,7 +142,7 @@ async function runAttached(session: KubectlSession, pod: KubeObject): Promise<nu
   }
   await waitForObject(session, pods, namespace, name, ended, Number.POSITIVE_INFINITY)
   const logs = await session.request('GET', `/api/v1/namespaces/${namespace}/pods/${name}/log`, {query: {container: name}, allow: [400, 404]})
-  if (logs.status < 400) session.io.stdout(String(logs.body ?? ''))
+  if (logs.status < 400 && !followed) session.io.stdout(String(logs.body ?? ''))
   const phase = ((current as KubeObject | null)?.status as {phase?: string} | undefined)?.phase
   if (session.flag('rm') === 'true') {
     await session.request('DELETE', objectPath(pods, namespace, name), {allow: [404]})
@@ -164,20 +166,26 @@ async function runAttached(session: KubectlSession, pod: KubeObject): Promise<nu
 
 
 /**
- * `run -i`: what this process reads on stdin, to its end, goes to the container's stdin once it
- * runs (and closes it, stdinOnce), through pods/attach, for a command that reads it (`-- sh`).
+ * `run -i`: once the container runs, what this process reads on stdin goes to its stdin as it
+ * comes (its end closes it, stdinOnce) through pods/attach, and what the container prints shows
+ * as it runs, until the run ends. False when the container never ran (its log is printed after).
  */
-async function sendAttachedStdin(session: KubectlSession, pods: ApiResource, namespace: string, name: string): Promise<void> {
-  const text = await session.io.readStdin()
+async function sendAttachedStdin(session: KubectlSession, pods: ApiResource, namespace: string, name: string): Promise<boolean> {
   let running = false
   await waitForObject(session, pods, namespace, name, (object) => {
     const status = (object?.status ?? {}) as {phase?: string; containerStatuses?: Array<{name: string; state?: {running?: unknown}}>}
     running = Boolean(status.containerStatuses?.find((entry) => entry.name === name)?.state?.running)
     return running || !object || status.phase === 'Succeeded' || status.phase === 'Failed'
   }, Number.POSITIVE_INFINITY)
-  if (!running) return
-  const query: Record<string, string> = {container: name, stdin: 'true', ...(session.flag('leave-stdin-open') !== 'true' ? {close: 'true'} : {})}
-  await session.request('POST', `/api/v1/namespaces/${namespace}/pods/${name}/attach`, {query, body: text, contentType: 'application/octet-stream', allow: [400]})
+  if (!running) return false
+  const closes = session.flag('leave-stdin-open') !== 'true'
+  const sending: Array<Promise<void>> = []
+  await followOutput(session, {metadata: {namespace, name}}, name, async () => {
+    sending.push(sendStdinAsItComes(session, `/api/v1/namespaces/${namespace}/pods/${name}/attach`, name, closes))
+  })
+  // The run ended: what stdin still holds has nowhere to go (kubectl-main stops reading it).
+  void Promise.allSettled(sending)
+  return true
 }
 
 export async function runExpose(session: KubectlSession, args: readonly string[]): Promise<number> {

@@ -1,8 +1,9 @@
 // busybox tar over the container's simulated filesystem, as kubectl cp runs it through exec:
 // `tar cf - PATH…` writes a ustar archive to stdout (leading '/' taken off member names, with
 // busybox's notice), `tar xf - [-C DIR]` (and `-xmf`) unpacks one from stdin, `tar tf -` lists
-// one. Files hold text: their content goes into the archive as UTF-8, and an archive's members
-// come out of it as UTF-8 text (a binary file does not survive).
+// one. Files and streams hold bytes as text without loss (util/byte-text.ts), so a binary file
+// goes into an archive and comes out of one byte for byte.
+import {bytesToText, textToBytes} from '../../util/byte-text.js'
 import {tarArchive, TarFormatError, type TarMember, tarMembers} from '../../util/tar.js'
 import {normalizePath} from './filesystem.js'
 import type {Program, ShellProcess} from './interpreter.js'
@@ -54,7 +55,7 @@ function create(process: ShellProcess, options: TarOptions): number {
       for (const child of process.context.fs.list(path)) add(`${path === '/' ? '' : path}/${child}`, `${name}/${child}`)
       return
     }
-    members.push({name, directory: false, content: Buffer.from(entry.content)})
+    members.push({name, directory: false, content: textToBytes(entry.content)})
     if (options.verbose) process.error(`${name}\n`)
   }
   for (const operand of options.operands) {
@@ -72,8 +73,7 @@ function create(process: ShellProcess, options: TarOptions): number {
     }
     add(path, name === '' ? '.' : name)
   }
-  // The archive's bytes as text: headers are ASCII and contents UTF-8, so the stream's UTF-8 is the archive.
-  process.out(tarArchive(members, Math.floor(process.context.now() / 1000)).toString('utf8'))
+  process.out(bytesToText(tarArchive(members, Math.floor(process.context.now() / 1000))))
   if (status !== 0) process.error('tar: error exit delayed from previous errors\n')
   return status
 }
@@ -89,7 +89,7 @@ function extract(process: ShellProcess, options: TarOptions, stdin: string, list
   }
   let members: TarMember[]
   try {
-    members = tarMembers(Buffer.from(stdin, 'utf8'))
+    members = tarMembers(textToBytes(stdin))
   } catch (error) {
     if (!(error instanceof TarFormatError)) throw error
     process.error(`tar: ${error.message}\n`)
@@ -110,7 +110,7 @@ function extract(process: ShellProcess, options: TarOptions, stdin: string, list
     if (member.directory) process.context.fs.makeDirectories(path)
     else {
       process.context.fs.makeDirectories(path.slice(0, path.lastIndexOf('/')) || '/')
-      process.context.fs.write(path, member.content.toString('utf8'))
+      process.context.fs.write(path, bytesToText(member.content))
     }
   }
   return 0

@@ -1,5 +1,6 @@
 // busybox's file programs over the container's simulated filesystem: touch, rm, cat, mkdir, ls,
 // and test/[ (files, strings, integers), with busybox's messages and exit statuses.
+import {inputPiecesPerReadMax} from './standard-input.js'
 import {normalizePath} from './filesystem.js'
 import type {Program, ShellProcess} from './interpreter.js'
 import type {ShellRun} from './process-context.js'
@@ -54,11 +55,20 @@ function rm(process: ShellProcess, argv: readonly string[]): ShellRun {
   return done(status)
 }
 
-function cat(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
+function* cat(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
   const {operands} = flagsOf(argv)
   if (operands.length === 0) {
-    process.out(stdin)
-    return done(0)
+    if (!process.inputInherited) {
+      process.out(stdin)
+      return 0
+    }
+    // The process's own input: each piece printed as it comes (a line typed into an attach).
+    for (let piece = 0; piece < inputPiecesPerReadMax; piece++) {
+      const text = yield* process.input.piece()
+      if (text === null) break
+      process.out(text)
+    }
+    return 0
   }
   let status = 0
   for (const operand of operands) {
@@ -71,7 +81,7 @@ function cat(process: ShellProcess, argv: readonly string[], stdin: string): She
       status = 1
     } else process.out(entry.content)
   }
-  return done(status)
+  return status
 }
 
 function mkdir(process: ShellProcess, argv: readonly string[]): ShellRun {

@@ -9,12 +9,18 @@ import {FileSystemError, normalizePath} from './filesystem.js'
 import {type Command, type CommandList, type Pipeline, type Word, parseScript, ShellSyntaxError, nestingDepthMax} from './syntax.js'
 import {WordExpansion} from './expansion.js'
 import {imageLacks} from './images.js'
+import {StandardInput} from './standard-input.js'
 import {commandsPerRunMax, commandsWithoutTimeMax, limited, type OutputStream, type ProcessContext, type ShellEffect, ShellExit, type ShellRun, ShellRunaway, unknownJobProgramMilliseconds} from './process-context.js'
 
 /** A program: argv in, exit status out, over the process's state. */
 export type Program = (process: ShellProcess, argv: readonly string[], stdin: string) => ShellRun
 
 type Sink = (stream: OutputStream, text: string) => void
+
+/** Programs that read their standard input as it comes (a line, a piece at a time) when it is the process's own. */
+const streamingReaders = new Set(['cat', 'read', 'sh', 'bash', 'ash'])
+/** Programs that read their standard input whole: given the process's own, they get what it holds without waiting. */
+const wholeReaders = new Set(['grep', 'head', 'tail', 'sort', 'uniq', 'wc', 'cut', 'tr', 'sed', 'awk', 'tar'])
 
 export class ShellProcess {
   readonly variables: Map<string, string>
@@ -30,10 +36,31 @@ export class ShellProcess {
   private readonly expansion = new WordExpansion(this)
   /** Command substitutions run so far. */
   private substitutions = 0
+  /** The standard inputs in force, innermost last (a compound command fed by a pipe reads its own). */
+  private readonly inputs: StandardInput[]
+  /** Whether the program running now reads the process's standard input (`input`) rather than its `stdin` argument. */
+  inputInherited = false
 
-  constructor(readonly context: ProcessContext, environment: ReadonlyMap<string, string>, private readonly programs: ReadonlyMap<string, Program>) {
+  /** `input`: the process's standard input (an exec's, or the container's, open when it keeps one). */
+  constructor(readonly context: ProcessContext, environment: ReadonlyMap<string, string>, private readonly programs: ReadonlyMap<string, Program>, input = new StandardInput('', context.stdinOpen === true)) {
     this.variables = new Map(environment)
     this.lastTime = context.now()
+    this.inputs = [input]
+  }
+
+  /** The standard input a command with neither pipe nor redirect reads. */
+  get input(): StandardInput {
+    return this.inputs[this.inputs.length - 1]!
+  }
+
+  /** Runs with `input` as the standard input of the commands inside. */
+  *reading<T>(input: StandardInput, run: () => Generator<ShellEffect, T, unknown>): Generator<ShellEffect, T, unknown> {
+    this.inputs.push(input)
+    try {
+      return yield* run()
+    } finally {
+      this.inputs.pop()
+    }
   }
 
   write(stream: OutputStream, text: string): void {
@@ -86,7 +113,8 @@ export class ShellProcess {
   }
 
   private *runPipeline(pipeline: Pipeline): ShellRun {
-    let stdin = ''
+    // The first command reads the process's standard input (null); the others, the stage before.
+    let stdin: string | null = null
     let status = 0
     for (const [index, command] of pipeline.commands.entries()) {
       if (index === pipeline.commands.length - 1) {
@@ -115,8 +143,10 @@ export class ShellProcess {
     }
   }
 
-  private *runCommand(command: Command, stdin: string): ShellRun {
+  private *runCommand(command: Command, stdin: string | null): ShellRun {
     this.count()
+    // A compound command fed by a pipe (`… | while read line; do …; done`): its commands read that.
+    if (stdin !== null && command.kind !== 'simple') return yield* this.reading(new StandardInput(stdin, false), () => this.runCommand(command, null))
     switch (command.kind) {
       case 'group':
         return yield* this.nested(() => this.runList(command.body))
@@ -234,7 +264,8 @@ export class ShellProcess {
     return captured.replace(/\n+$/, '')
   }
 
-  *runProgram(argv: readonly string[], stdin: string): ShellRun {
+  /** Runs one program; `stdin` null: it reads the process's standard input. */
+  *runProgram(argv: readonly string[], stdin: string | null): ShellRun {
     const name = programName(argv[0]!)
     const program = imageLacks(this.context.image, name) ? undefined : this.programs.get(name)
     if (!program && imageLacks(this.context.image, name)) {
@@ -242,14 +273,19 @@ export class ShellProcess {
       return 127
     }
     if (program) {
+      const inheritedBefore = this.inputInherited
+      this.inputInherited = stdin === null && streamingReaders.has(name)
+      const given = stdin ?? (wholeReaders.has(name) ? this.input.available() : '')
       try {
-        return yield* program(this, argv, stdin)
+        return yield* program(this, argv, given)
       } catch (error) {
         if (error instanceof FileSystemError) {
           this.error(`${name}: ${error.message}\n`)
           return 1
         }
         throw error
+      } finally {
+        this.inputInherited = inheritedBefore
       }
     }
     if (this.context.unknownProgram === 'not-found') {

@@ -115,6 +115,21 @@ function sort(process: ShellProcess, argv: readonly string[], stdin: string): Sh
   return done(status)
 }
 
+/** busybox uniq: adjacent equal lines once; -c counts them (as `%7d `), -d keeps only repeated ones, -u only single ones. */
+function uniq(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
+  const {flags, operands} = flagsOf(argv)
+  const {lines, status} = inputLines(process, 'uniq', operands.slice(0, 1), stdin)
+  const runs: Array<{line: string; count: number}> = []
+  for (const line of lines) {
+    const last = runs[runs.length - 1]
+    if (last && last.line === line) last.count++
+    else runs.push({line, count: 1})
+  }
+  const kept = runs.filter((run) => (flags.has('d') ? run.count > 1 : flags.has('u') ? run.count === 1 : true))
+  if (kept.length > 0) process.out(kept.map((run) => (flags.has('c') ? `${String(run.count).padStart(7)} ${run.line}\n` : `${run.line}\n`)).join(''))
+  return done(status)
+}
+
 function wc(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
   const lines = stdin.split('\n').length - 1
   process.out(argv.includes('-l') ? `${lines}\n` : `${String(lines).padStart(7)} ${String(stdin.split(/\s+/).filter(Boolean).length).padStart(7)} ${String(stdin.length).padStart(7)}\n`)
@@ -122,5 +137,5 @@ function wc(process: ShellProcess, argv: readonly string[], stdin: string): Shel
 }
 
 export function linePrograms(): Array<[string, Program]> {
-  return [['grep', grep], ['head', head], ['tail', tail], ['wc', wc], ['sort', sort]]
+  return [['grep', grep], ['head', head], ['tail', tail], ['wc', wc], ['sort', sort], ['uniq', uniq]]
 }

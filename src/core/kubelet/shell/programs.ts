@@ -2,6 +2,8 @@
 // their output, their error messages and their exit statuses. Here the shell's own (echo, printf,
 // sleep, exit, env, export, cd, sh …) and date; file-programs.ts, line-programs.ts,
 // text-programs.ts, archive-programs.ts (tar) and network-programs.ts hold the rest.
+import {StandardInput} from './standard-input.js'
+import {parseScript, ShellSyntaxError} from './syntax.js'
 import {normalizePath} from './filesystem.js'
 import type {Program, ShellProcess} from './interpreter.js'
 import {ShellExit, type ShellRun} from './process-context.js'
@@ -122,13 +124,15 @@ function environment(process: ShellProcess, argv: readonly string[]): ShellRun {
 }
 
 function* shell(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
+  // The shell's standard input: the process's (read as it comes), or what a pipe or redirect gave it.
+  const input = process.inputInherited ? process.input : new StandardInput(stdin, false)
   const {flags, operands} = flagsOf(argv.filter((argument, index) => index === 0 || argument !== '-e' && argument !== '-x'))
   if (flags.has('c')) {
     if (operands[0] === undefined) {
       process.error(`${argv[0]}: -c requires an argument\n`)
       return 2
     }
-    return yield* process.runScript(operands[0])
+    return yield* process.reading(input, () => process.runScript(operands[0]!))
   }
   if (operands[0] !== undefined) {
     const entry = process.context.fs.get(normalizePath(operands[0], process.workingDirectory))
@@ -136,30 +140,88 @@ function* shell(process: ShellProcess, argv: readonly string[], stdin: string): 
       process.error(`${argv[0]}: can't open '${operands[0]}': No such file or directory\n`)
       return 2
     }
-    return yield* process.runScript(entry.content)
+    return yield* process.reading(input, () => process.runScript(entry.content))
   }
-  // A shell reading its standard input: the container's, when it keeps one open (stdin: true), is
-  // what attaches send, run line by line as it comes; otherwise it has none and the shell ends at once.
-  if (stdin === '' && process.context.stdinOpen) return yield* interactiveShell(process)
-  return yield* process.runScript(stdin)
+  // A shell reading commands from its standard input: an open one (the container's, stdin: true)
+  // is what attaches send, run line by line as it comes; a closed one is one script.
+  if (input.isOpen) return yield* process.reading(input, () => interactiveShell(process, input))
+  const script = yield* input.all()
+  return yield* process.reading(input, () => process.runScript(script))
 }
 
-/** Chunks of stdin one interactive shell reads (then it stops reading, as at its end). */
-export const stdinChunksMax = 100_000
+/** Lines one interactive shell reads (then it stops reading, as at its end). */
+export const stdinLinesMax = 100_000
 
-function* interactiveShell(process: ShellProcess): ShellRun {
+/** A script cut short (a loop or a quote not closed yet): the shell reads on before it runs it. */
+function isIncomplete(script: string): boolean {
+  try {
+    parseScript(script)
+    return false
+  } catch (error) {
+    if (!(error instanceof ShellSyntaxError)) throw error
+    return /end of file|unterminated|EOF in|missing \}/.test(error.message)
+  }
+}
+
+/**
+ * A shell reading commands as they come, as sh does from a pipe: a line at a time (a command
+ * that reads stdin, `read x`, gets the lines after it), more lines while a command is not
+ * complete yet.
+ */
+function* interactiveShell(process: ShellProcess, input: StandardInput): ShellRun {
   let pending = ''
-  for (let chunk = 0; chunk < stdinChunksMax; chunk++) {
-    const text = (yield {kind: 'input'}) as string | null
-    if (text === null) return pending === '' ? process.status : yield* process.runScript(pending)
-    pending += text
-    const end = pending.lastIndexOf('\n')
-    if (end < 0) continue
-    const lines = pending.slice(0, end + 1)
-    pending = pending.slice(end + 1)
-    yield* process.runScript(lines)
+  for (let count = 0; count < stdinLinesMax; count++) {
+    const line = yield* input.line()
+    if (line === null) return pending === '' ? process.status : yield* process.runScript(pending)
+    pending += `${line}\n`
+    if (isIncomplete(pending)) continue
+    const script = pending
+    pending = ''
+    yield* process.runScript(script)
   }
   return process.status
+}
+
+/**
+ * `read [-r] [-p PROMPT] [NAME…]`: one line of standard input, split on blanks into the names (the
+ * last takes the rest; REPLY without names); status 1 at the end of the input. Without -r a
+ * backslash escapes the next character.
+ */
+function* read(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
+  const names: string[] = []
+  let raw = false
+  for (let index = 1; index < argv.length; index++) {
+    const word = argv[index]!
+    if (word === '-r') raw = true
+    else if (word === '-p') process.error(argv[++index] ?? '')
+    else names.push(word)
+  }
+  let line: string | null
+  if (process.inputInherited) line = yield* process.input.line()
+  else {
+    const end = stdin.indexOf('\n')
+    line = stdin === '' ? null : end < 0 ? stdin : stdin.slice(0, end)
+  }
+  if (line === null) {
+    for (const name of names) process.variables.set(name, '')
+    return 1
+  }
+  if (!raw) line = line.replace(/\\(.)/g, '$1')
+  if (names.length === 0) {
+    process.variables.set('REPLY', line)
+    return 0
+  }
+  let rest = line.replace(/^[ \t]+/, '')
+  for (const [index, name] of names.entries()) {
+    if (index === names.length - 1) {
+      process.variables.set(name, rest.replace(/[ \t]+$/, ''))
+      break
+    }
+    const match = /^(\S*)[ \t]*/.exec(rest)!
+    process.variables.set(name, match[1]!)
+    rest = rest.slice(match[0].length)
+  }
+  return 0
 }
 
 export function shellPrograms(): ReadonlyMap<string, Program> {
@@ -198,7 +260,7 @@ export function shellPrograms(): ReadonlyMap<string, Program> {
       process.out(`${process.workingDirectory}\n`)
       return done(0)
     }],
-    ['sh', shell], ['bash', shell], ['ash', shell],
+    ['sh', shell], ['bash', shell], ['ash', shell], ['read', read],
     ...linePrograms(),
     ...archivePrograms(),
     ...networkPrograms(),

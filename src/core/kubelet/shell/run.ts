@@ -8,6 +8,7 @@ import type {SimulatedFileSystem} from './filesystem.js'
 import {type Program, ShellProcess} from './interpreter.js'
 import {type OutputStream, type ProcessContext, ShellExit, type ShellRun, ShellRunaway} from './process-context.js'
 import {shellPrograms} from './programs.js'
+import {StandardInput} from './standard-input.js'
 
 /** Log lines kept of one run (the oldest go first, as a rotated container log). */
 export const logLinesMax = 10_000
@@ -119,7 +120,7 @@ export async function runOverTime(spec: RunSpec, startedAtMilliseconds: number, 
     await applyEventsThrough(untilMilliseconds)
     return {log: trimmed(log.lines), exit, wakesAtMilliseconds: null}
   }
-  const run: ShellRun = process.runProgram(spec.argv, '')
+  const run: ShellRun = process.runProgram(spec.argv, null)
   let answer: unknown
   for (;;) {
     let step: IteratorResult<import('./process-context.js').ShellEffect, number>
@@ -168,8 +169,8 @@ export async function runToEnd(spec: RunSpec, atMilliseconds: number, stdin = ''
       else stderr = bounded(stderr + text)
     },
   }
-  const process = new ShellProcess(context, spec.environment, programs())
-  const run = process.runProgram(spec.argv, stdin)
+  const process = new ShellProcess(context, spec.environment, programs(), new StandardInput(stdin, false))
+  const run = process.runProgram(spec.argv, null)
   let answer: unknown
   for (;;) {
     let step: IteratorResult<import('./process-context.js').ShellEffect, number>
