@@ -56,6 +56,12 @@ spec:
     - {name: RC, valueFrom: {resourceFieldRef: {resource: requests.cpu, divisor: 1m}}}
 `
 
+/** What differs between two copies of one object made one after the other: its uid, version and times. */
+const masked = (text: string) =>
+  text
+    .replace(/(uid|resourceVersion): .*/g, '$1: …')
+    .replace(/"?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"?/g, 'TIME')
+
 describe.runIf(existsSync(realKubectl))('kubectl set beside the real kubectl', () => {
   let cluster: ReferenceCluster
   let file: string
@@ -78,7 +84,7 @@ describe.runIf(existsSync(realKubectl))('kubectl set beside the real kubectl', (
       expect((await cluster.real(`apply -f ${file}`)).status).toBe(0)
       const result = await cluster[kubectl](line.replaceAll('FILE', file), stdin)
       const left = await cluster.real("get deployment e -o jsonpath={.spec.template.spec}")
-      outcomes.push({status: result.status, stdout: result.stdout, stderr: result.stderr, left: left.stdout})
+      outcomes.push({status: result.status, stdout: masked(result.stdout), stderr: result.stderr, left: left.stdout})
     }
     expect(outcomes[1]).toEqual(outcomes[0])
   }
@@ -104,7 +110,47 @@ describe.runIf(existsSync(realKubectl))('kubectl set beside the real kubectl', (
     'set image deploy/nope app=x',
     'set image deploy/e app=nginx',
     'set resources deploy/e --limits=cpu=-1',
+    'set env deploy/e --list',
+    'set env deploy/e --list --resolve',
+    'set env deploy/e --list -c app',
+    'set env deploy/e --list -c init',
+    'set env deploy/e --list -c nope',
+    "set env deploy/e --list -c 'a*'",
+    'set env deploy -l app=e --list',
+    'set env deploy/e --list -o yaml',
+    'set env deploy/e --list A=2',
+    'set env deploy/e --list --resolve -c init -e Q=1 Z=2',
+    'set env deploy/e --list --from=secret/s -c side',
+    'set env deploy/e --from=secret/s --dry-run=client -o yaml',
+    'set env deploy/e --from=configmap/c --prefix=P_ --keys=MODE -c side',
+    'set env deploy/e --from=secret/nope',
+    'set env deploy/e --from=foo/x',
+    'set env deploy/e --from=deploy/e',
+    'set env deploy/e -e A=9 --dry-run=client -o yaml',
+    'set env deploy/e A=2 --overwrite=false',
+    'set env deploy/e A=2 A-',
+    'set env deploy/e A=1 B-',
+    'set env deploy/e X-',
+    'set env deploy/e --keys=A',
+    "set env deploy/e 'A B=1'",
+    'set env deploy/e --list --all -l a=b',
+    'set env deploy/e A- --dry-run=client -o name',
+    'set env deploy/e foo',
+    'set env deploy/e B=1 deploy/x',
+    'set env -f FILE --local --list',
   ]) {
     it(`${line} does what the real kubectl does`, () => compare(line), 30_000)
   }
+
+  it('set env - reads KEY=VALUE lines from stdin, as the real kubectl does', () => compare('set env deploy/e - -c side --dry-run=client -o yaml', 'S=1 # a comment\n# only a comment\nT=two=2\n'), 30_000)
+
+  it('set env --list --resolve reads what the references name, and tells what it cannot', async () => {
+    await cluster.real('delete pod p --ignore-not-found')
+    expect((await cluster.real('apply -f -', pod)).status).toBe(0)
+    for (const line of ['set env pod/p --list --resolve', 'set env pod/p --list']) {
+      const [theirs, ours] = [await cluster.real(line), await cluster.ours(line)]
+      expect(theirs.stdout).toContain('# U from secret nope, key USER')
+      expect(ours).toEqual(theirs)
+    }
+  }, 30_000)
 })
