@@ -69,6 +69,21 @@ export function errorLine(error: KubectlError): string {
 }
 
 /**
+ * What kubectl's CheckErr prints of the errors a command gathered: one alone as errorLine prints
+ * it; several one per line, each in its own words (no `error: ` added, a server's as
+ * `Error from server (Reason): message`, an Invalid one too).
+ */
+export function errorsText(errors: readonly KubectlError[]): string {
+  if (errors.length === 1) return errorLine(errors[0]!)
+  return errors.map((error) => `${error instanceof ServerError ? aggregatedStatusText(error.status) : error.message}\n`).join('')
+}
+
+function aggregatedStatusText(status: StatusBody): string {
+  if (status.reason === 'Unauthorized') return `error: You must be logged in to the server (${status.message ?? ''})`
+  return status.reason ? `Error from server (${status.reason}): ${status.message ?? ''}` : `Error from server: ${status.message ?? ''}`
+}
+
+/**
  * Keeps a server error to print at the end (kubectl goes on with the next object); a 404 is
  * dropped with --ignore-not-found. Anything else is rethrown.
  */

@@ -200,25 +200,50 @@ function decodeError(value: unknown): string | null {
   return null
 }
 
-/** Reads a stream's objects; `validate` false (--validate=false) leaves out kubectl's checks before the decoder's. */
-export function parseManifests(text: string, source: string, validate = true): KubeObject[] {
-  const objects: KubeObject[] = []
+/**
+ * What one document of a stream gave: an object, or an error kubectl's resource builder reports
+ * after the objects before it were acted on (it reads the stream one document at a time).
+ */
+export type ManifestEntry = Manifest | {readonly error: KubectlError; readonly source: string}
+
+export function isManifest(entry: ManifestEntry): entry is Manifest {
+  return 'object' in entry
+}
+
+function validationError(source: string, invalid: readonly string[]): KubectlError {
+  return new KubectlError(`error validating "${source}": error validating data: ${invalid.length === 1 ? invalid[0] : `[${invalid.join(', ')}]`}; if you choose to ignore these errors, turn validation off with --validate=false`)
+}
+
+/**
+ * A stream's entries in kubectl's order: a syntax fault or a failed validation ends the stream
+ * (its objects before it stay), a document that cannot be decoded is an error and the stream
+ * goes on. `validate` false (--validate=false) leaves out kubectl's checks before the decoder's.
+ */
+export function parseManifestEntries(text: string, source: string, validate = true): ManifestEntry[] {
+  const entries: ManifestEntry[] = []
   const {values, fault} = documentValues(text, source)
+  const failed = (error: KubectlError) => entries.push({error, source})
   for (const value of values) {
     if (value === null || value === undefined) continue
     if (validate) {
       const invalid = listKindErrors([value])
-      if (invalid.length > 0) throw new KubectlError(`error validating "${source}": error validating data: ${invalid.length === 1 ? invalid[0] : `[${invalid.join(', ')}]`}; if you choose to ignore these errors, turn validation off with --validate=false`)
+      if (invalid.length > 0) {
+        failed(validationError(source, invalid))
+        return entries
+      }
     }
     const error = decodeError(value)
-    if (error !== null) throw new KubectlError(`unable to decode "${source}": ${error}`)
+    if (error !== null) {
+      failed(new KubectlError(`unable to decode "${source}": ${error}`))
+      continue
+    }
     if (!isJsonObject(value) || typeof value.kind !== 'string') continue
     const list = value.kind === 'List' && value.apiVersion === 'v1'
     if (list) {
       const invalid = listKindErrors(value.items)
       if (invalid.length > 0) {
-        const text = invalid.length === 1 ? invalid[0] : `[${invalid.join(', ')}]`
-        throw new KubectlError(`error validating "${source}": error validating data: ${text}; if you choose to ignore these errors, turn validation off with --validate=false`)
+        failed(validationError(source, invalid))
+        return entries
       }
     }
     if (value.kind.endsWith('List') && Array.isArray(value.items)) {
@@ -226,23 +251,45 @@ export function parseManifests(text: string, source: string, validate = true): K
         if (!isJsonObject(item)) continue
         // A v1 List's items are validated against the schema first (validateListItems), then decoded.
         if (list) listItems.add(item as KubeObject)
-        else checkDecodable(item, source)
-        objects.push(item as KubeObject)
+        else {
+          const itemError = metadataDecodeError(item.metadata)
+          if (itemError !== null) {
+            failed(new KubectlError(`unable to decode "${source}": ${itemError}`))
+            continue
+          }
+        }
+        entries.push({object: item as KubeObject, source})
       }
       continue
     }
-    checkDecodable(value, source)
-    objects.push(value as KubeObject)
+    const metadataError = metadataDecodeError(value.metadata)
+    if (metadataError !== null) {
+      failed(new KubectlError(`unable to decode "${source}": ${metadataError}`))
+      continue
+    }
+    entries.push({object: value as KubeObject, source})
   }
-  if (fault !== null) throw new KubectlError(fault)
-  return objects
+  if (fault !== null) failed(new KubectlError(fault))
+  return entries
 }
 
-export async function readManifests(paths: readonly string[], recursive: boolean, readStdin: () => Promise<string>, verb: string, validate = true): Promise<Manifest[]> {
-  const manifests: Manifest[] = []
+/** A stream's objects, or its first error (for readers that act on nothing before they have all). */
+export function parseManifests(text: string, source: string, validate = true): KubeObject[] {
+  return parseManifestEntries(text, source, validate).map((entry) => {
+    if (!isManifest(entry)) throw entry.error
+    return entry.object
+  })
+}
+
+/**
+ * Every entry of every -f source in kubectl's order: each file's stream ends at its own fault and
+ * the next file is still read. A path that does not exist is an error before anything is read.
+ */
+export async function readManifestEntries(paths: readonly string[], recursive: boolean, readStdin: () => Promise<string>, validate = true): Promise<ManifestEntry[]> {
+  const entries: ManifestEntry[] = []
   for (const path of paths) {
     if (path === '-') {
-      for (const object of parseManifests(await readStdin(), 'STDIN', validate)) manifests.push({object, source: 'STDIN'})
+      entries.push(...parseManifestEntries(await readStdin(), 'STDIN', validate))
       continue
     }
     if (/^https?:\/\//.test(path)) throw new KubectlError(`unable to read URL "${path}": kubemu reads local files and stdin only`)
@@ -251,11 +298,21 @@ export async function readManifests(paths: readonly string[], recursive: boolean
     if (statSync(path).isDirectory()) filesOf(path, recursive, files)
     else files.push(path)
     for (const file of files) {
-      for (const object of parseManifests(readFileSync(file, 'utf8'), file, validate)) {
-        if (!isJsonObject(object.metadata)) object.metadata = {}
-        manifests.push({object, source: file})
+      for (const entry of parseManifestEntries(readFileSync(file, 'utf8'), file, validate)) {
+        if (isManifest(entry) && !isJsonObject(entry.object.metadata)) entry.object.metadata = {}
+        entries.push(entry)
       }
     }
+  }
+  return entries
+}
+
+/** Every object of the -f sources, or the first error met; none at all is kubectl's `no objects passed to VERB`. */
+export async function readManifests(paths: readonly string[], recursive: boolean, readStdin: () => Promise<string>, verb: string, validate = true): Promise<Manifest[]> {
+  const manifests: Manifest[] = []
+  for (const entry of await readManifestEntries(paths, recursive, readStdin, validate)) {
+    if (!isManifest(entry)) throw entry.error
+    manifests.push(entry)
   }
   if (manifests.length === 0) throw new KubectlError(`no objects passed to ${verb}`)
   return manifests

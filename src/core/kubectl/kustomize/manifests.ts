@@ -3,7 +3,7 @@
 import type {KubeObject} from '../../api/object.js'
 import {matchesLabels, parseLabelSelector, SelectorError} from '../../api/selectors.js'
 import {KubectlError} from '../errors.js'
-import {type Manifest, readManifests} from '../manifests.js'
+import {isManifest, type Manifest, type ManifestEntry, readManifestEntries} from '../manifests.js'
 import {fieldValidationOf} from '../field-validation.js'
 import type {KubectlSession} from '../session.js'
 
@@ -19,11 +19,24 @@ const diffErrorExitCode = 2
 const selectingVerbs: ReadonlySet<string> = new Set(['apply', 'create', 'delete', 'diff'])
 
 export async function readManifestsOrKustomization(session: KubectlSession, verb: string): Promise<Manifest[]> {
+  const manifests: Manifest[] = []
+  for (const entry of await readEntriesOrKustomization(session, verb)) {
+    if (!isManifest(entry)) throw verb === 'diff' ? new KubectlError(entry.error.message, diffErrorExitCode) : entry.error
+    manifests.push(entry)
+  }
+  return manifests
+}
+
+/**
+ * The objects of -f or -k, with the errors met while reading them in their place (kubectl acts on
+ * the objects before an error, then reports it), filtered by -l for the verbs that filter.
+ */
+export async function readEntriesOrKustomization(session: KubectlSession, verb: string): Promise<ManifestEntry[]> {
   try {
-    const manifests = await manifestsOf(session, verb)
+    const entries = await entriesOf(session)
+    if (entries.length === 0) throw new KubectlError(`no objects passed to ${verb}`)
     const text = session.flags.values.get('selector') ?? ''
-    if (!selectingVerbs.has(verb) || text === '') return manifests
-    const selected = manifests.filter((manifest) => matchesLabels(selectorOf(text), manifest.object.metadata.labels))
+    const selected = !selectingVerbs.has(verb) || text === '' ? entries : entries.filter((entry) => !isManifest(entry) || matchesLabels(selectorOf(text), entry.object.metadata.labels))
     // delete says "No resources found" itself; the writers refuse to run on nothing.
     if (selected.length === 0 && verb !== 'delete') throw new KubectlError(`no objects passed to ${verb}`)
     return selected
@@ -33,17 +46,15 @@ export async function readManifestsOrKustomization(session: KubectlSession, verb
   }
 }
 
-async function manifestsOf(session: KubectlSession, verb: string): Promise<Manifest[]> {
+async function entriesOf(session: KubectlSession): Promise<ManifestEntry[]> {
   const folder = session.flag('kustomize')
   const files = session.list('filename')
-  if (folder === '') return readManifests(files, session.flag('recursive') === 'true', () => session.io.readStdin(), verb, fieldValidationOf(session) !== 'Ignore')
+  if (folder === '') return readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), fieldValidationOf(session) !== 'Ignore')
   if (files.length > 0) throw new KubectlError('only one of -f or -k can be specified')
   // kustomize loads only for -k (a start-up cost the other commands skip).
   const {buildKustomization} = await import('./build.js')
   const build = buildKustomization(folder, {warn: (warning) => session.io.stderr(warning), rootOnly: true})
-  const manifests = build.resources.map((resource) => ({object: resource.object as unknown as KubeObject, source: folder}))
-  if (manifests.length === 0) throw new KubectlError(`no objects passed to ${verb}`)
-  return manifests
+  return build.resources.map((resource) => ({object: resource.object as unknown as KubeObject, source: folder}))
 }
 
 function selectorOf(text: string) {

@@ -6,13 +6,13 @@ import {cloneJson, isJsonObject, type KubeObject} from '../../api/object.js'
 import {builtinScheme} from '../../api/resources.js'
 import {goJson, goJsonCompact} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
-import {KubectlError, ServerError, statusText} from '../errors.js'
+import {errorsText, KubectlError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
 import type {Manifest} from '../manifests.js'
-import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
+import {hasManifestSource, readEntriesOrKustomization} from '../kustomize/manifests.js'
 import {validateListItems} from '../list-validation.js'
-import {checkDecodable, isListItem} from '../manifests.js'
+import {checkDecodable, isListItem, isManifest} from '../manifests.js'
 import {printObjects, withoutManagedFields} from '../output.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import {waitForObject} from '../object-watch.js'
@@ -115,7 +115,6 @@ export function withLastApplied(object: KubeObject): KubeObject {
 
 /** kubectl's AddSourceToErr: `error when creating "file": …` (Invalid errors print their causes instead). */
 export function errorWithSource(error: ServerError, action: string, source: string): ServerError {
-  if (error.reason === 'Invalid') return error
   return new ServerError({...error.status, message: `error when ${action} "${source}": ${error.status.message ?? ''}`})
 }
 
@@ -166,6 +165,10 @@ async function deleteAndCreate(session: KubectlSession, resource: ApiResource, n
   }
 }
 
+/** What apply says of an object it patches that was not created by apply (or create --save-config). */
+const missingLastAppliedWarning = (objectName: string) =>
+  `Warning: resource ${objectName} is missing the ${lastAppliedAnnotation} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`
+
 /** kubectl's words for an apply that failed after its patch: the patch, the object and the file, then the cause. */
 function applyingPatchError(error: KubectlError, modified: KubeObject, resource: ApiResource, namespace: string, source: string): KubectlError {
   const group = resource.group ? `${resource.group}/${resource.version}` : `/${resource.version}`
@@ -181,26 +184,37 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
   const fieldValidation = fieldValidationOf(session)
   const output = session.flag('output')
   if (output && !['yaml', 'json', 'name'].includes(output)) throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json,name,yaml`)
-  const manifests = await readManifestsOrKustomization(session, verb)
+  const entries = await readEntriesOrKustomization(session, verb)
+  const manifests = entries.filter(isManifest)
   if (fieldValidation === 'Strict') await validateListItems(session, manifests, isListItem)
   for (const {object, source} of manifests) if (isListItem(object)) checkDecodable(object, source)
   const mapper = await ResourceMapper.discover(session)
-  const errors: string[] = []
+  const errors: KubectlError[] = []
   const printed: KubeObject[] = []
   const query: Record<string, string> = {fieldManager: verb === 'apply' ? 'kubectl-client-side-apply' : 'kubectl-create', fieldValidation}
   if (dryRun === 'server') query.dryRun = 'All'
-  for (const manifest of manifests) {
-    let placed
-    try {
-      placed = placeObject(session, mapper, manifest)
-    } catch (error) {
-      if (error instanceof KubectlError) {
-        errors.push(error.message.startsWith('error: ') ? error.message : `error: ${error.message}`)
-        continue
-      }
-      throw error
+  const steps: Array<KubectlError | {manifest: Manifest; resource: ApiResource; namespace: string}> = []
+  for (const entry of entries) {
+    if (!isManifest(entry)) {
+      steps.push(entry.error)
+      continue
     }
-    const {resource, namespace} = placed
+    try {
+      steps.push({manifest: entry, ...placeObject(session, mapper, entry)})
+    } catch (error) {
+      if (!(error instanceof KubectlError)) throw error
+      steps.push(error)
+    }
+  }
+  // create acts on each object as it reads the stream; apply reads every object first, so the
+  // errors of reading come before those of writing.
+  const ordered = verb === 'apply' ? [...steps.filter((step) => step instanceof KubectlError), ...steps.filter((step) => !(step instanceof KubectlError))] : steps
+  for (const step of ordered) {
+    if (step instanceof KubectlError) {
+      errors.push(step)
+      continue
+    }
+    const {manifest, resource, namespace} = step
     // --record's cause is part of the object, so apply's last-applied configuration holds it too.
     const object = recorded(session, cloneJson(manifest.object))
     if (resource.namespaced) object.metadata.namespace = namespace
@@ -216,7 +230,12 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
           report(session, output, resource, result.body as KubeObject, `${label} serverside-applied${dryRunSuffix(dryRun)}`, printed)
         } catch (error) {
           if (error instanceof ServerError && error.code === 409 && error.status.message?.startsWith('Apply failed')) {
-            errors.push(`error: ${error.status.message}\n${conflictAdvice}`)
+            errors.push(new KubectlError(`${error.status.message ?? ''}\n${conflictAdvice}`))
+            continue
+          }
+          // kubectl reports a server-side apply's error without naming the file.
+          if (error instanceof ServerError) {
+            errors.push(error)
             continue
           }
           throw error
@@ -238,6 +257,7 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
       }
       const live = current.body as KubeObject
       const originalText = live.metadata.annotations?.[lastAppliedAnnotation]
+      if (originalText === undefined && dryRun !== 'client') session.io.stderr(missingLastAppliedWarning(`${resource.resource}/${name}`))
       let original: unknown = null
       if (originalText) {
         try {
@@ -269,21 +289,21 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
         } catch (forceError) {
           if (!(forceError instanceof KubectlError)) throw forceError
           const wrapped = applyingPatchError(forceError, desired, resource, namespace, manifest.source)
-          errors.push(wrapped instanceof ServerError ? statusText(wrapped.status) : `error: ${wrapped.message}`)
+          errors.push(wrapped)
           continue
         }
       }
       report(session, output, resource, result, `${label} configured${dryRunSuffix(dryRun)}`, printed)
     } catch (error) {
       if (error instanceof ServerError) {
-        errors.push(statusText(errorWithSource(error, action, manifest.source).status))
+        errors.push(errorWithSource(error, action, manifest.source))
         continue
       }
       throw error
     }
   }
   if (output === 'yaml' || output === 'json') session.io.stdout(printWritten(output, verb, printed, manifests.length === 1, session.flag('show-managed-fields') === 'true'))
-  for (const error of errors) session.io.stderr(`${error}\n`)
+  if (errors.length > 0) session.io.stderr(errorsText(errors))
   return errors.length > 0 ? 1 : 0
 }
 

@@ -10,10 +10,11 @@ import {cloneJson, isJsonObject, jsonEqual, type KubeObject} from '../../api/obj
 import {builtinScheme} from '../../api/resources.js'
 import {goJson} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
-import {collectServerError, KubectlError, noResourcesMessage, ServerError, statusText} from '../errors.js'
+import {errorsText, KubectlError, KubectlPlainError, noResourcesMessage, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
-import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
+import {hasManifestSource, readEntriesOrKustomization} from '../kustomize/manifests.js'
+import {isManifest} from '../manifests.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
@@ -47,10 +48,24 @@ export async function runReplace(session: KubectlSession, args: readonly string[
   if (!hasManifestSource(session)) throw new KubectlError('must specify one of -f and -k')
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
-  const errors: string[] = []
+  const errors: KubectlError[] = []
+  const readErrors: KubectlError[] = []
   const query: Record<string, string> = {fieldManager: session.flag('field-manager'), fieldValidation: fieldValidationOf(session), ...(dryRun === 'server' ? {dryRun: 'All'} : {})}
-  for (const manifest of await readManifestsOrKustomization(session, 'replace')) {
-    const {resource, namespace} = placeObject(session, mapper, manifest)
+  // kubectl replaces each object as it reads the stream; an error it meets is told at the end.
+  for (const manifest of await readEntriesOrKustomization(session, 'replace')) {
+    if (!isManifest(manifest)) {
+      readErrors.push(manifest.error)
+      continue
+    }
+    let placed
+    try {
+      placed = placeObject(session, mapper, manifest)
+    } catch (error) {
+      if (!(error instanceof KubectlError)) throw error
+      readErrors.push(error)
+      continue
+    }
+    const {resource, namespace} = placed
     const object = session.flag('save-config') === 'true' ? withLastApplied(manifest.object) : cloneJson(manifest.object)
     if (resource.namespaced) object.metadata.namespace = namespace
     const name = object.metadata.name ?? ''
@@ -65,14 +80,14 @@ export async function runReplace(session: KubectlSession, args: readonly string[
       }
       session.io.stdout(session.flag('output') === 'name' ? `${kindName(resource)}/${name}\n` : `${kindName(resource)}/${name} replaced${dryRunSuffix(dryRun)}\n`)
     } catch (error) {
-      if (error instanceof ServerError) {
-        errors.push(statusText(errorWithSource(error, 'replacing', manifest.source).status))
-        continue
-      }
-      collectServerError(error, errors, false)
+      if (!(error instanceof ServerError)) throw error
+      errors.push(errorWithSource(error, 'replacing', manifest.source))
     }
   }
-  for (const error of errors) session.io.stderr(`${error}\n`)
+  // The reading errors come last, as one aggregate (`[a, b]`) when the server refused anything too.
+  if (readErrors.length > 1 && errors.length > 0) errors.push(new KubectlPlainError(`[${readErrors.map((error) => error.message).join(', ')}]`))
+  else errors.push(...readErrors)
+  if (errors.length > 0) session.io.stderr(errorsText(errors))
   return errors.length > 0 ? 1 : 0
 }
 
