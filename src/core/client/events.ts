@@ -6,6 +6,7 @@
 import {formatTimestamp, type KubeObject, type ObjectMeta} from '../api/object.js'
 import type {Clock} from '../util/clock.js'
 import {type ApiClient, ApiClientError, isNotFound} from './client.js'
+import {combinedMessagePrefix, type CorrelatedEvent, type EventCorrelator} from './event-correlator.js'
 import {resources} from './resources.js'
 
 /** A recorder remembers at most this many events for aggregation (client-go keeps an LRU of 4096). */
@@ -35,6 +36,8 @@ export class EventRecorder {
     private readonly onRecord?: (event: {component: string; object: KubeObject; type: string; reason: string; message: string; at: number}) => void,
     /** Reads the earlier events (components may write events but not list them); the recorder's client by default. */
     private readonly history: ApiClient = client,
+    /** client-go's aggregation and spam filter (the kubelet's recorders run them on every event). */
+    private readonly correlator?: EventCorrelator,
   ) {}
 
   /** Events the server refused (a namespace being deleted, a quota): dropped, as client-go drops them. */
@@ -47,8 +50,11 @@ export class EventRecorder {
    */
   async record(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, atMilliseconds?: number): Promise<void> {
     const at = Math.min(atMilliseconds ?? Number.POSITIVE_INFINITY, this.clock.nowMilliseconds())
+    const objectKey = JSON.stringify([this.source.component, this.source.host ?? '', object.kind, object.metadata.namespace ?? '', object.metadata.name, object.metadata.uid ?? '', object.apiVersion])
+    const correlated = this.correlator?.correlate(objectKey, type, reason, message, at)
     try {
-      await this.write(object, type, reason, message, at)
+      await this.write(object, type, reason, correlated?.message ?? message, at, correlated)
+      if (correlated?.skip) return
       this.onRecord?.({component: this.source.host ? `${this.source.component}/${this.source.host}` : this.source.component, object, type, reason, message, at})
     } catch (error) {
       if (!(error instanceof ApiClientError)) throw error
@@ -80,21 +86,35 @@ export class EventRecorder {
     }
   }
 
-  private async write(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, now: number): Promise<void> {
+  /**
+   * Writes an event, or raises the count of the one already written. `correlated`: what the
+   * correlator made of it: a combined event is one for every similar message (its message the
+   * latest); one the spam filter drops only counts, and the next written carries that count.
+   */
+  private async write(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, now: number, correlated?: CorrelatedEvent): Promise<void> {
     const timestamp = formatTimestamp(now)
     const namespace = object.metadata.namespace || 'default'
-    const key = eventKey(object.metadata.uid, object.kind, object.metadata.name, type, reason, message)
+    const key = eventKey(object.metadata.uid, object.kind, object.metadata.name, type, reason, correlated?.combined ? combinedMessagePrefix : message)
     await this.readEarlierEvents(namespace)
     const previous = this.written.get(key)
+    let count = 1
     if (previous) {
-      try {
-        previous.count++
-        await this.client.patch(resources.events, previous.namespace, previous.name, {count: previous.count, lastTimestamp: timestamp})
-        return
-      } catch (error) {
-        if (!isNotFound(error)) throw error
-        this.written.delete(key)
+      previous.count++
+      if (correlated?.skip) return
+      if (previous.name !== '') {
+        try {
+          await this.client.patch(resources.events, previous.namespace, previous.name, {count: previous.count, lastTimestamp: timestamp, ...(correlated?.combined ? {message} : {})})
+          return
+        } catch (error) {
+          if (!isNotFound(error)) throw error
+        }
       }
+      // Never written (dropped by the spam filter until now) or gone: written anew with its count.
+      count = previous.count
+      this.written.delete(key)
+    } else if (correlated?.skip) {
+      this.remember(key, {namespace, name: '', count: 1})
+      return
     }
     // client-go names an event by the nanosecond it was made; the clock tells milliseconds, so a
     // sequence shared by every recorder of the process stands for the rest (components write about
@@ -118,14 +138,14 @@ export class EventRecorder {
       source: {component: this.source.component, ...(this.source.host ? {host: this.source.host} : {})},
       firstTimestamp: timestamp,
       lastTimestamp: timestamp,
-      count: 1,
+      count,
       type,
       eventTime: null,
       reportingComponent: this.source.component,
       reportingInstance: this.source.host ?? '',
     }
     await this.client.create(resources.events, event)
-    this.remember(key, {namespace, name, count: 1})
+    this.remember(key, {namespace, name, count})
   }
 
   private remember(key: string, entry: {namespace: string; name: string; count: number}): void {
@@ -153,7 +173,7 @@ export class EventRecorder {
     for (const event of items) {
       if ((event.source?.host ?? '') !== (this.source.host ?? '') || typeof event.count !== 'number') continue
       const involved = event.involvedObject ?? {}
-      const key = eventKey(involved.uid, involved.kind, involved.name, event.type, event.reason, event.message)
+      const key = eventKey(involved.uid, involved.kind, involved.name, event.type, event.reason, event.message?.startsWith(combinedMessagePrefix) ? combinedMessagePrefix : event.message)
       const known = this.written.get(key)
       if (!known || known.count < event.count) this.remember(key, {namespace, name: event.metadata.name, count: event.count})
     }

@@ -1,6 +1,7 @@
 // The control plane of one process: the scheduler, the controllers and the simulated kubelets,
 // each with its own identity and API client, sharing informers, driven by one runner. In
 // one-shot mode a command that changed the cluster settles it before it exits.
+import {EventCorrelator} from '../client/event-correlator.js'
 import {HorizontalPodAutoscalerController} from '../controllers/horizontal-pod-autoscaler.js'
 import {ApiClient, type RequestHandler} from '../client/client.js'
 import {EventRecorder} from '../client/events.js'
@@ -113,7 +114,7 @@ export class ControlPlane {
     const kubeletRecorders = new Map<string, EventRecorder>()
     const kubeletEvents = (node: string) => {
       let recorder = kubeletRecorders.get(node)
-      if (!recorder) kubeletRecorders.set(node, (recorder = new EventRecorder(kubeletClientFor(node), {component: 'kubelet', host: node}, clock, onEvent, controllerClient)))
+      if (!recorder) kubeletRecorders.set(node, (recorder = new EventRecorder(kubeletClientFor(node), {component: 'kubelet', host: node}, clock, onEvent, controllerClient, new EventCorrelator())))
       return recorder
     }
     const active = options.active

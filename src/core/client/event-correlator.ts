@@ -1,0 +1,71 @@
+// client-go's EventCorrelator (tools/record/events_cache.go), as the kubelet's recorder runs it on
+// every event, on the times the events happened:
+// - aggregation: events from one source about one object with the same type and reason but a
+//   different message are "similar"; once 10 different messages came within 10 minutes of each
+//   other (the window slides with each one), each further one is written as one event whose
+//   message is "(combined from similar events): " and the latest message, its count going up;
+// - the spam filter: a token bucket per source and object (25 at once, one more every 5 minutes);
+//   an event that finds it empty is not written, though its count still goes up, so the next one
+//   written shows every occurrence.
+// Pure, bounded (an LRU of records per key, as client-go's 4096).
+
+/** Different messages of similar events before they are combined (defaultAggregateMaxEvents). */
+export const aggregateMessagesMax = 10
+/** How long similar events keep counting towards that since the last one (defaultAggregateIntervalInSeconds). */
+export const aggregateWindowMilliseconds = 600_000
+/** Events one source may write about one object at once (defaultSpamBurst). */
+export const spamBurstEvents = 25
+/** How often the source gets one more (defaultSpamQPS, 1/300 per second). */
+export const spamRefillMilliseconds = 300_000
+/** Aggregation and spam records kept each (client-go's maxLruCacheEntries). */
+export const correlatorRecordsMax = 4096
+/** The prefix of a combined event's message. */
+export const combinedMessagePrefix = '(combined from similar events): '
+
+export interface CorrelatedEvent {
+  /** The message to write: the event's own, or the combined one. */
+  readonly message: string
+  /** Whether it is the combined event of its type and reason (one event for all similar ones). */
+  readonly combined: boolean
+  /** Whether the spam filter drops it (its count still goes up). */
+  readonly skip: boolean
+}
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key)
+  if (map.size >= correlatorRecordsMax) map.delete(map.keys().next().value!)
+  map.set(key, value)
+}
+
+export class EventCorrelator {
+  private readonly similar = new Map<string, {messages: Set<string>; lastAtMilliseconds: number}>()
+  private readonly buckets = new Map<string, {tokens: number; atMilliseconds: number}>()
+
+  /** `objectKey`: the source and involved object; the event at `atMilliseconds` (cluster time). */
+  correlate(objectKey: string, type: string, reason: string, message: string, atMilliseconds: number): CorrelatedEvent {
+    const similarKey = JSON.stringify([objectKey, type, reason])
+    let record = this.similar.get(similarKey)
+    if (!record || atMilliseconds - record.lastAtMilliseconds > aggregateWindowMilliseconds) record = {messages: new Set(), lastAtMilliseconds: atMilliseconds}
+    record.messages.add(message)
+    record.lastAtMilliseconds = Math.max(record.lastAtMilliseconds, atMilliseconds)
+    let combined = false
+    if (record.messages.size >= aggregateMessagesMax) {
+      // The set stays one short of the threshold, so every further similar event is combined.
+      record.messages.delete(record.messages.values().next().value!)
+      combined = true
+    }
+    remember(this.similar, similarKey, record)
+    return {message: combined ? `${combinedMessagePrefix}${message}` : message, combined, skip: !this.take(objectKey, atMilliseconds)}
+  }
+
+  /** One token of the source and object's bucket at that time, if it has one. */
+  private take(objectKey: string, atMilliseconds: number): boolean {
+    const bucket = this.buckets.get(objectKey) ?? {tokens: spamBurstEvents, atMilliseconds}
+    bucket.tokens = Math.min(spamBurstEvents, bucket.tokens + Math.max(0, atMilliseconds - bucket.atMilliseconds) / spamRefillMilliseconds)
+    bucket.atMilliseconds = Math.max(bucket.atMilliseconds, atMilliseconds)
+    remember(this.buckets, objectKey, bucket)
+    if (bucket.tokens < 1) return false
+    bucket.tokens -= 1
+    return true
+  }
+}
