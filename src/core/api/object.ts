@@ -51,6 +51,11 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/** Whether untyped JSON (a watch event's object, a parsed body) is an object with its metadata. */
+export function isKubeObject(value: unknown): value is KubeObject {
+  return isJsonObject(value) && isJsonObject(value.metadata)
+}
+
 export function cloneJson<T>(value: T): T {
   return structuredClone(value)
 }

@@ -3,7 +3,8 @@
 // answered kinds (reviews, tokens, bindings) or a resource's verbs through admission and the
 // registry; every request, served or refused, can go to the audit log.
 import {randomUUID} from 'node:crypto'
-import type {KubeObject} from '../api/object.js'
+import {isKubeObject, type KubeObject} from '../api/object.js'
+import {assert} from '../util/assert.js'
 import {builtinResources} from '../api/resources.js'
 import {type ResourceDefinition, Scheme} from '../api/scheme.js'
 import type {Store} from '../store/store.js'
@@ -322,7 +323,8 @@ export class ApiServer {
             if (!events) return null
             return events.map((event) => {
               if (event.type === 'ERROR' || event.type === 'BOOKMARK') return event
-              const object = event.object as unknown as KubeObject
+              const object = event.object
+              assert(isKubeObject(object), `a ${event.type} watch event of ${definition.resource} carries no object with metadata`)
               const table = toTable(printer, definition, [object], {resourceVersion: object.metadata.resourceVersion}, includeObject, this.clock.nowMilliseconds())
               if (!first) table.columnDefinitions = []
               first = false

@@ -221,7 +221,7 @@ export async function watchObjects(registry: Registry, definition: ResourceDefin
         } catch (error) {
           ended = true
           if (error instanceof StoreError && error.code === 'Gone') {
-            return [{type: 'ERROR', object: apiErrors.expired(error.message).toStatus() as unknown as Record<string, unknown>}]
+            return [{type: 'ERROR', object: {...apiErrors.expired(error.message).toStatus()}}]
           }
           throw error
         }
@@ -237,7 +237,7 @@ export async function watchObjects(registry: Registry, definition: ResourceDefin
           // An undecodable value (written to etcd by hand) ends the watch with an ERROR event, as kube-apiserver's watcher does.
           if (!(error instanceof ApiError)) throw error
           ended = true
-          return [{type: 'ERROR', object: apiErrors.internal(error.message).toStatus() as unknown as Record<string, unknown>}]
+          return [{type: 'ERROR', object: {...apiErrors.internal(error.message).toStatus()}}]
         }
         if (translated.length > 0) return translated
       }

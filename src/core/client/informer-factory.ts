@@ -30,6 +30,7 @@ export class InformerFactory {
       this.informers.set(key, found)
     }
     this.building?.informers.add(found)
+    // One map holds the informers of every kind; the key (group, resource) fixes this one's T.
     return found as unknown as Informer<T>
   }
 

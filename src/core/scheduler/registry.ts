@@ -26,6 +26,7 @@ export interface RegisteredPlugin {
 }
 
 const plugin = <T>(points: readonly ExtensionPoint[], build: (args: T) => SchedulerPlugin, args?: ArgsKind<T>, argsCheckedAtStart = false): RegisteredPlugin =>
+  // The table erases each plugin's args type T; build and args agree by construction here.
   ({points, build, args, argsCheckedAtStart}) as unknown as RegisteredPlugin
 
 /**

@@ -100,6 +100,7 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
   // Failures reach the caller as errors with a clear message; grpc-js's own log lines would repeat them.
   grpc.setLogVerbosity(grpc.logVerbosity.NONE)
   const definition = protoLoader.loadSync('rpc.proto', {includeDirs: [protoFolder], keepCase: true, longs: String, enums: Number, defaults: true, oneofs: true})
+  // grpc-js types a loaded package as a GrpcObject tree of unknown shape; rpc.proto's is named here.
   const loaded = grpc.loadPackageDefinition(definition) as unknown as {etcdserverpb: Record<string, {service: grpc.ServiceDefinition}>}
   const authOfAnyMember = () => (client.embedded.leader() ?? client.serving()).stateMachine.auth
   const tokens = new AuthTokens({

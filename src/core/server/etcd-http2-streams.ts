@@ -25,6 +25,7 @@ interface ContentTypeCheck {
 
 /** Sends the server's non-gRPC streams to `divert` (grpc-js would answer them 415). */
 export function divertNonGrpcStreams(server: grpc.Server, divert: Divert): void {
+  // The content-type check is a grpc-js internal, absent from its public typings.
   const checked = server as unknown as ContentTypeCheck
   const verify = checked._verifyContentType
   if (typeof verify !== 'function') throw new Error('this grpc-js has no _verifyContentType: non-gRPC HTTP/2 requests cannot be told apart')

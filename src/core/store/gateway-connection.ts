@@ -87,6 +87,7 @@ export class GatewayConnection {
       ...(tls?.key ? {key: tls.key} : {}),
       rejectUnauthorized: !tls?.skipVerify,
     })
+    // https.request takes the same arguments as http.request, but Node's typings declare its overloads apart.
     return new GatewayConnection(url, agent, https.request as unknown as typeof httpRequest, commandTimeoutMilliseconds)
   }
 

@@ -62,6 +62,7 @@ function useTransportSecurity(client: Etcd3, tls: ClientTls, hosts: readonly str
     const connector = credentials._createSecureConnector.bind(credentials)
     credentials._createSecureConnector = (target, channelOptions, callCredentials) => connector(target, {...channelOptions, 'grpc.ssl_target_name_override': 'localhost'}, callCredentials)
   }
+  // The etcd3 library keeps its connection pool private and untyped: the cast names the two fields read.
   const pool = (client as unknown as {pool: {hosts: Array<{channelCredentials: unknown}>; authenticator: {credentials: unknown}}}).pool
   for (const host of pool.hosts) host.channelCredentials = credentials
   pool.authenticator.credentials = credentials
@@ -127,6 +128,7 @@ export class RealEtcdClient implements EtcdClient {
       ...(options.user !== undefined ? {auth: {username: options.user, password: options.password ?? ''}} : {}),
     })
     if (options.tls) useTransportSecurity(this.client, options.tls, typeof endpoints === 'string' ? [endpoints] : endpoints)
+    // etcd3's generated service clients are private members of Etcd3: the cast reaches them by name.
     const rpc = this.client as unknown as {kv: Raw; leaseClient: Raw; maintenance: Raw; cluster: Raw; watchClient: Raw; auth: Raw}
     this.kv = {
       range: (request) => call(async () => rangeResponse(await rpc.kv.range(rangeRequest(request)))),

@@ -80,7 +80,7 @@ export class StatusFeed {
     let key: string
     try {
       const status = await this.snapshot()
-      event = {type: 'MODIFIED', object: status as unknown as Record<string, unknown>}
+      event = {type: 'MODIFIED', object: {...status}}
       key = JSON.stringify({...status, time: null})
     } catch (error) {
       event = {type: 'ERROR', object: unavailable(error)}
