@@ -40,6 +40,7 @@ const malformed: Record<string, string> = {
   'JSON with a tab in a string': '{"a": "b\tc"}',
   'JSON without a colon': '{"a" 1}',
   'JSON with an invalid first value before a fault': '{"a": 1} x',
+  'an undefined tag handle': `${configMap}metadata: {name: a}\ndata:\n  a: !x!y z\n`,
   'a scalar document': 'hello\n',
   'a number document': '3\n',
   'a list document': '- a\n- b\n',

@@ -64,6 +64,9 @@ export function goYamlV2Fault(text: string, fault: YamlFault): string | undefine
     }
     case 'UNEXPECTED_TOKEN':
       return fault.message.includes('at node end') ? `${where(line)}did not find expected key` : undefined
+    case 'TAG_RESOLVE_FAILED':
+      // A named handle (!x!) no %TAG directive declares: go-yaml's parser stops at it.
+      return fault.message.startsWith('Could not resolve tag: !') ? `${where(line)}found undefined tag handle` : undefined
     default:
       return undefined
   }
