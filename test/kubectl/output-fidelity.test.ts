@@ -29,7 +29,7 @@ data: {color: red}
 
 /** stdout, stderr's first line and the exit code; ages and times masked. */
 function seen(result: ShellResult) {
-  const mask = (text: string) => text.replace(/\b\d+s\b/g, 'AGE').replace(/"?time"?: "?[0-9T:Z-]+"?/g, 'time: T').replace(/creationTimestamp: "?[0-9T:Z-]+"?/g, 'creationTimestamp: T')
+  const mask = (text: string) => text.replace(/\b(?:\d+[ydhm])*\d+[ydhms]\b/g, 'AGE').replace(/"?time"?: "?[0-9T:Z-]+"?/g, 'time: T').replace(/creationTimestamp: "?[0-9T:Z-]+"?/g, 'creationTimestamp: T')
   const stderr = result.stderr.split('\n').filter((row) => !row.includes('memcache.go'))
   return {stdout: mask(result.stdout), stderr: mask(stderr[0] ?? ''), status: result.status}
 }

@@ -125,9 +125,9 @@ describe('kubemu kubectl beside the real kubectl on one API server', () => {
     const real = await cluster.real(line)
     const ours = await cluster.ours(line)
     if (process.env.SHOW_REFERENCE) console.log(`=== ${line}\n${ours.stdout}${ours.stderr}--- real\n${real.stdout}${real.stderr}`)
-    // Ages are computed on each side a moment apart. When one crossed a digit (9s → 10s) the
+    // Ages (9s, 2m47s, 3h) are computed on each side a moment apart. When one crossed a digit (9s → 10s) the
     // columns after it move, so then the columns' padding is compared as one gap.
-    const agePattern = /\b\d+s\b/g
+    const agePattern = /\b(?:\d+[ydhm])*\d+[ydhms]\b/g
     const ageWidths = (text: string) => (text.match(agePattern) ?? []).map((age) => age.length).join()
     const columnsMoved = ageWidths(ours.stdout) !== ageWidths(real.stdout)
     const ages = (text: string) => {

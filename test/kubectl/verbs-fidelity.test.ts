@@ -9,7 +9,7 @@ import type {ShellResult} from '../support/shell.js'
 
 /** stdout, stderr's first line and the exit code; ages and the server's port masked. */
 function seen(result: ShellResult) {
-  const mask = (text: string) => text.replace(/\b\d+s\b/g, 'AGE')
+  const mask = (text: string) => text.replace(/\b(?:\d+[ydhm])*\d+[ydhms]\b/g, 'AGE')
   const stderr = result.stderr.split('\n').filter((row) => !row.includes('memcache.go'))
   return {stdout: mask(result.stdout), stderr: mask(stderr[0] ?? ''), status: result.status}
 }
