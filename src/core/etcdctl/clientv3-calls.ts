@@ -7,6 +7,7 @@ import {EtcdError, GrpcStatusError, UnreachableEndpointError} from '../mvcc/erro
 import type {PutRequest, RangeRequest, RangeResponse} from '../mvcc/types.js'
 import {type DialTarget, reportRpcFailure} from './retry-warning.js'
 import type {EtcdctlClient} from './verb.js'
+import {lengthDelimitedFieldBytes, varintBytes} from '../util/protobuf-size.js'
 
 /** clientv3's default MaxCallSendMsgSize: a larger request never leaves the client. */
 export const callSendBytesMax = 2 * 1024 * 1024
@@ -18,24 +19,12 @@ export class CallSendTooLargeError extends GrpcStatusError {
   }
 }
 
-const varintBytes = (value: bigint | number): number => {
-  let remaining = BigInt.asUintN(64, BigInt(value))
-  let bytes = 1
-  while (remaining >= 0x80n) {
-    remaining >>= 7n
-    bytes++
-  }
-  return bytes
-}
-
-const bytesFieldBytes = (length: number): number => (length === 0 ? 0 : 1 + varintBytes(length) + length)
-
 /** The size of etcdserverpb.PutRequest as protobuf encodes it (fields at their defaults are left out). */
 export function putRequestBytes(request: PutRequest): number {
   const lease = request.lease ?? 0n
   return (
-    bytesFieldBytes(request.key.length) +
-    bytesFieldBytes(request.value.length) +
+    lengthDelimitedFieldBytes(request.key.length) +
+    lengthDelimitedFieldBytes(request.value.length) +
     (lease === 0n ? 0 : 1 + varintBytes(lease)) +
     (request.prevKv ? 2 : 0) +
     (request.ignoreValue ? 2 : 0) +

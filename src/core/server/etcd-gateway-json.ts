@@ -7,6 +7,7 @@ import {fileURLToPath} from 'node:url'
 import * as protoLoader from '@grpc/proto-loader'
 import {GoJsonError, goJsonString, goQuote, type JsonNode, decodeGoBase64, parseJson, textOf} from './go-json.js'
 import type {Wire} from './etcd-messages.js'
+import {varintBytes} from '../util/protobuf-size.js'
 
 type ScalarKind = 'int64' | 'uint64' | 'int32' | 'uint32' | 'bool' | 'string' | 'bytes'
 
@@ -270,12 +271,6 @@ function encodeSingle(field: FieldSchema, value: unknown): string | undefined {
       return bytes.length === 0 ? undefined : `"${bytes.toString('base64')}"`
     }
   }
-}
-
-const varintBytes = (value: bigint): number => {
-  let bytes = 1
-  for (let rest = value < 0n ? value + 2n ** 64n : value; rest >= 128n; rest >>= 7n) bytes++
-  return bytes
 }
 
 /** A request's size in the protobuf encoding, as gRPC's receive limit counts it. */

@@ -4,6 +4,7 @@
 import type {WatchResponse} from '../etcd/api.js'
 import {requestBytesMax} from '../etcd/embedded-client.js'
 import type {KeyValue, WatchEvent} from '../mvcc/types.js'
+import {lengthDelimitedFieldBytes, varintBytes} from '../util/protobuf-size.js'
 
 /** etcd's allowance for gRPC's framing over --max-request-bytes. */
 const grpcOverheadBytes = 512 * 1024
@@ -46,8 +47,7 @@ function eventSize(value: WatchEvent): number {
 /** Bytes of an encoded mvccpb.KeyValue (fields at their defaults are not written). */
 function keyValueSize(kv: KeyValue): number {
   const numbers = [kv.createRevision, kv.modRevision, kv.version, kv.lease].filter((number) => number !== 0 && number !== 0n)
-  const bytes = (length: number) => (length > 0 ? 1 + varintBytes(length) + length : 0)
-  return bytes(kv.key.length) + bytes(kv.value.length) + numbers.reduce<number>((sum, number) => sum + 1 + varintBytes(number), 0)
+  return lengthDelimitedFieldBytes(kv.key.length) + lengthDelimitedFieldBytes(kv.value.length) + numbers.reduce<number>((sum, number) => sum + 1 + varintBytes(number), 0)
 }
 
 /** A nested message's length prefix and body. */
@@ -55,12 +55,3 @@ const messageBytes = (bodyBytes: number): number => varintBytes(bodyBytes) + bod
 /** A field's tag (one byte for the field numbers used here) and its encoded value. */
 const fieldBytes = (valueBytes: number): number => 1 + valueBytes
 
-function varintBytes(value: number | bigint): number {
-  let rest = BigInt.asUintN(64, BigInt(value))
-  let bytes = 1
-  while (rest >= 0x80n) {
-    rest >>= 7n
-    bytes++
-  }
-  return bytes
-}
