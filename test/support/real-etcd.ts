@@ -18,6 +18,11 @@ export class RealEtcdCluster {
     private readonly holdsPortsLock: boolean,
   ) {}
 
+  /** The members' process ids (a bench reads their CPU time). */
+  get pids(): number[] {
+    return this.processes.map((child) => child.pid).filter((pid): pid is number => pid !== undefined)
+  }
+
   static available(): boolean {
     try {
       execFileSync('etcd', ['--version'], {stdio: 'ignore'})
