@@ -1,6 +1,6 @@
 import type {MemberDatabase} from '../storage/member-database.js'
 import type {KeySpan} from '../storage/kv-tables.js'
-import {InvariantError} from '../util/assert.js'
+import {InvariantError, assert} from '../util/assert.js'
 import {etcdErrors} from './errors.js'
 import {compareBytes, inSpan, spanOf} from './key-range.js'
 import type {
@@ -80,12 +80,22 @@ class WriteTransaction {
   deleteRange(request: DeleteRangeRequest): DeleteRangeResponse {
     const tables = this.store.database.kv
     const span = spanOf(request.key, request.rangeEnd)
-    const doomed = span === 'single' ? [tables.get(request.key)].filter((kv): kv is KeyValue => kv !== null) : tables.range(span, rangeKeysMax)
     const revision = this.beginRevision + 1
+    const tombstone = (key: Uint8Array): KeyValue => ({key, value: new Uint8Array(), createRevision: 0, modRevision: revision, version: 0, lease: 0n})
+    // Without prevKv, a range's values are not read: watchers read what they need from history
+    // (as etcd reads a deleted key's previous value only for a watcher that asked for it), so
+    // deleting a large prefix costs a walk of the keys, not of the values.
+    if (span !== 'single' && !request.prevKv) {
+      const keys = tables.keys(span, rangeKeysMax)
+      assert(keys.length < rangeKeysMax, `more than ${rangeKeysMax} keys in one delete range`)
+      tables.deleteSpan(span, keys, revision, this.events.length)
+      for (const key of keys) this.events.push({type: 'DELETE', kv: tombstone(key)})
+      return {header: revisionHeader(this.revision), deleted: keys.length, prevKvs: []}
+    }
+    const doomed = span === 'single' ? [tables.get(request.key)].filter((kv): kv is KeyValue => kv !== null) : tables.range(span, rangeKeysMax)
     for (const kv of doomed) {
-      const subRevision = this.events.length
-      tables.delete(kv.key, revision, subRevision)
-      this.events.push({type: 'DELETE', kv: {key: kv.key, value: new Uint8Array(), createRevision: 0, modRevision: revision, version: 0, lease: 0n}, prevKv: kv})
+      tables.delete(kv.key, revision, this.events.length)
+      this.events.push({type: 'DELETE', kv: tombstone(kv.key), prevKv: kv})
     }
     return {header: revisionHeader(this.revision), deleted: doomed.length, prevKvs: request.prevKv ? doomed : []}
   }

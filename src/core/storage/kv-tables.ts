@@ -92,6 +92,7 @@ export class KvTables {
       get: prepare<KvRow>(`SELECT ${currentColumns} FROM kv k CROSS JOIN kv_history h ON h.id = k.history_id WHERE k.key = ?`),
       range: prepare<KvRow>(`SELECT ${currentColumns} FROM kv k CROSS JOIN kv_history h ON h.id = k.history_id WHERE k.key >= ? AND k.key < ? ORDER BY k.key LIMIT ?`),
       count: prepare<{total: bigint}>('SELECT count(*) AS total FROM kv WHERE key >= ? AND key < ?'),
+      keys: prepare<{key: Buffer}>('SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?'),
       rangeAt: prepare<HistoryDbRow>(`SELECT * FROM (${atRevision}) WHERE tombstone = 0 ORDER BY key LIMIT @limit`),
       getAt: prepare<HistoryDbRow>(
         `SELECT ${historyColumns} FROM kv_history h WHERE key = ? AND revision <= ? ORDER BY revision DESC, sub_revision DESC LIMIT 1`,
@@ -101,6 +102,7 @@ export class KvTables {
         'INSERT INTO kv (key, history_id, create_revision, mod_revision, version, lease) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET history_id = excluded.history_id, create_revision = excluded.create_revision, mod_revision = excluded.mod_revision, version = excluded.version, lease = excluded.lease',
       ),
       delete: prepare('DELETE FROM kv WHERE key = ?'),
+      deleteSpan: prepare('DELETE FROM kv WHERE key >= ? AND key < ?'),
       insertHistory: prepare(
         'INSERT INTO kv_history (revision, sub_revision, key, value, create_revision, version, lease, tombstone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -142,6 +144,11 @@ export class KvTables {
     return guarded(this.path, () => this.statements.range.all(span.start, span.end ?? spanEndless, limit).map(keyValue))
   }
 
+  /** The current keys in `span`, in order, without their values: the kv table alone, no history read. */
+  keys(span: KeySpan, limit: number): Uint8Array[] {
+    return guarded(this.path, () => this.statements.keys.all(span.start, span.end ?? spanEndless, limit).map((row) => row.key))
+  }
+
   count(span: KeySpan): number {
     return guarded(this.path, () => Number(this.statements.count.get(span.start, span.end ?? spanEndless)!.total))
   }
@@ -172,6 +179,15 @@ export class KvTables {
   delete(key: Uint8Array, revision: number, subRevision: number): void {
     this.statements.delete.run(key)
     this.statements.insertHistory.run(revision, subRevision, key, empty, 0, 0, 0n, 1)
+  }
+
+  /**
+   * Removes every current key in `span` (`keys`, all of them, in order) and records their
+   * tombstones, the first at `firstSubRevision`. Inside a transaction.
+   */
+  deleteSpan(span: KeySpan, keys: readonly Uint8Array[], revision: number, firstSubRevision: number): void {
+    this.statements.deleteSpan.run(span.start, span.end ?? spanEndless)
+    keys.forEach((key, index) => this.statements.insertHistory.run(revision, firstSubRevision + index, key, empty, 0, 0, 0n, 1))
   }
 
   /** Changes in [fromRevision, toRevision] for keys in `span`, oldest first, at most `rowsMax`. */
