@@ -1,0 +1,79 @@
+// exec -i line by line, with the real kubectl 1.32 and kubemu's against `kubemu up` and with
+// kubemu's one-shot: a command that reads its stdin a line at a time (`read` in a loop, `cat`, a
+// shell reading commands) answers each line before the next is written, as in a real container;
+// the input's end lets it finish, and a command that exits first ends the exec with its status.
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {OutputProcess} from '../support/output-process.js'
+import {runShell} from '../support/shell.js'
+import {temporaryFolder} from '../support/temp.js'
+import {kubemu, UpProcess, upProcessesOfSuite} from '../support/up-process.js'
+
+const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
+/** How long one answer may take to show (a bound, not a wait: the test goes on as soon as it shows). */
+const answerMillisecondsMax = 20_000
+
+const programs = {
+  reader: ['sh', '-c', 'while read word; do echo "got $word"; done; echo bye'],
+  cat: ['cat'],
+  shell: ['sh'],
+} as const
+
+type Client = {readonly name: string; readonly command: string; readonly args: readonly string[]}
+
+/** Each line written into `exec -i` is answered before the next; the input's end finishes the command. */
+async function answersLineByLine(client: Client, env: NodeJS.ProcessEnv): Promise<void> {
+  for (const [name, command] of Object.entries(programs)) {
+    const exec = new OutputProcess(client.command, [...client.args, 'exec', '-i', 'box', '--', ...command], env, true)
+    for (const word of ['alpha', 'beta', 'gamma']) {
+      const line = name === 'shell' ? `echo "got ${word}" > /tmp/${word}; cat /tmp/${word}` : word
+      const expected = name === 'cat' ? `${word}\n` : `got ${word}\n`
+      const before = exec.output.length
+      exec.write(`${line}\n`)
+      const started = Date.now()
+      await Promise.race([exec.until((output) => output.slice(before).includes(expected)), new Promise((resolve) => setTimeout(resolve, answerMillisecondsMax))])
+      // The answer to this line is there before the next line is written.
+      expect(exec.output.slice(before), `${client.name} ${name} ${word} after ${Date.now() - started} ms`).toContain(expected)
+    }
+    exec.endInput()
+    expect(await exec.exitCode(), `${client.name} ${name}: ${exec.errorOutput}`).toBe(0)
+    const answers = name === 'cat' ? 'alpha\nbeta\ngamma\n' : 'got alpha\ngot beta\ngot gamma\n'
+    expect(exec.output, `${client.name} ${name}`).toBe(name === 'reader' ? `${answers}bye\n` : answers)
+  }
+  // A shell that exits on a line ends the exec with its status while the input is still open.
+  const exits = new OutputProcess(client.command, [...client.args, 'exec', '-i', 'box', '--', 'sh'], env, true)
+  exits.write('echo leaving; exit 3\n')
+  expect(await exits.exitCode(), client.name).toBe(3)
+  expect(exits.output).toBe('leaving\n')
+  expect(exits.errorOutput).toContain('command terminated with exit code 3')
+}
+
+const sleeper = 'apiVersion: v1\nkind: Pod\nmetadata: {name: box}\nspec:\n  containers:\n  - {name: main, image: busybox, command: [sleep, "3600"]}\n'
+
+describe('exec -i line by line', {timeout: 300_000}, () => {
+  const processes = upProcessesOfSuite()
+
+  it('against kubemu up: each line is answered before the next, by read in a loop, cat and sh, with the real kubectl and kubemu\'s', async () => {
+    const home = temporaryFolder()
+    const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
+    const kubeconfig = join(home, 'default', 'kubeconfig')
+    const real = (line: string, stdin?: string) => runShell(`timeout 60 ${realKubectl} --kubeconfig=${kubeconfig} ${line}`, {cwd: home, env, stdin})
+    const up = new UpProcess(home, ['--seed', '7'])
+    processes.push(up)
+    await up.until(/leader election: \S+ leads kube-controller-manager/)
+    expect((await real('apply -f -', sleeper)).status).toBe(0)
+    expect((await real('wait --for=condition=Ready pod/box --timeout=50s')).status).toBe(0)
+    await answersLineByLine({name: 'real', command: realKubectl, args: [`--kubeconfig=${kubeconfig}`]}, env)
+    await answersLineByLine({name: 'ours', command: kubemu, args: ['kubectl']}, env)
+    // What the shells wrote stays in the container's files, as a real exec's writes do.
+    const file = await real('exec box -- cat /tmp/gamma')
+    expect(file.stdout).toBe('got gamma\n')
+  })
+
+  it('one-shot: kubemu\'s kubectl runs the exec in its own process, answering each line before the next', async () => {
+    const home = temporaryFolder()
+    const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
+    expect((await runShell(`${kubemu} kubectl apply -f -`, {cwd: home, env, stdin: sleeper})).status).toBe(0)
+    await answersLineByLine({name: 'one-shot', command: kubemu, args: ['kubectl']}, env)
+  })
+})
