@@ -48,12 +48,39 @@ async function answersLineByLine(client: Client, env: NodeJS.ProcessEnv): Promis
   expect(exits.errorOutput).toContain('command terminated with exit code 3')
 }
 
+/**
+ * exec -it from a terminal (a pty `script` opens): keys go raw, the container's terminal echoes
+ * them and runs the line on Enter (CR); the shell prompts, Ctrl-C stops the command that runs and
+ * the shell goes on, Ctrl-D on an empty line ends it.
+ */
+async function answersOnTerminal(client: Client, env: NodeJS.ProcessEnv): Promise<void> {
+  const command = [client.command, ...client.args, 'exec', '-it', 'box', '--', 'sh'].join(' ')
+  const terminal = new OutputProcess('script', ['-qfc', `${command}; echo "status $?"`, '/dev/null'], env, true)
+  const shows = async (expected: string) => {
+    await Promise.race([terminal.until((output) => output.replaceAll('\r', '').includes(expected)), new Promise((resolve) => setTimeout(resolve, answerMillisecondsMax))])
+    expect(terminal.output.replaceAll('\r', ''), client.name).toContain(expected)
+  }
+  await shows('/ # ')
+  terminal.write('echo "got $((6*7))"\r')
+  await shows('/ # echo "got $((6*7))"\ngot 42\n/ # ')
+  terminal.write('cat\r')
+  terminal.write('typed\r')
+  await shows('/ # cat\ntyped\ntyped\n')
+  terminal.write('\u0003')
+  await shows('typed\n^C\n/ # ')
+  terminal.write('echo "after $?"\r')
+  await shows('echo "after $?"\nafter 130\n/ # ')
+  terminal.write('\u0004')
+  await shows('status 0')
+  expect(await terminal.exitCode()).toBe(0)
+}
+
 const sleeper = 'apiVersion: v1\nkind: Pod\nmetadata: {name: box}\nspec:\n  containers:\n  - {name: main, image: busybox, command: [sleep, "3600"]}\n'
 
 describe('exec -i line by line', {timeout: 300_000}, () => {
   const processes = upProcessesOfSuite()
 
-  it('against kubemu up: each line is answered before the next, by read in a loop, cat and sh, with the real kubectl and kubemu\'s', async () => {
+  it('against kubemu up: each line is answered before the next, by read in a loop, cat and sh, and on a terminal, with the real kubectl and kubemu\'s', async () => {
     const home = temporaryFolder()
     const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
     const kubeconfig = join(home, 'default', 'kubeconfig')
@@ -65,6 +92,8 @@ describe('exec -i line by line', {timeout: 300_000}, () => {
     expect((await real('wait --for=condition=Ready pod/box --timeout=50s')).status).toBe(0)
     await answersLineByLine({name: 'real', command: realKubectl, args: [`--kubeconfig=${kubeconfig}`]}, env)
     await answersLineByLine({name: 'ours', command: kubemu, args: ['kubectl']}, env)
+    await answersOnTerminal({name: 'real', command: realKubectl, args: [`--kubeconfig=${kubeconfig}`]}, env)
+    await answersOnTerminal({name: 'ours', command: kubemu, args: ['kubectl']}, env)
     // What the shells wrote stays in the container's files, as a real exec's writes do.
     const file = await real('exec box -- cat /tmp/gamma')
     expect(file.stdout).toBe('got gamma\n')

@@ -298,7 +298,7 @@ export class ResourceHandlers {
     if (!run) throw apiErrors.badRequest(`container ${container} is not valid for pod ${name}`)
     if (request.query?.stdin === 'true' && request.query.session === 'open') {
       // An exec run as its stdin comes (the streams' front door and kubectl exec -i): each piece follows with session=ID.
-      return this.streams.execSession(pod, container, run, argv, this.clock.nowMilliseconds(), this.streamReader)
+      return this.streams.execSession(pod, container, run, argv, this.clock.nowMilliseconds(), this.streamReader, request.query.tty === 'true')
     }
     // With stdin=true the request's body is what the client sent on stdin, to its end.
     const stdin = request.query?.stdin === 'true' ? (typeof request.body === 'string' ? request.body : bytesToText(request.body ?? new Uint8Array())) : ''

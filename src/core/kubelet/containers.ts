@@ -271,15 +271,17 @@ export class SimulatedContainers {
    * Starts `argv` in the running container at `now` on an open stdin (`exec -i`): it runs until it
    * waits for input or ends; `execInput` sends it each piece as it comes.
    */
-  async execSession(pod: Pod, containerName: string, run: ContainerRunStart, argv: readonly string[], now: number, reader: PodObjectReader): Promise<ExecSessionAnswer> {
+  async execSession(pod: Pod, containerName: string, run: ContainerRunStart, argv: readonly string[], now: number, reader: PodObjectReader, terminal = false): Promise<ExecSessionAnswer> {
     const container = this.containerOf(pod, containerName)
     if (argv.length === 0 || !isKnownProgram(argv[0]!, container.image || undefined)) return {session: '', output: [], exitCode: 126, notFound: true}
     const before = await this.replayFiles(pod, container, run, now, reader)
     const spec = await this.spec(pod, container, run, reader, 'not-found', argv)
     const fs = before.clone()
-    const shell = await startSession({...spec, fs}, now, {text: '', open: true})
+    // On a terminal (exec -t) the command's stdout is one: a shell reading commands shows its prompt.
+    const shell = await startSession({...spec, fs, terminal}, now, {text: '', open: true})
     const key = containerRunKey(String(pod.metadata.uid), containerName, run.restartCount)
-    return this.sessions.open(String(pod.metadata.uid), containerName, shell, fs, before, {record: (atMilliseconds, changes) => this.state.add(key, {atMilliseconds, changes})}, now)
+    const recorder = {record: (atMilliseconds: number, changes: ReturnType<typeof fs.changesSince>) => this.state.add(key, {atMilliseconds, changes})}
+    return this.sessions.open(String(pod.metadata.uid), containerName, shell, {fs, before}, recorder, now, terminal)
   }
 
   /** One piece of an exec session's stdin at `now` (`closes`: then its end): what the command printed on it, and its exit once it ended; null for a session not running in this container. */

@@ -29,7 +29,13 @@ export async function runExec(session: KubectlSession, args: readonly string[]):
   const container = containerFor(session, pod, session.flag('container'), session.flag('quiet') === 'true')
   // Each word is a `command` value; argv words cannot hold NUL, so one value carries them all.
   const query: Record<string, string> = {container, command: command.join('\0'), stdout: 'true', stderr: 'true'}
-  if (session.flag('tty') === 'true') query.tty = 'true'
+  // -t is a terminal only with -i and a terminal to read (kubectl's SetupTTY); stderr then comes on stdout.
+  const terminal = session.flag('tty') === 'true' && session.flag('stdin') === 'true' && session.io.terminalInput !== undefined && session.io.stdinPieces !== undefined
+  if (session.flag('tty') === 'true' && session.flag('stdin') === 'true' && !terminal && session.flag('quiet') !== 'true') session.io.stderr('Unable to use a TTY - input is not a terminal or the right kind of file\n')
+  if (terminal) {
+    query.tty = 'true'
+    query.stderr = 'false'
+  }
   const execPath = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/exec`
   if (session.flag('stdin') === 'true') {
     query.stdin = 'true'
@@ -57,10 +63,22 @@ async function execAsInputComes(session: KubectlSession, execPath: string, query
       if (piece.stream === 'stdout') session.io.stdout(piece.text)
       else session.io.stderr(piece.text)
     }
-    if (answer.exitCode === null) return null
-    if (answer.exitCode !== 0) session.io.stderr(`command terminated with exit code ${answer.exitCode}\n`)
     return answer.exitCode
   }
+  // On a terminal each key goes as typed (raw mode); the container's terminal echoes and edits the line.
+  const terminal = query.tty === 'true' ? session.io.terminalInput : undefined
+  terminal?.setRaw(true)
+  let exitCode: number
+  try {
+    exitCode = await sendAsInputComes(session, execPath, query, opened, show)
+  } finally {
+    terminal?.setRaw(false)
+  }
+  if (exitCode !== 0) session.io.stderr(`command terminated with exit code ${exitCode}\n`)
+  return exitCode
+}
+
+async function sendAsInputComes(session: KubectlSession, execPath: string, query: Record<string, string>, opened: ExecSessionAnswer, show: (answer: ExecSessionAnswer) => number | null): Promise<number> {
   const send = async (text: string, closes: boolean) => (await session.request('POST', execPath, {query: {container: query.container!, session: opened.session, ...(closes ? {close: 'true'} : {})}, body: text, contentType: 'application/octet-stream'})).body as ExecSessionAnswer
   let exitCode = show(opened)
   if (exitCode !== null) return exitCode

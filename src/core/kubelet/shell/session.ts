@@ -3,7 +3,7 @@
 // runs until it waits for more, so each line sent is read, and answered, when it comes; the
 // input's end lets it finish. Time it sleeps passes at once, as for any exec.
 import {type Program, ShellProcess} from './interpreter.js'
-import {type OutputStream, type ProcessContext, ShellExit, type ShellEffect, type ShellRun, ShellRunaway} from './process-context.js'
+import {interruptExitCode, type OutputStream, type ProcessContext, ShellExit, type ShellEffect, ShellInterrupt, type ShellRun, ShellRunaway} from './process-context.js'
 import type {PodNetwork} from '../../network/types.js'
 import type {SimulatedFileSystem} from './filesystem.js'
 import {StandardInput} from './standard-input.js'
@@ -68,6 +68,13 @@ export class ShellSession {
     await this.advance(text)
   }
 
+  /** Ctrl-C on the exec's terminal, while the command waits for input: it stops (a shell reading commands reads the next). */
+  async interrupt(): Promise<void> {
+    if (!this.waitsForInput) return
+    this.waitsForInput = false
+    await this.advance(undefined, new ShellInterrupt())
+  }
+
   /** The exit status once the command ended, else null. */
   get exitCode(): number | null {
     return this.exit
@@ -100,13 +107,19 @@ export class ShellSession {
     }
   }
 
-  private async advance(first: unknown): Promise<void> {
+  private async advance(first: unknown, thrown?: ShellInterrupt): Promise<void> {
     let answer = first
+    let interrupt = thrown
     while (this.exit === null) {
       let step: IteratorResult<ShellEffect, number>
       try {
-        step = this.run.next(answer)
+        step = interrupt ? this.run.throw(interrupt) : this.run.next(answer)
+        interrupt = undefined
       } catch (error) {
+        if (error instanceof ShellInterrupt) {
+          this.exit = interruptExitCode
+          return
+        }
         if (error instanceof ShellExit) {
           this.exit = error.code
           return
