@@ -2,7 +2,13 @@
 // kubemu's one-shot: a command that reads its stdin a line at a time (`read` in a loop, `cat`, a
 // shell reading commands) answers each line before the next is written, as in a real container;
 // the input's end lets it finish, and a command that exits first ends the exec with its status.
+// Also: exec -it from a terminal (a pty), and a v4.channel.k8s.io client whose stdin ends with the
+// connection's close.
+import {readFileSync} from 'node:fs'
+import {request} from 'node:http'
+import type {Duplex} from 'node:stream'
 import {join} from 'node:path'
+import {WebsocketFrameReader, websocketFrame} from '../../src/core/server/websocket-frames.js'
 import {describe, expect, it} from 'vitest'
 import {OutputProcess} from '../support/output-process.js'
 import {runShell} from '../support/shell.js'
@@ -75,6 +81,51 @@ async function answersOnTerminal(client: Client, env: NodeJS.ProcessEnv): Promis
   expect(await terminal.exitCode()).toBe(0)
 }
 
+/**
+ * A v4.channel.k8s.io client (which has no close of a channel): each line sent on channel 0 is
+ * answered on channel 1 before the next is sent; closing the connection ends stdin, and the
+ * command's exit comes back as the Status on channel 3.
+ */
+async function answersOverV4(home: string): Promise<void> {
+  const {url} = JSON.parse(readFileSync(join(home, 'default', 'up.json'), 'utf8')) as {url: string}
+  const token = /token: (\S+)/.exec(readFileSync(join(home, 'default', 'kubeconfig'), 'utf8'))![1]!
+  const script = 'while read l; do echo "got $l"; done; exit 5'
+  const path = `/api/v1/namespaces/default/pods/box/exec?command=sh&command=-c&command=${encodeURIComponent(script)}&stdin=true&stdout=true&stderr=true`
+  const socket = await new Promise<Duplex>((resolve, reject) => {
+    const upgrading = request(`${url}${path}`, {headers: {Authorization: `Bearer ${token}`, Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': 'v4.channel.k8s.io'}})
+    upgrading.on('upgrade', (_response, upgraded) => resolve(upgraded))
+    upgrading.on('response', (response) => reject(new Error(`no upgrade: ${response.statusCode}`)))
+    upgrading.on('error', reject)
+    upgrading.end()
+  })
+  const reader = new WebsocketFrameReader()
+  const received: Array<{channel: number; text: string}> = []
+  const waiters: Array<() => void> = []
+  socket.on('data', (bytes: Buffer) => {
+    for (const frame of reader.push(bytes)) if (frame.opcode === 2) received.push({channel: frame.payload[0]!, text: frame.payload.subarray(1).toString('utf8')})
+    for (const waiter of waiters.splice(0)) waiter()
+  })
+  const until = async (done: () => boolean) => {
+    const deadline = Date.now() + answerMillisecondsMax
+    while (!done() && Date.now() < deadline) await new Promise<void>((resolve) => {
+      waiters.push(resolve)
+      setTimeout(resolve, 1000)
+    })
+  }
+  for (const word of ['one', 'two']) {
+    socket.write(websocketFrame(2, Buffer.concat([Buffer.from([0]), Buffer.from(`${word}\n`)])))
+    await until(() => received.some((entry) => entry.channel === 1 && entry.text.includes(`got ${word}`)))
+    expect(received.filter((entry) => entry.channel === 1).map((entry) => entry.text).join(''), `v4 ${word}`).toContain(`got ${word}\n`)
+  }
+  expect(received.some((entry) => entry.channel === 3)).toBe(false)
+  socket.write(websocketFrame(8, Buffer.from([0x03, 0xe8])))
+  await until(() => received.some((entry) => entry.channel === 3))
+  const status = JSON.parse(received.find((entry) => entry.channel === 3)?.text ?? '{}') as {status?: string; details?: {causes?: Array<{message?: string}>}}
+  expect(status.status).toBe('Failure')
+  expect(status.details?.causes?.[0]?.message).toBe('5')
+  socket.destroy()
+}
+
 const sleeper = 'apiVersion: v1\nkind: Pod\nmetadata: {name: box}\nspec:\n  containers:\n  - {name: main, image: busybox, command: [sleep, "3600"]}\n'
 
 describe('exec -i line by line', {timeout: 300_000}, () => {
@@ -94,6 +145,7 @@ describe('exec -i line by line', {timeout: 300_000}, () => {
     await answersLineByLine({name: 'ours', command: kubemu, args: ['kubectl']}, env)
     await answersOnTerminal({name: 'real', command: realKubectl, args: [`--kubeconfig=${kubeconfig}`]}, env)
     await answersOnTerminal({name: 'ours', command: kubemu, args: ['kubectl']}, env)
+    await answersOverV4(home)
     // What the shells wrote stays in the container's files, as a real exec's writes do.
     const file = await real('exec box -- cat /tmp/gamma')
     expect(file.stdout).toBe('got gamma\n')
