@@ -27,6 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       stderr: (text) => process.stderr.write(text),
       readStdin: readStandardInput,
       stdinPieces: standardInputPieces,
+      ...(process.stdin.isTTY ? {terminalInput: {setRaw: (raw: boolean) => process.stdin.setRawMode(raw)}} : {}),
       environment: process.env,
       catchUpProgress: progressLine(process.stderr),
       stdoutColors: process.stdout.isTTY === true && !process.env.NO_COLOR,

@@ -50,6 +50,16 @@ export interface ExecAnswer {
   readonly notFound: boolean
 }
 
+/** An exec with stdin run as its input comes (`session=open`, then `session=ID` with each piece): what it printed, in order, and its exit once it ended. */
+export interface ExecSessionAnswer {
+  readonly session: string
+  readonly output: ReadonlyArray<{readonly stream: 'stdout' | 'stderr'; readonly text: string}>
+  /** null while the command runs (it waits for more input). */
+  readonly exitCode: number | null
+  /** The runtime could not start the program (exec's OCI error); no session then. */
+  readonly notFound: boolean
+}
+
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'
 
 export interface WatchEvent {

@@ -7,7 +7,7 @@ import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
 import {validateEphemeralContainersUpdate} from '../api/strategies/pod.js'
 import type {AdmissionChain} from './admission/chain.js'
-import type {ApiRequest, ApiResponse, ExecAnswer, UserInfo} from '../api/wire.js'
+import type {ApiRequest, ApiResponse, ExecAnswer, ExecSessionAnswer, UserInfo} from '../api/wire.js'
 import {bodyText, decodeBody, parseBody} from './body.js'
 import {listObjects, watchObjects} from './list-watch.js'
 import {type DeleteOptions, type DeleteResult, type Registry, strategyOf, type WriteOptions} from './registry.js'
@@ -278,16 +278,28 @@ export class ResourceHandlers {
    * several) in the running container. The streams' upgrade (WebSocket) carries the answer to
    * real clients; this is the exchange behind it, answered as {stdout, stderr, exitCode}.
    */
-  async exec(request: ApiRequest, definition: ResourceDefinition, namespace: string, name: string): Promise<ExecAnswer> {
+  async exec(request: ApiRequest, definition: ResourceDefinition, namespace: string, name: string): Promise<ExecAnswer | ExecSessionAnswer> {
     if (!this.streams) throw apiErrors.badRequest('Upgrade request required')
     const pod = await this.registry.get(definition, namespace, name)
     const container = containerOfRequest(pod, request.query?.container).name
+    const session = request.query?.session
+    if (session && session !== 'open') {
+      // One piece of a running exec session's stdin (the body; `close=true` with its end).
+      const piece = typeof request.body === 'string' ? request.body : bytesToText(request.body ?? new Uint8Array())
+      const answer = await this.streams.execInput(pod, container, session, piece, request.query?.close === 'true', this.clock.nowMilliseconds())
+      if (!answer) throw apiErrors.badRequest(`exec session ${session} is not running in container ${container} of pod ${name}`)
+      return answer
+    }
     const argv = (request.query?.command ?? '').split('\0').filter((word, index, all) => all.length > 1 || word.length > 0)
     if (argv.length === 0) throw apiErrors.badRequest('you must specify at least one command for the container')
     const phase = (pod.status as {phase?: string} | undefined)?.phase
     if (phase === 'Succeeded' || phase === 'Failed') throw apiErrors.badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`)
     const run = runningRun(pod, container)
     if (!run) throw apiErrors.badRequest(`container ${container} is not valid for pod ${name}`)
+    if (request.query?.stdin === 'true' && request.query.session === 'open') {
+      // An exec run as its stdin comes (the streams' front door and kubectl exec -i): each piece follows with session=ID.
+      return this.streams.execSession(pod, container, run, argv, this.clock.nowMilliseconds(), this.streamReader, request.query.tty === 'true')
+    }
     // With stdin=true the request's body is what the client sent on stdin, to its end.
     const stdin = request.query?.stdin === 'true' ? (typeof request.body === 'string' ? request.body : bytesToText(request.body ?? new Uint8Array())) : ''
     return this.streams.exec(pod, container, run, argv, this.clock.nowMilliseconds(), this.streamReader, stdin)

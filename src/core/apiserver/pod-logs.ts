@@ -4,6 +4,7 @@
 // waiting, a missing previous run or an unknown container, and the log's query options
 // (timestamps, sinceSeconds/sinceTime, tailLines, limitBytes).
 import type {KubeObject} from '../api/object.js'
+import type {ExecSessionAnswer} from '../api/wire.js'
 import {apiErrors} from './api-errors.js'
 
 type ContainerStatus = {name: string; restartCount?: number; state?: {waiting?: {reason?: string}; running?: {startedAt?: string}; terminated?: {startedAt?: string; finishedAt?: string; exitCode?: number}}; lastState?: {terminated?: {startedAt?: string; finishedAt?: string; exitCode?: number}}}
@@ -30,6 +31,10 @@ export interface ContainerStreams {
   logLines(pod: KubeObject, container: string, run: ContainerRun, until: number, reader: StreamObjectReader): Promise<ReadonlyArray<{atMilliseconds: number; text: string}> | null>
   /** Runs `argv` in the container; `stdin` is what the client sent on the exec's stdin (empty without -i). */
   exec(pod: KubeObject, container: string, run: ContainerRun, argv: readonly string[], now: number, reader: StreamObjectReader, stdin?: string): Promise<{stdout: string; stderr: string; exitCode: number; notFound: boolean}>
+  /** Starts `argv` in the container on an open stdin (`exec -i`; `terminal`: with a tty, `-t`): what it printed until it waits for input or ends. */
+  execSession(pod: KubeObject, container: string, run: ContainerRun, argv: readonly string[], now: number, reader: StreamObjectReader, terminal: boolean): Promise<ExecSessionAnswer>
+  /** One piece of an exec session's stdin (`closes`: then its end); null for a session not running in that container. */
+  execInput(pod: KubeObject, container: string, session: string, text: string, closes: boolean, now: number): Promise<ExecSessionAnswer | null>
   /** What an attach sends on the container's open stdin at `now` (and its end, with `closes`). */
   sendStdin(pod: KubeObject, container: string, run: ContainerRun, text: string, closes: boolean, now: number): Promise<void>
   /** A forwarded connection's bytes so far, answered by what listens on the pod's port (the runtime dials it inside the pod). */

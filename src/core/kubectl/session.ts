@@ -26,6 +26,8 @@ export interface KubectlIo {
   readStdin(): Promise<string>
   /** Stdin piece by piece as it comes (a line typed, a line a pipe wrote), to its end: attach -i sends each on at once. */
   readonly stdinPieces?: () => AsyncIterable<string>
+  /** Present when stdin is a terminal: `exec -it` puts it in raw mode (each key sent as typed) while the command runs. */
+  readonly terminalInput?: {setRaw(raw: boolean): void}
   readonly environment: NodeJS.ProcessEnv
   readonly clock?: Clock
   /** The host to reach the cluster through instead of the one the environment names (tests attach kubectl to an API server they serve: host/attached-host.ts). */

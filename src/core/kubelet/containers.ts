@@ -11,7 +11,9 @@ import {containerRunKey, type ContainerStateStore, FileContainerState, MemoryCon
 import {firstFailureRun, firstSuccess, networkProbe, type ProbeKind, probeLabels, type ProbeResult, probeTimes, readinessAt} from './probes.js'
 import {FileNodeImages, MemoryNodeImages, type NodeImageStore} from './node-images.js'
 import {termReaction} from './termination.js'
-import {isKnownProgram, type LogLine, type RunResult, type RunSpec, runOverTime, runToEnd, type StdinInput, type TimedEvent} from './shell/run.js'
+import {isKnownProgram, type LogLine, type RunResult, type RunSpec, runOverTime, runToEnd, startSession, type StdinInput, type TimedEvent} from './shell/run.js'
+import {ExecSessions} from './exec-sessions.js'
+import type {ExecSessionAnswer} from '../api/wire.js'
 
 /** How far ahead of now the kubelet looks for a container's exit or a probe's verdict, so it wakes at that moment. */
 export const lookaheadMilliseconds = 3_600_000
@@ -264,6 +266,30 @@ export class SimulatedContainers {
     if (changes.length > 0) this.state.add(containerRunKey(String(pod.metadata.uid), containerName, run.restartCount), {atMilliseconds: now, changes})
     return {stdout: answer.stdout, stderr: answer.stderr, exitCode: answer.code, notFound: false}
   }
+
+  /**
+   * Starts `argv` in the running container at `now` on an open stdin (`exec -i`): it runs until it
+   * waits for input or ends; `execInput` sends it each piece as it comes.
+   */
+  async execSession(pod: Pod, containerName: string, run: ContainerRunStart, argv: readonly string[], now: number, reader: PodObjectReader, terminal = false): Promise<ExecSessionAnswer> {
+    const container = this.containerOf(pod, containerName)
+    if (argv.length === 0 || !isKnownProgram(argv[0]!, container.image || undefined)) return {session: '', output: [], exitCode: 126, notFound: true}
+    const before = await this.replayFiles(pod, container, run, now, reader)
+    const spec = await this.spec(pod, container, run, reader, 'not-found', argv)
+    const fs = before.clone()
+    // On a terminal (exec -t) the command's stdout is one: a shell reading commands shows its prompt.
+    const shell = await startSession({...spec, fs, terminal}, now, {text: '', open: true})
+    const key = containerRunKey(String(pod.metadata.uid), containerName, run.restartCount)
+    const recorder = {record: (atMilliseconds: number, changes: ReturnType<typeof fs.changesSince>) => this.state.add(key, {atMilliseconds, changes})}
+    return this.sessions.open(String(pod.metadata.uid), containerName, shell, {fs, before}, recorder, now, terminal)
+  }
+
+  /** One piece of an exec session's stdin at `now` (`closes`: then its end): what the command printed on it, and its exit once it ended; null for a session not running in this container. */
+  async execInput(pod: Pod, containerName: string, session: string, text: string, closes: boolean, now: number): Promise<ExecSessionAnswer | null> {
+    return this.sessions.send(String(pod.metadata.uid), containerName, session, text, closes, now)
+  }
+
+  private readonly sessions = new ExecSessions()
 
   private async replayFiles(pod: Pod, container: Container, run: ContainerRunStart, now: number, reader: PodObjectReader) {
     const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container))

@@ -2,15 +2,15 @@
 // the RFC 6455 upgrade and framing by hand, kube's channel protocol (v5/v4.channel.k8s.io: one
 // leading byte per message, 0 stdin, 1 stdout, 2 stderr, 3 the status as a JSON Status, and v5's
 // 255 that closes a channel), with the request itself going through the API server's pipeline
-// (authentication, authorization, the handler). An exec with stdin runs once the client's stdin
-// has ended (kubectl cp's tar, a script piped to `sh`); an attach streams the container's output
-// as it runs (apiserver/attach-output.ts).
-import {textToBytes} from '../util/byte-text.js'
+// (authentication, authorization, the handler). An exec with stdin runs as its input comes, each
+// piece answered before the next (the runtime's exec session: `exec -i pod -- sh` runs each line
+// typed); an attach streams the container's output as it runs (apiserver/attach-output.ts).
+import {bytesToText, textToBytes} from '../util/byte-text.js'
 import {createHash} from 'node:crypto'
 import type {IncomingMessage} from 'node:http'
 import type {Duplex} from 'node:stream'
 import type {ApiServer} from '../apiserver/apiserver.js'
-import type {ExecAnswer, HttpMethod} from '../api/wire.js'
+import type {ExecAnswer, ExecSessionAnswer, HttpMethod} from '../api/wire.js'
 import {followAttachedOutput} from '../apiserver/attach-output.js'
 import {type WebsocketFrame, WebsocketFrameReader, websocketFrame, websocketOpcodes} from './websocket-frames.js'
 
@@ -98,27 +98,14 @@ export async function serveStreamUpgrade(api: Pick<ApiServer, 'handle'>, request
   const [, namespace, name, subresource] = match as unknown as [string, string, string, 'exec' | 'attach']
   const ask = (method: HttpMethod, path: string, askQuery: Record<string, string> = {}, body?: string) => api.handle({method, path, query: askQuery, headers, ...(body !== undefined ? {body} : {})})
   let output: {stdout: string; stderr: string; exitCode: number; argv: readonly string[]}
-  let upgraded = false
   if (subresource === 'exec') {
-    let stdin: Buffer | undefined
-    if (query.stdin === 'true') {
-      // The client sends stdin once the connection is upgraded: the pod must be there first.
-      const pod = await ask('GET', `/api/v1/namespaces/${namespace}/pods/${name}`)
-      if (pod.status >= 400) return refuse(socket, pod.status, pod.body)
-      const frames = upgrade(socket, key, protocol)
-      upgraded = true
-      stdin = await stdinOf(socket, frames)
-    }
-    const answer = await api.handle({method: 'POST', path: url.pathname, query, headers, ...(stdin ? {body: new Uint8Array(stdin)} : {})})
-    if (answer.status >= 400) {
-      if (!upgraded) return refuse(socket, answer.status, answer.body)
-      for (const chunk of channelFrames(channels.status, JSON.stringify(answer.body))) socket.write(chunk)
-      socket.end(frame(8, Buffer.from([0x03, 0xe8])))
-      return
-    }
+    // With stdin the command runs as its input comes (an exec session), answering each piece before the next.
+    if (query.stdin === 'true') return serveExecSession(socket, key, protocol, url.pathname, query, ask)
+    const answer = await api.handle({method: 'POST', path: url.pathname, query, headers})
+    if (answer.status >= 400) return refuse(socket, answer.status, answer.body)
     const exec = answer.body as ExecAnswer
     const argv = query.command?.split('\0') ?? []
-    const notFound = exec.notFound ? `OCI runtime exec failed: exec failed: unable to start container process: exec: ${JSON.stringify(argv[0] ?? '')}: executable file not found in $PATH: unknown\r\n` : ''
+    const notFound = exec.notFound ? notFoundMessage(argv) : ''
     output = {stdout: notFound + exec.stdout, stderr: exec.stderr, exitCode: exec.exitCode, argv}
   } else {
     // Attach: the container's output from now on, as it runs, until its run ends (attach-output.ts).
@@ -141,7 +128,7 @@ export async function serveStreamUpgrade(api: Pick<ApiServer, 'handle'>, request
     if (!socket.destroyed) finish(socket, 0, [])
     return
   }
-  if (!upgraded) upgrade(socket, key, protocol)
+  upgrade(socket, key, protocol)
   // stderr first: tar's notice comes before its archive, and kubectl cp, which passes the notice on
   // while it unpacks stdout, may end as soon as the archive has ended.
   for (const chunk of channelFrames(channels.stderr, output.stderr)) socket.write(chunk)
@@ -172,7 +159,7 @@ function forwardStdin(socket: Duplex, frames: ClientFrames, send: (text: string,
     if (received.opcode !== websocketOpcodes.binary && received.opcode !== websocketOpcodes.text) return
     const channel = received.payload[0]
     if (channel === channels.stdin && received.payload.length > 1) {
-      const text = received.payload.subarray(1).toString('utf8')
+      const text = bytesToText(received.payload.subarray(1))
       sending = sending.then(() => send(text, false)).catch(() => {})
     } else if (channel === closeChannel && received.payload[1] === channels.stdin) end()
   })
@@ -210,33 +197,73 @@ function upgrade(socket: Duplex, key: string, protocol: string): ClientFrames {
   return {on: (listener) => listeners.push(listener)}
 }
 
+function notFoundMessage(argv: readonly string[]): string {
+  return `OCI runtime exec failed: exec failed: unable to start container process: exec: ${JSON.stringify(argv[0] ?? '')}: executable file not found in $PATH: unknown\r\n`
+}
+
+type Ask = (method: HttpMethod, path: string, askQuery?: Record<string, string>, body?: string) => Promise<{status: number; body: unknown}>
+
 /**
- * What the client sends on stdin (channel 0), to its end: v5's close of channel 0 (255, 0), the
- * client's close, or the connection's end. At most `execStdinBytesMax` bytes are kept.
+ * An exec with stdin: the command starts at once (the runtime's exec session) and each piece the
+ * client sends on channel 0 goes to it in order, its output sent back as the command prints it;
+ * the end of stdin (v5's close of channel 0; with v4, the client's close or the connection's end)
+ * lets the command finish, and its exit is the Status on channel 3. At most `execStdinBytesMax`
+ * bytes of stdin are passed on.
  */
-function stdinOf(socket: Duplex, frames: ClientFrames): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = []
-    let bytes = 0
-    let ended = false
-    const end = () => {
-      if (ended) return
-      ended = true
-      resolve(Buffer.concat(chunks))
-    }
-    frames.on((received) => {
-      if (received.opcode === websocketOpcodes.close) return end()
-      if (received.opcode !== websocketOpcodes.binary && received.opcode !== websocketOpcodes.text) return
-      const channel = received.payload[0]
-      if (channel === channels.stdin && bytes < execStdinBytesMax) {
-        const data = received.payload.subarray(1, 1 + execStdinBytesMax - bytes)
-        chunks.push(Buffer.from(data))
-        bytes += data.length
-      } else if (channel === closeChannel && received.payload[1] === channels.stdin) end()
-    })
-    socket.once('end', end)
-    socket.once('close', end)
+async function serveExecSession(socket: Duplex, key: string, protocol: string, path: string, query: Record<string, string>, ask: Ask): Promise<void> {
+  const opened = await ask('POST', path, {...query, session: 'open'})
+  // What kube-apiserver checks before it reaches the kubelet (the pod, its container, its state) is refused before the upgrade.
+  if (opened.status >= 400) return refuse(socket, opened.status, opened.body)
+  const argv = query.command?.split('\0') ?? []
+  const frames = upgrade(socket, key, protocol)
+  const first = opened.body as ExecSessionAnswer
+  if (first.notFound) {
+    for (const chunk of channelFrames(channels.stdout, notFoundMessage(argv))) socket.write(chunk)
+    return finish(socket, first.exitCode ?? 126, argv)
+  }
+  let finished = false
+  const show = (answer: ExecSessionAnswer) => {
+    if (socket.destroyed) return
+    for (const piece of answer.output) for (const chunk of channelFrames(piece.stream === 'stdout' ? channels.stdout : channels.stderr, piece.text)) socket.write(chunk)
+    if (answer.exitCode === null) return
+    finished = true
+    finish(socket, answer.exitCode, argv)
+  }
+  show(first)
+  if (finished) return
+  let sending: Promise<unknown> = Promise.resolve()
+  let stdinEnded = false
+  let stdinBytes = 0
+  const send = (text: string, closes: boolean) => {
+    sending = sending.then(async () => {
+      if (finished) return
+      const answer = await ask('POST', path, {container: query.container ?? '', session: first.session, ...(closes ? {close: 'true'} : {})}, text)
+      if (answer.status < 400) return show(answer.body as ExecSessionAnswer)
+      finished = true
+      if (socket.destroyed) return
+      for (const chunk of channelFrames(channels.status, JSON.stringify(answer.body))) socket.write(chunk)
+      socket.end(frame(8, Buffer.from([0x03, 0xe8])))
+    }).catch(() => socket.destroy())
+  }
+  const endStdin = () => {
+    if (stdinEnded) return
+    stdinEnded = true
+    send('', true)
+  }
+  frames.on((received) => {
+    if (stdinEnded) return
+    if (received.opcode === websocketOpcodes.close) return endStdin()
+    if (received.opcode !== websocketOpcodes.binary && received.opcode !== websocketOpcodes.text) return
+    const channel = received.payload[0]
+    if (channel === channels.stdin && received.payload.length > 1 && stdinBytes < execStdinBytesMax) {
+      const data = received.payload.subarray(1, 1 + execStdinBytesMax - stdinBytes)
+      stdinBytes += data.length
+      // Bytes stand as text without loss (util/byte-text.ts): a character split over two frames is whole again in the command's input.
+      send(bytesToText(data), false)
+    } else if (channel === closeChannel && received.payload[1] === channels.stdin) endStdin()
   })
+  socket.once('end', endStdin)
+  socket.once('close', endStdin)
 }
 
 function finish(socket: Duplex, exitCode: number, argv: readonly string[]): void {

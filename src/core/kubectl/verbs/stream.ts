@@ -1,12 +1,12 @@
 // `kubectl exec POD -- COMMAND`: kubectl's checks of the pod
 // (a completed pod, a pod not running), then the streaming request: exec runs the command in the
-// simulated container (with -i, this process's stdin to its end as the command's) and prints its
-// output, and its exit status as kubectl reports it.
+// simulated container and prints its output, and its exit status as kubectl reports it; with -i
+// the command reads this process's stdin as it comes, answering each line before the next.
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {containerFor, podForTarget} from '../pod-target.js'
 import type {KubectlSession} from '../session.js'
-import type {ExecAnswer} from '../../api/wire.js'
+import type {ExecAnswer, ExecSessionAnswer} from '../../api/wire.js'
 
 export const execFlags: readonly KubectlFlag[] = [
   {name: 'container', shorthand: 'c', kind: 'string'},
@@ -29,15 +29,65 @@ export async function runExec(session: KubectlSession, args: readonly string[]):
   const container = containerFor(session, pod, session.flag('container'), session.flag('quiet') === 'true')
   // Each word is a `command` value; argv words cannot hold NUL, so one value carries them all.
   const query: Record<string, string> = {container, command: command.join('\0'), stdout: 'true', stderr: 'true'}
-  if (session.flag('tty') === 'true') query.tty = 'true'
-  // -i: what this process reads on stdin, to its end, is the command's standard input.
-  let stdin: string | undefined
+  // -t is a terminal only with -i and a terminal to read (kubectl's SetupTTY); stderr then comes on stdout.
+  const terminal = session.flag('tty') === 'true' && session.flag('stdin') === 'true' && session.io.terminalInput !== undefined && session.io.stdinPieces !== undefined
+  if (session.flag('tty') === 'true' && session.flag('stdin') === 'true' && !terminal && session.flag('quiet') !== 'true') session.io.stderr('Unable to use a TTY - input is not a terminal or the right kind of file\n')
+  if (terminal) {
+    query.tty = 'true'
+    query.stderr = 'false'
+  }
+  const execPath = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/exec`
   if (session.flag('stdin') === 'true') {
     query.stdin = 'true'
-    stdin = await session.io.readStdin()
+    // -i: this process's stdin goes to the command as it comes, each piece answered before the next.
+    if (session.io.stdinPieces) return execAsInputComes(session, execPath, query, command[0]!)
+    // No way to read it piece by piece (a caller that hands the whole input): all of it, to its end.
+    const stdin = await session.io.readStdin()
+    return printExecAnswer(session, (await session.request('POST', execPath, {query, body: stdin, contentType: 'application/octet-stream'})).body as ExecAnswer, command[0]!)
   }
-  const answer = (await session.request('POST', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/exec`, {query, ...(stdin !== undefined ? {body: stdin, contentType: 'application/octet-stream'} : {})})).body as ExecAnswer
-  return printExecAnswer(session, answer, command[0]!)
+  return printExecAnswer(session, (await session.request('POST', execPath, {query})).body as ExecAnswer, command[0]!)
+}
+
+/**
+ * exec -i: the command starts at once in the container (an exec session of the runtime, in the
+ * process that runs the kubelets: `kubemu up`'s, or this one's) and each piece read on stdin goes
+ * to it as it comes, its output printed when the command prints it; stdin's end lets it finish.
+ */
+async function execAsInputComes(session: KubectlSession, execPath: string, query: Record<string, string>, program: string): Promise<number> {
+  const opened = (await session.request('POST', execPath, {query: {...query, session: 'open'}})).body as ExecSessionAnswer
+  if (opened.notFound) return printExecAnswer(session, {stdout: '', stderr: '', exitCode: opened.exitCode ?? 126, notFound: true}, program)
+  // Waiting on this process's stdin holds no lock: other kubemu commands run meanwhile.
+  await session.releaseWriter()
+  const show = (answer: ExecSessionAnswer): number | null => {
+    for (const piece of answer.output) {
+      if (piece.stream === 'stdout') session.io.stdout(piece.text)
+      else session.io.stderr(piece.text)
+    }
+    return answer.exitCode
+  }
+  // On a terminal each key goes as typed (raw mode); the container's terminal echoes and edits the line.
+  const terminal = query.tty === 'true' ? session.io.terminalInput : undefined
+  terminal?.setRaw(true)
+  let exitCode: number
+  try {
+    exitCode = await sendAsInputComes(session, execPath, query, opened, show)
+  } finally {
+    terminal?.setRaw(false)
+  }
+  if (exitCode !== 0) session.io.stderr(`command terminated with exit code ${exitCode}\n`)
+  return exitCode
+}
+
+async function sendAsInputComes(session: KubectlSession, execPath: string, query: Record<string, string>, opened: ExecSessionAnswer, show: (answer: ExecSessionAnswer) => number | null): Promise<number> {
+  const send = async (text: string, closes: boolean) => (await session.request('POST', execPath, {query: {container: query.container!, session: opened.session, ...(closes ? {close: 'true'} : {})}, body: text, contentType: 'application/octet-stream'})).body as ExecSessionAnswer
+  let exitCode = show(opened)
+  if (exitCode !== null) return exitCode
+  for await (const piece of session.io.stdinPieces!()) {
+    exitCode = show(await send(piece, false))
+    // The command ended before its input did: what stdin still holds has nowhere to go.
+    if (exitCode !== null) return exitCode
+  }
+  return show(await send('', true)) ?? 0
 }
 
 /** What kubectl prints of an exec's streams and status, and its exit code. */

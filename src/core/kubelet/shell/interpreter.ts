@@ -19,7 +19,7 @@ type Sink = (stream: OutputStream, text: string) => void
 
 /** Programs that read their standard input as it comes (a line, a piece at a time) when it is the process's own. */
 const streamingReaders = new Set(['cat', 'read', 'sh', 'bash', 'ash'])
-/** Programs that read their standard input whole: given the process's own, they get what it holds without waiting. */
+/** Programs that read their standard input whole: given the process's own, they read it to its end. */
 const wholeReaders = new Set(['grep', 'head', 'tail', 'sort', 'uniq', 'wc', 'cut', 'tr', 'sed', 'awk', 'tar'])
 
 export class ShellProcess {
@@ -275,7 +275,8 @@ export class ShellProcess {
     if (program) {
       const inheritedBefore = this.inputInherited
       this.inputInherited = stdin === null && streamingReaders.has(name)
-      const given = stdin ?? (wholeReaders.has(name) ? this.input.available() : '')
+      // A program that reads its input whole reads it to its end (an open one's: until it closes).
+      const given = stdin ?? (wholeReaders.has(name) ? yield* this.input.all() : '')
       try {
         return yield* program(this, argv, given)
       } catch (error) {

@@ -30,6 +30,16 @@ export class ShellExit extends Error {
   }
 }
 
+/** SIGINT (Ctrl-C on an exec's terminal): the foreground command stops; a shell reading commands goes on with the next. */
+export class ShellInterrupt extends Error {
+  constructor() {
+    super('interrupted')
+  }
+}
+
+/** The exit status of a process ended by SIGINT. */
+export const interruptExitCode = 130
+
 /** The run broke a limit; its message is what the log shows. */
 export class ShellRunaway extends Error {}
 

@@ -6,7 +6,7 @@ import {StandardInput} from './standard-input.js'
 import {parseScript, ShellSyntaxError} from './syntax.js'
 import {normalizePath} from './filesystem.js'
 import type {Program, ShellProcess} from './interpreter.js'
-import {ShellExit, type ShellRun} from './process-context.js'
+import {interruptExitCode, ShellExit, ShellInterrupt, type ShellRun} from './process-context.js'
 import {archivePrograms} from './archive-programs.js'
 import {filePrograms, flagsOf} from './file-programs.js'
 import {linePrograms} from './line-programs.js'
@@ -164,20 +164,29 @@ function isIncomplete(script: string): boolean {
 }
 
 /**
- * A shell reading commands as they come, as sh does from a pipe: a line at a time (a command
- * that reads stdin, `read x`, gets the lines after it), more lines while a command is not
- * complete yet.
+ * A shell reading commands as they come, as sh does from a pipe or a terminal: a line at a time
+ * (a command that reads stdin, `read x`, gets the lines after it), more lines while a command is
+ * not complete yet.
  */
 function* interactiveShell(process: ShellProcess, input: StandardInput): ShellRun {
   let pending = ''
   for (let count = 0; count < stdinLinesMax; count++) {
-    const line = yield* input.line()
-    if (line === null) return pending === '' ? process.status : yield* process.runScript(pending)
-    pending += `${line}\n`
-    if (isIncomplete(pending)) continue
-    const script = pending
-    pending = ''
-    yield* process.runScript(script)
+    // On a terminal (exec -it) the shell prompts as busybox's does: PS1 `/ # ` (root, the working directory), PS2 `> `.
+    if (process.context.terminal) process.error(pending === '' ? `${process.workingDirectory} # ` : '> ')
+    try {
+      const line = yield* input.line()
+      if (line === null) return pending === '' ? process.status : yield* process.runScript(pending)
+      pending += `${line}\n`
+      if (isIncomplete(pending)) continue
+      const script = pending
+      pending = ''
+      yield* process.runScript(script)
+    } catch (error) {
+      // Ctrl-C stops the command that runs (or drops the line being typed); the shell reads on.
+      if (!(error instanceof ShellInterrupt)) throw error
+      pending = ''
+      process.status = interruptExitCode
+    }
   }
   return process.status
 }

@@ -3,19 +3,18 @@
 // to the container from outside (execs' changes to its files, probes that look at them) at
 // their times. A container's run is so a function of its spec, its start and now: every
 // one-shot command computes the same log lines, files and exit.
-import type {PodNetwork} from '../../network/types.js'
 import type {SimulatedFileSystem} from './filesystem.js'
 import {type Program, ShellProcess} from './interpreter.js'
 import {type OutputStream, type ProcessContext, ShellExit, type ShellRun, ShellRunaway} from './process-context.js'
 import {shellPrograms} from './programs.js'
-import {StandardInput} from './standard-input.js'
+import {type RunSpec, runawayExitCode, ShellSession} from './session.js'
 
 /** Log lines kept of one run (the oldest go first, as a rotated container log). */
 export const logLinesMax = 10_000
 /** Characters of one log line (longer lines are split, as the runtime's log writer does). */
 export const logLineCharactersMax = 16 * 1024
-/** The exit status of a process killed for breaking a limit (as SIGKILL's). */
-export const runawayExitCode = 137
+export {runawayExitCode}
+export type {RunSpec}
 
 export interface LogLine {
   readonly atMilliseconds: number
@@ -29,20 +28,6 @@ export interface TimedEvent {
   apply(fs: SimulatedFileSystem, atMilliseconds: number): Promise<void> | void
 }
 
-export interface RunSpec {
-  readonly argv: readonly string[]
-  readonly environment: ReadonlyMap<string, string>
-  readonly fs: SimulatedFileSystem
-  readonly hostname: string
-  readonly source: ProcessContext['source']
-  readonly unknownProgram: ProcessContext['unknownProgram']
-  readonly network: PodNetwork
-  readonly terminal?: boolean
-  /** The container's image (what programs it ships). */
-  readonly image?: string
-  /** The container keeps its stdin open (stdin: true). */
-  readonly stdinOpen?: boolean
-}
 
 /** What came on the container's open stdin at a moment: text, or its end (null). */
 export interface StdinInput {
@@ -159,37 +144,22 @@ export async function runOverTime(spec: RunSpec, startedAtMilliseconds: number, 
 
 /** Runs a command to its end at one moment (an exec, a probe), `stdin` on its standard input: its output and status; time it sleeps passes at once. */
 export async function runToEnd(spec: RunSpec, atMilliseconds: number, stdin = ''): Promise<{stdout: string; stderr: string; code: number}> {
+  const session = await startSession(spec, atMilliseconds, {text: stdin, open: false})
   let stdout = ''
   let stderr = ''
-  let now = atMilliseconds
-  const context: ProcessContext = {
-    fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => now, unknownProgram: spec.unknownProgram, terminal: spec.terminal === true, ...(spec.image !== undefined ? {image: spec.image} : {}),
-    write: (stream, text) => {
-      if (stream === 'stdout') stdout = bounded(stdout + text)
-      else stderr = bounded(stderr + text)
-    },
+  for (const chunk of session.take()) {
+    if (chunk.stream === 'stdout') stdout = bounded(stdout + chunk.text)
+    else stderr = bounded(stderr + chunk.text)
   }
-  const process = new ShellProcess(context, spec.environment, programs(), new StandardInput(stdin, false))
-  const run = process.runProgram(spec.argv, null)
-  let answer: unknown
-  for (;;) {
-    let step: IteratorResult<import('./process-context.js').ShellEffect, number>
-    try {
-      step = run.next(answer)
-    } catch (error) {
-      if (error instanceof ShellExit) return {stdout, stderr, code: error.code}
-      if (error instanceof ShellRunaway) return {stdout, stderr: bounded(`${stderr}${error.message}\n`), code: runawayExitCode}
-      throw error
-    }
-    answer = undefined
-    if (step.done) return {stdout, stderr, code: step.value}
-    const effect = step.value
-    if (effect.kind === 'network') answer = await effect.ask(spec.network)
-    // An exec or a probe has no stdin open: its end at once.
-    else if (effect.kind === 'input') answer = null
-    else if (!Number.isFinite(effect.milliseconds)) return {stdout, stderr, code: 0}
-    else now += effect.milliseconds
-  }
+  // A closed input never makes the command wait: it has ended.
+  return {stdout, stderr, code: session.exitCode ?? 0}
+}
+
+/** Starts a command at one moment on its own standard input (`open`: more comes with `send`): it runs until it ends or waits for input. */
+export async function startSession(spec: RunSpec, atMilliseconds: number, input: {readonly text: string; readonly open: boolean}): Promise<ShellSession> {
+  const session = new ShellSession(spec, atMilliseconds, programs(), input)
+  await session.start()
+  return session
 }
 
 /** Whether the program an exec names is one the runtime would find. */

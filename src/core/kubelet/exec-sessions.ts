@@ -1,0 +1,96 @@
+// The exec sessions of the container runtime: an exec with stdin (`kubectl exec -i`) that runs as
+// its input comes, piece by piece, in the process that runs the kubelets (`kubemu up`, or the
+// one-shot command itself), until the command ends. What the command changes in the container's
+// files is recorded as it goes, as an exec without stdin records it at its end. Sessions are
+// named by a random id that only their client learns; a bounded number stand at once.
+import {randomUUID} from 'node:crypto'
+import type {ExecSessionAnswer} from '../api/wire.js'
+import type {SimulatedFileSystem} from './shell/filesystem.js'
+import type {OutputChunk, ShellSession} from './shell/session.js'
+import {TerminalLineDiscipline} from './terminal.js'
+
+/** Exec sessions that stand at once (the least recently used ends when one more starts). */
+export const execSessionsMax = 64
+
+/** Where one session's changes to the container's files are recorded. */
+export interface SessionRecorder {
+  record(atMilliseconds: number, changes: ReturnType<SimulatedFileSystem['changesSince']>): void
+}
+
+interface StandingSession {
+  readonly podUid: string
+  readonly container: string
+  readonly shell: ShellSession
+  readonly fs: SimulatedFileSystem
+  /** The files as last recorded (what the next record is measured against). */
+  recorded: SimulatedFileSystem
+  readonly recorder: SessionRecorder
+  /** The exec's terminal (tty), which turns keystrokes into lines and echoes them; null without one. */
+  readonly terminal: TerminalLineDiscipline | null
+  /** Pieces are handled one at a time, in the order they came. */
+  queue: Promise<unknown>
+}
+
+export class ExecSessions {
+  private readonly sessions = new Map<string, StandingSession>()
+
+  /** Takes a started session: what it printed so far and its exit, and its id while it runs. */
+  open(podUid: string, container: string, shell: ShellSession, files: {readonly fs: SimulatedFileSystem; readonly before: SimulatedFileSystem}, recorder: SessionRecorder, now: number, terminal: boolean): ExecSessionAnswer {
+    const standing: StandingSession = {
+      podUid, container, shell, fs: files.fs, recorded: files.before, recorder, queue: Promise.resolve(),
+      terminal: terminal ? new TerminalLineDiscipline() : null,
+    }
+    const id = randomUUID()
+    this.recordChanges(standing, now)
+    if (shell.exitCode === null) {
+      this.sessions.set(id, standing)
+      for (const [oldest] of this.sessions) {
+        if (this.sessions.size <= execSessionsMax) break
+        this.sessions.delete(oldest)
+      }
+    }
+    return {session: id, output: this.shown(standing, []), exitCode: shell.exitCode, notFound: false}
+  }
+
+  /** One more piece of the session's input (`closes`: then its end): what the command printed on it, and its exit once it ended; null for a session not (or no longer) there. */
+  async send(podUid: string, container: string, id: string, text: string, closes: boolean, now: number): Promise<ExecSessionAnswer | null> {
+    const standing = this.sessions.get(id)
+    if (!standing || standing.podUid !== podUid || standing.container !== container) return null
+    // Most recently used last: the oldest is the first to go.
+    this.sessions.delete(id)
+    this.sessions.set(id, standing)
+    const step = standing.queue.then(async () => {
+      const echo: OutputChunk[] = []
+      if (standing.terminal) {
+        const keys = standing.terminal.input(text)
+        if (keys.echo) echo.push({stream: 'stdout', text: keys.echo})
+        await standing.shell.send(keys.lines)
+        // Ctrl-C stops the command that runs (a shell reading commands goes on with the next).
+        if (keys.interrupted) await standing.shell.interrupt()
+        if (keys.ended) await standing.shell.send(null)
+      } else await standing.shell.send(text)
+      if (closes) await standing.shell.send(null)
+      this.recordChanges(standing, now)
+      const exitCode = standing.shell.exitCode
+      if (exitCode !== null) this.sessions.delete(id)
+      return {session: id, output: this.shown(standing, echo), exitCode, notFound: false}
+    })
+    standing.queue = step.catch(() => {})
+    return step
+  }
+
+  /** What the client sees: the output as printed, or on a terminal its one stream after the echo, each NL as CR NL. */
+  private shown(standing: StandingSession, echo: readonly OutputChunk[]): OutputChunk[] {
+    const output = standing.shell.take()
+    if (!standing.terminal) return output
+    const text = echo.map((chunk) => chunk.text).join('') + standing.terminal.output(output.map((chunk) => chunk.text).join(''))
+    return text ? [{stream: 'stdout', text}] : []
+  }
+
+  private recordChanges(standing: StandingSession, now: number): void {
+    const changes = standing.fs.changesSince(standing.recorded)
+    if (changes.length === 0) return
+    standing.recorder.record(now, changes)
+    standing.recorded = standing.fs.clone()
+  }
+}
