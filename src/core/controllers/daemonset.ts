@@ -60,7 +60,8 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
     const {namespace} = splitKey(key)
     const hash = podTemplateHash(set.spec.template)
     const setObject = {...set, kind: 'DaemonSet', apiVersion: 'apps/v1'}
-    const template = {metadata: {}, spec: {...(set.spec.template?.spec ?? {}), tolerations: [...(((set.spec.template?.spec ?? {}) as {tolerations?: Toleration[]}).tolerations ?? []), ...daemonTolerations]}} as unknown as Pod
+    const templateSpec = set.spec.template?.spec ?? {containers: []}
+    const template: Pod = {metadata: {}, spec: {...templateSpec, tolerations: [...(templateSpec.tolerations ?? []), ...daemonTolerations]}}
     const owned = this.ownedPods(set)
     const currentRevision = await this.history.current(set, {...(set.spec.template?.metadata?.labels ?? {}), [hashLabel]: hash})
     const nodeOf = (pod: Pod) => pod.spec.nodeName ?? ((pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]?.matchFields?.[0]?.values ?? [])[0])
@@ -81,7 +82,7 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
     for (const node of wanted) {
       const name = String(node.metadata.name)
       if (owned.some((pod) => nodeOf(pod) === name && pod.status?.phase !== 'Failed')) continue
-      const pod = podFromTemplate(set, 'apps/v1', 'DaemonSet', `${set.metadata.name}-`) as Pod
+      const pod = podFromTemplate(set, 'apps/v1', 'DaemonSet', `${set.metadata.name}-`)
       pod.metadata.labels = {...pod.metadata.labels, [hashLabel]: hash, 'pod-template-generation': String(set.metadata.generation ?? 1)}
       pod.spec.tolerations = template.spec.tolerations
       pod.spec.affinity = {...(pod.spec.affinity ?? {}), nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchFields: [{key: 'metadata.name', operator: 'In', values: [name]}]}]}}}

@@ -102,7 +102,7 @@ export class JobController extends PodOwnerController<Job> {
       else if (active.length < wanted) {
         const busyIndexes = new Set(active.map((pod) => Number(pod.metadata.annotations?.[completionIndexAnnotation] ?? -1)))
         for (let created = 0; created < wanted - active.length; created++) {
-          const pod = podFromTemplate(job, 'batch/v1', 'Job', `${job.metadata.name}-`) as Pod
+          const pod = podFromTemplate(job, 'batch/v1', 'Job', `${job.metadata.name}-`)
           pod.metadata.finalizers = [jobTrackingFinalizer]
           if (indexed) {
             let index = 0

@@ -54,16 +54,18 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
         if (!isAlreadyExists(error)) throw error
       }
     }
-    const pod = podFromTemplate(set, 'apps/v1', 'StatefulSet', '') as Pod
-    delete (pod.metadata as {generateName?: string}).generateName
+    const pod = podFromTemplate(set, 'apps/v1', 'StatefulSet', '')
+    delete pod.metadata.generateName
     pod.metadata.name = name
     pod.metadata.labels = {...pod.metadata.labels, [revisionLabel]: revision, [podNameLabel]: name, [podIndexLabel]: String(ordinal)}
-    const spec = pod.spec as unknown as Record<string, unknown>
+    const spec = pod.spec
     spec.hostname = name
     if (set.spec.serviceName) spec.subdomain = set.spec.serviceName
-    const volumes = (spec.volumes as Array<Record<string, unknown>> | undefined) ?? []
+    const volumes = spec.volumes ?? []
     for (const claim of set.spec.volumeClaimTemplates ?? []) {
-      if (!volumes.some((volume) => volume.name === claim.metadata?.name)) volumes.push({name: claim.metadata?.name, persistentVolumeClaim: {claimName: claimName(claim, name)}})
+      // Go's zero value: a template without a name gives a volume named "", which validation refuses.
+      const volumeName = claim.metadata?.name ?? ''
+      if (!volumes.some((volume) => volume.name === volumeName)) volumes.push({name: volumeName, persistentVolumeClaim: {claimName: claimName(claim, name)}})
     }
     if (volumes.length > 0) spec.volumes = volumes
     const setObject = {...set, kind: 'StatefulSet', apiVersion: 'apps/v1'}
