@@ -8,14 +8,50 @@ import {resolve, type Schema, fieldSchema} from '../api/schema.js'
 
 export type FieldSet = {[segment: string]: FieldSet}
 
+/** metav1.ManagedFieldsEntry; what Go omits when empty is optional (the server always writes it). */
 export interface ManagedFieldsEntry {
   manager: string
   operation: 'Apply' | 'Update'
-  apiVersion: string
-  time: string
-  fieldsType: 'FieldsV1'
+  apiVersion?: string
+  time?: string
+  fieldsType?: 'FieldsV1'
   fieldsV1: FieldSet
   subresource?: string
+}
+
+/** FieldsV1 nests no deeper than the objects it describes; the decoder's depth limit bounds it. */
+const fieldSetDepthMax = 10_000
+
+function isFieldSet(value: unknown, depth = 0): value is FieldSet {
+  return depth <= fieldSetDepthMax && isJsonObject(value) && Object.values(value).every((child) => isFieldSet(child, depth + 1))
+}
+
+const isOptionalString = (value: unknown) => value === undefined || typeof value === 'string'
+
+export function isManagedFieldsEntry(value: unknown): value is ManagedFieldsEntry {
+  return isJsonObject(value) && typeof value.manager === 'string' && (value.operation === 'Apply' || value.operation === 'Update') &&
+    isOptionalString(value.apiVersion) && isOptionalString(value.time) && (value.fieldsType === undefined || value.fieldsType === 'FieldsV1') &&
+    isFieldSet(value.fieldsV1) && isOptionalString(value.subresource)
+}
+
+/** metadata.managedFields that are not ManagedFieldsEntry items (sent by a client, or written past the API server). */
+export class ManagedFieldsShapeError extends Error {
+  constructor(index: number) {
+    super(`metadata.managedFields[${index}] is not a ManagedFieldsEntry (manager, operation Apply or Update, fieldsV1)`)
+    this.name = 'ManagedFieldsShapeError'
+  }
+}
+
+/** The object's managedFields as entries; ManagedFieldsShapeError names the first that is not one. */
+export function decodeManagedFields(object: KubeObject): ManagedFieldsEntry[] {
+  const list = object.metadata.managedFields
+  if (!Array.isArray(list)) return []
+  const entries: ManagedFieldsEntry[] = []
+  for (const [index, item] of list.entries()) {
+    if (!isManagedFieldsEntry(item)) throw new ManagedFieldsShapeError(index)
+    entries.push(item)
+  }
+  return entries
 }
 
 /** Metadata fields the server owns, never a manager. */
@@ -163,8 +199,14 @@ export function removeAt(object: JsonObject, path: readonly string[]): void {
   }
 }
 
+/** The object's entries; none when they cannot be decoded, as kube's field manager starts afresh from undecodable ones. */
 export function entriesOf(object: KubeObject): ManagedFieldsEntry[] {
-  return Array.isArray(object.metadata.managedFields) ? (object.metadata.managedFields.filter(isJsonObject) as unknown as ManagedFieldsEntry[]) : []
+  try {
+    return decodeManagedFields(object)
+  } catch (error) {
+    if (error instanceof ManagedFieldsShapeError) return []
+    throw error
+  }
 }
 
 /**
