@@ -2,12 +2,12 @@
 // template's node selector, node affinity and tolerations allow, placed through a required node
 // affinity on the node's name (the scheduler binds it); the daemon tolerations kube adds; rolling
 // updates within maxUnavailable (default 1); the DaemonSet status counts.
-import {type KubeObject, sameJson} from '../api/object.js'
+import {areObjectsOrAbsent, type KubeObject, sameJson} from '../api/object.js'
 import {type ApiClient, ApiClientError, isNotFound, objectKey, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
-import {resources} from '../client/resources.js'
+import {kindRef, resources} from '../client/resources.js'
 import {NodeInfo} from '../scheduler/node-info.js'
 import {matchesNodeSelectorAndAffinity, tolerated} from '../scheduler/plugins/node-plugins.js'
 import type {Node, Pod, Toleration} from '../api/kinds.js'
@@ -15,7 +15,7 @@ import type {Clock} from '../util/clock.js'
 import {PodOwnerController} from './controller.js'
 import {ControllerHistory} from './controller-history.js'
 import {intOrPercent, podTemplateHash} from './deployment-util.js'
-import {isPodAvailable, isPodReady, podFromTemplate, type Workload} from './pod-control.js'
+import {isPodAvailable, isPodReady, isWorkload, podFromTemplate, type Workload} from './pod-control.js'
 
 const hashLabel = 'controller-revision-hash'
 
@@ -30,6 +30,7 @@ export const daemonTolerations: readonly Toleration[] = [
 ]
 
 type DaemonSet = Workload & {spec: Workload['spec'] & {updateStrategy?: {type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: {maxUnavailable?: number | string}}}}
+const isDaemonSet = (object: KubeObject): object is DaemonSet => isWorkload(object) && areObjectsOrAbsent(object.spec, 'updateStrategy')
 
 export class DaemonSetController extends PodOwnerController<DaemonSet> {
   /** kube-controller-manager's default --concurrent-daemonset-syncs. */
@@ -39,7 +40,7 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
   private readonly history: ControllerHistory
 
   constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock) {
-    super('daemonset-controller', client, informers, recorder, clock, resources.daemonSets, 'DaemonSet')
+    super('daemonset-controller', client, informers, recorder, clock, kindRef(resources.daemonSets, 'DaemonSet', isDaemonSet), 'DaemonSet')
     this.nodes = informers.informer<Node>(resources.nodes)
     this.history = new ControllerHistory(client, informers.informer<KubeObject>(resources.controllerRevisions), 'DaemonSet')
     this.nodes.onEvent(() => {

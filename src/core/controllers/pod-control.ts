@@ -1,6 +1,6 @@
 // What the workload controllers share: which pods a controller owns, pods from a template, the
 // readiness and availability of pods (minReadySeconds), and which pods to delete first.
-import type {KubeObject, OwnerReference} from '../api/object.js'
+import {areObjectsOrAbsent, isJsonObject, type KubeObject, type OwnerReference} from '../api/object.js'
 import {labelSelectorFromObject, matchesLabels, type LabelSelectorObject} from '../api/selectors.js'
 import {isTerminalPod} from '../api/quota.js'
 import type {Pod, PodSpec} from '../api/kinds.js'
@@ -14,6 +14,11 @@ export interface PodTemplate {
 export interface Workload extends KubeObject {
   spec: {replicas?: number; selector?: LabelSelectorObject; minReadySeconds?: number; template?: PodTemplate}
   status?: Record<string, unknown>
+}
+
+/** A workload as the API server stores one: a spec, whose template (when there) is an object. */
+export function isWorkload(object: KubeObject): object is Workload {
+  return isJsonObject(object.spec) && areObjectsOrAbsent(object.spec, 'selector', 'template') && areObjectsOrAbsent(object, 'status')
 }
 
 export function controllerOf(object: KubeObject): OwnerReference | undefined {

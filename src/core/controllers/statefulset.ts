@@ -4,17 +4,17 @@
 // removed from the highest ordinal down; PersistentVolumeClaims from volumeClaimTemplates; rolling
 // updates from the highest ordinal down, one pod at a time; ControllerRevisions per template;
 // the claims' owners as persistentVolumeClaimRetentionPolicy asks (statefulset-claims.ts).
-import {type KubeObject, sameJson} from '../api/object.js'
+import {areObjectsOrAbsent, isJsonObject, type KubeObject, sameJson} from '../api/object.js'
 import {type ApiClient, ApiClientError, isAlreadyExists, isNotFound, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
-import {resources} from '../client/resources.js'
+import {kindRef, resources} from '../client/resources.js'
 import type {Pod} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
 import {PodOwnerController} from './controller.js'
 import {podTemplateHash} from './deployment-util.js'
 import {ControllerHistory} from './controller-history.js'
-import {isPodAvailable, isPodReady, podFromTemplate, type Workload} from './pod-control.js'
+import {isPodAvailable, isPodReady, isWorkload, podFromTemplate, type Workload} from './pod-control.js'
 import {type ClaimTemplate, claimName, newClaim, type RetentionPolicy, updateClaimOwners} from './statefulset-claims.js'
 import type {Informer} from '../client/informer.js'
 
@@ -31,6 +31,9 @@ type StatefulSet = Workload & {
   }
 }
 
+const isStatefulSet = (object: KubeObject): object is StatefulSet =>
+  isJsonObject(object.spec) && (object.spec.volumeClaimTemplates === undefined || Array.isArray(object.spec.volumeClaimTemplates)) && areObjectsOrAbsent(object.spec, 'updateStrategy', 'persistentVolumeClaimRetentionPolicy') && isWorkload(object)
+
 export class StatefulSetController extends PodOwnerController<StatefulSet> {
   /** kube-controller-manager's default --concurrent-statefulset-syncs. */
   protected override readonly workers = 5
@@ -39,7 +42,7 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
   private readonly claims: Informer<KubeObject>
 
   constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock) {
-    super('statefulset-controller', client, informers, recorder, clock, resources.statefulSets, 'StatefulSet')
+    super('statefulset-controller', client, informers, recorder, clock, kindRef(resources.statefulSets, 'StatefulSet', isStatefulSet), 'StatefulSet')
     this.history = new ControllerHistory(client, informers.informer<KubeObject>(resources.controllerRevisions), 'StatefulSet')
     this.claims = informers.informer<KubeObject>(resources.persistentVolumeClaims)
   }
