@@ -121,13 +121,24 @@ export function leafPaths(set: FieldSet, prefix: string[] = []): string[][] {
   return paths
 }
 
+/** The fields of a keyed item's segment (`k:{"name":"web"}`, written by keyOf). */
+function keyFieldsOf(segment: string): Array<[string, unknown]> {
+  const key: unknown = JSON.parse(segment.slice(2))
+  return isJsonObject(key) ? Object.entries(key) : []
+}
+
+function cloneFieldSet(set: FieldSet): FieldSet {
+  const copy: FieldSet = {}
+  for (const [segment, child] of Object.entries(set)) copy[segment] = cloneFieldSet(child)
+  return copy
+}
+
 export function formatPath(path: readonly string[]): string {
   return path
     .map((segment) => {
       if (segment.startsWith('f:')) return `.${segment.slice(2)}`
       if (segment.startsWith('k:')) {
-        const key = JSON.parse(segment.slice(2)) as Record<string, unknown>
-        return `[${Object.entries(key).map(([name, item]) => `${name}=${JSON.stringify(item)}`).join(',')}]`
+        return `[${keyFieldsOf(segment).map(([name, item]) => `${name}=${JSON.stringify(item)}`).join(',')}]`
       }
       return `[=${segment.slice(2)}]`
     })
@@ -140,8 +151,8 @@ export function valueAt(object: unknown, path: readonly string[]): unknown {
   for (const segment of path) {
     if (segment.startsWith('f:')) current = isJsonObject(current) ? current[segment.slice(2)] : undefined
     else if (segment.startsWith('k:')) {
-      const key = JSON.parse(segment.slice(2)) as Record<string, unknown>
-      current = Array.isArray(current) ? current.find((item) => isJsonObject(item) && Object.entries(key).every(([name, value]) => item[name] === value)) : undefined
+      const key = keyFieldsOf(segment)
+      current = Array.isArray(current) ? current.find((item) => isJsonObject(item) && key.every(([name, value]) => item[name] === value)) : undefined
     } else if (segment.startsWith('v:')) {
       const wanted = JSON.parse(segment.slice(2))
       current = Array.isArray(current) && current.some((item) => jsonEqual(item, wanted)) ? wanted : undefined
@@ -161,7 +172,7 @@ export function hasPath(set: FieldSet, path: readonly string[]): boolean {
 }
 
 export function removePaths(set: FieldSet, paths: readonly (readonly string[])[]): FieldSet {
-  const copy = JSON.parse(JSON.stringify(set)) as FieldSet
+  const copy = cloneFieldSet(set)
   for (const path of paths) {
     const parents: FieldSet[] = [copy]
     let current: FieldSet | undefined = copy
@@ -182,8 +193,8 @@ export function removePaths(set: FieldSet, paths: readonly (readonly string[])[]
 }
 
 export function mergeSets(left: FieldSet, right: FieldSet): FieldSet {
-  const result: FieldSet = JSON.parse(JSON.stringify(left)) as FieldSet
-  for (const [segment, child] of Object.entries(right)) result[segment] = result[segment] ? mergeSets(result[segment]!, child) : JSON.parse(JSON.stringify(child))
+  const result = cloneFieldSet(left)
+  for (const [segment, child] of Object.entries(right)) result[segment] = result[segment] ? mergeSets(result[segment]!, child) : cloneFieldSet(child)
   return result
 }
 

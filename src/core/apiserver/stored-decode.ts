@@ -76,7 +76,9 @@ function startsWithBrace(value: Uint8Array): boolean {
 function jsonObjectProblem(value: Uint8Array): string | null {
   const syntax = goJsonSyntaxError(value)
   if (syntax !== null) return `couldn't get version/kind; json parse error: ${syntax}`
-  const object = JSON.parse(decoder.decode(value)) as {kind?: unknown; apiVersion?: unknown}
+  // Go's scanner accepted it and it begins with `{`: a JSON object.
+  const parsed: unknown = JSON.parse(decoder.decode(value))
+  const object = isJsonObject(parsed) ? parsed : {}
   if (typeof object.kind !== 'string' || object.kind === '') return `Object 'Kind' is missing in '${decoder.decode(value)}'`
   if (typeof object.apiVersion !== 'string' || object.apiVersion === '') return `Object 'apiVersion' is missing in '${decoder.decode(value)}'`
   return null

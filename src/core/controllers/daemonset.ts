@@ -110,7 +110,7 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
     }
     const live = owned.filter((pod) => !pod.metadata.deletionTimestamp && wantedNames.has(String(nodeOf(pod))))
     const scheduled = live.filter((pod) => pod.spec.nodeName)
-    const current = (set.status ?? {}) as Record<string, unknown>
+    const current = set.status ?? {}
     const status: Record<string, unknown> = {
       ...current,
       currentNumberScheduled: scheduled.length,

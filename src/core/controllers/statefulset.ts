@@ -157,7 +157,7 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
   private async updateStatus(set: StatefulSet, pods: Pod[], revision: string, now: number): Promise<string> {
     const live = pods.filter((pod) => !pod.metadata.deletionTimestamp)
     const updated = live.filter((pod) => pod.metadata.labels?.[revisionLabel] === revision)
-    const current = (set.status ?? {}) as Record<string, unknown>
+    const current = set.status ?? {}
     const status: Record<string, unknown> = {
       ...current,
       observedGeneration: set.metadata.generation ?? 1,

@@ -98,8 +98,8 @@ export function matchFieldSlots(object: JsonObject, parts: readonly string[], cr
 }
 
 function matchFrom(slot: FieldSlot, parts: readonly string[], create: unknown | undefined): FieldSlot[] {
-  if (parts.length === 0) return [slot]
-  const [part, ...rest] = parts as [string, ...string[]]
+  const [part, ...rest] = parts
+  if (part === undefined) return [slot]
   const node = slotValue(slot)
   if (isIndex(part)) {
     if (!Array.isArray(node)) throw wrongKind(node)
