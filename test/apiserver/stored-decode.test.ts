@@ -44,4 +44,11 @@ describe('undecodable stored values', () => {
     expect(() => decodeStoredValue(bytes('{"kind":"","apiVersion":"v1"}'))).toThrow(expect.objectContaining({code: 500, message: `Object 'Kind' is missing in '{"kind":"","apiVersion":"v1"}'`}))
     expect(decodeStoredValue(bytes(' {"kind":"Namespace","apiVersion":"v1","metadata":{"name":"spaced"}}')).metadata.name).toBe('spaced')
   })
+
+  it('decode a missing metadata as Go\'s zero ObjectMeta, refuse one that is not an object, and unwrap base64', () => {
+    expect(decodeStoredValue(bytes('{"kind":"Namespace","apiVersion":"v1"}')).metadata).toEqual({})
+    expect(() => decodeStoredValue(bytes('{"kind":"Namespace","apiVersion":"v1","metadata":5}'))).toThrow(expect.objectContaining({code: 500, reason: '', message: 'json: cannot unmarshal number into Go struct field Namespace.metadata of type v1.ObjectMeta'}))
+    const wrapped = Buffer.from('{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"wrapped"}}').toString('base64')
+    expect(decodeStoredValue(bytes(wrapped)).metadata.name).toBe('wrapped')
+  })
 })

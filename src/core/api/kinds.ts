@@ -2,7 +2,7 @@
 // kubelet and kube-proxy all import them from here, never from one another): Pod and Node with the
 // fields kube-scheduler 1.32 looks at, and the shapes inside them. The schemas that decode and
 // validate these kinds live in types/; these are the TypeScript view of the same objects.
-import type {KubeObject} from './object.js'
+import {areObjectsOrAbsent, isJsonObject, type KubeObject} from './object.js'
 
 export interface Toleration {
   key?: string
@@ -200,4 +200,13 @@ export interface Node extends KubeObject {
     images?: Array<{names?: string[]; sizeBytes?: number}>
     conditions?: Array<{type: string; status: string}>
   }
+}
+
+/** A Pod as the API server stores one: a spec with its list of containers. */
+export function isPod(object: KubeObject): object is Pod {
+  return isJsonObject(object.spec) && Array.isArray(object.spec.containers) && areObjectsOrAbsent(object, 'status')
+}
+
+export function isNode(object: KubeObject): object is Node {
+  return areObjectsOrAbsent(object, 'spec', 'status')
 }

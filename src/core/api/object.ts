@@ -51,6 +51,11 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/** Whether each named field of an object is absent or a JSON object: the shallow check a kind's guard makes of its optional parts. */
+export function areObjectsOrAbsent(object: JsonObject, ...fields: readonly string[]): boolean {
+  return fields.every((field) => object[field] === undefined || isJsonObject(object[field]))
+}
+
 /** Whether untyped JSON (a watch event's object, a parsed body) is an object with its metadata. */
 export function isKubeObject(value: unknown): value is KubeObject {
   return isJsonObject(value) && isJsonObject(value.metadata)

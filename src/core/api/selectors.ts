@@ -1,6 +1,7 @@
 // Label selectors (equality- and set-based, as `labelSelector=` and metav1.LabelSelector) and
 // field selectors, parsed and matched as k8s.io/apimachinery/pkg/labels and /fields do.
 import {isQualifiedName, isValidLabelValue} from './names.js'
+import {isJsonObject} from './object.js'
 
 export type SelectorOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt'
 
@@ -241,6 +242,16 @@ export function parseLabelSelector(text: string): LabelSelector {
 export interface LabelSelectorObject {
   matchLabels?: Record<string, string>
   matchExpressions?: Array<{key: string; operator: string; values?: string[]}>
+}
+
+/** Whether untyped JSON has metav1.LabelSelector's shape (its operators are checked when it is read). */
+export function isLabelSelectorObject(value: unknown): value is LabelSelectorObject {
+  if (!isJsonObject(value)) return false
+  const isStringList = (list: unknown) => Array.isArray(list) && list.every((item) => typeof item === 'string')
+  const isStringMap = (map: unknown) => isJsonObject(map) && Object.values(map).every((item) => typeof item === 'string')
+  const isExpression = (expression: unknown) =>
+    isJsonObject(expression) && typeof expression.key === 'string' && typeof expression.operator === 'string' && (expression.values === undefined || isStringList(expression.values))
+  return (value.matchLabels === undefined || isStringMap(value.matchLabels)) && (value.matchExpressions === undefined || (Array.isArray(value.matchExpressions) && value.matchExpressions.every(isExpression)))
 }
 
 /** metav1.LabelSelector as requirements; an empty selector matches everything. */

@@ -2,7 +2,7 @@
 // volumes (kube's pkg/volume/util and storage helpers): a claim's class and binding mode, whether
 // a volume satisfies a claim (class, access modes, volume mode, selector, capacity), the
 // smallest such volume, and whether a volume's node affinity admits a node.
-import {isJsonObject, type KubeObject} from './object.js'
+import {areObjectsOrAbsent, isJsonObject, type KubeObject} from './object.js'
 import {compareQuantities, parseQuantity, type Quantity, QuantityError} from './quantity.js'
 import {labelSelectorFromObject, type LabelSelectorObject, matchesLabels, SelectorError} from './selectors.js'
 
@@ -53,6 +53,10 @@ export type PersistentVolume = KubeObject & {
 }
 
 export type StorageClass = KubeObject & {provisioner?: string; reclaimPolicy?: string; volumeBindingMode?: string; allowVolumeExpansion?: boolean; parameters?: Record<string, string>}
+
+export const isPersistentVolumeClaim = (object: KubeObject): object is PersistentVolumeClaim => areObjectsOrAbsent(object, 'spec', 'status')
+export const isPersistentVolume = (object: KubeObject): object is PersistentVolume => areObjectsOrAbsent(object, 'spec', 'status')
+export const isStorageClass = (object: KubeObject): object is StorageClass => areObjectsOrAbsent(object, 'parameters') && (object.provisioner === undefined || typeof object.provisioner === 'string')
 
 /** storageutil.IsDefaultAnnotation: the class is a default one (GA or beta annotation). */
 export function isDefaultStorageClass(object: KubeObject): boolean {

@@ -2,7 +2,7 @@
 // what (verb, resource, subresource, object), the admission plugins that changed or checked it,
 // the answer's code, the etcd key and the revision it landed at, on the cluster clock. The API
 // server hands one record per successful write to a sink; nothing is kept when there is none.
-import {isJsonObject, type KubeObject} from '../api/object.js'
+import {isJsonObject, isKubeObject, type KubeObject} from '../api/object.js'
 import type {RaftPosition} from '../etcd/api.js'
 import type {UserInfo} from '../api/wire.js'
 import type {RequestInfo} from './request.js'
@@ -80,9 +80,9 @@ export function changeRecordOf(input: {
   if (info.resource === 'nodes' && info.subresource === 'status') return null
   if (!isJsonObject(body)) return null
   // A binding answers with a Status, not the pod: its record names the pod by key, at no known revision.
-  const answeredWithObject = isJsonObject(body.metadata) && body.kind !== 'Status'
-  if (!answeredWithObject && !info.subresource) return null
-  const object = (answeredWithObject ? body : {metadata: {name: info.name}}) as unknown as KubeObject
+  const answered = isKubeObject(body) && body.kind !== 'Status' ? body : null
+  if (!answered && !info.subresource) return null
+  const object: KubeObject = answered ?? {metadata: {name: info.name}}
   const revision = Number(object.metadata.resourceVersion ?? 0)
   const name = String(object.metadata.name ?? info.name)
   const key = input.key(info, name)

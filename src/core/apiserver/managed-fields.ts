@@ -8,14 +8,50 @@ import {resolve, type Schema, fieldSchema} from '../api/schema.js'
 
 export type FieldSet = {[segment: string]: FieldSet}
 
+/** metav1.ManagedFieldsEntry; what Go omits when empty is optional (the server always writes it). */
 export interface ManagedFieldsEntry {
   manager: string
   operation: 'Apply' | 'Update'
-  apiVersion: string
-  time: string
-  fieldsType: 'FieldsV1'
+  apiVersion?: string
+  time?: string
+  fieldsType?: 'FieldsV1'
   fieldsV1: FieldSet
   subresource?: string
+}
+
+/** FieldsV1 nests no deeper than the objects it describes; the decoder's depth limit bounds it. */
+const fieldSetDepthMax = 10_000
+
+function isFieldSet(value: unknown, depth = 0): value is FieldSet {
+  return depth <= fieldSetDepthMax && isJsonObject(value) && Object.values(value).every((child) => isFieldSet(child, depth + 1))
+}
+
+const isOptionalString = (value: unknown) => value === undefined || typeof value === 'string'
+
+export function isManagedFieldsEntry(value: unknown): value is ManagedFieldsEntry {
+  return isJsonObject(value) && typeof value.manager === 'string' && (value.operation === 'Apply' || value.operation === 'Update') &&
+    isOptionalString(value.apiVersion) && isOptionalString(value.time) && (value.fieldsType === undefined || value.fieldsType === 'FieldsV1') &&
+    isFieldSet(value.fieldsV1) && isOptionalString(value.subresource)
+}
+
+/** metadata.managedFields that are not ManagedFieldsEntry items (sent by a client, or written past the API server). */
+export class ManagedFieldsShapeError extends Error {
+  constructor(index: number) {
+    super(`metadata.managedFields[${index}] is not a ManagedFieldsEntry (manager, operation Apply or Update, fieldsV1)`)
+    this.name = 'ManagedFieldsShapeError'
+  }
+}
+
+/** The object's managedFields as entries; ManagedFieldsShapeError names the first that is not one. */
+export function decodeManagedFields(object: KubeObject): ManagedFieldsEntry[] {
+  const list = object.metadata.managedFields
+  if (!Array.isArray(list)) return []
+  const entries: ManagedFieldsEntry[] = []
+  for (const [index, item] of list.entries()) {
+    if (!isManagedFieldsEntry(item)) throw new ManagedFieldsShapeError(index)
+    entries.push(item)
+  }
+  return entries
 }
 
 /** Metadata fields the server owns, never a manager. */
@@ -85,13 +121,24 @@ export function leafPaths(set: FieldSet, prefix: string[] = []): string[][] {
   return paths
 }
 
+/** The fields of a keyed item's segment (`k:{"name":"web"}`, written by keyOf). */
+function keyFieldsOf(segment: string): Array<[string, unknown]> {
+  const key: unknown = JSON.parse(segment.slice(2))
+  return isJsonObject(key) ? Object.entries(key) : []
+}
+
+function cloneFieldSet(set: FieldSet): FieldSet {
+  const copy: FieldSet = {}
+  for (const [segment, child] of Object.entries(set)) copy[segment] = cloneFieldSet(child)
+  return copy
+}
+
 export function formatPath(path: readonly string[]): string {
   return path
     .map((segment) => {
       if (segment.startsWith('f:')) return `.${segment.slice(2)}`
       if (segment.startsWith('k:')) {
-        const key = JSON.parse(segment.slice(2)) as Record<string, unknown>
-        return `[${Object.entries(key).map(([name, item]) => `${name}=${JSON.stringify(item)}`).join(',')}]`
+        return `[${keyFieldsOf(segment).map(([name, item]) => `${name}=${JSON.stringify(item)}`).join(',')}]`
       }
       return `[=${segment.slice(2)}]`
     })
@@ -104,8 +151,8 @@ export function valueAt(object: unknown, path: readonly string[]): unknown {
   for (const segment of path) {
     if (segment.startsWith('f:')) current = isJsonObject(current) ? current[segment.slice(2)] : undefined
     else if (segment.startsWith('k:')) {
-      const key = JSON.parse(segment.slice(2)) as Record<string, unknown>
-      current = Array.isArray(current) ? current.find((item) => isJsonObject(item) && Object.entries(key).every(([name, value]) => item[name] === value)) : undefined
+      const key = keyFieldsOf(segment)
+      current = Array.isArray(current) ? current.find((item) => isJsonObject(item) && key.every(([name, value]) => item[name] === value)) : undefined
     } else if (segment.startsWith('v:')) {
       const wanted = JSON.parse(segment.slice(2))
       current = Array.isArray(current) && current.some((item) => jsonEqual(item, wanted)) ? wanted : undefined
@@ -125,7 +172,7 @@ export function hasPath(set: FieldSet, path: readonly string[]): boolean {
 }
 
 export function removePaths(set: FieldSet, paths: readonly (readonly string[])[]): FieldSet {
-  const copy = JSON.parse(JSON.stringify(set)) as FieldSet
+  const copy = cloneFieldSet(set)
   for (const path of paths) {
     const parents: FieldSet[] = [copy]
     let current: FieldSet | undefined = copy
@@ -146,8 +193,8 @@ export function removePaths(set: FieldSet, paths: readonly (readonly string[])[]
 }
 
 export function mergeSets(left: FieldSet, right: FieldSet): FieldSet {
-  const result: FieldSet = JSON.parse(JSON.stringify(left)) as FieldSet
-  for (const [segment, child] of Object.entries(right)) result[segment] = result[segment] ? mergeSets(result[segment]!, child) : JSON.parse(JSON.stringify(child))
+  const result = cloneFieldSet(left)
+  for (const [segment, child] of Object.entries(right)) result[segment] = result[segment] ? mergeSets(result[segment]!, child) : cloneFieldSet(child)
   return result
 }
 
@@ -163,8 +210,14 @@ export function removeAt(object: JsonObject, path: readonly string[]): void {
   }
 }
 
+/** The object's entries; none when they cannot be decoded, as kube's field manager starts afresh from undecodable ones. */
 export function entriesOf(object: KubeObject): ManagedFieldsEntry[] {
-  return Array.isArray(object.metadata.managedFields) ? (object.metadata.managedFields.filter(isJsonObject) as unknown as ManagedFieldsEntry[]) : []
+  try {
+    return decodeManagedFields(object)
+  } catch (error) {
+    if (error instanceof ManagedFieldsShapeError) return []
+    throw error
+  }
 }
 
 /**

@@ -4,7 +4,7 @@
 // decoder's own error, 500 without a reason. Its storage decoder tries JSON for values that begin
 // with `{`, else YAML and last base64-wrapped data, so the error a user sees is encoding/json's
 // or encoding/base64's; they are reproduced here.
-import type {KubeObject} from '../api/object.js'
+import {isJsonObject, isKubeObject, type KubeObject} from '../api/object.js'
 import {apiErrors} from './api-errors.js'
 
 const decoder = new TextDecoder()
@@ -15,7 +15,13 @@ export function decodeStoredValue(value: Uint8Array): KubeObject {
   if (decoded !== null) return decoded
   const problem = undecodableReason(value)
   if (problem !== null) throw apiErrors.storage(problem)
-  return JSON.parse(decoder.decode(value)) as KubeObject
+  // What passed undecodableReason is a JSON object with a kind and an apiVersion, bare or base64-wrapped.
+  const base64Decoded = startsWithBrace(value) ? value : goBase64Decode(value)
+  const parsed: unknown = JSON.parse(decoder.decode(typeof base64Decoded === 'number' ? value : base64Decoded))
+  const object = storedObjectOf(parsed)
+  if (typeof object === 'string') throw apiErrors.storage(object)
+  if (object === null) throw new Error(`assertion failed: a stored value undecodableReason accepts has a kind and an apiVersion: ${decoder.decode(value).slice(0, 200)}`)
+  return object
 }
 
 /**
@@ -26,14 +32,27 @@ export function decodeStoredValue(value: Uint8Array): KubeObject {
  */
 function wellFormedObject(value: Uint8Array): KubeObject | null {
   if (value.length >= jsonNestingDepthMax || value[0] !== 0x7b) return null
-  let object: {kind?: unknown; apiVersion?: unknown}
+  let parsed: unknown
   try {
-    object = JSON.parse(decoder.decode(value)) as typeof object
+    parsed = JSON.parse(decoder.decode(value))
   } catch {
     return null
   }
-  if (typeof object !== 'object' || object === null || typeof object.kind !== 'string' || object.kind === '' || typeof object.apiVersion !== 'string' || object.apiVersion === '') return null
-  return object as unknown as KubeObject
+  const object = storedObjectOf(parsed)
+  return typeof object === 'string' ? null : object
+}
+
+/**
+ * A parsed JSON object with a kind and an apiVersion as a KubeObject (null without them): Go
+ * decodes a missing metadata to its zero value, and refuses one that is not an object (the message).
+ */
+function storedObjectOf(parsed: unknown): KubeObject | string | null {
+  if (!isJsonObject(parsed) || typeof parsed.kind !== 'string' || parsed.kind === '' || typeof parsed.apiVersion !== 'string' || parsed.apiVersion === '') return null
+  if (isKubeObject(parsed)) return parsed
+  const {metadata} = parsed
+  if (metadata === undefined || metadata === null) return {...parsed, metadata: {}}
+  const shown = Array.isArray(metadata) ? 'array' : typeof metadata === 'boolean' ? 'bool' : typeof metadata
+  return `json: cannot unmarshal ${shown} into Go struct field ${parsed.kind}.metadata of type v1.ObjectMeta`
 }
 
 /** Why kube-apiserver's storage decoder rejects a value, or null when it decodes. */
@@ -57,7 +76,9 @@ function startsWithBrace(value: Uint8Array): boolean {
 function jsonObjectProblem(value: Uint8Array): string | null {
   const syntax = goJsonSyntaxError(value)
   if (syntax !== null) return `couldn't get version/kind; json parse error: ${syntax}`
-  const object = JSON.parse(decoder.decode(value)) as {kind?: unknown; apiVersion?: unknown}
+  // Go's scanner accepted it and it begins with `{`: a JSON object.
+  const parsed: unknown = JSON.parse(decoder.decode(value))
+  const object = isJsonObject(parsed) ? parsed : {}
   if (typeof object.kind !== 'string' || object.kind === '') return `Object 'Kind' is missing in '${decoder.decode(value)}'`
   if (typeof object.apiVersion !== 'string' || object.apiVersion === '') return `Object 'apiVersion' is missing in '${decoder.decode(value)}'`
   return null

@@ -18,7 +18,7 @@ import {
   type BoundObject,
 } from './authentication/service-account-tokens.js'
 import type {ApiRequest, ApiResponse, UserInfo} from '../api/wire.js'
-import {type Attributes, type PolicyRule} from './authorization/rbac.js'
+import {type Attributes} from './authorization/rbac.js'
 import type {UnionAuthorizer} from './authorization/union.js'
 import {bodyText, decodeBody} from './body.js'
 import {fieldValidationOf, header} from './request-options.js'
@@ -159,7 +159,7 @@ export class VirtualResources {
     const {rules, errors} = await this.authorizer.rulesFor(user, namespace)
     const resourceRules: Json[] = []
     const nonResourceRules: Json[] = []
-    for (const rule of rules as PolicyRule[]) {
+    for (const rule of rules) {
       if ((rule.resources ?? []).length > 0) {
         const entry: Json = {verbs: [...rule.verbs], apiGroups: [...(rule.apiGroups ?? [])], resources: [...(rule.resources ?? [])]}
         if ((rule.resourceNames ?? []).length > 0) entry.resourceNames = [...rule.resourceNames!]

@@ -1,19 +1,21 @@
 // One informer per resource, shared by every component of a process (client-go's
 // SharedInformerFactory), and the contract the runner drives loops by.
 import type {KubeObject} from '../api/object.js'
-import {type ApiClient, type ResourceRef, resourceKey} from './client.js'
+import {type ApiClient, resourceKey} from './client.js'
 import {Informer} from './informer.js'
+import type {KindRef} from './resources.js'
+import {SharedInformer} from './shared-informer.js'
 
 /** A loop built by the factory, with the informers it reads. */
 export interface BuiltLoop {
   readonly loop: ControlLoop
-  readonly informers: ReadonlySet<Informer<KubeObject>>
+  readonly informers: ReadonlySet<SharedInformer>
 }
 
 export class InformerFactory {
-  private readonly informers = new Map<string, Informer<KubeObject>>()
+  private readonly informers = new Map<string, SharedInformer>()
   /** The loop being built: the informers it asks for and the handlers it adds are its own. */
-  private building: {owner: string; informers: Set<Informer<KubeObject>>} | null = null
+  private building: {owner: string; informers: Set<SharedInformer>} | null = null
   private readonly handlerFailures: Array<{owner: string; error: unknown}> = []
   private readonly owners = {
     current: () => this.building?.owner ?? null,
@@ -22,16 +24,16 @@ export class InformerFactory {
 
   constructor(private readonly client: ApiClient) {}
 
-  informer<T extends KubeObject>(resource: ResourceRef): Informer<T> {
-    const key = resourceKey(resource)
+  /** The resource's informer, read as the ref's kind (a view of the one shared informer of the resource). */
+  informer<T extends KubeObject>(ref: KindRef<T>): Informer<T> {
+    const key = resourceKey(ref)
     let found = this.informers.get(key)
     if (!found) {
-      found = new Informer<KubeObject>(this.client, resource, this.owners)
+      found = new SharedInformer(this.client, {group: ref.group, version: ref.version, resource: ref.resource, namespaced: ref.namespaced}, this.owners)
       this.informers.set(key, found)
     }
     this.building?.informers.add(found)
-    // One map holds the informers of every kind; the key (group, resource) fixes this one's T.
-    return found as unknown as Informer<T>
+    return new Informer(found, ref)
   }
 
   /** Builds a loop as `owner` (its constructor asks for its informers and adds its handlers synchronously). */
@@ -54,7 +56,7 @@ export class InformerFactory {
     return this.handlerFailures.splice(0)
   }
 
-  all(): Informer<KubeObject>[] {
+  all(): SharedInformer[] {
     return [...this.informers.values()]
   }
 }

@@ -1,252 +1,72 @@
-// An informer (client-go's shared informer, reduced): a LIST of one resource, then a WATCH from
-// the list's resourceVersion, kept in a cache by namespace/name; each change is handed to the
-// handlers with the object as it was before. A watch that ends is opened again; one that fails
-// with 410 Gone (its start was compacted) falls back to a new LIST, whose differences with the
-// cache become events, as client-go's Reflector does.
+// An informer typed by its kind: a view of the resource's SharedInformer that checks each object
+// it hands out is that kind (its KindRef's guard), so no consumer casts. The objects come from the
+// API server, which decoded and validated them against the kind's schema; a guard that fails
+// means a wrong KindRef for the resource, a KindShapeError.
 import type {KubeObject} from '../api/object.js'
-import {nextMacrotask} from '../util/macrotask.js'
-import type {ApiWatch, WatchEvent} from '../api/wire.js'
-import {type ApiClient, isGone, objectKey, type ResourceRef, resourceKey} from './client.js'
-import {assert} from '../util/assert.js'
+import {type ResourceRef, resourceKey} from './client.js'
+import type {KindRef} from './resources.js'
+import type {SharedInformer} from './shared-informer.js'
 
-export type InformerEventType = 'ADDED' | 'MODIFIED' | 'DELETED'
+export {informerBatchesPerSyncMax, informerRelistsPerSyncMax, type InformerEvent, type InformerEventType, type InformerHandlerOwners, type InformerIndex} from './shared-informer.js'
+import type {InformerEvent, InformerIndex} from './shared-informer.js'
 
-export interface InformerEvent<T extends KubeObject> {
-  readonly type: InformerEventType
-  readonly object: T
-  /** The cached object before this change (for MODIFIED and DELETED). */
-  readonly previous: T | null
-}
-
-/** One sync applies at most this many watch batches (a bound; a sync normally needs a few). */
-export const informerBatchesPerSyncMax = 100_000
-/** A sync re-lists at most this many times (watches that keep failing are a broken server). */
-export const informerRelistsPerSyncMax = 10
-
-const idle = (): Promise<'idle'> => nextMacrotask().then(() => 'idle' as const)
-
-/** A secondary index of an informer's cache (client-go's Indexer): objects by one value of theirs. */
-export interface InformerIndex<T extends KubeObject> {
-  readonly name: string
-  /** The value an object is indexed under; null leaves it out. */
-  readonly valueOf: (object: T) => string | null
-}
-
-/** Who adds handlers (a control loop being built) and where a handler's failure goes. */
-export interface InformerHandlerOwners {
-  /** The owner of a handler added now, or null (then its failures are thrown as before). */
-  current(): string | null
-  /** A handler of `owner` threw: the event went on to the other handlers; its owner is out of step. */
-  failed(owner: string, error: unknown): void
-}
-
-const unowned: InformerHandlerOwners = {current: () => null, failed: () => {}}
-
-interface Registration<T extends KubeObject> {
-  readonly handler: (event: InformerEvent<T>) => void
-  readonly owner: string | null
+/** An object in an informer's cache that is not the kind its informer reads. */
+export class KindShapeError extends Error {
+  constructor(ref: KindRef<KubeObject>, object: KubeObject) {
+    super(`the ${resourceKey(ref)} informer holds ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name ?? ''}, which is not a ${ref.kind}`)
+    this.name = 'KindShapeError'
+  }
 }
 
 export class Informer<T extends KubeObject> {
-  private readonly cache = new Map<string, T>()
-  private readonly indexes = new Map<string, {valueOf: (object: T) => string | null; byValue: Map<string, Map<string, T>>}>()
-  private readonly registrations: Array<Registration<T>> = []
-  private revision = 0
-  private watch: ApiWatch | null = null
-  private pendingNext: Promise<WatchEvent[] | null> | null = null
-  private started = false
-
   constructor(
-    private readonly client: ApiClient,
-    readonly resource: ResourceRef,
-    private readonly owners: InformerHandlerOwners = unowned,
+    readonly shared: SharedInformer,
+    private readonly ref: KindRef<T>,
   ) {}
 
-  /**
-   * Adds a handler; on an informer that has already listed, it first gets the cache as ADDED
-   * events (client-go's AddEventHandler), so a loop built again starts from the whole state.
-   */
-  onEvent(handler: (event: InformerEvent<T>) => void): void {
-    const registration = {handler, owner: this.owners.current()}
-    this.registrations.push(registration)
-    if (this.started) for (const object of this.cache.values()) this.deliver(registration, {type: 'ADDED', object, previous: null})
+  private checked(object: KubeObject): T {
+    if (!this.ref.is(object)) throw new KindShapeError(this.ref, object)
+    return object
   }
 
-  /** Removes the handlers of an owner (a loop that failed and is built again). */
-  removeHandlersOf(owner: string): void {
-    for (let index = this.registrations.length - 1; index >= 0; index--) if (this.registrations[index]!.owner === owner) this.registrations.splice(index, 1)
+  private checkedEvent(event: InformerEvent<KubeObject>): InformerEvent<T> {
+    return {type: event.type, object: this.checked(event.object), previous: event.previous === null ? null : this.checked(event.previous)}
+  }
+
+  get resource(): ResourceRef {
+    return this.shared.resource
   }
 
   /** The resourceVersion the cache is at. */
   get resourceVersion(): number {
-    return this.revision
-  }
-
-  get(key: string): T | undefined {
-    return this.cache.get(key)
-  }
-
-  list(): T[] {
-    return [...this.cache.values()]
+    return this.shared.resourceVersion
   }
 
   get size(): number {
-    return this.cache.size
+    return this.shared.size
   }
 
-  /** Adds an index (once per name: informers are shared, so several users may ask for it). */
+  /** Adds a handler (SharedInformer.onEvent): it gets the objects as this kind. */
+  onEvent(handler: (event: InformerEvent<T>) => void): void {
+    this.shared.onEvent((event) => handler(this.checkedEvent(event)))
+  }
+
+  get(key: string): T | undefined {
+    const object = this.shared.get(key)
+    return object === undefined ? undefined : this.checked(object)
+  }
+
+  list(): T[] {
+    return this.shared.list().map((object) => this.checked(object))
+  }
+
+  /** Adds an index (once per name: the shared informer keeps the first). */
   addIndex(index: InformerIndex<T>): void {
-    if (this.indexes.has(index.name)) return
-    const entry = {valueOf: index.valueOf, byValue: new Map<string, Map<string, T>>()}
-    this.indexes.set(index.name, entry)
-    for (const [key, object] of this.cache) indexInto(entry, key, object)
+    this.shared.addIndex({name: index.name, valueOf: (object) => index.valueOf(this.checked(object))})
   }
 
   /** The cached objects an index has under `value`. */
   byIndex(name: string, value: string): T[] {
-    const entry = this.indexes.get(name)
-    if (!entry) throw new Error(`informer of ${resourceKey(this.resource)} has no index ${name}`)
-    return [...(entry.byValue.get(value)?.values() ?? [])]
+    return this.shared.byIndex(name, value).map((object) => this.checked(object))
   }
-
-  private put(key: string, object: T, previous: T | null): void {
-    for (const entry of this.indexes.values()) {
-      const value = entry.valueOf(object)
-      // Same value: replaced in place, so an index keeps the cache's order of first arrival.
-      if (previous && value !== null && entry.valueOf(previous) === value) entry.byValue.get(value)!.set(key, object)
-      else {
-        if (previous) unindex(entry, key, previous)
-        indexInto(entry, key, object)
-      }
-    }
-    this.cache.set(key, object)
-  }
-
-  private remove(key: string, previous: T | null): void {
-    if (previous) for (const entry of this.indexes.values()) unindex(entry, key, previous)
-    this.cache.delete(key)
-  }
-
-  private emit(event: InformerEvent<T>): void {
-    for (const registration of this.registrations) this.deliver(registration, event)
-  }
-
-  private deliver(registration: Registration<T>, event: InformerEvent<T>): void {
-    if (registration.owner === null) return registration.handler(event)
-    try {
-      registration.handler(event)
-    } catch (error) {
-      this.owners.failed(registration.owner, error)
-    }
-  }
-
-  private async relist(): Promise<void> {
-    this.watch?.cancel()
-    this.watch = null
-    this.pendingNext = null
-    const listed = await this.client.list<T>(this.resource)
-    const seen = new Set<string>()
-    for (const item of listed.items) {
-      const key = objectKey(item)
-      seen.add(key)
-      const previous = this.cache.get(key) ?? null
-      this.put(key, item, previous)
-      if (!previous) this.emit({type: 'ADDED', object: item, previous: null})
-      else if (previous.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit({type: 'MODIFIED', object: item, previous})
-    }
-    for (const [key, previous] of [...this.cache]) {
-      if (seen.has(key)) continue
-      this.remove(key, previous)
-      this.emit({type: 'DELETED', object: previous, previous})
-    }
-    this.revision = Number(listed.resourceVersion)
-    this.watch = await this.client.watch(this.resource, listed.resourceVersion)
-  }
-
-  async start(): Promise<void> {
-    if (this.started) return
-    this.started = true
-    await this.relist()
-  }
-
-  stop(): void {
-    this.watch?.cancel()
-    this.watch = null
-    this.pendingNext = null
-  }
-
-  /** Applies one watch event; false when the watch reported 410 Gone. */
-  private apply(event: WatchEvent): boolean {
-    const object = event.object as unknown as T
-    if (event.type === 'ERROR') {
-      if ((event.object as {code?: number}).code === 410) return false
-      throw new Error(`watch of ${resourceKey(this.resource)} failed: ${String((event.object as {message?: string}).message)}`)
-    }
-    const version = Number(object.metadata?.resourceVersion ?? 0)
-    if (version > this.revision) this.revision = version
-    if (event.type === 'BOOKMARK') return true
-    const key = objectKey(object)
-    const previous = this.cache.get(key) ?? null
-    // A watch from the cache's list never brings an object back to an older state than the cache holds.
-    assert(previous === null || version >= Number(previous.metadata.resourceVersion ?? 0), `the ${resourceKey(this.resource)} informer got ${key} at resourceVersion ${version}, older than its cached ${previous?.metadata.resourceVersion}`)
-    if (event.type === 'DELETED') {
-      this.remove(key, previous)
-      this.emit({type: 'DELETED', object, previous})
-    } else {
-      this.put(key, object, previous)
-      this.emit({type: previous ? 'MODIFIED' : 'ADDED', object, previous})
-    }
-    return true
-  }
-
-  /**
-   * Applies the events the watch has already delivered and, when `targetRevision` is ahead of
-   * the cache (this client wrote it), waits for the events up to it. Returns how many batches
-   * were applied.
-   */
-  async sync(targetRevision = 0): Promise<number> {
-    if (!this.started) await this.start()
-    let batches = 0
-    let relists = 0
-    while (batches < informerBatchesPerSyncMax) {
-      if (!this.watch) await this.relist()
-      this.pendingNext ??= this.watch!.next()
-      const next = this.revision >= targetRevision ? await Promise.race([this.pendingNext, idle()]) : await this.pendingNext
-      if (next === 'idle') return batches
-      this.pendingNext = null
-      batches++
-      let gone = next === null
-      for (const event of next ?? []) {
-        if (!this.apply(event)) {
-          gone = true
-          break
-        }
-      }
-      if (gone) {
-        if (++relists > informerRelistsPerSyncMax) throw new Error(`the watch of ${resourceKey(this.resource)} failed ${relists} times in one sync`)
-        try {
-          await this.relist()
-        } catch (error) {
-          if (!isGone(error)) throw error
-        }
-      }
-    }
-    return batches
-  }
-}
-
-function indexInto<T extends KubeObject>(entry: {valueOf: (object: T) => string | null; byValue: Map<string, Map<string, T>>}, key: string, object: T): void {
-  const value = entry.valueOf(object)
-  if (value === null) return
-  let objects = entry.byValue.get(value)
-  if (!objects) entry.byValue.set(value, (objects = new Map()))
-  objects.set(key, object)
-}
-
-function unindex<T extends KubeObject>(entry: {valueOf: (object: T) => string | null; byValue: Map<string, Map<string, T>>}, key: string, object: T): void {
-  const value = entry.valueOf(object)
-  if (value === null) return
-  const objects = entry.byValue.get(value)
-  objects?.delete(key)
-  if (objects?.size === 0) entry.byValue.delete(value)
 }

@@ -2,11 +2,11 @@
 // a work queue; process() reconciles each due key once; a 409 Conflict puts the key back for the
 // next round (the reconcile reads the newer object then); a 404 means the work is moot.
 import type {KubeObject} from '../api/object.js'
-import {type ApiClient, ApiClientError, isConflict, isNotFound, objectKey, type ResourceRef} from '../client/client.js'
+import {type ApiClient, ApiClientError, isConflict, isNotFound, objectKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {ControlLoop, InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
-import {resources} from '../client/resources.js'
+import {type KindRef, resources} from '../client/resources.js'
 import {objectsByControllerUid} from '../client/pod-indexes.js'
 import type {Pod} from '../api/kinds.js'
 import {controllerOf} from './pod-control.js'
@@ -93,11 +93,11 @@ export abstract class PodOwnerController<T extends KubeObject> extends Controlle
     informers: InformerFactory,
     protected readonly recorder: EventRecorder,
     clock: Clock,
-    ownerResource: ResourceRef,
+    ownerResource: KindRef<T>,
     readonly ownerKind: string,
   ) {
     super(name, clock)
-    this.owners = informers.informer<T>(ownerResource)
+    this.owners = informers.informer(ownerResource)
     this.pods = informers.informer<Pod>(resources.pods)
     this.pods.addIndex(objectsByControllerUid)
     this.owners.onEvent((event) => this.queue.add(objectKey(event.object)))

@@ -2,12 +2,12 @@
 // time (on the wall clock), a Job from the jobTemplate named `<cronjob>-<minutes since epoch>`,
 // within startingDeadlineSeconds, under concurrencyPolicy (Allow, Forbid, Replace) and suspend;
 // finished Jobs beyond successfulJobsHistoryLimit / failedJobsHistoryLimit are deleted.
-import {formatTimestamp, type KubeObject, sameJson} from '../api/object.js'
+import {areObjectsOrAbsent, formatTimestamp, isJsonObject, type KubeObject, sameJson} from '../api/object.js'
 import {type ApiClient, isAlreadyExists, isNotFound, objectKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
-import {resources} from '../client/resources.js'
+import {kindRef, resources} from '../client/resources.js'
 import type {Clock} from '../util/clock.js'
 import {Controller} from './controller.js'
 import {CronScheduleError, missedSchedules, nextScheduleTime, parseCronSchedule, scheduleEverFires} from './cron-schedule.js'
@@ -32,8 +32,8 @@ export class CronJobController extends Controller {
     clock: Clock,
   ) {
     super('cronjob-controller', clock)
-    this.cronJobs = informers.informer<CronJob>(resources.cronJobs)
-    this.jobs = informers.informer<Job>(resources.jobs)
+    this.cronJobs = informers.informer(kindRef(resources.cronJobs, 'CronJob', (object): object is CronJob => isJsonObject(object.spec) && typeof object.spec.schedule === 'string' && areObjectsOrAbsent(object, 'status')))
+    this.jobs = informers.informer(kindRef(resources.jobs, 'Job', (object): object is Job => areObjectsOrAbsent(object, 'status')))
     this.cronJobs.onEvent((event) => this.queue.add(objectKey(event.object)))
     this.jobs.onEvent((event) => {
       const owner = controllerOf(event.object)

@@ -2,12 +2,12 @@
 // template's node selector, node affinity and tolerations allow, placed through a required node
 // affinity on the node's name (the scheduler binds it); the daemon tolerations kube adds; rolling
 // updates within maxUnavailable (default 1); the DaemonSet status counts.
-import {type KubeObject, sameJson} from '../api/object.js'
+import {areObjectsOrAbsent, type KubeObject, sameJson} from '../api/object.js'
 import {type ApiClient, ApiClientError, isNotFound, objectKey, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
-import {resources} from '../client/resources.js'
+import {kindRef, resources} from '../client/resources.js'
 import {NodeInfo} from '../scheduler/node-info.js'
 import {matchesNodeSelectorAndAffinity, tolerated} from '../scheduler/plugins/node-plugins.js'
 import type {Node, Pod, Toleration} from '../api/kinds.js'
@@ -15,7 +15,7 @@ import type {Clock} from '../util/clock.js'
 import {PodOwnerController} from './controller.js'
 import {ControllerHistory} from './controller-history.js'
 import {intOrPercent, podTemplateHash} from './deployment-util.js'
-import {isPodAvailable, isPodReady, podFromTemplate, type Workload} from './pod-control.js'
+import {isPodAvailable, isPodReady, isWorkload, podFromTemplate, type Workload} from './pod-control.js'
 
 const hashLabel = 'controller-revision-hash'
 
@@ -30,6 +30,7 @@ export const daemonTolerations: readonly Toleration[] = [
 ]
 
 type DaemonSet = Workload & {spec: Workload['spec'] & {updateStrategy?: {type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: {maxUnavailable?: number | string}}}}
+const isDaemonSet = (object: KubeObject): object is DaemonSet => isWorkload(object) && areObjectsOrAbsent(object.spec, 'updateStrategy')
 
 export class DaemonSetController extends PodOwnerController<DaemonSet> {
   /** kube-controller-manager's default --concurrent-daemonset-syncs. */
@@ -39,7 +40,7 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
   private readonly history: ControllerHistory
 
   constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock) {
-    super('daemonset-controller', client, informers, recorder, clock, resources.daemonSets, 'DaemonSet')
+    super('daemonset-controller', client, informers, recorder, clock, kindRef(resources.daemonSets, 'DaemonSet', isDaemonSet), 'DaemonSet')
     this.nodes = informers.informer<Node>(resources.nodes)
     this.history = new ControllerHistory(client, informers.informer<KubeObject>(resources.controllerRevisions), 'DaemonSet')
     this.nodes.onEvent(() => {
@@ -60,7 +61,8 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
     const {namespace} = splitKey(key)
     const hash = podTemplateHash(set.spec.template)
     const setObject = {...set, kind: 'DaemonSet', apiVersion: 'apps/v1'}
-    const template = {metadata: {}, spec: {...(set.spec.template?.spec ?? {}), tolerations: [...(((set.spec.template?.spec ?? {}) as {tolerations?: Toleration[]}).tolerations ?? []), ...daemonTolerations]}} as unknown as Pod
+    const templateSpec = set.spec.template?.spec ?? {containers: []}
+    const template: Pod = {metadata: {}, spec: {...templateSpec, tolerations: [...(templateSpec.tolerations ?? []), ...daemonTolerations]}}
     const owned = this.ownedPods(set)
     const currentRevision = await this.history.current(set, {...(set.spec.template?.metadata?.labels ?? {}), [hashLabel]: hash})
     const nodeOf = (pod: Pod) => pod.spec.nodeName ?? ((pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]?.matchFields?.[0]?.values ?? [])[0])
@@ -81,7 +83,7 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
     for (const node of wanted) {
       const name = String(node.metadata.name)
       if (owned.some((pod) => nodeOf(pod) === name && pod.status?.phase !== 'Failed')) continue
-      const pod = podFromTemplate(set, 'apps/v1', 'DaemonSet', `${set.metadata.name}-`) as Pod
+      const pod = podFromTemplate(set, 'apps/v1', 'DaemonSet', `${set.metadata.name}-`)
       pod.metadata.labels = {...pod.metadata.labels, [hashLabel]: hash, 'pod-template-generation': String(set.metadata.generation ?? 1)}
       pod.spec.tolerations = template.spec.tolerations
       pod.spec.affinity = {...(pod.spec.affinity ?? {}), nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchFields: [{key: 'metadata.name', operator: 'In', values: [name]}]}]}}}
@@ -108,7 +110,7 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
     }
     const live = owned.filter((pod) => !pod.metadata.deletionTimestamp && wantedNames.has(String(nodeOf(pod))))
     const scheduled = live.filter((pod) => pod.spec.nodeName)
-    const current = (set.status ?? {}) as Record<string, unknown>
+    const current = set.status ?? {}
     const status: Record<string, unknown> = {
       ...current,
       currentNumberScheduled: scheduled.length,

@@ -2,18 +2,18 @@
 // by its pod-template-hash, numbered by revision), rolling updates within maxSurge and
 // maxUnavailable or Recreate, pause, revision history limited to revisionHistoryLimit, status
 // counts and the Available and Progressing conditions (with progressDeadlineSeconds).
-import {canonicalJson, formatTimestamp, type KubeObject, sameJson} from '../api/object.js'
+import {areObjectsOrAbsent, canonicalJson, formatTimestamp, type KubeObject, sameJson} from '../api/object.js'
 import {type ApiClient, objectKey, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
-import {resources} from '../client/resources.js'
+import {kindRef, resources} from '../client/resources.js'
 import {objectsByControllerUid} from '../client/pod-indexes.js'
 import type {Pod} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
 import {Controller} from './controller.js'
 import {type DeploymentSpec, podTemplateHash, replicasOf, statusNumber, surgeAndUnavailable} from './deployment-util.js'
-import {controllerOf, isActivePod, ownerReference, type Workload} from './pod-control.js'
+import {controllerOf, isActivePod, isWorkload, ownerReference, type Workload} from './pod-control.js'
 
 export const revisionAnnotation = 'deployment.kubernetes.io/revision'
 const desiredReplicasAnnotation = 'deployment.kubernetes.io/desired-replicas'
@@ -28,6 +28,7 @@ function copiedAnnotations(deployment: KubeObject): Record<string, string> {
 }
 
 type Deployment = Workload & {spec: Workload['spec'] & DeploymentSpec}
+const isDeployment = (object: KubeObject): object is Deployment => isWorkload(object) && areObjectsOrAbsent(object.spec, 'strategy')
 type Condition = {type: string; status: string; lastUpdateTime: string; lastTransitionTime: string; reason: string; message: string}
 
 function templateWithoutHash(set: Workload): unknown {
@@ -66,8 +67,8 @@ export class DeploymentController extends Controller {
     clock: Clock,
   ) {
     super('deployment-controller', clock)
-    this.deployments = informers.informer<Deployment>(resources.deployments)
-    this.sets = informers.informer<Workload>(resources.replicaSets)
+    this.deployments = informers.informer(kindRef(resources.deployments, 'Deployment', isDeployment))
+    this.sets = informers.informer(kindRef(resources.replicaSets, 'ReplicaSet', isWorkload))
     this.pods = informers.informer<Pod>(resources.pods)
     this.pods.addIndex(objectsByControllerUid)
     this.deployments.onEvent((event) => this.queue.add(objectKey(event.object)))

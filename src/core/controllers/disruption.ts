@@ -4,17 +4,17 @@
 // charge a budget and note the pod in disruptedPods; a pod stays there until it is gone or, if it is
 // still there two minutes later, until that deadline passes. The eviction subresource reads this status.
 import {budgetMatches, expectedPods, podsOfBudget} from '../api/disruption.js'
-import {formatTimestamp, isJsonObject, type KubeObject, sameJson} from '../api/object.js'
+import {areObjectsOrAbsent, formatTimestamp, isJsonObject, type KubeObject, sameJson} from '../api/object.js'
 import {type ApiClient, objectKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {objectsByNamespace} from '../client/pod-indexes.js'
-import {resources} from '../client/resources.js'
+import {kindRef, resources} from '../client/resources.js'
 import type {Pod} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
 import {Controller} from './controller.js'
-import {controllerOf, isPodReady, type Workload} from './pod-control.js'
+import {controllerOf, isPodReady, isWorkload, type Workload} from './pod-control.js'
 
 /** kube's DeletionTimeout: an evicted pod not deleted within this is counted again. */
 export const evictedPodDeletionTimeoutMilliseconds = 2 * 60 * 1000
@@ -47,13 +47,13 @@ export class DisruptionController extends Controller {
     clock: Clock,
   ) {
     super('disruption-controller', clock)
-    this.budgets = informers.informer<Budget>(resources.podDisruptionBudgets)
+    this.budgets = informers.informer(kindRef(resources.podDisruptionBudgets, 'PodDisruptionBudget', (object): object is Budget => areObjectsOrAbsent(object, 'spec', 'status')))
     this.pods = informers.informer<Pod>(resources.pods)
     this.pods.addIndex(objectsByNamespace)
-    this.replicaSets = informers.informer<Workload>(resources.replicaSets)
-    this.deployments = informers.informer<Workload>(resources.deployments)
-    this.statefulSets = informers.informer<Workload>(resources.statefulSets)
-    this.replicationControllers = informers.informer<Workload>(resources.replicationControllers)
+    this.replicaSets = informers.informer(kindRef(resources.replicaSets, 'ReplicaSet', isWorkload))
+    this.deployments = informers.informer(kindRef(resources.deployments, 'Deployment', isWorkload))
+    this.statefulSets = informers.informer(kindRef(resources.statefulSets, 'StatefulSet', isWorkload))
+    this.replicationControllers = informers.informer(kindRef(resources.replicationControllers, 'ReplicationController', isWorkload))
     this.budgets.onEvent((event) => {
       if (event.type !== 'DELETED') this.queue.add(objectKey(event.object))
     })

@@ -2,12 +2,12 @@
 // with a selector, its Endpoints (ready and not-ready addresses) and one EndpointSlice (ready,
 // serving, terminating conditions) list the selected pods that have an IP, with the Service's
 // ports resolved against the pods' named container ports.
-import {canonicalJson, type KubeObject, sameJson} from '../api/object.js'
+import {areObjectsOrAbsent, canonicalJson, type KubeObject, sameJson} from '../api/object.js'
 import {labelSelectorFromObject, matchesLabels} from '../api/selectors.js'
 import {type ApiClient, isAlreadyExists, isNotFound, objectKey, splitKey} from '../client/client.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
-import {resources} from '../client/resources.js'
+import {kindRef, resources} from '../client/resources.js'
 import type {Pod} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
 import {Controller} from './controller.js'
@@ -34,9 +34,9 @@ export class EndpointsController extends Controller {
     clock: Clock,
   ) {
     super('endpoints-controller', clock)
-    this.services = informers.informer<Service>(resources.services)
+    this.services = informers.informer(kindRef(resources.services, 'Service', (object): object is Service => areObjectsOrAbsent(object, 'spec')))
     this.pods = informers.informer<Pod>(resources.pods)
-    this.endpoints = informers.informer<Endpoints>(resources.endpoints)
+    this.endpoints = informers.informer(kindRef(resources.endpoints, 'Endpoints', (object): object is Endpoints => object.subsets === undefined || Array.isArray(object.subsets)))
     this.slices = informers.informer<KubeObject>(resources.endpointSlices)
     this.services.onEvent((event) => this.queue.add(objectKey(event.object)))
     // Leftover Endpoints (their Service deleted while no controller ran) are removed, as kube's checkLeftoverEndpoints does.

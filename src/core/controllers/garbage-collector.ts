@@ -6,7 +6,7 @@ import type {KubeObject, OwnerReference} from '../api/object.js'
 import {type ApiClient, isNotFound, type ResourceRef} from '../client/client.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
-import {resources} from '../client/resources.js'
+import {anyKind, resources} from '../client/resources.js'
 import type {Clock} from '../util/clock.js'
 import {Controller} from './controller.js'
 
@@ -46,7 +46,7 @@ export class GarbageCollector extends Controller {
   ) {
     super('garbage-collector', clock)
     for (const [kind, resource] of Object.entries(followed)) {
-      const informer = factory.informer<KubeObject>(resource)
+      const informer = factory.informer(anyKind(resource))
       this.informers.set(kind, informer)
       informer.onEvent((event) => {
         const uid = String(event.object.metadata.uid)

@@ -5,13 +5,13 @@
 // (resource metrics as metrics-server serves them; no custom or external metrics API is served),
 // bounds them (see hpa-scaling-rules.ts), scales through the scale subresource, and writes the
 // status, its AbleToScale/ScalingActive/ScalingLimited conditions and kube's events.
-import {formatTimestamp, isJsonObject, type KubeObject, sameJson} from '../api/object.js'
+import {areObjectsOrAbsent, formatTimestamp, isJsonObject, type KubeObject, sameJson} from '../api/object.js'
 import {canonicalQuantity, milliValue, parseQuantity} from '../api/quantity.js'
 import {type ApiClient, ApiClientError, objectKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
-import {resources} from '../client/resources.js'
+import {kindRef, resources} from '../client/resources.js'
 import {type LabelSelector, matchesLabels, parseLabelSelector, SelectorError} from '../api/selectors.js'
 import type {Pod} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
@@ -30,6 +30,8 @@ type Hpa = KubeObject & {
   spec: {scaleTargetRef: {kind: string; name: string; apiVersion?: string}; minReplicas?: number; maxReplicas: number; metrics?: Json[]; behavior?: Behavior}
   status?: {lastScaleTime?: string; currentReplicas?: number; desiredReplicas?: number; currentMetrics?: Json[]; conditions?: Condition[]}
 }
+const isHpa = (object: KubeObject): object is Hpa =>
+  isJsonObject(object.spec) && isJsonObject(object.spec.scaleTargetRef) && typeof object.spec.maxReplicas === 'number' && areObjectsOrAbsent(object, 'status')
 type Scale = KubeObject & {spec?: {replicas?: number}; status?: {replicas?: number; selector?: string}}
 
 /** A failure of one metric: what it tells the event and the ScalingActive condition. */
@@ -88,7 +90,7 @@ export class HorizontalPodAutoscalerController extends Controller {
     private readonly memory: AutoscalerMemory = new MemoryAutoscalerMemory(),
   ) {
     super('horizontal-pod-autoscaler', clock)
-    this.autoscalers = informers.informer<Hpa>(resources.horizontalPodAutoscalers)
+    this.autoscalers = informers.informer(kindRef(resources.horizontalPodAutoscalers, 'HorizontalPodAutoscaler', isHpa))
     this.pods = informers.informer<Pod>(resources.pods)
     // kube's fixed-interval rate limiter: an HPA is synced every period whatever changes in between.
     this.autoscalers.onEvent((event) => {

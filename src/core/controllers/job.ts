@@ -3,15 +3,15 @@
 // `backoffLimit` (replacements wait 10 s, doubling, on the wall clock), honours
 // activeDeadlineSeconds and suspend, tracks pods with the batch.kubernetes.io/job-tracking
 // finalizer, and reports active, ready, succeeded and failed pods with kube's conditions.
-import {formatTimestamp, sameJson} from '../api/object.js'
+import {formatTimestamp, type KubeObject, sameJson} from '../api/object.js'
 import {type ApiClient, ApiClientError, isConflict, isNotFound, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
-import {resources} from '../client/resources.js'
+import {kindRef, resources} from '../client/resources.js'
 import type {Pod} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
 import {PodOwnerController} from './controller.js'
-import {controllerOf, isPodReady, podFromTemplate, type Workload} from './pod-control.js'
+import {controllerOf, isPodReady, isWorkload, podFromTemplate, type Workload} from './pod-control.js'
 
 export const jobTrackingFinalizer = 'batch.kubernetes.io/job-tracking'
 const completionIndexAnnotation = 'batch.kubernetes.io/job-completion-index'
@@ -24,6 +24,8 @@ type Job = Workload & {
   status?: {active?: number; ready?: number; succeeded?: number; failed?: number; startTime?: string; completionTime?: string; conditions?: Array<Record<string, unknown>>; completedIndexes?: string}
 }
 
+const isJob = (object: KubeObject): object is Job => isWorkload(object)
+
 const isFinished = (job: Job) => (job.status?.conditions ?? []).some((condition) => (condition.type === 'Complete' || condition.type === 'Failed') && condition.status === 'True')
 
 export class JobController extends PodOwnerController<Job> {
@@ -31,7 +33,7 @@ export class JobController extends PodOwnerController<Job> {
   protected override readonly workers = 5
 
   constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock) {
-    super('job-controller', client, informers, recorder, clock, resources.jobs, 'Job')
+    super('job-controller', client, informers, recorder, clock, kindRef(resources.jobs, 'Job', isJob), 'Job')
   }
 
 
@@ -102,7 +104,7 @@ export class JobController extends PodOwnerController<Job> {
       else if (active.length < wanted) {
         const busyIndexes = new Set(active.map((pod) => Number(pod.metadata.annotations?.[completionIndexAnnotation] ?? -1)))
         for (let created = 0; created < wanted - active.length; created++) {
-          const pod = podFromTemplate(job, 'batch/v1', 'Job', `${job.metadata.name}-`) as Pod
+          const pod = podFromTemplate(job, 'batch/v1', 'Job', `${job.metadata.name}-`)
           pod.metadata.finalizers = [jobTrackingFinalizer]
           if (indexed) {
             let index = 0

@@ -1,13 +1,24 @@
 // What the workload controllers share: which pods a controller owns, pods from a template, the
 // readiness and availability of pods (minReadySeconds), and which pods to delete first.
-import type {KubeObject, OwnerReference} from '../api/object.js'
+import {areObjectsOrAbsent, isJsonObject, type KubeObject, type OwnerReference} from '../api/object.js'
 import {labelSelectorFromObject, matchesLabels, type LabelSelectorObject} from '../api/selectors.js'
 import {isTerminalPod} from '../api/quota.js'
-import type {Pod} from '../api/kinds.js'
+import type {Pod, PodSpec} from '../api/kinds.js'
+
+/** A workload's pod template (core/v1 PodTemplateSpec), validated by the API server on write. */
+export interface PodTemplate {
+  metadata?: {labels?: Record<string, string>; annotations?: Record<string, string>}
+  spec?: PodSpec
+}
 
 export interface Workload extends KubeObject {
-  spec: {replicas?: number; selector?: LabelSelectorObject; minReadySeconds?: number; template?: {metadata?: {labels?: Record<string, string>; annotations?: Record<string, string>}; spec?: Record<string, unknown>}}
+  spec: {replicas?: number; selector?: LabelSelectorObject; minReadySeconds?: number; template?: PodTemplate}
   status?: Record<string, unknown>
+}
+
+/** A workload as the API server stores one: a spec, whose template (when there) is an object. */
+export function isWorkload(object: KubeObject): object is Workload {
+  return isJsonObject(object.spec) && areObjectsOrAbsent(object.spec, 'selector', 'template') && areObjectsOrAbsent(object, 'status')
 }
 
 export function controllerOf(object: KubeObject): OwnerReference | undefined {
@@ -54,7 +65,7 @@ export function deletionOrder(left: Pod, right: Pod): number {
 }
 
 /** A pod for a workload: the template's labels and annotations, a generated name, its owner. */
-export function podFromTemplate(owner: Workload, apiVersion: string, kind: string, namePrefix: string): KubeObject {
+export function podFromTemplate(owner: Workload, apiVersion: string, kind: string, namePrefix: string): Pod {
   const template = owner.spec.template ?? {}
   return {
     kind: 'Pod',
@@ -66,6 +77,7 @@ export function podFromTemplate(owner: Workload, apiVersion: string, kind: strin
       ...(template.metadata?.annotations ? {annotations: {...template.metadata.annotations}} : {}),
       ownerReferences: [ownerReference(owner, apiVersion, kind)],
     },
-    spec: structuredClone(template.spec ?? {}),
+    // An absent template spec stays without containers, which the API server refuses as kube's does.
+    spec: structuredClone(template.spec ?? {containers: []}),
   }
 }

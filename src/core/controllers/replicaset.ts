@@ -5,15 +5,15 @@
 // for a selector), as kube-controller-manager runs it.
 import {formatTimestamp, sameJson} from '../api/object.js'
 import {labelMapSelects, type LabelSelectorObject} from '../api/selectors.js'
-import {type ApiClient, ApiClientError, objectKey, type ResourceRef, splitKey} from '../client/client.js'
+import {type ApiClient, ApiClientError, objectKey, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
-import {resources} from '../client/resources.js'
+import {type KindRef, kindRef, resources} from '../client/resources.js'
 import {noController, objectsByControllerUid} from '../client/pod-indexes.js'
 import type {Pod} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
 import {PodOwnerController} from './controller.js'
-import {deletionOrder, isActivePod, isPodAvailable, isPodReady, ownerReference, podFromTemplate, selectorMatches, type Workload} from './pod-control.js'
+import {deletionOrder, isActivePod, isPodAvailable, isPodReady, isWorkload, ownerReference, podFromTemplate, selectorMatches, type Workload} from './pod-control.js'
 
 /** One reconcile creates or deletes at most this many pods (kube's burstReplicas). */
 export const burstReplicas = 500
@@ -21,7 +21,7 @@ const replicaFailureCondition = 'ReplicaFailure'
 
 /** The kind a replication controller runs for: where its objects live and how its selector reads. */
 export interface ReplicatedKind {
-  readonly resource: ResourceRef
+  readonly resource: KindRef<Workload>
   readonly kind: string
   readonly apiVersion: string
   /** The controller's name in kube-controller-manager (its work queue's). */
@@ -31,7 +31,7 @@ export interface ReplicatedKind {
 }
 
 export const replicaSetKind: ReplicatedKind = {
-  resource: resources.replicaSets,
+  resource: kindRef(resources.replicaSets, 'ReplicaSet', isWorkload),
   kind: 'ReplicaSet',
   apiVersion: 'apps/v1',
   controllerName: 'replicaset-controller',
@@ -39,7 +39,7 @@ export const replicaSetKind: ReplicatedKind = {
 }
 
 export const replicationControllerKind: ReplicatedKind = {
-  resource: resources.replicationControllers,
+  resource: kindRef(resources.replicationControllers, 'ReplicationController', isWorkload),
   kind: 'ReplicationController',
   apiVersion: 'v1',
   controllerName: 'replicationmanager',

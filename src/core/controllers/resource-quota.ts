@@ -2,13 +2,13 @@
 // recomputed from the objects its namespace holds (admission charges a create at once; this
 // releases what deletions, terminated pods and shrunk requests no longer use), status.hard
 // mirrored from spec.hard.
-import {type KubeObject, sameJson} from '../api/object.js'
+import {areObjectsOrAbsent, type KubeObject, sameJson} from '../api/object.js'
 import {countedResource, totalUsage} from '../api/quota.js'
 import {quotaMatches} from '../api/quota-scopes.js'
 import {type ApiClient, isNotFound, objectKey} from '../client/client.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
-import {resources} from '../client/resources.js'
+import {kindRef, resources} from '../client/resources.js'
 import type {Pod} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
 import {Controller} from './controller.js'
@@ -28,7 +28,7 @@ export class ResourceQuotaController extends Controller {
     clock: Clock,
   ) {
     super('resourcequota-controller', clock)
-    this.quotas = informers.informer<Quota>(resources.resourceQuotas)
+    this.quotas = informers.informer(kindRef(resources.resourceQuotas, 'ResourceQuota', (object): object is Quota => areObjectsOrAbsent(object, 'spec', 'status')))
     this.pods = informers.informer<Pod>(resources.pods)
     this.quotas.onEvent((event) => {
       if (event.type !== 'DELETED') this.queue.add(objectKey(event.object))

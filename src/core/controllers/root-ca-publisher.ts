@@ -1,11 +1,11 @@
 // The root CA publisher (kube-controller-manager 1.32's root-ca-cert-publisher): every active
 // namespace holds a ConfigMap "kube-root-ca.crt" with the cluster's CA, the one each pod's
 // service-account volume projects as ca.crt; a deleted or edited one is put back.
-import {jsonEqual, type KubeObject} from '../api/object.js'
+import {areObjectsOrAbsent, jsonEqual, type KubeObject} from '../api/object.js'
 import {type ApiClient, isAlreadyExists, isForbidden, isNotFound} from '../client/client.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
-import {resources} from '../client/resources.js'
+import {kindRef, resources} from '../client/resources.js'
 import type {Clock} from '../util/clock.js'
 import {Controller, isActiveNamespace} from './controller.js'
 
@@ -33,7 +33,7 @@ export class RootCaPublisher extends Controller {
   ) {
     super('root-ca-cert-publisher', clock)
     this.namespaces = informers.informer<KubeObject>(resources.namespaces)
-    this.configMaps = informers.informer<ConfigMap>(resources.configMaps)
+    this.configMaps = informers.informer(kindRef(resources.configMaps, 'ConfigMap', (object): object is ConfigMap => areObjectsOrAbsent(object, 'data')))
     this.namespaces.onEvent((event) => {
       if (event.type !== 'DELETED') this.queue.add(String(event.object.metadata.name))
     })

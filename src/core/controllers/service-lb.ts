@@ -2,11 +2,11 @@
 // Service of type LoadBalancer gets the first free address of 172.18.255.200-250 (or the
 // spec.loadBalancerIP it asks for, when that one is in the pool and free) in
 // status.loadBalancer.ingress; a Service that stops being a LoadBalancer gives its address back.
-import {sameJson, type KubeObject} from '../api/object.js'
+import {areObjectsOrAbsent, type KubeObject, sameJson} from '../api/object.js'
 import type {ApiClient} from '../client/client.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
-import {resources} from '../client/resources.js'
+import {kindRef, resources} from '../client/resources.js'
 import type {Clock} from '../util/clock.js'
 import {Controller} from './controller.js'
 
@@ -36,7 +36,7 @@ export class ServiceLoadBalancerController extends Controller {
     clock: Clock,
   ) {
     super('service-lb-controller', clock)
-    this.services = informers.informer<LoadBalancerService>(resources.services)
+    this.services = informers.informer(kindRef(resources.services, 'Service', (object): object is LoadBalancerService => areObjectsOrAbsent(object, 'spec', 'status')))
     this.services.onEvent((event) => {
       if (event.type !== 'DELETED') this.queue.add(`${event.object.metadata.namespace}/${event.object.metadata.name}`)
     })

@@ -4,17 +4,17 @@
 // removed from the highest ordinal down; PersistentVolumeClaims from volumeClaimTemplates; rolling
 // updates from the highest ordinal down, one pod at a time; ControllerRevisions per template;
 // the claims' owners as persistentVolumeClaimRetentionPolicy asks (statefulset-claims.ts).
-import {type KubeObject, sameJson} from '../api/object.js'
+import {areObjectsOrAbsent, isJsonObject, type KubeObject, sameJson} from '../api/object.js'
 import {type ApiClient, ApiClientError, isAlreadyExists, isNotFound, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
-import {resources} from '../client/resources.js'
+import {kindRef, resources} from '../client/resources.js'
 import type {Pod} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
 import {PodOwnerController} from './controller.js'
 import {podTemplateHash} from './deployment-util.js'
 import {ControllerHistory} from './controller-history.js'
-import {isPodAvailable, isPodReady, podFromTemplate, type Workload} from './pod-control.js'
+import {isPodAvailable, isPodReady, isWorkload, podFromTemplate, type Workload} from './pod-control.js'
 import {type ClaimTemplate, claimName, newClaim, type RetentionPolicy, updateClaimOwners} from './statefulset-claims.js'
 import type {Informer} from '../client/informer.js'
 
@@ -31,6 +31,9 @@ type StatefulSet = Workload & {
   }
 }
 
+const isStatefulSet = (object: KubeObject): object is StatefulSet =>
+  isJsonObject(object.spec) && (object.spec.volumeClaimTemplates === undefined || Array.isArray(object.spec.volumeClaimTemplates)) && areObjectsOrAbsent(object.spec, 'updateStrategy', 'persistentVolumeClaimRetentionPolicy') && isWorkload(object)
+
 export class StatefulSetController extends PodOwnerController<StatefulSet> {
   /** kube-controller-manager's default --concurrent-statefulset-syncs. */
   protected override readonly workers = 5
@@ -39,7 +42,7 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
   private readonly claims: Informer<KubeObject>
 
   constructor(client: ApiClient, informers: InformerFactory, recorder: EventRecorder, clock: Clock) {
-    super('statefulset-controller', client, informers, recorder, clock, resources.statefulSets, 'StatefulSet')
+    super('statefulset-controller', client, informers, recorder, clock, kindRef(resources.statefulSets, 'StatefulSet', isStatefulSet), 'StatefulSet')
     this.history = new ControllerHistory(client, informers.informer<KubeObject>(resources.controllerRevisions), 'StatefulSet')
     this.claims = informers.informer<KubeObject>(resources.persistentVolumeClaims)
   }
@@ -54,16 +57,18 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
         if (!isAlreadyExists(error)) throw error
       }
     }
-    const pod = podFromTemplate(set, 'apps/v1', 'StatefulSet', '') as Pod
-    delete (pod.metadata as {generateName?: string}).generateName
+    const pod = podFromTemplate(set, 'apps/v1', 'StatefulSet', '')
+    delete pod.metadata.generateName
     pod.metadata.name = name
     pod.metadata.labels = {...pod.metadata.labels, [revisionLabel]: revision, [podNameLabel]: name, [podIndexLabel]: String(ordinal)}
-    const spec = pod.spec as unknown as Record<string, unknown>
+    const spec = pod.spec
     spec.hostname = name
     if (set.spec.serviceName) spec.subdomain = set.spec.serviceName
-    const volumes = (spec.volumes as Array<Record<string, unknown>> | undefined) ?? []
+    const volumes = spec.volumes ?? []
     for (const claim of set.spec.volumeClaimTemplates ?? []) {
-      if (!volumes.some((volume) => volume.name === claim.metadata?.name)) volumes.push({name: claim.metadata?.name, persistentVolumeClaim: {claimName: claimName(claim, name)}})
+      // Go's zero value: a template without a name gives a volume named "", which validation refuses.
+      const volumeName = claim.metadata?.name ?? ''
+      if (!volumes.some((volume) => volume.name === volumeName)) volumes.push({name: volumeName, persistentVolumeClaim: {claimName: claimName(claim, name)}})
     }
     if (volumes.length > 0) spec.volumes = volumes
     const setObject = {...set, kind: 'StatefulSet', apiVersion: 'apps/v1'}
@@ -152,7 +157,7 @@ export class StatefulSetController extends PodOwnerController<StatefulSet> {
   private async updateStatus(set: StatefulSet, pods: Pod[], revision: string, now: number): Promise<string> {
     const live = pods.filter((pod) => !pod.metadata.deletionTimestamp)
     const updated = live.filter((pod) => pod.metadata.labels?.[revisionLabel] === revision)
-    const current = (set.status ?? {}) as Record<string, unknown>
+    const current = set.status ?? {}
     const status: Record<string, unknown> = {
       ...current,
       observedGeneration: set.metadata.generation ?? 1,

@@ -11,10 +11,9 @@
 // again after a back-off (client-go's reflector); until it has listed once, the loops that read
 // it wait, as controllers wait for their caches to sync; after, they go on with its cache as it
 // was. The other loops keep going.
-import type {KubeObject} from '../api/object.js'
 import type {ApiClient} from '../client/client.js'
 import type {BuiltLoop, ControlLoop, InformerFactory} from '../client/informer-factory.js'
-import type {Informer} from '../client/informer.js'
+import type {SharedInformer} from '../client/shared-informer.js'
 import {doublingBackoffMilliseconds} from '../util/backoff.js'
 import type {Clock} from '../util/clock.js'
 
@@ -73,9 +72,9 @@ function messageOf(error: unknown): string {
 
 export class ControlPlaneRunner {
   private readonly slots: LoopSlot[]
-  private readonly failingInformers = new Map<Informer<KubeObject>, InformerFailure>()
+  private readonly failingInformers = new Map<SharedInformer, InformerFailure>()
   /** Informers that have listed once: when they fail later, their loops go on with the cache as it was. */
-  private readonly listedInformers = new Set<Informer<KubeObject>>()
+  private readonly listedInformers = new Set<SharedInformer>()
   private failures: string[] = []
   private collapseDelays = true
 
@@ -124,7 +123,7 @@ export class ControlPlaneRunner {
     this.note(`${slot.definition.component}: ${slot.name} failed: ${messageOf(error)}; ${when}`)
   }
 
-  private informerFailed(informer: Informer<KubeObject>, error: unknown): void {
+  private informerFailed(informer: SharedInformer, error: unknown): void {
     informer.stop()
     const failure = this.failingInformers.get(informer) ?? {message: '', failuresInRow: 0, retryAt: 0, retriesThisSettle: 0}
     failure.failuresInRow++

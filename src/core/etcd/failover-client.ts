@@ -72,11 +72,25 @@ export class FailoverClient implements EtcdClient {
       leases: () => this.call((client) => client.lease.leases(), 'read'),
     }
     // Auth changes are proposals like writes; the rest read the member's auth state.
-    const authMethod = <K extends keyof AuthApi>(name: K, retry: Retry) =>
-      ((...args: Parameters<AuthApi[K]>) => this.call((client) => (client.auth[name] as (...inner: Parameters<AuthApi[K]>) => ReturnType<AuthApi[K]>)(...args), retry)) as AuthApi[K]
-    const reads = new Set<keyof AuthApi>(['status', 'authenticate', 'userGet', 'userList', 'roleGet', 'roleList'])
-    const names: ReadonlyArray<keyof AuthApi> = ['enable', 'disable', 'status', 'authenticate', 'userAdd', 'userGet', 'userList', 'userDelete', 'userChangePassword', 'userGrantRole', 'userRevokeRole', 'roleAdd', 'roleGet', 'roleList', 'roleDelete', 'roleGrantPermission', 'roleRevokePermission']
-    this.auth = Object.fromEntries(names.map((name) => [name, authMethod(name, reads.has(name) ? 'read' : 'write')])) as unknown as AuthApi
+    this.auth = {
+      enable: (...args) => this.call((client) => client.auth.enable(...args), 'write'),
+      disable: (...args) => this.call((client) => client.auth.disable(...args), 'write'),
+      status: (...args) => this.call((client) => client.auth.status(...args), 'read'),
+      authenticate: (...args) => this.call((client) => client.auth.authenticate(...args), 'read'),
+      userAdd: (...args) => this.call((client) => client.auth.userAdd(...args), 'write'),
+      userGet: (...args) => this.call((client) => client.auth.userGet(...args), 'read'),
+      userList: (...args) => this.call((client) => client.auth.userList(...args), 'read'),
+      userDelete: (...args) => this.call((client) => client.auth.userDelete(...args), 'write'),
+      userChangePassword: (...args) => this.call((client) => client.auth.userChangePassword(...args), 'write'),
+      userGrantRole: (...args) => this.call((client) => client.auth.userGrantRole(...args), 'write'),
+      userRevokeRole: (...args) => this.call((client) => client.auth.userRevokeRole(...args), 'write'),
+      roleAdd: (...args) => this.call((client) => client.auth.roleAdd(...args), 'write'),
+      roleGet: (...args) => this.call((client) => client.auth.roleGet(...args), 'read'),
+      roleList: (...args) => this.call((client) => client.auth.roleList(...args), 'read'),
+      roleDelete: (...args) => this.call((client) => client.auth.roleDelete(...args), 'write'),
+      roleGrantPermission: (...args) => this.call((client) => client.auth.roleGrantPermission(...args), 'write'),
+      roleRevokePermission: (...args) => this.call((client) => client.auth.roleRevokePermission(...args), 'write'),
+    }
     this.watch = new EmbeddedWatchApi(() => this.servingMember(), (revision) => this.header(revision), embedded.clock)
   }
 

@@ -4,14 +4,15 @@
 // wrong types and missing required fields, each a `ValidationError(<item path>): …`, all of them
 // before anything is written.
 import type {KubeObject} from '../api/object.js'
-import {isJsonObject} from '../api/object.js'
+import {fieldAt, isJsonObject} from '../api/object.js'
 import {KubectlError} from './errors.js'
 import type {KubectlSession} from './session.js'
 
 type Schema = Record<string, unknown>
 
+/** The document's definitions, each a schema when the server's document is well formed (checked where read). */
 interface Definitions {
-  readonly definitions: Record<string, Schema>
+  readonly definitions: Record<string, unknown>
 }
 
 /** Nesting deeper than this in an object is not validated further (a manifest is user input). */
@@ -43,7 +44,7 @@ class Validator {
     for (let hops = 0; typeof current.$ref === 'string'; hops++) {
       const name = current.$ref.replace(/^#\/definitions\//, '')
       const target = this.document.definitions[name]
-      if (!target || hops > itemDepthMax) return null
+      if (!isJsonObject(target) || hops > itemDepthMax) return null
       current = target
       path = name
     }
@@ -56,32 +57,34 @@ class Validator {
     if (!resolved) return
     const {schema, schemaPath} = resolved
     const kind = itemKind(value)
-    const properties = isJsonObject(schema.properties) ? (schema.properties as Record<string, Schema>) : null
+    const properties = isJsonObject(schema.properties) ? schema.properties : null
     const type = typeof schema.type === 'string' ? schema.type : undefined
     if (properties && (type === undefined || type === 'object')) {
-      if (kind !== 'map') return this.add(itemPath, `invalid type for ${schemaPath}: got "${kind}", expected "map"`)
-      const object = value as Record<string, unknown>
-      for (const key of Object.keys(object).sort()) {
+      if (!isJsonObject(value)) return this.add(itemPath, `invalid type for ${schemaPath}: got "${kind}", expected "map"`)
+      for (const key of Object.keys(value).sort()) {
         const field = properties[key]
         if (!field) this.add(itemPath, `unknown field "${key}" in ${schemaPath}`)
-        else this.validate(object[key], field, `${schemaPath}.${key}`, `${itemPath}.${key}`, depth + 1)
+        else if (isJsonObject(field)) this.validate(value[key], field, `${schemaPath}.${key}`, `${itemPath}.${key}`, depth + 1)
       }
-      for (const required of Array.isArray(schema.required) ? (schema.required as string[]) : []) {
-        if (!(required in object)) this.add(itemPath, `missing required field "${required}" in ${schemaPath}`)
+      const requiredFields = Array.isArray(schema.required) ? schema.required.filter((name): name is string => typeof name === 'string') : []
+      for (const required of requiredFields) {
+        if (!(required in value)) this.add(itemPath, `missing required field "${required}" in ${schemaPath}`)
       }
       return
     }
     if (type === undefined) return
     if (type === 'object') {
-      if (kind !== 'map') return this.add(itemPath, `invalid type for ${schemaPath}: got "${kind}", expected "map"`)
-      if (!isJsonObject(schema.additionalProperties)) return
-      for (const [key, child] of Object.entries(value as Record<string, unknown>)) this.validate(child, schema.additionalProperties as Schema, schemaPath, `${itemPath}.${key}`, depth + 1)
+      if (!isJsonObject(value)) return this.add(itemPath, `invalid type for ${schemaPath}: got "${kind}", expected "map"`)
+      const values = schema.additionalProperties
+      if (!isJsonObject(values)) return
+      for (const [key, child] of Object.entries(value)) this.validate(child, values, schemaPath, `${itemPath}.${key}`, depth + 1)
       return
     }
     if (type === 'array') {
-      if (kind !== 'array') return this.add(itemPath, `invalid type for ${schemaPath}: got "${kind}", expected "array"`)
-      if (!isJsonObject(schema.items)) return
-      ;(value as unknown[]).forEach((child, index) => this.validate(child, schema.items as Schema, schemaPath, `${itemPath}[${index}]`, depth + 1))
+      if (!Array.isArray(value)) return this.add(itemPath, `invalid type for ${schemaPath}: got "${kind}", expected "array"`)
+      const items = schema.items
+      if (!isJsonObject(items)) return
+      value.forEach((child, index) => this.validate(child, items, schemaPath, `${itemPath}[${index}]`, depth + 1))
       return
     }
     // A string takes any value; a number takes an integer; otherwise the kinds must agree.
@@ -93,6 +96,7 @@ class Validator {
   definitionOf(apiVersion: string, kind: string): {schema: Schema; name: string} | null {
     const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion]
     for (const [name, schema] of Object.entries(this.document.definitions)) {
+      if (!isJsonObject(schema)) continue
       const kinds = schema['x-kubernetes-group-version-kind']
       if (Array.isArray(kinds) && kinds.some((entry) => isJsonObject(entry) && entry.group === group && entry.version === version && entry.kind === kind)) return {schema, name}
     }
@@ -108,8 +112,9 @@ export async function validateListItems(session: KubectlSession, manifests: read
   const listed = manifests.filter((manifest) => isListItem(manifest.object))
   if (listed.length === 0) return
   const response = await session.request('GET', '/openapi/v2')
-  if (response.status !== 200 || !isJsonObject(response.body) || !isJsonObject((response.body as {definitions?: unknown}).definitions)) return
-  const validator = new Validator(response.body as unknown as Definitions)
+  const definitions = fieldAt(response.body, 'definitions')
+  if (response.status !== 200 || !isJsonObject(definitions)) return
+  const validator = new Validator({definitions})
   const bySource = new Map<string, string[]>()
   for (const {object, source} of listed) {
     const found = validator.definitionOf(object.apiVersion ?? '', object.kind ?? '')

@@ -103,7 +103,7 @@ function documentValues(text: string, source: string): {values: unknown[]; fault
 }
 
 /** Go's JSON name of a value's kind, as its UnmarshalTypeError words it. */
-function goJsonKind(value: unknown): string {
+export function goJsonKind(value: unknown): string {
   if (Array.isArray(value)) return 'array'
   if (typeof value === 'object') return 'object'
   if (typeof value === 'boolean') return 'bool'

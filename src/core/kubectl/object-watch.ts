@@ -1,7 +1,7 @@
 // Waiting for one object to reach a state, as kubectl's wait does: a GET, then a watch of its name
 // from that resourceVersion, until the predicate holds or the deadline (on the injected clock)
 // passes. A watch the server ends is opened again.
-import type {KubeObject} from '../api/object.js'
+import {isKubeObject, type KubeObject} from '../api/object.js'
 import {KubectlError} from './errors.js'
 import {type ApiResource, collectionPath, objectPath} from './resources.js'
 import type {KubectlSession} from './session.js'
@@ -25,7 +25,8 @@ export async function waitForObject(session: KubectlSession, resource: ApiResour
   try {
     for (let attempt = 0; attempt < objectWatchesMax; attempt++) {
       const current = await session.request('GET', objectPath(resource, namespace, name), {allow: [404]})
-      const object = current.status === 404 ? null : (current.body as KubeObject)
+      const object = current.status === 404 ? null : current.body
+      if (object !== null && !isKubeObject(object)) throw new KubectlError(`the server answered the GET of ${name} with no object`)
       if (satisfied(object)) return true
       if (clock.nowMilliseconds() >= deadline) return false
       const query: Record<string, string> = {watch: 'true', fieldSelector: `metadata.name=${name}`}
@@ -39,7 +40,13 @@ export async function waitForObject(session: KubectlSession, resource: ApiResour
           if (events === null) break
           for (const event of events) {
             if (event.type === 'BOOKMARK' || event.type === 'ERROR') continue
-            if (satisfied(event.type === 'DELETED' ? null : (event.object as unknown as KubeObject))) return true
+            if (event.type === 'DELETED') {
+              if (satisfied(null)) return true
+              continue
+            }
+            // client-go's StreamWatcher ends a watch on an event it cannot decode, with this error.
+            if (!isKubeObject(event.object)) throw new KubectlError(`unable to decode an event from the watch stream: a ${event.type} event carries no object with metadata`)
+            if (satisfied(event.object)) return true
           }
         }
       } finally {

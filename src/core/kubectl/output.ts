@@ -85,10 +85,6 @@ export function nameOf(resource: ApiResource, object: KubeObject): string {
   return `${kindName(resource)}/${object.metadata.name ?? ''}`
 }
 
-export function isKubeObject(value: unknown): value is KubeObject {
-  return isJsonObject(value) && isJsonObject(value.metadata)
-}
-
 /** kubectl's OmitManagedFieldsPrinter: managedFields are left out unless --show-managed-fields. */
 export function withoutManagedFields<T>(value: T): T {
   if (!isJsonObject(value)) return value

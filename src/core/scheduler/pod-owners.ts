@@ -1,25 +1,26 @@
 // helper.DefaultSelector, for PodTopologySpread's default constraints: the labels every Service
 // selecting a pod asks for, plus the selector of the ReplicaSet or StatefulSet that controls it.
-import type {KubeObject} from '../api/object.js'
+import {areObjectsOrAbsent, type KubeObject} from '../api/object.js'
 import {labelSelectorFromObject, matchesLabels} from '../api/selectors.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
-import {resources} from '../client/resources.js'
+import {kindRef, resources} from '../client/resources.js'
 import type {LabelSelectorObject} from './framework.js'
 import type {Pod} from '../api/kinds.js'
 
 type Workload = KubeObject & {spec?: {selector?: LabelSelectorObject}}
 type Service = KubeObject & {spec?: {selector?: Record<string, string>}}
+const isSelecting = (object: KubeObject): object is Workload => areObjectsOrAbsent(object, 'spec')
 
 export class PodOwners {
   private readonly services: Informer<Service>
   private readonly controllers: ReadonlyMap<string, Informer<Workload>>
 
   constructor(informers: InformerFactory) {
-    this.services = informers.informer<Service>(resources.services)
+    this.services = informers.informer(kindRef(resources.services, 'Service', (object): object is Service => areObjectsOrAbsent(object, 'spec')))
     this.controllers = new Map([
-      ['apps/v1/ReplicaSet', informers.informer<Workload>(resources.replicaSets)],
-      ['apps/v1/StatefulSet', informers.informer<Workload>(resources.statefulSets)],
+      ['apps/v1/ReplicaSet', informers.informer(kindRef(resources.replicaSets, 'ReplicaSet', isSelecting))],
+      ['apps/v1/StatefulSet', informers.informer(kindRef(resources.statefulSets, 'StatefulSet', isSelecting))],
     ])
   }
 

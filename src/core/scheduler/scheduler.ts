@@ -87,7 +87,7 @@ export class Scheduler implements ControlLoop {
       storageClass: (name) => classes.get(name),
     }
     // A claim, volume or class that appears or changes may let a pod waiting on its volumes fit.
-    for (const informer of [claims, volumes, classes] as Informer<KubeObject>[]) informer.onEvent((event) => event.type !== 'DELETED' && this.moveAllToActive())
+    for (const informer of [claims.shared, volumes.shared, classes.shared]) informer.onEvent((event) => event.type !== 'DELETED' && this.moveAllToActive())
   }
 
   private moveAllToActive(): void {

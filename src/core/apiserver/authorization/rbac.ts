@@ -3,7 +3,7 @@
 // RoleBindings of the request's namespace, grant through their roles' rules. Aggregated
 // ClusterRoles (admin, edit, view) take the rules of the roles their selectors match.
 import {isJsonObject, type KubeObject} from '../../api/object.js'
-import {labelSelectorFromObject, matchesLabels, type LabelSelectorObject} from '../../api/selectors.js'
+import {isLabelSelectorObject, labelSelectorFromObject, matchesLabels} from '../../api/selectors.js'
 import {parseServiceAccountUserName, systemGroups} from '../authentication/user.js'
 import type {UserInfo} from '../../api/wire.js'
 
@@ -50,8 +50,39 @@ export interface RbacReader {
   role(namespace: string, name: string): Promise<KubeObject | null>
 }
 
-const rulesOf = (object: KubeObject): PolicyRule[] => (Array.isArray(object.rules) ? (object.rules.filter(isJsonObject) as unknown as PolicyRule[]) : [])
-const subjectsOf = (object: KubeObject): Subject[] => (Array.isArray(object.subjects) ? (object.subjects.filter(isJsonObject) as unknown as Subject[]) : [])
+/** A stored role or binding whose rules or subjects are not the shape RBAC reads (written past the API server). */
+export class RbacShapeError extends Error {
+  constructor(object: KubeObject, field: string, index: number, expected: string) {
+    super(`${object.kind ?? 'object'} ${JSON.stringify(object.metadata.name ?? '')}: ${field}[${index}] is not ${expected}`)
+    this.name = 'RbacShapeError'
+  }
+}
+
+const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string')
+const isOptionalStringList = (value: unknown) => value === undefined || isStringList(value)
+const isOptionalString = (value: unknown) => value === undefined || typeof value === 'string'
+
+export function isPolicyRule(value: unknown): value is PolicyRule {
+  return isJsonObject(value) && isStringList(value.verbs) && isOptionalStringList(value.apiGroups) && isOptionalStringList(value.resources) && isOptionalStringList(value.resourceNames) && isOptionalStringList(value.nonResourceURLs)
+}
+
+export function isSubject(value: unknown): value is Subject {
+  return isJsonObject(value) && typeof value.kind === 'string' && typeof value.name === 'string' && isOptionalString(value.namespace) && isOptionalString(value.apiGroup)
+}
+
+/** The items of `list` (object's `field`) that must all pass `is`; RbacShapeError names the first that does not. */
+function itemsOf<T>(object: KubeObject, list: unknown, field: string, is: (value: unknown) => value is T, expected: string): T[] {
+  if (!Array.isArray(list)) return []
+  const items: T[] = []
+  for (const [index, item] of list.entries()) {
+    if (!is(item)) throw new RbacShapeError(object, field, index, expected)
+    items.push(item)
+  }
+  return items
+}
+
+const rulesOf = (role: KubeObject): PolicyRule[] => itemsOf(role, role.rules, 'rules', isPolicyRule, 'a PolicyRule (verbs and the other fields lists of strings)')
+const subjectsOf = (binding: KubeObject): Subject[] => itemsOf(binding, binding.subjects, 'subjects', isSubject, 'a Subject (kind and name strings)')
 
 interface RoleReference {
   readonly kind: string
@@ -131,7 +162,11 @@ export class RbacAuthorizer {
     const bindings: Array<{binding: KubeObject; namespace: string}> = (await this.reader.clusterRoleBindings()).map((binding) => ({binding, namespace: ''}))
     if (namespace.length > 0) bindings.push(...(await this.reader.roleBindings(namespace)).map((binding) => ({binding, namespace})))
     for (const {binding, namespace: bindingNamespace} of bindings) {
-      const subject = subjectsOf(binding).find((candidate) => appliesTo(user, candidate, bindingNamespace))
+      const subject = shapeChecked(() => subjectsOf(binding).find((candidate) => appliesTo(user, candidate, bindingNamespace)))
+      if (typeof subject === 'string') {
+        errors.push(subject)
+        continue
+      }
       if (!subject) continue
       const reference = roleReferenceOf(binding)
       const role = await this.roleRules(reference, bindingNamespace)
@@ -150,21 +185,26 @@ export class RbacAuthorizer {
     return {rules, errors}
   }
 
-  /** A role's rules, or the error text when it is missing. */
+  /** A role's rules, or the error text when it is missing or its rules are malformed. */
   private async roleRules(reference: RoleReference, namespace: string): Promise<PolicyRule[] | string> {
     if (reference.kind === 'Role') {
       const role = await this.reader.role(namespace, reference.name)
-      return role ? rulesOf(role) : `role.rbac.authorization.k8s.io ${JSON.stringify(reference.name)} not found`
+      return role ? shapeChecked(() => rulesOf(role)) : `role.rbac.authorization.k8s.io ${JSON.stringify(reference.name)} not found`
     }
     const role = await this.reader.clusterRole(reference.name)
     if (!role) return `clusterrole.rbac.authorization.k8s.io ${JSON.stringify(reference.name)} not found`
-    return this.effectiveClusterRoleRules(role)
+    try {
+      return await this.effectiveClusterRoleRules(role)
+    } catch (error) {
+      if (error instanceof RbacShapeError) return error.message
+      throw error
+    }
   }
 
   private async effectiveClusterRoleRules(role: KubeObject): Promise<PolicyRule[]> {
     const aggregation = isJsonObject(role.aggregationRule) ? role.aggregationRule : null
     if (!aggregation || !Array.isArray(aggregation.clusterRoleSelectors)) return rulesOf(role)
-    const selectors = aggregation.clusterRoleSelectors.filter(isJsonObject).map((selector) => labelSelectorFromObject(selector as LabelSelectorObject))
+    const selectors = itemsOf(role, aggregation.clusterRoleSelectors, 'aggregationRule.clusterRoleSelectors', isLabelSelectorObject, 'a LabelSelector').map(labelSelectorFromObject)
     const rules = [...rulesOf(role)]
     const seen = new Set(rules.map((rule) => JSON.stringify(rule)))
     for (const candidate of await this.reader.clusterRoles()) {
@@ -179,6 +219,16 @@ export class RbacAuthorizer {
       }
     }
     return rules
+  }
+}
+
+/** What `read` returns, or the message of the RbacShapeError it threw (reported as the authorizer's errors are). */
+function shapeChecked<T>(read: () => T): T | string {
+  try {
+    return read()
+  } catch (error) {
+    if (error instanceof RbacShapeError) return error.message
+    throw error
   }
 }
 

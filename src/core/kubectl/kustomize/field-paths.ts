@@ -14,7 +14,12 @@ export interface FieldSlot {
 }
 
 export function slotValue(slot: FieldSlot): unknown | undefined {
-  return (slot.container as Record<string | number, unknown>)[slot.key]
+  return Array.isArray(slot.container) ? slot.container[Number(slot.key)] : slot.container[String(slot.key)]
+}
+
+export function setSlotValue(slot: FieldSlot, value: unknown): void {
+  if (Array.isArray(slot.container)) slot.container[Number(slot.key)] = value
+  else slot.container[String(slot.key)] = value
 }
 
 /** kustomize's path splitter: `a.b\.c.[x=y.z]` → a, b.c, [x=y.z]; `[a.b]` (no `=`) → a.b. */
@@ -88,13 +93,13 @@ function emptyFor(next: string | undefined, value: unknown): unknown {
 
 /** kustomize's path matcher: every slot the path reaches; `create` (the value to write) makes what is missing. */
 export function matchFieldSlots(object: JsonObject, parts: readonly string[], create: unknown | undefined): FieldSlot[] {
-  const root = {value: object as unknown}
-  return matchFrom({container: root as unknown as JsonObject, key: 'value', created: false}, parts, create)
+  const root: JsonObject = {value: object}
+  return matchFrom({container: root, key: 'value', created: false}, parts, create)
 }
 
 function matchFrom(slot: FieldSlot, parts: readonly string[], create: unknown | undefined): FieldSlot[] {
-  if (parts.length === 0) return [slot]
-  const [part, ...rest] = parts as [string, ...string[]]
+  const [part, ...rest] = parts
+  if (part === undefined) return [slot]
   const node = slotValue(slot)
   if (isIndex(part)) {
     if (!Array.isArray(node)) throw wrongKind(node)

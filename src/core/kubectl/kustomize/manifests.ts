@@ -1,9 +1,9 @@
 // -k DIR on the verbs that read manifests (apply, create, delete, diff, replace): the built
 // kustomization stands where -f's files would, and -f with -k is kubectl's error.
-import type {KubeObject} from '../../api/object.js'
+import {isKubeObject, type JsonObject, type KubeObject} from '../../api/object.js'
 import {matchesLabels, parseLabelSelector, SelectorError} from '../../api/selectors.js'
 import {KubectlError} from '../errors.js'
-import {isManifest, type Manifest, type ManifestEntry, readManifestEntries} from '../manifests.js'
+import {goJsonKind, isManifest, type Manifest, type ManifestEntry, readManifestEntries} from '../manifests.js'
 import {fieldValidationOf} from '../field-validation.js'
 import type {KubectlSession} from '../session.js'
 
@@ -54,7 +54,14 @@ async function entriesOf(session: KubectlSession): Promise<ManifestEntry[]> {
   // kustomize loads only for -k (a start-up cost the other commands skip).
   const {buildKustomization} = await import('./build.js')
   const build = buildKustomization(folder, {warn: (warning) => session.io.stderr(warning), rootOnly: true})
-  return build.resources.map((resource) => ({object: resource.object as unknown as KubeObject, source: folder}))
+  return build.resources.map((resource) => ({object: kubeObjectOf(resource.object, folder), source: folder}))
+}
+
+/** A built resource as the object -f would read: a missing metadata is an empty one, as there. */
+function kubeObjectOf(object: JsonObject, folder: string): KubeObject {
+  if (isKubeObject(object)) return object
+  if (object.metadata === undefined || object.metadata === null) return {...object, metadata: {}}
+  throw new KubectlError(`unable to decode "${folder}": json: cannot unmarshal ${goJsonKind(object.metadata)} into Go struct field metadataOnlyObject.metadata of type v1.ObjectMeta`)
 }
 
 function selectorOf(text: string) {

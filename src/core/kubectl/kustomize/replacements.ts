@@ -9,7 +9,7 @@ import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {KustomizeError} from './errors.js'
 import type {FieldOptions, Replacement, ReplacementEntry, ReplacementSource, Selector} from './kustomization.js'
 import {type LoadRoot, resolveInRoot} from './paths.js'
-import {splitFieldPath, type FieldSlot, lookupField, matchFieldSlots, slotValue} from './field-paths.js'
+import {splitFieldPath, type FieldSlot, lookupField, matchFieldSlots, setSlotValue, slotValue} from './field-paths.js'
 import {groupVersionOf, kindOf, type KustomizeResource} from './resource.js'
 
 /** A replacement file larger than this is refused (they hold a few selectors). */
@@ -132,10 +132,9 @@ function setField(slot: FieldSlot, value: unknown, options: FieldOptions | undef
     else parts[index] = text
     written = parts.join(options.delimiter)
   }
-  const container = slot.container as Record<string | number, unknown>
-  if (slot.created && isScalar(written)) container[slot.key] = typedLike(null, scalarText(written))
-  else if (isScalar(existing) && !slot.created) container[slot.key] = isScalar(written) ? typedLike(existing!, scalarText(written)) : typedLike(existing!, '')
-  else container[slot.key] = structuredClone(written)
+  if (slot.created && isScalar(written)) setSlotValue(slot, typedLike(null, scalarText(written)))
+  else if (isScalar(existing) && !slot.created) setSlotValue(slot, isScalar(written) ? typedLike(existing!, scalarText(written)) : typedLike(existing!, ''))
+  else setSlotValue(slot, structuredClone(written))
 }
 
 function metadataMap(object: JsonObject, field: 'labels' | 'annotations'): Record<string, string> {

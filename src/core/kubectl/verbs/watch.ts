@@ -2,10 +2,10 @@
 // --watch-only), then one line per change from the list's resourceVersion, rows aligned with
 // what was printed before, until the watch ends or the command is interrupted.
 import type {ApiResponse} from '../../api/wire.js'
-import type {KubeObject} from '../../api/object.js'
+import {fieldAt, isKubeObject, type KubeObject} from '../../api/object.js'
 import {goJson} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
-import {RememberingTabwriter, type ServerTable, tableCells} from '../../printers/kubectl/table.js'
+import {isServerTable, RememberingTabwriter, type ServerTable, tableCells} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'
 import {type OutputFormat, withoutManagedFields} from '../output.js'
 import {type ApiResource, chunkSizeOf, collectionPath, kindName, requestInChunks} from '../resources.js'
@@ -51,15 +51,16 @@ export async function runWatch(session: KubectlSession, resource: ApiResource, n
   if (session.flag('watch-only') !== 'true') {
     // The first list comes in chunks, as get's; the table's rows carry their objects' metadata by default.
     const listed = await requestInChunks(session, path, {accept: wantsTable ? tableAccept : undefined, query: fullQuery}, chunkSizeOf(session))
+    resourceVersion = String(fieldAt(listed.body, 'metadata.resourceVersion') ?? '')
     if (wantsTable) {
-      const table = listed.body as ServerTable & {metadata?: {resourceVersion?: string}}
-      resourceVersion = table.metadata?.resourceVersion ?? ''
+      const table = listed.body
+      if (!isServerTable(table)) throw new KubectlError('the server answered the list with no Table')
       if (table.rows.length > 0) print(table, null, 'ADDED', true)
       else session.io.stderr(namespace ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n')
     } else {
-      const list = listed.body as {items?: KubeObject[]; metadata?: {resourceVersion?: string}}
-      resourceVersion = list.metadata?.resourceVersion ?? ''
-      for (const item of list.items ?? []) print(null, item, 'ADDED', false)
+      const items = fieldAt(listed.body, 'items') ?? []
+      if (!Array.isArray(items) || !items.every(isKubeObject)) throw new KubectlError('the server answered the list with items that are not objects')
+      for (const item of items) print(null, item, 'ADDED', false)
     }
   }
   const response = await session.request('GET', path, {
@@ -90,9 +91,16 @@ async function printEvents(watch: WatchStream, print: (table: ServerTable | null
       if (event.type === 'BOOKMARK') continue
       if (event.type === 'ERROR') {
         watch.cancel()
-        throw new KubectlError(String((event.object as {message?: string}).message ?? 'watch failed'))
+        throw new KubectlError(String(event.object.message ?? 'watch failed'))
       }
-      print(wantsTable ? (event.object as unknown as ServerTable) : null, wantsTable ? null : (event.object as unknown as KubeObject), event.type, header)
+      const {object} = event
+      if (wantsTable && isServerTable(object)) print(object, null, event.type, header)
+      else if (!wantsTable && isKubeObject(object)) print(null, object, event.type, header)
+      else {
+        // client-go's StreamWatcher ends a watch on an event it cannot decode, with this error.
+        watch.cancel()
+        throw new KubectlError(`unable to decode an event from the watch stream: a ${event.type} event carries no ${wantsTable ? 'Table' : 'object with metadata'}`)
+      }
       header = false
       if (++printed >= watchEventsPrintedMax) {
         watch.cancel()

@@ -19,6 +19,14 @@ export interface TableOptions {
   readonly showLabels: boolean
 }
 
+/** Whether untyped JSON (a response body, a watch event's object) is a meta/v1 Table as printed here. */
+export function isServerTable(value: unknown): value is ServerTable {
+  if (!isJsonObject(value) || !Array.isArray(value.columnDefinitions) || !Array.isArray(value.rows)) return false
+  const isColumn = (column: unknown) => isJsonObject(column) && typeof column.name === 'string' && typeof column.type === 'string' && (column.priority === undefined || typeof column.priority === 'number')
+  const isRow = (row: unknown) => isJsonObject(row) && Array.isArray(row.cells)
+  return value.columnDefinitions.every(isColumn) && value.rows.every(isRow)
+}
+
 const tabMinimumWidth = 6
 const tabPadding = 3
 
