@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import {cloneJson, isJsonObject, type KubeObject} from '../../api/object.js'
 import {builtinScheme} from '../../api/resources.js'
 import {humanDuration} from '../../util/go-duration.js'
+import {goSortSlice} from '../../util/go-sort.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {goJson} from '../../util/go-json.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
@@ -63,6 +64,22 @@ function typedEvent(event: KubeObject): Record<string, unknown> {
   return {kind: 'Event', apiVersion: 'v1', ...typed}
 }
 
+/** Microseconds since the epoch of an RFC 3339 time (Event times keep microseconds), or -Infinity for Go's zero time. */
+function microseconds(value: unknown): number {
+  const match = /^(.*?:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(text(value))
+  const seconds = match ? Date.parse(`${match[1]}${match[3]}`) : Number.NaN
+  if (Number.isNaN(seconds)) return Number.NEGATIVE_INFINITY
+  return seconds * 1000 + Number(`${match![2] ?? ''}000000`.slice(0, 6))
+}
+
+/** The time kubectl events orders an event by: its series' last one, else lastTimestamp, else eventTime. */
+function sortTime(event: KubeObject): number {
+  const series = (event as {series?: {lastObservedTime?: unknown} | null}).series
+  if (series !== undefined && series !== null) return microseconds(series.lastObservedTime)
+  const last = microseconds(event.lastTimestamp)
+  return last !== Number.NEGATIVE_INFINITY ? last : microseconds(event.eventTime)
+}
+
 export async function runEvents(session: KubectlSession): Promise<number> {
   // --types: Normal or Warning in any case, checked before any request.
   const types = session.list('types').map((type) => type.toLowerCase())
@@ -82,7 +99,8 @@ export async function runEvents(session: KubectlSession): Promise<number> {
   const listed = await requestInChunks(session, collectionPath(events, allNamespaces ? '' : namespace), {query}, defaultChunkSize)
   const items = ((listed.body as {items?: KubeObject[]}).items ?? []).filter((event) => types.length === 0 || types.includes(text(event.type).toLowerCase()))
   const time = (event: KubeObject) => Date.parse(text(event.lastTimestamp) || text(event.eventTime) || text(event.firstTimestamp)) || 0
-  items.sort((left, right) => time(left) - time(right))
+  // kubectl sorts with Go's unstable sort.Sort: events of the same second end in its order.
+  goSortSlice(items, (left, right) => sortTime(left) < sortTime(right))
   if (items.length === 0) {
     session.io.stderr(allNamespaces ? 'No events found.\n' : `No events found in ${namespace} namespace.\n`)
     return 0
