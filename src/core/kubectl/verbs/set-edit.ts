@@ -10,6 +10,7 @@ import type {KubectlFlag} from '../flags.js'
 import {changeCauseAnnotation, changeCauseOf} from '../record.js'
 import {type ApiResource, kindName, objectPath, type ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
+import {asTypedObject} from '../typed-object.js'
 import {dryRunOf, dryRunSuffix, placeObject} from './apply.js'
 import {parseResourceArguments} from './get.js'
 import {builtinScheme} from '../../api/resources.js'
@@ -103,6 +104,7 @@ export async function editEach(
 ): Promise<number> {
   const dryRun = dryRunOf(session.flag('dry-run'))
   const errors: string[] = []
+  let yamlPrinted = 0
   for (const {resource, namespace, name, local} of targets) {
     try {
       const path = objectPath(resource, namespace, name)
@@ -132,9 +134,12 @@ export async function editEach(
           continue
         }
       }
+      // kubectl prints a --local object as its Go type writes it, having decoded the file into it.
+      if (local) result = asTypedObject(result)
       const output = session.flag('output')
-      if (output === 'yaml') session.io.stdout(goYaml(withoutManagedFields(result)))
-      else if (output === 'json') session.io.stdout(`${goJson(withoutManagedFields(result))}\n`)
+      // kubectl's YAML printer starts each object after its first with a document separator.
+      if (output === 'yaml') session.io.stdout(`${yamlPrinted++ > 0 ? '---\n' : ''}${goYaml(withoutManagedFields(result))}`)
+      else if (output === 'json') session.io.stdout(`${goJson(withoutManagedFields(result), !local)}\n`)
       else if (output === 'name') session.io.stdout(`${kindName(resource)}/${name}\n`)
       else session.io.stdout(`${kindName(resource)}/${name} ${message}${dryRunSuffix(dryRun)}\n`)
     } catch (error) {

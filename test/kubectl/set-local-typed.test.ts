@@ -1,0 +1,132 @@
+// kubectl set image/env/resources --local -o yaml|json beside the real kubectl 1.32: kubectl decodes
+// the file into its Go type and prints that, so the output has the type's zero structs
+// (`creationTimestamp: null`, `strategy: {}`, `resources: {}`, `status: {}`), its required zeros
+// (a DaemonSet's numberReady: 0), canonical quantities, no unknown fields, and -o json in the Go
+// struct's field order (maps sorted); several files print as YAML documents.
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {existsSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+
+const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
+
+const template = (app: string, extra = '') => `  selector:
+    matchLabels: {app: ${app}}
+  template:
+    metadata:
+      labels: {app: ${app}}
+    spec:
+      containers:
+      - name: web
+        image: nginx${extra}
+`
+
+const manifests: Record<string, string> = {
+  deployment: `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n${template('web')}`,
+  pod: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  labels: {b: "2", a: "1"}
+spec:
+  containers:
+  - name: web
+    image: nginx
+    ports:
+    - containerPort: 80
+    resources:
+      limits: {memory: 1024Mi, cpu: "0.5"}
+    env:
+    - {name: X, value: "1"}
+    - {name: E, value: ""}
+`,
+  daemonset: `apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: d\nspec:\n${template('d')}`,
+  statefulset: `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: s
+  annotations: {x: "z"}
+spec:
+  serviceName: s
+  replicas: 2
+${template('s', '\n        volumeMounts:\n        - {name: data, mountPath: /data}')}  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 1Gi}}
+`,
+  job: `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: j
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: web
+        image: busybox
+        command: [sh, -c, "echo hi"]
+`,
+  cronjob: `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: c
+spec:
+  schedule: "* * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+          - name: web
+            image: busybox
+`,
+  replicaset: `apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: r
+  unknownField: 1
+spec:
+  replicas: 0
+  minReadySeconds: 0
+${template('r', '\n        args: []\n        securityContext: {}')}`,
+}
+
+describe.runIf(existsSync(realKubectl))('kubectl set --local prints the typed object as the real kubectl', () => {
+  let cluster: ReferenceCluster
+
+  beforeAll(async () => {
+    cluster = await referenceCluster()
+    for (const [name, text] of Object.entries(manifests)) writeFileSync(join(cluster.folder, `${name}.yaml`), text)
+  }, 60_000)
+  afterAll(async () => {
+    await cluster.close()
+  })
+
+  const edits = ['set image --local web=nginx:2', 'set env --local A=1', 'set resources --local --limits=cpu=200m,memory=512Mi']
+  for (const name of Object.keys(manifests)) {
+    for (const edit of edits) {
+      for (const output of ['yaml', 'json']) {
+        const line = `${edit} -f ${name}.yaml -o ${output}`
+        it(`prints the same for: kubectl ${line}`, async () => {
+          const absolute = line.replace(/-f (\S+)/g, (_, file: string) => `-f ${join(cluster.folder, file)}`)
+          const [theirs, ours] = [await cluster.real(absolute), await cluster.ours(absolute)]
+          expect(theirs.status).toBe(0)
+          expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+        }, 30_000)
+      }
+    }
+  }
+  for (const output of ['yaml', 'json', 'name']) {
+    const line = `set image --local -f deployment.yaml -f pod.yaml -f statefulset.yaml web=nginx:3 -o ${output}`
+    it(`prints the same for: kubectl ${line}`, async () => {
+      const absolute = line.replace(/-f (\S+)/g, (_, file: string) => `-f ${join(cluster.folder, file)}`)
+      const [theirs, ours] = [await cluster.real(absolute), await cluster.ours(absolute)]
+      expect(theirs.status).toBe(0)
+      expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+    }, 30_000)
+  }
+})
