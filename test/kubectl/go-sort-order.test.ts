@@ -1,6 +1,6 @@
 // Orders with ties, beside the real kubectl 1.32 on one API server: kubectl sorts events and
 // `get --sort-by` results with Go's unstable sort (pdqsort), so objects with equal keys come out
-// in that sort's order, not in the server's. Long lists with few distinct keys (and some objects
+// in that sort's order, not in the server's (describe's Events table too). Long lists with few distinct keys (and some objects
 // without the key) drive every branch of the algorithm: the ninther, the equal-key partition, the
 // pattern breaking after an unbalanced split.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -13,6 +13,9 @@ const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 const keyOf = (index: number, distinct: number) => (index * 7 + (index >> 2)) % distinct
 const second = (offset: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, offset)).toISOString().replace('.000Z', 'Z')
 
+/** The pods' UIDs, which `describe` finds their events by (held by a scheduling gate: no events of their own). */
+const podUids = new Map<string, string>()
+
 function event(index: number, namespace: string): Record<string, unknown> {
   const time = second(keyOf(index, 4))
   return {
@@ -20,7 +23,7 @@ function event(index: number, namespace: string): Record<string, unknown> {
     kind: 'Event',
     // Names whose byte order (the server's list order) is not the index order.
     metadata: {name: `web-${(index * 37) % 101}.${index.toString(16)}`, namespace},
-    involvedObject: {kind: 'Pod', namespace, name: `web-${index % 9}`, apiVersion: 'v1'},
+    involvedObject: {kind: 'Pod', namespace, name: `web-${index % 4}`, uid: podUids.get(`${namespace}/web-${index % 4}`) ?? '', apiVersion: 'v1'},
     reason: index % 3 === 0 ? 'Pulled' : 'Started',
     message: `event ${index}`,
     source: {component: 'tester'},
@@ -47,6 +50,10 @@ describe.runIf(existsSync(realKubectl))('orders with ties beside the real kubect
   beforeAll(async () => {
     cluster = await referenceCluster()
     expect((await cluster.ours('create namespace other')).status).toBe(0)
+    const pods = Array.from({length: 4}, (_, index) => ({apiVersion: 'v1', kind: 'Pod', metadata: {name: `web-${index}`, namespace: 'default'}, spec: {schedulingGates: [{name: 'example.com/hold'}], containers: [{name: 'web', image: 'nginx'}]}}))
+    expect((await cluster.ours('create -f -', list(pods))).status).toBe(0)
+    const listed = JSON.parse((await cluster.ours('get pods -o json')).stdout) as {items: Array<{metadata: {name: string; uid: string}}>}
+    for (const pod of listed.items) podUids.set(`default/${pod.metadata.name}`, pod.metadata.uid)
     const created = await cluster.ours('create -f -', list([...Array.from({length: 90}, (_, index) => event(index, 'default')), ...Array.from({length: 30}, (_, index) => event(index + 90, 'other')), ...Array.from({length: 70}, (_, index) => configMap(index))]))
     expect(created.stderr).toBe('')
   }, 120_000)
@@ -68,6 +75,9 @@ describe.runIf(existsSync(realKubectl))('orders with ties beside the real kubect
     'get cm -l set=ties --sort-by=.metadata.labels.size -o name',
     'get cm -l set=ties --sort-by=.data.n -o name',
     'get cm -l set=ties --sort-by=.metadata.name -o name',
+    'describe pod web-0',
+    'describe pod web-1',
+    'describe pods',
   ]
   for (const line of lines) {
     it(`prints the same for: kubectl ${line}`, async () => {

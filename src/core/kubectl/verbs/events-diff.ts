@@ -8,11 +8,11 @@ import {join} from 'node:path'
 import {cloneJson, isJsonObject, type KubeObject} from '../../api/object.js'
 import {builtinScheme} from '../../api/resources.js'
 import {humanDuration} from '../../util/go-duration.js'
-import {goSortSlice} from '../../util/go-sort.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {goJson} from '../../util/go-json.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'
+import {sortEventsAsKubectl} from '../event-order.js'
 import type {KubectlFlag} from '../flags.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
 import {collectionPath, defaultChunkSize, objectPath, requestInChunks, ResourceMapper} from '../resources.js'
@@ -64,22 +64,6 @@ function typedEvent(event: KubeObject): Record<string, unknown> {
   return {kind: 'Event', apiVersion: 'v1', ...typed}
 }
 
-/** Microseconds since the epoch of an RFC 3339 time (Event times keep microseconds), or -Infinity for Go's zero time. */
-function microseconds(value: unknown): number {
-  const match = /^(.*?:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(text(value))
-  const seconds = match ? Date.parse(`${match[1]}${match[3]}`) : Number.NaN
-  if (Number.isNaN(seconds)) return Number.NEGATIVE_INFINITY
-  return seconds * 1000 + Number(`${match![2] ?? ''}000000`.slice(0, 6))
-}
-
-/** The time kubectl events orders an event by: its series' last one, else lastTimestamp, else eventTime. */
-function sortTime(event: KubeObject): number {
-  const series = (event as {series?: {lastObservedTime?: unknown} | null}).series
-  if (series !== undefined && series !== null) return microseconds(series.lastObservedTime)
-  const last = microseconds(event.lastTimestamp)
-  return last !== Number.NEGATIVE_INFINITY ? last : microseconds(event.eventTime)
-}
-
 export async function runEvents(session: KubectlSession): Promise<number> {
   // --types: Normal or Warning in any case, checked before any request.
   const types = session.list('types').map((type) => type.toLowerCase())
@@ -100,7 +84,7 @@ export async function runEvents(session: KubectlSession): Promise<number> {
   const items = ((listed.body as {items?: KubeObject[]}).items ?? []).filter((event) => types.length === 0 || types.includes(text(event.type).toLowerCase()))
   const time = (event: KubeObject) => Date.parse(text(event.lastTimestamp) || text(event.eventTime) || text(event.firstTimestamp)) || 0
   // kubectl sorts with Go's unstable sort.Sort: events of the same second end in its order.
-  goSortSlice(items, (left, right) => sortTime(left) < sortTime(right))
+  sortEventsAsKubectl(items, 'last seen')
   if (items.length === 0) {
     session.io.stderr(allNamespaces ? 'No events found.\n' : `No events found in ${namespace} namespace.\n`)
     return 0
