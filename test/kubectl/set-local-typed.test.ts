@@ -1,4 +1,4 @@
-// kubectl set image/env/resources --local -o yaml|json beside the real kubectl 1.32: kubectl decodes
+// kubectl set image/env/resources/serviceaccount --local -o yaml|json beside the real kubectl 1.32: kubectl decodes
 // the file into its Go type and prints that, so the output has the type's zero structs
 // (`creationTimestamp: null`, `strategy: {}`, `resources: {}`, `status: {}`), its required zeros
 // (a DaemonSet's numberReady: 0), canonical quantities, no unknown fields, and -o json in the Go
@@ -106,7 +106,7 @@ describe.runIf(existsSync(realKubectl))('kubectl set --local prints the typed ob
     await cluster.close()
   })
 
-  const edits = ['set image --local web=nginx:2', 'set env --local A=1', 'set resources --local --limits=cpu=200m,memory=512Mi']
+  const edits = ['set image --local web=nginx:2', 'set env --local A=1', 'set resources --local --limits=cpu=200m,memory=512Mi', 'set serviceaccount --local robot']
   for (const name of Object.keys(manifests)) {
     for (const edit of edits) {
       for (const output of ['yaml', 'json']) {
@@ -120,6 +120,16 @@ describe.runIf(existsSync(realKubectl))('kubectl set --local prints the typed ob
       }
     }
   }
+  it('sets a service account on the server as the real kubectl does, and fails alike without one', async () => {
+    expect((await cluster.ours(`create -f ${join(cluster.folder, 'deployment.yaml')}`)).status).toBe(0)
+    for (const line of ['set serviceaccount deployment web robot', 'set sa deployment/web robot2 --dry-run=server -o name', 'set sa deployment web', 'set sa', 'set sa deployment nothere x']) {
+      const [theirs, ours] = [await cluster.real(line), await cluster.ours(line)]
+      expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+    }
+    const account = await cluster.ours("get deployment web -o jsonpath='{.spec.template.spec.serviceAccountName}'")
+    expect(account.stdout).toBe('robot')
+  }, 60_000)
+
   for (const output of ['yaml', 'json', 'name']) {
     const line = `set image --local -f deployment.yaml -f pod.yaml -f statefulset.yaml web=nginx:3 -o ${output}`
     it(`prints the same for: kubectl ${line}`, async () => {

@@ -30,7 +30,7 @@ export const commonFlags: readonly KubectlFlag[] = [
 export type Containers = Record<string, unknown>[]
 
 /** The containers (and init containers) an object's pod spec holds, by reference. */
-function podSpecOf(resource: ApiResource, object: KubeObject): Record<string, unknown> | null {
+export function podSpecOf(resource: ApiResource, object: KubeObject): Record<string, unknown> | null {
   const spec = isJsonObject(object.spec) ? object.spec : null
   if (!spec) return null
   if (resource.resource === 'pods') return spec
@@ -101,6 +101,8 @@ export async function editEach(
   edit: (containers: Containers, initContainers: Containers, object: KubeObject, resource: ApiResource) => string[] | void | Promise<string[] | void>,
   /** set env --list: the edit prints, nothing is sent and its errors are not told. */
   listOnly = false,
+  /** set serviceaccount patches (and prints) an object its edit left as it was; the others skip it. */
+  sendUnchanged = false,
 ): Promise<number> {
   const dryRun = dryRunOf(session.flag('dry-run'))
   const errors: string[] = []
@@ -117,7 +119,7 @@ export async function editEach(
       const failures = (await edit(containers, initContainers, edited, resource)) ?? []
       if (listOnly) continue
       errors.push(...failures)
-      if (jsonEqual(current, edited)) continue
+      if (!sendUnchanged && jsonEqual(current, edited)) continue
       let result = edited
       if (dryRun !== 'client' && !local) {
         // kubectl sends the strategic merge patch from the object read to the edited one, so a
