@@ -1,4 +1,5 @@
-// kubectl set image/env/resources/serviceaccount --local -o yaml|json beside the real kubectl 1.32: kubectl decodes
+// kubectl set image/env/resources/serviceaccount/selector (--local -o yaml|json and on the server)
+// beside the real kubectl 1.32: kubectl decodes
 // the file into its Go type and prints that, so the output has the type's zero structs
 // (`creationTimestamp: null`, `strategy: {}`, `resources: {}`, `status: {}`), its required zeros
 // (a DaemonSet's numberReady: 0), canonical quantities, no unknown fields, and -o json in the Go
@@ -84,6 +85,15 @@ spec:
           - name: web
             image: busybox
 `,
+  service: `apiVersion: v1
+kind: Service
+metadata:
+  name: s
+spec:
+  selector: {app: a, tier: b}
+  ports:
+  - port: 80
+`,
   replicaset: `apiVersion: apps/v1
 kind: ReplicaSet
 metadata:
@@ -107,7 +117,7 @@ describe.runIf(existsSync(realKubectl))('kubectl set --local prints the typed ob
   })
 
   const edits = ['set image --local web=nginx:2', 'set env --local A=1', 'set resources --local --limits=cpu=200m,memory=512Mi', 'set serviceaccount --local robot']
-  for (const name of Object.keys(manifests)) {
+  for (const name of Object.keys(manifests).filter((kind) => kind !== 'service')) {
     for (const edit of edits) {
       for (const output of ['yaml', 'json']) {
         const line = `${edit} -f ${name}.yaml -o ${output}`
@@ -120,6 +130,36 @@ describe.runIf(existsSync(realKubectl))('kubectl set --local prints the typed ob
       }
     }
   }
+  const selectorLines = [
+    'set selector --local -f service.yaml app=x -o yaml',
+    'set selector --local -f service.yaml app=x,env=prod -o json',
+    'set selector --local -f service.yaml a=b --resource-version=7 -o yaml',
+    'set selector --local -f service.yaml app=x',
+    "set selector --local -f service.yaml 'app=x,env in (a,b),!old'",
+    'set selector --local -f service.yaml app!=x',
+    "set selector --local -f service.yaml 'x>1'",
+    'set selector --local -f service.yaml a=b=c',
+    'set selector --local -f service.yaml',
+    'set selector --local -f deployment.yaml app=x',
+  ]
+  for (const line of selectorLines) {
+    it(`prints the same for: kubectl ${line}`, async () => {
+      const absolute = line.replace(/-f (\S+)/g, (_, file: string) => `-f ${join(cluster.folder, file)}`)
+      const [theirs, ours] = [await cluster.real(absolute), await cluster.ours(absolute)]
+      expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+    }, 30_000)
+  }
+
+  it('sets a Service selector on the server as the real kubectl does', async () => {
+    expect((await cluster.ours(`create -f ${join(cluster.folder, 'service.yaml')}`)).status).toBe(0)
+    for (const line of ['set selector service s app=web', 'set selector service s app=web', 'set selector svc/s app=db,tier=x --dry-run=server -o name', 'set selector service s', 'set selector service nothere a=b']) {
+      const [theirs, ours] = [await cluster.real(line), await cluster.ours(line)]
+      expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+    }
+    const selector = await cluster.ours("get service s -o jsonpath='{.spec.selector}'")
+    expect(selector.stdout).toBe('{"app":"web"}')
+  }, 60_000)
+
   it('sets a service account on the server as the real kubectl does, and fails alike without one', async () => {
     expect((await cluster.ours(`create -f ${join(cluster.folder, 'deployment.yaml')}`)).status).toBe(0)
     for (const line of ['set serviceaccount deployment web robot', 'set sa deployment/web robot2 --dry-run=server -o name', 'set sa deployment web', 'set sa', 'set sa deployment nothere x']) {

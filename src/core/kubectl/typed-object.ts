@@ -16,7 +16,8 @@ const structNestingDepthMax = 100
 
 const metaPackage = 'k8s.io.apimachinery.pkg.apis.meta.v1'
 /** Types whose JSON is their own (a string, a number, raw JSON), not a struct's fields. */
-const opaqueTypes = new Set([`${metaPackage}.Duration`, `${metaPackage}.FieldsV1`, 'k8s.io.apimachinery.pkg.runtime.RawExtension', 'k8s.io.apimachinery.pkg.util.intstr.IntOrString'])
+const intOrStringType = 'k8s.io.apimachinery.pkg.util.intstr.IntOrString'
+const opaqueTypes = new Set([`${metaPackage}.Duration`, `${metaPackage}.FieldsV1`, 'k8s.io.apimachinery.pkg.runtime.RawExtension'])
 const timeTypes = new Set([`${metaPackage}.Time`, `${metaPackage}.MicroTime`])
 const quantityType = 'k8s.io.apimachinery.pkg.api.resource.Quantity'
 const scalarTypes = new Set(['double', 'float', 'int64', 'uint64', 'int32', 'fixed64', 'fixed32', 'bool', 'string', 'bytes', 'uint32', 'sfixed32', 'sfixed64', 'sint32', 'sint64'])
@@ -90,6 +91,8 @@ function encodeStruct(typeName: string, fields: readonly FieldDefinition[], valu
 function encodeValue(type: string, value: unknown, depth: number): unknown {
   if (timeTypes.has(type)) return typeof value === 'string' && value !== '' ? value : null
   if (type === quantityType) return typeof value === 'string' || typeof value === 'number' ? canonicalOrAsIs(value) : value
+  // A zero IntOrString held by value is the integer 0 (`targetPort: 0`).
+  if (type === intOrStringType) return value ?? 0
   if (opaqueTypes.has(type)) return value
   const struct = goStructFields(type)
   if (struct === null || struct.slice) return value

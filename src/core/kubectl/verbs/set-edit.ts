@@ -99,11 +99,16 @@ export async function editEach(
   patchFailure: (serverMessage: string) => string,
   /** Edits the containers in place; returns what it could not do (kubectl still sends the rest). */
   edit: (containers: Containers, initContainers: Containers, object: KubeObject, resource: ApiResource) => string[] | void | Promise<string[] | void>,
-  /** set env --list: the edit prints, nothing is sent and its errors are not told. */
-  listOnly = false,
-  /** set serviceaccount patches (and prints) an object its edit left as it was; the others skip it. */
-  sendUnchanged = false,
+  options: {
+    /** set env --list: the edit prints, nothing is sent and its errors are not told. */
+    readonly listOnly?: boolean
+    /** set serviceaccount and selector patch (and print) an object their edit left as it was; the others skip it. */
+    readonly sendUnchanged?: boolean
+    /** set selector edits any kind, pod template or not (the edit gets no containers). */
+    readonly anyKind?: boolean
+  } = {},
 ): Promise<number> {
+  const {listOnly = false, sendUnchanged = false, anyKind = false} = options
   const dryRun = dryRunOf(session.flag('dry-run'))
   const errors: string[] = []
   let yamlPrinted = 0
@@ -113,9 +118,9 @@ export async function editEach(
       const current = local ?? ((await session.request('GET', path)).body as KubeObject)
       const edited = cloneJson(current)
       const podSpec = podSpecOf(resource, edited)
-      if (!podSpec) throw new KubectlError(`${kindName(resource)}/${name} has no pod template`)
-      const containers = (Array.isArray(podSpec.containers) ? podSpec.containers.filter(isJsonObject) : []) as Containers
-      const initContainers = (Array.isArray(podSpec.initContainers) ? podSpec.initContainers.filter(isJsonObject) : []) as Containers
+      if (!podSpec && !anyKind) throw new KubectlError(`${kindName(resource)}/${name} has no pod template`)
+      const containers = (Array.isArray(podSpec?.containers) ? podSpec.containers.filter(isJsonObject) : []) as Containers
+      const initContainers = (Array.isArray(podSpec?.initContainers) ? podSpec.initContainers.filter(isJsonObject) : []) as Containers
       const failures = (await edit(containers, initContainers, edited, resource)) ?? []
       if (listOnly) continue
       errors.push(...failures)

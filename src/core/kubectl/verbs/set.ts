@@ -10,6 +10,7 @@ import {ResourceMapper} from '../resources.js'
 import {parseResourceArguments} from './get.js'
 import {aggregated, commonFlags, editEach, podSpecOf, targetsOf} from './set-edit.js'
 import {setEnv} from './set-env.js'
+import {setSelector} from './set-selector.js'
 
 /**
  * kubectl's GetResourcesAndPairs: the resources, then the KEY=VALUE (or KEY-) pairs; a resource
@@ -112,8 +113,8 @@ const setServiceAccount: KubectlVerb = {
     return editEach(session, targets, 'serviceaccount updated', (serverMessage) => `failed to patch ServiceAccountName ${serverMessage}`, (_containers, _initContainers, object, resource) => {
       const podSpec = podSpecOf(resource, object)
       if (podSpec) podSpec.serviceAccountName = serviceAccount
-    }, false, true)
+    }, {sendUnchanged: true})
   },
 }
 
-export const setVerb: KubectlVerb = {name: 'set', flags: [], subverbs: [setImage, setEnv, setResources, setServiceAccount]}
+export const setVerb: KubectlVerb = {name: 'set', flags: [], subverbs: [setImage, setEnv, setResources, setSelector, setServiceAccount]}
