@@ -1,7 +1,7 @@
 // A malformed manifest gets the real kubectl 1.32's error line (sigs.k8s.io/yaml's go-yaml words
 // and line numbers, counted from each `---` document's start) and exit code, and changes nothing;
 // one without a usable kind or apiVersion gets its validation's or, with --validate=false, its
-// decoder's or the server's answer.
+// decoder's or the server's answer; %YAML/%TAG directives and `---` lines are read as kubectl reads them.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync} from 'node:fs'
 import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
@@ -46,6 +46,41 @@ const malformed: Record<string, string> = {
   'a list document': '- a\n- b\n',
 }
 
+/**
+ * Directives and separators: kubectl cuts the stream at `---` lines before go-yaml sees it, so a
+ * directive never has its `---`; go-yaml's fault for the first one it meets, or kubectl's
+ * reader's for a separator with more than a comment after it. Read with --dry-run=client, so the
+ * documents before the fault print the same from both kubectls and change nothing.
+ */
+const cm = (name: string) => `${configMap}metadata:\n  name: ${name}\n`
+const directives: Record<string, string> = {
+  'a repeated %YAML directive': `%YAML 1.1\n%YAML 1.1\n---\n${cm('a')}`,
+  'a repeated %YAML directive of another version': `%YAML 1.1\n%YAML 1.2\n---\n${cm('a')}`,
+  'a repeated %YAML directive after comments': `# head\n\n%YAML 1.1\n%YAML 1.1\n---\n${cm('a')}`,
+  'a repeated %YAML directive in the second document': `${cm('a')}---\n%YAML 1.1\n%YAML 1.1 # again\n---\n${cm('b')}`,
+  'a repeated %YAML directive with CRLF line ends': `%YAML 1.1\r\n%YAML 1.1\r\n---\r\n${cm('a')}`,
+  'a repeated %TAG handle': `%TAG !x! tag:a,2000:\n%TAG !x! tag:b,2000:\n---\n${cm('a')}`,
+  'a %YAML 1.2 directive': `%YAML 1.2\n---\n${cm('a')}`,
+  'a %YAML 1.2 directive after blank lines': `\n\n%YAML 1.2\n---\n${cm('a')}`,
+  'a %YAML 1.1 directive alone': `%YAML 1.1\n---\n${cm('a')}`,
+  'two %TAG directives alone': `%TAG !! tag:a\n%TAG ! tag:b\n---\n${cm('a')}`,
+  'a directive without its ---': `%YAML 1.1\n${cm('a')}`,
+  'a directive at the end of the stream': `${cm('a')}---\n%YAML 1.1`,
+  'a %YAML version without a dot': `%YAML 1\n---\n${cm('a')}`,
+  'a %YAML version without a minor': `\n%YAML 1.\n---\n${cm('a')}`,
+  'a %YAML version too long': `%YAML 1234567890.1\n---\n${cm('a')}`,
+  'text after a %YAML version': `%YAML 1.1 x\n---\n${cm('a')}`,
+  'an unknown directive': `%FOO bar\n---\n${cm('a')}`,
+  'a directive without a name': `%\n---\n${cm('a')}`,
+  'a %TAG handle not closed': `%TAG !x tag:a\n---\n${cm('a')}`,
+  'a %TAG without a prefix': `%TAG !x! \n---\n${cm('a')}`,
+  'a repeated %YAML directive after the content': `${cm('a')}%YAML 1.1\n%YAML 1.1\nb: 2\n`,
+  'an unknown directive after the content': `${cm('a')}%FOO\n`,
+  'a separator with a value after it': `${cm('a')}---\n${cm('b')}--- x\n${cm('c')}`,
+  'a separator of four dashes': `${cm('a')}----\n${cm('b')}`,
+  'a separator with a comment after it': `${cm('a')}--- # next\n${cm('b')}---# and\n${cm('c')}`,
+}
+
 /** Documents that parse but that kubectl's validation or its decoder refuses. */
 const undecodable: Record<string, string> = {
   'no kind': 'apiVersion: v1\nmetadata:\n  name: a\n',
@@ -75,6 +110,15 @@ describe.runIf(existsSync(realKubectl))('malformed manifests beside the real kub
       it(`${verb} -f - fails as the real kubectl does on ${what}`, async () => {
         const [theirs, ours] = [await cluster.real(`${verb} -f -`, text), await cluster.ours(`${verb} -f -`, text)]
         expect(theirs.status).not.toBe(0)
+        expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+      }, 30_000)
+    }
+  }
+
+  for (const [what, text] of Object.entries(directives)) {
+    for (const line of ['create --dry-run=client -o name -f -', 'apply --dry-run=client -f -']) {
+      it(`${line} does as the real kubectl on ${what}`, async () => {
+        const [theirs, ours] = [await cluster.real(line, text), await cluster.ours(line, text)]
         expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
       }, 30_000)
     }

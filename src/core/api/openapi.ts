@@ -33,6 +33,17 @@ function classes(): Record<string, ClassEntry> {
   return dataset
 }
 
+let requiredBySchema: Map<string, ReadonlySet<string>> | null = null
+
+/**
+ * The fields a Kubernetes 1.32 type marks required, by its OpenAPI name
+ * (io.k8s.api.apps.v1.DaemonSetStatus): Go writes them even when zero (no `omitempty`).
+ */
+export function requiredFieldsOfSchema(schemaName: string): ReadonlySet<string> {
+  requiredBySchema ??= new Map(Object.values(classes()).map(([name, , fields]) => [name, new Set(Object.keys(fields).filter((field) => fields[field]![2] === 1))]))
+  return requiredBySchema.get(schemaName) ?? new Set()
+}
+
 /** client-node's model name of a kind: V1Deployment, CoreV1Event, AuthenticationV1TokenRequest. */
 function rootClass(definition: ResourceDefinition): string | null {
   const version = definition.version.charAt(0).toUpperCase() + definition.version.slice(1)

@@ -95,6 +95,7 @@ function documentValues(text: string, source: string): {values: unknown[]; fault
   if (json) return {values: json, fault: null}
   const values: unknown[] = []
   for (const document of yamlDocumentTexts(text)) {
+    if (typeof document !== 'string') return {values, fault: `error parsing ${source}: ${document.separatorFault}`}
     const read = readYamlDocument(document)
     if ('fault' in read) return {values, fault: `error parsing ${source}: error converting YAML to JSON: yaml: ${read.fault}`}
     values.push(read.value)

@@ -5,6 +5,7 @@
 // The YAML parser kubemu uses finds the same faults but names and places them differently; the
 // common ones are translated here, the rest keep the parser's words behind go-yaml's prefix.
 import {parseAllDocuments} from 'yaml'
+import {trailingDirectiveFault, yamlDirectiveFault} from './yaml-directives.js'
 
 export interface YamlFault {
   readonly code: string
@@ -72,12 +73,27 @@ export function goYamlV2Fault(text: string, fault: YamlFault): string | undefine
   }
 }
 
-/** kubectl's YAML reader: a stream cut at each line that is `---` and nothing but spaces after. */
-export function yamlDocumentTexts(text: string): string[] {
-  const documents: string[] = []
+/** A line kubectl's reader takes for a separator but refuses: `---` followed by more than a comment. */
+export interface YamlSeparatorFault {
+  readonly separatorFault: string
+}
+
+/**
+ * kubectl's YAML reader: a stream cut at each line that starts with `---` and has nothing but
+ * spaces or a comment after; a line with anything else after its `---` ends the stream with
+ * kubectl's "invalid Yaml document separator" (after the documents before the one it ends).
+ */
+export function yamlDocumentTexts(text: string): Array<string | YamlSeparatorFault> {
+  const documents: Array<string | YamlSeparatorFault> = []
   let current: string[] = []
   for (const line of text.split(/(?<=\n)/)) {
-    if (line.startsWith('---') && line.slice(3).trim() === '') {
+    if (line.startsWith('---')) {
+      const rest = line.slice(3).trim()
+      if (rest.length > 0 && !rest.startsWith('#')) {
+        // kubectl's reader fails here at once: the document it was reading is never decoded.
+        documents.push({separatorFault: `invalid Yaml document separator: ${rest}`})
+        return documents
+      }
       if (current.length > 0) documents.push(current.join(''))
       current = []
     } else {
@@ -88,9 +104,30 @@ export function yamlDocumentTexts(text: string): string[] {
   return documents
 }
 
+/**
+ * The text go-yaml reads as the first document: a `%` at the start of a line after the content
+ * begins the next document's directives (go-yaml ends the document there and reads no further).
+ * Only the block context is considered: a `%` line inside a quoted or flow value stays in it.
+ */
+function firstDocumentText(text: string): {text: string; fault?: string} {
+  const lines = text.split(/(?<=\n)/)
+  const contentStart = lines.findIndex((line) => !isBlank(line))
+  if (contentStart < 0) return {text}
+  const directive = lines.findIndex((line, index) => index > contentStart && line.startsWith('%'))
+  if (directive < 0) return {text}
+  const head = lines.slice(0, directive).join('')
+  // A value still open at that line (a quote or a flow collection) is go-yaml's to fault, not a cut.
+  if (/["'[{]/.test(head)) return {text}
+  const fault = trailingDirectiveFault(lines[directive]!, directive)
+  return fault === undefined ? {text: head} : {text: head, fault}
+}
+
 /** The value of one document as sigs.k8s.io/yaml reads it (a repeated key: the last one wins), or go-yaml's fault text. */
 export function readYamlDocument(text: string): {value: unknown} | {fault: string} {
-  const documents = parseAllDocuments(text, {version: '1.1', uniqueKeys: false})
+  const directiveFault = yamlDirectiveFault(text)
+  if (directiveFault !== undefined) return {fault: directiveFault}
+  const first = firstDocumentText(text)
+  const documents = parseAllDocuments(first.text, {version: '1.1', uniqueKeys: false})
   // go-yaml's Unmarshal reads the first document only.
   const document = documents[0]
   if (document === undefined) return {value: null}
@@ -101,6 +138,7 @@ export function readYamlDocument(text: string): {value: unknown} | {fault: strin
     const line = error.linePos?.[0]?.line
     return {fault: `${line ? `line ${line}: ` : ''}${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`}
   }
+  if (first.fault !== undefined) return {fault: first.fault}
   try {
     return {value: document.toJS({maxAliasCount: 10_000})}
   } catch (error) {

@@ -20,7 +20,7 @@ export class ProtobufBodyError extends Error {
   }
 }
 
-interface FieldDefinition {
+export interface FieldDefinition {
   readonly number: number
   /** The JSON name (the Go struct tag's), which is the protobuf one but for a few fields. */
   readonly name: string
@@ -68,6 +68,21 @@ function message(name: string): LoadedMessage {
   const found = messages().get(name)
   if (!found) throw new Error(`invariant: the protobuf message ${name} is referenced but not defined`)
   return found
+}
+
+/**
+ * The Go struct behind an API kind (its fields in the struct's order, as messages.json lists them),
+ * for code that writes an object as a Go typed client would; null for a kind with no message.
+ */
+export function goStructOfKind(apiVersion: string, kind: string): {readonly typeName: string; readonly fields: readonly FieldDefinition[]} | null {
+  const typeName = `${packageOf(apiVersion)}.${kind}`
+  const found = messages().get(typeName)
+  return found ? {typeName, fields: found.fields} : null
+}
+
+/** The fields of a Go struct by its message name (in the struct's order); null when it has none. */
+export function goStructFields(typeName: string): {readonly fields: readonly FieldDefinition[]; readonly slice?: boolean} | null {
+  return messages().get(typeName) ?? null
 }
 
 /** The protobuf package of an API group version: k8s.io.api.<the group's first label>.<version>. */

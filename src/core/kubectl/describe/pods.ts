@@ -3,6 +3,7 @@
 import {humanDuration} from '../../util/go-duration.js'
 import {canonicalQuantity} from '../../api/quantity.js'
 import {type DescribeWriter, list, printLabels, record, rfc1123z, text, tolerationText} from './writer.js'
+import {sortEventsAsKubectl} from '../event-order.js'
 
 function ports(container: Record<string, unknown>, field: 'containerPort' | 'hostPort'): string {
   return list(container.ports).map((port) => `${typeof port[field] === 'number' ? port[field] : 0}/${text(port.protocol) || 'TCP'}`).join(', ')
@@ -201,8 +202,7 @@ export function describeEvents(writer: DescribeWriter, events: readonly Record<s
     return
   }
   writer.flush()
-  const time = (event: Record<string, unknown>) => Date.parse(text(event.lastTimestamp) || text(event.eventTime) || text(event.firstTimestamp)) || 0
-  const sorted = [...events].sort((left, right) => time(left) - time(right))
+  const sorted = sortEventsAsKubectl([...events], 'lastTimestamp')
   writer.write(0, 'Events:\n  Type\tReason\tAge\tFrom\tMessage\n')
   writer.write(1, '----\t------\t----\t----\t-------\n')
   const since = (value: unknown) => (typeof value === 'string' && value.length > 0 ? humanDuration(nowMilliseconds - Date.parse(value)) : '<unknown>')

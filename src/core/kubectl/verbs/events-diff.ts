@@ -12,6 +12,7 @@ import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {goJson} from '../../util/go-json.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'
+import {sortEventsAsKubectl} from '../event-order.js'
 import type {KubectlFlag} from '../flags.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
 import {collectionPath, defaultChunkSize, objectPath, requestInChunks, ResourceMapper} from '../resources.js'
@@ -82,7 +83,8 @@ export async function runEvents(session: KubectlSession): Promise<number> {
   const listed = await requestInChunks(session, collectionPath(events, allNamespaces ? '' : namespace), {query}, defaultChunkSize)
   const items = ((listed.body as {items?: KubeObject[]}).items ?? []).filter((event) => types.length === 0 || types.includes(text(event.type).toLowerCase()))
   const time = (event: KubeObject) => Date.parse(text(event.lastTimestamp) || text(event.eventTime) || text(event.firstTimestamp)) || 0
-  items.sort((left, right) => time(left) - time(right))
+  // kubectl sorts with Go's unstable sort.Sort: events of the same second end in its order.
+  sortEventsAsKubectl(items, 'last seen')
   if (items.length === 0) {
     session.io.stderr(allNamespaces ? 'No events found.\n' : `No events found in ${namespace} namespace.\n`)
     return 0

@@ -10,6 +10,7 @@ import type {KubectlFlag} from '../flags.js'
 import {changeCauseAnnotation, changeCauseOf} from '../record.js'
 import {type ApiResource, kindName, objectPath, type ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
+import {asTypedObject} from '../typed-object.js'
 import {dryRunOf, dryRunSuffix, placeObject} from './apply.js'
 import {parseResourceArguments} from './get.js'
 import {builtinScheme} from '../../api/resources.js'
@@ -29,7 +30,7 @@ export const commonFlags: readonly KubectlFlag[] = [
 export type Containers = Record<string, unknown>[]
 
 /** The containers (and init containers) an object's pod spec holds, by reference. */
-function podSpecOf(resource: ApiResource, object: KubeObject): Record<string, unknown> | null {
+export function podSpecOf(resource: ApiResource, object: KubeObject): Record<string, unknown> | null {
   const spec = isJsonObject(object.spec) ? object.spec : null
   if (!spec) return null
   if (resource.resource === 'pods') return spec
@@ -98,24 +99,32 @@ export async function editEach(
   patchFailure: (serverMessage: string) => string,
   /** Edits the containers in place; returns what it could not do (kubectl still sends the rest). */
   edit: (containers: Containers, initContainers: Containers, object: KubeObject, resource: ApiResource) => string[] | void | Promise<string[] | void>,
-  /** set env --list: the edit prints, nothing is sent and its errors are not told. */
-  listOnly = false,
+  options: {
+    /** set env --list: the edit prints, nothing is sent and its errors are not told. */
+    readonly listOnly?: boolean
+    /** set serviceaccount and selector patch (and print) an object their edit left as it was; the others skip it. */
+    readonly sendUnchanged?: boolean
+    /** set selector edits any kind, pod template or not (the edit gets no containers). */
+    readonly anyKind?: boolean
+  } = {},
 ): Promise<number> {
+  const {listOnly = false, sendUnchanged = false, anyKind = false} = options
   const dryRun = dryRunOf(session.flag('dry-run'))
   const errors: string[] = []
+  let yamlPrinted = 0
   for (const {resource, namespace, name, local} of targets) {
     try {
       const path = objectPath(resource, namespace, name)
       const current = local ?? ((await session.request('GET', path)).body as KubeObject)
       const edited = cloneJson(current)
       const podSpec = podSpecOf(resource, edited)
-      if (!podSpec) throw new KubectlError(`${kindName(resource)}/${name} has no pod template`)
-      const containers = (Array.isArray(podSpec.containers) ? podSpec.containers.filter(isJsonObject) : []) as Containers
-      const initContainers = (Array.isArray(podSpec.initContainers) ? podSpec.initContainers.filter(isJsonObject) : []) as Containers
+      if (!podSpec && !anyKind) throw new KubectlError(`${kindName(resource)}/${name} has no pod template`)
+      const containers = (Array.isArray(podSpec?.containers) ? podSpec.containers.filter(isJsonObject) : []) as Containers
+      const initContainers = (Array.isArray(podSpec?.initContainers) ? podSpec.initContainers.filter(isJsonObject) : []) as Containers
       const failures = (await edit(containers, initContainers, edited, resource)) ?? []
       if (listOnly) continue
       errors.push(...failures)
-      if (jsonEqual(current, edited)) continue
+      if (!sendUnchanged && jsonEqual(current, edited)) continue
       let result = edited
       if (dryRun !== 'client' && !local) {
         // kubectl sends the strategic merge patch from the object read to the edited one, so a
@@ -132,9 +141,12 @@ export async function editEach(
           continue
         }
       }
+      // kubectl prints a --local object as its Go type writes it, having decoded the file into it.
+      if (local) result = asTypedObject(result)
       const output = session.flag('output')
-      if (output === 'yaml') session.io.stdout(goYaml(withoutManagedFields(result)))
-      else if (output === 'json') session.io.stdout(`${goJson(withoutManagedFields(result))}\n`)
+      // kubectl's YAML printer starts each object after its first with a document separator.
+      if (output === 'yaml') session.io.stdout(`${yamlPrinted++ > 0 ? '---\n' : ''}${goYaml(withoutManagedFields(result))}`)
+      else if (output === 'json') session.io.stdout(`${goJson(withoutManagedFields(result), !local)}\n`)
       else if (output === 'name') session.io.stdout(`${kindName(resource)}/${name}\n`)
       else session.io.stdout(`${kindName(resource)}/${name} ${message}${dryRunSuffix(dryRun)}\n`)
     } catch (error) {

@@ -243,6 +243,6 @@ export const setEnv: KubectlVerb = {
         if (list) await listContainer(session, object.kind ?? resource.kind, object, container)
       }
     }
-    return editEach(session, await targetsOf(session, mapper, resources), 'env updated', (serverMessage) => `failed to patch env update to pod template: ${serverMessage}`, edit, list)
+    return editEach(session, await targetsOf(session, mapper, resources), 'env updated', (serverMessage) => `failed to patch env update to pod template: ${serverMessage}`, edit, {listOnly: list})
   },
 }

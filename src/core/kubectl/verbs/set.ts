@@ -1,4 +1,4 @@
-// `kubectl set image|resources`: edits the containers of a pod template (or a pod) and
+// `kubectl set image|resources|serviceaccount`: edits the containers (or the service account) of a pod template (or a pod) and
 // sends the change as a strategic merge patch; --dry-run=client prints the edited object.
 import {isJsonObject} from '../../api/object.js'
 import {canonicalQuantity} from '../../api/quantity.js'
@@ -8,8 +8,9 @@ import {recordFlag} from '../record.js'
 import type {KubectlVerb} from '../verb.js'
 import {ResourceMapper} from '../resources.js'
 import {parseResourceArguments} from './get.js'
-import {aggregated, commonFlags, editEach, targetsOf} from './set-edit.js'
+import {aggregated, commonFlags, editEach, podSpecOf, targetsOf} from './set-edit.js'
 import {setEnv} from './set-env.js'
+import {setSelector} from './set-selector.js'
 
 /**
  * kubectl's GetResourcesAndPairs: the resources, then the KEY=VALUE (or KEY-) pairs; a resource
@@ -96,4 +97,24 @@ const setResources: KubectlVerb = {
   },
 }
 
-export const setVerb: KubectlVerb = {name: 'set', flags: [], subverbs: [setImage, setEnv, setResources]}
+const setServiceAccount: KubectlVerb = {
+  name: 'serviceaccount',
+  aliases: ['sa'],
+  flags: [...commonFlags.filter((flag) => flag.name !== 'containers' && flag.name !== 'selector'), {name: 'recursive', shorthand: 'R', kind: 'bool'}, recordFlag],
+  run: async (session, args) => {
+    // The last argument is the service account; the ones before it name the objects.
+    if (args.length === 0) throw new KubectlError('serviceaccount is required')
+    const serviceAccount = args[args.length - 1]!
+    const resources = args.slice(0, -1)
+    if (resources.length === 0 && !hasManifestSource(session)) throw new KubectlError(noResourcesMessage)
+    const mapper = await ResourceMapper.discover(session)
+    if (resources.length > 0 && parseResourceArguments(mapper, resources).every(({names}) => names.length === 0)) throw new KubectlError('resource(s) were provided, but no name was specified')
+    const targets = await targetsOf(session, mapper, resources)
+    return editEach(session, targets, 'serviceaccount updated', (serverMessage) => `failed to patch ServiceAccountName ${serverMessage}`, (_containers, _initContainers, object, resource) => {
+      const podSpec = podSpecOf(resource, object)
+      if (podSpec) podSpec.serviceAccountName = serviceAccount
+    }, {sendUnchanged: true})
+  },
+}
+
+export const setVerb: KubectlVerb = {name: 'set', flags: [], subverbs: [setImage, setEnv, setResources, setSelector, setServiceAccount]}

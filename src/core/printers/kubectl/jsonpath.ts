@@ -319,3 +319,15 @@ export function runJsonPathAsJson(template: string, value: unknown): string {
 export function jsonPathValues(template: string, value: unknown): string[] {
   return parseTemplate(template).flatMap((node) => (node.kind === 'path' ? evaluate(node.steps, [value], value).map(text) : []))
 }
+
+/**
+ * What client-go's FindResults gives for the template's first node, as kubectl's --sort-by reads
+ * it: a text's own text, a path's values (none when the path finds nothing); none without nodes.
+ */
+export function firstNodeValues(template: string, value: unknown): unknown[] {
+  const first = parseTemplate(template)[0]
+  if (first === undefined) return []
+  if (first.kind === 'text' || first.kind === 'literal') return [first.text]
+  if (first.kind === 'path') return evaluate(first.steps, [value], value)
+  return []
+}

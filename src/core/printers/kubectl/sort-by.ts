@@ -1,8 +1,10 @@
 // kubectl get --sort-by: the objects (or table rows) ordered by a JSONPath field, numbers by
-// value, strings byte by byte (so 10.100.0.5 comes before 10.96.0.1, as kubectl has it),
-// objects missing the field first.
+// value, strings as quantities when both are one ("500m" before "2"), else byte by byte (so
+// 10.100.0.5 comes before 10.96.0.1, as kubectl 1.32 has it), objects missing the field first; with Go's unstable sort, so equal keys end in the real kubectl's order.
 import {relaxedTemplate} from './custom-columns.js'
-import {parseTemplate, runJsonPath} from './jsonpath.js'
+import {compareQuantities, parseQuantity, type Quantity} from '../../api/quantity.js'
+import {goSortedIndexes} from '../../util/go-sort.js'
+import {firstNodeValues, parseTemplate} from './jsonpath.js'
 
 /** The sort key of each object: the first value the path finds (JSON text for non-strings). */
 export function sortIndexes(objects: readonly unknown[], path: string): number[] {
@@ -31,20 +33,34 @@ export function tableSortTemplate(path: string): string | null {
 
 export function sortIndexesByTemplate(objects: readonly unknown[], template: string): number[] {
   parseTemplate(template)
-  const keys = objects.map((object) => {
-    const single = template.replace(/^\{(.*)\}$/, '{$1}')
-    const text = runJsonPath(single, object)
-    return text.length === 0 ? null : text.split(' ')[0]!
+  const keys = objects.map((object) => firstNodeValues(template, object))
+  // kubectl's Less: an object the path finds nothing in sorts first, even against another such
+  // one (so ties among them move as Go's sort moves them); else the first values compared.
+  return goSortedIndexes(objects.length, (left, right) => {
+    if (keys[left]!.length === 0) return true
+    if (keys[right]!.length === 0) return false
+    return isLess(keys[left]![0], keys[right]![0])
   })
-  const indexes = objects.map((_, index) => index)
-  const compare = (left: string | null, right: string | null): number => {
-    if (left === right) return 0
-    if (left === null) return -1
-    if (right === null) return 1
-    const leftNumber = Number(left)
-    const rightNumber = Number(right)
-    if (left.trim() !== '' && right.trim() !== '' && !Number.isNaN(leftNumber) && !Number.isNaN(rightNumber)) return leftNumber - rightNumber
-    return left < right ? -1 : 1
+}
+
+/** kubectl's isLess for the values of unstructured objects: numbers by value, strings as quantities when both are, else byte by byte. */
+function isLess(left: unknown, right: unknown): boolean {
+  if (left === null || left === undefined) return right !== null && right !== undefined
+  if (right === null || right === undefined) return false
+  if (typeof left === 'number' && typeof right === 'number') return left < right
+  if (typeof left === 'string' && typeof right === 'string') {
+    const quantities = quantitiesOf(left, right)
+    return quantities ? compareQuantities(quantities[0], quantities[1]) < 0 : Buffer.compare(Buffer.from(left), Buffer.from(right)) < 0
   }
-  return indexes.sort((left, right) => compare(keys[left]!, keys[right]!) || left - right)
+  // Values kubectl cannot order (it stops with an error): compared as their JSON text.
+  const [leftText, rightText] = [JSON.stringify(left), JSON.stringify(right)]
+  return leftText < rightText
+}
+
+function quantitiesOf(left: string, right: string): [Quantity, Quantity] | null {
+  try {
+    return [parseQuantity(left), parseQuantity(right)]
+  } catch {
+    return null
+  }
 }
