@@ -26,7 +26,7 @@ const scalarTypes = new Set(['double', 'float', 'int64', 'uint64', 'int32', 'fix
 export function asTypedObject(object: KubeObject): KubeObject {
   const struct = goStructOfKind(object.apiVersion ?? '', object.kind ?? '')
   if (struct === null) return object
-  const fields = encodeStruct(struct.typeName, struct.fields, object as unknown as Record<string, unknown>, 0)
+  const fields = encodeStruct(struct.typeName, struct.fields, object, 0)
   return {kind: object.kind, apiVersion: object.apiVersion, ...fields} as KubeObject
 }
 

@@ -95,7 +95,9 @@ export async function serveStreamUpgrade(api: Pick<ApiServer, 'handle'>, request
   for (const name of new Set(url.searchParams.keys())) query[name] = url.searchParams.getAll(name).join('\0')
   const headers: Record<string, string | string[]> = {}
   for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = value
-  const [, namespace, name, subresource] = match as unknown as [string, string, string, 'exec' | 'attach']
+  const [, namespace = '', name = '', matched] = match
+  // streamPath matches only these two.
+  const subresource: 'exec' | 'attach' = matched === 'attach' ? 'attach' : 'exec'
   const ask = (method: HttpMethod, path: string, askQuery: Record<string, string> = {}, body?: string) => api.handle({method, path, query: askQuery, headers, ...(body !== undefined ? {body} : {})})
   let output: {stdout: string; stderr: string; exitCode: number; argv: readonly string[]}
   if (subresource === 'exec') {

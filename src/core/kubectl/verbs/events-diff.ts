@@ -47,7 +47,7 @@ const referenceOrder = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resou
 
 /** An Event as kubectl events prints it from its typed client: Go's struct order, zero times as null, no managedFields. */
 function typedEvent(event: KubeObject): Record<string, unknown> {
-  const record = event as unknown as Record<string, unknown>
+  const record: Record<string, unknown> = event
   const reference = (value: unknown) => ordered(isJsonObject(value) ? value : {}, referenceOrder)
   const typed = ordered(record, ['metadata', 'involvedObject', 'reason', 'message', 'source', 'firstTimestamp', 'lastTimestamp', 'count', 'type', 'eventTime', 'series', 'action', 'related', 'reportingComponent', 'reportingInstance'], {
     source: {},

@@ -118,7 +118,7 @@ const formatMap = (map: unknown) =>
 function fieldValue(object: KubeObject, fieldPath: string): string {
   const subscripted = /^(.+)\['(.*)'\]$/s.exec(fieldPath)
   if (subscripted) {
-    const [, path, key] = subscripted as unknown as [string, string, string]
+    const [, path = '', key = ''] = subscripted
     if (path === 'metadata.annotations') return String(object.metadata.annotations?.[key] ?? '')
     if (path === 'metadata.labels') return String(object.metadata.labels?.[key] ?? '')
     throw new Error(`fieldPath ${JSON.stringify(fieldPath)} does not support subscript`)
