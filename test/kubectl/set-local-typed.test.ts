@@ -116,16 +116,21 @@ describe.runIf(existsSync(realKubectl))('kubectl set --local prints the typed ob
     await cluster.close()
   })
 
+  /** Runs `line` (its `-f` files in the cluster folder) with both kubectls; returns the real one's result once ours matched it. */
+  const sameAsReal = async (line: string) => {
+    const absolute = line.replace(/-f (\S+)/g, (_, file: string) => `-f ${join(cluster.folder, file)}`)
+    const [theirs, ours] = [await cluster.real(absolute), await cluster.ours(absolute)]
+    expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+    return theirs
+  }
+
   const edits = ['set image --local web=nginx:2', 'set env --local A=1', 'set resources --local --limits=cpu=200m,memory=512Mi', 'set serviceaccount --local robot']
   for (const name of Object.keys(manifests).filter((kind) => kind !== 'service')) {
     for (const edit of edits) {
       for (const output of ['yaml', 'json']) {
         const line = `${edit} -f ${name}.yaml -o ${output}`
         it(`prints the same for: kubectl ${line}`, async () => {
-          const absolute = line.replace(/-f (\S+)/g, (_, file: string) => `-f ${join(cluster.folder, file)}`)
-          const [theirs, ours] = [await cluster.real(absolute), await cluster.ours(absolute)]
-          expect(theirs.status).toBe(0)
-          expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+          expect((await sameAsReal(line)).status).toBe(0)
         }, 30_000)
       }
     }
@@ -144,17 +149,14 @@ describe.runIf(existsSync(realKubectl))('kubectl set --local prints the typed ob
   ]
   for (const line of selectorLines) {
     it(`prints the same for: kubectl ${line}`, async () => {
-      const absolute = line.replace(/-f (\S+)/g, (_, file: string) => `-f ${join(cluster.folder, file)}`)
-      const [theirs, ours] = [await cluster.real(absolute), await cluster.ours(absolute)]
-      expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+      await sameAsReal(line)
     }, 30_000)
   }
 
   it('sets a Service selector on the server as the real kubectl does', async () => {
     expect((await cluster.ours(`create -f ${join(cluster.folder, 'service.yaml')}`)).status).toBe(0)
     for (const line of ['set selector service s app=web', 'set selector service s app=web', 'set selector svc/s app=db,tier=x --dry-run=server -o name', 'set selector service s', 'set selector service nothere a=b']) {
-      const [theirs, ours] = [await cluster.real(line), await cluster.ours(line)]
-      expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+      await sameAsReal(line)
     }
     const selector = await cluster.ours("get service s -o jsonpath='{.spec.selector}'")
     expect(selector.stdout).toBe('{"app":"web"}')
@@ -163,8 +165,7 @@ describe.runIf(existsSync(realKubectl))('kubectl set --local prints the typed ob
   it('sets a service account on the server as the real kubectl does, and fails alike without one', async () => {
     expect((await cluster.ours(`create -f ${join(cluster.folder, 'deployment.yaml')}`)).status).toBe(0)
     for (const line of ['set serviceaccount deployment web robot', 'set sa deployment/web robot2 --dry-run=server -o name', 'set sa deployment web', 'set sa', 'set sa deployment nothere x']) {
-      const [theirs, ours] = [await cluster.real(line), await cluster.ours(line)]
-      expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+      await sameAsReal(line)
     }
     const account = await cluster.ours("get deployment web -o jsonpath='{.spec.template.spec.serviceAccountName}'")
     expect(account.stdout).toBe('robot')
@@ -173,10 +174,7 @@ describe.runIf(existsSync(realKubectl))('kubectl set --local prints the typed ob
   for (const output of ['yaml', 'json', 'name']) {
     const line = `set image --local -f deployment.yaml -f pod.yaml -f statefulset.yaml web=nginx:3 -o ${output}`
     it(`prints the same for: kubectl ${line}`, async () => {
-      const absolute = line.replace(/-f (\S+)/g, (_, file: string) => `-f ${join(cluster.folder, file)}`)
-      const [theirs, ours] = [await cluster.real(absolute), await cluster.ours(absolute)]
-      expect(theirs.status).toBe(0)
-      expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+      expect((await sameAsReal(line)).status).toBe(0)
     }, 30_000)
   }
 })
