@@ -3,12 +3,13 @@
 // is current; the first write, or a view that may be stale (a stopped member, no quorum), opens
 // the cluster (taking the lock), and from then on everything goes through it, so a command reads
 // its own writes.
-import type {EtcdClient, RaftPosition} from '../etcd/api.js'
+import type {RaftPosition} from '../etcd/api.js'
 import type {EmbeddedClient} from '../etcd/embedded-client.js'
 import type {FailoverClient} from '../etcd/failover-client.js'
 import type {EmbeddedStoreOptions} from './backends.js'
 import {defaultLayout} from '../etcd/layout.js'
 import {ReadOnlyMember} from '../etcd/read-only-member.js'
+import {ReaderEtcdClient} from './reader-client.js'
 import {ensureClientUser} from './client-user.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {type CompactionState, type CompactionStep, EtcdStore, type ListOptions, type ListResult, type Store, type StoredObject, type StoreWatch, type WriteOptions} from './store.js'
@@ -39,14 +40,7 @@ export class LazyEmbeddedStore implements Store {
     if (this.reader === undefined) {
       this.reader = this.openReader()
       if (this.reader) {
-        const reader = this.reader
-        // A read-only etcd client: only range and watch are ever called on it.
-        const client = {
-          kv: {range: async (request: Parameters<ReadOnlyMember['range']>[0]) => reader.range(request)},
-          watch: {watch: (request: Parameters<ReadOnlyMember['watch']>[0]) => reader.watch(request)},
-          close: async () => reader.close(),
-        } as unknown as EtcdClient
-        this.readerStore = new EtcdStore(client)
+        this.readerStore = new EtcdStore(new ReaderEtcdClient(this.reader))
       }
     }
     if (!this.reader || !this.readerStore || !this.reader.servesCurrentState(this.folder)) return null

@@ -1,6 +1,9 @@
 // What the Kubernetes side needs from etcd, as kube-apiserver's etcd3 storage uses it: reads
 // with revisions, and writes guarded by a key's mod revision in one txn each.
 import type {EtcdClient, RaftPosition, Watcher} from '../etcd/api.js'
+
+/** What the store uses of an etcd client: keys, leases for TTLs, watches. */
+export type StoreEtcdClient = Pick<EtcdClient, 'kv' | 'lease' | 'watch' | 'close' | 'raftPositionOf'>
 import {prefixEnd} from '../mvcc/key-range.js'
 import type {KeyValue, ResponseOp} from '../mvcc/types.js'
 import {type Clock, systemClock} from '../util/clock.js'
@@ -120,7 +123,7 @@ export class EtcdStore implements Store {
   private readonly leases: LeaseManager
 
   constructor(
-    private readonly client: EtcdClient,
+    private readonly client: StoreEtcdClient,
     clock: Clock = systemClock,
   ) {
     this.leases = new LeaseManager(client.lease, clock)
