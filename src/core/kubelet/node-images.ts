@@ -4,7 +4,7 @@
 // in the cluster folder that one-shot commands and `kubemu up` share (written whole and renamed
 // into place), bounded per node as image garbage collection would. The node's status lists them
 // as the kubelet reports node.status.images: digest and tag names, sizeBytes, largest first.
-import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fullImageName, imageIdOf} from './pod-status.js'
 
@@ -55,16 +55,31 @@ export class NodeImagesFileError extends Error {}
 
 export class FileNodeImages implements NodeImageStore {
   private readonly path: string
+  /**
+   * The table as last read or written, with the file's identity then: every node's heartbeat
+   * lists its images, so re-reading the whole file each time made heartbeats quadratic in nodes.
+   */
+  private cached: {readonly table: Table; readonly version: string} | null = null
 
   constructor(folder: string) {
     this.path = join(folder, nodeImagesFileName)
   }
 
+  /** The file's identity: another process's rename gives a new inode, a rewrite a new size or time. */
+  private version(): string | null {
+    const stats = statSync(this.path, {throwIfNoEntry: false, bigint: true})
+    return stats ? `${stats.ino}:${stats.size}:${stats.mtimeNs}` : null
+  }
+
   private read(): Table {
-    if (!existsSync(this.path)) return {}
+    const version = this.version()
+    if (version === null) return {}
+    if (this.cached?.version === version) return this.cached.table
     try {
       const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as unknown
-      return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Table) : {}
+      const table = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Table) : {}
+      this.cached = {table, version}
+      return table
     } catch (error) {
       throw new NodeImagesFileError(`cannot read ${this.path}: ${error instanceof Error ? error.message : String(error)}`)
     }
@@ -75,8 +90,11 @@ export class FileNodeImages implements NodeImageStore {
   }
 
   add(node: string, image: NodeImage): void {
-    writeFileSync(`${this.path}.tmp`, `${JSON.stringify(added(this.read(), node, image))}\n`)
+    const table = added(this.read(), node, image)
+    writeFileSync(`${this.path}.tmp`, `${JSON.stringify(table)}\n`)
     renameSync(`${this.path}.tmp`, this.path)
+    const version = this.version()
+    this.cached = version === null ? null : {table, version}
   }
 
   list(node: string): readonly NodeImage[] {
