@@ -77,6 +77,13 @@ export async function reportNodeStatus(client: ApiClient, node: Node, now: numbe
 export class NodeHeartbeats {
   /** Nodes whose last heartbeat was refused: how many times in a row, and when to try again. */
   private readonly refused = new Map<string, {times: number; retryAt: number}>()
+  /**
+   * The earliest time some node's heartbeat is due (null: none, a stopped cluster), or undefined
+   * until computed again: the kubelets ask at every turn of the loops, and a scan of every node's
+   * Lease each time cost as much as the beats at a few hundred nodes. Any Node or Lease event
+   * (and a refusal) makes it stale.
+   */
+  private earliestDueAt: number | null | undefined = undefined
 
   constructor(
     private readonly clientFor: (node: string) => ApiClient,
@@ -84,22 +91,55 @@ export class NodeHeartbeats {
     private readonly leases: Informer<KubeObject>,
     /** The images each node holds (what its status lists). */
     private readonly imagesOf: (node: string) => readonly NodeImage[] = () => [],
-  ) {}
+  ) {
+    const forget = () => {
+      this.earliestDueAt = undefined
+    }
+    nodes.onEvent(forget)
+    leases.onEvent(forget)
+  }
+
+  /**
+   * When the node's kubelet next beats: its Lease renewal every 10 s, at once when it has no
+   * Lease or is not Ready, after its back-off when refused; null for a stopped node. Its status
+   * sync goes with the renewal, as the kubelet's runs every 10 s too.
+   */
+  private dueAt(node: Node): number | null {
+    if (isStopped(node)) return null
+    const retryAt = this.refused.get(String(node.metadata.name))?.retryAt
+    if (retryAt !== undefined) return retryAt
+    const lease = this.leases.get(`kube-node-lease/${node.metadata.name}`) as {spec?: {renewTime?: string}} | undefined
+    const ready = node.status?.conditions?.find((condition) => condition.type === 'Ready')
+    if (!lease || ready?.status !== 'True') return 0
+    return (Date.parse(lease.spec?.renewTime ?? '') || 0) + nodeLeaseRenewMilliseconds
+  }
+
+  /** The earliest cluster time some running node's heartbeat is due, or null when none runs. */
+  nextDue(): number | null {
+    if (this.earliestDueAt === undefined) {
+      let earliest: number | null = null
+      for (const node of this.nodes.list()) {
+        const at = this.dueAt(node)
+        if (at !== null && (earliest === null || at < earliest)) earliest = at
+      }
+      this.earliestDueAt = earliest
+    }
+    return this.earliestDueAt
+  }
 
   /** Whether some running node's Lease or Ready status is due. */
   due(now: number): boolean {
-    return this.nodes.list().some((node) => {
-      if (isStopped(node) || (this.refused.get(String(node.metadata.name))?.retryAt ?? 0) > now) return false
-      const lease = this.leases.get(`kube-node-lease/${node.metadata.name}`) as {spec?: {renewTime?: string}} | undefined
-      const ready = node.status?.conditions?.find((condition) => condition.type === 'Ready')
-      return !lease || now - (Date.parse(lease.spec?.renewTime ?? '') || 0) >= nodeLeaseRenewMilliseconds || ready?.status !== 'True'
-    })
+    const at = this.nextDue()
+    return at !== null && at <= now
   }
 
   /** Beats for every node due; how many writes (or refusals) that took. */
   async beat(now: number): Promise<number> {
     let written = 0
-    const due = (node: Node) => !isStopped(node) && (this.refused.get(String(node.metadata.name))?.retryAt ?? 0) <= now
+    const due = (node: Node) => {
+      const at = this.dueAt(node)
+      return at !== null && at <= now
+    }
     await forEachConcurrently(this.nodes.list().filter(due), heartbeatsInFlightMax, async (node) => {
       const name = String(node.metadata.name)
       try {
@@ -114,6 +154,8 @@ export class NodeHeartbeats {
         written++
       }
     })
+    // Written Leases come back by their events; the refusals and retries change it here.
+    this.earliestDueAt = undefined
     return written
   }
 }
