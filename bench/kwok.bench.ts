@@ -23,7 +23,7 @@ const nodeCount = Number(process.env.NODES ?? 1000)
 const podCount = Number(process.env.PODS ?? 3000)
 const oneShot = process.env.MODE === 'one-shot'
 /** How often a wait asks for the objects, as kwok's CI loop does with `kubectl get | grep | wc -l` (it sleeps 1 s). */
-const pollMilliseconds = 500
+const pollMilliseconds = 1_000
 /** A phase that has not finished by then failed. */
 const phaseSecondsMax = Number(process.env.PHASE_SECONDS_MAX ?? 1800)
 const namespace = 'kwok-bench'

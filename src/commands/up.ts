@@ -3,6 +3,7 @@ import {parseEtcdPorts, runUp, UpFlagError} from '../core/host/up.js'
 import {mountWebPage} from '../core/ui/mount.js'
 import {FrontDoorError} from '../core/server/etcd-grpc.js'
 import {systemClock} from '../core/util/clock.js'
+import {LineBatch} from '../core/util/line-batch.js'
 import {clusterFolder} from '../core/home.js'
 import {applySeed, parseSeed, SeedError, seedVariable} from '../core/seed.js'
 import {KubemuCommand, fail} from '../command-errors.js'
@@ -38,15 +39,18 @@ export default class Up extends KubemuCommand {
         throw error
       }
     }
+    // up's log: every line reaches stdout by the end of its turn of the event loop, and before exit.
+    const output = new LineBatch((text) => process.stdout.write(text))
+    process.once('exit', () => output.flush())
     const stop = new AbortController()
     const interrupt = (signal: NodeJS.Signals) => {
-      process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${signal}: stopping the loops and the front doors\n`)
+      output.line(`${new Date().toISOString().slice(11, 19)} ${signal}: stopping the loops and the front doors`)
       stop.abort()
     }
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
     try {
-      await runUp({environment, port: flags.port, etcdPorts, authTokenTtlSeconds: flags['auth-token-ttl'], etcdTls: flags['etcd-tls'], schedulerConfig: flags['scheduler-config'], clock: systemClock, manualClock: flags['manual-clock'], signal: stop.signal, log: (line) => process.stdout.write(`${line}\n`), webPage: mountWebPage})
+      await runUp({environment, port: flags.port, etcdPorts, authTokenTtlSeconds: flags['auth-token-ttl'], etcdTls: flags['etcd-tls'], schedulerConfig: flags['scheduler-config'], clock: systemClock, manualClock: flags['manual-clock'], signal: stop.signal, log: (line) => output.line(line), webPage: mountWebPage})
     } catch (error) {
       if (error instanceof FrontDoorError) fail(this, error.message)
       throw error
