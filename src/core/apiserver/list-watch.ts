@@ -142,6 +142,14 @@ function bookmark(definition: ResourceDefinition, revision: number, initialEvent
   return {type: 'BOOKMARK', object: {kind: definition.kind, apiVersion: groupVersion(definition), metadata}}
 }
 
+/** A watch's next batch from the store, kept across calls while bookmarks are answered instead. */
+interface StoreNext {
+  readonly promise: Promise<StoreEvent[] | null>
+  settled: boolean
+  /** Ends the current bookmark wait when the batch comes. */
+  wake: (() => void) | null
+}
+
 /**
  * A watch. Without a resourceVersion (or "0"), or with sendInitialEvents, it starts with an
  * ADDED event per current object; from a resourceVersion it replays what changed after it.
@@ -167,19 +175,29 @@ export async function watchObjects(registry: Registry, definition: ResourceDefin
   let ended = false
   let lastRevision = start
   // The store's next batch, kept across calls while a bookmark is answered instead.
-  let storeNext: {promise: Promise<StoreEvent[] | null>; settled: boolean} | null = null
+  let storeNext: StoreNext | null = null
   let cancelTimer = () => {}
   const nextFromStore = async (): Promise<{bookmark: true} | {bookmark: false; events: StoreEvent[] | null}> => {
     if (!storeNext) {
-      const entry = {promise: storeWatch.next(), settled: false}
-      entry.promise.then(() => (entry.settled = true), () => (entry.settled = true))
+      const entry: StoreNext = {promise: storeWatch.next(), settled: false, wake: null}
+      const settle = () => {
+        entry.settled = true
+        entry.wake?.()
+      }
+      entry.promise.then(settle, settle)
       storeNext = entry
     }
     const entry = storeNext
-    if (query.allowWatchBookmarks && clock) {
+    if (query.allowWatchBookmarks && clock && !entry.settled) {
       const timer = new AbortController()
       cancelTimer = () => timer.abort()
-      const timedOut = await Promise.race([entry.promise.then(() => false, () => false), clock.sleep(watchBookmarkIntervalMilliseconds, timer.signal).then(() => !timer.signal.aborted)])
+      // The store's answer ends the wait through the entry's one reaction: racing its promise
+      // hung one more reaction on it at every bookmark for as long as the store stayed quiet.
+      const timedOut = await new Promise<boolean>((resolve) => {
+        entry.wake = () => resolve(false)
+        clock.sleep(watchBookmarkIntervalMilliseconds, timer.signal).then(() => resolve(!timer.signal.aborted), () => resolve(false))
+      })
+      entry.wake = null
       timer.abort()
       // Store events that are ready win over a bookmark that fell due at the same moment.
       await Promise.resolve()

@@ -54,7 +54,13 @@ export class SharedInformer {
   private readonly registrations: Array<Registration<KubeObject>> = []
   private revision = 0
   private watch: ApiWatch | null = null
-  private pendingNext: Promise<WatchEvent[] | null> | null = null
+  /**
+   * The watch's next batch, asked for once and kept until it comes, with what it came to. A sync
+   * with nothing to wait for looks at `outcome` after a macrotask instead of racing the promise:
+   * each race left a reaction on it until the watch's next event, which for a kind that rarely
+   * changes was thousands per informer, growing as long as the cluster ran.
+   */
+  private pendingNext: {readonly promise: Promise<WatchEvent[] | null>; outcome: {readonly events: WatchEvent[] | null} | {readonly error: unknown} | null} | null = null
   private started = false
 
   constructor(
@@ -176,6 +182,15 @@ export class SharedInformer {
     this.pendingNext = null
   }
 
+  private nextOfWatch(watch: ApiWatch): NonNullable<SharedInformer['pendingNext']> {
+    const pending: NonNullable<SharedInformer['pendingNext']> = {promise: watch.next(), outcome: null}
+    pending.promise.then(
+      (events) => (pending.outcome = {events}),
+      (error: unknown) => (pending.outcome = {error}),
+    )
+    return pending
+  }
+
   /** Applies one watch event; false when the watch reported 410 Gone. */
   private apply(event: WatchEvent): boolean {
     if (event.type === 'ERROR') {
@@ -213,9 +228,15 @@ export class SharedInformer {
     let relists = 0
     while (batches < informerBatchesPerSyncMax) {
       if (!this.watch) await this.relist()
-      this.pendingNext ??= this.watch!.next()
-      const next = this.revision >= targetRevision ? await Promise.race([this.pendingNext, idle()]) : await this.pendingNext
-      if (next === 'idle') return batches
+      const pending = (this.pendingNext ??= this.nextOfWatch(this.watch!))
+      if (this.revision >= targetRevision && pending.outcome === null) {
+        await idle()
+        if (pending.outcome === null) return batches
+      }
+      const outcome = pending.outcome ?? {events: await pending.promise}
+      // A failed watch fails every sync until the informer is relisted, as before it came.
+      if ('error' in outcome) throw outcome.error
+      const next = outcome.events
       this.pendingNext = null
       batches++
       let gone = next === null
