@@ -1,0 +1,100 @@
+// The code of one member's thread (see member-thread.ts): it owns the member's writer connection
+// and runs, in the order they come, the writes, syncs, raft log cuts and clean-stop markers the
+// driver sends. Any failure ends the thread: to the driver, the member crashed.
+import {parentPort, workerData} from 'node:worker_threads'
+import {StateMachine} from '../mvcc/state-machine.js'
+import {MemberDatabase} from '../storage/member-database.js'
+import type {StorageError} from '../storage/errors.js'
+import {type AppliedOnWire, type FromMemberThread, type ToMemberThread, outcomeToWire} from './member-thread.js'
+import {ReadyWriter} from './ready-writer.js'
+
+interface ThreadData {
+  readonly path: string
+  readonly memberName: string
+}
+
+const port = parentPort!
+const {path, memberName} = workerData as ThreadData
+const database = MemberDatabase.open(path)
+const writer = new ReadyWriter(database, new StateMachine(database), memberName)
+
+/** fsyncs run one at a time (MemberDatabase.syncWal); what asks meanwhile waits for the next. */
+const syncsWaiting: Array<() => void> = []
+let syncing = false
+
+function reply(message: FromMemberThread): void {
+  port.postMessage(message)
+}
+
+function sync(done: (error: StorageError | null) => void): void {
+  syncsWaiting.push(() => database.syncWal(done))
+  if (!syncing) nextSync()
+}
+
+function nextSync(): void {
+  const start = syncsWaiting.shift()
+  if (!start) return
+  syncing = true
+  start()
+}
+
+function synced(): void {
+  syncing = false
+  nextSync()
+}
+
+function handle(message: ToMemberThread): void {
+  switch (message.type) {
+    case 'write': {
+      const started = performance.now()
+      const {work, wantOutcomes} = message
+      const batch = writer.write(work, () => wantOutcomes)
+      const last = work.committedEntries[work.committedEntries.length - 1]
+      const applied: AppliedOnWire = {
+        outcomes: batch.outcomes.map(([id, outcome]) => [id, outcomeToWire(outcome)] as const),
+        events: batch.events,
+        revision: batch.revision,
+        positions: batch.positions,
+        appliedIndex: last?.index ?? 0,
+        milliseconds: performance.now() - started,
+        committed: work.committedEntries.length > 0,
+      }
+      reply({type: 'applied', applied})
+      return
+    }
+    case 'sync':
+      sync((error) => {
+        reply({type: 'synced', error: error ? error.message : null})
+        synced()
+      })
+      return
+    case 'compact':
+      writer.compactRaftLog(message.snapshot)
+      return
+    case 'mark':
+      writer.markCleanShutdown(message.marker)
+      return
+    case 'close': {
+      const done = new Int32Array(message.done)
+      sync(() => {
+        try {
+          database.close()
+        } finally {
+          Atomics.store(done, 0, 1)
+          Atomics.notify(done, 0)
+          port.close()
+        }
+      })
+      return
+    }
+  }
+}
+
+port.on('message', (message: ToMemberThread) => {
+  try {
+    handle(message)
+  } catch (error) {
+    reply({type: 'failed', message: `${memberName}'s thread failed: ${error instanceof Error ? error.message : String(error)}`})
+    process.exit(1)
+  }
+})
