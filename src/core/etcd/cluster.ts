@@ -10,7 +10,7 @@ import type {RaftPosition} from './api.js'
 import {type ClusterLayout, type MemberLayout, defaultLayout} from './layout.js'
 import {proposeThrough, readThrough} from './cluster-requests.js'
 import {EtcdMember, type MemberEvents, snapshotEveryEntriesDefault} from './member.js'
-import {memberThreadsEnabled} from './member-thread.js'
+import {memberThreadsEnabled, memberThreadsLog} from './member-thread.js'
 import {confStateOf, openMemberDatabase} from './member-setup.js'
 import {InProcessTransport} from './transport.js'
 import {currentLayout, isInitialMember, memberDatabasePath, readCleanShutdown, readClusterState, writeClusterState} from './cluster-files.js'
@@ -91,7 +91,7 @@ export class EmbeddedCluster {
     const layout = currentLayout(folder, base)
     // Threads only where the order of their answers cannot change a seeded run's output.
     const memberThreads = (options.memberThreads ?? memberThreadsEnabled()) && clusterSeed === null && options.seed === undefined
-    const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`))
+    const log = options.log ?? memberThreadsLog() ?? ((line: string) => process.stderr.write(`${line}\n`))
     const cluster = new EmbeddedCluster(folder, layout, lock, random, options.clock ?? systemClock, base, options.snapshotEveryEntries ?? snapshotEveryEntriesDefault, clusterSeed !== null, memberThreads, log)
     try {
       const stopped = new Set(readClusterState(folder).stopped)

@@ -55,7 +55,7 @@ function handle(message: ToMemberThread): void {
         events: batch.events,
         revision: batch.revision,
         positions: batch.positions,
-        appliedIndex: last?.index ?? 0,
+        appliedIndex: last?.index ?? work.snapshot?.metadata.index ?? 0,
         milliseconds: performance.now() - started,
         committed: work.committedEntries.length > 0,
       }

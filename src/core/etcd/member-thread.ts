@@ -57,14 +57,21 @@ export const memberThreadWritesInFlightMax = 256
 export const memberThreadCloseWaitMillisecondsMax = 10_000
 
 let memberThreadsWanted = false
+let memberCrashLog: ((line: string) => void) | null = null
 
-/** `up` asks for member threads (KUBEMU_MEMBER_THREADS=1) before it opens the cluster. */
-export function enableMemberThreads(): void {
+/** `up` asks for member threads (KUBEMU_MEMBER_THREADS=1) before it opens the cluster, and says where a member's crash is told. */
+export function enableMemberThreads(log?: (line: string) => void): void {
   memberThreadsWanted = true
+  memberCrashLog = log ?? null
 }
 
 export function memberThreadsEnabled(): boolean {
   return memberThreadsWanted
+}
+
+/** Where `up` wants a member's crash told (null: standard error). */
+export function memberThreadsLog(): ((line: string) => void) | null {
+  return memberCrashLog
 }
 
 /** An outcome as it crosses threads: an EtcdError loses its class on the way, so it goes as its code and text. */
@@ -206,6 +213,11 @@ export class MemberThread {
     const done = new SharedArrayBuffer(4)
     this.post({type: 'close', done}, true)
     Atomics.wait(new Int32Array(done), 0, 0, memberThreadCloseWaitMillisecondsMax)
+    void this.worker.terminate()
+  }
+
+  /** Ends the thread as a crash would (a fault to inject): what it held unsynced may be lost. */
+  crash(): void {
     void this.worker.terminate()
   }
 

@@ -141,6 +141,12 @@ export class EtcdMember {
     return this.thread ? this.threadAppliedIndex : this.stateMachine.appliedIndex()
   }
 
+  /** Ends the member's thread as a crash would (a fault to inject); false without a thread. */
+  crashThread(): boolean {
+    this.thread?.crash()
+    return this.thread !== null
+  }
+
   /** Writes handed to the member's thread and not yet answered (always false without a thread). */
   get writing(): boolean {
     return this.thread?.busy ?? false
