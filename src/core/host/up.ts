@@ -118,7 +118,10 @@ export async function runUp(options: UpOptions): Promise<void> {
   const clock = openClusterClock(folder, options.clock, !options.manualClock)
   const log = (line: string) => options.log(`${time(clock.nowMilliseconds())} ${line}`)
   // The members' SQLite work in threads of their own, while the mode is behind its switch.
-  if (process.env[memberThreadsVariable] === '1') enableMemberThreads(log)
+  if (process.env[memberThreadsVariable] === '1') {
+    enableMemberThreads(log)
+    log(`etcd: each member persists and applies in a thread of its own (${memberThreadsVariable}=1; a seeded cluster keeps them in-process)`)
+  }
   // The last net under a long-running server: a promise some client's request left failing
   // unobserved is a bug to report, not a reason to stop serving everyone else.
   const reportUnhandled = (reason: unknown) => log(`internal error, please report it (up carries on): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`)
