@@ -2,7 +2,8 @@
 // and runs, in the order they come, the writes, syncs, raft log cuts and clean-stop markers the
 // driver sends. Any failure ends the thread: to the driver, the member crashed.
 import {parentPort, workerData} from 'node:worker_threads'
-import {StateMachine} from '../mvcc/state-machine.js'
+import {StateMachine, decodeRequest} from '../mvcc/state-machine.js'
+import {EntryType} from '../raft/types.js'
 import {MemberDatabase} from '../storage/member-database.js'
 import type {StorageError} from '../storage/errors.js'
 import {type AppliedOnWire, type FromMemberThread, type ToMemberThread, outcomeToWire} from './member-thread.js'
@@ -22,8 +23,19 @@ const writer = new ReadyWriter(database, new StateMachine(database), memberName)
 const syncsWaiting: Array<() => void> = []
 let syncing = false
 
+/** Replies of this turn, sent together (see MemberThread's outbox); at most one per message handled. */
+let outbox: FromMemberThread[] = []
+
 function reply(message: FromMemberThread): void {
-  port.postMessage(message)
+  outbox.push(message)
+  if (outbox.length === 1) queueMicrotask(flush)
+}
+
+function flush(): void {
+  if (outbox.length === 0) return
+  const messages = outbox
+  outbox = []
+  port.postMessage(messages)
 }
 
 function sync(done: (error: StorageError | null) => void): void {
@@ -58,6 +70,7 @@ function handle(message: ToMemberThread): void {
         appliedIndex: last?.index ?? work.snapshot?.metadata.index ?? 0,
         milliseconds: performance.now() - started,
         committed: work.committedEntries.length > 0,
+        leasesChanged: work.snapshot !== null || work.committedEntries.some((entry) => entry.type === EntryType.Normal && entry.data.length > 0 && 'leaseGrant' in decodeRequest(entry.data)),
       }
       reply({type: 'applied', applied})
       return
@@ -90,11 +103,12 @@ function handle(message: ToMemberThread): void {
   }
 }
 
-port.on('message', (message: ToMemberThread) => {
+port.on('message', (messages: ToMemberThread[]) => {
   try {
-    handle(message)
+    for (const message of messages) handle(message)
   } catch (error) {
     reply({type: 'failed', message: `${memberName}'s thread failed: ${error instanceof Error ? error.message : String(error)}`})
+    flush()
     process.exit(1)
   }
 })

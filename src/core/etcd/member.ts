@@ -74,9 +74,11 @@ export class EtcdMember {
     this.stateMachine = new StateMachine(database)
     this.thread = inThread
       ? MemberThread.start(database.path, layout.name, {
-          applied: (batch, appliedIndex, milliseconds, committed) => {
-            // The thread's connection wrote: what this one cached of the state machine is old.
-            this.stateMachine.reload()
+          applied: (batch, {appliedIndex, milliseconds, committed, leasesChanged}) => {
+            // The thread's connection wrote: what this one cached of the revisions is old, and
+            // of the leases' expiry too when one was granted (renewals only push it later).
+            this.stateMachine.kv.reload()
+            if (leasesChanged) this.stateMachine.lessor.reload()
             if (appliedIndex > 0) this.threadAppliedIndex = appliedIndex
             if (committed) this.metrics.backendCommit.observe(milliseconds / 1000)
             this.deliver(batch)
