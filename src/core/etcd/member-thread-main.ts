@@ -25,13 +25,24 @@ let syncing = false
 
 /** Replies of this turn, sent together (see MemberThread's outbox); at most one per message handled. */
 let outbox: FromMemberThread[] = []
+/**
+ * The replies of a batch that asks for an fsync and waits on no outcome here (a follower's) wait
+ * for that fsync's reply and go with it: one crossing instead of two. Its messages wait for the
+ * fsync anyway; only its watch events and applied index come an fsync later.
+ */
+let repliesWaitForSync = false
+
+let flushScheduled = false
 
 function reply(message: FromMemberThread): void {
   outbox.push(message)
-  if (outbox.length === 1) queueMicrotask(flush)
+  if (repliesWaitForSync || flushScheduled) return
+  flushScheduled = true
+  queueMicrotask(flush)
 }
 
 function flush(): void {
+  flushScheduled = false
   if (outbox.length === 0) return
   const messages = outbox
   outbox = []
@@ -105,8 +116,11 @@ function handle(message: ToMemberThread): void {
 
 port.on('message', (messages: ToMemberThread[]) => {
   try {
+    repliesWaitForSync = outbox.length === 0 && messages.some((message) => message.type === 'sync') && !messages.some((message) => message.type === 'write' && message.wantOutcomes)
     for (const message of messages) handle(message)
+    repliesWaitForSync = false
   } catch (error) {
+    repliesWaitForSync = false
     reply({type: 'failed', message: `${memberName}'s thread failed: ${error instanceof Error ? error.message : String(error)}`})
     flush()
     process.exit(1)
