@@ -7,7 +7,8 @@
 // - 10,000 reads at past revisions through one etcd3 client (target <= 2x real etcd's time).
 // Run: npx vite-node bench/etcd-perf.bench.ts (BENCH_LOADS=s to skip load m, BENCH_LOADS= for none;
 // BENCH_PAST_READS=0 skips the past reads; BENCH_ONLY=kubemu measures kubemu up alone, without ratios;
-// BENCH_ROUNDS sets the p99 rounds). Both run on free ports, side by side for the whole run, and
+// BENCH_ROUNDS sets the p99 rounds; BENCH_MEMBER_THREADS=off|on|both runs kubemu up with its members'
+// SQLite work in-process, in threads (KUBEMU_MEMBER_THREADS=1), or both side by side; off by default). All run on free ports, side by side for the whole run, and
 // take turns: each measurement runs on one, then the other, and the p99 puts in alternating
 // rounds after a warm-up round on each (not counted), so a load that comes and goes on a shared
 // machine falls on both alike. The machine's load averages are printed with the figures.
@@ -28,6 +29,8 @@ const historyKeys = 100
 const historyRounds = 20
 const upStartMillisecondsMax = 60_000
 const kubemu = resolve(import.meta.dirname, '../bin/kubemu')
+const memberThreadModes = ({off: [false], on: [true], both: [false, true]} as const)[process.env.BENCH_MEMBER_THREADS ?? 'off']
+if (!memberThreadModes) throw new Error(`BENCH_MEMBER_THREADS is off, on or both, not ${process.env.BENCH_MEMBER_THREADS}`)
 
 interface PerfResult {
   readonly writesPerSecond: number
@@ -147,8 +150,9 @@ async function measureInTurns(targets: readonly Target[]): Promise<Figures[]> {
 }
 
 /** `kubemu up` on free ports in a fresh KUBEMU_HOME; resolves with its etcd endpoints. */
-async function startUp(home: string): Promise<{child: ChildProcess; endpoints: string}> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_UP_NODE_ARGS ?? '').split(' ').filter(Boolean), kubemu, 'up', '--port', '0', '--etcd-ports', '0,0,0'], {env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
+async function startUp(home: string, memberThreads: boolean): Promise<{child: ChildProcess; endpoints: string}> {
+  const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: '', KUBEMU_MEMBER_THREADS: memberThreads ? '1' : '0'}
+  const child = spawn(process.execPath, [...(process.env.BENCH_UP_NODE_ARGS ?? '').split(' ').filter(Boolean), kubemu, 'up', '--port', '0', '--etcd-ports', '0,0,0'], {env})
   const endpoints = await new Promise<string>((done, fail) => {
     let text = ''
     const timer = setTimeout(() => fail(new Error(`kubemu up did not start:\n${text}`)), upStartMillisecondsMax)
@@ -171,26 +175,29 @@ const loadAtStart = loadAverages()
 
 // On free ports: etcd's own ones may be in use on a shared machine.
 const real = kubemuOnly ? null : await RealEtcdCluster.start({freePorts: true})
-const home = mkdtempSync(join(tmpdir(), 'kubemu-bench-'))
+const homes = memberThreadModes.map(() => mkdtempSync(join(tmpdir(), 'kubemu-bench-')))
 let realFigures: Figures | null = null
-let kubemuFigures: Figures
+let kubemuResults: Array<{name: string; figures: Figures}> = []
 try {
-  const up = await startUp(home)
+  const ups: Array<{child: ChildProcess; endpoints: string}> = []
   try {
-    const kubemuTarget: Target = {name: 'kubemu up', endpoints: up.endpoints, pids: [up.child.pid!]}
+    for (const [index, memberThreads] of memberThreadModes.entries()) ups.push(await startUp(homes[index]!, memberThreads))
+    const kubemuTargets: Target[] = ups.map((up, index) => ({name: memberThreadModes[index] ? 'kubemu up (member threads)' : 'kubemu up', endpoints: up.endpoints, pids: [up.child.pid!]}))
     const targets: Target[] = real
-      ? [{name: 'etcd', endpoints: real.clientUrls.map((url) => url.replace('http://', '')).join(','), pids: real.pids}, kubemuTarget]
-      : [kubemuTarget]
+      ? [{name: 'etcd', endpoints: real.clientUrls.map((url) => url.replace('http://', '')).join(','), pids: real.pids}, ...kubemuTargets]
+      : kubemuTargets
     const figures = await measureInTurns(targets)
-    kubemuFigures = figures.at(-1)!
     realFigures = real ? figures[0]! : null
+    kubemuResults = kubemuTargets.map((target, index) => ({name: target.name, figures: figures[figures.length - kubemuTargets.length + index]!}))
   } finally {
-    up.child.kill('SIGINT')
-    await new Promise((done) => up.child.once('exit', done))
+    for (const up of ups) {
+      up.child.kill('SIGINT')
+      await new Promise((done) => up.child.once('exit', done))
+    }
   }
 } finally {
   await real?.stop()
-  rmSync(home, {recursive: true, force: true})
+  for (const home of homes) rmSync(home, {recursive: true, force: true})
 }
 
 console.log(`load average at the start: ${loadAtStart}; at the end: ${loadAverages()}`)
@@ -198,17 +205,20 @@ const ratio = (value: number) => value.toFixed(2)
 /** A figure of real etcd's, or a dash when only kubemu was measured. */
 const realOr = (read: (figures: NonNullable<typeof realFigures>) => string) => (realFigures ? read(realFigures) : '-')
 const ratioTo = (ours: number, read: (figures: NonNullable<typeof realFigures>) => number) => (realFigures ? ratio(ours / read(realFigures)) : '-')
-for (const load of loads) {
-  const ours = kubemuFigures.perf[load]!
-  console.log(`etcdctl check perf --load ${load}`)
-  console.log(`  real etcd:  ${realOr((real) => `${real.perf[load]!.writesPerSecond} writes/s, slowest ${real.perf[load]!.slowestSeconds.toFixed(3)} s (${real.perf[load]!.verdict})`)}`)
-  console.log(`  kubemu up:  ${ours.writesPerSecond} writes/s, slowest ${ours.slowestSeconds.toFixed(3)} s (${ours.verdict})`)
-  console.log(`  throughput ratio kubemu/etcd: ${ratioTo(ours.writesPerSecond, (real) => real.perf[load]!.writesPerSecond)} (target >= 1.0); worst latency ${ours.slowestSeconds.toFixed(3)} s (target <= 0.5)`)
-}
-console.log(`p99 put latency, 3 etcd3 clients x ${putsPerClient} puts in ${putRounds} rounds taking turns`)
-console.log(`  real etcd: ${realOr((real) => real.p99.toFixed(1))} ms; kubemu up: ${kubemuFigures.p99.toFixed(1)} ms; ratio ${ratioTo(kubemuFigures.p99, (real) => real.p99)} (target <= 1.5)`)
-console.log(`  CPU per 1,000 puts: real etcd (3 processes) ${realOr((real) => real.cpuMillisecondsPer1000Puts.toFixed(0))} ms; kubemu up (one process) ${kubemuFigures.cpuMillisecondsPer1000Puts.toFixed(0)} ms; ratio ${ratioTo(kubemuFigures.cpuMillisecondsPer1000Puts, (real) => real.cpuMillisecondsPer1000Puts)}`)
-if (pastReads > 0) {
-  console.log(`${pastReads} reads at past revisions (one etcd3 client)`)
-  console.log(`  real etcd: ${realOr((real) => real.reads.toFixed(0))} ms; kubemu up: ${kubemuFigures.reads.toFixed(0)} ms; ratio ${ratioTo(kubemuFigures.reads, (real) => real.reads)} (target <= 2.0)`)
+for (const {name, figures: kubemuFigures} of kubemuResults) {
+  console.log(`--- ${name}`)
+  for (const load of loads) {
+    const ours = kubemuFigures.perf[load]!
+    console.log(`etcdctl check perf --load ${load}`)
+    console.log(`  real etcd:  ${realOr((real) => `${real.perf[load]!.writesPerSecond} writes/s, slowest ${real.perf[load]!.slowestSeconds.toFixed(3)} s (${real.perf[load]!.verdict})`)}`)
+    console.log(`  ${name}:  ${ours.writesPerSecond} writes/s, slowest ${ours.slowestSeconds.toFixed(3)} s (${ours.verdict})`)
+    console.log(`  throughput ratio kubemu/etcd: ${ratioTo(ours.writesPerSecond, (real) => real.perf[load]!.writesPerSecond)} (target >= 1.0); worst latency ${ours.slowestSeconds.toFixed(3)} s (target <= 0.5)`)
+  }
+  console.log(`p99 put latency, 3 etcd3 clients x ${putsPerClient} puts in ${putRounds} rounds taking turns`)
+  console.log(`  real etcd: ${realOr((real) => real.p99.toFixed(1))} ms; ${name}: ${kubemuFigures.p99.toFixed(1)} ms; ratio ${ratioTo(kubemuFigures.p99, (real) => real.p99)} (target <= 1.5)`)
+  console.log(`  CPU per 1,000 puts: real etcd (3 processes) ${realOr((real) => real.cpuMillisecondsPer1000Puts.toFixed(0))} ms; ${name} (one process) ${kubemuFigures.cpuMillisecondsPer1000Puts.toFixed(0)} ms; ratio ${ratioTo(kubemuFigures.cpuMillisecondsPer1000Puts, (real) => real.cpuMillisecondsPer1000Puts)}`)
+  if (pastReads > 0) {
+    console.log(`${pastReads} reads at past revisions (one etcd3 client)`)
+    console.log(`  real etcd: ${realOr((real) => real.reads.toFixed(0))} ms; ${name}: ${kubemuFigures.reads.toFixed(0)} ms; ratio ${ratioTo(kubemuFigures.reads, (real) => real.reads)} (target <= 2.0)`)
+  }
 }

@@ -90,7 +90,7 @@ export async function readThrough(cluster: RequestDriver, member: EtcdMember, ti
   ask()
   await nextMacrotask()
   const done = await cluster.driveUntil(() => {
-    if (readIndex > 0) return member.raft.log.applied >= readIndex
+    if (readIndex > 0) return member.appliedIndex() >= readIndex
     if (readIndex === 0) {
       // No leader could confirm the read yet; ask again after the next tick.
       readIndex = -1

@@ -9,7 +9,8 @@ import {clusterRandomness} from '../seed.js'
 import type {RaftPosition} from './api.js'
 import {type ClusterLayout, type MemberLayout, defaultLayout} from './layout.js'
 import {proposeThrough, readThrough} from './cluster-requests.js'
-import {EtcdMember, snapshotEveryEntriesDefault} from './member.js'
+import {EtcdMember, type MemberEvents, snapshotEveryEntriesDefault} from './member.js'
+import {memberThreadsEnabled, memberThreadsLog} from './member-thread.js'
 import {confStateOf, openMemberDatabase} from './member-setup.js'
 import {InProcessTransport} from './transport.js'
 import {currentLayout, isInitialMember, memberDatabasePath, readCleanShutdown, readClusterState, writeClusterState} from './cluster-files.js'
@@ -32,6 +33,13 @@ export interface ClusterOptions {
   readonly layout?: ClusterLayout
   /** Applied entries between snapshots (etcd's --snapshot-count); small in tests. */
   readonly snapshotEveryEntries?: number
+  /**
+   * Each member persists and applies in a thread of its own (member-thread.ts); by default as
+   * `up` asked (KUBEMU_MEMBER_THREADS=1). A seeded cluster keeps its members in-process.
+   */
+  readonly memberThreads?: boolean
+  /** Where a member's crash is told (its thread ended); standard error by default. */
+  readonly log?: (line: string) => void
 }
 
 /**
@@ -66,6 +74,8 @@ export class EmbeddedCluster {
     private readonly base: ClusterLayout,
     readonly snapshotEveryEntries: number,
     seeded: boolean,
+    private readonly memberThreads: boolean,
+    private readonly log: (line: string) => void,
   ) {
     this.waitsForEveryFsync = seeded
     this.clock = clock
@@ -79,7 +89,10 @@ export class EmbeddedCluster {
     const clusterSeed = clusterRandomness(folder).seedOf('etcd')
     const random = new SeededRandom(options.seed ?? clusterSeed ?? (Date.now() ^ (process.pid << 8)))
     const layout = currentLayout(folder, base)
-    const cluster = new EmbeddedCluster(folder, layout, lock, random, options.clock ?? systemClock, base, options.snapshotEveryEntries ?? snapshotEveryEntriesDefault, clusterSeed !== null)
+    // Threads only where the order of their answers cannot change a seeded run's output.
+    const memberThreads = (options.memberThreads ?? memberThreadsEnabled()) && clusterSeed === null && options.seed === undefined
+    const log = options.log ?? memberThreadsLog() ?? ((line: string) => process.stderr.write(`${line}\n`))
+    const cluster = new EmbeddedCluster(folder, layout, lock, random, options.clock ?? systemClock, base, options.snapshotEveryEntries ?? snapshotEveryEntriesDefault, clusterSeed !== null, memberThreads, log)
     try {
       const stopped = new Set(readClusterState(folder).stopped)
       const databases = new Map<MemberLayout, MemberDatabase>()
@@ -108,7 +121,7 @@ export class EmbeddedCluster {
       for (const [member, database] of databases) {
         const marker = readCleanShutdown(database)
         const resume = resumeLeader && marker?.lead === resumeLeader ? resumeLeader : null
-        cluster.add(EtcdMember.start(database, member, cluster.random, resume, cluster.snapshotEveryEntries, () => cluster.synced()))
+        cluster.add(EtcdMember.start(database, member, cluster.random, resume, cluster.snapshotEveryEntries, cluster.memberEvents(member.name), cluster.memberThreads))
       }
       // A brand-new cluster (every member still at the bootstrap term) elects its first member,
       // as etcd's Procfile cluster, started in order, does in practice.
@@ -118,6 +131,18 @@ export class EmbeddedCluster {
     } catch (error) {
       lock.release()
       throw error
+    }
+  }
+
+  private memberEvents(name: string): MemberEvents {
+    return {
+      synced: () => this.synced(),
+      crashed: (reason) => {
+        if (this.closed || !this.membersByName.has(name)) return
+        this.log(`etcd: member ${name} crashed (${reason}); the cluster goes on without it, \`kubemu member start ${name}\` runs it again`)
+        this.detach(name)
+        this.synced()
+      },
     }
   }
 
@@ -197,7 +222,7 @@ export class EmbeddedCluster {
 
   /** Whether some member holds outputs until an fsync in flight ends. */
   private syncing(): boolean {
-    for (const member of this.membersByName.values()) if (member.outputs.holding) return true
+    for (const member of this.membersByName.values()) if (member.outputs.holding || member.writing) return true
     return false
   }
 
@@ -207,7 +232,7 @@ export class EmbeddedCluster {
    * waiting for the slowest member's.
    */
   private nextSyncEnd(): Promise<void> {
-    if (this.members().every((member) => member.outputs.syncedThrough(member.outputs.writes))) return Promise.resolve()
+    if (this.members().every((member) => member.outputs.syncedThrough(member.outputs.writes) && !member.writing)) return Promise.resolve()
     const writes = this.waitsForEveryFsync ? this.members().map((member): [EtcdMember, number] => [member, member.outputs.writes]) : null
     return new Promise((resume) => this.syncWaiters.push({writes, resume}))
   }
@@ -304,7 +329,7 @@ export class EmbeddedCluster {
     return this.members().every(
       (member) =>
         !inConfiguration.has(member.id) ||
-        (member.raft.log.applied === commit && member.raft.lead === leader.id && !member.raft.hasReady() && !member.outputs.holding),
+        (member.appliedIndex() === commit && member.raft.lead === leader.id && !member.raft.hasReady() && !member.outputs.holding && !member.writing),
     )
   }
 
@@ -346,7 +371,7 @@ export class EmbeddedCluster {
       startedAt: {...(state.startedAt ?? {}), [name]: this.clock.nowMilliseconds()},
     })
     const database = openMemberDatabase(memberDatabasePath(this.folder, name), layout, this.base, isInitialMember(this.base, layout))
-    this.add(EtcdMember.start(database, layout, this.random, null, this.snapshotEveryEntries, () => this.synced()))
+    this.add(EtcdMember.start(database, layout, this.random, null, this.snapshotEveryEntries, this.memberEvents(name), this.memberThreads))
   }
 
   // ---- suspension --------------------------------------------------------------------------

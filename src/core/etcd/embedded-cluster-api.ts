@@ -102,7 +102,7 @@ async function status(host: MemberRequests): Promise<StatusResponse> {
     leader: member.raft.lead === '' ? 0n : BigInt(`0x${member.raft.lead}`),
     raftIndex: member.raft.log.committed,
     raftTerm: member.raft.term,
-    raftAppliedIndex: member.raft.log.applied,
+    raftAppliedIndex: member.appliedIndex(),
     errors: alarms.map((entry) => `memberID:${BigInt(`0x${entry.memberId}`)} alarm:${entry.alarm} `),
     dbSizeInUse: member.database.kv.sizeInUseBytes(),
     isLearner: !member.raft.isVoter(member.id),

@@ -24,7 +24,7 @@ export async function startMemberOf(cluster: EmbeddedCluster, name: string): Pro
   const member = cluster.member(name)!
   const caughtUp = await cluster.driveUntil(() => {
     const leader = cluster.leader()
-    return leader !== null && member.raft.log.applied >= leader.raft.log.committed && member.raft.lead === leader.id
+    return leader !== null && member.appliedIndex() >= leader.raft.log.committed && member.raft.lead === leader.id
   }, catchUpMillisecondsMax)
   if (caughtUp) await new Membership(cluster, () => member, catchUpMillisecondsMax).publish(member)
   return {caughtUp}

@@ -1,18 +1,20 @@
 import {EtcdError} from '../mvcc/errors.js'
-import {type ApplyOutcome, type InternalRequest, StateMachine, decodeRequest} from '../mvcc/state-machine.js'
+import {type ApplyOutcome, StateMachine} from '../mvcc/state-machine.js'
 import type {WatchEvent} from '../mvcc/types.js'
 import {Raft, defaultRaftLimits} from '../raft/raft.js'
-import {type ConfChange, type Entry, EntryType, type Message, type RandomSource, type Ready, type Snapshot, StateType} from '../raft/types.js'
+import {type ConfChange, type ConfState, EntryType, type Message, type RandomSource, type Ready, type Snapshot, StateType} from '../raft/types.js'
 import type {MemberDatabase} from '../storage/member-database.js'
-import {assert, InvariantError} from '../util/assert.js'
+import {assert} from '../util/assert.js'
 import {decodeValue} from '../util/codec.js'
 import type {RaftPosition} from './api.js'
 import type {MemberLayout} from './layout.js'
 import {MemberMetrics} from './metrics.js'
 import type {InProcessTransport} from './transport.js'
 import {DurableOutputs} from './durable-outputs.js'
-import {type CleanShutdown, metaCleanShutdown, metaConfState, readCleanShutdown} from './cluster-files.js'
-import {type MemberRecord, confStateOf, readMemberRecords, withConfChange, writeMemberRecords} from './member-setup.js'
+import {type CleanShutdown, readCleanShutdown} from './cluster-files.js'
+import {type MemberRecord, confStateOf, readMemberRecords} from './member-setup.js'
+import {MemberThread} from './member-thread.js'
+import {type AppliedBatch, type ReadyWrite, ReadyWriter, noneApplied} from './ready-writer.js'
 import {RaftLogCompaction} from './raft-log-compaction.js'
 import {RevisionPositions} from './revision-positions.js'
 
@@ -26,18 +28,18 @@ export const pendingRequestsMax = 100_000
 
 export type WatchListener = (events: readonly WatchEvent[], revision: number) => void
 
-/** What one Ready's applies produced: the answers to requests waiting here, and watch events. */
-interface AppliedBatch {
-  readonly outcomes: ReadonlyArray<[string, ApplyOutcome]>
-  readonly events: readonly WatchEvent[]
-  readonly revision: number
+/** How a member reports what happens beside the driver's steps. */
+export interface MemberEvents {
+  /** After each fsync of its raft state (and, in a thread, each answer of a write): the driver lets out what it covered. */
+  readonly synced: () => void
+  /** The member's thread ended (member threads only): it is down, as if it crashed. */
+  readonly crashed?: (reason: string) => void
 }
-
-const noneApplied: AppliedBatch = {outcomes: [], events: [], revision: 0}
 
 /**
  * One etcd member in this process: its database, its raft node and its state machine, and the
- * driver step that moves a Ready through persist → send → apply → advance.
+ * driver step that moves a Ready through persist → send → apply → advance. With a thread
+ * (member-thread.ts) the persist and apply run there and `database`/`stateMachine` here only read.
  */
 export class EtcdMember {
   readonly raft: Raft
@@ -47,7 +49,6 @@ export class EtcdMember {
   private readonly readWaiters = new Map<string, (index: number) => void>()
   private readonly watchListeners = new Set<WatchListener>()
   private readonly revisionPositions = new RevisionPositions()
-  private cleanShutdownMarkerOnDisk: boolean
   private readonly logCompaction: RaftLogCompaction
   private persistedTerm: number
   private persistedVote: string
@@ -55,6 +56,11 @@ export class EtcdMember {
   walFsyncs = 0
   /** What Readies let out, held until their transactions are on disk. */
   readonly outputs: DurableOutputs
+  /** Persists and applies Readies here (no thread), or null when the member's thread does. */
+  private readonly writer: ReadyWriter | null
+  private readonly thread: MemberThread | null
+  /** The last entry the thread has applied, as it answered (with a thread). */
+  private threadAppliedIndex: number
 
   private constructor(
     readonly layout: MemberLayout,
@@ -62,19 +68,41 @@ export class EtcdMember {
     random: RandomSource,
     resumeLeader: string | null,
     snapshotEveryEntries: number,
-    onSynced: () => void,
+    events: MemberEvents,
+    inThread: boolean,
   ) {
+    this.stateMachine = new StateMachine(database)
+    this.thread = inThread
+      ? MemberThread.start(database.path, layout.name, {
+          applied: (batch, {appliedIndex, milliseconds, committed, leasesChanged}) => {
+            // The thread's connection wrote: what this one cached of the revisions is old, and
+            // of the leases' expiry too when one was granted (renewals only push it later).
+            this.stateMachine.kv.reload()
+            if (leasesChanged) this.stateMachine.lessor.reload()
+            if (appliedIndex > 0) this.threadAppliedIndex = appliedIndex
+            if (committed) this.metrics.backendCommit.observe(milliseconds / 1000)
+            this.deliver(batch)
+            events.synced()
+          },
+          exited: (reason) => {
+            this.failWaiters()
+            events.crashed?.(reason)
+          },
+        })
+      : null
+    this.writer = this.thread ? null : new ReadyWriter(database, this.stateMachine, layout.name)
+    const thread = this.thread
     this.outputs = new DurableOutputs(
-      (done) => database.syncWal(done),
+      (done) => (thread ? thread.sync(done) : database.syncWal(done)),
       (milliseconds) => {
         this.walFsyncs++
         this.metrics.walFsync.observe(milliseconds / 1000)
-        onSynced()
+        events.synced()
       },
     )
-    this.stateMachine = new StateMachine(database)
     const persisted = database.loadRaftState()
     const applied = this.stateMachine.appliedIndex()
+    this.threadAppliedIndex = applied
     this.logCompaction = new RaftLogCompaction(snapshotEveryEntries, persisted.snapshot?.metadata.index ?? 0, persisted.entries)
     this.persistedTerm = persisted.hardState.term
     this.persistedVote = persisted.hardState.vote
@@ -95,7 +123,6 @@ export class EtcdMember {
     // After a clean stop, the leader of the restored term leads again without an election.
     if (resumeLeader === layout.id && this.raft.isVoter(layout.id)) this.raft.resumeLeading()
     else if (resumeLeader) this.raft.resumeFollowing(resumeLeader)
-    this.cleanShutdownMarkerOnDisk = database.getMeta(metaCleanShutdown) !== null
   }
 
   static start(
@@ -104,10 +131,27 @@ export class EtcdMember {
     random: RandomSource,
     resumeLeader: string | null,
     snapshotEveryEntries = snapshotEveryEntriesDefault,
-    /** Told after each fsync of its raft state, so the driver lets out what it covered. */
-    onSynced: () => void = () => {},
+    events: MemberEvents = {synced: () => {}},
+    /** Persist and apply in a thread of the member's own (member-thread.ts). */
+    inThread = false,
   ): EtcdMember {
-    return new EtcdMember(layout, database, random, resumeLeader, snapshotEveryEntries, onSynced)
+    return new EtcdMember(layout, database, random, resumeLeader, snapshotEveryEntries, events, inThread)
+  }
+
+  /** The index of the last entry applied to the member's state machine (what reads here see). */
+  appliedIndex(): number {
+    return this.thread ? this.threadAppliedIndex : this.stateMachine.appliedIndex()
+  }
+
+  /** Ends the member's thread as a crash would (a fault to inject); false without a thread. */
+  crashThread(): boolean {
+    this.thread?.crash()
+    return this.thread !== null
+  }
+
+  /** Writes handed to the member's thread and not yet answered (always false without a thread). */
+  get writing(): boolean {
+    return this.thread?.busy ?? false
   }
 
   static readCleanShutdown(database: MemberDatabase): CleanShutdown | null {
@@ -172,6 +216,8 @@ export class EtcdMember {
    */
   processReady(transport: InProcessTransport): boolean {
     if (!this.raft.hasReady()) return false
+    // A thread with its fill of writes answers first; raft keeps the Ready (its limits bound it).
+    if (this.thread?.full) return false
     const ready = this.raft.ready()
     this.metrics.sawLead(ready.softState.lead)
     const {applied, mustSync} = this.persistAndApply(ready)
@@ -194,6 +240,11 @@ export class EtcdMember {
     return true
   }
 
+  /**
+   * Hands the Ready's raft state and committed entries to the member's database: written here
+   * (what they applied comes back at once), or sent to its thread (what they applied comes back
+   * with its answer, see the constructor; `noneApplied` here).
+   */
   private persistAndApply(ready: Ready): {applied: AppliedBatch; mustSync: boolean} {
     const hasRaftState = ready.hardState !== null || ready.entries.length > 0 || ready.snapshot !== null
     if (!hasRaftState && ready.committedEntries.length === 0) return {applied: noneApplied, mustSync: false}
@@ -205,14 +256,23 @@ export class EtcdMember {
       ready.entries.length > 0 ||
       ready.snapshot !== null ||
       (hardState !== null && (hardState.term !== this.persistedTerm || hardState.vote !== this.persistedVote))
+    if (ready.snapshot) this.logCompaction.restored(ready.snapshot.metadata.index)
+    this.logCompaction.logged(ready.entries)
+    const work: ReadyWrite = {
+      hardState,
+      entries: ready.entries,
+      snapshot: ready.snapshot,
+      committedEntries: ready.committedEntries,
+      confStates: this.applyConfChanges(ready),
+    }
     let applied = noneApplied
-    const started = performance.now()
-    // Committed to the WAL without an fsync: the Ready's outputs wait for the one that follows.
-    this.transactionOfStateMachine(() => {
-      if (hasRaftState) this.persist(ready)
-      applied = this.applyCommitted(ready.committedEntries)
-    }, {durable: false})
-    if (ready.committedEntries.length > 0) this.metrics.backendCommit.observeSince(started)
+    if (this.thread) {
+      this.thread.write(work, this.waiters.size > 0)
+    } else {
+      const started = performance.now()
+      applied = this.writer!.write(work, (id) => this.waiters.has(id))
+      if (ready.committedEntries.length > 0) this.metrics.backendCommit.observeSince(started)
+    }
     if (hardState) {
       this.persistedTerm = hardState.term
       this.persistedVote = hardState.vote
@@ -220,32 +280,13 @@ export class EtcdMember {
     return {applied, mustSync}
   }
 
-  /** One Ready's raft state; inside the Ready's transaction. */
-  private persist(ready: Ready): void {
-    if (ready.snapshot) {
-      const {index, confState} = ready.snapshot.metadata
-      this.stateMachine.importSnapshot(ready.snapshot.data, index)
-      this.database.setMeta(metaConfState, JSON.stringify(confState))
-      this.logCompaction.restored(index)
+  /** Raft takes in the configuration changes the Ready commits, in order: the configurations it makes go to the database with them. */
+  private applyConfChanges(ready: Ready): ConfState[] {
+    const confStates: ConfState[] = []
+    for (const entry of ready.committedEntries) {
+      if (entry.type === EntryType.ConfChange) confStates.push(this.raft.applyConfChange(decodeValue<ConfChange>(entry.data)))
     }
-    this.logCompaction.logged(ready.entries)
-    const metadataOnly = ready.snapshot ? {metadata: ready.snapshot.metadata, data: new Uint8Array()} : null
-    this.database.persistRaft(ready.hardState, ready.entries, metadataOnly)
-    // Once raft state moves on, the marker of the last clean stop no longer describes it.
-    if (this.cleanShutdownMarkerOnDisk) {
-      this.database.deleteMeta(metaCleanShutdown)
-      this.cleanShutdownMarkerOnDisk = false
-    }
-  }
-
-  /** A transaction that changes the state machine: rolled back, it leaves no cached value behind. */
-  private transactionOfStateMachine(work: () => void, options: {durable: boolean}): void {
-    try {
-      this.database.transaction(work, options)
-    } catch (error) {
-      this.stateMachine.reload()
-      throw error
-    }
+    return confStates
   }
 
   private sendMessage(transport: InProcessTransport, message: Message): void {
@@ -256,40 +297,14 @@ export class EtcdMember {
   }
 
   private currentSnapshot(): Snapshot {
-    const index = this.stateMachine.appliedIndex()
-    const term = this.raft.log.term(index)
-    assert(term !== null, `applied index ${index} is not in the raft log of ${this.layout.name}`)
-    return {metadata: {index, term, confState: this.raft.confState()}, data: this.stateMachine.exportSnapshot()}
-  }
-
-  /** Applies committed entries; inside the Ready's transaction. Nothing is answered until it commits. */
-  private applyCommitted(entries: readonly Entry[]): AppliedBatch {
-    if (entries.length === 0) return noneApplied
-    const outcomes: Array<[string, ApplyOutcome]> = []
-    const events: WatchEvent[] = []
-    let revision = 0
-    let index = this.stateMachine.appliedIndex()
-    for (const entry of entries) {
-      // Each committed entry is applied once, in log order (a gap is fine after a snapshot).
-      if (entry.index <= index) throw new InvariantError(`${this.layout.name} applies raft entry ${entry.index} after ${index}`)
-      index = entry.index
-      if (entry.type === EntryType.ConfChange) {
-        this.applyConfChange(decodeValue<ConfChange>(entry.data))
-        continue
-      }
-      if (entry.data.length === 0) continue
-      const request: InternalRequest = decodeRequest(entry.data)
-      const outcome = this.stateMachine.apply(request)
-      if (outcome.ok) {
-        if (outcome.revision < revision) throw new InvariantError(`${this.layout.name}'s revision went back from ${revision} to ${outcome.revision} at raft entry ${entry.index}`)
-        events.push(...outcome.events)
-        if (outcome.events.length > 0) this.revisionPositions.remember(outcome.revision, entry)
-        revision = Math.max(revision, outcome.revision)
-      }
-      if (this.waiters.has(request.id)) outcomes.push([request.id, outcome])
-    }
-    this.stateMachine.setAppliedIndex(entries[entries.length - 1]!.index)
-    return {outcomes, events, revision}
+    // Read in one read transaction: a member's thread may commit between the reads otherwise.
+    return this.database.readConsistently(() => {
+      if (this.thread) this.stateMachine.reload()
+      const index = this.stateMachine.appliedIndex()
+      const term = this.raft.log.term(index)
+      assert(term !== null, `applied index ${index} is not in the raft log of ${this.layout.name}`)
+      return {metadata: {index, term, confState: this.raft.confState()}, data: this.stateMachine.exportSnapshot()}
+    })
   }
 
   /** The raft entry that made `revision`, if this member applied it in this process and still remembers it. */
@@ -298,7 +313,8 @@ export class EtcdMember {
   }
 
   /** Answers the requests and watches of a batch of applies, once it is committed. */
-  private deliver({outcomes, events, revision}: AppliedBatch): void {
+  private deliver({outcomes, events, revision, positions}: AppliedBatch): void {
+    for (const [revisionMade, term, index] of positions) this.revisionPositions.remember(revisionMade, {term, index})
     for (const [id, outcome] of outcomes) {
       const resolve = this.waiters.get(id)
       this.waiters.delete(id)
@@ -307,19 +323,15 @@ export class EtcdMember {
     if (events.length > 0) for (const listener of this.watchListeners) listener(events, revision)
   }
 
-  private applyConfChange(change: ConfChange): void {
-    const confState = this.raft.applyConfChange(change)
-    this.database.setMeta(metaConfState, JSON.stringify(confState))
-    writeMemberRecords(this.database, withConfChange(this.members(), change))
-  }
-
   private maybeSnapshot(): void {
-    const applied = this.stateMachine.appliedIndex()
+    const applied = this.appliedIndex()
     if (!this.logCompaction.due(applied, () => this.database.kv.sizeInUseBytes())) return
     const term = this.raft.log.term(applied)
     if (term === null) return
     const snapshot: Snapshot = {metadata: {index: applied, term, confState: this.raft.confState()}, data: new Uint8Array()}
-    this.database.compactRaftLog(snapshot)
+    // The thread cuts its log after the writes before (it has applied through `applied`).
+    if (this.thread) this.thread.compactRaftLog(snapshot)
+    else this.database.compactRaftLog(snapshot)
     this.raft.compact(snapshot)
     this.logCompaction.compacted(applied)
   }
@@ -328,16 +340,19 @@ export class EtcdMember {
 
   /** Records that this process stops cleanly, so the next one resumes without an election. */
   markCleanShutdown(marker: CleanShutdown): void {
-    const existing = EtcdMember.readCleanShutdown(this.database)
-    if (existing && existing.term === marker.term && existing.lead === marker.lead) return
-    this.database.transaction(() => this.database.setMeta(metaCleanShutdown, JSON.stringify(marker)))
-    this.cleanShutdownMarkerOnDisk = true
+    if (this.thread) this.thread.markCleanShutdown(marker)
+    else this.writer!.markCleanShutdown(marker)
   }
 
   close(): void {
     this.outputs.drop()
-    for (const [id, resolve] of this.waiters) resolve({ok: false, error: new EtcdError('Unavailable', 'etcdserver: server stopped')})
-    this.waiters.clear()
+    this.failWaiters()
+    this.thread?.close()
     this.database.close()
+  }
+
+  private failWaiters(): void {
+    for (const [, resolve] of this.waiters) resolve({ok: false, error: new EtcdError('Unavailable', 'etcdserver: server stopped')})
+    this.waiters.clear()
   }
 }

@@ -1,4 +1,3 @@
-import type {Entry} from '../raft/types.js'
 import type {RaftPosition} from './api.js'
 
 /** The newest revisions whose raft entry a member remembers (in memory, for this process's trace records). */
@@ -8,8 +7,8 @@ export const revisionPositionsRememberedMax = 50_000
 export class RevisionPositions {
   private readonly positionsByRevision = new Map<number, RaftPosition>()
 
-  remember(revision: number, entry: Entry): void {
-    this.positionsByRevision.set(revision, {term: entry.term, index: entry.index})
+  remember(revision: number, position: RaftPosition): void {
+    this.positionsByRevision.set(revision, position)
     if (this.positionsByRevision.size > revisionPositionsRememberedMax) this.positionsByRevision.delete(this.positionsByRevision.keys().next().value!)
   }
 

@@ -29,6 +29,7 @@ import {staticPodHealthFromFolder} from './static-pod-health.js'
 import type {KubernetesHandler} from './cluster-host.js'
 import {UpRuntime} from './up-runtime.js'
 import {clusterRandomness, clusterSeed, seedVariable} from '../seed.js'
+import {enableMemberThreads, memberThreadsVariable} from '../etcd/member-thread.js'
 import {removeUpMarker, runningUp, type UpMarker, writeUpMarker} from './up-marker.js'
 import {clusterContainers} from '../kubelet/containers.js'
 import {hostPodNetwork} from './pod-network.js'
@@ -116,6 +117,11 @@ export async function runUp(options: UpOptions): Promise<void> {
   const schedulerProfiles = options.schedulerConfig ? installSchedulerConfiguration(folder, options.schedulerConfig) : clusterSchedulerProfiles(folder)
   const clock = openClusterClock(folder, options.clock, !options.manualClock)
   const log = (line: string) => options.log(`${time(clock.nowMilliseconds())} ${line}`)
+  // The members' SQLite work in threads of their own, while the mode is behind its switch.
+  if (process.env[memberThreadsVariable] === '1') {
+    enableMemberThreads(log)
+    log(`etcd: each member persists and applies in a thread of its own (${memberThreadsVariable}=1; a seeded cluster keeps them in-process)`)
+  }
   // The last net under a long-running server: a promise some client's request left failing
   // unobserved is a bug to report, not a reason to stop serving everyone else.
   const reportUnhandled = (reason: unknown) => log(`internal error, please report it (up carries on): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`)

@@ -225,6 +225,14 @@ export class MemberDatabase {
     })
   }
 
+  /**
+   * Runs reads in one read transaction: they all see the same commit, even while another
+   * connection (a member's thread) writes to the file.
+   */
+  readConsistently<T>(work: () => T): T {
+    return guarded(this.path, () => (this.db.inTransaction ? work() : this.db.transaction(work).deferred()))
+  }
+
   /** A database that keeps writing checkpoints from the background (see checkpointer.ts). */
   private countCommit(): void {
     if (this.checkpointsInBackground || !this.writable || ++this.commits < commitsBeforeBackgroundCheckpoints) return
