@@ -14,7 +14,7 @@
 // CPU_PROFILE_DIR=folder writes the up process's CPU profile there (node --cpu-prof) when it stops.
 // Run: npm run build && npx vite-node bench/kwok.bench.ts
 import {spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
@@ -22,6 +22,9 @@ import {setTimeout as sleep} from 'node:timers/promises'
 const nodeCount = Number(process.env.NODES ?? 1000)
 const podCount = Number(process.env.PODS ?? 3000)
 const oneShot = process.env.MODE === 'one-shot'
+/** How often the bench looks for up's first leader in its log, and for how long at most. */
+const upReadyPollMilliseconds = 100
+const upReadyWaitMillisecondsMax = 60_000
 /** How often a wait asks for the objects, as kwok's CI loop does with `kubectl get | grep | wc -l` (it sleeps 1 s). */
 const pollMilliseconds = 1_000
 /** A phase that has not finished by then failed. */
@@ -134,16 +137,18 @@ function cpuSeconds(pid: number | undefined): number {
 /** `kubemu up` on free ports in the bench's home; resolves once its leaders are elected. */
 async function startUp(): Promise<{pid: number; stop: () => Promise<void>}> {
   const profile = process.env.CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.CPU_PROFILE_DIR)}`] : []
-  const child = spawn(process.execPath, [...profile, kubemu, 'up', '--port', '0', '--etcd-ports', '0,0,0'], {env, cwd: home, stdio: ['ignore', 'pipe', 'pipe']})
+  // up's log goes to a file, not a pipe: at scale it logs every event, and a pipe the bench
+  // drained late held up's event loop in its writes.
+  const logPath = join(home, 'up.log')
+  const log = openSync(logPath, 'w')
+  const child = spawn(process.execPath, [...profile, kubemu, 'up', '--port', '0', '--etcd-ports', '0,0,0'], {env, cwd: home, stdio: ['ignore', log, log]})
+  closeSync(log)
   const exited = new Promise((done) => child.on('exit', done))
-  let output = ''
-  await new Promise<void>((done, fail) => {
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk
-      if (/leader election: \S+ leads/.test(output)) done()
-    })
-    child.on('exit', (status) => fail(new Error(`up exited ${status}:\n${output}`)))
-  })
+  for (let waited = 0; !/leader election: \S+ leads/.test(readFileSync(logPath, 'utf8')); waited += upReadyPollMilliseconds) {
+    if (child.exitCode !== null) throw new Error(`up exited ${child.exitCode}:\n${readFileSync(logPath, 'utf8')}`)
+    if (waited > upReadyWaitMillisecondsMax) throw new Error(`up did not elect leaders within ${upReadyWaitMillisecondsMax} ms:\n${readFileSync(logPath, 'utf8')}`)
+    await sleep(upReadyPollMilliseconds)
+  }
   return {
     pid: child.pid!,
     stop: async () => {
