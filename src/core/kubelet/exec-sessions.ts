@@ -3,14 +3,22 @@
 // one-shot command itself), until the command ends. What the command changes in the container's
 // files is recorded as it goes, as an exec without stdin records it at its end. Sessions are
 // named by a random id that only their client learns; a bounded number stand at once.
+// Time runs in a session as in a real container: a line runs at the moment it came, and a command
+// that sleeps holds its answer until the cluster clock has passed the sleep's end (waiting, a
+// bounded time, on the clock of the process that runs the kubelets).
 import {randomUUID} from 'node:crypto'
 import type {ExecSessionAnswer} from '../api/wire.js'
+import {type Clock, systemClock} from '../util/clock.js'
 import type {SimulatedFileSystem} from './shell/filesystem.js'
 import type {OutputChunk, ShellSession} from './shell/session.js'
 import {TerminalLineDiscipline} from './terminal.js'
 
 /** Exec sessions that stand at once (the least recently used ends when one more starts). */
 export const execSessionsMax = 64
+/** How long one piece's answer waits for a sleeping command to wake (it goes on sleeping after; the next piece looks again). */
+export const sessionSleepWaitMillisecondsMax = 3_600_000
+/** How often a wait for a sleeping command looks at the cluster clock again (`kubemu time advance` may have moved it). */
+export const sessionClockLookMilliseconds = 100
 
 /** Where one session's changes to the container's files are recorded. */
 export interface SessionRecorder {
@@ -34,13 +42,24 @@ interface StandingSession {
 export class ExecSessions {
   private readonly sessions = new Map<string, StandingSession>()
 
+  /**
+   * `clusterClock`: the cluster's time, when this process has it (it may jump forward: `time
+   * advance`); `wall`: what waiting waits on. A session's time runs at least as fast as `wall` from
+   * the moment each piece came, so a one-shot kubectl whose clock stands still sees its sleeps end.
+   */
+  constructor(
+    private readonly clusterClock: Clock | null = null,
+    private readonly wall: Clock = systemClock,
+  ) {}
+
   /** Takes a started session: what it printed so far and its exit, and its id while it runs. */
-  open(podUid: string, container: string, shell: ShellSession, files: {readonly fs: SimulatedFileSystem; readonly before: SimulatedFileSystem}, recorder: SessionRecorder, now: number, terminal: boolean): ExecSessionAnswer {
+  async open(podUid: string, container: string, shell: ShellSession, files: {readonly fs: SimulatedFileSystem; readonly before: SimulatedFileSystem}, recorder: SessionRecorder, now: number, terminal: boolean): Promise<ExecSessionAnswer> {
     const standing: StandingSession = {
       podUid, container, shell, fs: files.fs, recorded: files.before, recorder, queue: Promise.resolve(),
       terminal: terminal ? new TerminalLineDiscipline() : null,
     }
     const id = randomUUID()
+    await this.waitWhileAsleep(standing, now)
     this.recordChanges(standing, now)
     if (shell.exitCode === null) {
       this.sessions.set(id, standing)
@@ -64,19 +83,42 @@ export class ExecSessions {
       if (standing.terminal) {
         const keys = standing.terminal.input(text)
         if (keys.echo) echo.push({stream: 'stdout', text: keys.echo})
-        await standing.shell.send(keys.lines)
+        await standing.shell.send(keys.lines, now)
         // Ctrl-C stops the command that runs (a shell reading commands goes on with the next).
-        if (keys.interrupted) await standing.shell.interrupt()
-        if (keys.ended) await standing.shell.send(null)
-      } else await standing.shell.send(text)
-      if (closes) await standing.shell.send(null)
-      this.recordChanges(standing, now)
+        if (keys.interrupted) await standing.shell.interrupt(now)
+        if (keys.ended) await standing.shell.send(null, now)
+      } else await standing.shell.send(text, now)
+      if (closes) await standing.shell.send(null, now)
+      const until = await this.waitWhileAsleep(standing, now)
+      this.recordChanges(standing, until)
       const exitCode = standing.shell.exitCode
       if (exitCode !== null) this.sessions.delete(id)
       return {session: id, output: this.shown(standing, echo), exitCode, notFound: false}
     })
     standing.queue = step.catch(() => {})
     return step
+  }
+
+  /**
+   * While the command sleeps, waits until the clock passes its end and lets it run on; returns the
+   * session's time then. Gives up (the command still asleep) after `sessionSleepWaitMillisecondsMax`.
+   */
+  private async waitWhileAsleep(standing: StandingSession, now: number): Promise<number> {
+    const wallAtStart = this.wall.nowMilliseconds()
+    const sessionNow = () => Math.max(now + this.wall.nowMilliseconds() - wallAtStart, this.clusterClock?.nowMilliseconds() ?? now)
+    const looksMax = Math.ceil(sessionSleepWaitMillisecondsMax / sessionClockLookMilliseconds) + 1
+    for (let look = 0; look < looksMax; look++) {
+      const wake = standing.shell.sleepsUntil
+      if (wake === null) break
+      const current = sessionNow()
+      if (current >= wake) {
+        await standing.shell.proceed(current)
+        continue
+      }
+      if (this.wall.nowMilliseconds() - wallAtStart >= sessionSleepWaitMillisecondsMax) break
+      await this.wall.sleep(Math.min(wake - current, sessionClockLookMilliseconds))
+    }
+    return sessionNow()
   }
 
   /** What the client sees: the output as printed, or on a terminal its one stream after the echo, each NL as CR NL. */
