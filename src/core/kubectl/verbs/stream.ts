@@ -6,6 +6,7 @@ import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {containerFor, podForTarget} from '../pod-target.js'
 import type {KubectlSession} from '../session.js'
+import {rawTerminalText} from './attach.js'
 import type {ExecAnswer, ExecSessionAnswer} from '../../api/wire.js'
 
 export const execFlags: readonly KubectlFlag[] = [
@@ -58,15 +59,15 @@ async function execAsInputComes(session: KubectlSession, execPath: string, query
   if (opened.notFound) return printExecAnswer(session, {stdout: '', stderr: '', exitCode: opened.exitCode ?? 126, notFound: true}, program)
   // Waiting on this process's stdin holds no lock: other kubemu commands run meanwhile.
   await session.releaseWriter()
+  // On a terminal each key goes as typed (raw mode); the container's terminal echoes and edits the line.
+  const terminal = query.tty === 'true' ? session.io.terminalInput : undefined
   const show = (answer: ExecSessionAnswer): number | null => {
     for (const piece of answer.output) {
-      if (piece.stream === 'stdout') session.io.stdout(piece.text)
+      if (piece.stream === 'stdout') session.io.stdout(terminal ? rawTerminalText(piece.text) : piece.text)
       else session.io.stderr(piece.text)
     }
     return answer.exitCode
   }
-  // On a terminal each key goes as typed (raw mode); the container's terminal echoes and edits the line.
-  const terminal = query.tty === 'true' ? session.io.terminalInput : undefined
   terminal?.setRaw(true)
   let exitCode: number
   try {
