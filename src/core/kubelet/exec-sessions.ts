@@ -5,7 +5,8 @@
 // named by a random id that only their client learns; a bounded number stand at once.
 // Time runs in a session as in a real container: a line runs at the moment it came, and a command
 // that sleeps holds its answer until the cluster clock has passed the sleep's end (waiting, a
-// bounded time, on the clock of the process that runs the kubelets).
+// bounded time, on the clock of the process that runs the kubelets); on a terminal (exec -it) the
+// answer, the keys' echo, comes at once, and the sleep's end shows with a later piece.
 import {randomUUID} from 'node:crypto'
 import type {ExecSessionAnswer} from '../api/wire.js'
 import {type Clock, systemClock} from '../util/clock.js'
@@ -37,6 +38,8 @@ interface StandingSession {
   readonly terminal: TerminalLineDiscipline | null
   /** Pieces are handled one at a time, in the order they came. */
   queue: Promise<unknown>
+  /** Ends the wait of the piece whose command sleeps: one more piece has come (a Ctrl-C may stop the sleep). */
+  waiting: AbortController | null
 }
 
 export class ExecSessions {
@@ -55,7 +58,7 @@ export class ExecSessions {
   /** Takes a started session: what it printed so far and its exit, and its id while it runs. */
   async open(podUid: string, container: string, shell: ShellSession, files: {readonly fs: SimulatedFileSystem; readonly before: SimulatedFileSystem}, recorder: SessionRecorder, now: number, terminal: boolean): Promise<ExecSessionAnswer> {
     const standing: StandingSession = {
-      podUid, container, shell, fs: files.fs, recorded: files.before, recorder, queue: Promise.resolve(),
+      podUid, container, shell, fs: files.fs, recorded: files.before, recorder, queue: Promise.resolve(), waiting: null,
       terminal: terminal ? new TerminalLineDiscipline() : null,
     }
     const id = randomUUID()
@@ -78,6 +81,8 @@ export class ExecSessions {
     // Most recently used last: the oldest is the first to go.
     this.sessions.delete(id)
     this.sessions.set(id, standing)
+    // The piece before answers now with what it has, its command still asleep: this one may wake it.
+    standing.waiting?.abort()
     const step = standing.queue.then(async () => {
       const echo: OutputChunk[] = []
       if (standing.terminal) {
@@ -89,7 +94,8 @@ export class ExecSessions {
         if (keys.ended) await standing.shell.send(null, now)
       } else await standing.shell.send(text, now)
       if (closes) await standing.shell.send(null, now)
-      const until = await this.waitWhileAsleep(standing, now)
+      // On a terminal the echo shows at once: what the command prints after its sleep comes with a later piece (kubemu's kubectl sends empty ones meanwhile).
+      const until = standing.terminal ? now : await this.waitWhileAsleep(standing, now)
       this.recordChanges(standing, until)
       const exitCode = standing.shell.exitCode
       if (exitCode !== null) this.sessions.delete(id)
@@ -104,6 +110,16 @@ export class ExecSessions {
    * session's time then. Gives up (the command still asleep) after `sessionSleepWaitMillisecondsMax`.
    */
   private async waitWhileAsleep(standing: StandingSession, now: number): Promise<number> {
+    const waiting = new AbortController()
+    standing.waiting = waiting
+    try {
+      return await this.waitUntilAwake(standing, now, waiting.signal)
+    } finally {
+      if (standing.waiting === waiting) standing.waiting = null
+    }
+  }
+
+  private async waitUntilAwake(standing: StandingSession, now: number, signal: AbortSignal): Promise<number> {
     const wallAtStart = this.wall.nowMilliseconds()
     const sessionNow = () => Math.max(now + this.wall.nowMilliseconds() - wallAtStart, this.clusterClock?.nowMilliseconds() ?? now)
     const looksMax = Math.ceil(sessionSleepWaitMillisecondsMax / sessionClockLookMilliseconds) + 1
@@ -115,8 +131,8 @@ export class ExecSessions {
         await standing.shell.proceed(current)
         continue
       }
-      if (this.wall.nowMilliseconds() - wallAtStart >= sessionSleepWaitMillisecondsMax) break
-      await this.wall.sleep(Math.min(wake - current, sessionClockLookMilliseconds))
+      if (signal.aborted || this.wall.nowMilliseconds() - wallAtStart >= sessionSleepWaitMillisecondsMax) break
+      await this.wall.sleep(Math.min(wake - current, sessionClockLookMilliseconds), signal)
     }
     return sessionNow()
   }
