@@ -62,7 +62,8 @@ export class ExecSessions {
       terminal: terminal ? new TerminalLineDiscipline() : null,
     }
     const id = randomUUID()
-    await this.waitWhileAsleep(standing, now)
+    // On a terminal the session stands at once, so a Ctrl-C can reach a command that sleeps from its start.
+    if (!terminal) await this.waitWhileAsleep(standing, now)
     this.recordChanges(standing, now)
     if (shell.exitCode === null) {
       this.sessions.set(id, standing)
