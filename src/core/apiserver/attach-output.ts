@@ -7,8 +7,8 @@
 // new. The WebSocket front door (server/websocket-streams.ts) and kubemu's own `kubectl attach`
 // stream with it. A container with a terminal (tty: true) streams what its terminal shows, as it
 // comes, character by character: the echo of each key, the prompt before any newline, each line
-// ended with CR NL. An attach to it starts at its current line (busybox redraws its prompt when the
-// attach resizes the terminal).
+// ended with CR NL. An attach to one without stdin starts at its current line (busybox redraws its
+// prompt when the attach resizes the terminal).
 import {terminalViewQuery} from './pod-logs.js'
 
 /** One request to the API server (a path under /api/v1, its query): its status and body. */
@@ -104,28 +104,34 @@ export async function followAttachedOutput(follow: AttachFollow, podPath: string
   }
 }
 
-/** What a container's terminal has shown of its run so far (the log's lines, its unfinished last line too), each NL as CR NL. */
+/** What a container's terminal has shown of its run so far, as its log holds it (lines ended by NL, the unfinished last line too). */
 async function terminalShows(follow: AttachFollow, podPath: string, container: string, previous: boolean): Promise<string> {
   const response = await follow.ask(`${podPath}/log`, {container, [terminalViewQuery]: 'true', ...(previous ? {previous: 'true'} : {})})
-  return response.status < 400 ? String(response.body ?? '').replace(/\n/g, '\r\n') : ''
+  return response.status < 400 ? String(response.body ?? '') : ''
 }
 
-/** Follows a container with a terminal from its current line on, character by character, until its run ends. */
+/**
+ * Follows a container with a terminal, character by character, until its run ends: what comes
+ * from the attach on as the terminal shows it (each NL as CR NL). What it printed before, for one
+ * made to be attached to (its command ran at once, before any attach could), shows as its log
+ * holds it, as kubectl shows a run it could not attach to in time.
+ */
 async function followTerminal(follow: AttachFollow, podPath: string, container: string, pod: unknown): Promise<void> {
   const attachedRun = containerRunOf(pod, container)
+  const replays = takesStdin(pod, container)
   if (attachedRun === null) {
-    // Ended already (a quick command): a container made to be attached to shows that run.
-    const shown = takesStdin(pod, container) ? await terminalShows(follow, podPath, container, false) : ''
+    const shown = replays ? await terminalShows(follow, podPath, container, false) : ''
     if (shown) follow.emit(shown)
     return
   }
   const start = await terminalShows(follow, podPath, container, false)
-  let shown = start.lastIndexOf('\r\n') + (start.includes('\r\n') ? 2 : 1)
+  if (replays && start) follow.emit(start)
+  let shown = replays ? start.length : start.lastIndexOf('\n') + 1
   const show = (text: string) => {
-    if (text.length > shown) follow.emit(text.slice(shown))
+    if (text.length > shown) follow.emit(text.slice(shown).replace(/\n/g, '\r\n'))
     shown = Math.max(shown, text.length)
   }
-  show(start)
+  if (!replays) show(start)
   await follow.attached?.()
   const deadline = follow.now() + attachMillisecondsMax
   while (follow.now() < deadline && !follow.closed?.()) {
