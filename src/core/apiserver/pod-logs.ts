@@ -8,7 +8,13 @@ import type {ExecSessionAnswer} from '../api/wire.js'
 import {apiErrors} from './api-errors.js'
 
 type ContainerStatus = {name: string; restartCount?: number; state?: {waiting?: {reason?: string}; running?: {startedAt?: string}; terminated?: {startedAt?: string; finishedAt?: string; exitCode?: number}}; lastState?: {terminated?: {startedAt?: string; finishedAt?: string; exitCode?: number}}}
-type Container = {name: string; image?: string}
+type Container = {name: string; image?: string; tty?: boolean}
+
+/**
+ * The query key of kubemu's own attach (attach-output.ts): the log as the container's terminal
+ * shows it, its unfinished last line (a prompt, keys typed before Enter) too.
+ */
+export const terminalViewQuery = 'kubemuTerminal'
 
 /** A --tail larger than this is read as this many lines (a bound; simulated logs are short). */
 export const logLinesMax = 100_000
@@ -28,7 +34,7 @@ export interface ContainerRun {
 /** The container runtime behind the kubelet, as the API server's log and exec subresources reach it. */
 export interface ContainerStreams {
   /** The lines the run wrote up to `until`; null when the container runs no command kubemu follows. */
-  logLines(pod: KubeObject, container: string, run: ContainerRun, until: number, reader: StreamObjectReader): Promise<ReadonlyArray<{atMilliseconds: number; text: string}> | null>
+  logLines(pod: KubeObject, container: string, run: ContainerRun, until: number, reader: StreamObjectReader): Promise<ReadonlyArray<{atMilliseconds: number; text: string; partial?: boolean}> | null>
   /** Runs `argv` in the container; `stdin` is what the client sent on the exec's stdin (empty without -i). */
   exec(pod: KubeObject, container: string, run: ContainerRun, argv: readonly string[], now: number, reader: StreamObjectReader, stdin?: string): Promise<{stdout: string; stderr: string; exitCode: number; notFound: boolean}>
   /** Starts `argv` in the container on an open stdin (`exec -i`; `terminal`: with a tty, `-t`): what it printed until it waits for input or ends. */
@@ -100,6 +106,10 @@ export async function podLogs(pod: KubeObject, query: Readonly<Record<string, st
   const lines = (await streams?.logLines(pod, name, {startedAtMilliseconds: Date.parse(startedAt), restartCount}, until, reader))
     ?? [{atMilliseconds: Date.parse(startedAt), text: `kubemu: simulated container "${name}" (image ${container.image ?? ''}) started at ${startedAt}`}]
   let selected = [...lines]
+  // A container with a terminal: the runtime's log writer holds an unfinished last line back until a
+  // newline comes, and writes it without one when the run ends (containerd's partial line).
+  const tty = container.tty === true
+  if (tty && query[terminalViewQuery] !== 'true' && finishedAt === undefined) selected = selected.filter((line) => !line.partial)
   const sinceSeconds = query.sinceSeconds === undefined ? undefined : Number(query.sinceSeconds)
   if (sinceSeconds !== undefined && Number.isFinite(sinceSeconds)) selected = selected.filter((line) => line.atMilliseconds >= now - sinceSeconds * 1000)
   if (query.sinceTime) {
@@ -108,7 +118,7 @@ export async function podLogs(pod: KubeObject, query: Readonly<Record<string, st
   }
   const tail = query.tailLines === undefined ? -1 : Math.min(Number(query.tailLines), logLinesMax)
   if (tail >= 0) selected = tail === 0 ? [] : selected.slice(-tail)
-  let text = selected.map((line) => `${query.timestamps === 'true' ? `${rfc3339Nano(line.atMilliseconds)} ` : ''}${line.text}\n`).join('')
+  let text = selected.map((line) => `${query.timestamps === 'true' ? `${rfc3339Nano(line.atMilliseconds)} ` : ''}${line.text}${tty && line.partial ? '' : '\n'}`).join('')
   const limitBytes = query.limitBytes === undefined ? 0 : Number(query.limitBytes)
   if (limitBytes > 0) text = Buffer.from(text).subarray(0, limitBytes).toString('utf8')
   return text

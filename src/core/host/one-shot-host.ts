@@ -56,7 +56,7 @@ export class OneShotHost implements ClusterHost {
     this.syncedRules = new FileSyncedRules(folder)
     // The connection exists before its first settle runs the kubelets (whose probes use the network).
     const network = hostPodNetwork(async () => (this.connection ?? (await this.connect())).api, this.clock, this.syncedRules, clusterRandomness(folder).numbers('kube-proxy'), folder)
-    this.containers = clusterContainers(folder, () => network)
+    this.containers = clusterContainers(folder, () => network, this.clock)
   }
 
   /** What runs in the containers: the kubelets' and the API server's exec and logs share it. */

@@ -144,7 +144,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     if (api === null) throw new Error('invariant: the pod network is used before the API server is open')
     return api
   }, clock, syncedRules, clusterRandomness(folder).numbers('kube-proxy'), folder)
-  const containers = clusterContainers(folder, () => network)
+  const containers = clusterContainers(folder, () => network, clock)
   const connection = await openKubernetes({environment: options.environment, clock, containerStreams: containers})
   api = connection.api
   let http: HttpApi | null = null

@@ -14,6 +14,7 @@ import {termReaction} from './termination.js'
 import {isKnownProgram, type LogLine, type RunResult, type RunSpec, runOverTime, runToEnd, startSession, type StdinInput, type TimedEvent} from './shell/run.js'
 import {ExecSessions} from './exec-sessions.js'
 import type {ExecSessionAnswer} from '../api/wire.js'
+import type {Clock} from '../util/clock.js'
 
 /** How far ahead of now the kubelet looks for a container's exit or a probe's verdict, so it wakes at that moment. */
 export const lookaheadMilliseconds = 3_600_000
@@ -78,7 +79,11 @@ export class SimulatedContainers {
     private readonly networkOf: () => PodNetwork = () => networkUnavailable,
     /** The images each node holds (pulled by container starts). */
     readonly images: NodeImageStore = new MemoryNodeImages(),
-  ) {}
+    /** The cluster clock, for exec sessions whose commands sleep (null: the moments the API server gives). */
+    clusterClock: Clock | null = null,
+  ) {
+    this.sessions = new ExecSessions(clusterClock)
+  }
 
   private get network(): PodNetwork {
     return this.networkOf()
@@ -278,7 +283,7 @@ export class SimulatedContainers {
     const spec = await this.spec(pod, container, run, reader, 'not-found', argv)
     const fs = before.clone()
     // On a terminal (exec -t) the command's stdout is one: a shell reading commands shows its prompt.
-    const shell = await startSession({...spec, fs, terminal}, now, {text: '', open: true})
+    const shell = await startSession({...spec, fs, terminal}, now, {text: '', open: true}, true)
     const key = containerRunKey(String(pod.metadata.uid), containerName, run.restartCount)
     const recorder = {record: (atMilliseconds: number, changes: ReturnType<typeof fs.changesSince>) => this.state.add(key, {atMilliseconds, changes})}
     return this.sessions.open(String(pod.metadata.uid), containerName, shell, {fs, before}, recorder, now, terminal)
@@ -289,7 +294,7 @@ export class SimulatedContainers {
     return this.sessions.send(String(pod.metadata.uid), containerName, session, text, closes, now)
   }
 
-  private readonly sessions = new ExecSessions()
+  private readonly sessions: ExecSessions
 
   private async replayFiles(pod: Pod, container: Container, run: ContainerRunStart, now: number, reader: PodObjectReader) {
     const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container))
@@ -309,6 +314,6 @@ export {probeLabels}
  * commands and `kubemu up`. The pod network is the one wiring point for curl/wget/nslookup and
  * the network probes.
  */
-export function clusterContainers(folder: string, networkOf: () => PodNetwork = () => networkUnavailable): SimulatedContainers {
-  return new SimulatedContainers(new FileContainerState(folder), networkOf, new FileNodeImages(folder))
+export function clusterContainers(folder: string, networkOf: () => PodNetwork = () => networkUnavailable, clock: Clock | null = null): SimulatedContainers {
+  return new SimulatedContainers(new FileContainerState(folder), networkOf, new FileNodeImages(folder), clock)
 }

@@ -36,12 +36,40 @@ export async function runAttach(session: KubectlSession, args: readonly string[]
   // -i: what this process reads on stdin goes to the container's as it comes (its end closes a stdinOnce container's).
   const closes = Boolean((spec as {stdinOnce?: boolean}).stdinOnce)
   const sending: Array<Promise<void>> = []
-  await followOutput(session, pod, container, session.flag('stdin') !== 'true' ? undefined : async () => {
+  const stdin = session.flag('stdin') === 'true'
+  const raw = await withRawTerminal(session, stdin && spec.tty === true, (terminal) => followOutput(session, pod, container, !stdin ? undefined : async () => {
     sending.push(sendStdinAsItComes(session, `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/attach`, container, closes))
-  })
+  }, terminal))
   // The container's run ended: what stdin still holds has nowhere to go (kubectl-main stops reading it).
   void Promise.allSettled(sending)
+  if (raw && !quiet && restartsAlways(pod)) session.io.stdout(`${sessionEndedMessage(String(pod.metadata.name), container)}\n`)
   return 0
+}
+
+/** Whether the pod's containers run again after they end (a session on it can be resumed). */
+export function restartsAlways(pod: unknown): boolean {
+  return ((pod as {spec?: {restartPolicy?: string}} | null)?.spec ?? {}).restartPolicy === 'Always'
+}
+
+/** What kubectl 1.32 prints when a session on a terminal ends (attach -it, run -it) and the pod restarts its containers. */
+export function sessionEndedMessage(pod: string, container: string): string {
+  return `Session ended, resume using 'kubectl attach ${pod} -c ${container} -i -t' command when the pod is running`
+}
+
+/**
+ * Runs `attached` with this process's terminal in raw mode when the container has one and stdin
+ * goes to it (kubectl's SetupTTY): each key goes as typed, and the container's terminal echoes,
+ * edits lines and turns Ctrl-C and Ctrl-D into what they do there.
+ */
+export async function withRawTerminal(session: KubectlSession, containerTerminal: boolean, attached: (raw: boolean) => Promise<void>): Promise<boolean> {
+  const terminal = containerTerminal && session.io.stdinPieces ? session.io.terminalInput : undefined
+  terminal?.setRaw(true)
+  try {
+    await attached(terminal !== undefined)
+  } finally {
+    terminal?.setRaw(false)
+  }
+  return terminal !== undefined
 }
 
 /** Sends this process's stdin to the container's, piece by piece as it comes (a line typed shows its answer before the next); its end closes the container's when `closes`. */
@@ -55,8 +83,12 @@ export async function sendStdinAsItComes(session: KubectlSession, attachPath: st
   if (closes) await send('', true)
 }
 
-/** Prints the container's output after what it had written when the attach began, until that run ends. */
-export async function followOutput(session: KubectlSession, pod: Pick<TargetPod, 'metadata'>, container: string, attached?: () => Promise<void>): Promise<void> {
+/**
+ * Prints the container's output after what it had written when the attach began, until that run
+ * ends. `raw`: this process's terminal is in raw mode, where Node still turns each NL into CR NL
+ * (libuv keeps ONLCR), so the container terminal's CR NL is written as NL.
+ */
+export async function followOutput(session: KubectlSession, pod: Pick<TargetPod, 'metadata'>, container: string, attached?: () => Promise<void>, raw = false): Promise<void> {
   const podPath = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`
   await session.releaseWriter()
   const stop = new AbortController()
@@ -73,11 +105,16 @@ export async function followOutput(session: KubectlSession, pod: Pick<TargetPod,
         if (drivingError) throw drivingError
       },
       now: () => session.clock.nowMilliseconds(),
-      emit: (text) => session.io.stdout(text),
+      emit: (text) => session.io.stdout(raw ? rawTerminalText(text) : text),
       ...(attached ? {attached} : {}),
     }, podPath, container)
   } finally {
     stop.abort()
     await driving
   }
+}
+
+/** What goes to this process's terminal in raw mode for `text` the container's terminal shows: its CR NL as NL (the terminal adds the CR). */
+export function rawTerminalText(text: string): string {
+  return text.replace(/\r\n/g, '\n')
 }

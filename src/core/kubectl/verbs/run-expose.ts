@@ -12,7 +12,7 @@ import type {KubectlSession} from '../session.js'
 import {submitGenerated} from './create-common.js'
 import {parseResourceArguments} from './get.js'
 import {waitForObject} from '../object-watch.js'
-import {followOutput, sendStdinAsItComes} from './attach.js'
+import {followOutput, restartsAlways, sendStdinAsItComes, sessionEndedMessage, withRawTerminal} from './attach.js'
 
 const commonFlags: readonly KubectlFlag[] = [
   {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
@@ -133,6 +133,12 @@ async function runAttached(session: KubectlSession, pod: KubeObject): Promise<nu
   await session.settleControlPlane()
   // -i: stdin goes to the container as it comes and its output shows as it answers (a line typed, its answer).
   const followed = session.flag('stdin') === 'true' && (await sendAttachedStdin(session, pods, namespace, name))
+  // kubectl waits for the pod's end only where its exit code tells something (Never, OnFailure, stdin not left open).
+  const restart = (pod.spec as {restartPolicy?: string} | undefined)?.restartPolicy
+  if (followed && (session.flag('leave-stdin-open') === 'true' || (restart !== 'Never' && restart !== 'OnFailure'))) {
+    await removeRun(session, pods, namespace, name)
+    return 0
+  }
   let current: KubeObject | null = null
   // Attached, kubectl streams until the container ends (a server's: until interrupted).
   const ended = (object: KubeObject | null) => {
@@ -144,11 +150,7 @@ async function runAttached(session: KubectlSession, pod: KubeObject): Promise<nu
   const logs = await session.request('GET', `/api/v1/namespaces/${namespace}/pods/${name}/log`, {query: {container: name}, allow: [400, 404]})
   if (logs.status < 400 && !followed) session.io.stdout(String(logs.body ?? ''))
   const phase = ((current as KubeObject | null)?.status as {phase?: string} | undefined)?.phase
-  if (session.flag('rm') === 'true') {
-    await session.request('DELETE', objectPath(pods, namespace, name), {allow: [404]})
-    session.io.stdout(`pod "${name}" deleted\n`)
-    await session.settleControlPlane()
-  }
+  await removeRun(session, pods, namespace, name)
   if (phase === 'Failed') {
     // kubectl exits with the container's own exit code and names how it terminated.
     const terminated = (((current as KubeObject | null)?.status as {containerStatuses?: Array<{state?: {terminated?: {exitCode?: number; reason?: string; message?: string}}}>} | undefined)?.containerStatuses ?? [])[0]?.state?.terminated
@@ -165,6 +167,14 @@ async function runAttached(session: KubectlSession, pod: KubeObject): Promise<nu
 }
 
 
+/** --rm: the pod goes once the attach ended, with kubectl's line. */
+async function removeRun(session: KubectlSession, pods: ApiResource, namespace: string, name: string): Promise<void> {
+  if (session.flag('rm') !== 'true') return
+  await session.request('DELETE', objectPath(pods, namespace, name), {allow: [404]})
+  session.io.stdout(`pod "${name}" deleted\n`)
+  await session.settleControlPlane()
+}
+
 /**
  * `run -i`: once the container runs, what this process reads on stdin goes to its stdin as it
  * comes (its end closes it, stdinOnce) through pods/attach, and what the container prints shows
@@ -172,7 +182,9 @@ async function runAttached(session: KubectlSession, pod: KubeObject): Promise<nu
  */
 async function sendAttachedStdin(session: KubectlSession, pods: ApiResource, namespace: string, name: string): Promise<boolean> {
   let running = false
+  let attached: KubeObject = {metadata: {}} as KubeObject
   await waitForObject(session, pods, namespace, name, (object) => {
+    if (object) attached = object
     const status = (object?.status ?? {}) as {phase?: string; containerStatuses?: Array<{name: string; state?: {running?: unknown}}>}
     running = Boolean(status.containerStatuses?.find((entry) => entry.name === name)?.state?.running)
     return running || !object || status.phase === 'Succeeded' || status.phase === 'Failed'
@@ -180,11 +192,14 @@ async function sendAttachedStdin(session: KubectlSession, pods: ApiResource, nam
   if (!running) return false
   const closes = session.flag('leave-stdin-open') !== 'true'
   const sending: Array<Promise<void>> = []
-  await followOutput(session, {metadata: {namespace, name}}, name, async () => {
+  const quiet = session.flag('quiet') === 'true'
+  if (!quiet) session.io.stderr("If you don't see a command prompt, try pressing enter.\n")
+  const raw = await withRawTerminal(session, session.flag('tty') === 'true', (terminal) => followOutput(session, {metadata: {namespace, name}}, name, async () => {
     sending.push(sendStdinAsItComes(session, `/api/v1/namespaces/${namespace}/pods/${name}/attach`, name, closes))
-  })
+  }, terminal))
   // The run ended: what stdin still holds has nowhere to go (kubectl-main stops reading it).
   void Promise.allSettled(sending)
+  if (raw && !quiet && restartsAlways(attached)) session.io.stdout(`${sessionEndedMessage(name, name)}\n`)
   return true
 }
 

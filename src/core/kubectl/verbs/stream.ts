@@ -6,7 +6,13 @@ import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {containerFor, podForTarget} from '../pod-target.js'
 import type {KubectlSession} from '../session.js'
+import {rawTerminalText} from './attach.js'
 import type {ExecAnswer, ExecSessionAnswer} from '../../api/wire.js'
+
+/** Pieces of stdin one exec -i passes on (a bound; a terminal's keys come one a piece). */
+export const execStdinPiecesMax = 10_000_000
+/** How often exec -it asks a command for what it printed while no key comes (a sleep's end). */
+export const terminalPollMilliseconds = 250
 
 export const execFlags: readonly KubectlFlag[] = [
   {name: 'container', shorthand: 'c', kind: 'string'},
@@ -58,15 +64,15 @@ async function execAsInputComes(session: KubectlSession, execPath: string, query
   if (opened.notFound) return printExecAnswer(session, {stdout: '', stderr: '', exitCode: opened.exitCode ?? 126, notFound: true}, program)
   // Waiting on this process's stdin holds no lock: other kubemu commands run meanwhile.
   await session.releaseWriter()
+  // On a terminal each key goes as typed (raw mode); the container's terminal echoes and edits the line.
+  const terminal = query.tty === 'true' ? session.io.terminalInput : undefined
   const show = (answer: ExecSessionAnswer): number | null => {
     for (const piece of answer.output) {
-      if (piece.stream === 'stdout') session.io.stdout(piece.text)
+      if (piece.stream === 'stdout') session.io.stdout(terminal ? rawTerminalText(piece.text) : piece.text)
       else session.io.stderr(piece.text)
     }
     return answer.exitCode
   }
-  // On a terminal each key goes as typed (raw mode); the container's terminal echoes and edits the line.
-  const terminal = query.tty === 'true' ? session.io.terminalInput : undefined
   terminal?.setRaw(true)
   let exitCode: number
   try {
@@ -82,12 +88,51 @@ async function sendAsInputComes(session: KubectlSession, execPath: string, query
   const send = async (text: string, closes: boolean) => (await session.request('POST', execPath, {query: {container: query.container!, session: opened.session, ...(closes ? {close: 'true'} : {})}, body: text, contentType: 'application/octet-stream'})).body as ExecSessionAnswer
   let exitCode = show(opened)
   if (exitCode !== null) return exitCode
-  for await (const piece of session.io.stdinPieces!()) {
-    exitCode = show(await send(piece, false))
-    // The command ended before its input did: what stdin still holds has nowhere to go.
-    if (exitCode !== null) return exitCode
+  // Each piece goes as it comes, not after the answer before (which waits while the command
+  // sleeps): a Ctrl-C typed during `sleep 100` reaches it at once. The answers show in order.
+  let failure: unknown = null
+  let ended: () => void = () => {}
+  const exited = new Promise<null>((resolve) => {
+    ended = () => resolve(null)
+  })
+  let shown: Promise<void> = Promise.resolve()
+  const answerInOrder = (answer: Promise<ExecSessionAnswer>) => {
+    // A failed request is the exec's failure: shown at the end, not an unhandled rejection now.
+    answer.catch(() => {})
+    shown = shown.then(async () => {
+      if (exitCode !== null || failure !== null) return
+      try {
+        exitCode = show(await answer)
+      } catch (error) {
+        failure = error
+      }
+      if (exitCode !== null || failure !== null) ended()
+    })
   }
-  return show(await send('', true)) ?? 0
+  const pieces = session.io.stdinPieces!()[Symbol.asyncIterator]()
+  // On a terminal the container answers each key at once, a sleeping command's later output with
+  // a later piece: while no key comes, an empty piece now and then asks for it.
+  const polls = query.tty === 'true'
+  let next = pieces.next()
+  for (let count = 0; count < execStdinPiecesMax; count++) {
+    const stop = new AbortController()
+    const came = await Promise.race([next, exited, ...(polls ? [session.clock.sleep(terminalPollMilliseconds, stop.signal).then(() => 'poll' as const)] : [])])
+    stop.abort()
+    // The command ended before its input did: what stdin still holds has nowhere to go.
+    if (came === null) break
+    if (came === 'poll') {
+      answerInOrder(send('', false))
+      await shown
+      continue
+    }
+    if (came.done) break
+    answerInOrder(send(came.value, false))
+    next = pieces.next()
+  }
+  if (exitCode === null && failure === null) answerInOrder(send('', true))
+  await shown
+  if (failure !== null) throw failure
+  return exitCode ?? 0
 }
 
 /** What kubectl prints of an exec's streams and status, and its exit code. */

@@ -43,6 +43,23 @@ export const interruptExitCode = 130
 /** The run broke a limit; its message is what the log shows. */
 export class ShellRunaway extends Error {}
 
+/** The exit status of a process killed for breaking a limit (as SIGKILL's). */
+export const runawayExitCode = 137
+
+/**
+ * The exit status of a run that threw on its way out: `exit`'s, SIGINT's, or a broken limit's
+ * (its message written on stderr first). Anything else is a bug and goes on up.
+ */
+export function exitStatusOfThrown(error: unknown, write: (stream: OutputStream, text: string) => void): number {
+  if (error instanceof ShellExit) return error.code
+  if (error instanceof ShellInterrupt) return interruptExitCode
+  if (error instanceof ShellRunaway) {
+    write('stderr', `${error.message}\n`)
+    return runawayExitCode
+  }
+  throw error
+}
+
 export type OutputStream = 'stdout' | 'stderr'
 
 export interface ProcessContext {

@@ -175,7 +175,11 @@ function* interactiveShell(process: ShellProcess, input: StandardInput): ShellRu
     if (process.context.terminal) process.error(pending === '' ? `${process.workingDirectory} # ` : '> ')
     try {
       const line = yield* input.line()
-      if (line === null) return pending === '' ? process.status : yield* process.runScript(pending)
+      if (line === null) {
+        // At the end of its input an interactive shell (ash) ends the prompt's line before it exits.
+        if (process.context.terminal && pending === '') process.error('\n')
+        return pending === '' ? process.status : yield* process.runScript(pending)
+      }
       pending += `${line}\n`
       if (isIncomplete(pending)) continue
       const script = pending

@@ -1,15 +1,17 @@
-// A command run at one moment against its own standard input, driven a step at a time: an exec
-// (with or without stdin) and an exec probe. With an open input (`kubectl exec -i`), the command
-// runs until it waits for more, so each line sent is read, and answered, when it comes; the
-// input's end lets it finish. Time it sleeps passes at once, as for any exec.
+// A command run against its own standard input, driven a step at a time: an exec (with or
+// without stdin) and an exec probe. With an open input (`kubectl exec -i`), the command runs until
+// it waits for more, so each line sent is read, and answered, when it comes; the input's end lets
+// it finish. An exec session's time runs with the cluster clock (`timeRuns`): a line runs at the
+// moment it came, and a sleep ends only once the clock has passed its end (the session stands
+// asleep meanwhile, keeping what comes on its input for when the command reads it). A run to its
+// end at one moment (an exec without stdin, a probe) sleeps in no time.
 import {type Program, ShellProcess} from './interpreter.js'
-import {interruptExitCode, type OutputStream, type ProcessContext, ShellExit, type ShellEffect, ShellInterrupt, type ShellRun, ShellRunaway} from './process-context.js'
+import {exitStatusOfThrown, type OutputStream, type ProcessContext, type ShellEffect, ShellInterrupt, type ShellRun} from './process-context.js'
 import type {PodNetwork} from '../../network/types.js'
 import type {SimulatedFileSystem} from './filesystem.js'
 import {StandardInput} from './standard-input.js'
 
-/** The exit status of a process killed for breaking a limit (as SIGKILL's). */
-export const runawayExitCode = 137
+export {runawayExitCode} from './process-context.js'
 /** Characters of output a session holds before it is read (the oldest go first). */
 export const sessionOutputCharactersMax = 1024 * 1024
 
@@ -41,11 +43,19 @@ export class ShellSession {
   private outputCharacters = 0
   private exit: number | null = null
   private waitsForInput = false
+  /** While the command sleeps on a running clock: the moment it wakes (Infinity: for ever). */
+  private wakesAt: number | null = null
+  /** What came on the input that the command has not read yet, and whether its end came. */
+  private unread = ''
+  private inputEnded = false
   /** The pod network the command's curl, wget and nslookup ask. */
   private readonly network: RunSpec['network']
 
-  /** `input`: the text already there, and whether more comes (`send`) until its end. */
-  constructor(spec: RunSpec, atMilliseconds: number, programs: ReadonlyMap<string, Program>, input: {readonly text: string; readonly open: boolean}) {
+  /**
+   * `input`: the text already there, and whether more comes (`send`) until its end. `timeRuns`: the
+   * session's time follows the moments it is given (an exec session); else sleeps pass at once.
+   */
+  constructor(spec: RunSpec, atMilliseconds: number, programs: ReadonlyMap<string, Program>, input: {readonly text: string; readonly open: boolean}, private readonly timeRuns = false) {
     this.now = atMilliseconds
     this.network = spec.network
     const context: ProcessContext = {
@@ -56,28 +66,51 @@ export class ShellSession {
     this.run = process.runProgram(spec.argv, null)
   }
 
-  /** Runs the command until it ends or waits for input. */
+  /** Runs the command until it ends, waits for input, or (time running) sleeps past its start. */
   async start(): Promise<void> {
-    await this.advance(undefined)
+    await this.advance(undefined, this.now)
   }
 
-  /** One more piece of input (null: its end); the command runs on until it ends or waits again. */
-  async send(text: string | null): Promise<void> {
-    if (!this.waitsForInput || text === '') return
-    this.waitsForInput = false
-    await this.advance(text)
+  /** One more piece of input at `now` (null: its end); the command reads it when it reads (at once, when it waits for input) and runs on. */
+  async send(text: string | null, now = this.now): Promise<void> {
+    if (text === null) this.inputEnded = true
+    else this.unread += text
+    await this.proceed(now)
   }
 
-  /** Ctrl-C on the exec's terminal, while the command waits for input: it stops (a shell reading commands reads the next). */
-  async interrupt(): Promise<void> {
-    if (!this.waitsForInput) return
+  /** The clock stands at `now`: a command waiting for input reads what came, one asleep until then wakes; both run on until they wait again. */
+  async proceed(now: number): Promise<void> {
+    if (this.exit !== null) return
+    if (this.wakesAt !== null) {
+      if (this.wakesAt > now) return
+      this.now = this.wakesAt
+      this.wakesAt = null
+      await this.advance(undefined, now)
+      return
+    }
+    if (!this.waitsForInput || (this.unread === '' && !this.inputEnded)) return
     this.waitsForInput = false
-    await this.advance(undefined, new ShellInterrupt())
+    this.now = Math.max(this.now, now)
+    await this.advance(this.takeInput(), now)
+  }
+
+  /** Ctrl-C on the exec's terminal at `now`, while the command waits for input or sleeps: it stops (a shell reading commands reads the next). */
+  async interrupt(now = this.now): Promise<void> {
+    if (!this.waitsForInput && this.wakesAt === null) return
+    this.waitsForInput = false
+    this.wakesAt = null
+    this.now = Math.max(this.now, now)
+    await this.advance(undefined, now, new ShellInterrupt())
   }
 
   /** The exit status once the command ended, else null. */
   get exitCode(): number | null {
     return this.exit
+  }
+
+  /** When the sleeping command wakes (Infinity: never by itself), or null when it does not sleep. */
+  get sleepsUntil(): number | null {
+    return this.exit === null ? this.wakesAt : null
   }
 
   /** The output since the last take, in the order it was written. */
@@ -86,6 +119,13 @@ export class ShellSession {
     this.output = []
     this.outputCharacters = 0
     return taken
+  }
+
+  private takeInput(): string | null {
+    if (this.unread === '') return null
+    const text = this.unread
+    this.unread = ''
+    return text
   }
 
   private write(stream: OutputStream, text: string): void {
@@ -107,7 +147,8 @@ export class ShellSession {
     }
   }
 
-  private async advance(first: unknown, thrown?: ShellInterrupt): Promise<void> {
+  /** Runs the command from where it stands (`clock`: the cluster's moment) until it ends or waits again. */
+  private async advance(first: unknown, clock: number, thrown?: ShellInterrupt): Promise<void> {
     let answer = first
     let interrupt = thrown
     while (this.exit === null) {
@@ -116,20 +157,8 @@ export class ShellSession {
         step = interrupt ? this.run.throw(interrupt) : this.run.next(answer)
         interrupt = undefined
       } catch (error) {
-        if (error instanceof ShellInterrupt) {
-          this.exit = interruptExitCode
-          return
-        }
-        if (error instanceof ShellExit) {
-          this.exit = error.code
-          return
-        }
-        if (error instanceof ShellRunaway) {
-          this.write('stderr', `${error.message}\n`)
-          this.exit = runawayExitCode
-          return
-        }
-        throw error
+        this.exit = exitStatusOfThrown(error, (stream, text) => this.write(stream, text))
+        return
       }
       answer = undefined
       if (step.done) {
@@ -139,11 +168,20 @@ export class ShellSession {
       const effect = step.value
       if (effect.kind === 'network') answer = await effect.ask(this.network)
       else if (effect.kind === 'input') {
-        this.waitsForInput = true
-        return
+        if (this.unread === '' && !this.inputEnded) {
+          this.waitsForInput = true
+          return
+        }
+        answer = this.takeInput()
+      } else if (this.timeRuns) {
+        const wake = this.now + effect.milliseconds
+        if (wake > clock) {
+          this.wakesAt = wake
+          return
+        }
+        this.now = wake
       } else if (!Number.isFinite(effect.milliseconds)) this.exit = 0
       else this.now += effect.milliseconds
     }
   }
-
 }
