@@ -57,7 +57,7 @@ async function answersLineByLine(client: Client, env: NodeJS.ProcessEnv): Promis
 /**
  * exec -it from a terminal (a pty `script` opens): keys go raw, the container's terminal echoes
  * them and runs the line on Enter (CR); the shell prompts, Ctrl-C stops the command that runs and
- * the shell goes on, Ctrl-D on an empty line ends it.
+ * the shell goes on, output after a sleep comes without a key, Ctrl-D on an empty line ends it.
  */
 async function answersOnTerminal(client: Client, env: NodeJS.ProcessEnv): Promise<void> {
   const command = [client.command, ...client.args, 'exec', '-it', 'box', '--', 'sh'].join(' ')
@@ -76,6 +76,9 @@ async function answersOnTerminal(client: Client, env: NodeJS.ProcessEnv): Promis
   await shows('typed\n^C\n/ # ')
   terminal.write('echo "after $?"\r')
   await shows('echo "after $?"\nafter 130\n/ # ')
+  // What a command prints after a sleep shows without another key (the session is asked for it).
+  terminal.write('sleep 1; echo "slept"\r')
+  await shows('echo "slept"\nslept\n/ # ')
   terminal.write('\u0004')
   await shows('status 0')
   expect(await terminal.exitCode()).toBe(0)

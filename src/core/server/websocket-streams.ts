@@ -27,6 +27,12 @@ const channels = {stdin: 0, stdout: 1, stderr: 2, status: 3} as const
 const closeChannel = 255
 /** Bytes of an exec's stdin kubemu keeps (the rest is dropped). */
 export const execStdinBytesMax = 16 * 1024 * 1024
+/**
+ * How often an exec with a terminal asks its session for output while no key comes: what a
+ * command prints after a sleep shows on the terminal without a key to carry it, as kubemu's own
+ * kubectl asks too.
+ */
+export const execTerminalPollMilliseconds = 250
 
 function frame(opcode: number, payload: Buffer): Buffer {
   const length = payload.length
@@ -236,7 +242,9 @@ async function serveExecSession(socket: Duplex, key: string, protocol: string, p
   let sending: Promise<unknown> = Promise.resolve()
   let stdinEnded = false
   let stdinBytes = 0
+  let sendsPending = 0
   const send = (text: string, closes: boolean) => {
+    sendsPending++
     sending = sending.then(async () => {
       if (finished) return
       const answer = await ask('POST', path, {container: query.container ?? '', session: first.session, ...(closes ? {close: 'true'} : {})}, text)
@@ -245,7 +253,14 @@ async function serveExecSession(socket: Duplex, key: string, protocol: string, p
       if (socket.destroyed) return
       for (const chunk of channelFrames(channels.status, JSON.stringify(answer.body))) socket.write(chunk)
       socket.end(frame(8, Buffer.from([0x03, 0xe8])))
-    }).catch(() => socket.destroy())
+    }).catch(() => socket.destroy()).finally(() => sendsPending--)
+  }
+  if (query.tty === 'true') {
+    const poll = setInterval(() => {
+      if (finished || stdinEnded || socket.destroyed) return clearInterval(poll)
+      if (sendsPending === 0) send('', false)
+    }, execTerminalPollMilliseconds)
+    socket.once('close', () => clearInterval(poll))
   }
   const endStdin = () => {
     if (stdinEnded) return
