@@ -6,7 +6,8 @@
 // labeled, unlabeled or not labeled; patch never adds the dry-run words; a patch starting with `{`
 // goes to the server as written.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {existsSync} from 'node:fs'
+import {existsSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
 
 const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
@@ -93,4 +94,49 @@ describe.runIf(existsSync(realKubectl))('kubectl prints the server’s answer ty
       await sameAsReal(line)
     }, 30_000)
   }
+
+  describe('rollout', () => {
+    beforeAll(async () => {
+      const daemonSet = 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: d\nspec:\n  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n'
+      writeFileSync(join(cluster.folder, 'ds.yaml'), daemonSet)
+      for (const line of ['create deployment roll --image=nginx', 'set image deploy/roll nginx=nginx:1.25', `create -f ${join(cluster.folder, 'ds.yaml')}`, 'set image ds/d web=nginx:2', 'annotate deploy/roll a=b']) {
+        expect((await cluster.ours(line)).status).toBe(0)
+      }
+    }, 60_000)
+
+    // undo prints the object as read (typed), with the rollback's words; a client dry run
+    // describes the template it would restore; history -o prints ReplicaSets or the object
+    // with each revision applied.
+    const rolloutLines = [
+      'rollout undo deploy/roll -o json --dry-run=server',
+      'rollout undo deploy/roll --dry-run=server',
+      'rollout undo deploy/roll -o yaml --dry-run=client',
+      'rollout undo deploy/roll --dry-run=client',
+      'rollout undo deploy/roll --to-revision=2 --dry-run=server',
+      'rollout undo ds/d --dry-run=client',
+      'rollout undo ds/d --dry-run=server -o name',
+      'rollout history deploy/roll -o json',
+      'rollout history deploy/roll -o name',
+      'rollout history deploy/roll --revision=1',
+      'rollout history deploy/roll --revision=1 -o jsonpath={.metadata.name}',
+      'rollout history ds/d -o yaml',
+      'rollout history ds/d --revision=1 -o json',
+    ]
+    for (const line of rolloutLines) {
+      it(`prints the same for: kubectl ${line}`, async () => {
+        expect((await sameAsReal(line)).status).toBe(0)
+      }, 30_000)
+    }
+
+    it('restarts, pauses, resumes and rolls back printing the server’s answer typed, as the real kubectl', async () => {
+      // Each changes the object, so the real kubectl and ours take turns on two Deployments.
+      for (const name of ['turn-real', 'turn-ours']) expect((await cluster.ours(`create deployment ${name} --image=nginx`)).status).toBe(0)
+      for (const line of ['rollout restart deploy/NAME -o json', 'rollout pause deploy/NAME -o yaml', 'rollout resume deploy/NAME -o name', 'rollout undo deploy/NAME -o json', 'get deploy NAME -o jsonpath={.metadata.annotations}']) {
+        const theirs = await cluster.real(line.replace('NAME', 'turn-real'))
+        const ours = await cluster.ours(line.replace('NAME', 'turn-ours'))
+        const same = (text: string) => masked(text).replaceAll('turn-real', 'turn-ours').replace(/-[a-z0-9]{8,10}\b/g, '-HASH')
+        expect({status: ours.status, stdout: same(ours.stdout), stderr: same(ours.stderr)}).toEqual({status: theirs.status, stdout: same(theirs.stdout), stderr: same(theirs.stderr)})
+      }
+    }, 60_000)
+  })
 })
