@@ -86,6 +86,7 @@ export const getFlags: readonly KubectlFlag[] = [
   {name: 'output-watch-events', kind: 'bool'},
   {name: 'chunk-size', kind: 'int', defaultValue: '500'},
   {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'kustomize', shorthand: 'k', kind: 'string'},
   {name: 'recursive', shorthand: 'R', kind: 'bool'},
   {name: 'raw', kind: 'string'},
   {name: 'show-managed-fields', kind: 'bool'},
@@ -105,12 +106,13 @@ interface Request {
   readonly namespace?: string
 }
 
-/** `get -f`: each object of the files, by kind, name and its own namespace. */
+/** `get -f` or `get -k`: each object of the files or the built kustomization, by kind, name and its own namespace. */
 async function requestsFromFiles(session: KubectlSession, mapper: ResourceMapper, paths: readonly string[]): Promise<Request[]> {
-  // The manifest reader and apply's object placement load only for `get -f`: a plain get skips them.
-  const [{readManifests}, {placeObject}] = await Promise.all([import('../manifests.js'), import('./apply.js')])
+  // The manifest readers and apply's object placement load only for `get -f|-k`: a plain get skips them.
+  const [{readManifests}, {readManifestsOrKustomization}, {placeObject}] = await Promise.all([import('../manifests.js'), import('../kustomize/manifests.js'), import('./apply.js')])
+  const manifests = session.flag('kustomize') !== '' ? await readManifestsOrKustomization(session, 'get') : await readManifests(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), 'get')
   const requests: Request[] = []
-  for (const manifest of await readManifests(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), 'get')) {
+  for (const manifest of manifests) {
     const {resource, namespace} = placeObject(session, mapper, manifest)
     const name = manifest.object.metadata.name ?? ''
     const existing = requests.find((request) => request.resource === resource && request.namespace === namespace)
@@ -155,8 +157,13 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
   const format: OutputFormat = output.format
   const mapper = await ResourceMapper.discover(session)
   const files = session.list('filename')
-  if (files.length > 0 && args.length > 0) throw new KubectlError('when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well')
-  const requests = files.length > 0 ? await requestsFromFiles(session, mapper, files) : parseResourceArguments(mapper, args)
+  const fromFiles = files.length > 0 || session.flag('kustomize') !== ''
+  if (fromFiles && args.length > 0) throw new KubectlError('when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well')
+  const requests = fromFiles ? await requestsFromFiles(session, mapper, files).catch((error: unknown) => {
+    // The table printer's get collects a kustomization's failure with the others and prints them bare.
+    if (session.flag('kustomize') !== '' && files.length === 0 && (format === 'table' || format === 'wide') && error instanceof KubectlError && !(error instanceof KubectlPlainError)) throw new KubectlPlainError(error.message)
+    throw error
+  }) : parseResourceArguments(mapper, args)
   if (requests.length === 0) {
     throw new KubectlError(
       'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples',

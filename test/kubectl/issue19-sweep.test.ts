@@ -1,0 +1,49 @@
+// Issue 19's examples that still differed in a sweep beside the real kubectl 1.32: `delete` that
+// finds nothing says "No resources found" on stdout (never get's namespaced line on stderr), and
+// `get -k DIR` reads the built kustomization as `get -f` reads files (a build failure printed bare
+// by the table printer's get, as kubectl aggregates it).
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+
+const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
+
+const masked = (text: string) => text.replace(/ {2}\d+s$/gm, '  AGE')
+
+describe.runIf(existsSync(realKubectl))('issue 19 sweep: delete and get -k as the real kubectl', () => {
+  let cluster: ReferenceCluster
+
+  beforeAll(async () => {
+    cluster = await referenceCluster()
+    const folder = join(cluster.folder, 'k')
+    mkdirSync(folder)
+    writeFileSync(join(folder, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cmf\ndata:\n  b: "1"\n  a: "2"\n')
+    writeFileSync(join(folder, 'kustomization.yaml'), 'resources:\n- cm.yaml\nnamePrefix: p-\ncommonLabels:\n  team: a\nconfigMapGenerator:\n- name: gen\n  literals: [a=b]\n')
+  }, 60_000)
+  afterAll(async () => {
+    await cluster.close()
+  })
+
+  const sameAsReal = async (line: string) => {
+    const command = line.replaceAll('DIR', cluster.folder)
+    const [theirs, ours] = [await cluster.real(command), await cluster.ours(command)]
+    expect({status: ours.status, stdout: masked(ours.stdout), stderr: ours.stderr}).toEqual({status: theirs.status, stdout: masked(theirs.stdout), stderr: theirs.stderr})
+    return theirs
+  }
+
+  for (const line of ['delete pods -l app=nothing', 'delete deployments,rs,pods -l app=nothing --cascade=orphan --grace-period=0', 'delete pods --all -n kube-public', 'delete pods -l app=nothing -A']) {
+    it(`says the same for: kubectl ${line}`, async () => {
+      expect((await sameAsReal(line)).stdout).toBe('No resources found\n')
+    }, 30_000)
+  }
+
+  it('gets what a kustomization builds, before and after it is applied, and fails alike', async () => {
+    expect((await sameAsReal('get -k DIR/k')).status).toBe(1)
+    expect((await cluster.ours(`apply -k ${join(cluster.folder, 'k')}`)).status).toBe(0)
+    for (const line of ['get -k DIR/k', 'get -k DIR/k -o name', 'get -k DIR/k -o jsonpath={.items[*].metadata.name}', 'get -k DIR/k -f DIR/k/cm.yaml', 'get -k DIR/k cm', 'get -k DIR/nothere', 'get -k DIR/nothere -o name']) {
+      await sameAsReal(line)
+    }
+    expect((await cluster.ours(`get -k ${join(cluster.folder, 'k')} -o name`)).stdout).toBe('configmap/p-cmf\nconfigmap/p-gen-4h2mbtbbt6\n')
+  }, 60_000)
+})
