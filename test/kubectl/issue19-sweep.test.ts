@@ -1,7 +1,8 @@
 // Issue 19's examples that still differed in a sweep beside the real kubectl 1.32: `delete` that
 // finds nothing says "No resources found" on stdout (never get's namespaced line on stderr), and
 // `get -k DIR` reads the built kustomization as `get -f` reads files (a build failure printed bare
-// by the table printer's get, as kubectl aggregates it).
+// by the table printer's get, as kubectl aggregates it); `describe cronjob` has kubectl's
+// CronJob describer (schedule, policies, job template, last schedule, active jobs, events).
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -9,7 +10,7 @@ import {referenceCluster, type ReferenceCluster} from '../support/reference-kube
 
 const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 
-const masked = (text: string) => text.replace(/ {2}\d+s$/gm, '  AGE')
+const masked = (text: string) => text.replace(/ {2}\d+s$/gm, '  AGE').replace(/ {2,}\d+(?:m\d+)?s {2,}/g, '  AGE  ').replace(/ +/g, ' ')
 
 describe.runIf(existsSync(realKubectl))('issue 19 sweep: delete and get -k as the real kubectl', () => {
   let cluster: ReferenceCluster
@@ -45,5 +46,21 @@ describe.runIf(existsSync(realKubectl))('issue 19 sweep: delete and get -k as th
       await sameAsReal(line)
     }
     expect((await cluster.ours(`get -k ${join(cluster.folder, 'k')} -o name`)).stdout).toBe('configmap/p-cmf\nconfigmap/p-gen-4h2mbtbbt6\n')
+  }, 60_000)
+
+  it('describes CronJobs as kubectl 1.32 does, with the InvalidSchedule warning of one that never fires', async () => {
+    const cronJob = (name: string, schedule: string, extra: string) =>
+      `apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: ${name}\n  labels: {a: b}\nspec:\n  schedule: "${schedule}"\n${extra}  jobTemplate:\n    spec:\n      template:\n        metadata:\n          labels: {x: "1", z: "2"}\n        spec:\n          restartPolicy: Never\n          containers:\n          - name: c\n            image: busybox\n`
+    writeFileSync(join(cluster.folder, 'never.yaml'), cronJob('never', '59 23 31 2 *', ''))
+    writeFileSync(join(cluster.folder, 'often.yaml'), cronJob('often', '*/5 * * * *', '  suspend: true\n  startingDeadlineSeconds: 30\n'))
+    for (const file of ['never.yaml', 'often.yaml']) expect((await cluster.ours(`create -f ${join(cluster.folder, file)}`)).status).toBe(0)
+    let warned = false
+    for (let attempt = 0; attempt < 100 && !warned; attempt++) {
+      warned = (await cluster.ours('get events --field-selector reason=InvalidSchedule -o name')).stdout !== ''
+    }
+    expect(warned).toBe(true)
+    for (const line of ['describe cronjob never', 'describe cronjob often', 'describe cronjob never --show-events=false', 'describe cronjobs']) {
+      expect((await sameAsReal(line)).status).toBe(0)
+    }
   }, 60_000)
 })
