@@ -69,6 +69,9 @@ describe.runIf(existsSync(realKubectl))('kubectl prints the server’s answer ty
     'annotate deploy/web a=b --template={{.metadata.name}} --dry-run=server',
     `patch deploy/web -p '{"spec":{"replicas":2}}' -o yaml --dry-run=server`,
     `patch deploy/web -p '{"spec":{"replicas":2}}' -o json --dry-run=server`,
+    // A client dry run prints the object patched as read: no new generation, the managed fields as they were.
+    `patch deploy/web -p '{"spec":{"replicas":3}}' --dry-run=client -o yaml`,
+    `patch deploy/web -p '{"spec":{"replicas":3}}' --dry-run=client -o json --show-managed-fields`,
   ]
   for (const line of [...typedLines, ...unstructuredLines]) {
     it(`prints the same for: kubectl ${line}`, async () => {

@@ -168,7 +168,13 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
       const path = objectPath(target.resource, target.namespace, target.name) + (subresource ? `/${subresource}` : '')
       const before = (await session.request('GET', path)).body as KubeObject
       const query = dryRun === 'server' || dryRun === 'client' ? {dryRun: 'All'} : undefined
-      const after = (await session.request('PATCH', path, {body: patch, contentType, query})).body as KubeObject
+      let after = (await session.request('PATCH', path, {body: patch, contentType, query})).body as KubeObject
+      // kubectl patches a client dry run's object itself: the server's bookkeeping stays as read.
+      if (dryRun === 'client') {
+        const {generation: _generation, managedFields: _managedFields, ...metadata} = after.metadata
+        const {generation, managedFields} = before.metadata
+        after = {...after, metadata: {...metadata, ...(generation === undefined ? {} : {generation}), ...(managedFields === undefined ? {} : {managedFields})}}
+      }
       await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
       const label = `${kindName(target.resource)}/${target.name}`
       const unchanged = before.metadata.resourceVersion === after.metadata.resourceVersion && jsonEqual(before, after)
