@@ -166,7 +166,7 @@ ${extra}  template:
     expect(await kubectl('rollout pause deployment/app')).toMatchObject({status: 1, stderr: 'error: deployments.apps "app" is already paused\n'})
     expect(await kubectl('rollout resume deployment/app')).toMatchObject({status: 0, stdout: 'deployment.apps/app resumed\n'})
     expect(await kubectl('rollout restart deployment/app')).toMatchObject({status: 0, stdout: 'deployment.apps/app restarted\n'})
-    expect((await kubectl("get deployment app -o jsonpath='{.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}'")).stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/)
+    expect((await kubectl("get deployment app -o jsonpath='{.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}'")).stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)$/)
     expect(await kubectl('wait --for=condition=Available deployment/app')).toMatchObject({status: 0, stdout: 'deployment.apps/app condition met\n'})
     const pods = await kubectl("wait --for=jsonpath='{.status.phase}'=Running pods -l app=app")
     expect(pods.stdout).toMatch(/^pod\/app-[a-z0-9]+-[a-z0-9]{5} condition met\npod\/app-[a-z0-9]+-[a-z0-9]{5} condition met\n$/)

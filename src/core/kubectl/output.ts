@@ -93,3 +93,28 @@ export function withoutManagedFields<T>(value: T): T {
   const {managedFields: _managedFields, ...metadata} = value.metadata
   return {...value, metadata} as T
 }
+
+/**
+ * kubectl's printer for a verb that changed objects (label, annotate, patch, scale): each object
+ * alone in -o json, yaml (a `---` before each after the first), name or a template; without -o
+ * `KIND/NAME MESSAGE`. `typed` for an object decoded into its Go type: its JSON in struct order.
+ */
+export class ChangedObjectPrinter {
+  private printedCount = 0
+  private readonly format: ReturnType<typeof outputFormatOf> | null
+
+  constructor(output: string, template: string, private readonly showManagedFields = false) {
+    this.format = output !== '' || template !== '' ? outputFormatOf(output, template) : null
+  }
+
+  /** What to write for one object: `label` is KIND/NAME, `message` the verb's words with any dry-run suffix. */
+  print(object: KubeObject, label: string, message: string, typed = false): string {
+    const format = this.format?.format
+    const shown = this.showManagedFields ? object : withoutManagedFields(object)
+    if (format === 'yaml') return `${this.printedCount++ > 0 ? '---\n' : ''}${goYaml(shown)}`
+    if (format === 'json') return `${goJson(shown, !typed)}\n`
+    if (format === 'jsonpath' || format === 'go-template' || format === 'custom-columns') return printTemplated(this.format!, [object], true, false)
+    if (format === 'name') return `${label}\n`
+    return `${label} ${message}\n`
+  }
+}

@@ -28,7 +28,7 @@ function bodyText(body: string): string {
 }
 
 /** One klog line: severity, MMDD, wall time to the microsecond, the process id, the source line, the message. */
-export function klogLine(severity: 'I' | 'W' | 'E', source: string, message: string, milliseconds: number = performance.timeOrigin + performance.now(), pid: number = process.pid): string {
+export function klogLine(severity: 'I' | 'W' | 'E' | 'F', source: string, message: string, milliseconds: number = performance.timeOrigin + performance.now(), pid: number = process.pid): string {
   const time = new Date(Math.floor(milliseconds))
   const two = (value: number) => String(value).padStart(2, '0')
   const micros = String(Math.floor((milliseconds % 1000) * 1000)).padStart(6, '0')

@@ -6,7 +6,7 @@ import {describeUnstructured} from './unstructured.js'
 import type {DescribeContext} from './context.js'
 import {describeConfigMap, describeNamespace, describePod, describeResourceQuota, describeSecret, describeService, describeServiceAccount} from './kinds.js'
 import {describeNode} from './node.js'
-import {describeDeployment, describeJob, describeReplicaSet} from './workloads.js'
+import {describeCronJob, describeDeployment, describeJob, describeReplicaSet} from './workloads.js'
 import {describeIngress, describeIngressClass} from './ingress.js'
 import {describeHorizontalPodAutoscaler} from './horizontal-pod-autoscaler.js'
 import {describeNetworkPolicy} from './network-policy.js'
@@ -21,6 +21,7 @@ const describers = new Map<string, Describer>([
   ['apps/replicasets', describeReplicaSet],
   ['/replicationcontrollers', describeReplicationController],
   ['batch/jobs', describeJob],
+  ['batch/cronjobs', describeCronJob],
   ['/nodes', describeNode],
   ['/services', describeService],
   ['/namespaces', describeNamespace],

@@ -169,10 +169,11 @@ export function describePodTemplate(writer: DescribeWriter, template: Record<str
   const metadata = record(template.metadata)
   const spec = record(template.spec)
   writer.write(0, 'Pod Template:\n')
-  printLabels(writer, 'Labels', metadata.labels, 1)
+  // kubectl titles these "  Labels" at level 0, so a second line starts at the tab, unindented.
+  printLabels(writer, '  Labels', metadata.labels, 0)
   const annotations = Object.entries(record(metadata.annotations))
   if (annotations.length > 0) {
-    annotations.sort(([left], [right]) => (left < right ? -1 : 1)).forEach(([key, value], index) => writer.write(index === 0 ? 1 : 0, index === 0 ? `Annotations:\t${key}: ${text(value)}\n` : `  \t${key}: ${text(value)}\n`))
+    annotations.sort(([left], [right]) => (left < right ? -1 : 1)).forEach(([key, value], index) => writer.write(index === 0 ? 1 : 0, index === 0 ? `Annotations:\t${key}: ${text(value)}\n` : `\t${key}: ${text(value)}\n`))
   }
   if (text(spec.serviceAccountName)) writer.write(1, `Service Account:\t${text(spec.serviceAccountName)}\n`)
   describeContainers(writer, 'Init Containers', spec.initContainers, undefined, '  ')

@@ -1,4 +1,4 @@
-// kubectl describe for workloads: deployments (with their replica sets), replica sets and jobs,
+// kubectl describe for workloads: deployments (with their replica sets), replica sets, jobs and cron jobs,
 // in kubectl 1.32's layout.
 import type {KubeObject} from '../../api/object.js'
 import {humanDuration} from '../../util/go-duration.js'
@@ -95,5 +95,37 @@ export async function describeJob(job: KubeObject, context: DescribeContext): Pr
   writer.write(0, `Pods Statuses:\t${Number(status.active ?? 0)} Active${ready} / ${Number(status.succeeded ?? 0)} Succeeded / ${Number(status.failed ?? 0)} Failed\n`)
   describePodTemplate(writer, record(spec.template))
   describeEvents(writer, await eventsFor(context, job), context.nowMilliseconds)
+  return writer.toString()
+}
+
+/** Go's printBoolPtr: True, False, or <unset> for a nil pointer. */
+const boolPointerText = (value: unknown) => (value === undefined || value === null ? '<unset>' : value === true ? 'True' : 'False')
+
+/** kubectl's describeCronJob: the schedule and its policies, the job template, the last schedule and the active jobs. */
+export async function describeCronJob(cronJob: KubeObject, context: DescribeContext): Promise<string> {
+  const writer = new DescribeWriter()
+  const spec = record(cronJob.spec)
+  const status = record(cronJob.status)
+  const setOrUnset = (value: unknown, unit = '') => (value === undefined || value === null ? '<unset>' : `${Number(value)}${unit}`)
+  writer.write(0, `Name:\t${cronJob.metadata.name ?? ''}\n`)
+  writer.write(0, `Namespace:\t${cronJob.metadata.namespace ?? ''}\n`)
+  printLabels(writer, 'Labels', cronJob.metadata.labels)
+  printAnnotations(writer, 'Annotations', cronJob.metadata.annotations)
+  writer.write(0, `Schedule:\t${text(spec.schedule)}\n`)
+  writer.write(0, `Concurrency Policy:\t${text(spec.concurrencyPolicy)}\n`)
+  writer.write(0, `Suspend:\t${boolPointerText(spec.suspend)}\n`)
+  writer.write(0, `Successful Job History Limit:\t${setOrUnset(spec.successfulJobsHistoryLimit)}\n`)
+  writer.write(0, `Failed Job History Limit:\t${setOrUnset(spec.failedJobsHistoryLimit)}\n`)
+  writer.write(0, `Starting Deadline Seconds:\t${setOrUnset(spec.startingDeadlineSeconds, 's')}\n`)
+  const jobSpec = record(record(spec.jobTemplate).spec)
+  writer.write(0, `Selector:\t${jobSpec.selector === undefined || jobSpec.selector === null ? '<unset>' : selectorText(jobSpec.selector)}\n`)
+  writer.write(0, `Parallelism:\t${setOrUnset(jobSpec.parallelism)}\n`)
+  writer.write(0, `Completions:\t${setOrUnset(jobSpec.completions)}\n`)
+  if (jobSpec.activeDeadlineSeconds !== undefined && jobSpec.activeDeadlineSeconds !== null) writer.write(0, `Active Deadline Seconds:\t${Number(jobSpec.activeDeadlineSeconds)}s\n`)
+  describePodTemplate(writer, record(jobSpec.template))
+  writer.write(0, `Last Schedule Time:\t${status.lastScheduleTime ? rfc1123z(status.lastScheduleTime) : '<unset>'}\n`)
+  const active = list(status.active)
+  writer.write(0, `Active Jobs:\t${active.length === 0 ? '<none>' : active.map((job) => text(job.name)).join(', ')}\n`)
+  describeEvents(writer, await eventsFor(context, cronJob), context.nowMilliseconds)
   return writer.toString()
 }

@@ -7,6 +7,7 @@ import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {KubectlError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {outputFormatOf, printTemplated, withoutManagedFields} from '../output.js'
+import {asTypedObject} from '../typed-object.js'
 import {collectionPath, kindName, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {dryRunOf, dryRunSuffix, fieldValidationOf, withLastApplied} from './apply.js'
@@ -96,7 +97,6 @@ export async function submitGenerated(session: KubectlSession, object: KubeObjec
   const resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')!
   const body = generator && session.flag('save-config') === 'true' ? withLastApplied(object) : object
   let result: KubeObject = body
-  let sorted = false
   if (dryRun !== 'client') {
     const namespace = resource.namespaced ? session.namespace() : ''
     const query: Record<string, string> = {fieldManager: session.flag('field-manager') || manager}
@@ -110,14 +110,16 @@ export async function submitGenerated(session: KubectlSession, object: KubeObjec
       if (prefix !== null && error instanceof ServerError) throw new KubectlError(`${prefix}${error.status.message ?? ''}`)
       throw error
     }
-    sorted = true
+    // The generators, run, expose and autoscale create through typed clients: the answer is
+    // decoded into its Go type and printed in the struct's order.
+    result = asTypedObject(result)
   } else if (generator && resource.namespaced && session.namespaceExplicit()) {
     result = {...body, metadata: {...body.metadata, namespace: session.namespace()}}
   }
   const shown = session.flag('show-managed-fields') === 'true' ? result : withoutManagedFields(result)
   if (format?.format === 'jsonpath' || format?.format === 'go-template') session.io.stdout(printTemplated(format, [result], true, false))
   else if (output === 'yaml') session.io.stdout(goYaml(shown))
-  else if (output === 'json') session.io.stdout(`${goJson(shown, sorted)}\n`)
+  else if (output === 'json') session.io.stdout(`${goJson(shown, false)}\n`)
   else if (output === 'name') session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''}\n`)
   else session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''} ${verb}${dryRunSuffix(dryRun)}\n`)
   return 0

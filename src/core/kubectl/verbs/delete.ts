@@ -105,8 +105,8 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
       }
     }
     if (targets.length === 0 && (selector || fieldSelector || all)) {
-      const namespaced = requests.some((request) => request.resource.namespaced)
-      session.io.stderr(allNamespaces || !namespaced ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`)
+      // Unlike get, delete says it on stdout and names no namespace.
+      session.io.stdout('No resources found\n')
       return 0
     }
   }

@@ -4,31 +4,70 @@
 // and "No resources found" when nothing matched.
 import type {KubeObject} from '../../api/object.js'
 import {type ServerTable, tableCells, tabwrite} from '../../printers/kubectl/table.js'
-import {collectServerError, KubectlError} from '../errors.js'
+import {collectServerError, KubectlError, KubectlPlainError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {nameOf, type OutputFormat, outputFormatOf, printObjects, printTemplated} from '../output.js'
 import {type ApiResource, chunkSizeOf, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
 import type {KubectlSession} from '../session.js'
-import {sortIndexes, sortIndexesByTemplate, tableSortTemplate} from '../../printers/kubectl/sort-by.js'
+import {sortIndexes, sortIndexesByTemplate, tableSortTemplate, UnsortableValuesError} from '../../printers/kubectl/sort-by.js'
+import {relaxedTemplate} from '../../printers/kubectl/custom-columns.js'
+import {klogLine} from '../request-log.js'
+
+/**
+ * kubectl's sorter stops the process (klog.Exitf: an F line on stderr, exit 1) when two values
+ * cannot be ordered: a bool, map or list, or values of different types. The table sort names its
+ * rows' type, the object sort the object's.
+ */
+function unsortableExit(error: UnsortableValuesError, sortBy: string, tableRows: boolean): KubectlPlainError {
+  let field = sortBy
+  try {
+    field = relaxedTemplate(sortBy)
+  } catch {
+    // kubectl sorts by the text as given when it is not a relaxed path.
+  }
+  const [source, type] = tableRows ? ['sorter.go:375', '[][][]reflect.Value'] : ['sorter.go:329', '*unstructured.Unstructured']
+  return new KubectlPlainError(klogLine('F', source, `Field ${field} in ${type} is an unsortable type: interface, err: ${error.reason}`))
+}
 
 /** --sort-by's order; a path kubectl cannot read is its error line, not a crash. */
 function sortedOrder(objects: readonly unknown[], path: string): number[] {
   try {
     return sortIndexes(objects, path)
   } catch (error) {
+    if (error instanceof UnsortableValuesError) throw unsortableExit(error, path, false)
     if (error instanceof KubectlError) throw error
     throw new KubectlError(error instanceof Error ? error.message : String(error))
   }
 }
 
-/**
- * The rows of one kind's table in --sort-by's order. With one kind, kubectl sorts the table itself
- * and takes a path that is not a relaxed one as it is; with several, its object sort refuses it.
- */
-function sortedRows<Row extends {object?: unknown}>(rows: readonly Row[], sortBy: string, oneKind: boolean): Row[] {
-  if (!oneKind) return sortedOrder(rows.map((row) => row.object), sortBy).map((index) => rows[index]!)
+/** The rows of one list's table in --sort-by's order: kubectl takes a path that is not a relaxed one as it is. */
+function sortedRows<Row extends {object?: unknown}>(rows: readonly Row[], sortBy: string): Row[] {
   const template = tableSortTemplate(sortBy)
-  return template === null ? [] : sortIndexesByTemplate(rows.map((row) => row.object), template).map((index) => rows[index]!)
+  if (template === null) return []
+  try {
+    return sortIndexesByTemplate(rows.map((row) => row.object), template).map((index) => rows[index]!)
+  } catch (error) {
+    if (error instanceof UnsortableValuesError) throw unsortableExit(error, sortBy, true)
+    // A path no row has: kubectl's table sort fails quietly and prints no rows.
+    return []
+  }
+}
+
+/**
+ * --sort-by on tables: one list's rows are sorted by their objects; several answers (kinds or
+ * named objects) kubectl sorts as whole Table objects, which fails for any path a Table lacks
+ * (`.metadata.name`) and otherwise leaves the rows as they came.
+ */
+function sortTables(tables: Array<{resource: ApiResource; table: ServerTable}>, answered: readonly unknown[], sortBy: string, single: boolean): void {
+  if (answered.length > 1) {
+    sortedOrder(answered.map((table) => ({kind: 'Table', apiVersion: 'meta.k8s.io/v1', ...(table as object)})), sortBy)
+    return
+  }
+  const entry = tables[0]
+  if (single || !entry || entry.table.rows.length <= 1) return
+  const rows = sortedRows(entry.table.rows, sortBy)
+  if (rows.length === 0) tables.splice(0, 1)
+  else tables[0] = {resource: entry.resource, table: {...entry.table, rows}}
 }
 
 export const getFlags: readonly KubectlFlag[] = [
@@ -47,6 +86,7 @@ export const getFlags: readonly KubectlFlag[] = [
   {name: 'output-watch-events', kind: 'bool'},
   {name: 'chunk-size', kind: 'int', defaultValue: '500'},
   {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'kustomize', shorthand: 'k', kind: 'string'},
   {name: 'recursive', shorthand: 'R', kind: 'bool'},
   {name: 'raw', kind: 'string'},
   {name: 'show-managed-fields', kind: 'bool'},
@@ -66,12 +106,13 @@ interface Request {
   readonly namespace?: string
 }
 
-/** `get -f`: each object of the files, by kind, name and its own namespace. */
+/** `get -f` or `get -k`: each object of the files or the built kustomization, by kind, name and its own namespace. */
 async function requestsFromFiles(session: KubectlSession, mapper: ResourceMapper, paths: readonly string[]): Promise<Request[]> {
-  // The manifest reader and apply's object placement load only for `get -f`: a plain get skips them.
-  const [{readManifests}, {placeObject}] = await Promise.all([import('../manifests.js'), import('./apply.js')])
+  // The manifest readers and apply's object placement load only for `get -f|-k`: a plain get skips them.
+  const [{readManifests}, {readManifestsOrKustomization}, {placeObject}] = await Promise.all([import('../manifests.js'), import('../kustomize/manifests.js'), import('./apply.js')])
+  const manifests = session.flag('kustomize') !== '' ? await readManifestsOrKustomization(session, 'get') : await readManifests(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), 'get')
   const requests: Request[] = []
-  for (const manifest of await readManifests(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), 'get')) {
+  for (const manifest of manifests) {
     const {resource, namespace} = placeObject(session, mapper, manifest)
     const name = manifest.object.metadata.name ?? ''
     const existing = requests.find((request) => request.resource === resource && request.namespace === namespace)
@@ -116,8 +157,13 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
   const format: OutputFormat = output.format
   const mapper = await ResourceMapper.discover(session)
   const files = session.list('filename')
-  if (files.length > 0 && args.length > 0) throw new KubectlError('when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well')
-  const requests = files.length > 0 ? await requestsFromFiles(session, mapper, files) : parseResourceArguments(mapper, args)
+  const fromFiles = files.length > 0 || session.flag('kustomize') !== ''
+  if (fromFiles && args.length > 0) throw new KubectlError('when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well')
+  const requests = fromFiles ? await requestsFromFiles(session, mapper, files).catch((error: unknown) => {
+    // The table printer's get collects a kustomization's failure with the others and prints them bare.
+    if (session.flag('kustomize') !== '' && files.length === 0 && (format === 'table' || format === 'wide') && error instanceof KubectlError && !(error instanceof KubectlPlainError)) throw new KubectlPlainError(error.message)
+    throw error
+  }) : parseResourceArguments(mapper, args)
   if (requests.length === 0) {
     throw new KubectlError(
       'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples',
@@ -140,6 +186,8 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
   const tables: Array<{resource: ApiResource; table: ServerTable}> = []
   const single = requests.length === 1 && requests[0]!.names.length === 1
   const wantsTable = format === 'table' || format === 'wide'
+  /** What the server answered as kubectl's builder counts them (one per list, one per named object), as tables. */
+  const answeredTables: unknown[] = []
   for (const {resource, names, namespace: ownNamespace} of requests) {
     const accept = wantsTable ? tableAccept : undefined
     const sortBy = session.flag('sort-by')
@@ -153,6 +201,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
           const response = await session.request('GET', objectPath(resource, ownNamespace ?? (namespace || session.namespace()), name), {accept, query: wantsTable ? {...tableQuery} : undefined})
           if (wantsTable) {
             const table = response.body as ServerTable
+            answeredTables.push(table)
             columns ??= table.columnDefinitions
             rows.push(...table.rows)
           } else {
@@ -176,15 +225,16 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
     }
     if (wantsTable) {
       const table = response.body as ServerTable
-      const rows = sortBy && table.rows.length > 1 ? sortedRows(table.rows, sortBy, requests.length === 1) : table.rows
-      if (rows.length > 0) tables.push({resource, table: {columnDefinitions: table.columnDefinitions, rows}})
+      answeredTables.push(table)
+      if (table.rows.length > 0) tables.push({resource, table})
     } else {
       const body = response.body as {items?: KubeObject[]}
       for (const item of body.items ?? []) objects.push({apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: resource.kind, ...item})
     }
   }
-  // kubectl leaves a single object unsorted, whatever the path.
-  if (session.flag('sort-by') && !wantsTable && objects.length > 1) {
+  if (session.flag('sort-by') && wantsTable) sortTables(tables, answeredTables, session.flag('sort-by'), single)
+  // kubectl leaves a single object unsorted, whatever the path; a list, even of one, it sorts.
+  if (session.flag('sort-by') && !wantsTable && !single && objects.length > 0) {
     const order = sortedOrder(objects, session.flag('sort-by'))
     const sorted = order.map((index) => objects[index]!)
     objects.splice(0, objects.length, ...sorted)

@@ -9,6 +9,7 @@ import type {KubectlFlag} from '../flags.js'
 import {changeCauseAnnotation, changeCauseOf, recordAfter, recordFlag} from '../record.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
 import type {KubectlSession} from '../session.js'
+import {ChangedObjectPrinter} from '../output.js'
 import {dryRunOf, dryRunSuffix} from './apply.js'
 import {parseResourceArguments} from './get.js'
 
@@ -22,8 +23,14 @@ const commonFlags: readonly KubectlFlag[] = [
   {name: 'field-manager', kind: 'string'},
   {name: 'resource-version', kind: 'string'},
   {name: 'local', kind: 'bool'},
+  {name: 'show-managed-fields', kind: 'bool'},
+  {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'},
+  {name: 'template', kind: 'string'},
   recordFlag,
 ]
+
+/** The printer for -o/--template (and --show-managed-fields) as the verb's flags give them. */
+const printerOf = (session: KubectlSession) => new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true')
 
 export const labelFlags: readonly KubectlFlag[] = [...commonFlags, {name: 'overwrite', kind: 'bool'}, {name: 'list', kind: 'bool'}, {name: 'field-selector', kind: 'string'}]
 export const patchFlags: readonly KubectlFlag[] = [...commonFlags, {name: 'patch', shorthand: 'p', kind: 'string'}, {name: 'patch-file', kind: 'string'}, {name: 'type', kind: 'string', defaultValue: 'strategic'}, {name: 'subresource', kind: 'string'}]
@@ -61,9 +68,16 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
   const past = field === 'labels' ? 'labeled' : 'annotated'
   if (resources.length === 0 && !hasManifestSource(session)) throw new KubectlError(resourcesRequiredMessage)
   if (changes.length === 0 && session.flag('list') !== 'true') throw new KubectlError(`at least one ${noun} update is required`)
+  if (field === 'labels') {
+    const removed = new Set(changes.filter((change) => !change.includes('=')).map((change) => change.slice(0, -1)))
+    if (changes.some((change) => change.includes('=') && removed.has(change.slice(0, change.indexOf('='))))) {
+      throw new KubectlError('can not both modify and remove a label in the same command')
+    }
+  }
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
   const errors: string[] = []
+  const printer = printerOf(session)
   for (const target of await targetsOf(session, mapper, resources)) {
     try {
       const path = objectPath(target.resource, target.namespace, target.name)
@@ -73,7 +87,8 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
       for (const change of changes) {
         if (change.endsWith('-') && !change.includes('=')) {
           const key = change.slice(0, -1)
-          if (!(key in updated)) session.io.stdout(`${noun} "${key}" not found.\n`)
+          // Only label tells, and only when it sends the change.
+          if (!(key in updated) && field === 'labels' && dryRun !== 'client') session.io.stdout(`${noun} "${key}" not found.\n`)
           delete updated[key]
           continue
         }
@@ -87,8 +102,15 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
         updated[key] = value
       }
       const label = `${kindName(target.resource)}/${target.name}`
+      // label prints the object it read with its labels changed; annotate the server's answer
+      // (on a client dry run the object read, changed).
+      let printed: KubeObject = {...current, metadata: {...current.metadata, [field]: updated}}
+      // annotate always says annotated; label tells a removal (the object's JSON got shorter) and no change apart.
+      let message = past
+      if (field === 'labels' && jsonEqual(existing, updated)) message = `not ${past}`
+      else if (field === 'labels' && session.flag('overwrite') !== 'true' && JSON.stringify(printed).length < JSON.stringify(current).length) message = `un${past}`
       if (jsonEqual(existing, updated)) {
-        session.io.stdout(`${label} not ${past}\n`)
+        session.io.stdout(printer.print(printed, label, `${message}${dryRunSuffix(dryRun)}`))
         continue
       }
       const patch: Record<string, string | null> = {}
@@ -99,9 +121,11 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
         // --record's cause rides in the same patch, as kubectl records it on the object it diffs.
         const cause = changeCauseOf(session.flags)
         if (cause !== null) metadata.annotations = {...metadata.annotations, [changeCauseAnnotation]: cause}
-        await session.request('PATCH', path, {body: {metadata}, contentType: 'application/merge-patch+json', query: dryRun === 'server' ? {dryRun: 'All'} : undefined})
+        const answer = (await session.request('PATCH', path, {body: {metadata}, contentType: 'application/merge-patch+json', query: dryRun === 'server' ? {dryRun: 'All'} : undefined})).body as KubeObject
+        if (field === 'annotations') printed = answer
+        else if (cause !== null) printed = {...printed, metadata: {...printed.metadata, annotations: {...printed.metadata.annotations, [changeCauseAnnotation]: cause}}}
       }
-      session.io.stdout(session.flag('output') === 'name' ? `${label}\n` : `${label} ${past}${dryRunSuffix(dryRun)}\n`)
+      session.io.stdout(printer.print(printed, label, `${message}${dryRunSuffix(dryRun)}`))
     } catch (error) {
       collectServerError(error, errors, false)
     }
@@ -126,9 +150,11 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
   let text = session.flag('patch')
   if (session.flag('patch-file')) text = (await import('node:fs')).readFileSync(session.flag('patch-file'), 'utf8')
   if (text.length === 0) throw new KubectlError('must specify --patch or --patch-file containing the contents of the patch')
-  let patch: unknown
-  try {
-    patch = parseYaml(text)
+  // kubectl sends a patch that starts with `{` as it is (the server judges its JSON); any other
+  // text is YAML, sent as JSON.
+  let patch: unknown = text
+  if (!text.trimStart().startsWith('{')) try {
+    patch = JSON.stringify(parseYaml(text))
   } catch (error) {
     throw new KubectlError(`unable to parse "${text}": yaml: ${(error as Error).message.split('\n')[0]}`)
   }
@@ -136,16 +162,24 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
   const mapper = await ResourceMapper.discover(session)
   const errors: string[] = []
   const subresource = session.flag('subresource')
+  const printer = printerOf(session)
   for (const target of await targetsOf(session, mapper, args)) {
     try {
       const path = objectPath(target.resource, target.namespace, target.name) + (subresource ? `/${subresource}` : '')
       const before = (await session.request('GET', path)).body as KubeObject
       const query = dryRun === 'server' || dryRun === 'client' ? {dryRun: 'All'} : undefined
-      const after = (await session.request('PATCH', path, {body: patch, contentType, query})).body as KubeObject
+      let after = (await session.request('PATCH', path, {body: patch, contentType, query})).body as KubeObject
+      // kubectl patches a client dry run's object itself: the server's bookkeeping stays as read.
+      if (dryRun === 'client') {
+        const {generation: _generation, managedFields: _managedFields, ...metadata} = after.metadata
+        const {generation, managedFields} = before.metadata
+        after = {...after, metadata: {...metadata, ...(generation === undefined ? {} : {generation}), ...(managedFields === undefined ? {} : {managedFields})}}
+      }
       await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
       const label = `${kindName(target.resource)}/${target.name}`
       const unchanged = before.metadata.resourceVersion === after.metadata.resourceVersion && jsonEqual(before, after)
-      session.io.stdout(`${label} patched${unchanged ? ' (no change)' : ''}${dryRunSuffix(dryRun)}\n`)
+      // kubectl names the operation after its dry-run words were added, so patch never says dry run.
+      session.io.stdout(printer.print(after, label, `patched${unchanged ? ' (no change)' : ''}`))
     } catch (error) {
       collectServerError(error, errors, false)
     }
@@ -162,8 +196,11 @@ export async function runScale(session: KubectlSession, args: readonly string[])
   const targets = await targetsOf(session, mapper, args)
   if (targets.length === 0) throw new KubectlError('no objects passed to scale')
   const errors: string[] = []
+  const printer = printerOf(session)
   for (const target of targets) {
     try {
+      // kubectl prints the object as it read it, before scaling.
+      const object = (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as KubeObject
       const path = `${objectPath(target.resource, target.namespace, target.name)}/scale`
       const scale = (await session.request('GET', path)).body as KubeObject & {spec?: {replicas?: number}}
       const expected = Number(session.flag('current-replicas'))
@@ -175,7 +212,7 @@ export async function runScale(session: KubectlSession, args: readonly string[])
         await session.request('PATCH', path, {body: {spec: {replicas}}, contentType: 'application/merge-patch+json', query})
         await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
       }
-      session.io.stdout(`${kindName(target.resource)}/${target.name} scaled${dryRunSuffix(dryRun)}\n`)
+      session.io.stdout(printer.print(object, `${kindName(target.resource)}/${target.name}`, `scaled${dryRunSuffix(dryRun)}`))
     } catch (error) {
       collectServerError(error, errors, false)
     }

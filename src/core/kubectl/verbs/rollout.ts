@@ -8,6 +8,9 @@ import {parseGoDuration} from '../../etcdctl/flags.js'
 import {DescribeWriter} from '../describe/writer.js'
 import {describePodTemplate} from '../describe/pods.js'
 import {KubectlError} from '../errors.js'
+import {ChangedObjectPrinter} from '../output.js'
+import {asTypedObject} from '../typed-object.js'
+import {type DryRun, dryRunOf, dryRunSuffix} from './apply.js'
 import {waitForObject} from '../object-watch.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
@@ -22,6 +25,14 @@ const common: readonly KubectlFlag[] = [
   {name: 'filename', shorthand: 'f', kind: 'stringArray'},
   {name: 'selector', shorthand: 'l', kind: 'string'},
   {name: 'recursive', shorthand: 'R', kind: 'bool'},
+]
+
+/** kubectl's PrintFlags on undo, restart, pause and resume. */
+const printFlags: readonly KubectlFlag[] = [
+  {name: 'output', shorthand: 'o', kind: 'string'},
+  {name: 'template', kind: 'string'},
+  {name: 'show-managed-fields', kind: 'bool'},
+  {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'},
 ]
 
 interface Target {
@@ -154,10 +165,24 @@ async function historyOf(session: KubectlSession, target: Target, object: KubeOb
 }
 
 async function runHistory(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const printer = session.flag('output') !== '' || session.flag('template') !== '' ? printerOf(session) : null
   for (const target of await targetsOf(session, args)) {
     const object = (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as KubeObject
     const history = await historyOf(session, target, object)
     const revision = Number(session.flag('revision'))
+    if (printer) {
+      // With -o kubectl prints the history's objects themselves (ReplicaSets or ControllerRevisions), oldest first.
+      for (const entry of history.filter((candidate) => revision <= 0 || candidate.revision === revision)) {
+        // A Deployment's history is its ReplicaSets (a list's items carry no kind; the typed
+        // printer names it); the others' is the object with each revision's template applied.
+        const shown = target.resource.resource === 'deployments'
+          ? {...entry.object, kind: 'ReplicaSet', apiVersion: 'apps/v1'}
+          : {...object, spec: {...(object as {spec?: Record<string, unknown>}).spec, template: entry.template}}
+        const kind = target.resource.resource === 'deployments' ? 'replicaset.apps' : kindName(target.resource)
+        session.io.stdout(printer.print(asTypedObject(shown), `${kind}/${shown.metadata.name ?? ''}`, '', true))
+      }
+      continue
+    }
     const header = `${kindName(target.resource)}/${target.name} ${revision > 0 ? `with revision #${revision}` : ''}`
     if (history.length === 0) {
       session.io.stdout(`${header}\nNo rollout history found.\n`)
@@ -186,58 +211,102 @@ function templateWithoutHash(set: KubeObject): Record<string, unknown> {
   return template as Record<string, unknown>
 }
 
-/** kubectl's StatefulSetRollbacker and DaemonSetRollbacker: the revision's patch, applied as it is. */
-async function undoControllerRevision(session: KubectlSession, target: Target, path: string): Promise<void> {
-  const object = (await session.request('GET', path)).body as KubeObject & {spec?: {template?: Record<string, unknown>}}
+/** A pod template as kubectl's rollback describes it for a client dry run. */
+function describedTemplate(template: Record<string, unknown>): string {
+  const writer = new DescribeWriter()
+  describePodTemplate(writer, template)
+  return writer.withoutTabwriter()
+}
+
+/**
+ * kubectl's StatefulSetRollbacker and DaemonSetRollbacker: the revision's patch, applied as it
+ * is; returns the words kubectl prints after the object's name.
+ */
+async function undoControllerRevision(session: KubectlSession, object: KubeObject & {spec?: {template?: Record<string, unknown>}}, path: string, dryRun: DryRun): Promise<string> {
   const history = await controllerRevisions(session, object)
   const wanted = Number(session.flag('to-revision'))
   if (wanted < 0) throw new KubectlError(`unable to find specified revision ${wanted} in history`)
   if (wanted === 0 && history.length <= 1) throw new KubectlError('no last revision to roll back to')
   const entry = wanted === 0 ? history[history.length - 2] : history.find((candidate) => candidate.revision === wanted)
   if (!entry) throw new KubectlError(`unable to find specified revision ${wanted} in history`)
-  if (sameJson(entry.template, object.spec?.template ?? {})) {
-    session.io.stdout(`${kindName(target.resource)}/${target.name} skipped rollback (current template already matches revision ${wanted})\n`)
-    return
+  if (dryRun === 'client') {
+    const applied = {...(object.spec?.template ?? {}), ...entry.template}
+    return `will roll back to ${describedTemplate(applied)}`
   }
-  await session.request('PATCH', path, {body: (entry.object as {data?: unknown}).data, contentType: 'application/strategic-merge-patch+json'})
-  session.io.stdout(`${kindName(target.resource)}/${target.name} rolled back\n`)
+  if (sameJson(entry.template, object.spec?.template ?? {})) return `skipped rollback (current template already matches revision ${wanted})`
+  await session.request('PATCH', path, {body: (entry.object as {data?: unknown}).data, contentType: 'application/strategic-merge-patch+json', query: dryRun === 'server' ? {dryRun: 'All'} : undefined})
+  return 'rolled back'
 }
 
+/** Annotations a rollback keeps from the Deployment rather than taking the ReplicaSet's (kubectl's annotationsToSkip). */
+const annotationsKeptOnRollback = new Set([
+  'kubectl.kubernetes.io/last-applied-configuration',
+  revisionAnnotation,
+  'deployment.kubernetes.io/revision-history',
+  'deployment.kubernetes.io/desired-replicas',
+  'deployment.kubernetes.io/max-replicas',
+  'deprecated.deployment.rollback.to',
+])
+
+/** kubectl's DeploymentRollbacker: the ReplicaSet's template and annotations back on the Deployment. */
+async function undoDeployment(session: KubectlSession, target: Target, deployment: Deployment, path: string, dryRun: DryRun): Promise<string> {
+  const sets = await ownedReplicaSets(session, deployment)
+  const wanted = Number(session.flag('to-revision'))
+  if (wanted < 0) throw new KubectlError(`unable to find specified revision ${wanted} in history`)
+  const current = Number(deployment.metadata.annotations?.[revisionAnnotation] ?? 0)
+  const candidates = sets.filter((set) => Number(set.metadata.annotations?.[revisionAnnotation] ?? 0) !== current)
+  const set = wanted > 0 ? sets.find((entry) => Number(entry.metadata.annotations?.[revisionAnnotation]) === wanted) : candidates[candidates.length - 1]
+  if (!set) throw new KubectlError(wanted > 0 ? `unable to find specified revision ${wanted} in history` : 'no rollout history found for deployment ' + JSON.stringify(target.name))
+  if (dryRun === 'client') return describedTemplate((set as {spec?: {template?: Record<string, unknown>}}).spec?.template ?? {})
+  if (deployment.spec.paused) throw new KubectlError(`you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again`)
+  const template = templateWithoutHash(set)
+  // kubectl names the revision it was asked for: 0 when none was.
+  if (sameJson(template, deployment.spec.template)) return `skipped rollback (current template already matches revision ${wanted})`
+  const annotations: Record<string, string> = {}
+  for (const [key, value] of Object.entries(deployment.metadata.annotations ?? {})) if (annotationsKeptOnRollback.has(key)) annotations[key] = value
+  for (const [key, value] of Object.entries(set.metadata.annotations ?? {})) if (!annotationsKeptOnRollback.has(key)) annotations[key] = value
+  const patch = [
+    {op: 'replace', path: '/spec/template', value: template},
+    {op: 'replace', path: '/metadata/annotations', value: annotations},
+  ]
+  await session.request('PATCH', path, {body: patch, contentType: 'application/json-patch+json', query: dryRun === 'server' ? {dryRun: 'All'} : undefined})
+  return 'rolled back'
+}
+
+/** The printer for rollout's -o/--template: objects typed, as its builder decodes them. */
+const printerOf = (session: KubectlSession) => new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true')
+
 async function runUndo(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const dryRun = dryRunOf(session.flag('dry-run'))
+  const printer = printerOf(session)
   for (const target of await targetsOf(session, args)) {
     const path = objectPath(target.resource, target.namespace, target.name)
-    if (target.resource.resource !== 'deployments') {
-      await undoControllerRevision(session, target, path)
-      continue
-    }
-    const deployment = (await session.request('GET', path)).body as Deployment
-    if (deployment.spec.paused) throw new KubectlError(`you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again`)
-    const sets = await ownedReplicaSets(session, deployment)
-    const wanted = Number(session.flag('to-revision'))
-    const current = Number(deployment.metadata.annotations?.[revisionAnnotation] ?? 0)
-    const candidates = sets.filter((set) => Number(set.metadata.annotations?.[revisionAnnotation] ?? 0) !== current)
-    const set = wanted > 0 ? sets.find((entry) => Number(entry.metadata.annotations?.[revisionAnnotation]) === wanted) : candidates[candidates.length - 1]
-    if (!set) throw new KubectlError(wanted > 0 ? `unable to find specified revision ${wanted} in history` : 'no rollout history found for deployment ' + JSON.stringify(target.name))
-    const template = templateWithoutHash(set)
-    if (sameJson(template, deployment.spec.template)) {
-      session.io.stdout(`${kindName(target.resource)}/${target.name} skipped rollback (current template already matches revision ${set.metadata.annotations?.[revisionAnnotation]})\n`)
-      continue
-    }
-    const patch = [{op: 'replace', path: '/spec/template', value: template}]
-    await session.request('PATCH', path, {body: patch, contentType: 'application/json-patch+json'})
-    session.io.stdout(`${kindName(target.resource)}/${target.name} rolled back\n`)
+    const object = (await session.request('GET', path)).body as Deployment
+    const result = target.resource.resource === 'deployments' ? await undoDeployment(session, target, object, path, dryRun) : await undoControllerRevision(session, object, path, dryRun)
+    // kubectl prints the object as it read it, before the rollback.
+    session.io.stdout(printer.print(asTypedObject(object), `${kindName(target.resource)}/${target.name}`, `${result}${dryRunSuffix(dryRun)}`, true))
   }
   return 0
 }
 
+/** Go's time.Now().Format(time.RFC3339): local time with its offset, `Z` where the offset is zero. */
+function goLocalRfc3339(milliseconds: number): string {
+  const offsetMinutes = -new Date(milliseconds).getTimezoneOffset()
+  const local = formatTimestamp(milliseconds + offsetMinutes * 60_000).slice(0, -1)
+  if (offsetMinutes === 0) return `${local}Z`
+  const magnitude = Math.abs(offsetMinutes)
+  return `${local}${offsetMinutes < 0 ? '-' : '+'}${String(Math.floor(magnitude / 60)).padStart(2, '0')}:${String(magnitude % 60).padStart(2, '0')}`
+}
+
 async function runRestart(session: KubectlSession, args: readonly string[]): Promise<number> {
   const clock = session.clock
+  const printer = printerOf(session)
   for (const target of await targetsOf(session, args)) {
     const deployment = (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as Deployment
     if (deployment.spec.paused) throw new KubectlError(`can't restart paused deployment (run rollout resume first)`)
-    const patch = {spec: {template: {metadata: {annotations: {'kubectl.kubernetes.io/restartedAt': formatTimestamp(clock.nowMilliseconds()).replace('Z', '+00:00')}}}}}
-    await session.request('PATCH', objectPath(target.resource, target.namespace, target.name), {body: patch, contentType: 'application/strategic-merge-patch+json'})
-    session.io.stdout(`${kindName(target.resource)}/${target.name} restarted\n`)
+    const patch = {spec: {template: {metadata: {annotations: {'kubectl.kubernetes.io/restartedAt': goLocalRfc3339(clock.nowMilliseconds())}}}}}
+    const answer = (await session.request('PATCH', objectPath(target.resource, target.namespace, target.name), {body: patch, contentType: 'application/strategic-merge-patch+json'})).body as KubeObject
+    session.io.stdout(printer.print(asTypedObject(answer), `${kindName(target.resource)}/${target.name}`, 'restarted', true))
   }
   return 0
 }
@@ -245,6 +314,7 @@ async function runRestart(session: KubectlSession, args: readonly string[]): Pro
 function pauseVerb(paused: boolean) {
   return async (session: KubectlSession, args: readonly string[]): Promise<number> => {
     const errors: string[] = []
+    const printer = printerOf(session)
     for (const target of await targetsOf(session, args)) {
       if (target.resource.resource !== 'deployments') throw new KubectlError(`${target.resource.resource}.apps ${JSON.stringify(target.name)} ${paused ? 'pausing' : 'resuming'} is not supported`)
       const path = objectPath(target.resource, target.namespace, target.name)
@@ -253,8 +323,8 @@ function pauseVerb(paused: boolean) {
         errors.push(`error: ${target.resource.resource}.${target.resource.group} ${JSON.stringify(target.name)} is ${paused ? 'already paused' : 'not paused'}`)
         continue
       }
-      await session.request('PATCH', path, {body: {spec: {paused: paused ? true : null}}, contentType: 'application/merge-patch+json'})
-      session.io.stdout(`${kindName(target.resource)}/${target.name} ${paused ? 'paused' : 'resumed'}\n`)
+      const answer = (await session.request('PATCH', path, {body: {spec: {paused: paused ? true : null}}, contentType: 'application/merge-patch+json'})).body as KubeObject
+      session.io.stdout(printer.print(asTypedObject(answer), `${kindName(target.resource)}/${target.name}`, paused ? 'paused' : 'resumed', true))
     }
     for (const error of errors) session.io.stderr(`${error}\n`)
     return errors.length > 0 ? 1 : 0
@@ -266,10 +336,10 @@ export const rolloutVerb: KubectlVerb = {
   flags: [],
   subverbs: [
     {name: 'status', flags: [...common, {name: 'watch', shorthand: 'w', kind: 'bool', defaultValue: 'true'}, {name: 'timeout', kind: 'string', defaultValue: '0s'}, {name: 'revision', kind: 'int', defaultValue: '0'}], run: runStatus},
-    {name: 'history', flags: [...common, {name: 'revision', kind: 'int', defaultValue: '0'}, {name: 'output', shorthand: 'o', kind: 'string'}], run: runHistory},
-    {name: 'undo', flags: [...common, {name: 'to-revision', kind: 'int', defaultValue: '0'}, {name: 'dry-run', kind: 'string', defaultValue: 'none'}], run: runUndo},
-    {name: 'restart', flags: common, run: runRestart},
-    {name: 'pause', flags: common, run: pauseVerb(true)},
-    {name: 'resume', flags: common, run: pauseVerb(false)},
+    {name: 'history', flags: [...common, {name: 'revision', kind: 'int', defaultValue: '0'}, ...printFlags], run: runHistory},
+    {name: 'undo', flags: [...common, ...printFlags, {name: 'to-revision', kind: 'int', defaultValue: '0'}, {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'}], run: runUndo},
+    {name: 'restart', flags: [...common, ...printFlags], run: runRestart},
+    {name: 'pause', flags: [...common, ...printFlags], run: pauseVerb(true)},
+    {name: 'resume', flags: [...common, ...printFlags], run: pauseVerb(false)},
   ],
 }

@@ -106,9 +106,14 @@ export async function editEach(
     readonly sendUnchanged?: boolean
     /** set selector edits any kind, pod template or not (the edit gets no containers). */
     readonly anyKind?: boolean
+    /**
+     * set selector's builder has no Go versions to decode into, so it prints the server's answer
+     * as the server's JSON (keys sorted); the other set verbs decode it into its Go type.
+     */
+    readonly untypedAnswer?: boolean
   } = {},
 ): Promise<number> {
-  const {listOnly = false, sendUnchanged = false, anyKind = false} = options
+  const {listOnly = false, sendUnchanged = false, anyKind = false, untypedAnswer = false} = options
   const dryRun = dryRunOf(session.flag('dry-run'))
   const errors: string[] = []
   let yamlPrinted = 0
@@ -141,12 +146,14 @@ export async function editEach(
           continue
         }
       }
-      // kubectl prints a --local object as its Go type writes it, having decoded the file into it.
-      if (local) result = asTypedObject(result)
+      // kubectl prints the object as its Go type writes it, having decoded the file (--local) or
+      // the server's answer into it.
+      const typed = local !== undefined || !untypedAnswer
+      if (typed) result = asTypedObject(result)
       const output = session.flag('output')
       // kubectl's YAML printer starts each object after its first with a document separator.
       if (output === 'yaml') session.io.stdout(`${yamlPrinted++ > 0 ? '---\n' : ''}${goYaml(withoutManagedFields(result))}`)
-      else if (output === 'json') session.io.stdout(`${goJson(withoutManagedFields(result), !local)}\n`)
+      else if (output === 'json') session.io.stdout(`${goJson(withoutManagedFields(result), !typed)}\n`)
       else if (output === 'name') session.io.stdout(`${kindName(resource)}/${name}\n`)
       else session.io.stdout(`${kindName(resource)}/${name} ${message}${dryRunSuffix(dryRun)}\n`)
     } catch (error) {

@@ -65,6 +65,6 @@ export const setSelector: KubectlVerb = {
       const spec = isJsonObject(object.spec) ? object.spec : (object.spec = {})
       spec.selector = {...selector.matchLabels}
       if (resourceVersion) object.metadata.resourceVersion = resourceVersion
-    }, {anyKind: true, sendUnchanged: true})
+    }, {anyKind: true, sendUnchanged: true, untypedAnswer: true})
   },
 }

@@ -34,6 +34,8 @@ export function tableSortTemplate(path: string): string | null {
 export function sortIndexesByTemplate(objects: readonly unknown[], template: string): number[] {
   parseTemplate(template)
   const keys = objects.map((object) => firstNodeValues(template, object))
+  // kubectl checks the path finds something in at least one object before it sorts.
+  if (objects.length > 0 && keys.every((values) => values.length === 0)) throw new Error(`couldn't find any field with path ${JSON.stringify(template)} in the list of objects`)
   // kubectl's Less: an object the path finds nothing in sorts first, even against another such
   // one (so ties among them move as Go's sort moves them); else the first values compared.
   return goSortedIndexes(objects.length, (left, right) => {
@@ -43,18 +45,38 @@ export function sortIndexesByTemplate(objects: readonly unknown[], template: str
   })
 }
 
-/** kubectl's isLess for the values of unstructured objects: numbers by value, strings as quantities when both are, else byte by byte. */
+/** Two values kubectl's isLess cannot order: kubectl stops (klog.Exitf) naming `reason`. */
+export class UnsortableValuesError extends Error {
+  constructor(readonly reason: string) {
+    super(reason)
+    this.name = 'UnsortableValuesError'
+  }
+}
+
+/** The Go type name of an unstructured JSON value, as fmt's %T writes it. */
+function goTypeName(value: unknown): string {
+  if (typeof value === 'boolean') return 'bool'
+  if (Array.isArray(value)) return '[]interface {}'
+  if (typeof value === 'object') return 'map[string]interface {}'
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int64' : 'float64'
+  return 'string'
+}
+
+/**
+ * kubectl's isLess for the values of unstructured objects: numbers by value, strings as
+ * quantities when both are, else byte by byte; a bool, map or list, or two values of different
+ * Go types (an int64 and a float64 too), cannot be ordered.
+ */
 function isLess(left: unknown, right: unknown): boolean {
   if (left === null || left === undefined) return right !== null && right !== undefined
   if (right === null || right === undefined) return false
+  const [leftType, rightType] = [goTypeName(left), goTypeName(right)]
+  if (leftType === 'bool' || leftType.startsWith('[]') || leftType.startsWith('map')) throw new UnsortableValuesError(`unsortable type: ${leftType}`)
+  if (leftType !== rightType) throw new UnsortableValuesError('unsortable interface: interface')
   if (typeof left === 'number' && typeof right === 'number') return left < right
-  if (typeof left === 'string' && typeof right === 'string') {
-    const quantities = quantitiesOf(left, right)
-    return quantities ? compareQuantities(quantities[0], quantities[1]) < 0 : Buffer.compare(Buffer.from(left), Buffer.from(right)) < 0
-  }
-  // Values kubectl cannot order (it stops with an error): compared as their JSON text.
-  const [leftText, rightText] = [JSON.stringify(left), JSON.stringify(right)]
-  return leftText < rightText
+  const [leftText, rightText] = [String(left), String(right)]
+  const quantities = quantitiesOf(leftText, rightText)
+  return quantities ? compareQuantities(quantities[0], quantities[1]) < 0 : Buffer.compare(Buffer.from(leftText), Buffer.from(rightText)) < 0
 }
 
 function quantitiesOf(left: string, right: string): [Quantity, Quantity] | null {

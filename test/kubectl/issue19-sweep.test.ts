@@ -1,0 +1,66 @@
+// Issue 19's examples that still differed in a sweep beside the real kubectl 1.32: `delete` that
+// finds nothing says "No resources found" on stdout (never get's namespaced line on stderr), and
+// `get -k DIR` reads the built kustomization as `get -f` reads files (a build failure printed bare
+// by the table printer's get, as kubectl aggregates it); `describe cronjob` has kubectl's
+// CronJob describer (schedule, policies, job template, last schedule, active jobs, events).
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+
+const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
+
+const masked = (text: string) => text.replace(/ {2}\d+s$/gm, '  AGE').replace(/ {2,}\d+(?:m\d+)?s {2,}/g, '  AGE  ').replace(/ +/g, ' ')
+
+describe.runIf(existsSync(realKubectl))('issue 19 sweep: delete and get -k as the real kubectl', () => {
+  let cluster: ReferenceCluster
+
+  beforeAll(async () => {
+    cluster = await referenceCluster()
+    const folder = join(cluster.folder, 'k')
+    mkdirSync(folder)
+    writeFileSync(join(folder, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cmf\ndata:\n  b: "1"\n  a: "2"\n')
+    writeFileSync(join(folder, 'kustomization.yaml'), 'resources:\n- cm.yaml\nnamePrefix: p-\ncommonLabels:\n  team: a\nconfigMapGenerator:\n- name: gen\n  literals: [a=b]\n')
+  }, 60_000)
+  afterAll(async () => {
+    await cluster.close()
+  })
+
+  const sameAsReal = async (line: string) => {
+    const command = line.replaceAll('DIR', cluster.folder)
+    const [theirs, ours] = [await cluster.real(command), await cluster.ours(command)]
+    expect({status: ours.status, stdout: masked(ours.stdout), stderr: ours.stderr}).toEqual({status: theirs.status, stdout: masked(theirs.stdout), stderr: theirs.stderr})
+    return theirs
+  }
+
+  for (const line of ['delete pods -l app=nothing', 'delete deployments,rs,pods -l app=nothing --cascade=orphan --grace-period=0', 'delete pods --all -n kube-public', 'delete pods -l app=nothing -A']) {
+    it(`says the same for: kubectl ${line}`, async () => {
+      expect((await sameAsReal(line)).stdout).toBe('No resources found\n')
+    }, 30_000)
+  }
+
+  it('gets what a kustomization builds, before and after it is applied, and fails alike', async () => {
+    expect((await sameAsReal('get -k DIR/k')).status).toBe(1)
+    expect((await cluster.ours(`apply -k ${join(cluster.folder, 'k')}`)).status).toBe(0)
+    for (const line of ['get -k DIR/k', 'get -k DIR/k -o name', 'get -k DIR/k -o jsonpath={.items[*].metadata.name}', 'get -k DIR/k -f DIR/k/cm.yaml', 'get -k DIR/k cm', 'get -k DIR/nothere', 'get -k DIR/nothere -o name']) {
+      await sameAsReal(line)
+    }
+    expect((await cluster.ours(`get -k ${join(cluster.folder, 'k')} -o name`)).stdout).toBe('configmap/p-cmf\nconfigmap/p-gen-4h2mbtbbt6\n')
+  }, 60_000)
+
+  it('describes CronJobs as kubectl 1.32 does, with the InvalidSchedule warning of one that never fires', async () => {
+    const cronJob = (name: string, schedule: string, extra: string) =>
+      `apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: ${name}\n  labels: {a: b}\nspec:\n  schedule: "${schedule}"\n${extra}  jobTemplate:\n    spec:\n      template:\n        metadata:\n          labels: {x: "1", z: "2"}\n        spec:\n          restartPolicy: Never\n          containers:\n          - name: c\n            image: busybox\n`
+    writeFileSync(join(cluster.folder, 'never.yaml'), cronJob('never', '59 23 31 2 *', ''))
+    writeFileSync(join(cluster.folder, 'often.yaml'), cronJob('often', '*/5 * * * *', '  suspend: true\n  startingDeadlineSeconds: 30\n'))
+    for (const file of ['never.yaml', 'often.yaml']) expect((await cluster.ours(`create -f ${join(cluster.folder, file)}`)).status).toBe(0)
+    let warned = false
+    for (let attempt = 0; attempt < 100 && !warned; attempt++) {
+      warned = (await cluster.ours('get events --field-selector reason=InvalidSchedule -o name')).stdout !== ''
+    }
+    expect(warned).toBe(true)
+    for (const line of ['describe cronjob never', 'describe cronjob often', 'describe cronjob never --show-events=false', 'describe cronjobs']) {
+      expect((await sameAsReal(line)).status).toBe(0)
+    }
+  }, 60_000)
+})
