@@ -2,14 +2,11 @@
 // that reads its stdin a line at a time (`read` in a loop, `cat`, a shell reading commands) answers
 // each line before the next is written, as a real container does; the input's end ends it. run -i
 // answers the same way from the pod's start.
-import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {OutputProcess} from '../support/output-process.js'
-import {runShell} from '../support/shell.js'
-import {temporaryFolder} from '../support/temp.js'
-import {kubemu, UpProcess, upProcessesOfSuite} from '../support/up-process.js'
+import {kubemu, upProcessesOfSuite} from '../support/up-process.js'
+import {realKubectl, upWithRealKubectl} from '../support/up-with-real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 /** How long one answer may take to show (a bound, not a wait: the test goes on as soon as it shows). */
 const answerMillisecondsMax = 20_000
 
@@ -17,13 +14,7 @@ describe('attach -i line by line against kubemu up', {timeout: 300_000}, () => {
   const processes = upProcessesOfSuite()
 
   it('each line typed into attach -i is answered before the next, by read in a loop, cat and sh', async () => {
-    const home = temporaryFolder()
-    const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
-    const kubeconfig = join(home, 'default', 'kubeconfig')
-    const real = (line: string, stdin?: string) => runShell(`timeout 60 ${realKubectl} --kubeconfig=${kubeconfig} ${line}`, {cwd: home, env, stdin})
-    const up = new UpProcess(home, ['--seed', '7'])
-    processes.push(up)
-    await up.until(/leader election: \S+ leads kube-controller-manager/)
+    const {env, kubeconfig, real} = await upWithRealKubectl(processes)
     const programs = {
       reader: ['sh', '-c', 'while read word; do echo "got $word"; done; echo bye'],
       cat: ['cat'],

@@ -4,14 +4,13 @@
 // shell goes on), end the shell on Ctrl-D, and print kubectl's lines around the session; the
 // container's log holds what its terminal showed, as containerd writes it. Also: time runs in an
 // exec session (`date` prints the moment its line ran, `sleep` takes its time).
-import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {OutputProcess} from '../support/output-process.js'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
-import {kubemu, UpProcess, upProcessesOfSuite} from '../support/up-process.js'
+import {kubemu, upProcessesOfSuite} from '../support/up-process.js'
+import {realKubectl, upWithRealKubectl} from '../support/up-with-real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 /** How long one answer may take to show (a bound, not a wait: the test goes on as soon as it shows). */
 const answerMillisecondsMax = 20_000
 
@@ -101,13 +100,7 @@ describe('a container with a terminal, from a terminal', {timeout: 400_000}, () 
   const processes = upProcessesOfSuite()
 
   it('against kubemu up: run -it and attach -it echo, run lines, stop a sleep on Ctrl-C and end on Ctrl-D, with the real kubectl and kubemu\'s alike; the log is what the terminal showed; time runs in exec -i', async () => {
-    const home = temporaryFolder()
-    const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
-    const kubeconfig = join(home, 'default', 'kubeconfig')
-    const real = (line: string, stdin?: string) => runShell(`timeout 60 ${realKubectl} --kubeconfig=${kubeconfig} ${line}`, {cwd: home, env, stdin})
-    const up = new UpProcess(home, ['--seed', '7'])
-    processes.push(up)
-    await up.until(/leader election: \S+ leads kube-controller-manager/)
+    const {home, env, kubeconfig, real} = await upWithRealKubectl(processes)
     const clients: Client[] = [{name: 'real', command: realKubectl, args: [`--kubeconfig=${kubeconfig}`]}, {name: 'ours', command: kubemu, args: ['kubectl']}]
     for (const client of clients) {
       const name = `sh-${client.name}`

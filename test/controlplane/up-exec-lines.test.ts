@@ -13,9 +13,9 @@ import {describe, expect, it} from 'vitest'
 import {OutputProcess} from '../support/output-process.js'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
-import {kubemu, UpProcess, upProcessesOfSuite} from '../support/up-process.js'
+import {kubemu, upProcessesOfSuite} from '../support/up-process.js'
+import {realKubectl, upWithRealKubectl} from '../support/up-with-real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 /** How long one answer may take to show (a bound, not a wait: the test goes on as soon as it shows). */
 const answerMillisecondsMax = 20_000
 
@@ -135,13 +135,7 @@ describe('exec -i line by line', {timeout: 300_000}, () => {
   const processes = upProcessesOfSuite()
 
   it('against kubemu up: each line is answered before the next, by read in a loop, cat and sh, and on a terminal, with the real kubectl and kubemu\'s', async () => {
-    const home = temporaryFolder()
-    const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
-    const kubeconfig = join(home, 'default', 'kubeconfig')
-    const real = (line: string, stdin?: string) => runShell(`timeout 60 ${realKubectl} --kubeconfig=${kubeconfig} ${line}`, {cwd: home, env, stdin})
-    const up = new UpProcess(home, ['--seed', '7'])
-    processes.push(up)
-    await up.until(/leader election: \S+ leads kube-controller-manager/)
+    const {home, env, kubeconfig, real} = await upWithRealKubectl(processes)
     expect((await real('apply -f -', sleeper)).status).toBe(0)
     expect((await real('wait --for=condition=Ready pod/box --timeout=50s')).status).toBe(0)
     await answersLineByLine({name: 'real', command: realKubectl, args: [`--kubeconfig=${kubeconfig}`]}, env)
