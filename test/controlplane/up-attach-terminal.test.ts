@@ -10,43 +10,18 @@ import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 import {kubemu, upProcessesOfSuite} from '../support/up-process.js'
 import {realKubectl, upWithRealKubectl} from '../support/up-with-real-kubectl.js'
+import {interruptsThenEnds, type KubectlClient, onTerminal, terminalAnswerMillisecondsMax as answerMillisecondsMax} from '../support/terminal-session.js'
 
-/** How long one answer may take to show (a bound, not a wait: the test goes on as soon as it shows). */
-const answerMillisecondsMax = 20_000
-
-type Client = {readonly name: string; readonly command: string; readonly args: readonly string[]}
-
-/** A command in a pty; `shows` waits (bounded) until the terminal shows `expected` (CRs dropped) after what it showed before. */
-function onTerminal(client: Client, kubectlArgs: string, env: NodeJS.ProcessEnv) {
-  const command = [client.command, ...client.args, kubectlArgs].join(' ')
-  const terminal = new OutputProcess('script', ['-qfec', `${command}; echo "kubectl $?"`, '/dev/null'], env, true)
-  const shown = () => terminal.output.replaceAll('\r', '')
-  return {
-    terminal,
-    shown,
-    shows: async (expected: string) => {
-      await Promise.race([terminal.until(() => shown().includes(expected)), new Promise((resolve) => setTimeout(resolve, answerMillisecondsMax))])
-      expect(shown(), `${client.name}: ${kubectlArgs}`).toContain(expected)
-    },
-  }
-}
+type Client = KubectlClient
 
 /** run -it --rm NAME -- sh: type a line, Ctrl-C a sleep, Ctrl-D ends the shell; kubectl's whole transcript. */
 async function shellSession(client: Client, name: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const {terminal, shows, shown} = onTerminal(client, `run -it --rm ${name} --image=busybox -- sh`, env)
-  await shows('/ # ')
-  terminal.write('echo hi\r')
-  await shows('/ # echo hi\nhi\n/ # ')
-  terminal.write('sleep 100\r')
-  await shows('/ # sleep 100\n')
-  terminal.write('\u0003')
-  await shows('^C\n/ # ')
-  terminal.write('echo "status $?"\r')
-  await shows('status 130\n/ # ')
-  terminal.write('\u0004')
-  await shows('kubectl 0')
-  terminal.endInput()
-  return shown()
+  const session = onTerminal(client, `run -it --rm ${name} --image=busybox -- sh`, env)
+  await session.shows('/ # ')
+  session.terminal.write('echo hi\r')
+  await session.shows('/ # echo hi\nhi\n/ # ')
+  await interruptsThenEnds(session, 'kubectl 0')
+  return session.shown()
 }
 
 const sessionTranscript = (name: string) => [
@@ -132,24 +107,14 @@ describe('a container with a terminal, from a terminal', {timeout: 400_000}, () 
       expect((await runShell(`${kubemu} time advance 1h`, {cwd: home, env})).status).toBe(0)
     }
     for (const client of clients) await clockRunsInExec(client, env, advance)
-    // exec -it: the echo shows at once and a Ctrl-C typed during a sleep stops it, with both
-    // kubectls; what follows a sleep shows once it ended with kubemu's (which asks while no key comes).
+    // exec -it: the echo shows at once, what follows a sleep shows once it ended (the session is
+    // asked for it while no key comes) and a Ctrl-C typed during a sleep stops it, with both kubectls.
     for (const client of clients) {
-      const {terminal, shows} = onTerminal(client, 'exec -it box -- sh', env)
-      await shows('/ # ')
-      if (client.name === 'ours') {
-        terminal.write('sleep 1; echo woke\r')
-        await shows('/ # sleep 1; echo woke\nwoke\n/ # ')
-      }
-      terminal.write('sleep 100\r')
-      await shows('/ # sleep 100\n')
-      terminal.write('\u0003')
-      await shows('^C\n/ # ')
-      terminal.write('echo "status $?"\r')
-      await shows('status 130\n/ # ')
-      terminal.write('\u0004')
-      await shows('kubectl 0')
-      terminal.endInput()
+      const session = onTerminal(client, 'exec -it box -- sh', env)
+      await session.shows('/ # ')
+      session.terminal.write('sleep 1; echo woke\r')
+      await session.shows('/ # sleep 1; echo woke\nwoke\n/ # ')
+      await interruptsThenEnds(session, 'kubectl 0')
     }
   })
 

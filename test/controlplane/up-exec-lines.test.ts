@@ -15,6 +15,7 @@ import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 import {kubemu, upProcessesOfSuite} from '../support/up-process.js'
 import {realKubectl, upWithRealKubectl} from '../support/up-with-real-kubectl.js'
+import {type KubectlClient, onTerminal} from '../support/terminal-session.js'
 
 /** How long one answer may take to show (a bound, not a wait: the test goes on as soon as it shows). */
 const answerMillisecondsMax = 20_000
@@ -25,7 +26,7 @@ const programs = {
   shell: ['sh'],
 } as const
 
-type Client = {readonly name: string; readonly command: string; readonly args: readonly string[]}
+type Client = KubectlClient
 
 /** Each line written into `exec -i` is answered before the next; the input's end finishes the command. */
 async function answersLineByLine(client: Client, env: NodeJS.ProcessEnv): Promise<void> {
@@ -60,12 +61,7 @@ async function answersLineByLine(client: Client, env: NodeJS.ProcessEnv): Promis
  * the shell goes on, output after a sleep comes without a key, Ctrl-D on an empty line ends it.
  */
 async function answersOnTerminal(client: Client, env: NodeJS.ProcessEnv): Promise<void> {
-  const command = [client.command, ...client.args, 'exec', '-it', 'box', '--', 'sh'].join(' ')
-  const terminal = new OutputProcess('script', ['-qfc', `${command}; echo "status $?"`, '/dev/null'], env, true)
-  const shows = async (expected: string) => {
-    await Promise.race([terminal.until((output) => output.replaceAll('\r', '').includes(expected)), new Promise((resolve) => setTimeout(resolve, answerMillisecondsMax))])
-    expect(terminal.output.replaceAll('\r', ''), client.name).toContain(expected)
-  }
+  const {terminal, shows} = onTerminal(client, 'exec -it box -- sh', env)
   await shows('/ # ')
   terminal.write('echo "got $((6*7))"\r')
   await shows('/ # echo "got $((6*7))"\ngot 42\n/ # ')
@@ -80,7 +76,7 @@ async function answersOnTerminal(client: Client, env: NodeJS.ProcessEnv): Promis
   terminal.write('sleep 1; echo "slept"\r')
   await shows('echo "slept"\nslept\n/ # ')
   terminal.write('\u0004')
-  await shows('status 0')
+  await shows('kubectl 0')
   expect(await terminal.exitCode()).toBe(0)
 }
 
