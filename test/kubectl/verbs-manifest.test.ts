@@ -60,7 +60,8 @@ describe('kubectl verbs manifest', () => {
     ] as const) {
       writeFileSync(loadedList, '')
       const result = spawnSync(process.execPath, ['--import', join(folder, 'register.mjs'), join(root, 'bin/kubemu'), 'kubectl', ...line], {
-        env: {...process.env, KUBEMU_HOME: join(folder, 'home')},
+        // The modules, not the tool's bundle: the hook sees which of them load.
+        env: {...process.env, KUBEMU_HOME: join(folder, 'home'), KUBEMU_NO_BUNDLE: '1'},
         encoding: 'utf8',
       })
       expect(result.status, result.stderr).toBe(0)

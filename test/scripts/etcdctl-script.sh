@@ -53,7 +53,7 @@ cat watch.out
 echo "== a lock"
 etcdctl lock /demo/locks/report > lock.out &
 HOLDER=$!
-wait_for "cat lock.out"
+wait_for "cat lock.out 2>/dev/null"
 sed -E 's#/[0-9a-f]+$#/ID#' lock.out
 etcdctl lock /demo/locks/report -- sh -c 'echo "second holder got the lock"' > second.out &
 WAITER=$!

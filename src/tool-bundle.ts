@@ -1,0 +1,79 @@
+// Runs kubectl or etcdctl from its bundle (dist/tools/TOOL.cjs, written by `npm run build`) with
+// V8's code cache kept between runs, as Node 22's compile cache would: a one-shot command then
+// neither resolves and reads its ~450 modules nor compiles them again (about half of its CPU time
+// on Node 20). Without a bundle, or with one older than the modules (a build by tsc alone), the
+// caller imports the modules instead; KUBEMU_NO_BUNDLE=1 asks for the modules too (module hooks,
+// a debugger on dist/).
+import {mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats} from 'node:fs'
+import {createRequire} from 'node:module'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {constants as vmConstants, Script} from 'node:vm'
+
+export type ToolMain = (argv: string[]) => Promise<number>
+export type BundledTool = 'kubectl' | 'etcdctl'
+
+const distFolder = dirname(fileURLToPath(import.meta.url))
+/** Shared by every build and user of this machine's temporary folder, as Node's own compile cache is; one file per tool. */
+const codeCacheFolder = join(tmpdir(), 'kubemu-code-cache')
+
+/** The tool's main from its bundle, or null when the caller should import the modules. */
+export function bundledToolMain(tool: BundledTool): ToolMain | null {
+  if (process.env.KUBEMU_NO_BUNDLE === '1') return null
+  const bundleFile = join(distFolder, 'tools', `${tool}.cjs`)
+  let bundle: Stats
+  try {
+    bundle = statSync(bundleFile)
+    if (statSync(join(distFolder, `${tool}-main.js`)).mtimeMs > bundle.mtimeMs) return null
+  } catch {
+    return null
+  }
+  const cacheFile = codeCacheFile(tool, bundle)
+  const cachedData = cacheFile ? readIfPresent(cacheFile) : undefined
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundleFile, 'utf8')}\n})`
+  const script = new Script(wrapped, {filename: bundleFile, cachedData, importModuleDynamically: vmConstants?.USE_MAIN_CONTEXT_DEFAULT_LOADER})
+  if (cacheFile && (!cachedData || script.cachedDataRejected)) {
+    // Written as the process ends, so that it holds the functions this run compiled too.
+    process.once('exit', () => writeCodeCache(cacheFile, tool, script))
+  }
+  const module = {exports: {} as {main?: ToolMain}}
+  ;(script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(bundleFile), module, bundleFile, dirname(bundleFile))
+  if (typeof module.exports.main !== 'function') throw new Error(`${bundleFile} has no main: rebuild with npm run build`)
+  return module.exports.main
+}
+
+/** The cache file for this bundle and this Node, or null where no cache is kept. */
+function codeCacheFile(tool: BundledTool, bundle: Stats): string | null {
+  if (process.env.NODE_DISABLE_COMPILE_CACHE) return null
+  try {
+    mkdirSync(codeCacheFolder, {recursive: true, mode: 0o700})
+    // Code from a folder another user owns is never run.
+    if (process.getuid && statSync(codeCacheFolder).uid !== process.getuid()) return null
+  } catch {
+    return null
+  }
+  return join(codeCacheFolder, `${tool}-${process.version}-${process.arch}-${bundle.size}-${Math.trunc(bundle.mtimeMs)}.bin`)
+}
+
+function readIfPresent(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file)
+  } catch {
+    return undefined
+  }
+}
+
+/** Replaces the tool's cache file (written aside, then renamed: commands run side by side) and drops older ones. */
+function writeCodeCache(cacheFile: string, tool: BundledTool, script: Script): void {
+  try {
+    const aside = `${cacheFile}.${process.pid}`
+    writeFileSync(aside, script.createCachedData())
+    renameSync(aside, cacheFile)
+    for (const name of readdirSync(codeCacheFolder)) {
+      if (name.startsWith(`${tool}-`) && join(codeCacheFolder, name) !== cacheFile && !name.includes('.bin.')) unlinkSync(join(codeCacheFolder, name))
+    }
+  } catch {
+    // A cache that cannot be written costs the next run its compile time, nothing else.
+  }
+}
