@@ -74,11 +74,13 @@ export class EtcdMember {
     this.stateMachine = new StateMachine(database)
     this.thread = inThread
       ? MemberThread.start(database.path, layout.name, {
-          applied: (batch, {appliedIndex, milliseconds, committed, leasesChanged}) => {
-            // The thread's connection wrote: what this one cached of the revisions is old, and
-            // of the leases' expiry too when one was granted (renewals only push it later).
+          applied: (batch, {appliedIndex, milliseconds, committed, leasesChanged, authChanged}) => {
+            // The thread's connection wrote: what this one cached of the revisions is old, of the
+            // leases' expiry too when one was granted (renewals only push it later), and of the
+            // auth state when auth changed.
             this.stateMachine.kv.reload()
             if (leasesChanged) this.stateMachine.lessor.reload()
+            if (authChanged) this.stateMachine.auth.reload()
             if (appliedIndex > 0) this.threadAppliedIndex = appliedIndex
             if (committed) this.metrics.backendCommit.observe(milliseconds / 1000)
             this.deliver(batch)
