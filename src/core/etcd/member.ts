@@ -25,6 +25,8 @@ export type {MemberRecord} from './member-setup.js'
 export const snapshotEveryEntriesDefault = 10_000
 /** Requests one member waits on at once; more are refused rather than queued without end. */
 export const pendingRequestsMax = 100_000
+/** How soon a member tries again to open its Ready's transaction when the checkpointer holds the write lock. */
+export const writeLockRetryMilliseconds = 1
 
 export type WatchListener = (events: readonly WatchEvent[], revision: number) => void
 
@@ -68,7 +70,7 @@ export class EtcdMember {
     random: RandomSource,
     resumeLeader: string | null,
     snapshotEveryEntries: number,
-    events: MemberEvents,
+    private readonly events: MemberEvents,
     inThread: boolean,
   ) {
     this.stateMachine = new StateMachine(database)
@@ -220,9 +222,22 @@ export class EtcdMember {
     if (!this.raft.hasReady()) return false
     // A thread with its fill of writes answers first; raft keeps the Ready (its limits bound it).
     if (this.thread?.full) return false
-    const ready = this.raft.ready()
-    this.metrics.sawLead(ready.softState.lead)
-    const {applied, mustSync} = this.persistAndApply(ready)
+    // The Ready's transaction opens before raft hands the Ready over: while the checkpointer
+    // holds the write lock, raft keeps it (and gathers more) until the lock is free.
+    if (!this.thread && this.writeLockRetry === null && !this.database.tryBeginWrite()) this.retryWhenWriteLockFree()
+    if (this.writeLockRetry !== null) return false
+    let ready: Ready
+    let persisted: {applied: AppliedBatch; mustSync: boolean}
+    try {
+      ready = this.raft.ready()
+      this.metrics.sawLead(ready.softState.lead)
+      persisted = this.persistAndApply(ready)
+      if (!this.thread) this.database.endWrite(true)
+    } catch (error) {
+      if (!this.thread) this.database.endWrite(false)
+      throw error
+    }
+    const {applied, mustSync} = persisted
     this.raft.advance(ready)
     const leading = ready.softState.state === StateType.Leader
     if (leading) for (const message of ready.messages) this.sendMessage(transport, message)
@@ -240,6 +255,21 @@ export class EtcdMember {
     })
     this.maybeSnapshot()
     return true
+  }
+
+  /** Pending while the Ready's transaction waits for the write lock (see processReady). */
+  private writeLockRetry: ReturnType<typeof setTimeout> | null = null
+
+  /** Whether the member waits for the checkpointer to let go of its file's write lock. */
+  get waitingForWriteLock(): boolean {
+    return this.writeLockRetry !== null
+  }
+
+  private retryWhenWriteLockFree(): void {
+    this.writeLockRetry = setTimeout(() => {
+      this.writeLockRetry = null
+      this.events.synced()
+    }, writeLockRetryMilliseconds)
   }
 
   /**
@@ -347,6 +377,8 @@ export class EtcdMember {
   }
 
   close(): void {
+    if (this.writeLockRetry !== null) clearTimeout(this.writeLockRetry)
+    this.writeLockRetry = null
     this.outputs.drop()
     this.failWaiters()
     this.thread?.close()

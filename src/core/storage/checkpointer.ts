@@ -4,9 +4,18 @@ import type {Worker} from 'node:worker_threads'
 /**
  * Checkpoints the members' WAL files from a worker thread. A checkpoint copies the WAL's pages
  * into the database file and fsyncs it: run by SQLite's autocheckpoint it happens inside some
- * commit on the event loop, tens of milliseconds per member, and every request waits. A PASSIVE
- * checkpoint from another connection never blocks the writer, so the event loop only appends
- * to the WAL; durability is unchanged (SQLite orders the checkpoint's writes and fsyncs itself).
+ * commit on the event loop, tens to hundreds of milliseconds per member, and every request
+ * waits. A PASSIVE checkpoint from another connection never blocks the writer, so the event
+ * loop only appends to the WAL; durability is unchanged (SQLite orders the checkpoint's writes
+ * and fsyncs itself).
+ *
+ * A PASSIVE checkpoint alone never lets the WAL start over while the writer keeps writing: SQLite
+ * rewinds it only when a write begins with every frame already copied, and frames come in while
+ * the checkpoint syncs. The WAL then grew to the autocheckpoint's size and the writer's own
+ * checkpoint stalled the event loop after all. So each round ends with a RESTART checkpoint that
+ * does not wait: between two of the writer's transactions it takes the write lock, copies the few
+ * frames written since the PASSIVE one, syncs, and lets the next write rewind the WAL. The writer
+ * does not wait for it either (MemberDatabase.tryBeginWrite): its Ready waits for the next turn.
  * The worker starts only for a database that keeps writing (a long-running `up`), so that a
  * one-shot command pays nothing for it.
  */
@@ -47,8 +56,10 @@ parentPort.on('message', (message) => {
 })
 setInterval(() => {
   for (const db of databases.values()) {
-    // Busy (the writer checkpoints itself, or a restart is under way): the next round retries.
+    // Busy (the writer checkpoints itself or is in a transaction, or a restart is under way):
+    // the next round retries. The PASSIVE checkpoint copies the bulk without the write lock.
     try { db.pragma('wal_checkpoint(PASSIVE)') } catch {}
+    try { db.pragma('wal_checkpoint(RESTART)') } catch {}
   }
 }, workerData.intervalMilliseconds)
 `

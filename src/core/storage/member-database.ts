@@ -78,6 +78,7 @@ export class MemberDatabase {
     readonly path: string,
     readonly db: Database.Database,
     private readonly writable: boolean,
+    private readonly busyTimeoutMilliseconds: number,
   ) {
     this.kv = new KvTables(db, path)
     this.auth = new AuthTables(db, path)
@@ -108,8 +109,9 @@ export class MemberDatabase {
     return guarded(path, () => {
       if (!options.readonly) mkdirSync(dirname(path), {recursive: true})
       const db = new Database(path, {readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false})
+      const busyTimeoutMilliseconds = options.busyTimeoutMilliseconds ?? busyTimeoutMillisecondsDefault
       try {
-        db.pragma(`busy_timeout = ${options.busyTimeoutMilliseconds ?? busyTimeoutMillisecondsDefault}`)
+        db.pragma(`busy_timeout = ${busyTimeoutMilliseconds}`)
         if (!options.readonly) {
           // Only a file without tables takes it: pages freed by compaction can then go back to the file system.
           if (Number(db.pragma('page_count', {simple: true})) === 0) db.pragma('auto_vacuum = INCREMENTAL')
@@ -127,7 +129,7 @@ export class MemberDatabase {
           const current = Number(db.pragma('user_version', {simple: true}))
           if (current < schemaVersion) throw new StorageError('SchemaOutdated', `${path}: schema ${current}, brought up to ${schemaVersion} by the next command that writes`, path)
         }
-        return new MemberDatabase(path, db, !(options.readonly ?? false))
+        return new MemberDatabase(path, db, !(options.readonly ?? false), busyTimeoutMilliseconds)
       } catch (error) {
         db.close()
         throw error
@@ -222,6 +224,55 @@ export class MemberDatabase {
       const result = this.db.transaction(work).immediate()
       this.countCommit()
       return result
+    })
+  }
+
+  /**
+   * Opens a write transaction without waiting for the write lock: false (and no transaction)
+   * while another connection holds it, which is the checkpointer restarting the WAL (see
+   * checkpointer.ts) for as long as its sync of the database file takes. The event loop must
+   * not sleep in SQLite's busy handler meanwhile: the caller tries again a moment later. Close
+   * the transaction with endWrite(). Not durable: its commit reaches disk with syncWal().
+   */
+  tryBeginWrite(): boolean {
+    return guarded(this.path, () => {
+      assert(!this.db.inTransaction, 'a write transaction begins outside any other')
+      this.setSynchronous(false)
+      this.writeStatements.busyTimeoutNone.run()
+      try {
+        this.writeStatements.begin.run()
+        return true
+      } catch (error) {
+        if ((error as {code?: unknown}).code === 'SQLITE_BUSY') return false
+        throw error
+      } finally {
+        this.writeStatements.busyTimeoutDefault.run()
+      }
+    })
+  }
+
+  /** Commits (or, after a failure, rolls back) the transaction tryBeginWrite() opened. */
+  endWrite(commit: boolean): void {
+    guarded(this.path, () => {
+      if (!this.db.inTransaction) return
+      if (commit) {
+        this.writeStatements.commit.run()
+        this.countCommit()
+      } else {
+        this.writeStatements.rollback.run()
+      }
+    })
+  }
+
+  private writeStatementsPrepared: {begin: Database.Statement; commit: Database.Statement; rollback: Database.Statement; busyTimeoutNone: Database.Statement; busyTimeoutDefault: Database.Statement} | null = null
+
+  private get writeStatements() {
+    return (this.writeStatementsPrepared ??= {
+      begin: this.db.prepare('BEGIN IMMEDIATE'),
+      commit: this.db.prepare('COMMIT'),
+      rollback: this.db.prepare('ROLLBACK'),
+      busyTimeoutNone: this.db.prepare('PRAGMA busy_timeout = 0'),
+      busyTimeoutDefault: this.db.prepare(`PRAGMA busy_timeout = ${this.busyTimeoutMilliseconds}`),
     })
   }
 
