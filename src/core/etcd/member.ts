@@ -231,6 +231,7 @@ export class EtcdMember {
     try {
       ready = this.raft.ready()
       this.metrics.sawLead(ready.softState.lead)
+      if (!this.thread) this.database.writesAwaited(ready.softState.state === StateType.Leader)
       persisted = this.persistAndApply(ready)
       if (!this.thread) this.database.endWrite(true)
     } catch (error) {

@@ -5,7 +5,7 @@ import type {ConfState, Entry, EntryType, HardState, Snapshot} from '../raft/typ
 import {assert, InvariantError} from '../util/assert.js'
 import {StorageError, guarded} from './errors.js'
 import {AuthTables} from './auth-tables.js'
-import {commitsBeforeBackgroundCheckpoints, releaseCheckpoints, walAutocheckpointPagesMax, watchCheckpoints} from './checkpointer.js'
+import {checkpointsAwaited, commitsBeforeBackgroundCheckpoints, releaseCheckpoints, walAutocheckpointPagesMax, watchCheckpoints} from './checkpointer.js'
 import {KvTables} from './kv-tables.js'
 import {schemaMigrations, schemaStatements, schemaVersion} from './schema.js'
 
@@ -289,7 +289,19 @@ export class MemberDatabase {
     if (this.checkpointsInBackground || !this.writable || ++this.commits < commitsBeforeBackgroundCheckpoints) return
     this.checkpointsInBackground = true
     this.db.pragma(`wal_autocheckpoint = ${walAutocheckpointPagesMax}`)
-    watchCheckpoints(this.path)
+    watchCheckpoints(this.path, this.writesAwaitedNow)
+  }
+
+  private writesAwaitedNow = false
+
+  /**
+   * Whether requests wait on this file's writes (its member leads): the checkpointer then
+   * restarts its WAL less often, since each restart makes the writes wait (see checkpointer.ts).
+   */
+  writesAwaited(awaited: boolean): void {
+    if (awaited === this.writesAwaitedNow) return
+    this.writesAwaitedNow = awaited
+    if (this.checkpointsInBackground) checkpointsAwaited(this.path, awaited)
   }
 
   private synchronousFull = true
