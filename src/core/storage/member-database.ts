@@ -251,6 +251,11 @@ export class MemberDatabase {
     })
   }
 
+  /** Whether a write transaction is open on this connection. */
+  get writing(): boolean {
+    return this.db.inTransaction
+  }
+
   /** Commits (or, after a failure, rolls back) the transaction tryBeginWrite() opened. */
   endWrite(commit: boolean): void {
     guarded(this.path, () => {
