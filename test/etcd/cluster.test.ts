@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest'
+import Database from 'better-sqlite3'
 import {EmbeddedCluster} from '../../src/core/etcd/cluster.js'
 import {EmbeddedClient} from '../../src/core/etcd/embedded-client.js'
 import {ManualClock} from '../../src/core/util/clock.js'
@@ -96,6 +97,35 @@ describe('group commit', () => {
     const range = await client.kv.range({key: bytes('k'), rangeEnd: bytes('l')})
     expect(range.count).toBe(32)
     expect(range.header.revision).toBe(2 + 32)
+    await client.close()
+  })
+})
+
+describe('the write lock of a member\'s file', () => {
+  it('held by another connection (the checkpointer) makes a write wait its turn, with the event loop free, and the write goes through once it is let go', async () => {
+    const folder = temporaryFolder()
+    const cluster = EmbeddedCluster.open(folder, {clock: new ManualClock(), seed: 5})
+    const client = new EmbeddedClient(cluster, {endpoint: 'infra1'})
+    await client.kv.put({key: bytes('before'), value: bytes('1')})
+    const leader = cluster.leader()!
+    const other = new Database(leader.database.path)
+    other.prepare('BEGIN IMMEDIATE').run()
+    let settled = false
+    const put = client.kv.put({key: bytes('during'), value: bytes('2')}).finally(() => (settled = true))
+    // Turns of the event loop go by while the leader cannot write: it waits without blocking them.
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve))
+    expect(leader.waitingForWriteLock).toBe(true)
+    expect(settled).toBe(false)
+    // Reads go on meanwhile.
+    expect(text((await client.kv.range({key: bytes('before'), serializable: true})).kvs[0]!.value)).toBe('1')
+    other.prepare('COMMIT').run()
+    other.close()
+    const response = await put
+    expect(response.header.revision).toBe(3)
+    expect(leader.waitingForWriteLock).toBe(false)
+    for (const endpoint of ['infra1', 'infra2', 'infra3']) {
+      expect(text((await client.forMember(endpoint).kv.range({key: bytes('during')})).kvs[0]!.value)).toBe('2')
+    }
     await client.close()
   })
 })

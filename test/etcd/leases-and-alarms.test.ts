@@ -5,7 +5,7 @@ import {EmbeddedClient} from '../../src/core/etcd/embedded-client.js'
 import {defaultLayout} from '../../src/core/etcd/layout.js'
 import {ReadOnlyMember} from '../../src/core/etcd/read-only-member.js'
 import {EtcdError} from '../../src/core/mvcc/errors.js'
-import {ManualClock} from '../../src/core/util/clock.js'
+import {ManualClock, SteppedClock} from '../../src/core/util/clock.js'
 import {bytes, temporaryFolder, text} from '../support/temp.js'
 
 describe('leases across suspended periods', () => {
@@ -120,6 +120,27 @@ describe('watch progress notifications', () => {
     expect(clock.nowMilliseconds() - started).toBe(10 * 60 * 1000)
     watcher.cancel()
     expect(await watcher.next()).toBeNull()
+    await client.close()
+  })
+
+  it('a wait that a write ends leaves no progress timer behind, nor does a cancelled one', async () => {
+    const clock = new SteppedClock()
+    const client = new EmbeddedClient(EmbeddedCluster.open(temporaryFolder(), {clock, seed: 4}), {endpoint: 'infra1'})
+    const watcher = client.watch.watch({key: bytes('busy'), progressNotify: true})
+    const writes = 20
+    for (let write = 0; write < writes; write++) {
+      const next = watcher.next()
+      // The wait holds one progress interval's sleep while it waits, and only then.
+      expect(clock.pendingSleeps).toBe(1)
+      await client.kv.put({key: bytes('busy'), value: bytes(String(write))})
+      expect((await next)?.events.map((event) => text(event.kv.value))).toEqual([String(write)])
+      expect(clock.pendingSleeps).toBe(0)
+    }
+    const waiting = watcher.next()
+    expect(clock.pendingSleeps).toBe(1)
+    watcher.cancel()
+    expect(await waiting).toBeNull()
+    expect(clock.pendingSleeps).toBe(0)
     await client.close()
   })
 })

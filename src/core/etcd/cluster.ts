@@ -222,7 +222,7 @@ export class EmbeddedCluster {
 
   /** Whether some member holds outputs until an fsync in flight ends. */
   private syncing(): boolean {
-    for (const member of this.membersByName.values()) if (member.outputs.holding || member.writing) return true
+    for (const member of this.membersByName.values()) if (member.outputs.holding || member.writing || member.waitingForWriteLock) return true
     return false
   }
 
@@ -232,7 +232,7 @@ export class EmbeddedCluster {
    * waiting for the slowest member's.
    */
   private nextSyncEnd(): Promise<void> {
-    if (this.members().every((member) => member.outputs.syncedThrough(member.outputs.writes) && !member.writing)) return Promise.resolve()
+    if (this.members().every((member) => member.outputs.syncedThrough(member.outputs.writes) && !member.writing && !member.waitingForWriteLock)) return Promise.resolve()
     const writes = this.waitsForEveryFsync ? this.members().map((member): [EtcdMember, number] => [member, member.outputs.writes]) : null
     return new Promise((resume) => this.syncWaiters.push({writes, resume}))
   }

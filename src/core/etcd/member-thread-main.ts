@@ -3,7 +3,7 @@
 // driver sends. Any failure ends the thread: to the driver, the member crashed.
 import {parentPort, workerData} from 'node:worker_threads'
 import {StateMachine, decodeRequest} from '../mvcc/state-machine.js'
-import {EntryType} from '../raft/types.js'
+import {type Entry, EntryType} from '../raft/types.js'
 import {MemberDatabase} from '../storage/member-database.js'
 import type {StorageError} from '../storage/errors.js'
 import {type AppliedOnWire, type FromMemberThread, type ToMemberThread, outcomeToWire} from './member-thread.js'
@@ -66,6 +66,11 @@ function synced(): void {
   nextSync()
 }
 
+/** Whether a request of this kind is among the committed entries. */
+function appliesAny(entries: readonly Entry[], kind: 'leaseGrant' | 'auth'): boolean {
+  return entries.some((entry) => entry.type === EntryType.Normal && entry.data.length > 0 && kind in decodeRequest(entry.data))
+}
+
 function handle(message: ToMemberThread): void {
   switch (message.type) {
     case 'write': {
@@ -81,7 +86,8 @@ function handle(message: ToMemberThread): void {
         appliedIndex: last?.index ?? work.snapshot?.metadata.index ?? 0,
         milliseconds: performance.now() - started,
         committed: work.committedEntries.length > 0,
-        leasesChanged: work.snapshot !== null || work.committedEntries.some((entry) => entry.type === EntryType.Normal && entry.data.length > 0 && 'leaseGrant' in decodeRequest(entry.data)),
+        leasesChanged: work.snapshot !== null || appliesAny(work.committedEntries, 'leaseGrant'),
+        authChanged: work.snapshot !== null || appliesAny(work.committedEntries, 'auth'),
       }
       reply({type: 'applied', applied})
       return

@@ -98,6 +98,8 @@ export interface AppliedOnWire {
   readonly committed: boolean
   /** A lease was granted or a snapshot installed: what the driver's connection cached of leases is old. */
   readonly leasesChanged: boolean
+  /** An auth change applied or a snapshot installed: what the driver's connection cached of the auth state is old. */
+  readonly authChanged: boolean
 }
 
 export type FromMemberThread =

@@ -25,6 +25,8 @@ export type {MemberRecord} from './member-setup.js'
 export const snapshotEveryEntriesDefault = 10_000
 /** Requests one member waits on at once; more are refused rather than queued without end. */
 export const pendingRequestsMax = 100_000
+/** How soon a member tries again to open its Ready's transaction when the checkpointer holds the write lock. */
+export const writeLockRetryMilliseconds = 1
 
 export type WatchListener = (events: readonly WatchEvent[], revision: number) => void
 
@@ -68,17 +70,19 @@ export class EtcdMember {
     random: RandomSource,
     resumeLeader: string | null,
     snapshotEveryEntries: number,
-    events: MemberEvents,
+    private readonly events: MemberEvents,
     inThread: boolean,
   ) {
     this.stateMachine = new StateMachine(database)
     this.thread = inThread
       ? MemberThread.start(database.path, layout.name, {
-          applied: (batch, {appliedIndex, milliseconds, committed, leasesChanged}) => {
-            // The thread's connection wrote: what this one cached of the revisions is old, and
-            // of the leases' expiry too when one was granted (renewals only push it later).
+          applied: (batch, {appliedIndex, milliseconds, committed, leasesChanged, authChanged}) => {
+            // The thread's connection wrote: what this one cached of the revisions is old, of the
+            // leases' expiry too when one was granted (renewals only push it later), and of the
+            // auth state when auth changed.
             this.stateMachine.kv.reload()
             if (leasesChanged) this.stateMachine.lessor.reload()
+            if (authChanged) this.stateMachine.auth.reload()
             if (appliedIndex > 0) this.threadAppliedIndex = appliedIndex
             if (committed) this.metrics.backendCommit.observe(milliseconds / 1000)
             this.deliver(batch)
@@ -218,9 +222,23 @@ export class EtcdMember {
     if (!this.raft.hasReady()) return false
     // A thread with its fill of writes answers first; raft keeps the Ready (its limits bound it).
     if (this.thread?.full) return false
-    const ready = this.raft.ready()
-    this.metrics.sawLead(ready.softState.lead)
-    const {applied, mustSync} = this.persistAndApply(ready)
+    // The Ready's transaction opens before raft hands the Ready over: while the checkpointer
+    // holds the write lock, raft keeps it (and gathers more) until the lock is free.
+    if (!this.thread && this.writeLockRetry === null && !this.database.tryBeginWrite()) this.retryWhenWriteLockFree()
+    if (this.writeLockRetry !== null) return false
+    let ready: Ready
+    let persisted: {applied: AppliedBatch; mustSync: boolean}
+    try {
+      ready = this.raft.ready()
+      this.metrics.sawLead(ready.softState.lead)
+      if (!this.thread) this.database.writesAwaited(ready.softState.state === StateType.Leader)
+      persisted = this.persistAndApply(ready)
+      if (!this.thread) this.database.endWrite(true)
+    } catch (error) {
+      if (!this.thread) this.database.endWrite(false)
+      throw error
+    }
+    const {applied, mustSync} = persisted
     this.raft.advance(ready)
     const leading = ready.softState.state === StateType.Leader
     if (leading) for (const message of ready.messages) this.sendMessage(transport, message)
@@ -238,6 +256,21 @@ export class EtcdMember {
     })
     this.maybeSnapshot()
     return true
+  }
+
+  /** Pending while the Ready's transaction waits for the write lock (see processReady). */
+  private writeLockRetry: ReturnType<typeof setTimeout> | null = null
+
+  /** Whether the member waits for the checkpointer to let go of its file's write lock. */
+  get waitingForWriteLock(): boolean {
+    return this.writeLockRetry !== null
+  }
+
+  private retryWhenWriteLockFree(): void {
+    this.writeLockRetry = setTimeout(() => {
+      this.writeLockRetry = null
+      this.events.synced()
+    }, writeLockRetryMilliseconds)
   }
 
   /**
@@ -331,9 +364,27 @@ export class EtcdMember {
     const snapshot: Snapshot = {metadata: {index: applied, term, confState: this.raft.confState()}, data: new Uint8Array()}
     // The thread cuts its log after the writes before (it has applied through `applied`).
     if (this.thread) this.thread.compactRaftLog(snapshot)
-    else this.database.compactRaftLog(snapshot)
+    else if (!this.compactRaftLogHere(snapshot)) return
     this.raft.compact(snapshot)
     this.logCompaction.compacted(applied)
+  }
+
+  /**
+   * Cuts the raft log in a transaction of its own, as the Readies' are: without waiting for the
+   * write lock (false while the checkpointer holds it: the next Ready tries again) and without an
+   * fsync on the event loop. The next sync of the WAL covers it; lost in a crash, the log is
+   * only longer than it had to be.
+   */
+  private compactRaftLogHere(snapshot: Snapshot): boolean {
+    if (!this.database.tryBeginWrite()) return false
+    try {
+      this.database.compactRaftLog(snapshot)
+      this.database.endWrite(true)
+    } catch (error) {
+      this.database.endWrite(false)
+      throw error
+    }
+    return true
   }
 
   // ---- suspension --------------------------------------------------------------------------
@@ -345,6 +396,8 @@ export class EtcdMember {
   }
 
   close(): void {
+    if (this.writeLockRetry !== null) clearTimeout(this.writeLockRetry)
+    this.writeLockRetry = null
     this.outputs.drop()
     this.failWaiters()
     this.thread?.close()

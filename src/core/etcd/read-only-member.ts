@@ -121,9 +121,9 @@ export class ReadOnlyMember {
       database: () => database,
       waitForChange: async (signal) => {
         const seen = database.dataVersion()
-        while (!signal.aborted && database.dataVersion() === seen) await clock.sleep(watchPollMilliseconds)
+        while (!signal.aborted && database.dataVersion() === seen) await clock.sleep(watchPollMilliseconds, signal)
       },
-      sleep: (milliseconds) => clock.sleep(milliseconds),
+      sleep: (milliseconds, signal) => clock.sleep(milliseconds, signal),
     }
     const watcher = new HistoryWatcher(source, request, (revision) => this.header(revision))
     for (const previous of this.watchers) if (previous.ended) this.watchers.delete(previous)

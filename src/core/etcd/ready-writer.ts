@@ -62,11 +62,15 @@ export class ReadyWriter {
     const hasRaftState = work.hardState !== null || work.entries.length > 0 || work.snapshot !== null
     if (!hasRaftState && work.committedEntries.length === 0) return noneApplied
     let applied = noneApplied
+    const writeAll = () => {
+      if (hasRaftState) this.persist(work)
+      applied = this.applyCommitted(work.committedEntries, work.confStates, wanted)
+    }
     try {
-      this.database.transaction(() => {
-        if (hasRaftState) this.persist(work)
-        applied = this.applyCommitted(work.committedEntries, work.confStates, wanted)
-      }, {durable: false})
+      // In the transaction its member opened for the Ready (see EtcdMember.processReady), which
+      // a failure rolls back whole; a thread's writer opens one here.
+      if (this.database.writing) writeAll()
+      else this.database.transaction(writeAll, {durable: false})
     } catch (error) {
       // Rolled back: no cached value of the state machine may outlive it.
       this.stateMachine.reload()

@@ -30,8 +30,8 @@ export interface WatchSource {
   database(): MemberDatabase
   /** Resolves after new writes may have landed (those `wakes` accepts, where the source sees them), or when `signal` aborts. */
   waitForChange(signal: AbortSignal, wakes?: WakesWatcher): Promise<void>
-  /** Resolves after `milliseconds` of the source's clock (for progress notifications). */
-  sleep(milliseconds: number): Promise<void>
+  /** Resolves after `milliseconds` of the source's clock (for progress notifications), or at once when `signal` aborts, leaving no timer behind. */
+  sleep(milliseconds: number, signal: AbortSignal): Promise<void>
 }
 
 /** A watcher reading history from a member's database, as etcd's synced and unsynced watchers do. */
@@ -106,9 +106,19 @@ export class HistoryWatcher implements Watcher {
       await this.source.waitForChange(this.abort.signal, wakes)
       return false
     }
-    const changed = this.source.waitForChange(this.abort.signal, wakes).then(() => false)
-    const idle = this.source.sleep(watchProgressIntervalMilliseconds).then(() => !this.finished)
-    return Promise.race([changed, idle])
+    // The wait that loses the race ends with it: a progress interval's timer per wait ended by a
+    // write would otherwise stay behind for ten minutes, and a busy watch would pile them up.
+    const waitEnded = new AbortController()
+    const endWait = () => waitEnded.abort()
+    this.abort.signal.addEventListener('abort', endWait, {once: true})
+    try {
+      const changed = this.source.waitForChange(waitEnded.signal, wakes).then(() => false)
+      const idle = this.source.sleep(watchProgressIntervalMilliseconds, waitEnded.signal).then(() => !this.finished && !waitEnded.signal.aborted)
+      return await Promise.race([changed, idle])
+    } finally {
+      this.abort.signal.removeEventListener('abort', endWait)
+      waitEnded.abort()
+    }
   }
 
   /** Events from nextRevision on, whole revisions only, filtered as the request asks. */
@@ -180,7 +190,7 @@ export class EmbeddedWatchApi implements WatchApi {
           })
           signal.addEventListener('abort', onAbort, {once: true})
         }),
-      sleep: (milliseconds) => this.clock.sleep(milliseconds),
+      sleep: (milliseconds, signal) => this.clock.sleep(milliseconds, signal),
     }
     return new HistoryWatcher(source, request, this.header)
   }

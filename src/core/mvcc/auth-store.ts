@@ -27,12 +27,12 @@ export type AuthRequest =
   | {readonly roleRevokePermission: {readonly name: string; readonly key: Uint8Array; readonly rangeEnd: Uint8Array}}
 
 interface AuthState {
-  enabled: boolean
-  revision: number
+  readonly enabled: boolean
+  readonly revision: number
   /** Whether auth was ever enabled: etcd writes its enabled flag from then on. */
-  everEnabled?: boolean
+  readonly everEnabled?: boolean
   /** The auth revision auth was last enabled at: tokens issued before it are void. */
-  enabledRevision?: number
+  readonly enabledRevision?: number
 }
 
 /** A salted scrypt hash, made by the proposer; applying it stores it as is. */
@@ -49,17 +49,36 @@ export function passwordMatches(password: string, stored: string): boolean {
   return timingSafeEqual(actual, expected)
 }
 
+/**
+ * One member's auth state. The state row (enabled, auth revision) is read on every request, so
+ * it is kept in memory once read: this store writes it (and keeps its copy), and whoever changes
+ * the file another way (a snapshot applied, a rolled-back transaction, another connection's
+ * writes) calls reload().
+ */
 export class AuthStore {
+  private cachedStatus: AuthState | null = null
+
   constructor(private readonly database: MemberDatabase) {}
 
   status(): AuthState {
+    return (this.cachedStatus ??= this.readStatus())
+  }
+
+  /** Forgets the state row kept in memory: the next request reads it from the file. */
+  reload(): void {
+    this.cachedStatus = null
+  }
+
+  private readStatus(): AuthState {
     const text = this.database.getMeta(metaAuth)
     return text ? (JSON.parse(text) as AuthState) : {enabled: false, revision: 1}
   }
 
   private bump(change: Partial<AuthState> = {}): void {
     const state = this.status()
-    this.database.setMeta(metaAuth, JSON.stringify({...state, ...change, revision: state.revision + 1}))
+    const next: AuthState = {...state, ...change, revision: state.revision + 1}
+    this.database.setMeta(metaAuth, JSON.stringify(next))
+    this.cachedStatus = next
   }
 
   // ---- apply (inside a transaction) --------------------------------------------------------

@@ -91,6 +91,7 @@ export class StateMachine {
     this.appliedIndexInMemory = null
     this.kv.reload()
     this.lessor.reload()
+    this.auth.reload()
   }
 
   /**
@@ -189,6 +190,7 @@ export class StateMachine {
     const content = decodeValue<SnapshotContent>(data)
     this.kv.reload()
     this.lessor.reload()
+    this.auth.reload()
     this.database.kv.importTables(content.tables as Record<string, Array<Record<string, unknown>>>)
     for (const name of replicatedMeta) {
       const value = content.meta[name]

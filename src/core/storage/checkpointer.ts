@@ -4,9 +4,18 @@ import type {Worker} from 'node:worker_threads'
 /**
  * Checkpoints the members' WAL files from a worker thread. A checkpoint copies the WAL's pages
  * into the database file and fsyncs it: run by SQLite's autocheckpoint it happens inside some
- * commit on the event loop, tens of milliseconds per member, and every request waits. A PASSIVE
- * checkpoint from another connection never blocks the writer, so the event loop only appends
- * to the WAL; durability is unchanged (SQLite orders the checkpoint's writes and fsyncs itself).
+ * commit on the event loop, tens to hundreds of milliseconds per member, and every request
+ * waits. A PASSIVE checkpoint from another connection never blocks the writer, so the event
+ * loop only appends to the WAL; durability is unchanged (SQLite orders the checkpoint's writes
+ * and fsyncs itself).
+ *
+ * A PASSIVE checkpoint alone never lets the WAL start over while the writer keeps writing: SQLite
+ * rewinds it only when a write begins with every frame already copied, and frames come in while
+ * the checkpoint syncs. The WAL then grew to the autocheckpoint's size and the writer's own
+ * checkpoint stalled the event loop after all. So each round ends with a RESTART checkpoint that
+ * does not wait: between two of the writer's transactions it takes the write lock, copies the few
+ * frames written since the PASSIVE one, syncs, and lets the next write rewind the WAL. The writer
+ * does not wait for it either (MemberDatabase.tryBeginWrite): its Ready waits for the next turn.
  * The worker starts only for a database that keeps writing (a long-running `up`), so that a
  * one-shot command pays nothing for it.
  */
@@ -18,6 +27,13 @@ import type {Worker} from 'node:worker_threads'
  * interval's writes (the writer's autocheckpoint bounds it should the worker fall behind).
  */
 export const checkpointIntervalMilliseconds = 1000
+/**
+ * The WAL frames past which the worker restarts the WAL of a database whose writes requests wait
+ * on (the leader's): each RESTART holds the write lock through an fsync, and while the leader
+ * waits for it nothing commits, so its WAL restarts only now and then, well before the writer's
+ * own autocheckpoint. The others' restart every round (a quorum goes on without one of them).
+ */
+export const walRestartFramesWhenAwaited = 8192
 /** The WAL size at which the writer still checkpoints itself, should the worker fall behind. */
 export const walAutocheckpointPagesMax = 16_384
 /** Write transactions a database commits before its checkpoints move to the worker. */
@@ -34,21 +50,28 @@ parentPort.on('message', (message) => {
     try {
       const db = new Database(message.path, {fileMustExist: true})
       db.pragma('busy_timeout = 0')
-      databases.set(message.path, db)
+      databases.set(message.path, {db, awaited: message.awaited})
     } catch {}
+  } else if (message.type === 'awaited') {
+    const watched = databases.get(message.path)
+    if (watched) watched.awaited = message.awaited
   } else if (message.type === 'release') {
-    const db = databases.get(message.path)
+    const watched = databases.get(message.path)
     databases.delete(message.path)
-    try { db?.close() } catch {}
+    try { watched?.db.close() } catch {}
     const slot = new Int32Array(message.done)
     Atomics.store(slot, 0, 1)
     Atomics.notify(slot, 0)
   }
 })
 setInterval(() => {
-  for (const db of databases.values()) {
-    // Busy (the writer checkpoints itself, or a restart is under way): the next round retries.
-    try { db.pragma('wal_checkpoint(PASSIVE)') } catch {}
+  for (const {db, awaited} of databases.values()) {
+    // Busy (the writer checkpoints itself or is in a transaction, or a restart is under way):
+    // the next round retries. The PASSIVE checkpoint copies the bulk without the write lock.
+    try {
+      const [{log}] = db.pragma('wal_checkpoint(PASSIVE)')
+      if (!awaited || log >= workerData.restartFramesWhenAwaited) db.pragma('wal_checkpoint(RESTART)')
+    } catch {}
   }
 }, workerData.intervalMilliseconds)
 `
@@ -61,7 +84,11 @@ function theWorker(): Worker {
     const {Worker} = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads')
     worker = new Worker(workerSource, {
       eval: true,
-      workerData: {sqliteModule: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMilliseconds: checkpointIntervalMilliseconds},
+      workerData: {
+        sqliteModule: createRequire(import.meta.url).resolve('better-sqlite3'),
+        intervalMilliseconds: checkpointIntervalMilliseconds,
+        restartFramesWhenAwaited: walRestartFramesWhenAwaited,
+      },
     })
     // The worker never keeps the process alive; it goes when the process does.
     worker.unref()
@@ -70,9 +97,14 @@ function theWorker(): Worker {
   return worker
 }
 
-/** Hands a database file's checkpoints to the worker. */
-export function watchCheckpoints(path: string): void {
-  theWorker().postMessage({type: 'watch', path})
+/** Hands a database file's checkpoints to the worker; `awaited`: see walRestartFramesWhenAwaited. */
+export function watchCheckpoints(path: string, awaited: boolean): void {
+  theWorker().postMessage({type: 'watch', path, awaited})
+}
+
+/** Tells the worker whether requests wait on a watched file's writes (see walRestartFramesWhenAwaited). */
+export function checkpointsAwaited(path: string, awaited: boolean): void {
+  worker?.postMessage({type: 'awaited', path, awaited})
 }
 
 /** Makes the worker close its connection to a file, waiting (bounded) until it has. */

@@ -5,7 +5,7 @@ import type {ConfState, Entry, EntryType, HardState, Snapshot} from '../raft/typ
 import {assert, InvariantError} from '../util/assert.js'
 import {StorageError, guarded} from './errors.js'
 import {AuthTables} from './auth-tables.js'
-import {commitsBeforeBackgroundCheckpoints, releaseCheckpoints, walAutocheckpointPagesMax, watchCheckpoints} from './checkpointer.js'
+import {checkpointsAwaited, commitsBeforeBackgroundCheckpoints, releaseCheckpoints, walAutocheckpointPagesMax, watchCheckpoints} from './checkpointer.js'
 import {KvTables} from './kv-tables.js'
 import {schemaMigrations, schemaStatements, schemaVersion} from './schema.js'
 
@@ -78,6 +78,7 @@ export class MemberDatabase {
     readonly path: string,
     readonly db: Database.Database,
     private readonly writable: boolean,
+    private readonly busyTimeoutMilliseconds: number,
   ) {
     this.kv = new KvTables(db, path)
     this.auth = new AuthTables(db, path)
@@ -108,8 +109,9 @@ export class MemberDatabase {
     return guarded(path, () => {
       if (!options.readonly) mkdirSync(dirname(path), {recursive: true})
       const db = new Database(path, {readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false})
+      const busyTimeoutMilliseconds = options.busyTimeoutMilliseconds ?? busyTimeoutMillisecondsDefault
       try {
-        db.pragma(`busy_timeout = ${options.busyTimeoutMilliseconds ?? busyTimeoutMillisecondsDefault}`)
+        db.pragma(`busy_timeout = ${busyTimeoutMilliseconds}`)
         if (!options.readonly) {
           // Only a file without tables takes it: pages freed by compaction can then go back to the file system.
           if (Number(db.pragma('page_count', {simple: true})) === 0) db.pragma('auto_vacuum = INCREMENTAL')
@@ -127,7 +129,7 @@ export class MemberDatabase {
           const current = Number(db.pragma('user_version', {simple: true}))
           if (current < schemaVersion) throw new StorageError('SchemaOutdated', `${path}: schema ${current}, brought up to ${schemaVersion} by the next command that writes`, path)
         }
-        return new MemberDatabase(path, db, !(options.readonly ?? false))
+        return new MemberDatabase(path, db, !(options.readonly ?? false), busyTimeoutMilliseconds)
       } catch (error) {
         db.close()
         throw error
@@ -226,6 +228,60 @@ export class MemberDatabase {
   }
 
   /**
+   * Opens a write transaction without waiting for the write lock: false (and no transaction)
+   * while another connection holds it, which is the checkpointer restarting the WAL (see
+   * checkpointer.ts) for as long as its sync of the database file takes. The event loop must
+   * not sleep in SQLite's busy handler meanwhile: the caller tries again a moment later. Close
+   * the transaction with endWrite(). Not durable: its commit reaches disk with syncWal().
+   */
+  tryBeginWrite(): boolean {
+    return guarded(this.path, () => {
+      assert(!this.db.inTransaction, 'a write transaction begins outside any other')
+      this.setSynchronous(false)
+      this.writeStatements.busyTimeoutNone.run()
+      try {
+        this.writeStatements.begin.run()
+        return true
+      } catch (error) {
+        if ((error as {code?: unknown}).code === 'SQLITE_BUSY') return false
+        throw error
+      } finally {
+        this.writeStatements.busyTimeoutDefault.run()
+      }
+    })
+  }
+
+  /** Whether a write transaction is open on this connection. */
+  get writing(): boolean {
+    return this.db.inTransaction
+  }
+
+  /** Commits (or, after a failure, rolls back) the transaction tryBeginWrite() opened. */
+  endWrite(commit: boolean): void {
+    guarded(this.path, () => {
+      if (!this.db.inTransaction) return
+      if (commit) {
+        this.writeStatements.commit.run()
+        this.countCommit()
+      } else {
+        this.writeStatements.rollback.run()
+      }
+    })
+  }
+
+  private writeStatementsPrepared: {begin: Database.Statement; commit: Database.Statement; rollback: Database.Statement; busyTimeoutNone: Database.Statement; busyTimeoutDefault: Database.Statement} | null = null
+
+  private get writeStatements() {
+    return (this.writeStatementsPrepared ??= {
+      begin: this.db.prepare('BEGIN IMMEDIATE'),
+      commit: this.db.prepare('COMMIT'),
+      rollback: this.db.prepare('ROLLBACK'),
+      busyTimeoutNone: this.db.prepare('PRAGMA busy_timeout = 0'),
+      busyTimeoutDefault: this.db.prepare(`PRAGMA busy_timeout = ${this.busyTimeoutMilliseconds}`),
+    })
+  }
+
+  /**
    * Runs reads in one read transaction: they all see the same commit, even while another
    * connection (a member's thread) writes to the file.
    */
@@ -238,7 +294,19 @@ export class MemberDatabase {
     if (this.checkpointsInBackground || !this.writable || ++this.commits < commitsBeforeBackgroundCheckpoints) return
     this.checkpointsInBackground = true
     this.db.pragma(`wal_autocheckpoint = ${walAutocheckpointPagesMax}`)
-    watchCheckpoints(this.path)
+    watchCheckpoints(this.path, this.writesAwaitedNow)
+  }
+
+  private writesAwaitedNow = false
+
+  /**
+   * Whether requests wait on this file's writes (its member leads): the checkpointer then
+   * restarts its WAL less often, since each restart makes the writes wait (see checkpointer.ts).
+   */
+  writesAwaited(awaited: boolean): void {
+    if (awaited === this.writesAwaitedNow) return
+    this.writesAwaitedNow = awaited
+    if (this.checkpointsInBackground) checkpointsAwaited(this.path, awaited)
   }
 
   private synchronousFull = true

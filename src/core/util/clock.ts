@@ -51,6 +51,11 @@ export class SteppedClock implements Clock {
     return this.now
   }
 
+  /** Sleeps neither woken nor aborted yet: a test sees that no wait leaves one behind. */
+  get pendingSleeps(): number {
+    return this.sleepers.length
+  }
+
   /** Resolves at the next sleep(): the code under test has done its work and waits for time again. */
   nextSleep(): Promise<void> {
     return new Promise((resolve) => this.sleepWatchers.push(resolve))
