@@ -17,6 +17,10 @@ export type BundledTool = 'kubectl' | 'etcdctl'
 const distFolder = dirname(fileURLToPath(import.meta.url))
 /** Shared by every build and user of this machine's temporary folder, as Node's own compile cache is; one file per tool. */
 const codeCacheFolder = join(tmpdir(), 'kubemu-code-cache')
+/** The share of runs with an accepted cache that offer theirs (making one costs 5–20 ms). */
+const codeCacheGrowthChance = 1 / 8
+/** How much larger than the file a run's cache must be to replace it. */
+const codeCacheGrowthMin = 1.05
 
 /** The tool's main from its bundle, or null when the caller should import the modules. */
 export function bundledToolMain(tool: BundledTool): ToolMain | null {
@@ -33,9 +37,12 @@ export function bundledToolMain(tool: BundledTool): ToolMain | null {
   const cachedData = cacheFile ? readIfPresent(cacheFile) : undefined
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundleFile, 'utf8')}\n})`
   const script = new Script(wrapped, {filename: bundleFile, cachedData, importModuleDynamically: vmConstants?.USE_MAIN_CONTEXT_DEFAULT_LOADER})
-  if (cacheFile && (!cachedData || script.cachedDataRejected)) {
-    // Written as the process ends, so that it holds the functions this run compiled too.
-    process.once('exit', () => writeCodeCache(cacheFile, tool, script))
+  if (cacheFile) {
+    // Written as the process ends, so that it holds the functions this run compiled too. A cache
+    // holds what the run that wrote it compiled, and a later run compiles what it lacks (a first
+    // `version` holds little of `get`): now and then a run offers the union, kept if it is larger.
+    const renewed = !cachedData || script.cachedDataRejected
+    if (renewed || Math.random() < codeCacheGrowthChance) process.once('exit', () => writeCodeCache(cacheFile, tool, script, renewed ? 0 : cachedData!.length))
   }
   const module = {exports: {} as {main?: ToolMain}}
   ;(script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(bundleFile), module, bundleFile, dirname(bundleFile))
@@ -64,11 +71,16 @@ function readIfPresent(file: string): Buffer | undefined {
   }
 }
 
-/** Replaces the tool's cache file (written aside, then renamed: commands run side by side) and drops older ones. */
-function writeCodeCache(cacheFile: string, tool: BundledTool, script: Script): void {
+/**
+ * Replaces the tool's cache file when the run's is larger than `bytesBefore` (written aside, then
+ * renamed: commands run side by side) and drops older ones.
+ */
+function writeCodeCache(cacheFile: string, tool: BundledTool, script: Script, bytesBefore: number): void {
   try {
+    const data = script.createCachedData()
+    if (data.length <= bytesBefore * codeCacheGrowthMin) return
     const aside = `${cacheFile}.${process.pid}`
-    writeFileSync(aside, script.createCachedData())
+    writeFileSync(aside, data)
     renameSync(aside, cacheFile)
     for (const name of readdirSync(codeCacheFolder)) {
       if (name.startsWith(`${tool}-`) && join(codeCacheFolder, name) !== cacheFile && !name.includes('.bin.')) unlinkSync(join(codeCacheFolder, name))
