@@ -3,7 +3,7 @@
 // --current-replicas, through the scale subresource). Messages as kubectl prints them.
 import {parse as parseYaml} from 'yaml'
 import {jsonEqual, type KubeObject} from '../../api/object.js'
-import {collectServerError, KubectlError, resourcesRequiredMessage} from '../errors.js'
+import {GatheredErrors, KubectlError, resourcesRequiredMessage} from '../errors.js'
 import {hasManifestSource} from '../kustomize/manifests.js'
 import type {KubectlFlag} from '../flags.js'
 import {changeCauseAnnotation, changeCauseOf, recordAfter, recordFlag} from '../record.js'
@@ -76,7 +76,8 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
   }
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
-  const errors: string[] = []
+  // label and annotate go on past an object that fails, and report every failure at the end.
+  const errors = new GatheredErrors()
   const printer = printerOf(session)
   for (const target of await targetsOf(session, mapper, resources)) {
     try {
@@ -127,11 +128,10 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
       }
       session.io.stdout(printer.print(printed, label, `${message}${dryRunSuffix(dryRun)}`))
     } catch (error) {
-      collectServerError(error, errors, false)
+      errors.add(error)
     }
   }
-  for (const error of errors) session.io.stderr(`${error}\n`)
-  return errors.length > 0 ? 1 : 0
+  return errors.report(session.io)
 }
 
 export const runLabel = (session: KubectlSession, args: readonly string[]) => metadataVerb(session, args, 'labels')
@@ -160,7 +160,7 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
   }
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
-  const errors: string[] = []
+  const errors = new GatheredErrors()
   const subresource = session.flag('subresource')
   const printer = printerOf(session)
   for (const target of await targetsOf(session, mapper, args)) {
@@ -181,11 +181,10 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
       // kubectl names the operation after its dry-run words were added, so patch never says dry run.
       session.io.stdout(printer.print(after, label, `patched${unchanged ? ' (no change)' : ''}`))
     } catch (error) {
-      collectServerError(error, errors, false)
+      errors.add(error)
     }
   }
-  for (const error of errors) session.io.stderr(`${error}\n`)
-  return errors.length > 0 ? 1 : 0
+  return errors.report(session.io)
 }
 
 export async function runScale(session: KubectlSession, args: readonly string[]): Promise<number> {
@@ -193,30 +192,39 @@ export async function runScale(session: KubectlSession, args: readonly string[])
   if (!session.flags.changed.has('replicas') || replicas < 0) throw new KubectlError('The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0')
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
-  const targets = await targetsOf(session, mapper, args)
-  if (targets.length === 0) throw new KubectlError('no objects passed to scale')
-  const errors: string[] = []
-  const printer = printerOf(session)
-  for (const target of targets) {
+  // kubectl reads every object first and keeps what it could not read for the end; a failure
+  // while scaling stops it at once.
+  const unread = new GatheredErrors()
+  const objects: Array<{target: Target; object: KubeObject}> = []
+  for (const target of await targetsOf(session, mapper, args)) {
     try {
-      // kubectl prints the object as it read it, before scaling.
-      const object = (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as KubeObject
-      const path = `${objectPath(target.resource, target.namespace, target.name)}/scale`
-      const scale = (await session.request('GET', path)).body as KubeObject & {spec?: {replicas?: number}}
-      const expected = Number(session.flag('current-replicas'))
-      if (expected >= 0 && (scale.spec?.replicas ?? 0) !== expected) {
-        throw new KubectlError(`Expected replicas to be ${expected}, was ${scale.spec?.replicas ?? 0}`)
-      }
-      if (dryRun !== 'client') {
-        const query = dryRun === 'server' ? {dryRun: 'All'} : undefined
-        await session.request('PATCH', path, {body: {spec: {replicas}}, contentType: 'application/merge-patch+json', query})
-        await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
-      }
-      session.io.stdout(printer.print(object, `${kindName(target.resource)}/${target.name}`, `scaled${dryRunSuffix(dryRun)}`))
+      objects.push({target, object: (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as KubeObject})
     } catch (error) {
-      collectServerError(error, errors, false)
+      unread.add(error)
     }
   }
-  for (const error of errors) session.io.stderr(`${error}\n`)
-  return errors.length > 0 ? 1 : 0
+  if (objects.length === 0) {
+    const cause = unread.message()
+    throw new KubectlError(cause === '' ? 'no objects passed to scale' : `no objects passed to scale ${cause}`)
+  }
+  const printer = printerOf(session)
+  for (const {target, object} of objects) {
+    // kubectl prints the object as it read it, before scaling.
+    const label = `${kindName(target.resource)}/${target.name}`
+    if (dryRun === 'client') {
+      session.io.stdout(printer.print(object, label, `scaled${dryRunSuffix(dryRun)}`))
+      continue
+    }
+    const path = `${objectPath(target.resource, target.namespace, target.name)}/scale`
+    const expected = Number(session.flag('current-replicas'))
+    if (expected >= 0) {
+      const scale = (await session.request('GET', path)).body as KubeObject & {spec?: {replicas?: number}}
+      if ((scale.spec?.replicas ?? 0) !== expected) throw new KubectlError(`Expected replicas to be ${expected}, was ${scale.spec?.replicas ?? 0}`)
+    }
+    const query = dryRun === 'server' ? {dryRun: 'All'} : undefined
+    await session.request('PATCH', path, {body: {spec: {replicas}}, contentType: 'application/merge-patch+json', query})
+    await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
+    session.io.stdout(printer.print(object, label, `scaled${dryRunSuffix(dryRun)}`))
+  }
+  return unread.report(session.io)
 }
