@@ -1,10 +1,11 @@
 // Verbs that change one part of existing objects: `label` and `annotate` (key=value, key-,
 // --overwrite, -l/--all), `patch` (--type strategic|merge|json, -p), and `scale` (--replicas,
 // --current-replicas, through the scale subresource). Messages as kubectl prints them.
-import {parse as parseYaml} from 'yaml'
 import {jsonEqual, type KubeObject} from '../../api/object.js'
 import {GatheredErrors, KubectlError, resourcesRequiredMessage} from '../errors.js'
 import {hasManifestSource} from '../kustomize/manifests.js'
+import {readYamlDocument} from '../yaml-faults.js'
+import {goQuote} from '../../printers/etcdctl.js'
 import type {KubectlFlag} from '../flags.js'
 import {changeCauseAnnotation, changeCauseOf, recordAfter, recordFlag} from '../record.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
@@ -153,10 +154,11 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
   // kubectl sends a patch that starts with `{` as it is (the server judges its JSON); any other
   // text is YAML, sent as JSON.
   let patch: unknown = text
-  if (!text.trimStart().startsWith('{')) try {
-    patch = JSON.stringify(parseYaml(text))
-  } catch (error) {
-    throw new KubectlError(`unable to parse "${text}": yaml: ${(error as Error).message.split('\n')[0]}`)
+  if (!text.trimStart().startsWith('{')) {
+    const read = readYamlDocument(text)
+    // kubectl names the --patch text, which is empty when the patch came from --patch-file.
+    if ('fault' in read) throw new KubectlError(`unable to parse ${goQuote(new TextEncoder().encode(session.flag('patch')))}: yaml: ${read.fault}`)
+    patch = JSON.stringify(read.value)
   }
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)

@@ -5,6 +5,7 @@ import {builtinScheme} from '../../api/resources.js'
 import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch} from '../../api/patch.js'
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {KubectlError, noResourcesMessage} from '../errors.js'
+import {goJsonStreamError} from '../go-json-syntax.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
 import {type ApiResource, objectPath, ResourceMapper} from '../resources.js'
@@ -95,19 +96,8 @@ export async function runRun(session: KubectlSession, args: readonly string[]): 
   const metadata: Record<string, unknown> = {name, creationTimestamp: null, labels}
   if (Object.keys(annotations).length > 0) metadata.annotations = annotations
   let pod: unknown = {kind: 'Pod', apiVersion: 'v1', metadata, spec: {containers: [container], restartPolicy: restart, dnsPolicy: 'ClusterFirst'}, status: {}}
-  const overrides = session.flag('overrides')
-  if (overrides) {
-    let patch: unknown
-    try {
-      patch = JSON.parse(overrides)
-    } catch (error) {
-      throw new KubectlError(`unable to parse ${JSON.stringify(overrides)}: ${(error as Error).message}`)
-    }
-    const type = session.flag('override-type')
-    if (type === 'merge') pod = applyMergePatch(pod, patch)
-    else if (type === 'json') pod = applyJsonPatch(pod, patch)
-    else if (type === 'strategic') pod = applyStrategicMergePatch(pod, patch, builtinScheme().resource('', 'v1', 'pods')?.schema ?? null)
-    else throw new KubectlError(`--override-type must be one of (json, merge, strategic), got ${JSON.stringify(type)}`)
+  pod = overridden(session, pod, 'pods')
+  if (session.flag('overrides')) {
     // kubectl decodes the result into the Go Pod type: a container's resources struct is never omitted.
     const spec = (pod as {spec?: {containers?: Array<Record<string, unknown>>; initContainers?: Array<Record<string, unknown>>}}).spec
     for (const container of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) container.resources ??= {}
@@ -203,6 +193,49 @@ async function sendAttachedStdin(session: KubectlSession, pods: ApiResource, nam
   return true
 }
 
+/**
+ * The generated object with --overrides applied as kubectl's Overrider applies them (a merge,
+ * strategic or JSON patch of the object's JSON), faults in the words of the Go libraries it uses.
+ */
+function overridden(session: KubectlSession, object: unknown, resource: string): unknown {
+  const overrides = session.flag('overrides')
+  if (!overrides) return object
+  const type = session.flag('override-type')
+  if (type !== 'merge' && type !== 'json' && type !== 'strategic') throw new KubectlError(`--override-type must be one of (json, merge, strategic), got ${JSON.stringify(type)}`)
+  let patch: unknown
+  try {
+    patch = JSON.parse(overrides)
+  } catch {
+    // The merge patch library, strategic merge and JSON patch's decoder each name a bad document their own way.
+    if (type === 'merge') throw new KubectlError('Invalid JSON Patch')
+    if (type === 'strategic') throw new KubectlError('invalid JSON document')
+    // json.Unmarshal's words: a document cut short is "unexpected end of JSON input".
+    const fault = goJsonStreamError(overrides)
+    throw new KubectlError(fault && fault.offset !== null ? fault.message : 'unexpected end of JSON input')
+  }
+  // The merge patch library takes an object or a list (a list replaces the object), nothing else.
+  if (type === 'merge' && !isJsonObject(patch) && !Array.isArray(patch)) throw new KubectlError('Invalid JSON Patch')
+  if (type === 'strategic' && !isJsonObject(patch)) throw new KubectlError('invalid JSON document')
+  if (type === 'json') {
+    // JSON patch's decoder: a list of objects.
+    const goType = (value: unknown) => (Array.isArray(value) ? 'array' : isJsonObject(value) ? 'object' : typeof value === 'boolean' ? 'bool' : typeof value)
+    if (!Array.isArray(patch) && patch !== null) throw new KubectlError(`json: cannot unmarshal ${goType(patch)} into Go value of type jsonpatch.Patch`)
+    const stray = (patch ?? []).find((operation: unknown) => !isJsonObject(operation) && operation !== null)
+    if (stray !== undefined) throw new KubectlError(`json: cannot unmarshal ${goType(stray)} into Go value of type jsonpatch.Operation`)
+  }
+  let result: unknown
+  if (type === 'merge') result = applyMergePatch(object, patch)
+  else if (type === 'json') result = applyJsonPatch(object, patch)
+  else result = applyStrategicMergePatch(object, patch, builtinScheme().resource('', 'v1', resource)?.schema ?? null)
+  // kubectl decodes the result as an object with a kind: anything else fails there.
+  if (!isJsonObject(result)) {
+    const goType = Array.isArray(result) ? 'array' : result === null ? null : typeof result === 'boolean' ? 'bool' : typeof result
+    if (goType === null) throw new KubectlError("Object 'Kind' is missing in 'null'")
+    throw new KubectlError(`couldn't get version/kind; json parse error: json: cannot unmarshal ${goType} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`)
+  }
+  return result
+}
+
 export async function runExpose(session: KubectlSession, args: readonly string[]): Promise<number> {
   const mapper = await ResourceMapper.discover(session)
   const requests = parseResourceArguments(mapper, args)
@@ -260,6 +293,6 @@ export async function runExpose(session: KubectlSession, args: readonly string[]
   const labels = session.flag('labels') ? parseLabels(session.flag('labels')) : {...(object.metadata.labels ?? {})}
   const metadata: Record<string, unknown> = {name: session.flag('name') || object.metadata.name, creationTimestamp: null}
   if (Object.keys(labels).length > 0) metadata.labels = labels
-  const service = {kind: 'Service', apiVersion: 'v1', metadata, spec: serviceSpec, status: {loadBalancer: {}}}
+  const service = overridden(session, {kind: 'Service', apiVersion: 'v1', metadata, spec: serviceSpec, status: {loadBalancer: {}}}, 'services') as KubeObject
   return submitGenerated(session, recorded(session, service), {verb: 'exposed', manager: 'kubectl-expose', generator: false})
 }
