@@ -5,6 +5,7 @@ import {jsonEqual, type KubeObject} from '../../api/object.js'
 import {GatheredErrors, KubectlError, resourcesRequiredMessage} from '../errors.js'
 import {hasManifestSource} from '../kustomize/manifests.js'
 import {readYamlDocument} from '../yaml-faults.js'
+import {type LocalPatchType, patchLocally} from '../local-patch.js'
 import {goQuote} from '../../printers/etcdctl.js'
 import type {KubectlFlag} from '../flags.js'
 import {changeCauseAnnotation, changeCauseOf, recordAfter, recordFlag} from '../record.js'
@@ -169,15 +170,15 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
     try {
       const path = objectPath(target.resource, target.namespace, target.name) + (subresource ? `/${subresource}` : '')
       const before = (await session.request('GET', path)).body as KubeObject
-      const query = dryRun === 'server' || dryRun === 'client' ? {dryRun: 'All'} : undefined
-      let after = (await session.request('PATCH', path, {body: patch, contentType, query})).body as KubeObject
-      // kubectl patches a client dry run's object itself: the server's bookkeeping stays as read.
+      let after: KubeObject
       if (dryRun === 'client') {
-        const {generation: _generation, managedFields: _managedFields, ...metadata} = after.metadata
-        const {generation, managedFields} = before.metadata
-        after = {...after, metadata: {...metadata, ...(generation === undefined ? {} : {generation}), ...(managedFields === undefined ? {} : {managedFields})}}
+        // kubectl applies a client dry run's patch itself: no request, so no server defaults on what it adds.
+        after = patchLocally(before, typeof patch === 'string' ? patch : JSON.stringify(patch), type as LocalPatchType, target.resource) as KubeObject
+      } else {
+        const query = dryRun === 'server' ? {dryRun: 'All'} : undefined
+        after = (await session.request('PATCH', path, {body: patch, contentType, query})).body as KubeObject
+        await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
       }
-      await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
       const label = `${kindName(target.resource)}/${target.name}`
       const unchanged = before.metadata.resourceVersion === after.metadata.resourceVersion && jsonEqual(before, after)
       // kubectl names the operation after its dry-run words were added, so patch never says dry run.

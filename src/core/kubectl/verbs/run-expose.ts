@@ -1,11 +1,9 @@
 // `kubectl run` (a pod from an image) and `kubectl expose` (a service in front of a deployment,
 // replica set, pod or service), building the objects as kubectl does and printing them for
 // --dry-run=client or creating them.
-import {builtinScheme} from '../../api/resources.js'
-import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch} from '../../api/patch.js'
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {KubectlError, noResourcesMessage} from '../errors.js'
-import {goJsonStreamError} from '../go-json-syntax.js'
+import {patchLocally} from '../local-patch.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
 import {type ApiResource, objectPath, ResourceMapper} from '../resources.js'
@@ -197,40 +195,16 @@ async function sendAttachedStdin(session: KubectlSession, pods: ApiResource, nam
  * The generated object with --overrides applied as kubectl's Overrider applies them (a merge,
  * strategic or JSON patch of the object's JSON), faults in the words of the Go libraries it uses.
  */
-function overridden(session: KubectlSession, object: unknown, resource: string): unknown {
+function overridden(session: KubectlSession, object: unknown, resource: 'pods' | 'services'): unknown {
   const overrides = session.flag('overrides')
   if (!overrides) return object
   const type = session.flag('override-type')
   if (type !== 'merge' && type !== 'json' && type !== 'strategic') throw new KubectlError(`--override-type must be one of (json, merge, strategic), got ${JSON.stringify(type)}`)
-  let patch: unknown
-  try {
-    patch = JSON.parse(overrides)
-  } catch {
-    // The merge patch library, strategic merge and JSON patch's decoder each name a bad document their own way.
-    if (type === 'merge') throw new KubectlError('Invalid JSON Patch')
-    if (type === 'strategic') throw new KubectlError('invalid JSON document')
-    // json.Unmarshal's words: a document cut short is "unexpected end of JSON input".
-    const fault = goJsonStreamError(overrides)
-    throw new KubectlError(fault && fault.offset !== null ? fault.message : 'unexpected end of JSON input')
-  }
-  // The merge patch library takes an object or a list (a list replaces the object), nothing else.
-  if (type === 'merge' && !isJsonObject(patch) && !Array.isArray(patch)) throw new KubectlError('Invalid JSON Patch')
-  if (type === 'strategic' && !isJsonObject(patch)) throw new KubectlError('invalid JSON document')
-  if (type === 'json') {
-    // JSON patch's decoder: a list of objects.
-    const goType = (value: unknown) => (Array.isArray(value) ? 'array' : isJsonObject(value) ? 'object' : typeof value === 'boolean' ? 'bool' : typeof value)
-    if (!Array.isArray(patch) && patch !== null) throw new KubectlError(`json: cannot unmarshal ${goType(patch)} into Go value of type jsonpatch.Patch`)
-    const stray = (patch ?? []).find((operation: unknown) => !isJsonObject(operation) && operation !== null)
-    if (stray !== undefined) throw new KubectlError(`json: cannot unmarshal ${goType(stray)} into Go value of type jsonpatch.Operation`)
-  }
-  let result: unknown
-  if (type === 'merge') result = applyMergePatch(object, patch)
-  else if (type === 'json') result = applyJsonPatch(object, patch)
-  else result = applyStrategicMergePatch(object, patch, builtinScheme().resource('', 'v1', resource)?.schema ?? null)
+  const result = patchLocally(object, overrides, type, {group: '', version: 'v1', resource, kind: resource === 'pods' ? 'Pod' : 'Service'})
   // kubectl decodes the result as an object with a kind: anything else fails there.
   if (!isJsonObject(result)) {
-    const goType = Array.isArray(result) ? 'array' : result === null ? null : typeof result === 'boolean' ? 'bool' : typeof result
-    if (goType === null) throw new KubectlError("Object 'Kind' is missing in 'null'")
+    if (result === null) throw new KubectlError("Object 'Kind' is missing in 'null'")
+    const goType = Array.isArray(result) ? 'array' : typeof result === 'boolean' ? 'bool' : typeof result
     throw new KubectlError(`couldn't get version/kind; json parse error: json: cannot unmarshal ${goType} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`)
   }
   return result
