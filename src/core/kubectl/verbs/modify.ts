@@ -108,11 +108,14 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
       // label prints the object it read with its labels changed; annotate the server's answer
       // (on a client dry run the object read, changed).
       let printed: KubeObject = {...current, metadata: {...current.metadata, [field]: updated}}
+      // --record's cause is on the object before kubectl compares its length with the one read.
+      const cause = changeCauseOf(session.flags)
+      if (field === 'labels' && cause !== null && dryRun !== 'client') printed = {...printed, metadata: {...printed.metadata, annotations: {...printed.metadata.annotations, [changeCauseAnnotation]: cause}}}
       // annotate always says annotated; label tells a removal (the object's JSON got shorter) and no change apart.
       let message = past
-      if (field === 'labels' && jsonEqual(existing, updated)) message = `not ${past}`
+      if (field === 'labels' && jsonEqual(printed, current)) message = `not ${past}`
       else if (field === 'labels' && session.flag('overwrite') !== 'true' && JSON.stringify(printed).length < JSON.stringify(current).length) message = `un${past}`
-      if (jsonEqual(existing, updated)) {
+      if (jsonEqual(existing, updated) && (field !== 'labels' || jsonEqual(printed, current))) {
         session.io.stdout(printer.print(printed, label, `${message}${dryRunSuffix(dryRun)}`))
         continue
       }
@@ -122,11 +125,9 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
       if (dryRun !== 'client') {
         const metadata: Record<string, Record<string, string | null>> = {[field]: patch}
         // --record's cause rides in the same patch, as kubectl records it on the object it diffs.
-        const cause = changeCauseOf(session.flags)
         if (cause !== null) metadata.annotations = {...metadata.annotations, [changeCauseAnnotation]: cause}
         const answer = (await session.request('PATCH', path, {body: {metadata}, contentType: 'application/merge-patch+json', query: dryRun === 'server' ? {dryRun: 'All'} : undefined})).body as KubeObject
         if (field === 'annotations') printed = answer
-        else if (cause !== null) printed = {...printed, metadata: {...printed.metadata, annotations: {...printed.metadata.annotations, [changeCauseAnnotation]: cause}}}
       }
       session.io.stdout(printer.print(printed, label, `${message}${dryRunSuffix(dryRun)}`))
     } catch (error) {
