@@ -9,7 +9,7 @@ import {type LocalPatchType, patchLocally} from '../local-patch.js'
 import {goQuote} from '../../printers/etcdctl.js'
 import type {KubectlFlag} from '../flags.js'
 import {changeCauseAnnotation, changeCauseOf, recordAfter, recordFlag} from '../record.js'
-import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
+import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, requestList, requestNamed} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {ChangedObjectPrinter} from '../output.js'
 import {dryRunOf, dryRunSuffix} from './apply.js'
@@ -84,7 +84,7 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
   for (const target of await targetsOf(session, mapper, resources)) {
     try {
       const path = objectPath(target.resource, target.namespace, target.name)
-      const current = (await session.request('GET', path)).body as KubeObject
+      const current = (await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject
       const existing: Record<string, string> = {...(current.metadata[field] ?? {})}
       const updated = {...existing}
       for (const change of changes) {
@@ -170,7 +170,7 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
   for (const target of await targetsOf(session, mapper, args)) {
     try {
       const path = objectPath(target.resource, target.namespace, target.name) + (subresource ? `/${subresource}` : '')
-      const before = (await session.request('GET', path)).body as KubeObject
+      const before = (subresource ? await session.request('GET', path) : await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject
       let after: KubeObject
       if (dryRun === 'client') {
         // kubectl applies a client dry run's patch itself: no request, so no server defaults on what it adds.
@@ -202,7 +202,7 @@ export async function runScale(session: KubectlSession, args: readonly string[])
   const objects: Array<{target: Target; object: KubeObject}> = []
   for (const target of await targetsOf(session, mapper, args)) {
     try {
-      objects.push({target, object: (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as KubeObject})
+      objects.push({target, object: (await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject})
     } catch (error) {
       unread.add(error)
     }
