@@ -88,7 +88,8 @@ describe('strategic merge patch', () => {
       pod,
     )
     expect(patched).toEqual({
-      spec: {containers: [{name: 'a', image: 'x', env: [{name: 'A', value: '1'}, {name: 'B', value: '2'}]}, {name: 'b', image: 'y'}, {name: 'c', image: 'z'}], nodeSelector: {}},
+      // As strategicpatch orders a merged list: a new item goes before the original's own.
+      spec: {containers: [{name: 'a', image: 'x', env: [{name: 'B', value: '2'}, {name: 'A', value: '1'}]}, {name: 'c', image: 'z'}, {name: 'b', image: 'y'}], nodeSelector: {}},
     })
     const replaced = applyStrategicMergePatch(original, {spec: {containers: [{name: 'only', image: 'q'}, {$patch: 'replace'}]}}, pod) as {spec: {containers: unknown[]}}
     expect(replaced.spec.containers).toEqual([{name: 'only', image: 'q'}])

@@ -645,7 +645,7 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
       expect(removed.status).toBe(422)
       expect(removed.body.message).toBe('Pod "debugged" is invalid: spec.ephemeralContainers: Forbidden: existing ephemeral containers "debugger-1" may not be removed\n')
       const clash = await call('PATCH', `${podPath}/ephemeralcontainers`, {spec: {ephemeralContainers: [{name: 'app', image: 'busybox'}]}}, strategic)
-      expect(clash.body.message).toBe('Pod "debugged" is invalid: spec.ephemeralContainers[1].name: Duplicate value: "app"')
+      expect(clash.body.message).toBe('Pod "debugged" is invalid: spec.ephemeralContainers[0].name: Duplicate value: "app"')
     })
 
     it('authorizes kubelets by the Node authorizer and NodeRestriction: their own node, lease and pods, and what those pods use', async () => {

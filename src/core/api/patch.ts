@@ -126,24 +126,50 @@ function mergeList(original: unknown[], patch: unknown[], schema: ArraySchema): 
   if (schema.patchStrategy !== 'merge') return cloneJson(patch).filter((item) => !(isJsonObject(item) && item.$patch !== undefined))
   const key = schema.mergeKey
   if (!key) {
-    // A merged list of scalars is a set: patch items are added once.
-    const result = [...original]
-    for (const item of patch) if (!result.some((existing) => jsonEqual(existing, item))) result.push(cloneJson(item))
-    return result
+    // A merged list of scalars is a set: patch items are added once, ordered as below.
+    const patched: Array<{value: unknown; place: number}> = []
+    for (const item of patch) if (!patched.some((entry) => jsonEqual(entry.value, item))) patched.push({value: cloneJson(item), place: original.findIndex((existing) => jsonEqual(existing, item))})
+    const originalOnly = original.flatMap((value, place) => (patched.some((entry) => entry.place === place) ? [] : [{value, place}]))
+    return inMergedOrder(patched, originalOnly)
   }
   if (patch.some((item) => isJsonObject(item) && item.$patch === 'replace')) {
     return patch.filter((item) => !(isJsonObject(item) && item.$patch === 'replace')).map((item) => cloneJson(item))
   }
-  const result = original.map((item) => cloneJson(item))
+  // The patch's items (merged with the ones they name) in the patch's order, and the items only
+  // the original has in its order, each with its place in the original (-1 for a new item).
+  const patched: Array<{value: unknown; place: number}> = []
+  const named = new Set<number>()
   for (const item of patch) {
     if (!isJsonObject(item)) continue
-    const position = result.findIndex((existing) => isJsonObject(existing) && jsonEqual(existing[key], item[key]))
-    if (item.$patch === 'delete') {
-      if (position >= 0) result.splice(position, 1)
-      continue
+    const place = original.findIndex((existing) => isJsonObject(existing) && jsonEqual(existing[key], item[key]))
+    if (place >= 0) named.add(place)
+    if (item.$patch === 'delete') continue
+    const earlier = patched.find((entry) => isJsonObject(entry.value) && jsonEqual(entry.value[key], item[key]))
+    if (earlier) earlier.value = applyStrategicMergePatch(earlier.value, item, itemSchema)
+    else patched.push({value: applyStrategicMergePatch(place >= 0 ? original[place] : {}, item, itemSchema), place})
+  }
+  const originalOnly = original.flatMap((value, place) => (named.has(place) ? [] : [{value: cloneJson(value), place}]))
+  return inMergedOrder(patched, originalOnly)
+}
+
+/**
+ * strategicpatch's mergeSortedSlice: the patch's items and the original's own, each list in its
+ * order; of two items the original both has, its order decides, otherwise the patch's comes first
+ * (so a new item goes before the original's own).
+ */
+function inMergedOrder(patched: ReadonlyArray<{value: unknown; place: number}>, originalOnly: ReadonlyArray<{value: unknown; place: number}>): unknown[] {
+  const result: unknown[] = []
+  let [left, right] = [0, 0]
+  while (left < patched.length || right < originalOnly.length) {
+    const fromPatch = patched[left]
+    const fromOriginal = originalOnly[right]
+    if (fromPatch && (!fromOriginal || fromPatch.place < 0 || fromPatch.place < fromOriginal.place)) {
+      result.push(fromPatch.value)
+      left++
+    } else {
+      result.push(fromOriginal!.value)
+      right++
     }
-    if (position >= 0) result[position] = applyStrategicMergePatch(result[position], item, itemSchema)
-    else result.push(applyStrategicMergePatch({}, item, itemSchema))
   }
   return result
 }
@@ -187,6 +213,23 @@ export function applyStrategicMergePatch(document: unknown, patch: unknown, sche
       result[key] = cloneJson(value)
     }
   }
+  for (const [key, order] of Object.entries(patch)) {
+    if (!key.startsWith('$setElementOrder/') || !Array.isArray(order)) continue
+    const field = key.slice('$setElementOrder/'.length)
+    const resolved = fieldSchema(schema, field)
+    const mergeKey = resolved ? (resolve(resolved) as ArraySchema).mergeKey : undefined
+    if (Array.isArray(result[field])) result[field] = inElementOrder(result[field] as unknown[], order, mergeKey)
+  }
   if (retainKeys) for (const key of Object.keys(result)) if (!retainKeys.includes(key)) delete result[key]
   return result
+}
+
+/** A merged list sorted by its `$setElementOrder` directive (items it does not name last), as strategicpatch sorts it. */
+function inElementOrder(list: readonly unknown[], order: readonly unknown[], mergeKey: string | undefined): unknown[] {
+  const identity = (item: unknown) => (mergeKey && isJsonObject(item) ? item[mergeKey] : item)
+  const place = (item: unknown) => {
+    const found = order.findIndex((entry) => jsonEqual(identity(entry), identity(item)))
+    return found < 0 ? Number.POSITIVE_INFINITY : found
+  }
+  return list.map((item, index) => ({item, index, place: place(item)})).sort((left, right) => left.place - right.place || left.index - right.index).map((entry) => entry.item)
 }

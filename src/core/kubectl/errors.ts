@@ -105,3 +105,29 @@ export function listError(error: unknown, resource: {readonly group: string; rea
   const message = labels === '' && fields === '' ? `Unable to list ${named}: ${error.status.message ?? ''}` : `Unable to find ${named} that match label selector ${JSON.stringify(labels)}, field selector ${JSON.stringify(fields)}: ${error.status.message ?? ''}`
   return new ServerError({...error.status, message})
 }
+
+/**
+ * The errors a verb gathers as it goes on with the next object (kubectl's ContinueOnError
+ * builder and its aggregated errors): a KubectlError is kept, anything else is rethrown.
+ */
+export class GatheredErrors {
+  readonly #errors: KubectlError[] = []
+
+  add(error: unknown): void {
+    if (!(error instanceof KubectlError)) throw error
+    this.#errors.push(error)
+  }
+
+  /** Their text as Go's aggregate error gives it: one alone, several as `[a, b]`; empty when none. */
+  message(): string {
+    const texts = this.#errors.map((error) => (error instanceof ServerError ? aggregatedStatusText(error.status).replace(/^Error from server \([^)]*\): /, '') : error.message))
+    return texts.length === 1 ? texts[0]! : texts.length === 0 ? '' : `[${texts.join(', ')}]`
+  }
+
+  /** Prints them as CheckErr prints an aggregate; returns the exit code. */
+  report(io: {stderr(text: string): void}): number {
+    if (this.#errors.length === 0) return 0
+    io.stderr(errorsText(this.#errors))
+    return 1
+  }
+}

@@ -3,7 +3,7 @@
 // resources of a category (`all`), and the resource of a kind in an apiVersion (for files).
 import {isJsonObject} from '../api/object.js'
 import type {DiscoveredGroup, Discovery, DiscoveryCacheAccess} from './discovery-cache.js'
-import {KubectlError, listError} from './errors.js'
+import {KubectlError, listError, ServerError} from './errors.js'
 import type {KubectlSession, RequestOptions} from './session.js'
 
 export interface ApiResource {
@@ -87,6 +87,25 @@ export async function requestInChunks(session: KubectlSession, path: string, opt
 
 export function objectPath(resource: ApiResource, namespace: string, name: string): string {
   return `${collectionPath(resource, resource.namespaced ? namespace : '')}/${encodeURIComponent(name)}`
+}
+
+/**
+ * One named object as kubectl's resource builder reads it: an object the server does not find in
+ * a namespace that does not exist either is the namespace's NotFound (kubectl asks for the
+ * namespace after the object's 404).
+ */
+export async function requestNamed(session: KubectlSession, resource: ApiResource, namespace: string, name: string, options?: RequestOptions): Promise<Awaited<ReturnType<KubectlSession['request']>>> {
+  try {
+    return await session.request('GET', objectPath(resource, namespace, name), options)
+  } catch (error) {
+    if (!(error instanceof ServerError) || error.code !== 404 || !resource.namespaced || namespace === '') throw error
+    try {
+      await session.request('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}`)
+    } catch (namespaceError) {
+      if (namespaceError instanceof ServerError && namespaceError.code === 404) throw namespaceError
+    }
+    throw error
+  }
 }
 
 /** What discovery needs of a connection: kubectl's session, or any client of the API server. */

@@ -21,6 +21,16 @@ function itemsSchema(schema: Schema | null): Schema | null {
   return resolved.type === 'array' ? resolved.items : null
 }
 
+/**
+ * A changed list merged by a key also gets `$setElementOrder/<field>`: the keys of the new list in
+ * its order, by which the server sorts the merged list (as apimachinery's diff adds it).
+ */
+function withElementOrder(patch: JsonObject, key: string, to: Json, schema: Schema | null, strategic: boolean): void {
+  const mergeKey = strategic ? mergeKeyOf(schema) : null
+  if (!mergeKey || !Array.isArray(to)) return
+  patch[`$setElementOrder/${key}`] = to.filter(isJsonObject).map((item) => ({[mergeKey]: item[mergeKey]}))
+}
+
 /** Changes that turn `from` into `to` (no deletions of fields absent from `to`). */
 function changes(from: Json, to: Json, schema: Schema | null, strategic: boolean): Json | undefined {
   if (jsonEqual(from, to)) return undefined
@@ -29,6 +39,7 @@ function changes(from: Json, to: Json, schema: Schema | null, strategic: boolean
     for (const [key, value] of Object.entries(to)) {
       const child = changes(from[key], value, fieldSchema(schema, key), strategic)
       if (child !== undefined) patch[key] = child
+      if (child !== undefined) withElementOrder(patch, key, value, fieldSchema(schema, key), strategic)
     }
     return Object.keys(patch).length > 0 ? patch : undefined
   }
@@ -61,6 +72,7 @@ function deletions(from: Json, to: Json, schema: Schema | null, strategic: boole
       }
       const child = deletions(value, to[key], fieldSchema(schema, key), strategic)
       if (child !== undefined) patch[key] = child
+      if (child !== undefined) withElementOrder(patch, key, to[key], fieldSchema(schema, key), strategic)
     }
     return Object.keys(patch).length > 0 ? patch : undefined
   }

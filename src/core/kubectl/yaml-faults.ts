@@ -25,11 +25,66 @@ function where(line: number): string {
 /** A scanner error's `line N`: its 0-based line plus one, or nothing on the first line. */
 const scannerLine = (line: number) => where(line === 0 ? 0 : line + 1)
 
-/** The 0-based line of the next token after `line`: the next line that is not blank, else the end of the text. */
+/** The 0-based line of go-yaml's end of stream: a last line without its line break gets one. */
+function streamEndLine(text: string): number {
+  const breaks = text.split('\n').length - 1
+  return text.length > 0 && !text.endsWith('\n') ? breaks + 1 : breaks
+}
+
+/** The 0-based line of the next token after `line`: the next line that is not blank, else the end of the stream. */
 function nextTokenLine(text: string, line: number): number {
   const lines = text.split('\n')
   for (let index = line + 1; index < lines.length; index++) if (!isBlank(lines[index]!)) return index
-  return lines.length - 1
+  return streamEndLine(text)
+}
+
+/**
+ * The flow collections (`[`, `{`) still open at the end of the text, innermost last, outside
+ * quotes and comments; and the last character that is not blank.
+ */
+function openFlowsAtEnd(text: string): {open: string[]; last: string} {
+  const open: string[] = []
+  let quote: string | null = null
+  let last = ''
+  for (let index = 0; index < text.length; index++) {
+    const character = text[index]!
+    if (quote) {
+      if (character === quote) quote = null
+      continue
+    }
+    if (character === '#' && (index === 0 || /\s/.test(text[index - 1]!))) {
+      while (index + 1 < text.length && text[index + 1] !== '\n') index++
+      continue
+    }
+    if (!/\s/.test(character)) last = character
+    if ((character === '"' || character === "'") && (index === 0 || /[\s[{,:]/.test(text[index - 1]!))) quote = character
+    else if (character === '[' || character === '{') open.push(character)
+    else if ((character === ']' || character === '}') && open.length > 0) open.pop()
+  }
+  return {open, last}
+}
+
+/**
+ * go-yaml's fault for a flow collection the text leaves open: the parser meets the end of the
+ * stream where it wanted a node (right after `[`, `{` or `,`) or the collection's next `,` or its end.
+ */
+function unclosedFlowFault(text: string, offset: number): string | undefined {
+  // Only a fault at the end of the text is the end of the stream.
+  if (text.slice(offset).trim() !== '') return undefined
+  const {open, last} = openFlowsAtEnd(text)
+  const innermost = open[open.length - 1]
+  if (innermost === undefined) return undefined
+  const expected = last === '[' || last === '{' || last === ',' ? 'did not find expected node content' : `did not find expected ',' or '${innermost === '[' ? ']' : '}'}'`
+  return `${where(streamEndLine(text))}${expected}`
+}
+
+/** A block collection the parser was in when a token did not fit: a sequence when the line before is an entry (`- …`). */
+function blockCollectionFault(text: string, line: number): string {
+  const lines = text.split('\n')
+  let previous = line - 1
+  while (previous >= 0 && isBlank(lines[previous]!)) previous--
+  const inSequence = previous >= 0 && /^-(?:\s|$)/.test(lines[previous]!.trimStart())
+  return `${where(line)}did not find expected ${inSequence ? "'-' indicator" : 'key'}`
 }
 
 /** go-yaml v2's `line N: message` for a fault, or undefined when kubemu knows no translation. */
@@ -40,6 +95,7 @@ export function goYamlV2Fault(text: string, fault: YamlFault): string | undefine
     case 'BAD_SCALAR_START':
       return `${scannerLine(line)}found character that cannot start any token`
     case 'MISSING_CHAR': {
+      if (/^Flow (?:sequence|map) must end with/.test(fault.message)) return unclosedFlowFault(text, fault.offset)
       // An unclosed quote runs to the end of the stream, where the scanner stops.
       if (/^Missing closing ["']quote/.test(fault.message)) return `${scannerLine(lineOf(text, text.length))}found unexpected end of stream`
       // A key on its own: the scanner gives up on it at the next token.
@@ -58,13 +114,15 @@ export function goYamlV2Fault(text: string, fault: YamlFault): string | undefine
       return `${where(line)}did not find expected key`
     }
     case 'BAD_INDENT': {
+      const unclosed = /^Flow (?:sequence|map) in block collection/.test(fault.message) ? unclosedFlowFault(text, fault.offset) : undefined
+      if (unclosed !== undefined) return unclosed
       if (fault.message.startsWith('Flow sequence')) return `${where(line)}did not find expected ',' or ']'`
       if (fault.message.startsWith('Flow map')) return `${where(line)}did not find expected ',' or '}'`
       if (fault.message.startsWith('All mapping items')) return `${where(line)}did not find expected key`
       return undefined
     }
     case 'UNEXPECTED_TOKEN':
-      return fault.message.includes('at node end') ? `${where(line)}did not find expected key` : undefined
+      return fault.message.includes('at node end') ? blockCollectionFault(text, line) : undefined
     case 'TAG_RESOLVE_FAILED':
       // A named handle (!x!) no %TAG directive declares: go-yaml's parser stops at it.
       return fault.message.startsWith('Could not resolve tag: !') ? `${where(line)}found undefined tag handle` : undefined

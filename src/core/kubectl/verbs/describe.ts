@@ -4,7 +4,7 @@ import type {KubeObject} from '../../api/object.js'
 import type {DescribeContext} from '../describe/context.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
-import {type ApiResource, chunkSizeOf, collectionPath, ResourceMapper, objectPath, requestInChunks, requestList} from '../resources.js'
+import {type ApiResource, chunkSizeOf, collectionPath, ResourceMapper, requestInChunks, requestList, requestNamed} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {parseResourceArguments} from './get.js'
 
@@ -45,7 +45,7 @@ export async function runDescribe(session: KubectlSession, args: readonly string
     if (names.length > 0) {
       for (const name of names) {
         try {
-          targets.push({resource, object: (await session.request('GET', objectPath(resource, namespace || session.namespace(), name))).body as KubeObject})
+          targets.push({resource, object: (await requestNamed(session, resource, namespace || session.namespace(), name)).body as KubeObject})
         } catch (error) {
           collectServerError(error, errors, false)
         }

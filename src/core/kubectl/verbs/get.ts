@@ -7,7 +7,7 @@ import {type ServerTable, tableCells, tabwrite} from '../../printers/kubectl/tab
 import {collectServerError, KubectlError, KubectlPlainError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {nameOf, type OutputFormat, outputFormatOf, printObjects, printTemplated} from '../output.js'
-import {type ApiResource, chunkSizeOf, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
+import {type ApiResource, chunkSizeOf, collectionPath, kindName, ResourceMapper, requestList, requestNamed} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {sortIndexes, sortIndexesByTemplate, tableSortTemplate, UnsortableValuesError} from '../../printers/kubectl/sort-by.js'
 import {relaxedTemplate} from '../../printers/kubectl/custom-columns.js'
@@ -198,7 +198,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
       let columns: ServerTable['columnDefinitions'] | null = null
       for (const name of names) {
         try {
-          const response = await session.request('GET', objectPath(resource, ownNamespace ?? (namespace || session.namespace()), name), {accept, query: wantsTable ? {...tableQuery} : undefined})
+          const response = await requestNamed(session, resource, ownNamespace ?? (namespace || session.namespace()), name, {accept, query: wantsTable ? {...tableQuery} : undefined})
           if (wantsTable) {
             const table = response.body as ServerTable
             answeredTables.push(table)

@@ -1,13 +1,15 @@
 // Verbs that change one part of existing objects: `label` and `annotate` (key=value, key-,
 // --overwrite, -l/--all), `patch` (--type strategic|merge|json, -p), and `scale` (--replicas,
 // --current-replicas, through the scale subresource). Messages as kubectl prints them.
-import {parse as parseYaml} from 'yaml'
 import {jsonEqual, type KubeObject} from '../../api/object.js'
-import {collectServerError, KubectlError, resourcesRequiredMessage} from '../errors.js'
+import {GatheredErrors, KubectlError, resourcesRequiredMessage} from '../errors.js'
 import {hasManifestSource} from '../kustomize/manifests.js'
+import {readYamlDocument} from '../yaml-faults.js'
+import {type LocalPatchType, patchLocally} from '../local-patch.js'
+import {goQuote} from '../../printers/etcdctl.js'
 import type {KubectlFlag} from '../flags.js'
 import {changeCauseAnnotation, changeCauseOf, recordAfter, recordFlag} from '../record.js'
-import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
+import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, requestList, requestNamed} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {ChangedObjectPrinter} from '../output.js'
 import {dryRunOf, dryRunSuffix} from './apply.js'
@@ -76,12 +78,13 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
   }
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
-  const errors: string[] = []
+  // label and annotate go on past an object that fails, and report every failure at the end.
+  const errors = new GatheredErrors()
   const printer = printerOf(session)
   for (const target of await targetsOf(session, mapper, resources)) {
     try {
       const path = objectPath(target.resource, target.namespace, target.name)
-      const current = (await session.request('GET', path)).body as KubeObject
+      const current = (await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject
       const existing: Record<string, string> = {...(current.metadata[field] ?? {})}
       const updated = {...existing}
       for (const change of changes) {
@@ -105,11 +108,14 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
       // label prints the object it read with its labels changed; annotate the server's answer
       // (on a client dry run the object read, changed).
       let printed: KubeObject = {...current, metadata: {...current.metadata, [field]: updated}}
+      // --record's cause is on the object before kubectl compares its length with the one read.
+      const cause = changeCauseOf(session.flags)
+      if (field === 'labels' && cause !== null && dryRun !== 'client') printed = {...printed, metadata: {...printed.metadata, annotations: {...printed.metadata.annotations, [changeCauseAnnotation]: cause}}}
       // annotate always says annotated; label tells a removal (the object's JSON got shorter) and no change apart.
       let message = past
-      if (field === 'labels' && jsonEqual(existing, updated)) message = `not ${past}`
+      if (field === 'labels' && jsonEqual(printed, current)) message = `not ${past}`
       else if (field === 'labels' && session.flag('overwrite') !== 'true' && JSON.stringify(printed).length < JSON.stringify(current).length) message = `un${past}`
-      if (jsonEqual(existing, updated)) {
+      if (jsonEqual(existing, updated) && (field !== 'labels' || jsonEqual(printed, current))) {
         session.io.stdout(printer.print(printed, label, `${message}${dryRunSuffix(dryRun)}`))
         continue
       }
@@ -119,19 +125,16 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
       if (dryRun !== 'client') {
         const metadata: Record<string, Record<string, string | null>> = {[field]: patch}
         // --record's cause rides in the same patch, as kubectl records it on the object it diffs.
-        const cause = changeCauseOf(session.flags)
         if (cause !== null) metadata.annotations = {...metadata.annotations, [changeCauseAnnotation]: cause}
         const answer = (await session.request('PATCH', path, {body: {metadata}, contentType: 'application/merge-patch+json', query: dryRun === 'server' ? {dryRun: 'All'} : undefined})).body as KubeObject
         if (field === 'annotations') printed = answer
-        else if (cause !== null) printed = {...printed, metadata: {...printed.metadata, annotations: {...printed.metadata.annotations, [changeCauseAnnotation]: cause}}}
       }
       session.io.stdout(printer.print(printed, label, `${message}${dryRunSuffix(dryRun)}`))
     } catch (error) {
-      collectServerError(error, errors, false)
+      errors.add(error)
     }
   }
-  for (const error of errors) session.io.stderr(`${error}\n`)
-  return errors.length > 0 ? 1 : 0
+  return errors.report(session.io)
 }
 
 export const runLabel = (session: KubectlSession, args: readonly string[]) => metadataVerb(session, args, 'labels')
@@ -153,39 +156,39 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
   // kubectl sends a patch that starts with `{` as it is (the server judges its JSON); any other
   // text is YAML, sent as JSON.
   let patch: unknown = text
-  if (!text.trimStart().startsWith('{')) try {
-    patch = JSON.stringify(parseYaml(text))
-  } catch (error) {
-    throw new KubectlError(`unable to parse "${text}": yaml: ${(error as Error).message.split('\n')[0]}`)
+  if (!text.trimStart().startsWith('{')) {
+    const read = readYamlDocument(text)
+    // kubectl names the --patch text, which is empty when the patch came from --patch-file.
+    if ('fault' in read) throw new KubectlError(`unable to parse ${goQuote(new TextEncoder().encode(session.flag('patch')))}: yaml: ${read.fault}`)
+    patch = JSON.stringify(read.value)
   }
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
-  const errors: string[] = []
+  const errors = new GatheredErrors()
   const subresource = session.flag('subresource')
   const printer = printerOf(session)
   for (const target of await targetsOf(session, mapper, args)) {
     try {
       const path = objectPath(target.resource, target.namespace, target.name) + (subresource ? `/${subresource}` : '')
-      const before = (await session.request('GET', path)).body as KubeObject
-      const query = dryRun === 'server' || dryRun === 'client' ? {dryRun: 'All'} : undefined
-      let after = (await session.request('PATCH', path, {body: patch, contentType, query})).body as KubeObject
-      // kubectl patches a client dry run's object itself: the server's bookkeeping stays as read.
+      const before = (subresource ? await session.request('GET', path) : await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject
+      let after: KubeObject
       if (dryRun === 'client') {
-        const {generation: _generation, managedFields: _managedFields, ...metadata} = after.metadata
-        const {generation, managedFields} = before.metadata
-        after = {...after, metadata: {...metadata, ...(generation === undefined ? {} : {generation}), ...(managedFields === undefined ? {} : {managedFields})}}
+        // kubectl applies a client dry run's patch itself: no request, so no server defaults on what it adds.
+        after = patchLocally(before, typeof patch === 'string' ? patch : JSON.stringify(patch), type as LocalPatchType, target.resource) as KubeObject
+      } else {
+        const query = dryRun === 'server' ? {dryRun: 'All'} : undefined
+        after = (await session.request('PATCH', path, {body: patch, contentType, query})).body as KubeObject
+        await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
       }
-      await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
       const label = `${kindName(target.resource)}/${target.name}`
       const unchanged = before.metadata.resourceVersion === after.metadata.resourceVersion && jsonEqual(before, after)
       // kubectl names the operation after its dry-run words were added, so patch never says dry run.
       session.io.stdout(printer.print(after, label, `patched${unchanged ? ' (no change)' : ''}`))
     } catch (error) {
-      collectServerError(error, errors, false)
+      errors.add(error)
     }
   }
-  for (const error of errors) session.io.stderr(`${error}\n`)
-  return errors.length > 0 ? 1 : 0
+  return errors.report(session.io)
 }
 
 export async function runScale(session: KubectlSession, args: readonly string[]): Promise<number> {
@@ -193,30 +196,39 @@ export async function runScale(session: KubectlSession, args: readonly string[])
   if (!session.flags.changed.has('replicas') || replicas < 0) throw new KubectlError('The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0')
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
-  const targets = await targetsOf(session, mapper, args)
-  if (targets.length === 0) throw new KubectlError('no objects passed to scale')
-  const errors: string[] = []
-  const printer = printerOf(session)
-  for (const target of targets) {
+  // kubectl reads every object first and keeps what it could not read for the end; a failure
+  // while scaling stops it at once.
+  const unread = new GatheredErrors()
+  const objects: Array<{target: Target; object: KubeObject}> = []
+  for (const target of await targetsOf(session, mapper, args)) {
     try {
-      // kubectl prints the object as it read it, before scaling.
-      const object = (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as KubeObject
-      const path = `${objectPath(target.resource, target.namespace, target.name)}/scale`
-      const scale = (await session.request('GET', path)).body as KubeObject & {spec?: {replicas?: number}}
-      const expected = Number(session.flag('current-replicas'))
-      if (expected >= 0 && (scale.spec?.replicas ?? 0) !== expected) {
-        throw new KubectlError(`Expected replicas to be ${expected}, was ${scale.spec?.replicas ?? 0}`)
-      }
-      if (dryRun !== 'client') {
-        const query = dryRun === 'server' ? {dryRun: 'All'} : undefined
-        await session.request('PATCH', path, {body: {spec: {replicas}}, contentType: 'application/merge-patch+json', query})
-        await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
-      }
-      session.io.stdout(printer.print(object, `${kindName(target.resource)}/${target.name}`, `scaled${dryRunSuffix(dryRun)}`))
+      objects.push({target, object: (await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject})
     } catch (error) {
-      collectServerError(error, errors, false)
+      unread.add(error)
     }
   }
-  for (const error of errors) session.io.stderr(`${error}\n`)
-  return errors.length > 0 ? 1 : 0
+  if (objects.length === 0) {
+    const cause = unread.message()
+    throw new KubectlError(cause === '' ? 'no objects passed to scale' : `no objects passed to scale ${cause}`)
+  }
+  const printer = printerOf(session)
+  for (const {target, object} of objects) {
+    // kubectl prints the object as it read it, before scaling.
+    const label = `${kindName(target.resource)}/${target.name}`
+    if (dryRun === 'client') {
+      session.io.stdout(printer.print(object, label, `scaled${dryRunSuffix(dryRun)}`))
+      continue
+    }
+    const path = `${objectPath(target.resource, target.namespace, target.name)}/scale`
+    const expected = Number(session.flag('current-replicas'))
+    if (expected >= 0) {
+      const scale = (await session.request('GET', path)).body as KubeObject & {spec?: {replicas?: number}}
+      if ((scale.spec?.replicas ?? 0) !== expected) throw new KubectlError(`Expected replicas to be ${expected}, was ${scale.spec?.replicas ?? 0}`)
+    }
+    const query = dryRun === 'server' ? {dryRun: 'All'} : undefined
+    await session.request('PATCH', path, {body: {spec: {replicas}}, contentType: 'application/merge-patch+json', query})
+    await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
+    session.io.stdout(printer.print(object, label, `scaled${dryRunSuffix(dryRun)}`))
+  }
+  return unread.report(session.io)
 }

@@ -7,6 +7,9 @@ import type {KubectlFlag} from '../flags.js'
 import {waitForObject} from '../object-watch.js'
 import {chunkSizeOf, kindName, objectPath, requestList, ResourceMapper, type ApiResource} from '../resources.js'
 import type {KubectlSession} from '../session.js'
+import {ChangedObjectPrinter} from '../output.js'
+import {asTypedObject} from '../typed-object.js'
+import {dryRunOf} from './apply.js'
 
 type Taint = {key: string; value?: string; effect: string; timeAdded?: string}
 type Node = KubeObject & {spec?: {unschedulable?: boolean; taints?: Taint[]}}
@@ -14,7 +17,15 @@ type Node = KubeObject & {spec?: {unschedulable?: boolean; taints?: Taint[]}}
 const taintEffects = ['NoSchedule', 'PreferNoSchedule', 'NoExecute']
 
 export const cordonFlags: readonly KubectlFlag[] = [{name: 'selector', shorthand: 'l', kind: 'string'}, {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'}]
-export const taintFlags: readonly KubectlFlag[] = [...cordonFlags, {name: 'overwrite', kind: 'bool'}, {name: 'all', kind: 'bool'}, {name: 'output', shorthand: 'o', kind: 'string'}]
+export const taintFlags: readonly KubectlFlag[] = [
+  ...cordonFlags,
+  {name: 'overwrite', kind: 'bool'},
+  {name: 'all', kind: 'bool'},
+  {name: 'output', shorthand: 'o', kind: 'string'},
+  {name: 'template', kind: 'string'},
+  {name: 'show-managed-fields', kind: 'bool'},
+  {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'},
+]
 
 async function nodesNamed(session: KubectlSession, names: readonly string[]): Promise<{resource: ApiResource; nodes: Node[]}> {
   const mapper = await ResourceMapper.discover(session)
@@ -87,6 +98,8 @@ export async function runTaint(session: KubectlSession, args: readonly string[])
   if (specs.length === 0) throw new KubectlError('at least one taint update is required')
   const {add, remove} = parseTaints(specs)
   const {resource, nodes} = await nodesNamed(session, names)
+  const dryRun = dryRunOf(session.flag('dry-run'))
+  const printer = new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true')
   for (const node of nodes) {
     let taints = [...(node.spec?.taints ?? [])]
     for (const taint of add) {
@@ -99,8 +112,15 @@ export async function runTaint(session: KubectlSession, args: readonly string[])
       if (kept.length === taints.length) throw new KubectlError(`taint ${JSON.stringify(removal.effect ? `${removal.key}:${removal.effect}` : removal.key)} not found`)
       taints = kept
     }
-    await session.request('PATCH', objectPath(resource, '', String(node.metadata.name)), {body: {spec: {taints: taints.length > 0 ? taints : null}}, contentType: 'application/merge-patch+json'})
-    session.io.stdout(`${kindName(resource)}/${node.metadata.name} ${add.length > 0 && remove.length === 0 ? 'tainted' : remove.length > 0 && add.length === 0 ? 'untainted' : 'modified'}\n`)
+    const operation = add.length > 0 && remove.length === 0 ? 'tainted' : remove.length > 0 && add.length === 0 ? 'untainted' : 'modified'
+    const {taints: _before, ...untainted} = node.spec ?? {}
+    const spec = taints.length > 0 ? {...untainted, taints} : untainted
+    // A client dry run prints the node as kubectl changed it, through its Go type; otherwise the server's answer.
+    const printed = dryRun === 'client'
+      ? asTypedObject({...node, spec})
+      : ((await session.request('PATCH', objectPath(resource, '', String(node.metadata.name)), {body: {spec: {taints: taints.length > 0 ? taints : null}}, contentType: 'application/merge-patch+json', query: dryRun === 'server' ? {dryRun: 'All'} : undefined})).body as KubeObject)
+    // taint never says dry run; the server's answer is decoded into the Go type, the client's change is not.
+    session.io.stdout(printer.print(printed, `${kindName(resource)}/${node.metadata.name}`, operation, dryRun !== 'client'))
   }
   return 0
 }

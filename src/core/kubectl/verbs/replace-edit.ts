@@ -169,6 +169,9 @@ function editedPairs(targets: readonly EditTarget[], updated: unknown): Array<{t
 }
 
 export async function runEdit(session: KubectlSession, args: readonly string[]): Promise<number> {
+  // edit shows an object as JSON or YAML only.
+  const output = session.flag('output')
+  if (output !== 'json' && output !== 'yaml') throw new KubectlError(`unable to match a printer suitable for the output format ${JSON.stringify(output)}, allowed formats are: json,yaml`)
   const targets = await editTargets(session, args)
   const first = targets[0]!
   // Several objects are edited as one v1 List, as kubectl shows them.
@@ -222,7 +225,12 @@ export async function runEdit(session: KubectlSession, args: readonly string[]):
       }
       // --record and --save-config annotate the edited object itself, so the patch carries them.
       let saved = recorded(session, object as KubeObject)
-      if (session.flag('save-config') === 'true') saved = withLastApplied(saved)
+      if (session.flag('save-config') === 'true') {
+        // kubectl puts the managed fields it hid from the editor back before it saves the configuration, so they are in it.
+        const managedFields = target.original.metadata.managedFields
+        const annotated = withLastApplied(managedFields === undefined ? saved : {...saved, metadata: {...saved.metadata, managedFields}})
+        saved = {...saved, metadata: {...saved.metadata, annotations: annotated.metadata.annotations}}
+      }
       const schema = builtinScheme().kindOf(target.original.apiVersion ?? '', target.original.kind ?? '')?.schema ?? null
       const patch = threeWayPatch(target.shown, saved, target.shown, schema)
       try {

@@ -7,7 +7,7 @@ import {formatTimestamp, sameJson} from '../../api/object.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
 import {DescribeWriter} from '../describe/writer.js'
 import {describePodTemplate} from '../describe/pods.js'
-import {KubectlError} from '../errors.js'
+import {GatheredErrors, KubectlError} from '../errors.js'
 import {ChangedObjectPrinter} from '../output.js'
 import {asTypedObject} from '../typed-object.js'
 import {type DryRun, dryRunOf, dryRunSuffix} from './apply.js'
@@ -109,13 +109,24 @@ export function daemonSetStatus(set: Workload): {message: string; done: boolean}
 }
 
 async function runStatus(session: KubectlSession, args: readonly string[]): Promise<number> {
-  const [target] = await targetsOf(session, args)
-  const viewer = target!.resource.resource === 'statefulsets' ? statefulSetStatus : target!.resource.resource === 'daemonsets' ? daemonSetStatus : (object: Workload) => deploymentStatus(object as Deployment)
   const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
   const clock = session.clock
-  const deadline = timeout > 0 ? clock.nowMilliseconds() + timeout : Number.POSITIVE_INFINITY
+  // status follows each object in turn and reports what failed at the end.
+  const errors = new GatheredErrors()
+  for (const target of await targetsOf(session, args)) {
+    try {
+      await followStatus(session, target, timeout > 0 ? clock.nowMilliseconds() + timeout : Number.POSITIVE_INFINITY)
+    } catch (error) {
+      errors.add(error)
+    }
+  }
+  return errors.report(session.io)
+}
+
+async function followStatus(session: KubectlSession, target: Target, deadline: number): Promise<void> {
+  const viewer = target.resource.resource === 'statefulsets' ? statefulSetStatus : target.resource.resource === 'daemonsets' ? daemonSetStatus : (object: Workload) => deploymentStatus(object as Deployment)
   // A missing object is the server's NotFound, as kubectl's first GET reports it.
-  await session.request('GET', objectPath(target!.resource, target!.namespace, target!.name))
+  await session.request('GET', objectPath(target.resource, target.namespace, target.name))
   let last = ''
   const show = (current: KubeObject | null) => {
     if (!current) throw new KubectlError('object has been deleted')
@@ -125,8 +136,7 @@ async function runStatus(session: KubectlSession, args: readonly string[]): Prom
     // Without --watch, one look is all.
     return done || session.flag('watch') === 'false'
   }
-  if (!(await waitForObject(session, target!.resource, target!.namespace, target!.name, show, deadline))) throw new KubectlError('timed out waiting for the condition')
-  return 0
+  if (!(await waitForObject(session, target.resource, target.namespace, target.name, show, deadline))) throw new KubectlError('timed out waiting for the condition')
 }
 
 async function ownedReplicaSets(session: KubectlSession, deployment: Deployment): Promise<KubeObject[]> {
@@ -166,43 +176,53 @@ async function historyOf(session: KubectlSession, target: Target, object: KubeOb
 
 async function runHistory(session: KubectlSession, args: readonly string[]): Promise<number> {
   const printer = session.flag('output') !== '' || session.flag('template') !== '' ? printerOf(session) : null
+  // history goes on past an object that fails and reports every failure at the end.
+  const errors = new GatheredErrors()
   for (const target of await targetsOf(session, args)) {
-    const object = (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as KubeObject
-    const history = await historyOf(session, target, object)
-    const revision = Number(session.flag('revision'))
-    if (printer) {
-      // With -o kubectl prints the history's objects themselves (ReplicaSets or ControllerRevisions), oldest first.
-      for (const entry of history.filter((candidate) => revision <= 0 || candidate.revision === revision)) {
-        // A Deployment's history is its ReplicaSets (a list's items carry no kind; the typed
-        // printer names it); the others' is the object with each revision's template applied.
-        const shown = target.resource.resource === 'deployments'
-          ? {...entry.object, kind: 'ReplicaSet', apiVersion: 'apps/v1'}
-          : {...object, spec: {...(object as {spec?: Record<string, unknown>}).spec, template: entry.template}}
-        const kind = target.resource.resource === 'deployments' ? 'replicaset.apps' : kindName(target.resource)
-        session.io.stdout(printer.print(asTypedObject(shown), `${kind}/${shown.metadata.name ?? ''}`, '', true))
-      }
-      continue
+    try {
+      await showHistory(session, target, printer)
+    } catch (error) {
+      errors.add(error)
     }
-    const header = `${kindName(target.resource)}/${target.name} ${revision > 0 ? `with revision #${revision}` : ''}`
-    if (history.length === 0) {
-      session.io.stdout(`${header}\nNo rollout history found.\n`)
-      continue
-    }
-    if (revision > 0) {
-      const entry = history.find((candidate) => candidate.revision === revision)
-      if (!entry) throw new KubectlError(`unable to find the specified revision`)
-      const writer = new DescribeWriter()
-      describePodTemplate(writer, target.resource.resource === 'deployments' ? ((entry.object as {spec?: {template?: Record<string, unknown>}}).spec?.template ?? {}) : entry.template)
-      session.io.stdout(`${header}\n${writer.withoutTabwriter()}\n`)
-      continue
-    }
-    let out = `${header}\nREVISION  CHANGE-CAUSE\n`
-    const rows = history.map((entry) => [String(entry.revision), entry.object.metadata.annotations?.[changeCauseAnnotation] || '<none>'])
-    const width = Math.max('REVISION'.length, ...rows.map(([revisionText]) => revisionText!.length))
-    for (const [revisionText, cause] of rows) out += `${revisionText!.padEnd(width)}  ${cause}\n`
-    session.io.stdout(`${out}\n`)
   }
-  return 0
+  return errors.report(session.io)
+}
+
+async function showHistory(session: KubectlSession, target: Target, printer: ChangedObjectPrinter | null): Promise<void> {
+  const object = (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as KubeObject
+  const history = await historyOf(session, target, object)
+  const revision = Number(session.flag('revision'))
+  if (printer) {
+    // With -o kubectl prints the history's objects themselves (ReplicaSets or ControllerRevisions), oldest first.
+    for (const entry of history.filter((candidate) => revision <= 0 || candidate.revision === revision)) {
+      // A Deployment's history is its ReplicaSets (a list's items carry no kind; the typed
+      // printer names it); the others' is the object with each revision's template applied.
+      const shown = target.resource.resource === 'deployments'
+        ? {...entry.object, kind: 'ReplicaSet', apiVersion: 'apps/v1'}
+        : {...object, spec: {...(object as {spec?: Record<string, unknown>}).spec, template: entry.template}}
+      const kind = target.resource.resource === 'deployments' ? 'replicaset.apps' : kindName(target.resource)
+      session.io.stdout(printer.print(asTypedObject(shown), `${kind}/${shown.metadata.name ?? ''}`, '', true))
+    }
+    return
+  }
+  const header = `${kindName(target.resource)}/${target.name} ${revision > 0 ? `with revision #${revision}` : ''}`
+  if (history.length === 0) {
+    session.io.stdout(`${header}\nNo rollout history found.\n`)
+    return
+  }
+  if (revision > 0) {
+    const entry = history.find((candidate) => candidate.revision === revision)
+    if (!entry) throw new KubectlError(`unable to find the specified revision`)
+    const writer = new DescribeWriter()
+    describePodTemplate(writer, target.resource.resource === 'deployments' ? ((entry.object as {spec?: {template?: Record<string, unknown>}}).spec?.template ?? {}) : entry.template)
+    session.io.stdout(`${header}\n${writer.withoutTabwriter()}\n`)
+    return
+  }
+  let out = `${header}\nREVISION  CHANGE-CAUSE\n`
+  const rows = history.map((entry) => [String(entry.revision), entry.object.metadata.annotations?.[changeCauseAnnotation] || '<none>'])
+  const width = Math.max('REVISION'.length, ...rows.map(([revisionText]) => revisionText!.length))
+  for (const [revisionText, cause] of rows) out += `${revisionText!.padEnd(width)}  ${cause}\n`
+  session.io.stdout(`${out}\n`)
 }
 
 function templateWithoutHash(set: KubeObject): Record<string, unknown> {
@@ -279,15 +299,48 @@ const printerOf = (session: KubectlSession) => new ChangedObjectPrinter(session.
 async function runUndo(session: KubectlSession, args: readonly string[]): Promise<number> {
   const dryRun = dryRunOf(session.flag('dry-run'))
   const printer = printerOf(session)
+  // undo goes on past an object that fails and reports every failure at the end.
+  const errors = new GatheredErrors()
   for (const target of await targetsOf(session, args)) {
-    const path = objectPath(target.resource, target.namespace, target.name)
-    const object = (await session.request('GET', path)).body as Deployment
-    const result = target.resource.resource === 'deployments' ? await undoDeployment(session, target, object, path, dryRun) : await undoControllerRevision(session, object, path, dryRun)
-    // kubectl prints the object as it read it, before the rollback.
-    session.io.stdout(printer.print(asTypedObject(object), `${kindName(target.resource)}/${target.name}`, `${result}${dryRunSuffix(dryRun)}`, true))
+    try {
+      const path = objectPath(target.resource, target.namespace, target.name)
+      const object = (await session.request('GET', path)).body as Deployment
+      const result = target.resource.resource === 'deployments' ? await undoDeployment(session, target, object, path, dryRun) : await undoControllerRevision(session, object, path, dryRun)
+      // kubectl prints the object as it read it, before the rollback.
+      session.io.stdout(printer.print(asTypedObject(object), `${kindName(target.resource)}/${target.name}`, `${result}${dryRunSuffix(dryRun)}`, true))
+    } catch (error) {
+      errors.add(error)
+    }
   }
-  return 0
+  return errors.report(session.io)
 }
+
+/**
+ * kubectl's way for restart, pause and resume: it reads every object first (what it cannot read
+ * is reported first), then patches each one, reporting each failure at the end.
+ */
+async function patchEach(session: KubectlSession, args: readonly string[], change: (target: Target, object: Deployment, errors: GatheredErrors) => Promise<void>): Promise<number> {
+  const errors = new GatheredErrors()
+  const read: Array<{target: Target; object: Deployment}> = []
+  for (const target of await targetsOf(session, args)) {
+    try {
+      read.push({target, object: (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as Deployment})
+    } catch (error) {
+      errors.add(error)
+    }
+  }
+  for (const {target, object} of read) {
+    try {
+      await change(target, object, errors)
+    } catch (error) {
+      errors.add(error)
+    }
+  }
+  return errors.report(session.io)
+}
+
+/** kubectl's words for an object its patch function refused: `error: deployments.apps "a" …`. */
+const refusal = (target: Target, words: string) => new KubectlError(`error: ${target.resource.resource}${target.resource.group ? `.${target.resource.group}` : ''} ${JSON.stringify(target.name)} ${words}`)
 
 /** Go's time.Now().Format(time.RFC3339): local time with its offset, `Z` where the offset is zero. */
 function goLocalRfc3339(milliseconds: number): string {
@@ -301,33 +354,24 @@ function goLocalRfc3339(milliseconds: number): string {
 async function runRestart(session: KubectlSession, args: readonly string[]): Promise<number> {
   const clock = session.clock
   const printer = printerOf(session)
-  for (const target of await targetsOf(session, args)) {
-    const deployment = (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as Deployment
-    if (deployment.spec.paused) throw new KubectlError(`can't restart paused deployment (run rollout resume first)`)
+  return patchEach(session, args, async (target, deployment, errors) => {
+    if (deployment.spec.paused) return errors.add(refusal(target, `can't restart paused deployment (run rollout resume first)`))
     const patch = {spec: {template: {metadata: {annotations: {'kubectl.kubernetes.io/restartedAt': goLocalRfc3339(clock.nowMilliseconds())}}}}}
     const answer = (await session.request('PATCH', objectPath(target.resource, target.namespace, target.name), {body: patch, contentType: 'application/strategic-merge-patch+json'})).body as KubeObject
     session.io.stdout(printer.print(asTypedObject(answer), `${kindName(target.resource)}/${target.name}`, 'restarted', true))
-  }
-  return 0
+  })
 }
 
 function pauseVerb(paused: boolean) {
   return async (session: KubectlSession, args: readonly string[]): Promise<number> => {
-    const errors: string[] = []
     const printer = printerOf(session)
-    for (const target of await targetsOf(session, args)) {
-      if (target.resource.resource !== 'deployments') throw new KubectlError(`${target.resource.resource}.apps ${JSON.stringify(target.name)} ${paused ? 'pausing' : 'resuming'} is not supported`)
+    return patchEach(session, args, async (target, deployment, errors) => {
+      if (target.resource.resource !== 'deployments') return errors.add(refusal(target, `${paused ? 'pausing' : 'resuming'} is not supported`))
+      if ((deployment.spec.paused ?? false) === paused) return errors.add(refusal(target, paused ? 'is already paused' : 'is not paused'))
       const path = objectPath(target.resource, target.namespace, target.name)
-      const deployment = (await session.request('GET', path)).body as Deployment
-      if ((deployment.spec.paused ?? false) === paused) {
-        errors.push(`error: ${target.resource.resource}.${target.resource.group} ${JSON.stringify(target.name)} is ${paused ? 'already paused' : 'not paused'}`)
-        continue
-      }
       const answer = (await session.request('PATCH', path, {body: {spec: {paused: paused ? true : null}}, contentType: 'application/merge-patch+json'})).body as KubeObject
       session.io.stdout(printer.print(asTypedObject(answer), `${kindName(target.resource)}/${target.name}`, paused ? 'paused' : 'resumed', true))
-    }
-    for (const error of errors) session.io.stderr(`${error}\n`)
-    return errors.length > 0 ? 1 : 0
+    })
   }
 }
 

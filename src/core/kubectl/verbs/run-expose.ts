@@ -1,10 +1,9 @@
 // `kubectl run` (a pod from an image) and `kubectl expose` (a service in front of a deployment,
 // replica set, pod or service), building the objects as kubectl does and printing them for
 // --dry-run=client or creating them.
-import {builtinScheme} from '../../api/resources.js'
-import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch} from '../../api/patch.js'
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {KubectlError, noResourcesMessage} from '../errors.js'
+import {patchLocally} from '../local-patch.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
 import {type ApiResource, objectPath, ResourceMapper} from '../resources.js'
@@ -95,19 +94,8 @@ export async function runRun(session: KubectlSession, args: readonly string[]): 
   const metadata: Record<string, unknown> = {name, creationTimestamp: null, labels}
   if (Object.keys(annotations).length > 0) metadata.annotations = annotations
   let pod: unknown = {kind: 'Pod', apiVersion: 'v1', metadata, spec: {containers: [container], restartPolicy: restart, dnsPolicy: 'ClusterFirst'}, status: {}}
-  const overrides = session.flag('overrides')
-  if (overrides) {
-    let patch: unknown
-    try {
-      patch = JSON.parse(overrides)
-    } catch (error) {
-      throw new KubectlError(`unable to parse ${JSON.stringify(overrides)}: ${(error as Error).message}`)
-    }
-    const type = session.flag('override-type')
-    if (type === 'merge') pod = applyMergePatch(pod, patch)
-    else if (type === 'json') pod = applyJsonPatch(pod, patch)
-    else if (type === 'strategic') pod = applyStrategicMergePatch(pod, patch, builtinScheme().resource('', 'v1', 'pods')?.schema ?? null)
-    else throw new KubectlError(`--override-type must be one of (json, merge, strategic), got ${JSON.stringify(type)}`)
+  pod = overridden(session, pod, 'pods')
+  if (session.flag('overrides')) {
     // kubectl decodes the result into the Go Pod type: a container's resources struct is never omitted.
     const spec = (pod as {spec?: {containers?: Array<Record<string, unknown>>; initContainers?: Array<Record<string, unknown>>}}).spec
     for (const container of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) container.resources ??= {}
@@ -203,6 +191,25 @@ async function sendAttachedStdin(session: KubectlSession, pods: ApiResource, nam
   return true
 }
 
+/**
+ * The generated object with --overrides applied as kubectl's Overrider applies them (a merge,
+ * strategic or JSON patch of the object's JSON), faults in the words of the Go libraries it uses.
+ */
+function overridden(session: KubectlSession, object: unknown, resource: 'pods' | 'services'): unknown {
+  const overrides = session.flag('overrides')
+  if (!overrides) return object
+  const type = session.flag('override-type')
+  if (type !== 'merge' && type !== 'json' && type !== 'strategic') throw new KubectlError(`--override-type must be one of (json, merge, strategic), got ${JSON.stringify(type)}`)
+  const result = patchLocally(object, overrides, type, {group: '', version: 'v1', resource, kind: resource === 'pods' ? 'Pod' : 'Service'})
+  // kubectl decodes the result as an object with a kind: anything else fails there.
+  if (!isJsonObject(result)) {
+    if (result === null) throw new KubectlError("Object 'Kind' is missing in 'null'")
+    const goType = Array.isArray(result) ? 'array' : typeof result === 'boolean' ? 'bool' : typeof result
+    throw new KubectlError(`couldn't get version/kind; json parse error: json: cannot unmarshal ${goType} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`)
+  }
+  return result
+}
+
 export async function runExpose(session: KubectlSession, args: readonly string[]): Promise<number> {
   const mapper = await ResourceMapper.discover(session)
   const requests = parseResourceArguments(mapper, args)
@@ -260,6 +267,6 @@ export async function runExpose(session: KubectlSession, args: readonly string[]
   const labels = session.flag('labels') ? parseLabels(session.flag('labels')) : {...(object.metadata.labels ?? {})}
   const metadata: Record<string, unknown> = {name: session.flag('name') || object.metadata.name, creationTimestamp: null}
   if (Object.keys(labels).length > 0) metadata.labels = labels
-  const service = {kind: 'Service', apiVersion: 'v1', metadata, spec: serviceSpec, status: {loadBalancer: {}}}
+  const service = overridden(session, {kind: 'Service', apiVersion: 'v1', metadata, spec: serviceSpec, status: {loadBalancer: {}}}, 'services') as KubeObject
   return submitGenerated(session, recorded(session, service), {verb: 'exposed', manager: 'kubectl-expose', generator: false})
 }

@@ -1,4 +1,4 @@
-// `kubectl set image|resources|serviceaccount`: edits the containers (or the service account) of a pod template (or a pod) and
+// `kubectl set image|resources|serviceaccount|subject`: edits the containers (or the service account) of a pod template (or a pod), or a binding's subjects, and
 // sends the change as a strategic merge patch; --dry-run=client prints the edited object.
 import {isJsonObject} from '../../api/object.js'
 import {canonicalQuantity} from '../../api/quantity.js'
@@ -117,4 +117,54 @@ const setServiceAccount: KubectlVerb = {
   },
 }
 
-export const setVerb: KubectlVerb = {name: 'set', flags: [], subverbs: [setImage, setEnv, setResources, setSelector, setServiceAccount]}
+/** A binding's subject as kubectl's set subject builds it. */
+type Subject = {kind: string; apiGroup?: string; name: string; namespace?: string}
+
+const setSubject: KubectlVerb = {
+  name: 'subject',
+  flags: [
+    ...commonFlags.filter((flag) => flag.name !== 'containers'),
+    {name: 'recursive', shorthand: 'R', kind: 'bool'},
+    {name: 'user', kind: 'stringArray'},
+    {name: 'group', kind: 'stringArray'},
+    {name: 'serviceaccount', kind: 'stringArray'},
+  ],
+  run: async (session, args) => {
+    if (args.length === 0 && !hasManifestSource(session)) throw new KubectlError(noResourcesMessage)
+    const mapper = await ResourceMapper.discover(session)
+    const targets = await targetsOf(session, mapper, args)
+    if (session.flag('local') === 'true' && session.flag('dry-run') === 'server') throw new KubectlError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?')
+    if (session.flag('all') === 'true' && session.flag('selector')) throw new KubectlError('cannot set --all and --selector at the same time')
+    const [users, groups, serviceAccounts] = [session.list('user'), session.list('group'), session.list('serviceaccount')]
+    if (users.length + groups.length + serviceAccounts.length === 0) throw new KubectlError('you must specify at least one value of user, group or serviceaccount')
+    for (const serviceAccount of serviceAccounts) {
+      const [namespace, name, ...more] = serviceAccount.split(':')
+      if (more.length > 0 || name === undefined || name === '') throw new KubectlError('serviceaccount must be <namespace>:<name>')
+      if (namespace === '' && targets.some((target) => target.resource.resource === 'clusterrolebindings')) throw new KubectlError('serviceaccount must be <namespace>:<name>, namespace must be specified')
+    }
+    // Each list sorted and without repeats (Go's sets.String), users, then groups, then service accounts.
+    const sorted = (values: readonly string[]) => [...new Set(values)].sort()
+    const subjects: Subject[] = [
+      ...sorted(users).map((name) => ({kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name})),
+      ...sorted(groups).map((name) => ({kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name})),
+      ...sorted(serviceAccounts).map((serviceAccount) => {
+        const [namespace, name] = serviceAccount.split(':') as [string, string]
+        return {kind: 'ServiceAccount', namespace: namespace || session.namespace(), name}
+      }),
+    ]
+    const same = (left: Subject, right: Subject) => left.kind === right.kind && (left.apiGroup ?? '') === (right.apiGroup ?? '') && left.name === right.name && (left.namespace ?? '') === (right.namespace ?? '')
+    return editEach(session, targets, 'subjects updated', (serverMessage) => `failed to patch subjects to rolebinding: ${serverMessage}`, (_containers, _initContainers, object, resource) => {
+      if (resource.group !== 'rbac.authorization.k8s.io' || (resource.resource !== 'rolebindings' && resource.resource !== 'clusterrolebindings')) {
+        return [`error: ${resource.resource}/${object.metadata.name ?? ''} setting subjects is only supported for RoleBinding/ClusterRoleBinding`]
+      }
+      // Only the subjects the binding lacks are added; a binding that has them all is left as it is (nothing printed).
+      const binding = object as typeof object & {subjects?: Subject[]}
+      const existing = binding.subjects ?? []
+      const added = subjects.filter((subject) => !existing.some((present) => same(present, subject)))
+      if (added.length > 0) binding.subjects = [...existing, ...added]
+      return []
+    }, {anyKind: true})
+  },
+}
+
+export const setVerb: KubectlVerb = {name: 'set', flags: [], subverbs: [setImage, setEnv, setResources, setSelector, setServiceAccount, setSubject]}
