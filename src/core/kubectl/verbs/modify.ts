@@ -1,9 +1,10 @@
 // Verbs that change one part of existing objects: `label` and `annotate` (key=value, key-,
 // --overwrite, -l/--all), `patch` (--type strategic|merge|json, -p), and `scale` (--replicas,
 // --current-replicas, through the scale subresource). Messages as kubectl prints them.
-import {jsonEqual, type KubeObject} from '../../api/object.js'
+import {cloneJson, jsonEqual, type KubeObject} from '../../api/object.js'
 import {GatheredErrors, KubectlError, resourcesRequiredMessage} from '../errors.js'
 import {hasManifestSource} from '../kustomize/manifests.js'
+import {isManifest, readManifestEntries} from '../manifests.js'
 import {readYamlDocument} from '../yaml-faults.js'
 import {type LocalPatchType, patchLocally} from '../local-patch.js'
 import {goQuote} from '../../printers/etcdctl.js'
@@ -12,7 +13,7 @@ import {changeCauseAnnotation, changeCauseOf, recordAfter, recordFlag} from '../
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, requestList, requestNamed} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {ChangedObjectPrinter} from '../output.js'
-import {dryRunOf, dryRunSuffix} from './apply.js'
+import {dryRunOf, dryRunSuffix, placeObject} from './apply.js'
 import {parseResourceArguments} from './get.js'
 
 const commonFlags: readonly KubectlFlag[] = [
@@ -36,16 +37,32 @@ const printerOf = (session: KubectlSession) => new ChangedObjectPrinter(session.
 
 export const labelFlags: readonly KubectlFlag[] = [...commonFlags, {name: 'overwrite', kind: 'bool'}, {name: 'list', kind: 'bool'}, {name: 'field-selector', kind: 'string'}]
 export const patchFlags: readonly KubectlFlag[] = [...commonFlags, {name: 'patch', shorthand: 'p', kind: 'string'}, {name: 'patch-file', kind: 'string'}, {name: 'type', kind: 'string', defaultValue: 'strategic'}, {name: 'subresource', kind: 'string'}]
-export const scaleFlags: readonly KubectlFlag[] = [...commonFlags, {name: 'replicas', kind: 'int', defaultValue: '-1'}, {name: 'current-replicas', kind: 'int', defaultValue: '-1'}, {name: 'timeout', kind: 'string', defaultValue: '0s'}]
+// kubectl scale has no --local.
+export const scaleFlags: readonly KubectlFlag[] = [...commonFlags.filter((flag) => flag.name !== 'local'), {name: 'replicas', kind: 'int', defaultValue: '-1'}, {name: 'current-replicas', kind: 'int', defaultValue: '-1'}, {name: 'timeout', kind: 'string', defaultValue: '0s'}]
 
 interface Target {
   readonly resource: ApiResource
   readonly namespace: string
   readonly name: string
+  /** With --local: the object as its file gives it, changed here and never sent. */
+  readonly local?: KubeObject
 }
 
-/** The objects a verb works on: TYPE NAME…, TYPE/NAME…, or TYPE with -l / --all. */
+/** The objects a verb works on: TYPE NAME…, TYPE/NAME…, TYPE with -l / --all, or those -f names. */
 async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: readonly string[]): Promise<Target[]> {
+  const files = session.list('filename')
+  const local = session.flag('local') === 'true'
+  if (files.length > 0) {
+    if (args.length > 0) throw new KubectlError('resource/name arguments cannot be provided when a path is specified')
+    const targets: Target[] = []
+    for (const entry of await readManifestEntries(files, false, () => session.io.readStdin())) {
+      if (!isManifest(entry)) throw entry.error
+      const {resource, namespace} = placeObject(session, mapper, entry)
+      targets.push({resource, namespace, name: entry.object.metadata.name ?? '', ...(local ? {local: cloneJson(entry.object)} : {})})
+    }
+    return targets
+  }
+  if (local) throw new KubectlError('can only use local files by -f pod.yaml or --filename=pod.json when --local=true is set')
   const requests = parseResourceArguments(mapper, args)
   const namespace = session.namespace()
   const targets: Target[] = []
@@ -84,7 +101,7 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
   for (const target of await targetsOf(session, mapper, resources)) {
     try {
       const path = objectPath(target.resource, target.namespace, target.name)
-      const current = (await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject
+      const current = target.local ?? ((await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject)
       const existing: Record<string, string> = {...(current.metadata[field] ?? {})}
       const updated = {...existing}
       for (const change of changes) {
@@ -122,7 +139,7 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
       const patch: Record<string, string | null> = {}
       for (const key of Object.keys(existing)) if (!(key in updated)) patch[key] = null
       for (const [key, value] of Object.entries(updated)) if (existing[key] !== value) patch[key] = value
-      if (dryRun !== 'client') {
+      if (dryRun !== 'client' && !target.local) {
         const metadata: Record<string, Record<string, string | null>> = {[field]: patch}
         // --record's cause rides in the same patch, as kubectl records it on the object it diffs.
         if (cause !== null) metadata.annotations = {...metadata.annotations, [changeCauseAnnotation]: cause}
@@ -170,9 +187,9 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
   for (const target of await targetsOf(session, mapper, args)) {
     try {
       const path = objectPath(target.resource, target.namespace, target.name) + (subresource ? `/${subresource}` : '')
-      const before = (subresource ? await session.request('GET', path) : await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject
+      const before = target.local ?? ((subresource ? await session.request('GET', path) : await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject)
       let after: KubeObject
-      if (dryRun === 'client') {
+      if (dryRun === 'client' || target.local) {
         // kubectl applies a client dry run's patch itself: no request, so no server defaults on what it adds.
         after = patchLocally(before, typeof patch === 'string' ? patch : JSON.stringify(patch), type as LocalPatchType, target.resource) as KubeObject
       } else {
