@@ -5,7 +5,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+import {expectSameAsReal, referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
 import {realKubectl} from '../support/up-with-real-kubectl.js'
 
 describe.runIf(existsSync(realKubectl))('malformed documents in flags, as the real kubectl words them', () => {
@@ -20,11 +20,7 @@ describe.runIf(existsSync(realKubectl))('malformed documents in flags, as the re
     await cluster.close()
   })
 
-  const sameAsReal = async (line: string) => {
-    const [theirs, ours] = [await cluster.real(line), await cluster.ours(line)]
-    expect({line, ...ours}).toEqual({line, ...theirs})
-    return theirs
-  }
+  const sameAsReal = (line: string) => expectSameAsReal(cluster, line)
 
   it('patch -p with malformed YAML or JSON', async () => {
     // Several lines in one argument: a line break inside the single quotes.

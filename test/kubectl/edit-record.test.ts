@@ -5,7 +5,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {chmodSync, existsSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+import {expectSameAsReal, referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
 import {realKubectl} from '../support/up-with-real-kubectl.js'
 import {temporaryFolder} from '../support/temp.js'
 
@@ -31,11 +31,7 @@ describe.runIf(existsSync(realKubectl))('edit and --record as the real kubectl',
     await cluster.close()
   })
 
-  const sameAsReal = async (line: string) => {
-    const [theirs, ours] = [await cluster.real(`-n r ${line}`), await cluster.ours(`-n o ${line}`)]
-    expect({line, ...ours}).toEqual({line, ...theirs})
-    return theirs
-  }
+  const sameAsReal = (line: string) => expectSameAsReal(cluster, line, ['-n r', '-n o'])
 
   /** The saved configuration's metadata keys and how many managed fields it holds. */
   const savedConfiguration = async (namespace: string) => {

@@ -4,7 +4,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+import {expectSameAsReal, referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
 import {realKubectl} from '../support/up-with-real-kubectl.js'
 
 describe.runIf(existsSync(realKubectl))('label, annotate, patch and scale with -f and --local, as the real kubectl', () => {
@@ -25,12 +25,7 @@ describe.runIf(existsSync(realKubectl))('label, annotate, patch and scale with -
   })
 
   /** The same line in namespace r with the real kubectl and in o with kubemu's. */
-  const sameAsReal = async (line: string) => {
-    const command = line.replaceAll('DIR', cluster.folder)
-    const [theirs, ours] = [await cluster.real(`-n r ${command}`), await cluster.ours(`-n o ${command}`)]
-    expect({line, ...ours}).toEqual({line, ...theirs})
-    return theirs
-  }
+  const sameAsReal = (line: string) => expectSameAsReal(cluster, line.replaceAll('DIR', cluster.folder), ['-n r', '-n o'])
 
   it('change the objects a file names on the server', async () => {
     expect((await sameAsReal('label -f DIR/cm.yaml x=y')).stdout).toBe('configmap/c labeled\n')

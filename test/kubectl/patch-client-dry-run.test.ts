@@ -4,7 +4,7 @@
 // order a `$setElementOrder` directive gives, which kubectl's set verbs send).
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync} from 'node:fs'
-import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+import {expectSameAsReal, referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
 import {realKubectl} from '../support/up-with-real-kubectl.js'
 
 describe.runIf(existsSync(realKubectl))('patch --dry-run=client as the real kubectl', () => {
@@ -18,11 +18,7 @@ describe.runIf(existsSync(realKubectl))('patch --dry-run=client as the real kube
     await cluster.close()
   })
 
-  const sameAsReal = async (line: string) => {
-    const [theirs, ours] = [await cluster.real(line), await cluster.ours(line)]
-    expect({line, ...ours}).toEqual({line, ...theirs})
-    return theirs
-  }
+  const sameAsReal = (line: string) => expectSameAsReal(cluster, line)
 
   it('patches the object it read, with no request and no server defaults', async () => {
     const containers = '-o jsonpath={.spec.template.spec.containers}'

@@ -4,6 +4,7 @@
 // same API server. Both print for the same objects, so their outputs must be equal.
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {expect} from 'vitest'
 import {ApiServer} from '../../src/core/apiserver/apiserver.js'
 import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
 import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
@@ -100,4 +101,16 @@ export async function referenceCluster(clock?: Clock): Promise<ReferenceCluster>
       await store.close()
     },
   }
+}
+
+/**
+ * The line with the real kubectl, then with kubemu's (each after its own prefix, e.g. `-n r` and
+ * `-n o` so that both change objects of their own): the same stdout, stderr and exit status, or
+ * the test fails naming the line. The real kubectl's result.
+ */
+export async function expectSameAsReal(cluster: ReferenceCluster, line: string, prefixes: readonly [string, string] = ['', '']): Promise<ShellResult> {
+  const [realPrefix, ourPrefix] = prefixes.map((prefix) => (prefix ? `${prefix} ` : ''))
+  const [theirs, ours] = [await cluster.real(`${realPrefix}${line}`), await cluster.ours(`${ourPrefix}${line}`)]
+  expect({line, ...ours}).toEqual({line, ...theirs})
+  return theirs
 }
