@@ -20,6 +20,11 @@ export function runShell(command: string, options: {cwd: string; env: NodeJS.Pro
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
     child.on('error', reject)
     child.on('close', (status) => resolve({stdout, stderr, status}))
+    // A command that ends without reading its input closes the pipe first (EPIPE): what it
+    // printed and its status are the result, as in a shell.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error)
+    })
     child.stdin.end(options.stdin ?? '')
   })
 }
