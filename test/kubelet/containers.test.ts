@@ -132,6 +132,10 @@ describe('containers that follow their command', () => {
   })
 
   it("links the namespace's Services that existed when the container started into its environment, as the kubelet does", async () => {
+    // A seeded cluster: its clock stands still between commands, so the Services and the start
+    // share one second, in which only what the kubelet knew at the start tells them apart.
+    const seededHome = temporaryFolder()
+    const kubectl = (line: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: seededHome, env: {...process.env, KUBEMU_HOME: seededHome, KUBECONFIG: '', KUBEMU_SEED: '1'}})
     expect((await kubectl('create service clusterip links --tcp=8080:80,9090:90')).status).toBe(0)
     expect((await kubectl('create service clusterip headless-links --clusterip=None --tcp=80:80')).status).toBe(0)
     const ip = (await kubectl("get svc links -o jsonpath='{.spec.clusterIP}'")).stdout
@@ -156,6 +160,9 @@ describe('containers that follow their command', () => {
     ]))
     // A headless Service has no address to link; one created after the container started is not in its environment.
     expect(variables.filter((line) => /^(HEADLESS_LINKS|LATER)_/.test(line))).toEqual([])
+    const seconds = (await kubectl("get svc links later -o jsonpath='{range .items[*]}{.metadata.creationTimestamp} {end}'")).stdout
+    const startedAt = (await kubectl("get pod linked -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}'")).stdout
+    expect(seconds).toBe(`${startedAt} ${startedAt} `)
   })
 
   it('exec runs in the running container, keeps what it changed, and reports exit codes as kubectl does', async () => {

@@ -109,21 +109,56 @@ function serviceVariables(service: KubeObject): Array<[string, string]> {
   return result
 }
 
+/** The second a timestamp falls in (API timestamps have whole seconds). */
+function secondOf(milliseconds: number): number {
+  return Math.floor(milliseconds / 1000)
+}
+
+function linkable(service: KubeObject): boolean {
+  const clusterIp = (service.spec as {clusterIP?: string} | undefined)?.clusterIP ?? ''
+  return clusterIp !== '' && clusterIp !== 'None'
+}
+
+/** When a run started, and the Services of its start's second it could link (see ContainerStateStore.servicesOfStartSecond). */
+export interface RunStartLinks {
+  readonly startedAtMilliseconds: number
+  readonly servicesOfStartSecond: readonly string[] | null
+}
+
+/**
+ * Of the Services a kubelet knows as it starts a container at `startedAtMilliseconds`, those
+ * created in that same second that the run could link (`namespace/name`): what it must record,
+ * as their timestamps alone cannot tell them from Services created later in that second.
+ */
+export function servicesOfStartSecond(pod: Pod, known: readonly KubeObject[], startedAtMilliseconds: number): string[] {
+  const namespace = String(pod.metadata.namespace ?? 'default')
+  return known
+    .filter((service) => (service.metadata.namespace === namespace || service.metadata.namespace === 'default') && linkable(service))
+    .filter((service) => secondOf(Date.parse(String(service.metadata.creationTimestamp ?? ''))) === secondOf(startedAtMilliseconds))
+    .map((service) => `${service.metadata.namespace}/${service.metadata.name}`)
+}
+
+/** Whether the Service existed when the run started, as the kubelet knew then. */
+function existedAtStart(service: KubeObject, start: RunStartLinks): boolean {
+  const created = secondOf(Date.parse(String(service.metadata.creationTimestamp ?? '')))
+  const started = secondOf(start.startedAtMilliseconds)
+  if (created !== started) return created < started
+  return (start.servicesOfStartSecond ?? []).includes(`${service.metadata.namespace}/${service.metadata.name}`)
+}
+
 /**
  * The service links the kubelet puts in a container's environment (getServiceEnvVarMap): the
  * `kubernetes` Service always, and with enableServiceLinks every Service of the pod's namespace
  * that has a cluster IP, as the kubelet's informer knew them when the container started.
  */
-async function serviceLinks(pod: Pod, reader: PodObjectReader, startedAtMilliseconds: number | undefined): Promise<Map<string, string>> {
+async function serviceLinks(pod: Pod, reader: PodObjectReader, start: RunStartLinks | undefined): Promise<Map<string, string>> {
   const namespace = String(pod.metadata.namespace ?? 'default')
   const enableServiceLinks = pod.spec.enableServiceLinks !== false
   const candidates = [...(await reader.services('default')), ...(namespace === 'default' ? [] : await reader.services(namespace))]
   const chosen = new Map<string, KubeObject>()
   for (const service of candidates) {
-    const clusterIp = (service.spec as {clusterIP?: string} | undefined)?.clusterIP ?? ''
-    if (clusterIp === '' || clusterIp === 'None') continue
-    const created = Date.parse(String(service.metadata.creationTimestamp ?? ''))
-    if (startedAtMilliseconds !== undefined && created > startedAtMilliseconds) continue
+    if (!linkable(service)) continue
+    if (start !== undefined && !existedAtStart(service, start)) continue
     const name = String(service.metadata.name)
     if (service.metadata.namespace === 'default' && masterServices.has(name)) {
       if (!chosen.has(name)) chosen.set(name, service)
@@ -135,12 +170,12 @@ async function serviceLinks(pod: Pod, reader: PodObjectReader, startedAtMillisec
 
 /**
  * The environment the container's process sees, in the kubelet's order: its own variables, then
- * the service links it does not set itself. `startedAtMilliseconds` is when the container started
- * (the Services it links are those that existed then).
+ * the service links it does not set itself. `start` is the run's start (the Services it links are
+ * those that existed then; every Service there is now without it).
  */
-export async function environmentOf(pod: Pod, container: Container, reader: PodObjectReader, startedAtMilliseconds?: number): Promise<Map<string, string>> {
+export async function environmentOf(pod: Pod, container: Container, reader: PodObjectReader, start?: RunStartLinks): Promise<Map<string, string>> {
   const namespace = String(pod.metadata.namespace ?? 'default')
-  const links = await serviceLinks(pod, reader, startedAtMilliseconds)
+  const links = await serviceLinks(pod, reader, start)
   const variables = new Map<string, string>([
     ['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
     ['HOSTNAME', hostnameOf(pod)],

@@ -1,7 +1,8 @@
 // What execs changed in each container's files, kept by the kubelet outside the API objects (a
 // runtime's writable layer): one record per exec that changed something, with its cluster time,
 // so a container's run replays them at their moments; and, the same way, what attaches sent on
-// the container's open stdin. In memory, or a file in the cluster
+// the container's open stdin; and which Services a run's start could link in the very second it
+// started (see servicesOfStartSecond). In memory, or a file in the cluster
 // folder that one-shot commands and `kubemu up` share (written whole and renamed into place).
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -9,6 +10,7 @@ import type {FileChange} from './shell/filesystem.js'
 
 export const containerStateFileName = 'containers.json'
 export const probeEventsFileName = 'probe-events.json'
+export const startSecondServicesFileName = 'start-second-services.json'
 /** Exec records kept per container run (the oldest go first). */
 export const execRecordsPerContainerMax = 1_000
 /** Container runs with records kept (the least recently changed go first). */
@@ -34,15 +36,25 @@ export interface ContainerStateStore {
   /** The cluster time up to which a run's probe failures have their events (the kubelet's prober memory). */
   eventsRecordedUntil(key: string): number | null
   setEventsRecordedUntil(key: string, atMilliseconds: number): void
+  /**
+   * The Services (`namespace/name`) created in the whole second a run started that the kubelet
+   * knew when it started the run; null when it knew none. Timestamps have whole seconds, so for a
+   * Service of that second only this tells whether it existed at the start (and is linked into
+   * the run's environment). Recorded only then, which is rare: no write per container start.
+   */
+  servicesOfStartSecond(key: string): readonly string[] | null
+  setServicesOfStartSecond(key: string, services: readonly string[]): void
 }
 
 type Marks = Record<string, number>
+type StartSecondServices = Record<string, string[]>
 
-function boundedMarks(marks: Marks, key: string, atMilliseconds: number): Marks {
+/** The table with `key` set last, the least recently set keys dropped past containerRunsMax. */
+function boundedMarks<T>(marks: Record<string, T>, key: string, value: T): Record<string, T> {
   const {[key]: _old, ...rest} = marks
   const keys = Object.keys(rest)
   const kept = keys.length >= containerRunsMax ? Object.fromEntries(keys.slice(keys.length - containerRunsMax + 1).map((other) => [other, rest[other]!])) : rest
-  return {...kept, [key]: atMilliseconds}
+  return {...kept, [key]: value}
 }
 
 type Table = Record<string, ExecRecord[]>
@@ -75,6 +87,16 @@ export class MemoryContainerState implements ContainerStateStore {
   setEventsRecordedUntil(key: string, atMilliseconds: number): void {
     this.marks = boundedMarks(this.marks, key, atMilliseconds)
   }
+
+  private startSecondServices: StartSecondServices = {}
+
+  servicesOfStartSecond(key: string): readonly string[] | null {
+    return this.startSecondServices[key] ?? null
+  }
+
+  setServicesOfStartSecond(key: string, services: readonly string[]): void {
+    this.startSecondServices = boundedMarks(this.startSecondServices, key, [...services])
+  }
 }
 
 export class ContainerStateFileError extends Error {}
@@ -82,10 +104,12 @@ export class ContainerStateFileError extends Error {}
 export class FileContainerState implements ContainerStateStore {
   private readonly path: string
   private readonly marksPath: string
+  private readonly startSecondPath: string
 
   constructor(folder: string) {
     this.path = join(folder, containerStateFileName)
     this.marksPath = join(folder, probeEventsFileName)
+    this.startSecondPath = join(folder, startSecondServicesFileName)
   }
 
   private read<T>(path: string): Partial<T> {
@@ -118,5 +142,14 @@ export class FileContainerState implements ContainerStateStore {
 
   setEventsRecordedUntil(key: string, atMilliseconds: number): void {
     this.write(this.marksPath, boundedMarks(this.read<Marks>(this.marksPath) as Marks, key, atMilliseconds))
+  }
+
+  servicesOfStartSecond(key: string): readonly string[] | null {
+    const services = this.read<StartSecondServices>(this.startSecondPath)[key]
+    return Array.isArray(services) ? services.map(String) : null
+  }
+
+  setServicesOfStartSecond(key: string, services: readonly string[]): void {
+    this.write(this.startSecondPath, boundedMarks(this.read<StartSecondServices>(this.startSecondPath) as StartSecondServices, key, [...services]))
   }
 }

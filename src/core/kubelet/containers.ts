@@ -101,7 +101,8 @@ export class SimulatedContainers {
   }
 
   private async spec(pod: Pod, container: Container, run: ContainerRunStart, reader: PodObjectReader, unknownProgram: RunSpec['unknownProgram'], argv?: readonly string[]): Promise<RunSpec> {
-    const environment = await environmentOf(pod, container, reader, run.startedAtMilliseconds)
+    const key = containerRunKey(String(pod.metadata.uid), container.name, run.restartCount)
+    const environment = await environmentOf(pod, container, reader, {startedAtMilliseconds: run.startedAtMilliseconds, servicesOfStartSecond: this.state.servicesOfStartSecond(key)})
     return {
       // A container without a command runs its image's: a program the shell does not know.
       argv: argv ?? argvOf(container, environment) ?? [container.image || 'entrypoint'],
@@ -242,6 +243,11 @@ export class SimulatedContainers {
   }
 
   /** Up to when a run's readiness failures have their events; null before the first. */
+  /** Records the Services of the run's start second the kubelet knew as it started the run (see ContainerStateStore.servicesOfStartSecond). */
+  recordServicesOfStartSecond(pod: Pod, containerName: string, run: ContainerRunStart, services: readonly string[]): void {
+    if (services.length > 0) this.state.setServicesOfStartSecond(containerRunKey(String(pod.metadata.uid), containerName, run.restartCount), services)
+  }
+
   readinessEventsRecordedUntil(pod: Pod, containerName: string, run: ContainerRunStart): number | null {
     return this.state.eventsRecordedUntil(`${containerRunKey(String(pod.metadata.uid), containerName, run.restartCount)}/readiness`)
   }

@@ -9,7 +9,7 @@ import type {EventRecorder} from '../client/events.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
 import type {WorkQueue} from '../client/work-queue.js'
-import type {PodObjectReader} from './container-setup.js'
+import {type PodObjectReader, servicesOfStartSecond} from './container-setup.js'
 import {runSecondsAnnotation, type SimulatedContainers} from './containers.js'
 import {ensureImage, type ImageCheck} from './images.js'
 
@@ -91,6 +91,13 @@ export async function startContainers(work: PodWork, pod: Pod, key: string, at: 
   if (failed.size > 0) {
     await writeStatus(work, pod, imageFailedStatus(pod, failed))
     return
+  }
+  // Which Services of the start's second existed: their timestamps cannot tell later.
+  const startSecondServices = servicesOfStartSecond(pod, work.services.list(), at)
+  for (const container of containers) {
+    const status = ((pod.status as {containerStatuses?: Array<{name?: string; restartCount?: number; state?: {running?: {startedAt?: string}}}>} | undefined)?.containerStatuses ?? []).find((entry) => entry.name === container.name)
+    const startedAt = Date.parse(status?.state?.running?.startedAt ?? '') || at
+    work.runtime.recordServicesOfStartSecond(pod, container.name, {startedAtMilliseconds: startedAt, restartCount: Number(status?.restartCount ?? 0)}, startSecondServices)
   }
   const runSeconds = runSecondsOf(pod)
   if (Number.isFinite(runSeconds)) work.simulated.addAfter(key, Math.max(0, runSeconds * 1000) || 1)
