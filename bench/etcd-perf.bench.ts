@@ -36,9 +36,23 @@ interface PerfResult {
   readonly writesPerSecond: number
   readonly slowestSeconds: number
   readonly verdict: string
+  /** Leader changes the members saw during the run (an election stalls every write until it ends). */
+  readonly leaderChanges: number
+}
+
+/** The most leader changes any member has seen, from each member's /metrics on its client port. */
+async function leaderChangesSeen(endpoints: string): Promise<number> {
+  let most = 0
+  for (const endpoint of endpoints.split(',')) {
+    const text = await fetch(`http://${endpoint}/metrics`).then((response) => response.text(), () => '')
+    const line = /^etcd_server_leader_changes_seen_total (\S+)$/m.exec(text)
+    if (line) most = Math.max(most, Number(line[1]))
+  }
+  return most
 }
 
 async function checkPerf(endpoints: string, load: string): Promise<PerfResult> {
+  const leaderChangesBefore = await leaderChangesSeen(endpoints)
   const output = await new Promise<string>((done, fail) => {
     const child = spawn('etcdctl', ['--endpoints', endpoints, 'check', 'perf', '--load', load], {env: {...process.env, ETCDCTL_API: '3'}})
     let text = ''
@@ -50,7 +64,8 @@ async function checkPerf(endpoints: string, load: string): Promise<PerfResult> {
   const throughput = /(?:Throughput is|Throughput too low:) (\d+) writes\/s/.exec(output)
   const slowest = /Slowest request took(?: too long:)? ([\d.]+)s/.exec(output)
   if (!throughput || !slowest) throw new Error(`check perf --load ${load} against ${endpoints} printed no figures:\n${output.slice(-2000)}`)
-  return {writesPerSecond: Number(throughput[1]), slowestSeconds: Number(slowest[1]), verdict: output.trim().split('\n').at(-1)!}
+  const leaderChanges = (await leaderChangesSeen(endpoints)) - leaderChangesBefore
+  return {writesPerSecond: Number(throughput[1]), slowestSeconds: Number(slowest[1]), verdict: output.trim().split('\n').at(-1)!, leaderChanges}
 }
 
 /** Puts by 3 concurrent etcd3 clients, `perClient` each; returns each put's latency in ms. */
@@ -210,8 +225,8 @@ for (const {name, figures: kubemuFigures} of kubemuResults) {
   for (const load of loads) {
     const ours = kubemuFigures.perf[load]!
     console.log(`etcdctl check perf --load ${load}`)
-    console.log(`  real etcd:  ${realOr((real) => `${real.perf[load]!.writesPerSecond} writes/s, slowest ${real.perf[load]!.slowestSeconds.toFixed(3)} s (${real.perf[load]!.verdict})`)}`)
-    console.log(`  ${name}:  ${ours.writesPerSecond} writes/s, slowest ${ours.slowestSeconds.toFixed(3)} s (${ours.verdict})`)
+    console.log(`  real etcd:  ${realOr((real) => `${real.perf[load]!.writesPerSecond} writes/s, slowest ${real.perf[load]!.slowestSeconds.toFixed(3)} s, ${real.perf[load]!.leaderChanges} leader changes (${real.perf[load]!.verdict})`)}`)
+    console.log(`  ${name}:  ${ours.writesPerSecond} writes/s, slowest ${ours.slowestSeconds.toFixed(3)} s, ${ours.leaderChanges} leader changes (${ours.verdict})`)
     console.log(`  throughput ratio kubemu/etcd: ${ratioTo(ours.writesPerSecond, (real) => real.perf[load]!.writesPerSecond)} (target >= 1.0); worst latency ${ours.slowestSeconds.toFixed(3)} s (target <= 0.5)`)
   }
   console.log(`p99 put latency, 3 etcd3 clients x ${putsPerClient} puts in ${putRounds} rounds taking turns`)

@@ -12,7 +12,7 @@ export function parseGoDurationMilliseconds(text: string): number {
   const negative = text.startsWith('-')
   const body = text.replace(/^[-+]/, '')
   if (body.length === 0) throw invalid()
-  const pattern = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y
+  const pattern = /(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/y
   let total = 0
   let position = 0
   while (position < body.length) {
