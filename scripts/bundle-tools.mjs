@@ -41,6 +41,18 @@ for (const tool of ['kubectl', 'etcdctl']) {
     external: ['better-sqlite3', 'etcd3', '@grpc/*', 'protobufjs', 'protobufjs/*'],
     plugins: [ownUrlPerModule],
     banner: {js: `const __kubemuModuleUrl = (fromDist) => require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', fromDist)).href;`},
+    // Smaller to read at every run (comments and blanks out; names kept, so stack traces and
+    // class names read as in the modules), and ASCII only: the loader reads it as latin1, which
+    // skips UTF-8 decoding of megabytes.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    charset: 'ascii',
     logLevel: 'warning',
   })
+  const bundle = await readFile(join(distFolder, 'tools', `${tool}.cjs`))
+  const nonAscii = bundle.findIndex((byte) => byte > 0x7f)
+  if (nonAscii >= 0) {
+    const around = bundle.subarray(Math.max(0, nonAscii - 60), nonAscii + 20).toString('utf8')
+    throw new Error(`dist/tools/${tool}.cjs is not ASCII at byte ${nonAscii} (write the character as an escape in the source): …${around}…`)
+  }
 }

@@ -35,7 +35,8 @@ export function bundledToolMain(tool: BundledTool): ToolMain | null {
   }
   const cacheFile = codeCacheFile(tool, bundle)
   const cachedData = cacheFile ? readIfPresent(cacheFile) : undefined
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundleFile, 'utf8')}\n})`
+  // ASCII only (the build checks), so read as latin1: no UTF-8 decoding of megabytes.
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundleFile, 'latin1')}\n})`
   const script = new Script(wrapped, {filename: bundleFile, cachedData, importModuleDynamically: vmConstants?.USE_MAIN_CONTEXT_DEFAULT_LOADER})
   if (cacheFile) {
     // Written as the process ends, so that it holds the functions this run compiled too. A cache
