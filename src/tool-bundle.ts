@@ -7,9 +7,11 @@
 import {mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats} from 'node:fs'
 import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
+import {basename, dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {constants as vmConstants, Script} from 'node:vm'
+import {clusterFolder} from './core/home.js'
+import {upMarkerPath} from './core/host/up-marker.js'
 
 export type ToolMain = (argv: string[]) => Promise<number>
 export type BundledTool = 'kubectl' | 'etcdctl'
@@ -61,7 +63,21 @@ function codeCacheFile(tool: BundledTool, bundle: Stats): string | null {
   } catch {
     return null
   }
-  return join(codeCacheFolder, `${tool}-${process.version}-${process.arch}-${bundle.size}-${Math.trunc(bundle.mtimeMs)}.bin`)
+  return join(codeCacheFolder, `${tool}-${runKind()}-${process.version}-${process.arch}-${bundle.size}-${Math.trunc(bundle.mtimeMs)}.bin`)
+}
+
+/**
+ * Which of the tool's two caches a run takes. A command through `kubemu up` runs a small part of
+ * what a one-shot command runs (the whole cluster in-process), and loading a cache costs time in
+ * proportion to its size: with one cache, a one-shot's would slow every command through `up`.
+ * Guessed from the cluster folder's up marker; a wrong guess costs time, nothing else.
+ */
+function runKind(): 'up' | 'local' {
+  try {
+    return statSync(upMarkerPath(clusterFolder(process.env)), {throwIfNoEntry: false}) ? 'up' : 'local'
+  } catch {
+    return 'local'
+  }
 }
 
 function readIfPresent(file: string): Buffer | undefined {
@@ -81,10 +97,12 @@ function writeCodeCache(cacheFile: string, tool: BundledTool, script: Script, by
     const data = script.createCachedData()
     if (data.length <= bytesBefore * codeCacheGrowthMin) return
     const aside = `${cacheFile}.${process.pid}`
+    const kindPrefix = basename(cacheFile).split('-').slice(0, 2).join('-') + '-'
     writeFileSync(aside, data)
     renameSync(aside, cacheFile)
     for (const name of readdirSync(codeCacheFolder)) {
-      if (name.startsWith(`${tool}-`) && join(codeCacheFolder, name) !== cacheFile && !name.includes('.bin.')) unlinkSync(join(codeCacheFolder, name))
+      // The same tool and kind of run for another bundle or Node (the other kind's stays).
+      if (name.startsWith(kindPrefix) && join(codeCacheFolder, name) !== cacheFile && !name.includes('.bin.')) unlinkSync(join(codeCacheFolder, name))
     }
   } catch {
     // A cache that cannot be written costs the next run its compile time, nothing else.

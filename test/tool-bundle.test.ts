@@ -1,6 +1,6 @@
 // `kubemu kubectl` and `kubemu etcdctl` run from their bundles (dist/tools/, written by
 // `npm run build`) with V8's code cache kept in the temporary folder between runs.
-import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runShell} from './support/shell.js'
@@ -59,5 +59,12 @@ describe("the tools' bundles", () => {
     const uncached = temporaryFolder()
     expect(await run('etcdctl version', {TMPDIR: uncached, NODE_DISABLE_COMPILE_CACHE: '1'})).toMatchObject({status: 0, stderr: ''})
     expect(readdirSync(uncached)).toEqual([])
+
+    // Commands through `kubemu up` (its marker in the cluster folder) keep a cache of their own:
+    // they run a small part of what one-shot commands compile. Each kind's stays beside the other's.
+    mkdirSync(join(home, 'default'), {recursive: true})
+    writeFileSync(join(home, 'default', 'up.json'), `${JSON.stringify({pid: 2 ** 22 + 1, url: 'http://127.0.0.1:1'})}\n`)
+    expect(await run('kubectl version --client')).toMatchObject({status: 0, stdout: first.stdout, stderr: ''})
+    expect(cacheOf('kubectl').sort()).toEqual([cacheName, cacheName!.replace('kubectl-local-', 'kubectl-up-')].sort())
   })
 })
