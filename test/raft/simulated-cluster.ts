@@ -230,7 +230,11 @@ export class SimulatedCluster {
   /** The driver loop: persist, then send, then apply, then advance. */
   private processReady(member: SimulatedMember): void {
     const raft = member.raft!
+    // The etcd driver opens a write transaction only for a Ready that readyHasStorageWork() announces.
+    const storageWorkAnnounced = raft.readyHasStorageWork()
     const ready = raft.ready()
+    const storageWork = ready.snapshot !== null || ready.entries.length > 0 || ready.hardState !== null || ready.committedEntries.length > 0
+    if (storageWorkAnnounced !== storageWork) throw new SafetyViolation(`member ${member.id}: readyHasStorageWork() said ${storageWorkAnnounced}, the Ready ${storageWork ? 'has' : 'has no'} storage work`)
     const durable = member.durable
     if (ready.snapshot) {
       durable.snapshot = ready.snapshot

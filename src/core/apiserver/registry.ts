@@ -13,6 +13,7 @@ import {objectKey} from './keys.js'
 import {recordUpdate} from './managed-fields.js'
 import {ApiError, apiErrors} from './api-errors.js'
 import {decodeWritten, encodeForStorage, objectFromStored, reorderMetadata, storeFailure, writeOptionsOf} from './stored-objects.js'
+import {WrittenObjects} from './written-objects.js'
 
 export {eventTtlSeconds} from './stored-objects.js'
 
@@ -74,6 +75,9 @@ export function strategyOf(definition: ResourceDefinition): Strategy {
 }
 
 export class Registry {
+  /** What this registry last wrote of each object: an update starts from it (see written-objects.ts). */
+  private readonly written = new WrittenObjects()
+
   constructor(
     readonly store: Store,
     private readonly environment: RegistryEnvironment,
@@ -91,10 +95,23 @@ export class Registry {
 
   /** A compare-and-swap on the stored revision; `definition` gives the store options (an event's TTL), null none. */
   private async replaceStored(key: string, value: Uint8Array, stored: StoredObject, definition: ResourceDefinition | null): Promise<StoredObject> {
-    const written = await this.store.update(key, value, stored.modRevision, definition ? writeOptionsOf(definition) : undefined)
+    let written: StoredObject
+    try {
+      written = await this.store.update(key, value, stored.modRevision, definition ? writeOptionsOf(definition) : undefined)
+    } catch (error) {
+      this.written.forget(key)
+      throw error
+    }
     // Each write of a key gets a newer resourceVersion (etcd's mod revision): watches and caches rely on it.
     assert(written.modRevision > stored.modRevision, `${key} written at revision ${written.modRevision}, not after ${stored.modRevision}`)
+    this.written.remember(written)
     return written
+  }
+
+  /** Deletes the stored object if it is still at `stored`'s revision. */
+  private async deleteStored(key: string, stored: StoredObject): Promise<void> {
+    this.written.forget(key)
+    await this.store.delete(key, stored.modRevision)
   }
 
   private generatedName(prefix: string): string {
@@ -159,6 +176,7 @@ export class Registry {
     let stored: StoredObject
     try {
       stored = await this.write(() => this.store.create(key, value, writeOptionsOf(definition)), definition, name)
+      this.written.remember(stored)
     } catch (error) {
       await finish?.(false)
       throw error
@@ -195,36 +213,62 @@ export class Registry {
     const strategy = strategyOf(definition)
     const key = objectKey(definition, namespace, name)
     for (let attempt = 0; attempt < unconditionalUpdateAttemptsMax; attempt++) {
-      const {object: stored} = await this.store.get(key)
-      const current = stored ? objectFromStored(stored) : null
-      const object = cloneJson(await transform(current ? cloneJson(current) : null))
-      object.metadata = {...object.metadata}
-      if ((object.metadata.name ?? '') !== name) {
-        throw apiErrors.badRequest(`the name of the object (${object.metadata.name ?? ''}) does not match the name on the URL (${name})`)
+      // The first attempt starts from what this registry last wrote, if anything; should that be
+      // stale, whatever it leads to (a refusal, a conflict, no change to write) is settled by
+      // another attempt from the store, as kube-apiserver does with its watch cache's copy. Not
+      // for a dry run (nothing is written to find out) nor for a write that allocates addresses.
+      const remembered = attempt === 0 && !options.dryRun && !options.allocate ? this.written.get(key) : undefined
+      const stored = remembered ?? (await this.store.get(key)).object
+      let outcome: {object: KubeObject; created: boolean} | 'retry'
+      try {
+        outcome = await this.updateFrom(definition, namespace, name, key, stored, remembered !== undefined, transform, strategy, options)
+      } catch (error) {
+        if (remembered) continue
+        throw error
       }
-      if (definition.namespaced) object.metadata.namespace = namespace
-      if (!current) {
-        if (!strategy.allowCreateOnUpdate || options.subresource) throw apiErrors.notFound(definition, name)
-        if (object.metadata.resourceVersion) throw apiErrors.notFound(definition, name)
-        return {object: await this.create(definition, namespace, object, options), created: true}
-      }
-      const requestedVersion = object.metadata.resourceVersion
-      if (requestedVersion && requestedVersion !== current.metadata.resourceVersion) throw apiErrors.modified(definition, name)
-      if (object.metadata.uid && object.metadata.uid !== current.metadata.uid) {
-        throw apiErrors.conflict(definition, name, `Precondition failed: UID in precondition: ${current.metadata.uid}, UID in object meta: ${object.metadata.uid}`)
-      }
-      if (options.subresource === 'status') {
-        // Mutating admission sees the request as sent; the status strategy then keeps only status.
-        await (options.admission ?? noAdmission).mutate(object, current)
-        strategy.prepareForStatusUpdate(object, current)
-      } else {
-        strategy.defaults(object)
-        await (options.admission ?? noAdmission).mutate(object, current)
-      }
-      const outcome = await this.updateChecked(definition, name, key, object, current, stored!, requestedVersion, strategy, options)
       if (outcome !== 'retry') return outcome
     }
     throw apiErrors.modified(definition, name)
+  }
+
+  /** One attempt of update() from `stored` (null: the object does not exist); `remembered`: read from WrittenObjects, maybe stale. */
+  private async updateFrom(
+    definition: ResourceDefinition,
+    namespace: string,
+    name: string,
+    key: string,
+    stored: StoredObject | null,
+    remembered: boolean,
+    transform: (current: KubeObject | null) => Promise<KubeObject> | KubeObject,
+    strategy: Strategy,
+    options: WriteOptions,
+  ): Promise<{object: KubeObject; created: boolean} | 'retry'> {
+    const current = stored ? objectFromStored(stored) : null
+    const object = cloneJson(await transform(current ? cloneJson(current) : null))
+    object.metadata = {...object.metadata}
+    if ((object.metadata.name ?? '') !== name) {
+      throw apiErrors.badRequest(`the name of the object (${object.metadata.name ?? ''}) does not match the name on the URL (${name})`)
+    }
+    if (definition.namespaced) object.metadata.namespace = namespace
+    if (!current) {
+      if (!strategy.allowCreateOnUpdate || options.subresource) throw apiErrors.notFound(definition, name)
+      if (object.metadata.resourceVersion) throw apiErrors.notFound(definition, name)
+      return {object: await this.create(definition, namespace, object, options), created: true}
+    }
+    const requestedVersion = object.metadata.resourceVersion
+    if (requestedVersion && requestedVersion !== current.metadata.resourceVersion) throw apiErrors.modified(definition, name)
+    if (object.metadata.uid && object.metadata.uid !== current.metadata.uid) {
+      throw apiErrors.conflict(definition, name, `Precondition failed: UID in precondition: ${current.metadata.uid}, UID in object meta: ${object.metadata.uid}`)
+    }
+    if (options.subresource === 'status') {
+      // Mutating admission sees the request as sent; the status strategy then keeps only status.
+      await (options.admission ?? noAdmission).mutate(object, current)
+      strategy.prepareForStatusUpdate(object, current)
+    } else {
+      strategy.defaults(object)
+      await (options.admission ?? noAdmission).mutate(object, current)
+    }
+    return await this.updateChecked(definition, name, key, object, current, stored!, requestedVersion, remembered, strategy, options)
   }
 
   private async updateChecked(
@@ -235,6 +279,7 @@ export class Registry {
     current: KubeObject,
     stored: StoredObject,
     requestedVersion: string | undefined,
+    remembered: boolean,
     strategy: Strategy,
     options: WriteOptions,
   ): Promise<{object: KubeObject; created: boolean} | 'retry'> {
@@ -262,12 +307,14 @@ export class Registry {
     if (options.dryRun) return {object: decodeWritten(value, Number(current.metadata.resourceVersion)), created: false}
     if (Buffer.compare(Buffer.from(value), Buffer.from(stored.value)) === 0) {
       await finish?.(true)
+      // Nothing to write, as far as a remembered copy knows: the store may hold a newer one.
+      if (remembered) return 'retry'
       return {object: current, created: false}
     }
     try {
       let result: {object: KubeObject; created: boolean}
       if (finishesDeletion) {
-        await this.store.delete(key, stored.modRevision)
+        await this.deleteStored(key, stored)
         result = {object: decodeWritten(value, stored.modRevision), created: false}
       } else {
         const written = await this.replaceStored(key, value, stored, definition)
@@ -277,7 +324,7 @@ export class Registry {
       return result
     } catch (error) {
       await finish?.(false)
-      if (error instanceof StoreError && error.code === 'Conflict' && !requestedVersion) return 'retry'
+      if (error instanceof StoreError && error.code === 'Conflict' && (!requestedVersion || remembered)) return 'retry'
       if (error instanceof StoreError && error.code === 'Conflict') throw apiErrors.modified(definition, name)
       throw storeFailure(error, definition, name)
     }
@@ -360,7 +407,7 @@ export class Registry {
       }
       if (options.dryRun) return {object: current, deleted: true}
       try {
-        await this.store.delete(key, stored.modRevision)
+        await this.deleteStored(key, stored)
         return {object: current, deleted: true}
       } catch (error) {
         if (error instanceof StoreError && error.code === 'Conflict') continue

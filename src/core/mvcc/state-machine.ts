@@ -1,6 +1,7 @@
 import type {MemberDatabase} from '../storage/member-database.js'
 import {decodeValue, encodeValue} from '../util/codec.js'
 import {EtcdError, etcdErrors} from './errors.js'
+import {decodeRequestBytes, encodeRequestBytes} from './request-codec.js'
 import {KvStore, revisionHeader} from './kv-store.js'
 import {type AuthRequest, AuthStore} from './auth-store.js'
 import {Lessor} from './lessor.js'
@@ -38,7 +39,7 @@ interface SnapshotContent {
 }
 
 export function encodeRequest(request: InternalRequest): Uint8Array {
-  return encodeValue(request)
+  return encodeRequestBytes(request)
 }
 
 /**
@@ -51,7 +52,7 @@ const decodedRequests = new WeakMap<Uint8Array, InternalRequest>()
 export function decodeRequest(data: Uint8Array): InternalRequest {
   let request = decodedRequests.get(data)
   if (!request) {
-    request = decodeValue<InternalRequest>(data)
+    request = decodeRequestBytes<InternalRequest>(data)
     decodedRequests.set(data, request)
   }
   return request

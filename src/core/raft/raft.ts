@@ -104,6 +104,20 @@ export class Raft extends Elections {
     )
   }
 
+  /**
+   * Whether the pending Ready has anything for the member's storage: entries, a snapshot, a new
+   * hard state or entries to apply. Most Readies under load carry only messages (heartbeats,
+   * append responses), which need no write.
+   */
+  readyHasStorageWork(): boolean {
+    return (
+      this.log.pendingSnapshot !== null ||
+      this.log.unstableEntries().length > 0 ||
+      this.log.hasNextCommittedEntries() ||
+      !sameHardState(this.hardState(), this.previousHardState)
+    )
+  }
+
   /** Takes the pending work; messages and read states are handed over exactly once. */
   ready(): Ready {
     const hardState = this.hardState()

@@ -24,6 +24,12 @@ export interface AdmissionPlugin {
   readonly name: string
   /** May change the object (defaults, injected fields); throws an ApiError to refuse. */
   admit?(attributes: AdmissionAttributes, object: KubeObject | null, old: KubeObject | null): Promise<void>
+  /**
+   * False when admit leaves this request's object as it is (it acts on other kinds or
+   * operations): a recorded write then need not compare the object around it. Without it, admit
+   * may change any object.
+   */
+  mayChange?(attributes: AdmissionAttributes): boolean
   /** Checks the final object; throws an ApiError to refuse. */
   validate?(attributes: AdmissionAttributes, object: KubeObject | null, old: KubeObject | null): Promise<void>
 }
@@ -37,12 +43,17 @@ export class AdmissionChain {
     const withName = (object: KubeObject): AdmissionAttributes => ({...attributes, name: attributes.name ?? object.metadata.name ?? ''})
     return {
       mutate: async (object, old) => {
-        // A recorded change names the plugins that changed the object (a trace shows them).
-        let before = trail ? JSON.stringify(object) : ''
+        // A recorded change names the plugins that changed the object (a trace shows them): the
+        // object is compared (as JSON) around each plugin that may change it for this request,
+        // not around those that leave it alone, which are most of them for most writes.
+        let before: string | null = null
         for (const plugin of this.plugins) {
           if (!plugin.admit) continue
-          await plugin.admit(withName(object), object, old)
-          if (!trail) continue
+          const pluginAttributes = withName(object)
+          const compared = trail !== null && (plugin.mayChange?.(pluginAttributes) ?? true)
+          if (compared) before ??= JSON.stringify(object)
+          await plugin.admit(pluginAttributes, object, old)
+          if (!compared) continue
           const after = JSON.stringify(object)
           if (after !== before) trail.mutatedBy.push(plugin.name)
           before = after

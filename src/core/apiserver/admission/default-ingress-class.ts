@@ -14,6 +14,10 @@ export class DefaultIngressClassAdmission implements AdmissionPlugin {
 
   constructor(private readonly reader: AdmissionReader) {}
 
+  mayChange(attributes: AdmissionAttributes): boolean {
+    return attributes.operation === 'CREATE' && attributes.subresource === '' && attributes.definition.group === 'networking.k8s.io' && attributes.definition.resource === 'ingresses'
+  }
+
   async admit(attributes: AdmissionAttributes, object: KubeObject | null): Promise<void> {
     if (attributes.operation !== 'CREATE' || attributes.subresource !== '' || object === null) return
     if (attributes.definition.group !== 'networking.k8s.io' || attributes.definition.resource !== 'ingresses') return

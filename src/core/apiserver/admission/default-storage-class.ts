@@ -20,6 +20,10 @@ export class DefaultStorageClassAdmission implements AdmissionPlugin {
 
   constructor(private readonly reader: AdmissionReader) {}
 
+  mayChange(attributes: AdmissionAttributes): boolean {
+    return attributes.operation === 'CREATE' && attributes.subresource === '' && attributes.definition.group === '' && attributes.definition.resource === 'persistentvolumeclaims'
+  }
+
   async admit(attributes: AdmissionAttributes, object: KubeObject | null): Promise<void> {
     if (attributes.operation !== 'CREATE' || attributes.subresource !== '' || object === null) return
     if (attributes.definition.group !== '' || attributes.definition.resource !== 'persistentvolumeclaims') return

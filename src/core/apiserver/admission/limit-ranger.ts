@@ -8,7 +8,7 @@ import {objects} from '../../api/strategies/json-fields.js'
 import {apiErrors} from '../api-errors.js'
 import type {AdmissionAttributes, AdmissionPlugin} from './chain.js'
 import type {AdmissionReader} from './context.js'
-import {allContainers, createdPod, podSpecOf} from './pod-plugins.js'
+import {allContainers, createdPod, createsPod, podSpecOf} from './pod-plugins.js'
 
 export const limitRangerAnnotation = 'kubernetes.io/limit-ranger'
 
@@ -95,6 +95,7 @@ function checkBounds(item: LimitItem, scope: 'Container' | 'Pod', requests: Reso
 
 export class LimitRanger implements AdmissionPlugin {
   readonly name = 'LimitRanger'
+  readonly mayChange = createsPod
 
   constructor(private readonly reader: AdmissionReader) {}
 

@@ -15,6 +15,11 @@ export class NamespaceLifecycle implements AdmissionPlugin {
 
   constructor(private readonly registry: Registry, private readonly namespaceDefinition: ResourceDefinition) {}
 
+  /** It refuses writes; it never changes an object. */
+  mayChange(): boolean {
+    return false
+  }
+
   async admit(attributes: AdmissionAttributes, object: KubeObject | null): Promise<void> {
     const {definition, namespace} = attributes
     if (attributes.operation === 'DELETE') {

@@ -15,9 +15,12 @@ export const defaultTolerationSeconds = 300
 
 /** A pod being created (not a subresource): what these plugins look at. */
 export function createdPod(attributes: AdmissionAttributes, object: KubeObject | null): KubeObject | null {
-  if (attributes.operation !== 'CREATE' || attributes.subresource !== '' || object === null) return null
-  if (attributes.definition.group !== '' || attributes.definition.resource !== 'pods') return null
-  return object
+  return object !== null && createsPod(attributes) ? object : null
+}
+
+/** Whether the request creates a pod (not one of its subresources): the only object the pod plugins change. */
+export function createsPod(attributes: AdmissionAttributes): boolean {
+  return attributes.operation === 'CREATE' && attributes.subresource === '' && attributes.definition.group === '' && attributes.definition.resource === 'pods'
 }
 
 export function podSpecOf(pod: KubeObject): Record<string, unknown> {
@@ -37,6 +40,7 @@ const isMirrorPod = (pod: KubeObject) => pod.metadata.annotations?.['kubernetes.
 
 export class ServiceAccountAdmission implements AdmissionPlugin {
   readonly name = 'ServiceAccount'
+  readonly mayChange = createsPod
 
   constructor(private readonly reader: AdmissionReader) {}
 
@@ -78,6 +82,7 @@ export class ServiceAccountAdmission implements AdmissionPlugin {
 
 export class PriorityAdmission implements AdmissionPlugin {
   readonly name = 'Priority'
+  readonly mayChange = createsPod
 
   constructor(private readonly reader: AdmissionReader) {}
 
@@ -114,6 +119,7 @@ export class PriorityAdmission implements AdmissionPlugin {
 
 export class DefaultTolerationSecondsAdmission implements AdmissionPlugin {
   readonly name = 'DefaultTolerationSeconds'
+  readonly mayChange = createsPod
 
   async admit(attributes: AdmissionAttributes, object: KubeObject | null): Promise<void> {
     const pod = createdPod(attributes, object)

@@ -8,6 +8,11 @@ import type {AdmissionAttributes, AdmissionPlugin} from './chain.js'
 export class StorageObjectInUseProtection implements AdmissionPlugin {
   readonly name = 'StorageObjectInUseProtection'
 
+  mayChange(attributes: AdmissionAttributes): boolean {
+    const {operation, subresource, definition} = attributes
+    return operation === 'CREATE' && subresource === '' && definition.group === '' && (definition.resource === 'persistentvolumeclaims' || definition.resource === 'persistentvolumes')
+  }
+
   async admit(attributes: AdmissionAttributes, object: KubeObject | null): Promise<void> {
     if (attributes.operation !== 'CREATE' || attributes.subresource !== '' || object === null || attributes.definition.group !== '') return
     const finalizer = {persistentvolumeclaims: pvcProtectionFinalizer, persistentvolumes: pvProtectionFinalizer}[attributes.definition.resource]

@@ -1,0 +1,106 @@
+// An update starts from what the registry last wrote of the object instead of reading the store
+// (kube-apiserver starts from its watch cache's copy). Two registries on one store (two API
+// servers) make each other's copies stale: every outcome must still be what a read of the store
+// first would have given.
+import {afterEach, describe, expect, it} from 'vitest'
+import type {KubeObject} from '../../src/core/api/object.js'
+import {builtinResources} from '../../src/core/api/resources.js'
+import {Scheme} from '../../src/core/api/scheme.js'
+import {ApiError} from '../../src/core/apiserver/api-errors.js'
+import {Registry} from '../../src/core/apiserver/registry.js'
+import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
+import type {Store} from '../../src/core/store/store.js'
+import {ManualClock} from '../../src/core/util/clock.js'
+import {temporaryFolder} from '../support/temp.js'
+
+const configMaps = new Scheme(builtinResources).resource('', 'v1', 'configmaps')!
+let uids = 0
+const environment = (clock: ManualClock) => ({nowMilliseconds: () => clock.nowMilliseconds(), newUid: () => `uid-${++uids}`, random: () => 0.5})
+
+/** The store, counting its reads of one key. */
+function counting(store: Store): {store: Store; gets: () => number} {
+  let gets = 0
+  const counted = new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'get') return (key: string) => (gets++, target.get(key))
+      const value = Reflect.get(target, property, receiver) as unknown
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+  return {store: counted, gets: () => gets}
+}
+
+const stores: LazyEmbeddedStore[] = []
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close()
+})
+
+async function twoApiServers() {
+  const clock = new ManualClock(Date.UTC(2026, 11, 5, 12, 0, 0))
+  const shared = new LazyEmbeddedStore(temporaryFolder(), {clock})
+  stores.push(shared)
+  const first = counting(shared)
+  const second = counting(shared)
+  return {first: new Registry(first.store, environment(clock)), firstGets: first.gets, second: new Registry(second.store, environment(clock))}
+}
+
+const configMap = (data: Record<string, string>): KubeObject => ({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'settings', namespace: 'default'}, data} as KubeObject)
+/** A transform as a patch makes one: the current object (a fresh one if there is none) with one more data key. */
+const withData = (key: string, value: string) => (current: KubeObject | null): KubeObject => {
+  const base = current ?? configMap({})
+  return {...base, data: {...(base.data as Record<string, string>), [key]: value}}
+}
+
+describe("updates from the registry's own last write", () => {
+  it('do not read the store while the copy is current', async () => {
+    const {first, firstGets} = await twoApiServers()
+    await first.create(configMaps, 'default', configMap({a: '1'}))
+    const {object} = await first.update(configMaps, 'default', 'settings', withData('b', '2'))
+    await first.update(configMaps, 'default', 'settings', withData('c', '3'))
+    expect(firstGets()).toBe(0)
+    expect((await first.get(configMaps, 'default', 'settings')).data).toEqual({a: '1', b: '2', c: '3'})
+    expect(Number(object.metadata.resourceVersion)).toBeGreaterThan(0)
+  })
+
+  it("keep another API server's change made in between", async () => {
+    const {first, firstGets, second} = await twoApiServers()
+    await first.create(configMaps, 'default', configMap({a: '1'}))
+    await second.update(configMaps, 'default', 'settings', withData('b', 'second'))
+    const {object} = await first.update(configMaps, 'default', 'settings', withData('c', 'first'))
+    expect(object.data).toEqual({a: '1', b: 'second', c: 'first'})
+    expect(firstGets()).toBe(1)
+    expect((await second.get(configMaps, 'default', 'settings')).data).toEqual({a: '1', b: 'second', c: 'first'})
+  })
+
+  it('take a resourceVersion that is current in the store though not in the copy, and refuse the copy\'s own once stale', async () => {
+    const {first, second} = await twoApiServers()
+    const created = await first.create(configMaps, 'default', configMap({a: '1'}))
+    const {object: latest} = await second.update(configMaps, 'default', 'settings', withData('b', '2'))
+    // The client read the newest version (through the second API server) and sends it back to the first.
+    const {object} = await first.update(configMaps, 'default', 'settings', () => ({...latest, data: {a: '1', b: '2', c: '3'}}))
+    expect(object.data).toEqual({a: '1', b: '2', c: '3'})
+    await second.update(configMaps, 'default', 'settings', withData('d', '4'))
+    const stale = first.update(configMaps, 'default', 'settings', () => ({...created, data: {x: '1'}}))
+    await expect(stale).rejects.toBeInstanceOf(ApiError)
+    await expect(stale).rejects.toMatchObject({code: 409})
+  })
+
+  it('write what the store lacks when the copy says there is nothing to change', async () => {
+    const {first, second} = await twoApiServers()
+    await first.create(configMaps, 'default', configMap({a: '1'}))
+    await second.update(configMaps, 'default', 'settings', () => ({...configMap({a: 'changed'})}))
+    // Compared with the copy ({a: '1'}) this changes nothing; the store holds {a: 'changed'}.
+    const {object} = await first.update(configMaps, 'default', 'settings', () => configMap({a: '1'}))
+    expect(object.data).toEqual({a: '1'})
+    expect((await second.get(configMaps, 'default', 'settings')).data).toEqual({a: '1'})
+  })
+
+  it('answer not found once another API server deleted the object', async () => {
+    const {first, second} = await twoApiServers()
+    await first.create(configMaps, 'default', configMap({a: '1'}))
+    await second.delete(configMaps, 'default', 'settings')
+    // A ConfigMap is not created by an update (kube's AllowCreateOnUpdate is false for it).
+    await expect(first.update(configMaps, 'default', 'settings', withData('b', '2'))).rejects.toMatchObject({code: 404})
+    await expect(first.update(configMaps, 'default', 'settings', withData('b', '2'), {subresource: 'status'})).rejects.toMatchObject({code: 404})
+  })
+})
