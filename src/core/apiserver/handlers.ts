@@ -214,7 +214,7 @@ export class ResourceHandlers {
           if (verb === 'update') {
             wanted = decodeBody(this.scheme, definition, bodyText(request.body), header(request, 'content-type'), fieldValidationOf(request), {kind: 'Scale', apiVersion: 'autoscaling/v1', schema: scaleSchema}).object
           } else {
-            wanted = patchedDocument(request, scale, scaleSchema).result as KubeObject
+            wanted = patchedDocument(request, scale, scaleSchema, {definition, name: info.name}).result as KubeObject
           }
           const version = wanted.metadata?.resourceVersion
           if (version && version !== current.metadata.resourceVersion) throw apiErrors.modified(definition, info.name)
@@ -339,7 +339,7 @@ export class ResourceHandlers {
   private patched(request: ApiRequest, definition: ResourceDefinition, current: KubeObject | null, name: string): KubeObject {
     if (!current) throw apiErrors.notFound(definition, name)
     const original = typed(current, definition)
-    const {result, pinsVersion} = patchedDocument(request, original, definition.schema)
+    const {result, pinsVersion} = patchedDocument(request, original, definition.schema, {definition, name})
     const decoded = decodeBody(this.scheme, definition, JSON.stringify(result), 'application/json', fieldValidationOf(request)).object
     // A patch that does not name a resourceVersion applies to whatever is stored now.
     if (!pinsVersion) delete decoded.metadata.resourceVersion

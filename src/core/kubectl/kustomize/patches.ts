@@ -5,7 +5,8 @@ import {readFileSync} from 'node:fs'
 import {isJsonObject, type JsonObject} from '../../api/object.js'
 import {builtinScheme} from '../../api/resources.js'
 import {matchesLabels, parseLabelSelector} from '../../api/selectors.js'
-import {applyJsonPatch, PatchError} from '../../api/patch.js'
+import {applyJsonPatch, JsonPatchError} from '../../api/json-patch.js'
+import {KubectlPanic} from '../errors.js'
 import {KustomizeError} from './errors.js'
 import type {PatchEntry, Selector} from './kustomization.js'
 import {type LoadRoot, resolveInRoot} from './paths.js'
@@ -89,20 +90,15 @@ function applyStrategicMerge(patches: readonly unknown[], target: Selector | und
   }
 }
 
-/** The JSON patch library's error as kustomize's (a test of a missing value is a failed test). */
-function json6902Message(message: string): string {
-  const missingTest = /^test operation does not apply: doc is missing path: "?(.*?)"?: missing value$/.exec(message)
-  if (missingTest) return `testing value ${missingTest[1]} failed: test failed`
-  return message.replace(/path: "(.*?)":/, 'path: $1:')
-}
-
 function applyJson6902(operations: unknown, target: Selector, resources: readonly KustomizeResource[]): void {
   for (const resource of resources.filter((candidate) => selected(target, candidate))) {
     try {
       resource.object = applyJsonPatch(structuredClone(resource.object), operations) as JsonObject
     } catch (error) {
-      if (error instanceof PatchError) throw new KustomizeError(json6902Message(error.message))
-      throw error
+      if (!(error instanceof JsonPatchError)) throw error
+      // kustomize applies evanphx's JSON patch and passes its error on as it is; a Go panic ends it with status 2.
+      if (error.fault === 'panic') throw new KubectlPanic(error.message)
+      throw new KustomizeError(error.message)
     }
     if (!isJsonObject(resource.object)) throw new KustomizeError(`a JSON patch left ${resourceIdText(resource.object)} without an object`)
   }

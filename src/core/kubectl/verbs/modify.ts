@@ -198,7 +198,7 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
         await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
       }
       const label = `${kindName(target.resource)}/${target.name}`
-      const unchanged = before.metadata.resourceVersion === after.metadata.resourceVersion && jsonEqual(before, after)
+      const unchanged = before.metadata?.resourceVersion === after.metadata?.resourceVersion && jsonEqual(before, after)
       // kubectl names the operation after its dry-run words were added, so patch never says dry run.
       session.io.stdout(printer.print(after, label, `patched${unchanged ? ' (no change)' : ''}`))
     } catch (error) {
