@@ -7,6 +7,7 @@ import {builtinScheme} from '../../api/resources.js'
 import {matchesLabels, parseLabelSelector} from '../../api/selectors.js'
 import {applyJsonPatch, JsonPatchError} from '../../api/json-patch.js'
 import {KubectlPanic} from '../errors.js'
+import {readYamlDocument} from '../yaml-faults.js'
 import {KustomizeError} from './errors.js'
 import type {PatchEntry, Selector} from './kustomization.js'
 import {type LoadRoot, resolveInRoot} from './paths.js'
@@ -90,6 +91,22 @@ function applyStrategicMerge(patches: readonly unknown[], target: Selector | und
   }
 }
 
+/**
+ * A JSON patch's operations as kustomize reads them: text that starts with `[` as JSON, anything
+ * else converted from YAML by sigs.k8s.io/yaml (YAML 1.1, so `yes` is true), not by kyaml.
+ */
+function json6902Operations(text: string, read: unknown): unknown {
+  if (text.startsWith('[')) {
+    try {
+      return JSON.parse(text) as unknown
+    } catch {
+      return read
+    }
+  }
+  const converted = readYamlDocument(text)
+  return 'value' in converted ? converted.value : read
+}
+
 function applyJson6902(operations: unknown, target: Selector, resources: readonly KustomizeResource[]): void {
   for (const resource of resources.filter((candidate) => selected(target, candidate))) {
     try {
@@ -128,7 +145,7 @@ export function applyPatches(root: LoadRoot, entries: readonly PatchEntry[], res
     const documents = yamlDocuments(text, entry.path ?? 'patch')
     if (documents.length === 1 && Array.isArray(documents[0])) {
       if (!entry.target) throw new KustomizeError(`must specify a target for JSON patch [patch: ${JSON.stringify(text)}]`)
-      applyJson6902(documents[0], entry.target, resources)
+      applyJson6902(json6902Operations(text, documents[0]), entry.target, resources)
       continue
     }
     applyStrategicMerge(documents, entry.target, entry.options, resources)
@@ -156,7 +173,8 @@ export function applyStrategicMergeEntries(root: LoadRoot, entries: readonly str
 export function applyJson6902Entries(root: LoadRoot, entries: readonly PatchEntry[], resources: KustomizeResource[]): void {
   for (const entry of entries) {
     if (!entry.target) throw new KustomizeError('must specify the target field in patchesJson6902')
-    const documents = yamlDocuments(patchText(root, entry), entry.path ?? 'patch')
-    applyJson6902(documents[0] ?? [], entry.target, resources)
+    const text = patchText(root, entry)
+    const documents = yamlDocuments(text, entry.path ?? 'patch')
+    applyJson6902(json6902Operations(text, documents[0] ?? []), entry.target, resources)
   }
 }
