@@ -45,6 +45,14 @@ describe.runIf(existsSync(realKubectl))('JSON patches the API server refuses, as
     await patch('[{"path":"/data/a"}]')
   })
 
+  it('decodes the patched document as the kind: a kind and apiVersion it lost come back, a field of the wrong type is a 422 naming the patch', async () => {
+    const data = " -o jsonpath='{.kind} {.apiVersion} {.data.a}'"
+    expect((await patch('[{"op":"remove","path":"/kind"},{"op":"remove","path":"/apiVersion"},{"op":"replace","path":"/data/a","value":"5"}]', data)).stdout).toBe('ConfigMap v1 5')
+    // A failing patch changes nothing, so both kubectls may send it for the same object.
+    const refused = await expectSameAsReal(cluster, `patch configmap c -n r --type=json -p '[{"op":"replace","path":"/data","value":5}]'`)
+    expect(refused.stderr).toMatch(/^The request is invalid: patch: Invalid value: "\{\\"apiVersion\\":\\"v1\\",\\"data\\":5,.*": json: cannot unmarshal number into Go struct field ConfigMap.data of type map\[string\]string\n$/)
+  })
+
   it('answers a patch that is not a list of operations with 400', async () => {
     await patch('[5]')
     await patch('[{"op":"add","path":5,"value":1}]')

@@ -8,7 +8,8 @@ import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.
 import {validateEphemeralContainersUpdate} from '../api/strategies/pod.js'
 import type {AdmissionChain} from './admission/chain.js'
 import type {ApiRequest, ApiResponse, ExecAnswer, ExecSessionAnswer, UserInfo} from '../api/wire.js'
-import {bodyText, decodeBody, parseBody} from './body.js'
+import {bodyText, decodeBody, type FieldValidation, parseBody} from './body.js'
+import {goJsonCompact} from '../util/go-json.js'
 import {listObjects, watchObjects} from './list-watch.js'
 import {type DeleteOptions, type DeleteResult, type Registry, strategyOf, type WriteOptions} from './registry.js'
 import {objectFromStored} from './stored-objects.js'
@@ -340,12 +341,29 @@ export class ResourceHandlers {
     if (!current) throw apiErrors.notFound(definition, name)
     const original = typed(current, definition)
     const {result, pinsVersion} = patchedDocument(request, original, definition.schema, {definition, name})
-    const decoded = decodeBody(this.scheme, definition, JSON.stringify(result), 'application/json', fieldValidationOf(request)).object
+    const decoded = patchedObject(this.scheme, definition, result, fieldValidationOf(request))
     // A patch that does not name a resourceVersion applies to whatever is stored now.
     if (!pinsVersion) delete decoded.metadata.resourceVersion
     return decoded
   }
 
+}
+
+/**
+ * A patched document decoded as the kind, as kube-apiserver decodes it into the kind's type: the
+ * type supplies a kind and apiVersion the patch removed, and a document the type cannot hold is a
+ * 422 naming the patch (`patch: Invalid value: "<the patched JSON>": <why>`).
+ */
+function patchedObject(scheme: Scheme, definition: ResourceDefinition, result: unknown, fieldValidation: FieldValidation): KubeObject {
+  const given = (value: unknown) => (value === undefined || value === null || value === '' ? undefined : value)
+  const document = isJsonObject(result) ? {...result, kind: given(result.kind) ?? definition.kind, apiVersion: given(result.apiVersion) ?? groupVersion(definition)} : result
+  try {
+    return decodeBody(scheme, definition, JSON.stringify(document ?? null), 'application/json', fieldValidation).object
+  } catch (error) {
+    const cause = error instanceof ApiError && error.code === 400 ? / cannot be handled as a [^:]+: (.*)$/s.exec(error.message) : null
+    if (!cause) throw error
+    throw apiErrors.invalid({group: '', kind: ''}, '', [{type: 'FieldValueInvalid', field: 'patch', value: goJsonCompact(result), detail: cause[1]!}])
+  }
 }
 
 /** An object as the API returns it: kind and apiVersion first. */
