@@ -53,6 +53,12 @@ describe.runIf(existsSync(realKubectl))('JSON patches the API server refuses, as
     expect(refused.stderr).toMatch(/^The request is invalid: patch: Invalid value: "\{\\"apiVersion\\":\\"v1\\",\\"data\\":5,.*": json: cannot unmarshal number into Go struct field ConfigMap.data of type map\[string\]string\n$/)
   })
 
+  it('warns of fields an operation or the patched object should not have', async () => {
+    const warned = await patch('[{"op":"add","path":"/data/w","value":"1","extra":true,"Op":"x"},{"op":"add","path":"/spec","value":{}}]')
+    // kubectl sends the patch as Go marshals it, keys sorted.
+    expect(warned.stderr).toBe('Warning: json patch unknown field "Op"\nWarning: json patch unknown field "extra"\nWarning: unknown field "spec"\n')
+  })
+
   it('answers a patch that is not a list of operations with 400', async () => {
     await patch('[5]')
     await patch('[{"op":"add","path":5,"value":1}]')

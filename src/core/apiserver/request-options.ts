@@ -79,19 +79,29 @@ export interface PatchTarget {
   readonly name: string
 }
 
-/** The patched document, and whether the patch itself names a resourceVersion (a precondition). */
-export function patchedDocument(request: ApiRequest, current: unknown, schema: ResourceDefinition['schema'], target: PatchTarget): {result: unknown; pinsVersion: boolean} {
+/** What a patch made of a document. */
+export interface PatchedDocument {
+  readonly result: unknown
+  /** Whether the patch itself names a resourceVersion (a precondition). */
+  readonly pinsVersion: boolean
+  /** A JSON patch's operations' fields the handler does not know (`json patch unknown field "x"`). */
+  readonly strictErrors: readonly string[]
+}
+
+/** The patched document. */
+export function patchedDocument(request: ApiRequest, current: unknown, schema: ResourceDefinition['schema'], target: PatchTarget): PatchedDocument {
   const contentType = header(request, 'content-type').split(';')[0]!.trim()
   if (!patchContentTypes.includes(contentType)) throw apiErrors.unsupportedMediaType(patchContentTypes)
   if (contentType === 'application/json-patch+json') {
     const patch = jsonPatchOf(request)
     const pinsVersion = Array.isArray(patch) && patch.some((operation) => isJsonObject(operation) && operation.path === '/metadata/resourceVersion' && operation.op !== 'test')
-    return {result: jsonPatched(current, patch, target), pinsVersion}
+    const strictErrors = fieldValidationOf(request) === 'Ignore' ? [] : unknownOperationFields(patch)
+    return {result: jsonPatched(current, patch, target), pinsVersion, strictErrors}
   }
   const patch = parseBody(bodyText(request.body), contentType === 'application/apply-patch+yaml' ? 'yaml' : 'json')
   const pinsVersion = isJsonObject(patch) && isJsonObject(patch.metadata) && typeof patch.metadata.resourceVersion === 'string'
-  if (contentType === 'application/merge-patch+json') return {result: applyMergePatch(current, patch), pinsVersion}
-  if (contentType === 'application/strategic-merge-patch+json') return {result: applyStrategicMergePatch(current, patch, schema), pinsVersion}
+  if (contentType === 'application/merge-patch+json') return {result: applyMergePatch(current, patch), pinsVersion, strictErrors: []}
+  if (contentType === 'application/strategic-merge-patch+json') return {result: applyStrategicMergePatch(current, patch, schema), pinsVersion, strictErrors: []}
   throw apiErrors.unsupportedMediaType(patchContentTypes.slice(0, 3))
 }
 
@@ -109,6 +119,13 @@ export function jsonPatchOf(request: ApiRequest): unknown {
   const fault = strict ? strictJsonPatchFault(patch) : null
   if (fault !== null) throw apiErrors.badRequest(`error decoding patch: ${fault}`)
   return patch
+}
+
+/** The fields of a JSON patch's operations beyond op, path, from and value, as the strict decoder names them. */
+function unknownOperationFields(patch: unknown): string[] {
+  if (!Array.isArray(patch)) return []
+  const known = new Set(['op', 'path', 'from', 'value'])
+  return patch.flatMap((operation) => (isJsonObject(operation) ? Object.keys(operation).filter((field) => !known.has(field)).map((field) => `json patch unknown field ${JSON.stringify(field)}`) : []))
 }
 
 /** Go's decoder's first type error for a JSON patch read into the handler's []jsonPatchOp. */
