@@ -65,6 +65,7 @@ describe.runIf(existsSync(realKubectl))('JSON patches the API server refuses, as
     await patch('[{"op":"move","from":true,"path":"/data/q"}]')
     await patch('{"op":"add","path":"/data/q","value":1}')
     await patch('[{"op":"add","path":"/data/q","value":1}')
+    expect((await patch('{bad')).stderr).toBe("Error from server (BadRequest): error decoding patch: invalid character 'b' looking for beginning of object key string\n")
   })
 
   it('answers past 10000 operations with 413, and a panic with 500', async () => {
