@@ -176,6 +176,7 @@ const cases: Record<string, readonly string[]> = {
     '[{"op":"add","path":"/x/v","value":"<&>"}]',
     '[{"op":"add","path":"/x/s","value":"<a&b>\\u2028é"},{"op":"remove","path":"/kind"}]',
   ],
+  // An object that has items is read as a list.
   'the patched object as kubectl reads it back': [
     '[{"op":"remove","path":"/kind"}]',
     '[{"op":"add","path":"/kind","value":5}]',
@@ -184,6 +185,12 @@ const cases: Record<string, readonly string[]> = {
     '[{"op":"remove","path":"/metadata"}]',
     '[{"op":"add","path":"/metadata/name","value":"renamed"}]',
     '[{"op":"replace","path":"/metadata","value":5}]',
+    '[{"op":"add","path":"/items","value":[1]}]',
+    '[{"op":"add","path":"/items","value":null}]',
+    '[{"op":"add","path":"/items","value":[{"kind":"Pod","apiVersion":"v1","metadata":{"name":"p"}}]}]',
+    '[{"op":"add","path":"/items","value":[{"metadata":{"name":"p"}},null]}]',
+    '[{"op":"add","path":"/items","value":5}]',
+    '[{"op":"add","path":"/items","value":{}}]',
   ],
   'patches that make the library panic': [
     '[{"op":"test","path":"/data/zz"}]',

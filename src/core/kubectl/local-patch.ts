@@ -63,9 +63,28 @@ function patchedJson(object: unknown, patch: unknown): unknown {
   }
 }
 
-/** The patched document as kubectl decodes it again (unstructured): an object with a kind. */
+/**
+ * The patched document as kubectl decodes it again (unstructured): an object with a kind, and one
+ * with `items` a list, whose items are objects, given the list's kind (less "List") and
+ * apiVersion when they have neither.
+ */
 function decodedUnstructured(document: unknown): unknown {
   if (!isJsonObject(document)) throw new KubectlError(`json: cannot unmarshal ${goJsonType(document)} into Go value of type unstructured.detector`)
+  let decoded = document
+  if (Object.prototype.hasOwnProperty.call(document, 'items')) {
+    const items = document.items
+    if (items !== null && !Array.isArray(items)) throw new KubectlError(`json: cannot unmarshal ${goJsonType(items)} into Go struct field decodeList.items of type []json.RawMessage`)
+    const stray = (items ?? []).find((item) => item !== null && !isJsonObject(item))
+    if (stray !== undefined) throw new KubectlError(`json: cannot unmarshal ${goJsonType(stray)} into Go value of type map[string]interface {}`)
+    const listKind = typeof document.kind === 'string' ? document.kind : ''
+    const listApiVersion = typeof document.apiVersion === 'string' ? document.apiVersion : ''
+    const typedItem = (item: unknown) => {
+      const object = isJsonObject(item) ? item : {}
+      const named = (field: string) => typeof object[field] === 'string' && object[field] !== ''
+      return named('kind') || named('apiVersion') ? object : {...object, kind: listKind.replace(/List$/, ''), apiVersion: listApiVersion}
+    }
+    decoded = {...document, items: (items ?? []).map(typedItem)}
+  }
   if (typeof document.kind !== 'string' || document.kind === '') throw new KubectlError(`Object 'Kind' is missing in '${goJsonCompact(document)}'`)
-  return document
+  return decoded
 }
