@@ -8,6 +8,7 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync} from 'node:fs'
+import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
 import {expectSameAsReal, referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
 import {realKubectl} from '../support/up-with-real-kubectl.js'
 
@@ -57,6 +58,18 @@ describe.runIf(existsSync(realKubectl))('JSON patches the API server refuses, as
     const warned = await patch('[{"op":"add","path":"/data/w","value":"1","extra":true,"Op":"x"},{"op":"add","path":"/spec","value":{}}]')
     // kubectl sends the patch as Go marshals it, keys sorted.
     expect(warned.stderr).toBe('Warning: json patch unknown field "Op"\nWarning: json patch unknown field "extra"\nWarning: unknown field "spec"\n')
+  })
+
+  it('follows ?fieldValidation: Strict refuses an operation\'s unknown field with a 422, Ignore leaves the operations to the library', async () => {
+    const send = async (validation: string, operations: unknown) => {
+      const response = await cluster.api.handle({method: 'PATCH', path: '/api/v1/namespaces/r/configmaps/c', query: {fieldValidation: validation}, user: apiServerUser, headers: {'content-type': 'application/json-patch+json'}, body: JSON.stringify(operations)})
+      const body = response.body as {code?: number; message?: string}
+      return `${response.status} ${body.message ?? ''}`
+    }
+    expect(await send('Strict', [{op: 'add', path: '/data/q', value: '1', extra: 1}])).toMatch(/^422 {2}"" is invalid: patch: Invalid value: ".*": strict decoding error: json patch unknown field "extra"$/)
+    expect(await send('Strict', [{op: 'add', path: 5, value: '1'}])).toBe('400 error decoding patch: json: cannot unmarshal number into Go struct field jsonPatchOp.path of type string')
+    expect(await send('Ignore', [{op: 'add', path: 5, value: '1'}])).toBe('422 the server rejected our request due to an error in our request')
+    expect(await send('Ignore', {op: 'add'})).toBe('400 json: cannot unmarshal object into Go value of type jsonpatch.Patch')
   })
 
   it('answers a patch that is not a list of operations with 400', async () => {
