@@ -2,8 +2,8 @@
 // served over HTTP (the real kubectl connects as system:anonymous, bound to cluster-admin, since
 // kubectl sends no credentials over plain HTTP), and kubemu's kubectl run in-process against the
 // same API server. Both print for the same objects, so their outputs must be equal.
-import {writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {existsSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
+import {delimiter, join} from 'node:path'
 import {expect} from 'vitest'
 import {ApiServer} from '../../src/core/apiserver/apiserver.js'
 import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
@@ -15,6 +15,7 @@ import {startHttpApi} from '../../src/core/server/http-api.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import type {Clock} from '../../src/core/util/clock.js'
 import {runShell, type ShellResult} from './shell.js'
+import {realKubectl} from './up-with-real-kubectl.js'
 import {temporaryFolder} from './temp.js'
 
 /** Splits a command line as sh would (single and double quotes, backslashes). */
@@ -48,6 +49,25 @@ export function shellWords(line: string): string[] {
   return words
 }
 
+/**
+ * The real kubectl 1.32: its versioned binary when installed, else `kubectl` on PATH, which may be
+ * a dispatcher between versions whose own errors differ from kubectl's (`Error: unknown flag`
+ * where kubectl 1.32 says `error: unknown flag`).
+ */
+export const referenceKubectl = existsSync(realKubectl) ? realKubectl : 'kubectl'
+
+/**
+ * PATH with a folder first where `kubectl` is the reference binary: kubectl names itself after
+ * its file (its user agent, so managedFields' manager and --record's change-cause, and its
+ * examples in errors), so the versioned binary runs under the name `kubectl`.
+ */
+function referencePath(folder: string): string {
+  const bin = join(folder, 'reference-bin')
+  mkdirSync(bin, {recursive: true})
+  if (referenceKubectl !== 'kubectl') symlinkSync(referenceKubectl, join(bin, 'kubectl'))
+  return `${bin}${delimiter}${process.env.PATH ?? ''}`
+}
+
 export interface ReferenceCluster {
   readonly api: ApiServer
   readonly folder: string
@@ -78,11 +98,12 @@ export async function referenceCluster(clock?: Clock): Promise<ReferenceCluster>
   const kubeconfig = join(folder, 'kubeconfig')
   writeFileSync(kubeconfig, adminKubeconfig('default', api.credentials.adminToken(), {server: http.url}))
   const environment = {...process.env, KUBECONFIG: kubeconfig, KUBEMU_HOME: folder}
+  const realEnvironment = {...environment, PATH: referencePath(folder)}
   const host = new AttachedHost(api, {folder, url: http.url, ...(clock ? {clock} : {})})
   return {
     api,
     folder,
-    real: (line, stdin) => runShell(`kubectl ${line}`, {cwd: folder, env: environment, stdin}),
+    real: (line, stdin) => runShell(`kubectl ${line}`, {cwd: folder, env: realEnvironment, stdin}),
     ours: async (line, stdin) => {
       let stdout = ''
       let stderr = ''

@@ -8,7 +8,8 @@ import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.
 import {validateEphemeralContainersUpdate} from '../api/strategies/pod.js'
 import type {AdmissionChain} from './admission/chain.js'
 import type {ApiRequest, ApiResponse, ExecAnswer, ExecSessionAnswer, UserInfo} from '../api/wire.js'
-import {bodyText, decodeBody, parseBody} from './body.js'
+import {bodyText, decodeBody, type FieldValidation, parseBody} from './body.js'
+import {goJsonCompact} from '../util/go-json.js'
 import {listObjects, watchObjects} from './list-watch.js'
 import {type DeleteOptions, type DeleteResult, type Registry, strategyOf, type WriteOptions} from './registry.js'
 import {objectFromStored} from './stored-objects.js'
@@ -157,7 +158,7 @@ export class ResourceHandlers {
           definition,
           namespace,
           info.name,
-          (current) => this.patched(request, definition, current, info.name),
+          (current) => this.patched(request, definition, current, info.name, warnings),
           this.updateOptions(definition, namespace, info.name, user, dryRun, warnings, request, trail),
         )
         return {status: 200, body: typed(result.object, definition), warnings}
@@ -214,7 +215,7 @@ export class ResourceHandlers {
           if (verb === 'update') {
             wanted = decodeBody(this.scheme, definition, bodyText(request.body), header(request, 'content-type'), fieldValidationOf(request), {kind: 'Scale', apiVersion: 'autoscaling/v1', schema: scaleSchema}).object
           } else {
-            wanted = patchedDocument(request, scale, scaleSchema).result as KubeObject
+            wanted = patchedDocument(request, scale, scaleSchema, {definition, name: info.name}).result as KubeObject
           }
           const version = wanted.metadata?.resourceVersion
           if (version && version !== current.metadata.resourceVersion) throw apiErrors.modified(definition, info.name)
@@ -336,16 +337,41 @@ export class ResourceHandlers {
     }
   }
 
-  private patched(request: ApiRequest, definition: ResourceDefinition, current: KubeObject | null, name: string): KubeObject {
+  /** The object a patch makes of `current`; the patch's and the decoding's warnings go to `warnings`. */
+  private patched(request: ApiRequest, definition: ResourceDefinition, current: KubeObject | null, name: string, warnings: string[] = []): KubeObject {
     if (!current) throw apiErrors.notFound(definition, name)
     const original = typed(current, definition)
-    const {result, pinsVersion} = patchedDocument(request, original, definition.schema)
-    const decoded = decodeBody(this.scheme, definition, JSON.stringify(result), 'application/json', fieldValidationOf(request)).object
+    const {result, pinsVersion, strictErrors} = patchedDocument(request, original, definition.schema, {definition, name})
+    const decoded = patchedObject(this.scheme, definition, result, fieldValidationOf(request), strictErrors, warnings)
     // A patch that does not name a resourceVersion applies to whatever is stored now.
     if (!pinsVersion) delete decoded.metadata.resourceVersion
     return decoded
   }
 
+}
+
+/**
+ * A patched document decoded as the kind, as kube-apiserver decodes it into the kind's type: the
+ * type supplies a kind and apiVersion the patch removed, and a document the type cannot hold is a
+ * 422 naming the patch (`patch: Invalid value: "<the patched JSON>": <why>`).
+ */
+function patchedObject(scheme: Scheme, definition: ResourceDefinition, result: unknown, fieldValidation: FieldValidation, strictErrors: readonly string[], warnings: string[]): KubeObject {
+  const given = (value: unknown) => (value === undefined || value === null || value === '' ? undefined : value)
+  const document = isJsonObject(result) ? {...result, kind: given(result.kind) ?? definition.kind, apiVersion: given(result.apiVersion) ?? groupVersion(definition)} : result
+  const invalid = (detail: string) => apiErrors.invalid({group: '', kind: ''}, '', [{type: 'FieldValueInvalid', field: 'patch', value: goJsonCompact(result), detail}])
+  let decoded
+  try {
+    decoded = decodeBody(scheme, definition, JSON.stringify(document ?? null), 'application/json', fieldValidation)
+  } catch (error) {
+    const cause = error instanceof ApiError && error.code === 400 ? / cannot be handled as a [^:]+: (.*)$/s.exec(error.message) : null
+    if (!cause) throw error
+    // The patch's own strict errors come first, as kube-apiserver joins them.
+    const strict = /^strict decoding error: (.*)$/s.exec(cause[1]!)
+    throw invalid(strict ? `strict decoding error: ${[...strictErrors, strict[1]!].join(', ')}` : cause[1]!)
+  }
+  if (strictErrors.length > 0 && fieldValidation === 'Strict') throw invalid(`strict decoding error: ${strictErrors.join(', ')}`)
+  if (fieldValidation === 'Warn') warnings.push(...strictErrors, ...decoded.warnings)
+  return decoded.object
 }
 
 /** An object as the API returns it: kind and apiVersion first. */

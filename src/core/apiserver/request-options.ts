@@ -1,12 +1,14 @@
 // What a request asks for beyond its body: its headers, ?fieldValidation=, a list or watch's
 // query, a DELETE's options (query and body), and the document a PATCH makes of the current one.
 import {isJsonObject} from '../api/object.js'
-import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError} from '../api/patch.js'
-import type {ResourceDefinition} from '../api/scheme.js'
+import {apiServerJsonPatchLimits, applyJsonPatch, JsonPatchError} from '../api/json-patch.js'
+import {applyMergePatch, applyStrategicMergePatch} from '../api/patch.js'
+import {qualifiedResource, type ResourceDefinition} from '../api/scheme.js'
 import {parseFieldSelector, parseLabelSelector, SelectorError} from '../api/selectors.js'
 import type {ApiRequest} from '../api/wire.js'
 import {ApiError, apiErrors} from './api-errors.js'
 import {bodyText, type FieldValidation, parseBody} from './body.js'
+import {goJsonSyntaxError} from './stored-decode.js'
 import type {ListQuery} from './list-watch.js'
 import type {DeleteOptions} from './registry.js'
 import type {RequestInfo} from './request.js'
@@ -71,23 +73,98 @@ export function deleteOptionsOf(request: ApiRequest): DeleteOptions {
   }
 }
 
-/** The patched document, and whether the patch itself names a resourceVersion (a precondition). */
-export function patchedDocument(request: ApiRequest, current: unknown, schema: ResourceDefinition['schema']): {result: unknown; pinsVersion: boolean} {
+/** What a PATCH names: the resource's definition and the object's name. */
+export interface PatchTarget {
+  readonly definition: ResourceDefinition
+  readonly name: string
+}
+
+/** What a patch made of a document. */
+export interface PatchedDocument {
+  readonly result: unknown
+  /** Whether the patch itself names a resourceVersion (a precondition). */
+  readonly pinsVersion: boolean
+  /** A JSON patch's operations' fields the handler does not know (`json patch unknown field "x"`). */
+  readonly strictErrors: readonly string[]
+}
+
+/** The patched document. */
+export function patchedDocument(request: ApiRequest, current: unknown, schema: ResourceDefinition['schema'], target: PatchTarget): PatchedDocument {
   const contentType = header(request, 'content-type').split(';')[0]!.trim()
   if (!patchContentTypes.includes(contentType)) throw apiErrors.unsupportedMediaType(patchContentTypes)
-  const patch = parseBody(bodyText(request.body), contentType === 'application/apply-patch+yaml' ? 'yaml' : 'json')
-  const pinsVersion = Array.isArray(patch)
-    ? patch.some((operation) => isJsonObject(operation) && operation.path === '/metadata/resourceVersion' && operation.op !== 'test')
-    : isJsonObject(patch) && isJsonObject(patch.metadata) && typeof patch.metadata.resourceVersion === 'string'
-  try {
-    if (contentType === 'application/json-patch+json') return {result: applyJsonPatch(current, patch), pinsVersion}
-    if (contentType === 'application/merge-patch+json') return {result: applyMergePatch(current, patch), pinsVersion}
-    if (contentType === 'application/strategic-merge-patch+json') return {result: applyStrategicMergePatch(current, patch, schema), pinsVersion}
-  } catch (error) {
-    if (error instanceof PatchError) {
-      throw new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {causes: [{reason: 'UnexpectedServerResponse', message: error.message}]})
-    }
-    throw error
+  if (contentType === 'application/json-patch+json') {
+    const patch = jsonPatchOf(request)
+    const pinsVersion = Array.isArray(patch) && patch.some((operation) => isJsonObject(operation) && operation.path === '/metadata/resourceVersion' && operation.op !== 'test')
+    const strictErrors = fieldValidationOf(request) === 'Ignore' ? [] : unknownOperationFields(patch)
+    return {result: jsonPatched(current, patch, target), pinsVersion, strictErrors}
   }
+  const patch = parseBody(bodyText(request.body), contentType === 'application/apply-patch+yaml' ? 'yaml' : 'json')
+  const pinsVersion = isJsonObject(patch) && isJsonObject(patch.metadata) && typeof patch.metadata.resourceVersion === 'string'
+  if (contentType === 'application/merge-patch+json') return {result: applyMergePatch(current, patch), pinsVersion, strictErrors: []}
+  if (contentType === 'application/strategic-merge-patch+json') return {result: applyStrategicMergePatch(current, patch, schema), pinsVersion, strictErrors: []}
   throw apiErrors.unsupportedMediaType(patchContentTypes.slice(0, 3))
+}
+
+/**
+ * A JSON patch body as the patch handler reads it. Unless fieldValidation=Ignore, it is first
+ * decoded strictly as a list of {op, path, from, value}, and a fault is a 400 "error decoding
+ * patch"; then the library decodes it, a fault of which is a 400 with its own words.
+ */
+export function jsonPatchOf(request: ApiRequest): unknown {
+  const text = bodyText(request.body)
+  const strict = fieldValidationOf(request) !== 'Ignore'
+  const syntax = goJsonSyntaxError(new TextEncoder().encode(text))
+  if (syntax !== null) throw apiErrors.badRequest(strict ? `error decoding patch: ${syntax}` : syntax)
+  const patch = JSON.parse(text) as unknown
+  const fault = strict ? strictJsonPatchFault(patch) : null
+  if (fault !== null) throw apiErrors.badRequest(`error decoding patch: ${fault}`)
+  return patch
+}
+
+/** The fields of a JSON patch's operations beyond op, path, from and value, as the strict decoder names them. */
+function unknownOperationFields(patch: unknown): string[] {
+  if (!Array.isArray(patch)) return []
+  const known = new Set(['op', 'path', 'from', 'value'])
+  return patch.flatMap((operation) => (isJsonObject(operation) ? Object.keys(operation).filter((field) => !known.has(field)).map((field) => `json patch unknown field ${JSON.stringify(field)}`) : []))
+}
+
+/** Go's decoder's first type error for a JSON patch read into the handler's []jsonPatchOp. */
+function strictJsonPatchFault(patch: unknown): string | null {
+  const kind = (value: unknown) => (Array.isArray(value) ? 'array' : typeof value === 'boolean' ? 'bool' : typeof value === 'number' ? 'number' : typeof value === 'string' ? 'string' : 'object')
+  if (patch === null) return null
+  if (!Array.isArray(patch)) return `json: cannot unmarshal ${kind(patch)} into Go value of type []handlers.jsonPatchOp`
+  for (const operation of patch) {
+    if (operation === null) continue
+    if (!isJsonObject(operation)) return `json: cannot unmarshal ${kind(operation)} into Go value of type handlers.jsonPatchOp`
+    for (const field of ['op', 'path', 'from']) {
+      const value = operation[field]
+      if (value !== undefined && value !== null && typeof value !== 'string') return `json: cannot unmarshal ${kind(value)} into Go struct field jsonPatchOp.${field} of type string`
+    }
+  }
+  return null
+}
+
+/** kube-apiserver's answer when a handler panics: a 500 with this text, not a Status. */
+const apiServerPanicText = 'This request caused apiserver to panic. Look in the logs for details.'
+
+/**
+ * A JSON patch applied as kube-apiserver applies it: too many operations is a 413, a failing
+ * operation a 422 with the library's words as its cause. Where the library panics the API server
+ * answers 500 with a line of text, which clients (client-go) turn into the Status given here.
+ */
+export function jsonPatched(current: unknown, patch: unknown, target: PatchTarget): unknown {
+  try {
+    return applyJsonPatch(current, patch, apiServerJsonPatchLimits)
+  } catch (error) {
+    if (!(error instanceof JsonPatchError)) throw error
+    if (error.fault === 'panic') {
+      const on = `patch ${qualifiedResource(target.definition)} ${target.name}`
+      throw new ApiError(500, 'InternalError', `an error on the server (${JSON.stringify(apiServerPanicText)}) has prevented the request from succeeding (${on})`, {causes: [{reason: 'UnexpectedServerResponse', message: apiServerPanicText}]})
+    }
+    if (error.fault === 'decode') {
+      if (error.message.startsWith('The allowed maximum operations')) throw new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: ${error.message}`)
+      throw apiErrors.badRequest(error.message)
+    }
+    throw new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {causes: [{reason: 'UnexpectedServerResponse', message: error.message}]})
+  }
 }

@@ -7,8 +7,8 @@ import {groupVersion, type ResourceDefinition, type Scheme, type VersionConversi
 import type {ApiRequest, ApiResponse, UserInfo} from '../api/wire.js'
 import {bodyText, decodeBody, parseBody} from './body.js'
 import {type ResourceHandlers, typed} from './handlers.js'
-import {fieldValidationOf, header} from './request-options.js'
-import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError} from '../api/patch.js'
+import {fieldValidationOf, header, jsonPatched, jsonPatchOf} from './request-options.js'
+import {applyMergePatch, applyStrategicMergePatch} from '../api/patch.js'
 import type {Registry} from './registry.js'
 import type {AdmissionTrail} from './change-trail.js'
 import type {RequestInfo} from './request.js'
@@ -54,22 +54,15 @@ export class VersionConversionHandlers {
       const object = conversion.toStorage({...applied, metadata: isJsonObject(applied.metadata) ? applied.metadata : {}} as KubeObject)
       return this.handlers.serve(this.storedRequest(request, object, contentType), info, stored, user, trail)
     }
-    const patch = parseBody(bodyText(request.body), 'json')
+    const patch = contentType === 'application/json-patch+json' ? jsonPatchOf(request) : parseBody(bodyText(request.body), 'json')
     const namespace = stored.namespaced ? info.namespace : ''
     for (let attempt = 1; ; attempt++) {
       const current = typed(conversion.fromStorage(await this.registry.get(stored, namespace, info.name)), served)
       let result: unknown
-      try {
-        if (contentType === 'application/json-patch+json') result = applyJsonPatch(current, patch)
-        else if (contentType === 'application/merge-patch+json') result = applyMergePatch(current, patch)
-        else if (contentType === 'application/strategic-merge-patch+json') result = applyStrategicMergePatch(current, patch, served.schema)
-        else throw apiErrors.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'])
-      } catch (error) {
-        if (error instanceof PatchError) {
-          throw new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {causes: [{reason: 'UnexpectedServerResponse', message: error.message}]})
-        }
-        throw error
-      }
+      if (contentType === 'application/json-patch+json') result = jsonPatched(current, patch, {definition: served, name: info.name})
+      else if (contentType === 'application/merge-patch+json') result = applyMergePatch(current, patch)
+      else if (contentType === 'application/strategic-merge-patch+json') result = applyStrategicMergePatch(current, patch, served.schema)
+      else throw apiErrors.unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'])
       const {object} = decodeBody(this.scheme, served, JSON.stringify(result), 'application/json', fieldValidationOf(request))
       const pinned = isJsonObject(patch) && isJsonObject(patch.metadata) && typeof patch.metadata.resourceVersion === 'string'
       const update = conversion.toStorage(object)

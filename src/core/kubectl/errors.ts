@@ -23,6 +23,17 @@ export class KubectlError extends Error {
 /** An error whose text kubectl prints as it is (no "error: " prefix). */
 export class KubectlPlainError extends KubectlError {}
 
+/**
+ * A Go panic in a library kubectl calls: the process ends at once with status 2, printing the
+ * panic's first line (`panic: runtime error: …`), never gathered with other objects' errors.
+ */
+export class KubectlPanic extends KubectlPlainError {
+  constructor(message: string) {
+    super(`panic: ${message}`, 2)
+    this.name = 'KubectlPanic'
+  }
+}
+
 export interface StatusBody {
   readonly message?: string
   readonly reason?: string
@@ -114,7 +125,7 @@ export class GatheredErrors {
   readonly #errors: KubectlError[] = []
 
   add(error: unknown): void {
-    if (!(error instanceof KubectlError)) throw error
+    if (!(error instanceof KubectlError) || error instanceof KubectlPanic) throw error
     this.#errors.push(error)
   }
 

@@ -3,9 +3,11 @@
 // and merge patch, apimachinery's strategic merge guided by the kind's Go type. Each library
 // names a patch it cannot read its own way; kubemu's patch algorithms are the API server's.
 import {builtinScheme} from '../api/resources.js'
-import {applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError} from '../api/patch.js'
+import {applyJsonPatch, JsonPatchError} from '../api/json-patch.js'
+import {applyMergePatch, applyStrategicMergePatch} from '../api/patch.js'
 import {isJsonObject} from '../api/object.js'
-import {KubectlError} from './errors.js'
+import {goJsonCompact} from '../util/go-json.js'
+import {KubectlError, KubectlPanic} from './errors.js'
 import {goJsonStreamError} from './go-json-syntax.js'
 
 export type LocalPatchType = 'json' | 'merge' | 'strategic'
@@ -44,14 +46,45 @@ export function patchLocally(object: unknown, patchText: string, type: LocalPatc
     if (!isJsonObject(patch)) throw new KubectlError('invalid JSON document')
     return applyStrategicMergePatch(object, patch, schema)
   }
-  // JSON patch's decoder: a list of objects.
-  if (!Array.isArray(patch) && patch !== null) throw new KubectlError(`json: cannot unmarshal ${goJsonType(patch)} into Go value of type jsonpatch.Patch`)
-  const stray = (patch ?? []).find((operation: unknown) => !isJsonObject(operation) && operation !== null)
-  if (stray !== undefined) throw new KubectlError(`json: cannot unmarshal ${goJsonType(stray)} into Go value of type jsonpatch.Operation`)
+  return decodedUnstructured(patchedJson(object, patch))
+}
+
+/** evanphx's JSON patch as kubectl calls it, with kubectl's own words for a missing key. */
+function patchedJson(object: unknown, patch: unknown): unknown {
   try {
-    return applyJsonPatch(object, patch ?? [])
+    return applyJsonPatch(object, patch)
   } catch (error) {
-    if (error instanceof PatchError) throw new KubectlError(error.message)
-    throw error
+    if (!(error instanceof JsonPatchError)) throw error
+    // A Go panic ends kubectl with status 2; its first line says what happened.
+    if (error.fault === 'panic') throw new KubectlPanic(error.message)
+    const key = error.message.indexOf('doc is missing key: ')
+    if (key >= 0) throw new KubectlError(`Object to be patched is missing field (${error.message.slice(key + 'doc is missing key: '.length)})`)
+    throw new KubectlError(error.message)
   }
+}
+
+/**
+ * The patched document as kubectl decodes it again (unstructured): an object with a kind, and one
+ * with `items` a list, whose items are objects, given the list's kind (less "List") and
+ * apiVersion when they have neither.
+ */
+function decodedUnstructured(document: unknown): unknown {
+  if (!isJsonObject(document)) throw new KubectlError(`json: cannot unmarshal ${goJsonType(document)} into Go value of type unstructured.detector`)
+  let decoded = document
+  if (Object.prototype.hasOwnProperty.call(document, 'items')) {
+    const items = document.items
+    if (items !== null && !Array.isArray(items)) throw new KubectlError(`json: cannot unmarshal ${goJsonType(items)} into Go struct field decodeList.items of type []json.RawMessage`)
+    const stray = (items ?? []).find((item) => item !== null && !isJsonObject(item))
+    if (stray !== undefined) throw new KubectlError(`json: cannot unmarshal ${goJsonType(stray)} into Go value of type map[string]interface {}`)
+    const listKind = typeof document.kind === 'string' ? document.kind : ''
+    const listApiVersion = typeof document.apiVersion === 'string' ? document.apiVersion : ''
+    const typedItem = (item: unknown) => {
+      const object = isJsonObject(item) ? item : {}
+      const named = (field: string) => typeof object[field] === 'string' && object[field] !== ''
+      return named('kind') || named('apiVersion') ? object : {...object, kind: listKind.replace(/List$/, ''), apiVersion: listApiVersion}
+    }
+    decoded = {...document, items: (items ?? []).map(typedItem)}
+  }
+  if (typeof document.kind !== 'string' || document.kind === '') throw new KubectlError(`Object 'Kind' is missing in '${goJsonCompact(document)}'`)
+  return decoded
 }

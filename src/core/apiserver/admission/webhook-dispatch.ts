@@ -13,7 +13,7 @@ import type {AdmissionReader} from './context.js'
 import {postReview, WebhookCallError} from './webhook-call.js'
 import {type ConfiguredWebhook, WebhookConfigurations} from './webhook-configurations.js'
 import {type GroupVersionResource, matchingResource, namespaceSelectorMatches, objectSelectorMatches} from './webhook-matching.js'
-import {applyJsonPatch, JsonPatchError} from './webhook-patch.js'
+import {webhookPatched} from './webhook-patch.js'
 import {webhookMatchConditionVariables} from '../../api/strategies/admissionregistration.js'
 import {strategyOf} from '../registry.js'
 import {authorizationSession, evaluateMatchConditions, requestBindings} from './cel-admission.js'
@@ -149,14 +149,7 @@ export class MutatingAdmissionWebhook implements AdmissionPlugin {
     if (!result.allowed) throw denial(str(entry.hook.name), result.status)
     if (result.patch === null || object === null) return false
     const {apiVersion, kind} = object
-    let patched: KubeObject
-    try {
-      patched = applyJsonPatch({...object, apiVersion: entry.target.group ? `${entry.target.group}/${entry.target.version}` : entry.target.version, kind: attributes.definition.kind}, result.patch) as KubeObject
-    } catch (error) {
-      if (error instanceof JsonPatchError) throw apiErrors.internal(error.message)
-      throw error
-    }
-    if (patched === null || typeof patched !== 'object' || Array.isArray(patched) || typeof patched.metadata !== 'object') throw apiErrors.internal('the patched object is not an object with metadata')
+    const patched = webhookPatched({...object, apiVersion: entry.target.group ? `${entry.target.group}/${entry.target.version}` : entry.target.version, kind: attributes.definition.kind}, result.patch)
     const before = structuredClone(object)
     for (const key of Object.keys(object)) delete object[key]
     Object.assign(object, patched)

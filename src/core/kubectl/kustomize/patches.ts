@@ -5,7 +5,9 @@ import {readFileSync} from 'node:fs'
 import {isJsonObject, type JsonObject} from '../../api/object.js'
 import {builtinScheme} from '../../api/resources.js'
 import {matchesLabels, parseLabelSelector} from '../../api/selectors.js'
-import {applyJsonPatch, PatchError} from '../../api/patch.js'
+import {applyJsonPatch, JsonPatchError} from '../../api/json-patch.js'
+import {KubectlPanic} from '../errors.js'
+import {readYamlDocument} from '../yaml-faults.js'
 import {KustomizeError} from './errors.js'
 import type {PatchEntry, Selector} from './kustomization.js'
 import {type LoadRoot, resolveInRoot} from './paths.js'
@@ -89,11 +91,20 @@ function applyStrategicMerge(patches: readonly unknown[], target: Selector | und
   }
 }
 
-/** The JSON patch library's error as kustomize's (a test of a missing value is a failed test). */
-function json6902Message(message: string): string {
-  const missingTest = /^test operation does not apply: doc is missing path: "?(.*?)"?: missing value$/.exec(message)
-  if (missingTest) return `testing value ${missingTest[1]} failed: test failed`
-  return message.replace(/path: "(.*?)":/, 'path: $1:')
+/**
+ * A JSON patch's operations as kustomize reads them: text that starts with `[` as JSON, anything
+ * else converted from YAML by sigs.k8s.io/yaml (YAML 1.1, so `yes` is true), not by kyaml.
+ */
+function json6902Operations(text: string, read: unknown): unknown {
+  if (text.startsWith('[')) {
+    try {
+      return JSON.parse(text) as unknown
+    } catch {
+      return read
+    }
+  }
+  const converted = readYamlDocument(text)
+  return 'value' in converted ? converted.value : read
 }
 
 function applyJson6902(operations: unknown, target: Selector, resources: readonly KustomizeResource[]): void {
@@ -101,8 +112,10 @@ function applyJson6902(operations: unknown, target: Selector, resources: readonl
     try {
       resource.object = applyJsonPatch(structuredClone(resource.object), operations) as JsonObject
     } catch (error) {
-      if (error instanceof PatchError) throw new KustomizeError(json6902Message(error.message))
-      throw error
+      if (!(error instanceof JsonPatchError)) throw error
+      // kustomize applies evanphx's JSON patch and passes its error on as it is; a Go panic ends it with status 2.
+      if (error.fault === 'panic') throw new KubectlPanic(error.message)
+      throw new KustomizeError(error.message)
     }
     if (!isJsonObject(resource.object)) throw new KustomizeError(`a JSON patch left ${resourceIdText(resource.object)} without an object`)
   }
@@ -132,7 +145,7 @@ export function applyPatches(root: LoadRoot, entries: readonly PatchEntry[], res
     const documents = yamlDocuments(text, entry.path ?? 'patch')
     if (documents.length === 1 && Array.isArray(documents[0])) {
       if (!entry.target) throw new KustomizeError(`must specify a target for JSON patch [patch: ${JSON.stringify(text)}]`)
-      applyJson6902(documents[0], entry.target, resources)
+      applyJson6902(json6902Operations(text, documents[0]), entry.target, resources)
       continue
     }
     applyStrategicMerge(documents, entry.target, entry.options, resources)
@@ -160,7 +173,8 @@ export function applyStrategicMergeEntries(root: LoadRoot, entries: readonly str
 export function applyJson6902Entries(root: LoadRoot, entries: readonly PatchEntry[], resources: KustomizeResource[]): void {
   for (const entry of entries) {
     if (!entry.target) throw new KustomizeError('must specify the target field in patchesJson6902')
-    const documents = yamlDocuments(patchText(root, entry), entry.path ?? 'patch')
-    applyJson6902(documents[0] ?? [], entry.target, resources)
+    const text = patchText(root, entry)
+    const documents = yamlDocuments(text, entry.path ?? 'patch')
+    applyJson6902(json6902Operations(text, documents[0] ?? []), entry.target, resources)
   }
 }

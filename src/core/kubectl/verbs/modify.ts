@@ -6,6 +6,7 @@ import {GatheredErrors, KubectlError, resourcesRequiredMessage} from '../errors.
 import {hasManifestSource} from '../kustomize/manifests.js'
 import {isManifest, readManifestEntries} from '../manifests.js'
 import {readYamlDocument} from '../yaml-faults.js'
+import {goJsonCompact} from '../../util/go-json.js'
 import {type LocalPatchType, patchLocally} from '../local-patch.js'
 import {goQuote} from '../../printers/etcdctl.js'
 import type {KubectlFlag} from '../flags.js'
@@ -171,13 +172,13 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
   if (session.flag('patch-file')) text = (await import('node:fs')).readFileSync(session.flag('patch-file'), 'utf8')
   if (text.length === 0) throw new KubectlError('must specify --patch or --patch-file containing the contents of the patch')
   // kubectl sends a patch that starts with `{` as it is (the server judges its JSON); any other
-  // text is YAML, sent as JSON.
+  // text is YAML, sent as Go marshals it (keys sorted).
   let patch: unknown = text
   if (!text.trimStart().startsWith('{')) {
     const read = readYamlDocument(text)
     // kubectl names the --patch text, which is empty when the patch came from --patch-file.
     if ('fault' in read) throw new KubectlError(`unable to parse ${goQuote(new TextEncoder().encode(session.flag('patch')))}: yaml: ${read.fault}`)
-    patch = JSON.stringify(read.value)
+    patch = goJsonCompact(read.value)
   }
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
@@ -198,7 +199,7 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
         await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
       }
       const label = `${kindName(target.resource)}/${target.name}`
-      const unchanged = before.metadata.resourceVersion === after.metadata.resourceVersion && jsonEqual(before, after)
+      const unchanged = before.metadata?.resourceVersion === after.metadata?.resourceVersion && jsonEqual(before, after)
       // kubectl names the operation after its dry-run words were added, so patch never says dry run.
       session.io.stdout(printer.print(after, label, `patched${unchanged ? ' (no change)' : ''}`))
     } catch (error) {
