@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import {guarded} from './errors.js'
+import {assert} from '../util/assert.js'
 import {stateMachineTables} from './schema.js'
 
 /** A key's state at one revision, as etcd's mvccpb.KeyValue. Keys and values are raw bytes. */
@@ -103,6 +104,13 @@ export class KvTables {
       ),
       delete: prepare('DELETE FROM kv WHERE key = ?'),
       deleteSpan: prepare('DELETE FROM kv WHERE key >= ? AND key < ?'),
+      // A tombstone per current key of the span, numbered in key order from the first sub-revision:
+      // one statement, not one call per key (a prefix delete of 60,000 keys spent 0.9 s of each
+      // member's event loop in the calls alone).
+      insertSpanTombstones: prepare(
+        `INSERT INTO kv_history (revision, sub_revision, key, value, create_revision, version, lease, tombstone)
+         SELECT ?, ? + row_number() OVER (ORDER BY key) - 1, key, X'', 0, 0, 0, 1 FROM kv WHERE key >= ? AND key < ? ORDER BY key`,
+      ),
       insertHistory: prepare(
         'INSERT INTO kv_history (revision, sub_revision, key, value, create_revision, version, lease, tombstone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -186,8 +194,10 @@ export class KvTables {
    * tombstones, the first at `firstSubRevision`. Inside a transaction.
    */
   deleteSpan(span: KeySpan, keys: readonly Uint8Array[], revision: number, firstSubRevision: number): void {
-    this.statements.deleteSpan.run(span.start, span.end ?? spanEndless)
-    keys.forEach((key, index) => this.statements.insertHistory.run(revision, firstSubRevision + index, key, empty, 0, 0, 0n, 1))
+    const end = span.end ?? spanEndless
+    const tombstones = this.statements.insertSpanTombstones.run(revision, firstSubRevision, span.start, end).changes
+    assert(tombstones === keys.length, `${tombstones} tombstones for the ${keys.length} keys of a deleted span`)
+    this.statements.deleteSpan.run(span.start, end)
   }
 
   /** Changes in [fromRevision, toRevision] for keys in `span`, oldest first, at most `rowsMax`. */
