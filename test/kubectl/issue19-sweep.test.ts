@@ -6,7 +6,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+import {expectSameAsReal, referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
 
 const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 
@@ -61,6 +61,38 @@ describe.runIf(existsSync(realKubectl))('issue 19 sweep: delete and get -k as th
     expect(warned).toBe(true)
     for (const line of ['describe cronjob never', 'describe cronjob often', 'describe cronjob never --show-events=false', 'describe cronjobs']) {
       expect((await sameAsReal(line)).status).toBe(0)
+    }
+  }, 60_000)
+
+  it('says what the real kubectl says in the sweep\'s second round: client dry runs, force deletion, files not there, bare mapper errors, watches of nothing, group verbs', async () => {
+    for (const namespace of ['empty', 'r', 'o']) expect((await cluster.ours(`create ns ${namespace}`)).status).toBe(0)
+    for (const line of [
+      'run p3 --image=nginx --dry-run=client -o yaml -n empty',
+      'run p3 --image=nginx --dry-run=client -o yaml',
+      'create deployment d --image=nginx --dry-run=client -o yaml -n empty',
+      'create secret tls t --cert=DIR/none.crt --key=DIR/none.key',
+      'get ns default -o custom-columns-file=DIR/none',
+      'get ns default -o jsonpath-file=DIR/none',
+      'get ns default -o go-template-file=DIR/none',
+      'events --for=nope/x',
+      'explain nope',
+      'get cm -n empty -w --request-timeout=1s',
+      'get cm -n empty -w --request-timeout=1s -o name',
+      'config nope',
+      'auth nope',
+      'create secret nope',
+      'apply -f DIR/none.yaml extra',
+      'create -f DIR/none.yaml extra',
+      'delete cm nope --force',
+      'delete cm nope --force --grace-period=5',
+    ]) {
+      await sameAsReal(line)
+    }
+    for (const side of ['r', 'o']) {
+      for (const name of ['a', 'b', 'c']) expect((await cluster.ours(`create cm ${name} -n ${side}`)).status).toBe(0)
+    }
+    for (const line of ['delete cm a --force', 'delete cm b --grace-period=0', 'delete cm c --force -o name']) {
+      await expectSameAsReal(cluster, line, ['-n r', '-n o'])
     }
   }, 60_000)
 })

@@ -89,7 +89,8 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
         ;(path === 'kubectl rollout' ? io.stdout : io.stderr)(usageOf(path, verb, io.environment))
         return 1
       }
-      io.stderr(`error: unknown command "${subword}" for "${path}"\n`)
+      // kubectl's DefaultSubCommandRun names the word alone, and where to look.
+      io.stderr(`error: unknown command "${subword}"\nSee '${path} -h' for help and examples\n`)
       return 1
     }
     verb = subverb

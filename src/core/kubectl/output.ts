@@ -18,6 +18,17 @@ const templateFormats = ['custom-columns', 'custom-columns-file', 'go-template',
  * -o: the format, and for templates their text (a file's content for the -file forms). A
  * --template without -o means go-template, and a template format without `=TEXT` takes --template's.
  */
+/** A template file's text; one that cannot be read is kubectl's error, in Go's words (`open PATH: no such file or directory`). */
+function readTemplateFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const reason = code === 'ENOENT' ? `open ${path}: no such file or directory` : code === 'EACCES' ? `open ${path}: permission denied` : code === 'EISDIR' ? `read ${path}: is a directory` : (error as Error).message
+    throw new KubectlError(`error reading ${what} ${path}, ${reason}`)
+  }
+}
+
 export function outputFormatOf(given: string, templateFlag = ''): {format: OutputFormat; template: string; columns?: CustomColumn[]; asJson?: boolean} {
   let value = given === '' && templateFlag !== '' ? 'go-template' : given
   if (value === '') return {format: 'table', template: ''}
@@ -31,11 +42,14 @@ export function outputFormatOf(given: string, templateFlag = ''): {format: Outpu
   const argument = equals < 0 ? '' : value.slice(equals + 1)
   try {
     if (kind === 'jsonpath' || kind === 'jsonpath-as-json') return {format: 'jsonpath', template: argument, asJson: kind === 'jsonpath-as-json'}
-    if (kind === 'jsonpath-file') return {format: 'jsonpath', template: readFileSync(argument, 'utf8')}
+    if (kind === 'jsonpath-file') return {format: 'jsonpath', template: readTemplateFile(argument, '--template')}
     if (kind === 'go-template' || kind === 'template') return {format: 'go-template', template: argument}
-    if (kind === 'go-template-file' || kind === 'templatefile') return {format: 'go-template', template: readFileSync(argument, 'utf8')}
+    if (kind === 'go-template-file' || kind === 'templatefile') return {format: 'go-template', template: readTemplateFile(argument, '--template')}
     if (kind === 'custom-columns') return {format: 'custom-columns', template: '', columns: parseCustomColumns(argument)}
-    if (kind === 'custom-columns-file') return {format: 'custom-columns', template: '', columns: parseCustomColumnsFile(argument)}
+    if (kind === 'custom-columns-file') {
+      readTemplateFile(argument, 'template')
+      return {format: 'custom-columns', template: '', columns: parseCustomColumnsFile(argument)}
+    }
   } catch (error) {
     throw new KubectlError((error as Error).message)
   }

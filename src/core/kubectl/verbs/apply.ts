@@ -332,5 +332,17 @@ function report(session: KubectlSession, output: string, resource: ApiResource, 
   session.io.stdout(`${message}\n`)
 }
 
-export const runApply = (session: KubectlSession) => writeObjects(session, 'apply')
-export const runCreateFromFiles = (session: KubectlSession, args: readonly string[]) => (session.flag('raw') ? runRaw(session, 'POST', args) : writeObjects(session, 'create'))
+/** apply and create from files take no arguments: kubectl names the ones it got. */
+function refuseArguments(verb: 'apply' | 'create', args: readonly string[]): void {
+  if (args.length > 0) throw new KubectlError(`Unexpected args: [${args.join(' ')}]\nSee 'kubectl ${verb} -h' for help and examples`)
+}
+
+export const runApply = (session: KubectlSession, args: readonly string[] = []) => {
+  refuseArguments('apply', args)
+  return writeObjects(session, 'apply')
+}
+export const runCreateFromFiles = (session: KubectlSession, args: readonly string[]) => {
+  if (session.flag('raw')) return runRaw(session, 'POST', args)
+  refuseArguments('create', args)
+  return writeObjects(session, 'create')
+}

@@ -52,6 +52,8 @@ export interface SubmitOptions {
   readonly manager?: string
   /** `kubectl create` generators refuse table formats and name the namespace in client dry runs. */
   readonly generator?: boolean
+  /** Whether a client dry run names the -n namespace (default: as `generator`; run and expose do, autoscale does not). */
+  readonly namesNamespace?: boolean
 }
 
 /**
@@ -86,6 +88,7 @@ function creationFailurePrefix(object: KubeObject): string | null {
 /** Prints what a generator built (--dry-run=client) or creates it and prints the result. */
 export async function submitGenerated(session: KubectlSession, object: KubeObject, options: SubmitOptions = {}): Promise<number> {
   const {verb = 'created', manager = 'kubectl-create', generator = true} = options
+  const namesNamespace = options.namesNamespace ?? generator
   const dryRun = dryRunOf(session.flag('dry-run'))
   const fieldValidation = generator ? fieldValidationOf(session) : null
   const format = session.flag('output') || session.flag('template') ? outputFormatOf(session.flag('output'), session.flag('template')) : null
@@ -113,7 +116,7 @@ export async function submitGenerated(session: KubectlSession, object: KubeObjec
     // The generators, run, expose and autoscale create through typed clients: the answer is
     // decoded into its Go type and printed in the struct's order.
     result = asTypedObject(result)
-  } else if (generator && resource.namespaced && session.namespaceExplicit()) {
+  } else if (namesNamespace && resource.namespaced && session.namespaceExplicit()) {
     result = {...body, metadata: {...body.metadata, namespace: session.namespace()}}
   }
   const shown = session.flag('show-managed-fields') === 'true' ? result : withoutManagedFields(result)

@@ -207,7 +207,7 @@ const tlsSecret: KubectlVerb = {
     const read = (flag: string) => {
       const path = session.flag(flag)
       if (!path) throw new KubectlError('key and cert must be specified')
-      if (!existsSync(path)) throw new KubectlError(`open ${path}: no such file or directory`)
+      if (!existsSync(path)) throw new KubectlError(`Cannot read file ${path}, open ${path}: no such file or directory`)
       return readFileSync(path)
     }
     const cert = read('cert')

@@ -75,7 +75,7 @@ export async function runEvents(session: KubectlSession): Promise<number> {
   if (session.flag('for')) {
     const [kindText, name] = session.flag('for').split('/')
     if (!name) throw new KubectlError(`--for must be in resource/name form`)
-    const resource = mapper.resolve(kindText!)
+    const resource = mapper.resolveBare(kindText!)
     query.fieldSelector = `involvedObject.kind=${resource.kind},involvedObject.name=${name}`
   }
   const events = mapper.resolve('events')
