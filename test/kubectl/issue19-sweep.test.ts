@@ -95,4 +95,24 @@ describe.runIf(existsSync(realKubectl))('issue 19 sweep: delete and get -k as th
       await expectSameAsReal(cluster, line, ['-n r', '-n o'])
     }
   }, 60_000)
+
+  it('reads JSONPath filters as Go splits them, fails an unknown word or operator when evaluated, and prints api-resources, top, can-i, alpha and save-config as kubectl 1.32', async () => {
+    for (const template of ['{.items[?(@.x==)]}', '{.items[?(@.x=1)]}', '{.items[?(@.x==bad)]}', '{.items[?(@.x=)]}', '{.items[?(==1)]}', '{.items[?(@.metadata.name=="default")].metadata.name}', '{.items[?(@.metadata.name == "default")].metadata.name}', '{.items[?(@.x == )]}', '{.items[0]=}', '{=}', '{.a=}', '{.metadata.name ==}', '{.items[?(@.metadata.name!="default")].metadata.name}']) {
+      await sameAsReal(`get ns -o jsonpath='${template}'`)
+    }
+    // The first line of an execution error (kubectl prints the object after it).
+    for (const template of ['{.items[?(@.metadata.name==bad)]}', '{.items[?(@.metadata.name=1)]}', '{.a b}']) {
+      const [theirs, ours] = [await cluster.real(`get ns -o jsonpath='${template}'`), await cluster.ours(`get ns -o jsonpath='${template}'`)]
+      expect({status: ours.status, stdout: ours.stdout, first: ours.stderr.split('\n')[0]}).toEqual({status: theirs.status, stdout: theirs.stdout, first: theirs.stderr.split('\n')[0]})
+    }
+    for (const line of ['api-resources -o wide --api-group=apps', 'top pod nope', 'top node nope', 'auth can-i get nodes', 'auth can-i get nodes -A', 'auth can-i get nodes -n kube-system', 'alpha']) {
+      await sameAsReal(line)
+    }
+    for (const namespace of ['real2', 'ours2']) expect((await cluster.ours(`create ns ${namespace}`)).status).toBe(0)
+    for (const line of ['create cm sc --from-literal=a=1 --save-config', 'get cm sc -o jsonpath={.metadata.annotations}', 'create deployment sd --image=nginx --save-config -o jsonpath={.metadata.annotations}', 'create cm sc2 --from-literal=a=1 --save-config --dry-run=client -o yaml']) {
+      const [theirs, ours] = [await cluster.real(`${line} -n real2`), await cluster.ours(`${line} -n ours2`)]
+      const view = (result: typeof theirs) => ({line, ...result, stdout: result.stdout.replaceAll('real2', 'NS').replaceAll('ours2', 'NS')})
+      expect(view(ours)).toEqual(view(theirs))
+    }
+  }, 60_000)
 })

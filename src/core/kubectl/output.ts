@@ -4,7 +4,7 @@ import {readFileSync} from 'node:fs'
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import {type CustomColumn, parseCustomColumns, parseCustomColumnsFile, printCustomColumns} from '../printers/kubectl/custom-columns.js'
 import {GoTemplateError, GoTemplateParseError, goObjectText, runGoTemplate} from '../printers/kubectl/go-template.js'
-import {JsonPathError, runJsonPath, runJsonPathAsJson} from '../printers/kubectl/jsonpath.js'
+import {JsonPathError, JsonPathExecutionError, runJsonPath, runJsonPathAsJson} from '../printers/kubectl/jsonpath.js'
 import {goJson, goJsonCompact} from '../util/go-json.js'
 import {goYaml} from '../printers/kubectl/go-yaml.js'
 import {KubectlError} from './errors.js'
@@ -81,6 +81,10 @@ export function printTemplated(format: {format: OutputFormat; template: string; 
     return format.asJson ? runJsonPathAsJson(format.template, value) : runJsonPath(format.template, value)
   } catch (error) {
     if (error instanceof JsonPathError) throw new KubectlError(`error parsing jsonpath ${format.template}, ${error.message}`)
+    if (error instanceof JsonPathExecutionError) {
+      const data = single && objects.length === 1 ? objects[0] : asList(objects)
+      throw new KubectlError(`error executing jsonpath ${JSON.stringify(format.template)}: Error executing template: ${error.message}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t${format.template}\n\tobject given to jsonpath engine was:\n\t\t${goObjectText(data)}\n\n`)
+    }
     throw error
   }
 }

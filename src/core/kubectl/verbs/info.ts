@@ -83,7 +83,7 @@ const apiResourcesVerb: KubectlVerb = {
       groupVersionOf(resource),
       String(resource.namespaced),
       resource.kind,
-      ...(wide ? [`[${resource.verbs.join(' ')}]`, resource.categories.join(',')] : []),
+      ...(wide ? [resource.verbs.join(','), resource.categories.join(',')] : []),
     ])
     session.io.stdout(tabwrite(session.flag('no-headers') === 'true' ? rows : [header, ...rows]))
     return 0
@@ -253,7 +253,7 @@ async function canI(session: KubectlSession, args: readonly string[]): Promise<n
       if (found) {
         group = found.group
         resource = found.resource
-        if (!found.namespaced && session.namespaceExplicit()) session.io.stderr(`Warning: resource '${found.resource}' is not namespace scoped${found.group ? ` in group '${found.group}'` : ''}\n\n`)
+        if (!found.namespaced && session.flag('all-namespaces') !== 'true') session.io.stderr(`Warning: resource '${found.resource}' is not namespace scoped${found.group ? ` in group '${found.group}'` : ''}\n\n`)
       } else {
         const dot = resourceText.indexOf('.')
         if (dot > 0) {
@@ -315,4 +315,14 @@ const authVerb: KubectlVerb = {
   ],
 }
 
-export const infoVerbs: readonly KubectlVerb[] = [versionVerb, apiResourcesVerb, apiVersionsVerb, clusterInfoVerb, authVerb]
+/** kubectl 1.32 ships no alpha commands: `alpha` says so and succeeds. */
+const alphaVerb: KubectlVerb = {
+  name: 'alpha',
+  flags: [],
+  run: async (session) => {
+    session.io.stderr('No alpha commands are available in this version of kubectl\n')
+    return 0
+  },
+}
+
+export const infoVerbs: readonly KubectlVerb[] = [versionVerb, apiResourcesVerb, apiVersionsVerb, clusterInfoVerb, authVerb, alphaVerb]
