@@ -115,4 +115,25 @@ describe.runIf(existsSync(realKubectl))('issue 19 sweep: delete and get -k as th
       expect(view(ours)).toEqual(view(theirs))
     }
   }, 60_000)
+
+  it('describes Roles, ClusterRoles and their bindings, and creates a Job from a CronJob, as kubectl 1.32', async () => {
+    for (const line of [
+      'create role r1 --verb=get,list --resource=pods,deployments.apps --resource-name=x',
+      'create role r2 --verb=get --resource=pods',
+      'create clusterrole cr1 --verb=get,post --non-resource-url=/healthz --non-resource-url=/livez',
+      'create rolebinding rb1 --role=r1 --user=alice --group=g1 --serviceaccount=default:sa1',
+      'create clusterrolebinding crb1 --clusterrole=view --user=bob',
+      'annotate role r1 a=b',
+      "create cronjob cj --image=busybox --schedule='*/1 * * * *' -- echo hi",
+      'create deployment d --image=nginx',
+    ]) {
+      expect((await cluster.ours(line)).status).toBe(0)
+    }
+    for (const line of ['describe role r1 r2', 'describe clusterrole cr1 view edit', 'describe rolebinding rb1', 'describe clusterrolebinding crb1 system:basic-user', 'describe roles', 'create job x', 'create job x --from=cronjob/cj --image=b', 'create job x --from=cronjob/cj -- echo', 'create job x --from=deploy/d', 'create job x --from=nope', 'create job x --from=cronjob/a/b', 'create job x --from=cronjob/nope']) {
+      await sameAsReal(line)
+    }
+    const [theirs, ours] = [await cluster.real('create job fc --from=cronjob/cj --dry-run=client -o yaml'), await cluster.ours('create job fc --from=cronjob/cj --dry-run=client -o yaml')]
+    expect(ours).toEqual(theirs)
+    expect((await cluster.ours('create job fc --from=cronjob/cj')).stdout).toBe('job.batch/fc created\n')
+  }, 60_000)
 })

@@ -32,4 +32,36 @@ describe.runIf(existsSync(realKubectl))('issue 19 sweep through up', {timeout: 1
       expect(await run(`create ns ${tool}-again && ${tool === 'real' ? `${realKubectl} --kubeconfig=${kubeconfig}` : `${kubemu} kubectl`} run p -n ${tool}-again --image=nginx`)).toMatchObject({status: 0, stdout: `namespace/${tool}-again created\npod/p created\n`})
     }
   })
+
+  it('prints the same as the real kubectl for what needs a running cluster: DaemonSet and StatefulSet descriptions, exec of a command not there, a client dry run in a namespace', async () => {
+    // What must differ between the two sides: the namespace, ages, generated names, times.
+    const masked = (text: string) =>
+      text
+        .replaceAll('real1', 'NS')
+        .replaceAll('ours1', 'NS')
+        .replace(/-[bcdfghjklmnpqrstvwxz2456789]{5}\b/g, '-XXXXX')
+        .replace(/[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}/g, 'TIME')
+        .replace(/(^|\s)(\d+m)?\d+s(?=\s|$)/gm, '$1AGE')
+        .replace(/ +/g, ' ')
+    const sameAsReal = async (line: string) => {
+      const [theirs, mine] = [await real(line), await ours(line)]
+      const view = (result: typeof theirs) => ({line, status: result.status, stdout: masked(result.stdout), stderr: masked(result.stderr)})
+      expect(view(mine)).toEqual(view(theirs))
+    }
+    const workload = (kind: string, name: string, extra: string) =>
+      `apiVersion: apps/v1\nkind: ${kind}\nmetadata:\n  name: ${name}\n  labels: {a: b}\nspec:\n${extra}  selector:\n    matchLabels: {app: ${name}}\n  template:\n    metadata:\n      labels: {app: ${name}}\n    spec:\n      containers:\n      - name: c\n        image: nginx:1.25\n        ports: [{containerPort: 80}]\n`
+    writeFileSync(join(home, 'sets.yaml'), `${workload('DaemonSet', 'agent', '')}---\n${workload('StatefulSet', 'db', '  replicas: 2\n  serviceName: db\n  volumeClaimTemplates:\n  - metadata:\n      name: data\n    spec:\n      accessModes: [ReadWriteOnce]\n      resources:\n        requests:\n          storage: 1Gi\n')}---\n${workload('StatefulSet', 'plain', '  serviceName: plain\n')}`)
+    for (const tool of [real, ours]) {
+      expect((await tool('create ns NS')).status).toBe(0)
+      expect((await tool(`apply -f ${join(home, 'sets.yaml')} -n NS`)).status).toBe(0)
+      expect((await tool('run ex --image=nginx -n NS')).status).toBe(0)
+    }
+    for (const tool of [real, ours]) {
+      for (const target of ['ds/agent', 'sts/db', 'sts/plain']) expect((await tool(`rollout status ${target} -n NS --timeout=60s`)).status).toBe(0)
+      expect((await tool('wait --for=condition=Ready pod/ex -n NS --timeout=60s')).status).toBe(0)
+    }
+    for (const line of ['describe ds agent -n NS', 'describe sts db plain -n NS', 'exec ex -n NS -- nosuchcommand', 'run p3 -n NS --image=nginx --dry-run=client -o yaml', 'expose pod ex -n NS --port=80 --dry-run=client -o yaml']) {
+      await sameAsReal(line)
+    }
+  })
 })
