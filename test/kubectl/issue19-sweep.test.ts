@@ -136,4 +136,18 @@ describe.runIf(existsSync(realKubectl))('issue 19 sweep: delete and get -k as th
     expect(ours).toEqual(theirs)
     expect((await cluster.ours('create job fc --from=cronjob/cj')).stdout).toBe('job.batch/fc created\n')
   }, 60_000)
+
+  it('prunes what an earlier apply made and this one leaves out, as kubectl 1.32 apply --prune does, and says configured on a client dry run', async () => {
+    const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  labels: {p: x}\n`
+    writeFileSync(join(cluster.folder, 'both.yaml'), `${configMap('keep')}---\n${configMap('gone')}`)
+    writeFileSync(join(cluster.folder, 'keep.yaml'), configMap('keep'))
+    const klogMasked = (text: string) => text.replace(/^([IWE])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /gm, '$1 ')
+    for (const side of ['prune-real', 'prune-ours']) expect((await cluster.ours(`create ns ${side}`)).status).toBe(0)
+    for (const line of ['apply -f DIR/both.yaml', 'create cm manual', 'label cm manual p=x', 'apply -f DIR/keep.yaml --prune', 'apply -f DIR/keep.yaml --prune --all -l p=x', 'apply -f DIR/keep.yaml --prune -l p=x', 'get cm -o name', 'apply -f DIR/both.yaml --prune --all --dry-run=client', 'apply -f DIR/keep.yaml --dry-run=client', 'apply -f DIR/keep.yaml --prune --all -o name', 'get cm -o name']) {
+      const command = line.replaceAll('DIR', cluster.folder)
+      const [theirs, ours] = [await cluster.real(`${command} -n prune-real`), await cluster.ours(`${command} -n prune-ours`)]
+      const view = (result: typeof theirs) => ({line, status: result.status, stdout: result.stdout, stderr: klogMasked(result.stderr).replaceAll('prune-real', 'NS').replaceAll('prune-ours', 'NS')})
+      expect(view(ours)).toEqual(view(theirs))
+    }
+  }, 60_000)
 })
