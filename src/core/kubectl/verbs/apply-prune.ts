@@ -6,7 +6,6 @@ import type {KubeObject} from '../../api/object.js'
 import {klogLine} from '../request-log.js'
 import {type ApiResource, kindName, objectPath, requestList, type ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
-import {type DryRun, dryRunSuffix, lastAppliedAnnotation} from './apply.js'
 
 /** kubectl's default prune allow-list: group, version and kind, in its order. */
 const defaultPruneKinds: ReadonlyArray<readonly [string, string]> = [
@@ -34,7 +33,16 @@ export interface AppliedSet {
   readonly uids: Set<string>
 }
 
-export async function pruneUnapplied(session: KubectlSession, mapper: ResourceMapper, applied: AppliedSet, dryRun: DryRun, output: string): Promise<void> {
+/** How apply runs: its dry run, the words it adds for it, its -o, the annotation that marks what apply made. */
+export interface PruneOptions {
+  readonly dryRun: 'none' | 'client' | 'server'
+  readonly dryRunSuffix: string
+  readonly output: string
+  readonly lastAppliedAnnotation: string
+}
+
+export async function pruneUnapplied(session: KubectlSession, mapper: ResourceMapper, applied: AppliedSet, options: PruneOptions): Promise<void> {
+  const {dryRun, output} = options
   if (session.namespaceExplicit()) {
     session.io.stderr(klogLine('W', 'prune.go:71', 'Deprecated: kubectl apply will no longer prune non-namespaced resources by default when used with the --namespace flag in a future release. To preserve the current behaviour, list the resources you want to target explicitly in the --prune-allowlist flag.'))
   }
@@ -46,14 +54,14 @@ export async function pruneUnapplied(session: KubectlSession, mapper: ResourceMa
   for (const [resource, namespace] of scopes) {
     const listed = await requestList(session, resource, namespace, {query})
     for (const object of (listed.body as {items?: KubeObject[]}).items ?? []) {
-      if (object.metadata.annotations?.[lastAppliedAnnotation] === undefined) continue
+      if (object.metadata.annotations?.[options.lastAppliedAnnotation] === undefined) continue
       if (applied.uids.has(object.metadata.uid ?? '')) continue
       const name = object.metadata.name ?? ''
       if (dryRun !== 'client') {
         const body = {kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(dryRun === 'server' ? {dryRun: ['All']} : {})}
         await session.request('DELETE', objectPath(resource, object.metadata.namespace ?? '', name), {body})
       }
-      session.io.stdout(output === 'name' ? `${kindName(resource)}/${name}\n` : `${kindName(resource)}/${name} pruned${dryRunSuffix(dryRun)}\n`)
+      session.io.stdout(output === 'name' ? `${kindName(resource)}/${name}\n` : `${kindName(resource)}/${name} pruned${options.dryRunSuffix}\n`)
     }
   }
 }

@@ -314,7 +314,7 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
     }
   }
   if (output === 'yaml' || output === 'json') session.io.stdout(printWritten(output, verb, printed, manifests.length === 1, session.flag('show-managed-fields') === 'true'))
-  if (verb === 'apply' && session.flag('prune') === 'true' && errors.length === 0) await pruneUnapplied(session, mapper, applied, dryRun, output)
+  if (verb === 'apply' && session.flag('prune') === 'true' && errors.length === 0) await pruneUnapplied(session, mapper, applied, {dryRun, dryRunSuffix: dryRunSuffix(dryRun), output, lastAppliedAnnotation})
   if (errors.length > 0) session.io.stderr(errorsText(errors))
   return errors.length > 0 ? 1 : 0
 }
