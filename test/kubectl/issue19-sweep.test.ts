@@ -150,4 +150,34 @@ describe.runIf(existsSync(realKubectl))('issue 19 sweep: delete and get -k as th
       expect(view(ours)).toEqual(view(theirs))
     }
   }, 60_000)
+
+  it('views and sets the last-applied configuration as kubectl 1.32 apply view-last-applied and set-last-applied', async () => {
+    writeFileSync(join(cluster.folder, 'va.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: va\ndata:\n  b: "<2>"\n  a: "1"\n')
+    writeFileSync(join(cluster.folder, 'nola.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nola\ndata:\n  z: "1"\n')
+    for (const side of ['last-real', 'last-ours']) expect((await cluster.ours(`create ns ${side}`)).status).toBe(0)
+    for (const line of [
+      'apply -f DIR/va.yaml',
+      'create cm nola',
+      'apply view-last-applied cm va',
+      'apply view-last-applied configmap/va -o json',
+      'apply view-last-applied cm/va cm/nola',
+      'apply view-last-applied cm va nola -o json',
+      'apply view-last-applied cm nope',
+      'apply view-last-applied',
+      'apply view-last-applied -f DIR/va.yaml -o wide',
+      'apply view-last-applied -f DIR/va.yaml',
+      'apply set-last-applied -f DIR/va.yaml',
+      'apply set-last-applied -f DIR/va.yaml',
+      'apply set-last-applied -f DIR/nola.yaml',
+      'apply set-last-applied -f DIR/nola.yaml --create-annotation -o name',
+      'apply view-last-applied cm nola -o json',
+      'apply set-last-applied',
+      'apply nope',
+    ]) {
+      const command = line.replaceAll('DIR', cluster.folder)
+      const [theirs, ours] = [await cluster.real(`${command} -n last-real`), await cluster.ours(`${command} -n last-ours`)]
+      const view = (result: typeof theirs) => ({line, status: result.status, stdout: result.stdout.replaceAll('last-real', 'NS').replaceAll('last-ours', 'NS'), stderr: result.stderr.replaceAll('last-real', 'NS').replaceAll('last-ours', 'NS')})
+      expect(view(ours)).toEqual(view(theirs))
+    }
+  }, 60_000)
 })

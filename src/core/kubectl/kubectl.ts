@@ -97,8 +97,9 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
     path = `${path} ${subverb.name}`
     depth++
   }
-  // Help before flags are checked, as cobra does: the verb's usage and its subcommands.
-  if (wantsHelp(argv)) {
+  // Help before flags are checked, as cobra does: the verb's usage and its subcommands (alpha,
+  // which has none in kubectl 1.32, says so instead).
+  if (wantsHelp(argv) && verb.name !== 'alpha') {
     io.stdout(usageOf(path, verb, io.environment))
     return 0
   }

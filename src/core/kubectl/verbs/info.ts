@@ -295,7 +295,8 @@ const authVerb: KubectlVerb = {
 /** kubectl 1.32 ships no alpha commands: `alpha` says so and succeeds. */
 const alphaVerb: KubectlVerb = {
   name: 'alpha',
-  flags: [],
+  // Its help is the same sentence.
+  flags: [{name: 'help', shorthand: 'h', kind: 'bool'}],
   run: async (session) => {
     session.io.stderr('No alpha commands are available in this version of kubectl\n')
     return 0
