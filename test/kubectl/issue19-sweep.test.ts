@@ -180,4 +180,11 @@ describe.runIf(existsSync(realKubectl))('issue 19 sweep: delete and get -k as th
       expect(view(ours)).toEqual(view(theirs))
     }
   }, 60_000)
+
+  it('prints what set changed with -o jsonpath or --template, as kubectl 1.32', async () => {
+    expect((await cluster.ours('create deployment sd --image=nginx')).status).toBe(0)
+    for (const line of ["set image deploy/sd nginx=nginx:2 --dry-run=client -o jsonpath='{.spec.template.spec.containers[0].image}'", "set image deploy/sd nginx=nginx:2 --dry-run=client --template='{{.kind}}'", "set env deploy/sd A=1 --dry-run=server -o go-template='{{len .spec.template.spec.containers}}'", 'set image deploy/sd nginx=nginx:2 --dry-run=client --show-managed-fields -o name']) {
+      await sameAsReal(line)
+    }
+  }, 60_000)
 })
