@@ -187,4 +187,23 @@ describe.runIf(existsSync(realKubectl))('issue 19 sweep: delete and get -k as th
       await sameAsReal(line)
     }
   }, 60_000)
+
+  it('diffs as kubectl 1.32: the last-applied configuration is left as it is, in a new object and in a changed one', async () => {
+    const configMap = (data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: diffed\ndata:\n${data}`
+    writeFileSync(join(cluster.folder, 'diff1.yaml'), configMap('  a: "1"\n'))
+    writeFileSync(join(cluster.folder, 'diff2.yaml'), configMap('  a: "2"\n  b: "3"\n'))
+    const masked = (text: string) =>
+      text
+        .replace(/^(diff|---|\+\+\+) .*$/gm, '$1 FILES')
+        .replace(/(uid|creationTimestamp|resourceVersion): .*$/gm, '$1: MASKED')
+        .replaceAll('diff-real', 'NS')
+        .replaceAll('diff-ours', 'NS')
+    for (const side of ['diff-real', 'diff-ours']) expect((await cluster.ours(`create ns ${side}`)).status).toBe(0)
+    for (const line of ['diff -f DIR/diff1.yaml', 'apply -f DIR/diff1.yaml', 'diff -f DIR/diff1.yaml', 'diff -f DIR/diff2.yaml', 'apply set-last-applied -f DIR/diff1.yaml', 'diff -f DIR/diff1.yaml']) {
+      const command = line.replaceAll('DIR', cluster.folder)
+      const [theirs, ours] = [await cluster.real(`${command} -n diff-real`), await cluster.ours(`${command} -n diff-ours`)]
+      const view = (result: typeof theirs) => ({line, status: result.status, stdout: masked(result.stdout), stderr: masked(result.stderr)})
+      expect(view(ours)).toEqual(view(theirs))
+    }
+  }, 60_000)
 })
