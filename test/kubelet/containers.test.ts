@@ -185,7 +185,7 @@ describe('containers that follow their command', () => {
     })
     expect(await kubectl('exec srv -- foo')).toMatchObject({
       status: 126,
-      stdout: 'OCI runtime exec failed: exec failed: unable to start container process: exec: "foo": executable file not found in $PATH: unknown\n',
+      stdout: 'OCI runtime exec failed: exec failed: unable to start container process: exec: "foo": executable file not found in $PATH: unknown\r\n',
       stderr: 'command terminated with exit code 126\n',
     })
   })

@@ -143,7 +143,7 @@ export class ApiServer {
     const pods = this.scheme.resource('', 'v1', 'pods')!
     const podsOf = async (namespace: string) => (await options.store.list(listPrefix(pods, namespace))).objects.map((stored) => objectFromStored(stored))
     this.authorizer = new UnionAuthorizer(new NodeAuthorizer(podsOf), new RbacAuthorizer(new CachingRbacReader(this.rbacReader(), options.store, options.rbacChanges)))
-    const reader = new AdmissionReader(this.registry, this.scheme, random, (attributes) => this.authorizer.authorize(attributes))
+    const reader = new AdmissionReader(this.registry, this.scheme, random, (attributes) => this.authorizer.authorize(attributes), (milliseconds) => this.clock.sleep(milliseconds))
     const plugins = options.admission ? options.admission(reader) : defaultAdmissionPlugins(reader)
     this.handlers = new ResourceHandlers(this.scheme, this.registry, new AdmissionChain(plugins), new ServiceAllocator(options.store, random), this.clock, options.containerStreams ?? null)
     const now = () => this.clock.nowMilliseconds()

@@ -89,15 +89,17 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
         ;(path === 'kubectl rollout' ? io.stdout : io.stderr)(usageOf(path, verb, io.environment))
         return 1
       }
-      io.stderr(`error: unknown command "${subword}" for "${path}"\n`)
+      // kubectl's DefaultSubCommandRun names the word alone, and where to look.
+      io.stderr(`error: unknown command "${subword}"\nSee '${path} -h' for help and examples\n`)
       return 1
     }
     verb = subverb
     path = `${path} ${subverb.name}`
     depth++
   }
-  // Help before flags are checked, as cobra does: the verb's usage and its subcommands.
-  if (wantsHelp(argv)) {
+  // Help before flags are checked, as cobra does: the verb's usage and its subcommands (alpha,
+  // which has none in kubectl 1.32, says so instead).
+  if (wantsHelp(argv) && verb.name !== 'alpha') {
     io.stdout(usageOf(path, verb, io.environment))
     return 0
   }

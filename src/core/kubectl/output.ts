@@ -4,7 +4,7 @@ import {readFileSync} from 'node:fs'
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import {type CustomColumn, parseCustomColumns, parseCustomColumnsFile, printCustomColumns} from '../printers/kubectl/custom-columns.js'
 import {GoTemplateError, GoTemplateParseError, goObjectText, runGoTemplate} from '../printers/kubectl/go-template.js'
-import {JsonPathError, runJsonPath, runJsonPathAsJson} from '../printers/kubectl/jsonpath.js'
+import {JsonPathError, JsonPathExecutionError, runJsonPath, runJsonPathAsJson} from '../printers/kubectl/jsonpath.js'
 import {goJson, goJsonCompact} from '../util/go-json.js'
 import {goYaml} from '../printers/kubectl/go-yaml.js'
 import {KubectlError} from './errors.js'
@@ -18,6 +18,17 @@ const templateFormats = ['custom-columns', 'custom-columns-file', 'go-template',
  * -o: the format, and for templates their text (a file's content for the -file forms). A
  * --template without -o means go-template, and a template format without `=TEXT` takes --template's.
  */
+/** A template file's text; one that cannot be read is kubectl's error, in Go's words (`open PATH: no such file or directory`). */
+function readTemplateFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const reason = code === 'ENOENT' ? `open ${path}: no such file or directory` : code === 'EACCES' ? `open ${path}: permission denied` : code === 'EISDIR' ? `read ${path}: is a directory` : (error as Error).message
+    throw new KubectlError(`error reading ${what} ${path}, ${reason}`)
+  }
+}
+
 export function outputFormatOf(given: string, templateFlag = ''): {format: OutputFormat; template: string; columns?: CustomColumn[]; asJson?: boolean} {
   let value = given === '' && templateFlag !== '' ? 'go-template' : given
   if (value === '') return {format: 'table', template: ''}
@@ -31,11 +42,14 @@ export function outputFormatOf(given: string, templateFlag = ''): {format: Outpu
   const argument = equals < 0 ? '' : value.slice(equals + 1)
   try {
     if (kind === 'jsonpath' || kind === 'jsonpath-as-json') return {format: 'jsonpath', template: argument, asJson: kind === 'jsonpath-as-json'}
-    if (kind === 'jsonpath-file') return {format: 'jsonpath', template: readFileSync(argument, 'utf8')}
+    if (kind === 'jsonpath-file') return {format: 'jsonpath', template: readTemplateFile(argument, '--template')}
     if (kind === 'go-template' || kind === 'template') return {format: 'go-template', template: argument}
-    if (kind === 'go-template-file' || kind === 'templatefile') return {format: 'go-template', template: readFileSync(argument, 'utf8')}
+    if (kind === 'go-template-file' || kind === 'templatefile') return {format: 'go-template', template: readTemplateFile(argument, '--template')}
     if (kind === 'custom-columns') return {format: 'custom-columns', template: '', columns: parseCustomColumns(argument)}
-    if (kind === 'custom-columns-file') return {format: 'custom-columns', template: '', columns: parseCustomColumnsFile(argument)}
+    if (kind === 'custom-columns-file') {
+      readTemplateFile(argument, 'template')
+      return {format: 'custom-columns', template: '', columns: parseCustomColumnsFile(argument)}
+    }
   } catch (error) {
     throw new KubectlError((error as Error).message)
   }
@@ -67,6 +81,10 @@ export function printTemplated(format: {format: OutputFormat; template: string; 
     return format.asJson ? runJsonPathAsJson(format.template, value) : runJsonPath(format.template, value)
   } catch (error) {
     if (error instanceof JsonPathError) throw new KubectlError(`error parsing jsonpath ${format.template}, ${error.message}`)
+    if (error instanceof JsonPathExecutionError) {
+      const data = single && objects.length === 1 ? objects[0] : asList(objects)
+      throw new KubectlError(`error executing jsonpath ${JSON.stringify(format.template)}: Error executing template: ${error.message}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t${format.template}\n\tobject given to jsonpath engine was:\n\t\t${goObjectText(data)}\n\n`)
+    }
     throw error
   }
 }

@@ -3,7 +3,7 @@
 // resources of a category (`all`), and the resource of a kind in an apiVersion (for files).
 import {isJsonObject} from '../api/object.js'
 import type {DiscoveredGroup, Discovery, DiscoveryCacheAccess} from './discovery-cache.js'
-import {KubectlError, listError, ServerError} from './errors.js'
+import {KubectlError, KubectlPlainError, listError, ServerError} from './errors.js'
 import type {KubectlSession, RequestOptions} from './session.js'
 
 export interface ApiResource {
@@ -199,6 +199,14 @@ export class ResourceMapper {
     if (!found) this.missed(text)
     // kubectl names the resource without the group it was looked up in.
     if (!found) throw new KubectlError(`the server doesn't have a resource type "${text.split('.')[0]}"`)
+    return found
+  }
+
+  /** resolve, whose failure kubectl prints bare (explain, events --for: the mapper's error as it is). */
+  resolveBare(text: string): ApiResource {
+    const found = this.find(text)
+    if (!found) this.missed(text)
+    if (!found) throw new KubectlPlainError(`the server doesn't have a resource type "${text.split('.')[0]}"`)
     return found
   }
 

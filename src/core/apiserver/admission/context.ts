@@ -8,6 +8,7 @@ import type {Registry} from '../registry.js'
 import {objectFromStored} from '../stored-objects.js'
 import {ApiError} from '../api-errors.js'
 import type {Attributes, Decision} from '../authorization/rbac.js'
+import {systemClock} from '../../util/clock.js'
 
 export class AdmissionReader {
   constructor(
@@ -16,6 +17,8 @@ export class AdmissionReader {
     readonly random: () => number,
     /** The API server's authorizer, for CEL's authorizer checks (none: every check is denied with an error). */
     readonly authorize: ((attributes: Attributes) => Promise<Decision>) | null = null,
+    /** Waits on the API server's clock (a plugin that looks again for what a controller is about to write). */
+    readonly sleep: (milliseconds: number) => Promise<void> = (milliseconds) => systemClock.sleep(milliseconds),
   ) {}
 
   private definition(group: string, resource: string) {

@@ -12,6 +12,14 @@ const randomAlphabet = 'bcdfghjklmnpqrstvwxz2456789'
 export const tokenVolumeExpirationSeconds = 3607
 export const serviceAccountMountPath = '/var/run/secrets/kubernetes.io/serviceaccount'
 export const defaultTolerationSeconds = 300
+/**
+ * How often, and how far apart, the plugin looks again for a namespace's default ServiceAccount
+ * before it refuses a pod: the ServiceAccount controller writes it right after the namespace, so
+ * a pod created at once in a new namespace waits for it rather than fail, as in kube-apiserver
+ * (which looks 10 times, 100–200 ms apart; a named account is looked up once).
+ */
+export const defaultServiceAccountLookupsMax = 10
+export const defaultServiceAccountLookupIntervalMilliseconds = 150
 
 /** A pod being created (not a subresource): what these plugins look at. */
 export function createdPod(attributes: AdmissionAttributes, object: KubeObject | null): KubeObject | null {
@@ -44,13 +52,23 @@ export class ServiceAccountAdmission implements AdmissionPlugin {
 
   constructor(private readonly reader: AdmissionReader) {}
 
+  private async serviceAccount(namespace: string, name: string): Promise<KubeObject | null> {
+    const lookups = name === 'default' ? defaultServiceAccountLookupsMax : 1
+    for (let lookup = 0; lookup < lookups; lookup++) {
+      if (lookup > 0) await this.reader.sleep(defaultServiceAccountLookupIntervalMilliseconds)
+      const account = await this.reader.get('', 'serviceaccounts', namespace, name)
+      if (account) return account
+    }
+    return null
+  }
+
   async admit(attributes: AdmissionAttributes, object: KubeObject | null): Promise<void> {
     const pod = createdPod(attributes, object)
     if (!pod || isMirrorPod(pod)) return
     const podSpec = podSpecOf(pod)
     if (str(podSpec.serviceAccountName).length === 0) podSpec.serviceAccountName = 'default'
     const accountName = str(podSpec.serviceAccountName)
-    const account = await this.reader.get('', 'serviceaccounts', attributes.namespace, accountName)
+    const account = await this.serviceAccount(attributes.namespace, accountName)
     if (!account) {
       throw apiErrors.forbidden(attributes.definition, attributes.name, `error looking up service account ${attributes.namespace}/${accountName}: serviceaccount "${accountName}" not found`)
     }

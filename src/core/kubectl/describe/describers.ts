@@ -11,6 +11,8 @@ import {describeIngress, describeIngressClass} from './ingress.js'
 import {describeHorizontalPodAutoscaler} from './horizontal-pod-autoscaler.js'
 import {describeNetworkPolicy} from './network-policy.js'
 import {describeReplicationController} from './replication-controller.js'
+import {describeRole, describeRoleBinding} from './rbac.js'
+import {describeDaemonSet, describeStatefulSet} from './sets.js'
 import {describePersistentVolume, describePersistentVolumeClaim, describeStorageClass} from './storage.js'
 
 type Describer = (object: KubeObject, context: DescribeContext) => Promise<string>
@@ -19,6 +21,8 @@ const describers = new Map<string, Describer>([
   ['/pods', describePod],
   ['apps/deployments', describeDeployment],
   ['apps/replicasets', describeReplicaSet],
+  ['apps/daemonsets', describeDaemonSet],
+  ['apps/statefulsets', describeStatefulSet],
   ['/replicationcontrollers', describeReplicationController],
   ['batch/jobs', describeJob],
   ['batch/cronjobs', describeCronJob],
@@ -36,6 +40,10 @@ const describers = new Map<string, Describer>([
   ['networking.k8s.io/ingresses', describeIngress],
   ['networking.k8s.io/ingressclasses', describeIngressClass],
   ['autoscaling/horizontalpodautoscalers', describeHorizontalPodAutoscaler],
+  ['rbac.authorization.k8s.io/roles', describeRole],
+  ['rbac.authorization.k8s.io/clusterroles', describeRole],
+  ['rbac.authorization.k8s.io/rolebindings', describeRoleBinding],
+  ['rbac.authorization.k8s.io/clusterrolebindings', describeRoleBinding],
   ['admissionregistration.k8s.io/validatingwebhookconfigurations', describeUnstructured],
   ['admissionregistration.k8s.io/mutatingwebhookconfigurations', describeUnstructured],
   ['admissionregistration.k8s.io/validatingadmissionpolicies', describeUnstructured],

@@ -6,6 +6,7 @@ import {cloneJson, isJsonObject, type KubeObject} from '../../api/object.js'
 import {builtinScheme} from '../../api/resources.js'
 import {goJson, goJsonCompact} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
+import {type AppliedSet, pruneUnapplied} from './apply-prune.js'
 import {errorsText, KubectlError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
@@ -54,6 +55,7 @@ export const applyFlags: readonly KubectlFlag[] = [
   {name: 'server-side', kind: 'bool'},
   {name: 'force-conflicts', kind: 'bool'},
   {name: 'prune', kind: 'bool'},
+  {name: 'all', kind: 'bool'},
   {name: 'overwrite', kind: 'bool', defaultValue: 'true'},
   {name: 'force', kind: 'bool'},
   {name: 'grace-period', kind: 'int', defaultValue: '-1'},
@@ -126,7 +128,13 @@ function validateApplyFlags(session: KubectlSession, dryRun: DryRun): void {
   if (dryRun === 'client' && serverSide) throw new KubectlError('--dry-run=client doesn\'t work with --server-side (did you mean --dry-run=server instead?)')
   if (serverSide && force) throw new KubectlError('--force cannot be used with --server-side')
   if (dryRun === 'server' && force) throw new KubectlError('--dry-run=server cannot be used with --force')
-  if (session.flag('prune') === 'true' && force) throw new KubectlError('--force cannot be used with --prune')
+  if (session.flag('prune') === 'true') {
+    const all = session.flag('all') === 'true'
+    const selector = session.flag('selector')
+    if (all && selector) throw new KubectlError('cannot set --all and --selector at the same time')
+    if (!all && !selector) throw new KubectlError('all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector')
+    if (force) throw new KubectlError('--force cannot be used with --prune')
+  }
 }
 
 /**
@@ -194,6 +202,7 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
   const query: Record<string, string> = {fieldManager: verb === 'apply' ? 'kubectl-client-side-apply' : 'kubectl-create', fieldValidation}
   if (dryRun === 'server') query.dryRun = 'All'
   const steps: Array<KubectlError | {manifest: Manifest; resource: ApiResource; namespace: string}> = []
+  const applied: AppliedSet = {namespaces: new Set(), uids: new Set()}
   for (const entry of entries) {
     if (!isManifest(entry)) {
       steps.push(entry.error)
@@ -215,6 +224,7 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
       continue
     }
     const {manifest, resource, namespace} = step
+    if (resource.namespaced) applied.namespaces.add(namespace)
     // --record's cause is part of the object, so apply's last-applied configuration holds it too.
     const object = recorded(session, cloneJson(manifest.object))
     if (resource.namespaced) object.metadata.namespace = namespace
@@ -227,7 +237,7 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
         const applyQuery: Record<string, string> = {fieldManager: manager, fieldValidation, ...(session.flag('force-conflicts') === 'true' ? {force: 'true'} : {}), ...(dryRun === 'server' ? {dryRun: 'All'} : {})}
         try {
           const result = await session.request('PATCH', objectPath(resource, namespace, name), {body: object, contentType: 'application/apply-patch+yaml', query: applyQuery})
-          report(session, output, resource, result.body as KubeObject, `${label} serverside-applied${dryRunSuffix(dryRun)}`, printed)
+          report(session, output, resource, result.body as KubeObject, `${label} serverside-applied${dryRunSuffix(dryRun)}`, printed, applied)
         } catch (error) {
           if (error instanceof ServerError && error.code === 409 && error.status.message?.startsWith('Apply failed')) {
             errors.push(new KubectlError(`${error.status.message ?? ''}\n${conflictAdvice}`))
@@ -245,14 +255,14 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
       if (verb === 'create') {
         const body = session.flag('save-config') === 'true' ? withLastApplied(object) : object
         const result = dryRun === 'client' ? body : (await session.request('POST', collectionPath(resource, namespace), {body, query})).body as KubeObject
-        report(session, output, resource, result, `${label} created${dryRunSuffix(dryRun)}`, printed)
+        report(session, output, resource, result, `${label} created${dryRunSuffix(dryRun)}`, printed, applied)
         continue
       }
       const current = await session.request('GET', objectPath(resource, namespace, name), {allow: [404]})
       const desired = withLastApplied(object)
       if (current.status === 404) {
         const result = dryRun === 'client' ? desired : (await session.request('POST', collectionPath(resource, namespace), {body: desired, query})).body as KubeObject
-        report(session, output, resource, result, `${label} created${dryRunSuffix(dryRun)}`, printed)
+        report(session, output, resource, result, `${label} created${dryRunSuffix(dryRun)}`, printed, applied)
         continue
       }
       const live = current.body as KubeObject
@@ -268,12 +278,13 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
       }
       const schema = builtinScheme().kindOf(object.apiVersion ?? '', object.kind ?? '')?.schema ?? null
       const patch = threeWayPatch(original, desired, live, schema)
-      if (Object.keys(patch).length === 0) {
-        report(session, output, resource, live, `${label} unchanged${dryRunSuffix(dryRun)}`, printed)
+      // A client dry run computes no patch, so kubectl says configured even of an object it would leave.
+      if (dryRun === 'client') {
+        report(session, output, resource, live, `${label} configured${dryRunSuffix(dryRun)}`, printed, applied)
         continue
       }
-      if (dryRun === 'client') {
-        report(session, output, resource, live, `${label} configured${dryRunSuffix(dryRun)}`, printed)
+      if (Object.keys(patch).length === 0) {
+        report(session, output, resource, live, `${label} unchanged${dryRunSuffix(dryRun)}`, printed, applied)
         continue
       }
       const contentType = schema ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json'
@@ -293,7 +304,7 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
           continue
         }
       }
-      report(session, output, resource, result, `${label} configured${dryRunSuffix(dryRun)}`, printed)
+      report(session, output, resource, result, `${label} configured${dryRunSuffix(dryRun)}`, printed, applied)
     } catch (error) {
       if (error instanceof ServerError) {
         errors.push(errorWithSource(error, action, manifest.source))
@@ -303,6 +314,7 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
     }
   }
   if (output === 'yaml' || output === 'json') session.io.stdout(printWritten(output, verb, printed, manifests.length === 1, session.flag('show-managed-fields') === 'true'))
+  if (verb === 'apply' && session.flag('prune') === 'true' && errors.length === 0) await pruneUnapplied(session, mapper, applied, {dryRun, dryRunSuffix: dryRunSuffix(dryRun), output, lastAppliedAnnotation})
   if (errors.length > 0) session.io.stderr(errorsText(errors))
   return errors.length > 0 ? 1 : 0
 }
@@ -320,7 +332,8 @@ function printWritten(output: 'yaml' | 'json', verb: 'create' | 'apply', printed
   return `{\n    "kind": "List",\n    "apiVersion": "v1",\n    "metadata": {},\n    "items": ${goJson(items, true, '    ', 1)}\n}\n`
 }
 
-function report(session: KubectlSession, output: string, resource: ApiResource, object: KubeObject, message: string, printed: KubeObject[]): void {
+function report(session: KubectlSession, output: string, resource: ApiResource, object: KubeObject, message: string, printed: KubeObject[], applied: AppliedSet): void {
+  if (object.metadata?.uid) applied.uids.add(object.metadata.uid)
   if (output === 'yaml' || output === 'json') {
     printed.push(isJsonObject(object) ? object : {metadata: {}})
     return
@@ -332,5 +345,17 @@ function report(session: KubectlSession, output: string, resource: ApiResource, 
   session.io.stdout(`${message}\n`)
 }
 
-export const runApply = (session: KubectlSession) => writeObjects(session, 'apply')
-export const runCreateFromFiles = (session: KubectlSession, args: readonly string[]) => (session.flag('raw') ? runRaw(session, 'POST', args) : writeObjects(session, 'create'))
+/** apply and create from files take no arguments: kubectl names the ones it got. */
+function refuseArguments(verb: 'apply' | 'create', args: readonly string[]): void {
+  if (args.length > 0) throw new KubectlError(`Unexpected args: [${args.join(' ')}]\nSee 'kubectl ${verb} -h' for help and examples`)
+}
+
+export const runApply = (session: KubectlSession, args: readonly string[] = []) => {
+  refuseArguments('apply', args)
+  return writeObjects(session, 'apply')
+}
+export const runCreateFromFiles = (session: KubectlSession, args: readonly string[]) => {
+  if (session.flag('raw')) return runRaw(session, 'POST', args)
+  refuseArguments('create', args)
+  return writeObjects(session, 'create')
+}

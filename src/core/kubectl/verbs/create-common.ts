@@ -10,7 +10,7 @@ import {outputFormatOf, printTemplated, withoutManagedFields} from '../output.js
 import {asTypedObject} from '../typed-object.js'
 import {collectionPath, kindName, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
-import {dryRunOf, dryRunSuffix, fieldValidationOf, withLastApplied} from './apply.js'
+import {dryRunOf, dryRunSuffix, fieldValidationOf, lastAppliedAnnotation} from './apply.js'
 
 export const generatorFlags: readonly KubectlFlag[] = [
   {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
@@ -52,6 +52,8 @@ export interface SubmitOptions {
   readonly manager?: string
   /** `kubectl create` generators refuse table formats and name the namespace in client dry runs. */
   readonly generator?: boolean
+  /** Whether a client dry run names the -n namespace (default: as `generator`; run and expose do, autoscale does not). */
+  readonly namesNamespace?: boolean
 }
 
 /**
@@ -83,9 +85,21 @@ function creationFailurePrefix(object: KubeObject): string | null {
   }
 }
 
+/**
+ * --save-config on a generator's object: kubectl encodes the typed object (its Go fields in their
+ * order, empty annotations left out, the -n namespace in) as the last-applied configuration.
+ */
+function withTypedLastApplied(object: KubeObject, namespace: string | null): KubeObject {
+  const named = namespace === null ? object : {...object, metadata: {...object.metadata, namespace}}
+  const typed = asTypedObject(named)
+  const text = JSON.stringify(typed).replace(/[<>&\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return {...object, metadata: {...object.metadata, annotations: {...object.metadata.annotations, [lastAppliedAnnotation]: `${text}\n`}}}
+}
+
 /** Prints what a generator built (--dry-run=client) or creates it and prints the result. */
 export async function submitGenerated(session: KubectlSession, object: KubeObject, options: SubmitOptions = {}): Promise<number> {
   const {verb = 'created', manager = 'kubectl-create', generator = true} = options
+  const namesNamespace = options.namesNamespace ?? generator
   const dryRun = dryRunOf(session.flag('dry-run'))
   const fieldValidation = generator ? fieldValidationOf(session) : null
   const format = session.flag('output') || session.flag('template') ? outputFormatOf(session.flag('output'), session.flag('template')) : null
@@ -95,7 +109,7 @@ export async function submitGenerated(session: KubectlSession, object: KubeObjec
   }
   const mapper = await ResourceMapper.discover(session)
   const resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')!
-  const body = generator && session.flag('save-config') === 'true' ? withLastApplied(object) : object
+  const body = generator && session.flag('save-config') === 'true' ? withTypedLastApplied(object, resource.namespaced && session.namespaceExplicit() ? session.namespace() : null) : object
   let result: KubeObject = body
   if (dryRun !== 'client') {
     const namespace = resource.namespaced ? session.namespace() : ''
@@ -113,7 +127,7 @@ export async function submitGenerated(session: KubectlSession, object: KubeObjec
     // The generators, run, expose and autoscale create through typed clients: the answer is
     // decoded into its Go type and printed in the struct's order.
     result = asTypedObject(result)
-  } else if (generator && resource.namespaced && session.namespaceExplicit()) {
+  } else if (namesNamespace && resource.namespaced && session.namespaceExplicit()) {
     result = {...body, metadata: {...body.metadata, namespace: session.namespace()}}
   }
   const shown = session.flag('show-managed-fields') === 'true' ? result : withoutManagedFields(result)

@@ -8,22 +8,52 @@ import {parseGoDuration} from '../../etcdctl/flags.js'
 import {KubectlError, KubectlPlainError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
-import {objectPath, ResourceMapper} from '../resources.js'
+import {objectPath, requestNamed, ResourceMapper} from '../resources.js'
+import type {KubectlSession} from '../session.js'
+import {asTypedObject} from '../typed-object.js'
 import {generatorFlags, oneName, submitGenerated} from './create-common.js'
 
 const jobGenerator: KubectlVerb = {
   name: 'job',
   flags: [...generatorFlags, {name: 'image', kind: 'string'}, {name: 'from', kind: 'string'}],
-  run: (session, args) => {
+  run: async (session, args) => {
     const [name, ...command] = args
     if (!name) throw new KubectlError("exactly one NAME is required, got 0\nSee 'kubectl create job -h' for help and examples")
     const image = session.flag('image')
-    if (!image) throw new KubectlError('--image must be specified')
+    const from = session.flag('from')
+    if ((!image && !from) || (image && from)) throw new KubectlError('either --image or --from must be specified')
+    if (command.length > 0 && from) throw new KubectlError('cannot specify --from and command')
+    if (from) return submitGenerated(session, await jobFromCronJob(session, name, from))
     const container: Record<string, unknown> = {name, image}
     if (command.length > 0) container.command = command
     container.resources = {}
     return submitGenerated(session, {kind: 'Job', apiVersion: 'batch/v1', metadata: {name, creationTimestamp: null}, spec: {template: {metadata: {creationTimestamp: null}, spec: {containers: [container], restartPolicy: 'Never'}}}, status: {}})
   },
+}
+
+/**
+ * `create job NAME --from=cronjob/CJ`: the CronJob's job template as a Job it controls (no
+ * blockOwnerDeletion), marked as instantiated by hand, as kubectl 1.32 builds it.
+ */
+async function jobFromCronJob(session: KubectlSession, name: string, from: string): Promise<KubeObject> {
+  const parts = from.split('/')
+  if (parts.length > 2) throw new KubectlError('arguments in resource/name form may not have more than one slash')
+  const [typeText, sourceName] = parts as [string, string | undefined]
+  const mapper = await ResourceMapper.discover(session)
+  const resource = mapper.resolve(typeText)
+  if (sourceName === undefined) throw new KubectlError('from must be an existing cronjob')
+  const source = (await requestNamed(session, resource, resource.namespaced ? session.namespace() : '', sourceName)).body as KubeObject
+  if (resource.group !== 'batch' || resource.kind !== 'CronJob') throw new KubectlError(`unknown object type *${resource.version}.${resource.kind}`)
+  const template = (source.spec as {jobTemplate?: {metadata?: {labels?: Record<string, string>; annotations?: Record<string, string>}; spec?: unknown}} | undefined)?.jobTemplate ?? {}
+  const metadata: Record<string, unknown> = {
+    name,
+    creationTimestamp: null,
+    annotations: {'cronjob.kubernetes.io/instantiate': 'manual', ...template.metadata?.annotations},
+    ...(template.metadata?.labels ? {labels: template.metadata.labels} : {}),
+    ownerReferences: [{apiVersion: 'batch/v1', kind: 'CronJob', name: source.metadata.name, uid: source.metadata.uid, controller: true}],
+  }
+  // A typed Job, as kubectl prints it (its pod template's metadata with creationTimestamp: null).
+  return asTypedObject({kind: 'Job', apiVersion: 'batch/v1', metadata, spec: template.spec ?? {}, status: {}} as KubeObject)
 }
 
 const cronJobGenerator: KubectlVerb = {
@@ -207,7 +237,7 @@ const tlsSecret: KubectlVerb = {
     const read = (flag: string) => {
       const path = session.flag(flag)
       if (!path) throw new KubectlError('key and cert must be specified')
-      if (!existsSync(path)) throw new KubectlError(`open ${path}: no such file or directory`)
+      if (!existsSync(path)) throw new KubectlError(`Cannot read file ${path}, open ${path}: no such file or directory`)
       return readFileSync(path)
     }
     const cert = read('cert')

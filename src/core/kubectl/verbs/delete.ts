@@ -54,7 +54,12 @@ function deleteBody(session: KubectlSession): Record<string, unknown> {
     if (grace >= 0) throw new KubectlError('--now and --grace-period cannot be specified together')
     grace = 1
   }
-  if (session.flag('force') === 'true' && grace < 0) grace = 0
+  const force = session.flag('force') === 'true'
+  // --grace-period=0 alone is taken as 1 (no accidental immediate deletion); --force asks for 0.
+  if (grace === 0 && !force) grace = 1
+  if (force && grace < 0) grace = 0
+  if (force && grace > 0) throw new KubectlError('--force and --grace-period greater than 0 cannot be specified together')
+  if (force) session.io.stderr('Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n')
   if (grace >= 0) body.gracePeriodSeconds = grace
   if (dryRunOf(session.flag('dry-run')) === 'server') body.dryRun = ['All']
   return body
@@ -125,7 +130,8 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
       // The object deleted answers with itself, or with a Status whose details name its uid.
       const answer = response.body as Partial<KubeObject> & {details?: {uid?: string}}
       if (dryRun === 'none') deleted.push({...target, uid: String(answer.metadata?.uid ?? answer.details?.uid ?? '')})
-      session.io.stdout(session.flag('output') === 'name' ? `${kindName(target.resource)}/${target.name}\n` : `${label} deleted${dryRunSuffix(dryRun)}\n`)
+      const deletedWord = body.gracePeriodSeconds === 0 ? 'force deleted' : 'deleted'
+      session.io.stdout(session.flag('output') === 'name' ? `${kindName(target.resource)}/${target.name}\n` : `${label} ${deletedWord}${dryRunSuffix(dryRun)}\n`)
     } catch (error) {
       collectServerError(error, errors, session.flag('ignore-not-found') === 'true')
     }

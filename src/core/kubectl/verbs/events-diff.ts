@@ -18,7 +18,7 @@ import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/mani
 import {collectionPath, defaultChunkSize, objectPath, requestInChunks, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
-import {lastAppliedAnnotation, placeObject, withLastApplied} from './apply.js'
+import {lastAppliedAnnotation, placeObject} from './apply.js'
 
 export const eventsFlags: readonly KubectlFlag[] = [
   {name: 'all-namespaces', shorthand: 'A', kind: 'bool'},
@@ -75,7 +75,7 @@ export async function runEvents(session: KubectlSession): Promise<number> {
   if (session.flag('for')) {
     const [kindText, name] = session.flag('for').split('/')
     if (!name) throw new KubectlError(`--for must be in resource/name form`)
-    const resource = mapper.resolve(kindText!)
+    const resource = mapper.resolveBare(kindText!)
     query.fieldSelector = `involvedObject.kind=${resource.kind},involvedObject.name=${name}`
   }
   const events = mapper.resolve('events')
@@ -152,11 +152,15 @@ export async function runDiff(session: KubectlSession): Promise<number> {
       const name = object.metadata.name ?? ''
       const fileName = `${resource.group ? `${resource.group}.` : ''}${resource.version}.${resource.kind}.${resource.namespaced ? `${namespace}.` : ''}${name}`
       const current = await session.request('GET', objectPath(resource, namespace, name), {allow: [404]})
-      const desired = withLastApplied(object)
+      // kubectl diff leaves the last-applied configuration as it is (GetModifiedConfiguration
+      // without annotating): a new object is created as the file has it, a live one patched
+      // towards the file's object with its annotations made a map, the annotation left out.
+      const {[lastAppliedAnnotation]: _ignored, ...annotations} = object.metadata.annotations ?? {}
+      const desired = {...object, metadata: {...object.metadata, annotations}}
       let after: KubeObject
       {
         if (current.status === 404) {
-          after = (await session.request('POST', collectionPath(resource, namespace), {body: desired, query: {dryRun: 'All', fieldValidation: 'Strict'}})).body as KubeObject
+          after = (await session.request('POST', collectionPath(resource, namespace), {body: object, query: {dryRun: 'All', fieldValidation: 'Strict'}})).body as KubeObject
         } else {
           const liveObject = current.body as KubeObject
           const originalText = liveObject.metadata.annotations?.[lastAppliedAnnotation]

@@ -19,7 +19,7 @@ export async function runExplain(session: KubectlSession, args: readonly string[
   if (output !== 'plaintext') throw new KubectlError(`unsupported output format: ${output}; supported formats: plaintext`)
   const [resourceText, ...fieldPath] = target.split('.')
   const mapper = await ResourceMapper.discover(session)
-  const found = mapper.resolve(resourceText!)
+  const found = mapper.resolveBare(resourceText!)
   const apiVersion = session.flag('api-version')
   const [group, version] = apiVersion ? (apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion]) as [string, string] : [found.group, found.version]
   const documentPath = group === '' ? `api/${version}` : `apis/${group}/${version}`

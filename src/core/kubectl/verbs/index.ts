@@ -21,7 +21,13 @@ export const verbSources: readonly VerbSource[] = [
   {modules: ['get.js'], load: async () => import('./get.js').then(({getFlags, runGet}) => [{name: 'get', flags: getFlags, run: runGet}])},
   {modules: ['describe.js'], load: async () => import('./describe.js').then(({describeFlags, runDescribe}) => [{name: 'describe', flags: describeFlags, run: runDescribe}])},
   {modules: ['delete.js'], load: async () => import('./delete.js').then(({deleteFlags, runDelete}) => [{name: 'delete', flags: deleteFlags, run: runDelete}])},
-  {modules: ['apply.js'], load: async () => import('./apply.js').then(({applyFlags, runApply}) => [{name: 'apply', flags: applyFlags, run: runApply}])},
+  {
+    modules: ['apply.js', 'apply-last-applied.js'],
+    load: async () => {
+      const [{applyFlags, runApply}, {lastAppliedVerbs}] = await Promise.all([import('./apply.js'), import('./apply-last-applied.js')])
+      return [{name: 'apply', flags: applyFlags, run: runApply, subverbs: lastAppliedVerbs}]
+    },
+  },
   {modules: ['run-expose.js'], load: async () => import('./run-expose.js').then(({runFlags, runRun}) => [{name: 'run', flags: runFlags, run: runRun}])},
   {modules: ['run-expose.js'], load: async () => import('./run-expose.js').then(({exposeFlags, runExpose}) => [{name: 'expose', flags: exposeFlags, run: runExpose}])},
   {modules: ['set.js'], load: async () => import('./set.js').then(({setVerb}) => [setVerb])},

@@ -8,6 +8,7 @@ import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
 import {type ApiResource, groupVersionOf, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
+import {combineResourceGroup, goList, type PolicyRule, sortedByRuleText} from '../describe/rbac.js'
 
 export const kubectlVersion = {
   major: '1',
@@ -83,7 +84,7 @@ const apiResourcesVerb: KubectlVerb = {
       groupVersionOf(resource),
       String(resource.namespaced),
       resource.kind,
-      ...(wide ? [`[${resource.verbs.join(' ')}]`, resource.categories.join(',')] : []),
+      ...(wide ? [resource.verbs.join(','), resource.categories.join(',')] : []),
     ])
     session.io.stdout(tabwrite(session.flag('no-headers') === 'true' ? rows : [header, ...rows]))
     return 0
@@ -158,15 +159,6 @@ const canIFlags: readonly KubectlFlag[] = [
   {name: 'subresource', kind: 'string'},
 ]
 
-const goList = (values: readonly string[]) => `[${values.join(' ')}]`
-
-interface PolicyRule {
-  verbs: string[]
-  apiGroups: string[]
-  resources: string[]
-  resourceNames: string[]
-  nonResourceURLs: string[]
-}
 
 interface RulesReviewStatus {
   resourceRules?: Array<{verbs: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[]}>
@@ -175,10 +167,6 @@ interface RulesReviewStatus {
   evaluationError?: string
 }
 
-/** rbacv1.PolicyRule's String(), by which kubectl sorts the rules it lists. */
-function policyRuleText(rule: PolicyRule): string {
-  return `&PolicyRule{Verbs:${goList(rule.verbs)},APIGroups:${goList(rule.apiGroups)},Resources:${goList(rule.resources)},ResourceNames:${goList(rule.resourceNames)},NonResourceURLs:${goList(rule.nonResourceURLs)},}`
-}
 
 /**
  * kubectl's rules for `auth can-i --list`: each rule broken down to one group, resource, verb and
@@ -207,18 +195,7 @@ function compactedRules(status: RulesReviewStatus): PolicyRule[] {
   for (const nonResourceRule of status.nonResourceRules ?? []) {
     for (const url of nonResourceRule.nonResourceURLs ?? []) for (const verb of nonResourceRule.verbs) compacted.push(rule({nonResourceURLs: [url], verbs: [verb]}))
   }
-  const all = [...compacted, ...simple.values()]
-  const texts = new Map(all.map((entry) => [entry, policyRuleText(entry)]))
-  return all.sort((left, right) => (texts.get(left)! < texts.get(right)! ? -1 : texts.get(left)! > texts.get(right)! ? 1 : 0))
-}
-
-/** `deployments.apps/scale`: the resource, its group when there is one, then its subresource. */
-function combineResourceGroup(resources: readonly string[], groups: readonly string[]): string {
-  if (resources.length === 0) return ''
-  const [resource, subresource] = resources[0]!.split(/\/(.*)/s, 2) as [string, string | undefined]
-  let combined = resource
-  if (groups.length > 0 && groups[0] !== '') combined += `.${groups[0]}`
-  return subresource !== undefined ? `${combined}/${subresource}` : combined
+  return sortedByRuleText([...compacted, ...simple.values()])
 }
 
 async function canIList(session: KubectlSession): Promise<number> {
@@ -253,7 +230,7 @@ async function canI(session: KubectlSession, args: readonly string[]): Promise<n
       if (found) {
         group = found.group
         resource = found.resource
-        if (!found.namespaced && session.namespaceExplicit()) session.io.stderr(`Warning: resource '${found.resource}' is not namespace scoped${found.group ? ` in group '${found.group}'` : ''}\n\n`)
+        if (!found.namespaced && session.flag('all-namespaces') !== 'true') session.io.stderr(`Warning: resource '${found.resource}' is not namespace scoped${found.group ? ` in group '${found.group}'` : ''}\n\n`)
       } else {
         const dot = resourceText.indexOf('.')
         if (dot > 0) {
@@ -315,4 +292,15 @@ const authVerb: KubectlVerb = {
   ],
 }
 
-export const infoVerbs: readonly KubectlVerb[] = [versionVerb, apiResourcesVerb, apiVersionsVerb, clusterInfoVerb, authVerb]
+/** kubectl 1.32 ships no alpha commands: `alpha` says so and succeeds. */
+const alphaVerb: KubectlVerb = {
+  name: 'alpha',
+  // Its help is the same sentence.
+  flags: [{name: 'help', shorthand: 'h', kind: 'bool'}],
+  run: async (session) => {
+    session.io.stderr('No alpha commands are available in this version of kubectl\n')
+    return 0
+  },
+}
+
+export const infoVerbs: readonly KubectlVerb[] = [versionVerb, apiResourcesVerb, apiVersionsVerb, clusterInfoVerb, authVerb, alphaVerb]

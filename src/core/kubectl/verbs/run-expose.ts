@@ -104,7 +104,7 @@ export async function runRun(session: KubectlSession, args: readonly string[]): 
   const attach = session.flag('attach') === 'true' || session.flag('stdin') === 'true'
   if (session.flag('rm') === 'true' && !attach) throw new KubectlError('--rm should only be used for attached containers')
   if (attach && session.flag('dry-run') === 'none') return runAttached(session, pod as KubeObject)
-  return submitGenerated(session, pod as KubeObject, {verb: 'created', manager: 'kubectl-run', generator: false})
+  return submitGenerated(session, pod as KubeObject, {verb: 'created', manager: 'kubectl-run', generator: false, namesNamespace: true})
 }
 
 /**
@@ -268,5 +268,5 @@ export async function runExpose(session: KubectlSession, args: readonly string[]
   const metadata: Record<string, unknown> = {name: session.flag('name') || object.metadata.name, creationTimestamp: null}
   if (Object.keys(labels).length > 0) metadata.labels = labels
   const service = overridden(session, {kind: 'Service', apiVersion: 'v1', metadata, spec: serviceSpec, status: {loadBalancer: {}}}, 'services') as KubeObject
-  return submitGenerated(session, recorded(session, service), {verb: 'exposed', manager: 'kubectl-expose', generator: false})
+  return submitGenerated(session, recorded(session, service), {verb: 'exposed', manager: 'kubectl-expose', generator: false, namesNamespace: true})
 }

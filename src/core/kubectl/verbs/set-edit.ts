@@ -5,7 +5,7 @@ import {goJson} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {collectServerError, errorsText, KubectlError, KubectlPlainError, ServerError} from '../errors.js'
 import {isManifest, readManifestEntries} from '../manifests.js'
-import {withoutManagedFields} from '../output.js'
+import {outputFormatOf, printTemplated, withoutManagedFields} from '../output.js'
 import type {KubectlFlag} from '../flags.js'
 import {changeCauseAnnotation, changeCauseOf} from '../record.js'
 import {type ApiResource, kindName, objectPath, type ResourceMapper} from '../resources.js'
@@ -19,6 +19,8 @@ import {threeWayPatch} from '../three-way-patch.js'
 export const commonFlags: readonly KubectlFlag[] = [
   {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
   {name: 'output', shorthand: 'o', kind: 'string'},
+  {name: 'template', kind: 'string'},
+  {name: 'show-managed-fields', kind: 'bool'},
   {name: 'selector', shorthand: 'l', kind: 'string'},
   {name: 'all', kind: 'bool'},
   {name: 'local', kind: 'bool'},
@@ -155,6 +157,7 @@ export async function editEach(
       if (output === 'yaml') session.io.stdout(`${yamlPrinted++ > 0 ? '---\n' : ''}${goYaml(withoutManagedFields(result))}`)
       else if (output === 'json') session.io.stdout(`${goJson(withoutManagedFields(result), !typed)}\n`)
       else if (output === 'name') session.io.stdout(`${kindName(resource)}/${name}\n`)
+      else if (output || session.flag('template')) session.io.stdout(printTemplated(outputFormatOf(output, session.flag('template')), [result], true, false))
       else session.io.stdout(`${kindName(resource)}/${name} ${message}${dryRunSuffix(dryRun)}\n`)
     } catch (error) {
       collectServerError(error, errors, false)

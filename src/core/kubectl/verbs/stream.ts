@@ -138,7 +138,7 @@ async function sendAsInputComes(session: KubectlSession, execPath: string, query
 /** What kubectl prints of an exec's streams and status, and its exit code. */
 export function printExecAnswer(session: KubectlSession, answer: ExecAnswer, program: string): number {
   if (answer.notFound) {
-    session.io.stdout(`OCI runtime exec failed: exec failed: unable to start container process: exec: ${JSON.stringify(program)}: executable file not found in $PATH: unknown\n`)
+    session.io.stdout(`OCI runtime exec failed: exec failed: unable to start container process: exec: ${JSON.stringify(program)}: executable file not found in $PATH: unknown\r\n`)
   }
   if (answer.stdout) session.io.stdout(answer.stdout)
   if (answer.stderr) session.io.stderr(answer.stderr)

@@ -4,7 +4,7 @@ import {resourceAmount} from '../../api/quantity.js'
 import type {KubeObject} from '../../api/object.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
 import type {Node} from '../../api/kinds.js'
-import {KubectlError} from '../errors.js'
+import {KubectlError, KubectlPlainError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
 import type {KubectlSession} from '../session.js'
@@ -38,7 +38,7 @@ async function runTopNodes(session: KubectlSession, args: readonly string[]): Pr
   let items = await metrics(session, '/nodes', session.flag('selector'))
   if (args.length > 0) {
     items = items.filter((item) => item.metadata.name === args[0])
-    if (items.length === 0) throw new KubectlError(`nodemetrics.metrics.k8s.io "${args[0]}" not found`)
+    if (items.length === 0) throw new KubectlPlainError(`Error from server (NotFound): nodes.metrics.k8s.io "${args[0]}" not found`)
   }
   const nodes = ((await session.request('GET', '/api/v1/nodes')).body as {items: Node[]}).items
   const lines = items.map((item) => {
@@ -64,7 +64,7 @@ async function runTopPods(session: KubectlSession, args: readonly string[]): Pro
   let items = await metrics(session, namespace ? `/namespaces/${namespace}/pods` : '/pods', session.flag('selector'))
   if (args.length > 0) items = items.filter((item) => item.metadata.name === args[0])
   if (items.length === 0) {
-    if (args.length > 0) throw new KubectlError(`podmetrics.metrics.k8s.io "${namespace}/${args[0]}" not found`)
+    if (args.length > 0) throw new KubectlPlainError(`Error from server (NotFound): pods.metrics.k8s.io "${args[0]}" not found`)
     session.io.stderr(allNamespaces ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`)
     return 0
   }

@@ -55,8 +55,8 @@ export async function runWatch(session: KubectlSession, resource: ApiResource, n
     if (wantsTable) {
       const table = listed.body
       if (!isServerTable(table)) throw new KubectlError('the server answered the list with no Table')
+      // An empty first list prints nothing: a watch says no "No resources found".
       if (table.rows.length > 0) print(table, null, 'ADDED', true)
-      else session.io.stderr(namespace ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n')
     } else {
       const items = fieldAt(listed.body, 'items') ?? []
       if (!Array.isArray(items) || !items.every(isKubeObject)) throw new KubectlError('the server answered the list with items that are not objects')

@@ -9,6 +9,13 @@ export const rangeDepthMax = 16
 export const rangeItemsMax = 1_000_000
 
 export class JsonPathError extends Error {}
+/** A template that parsed but fails on the data (an identifier that names nothing, an unknown filter operator). */
+export class JsonPathExecutionError extends Error {}
+
+/** Go's %#U of a character: `U+003D '='`. */
+const goRune = (character: string) => `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} '${character}'`
+/** Where Go's parser ends a field name or an identifier (a backslash keeps the next character). */
+const goTerminator = /[\s.,[\]$@{}]/
 
 type Node =
   | {kind: 'text'; text: string}
@@ -24,6 +31,9 @@ type Step =
   | {kind: 'slice'; start: number | null; end: number | null; step: number | null}
   | {kind: 'filter'; left: Step[]; operator: string | null; right: Operand}
   | {kind: 'root'}
+  /** A bare word in an action: true/false are values, any other fails when evaluated. */
+  | {kind: 'identifier'; name: string}
+  | {kind: 'value'; value: unknown}
 
 type Operand = {kind: 'path'; steps: Step[]} | {kind: 'value'; value: unknown} | null
 
@@ -35,7 +45,7 @@ function parseSteps(text: string, template: string): Step[] {
   const steps: Step[] = []
   let position = 0
   const fail = (): never => {
-    throw new JsonPathError(`unrecognized character in action: ${JSON.stringify(text.slice(position, position + 1) || text)}`)
+    throw new JsonPathError(`unrecognized character in action: ${goRune(text.slice(position, position + 1) || text)}`)
   }
   if (text.startsWith('$')) position = 1
   else if (text.startsWith('@')) position = 1
@@ -56,8 +66,8 @@ function parseSteps(text: string, template: string): Step[] {
         position++
         continue
       }
-      // A backslash keeps the next character in the name: `kubernetes\.io/change-cause`.
-      const match = /^(?:[A-Za-z0-9_\-/]|\\.)+/.exec(text.slice(position))
+      // A name runs to Go's next terminator; a backslash keeps the next character: `kubernetes\.io/change-cause`.
+      const match = /^(?:[^\s.,[\]$@{}\\]|\\.)+/.exec(text.slice(position))
       if (!match) {
         if (position >= text.length) continue
         if (text[position] === '[') continue
@@ -82,6 +92,18 @@ function parseSteps(text: string, template: string): Step[] {
         const number = (value: string | undefined) => (value === undefined || value === '' ? null : Number(value))
         steps.push({kind: 'slice', start: number(start), end: number(end), step: number(step)})
       } else throw new JsonPathError(`invalid array index ${inner}`)
+      continue
+    }
+    if (/\s/.test(character)) {
+      position++
+      continue
+    }
+    if (/[A-Za-z_]/.test(character)) {
+      let end = position
+      while (end < text.length && !goTerminator.test(text[end]!) && text[end] !== ')') end++
+      const word = text.slice(position, end)
+      steps.push(word === 'true' || word === 'false' ? {kind: 'value', value: word === 'true'} : {kind: 'identifier', name: word})
+      position = end
       continue
     }
     fail()
@@ -114,12 +136,14 @@ function parseOperand(text: string, template: string): Operand {
   if (trimmed.startsWith('@') || trimmed.startsWith('$') || trimmed.startsWith('.')) return {kind: 'path', steps: parseSteps(trimmed, template)}
   if (/^(['"]).*\1$/.test(trimmed)) return {kind: 'value', value: trimmed.slice(1, -1)}
   if (/^-?\d+(\.\d+)?$/.test(trimmed)) return {kind: 'value', value: Number(trimmed)}
-  if (trimmed === 'true' || trimmed === 'false') return {kind: 'value', value: trimmed === 'true'}
-  throw new JsonPathError(`unrecognized identifier ${trimmed}`)
+  // Anything else is read as an action: a bare word fails only when it is evaluated, another character at once.
+  return {kind: 'path', steps: parseSteps(trimmed, template)}
 }
 
 function parseFilter(text: string, template: string): Step {
-  const match = /^(.*?)\s*(==|!=|<=|>=|<|>|=~)\s*(.*)$/.exec(text)
+  // Go's split: a left side without operator characters, the longest run of them that leaves a
+  // right side (so `@.x==` compares with `=`), the rest; the operator is checked when evaluated.
+  const match = /^([^!<>=]+)([!<>=]+)(.+)$/.exec(text)
   if (!match) return {kind: 'filter', left: parseSteps(text.trim(), template), operator: null, right: null}
   return {kind: 'filter', left: parseSteps(match[1]!.trim(), template), operator: match[2]!, right: parseOperand(match[3]!, template)}
 }
@@ -179,6 +203,8 @@ function children(value: unknown): unknown[] {
   return []
 }
 
+const filterOperators = new Set(['==', '!=', '<', '>', '<=', '>=', '=~'])
+
 function compare(left: unknown, operator: string, right: unknown): boolean {
   switch (operator) {
     case '==':
@@ -203,6 +229,12 @@ function compare(left: unknown, operator: string, right: unknown): boolean {
 function evaluate(steps: readonly Step[], current: readonly unknown[], root: unknown): unknown[] {
   let values = [...current]
   for (const step of steps) {
+    // Go evaluates a bare word whatever the input: true/false are themselves, another fails.
+    if (step.kind === 'identifier') throw new JsonPathExecutionError(`unrecognized identifier ${step.name}`)
+    if (step.kind === 'value') {
+      values = [step.value]
+      continue
+    }
     const next: unknown[] = []
     for (const value of values) {
       switch (step.kind) {
@@ -253,8 +285,11 @@ function evaluate(steps: readonly Step[], current: readonly unknown[], root: unk
               if (left.length > 0) next.push(item)
               continue
             }
-            const right = step.right === null ? [null] : step.right.kind === 'value' ? [step.right.value] : evaluate(step.right.steps, [item], root)
-            if (left.length > 0 && right.length > 0 && compare(left[0], step.operator, right[0])) next.push(item)
+            if (left.length === 0) continue
+            const right = step.right === null ? [] : step.right.kind === 'value' ? [step.right.value] : evaluate(step.right.steps, [item], root)
+            if (right.length === 0) continue
+            if (!filterOperators.has(step.operator)) throw new JsonPathExecutionError(`unrecognized filter operator ${step.operator}`)
+            if (compare(left[0], step.operator, right[0])) next.push(item)
           }
           break
       }

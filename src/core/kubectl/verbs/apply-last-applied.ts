@@ -1,0 +1,115 @@
+// `kubectl apply view-last-applied` and `apply set-last-applied`: the last-applied configuration
+// of objects named or read from files, printed as YAML or JSON; or set to a file's object (an
+// object without the annotation only with --create-annotation), as kubectl 1.32 does.
+import type {KubeObject} from '../../api/object.js'
+import {goYaml} from '../../printers/kubectl/go-yaml.js'
+import {goJsonCompact} from '../../util/go-json.js'
+import {KubectlError, noResourcesMessage} from '../errors.js'
+import type {KubectlFlag} from '../flags.js'
+import {isManifest, readManifestEntries} from '../manifests.js'
+import {type ApiResource, kindName, objectPath, requestList, requestNamed, ResourceMapper} from '../resources.js'
+import type {KubectlSession} from '../session.js'
+import type {KubectlVerb} from '../verb.js'
+import {dryRunOf, dryRunSuffix, lastAppliedAnnotation, placeObject} from './apply.js'
+import {parseResourceArguments} from './get.js'
+
+interface Target {
+  readonly resource: ApiResource
+  readonly namespace: string
+  readonly name: string
+  /** The file's object (set-last-applied). */
+  readonly object?: KubeObject
+}
+
+async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: readonly string[]): Promise<Target[]> {
+  const files = session.list('filename')
+  if (files.length > 0) {
+    const targets: Target[] = []
+    for (const entry of await readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin())) {
+      if (!isManifest(entry)) throw entry.error
+      const {resource, namespace} = placeObject(session, mapper, entry)
+      const object = {...entry.object, metadata: {...entry.object.metadata, ...(resource.namespaced ? {namespace} : {})}}
+      targets.push({resource, namespace, name: entry.object.metadata.name ?? '', object})
+    }
+    return targets
+  }
+  if (args.length === 0) throw new KubectlError(noResourcesMessage)
+  const namespace = session.namespace()
+  const targets: Target[] = []
+  for (const {resource, names} of parseResourceArguments(mapper, args)) {
+    if (names.length > 0) {
+      for (const name of names) targets.push({resource, namespace, name})
+      continue
+    }
+    const query: Record<string, string> = session.flag('selector') ? {labelSelector: session.flag('selector')} : {}
+    const listed = await requestList(session, resource, resource.namespaced ? namespace : '', {query})
+    for (const item of (listed.body as {items?: KubeObject[]}).items ?? []) targets.push({resource, namespace: item.metadata.namespace ?? '', name: item.metadata.name ?? ''})
+  }
+  return targets
+}
+
+/** Go's json.Indent with two spaces: the text's own key order and escapes, its trailing newline kept. */
+function indentedJson(text: string): string {
+  const indented = JSON.stringify(JSON.parse(text), null, 2).replace(/[<>&\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return `${indented}${/\s*$/.exec(text)![0]}`
+}
+
+async function viewLastApplied(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const mapper = await ResourceMapper.discover(session)
+  const targets = await targetsOf(session, mapper, args)
+  const output = session.flag('output')
+  if (output !== 'yaml' && output !== 'json') throw new KubectlError(`Unexpected -o output mode: ${output}, the flag 'output' must be one of yaml|json\nSee 'kubectl apply view-last-applied -h' for help and examples`)
+  for (const target of targets) {
+    const live = (await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject
+    const configuration = live.metadata.annotations?.[lastAppliedAnnotation]
+    // kubectl means to refuse an object without one, but its error is lost: it is passed over.
+    if (configuration === undefined) continue
+    session.io.stdout(output === 'json' ? indentedJson(configuration) : goYaml(JSON.parse(configuration)))
+  }
+  return 0
+}
+
+async function setLastApplied(session: KubectlSession, args: readonly string[]): Promise<number> {
+  if (session.list('filename').length === 0) throw new KubectlError(noResourcesMessage)
+  const dryRun = dryRunOf(session.flag('dry-run'))
+  const mapper = await ResourceMapper.discover(session)
+  const changes: Array<{target: Target; configuration: string}> = []
+  for (const target of await targetsOf(session, mapper, args)) {
+    // The file's object as JSON (keys sorted, a newline after), as kubectl's edit options encode it.
+    const configuration = `${goJsonCompact(target.object)}\n`
+    const live = (await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject
+    const existing = live.metadata.annotations?.[lastAppliedAnnotation]
+    if (existing === undefined && session.flag('create-annotation') !== 'true') {
+      throw new KubectlError(`no last-applied-configuration annotation found on resource: ${target.name}, to create the annotation, run the command with --create-annotation`)
+    }
+    if (existing === configuration) session.io.stdout(`set-last-applied ${target.name}: no changes required.\n`)
+    else changes.push({target, configuration})
+  }
+  for (const {target, configuration} of changes) {
+    if (dryRun !== 'client') {
+      const body = {metadata: {annotations: {[lastAppliedAnnotation]: configuration}}}
+      await session.request('PATCH', objectPath(target.resource, target.namespace, target.name), {body, contentType: 'application/merge-patch+json', query: dryRun === 'server' ? {dryRun: 'All'} : undefined})
+    }
+    const label = `${kindName(target.resource)}/${target.name}`
+    session.io.stdout(session.flag('output') === 'name' ? `${label}\n` : `${label} configured${dryRunSuffix(dryRun)}\n`)
+  }
+  return 0
+}
+
+const fileFlags: readonly KubectlFlag[] = [
+  {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'recursive', shorthand: 'R', kind: 'bool'},
+]
+
+export const lastAppliedVerbs: readonly KubectlVerb[] = [
+  {
+    name: 'view-last-applied',
+    flags: [...fileFlags, {name: 'output', shorthand: 'o', kind: 'string', defaultValue: 'yaml'}, {name: 'selector', shorthand: 'l', kind: 'string'}, {name: 'all', kind: 'bool'}],
+    run: viewLastApplied,
+  },
+  {
+    name: 'set-last-applied',
+    flags: [...fileFlags, {name: 'output', shorthand: 'o', kind: 'string'}, {name: 'create-annotation', kind: 'bool'}, {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'}],
+    run: setLastApplied,
+  },
+]
