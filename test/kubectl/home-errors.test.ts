@@ -37,3 +37,16 @@ describe('a KUBEMU_CLUSTER that names no cluster', () => {
     expect(existsSync(join(home, 'nope'))).toBe(false)
   })
 })
+
+describe('a cluster that --cluster or KUBEMU_CLUSTER names and that does not exist', () => {
+  it('is an error of every command that reaches a cluster, which creates none by that name', async () => {
+    const {existsSync} = await import('node:fs')
+    const home = temporaryFolder()
+    const environment = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
+    const missing = (source: string) => `Error: cluster "nope" (${source}) does not exist in ${home}; \`kubemu up\` creates it\n`
+    expect(await runShell(`${kubemu} status`, {cwd: home, env: {...environment, KUBEMU_CLUSTER: 'nope'}})).toMatchObject({status: 1, stdout: '', stderr: missing('KUBEMU_CLUSTER')})
+    expect(await runShell(`${kubemu} time advance 1s --cluster nope`, {cwd: home, env: environment})).toMatchObject({status: 1, stdout: '', stderr: missing('--cluster')})
+    expect(await runShell(`${kubemu} member stop infra2 --cluster nope`, {cwd: home, env: environment})).toMatchObject({status: 1, stdout: '', stderr: missing('--cluster')})
+    expect(existsSync(join(home, 'nope'))).toBe(false)
+  }, 60_000)
+})
