@@ -69,7 +69,16 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
   if (word === 'help') return runKubectl([...argv.filter((argument) => argument !== 'help'), '--help'], io)
   const command = catalog.verbs.find((candidate) => candidate.name === word || (candidate.aliases ?? []).includes(word))
   if (!command) {
-    io.stderr(`error: unknown command "${word}" for "kubectl"\n`)
+    // A plugin then, named by the words before any flag; a flag first is refused, as kubectl does.
+    if (argv[0]?.startsWith('-')) {
+      io.stderr(`Error: flags cannot be placed before plugin name: ${argv[0]}\n`)
+      return 1
+    }
+    const {findPlugin, runPlugin} = await import('./plugins.js')
+    const plugin = findPlugin(argv, io.environment)
+    if (plugin) return runPlugin(plugin, io)
+    const {suggestionsFor} = await import('./suggestions.js')
+    io.stderr(`error: unknown command "${word}" for "kubectl"\n${suggestionsFor(word)}`)
     return 1
   }
   let verb: VerbEntry = command
