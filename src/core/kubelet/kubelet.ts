@@ -23,6 +23,7 @@ import {forEachConcurrently} from '../util/concurrency.js'
 import {isStopped, NodeHeartbeats, nodeLeaseRenewMilliseconds} from './heartbeat.js'
 import {isMirrorPod} from '../api/mirror-pods.js'
 import {type PersistentVolumeClaim, podClaimNames} from '../api/volume-binding.js'
+import {ephemeralContainersEnded} from './ephemeral-containers.js'
 import {creatingStatus, hostIpOf, withEphemeralContainersStarted} from './pod-status.js'
 import {exitCodeAnnotation, runSecondsAnnotation, SimulatedContainers} from './containers.js'
 import {ensureImage} from './images.js'
@@ -186,6 +187,7 @@ export class Kubelets implements ControlLoop, PodWork {
       }
       return
     }
+    if (pod.status?.phase === 'Running' && (await ephemeralContainersEnded(this, pod, key, now))) return
     // A pod the node lifecycle controller marked not Ready while this kubelet was away: back, the
     // kubelet's status manager reports its own view again (the containers run and are ready).
     const conditions = ((pod.status as {conditions?: Array<Record<string, unknown>>} | undefined)?.conditions ?? [])
