@@ -47,7 +47,9 @@ export function statusText(status: StatusBody): string {
     if (!details) return 'The request is invalid'
     let text = details.kind || details.name ? `The ${details.kind ?? ''} ${JSON.stringify(details.name ?? '')} is invalid` : 'The request is invalid'
     const causes = [...new Set((details.causes ?? []).map((cause) => `${cause.field ?? ''}: ${cause.message ?? ''}`))]
-    if (causes.length === 1) text += `: ${causes[0]}`
+    // kubectl's MultilineError ends one cause with a newline of its own, after the cause's (kube's
+    // immutability messages end with one: a blank line follows them).
+    if (causes.length === 1) text += `: ${causes[0]}\n`
     else if (causes.length > 1) text += `: \n${causes.map((cause) => `* ${cause}`).join('\n')}`
     return text
   }

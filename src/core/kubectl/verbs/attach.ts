@@ -29,20 +29,33 @@ export async function runAttach(session: KubectlSession, args: readonly string[]
   if (phase === 'Succeeded' || phase === 'Failed') throw new KubectlError(`cannot attach a container in a completed pod; current phase is ${phase}`)
   const quiet = session.flag('quiet') === 'true'
   const container = containerFor(session, pod, session.flag('container'), quiet)
+  return attachToContainer(session, pod, container, {stdin: session.flag('stdin') === 'true', tty: session.flag('tty') === 'true', quiet})
+}
+
+/** How an attach goes: -i, -t, -q. */
+export interface AttachOptions {
+  readonly stdin: boolean
+  readonly tty: boolean
+  readonly quiet: boolean
+}
+
+/** kubectl's attach to one container of a running pod (attach, debug): its output from now on, this process's stdin to it with -i. */
+export async function attachToContainer(session: KubectlSession, pod: TargetPod, container: string, options: AttachOptions): Promise<number> {
+  const {quiet, stdin} = options
+  const ephemeral = ((pod.spec as {ephemeralContainers?: Array<{name: string}>} | undefined)?.ephemeralContainers ?? []).some((entry) => entry.name === container)
   const spec = [...(pod.spec?.containers ?? []), ...((pod.spec as {ephemeralContainers?: Array<{name: string}>} | undefined)?.ephemeralContainers ?? [])].find((entry) => entry.name === container) as {name: string; tty?: boolean} | undefined
   if (!spec) throw new KubectlError(`cannot attach to the container: container ${container} not found in pod ${pod.metadata.name}`)
-  if (session.flag('tty') === 'true' && !spec.tty && !quiet) session.io.stderr(`error: Unable to use a TTY - container ${container} did not allocate one\n`)
+  if (options.tty && !spec.tty && !quiet) session.io.stderr(`error: Unable to use a TTY - container ${container} did not allocate one\n`)
   if (!quiet) session.io.stderr("If you don't see a command prompt, try pressing enter.\n")
   // -i: what this process reads on stdin goes to the container's as it comes (its end closes a stdinOnce container's).
   const closes = Boolean((spec as {stdinOnce?: boolean}).stdinOnce)
   const sending: Array<Promise<void>> = []
-  const stdin = session.flag('stdin') === 'true'
   const raw = await withRawTerminal(session, stdin && spec.tty === true, (terminal) => followOutput(session, pod, container, !stdin ? undefined : async () => {
     sending.push(sendStdinAsItComes(session, `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/attach`, container, closes))
   }, terminal))
   // The container's run ended: what stdin still holds has nowhere to go (kubectl-main stops reading it).
   void Promise.allSettled(sending)
-  if (raw && !quiet && restartsAlways(pod)) session.io.stdout(`${sessionEndedMessage(String(pod.metadata.name), container)}\n`)
+  if (raw && !quiet && restartsAlways(pod)) session.io.stdout(`${sessionEndedMessage(String(pod.metadata.name), container, ephemeral)}\n`)
   return 0
 }
 
@@ -52,7 +65,9 @@ export function restartsAlways(pod: unknown): boolean {
 }
 
 /** What kubectl 1.32 prints when a session on a terminal ends (attach -it, run -it) and the pod restarts its containers. */
-export function sessionEndedMessage(pod: string, container: string): string {
+export function sessionEndedMessage(pod: string, container: string, ephemeral = false): string {
+  // An ephemeral container never runs again once it ended; the attach may still find it running.
+  if (ephemeral) return `Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach ${pod} -c ${container} -i -t' if it is still running`
   return `Session ended, resume using 'kubectl attach ${pod} -c ${container} -i -t' command when the pod is running`
 }
 

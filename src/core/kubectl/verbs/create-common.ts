@@ -25,7 +25,7 @@ export const generatorFlags: readonly KubectlFlag[] = [
 
 const randomAlphabet = 'bcdfghjklmnpqrstvwxz2456789'
 
-function randomSuffix(random: () => number): string {
+export function randomSuffix(random: () => number): string {
   let suffix = ''
   for (let index = 0; index < 5; index++) suffix += randomAlphabet[Math.floor(random() * randomAlphabet.length)]
   return suffix
