@@ -138,4 +138,13 @@ describe.runIf(existsSync(realKubectl))('kubectl debug', {timeout: 180_000}, () 
     expect(await oneShot("get pod web -o jsonpath='{.status.ephemeralContainerStatuses[0].state.terminated.reason}'")).toMatchObject({status: 0, stdout: 'Completed'})
     expect(await oneShot('debug -i -q web --image=busybox --profile=general -- sh', 'echo typed\nexit\n')).toMatchObject({status: 0, stdout: 'typed\n'})
   })
+
+  it('ends an attached shell on a seeded cluster, whose clock stands still between commands (the wait settles the loops)', async () => {
+    const home = temporaryFolder()
+    const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: '', KUBEMU_SEED: '11'}
+    const oneShot = (line: string, stdin?: string) => runShell(`timeout 60 ${kubemu} kubectl ${line}`, {cwd: home, env, stdin})
+    expect(await oneShot('run -i p --image=busybox --restart=Never -- sh', 'echo typed\nexit 3\n')).toMatchObject({status: 3, stdout: 'typed\n'})
+    expect((await oneShot('run web --image=nginx')).status).toBe(0)
+    expect(await oneShot('debug -i -q web --image=busybox --profile=general -- sh', 'echo typed\nexit\n')).toMatchObject({status: 0, stdout: 'typed\n'})
+  })
 })

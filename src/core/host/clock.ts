@@ -52,6 +52,11 @@ export class ClusterClock implements Clock {
     return this.wall instanceof SeededWallClock
   }
 
+  /** Whether cluster time stands still in this process (a seeded cluster outside `up`): only `time advance` moves it. */
+  get standsStill(): boolean {
+    return this.wall instanceof SeededWallClock && !this.wall.running
+  }
+
   get wallClock(): Clock {
     return this.wall
   }
@@ -91,7 +96,7 @@ export class SeededWallClock implements Clock {
 
   constructor(
     private readonly wall: Clock,
-    private readonly running: boolean,
+    readonly running: boolean,
   ) {
     this.startedAt = wall.nowMilliseconds()
   }

@@ -355,11 +355,16 @@ export class KubectlSession {
   async driveWhileWaiting(signal: AbortSignal): Promise<void> {
     const host = await this.openHost()
     if (host.up) return
+    // A seeded cluster's clock stands still between commands: there is no time to catch up on,
+    // and what the wait is for (a shell's end after the stdin just sent) comes from the loops
+    // settling what changed.
+    const standing = !this.io.host && this.hostClock().standsStill
     while (!signal.aborted) {
       await this.clock.sleep(drivingIntervalMilliseconds, signal)
       if (signal.aborted) break
       try {
-        await host.catchUp()
+        if (standing) await host.settle()
+        else await host.catchUp()
       } catch (error) {
         // Another process drives the cluster now (it holds the writer lock): nothing to do.
         if (!(error instanceof StorageError && error.code === 'Locked')) throw error
