@@ -119,14 +119,14 @@ export class NodeInfo {
   readonly usedPorts: Array<{protocol: string; hostIP: string; port: number}> = []
   private currentAllocatable: Resources = {}
   private currentNode: Node
-  private currentImages: NodeImages
+  /** Read from the node on first use (the DaemonSet controller's NodeInfos never ask). */
+  private currentImages: NodeImages | null = null
   readonly name: string
 
   constructor(node: Node) {
     this.name = String(node.metadata.name)
     this.currentNode = node
     this.currentAllocatable = allocatableOf(node)
-    this.currentImages = nodeImagesOf(node)
   }
 
   get node(): Node {
@@ -143,12 +143,12 @@ export class NodeInfo {
 
   /** The size of the first image the node lists under the name, or undefined when it lists none. */
   imageSize(name: string): number | undefined {
-    return this.currentImages.sizeOf.get(name)
+    return this.images.sizeOf.get(name)
   }
 
   /** How many times the node's status lists each image name. */
   get imageListings(): ReadonlyMap<string, number> {
-    return this.currentImages.listings
+    return this.images.listings
   }
 
   /**
@@ -159,7 +159,11 @@ export class NodeInfo {
     if (String(node.metadata.name) !== this.name) throw new Error(`NodeInfo ${this.name} given node ${String(node.metadata.name)}`)
     this.currentNode = node
     this.currentAllocatable = allocatableOf(node)
-    this.currentImages = nodeImagesOf(node)
+    this.currentImages = null
+  }
+
+  private get images(): NodeImages {
+    return (this.currentImages ??= nodeImagesOf(this.currentNode))
   }
 
   addPod(pod: Pod): void {
