@@ -171,9 +171,13 @@ const phases: Phase[] = []
 async function phase(name: string, objects: number, work: () => Promise<void>, anchor: {text: string; perSecond: number}, target: {text: string; perSecond: number}): Promise<void> {
   const started = performance.now()
   const cpuStarted = cpuSeconds(up?.pid)
+  // The monotonic clock in microseconds, the clock of a .cpuprofile's timestamps: a profile's
+  // samples can be cut to one phase.
+  const monotonicStarted = process.hrtime.bigint() / 1000n
   await work()
   const seconds = (performance.now() - started) / 1000
   const cpu = cpuSeconds(up?.pid) - cpuStarted
+  if (process.env.CPU_PROFILE_DIR) console.log(`  profile window of "${name}": ${monotonicStarted}-${process.hrtime.bigint() / 1000n} µs`)
   const rate = objects / seconds
   phases.push({name, seconds, cpuSeconds: cpu, objects, anchor: anchor.text, anchorRatio: `${(rate / anchor.perSecond).toFixed(2)}x`, target: `${target.text}: ${(rate / target.perSecond).toFixed(2)}x`})
   console.log(`  ${name}: ${seconds.toFixed(1)} s`)

@@ -1,6 +1,6 @@
 // Nodes, pods and snapshots for the scheduler's tests, built as the API would hand them over.
 import type {Snapshot} from '../../src/core/scheduler/framework.js'
-import {NodeInfo} from '../../src/core/scheduler/node-info.js'
+import {ImageNodeCounts, NodeInfo} from '../../src/core/scheduler/node-info.js'
 import type {Node, Pod} from '../../src/core/api/kinds.js'
 
 export function node(name: string, options: {cpu?: string; memory?: string; pods?: string; labels?: Record<string, string>; taints?: Node['spec'] extends infer S ? (S extends {taints?: infer T} ? T : never) : never; unschedulable?: boolean; images?: Array<{names: string[]; sizeBytes: number}>} = {}): Node {
@@ -33,7 +33,7 @@ export function snapshot(nodes: Node[], placed: Array<[Pod, string]> = [], names
   const infos = nodes.map((entry) => new NodeInfo(entry))
   const byName = new Map(infos.map((info) => [info.name, info]))
   for (const [existing, nodeName] of placed) byName.get(nodeName)!.addPod({...existing, spec: {...existing.spec, nodeName}})
-  return {nodes: infos, byName, namespaceLabels: new Map(Object.entries(namespaceLabels))}
+  return {nodes: infos, byName, imageNodeCounts: ImageNodeCounts.of(infos), namespaceLabels: new Map(Object.entries(namespaceLabels))}
 }
 
 const controlPlaneTaint = {key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule'}

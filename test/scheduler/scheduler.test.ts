@@ -124,7 +124,6 @@ describe('scheduler plugins', () => {
     const current = snapshot([node('a', {images: [image]}), node('b')])
     const target = pod('x')
     const state = new Map()
-    imageLocality.preScore!(target, current.nodes, state, current)
     // 500 MiB × (1 of 2 nodes) = 250 MiB; (250 − 23) × 100 / (1000 − 23) = 23.
     expect(imageLocality.score(target, current.byName.get('a')!, state, current)).toBe(23)
     expect(imageLocality.score(target, current.byName.get('b')!, state, current)).toBe(0)

@@ -32,6 +32,12 @@ export const daemonTolerations: readonly Toleration[] = [
 type DaemonSet = Workload & {spec: Workload['spec'] & {updateStrategy?: {type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: {maxUnavailable?: number | string}}}}
 const isDaemonSet = (object: KubeObject): object is DaemonSet => isWorkload(object) && areObjectsOrAbsent(object.spec, 'updateStrategy')
 
+/** The pod a DaemonSet runs on each node, with the tolerations the controller adds to it. */
+function daemonPodTemplate(set: DaemonSet): Pod {
+  const templateSpec = set.spec.template?.spec ?? {containers: []}
+  return {metadata: {}, spec: {...templateSpec, tolerations: [...(templateSpec.tolerations ?? []), ...daemonTolerations]}}
+}
+
 export class DaemonSetController extends PodOwnerController<DaemonSet> {
   /** kube-controller-manager's default --concurrent-daemonset-syncs. */
   protected override readonly workers = 2
@@ -43,8 +49,17 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
     super('daemonset-controller', client, informers, recorder, clock, kindRef(resources.daemonSets, 'DaemonSet', isDaemonSet), 'DaemonSet')
     this.nodes = informers.informer<Node>(resources.nodes)
     this.history = new ControllerHistory(client, informers.informer<KubeObject>(resources.controllerRevisions), 'DaemonSet')
-    this.nodes.onEvent(() => {
-      for (const set of this.owners.list()) this.queue.add(objectKey(set))
+    // As kube's updateNode: a node that comes or goes concerns every DaemonSet; a node that
+    // changes, only those for which it changes whether their pod should run there (its labels,
+    // taints): a status write (images, heartbeats) leaves them alone.
+    this.nodes.onEvent((event) => {
+      for (const set of this.owners.list()) {
+        if (event.type === 'MODIFIED' && event.previous) {
+          const template = daemonPodTemplate(set)
+          if (this.shouldRun(template, event.previous) === this.shouldRun(template, event.object)) continue
+        }
+        this.queue.add(objectKey(set))
+      }
     })
   }
 
@@ -61,8 +76,7 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
     const {namespace} = splitKey(key)
     const hash = podTemplateHash(set.spec.template)
     const setObject = {...set, kind: 'DaemonSet', apiVersion: 'apps/v1'}
-    const templateSpec = set.spec.template?.spec ?? {containers: []}
-    const template: Pod = {metadata: {}, spec: {...templateSpec, tolerations: [...(templateSpec.tolerations ?? []), ...daemonTolerations]}}
+    const template = daemonPodTemplate(set)
     const owned = this.ownedPods(set)
     const currentRevision = await this.history.current(set, {...(set.spec.template?.metadata?.labels ?? {}), [hashLabel]: hash})
     const nodeOf = (pod: Pod) => pod.spec.nodeName ?? ((pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]?.matchFields?.[0]?.values ?? [])[0])

@@ -7,6 +7,7 @@ import {type ApiClient, ApiClientError, isAlreadyExists, isConflict, isNotFound}
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
 import type {Node} from '../api/kinds.js'
+import {assert} from '../util/assert.js'
 import {doublingBackoffMilliseconds} from '../util/backoff.js'
 import {forEachConcurrently} from '../util/concurrency.js'
 import {type NodeImage, nodeStatusImages} from './node-images.js'
@@ -21,6 +22,8 @@ export const heartbeatRetryInitialMilliseconds = 100
 export const heartbeatRetryMaxMilliseconds = 7_000
 /** Nodes whose heartbeats are written at once. */
 export const heartbeatsInFlightMax = 64
+/** Nodes whose due time waits to be worked out again at most (more: a broken invariant, as every node has one name). */
+export const heartbeatChangedNodesMax = 1_000_000
 
 type Lease = KubeObject & {spec?: {holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string}}
 type Condition = {type: string; status: string; lastHeartbeatTime?: string; lastTransitionTime?: string; reason?: string; message?: string}
@@ -73,16 +76,20 @@ export async function reportNodeStatus(client: ApiClient, node: Node, now: numbe
   return true
 }
 
-/** Every running node's heartbeat, each node's on its own as separate kubelet processes would beat. */
+/**
+ * Every running node's heartbeat, each node's on its own as separate kubelet processes would beat.
+ * When each node is next due is kept per node and worked out again only for the node a Node or
+ * Lease event (or a refusal) names: with a thousand nodes renewing their Leases every 10 s, a scan
+ * of every node's Lease and conditions after each event cost more than the beats.
+ */
 export class NodeHeartbeats {
   /** Nodes whose last heartbeat was refused: how many times in a row, and when to try again. */
   private readonly refused = new Map<string, {times: number; retryAt: number}>()
-  /**
-   * The earliest time some node's heartbeat is due (null: none, a stopped cluster), or undefined
-   * until computed again: the kubelets ask at every turn of the loops, and a scan of every node's
-   * Lease each time cost as much as the beats at a few hundred nodes. Any Node or Lease event
-   * (and a refusal) makes it stale.
-   */
+  /** When each running node is next due (a stopped or unknown node has no entry). */
+  private readonly dueAtByNode = new Map<string, number>()
+  /** Nodes whose due time is to be worked out again; null: every node (before the first look). */
+  private changed: Set<string> | null = null
+  /** The earliest of dueAtByNode (null: none), or undefined when it must be found again. */
   private earliestDueAt: number | null | undefined = undefined
 
   constructor(
@@ -92,11 +99,16 @@ export class NodeHeartbeats {
     /** The images each node holds (what its status lists). */
     private readonly imagesOf: (node: string) => readonly NodeImage[] = () => [],
   ) {
-    const forget = () => {
-      this.earliestDueAt = undefined
-    }
-    nodes.onEvent(forget)
-    leases.onEvent(forget)
+    nodes.onEvent((event) => this.changedNode(String(event.object.metadata.name)))
+    leases.onEvent((event) => {
+      if (event.object.metadata.namespace === 'kube-node-lease') this.changedNode(String(event.object.metadata.name))
+    })
+  }
+
+  private changedNode(name: string): void {
+    if (this.changed === null) return
+    assert(this.changed.size < heartbeatChangedNodesMax, `${heartbeatChangedNodesMax} nodes wait for their heartbeat due time`)
+    this.changed.add(name)
   }
 
   /**
@@ -114,14 +126,29 @@ export class NodeHeartbeats {
     return (Date.parse(lease.spec?.renewTime ?? '') || 0) + nodeLeaseRenewMilliseconds
   }
 
+  /** Works out again the due times of the nodes that changed; the earliest is found again only if it may have moved later. */
+  private refresh(): void {
+    const names = this.changed ?? this.nodes.list().map((node) => String(node.metadata.name))
+    if (this.changed === null) this.dueAtByNode.clear()
+    this.changed = new Set()
+    for (const name of names) {
+      const before = this.dueAtByNode.get(name)
+      const node = this.nodes.get(name)
+      const at = node ? this.dueAt(node) : null
+      if (at === null) this.dueAtByNode.delete(name)
+      else this.dueAtByNode.set(name, at)
+      if (this.earliestDueAt === undefined) continue
+      if (at !== null && (this.earliestDueAt === null || at < this.earliestDueAt)) this.earliestDueAt = at
+      else if (before !== undefined && before === this.earliestDueAt && at !== before) this.earliestDueAt = undefined
+    }
+  }
+
   /** The earliest cluster time some running node's heartbeat is due, or null when none runs. */
   nextDue(): number | null {
+    if (this.changed === null || this.changed.size > 0) this.refresh()
     if (this.earliestDueAt === undefined) {
       let earliest: number | null = null
-      for (const node of this.nodes.list()) {
-        const at = this.dueAt(node)
-        if (at !== null && (earliest === null || at < earliest)) earliest = at
-      }
+      for (const at of this.dueAtByNode.values()) if (earliest === null || at < earliest) earliest = at
       this.earliestDueAt = earliest
     }
     return this.earliestDueAt
@@ -136,11 +163,13 @@ export class NodeHeartbeats {
   /** Beats for every node due; how many writes (or refusals) that took. */
   async beat(now: number): Promise<number> {
     let written = 0
-    const due = (node: Node) => {
-      const at = this.dueAt(node)
-      return at !== null && at <= now
+    this.nextDue()
+    const due: Node[] = []
+    for (const [name, at] of this.dueAtByNode) {
+      const node = at <= now ? this.nodes.get(name) : undefined
+      if (node) due.push(node)
     }
-    await forEachConcurrently(this.nodes.list().filter(due), heartbeatsInFlightMax, async (node) => {
+    await forEachConcurrently(due, heartbeatsInFlightMax, async (node) => {
       const name = String(node.metadata.name)
       try {
         if (await renewLease(this.clientFor(name), node, this.leases.get(`kube-node-lease/${node.metadata.name}`) as never, now)) written++
@@ -153,9 +182,9 @@ export class NodeHeartbeats {
         this.refused.set(name, {times, retryAt: now + doublingBackoffMilliseconds(heartbeatRetryInitialMilliseconds, heartbeatRetryMaxMilliseconds, times)})
         written++
       }
+      // Written Leases come back by their events; a refusal or a retry changes the due time here.
+      this.changedNode(name)
     })
-    // Written Leases come back by their events; the refusals and retries change it here.
-    this.earliestDueAt = undefined
     return written
   }
 }

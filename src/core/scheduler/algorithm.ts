@@ -6,6 +6,7 @@ import type {CycleState, Snapshot, Status} from './framework.js'
 import type {NodeInfo} from './node-info.js'
 import {defaultProfile, type Profile} from './profile.js'
 import type {Pod} from '../api/kinds.js'
+import {assert} from '../util/assert.js'
 
 /** kube-scheduler scores at least this many nodes when the cluster has them. */
 export const minFeasibleNodesToFind = 100
@@ -100,13 +101,18 @@ export class SchedulingAlgorithm {
       if (!score) continue
       // As with PreFilter: a Score plugin's PreScore computes what it reads, even when that point is disabled.
       if (!preScored.has(plugin.name)) plugin.preScore?.(pod, feasible, state, snapshot)
-      const scores = new Map(feasible.map((node) => [node.name, score.call(plugin, pod, node, state, snapshot)]))
+      const scores = new Map<string, number>()
+      for (const node of feasible) scores.set(node.name, score.call(plugin, pod, node, state, snapshot))
       plugin.normalize?.(scores, state)
-      for (let position = 0; position < feasible.length; position++) {
-        const weighted = scores.get(feasible[position]!.name)! * weight
+      // Normalize sets only the names it was given: the map keeps the feasible nodes' order.
+      let position = 0
+      for (const normalized of scores.values()) {
+        const weighted = normalized * weight
         totals[position] += weighted
         perPlugin[position]![plugin.name] = weighted
+        position++
       }
+      assert(position === feasible.length, `${plugin.name}'s normalize changed the nodes scored`)
     }
     const feasiblePosition = new Map(feasible.map((node, position) => [node.name, position]))
     for (const verdict of verdicts) {

@@ -2,7 +2,7 @@
 // Score (normalized, weighted), over a snapshot of the nodes. Statuses carry kube-scheduler's
 // reasons, which become the FailedScheduling message.
 import type {PersistentVolume, PersistentVolumeClaim, StorageClass} from '../api/volume-binding.js'
-import type {NodeInfo} from './node-info.js'
+import type {ImageNodeCounts, NodeInfo} from './node-info.js'
 import type {Pod, PodAffinityTerm} from '../api/kinds.js'
 
 export type LabelSelectorObject = NonNullable<PodAffinityTerm['labelSelector']>
@@ -23,6 +23,8 @@ export const unresolvable = (...reasons: string[]): Status => ({code: 'Unschedul
 export interface Snapshot {
   readonly nodes: readonly NodeInfo[]
   readonly byName: ReadonlyMap<string, NodeInfo>
+  /** How many times the nodes list each image name (ImageLocality's spread). */
+  readonly imageNodeCounts: Pick<ImageNodeCounts, 'get'>
   /** Labels of each namespace, for pod affinity terms with a namespaceSelector. */
   readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>
   /** The selector of the Services and the controller that own a pod (PodTopologySpread's default constraints), when the scheduler knows them. */

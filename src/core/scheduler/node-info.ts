@@ -89,6 +89,27 @@ export function hasPodAffinity(pod: Pod): boolean {
   return Boolean(affinity?.podAffinity || affinity?.podAntiAffinity)
 }
 
+/**
+ * One node's image names as ImageLocality reads them: each name with the size of the first image
+ * the node's status lists under it, and how many times the status lists the name.
+ */
+interface NodeImages {
+  readonly sizeOf: ReadonlyMap<string, number>
+  readonly listings: ReadonlyMap<string, number>
+}
+
+function nodeImagesOf(node: Node): NodeImages {
+  const sizeOf = new Map<string, number>()
+  const listings = new Map<string, number>()
+  for (const image of node.status?.images ?? []) {
+    for (const name of image.names ?? []) {
+      if (!sizeOf.has(name)) sizeOf.set(name, image.sizeBytes ?? 0)
+      listings.set(name, (listings.get(name) ?? 0) + 1)
+    }
+  }
+  return {sizeOf, listings}
+}
+
 export class NodeInfo {
   readonly pods: Pod[] = []
   /** The pods here with pod affinity or anti-affinity terms. */
@@ -96,18 +117,53 @@ export class NodeInfo {
   readonly requested: Resources = {}
   readonly nonZeroRequested = {cpu: 0, memory: 0}
   readonly usedPorts: Array<{protocol: string; hostIP: string; port: number}> = []
-  readonly allocatable: Resources = {}
+  private currentAllocatable: Resources = {}
+  private currentNode: Node
+  /** Read from the node on first use (the DaemonSet controller's NodeInfos never ask). */
+  private currentImages: NodeImages | null = null
+  readonly name: string
 
-  constructor(readonly node: Node) {
-    for (const [name, text] of Object.entries(node.status?.allocatable ?? node.status?.capacity ?? {})) this.allocatable[name] = resourceAmount(name, text)
+  constructor(node: Node) {
+    this.name = String(node.metadata.name)
+    this.currentNode = node
+    this.currentAllocatable = allocatableOf(node)
   }
 
-  get name(): string {
-    return String(this.node.metadata.name)
+  get node(): Node {
+    return this.currentNode
+  }
+
+  get allocatable(): Readonly<Resources> {
+    return this.currentAllocatable
   }
 
   get labels(): Record<string, string> {
-    return this.node.metadata.labels ?? {}
+    return this.currentNode.metadata.labels ?? {}
+  }
+
+  /** The size of the first image the node lists under the name, or undefined when it lists none. */
+  imageSize(name: string): number | undefined {
+    return this.images.sizeOf.get(name)
+  }
+
+  /** How many times the node's status lists each image name. */
+  get imageListings(): ReadonlyMap<string, number> {
+    return this.images.listings
+  }
+
+  /**
+   * The node object changed (kube-scheduler's NodeInfo.SetNode): its pods and their sums stay,
+   * only what is read from the node is taken again. The name never changes.
+   */
+  setNode(node: Node): void {
+    if (String(node.metadata.name) !== this.name) throw new Error(`NodeInfo ${this.name} given node ${String(node.metadata.name)}`)
+    this.currentNode = node
+    this.currentAllocatable = allocatableOf(node)
+    this.currentImages = null
+  }
+
+  private get images(): NodeImages {
+    return (this.currentImages ??= nodeImagesOf(this.currentNode))
   }
 
   addPod(pod: Pod): void {
@@ -138,8 +194,63 @@ export class NodeInfo {
   }
 
   clone(): NodeInfo {
-    const copy = new NodeInfo(this.node)
+    const copy = new NodeInfo(this.currentNode)
     for (const pod of this.pods) copy.addPod(pod)
     return copy
+  }
+}
+
+function allocatableOf(node: Node): Resources {
+  const allocatable: Resources = {}
+  for (const [name, text] of Object.entries(node.status?.allocatable ?? node.status?.capacity ?? {})) allocatable[name] = resourceAmount(name, text)
+  return allocatable
+}
+
+/**
+ * How many times the nodes list each image name, kept as nodes come, change and go (kube-
+ * scheduler's cache keeps its image states so, for ImageLocality's spread): a pod's scoring reads
+ * it instead of walking every node's images.
+ */
+export class ImageNodeCounts {
+  private readonly counts = new Map<string, number>()
+  /** What each node added, taken back when it changes or goes. */
+  private readonly counted = new Map<string, ReadonlyMap<string, number>>()
+
+  /** Counts the node as it is now (again, if it was counted before). */
+  set(info: NodeInfo): void {
+    const before = this.counted.get(info.name)
+    const now = info.imageListings
+    if (before === now) return
+    if (before) this.subtract(before)
+    for (const [name, listings] of now) this.counts.set(name, (this.counts.get(name) ?? 0) + listings)
+    this.counted.set(info.name, now)
+  }
+
+  delete(nodeName: string): void {
+    const before = this.counted.get(nodeName)
+    if (!before) return
+    this.subtract(before)
+    this.counted.delete(nodeName)
+  }
+
+  /** How many times the nodes list the image name. */
+  get(name: string): number {
+    return this.counts.get(name) ?? 0
+  }
+
+  private subtract(listings: ReadonlyMap<string, number>): void {
+    for (const [name, count] of listings) {
+      const left = (this.counts.get(name) ?? 0) - count
+      if (left < 0) throw new Error(`image ${name} counted on fewer nodes than it leaves`)
+      if (left === 0) this.counts.delete(name)
+      else this.counts.set(name, left)
+    }
+  }
+
+  /** The counts over a fixed set of nodes (a test's or a one-off snapshot). */
+  static of(infos: Iterable<NodeInfo>): ImageNodeCounts {
+    const counts = new ImageNodeCounts()
+    for (const info of infos) counts.set(info)
+    return counts
   }
 }

@@ -15,7 +15,7 @@ import type {Clock} from '../util/clock.js'
 import {MemorySchedulingReports, type SchedulingReport, type SchedulingReportStore} from './reports.js'
 import {fitErrorMessage, SchedulingAlgorithm, type ScheduleResult} from './algorithm.js'
 import type {Snapshot, VolumeLister} from './framework.js'
-import {NodeInfo} from './node-info.js'
+import {ImageNodeCounts, NodeInfo} from './node-info.js'
 import {preempt} from './preemption.js'
 import {PodBackoff} from './backoff.js'
 import {defaultProfile, type Profile} from './profile.js'
@@ -43,6 +43,8 @@ interface RunningProfile {
 export class Scheduler implements ControlLoop {
   readonly name = 'scheduler'
   private readonly nodes = new Map<string, NodeInfo>()
+  /** How many times the cached nodes list each image name, kept as nodes change (ImageLocality). */
+  private readonly imageNodeCounts = new ImageNodeCounts()
   /** Where each pod the cache holds is: pod uid → node name. */
   private readonly placed = new Map<string, string>()
   /** Pods on nodes the node informer has not shown yet (informers start one after another). */
@@ -99,18 +101,30 @@ export class Scheduler implements ControlLoop {
     this.unschedulable.clear()
   }
 
+  /**
+   * A node event changes only that node's entry (kube-scheduler's cache: AddNode, UpdateNode,
+   * RemoveNode): a changed node is updated in place with its pods kept, so the snapshot, whose
+   * entries are these NodeInfos, sees it without a rebuild; only a node that comes or goes
+   * changes the snapshot's list.
+   */
   private onNode(event: InformerEvent<Node>): void {
     const name = String(event.object.metadata.name)
-    this.cachedSnapshot = null
     if (event.type === 'DELETED') {
       this.nodes.delete(name)
+      this.imageNodeCounts.delete(name)
+      this.cachedSnapshot = null
       return
     }
-    const info = new NodeInfo(event.object)
-    for (const pod of this.nodes.get(name)?.pods ?? []) info.addPod(pod)
-    for (const pod of this.waitingForNode.get(name)?.values() ?? []) info.addPod(pod)
-    this.waitingForNode.delete(name)
-    this.nodes.set(name, info)
+    let info = this.nodes.get(name)
+    if (info) info.setNode(event.object)
+    else {
+      info = new NodeInfo(event.object)
+      for (const pod of this.waitingForNode.get(name)?.values() ?? []) info.addPod(pod)
+      this.waitingForNode.delete(name)
+      this.nodes.set(name, info)
+      this.cachedSnapshot = null
+    }
+    this.imageNodeCounts.set(info)
     this.moveAllToActive()
   }
 
@@ -172,7 +186,7 @@ export class Scheduler implements ControlLoop {
     return this.profiles.get(pod.spec.schedulerName ?? defaultSchedulerName)
   }
 
-  /** The snapshot the algorithm reads; its node list is rebuilt only when nodes or namespaces change (NodeInfos update in place). */
+  /** The snapshot the algorithm reads; its node list is rebuilt only when nodes come or go or namespaces change (NodeInfos update in place). */
   private cachedSnapshot: Snapshot | null = null
 
   snapshot(): Snapshot {
@@ -180,7 +194,7 @@ export class Scheduler implements ControlLoop {
       const nodes = [...this.nodes.values()].sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))
       const namespaceLabels = new Map(this.namespaces.list().map((namespace) => [String(namespace.metadata.name), namespace.metadata.labels ?? {}]))
       const owners = this.owners
-      this.cachedSnapshot = {nodes, byName: new Map(nodes.map((node) => [node.name, node])), namespaceLabels, volumes: this.volumeLister, ...(owners ? {defaultSelector: (pod: Pod) => owners.selectorOf(pod)} : {})}
+      this.cachedSnapshot = {nodes, byName: new Map(nodes.map((node) => [node.name, node])), imageNodeCounts: this.imageNodeCounts, namespaceLabels, volumes: this.volumeLister, ...(owners ? {defaultSelector: (pod: Pod) => owners.selectorOf(pod)} : {})}
     }
     return this.cachedSnapshot
   }

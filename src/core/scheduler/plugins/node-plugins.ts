@@ -130,21 +130,13 @@ export function normalizedImageName(image: string): string {
 
 export const imageLocality: ScorePlugin = {
   name: 'ImageLocality',
-  preScore(_pod, _feasible, state, snapshot) {
-    const nodesWithImage = new Map<string, number>()
-    for (const node of snapshot.nodes) {
-      for (const image of node.node.status?.images ?? []) for (const name of image.names ?? []) nodesWithImage.set(name, (nodesWithImage.get(name) ?? 0) + 1)
-    }
-    state.set('ImageLocality', nodesWithImage)
-  },
-  score(pod, node, state, snapshot) {
-    const nodesWithImage = state.get('ImageLocality') as Map<string, number>
+  score(pod, node, _state, snapshot) {
     const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers]
     let sum = 0
     for (const container of containers) {
       const name = normalizedImageName(container.image ?? '')
-      const image = (node.node.status?.images ?? []).find((entry) => (entry.names ?? []).includes(name))
-      if (image) sum += Math.trunc((image.sizeBytes ?? 0) * ((nodesWithImage.get(name) ?? 0) / snapshot.nodes.length))
+      const size = node.imageSize(name)
+      if (size !== undefined) sum += Math.trunc(size * (snapshot.imageNodeCounts.get(name) / snapshot.nodes.length))
     }
     const maxThreshold = imageScoreMaxContainerThreshold * containers.length
     const clipped = Math.min(Math.max(sum, imageScoreMinThreshold), maxThreshold)

@@ -2,7 +2,7 @@
 // RequestedToCapacityRatio over the configured resources and weights) and
 // NodeResourcesBalancedAllocation, as kube-scheduler 1.32's noderesources package computes them.
 import {maxNodeScore, type ScorePlugin, type FilterPlugin, success, unschedulable} from '../framework.js'
-import {type NodeInfo, nonZeroRequests, podRequests} from '../node-info.js'
+import {type NodeInfo, nonZeroRequests, podRequests, type Resources} from '../node-info.js'
 import {maxCustomPriorityScore, type NodeResourcesBalancedAllocationArgs, nodeResourcesBalancedAllocationArgs, type NodeResourcesFitArgs, nodeResourcesFitArgs, type ResourceSpec, type UtilizationShapePoint} from '../plugin-args.js'
 import type {Pod} from '../../api/kinds.js'
 
@@ -20,18 +20,35 @@ export interface IgnoredResources {
   readonly groups: readonly string[]
 }
 
+/** What the filter asks of a pod's requests on every node, worked out once per requests object. */
+interface RequestsShape {
+  readonly nothingRequested: boolean
+  /** The requested resources other than cpu, memory, ephemeral-storage and pods, sorted by name. */
+  readonly others: readonly string[]
+}
+
+const shapeOf = new WeakMap<Resources, RequestsShape>()
+
+function requestsShape(requests: Resources): RequestsShape {
+  let shape = shapeOf.get(requests)
+  if (!shape) {
+    shape = {nothingRequested: Object.values(requests).every((value) => value === 0), others: Object.keys(requests).sort().filter((name) => !nativeResources.includes(name))}
+    shapeOf.set(requests, shape)
+  }
+  return shape
+}
+
 /** The reasons a pod does not fit a node's allocatable resources, in kube's order. */
 export function insufficientResources(pod: Pod, node: NodeInfo, requests = podRequests(pod), ignored: IgnoredResources = {names: [], groups: []}): string[] {
   const reasons: string[] = []
   if (node.pods.length + 1 > (node.allocatable.pods ?? 0)) reasons.push('Too many pods')
-  const nothingRequested = Object.entries(requests).every(([, value]) => value === 0)
-  if (nothingRequested) return reasons
+  const shape = requestsShape(requests)
+  if (shape.nothingRequested) return reasons
   for (const name of ['cpu', 'memory', 'ephemeral-storage']) {
     const wanted = requests[name] ?? 0
     if (wanted > 0 && (node.allocatable[name] ?? 0) < wanted + (node.requested[name] ?? 0)) reasons.push(`Insufficient ${name}`)
   }
-  for (const name of Object.keys(requests).sort()) {
-    if (nativeResources.includes(name)) continue
+  for (const name of shape.others) {
     if (isExtendedResource(name) && (ignored.names.includes(name) || ignored.groups.includes(name.split('/')[0]!))) continue
     const wanted = requests[name] ?? 0
     if (wanted > 0 && (node.allocatable[name] ?? 0) < wanted + (node.requested[name] ?? 0)) reasons.push(`Insufficient ${name}`)

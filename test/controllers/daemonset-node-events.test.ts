@@ -1,0 +1,49 @@
+// The DaemonSet controller as node events reach it, through one long-lived control plane (its
+// informers see each change as an event, as under `up`): a node whose labels come to match a
+// DaemonSet's nodeSelector gets its pod, one whose labels stop matching loses it, and a status
+// write of a node (what kubelets do every few seconds) leaves the DaemonSet's pods as they are.
+import {afterEach, describe, expect, it} from 'vitest'
+import type {Pod} from '../../src/core/api/kinds.js'
+import {resources} from '../../src/core/client/resources.js'
+import {ControlPlane} from '../../src/core/controlplane/control-plane.js'
+import {ManualClock} from '../../src/core/util/clock.js'
+import {inProcessCluster, type InProcessCluster} from '../support/in-process-cluster.js'
+
+describe('the DaemonSet controller, as nodes change under a running control plane', () => {
+  const clusters: InProcessCluster[] = []
+  const planes: ControlPlane[] = []
+  afterEach(async () => {
+    for (const plane of planes.splice(0)) plane.stop()
+    for (const cluster of clusters.splice(0)) await cluster.close()
+  })
+
+  it("follows a node's labels into and out of its nodeSelector, and not its status writes", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 5, 12, 0, 0))
+    const cluster = await inProcessCluster(clock, 11)
+    clusters.push(cluster)
+    const {admin} = cluster
+    const plane = new ControlPlane(cluster.api, clock, () => cluster.random.next())
+    planes.push(plane)
+    const settle = async () => expect((await plane.settle()).settled).toBe(true)
+    const template = {metadata: {labels: {app: 'agent'}}, spec: {nodeSelector: {disk: 'ssd'}, containers: [{name: 'agent', image: 'registry.k8s.io/pause:3.10'}]}}
+    await admin.create(resources.daemonSets, {kind: 'DaemonSet', apiVersion: 'apps/v1', metadata: {name: 'agent', namespace: 'default'}, spec: {selector: {matchLabels: {app: 'agent'}}, template}} as never)
+    await settle()
+    const placed = async () => (await admin.list<Pod>(resources.pods, 'default')).items.filter((pod) => !pod.metadata.deletionTimestamp).map((pod) => `${pod.spec.nodeName}=${pod.status?.phase}`).sort()
+    expect(await placed()).toEqual([])
+
+    await admin.patch(resources.nodes, '', 'worker-2', {metadata: {labels: {disk: 'ssd'}}})
+    await settle()
+    expect(await placed()).toEqual(['worker-2=Running'])
+    const before = (await admin.list<Pod>(resources.pods, 'default')).items.map((pod) => `${pod.metadata.name}@${pod.metadata.resourceVersion}`)
+
+    // A status write of the node (its images, as a kubelet's status sync sends them) changes nothing.
+    await admin.patch(resources.nodes, '', 'worker-2', {status: {images: [{names: ['registry.k8s.io/pause:3.10'], sizeBytes: 320_000}]}}, {subresource: 'status', type: 'merge'})
+    await settle()
+    expect((await admin.list<Pod>(resources.pods, 'default')).items.map((pod) => `${pod.metadata.name}@${pod.metadata.resourceVersion}`)).toEqual(before)
+
+    await admin.patch(resources.nodes, '', 'worker-3', {metadata: {labels: {disk: 'ssd'}}})
+    await admin.patch(resources.nodes, '', 'worker-2', {metadata: {labels: {disk: null}}})
+    await settle()
+    expect(await placed()).toEqual(['worker-3=Running'])
+  })
+})
