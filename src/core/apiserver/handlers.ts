@@ -212,15 +212,20 @@ export class ResourceHandlers {
           if (!current) throw apiErrors.notFound(definition, info.name)
           const scale = scaleOf(definition, current)
           let wanted: KubeObject
+          // The resourceVersion the request itself names (a patch's result carries the current one otherwise).
+          let named: string | undefined
           if (verb === 'update') {
             wanted = decodeBody(this.scheme, definition, bodyText(request.body), header(request, 'content-type'), fieldValidationOf(request), {kind: 'Scale', apiVersion: 'autoscaling/v1', schema: scaleSchema}).object
+            named = wanted.metadata?.resourceVersion
           } else {
-            wanted = patchedDocument(request, scale, scaleSchema, {definition, name: info.name}).result as KubeObject
+            const patched = patchedDocument(request, scale, scaleSchema, {definition, name: info.name})
+            wanted = patched.result as KubeObject
+            named = patched.pinsVersion ? wanted.metadata?.resourceVersion : undefined
           }
-          const version = wanted.metadata?.resourceVersion
+          const version = named
           if (version && version !== current.metadata.resourceVersion) throw apiErrors.modified(definition, info.name)
           const replicas = isJsonObject(wanted.spec) ? wanted.spec.replicas : undefined
-          return withReplicas(current, typeof replicas === 'number' ? replicas : 0)
+          return pinnedTo(withReplicas(current, typeof replicas === 'number' ? replicas : 0), version)
         }, {dryRun, admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: 'scale', namespace, user, dryRun, trail}), fieldManager: this.managerOf(request)})
         return {status: 200, body: scaleOf(definition, result.object), warnings: []}
       }
@@ -237,7 +242,7 @@ export class ResourceHandlers {
         if (!current) throw apiErrors.notFound(definition, info.name)
         const wanted = verb === 'update' ? this.decode(request, definition).object : this.patched(request, definition, current, info.name)
         const wantedSpec = isJsonObject(wanted.spec) ? wanted.spec : {}
-        return {...current, spec: {...(isJsonObject(current.spec) ? current.spec : {}), ephemeralContainers: wantedSpec.ephemeralContainers ?? []}}
+        return pinnedTo({...current, spec: {...(isJsonObject(current.spec) ? current.spec : {}), ephemeralContainers: wantedSpec.ephemeralContainers ?? []}}, wanted.metadata?.resourceVersion)
       }, options)
       return {status: 200, body: typed(result.object, definition), warnings: []}
     }
@@ -382,4 +387,16 @@ export function typed(object: KubeObject, definition: ResourceDefinition): KubeO
 
 function ok(object: KubeObject, definition: ResourceDefinition): ApiResponse {
   return {status: 200, body: typed(object, definition), warnings: []}
+}
+
+/**
+ * A subresource's write built on the current object carries the resourceVersion the request
+ * named, or none: without one it applies to whatever is stored, retried on a concurrent write
+ * (kube's GuaranteedUpdate), where the current object's version made it a spurious 409.
+ */
+function pinnedTo(object: KubeObject, resourceVersion: string | undefined): KubeObject {
+  const metadata = {...object.metadata}
+  if (resourceVersion) metadata.resourceVersion = resourceVersion
+  else delete metadata.resourceVersion
+  return {...object, metadata}
 }
