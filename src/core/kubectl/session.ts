@@ -8,6 +8,7 @@ import {ensureAdminKubeconfig} from '../apiserver/kubeconfig.js'
 import type {SettleResult} from '../controlplane/runner.js'
 import {type ClusterClock, openClusterClock} from '../host/clock.js'
 import type {ClusterHost, KubernetesHandler} from '../host/host.js'
+import {waitEnvironmentVariable} from '../host/cluster-host.js'
 import type {StepProgress} from '../host/stepper.js'
 import {clusterFolder, defaultClusterName, kubemuHome} from '../home.js'
 import {StorageError} from '../storage/errors.js'
@@ -76,8 +77,8 @@ export interface RequestOptions {
   readonly allow?: readonly number[]
 }
 
-/** `KUBEMU_WAIT=false` (or a command's --wait=false) leaves the control plane's work for later. */
-export const waitEnvironmentVariable = 'KUBEMU_WAIT'
+// KUBEMU_WAIT=false (or a command's --wait=false) leaves the control plane's work for later.
+export {waitEnvironmentVariable} from '../host/cluster-host.js'
 /** How often a waiting one-shot command runs the cluster it waits on. */
 export const drivingIntervalMilliseconds = 1_000
 
