@@ -17,7 +17,7 @@ import {formatGoDuration} from '../util/go-duration.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {loggedUrl, RequestLog} from './request-log.js'
 import type {DiscoveryCacheAccess} from './discovery-cache.js'
-import {isStatusBody, KubectlError, ServerError} from './errors.js'
+import {isStatusBody, KubectlError, KubectlPlainError, ServerError} from './errors.js'
 import type {KubectlFlag, ParsedKubectlFlags} from './flags.js'
 import {type ContextEntry, type KubeconfigFiles, KubeconfigError, loadKubeconfig, type UserEntry} from './kubeconfig.js'
 
@@ -129,7 +129,7 @@ export class KubectlSession {
   kubeconfig(): KubeconfigFiles {
     if (!this.files) {
       try {
-        this.files = loadKubeconfig(this.flag('kubeconfig'), this.io.environment, this.defaultKubeconfigPath())
+        this.files = loadKubeconfig(this.flag('kubeconfig'), this.io.environment, () => this.defaultKubeconfigPath())
         for (const path of this.files.paths) this.requestLog.configLoaded(path)
       } catch (error) {
         if (error instanceof KubeconfigError) throw new KubectlError(error.message)
@@ -150,11 +150,26 @@ export class KubectlSession {
     const clusterName = this.flag('cluster') || context.cluster || ''
     if (this.flags.changed.has('user') && !config.users.some((entry) => entry.name === userName)) throw new KubectlError(`auth info "${userName}" does not exist`)
     if (this.flags.changed.has('cluster') && !config.clusters.some((entry) => entry.name === clusterName)) throw new KubectlError(`cluster "${clusterName}" does not exist`)
-    if (!found && !this.flags.changed.has('cluster')) {
-      throw new KubectlError('The connection to the server localhost:8080 was refused - did you specify the right host or port?')
-    }
     const user = config.users.find((entry) => entry.name === userName)?.value ?? {}
     return {name, context, user, userName, clusterName}
+  }
+
+  /**
+   * Before the first request: a kubeconfig without the context it names (KUBECONFIG naming a
+   * missing file) leaves kubectl with localhost:8080, where nothing listens. Commands that need
+   * no server (client dry runs, --local, config, kustomize) never get here.
+   */
+  private checkServerKnown(): void {
+    const {config} = this.kubeconfig()
+    const name = this.flag('context') || config.currentContext
+    if (!config.contexts.some((entry) => entry.name === name) && !this.flags.changed.has('cluster')) {
+      throw new KubectlPlainError('The connection to the server localhost:8080 was refused - did you specify the right host or port?')
+    }
+  }
+
+  /** --local: the command changes what its files give and sends nothing, so it needs no server. */
+  sendsNothing(): boolean {
+    return this.flag('local') === 'true'
   }
 
   /** -n, else the context's namespace, else default. */
@@ -229,6 +244,7 @@ export class KubectlSession {
   private openHost(): Promise<ClusterHost> {
     this.hostOpening ??= (async () => {
       this.context()
+      this.checkServerKnown()
       const host = this.io.host ?? (await (await import('../host/host.js')).openHost({environment: this.io.environment, clock: this.hostClock()}))
       this.host = host
       if (!this.waitDisabled()) {
@@ -271,7 +287,7 @@ export class KubectlSession {
       // What kubectl says when nothing listens behind the cluster's server URL.
       const {config} = this.kubeconfig()
       const server = config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? 'localhost:8080'
-      throw new KubectlError(`The connection to the server ${server.replace(/^https?:\/\//, '')} was refused - did you specify the right host or port?`)
+      throw new KubectlPlainError(`The connection to the server ${server.replace(/^https?:\/\//, '')} was refused - did you specify the right host or port?`)
     }
   }
 
