@@ -63,6 +63,7 @@ export const verbSources: readonly VerbSource[] = [
   },
   {modules: ['events-diff.js'], load: async () => import('./events-diff.js').then(({diffFlags, runDiff}) => [{name: 'diff', flags: diffFlags, run: (session) => runDiff(session)}])},
   {modules: ['config.js'], load: async () => import('./config.js').then(({configVerb}) => [configVerb])},
+  {modules: ['plugin.js'], load: async () => import('./plugin.js').then(({pluginVerb}) => [pluginVerb])},
   {modules: ['kustomize.js'], load: async () => import('./kustomize.js').then(({kustomizeVerb}) => [kustomizeVerb])},
   {modules: ['../completion.js'], load: async () => import('../completion.js').then(({completionVerb}) => [completionVerb])},
   // version, api-resources, api-versions, cluster-info and auth.
