@@ -3,7 +3,7 @@
 // The API server opens on the first request; warnings it sends are printed as kubectl does.
 import {applySeed} from '../seed.js'
 import {existsSync, mkdirSync, readFileSync} from 'node:fs'
-import type {ApiResponse, HttpMethod} from '../api/wire.js'
+import type {ApiRequest, ApiResponse, HttpMethod} from '../api/wire.js'
 import {ensureAdminKubeconfig} from '../apiserver/kubeconfig.js'
 import type {SettleResult} from '../controlplane/runner.js'
 import {type ClusterClock, openClusterClock} from '../host/clock.js'
@@ -342,6 +342,27 @@ export class KubectlSession {
       throw new ServerError(isStatusBody(response.body) ? response.body : {message: `the server responded with the status code ${response.status}`, code: response.status})
     }
     return response
+  }
+
+  /**
+   * A request another client sent through this kubectl (kubectl proxy): sent with this kubectl's
+   * credentials (an Authorization it brings stays, as client-go's bearer round tripper leaves it)
+   * and answered as the server answers, errors included.
+   */
+  async forward(request: ApiRequest): Promise<ApiResponse> {
+    const api = await this.handler()
+    const {'user-agent': _kubectlAgent, ...credentials} = this.headers()
+    const given = request.headers ?? {}
+    const headers = {...given, ...credentials, ...(given.authorization !== undefined ? {authorization: given.authorization} : {})}
+    if (request.method !== 'GET') this.sentWrite = true
+    try {
+      const response = await api.handle({...request, headers})
+      if (request.method !== 'GET' && response.status < 400) this.changedCluster = true
+      return response
+    } finally {
+      // A proxy serves for hours: other commands must not wait on this one's writer lock.
+      await this.releaseWriter()
+    }
   }
 
   /**

@@ -50,6 +50,7 @@ export const verbSources: readonly VerbSource[] = [
     modules: ['port-forward.js'],
     load: async () => import('./port-forward.js').then(({portForwardFlags, runPortForward}) => [{name: 'port-forward', flags: portForwardFlags, run: runPortForward}]),
   },
+  {modules: ['proxy.js'], load: async () => import('./proxy.js').then(({proxyFlags, runProxy}) => [{name: 'proxy', flags: proxyFlags, run: (session) => runProxy(session)}])},
   {modules: ['cp.js'], load: async () => import('./cp.js').then(({cpFlags, runCp}) => [{name: 'cp', flags: cpFlags, run: runCp}])},
   {modules: ['top.js'], load: async () => import('./top.js').then(({topVerb}) => [topVerb])},
   {modules: ['node-verbs.js'], load: async () => import('./node-verbs.js').then(({cordonFlags, runCordon}) => [{name: 'cordon', flags: cordonFlags, run: runCordon}])},
