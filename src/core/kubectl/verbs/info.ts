@@ -8,6 +8,7 @@ import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
 import {type ApiResource, groupVersionOf, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
+import {reconcileFlags, runReconcile} from './auth-reconcile.js'
 import {combineResourceGroup, goList, type PolicyRule, sortedByRuleText} from '../describe/rbac.js'
 
 export const kubectlVersion = {
@@ -289,6 +290,7 @@ const authVerb: KubectlVerb = {
   subverbs: [
     {name: 'can-i', flags: canIFlags, run: canI},
     {name: 'whoami', flags: [{name: 'output', shorthand: 'o', kind: 'string'}], run: (session) => whoAmI(session)},
+    {name: 'reconcile', flags: reconcileFlags, run: (session) => runReconcile(session)},
   ],
 }
 
