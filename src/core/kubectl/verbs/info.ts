@@ -9,6 +9,7 @@ import type {KubectlVerb} from '../verb.js'
 import {type ApiResource, groupVersionOf, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {reconcileFlags, runReconcile} from './auth-reconcile.js'
+import {dumpFlags, runClusterInfoDump} from './cluster-info-dump.js'
 import {combineResourceGroup, goList, type PolicyRule, sortedByRuleText} from '../describe/rbac.js'
 
 export const kubectlVersion = {
@@ -131,6 +132,7 @@ function clusterServiceLink(server: string, service: ClusterService): string {
 const clusterInfoVerb: KubectlVerb = {
   name: 'cluster-info',
   flags: [],
+  subverbs: [{name: 'dump', flags: dumpFlags, run: (session) => runClusterInfoDump(session)}],
   run: async (session) => {
     const {config} = session.kubeconfig()
     const {clusterName} = session.context()
