@@ -7,26 +7,12 @@
 // printed as `KIND/NAME reconciled`, and what it needed goes to stderr in kubectl 1.32's words.
 import {cloneJson, type KubeObject} from '../../api/object.js'
 import {KubectlError} from '../errors.js'
-import type {KubectlFlag} from '../flags.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
 import {ChangedObjectPrinter} from '../output.js'
 import {collectionPath, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {asTypedObject} from '../typed-object.js'
 import {dryRunOf, dryRunSuffix, placeObject} from './apply.js'
-
-export const reconcileFlags: readonly KubectlFlag[] = [
-  {name: 'filename', shorthand: 'f', kind: 'stringArray'},
-  {name: 'kustomize', shorthand: 'k', kind: 'string'},
-  {name: 'recursive', shorthand: 'R', kind: 'bool'},
-  {name: 'output', shorthand: 'o', kind: 'string'},
-  {name: 'template', kind: 'string'},
-  {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'},
-  {name: 'show-managed-fields', kind: 'bool'},
-  {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
-  {name: 'remove-extra-permissions', kind: 'bool'},
-  {name: 'remove-extra-subjects', kind: 'bool'},
-]
 
 const rbacGroup = 'rbac.authorization.k8s.io'
 const protectedAnnotation = 'rbac.authorization.kubernetes.io/autoupdate'

@@ -10,20 +10,8 @@ import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {goJson} from '../../util/go-json.js'
 import {KubectlError, ServerError} from '../errors.js'
 import {withoutManagedFields} from '../output.js'
-import type {KubectlFlag} from '../flags.js'
 import type {KubectlSession} from '../session.js'
 import {asTypedObject} from '../typed-object.js'
-
-export const dumpFlags: readonly KubectlFlag[] = [
-  {name: 'all-namespaces', shorthand: 'A', kind: 'bool'},
-  {name: 'namespaces', kind: 'stringSlice'},
-  {name: 'output-directory', kind: 'string'},
-  {name: 'output', shorthand: 'o', kind: 'string', defaultValue: 'json'},
-  {name: 'pod-running-timeout', kind: 'string', defaultValue: '20s'},
-  {name: 'template', kind: 'string'},
-  {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'},
-  {name: 'show-managed-fields', kind: 'bool'},
-]
 
 /** What a namespace's dump lists, in kubectl's order: the file name and the collection path. */
 const namespacedLists = [
