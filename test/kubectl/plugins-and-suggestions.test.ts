@@ -1,7 +1,8 @@
 // An unknown command word: kubectl runs the plugin `kubectl-WORD[-SUB…]` from PATH (the longest
 // name the leading words make, dashes in words as underscores), refuses a flag before it, and
-// otherwise says "unknown command" with cobra's suggestions. Each case beside kubectl 1.32.
-import {chmodSync, existsSync, mkdirSync, writeFileSync} from 'node:fs'
+// otherwise says "unknown command" with cobra's suggestions; `kubectl plugin list` lists them with
+// the verifier's warnings. Each case beside kubectl 1.32.
+import {chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
@@ -31,6 +32,33 @@ describe.runIf(existsSync(realKubectl))('plugins and unknown commands, as kubect
       const theirs = await runShell(`${realKubectl} ${line}`, {cwd: home, env: environment})
       const ours = await runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: environment})
       expect({line, status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({line, status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+    }
+  }, 120_000)
+
+  it('lists the plugins on PATH with the warnings kubectl 1.32 gives, and fails as it does', async () => {
+    const home = temporaryFolder()
+    const [first, second, empty] = ['first', 'second', 'empty'].map((name) => join(home, name))
+    for (const folder of [first, second, empty, join(second, 'kubectl-folder')]) mkdirSync(folder)
+    const plugin = (path: string, mode = 0o755) => {
+      writeFileSync(path, '#!/bin/sh\necho hi\n')
+      chmodSync(path, mode)
+    }
+    for (const name of ['kubectl-foo', 'kubectl-get', 'kubectl-create-thing', 'kubectl-foo-bar', 'kubectl-config-view-x', 'kubectl-a_b', 'kubectl-create-sa', 'kubectl-help', 'kubectl-auth-reconcile']) plugin(join(first, name))
+    plugin(join(first, 'kubectl-noexec'), 0o644)
+    plugin(join(first, 'not-a-plugin'))
+    symlinkSync(join(home, 'nowhere'), join(first, 'kubectl-dangling'))
+    plugin(join(second, 'kubectl-foo'), 0o744)
+    writeFileSync(join(home, 'a-file'), '')
+    // kubemu runs on node, which an emptied PATH would not find.
+    const node = process.execPath
+    for (const path of [`${first}:${second}:${join(home, 'nope')}:${first}::${empty}:${join(home, 'a-file')}`, second, empty, join(home, 'nope')]) {
+      for (const line of ['plugin list', 'plugin list --name-only', 'plugin', 'plugin foo']) {
+        // The shell is found on the test's PATH; the command gets the PATH of the case.
+        const environment = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
+        const theirs = await runShell(`PATH='${path}' ${realKubectl} ${line}`, {cwd: home, env: environment})
+        const ours = await runShell(`PATH='${path}' ${node} ${kubemu} kubectl ${line}`, {cwd: home, env: environment})
+        expect({path, line, status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({path, line, status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+      }
     }
   }, 120_000)
 })

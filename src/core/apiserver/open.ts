@@ -25,6 +25,8 @@ export interface KubernetesOptions {
   /** kube-apiserver's --etcd-servers: comma-separated client URLs of a real etcd. */
   readonly etcdServers?: string
   readonly clock?: Clock
+  /** The clock the API servers read and wait on, when not `clock` (the store's): a one-shot host runs its loops while a request waits. */
+  readonly apiServerClock?: Clock
   /** The embedded member this API server's etcd client tries first (its master's); it fails over to the others. */
   readonly preferredMember?: string
   /** The kubelets' container runtime the API servers reach for pods/log and pods/exec. */
@@ -96,7 +98,7 @@ export async function openKubernetes(options: KubernetesOptions): Promise<Kubern
     // The API servers' choices (UIDs, generated names, ClusterIPs, node ports) follow the cluster's seed, if it has one.
     const randomness = clusterRandomness(folder)
     const seeded = {random: randomness.numbers('kube-apiserver'), newUid: randomness.uuids('kube-apiserver/uid'), newAuditId: randomness.uuids('kube-apiserver/audit')}
-    const apiServerOn = (on: Store, rbacChanges?: RbacChanges) => new ApiServer({store: on, clock, credentials, ...seeded, audit, changes, ...(rbacChanges ? {rbacChanges} : {}), ...(options.containerStreams ? {containerStreams: options.containerStreams} : {})})
+    const apiServerOn = (on: Store, rbacChanges?: RbacChanges) => new ApiServer({store: on, clock: options.apiServerClock ?? clock, credentials, ...seeded, audit, changes, ...(rbacChanges ? {rbacChanges} : {}), ...(options.containerStreams ? {containerStreams: options.containerStreams} : {})})
     const api = apiServerOn(store)
     // The bootstrap reads the store before any request: etcd's failures answer as a request's would.
     const bootstrapped = await ensureBootstrapped(api, clock.nowMilliseconds()).catch((error: unknown) => {

@@ -10,6 +10,9 @@ import type {UpMarker} from './up-marker.js'
 
 export type FaultAction = 'stop' | 'start'
 
+/** `KUBEMU_WAIT=false` leaves the control plane's work for a later command (one-shot mode). */
+export const waitEnvironmentVariable = 'KUBEMU_WAIT'
+
 export interface TimeReading {
   readonly now: number
   readonly offsetMilliseconds: number

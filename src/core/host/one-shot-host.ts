@@ -2,6 +2,7 @@
 // use (reads lock-free, the first write takes the writer lock); before reading, the control plane
 // replays the time that passed since it last ran; after a change, it settles.
 import {FileCredentials} from '../apiserver/authentication/credentials.js'
+import {AsyncLocalStorage} from 'node:async_hooks'
 import {mkdirSync} from 'node:fs'
 import type {BootstrapController} from '../apiserver/bootstrap-controller.js'
 import {compactWhenDue} from '../apiserver/compactor.js'
@@ -13,7 +14,8 @@ import {readClusterState} from '../etcd/cluster-files.js'
 import {startMember, stopMember} from '../etcd/member-faults.js'
 import {HostRequestError} from './control-api.js'
 import {checkMemberName, isMasterStopped, masterFor, quorumLossWarning, recordMasterStopped} from './faults.js'
-import type {AdvanceResult, ClusterHost, FaultAction, FaultKind, FaultResult, HostOptions, KubernetesHandler, TimeReading} from './cluster-host.js'
+import {type AdvanceResult, type ClusterHost, type FaultAction, type FaultKind, type FaultResult, type HostOptions, type KubernetesHandler, type TimeReading, waitEnvironmentVariable} from './cluster-host.js'
+import type {Clock} from '../util/clock.js'
 import {readHostState, updateHostState} from './state.js'
 import {defaultMasters} from '../api/masters.js'
 import {staticPodHealthFromFolder} from './static-pod-health.js'
@@ -72,10 +74,10 @@ export class OneShotHost implements ClusterHost {
     // A configuration kube-scheduler would refuse stops the command before it changes anything.
     this.schedulerProfiles ??= clusterSchedulerProfiles(this.folder)
     this.opening ??= import('../apiserver/open.js').then(async ({openKubernetes}) => {
-      this.connection = await openKubernetes({environment: this.options.environment, clusterName: this.options.clusterName, clock: this.clock, containerStreams: this.containers})
+      this.connection = await openKubernetes({environment: this.options.environment, clusterName: this.options.clusterName, clock: this.clock, apiServerClock: this.apiServerClock, containerStreams: this.containers})
       // A fresh cluster starts: its kubelets register and the masters' static pods come up
       // before the command looks at it.
-      if (this.connection.bootstrapped) await this.settle()
+      if (this.connection.bootstrapped) await this.settleNow()
       return this.connection
     })
     return this.opening
@@ -84,7 +86,47 @@ export class OneShotHost implements ClusterHost {
   async kubernetes(): Promise<KubernetesHandler> {
     // With every master stopped no API server runs: the front port refuses, as HAProxy with no backend would.
     if (defaultMasters.every((master) => isMasterStopped(this.folder, master))) throw new NoApiServerError()
-    return (await this.connect()).api
+    const {api} = await this.connect()
+    return {handle: (request) => this.clientRequest.run(true, () => api.handle(request))}
+  }
+
+  /** Set in the async work of a client's request (a command's), not in the host's own loops. */
+  private readonly clientRequest = new AsyncLocalStorage<true>()
+  /** The settle, catch-up or advance running now: they run one at a time. */
+  private driving: Promise<void> | null = null
+
+  /**
+   * The clock the API server reads and waits on. A request that waits on it waits for what a
+   * controller is about to write (the ServiceAccount admission looks again for the default
+   * account of a namespace created a moment before). Under `up` the loops run meanwhile; here
+   * nothing else runs, so the loops settle while the clock's wait runs (once at a time), and the
+   * request looks again at a cluster that has caught up: a Namespace and a Pod in one file are
+   * created as under `up`. KUBEMU_WAIT=false leaves the loops' work for later, as it asks.
+   */
+  private readonly apiServerClock: Clock = {
+    nowMilliseconds: () => this.clock.nowMilliseconds(),
+    sleep: async (milliseconds, signal) => {
+      const runLoops = this.clientRequest.getStore() === true && this.driving === null && this.options.environment[waitEnvironmentVariable] !== 'false'
+      if (!runLoops) return this.clock.sleep(milliseconds, signal)
+      const settled = this.clientRequest.exit(() => this.settle()).catch((error: unknown) => {
+        // The loops cannot reach the API server (no etcd quorum): the request's own answer tells.
+        if (!(error instanceof ApiClientError)) throw error
+      })
+      await Promise.all([settled, this.clock.sleep(milliseconds, signal)])
+    },
+  }
+
+  /** Runs `work` when no other settle, catch-up or advance runs (they share the control plane's state files). */
+  private async exclusively<T>(work: () => Promise<T>): Promise<T> {
+    while (this.driving) await this.driving
+    const running = work()
+    const done = running.then(() => {}, () => {})
+    this.driving = done
+    try {
+      return await running
+    } finally {
+      if (this.driving === done) this.driving = null
+    }
   }
 
   /**
@@ -138,7 +180,11 @@ export class OneShotHost implements ClusterHost {
     updateHostState(this.folder, (state) => ({...state, workDeferred: true}))
   }
 
-  async settle(): Promise<SettleResult> {
+  settle(): Promise<SettleResult> {
+    return this.exclusively(() => this.settleNow())
+  }
+
+  private async settleNow(): Promise<SettleResult> {
     const plane = await this.plane()
     try {
       return await plane.settle()
@@ -148,11 +194,15 @@ export class OneShotHost implements ClusterHost {
     }
   }
 
-  async catchUp(onProgress?: (progress: StepProgress) => void): Promise<void> {
+  catchUp(onProgress?: (progress: StepProgress) => void): Promise<void> {
+    return this.exclusively(() => this.catchUpNow(onProgress))
+  }
+
+  private async catchUpNow(onProgress?: (progress: StepProgress) => void): Promise<void> {
     await this.connect()
     const {settledAtMilliseconds: settledAt, workDeferred} = readHostState(this.folder)
     const now = this.clock.nowMilliseconds()
-    if (settledAt === undefined) return workDeferred ? void (await this.settle()) : this.recordSettled()
+    if (settledAt === undefined) return workDeferred ? void (await this.settleNow()) : this.recordSettled()
     if (now - settledAt < catchUpMillisecondsMin && !workDeferred) return
     this.clock.replayFrom(Math.min(settledAt, now))
     const plane = await this.plane()
@@ -169,8 +219,12 @@ export class OneShotHost implements ClusterHost {
     }
   }
 
-  async advance(milliseconds: number, onProgress?: (progress: StepProgress) => void): Promise<AdvanceResult> {
-    await this.catchUp(onProgress)
+  advance(milliseconds: number, onProgress?: (progress: StepProgress) => void): Promise<AdvanceResult> {
+    return this.exclusively(() => this.advanceNow(milliseconds, onProgress))
+  }
+
+  private async advanceNow(milliseconds: number, onProgress?: (progress: StepProgress) => void): Promise<AdvanceResult> {
+    await this.catchUpNow(onProgress)
     const from = this.clock.nowMilliseconds()
     const offset = this.clock.offsetMilliseconds
     const plane = await this.plane()

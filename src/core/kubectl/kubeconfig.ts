@@ -75,6 +75,11 @@ export function parseKubeconfig(text: string, path: string): Kubeconfig {
   }
 }
 
+/** A context as clientcmd's Go type writes it: its cluster and user even when empty (they have no omitempty). */
+export function withContextFields(entry: NamedEntry<ContextEntry>): NamedEntry<ContextEntry> {
+  return {name: entry.name, value: {cluster: '', user: '', ...entry.value}}
+}
+
 /** The YAML kubectl writes: keys sorted as sigs.k8s.io/yaml sorts them. */
 export function formatKubeconfig(config: Kubeconfig): string {
   // clientcmd keeps each list as a map, so it writes entries sorted by name.
@@ -83,7 +88,7 @@ export function formatKubeconfig(config: Kubeconfig): string {
     {
       apiVersion: 'v1',
       clusters: config.clusters.length > 0 ? named(config.clusters, 'cluster') : null,
-      contexts: config.contexts.length > 0 ? named(config.contexts, 'context') : null,
+      contexts: config.contexts.length > 0 ? named(config.contexts.map(withContextFields), 'context') : null,
       'current-context': config.currentContext,
       kind: 'Config',
       preferences: config.preferences,
@@ -120,7 +125,7 @@ function merge(into: Kubeconfig, from: Kubeconfig, path: string, origins: Map<st
 }
 
 /** Loads the kubeconfig the flags and environment name (`fallback`: the cluster's own). */
-export function loadKubeconfig(explicitPath: string, environment: NodeJS.ProcessEnv, fallback: string): KubeconfigFiles {
+export function loadKubeconfig(explicitPath: string, environment: NodeJS.ProcessEnv, fallback: () => string): KubeconfigFiles {
   let paths: string[]
   if (explicitPath.length > 0) {
     if (!existsSync(explicitPath)) throw new KubeconfigError(`stat ${explicitPath}: no such file or directory`)
@@ -128,7 +133,7 @@ export function loadKubeconfig(explicitPath: string, environment: NodeJS.Process
   } else if (environment.KUBECONFIG && environment.KUBECONFIG.length > 0) {
     paths = environment.KUBECONFIG.split(delimiter).filter((path) => path.length > 0)
   } else {
-    paths = [fallback]
+    paths = [fallback()]
   }
   const config = emptyKubeconfig()
   const origins = new Map<string, string>()

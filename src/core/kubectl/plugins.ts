@@ -1,10 +1,11 @@
 // kubectl's plugin mechanism: a command word kubectl does not know runs the executable
 // `kubectl-WORD[-SUBWORD…]` found on PATH, the longest name the leading words make (a dash in a
 // word is an underscore in the file name), with the words after it and the same environment; its
-// exit status is kubectl's. As kubectl 1.32's HandlePluginCommand finds and runs it.
+// exit status is kubectl's. As kubectl 1.32's HandlePluginCommand finds and runs it, and as
+// `kubectl plugin list` lists them.
 import {spawn} from 'node:child_process'
-import {accessSync, constants, statSync} from 'node:fs'
-import {delimiter, join} from 'node:path'
+import {accessSync, constants, readdirSync, statSync} from 'node:fs'
+import {basename, delimiter, join} from 'node:path'
 import {constants as osConstants} from 'node:os'
 import type {KubectlIo} from './session.js'
 
@@ -52,4 +53,95 @@ export function runPlugin(plugin: {path: string; args: string[]}, io: KubectlIo)
     })
     child.on('close', (code, signal) => resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 0)))
   })
+}
+
+/** A kubectl command as the plugin verifier walks them: its name, aliases and subcommands. */
+export interface CommandNode {
+  readonly name: string
+  readonly aliases?: readonly string[]
+  readonly subverbs?: readonly CommandNode[]
+}
+
+/**
+ * The command a plugin's name would shadow (cobra's Find on the words after `kubectl-`): the
+ * deepest command the words name, or null when the first names none.
+ */
+export function shadowedCommand(fileName: string, root: readonly CommandNode[]): string | null {
+  const words = fileName.split('-').slice(1)
+  let children: readonly CommandNode[] | undefined = root
+  let path = 'kubectl'
+  for (const [index, word] of words.entries()) {
+    const found: CommandNode | undefined = children?.find((command) => command.name === word || (command.aliases ?? []).includes(word))
+    if (!found) {
+      if (index === 0) return null
+      break
+    }
+    path += ` ${found.name}`
+    children = found.subverbs
+  }
+  return path
+}
+
+/** stat's or lstat's failure as Go's os package words it. */
+function goPathError(operation: string, path: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code
+  const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'ENOTDIR' ? 'not a directory' : code === 'EACCES' ? 'permission denied' : code === 'ELOOP' ? 'too many levels of symbolic links' : String((error as Error).message)
+  return `${operation} ${path}: ${reason}`
+}
+
+/** Go's os.ReadDir: the names of a folder's entries (sorted) with whether each is a folder, or its failure in Go's words. */
+function readFolder(folder: string): Array<{name: string; folder: boolean}> | string {
+  try {
+    return readdirSync(folder, {withFileTypes: true})
+      .map((entry) => ({name: entry.name, folder: entry.isDirectory()}))
+      .sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return code === 'ENOTDIR' ? `readdirent ${folder}: not a directory` : goPathError('open', folder, error)
+  }
+}
+
+/**
+ * `kubectl plugin list [--name-only]`: every `kubectl-*` file (not a folder) in each PATH folder
+ * (each once, in order), then per plugin what kubectl's verifier warns about (not executable, a
+ * plugin of the same name earlier on PATH, a kubectl command it shadows); the warnings or finding
+ * none make the command fail, as kubectl 1.32 reports them.
+ */
+export function listPlugins(io: Pick<KubectlIo, 'stdout' | 'stderr' | 'environment'>, nameOnly: boolean, commands: readonly CommandNode[]): {errors: string[]} {
+  const plugins: string[] = []
+  for (const folder of new Set((io.environment.PATH ?? '').split(delimiter))) {
+    if (folder.trim().length === 0) continue
+    const entries = readFolder(folder)
+    if (typeof entries === 'string') {
+      io.stderr(`Unable to read directory ${JSON.stringify(folder)} from your PATH: ${entries}. Skipping...\n`)
+      continue
+    }
+    for (const entry of entries) if (!entry.folder && entry.name.startsWith('kubectl-')) plugins.push(join(folder, entry.name))
+  }
+  const errors: string[] = []
+  if (plugins.length > 0) io.stdout('The following compatible plugins are available:\n\n')
+  else errors.push('error: unable to find any kubectl plugins in your PATH')
+  const seen = new Map<string, string>()
+  let warnings = 0
+  for (const path of plugins) {
+    const fileName = basename(path)
+    io.stdout(`${nameOnly ? fileName : path}\n`)
+    const found: string[] = []
+    try {
+      const mode = statSync(path)
+      if (mode.isDirectory() || (mode.mode & 0o111) === 0) found.push(`warning: ${path} identified as a kubectl plugin, but it is not executable`)
+    } catch (error) {
+      found.push(`error: unable to identify ${path} as an executable file: ${goPathError('stat', path, error)}`)
+    }
+    const earlier = seen.get(fileName)
+    if (earlier !== undefined) found.push(`warning: ${path} is overshadowed by a similarly named plugin: ${earlier}`)
+    else seen.set(fileName, path)
+    const shadowed = shadowedCommand(fileName, commands)
+    if (shadowed !== null) found.push(`warning: ${fileName} overwrites existing command: ${JSON.stringify(shadowed)}`)
+    for (const warning of found) io.stderr(`  - ${warning}\n`)
+    warnings += found.length
+  }
+  if (warnings === 1) errors.push('error: one plugin warning was found')
+  else if (warnings > 1) errors.push(`error: ${warnings} plugin warnings were found`)
+  return {errors}
 }

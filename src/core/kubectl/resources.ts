@@ -113,6 +113,8 @@ export interface DiscoveryClient {
   request(method: 'GET', path: string): Promise<{readonly body: unknown}>
   /** Where this connection keeps kubectl's discovery cache, or null when it keeps none. */
   discoveryCache?(): Promise<DiscoveryCacheAccess | null>
+  /** Whether the command sends nothing (--local): its kinds are the built-in ones, with no server. */
+  sendsNothing?(): boolean
 }
 
 /**
@@ -170,7 +172,8 @@ export class ResourceMapper {
     private readonly cached: boolean,
   ) {}
 
-  static async discover(session: Pick<KubectlSession, 'request' | 'discoveryCache'> | DiscoveryClient): Promise<ResourceMapper> {
+  static async discover(session: Pick<KubectlSession, 'request' | 'discoveryCache' | 'sendsNothing'> | DiscoveryClient): Promise<ResourceMapper> {
+    if (session.sendsNothing?.()) return ResourceMapper.builtIn(true)
     const cache = (await session.discoveryCache?.()) ?? null
     const cached = cache?.read() ?? null
     if (cached) return new ResourceMapper(resourcesOf(cached), true)
@@ -178,6 +181,23 @@ export class ResourceMapper {
     cache?.write(discovery)
     return new ResourceMapper(resourcesOf(discovery), false)
   }
+
+  /**
+   * The built-in kinds as the API server's discovery lists them, for a command that needs no
+   * server (--local, a generator's client dry run). `local`: a kind it does not know (a custom
+   * resource in a file) is taken as the file names it, as kubectl's local builder takes it
+   * without a mapping.
+   */
+  static async builtIn(local = false): Promise<ResourceMapper> {
+    const [{discovery}, {builtinScheme}] = await Promise.all([import('../apiserver/discovery.js'), import('../api/resources.js')])
+    const scheme = builtinScheme()
+    const served = await discoverFromServer({request: async (_method, path) => ({body: discovery(scheme, path)})})
+    const mapper = new ResourceMapper(resourcesOf(served), false)
+    mapper.local = local
+    return mapper
+  }
+
+  private local = false
 
   /** Nothing found for a name: from a cache, the server may know it since (the command runs again with fresh discovery). */
   private missed(text: string): void {
@@ -240,6 +260,10 @@ export class ResourceMapper {
     const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1)
     const found = this.resources.find((resource) => resource.group === group && resource.version === version && resource.kind === kind) ?? null
     if (!found) this.missed(`${kind}.${apiVersion}`)
+    if (!found && this.local && kind.length > 0) {
+      const lowered = kind.toLowerCase()
+      return {group, version, resource: `${lowered}s`, singular: lowered, kind, shortNames: [], namespaced: true, verbs: [], categories: []}
+    }
     return found
   }
 }

@@ -3,11 +3,12 @@
 // The API server opens on the first request; warnings it sends are printed as kubectl does.
 import {applySeed} from '../seed.js'
 import {existsSync, mkdirSync, readFileSync} from 'node:fs'
-import type {ApiResponse, HttpMethod} from '../api/wire.js'
+import type {ApiRequest, ApiResponse, HttpMethod} from '../api/wire.js'
 import {ensureAdminKubeconfig} from '../apiserver/kubeconfig.js'
 import type {SettleResult} from '../controlplane/runner.js'
 import {type ClusterClock, openClusterClock} from '../host/clock.js'
 import type {ClusterHost, KubernetesHandler} from '../host/host.js'
+import {waitEnvironmentVariable} from '../host/cluster-host.js'
 import type {StepProgress} from '../host/stepper.js'
 import {clusterFolder, defaultClusterName, kubemuHome} from '../home.js'
 import {StorageError} from '../storage/errors.js'
@@ -16,7 +17,7 @@ import {formatGoDuration} from '../util/go-duration.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {loggedUrl, RequestLog} from './request-log.js'
 import type {DiscoveryCacheAccess} from './discovery-cache.js'
-import {isStatusBody, KubectlError, ServerError} from './errors.js'
+import {isStatusBody, KubectlError, KubectlPlainError, ServerError} from './errors.js'
 import type {KubectlFlag, ParsedKubectlFlags} from './flags.js'
 import {type ContextEntry, type KubeconfigFiles, KubeconfigError, loadKubeconfig, type UserEntry} from './kubeconfig.js'
 
@@ -76,8 +77,8 @@ export interface RequestOptions {
   readonly allow?: readonly number[]
 }
 
-/** `KUBEMU_WAIT=false` (or a command's --wait=false) leaves the control plane's work for later. */
-export const waitEnvironmentVariable = 'KUBEMU_WAIT'
+// KUBEMU_WAIT=false (or a command's --wait=false) leaves the control plane's work for later.
+export {waitEnvironmentVariable} from '../host/cluster-host.js'
 /** How often a waiting one-shot command runs the cluster it waits on. */
 export const drivingIntervalMilliseconds = 1_000
 
@@ -128,7 +129,7 @@ export class KubectlSession {
   kubeconfig(): KubeconfigFiles {
     if (!this.files) {
       try {
-        this.files = loadKubeconfig(this.flag('kubeconfig'), this.io.environment, this.defaultKubeconfigPath())
+        this.files = loadKubeconfig(this.flag('kubeconfig'), this.io.environment, () => this.defaultKubeconfigPath())
         for (const path of this.files.paths) this.requestLog.configLoaded(path)
       } catch (error) {
         if (error instanceof KubeconfigError) throw new KubectlError(error.message)
@@ -149,11 +150,26 @@ export class KubectlSession {
     const clusterName = this.flag('cluster') || context.cluster || ''
     if (this.flags.changed.has('user') && !config.users.some((entry) => entry.name === userName)) throw new KubectlError(`auth info "${userName}" does not exist`)
     if (this.flags.changed.has('cluster') && !config.clusters.some((entry) => entry.name === clusterName)) throw new KubectlError(`cluster "${clusterName}" does not exist`)
-    if (!found && !this.flags.changed.has('cluster')) {
-      throw new KubectlError('The connection to the server localhost:8080 was refused - did you specify the right host or port?')
-    }
     const user = config.users.find((entry) => entry.name === userName)?.value ?? {}
     return {name, context, user, userName, clusterName}
+  }
+
+  /**
+   * Before the first request: a kubeconfig without the context it names (KUBECONFIG naming a
+   * missing file) leaves kubectl with localhost:8080, where nothing listens. Commands that need
+   * no server (client dry runs, --local, config, kustomize) never get here.
+   */
+  private checkServerKnown(): void {
+    const {config} = this.kubeconfig()
+    const name = this.flag('context') || config.currentContext
+    if (!config.contexts.some((entry) => entry.name === name) && !this.flags.changed.has('cluster')) {
+      throw new KubectlPlainError('The connection to the server localhost:8080 was refused - did you specify the right host or port?')
+    }
+  }
+
+  /** --local: the command changes what its files give and sends nothing, so it needs no server. */
+  sendsNothing(): boolean {
+    return this.flag('local') === 'true'
   }
 
   /** -n, else the context's namespace, else default. */
@@ -228,6 +244,7 @@ export class KubectlSession {
   private openHost(): Promise<ClusterHost> {
     this.hostOpening ??= (async () => {
       this.context()
+      this.checkServerKnown()
       const host = this.io.host ?? (await (await import('../host/host.js')).openHost({environment: this.io.environment, clock: this.hostClock()}))
       this.host = host
       if (!this.waitDisabled()) {
@@ -270,7 +287,7 @@ export class KubectlSession {
       // What kubectl says when nothing listens behind the cluster's server URL.
       const {config} = this.kubeconfig()
       const server = config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? 'localhost:8080'
-      throw new KubectlError(`The connection to the server ${server.replace(/^https?:\/\//, '')} was refused - did you specify the right host or port?`)
+      throw new KubectlPlainError(`The connection to the server ${server.replace(/^https?:\/\//, '')} was refused - did you specify the right host or port?`)
     }
   }
 
@@ -325,6 +342,27 @@ export class KubectlSession {
       throw new ServerError(isStatusBody(response.body) ? response.body : {message: `the server responded with the status code ${response.status}`, code: response.status})
     }
     return response
+  }
+
+  /**
+   * A request another client sent through this kubectl (kubectl proxy): sent with this kubectl's
+   * credentials (an Authorization it brings stays, as client-go's bearer round tripper leaves it)
+   * and answered as the server answers, errors included.
+   */
+  async forward(request: ApiRequest): Promise<ApiResponse> {
+    const api = await this.handler()
+    const {'user-agent': _kubectlAgent, ...credentials} = this.headers()
+    const given = request.headers ?? {}
+    const headers = {...given, ...credentials, ...(given.authorization !== undefined ? {authorization: given.authorization} : {})}
+    if (request.method !== 'GET') this.sentWrite = true
+    try {
+      const response = await api.handle({...request, headers})
+      if (request.method !== 'GET' && response.status < 400) this.changedCluster = true
+      return response
+    } finally {
+      // A proxy serves for hours: other commands must not wait on this one's writer lock.
+      await this.releaseWriter()
+    }
   }
 
   /**

@@ -3,7 +3,7 @@
 // typed word or is within two edits of it (Levenshtein, case ignored).
 
 /** kubectl 1.32's root commands in the order cmd.go adds them (cobra suggests in this order). */
-const rootCommandsInOrder = [
+export const rootCommandsInOrder = [
   'create', 'expose', 'run', 'set',
   'explain', 'get', 'edit', 'delete',
   'rollout', 'scale', 'autoscale',

@@ -33,6 +33,7 @@ export function asTypedObject(object: KubeObject): KubeObject {
 /** Optional fields whose Go tag still lacks `omitempty` (the OpenAPI data cannot tell them). */
 const writtenWhenZero: Readonly<Record<string, readonly string[]>> = {
   'k8s.io.api.apps.v1.StatefulSetStatus': ['availableReplicas'],
+  'k8s.io.api.core.v1.Event': ['reportingComponent', 'reportingInstance'],
 }
 
 /** The OpenAPI name of a message: k8s.io.api.apps.v1.X is io.k8s.api.apps.v1.X. */

@@ -35,7 +35,8 @@ function readBody(request: IncomingMessage): Promise<Buffer | 'too large'> {
   })
 }
 
-async function serve(api: Pick<ApiServer, 'handle'>, request: IncomingMessage, response: ServerResponse): Promise<void> {
+/** Answers one HTTP request through `api` (also what kubectl proxy serves with its credentials). */
+export async function serveApiRequest(api: Pick<ApiServer, 'handle'>, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost')
   const method = (request.method ?? 'GET').toUpperCase() as HttpMethod
   if (!methods.includes(method)) {
@@ -98,7 +99,7 @@ export interface HttpApiOptions {
 
 export function startHttpApi(api: Pick<ApiServer, 'handle'>, options: HttpApiOptions = {}): Promise<HttpApi> {
   const handler = (request: IncomingMessage, response: ServerResponse) => {
-    serve(api, request, response).catch((error: unknown) => {
+    serveApiRequest(api, request, response).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, {'content-type': 'application/json'})
       response.end(JSON.stringify({kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: error instanceof Error ? error.message : String(error), reason: 'InternalError', code: 500}))
     })

@@ -8,7 +8,7 @@ import {tabwrite} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
-import {byName, formatKubeconfig, type Kubeconfig, saveKubeconfig} from '../kubeconfig.js'
+import {byName, formatKubeconfig, type Kubeconfig, saveKubeconfig, withContextFields} from '../kubeconfig.js'
 import type {KubectlSession} from '../session.js'
 
 const redactedUserFields = ['token', 'password', 'client-key-data']
@@ -69,9 +69,10 @@ function view(session: KubectlSession): Promise<number> {
   if (session.flag('minify') === 'true') config = minify(config, session.flag('context') || config.currentContext)
   if (session.flag('raw') !== 'true') config = redact(config)
   const output = session.flag('template') && !session.flags.changed.has('output') ? '' : session.flag('output')
+  // Go's nil slice for a kind with no entries, as clientcmd's types write it.
   const named = <T extends Record<string, unknown>>(list: Array<{name: string; value: T}>, field: string, order: readonly string[]) =>
-    byName(list).map((entry) => ({name: entry.name, [field]: inFieldOrder(entry.value, order)}))
-  const asObject = () => ({kind: 'Config', apiVersion: 'v1', preferences: config.preferences, clusters: named(config.clusters, 'cluster', clusterFieldOrder), users: named(config.users, 'user', userFieldOrder), contexts: named(config.contexts, 'context', contextFieldOrder), 'current-context': config.currentContext})
+    list.length === 0 ? null : byName(list).map((entry) => ({name: entry.name, [field]: inFieldOrder(entry.value, order)}))
+  const asObject = () => ({kind: 'Config', apiVersion: 'v1', preferences: config.preferences, clusters: named(config.clusters, 'cluster', clusterFieldOrder), users: named(config.users, 'user', userFieldOrder), contexts: named(config.contexts.map(withContextFields), 'context', contextFieldOrder), 'current-context': config.currentContext})
   if (output === 'json') {
     session.io.stdout(`${goJson(asObject(), false)}\n`)
   } else if (output === 'yaml' || (output === '' && !session.flag('template'))) {

@@ -107,7 +107,8 @@ export async function submitGenerated(session: KubectlSession, object: KubeObjec
   if (generator && format && (format.format === 'wide' || format.format === 'custom-columns' || format.format === 'table')) {
     throw new KubectlError(`unable to match a printer suitable for the output format "${session.flag('output')}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`)
   }
-  const mapper = await ResourceMapper.discover(session)
+  // A client dry run of a generator prints what it built: kubectl asks no server.
+  const mapper = dryRun === 'client' && generator ? await ResourceMapper.builtIn() : await ResourceMapper.discover(session)
   const resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')!
   const body = generator && session.flag('save-config') === 'true' ? withTypedLastApplied(object, resource.namespaced && session.namespaceExplicit() ? session.namespace() : null) : object
   let result: KubeObject = body

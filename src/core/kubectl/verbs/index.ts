@@ -50,6 +50,7 @@ export const verbSources: readonly VerbSource[] = [
     modules: ['port-forward.js'],
     load: async () => import('./port-forward.js').then(({portForwardFlags, runPortForward}) => [{name: 'port-forward', flags: portForwardFlags, run: runPortForward}]),
   },
+  {modules: ['proxy.js'], load: async () => import('./proxy.js').then(({proxyFlags, runProxy}) => [{name: 'proxy', flags: proxyFlags, run: (session) => runProxy(session)}])},
   {modules: ['cp.js'], load: async () => import('./cp.js').then(({cpFlags, runCp}) => [{name: 'cp', flags: cpFlags, run: runCp}])},
   {modules: ['debug.js'], load: async () => import('./debug.js').then(({debugFlags, runDebug}) => [{name: 'debug', flags: debugFlags, run: runDebug}])},
   {modules: ['top.js'], load: async () => import('./top.js').then(({topVerb}) => [topVerb])},
@@ -64,6 +65,7 @@ export const verbSources: readonly VerbSource[] = [
   },
   {modules: ['events-diff.js'], load: async () => import('./events-diff.js').then(({diffFlags, runDiff}) => [{name: 'diff', flags: diffFlags, run: (session) => runDiff(session)}])},
   {modules: ['config.js'], load: async () => import('./config.js').then(({configVerb}) => [configVerb])},
+  {modules: ['plugin.js'], load: async () => import('./plugin.js').then(({pluginVerb}) => [pluginVerb])},
   {modules: ['kustomize.js'], load: async () => import('./kustomize.js').then(({kustomizeVerb}) => [kustomizeVerb])},
   {modules: ['../completion.js'], load: async () => import('../completion.js').then(({completionVerb}) => [completionVerb])},
   // version, api-resources, api-versions, cluster-info and auth.

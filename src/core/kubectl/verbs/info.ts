@@ -1,5 +1,6 @@
 // Verbs that describe the cluster rather than change it: version, api-resources, api-versions,
-// cluster-info, and auth (can-i, with --list; whoami).
+// cluster-info (and its dump, in cluster-info-dump.ts), and auth (can-i, with --list; whoami;
+// reconcile, in auth-reconcile.ts).
 import {goJson} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
@@ -127,9 +128,35 @@ function clusterServiceLink(server: string, service: ClusterService): string {
   return `${server}/api/v1/namespaces/${service.metadata.namespace}/services/${name}/proxy`
 }
 
+// auth reconcile's and cluster-info dump's flags: their modules (and what they import) load only when they run.
+const reconcileFlags: readonly KubectlFlag[] = [
+  {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'kustomize', shorthand: 'k', kind: 'string'},
+  {name: 'recursive', shorthand: 'R', kind: 'bool'},
+  {name: 'output', shorthand: 'o', kind: 'string'},
+  {name: 'template', kind: 'string'},
+  {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'},
+  {name: 'show-managed-fields', kind: 'bool'},
+  {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
+  {name: 'remove-extra-permissions', kind: 'bool'},
+  {name: 'remove-extra-subjects', kind: 'bool'},
+]
+
+const dumpFlags: readonly KubectlFlag[] = [
+  {name: 'all-namespaces', shorthand: 'A', kind: 'bool'},
+  {name: 'namespaces', kind: 'stringSlice'},
+  {name: 'output-directory', kind: 'string'},
+  {name: 'output', shorthand: 'o', kind: 'string', defaultValue: 'json'},
+  {name: 'pod-running-timeout', kind: 'string', defaultValue: '20s'},
+  {name: 'template', kind: 'string'},
+  {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'},
+  {name: 'show-managed-fields', kind: 'bool'},
+]
+
 const clusterInfoVerb: KubectlVerb = {
   name: 'cluster-info',
   flags: [],
+  subverbs: [{name: 'dump', flags: dumpFlags, run: async (session) => (await import('./cluster-info-dump.js')).runClusterInfoDump(session)}],
   run: async (session) => {
     const {config} = session.kubeconfig()
     const {clusterName} = session.context()
@@ -289,6 +316,7 @@ const authVerb: KubectlVerb = {
   subverbs: [
     {name: 'can-i', flags: canIFlags, run: canI},
     {name: 'whoami', flags: [{name: 'output', shorthand: 'o', kind: 'string'}], run: (session) => whoAmI(session)},
+    {name: 'reconcile', flags: reconcileFlags, run: async (session) => (await import('./auth-reconcile.js')).runReconcile(session)},
   ],
 }
 
