@@ -1,6 +1,8 @@
 // kubectl 1.32's debug profiles (`kubectl debug --profile`): what each does to the debugging pod
 // for each way of debugging (an ephemeral container in the pod, a copy of the pod, a pod on a
 // node), and the --keep-* flags that spare parts of a copy. Pure: a pod's JSON in, changed in place.
+import {InvariantError} from '../util/assert.js'
+
 type Json = Record<string, any>
 
 export const debugProfiles = ['legacy', 'general', 'baseline', 'restricted', 'netadmin', 'sysadmin'] as const
@@ -86,7 +88,7 @@ function findContainer(spec: Json, name: string): Json {
     const found = (list ?? []).find((entry) => entry.name === name)
     if (found) return found
   }
-  throw new Error(`the debugging pod has no container ${name}`)
+  throw new InvariantError(`the debugging pod has no container ${name}`)
 }
 
 /** The node's root at /host in the container. */
