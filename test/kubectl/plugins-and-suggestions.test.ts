@@ -27,6 +27,8 @@ describe.runIf(existsSync(realKubectl))('plugins and unknown commands, as kubect
     const lines = [
       'hello a b', 'foo bar-baz x --y', 'foo bar', 'noexec', '-v=0 hello', '-n x nosuch', 'nosuch -n x',
       'foo', 'gett', 'crate', 'ap', 'rol', 'nosuch', 'x', 'des', 'config1', 'Get', 'p',
+      // Names kubectl 1.32 has no alias for (kubemu took them as logs and events).
+      'log', 'ev', 'event',
     ]
     for (const line of lines) {
       const theirs = await runShell(`${realKubectl} ${line}`, {cwd: home, env: environment})

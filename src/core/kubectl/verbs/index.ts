@@ -43,7 +43,7 @@ export const verbSources: readonly VerbSource[] = [
   {modules: ['autoscale.js'], load: async () => import('./autoscale.js').then(({autoscaleFlags, runAutoscale}) => [{name: 'autoscale', flags: autoscaleFlags, run: runAutoscale}])},
   {modules: ['rollout.js'], load: async () => import('./rollout.js').then(({rolloutVerb}) => [rolloutVerb])},
   {modules: ['wait.js'], load: async () => import('./wait.js').then(({waitFlags, runWait}) => [{name: 'wait', flags: waitFlags, run: runWait}])},
-  {modules: ['logs.js'], load: async () => import('./logs.js').then(({logsFlags, runLogs}) => [{name: 'logs', aliases: ['log'], flags: logsFlags, run: runLogs}])},
+  {modules: ['logs.js'], load: async () => import('./logs.js').then(({logsFlags, runLogs}) => [{name: 'logs', flags: logsFlags, run: runLogs}])},
   {modules: ['attach.js'], load: async () => import('./attach.js').then(({attachFlags, runAttach}) => [{name: 'attach', flags: attachFlags, run: runAttach}])},
   {modules: ['stream.js'], load: async () => import('./stream.js').then(({execFlags, runExec}) => [{name: 'exec', flags: execFlags, run: runExec}])},
   {
@@ -61,7 +61,7 @@ export const verbSources: readonly VerbSource[] = [
   {modules: ['explain.js'], load: async () => import('./explain.js').then(({explainFlags, runExplain}) => [{name: 'explain', flags: explainFlags, run: runExplain}])},
   {
     modules: ['events-diff.js'],
-    load: async () => import('./events-diff.js').then(({eventsFlags, runEvents}) => [{name: 'events', aliases: ['event', 'ev'], flags: eventsFlags, run: (session) => runEvents(session)}]),
+    load: async () => import('./events-diff.js').then(({eventsFlags, runEvents}) => [{name: 'events', flags: eventsFlags, run: (session) => runEvents(session)}]),
   },
   {modules: ['events-diff.js'], load: async () => import('./events-diff.js').then(({diffFlags, runDiff}) => [{name: 'diff', flags: diffFlags, run: (session) => runDiff(session)}])},
   {modules: ['config.js'], load: async () => import('./config.js').then(({configVerb}) => [configVerb])},
