@@ -1,10 +1,10 @@
 // The images each node holds (a runtime's image store, simulated): an image is on a node once a
 // container start there pulled it, so imagePullPolicy IfNotPresent pulls on first use and finds
 // it present afterwards, and Never fails on an image the node lacks. Kept in memory, or in a file
-// in the cluster folder that one-shot commands and `kubemu up` share (written whole and renamed
-// into place), bounded per node as image garbage collection would. The node's status lists them
+// per node in the cluster folder that one-shot commands and `kubemu up` share (written whole and
+// renamed into place), bounded per node as image garbage collection would. The node's status lists them
 // as the kubelet reports node.status.images: digest and tag names, sizeBytes, largest first.
-import {readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fullImageName, imageIdOf} from './pod-status.js'
 
@@ -53,36 +53,58 @@ export class MemoryNodeImages implements NodeImageStore {
 
 export class NodeImagesFileError extends Error {}
 
+/** Where each node's images are kept: a file per node, so a node's first pull rewrites its own file, not every node's. */
+export const nodeImagesFolderName = 'node-images'
+
+/** A node name as the API server admits one (a DNS subdomain): safe as a file name. */
+const nodeNamePattern = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/
+
+type Cached<T> = {readonly value: T; readonly version: string}
+
+/** A file's identity: another process's rename gives a new inode, a rewrite a new size or time. */
+function fileVersion(path: string): string | null {
+  const stats = statSync(path, {throwIfNoEntry: false, bigint: true})
+  return stats ? `${stats.ino}:${stats.size}:${stats.mtimeNs}` : null
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown
+  } catch (error) {
+    throw new NodeImagesFileError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+
 export class FileNodeImages implements NodeImageStore {
-  private readonly path: string
+  private readonly folder: string
+  /** The table of one file for all nodes that clusters made before the per-node files: still read for a node without a file of its own. */
+  private readonly legacyPath: string
   /**
-   * The table as last read or written, with the file's identity then: every node's heartbeat
-   * lists its images, so re-reading the whole file each time made heartbeats quadratic in nodes.
+   * What each file held when last read or written, with its identity then: every node's
+   * heartbeat lists its images, so reading a file each time made heartbeats costly.
    */
-  private cached: {readonly table: Table; readonly version: string} | null = null
+  private readonly cached = new Map<string, Cached<NodeImage[]>>()
+  private legacy: Cached<Table> | null = null
 
   constructor(folder: string) {
-    this.path = join(folder, nodeImagesFileName)
+    this.folder = join(folder, nodeImagesFolderName)
+    this.legacyPath = join(folder, nodeImagesFileName)
   }
 
-  /** The file's identity: another process's rename gives a new inode, a rewrite a new size or time. */
-  private version(): string | null {
-    const stats = statSync(this.path, {throwIfNoEntry: false, bigint: true})
-    return stats ? `${stats.ino}:${stats.size}:${stats.mtimeNs}` : null
+  private pathOf(node: string): string {
+    if (!nodeNamePattern.test(node)) throw new NodeImagesFileError(`cannot keep the images of node ${JSON.stringify(node)}: not a node name`)
+    return join(this.folder, `${node}.json`)
   }
 
-  private read(): Table {
-    const version = this.version()
-    if (version === null) return {}
-    if (this.cached?.version === version) return this.cached.table
-    try {
-      const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as unknown
-      const table = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Table) : {}
-      this.cached = {table, version}
-      return table
-    } catch (error) {
-      throw new NodeImagesFileError(`cannot read ${this.path}: ${error instanceof Error ? error.message : String(error)}`)
+  private legacyImages(node: string): NodeImage[] {
+    const version = fileVersion(this.legacyPath)
+    if (version === null) return []
+    if (this.legacy?.version !== version) {
+      const parsed = readJson(this.legacyPath)
+      this.legacy = {value: parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Table) : {}, version}
     }
+    const images = this.legacy.value[node]
+    return Array.isArray(images) ? images : []
   }
 
   has(node: string, image: string): boolean {
@@ -90,16 +112,26 @@ export class FileNodeImages implements NodeImageStore {
   }
 
   add(node: string, image: NodeImage): void {
-    const table = added(this.read(), node, image)
-    writeFileSync(`${this.path}.tmp`, `${JSON.stringify(table)}\n`)
-    renameSync(`${this.path}.tmp`, this.path)
-    const version = this.version()
-    this.cached = version === null ? null : {table, version}
+    const path = this.pathOf(node)
+    const images = added({[node]: [...this.list(node)]}, node, image)[node]!
+    mkdirSync(this.folder, {recursive: true})
+    writeFileSync(`${path}.tmp`, `${JSON.stringify(images)}\n`)
+    renameSync(`${path}.tmp`, path)
+    const version = fileVersion(path)
+    if (version === null) this.cached.delete(node)
+    else this.cached.set(node, {value: images, version})
   }
 
   list(node: string): readonly NodeImage[] {
-    const images = this.read()[node]
-    return Array.isArray(images) ? images : []
+    const path = this.pathOf(node)
+    const version = fileVersion(path)
+    if (version === null) return this.legacyImages(node)
+    const cached = this.cached.get(node)
+    if (cached?.version === version) return cached.value
+    const parsed = readJson(path)
+    const images = Array.isArray(parsed) ? (parsed as NodeImage[]) : []
+    this.cached.set(node, {value: images, version})
+    return images
   }
 }
 
