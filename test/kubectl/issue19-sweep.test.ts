@@ -10,7 +10,7 @@ import {expectSameAsReal, referenceCluster, type ReferenceCluster} from '../supp
 
 const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 
-const masked = (text: string) => text.replace(/ {2}\d+s$/gm, '  AGE').replace(/ {2,}\d+(?:m\d+)?s {2,}/g, '  AGE  ').replace(/ +/g, ' ')
+const masked = (text: string) => text.replace(/\b\d+(?:m\d+)?s \(x(\d+) over \d+(?:m\d+)?s\)/g, 'AGE (x$1 over AGE)').replace(/ {2}\d+s$/gm, '  AGE').replace(/ {2,}\d+(?:m\d+)?s {2,}/g, '  AGE  ').replace(/ +/g, ' ')
 
 describe.runIf(existsSync(realKubectl))('issue 19 sweep: delete and get -k as the real kubectl', () => {
   let cluster: ReferenceCluster
