@@ -4,6 +4,7 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import type {KubeObject} from '../../src/core/api/object.js'
 import {resources} from '../../src/core/client/resources.js'
+import {stoppedAnnotation} from '../../src/core/kubelet/heartbeat.js'
 import {flushNodeRules, showNodeRulesStats, syncedProxyState} from '../../src/core/proxy/kube-proxy.js'
 import {isKubeProxyPod} from '../../src/core/proxy/proxy-loop.js'
 import type {Pod} from '../../src/core/api/kinds.js'
@@ -44,6 +45,25 @@ describe("kube-proxy's periodic resync (injected clock)", () => {
     await cluster.admin.create(resources.services, {apiVersion: 'v1', kind: 'Service', metadata: {name: 'web', namespace: 'default'}, spec: {ports: [{port: 80}]}} as KubeObject)
     await cluster.settle()
     expect(cluster.syncedRules.read('worker-1')).toMatchObject({lastSyncMilliseconds: clock.nowMilliseconds(), cause: 'a Service, EndpointSlice or Node it watches changed'})
+  })
+
+  it("leaves a stopped node's rules without resyncs, and resyncs them again every period once it runs again", async () => {
+    const {clock, cluster} = await start()
+    await cluster.admin.patch(resources.nodes, '', 'worker-2', {metadata: {annotations: {[stoppedAnnotation]: 'true'}}})
+    await cluster.settle()
+    const stopped = cluster.syncedRules.read('worker-2')!
+    clock.advance(95_000)
+    await cluster.settle()
+    expect(cluster.syncedRules.read('worker-2')).toMatchObject({syncCount: stopped.syncCount, lastSyncMilliseconds: stopped.lastSyncMilliseconds})
+    // worker-1 went on resyncing meanwhile.
+    expect(cluster.syncedRules.read('worker-1')!.cause).toBe('periodic resync (syncPeriod 30s)')
+    await cluster.admin.patch(resources.nodes, '', 'worker-2', {metadata: {annotations: {[stoppedAnnotation]: null}}})
+    await cluster.settle()
+    const running = cluster.syncedRules.read('worker-2')!
+    expect(running.lastSyncMilliseconds).toBeGreaterThan(stopped.lastSyncMilliseconds)
+    clock.advance(30_000)
+    await cluster.settle()
+    expect(cluster.syncedRules.read('worker-2')).toMatchObject({syncCount: running.syncCount + 1, lastSyncMilliseconds: running.lastSyncMilliseconds + 30_000, cause: 'periodic resync (syncPeriod 30s)'})
   })
 
   it('puts rules flushed behind its back back at the next resync, and takes its syncPeriod from the ConfigMap', async () => {

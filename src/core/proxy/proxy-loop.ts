@@ -19,6 +19,7 @@ import {resources} from '../client/resources.js'
 import {WorkQueue} from '../client/work-queue.js'
 import type {Node, Pod} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
+import {DueHeap} from '../util/due-heap.js'
 import {kubeProxyName, kubeProxyNamespace} from './kube-proxy.js'
 import {kubeProxyConfiguration, type KubeProxyConfiguration, minSyncPeriodMillisecondsDefault, ProxyConfigError, proxierNode, syncPeriodMillisecondsDefault} from './node-rules.js'
 import {type ProxiedServicePort, proxiedServicePorts} from './service-ports.js'
@@ -52,6 +53,12 @@ export class KubeProxies implements ControlLoop {
   private readonly configMaps: Informer<KubeObject>
   /** Each node's last sync, as read from the store once and kept up to date (this process is its only writer). */
   private readonly lastSyncs = new Map<string, NodeSync | null>()
+  /**
+   * When each node's periodic resync falls due (its last sync + syncPeriod). A node found due but
+   * not resyncing (stopped, or its kube-proxy replaced) leaves it until an event of its Node or
+   * kube-proxy pod queues it again: only those change what it would do.
+   */
+  private readonly resyncs = new DueHeap()
 
   constructor(
     informers: InformerFactory,
@@ -74,6 +81,7 @@ export class KubeProxies implements ControlLoop {
     this.slices.onEvent(everyNode)
     this.nodes.onEvent((event) => {
       if (event.type !== 'DELETED') this.queue.add(String(event.object.metadata.name))
+      else this.resyncs.delete(String(event.object.metadata.name))
     })
     this.pods.onEvent((event) => {
       if (isKubeProxyPod(event.object) && event.object.spec?.nodeName) this.queue.add(event.object.spec.nodeName)
@@ -83,16 +91,17 @@ export class KubeProxies implements ControlLoop {
   hasWork(collapseDelays: boolean): boolean {
     if (this.queue.length > 0) return true
     const due = this.queue.nextDue()
-    return (due !== null && (collapseDelays || due <= this.clock.nowMilliseconds())) || this.resyncsDue(this.clock.nowMilliseconds()).length > 0
+    const resync = this.resyncs.earliest()
+    return (due !== null && (collapseDelays || due <= this.clock.nowMilliseconds())) || (resync !== null && resync <= this.clock.nowMilliseconds())
   }
 
   /** Nodes whose kube-proxy's periodic resync is due (a running one only: a stopped node's rules stay). */
   private resyncsDue(now: number): string[] {
     const due: string[] = []
-    for (const node of this.nodes.list()) {
-      const name = String(node.metadata.name)
+    for (const name of this.resyncs.takeDue(now)) {
+      const node = this.nodes.get(name)
       const last = this.lastSync(name)
-      if (!last || last.lastSyncMilliseconds + periodOf(last.configuration) > now || !this.nodeRuns(node)) continue
+      if (!node || !last || last.lastSyncMilliseconds + periodOf(last.configuration) > now || !this.nodeRuns(node)) continue
       // The same kube-proxy only: a new one (or a restarted container) comes through the pod's events.
       const pod = this.kubeProxyOn(name)
       if (pod && instanceOf(pod) === last.instance) due.push(name)
@@ -107,6 +116,13 @@ export class KubeProxies implements ControlLoop {
   /** The node's running kube-proxy pod, or none. */
   private kubeProxyOn(node: string): Pod | undefined {
     return this.pods.byIndex(podsByNodeName.name, node).find((pod) => isKubeProxyPod(pod) && pod.status?.phase === 'Running' && !pod.metadata.deletionTimestamp)
+  }
+
+  /** Puts the node's next periodic resync in the heap (none before its first sync). */
+  private armResync(node: string): void {
+    const last = this.lastSync(node)
+    if (last && this.nodes.get(node)) this.resyncs.set(node, last.lastSyncMilliseconds + periodOf(last.configuration))
+    else this.resyncs.delete(node)
   }
 
   private lastSync(node: string): NodeSync | null {
@@ -165,6 +181,7 @@ export class KubeProxies implements ControlLoop {
       this.lastSyncs.set(name, sync)
     }
     this.store.write(syncs)
+    for (const name of names) this.armResync(name)
     return syncs.length
   }
 }

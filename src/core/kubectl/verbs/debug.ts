@@ -86,10 +86,13 @@ export async function runDebug(session: KubectlSession, args: readonly string[])
   const names = args.slice(0, beforeDash)
   const options = debugOptions(session, args.slice(beforeDash))
   validate(session, options, names)
-  const targets = await debugTargets(session, names)
+  // Resolved once per command: every step below addresses pods through it.
+  const mapper = await ResourceMapper.discover(session)
+  const pods = mapper.resolve('pods')
+  const targets = await debugTargets(session, mapper, names)
   for (const target of targets) {
-    const {pod, container} = target.kind === 'Node' ? await debugNode(session, options, target) : options.copyTo ? await debugByCopy(session, options, target) : await debugByEphemeralContainer(session, options, target)
-    if (options.attach && container) await attachWhenRunning(session, options, pod, container)
+    const {pod, container} = target.kind === 'Node' ? await debugNode(session, options, target) : options.copyTo ? await debugByCopy(session, pods, options, target) : await debugByEphemeralContainer(session, pods, options, target)
+    if (options.attach && container) await attachWhenRunning(session, pods, options, pod, container)
   }
   return 0
 }
@@ -200,9 +203,8 @@ function validate(session: KubectlSession, options: DebugOptions, names: readonl
 type DebugTarget = KubeObject & {kind: 'Pod' | 'Node'}
 
 /** The objects to debug: NAME as a pod, TYPE/NAME as its kind (pods and nodes only), then those of -f files, each read from the server. */
-async function debugTargets(session: KubectlSession, names: readonly string[]): Promise<DebugTarget[]> {
+async function debugTargets(session: KubectlSession, mapper: ResourceMapper, names: readonly string[]): Promise<DebugTarget[]> {
   const namespace = session.namespace()
-  const mapper = await ResourceMapper.discover(session)
   const wanted: Array<{resource: ReturnType<ResourceMapper['resolve']>; namespace: string; name: string}> = []
   for (const name of names) {
     const slash = name.indexOf('/')
@@ -271,7 +273,7 @@ function applyCustom(options: DebugOptions, container: Json): void {
   merge(container, options.custom)
 }
 
-async function debugByEphemeralContainer(session: KubectlSession, options: DebugOptions, pod: DebugTarget): Promise<{pod: TargetPod; container: string}> {
+async function debugByEphemeralContainer(session: KubectlSession, pods: PodsResource, options: DebugOptions, pod: DebugTarget): Promise<{pod: TargetPod; container: string}> {
   const name = debugContainerName(session, options, pod)
   const container = {...debugContainer(options, name), ...(options.target ? {targetContainerName: options.target} : {})}
   const copy = structuredClone(pod) as Json
@@ -286,7 +288,7 @@ async function debugByEphemeralContainer(session: KubectlSession, options: Debug
   const same = existing.find((entry) => entry.name === name)
   const entry = same ? {...Object.fromEntries(Object.keys(same).filter((key) => !(key in added)).map((key) => [key, null])), ...added} : added
   const patch = {spec: {'$setElementOrder/ephemeralContainers': [...existing, added].map((item) => ({name: item.name})), ephemeralContainers: [entry]}}
-  const path = `${objectPath(await podsResource(session), String(pod.metadata.namespace), String(pod.metadata.name))}/ephemeralcontainers`
+  const path = `${objectPath(pods, String(pod.metadata.namespace), String(pod.metadata.name))}/ephemeralcontainers`
   const answer = await session.request('PATCH', path, {body: patch, contentType: 'application/strategic-merge-patch+json', allow: [404]})
   if (answer.status === 404) {
     const details = (answer.body as {details?: {name?: string}; message?: string} | undefined)
@@ -298,7 +300,7 @@ async function debugByEphemeralContainer(session: KubectlSession, options: Debug
   return {pod: answer.body as TargetPod, container: name}
 }
 
-async function debugByCopy(session: KubectlSession, options: DebugOptions, pod: DebugTarget): Promise<{pod: TargetPod; container: string}> {
+async function debugByCopy(session: KubectlSession, pods: PodsResource, options: DebugOptions, pod: DebugTarget): Promise<{pod: TargetPod; container: string}> {
   const source = structuredClone(pod) as Json
   const copy: Json = {
     apiVersion: 'v1',
@@ -319,7 +321,7 @@ async function debugByCopy(session: KubectlSession, options: DebugOptions, pod: 
   if (!container) {
     if (!options.image) {
       // Only new images (--set-image): the copy runs as it is, nothing to attach to.
-      if (options.setImages.size > 0) return create(session, options, pod, copy, '')
+      if (options.setImages.size > 0) return create(session, pods, options, pod, copy, '')
       throw new KubectlError('you must specify image when creating new container')
     }
     name ||= debugContainerName(session, options, copy)
@@ -342,12 +344,11 @@ async function debugByCopy(session: KubectlSession, options: DebugOptions, pod: 
   else delete container.tty
   applyDebugProfile(options.profile, 'copy', copy, String(container.name), options.keep)
   applyCustom(options, container)
-  return create(session, options, pod, copy, name)
+  return create(session, pods, options, pod, copy, name)
 }
 
 /** Creates the copy, and deletes the original at once with --replace. */
-async function create(session: KubectlSession, options: DebugOptions, original: DebugTarget, copy: Json, container: string): Promise<{pod: TargetPod; container: string}> {
-  const pods = await podsResource(session)
+async function create(session: KubectlSession, pods: PodsResource, options: DebugOptions, original: DebugTarget, copy: Json, container: string): Promise<{pod: TargetPod; container: string}> {
   const namespace = String(copy.metadata.namespace)
   const created = (await session.request('POST', `/api/v1/namespaces/${namespace}/pods`, {body: copy})).body as TargetPod
   if (options.replace) await session.request('DELETE', objectPath(pods, String(original.metadata.namespace), String(original.metadata.name)), {body: {kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0}})
@@ -374,21 +375,19 @@ async function debugNode(session: KubectlSession, options: DebugOptions, node: D
   return {pod: created, container}
 }
 
-async function podsResource(session: KubectlSession) {
-  return (await ResourceMapper.discover(session)).resolve('pods')
-}
+type PodsResource = ReturnType<ResourceMapper['resolve']>
 
 /**
  * --attach (-i): waits, without a deadline, for the container to run or end (a waiting reason
  * with a message said as a warning), then attaches, or prints its log when it already ended.
  */
-async function attachWhenRunning(session: KubectlSession, options: DebugOptions, pod: TargetPod, container: string): Promise<void> {
+async function attachWhenRunning(session: KubectlSession, pods: PodsResource, options: DebugOptions, pod: TargetPod, container: string): Promise<void> {
   const namespace = String(pod.metadata.namespace)
   const name = String(pod.metadata.name)
   let current: TargetPod | null = null
   let said = ''
   let gone = false
-  await waitForObject(session, await podsResource(session), namespace, name, (object) => {
+  await waitForObject(session, pods, namespace, name, (object) => {
     if (!object) {
       gone = true
       return true
@@ -404,10 +403,11 @@ async function attachWhenRunning(session: KubectlSession, options: DebugOptions,
     }
     return false
   }, Number.POSITIVE_INFINITY)
+  // kubectl's wait makes this NotFound itself, without the pod's name: `pods "" not found`.
   if (gone || !current) throw new KubectlError('Error from server (NotFound): pods "" not found')
   const attached: TargetPod = current
   if (containerState(attached, container)?.terminated) {
-    const log = await session.request('GET', `${objectPath(await podsResource(session), namespace, name)}/log`, {query: {container}})
+    const log = await session.request('GET', `${objectPath(pods, namespace, name)}/log`, {query: {container}})
     session.io.stdout(String(log.body ?? ''))
     return
   }
