@@ -9,7 +9,7 @@ import {ApiServer} from '../../src/core/apiserver/apiserver.js'
 import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
 import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
 import {ApiClient} from '../../src/core/client/client.js'
-import {EventRecorder} from '../../src/core/client/events.js'
+import {EarlierEventsReader, EventRecorder} from '../../src/core/client/events.js'
 import {resources} from '../../src/core/client/resources.js'
 import {componentUsers} from '../../src/core/controlplane/control-plane.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
@@ -82,5 +82,27 @@ describe('EventRecorder across processes', () => {
     await unread.record(pod, 'Warning', 'BackOff', 'Back-off restarting failed container web in pod web_default(x)')
     expect(unread.dropped).toBe(0)
     expect(await events()).toHaveLength(3)
+  })
+
+  it("reads the kubelets' earlier events once per namespace for every node sharing a reader, each node counting on its own", async () => {
+    const controller = new ApiClient(api, componentUsers.controllerManager)
+    const message = 'Back-off restarting failed container web in pod web_default(x)'
+    // An earlier process: worker wrote the event twice, worker2 once.
+    const first = new EarlierEventsReader(controller)
+    const kubeletOf = (reader: EarlierEventsReader) => (node: string) => new EventRecorder(new ApiClient(api, componentUsers.kubelet(node)), {component: 'kubelet', host: node}, clock, undefined, reader)
+    const before = kubeletOf(first)
+    const worker = before('worker')
+    await worker.record(pod, 'Warning', 'BackOff', message)
+    await worker.record(pod, 'Warning', 'BackOff', message)
+    await before('worker2').record(pod, 'Warning', 'BackOff', message)
+    // The next process: its kubelets share one reader, which lists once.
+    let lists = 0
+    const counting = new Proxy(controller, {get: (target, property, receiver) => (property === 'list' ? (...args: Parameters<ApiClient['list']>) => (lists++, target.list(...args)) : Reflect.get(target, property, receiver))})
+    const next = kubeletOf(new EarlierEventsReader(counting))
+    await next('worker').record(pod, 'Warning', 'BackOff', message)
+    await next('worker2').record(pod, 'Warning', 'BackOff', message)
+    await next('worker3').record(pod, 'Warning', 'BackOff', message)
+    expect(lists).toBe(1)
+    expect((await events()).map((event) => [event.source.host, event.count]).sort()).toEqual([['worker', 3], ['worker2', 2], ['worker3', 1]])
   })
 })

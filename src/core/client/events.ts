@@ -24,9 +24,56 @@ export interface EventSource {
   readonly host?: string
 }
 
+/** What a recorder keeps of an event written before it began: enough to go on counting it. */
+interface EarlierEventSummary {
+  readonly host: string
+  readonly key: string
+  readonly name: string
+  readonly count: number
+}
+
+/**
+ * The events a component wrote in a namespace before this process began: one page read once per
+ * component and namespace and shared by every recorder of the component (a kubelet per node;
+ * each reading the same page itself made one scan of the namespace's events per node, 1,000 at
+ * 1,000 nodes). Events written since come from this process's recorders, which remember their own:
+ * so the recorders sharing a reader are each the only one of their host (a node's kubelet).
+ */
+export class EarlierEventsReader {
+  private readonly reads = new Map<string, Promise<readonly EarlierEventSummary[]>>()
+
+  constructor(private readonly client: ApiClient) {}
+
+  /** The page of the component's earlier events in the namespace; a refused list rejects with its ApiClientError, and is asked again next time. */
+  read(component: string, namespace: string): Promise<readonly EarlierEventSummary[]> {
+    const key = JSON.stringify([component, namespace])
+    let read = this.reads.get(key)
+    if (!read) {
+      if (this.reads.size >= namespacesReadMax) this.reads.clear()
+      read = this.list(component, namespace)
+      this.reads.set(key, read)
+      read.catch(() => this.reads.delete(key))
+    }
+    return read
+  }
+
+  private async list(component: string, namespace: string): Promise<readonly EarlierEventSummary[]> {
+    const items = (await this.client.list<EarlierEvent>(resources.events, namespace, {fieldSelector: `source=${component}`, limit: String(earlierEventsReadMax)})).items
+    const summaries: EarlierEventSummary[] = []
+    for (const event of items) {
+      if (typeof event.count !== 'number') continue
+      const involved = event.involvedObject ?? {}
+      const key = eventKey(involved.uid, involved.kind, involved.name, event.type, event.reason, event.message?.startsWith(combinedMessagePrefix) ? combinedMessagePrefix : event.message)
+      summaries.push({host: event.source?.host ?? '', key, name: event.metadata.name, count: event.count})
+    }
+    return summaries
+  }
+}
+
 export class EventRecorder {
   private readonly written = new Map<string, {namespace: string; name: string; count: number}>()
   private readonly namespacesRead = new Set<string>()
+  private readonly earlier: EarlierEventsReader
 
   constructor(
     private readonly client: ApiClient,
@@ -34,11 +81,16 @@ export class EventRecorder {
     private readonly clock: Clock,
     /** Told of every event recorded (`kubemu up`'s live log). */
     private readonly onRecord?: (event: {component: string; object: KubeObject; type: string; reason: string; message: string; at: number}) => void,
-    /** Reads the earlier events (components may write events but not list them); the recorder's client by default. */
-    private readonly history: ApiClient = client,
+    /**
+     * Reads the earlier events (components may write events but not list them): a client, or a
+     * reader shared by the component's recorders; the recorder's client by default.
+     */
+    history: ApiClient | EarlierEventsReader = client,
     /** client-go's aggregation and spam filter (the kubelet's recorders run them on every event). */
     private readonly correlator?: EventCorrelator,
-  ) {}
+  ) {
+    this.earlier = history instanceof EarlierEventsReader ? history : new EarlierEventsReader(history)
+  }
 
   /** Events the server refused (a namespace being deleted, a quota): dropped, as client-go drops them. */
   dropped = 0
@@ -163,19 +215,18 @@ export class EventRecorder {
     if (this.namespacesRead.has(namespace)) return
     if (this.namespacesRead.size >= namespacesReadMax) this.namespacesRead.clear()
     this.namespacesRead.add(namespace)
-    let items: EarlierEvent[]
+    let summaries: readonly EarlierEventSummary[]
     try {
-      items = (await this.history.list<EarlierEvent>(resources.events, namespace, {fieldSelector: `source=${this.source.component}`, limit: String(earlierEventsReadMax)})).items
+      summaries = await this.earlier.read(this.source.component, namespace)
     } catch (error) {
       if (error instanceof ApiClientError) return
       throw error
     }
-    for (const event of items) {
-      if ((event.source?.host ?? '') !== (this.source.host ?? '') || typeof event.count !== 'number') continue
-      const involved = event.involvedObject ?? {}
-      const key = eventKey(involved.uid, involved.kind, involved.name, event.type, event.reason, event.message?.startsWith(combinedMessagePrefix) ? combinedMessagePrefix : event.message)
+    const host = this.source.host ?? ''
+    for (const {host: writer, key, name, count} of summaries) {
+      if (writer !== host) continue
       const known = this.written.get(key)
-      if (!known || known.count < event.count) this.remember(key, {namespace, name: event.metadata.name, count: event.count})
+      if (!known || known.count < count) this.remember(key, {namespace, name, count})
     }
   }
 }

@@ -4,7 +4,7 @@
 import {EventCorrelator} from '../client/event-correlator.js'
 import {HorizontalPodAutoscalerController} from '../controllers/horizontal-pod-autoscaler.js'
 import {ApiClient, type RequestHandler} from '../client/client.js'
-import {EventRecorder} from '../client/events.js'
+import {EarlierEventsReader, EventRecorder} from '../client/events.js'
 import {type ControlLoop, InformerFactory} from '../client/informer-factory.js'
 import {DeploymentController} from '../controllers/deployment.js'
 import {CronJobController} from '../controllers/cronjob.js'
@@ -112,9 +112,11 @@ export class ControlPlane {
     const informers = new InformerFactory(controllerClient)
     const controllerEvents = (component: string) => new EventRecorder(controllerClient, {component}, clock, onEvent)
     const kubeletRecorders = new Map<string, EventRecorder>()
+    // One read of the kubelets' earlier events per namespace, not one per node.
+    const kubeletEarlierEvents = new EarlierEventsReader(controllerClient)
     const kubeletEvents = (node: string) => {
       let recorder = kubeletRecorders.get(node)
-      if (!recorder) kubeletRecorders.set(node, (recorder = new EventRecorder(kubeletClientFor(node), {component: 'kubelet', host: node}, clock, onEvent, controllerClient, new EventCorrelator())))
+      if (!recorder) kubeletRecorders.set(node, (recorder = new EventRecorder(kubeletClientFor(node), {component: 'kubelet', host: node}, clock, onEvent, kubeletEarlierEvents, new EventCorrelator())))
       return recorder
     }
     const active = options.active
