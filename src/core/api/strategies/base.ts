@@ -1,5 +1,5 @@
 // A strategy from the parts a kind overrides; the rest behaves as kube's generic registry.
-import {jsonEqual, type KubeObject} from '../object.js'
+import {cloneJson, jsonEqual, type KubeObject} from '../object.js'
 import {nameIsDnsSubdomain} from './meta.js'
 import type {Strategy} from './strategy.js'
 
@@ -45,7 +45,7 @@ export function defineStrategy(parts: StrategyParts = {}): Strategy {
     prepareForStatusUpdate: (object, old) => {
       const status = object.status
       for (const key of Object.keys(object)) delete object[key]
-      Object.assign(object, structuredClone(old))
+      Object.assign(object, cloneJson(old))
       if (status === undefined) delete object.status
       else object.status = status
     },
@@ -60,8 +60,8 @@ export function defineStrategy(parts: StrategyParts = {}): Strategy {
 
 /** True when the two specs differ in nothing but `mutable` fields (what an update may change). */
 export function onlyFieldsChanged(now: Record<string, unknown>, before: Record<string, unknown>, mutable: readonly string[], strip?: (spec: Record<string, unknown>) => void): boolean {
-  const left = structuredClone(now)
-  const right = structuredClone(before)
+  const left = cloneJson(now)
+  const right = cloneJson(before)
   for (const side of [left, right]) {
     for (const field of mutable) delete side[field]
     strip?.(side)
