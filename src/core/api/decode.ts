@@ -27,12 +27,41 @@ function jsonTypeName(value: unknown): string {
   return typeof value
 }
 
+/**
+ * Where a value sits: the Go struct holding the field, and the step from its parent (a field's
+ * key or a list's index; a map's values sit where the map does). The paths are spelled out only
+ * for an error or an unknown field: building them for every field was much of a decode's time.
+ */
 interface Location {
-  /** The Go struct holding the field, and the field's dotted path from the root (no indexes). */
   readonly struct: string
-  readonly goPath: string
-  /** The path with list indexes, for unknown-field reports. */
-  readonly path: string
+  readonly up: Location | null
+  readonly key?: string
+  readonly index?: number
+}
+
+/** The field's dotted path from the root, without list indexes (Go's error names it so). */
+function goPathOf(at: Location): string {
+  const keys: string[] = []
+  for (let step: Location | null = at; step?.up; step = step.up) if (step.key !== undefined) keys.push(step.key)
+  return keys.reverse().join('.')
+}
+
+/** The path with list indexes, for unknown-field reports (`spec.containers[0].foo`). */
+function pathOf(at: Location): string {
+  const steps: Location[] = []
+  for (let step: Location | null = at; step?.up; step = step.up) steps.push(step)
+  let path = ''
+  for (const step of steps.reverse()) path = step.key !== undefined ? (path.length > 0 ? `${path}.${step.key}` : step.key) : `${path}[${step.index}]`
+  return path
+}
+
+/** An object schema's Go struct name and its fields in the struct's order, worked out once per schema. */
+const objectLayouts = new WeakMap<object, {struct: string; fields: ReadonlyArray<readonly [string, Schema]>}>()
+
+function layoutOf(resolved: Extract<Schema, {type: 'object'}>): {struct: string; fields: ReadonlyArray<readonly [string, Schema]>} {
+  let layout = objectLayouts.get(resolved)
+  if (!layout) objectLayouts.set(resolved, (layout = {struct: resolved.goType.replace(/^.*\./, ''), fields: Object.entries(resolved.properties)}))
+  return layout
 }
 
 function goTypeOf(schema: Schema): string {
@@ -68,7 +97,8 @@ class Decoder {
   readonly unknownFields: string[] = []
 
   fail(value: unknown, schema: Schema, at: Location, shown = jsonTypeName(value)): never {
-    const where = at.goPath.length > 0 ? `Go struct field ${at.struct}.${at.goPath}` : 'Go value'
+    const goPath = goPathOf(at)
+    const where = goPath.length > 0 ? `Go struct field ${at.struct}.${goPath}` : 'Go value'
     throw new DecodeError(`json: cannot unmarshal ${shown} into ${where} of type ${goTypeOf(schema)}`)
   }
 
@@ -109,9 +139,7 @@ class Decoder {
       case 'array': {
         if (!Array.isArray(value)) this.fail(value, schema, at)
         if (value.length === 0) return omitted
-        return value.map((item, index) =>
-          this.decode(resolved.items, item, {struct: at.struct, goPath: at.goPath, path: `${at.path}[${index}]`}, depth + 1),
-        )
+        return value.map((item, index) => this.decode(resolved.items, item, {struct: at.struct, up: at, index}, depth + 1))
       }
       case 'map': {
         if (typeof value !== 'object' || Array.isArray(value)) this.fail(value, schema, at)
@@ -124,15 +152,15 @@ class Decoder {
       case 'object': {
         if (typeof value !== 'object' || Array.isArray(value)) this.fail(value, schema, at)
         const input = value as Record<string, unknown>
-        const struct = resolved.goType.replace(/^.*\./, '')
+        const {struct, fields} = layoutOf(resolved)
         for (const key of Object.keys(input)) {
-          if (!resolved.properties[key]) this.unknownFields.push(at.path.length > 0 ? `${at.path}.${key}` : key)
+          if (!resolved.properties[key]) this.unknownFields.push(pathOf({struct, up: at, key}))
         }
         // Fields come out in the Go struct's order, as kube-apiserver encodes what it stores.
         const result: Record<string, unknown> = {}
         // metav1.Time has no omitempty effect: an unset creationTimestamp is written as null.
         const timeIsNull = resolved.goType === 'v1.ObjectMeta'
-        for (const [key, field] of Object.entries(resolved.properties)) {
+        for (const [key, field] of fields) {
           if (timeIsNull && key === 'creationTimestamp' && (input[key] === undefined || input[key] === null)) {
             result[key] = null
             continue
@@ -141,9 +169,7 @@ class Decoder {
           const item = input[key]
           // Go leaves a null field at its zero value, which the stored JSON then omits.
           if (item === null) continue
-          const path = at.path.length > 0 ? `${at.path}.${key}` : key
-          const goPath = at.goPath.length > 0 ? `${at.goPath}.${key}` : key
-          const decoded = this.decode(field, item, {struct, goPath, path}, depth + 1)
+          const decoded = this.decode(field, item, {struct, up: at, key}, depth + 1)
           if (decoded !== omitted) result[key] = decoded
         }
         return result
@@ -159,6 +185,6 @@ export function decodeObject(schema: Schema, value: unknown): DecodeResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new DecodeError(`json: cannot unmarshal ${jsonTypeName(value)} into Go value of type ${goTypeOf(root)}`)
   }
-  const decoded = decoder.decode(schema, value, {struct: root.type === 'object' ? root.goType : '', goPath: '', path: ''}, 0)
+  const decoded = decoder.decode(schema, value, {struct: root.type === 'object' ? root.goType : '', up: null}, 0)
   return {value: decoded as Record<string, unknown>, unknownFields: decoder.unknownFields}
 }
