@@ -2,7 +2,7 @@
 // by its pod-template-hash, numbered by revision), rolling updates within maxSurge and
 // maxUnavailable or Recreate, pause, revision history limited to revisionHistoryLimit, status
 // counts and the Available and Progressing conditions (with progressDeadlineSeconds).
-import {areObjectsOrAbsent, canonicalJson, formatTimestamp, type KubeObject, sameJson} from '../api/object.js'
+import {areObjectsOrAbsent, canonicalJson, cloneJson, formatTimestamp, type KubeObject, sameJson} from '../api/object.js'
 import {type ApiClient, objectKey, splitKey} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
@@ -32,7 +32,7 @@ const isDeployment = (object: KubeObject): object is Deployment => isWorkload(ob
 type Condition = {type: string; status: string; lastUpdateTime: string; lastTransitionTime: string; reason: string; message: string}
 
 function templateWithoutHash(set: Workload): unknown {
-  const template = structuredClone(set.spec.template ?? {})
+  const template = cloneJson(set.spec.template ?? {})
   if (template.metadata?.labels) {
     delete template.metadata.labels[hashLabel]
   }
@@ -190,10 +190,10 @@ export class DeploymentController extends Controller {
   }
 
   private async createSet(deployment: Deployment, replicas: number, annotations: Record<string, string>): Promise<Workload> {
-    const template = structuredClone(deployment.spec.template ?? {})
+    const template = cloneJson(deployment.spec.template ?? {})
     const hash = podTemplateHash(template, Number((deployment.status ?? {}).collisionCount ?? 0))
     template.metadata = {...template.metadata, labels: {...(template.metadata?.labels ?? {}), [hashLabel]: hash}}
-    const selector = structuredClone(deployment.spec.selector ?? {})
+    const selector = cloneJson(deployment.spec.selector ?? {})
     selector.matchLabels = {...(selector.matchLabels ?? {}), [hashLabel]: hash}
     return this.client.create<Workload>(resources.replicaSets, {
       kind: 'ReplicaSet',

@@ -1,6 +1,6 @@
 // What the workload controllers share: which pods a controller owns, pods from a template, the
 // readiness and availability of pods (minReadySeconds), and which pods to delete first.
-import {areObjectsOrAbsent, isJsonObject, type KubeObject, type OwnerReference} from '../api/object.js'
+import {areObjectsOrAbsent, cloneJson, isJsonObject, type KubeObject, type OwnerReference} from '../api/object.js'
 import {labelSelectorFromObject, matchesLabels, type LabelSelectorObject} from '../api/selectors.js'
 import {isTerminalPod} from '../api/quota.js'
 import type {Pod, PodSpec} from '../api/kinds.js'
@@ -78,6 +78,6 @@ export function podFromTemplate(owner: Workload, apiVersion: string, kind: strin
       ownerReferences: [ownerReference(owner, apiVersion, kind)],
     },
     // An absent template spec stays without containers, which the API server refuses as kube's does.
-    spec: structuredClone(template.spec ?? {containers: []}),
+    spec: cloneJson(template.spec ?? {containers: []}),
   }
 }
