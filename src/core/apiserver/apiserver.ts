@@ -2,6 +2,7 @@
 // authentication, impersonation, request info, authorization (RBAC), then discovery, the
 // answered kinds (reviews, tokens, bindings) or a resource's verbs through admission and the
 // registry; every request, served or refused, can go to the audit log.
+import {CertificateApproval, CertificateSigning, CertificateSubjectRestriction} from './admission/certificates.js'
 import {randomUUID} from 'node:crypto'
 import {isKubeObject, type KubeObject} from '../api/object.js'
 import {assert} from '../util/assert.js'
@@ -105,6 +106,9 @@ export function defaultAdmissionPlugins(reader: AdmissionReader): AdmissionPlugi
     new StorageObjectInUseProtection(),
     new DefaultIngressClassAdmission(reader),
     new PersistentVolumeClaimResize(reader),
+    new CertificateApproval(reader),
+    new CertificateSigning(reader),
+    new CertificateSubjectRestriction(),
     new MutatingAdmissionWebhook(reader),
     new ValidatingAdmissionPolicyPlugin(reader),
     new ValidatingAdmissionWebhook(reader),
