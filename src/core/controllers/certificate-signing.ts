@@ -120,7 +120,7 @@ export class CertificateSigningController extends Controller {
     }
     const usages = found.spec?.usages ?? []
     const failure = rule(request, new Set(usages))
-    const csr = structuredClone(found)
+    const csr: SigningRequest = {...structuredClone(found), kind: 'CertificateSigningRequest', apiVersion: 'certificates.k8s.io/v1'}
     const status: NonNullable<SigningRequest['status']> = isJsonObject(csr.status) ? csr.status : {}
     if (failure !== null) {
       status.conditions = [...(status.conditions ?? []), {type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: failure, lastUpdateTime: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z')}]

@@ -18,6 +18,7 @@ import {type Clock, systemClock} from '../util/clock.js'
 import {loggedUrl, RequestLog} from './request-log.js'
 import type {DiscoveryCacheAccess} from './discovery-cache.js'
 import {isStatusBody, KubectlError, KubectlPlainError, ServerError} from './errors.js'
+import {clientCertificateCredentials} from './client-certificate.js'
 import type {KubectlFlag, ParsedKubectlFlags} from './flags.js'
 import {type ContextEntry, type KubeconfigFiles, KubeconfigError, loadKubeconfig, type UserEntry} from './kubeconfig.js'
 
@@ -209,10 +210,10 @@ export class KubectlSession {
   }
 
   private headers(): Record<string, string | string[]> {
-    const {user} = this.context()
+    const {user, userName} = this.context()
     let token = this.flag('token') || user.token || ''
     if (!token && user.tokenFile && existsSync(user.tokenFile)) token = readFileSync(user.tokenFile, 'utf8').trim()
-    const headers: Record<string, string | string[]> = {}
+    const headers: Record<string, string | string[]> = clientCertificateCredentials(user, userName, {certificate: this.flag('client-certificate'), key: this.flag('client-key')})
     if (token) headers.authorization = `Bearer ${token}`
     if (this.flag('as')) headers['impersonate-user'] = this.flag('as')
     if (this.list('as-group').length > 0) headers['impersonate-group'] = this.list('as-group')

@@ -6,7 +6,6 @@ import {DerError, derChildren, type DerElement, derTags, expectChildren, pemBloc
 
 export const x509Oids = {
   commonName: '2.5.4.3',
-  organization: '2.5.4.10',
   extensionRequest: '1.2.840.113549.1.9.14',
   subjectAltName: '2.5.29.17',
   rsaEncryption: '1.2.840.113549.1.1.1',
@@ -30,8 +29,21 @@ const signatureAlgorithms: Readonly<Record<string, {hash: string | null; key: 'R
 export interface DistinguishedName {
   /** The last CN, as Go's pkix.Name keeps it. */
   readonly commonName: string
+  readonly serialNumber: string
   readonly organizations: readonly string[]
+  readonly organizationalUnits: readonly string[]
+  readonly countries: readonly string[]
+  readonly localities: readonly string[]
+  readonly provinces: readonly string[]
+  readonly streetAddresses: readonly string[]
+  readonly postalCodes: readonly string[]
 }
+
+/** The multi-valued name attributes Go's pkix.Name keeps, by OID. */
+const nameLists = {
+  '2.5.4.10': 'organizations', '2.5.4.11': 'organizationalUnits', '2.5.4.6': 'countries', '2.5.4.7': 'localities',
+  '2.5.4.8': 'provinces', '2.5.4.9': 'streetAddresses', '2.5.4.17': 'postalCodes',
+} as const
 
 export interface SubjectAlternativeNames {
   readonly dnsNames: readonly string[]
@@ -58,17 +70,21 @@ export class CertificateRequestError extends Error {}
 
 function readName(element: DerElement): DistinguishedName {
   let commonName = ''
-  const organizations: string[] = []
+  let serialNumber = ''
+  const lists: Record<(typeof nameLists)[keyof typeof nameLists], string[]> = {
+    organizations: [], organizationalUnits: [], countries: [], localities: [], provinces: [], streetAddresses: [], postalCodes: [],
+  }
   for (const rdn of expectChildren(element, derTags.sequence, 'name')) {
     for (const attribute of expectChildren(rdn, derTags.set, 'name')) {
       const [type, value] = expectChildren(attribute, derTags.sequence, 'name')
       if (!type || !value) throw new DerError('malformed name')
       const oid = readObjectIdentifier(type)
       if (oid === x509Oids.commonName) commonName = readString(value)
-      else if (oid === x509Oids.organization) organizations.push(readString(value))
+      else if (oid === '2.5.4.5') serialNumber = readString(value)
+      else if (oid in nameLists) lists[nameLists[oid as keyof typeof nameLists]].push(readString(value))
     }
   }
-  return {commonName, organizations}
+  return {commonName, serialNumber, ...lists}
 }
 
 function ipText(bytes: Buffer): string {

@@ -246,8 +246,14 @@ const statusWrite: SubresourceWrite = {
   prepareForUpdate(object, old, context) {
     onlyFrom(object, old, (wanted, result) => {
       const status: JsonObject = {...statusOf(wanted)}
-      const conditions = objects(status.conditions).filter((condition) => !(approvalTypes as readonly string[]).includes(str(condition.type)))
-      conditions.push(...conditionsOf(old).filter((condition) => (approvalTypes as readonly string[]).includes(str(condition.type))))
+      // Approved and Denied conditions keep their stored values in their places; adding or
+      // removing one is left for validation to refuse (kube's preserveConditionInstances).
+      const conditions = objects(status.conditions)
+      for (const type of approvalTypes) {
+        const before = conditionsOf(old).filter((condition) => condition.type === type)
+        const places = conditions.flatMap((condition, index) => (condition.type === type ? [index] : []))
+        if (places.length === before.length) places.forEach((place, index) => (conditions[place] = before[index]!))
+      }
       if (conditions.length > 0) status.conditions = conditions
       else delete status.conditions
       result.status = status

@@ -214,11 +214,12 @@ export function signRequestedCertificate(authority: KeyAndCertificate, request: 
   const authorityName = /^CN=(.*)$/.exec(new X509Certificate(authority.certificate).subject)?.[1]
   assert(authorityName !== undefined, 'a CA made here is named by its CN alone')
   const issuer: Issuer = {name: name(authorityName), key: authorityKey, keyIdentifier: keyIdentifier(createPublicKey(authorityKey))}
+  // In Go's order: DNS names, email addresses, IP addresses, URIs.
   const alternativeNames = [
-    ...request.emailAddresses.map((address) => tlv(0x81, Buffer.from(address, 'ascii'))),
     ...request.dnsNames.map((host) => tlv(0x82, Buffer.from(host, 'ascii'))),
-    ...request.uris.map((uri) => tlv(0x86, Buffer.from(uri, 'ascii'))),
+    ...request.emailAddresses.map((address) => tlv(0x81, Buffer.from(address, 'ascii'))),
     ...request.ipAddresses.map((address) => tlv(0x87, ipAddressBytes(address))),
+    ...request.uris.map((uri) => tlv(0x86, Buffer.from(uri, 'ascii'))),
   ]
   const extensions = [
     ...(request.keyUsageBits.length > 0 ? [extension(oids.keyUsage, true, keyUsageBitString(request.keyUsageBits))] : []),

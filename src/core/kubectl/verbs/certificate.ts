@@ -2,7 +2,7 @@
 // CertificateSigningRequests through their /approval subresource, as kubectl 1.32 does (a request
 // already approved is left alone unless --force; one already denied cannot be approved, and back).
 import {formatTimestamp, type KubeObject} from '../../api/object.js'
-import {GatheredErrors, KubectlError, noResourcesMessage, ServerError} from '../errors.js'
+import {GatheredErrors, KubectlError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {hasManifestSource, readEntriesOrKustomization} from '../kustomize/manifests.js'
 import {isManifest} from '../manifests.js'
@@ -52,7 +52,7 @@ function decided(request: Request, decision: Decision, now: number): Request | n
 
 function decisionVerb(decision: Decision) {
   return async (session: KubectlSession, args: readonly string[]): Promise<number> => {
-    if (args.length === 0 && !hasManifestSource(session)) throw new KubectlError(noResourcesMessage)
+    if (args.length === 0 && !hasManifestSource(session)) throw new KubectlError('one or more CSRs must be specified as <name> or -f <filename>')
     const mapper = await ResourceMapper.discover(session)
     const resource = mapper.resolve('certificatesigningrequests.v1.certificates.k8s.io')
     const names: string[] = []
