@@ -103,6 +103,12 @@ describe.runIf(existsSync(realKubectl) && hasOpenssl)('CertificateSigningRequest
     await same((tool) => `certificate approve jane-${tool}`)
     expect((await same((tool) => `certificate deny jane-${tool}`)).stderr).toBe('error: certificate signing request "jane-TOOL" is already Approved')
     expect((await same(() => 'certificate approve nobody')).stderr).toBe('Error from server (NotFound): certificatesigningrequests.certificates.k8s.io "nobody" not found')
+    // -f names the requests of a file; -o prints the request as kubectl read it.
+    expect((await same((tool) => `certificate approve -f ${tool}.yaml --force -o jsonpath='{.metadata.name} {.status.conditions[*].type}'`)).stdout).toBe('jane-TOOL Approved')
+    writeFileSync(join(home, 'configmap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n')
+    expect((await same(() => 'certificate deny -f configmap.yaml')).stderr).toBe('error: no namespace set on resource /v1, Resource=configmaps "settings"')
+    writeFileSync(join(home, 'configmap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kube-root-ca.crt\n  namespace: default\n')
+    expect((await same(() => 'certificate deny -f configmap.yaml')).stderr).toBe('error: can only handle CertificateSigningRequest.certificates.k8s.io objects, got ConfigMap')
 
     // The certificate is the cluster CA's, for CN=jane O=dev, a client certificate for a day.
     const authority = new X509Certificate(readFileSync(join(home, 'default', 'pki', 'tls', 'ca.crt')))

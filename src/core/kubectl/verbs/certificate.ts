@@ -5,7 +5,7 @@ import {formatTimestamp, type KubeObject} from '../../api/object.js'
 import {GatheredErrors, KubectlError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {hasManifestSource, readEntriesOrKustomization} from '../kustomize/manifests.js'
-import {isManifest} from '../manifests.js'
+import {isManifest, type ManifestEntry} from '../manifests.js'
 import {ChangedObjectPrinter} from '../output.js'
 import {kindName, objectPath, ResourceMapper, requestNamed} from '../resources.js'
 import type {KubectlSession} from '../session.js'
@@ -50,6 +50,26 @@ function decided(request: Request, decision: Decision, now: number): Request | n
   return {...request, status: {...request.status, conditions: [...conditions, added]}}
 }
 
+/**
+ * The request a file's object names. kubectl reads each object from the server first (its builder
+ * has no namespace to give): a namespaced object without one is its error, and what it reads must
+ * be a CertificateSigningRequest.
+ */
+async function requestNameOf(session: KubectlSession, mapper: ResourceMapper, entry: ManifestEntry): Promise<string | null> {
+  if (!isManifest(entry)) throw entry.error
+  const object = entry.object
+  const name = object.metadata.name ?? ''
+  const resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')
+  if (!resource) throw new KubectlError(`resource mapping not found for name: ${JSON.stringify(name)} namespace: ${JSON.stringify(object.metadata.namespace ?? '')} from ${JSON.stringify(entry.source)}: no matches for kind ${JSON.stringify(object.kind ?? '')} in version ${JSON.stringify(object.apiVersion ?? '')}`)
+  const namespace = object.metadata.namespace ?? ''
+  if (resource.namespaced && namespace === '') throw new KubectlError(`no namespace set on resource ${resource.group}/${resource.version}, Resource=${resource.resource} ${JSON.stringify(name)}`)
+  await requestNamed(session, resource, namespace, name)
+  if (resource.group !== 'certificates.k8s.io' || object.kind !== 'CertificateSigningRequest') {
+    throw new KubectlError(`can only handle CertificateSigningRequest.certificates.k8s.io objects, got ${object.kind ?? ''}${resource.group ? `.${resource.group}` : ''}`)
+  }
+  return name
+}
+
 function decisionVerb(decision: Decision) {
   return async (session: KubectlSession, args: readonly string[]): Promise<number> => {
     if (args.length === 0 && !hasManifestSource(session)) throw new KubectlError('one or more CSRs must be specified as <name> or -f <filename>')
@@ -59,17 +79,12 @@ function decisionVerb(decision: Decision) {
     const errors = new GatheredErrors()
     if (hasManifestSource(session)) {
       for (const entry of await readEntriesOrKustomization(session, `certificate ${decision.verb}`)) {
-        if (!isManifest(entry)) {
-          errors.add(entry.error)
-          continue
+        try {
+          const name = await requestNameOf(session, mapper, entry)
+          if (name !== null) names.push(name)
+        } catch (error) {
+          errors.add(error)
         }
-        const kind = entry.object.kind ?? ''
-        const group = (entry.object.apiVersion ?? '').includes('/') ? entry.object.apiVersion!.split('/')[0]! : ''
-        if (kind !== 'CertificateSigningRequest' || group !== 'certificates.k8s.io') {
-          errors.add(new KubectlError(`can only handle certificates.k8s.io CertificateSigningRequest objects, got ${kind}${group ? `.${group}` : ''}`))
-          continue
-        }
-        names.push(entry.object.metadata.name ?? '')
       }
     }
     names.push(...args)
