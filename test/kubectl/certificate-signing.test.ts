@@ -217,7 +217,10 @@ describe.runIf(existsSync(realKubectl) && hasOpenssl)('CertificateSigningRequest
     expect(both.stderr).toBe('The CertificateSigningRequest "pending" is invalid: status.conditions[1].type: Invalid value: "Denied": Approved and Denied conditions are mutually exclusive\n')
     expect(view(await ours('replace --raw /apis/certificates.k8s.io/v1/certificatesigningrequests/pending/approval -f both.json'))).toEqual(view(both))
     expect((await ours('certificate deny pending')).stdout).toBe('certificatesigningrequest.certificates.k8s.io/pending denied\n')
-    expect(view(await ours('certificate approve pending'))).toEqual(view(await real('certificate approve pending')))
+    for (const line of ['certificate approve pending', 'certificate approve pending --force', 'get csr --field-selector spec.signerName=kubernetes.io/kube-apiserver-client -o name', 'get csr --field-selector spec.signerName=example.com/none']) {
+      expect({line, ...view(await ours(line))}).toEqual({line, ...view(await real(line))})
+    }
+    expect((await real('certificate approve pending --force')).stderr).toBe('error: certificate signing request "pending" is already Denied\n')
     expect(masked((await ours('get csr pending --no-headers')).stdout)).toBe('pending AGE kubernetes.io/kube-apiserver-client kubernetes-admin <none> Denied\n')
   })
 })

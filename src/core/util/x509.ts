@@ -145,6 +145,8 @@ function publicKeyAlgorithmOf(spki: DerElement): CertificateRequestInfo['publicK
   return 'unknown'
 }
 
+const derSyntaxFaults: ReadonlySet<string> = new Set(['data truncated', 'trailing data', 'indefinite length found (not DER)', 'non-minimal length', 'length too large'])
+
 /** Parses DER of a PKCS #10 CertificationRequest (x509.ParseCertificateRequest). */
 export function parseCertificateRequestDer(der: Buffer): CertificateRequestInfo {
   try {
@@ -176,7 +178,8 @@ export function parseCertificateRequestDer(der: Buffer): CertificateRequestInfo 
       ...alternativeNames,
     }
   } catch (error) {
-    if (error instanceof DerError) throw new CertificateRequestError(`asn1: structure error: ${error.message}`)
+    // Go's encoding/asn1 calls a broken encoding a syntax error, a well-formed one of the wrong shape a structure error.
+    if (error instanceof DerError) throw new CertificateRequestError(`asn1: ${derSyntaxFaults.has(error.message) ? 'syntax' : 'structure'} error: ${error.message}`)
     throw error
   }
 }
