@@ -18,6 +18,7 @@ import {ReplicaSetController, replicationControllerKind} from '../controllers/re
 import {ResourceQuotaController} from '../controllers/resource-quota.js'
 import {RootCaPublisher} from '../controllers/root-ca-publisher.js'
 import {CertificateSigningController} from '../controllers/certificate-signing.js'
+import {CertificateCleanerController} from '../controllers/certificate-cleaner.js'
 import {type KeyAndCertificate, signRequestedCertificate} from '../apiserver/authentication/certificates.js'
 import {X509Certificate} from 'node:crypto'
 import {DisruptionController} from '../controllers/disruption.js'
@@ -135,6 +136,7 @@ export class ControlPlane {
         return new CertificateSigningController(controllerClient.forLoop('csrsigning-controller'), informers, clock, (request, now) => signRequestedCertificate(authority(), request, now),
           () => Date.parse(new X509Certificate(authority().certificate).validTo))
       })] : []),
+      manager(() => new CertificateCleanerController(controllerClient.forLoop('csrcleaner-controller'), informers, clock)),
       manager(() => new GarbageCollector(controllerClient.forLoop('generic-garbage-collector'), informers, clock)),
       manager(() => new ResourceQuotaController(controllerClient.forLoop('resourcequota-controller'), informers, clock)),
       manager(() => new DeploymentController(controllerClient.forLoop('deployment-controller'), informers, controllerEvents('deployment-controller'), clock)),
