@@ -3,7 +3,7 @@
 // through /status. Each signer signs only what its rules allow (kube-apiserver-client: client
 // usages; kube-apiserver-client-kubelet and kubelet-serving: a node's names and usages); a request
 // they refuse gets a Failed condition with kube's words; legacy-unknown is never signed.
-import {isJsonObject, type KubeObject} from '../api/object.js'
+import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import type {RequestedCertificate} from '../apiserver/authentication/certificates.js'
 import type {ApiClient} from '../client/client.js'
 import type {InformerFactory} from '../client/informer-factory.js'
@@ -123,7 +123,7 @@ export class CertificateSigningController extends Controller {
     const csr: SigningRequest = {...structuredClone(found), kind: 'CertificateSigningRequest', apiVersion: 'certificates.k8s.io/v1'}
     const status: NonNullable<SigningRequest['status']> = isJsonObject(csr.status) ? csr.status : {}
     if (failure !== null) {
-      status.conditions = [...(status.conditions ?? []), {type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: failure, lastUpdateTime: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z')}]
+      status.conditions = [...(status.conditions ?? []), {type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: failure, lastUpdateTime: formatTimestamp(now)}]
       csr.status = status
       await this.client.update(certificateSigningRequests, csr, 'status')
       return

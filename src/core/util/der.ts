@@ -10,8 +10,6 @@ export class DerError extends Error {
   }
 }
 
-/** Nesting past this is refused: certificates nest a dozen levels at most. */
-export const derNestingMax = 32
 /** Length fields longer than this (4 bytes: 4 GiB) are not DER a request could hold. */
 const lengthBytesMax = 4
 
@@ -133,11 +131,17 @@ export function readBitString(element: DerElement): {bytes: Buffer; unusedBits: 
   return {bytes: element.contents.subarray(1), unusedBits}
 }
 
-/** The DER of a PEM block of `type` (the first such block), or null. */
+/** PEM blocks read from one text at most (a certificate chain has a handful). */
+export const pemBlocksMax = 1000
+
+/**
+ * The PEM blocks of a text, in order, as Go's pem.Decode finds them one after the other: each
+ * one's type, DER, and whether it has headers; a block whose body is not base64 is skipped.
+ */
 export function pemBlocks(text: string): Array<{type: string; bytes: Buffer; headers: boolean}> {
   const blocks: Array<{type: string; bytes: Buffer; headers: boolean}> = []
   const pattern = /-----BEGIN ([^-\r\n]*)-----\r?\n([\s\S]*?)-----END \1-----/g
-  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+  for (let match = pattern.exec(text); match && blocks.length < pemBlocksMax; match = pattern.exec(text)) {
     const body = match[2]!
     const headers = /^[^\s:]+:/m.test(body)
     const base64 = body.replace(/^[^\s:]+:.*$/gm, '').replace(/\s+/g, '')

@@ -5,7 +5,7 @@
 // /approval and the certificate only through /status.
 import {X509Certificate} from 'node:crypto'
 import {fieldError, type FieldError, FieldPath} from '../field-errors.js'
-import {isDns1123Label, isDns1123Subdomain} from '../names.js'
+import {dns1123LabelLengthMax, dns1123SubdomainLengthMax, isDns1123Label, isDns1123Subdomain} from '../names.js'
 import {formatTimestamp, isJsonObject, jsonEqual, type JsonObject, type KubeObject} from '../object.js'
 import {pemBlocks} from '../../util/der.js'
 import {CertificateRequestError, checkRequestSignature, parseCertificateRequestPem} from '../../util/x509.js'
@@ -50,7 +50,7 @@ export function validateSignerName(path: FieldPath, signerName: string): FieldEr
   if (segments.length !== 2) return [fieldError.invalid(path, signerName, "must be a fully qualified domain and path of the form 'example.com/signer-name'")]
   const [domain, rest] = segments as [string, string]
   const errors: FieldError[] = []
-  if (domain.length > 253) errors.push(fieldError.tooLong(path, 253))
+  if (domain.length > dns1123SubdomainLengthMax) errors.push(fieldError.tooLong(path, dns1123SubdomainLengthMax))
   const domainLabels = domain.split('.')
   for (const label of domainLabels) {
     const failures = isDns1123Label(label)
@@ -65,7 +65,8 @@ export function validateSignerName(path: FieldPath, signerName: string): FieldEr
     for (const failure of failures) errors.push(fieldError.invalid(path, rest, `validating label ${JSON.stringify(label)}: ${failure}`))
     break
   }
-  const signerNameLengthMax = 253 + (253 + 63 + 1) + 1
+  // A domain, then a path that holds a namespace and a name, and the '/' between.
+  const signerNameLengthMax = dns1123SubdomainLengthMax + (dns1123SubdomainLengthMax + dns1123LabelLengthMax + 1) + 1
   if (signerName.length > signerNameLengthMax) errors.push(fieldError.tooLong(path, signerNameLengthMax))
   return errors
 }
