@@ -7,6 +7,7 @@ import * as admissionregistration from './types/admissionregistration.js'
 import * as apps from './types/apps.js'
 import * as autoscaling from './types/autoscaling.js'
 import {horizontalPodAutoscalerFromV1, horizontalPodAutoscalerToV1} from './autoscaling-conversion.js'
+import * as certificates from './types/certificates.js'
 import * as core from './types/core.js'
 import * as networking from './types/networking.js'
 import * as storage from './types/storage.js'
@@ -79,6 +80,7 @@ const entries: Entry[] = [
   },
   {group: 'batch', kind: 'CronJob', resource: 'cronjobs', shortNames: ['cj'], namespaced: true, categories: ['all'], schema: apps.cronJob, status: true},
   {group: 'batch', kind: 'Job', resource: 'jobs', namespaced: true, categories: ['all'], schema: apps.job, status: true},
+  {group: 'certificates.k8s.io', kind: 'CertificateSigningRequest', resource: 'certificatesigningrequests', shortNames: ['csr'], namespaced: false, schema: certificates.certificateSigningRequest, status: true, others: ['approval']},
   {group: 'coordination.k8s.io', kind: 'Lease', resource: 'leases', namespaced: true, schema: apps.lease},
   {group: 'discovery.k8s.io', kind: 'EndpointSlice', resource: 'endpointslices', namespaced: true, schema: apps.endpointSlice},
   // Served from the kubelets' simulated use (what metrics-server would answer), not stored.

@@ -12,6 +12,8 @@ export interface ApiRequest {
   /** Header names in lower case: authorization, content-type, impersonate-user, impersonate-group. */
   readonly headers?: Readonly<Record<string, string | readonly string[]>>
   readonly body?: Uint8Array | string
+  /** The certificate (PEM) a TLS client presented; the API server's x509 authentication verifies it. */
+  readonly clientCertificate?: string
 }
 
 /**

@@ -2,6 +2,8 @@
 // authentication, impersonation, request info, authorization (RBAC), then discovery, the
 // answered kinds (reviews, tokens, bindings) or a resource's verbs through admission and the
 // registry; every request, served or refused, can go to the audit log.
+import {authenticateClientCertificate, provenClientCertificate} from './authentication/client-certificates.js'
+import {CertificateApproval, CertificateSigning, CertificateSubjectRestriction} from './admission/certificates.js'
 import {randomUUID} from 'node:crypto'
 import {isKubeObject, type KubeObject} from '../api/object.js'
 import {assert} from '../util/assert.js'
@@ -105,6 +107,9 @@ export function defaultAdmissionPlugins(reader: AdmissionReader): AdmissionPlugi
     new StorageObjectInUseProtection(),
     new DefaultIngressClassAdmission(reader),
     new PersistentVolumeClaimResize(reader),
+    new CertificateApproval(reader),
+    new CertificateSigning(reader),
+    new CertificateSubjectRestriction(),
     new MutatingAdmissionWebhook(reader),
     new ValidatingAdmissionPolicyPlugin(reader),
     new ValidatingAdmissionWebhook(reader),
@@ -205,6 +210,16 @@ export class ApiServer {
     }
   }
 
+  /** x509 authentication, before the tokens as in kube's chain: the user of a client certificate from the cluster CA. */
+  private certificateAuthentication(request: TrustedRequest): {user: UserInfo} | null {
+    const certificate = request.clientCertificate ?? provenClientCertificate(request.headers ?? {})
+    if (!certificate) return null
+    const authority = this.credentials.clientCertificateAuthority?.(this.clock.nowMilliseconds())
+    if (!authority) return null
+    const user = authenticateClientCertificate(certificate, authority, this.clock.nowMilliseconds())
+    return user ? {user} : null
+  }
+
   /** Serves one request; failures come back as a Status body with their code, never as a throw. */
   async handle(request: TrustedRequest): Promise<ApiResponse> {
     const receivedMilliseconds = this.clock.nowMilliseconds()
@@ -233,7 +248,7 @@ export class ApiServer {
 
   private async serve(request: TrustedRequest, context: ServeContext): Promise<ApiResponse> {
     if (bodyBytes(request.body) > requestBodyBytesMax) throw apiErrors.requestEntityTooLarge(requestBodyBytesMax)
-    const authenticated = request.user ? {user: request.user} : await this.authenticator.authenticateHeader(header(request, 'authorization'))
+    const authenticated = request.user ? {user: request.user} : (this.certificateAuthentication(request) ?? await this.authenticator.authenticateHeader(header(request, 'authorization')))
     if (!authenticated) throw apiErrors.unauthorized()
     context.user = authenticated.user
     const user = await impersonate(request, authenticated.user, (attributes) => this.authorizer.authorize(attributes))

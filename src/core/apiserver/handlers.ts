@@ -85,6 +85,7 @@ export class ResourceHandlers {
     const sent = parseBody(bodyText(request.body), 'application/yaml') as KubeObject
     const options: WriteOptions = {
       dryRun,
+      user,
       admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: '', namespace, name: info.name, user, dryRun, warnings, trail}),
       allocate: this.allocatorFor(definition, dryRun),
       fieldManager: {manager, operation: 'Apply'},
@@ -142,7 +143,7 @@ export class ResourceHandlers {
           throw apiErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request')
         }
         const admission = this.admission.hooks({operation: 'CREATE', definition, subresource: '', namespace, user, dryRun, warnings, trail})
-        const created = await this.registry.create(definition, namespace, object, {dryRun, admission, allocate: this.allocatorFor(definition, dryRun), fieldManager: this.managerOf(request)})
+        const created = await this.registry.create(definition, namespace, object, {dryRun, user, admission, allocate: this.allocatorFor(definition, dryRun), fieldManager: this.managerOf(request)})
         return {status: 201, body: typed(created, definition), warnings}
       }
       case 'update': {
@@ -192,9 +193,9 @@ export class ResourceHandlers {
     const dryRun = request.query?.dryRun === 'All'
     const verb = info.verb
     const serving = subresourceOf(definition, info.subresource)?.serving
-    if (serving === 'status') {
+    if (serving === 'status' || serving === 'approval') {
       if (verb === 'get') return ok(await this.registry.get(definition, namespace, info.name), definition)
-      const options: WriteOptions = {dryRun, subresource: 'status', admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: 'status', namespace, user, dryRun, trail}), fieldManager: this.managerOf(request)}
+      const options: WriteOptions = {dryRun, subresource: serving, user, admission: this.admission.hooks({operation: 'UPDATE', definition, subresource: serving, namespace, user, dryRun, trail}), fieldManager: this.managerOf(request)}
       if (verb === 'update') {
         const {object, warnings} = this.decode(request, definition)
         const result = await this.registry.update(definition, namespace, info.name, () => object, options)

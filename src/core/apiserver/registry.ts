@@ -5,6 +5,7 @@ import {validateCustomObject} from '../api/custom-resources.js'
 import type {FieldError} from '../api/field-errors.js'
 import {cloneJson, formatTimestamp, type KubeObject} from '../api/object.js'
 import type {ResourceDefinition} from '../api/scheme.js'
+import type {UserInfo} from '../api/wire.js'
 import {validateObjectMeta, validateObjectMetaUpdate} from '../api/strategies/meta.js'
 import {strategyFor, type Strategy} from '../api/strategies/index.js'
 import {type Store, StoreError, type StoredObject} from '../store/store.js'
@@ -42,7 +43,9 @@ export const noAdmission: AdmissionHooks = {mutate: async () => {}, validate: as
 export interface WriteOptions {
   readonly dryRun?: boolean
   readonly admission?: AdmissionHooks
-  readonly subresource?: 'status' | 'ephemeralcontainers' | null
+  readonly subresource?: 'status' | 'approval' | 'ephemeralcontainers' | null
+  /** The requesting user, for the kinds whose strategy records it (a CSR's spec.username). */
+  readonly user?: UserInfo
   /** A subresource's own validation of the update, instead of the strategy's (pods/ephemeralcontainers). */
   readonly validateSubresourceUpdate?: (object: KubeObject, old: KubeObject) => FieldError[]
   /**
@@ -160,7 +163,7 @@ export class Registry {
     delete object.metadata.deletionGracePeriodSeconds
     delete object.metadata.resourceVersion
     delete object.metadata.generation
-    strategy.prepareForCreate(object)
+    strategy.prepareForCreate(object, {user: options.user ?? null, nowMilliseconds: this.environment.nowMilliseconds()})
     const name = object.metadata.name ?? ''
     this.invalid(definition, name, [...validateObjectMeta(object, definition.namespaced, strategy.nameValidation), ...strategy.validate(object), ...validateCustomObject(definition, object)])
     await (options.admission ?? noAdmission).validate(object, null)
@@ -260,10 +263,12 @@ export class Registry {
     if (object.metadata.uid && object.metadata.uid !== current.metadata.uid) {
       throw apiErrors.conflict(definition, name, `Precondition failed: UID in precondition: ${current.metadata.uid}, UID in object meta: ${object.metadata.uid}`)
     }
-    if (options.subresource === 'status') {
+    const ownWrite = options.subresource ? strategy.subresourceWrites?.[options.subresource] : undefined
+    if (options.subresource === 'status' || ownWrite) {
       // Mutating admission sees the request as sent; the status strategy then keeps only status.
       await (options.admission ?? noAdmission).mutate(object, current)
-      strategy.prepareForStatusUpdate(object, current)
+      if (ownWrite) ownWrite.prepareForUpdate(object, current, {user: options.user ?? null, nowMilliseconds: this.environment.nowMilliseconds()})
+      else strategy.prepareForStatusUpdate(object, current)
     } else {
       strategy.defaults(object)
       await (options.admission ?? noAdmission).mutate(object, current)
@@ -288,9 +293,12 @@ export class Registry {
       else object.metadata[field] = current.metadata[field] as never
     }
     if (current.metadata.generation !== undefined) object.metadata.generation = current.metadata.generation
-    if (options.subresource !== 'status') strategy.prepareForUpdate(object, current)
+    const ownWrite = options.subresource ? strategy.subresourceWrites?.[options.subresource] : undefined
+    const statusLike = options.subresource === 'status' || ownWrite !== undefined
+    if (!statusLike) strategy.prepareForUpdate(object, current)
     const errors = [...validateObjectMetaUpdate(object, current), ...validateObjectMeta(object, definition.namespaced, strategy.nameValidation)]
     if (options.validateSubresourceUpdate) errors.push(...options.validateSubresourceUpdate(object, current))
+    else if (ownWrite) errors.push(...ownWrite.validateUpdate(object, current))
     else errors.push(...(options.subresource === 'status' ? strategy.validateStatusUpdate(object, current) : strategy.validateUpdate(object, current)))
     errors.push(...validateCustomObject(definition, object))
     this.invalid(definition, name, errors)
@@ -302,7 +310,7 @@ export class Registry {
     const finishesDeletion = object.metadata.deletionTimestamp !== undefined && (object.metadata.finalizers ?? []).length === 0 &&
       (object.metadata.deletionGracePeriodSeconds ?? 0) === 0 && namespaceFinalizers.length === 0
     this.recordManager(definition, object, current, options)
-    const finish = options.allocate && options.subresource !== 'status' ? await options.allocate(object, current) : null
+    const finish = options.allocate && !statusLike ? await options.allocate(object, current) : null
     const value = encodeForStorage(definition, object)
     if (options.dryRun) return {object: decodeWritten(value, Number(current.metadata.resourceVersion)), created: false}
     if (Buffer.compare(Buffer.from(value), Buffer.from(stored.value)) === 0) {

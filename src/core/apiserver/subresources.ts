@@ -7,7 +7,7 @@ import type {ResourceDefinition} from '../api/scheme.js'
 
 /** How a subresource is answered (ResourceHandlers and VirtualResources dispatch on it). */
 export type SubresourceServing =
-  | 'status' | 'scale' | 'ephemeralcontainers' | 'finalize' | 'log' | 'exec'
+  | 'status' | 'approval' | 'scale' | 'ephemeralcontainers' | 'finalize' | 'log' | 'exec'
   /** attach and portforward: a stream to the kubelet, which kubemu's containers do not offer. */
   | 'stream'
   /** Created and answered, never stored: a TokenRequest, a Binding, an Eviction. */
@@ -30,7 +30,7 @@ const statusVerbs = ['get', 'patch', 'update']
 const status: Subresource = {serving: 'status', verbs: statusVerbs}
 const scale: Subresource = {serving: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: statusVerbs}
 
-/** The core kinds' other subresources, by `resource/subresource`. */
+/** The built-in kinds' other subresources, by `resource/subresource`. */
 const coreSubresources: Readonly<Record<string, Subresource>> = {
   'pods/attach': {serving: 'stream', kind: 'PodAttachOptions', verbs: ['create', 'get'], longRunning: true},
   'pods/binding': {serving: 'binding', kind: 'Binding', verbs: ['create']},
@@ -45,6 +45,7 @@ const coreSubresources: Readonly<Record<string, Subresource>> = {
   'nodes/proxy': {serving: 'unserved', kind: 'NodeProxyOptions', verbs: proxyVerbs, longRunning: true},
   'services/proxy': {serving: 'unserved', kind: 'ServiceProxyOptions', verbs: proxyVerbs, longRunning: true},
   'namespaces/finalize': {serving: 'finalize', verbs: ['update']},
+  'certificatesigningrequests/approval': {serving: 'approval', verbs: statusVerbs},
   'serviceaccounts/token': {serving: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create']},
 }
 
@@ -52,7 +53,7 @@ const coreSubresources: Readonly<Record<string, Subresource>> = {
 export function subresourceOf(definition: ResourceDefinition, name: string): Subresource | null {
   if (name === 'status') return definition.subresources.status ? status : null
   if (name === 'scale') return definition.subresources.scale ? scale : null
-  if (definition.group !== '' || !(definition.subresources.others ?? []).includes(name)) return null
+  if (!(definition.subresources.others ?? []).includes(name)) return null
   const declared = coreSubresources[`${definition.resource}/${name}`]
   if (!declared) throw new Error(`assertion failed: the scheme gives ${definition.resource} a subresource ${name} that the API server does not declare`)
   return declared

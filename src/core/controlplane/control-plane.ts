@@ -17,6 +17,10 @@ import {NodeLifecycleController, PodGarbageCollector} from '../controllers/node-
 import {ReplicaSetController, replicationControllerKind} from '../controllers/replicaset.js'
 import {ResourceQuotaController} from '../controllers/resource-quota.js'
 import {RootCaPublisher} from '../controllers/root-ca-publisher.js'
+import {CertificateSigningController} from '../controllers/certificate-signing.js'
+import {CertificateCleanerController} from '../controllers/certificate-cleaner.js'
+import {type KeyAndCertificate, signRequestedCertificate} from '../apiserver/authentication/certificates.js'
+import {X509Certificate} from 'node:crypto'
 import {DisruptionController} from '../controllers/disruption.js'
 import {ServiceAccountController} from '../controllers/serviceaccount.js'
 import {PersistentVolumeController} from '../controllers/persistent-volume.js'
@@ -64,6 +68,8 @@ export interface ControlPlaneOptions {
   readonly staticPodHealth?: StaticPodHealth
   /** The cluster CA's certificate (PEM) the root CA publisher puts in every namespace; without it, no publisher runs. */
   readonly rootCertificate?: () => string
+  /** The cluster CA's key and certificate the csrsigning controller signs with; without it, no signer runs. */
+  readonly certificateAuthority?: () => KeyAndCertificate
   /** Hears a loop's or an informer's failure as one line naming the component (the loop is built again after a back-off). */
   readonly onFailure?: (line: string) => void
   /** Loops run after the built-in ones. */
@@ -127,6 +133,12 @@ export class ControlPlane {
       manager(() => new ServiceAccountController(controllerClient.forLoop('serviceaccount-controller'), informers, clock)),
       manager(() => new NamespaceController(controllerClient.forLoop('namespace-controller'), informers, clock)),
       ...(options.rootCertificate ? [manager(() => new RootCaPublisher(controllerClient.forLoop('root-ca-cert-publisher'), informers, clock, options.rootCertificate!))] : []),
+      ...(options.certificateAuthority ? [manager(() => {
+        const authority = options.certificateAuthority!
+        return new CertificateSigningController(controllerClient.forLoop('csrsigning-controller'), informers, clock, (request, now) => signRequestedCertificate(authority(), request, now),
+          () => Date.parse(new X509Certificate(authority().certificate).validTo))
+      })] : []),
+      manager(() => new CertificateCleanerController(controllerClient.forLoop('csrcleaner-controller'), informers, clock)),
       manager(() => new GarbageCollector(controllerClient.forLoop('generic-garbage-collector'), informers, clock)),
       manager(() => new ResourceQuotaController(controllerClient.forLoop('resourcequota-controller'), informers, clock)),
       manager(() => new DeploymentController(controllerClient.forLoop('deployment-controller'), informers, controllerEvents('deployment-controller'), clock)),

@@ -144,7 +144,7 @@ export class OneShotHost implements ClusterHost {
       active: {scheduler: () => masters.leads('kube-scheduler'), controllerManager: () => masters.leads('kube-controller-manager')},
       staticPodHealth: staticPodHealthFromFolder(this.folder),
       containers: this.containers,
-      rootCertificate: () => new FileCredentials(this.folder).certificates(this.clock.nowMilliseconds()).authority.certificate,
+      rootCertificate: () => new FileCredentials(this.folder).certificates(this.clock.nowMilliseconds()).authority.certificate, certificateAuthority: () => new FileCredentials(this.folder).certificates(this.clock.nowMilliseconds()).authority,
       schedulerProfiles: this.schedulerProfiles,
       syncedRules: this.syncedRules,
       schedulingReports: new FileSchedulingReports(this.folder),

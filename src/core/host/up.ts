@@ -170,13 +170,13 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       frontDoor: () => etcd,
       manualClock: options.manualClock === true,
       seeded: clock.seeded,
-      plane: (server, active) => new ControlPlane(server, clock, clusterRandomness(folder).numbers('kube-scheduler'), (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers, schedulerProfiles, syncedRules, schedulingReports, autoscalerMemory, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate}),
+      plane: (server, active) => new ControlPlane(server, clock, clusterRandomness(folder).numbers('kube-scheduler'), (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers, schedulerProfiles, syncedRules, schedulingReports, autoscalerMemory, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate, certificateAuthority: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority}),
     })
     // HTTPS for kubectl and client libraries (the kubeconfig trusts the cluster's CA); plain
     // HTTP on a free loopback port for kubemu's own commands, which up.json names.
     const credentials = new FileCredentials(folder)
     const certificates = credentials.certificates(clock.nowMilliseconds())
-    secure = await startHttpApi(runtime.balancer, {port: options.port, tls: certificates.serving}).catch((error: unknown) => {
+    secure = await startHttpApi(runtime.balancer, {port: options.port, tls: certificates.serving, clientCertificateAuthority: certificates.authority.certificate}).catch((error: unknown) => {
       throw new UpError(`cannot serve the Kubernetes API on 127.0.0.1:${options.port} (${error instanceof Error ? error.message : String(error)}): --port moves it`)
     })
     webPage = options.webPage(withControlEndpoints(runtime.balancer, runtime.operations, () => credentials.adminToken()), {folder, cluster: embedded, api: runtime.balancer, clock, memberUrls: () => etcd?.urls ?? null, queueDepths: () => runtime.queueDepths(), adminToken: () => credentials.adminToken()})

@@ -89,7 +89,8 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
     const subverb = verb.subverbs.find((candidate) => candidate.name === subword || (candidate.aliases ?? []).includes(subword ?? ''))
     if (!subverb) {
       if (verb.runs) break
-      if (wantsHelp(argv)) {
+      // kubectl certificate shows its help whatever follows it (its Run is the help).
+      if (wantsHelp(argv) || path === 'kubectl certificate') {
         io.stdout(usageOf(path, verb, io.environment))
         return 0
       }

@@ -18,6 +18,8 @@ import {type Clock, systemClock} from '../util/clock.js'
 import {loggedUrl, RequestLog} from './request-log.js'
 import type {DiscoveryCacheAccess} from './discovery-cache.js'
 import {isStatusBody, KubectlError, KubectlPlainError, ServerError} from './errors.js'
+import {clientCertificateCredentials} from './client-certificate.js'
+import {clientCertificateHeader, clientCertificateProofHeader} from '../apiserver/authentication/client-certificates.js'
 import type {KubectlFlag, ParsedKubectlFlags} from './flags.js'
 import {type ContextEntry, type KubeconfigFiles, KubeconfigError, loadKubeconfig, type UserEntry} from './kubeconfig.js'
 
@@ -193,7 +195,8 @@ export class KubectlSession {
   private logExchange(method: HttpMethod, path: string, options: RequestOptions, sent: Record<string, string | string[]>, body: string | undefined, response: ApiResponse, elapsed: number): void {
     const {config} = this.kubeconfig()
     const server = config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? 'http://localhost:8080'
-    const {accept, 'content-type': contentType, 'user-agent': userAgent, authorization, ...rest} = sent
+    // The client certificate's headers stand for the TLS handshake the real kubectl makes: never logged.
+    const {accept, 'content-type': contentType, 'user-agent': userAgent, authorization, [clientCertificateHeader]: _certificate, [clientCertificateProofHeader]: _proof, ...rest} = sent
     const requestHeaders = {accept: accept ?? 'application/json', ...(contentType ? {'content-type': contentType} : {}), 'user-agent': userAgent ?? '', ...(authorization ? {authorization} : {}), ...rest}
     const responseBody = response.body === undefined ? '' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body)
     this.requestLog.exchange({
@@ -209,10 +212,10 @@ export class KubectlSession {
   }
 
   private headers(): Record<string, string | string[]> {
-    const {user} = this.context()
+    const {user, userName} = this.context()
     let token = this.flag('token') || user.token || ''
     if (!token && user.tokenFile && existsSync(user.tokenFile)) token = readFileSync(user.tokenFile, 'utf8').trim()
-    const headers: Record<string, string | string[]> = {}
+    const headers: Record<string, string | string[]> = clientCertificateCredentials(user, userName, {certificate: this.flag('client-certificate'), key: this.flag('client-key')})
     if (token) headers.authorization = `Bearer ${token}`
     if (this.flag('as')) headers['impersonate-user'] = this.flag('as')
     if (this.list('as-group').length > 0) headers['impersonate-group'] = this.list('as-group')

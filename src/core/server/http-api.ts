@@ -9,6 +9,7 @@ import {requestBodyBytesMax} from '../apiserver/body.js'
 import type {HttpMethod} from '../api/wire.js'
 import {kubernetesProtobufContentType, ProtobufBodyError, protobufBodyToObject} from './kubernetes-protobuf.js'
 import type {Duplex} from 'node:stream'
+import type {TLSSocket} from 'node:tls'
 import {isPortForwardUpgrade, servePortForwardUpgrade} from './port-forward-streams.js'
 import {serveStreamUpgrade} from './websocket-streams.js'
 
@@ -33,6 +34,14 @@ function readBody(request: IncomingMessage): Promise<Buffer | 'too large'> {
     request.on('end', () => resolve(size > requestBodyBytesMax + 1 ? 'too large' : Buffer.concat(chunks)))
     request.on('error', reject)
   })
+}
+
+/** The certificate a TLS client presented (PEM), for the API server's x509 authentication to verify. */
+function peerCertificateOf(request: IncomingMessage): string | undefined {
+  const socket = request.socket as Partial<TLSSocket>
+  const raw = socket.getPeerCertificate?.(false)?.raw
+  if (!raw || raw.length === 0) return undefined
+  return `-----BEGIN CERTIFICATE-----\n${raw.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`
 }
 
 /** Answers one HTTP request through `api` (also what kubectl proxy serves with its credentials). */
@@ -63,7 +72,8 @@ export async function serveApiRequest(api: Pick<ApiServer, 'handle'>, request: I
     }
     headers['content-type'] = 'application/json'
   }
-  const answer = await api.handle({method, path: url.pathname, query, headers, body: body.length > 0 ? body : undefined})
+  const clientCertificate = peerCertificateOf(request)
+  const answer = await api.handle({method, path: url.pathname, query, headers, body: body.length > 0 ? body : undefined, ...(clientCertificate ? {clientCertificate} : {})})
   const replyHeaders: Record<string, string | string[]> = {'content-type': 'application/json', 'cache-control': 'no-cache, private'}
   if (answer.warnings.length > 0) replyHeaders.warning = answer.warnings.map((warning) => `299 - ${JSON.stringify(warning)}`)
   if (answer.contentType !== undefined && (typeof answer.body === 'string' || answer.body instanceof Uint8Array)) {
@@ -95,6 +105,11 @@ export interface HttpApiOptions {
   readonly port?: number
   /** HTTPS with this certificate and key (PEM), as kube-apiserver's secure port; plain HTTP without. */
   readonly tls?: {readonly certificate: string; readonly privateKey: string}
+  /**
+   * The CA (PEM) whose client certificates the API server accepts: the server asks TLS clients for
+   * one (kube-apiserver's --client-ca-file) and the API server verifies what comes.
+   */
+  readonly clientCertificateAuthority?: string
 }
 
 export function startHttpApi(api: Pick<ApiServer, 'handle'>, options: HttpApiOptions = {}): Promise<HttpApi> {
@@ -104,7 +119,10 @@ export function startHttpApi(api: Pick<ApiServer, 'handle'>, options: HttpApiOpt
       response.end(JSON.stringify({kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: error instanceof Error ? error.message : String(error), reason: 'InternalError', code: 500}))
     })
   }
-  const server: Server = options.tls ? createSecureServer({cert: options.tls.certificate, key: options.tls.privateKey}, handler) : createServer(handler)
+  const clientCa = options.clientCertificateAuthority
+  const server: Server = options.tls
+    ? createSecureServer({cert: options.tls.certificate, key: options.tls.privateKey, ...(clientCa ? {requestCert: true, rejectUnauthorized: false, ca: [clientCa]} : {})}, handler)
+    : createServer(handler)
   // pods/exec and pods/attach: kubectl upgrades to WebSocket; pods/portforward: to SPDY (in WebSocket or not).
   // Upgraded connections (attach, exec, port-forward) are the server's no more: closing destroys them.
   const upgraded = new Set<Duplex>()

@@ -27,9 +27,9 @@ export function defineStrategy(parts: StrategyParts = {}): Strategy {
     allowCreateOnUpdate: parts.allowCreateOnUpdate ?? false,
     returnDeletedObject: parts.returnDeletedObject ?? false,
     defaults: parts.defaults ?? (() => {}),
-    prepareForCreate: (object) => {
+    prepareForCreate: (object, context) => {
       if (generation) object.metadata.generation = 1
-      parts.prepareForCreate?.(object)
+      parts.prepareForCreate?.(object, context)
     },
     prepareForUpdate: (object, old) => {
       if (hasStatus) {
@@ -53,6 +53,7 @@ export function defineStrategy(parts: StrategyParts = {}): Strategy {
     validateUpdate: parts.validateUpdate ?? ((object) => (parts.validate ? parts.validate(object) : [])),
     validateStatusUpdate: parts.validateStatusUpdate ?? (() => []),
     fields: parts.fields ?? (() => ({})),
+    ...(parts.subresourceWrites ? {subresourceWrites: parts.subresourceWrites} : {}),
     ...(parts.defaultGracePeriodSeconds ? {defaultGracePeriodSeconds: parts.defaultGracePeriodSeconds} : {}),
     prepareForDelete: parts.prepareForDelete ?? (() => false),
   }

@@ -4,6 +4,7 @@ import {mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStra
 import {validatingAdmissionPolicyBindingStrategy, validatingAdmissionPolicyStrategy} from './admission-policy.js'
 import {horizontalPodAutoscalerStrategy} from './autoscaling.js'
 import {defineStrategy} from './base.js'
+import {certificateSigningRequestStrategy} from './certificates.js'
 import {configMapStrategy, endpointsStrategy, eventStrategy, limitRangeStrategy, namespaceStrategy, nodeStrategy, persistentVolumeClaimStrategy, podTemplateStrategy, resourceQuotaStrategy, secretStrategy, serviceAccountStrategy} from './core.js'
 import {podStrategy} from './pod.js'
 import {serviceStrategy} from './service.js'
@@ -56,6 +57,7 @@ const strategies = new Map<string, Strategy>([
   ['admissionregistration.k8s.io/MutatingWebhookConfiguration', mutatingWebhookConfigurationStrategy],
   ['admissionregistration.k8s.io/ValidatingAdmissionPolicy', validatingAdmissionPolicyStrategy],
   ['admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding', validatingAdmissionPolicyBindingStrategy],
+  ['certificates.k8s.io/CertificateSigningRequest', certificateSigningRequestStrategy],
 ])
 
 const genericStrategy = defineStrategy()

@@ -2,6 +2,19 @@
 // defaulting, status and generation handling, validation, selectable fields, deletion rules.
 import type {FieldError} from '../field-errors.js'
 import type {KubeObject} from '../object.js'
+import type {UserInfo} from '../wire.js'
+
+/** Who writes and when, for the kinds whose strategy records them (a CSR's requester, condition times). */
+export interface WriteContext {
+  readonly user: UserInfo | null
+  readonly nowMilliseconds: number
+}
+
+/** A subresource whose writes keep parts of the object of their own (a CSR's /status and /approval). */
+export interface SubresourceWrite {
+  prepareForUpdate(object: KubeObject, old: KubeObject, context: WriteContext): void
+  validateUpdate(object: KubeObject, old: KubeObject): FieldError[]
+}
 
 export interface Strategy {
   /** The metadata.name rule (prefix: checking a generateName). */
@@ -12,7 +25,7 @@ export interface Strategy {
   /** A DELETE answers with the object instead of a Status. */
   readonly returnDeletedObject: boolean
   defaults(object: KubeObject): void
-  prepareForCreate(object: KubeObject): void
+  prepareForCreate(object: KubeObject, context?: WriteContext): void
   /** A write to the main resource keeps the stored status. */
   prepareForUpdate(object: KubeObject, old: KubeObject): void
   /** A write to the status subresource keeps everything but the status. */
@@ -20,6 +33,8 @@ export interface Strategy {
   validate(object: KubeObject): FieldError[]
   validateUpdate(object: KubeObject, old: KubeObject): FieldError[]
   validateStatusUpdate(object: KubeObject, old: KubeObject): FieldError[]
+  /** Subresources written with rules of their own, instead of the generic status rules. */
+  readonly subresourceWrites?: Readonly<Record<string, SubresourceWrite>>
   /** Field-selector fields besides metadata.name and metadata.namespace. */
   fields(object: KubeObject): Record<string, string>
   /**

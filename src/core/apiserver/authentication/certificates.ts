@@ -98,6 +98,11 @@ export interface KeyAndCertificate {
   readonly privateKey: string
 }
 
+interface Validity {
+  readonly notBeforeMilliseconds: number
+  readonly notAfterMilliseconds: number
+}
+
 interface Issuer {
   readonly name: Buffer
   readonly key: KeyObject
@@ -112,7 +117,9 @@ function keyIdentifier(publicKey: KeyObject): Buffer {
   return createHash('sha1').update(bits).digest()
 }
 
-function certificate(subject: Buffer, publicKey: KeyObject, issuer: Issuer, extensions: Buffer[], nowMilliseconds: number): string {
+function certificate(subject: Buffer, publicKey: KeyObject | Buffer, issuer: Issuer, extensions: Buffer[], nowMilliseconds: number, validity?: Validity): string {
+  const notBefore = validity?.notBeforeMilliseconds ?? nowMilliseconds - 60 * 60 * 1000
+  const notAfter = validity?.notAfterMilliseconds ?? nowMilliseconds + certificateValidityDays * 24 * 60 * 60 * 1000
   const serial = randomBytes(16)
   serial[0] = serial[0]! & 0x7f
   const algorithm = sequence(objectIdentifier(oids.ecdsaWithSha256))
@@ -121,9 +128,9 @@ function certificate(subject: Buffer, publicKey: KeyObject, issuer: Issuer, exte
     integer(serial),
     algorithm,
     issuer.name,
-    sequence(time(nowMilliseconds - 60 * 60 * 1000), time(nowMilliseconds + certificateValidityDays * 24 * 60 * 60 * 1000)),
+    sequence(time(notBefore), time(notAfter)),
     subject,
-    publicKey.export({type: 'spki', format: 'der'}),
+    Buffer.isBuffer(publicKey) ? publicKey : publicKey.export({type: 'spki', format: 'der'}),
     explicit(3, sequence(...extensions)),
   )
   const signature = sign('sha256', tbs, issuer.key)
@@ -176,6 +183,52 @@ export function issueCertificate(authority: KeyAndCertificate, request: Certific
     ...(hosts.length > 0 ? [extension(oids.subjectAltName, false, sequence(...alternativeNames))] : []),
   ]
   return {certificate: certificate(name(request.commonName, request.organization), publicKey, issuer, extensions, nowMilliseconds), privateKey: pkcs8(privateKey)}
+}
+
+/** What a signer puts in a certificate it issues for a certificate request (kube's x509.Certificate template). */
+export interface RequestedCertificate extends Validity {
+  /** The request's subject, DER, kept as encoded. */
+  readonly subjectDer: Buffer
+  /** SubjectPublicKeyInfo, DER. */
+  readonly publicKeyDer: Buffer
+  /** KeyUsage bit numbers (0 digitalSignature … 8 decipherOnly). */
+  readonly keyUsageBits: readonly number[]
+  readonly extendedKeyUsageOids: readonly string[]
+  readonly dnsNames: readonly string[]
+  readonly ipAddresses: readonly string[]
+  readonly emailAddresses: readonly string[]
+  readonly uris: readonly string[]
+}
+
+/** The KeyUsage BIT STRING: bit n is the byte n/8's bit 7 - n%8, trailing zero bits cut (Go's encoding). */
+function keyUsageBitString(bits: readonly number[]): Buffer {
+  const highest = Math.max(...bits)
+  const bytes = Buffer.alloc(Math.floor(highest / 8) + 1)
+  for (const bit of bits) bytes[Math.floor(bit / 8)]! |= 0x80 >> (bit % 8)
+  return bitString(bytes, 7 - (highest % 8))
+}
+
+/** A certificate for `request`, signed by `authority` (kube-controller-manager's csrsigning signer). */
+export function signRequestedCertificate(authority: KeyAndCertificate, request: RequestedCertificate, nowMilliseconds: number): string {
+  const authorityKey = createPrivateKey(authority.privateKey)
+  const authorityName = /^CN=(.*)$/.exec(new X509Certificate(authority.certificate).subject)?.[1]
+  assert(authorityName !== undefined, 'a CA made here is named by its CN alone')
+  const issuer: Issuer = {name: name(authorityName), key: authorityKey, keyIdentifier: keyIdentifier(createPublicKey(authorityKey))}
+  // In Go's order: DNS names, email addresses, IP addresses, URIs.
+  const alternativeNames = [
+    ...request.dnsNames.map((host) => tlv(0x82, Buffer.from(host, 'ascii'))),
+    ...request.emailAddresses.map((address) => tlv(0x81, Buffer.from(address, 'ascii'))),
+    ...request.ipAddresses.map((address) => tlv(0x87, ipAddressBytes(address))),
+    ...request.uris.map((uri) => tlv(0x86, Buffer.from(uri, 'ascii'))),
+  ]
+  const extensions = [
+    ...(request.keyUsageBits.length > 0 ? [extension(oids.keyUsage, true, keyUsageBitString(request.keyUsageBits))] : []),
+    ...(request.extendedKeyUsageOids.length > 0 ? [extension(oids.extendedKeyUsage, false, sequence(...request.extendedKeyUsageOids.map(objectIdentifier)))] : []),
+    extension(oids.basicConstraints, true, sequence()),
+    extension(oids.authorityKeyIdentifier, false, sequence(tlv(0x80, issuer.keyIdentifier))),
+    ...(alternativeNames.length > 0 ? [extension(oids.subjectAltName, false, sequence(...alternativeNames))] : []),
+  ]
+  return certificate(request.subjectDer, request.publicKeyDer, issuer, extensions, nowMilliseconds, request)
 }
 
 /** The API server's serving certificate (kubeadm's apiserver.crt), signed by `authority`. */

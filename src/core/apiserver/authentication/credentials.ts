@@ -27,6 +27,8 @@ export interface ClusterCredentials {
   adminToken(): string
   /** The ServiceAccount token signing key (made on first use: it takes a moment). */
   signingKey(): {privateKey: KeyObject; publicKey: KeyObject; keyId: string}
+  /** The CA (PEM) client certificates must come from (--client-ca-file); none: no certificate authenticates. */
+  clientCertificateAuthority?(nowMilliseconds: number): string | null
 }
 
 function keyIdOf(publicKey: KeyObject): string {
@@ -75,6 +77,10 @@ export class FileCredentials implements ClusterCredentials {
   constructor(private readonly folder: string) {}
 
   /** The HTTPS front door's CA and serving certificate (`pki/tls`), made on first use. */
+  clientCertificateAuthority(nowMilliseconds: number): string {
+    return this.certificates(nowMilliseconds).authority.certificate
+  }
+
   certificates(nowMilliseconds: number): ClusterCertificates {
     return clusterCertificates(this.pki(), nowMilliseconds)
   }

@@ -97,6 +97,13 @@ const clusterRoleDefinitions: RoleDefinition[] = [
     rules: [rule(['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], ['create']), rule(['authentication.k8s.io'], ['selfsubjectreviews'], ['create'])],
   },
   {name: 'system:discovery', rules: [urls(['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'])]},
+  // Who may approve client and serving certificates from the cluster's signers (granted to nobody by default).
+  ...['kube-apiserver-client', 'kube-apiserver-client-kubelet', 'kubelet-serving', 'legacy-unknown'].map((signer) => ({
+    name: `system:certificates.k8s.io:${signer}-approver`,
+    rules: [rule(['certificates.k8s.io'], ['signers'], ['approve'], [`kubernetes.io/${signer}`])],
+  })),
+  {name: 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', rules: [rule(['certificates.k8s.io'], ['certificatesigningrequests/nodeclient'], ['create'])]},
+  {name: 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', rules: [rule(['certificates.k8s.io'], ['certificatesigningrequests/selfnodeclient'], ['create'])]},
   {name: 'system:kube-aggregator', rules: [rule([''], ['endpoints', 'services'], readVerbs)]},
   {
     name: 'system:kube-controller-manager',

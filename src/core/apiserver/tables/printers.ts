@@ -4,6 +4,7 @@ import {isJsonObject, type KubeObject} from '../../api/object.js'
 import type {ResourceDefinition} from '../../api/scheme.js'
 import {validatingAdmissionPolicyBindingPrinter, validatingAdmissionPolicyPrinter, webhookConfigurationPrinter} from './admissionregistration.js'
 import {horizontalPodAutoscalerPrinter} from './autoscaling.js'
+import {certificateSigningRequestPrinter} from './certificates.js'
 import {
   configMapPrinter,
   endpointSlicePrinter,
@@ -63,6 +64,7 @@ const printers = new Map<string, Printer>([
   ['apps/controllerrevisions', controllerRevisionPrinter],
   ['autoscaling/horizontalpodautoscalers', horizontalPodAutoscalerPrinter],
   ['batch/jobs', jobPrinter],
+  ['certificates.k8s.io/certificatesigningrequests', certificateSigningRequestPrinter],
   ['batch/cronjobs', cronJobPrinter],
   ['coordination.k8s.io/leases', leasePrinter],
   ['discovery.k8s.io/endpointslices', endpointSlicePrinter],

@@ -3,6 +3,7 @@
 import type {KubeObject} from '../../api/object.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {describeUnstructured} from './unstructured.js'
+import {describeCertificateSigningRequest} from './certificates.js'
 import type {DescribeContext} from './context.js'
 import {describeConfigMap, describeNamespace, describePod, describeResourceQuota, describeSecret, describeService, describeServiceAccount} from './kinds.js'
 import {describeNode} from './node.js'
@@ -26,6 +27,7 @@ const describers = new Map<string, Describer>([
   ['/replicationcontrollers', describeReplicationController],
   ['batch/jobs', describeJob],
   ['batch/cronjobs', describeCronJob],
+  ['certificates.k8s.io/certificatesigningrequests', describeCertificateSigningRequest],
   ['/nodes', describeNode],
   ['/services', describeService],
   ['/namespaces', describeNamespace],

@@ -53,6 +53,7 @@ export const verbSources: readonly VerbSource[] = [
   {modules: ['proxy.js'], load: async () => import('./proxy.js').then(({proxyFlags, runProxy}) => [{name: 'proxy', flags: proxyFlags, run: (session) => runProxy(session)}])},
   {modules: ['cp.js'], load: async () => import('./cp.js').then(({cpFlags, runCp}) => [{name: 'cp', flags: cpFlags, run: runCp}])},
   {modules: ['debug.js'], load: async () => import('./debug.js').then(({debugFlags, runDebug}) => [{name: 'debug', flags: debugFlags, run: runDebug}])},
+  {modules: ['certificate.js'], load: async () => import('./certificate.js').then(({certificateVerb}) => [certificateVerb])},
   {modules: ['top.js'], load: async () => import('./top.js').then(({topVerb}) => [topVerb])},
   {modules: ['node-verbs.js'], load: async () => import('./node-verbs.js').then(({cordonFlags, runCordon}) => [{name: 'cordon', flags: cordonFlags, run: runCordon}])},
   {modules: ['node-verbs.js'], load: async () => import('./node-verbs.js').then(({cordonFlags, runUncordon}) => [{name: 'uncordon', flags: cordonFlags, run: runUncordon}])},

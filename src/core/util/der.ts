@@ -1,0 +1,152 @@
+// A small DER reader: the tag-length-value elements of ASN.1's distinguished encoding, enough to
+// read certificate requests and certificates (sequences, sets, OIDs, strings, bit strings). Each
+// element keeps the bytes it came from, so a signed part can be checked as it was signed.
+
+/** What a malformed encoding is: the reader's callers word it for their users. */
+export class DerError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'DerError'
+  }
+}
+
+/** Length fields longer than this (4 bytes: 4 GiB) are not DER a request could hold. */
+const lengthBytesMax = 4
+
+export const derTags = {
+  boolean: 0x01,
+  integer: 0x02,
+  bitString: 0x03,
+  octetString: 0x04,
+  null: 0x05,
+  objectIdentifier: 0x06,
+  utf8String: 0x0c,
+  printableString: 0x13,
+  t61String: 0x14,
+  ia5String: 0x16,
+  utcTime: 0x17,
+  generalizedTime: 0x18,
+  bmpString: 0x1e,
+  sequence: 0x30,
+  set: 0x31,
+} as const
+
+export interface DerElement {
+  readonly tag: number
+  /** The whole element, header included. */
+  readonly encoded: Buffer
+  /** The contents, without tag and length. */
+  readonly contents: Buffer
+}
+
+/** The element that starts at `offset`, and where the next one starts. */
+function readAt(bytes: Buffer, offset: number): {element: DerElement; next: number} {
+  if (offset + 2 > bytes.length) throw new DerError('data truncated')
+  const tag = bytes[offset]!
+  if ((tag & 0x1f) === 0x1f) throw new DerError('high-tag-number form is not supported')
+  let length = bytes[offset + 1]!
+  let header = 2
+  if (length & 0x80) {
+    const count = length & 0x7f
+    if (count === 0) throw new DerError('indefinite length found (not DER)')
+    if (count > lengthBytesMax) throw new DerError('length too large')
+    if (offset + 2 + count > bytes.length) throw new DerError('data truncated')
+    length = 0
+    for (let index = 0; index < count; index++) length = length * 256 + bytes[offset + 2 + index]!
+    if (length < 0x80 || bytes[offset + 2] === 0) throw new DerError('non-minimal length')
+    header += count
+  }
+  const end = offset + header + length
+  if (end > bytes.length) throw new DerError('data truncated')
+  return {element: {tag, encoded: bytes.subarray(offset, end), contents: bytes.subarray(offset + header, end)}, next: end}
+}
+
+/** The one element `bytes` holds; trailing bytes are an error. */
+export function readDer(bytes: Buffer): DerElement {
+  const {element, next} = readAt(bytes, 0)
+  if (next !== bytes.length) throw new DerError('trailing data')
+  return element
+}
+
+/** The elements inside a constructed element (a SEQUENCE, a SET, an explicit tag). */
+export function derChildren(element: DerElement): DerElement[] {
+  if ((element.tag & 0x20) === 0) throw new DerError(`tag 0x${element.tag.toString(16)} is not constructed`)
+  const children: DerElement[] = []
+  for (let offset = 0; offset < element.contents.length;) {
+    const {element: child, next} = readAt(element.contents, offset)
+    children.push(child)
+    offset = next
+  }
+  return children
+}
+
+/** The children of an element that must carry `tag`. */
+export function expectChildren(element: DerElement | undefined, tag: number, what: string): DerElement[] {
+  if (!element || element.tag !== tag) throw new DerError(`malformed ${what}`)
+  return derChildren(element)
+}
+
+export function readObjectIdentifier(element: DerElement): string {
+  if (element.tag !== derTags.objectIdentifier || element.contents.length === 0) throw new DerError('malformed object identifier')
+  const arcs: number[] = []
+  let value = 0
+  for (const byte of element.contents) {
+    value = value * 128 + (byte & 0x7f)
+    if (value > Number.MAX_SAFE_INTEGER) throw new DerError('object identifier arc too large')
+    if ((byte & 0x80) === 0) {
+      if (arcs.length === 0) arcs.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80)
+      else arcs.push(value)
+      value = 0
+    }
+  }
+  if (element.contents[element.contents.length - 1]! & 0x80) throw new DerError('truncated object identifier')
+  return arcs.join('.')
+}
+
+/** The text of a string element (UTF8String, PrintableString, IA5String, T61String, BMPString). */
+export function readString(element: DerElement): string {
+  switch (element.tag) {
+    case derTags.utf8String:
+    case derTags.printableString:
+    case derTags.ia5String:
+      return element.contents.toString('utf8')
+    case derTags.t61String:
+      return element.contents.toString('latin1')
+    case derTags.bmpString: {
+      if (element.contents.length % 2 !== 0) throw new DerError('malformed BMPString')
+      const swapped = Buffer.from(element.contents)
+      swapped.swap16()
+      return swapped.toString('utf16le')
+    }
+    default:
+      throw new DerError(`tag 0x${element.tag.toString(16)} is not a string`)
+  }
+}
+
+/** A BIT STRING's bytes (its unused-bits count must be 0 where whole bytes are meant). */
+export function readBitString(element: DerElement): {bytes: Buffer; unusedBits: number} {
+  if (element.tag !== derTags.bitString || element.contents.length === 0) throw new DerError('malformed bit string')
+  const unusedBits = element.contents[0]!
+  if (unusedBits > 7) throw new DerError('malformed bit string')
+  return {bytes: element.contents.subarray(1), unusedBits}
+}
+
+/** PEM blocks read from one text at most (a certificate chain has a handful). */
+export const pemBlocksMax = 1000
+
+/**
+ * The PEM blocks of a text, in order, as Go's pem.Decode finds them one after the other: each
+ * one's type, DER, and whether it has headers; a block whose body is not base64 is skipped.
+ */
+export function pemBlocks(text: string): Array<{type: string; bytes: Buffer; headers: boolean}> {
+  const blocks: Array<{type: string; bytes: Buffer; headers: boolean}> = []
+  const pattern = /-----BEGIN ([^-\r\n]*)-----\r?\n([\s\S]*?)-----END \1-----/g
+  for (let match = pattern.exec(text); match && blocks.length < pemBlocksMax; match = pattern.exec(text)) {
+    const body = match[2]!
+    const headers = /^[^\s:]+:/m.test(body)
+    const base64 = body.replace(/^[^\s:]+:.*$/gm, '').replace(/\s+/g, '')
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) continue
+    blocks.push({type: match[1]!, bytes: Buffer.from(base64, 'base64'), headers})
+  }
+  return blocks
+}

@@ -1,0 +1,230 @@
+// PKCS #10 certificate requests and the parts of X.509 certificates Kubernetes reads (subject,
+// public key, subject alternative names), from DER by hand; keys and signatures checked with
+// node:crypto. Errors are worded as Go's crypto/x509 words them, which kube-apiserver passes on.
+import {createPublicKey, type KeyObject, verify, X509Certificate} from 'node:crypto'
+import {DerError, derChildren, type DerElement, derTags, expectChildren, pemBlocks, readBitString, readDer, readObjectIdentifier, readString} from './der.js'
+
+export const x509Oids = {
+  commonName: '2.5.4.3',
+  extensionRequest: '1.2.840.113549.1.9.14',
+  subjectAltName: '2.5.29.17',
+  rsaEncryption: '1.2.840.113549.1.1.1',
+  ecPublicKey: '1.2.840.10045.2.1',
+  ed25519: '1.3.101.112',
+} as const
+
+/** Signature algorithms Go's x509 checks, by OID: the hash node:crypto's verify takes (null: none, Ed25519). */
+const signatureAlgorithms: Readonly<Record<string, {hash: string | null; key: 'RSA' | 'ECDSA' | 'Ed25519'}>> = {
+  '1.2.840.113549.1.1.5': {hash: 'sha1', key: 'RSA'},
+  '1.2.840.113549.1.1.11': {hash: 'sha256', key: 'RSA'},
+  '1.2.840.113549.1.1.12': {hash: 'sha384', key: 'RSA'},
+  '1.2.840.113549.1.1.13': {hash: 'sha512', key: 'RSA'},
+  '1.2.840.10045.4.1': {hash: 'sha1', key: 'ECDSA'},
+  '1.2.840.10045.4.3.2': {hash: 'sha256', key: 'ECDSA'},
+  '1.2.840.10045.4.3.3': {hash: 'sha384', key: 'ECDSA'},
+  '1.2.840.10045.4.3.4': {hash: 'sha512', key: 'ECDSA'},
+  '1.3.101.112': {hash: null, key: 'Ed25519'},
+}
+
+export interface DistinguishedName {
+  /** The last CN, as Go's pkix.Name keeps it. */
+  readonly commonName: string
+  readonly serialNumber: string
+  readonly organizations: readonly string[]
+  readonly organizationalUnits: readonly string[]
+  readonly countries: readonly string[]
+  readonly localities: readonly string[]
+  readonly provinces: readonly string[]
+  readonly streetAddresses: readonly string[]
+  readonly postalCodes: readonly string[]
+}
+
+/** The multi-valued name attributes Go's pkix.Name keeps, by OID. */
+const nameLists = {
+  '2.5.4.10': 'organizations', '2.5.4.11': 'organizationalUnits', '2.5.4.6': 'countries', '2.5.4.7': 'localities',
+  '2.5.4.8': 'provinces', '2.5.4.9': 'streetAddresses', '2.5.4.17': 'postalCodes',
+} as const
+
+export interface SubjectAlternativeNames {
+  readonly dnsNames: readonly string[]
+  readonly emailAddresses: readonly string[]
+  readonly ipAddresses: readonly string[]
+  readonly uris: readonly string[]
+}
+
+export interface CertificateRequestInfo extends SubjectAlternativeNames {
+  readonly subject: DistinguishedName
+  /** The subject as encoded in the request, for a certificate issued from it. */
+  readonly subjectDer: Buffer
+  /** SubjectPublicKeyInfo, DER. */
+  readonly publicKeyDer: Buffer
+  readonly publicKeyAlgorithm: 'RSA' | 'ECDSA' | 'Ed25519' | 'unknown'
+  /** The signed part and its signature. */
+  readonly signed: Buffer
+  readonly signatureAlgorithm: string
+  readonly signature: Buffer
+}
+
+/** A request that does not parse or whose signature does not check, in Go's words. */
+export class CertificateRequestError extends Error {}
+
+function readName(element: DerElement): DistinguishedName {
+  let commonName = ''
+  let serialNumber = ''
+  const lists: Record<(typeof nameLists)[keyof typeof nameLists], string[]> = {
+    organizations: [], organizationalUnits: [], countries: [], localities: [], provinces: [], streetAddresses: [], postalCodes: [],
+  }
+  for (const rdn of expectChildren(element, derTags.sequence, 'name')) {
+    for (const attribute of expectChildren(rdn, derTags.set, 'name')) {
+      const [type, value] = expectChildren(attribute, derTags.sequence, 'name')
+      if (!type || !value) throw new DerError('malformed name')
+      const oid = readObjectIdentifier(type)
+      if (oid === x509Oids.commonName) commonName = readString(value)
+      else if (oid === '2.5.4.5') serialNumber = readString(value)
+      else if (oid in nameLists) lists[nameLists[oid as keyof typeof nameLists]].push(readString(value))
+    }
+  }
+  return {commonName, serialNumber, ...lists}
+}
+
+function ipText(bytes: Buffer): string {
+  if (bytes.length === 4) return [...bytes].join('.')
+  if (bytes.length !== 16) throw new DerError('invalid IP length')
+  const groups: string[] = []
+  for (let index = 0; index < 16; index += 2) groups.push(bytes.readUInt16BE(index).toString(16))
+  // The longest run of zero groups (two or more) becomes "::", as Go prints an IPv6 address.
+  let bestStart = -1
+  let bestLength = 0
+  for (let start = 0; start < 8;) {
+    if (groups[start] !== '0') {
+      start++
+      continue
+    }
+    let end = start
+    while (end < 8 && groups[end] === '0') end++
+    if (end - start > bestLength && end - start >= 2) {
+      bestStart = start
+      bestLength = end - start
+    }
+    start = end
+  }
+  if (bestStart < 0) return groups.join(':')
+  return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLength).join(':')}`
+}
+
+function readAlternativeNames(value: Buffer): SubjectAlternativeNames {
+  const names = {dnsNames: [] as string[], emailAddresses: [] as string[], ipAddresses: [] as string[], uris: [] as string[]}
+  for (const entry of expectChildren(readDer(value), derTags.sequence, 'subject alternative names')) {
+    const text = () => entry.contents.toString('latin1')
+    if (entry.tag === 0x81) names.emailAddresses.push(text())
+    else if (entry.tag === 0x82) names.dnsNames.push(text())
+    else if (entry.tag === 0x86) names.uris.push(text())
+    else if (entry.tag === 0x87) names.ipAddresses.push(ipText(entry.contents))
+  }
+  return names
+}
+
+/** The value of the extension `oid` in a list of Extension SEQUENCEs, or null. */
+function extensionValue(extensions: DerElement[], oid: string): Buffer | null {
+  for (const extension of extensions) {
+    const parts = expectChildren(extension, derTags.sequence, 'extension')
+    if (parts.length < 2 || readObjectIdentifier(parts[0]!) !== oid) continue
+    const value = parts[parts.length - 1]!
+    if (value.tag !== derTags.octetString) throw new DerError('malformed extension')
+    return value.contents
+  }
+  return null
+}
+
+function publicKeyAlgorithmOf(spki: DerElement): CertificateRequestInfo['publicKeyAlgorithm'] {
+  const [algorithm] = expectChildren(spki, derTags.sequence, 'public key info')
+  const oid = readObjectIdentifier(expectChildren(algorithm, derTags.sequence, 'public key algorithm')[0]!)
+  if (oid === x509Oids.rsaEncryption) return 'RSA'
+  if (oid === x509Oids.ecPublicKey) return 'ECDSA'
+  if (oid === x509Oids.ed25519) return 'Ed25519'
+  return 'unknown'
+}
+
+const derSyntaxFaults: ReadonlySet<string> = new Set(['data truncated', 'trailing data', 'indefinite length found (not DER)', 'non-minimal length', 'length too large'])
+
+/** Parses DER of a PKCS #10 CertificationRequest (x509.ParseCertificateRequest). */
+export function parseCertificateRequestDer(der: Buffer): CertificateRequestInfo {
+  try {
+    const [info, algorithm, signature] = expectChildren(readDer(der), derTags.sequence, 'certificate request')
+    const infoParts = expectChildren(info, derTags.sequence, 'certificate request info')
+    const [version, subject, spki, attributes] = infoParts
+    if (!version || version.tag !== derTags.integer || !subject || !spki) throw new DerError('malformed certificate request info')
+    const signatureOid = readObjectIdentifier(expectChildren(algorithm, derTags.sequence, 'signature algorithm')[0]!)
+    const {bytes: signatureBytes} = readBitString(signature!)
+    let alternativeNames: SubjectAlternativeNames = {dnsNames: [], emailAddresses: [], ipAddresses: [], uris: []}
+    if (attributes && attributes.tag === 0xa0) {
+      for (const attribute of derChildren(attributes)) {
+        const [type, values] = expectChildren(attribute, derTags.sequence, 'attribute')
+        if (!type || readObjectIdentifier(type) !== x509Oids.extensionRequest) continue
+        for (const value of expectChildren(values, derTags.set, 'attribute values')) {
+          const san = extensionValue(expectChildren(value, derTags.sequence, 'extensions'), x509Oids.subjectAltName)
+          if (san) alternativeNames = readAlternativeNames(san)
+        }
+      }
+    }
+    return {
+      subject: readName(subject),
+      subjectDer: Buffer.from(subject.encoded),
+      publicKeyDer: Buffer.from(spki.encoded),
+      publicKeyAlgorithm: publicKeyAlgorithmOf(spki),
+      signed: Buffer.from(info!.encoded),
+      signatureAlgorithm: signatureOid,
+      signature: Buffer.from(signatureBytes),
+      ...alternativeNames,
+    }
+  } catch (error) {
+    // Go's encoding/asn1 calls a broken encoding a syntax error, a well-formed one of the wrong shape a structure error.
+    if (error instanceof DerError) throw new CertificateRequestError(`asn1: ${derSyntaxFaults.has(error.message) ? 'syntax' : 'structure'} error: ${error.message}`)
+    throw error
+  }
+}
+
+/** The request in the first PEM block, which must be a CERTIFICATE REQUEST (kube's certificates.ParseCSR). */
+export function parseCertificateRequestPem(pem: string): CertificateRequestInfo {
+  const block = pemBlocks(pem)[0]
+  if (!block || block.type !== 'CERTIFICATE REQUEST') throw new CertificateRequestError('PEM block type must be CERTIFICATE REQUEST')
+  return parseCertificateRequestDer(block.bytes)
+}
+
+/** The request's public key; null when node:crypto cannot read it. */
+export function requestPublicKey(request: CertificateRequestInfo): KeyObject | null {
+  try {
+    return createPublicKey({key: request.publicKeyDer, format: 'der', type: 'spki'})
+  } catch {
+    return null
+  }
+}
+
+/** Checks the request's self-signature (CheckSignature); throws CertificateRequestError in Go's words. */
+export function checkRequestSignature(request: CertificateRequestInfo): void {
+  const algorithm = signatureAlgorithms[request.signatureAlgorithm]
+  if (!algorithm) throw new CertificateRequestError('x509: cannot verify signature: algorithm unimplemented')
+  const key = requestPublicKey(request)
+  if (!key || request.publicKeyAlgorithm !== algorithm.key) throw new CertificateRequestError('x509: signature algorithm specifies an ' + algorithm.key + ' public key, but have public key of type ' + (request.publicKeyAlgorithm === 'unknown' ? 'unknown' : `*${request.publicKeyAlgorithm.toLowerCase()}.PublicKey`))
+  let valid = false
+  try {
+    valid = verify(algorithm.hash, request.signed, key, request.signature)
+  } catch {
+    valid = false
+  }
+  if (valid) return
+  if (algorithm.key === 'ECDSA') throw new CertificateRequestError('x509: ECDSA verification failure')
+  if (algorithm.key === 'Ed25519') throw new CertificateRequestError('x509: Ed25519 verification failure')
+  throw new CertificateRequestError('crypto/rsa: verification error')
+}
+
+/** The subject of a certificate (DER), as Go's x509 reads it. */
+export function certificateSubject(certificate: X509Certificate): DistinguishedName {
+  const [tbs] = expectChildren(readDer(certificate.raw), derTags.sequence, 'certificate')
+  const parts = expectChildren(tbs, derTags.sequence, 'certificate')
+  // version [0] is optional; then serial, signature algorithm, issuer, validity, subject.
+  const offset = parts[0]?.tag === 0xa0 ? 1 : 0
+  const subject = parts[offset + 4]
+  if (!subject) throw new DerError('malformed certificate')
+  return readName(subject)
+}

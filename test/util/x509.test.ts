@@ -1,0 +1,71 @@
+// The DER reader and the PKCS #10 parser: requests openssl makes (RSA, ECDSA, Ed25519) parse with
+// their subject, key and alternative names, and their signatures check; broken ones fail in the
+// words Go's encoding/asn1 and crypto/x509 use.
+import {execFileSync} from 'node:child_process'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {DerError, derChildren, readDer, readObjectIdentifier} from '../../src/core/util/der.js'
+import {CertificateRequestError, checkRequestSignature, parseCertificateRequestDer, parseCertificateRequestPem} from '../../src/core/util/x509.js'
+import {temporaryFolder} from '../support/temp.js'
+
+const hasOpenssl = (() => {
+  try {
+    execFileSync('openssl', ['version'], {stdio: 'ignore'})
+    return true
+  } catch {
+    return false
+  }
+})()
+
+describe('DER reader', () => {
+  it('reads nested elements and object identifiers, and refuses what DER does not allow', () => {
+    // SEQUENCE { OID 1.2.840.113549.1.1.11, NULL }
+    const element = readDer(Buffer.from('300d06092a864886f70d01010b0500', 'hex'))
+    const [oid, nothing] = derChildren(element)
+    expect(readObjectIdentifier(oid!)).toBe('1.2.840.113549.1.1.11')
+    expect(nothing!.tag).toBe(0x05)
+    expect(() => readDer(Buffer.from('300d06092a', 'hex'))).toThrow(new DerError('data truncated'))
+    expect(() => readDer(Buffer.from('05000500', 'hex'))).toThrow(new DerError('trailing data'))
+    expect(() => readDer(Buffer.from('30800000', 'hex'))).toThrow(new DerError('indefinite length found (not DER)'))
+    expect(() => readDer(Buffer.from('3081050500', 'hex'))).toThrow(new DerError('non-minimal length'))
+  })
+})
+
+describe.runIf(hasOpenssl)('certificate requests', () => {
+  const folder = temporaryFolder()
+  const request = (keyArguments: string[], subject: string, extra: string[] = []) => {
+    const key = join(folder, `key-${Math.random().toString(36).slice(2)}.pem`)
+    execFileSync('openssl', [keyArguments[0]!, '-out', key, ...keyArguments.slice(1)], {stdio: 'ignore'})
+    return execFileSync('openssl', ['req', '-new', '-key', key, '-subj', subject, ...extra]).toString()
+  }
+
+  it('parses RSA, ECDSA and Ed25519 requests and checks their signatures', () => {
+    const rsa = parseCertificateRequestPem(request(['genrsa', '2048'], '/CN=jane/O=dev/O=ops'))
+    expect(rsa).toMatchObject({subject: {commonName: 'jane', organizations: ['dev', 'ops']}, publicKeyAlgorithm: 'RSA', dnsNames: []})
+    checkRequestSignature(rsa)
+    const ec = parseCertificateRequestPem(request(['ecparam', '-name', 'prime256v1', '-genkey', '-noout'], '/CN=system:node:worker-1/O=system:nodes', ['-addext', 'subjectAltName=DNS:worker-1,IP:172.18.0.5,IP:2001:db8::1,email:a@b.c,URI:spiffe://x/y']))
+    expect(ec).toMatchObject({publicKeyAlgorithm: 'ECDSA', dnsNames: ['worker-1'], ipAddresses: ['172.18.0.5', '2001:db8::1'], emailAddresses: ['a@b.c'], uris: ['spiffe://x/y']})
+    checkRequestSignature(ec)
+    const ed = parseCertificateRequestPem(request(['genpkey', '-algorithm', 'ed25519'], '/CN=ed'))
+    expect(ed.publicKeyAlgorithm).toBe('Ed25519')
+    checkRequestSignature(ed)
+  })
+
+  it('fails a request that is not one, or whose signature does not check, in Go\'s words', () => {
+    const pem = request(['genrsa', '2048'], '/CN=jane')
+    expect(() => parseCertificateRequestPem('hello')).toThrow(new CertificateRequestError('PEM block type must be CERTIFICATE REQUEST'))
+    expect(() => parseCertificateRequestPem(pem.replaceAll('CERTIFICATE REQUEST', 'CERTIFICATE'))).toThrow(new CertificateRequestError('PEM block type must be CERTIFICATE REQUEST'))
+    const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s/g, ''), 'base64')
+    expect(() => parseCertificateRequestDer(der.subarray(0, der.length - 10))).toThrow(new CertificateRequestError('asn1: syntax error: data truncated'))
+    const tampered = Buffer.from(der)
+    tampered[tampered.length - 5]! ^= 0xff
+    expect(() => checkRequestSignature(parseCertificateRequestDer(tampered))).toThrow(new CertificateRequestError('crypto/rsa: verification error'))
+    const ecPem = request(['ecparam', '-name', 'prime256v1', '-genkey', '-noout'], '/CN=ec')
+    const ecDer = Buffer.from(ecPem.replace(/-----[^-]+-----/g, '').replace(/\s/g, ''), 'base64')
+    // The subject's last byte (inside the signed part) changed: the signature no longer covers it.
+    const subjectAt = ecDer.indexOf(Buffer.from([0x0c, 0x02, 0x65, 0x63]))
+    expect(subjectAt).toBeGreaterThan(0)
+    ecDer[subjectAt + 2] = 'f'.charCodeAt(0)
+    expect(() => checkRequestSignature(parseCertificateRequestDer(ecDer))).toThrow(new CertificateRequestError('x509: ECDSA verification failure'))
+  })
+})
