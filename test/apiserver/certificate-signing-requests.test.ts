@@ -2,13 +2,14 @@
 // what each write path may change (main resource, /status, /approval), who may approve for a
 // signer, the csrsigning controller's rules per signer, and x509 authentication with what it issues.
 import {execFileSync} from 'node:child_process'
+import {request as httpsRequest} from 'node:https'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {KubeObject} from '../../src/core/api/object.js'
 import type {UserInfo} from '../../src/core/api/wire.js'
 import {ApiServer} from '../../src/core/apiserver/apiserver.js'
-import {clientCertificateHeaders} from '../../src/core/apiserver/authentication/client-certificates.js'
+import {ClientCertificateKeyPair, clientCertificateProofSkewMillisecondsMax} from '../../src/core/api/client-certificate-proof.js'
 import {FileCredentials} from '../../src/core/apiserver/authentication/credentials.js'
 import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
 import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
@@ -16,6 +17,7 @@ import {ApiClient, ApiClientError} from '../../src/core/client/client.js'
 import {ControlPlane} from '../../src/core/controlplane/control-plane.js'
 import {certificateSigningRequests} from '../../src/core/controllers/certificate-signing.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
+import {startHttpApi} from '../../src/core/server/http-api.js'
 import {ManualClock} from '../../src/core/util/clock.js'
 import {SeededRandom} from '../../src/core/util/random.js'
 import {temporaryFolder} from '../support/temp.js'
@@ -163,11 +165,34 @@ describe.runIf(hasOpenssl)('CertificateSigningRequests in the API server', {time
     })
     // The client certificate is carol in dev and ops, through kubemu kubectl's proof of the key.
     const certificate = Buffer.from((await admin.get<Csr>(certificateSigningRequests, '', 'client')).status!.certificate!, 'base64').toString()
-    const whoami = async () => {
-      const response = await api.handle({method: 'POST', path: '/apis/authentication.k8s.io/v1/selfsubjectreviews', headers: {'content-type': 'application/json', ...clientCertificateHeaders(certificate, client.key)}, body: JSON.stringify({kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1'})})
+    const pair = new ClientCertificateKeyPair(certificate, client.key)
+    const review = {method: 'POST', path: '/apis/authentication.k8s.io/v1/selfsubjectreviews', body: JSON.stringify({kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1'})} as const
+    const asked = async (proof: Record<string, string>) => {
+      const response = await api.handle({...review, headers: {'content-type': 'application/json', ...proof}})
       return response.status === 201 ? (response.body as {status: {userInfo: {username: string; groups: string[]}}}).status.userInfo : response.status
     }
+    const whoami = () => asked(pair.headersFor(review, Date.now()))
     expect(await whoami()).toMatchObject({username: 'carol', groups: ['dev', 'ops', 'system:authenticated']})
+    // A proof is good for the request it signs, for a few minutes: not for another request, not replayed later.
+    expect(await asked(pair.headersFor({method: 'GET', path: '/api/v1/namespaces/default/pods'}, Date.now()))).toBe(403)
+    expect(await asked(pair.headersFor({...review, body: '{}'}, Date.now()))).toBe(403)
+    expect(await asked(pair.headersFor(review, Date.now() - clientCertificateProofSkewMillisecondsMax - 60_000))).toBe(403)
+    // On the HTTPS port a client certificate comes in the TLS handshake only: the proof headers are not taken there.
+    const served = credentials.certificates(clock.nowMilliseconds())
+    const https = await startHttpApi(api, {tls: served.serving, clientCertificateAuthority: served.authority.certificate})
+    try {
+      const overTls = await new Promise<number>((done, failed) => {
+        const sent = httpsRequest(`${https.url}${review.path}`, {method: 'POST', rejectUnauthorized: false, headers: {'content-type': 'application/json', ...pair.headersFor(review, Date.now())}}, (response) => {
+          response.resume()
+          response.on('end', () => done(response.statusCode ?? 0))
+        })
+        sent.on('error', failed)
+        sent.end(review.body)
+      })
+      expect(overTls).toBe(403)
+    } finally {
+      await https.close()
+    }
     // The same certificate presented by TLS (the field the front door fills in).
     const presented = await api.handle({method: 'GET', path: '/api/v1/namespaces/default/pods', clientCertificate: certificate})
     expect((presented.body as {message: string}).message).toBe('pods is forbidden: User "carol" cannot list resource "pods" in API group "" in the namespace "default"')
@@ -175,7 +200,7 @@ describe.runIf(hasOpenssl)('CertificateSigningRequests in the API server', {time
     clock.advance(3601 * 1000)
     expect(await whoami()).toBe(403)
     // kubemu's kubectl will not make a proof with a key that is not the certificate's.
-    expect(() => clientCertificateHeaders(certificate, requestFor('/CN=x').key)).toThrow('tls: private key does not match public key')
+    expect(() => new ClientCertificateKeyPair(certificate, requestFor('/CN=x').key)).toThrow('tls: private key does not match public key')
   })
 
   it('cleans up as csrcleaner does: settled requests an hour after, pending ones after a day', async () => {

@@ -2,7 +2,8 @@
 // authentication, impersonation, request info, authorization (RBAC), then discovery, the
 // answered kinds (reviews, tokens, bindings) or a resource's verbs through admission and the
 // registry; every request, served or refused, can go to the audit log.
-import {authenticateClientCertificate, provenClientCertificate} from './authentication/client-certificates.js'
+import {authenticateClientCertificate} from './authentication/client-certificates.js'
+import {provenClientCertificate} from '../api/client-certificate-proof.js'
 import {CertificateApproval, CertificateSigning, CertificateSubjectRestriction} from './admission/certificates.js'
 import {randomUUID} from 'node:crypto'
 import {isKubeObject, type KubeObject} from '../api/object.js'
@@ -212,7 +213,8 @@ export class ApiServer {
 
   /** x509 authentication, before the tokens as in kube's chain: the user of a client certificate from the cluster CA. */
   private certificateAuthentication(request: TrustedRequest): {user: UserInfo} | null {
-    const certificate = request.clientCertificate ?? provenClientCertificate(request.headers ?? {})
+    // A proof's time is checked against the machine's wall clock, which made it, not the cluster clock (`kubemu time advance` moves that).
+    const certificate = request.clientCertificate ?? provenClientCertificate(request, Date.now())
     if (!certificate) return null
     const authority = this.credentials.clientCertificateAuthority?.(this.clock.nowMilliseconds())
     if (!authority) return null

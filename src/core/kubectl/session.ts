@@ -18,8 +18,8 @@ import {type Clock, systemClock} from '../util/clock.js'
 import {loggedUrl, RequestLog} from './request-log.js'
 import type {DiscoveryCacheAccess} from './discovery-cache.js'
 import {isStatusBody, KubectlError, KubectlPlainError, ServerError} from './errors.js'
-import {clientCertificateCredentials} from './client-certificate.js'
-import {clientCertificateHeader, clientCertificateProofHeader} from '../apiserver/authentication/client-certificates.js'
+import {clientCertificateOf} from './client-certificate.js'
+import {type ClientCertificateKeyPair, clientCertificateHeaders} from '../api/client-certificate-proof.js'
 import type {KubectlFlag, ParsedKubectlFlags} from './flags.js'
 import {type ContextEntry, type KubeconfigFiles, KubeconfigError, loadKubeconfig, type UserEntry} from './kubeconfig.js'
 
@@ -196,7 +196,8 @@ export class KubectlSession {
     const {config} = this.kubeconfig()
     const server = config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? 'http://localhost:8080'
     // The client certificate's headers stand for the TLS handshake the real kubectl makes: never logged.
-    const {accept, 'content-type': contentType, 'user-agent': userAgent, authorization, [clientCertificateHeader]: _certificate, [clientCertificateProofHeader]: _proof, ...rest} = sent
+    const {accept, 'content-type': contentType, 'user-agent': userAgent, authorization, ...others} = sent
+    const rest = Object.fromEntries(Object.entries(others).filter(([name]) => !(clientCertificateHeaders as readonly string[]).includes(name)))
     const requestHeaders = {accept: accept ?? 'application/json', ...(contentType ? {'content-type': contentType} : {}), 'user-agent': userAgent ?? '', ...(authorization ? {authorization} : {}), ...rest}
     const responseBody = response.body === undefined ? '' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body)
     this.requestLog.exchange({
@@ -211,11 +212,28 @@ export class KubectlSession {
     })
   }
 
+  /** The kubeconfig user's client certificate, read once per command (null: none). */
+  private clientCertificateRead: {pair: ClientCertificateKeyPair | null} | null = null
+
+  /**
+   * The headers that carry the user's client certificate for this one request (the real kubectl
+   * presents it in the TLS handshake, which in-process and loopback requests do not have); the
+   * proof is signed over the request and the wall-clock time.
+   */
+  private certificateHeaders(request: Pick<ApiRequest, 'method' | 'path' | 'query' | 'body'>): Record<string, string> {
+    if (!this.clientCertificateRead) {
+      const {user, userName} = this.context()
+      const kubeconfigPath = this.kubeconfig().origins.get(`user/${userName}`)
+      this.clientCertificateRead = {pair: clientCertificateOf(user, userName, {certificate: this.flag('client-certificate'), key: this.flag('client-key')}, kubeconfigPath)}
+    }
+    return this.clientCertificateRead.pair?.headersFor(request, Date.now()) ?? {}
+  }
+
   private headers(): Record<string, string | string[]> {
-    const {user, userName} = this.context()
+    const {user} = this.context()
     let token = this.flag('token') || user.token || ''
     if (!token && user.tokenFile && existsSync(user.tokenFile)) token = readFileSync(user.tokenFile, 'utf8').trim()
-    const headers: Record<string, string | string[]> = clientCertificateCredentials(user, userName, {certificate: this.flag('client-certificate'), key: this.flag('client-key')})
+    const headers: Record<string, string | string[]> = {}
     if (token) headers.authorization = `Bearer ${token}`
     if (this.flag('as')) headers['impersonate-user'] = this.flag('as')
     if (this.list('as-group').length > 0) headers['impersonate-group'] = this.list('as-group')
@@ -336,6 +354,7 @@ export class KubectlSession {
     // client-go tells the server the client's timeout on every request, as the `timeout` parameter.
     const timeout = this.requestTimeoutMilliseconds()
     if (timeout > 0) options = {...options, query: {...options.query, timeout: formatGoDuration(timeout)}}
+    Object.assign(headers, this.certificateHeaders({method, path, query: options.query, body}))
     const started = performance.now()
     const response = await api.handle({method, path, query: options.query, headers, body})
     if (this.requestLog.level >= 6) this.logExchange(method, path, options, headers, body, response, performance.now() - started)
@@ -355,8 +374,10 @@ export class KubectlSession {
   async forward(request: ApiRequest): Promise<ApiResponse> {
     const api = await this.handler()
     const {'user-agent': _kubectlAgent, ...credentials} = this.headers()
-    const given = request.headers ?? {}
-    const headers = {...given, ...credentials, ...(given.authorization !== undefined ? {authorization: given.authorization} : {})}
+    // A certificate proof the proxy's client sent is not this kubectl's to pass on (a proxy's
+    // upstream TLS would not carry the client's certificate either).
+    const given = Object.fromEntries(Object.entries(request.headers ?? {}).filter(([name]) => !(clientCertificateHeaders as readonly string[]).includes(name)))
+    const headers = {...given, ...credentials, ...this.certificateHeaders(request), ...(given.authorization !== undefined ? {authorization: given.authorization} : {})}
     if (request.method !== 'GET') this.sentWrite = true
     try {
       const response = await api.handle({...request, headers})

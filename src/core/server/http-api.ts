@@ -10,6 +10,7 @@ import type {HttpMethod} from '../api/wire.js'
 import {kubernetesProtobufContentType, ProtobufBodyError, protobufBodyToObject} from './kubernetes-protobuf.js'
 import type {Duplex} from 'node:stream'
 import type {TLSSocket} from 'node:tls'
+import {peerCertificateOf, requestHeadersOf} from './client-identity.js'
 import {isPortForwardUpgrade, servePortForwardUpgrade} from './port-forward-streams.js'
 import {serveStreamUpgrade} from './websocket-streams.js'
 
@@ -37,13 +38,6 @@ function readBody(request: IncomingMessage): Promise<Buffer | 'too large'> {
 }
 
 /** The certificate a TLS client presented (PEM), for the API server's x509 authentication to verify. */
-function peerCertificateOf(request: IncomingMessage): string | undefined {
-  const socket = request.socket as Partial<TLSSocket>
-  const raw = socket.getPeerCertificate?.(false)?.raw
-  if (!raw || raw.length === 0) return undefined
-  return `-----BEGIN CERTIFICATE-----\n${raw.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`
-}
-
 /** Answers one HTTP request through `api` (also what kubectl proxy serves with its credentials). */
 export async function serveApiRequest(api: Pick<ApiServer, 'handle'>, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost')
@@ -54,8 +48,7 @@ export async function serveApiRequest(api: Pick<ApiServer, 'handle'>, request: I
   }
   const query: Record<string, string> = {}
   for (const [key, value] of url.searchParams) query[key] = value
-  const headers: Record<string, string | string[]> = {}
-  for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = value
+  const headers = requestHeadersOf(request)
   // Node joins repeated header lines with ", ": each Impersonate-Group line is one group.
   const groups = headers['impersonate-group']
   if (typeof groups === 'string') headers['impersonate-group'] = groups.split(/\s*,\s*/).filter(Boolean)

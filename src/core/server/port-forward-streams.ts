@@ -11,6 +11,7 @@ import type {ApiServer} from '../apiserver/apiserver.js'
 import type {PortForwardAnswer} from '../api/wire.js'
 import {controlFrame, controlFrameTypes, dataFrames, flagFin, goAwayFrame, pingFrame, rstStreamFrame, SpdyFrameReader, SpdyHeaderCodec, type SpdyFrame} from './spdy-framing.js'
 import {WebsocketFrameReader, websocketFrame, websocketOpcodes} from './websocket-frames.js'
+import {peerCertificateOf, requestHeadersOf} from './client-identity.js'
 
 export const portForwardPath = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/
 export const spdyTunnelProtocol = 'SPDY/3.1+portforward.k8s.io'
@@ -177,16 +178,17 @@ export async function servePortForwardUpgrade(api: Pick<ApiServer, 'handle'>, re
   const url = new URL(request.url ?? '/', 'http://localhost')
   const match = portForwardPath.exec(url.pathname)
   if (!match) return refuse(socket, 404, 'the server could not find the requested resource')
-  const headers: Record<string, string | string[]> = {}
-  for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = value
+  const headers = requestHeadersOf(request)
+  const clientCertificate = peerCertificateOf(request)
+  const certificate = clientCertificate ? {clientCertificate} : {}
   const podPath = `/api/v1/namespaces/${match[1]}/pods/${match[2]}`
-  const pod = await api.handle({method: 'GET', path: podPath, query: {}, headers})
+  const pod = await api.handle({method: 'GET', path: podPath, query: {}, headers, ...certificate})
   if (pod.status >= 400) {
     const text = JSON.stringify(pod.body)
     socket.end(`HTTP/1.1 ${pod.status} Error\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`)
     return
   }
-  const ask: Ask = (query, body) => api.handle({method: 'POST', path: url.pathname, query, headers: {...headers, 'content-type': 'application/json'}, ...(body !== undefined ? {body} : {})})
+  const ask: Ask = (query, body) => api.handle({method: 'POST', path: url.pathname, query, headers: {...headers, 'content-type': 'application/json'}, ...certificate, ...(body !== undefined ? {body} : {})})
   const upgrade = String(request.headers.upgrade ?? '').toLowerCase()
   const offered = String(request.headers['sec-websocket-protocol'] ?? '').split(',').map((protocol) => protocol.trim())
   const key = request.headers['sec-websocket-key']

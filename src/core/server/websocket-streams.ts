@@ -12,7 +12,14 @@ import type {Duplex} from 'node:stream'
 import type {ApiServer} from '../apiserver/apiserver.js'
 import type {ExecAnswer, ExecSessionAnswer, HttpMethod} from '../api/wire.js'
 import {followAttachedOutput} from '../apiserver/attach-output.js'
+import {peerCertificateOf, requestHeadersOf} from './client-identity.js'
 import {type WebsocketFrame, WebsocketFrameReader, websocketFrame, websocketOpcodes} from './websocket-frames.js'
+
+/** The client certificate of the upgrade's TLS handshake, for each request made on its behalf. */
+function identity(request: IncomingMessage): {clientCertificate?: string} {
+  const clientCertificate = peerCertificateOf(request)
+  return clientCertificate ? {clientCertificate} : {}
+}
 
 /** The channel protocols kubemu speaks, in its order of preference. */
 export const channelProtocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const
@@ -84,9 +91,7 @@ export async function serveStreamUpgrade(api: Pick<ApiServer, 'handle'>, request
     // kube-apiserver checks the pod and its container before the protocol: a client that falls
     // back from WebSocket to SPDY (kubectl, refused once) learns what is wrong with its request.
     if (match) {
-      const headers: Record<string, string | string[]> = {}
-      for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = value
-      const pod = await api.handle({method: 'GET', path: `/api/v1/namespaces/${match[1]!}/pods/${match[2]!}`, query: {}, headers})
+      const pod = await api.handle({method: 'GET', path: `/api/v1/namespaces/${match[1]!}/pods/${match[2]!}`, query: {}, headers: requestHeadersOf(request), ...identity(request)})
       if (pod.status >= 400) return refuse(socket, pod.status, pod.body)
       const spec = ((pod.body as {spec?: unknown}).spec ?? {}) as {containers?: Array<{name: string}>; initContainers?: Array<{name: string}>; ephemeralContainers?: Array<{name: string}>}
       const asked = url.searchParams.get('container') || spec.containers?.[0]?.name || ''
@@ -99,17 +104,17 @@ export async function serveStreamUpgrade(api: Pick<ApiServer, 'handle'>, request
   // Repeated values (one `command` per word) travel as one, NUL-separated: argv words hold no NUL.
   const query: Record<string, string> = {}
   for (const name of new Set(url.searchParams.keys())) query[name] = url.searchParams.getAll(name).join('\0')
-  const headers: Record<string, string | string[]> = {}
-  for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = value
+  const headers = requestHeadersOf(request)
+  const certificate = identity(request)
   const [, namespace = '', name = '', matched] = match
   // streamPath matches only these two.
   const subresource: 'exec' | 'attach' = matched === 'attach' ? 'attach' : 'exec'
-  const ask = (method: HttpMethod, path: string, askQuery: Record<string, string> = {}, body?: string) => api.handle({method, path, query: askQuery, headers, ...(body !== undefined ? {body} : {})})
+  const ask = (method: HttpMethod, path: string, askQuery: Record<string, string> = {}, body?: string) => api.handle({method, path, query: askQuery, headers, ...certificate, ...(body !== undefined ? {body} : {})})
   let output: {stdout: string; stderr: string; exitCode: number; argv: readonly string[]}
   if (subresource === 'exec') {
     // With stdin the command runs as its input comes (an exec session), answering each piece before the next.
     if (query.stdin === 'true') return serveExecSession(socket, key, protocol, url.pathname, query, ask)
-    const answer = await api.handle({method: 'POST', path: url.pathname, query, headers})
+    const answer = await api.handle({method: 'POST', path: url.pathname, query, headers, ...certificate})
     if (answer.status >= 400) return refuse(socket, answer.status, answer.body)
     const exec = answer.body as ExecAnswer
     const argv = query.command?.split('\0') ?? []
