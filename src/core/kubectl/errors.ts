@@ -100,10 +100,11 @@ function aggregatedStatusText(status: StatusBody): string {
  * Keeps a server error to print at the end (kubectl goes on with the next object); a 404 is
  * dropped with --ignore-not-found. Anything else is rethrown.
  */
-export function collectServerError(error: unknown, errors: string[], ignoreNotFound: boolean): void {
+export function collectServerError(error: unknown, errors: string[], ignoreNotFound: boolean, log?: {serverErrorLog(error: ServerError): string}): void {
   if (!(error instanceof ServerError)) throw error
   if (error.code === 404 && ignoreNotFound) return
-  errors.push(error.message)
+  // kubectl's error handler logs the server's Status (-v=4) just before the error's line.
+  errors.push(`${log?.serverErrorLog(error) ?? ''}${error.message}`)
 }
 
 /**

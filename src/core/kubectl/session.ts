@@ -15,9 +15,11 @@ import {StorageError} from '../storage/errors.js'
 import {parseGoDuration} from '../etcdctl/flags.js'
 import {formatGoDuration} from '../util/go-duration.js'
 import {type Clock, systemClock} from '../util/clock.js'
-import {loggedUrl, RequestLog} from './request-log.js'
+import {InProcessConnection, type LoggedRequest, loggedRequestHeaders, loggedResponseBody, loggedUrl, RequestLog, tracedExchange} from './request-log.js'
+import type {HttpExchangeTrace} from '../client/http-handler.js'
 import type {DiscoveryCacheAccess} from './discovery-cache.js'
 import {isStatusBody, KubectlError, KubectlPlainError, ServerError} from './errors.js'
+import {goJson} from '../util/go-json.js'
 import type {KubectlFlag, ParsedKubectlFlags} from './flags.js'
 import {type ContextEntry, type KubeconfigFiles, KubeconfigError, loadKubeconfig, type UserEntry} from './kubeconfig.js'
 
@@ -75,7 +77,17 @@ export interface RequestOptions {
   readonly accept?: string
   /** Status codes answered without throwing (e.g. 404 for --ignore-not-found). */
   readonly allow?: readonly number[]
+  /** The line of kubectl's code that sends this request, which its -v=8 body lines name (by default the resource helper's for the method). */
+  readonly caller?: string
 }
+
+/** Where kubectl's resource helper (cli-runtime 1.32) sends each method from: its body lines name it. */
+function defaultCaller(method: HttpMethod): string {
+  return {GET: 'helper.go:105', POST: 'helper.go:246', PUT: 'helper.go:319', PATCH: 'helper.go:269', DELETE: 'helper.go:202'}[method]
+}
+
+/** A list's GET, from the helper's List. */
+export const listCaller = 'helper.go:113'
 
 // KUBEMU_WAIT=false (or a command's --wait=false) leaves the control plane's work for later.
 export {waitEnvironmentVariable} from '../host/cluster-host.js'
@@ -183,6 +195,16 @@ export class KubectlSession {
     return this.flags.changed.has('namespace') && this.flag('namespace').length > 0
   }
 
+  /** A klog info line of kubectl's own at verbosity `level` (-v) and above. */
+  klog(level: number, source: string, message: string): void {
+    this.requestLog.info(level, source, message)
+  }
+
+  /** The line kubectl's error handler logs (-v=4) before it prints a server's error: the Status, indented, in the brackets its format leaves. */
+  serverErrorLog(error: ServerError): string {
+    return this.requestLog.level >= 4 ? this.requestLog.text('helpers.go:246', `server response object: %s[${goJson(error.status, false, '  ')}]`) : ''
+  }
+
   /** -v: requests logged on stderr as kubectl logs them. */
   private requestLogOpened: RequestLog | null = null
   private get requestLog(): RequestLog {
@@ -190,23 +212,14 @@ export class KubectlSession {
     return this.requestLogOpened
   }
 
-  private logExchange(method: HttpMethod, path: string, options: RequestOptions, sent: Record<string, string | string[]>, body: string | undefined, response: ApiResponse, elapsed: number): void {
+  /** The server URL kubectl logs its requests against: --server, else the context's cluster's. */
+  private loggedServer(): string {
     const {config} = this.kubeconfig()
-    const server = config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? 'http://localhost:8080'
-    const {accept, 'content-type': contentType, 'user-agent': userAgent, authorization, ...rest} = sent
-    const requestHeaders = {accept: accept ?? 'application/json', ...(contentType ? {'content-type': contentType} : {}), 'user-agent': userAgent ?? '', ...(authorization ? {authorization} : {}), ...rest}
-    const responseBody = response.body === undefined ? '' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body)
-    this.requestLog.exchange({
-      method,
-      url: loggedUrl(server, path, options.query),
-      requestHeaders,
-      requestBody: body ?? '',
-      status: response.status,
-      responseHeaders: {'content-type': response.contentType ?? 'application/json'},
-      responseBody,
-      elapsedMilliseconds: Math.round(elapsed),
-    })
+    return this.flag('server') || (config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? 'http://localhost:8080')
   }
+
+  /** The connection kubectl would hold to the kubeconfig's server, when the API server runs in this process (see request-log.ts). */
+  private readonly inProcessConnection = new InProcessConnection()
 
   private headers(): Record<string, string | string[]> {
     const {user} = this.context()
@@ -306,20 +319,24 @@ export class KubectlSession {
   sentWrite = false
 
   /**
-   * kubectl's discovery cache for the server behind the kubeconfig (see discovery-cache.ts):
-   * only for a served cluster (a running `kubemu up`); one-shot commands discover in-process,
-   * where it costs nothing, so their clusters never fill the cache of the URL up would use.
+   * kubectl's discovery cache for the server behind the kubeconfig (see discovery-cache.ts), under
+   * --cache-dir or ~/.kube/cache, one-shot as through `up`: a command with a warm cache sends only
+   * its own requests, as kubectl's does. A host a test attached serves its own API server, whose
+   * discovery is not the cluster's of that URL: no cache there.
    */
   async discoveryCache(): Promise<DiscoveryCacheAccess | null> {
-    // A host a test attached serves its own API server: the cache is for a real `up`.
-    if (this.io.host || !(await this.served())) return null
+    if (this.io.host) return null
     const {config} = this.kubeconfig()
     const server = this.flag('server') || (config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? '')
     if (server.length === 0) return null
-    const {cacheDirectoryOf, discoveryCacheFolder, readDiscoveryCache, writeDiscoveryCache} = await import('./discovery-cache.js')
+    const {cacheDirectoryOf, discoveryCacheFolder, discoveryClusterIdentity, readDiscoveryCache, writeDiscoveryCache} = await import('./discovery-cache.js')
     const folder = discoveryCacheFolder(cacheDirectoryOf(this.flag('cache-dir'), this.io.environment), server)
+    // One-shot, the folder must hold this cluster's discovery (see discovery-cache.ts); through
+    // `up` the URL is the cluster's own and the real kubectl's cache is as good as ours.
+    const cluster = discoveryClusterIdentity(this.clusterFolder())
+    const oneShot = !(await this.served())
     // File times are wall-clock times, as kubectl's are.
-    return {read: () => (this.discoveryFromServer ? null : readDiscoveryCache(folder, Date.now())), write: (discovery) => writeDiscoveryCache(folder, discovery)}
+    return {read: () => (this.discoveryFromServer ? null : readDiscoveryCache(folder, Date.now(), oneShot ? cluster : undefined)), write: (discovery) => writeDiscoveryCache(folder, discovery, cluster)}
   }
 
   async request(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
@@ -333,9 +350,17 @@ export class KubectlSession {
     // client-go tells the server the client's timeout on every request, as the `timeout` parameter.
     const timeout = this.requestTimeoutMilliseconds()
     if (timeout > 0) options = {...options, query: {...options.query, timeout: formatGoDuration(timeout)}}
+    const log = this.requestLog.level >= 6
+    const logged: LoggedRequest | null = log ? {method, url: loggedUrl(this.loggedServer(), path, options.query), headers: loggedRequestHeaders(headers), body: body ?? '', caller: options.caller ?? defaultCaller(method)} : null
+    if (logged) this.requestLog.requestStarting(logged)
+    const trace: HttpExchangeTrace = {}
     const started = performance.now()
-    const response = await api.handle({method, path, query: options.query, headers, body})
-    if (this.requestLog.level >= 6) this.logExchange(method, path, options, headers, body, response, performance.now() - started)
+    const response = await api.handle({method, path, query: options.query, headers, body}, log ? trace : undefined)
+    if (logged) {
+      const elapsed = performance.now() - started
+      const exchange = trace.headers ? tracedExchange(trace, elapsed) : this.inProcessConnection.exchange(response, elapsed)
+      this.requestLog.responseReceived(logged, {status: response.status, headers: exchange.headers, body: loggedResponseBody(response), timing: exchange.timing})
+    }
     if (method !== 'GET' && !options.query?.dryRun && response.status < 400) this.changedCluster = true
     for (const warning of response.warnings) this.io.stderr(`Warning: ${warning}\n`)
     if (response.status >= 400 && !(options.allow ?? []).includes(response.status)) {
