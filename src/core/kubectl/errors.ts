@@ -23,6 +23,22 @@ export class KubectlError extends Error {
 /** An error whose text kubectl prints as it is (no "error: " prefix). */
 export class KubectlPlainError extends KubectlError {}
 
+/** Nothing listens at the server's address: kubectl's words for it, and Go's for each request that met it. */
+export class ConnectionRefusedError extends KubectlPlainError {
+  /** `server`: the URL kubectl dials (`https://127.0.0.1:6443`, `http://localhost:8080`). */
+  constructor(readonly server: string) {
+    super(`The connection to the server ${server.replace(/^https?:\/\//, '').replace(/\/$/, '')} was refused - did you specify the right host or port?`)
+  }
+
+  /** Go's error for a request to `url` there: `Get "URL": dial tcp 127.0.0.1:6443: connect: connection refused`. */
+  requestError(method: string, url: string): string {
+    const parsed = new URL(this.server)
+    const host = parsed.hostname === 'localhost' ? '127.0.0.1' : parsed.hostname.replace(/^\[(.*)\]$/, '$1')
+    const port = parsed.port || (parsed.protocol === 'https:' ? '443' : '80')
+    return `${method[0]}${method.slice(1).toLowerCase()} ${JSON.stringify(url)}: dial tcp ${host}:${port}: connect: connection refused`
+  }
+}
+
 /**
  * A Go panic in a library kubectl calls: the process ends at once with status 2, printing the
  * panic's first line (`panic: runtime error: …`), never gathered with other objects' errors.

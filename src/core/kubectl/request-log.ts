@@ -132,6 +132,11 @@ export class RequestLog {
     this.write(klogLine(severity, source, message, this.now(), this.pid))
   }
 
+  /** An error line, which klog prints whatever the verbosity. */
+  error(source: string, message: string): void {
+    this.line(source, message, 'E')
+  }
+
   /** A klog info line's text, to print later in its place. */
   text(source: string, message: string): string {
     return klogLine('I', source, message, this.now(), this.pid)

@@ -3,7 +3,7 @@
 // resources of a category (`all`), and the resource of a kind in an apiVersion (for files).
 import {isJsonObject} from '../api/object.js'
 import type {DiscoveredGroup, Discovery, DiscoveryCacheAccess} from './discovery-cache.js'
-import {KubectlError, KubectlPlainError, listError, ServerError} from './errors.js'
+import {ConnectionRefusedError, KubectlError, KubectlPlainError, listError, ServerError} from './errors.js'
 import {type KubectlSession, listCaller, type RequestOptions} from './session.js'
 
 export interface ApiResource {
@@ -117,6 +117,8 @@ export interface DiscoveryClient {
   discoveryCache?(): Promise<DiscoveryCacheAccess | null>
   /** Whether the command sends nothing (--local): its kinds are the built-in ones, with no server. */
   sendsNothing?(): boolean
+  /** Logs discovery's attempts when nothing listens at the server's address. */
+  logRefusedDiscovery?(error: ConnectionRefusedError, attempts: number): void
 }
 
 /**
@@ -263,12 +265,19 @@ export class ResourceMapper {
     private readonly cached: boolean,
   ) {}
 
-  static async discover(session: Pick<KubectlSession, 'request' | 'discoveryCache' | 'sendsNothing'> | DiscoveryClient): Promise<ResourceMapper> {
+  /** `refusedAttempts`: how many times the verb's kubectl tries discovery when nothing listens (each logs a line). */
+  static async discover(session: Pick<KubectlSession, 'request' | 'discoveryCache' | 'sendsNothing' | 'logRefusedDiscovery'> | DiscoveryClient, refusedAttempts = 5): Promise<ResourceMapper> {
     if (session.sendsNothing?.()) return ResourceMapper.builtIn(true)
     const cache = (await session.discoveryCache?.()) ?? null
     const cached = cache?.read() ?? null
     if (cached) return new ResourceMapper(resourcesOf(cached), true)
-    const discovery = await discoverFromServer(session)
+    let discovery: Discovery
+    try {
+      discovery = await discoverFromServer(session)
+    } catch (error) {
+      if (error instanceof ConnectionRefusedError) session.logRefusedDiscovery?.(error, refusedAttempts)
+      throw error
+    }
     cache?.write(discovery)
     return new ResourceMapper(resourcesOf(discovery), false)
   }

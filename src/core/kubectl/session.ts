@@ -18,7 +18,7 @@ import {type Clock, systemClock} from '../util/clock.js'
 import {InProcessConnection, type LoggedRequest, loggedRequestHeaders, loggedResponseBody, loggedUrl, RequestLog, tracedExchange} from './request-log.js'
 import type {HttpExchangeTrace} from '../client/http-handler.js'
 import type {DiscoveryCacheAccess} from './discovery-cache.js'
-import {isStatusBody, KubectlError, KubectlPlainError, ServerError} from './errors.js'
+import {ConnectionRefusedError, isStatusBody, KubectlError, ServerError} from './errors.js'
 import {goJson} from '../util/go-json.js'
 import type {KubectlFlag, ParsedKubectlFlags} from './flags.js'
 import {type ContextEntry, type KubeconfigFiles, KubeconfigError, loadKubeconfig, type UserEntry} from './kubeconfig.js'
@@ -175,7 +175,7 @@ export class KubectlSession {
     const {config} = this.kubeconfig()
     const name = this.flag('context') || config.currentContext
     if (!config.contexts.some((entry) => entry.name === name) && !this.flags.changed.has('cluster')) {
-      throw new KubectlPlainError('The connection to the server localhost:8080 was refused - did you specify the right host or port?')
+      throw new ConnectionRefusedError('http://localhost:8080')
     }
   }
 
@@ -204,6 +204,25 @@ export class KubectlSession {
   serverErrorLog(error: ServerError): string {
     return this.requestLog.level >= 4 ? this.requestLog.text('helpers.go:246', `server response object: %s[${goJson(error.status, false, '  ')}]`) : ''
   }
+
+  /**
+   * What kubectl logs when discovery meets a closed port: each of its `attempts` (kubectl's
+   * resource builder and its deferred mapper try 5 times) an error line from the memory cache,
+   * and at -v=6 the request's line without a status and the disk cache's note.
+   */
+  logRefusedDiscovery(error: ConnectionRefusedError, attempts: number): void {
+    if (this.refusalLogged) return
+    this.refusalLogged = true
+    const url = loggedUrl(this.loggedServer(), '/api', {timeout: formatGoDuration(this.requestTimeoutMilliseconds() || 32_000)})
+    const cause = error.requestError('GET', url)
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      this.requestLog.info(6, 'round_trippers.go:560', `GET ${url}  in 0 milliseconds`)
+      this.requestLog.error('memcache.go:265', `"Unhandled Error" err=${JSON.stringify(`couldn't get current server API group list: ${cause}`)}`)
+      this.requestLog.info(6, 'cached_discovery.go:120', `skipped caching discovery info due to ${cause}`)
+    }
+  }
+
+  private refusalLogged = false
 
   /** -v: requests logged on stderr as kubectl logs them. */
   private requestLogOpened: RequestLog | null = null
@@ -260,6 +279,8 @@ export class KubectlSession {
       this.checkServerKnown()
       const host = this.io.host ?? (await (await import('../host/host.js')).openHost({environment: this.io.environment, clock: this.hostClock()}))
       this.host = host
+      // With every master stopped no API server runs: the command meets a closed port before the cluster catches up.
+      await host.kubernetes()
       if (!this.waitDisabled()) {
         try {
           await host.catchUp(this.io.catchUpProgress?.update)
@@ -298,9 +319,7 @@ export class KubectlSession {
       if (error instanceof KubernetesUnavailableError) throw new ServerError(error.status)
       if (!(error instanceof NoApiServerError)) throw error
       // What kubectl says when nothing listens behind the cluster's server URL.
-      const {config} = this.kubeconfig()
-      const server = config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? 'localhost:8080'
-      throw new KubectlPlainError(`The connection to the server ${server.replace(/^https?:\/\//, '')} was refused - did you specify the right host or port?`)
+      throw new ConnectionRefusedError(this.loggedServer())
     }
   }
 
@@ -334,7 +353,11 @@ export class KubectlSession {
     // One-shot, the folder must hold this cluster's discovery (see discovery-cache.ts); through
     // `up` the URL is the cluster's own and the real kubectl's cache is as good as ours.
     const cluster = discoveryClusterIdentity(this.clusterFolder())
-    const oneShot = !(await this.served())
+    // With nothing listening, kubectl still reads its cache (its request then meets the closed port).
+    const oneShot = !(await this.served().catch((error: unknown) => {
+      if (error instanceof ConnectionRefusedError) return false
+      throw error
+    }))
     // File times are wall-clock times, as kubectl's are.
     return {read: () => (this.discoveryFromServer ? null : readDiscoveryCache(folder, Date.now(), oneShot ? cluster : undefined)), write: (discovery) => writeDiscoveryCache(folder, discovery, cluster)}
   }
