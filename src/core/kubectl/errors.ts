@@ -30,12 +30,15 @@ export class ConnectionRefusedError extends KubectlPlainError {
     super(`The connection to the server ${server.replace(/^https?:\/\//, '').replace(/\/$/, '')} was refused - did you specify the right host or port?`)
   }
 
-  /** Go's error for a request to `url` there: `Get "URL": dial tcp 127.0.0.1:6443: connect: connection refused`. */
-  requestError(method: string, url: string): string {
+  /** The request that met the closed port (kubectl's error handler names it at -v=4). */
+  request: {method: string; url: string} | null = null
+
+  /** Go's error for a request to `url` there: `Get "URL": dial tcp 127.0.0.1:6443: connect: connection refused` (the URL bare where kubectl's handler prints it). */
+  requestError(method: string, url: string, quoted = true): string {
     const parsed = new URL(this.server)
     const host = parsed.hostname === 'localhost' ? '127.0.0.1' : parsed.hostname.replace(/^\[(.*)\]$/, '$1')
     const port = parsed.port || (parsed.protocol === 'https:' ? '443' : '80')
-    return `${method[0]}${method.slice(1).toLowerCase()} ${JSON.stringify(url)}: dial tcp ${host}:${port}: connect: connection refused`
+    return `${method[0]}${method.slice(1).toLowerCase()} ${quoted ? JSON.stringify(url) : url}: dial tcp ${host}:${port}: connect: connection refused`
   }
 }
 

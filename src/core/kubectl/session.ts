@@ -200,6 +200,12 @@ export class KubectlSession {
     this.requestLog.info(level, source, message)
   }
 
+  /** The line kubectl's error handler logs (-v=4) before it says the server refused the connection. */
+  connectionErrorLog(error: ConnectionRefusedError): string {
+    if (this.requestLog.level < 4 || !error.request) return ''
+    return this.requestLog.text('helpers.go:264', `Connection error: ${error.requestError(error.request.method, error.request.url, false)}`)
+  }
+
   /** The line kubectl's error handler logs (-v=4) before it prints a server's error: the Status, indented, in the brackets its format leaves. */
   serverErrorLog(error: ServerError): string {
     return this.requestLog.level >= 4 ? this.requestLog.text('helpers.go:246', `server response object: %s[${goJson(error.status, false, '  ')}]`) : ''
@@ -214,11 +220,15 @@ export class KubectlSession {
     if (this.refusalLogged) return
     this.refusalLogged = true
     const url = loggedUrl(this.loggedServer(), '/api', {timeout: formatGoDuration(this.requestTimeoutMilliseconds() || 32_000)})
+    if (attempts > 0) error.request ??= {method: 'GET', url}
     const cause = error.requestError('GET', url)
-    for (let attempt = 0; attempt < attempts; attempt++) {
+    // The resource builder's shortcut expander gives up (-v=2) after its second attempt; explain's and logs' after their first.
+    const shortcutAfter = attempts >= 5 ? 2 : 1
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       this.requestLog.info(6, 'round_trippers.go:560', `GET ${url}  in 0 milliseconds`)
       this.requestLog.error('memcache.go:265', `"Unhandled Error" err=${JSON.stringify(`couldn't get current server API group list: ${cause}`)}`)
-      this.requestLog.info(6, 'cached_discovery.go:120', `skipped caching discovery info due to ${cause}`)
+      this.requestLog.info(3, 'cached_discovery.go:120', `skipped caching discovery info due to ${cause}`)
+      if (attempt === shortcutAfter) this.requestLog.info(2, 'shortcut.go:103', `Error loading discovery information: ${cause}`)
     }
   }
 
@@ -317,8 +327,10 @@ export class KubectlSession {
       const [{NoApiServerError}, {KubernetesUnavailableError}] = await Promise.all([import('../host/one-shot-host.js'), import('../apiserver/open.js')])
       // Opening reads the store (the bootstrap check): a failure there is the server's answer.
       if (error instanceof KubernetesUnavailableError) throw new ServerError(error.status)
+      if (error instanceof ConnectionRefusedError) this.requestLog.clientCreated()
       if (!(error instanceof NoApiServerError)) throw error
-      // What kubectl says when nothing listens behind the cluster's server URL.
+      // What kubectl says when nothing listens behind the cluster's server URL (its client was built all the same).
+      this.requestLog.clientCreated()
       throw new ConnectionRefusedError(this.loggedServer())
     }
   }
@@ -363,7 +375,13 @@ export class KubectlSession {
   }
 
   async request(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
-    const api = await this.handler()
+    const api = await this.handler().catch((error: unknown) => {
+      if (error instanceof ConnectionRefusedError) {
+        const timeout = this.requestTimeoutMilliseconds()
+        error.request ??= {method, url: loggedUrl(this.loggedServer(), path, timeout > 0 ? {...options.query, timeout: formatGoDuration(timeout)} : options.query)}
+      }
+      throw error
+    })
     const headers = this.headers()
     if (options.contentType) headers['content-type'] = options.contentType
     else if (options.body !== undefined) headers['content-type'] = 'application/json'
