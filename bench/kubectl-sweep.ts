@@ -78,10 +78,12 @@ async function runMode(mode: Mode): Promise<LineResult[]> {
     writeFileSync(join(fixtures, name), text)
   }
   const up = mode === 'one-shot' ? null : await startUp(home)
+  // HOME too: kubectl's discovery cache (~/.kube/cache) is the run's own, not one other kubectls
+  // on the machine share (one-shot clusters all have the same server URL).
   const env: NodeJS.ProcessEnv =
     mode === 'real'
-      ? {...process.env, KUBEMU_HOME: home, KUBECONFIG: join(home, 'default', 'kubeconfig'), K: realKubectl}
-      : {...process.env, KUBEMU_HOME: home, KUBECONFIG: '', K: `${kubemu} kubectl`}
+      ? {...process.env, HOME: home, KUBEMU_HOME: home, KUBECONFIG: join(home, 'default', 'kubeconfig'), K: realKubectl}
+      : {...process.env, HOME: home, KUBEMU_HOME: home, KUBECONFIG: '', K: `${kubemu} kubectl`}
   const results: LineResult[] = []
   try {
     for (const group of sweepGroups) {

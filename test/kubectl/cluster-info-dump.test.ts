@@ -57,6 +57,14 @@ describe.runIf(existsSync(realKubectl))('kubectl cluster-info dump beside the re
       expect(theirs.stdout).toBe(`Cluster info dumped to theirs-${output}\n`)
       expect(filesOf(join(up.home, `mine-${output}`))).toEqual(filesOf(join(up.home, `theirs-${output}`)))
     }
+    // The other printers, each list printed by itself as the typed list it is.
+    for (const flags of ['-o name', `-o go-template --template='{{.kind}} {{len .items}}{{"\\n"}}'`, `-o 'jsonpath={.kind}{"\\n"}'`, `-o 'jsonpath-as-json={.kind}'`, `-o 'jsonpath={.nope.x}'`, `-o 'go-template={{range .items}}{{.metadata.name}}{{"\\n"}}{{end}}'`]) {
+      const [theirs, mine] = [await up.real(`cluster-info dump --namespaces dumped ${flags}`), await ours(`cluster-info dump --namespaces dumped ${flags}`)]
+      expect({flags, status: mine.status, stdout: mine.stdout, stderr: mine.stderr}).toEqual({flags, status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})
+    }
+    const [theirs, mine] = [await up.real(`cluster-info dump --namespaces dumped -o 'jsonpath={.kind}' --output-directory theirs-jsonpath`), await ours(`cluster-info dump --namespaces dumped -o 'jsonpath={.kind}' --output-directory mine-jsonpath`)]
+    expect(mine.status).toBe(theirs.status)
+    expect(filesOf(join(up.home, 'mine-jsonpath'))).toEqual(filesOf(join(up.home, 'theirs-jsonpath')))
     for (const line of ['cluster-info dump -o wide', 'cluster-info dump --namespaces']) {
       const [theirs, mine] = [await up.real(line), await ours(line)]
       expect({line, status: mine.status, stdout: mine.stdout, stderr: mine.stderr.split('\n')[0]}).toEqual({line, status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr.split('\n')[0]})

@@ -14,6 +14,20 @@ export const watchLineBytesMax = 16 * 1024 * 1024
  */
 const upAgent = new Agent({keepAlive: true})
 
+/**
+ * What one exchange's connection did, filled in by handle() for a caller that asks (kubectl's -v=9
+ * prints it as client-go's HTTP trace does): times in milliseconds, the answer's header lines as sent.
+ */
+export interface HttpExchangeTrace {
+  newConnection?: boolean
+  dialMilliseconds?: number
+  getConnectionMilliseconds?: number
+  serverProcessingMilliseconds?: number
+  /** To the answer's headers (the body is read after). */
+  durationMilliseconds?: number
+  headers?: Array<[string, string]>
+}
+
 export class HttpRequestHandler {
   /**
    * `adminToken`: for requests made as a user of this process (a control-plane component), the
@@ -26,7 +40,7 @@ export class HttpRequestHandler {
 
   // node:http rather than fetch: a command through `up` makes a few loopback requests, and
   // loading fetch's client would cost more than they take.
-  async handle(request: ApiRequest & {user?: UserInfo}): Promise<ApiResponse> {
+  async handle(request: ApiRequest & {user?: UserInfo}, trace?: HttpExchangeTrace): Promise<ApiResponse> {
     const target = new URL(request.path, this.url)
     for (const [key, value] of Object.entries(request.query ?? {})) target.searchParams.set(key, value)
     const headers: Record<string, string> = {}
@@ -39,12 +53,33 @@ export class HttpRequestHandler {
     // A string body is text for bytes (an exec's stdin: util/byte-text.ts); JSON bodies are plain UTF-8.
     const body = request.body === undefined ? undefined : typeof request.body === 'string' ? textToBytes(request.body) : Buffer.from(request.body)
     if (body !== undefined) headers['content-length'] = String(body.length)
+    const begun = performance.now()
     const sent = httpRequest(target, {method: request.method, headers, agent: upAgent})
+    let socketAt = begun
+    let connectedAt = begun
+    let writtenAt = begun
+    if (trace) {
+      sent.once('socket', (socket) => {
+        socketAt = connectedAt = performance.now()
+        if (socket.connecting) socket.once('connect', () => (connectedAt = performance.now()))
+      })
+      sent.once('finish', () => (writtenAt = performance.now()))
+    }
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
       sent.once('response', resolve)
       sent.once('error', reject)
       sent.end(body)
     })
+    if (trace) {
+      const respondedAt = performance.now()
+      trace.newConnection = !sent.reusedSocket
+      trace.dialMilliseconds = connectedAt - socketAt
+      trace.getConnectionMilliseconds = socketAt - begun
+      trace.serverProcessingMilliseconds = respondedAt - writtenAt
+      trace.durationMilliseconds = respondedAt - begun
+      trace.headers = []
+      for (let index = 0; index + 1 < response.rawHeaders.length; index += 2) trace.headers.push([response.rawHeaders[index]!, response.rawHeaders[index + 1]!])
+    }
     const status = response.statusCode ?? 0
     const warningHeader = response.headers.warning
     const warnings = (Array.isArray(warningHeader) ? warningHeader.join(', ') : (warningHeader ?? ''))

@@ -2,6 +2,7 @@
 // answer with. Its own file so the two hosts (one-shot, through `up`) and the control endpoints
 // import these without importing openHost, which loads the hosts.
 import type {ApiResponse, TrustedRequest} from '../api/wire.js'
+import type {HttpExchangeTrace} from '../client/http-handler.js'
 import type {SettleResult} from '../controlplane/runner.js'
 import type {Clock} from '../util/clock.js'
 import type {ClusterClock} from './clock.js'
@@ -21,7 +22,8 @@ export interface TimeReading {
 }
 
 export interface KubernetesHandler {
-  handle(request: TrustedRequest): Promise<ApiResponse>
+  /** `trace`: filled in with what the connection did, when the API server is reached over one. */
+  handle(request: TrustedRequest, trace?: HttpExchangeTrace): Promise<ApiResponse>
 }
 
 export interface AdvanceResult {

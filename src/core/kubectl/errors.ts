@@ -23,6 +23,25 @@ export class KubectlError extends Error {
 /** An error whose text kubectl prints as it is (no "error: " prefix). */
 export class KubectlPlainError extends KubectlError {}
 
+/** Nothing listens at the server's address: kubectl's words for it, and Go's for each request that met it. */
+export class ConnectionRefusedError extends KubectlPlainError {
+  /** `server`: the URL kubectl dials (`https://127.0.0.1:6443`, `http://localhost:8080`). */
+  constructor(readonly server: string) {
+    super(`The connection to the server ${server.replace(/^https?:\/\//, '').replace(/\/$/, '')} was refused - did you specify the right host or port?`)
+  }
+
+  /** The request that met the closed port (kubectl's error handler names it at -v=4). */
+  request: {method: string; url: string} | null = null
+
+  /** Go's error for a request to `url` there: `Get "URL": dial tcp 127.0.0.1:6443: connect: connection refused` (the URL bare where kubectl's handler prints it). */
+  requestError(method: string, url: string, quoted = true): string {
+    const parsed = new URL(this.server)
+    const host = parsed.hostname === 'localhost' ? '127.0.0.1' : parsed.hostname.replace(/^\[(.*)\]$/, '$1')
+    const port = parsed.port || (parsed.protocol === 'https:' ? '443' : '80')
+    return `${method[0]}${method.slice(1).toLowerCase()} ${quoted ? JSON.stringify(url) : url}: dial tcp ${host}:${port}: connect: connection refused`
+  }
+}
+
 /**
  * A Go panic in a library kubectl calls: the process ends at once with status 2, printing the
  * panic's first line (`panic: runtime error: …`), never gathered with other objects' errors.
@@ -100,10 +119,11 @@ function aggregatedStatusText(status: StatusBody): string {
  * Keeps a server error to print at the end (kubectl goes on with the next object); a 404 is
  * dropped with --ignore-not-found. Anything else is rethrown.
  */
-export function collectServerError(error: unknown, errors: string[], ignoreNotFound: boolean): void {
+export function collectServerError(error: unknown, errors: string[], ignoreNotFound: boolean, log?: {serverErrorLog(error: ServerError): string}): void {
   if (!(error instanceof ServerError)) throw error
   if (error.code === 404 && ignoreNotFound) return
-  errors.push(error.message)
+  // kubectl's error handler logs the server's Status (-v=4) just before the error's line.
+  errors.push(`${log?.serverErrorLog(error) ?? ''}${error.message}`)
 }
 
 /**

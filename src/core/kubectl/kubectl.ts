@@ -2,7 +2,7 @@
 // anywhere), parses the verb's and the global flags, runs the verb against the in-process API
 // server, and prints errors with kubectl's texts and exit codes. Verbs' names and flags come from
 // the build's verbs manifest, so only the modules of the verb that runs are imported.
-import {errorLine, KubectlError} from './errors.js'
+import {ConnectionRefusedError, errorLine, KubectlError, ServerError} from './errors.js'
 import {kubectlHelp} from './help/help.js'
 import {commandWords, type KubectlFlag, KubectlFlagError, missingRequiredFlags, parseKubectlFlags} from './flags.js'
 import {globalFlags, type KubectlIo, KubectlSession} from './session.js'
@@ -145,6 +145,9 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
     }
   } catch (error) {
     if (error instanceof KubectlError) {
+      // kubectl's error handler logs the server's Status first (-v=4), indented, in the brackets its format leaves.
+      if (error instanceof ServerError && session) io.stderr(session.serverErrorLog(error))
+      if (error instanceof ConnectionRefusedError && session) io.stderr(session.connectionErrorLog(error))
       if (error.stdoutBefore) io.stdout(error.stdoutBefore)
       io.stderr(errorLine(error))
       return error.exitCode

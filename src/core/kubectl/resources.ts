@@ -3,8 +3,8 @@
 // resources of a category (`all`), and the resource of a kind in an apiVersion (for files).
 import {isJsonObject} from '../api/object.js'
 import type {DiscoveredGroup, Discovery, DiscoveryCacheAccess} from './discovery-cache.js'
-import {KubectlError, KubectlPlainError, listError, ServerError} from './errors.js'
-import type {KubectlSession, RequestOptions} from './session.js'
+import {ConnectionRefusedError, KubectlError, KubectlPlainError, listError, ServerError} from './errors.js'
+import {type KubectlSession, listCaller, type RequestOptions} from './session.js'
 
 export interface ApiResource {
   readonly group: string
@@ -64,6 +64,7 @@ const listChunksMax = 10_000_000
  * into one list or one table (the first chunk's columns), as kubectl's resource builder reads them.
  */
 export async function requestInChunks(session: KubectlSession, path: string, options: RequestOptions, chunkSize: number) {
+  options = {caller: listCaller, ...options}
   if (chunkSize <= 0) return session.request('GET', path, options)
   const query: Record<string, string> = {...options.query, limit: String(chunkSize)}
   let first: Awaited<ReturnType<KubectlSession['request']>> | null = null
@@ -92,13 +93,14 @@ export function objectPath(resource: ApiResource, namespace: string, name: strin
 /**
  * One named object as kubectl's resource builder reads it: an object the server does not find in
  * a namespace that does not exist either is the namespace's NotFound (kubectl asks for the
- * namespace after the object's 404).
+ * namespace after the object's 404, unless it is `default`).
  */
 export async function requestNamed(session: KubectlSession, resource: ApiResource, namespace: string, name: string, options?: RequestOptions): Promise<Awaited<ReturnType<KubectlSession['request']>>> {
   try {
     return await session.request('GET', objectPath(resource, namespace, name), options)
   } catch (error) {
-    if (!(error instanceof ServerError) || error.code !== 404 || !resource.namespaced || namespace === '') throw error
+    // kubectl takes the default namespace to exist: it asks only for others.
+    if (!(error instanceof ServerError) || error.code !== 404 || !resource.namespaced || namespace === '' || namespace === 'default') throw error
     try {
       await session.request('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}`)
     } catch (namespaceError) {
@@ -110,11 +112,13 @@ export async function requestNamed(session: KubectlSession, resource: ApiResourc
 
 /** What discovery needs of a connection: kubectl's session, or any client of the API server. */
 export interface DiscoveryClient {
-  request(method: 'GET', path: string): Promise<{readonly body: unknown}>
+  request(method: 'GET', path: string, options?: RequestOptions): Promise<{readonly body: unknown}>
   /** Where this connection keeps kubectl's discovery cache, or null when it keeps none. */
   discoveryCache?(): Promise<DiscoveryCacheAccess | null>
   /** Whether the command sends nothing (--local): its kinds are the built-in ones, with no server. */
   sendsNothing?(): boolean
+  /** Logs discovery's attempts when nothing listens at the server's address. */
+  logRefusedDiscovery?(error: ConnectionRefusedError, attempts: number): void
 }
 
 /**
@@ -124,18 +128,107 @@ export interface DiscoveryClient {
  */
 export class StaleDiscoveryError extends Error {}
 
-/** Discovery from the server: the groups (the core group first, as client-go lists them) and each group-version's resources. */
-async function discoverFromServer(session: DiscoveryClient): Promise<Discovery> {
-  const core = (await session.request('GET', '/api')).body as {versions?: string[]}
-  const named = (await session.request('GET', '/apis')).body as {groups?: DiscoveredGroup[]}
-  const groups: DiscoveredGroup[] = [
-    ...((core.versions ?? []).length > 0 ? [{name: '', versions: (core.versions ?? []).map((version) => ({groupVersion: version, version})), preferredVersion: {groupVersion: core.versions![0]!, version: core.versions![0]!}}] : []),
-    ...(named.groups ?? []),
-  ]
+/** What client-go's discovery asks /api and /apis for: the aggregated documents (v2, then v2beta1), else the legacy ones. */
+export const aggregatedDiscoveryAccept = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json'
+/** What it asks a group-version's legacy document for. */
+const legacyResourcesAccept = 'application/json, */*'
+/** client-go's discovery client waits this long for each answer when kubectl sets no --request-timeout (which then replaces it). */
+const discoveryTimeoutQuery = {timeout: '32s'}
+
+interface AggregatedResource {
+  resource?: string
+  responseKind?: {group?: string; version?: string; kind?: string}
+  scope?: string
+  singularResource?: string
+  verbs?: string[]
+  shortNames?: string[]
+  categories?: string[]
+  subresources?: Array<{subresource?: string; responseKind?: {group?: string; version?: string; kind?: string}; verbs?: string[]}>
+}
+interface AggregatedGroup {
+  metadata?: {name?: string}
+  versions?: Array<{version?: string; resources?: AggregatedResource[]; freshness?: string}>
+}
+
+/**
+ * An APIGroupDiscoveryList as client-go reads it (aggregated_discovery.go): each group with its
+ * versions in the server's order (the preferred first), each version's resources and their
+ * subresources as a legacy APIResourceList; a version marked Stale is left out.
+ */
+function fromAggregated(list: {items?: AggregatedGroup[]}, core: boolean): Discovery {
+  const groups: DiscoveredGroup[] = []
   const resourceLists = new Map<string, unknown>()
-  for (const group of groups) {
+  for (const item of list.items ?? []) {
+    const name = core ? '' : (item.metadata?.name ?? '')
+    const versions = (item.versions ?? []).filter((entry) => entry.freshness !== 'Stale' && typeof entry.version === 'string')
+    if (versions.length === 0) continue
+    const named = versions.map((entry) => ({groupVersion: name.length > 0 ? `${name}/${entry.version}` : entry.version!, version: entry.version!}))
+    groups.push({name, versions: named, preferredVersion: named[0]})
+    for (const [index, entry] of versions.entries()) {
+      const resources: unknown[] = []
+      for (const resource of entry.resources ?? []) {
+        const namespaced = resource.scope === 'Namespaced'
+        const kind = resource.responseKind?.kind ?? ''
+        resources.push({name: resource.resource, singularName: resource.singularResource ?? '', namespaced, kind, verbs: resource.verbs ?? [], ...(resource.shortNames?.length ? {shortNames: resource.shortNames} : {}), ...(resource.categories?.length ? {categories: resource.categories} : {})})
+        for (const subresource of resource.subresources ?? []) {
+          resources.push({name: `${resource.resource}/${subresource.subresource}`, singularName: '', namespaced, kind: subresource.responseKind?.kind ?? kind, verbs: subresource.verbs ?? []})
+        }
+      }
+      resourceLists.set(named[index]!.groupVersion, {kind: 'APIResourceList', apiVersion: 'v1', groupVersion: named[index]!.groupVersion, resources})
+    }
+  }
+  return {groups, resourceLists}
+}
+
+/** The aggregated document in an answer (a body with a content type of its own comes as text), or null for a legacy one. */
+function aggregatedOf(body: unknown): {items?: AggregatedGroup[]} | null {
+  let value = body
+  if (typeof body === 'string') {
+    try {
+      value = JSON.parse(body)
+    } catch {
+      return null
+    }
+  }
+  return isJsonObject(value) && value.kind === 'APIGroupDiscoveryList' ? (value as {items?: AggregatedGroup[]}) : null
+}
+
+/**
+ * Discovery from the server as client-go's does it: /api and /apis asking for the aggregated
+ * documents, which hold every resource; where the server answers with the legacy ones instead
+ * (the groups only), each group-version's resources are asked for after. The core group first.
+ */
+async function discoverFromServer(session: DiscoveryClient): Promise<Discovery> {
+  const asked = {accept: aggregatedDiscoveryAccept, query: discoveryTimeoutQuery}
+  const coreBody = (await session.request('GET', '/api', {...asked, caller: 'discovery_client.go:253'})).body
+  const namedBody = (await session.request('GET', '/apis', {...asked, caller: 'discovery_client.go:319'})).body
+  const groups: DiscoveredGroup[] = []
+  const resourceLists = new Map<string, unknown>()
+  const legacyGroups: DiscoveredGroup[] = []
+  const coreAggregated = aggregatedOf(coreBody)
+  if (coreAggregated) {
+    const found = fromAggregated(coreAggregated, true)
+    groups.push(...found.groups)
+    for (const [groupVersion, list] of found.resourceLists) resourceLists.set(groupVersion, list)
+  } else {
+    const versions = (coreBody as {versions?: string[]}).versions ?? []
+    if (versions.length > 0) legacyGroups.push({name: '', versions: versions.map((version) => ({groupVersion: version, version})), preferredVersion: {groupVersion: versions[0]!, version: versions[0]!}})
+    groups.push(...legacyGroups)
+  }
+  const namedAggregated = aggregatedOf(namedBody)
+  if (namedAggregated) {
+    const found = fromAggregated(namedAggregated, false)
+    groups.push(...found.groups)
+    for (const [groupVersion, list] of found.resourceLists) resourceLists.set(groupVersion, list)
+  } else {
+    const named = (namedBody as {groups?: DiscoveredGroup[]}).groups ?? []
+    groups.push(...named)
+    legacyGroups.push(...named)
+  }
+  for (const group of legacyGroups) {
     for (const {groupVersion} of group.versions) {
-      resourceLists.set(groupVersion, (await session.request('GET', group.name.length > 0 ? `/apis/${groupVersion}` : `/api/${groupVersion}`)).body)
+      const path = group.name.length > 0 ? `/apis/${groupVersion}` : `/api/${groupVersion}`
+      resourceLists.set(groupVersion, (await session.request('GET', path, {accept: legacyResourcesAccept, query: discoveryTimeoutQuery, caller: 'discovery_client.go:404'})).body)
     }
   }
   return {groups, resourceLists}
@@ -172,12 +265,19 @@ export class ResourceMapper {
     private readonly cached: boolean,
   ) {}
 
-  static async discover(session: Pick<KubectlSession, 'request' | 'discoveryCache' | 'sendsNothing'> | DiscoveryClient): Promise<ResourceMapper> {
+  /** `refusedAttempts`: how many times the verb's kubectl tries discovery when nothing listens (each logs a line). */
+  static async discover(session: Pick<KubectlSession, 'request' | 'discoveryCache' | 'sendsNothing' | 'logRefusedDiscovery'> | DiscoveryClient, refusedAttempts = 5): Promise<ResourceMapper> {
     if (session.sendsNothing?.()) return ResourceMapper.builtIn(true)
     const cache = (await session.discoveryCache?.()) ?? null
     const cached = cache?.read() ?? null
     if (cached) return new ResourceMapper(resourcesOf(cached), true)
-    const discovery = await discoverFromServer(session)
+    let discovery: Discovery
+    try {
+      discovery = await discoverFromServer(session)
+    } catch (error) {
+      if (error instanceof ConnectionRefusedError) session.logRefusedDiscovery?.(error, refusedAttempts)
+      throw error
+    }
     cache?.write(discovery)
     return new ResourceMapper(resourcesOf(discovery), false)
   }

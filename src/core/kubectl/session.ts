@@ -15,9 +15,11 @@ import {StorageError} from '../storage/errors.js'
 import {parseGoDuration} from '../etcdctl/flags.js'
 import {formatGoDuration} from '../util/go-duration.js'
 import {type Clock, systemClock} from '../util/clock.js'
-import {loggedUrl, RequestLog} from './request-log.js'
+import {InProcessConnection, type LoggedRequest, loggedRequestHeaders, loggedResponseBody, loggedUrl, RequestLog, tracedExchange} from './request-log.js'
+import type {HttpExchangeTrace} from '../client/http-handler.js'
 import type {DiscoveryCacheAccess} from './discovery-cache.js'
-import {isStatusBody, KubectlError, KubectlPlainError, ServerError} from './errors.js'
+import {ConnectionRefusedError, isStatusBody, KubectlError, KubectlPlainError, ServerError} from './errors.js'
+import {goJson} from '../util/go-json.js'
 import {clientCertificateOf} from './client-certificate.js'
 import {type ClientCertificateKeyPair, clientCertificateHeaders} from '../api/client-certificate-proof.js'
 import type {KubectlFlag, ParsedKubectlFlags} from './flags.js'
@@ -77,7 +79,17 @@ export interface RequestOptions {
   readonly accept?: string
   /** Status codes answered without throwing (e.g. 404 for --ignore-not-found). */
   readonly allow?: readonly number[]
+  /** The line of kubectl's code that sends this request, which its -v=8 body lines name (by default the resource helper's for the method). */
+  readonly caller?: string
 }
+
+/** Where kubectl's resource helper (cli-runtime 1.32) sends each method from: its body lines name it. */
+function defaultCaller(method: HttpMethod): string {
+  return {GET: 'helper.go:105', POST: 'helper.go:246', PUT: 'helper.go:319', PATCH: 'helper.go:269', DELETE: 'helper.go:202'}[method]
+}
+
+/** A list's GET, from the helper's List. */
+export const listCaller = 'helper.go:113'
 
 // KUBEMU_WAIT=false (or a command's --wait=false) leaves the control plane's work for later.
 export {waitEnvironmentVariable} from '../host/cluster-host.js'
@@ -165,7 +177,7 @@ export class KubectlSession {
     const {config} = this.kubeconfig()
     const name = this.flag('context') || config.currentContext
     if (!config.contexts.some((entry) => entry.name === name) && !this.flags.changed.has('cluster')) {
-      throw new KubectlPlainError('The connection to the server localhost:8080 was refused - did you specify the right host or port?')
+      throw new ConnectionRefusedError('http://localhost:8080')
     }
   }
 
@@ -185,6 +197,45 @@ export class KubectlSession {
     return this.flags.changed.has('namespace') && this.flag('namespace').length > 0
   }
 
+  /** A klog info line of kubectl's own at verbosity `level` (-v) and above. */
+  klog(level: number, source: string, message: string): void {
+    this.requestLog.info(level, source, message)
+  }
+
+  /** The line kubectl's error handler logs (-v=4) before it says the server refused the connection. */
+  connectionErrorLog(error: ConnectionRefusedError): string {
+    if (this.requestLog.level < 4 || !error.request) return ''
+    return this.requestLog.text('helpers.go:264', `Connection error: ${error.requestError(error.request.method, error.request.url, false)}`)
+  }
+
+  /** The line kubectl's error handler logs (-v=4) before it prints a server's error: the Status, indented, in the brackets its format leaves. */
+  serverErrorLog(error: ServerError): string {
+    return this.requestLog.level >= 4 ? this.requestLog.text('helpers.go:246', `server response object: %s[${goJson(error.status, false, '  ')}]`) : ''
+  }
+
+  /**
+   * What kubectl logs when discovery meets a closed port: each of its `attempts` (kubectl's
+   * resource builder and its deferred mapper try 5 times) an error line from the memory cache,
+   * and at -v=6 the request's line without a status and the disk cache's note.
+   */
+  logRefusedDiscovery(error: ConnectionRefusedError, attempts: number): void {
+    if (this.refusalLogged) return
+    this.refusalLogged = true
+    const url = loggedUrl(this.loggedServer(), '/api', {timeout: formatGoDuration(this.requestTimeoutMilliseconds() || 32_000)})
+    if (attempts > 0) error.request ??= {method: 'GET', url}
+    const cause = error.requestError('GET', url)
+    // The resource builder's shortcut expander gives up (-v=2) after its second attempt; explain's and logs' after their first.
+    const shortcutAfter = attempts >= 5 ? 2 : 1
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      this.requestLog.info(6, 'round_trippers.go:560', `GET ${url}  in 0 milliseconds`)
+      this.requestLog.error('memcache.go:265', `"Unhandled Error" err=${JSON.stringify(`couldn't get current server API group list: ${cause}`)}`)
+      this.requestLog.info(3, 'cached_discovery.go:120', `skipped caching discovery info due to ${cause}`)
+      if (attempt === shortcutAfter) this.requestLog.info(2, 'shortcut.go:103', `Error loading discovery information: ${cause}`)
+    }
+  }
+
+  private refusalLogged = false
+
   /** -v: requests logged on stderr as kubectl logs them. */
   private requestLogOpened: RequestLog | null = null
   private get requestLog(): RequestLog {
@@ -192,25 +243,14 @@ export class KubectlSession {
     return this.requestLogOpened
   }
 
-  private logExchange(method: HttpMethod, path: string, options: RequestOptions, sent: Record<string, string | string[]>, body: string | undefined, response: ApiResponse, elapsed: number): void {
+  /** The server URL kubectl logs its requests against: --server, else the context's cluster's. */
+  private loggedServer(): string {
     const {config} = this.kubeconfig()
-    const server = config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? 'http://localhost:8080'
-    // The client certificate's headers stand for the TLS handshake the real kubectl makes: never logged.
-    const {accept, 'content-type': contentType, 'user-agent': userAgent, authorization, ...others} = sent
-    const rest = Object.fromEntries(Object.entries(others).filter(([name]) => !(clientCertificateHeaders as readonly string[]).includes(name)))
-    const requestHeaders = {accept: accept ?? 'application/json', ...(contentType ? {'content-type': contentType} : {}), 'user-agent': userAgent ?? '', ...(authorization ? {authorization} : {}), ...rest}
-    const responseBody = response.body === undefined ? '' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body)
-    this.requestLog.exchange({
-      method,
-      url: loggedUrl(server, path, options.query),
-      requestHeaders,
-      requestBody: body ?? '',
-      status: response.status,
-      responseHeaders: {'content-type': response.contentType ?? 'application/json'},
-      responseBody,
-      elapsedMilliseconds: Math.round(elapsed),
-    })
+    return this.flag('server') || (config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? 'http://localhost:8080')
   }
+
+  /** The connection kubectl would hold to the kubeconfig's server, when the API server runs in this process (see request-log.ts). */
+  private readonly inProcessConnection = new InProcessConnection()
 
   /** The kubeconfig user's client certificate, read once per command (null: none). */
   private clientCertificateRead: {pair: ClientCertificateKeyPair | null} | null = null
@@ -268,6 +308,8 @@ export class KubectlSession {
       this.checkServerKnown()
       const host = this.io.host ?? (await (await import('../host/host.js')).openHost({environment: this.io.environment, clock: this.hostClock()}))
       this.host = host
+      // With every master stopped no API server runs: the command meets a closed port before the cluster catches up.
+      await host.kubernetes()
       if (!this.waitDisabled()) {
         try {
           await host.catchUp(this.io.catchUpProgress?.update)
@@ -304,11 +346,11 @@ export class KubectlSession {
       const [{NoApiServerError}, {KubernetesUnavailableError}] = await Promise.all([import('../host/one-shot-host.js'), import('../apiserver/open.js')])
       // Opening reads the store (the bootstrap check): a failure there is the server's answer.
       if (error instanceof KubernetesUnavailableError) throw new ServerError(error.status)
+      if (error instanceof ConnectionRefusedError) this.requestLog.clientCreated()
       if (!(error instanceof NoApiServerError)) throw error
-      // What kubectl says when nothing listens behind the cluster's server URL.
-      const {config} = this.kubeconfig()
-      const server = config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? 'localhost:8080'
-      throw new KubectlPlainError(`The connection to the server ${server.replace(/^https?:\/\//, '')} was refused - did you specify the right host or port?`)
+      // What kubectl says when nothing listens behind the cluster's server URL (its client was built all the same).
+      this.requestLog.clientCreated()
+      throw new ConnectionRefusedError(this.loggedServer())
     }
   }
 
@@ -327,24 +369,38 @@ export class KubectlSession {
   sentWrite = false
 
   /**
-   * kubectl's discovery cache for the server behind the kubeconfig (see discovery-cache.ts):
-   * only for a served cluster (a running `kubemu up`); one-shot commands discover in-process,
-   * where it costs nothing, so their clusters never fill the cache of the URL up would use.
+   * kubectl's discovery cache for the server behind the kubeconfig (see discovery-cache.ts), under
+   * --cache-dir or ~/.kube/cache, one-shot as through `up`: a command with a warm cache sends only
+   * its own requests, as kubectl's does. A host a test attached serves its own API server, whose
+   * discovery is not the cluster's of that URL: no cache there.
    */
   async discoveryCache(): Promise<DiscoveryCacheAccess | null> {
-    // A host a test attached serves its own API server: the cache is for a real `up`.
-    if (this.io.host || !(await this.served())) return null
+    if (this.io.host) return null
     const {config} = this.kubeconfig()
     const server = this.flag('server') || (config.clusters.find((entry) => entry.name === this.context().clusterName)?.value.server ?? '')
     if (server.length === 0) return null
-    const {cacheDirectoryOf, discoveryCacheFolder, readDiscoveryCache, writeDiscoveryCache} = await import('./discovery-cache.js')
+    const {cacheDirectoryOf, discoveryCacheFolder, discoveryClusterIdentity, readDiscoveryCache, writeDiscoveryCache} = await import('./discovery-cache.js')
     const folder = discoveryCacheFolder(cacheDirectoryOf(this.flag('cache-dir'), this.io.environment), server)
+    // One-shot, the folder must hold this cluster's discovery (see discovery-cache.ts); through
+    // `up` the URL is the cluster's own and the real kubectl's cache is as good as ours.
+    const cluster = discoveryClusterIdentity(this.clusterFolder())
+    // With nothing listening, kubectl still reads its cache (its request then meets the closed port).
+    const oneShot = !(await this.served().catch((error: unknown) => {
+      if (error instanceof ConnectionRefusedError) return false
+      throw error
+    }))
     // File times are wall-clock times, as kubectl's are.
-    return {read: () => (this.discoveryFromServer ? null : readDiscoveryCache(folder, Date.now())), write: (discovery) => writeDiscoveryCache(folder, discovery)}
+    return {read: () => (this.discoveryFromServer ? null : readDiscoveryCache(folder, Date.now(), oneShot ? cluster : undefined)), write: (discovery) => writeDiscoveryCache(folder, discovery, cluster)}
   }
 
   async request(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
-    const api = await this.handler()
+    const api = await this.handler().catch((error: unknown) => {
+      if (error instanceof ConnectionRefusedError) {
+        const timeout = this.requestTimeoutMilliseconds()
+        error.request ??= {method, url: loggedUrl(this.loggedServer(), path, timeout > 0 ? {...options.query, timeout: formatGoDuration(timeout)} : options.query)}
+      }
+      throw error
+    })
     const headers = this.headers()
     if (options.contentType) headers['content-type'] = options.contentType
     else if (options.body !== undefined) headers['content-type'] = 'application/json'
@@ -354,10 +410,19 @@ export class KubectlSession {
     // client-go tells the server the client's timeout on every request, as the `timeout` parameter.
     const timeout = this.requestTimeoutMilliseconds()
     if (timeout > 0) options = {...options, query: {...options.query, timeout: formatGoDuration(timeout)}}
+    const log = this.requestLog.level >= 6
+    const logged: LoggedRequest | null = log ? {method, url: loggedUrl(this.loggedServer(), path, options.query), headers: loggedRequestHeaders(headers), body: body ?? '', caller: options.caller ?? defaultCaller(method)} : null
+    if (logged) this.requestLog.requestStarting(logged)
+    const trace: HttpExchangeTrace = {}
+    // The client certificate's headers stand for the TLS handshake the real kubectl makes: added after the log took the request's headers, never logged.
     Object.assign(headers, this.certificateHeaders({method, path, query: options.query, body}))
     const started = performance.now()
-    const response = await api.handle({method, path, query: options.query, headers, body})
-    if (this.requestLog.level >= 6) this.logExchange(method, path, options, headers, body, response, performance.now() - started)
+    const response = await api.handle({method, path, query: options.query, headers, body}, log ? trace : undefined)
+    if (logged) {
+      const elapsed = performance.now() - started
+      const exchange = trace.headers ? tracedExchange(trace, elapsed) : this.inProcessConnection.exchange(response, elapsed)
+      this.requestLog.responseReceived(logged, {status: response.status, headers: exchange.headers, body: loggedResponseBody(response), timing: exchange.timing})
+    }
     if (method !== 'GET' && !options.query?.dryRun && response.status < 400) this.changedCluster = true
     for (const warning of response.warnings) this.io.stderr(`Warning: ${warning}\n`)
     if (response.status >= 400 && !(options.allow ?? []).includes(response.status)) {

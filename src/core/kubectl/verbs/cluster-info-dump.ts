@@ -9,7 +9,7 @@ import type {KubeObject} from '../../api/object.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {goJson} from '../../util/go-json.js'
 import {KubectlError, ServerError} from '../errors.js'
-import {withoutManagedFields} from '../output.js'
+import {outputFormatOf, printTemplated, withoutManagedFields} from '../output.js'
 import type {KubectlSession} from '../session.js'
 import {asTypedObject} from '../typed-object.js'
 
@@ -43,14 +43,16 @@ export async function runClusterInfoDump(session: KubectlSession): Promise<numbe
   const output = session.flag('output')
   const formats = ['go-template', 'go-template-file', 'json', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'name', 'template', 'templatefile', 'yaml']
   if (!formats.includes(output.split('=')[0]!)) throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${formats.join(',')}`)
-  // kubemu prints the dump's lists as JSON or YAML only.
-  if (output !== 'json' && output !== 'yaml') throw new KubectlError(`cluster-info dump -o ${output} is not supported by kubemu's kubectl yet: use -o json or -o yaml`)
+  // The other formats print each list with kubectl's printer for them (a template sees the typed list).
+  const templated = output === 'json' || output === 'yaml' ? null : outputFormatOf(output, session.flag('template'))
   const directory = session.flag('output-directory')
-  const extension = output === 'yaml' ? '.yaml' : '.json'
+  const extension = output === 'yaml' ? '.yaml' : output === 'json' ? '.json' : '.txt'
   let printed = 0
   const showManagedFields = session.flag('show-managed-fields') === 'true'
   const format = (list: unknown) => {
     const value = showManagedFields ? list : withoutManagedFields(list)
+    if (templated?.format === 'name') throw new KubectlError(`list types are not supported by name printing: *v1.${(list as {kind: string}).kind}`)
+    if (templated) return printTemplated(templated, [value], true, false)
     return output === 'yaml' ? `${printed++ > 0 ? '---\n' : ''}${goYaml(value)}` : `${goJson(value, false)}\n`
   }
   // kubectl's setupOutputWriter: stdout, or a file under the directory (its folders made), written once.

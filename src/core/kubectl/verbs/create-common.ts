@@ -108,7 +108,8 @@ export async function submitGenerated(session: KubectlSession, object: KubeObjec
     throw new KubectlError(`unable to match a printer suitable for the output format "${session.flag('output')}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`)
   }
   // A client dry run of a generator prints what it built: kubectl asks no server.
-  const mapper = dryRun === 'client' && generator ? await ResourceMapper.builtIn() : await ResourceMapper.discover(session)
+  // kubectl's generators send with typed clients, which discover nothing: no attempts to log when nothing listens.
+  const mapper = dryRun === 'client' && generator ? await ResourceMapper.builtIn() : await ResourceMapper.discover(session, generator ? 0 : 5)
   const resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')!
   const body = generator && session.flag('save-config') === 'true' ? withTypedLastApplied(object, resource.namespaced && session.namespaceExplicit() ? session.namespace() : null) : object
   let result: KubeObject = body

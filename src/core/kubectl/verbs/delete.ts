@@ -133,7 +133,7 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
       const deletedWord = body.gracePeriodSeconds === 0 ? 'force deleted' : 'deleted'
       session.io.stdout(session.flag('output') === 'name' ? `${kindName(target.resource)}/${target.name}\n` : `${label} ${deletedWord}${dryRunSuffix(dryRun)}\n`)
     } catch (error) {
-      collectServerError(error, errors, session.flag('ignore-not-found') === 'true')
+      collectServerError(error, errors, session.flag('ignore-not-found') === 'true', session)
     }
   }
   if (session.flag('wait') === 'true' && deleted.length > 0) {

@@ -47,7 +47,7 @@ export async function runDescribe(session: KubectlSession, args: readonly string
         try {
           targets.push({resource, object: (await requestNamed(session, resource, namespace || session.namespace(), name)).body as KubeObject})
         } catch (error) {
-          collectServerError(error, errors, false)
+          collectServerError(error, errors, false, session)
         }
       }
       continue

@@ -18,7 +18,8 @@ export async function runExplain(session: KubectlSession, args: readonly string[
   const output = session.flag('output')
   if (output !== 'plaintext') throw new KubectlError(`unsupported output format: ${output}; supported formats: plaintext`)
   const [resourceText, ...fieldPath] = target.split('.')
-  const mapper = await ResourceMapper.discover(session)
+  // kubectl explain tries discovery twice when nothing listens at the server.
+  const mapper = await ResourceMapper.discover(session, 2)
   const found = mapper.resolveBare(resourceText!)
   const apiVersion = session.flag('api-version')
   const [group, version] = apiVersion ? (apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion]) as [string, string] : [found.group, found.version]

@@ -208,7 +208,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
             objects.push(response.body as KubeObject)
           }
         } catch (error) {
-          collectServerError(error, errors, session.flag('ignore-not-found') === 'true')
+          collectServerError(error, errors, session.flag('ignore-not-found') === 'true', session)
         }
       }
       if (columns) tables.push({resource, table: {columnDefinitions: columns, rows}})
@@ -220,7 +220,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
       response = await requestList(session, resource, resource.namespaced ? namespace : '', {accept, query: {...query, ...(wantsTable ? tableQuery : {})}, chunkSize: sortBy ? 0 : chunkSizeOf(session)})
     } catch (error) {
       // kubectl goes on with the next kind and prints every refusal at the end.
-      collectServerError(error, errors, false)
+      collectServerError(error, errors, false, session)
       continue
     }
     if (wantsTable) {
@@ -240,6 +240,11 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
     objects.splice(0, objects.length, ...sorted)
   }
   const printed: string[] = []
+  // kubectl's name and go-template printers first try the List it built (of named objects or of
+  // several kinds) as a Table, and log (-v=2) that they fall back.
+  if ((format === 'name' || format === 'go-template') && (requests.length !== 1 || requests[0]!.names.length > 0)) {
+    session.klog(2, 'table_printer.go:45', 'Unable to decode server response into a Table. Falling back to hardcoded types: attempt to decode non-Table object')
+  }
   if (wantsTable) {
     tables.forEach(({resource, table}, index) => {
       const cells = tableCells(table, {

@@ -4,7 +4,7 @@
 import {goJson} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
-import {KubectlError} from '../errors.js'
+import {ConnectionRefusedError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
 import {type ApiResource, groupVersionOf, ResourceMapper} from '../resources.js'
@@ -162,7 +162,17 @@ const clusterInfoVerb: KubectlVerb = {
     const {clusterName} = session.context()
     const server = config.clusters.find((entry) => entry.name === clusterName)?.value.server ?? ''
     const dumpHint = "\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n"
-    if (!(await session.served())) {
+    let served: boolean
+    try {
+      served = await session.served()
+    } catch (error) {
+      // Nothing listens there either: kubectl's five discovery attempts, its hint, then the refusal.
+      if (!(error instanceof ConnectionRefusedError)) throw error
+      session.logRefusedDiscovery(error, 5)
+      session.io.stdout(dumpHint)
+      throw error
+    }
+    if (!served) {
       // Nothing listens behind the kubeconfig's URL: saying it runs there would send real kubectl to a closed port.
       session.io.stdout(`Kubernetes control plane is not served at ${server}: \`kubemu up\` is not running, so each kubemu command runs the cluster in its own process\n${dumpHint}`)
       return 0

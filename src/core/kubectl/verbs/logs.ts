@@ -2,13 +2,16 @@
 // [-l selector]`: a pod's simulated container output through pods/log, with kubectl's defaulting
 // of the container and its messages; -f keeps reading until the container stops.
 import type {KubeObject} from '../../api/object.js'
-import {KubectlError, ServerError} from '../errors.js'
+import {ConnectionRefusedError, KubectlError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {waitForObject} from '../object-watch.js'
 import {ResourceMapper} from '../resources.js'
 import {containerFor, podForTarget, type TargetPod} from '../pod-target.js'
 import type {KubectlSession} from '../session.js'
 import {parseGoDurationMilliseconds} from '../../util/go-duration.js'
+
+/** kubectl logs tries discovery 4 times when nothing listens at the server (each attempt logs a line). */
+const logsRefusedAttempts = 4
 
 export const logsFlags: readonly KubectlFlag[] = [
   {name: 'container', shorthand: 'c', kind: 'string'},
@@ -48,7 +51,14 @@ async function podsFor(session: KubectlSession, args: readonly string[]): Promis
 }
 
 export async function runLogs(session: KubectlSession, args: readonly string[]): Promise<number> {
-  const pods = await podsFor(session, args)
+  let pods: TargetPod[]
+  try {
+    pods = await podsFor(session, args)
+  } catch (error) {
+    // kubectl logs discovers even for a pod's name: with nothing listening, its attempts are logged.
+    if (error instanceof ConnectionRefusedError) session.logRefusedDiscovery(error, logsRefusedAttempts)
+    throw error
+  }
   const explicit = session.flag('container') || (args[1] && !args[0]!.includes('/') ? args[1] : '')
   for (const pod of pods) {
     const names = (pod.spec?.containers ?? []).map((container) => container.name)

@@ -144,7 +144,9 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
         const metadata: Record<string, Record<string, string | null>> = {[field]: patch}
         // --record's cause rides in the same patch, as kubectl records it on the object it diffs.
         if (cause !== null) metadata.annotations = {...metadata.annotations, [changeCauseAnnotation]: cause}
-        const answer = (await session.request('PATCH', path, {body: {metadata}, contentType: 'application/merge-patch+json', query: dryRun === 'server' ? {dryRun: 'All'} : undefined})).body as KubeObject
+        // kubectl names itself the field manager of what it changes: kubectl-label, kubectl-annotate.
+        const query = {...(dryRun === 'server' ? {dryRun: 'All'} : {}), fieldManager: session.flag('field-manager') || `kubectl-${noun === 'label' ? 'label' : 'annotate'}`}
+        const answer = (await session.request('PATCH', path, {body: {metadata}, contentType: 'application/merge-patch+json', query})).body as KubeObject
         if (field === 'annotations') printed = answer
       }
       session.io.stdout(printer.print(printed, label, `${message}${dryRunSuffix(dryRun)}`))
@@ -194,9 +196,10 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
         // kubectl applies a client dry run's patch itself: no request, so no server defaults on what it adds.
         after = patchLocally(before, typeof patch === 'string' ? patch : JSON.stringify(patch), type as LocalPatchType, target.resource) as KubeObject
       } else {
-        const query = dryRun === 'server' ? {dryRun: 'All'} : undefined
+        const dryRunQuery = dryRun === 'server' ? {dryRun: 'All'} : undefined
+        const query = {...dryRunQuery, fieldManager: session.flag('field-manager') || 'kubectl-patch'}
         after = (await session.request('PATCH', path, {body: patch, contentType, query})).body as KubeObject
-        await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
+        await recordAfter(session, objectPath(target.resource, target.namespace, target.name), dryRunQuery)
       }
       const label = `${kindName(target.resource)}/${target.name}`
       const unchanged = before.metadata?.resourceVersion === after.metadata?.resourceVersion && jsonEqual(before, after)

@@ -160,7 +160,7 @@ export async function editEach(
       else if (output || session.flag('template')) session.io.stdout(printTemplated(outputFormatOf(output, session.flag('template')), [result], true, false))
       else session.io.stdout(`${kindName(resource)}/${name} ${message}${dryRunSuffix(dryRun)}\n`)
     } catch (error) {
-      collectServerError(error, errors, false)
+      collectServerError(error, errors, false, session)
     }
   }
   for (const error of errors) session.io.stderr(`${error}\n`)
