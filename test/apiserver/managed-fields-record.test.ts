@@ -2,7 +2,8 @@
 // plainly: the changed fields are the leaves of the new object's set whose values differ from the
 // old object's, read from the root each; the manager's own set is the union of those paths. The
 // objects are random pods (seeded: a failure prints SEED=… to replay it), written by several
-// managers in turn, so keyed lists, set lists, maps and other managers' entries all take part.
+// managers in turn, so keyed lists, maps and other managers' entries all take part (lists of set
+// items, v: paths, are not among what these pods hold).
 import {describe, expect, it} from 'vitest'
 import type {KubeObject} from '../../src/core/api/object.js'
 import {jsonEqual} from '../../src/core/api/object.js'

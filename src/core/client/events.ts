@@ -45,9 +45,9 @@ export class EarlierEventsReader {
   constructor(private readonly client: ApiClient) {}
 
   /** The page of the component's earlier events in the namespace; a refused list rejects with its ApiClientError, and is asked again next time. */
-  read(component: string, namespace: string): Promise<readonly EarlierEventSummary[]> {
+  read(component: string, namespace: string, fresh = false): Promise<readonly EarlierEventSummary[]> {
     const key = JSON.stringify([component, namespace])
-    let read = this.reads.get(key)
+    let read = fresh ? undefined : this.reads.get(key)
     if (!read) {
       if (this.reads.size >= namespacesReadMax) this.reads.clear()
       read = this.list(component, namespace)
@@ -73,6 +73,8 @@ export class EarlierEventsReader {
 export class EventRecorder {
   private readonly written = new Map<string, {namespace: string; name: string; count: number}>()
   private readonly namespacesRead = new Set<string>()
+  /** Set once namespacesRead was cleared: reads then go to the server, not the shared page. */
+  private readsAgain = false
   private readonly earlier: EarlierEventsReader
 
   constructor(
@@ -213,11 +215,16 @@ export class EventRecorder {
    */
   private async readEarlierEvents(namespace: string): Promise<void> {
     if (this.namespacesRead.has(namespace)) return
-    if (this.namespacesRead.size >= namespacesReadMax) this.namespacesRead.clear()
+    if (this.namespacesRead.size >= namespacesReadMax) {
+      this.namespacesRead.clear()
+      this.readsAgain = true
+    }
     this.namespacesRead.add(namespace)
     let summaries: readonly EarlierEventSummary[]
     try {
-      summaries = await this.earlier.read(this.source.component, namespace)
+      // Once it has forgotten which namespaces it read, a read is made anew: the shared page from
+      // when the process began would hold counts older than this recorder's own.
+      summaries = await this.earlier.read(this.source.component, namespace, this.readsAgain)
     } catch (error) {
       if (error instanceof ApiClientError) return
       throw error
