@@ -2,7 +2,8 @@
 // template node's results as an indented JSON array; a go-template that fails while it runs (index
 // out of range) prints what it wrote, then kubectl's debugging help on stdout and its error line;
 // go-templates run as Go's text/template does (its builtins and their errors, fmt's verbs, parse
-// errors with their line, kubectl's exists and base64decode).
+// errors with their line, kubectl's exists and base64decode); jsonpath's out-of-range indexes and
+// slices fail as client-go's do, custom columns after their header.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
@@ -30,6 +31,15 @@ describe.runIf(existsSync(realKubectl))('kubectl templates beside the real kubec
     'get cm -o jsonpath-as-json=\'{.items[*].metadata.name}{"x"}\'',
     'get cm -o jsonpath-as-json=\'{.items[?(@.metadata.name=="b")].data}\'',
     "get cm -l none=here -o go-template='{{(index .items 0).metadata.name}}'",
+    // client-go's jsonpath: an index or slice reaching outside the list fails, with its debugging help.
+    "get cm -l none=here -o jsonpath='{.items[0].metadata.name}'",
+    "get cm -o jsonpath='{.items[5].metadata.name}'",
+    "get cm -o jsonpath='{.items[-1].metadata.name}{.items[1:1].metadata.name}'",
+    "get cm -o jsonpath='{.items[0:9].metadata.name}'",
+    "get cm -o jsonpath='{.items[1:0].metadata.name}'",
+    "get cm -o jsonpath='{.items[0:2:0].metadata.name}'",
+    "get cm -o jsonpath='{.items[0].metadata.name[0]}'",
+    "get cm -o custom-columns=N:.metadata.name,M:.metadata.managedFields[4].manager",
     "get cm -o go-template='{{index .items 50}}'",
     "get cm -o go-template='{{index .items 2}}'",
     "get cm a -o go-template='{{index .nothing 0}}'",

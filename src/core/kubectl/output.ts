@@ -4,6 +4,7 @@ import {readFileSync} from 'node:fs'
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import {type CustomColumn, parseCustomColumns, parseCustomColumnsFile, printCustomColumns} from '../printers/kubectl/custom-columns.js'
 import {GoTemplateError, GoTemplateParseError, goObjectText, runGoTemplate} from '../printers/kubectl/go-template.js'
+import {goSyntaxText} from '../printers/kubectl/go-values.js'
 import {JsonPathError, JsonPathExecutionError, runJsonPath, runJsonPathAsJson} from '../printers/kubectl/jsonpath.js'
 import {goJson, goJsonCompact} from '../util/go-json.js'
 import {goYaml} from '../printers/kubectl/go-yaml.js'
@@ -61,7 +62,15 @@ export function outputFormatOf(given: string, templateFlag = ''): {format: Outpu
 /** Prints objects with a jsonpath template or custom columns. */
 /** Prints objects with a template or custom columns: unlike json and yaml, with their managedFields, as kubectl does. */
 export function printTemplated(format: {format: OutputFormat; template: string; columns?: CustomColumn[]; asJson?: boolean}, objects: readonly unknown[], single: boolean, noHeaders: boolean): string {
-  if (format.format === 'custom-columns') return printCustomColumns(format.columns!, objects, noHeaders)
+  if (format.format === 'custom-columns') {
+    try {
+      return printCustomColumns(format.columns!, objects, noHeaders)
+    } catch (error) {
+      // kubectl has written the header when a cell's path fails (`array index out of bounds`).
+      if (error instanceof JsonPathExecutionError) throw new KubectlError(error.message, 1, noHeaders ? '' : printCustomColumns(format.columns!, [], false))
+      throw error
+    }
+  }
   if (format.format === 'go-template') {
     try {
       return runGoTemplate(format.template, single && objects.length === 1 ? objects[0] : asList(objects))
@@ -83,7 +92,7 @@ export function printTemplated(format: {format: OutputFormat; template: string; 
     if (error instanceof JsonPathError) throw new KubectlError(`error parsing jsonpath ${format.template}, ${error.message}`)
     if (error instanceof JsonPathExecutionError) {
       const data = single && objects.length === 1 ? objects[0] : asList(objects)
-      throw new KubectlError(`error executing jsonpath ${JSON.stringify(format.template)}: Error executing template: ${error.message}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t${format.template}\n\tobject given to jsonpath engine was:\n\t\t${goObjectText(data)}\n\n`)
+      throw new KubectlError(`error executing jsonpath ${JSON.stringify(format.template)}: Error executing template: ${error.message}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t${format.template}\n\tobject given to jsonpath engine was:\n\t\t${goSyntaxText(data)}\n\n\n`)
     }
     throw error
   }

@@ -70,6 +70,18 @@ export function goValueText(value: unknown, nested = true): string {
   return String(value)
 }
 
+/** fmt's %#v of a decoded JSON value held as interface {} (kubectl's jsonpath debugging help prints it). */
+export function goSyntaxText(value: unknown): string {
+  if (value === null || value === undefined || value === missing) return 'interface {}(nil)'
+  const number = numberOf(value)
+  if (number) return number.kind === 'float' ? goFloatText(number.value) : String(number.value)
+  if (typeof value === 'string') return goQuote(value)
+  if (typeof value === 'boolean') return String(value)
+  if (Array.isArray(value)) return `[]interface {}{${value.map((item) => goSyntaxText(item)).join(', ')}}`
+  const record = value as Record<string, unknown>
+  return `map[string]interface {}{${Object.keys(record).sort().map((key) => `${goQuote(key)}:${goSyntaxText(record[key])}`).join(', ')}}`
+}
+
 /** strconv.Quote. */
 export function goQuote(text: string): string {
   let out = '"'

@@ -2,6 +2,7 @@
 // .field, ['field'], [n], [start:end], [*], .*, ..field, [?(@.a == "x")] filters and unions;
 // {range …}…{end} loops; "string" literals with escapes. Several results print space-separated,
 // maps and lists as compact Go JSON. Missing fields print nothing (allowMissingKeys).
+import {goTypeName} from './go-values.js'
 import {goJson, goJsonCompact} from '../../util/go-json.js'
 
 /** Templates nest range blocks at most this deep, and loop over this many items per range. */
@@ -9,6 +10,26 @@ export const rangeDepthMax = 16
 export const rangeItemsMax = 1_000_000
 
 export class JsonPathError extends Error {}
+
+/**
+ * client-go's evalArray: negative bounds count from the end; a slice of no items passes, any
+ * other reaching outside the list is an error (kubectl fails `{.items[0]}` of an empty list).
+ */
+function sliceOf(list: readonly unknown[], start: number | null, end: number | null, endDerived: boolean, stride: number | null): unknown[] {
+  const length = list.length
+  let from = start ?? 0
+  if (from < 0) from += length
+  let to = end ?? length
+  if (to < 0 || (to === 0 && endDerived)) to += length
+  if (to === from) return []
+  if (from >= length || from < 0) throw new JsonPathExecutionError(`array index out of bounds: index ${from}, length ${length}`)
+  if (to > length || to < 0) throw new JsonPathExecutionError(`array index out of bounds: index ${to - 1}, length ${length}`)
+  if (from > to) throw new JsonPathExecutionError(`starting index ${from} is greater than ending index ${to}`)
+  if (stride !== null && stride <= 0) throw new JsonPathExecutionError('step must be > 0')
+  const items: unknown[] = []
+  for (let index = from; index < to; index += stride ?? 1) items.push(list[index])
+  return items
+}
 /** A template that parsed but fails on the data (an identifier that names nothing, an unknown filter operator). */
 export class JsonPathExecutionError extends Error {}
 
@@ -261,22 +282,15 @@ function evaluate(steps: readonly Step[], current: readonly unknown[], root: unk
           break
         }
         case 'index':
-          if (Array.isArray(value)) {
-            for (const index of step.indexes) {
-              const at = index < 0 ? value.length + index : index
-              if (at >= 0 && at < value.length) next.push(value[at])
-            }
-          }
+          if (value === null || value === undefined) break
+          if (!Array.isArray(value)) throw new JsonPathExecutionError(`${goTypeName(value)} is not array or slice`)
+          // client-go reads [i] as the slice [i:i+1], its end derived from the start.
+          for (const index of step.indexes) next.push(...sliceOf(value, index, index + 1, true, null))
           break
         case 'slice':
-          if (Array.isArray(value)) {
-            const length = value.length
-            const normalize = (index: number) => (index < 0 ? Math.max(0, length + index) : Math.min(index, length))
-            const start = step.start === null ? 0 : normalize(step.start)
-            const end = step.end === null ? length : normalize(step.end)
-            const stride = step.step && step.step > 0 ? step.step : 1
-            for (let index = start; index < end; index += stride) next.push(value[index])
-          }
+          if (value === null || value === undefined) break
+          if (!Array.isArray(value)) throw new JsonPathExecutionError(`${goTypeName(value)} is not array or slice`)
+          next.push(...sliceOf(value, step.start, step.end, false, step.step))
           break
         case 'filter':
           for (const item of children(value)) {
