@@ -4,7 +4,7 @@
 import {execFileSync} from 'node:child_process'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {DerError, derChildren, readDer, readObjectIdentifier} from '../../src/core/util/der.js'
+import {DerError, derChildren, pemBlocks, readDer, readObjectIdentifier} from '../../src/core/util/der.js'
 import {CertificateRequestError, checkRequestSignature, parseCertificateRequestDer, parseCertificateRequestPem} from '../../src/core/util/x509.js'
 import {temporaryFolder} from '../support/temp.js'
 
@@ -28,6 +28,27 @@ describe('DER reader', () => {
     expect(() => readDer(Buffer.from('05000500', 'hex'))).toThrow(new DerError('trailing data'))
     expect(() => readDer(Buffer.from('30800000', 'hex'))).toThrow(new DerError('indefinite length found (not DER)'))
     expect(() => readDer(Buffer.from('3081050500', 'hex'))).toThrow(new DerError('non-minimal length'))
+  })
+})
+
+describe('PEM reader', () => {
+  it('finds each block up to the first END of its type, passing over a BEGIN without one', () => {
+    const text = [
+      '-----END B-----', 'junk -----BEGIN A-----', 'AAEC', '-----END A-----',
+      '-----BEGIN B-----\r', 'Proc-Type: 4,ENCRYPTED', '', 'AwQ=', '-----END B----- trailing',
+      '-----BEGIN C-----', 'not base64!', '-----END C-----', '-----BEGIN D-----', '-----BEGIN E-----', 'BQ==', '-----END E-----',
+    ].join('\n')
+    expect(pemBlocks(text).map(({type, bytes, headers}) => [type, bytes.toString('hex'), headers])).toEqual([
+      ['A', '000102', false], ['B', '0304', true], ['E', '05', false],
+    ])
+    expect(pemBlocks(text, 1).map((block) => block.type)).toEqual(['A'])
+  })
+
+  it('reads a text of 100,000 BEGIN lines without an END in one pass', () => {
+    // A backtracking pattern took minutes on this (each BEGIN searched the rest of the text).
+    expect(pemBlocks('-----BEGIN A-----\n'.repeat(100_000))).toEqual([])
+    expect(pemBlocks(Array.from({length: 100_000}, (_, index) => `-----BEGIN A${index}-----\n-----END B-----\n`).join(''))).toEqual([])
+    expect(() => parseCertificateRequestPem('-----BEGIN CERTIFICATE REQUEST-----\n'.repeat(100_000))).toThrow(new CertificateRequestError('PEM block type must be CERTIFICATE REQUEST'))
   })
 })
 

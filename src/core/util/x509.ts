@@ -186,7 +186,7 @@ export function parseCertificateRequestDer(der: Buffer): CertificateRequestInfo 
 
 /** The request in the first PEM block, which must be a CERTIFICATE REQUEST (kube's certificates.ParseCSR). */
 export function parseCertificateRequestPem(pem: string): CertificateRequestInfo {
-  const block = pemBlocks(pem)[0]
+  const block = pemBlocks(pem, 1)[0]
   if (!block || block.type !== 'CERTIFICATE REQUEST') throw new CertificateRequestError('PEM block type must be CERTIFICATE REQUEST')
   return parseCertificateRequestDer(block.bytes)
 }
