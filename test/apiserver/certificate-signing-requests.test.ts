@@ -18,6 +18,7 @@ import {certificateSigningRequests} from '../../src/core/controllers/certificate
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import {ManualClock} from '../../src/core/util/clock.js'
 import {SeededRandom} from '../../src/core/util/random.js'
+import {derChildren, readDer} from '../../src/core/util/der.js'
 import {temporaryFolder} from '../support/temp.js'
 
 const hasOpenssl = (() => {
@@ -112,6 +113,19 @@ describe.runIf(hasOpenssl)('CertificateSigningRequests in the API server', {time
     // A custom signer's request is no business of the cluster's signer.
     await settle()
     expect((await admin.get<Csr>(certificateSigningRequests, '', 'paths')).status?.conditions?.map((condition) => condition.type)).toEqual(['Approved'])
+  })
+
+  it('refuses a request missing its signature with a 422 in encoding/asn1\'s words', async () => {
+    // The request openssl made, its signature cut off: CertificationRequest SEQUENCE { info, algorithm }.
+    const der = Buffer.from(requestFor('/CN=unsigned').pem.replace(/-----[^-]+-----/g, '').replace(/\s/g, ''), 'base64')
+    const parts = derChildren(readDer(der))
+    const unsigned = Buffer.concat([parts[0]!.encoded, parts[1]!.encoded])
+    const length = unsigned.length < 0x80 ? [unsigned.length] : unsigned.length < 0x100 ? [0x81, unsigned.length] : [0x82, unsigned.length >> 8, unsigned.length & 0xff]
+    const shortened = Buffer.concat([Buffer.from([0x30, ...length]), unsigned])
+    const pem = `-----BEGIN CERTIFICATE REQUEST-----\n${shortened.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`
+    const goBytes = `[]byte{${[...Buffer.from(pem)].map((byte) => `0x${byte.toString(16)}`).join(', ')}}`
+    expect(await refusal(admin.create(certificateSigningRequests, manifest('unsigned', pem))))
+      .toBe(`CertificateSigningRequest.certificates.k8s.io "unsigned" is invalid: spec.request: Invalid value: ${goBytes}: asn1: syntax error: sequence truncated`)
   })
 
   it('lets only those allowed to approve for the signer approve, by its name or its domain/*', async () => {

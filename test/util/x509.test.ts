@@ -52,6 +52,42 @@ describe('PEM reader', () => {
   })
 })
 
+/** One DER element: tag, definite length, contents. */
+function tlv(tag: number, ...contents: Buffer[]): Buffer {
+  const body = Buffer.concat(contents)
+  const length = body.length < 0x80 ? Buffer.from([body.length]) : Buffer.from([0x82, body.length >> 8, body.length & 0xff])
+  return Buffer.concat([Buffer.from([tag]), length, body])
+}
+
+/** Certificate requests put together by hand with a part left out, as a client could send them. */
+const shapelessRequests = (() => {
+  const sequence = (...contents: Buffer[]) => tlv(0x30, ...contents)
+  const ecPublicKey = tlv(0x06, Buffer.from('2a8648ce3d0201', 'hex'))
+  const key = tlv(0x03, Buffer.from([0, 4, 1, 2]))
+  const info = (spki: Buffer, ...rest: Buffer[]) => sequence(tlv(0x02, Buffer.from([0])), sequence(), spki, ...rest)
+  const goodInfo = info(sequence(sequence(ecPublicKey), key), tlv(0xa0))
+  const algorithm = sequence(tlv(0x06, Buffer.from('2a8648ce3d040302', 'hex')))
+  const signature = tlv(0x03, Buffer.from([0, 1]))
+  return {
+    noSignature: sequence(goodInfo, algorithm),
+    emptySignatureAlgorithm: sequence(goodInfo, sequence(), signature),
+    emptyPublicKeyAlgorithm: sequence(info(sequence(sequence(), key), tlv(0xa0)), algorithm, signature),
+    noPublicKey: sequence(info(sequence(sequence(ecPublicKey)), tlv(0xa0)), algorithm, signature),
+    noAttributes: sequence(info(sequence(sequence(ecPublicKey), key)), algorithm, signature),
+    whole: sequence(goodInfo, algorithm, signature),
+  }
+})()
+
+describe('certificate requests missing a part', () => {
+  it('fail as encoding/asn1 fails a SEQUENCE that ends before a required field', () => {
+    expect(parseCertificateRequestDer(shapelessRequests.whole).publicKeyAlgorithm).toBe('ECDSA')
+    for (const [name, der] of Object.entries(shapelessRequests)) {
+      if (name === 'whole') continue
+      expect(() => parseCertificateRequestDer(der), name).toThrow(new CertificateRequestError('asn1: syntax error: sequence truncated'))
+    }
+  })
+})
+
 describe.runIf(hasOpenssl)('certificate requests', () => {
   const folder = temporaryFolder()
   const request = (keyArguments: string[], subject: string, extra: string[] = []) => {
