@@ -156,6 +156,7 @@ describe.runIf(hasOpenssl)('CertificateSigningRequests in the API server', {time
       ['kubelet-client', manifest('kubelet-client', requestFor('/O=system:nodes/CN=system:node:worker-2').pem, {signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth']})],
       ['kubelet-wrong-group', manifest('kubelet-wrong-group', requestFor('/O=dev/CN=system:node:worker-2').pem, {signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth']})],
       ['client-server-usage', manifest('client-server-usage', client.pem, {usages: ['client auth', 'server auth']})],
+      ['client-no-client-auth', manifest('client-no-client-auth', client.pem, {usages: ['digital signature', 'key encipherment']})],
     ]
     for (const [, csr] of cases) {
       const created = await admin.create<Csr>(certificateSigningRequests, csr)
@@ -174,6 +175,7 @@ describe.runIf(hasOpenssl)('CertificateSigningRequests in the API server', {time
       'kubelet-client': 'Issued',
       'kubelet-wrong-group': 'Failed: subject organization is not system:nodes',
       'client-server-usage': 'Failed: invalid usage for client certificate: server auth',
+      'client-no-client-auth': 'Failed: missing required usage for client certificate: client auth',
     })
     // The client certificate is carol in dev and ops, through kubemu kubectl's proof of the key.
     const certificate = Buffer.from((await admin.get<Csr>(certificateSigningRequests, '', 'client')).status!.certificate!, 'base64').toString()

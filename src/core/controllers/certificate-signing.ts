@@ -68,11 +68,12 @@ function kubeletServingFailure(request: CertificateRequestInfo, usages: Readonly
   return null
 }
 
-/** kube-apiserver-client: any subject, client usages only. */
+/** kube-apiserver-client: any subject; client auth, with digital signature and key encipherment allowed besides. */
 function apiServerClientFailure(_request: CertificateRequestInfo, usages: ReadonlySet<string>): string | null {
   for (const usage of usages) {
     if (!['digital signature', 'key encipherment', 'client auth'].includes(usage)) return `invalid usage for client certificate: ${usage}`
   }
+  if (!usages.has('client auth')) return 'missing required usage for client certificate: client auth'
   return null
 }
 
