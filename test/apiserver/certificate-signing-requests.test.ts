@@ -2,6 +2,7 @@
 // what each write path may change (main resource, /status, /approval), who may approve for a
 // signer, the csrsigning controller's rules per signer, and x509 authentication with what it issues.
 import {execFileSync} from 'node:child_process'
+import {X509Certificate} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -177,6 +178,9 @@ describe.runIf(hasOpenssl)('CertificateSigningRequests in the API server', {time
       'client-server-usage': 'Failed: invalid usage for client certificate: server auth',
       'client-no-client-auth': 'Failed: missing required usage for client certificate: client auth',
     })
+    // A year's certificate (the default duration) starts and ends five minutes early, as kube's signing policy backdates it.
+    const serving = new X509Certificate(Buffer.from((await admin.get<Csr>(certificateSigningRequests, '', 'serving')).status!.certificate!, 'base64'))
+    expect([Date.parse(serving.validFrom), Date.parse(serving.validTo)]).toEqual([clock.nowMilliseconds() - 5 * 60 * 1000, clock.nowMilliseconds() + 365 * 24 * 60 * 60 * 1000 - 5 * 60 * 1000])
     // The client certificate is carol in dev and ops, through kubemu kubectl's proof of the key.
     const certificate = Buffer.from((await admin.get<Csr>(certificateSigningRequests, '', 'client')).status!.certificate!, 'base64').toString()
     const whoami = async () => {

@@ -19,6 +19,20 @@ export const certificateSigningRequests = anyKind({group: 'certificates.k8s.io',
 export const signingDurationDefaultMilliseconds = 365 * 24 * 60 * 60 * 1000
 /** How far back a certificate's validity starts, for clocks a little behind (kube's backdate). */
 export const signingBackdateMilliseconds = 5 * 60 * 1000
+/** Certificates asked for at least this long also end a backdate early (kube's Short: the backdate is ~1% of it). */
+export const signingShortDurationMilliseconds = 8 * 60 * 60 * 1000
+
+/**
+ * The validity kube's PermissiveSigningPolicy gives a certificate of `duration` signed at `now`, in
+ * whole seconds as x509 writes them, never past the CA's own end; null when the CA has expired
+ * (kube refuses to sign, "refusing to sign a certificate that expired in the past", and retries).
+ */
+export function signingValidity(now: number, duration: number, authorityNotAfter: number): {notBeforeMilliseconds: number; notAfterMilliseconds: number} | null {
+  if (now >= authorityNotAfter) return null
+  const notBefore = now - signingBackdateMilliseconds
+  const notAfter = Math.min(duration < signingShortDurationMilliseconds ? now + duration : now + duration - signingBackdateMilliseconds, authorityNotAfter)
+  return {notBeforeMilliseconds: Math.floor(notBefore / 1000) * 1000, notAfterMilliseconds: Math.floor(notAfter / 1000) * 1000}
+}
 
 /** Signs a certificate with the cluster CA (the certificates layer's writer). */
 export type CertificateSigner = (request: RequestedCertificate, nowMilliseconds: number) => string
@@ -130,7 +144,9 @@ export class CertificateSigningController extends Controller {
       return
     }
     const requested = typeof found.spec?.expirationSeconds === 'number' ? found.spec.expirationSeconds * 1000 : Infinity
-    const duration = Math.min(requested, this.durationMaxMilliseconds)
+    const validity = signingValidity(now, Math.min(requested, this.durationMaxMilliseconds), this.authorityNotAfterMilliseconds())
+    // An expired CA signs nothing; the request stays approved and unsigned, as kube's signer leaves it.
+    if (validity === null) return
     const certificate = this.sign({
       subjectDer: request.subjectDer,
       publicKeyDer: request.publicKeyDer,
@@ -140,8 +156,7 @@ export class CertificateSigningController extends Controller {
       ipAddresses: request.ipAddresses,
       emailAddresses: request.emailAddresses,
       uris: request.uris,
-      notBeforeMilliseconds: Math.floor((now - signingBackdateMilliseconds) / 1000) * 1000,
-      notAfterMilliseconds: Math.floor(Math.min(now + duration, this.authorityNotAfterMilliseconds()) / 1000) * 1000,
+      ...validity,
     }, now)
     status.certificate = Buffer.from(certificate).toString('base64')
     csr.status = status
