@@ -158,6 +158,7 @@ describe.runIf(hasOpenssl)('CertificateSigningRequests in the API server', {time
       ['kubelet-wrong-group', manifest('kubelet-wrong-group', requestFor('/O=dev/CN=system:node:worker-2').pem, {signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth']})],
       ['client-server-usage', manifest('client-server-usage', client.pem, {usages: ['client auth', 'server auth']})],
       ['client-no-client-auth', manifest('client-no-client-auth', client.pem, {usages: ['digital signature', 'key encipherment']})],
+      ['client-many-names', manifest('client-many-names', requestFor('/CN=erin/O=zeta/OU=team/O=ab/1.2.3.4=dropped/C=US/ST=st*ar/CN=last').pem)],
     ]
     for (const [, csr] of cases) {
       const created = await admin.create<Csr>(certificateSigningRequests, csr)
@@ -177,7 +178,12 @@ describe.runIf(hasOpenssl)('CertificateSigningRequests in the API server', {time
       'kubelet-wrong-group': 'Failed: subject organization is not system:nodes',
       'client-server-usage': 'Failed: invalid usage for client certificate: server auth',
       'client-no-client-auth': 'Failed: missing required usage for client certificate: client auth',
+      'client-many-names': 'Issued',
     })
+    // The subject written again as Go's x509 writes a parsed name: its order, one RDN per attribute, the last CN, unknown attributes dropped.
+    const manyNames = Buffer.from((await admin.get<Csr>(certificateSigningRequests, '', 'client-many-names')).status!.certificate!, 'base64')
+    expect(execFileSync('openssl', ['x509', '-noout', '-subject', '-nameopt', 'sep_comma_plus,show_type'], {input: manyNames}).toString())
+      .toBe('subject=C=PRINTABLESTRING:US,ST=UTF8STRING:st*ar,O=PRINTABLESTRING:ab+O=PRINTABLESTRING:zeta,OU=PRINTABLESTRING:team,CN=PRINTABLESTRING:last\n')
     // A year's certificate (the default duration) starts and ends five minutes early, as kube's signing policy backdates it.
     const serving = new X509Certificate(Buffer.from((await admin.get<Csr>(certificateSigningRequests, '', 'serving')).status!.certificate!, 'base64'))
     expect([Date.parse(serving.validFrom), Date.parse(serving.validTo)]).toEqual([clock.nowMilliseconds() - 5 * 60 * 1000, clock.nowMilliseconds() + 365 * 24 * 60 * 60 * 1000 - 5 * 60 * 1000])

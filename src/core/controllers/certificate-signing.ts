@@ -9,6 +9,7 @@ import type {ApiClient} from '../client/client.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {anyKind} from '../client/resources.js'
+import {assert} from '../util/assert.js'
 import type {Clock} from '../util/clock.js'
 import {type CertificateRequestInfo, parseCertificateRequestPem} from '../util/x509.js'
 import {Controller} from './controller.js'
@@ -52,6 +53,20 @@ const extendedKeyUsageOids: Readonly<Record<string, string>> = {
   'email protection': '1.3.6.1.5.5.7.3.4', 's/mime': '1.3.6.1.5.5.7.3.4', 'ipsec end system': '1.3.6.1.5.5.7.3.5', 'ipsec tunnel': '1.3.6.1.5.5.7.3.6',
   'ipsec user': '1.3.6.1.5.5.7.3.7', 'timestamping': '1.3.6.1.5.5.7.3.8', 'ocsp signing': '1.3.6.1.5.5.7.3.9',
   'microsoft sgc': '1.3.6.1.4.1.311.10.3.3', 'netscape sgc': '2.16.840.1.113730.4.1',
+}
+
+/** Go's x509.ExtKeyUsage values, in the enum's order: kube's signer sorts a certificate's usages by it. */
+const extendedKeyUsageOrder = [
+  '2.5.29.37.0', '1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2', '1.3.6.1.5.5.7.3.3', '1.3.6.1.5.5.7.3.4', '1.3.6.1.5.5.7.3.5', '1.3.6.1.5.5.7.3.6',
+  '1.3.6.1.5.5.7.3.7', '1.3.6.1.5.5.7.3.8', '1.3.6.1.5.5.7.3.9', '1.3.6.1.4.1.311.10.3.3', '2.16.840.1.113730.4.1',
+]
+
+assert(Object.values(extendedKeyUsageOids).every((oid) => extendedKeyUsageOrder.includes(oid)), 'every extended key usage has its place in Go\'s order')
+
+/** The extended key usages `usages` name, each once, in Go's enum order (kube's keyUsagesFromStrings). */
+export function extendedKeyUsageOidsOf(usages: readonly string[]): string[] {
+  const named = new Set(usages.map((usage) => extendedKeyUsageOids[usage]))
+  return extendedKeyUsageOrder.filter((oid) => named.has(oid))
 }
 
 const sameSet = (left: ReadonlySet<string>, right: readonly string[]) => left.size === new Set(right).size && right.every((item) => left.has(item))
@@ -148,10 +163,10 @@ export class CertificateSigningController extends Controller {
     // An expired CA signs nothing; the request stays approved and unsigned, as kube's signer leaves it.
     if (validity === null) return
     const certificate = this.sign({
-      subjectDer: request.subjectDer,
+      subject: request.subject,
       publicKeyDer: request.publicKeyDer,
       keyUsageBits: [...new Set(usages.map((usage) => keyUsageBits[usage]).filter((bit): bit is number => bit !== undefined))],
-      extendedKeyUsageOids: [...new Set(usages.map((usage) => extendedKeyUsageOids[usage]).filter((oid): oid is string => oid !== undefined))],
+      extendedKeyUsageOids: extendedKeyUsageOidsOf(usages),
       dnsNames: request.dnsNames,
       ipAddresses: request.ipAddresses,
       emailAddresses: request.emailAddresses,

@@ -54,8 +54,6 @@ export interface SubjectAlternativeNames {
 
 export interface CertificateRequestInfo extends SubjectAlternativeNames {
   readonly subject: DistinguishedName
-  /** The subject as encoded in the request, for a certificate issued from it. */
-  readonly subjectDer: Buffer
   /** SubjectPublicKeyInfo, DER. */
   readonly publicKeyDer: Buffer
   readonly publicKeyAlgorithm: 'RSA' | 'ECDSA' | 'Ed25519' | 'unknown'
@@ -181,7 +179,6 @@ export function parseCertificateRequestDer(der: Buffer): CertificateRequestInfo 
     }
     return {
       subject: readName(subject),
-      subjectDer: Buffer.from(subject.encoded),
       publicKeyDer: Buffer.from(spki.encoded),
       publicKeyAlgorithm: publicKeyAlgorithmOf(spki),
       signed: Buffer.from(info.encoded),
