@@ -2,6 +2,7 @@
 // what each write path may change (main resource, /status, /approval), who may approve for a
 // signer, the csrsigning controller's rules per signer, and x509 authentication with what it issues.
 import {execFileSync} from 'node:child_process'
+import {X509Certificate} from 'node:crypto'
 import {request as httpsRequest} from 'node:https'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -20,6 +21,7 @@ import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import {startHttpApi} from '../../src/core/server/http-api.js'
 import {ManualClock} from '../../src/core/util/clock.js'
 import {SeededRandom} from '../../src/core/util/random.js'
+import {derChildren, readDer} from '../../src/core/util/der.js'
 import {temporaryFolder} from '../support/temp.js'
 
 const hasOpenssl = (() => {
@@ -116,6 +118,19 @@ describe.runIf(hasOpenssl)('CertificateSigningRequests in the API server', {time
     expect((await admin.get<Csr>(certificateSigningRequests, '', 'paths')).status?.conditions?.map((condition) => condition.type)).toEqual(['Approved'])
   })
 
+  it('refuses a request missing its signature with a 422 in encoding/asn1\'s words', async () => {
+    // The request openssl made, its signature cut off: CertificationRequest SEQUENCE { info, algorithm }.
+    const der = Buffer.from(requestFor('/CN=unsigned').pem.replace(/-----[^-]+-----/g, '').replace(/\s/g, ''), 'base64')
+    const parts = derChildren(readDer(der))
+    const unsigned = Buffer.concat([parts[0]!.encoded, parts[1]!.encoded])
+    const length = unsigned.length < 0x80 ? [unsigned.length] : unsigned.length < 0x100 ? [0x81, unsigned.length] : [0x82, unsigned.length >> 8, unsigned.length & 0xff]
+    const shortened = Buffer.concat([Buffer.from([0x30, ...length]), unsigned])
+    const pem = `-----BEGIN CERTIFICATE REQUEST-----\n${shortened.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`
+    const goBytes = `[]byte{${[...Buffer.from(pem)].map((byte) => `0x${byte.toString(16)}`).join(', ')}}`
+    expect(await refusal(admin.create(certificateSigningRequests, manifest('unsigned', pem))))
+      .toBe(`CertificateSigningRequest.certificates.k8s.io "unsigned" is invalid: spec.request: Invalid value: ${goBytes}: asn1: syntax error: sequence truncated`)
+  })
+
   it('lets only those allowed to approve for the signer approve, by its name or its domain/*', async () => {
     const csr = await admin.create<Csr>(certificateSigningRequests, manifest('who', requestFor('/CN=who').pem))
     const bob = new ApiClient(api, {name: 'bob', groups: ['system:authenticated']})
@@ -144,6 +159,8 @@ describe.runIf(hasOpenssl)('CertificateSigningRequests in the API server', {time
       ['kubelet-client', manifest('kubelet-client', requestFor('/O=system:nodes/CN=system:node:worker-2').pem, {signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth']})],
       ['kubelet-wrong-group', manifest('kubelet-wrong-group', requestFor('/O=dev/CN=system:node:worker-2').pem, {signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth']})],
       ['client-server-usage', manifest('client-server-usage', client.pem, {usages: ['client auth', 'server auth']})],
+      ['client-no-client-auth', manifest('client-no-client-auth', client.pem, {usages: ['digital signature', 'key encipherment']})],
+      ['client-many-names', manifest('client-many-names', requestFor('/CN=erin/O=zeta/OU=team/O=ab/1.2.3.4=dropped/C=US/ST=st*ar/CN=last').pem)],
     ]
     for (const [, csr] of cases) {
       const created = await admin.create<Csr>(certificateSigningRequests, csr)
@@ -162,7 +179,16 @@ describe.runIf(hasOpenssl)('CertificateSigningRequests in the API server', {time
       'kubelet-client': 'Issued',
       'kubelet-wrong-group': 'Failed: subject organization is not system:nodes',
       'client-server-usage': 'Failed: invalid usage for client certificate: server auth',
+      'client-no-client-auth': 'Failed: missing required usage for client certificate: client auth',
+      'client-many-names': 'Issued',
     })
+    // The subject written again as Go's x509 writes a parsed name: its order, one RDN per attribute, the last CN, unknown attributes dropped.
+    const manyNames = Buffer.from((await admin.get<Csr>(certificateSigningRequests, '', 'client-many-names')).status!.certificate!, 'base64')
+    expect(execFileSync('openssl', ['x509', '-noout', '-subject', '-nameopt', 'sep_comma_plus,show_type'], {input: manyNames}).toString())
+      .toBe('subject=C=PRINTABLESTRING:US,ST=UTF8STRING:st*ar,O=PRINTABLESTRING:ab+O=PRINTABLESTRING:zeta,OU=PRINTABLESTRING:team,CN=PRINTABLESTRING:last\n')
+    // A year's certificate (the default duration) starts and ends five minutes early, as kube's signing policy backdates it.
+    const serving = new X509Certificate(Buffer.from((await admin.get<Csr>(certificateSigningRequests, '', 'serving')).status!.certificate!, 'base64'))
+    expect([Date.parse(serving.validFrom), Date.parse(serving.validTo)]).toEqual([clock.nowMilliseconds() - 5 * 60 * 1000, clock.nowMilliseconds() + 365 * 24 * 60 * 60 * 1000 - 5 * 60 * 1000])
     // The client certificate is carol in dev and ops, through kubemu kubectl's proof of the key.
     const certificate = Buffer.from((await admin.get<Csr>(certificateSigningRequests, '', 'client')).status!.certificate!, 'base64').toString()
     const pair = new ClientCertificateKeyPair(certificate, client.key)

@@ -103,6 +103,18 @@ describe.runIf(existsSync(realKubectl) && hasOpenssl)('CertificateSigningRequest
     await same((tool) => `certificate approve jane-${tool}`)
     expect((await same((tool) => `certificate deny jane-${tool}`)).stderr).toBe('error: certificate signing request "jane-TOOL" is already Approved')
     expect((await same(() => 'certificate approve nobody')).stderr).toBe('Error from server (NotFound): certificatesigningrequests.certificates.k8s.io "nobody" not found')
+    // TYPE/NAME names a request too; another cluster-scoped type is read and refused, a namespaced one has no namespace here.
+    for (const type of ['csr', 'certificatesigningrequest', 'certificatesigningrequests.certificates.k8s.io']) {
+      expect((await same((tool) => `certificate approve ${type}/jane-${tool}`)).stdout).toBe('certificatesigningrequest.certificates.k8s.io/jane-TOOL approved\n')
+    }
+    expect((await same(() => 'certificate deny node/worker-1')).stderr).toBe('error: can only handle CertificateSigningRequest.certificates.k8s.io objects, got Node')
+    expect((await same(() => 'certificate deny node/nothere')).stderr).toBe('Error from server (NotFound): nodes "nothere" not found')
+    expect((await same(() => 'certificate approve csr/nobody')).stderr).toBe('Error from server (NotFound): certificatesigningrequests.certificates.k8s.io "nobody" not found')
+    expect((await same((tool) => `certificate approve jane-${tool} configmap/kube-root-ca.crt`)).stderr).toBe('error: namespace may not be empty when retrieving a resource by name')
+    expect((await same(() => 'certificate approve csr/')).stderr).toBe('error: arguments in resource/name form must have a single resource and name')
+    expect((await same(() => 'certificate approve csr/a/b')).stderr).toBe('error: arguments in resource/name form may not have more than one slash')
+    expect((await same(() => 'certificate approve nosuchtype/a')).stderr).toBe('error: the server doesn\'t have a resource type "nosuchtype"')
+    expect((await same((tool) => `certificate approve -f ${tool}.yaml jane-${tool}`)).stderr).toBe('error: resource/name arguments cannot be provided when a path is specified')
     // -f names the requests of a file; -o prints the request as kubectl read it.
     expect((await same((tool) => `certificate approve -f ${tool}.yaml --force -o jsonpath='{.metadata.name} {.status.conditions[*].type}'`)).stdout).toBe('jane-TOOL Approved')
     writeFileSync(join(home, 'configmap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n')

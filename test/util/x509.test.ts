@@ -4,7 +4,7 @@
 import {execFileSync} from 'node:child_process'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {DerError, derChildren, readDer, readObjectIdentifier} from '../../src/core/util/der.js'
+import {DerError, derChildren, pemBlocks, readDer, readObjectIdentifier} from '../../src/core/util/der.js'
 import {CertificateRequestError, checkRequestSignature, parseCertificateRequestDer, parseCertificateRequestPem} from '../../src/core/util/x509.js'
 import {temporaryFolder} from '../support/temp.js'
 
@@ -28,6 +28,63 @@ describe('DER reader', () => {
     expect(() => readDer(Buffer.from('05000500', 'hex'))).toThrow(new DerError('trailing data'))
     expect(() => readDer(Buffer.from('30800000', 'hex'))).toThrow(new DerError('indefinite length found (not DER)'))
     expect(() => readDer(Buffer.from('3081050500', 'hex'))).toThrow(new DerError('non-minimal length'))
+  })
+})
+
+describe('PEM reader', () => {
+  it('finds each block up to the first END of its type, passing over a BEGIN without one', () => {
+    const text = [
+      '-----END B-----', 'junk -----BEGIN A-----', 'AAEC', '-----END A-----',
+      '-----BEGIN B-----\r', 'Proc-Type: 4,ENCRYPTED', '', 'AwQ=', '-----END B----- trailing',
+      '-----BEGIN C-----', 'not base64!', '-----END C-----', '-----BEGIN D-----', '-----BEGIN E-----', 'BQ==', '-----END E-----',
+    ].join('\n')
+    expect(pemBlocks(text).map(({type, bytes, headers}) => [type, bytes.toString('hex'), headers])).toEqual([
+      ['A', '000102', false], ['B', '0304', true], ['E', '05', false],
+    ])
+    expect(pemBlocks(text, 1).map((block) => block.type)).toEqual(['A'])
+  })
+
+  it('reads a text of 100,000 BEGIN lines without an END in one pass', () => {
+    // A backtracking pattern took minutes on this (each BEGIN searched the rest of the text).
+    expect(pemBlocks('-----BEGIN A-----\n'.repeat(100_000))).toEqual([])
+    expect(pemBlocks(Array.from({length: 100_000}, (_, index) => `-----BEGIN A${index}-----\n-----END B-----\n`).join(''))).toEqual([])
+    expect(() => parseCertificateRequestPem('-----BEGIN CERTIFICATE REQUEST-----\n'.repeat(100_000))).toThrow(new CertificateRequestError('PEM block type must be CERTIFICATE REQUEST'))
+  })
+})
+
+/** One DER element: tag, definite length, contents. */
+function tlv(tag: number, ...contents: Buffer[]): Buffer {
+  const body = Buffer.concat(contents)
+  const length = body.length < 0x80 ? Buffer.from([body.length]) : Buffer.from([0x82, body.length >> 8, body.length & 0xff])
+  return Buffer.concat([Buffer.from([tag]), length, body])
+}
+
+/** Certificate requests put together by hand with a part left out, as a client could send them. */
+const shapelessRequests = (() => {
+  const sequence = (...contents: Buffer[]) => tlv(0x30, ...contents)
+  const ecPublicKey = tlv(0x06, Buffer.from('2a8648ce3d0201', 'hex'))
+  const key = tlv(0x03, Buffer.from([0, 4, 1, 2]))
+  const info = (spki: Buffer, ...rest: Buffer[]) => sequence(tlv(0x02, Buffer.from([0])), sequence(), spki, ...rest)
+  const goodInfo = info(sequence(sequence(ecPublicKey), key), tlv(0xa0))
+  const algorithm = sequence(tlv(0x06, Buffer.from('2a8648ce3d040302', 'hex')))
+  const signature = tlv(0x03, Buffer.from([0, 1]))
+  return {
+    noSignature: sequence(goodInfo, algorithm),
+    emptySignatureAlgorithm: sequence(goodInfo, sequence(), signature),
+    emptyPublicKeyAlgorithm: sequence(info(sequence(sequence(), key), tlv(0xa0)), algorithm, signature),
+    noPublicKey: sequence(info(sequence(sequence(ecPublicKey)), tlv(0xa0)), algorithm, signature),
+    noAttributes: sequence(info(sequence(sequence(ecPublicKey), key)), algorithm, signature),
+    whole: sequence(goodInfo, algorithm, signature),
+  }
+})()
+
+describe('certificate requests missing a part', () => {
+  it('fail as encoding/asn1 fails a SEQUENCE that ends before a required field', () => {
+    expect(parseCertificateRequestDer(shapelessRequests.whole).publicKeyAlgorithm).toBe('ECDSA')
+    for (const [name, der] of Object.entries(shapelessRequests)) {
+      if (name === 'whole') continue
+      expect(() => parseCertificateRequestDer(der), name).toThrow(new CertificateRequestError('asn1: syntax error: sequence truncated'))
+    }
   })
 })
 

@@ -33,13 +33,13 @@ export function isRequestDone(request: SigningRequest, now: number): boolean {
     if ((condition.type === 'Denied' || condition.type === 'Failed') && olderThan(condition.lastUpdateTime, settledRequestLifetimeMilliseconds)) return true
   }
   if (conditions.length === 0 && olderThan(request.metadata.creationTimestamp ?? undefined, pendingRequestLifetimeMilliseconds)) return true
-  if (certificate.length > 0) {
-    for (const block of pemBlocks(Buffer.from(certificate, 'base64').toString('latin1'))) {
-      try {
-        if (Date.parse(new X509Certificate(block.bytes).validTo) < now) return true
-      } catch {
-        // Not a certificate: nothing expires.
-      }
+  // isIssuedExpired: an approved request whose certificate, the first one of its first PEM block, has expired.
+  if (certificate.length > 0 && conditions.some((condition) => condition.type === 'Approved')) {
+    const [block] = pemBlocks(Buffer.from(certificate, 'base64').toString('latin1'), 1)
+    try {
+      if (block && Date.parse(new X509Certificate(block.bytes).validTo) < now) return true
+    } catch {
+      // Not a certificate: nothing expires.
     }
   }
   return false

@@ -9,6 +9,7 @@ import type {ApiClient} from '../client/client.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {anyKind} from '../client/resources.js'
+import {assert} from '../util/assert.js'
 import type {Clock} from '../util/clock.js'
 import {type CertificateRequestInfo, parseCertificateRequestPem} from '../util/x509.js'
 import {Controller} from './controller.js'
@@ -19,6 +20,20 @@ export const certificateSigningRequests = anyKind({group: 'certificates.k8s.io',
 export const signingDurationDefaultMilliseconds = 365 * 24 * 60 * 60 * 1000
 /** How far back a certificate's validity starts, for clocks a little behind (kube's backdate). */
 export const signingBackdateMilliseconds = 5 * 60 * 1000
+/** Certificates asked for at least this long also end a backdate early (kube's Short: the backdate is ~1% of it). */
+export const signingShortDurationMilliseconds = 8 * 60 * 60 * 1000
+
+/**
+ * The validity kube's PermissiveSigningPolicy gives a certificate of `duration` signed at `now`, in
+ * whole seconds as x509 writes them, never past the CA's own end; null when the CA has expired
+ * (kube refuses to sign, "refusing to sign a certificate that expired in the past", and retries).
+ */
+export function signingValidity(now: number, duration: number, authorityNotAfter: number): {notBeforeMilliseconds: number; notAfterMilliseconds: number} | null {
+  if (now >= authorityNotAfter) return null
+  const notBefore = now - signingBackdateMilliseconds
+  const notAfter = Math.min(duration < signingShortDurationMilliseconds ? now + duration : now + duration - signingBackdateMilliseconds, authorityNotAfter)
+  return {notBeforeMilliseconds: Math.floor(notBefore / 1000) * 1000, notAfterMilliseconds: Math.floor(notAfter / 1000) * 1000}
+}
 
 /** Signs a certificate with the cluster CA (the certificates layer's writer). */
 export type CertificateSigner = (request: RequestedCertificate, nowMilliseconds: number) => string
@@ -38,6 +53,20 @@ const extendedKeyUsageOids: Readonly<Record<string, string>> = {
   'email protection': '1.3.6.1.5.5.7.3.4', 's/mime': '1.3.6.1.5.5.7.3.4', 'ipsec end system': '1.3.6.1.5.5.7.3.5', 'ipsec tunnel': '1.3.6.1.5.5.7.3.6',
   'ipsec user': '1.3.6.1.5.5.7.3.7', 'timestamping': '1.3.6.1.5.5.7.3.8', 'ocsp signing': '1.3.6.1.5.5.7.3.9',
   'microsoft sgc': '1.3.6.1.4.1.311.10.3.3', 'netscape sgc': '2.16.840.1.113730.4.1',
+}
+
+/** Go's x509.ExtKeyUsage values, in the enum's order: kube's signer sorts a certificate's usages by it. */
+const extendedKeyUsageOrder = [
+  '2.5.29.37.0', '1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2', '1.3.6.1.5.5.7.3.3', '1.3.6.1.5.5.7.3.4', '1.3.6.1.5.5.7.3.5', '1.3.6.1.5.5.7.3.6',
+  '1.3.6.1.5.5.7.3.7', '1.3.6.1.5.5.7.3.8', '1.3.6.1.5.5.7.3.9', '1.3.6.1.4.1.311.10.3.3', '2.16.840.1.113730.4.1',
+]
+
+assert(Object.values(extendedKeyUsageOids).every((oid) => extendedKeyUsageOrder.includes(oid)), 'every extended key usage has its place in Go\'s order')
+
+/** The extended key usages `usages` name, each once, in Go's enum order (kube's keyUsagesFromStrings). */
+export function extendedKeyUsageOidsOf(usages: readonly string[]): string[] {
+  const named = new Set(usages.map((usage) => extendedKeyUsageOids[usage]))
+  return extendedKeyUsageOrder.filter((oid) => named.has(oid))
 }
 
 const sameSet = (left: ReadonlySet<string>, right: readonly string[]) => left.size === new Set(right).size && right.every((item) => left.has(item))
@@ -68,11 +97,12 @@ function kubeletServingFailure(request: CertificateRequestInfo, usages: Readonly
   return null
 }
 
-/** kube-apiserver-client: any subject, client usages only. */
+/** kube-apiserver-client: any subject; client auth, with digital signature and key encipherment allowed besides. */
 function apiServerClientFailure(_request: CertificateRequestInfo, usages: ReadonlySet<string>): string | null {
   for (const usage of usages) {
     if (!['digital signature', 'key encipherment', 'client auth'].includes(usage)) return `invalid usage for client certificate: ${usage}`
   }
+  if (!usages.has('client auth')) return 'missing required usage for client certificate: client auth'
   return null
 }
 
@@ -129,18 +159,19 @@ export class CertificateSigningController extends Controller {
       return
     }
     const requested = typeof found.spec?.expirationSeconds === 'number' ? found.spec.expirationSeconds * 1000 : Infinity
-    const duration = Math.min(requested, this.durationMaxMilliseconds)
+    const validity = signingValidity(now, Math.min(requested, this.durationMaxMilliseconds), this.authorityNotAfterMilliseconds())
+    // An expired CA signs nothing; the request stays approved and unsigned, as kube's signer leaves it.
+    if (validity === null) return
     const certificate = this.sign({
-      subjectDer: request.subjectDer,
+      subject: request.subject,
       publicKeyDer: request.publicKeyDer,
       keyUsageBits: [...new Set(usages.map((usage) => keyUsageBits[usage]).filter((bit): bit is number => bit !== undefined))],
-      extendedKeyUsageOids: [...new Set(usages.map((usage) => extendedKeyUsageOids[usage]).filter((oid): oid is string => oid !== undefined))],
+      extendedKeyUsageOids: extendedKeyUsageOidsOf(usages),
       dnsNames: request.dnsNames,
       ipAddresses: request.ipAddresses,
       emailAddresses: request.emailAddresses,
       uris: request.uris,
-      notBeforeMilliseconds: Math.floor((now - signingBackdateMilliseconds) / 1000) * 1000,
-      notAfterMilliseconds: Math.floor(Math.min(now + duration, this.authorityNotAfterMilliseconds()) / 1000) * 1000,
+      ...validity,
     }, now)
     status.certificate = Buffer.from(certificate).toString('base64')
     csr.status = status

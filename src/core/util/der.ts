@@ -134,19 +134,73 @@ export function readBitString(element: DerElement): {bytes: Buffer; unusedBits: 
 /** PEM blocks read from one text at most (a certificate chain has a handful). */
 export const pemBlocksMax = 1000
 
+const beginMarker = '-----BEGIN '
+const endMarker = '-----END '
+const dashes = '-----'
+
+/** The type a "-----BEGIN TYPE-----" or "-----END TYPE-----" marker at `at` names (no dash, no line break), or null. */
+function markerType(text: string, at: number, marker: string): {type: string; end: number} | null {
+  let index = at + marker.length
+  while (index < text.length && text[index] !== '-' && text[index] !== '\r' && text[index] !== '\n') index++
+  if (!text.startsWith(dashes, index)) return null
+  return {type: text.slice(at + marker.length, index), end: index + dashes.length}
+}
+
+/**
+ * Where each END marker is, by type, in order: each BEGIN then finds its END by a lookup with a
+ * cursor that only moves forward, so a text of many BEGINs without an END is read in one pass.
+ */
+class EndMarkers {
+  private readonly positions = new Map<string, number[]>()
+  private readonly cursors = new Map<string, number>()
+
+  constructor(text: string) {
+    for (let at = text.indexOf(endMarker); at >= 0; at = text.indexOf(endMarker, at + 1)) {
+      const found = markerType(text, at, endMarker)
+      if (!found) continue
+      const list = this.positions.get(found.type)
+      if (list) list.push(at)
+      else this.positions.set(found.type, [at])
+    }
+  }
+
+  /** The first END of `type` at or after `from`; `from` never decreases between calls. */
+  firstAtOrAfter(type: string, from: number): number {
+    const list = this.positions.get(type)
+    if (!list) return -1
+    let cursor = this.cursors.get(type) ?? 0
+    while (cursor < list.length && list[cursor]! < from) cursor++
+    this.cursors.set(type, cursor)
+    return cursor < list.length ? list[cursor]! : -1
+  }
+}
+
 /**
  * The PEM blocks of a text, in order, as Go's pem.Decode finds them one after the other: each
- * one's type, DER, and whether it has headers; a block whose body is not base64 is skipped.
+ * one's type, DER, and whether it has headers; a block whose body is not base64 is skipped. A
+ * block runs from "-----BEGIN TYPE-----" and its line end to the first "-----END TYPE-----"
+ * after it; a BEGIN without one is passed over. Reads the text once, at most `blocksMax` blocks.
  */
-export function pemBlocks(text: string): Array<{type: string; bytes: Buffer; headers: boolean}> {
+export function pemBlocks(text: string, blocksMax = pemBlocksMax): Array<{type: string; bytes: Buffer; headers: boolean}> {
   const blocks: Array<{type: string; bytes: Buffer; headers: boolean}> = []
-  const pattern = /-----BEGIN ([^-\r\n]*)-----\r?\n([\s\S]*?)-----END \1-----/g
-  for (let match = pattern.exec(text); match && blocks.length < pemBlocksMax; match = pattern.exec(text)) {
-    const body = match[2]!
+  const ends = new EndMarkers(text)
+  for (let at = text.indexOf(beginMarker); at >= 0 && blocks.length < blocksMax; ) {
+    const begin = markerType(text, at, beginMarker)
+    let bodyStart = begin ? begin.end : -1
+    if (bodyStart >= 0 && text[bodyStart] === '\r') bodyStart++
+    if (bodyStart >= 0 && text[bodyStart] === '\n') bodyStart++
+    else bodyStart = -1
+    const bodyEnd = begin && bodyStart >= 0 ? ends.firstAtOrAfter(begin.type, bodyStart) : -1
+    if (!begin || bodyEnd < 0) {
+      at = text.indexOf(beginMarker, at + 1)
+      continue
+    }
+    const body = text.slice(bodyStart, bodyEnd)
+    at = text.indexOf(beginMarker, bodyEnd + endMarker.length + begin.type.length + dashes.length)
     const headers = /^[^\s:]+:/m.test(body)
     const base64 = body.replace(/^[^\s:]+:.*$/gm, '').replace(/\s+/g, '')
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) continue
-    blocks.push({type: match[1]!, bytes: Buffer.from(base64, 'base64'), headers})
+    blocks.push({type: begin.type, bytes: Buffer.from(base64, 'base64'), headers})
   }
   return blocks
 }

@@ -54,8 +54,6 @@ export interface SubjectAlternativeNames {
 
 export interface CertificateRequestInfo extends SubjectAlternativeNames {
   readonly subject: DistinguishedName
-  /** The subject as encoded in the request, for a certificate issued from it. */
-  readonly subjectDer: Buffer
   /** SubjectPublicKeyInfo, DER. */
   readonly publicKeyDer: Buffer
   readonly publicKeyAlgorithm: 'RSA' | 'ECDSA' | 'Ed25519' | 'unknown'
@@ -136,43 +134,54 @@ function extensionValue(extensions: DerElement[], oid: string): Buffer | null {
   return null
 }
 
+/** A field the structure must have: encoding/asn1 calls a SEQUENCE that ends before it truncated. */
+function present(element: DerElement | undefined): DerElement {
+  if (!element) throw new DerError('sequence truncated')
+  return element
+}
+
 function publicKeyAlgorithmOf(spki: DerElement): CertificateRequestInfo['publicKeyAlgorithm'] {
-  const [algorithm] = expectChildren(spki, derTags.sequence, 'public key info')
-  const oid = readObjectIdentifier(expectChildren(algorithm, derTags.sequence, 'public key algorithm')[0]!)
+  const [algorithm, key] = expectChildren(spki, derTags.sequence, 'public key info')
+  const [algorithmOid] = expectChildren(present(algorithm), derTags.sequence, 'public key algorithm')
+  readBitString(present(key))
+  const oid = readObjectIdentifier(present(algorithmOid))
   if (oid === x509Oids.rsaEncryption) return 'RSA'
   if (oid === x509Oids.ecPublicKey) return 'ECDSA'
   if (oid === x509Oids.ed25519) return 'Ed25519'
   return 'unknown'
 }
 
-const derSyntaxFaults: ReadonlySet<string> = new Set(['data truncated', 'trailing data', 'indefinite length found (not DER)', 'non-minimal length', 'length too large'])
+const derSyntaxFaults: ReadonlySet<string> = new Set(['data truncated', 'sequence truncated', 'trailing data', 'indefinite length found (not DER)', 'non-minimal length', 'length too large'])
 
 /** Parses DER of a PKCS #10 CertificationRequest (x509.ParseCertificateRequest). */
 export function parseCertificateRequestDer(der: Buffer): CertificateRequestInfo {
   try {
-    const [info, algorithm, signature] = expectChildren(readDer(der), derTags.sequence, 'certificate request')
-    const infoParts = expectChildren(info, derTags.sequence, 'certificate request info')
-    const [version, subject, spki, attributes] = infoParts
-    if (!version || version.tag !== derTags.integer || !subject || !spki) throw new DerError('malformed certificate request info')
-    const signatureOid = readObjectIdentifier(expectChildren(algorithm, derTags.sequence, 'signature algorithm')[0]!)
-    const {bytes: signatureBytes} = readBitString(signature!)
+    // Every field is required (the attributes too: an empty [0] when there are none), in Go's certificateRequest order.
+    const [infoElement, algorithm, signature] = expectChildren(readDer(der), derTags.sequence, 'certificate request')
+    const info = present(infoElement)
+    const [version, subjectElement, spkiElement, attributesElement] = expectChildren(info, derTags.sequence, 'certificate request info')
+    if (present(version).tag !== derTags.integer) throw new DerError('malformed certificate request info')
+    const subject = present(subjectElement)
+    const spki = present(spkiElement)
+    const attributes = present(attributesElement)
+    if (attributes.tag !== 0xa0) throw new DerError('malformed certificate request attributes')
+    const [signatureAlgorithm] = expectChildren(present(algorithm), derTags.sequence, 'signature algorithm')
+    const signatureOid = readObjectIdentifier(present(signatureAlgorithm))
+    const {bytes: signatureBytes} = readBitString(present(signature))
     let alternativeNames: SubjectAlternativeNames = {dnsNames: [], emailAddresses: [], ipAddresses: [], uris: []}
-    if (attributes && attributes.tag === 0xa0) {
-      for (const attribute of derChildren(attributes)) {
-        const [type, values] = expectChildren(attribute, derTags.sequence, 'attribute')
-        if (!type || readObjectIdentifier(type) !== x509Oids.extensionRequest) continue
-        for (const value of expectChildren(values, derTags.set, 'attribute values')) {
-          const san = extensionValue(expectChildren(value, derTags.sequence, 'extensions'), x509Oids.subjectAltName)
-          if (san) alternativeNames = readAlternativeNames(san)
-        }
+    for (const attribute of derChildren(attributes)) {
+      const [type, values] = expectChildren(attribute, derTags.sequence, 'attribute')
+      if (readObjectIdentifier(present(type)) !== x509Oids.extensionRequest) continue
+      for (const value of expectChildren(present(values), derTags.set, 'attribute values')) {
+        const san = extensionValue(expectChildren(value, derTags.sequence, 'extensions'), x509Oids.subjectAltName)
+        if (san) alternativeNames = readAlternativeNames(san)
       }
     }
     return {
       subject: readName(subject),
-      subjectDer: Buffer.from(subject.encoded),
       publicKeyDer: Buffer.from(spki.encoded),
       publicKeyAlgorithm: publicKeyAlgorithmOf(spki),
-      signed: Buffer.from(info!.encoded),
+      signed: Buffer.from(info.encoded),
       signatureAlgorithm: signatureOid,
       signature: Buffer.from(signatureBytes),
       ...alternativeNames,
@@ -186,7 +195,7 @@ export function parseCertificateRequestDer(der: Buffer): CertificateRequestInfo 
 
 /** The request in the first PEM block, which must be a CERTIFICATE REQUEST (kube's certificates.ParseCSR). */
 export function parseCertificateRequestPem(pem: string): CertificateRequestInfo {
-  const block = pemBlocks(pem)[0]
+  const block = pemBlocks(pem, 1)[0]
   if (!block || block.type !== 'CERTIFICATE REQUEST') throw new CertificateRequestError('PEM block type must be CERTIFICATE REQUEST')
   return parseCertificateRequestDer(block.bytes)
 }

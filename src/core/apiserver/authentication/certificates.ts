@@ -7,6 +7,7 @@ import {existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync
 import {isIP} from 'node:net'
 import {join} from 'node:path'
 import {assert} from '../../util/assert.js'
+import type {DistinguishedName} from '../../util/x509.js'
 
 /** How long the certificates are valid: kubemu's clusters are for learning and CI, not for rotation. */
 export const certificateValidityDays = 3650
@@ -75,6 +76,25 @@ const oids = {
 function name(commonName: string, organization?: string): Buffer {
   const attribute = (oid: string, value: string) => set(sequence(objectIdentifier(oid), utf8String(value)))
   return sequence(...(organization ? [attribute(oids.organization, organization)] : []), attribute(oids.commonName, commonName))
+}
+
+/** Go's PrintableString characters (encoding/asn1 writes '*' and '&' as UTF8String). */
+const printable = /^[A-Za-z0-9 '()+,\-./:=?]*$/
+
+/**
+ * A parsed subject as Go's x509 writes it (pkix.Name.ToRDNSequence): C, ST, L, STREET, POSTALCODE,
+ * O, OU, CN, SERIALNUMBER, each attribute's values one multi-valued RDN (a SET, its members in
+ * DER order), PrintableString where the text allows it, UTF8String otherwise.
+ */
+function pkixName(subject: DistinguishedName): Buffer {
+  const rdns: Array<[string, readonly string[]]> = [
+    ['2.5.4.6', subject.countries], ['2.5.4.8', subject.provinces], ['2.5.4.7', subject.localities], ['2.5.4.9', subject.streetAddresses],
+    ['2.5.4.17', subject.postalCodes], ['2.5.4.10', subject.organizations], ['2.5.4.11', subject.organizationalUnits],
+    ['2.5.4.3', subject.commonName ? [subject.commonName] : []], ['2.5.4.5', subject.serialNumber ? [subject.serialNumber] : []],
+  ]
+  const value = (text: string) => (printable.test(text) ? tlv(0x13, Buffer.from(text, 'ascii')) : utf8String(text))
+  return sequence(...rdns.filter(([, values]) => values.length > 0).map(([oid, values]) =>
+    set(...values.map((text) => sequence(objectIdentifier(oid), value(text))).sort(Buffer.compare))))
 }
 
 const extension = (oid: string, critical: boolean, value: Buffer) => sequence(objectIdentifier(oid), ...(critical ? [boolean(true)] : []), octetString(value))
@@ -187,8 +207,8 @@ export function issueCertificate(authority: KeyAndCertificate, request: Certific
 
 /** What a signer puts in a certificate it issues for a certificate request (kube's x509.Certificate template). */
 export interface RequestedCertificate extends Validity {
-  /** The request's subject, DER, kept as encoded. */
-  readonly subjectDer: Buffer
+  /** The request's subject as parsed: written again in Go's order, attributes Go's pkix.Name does not keep dropped. */
+  readonly subject: DistinguishedName
   /** SubjectPublicKeyInfo, DER. */
   readonly publicKeyDer: Buffer
   /** KeyUsage bit numbers (0 digitalSignature … 8 decipherOnly). */
@@ -228,7 +248,7 @@ export function signRequestedCertificate(authority: KeyAndCertificate, request: 
     extension(oids.authorityKeyIdentifier, false, sequence(tlv(0x80, issuer.keyIdentifier))),
     ...(alternativeNames.length > 0 ? [extension(oids.subjectAltName, false, sequence(...alternativeNames))] : []),
   ]
-  return certificate(request.subjectDer, request.publicKeyDer, issuer, extensions, nowMilliseconds, request)
+  return certificate(pkixName(request.subject), request.publicKeyDer, issuer, extensions, nowMilliseconds, request)
 }
 
 /** The API server's serving certificate (kubeadm's apiserver.crt), signed by `authority`. */

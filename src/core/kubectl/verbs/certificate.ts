@@ -7,7 +7,7 @@ import type {KubectlFlag} from '../flags.js'
 import {hasManifestSource, readEntriesOrKustomization} from '../kustomize/manifests.js'
 import {isManifest, type ManifestEntry} from '../manifests.js'
 import {ChangedObjectPrinter} from '../output.js'
-import {kindName, objectPath, ResourceMapper, requestNamed} from '../resources.js'
+import {type ApiResource, kindName, objectPath, ResourceMapper, requestNamed} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import type {KubectlVerb} from '../verb.js'
 
@@ -70,11 +70,34 @@ async function requestNameOf(session: KubectlSession, mapper: ResourceMapper, en
   return name
 }
 
+/**
+ * The requests the arguments name, as kubectl's builder reads them: NAME is a CertificateSigningRequest,
+ * TYPE/NAME any cluster-scoped type (a request that is not a CertificateSigningRequest fails when
+ * read); the arguments and -f exclude each other. Every argument is checked before anything is read.
+ */
+function namedRequests(session: KubectlSession, mapper: ResourceMapper, args: readonly string[]): Array<{resource: ApiResource; name: string}> {
+  const tuples = args.map((arg) => {
+    if (!arg.includes('/')) return {type: 'certificatesigningrequests', name: arg}
+    const parts = arg.split('/')
+    if (parts.length > 2) throw new KubectlError('arguments in resource/name form may not have more than one slash')
+    if (parts[0] === '' || parts[1] === '') throw new KubectlError('arguments in resource/name form must have a single resource and name')
+    return {type: parts[0]!, name: parts[1]!}
+  })
+  if (tuples.length > 0 && hasManifestSource(session)) throw new KubectlError('resource/name arguments cannot be provided when a path is specified')
+  return tuples.map(({type, name}) => {
+    const resource = mapper.resolve(type)
+    // kubectl certificate gives its builder no namespace.
+    if (resource.namespaced) throw new KubectlError('namespace may not be empty when retrieving a resource by name')
+    return {resource, name}
+  })
+}
+
 function decisionVerb(decision: Decision) {
   return async (session: KubectlSession, args: readonly string[]): Promise<number> => {
     if (args.length === 0 && !hasManifestSource(session)) throw new KubectlError('one or more CSRs must be specified as <name> or -f <filename>')
     const mapper = await ResourceMapper.discover(session)
     const resource = mapper.resolve('certificatesigningrequests.v1.certificates.k8s.io')
+    const named = namedRequests(session, mapper, args)
     const names: string[] = []
     const errors = new GatheredErrors()
     if (hasManifestSource(session)) {
@@ -87,7 +110,17 @@ function decisionVerb(decision: Decision) {
         }
       }
     }
-    names.push(...args)
+    for (const {resource: type, name} of named) {
+      try {
+        if (type.group !== 'certificates.k8s.io' || type.kind !== 'CertificateSigningRequest') {
+          await requestNamed(session, type, '', name)
+          throw new KubectlError(`can only handle CertificateSigningRequest.certificates.k8s.io objects, got ${type.kind}${type.group ? `.${type.group}` : ''}`)
+        }
+        names.push(name)
+      } catch (error) {
+        errors.add(error)
+      }
+    }
     const force = session.flag('force') === 'true'
     const printer = new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true')
     let found = 0
