@@ -23,15 +23,7 @@ import {ManualClock} from '../../src/core/util/clock.js'
 import {SeededRandom} from '../../src/core/util/random.js'
 import {derChildren, readDer} from '../../src/core/util/der.js'
 import {temporaryFolder} from '../support/temp.js'
-
-const hasOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], {stdio: 'ignore'})
-    return true
-  } catch {
-    return false
-  }
-})()
+import {hasOpenssl} from '../support/openssl.js'
 
 type Csr = KubeObject & {spec: Record<string, unknown>; status?: {conditions?: Array<Record<string, unknown>>; certificate?: string}}
 

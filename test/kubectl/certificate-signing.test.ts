@@ -13,15 +13,7 @@ import {runShell, type ShellResult} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 import {realKubectl} from '../support/up-with-real-kubectl.js'
 import {kubemu, UpProcess, upProcessesOfSuite} from '../support/up-process.js'
-
-const hasOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], {stdio: 'ignore'})
-    return true
-  } catch {
-    return false
-  }
-})()
+import {hasOpenssl} from '../support/openssl.js'
 
 /** Polls are bounded: the signer answers within a few of up's ticks. */
 const pollsMax = 200

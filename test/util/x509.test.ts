@@ -7,15 +7,7 @@ import {describe, expect, it} from 'vitest'
 import {DerError, derChildren, pemBlocks, readDer, readObjectIdentifier} from '../../src/core/util/der.js'
 import {CertificateRequestError, checkRequestSignature, parseCertificateRequestDer, parseCertificateRequestPem} from '../../src/core/util/x509.js'
 import {temporaryFolder} from '../support/temp.js'
-
-const hasOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], {stdio: 'ignore'})
-    return true
-  } catch {
-    return false
-  }
-})()
+import {hasOpenssl} from '../support/openssl.js'
 
 describe('DER reader', () => {
   it('reads nested elements and object identifiers, and refuses what DER does not allow', () => {
