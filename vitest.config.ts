@@ -13,5 +13,7 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism()),
     minWorkers: 1,
     reporters: ['default', './test/summary-reporter.ts'],
+    // A HOME per test file: kubectl's discovery cache must not carry over from other runs.
+    setupFiles: ['./test/support/isolated-home.ts'],
   },
 })
