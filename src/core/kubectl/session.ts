@@ -177,7 +177,8 @@ export class KubectlSession {
     const {config} = this.kubeconfig()
     const name = this.flag('context') || config.currentContext
     if (!config.contexts.some((entry) => entry.name === name) && !this.flags.changed.has('cluster')) {
-      throw new ConnectionRefusedError('http://localhost:8080')
+      // --server is what kubectl dials then, else client-go's default.
+      throw new ConnectionRefusedError(this.flag('server') || 'http://localhost:8080')
     }
   }
 
