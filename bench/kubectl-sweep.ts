@@ -13,8 +13,8 @@ import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync}
 import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {sweepFixtures, sweepGroups} from './support/kubectl-sweep-scenarios.js'
+import {realKubectl} from '../test/support/real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 const kubemu = resolve(import.meta.dirname, '../bin/kubemu')
 const lineTimeoutSeconds = 90
 const upStartMilliseconds = 120_000

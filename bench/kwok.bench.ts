@@ -18,6 +18,7 @@ import {closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync,
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
+import {realKubectl} from '../test/support/real-kubectl.js'
 
 const nodeCount = Number(process.env.NODES ?? 1000)
 const podCount = Number(process.env.PODS ?? 3000)
@@ -31,7 +32,6 @@ const pollMilliseconds = 1_000
 const phaseSecondsMax = Number(process.env.PHASE_SECONDS_MAX ?? 1800)
 const namespace = 'kwok-bench'
 const kubemu = resolve(import.meta.dirname, '../bin/kubemu')
-const realKubectl = existsSync('/usr/lib/google-cloud-sdk/bin/kubectl.1.32') ? '/usr/lib/google-cloud-sdk/bin/kubectl.1.32' : 'kubectl'
 const home = mkdtempSync(join(tmpdir(), 'kubemu-kwok-bench-'))
 const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
 

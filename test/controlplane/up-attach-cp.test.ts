@@ -11,8 +11,8 @@ import {OutputProcess} from '../support/output-process.js'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 import {kubemu, UpProcess, upProcessesOfSuite} from '../support/up-process.js'
+import {realKubectl} from '../support/real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 
 describe('the real kubectl attach and cp against kubemu up', {timeout: 240_000}, () => {
   const processes = upProcessesOfSuite()

@@ -6,8 +6,8 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
 import {runShell} from '../support/shell.js'
+import {realKubectl} from '../support/real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 
 /** The list requests a -v=6 log shows (discovery left out: kubemu's comes from its own cache). */
 function listRequests(stderr: string): string[] {

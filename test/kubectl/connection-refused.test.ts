@@ -13,8 +13,8 @@ import {beforeAll, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 import {kubemu} from '../support/up-process.js'
+import {realKubectl} from '../support/real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 
 /** A port nothing listens at: one the system gave, closed again. */
 function closedPort(): Promise<number> {

@@ -6,8 +6,8 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync} from 'node:fs'
 import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+import {realKubectl} from '../support/real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 
 /** A scramble with ties: n items over `distinct` keys. */
 const keyOf = (index: number, distinct: number) => (index * 7 + (index >> 2)) % distinct

@@ -7,8 +7,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {expectSameAsReal, referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+import {realKubectl} from '../support/real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 
 const masked = (text: string) => text.replace(/\b\d+(?:m\d+)?s \(x(\d+) over \d+(?:m\d+)?s\)/g, 'AGE (x$1 over AGE)').replace(/ {2}\d+s$/gm, '  AGE').replace(/ {2,}\d+(?:m\d+)?s {2,}/g, '  AGE  ').replace(/ +/g, ' ')
 

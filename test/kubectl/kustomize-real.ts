@@ -1,31 +1,16 @@
 // The real kubectl 1.32 binary for kustomize comparisons, and one comparison: the same command
 // run by it and by kubemu's kubectl in the same folder, stdout, stderr and exit code side by
-// side. A `kubectl` on PATH may be a dispatcher that reports errors through klog instead of
-// kubectl's own `error: …` line, so the versioned binary next to it is preferred.
-import {existsSync, realpathSync} from 'node:fs'
-import {delimiter, dirname, join} from 'node:path'
+// side.
+import {join} from 'node:path'
 import {expect} from 'vitest'
+import {realKubectlFound} from '../support/real-kubectl.js'
 import {runShell, type ShellResult} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 
 export const kubemu = join(import.meta.dirname, '..', '..', 'bin', 'kubemu')
 
-function findRealKubectl(): string | undefined {
-  const named = process.env.KUBEMU_TEST_KUBECTL
-  if (named) return named
-  for (const folder of (process.env.PATH ?? '').split(delimiter)) {
-    for (const name of ['kubectl.1.32', 'kubectl']) {
-      const candidate = join(folder, name)
-      if (!existsSync(candidate)) continue
-      const versioned = join(dirname(realpathSync(candidate)), 'kubectl.1.32')
-      return existsSync(versioned) ? versioned : candidate
-    }
-  }
-  return undefined
-}
-
 /** The real kubectl to compare with, undefined when this machine has none. */
-export const realKubectl = findRealKubectl()
+export const realKubectl = realKubectlFound
 
 /** Why comparisons are skipped, printed once so a skipped run is visible. */
 export const realKubectlMissing = realKubectl === undefined ? 'no real kubectl 1.32 on PATH (or in KUBEMU_TEST_KUBECTL): kustomize comparisons skipped' : undefined

@@ -7,8 +7,8 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
+import {realKubectl} from '../support/real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 const kubemu = join(import.meta.dirname, '..', '..', 'bin', 'kubemu')
 
 describe.runIf(existsSync(realKubectl))('plugins and unknown commands, as kubectl 1.32', () => {

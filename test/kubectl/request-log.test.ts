@@ -6,8 +6,8 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
 import {runShell} from '../support/shell.js'
+import {realKubectl} from '../support/real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 
 /** The log lines of one request (from its first line to its status), masked where runs differ. */
 function requestLines(stderr: string, request: string): string[] {

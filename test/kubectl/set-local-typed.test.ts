@@ -8,8 +8,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+import {realKubectl} from '../support/real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 
 const template = (app: string, extra = '') => `  selector:
     matchLabels: {app: ${app}}

@@ -6,8 +6,8 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync} from 'node:fs'
 import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+import {realKubectl} from '../support/real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 
 /** Ages, addresses, names and versions two runs cannot share, and klog's time and process id. */
 const masked = (text: string) =>

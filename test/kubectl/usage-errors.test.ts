@@ -6,8 +6,8 @@ import {existsSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
 import {runShell} from '../support/shell.js'
+import {realKubectl} from '../support/real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 
 describe.runIf(existsSync(realKubectl))('kubectl usage errors beside the real kubectl', () => {
   let cluster: ReferenceCluster

@@ -11,8 +11,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 import {kubemu, UpProcess, upProcessesOfSuite} from '../support/up-process.js'
+import {realKubectl} from '../support/real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 
 /** A -v log as it must read the same: klog's header, ports, times and agent masked, header blocks sorted. */
 export function comparableLog(stderr: string): string[] {

@@ -5,8 +5,8 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync} from 'node:fs'
 import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+import {realKubectl} from '../support/real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 const configMap = 'apiVersion: v1\nkind: ConfigMap\n'
 
 const malformed: Record<string, string> = {

@@ -7,8 +7,8 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startUpWithKubectls, type UpKubectls} from '../support/up-kubectls.js'
 import {kubemu, upProcessesOfSuite} from '../support/up-process.js'
+import {realKubectl} from '../support/real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 
 /** A port-forward process and its output so far. */
 class Forwarder {

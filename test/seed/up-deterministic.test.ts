@@ -8,8 +8,8 @@ import {describe, expect, it} from 'vitest'
 import {runShell, type ShellResult} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 import {kubemu, UpProcess, upProcessesOfSuite} from '../support/up-process.js'
+import {realKubectl} from '../support/real-kubectl.js'
 
-const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 /** The longest wait for `up` to serve, or for one command of the script. */
 const stepMillisecondsMax = 90_000
 

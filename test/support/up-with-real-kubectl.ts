@@ -4,8 +4,9 @@ import {join} from 'node:path'
 import {runShell} from './shell.js'
 import {temporaryFolder} from './temp.js'
 import {UpProcess} from './up-process.js'
+import {realKubectl} from './real-kubectl.js'
+export {realKubectl}
 
-export const realKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'
 
 export interface UpWithRealKubectl {
   readonly home: string
