@@ -5,7 +5,7 @@
 import {authenticateClientCertificate} from './authentication/client-certificates.js'
 import {provenClientCertificate} from '../api/client-certificate-proof.js'
 import {CertificateApproval, CertificateSigning, CertificateSubjectRestriction} from './admission/certificates.js'
-import {randomUUID} from 'node:crypto'
+import {createHash, randomUUID} from 'node:crypto'
 import {isKubeObject, type KubeObject} from '../api/object.js'
 import {assert} from '../util/assert.js'
 import {builtinResources} from '../api/resources.js'
@@ -41,7 +41,7 @@ import {CachingRbacReader} from './authorization/rbac-cache.js'
 import type {RbacChanges} from './authorization/rbac-feed.js'
 import {bodyBytes, requestBodyBytesMax} from './body.js'
 import {CustomResourceServing, isCustomResourceDefinitions} from './custom-resource-serving.js'
-import {discovery} from './discovery.js'
+import {aggregatedDiscovery, aggregatedDiscoveryAsked, discovery} from './discovery.js'
 import {MetricsApi} from './metrics.js'
 import {OpenApiServing} from './openapi-serving.js'
 import {Eviction} from './eviction.js'
@@ -297,6 +297,16 @@ export class ApiServer {
       if (request.path.replace(/\/+$/, '') === '/openapi/v2') {
         const answer = this.openApi.serveV2(header(request, 'accept') ?? '')
         return {status: 200, body: answer.body, ...(answer.contentType ? {contentType: answer.contentType} : {}), warnings: []}
+      }
+      const aggregatedVersion = aggregatedDiscoveryAsked(header(request, 'accept') ?? '')
+      const aggregated = aggregatedVersion ? aggregatedDiscovery(this.scheme, request.path, aggregatedVersion) : null
+      if (aggregated) {
+        // As kube-apiserver serves it: an ETag of the document (a client that has it gets 304), Vary: Accept, public.
+        const text = JSON.stringify(aggregated.body)
+        const etag = `"${createHash('sha512').update(text).digest('hex').toUpperCase()}"`
+        const headers = {etag, vary: 'Accept', 'cache-control': 'public'}
+        if (header(request, 'if-none-match') === etag) return {status: 304, body: '', contentType: aggregated.contentType, headers, warnings: []}
+        return {status: 200, body: text, contentType: aggregated.contentType, headers, warnings: []}
       }
       const body = OpenApiServing.handles(request.path) ? this.openApi.serve(request.path) : discovery(this.scheme, request.path)
       if (body === null) throw apiErrors.pathNotFound()

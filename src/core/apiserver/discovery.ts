@@ -1,5 +1,8 @@
 // Discovery documents (/api, /apis, /api/v1, /apis/<group>[/<version>], /version), built from
-// the scheme as kube-apiserver builds them from its installed resources.
+// the scheme as kube-apiserver builds them from its installed resources. /api and /apis are also
+// served aggregated (apidiscovery.k8s.io, GA in 1.30), which kubectl 1.32 asks for first: every
+// group's versions and resources in one answer, so a client discovers the cluster in two requests
+// instead of one per group version.
 import {groupVersion, type Scheme} from '../api/scheme.js'
 import {subresourceNames, subresourceOf} from './subresources.js'
 
@@ -15,15 +18,32 @@ export const kubernetesVersion = {
   platform: 'linux/amd64',
 }
 
-function resourceList(scheme: Scheme, group: string, version: string): unknown {
-  const resources: unknown[] = []
+interface LegacyResource {
+  readonly name: string
+  readonly singularName: string
+  readonly namespaced: boolean
+  readonly group?: string
+  readonly version?: string
+  readonly kind: string
+  readonly verbs: readonly string[]
+  readonly shortNames?: readonly string[]
+  readonly categories?: readonly string[]
+}
+
+function resourceList(scheme: Scheme, group: string, version: string): {kind: 'APIResourceList'; apiVersion: 'v1'; groupVersion: string; resources: LegacyResource[]} {
+  const resources: LegacyResource[] = []
   const definitions = scheme.all().filter((definition) => definition.group === group && definition.version === version)
   definitions.sort((left, right) => (left.resource < right.resource ? -1 : left.resource > right.resource ? 1 : 0))
   for (const definition of definitions) {
-    const entry: Record<string, unknown> = {name: definition.resource, singularName: definition.singular, namespaced: definition.namespaced, kind: definition.kind, verbs: definition.verbs}
-    if (definition.shortNames.length > 0) entry.shortNames = definition.shortNames
-    if (definition.categories.length > 0) entry.categories = definition.categories
-    resources.push(entry)
+    resources.push({
+      name: definition.resource,
+      singularName: definition.singular,
+      namespaced: definition.namespaced,
+      kind: definition.kind,
+      verbs: definition.verbs,
+      ...(definition.shortNames.length > 0 ? {shortNames: definition.shortNames} : {}),
+      ...(definition.categories.length > 0 ? {categories: definition.categories} : {}),
+    })
     for (const subresource of subresourceNames(definition)) {
       const name = `${definition.resource}/${subresource}`
       const entry = subresourceOf(definition, subresource)!
@@ -59,4 +79,79 @@ export function discovery(scheme: Scheme, path: string): unknown {
   if (!found) return null
   if (!match[2]) return {kind: 'APIGroup', apiVersion: 'v1', ...(apiGroup(found.group, found.versions) as object)}
   return found.versions.includes(match[2]) ? resourceList(scheme, found.group, match[2]) : null
+}
+
+/** The aggregated discovery versions kube-apiserver 1.32 serves (v2, and v2beta1 for clients of 1.26–1.29). */
+const aggregatedVersions = ['v2', 'v2beta1'] as const
+type AggregatedVersion = (typeof aggregatedVersions)[number]
+
+/** Which aggregated document an Accept header asks for first (JSON only: kubemu serves no protobuf), or null for the legacy one. */
+export function aggregatedDiscoveryAsked(accept: string): AggregatedVersion | null {
+  for (const mediaRange of accept.split(',')) {
+    const [mediaType, ...parameterTexts] = mediaRange.split(';').map((part) => part.trim())
+    const parameters = new Map(parameterTexts.map((text) => text.split('=').map((part) => part.trim()) as [string, string]))
+    if (parameters.get('g') === undefined) {
+      // A plain type this server serves (application/json, */*) ends the search: the legacy document.
+      if (mediaType === 'application/json' || mediaType === '*/*' || mediaType === 'application/*') return null
+      continue
+    }
+    if (mediaType !== 'application/json' || parameters.get('g') !== 'apidiscovery.k8s.io' || parameters.get('as') !== 'APIGroupDiscoveryList') continue
+    const version = parameters.get('v')
+    if (version === 'v2' || version === 'v2beta1') return version
+  }
+  return null
+}
+
+/** An APIResourceList's entries as one version of an APIGroupDiscovery, converted as kube-apiserver converts them: subresources under their resource. */
+function versionDiscovery(version: string, list: readonly LegacyResource[]): unknown {
+  const resources: Array<Record<string, unknown> & {subresources?: unknown[]}> = []
+  const byName = new Map<string, (typeof resources)[number]>()
+  const scope = (resource: LegacyResource) => (resource.namespaced ? 'Namespaced' : 'Cluster')
+  for (const resource of list) {
+    if (resource.name.includes('/')) continue
+    const entry: (typeof resources)[number] = {
+      resource: resource.name,
+      responseKind: {group: resource.group ?? '', version: resource.version ?? '', kind: resource.kind},
+      scope: scope(resource),
+      singularResource: resource.singularName,
+      verbs: resource.verbs,
+      ...(resource.shortNames ? {shortNames: resource.shortNames} : {}),
+      ...(resource.categories ? {categories: resource.categories} : {}),
+    }
+    resources.push(entry)
+    byName.set(resource.name, entry)
+  }
+  for (const resource of list) {
+    const slash = resource.name.indexOf('/')
+    if (slash < 0) continue
+    const parent = byName.get(resource.name.slice(0, slash))
+    if (!parent) throw new Error(`assertion failed: subresource ${resource.name} without its resource`)
+    parent.subresources ??= []
+    parent.subresources.push({
+      subresource: resource.name.slice(slash + 1),
+      responseKind: {group: resource.group ?? '', version: resource.version ?? '', kind: resource.kind},
+      verbs: resource.verbs,
+    })
+  }
+  return {version, resources, freshness: 'Current'}
+}
+
+/** The aggregated document at /api or /apis with its content type, or null for any other path. */
+export function aggregatedDiscovery(scheme: Scheme, path: string, version: AggregatedVersion): {body: unknown; contentType: string} | null {
+  const clean = path.replace(/\/+$/, '') || '/'
+  if (clean !== '/api' && clean !== '/apis') return null
+  const items =
+    clean === '/api'
+      ? [{metadata: {creationTimestamp: null}, versions: [versionDiscovery('v1', resourceList(scheme, '', 'v1').resources)]}]
+      : scheme
+          .groups()
+          .filter((entry) => entry.group.length > 0)
+          .map((entry) => ({
+            metadata: {name: entry.group, creationTimestamp: null},
+            versions: entry.versions.map((groupVersion) => versionDiscovery(groupVersion, resourceList(scheme, entry.group, groupVersion).resources)),
+          }))
+  return {
+    body: {kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items},
+    contentType: `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`,
+  }
 }
