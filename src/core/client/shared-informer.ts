@@ -25,6 +25,19 @@ export const informerRelistsPerSyncMax = 10
 
 const idle = (): Promise<'idle'> => nextMacrotask().then(() => 'idle' as const)
 
+/**
+ * The object as the cache keeps it: without metadata.managedFields, as kube-controller-manager's
+ * and kube-scheduler's informers drop them (client-go's TransformStripManagedFields). No loop reads
+ * them, a write from a cached object keeps the live object's (the API server's field manager
+ * takes them from what is stored), and they were about a third of each cached pod's objects. A
+ * shallow copy: the event's object is the API server's, shared with its other watchers.
+ */
+function withoutManagedFields<T extends KubeObject>(object: T): T {
+  if (object.metadata.managedFields === undefined) return object
+  const {managedFields: _dropped, ...metadata} = object.metadata
+  return {...object, metadata}
+}
+
 /** A secondary index of an informer's cache (client-go's Indexer): objects by one value of theirs. */
 export interface InformerIndex<T extends KubeObject> {
   readonly name: string
@@ -153,7 +166,8 @@ export class SharedInformer {
     this.pendingNext = null
     const listed = await this.client.list<KubeObject>(this.resource)
     const seen = new Set<string>()
-    for (const item of listed.items) {
+    for (const listedItem of listed.items) {
+      const item = withoutManagedFields(listedItem)
       const key = objectKey(item)
       seen.add(key)
       const previous = this.cache.get(key) ?? null
@@ -197,9 +211,9 @@ export class SharedInformer {
       if (event.object.code === 410) return false
       throw new Error(`watch of ${resourceKey(this.resource)} failed: ${String(event.object.message)}`)
     }
-    const object = event.object
     // The API server's watch events carry their object with its metadata (it asserts so as it sends them).
-    if (!isKubeObject(object)) throw new Error(`watch of ${resourceKey(this.resource)} sent a ${event.type} event with no object metadata`)
+    if (!isKubeObject(event.object)) throw new Error(`watch of ${resourceKey(this.resource)} sent a ${event.type} event with no object metadata`)
+    const object = withoutManagedFields(event.object)
     const version = Number(object.metadata.resourceVersion ?? 0)
     if (version > this.revision) this.revision = version
     if (event.type === 'BOOKMARK') return true
