@@ -14,6 +14,7 @@ import type {Clock} from '../util/clock.js'
 import {type CertificateRequestInfo, parseCertificateRequestPem} from '../util/x509.js'
 import {Controller} from './controller.js'
 
+export const kubeletClientSignerName = 'kubernetes.io/kube-apiserver-client-kubelet'
 export const certificateSigningRequests = anyKind({group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests', namespaced: false})
 
 /** kube-controller-manager's --cluster-signing-duration default: one year. */
@@ -72,8 +73,8 @@ export function extendedKeyUsageOidsOf(usages: readonly string[]): string[] {
 const sameSet = (left: ReadonlySet<string>, right: readonly string[]) => left.size === new Set(right).size && right.every((item) => left.has(item))
 const sorted = (items: readonly string[]) => `[${[...items].sort().join(' ')}]`
 
-/** ValidateKubeletClientCSR: a node's client certificate. */
-function kubeletClientFailure(request: CertificateRequestInfo, usages: ReadonlySet<string>): string | null {
+/** ValidateKubeletClientCSR: why a request is not a node's client certificate, or null (the csrapproving controller's test too). */
+export function kubeletClientFailure(request: CertificateRequestInfo, usages: ReadonlySet<string>): string | null {
   if (request.subject.organizations.length !== 1 || request.subject.organizations[0] !== 'system:nodes') return 'subject organization is not system:nodes'
   if (request.dnsNames.length > 0) return 'DNS subjectAltNames are not allowed'
   if (request.emailAddresses.length > 0) return 'Email subjectAltNames are not allowed'
@@ -109,7 +110,7 @@ function apiServerClientFailure(_request: CertificateRequestInfo, usages: Readon
 /** The cluster's signers and the rule each one signs by (the legacy-unknown signer has none: never signed). */
 const signerRules: Readonly<Record<string, (request: CertificateRequestInfo, usages: ReadonlySet<string>) => string | null>> = {
   'kubernetes.io/kube-apiserver-client': apiServerClientFailure,
-  'kubernetes.io/kube-apiserver-client-kubelet': kubeletClientFailure,
+  [kubeletClientSignerName]: kubeletClientFailure,
   'kubernetes.io/kubelet-serving': kubeletServingFailure,
 }
 

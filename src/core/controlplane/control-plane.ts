@@ -19,6 +19,7 @@ import {ResourceQuotaController} from '../controllers/resource-quota.js'
 import {RootCaPublisher} from '../controllers/root-ca-publisher.js'
 import {CertificateSigningController} from '../controllers/certificate-signing.js'
 import {CertificateCleanerController} from '../controllers/certificate-cleaner.js'
+import {CertificateApprovingController} from '../controllers/certificate-approving.js'
 import {type KeyAndCertificate, signRequestedCertificate} from '../apiserver/authentication/certificates.js'
 import {X509Certificate} from 'node:crypto'
 import {DisruptionController} from '../controllers/disruption.js'
@@ -138,6 +139,7 @@ export class ControlPlane {
         return new CertificateSigningController(controllerClient.forLoop('csrsigning-controller'), informers, clock, (request, now) => signRequestedCertificate(authority(), request, now),
           () => Date.parse(new X509Certificate(authority().certificate).validTo))
       })] : []),
+      manager(() => new CertificateApprovingController(controllerClient.forLoop('certificate-controller'), informers, clock)),
       manager(() => new CertificateCleanerController(controllerClient.forLoop('csrcleaner-controller'), informers, clock)),
       manager(() => new GarbageCollector(controllerClient.forLoop('generic-garbage-collector'), informers, clock)),
       manager(() => new ResourceQuotaController(controllerClient.forLoop('resourcequota-controller'), informers, clock)),

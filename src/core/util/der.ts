@@ -204,3 +204,48 @@ export function pemBlocks(text: string, blocksMax = pemBlocksMax): Array<{type: 
   }
   return blocks
 }
+
+// ---- writing ---------------------------------------------------------------------------------
+
+function derLength(size: number): Buffer {
+  if (size < 0x80) return Buffer.from([size])
+  const bytes: number[] = []
+  for (let rest = size; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256)
+  return Buffer.from([0x80 | bytes.length, ...bytes])
+}
+
+/** One element: its tag, the DER length of its contents, the contents. */
+export function derElement(tag: number, ...contents: Buffer[]): Buffer {
+  const body = Buffer.concat(contents)
+  return Buffer.concat([Buffer.from([tag]), derLength(body.length), body])
+}
+
+export const derSequence = (...items: Buffer[]): Buffer => derElement(derTags.sequence, ...items)
+export const derSet = (...items: Buffer[]): Buffer => derElement(derTags.set, ...items)
+export const derUtf8String = (text: string): Buffer => derElement(derTags.utf8String, Buffer.from(text, 'utf8'))
+export const derBitString = (bytes: Buffer, unusedBits = 0): Buffer => derElement(derTags.bitString, Buffer.from([unusedBits]), bytes)
+
+/** An INTEGER from its big-endian bytes, in the fewest bytes that keep it positive. */
+export function derInteger(bytes: Buffer): Buffer {
+  let start = 0
+  while (start < bytes.length - 1 && bytes[start] === 0 && bytes[start + 1]! < 0x80) start++
+  const trimmed = bytes.subarray(start)
+  return derElement(derTags.integer, trimmed[0]! >= 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed)
+}
+
+export function derObjectIdentifier(dotted: string): Buffer {
+  const arcs = dotted.split('.').map(Number)
+  const bytes = [40 * arcs[0]! + arcs[1]!]
+  for (const arc of arcs.slice(2)) {
+    const base128: number[] = [arc & 0x7f]
+    for (let rest = Math.floor(arc / 128); rest > 0; rest = Math.floor(rest / 128)) base128.unshift(0x80 | (rest & 0x7f))
+    bytes.push(...base128)
+  }
+  return derElement(derTags.objectIdentifier, Buffer.from(bytes))
+}
+
+/** A PEM block of `type` around `der`, its base64 in lines of 64 as Go's pem.Encode writes them. */
+export function pemBlock(type: string, der: Buffer): string {
+  const base64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')
+  return `-----BEGIN ${type}-----\n${base64}\n-----END ${type}-----\n`
+}

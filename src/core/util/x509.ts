@@ -1,8 +1,8 @@
 // PKCS #10 certificate requests and the parts of X.509 certificates Kubernetes reads (subject,
 // public key, subject alternative names), from DER by hand; keys and signatures checked with
 // node:crypto. Errors are worded as Go's crypto/x509 words them, which kube-apiserver passes on.
-import {createPublicKey, type KeyObject, verify, X509Certificate} from 'node:crypto'
-import {DerError, derChildren, type DerElement, derTags, expectChildren, pemBlocks, readBitString, readDer, readObjectIdentifier, readString} from './der.js'
+import {createPublicKey, type KeyObject, sign, verify, X509Certificate} from 'node:crypto'
+import {derBitString, derElement, DerError, derChildren, type DerElement, derInteger, derObjectIdentifier, derSequence, derSet, derTags, derUtf8String, expectChildren, pemBlock, pemBlocks, readBitString, readDer, readObjectIdentifier, readString} from './der.js'
 
 export const x509Oids = {
   commonName: '2.5.4.3',
@@ -236,4 +236,40 @@ export function certificateSubject(certificate: X509Certificate): DistinguishedN
   const subject = parts[offset + 4]
   if (!subject) throw new DerError('malformed certificate')
   return readName(subject)
+}
+
+/** Go's PrintableString characters (encoding/asn1 writes '*' and '&' as UTF8String). */
+const printable = /^[A-Za-z0-9 '()+,\-./:=?]*$/
+
+/**
+ * A subject as Go's x509 writes it (pkix.Name.ToRDNSequence): C, ST, L, STREET, POSTALCODE, O,
+ * OU, CN, SERIALNUMBER, each attribute's values one multi-valued RDN (a SET, its members in DER
+ * order), PrintableString where the text allows it, UTF8String otherwise.
+ */
+export function encodeName(subject: DistinguishedName): Buffer {
+  const rdns: Array<[string, readonly string[]]> = [
+    ['2.5.4.6', subject.countries], ['2.5.4.8', subject.provinces], ['2.5.4.7', subject.localities], ['2.5.4.9', subject.streetAddresses],
+    ['2.5.4.17', subject.postalCodes], ['2.5.4.10', subject.organizations], ['2.5.4.11', subject.organizationalUnits],
+    ['2.5.4.3', subject.commonName ? [subject.commonName] : []], ['2.5.4.5', subject.serialNumber ? [subject.serialNumber] : []],
+  ]
+  const value = (text: string) => (printable.test(text) ? derElement(derTags.printableString, Buffer.from(text, 'ascii')) : derUtf8String(text))
+  return derSequence(...rdns.filter(([, values]) => values.length > 0).map(([oid, values]) =>
+    derSet(...values.map((text) => derSequence(derObjectIdentifier(oid), value(text))).sort(Buffer.compare))))
+}
+
+/** A subject with only a common name and organizations (a node's, a user's). */
+export function subjectOf(commonName: string, organizations: readonly string[] = []): DistinguishedName {
+  return {commonName, serialNumber: '', organizations, organizationalUnits: [], countries: [], localities: [], provinces: [], streetAddresses: [], postalCodes: []}
+}
+
+/**
+ * A PKCS #10 request (PEM) for `subject` and the ECDSA P-256 key `privateKey`, signed with it
+ * (ecdsa-with-SHA256), as Go's x509.CreateCertificateRequest writes one with no extensions: its
+ * attributes an empty [0].
+ */
+export function createCertificateRequestPem(subject: DistinguishedName, privateKey: KeyObject): string {
+  const spki = createPublicKey(privateKey).export({type: 'spki', format: 'der'})
+  const info = derSequence(derInteger(Buffer.from([0])), encodeName(subject), spki, derElement(0xa0))
+  const algorithm = derSequence(derObjectIdentifier('1.2.840.10045.4.3.2'))
+  return pemBlock('CERTIFICATE REQUEST', derSequence(info, algorithm, derBitString(sign('sha256', info, privateKey))))
 }
