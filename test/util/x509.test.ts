@@ -24,16 +24,25 @@ describe('DER reader', () => {
 })
 
 describe('PEM reader', () => {
-  it('finds each block up to the first END of its type, passing over a BEGIN without one', () => {
+  it('reads blocks as Go\'s pem.Decode does: BEGIN at a line\'s start, headers first, the first END naming the same type, nothing after it', () => {
     const text = [
       '-----END B-----', 'junk -----BEGIN A-----', 'AAEC', '-----END A-----',
       '-----BEGIN B-----\r', 'Proc-Type: 4,ENCRYPTED', '', 'AwQ=', '-----END B----- trailing',
       '-----BEGIN C-----', 'not base64!', '-----END C-----', '-----BEGIN D-----', '-----BEGIN E-----', 'BQ==', '-----END E-----',
     ].join('\n')
-    expect(pemBlocks(text).map(({type, bytes, headers}) => [type, bytes.toString('hex'), headers])).toEqual([
-      ['A', '000102', false], ['B', '0304', true], ['E', '05', false],
-    ])
-    expect(pemBlocks(text, 1).map((block) => block.type)).toEqual(['A'])
+    // A: BEGIN not at a line's start; B: text after its END line; C: not base64; D: the first END names E.
+    expect(pemBlocks(text).map(({type, bytes, headers}) => [type, bytes.toString('hex'), headers])).toEqual([['E', '05', false]])
+    const clean = [
+      '-----BEGIN A-B-----  ', 'Proc-Type: 4,ENCRYPTED', 'AAEC', '-----END A-B-----\t', 'x-----BEGIN Q-----',
+      '-----BEGIN C-----', 'AAE', '-----END C-----', '-----BEGIN D-----', 'AA EC\tAA==', '-----END D-----', '-----BEGIN F-----', 'AAEC', 'K: v', '-----END F-----',
+    ].join('\n')
+    // A type may hold dashes; blanks end the marker lines; spaces and tabs in the body go; padding is required; a header after the body is not base64.
+    expect(pemBlocks(clean).map(({type, bytes, headers}) => [type, bytes.toString('hex'), headers])).toEqual([['A-B', '000102', true], ['D', '00010200', false]])
+    expect(pemBlocks(clean, 1).map((block) => block.type)).toEqual(['A-B'])
+    expect(pemBlocks('-----BEGIN X-----\n-----END X-----').map(({type, bytes}) => [type, bytes.length])).toEqual([['X', 0]])
+    // Cut off in its headers, a block ends the decoding: Go returns no block at all.
+    expect(pemBlocks('-----BEGIN X-----\nAAEC\n-----END X-----\n-----BEGIN Y-----\nK: v\n-----BEGIN Z-----\nAAEC\n-----END Z-----').map((block) => block.type)).toEqual(['X', 'Z'])
+    expect(pemBlocks('-----BEGIN X-----\nAAEC\n-----END X-----\n-----BEGIN Y-----\nK: v').map((block) => block.type)).toEqual(['X'])
   })
 
   it('reads a text of 100,000 BEGIN lines without an END in one pass', () => {
