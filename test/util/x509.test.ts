@@ -2,9 +2,10 @@
 // their subject, key and alternative names, and their signatures check; broken ones fail in the
 // words Go's encoding/asn1 and crypto/x509 use.
 import {execFileSync} from 'node:child_process'
+import {createPublicKey, generateKeyPairSync, sign} from 'node:crypto'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {DerError, derChildren, pemBlocks, readDer, readObjectIdentifier} from '../../src/core/util/der.js'
+import {derBitString, derElement, DerError, derChildren, derInteger, derObjectIdentifier, derSequence, derSet, derUtf8String, pemBlocks, readDer, readObjectIdentifier} from '../../src/core/util/der.js'
 import {CertificateRequestError, checkRequestSignature, parseCertificateRequestDer, parseCertificateRequestPem} from '../../src/core/util/x509.js'
 import {temporaryFolder} from '../support/temp.js'
 import {hasOpenssl} from '../support/openssl.js'
@@ -125,5 +126,40 @@ describe.runIf(hasOpenssl)('certificate requests', () => {
     expect(subjectAt).toBeGreaterThan(0)
     ecDer[subjectAt + 2] = 'f'.charCodeAt(0)
     expect(() => checkRequestSignature(parseCertificateRequestDer(ecDer))).toThrow(new CertificateRequestError('x509: ECDSA verification failure'))
+  })
+})
+
+describe('a certificate request\'s subject', () => {
+  /** A request signed by a fresh ECDSA key whose subject is `name` (DER), written by hand. */
+  const requestWithName = (name: Buffer) => {
+    const {privateKey} = generateKeyPairSync('ec', {namedCurve: 'prime256v1'})
+    const info = derSequence(derInteger(Buffer.from([0])), name, createPublicKey(privateKey).export({type: 'spki', format: 'der'}), derElement(0xa0))
+    return derSequence(info, derSequence(derObjectIdentifier('1.2.840.10045.4.3.2')), derBitString(sign('sha256', info, privateKey)))
+  }
+  const attribute = (oid: string, value: Buffer) => derSet(derSequence(derObjectIdentifier(oid), value))
+  const organization = '2.5.4.10'
+  const commonName = '2.5.4.3'
+
+  it('passes over values that are not strings, as pkix.Name keeps only strings, and reads NumericString', () => {
+    const name = derSequence(
+      attribute(organization, derInteger(Buffer.from([7]))),
+      attribute(organization, derSequence(derUtf8String('nested'))),
+      attribute(organization, derElement(0x12, Buffer.from('12 34'))),
+      attribute(commonName, derUtf8String('system:node:a')),
+    )
+    const request = parseCertificateRequestDer(requestWithName(name))
+    expect(request.subject).toMatchObject({commonName: 'system:node:a', organizations: ['12 34']})
+    checkRequestSignature(request)
+  })
+
+  it('fails a string value Go\'s encoding/asn1 refuses, in its words', () => {
+    const failing = (value: Buffer) => () => parseCertificateRequestDer(requestWithName(derSequence(attribute(commonName, value))))
+    expect(failing(derElement(0x13, Buffer.from('a@b')))).toThrow(new CertificateRequestError('asn1: syntax error: PrintableString contains invalid character'))
+    expect(failing(derElement(0x12, Buffer.from('12a')))).toThrow(new CertificateRequestError('asn1: syntax error: NumericString contains invalid character'))
+    expect(failing(derElement(0x16, Buffer.from([0x61, 0xe9])))).toThrow(new CertificateRequestError('asn1: syntax error: IA5String contains invalid character'))
+    expect(failing(derElement(0x0c, Buffer.from([0x61, 0xff])))).toThrow(new CertificateRequestError('asn1: syntax error: invalid UTF-8 string'))
+    expect(failing(derElement(0x1e, Buffer.from([0x00, 0x61, 0x00])))).toThrow(new CertificateRequestError('pkcs12: odd-length BMP string'))
+    // '*' and '&' are PrintableString when read, as Go reads them.
+    expect(parseCertificateRequestDer(requestWithName(derSequence(attribute(commonName, derElement(0x13, Buffer.from('a*&b')))))).subject.commonName).toBe('a*&b')
   })
 })

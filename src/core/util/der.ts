@@ -21,6 +21,7 @@ export const derTags = {
   null: 0x05,
   objectIdentifier: 0x06,
   utf8String: 0x0c,
+  numericString: 0x12,
   printableString: 0x13,
   t61String: 0x14,
   ia5String: 0x16,
@@ -108,6 +109,7 @@ export function readString(element: DerElement): string {
   switch (element.tag) {
     case derTags.utf8String:
     case derTags.printableString:
+    case derTags.numericString:
     case derTags.ia5String:
       return element.contents.toString('utf8')
     case derTags.t61String:
