@@ -11,7 +11,7 @@ import type {Informer} from '../client/informer.js'
 import {anyKind} from '../client/resources.js'
 import {assert} from '../util/assert.js'
 import type {Clock} from '../util/clock.js'
-import {type CertificateRequestInfo, parseCertificateRequestPem} from '../util/x509.js'
+import {type CertificateRequestInfo, checkRequestSignature, parseCertificateRequestPem} from '../util/x509.js'
 import {Controller} from './controller.js'
 
 export const kubeletClientSignerName = 'kubernetes.io/kube-apiserver-client-kubelet'
@@ -21,6 +21,8 @@ export const certificateSigningRequests = anyKind({group: 'certificates.k8s.io',
 export const signingDurationDefaultMilliseconds = 365 * 24 * 60 * 60 * 1000
 /** How far back a certificate's validity starts, for clocks a little behind (kube's backdate). */
 export const signingBackdateMilliseconds = 5 * 60 * 1000
+/** The shortest certificate a signer issues, whatever expirationSeconds asks (twice the backdate). */
+export const signingDurationMinMilliseconds = 10 * 60 * 1000
 /** Certificates asked for at least this long also end a backdate early (kube's Short: the backdate is ~1% of it). */
 export const signingShortDurationMilliseconds = 8 * 60 * 60 * 1000
 
@@ -159,7 +161,15 @@ export class CertificateSigningController extends Controller {
       await this.client.update(certificateSigningRequests, csr, 'status')
       return
     }
-    const requested = typeof found.spec?.expirationSeconds === 'number' ? found.spec.expirationSeconds * 1000 : Infinity
+    // The CA signs only a request whose signature checks (kube's authority re-checks it); one that
+    // does not stays approved and unsigned, as kube's signer retries it in vain.
+    try {
+      checkRequestSignature(request)
+    } catch {
+      return
+    }
+    // expirationSeconds is honoured between ten minutes and the signer's duration (kube's signer.duration).
+    const requested = typeof found.spec?.expirationSeconds === 'number' ? Math.max(found.spec.expirationSeconds * 1000, signingDurationMinMilliseconds) : Infinity
     const validity = signingValidity(now, Math.min(requested, this.durationMaxMilliseconds), this.authorityNotAfterMilliseconds())
     // An expired CA signs nothing; the request stays approved and unsigned, as kube's signer leaves it.
     if (validity === null) return
