@@ -60,6 +60,11 @@ export class KubeletClientCertificates {
   private changed: Set<string> | null = null
   /** The node waiting on each request, by the request's name. */
   private readonly nodeByRequest = new Map<string, string>()
+  /**
+   * Nodes seen without credentials (kwok's): a node gets them only before its Node is created, so
+   * they are looked for again only when a Node of that name is added, not at each status update.
+   */
+  private readonly withoutCredentials = new Set<string>()
 
   constructor(
     private readonly nodes: Informer<Node>,
@@ -67,7 +72,11 @@ export class KubeletClientCertificates {
     private readonly options: KubeletCertificateOptions,
   ) {
     this.requests = informers.informer<SigningRequest>(certificateSigningRequests)
-    this.nodes.onEvent((event) => this.changedNode(String(event.object.metadata.name)))
+    this.nodes.onEvent((event) => {
+      const name = String(event.object.metadata.name)
+      if (event.type !== 'MODIFIED') this.withoutCredentials.delete(name)
+      this.changedNode(name)
+    })
     this.requests.onEvent((event) => {
       const node = this.nodeByRequest.get(String(event.object.metadata.name))
       if (node !== undefined) this.changedNode(node)
@@ -100,8 +109,12 @@ export class KubeletClientCertificates {
     if (this.changed === null) this.dueAtByNode.clear()
     this.changed = new Set()
     for (const name of names) {
-      const node = this.nodes.get(name)
+      const node = this.withoutCredentials.has(name) ? undefined : this.nodes.get(name)
       const credentials = node ? this.options.store.get(name) : undefined
+      if (node && !credentials) {
+        this.withoutCredentials.add(name)
+        assert(this.withoutCredentials.size <= credentialNodesMax, `more than ${credentialNodesMax} nodes without kubelet credentials`)
+      }
       if (!node || !credentials) this.dueAtByNode.delete(name)
       else this.dueAtByNode.set(name, this.dueAt(node, credentials))
     }
