@@ -17,7 +17,8 @@ import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
 import {ApiClient} from '../../src/core/client/client.js'
 import {ControlPlane} from '../../src/core/controlplane/control-plane.js'
 import {certificateSigningRequests} from '../../src/core/controllers/certificate-signing.js'
-import {joinDefaultKubelets, MemoryKubeletCredentials} from '../../src/core/kubelet/client-credentials.js'
+import {joinDefaultKubelets, joinWithBootstrapToken, MemoryKubeletCredentials} from '../../src/core/kubelet/client-credentials.js'
+import {anyKind} from '../../src/core/client/resources.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import {ManualClock} from '../../src/core/util/clock.js'
 import {SeededRandom} from '../../src/core/util/random.js'
@@ -142,6 +143,52 @@ describe('kubelet client certificate renewal', () => {
       const renewed = credentials.get('worker-1')!.current!
       expect(renewed.certificate).toBe(Buffer.from(renewals[0]!.status!.certificate!, 'base64').toString())
       expect(renewed.notAfterMilliseconds).toBeGreaterThan(first.notAfterMilliseconds)
+    } finally {
+      await store.close()
+    }
+  })
+})
+
+describe('a kubelet whose request nobody approves', () => {
+  it('waits 15 minutes for its certificate, then asks again with a new key', async () => {
+    const start = Date.UTC(2026, 0, 1)
+    const clock = new ManualClock(start)
+    const folder = temporaryFolder()
+    const store = new LazyEmbeddedStore(folder, {clock})
+    const api = new ApiServer({store, clock})
+    try {
+      await ensureBootstrapped(api, clock.nowMilliseconds())
+      const admin = new ApiClient(api, apiServerUser)
+      await admin.delete(anyKind({group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', namespaced: false}), '', 'kubeadm:node-autoapprove-bootstrap')
+      const credentials = new MemoryKubeletCredentials()
+      joinWithBootstrapToken(credentials, 'worker-1')
+      const authority = createCertificateAuthority(start)
+      const random = new SeededRandom(5)
+      const settle = async () => {
+        const plane = new ControlPlane(api, clock, () => random.next(), undefined, {certificateAuthority: () => authority, kubeletCredentials: {store: credentials, random: () => random.next()}})
+        try {
+          await plane.settle()
+        } finally {
+          plane.stop()
+        }
+      }
+      const requests = async () => (await admin.list<Request>(certificateSigningRequests)).items.map((item) => ({name: item.metadata.name, conditions: item.status?.conditions ?? [], key: item.spec.request}))
+      await settle()
+      const first = await requests()
+      expect(first).toMatchObject([{conditions: []}])
+      expect(credentials.get('worker-1')).toMatchObject({pending: {name: first[0]!.name}})
+      clock.advance(15 * 60 * 1000 - 1)
+      await settle()
+      expect(await requests()).toHaveLength(1)
+      // The wait runs out; after the certificate manager's 2 s back-off, a new request with a new key.
+      clock.advance(1)
+      await settle()
+      clock.advance(2000)
+      await settle()
+      const second = await requests()
+      expect(second).toHaveLength(2)
+      expect(new Set(second.map((request) => request.key)).size).toBe(2)
+      expect(credentials.get('worker-1')?.current).toBeUndefined()
     } finally {
       await store.close()
     }
