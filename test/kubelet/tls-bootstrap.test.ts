@@ -102,6 +102,20 @@ describe('kubelet TLS bootstrap, one-shot', () => {
   })
 })
 
+describe('kubelet TLS bootstrap under a seed', () => {
+  it('names the requests the same in two fresh clusters with the same seed', async () => {
+    const names = async () => {
+      const home = temporaryFolder()
+      const listed = await runShell(`${join(import.meta.dirname, '..', '..', 'bin', 'kubemu')} --seed 42 kubectl get csr -o custom-columns=NAME:.metadata.name,REQUESTOR:.spec.username --no-headers`, {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: '', KUBEMU_SEED: ''}})
+      expect(listed.status).toBe(0)
+      return listed.stdout
+    }
+    const first = await names()
+    expect(first.trimEnd().split('\n')).toHaveLength(6)
+    expect(await names()).toBe(first)
+  })
+})
+
 describe('kubelet client certificate renewal', () => {
   it('renews at 70-90% of the certificate\'s life as the node itself, auto-approved as its own renewal', async () => {
     const start = Date.UTC(2026, 0, 1)
