@@ -2,7 +2,9 @@
 // cluster's own signers get a certificate from the cluster CA (--cluster-signing-cert-file), written
 // through /status. Each signer signs only what its rules allow (kube-apiserver-client: client
 // usages; kube-apiserver-client-kubelet and kubelet-serving: a node's names and usages); a request
-// they refuse gets a Failed condition with kube's words; legacy-unknown is never signed.
+// they refuse gets a Failed condition with kube's words. legacy-unknown (requests only stored data
+// can hold: v1 refuses to create them) is signed with no rule, as kube's signer for it runs whenever
+// only --cluster-signing-cert-file is given, kubeadm's setting.
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import type {RequestedCertificate} from '../apiserver/authentication/certificates.js'
 import type {ApiClient} from '../client/client.js'
@@ -109,10 +111,11 @@ function apiServerClientFailure(_request: CertificateRequestInfo, usages: Readon
   return null
 }
 
-/** The cluster's signers and the rule each one signs by (the legacy-unknown signer has none: never signed). */
+/** The cluster's signers and the rule each one signs by (legacy-unknown: none, for compatibility). */
 const signerRules: Readonly<Record<string, (request: CertificateRequestInfo, usages: ReadonlySet<string>) => string | null>> = {
   'kubernetes.io/kube-apiserver-client': apiServerClientFailure,
   [kubeletClientSignerName]: kubeletClientFailure,
+  'kubernetes.io/legacy-unknown': () => null,
   'kubernetes.io/kubelet-serving': kubeletServingFailure,
 }
 
@@ -161,6 +164,9 @@ export class CertificateSigningController extends Controller {
       await this.client.update(certificateSigningRequests, csr, 'status')
       return
     }
+    // A usage the CA cannot write (kube's keyUsagesFromStrings: "unrecognized usage values") signs
+    // nothing; the request stays approved and unsigned, retried in vain.
+    if (usages.some((usage) => keyUsageBits[usage] === undefined && extendedKeyUsageOids[usage] === undefined)) return
     // The CA signs only a request whose signature checks (kube's authority re-checks it); one that
     // does not stays approved and unsigned, as kube's signer retries it in vain.
     try {
