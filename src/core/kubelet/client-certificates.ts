@@ -78,8 +78,11 @@ export class KubeletClientCertificates {
       this.changedNode(name)
     })
     this.requests.onEvent((event) => {
-      const node = this.nodeByRequest.get(String(event.object.metadata.name))
+      const name = String(event.object.metadata.name)
+      const node = this.nodeByRequest.get(name)
       if (node !== undefined) this.changedNode(node)
+      // A request gone is waited on no more than its wait's end (dueAt sets the entry again if so): the map holds live requests only.
+      if (event.type === 'DELETED') this.nodeByRequest.delete(name)
     })
   }
 
