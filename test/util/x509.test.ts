@@ -2,9 +2,10 @@
 // their subject, key and alternative names, and their signatures check; broken ones fail in the
 // words Go's encoding/asn1 and crypto/x509 use.
 import {execFileSync} from 'node:child_process'
+import {createPublicKey, generateKeyPairSync, sign} from 'node:crypto'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {DerError, derChildren, pemBlocks, readDer, readObjectIdentifier} from '../../src/core/util/der.js'
+import {derBitString, derElement, DerError, derChildren, derInteger, derObjectIdentifier, derSequence, derSet, derUtf8String, pemBlocks, readDer, readObjectIdentifier} from '../../src/core/util/der.js'
 import {CertificateRequestError, checkRequestSignature, parseCertificateRequestDer, parseCertificateRequestPem} from '../../src/core/util/x509.js'
 import {temporaryFolder} from '../support/temp.js'
 import {hasOpenssl} from '../support/openssl.js'
@@ -24,16 +25,25 @@ describe('DER reader', () => {
 })
 
 describe('PEM reader', () => {
-  it('finds each block up to the first END of its type, passing over a BEGIN without one', () => {
+  it('reads blocks as Go\'s pem.Decode does: BEGIN at a line\'s start, headers first, the first END naming the same type, nothing after it', () => {
     const text = [
       '-----END B-----', 'junk -----BEGIN A-----', 'AAEC', '-----END A-----',
       '-----BEGIN B-----\r', 'Proc-Type: 4,ENCRYPTED', '', 'AwQ=', '-----END B----- trailing',
       '-----BEGIN C-----', 'not base64!', '-----END C-----', '-----BEGIN D-----', '-----BEGIN E-----', 'BQ==', '-----END E-----',
     ].join('\n')
-    expect(pemBlocks(text).map(({type, bytes, headers}) => [type, bytes.toString('hex'), headers])).toEqual([
-      ['A', '000102', false], ['B', '0304', true], ['E', '05', false],
-    ])
-    expect(pemBlocks(text, 1).map((block) => block.type)).toEqual(['A'])
+    // A: BEGIN not at a line's start; B: text after its END line; C: not base64; D: the first END names E.
+    expect(pemBlocks(text).map(({type, bytes, headers}) => [type, bytes.toString('hex'), headers])).toEqual([['E', '05', false]])
+    const clean = [
+      '-----BEGIN A-B-----  ', 'Proc-Type: 4,ENCRYPTED', 'AAEC', '-----END A-B-----\t', 'x-----BEGIN Q-----',
+      '-----BEGIN C-----', 'AAE', '-----END C-----', '-----BEGIN D-----', 'AA EC\tAA==', '-----END D-----', '-----BEGIN F-----', 'AAEC', 'K: v', '-----END F-----',
+    ].join('\n')
+    // A type may hold dashes; blanks end the marker lines; spaces and tabs in the body go; padding is required; a header after the body is not base64.
+    expect(pemBlocks(clean).map(({type, bytes, headers}) => [type, bytes.toString('hex'), headers])).toEqual([['A-B', '000102', true], ['D', '00010200', false]])
+    expect(pemBlocks(clean, 1).map((block) => block.type)).toEqual(['A-B'])
+    expect(pemBlocks('-----BEGIN X-----\n-----END X-----').map(({type, bytes}) => [type, bytes.length])).toEqual([['X', 0]])
+    // Cut off in its headers, a block ends the decoding: Go returns no block at all.
+    expect(pemBlocks('-----BEGIN X-----\nAAEC\n-----END X-----\n-----BEGIN Y-----\nK: v\n-----BEGIN Z-----\nAAEC\n-----END Z-----').map((block) => block.type)).toEqual(['X', 'Z'])
+    expect(pemBlocks('-----BEGIN X-----\nAAEC\n-----END X-----\n-----BEGIN Y-----\nK: v').map((block) => block.type)).toEqual(['X'])
   })
 
   it('reads a text of 100,000 BEGIN lines without an END in one pass', () => {
@@ -116,5 +126,40 @@ describe.runIf(hasOpenssl)('certificate requests', () => {
     expect(subjectAt).toBeGreaterThan(0)
     ecDer[subjectAt + 2] = 'f'.charCodeAt(0)
     expect(() => checkRequestSignature(parseCertificateRequestDer(ecDer))).toThrow(new CertificateRequestError('x509: ECDSA verification failure'))
+  })
+})
+
+describe('a certificate request\'s subject', () => {
+  /** A request signed by a fresh ECDSA key whose subject is `name` (DER), written by hand. */
+  const requestWithName = (name: Buffer) => {
+    const {privateKey} = generateKeyPairSync('ec', {namedCurve: 'prime256v1'})
+    const info = derSequence(derInteger(Buffer.from([0])), name, createPublicKey(privateKey).export({type: 'spki', format: 'der'}), derElement(0xa0))
+    return derSequence(info, derSequence(derObjectIdentifier('1.2.840.10045.4.3.2')), derBitString(sign('sha256', info, privateKey)))
+  }
+  const attribute = (oid: string, value: Buffer) => derSet(derSequence(derObjectIdentifier(oid), value))
+  const organization = '2.5.4.10'
+  const commonName = '2.5.4.3'
+
+  it('passes over values that are not strings, as pkix.Name keeps only strings, and reads NumericString', () => {
+    const name = derSequence(
+      attribute(organization, derInteger(Buffer.from([7]))),
+      attribute(organization, derSequence(derUtf8String('nested'))),
+      attribute(organization, derElement(0x12, Buffer.from('12 34'))),
+      attribute(commonName, derUtf8String('system:node:a')),
+    )
+    const request = parseCertificateRequestDer(requestWithName(name))
+    expect(request.subject).toMatchObject({commonName: 'system:node:a', organizations: ['12 34']})
+    checkRequestSignature(request)
+  })
+
+  it('fails a string value Go\'s encoding/asn1 refuses, in its words', () => {
+    const failing = (value: Buffer) => () => parseCertificateRequestDer(requestWithName(derSequence(attribute(commonName, value))))
+    expect(failing(derElement(0x13, Buffer.from('a@b')))).toThrow(new CertificateRequestError('asn1: syntax error: PrintableString contains invalid character'))
+    expect(failing(derElement(0x12, Buffer.from('12a')))).toThrow(new CertificateRequestError('asn1: syntax error: NumericString contains invalid character'))
+    expect(failing(derElement(0x16, Buffer.from([0x61, 0xe9])))).toThrow(new CertificateRequestError('asn1: syntax error: IA5String contains invalid character'))
+    expect(failing(derElement(0x0c, Buffer.from([0x61, 0xff])))).toThrow(new CertificateRequestError('asn1: syntax error: invalid UTF-8 string'))
+    expect(failing(derElement(0x1e, Buffer.from([0x00, 0x61, 0x00])))).toThrow(new CertificateRequestError('pkcs12: odd-length BMP string'))
+    // '*' and '&' are PrintableString when read, as Go reads them.
+    expect(parseCertificateRequestDer(requestWithName(derSequence(attribute(commonName, derElement(0x13, Buffer.from('a*&b')))))).subject.commonName).toBe('a*&b')
   })
 })

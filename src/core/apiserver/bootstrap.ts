@@ -8,6 +8,7 @@ import {defaultMasters} from '../api/masters.js'
 import {coreDnsAddonObjects} from './addons/coredns.js'
 import {localPathStorageObjects} from './addons/local-path-storage.js'
 import {kubeProxyAddonObjects} from './addons/kube-proxy.js'
+import {certificateApprovalBindingObjects} from './addons/certificate-approval-bindings.js'
 import {type ApiServer} from './apiserver.js'
 import {apiServerUser} from './authentication/user.js'
 import {bootstrapClusterRoleBindings, bootstrapClusterRoles} from './authorization/bootstrap-policy.js'
@@ -216,6 +217,7 @@ export async function ensureBootstrapped(api: ApiServer, nowMilliseconds: number
   await ensureObjects(api, coreDnsAddonObjects())
   await ensureObjects(api, localPathStorageObjects())
   await ensureObjects(api, kubeProxyAddonObjects())
+  await ensureObjects(api, certificateApprovalBindingObjects())
   await ensureObjects(api, nodes.map((node) => ({group: '', resource: 'nodes', namespace: '', body: nodeObject(node, nowMilliseconds)})))
   await ensureObjects(api, systemNamespaces.map((namespace) => ({group: '', resource: 'serviceaccounts', namespace, body: {apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'default'}}})))
   await ensureNodePortRange(api)

@@ -2,7 +2,9 @@
 // cluster's own signers get a certificate from the cluster CA (--cluster-signing-cert-file), written
 // through /status. Each signer signs only what its rules allow (kube-apiserver-client: client
 // usages; kube-apiserver-client-kubelet and kubelet-serving: a node's names and usages); a request
-// they refuse gets a Failed condition with kube's words; legacy-unknown is never signed.
+// they refuse gets a Failed condition with kube's words. legacy-unknown (requests only stored data
+// can hold: v1 refuses to create them) is signed with no rule, as kube's signer for it runs whenever
+// only --cluster-signing-cert-file is given, kubeadm's setting.
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import type {RequestedCertificate} from '../apiserver/authentication/certificates.js'
 import type {ApiClient} from '../client/client.js'
@@ -11,15 +13,18 @@ import type {Informer} from '../client/informer.js'
 import {anyKind} from '../client/resources.js'
 import {assert} from '../util/assert.js'
 import type {Clock} from '../util/clock.js'
-import {type CertificateRequestInfo, parseCertificateRequestPem} from '../util/x509.js'
+import {type CertificateRequestInfo, checkRequestSignature, parseCertificateRequestPem} from '../util/x509.js'
 import {Controller} from './controller.js'
 
+export const kubeletClientSignerName = 'kubernetes.io/kube-apiserver-client-kubelet'
 export const certificateSigningRequests = anyKind({group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests', namespaced: false})
 
 /** kube-controller-manager's --cluster-signing-duration default: one year. */
 export const signingDurationDefaultMilliseconds = 365 * 24 * 60 * 60 * 1000
 /** How far back a certificate's validity starts, for clocks a little behind (kube's backdate). */
 export const signingBackdateMilliseconds = 5 * 60 * 1000
+/** The shortest certificate a signer issues, whatever expirationSeconds asks (twice the backdate). */
+export const signingDurationMinMilliseconds = 10 * 60 * 1000
 /** Certificates asked for at least this long also end a backdate early (kube's Short: the backdate is ~1% of it). */
 export const signingShortDurationMilliseconds = 8 * 60 * 60 * 1000
 
@@ -72,8 +77,8 @@ export function extendedKeyUsageOidsOf(usages: readonly string[]): string[] {
 const sameSet = (left: ReadonlySet<string>, right: readonly string[]) => left.size === new Set(right).size && right.every((item) => left.has(item))
 const sorted = (items: readonly string[]) => `[${[...items].sort().join(' ')}]`
 
-/** ValidateKubeletClientCSR: a node's client certificate. */
-function kubeletClientFailure(request: CertificateRequestInfo, usages: ReadonlySet<string>): string | null {
+/** ValidateKubeletClientCSR: why a request is not a node's client certificate, or null (the csrapproving controller's test too). */
+export function kubeletClientFailure(request: CertificateRequestInfo, usages: ReadonlySet<string>): string | null {
   if (request.subject.organizations.length !== 1 || request.subject.organizations[0] !== 'system:nodes') return 'subject organization is not system:nodes'
   if (request.dnsNames.length > 0) return 'DNS subjectAltNames are not allowed'
   if (request.emailAddresses.length > 0) return 'Email subjectAltNames are not allowed'
@@ -106,10 +111,11 @@ function apiServerClientFailure(_request: CertificateRequestInfo, usages: Readon
   return null
 }
 
-/** The cluster's signers and the rule each one signs by (the legacy-unknown signer has none: never signed). */
+/** The cluster's signers and the rule each one signs by (legacy-unknown: none, for compatibility). */
 const signerRules: Readonly<Record<string, (request: CertificateRequestInfo, usages: ReadonlySet<string>) => string | null>> = {
   'kubernetes.io/kube-apiserver-client': apiServerClientFailure,
-  'kubernetes.io/kube-apiserver-client-kubelet': kubeletClientFailure,
+  [kubeletClientSignerName]: kubeletClientFailure,
+  'kubernetes.io/legacy-unknown': () => null,
   'kubernetes.io/kubelet-serving': kubeletServingFailure,
 }
 
@@ -158,7 +164,18 @@ export class CertificateSigningController extends Controller {
       await this.client.update(certificateSigningRequests, csr, 'status')
       return
     }
-    const requested = typeof found.spec?.expirationSeconds === 'number' ? found.spec.expirationSeconds * 1000 : Infinity
+    // A usage the CA cannot write (kube's keyUsagesFromStrings: "unrecognized usage values") signs
+    // nothing; the request stays approved and unsigned, retried in vain.
+    if (usages.some((usage) => keyUsageBits[usage] === undefined && extendedKeyUsageOids[usage] === undefined)) return
+    // The CA signs only a request whose signature checks (kube's authority re-checks it); one that
+    // does not stays approved and unsigned, as kube's signer retries it in vain.
+    try {
+      checkRequestSignature(request)
+    } catch {
+      return
+    }
+    // expirationSeconds is honoured between ten minutes and the signer's duration (kube's signer.duration).
+    const requested = typeof found.spec?.expirationSeconds === 'number' ? Math.max(found.spec.expirationSeconds * 1000, signingDurationMinMilliseconds) : Infinity
     const validity = signingValidity(now, Math.min(requested, this.durationMaxMilliseconds), this.authorityNotAfterMilliseconds())
     // An expired CA signs nothing; the request stays approved and unsigned, as kube's signer leaves it.
     if (validity === null) return

@@ -19,6 +19,7 @@ import {ResourceQuotaController} from '../controllers/resource-quota.js'
 import {RootCaPublisher} from '../controllers/root-ca-publisher.js'
 import {CertificateSigningController} from '../controllers/certificate-signing.js'
 import {CertificateCleanerController} from '../controllers/certificate-cleaner.js'
+import {CertificateApprovingController} from '../controllers/certificate-approving.js'
 import {type KeyAndCertificate, signRequestedCertificate} from '../apiserver/authentication/certificates.js'
 import {X509Certificate} from 'node:crypto'
 import {DisruptionController} from '../controllers/disruption.js'
@@ -29,6 +30,7 @@ import {StorageProtectionController} from '../controllers/storage-protection.js'
 import {ServiceLoadBalancerController} from '../controllers/service-lb.js'
 import {StatefulSetController} from '../controllers/statefulset.js'
 import {Kubelets} from '../kubelet/kubelet.js'
+import type {KubeletCredentialStore} from '../kubelet/client-credentials.js'
 import type {SimulatedContainers} from '../kubelet/containers.js'
 import {MirrorPods} from '../kubelet/mirror-pods.js'
 import {allStaticPodsRunning, type StaticPodHealth} from '../kubelet/static-pods.js'
@@ -84,6 +86,8 @@ export interface ControlPlaneOptions {
   readonly schedulingReports?: SchedulingReportStore
   /** The HPA controller's memory of recommendations (in the cluster folder, so one-shot commands share it). */
   readonly autoscalerMemory?: AutoscalerMemory
+  /** The kubelets' client credentials (TLS bootstrap and renewal) and the draws for their renewal jitter; without it, no kubelet requests a certificate. */
+  readonly kubeletCredentials?: {readonly store: KubeletCredentialStore; readonly random: () => number}
 }
 
 /** A loop that acts only while `active` says so (a standby's loops wait, their informers fed). */
@@ -138,6 +142,7 @@ export class ControlPlane {
         return new CertificateSigningController(controllerClient.forLoop('csrsigning-controller'), informers, clock, (request, now) => signRequestedCertificate(authority(), request, now),
           () => Date.parse(new X509Certificate(authority().certificate).validTo))
       })] : []),
+      manager(() => new CertificateApprovingController(controllerClient.forLoop('certificate-controller'), informers, clock)),
       manager(() => new CertificateCleanerController(controllerClient.forLoop('csrcleaner-controller'), informers, clock)),
       manager(() => new GarbageCollector(controllerClient.forLoop('generic-garbage-collector'), informers, clock)),
       manager(() => new ResourceQuotaController(controllerClient.forLoop('resourcequota-controller'), informers, clock)),
@@ -156,7 +161,8 @@ export class ControlPlane {
       manager(() => new LocalPathProvisioner(controllerClient.forLoop('local-path-provisioner'), informers, controllerEvents(localPathProvisionerComponent), clock)),
       manager(() => new StorageProtectionController(controllerClient.forLoop('pvc-protection-controller'), informers, clock)),
       {component: 'kube-scheduler', build: () => gated(new Scheduler(schedulerClient, informers, (schedulerName) => new EventRecorder(schedulerClient, {component: schedulerName}, clock, onEvent, controllerClient), clock, random, options.schedulerProfiles, schedulingReports), active?.scheduler)},
-      {component: 'kubelet', build: () => new Kubelets(kubeletClientFor, informers, kubeletEvents, clock, options.containers)},
+      {component: 'kubelet', build: () => new Kubelets(kubeletClientFor, informers, kubeletEvents, clock, options.containers,
+        options.kubeletCredentials ? {...options.kubeletCredentials, clientAs: (identity) => kubeletClient.forUser({name: identity.name, groups: [...identity.groups]})} : undefined)},
       {component: 'kube-proxy', build: () => new KubeProxies(informers, clock, syncedRules, (node) => !isKubeletStopped(node))},
       {component: 'kubelet', build: () => new MirrorPods(kubeletClientFor, informers, options.staticPodHealth ?? allStaticPodsRunning, clock)},
       // After the kubelets, which renew their Leases first: suspended is not dead.

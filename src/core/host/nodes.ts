@@ -7,6 +7,7 @@ import {nodeObject, type NodeDefinition} from '../apiserver/bootstrap.js'
 import {ApiClient, ApiClientError, type RequestHandler} from '../client/client.js'
 import {resources} from '../client/resources.js'
 import {stoppedAnnotation} from '../kubelet/heartbeat.js'
+import {FileKubeletCredentials, joinWithBootstrapToken} from '../kubelet/client-credentials.js'
 import type {Node} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
 
@@ -50,12 +51,12 @@ async function asAdmin<T>(server: RequestHandler, work: (client: ApiClient) => P
   }
 }
 
-async function withCluster<T>(environment: NodeJS.ProcessEnv, clusterName: string, work: (client: ApiClient, clock: Clock) => Promise<T>): Promise<T> {
+async function withCluster<T>(environment: NodeJS.ProcessEnv, clusterName: string, work: (client: ApiClient, clock: Clock, folder: string) => Promise<T>): Promise<T> {
   const [{openHost}, {KubernetesUnavailableError}] = await Promise.all([import('./host.js'), import('../apiserver/open.js')])
   const host = await openHost({environment, clusterName})
   try {
     await host.catchUp()
-    const result = await asAdmin(await host.kubernetes(), (client) => work(client, host.clock))
+    const result = await asAdmin(await host.kubernetes(), (client) => work(client, host.clock, host.folder))
     // A new node's kubelet heartbeats and takes pods; a removed node's pods are replaced.
     await host.settle()
     return result
@@ -69,20 +70,31 @@ async function withCluster<T>(environment: NodeJS.ProcessEnv, clusterName: strin
 }
 
 export async function addNode(environment: NodeJS.ProcessEnv, clusterName: string, name: string, options: NodeAddOptions): Promise<void> {
-  await withCluster(environment, clusterName, async (client, clock) => {
+  await withCluster(environment, clusterName, async (client, clock, folder) => {
     const {items} = await client.list<Node>(resources.nodes)
     const usedCidrs = new Set(items.map((node) => node.spec?.podCIDR))
     let index = 1
     while (usedCidrs.has(`10.244.${index}.0/24`)) index++
     if (index > 254) throw new NodeCommandError('no free pod CIDR left in 10.244.0.0/16')
     const definition: NodeDefinition = {name, cpu: options.cpu, memory: options.memory, pods: options.pods, labels: options.labels, taints: options.taints, address: `172.18.${Math.floor((index + 2) / 250)}.${(index + 2) % 250}`, podCidr: `10.244.${index}.0/24`}
-    await client.create(resources.nodes, nodeObject(definition, clock.nowMilliseconds()))
+    // The machine joins as kubeadm join does: its kubelet will request its certificate with the bootstrap token.
+    const credentials = new FileKubeletCredentials(folder)
+    const joining = !items.some((node) => node.metadata.name === name)
+    if (joining) joinWithBootstrapToken(credentials, name)
+    try {
+      await client.create(resources.nodes, nodeObject(definition, clock.nowMilliseconds()))
+    } catch (error) {
+      if (joining) credentials.set(name, null)
+      throw error
+    }
   })
 }
 
 export async function removeNode(environment: NodeJS.ProcessEnv, clusterName: string, name: string): Promise<void> {
-  await withCluster(environment, clusterName, async (client) => {
+  await withCluster(environment, clusterName, async (client, _clock, folder) => {
     await client.delete(resources.nodes, '', name)
+    // The machine is gone, and its kubelet's credentials with it.
+    new FileKubeletCredentials(folder).set(name, null)
   })
 }
 

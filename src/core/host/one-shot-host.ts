@@ -77,7 +77,11 @@ export class OneShotHost implements ClusterHost {
       this.connection = await openKubernetes({environment: this.options.environment, clusterName: this.options.clusterName, clock: this.clock, apiServerClock: this.apiServerClock, containerStreams: this.containers})
       // A fresh cluster starts: its kubelets register and the masters' static pods come up
       // before the command looks at it.
-      if (this.connection.bootstrapped) await this.settleNow()
+      if (this.connection.bootstrapped) {
+        const {FileKubeletCredentials, joinDefaultKubelets} = await import('../kubelet/client-credentials.js')
+        joinDefaultKubelets(new FileKubeletCredentials(this.folder))
+        await this.settleNow()
+      }
       return this.connection
     })
     return this.opening
@@ -135,7 +139,7 @@ export class OneShotHost implements ClusterHost {
    * identities), then the loops settle.
    */
   private async plane(): Promise<SteppedPlane & {stop(): void}> {
-    const [{ControlPlane}, {MasterSet, masterIdentities}, {BootstrapController}, connection] = await Promise.all([import('../controlplane/control-plane.js'), import('./master-set.js'), import('../apiserver/bootstrap-controller.js'), this.connect()])
+    const [{ControlPlane}, {MasterSet, masterIdentities}, {BootstrapController}, {FileKubeletCredentials}, connection] = await Promise.all([import('../controlplane/control-plane.js'), import('./master-set.js'), import('../apiserver/bootstrap-controller.js'), import('../kubelet/client-credentials.js'), this.connect()])
     // kube-apiserver's bootstrap controllers and allocator repair, on their periods; they write
     // only what is missing, and their periods do not make steps of their own.
     const bootstrap = (this.bootstrap ??= new BootstrapController(connection.api, this.clock, readHostState(this.folder).settledAtMilliseconds, () => defaultMasters.filter((master) => !isMasterStopped(this.folder, master)).map((master) => master.node)))
@@ -149,6 +153,7 @@ export class OneShotHost implements ClusterHost {
       syncedRules: this.syncedRules,
       schedulingReports: new FileSchedulingReports(this.folder),
       autoscalerMemory: new FileAutoscalerMemory(this.folder),
+      kubeletCredentials: {store: new FileKubeletCredentials(this.folder), random: clusterRandomness(this.folder).numbers('kubelet')},
     })
     let compactorSteppedAt = readHostState(this.folder).compactorSteppedAtMilliseconds
     return {

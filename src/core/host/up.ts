@@ -4,6 +4,7 @@
 // kubemu's own commands with the host's control endpoints beside it, and the etcd v3 API per
 // member. The masters' schedulers and controller managers are active-passive through their
 // Leases; the loops run with real delays on the cluster clock.
+import {FileKubeletCredentials, joinDefaultKubelets} from '../kubelet/client-credentials.js'
 import type {KubeObject} from '../api/object.js'
 import {FileCredentials} from '../apiserver/authentication/credentials.js'
 import {RbacChanges, watchRbacChanges} from '../apiserver/authorization/rbac-feed.js'
@@ -147,6 +148,9 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
   const containers = clusterContainers(folder, () => network, clock)
   const connection = await openKubernetes({environment: options.environment, clock, containerStreams: containers})
   api = connection.api
+  const kubeletCredentials = new FileKubeletCredentials(folder)
+  // A fresh cluster's kubelets start as kubeadm starts them (the first master's renews kubeadm's certificate, the others bootstrap).
+  if (connection.bootstrapped) joinDefaultKubelets(kubeletCredentials)
   let http: HttpApi | null = null
   let secure: HttpApi | null = null
   let etcd: EtcdFrontDoor | null = null
@@ -170,7 +174,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       frontDoor: () => etcd,
       manualClock: options.manualClock === true,
       seeded: clock.seeded,
-      plane: (server, active) => new ControlPlane(server, clock, clusterRandomness(folder).numbers('kube-scheduler'), (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers, schedulerProfiles, syncedRules, schedulingReports, autoscalerMemory, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate, certificateAuthority: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority}),
+      plane: (server, active) => new ControlPlane(server, clock, clusterRandomness(folder).numbers('kube-scheduler'), (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers, schedulerProfiles, syncedRules, schedulingReports, autoscalerMemory, kubeletCredentials: {store: kubeletCredentials, random: clusterRandomness(folder).numbers('kubelet')}, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate, certificateAuthority: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority}),
     })
     // HTTPS for kubectl and client libraries (the kubeconfig trusts the cluster's CA); plain
     // HTTP on a free loopback port for kubemu's own commands, which up.json names.

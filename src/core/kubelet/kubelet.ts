@@ -33,6 +33,7 @@ import {PodDeletions} from './pod-deletion.js'
 import {PodIps} from './pod-ips.js'
 import {type PodWork, podObjectOf, writeStatus} from './pod-work.js'
 import {runningOutcome} from './running.js'
+import {type KubeletCertificateOptions, KubeletClientCertificates} from './client-certificates.js'
 
 export {runSecondsAnnotation, exitCodeAnnotation}
 export {restartBackoffInitialMilliseconds, restartBackoffMaxMilliseconds, restartBackoffMilliseconds} from './restarts.js'
@@ -60,6 +61,8 @@ export class Kubelets implements ControlLoop, PodWork {
   private readonly heartbeats: NodeHeartbeats
   private readonly podIps: PodIps
   private readonly deletions: PodDeletions
+  /** The nodes' client certificates (TLS bootstrap and renewal), for nodes that joined with credentials. */
+  private readonly certificates: KubeletClientCertificates | null
 
   constructor(
     readonly clientFor: (node: string) => ApiClient,
@@ -67,6 +70,7 @@ export class Kubelets implements ControlLoop, PodWork {
     readonly recorderFor: (node: string) => EventRecorder,
     private readonly clock: Clock,
     readonly runtime: SimulatedContainers = new SimulatedContainers(),
+    certificates?: KubeletCertificateOptions,
   ) {
     this.simulated = new WorkQueue('kubelet', clock)
     this.wallClock = new WorkQueue('kubelet-backoff', clock)
@@ -76,6 +80,7 @@ export class Kubelets implements ControlLoop, PodWork {
     // A node's pulled images go out with its status sync (every 10 s), as the kubelet reports them.
     this.heartbeats = new NodeHeartbeats(clientFor, this.nodes, informers.informer<KubeObject>(resources.leases), (node) => this.runtime.images.list(node))
     this.podIps = new PodIps(this.pods)
+    this.certificates = certificates ? new KubeletClientCertificates(this.nodes, informers, certificates) : null
     this.deletions = new PodDeletions(this)
     this.services = informers.informer<KubeObject>(resources.services)
     this.claims = informers.informer<PersistentVolumeClaim>(resources.persistentVolumeClaims)
@@ -100,6 +105,7 @@ export class Kubelets implements ControlLoop, PodWork {
   hasWork(collapseDelays: boolean): boolean {
     const now = this.clock.nowMilliseconds()
     if (this.heartbeats.due(now)) return true
+    if (this.certificates?.due(now)) return true
     if (this.simulated.length > 0 || this.wallClock.length > 0) return true
     const simulatedDue = this.simulated.nextDue()
     const wallDue = this.wallClock.nextDue()
@@ -107,13 +113,14 @@ export class Kubelets implements ControlLoop, PodWork {
   }
 
   nextDue(): number | null {
-    const dues = [this.simulated.nextDue(), this.wallClock.nextDue()].filter((due): due is number => due !== null)
+    const dues = [this.simulated.nextDue(), this.wallClock.nextDue(), this.certificates?.nextDue() ?? null].filter((due): due is number => due !== null)
     return dues.length > 0 ? Math.min(...dues) : null
   }
 
   async process(collapseDelays: boolean): Promise<number> {
     this.collapsing = collapseDelays
     let beats = this.heartbeats.due(this.clock.nowMilliseconds()) ? await this.heartbeats.beat(this.clock.nowMilliseconds()) : 0
+    if (this.certificates?.due(this.clock.nowMilliseconds())) beats += await this.certificates.process(this.clock.nowMilliseconds())
     let lastBeat = this.clock.nowMilliseconds()
     let beating: Promise<void> | null = null
     this.simulated.promoteDue(collapseDelays)

@@ -21,6 +21,7 @@ export const derTags = {
   null: 0x05,
   objectIdentifier: 0x06,
   utf8String: 0x0c,
+  numericString: 0x12,
   printableString: 0x13,
   t61String: 0x14,
   ia5String: 0x16,
@@ -108,6 +109,7 @@ export function readString(element: DerElement): string {
   switch (element.tag) {
     case derTags.utf8String:
     case derTags.printableString:
+    case derTags.numericString:
     case derTags.ia5String:
       return element.contents.toString('utf8')
     case derTags.t61String:
@@ -134,73 +136,157 @@ export function readBitString(element: DerElement): {bytes: Buffer; unusedBits: 
 /** PEM blocks read from one text at most (a certificate chain has a handful). */
 export const pemBlocksMax = 1000
 
-const beginMarker = '-----BEGIN '
-const endMarker = '-----END '
+/** The start of a BEGIN line (at the very start of the text, without its line break). */
+const beginLine = '\n-----BEGIN '
+/** The start of an END line (right after the headers, without its line break). */
+const endLine = '\n-----END '
 const dashes = '-----'
 
-/** The type a "-----BEGIN TYPE-----" or "-----END TYPE-----" marker at `at` names (no dash, no line break), or null. */
-function markerType(text: string, at: number, marker: string): {type: string; end: number} | null {
-  let index = at + marker.length
-  while (index < text.length && text[index] !== '-' && text[index] !== '\r' && text[index] !== '\n') index++
-  if (!text.startsWith(dashes, index)) return null
-  return {type: text.slice(at + marker.length, index), end: index + dashes.length}
+/** Go's getLine: the line at `from` without its \n or \r\n and trailing spaces and tabs (its end), and where the next line starts. */
+function lineAt(text: string, from: number): {end: number; next: number} {
+  let end = text.indexOf('\n', from)
+  let next: number
+  if (end < 0) {
+    end = text.length
+    next = end
+  } else {
+    next = end + 1
+    if (end > from && text[end - 1] === '\r') end--
+  }
+  while (end > from && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--
+  return {end, next}
 }
 
-/**
- * Where each END marker is, by type, in order: each BEGIN then finds its END by a lookup with a
- * cursor that only moves forward, so a text of many BEGINs without an END is read in one pass.
- */
-class EndMarkers {
-  private readonly positions = new Map<string, number[]>()
-  private readonly cursors = new Map<string, number>()
+/** Where each END line starts, in order, looked up with a cursor that only moves forward. */
+class EndLines {
+  private readonly positions: number[] = []
+  private cursor = 0
 
   constructor(text: string) {
-    for (let at = text.indexOf(endMarker); at >= 0; at = text.indexOf(endMarker, at + 1)) {
-      const found = markerType(text, at, endMarker)
-      if (!found) continue
-      const list = this.positions.get(found.type)
-      if (list) list.push(at)
-      else this.positions.set(found.type, [at])
-    }
+    for (let at = text.indexOf(endLine); at >= 0; at = text.indexOf(endLine, at + 1)) this.positions.push(at)
   }
 
-  /** The first END of `type` at or after `from`; `from` never decreases between calls. */
-  firstAtOrAfter(type: string, from: number): number {
-    const list = this.positions.get(type)
-    if (!list) return -1
-    let cursor = this.cursors.get(type) ?? 0
-    while (cursor < list.length && list[cursor]! < from) cursor++
-    this.cursors.set(type, cursor)
-    return cursor < list.length ? list[cursor]! : -1
+  /** The first END line at or after `from`; `from` never decreases between calls. */
+  firstAtOrAfter(from: number): number {
+    while (this.cursor < this.positions.length && this.positions[this.cursor]! < from) this.cursor++
+    return this.cursor < this.positions.length ? this.positions[this.cursor]! : -1
+  }
+}
+
+/** Go's base64.StdEncoding: whole quanta of four, padding only at the end; line breaks are skipped. */
+const goBase64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+
+export interface PemBlock {
+  readonly type: string
+  readonly bytes: Buffer
+  /** Whether header lines ("Key: value") followed the BEGIN line. */
+  readonly headers: boolean
+}
+
+/** One pem.Decode from `from`: the block and where the rest starts, or null when no block is left. */
+function decodeAt(text: string, from: number, ends: EndLines): {block: PemBlock; rest: number} | null {
+  let rest = from
+  for (;;) {
+    if (text.startsWith(beginLine.slice(1), rest)) rest += beginLine.length - 1
+    else {
+      const at = text.indexOf(beginLine, rest)
+      if (at < 0) return null
+      rest = at + beginLine.length
+    }
+    const typeLine = lineAt(text, rest)
+    const typeText = text.slice(rest, typeLine.end)
+    rest = typeLine.next
+    if (!typeText.endsWith(dashes)) continue
+    const type = typeText.slice(0, -dashes.length)
+    let headers = false
+    for (;;) {
+      // A block cut off in its headers ends the decoding: Go gives no block and the whole text back.
+      if (rest >= text.length) return null
+      const line = lineAt(text, rest)
+      if (!text.slice(rest, line.end).includes(':')) break
+      headers = true
+      rest = line.next
+    }
+    let endIndex: number
+    let trailer: number
+    if (!headers && text.startsWith(endLine.slice(1), rest)) {
+      endIndex = rest
+      trailer = rest + endLine.length - 1
+    } else {
+      endIndex = ends.firstAtOrAfter(rest)
+      if (endIndex < 0) continue
+      trailer = endIndex + endLine.length
+    }
+    // The first END line must name the same type, end in five dashes and nothing but blanks after.
+    if (text.slice(trailer, trailer + type.length + dashes.length) !== `${type}${dashes}`) continue
+    const afterTrailer = trailer + type.length + dashes.length
+    if (lineAt(text, afterTrailer).end !== afterTrailer) continue
+    const base64 = text.slice(rest, endIndex).replace(/[ \t\r\n]/g, '')
+    if (!goBase64.test(base64)) continue
+    return {block: {type, bytes: Buffer.from(base64, 'base64'), headers}, rest: lineAt(text, endIndex + endLine.length - 1).next}
   }
 }
 
 /**
- * The PEM blocks of a text, in order, as Go's pem.Decode finds them one after the other: each
- * one's type, DER, and whether it has headers; a block whose body is not base64 is skipped. A
- * block runs from "-----BEGIN TYPE-----" and its line end to the first "-----END TYPE-----"
- * after it; a BEGIN without one is passed over. Reads the text once, at most `blocksMax` blocks.
+ * The PEM blocks of a text, in order, as Go's pem.Decode finds them one after the other: a BEGIN
+ * line at the start of a line ("-----BEGIN TYPE-----", blanks after it allowed), header lines
+ * holding a colon right after it, the body, and the first END line after them, which must name the
+ * same type; a block that breaks a rule is passed over, and the search goes on inside it. Reads
+ * the text once, at most `blocksMax` blocks.
  */
-export function pemBlocks(text: string, blocksMax = pemBlocksMax): Array<{type: string; bytes: Buffer; headers: boolean}> {
-  const blocks: Array<{type: string; bytes: Buffer; headers: boolean}> = []
-  const ends = new EndMarkers(text)
-  for (let at = text.indexOf(beginMarker); at >= 0 && blocks.length < blocksMax; ) {
-    const begin = markerType(text, at, beginMarker)
-    let bodyStart = begin ? begin.end : -1
-    if (bodyStart >= 0 && text[bodyStart] === '\r') bodyStart++
-    if (bodyStart >= 0 && text[bodyStart] === '\n') bodyStart++
-    else bodyStart = -1
-    const bodyEnd = begin && bodyStart >= 0 ? ends.firstAtOrAfter(begin.type, bodyStart) : -1
-    if (!begin || bodyEnd < 0) {
-      at = text.indexOf(beginMarker, at + 1)
-      continue
-    }
-    const body = text.slice(bodyStart, bodyEnd)
-    at = text.indexOf(beginMarker, bodyEnd + endMarker.length + begin.type.length + dashes.length)
-    const headers = /^[^\s:]+:/m.test(body)
-    const base64 = body.replace(/^[^\s:]+:.*$/gm, '').replace(/\s+/g, '')
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) continue
-    blocks.push({type: begin.type, bytes: Buffer.from(base64, 'base64'), headers})
+export function pemBlocks(text: string, blocksMax = pemBlocksMax): PemBlock[] {
+  const blocks: PemBlock[] = []
+  const ends = new EndLines(text)
+  for (let rest = 0; blocks.length < blocksMax && rest < text.length;) {
+    const decoded = decodeAt(text, rest, ends)
+    if (!decoded) break
+    blocks.push(decoded.block)
+    rest = decoded.rest
   }
   return blocks
+}
+
+// ---- writing ---------------------------------------------------------------------------------
+
+function derLength(size: number): Buffer {
+  if (size < 0x80) return Buffer.from([size])
+  const bytes: number[] = []
+  for (let rest = size; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256)
+  return Buffer.from([0x80 | bytes.length, ...bytes])
+}
+
+/** One element: its tag, the DER length of its contents, the contents. */
+export function derElement(tag: number, ...contents: Buffer[]): Buffer {
+  const body = Buffer.concat(contents)
+  return Buffer.concat([Buffer.from([tag]), derLength(body.length), body])
+}
+
+export const derSequence = (...items: Buffer[]): Buffer => derElement(derTags.sequence, ...items)
+export const derSet = (...items: Buffer[]): Buffer => derElement(derTags.set, ...items)
+export const derUtf8String = (text: string): Buffer => derElement(derTags.utf8String, Buffer.from(text, 'utf8'))
+export const derBitString = (bytes: Buffer, unusedBits = 0): Buffer => derElement(derTags.bitString, Buffer.from([unusedBits]), bytes)
+
+/** An INTEGER from its big-endian bytes, in the fewest bytes that keep it positive. */
+export function derInteger(bytes: Buffer): Buffer {
+  let start = 0
+  while (start < bytes.length - 1 && bytes[start] === 0 && bytes[start + 1]! < 0x80) start++
+  const trimmed = bytes.subarray(start)
+  return derElement(derTags.integer, trimmed[0]! >= 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed)
+}
+
+export function derObjectIdentifier(dotted: string): Buffer {
+  const arcs = dotted.split('.').map(Number)
+  const bytes = [40 * arcs[0]! + arcs[1]!]
+  for (const arc of arcs.slice(2)) {
+    const base128: number[] = [arc & 0x7f]
+    for (let rest = Math.floor(arc / 128); rest > 0; rest = Math.floor(rest / 128)) base128.unshift(0x80 | (rest & 0x7f))
+    bytes.push(...base128)
+  }
+  return derElement(derTags.objectIdentifier, Buffer.from(bytes))
+}
+
+/** A PEM block of `type` around `der`, its base64 in lines of 64 as Go's pem.Encode writes them. */
+export function pemBlock(type: string, der: Buffer): string {
+  const base64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')
+  return `-----BEGIN ${type}-----\n${base64}\n-----END ${type}-----\n`
 }

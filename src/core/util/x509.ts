@@ -1,8 +1,8 @@
 // PKCS #10 certificate requests and the parts of X.509 certificates Kubernetes reads (subject,
 // public key, subject alternative names), from DER by hand; keys and signatures checked with
 // node:crypto. Errors are worded as Go's crypto/x509 words them, which kube-apiserver passes on.
-import {createPublicKey, type KeyObject, verify, X509Certificate} from 'node:crypto'
-import {DerError, derChildren, type DerElement, derTags, expectChildren, pemBlocks, readBitString, readDer, readObjectIdentifier, readString} from './der.js'
+import {createPublicKey, type KeyObject, sign, verify, X509Certificate} from 'node:crypto'
+import {derBitString, derElement, DerError, derChildren, type DerElement, derInteger, derObjectIdentifier, derSequence, derSet, derTags, derUtf8String, expectChildren, pemBlock, pemBlocks, readBitString, readDer, readObjectIdentifier, readString} from './der.js'
 
 export const x509Oids = {
   commonName: '2.5.4.3',
@@ -66,7 +66,49 @@ export interface CertificateRequestInfo extends SubjectAlternativeNames {
 /** A request that does not parse or whose signature does not check, in Go's words. */
 export class CertificateRequestError extends Error {}
 
-function readName(element: DerElement): DistinguishedName {
+/** The universal string tags encoding/asn1 decodes into a Go string (an interface{} value). */
+const goStringTags: ReadonlySet<number> = new Set([derTags.printableString, derTags.numericString, derTags.ia5String, derTags.t61String, derTags.utf8String, derTags.bmpString])
+
+/** Go's PrintableString characters when reading ('*' and '&' taken, as encoding/asn1 takes them). */
+const printableOnRead = /^[A-Za-z0-9 '()+,\-./:=?*&]*$/
+
+/**
+ * An attribute value as encoding/asn1 decodes one into an interface{} for a certificate request's
+ * subject: a string type's text (checked as Go checks it), or null for any other value, which
+ * pkix.Name's FillFromRDNSequence passes over.
+ */
+function requestNameValue(value: DerElement): string | null {
+  if (!goStringTags.has(value.tag)) return null
+  const bytes = value.contents
+  switch (value.tag) {
+    case derTags.printableString:
+      if (!printableOnRead.test(bytes.toString('latin1'))) throw new DerError('PrintableString contains invalid character')
+      return bytes.toString('latin1')
+    case derTags.numericString:
+      if (!/^[0-9 ]*$/.test(bytes.toString('latin1'))) throw new DerError('NumericString contains invalid character')
+      return bytes.toString('latin1')
+    case derTags.ia5String:
+      if (bytes.some((byte) => byte >= 0x80)) throw new DerError('IA5String contains invalid character')
+      return bytes.toString('latin1')
+    case derTags.utf8String: {
+      const text = bytes.toString('utf8')
+      if (!Buffer.from(text, 'utf8').equals(bytes)) throw new DerError('invalid UTF-8 string')
+      return text
+    }
+    case derTags.bmpString:
+      if (bytes.length % 2 !== 0) throw new CertificateRequestError('pkcs12: odd-length BMP string')
+      return readString(value)
+    default:
+      return readString(value)
+  }
+}
+
+/**
+ * A Name's attributes as pkix.Name keeps them. `fromRequest`: read as x509.ParseCertificateRequest
+ * reads a request's subject (a value that is not a string is passed over); otherwise as a
+ * certificate's, where every value must be a string.
+ */
+function readName(element: DerElement, fromRequest = false): DistinguishedName {
   let commonName = ''
   let serialNumber = ''
   const lists: Record<(typeof nameLists)[keyof typeof nameLists], string[]> = {
@@ -77,9 +119,11 @@ function readName(element: DerElement): DistinguishedName {
       const [type, value] = expectChildren(attribute, derTags.sequence, 'name')
       if (!type || !value) throw new DerError('malformed name')
       const oid = readObjectIdentifier(type)
-      if (oid === x509Oids.commonName) commonName = readString(value)
-      else if (oid === '2.5.4.5') serialNumber = readString(value)
-      else if (oid in nameLists) lists[nameLists[oid as keyof typeof nameLists]].push(readString(value))
+      const text = fromRequest ? requestNameValue(value) : readString(value)
+      if (text === null) continue
+      if (oid === x509Oids.commonName) commonName = text
+      else if (oid === '2.5.4.5') serialNumber = text
+      else if (oid in nameLists) lists[nameLists[oid as keyof typeof nameLists]].push(text)
     }
   }
   return {commonName, serialNumber, ...lists}
@@ -151,7 +195,10 @@ function publicKeyAlgorithmOf(spki: DerElement): CertificateRequestInfo['publicK
   return 'unknown'
 }
 
-const derSyntaxFaults: ReadonlySet<string> = new Set(['data truncated', 'sequence truncated', 'trailing data', 'indefinite length found (not DER)', 'non-minimal length', 'length too large'])
+const derSyntaxFaults: ReadonlySet<string> = new Set([
+  'data truncated', 'sequence truncated', 'trailing data', 'indefinite length found (not DER)', 'non-minimal length', 'length too large',
+  'PrintableString contains invalid character', 'NumericString contains invalid character', 'IA5String contains invalid character', 'invalid UTF-8 string',
+])
 
 /** Parses DER of a PKCS #10 CertificationRequest (x509.ParseCertificateRequest). */
 export function parseCertificateRequestDer(der: Buffer): CertificateRequestInfo {
@@ -178,7 +225,7 @@ export function parseCertificateRequestDer(der: Buffer): CertificateRequestInfo 
       }
     }
     return {
-      subject: readName(subject),
+      subject: readName(subject, true),
       publicKeyDer: Buffer.from(spki.encoded),
       publicKeyAlgorithm: publicKeyAlgorithmOf(spki),
       signed: Buffer.from(info.encoded),
@@ -236,4 +283,40 @@ export function certificateSubject(certificate: X509Certificate): DistinguishedN
   const subject = parts[offset + 4]
   if (!subject) throw new DerError('malformed certificate')
   return readName(subject)
+}
+
+/** Go's PrintableString characters (encoding/asn1 writes '*' and '&' as UTF8String). */
+const printable = /^[A-Za-z0-9 '()+,\-./:=?]*$/
+
+/**
+ * A subject as Go's x509 writes it (pkix.Name.ToRDNSequence): C, ST, L, STREET, POSTALCODE, O,
+ * OU, CN, SERIALNUMBER, each attribute's values one multi-valued RDN (a SET, its members in DER
+ * order), PrintableString where the text allows it, UTF8String otherwise.
+ */
+export function encodeName(subject: DistinguishedName): Buffer {
+  const rdns: Array<[string, readonly string[]]> = [
+    ['2.5.4.6', subject.countries], ['2.5.4.8', subject.provinces], ['2.5.4.7', subject.localities], ['2.5.4.9', subject.streetAddresses],
+    ['2.5.4.17', subject.postalCodes], ['2.5.4.10', subject.organizations], ['2.5.4.11', subject.organizationalUnits],
+    ['2.5.4.3', subject.commonName ? [subject.commonName] : []], ['2.5.4.5', subject.serialNumber ? [subject.serialNumber] : []],
+  ]
+  const value = (text: string) => (printable.test(text) ? derElement(derTags.printableString, Buffer.from(text, 'ascii')) : derUtf8String(text))
+  return derSequence(...rdns.filter(([, values]) => values.length > 0).map(([oid, values]) =>
+    derSet(...values.map((text) => derSequence(derObjectIdentifier(oid), value(text))).sort(Buffer.compare))))
+}
+
+/** A subject with only a common name and organizations (a node's, a user's). */
+export function subjectOf(commonName: string, organizations: readonly string[] = []): DistinguishedName {
+  return {commonName, serialNumber: '', organizations, organizationalUnits: [], countries: [], localities: [], provinces: [], streetAddresses: [], postalCodes: []}
+}
+
+/**
+ * A PKCS #10 request (PEM) for `subject` and the ECDSA P-256 key `privateKey`, signed with it
+ * (ecdsa-with-SHA256), as Go's x509.CreateCertificateRequest writes one with no extensions: its
+ * attributes an empty [0].
+ */
+export function createCertificateRequestPem(subject: DistinguishedName, privateKey: KeyObject): string {
+  const spki = createPublicKey(privateKey).export({type: 'spki', format: 'der'})
+  const info = derSequence(derInteger(Buffer.from([0])), encodeName(subject), spki, derElement(0xa0))
+  const algorithm = derSequence(derObjectIdentifier('1.2.840.10045.4.3.2'))
+  return pemBlock('CERTIFICATE REQUEST', derSequence(info, algorithm, derBitString(sign('sha256', info, privateKey))))
 }

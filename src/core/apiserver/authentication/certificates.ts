@@ -7,49 +7,24 @@ import {existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync
 import {isIP} from 'node:net'
 import {join} from 'node:path'
 import {assert} from '../../util/assert.js'
-import type {DistinguishedName} from '../../util/x509.js'
+import {derBitString, derElement, derInteger, derObjectIdentifier, derSequence, derSet, derUtf8String, pemBlock} from '../../util/der.js'
+import {type DistinguishedName, encodeName} from '../../util/x509.js'
 
 /** How long the certificates are valid: kubemu's clusters are for learning and CI, not for rotation. */
 export const certificateValidityDays = 3650
 
 // ---- DER ------------------------------------------------------------------------------------
 
-function length(size: number): Buffer {
-  if (size < 0x80) return Buffer.from([size])
-  const bytes: number[] = []
-  for (let rest = size; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256)
-  return Buffer.from([0x80 | bytes.length, ...bytes])
-}
-
-const tlv = (tag: number, ...contents: Buffer[]): Buffer => {
-  const body = Buffer.concat(contents)
-  return Buffer.concat([Buffer.from([tag]), length(body.length), body])
-}
-const sequence = (...items: Buffer[]) => tlv(0x30, ...items)
-const set = (...items: Buffer[]) => tlv(0x31, ...items)
+const tlv = derElement
+const sequence = derSequence
+const set = derSet
 const explicit = (tag: number, item: Buffer) => tlv(0xa0 | tag, item)
 const octetString = (bytes: Buffer) => tlv(0x04, bytes)
-const utf8String = (text: string) => tlv(0x0c, Buffer.from(text, 'utf8'))
+const utf8String = derUtf8String
 const boolean = (value: boolean) => tlv(0x01, Buffer.from([value ? 0xff : 0x00]))
-const bitString = (bytes: Buffer, unusedBits = 0) => tlv(0x03, Buffer.from([unusedBits]), bytes)
-
-function integer(bytes: Buffer): Buffer {
-  let start = 0
-  while (start < bytes.length - 1 && bytes[start] === 0 && bytes[start + 1]! < 0x80) start++
-  const trimmed = bytes.subarray(start)
-  return tlv(0x02, trimmed[0]! >= 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed)
-}
-
-function objectIdentifier(dotted: string): Buffer {
-  const arcs = dotted.split('.').map(Number)
-  const bytes = [40 * arcs[0]! + arcs[1]!]
-  for (const arc of arcs.slice(2)) {
-    const base128: number[] = [arc & 0x7f]
-    for (let rest = Math.floor(arc / 128); rest > 0; rest = Math.floor(rest / 128)) base128.unshift(0x80 | (rest & 0x7f))
-    bytes.push(...base128)
-  }
-  return tlv(0x06, Buffer.from(bytes))
-}
+const bitString = derBitString
+const integer = derInteger
+const objectIdentifier = derObjectIdentifier
 
 /** UTCTime until 2049, GeneralizedTime from 2050 (RFC 5280 4.1.2.5). */
 function time(milliseconds: number): Buffer {
@@ -76,25 +51,6 @@ const oids = {
 function name(commonName: string, organization?: string): Buffer {
   const attribute = (oid: string, value: string) => set(sequence(objectIdentifier(oid), utf8String(value)))
   return sequence(...(organization ? [attribute(oids.organization, organization)] : []), attribute(oids.commonName, commonName))
-}
-
-/** Go's PrintableString characters (encoding/asn1 writes '*' and '&' as UTF8String). */
-const printable = /^[A-Za-z0-9 '()+,\-./:=?]*$/
-
-/**
- * A parsed subject as Go's x509 writes it (pkix.Name.ToRDNSequence): C, ST, L, STREET, POSTALCODE,
- * O, OU, CN, SERIALNUMBER, each attribute's values one multi-valued RDN (a SET, its members in
- * DER order), PrintableString where the text allows it, UTF8String otherwise.
- */
-function pkixName(subject: DistinguishedName): Buffer {
-  const rdns: Array<[string, readonly string[]]> = [
-    ['2.5.4.6', subject.countries], ['2.5.4.8', subject.provinces], ['2.5.4.7', subject.localities], ['2.5.4.9', subject.streetAddresses],
-    ['2.5.4.17', subject.postalCodes], ['2.5.4.10', subject.organizations], ['2.5.4.11', subject.organizationalUnits],
-    ['2.5.4.3', subject.commonName ? [subject.commonName] : []], ['2.5.4.5', subject.serialNumber ? [subject.serialNumber] : []],
-  ]
-  const value = (text: string) => (printable.test(text) ? tlv(0x13, Buffer.from(text, 'ascii')) : utf8String(text))
-  return sequence(...rdns.filter(([, values]) => values.length > 0).map(([oid, values]) =>
-    set(...values.map((text) => sequence(objectIdentifier(oid), value(text))).sort(Buffer.compare))))
 }
 
 const extension = (oid: string, critical: boolean, value: Buffer) => sequence(objectIdentifier(oid), ...(critical ? [boolean(true)] : []), octetString(value))
@@ -154,9 +110,7 @@ function certificate(subject: Buffer, publicKey: KeyObject | Buffer, issuer: Iss
     explicit(3, sequence(...extensions)),
   )
   const signature = sign('sha256', tbs, issuer.key)
-  const der = sequence(tbs, algorithm, bitString(signature))
-  const base64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')
-  return `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`
+  return pemBlock('CERTIFICATE', sequence(tbs, algorithm, bitString(signature)))
 }
 
 const newKey = () => generateKeyPairSync('ec', {namedCurve: 'prime256v1'})
@@ -248,7 +202,7 @@ export function signRequestedCertificate(authority: KeyAndCertificate, request: 
     extension(oids.authorityKeyIdentifier, false, sequence(tlv(0x80, issuer.keyIdentifier))),
     ...(alternativeNames.length > 0 ? [extension(oids.subjectAltName, false, sequence(...alternativeNames))] : []),
   ]
-  return certificate(pkixName(request.subject), request.publicKeyDer, issuer, extensions, nowMilliseconds, request)
+  return certificate(encodeName(request.subject), request.publicKeyDer, issuer, extensions, nowMilliseconds, request)
 }
 
 /** The API server's serving certificate (kubeadm's apiserver.crt), signed by `authority`. */
