@@ -5,7 +5,7 @@
 // objects as etcd holds them (one JSON copy of every node and pod), since every loop must hold
 // the pods in its informer cache at least once.
 // Run: node --expose-gc --max-old-space-size=8192 node_modules/vite-node/vite-node.mjs bench/scale.bench.ts
-//      (NODES=… PODS=… DEPLOYMENTS=… to change the sizes)
+//      (NODES=… PODS=… DEPLOYMENTS=… to change the sizes; HEAP_SNAPSHOT=FILE writes the heap once settled)
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -21,6 +21,7 @@ import {LazyEmbeddedStore} from '../src/core/store/lazy-embedded-store.js'
 import {systemClock} from '../src/core/util/clock.js'
 import {SeededRandom} from '../src/core/util/random.js'
 import {createDeployments} from './support/deployments.js'
+import {writeHeapSnapshot} from 'node:v8'
 
 const nodeCount = Number(process.env.NODES ?? 1000)
 const podCount = Number(process.env.PODS ?? 100_000)
@@ -73,6 +74,8 @@ clearInterval(progress)
 const convergeSeconds = (performance.now() - started) / 1000
 collectGarbage()
 const loaded = process.memoryUsage()
+// HEAP_SNAPSHOT=FILE writes the heap as it is here (after the GC) for a look at what holds it.
+if (process.env.HEAP_SNAPSHOT) console.log(`heap snapshot: ${writeHeapSnapshot(process.env.HEAP_SNAPSHOT)}`)
 
 // The floor: the objects as stored, one copy.
 let storedBytes = 0
