@@ -2,7 +2,35 @@
 // type and reason) combine from the 10th different message within a sliding 10 minutes; the spam
 // filter lets 25 events about one object through at once, then one more every 5 minutes.
 import {describe, expect, it} from 'vitest'
-import {EventCorrelator} from '../../src/core/client/event-correlator.js'
+import {aggregateMessagesMax, aggregateWindowMilliseconds, combinedMessagePrefix, EventCorrelator, spamBurstEvents, spamRefillMilliseconds} from '../../src/core/client/event-correlator.js'
+import {SeededRandom} from '../../src/core/util/random.js'
+
+/** client-go's correlation with every record kept (fewer keys than its LRU holds, so none is evicted). */
+class KeepEveryRecord {
+  private readonly similar = new Map<string, {messages: Set<string>; last: number}>()
+  private readonly buckets = new Map<string, {tokens: number; at: number}>()
+
+  correlate(objectKey: string, type: string, reason: string, message: string, at: number): {message: string; skip: boolean} {
+    const key = JSON.stringify([objectKey, type, reason])
+    let record = this.similar.get(key)
+    if (!record || at - record.last > aggregateWindowMilliseconds) record = {messages: new Set(), last: at}
+    record.messages.add(message)
+    record.last = Math.max(record.last, at)
+    let combined = false
+    if (record.messages.size >= aggregateMessagesMax) {
+      record.messages.delete(record.messages.values().next().value!)
+      combined = true
+    }
+    this.similar.set(key, record)
+    const bucket = this.buckets.get(objectKey) ?? {tokens: spamBurstEvents, at}
+    bucket.tokens = Math.min(spamBurstEvents, bucket.tokens + Math.max(0, at - bucket.at) / spamRefillMilliseconds)
+    bucket.at = Math.max(bucket.at, at)
+    this.buckets.set(objectKey, bucket)
+    const skip = bucket.tokens < 1
+    if (!skip) bucket.tokens -= 1
+    return {message: combined ? `${combinedMessagePrefix}${message}` : message, skip}
+  }
+}
 
 const start = Date.parse('2026-01-01T00:00:00Z')
 
@@ -28,5 +56,33 @@ describe('EventCorrelator', () => {
     expect(passed('pod-a', start + 300_001)).toBe(false)
     // Refills stop at the burst: an hour later, 25 pass again, not 12 × 1 + …
     expect(Array.from({length: 30}, () => passed('pod-a', start + 10 * 3_600_000)).filter(Boolean).length).toBe(25)
+  })
+
+  it('answers as if it kept every record while it drops the ones time made useless (seeded: SEED=… replays)', () => {
+    const seed = Number(process.env.SEED ?? Date.now() % 1_000_000)
+    const random = new SeededRandom(seed)
+    const correlator = new EventCorrelator()
+    const model = new KeepEveryRecord()
+    let now = start
+    let mostHeld = 0
+    try {
+      for (let step = 0; step < 30_000; step++) {
+        // Mostly seconds apart, now and then a long quiet spell; a few hundred pods, a few reasons and messages.
+        now += random.next() < 0.002 ? random.nextInt(4 * 3_600_000) : random.nextInt(20_000)
+        const object = `pod-${random.nextInt(300)}`
+        const reason = ['BackOff', 'Unhealthy', 'Pulled', 'Started'][random.nextInt(4)]!
+        const message = `message ${random.nextInt(14)}`
+        const ours = correlator.correlate(object, 'Warning', reason, message, now)
+        expect({message: ours.message, skip: ours.skip}).toEqual(model.correlate(object, 'Warning', reason, message, now))
+        mostHeld = Math.max(mostHeld, correlator.recordsHeld.similar)
+      }
+      // Hours later one event: everything before it was dropped.
+      correlator.correlate('pod-new', 'Normal', 'Pulled', 'again', now + 5 * 3_600_000)
+      expect(correlator.recordsHeld).toEqual({similar: 1, buckets: 1})
+      expect(mostHeld).toBeGreaterThan(30)
+    } catch (error) {
+      console.error(`event correlator equivalence failed: replay with SEED=${seed}`)
+      throw error
+    }
   })
 })

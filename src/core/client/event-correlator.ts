@@ -7,7 +7,11 @@
 // - the spam filter: a token bucket per source and object (25 at once, one more every 5 minutes);
 //   an event that finds it empty is not written, though its count still goes up, so the next one
 //   written shows every occurrence.
-// Pure, bounded (an LRU of records per key, as client-go's 4096).
+// Pure, bounded (an LRU of records per key, as client-go's 4096). A record that can no longer
+// change an answer is dropped as the clock passes it (client-go keeps it until the LRU evicts it;
+// the answers are the same): similar events older than the window start afresh anyway, and a
+// bucket idle long enough to refill is a new one. A kubelet records a few events per pod it starts,
+// so without this a node kept a record for every pod it ever ran, up to the LRU's size.
 
 /** Different messages of similar events before they are combined (defaultAggregateMaxEvents). */
 export const aggregateMessagesMax = 10
@@ -31,10 +35,25 @@ export interface CorrelatedEvent {
   readonly skip: boolean
 }
 
+/** A bucket left alone this long is full again, as one never used. */
+const bucketRefilledMilliseconds = spamBurstEvents * spamRefillMilliseconds
+
 function remember<V>(map: Map<string, V>, key: string, value: V): void {
   map.delete(key)
   if (map.size >= correlatorRecordsMax) map.delete(map.keys().next().value!)
   map.set(key, value)
+}
+
+/**
+ * Drops the least recently used records that `stale` says can no longer change an answer. The map
+ * is in the order of last use, so this stops at the first record still in use: at most the records
+ * that went stale since the last call, plus one.
+ */
+function forgetStale<V>(map: Map<string, V>, stale: (value: V) => boolean): void {
+  for (const [key, value] of map) {
+    if (!stale(value)) return
+    map.delete(key)
+  }
 }
 
 export class EventCorrelator {
@@ -43,6 +62,8 @@ export class EventCorrelator {
 
   /** `objectKey`: the source and involved object; the event at `atMilliseconds` (cluster time). */
   correlate(objectKey: string, type: string, reason: string, message: string, atMilliseconds: number): CorrelatedEvent {
+    forgetStale(this.similar, (record) => atMilliseconds - record.lastAtMilliseconds > aggregateWindowMilliseconds)
+    forgetStale(this.buckets, (bucket) => atMilliseconds - bucket.atMilliseconds >= bucketRefilledMilliseconds)
     const similarKey = JSON.stringify([objectKey, type, reason])
     let record = this.similar.get(similarKey)
     if (!record || atMilliseconds - record.lastAtMilliseconds > aggregateWindowMilliseconds) record = {messages: new Set(), lastAtMilliseconds: atMilliseconds}
@@ -56,6 +77,11 @@ export class EventCorrelator {
     }
     remember(this.similar, similarKey, record)
     return {message: combined ? `${combinedMessagePrefix}${message}` : message, combined, skip: !this.take(objectKey, atMilliseconds)}
+  }
+
+  /** Records held (similar-event records, spam buckets). */
+  get recordsHeld(): {similar: number; buckets: number} {
+    return {similar: this.similar.size, buckets: this.buckets.size}
   }
 
   /** One token of the source and object's bucket at that time, if it has one. */
