@@ -112,7 +112,7 @@ export class EmbeddedCluster {
       try {
         for (const member of layout.members) {
           if (stopped.has(member.name)) continue
-          databases.set(member, openMemberDatabase(memberDatabasePath(folder, member.name), member, base, isInitialMember(base, member)))
+          databases.set(member, cluster.openDatabase(member))
         }
       } catch (error) {
         for (const database of databases.values()) database.close()
@@ -400,8 +400,20 @@ export class EmbeddedCluster {
       stopped: state.stopped.filter((stopped) => stopped !== name),
       startedAt: {...(state.startedAt ?? {}), [name]: this.clock.nowMilliseconds()},
     })
-    const database = openMemberDatabase(memberDatabasePath(this.folder, name), layout, this.base, isInitialMember(this.base, layout))
+    const database = this.openDatabase(layout)
     this.add(EtcdMember.start(database, layout, this.random, null, this.snapshotEveryEntries, this.memberEvents(name), this.memberThreads))
+  }
+
+  /**
+   * A member's database. A seeded cluster's members wait for the write lock while the checkpointer
+   * holds it, where others leave the Ready to raft and try again: how many entries a Ready holds,
+   * and so where the raft log is cut, must not depend on when the checkpointer's thread ran, or the
+   * same seed would not print the same `kubemu status`.
+   */
+  private openDatabase(layout: MemberLayout): MemberDatabase {
+    const database = openMemberDatabase(memberDatabasePath(this.folder, layout.name), layout, this.base, isInitialMember(this.base, layout))
+    database.waitsForWriteLock = this.waitsForEveryFsync
+    return database
   }
 
   // ---- suspension --------------------------------------------------------------------------

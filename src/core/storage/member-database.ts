@@ -158,6 +158,8 @@ export class MemberDatabase {
   /** The WAL file, opened by its own descriptor for fsync (Linux syncs the file, whichever descriptor names it). */
   private walFile: number | null = null
   private walSyncing = false
+  /** Whether tryBeginWrite() waits for a lock the checkpointer holds (a seeded cluster's members, whose Readies must not depend on its timing). */
+  waitsForWriteLock = false
 
   /**
    * fsyncs the WAL from libuv's thread pool, beside the event loop (and beside other members'
@@ -240,11 +242,17 @@ export class MemberDatabase {
    * checkpointer.ts) for as long as its sync of the database file takes. The event loop must
    * not sleep in SQLite's busy handler meanwhile: the caller tries again a moment later. Close
    * the transaction with endWrite(). Not durable: its commit reaches disk with syncWal().
+   * With `waitsForWriteLock` it waits for the lock instead (within the busy timeout).
    */
   tryBeginWrite(): boolean {
     return guarded(this.path, () => {
       assert(!this.db.inTransaction, 'a write transaction begins outside any other')
       this.setSynchronous(false)
+      if (this.waitsForWriteLock) {
+        // Within the busy timeout: a lock held longer is a storage error, as for any other write.
+        this.writeStatements.begin.run()
+        return true
+      }
       this.writeStatements.busyTimeoutNone.run()
       try {
         this.writeStatements.begin.run()
