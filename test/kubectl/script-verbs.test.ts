@@ -97,6 +97,18 @@ describe.runIf(existsSync(realKubectl))('kubectl script verbs as the real kubect
     expect(results.real[3]!.stdout).toBe('[{"effect":"PreferNoSchedule","key":"k2"},{"effect":"NoSchedule","key":"k","value":"v2"}]')
   })
 
+  it('drains with a server dry run as kubectl does, charging no disruption budget (kubectl asks for the dry run in the Eviction\'s deleteOptions)', async () => {
+    for (const tool of ['real', 'ours'] as const) {
+      for (const index of [1, 2, 3]) expect((await run(tool, `run q${index} -n NS --image=nginx --labels=app=q-NS --overrides='{"spec":{"nodeName":"worker-1"}}'`)).status).toBe(0)
+      expect((await run(tool, 'create pdb pq -n NS --selector=app=q-NS --min-available=2')).status).toBe(0)
+      expect((await run(tool, 'wait --for=jsonpath={.status.disruptionsAllowed}=1 pdb/pq -n NS --timeout=30s')).status).toBe(0)
+    }
+    for (const line of ['drain worker-1 --pod-selector=app=q-NS --force --dry-run=server --timeout=10s | sort', 'uncordon worker-1', 'get pdb pq -n NS -o jsonpath={.status.disruptedPods}']) {
+      expect((await sameAsReal(line)).status).toBe(0)
+    }
+    expect((await run('real', 'get pdb pq -n NS -o jsonpath={.status.disruptionsAllowed}')).stdout).toBe('1')
+  })
+
   it('annotates and labels as kubectl does: --list, --resource-version, a key both set and removed', async () => {
     await both('create cm an -n NS')
     await both('annotate cm an -n NS a=1 b=2')
