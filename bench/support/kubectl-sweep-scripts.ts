@@ -111,7 +111,9 @@ export const scriptGroups: readonly SweepGroup[] = [
     '$K wait --for=jsonpath={.status.currentHealthy}=3 pdb/pdb -n NS --timeout=30s',
     '$K get pdb -n NS',
     '$K drain worker-2 --pod-selector=app=pd --force --dry-run=server --timeout=3s | sort',
-    '$K drain worker-2 --pod-selector=app=pd --force --timeout=3s --skip-wait-for-delete-timeout=1 2>&1 | grep -m1 "Cannot evict"',
+    // kubectl evicts a node's pods at once, each in its own goroutine: which one the budget
+    // refuses first is a race, so the pod's name is masked.
+    '$K drain worker-2 --pod-selector=app=pd --force --timeout=3s --skip-wait-for-delete-timeout=1 2>&1 | grep -m1 "Cannot evict" | sed "s/pods\\/\\"[^\\"]*\\"/pods\\/POD/"',
     '$K drain worker-2 --pod-selector=app=pd --force --disable-eviction --grace-period=0 --timeout=60s | sort',
     '$K uncordon worker-2',
     '$K drain nope',
