@@ -107,7 +107,9 @@ export const scriptGroups: readonly SweepGroup[] = [
     '$K drain worker-2 --pod-selector=app=pd --ignore-daemonsets',
     '$K get node worker-2 -o jsonpath={.spec.unschedulable}',
     '$K uncordon worker-2',
-    '$K create pdb pdb -n NS --selector=app=pd --min-available=2',
+    // The budget allows no disruption: with one allowed, which pod goes first would be the race
+    // of kubectl's evictions, and the lines after it would differ with it.
+    '$K create pdb pdb -n NS --selector=app=pd --min-available=3',
     '$K wait --for=jsonpath={.status.currentHealthy}=3 pdb/pdb -n NS --timeout=30s',
     '$K get pdb -n NS',
     '$K drain worker-2 --pod-selector=app=pd --force --dry-run=server --timeout=3s | sort',
