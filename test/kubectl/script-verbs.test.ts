@@ -83,6 +83,9 @@ describe.runIf(existsSync(realKubectl))('kubectl script verbs as the real kubect
       'uncordon worker-2',
       'create pdb pdb -n NS --selector=app=pd --min-available=3',
       'wait --for=jsonpath={.status.currentHealthy}=3 pdb/pdb -n NS --timeout=30s',
+      // Refused until the timeout: each pod said twice (kubectl says it again after the retry interval, then stops).
+      'drain worker-2 --pod-selector=app=pd --force --dry-run=server --timeout=2s | sort',
+      'uncordon worker-2',
       'drain worker-2 --pod-selector=app=pd --force --disable-eviction --grace-period=0 --timeout=60s | sort',
       'uncordon worker-2',
       'delete deploy pd -n NS',

@@ -220,9 +220,16 @@ export async function runDrain(session: KubectlSession, args: readonly string[])
       continue
     }
     const pending = [...evictable]
-    for (let attempt = 0; pending.length > 0 && attempt < drainEvictionAttemptsMax; attempt++) {
+    // Each pod as kubectl's goroutine for it: say so, stop there once the timeout has passed,
+    // else evict; a refusal waits the full retry interval before the next attempt.
+    const timedOut: DrainPod[] = []
+    for (let attempt = 0; pending.length > 0 && timedOut.length === 0 && attempt < drainEvictionAttemptsMax; attempt++) {
       for (const pod of [...pending]) {
         session.io.stdout(`evicting pod ${pod.metadata.namespace}/${pod.metadata.name}${dryRun === 'server' ? ' (server dry run)' : ''}\n`)
+        if (clock.nowMilliseconds() >= deadline) {
+          timedOut.push(pod)
+          continue
+        }
         const deleteOptions = {...(grace >= 0 ? {gracePeriodSeconds: grace} : {}), ...(dryRun === 'server' ? {dryRun: ['All']} : {})}
         const eviction = {apiVersion: 'policy/v1', kind: 'Eviction', metadata: {name: pod.metadata.name, namespace: pod.metadata.namespace}, ...(Object.keys(deleteOptions).length > 0 ? {deleteOptions} : {})}
         const response = await session.request('POST', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/eviction`, {body: eviction, allow: [404, 429]})
@@ -235,16 +242,14 @@ export async function runDrain(session: KubectlSession, args: readonly string[])
       }
       // Replacements start elsewhere (and disruption budgets free up) while the control plane runs.
       await session.settleControlPlane()
-      if (pending.length > 0) {
-        if (clock.nowMilliseconds() + drainRetryMilliseconds > deadline) break
-        await clock.sleep(drainRetryMilliseconds)
-      }
+      if (pending.length > 0 && timedOut.length === 0) await clock.sleep(drainRetryMilliseconds)
     }
     if (pending.length > 0) {
-      const last = pending[pending.length - 1]!
-      const reason = `error when evicting pods/"${last.metadata.name}" -n "${last.metadata.namespace}": global timeout reached: ${formatGoDuration(timeout)}`
-      session.io.stderr(`There are pending pods in node "${name}" when an error occurred: ${reason}\n${pending.map((pod) => `pod/${pod.metadata.name}\n`).join('')}`)
-      throw new KubectlError(`unable to drain node "${name}" due to error: ${reason}, continuing command...\nThere are pending nodes to be drained:\n ${name}\n${reason}`)
+      // One reason per pod that ran out of time, several as Go's aggregate prints them; then every pod of the node.
+      const reasons = (timedOut.length > 0 ? timedOut : pending).map((pod) => `error when evicting pods/"${pod.metadata.name}" -n "${pod.metadata.namespace}": global timeout reached: ${formatGoDuration(timeout)}`)
+      const reason = reasons.length === 1 ? reasons[0]! : `[${reasons.join(', ')}]`
+      session.io.stderr(`There are pending pods in node "${name}" when an error occurred: ${reason}\n${evictable.map((pod) => `pod/${pod.metadata.name}\n`).join('')}`)
+      throw new KubectlError(`unable to drain node "${name}" due to error: ${reason}, continuing command...\nThere are pending nodes to be drained:\n ${name}\n${reasons.join('\n')}`)
     }
     if (dryRun !== 'server') await waitGone(session, podsResource, evictable, deadline, name, timeout, 'evicted')
     session.io.stdout(`${kindName(resource)}/${name} drained${dryRun === 'server' ? ' (server dry run)' : ''}\n`)
