@@ -120,6 +120,8 @@ function mask(text: string, home: string): string {
     .replace(/([a-z0-9])-[bcdfghjklmnpqrstvwxz2456789]{8,10}\b/g, '$1-HASH')
     .replace(/(^|\s)(\d+d)?(\d+h)?(\d+m)?(\d+s)?(?=\s|$)/gm, (whole, space: string, ...units: Array<string | undefined>) => (units.slice(0, 4).some(Boolean) ? `${space}AGE` : whole))
     .replace(/in \d+ milliseconds/g, 'in N milliseconds')
+    // edit's copy of a failed edit: a random temporary file named after the binary
+    .replace(/"\/tmp\/[^"]*-edit-\d+\.(yaml|json)"/g, '"/tmp/EDIT-COPY.$1"')
     .replace(/ +/g, ' ')
 }
 

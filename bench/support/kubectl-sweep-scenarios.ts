@@ -3,6 +3,8 @@
 // (created before the group runs), `FIX` the folder of the fixtures below. Lines run in order, so
 // a group builds on what its earlier lines did.
 
+import {scriptFixtures, scriptGroups} from './kubectl-sweep-scripts.js'
+
 export interface SweepGroup {
   readonly name: string
   readonly lines: readonly string[]
@@ -35,6 +37,7 @@ export const sweepFixtures: Record<string, string> = {
   'k/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kcm\ndata:\n  x: "1"\n',
   'kbad/kustomization.yaml': 'resources:\n- missing.yaml\n',
   'secret-file.txt': 'secret-value\n',
+  ...scriptFixtures,
 }
 
 export const sweepGroups: readonly SweepGroup[] = [
@@ -491,4 +494,5 @@ export const sweepGroups: readonly SweepGroup[] = [
     '$K plugin list',
     '$K alpha',
   ]},
+  ...scriptGroups,
 ]

@@ -29,10 +29,10 @@ describe('the control plane, one-shot: placement, Services and stateful workload
     // kube-proxy runs on every node as a DaemonSet: drain refuses it too, as kubectl does.
     const kubeProxy = (await kubectl("get pods -n kube-system -l k8s-app=kube-proxy --field-selector spec.nodeName=worker-3 -o jsonpath='{.items[*].metadata.name}'")).stdout
     expect(kubeProxy).toMatch(/^kube-proxy-\S+$/)
-    expect(refused.stderr).toContain(`error: unable to drain node "worker-3" due to error: cannot delete Pods that declare no controller (use --force to override): default/loner, cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): kube-system/${kubeProxy}, continuing command...\n`)
+    expect(refused.stderr).toContain(`error: unable to drain node "worker-3" due to error: cannot delete cannot delete Pods that declare no controller (use --force to override): default/loner, cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): kube-system/${kubeProxy}, continuing command...\n`)
     const drained = await kubectl('drain worker-3 --force --ignore-daemonsets')
     expect(drained.status).toBe(0)
-    expect(drained.stderr).toContain(`Warning: ignoring DaemonSet-managed Pods: kube-system/${kubeProxy}\n`)
+    expect(drained.stderr).toContain(`Warning: ignoring DaemonSet-managed Pods: kube-system/${kubeProxy}; deleting Pods that declare no controller: default/loner\n`)
     // A CoreDNS replica on the node is evicted too (kube-system).
     expect(drained.stdout).toMatch(/^node\/worker-3 already cordoned\n(evicting pod (default|kube-system)\/\S+\n)+(pod\/\S+ evicted\n)+node\/worker-3 drained\n$/)
     const counts = await podsByNode('app=moving')

@@ -261,7 +261,7 @@ describe('kubemu kubectl', () => {
     expect(untouched).toMatchObject({status: 0, stdout: '', stderr: 'Edit cancelled, no changes made.\n'})
     const invalid = await editWith("sed -i 's/replicas: 4/replicas: -1/'", 'edit deployment edited')
     expect(invalid.status).toBe(1)
-    expect(invalid.stderr).toMatch(/^A copy of your changes has been stored to ".*deployments-edited\.yaml"\nerror: Edit cancelled, no valid changes were saved\.\n$/)
+    expect(invalid.stderr).toMatch(/^error: deployments\.apps "edited" is invalid\nA copy of your changes has been stored to ".*\/kubectl-edit-\d+\.yaml"\nerror: Edit cancelled, no valid changes were saved\.\n$/)
     expect((await kubectl("get deployment edited -o jsonpath='{.spec.replicas}'")).stdout).toBe('4')
 
     const yaml = (await kubectl('get deployment edited -o yaml')).stdout.replace('replicas: 4', 'replicas: 5')

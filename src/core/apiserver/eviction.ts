@@ -40,7 +40,8 @@ export class Eviction {
     }
     const covering = (await this.list(budgets, namespace)).filter((budget) => podsOfBudget(budget, [pod]).length > 0)
     if (covering.length > 1) throw apiErrors.internal('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.')
-    if (covering.length === 1) await this.charge(covering[0]!, namespace, pod, dryRun)
+    // A dry run asked for in the Eviction's deleteOptions (as kubectl drain asks) charges nothing either.
+    if (covering.length === 1) await this.charge(covering[0]!, namespace, pod, options.dryRun === true)
     await this.handlers.deleteOne(pods, namespace, name, options, user)
   }
 

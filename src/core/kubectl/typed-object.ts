@@ -34,6 +34,9 @@ export function asTypedObject(object: KubeObject): KubeObject {
 const writtenWhenZero: Readonly<Record<string, readonly string[]>> = {
   'k8s.io.api.apps.v1.StatefulSetStatus': ['availableReplicas'],
   'k8s.io.api.core.v1.Event': ['reportingComponent', 'reportingInstance'],
+  // A role's rules: null when an aggregated ClusterRole has none yet.
+  'k8s.io.api.rbac.v1.Role': ['rules'],
+  'k8s.io.api.rbac.v1.ClusterRole': ['rules'],
 }
 
 /** The OpenAPI name of a message: k8s.io.api.apps.v1.X is io.k8s.api.apps.v1.X. */

@@ -5,7 +5,7 @@ import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {describeUnstructured} from './unstructured.js'
 import {describeCertificateSigningRequest} from './certificates.js'
 import type {DescribeContext} from './context.js'
-import {describeConfigMap, describeNamespace, describePod, describeResourceQuota, describeSecret, describeService, describeServiceAccount} from './kinds.js'
+import {describeConfigMap, describeLimitRange, describeNamespace, describePod, describeResourceQuota, describeSecret, describeService, describeServiceAccount} from './kinds.js'
 import {describeNode} from './node.js'
 import {describeCronJob, describeDeployment, describeJob, describeReplicaSet} from './workloads.js'
 import {describeIngress, describeIngressClass} from './ingress.js'
@@ -35,6 +35,7 @@ const describers = new Map<string, Describer>([
   ['/secrets', (object) => describeSecret(object)],
   ['/serviceaccounts', describeServiceAccount],
   ['/resourcequotas', describeResourceQuota],
+  ['/limitranges', describeLimitRange],
   ['/persistentvolumeclaims', describePersistentVolumeClaim],
   ['/persistentvolumes', describePersistentVolume],
   ['storage.k8s.io/storageclasses', describeStorageClass],

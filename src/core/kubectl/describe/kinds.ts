@@ -122,16 +122,7 @@ export async function describeNamespace(namespace: KubeObject, context: Describe
   else {
     for (const range of ranges) {
       writer.write(0, '\nResource Limits\n')
-      writer.write(1, 'Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n')
-      writer.write(1, '----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n')
-      for (const item of list(record(range.spec).limits)) {
-        const names = new Set<string>()
-        for (const field of ['min', 'max', 'default', 'defaultRequest', 'maxLimitRequestRatio']) for (const name of Object.keys(record(item[field]))) names.add(name)
-        for (const name of [...names].sort()) {
-          const cell = (field: string) => text(record(item[field])[name]) || '-'
-          writer.write(1, `${text(item.type)}\t${name}\t${cell('min')}\t${cell('max')}\t${cell('defaultRequest')}\t${cell('default')}\t${cell('maxLimitRequestRatio')}\n`)
-        }
-      }
+      writeLimitRows(writer, 1, range)
     }
   }
   return writer.toString()
@@ -199,5 +190,31 @@ export async function describeResourceQuota(quota: KubeObject): Promise<string> 
     const shown = (value: unknown) => (value === undefined ? '0' : canonicalQuantity(String(value)))
     writer.write(0, `${name}\t${shown(used[name])}\t${shown(hard[name])}\n`)
   }
+  return writer.toString()
+}
+
+/**
+ * A LimitRange's table: a row per limit type and resource. kubectl walks a Go map of the
+ * resources, so their order within a type is not fixed; here it is sorted.
+ */
+function writeLimitRows(writer: DescribeWriter, level: number, range: KubeObject): void {
+  writer.write(level, 'Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n')
+  writer.write(level, '----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n')
+  for (const item of list(record(range.spec).limits)) {
+    const names = new Set<string>()
+    for (const field of ['min', 'max', 'default', 'defaultRequest', 'maxLimitRequestRatio']) for (const name of Object.keys(record(item[field]))) names.add(name)
+    for (const name of [...names].sort()) {
+      const cell = (field: string) => text(record(item[field])[name]) || '-'
+      writer.write(level, `${text(item.type)}\t${name}\t${cell('min')}\t${cell('max')}\t${cell('defaultRequest')}\t${cell('default')}\t${cell('maxLimitRequestRatio')}\n`)
+    }
+  }
+}
+
+/** kubectl's LimitRange describer: name, namespace and the limits' table (no labels, no events). */
+export async function describeLimitRange(range: KubeObject): Promise<string> {
+  const writer = new DescribeWriter()
+  writer.write(0, `Name:\t${range.metadata.name ?? ''}\n`)
+  writer.write(0, `Namespace:\t${range.metadata.namespace ?? ''}\n`)
+  writeLimitRows(writer, 0, range)
   return writer.toString()
 }

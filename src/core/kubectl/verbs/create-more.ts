@@ -118,8 +118,9 @@ const quotaGenerator: KubectlVerb = {
     const name = oneName(args, 'kubectl create quota')
     const hard: Record<string, string> = {}
     for (const part of session.flag('hard').split(',').filter((entry) => entry.length > 0)) {
-      const equals = part.indexOf('=')
-      hard[part.slice(0, equals)] = canonicalQuantity(part.slice(equals + 1))
+      const pair = part.split('=')
+      if (pair.length !== 2) throw new KubectlError(`Invalid argument syntax ${part}, expected <resource>=<value>`)
+      hard[pair[0]!] = canonicalQuantity(pair[1]!)
     }
     const sorted = Object.fromEntries(Object.keys(hard).sort().map((key) => [key, hard[key]]))
     const spec: Record<string, unknown> = {hard: sorted}
@@ -184,6 +185,14 @@ function roleGenerator(kind: 'Role' | 'ClusterRole'): KubectlVerb {
     flags,
     run: async (session, args) => {
       const name = oneName(args, `kubectl create ${kind.toLowerCase()}`)
+      const aggregation = kind === 'ClusterRole' ? aggregationLabels(session.flag('aggregation-rule')) : null
+      if (aggregation) {
+        if (session.list('verb').length > 0 || session.list('resource').length > 0 || session.list('resource-name').length > 0 || session.list('non-resource-url').length > 0) {
+          throw new KubectlError('aggregation rule must be specified without nonResourceURLs, resources, verbs or resourceNames')
+        }
+        // An aggregated role's rules are the controller's to fill: kubectl sends them as null.
+        return submitGenerated(session, {kind, apiVersion: 'rbac.authorization.k8s.io/v1', metadata: {name, creationTimestamp: null}, aggregationRule: {clusterRoleSelectors: [{matchLabels: aggregation}]}, rules: null})
+      }
       const verbs = session.list('verb')
       if (verbs.length === 0) throw new KubectlError('at least one verb must be specified')
       const resources = session.list('resource')
@@ -211,6 +220,18 @@ function roleGenerator(kind: 'Role' | 'ClusterRole'): KubectlVerb {
       return submitGenerated(session, {kind, apiVersion: 'rbac.authorization.k8s.io/v1', metadata: {name, creationTimestamp: null}, rules})
     },
   }
+}
+
+/** --aggregation-rule's key=value pairs (a pflag string-to-string flag), or null when not given. */
+function aggregationLabels(text: string): Record<string, string> | null {
+  if (text === '') return null
+  const labels: Record<string, string> = {}
+  for (const pair of text.split(',')) {
+    const equals = pair.indexOf('=')
+    if (equals < 0) throw new KubectlError(`invalid argument "${text}" for "--aggregation-rule" flag: malformed pair, expect string=string\nSee 'kubectl create clusterrole --help' for usage.`)
+    labels[pair.slice(0, equals)] = pair.slice(equals + 1)
+  }
+  return labels
 }
 
 const dockerRegistrySecret: KubectlVerb = {
@@ -242,8 +263,16 @@ const tlsSecret: KubectlVerb = {
     }
     const cert = read('cert')
     const key = read('key')
-    if (!cert.toString().includes('-----BEGIN CERTIFICATE-----')) throw new KubectlError('tls: failed to find any PEM data in certificate input')
-    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.toString())) throw new KubectlError('tls: failed to find any PEM data in key input')
+    // Go's tls.X509KeyPair's words, the certificate checked first.
+    const privateKey = /-----BEGIN [A-Z ]*PRIVATE KEY-----/
+    if (!cert.toString().includes('-----BEGIN CERTIFICATE-----')) {
+      if (privateKey.test(cert.toString())) throw new KubectlError('tls: failed to find certificate PEM data in certificate input, but did find a private key; PEM inputs may have been switched')
+      throw new KubectlError('tls: failed to find any PEM data in certificate input')
+    }
+    if (!privateKey.test(key.toString())) {
+      if (key.toString().includes('-----BEGIN CERTIFICATE-----')) throw new KubectlError('tls: found a certificate rather than a key in the PEM for the private key')
+      throw new KubectlError('tls: failed to find any PEM data in key input')
+    }
     return submitGenerated(session, {kind: 'Secret', apiVersion: 'v1', metadata: {name, creationTimestamp: null}, data: {'tls.crt': cert.toString('base64'), 'tls.key': key.toString('base64')}, type: 'kubernetes.io/tls'})
   },
 }
@@ -253,6 +282,8 @@ const tokenGenerator: KubectlVerb = {
   flags: [{name: 'duration', kind: 'duration', defaultValue: '0s'}, {name: 'audience', kind: 'stringArray'}, {name: 'bound-object-kind', kind: 'string'}, {name: 'bound-object-name', kind: 'string'}, {name: 'bound-object-uid', kind: 'string'}, {name: 'output', shorthand: 'o', kind: 'string'}],
   run: async (session, args) => {
     const name = oneName(args, 'kubectl create token')
+    if (session.flag('bound-object-kind') && !session.flag('bound-object-name')) throw new KubectlError('--bound-object-name is required if --bound-object-kind is provided')
+    if (!session.flag('bound-object-kind') && session.flag('bound-object-name')) throw new KubectlError('--bound-object-name can only be set if --bound-object-kind is provided')
     const spec: Record<string, unknown> = {}
     if (session.list('audience').length > 0) spec.audiences = session.list('audience')
     const seconds = Math.floor(parseGoDuration(session.flag('duration')) / 1000)

@@ -6,6 +6,7 @@ import {basename} from 'node:path'
 import type {KubeObject} from '../../api/object.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlVerb} from '../verb.js'
+import type {KubectlSession} from '../session.js'
 import {clusterRandomness} from '../../seed.js'
 import {containerNameOf, generatorFlags, oneName, submitGenerated} from './create-common.js'
 import {ingressGenerator} from './create-ingress.js'
@@ -92,12 +93,20 @@ const deploymentGenerator: KubectlVerb = {
   },
 }
 
+/** An env file is the whole of the data: kubectl refuses it beside literals or files. */
+function refuseEnvFileWithOthers(session: KubectlSession): void {
+  if (session.list('from-env-file').length > 0 && (session.list('from-file').length > 0 || session.list('from-literal').length > 0)) {
+    throw new KubectlError('from-env-file cannot be combined with from-file or from-literal')
+  }
+}
+
 const configMapGenerator: KubectlVerb = {
   name: 'configmap',
   aliases: ['cm'],
   flags: [...generatorFlags, {name: 'from-literal', kind: 'stringArray'}, {name: 'from-file', kind: 'stringSlice'}, {name: 'from-env-file', kind: 'stringSlice'}, {name: 'append-hash', kind: 'bool'}],
   run: (session, args) => {
     const name = oneName(args, 'kubectl create configmap')
+    refuseEnvFileWithOthers(session)
     const data: Array<[string, string]> = [...literalPairs(session.list('from-literal')), ...envFilePairs(session.list('from-env-file'))]
     const binary: Array<[string, string]> = []
     for (const [key, content] of fileSources(session.list('from-file'))) {
@@ -117,6 +126,7 @@ const secretGeneric: KubectlVerb = {
   flags: [...generatorFlags, {name: 'from-literal', kind: 'stringArray'}, {name: 'from-file', kind: 'stringSlice'}, {name: 'from-env-file', kind: 'stringSlice'}, {name: 'type', kind: 'string'}, {name: 'append-hash', kind: 'bool'}],
   run: (session, args) => {
     const name = oneName(args, 'kubectl create secret generic')
+    refuseEnvFileWithOthers(session)
     const pairs: Array<[string, string]> = [
       ...literalPairs(session.list('from-literal')).map(([key, value]): [string, string] => [key, Buffer.from(value).toString('base64')]),
       ...envFilePairs(session.list('from-env-file')).map(([key, value]): [string, string] => [key, Buffer.from(value).toString('base64')]),

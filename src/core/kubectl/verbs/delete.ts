@@ -92,9 +92,11 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
     const fieldSelector = session.flag('field-selector')
     const all = session.flag('all') === 'true'
     const allNamespaces = session.flag('all-namespaces') === 'true'
+    // The trailing space is kubectl's.
+    if (all && (selector || fieldSelector)) throw new KubectlError("setting 'all' parameter but found a non empty selector. ")
     for (const {resource, names} of requests) {
       if (names.length > 0) {
-        if (selector || all) throw new KubectlError('name cannot be provided when a selector is specified')
+        if (selector || fieldSelector) throw new KubectlError('name cannot be provided when a selector is specified')
         for (const name of names) targets.push({resource, namespace, name})
         continue
       }
@@ -106,10 +108,16 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
       if (fieldSelector) query.fieldSelector = fieldSelector
       const listed = await requestList(session, resource, resource.namespaced && !allNamespaces ? namespace : '', {query})
       for (const item of ((listed.body as {items?: KubeObject[]}).items ?? [])) {
+        // -n with --all-namespaces: kubectl requires every object to be in the namespace of
+        // all namespaces (""), so each one listed is refused, and nothing is deleted.
+        if (allNamespaces && session.namespaceExplicit() && item.metadata.namespace) {
+          errors.push(`the namespace from the provided object "${item.metadata.namespace}" does not match the namespace "". You must pass '--namespace=${item.metadata.namespace}' to perform this operation.`)
+          continue
+        }
         targets.push({resource, namespace: item.metadata.namespace ?? '', name: item.metadata.name ?? ''})
       }
     }
-    if (targets.length === 0 && (selector || fieldSelector || all)) {
+    if (targets.length === 0 && errors.length === 0 && (selector || fieldSelector || all)) {
       // Unlike get, delete says it on stdout and names no namespace.
       session.io.stdout('No resources found\n')
       return 0

@@ -15,6 +15,7 @@ import {KubectlError} from '../errors.js'
 import {sortEventsAsKubectl} from '../event-order.js'
 import type {KubectlFlag} from '../flags.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
+import {outputFormatOf, printTemplated} from '../output.js'
 import {collectionPath, defaultChunkSize, objectPath, requestInChunks, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
@@ -85,6 +86,8 @@ export async function runEvents(session: KubectlSession): Promise<number> {
   const time = (event: KubeObject) => Date.parse(text(event.lastTimestamp) || text(event.eventTime) || text(event.firstTimestamp)) || 0
   // kubectl sorts with Go's unstable sort.Sort: events of the same second end in its order.
   sortEventsAsKubectl(items, 'last seen')
+  // Watching, kubectl waits for events to come rather than say there are none.
+  if (items.length === 0 && session.flag('watch') === 'true') return 0
   if (items.length === 0) {
     session.io.stderr(allNamespaces ? 'No events found.\n' : `No events found in ${namespace} namespace.\n`)
     return 0
@@ -95,7 +98,15 @@ export async function runEvents(session: KubectlSession): Promise<number> {
     const list = {kind: 'EventList', apiVersion: 'v1', metadata: {}, items: items.map(typedEvent)}
     if (output === 'json') session.io.stdout(`${goJson(list, false)}\n`)
     else if (output === 'yaml') session.io.stdout(goYaml(list))
-    else if (output !== 'name') throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`)
+    else if (output !== 'name') {
+      // Templates run on the list as a whole, as kubectl's printers get it.
+      const format = outputFormatOf(output)
+      if (format.format === 'jsonpath' || format.format === 'go-template') {
+        session.io.stdout(printTemplated(format, [list], true, false))
+        return 0
+      }
+      throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`)
+    }
     return 0
   }
   const now = session.clock.nowMilliseconds()
@@ -146,7 +157,15 @@ export async function runDiff(session: KubectlSession): Promise<number> {
   mkdirSync(merged)
   try {
     for (const manifest of await readManifestsOrKustomization(session, 'diff')) {
-      const {resource, namespace} = placeObject(session, mapper, manifest)
+      let placed: ReturnType<typeof placeObject>
+      try {
+        placed = placeObject(session, mapper, manifest)
+      } catch (error) {
+        // A kind the server does not know is an error like any other: exit 2, as diff's are.
+        if (error instanceof KubectlError && error.exitCode === 1) throw new KubectlError(error.message, 2, error.stdoutBefore)
+        throw error
+      }
+      const {resource, namespace} = placed
       const object = cloneJson(manifest.object)
       if (resource.namespaced) object.metadata.namespace = namespace
       const name = object.metadata.name ?? ''

@@ -155,6 +155,8 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
   if (session.flag('raw')) return (await import('./raw.js')).runRaw(session, 'GET', args)
   const output = outputFormatOf(session.flag('output'), session.flag('template'))
   const format: OutputFormat = output.format
+  // Labels are a column: only the table printers have them.
+  if (session.flag('show-labels') === 'true' && format !== 'table' && format !== 'wide') throw new KubectlError(`--show-labels option cannot be used with ${session.flag('output')} printer`)
   const mapper = await ResourceMapper.discover(session)
   const files = session.list('filename')
   const fromFiles = files.length > 0 || session.flag('kustomize') !== ''
@@ -255,7 +257,8 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
         labelColumns: session.list('label-columns'),
         showLabels: session.flag('show-labels') === 'true',
       })
-      printed.push((index > 0 ? '\n' : '') + tabwrite(cells))
+      // Each kind's table after the first follows a blank line, unless there are no headers.
+      printed.push((index > 0 && session.flag('no-headers') !== 'true' ? '\n' : '') + tabwrite(cells))
     })
   } else if (format === 'name') {
     for (const object of objects) {

@@ -39,7 +39,8 @@ const versionVerb: KubectlVerb = {
     const document: Record<string, unknown> = {clientVersion: kubectlVersion, kustomizeVersion}
     if (server) document.serverVersion = server
     // kubectl's version marshals with two spaces, unlike its printers' four.
-    session.io.stdout(output === 'json' ? `${goJson(document, false, '  ')}\n` : goYaml(document))
+    // The YAML form ends with a blank line: kubectl prints the marshalled text with a newline of its own.
+    session.io.stdout(output === 'json' ? `${goJson(document, false, '  ')}\n` : `${goYaml(document)}\n`)
     return 0
   },
 }
@@ -304,7 +305,15 @@ async function whoAmI(session: KubectlSession): Promise<number> {
   const output = session.flag('output')
   const body = review.body as {status: {userInfo: {username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]>}}}
   if (output === 'json') {
-    session.io.stdout(`${goJson(body)}\n`)
+    // The typed review, fields in the Go struct's order.
+    const {username, uid, groups, extra} = body.status.userInfo
+    const userInfo = {...(username !== undefined ? {username} : {}), ...(uid !== undefined ? {uid} : {}), ...(groups !== undefined ? {groups} : {}), ...(extra !== undefined ? {extra} : {})}
+    session.io.stdout(`${goJson({kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1', metadata: {creationTimestamp: null}, status: {userInfo}}, false)}\n`)
+    return 0
+  }
+  if (output === 'name') {
+    // The review has no name: kubectl's name printer says so.
+    session.io.stdout('selfsubjectreview.authentication.k8s.io/<unknown>\n')
     return 0
   }
   if (output === 'yaml') {

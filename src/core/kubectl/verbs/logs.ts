@@ -32,7 +32,8 @@ async function podsFor(session: KubectlSession, args: readonly string[]): Promis
   const selector = session.flag('selector')
   if (selector) {
     const listed = (await session.request('GET', `/api/v1/namespaces/${namespace}/pods`, {query: {labelSelector: selector}})).body as {items: TargetPod[]}
-    if (listed.items.length === 0) throw new KubectlError(`No resources found in ${namespace} namespace.`)
+    // Not an error: kubectl says so on stderr and ends well.
+    if (listed.items.length === 0) session.io.stderr(`No resources found in ${namespace} namespace.\n`)
     return listed.items
   }
   const [target] = args
@@ -51,6 +52,7 @@ async function podsFor(session: KubectlSession, args: readonly string[]): Promis
 }
 
 export async function runLogs(session: KubectlSession, args: readonly string[]): Promise<number> {
+  if (session.flag('since-time') && parseGoDurationMilliseconds(session.flag('since')) > 0) throw new KubectlError('at most one of `sinceTime` or `sinceSeconds` may be specified')
   let pods: TargetPod[]
   try {
     pods = await podsFor(session, args)

@@ -39,7 +39,7 @@ const printerOf = (session: KubectlSession) => new ChangedObjectPrinter(session.
 export const labelFlags: readonly KubectlFlag[] = [...commonFlags, {name: 'overwrite', kind: 'bool'}, {name: 'list', kind: 'bool'}, {name: 'field-selector', kind: 'string'}]
 export const patchFlags: readonly KubectlFlag[] = [...commonFlags, {name: 'patch', shorthand: 'p', kind: 'string'}, {name: 'patch-file', kind: 'string'}, {name: 'type', kind: 'string', defaultValue: 'strategic'}, {name: 'subresource', kind: 'string'}]
 // kubectl scale has no --local.
-export const scaleFlags: readonly KubectlFlag[] = [...commonFlags.filter((flag) => flag.name !== 'local'), {name: 'replicas', kind: 'int', defaultValue: '-1'}, {name: 'current-replicas', kind: 'int', defaultValue: '-1'}, {name: 'timeout', kind: 'string', defaultValue: '0s'}]
+export const scaleFlags: readonly KubectlFlag[] = [...commonFlags.filter((flag) => flag.name !== 'local'), {name: 'replicas', kind: 'int', defaultValue: '-1'}, {name: 'current-replicas', kind: 'int', defaultValue: '-1'}, {name: 'timeout', kind: 'duration', defaultValue: '0s'}]
 
 interface Target {
   readonly resource: ApiResource
@@ -87,13 +87,14 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
   const noun = field === 'labels' ? 'label' : 'annotation'
   const past = field === 'labels' ? 'labeled' : 'annotated'
   if (resources.length === 0 && !hasManifestSource(session)) throw new KubectlError(resourcesRequiredMessage)
-  if (changes.length === 0 && session.flag('list') !== 'true') throw new KubectlError(`at least one ${noun} update is required`)
-  if (field === 'labels') {
-    const removed = new Set(changes.filter((change) => !change.includes('=')).map((change) => change.slice(0, -1)))
-    if (changes.some((change) => change.includes('=') && removed.has(change.slice(0, change.indexOf('='))))) {
-      throw new KubectlError('can not both modify and remove a label in the same command')
-    }
+  const listing = session.flag('list') === 'true'
+  if (changes.length === 0 && !listing) throw new KubectlError(`at least one ${noun} update is required`)
+  const removed = new Set(changes.filter((change) => !change.includes('=')).map((change) => change.slice(0, -1)))
+  const both = [...new Set(changes.filter((change) => change.includes('=')).map((change) => change.slice(0, change.indexOf('='))))].filter((key) => removed.has(key))
+  if (both.length > 0) {
+    throw new KubectlError(field === 'labels' ? 'can not both modify and remove a label in the same command' : `can not both modify and remove the following annotation(s) in the same command: ${both.join(', ')}`)
   }
+  const resourceVersion = session.flag('resource-version')
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
   // label and annotate go on past an object that fails, and report every failure at the end.
@@ -104,6 +105,11 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
       const path = objectPath(target.resource, target.namespace, target.name)
       const current = target.local ?? ((await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject)
       const existing: Record<string, string> = {...(current.metadata[field] ?? {})}
+      if (listing) {
+        // --list prints what the object has (kubectl walks a Go map: in no fixed order) and changes nothing.
+        session.io.stdout(Object.entries(existing).map(([key, value]) => `${key}=${value}\n`).join(''))
+        continue
+      }
       const updated = {...existing}
       for (const change of changes) {
         if (change.endsWith('-') && !change.includes('=')) {
@@ -133,7 +139,7 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
       let message = past
       if (field === 'labels' && jsonEqual(printed, current)) message = `not ${past}`
       else if (field === 'labels' && session.flag('overwrite') !== 'true' && JSON.stringify(printed).length < JSON.stringify(current).length) message = `un${past}`
-      if (jsonEqual(existing, updated) && (field !== 'labels' || jsonEqual(printed, current))) {
+      if (jsonEqual(existing, updated) && (field !== 'labels' || jsonEqual(printed, current)) && !resourceVersion) {
         session.io.stdout(printer.print(printed, label, `${message}${dryRunSuffix(dryRun)}`))
         continue
       }
@@ -141,9 +147,11 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
       for (const key of Object.keys(existing)) if (!(key in updated)) patch[key] = null
       for (const [key, value] of Object.entries(updated)) if (existing[key] !== value) patch[key] = value
       if (dryRun !== 'client' && !target.local) {
-        const metadata: Record<string, Record<string, string | null>> = {[field]: patch}
+        const metadata: Record<string, Record<string, string | null> | string> = {[field]: patch}
+        // --resource-version rides in the patch: the server refuses it with a conflict unless it is current.
+        if (resourceVersion) metadata.resourceVersion = resourceVersion
         // --record's cause rides in the same patch, as kubectl records it on the object it diffs.
-        if (cause !== null) metadata.annotations = {...metadata.annotations, [changeCauseAnnotation]: cause}
+        if (cause !== null) metadata.annotations = {...(metadata.annotations as Record<string, string | null> | undefined), [changeCauseAnnotation]: cause}
         // kubectl names itself the field manager of what it changes: kubectl-label, kubectl-annotate.
         const query = {...(dryRun === 'server' ? {dryRun: 'All'} : {}), fieldManager: session.flag('field-manager') || `kubectl-${noun === 'label' ? 'label' : 'annotate'}`}
         const answer = (await session.request('PATCH', path, {body: {metadata}, contentType: 'application/merge-patch+json', query})).body as KubeObject
@@ -245,6 +253,11 @@ export async function runScale(session: KubectlSession, args: readonly string[])
     if (expected >= 0) {
       const scale = (await session.request('GET', path)).body as KubeObject & {spec?: {replicas?: number}}
       if ((scale.spec?.replicas ?? 0) !== expected) throw new KubectlError(`Expected replicas to be ${expected}, was ${scale.spec?.replicas ?? 0}`)
+    }
+    const resourceVersion = session.flag('resource-version')
+    if (resourceVersion) {
+      const scale = (await session.request('GET', path)).body as KubeObject
+      if (scale.metadata.resourceVersion !== resourceVersion) throw new KubectlError(`Expected resource version to be ${resourceVersion}, was ${scale.metadata.resourceVersion}`)
     }
     const query = dryRun === 'server' ? {dryRun: 'All'} : undefined
     await session.request('PATCH', path, {body: {spec: {replicas}}, contentType: 'application/merge-patch+json', query})

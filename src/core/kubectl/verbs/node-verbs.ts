@@ -2,6 +2,7 @@
 import {isMirrorPod} from '../../api/mirror-pods.js'
 import type {KubeObject} from '../../api/object.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
+import {formatGoDuration} from '../../util/go-duration.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {waitForObject} from '../object-watch.js'
@@ -51,6 +52,7 @@ function cordonVerb(unschedulable: boolean) {
     requireNodeArgument(session, unschedulable ? 'cordon' : 'uncordon', args)
     const {resource, nodes} = await nodesNamed(session, args)
     const dryRun = session.flag('dry-run') !== 'none'
+    const dryRunSuffix = dryRunOf(session.flag('dry-run')) === 'server' ? ' (server dry run)' : ' (dry run)'
     const word = unschedulable ? 'cordoned' : 'uncordoned'
     for (const node of nodes) {
       const name = `${kindName(resource)}/${node.metadata.name}`
@@ -59,7 +61,7 @@ function cordonVerb(unschedulable: boolean) {
         continue
       }
       if (!dryRun) await session.request('PATCH', objectPath(resource, '', String(node.metadata.name)), {body: {spec: {unschedulable: unschedulable ? true : null}}, contentType: 'application/strategic-merge-patch+json'})
-      session.io.stdout(`${name} ${word}${dryRun ? ' (dry run)' : ''}\n`)
+      session.io.stdout(`${name} ${word}${dryRun ? dryRunSuffix : ''}\n`)
     }
     return 0
   }
@@ -81,7 +83,7 @@ function parseTaints(specs: readonly string[]): {add: Taint[]; remove: Array<{ke
     }
     const match = /^([^=:]+)(?:=([^:]*))?:(.*)$/.exec(spec)
     if (!match) throw new KubectlError(`invalid taint spec: ${spec}, unknown taint spec: ${spec}`)
-    if (!taintEffects.includes(match[3]!)) throw new KubectlError(`invalid taint spec: ${spec}, invalid taint effect: ${match[3]}, unsupported taint effect`)
+    if (!taintEffects.includes(match[3]!)) throw new KubectlError(`invalid taint effect: ${match[3]}, unsupported taint effect`)
     add.push({key: match[1]!, ...(match[2] !== undefined && match[2] !== '' ? {value: match[2]} : {}), effect: match[3]!})
   }
   return {add, remove}
@@ -101,18 +103,20 @@ export async function runTaint(session: KubectlSession, args: readonly string[])
   const dryRun = dryRunOf(session.flag('dry-run'))
   const printer = new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true')
   for (const node of nodes) {
-    let taints = [...(node.spec?.taints ?? [])]
+    const before = node.spec?.taints ?? []
     for (const taint of add) {
-      const same = taints.filter((existing) => existing.key === taint.key && existing.effect === taint.effect)
+      const same = before.filter((existing) => existing.key === taint.key && existing.effect === taint.effect)
       if (same.length > 0 && session.flag('overwrite') !== 'true') throw new KubectlError(`node ${node.metadata.name} already has ${taint.key} taint(s) with same effect(s) and --overwrite is false`)
-      taints = [...taints.filter((existing) => !(existing.key === taint.key && existing.effect === taint.effect)), taint]
     }
+    // As kubectl reorganizes them: the taints given first, then the node's others not replaced.
+    let taints = [...add, ...before.filter((existing) => !add.some((taint) => existing.key === taint.key && existing.effect === taint.effect))]
     for (const removal of remove) {
       const kept = taints.filter((existing) => !(existing.key === removal.key && (removal.effect === undefined || existing.effect === removal.effect)))
       if (kept.length === taints.length) throw new KubectlError(`taint ${JSON.stringify(removal.effect ? `${removal.key}:${removal.effect}` : removal.key)} not found`)
       taints = kept
     }
-    const operation = add.length > 0 && remove.length === 0 ? 'tainted' : remove.length > 0 && add.length === 0 ? 'untainted' : 'modified'
+    // kubectl says "modified" whenever --overwrite is given, even for a new taint.
+    const operation = session.flag('overwrite') === 'true' || (add.length > 0 && remove.length > 0) ? 'modified' : add.length > 0 ? 'tainted' : 'untainted'
     const {taints: _before, ...untainted} = node.spec ?? {}
     const spec = taints.length > 0 ? {...untainted, taints} : untainted
     // A client dry run prints the node as kubectl changed it, through its Go type; otherwise the server's answer.
@@ -164,6 +168,8 @@ export async function runDrain(session: KubectlSession, args: readonly string[])
     const unmanaged: string[] = []
     const daemons: string[] = []
     const localStorage: string[] = []
+    const forcedUnmanaged: string[] = []
+    const deletedLocalStorage: string[] = []
     const evictable: DrainPod[] = []
     for (const pod of listed.items) {
       const qualified = `${pod.metadata.namespace}/${pod.metadata.name}`
@@ -178,25 +184,54 @@ export async function runDrain(session: KubectlSession, args: readonly string[])
       }
       // A mirror pod is its node's static pod: drain leaves it, without a word, as kubectl's mirror pod filter does.
       if (isMirrorPod(pod)) continue
-      if (!controller && session.flag('force') !== 'true') unmanaged.push(qualified)
-      if ((pod.spec?.volumes ?? []).some((volume) => volume.emptyDir !== undefined) && session.flag('delete-emptydir-data') !== 'true') localStorage.push(qualified)
+      if (!controller) (session.flag('force') === 'true' ? forcedUnmanaged : unmanaged).push(qualified)
+      if ((pod.spec?.volumes ?? []).some((volume) => volume.emptyDir !== undefined)) (session.flag('delete-emptydir-data') === 'true' ? deletedLocalStorage : localStorage).push(qualified)
       evictable.push(pod)
     }
     const problems: string[] = []
-    if (unmanaged.length > 0) problems.push(`cannot delete Pods that declare no controller (use --force to override): ${unmanaged.join(', ')}`)
+    // kubectl's message for these pods already begins "cannot delete", and it prefixes every reason with it again.
+    if (unmanaged.length > 0) problems.push(`cannot delete cannot delete Pods that declare no controller (use --force to override): ${unmanaged.join(', ')}`)
     if (daemons.length > 0 && session.flag('ignore-daemonsets') !== 'true') problems.push(`cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${daemons.join(', ')}`)
     if (localStorage.length > 0) problems.push(`cannot delete Pods with local storage (use --delete-emptydir-data to override): ${localStorage.join(', ')}`)
     if (problems.length > 0) {
       session.io.stderr(`error: unable to drain node "${name}" due to error: ${problems.join(', ')}, continuing command...\nThere are pending nodes to be drained:\n ${name}\n${problems.join('\n')}\n`)
       return 1
     }
-    if (daemons.length > 0) session.io.stderr(`Warning: ignoring DaemonSet-managed Pods: ${daemons.join(', ')}\n`)
+    const warnings = [
+      ...(daemons.length > 0 ? [`ignoring DaemonSet-managed Pods: ${daemons.join(', ')}`] : []),
+      ...(forcedUnmanaged.length > 0 ? [`deleting Pods that declare no controller: ${forcedUnmanaged.join(', ')}`] : []),
+      ...(deletedLocalStorage.length > 0 ? [`deleting Pods with local storage: ${deletedLocalStorage.join(', ')}`] : []),
+    ]
+    if (warnings.length > 0) session.io.stderr(`Warning: ${warnings.join('; ')}\n`)
     const grace = Number(session.flag('grace-period'))
+    const dryRun = dryRunOf(session.flag('dry-run'))
+    if (dryRun === 'client') {
+      for (const pod of evictable) session.io.stdout(`evicting pod ${pod.metadata.namespace}/${pod.metadata.name} (dry run)\n`)
+      session.io.stdout(`${kindName(resource)}/${name} drained (dry run)\n`)
+      continue
+    }
+    if (session.flag('disable-eviction') === 'true') {
+      // Deleted, not evicted: disruption budgets do not hold them back.
+      for (const pod of evictable) {
+        await session.request('DELETE', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`, {body: {kind: 'DeleteOptions', apiVersion: 'v1', ...(grace >= 0 ? {gracePeriodSeconds: grace} : {}), ...(dryRun === 'server' ? {dryRun: ['All']} : {})}, allow: [404]})
+      }
+      if (dryRun !== 'server') await waitGone(session, podsResource, evictable, deadline, name, timeout, 'deleted')
+      session.io.stdout(`${kindName(resource)}/${name} drained${dryRun === 'server' ? ' (server dry run)' : ''}\n`)
+      continue
+    }
     const pending = [...evictable]
-    for (let attempt = 0; pending.length > 0 && attempt < drainEvictionAttemptsMax; attempt++) {
+    // Each pod as kubectl's goroutine for it: say so, stop there once the timeout has passed,
+    // else evict; a refusal waits the full retry interval before the next attempt.
+    const timedOut: DrainPod[] = []
+    for (let attempt = 0; pending.length > 0 && timedOut.length === 0 && attempt < drainEvictionAttemptsMax; attempt++) {
       for (const pod of [...pending]) {
-        if (attempt === 0) session.io.stdout(`evicting pod ${pod.metadata.namespace}/${pod.metadata.name}\n`)
-        const eviction = {apiVersion: 'policy/v1', kind: 'Eviction', metadata: {name: pod.metadata.name, namespace: pod.metadata.namespace}, ...(grace >= 0 ? {deleteOptions: {gracePeriodSeconds: grace}} : {})}
+        session.io.stdout(`evicting pod ${pod.metadata.namespace}/${pod.metadata.name}${dryRun === 'server' ? ' (server dry run)' : ''}\n`)
+        if (clock.nowMilliseconds() >= deadline) {
+          timedOut.push(pod)
+          continue
+        }
+        const deleteOptions = {...(grace >= 0 ? {gracePeriodSeconds: grace} : {}), ...(dryRun === 'server' ? {dryRun: ['All']} : {})}
+        const eviction = {apiVersion: 'policy/v1', kind: 'Eviction', metadata: {name: pod.metadata.name, namespace: pod.metadata.namespace}, ...(Object.keys(deleteOptions).length > 0 ? {deleteOptions} : {})}
         const response = await session.request('POST', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/eviction`, {body: eviction, allow: [404, 429]})
         if (response.status === 429) {
           const message = (response.body as {message?: string}).message ?? ''
@@ -207,18 +242,26 @@ export async function runDrain(session: KubectlSession, args: readonly string[])
       }
       // Replacements start elsewhere (and disruption budgets free up) while the control plane runs.
       await session.settleControlPlane()
-      if (pending.length > 0) {
-        if (clock.nowMilliseconds() + drainRetryMilliseconds > deadline) break
-        await clock.sleep(drainRetryMilliseconds)
-      }
+      if (pending.length > 0 && timedOut.length === 0) await clock.sleep(drainRetryMilliseconds)
     }
-    if (pending.length > 0) throw new KubectlError(`unable to drain node "${name}" due to error: global timeout reached: ${timeout / 1000}s, continuing command...`)
-    for (const pod of evictable) {
-      const gone = await waitForObject(session, podsResource, String(pod.metadata.namespace), String(pod.metadata.name), (object) => object === null || object.metadata.uid !== pod.metadata.uid, deadline)
-      if (!gone) throw new KubectlError(`unable to drain node "${name}" due to error: global timeout reached: ${timeout / 1000}s, continuing command...`)
-      session.io.stdout(`pod/${pod.metadata.name} evicted\n`)
+    if (pending.length > 0) {
+      // One reason per pod that ran out of time, several as Go's aggregate prints them; then every pod of the node.
+      const reasons = (timedOut.length > 0 ? timedOut : pending).map((pod) => `error when evicting pods/"${pod.metadata.name}" -n "${pod.metadata.namespace}": global timeout reached: ${formatGoDuration(timeout)}`)
+      const reason = reasons.length === 1 ? reasons[0]! : `[${reasons.join(', ')}]`
+      session.io.stderr(`There are pending pods in node "${name}" when an error occurred: ${reason}\n${evictable.map((pod) => `pod/${pod.metadata.name}\n`).join('')}`)
+      throw new KubectlError(`unable to drain node "${name}" due to error: ${reason}, continuing command...\nThere are pending nodes to be drained:\n ${name}\n${reasons.join('\n')}`)
     }
-    session.io.stdout(`${kindName(resource)}/${name} drained\n`)
+    if (dryRun !== 'server') await waitGone(session, podsResource, evictable, deadline, name, timeout, 'evicted')
+    session.io.stdout(`${kindName(resource)}/${name} drained${dryRun === 'server' ? ' (server dry run)' : ''}\n`)
   }
   return 0
+}
+
+/** Waits until each pod is gone (or replaced by one of the same name), printing `pod/NAME WORD` for each. */
+async function waitGone(session: KubectlSession, podsResource: ApiResource, pods: readonly DrainPod[], deadline: number, node: string, timeout: number, word: string): Promise<void> {
+  for (const pod of pods) {
+    const gone = await waitForObject(session, podsResource, String(pod.metadata.namespace), String(pod.metadata.name), (object) => object === null || object.metadata.uid !== pod.metadata.uid, deadline)
+    if (!gone) throw new KubectlError(`unable to drain node "${node}" due to error: global timeout reached: ${timeout / 1000}s, continuing command...`)
+    session.io.stdout(`pod/${pod.metadata.name} ${word}\n`)
+  }
 }

@@ -2,7 +2,8 @@
 // (the object in $KUBE_EDITOR / $EDITOR, then a strategic merge patch of what changed; a failed
 // save reopens the file with the error on top, as kubectl does).
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {randomBytes} from 'node:crypto'
+import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {parse as parseYaml} from 'yaml'
@@ -21,6 +22,11 @@ import {threeWayPatch} from '../three-way-patch.js'
 import {dryRunOf, dryRunSuffix, errorWithSource, fieldValidationOf, placeObject, withLastApplied} from './apply.js'
 import {parseResourceArguments} from './get.js'
 import {runRaw} from './raw.js'
+import {parseGoDuration} from '../../etcdctl/flags.js'
+import {waitForObject} from '../object-watch.js'
+
+/** replace --force with --timeout 0 waits this long for the deleted object to go: a week, as delete. */
+const replaceForceWaitDefaultMilliseconds = 168 * 3_600_000
 
 /** kubectl edit reopens the file after a failed save at most this often. */
 export const editAttemptsMax = 10
@@ -71,8 +77,18 @@ export async function runReplace(session: KubectlSession, args: readonly string[
     const name = object.metadata.name ?? ''
     try {
       if (session.flag('force') === 'true' && dryRun === 'none') {
-        await session.request('DELETE', objectPath(resource, namespace, name), {body: {kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(Number(session.flag('grace-period')) >= 0 ? {gracePeriodSeconds: Number(session.flag('grace-period'))} : {})}})
-        session.io.stdout(`${kindName(resource)} "${name}" deleted\n`)
+        const deleted = await session.request('DELETE', objectPath(resource, namespace, name), {body: {kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(Number(session.flag('grace-period')) >= 0 ? {gracePeriodSeconds: Number(session.flag('grace-period'))} : {})}, allow: [404]})
+        // An object not there is simply created; one deleted is waited for until it is gone.
+        if (deleted.status !== 404) {
+          session.io.stdout(`${kindName(resource)} "${name}" deleted\n`)
+          const answer = deleted.body as Partial<KubeObject> & {details?: {uid?: string}}
+          const uid = String(answer.metadata?.uid ?? answer.details?.uid ?? '')
+          const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
+          const deadline = session.clock.nowMilliseconds() + (timeout > 0 ? timeout : replaceForceWaitDefaultMilliseconds)
+          await session.settleControlPlane()
+          const gone = await waitForObject(session, resource, namespace, name, (current) => current === null || (uid !== '' && current.metadata.uid !== uid), deadline)
+          if (!gone) throw new KubectlError(`timed out waiting for the condition on ${resource.resource}/${name}`)
+        }
         delete object.metadata.resourceVersion
         await session.request('POST', collectionPath(resource, namespace), {body: object, query})
       } else if (dryRun !== 'client') {
@@ -168,6 +184,23 @@ function editedPairs(targets: readonly EditTarget[], updated: unknown): Array<{t
   return pairs
 }
 
+/** A new file in the temporary folder named as kubectl's editor names it: kubectl-edit-DIGITS.EXT. */
+function editFile(extension: string): string {
+  for (let attempt = 0; attempt < editFileAttemptsMax; attempt++) {
+    const file = join(tmpdir(), `kubectl-edit-${randomBytes(4).readUInt32BE(0)}.${extension}`)
+    try {
+      writeFileSync(file, '', {flag: 'wx'})
+      return file
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+  }
+  throw new KubectlError('could not create a temporary file for the editor')
+}
+
+/** Names tried for the editor's file before giving up (each is random). */
+const editFileAttemptsMax = 100
+
 export async function runEdit(session: KubectlSession, args: readonly string[]): Promise<number> {
   // edit shows an object as JSON or YAML only.
   const output = session.flag('output')
@@ -178,74 +211,89 @@ export async function runEdit(session: KubectlSession, args: readonly string[]):
   const shown: unknown = targets.length === 1 ? first.shown : {apiVersion: 'v1', items: targets.map((target) => target.shown), kind: 'List', metadata: {}}
   const json = session.flag('output') === 'json'
   const render = (object: unknown) => (json ? `${goJson(object)}\n` : goYaml(object))
-  const folder = mkdtempSync(join(tmpdir(), 'kubectl-edit-'))
-  const file = join(folder, `${targets.length === 1 ? `${first.resource.resource}-${first.original.metadata.name ?? ''}` : 'list'}.${json ? 'json' : 'yaml'}`)
+  const file = editFile(json ? 'json' : 'yaml')
+  // What kubectl says of an edit the server or the decoder refused, before it reopens the file.
+  const invalid = `error: ${first.resource.resource}${first.resource.group ? `.${first.resource.group}` : ''} "${first.original.metadata.name ?? ''}" is invalid`
   const editor = session.io.environment.KUBE_EDITOR || session.io.environment.EDITOR || 'vi'
   // JSON holds no comments: kubectl shows it without the header.
   let contents = json ? render(shown) : `${editHeader}\n${render(shown)}`
-  let lastError: string | null = null
-  for (let attempt = 0; attempt < editAttemptsMax; attempt++) {
-    writeFileSync(file, contents)
-    const result = spawnSync('sh', ['-c', `${editor} "$1"`, 'sh', file], {stdio: 'inherit', env: session.io.environment})
-    if (result.status !== 0) throw new KubectlError(`there was a problem with the editor "${editor}"`)
-    const edited = readFileSync(file, 'utf8')
-    const body = stripComments(edited)
-    if (body.trim().length === 0) {
-      session.io.stderr('Edit cancelled, no changes made.\n')
-      return 0
-    }
-    if (lastError !== null && edited === contents) {
-      session.io.stderr(`A copy of your changes has been stored to "${file}"\n`)
-      throw new KubectlError('Edit cancelled, no valid changes were saved.')
-    }
-    let updated: unknown
-    try {
-      updated = parseYaml(body)
-    } catch (error) {
-      lastError = `error: ${(error as Error).message.split('\n')[0]}`
-      contents = `${editHeader}\n# ${lastError}\n#\n${body}`
-      continue
-    }
-    if (jsonEqual(updated, shown)) {
-      session.io.stderr('Edit cancelled, no changes made.\n')
-      return 0
-    }
-    const pairs = editedPairs(targets, updated)
-    if (pairs === null) {
-      lastError = 'error: At least one of apiVersion, kind and name was changed'
-      contents = `${editHeader}\n# ${lastError}\n#\n${body}`
-      continue
-    }
-    let failed: string | null = null
-    for (const {target, edited: object} of pairs) {
-      const name = target.original.metadata.name ?? ''
-      if (jsonEqual(object, target.shown)) {
-        session.io.stdout(`${kindName(target.resource)}/${name} skipped\n`)
+  let kept = false
+  let lastBody: string | null = null
+  try {
+    let lastError: string | null = null
+    for (let attempt = 0; attempt < editAttemptsMax; attempt++) {
+      writeFileSync(file, contents)
+      const result = spawnSync('sh', ['-c', `${editor} "$1"`, 'sh', file], {stdio: 'inherit', env: session.io.environment})
+      if (result.status !== 0) throw new KubectlError(`there was a problem with the editor "${editor}"`)
+      const edited = readFileSync(file, 'utf8')
+      const body = stripComments(edited)
+      if (body.trim().length === 0) {
+        session.io.stderr('Edit cancelled, no changes made.\n')
+        return 0
+      }
+      // The same edit again (comments aside) after an error: kubectl gives up.
+      if (lastError !== null && body === lastBody) {
+        kept = true
+        session.io.stderr(`A copy of your changes has been stored to "${file}"\n`)
+        throw new KubectlError('Edit cancelled, no valid changes were saved.')
+      }
+      lastBody = body
+      let updated: unknown
+      try {
+        updated = parseYaml(body)
+      } catch (error) {
+        lastError = `error: ${(error as Error).message.split('\n')[0]}`
+        session.io.stderr(`${invalid}\n`)
+        contents = `${editHeader}\n# ${lastError}\n#\n${body}`
         continue
       }
-      // --record and --save-config annotate the edited object itself, so the patch carries them.
-      let saved = recorded(session, object as KubeObject)
-      if (session.flag('save-config') === 'true') {
-        // kubectl puts the managed fields it hid from the editor back before it saves the configuration, so they are in it.
-        const managedFields = target.original.metadata.managedFields
-        const annotated = withLastApplied(managedFields === undefined ? saved : {...saved, metadata: {...saved.metadata, managedFields}})
-        saved = {...saved, metadata: {...saved.metadata, annotations: annotated.metadata.annotations}}
+      if (jsonEqual(updated, shown)) {
+        session.io.stderr('Edit cancelled, no changes made.\n')
+        return 0
       }
-      const schema = builtinScheme().kindOf(target.original.apiVersion ?? '', target.original.kind ?? '')?.schema ?? null
-      const patch = threeWayPatch(target.shown, saved, target.shown, schema)
-      try {
-        await session.request('PATCH', target.path, {body: patch, contentType: schema ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json', query: {fieldManager: session.flag('field-manager')}})
-      } catch (error) {
-        if (!(error instanceof ServerError)) throw error
-        failed = error.message
-        break
+      const pairs = editedPairs(targets, updated)
+      if (pairs === null) {
+        // Not reopened: kubectl keeps the file and gives up at once.
+        kept = true
+        session.io.stderr(`A copy of your changes has been stored to "${file}"\n`)
+        throw new KubectlError('At least one of apiVersion, kind and name was changed')
       }
-      session.io.stdout(`${kindName(target.resource)}/${name} edited\n`)
+      let failed: string | null = null
+      for (const {target, edited: object} of pairs) {
+        const name = target.original.metadata.name ?? ''
+        if (jsonEqual(object, target.shown)) {
+          session.io.stdout(`${kindName(target.resource)}/${name} skipped\n`)
+          continue
+        }
+        // --record and --save-config annotate the edited object itself, so the patch carries them.
+        let saved = recorded(session, object as KubeObject)
+        if (session.flag('save-config') === 'true') {
+          // kubectl puts the managed fields it hid from the editor back before it saves the configuration, so they are in it.
+          const managedFields = target.original.metadata.managedFields
+          const annotated = withLastApplied(managedFields === undefined ? saved : {...saved, metadata: {...saved.metadata, managedFields}})
+          saved = {...saved, metadata: {...saved.metadata, annotations: annotated.metadata.annotations}}
+        }
+        const schema = builtinScheme().kindOf(target.original.apiVersion ?? '', target.original.kind ?? '')?.schema ?? null
+        const patch = threeWayPatch(target.shown, saved, target.shown, schema)
+        try {
+          await session.request('PATCH', target.path, {body: patch, contentType: schema ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json', query: {fieldManager: session.flag('field-manager')}})
+        } catch (error) {
+          if (!(error instanceof ServerError)) throw error
+          failed = error.message
+          session.io.stderr(error.code === 422 ? `${invalid}\n` : `error: ${error.message}\n`)
+          break
+        }
+        session.io.stdout(`${kindName(target.resource)}/${name} edited\n`)
+      }
+      if (failed === null) return 0
+      lastError = failed
+      contents = `${editHeader}\n# ${failed.split('\n').join('\n# ')}\n#\n${body}`
     }
-    if (failed === null) return 0
-    lastError = failed
-    contents = `${editHeader}\n# ${failed.split('\n').join('\n# ')}\n#\n${body}`
+    kept = true
+    session.io.stderr(`A copy of your changes has been stored to "${file}"\n`)
+    throw new KubectlError('Edit cancelled, no valid changes were saved.')
+  } finally {
+    // The file stays only when kubectl said it kept a copy of the changes.
+    if (!kept) rmSync(file, {force: true})
   }
-  session.io.stderr(`A copy of your changes has been stored to "${file}"\n`)
-  throw new KubectlError('Edit cancelled, no valid changes were saved.')
 }

@@ -14,7 +14,7 @@ import {type DryRun, dryRunOf, dryRunSuffix} from './apply.js'
 import {waitForObject} from '../object-watch.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
-import {type ApiResource, kindName, objectPath, ResourceMapper} from '../resources.js'
+import {type ApiResource, kindName, objectPath, requestList, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {parseResourceArguments} from './get.js'
 
@@ -43,16 +43,43 @@ interface Target {
 
 const rolloutKinds = new Set(['deployments', 'statefulsets', 'daemonsets'])
 
-async function targetsOf(session: KubectlSession, args: readonly string[]): Promise<Target[]> {
+type RolloutVerbName = 'status' | 'history' | 'undo' | 'restart' | 'pause' | 'resume'
+
+/** What kubectl says of a kind it cannot roll out, each verb in its own words. */
+function unsupportedKind(verb: RolloutVerbName, resource: ApiResource, name: string): KubectlError {
+  if (verb === 'status') return new KubectlError(`no status viewer has been implemented for ${resource.kind}`)
+  if (verb === 'history') return new KubectlError(`error retrieving history for "${resource.kind}", no visitor method exists for {${resource.group} ${resource.kind}}`)
+  if (verb === 'undo') return new KubectlError(`error retrieving rollbacker for "${resource.kind}", no visitor method exists for {${resource.group} ${resource.kind}}`)
+  const words = {restart: 'restarting', pause: 'pausing', resume: 'resuming'}[verb]
+  return new KubectlError(`${resource.resource}${resource.group ? `.${resource.group}` : ''} ${JSON.stringify(name)} ${words} is not supported`)
+}
+
+async function targetsOf(session: KubectlSession, args: readonly string[], verb: RolloutVerbName): Promise<Target[]> {
   if (args.length === 0) throw new KubectlError('required resource not specified')
   const mapper = await ResourceMapper.discover(session)
   const namespace = session.namespace()
   const targets: Target[] = []
   for (const request of parseResourceArguments(mapper, args)) {
-    if (request.resource.group !== 'apps' || !rolloutKinds.has(request.resource.resource)) throw new KubectlError(`no status viewer has been implemented for ${request.resource.kind}`)
+    if (request.resource.group !== 'apps' || !rolloutKinds.has(request.resource.resource)) {
+      // kubectl reads the object before it asks what the kind supports: one not there is NotFound.
+      for (const name of request.names) await session.request('GET', objectPath(request.resource, namespace, name))
+      throw unsupportedKind(verb, request.resource, request.names[0] ?? '')
+    }
     for (const name of request.names) targets.push({resource: request.resource, name, namespace})
+    if (request.names.length === 0) {
+      // A kind alone means all of that kind in the namespace (or those -l selects).
+      const selector = session.flag('selector')
+      const listed = (await requestList(session, request.resource, namespace, {query: selector ? {labelSelector: selector} : {}})).body as {items?: KubeObject[]}
+      for (const item of listed.items ?? []) targets.push({resource: request.resource, name: String(item.metadata.name), namespace})
+    }
   }
-  if (targets.length === 0) throw new KubectlError('required resource not specified')
+  return targets
+}
+
+/** The objects a rollout verb works on; none found is kubectl's notice on stderr (history says nothing), not an error. */
+async function targetsOrNotice(session: KubectlSession, args: readonly string[], verb: RolloutVerbName): Promise<Target[]> {
+  const targets = await targetsOf(session, args, verb)
+  if (targets.length === 0 && verb !== 'history') session.io.stderr(`No resources found in ${session.namespace()} namespace.\n`)
   return targets
 }
 
@@ -113,7 +140,7 @@ async function runStatus(session: KubectlSession, args: readonly string[]): Prom
   const clock = session.clock
   // status follows each object in turn and reports what failed at the end.
   const errors = new GatheredErrors()
-  for (const target of await targetsOf(session, args)) {
+  for (const target of await targetsOrNotice(session, args, 'status')) {
     try {
       await followStatus(session, target, timeout > 0 ? clock.nowMilliseconds() + timeout : Number.POSITIVE_INFINITY)
     } catch (error) {
@@ -178,7 +205,7 @@ async function runHistory(session: KubectlSession, args: readonly string[]): Pro
   const printer = session.flag('output') !== '' || session.flag('template') !== '' ? printerOf(session) : null
   // history goes on past an object that fails and reports every failure at the end.
   const errors = new GatheredErrors()
-  for (const target of await targetsOf(session, args)) {
+  for (const target of await targetsOrNotice(session, args, 'history')) {
     try {
       await showHistory(session, target, printer)
     } catch (error) {
@@ -301,7 +328,7 @@ async function runUndo(session: KubectlSession, args: readonly string[]): Promis
   const printer = printerOf(session)
   // undo goes on past an object that fails and reports every failure at the end.
   const errors = new GatheredErrors()
-  for (const target of await targetsOf(session, args)) {
+  for (const target of await targetsOrNotice(session, args, 'undo')) {
     try {
       const path = objectPath(target.resource, target.namespace, target.name)
       const object = (await session.request('GET', path)).body as Deployment
@@ -319,10 +346,10 @@ async function runUndo(session: KubectlSession, args: readonly string[]): Promis
  * kubectl's way for restart, pause and resume: it reads every object first (what it cannot read
  * is reported first), then patches each one, reporting each failure at the end.
  */
-async function patchEach(session: KubectlSession, args: readonly string[], change: (target: Target, object: Deployment, errors: GatheredErrors) => Promise<void>): Promise<number> {
+async function patchEach(session: KubectlSession, args: readonly string[], verb: RolloutVerbName, change: (target: Target, object: Deployment, errors: GatheredErrors) => Promise<void>): Promise<number> {
   const errors = new GatheredErrors()
   const read: Array<{target: Target; object: Deployment}> = []
-  for (const target of await targetsOf(session, args)) {
+  for (const target of await targetsOrNotice(session, args, verb)) {
     try {
       read.push({target, object: (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as Deployment})
     } catch (error) {
@@ -354,7 +381,7 @@ function goLocalRfc3339(milliseconds: number): string {
 async function runRestart(session: KubectlSession, args: readonly string[]): Promise<number> {
   const clock = session.clock
   const printer = printerOf(session)
-  return patchEach(session, args, async (target, deployment, errors) => {
+  return patchEach(session, args, 'restart', async (target, deployment, errors) => {
     if (deployment.spec.paused) return errors.add(refusal(target, `can't restart paused deployment (run rollout resume first)`))
     const patch = {spec: {template: {metadata: {annotations: {'kubectl.kubernetes.io/restartedAt': goLocalRfc3339(clock.nowMilliseconds())}}}}}
     const answer = (await session.request('PATCH', objectPath(target.resource, target.namespace, target.name), {body: patch, contentType: 'application/strategic-merge-patch+json'})).body as KubeObject
@@ -365,7 +392,7 @@ async function runRestart(session: KubectlSession, args: readonly string[]): Pro
 function pauseVerb(paused: boolean) {
   return async (session: KubectlSession, args: readonly string[]): Promise<number> => {
     const printer = printerOf(session)
-    return patchEach(session, args, async (target, deployment, errors) => {
+    return patchEach(session, args, paused ? 'pause' : 'resume', async (target, deployment, errors) => {
       if (target.resource.resource !== 'deployments') return errors.add(refusal(target, `${paused ? 'pausing' : 'resuming'} is not supported`))
       if ((deployment.spec.paused ?? false) === paused) return errors.add(refusal(target, paused ? 'is already paused' : 'is not paused'))
       const path = objectPath(target.resource, target.namespace, target.name)

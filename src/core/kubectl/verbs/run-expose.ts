@@ -219,8 +219,11 @@ export async function runExpose(session: KubectlSession, args: readonly string[]
   if (target.names.length !== 1) throw new KubectlError('You must provide the resource to expose, e.g. kubectl expose deployment NAME')
   const {resource} = target
   const supported = ['/pods', '/services', '/replicationcontrollers', 'apps/deployments', 'apps/replicasets']
-  if (!supported.includes(`${resource.group}/${resource.resource}`)) throw new KubectlError(`cannot expose a ${resource.kind}`)
+  // kubectl reads the object before it asks whether its kind can be exposed.
   const object = (await session.request('GET', objectPath(resource, session.namespace(), target.names[0]!))).body as KubeObject
+  if (!supported.includes(`${resource.group}/${resource.resource}`)) throw new KubectlError(`cannot expose a ${resource.kind}`)
+  const affinity = session.flag('session-affinity')
+  if (affinity !== '' && affinity !== 'None' && affinity !== 'ClientIP') throw new KubectlError(`unknown session affinity: ${affinity}`)
   const spec = isJsonObject(object.spec) ? object.spec : {}
   let selector: Record<string, string>
   let containerPorts: Array<Record<string, unknown>> = []

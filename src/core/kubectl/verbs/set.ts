@@ -87,7 +87,9 @@ const setResources: KubectlVerb = {
     const mapper = await ResourceMapper.discover(session)
     if (parseResourceArguments(mapper, args).length === 0 && session.list('filename').length === 0) throw new KubectlError(resourcesRequiredMessage)
     return editEach(session, await targetsOf(session, mapper, args), 'resource requirements updated', (serverMessage) => `failed to patch resources update to pod template ${serverMessage}`, (containers, initContainers) => {
-      for (const container of [...containers, ...initContainers].filter((candidate) => wanted === '*' || candidate.name === wanted)) {
+      const chosen = [...containers, ...initContainers].filter((candidate) => wanted === '*' || candidate.name === wanted)
+      if (chosen.length === 0) return [`error: unable to find container named ${wanted}`]
+      for (const container of chosen) {
         const resources = isJsonObject(container.resources) ? container.resources : {}
         if (Object.keys(limits).length > 0) resources.limits = {...(isJsonObject(resources.limits) ? resources.limits : {}), ...limits}
         if (Object.keys(requests).length > 0) resources.requests = {...(isJsonObject(resources.requests) ? resources.requests : {}), ...requests}

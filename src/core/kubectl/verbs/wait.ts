@@ -15,7 +15,7 @@ import {parseResourceArguments} from './get.js'
 
 export const waitFlags: readonly KubectlFlag[] = [
   {name: 'for', kind: 'string'},
-  {name: 'timeout', kind: 'string', defaultValue: '30s'},
+  {name: 'timeout', kind: 'duration', defaultValue: '30s'},
   {name: 'selector', shorthand: 'l', kind: 'string'},
   {name: 'field-selector', kind: 'string'},
   {name: 'all', kind: 'bool'},
@@ -134,7 +134,8 @@ export async function runWait(session: KubectlSession, args: readonly string[]):
       if (object) seen = true
       return holds(condition, object)
     }, deadline)
-    if (!met) throw new KubectlError(`timed out waiting for the condition on ${target.resource.resource}/${target.name}`)
+    // --for=create names no object in its timeout: kubectl waits for it by a watch of the collection.
+    if (!met) throw new KubectlError(condition.kind === 'create' ? 'timed out waiting for the condition' : `timed out waiting for the condition on ${target.resource.resource}/${target.name}`)
     if (condition.kind === 'delete' && !seen) continue
     session.io.stdout(`${kindName(target.resource)}/${target.name} condition met\n`)
   }

@@ -47,11 +47,12 @@ export async function runWatch(session: KubectlSession, resource: ApiResource, n
       else session.io.stdout(`${goJson(value)}\n`)
     }
   }
-  let resourceVersion = ''
+  // The first list comes in chunks, as get's; the table's rows carry their objects' metadata by
+  // default. --watch-only lists too, for the resourceVersion the watch starts from (without one
+  // the server would replay what exists as ADDED events), and prints none of it.
+  const listed = await requestInChunks(session, path, {accept: wantsTable ? tableAccept : undefined, query: fullQuery}, chunkSizeOf(session))
+  const resourceVersion = String(fieldAt(listed.body, 'metadata.resourceVersion') ?? '')
   if (session.flag('watch-only') !== 'true') {
-    // The first list comes in chunks, as get's; the table's rows carry their objects' metadata by default.
-    const listed = await requestInChunks(session, path, {accept: wantsTable ? tableAccept : undefined, query: fullQuery}, chunkSizeOf(session))
-    resourceVersion = String(fieldAt(listed.body, 'metadata.resourceVersion') ?? '')
     if (wantsTable) {
       const table = listed.body
       if (!isServerTable(table)) throw new KubectlError('the server answered the list with no Table')
