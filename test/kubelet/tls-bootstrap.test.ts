@@ -6,7 +6,7 @@
 // created through the API (kwok's) requests nothing. Renewal at 70-90% of the certificate's life is
 // checked in process on the cluster clock (a year of `time advance` takes too long for a test).
 import {createPrivateKey, createPublicKey, X509Certificate} from 'node:crypto'
-import {readFileSync} from 'node:fs'
+import {readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import type {KubeObject} from '../../src/core/api/object.js'
@@ -99,6 +99,20 @@ describe('kubelet TLS bootstrap, one-shot', () => {
     // Removed, the node's kubelet credentials go with it.
     expect((await cluster.kubemu('node remove worker-4')).status).toBe(0)
     expect(() => readFileSync(join(cluster.home(), 'default', 'kubelet-pki', 'worker-4.json'))).toThrow(/ENOENT/)
+  })
+
+  it('keeps the keys owner-only, and a node whose file was damaged does not stop the other kubelets', async () => {
+    const folder = join(cluster.home(), 'default', 'kubelet-pki')
+    expect(statSync(folder).mode & 0o777).toBe(0o700)
+    expect(statSync(join(folder, 'worker-2.json')).mode & 0o777).toBe(0o600)
+    writeFileSync(join(folder, 'worker-1.json'), '{"bootstrap":')
+    for (const node of ['worker-1', 'worker-2', 'worker-3']) {
+      const pod = JSON.stringify({apiVersion: 'v1', kind: 'Pod', metadata: {name: `on-${node}`}, spec: {nodeName: node, containers: [{name: 'c', image: 'nginx'}]}})
+      expect((await cluster.kubectl('create -f -', pod)).status).toBe(0)
+    }
+    const phases = await cluster.kubectl(`get pods -o 'jsonpath={range .items[*]}{.metadata.name}={.status.phase} {end}'`)
+    expect(phases.stdout.trim().split(' ').sort()).toEqual(['on-worker-1=Running', 'on-worker-2=Running', 'on-worker-3=Running'])
+    expect(readFileSync(join(folder, 'worker-1.json.unreadable'), 'utf8')).toBe('{"bootstrap":')
   })
 })
 

@@ -5,7 +5,7 @@
 // `kubemu node add`); a Node created through the API (kwok's fake nodes) has none and requests
 // nothing. Kept in memory, or in a file per node in the cluster folder that one-shot commands and
 // `kubemu up` share (written whole and renamed into place).
-import {mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 import {defaultMasters} from '../api/masters.js'
 import {defaultWorkers} from '../apiserver/bootstrap.js'
@@ -118,8 +118,13 @@ export class FileKubeletCredentials implements KubeletCredentialStore {
     if (version !== null) {
       try {
         value = JSON.parse(readFileSync(path, 'utf8')) as KubeletClientCredentials
-      } catch (error) {
-        throw new KubeletCredentialsFileError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`)
+      } catch {
+        // One node's unreadable file (damaged by hand or by a crash) is that node's problem: it is
+        // moved aside and the node has no credentials, as a kubelet whose certificate is gone (the
+        // other kubelets go on; this one keeps running its pods).
+        renameSync(path, `${path}.unreadable`)
+        this.cached.set(node, {value: undefined, version: null})
+        return undefined
       }
     }
     this.cached.set(node, {value, version})
@@ -133,9 +138,24 @@ export class FileKubeletCredentials implements KubeletCredentialStore {
       this.cached.set(node, {value: undefined, version: null})
       return
     }
-    mkdirSync(this.folder, {recursive: true})
-    writeFileSync(`${path}.tmp`, `${JSON.stringify(credentials)}\n`, {mode: 0o600})
+    // Owner-only (private keys), written whole and synced before the rename, then the folder synced:
+    // a crash leaves the old file or the new one, never a part of either.
+    mkdirSync(this.folder, {recursive: true, mode: 0o700})
+    chmodSync(this.folder, 0o700)
+    const file = openSync(`${path}.tmp`, 'w', 0o600)
+    try {
+      writeSync(file, `${JSON.stringify(credentials)}\n`)
+      fsyncSync(file)
+    } finally {
+      closeSync(file)
+    }
     renameSync(`${path}.tmp`, path)
+    const folder = openSync(this.folder, 'r')
+    try {
+      fsyncSync(folder)
+    } finally {
+      closeSync(folder)
+    }
     this.cached.set(node, {value: credentials, version: fileVersion(path)})
   }
 }

@@ -189,7 +189,8 @@ function editFile(extension: string): string {
   for (let attempt = 0; attempt < editFileAttemptsMax; attempt++) {
     const file = join(tmpdir(), `kubectl-edit-${randomBytes(4).readUInt32BE(0)}.${extension}`)
     try {
-      writeFileSync(file, '', {flag: 'wx'})
+      // Owner-only, as Go's os.CreateTemp makes kubectl's: an edited Secret is in it.
+      writeFileSync(file, '', {flag: 'wx', mode: 0o600})
       return file
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
