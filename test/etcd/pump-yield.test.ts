@@ -72,6 +72,20 @@ describe('a pump lets the loop in', () => {
     await client.close()
   })
 
+  it('keeps to the limit per turn of the loop while other requests drive too', async () => {
+    const client = await filledCluster(0)
+    const others = ['infra1', 'infra2', 'infra3'].map((endpoint) => new EmbeddedClient(client.embedded, {endpoint}))
+    const {turns} = await turnsOfApply(client.embedded, () =>
+      Promise.all([
+        client.kv.deleteRange({key: bytes('big/'), rangeEnd: bytes('big0')}),
+        ...others.flatMap((other, index) => [other.kv.put({key: bytes(`other/${index}/a`), value: bytes('1')}), other.kv.put({key: bytes(`other/${index}/b`), value: bytes('2')})]),
+      ]),
+    )
+    expect(new Set(turns).size).toBe(3)
+    expect((await client.kv.range({key: bytes('other/'), rangeEnd: bytes('other0')})).count).toBe(6)
+    await client.close()
+  })
+
   it('without the limit, members apply it in the same turn (what the limit changes)', async () => {
     const client = await filledCluster(Number.POSITIVE_INFINITY)
     const {turns} = await turnsOfApply(client.embedded, () => client.kv.deleteRange({key: bytes('big/'), rangeEnd: bytes('big0')}))

@@ -75,6 +75,12 @@ export class EmbeddedCluster {
   private releaseScheduled = false
   /** The last pump stopped at pumpBusyMillisecondsMax with work left; a pump of its own follows. */
   private pumpYielded = false
+  /** A pump yielded and the pump of its own that goes on is not run yet. */
+  private yieldPending = false
+  /** Drives waiting for that pump. */
+  private yieldWaiters: Array<() => void> = []
+  /** The member the next round starts with: after the one a yield stopped at. */
+  private pumpResumeAt = 0
   private pumpBusyMilliseconds = pumpBusyMillisecondsMax
 
   private constructor(
@@ -207,18 +213,33 @@ export class EmbeddedCluster {
   pump(answered?: () => boolean): boolean {
     let progressed = false
     this.pumpYielded = false
+    // One pump at a time gets the loop's time: while a pump that yielded waits for its turn, a
+    // drive's pump leaves the work to it (the limit is per turn of the loop, not per pump).
+    if (this.yieldPending) {
+      this.pumpYielded = true
+      return false
+    }
     // A seeded run must not depend on how fast this machine is: it never yields on time.
     const yieldsAt = this.waitsForEveryFsync ? Number.POSITIVE_INFINITY : performance.now() + this.pumpBusyMilliseconds
+    const members = [...this.membersByName.values()]
     for (let round = 0; round < pumpRoundsMax; round++) {
       if (round > 0 && answered?.()) {
         this.pumpSoon()
         return true
       }
       let active = false
-      for (const member of this.membersByName.values()) {
+      // A round resumes after the member a yield stopped at, so that one member's long Readies
+      // cannot keep the others and the messages waiting.
+      const first = this.pumpResumeAt % Math.max(1, members.length)
+      this.pumpResumeAt = 0
+      for (let turn = 0; turn < members.length; turn++) {
+        const member = members[(first + turn) % members.length]!
         if (member.outputs.releaseDurable()) active = true
         if (member.processReady(this.transport)) active = true
-        if (active && performance.now() >= yieldsAt) return this.yieldPump()
+        if (active && performance.now() >= yieldsAt) {
+          this.pumpResumeAt = first + turn + 1
+          return this.yieldPump()
+        }
       }
       for (const message of this.transport.takeDue()) {
         const target = this.membersById.get(message.to)
@@ -238,11 +259,18 @@ export class EmbeddedCluster {
     return progressed
   }
 
-  /** Ends a pump that used its time with work left: the loop's I/O goes first, then a pump goes on. */
+  /** Ends a pump that used its time with work left: the loop's I/O goes first, then a pump of its own goes on. */
   private yieldPump(): true {
     this.pumpYielded = true
+    this.yieldPending = true
     this.pumpSoon()
     return true
+  }
+
+  /** Resolves once the pump a yield scheduled has run (at once when none is pending). */
+  private afterYieldedPump(): Promise<void> {
+    if (!this.yieldPending) return Promise.resolve()
+    return new Promise((resume) => this.yieldWaiters.push(resume))
   }
 
   /** Whether some member holds outputs until an fsync in flight ends. */
@@ -282,10 +310,14 @@ export class EmbeddedCluster {
     this.releaseScheduled = true
     setImmediate(() => {
       this.releaseScheduled = false
+      this.yieldPending = false
       // A failure here shows again, to the next request that drives.
       if (!this.closed) try {
         this.pump()
       } catch {}
+      const waiting = this.yieldWaiters
+      this.yieldWaiters = []
+      for (const resume of waiting) resume()
     })
   }
 
@@ -305,15 +337,18 @@ export class EmbeddedCluster {
     // never reach the deadline, and a request to a member that cannot answer would wait forever.
     let sleptMilliseconds = 0
     let virtualTicks = 0
+    const startedAt = performance.now()
     // Done before driving: another request's pump may already have done the work, and pumping
     // now would commit the proposals of requests still gathering alone.
     if (attempt()) return true
     for (;;) {
       this.pump(this.waitsForEveryFsync ? undefined : answered)
       if (attempt()) return true
-      // The pump let the loop's I/O in with work left: driving goes on after it (no tick: nothing timed out).
+      // The pump let the loop's I/O in with work left: driving goes on after the pump that goes on
+      // with it (no tick: nothing timed out), within the drive's time measured on the wall.
       if (this.pumpYielded) {
-        await new Promise<void>((resume) => setImmediate(resume))
+        if (timeoutMilliseconds > 0 && performance.now() - startedAt >= timeoutMilliseconds) return false
+        await this.afterYieldedPump()
         continue
       }
       // Outputs wait on fsyncs: ticking meanwhile would only call elections nobody can answer.
