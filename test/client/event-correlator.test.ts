@@ -2,7 +2,7 @@
 // type and reason) combine from the 10th different message within a sliding 10 minutes; the spam
 // filter lets 25 events about one object through at once, then one more every 5 minutes.
 import {describe, expect, it} from 'vitest'
-import {aggregateMessagesMax, aggregateWindowMilliseconds, combinedMessagePrefix, EventCorrelator, spamBurstEvents, spamRefillMilliseconds} from '../../src/core/client/event-correlator.js'
+import {aggregateMessagesMax, aggregateWindowMilliseconds, combinedMessagePrefix, EventCorrelator, eventBackdateMillisecondsMax, spamBurstEvents, spamRefillMilliseconds} from '../../src/core/client/event-correlator.js'
 import {SeededRandom} from '../../src/core/util/random.js'
 
 /** client-go's correlation with every record kept (fewer keys than its LRU holds, so none is evicted). */
@@ -58,6 +58,14 @@ describe('EventCorrelator', () => {
     expect(Array.from({length: 30}, () => passed('pod-a', start + 10 * 3_600_000)).filter(Boolean).length).toBe(25)
   })
 
+  it('still combines an event recorded in the past with the similar ones before it, after later events about others', () => {
+    const correlator = new EventCorrelator()
+    for (let index = 0; index < 9; index++) correlator.correlate('pod-a', 'Warning', 'Unhealthy', `probe failed ${index}`, start)
+    correlator.correlate('pod-b', 'Normal', 'Pulled', 'pulled', start + 11 * 60_000)
+    // A kubelet catching up records pod-a's next failure at its time, 5 minutes after the others: within their window.
+    expect(correlator.correlate('pod-a', 'Warning', 'Unhealthy', 'probe failed 9', start + 5 * 60_000).combined).toBe(true)
+  })
+
   it('answers as if it kept every record while it drops the ones time made useless (seeded: SEED=… replays)', () => {
     const seed = Number(process.env.SEED ?? Date.now() % 1_000_000)
     const random = new SeededRandom(seed)
@@ -69,15 +77,17 @@ describe('EventCorrelator', () => {
       for (let step = 0; step < 30_000; step++) {
         // Mostly seconds apart, now and then a long quiet spell; a few hundred pods, a few reasons and messages.
         now += random.next() < 0.002 ? random.nextInt(4 * 3_600_000) : random.nextInt(20_000)
+        // Some events come recorded in the past, as a kubelet catching up records them (up to the backdate limit).
+        const at = random.next() < 0.1 ? now - random.nextInt(eventBackdateMillisecondsMax + 1) : now
         const object = `pod-${random.nextInt(300)}`
         const reason = ['BackOff', 'Unhealthy', 'Pulled', 'Started'][random.nextInt(4)]!
         const message = `message ${random.nextInt(14)}`
-        const ours = correlator.correlate(object, 'Warning', reason, message, now)
-        expect({message: ours.message, skip: ours.skip}).toEqual(model.correlate(object, 'Warning', reason, message, now))
+        const ours = correlator.correlate(object, 'Warning', reason, message, at)
+        expect({message: ours.message, skip: ours.skip}).toEqual(model.correlate(object, 'Warning', reason, message, at))
         mostHeld = Math.max(mostHeld, correlator.recordsHeld.similar)
       }
       // Hours later one event: everything before it was dropped.
-      correlator.correlate('pod-new', 'Normal', 'Pulled', 'again', now + 5 * 3_600_000)
+      correlator.correlate('pod-new', 'Normal', 'Pulled', 'again', now + 5 * 3_600_000 + eventBackdateMillisecondsMax)
       expect(correlator.recordsHeld).toEqual({similar: 1, buckets: 1})
       expect(mostHeld).toBeGreaterThan(30)
     } catch (error) {

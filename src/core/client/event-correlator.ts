@@ -8,7 +8,8 @@
 //   an event that finds it empty is not written, though its count still goes up, so the next one
 //   written shows every occurrence.
 // Pure, bounded (an LRU of records per key, as client-go's 4096). A record that can no longer
-// change an answer is dropped as the clock passes it (client-go keeps it until the LRU evicts it;
+// change an answer is dropped as the clock passes it, with an hour's margin for events recorded
+// behind the latest (client-go keeps it until the LRU evicts it;
 // the answers are the same): similar events older than the window start afresh anyway, and a
 // bucket idle long enough to refill is a new one. A kubelet records a few events per pod it starts,
 // so without this a node kept a record for every pod it ever ran, up to the LRU's size.
@@ -37,6 +38,12 @@ export interface CorrelatedEvent {
 
 /** A bucket left alone this long is full again, as one never used. */
 const bucketRefilledMilliseconds = spamBurstEvents * spamRefillMilliseconds
+/**
+ * How far behind the latest event an event may be recorded: a kubelet catching up records what
+ * happened in the step it runs (the stepper's steps are 5 minutes at most). Records are dropped
+ * only once even such an event could not use them, so the answers stay the same.
+ */
+export const eventBackdateMillisecondsMax = 3_600_000
 
 function remember<V>(map: Map<string, V>, key: string, value: V): void {
   map.delete(key)
@@ -59,11 +66,15 @@ function forgetStale<V>(map: Map<string, V>, stale: (value: V) => boolean): void
 export class EventCorrelator {
   private readonly similar = new Map<string, {messages: Set<string>; lastAtMilliseconds: number}>()
   private readonly buckets = new Map<string, {tokens: number; atMilliseconds: number}>()
+  /** The latest time an event came with. */
+  private latestMilliseconds = Number.NEGATIVE_INFINITY
 
   /** `objectKey`: the source and involved object; the event at `atMilliseconds` (cluster time). */
   correlate(objectKey: string, type: string, reason: string, message: string, atMilliseconds: number): CorrelatedEvent {
-    forgetStale(this.similar, (record) => atMilliseconds - record.lastAtMilliseconds > aggregateWindowMilliseconds)
-    forgetStale(this.buckets, (bucket) => atMilliseconds - bucket.atMilliseconds >= bucketRefilledMilliseconds)
+    this.latestMilliseconds = Math.max(this.latestMilliseconds, atMilliseconds)
+    const oldestUsable = this.latestMilliseconds - eventBackdateMillisecondsMax
+    forgetStale(this.similar, (record) => oldestUsable - record.lastAtMilliseconds > aggregateWindowMilliseconds)
+    forgetStale(this.buckets, (bucket) => oldestUsable - bucket.atMilliseconds >= bucketRefilledMilliseconds)
     const similarKey = JSON.stringify([objectKey, type, reason])
     let record = this.similar.get(similarKey)
     if (!record || atMilliseconds - record.lastAtMilliseconds > aggregateWindowMilliseconds) record = {messages: new Set(), lastAtMilliseconds: atMilliseconds}
