@@ -122,6 +122,10 @@ describe('aggregated discovery', () => {
       expect(json(legacy).kind, String(accept)).toBe('APIVersions')
       expect(legacy.contentType).toBeUndefined()
     }
+    // Ranked as kube ranks them: by quality, then the more specific first.
+    expect((await get('/api', {accept: `*/*,${v2}`})).contentType).toBe(v2)
+    expect((await get('/api', {accept: `${v2};q=0.5,application/json`})).contentType).toBeUndefined()
+    expect((await get('/api', {accept: `application/json;q=0.9,${v2beta1}`})).contentType).toBe(v2beta1)
     // Group versions have no aggregated document: the legacy one, whatever is asked.
     expect(json(await get('/apis/apps/v1', {accept: kubectlAccept})).kind).toBe('APIResourceList')
   })

@@ -85,11 +85,26 @@ export function discovery(scheme: Scheme, path: string): unknown {
 const aggregatedVersions = ['v2', 'v2beta1'] as const
 type AggregatedVersion = (typeof aggregatedVersions)[number]
 
-/** Which aggregated document an Accept header asks for first (JSON only: kubemu serves no protobuf), or null for the legacy one. */
+/**
+ * Which aggregated document an Accept header asks for first (JSON only: kubemu serves no protobuf),
+ * or null for the legacy one. The media ranges are taken as kube's negotiation takes them
+ * (goautoneg): by quality, then the more specific first (type/subtype, type/*, then *\/*), and in
+ * the header's order when those tie.
+ */
 export function aggregatedDiscoveryAsked(accept: string): AggregatedVersion | null {
-  for (const mediaRange of accept.split(',')) {
-    const [mediaType, ...parameterTexts] = mediaRange.split(';').map((part) => part.trim())
-    const parameters = new Map(parameterTexts.map((text) => text.split('=').map((part) => part.trim()) as [string, string]))
+  const ranges = accept
+    .split(',')
+    .map((text, order) => {
+      const [mediaType = '', ...parameterTexts] = text.split(';').map((part) => part.trim())
+      const parameters = new Map(parameterTexts.map((parameter) => parameter.split('=').map((part) => part.trim()) as [string, string]))
+      const quality = Number(parameters.get('q') ?? '1')
+      const [type, subtype] = mediaType.split('/')
+      const specificity = type === '*' ? 0 : subtype === '*' ? 1 : 2
+      return {mediaType, parameters, quality: Number.isFinite(quality) ? quality : 0, specificity, order}
+    })
+    .filter((range) => range.mediaType.length > 0 && range.quality > 0)
+    .sort((left, right) => right.quality - left.quality || right.specificity - left.specificity || left.order - right.order)
+  for (const {mediaType, parameters} of ranges) {
     if (parameters.get('g') === undefined) {
       // A plain type this server serves (application/json, */*) ends the search: the legacy document.
       if (mediaType === 'application/json' || mediaType === '*/*' || mediaType === 'application/*') return null
