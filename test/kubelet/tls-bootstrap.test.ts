@@ -223,6 +223,46 @@ describe('a kubelet whose request nobody approves', () => {
   })
 })
 
+describe('a kubelet given a certificate of another key', () => {
+  it('does not keep it, and asks again with a new key after the back-off', async () => {
+    const start = Date.UTC(2026, 0, 1)
+    const clock = new ManualClock(start)
+    const store = new LazyEmbeddedStore(temporaryFolder(), {clock})
+    const api = new ApiServer({store, clock})
+    try {
+      await ensureBootstrapped(api, clock.nowMilliseconds())
+      const admin = new ApiClient(api, apiServerUser)
+      await admin.delete(anyKind({group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', namespaced: false}), '', 'kubeadm:node-autoapprove-bootstrap')
+      const credentials = new MemoryKubeletCredentials()
+      joinWithBootstrapToken(credentials, 'worker-1')
+      const authority = createCertificateAuthority(start)
+      const random = new SeededRandom(6)
+      const settle = async () => {
+        const plane = new ControlPlane(api, clock, () => random.next(), undefined, {certificateAuthority: () => authority, kubeletCredentials: {store: credentials, random: () => random.next()}})
+        try {
+          await plane.settle()
+        } finally {
+          plane.stop()
+        }
+      }
+      await settle()
+      const [pending] = (await admin.list<Request>(certificateSigningRequests)).items
+      // Approved by hand, and "issued" with a certificate of another key (the CA's own).
+      const approved = await admin.update<Request>(certificateSigningRequests, {...pending!, kind: 'CertificateSigningRequest', apiVersion: 'certificates.k8s.io/v1', status: {conditions: [{type: 'Approved', status: 'True', reason: 'ByHand', message: 'by hand'}]}} as unknown as KubeObject, 'approval')
+      await admin.update(certificateSigningRequests, {...approved, kind: 'CertificateSigningRequest', apiVersion: 'certificates.k8s.io/v1', status: {...approved.status, certificate: Buffer.from(authority.certificate).toString('base64')}} as unknown as KubeObject, 'status')
+      await settle()
+      expect(credentials.get('worker-1')?.current).toBeUndefined()
+      clock.advance(2000)
+      await settle()
+      const requests = (await admin.list<Request>(certificateSigningRequests)).items
+      expect(requests).toHaveLength(2)
+      expect(new Set(requests.map((request) => request.spec.request)).size).toBe(2)
+    } finally {
+      await store.close()
+    }
+  })
+})
+
 describe('kubelet TLS bootstrap through up', {timeout: 180_000}, () => {
   const processes = upProcessesOfSuite()
 

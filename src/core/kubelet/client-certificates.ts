@@ -6,7 +6,7 @@
 // the key, and renews it as itself at a jittered 70-90% of its life. A request that came to
 // nothing is asked again after a back-off of 2 s doubling to 32 s. No timers: the kubelets' loop
 // asks when the next node is due (the earliest renewal or wait), and a request's changes wake it.
-import {generateKeyPairSync, X509Certificate} from 'node:crypto'
+import {createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate} from 'node:crypto'
 import type {KubeObject} from '../api/object.js'
 import type {ApiClient} from '../client/client.js'
 import {ApiClientError} from '../client/client.js'
@@ -50,6 +50,17 @@ export function rotationDeadline(certificate: string, random: () => number): {ro
   const notBefore = Date.parse(parsed.validFrom)
   const notAfter = Date.parse(parsed.validTo)
   return {rotateAtMilliseconds: notBefore + Math.floor((notAfter - notBefore) * (rotationFractionMin + rotationFractionSpread * random())), notAfterMilliseconds: notAfter}
+}
+
+/** Whether `certificatePem` is a certificate (the first of its chain) of the public half of `privateKeyPem`. */
+function certifiesKey(certificatePem: string, privateKeyPem: string): boolean {
+  try {
+    const certified = new X509Certificate(certificatePem).publicKey.export({type: 'spki', format: 'der'})
+    const own = createPublicKey(createPrivateKey(privateKeyPem)).export({type: 'spki', format: 'der'})
+    return certified.equals(own)
+  } catch {
+    return false
+  }
 }
 
 export class KubeletClientCertificates {
@@ -157,14 +168,16 @@ export class KubeletClientCertificates {
       this.nodeByRequest.delete(pending.name)
       const request = this.requests.get(pending.name)
       const outcome = request && request.metadata.uid === pending.uid ? requestOutcome(request) : 'waiting'
-      if (outcome === 'issued') {
-        const certificate = Buffer.from(request!.status?.certificate ?? '', 'base64').toString('latin1')
+      const certificate = outcome === 'issued' ? Buffer.from(request!.status?.certificate ?? '', 'base64').toString('latin1') : ''
+      // Kept only when it is a certificate of the key the kubelet made (client-go's store loads the
+      // pair with tls.X509KeyPair, which refuses any other): else the request failed, as below.
+      if (outcome === 'issued' && certifiesKey(certificate, pending.privateKey)) {
         store.set(node, {bootstrap: credentials.bootstrap, current: {certificate, privateKey: pending.privateKey, ...rotationDeadline(certificate, this.options.random)}})
         return 0
       }
       // Still waiting, and not for too long: nothing to do yet.
       if (outcome === 'waiting' && now < pending.requestedAtMilliseconds + certificateWaitMilliseconds) return 0
-      // Denied, failed, gone, or not signed in time: another request after the back-off.
+      // Denied, failed, gone, a certificate of another key, or not signed in time: another request after the back-off.
       const {pending: _dropped, ...rest} = credentials
       store.set(node, {...rest, retry: retryAfter(credentials.retry?.failures ?? 0, now)})
       return 0
