@@ -25,8 +25,8 @@ import {runRaw} from './raw.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
 import {waitForObject} from '../object-watch.js'
 
-/** replace --force with --timeout 0 waits this long for the deleted object to go: a week, as delete. */
-const replaceForceWaitDefaultMilliseconds = 168 * 3_600_000
+/** replace --force with --timeout 0 waits this long for the deleted object to go (kubectl 1.32's forceReplace: 5 minutes). */
+const replaceForceWaitDefaultMilliseconds = 5 * 60_000
 
 /** kubectl edit reopens the file after a failed save at most this often. */
 export const editAttemptsMax = 10
@@ -81,13 +81,12 @@ export async function runReplace(session: KubectlSession, args: readonly string[
         // An object not there is simply created; one deleted is waited for until it is gone.
         if (deleted.status !== 404) {
           session.io.stdout(`${kindName(resource)} "${name}" deleted\n`)
-          const answer = deleted.body as Partial<KubeObject> & {details?: {uid?: string}}
-          const uid = String(answer.metadata?.uid ?? answer.details?.uid ?? '')
           const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
           const deadline = session.clock.nowMilliseconds() + (timeout > 0 ? timeout : replaceForceWaitDefaultMilliseconds)
           await session.settleControlPlane()
-          const gone = await waitForObject(session, resource, namespace, name, (current) => current === null || (uid !== '' && current.metadata.uid !== uid), deadline)
-          if (!gone) throw new KubectlError(`timed out waiting for the condition on ${resource.resource}/${name}`)
+          // Until a get finds nothing (NotFound), as kubectl polls; its timeout is wait's own error.
+          const gone = await waitForObject(session, resource, namespace, name, (current) => current === null, deadline)
+          if (!gone) throw new KubectlError('timed out waiting for the condition')
         }
         delete object.metadata.resourceVersion
         await session.request('POST', collectionPath(resource, namespace), {body: object, query})
