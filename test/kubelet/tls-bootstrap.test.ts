@@ -89,6 +89,10 @@ describe('kubelet TLS bootstrap, one-shot', () => {
   })
 
   it('bootstraps a node that `kubemu node add` joins, and nothing for a Node created through the API', async () => {
+    // A name the API server refuses gets its error, and no credentials.
+    const refused = await cluster.kubemu('node add Bad_Name')
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toMatch(/^Error from server \(Invalid\): Node "Bad_Name" is invalid: metadata.name: Invalid value/)
     expect((await cluster.kubemu('node add worker-4')).status).toBe(0)
     const kwokNode = JSON.stringify({apiVersion: 'v1', kind: 'Node', metadata: {name: 'fake-1', annotations: {'kwok.x-k8s.io/node': 'fake'}}})
     expect((await cluster.kubectl('create -f -', kwokNode)).status).toBe(0)

@@ -7,7 +7,7 @@ import {nodeObject, type NodeDefinition} from '../apiserver/bootstrap.js'
 import {ApiClient, ApiClientError, type RequestHandler} from '../client/client.js'
 import {resources} from '../client/resources.js'
 import {stoppedAnnotation} from '../kubelet/heartbeat.js'
-import {FileKubeletCredentials, joinWithBootstrapToken} from '../kubelet/client-credentials.js'
+import {canKeepCredentialsOf, FileKubeletCredentials, joinWithBootstrapToken} from '../kubelet/client-credentials.js'
 import type {Node} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
 
@@ -79,7 +79,8 @@ export async function addNode(environment: NodeJS.ProcessEnv, clusterName: strin
     const definition: NodeDefinition = {name, cpu: options.cpu, memory: options.memory, pods: options.pods, labels: options.labels, taints: options.taints, address: `172.18.${Math.floor((index + 2) / 250)}.${(index + 2) % 250}`, podCidr: `10.244.${index}.0/24`}
     // The machine joins as kubeadm join does: its kubelet will request its certificate with the bootstrap token.
     const credentials = new FileKubeletCredentials(folder)
-    const joining = !items.some((node) => node.metadata.name === name)
+    // A name the API server refuses gets its error, not the credentials store's.
+    const joining = !items.some((node) => node.metadata.name === name) && canKeepCredentialsOf(name)
     if (joining) joinWithBootstrapToken(credentials, name)
     try {
       await client.create(resources.nodes, nodeObject(definition, clock.nowMilliseconds()))
@@ -94,7 +95,7 @@ export async function removeNode(environment: NodeJS.ProcessEnv, clusterName: st
   await withCluster(environment, clusterName, async (client, _clock, folder) => {
     await client.delete(resources.nodes, '', name)
     // The machine is gone, and its kubelet's credentials with it.
-    new FileKubeletCredentials(folder).set(name, null)
+    if (canKeepCredentialsOf(name)) new FileKubeletCredentials(folder).set(name, null)
   })
 }
 

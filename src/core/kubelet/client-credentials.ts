@@ -89,6 +89,11 @@ export const kubeletCredentialsFolderName = 'kubelet-pki'
 /** A node name as the API server admits one (a DNS subdomain): safe as a file name. */
 const nodeNamePattern = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/
 
+/** Whether `name` can be a node's (a DNS subdomain's characters): only such a node has a credentials file. */
+export function canKeepCredentialsOf(name: string): boolean {
+  return nodeNamePattern.test(name)
+}
+
 /** A file's identity: another process's rename gives a new inode, a rewrite a new size or time. */
 function fileVersion(path: string): string | null {
   const stats = statSync(path, {throwIfNoEntry: false, bigint: true})
