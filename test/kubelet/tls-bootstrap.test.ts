@@ -181,29 +181,37 @@ describe('kubelet client certificate renewal', () => {
   })
 })
 
+/**
+ * One cluster in this process whose bootstrap requests nobody approves (kubeadm's auto-approval
+ * binding removed), with worker-1 joined by the bootstrap token; `settle` runs the control plane once.
+ */
+async function unapprovedBootstrap(seed: number) {
+  const start = Date.UTC(2026, 0, 1)
+  const clock = new ManualClock(start)
+  const store = new LazyEmbeddedStore(temporaryFolder(), {clock})
+  const api = new ApiServer({store, clock})
+  await ensureBootstrapped(api, clock.nowMilliseconds())
+  const admin = new ApiClient(api, apiServerUser)
+  await admin.delete(anyKind({group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', namespaced: false}), '', 'kubeadm:node-autoapprove-bootstrap')
+  const credentials = new MemoryKubeletCredentials()
+  joinWithBootstrapToken(credentials, 'worker-1')
+  const authority = createCertificateAuthority(start)
+  const random = new SeededRandom(seed)
+  const settle = async () => {
+    const plane = new ControlPlane(api, clock, () => random.next(), undefined, {certificateAuthority: () => authority, kubeletCredentials: {store: credentials, random: () => random.next()}})
+    try {
+      await plane.settle()
+    } finally {
+      plane.stop()
+    }
+  }
+  return {clock, store, admin, credentials, authority, settle}
+}
+
 describe('a kubelet whose request nobody approves', () => {
   it('waits 15 minutes for its certificate, then asks again with a new key', async () => {
-    const start = Date.UTC(2026, 0, 1)
-    const clock = new ManualClock(start)
-    const folder = temporaryFolder()
-    const store = new LazyEmbeddedStore(folder, {clock})
-    const api = new ApiServer({store, clock})
+    const {clock, store, admin, credentials, settle} = await unapprovedBootstrap(5)
     try {
-      await ensureBootstrapped(api, clock.nowMilliseconds())
-      const admin = new ApiClient(api, apiServerUser)
-      await admin.delete(anyKind({group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', namespaced: false}), '', 'kubeadm:node-autoapprove-bootstrap')
-      const credentials = new MemoryKubeletCredentials()
-      joinWithBootstrapToken(credentials, 'worker-1')
-      const authority = createCertificateAuthority(start)
-      const random = new SeededRandom(5)
-      const settle = async () => {
-        const plane = new ControlPlane(api, clock, () => random.next(), undefined, {certificateAuthority: () => authority, kubeletCredentials: {store: credentials, random: () => random.next()}})
-        try {
-          await plane.settle()
-        } finally {
-          plane.stop()
-        }
-      }
       const requests = async () => (await admin.list<Request>(certificateSigningRequests)).items.map((item) => ({name: item.metadata.name, conditions: item.status?.conditions ?? [], key: item.spec.request}))
       await settle()
       const first = await requests()
@@ -229,26 +237,8 @@ describe('a kubelet whose request nobody approves', () => {
 
 describe('a kubelet given a certificate of another key', () => {
   it('does not keep it, and asks again with a new key after the back-off', async () => {
-    const start = Date.UTC(2026, 0, 1)
-    const clock = new ManualClock(start)
-    const store = new LazyEmbeddedStore(temporaryFolder(), {clock})
-    const api = new ApiServer({store, clock})
+    const {clock, store, admin, credentials, authority, settle} = await unapprovedBootstrap(6)
     try {
-      await ensureBootstrapped(api, clock.nowMilliseconds())
-      const admin = new ApiClient(api, apiServerUser)
-      await admin.delete(anyKind({group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', namespaced: false}), '', 'kubeadm:node-autoapprove-bootstrap')
-      const credentials = new MemoryKubeletCredentials()
-      joinWithBootstrapToken(credentials, 'worker-1')
-      const authority = createCertificateAuthority(start)
-      const random = new SeededRandom(6)
-      const settle = async () => {
-        const plane = new ControlPlane(api, clock, () => random.next(), undefined, {certificateAuthority: () => authority, kubeletCredentials: {store: credentials, random: () => random.next()}})
-        try {
-          await plane.settle()
-        } finally {
-          plane.stop()
-        }
-      }
       await settle()
       const [pending] = (await admin.list<Request>(certificateSigningRequests)).items
       // Approved by hand, and "issued" with a certificate of another key (the CA's own).
