@@ -46,8 +46,8 @@ describe.runIf(existsSync(realKubectl))('kubectl script verbs as the real kubect
   const both = async (line: string) => {
     for (const tool of ['real', 'ours'] as const) expect((await run(tool, line)).status, `${tool}: ${line}`).toBe(0)
   }
-  const file = (name: string, text: string) => {
-    writeFileSync(join(home, name), text)
+  const file = (name: string, text: string, mode = 0o644) => {
+    writeFileSync(join(home, name), text, {mode})
     return join(home, name)
   }
 
@@ -182,9 +182,14 @@ describe.runIf(existsSync(realKubectl))('kubectl script verbs as the real kubect
       'wait --for=create cm/nope -n NS --timeout=1s',
       'wait --for=condition=Ready --timeout=bogus pod/e1 -n NS',
       `diff -f ${file('bad-kind.yaml', 'apiVersion: v1\nkind: Nope\nmetadata:\n  name: bad\n')} -n NS; echo diff=$?`,
+      // A server error is diff's error too (exit 2); the diff program's header names Go's temporary folders.
+      `diff -f ${file('bad-name.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n')} -n NS; echo diff=$?`,
+      `diff -f ${file('new-cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: new-cm\ndata:\n  a: "1"\n')} -n NS | sed -E 's/(LIVE|MERGED)-[0-9]+/\\1-N/g; s/\\t.*//' | grep -v -e creationTimestamp -e uid:; echo diff=$?`,
     ]) {
       await sameAsReal(line)
     }
+    // The diff program failing otherwise than with differences is kubectl's error, exit 2.
+    await sameAsReal(`diff -f ${file('new-cm2.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: new-cm2\n')} -n NS; echo diff=$?`, {KUBECTL_EXTERNAL_DIFF: file('exit3.sh', '#!/bin/sh\nexit 3\n', 0o755)})
   })
 
   it('edits, replaces and scales as kubectl does: an invalid edit, a renamed object, a broken file, --force on an object not there, stale resource versions', async () => {
