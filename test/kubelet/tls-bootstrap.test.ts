@@ -136,25 +136,8 @@ describe('kubelet TLS bootstrap under a seed', () => {
 
 describe('kubelet client certificate renewal', () => {
   it('renews at 70-90% of the certificate\'s life as the node itself, auto-approved as its own renewal', async () => {
-    const start = Date.UTC(2026, 0, 1)
-    const clock = new ManualClock(start)
-    const folder = temporaryFolder()
-    const store = new LazyEmbeddedStore(folder, {clock})
-    const api = new ApiServer({store, clock})
+    const {clock, store, admin, credentials, settle} = await inProcessBootstrap({seed: 3, approved: true})
     try {
-      await ensureBootstrapped(api, clock.nowMilliseconds())
-      const credentials = new MemoryKubeletCredentials()
-      joinDefaultKubelets(credentials)
-      const authority = createCertificateAuthority(start)
-      const random = new SeededRandom(3)
-      const settle = async () => {
-        const plane = new ControlPlane(api, clock, () => random.next(), undefined, {certificateAuthority: () => authority, kubeletCredentials: {store: credentials, random: () => random.next()}})
-        try {
-          await plane.settle()
-        } finally {
-          plane.stop()
-        }
-      }
       await settle()
       const first = credentials.get('worker-1')!.current!
       const life = first.notAfterMilliseconds - Date.parse(new X509Certificate(first.certificate).validFrom)
@@ -164,7 +147,6 @@ describe('kubelet client certificate renewal', () => {
       // Just before its renewal nothing is asked; at it, the node asks as itself.
       clock.advance(first.rotateAtMilliseconds - 1 - clock.nowMilliseconds())
       await settle()
-      const admin = new ApiClient(api, apiServerUser)
       const before = (await admin.list<Request>(certificateSigningRequests)).items.filter((item) => item.spec.username === 'system:node:worker-1')
       expect(before).toEqual([])
       clock.advance(1)
@@ -182,21 +164,25 @@ describe('kubelet client certificate renewal', () => {
 })
 
 /**
- * One cluster in this process whose bootstrap requests nobody approves (kubeadm's auto-approval
- * binding removed), with worker-1 joined by the bootstrap token; `settle` runs the control plane once.
+ * One cluster in this process with its kubelets' credentials in memory: approved, every default node
+ * joined as on a fresh cluster; not approved, kubeadm's auto-approval of bootstrap requests removed
+ * and worker-1 alone joined by the bootstrap token. `settle` runs the control plane once.
  */
-async function unapprovedBootstrap(seed: number) {
+async function inProcessBootstrap(options: {seed: number; approved: boolean}) {
   const start = Date.UTC(2026, 0, 1)
   const clock = new ManualClock(start)
   const store = new LazyEmbeddedStore(temporaryFolder(), {clock})
   const api = new ApiServer({store, clock})
   await ensureBootstrapped(api, clock.nowMilliseconds())
   const admin = new ApiClient(api, apiServerUser)
-  await admin.delete(anyKind({group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', namespaced: false}), '', 'kubeadm:node-autoapprove-bootstrap')
   const credentials = new MemoryKubeletCredentials()
-  joinWithBootstrapToken(credentials, 'worker-1')
+  if (options.approved) joinDefaultKubelets(credentials)
+  else {
+    await admin.delete(anyKind({group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', namespaced: false}), '', 'kubeadm:node-autoapprove-bootstrap')
+    joinWithBootstrapToken(credentials, 'worker-1')
+  }
   const authority = createCertificateAuthority(start)
-  const random = new SeededRandom(seed)
+  const random = new SeededRandom(options.seed)
   const settle = async () => {
     const plane = new ControlPlane(api, clock, () => random.next(), undefined, {certificateAuthority: () => authority, kubeletCredentials: {store: credentials, random: () => random.next()}})
     try {
@@ -210,7 +196,7 @@ async function unapprovedBootstrap(seed: number) {
 
 describe('a kubelet whose request nobody approves', () => {
   it('waits 15 minutes for its certificate, then asks again with a new key', async () => {
-    const {clock, store, admin, credentials, settle} = await unapprovedBootstrap(5)
+    const {clock, store, admin, credentials, settle} = await inProcessBootstrap({seed: 5, approved: false})
     try {
       const requests = async () => (await admin.list<Request>(certificateSigningRequests)).items.map((item) => ({name: item.metadata.name, conditions: item.status?.conditions ?? [], key: item.spec.request}))
       await settle()
@@ -237,7 +223,7 @@ describe('a kubelet whose request nobody approves', () => {
 
 describe('a kubelet given a certificate of another key', () => {
   it('does not keep it, and asks again with a new key after the back-off', async () => {
-    const {clock, store, admin, credentials, authority, settle} = await unapprovedBootstrap(6)
+    const {clock, store, admin, credentials, authority, settle} = await inProcessBootstrap({seed: 6, approved: false})
     try {
       await settle()
       const [pending] = (await admin.list<Request>(certificateSigningRequests)).items

@@ -2,8 +2,7 @@
 // `kubectl diff -f` (live objects against what a server dry run of the apply would make, shown
 // by `diff -u -N` or $KUBECTL_EXTERNAL_DIFF; exit 1 when they differ).
 import {spawnSync} from 'node:child_process'
-import {randomBytes} from 'node:crypto'
-import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
+import {rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {cloneJson, isJsonObject, type KubeObject} from '../../api/object.js'
@@ -13,6 +12,7 @@ import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {goJson} from '../../util/go-json.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
 import {KubectlError, KubectlPlainError} from '../errors.js'
+import {goTemporaryFolder} from '../go-temporary.js'
 import {sortEventsAsKubectl} from '../event-order.js'
 import type {KubectlFlag} from '../flags.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
@@ -154,6 +154,10 @@ export async function runDiff(session: KubectlSession): Promise<number> {
   // As Go's os.MkdirTemp names kubectl's (LIVE-, MERGED- and a random number): diff's header lines name them.
   const live = goTemporaryFolder('LIVE-')
   const merged = goTemporaryFolder('MERGED-')
+  if (live === null || merged === null) {
+    if (live !== null) rmSync(live, {recursive: true, force: true})
+    throw new KubectlError(`cannot make a temporary folder in ${tmpdir()}`, 2)
+  }
   try {
     try {
       await writeDiffFiles(session, mapper, live, merged)
@@ -176,23 +180,6 @@ export async function runDiff(session: KubectlSession): Promise<number> {
     rmSync(live, {recursive: true, force: true})
     rmSync(merged, {recursive: true, force: true})
   }
-}
-
-/** Attempts at a folder name nobody has taken (Go's os.MkdirTemp tries 10,000 times). */
-const temporaryFolderAttemptsMax = 10_000
-
-/** A new folder in the temporary folder named `PREFIX` and a random number, owner-only, as Go's os.MkdirTemp makes one. */
-function goTemporaryFolder(prefix: string): string {
-  for (let attempt = 0; attempt < temporaryFolderAttemptsMax; attempt++) {
-    const folder = join(tmpdir(), `${prefix}${randomBytes(4).readUInt32BE(0)}`)
-    try {
-      mkdirSync(folder, {mode: 0o700})
-      return folder
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    }
-  }
-  throw new KubectlError(`cannot make a temporary folder ${prefix}… in ${tmpdir()}`, 2)
 }
 
 /** The live and the would-be-applied objects of the manifests, one file each in `live` and `merged`. */

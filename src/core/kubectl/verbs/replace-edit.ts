@@ -2,10 +2,7 @@
 // (the object in $KUBE_EDITOR / $EDITOR, then a strategic merge patch of what changed; a failed
 // save reopens the file with the error on top, as kubectl does).
 import {spawnSync} from 'node:child_process'
-import {randomBytes} from 'node:crypto'
 import {readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {parse as parseYaml} from 'yaml'
 import {cloneJson, isJsonObject, jsonEqual, type KubeObject} from '../../api/object.js'
 import {builtinScheme} from '../../api/resources.js'
@@ -24,6 +21,7 @@ import {parseResourceArguments} from './get.js'
 import {runRaw} from './raw.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
 import {waitForObject} from '../object-watch.js'
+import {goTemporaryFile} from '../go-temporary.js'
 
 /** replace --force with --timeout 0 waits this long for the deleted object to go (kubectl 1.32's forceReplace: 5 minutes). */
 const replaceForceWaitDefaultMilliseconds = 5 * 60_000
@@ -185,21 +183,12 @@ function editedPairs(targets: readonly EditTarget[], updated: unknown): Array<{t
 
 /** A new file in the temporary folder named as kubectl's editor names it: kubectl-edit-DIGITS.EXT. */
 function editFile(extension: string): string {
-  for (let attempt = 0; attempt < editFileAttemptsMax; attempt++) {
-    const file = join(tmpdir(), `kubectl-edit-${randomBytes(4).readUInt32BE(0)}.${extension}`)
-    try {
-      // Owner-only, as Go's os.CreateTemp makes kubectl's: an edited Secret is in it.
-      writeFileSync(file, '', {flag: 'wx', mode: 0o600})
-      return file
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    }
-  }
-  throw new KubectlError('could not create a temporary file for the editor')
+  const file = goTemporaryFile('kubectl-edit-', `.${extension}`)
+  if (file === null) throw new KubectlError('could not create a temporary file for the editor')
+  return file
 }
 
 /** Names tried for the editor's file before giving up (each is random). */
-const editFileAttemptsMax = 100
 
 export async function runEdit(session: KubectlSession, args: readonly string[]): Promise<number> {
   // edit shows an object as JSON or YAML only.
