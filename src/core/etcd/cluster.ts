@@ -416,7 +416,6 @@ export class EmbeddedCluster {
     if (!member) return
     this.membersByName.delete(name)
     this.membersById.delete(member.id)
-    member.wakeWatches()
     member.close()
   }
 

@@ -192,8 +192,8 @@ export class EtcdMember {
 
   /** Wakes the watches waiting here (the member is going away): they look again, and a client that fails over moves them to a running member. */
   wakeWatches(): void {
-    const revision = this.stateMachine.kv.currentRevision()
-    for (const listener of [...this.watchListeners]) listener([], revision)
+    // No events: the revision goes unread (and a member closed after a storage failure may not be able to read it).
+    for (const listener of [...this.watchListeners]) listener([], 0)
   }
 
   onWatchEvents(listener: WatchListener): () => void {
@@ -397,7 +397,19 @@ export class EtcdMember {
     else this.writer!.markCleanShutdown(marker)
   }
 
+  /** Whether the member was closed (its process stopped it, or the cluster closed): it serves nothing more. */
+  get closed(): boolean {
+    return this.isClosed
+  }
+
+  private isClosed = false
+
   close(): void {
+    if (this.isClosed) return
+    // Its watches look again now: a client that fails over moves them to a running member, and
+    // the others end with etcd's error instead of waiting for applies that will never come.
+    this.wakeWatches()
+    this.isClosed = true
     if (this.writeLockRetry !== null) clearTimeout(this.writeLockRetry)
     this.writeLockRetry = null
     this.outputs.drop()

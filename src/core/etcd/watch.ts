@@ -7,6 +7,7 @@ import type {WatchApi, WatchRequest, WatchResponse, Watcher} from './api.js'
 import type {Clock} from '../util/clock.js'
 import type {EtcdMember} from './member.js'
 import {assert} from '../util/assert.js'
+import {EtcdError} from '../mvcc/errors.js'
 
 /**
  * History rows one watch response carries at most when it spans several revisions. A revision
@@ -172,10 +173,16 @@ export class EmbeddedWatchApi implements WatchApi {
   watch(request: WatchRequest): Watcher {
     this.serving()
     const source: WatchSource = {
-      database: () => this.serving().database,
+      database: () => {
+        const member = this.serving()
+        // A closed cluster's members stay its members, closed: the watch ends as on a stopped server.
+        if (member.closed) throw new EtcdError('Unavailable', 'etcdserver: server stopped')
+        return member.database
+      },
       waitForChange: (signal, wakes) =>
         new Promise((resolve) => {
           const member = this.serving()
+          if (member.closed) return resolve()
           // One listener per wait, removed when the wait ends, so a long watch does not pile them up.
           const onAbort = () => {
             stop()

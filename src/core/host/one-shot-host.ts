@@ -91,7 +91,25 @@ export class OneShotHost implements ClusterHost {
     // With every master stopped no API server runs: the front port refuses, as HAProxy with no backend would.
     if (defaultMasters.every((master) => isMasterStopped(this.folder, master))) throw new NoApiServerError()
     const {api} = await this.connect()
-    return {handle: (request) => this.clientRequest.run(true, () => api.handle(request))}
+    return {handle: (request) => this.clientRequest.run(true, () => this.serving(() => api.handle(request)))}
+  }
+
+  /** Client requests being served now (a proxy serves several at once): the writer lock stays while one runs. */
+  private requestsInFlight = 0
+  /** Whether a release was asked for while the writer was in use: it happens once nothing uses it. */
+  private releaseWhenIdle = false
+  /** The release under way: a request that starts meanwhile waits for it, and opens the cluster again. */
+  private releasing: Promise<void> | null = null
+
+  private async serving<T>(work: () => Promise<T>): Promise<T> {
+    while (this.releasing) await this.releasing.catch(() => {})
+    this.requestsInFlight++
+    try {
+      return await work()
+    } finally {
+      this.requestsInFlight--
+      this.releaseIfIdle()
+    }
   }
 
   /** Set in the async work of a client's request (a command's), not in the host's own loops. */
@@ -122,14 +140,21 @@ export class OneShotHost implements ClusterHost {
 
   /** Runs `work` when no other settle, catch-up or advance runs (they share the control plane's state files). */
   private async exclusively<T>(work: () => Promise<T>): Promise<T> {
-    while (this.driving) await this.driving
+    for (;;) {
+      if (this.driving) await this.driving
+      else if (this.releasing) await this.releasing.catch(() => {})
+      else break
+    }
     const running = work()
     const done = running.then(() => {}, () => {})
     this.driving = done
     try {
       return await running
     } finally {
-      if (this.driving === done) this.driving = null
+      if (this.driving === done) {
+        this.driving = null
+        this.releaseIfIdle()
+      }
     }
   }
 
@@ -282,12 +307,32 @@ export class OneShotHost implements ClusterHost {
     return {message: `master ${master.node} started: etcd member ${master.member}, kube-apiserver, kube-scheduler and kube-controller-manager`, warning}
   }
 
+  /**
+   * Gives the writer lock back once nothing in this process uses the cluster: closing it under a
+   * settle or a request would leave their watches on members that are gone (a proxy's request
+   * ending while the loops catch up froze the loops for good).
+   */
   async release(): Promise<void> {
+    // One under way does what was asked.
+    if (this.releasing) return this.releasing
+    this.releaseWhenIdle = true
+    this.releaseIfIdle()
+    await this.releasing
+  }
+
+  private releaseIfIdle(): void {
+    if (!this.releaseWhenIdle || this.driving || this.requestsInFlight > 0 || this.releasing) return
+    this.releaseWhenIdle = false
     const store = this.connection?.store as {releaseWriter?: () => Promise<void>} | undefined
-    await store?.releaseWriter?.()
+    const releasing = (this.releasing = Promise.resolve(store?.releaseWriter?.()).finally(() => {
+      if (this.releasing === releasing) this.releasing = null
+    }))
+    // A failure shows to the caller that asked (release() awaits it); one that asked earlier learns nothing more.
+    releasing.catch(() => {})
   }
 
   async close(): Promise<void> {
+    await this.releasing
     await this.connection?.close()
     this.connection = null
     this.opening = null
