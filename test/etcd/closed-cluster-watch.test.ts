@@ -6,6 +6,7 @@ import {describe, expect, it} from 'vitest'
 import {EmbeddedCluster} from '../../src/core/etcd/cluster.js'
 import {EmbeddedClient} from '../../src/core/etcd/embedded-client.js'
 import {openEmbeddedClient} from '../../src/core/store/backends.js'
+import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import {ManualClock} from '../../src/core/util/clock.js'
 import {bytes, temporaryFolder} from '../support/temp.js'
 
@@ -33,5 +34,17 @@ describe('closing the cluster', () => {
     const reopened = openEmbeddedClient(folder, {clock: new ManualClock(), seed: 3})
     expect((await reopened.kv.range({key: bytes('a')})).kvs.map((kv) => Buffer.from(kv.value).toString())).toEqual(['1'])
     await reopened.close()
+  })
+})
+
+describe('a one-shot store giving the writer lock back', () => {
+  it('ends a watch that read through the writer, as a watch ends when its server goes away (its client watches again)', async () => {
+    const store = new LazyEmbeddedStore(temporaryFolder(), {seed: 3})
+    const created = await store.create('/registry/things/a', bytes('1'))
+    const watch = store.watch('/registry/things/', created.modRevision + 1)
+    const waiting = watch.next()
+    await store.releaseWriter()
+    expect(await waiting).toBeNull()
+    await store.close()
   })
 })

@@ -110,12 +110,24 @@ export class LazyEmbeddedStore implements Store {
     if (readable) return readable.watch(prefix, revision)
     // A watch that needs the cluster opens it on its first read of events.
     let inner: StoreWatch | null = null
+    let epoch = 0
     let cancelled = false
     return {
       next: async () => {
         if (cancelled) return null
-        inner ??= (await this.writable()).watch(prefix, revision)
-        return inner.next()
+        if (!inner) {
+          const writer = await this.writable()
+          epoch = this.writerEpoch
+          inner = writer.watch(prefix, revision)
+        }
+        try {
+          return await inner.next()
+        } catch (error) {
+          // The writer it read from was given back (releaseWriter closed that cluster): the watch
+          // ends, as a watch ends when its server goes away, and its client watches again.
+          if (this.writer === null || this.writerEpoch !== epoch) return null
+          throw error
+        }
       },
       cancel: () => {
         cancelled = true
@@ -177,14 +189,20 @@ export class LazyEmbeddedStore implements Store {
    */
   async releaseWriter(): Promise<void> {
     if (!this.writer && !this.opening) return
-    await this.opening
-    await this.writer?.close()
-    this.writer = null
-    this.writerClient = null
-    this.opening = null
-    this.reader = undefined
-    await this.readerStore?.close()
-    this.readerStore = null
+    try {
+      await this.opening
+      await this.writer?.close()
+    } finally {
+      // Even when closing failed (the cluster's close frees the lock whatever happens), the next
+      // write opens the cluster again rather than using the closed one.
+      this.writer = null
+      this.writerClient = null
+      this.opening = null
+      this.reader = undefined
+      const readerStore = this.readerStore
+      this.readerStore = null
+      await readerStore?.close()
+    }
   }
 
   async close(): Promise<void> {
