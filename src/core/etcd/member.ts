@@ -191,7 +191,7 @@ export class EtcdMember {
   }
 
   /** Wakes the watches waiting here (the member is going away): they look again, and a client that fails over moves them to a running member. */
-  wakeWatches(): void {
+  private wakeWatches(): void {
     // No events: the revision goes unread (and a member closed after a storage failure may not be able to read it).
     for (const listener of [...this.watchListeners]) listener([], 0)
   }

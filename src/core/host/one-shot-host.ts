@@ -101,8 +101,13 @@ export class OneShotHost implements ClusterHost {
   /** The release under way: a request that starts meanwhile waits for it, and opens the cluster again. */
   private releasing: Promise<void> | null = null
 
-  private async serving<T>(work: () => Promise<T>): Promise<T> {
+  /** Waits out a release under way (whether it failed is its caller's to see). */
+  private async afterRelease(): Promise<void> {
     while (this.releasing) await this.releasing.catch(() => {})
+  }
+
+  private async serving<T>(work: () => Promise<T>): Promise<T> {
+    await this.afterRelease()
     this.requestsInFlight++
     try {
       return await work()
@@ -140,10 +145,9 @@ export class OneShotHost implements ClusterHost {
 
   /** Runs `work` when no other settle, catch-up or advance runs (they share the control plane's state files). */
   private async exclusively<T>(work: () => Promise<T>): Promise<T> {
-    for (;;) {
-      if (this.driving) await this.driving
-      else if (this.releasing) await this.releasing.catch(() => {})
-      else break
+    while (this.driving || this.releasing) {
+      await this.driving
+      await this.afterRelease()
     }
     const running = work()
     const done = running.then(() => {}, () => {})
@@ -332,8 +336,7 @@ export class OneShotHost implements ClusterHost {
   }
 
   async close(): Promise<void> {
-    // A release's failure was its caller's to see; the connection closes all the same.
-    await this.releasing?.catch(() => {})
+    await this.afterRelease()
     await this.connection?.close()
     this.connection = null
     this.opening = null
