@@ -383,6 +383,15 @@ export class EmbeddedCluster {
     return readThrough(this, member, timeoutMilliseconds)
   }
 
+  /**
+   * Drives until everything committed is applied on every running member under a leader of the
+   * current term (after a member stopped: the election and its first entry everywhere); false
+   * past the bound, e.g. with no quorum left.
+   */
+  settle(timeoutMilliseconds: number): Promise<boolean> {
+    return this.driveUntil(() => this.settled(), timeoutMilliseconds)
+  }
+
   /** Everything committed is applied everywhere, under a leader of the current term. */
   private settled(): boolean {
     const leader = this.leader()

@@ -212,14 +212,17 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       if (error instanceof SeedError) throw new ExitError(exitCodes.error, error.message)
       throw error
     }
-    useServedEndpoints(runningUp(folder)?.etcd)
+    const servedUrls = runningUp(folder)?.etcd
+    useServedEndpoints(servedUrls)
+    const balancedEndpoints = defaultedToServed(flag(flags, 'endpoints').split(','), flags.changed.has('endpoints') || io.environment.ETCDCTL_ENDPOINTS !== undefined, servedUrls)
+    firstEndpoint = balancedEndpoints[0]!
     /**
      * The endpoint (and its member) requests go through: as clientv3's balancer, the first one
      * whose member is running, else the first that names a member (whose requests then wait for
      * it until the command's deadline).
      */
     const servingEndpoint = (): {endpoint: string; member: string} => {
-      const named = flag(flags, 'endpoints').split(',').flatMap((endpoint) => {
+      const named = balancedEndpoints.flatMap((endpoint) => {
         const member = memberForEndpoint(endpoint)
         return member ? [{endpoint, member}] : []
       })
@@ -248,7 +251,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
         const cluster = EmbeddedCluster.open(folder, {clock: openClusterClock(folder)})
         client = new EmbeddedClient(cluster, {endpoint, commandTimeoutMilliseconds: timeout, ...credentials})
       }
-      const endpointOfMember = (name: string): string => flag(flags, 'endpoints').split(',').find((given) => memberForEndpoint(given) === name) ?? firstEndpoint
+      const endpointOfMember = (name: string): string => balancedEndpoints.find((given) => memberForEndpoint(given) === name) ?? firstEndpoint
       if (!('user' in credentials) || !client.logIn) return withClientv3Calls(client, firstEndpoint, endpointOfMember, io.stderr)
       try {
         await client.logIn()
@@ -311,6 +314,21 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     if (!(error instanceof ReportedExitError)) io.stderr(`Error: ${error instanceof EtcdError ? clientErrorText(error) : (error as Error).message}\n`)
     return code
   }
+}
+
+/**
+ * The endpoints a balanced request may go through. Given none (no flag, no ETCDCTL_ENDPOINTS)
+ * while `up` serves etcd on ports of its own (`--etcd-ports`), etcdctl's default 127.0.0.1:2379 is
+ * nobody's port: the request balances over every served member's, as the etcdctl line up's log
+ * prints would, so one stopped member does not fail it. On the default ports 2379 is infra1's and
+ * stays the only endpoint, as for the real etcdctl.
+ */
+function defaultedToServed(given: readonly string[], chosen: boolean, served: Readonly<Record<string, string>> | undefined): readonly string[] {
+  if (chosen || !served) return given
+  const urls = Object.values(served)
+  const port = (url: string) => url.replace(/^\w+:\/\//, '').split(':').pop()
+  if (urls.length === 0 || given.some((endpoint) => urls.some((url) => port(url) === port(endpoint)))) return given
+  return urls.map((url) => url.replace(/^http:\/\//, ''))
 }
 
 /** Reads process_resident_memory_bytes from an endpoint's /metrics (bounded wait). */

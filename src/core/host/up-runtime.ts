@@ -8,7 +8,7 @@ import type {ApiResponse} from '../api/wire.js'
 import type {RequestHandler} from '../client/client.js'
 import type {ControlPlane, ControlPlaneOptions} from '../controlplane/control-plane.js'
 import type {EmbeddedCluster} from '../etcd/cluster.js'
-import {startMemberOf, stopMemberOf, UnknownMemberError} from '../etcd/member-faults.js'
+import {catchUpMillisecondsMax, startMemberOf, stopMemberOf, UnknownMemberError} from '../etcd/member-faults.js'
 import type {EtcdFrontDoor} from '../server/etcd-grpc.js'
 import type {ClusterClock} from './clock.js'
 import {HostRequestError, type HostOperations} from './control-api.js'
@@ -249,7 +249,7 @@ export class UpRuntime {
       }
       if (action === 'stop') {
         const warning = this.refuseQuorumLoss([name], force)
-        await this.stopMember(name)
+        await this.stopMember(name, warning === null)
         return {message: `member ${name} stopped`, warning}
       }
       const {caughtUp} = await this.startMember(name)
@@ -262,7 +262,7 @@ export class UpRuntime {
     const parts = `etcd member ${master.member}, kube-apiserver, kube-scheduler and kube-controller-manager`
     if (action === 'stop') {
       const warning = memberStopped ? null : this.refuseQuorumLoss([master.member], force)
-      if (!memberStopped) await this.stopMember(master.member)
+      if (!memberStopped) await this.stopMember(master.member, warning === null)
       recordMasterStopped(this.options.folder, master, true)
       this.options.log(`master ${master.node} stopped: ${parts}`)
       return {message: `master ${master.node} stopped: ${parts}`, warning}
@@ -280,10 +280,16 @@ export class UpRuntime {
     return warning
   }
 
-  private async stopMember(name: string): Promise<void> {
+  /**
+   * With a quorum left (`elect`), the stop returns once the others have a leader and all applied
+   * its first entry, as etcd settles within an election timeout: the next command finds the
+   * cluster as it will stay, and a seeded run repeats what a status prints.
+   */
+  private async stopMember(name: string, elect: boolean): Promise<void> {
     stopMemberOf(this.options.cluster, name)
     await this.options.frontDoor()?.stopMember(name)
     this.options.log(`etcd: member ${name} stopped`)
+    if (elect && !(await this.options.cluster.settle(catchUpMillisecondsMax))) this.options.log(`etcd: no leader within ${catchUpMillisecondsMax / 1000} s of stopping ${name}`)
   }
 
   private async startMember(name: string): Promise<{caughtUp: boolean}> {
