@@ -63,6 +63,12 @@ class ApiBalancer implements KubernetesHandler {
     /** What a client's request waits for before it is served (the loops' first settle, under a manual clock). */
     private readonly clientsServed: () => Promise<void>,
     private readonly firstRunningOnly: boolean,
+    /**
+     * Runs a client's write between two turns of the loops (a manual clock), or at once: a write
+     * landing in the middle of a settle is seen in one round or another by timing, so the loops
+     * would write their statuses once or twice and a seeded run would not repeat.
+     */
+    private readonly betweenTurns: <T>(work: () => Promise<T>) => Promise<T>,
   ) {}
 
   async handle(request: Parameters<KubernetesHandler['handle']>[0]): Promise<ApiResponse> {
@@ -72,7 +78,9 @@ class ApiBalancer implements KubernetesHandler {
       return {status: 503, warnings: [], body: {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'no kube-apiserver is running: every master is stopped (kubemu master start NODE)', reason: 'ServiceUnavailable', code: 503}}
     }
     const master = this.firstRunningOnly ? running[0]! : running[this.next++ % running.length]!
-    const response = await this.servers.get(master.node)!.handle(request)
+    const server = this.servers.get(master.node)!
+    const clientWrite = request.user === undefined && !readMethods.has(request.method) && !streamingSubresource.test(request.path)
+    const response = clientWrite ? await this.betweenTurns(() => server.handle(request)) : await server.handle(request)
     // The control plane's clients carry their user; a client's request comes with credentials.
     if (request.user === undefined && !readMethods.has(request.method) && response.status < 300) await this.onClientWrite()
     return response
@@ -80,6 +88,8 @@ class ApiBalancer implements KubernetesHandler {
 }
 
 const readMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
+/** Writes that last as long as a client's session (exec, attach, port-forward, proxy): never held between turns. */
+const streamingSubresource = /\/(exec|attach|portforward|proxy)(\/|$)/
 
 export class UpRuntime {
   readonly balancer: KubernetesHandler
@@ -104,7 +114,7 @@ export class UpRuntime {
   constructor(private readonly options: UpRuntimeOptions) {
     for (const master of options.masters) assert(options.apiServers.has(master.node), `no kube-apiserver for master ${master.node}`)
     this.firstTick = new Promise((resolve) => (this.firstTickEnded = resolve))
-    this.balancer = new ApiBalancer(options.apiServers, () => this.runningMasters(), () => this.clientWrote(), () => (options.seeded ? this.firstTick : Promise.resolve()), options.seeded === true)
+    this.balancer = new ApiBalancer(options.apiServers, () => this.runningMasters(), () => this.clientWrote(), () => (options.seeded ? this.firstTick : Promise.resolve()), options.seeded === true, (work) => (options.manualClock ? this.exclusive(work) : work()))
     // The control plane's own clients reach the API servers as the front port would send them.
     this.identityLeases = new ApiServerIdentityLeases(options.masters, options.apiServers, options.log, clusterRandomness(options.folder).uuids('kube-apiserver/identity'))
     this.masterSet = new MasterSet(this.balancer, options.masters, masterIdentities(options.folder, options.masters, true), (master) => this.isStopped(master), options.clock, options.log)
