@@ -299,7 +299,7 @@ export class UpRuntime {
     stopMemberOf(this.options.cluster, name)
     await this.options.frontDoor()?.stopMember(name)
     this.options.log(`etcd: member ${name} stopped`)
-    if (elect && !(await this.options.cluster.settle(catchUpMillisecondsMax))) this.options.log(`etcd: no leader within ${catchUpMillisecondsMax / 1000} s of stopping ${name}`)
+    if (elect && !(await this.options.cluster.settle(catchUpMillisecondsMax))) this.options.log(`etcd: the running members had not all applied a leader's first entry ${catchUpMillisecondsMax / 1000} s after ${name} stopped`)
   }
 
   private async startMember(name: string): Promise<{caughtUp: boolean}> {
