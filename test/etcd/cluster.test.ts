@@ -114,7 +114,8 @@ describe('the write lock of a member\'s file', () => {
     const put = client.kv.put({key: bytes('during'), value: bytes('2')}).finally(() => (settled = true))
     // Turns of the event loop go by while the leader cannot write: it waits without blocking them.
     for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve))
-    // Its retry timer may just have fired (a busy machine stretches the turns): the next turn waits again.
+    // The put reaches the leader's pump within some turns (a busy machine stretches them); from its
+    // first try on, the leader waits, between two tries as well.
     for (let turn = 0; turn < 200 && !leader.waitingForWriteLock; turn++) await new Promise((resolve) => setImmediate(resolve))
     expect(leader.waitingForWriteLock).toBe(true)
     expect(settled).toBe(false)

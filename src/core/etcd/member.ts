@@ -228,6 +228,7 @@ export class EtcdMember {
     // lets go of the file's locks.
     if (!this.thread && this.writeLockRetry === null && this.raft.readyHasStorageWork() && !this.database.tryBeginWrite()) this.retryWhenWriteLockFree()
     if (this.writeLockRetry !== null) return false
+    this.writeLockWanted = false
     let ready: Ready
     let persisted: {applied: AppliedBatch; mustSync: boolean}
     try {
@@ -262,13 +263,20 @@ export class EtcdMember {
 
   /** Pending while the Ready's transaction waits for the write lock (see processReady). */
   private writeLockRetry: ReturnType<typeof setTimeout> | null = null
+  /**
+   * From a Ready that found the write lock taken until one that opens its transaction: between
+   * two tries too (the retry timer fired, the pump has not tried yet), so a drive never takes the
+   * member for idle and ticks meanwhile.
+   */
+  private writeLockWanted = false
 
   /** Whether the member waits for the checkpointer to let go of its file's write lock. */
   get waitingForWriteLock(): boolean {
-    return this.writeLockRetry !== null
+    return this.writeLockWanted
   }
 
   private retryWhenWriteLockFree(): void {
+    this.writeLockWanted = true
     this.writeLockRetry = setTimeout(() => {
       this.writeLockRetry = null
       this.events.synced()
@@ -412,6 +420,7 @@ export class EtcdMember {
     this.isClosed = true
     if (this.writeLockRetry !== null) clearTimeout(this.writeLockRetry)
     this.writeLockRetry = null
+    this.writeLockWanted = false
     this.outputs.drop()
     this.failWaiters()
     this.thread?.close()
