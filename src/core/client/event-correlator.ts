@@ -14,6 +14,9 @@
 // bucket idle long enough to refill is a new one. A kubelet records a few events per pod it starts,
 // so without this a node kept a record for every pod it ever ran, up to the LRU's size.
 
+import {sharedStrings} from './cached-objects.js'
+import {recordKey} from './record-keys.js'
+
 /** Different messages of similar events before they are combined (defaultAggregateMaxEvents). */
 export const aggregateMessagesMax = 10
 /** How long similar events keep counting towards that since the last one (defaultAggregateIntervalInSeconds). */
@@ -64,7 +67,9 @@ function forgetStale<V>(map: Map<string, V>, stale: (value: V) => boolean): void
 }
 
 export class EventCorrelator {
-  private readonly similar = new Map<string, {messages: Set<string>; lastAtMilliseconds: number}>()
+  /** By a digest of the object, type and reason; the messages in the order they came (at most aggregateMessagesMax - 1). */
+  private readonly similar = new Map<string, {messages: string[]; lastAtMilliseconds: number}>()
+  /** By a digest of the object. */
   private readonly buckets = new Map<string, {tokens: number; atMilliseconds: number}>()
   /** The latest time an event came with. */
   private latestMilliseconds = Number.NEGATIVE_INFINITY
@@ -75,15 +80,16 @@ export class EventCorrelator {
     const oldestUsable = this.latestMilliseconds - eventBackdateMillisecondsMax
     forgetStale(this.similar, (record) => oldestUsable - record.lastAtMilliseconds > aggregateWindowMilliseconds)
     forgetStale(this.buckets, (bucket) => oldestUsable - bucket.atMilliseconds >= bucketRefilledMilliseconds)
-    const similarKey = JSON.stringify([objectKey, type, reason])
+    const similarKey = recordKey(objectKey, type, reason)
     let record = this.similar.get(similarKey)
-    if (!record || atMilliseconds - record.lastAtMilliseconds > aggregateWindowMilliseconds) record = {messages: new Set(), lastAtMilliseconds: atMilliseconds}
-    record.messages.add(message)
+    // A list, not a Set: at most nine short strings, most records one (a Set was about 150 bytes each).
+    if (!record || atMilliseconds - record.lastAtMilliseconds > aggregateWindowMilliseconds) record = {messages: [sharedStrings.share(message)], lastAtMilliseconds: atMilliseconds}
+    else if (!record.messages.includes(message)) record.messages.push(sharedStrings.share(message))
     record.lastAtMilliseconds = Math.max(record.lastAtMilliseconds, atMilliseconds)
     let combined = false
-    if (record.messages.size >= aggregateMessagesMax) {
-      // The set stays one short of the threshold, so every further similar event is combined.
-      record.messages.delete(record.messages.values().next().value!)
+    if (record.messages.length >= aggregateMessagesMax) {
+      // The list stays one short of the threshold, so every further similar event is combined.
+      record.messages.shift()
       combined = true
     }
     remember(this.similar, similarKey, record)
@@ -97,10 +103,11 @@ export class EventCorrelator {
 
   /** One token of the source and object's bucket at that time, if it has one. */
   private take(objectKey: string, atMilliseconds: number): boolean {
-    const bucket = this.buckets.get(objectKey) ?? {tokens: spamBurstEvents, atMilliseconds}
+    const bucketKey = recordKey(objectKey)
+    const bucket = this.buckets.get(bucketKey) ?? {tokens: spamBurstEvents, atMilliseconds}
     bucket.tokens = Math.min(spamBurstEvents, bucket.tokens + Math.max(0, atMilliseconds - bucket.atMilliseconds) / spamRefillMilliseconds)
     bucket.atMilliseconds = Math.max(bucket.atMilliseconds, atMilliseconds)
-    remember(this.buckets, objectKey, bucket)
+    remember(this.buckets, bucketKey, bucket)
     if (bucket.tokens < 1) return false
     bucket.tokens -= 1
     return true

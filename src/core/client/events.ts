@@ -7,6 +7,7 @@ import {formatTimestamp, type KubeObject, type ObjectMeta} from '../api/object.j
 import type {Clock} from '../util/clock.js'
 import {type ApiClient, ApiClientError, isNotFound} from './client.js'
 import {combinedMessagePrefix, type CorrelatedEvent, type EventCorrelator} from './event-correlator.js'
+import {recordKey} from './record-keys.js'
 import {resources} from './resources.js'
 
 /** A recorder remembers at most this many events for aggregation (client-go keeps an LRU of 4096). */
@@ -248,7 +249,7 @@ interface EarlierEvent extends KubeObject {
   count?: number
 }
 
-/** client-go's key of identical events (the source is the recorder's own). */
+/** client-go's key of identical events (the source is the recorder's own), as a digest (record-keys.ts). */
 function eventKey(...parts: (string | undefined)[]): string {
-  return JSON.stringify(parts.map((part) => part ?? ''))
+  return recordKey(...parts)
 }

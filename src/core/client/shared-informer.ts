@@ -8,6 +8,7 @@ import {nextMacrotask} from '../util/macrotask.js'
 import type {ApiWatch, WatchEvent} from '../api/wire.js'
 import {type ApiClient, isGone, objectKey, type ResourceRef, resourceKey} from './client.js'
 import {assert} from '../util/assert.js'
+import {cachedObjects} from './cached-objects.js'
 
 export type InformerEventType = 'ADDED' | 'MODIFIED' | 'DELETED'
 
@@ -26,16 +27,17 @@ export const informerRelistsPerSyncMax = 10
 const idle = (): Promise<'idle'> => nextMacrotask().then(() => 'idle' as const)
 
 /**
- * The object as the cache keeps it: without metadata.managedFields, as kube-controller-manager's
+ * The object as the cache keeps it: frozen, its parts shared with the other cached objects that
+ * have them (cached-objects.ts), and without metadata.managedFields, as kube-controller-manager's
  * and kube-scheduler's informers drop them (client-go's TransformStripManagedFields). No loop reads
  * them, a write from a cached object keeps the live object's (the API server's field manager
  * takes them from what is stored), and they were about a third of each cached pod's objects. A
- * shallow copy: the event's object is the API server's, shared with its other watchers.
+ * copy: the event's object is the API server's, shared with its other watchers.
  */
-function withoutManagedFields<T extends KubeObject>(object: T): T {
-  if (object.metadata.managedFields === undefined) return object
+function cachedForm<T extends KubeObject>(object: T): T {
+  if (object.metadata.managedFields === undefined) return cachedObjects.share(object)
   const {managedFields: _dropped, ...metadata} = object.metadata
-  return {...object, metadata}
+  return cachedObjects.share({...object, metadata})
 }
 
 /** A secondary index of an informer's cache (client-go's Indexer): objects by one value of theirs. */
@@ -167,7 +169,7 @@ export class SharedInformer {
     const listed = await this.client.list<KubeObject>(this.resource)
     const seen = new Set<string>()
     for (const listedItem of listed.items) {
-      const item = withoutManagedFields(listedItem)
+      const item = cachedForm(listedItem)
       const key = objectKey(item)
       seen.add(key)
       const previous = this.cache.get(key) ?? null
@@ -213,7 +215,7 @@ export class SharedInformer {
     }
     // The API server's watch events carry their object with its metadata (it asserts so as it sends them).
     if (!isKubeObject(event.object)) throw new Error(`watch of ${resourceKey(this.resource)} sent a ${event.type} event with no object metadata`)
-    const object = withoutManagedFields(event.object)
+    const object = cachedForm(event.object)
     const version = Number(object.metadata.resourceVersion ?? 0)
     if (version > this.revision) this.revision = version
     if (event.type === 'BOOKMARK') return true

@@ -1,0 +1,93 @@
+// Informers keep objects frozen, their equal parts shared between objects (one instance of a
+// template's containers for all the pods made from it). The invariant that makes sharing safe: no
+// consumer can change a cached object, so none can change another object through a shared part.
+import {describe, expect, it} from 'vitest'
+import type {KubeObject} from '../../src/core/api/object.js'
+import {CachedObjectPool, SharedStrings, sharedPartsMax, sharedStringsMax} from '../../src/core/client/cached-objects.js'
+import {InformerFactory} from '../../src/core/client/informer-factory.js'
+import {resources} from '../../src/core/client/resources.js'
+import {ManualClock} from '../../src/core/util/clock.js'
+import {inProcessCluster} from '../support/in-process-cluster.js'
+
+interface TestPod extends KubeObject {
+  spec: {nodeName: string; containers: Array<{name: string; image: string; resources: {requests: Record<string, string>}}>; tolerations: Array<Record<string, unknown>>}
+}
+
+const podOf = (name: string, node: string): TestPod => JSON.parse(JSON.stringify({
+  kind: 'Pod', apiVersion: 'v1', metadata: {name, namespace: 'default', uid: `uid-${name}`, labels: {app: 'web'}},
+  spec: {nodeName: node, containers: [{name: 'main', image: 'nginx:1.27', resources: {requests: {cpu: '10m'}}}],
+    tolerations: [{key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300}]},
+})) as TestPod
+
+describe('cached objects', () => {
+  it('equal the objects given, share their equal parts, and cannot be changed', () => {
+    const pool = new CachedObjectPool(new SharedStrings())
+    const first = pool.share(podOf('web-1', 'node-1'))
+    const second = pool.share(podOf('web-2', 'node-2'))
+    expect(first).toEqual(podOf('web-1', 'node-1'))
+    expect(second).toEqual(podOf('web-2', 'node-2'))
+    expect(JSON.stringify(second)).toBe(JSON.stringify(podOf('web-2', 'node-2')))
+    expect(second.spec.containers).toBe(first.spec.containers)
+    expect(second.spec.tolerations).toBe(first.spec.tolerations)
+    expect(second.metadata.labels).toBe(first.metadata.labels)
+    expect(second.spec).not.toBe(first.spec)
+    // Every part is frozen: a change through one pod throws and leaves the other as it was.
+    expect(() => { (second.spec.containers[0]!.resources.requests as Record<string, string>).cpu = '2' }).toThrow(TypeError)
+    expect(() => { second.spec.tolerations.push({key: 'x'}) }).toThrow(TypeError)
+    expect(() => { (second.metadata.labels as Record<string, string>).app = 'other' }).toThrow(TypeError)
+    expect(() => { second.spec.nodeName = 'node-3' }).toThrow(TypeError)
+    expect(first).toEqual(podOf('web-1', 'node-1'))
+    // Parts that differ in order or type are not taken for one another.
+    const reordered = pool.share({a: '1', b: 2})
+    expect(pool.share({b: 2, a: '1'})).not.toBe(reordered)
+    expect(Object.keys(pool.share({b: 2, a: '1'}))).toEqual(['b', 'a'])
+    expect(pool.share({a: 1, b: 2})).not.toBe(reordered)
+    expect(pool.share(['1', 2])).not.toBe(pool.share(['12']))
+    expect(pool.share([['a'], []])).toEqual([['a'], []])
+    expect(pool.share([['a'], []])).not.toBe(pool.share([[], ['a']]))
+    // A "__proto__" field (JSON.parse makes it an own field) stays a field.
+    const odd = pool.share(JSON.parse('{"__proto__": {"x": 1}}') as Record<string, unknown>)
+    expect(Object.keys(odd)).toEqual(['__proto__'])
+    expect(Object.getPrototypeOf(odd)).toBe(Object.prototype)
+  })
+
+  it('hold at most their bounds of strings and parts', () => {
+    const pool = new CachedObjectPool(new SharedStrings())
+    for (let index = 0; index < 3 * Math.max(sharedStringsMax, sharedPartsMax); index++) pool.share({uid: `uid-${index}`, spec: {containers: [{name: 'main'}]}})
+    expect(pool.held.strings).toBeLessThanOrEqual(sharedStringsMax)
+    expect(pool.held.parts).toBeLessThanOrEqual(sharedPartsMax)
+    // A part met all along is still shared.
+    const a = pool.share({uid: 'a', spec: {containers: [{name: 'main'}]}})
+    const b = pool.share({uid: 'b', spec: {containers: [{name: 'main'}]}})
+    expect(a.spec).toBe(b.spec)
+  })
+
+  it('are what informers hand out: listed and watched objects are frozen and share parts', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 6, 8, 0, 0))
+    const cluster = await inProcessCluster(clock, 1)
+    const data = {'nginx.conf': 'worker_processes 1;', 'mime.types': 'text/html html'}
+    await cluster.admin.create(resources.configMaps, {kind: 'ConfigMap', apiVersion: 'v1', metadata: {name: 'listed', namespace: 'default', labels: {app: 'web'}}, data})
+    const informer = new InformerFactory(cluster.admin).informer(resources.configMaps)
+    await informer.shared.sync()
+    const listed = informer.get('default/listed')!
+    const delivered: KubeObject[] = []
+    informer.shared.onEvent((event) => delivered.push(event.object))
+    await cluster.admin.create(resources.configMaps, {kind: 'ConfigMap', apiVersion: 'v1', metadata: {name: 'watched', namespace: 'default', labels: {app: 'web'}}, data})
+    for (let round = 0; round < 100 && !informer.get('default/watched'); round++) await informer.shared.sync()
+    const watched = informer.get('default/watched')!
+    expect(delivered).toContain(watched)
+    expect(watched.data).toEqual(data)
+    expect(watched.data).toBe(listed.data)
+    expect(watched.metadata.labels).toBe(listed.metadata.labels)
+    expect(() => { (watched.data as Record<string, string>)['nginx.conf'] = 'changed' }).toThrow(TypeError)
+    expect(() => { watched.metadata.name = 'renamed' }).toThrow(TypeError)
+    expect(listed.data).toEqual(data)
+    // A copy is the way to write: it changes, the cache does not.
+    const copy = structuredClone(watched) as KubeObject & {data: Record<string, string>}
+    copy.data = {...copy.data, extra: 'x'}
+    await cluster.admin.update(resources.configMaps, copy)
+    for (let round = 0; round < 100 && (informer.get('default/watched')!.data as Record<string, string>).extra === undefined; round++) await informer.shared.sync()
+    expect(informer.get('default/watched')!.data).toEqual({...data, extra: 'x'})
+    expect(listed.data).toEqual(data)
+  })
+})
