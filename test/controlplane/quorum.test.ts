@@ -5,6 +5,7 @@
 // as its own user once auth is enabled.
 import {type ChildProcess, spawn} from 'node:child_process'
 import {createServer, type AddressInfo} from 'node:net'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {etcdRequestTimeoutVariable} from '../../src/core/apiserver/open.js'
@@ -96,7 +97,9 @@ describe('Kubernetes on any quorum (one-shot)', () => {
       expect((await run(`member start ${name}`)).status).toBe(0)
     }
     const acknowledged = (await stream).stdout.split('\n').filter((line) => line.length > 0)
-    expect(acknowledged).toHaveLength(writes)
+    // What the writes that failed said, for the failure's message.
+    const refused = existsSync(join(home, 'errors.txt')) ? readFileSync(join(home, 'errors.txt'), 'utf8') : ''
+    expect(acknowledged, refused).toHaveLength(writes)
     const stored = (await run('kubectl get configmaps -o name')).stdout
     for (const name of acknowledged) expect(stored).toContain(`configmap/${name}\n`)
     for (const name of ['infra1', 'infra2', 'infra3']) expect(stored).toContain(`configmap/while-${name}-stopped\n`)
