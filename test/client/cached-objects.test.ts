@@ -3,7 +3,7 @@
 // consumer can change a cached object, so none can change another object through a shared part.
 import {describe, expect, it} from 'vitest'
 import type {KubeObject} from '../../src/core/api/object.js'
-import {CachedObjectPool, SharedStrings, sharedPartsMax, sharedStringsMax} from '../../src/core/client/cached-objects.js'
+import {CachedObjectPool, SharedStrings, sharedPartsMax, sharedStringLengthMax, sharedStringsMax} from '../../src/core/client/cached-objects.js'
 import {InformerFactory} from '../../src/core/client/informer-factory.js'
 import {resources} from '../../src/core/client/resources.js'
 import {ManualClock} from '../../src/core/util/clock.js'
@@ -60,6 +60,22 @@ describe('cached objects', () => {
     const a = pool.share({uid: 'a', spec: {containers: [{name: 'main'}]}})
     const b = pool.share({uid: 'b', spec: {containers: [{name: 'main'}]}})
     expect(a.spec).toBe(b.spec)
+  })
+
+  it('keep no long value, nor the part holding it, and never pool a whole object', () => {
+    const pool = new CachedObjectPool(new SharedStrings())
+    const long = 'x'.repeat(sharedStringLengthMax + 1)
+    const first = pool.share({metadata: {uid: 'a'}, data: {big: long}, labels: {app: 'web'}})
+    const second = pool.share({metadata: {uid: 'b'}, data: {big: long}, labels: {app: 'web'}})
+    // The part with the long value is each object's own; the small part beside it is shared.
+    expect(second.data).not.toBe(first.data)
+    expect(second.labels).toBe(first.labels)
+    expect(Object.isFrozen(second.data)).toBe(true)
+    // Whole objects are equal here but never the same instance: each one's own uid and version make them unlike.
+    expect(pool.share({kind: 'X', spec: {a: 1}})).not.toBe(pool.share({kind: 'X', spec: {a: 1}}))
+    // What the pool keeps: the labels, the two metadata parts and the spec; nothing with the long
+    // value in it, and no whole object.
+    expect(pool.held.parts).toBe(4)
   })
 
   it('are what informers hand out: listed and watched objects are frozen and share parts', async () => {

@@ -16,6 +16,14 @@
 export const sharedStringsMax = 4096
 /** Objects and arrays a pool keeps to share. */
 export const sharedPartsMax = 4096
+/**
+ * Longer strings are never pooled, nor the parts holding them: a ConfigMap's or Secret's data
+ * (often tens of KiB, up to 1 MiB) would stay in the pool after its object is gone, and such a
+ * value seldom recurs in another object.
+ */
+export const sharedStringLengthMax = 1024
+/** A part whose key (its fields' names and its values' tokens) grows past this is not pooled. */
+export const sharedPartKeyLengthMax = 4096
 
 /**
  * Values by key, the ones used most recently kept: two generations, the newer one filled until it
@@ -57,16 +65,28 @@ interface SharedPart {
 /** What a part is made of, and its shared value when it could be shared. */
 type Interned = {readonly value: unknown; readonly token: string | null}
 
+/** A pooled string, and the id that stands for it in its parents' keys (never reused). */
+interface SharedString {
+  readonly value: string
+  readonly id: number
+}
+
 /** Strings equal to one met recently, shared: one instance of each value that recurs. */
 export class SharedStrings {
-  private readonly pool = new RecentPool<string>(sharedStringsMax)
+  private readonly pool = new RecentPool<SharedString>(sharedStringsMax)
+  private nextId = 0
 
   /** The instance of `value` the pool holds (`value` itself, kept from now on, when it holds none). */
   share(value: string): string {
-    const shared = this.pool.get(value)
-    if (shared !== undefined) return shared
-    this.pool.add(value, value)
-    return value
+    return this.entry(value)?.value ?? value
+  }
+
+  /** The pool's entry for `value` (made now when it has none); null for a string too long to pool. */
+  entry(value: string): SharedString | null {
+    if (value.length > sharedStringLengthMax) return null
+    let found = this.pool.get(value)
+    if (found === undefined) this.pool.add(value, (found = {value, id: this.nextId++}))
+    return found
   }
 
   get size(): number {
@@ -83,8 +103,12 @@ export class CachedObjectPool {
   private readonly parts = new RecentPool<SharedPart>(sharedPartsMax)
   private nextId = 0
 
-  /** A frozen copy of `value` that shares its parts with what the pool met before. */
+  /**
+   * A frozen copy of `value` that shares its parts with what the pool met before. The object itself
+   * is not pooled: its uid and resourceVersion make it unlike any other.
+   */
   share<T>(value: T): T {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && isPlainObject(value)) return this.internObject(value as Record<string, unknown>, false).value as T
     return this.intern(value).value as T
   }
 
@@ -96,8 +120,8 @@ export class CachedObjectPool {
   private intern(value: unknown): Interned {
     switch (typeof value) {
       case 'string': {
-        const shared = this.strings.share(value)
-        return {value: shared, token: `s${shared.length}:${shared}`}
+        const shared = this.strings.entry(value)
+        return shared ? {value: shared.value, token: `s${shared.id};`} : {value, token: null}
       }
       case 'number':
         return {value, token: `n${value};`}
@@ -108,7 +132,7 @@ export class CachedObjectPool {
       case 'object':
         if (value === null) return {value, token: 'z'}
         if (Array.isArray(value)) return this.internArray(value)
-        if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) return this.internObject(value as Record<string, unknown>)
+        if (isPlainObject(value)) return this.internObject(value as Record<string, unknown>, true)
         return {value, token: null}
       default:
         return {value, token: null}
@@ -122,13 +146,13 @@ export class CachedObjectPool {
     for (let index = 0; index < array.length; index++) {
       const part = this.intern(array[index])
       copy[index] = part.value
-      if (part.token === null) shareable = false
+      if (part.token === null || key.length > sharedPartKeyLengthMax) shareable = false
       else if (shareable) key += part.token
     }
     return this.shared(Object.freeze(copy), shareable ? key : null)
   }
 
-  private internObject(object: Record<string, unknown>): Interned {
+  private internObject(object: Record<string, unknown>, pooled: boolean): Interned {
     const copy: Record<string, unknown> = {}
     let key = '{'
     let shareable = true
@@ -136,10 +160,10 @@ export class CachedObjectPool {
       const part = this.intern(object[field])
       if (field === '__proto__') Object.defineProperty(copy, field, {value: part.value, enumerable: true, writable: true, configurable: true})
       else copy[field] = part.value
-      if (part.token === null) shareable = false
+      if (part.token === null || key.length > sharedPartKeyLengthMax) shareable = false
       else if (shareable) key += `${field.length}:${field}${part.token}`
     }
-    return this.shared(Object.freeze(copy), shareable ? `${key}}` : null)
+    return this.shared(Object.freeze(copy), shareable && pooled ? `${key}}` : null)
   }
 
   /** The pooled part with this content, or `made` (pooled from now on). */
@@ -153,3 +177,8 @@ export class CachedObjectPool {
 
 /** The pool every informer of the process keeps its objects through (they share node names, images, templates). */
 export const cachedObjects = new CachedObjectPool(sharedStrings)
+
+function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}

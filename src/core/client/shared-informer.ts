@@ -215,10 +215,15 @@ export class SharedInformer {
     }
     // The API server's watch events carry their object with its metadata (it asserts so as it sends them).
     if (!isKubeObject(event.object)) throw new Error(`watch of ${resourceKey(this.resource)} sent a ${event.type} event with no object metadata`)
+    if (event.type === 'BOOKMARK') {
+      // A bookmark's object only carries where the watch stands: nothing to cache.
+      const version = Number(event.object.metadata.resourceVersion ?? 0)
+      if (version > this.revision) this.revision = version
+      return true
+    }
     const object = cachedForm(event.object)
     const version = Number(object.metadata.resourceVersion ?? 0)
     if (version > this.revision) this.revision = version
-    if (event.type === 'BOOKMARK') return true
     const key = objectKey(object)
     const previous = this.cache.get(key) ?? null
     // A watch from the cache's list never brings an object back to an older state than the cache holds.
