@@ -384,22 +384,23 @@ export class EmbeddedCluster {
   }
 
   /**
-   * Drives until everything committed is applied on every running member under a leader of the
+   * Drives until everything committed is applied on every running voter under a leader of the
    * current term (after a member stopped: the election and its first entry everywhere); false
    * past the bound, e.g. with no quorum left.
    */
   settle(timeoutMilliseconds: number): Promise<boolean> {
-    return this.driveUntil(() => this.settled(), timeoutMilliseconds)
+    // A learner catching up (a member just added) may take long; the voters decide what serves.
+    return this.driveUntil(() => this.settled(false), timeoutMilliseconds)
   }
 
-  /** Everything committed is applied everywhere, under a leader of the current term. */
-  private settled(): boolean {
+  /** Everything committed is applied everywhere (on the voters alone without `learners`), under a leader of the current term. */
+  private settled(learners = true): boolean {
     const leader = this.leader()
     if (!leader) return false
     const commit = leader.raft.log.committed
     if (leader.raft.log.term(commit) !== leader.raft.term) return false
-    const {voters, learners} = leader.raft.confState()
-    const inConfiguration = new Set([...voters, ...learners])
+    const configuration = leader.raft.confState()
+    const inConfiguration = new Set([...configuration.voters, ...(learners ? configuration.learners : [])])
     return this.members().every(
       (member) =>
         !inConfiguration.has(member.id) ||

@@ -73,23 +73,31 @@ class ApiBalancer implements KubernetesHandler {
 
   async handle(request: Parameters<KubernetesHandler['handle']>[0]): Promise<ApiResponse> {
     if (request.user === undefined) await this.clientsServed()
-    const running = this.running()
-    if (running.length === 0) {
-      return {status: 503, warnings: [], body: {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'no kube-apiserver is running: every master is stopped (kubemu master start NODE)', reason: 'ServiceUnavailable', code: 503}}
-    }
-    const master = this.firstRunningOnly ? running[0]! : running[this.next++ % running.length]!
-    const server = this.servers.get(master.node)!
     const clientWrite = request.user === undefined && !readMethods.has(request.method) && !streamingSubresource.test(request.path)
-    const response = clientWrite ? await this.betweenTurns(() => server.handle(request)) : await server.handle(request)
+    // The master is chosen once the write's turn has come: a master stopped meanwhile serves nothing.
+    const response = clientWrite ? await this.betweenTurns(() => this.serve(request)) : await this.serve(request)
     // The control plane's clients carry their user; a client's request comes with credentials.
     if (request.user === undefined && !readMethods.has(request.method) && response.status < 300) await this.onClientWrite()
     return response
   }
+
+  private serve(request: Parameters<KubernetesHandler['handle']>[0]): Promise<ApiResponse> {
+    const running = this.running()
+    if (running.length === 0) {
+      return Promise.resolve({status: 503, warnings: [], body: {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'no kube-apiserver is running: every master is stopped (kubemu master start NODE)', reason: 'ServiceUnavailable', code: 503}})
+    }
+    const master = this.firstRunningOnly ? running[0]! : running[this.next++ % running.length]!
+    return this.servers.get(master.node)!.handle(request)
+  }
 }
 
 const readMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
-/** Writes that last as long as a client's session (exec, attach, port-forward, proxy): never held between turns. */
-const streamingSubresource = /\/(exec|attach|portforward|proxy)(\/|$)/
+/**
+ * Writes that last as long as a client's session (a pod's exec, attach and port-forward, the
+ * proxy of a pod, service or node): never held between turns. Only the subresource's place
+ * counts: a namespace or an object named `proxy` is written like any other.
+ */
+const streamingSubresource = /^\/api\/v1\/(?:namespaces\/[^/]+\/)?(?:pods|services|nodes)\/[^/]+\/(?:exec|attach|portforward|proxy)(?:\/|$)/
 
 export class UpRuntime {
   readonly balancer: KubernetesHandler
