@@ -154,12 +154,12 @@ async function followStatus(session: KubectlSession, target: Target, deadline: n
   const viewer = target.resource.resource === 'statefulsets' ? statefulSetStatus : target.resource.resource === 'daemonsets' ? daemonSetStatus : (object: Workload) => deploymentStatus(object as Deployment)
   // A missing object is the server's NotFound, as kubectl's first GET reports it.
   await session.request('GET', objectPath(target.resource, target.namespace, target.name))
-  let last = ''
+  // kubectl prints the status of every ADDED or MODIFIED event its watch sees, a message the
+  // same as the one before included.
   const show = (current: KubeObject | null) => {
     if (!current) throw new KubectlError('object has been deleted')
     const {message, done} = viewer(current as Workload)
-    if (message !== last) session.io.stdout(message)
-    last = message
+    session.io.stdout(message)
     // Without --watch, one look is all.
     return done || session.flag('watch') === 'false'
   }

@@ -70,9 +70,7 @@ export async function runWatch(session: KubectlSession, resource: ApiResource, n
   })
   const watch = response.watch
   if (!watch) throw new KubectlError('the server did not start a watch')
-  // --request-timeout bounds the watch request as kubectl's HTTP client does: it ends quietly, exit 0.
-  const timeoutMilliseconds = session.requestTimeoutMilliseconds()
-  const timer = timeoutMilliseconds > 0 ? setTimeout(() => watch.cancel(), timeoutMilliseconds) : null
+  const timer = endWatchAtRequestTimeout(session, watch)
   try {
     return await printEvents(watch, print, session.flag('watch-only') === 'true', wantsTable)
   } finally {
@@ -81,6 +79,19 @@ export async function runWatch(session: KubectlSession, resource: ApiResource, n
 }
 
 type WatchStream = NonNullable<ApiResponse['watch']>
+
+/**
+ * --request-timeout bounds a watch as kubectl's HTTP client does: the stream ends quietly (exit
+ * 0), client-go's stream watcher logging why at -v=5. Returns the timer to clear once the watch ends.
+ */
+export function endWatchAtRequestTimeout(session: KubectlSession, watch: WatchStream): ReturnType<typeof setTimeout> | null {
+  const timeoutMilliseconds = session.requestTimeoutMilliseconds()
+  if (timeoutMilliseconds <= 0) return null
+  return setTimeout(() => {
+    session.klog(5, 'streamwatcher.go:114', 'Unable to decode an event from the watch stream: context deadline exceeded (Client.Timeout or context cancellation while reading body)')
+    watch.cancel()
+  }, timeoutMilliseconds)
+}
 
 async function printEvents(watch: WatchStream, print: (table: ServerTable | null, object: KubeObject | null, event: string, header: boolean) => void, watchOnly: boolean, wantsTable: boolean): Promise<number> {
   let printed = 0
