@@ -6,7 +6,7 @@
 // Go's tabwriter does, terminal escapes shown, in every printer.
 import {existsSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 import {OutputProcess} from '../support/output-process.js'
 import {realKubectl} from '../support/real-kubectl.js'
 import {runShell} from '../support/shell.js'
@@ -51,13 +51,21 @@ describe.runIf(existsSync(realKubectl))('kubectl followers as the real kubectl, 
   }
   const follow = (tool: Tool, args: readonly string[]) => (tool === 'real' ? new OutputProcess(realKubectl, [`--kubeconfig=${kubeconfig}`, ...args], env) : new OutputProcess(kubemu, ['kubectl', ...args], env))
   const lineCount = (text: string) => text.split('\n').length - 1
+  /** Polls `done` every 50 ms, at most 1200 times. */
+  const pollUntil = async (done: () => boolean) => {
+    for (let attempt = 0; attempt < 1200 && !done(); attempt++) await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(done()).toBe(true)
+  }
   /** Ages move while the test runs (days here): compared masked. */
   const withoutAges = (text: string) => text.replace(/\b\d+d\b/g, 'AGE')
 
-  it('rollout status prints the status of every event its watch sees, the same message again included', async () => {
+  beforeAll(async () => {
     const up = new UpProcess(home)
     processes.push(up)
     await up.until(/leads kube-controller-manager/)
+  })
+
+  it('rollout status prints the status of every event its watch sees, the same message again included', async () => {
     const manifest = join(home, 'stuck.yaml')
     writeFileSync(manifest, stuckDeployment)
     await real('create ns roll')
@@ -82,6 +90,28 @@ describe.runIf(existsSync(realKubectl))('kubectl followers as the real kubectl, 
       expect(again).toEqual([first, first])
       expect(theirs!.endsWith('deployment "stuck" successfully rolled out\n')).toBe(true)
       expect(mine).toBe(theirs)
+    } finally {
+      for (const follower of followers) await follower.stop()
+    }
+  })
+
+  it('get -w whose first list is empty prints the header with the first event', async () => {
+    await real('create ns quiet')
+    const watches = [['-w'], ['-w', '--output-watch-events'], ['-w', '-o', 'wide'], ['--watch-only']]
+    // -v=6 logs each request once answered: the watch's tells that it has started.
+    const followers = watches.flatMap((args) => (['real', 'ours'] as const).map((tool) => follow(tool, ['get', 'cm', '-n', 'quiet', '-l', 'watched=yes', '-v=6', ...args])))
+    try {
+      for (const follower of followers) await pollUntil(() => /watch=true.* 200 OK/.test(follower.errorOutput))
+      await real('create cm late -n quiet --from-literal=a=b')
+      await real('label cm late -n quiet watched=yes')
+      for (const follower of followers) await follower.until((output) => output.includes('late'))
+      for (const follower of followers) await follower.stop()
+      for (const [index, args] of watches.entries()) {
+        const [theirs, mine] = [followers[index * 2]!, followers[index * 2 + 1]!]
+        const ageless = (text: string) => text.replace(/\b\d+s\b/g, 'AGE')
+        expect({args, stdout: ageless(mine.output)}).toEqual({args, stdout: ageless(theirs.output)})
+        expect(theirs.output).toMatch(/^(EVENT +)?NAME +DATA +AGE\n/)
+      }
     } finally {
       for (const follower of followers) await follower.stop()
     }
