@@ -47,6 +47,21 @@ describe('kubectl -v request logging beside the real kubectl', () => {
     }, 30_000)
   }
 
+  // A set verb reads each object once (kubectl's builder), then patches what it read.
+  it.runIf(existsSync(realKubectl))('sends the same requests for: kubectl set image', async () => {
+    for (const name of ['seta', 'setb']) expect((await cluster.ours(`create deployment ${name} --image=nginx:1.25`)).status).toBe(0)
+    const requests = (stderr: string) =>
+      stderr
+        .split('\n')
+        .filter((line) => line.includes('round_trippers.go:560'))
+        .map((line) => line.replace(/^.*\] /, '').replace(/ in \d+ milliseconds$/, '').replace(/set[ab]/g, 'NAME'))
+        .filter((line) => !/\/(api|apis)\?|\/openapi\//.test(line))
+    const real = requests((await cluster.real('set image deploy/seta nginx=nginx:1.26 -v=6')).stderr)
+    const ours = requests((await cluster.ours('set image deploy/setb nginx=nginx:1.26 -v=6')).stderr)
+    expect(real.map((line) => line.split(' ')[0])).toEqual(['GET', 'PATCH'])
+    expect(ours).toEqual(real)
+  }, 30_000)
+
   // Before any request: the kubeconfig loaded (-v=6), then client-go's feature gates (-v=1 and up),
   // which Go prints in map order: compared as a set, after the first line that is not a gate (at
   // -v below 6 there is none, since the kubeconfig loader logs nothing). The kubectl 1.32 binary
