@@ -68,7 +68,7 @@ describe('kubectl -v request logging beside the real kubectl', () => {
   it.runIf(existsSync(realKubectl))('sends the same requests for: kubectl rollout pause, resume and restart', async () => {
     for (const name of ['rolla', 'rollb']) expect((await cluster.ours(`create deployment ${name} --image=nginx:1.25`)).status).toBe(0)
     // (One restart each: a second one in the same second would have nothing to patch.)
-    for (const verb of ['pause', 'resume', 'restart --field-manager=mine']) {
+    for (const verb of ['pause', 'resume', 'restart --field-manager=mine', 'history']) {
       const real = requests((await cluster.real(`rollout ${verb} deploy/rolla -v=6`)).stderr, /roll[ab]/g)
       const ours = requests((await cluster.ours(`rollout ${verb} deploy/rollb -v=6`)).stderr, /roll[ab]/g)
       expect(ours).toEqual(real)

@@ -4,6 +4,7 @@
 // others; restart stamps kubectl.kubernetes.io/restartedAt; pause and resume are Deployments' only.
 import type {KubeObject} from '../../api/object.js'
 import {formatTimestamp, sameJson} from '../../api/object.js'
+import {formatLabelSelector, isLabelSelectorObject, labelSelectorFromObject} from '../../api/selectors.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
 import {DescribeWriter} from '../describe/writer.js'
 import {describePodTemplate} from '../describe/pods.js'
@@ -167,7 +168,11 @@ async function followStatus(session: KubectlSession, target: Target, deadline: n
 }
 
 async function ownedReplicaSets(session: KubectlSession, deployment: Deployment): Promise<KubeObject[]> {
-  const listed = (await session.request('GET', `/apis/apps/v1/namespaces/${deployment.metadata.namespace}/replicasets`)).body as {items: KubeObject[]}
+  // kubectl lists the ReplicaSets its selector selects, then keeps the ones the Deployment controls.
+  const selector = (deployment.spec as {selector?: unknown}).selector
+  const labelSelector = isLabelSelectorObject(selector) ? formatLabelSelector(labelSelectorFromObject(selector)) : ''
+  const query = labelSelector === '' ? undefined : {labelSelector}
+  const listed = (await session.request('GET', `/apis/apps/v1/namespaces/${deployment.metadata.namespace}/replicasets`, {query})).body as {items: KubeObject[]}
   return listed.items
     .filter((set) => (set.metadata.ownerReferences ?? []).some((owner) => owner.controller && owner.uid === deployment.metadata.uid))
     .sort((left, right) => Number(left.metadata.annotations?.[revisionAnnotation] ?? 0) - Number(right.metadata.annotations?.[revisionAnnotation] ?? 0))
@@ -216,6 +221,8 @@ async function runHistory(session: KubectlSession, args: readonly string[]): Pro
 }
 
 async function showHistory(session: KubectlSession, target: Target, printer: ChangedObjectPrinter | null): Promise<void> {
+  // kubectl reads the object twice: its builder, then the history viewer, which reads it afresh.
+  await session.request('GET', objectPath(target.resource, target.namespace, target.name))
   const object = (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as KubeObject
   const history = await historyOf(session, target, object)
   const revision = Number(session.flag('revision'))
