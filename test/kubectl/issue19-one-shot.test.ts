@@ -45,4 +45,18 @@ describe.runIf(existsSync(realKubectl))('issue 19 sweep one-shot beside the real
       expect({line, ...ours}).toEqual({line, ...theirs})
     }
   })
+
+  // A seeded cluster's clock stands still between one-shot commands: the second restart is
+  // stamped in the same second as the first, which kubectl 1.32 refuses with these words.
+  it('refuses a restart in the same second as the one before, as kubectl does', async () => {
+    const seeded = temporaryFolder()
+    const run = (line: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: seeded, env: {...process.env, KUBEMU_HOME: seeded, KUBECONFIG: '', KUBEMU_SEED: '3'}})
+    expect((await run('create deployment again --image=nginx')).status).toBe(0)
+    expect(await run('rollout restart deploy/again')).toMatchObject({stdout: 'deployment.apps/again restarted\n', status: 0})
+    expect(await run('rollout restart deploy/again')).toEqual({
+      stdout: '',
+      stderr: 'error: failed to create patch for again: if restart has already been triggered within the past second, please wait before attempting to trigger another\n',
+      status: 1,
+    })
+  })
 })

@@ -241,11 +241,11 @@ describe('kubemu kubectl', () => {
     }
     const lines = ages(output).split('\n').filter((line) => line.length > 0)
     expect(lines).toEqual([
-      // Later rows widen a column when they need to; earlier ones were printed already.
-      'EVENT   NAME               DATA   AGE',
-      'ADDED   kube-root-ca.crt   1      ##',
-      'ADDED   seed               1      ##',
-      'ADDED   watched            1      ##',
+      // kubectl pads the known event types to one width, so the EVENT column never widens.
+      'EVENT      NAME               DATA   AGE',
+      'ADDED      kube-root-ca.crt   1      ##',
+      'ADDED      seed               1      ##',
+      'ADDED      watched            1      ##',
       'MODIFIED   watched            1      ##',
       'DELETED    watched            1      ##',
     ])

@@ -47,6 +47,36 @@ describe('kubectl -v request logging beside the real kubectl', () => {
     }, 30_000)
   }
 
+  /** The method and URL of each request of a -v=6 log, past discovery; `pattern` (the object's name) masked. */
+  const requests = (stderr: string, pattern: RegExp) =>
+    stderr
+      .split('\n')
+      .filter((line) => line.includes('round_trippers.go:560'))
+      .map((line) => line.replace(/^.*\] /, '').replace(/ in \d+ milliseconds$/, '').replace(pattern, 'NAME'))
+      .filter((line) => !/\/(api|apis)\?|\/openapi\//.test(line))
+
+  // A set verb reads each object once (kubectl's builder), then patches what it read.
+  it.runIf(existsSync(realKubectl))('sends the same requests for: kubectl set image', async () => {
+    for (const name of ['seta', 'setb']) expect((await cluster.ours(`create deployment ${name} --image=nginx:1.25`)).status).toBe(0)
+    const real = requests((await cluster.real('set image deploy/seta nginx=nginx:1.26 -v=6')).stderr, /set[ab]/g)
+    const ours = requests((await cluster.ours('set image deploy/setb nginx=nginx:1.26 -v=6')).stderr, /set[ab]/g)
+    expect(real.map((line) => line.split(' ')[0])).toEqual(['GET', 'PATCH'])
+    expect(ours).toEqual(real)
+  }, 30_000)
+
+  // rollout's patches name their field manager, so the object's managedFields name it too.
+  it.runIf(existsSync(realKubectl))('sends the same requests for: kubectl rollout pause, resume and restart', async () => {
+    for (const name of ['rolla', 'rollb']) expect((await cluster.ours(`create deployment ${name} --image=nginx:1.25`)).status).toBe(0)
+    // (One restart each: a second one in the same second would have nothing to patch.)
+    for (const verb of ['pause', 'resume', 'restart --field-manager=mine', 'history']) {
+      const real = requests((await cluster.real(`rollout ${verb} deploy/rolla -v=6`)).stderr, /roll[ab]/g)
+      const ours = requests((await cluster.ours(`rollout ${verb} deploy/rollb -v=6`)).stderr, /roll[ab]/g)
+      expect(ours).toEqual(real)
+    }
+    const managers = async (name: string) => (await cluster.ours(`get deploy ${name} -o jsonpath={.metadata.managedFields[*].manager} --show-managed-fields`)).stdout
+    expect(await managers('rollb')).toBe(await managers('rolla'))
+  }, 30_000)
+
   // Before any request: the kubeconfig loaded (-v=6), then client-go's feature gates (-v=1 and up),
   // which Go prints in map order: compared as a set, after the first line that is not a gate (at
   // -v below 6 there is none, since the kubeconfig loader logs nothing). The kubectl 1.32 binary

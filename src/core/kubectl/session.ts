@@ -81,6 +81,8 @@ export interface RequestOptions {
   readonly allow?: readonly number[]
   /** The line of kubectl's code that sends this request, which its -v=8 body lines name (by default the resource helper's for the method). */
   readonly caller?: string
+  /** No `timeout` parameter: a typed client's Watch sends none (it sets the request's timeout to the watch's own, zero by default). */
+  readonly withoutTimeoutParameter?: boolean
 }
 
 /** Where kubectl's resource helper (cli-runtime 1.32) sends each method from: its body lines name it. */
@@ -397,7 +399,7 @@ export class KubectlSession {
   async request(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
     const api = await this.handler().catch((error: unknown) => {
       if (error instanceof ConnectionRefusedError) {
-        const timeout = this.requestTimeoutMilliseconds()
+        const timeout = options.withoutTimeoutParameter ? 0 : this.requestTimeoutMilliseconds()
         error.request ??= {method, url: loggedUrl(this.loggedServer(), path, timeout > 0 ? {...options.query, timeout: formatGoDuration(timeout)} : options.query)}
       }
       throw error
@@ -409,7 +411,7 @@ export class KubectlSession {
     const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body)
     if (method !== 'GET') this.sentWrite = true
     // client-go tells the server the client's timeout on every request, as the `timeout` parameter.
-    const timeout = this.requestTimeoutMilliseconds()
+    const timeout = options.withoutTimeoutParameter ? 0 : this.requestTimeoutMilliseconds()
     if (timeout > 0) options = {...options, query: {...options.query, timeout: formatGoDuration(timeout)}}
     const log = this.requestLog.level >= 6
     const logged: LoggedRequest | null = log ? {method, url: loggedUrl(this.loggedServer(), path, options.query), headers: loggedRequestHeaders(headers), body: body ?? '', caller: options.caller ?? defaultCaller(method)} : null

@@ -61,10 +61,10 @@ export const verbSources: readonly VerbSource[] = [
   {modules: ['node-verbs.js'], load: async () => import('./node-verbs.js').then(({drainFlags, runDrain}) => [{name: 'drain', flags: drainFlags, run: runDrain}])},
   {modules: ['explain.js'], load: async () => import('./explain.js').then(({explainFlags, runExplain}) => [{name: 'explain', flags: explainFlags, run: runExplain}])},
   {
-    modules: ['events-diff.js'],
-    load: async () => import('./events-diff.js').then(({eventsFlags, runEvents}) => [{name: 'events', flags: eventsFlags, run: (session) => runEvents(session)}]),
+    modules: ['events.js'],
+    load: async () => import('./events.js').then(({eventsFlags, runEvents}) => [{name: 'events', flags: eventsFlags, run: (session) => runEvents(session)}]),
   },
-  {modules: ['events-diff.js'], load: async () => import('./events-diff.js').then(({diffFlags, runDiff}) => [{name: 'diff', flags: diffFlags, run: (session) => runDiff(session)}])},
+  {modules: ['diff.js'], load: async () => import('./diff.js').then(({diffFlags, runDiff}) => [{name: 'diff', flags: diffFlags, run: (session) => runDiff(session)}])},
   {modules: ['config.js'], load: async () => import('./config.js').then(({configVerb}) => [configVerb])},
   {modules: ['plugin.js'], load: async () => import('./plugin.js').then(({pluginVerb}) => [pluginVerb])},
   {modules: ['kustomize.js'], load: async () => import('./kustomize.js').then(({kustomizeVerb}) => [kustomizeVerb])},

@@ -4,6 +4,7 @@
 // others; restart stamps kubectl.kubernetes.io/restartedAt; pause and resume are Deployments' only.
 import type {KubeObject} from '../../api/object.js'
 import {formatTimestamp, sameJson} from '../../api/object.js'
+import {formatLabelSelector, isLabelSelectorObject, labelSelectorFromObject} from '../../api/selectors.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
 import {DescribeWriter} from '../describe/writer.js'
 import {describePodTemplate} from '../describe/pods.js'
@@ -154,12 +155,12 @@ async function followStatus(session: KubectlSession, target: Target, deadline: n
   const viewer = target.resource.resource === 'statefulsets' ? statefulSetStatus : target.resource.resource === 'daemonsets' ? daemonSetStatus : (object: Workload) => deploymentStatus(object as Deployment)
   // A missing object is the server's NotFound, as kubectl's first GET reports it.
   await session.request('GET', objectPath(target.resource, target.namespace, target.name))
-  let last = ''
+  // kubectl prints the status of every ADDED or MODIFIED event its watch sees, a message the
+  // same as the one before included.
   const show = (current: KubeObject | null) => {
     if (!current) throw new KubectlError('object has been deleted')
     const {message, done} = viewer(current as Workload)
-    if (message !== last) session.io.stdout(message)
-    last = message
+    session.io.stdout(message)
     // Without --watch, one look is all.
     return done || session.flag('watch') === 'false'
   }
@@ -167,7 +168,11 @@ async function followStatus(session: KubectlSession, target: Target, deadline: n
 }
 
 async function ownedReplicaSets(session: KubectlSession, deployment: Deployment): Promise<KubeObject[]> {
-  const listed = (await session.request('GET', `/apis/apps/v1/namespaces/${deployment.metadata.namespace}/replicasets`)).body as {items: KubeObject[]}
+  // kubectl lists the ReplicaSets its selector selects, then keeps the ones the Deployment controls.
+  const selector = (deployment.spec as {selector?: unknown}).selector
+  const labelSelector = isLabelSelectorObject(selector) ? formatLabelSelector(labelSelectorFromObject(selector)) : ''
+  const query = labelSelector === '' ? undefined : {labelSelector}
+  const listed = (await session.request('GET', `/apis/apps/v1/namespaces/${deployment.metadata.namespace}/replicasets`, {query})).body as {items: KubeObject[]}
   return listed.items
     .filter((set) => (set.metadata.ownerReferences ?? []).some((owner) => owner.controller && owner.uid === deployment.metadata.uid))
     .sort((left, right) => Number(left.metadata.annotations?.[revisionAnnotation] ?? 0) - Number(right.metadata.annotations?.[revisionAnnotation] ?? 0))
@@ -216,6 +221,8 @@ async function runHistory(session: KubectlSession, args: readonly string[]): Pro
 }
 
 async function showHistory(session: KubectlSession, target: Target, printer: ChangedObjectPrinter | null): Promise<void> {
+  // kubectl reads the object twice: its builder, then the history viewer, which reads it afresh.
+  await session.request('GET', objectPath(target.resource, target.namespace, target.name))
   const object = (await session.request('GET', objectPath(target.resource, target.namespace, target.name))).body as KubeObject
   const history = await historyOf(session, target, object)
   const revision = Number(session.flag('revision'))
@@ -378,13 +385,21 @@ function goLocalRfc3339(milliseconds: number): string {
   return `${local}${offsetMinutes < 0 ? '-' : '+'}${String(Math.floor(magnitude / 60)).padStart(2, '0')}:${String(magnitude % 60).padStart(2, '0')}`
 }
 
+/** restart, pause and resume name themselves in the object's managedFields as kubectl's do. */
+const fieldManagerFlag: KubectlFlag = {name: 'field-manager', kind: 'string', defaultValue: 'kubectl-rollout'}
+
 async function runRestart(session: KubectlSession, args: readonly string[]): Promise<number> {
   const clock = session.clock
   const printer = printerOf(session)
   return patchEach(session, args, 'restart', async (target, deployment, errors) => {
     if (deployment.spec.paused) return errors.add(refusal(target, `can't restart paused deployment (run rollout resume first)`))
-    const patch = {spec: {template: {metadata: {annotations: {'kubectl.kubernetes.io/restartedAt': goLocalRfc3339(clock.nowMilliseconds())}}}}}
-    const answer = (await session.request('PATCH', objectPath(target.resource, target.namespace, target.name), {body: patch, contentType: 'application/strategic-merge-patch+json'})).body as KubeObject
+    const restartedAt = goLocalRfc3339(clock.nowMilliseconds())
+    // A restart stamped in the same second changes nothing: kubectl has no patch to send.
+    if (deployment.spec.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'] === restartedAt) {
+      return errors.add(new KubectlError(`failed to create patch for ${target.name}: if restart has already been triggered within the past second, please wait before attempting to trigger another`))
+    }
+    const patch = {spec: {template: {metadata: {annotations: {'kubectl.kubernetes.io/restartedAt': restartedAt}}}}}
+    const answer = (await session.request('PATCH', objectPath(target.resource, target.namespace, target.name), {body: patch, contentType: 'application/strategic-merge-patch+json', query: {fieldManager: session.flag('field-manager')}})).body as KubeObject
     session.io.stdout(printer.print(asTypedObject(answer), `${kindName(target.resource)}/${target.name}`, 'restarted', true))
   })
 }
@@ -396,7 +411,7 @@ function pauseVerb(paused: boolean) {
       if (target.resource.resource !== 'deployments') return errors.add(refusal(target, `${paused ? 'pausing' : 'resuming'} is not supported`))
       if ((deployment.spec.paused ?? false) === paused) return errors.add(refusal(target, paused ? 'is already paused' : 'is not paused'))
       const path = objectPath(target.resource, target.namespace, target.name)
-      const answer = (await session.request('PATCH', path, {body: {spec: {paused: paused ? true : null}}, contentType: 'application/merge-patch+json'})).body as KubeObject
+      const answer = (await session.request('PATCH', path, {body: {spec: {paused: paused ? true : null}}, contentType: 'application/merge-patch+json', query: {fieldManager: session.flag('field-manager')}})).body as KubeObject
       session.io.stdout(printer.print(asTypedObject(answer), `${kindName(target.resource)}/${target.name}`, paused ? 'paused' : 'resumed', true))
     })
   }
@@ -409,8 +424,8 @@ export const rolloutVerb: KubectlVerb = {
     {name: 'status', flags: [...common, {name: 'watch', shorthand: 'w', kind: 'bool', defaultValue: 'true'}, {name: 'timeout', kind: 'string', defaultValue: '0s'}, {name: 'revision', kind: 'int', defaultValue: '0'}], run: runStatus},
     {name: 'history', flags: [...common, {name: 'revision', kind: 'int', defaultValue: '0'}, ...printFlags], run: runHistory},
     {name: 'undo', flags: [...common, ...printFlags, {name: 'to-revision', kind: 'int', defaultValue: '0'}, {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'}], run: runUndo},
-    {name: 'restart', flags: [...common, ...printFlags], run: runRestart},
-    {name: 'pause', flags: [...common, ...printFlags], run: pauseVerb(true)},
-    {name: 'resume', flags: [...common, ...printFlags], run: pauseVerb(false)},
+    {name: 'restart', flags: [...common, ...printFlags, fieldManagerFlag], run: runRestart},
+    {name: 'pause', flags: [...common, ...printFlags, fieldManagerFlag], run: pauseVerb(true)},
+    {name: 'resume', flags: [...common, ...printFlags, fieldManagerFlag], run: pauseVerb(false)},
   ],
 }

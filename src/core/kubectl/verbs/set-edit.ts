@@ -50,6 +50,8 @@ export interface EditTarget {
   readonly name: string
   /** With --local: the file's object, edited and printed, never sent. */
   readonly local?: KubeObject
+  /** The object as the first GET found it (kubectl's builder reads each once, then edits what it read). */
+  readonly fetched?: KubeObject
 }
 
 /** kubectl's LocalResourceError: --local reads objects only from files. */
@@ -82,16 +84,18 @@ export async function targetsOf(session: KubectlSession, mapper: ResourceMapper,
   }
   if (local) return named.map(({resource, namespace, name, object}) => ({resource, namespace, name, ...(object ? {local: cloneJson(object)} : {})}))
   const failures: ServerError[] = []
-  for (const target of named) {
+  const targets: EditTarget[] = []
+  for (const {resource, namespace, name} of named) {
     try {
-      await session.request('GET', objectPath(target.resource, target.namespace, target.name))
+      const fetched = (await session.request('GET', objectPath(resource, namespace, name))).body as KubeObject
+      targets.push({resource, namespace, name, fetched})
     } catch (error) {
       if (!(error instanceof ServerError)) throw error
       failures.push(error)
     }
   }
   if (failures.length > 0) throw failures.length === 1 ? failures[0]! : new KubectlPlainError(errorsText(failures).trimEnd())
-  return named.map(({resource, namespace, name}) => ({resource, namespace, name}))
+  return targets
 }
 
 export async function editEach(
@@ -119,10 +123,10 @@ export async function editEach(
   const dryRun = dryRunOf(session.flag('dry-run'))
   const errors: string[] = []
   let yamlPrinted = 0
-  for (const {resource, namespace, name, local} of targets) {
+  for (const {resource, namespace, name, local, fetched} of targets) {
     try {
       const path = objectPath(resource, namespace, name)
-      const current = local ?? ((await session.request('GET', path)).body as KubeObject)
+      const current = local ?? fetched ?? ((await session.request('GET', path)).body as KubeObject)
       const edited = cloneJson(current)
       const podSpec = podSpecOf(resource, edited)
       if (!podSpec && !anyKind) throw new KubectlError(`${kindName(resource)}/${name} has no pod template`)

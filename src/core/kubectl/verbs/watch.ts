@@ -16,6 +16,11 @@ export const watchEventsPrintedMax = 10_000_000
 
 const tableAccept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json'
 
+/** The EVENT cell as kubectl's table printer writes it: the known types padded to one width. */
+function eventTypeCell(type: string): string {
+  return ['ADDED', 'MODIFIED', 'DELETED', 'ERROR'].includes(type) ? type.padEnd('MODIFIED'.length) : type
+}
+
 export async function runWatch(session: KubectlSession, resource: ApiResource, names: readonly string[], format: OutputFormat, query: Record<string, string>, allNamespaces: boolean): Promise<number> {
   if (!['table', 'wide', 'yaml', 'json', 'name'].includes(format)) throw new KubectlError(`watch is not supported with -o ${session.flag('output')}`)
   if (names.length > 1) throw new KubectlError('watch is only supported on individual resources and resource collections, but 2 resources were found.')
@@ -37,7 +42,7 @@ export async function runWatch(session: KubectlSession, resource: ApiResource, n
         labelColumns: session.list('label-columns'),
         showLabels: session.flag('show-labels') === 'true',
       })
-      const rows = withEvents ? cells.map((row, index) => [header && index === 0 && session.flag('no-headers') !== 'true' ? 'EVENT' : event, ...row]) : cells
+      const rows = withEvents ? cells.map((row, index) => [header && index === 0 && session.flag('no-headers') !== 'true' ? 'EVENT' : eventTypeCell(event), ...row]) : cells
       session.io.stdout(writer.write(rows))
     } else if (object) {
       const typed = withoutManagedFields({apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: resource.kind, ...object})
@@ -52,12 +57,17 @@ export async function runWatch(session: KubectlSession, resource: ApiResource, n
   // the server would replay what exists as ADDED events), and prints none of it.
   const listed = await requestInChunks(session, path, {accept: wantsTable ? tableAccept : undefined, query: fullQuery}, chunkSizeOf(session))
   const resourceVersion = String(fieldAt(listed.body, 'metadata.resourceVersion') ?? '')
+  // The table's header comes with the first rows printed: the list's, else the first event's.
+  let headerPrinted = false
   if (session.flag('watch-only') !== 'true') {
     if (wantsTable) {
       const table = listed.body
       if (!isServerTable(table)) throw new KubectlError('the server answered the list with no Table')
       // An empty first list prints nothing: a watch says no "No resources found".
-      if (table.rows.length > 0) print(table, null, 'ADDED', true)
+      if (table.rows.length > 0) {
+        print(table, null, 'ADDED', true)
+        headerPrinted = true
+      }
     } else {
       const items = fieldAt(listed.body, 'items') ?? []
       if (!Array.isArray(items) || !items.every(isKubeObject)) throw new KubectlError('the server answered the list with items that are not objects')
@@ -70,11 +80,9 @@ export async function runWatch(session: KubectlSession, resource: ApiResource, n
   })
   const watch = response.watch
   if (!watch) throw new KubectlError('the server did not start a watch')
-  // --request-timeout bounds the watch request as kubectl's HTTP client does: it ends quietly, exit 0.
-  const timeoutMilliseconds = session.requestTimeoutMilliseconds()
-  const timer = timeoutMilliseconds > 0 ? setTimeout(() => watch.cancel(), timeoutMilliseconds) : null
+  const timer = endWatchAtRequestTimeout(session, watch)
   try {
-    return await printEvents(watch, print, session.flag('watch-only') === 'true', wantsTable)
+    return await printEvents(watch, print, !headerPrinted, wantsTable)
   } finally {
     if (timer) clearTimeout(timer)
   }
@@ -82,9 +90,22 @@ export async function runWatch(session: KubectlSession, resource: ApiResource, n
 
 type WatchStream = NonNullable<ApiResponse['watch']>
 
-async function printEvents(watch: WatchStream, print: (table: ServerTable | null, object: KubeObject | null, event: string, header: boolean) => void, watchOnly: boolean, wantsTable: boolean): Promise<number> {
+/**
+ * --request-timeout bounds a watch as kubectl's HTTP client does: the stream ends quietly (exit
+ * 0), client-go's stream watcher logging why at -v=5. Returns the timer to clear once the watch ends.
+ */
+export function endWatchAtRequestTimeout(session: KubectlSession, watch: WatchStream): ReturnType<typeof setTimeout> | null {
+  const timeoutMilliseconds = session.requestTimeoutMilliseconds()
+  if (timeoutMilliseconds <= 0) return null
+  return setTimeout(() => {
+    session.klog(5, 'streamwatcher.go:114', 'Unable to decode an event from the watch stream: context deadline exceeded (Client.Timeout or context cancellation while reading body)')
+    watch.cancel()
+  }, timeoutMilliseconds)
+}
+
+async function printEvents(watch: WatchStream, print: (table: ServerTable | null, object: KubeObject | null, event: string, header: boolean) => void, headerFirst: boolean, wantsTable: boolean): Promise<number> {
   let printed = 0
-  let header = watchOnly
+  let header = headerFirst
   for (;;) {
     const events = await watch.next()
     if (!events) break

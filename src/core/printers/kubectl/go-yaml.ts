@@ -28,15 +28,16 @@ function plainAllowed(text: string): boolean {
   return true
 }
 
+/** The control characters go-yaml v2 writes with a letter in a double-quoted scalar; others as \xXX. */
+const shortEscapes: Record<string, string> = {'\0': '0', '\x07': 'a', '\b': 'b', '\t': 't', '\n': 'n', '\v': 'v', '\f': 'f', '\r': 'r', '\x1b': 'e'}
+
 function doubleQuoted(text: string): string {
   let out = '"'
   for (const character of text) {
     const code = character.codePointAt(0)!
     if (character === '"') out += '\\"'
     else if (character === '\\') out += '\\\\'
-    else if (character === '\n') out += '\\n'
-    else if (character === '\t') out += '\\t'
-    else if (character === '\r') out += '\\r'
+    else if (Object.hasOwn(shortEscapes, character)) out += `\\${shortEscapes[character]}`
     else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0').toUpperCase()}`
     else out += character
   }

@@ -92,18 +92,54 @@ export function tabwrite(rows: readonly (readonly string[])[]): string {
 
 /**
  * kubectl's tabwriter across flushes (liggitt/tabwriter's RememberWidths): what `get -w` prints
- * row by row stays aligned with what came before, columns only growing.
+ * row by row stays aligned with what came before, columns only growing. A cell holding a newline
+ * breaks its line as in Go's tabwriter: a line with fewer cells ends the column blocks it lacks,
+ * and the lines after it start new blocks, each at least as wide as remembered.
  */
 export class RememberingTabwriter {
-  private widths: number[] = []
+  private readonly remembered: number[] = []
 
+  /** Rows of cells: each row one line, its last cell not in a column. */
   write(rows: readonly (readonly string[])[]): string {
-    for (const row of rows) {
-      row.forEach((cell, index) => {
-        if (index === row.length - 1) return
-        this.widths[index] = Math.max(this.widths[index] ?? 0, tabMinimumWidth, [...cell].length + tabPadding)
-      })
+    return this.writeText(rows.map((row) => `${row.join('\t')}\n`).join(''))
+  }
+
+  /** Text whose cells end with tabs and lines with newlines, written and flushed. */
+  writeText(text: string): string {
+    // The last line holds what follows the last newline: written as it is, with no newline.
+    const lines = text.split('\n').map((line) => line.split('\t'))
+    const widths: number[] = []
+    let out = ''
+    const width = (cell: string) => [...cell].length
+    const writeLines = (from: number, to: number) => {
+      for (let index = from; index < to; index++) {
+        const line = lines[index]!
+        line.forEach((cell, column) => {
+          out += cell
+          if (column < widths.length) out += ' '.repeat(Math.max(0, widths[column]! - width(cell)))
+        })
+        if (index + 1 < lines.length) out += '\n'
+      }
     }
-    return rows.map((row) => `${row.map((cell, index) => (index === row.length - 1 ? cell : cell + ' '.repeat(this.widths[index]! - [...cell].length))).join('')}\n`).join('')
+    // Go's elastic tabstops: a column block is the run of lines that have a cell in that column.
+    const format = (first: number, end: number) => {
+      const column = widths.length
+      let start = first
+      for (let line = first; line < end; line++) {
+        if (column >= lines[line]!.length - 1) continue
+        writeLines(start, line)
+        start = line
+        let blockWidth = tabMinimumWidth
+        for (; line < end && column < lines[line]!.length - 1; line++) blockWidth = Math.max(blockWidth, width(lines[line]![column]!) + tabPadding)
+        this.remembered[column] = Math.max(this.remembered[column] ?? 0, blockWidth)
+        widths.push(this.remembered[column])
+        format(start, line)
+        widths.pop()
+        start = line
+      }
+      writeLines(start, end)
+    }
+    format(0, lines.length)
+    return out
   }
 }

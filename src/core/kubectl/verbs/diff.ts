@@ -1,0 +1,112 @@
+// `kubectl diff -f` (live objects against what a server dry run of the apply would make, shown
+// by `diff -u -N` or $KUBECTL_EXTERNAL_DIFF; exit 1 when they differ).
+import {spawnSync} from 'node:child_process'
+import {rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {cloneJson, type KubeObject} from '../../api/object.js'
+import {builtinScheme} from '../../api/resources.js'
+import {goYaml} from '../../printers/kubectl/go-yaml.js'
+import {KubectlError, KubectlPlainError} from '../errors.js'
+import {goTemporaryFolder} from '../go-temporary.js'
+import type {KubectlFlag} from '../flags.js'
+import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
+import {collectionPath, objectPath, ResourceMapper} from '../resources.js'
+import type {KubectlSession} from '../session.js'
+import {threeWayPatch} from '../three-way-patch.js'
+import {lastAppliedAnnotation, placeObject} from './apply.js'
+
+export const diffFlags: readonly KubectlFlag[] = [
+  {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'recursive', shorthand: 'R', kind: 'bool'},
+  {name: 'server-side', kind: 'bool'},
+  {name: 'force-conflicts', kind: 'bool'},
+  {name: 'field-manager', kind: 'string', defaultValue: 'kubectl-client-side-apply'},
+  {name: 'prune', kind: 'bool'},
+  {name: 'selector', shorthand: 'l', kind: 'string'},
+  {name: 'show-managed-fields', kind: 'bool'},
+  {name: 'concurrency', kind: 'int', defaultValue: '1'},
+  {name: 'kustomize', shorthand: 'k', kind: 'string'},
+]
+
+
+/** What the diff shows of an object: no managedFields, no generation bump noise. */
+function forDiff(object: KubeObject | null): string {
+  if (!object) return ''
+  const copy = cloneJson(object)
+  delete copy.metadata.managedFields
+  return goYaml(copy)
+}
+
+export async function runDiff(session: KubectlSession): Promise<number> {
+  // kubectl diff exits 1 for differences found, so its errors exit 2.
+  if (!hasManifestSource(session)) throw new KubectlError('must specify one of -f and -k', 2)
+  const mapper = await ResourceMapper.discover(session)
+  // As Go's os.MkdirTemp names kubectl's (LIVE-, MERGED- and a random number): diff's header lines name them.
+  const live = goTemporaryFolder('LIVE-')
+  const merged = goTemporaryFolder('MERGED-')
+  if (live === null || merged === null) {
+    if (live !== null) rmSync(live, {recursive: true, force: true})
+    throw new KubectlError(`cannot make a temporary folder in ${tmpdir()}`, 2)
+  }
+  try {
+    try {
+      await writeDiffFiles(session, mapper, live, merged)
+    } catch (error) {
+      // kubectl diff exits 1 for differences found, so every error of its run exits 2 (CheckDiffErr), in the same words.
+      if (error instanceof KubectlPlainError && error.exitCode === 1) throw new KubectlPlainError(error.message, 2, error.stdoutBefore)
+      if (error instanceof KubectlError && error.exitCode === 1) throw new KubectlError(error.message, 2, error.stdoutBefore)
+      throw error
+    }
+    const external = session.io.environment.KUBECTL_EXTERNAL_DIFF
+    const command = external && external.length > 0 ? external : 'diff -u -N'
+    const result = spawnSync('sh', ['-c', `${command} "$1" "$2"`, 'sh', live, merged], {encoding: 'utf8'})
+    if (result.error) throw new KubectlError(`failed to run "${command}": ${result.error.message}`, 2)
+    session.io.stdout(result.stdout ?? '')
+    if (result.stderr) session.io.stderr(result.stderr)
+    // 1 is the differences found; any other failure of the diff program is kubectl's error, exit 2.
+    if (result.status !== 0 && result.status !== 1) throw new KubectlError(`failed to run "${command}": exit status ${result.status ?? 1}`, 2)
+    return result.status ?? 0
+  } finally {
+    rmSync(live, {recursive: true, force: true})
+    rmSync(merged, {recursive: true, force: true})
+  }
+}
+
+/** The live and the would-be-applied objects of the manifests, one file each in `live` and `merged`. */
+async function writeDiffFiles(session: KubectlSession, mapper: ResourceMapper, live: string, merged: string): Promise<void> {
+  for (const manifest of await readManifestsOrKustomization(session, 'diff')) {
+    const {resource, namespace} = placeObject(session, mapper, manifest)
+    const object = cloneJson(manifest.object)
+    if (resource.namespaced) object.metadata.namespace = namespace
+    const name = object.metadata.name ?? ''
+    const fileName = `${resource.group ? `${resource.group}.` : ''}${resource.version}.${resource.kind}.${resource.namespaced ? `${namespace}.` : ''}${name}`
+    const current = await session.request('GET', objectPath(resource, namespace, name), {allow: [404]})
+    // kubectl diff leaves the last-applied configuration as it is (GetModifiedConfiguration
+    // without annotating): a new object is created as the file has it, a live one patched
+    // towards the file's object with its annotations made a map, the annotation left out.
+    const {[lastAppliedAnnotation]: _ignored, ...annotations} = object.metadata.annotations ?? {}
+    const desired = {...object, metadata: {...object.metadata, annotations}}
+    let after: KubeObject
+    {
+      if (current.status === 404) {
+        after = (await session.request('POST', collectionPath(resource, namespace), {body: object, query: {dryRun: 'All', fieldValidation: 'Strict'}})).body as KubeObject
+      } else {
+        const liveObject = current.body as KubeObject
+        const originalText = liveObject.metadata.annotations?.[lastAppliedAnnotation]
+        const original = originalText ? JSON.parse(originalText) : null
+        const schema = builtinScheme().kindOf(object.apiVersion ?? '', object.kind ?? '')?.schema ?? null
+        const patch = threeWayPatch(original, desired, liveObject, schema)
+        after = Object.keys(patch).length === 0
+          ? liveObject
+          : ((await session.request('PATCH', objectPath(resource, namespace, name), {body: patch, contentType: schema ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json', query: {dryRun: 'All'}})).body as KubeObject)
+      }
+    }
+    const before = current.status === 404 ? null : (current.body as KubeObject)
+    // A dry run reports a new generation even for a spec that did not change; kubectl ignores it too.
+    if (before && after.metadata.generation !== undefined && JSON.stringify(before.spec) === JSON.stringify(after.spec)) after.metadata.generation = before.metadata.generation
+    // An object not there yet has an empty live file, as kubectl writes it.
+    writeFileSync(join(live, fileName), before ? forDiff(before) : '')
+    writeFileSync(join(merged, fileName), forDiff(after))
+  }
+}
