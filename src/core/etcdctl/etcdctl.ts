@@ -304,8 +304,13 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     }
     // etcd's process_resident_memory_bytes: from the /metrics of `up`'s port when it serves the
     // endpoint, else this process's own, since the embedded cluster runs here.
-    const residentMemoryBytes = async (endpoint: string): Promise<number> =>
-      runningUp(folder)?.etcd ? residentMemoryFromMetrics(endpoint) : process.memoryUsage().rss
+    const residentMemoryBytes = async (endpoint: string): Promise<number> => {
+      const served = runningUp(folder)?.etcd
+      if (!served) return process.memoryUsage().rss
+      // The port up serves the endpoint's member on (the default 127.0.0.1:2379 names infra1).
+      const member = memberForEndpoint(endpoint)
+      return residentMemoryFromMetrics(member && served[member] ? served[member] : endpoint)
+    }
     return await definition.run({flags, io, format, withClient, openReader, folder, readsThroughUp, residentMemoryBytes})
   } catch (error) {
     const code = exitCodeOf(error)
@@ -320,8 +325,9 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
  * The endpoints a balanced request may go through. Given none (no flag, no ETCDCTL_ENDPOINTS)
  * while `up` serves etcd on ports of its own (`--etcd-ports`), etcdctl's default 127.0.0.1:2379 is
  * nobody's port: the request balances over every served member's, as the etcdctl line up's log
- * prints would, so one stopped member does not fail it. On the default ports 2379 is infra1's and
- * stays the only endpoint, as for the real etcdctl.
+ * prints would, so one stopped member does not fail it. The verbs that go to each endpoint
+ * (endpoint status|health, snapshot save, defrag) keep the one default, which names infra1 as on
+ * the default ports, where 2379 is infra1's and stays the only endpoint, as for the real etcdctl.
  */
 function defaultedToServed(given: readonly string[], chosen: boolean, served: Readonly<Record<string, string>> | undefined): readonly string[] {
   if (chosen || !served) return given
