@@ -72,6 +72,9 @@ describe.runIf(existsSync(realKubectl))('kubectl followers as the real kubectl, 
     await real(`apply -f ${manifest} -n roll`)
     // Its pods fit no node: the rollout waits for them until the test scales it to 0.
     await real('wait --for=jsonpath={.status.unavailableReplicas}=2 deploy/stuck -n roll --timeout=60s')
+    // The controller's status writes are over (both pods made, none available): from here on only
+    // the test changes the Deployment, so both followers see the same events whenever they start.
+    await real('wait --for=jsonpath={.status.updatedReplicas}=2 deploy/stuck -n roll --timeout=60s')
     const followers = (['real', 'ours'] as const).map((tool) => follow(tool, ['rollout', 'status', 'deploy/stuck', '-n', 'roll']))
     try {
       for (const follower of followers) await follower.until((output) => lineCount(output) >= 1)
