@@ -3,6 +3,7 @@
 // print, -L label columns and --show-labels; laid out by Go's tabwriter (minimum width 6,
 // padding 3, the last column unpadded).
 import {isJsonObject} from '../../api/object.js'
+import {formatTabs} from './tabwriter.js'
 
 export interface ServerTable {
   readonly columnDefinitions: ReadonlyArray<{name: string; type: string; priority?: number}>
@@ -106,40 +107,6 @@ export class RememberingTabwriter {
 
   /** Text whose cells end with tabs and lines with newlines, written and flushed. */
   writeText(text: string): string {
-    // The last line holds what follows the last newline: written as it is, with no newline.
-    const lines = text.split('\n').map((line) => line.split('\t'))
-    const widths: number[] = []
-    let out = ''
-    const width = (cell: string) => [...cell].length
-    const writeLines = (from: number, to: number) => {
-      for (let index = from; index < to; index++) {
-        const line = lines[index]!
-        line.forEach((cell, column) => {
-          out += cell
-          if (column < widths.length) out += ' '.repeat(Math.max(0, widths[column]! - width(cell)))
-        })
-        if (index + 1 < lines.length) out += '\n'
-      }
-    }
-    // Go's elastic tabstops: a column block is the run of lines that have a cell in that column.
-    const format = (first: number, end: number) => {
-      const column = widths.length
-      let start = first
-      for (let line = first; line < end; line++) {
-        if (column >= lines[line]!.length - 1) continue
-        writeLines(start, line)
-        start = line
-        let blockWidth = tabMinimumWidth
-        for (; line < end && column < lines[line]!.length - 1; line++) blockWidth = Math.max(blockWidth, width(lines[line]![column]!) + tabPadding)
-        this.remembered[column] = Math.max(this.remembered[column] ?? 0, blockWidth)
-        widths.push(this.remembered[column])
-        format(start, line)
-        widths.pop()
-        start = line
-      }
-      writeLines(start, end)
-    }
-    format(0, lines.length)
-    return out
+    return formatTabs(text, {minimumWidth: tabMinimumWidth, padding: tabPadding, remembered: this.remembered})
   }
 }

@@ -6,6 +6,11 @@
 export interface TabwriterOptions {
   readonly minimumWidth: number
   readonly padding: number
+  /**
+   * Column widths kept across calls (liggitt/tabwriter's RememberWidths, which kubectl's `get -w`
+   * uses): each block is at least as wide as its column was before, and widens it for later calls.
+   */
+  readonly remembered?: number[]
 }
 
 const cellWidth = (text: string) => [...text].length
@@ -39,6 +44,7 @@ export function formatTabs(text: string, options: TabwriterOptions): string {
         if (column >= line.length - 1) break
         width = Math.max(width, cellWidth(line[column]!) + options.padding)
       }
+      if (options.remembered) width = options.remembered[column] = Math.max(options.remembered[column] ?? 0, width)
       widths.push(width)
       format(first, index)
       widths.pop()
