@@ -4,6 +4,7 @@
 // bad durations change nothing.
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {formatAdvance} from '../../src/core/printers/host.js'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 
@@ -19,6 +20,12 @@ function cluster() {
 const offsetOf = (output: string) => /\(wall clock \+ (\S+)\)/.exec(output)?.[1]
 
 describe('the cluster clock', () => {
+  it('counts an advance\'s steps in English: 1 step, 2 steps', () => {
+    const from = Date.UTC(2026, 11, 6, 7, 0, 0)
+    expect(formatAdvance({from, to: from + 300_000, steps: 1})).toBe('cluster time 2026-12-06T07:00:00Z -> 2026-12-06T07:05:00Z (+5m0s, 1 step)\n')
+    expect(formatAdvance({from, to: from + 300_000, steps: 2})).toBe('cluster time 2026-12-06T07:00:00Z -> 2026-12-06T07:05:00Z (+5m0s, 2 steps)\n')
+  })
+
   it('shows cluster time and refuses durations that are negative or malformed, leaving it unchanged', async () => {
     const {run} = cluster()
     const shown = await run('time')
@@ -33,7 +40,7 @@ describe('the cluster clock', () => {
     expect(offsetOf((await run('time')).stdout)).toBe('0s')
     const advanced = await run('time advance 90s')
     expect(advanced.status).toBe(0)
-    expect(advanced.stdout).toMatch(/^cluster time \S+ -> \S+ \(\+1m30s, \d+ steps\)\n$/)
+    expect(advanced.stdout).toMatch(/^cluster time \S+ -> \S+ \(\+1m30s, (1 step|\d+ steps)\)\n$/)
     expect(offsetOf((await run('time')).stdout)).toBe('1m30s')
   })
 

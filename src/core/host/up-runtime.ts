@@ -253,7 +253,7 @@ export class UpRuntime {
       clock.persist(this.options.folder)
       this.recordSettled(true)
     }
-    this.options.log(`cluster time moved forward ${milliseconds / 1000}s in ${steps} steps`)
+    this.options.log(`cluster time moved forward ${milliseconds / 1000}s in ${steps} ${steps === 1 ? 'step' : 'steps'}`)
     return {from, to: from + milliseconds, steps}
   }
 

@@ -17,5 +17,5 @@ export function formatClusterTime(reading: TimeReading): string {
 }
 
 export function formatAdvance(result: AdvanceResult): string {
-  return `cluster time ${iso(result.from)} -> ${iso(result.to)} (+${formatGoDuration(result.to - result.from)}, ${result.steps} steps)\n`
+  return `cluster time ${iso(result.from)} -> ${iso(result.to)} (+${formatGoDuration(result.to - result.from)}, ${result.steps} ${result.steps === 1 ? 'step' : 'steps'})\n`
 }

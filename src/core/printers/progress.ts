@@ -18,7 +18,7 @@ export function progressLine(stream: NodeJS.WriteStream): {update: (progress: St
       drawn = now
       shown = true
       const left = Math.max(0, Math.round((progress.target - progress.now) / 1000))
-      stream.write(`\r\x1b[Kcatching up: ${new Date(progress.now).toISOString().slice(0, 19)}Z, ${left}s of cluster time to go (${progress.steps} steps)`)
+      stream.write(`\r\x1b[Kcatching up: ${new Date(progress.now).toISOString().slice(0, 19)}Z, ${left}s of cluster time to go (${progress.steps} ${progress.steps === 1 ? 'step' : 'steps'})`)
     },
     done: () => {
       if (shown) stream.write('\r\x1b[K')
