@@ -47,6 +47,9 @@ describe('a cluster that --cluster or KUBEMU_CLUSTER names and that does not exi
     expect(await runShell(`${kubemu} status`, {cwd: home, env: {...environment, KUBEMU_CLUSTER: 'nope'}})).toMatchObject({status: 1, stdout: '', stderr: missing('KUBEMU_CLUSTER')})
     expect(await runShell(`${kubemu} time advance 1s --cluster nope`, {cwd: home, env: environment})).toMatchObject({status: 1, stdout: '', stderr: missing('--cluster')})
     expect(await runShell(`${kubemu} member stop infra2 --cluster nope`, {cwd: home, env: environment})).toMatchObject({status: 1, stdout: '', stderr: missing('--cluster')})
+    // etcdctl too: a read and a write (it made an empty cluster by that name and answered from it).
+    for (const line of ['get a', 'put a 1']) expect(await runShell(`${kubemu} etcdctl ${line}`, {cwd: home, env: {...environment, KUBEMU_CLUSTER: 'nope'}})).toMatchObject({status: 1, stdout: '', stderr: missing('KUBEMU_CLUSTER')})
+    expect(await runShell(`${kubemu} etcdctl get a`, {cwd: home, env: {...environment, KUBEMU_CLUSTER: 'No'}})).toMatchObject({status: 1, stdout: '', stderr: 'Error: invalid cluster name "No": use lower-case letters, digits and \'-\'\n'})
     expect(existsSync(join(home, 'nope'))).toBe(false)
   }, 60_000)
 })

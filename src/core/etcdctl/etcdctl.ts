@@ -6,7 +6,7 @@ import {defaultLayout} from '../etcd/layout.js'
 import {readClusterState} from '../etcd/cluster-files.js'
 import type {ReadOnlyMember} from '../etcd/read-only-member.js'
 import {openClusterClock} from '../host/clock.js'
-import {clusterFolder} from '../home.js'
+import {ClusterNameError, ClusterNotFoundError, existingClusterFolder, KubemuHomeError} from '../home.js'
 import {EtcdError, UnreachableEndpointError, clientErrorText} from '../mvcc/errors.js'
 import {type OutputFormat, UnsupportedFormatError, UnsupportedMarshalError} from '../printers/etcdctl.js'
 import {StorageError} from '../storage/errors.js'
@@ -205,11 +205,13 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     const formats: OutputFormat[] = ['simple', 'json', 'fields', 'table', 'protobuf']
     const format = flag(flags, 'write-out') as OutputFormat
     if (!formats.includes(format)) throw new ExitError(exitCodes.badFeature, 'unsupported output format')
-    const folder = clusterFolder(io.environment)
+    let folder: string
     try {
+      // A named cluster must exist, as for kubectl: etcdctl never creates one.
+      folder = existingClusterFolder(io.environment)
       applySeed(io.environment, folder)
     } catch (error) {
-      if (error instanceof SeedError) throw new ExitError(exitCodes.error, error.message)
+      if (error instanceof SeedError || error instanceof ClusterNotFoundError || error instanceof ClusterNameError || error instanceof KubemuHomeError) throw new ExitError(exitCodes.error, error.message)
       throw error
     }
     const servedUrls = runningUp(folder)?.etcd

@@ -2,27 +2,18 @@
 // while `kubemu up` runs, commands go through it (its loopback API and its control endpoints);
 // otherwise a command runs the cluster in-process (one-shot), catches it up to now before it
 // reads, and settles it after it changed something.
-import {existsSync} from 'node:fs'
-import {clusterFolder, defaultClusterName, kubemuHome} from '../home.js'
+import {existingClusterFolder} from '../home.js'
 import type {ClusterHost, HostOptions} from './cluster-host.js'
 import {runningUp} from './up-marker.js'
 
 export type {AdvanceResult, ClusterHost, FaultAction, FaultKind, FaultResult, HostOptions, KubernetesHandler, TimeReading} from './cluster-host.js'
 export type {ClusterClock} from './clock.js'
 
-/** --cluster or KUBEMU_CLUSTER names a cluster that does not exist: only `kubemu up` makes a named one. */
-export class ClusterNotFoundError extends Error {}
+export {ClusterNotFoundError} from '../home.js'
 
 /** The host of the cluster the environment names: through `up` when it runs, one-shot otherwise. */
 export async function openHost(options: HostOptions): Promise<ClusterHost> {
-  const folder = clusterFolder(options.environment, options.clusterName)
-  // The default cluster comes into being on first use; a named one must exist (a typo in a name
-  // would otherwise make an empty cluster and answer from it).
-  const named = options.clusterName ?? options.environment.KUBEMU_CLUSTER
-  if (named && named !== defaultClusterName && !existsSync(folder)) {
-    const source = options.clusterName !== undefined ? '--cluster' : 'KUBEMU_CLUSTER'
-    throw new ClusterNotFoundError(`cluster "${named}" (${source}) does not exist in ${kubemuHome(options.environment)}; \`kubemu up\` creates it`)
-  }
+  const folder = existingClusterFolder(options.environment, options.clusterName)
   const up = runningUp(folder)
   if (up) {
     const {RemoteHost} = await import('./remote-host.js')

@@ -10,7 +10,7 @@ import {type ClusterClock, openClusterClock} from '../host/clock.js'
 import type {ClusterHost, KubernetesHandler} from '../host/host.js'
 import {waitEnvironmentVariable} from '../host/cluster-host.js'
 import type {StepProgress} from '../host/stepper.js'
-import {clusterFolder, defaultClusterName, kubemuHome} from '../home.js'
+import {existingClusterFolder} from '../home.js'
 import {StorageError} from '../storage/errors.js'
 import {parseGoDuration} from '../etcdctl/flags.js'
 import {formatGoDuration} from '../util/go-duration.js'
@@ -121,18 +121,13 @@ export class KubectlSession {
    * KUBEMU_CLUSTER names must exist already (`kubemu up` creates it), or the command fails.
    */
   clusterFolder(): string {
-    let folder: string
     try {
-      folder = clusterFolder(this.io.environment)
+      const folder = existingClusterFolder(this.io.environment)
       applySeed(this.io.environment, folder)
+      return folder
     } catch (error) {
       throw new KubectlError(error instanceof Error ? error.message : String(error))
     }
-    const named = this.io.environment.KUBEMU_CLUSTER
-    if (named && named !== defaultClusterName && !existsSync(folder)) {
-      throw new KubectlError(`cluster "${named}" (KUBEMU_CLUSTER) does not exist in ${kubemuHome(this.io.environment)}; \`kubemu up\` creates it`)
-    }
-    return folder
   }
 
   /** The cluster folder's own admin kubeconfig, written when missing (no store needed). */
