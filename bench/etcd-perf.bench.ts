@@ -28,6 +28,8 @@ const pastReads = Number(process.env.BENCH_PAST_READS ?? 10_000)
 const historyKeys = 100
 const historyRounds = 20
 const upStartMillisecondsMax = 60_000
+/** How long etcdctl 3.4's `check perf` writes, whatever the load. */
+const checkPerfSeconds = 60
 const kubemu = resolve(import.meta.dirname, '../bin/kubemu')
 const memberThreadModes = ({off: [false], on: [true], both: [false, true]} as const)[process.env.BENCH_MEMBER_THREADS ?? 'off']
 if (!memberThreadModes) throw new Error(`BENCH_MEMBER_THREADS is off, on or both, not ${process.env.BENCH_MEMBER_THREADS}`)
@@ -38,6 +40,8 @@ interface PerfResult {
   readonly verdict: string
   /** Leader changes the members saw during the run (an election stalls every write until it ends). */
   readonly leaderChanges: number
+  /** Bytes the serving processes sent to storage during the run, per 1,000 writes it counted. */
+  readonly storageBytesPer1000Writes: number
 }
 
 /** The most leader changes any member has seen, from each member's /metrics on its client port. */
@@ -51,8 +55,9 @@ async function leaderChangesSeen(endpoints: string): Promise<number> {
   return most
 }
 
-async function checkPerf(endpoints: string, load: string): Promise<PerfResult> {
+async function checkPerf(endpoints: string, pids: readonly number[], load: string): Promise<PerfResult> {
   const leaderChangesBefore = await leaderChangesSeen(endpoints)
+  const storageBytesBefore = storageBytes(pids)
   const output = await new Promise<string>((done, fail) => {
     const child = spawn('etcdctl', ['--endpoints', endpoints, 'check', 'perf', '--load', load], {env: {...process.env, ETCDCTL_API: '3'}})
     let text = ''
@@ -65,7 +70,10 @@ async function checkPerf(endpoints: string, load: string): Promise<PerfResult> {
   const slowest = /Slowest request took(?: too long:)? ([\d.]+)s/.exec(output)
   if (!throughput || !slowest) throw new Error(`check perf --load ${load} against ${endpoints} printed no figures:\n${output.slice(-2000)}`)
   const leaderChanges = (await leaderChangesSeen(endpoints)) - leaderChangesBefore
-  return {writesPerSecond: Number(throughput[1]), slowestSeconds: Number(slowest[1]), verdict: output.trim().split('\n').at(-1)!, leaderChanges}
+  const writesPerSecond = Number(throughput[1])
+  // check perf's writes (its rate times its 60 s) and the DeleteRange of all of them at its end.
+  const storageBytesPer1000Writes = ((storageBytes(pids) - storageBytesBefore) * 1000) / (writesPerSecond * checkPerfSeconds)
+  return {writesPerSecond, slowestSeconds: Number(slowest[1]), verdict: output.trim().split('\n').at(-1)!, leaderChanges, storageBytesPer1000Writes}
 }
 
 /** Puts by 3 concurrent etcd3 clients, `perClient` each; returns each put's latency in ms. */
@@ -99,6 +107,16 @@ function cpuSeconds(pids: readonly number[]): number {
     ticks += Number(fields[11]) + Number(fields[12])
   }
   return ticks / ticksPerSecond
+}
+
+/**
+ * Bytes the processes have caused to be written to storage so far (/proc's write_bytes: WAL and
+ * database files, checkpoints included; not sockets), the volume behind every fsync they wait on.
+ */
+function storageBytes(pids: readonly number[]): number {
+  let bytes = 0
+  for (const pid of pids) bytes += Number(/^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0)
+  return bytes
 }
 
 /** Writes history, then times `pastReads` single-key reads, each at an older revision. */
@@ -145,7 +163,7 @@ const percentile99 = (values: number[]) => [...values].sort((a, b) => a - b)[Mat
 /** Every measurement on each target in turn (one target when only kubemu is measured). */
 async function measureInTurns(targets: readonly Target[]): Promise<Figures[]> {
   const figures: Figures[] = targets.map(() => ({perf: {}, p99: 0, cpuMillisecondsPer1000Puts: 0, reads: 0}))
-  for (const load of loads) for (const [index, target] of targets.entries()) figures[index]!.perf[load] = await checkPerf(target.endpoints, load)
+  for (const load of loads) for (const [index, target] of targets.entries()) figures[index]!.perf[load] = await checkPerf(target.endpoints, target.pids, load)
   for (const target of targets) await putLatencies(hostsOf(target), warmUpPutsPerClient, -1)
   const latencies: number[][] = targets.map(() => [])
   const cpu = targets.map(() => 0)
@@ -228,6 +246,8 @@ for (const {name, figures: kubemuFigures} of kubemuResults) {
     console.log(`  real etcd:  ${realOr((real) => `${real.perf[load]!.writesPerSecond} writes/s, slowest ${real.perf[load]!.slowestSeconds.toFixed(3)} s, ${real.perf[load]!.leaderChanges} leader changes (${real.perf[load]!.verdict})`)}`)
     console.log(`  ${name}:  ${ours.writesPerSecond} writes/s, slowest ${ours.slowestSeconds.toFixed(3)} s, ${ours.leaderChanges} leader changes (${ours.verdict})`)
     console.log(`  throughput ratio kubemu/etcd: ${ratioTo(ours.writesPerSecond, (real) => real.perf[load]!.writesPerSecond)} (target >= 1.0); worst latency ${ours.slowestSeconds.toFixed(3)} s (target <= 0.5)`)
+    const mebibytes = (bytes: number) => (bytes / 1024 / 1024).toFixed(1)
+    console.log(`  written to storage per 1,000 writes: real etcd ${realOr((real) => mebibytes(real.perf[load]!.storageBytesPer1000Writes))} MiB; ${name} ${mebibytes(ours.storageBytesPer1000Writes)} MiB; ratio ${ratioTo(ours.storageBytesPer1000Writes, (real) => real.perf[load]!.storageBytesPer1000Writes)}`)
   }
   console.log(`p99 put latency, 3 etcd3 clients x ${putsPerClient} puts in ${putRounds} rounds taking turns`)
   console.log(`  real etcd: ${realOr((real) => real.p99.toFixed(1))} ms; ${name}: ${kubemuFigures.p99.toFixed(1)} ms; ratio ${ratioTo(kubemuFigures.p99, (real) => real.p99)} (target <= 1.5)`)
