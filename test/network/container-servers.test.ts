@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {containerResponse} from '../../src/core/network/container-servers.js'
-import {parseImage} from '../../src/core/network/image-servers.js'
+import {parseImage} from '../../src/core/network/image-reference.js'
 import {fixtureNowMilliseconds, pod, view} from './view-fixture.js'
 
 const get = {method: 'GET', path: '/', headers: {}}
@@ -32,6 +32,24 @@ describe("what a container's server answers", () => {
     // nginx listens on 80 whatever the pod declares; nothing listens on 8080.
     const declared = pod('web', {image: 'nginx', ports: [{containerPort: 8080}]})
     expect(containerResponse(view([declared]), declared, 8080, get)).toBe('refused')
+  })
+
+  it("nginx and httpd answer from the container's files: a mounted page, a directory's index, a redirect to its slash, 404 for the rest", () => {
+    const files = (entries: Record<string, string>) => ({
+      get: (path: string) => (entries[path] !== undefined ? {kind: 'file' as const, content: entries[path]!} : Object.keys(entries).some((file) => file.startsWith(`${path}/`)) ? {kind: 'directory' as const} : undefined),
+    })
+    const nginx = pod('web', {image: 'nginx:1.27'})
+    const mounted = files({'/usr/share/nginx/html/index.html': 'hello from configmap', '/usr/share/nginx/html/about.txt': 'about', '/usr/share/nginx/html/docs/index.html': 'doc'})
+    const ask = (path: string, host = '10.244.1.5') => containerResponse(view([nginx]), nginx, 80, {method: 'GET', path, headers: {Host: host}, files: mounted})
+    expect(ask('/')).toMatchObject({status: 200, headers: {'Content-Type': 'text/html', 'Content-Length': '20'}, body: 'hello from configmap'})
+    expect(ask('/about.txt')).toMatchObject({status: 200, headers: {'Content-Type': 'text/plain'}, body: 'about'})
+    expect(ask('/docs/')).toMatchObject({status: 200, body: 'doc'})
+    expect(ask('/docs', '10.244.1.5:80')).toMatchObject({status: 301, reason: 'Moved Permanently', headers: {Location: 'http://10.244.1.5/docs/'}})
+    expect(ask('/../../../etc/passwd')).toMatchObject({status: 404})
+    // The mount hid the image's 50x.html.
+    expect(ask('/50x.html')).toMatchObject({status: 404})
+    const httpd = pod('h', {image: 'httpd:2.4'})
+    expect(containerResponse(view([httpd]), httpd, 80, {method: 'GET', path: '/', headers: {}, files: files({'/usr/local/apache2/htdocs/index.html': '<p>mine</p>'})})).toMatchObject({status: 200, body: '<p>mine</p>'})
   })
 
   it('httpd answers It works!', () => {

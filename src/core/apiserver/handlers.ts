@@ -266,7 +266,7 @@ export class ResourceHandlers {
     }
     if (serving === 'stream' && info.subresource === 'portforward' && this.streams && request.query?.ports) {
       // One forwarded connection's bytes so far, answered by what listens on the pod's port.
-      const answer = portForwardExchange(this.streams, await this.registry.get(definition, namespace, info.name), request.query.ports, bodyText(request.body), this.clock.nowMilliseconds())
+      const answer = await portForwardExchange(this.streams, await this.registry.get(definition, namespace, info.name), request.query.ports, bodyText(request.body), this.clock.nowMilliseconds(), this.streamReader)
       return {status: 200, body: answer, warnings: []}
     }
     if (serving === 'stream' || serving === 'exec') {

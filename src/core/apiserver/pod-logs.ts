@@ -44,7 +44,7 @@ export interface ContainerStreams {
   /** What an attach sends on the container's open stdin at `now` (and its end, with `closes`). */
   sendStdin(pod: KubeObject, container: string, run: ContainerRun, text: string, closes: boolean, now: number): Promise<void>
   /** A forwarded connection's bytes so far, answered by what listens on the pod's port (the runtime dials it inside the pod). */
-  portForward(pod: KubeObject, port: number, input: Buffer, now: number): ForwardedBytes
+  portForward(pod: KubeObject, port: number, input: Buffer, now: number, reader: StreamObjectReader): Promise<ForwardedBytes>
 }
 
 /** What a port-forward exchange gave back: the server's bytes, or the runtime's refusal. */

@@ -5,13 +5,13 @@
 // authorization as the user who forwards.
 import type {KubeObject} from '../api/object.js'
 import type {PortForwardAnswer} from '../api/wire.js'
-import type {ContainerStreams} from './pod-logs.js'
+import type {ContainerStreams, StreamObjectReader} from './pod-logs.js'
 import {apiErrors} from './api-errors.js'
 
 /** The most bytes of requests one forwarded connection holds before an answer (a bound on what a client may send). */
 export const forwardedRequestBytesMax = 1 << 20
 
-export function portForwardExchange(streams: ContainerStreams, pod: KubeObject, portText: string | undefined, body: string, nowMilliseconds: number): PortForwardAnswer {
+export async function portForwardExchange(streams: ContainerStreams, pod: KubeObject, portText: string | undefined, body: string, nowMilliseconds: number, reader: StreamObjectReader): Promise<PortForwardAnswer> {
   const port = Number(portText)
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw apiErrors.badRequest(`invalid port: ${portText}`)
   if ((pod.status as {phase?: string} | undefined)?.phase !== 'Running') throw apiErrors.badRequest(`pod ${pod.metadata.name} is not running`)
@@ -25,6 +25,6 @@ export function portForwardExchange(streams: ContainerStreams, pod: KubeObject, 
   }
   const input = Buffer.from(String(data), 'base64')
   if (input.length > forwardedRequestBytesMax) throw apiErrors.badRequest(`a forwarded request of ${input.length} bytes is over the ${forwardedRequestBytesMax}-byte limit`)
-  const answer = streams.portForward(pod, port, input, nowMilliseconds)
+  const answer = await streams.portForward(pod, port, input, nowMilliseconds, reader)
   return {...(answer.refusal !== undefined ? {refusal: answer.refusal} : {}), data: answer.reply.toString('base64'), consumedBytes: answer.consumedBytes, closes: answer.closes}
 }

@@ -13,6 +13,8 @@ import {ProxyConfigError} from '../proxy/node-rules.js'
 import type {Clock} from '../util/clock.js'
 import {clusterFolder} from '../home.js'
 import {clusterRandomness} from '../seed.js'
+import {clusterContainers} from '../kubelet/containers.js'
+import {runtimeFiles} from './pod-network.js'
 
 export class NetworkCommandError extends Error {}
 
@@ -38,7 +40,9 @@ export async function requestAll(environment: NodeJS.ProcessEnv, clusterName: st
     // kube-proxy's statistic draws follow the cluster's seed, if it has one.
     const random = clusterRandomness(clusterFolder(environment, clusterName)).numbers('kube-proxy')
     // The nodes' kube-proxies remember affinity across commands (and with `up`), as a node's kernel does.
-    const network = createPodNetwork(client, clock, {random, memory: new ProxyMemory(clusterFolder(environment, clusterName)), syncedRules})
+    // What the images' web servers serve: the containers' files as the runtime keeps them (with `up` too).
+    const containers = clusterContainers(clusterFolder(environment, clusterName))
+    const network = createPodNetwork(client, clock, {random, memory: new ProxyMemory(clusterFolder(environment, clusterName)), syncedRules, containerFiles: runtimeFiles(() => containers, client, clock)})
     if (from.kind === 'pod') await client.get(resources.pods, from.namespace, from.name)
     const results: UrlResult[] = []
     for (const url of urls) {

@@ -1,22 +1,52 @@
 // The pod network a host gives its simulated containers and the kubelets' probes (one-shot and
 // under `up`). Apart from the network commands' runner, which opens a host itself.
+import type {Pod} from '../api/kinds.js'
 import {apiServerUser} from '../apiserver/authentication/user.js'
-import {ApiClient, type RequestHandler} from '../client/client.js'
+import {ApiClient, isNotFound, type RequestHandler} from '../client/client.js'
+import {resources} from '../client/resources.js'
+import type {PodObjectReader} from '../kubelet/container-setup.js'
+import type {SimulatedContainers} from '../kubelet/containers.js'
 import {createPodNetwork} from '../network/pod-network.js'
-import type {PodNetwork} from '../network/types.js'
+import type {ContainerFilesReader, PodNetwork} from '../network/types.js'
 import {ProxyMemory} from '../proxy/memory.js'
 import type {SyncedRulesStore} from '../proxy/synced-rules.js'
 import type {Clock} from '../util/clock.js'
 
+/** ConfigMaps, Secrets and Services read through the API server, as the kubelet reads them for a container's volumes and environment. */
+export function apiObjectReader(client: ApiClient): PodObjectReader {
+  return {
+    get: async (resource, namespace, name) => {
+      try {
+        return await client.get(resource === 'configmaps' ? resources.configMaps : resources.secrets, namespace, name)
+      } catch (error) {
+        if (isNotFound(error)) return null
+        throw error
+      }
+    },
+    services: async (namespace) => (await client.list(resources.services, namespace)).items,
+  }
+}
+
+/** The runtime's files of a pod's container at the cluster clock's now (what nginx and httpd serve). */
+export function runtimeFiles(containers: () => SimulatedContainers, client: ApiClient, clock: Clock): ContainerFilesReader {
+  const reader = apiObjectReader(client)
+  return (pod, container) => containers().filesAt(pod as Pod, container, clock.nowMilliseconds(), reader)
+}
+
 /**
  * The pod network the simulated containers and the kubelets' probes use: kube-proxy's and
  * CoreDNS's view read through the API server as the admin, opened when first asked (the API
- * server starts after the containers' runtime), with the cluster's kube-proxy memory (kept in its folder).
+ * server starts after the containers' runtime), with the cluster's kube-proxy memory (kept in its
+ * folder) and the runtime's files, which the images' web servers answer from.
  */
-export function hostPodNetwork(server: () => Promise<RequestHandler>, clock: Clock, syncedRules: SyncedRulesStore, random: () => number, folder: string): PodNetwork {
+export function hostPodNetwork(server: () => Promise<RequestHandler>, clock: Clock, syncedRules: SyncedRulesStore, random: () => number, folder: string, containers: () => SimulatedContainers): PodNetwork {
   const memory = new ProxyMemory(folder)
   let network: Promise<PodNetwork> | null = null
-  const open = () => (network ??= server().then((handler) => createPodNetwork(new ApiClient(handler, apiServerUser, 'kubemu'), clock, {random, memory, syncedRules})))
+  const open = () =>
+    (network ??= server().then((handler) => {
+      const client = new ApiClient(handler, apiServerUser, 'kubemu')
+      return createPodNetwork(client, clock, {random, memory, syncedRules, containerFiles: runtimeFiles(containers, client, clock)})
+    }))
   return {
     lookup: async (from, name, type) => (await open()).lookup(from, name, type),
     request: async (from, url, options) => (await open()).request(from, url, options),

@@ -144,7 +144,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
   const network = hostPodNetwork(async () => {
     if (api === null) throw new Error('invariant: the pod network is used before the API server is open')
     return api
-  }, clock, syncedRules, clusterRandomness(folder).numbers('kube-proxy'), folder)
+  }, clock, syncedRules, clusterRandomness(folder).numbers('kube-proxy'), folder, () => containers)
   const containers = clusterContainers(folder, () => network, clock)
   const connection = await openKubernetes({environment: options.environment, clock, containerStreams: containers})
   api = connection.api

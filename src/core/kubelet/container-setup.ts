@@ -6,7 +6,8 @@
 import {bytesToText} from '../util/byte-text.js'
 import type {KubeObject} from '../api/object.js'
 import type {Container, DownwardAPIVolumeFile, Pod, Volume} from '../api/kinds.js'
-import {SimulatedFileSystem} from './shell/filesystem.js'
+import {normalizePath, SimulatedFileSystem} from './shell/filesystem.js'
+import {imageFiles} from '../network/image-files.js'
 
 /** Reads the objects a pod's environment and volumes name (the kubelet's view of the API). */
 export interface PodObjectReader {
@@ -229,6 +230,14 @@ export async function filesystemOf(pod: Pod, container: Container, reader: PodOb
   fs.write('/etc/hostname', `${hostname}\n`)
   fs.write('/etc/hosts', `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n${status.podIP ?? ''}\t${fqdn}\n`)
   fs.write('/etc/resolv.conf', `search ${namespace}.svc.${clusterDomain} svc.${clusterDomain} ${clusterDomain}\nnameserver ${clusterDnsAddress}\noptions ndots:5\n`)
+  // The image's own files (its server's pages) where no volume is mounted: a mount hides what
+  // the image has at and under its path.
+  const mountPaths = (container.volumeMounts ?? []).map((mount) => normalizePath(mount.mountPath))
+  for (const [path, content] of Object.entries(imageFiles(container.image))) {
+    if (mountPaths.some((mountPath) => path === mountPath || path.startsWith(`${mountPath}/`) || mountPath === '/')) continue
+    fs.makeDirectories(path.slice(0, path.lastIndexOf('/')))
+    fs.write(path, content)
+  }
   const volumes = (pod.spec.volumes ?? [])
   for (const mount of container.volumeMounts ?? []) {
     const volume = volumes.find((entry) => entry.name === mount.name)

@@ -5,6 +5,9 @@
 // subresources ask it the same questions, so every process computes the same answers.
 import {networkUnavailable, type PodNetwork} from '../network/types.js'
 import {forwardedExchange, type ForwardedReply, podOnlyView} from '../network/port-forward.js'
+import {filesOfListener} from '../network/container-servers.js'
+import type {SimulatedFileSystem} from './shell/filesystem.js'
+import {runningRun} from '../apiserver/pod-logs.js'
 import type {Container, Pod, Probe} from '../api/kinds.js'
 import {argvOf, containersOf, environmentOf, filesystemOf, hostnameOf, type PodObjectReader} from './container-setup.js'
 import {containerRunKey, type ContainerStateStore, FileContainerState, MemoryContainerState} from './container-state.js'
@@ -90,8 +93,19 @@ export class SimulatedContainers {
   }
 
   /** A forwarded connection's bytes so far, answered by what listens on the pod's port: the runtime dials it inside the pod, so no Service rule or NetworkPolicy stands between. */
-  portForward(pod: Pod, port: number, input: Buffer, now: number): ForwardedReply {
-    return forwardedExchange(podOnlyView(pod, now), pod, port, input)
+  async portForward(pod: Pod, port: number, input: Buffer, now: number, reader: PodObjectReader): Promise<ForwardedReply> {
+    const files = await filesOfListener(pod, port, (_pod, container) => this.filesAt(pod, container, now, reader))
+    return forwardedExchange(podOnlyView(pod, now), pod, port, input, files)
+  }
+
+  /**
+   * The files of the container's current run at `now` (its volumes, what its command and the
+   * execs wrote until then), as its server reads them; null when it does not run.
+   */
+  async filesAt(pod: Pod, containerName: string, now: number, reader: PodObjectReader): Promise<SimulatedFileSystem | null> {
+    const run = runningRun(pod, containerName)
+    if (!run) return null
+    return this.replayFiles(pod, this.containerOf(pod, containerName), run, Math.max(now, run.startedAtMilliseconds), reader)
   }
 
   private containerOf(pod: Pod, name: string): Container {

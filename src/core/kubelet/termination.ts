@@ -7,7 +7,7 @@
 // handler when the command in the foreground ends (sh waits for it first), so a
 // `trap 'exit 0' TERM; while true; do sleep 1; done` loop ends within the second.
 // One table below holds every rule, each with why it behaves so.
-import {parseImage} from '../network/image-servers.js'
+import {parseImage} from '../network/image-reference.js'
 import type {Container} from '../api/kinds.js'
 import {type CommandList, parseScript, ShellSyntaxError, type Word} from './shell/syntax.js'
 

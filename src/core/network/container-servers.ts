@@ -3,7 +3,7 @@
 // netexec and liveness), on the ports they really listen on; any other container answers on the
 // ports it declares with a page naming its pod. No running container listening → refused.
 import type {KubeObject} from '../api/object.js'
-import type {ClusterNetworkView, HttpResponse} from './types.js'
+import type {ClusterNetworkView, ContainerFiles, ContainerFilesReader, HttpResponse} from './types.js'
 import {type CommandListener, commandListeners} from './command-listeners.js'
 import {emptyReply, imageServer, type ImageServer} from './image-servers.js'
 
@@ -14,6 +14,8 @@ export interface ContainerRequest {
   body?: string
   /** The client's address as the container sees it (agnhost's /clientip). */
   clientIp?: string
+  /** The listening container's files, for a server that answers from them (see filesOfListener). */
+  files?: ContainerFiles
 }
 
 type Json = Record<string, unknown>
@@ -69,6 +71,13 @@ export function listenerOn(pod: KubeObject, port: number): {container: RunningCo
     if (imageServer(container.spec) === null && declaresPort(container.spec, port)) return {container, server: null}
   }
   return null
+}
+
+/** The files of the container listening on the pod's `port` when its server answers from them (nginx, httpd); undefined otherwise, or without a reader. */
+export async function filesOfListener(pod: KubeObject, port: number, read: ContainerFilesReader | undefined): Promise<ContainerFiles | undefined> {
+  const listener = listenerOn(pod, port)
+  if (!read || !listener?.server?.servesFiles) return undefined
+  return (await read(pod, String(listener.container.spec.name))) ?? undefined
 }
 
 /**

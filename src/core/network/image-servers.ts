@@ -1,24 +1,31 @@
 // The servers of images people run in tutorials, as those images answer: which port each listens
 // on (from its arguments, as its flags parse them) and its response to a request. Only what the
 // image itself decides is here; the pod and the clock come from the caller.
-import type {HttpResponse} from './types.js'
+import type {ContainerFiles, HttpResponse} from './types.js'
+import {httpdDocumentRoot, lookUpStatic, nginxContentType, nginxDocumentRoot, shippedFiles} from './image-files.js'
+import {parseImage} from './image-reference.js'
 
 type Json = Record<string, unknown>
 
 export interface ImageRequest {
   readonly method: string
   readonly path: string
+  readonly headers?: Readonly<Record<string, string>>
   readonly clientIp?: string
   readonly podName: string
   readonly nowMilliseconds: number
   /** When the container's process started (agnhost liveness fails 10 s after). */
   readonly startedMilliseconds: number
+  /** The serving container's files (a static server answers from them); absent: the image's own, as it ships them. */
+  readonly files?: ContainerFiles
 }
 
 export interface ImageServer {
   readonly image: 'nginx' | 'httpd' | 'http-echo' | 'agnhost netexec' | 'agnhost liveness' | 'coredns'
   /** The TCP ports the server listens on. */
   readonly ports: readonly number[]
+  /** Whether it answers from the container's files (the caller then passes them in the request). */
+  readonly servesFiles?: boolean
   /** Its answer to an HTTP request on `port`; status 0 when it closes the connection without an HTTP reply (curl's "Empty reply from server"). */
   answer(request: ImageRequest, port: number): Omit<HttpResponse, 'headers'> & {headers: Record<string, string>}
 }
@@ -33,30 +40,6 @@ export const httpdVersion = '2.4.62'
 /** agnhost liveness answers /healthz with 200 for this long after it started, then 500. */
 export const livenessHealthySeconds = 10
 
-const nginxWelcomePage = `<!DOCTYPE html>
-<html>
-<head>
-<title>Welcome to nginx!</title>
-<style>
-html { color-scheme: light dark; }
-body { width: 35em; margin: 0 auto;
-font-family: Tahoma, Verdana, Arial, sans-serif; }
-</style>
-</head>
-<body>
-<h1>Welcome to nginx!</h1>
-<p>If you see this page, the nginx web server is successfully installed and
-working. Further configuration is required.</p>
-
-<p>For online documentation and support please refer to
-<a href="http://nginx.org/">nginx.org</a>.<br/>
-Commercial support is available at
-<a href="http://nginx.com/">nginx.com</a>.</p>
-
-<p><em>Thank you for using nginx.</em></p>
-</body>
-</html>
-`
 
 const httpdNotFoundPage = `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
 <html><head>
@@ -69,19 +52,6 @@ const httpdNotFoundPage = `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : []
-}
-
-/** `docker.io/library/nginx:1.25-alpine` → {repository: 'nginx', tag: '1.25-alpine'}. */
-export function parseImage(image: string): {repository: string; tag: string} {
-  const withoutDigest = image.split('@')[0]!
-  const slash = withoutDigest.lastIndexOf('/')
-  const colon = withoutDigest.lastIndexOf(':')
-  const tag = colon > slash ? withoutDigest.slice(colon + 1) : 'latest'
-  let repository = colon > slash ? withoutDigest.slice(0, colon) : withoutDigest
-  const first = repository.split('/')[0]!
-  if (repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) repository = repository.slice(first.length + 1)
-  if (repository.startsWith('library/')) repository = repository.slice('library/'.length)
-  return {repository, tag}
 }
 
 function text(status: number, reason: string, body: string, headers: Record<string, string> = {}): ReturnType<ImageServer['answer']> {
@@ -117,33 +87,67 @@ function nginxVersion(tag: string): string {
   return match[2] ? `${match[1]}${match[2]}` : nginxSeriesReleases[match[1]!] ?? `${match[1]}.0`
 }
 
-function nginxServer(tag: string): ImageServer {
+function nginxServer(tag: string, image: string): ImageServer {
   const server = `nginx/${nginxVersion(tag)}`
   const page = (status: number, reason: string) => `<html>\n<head><title>${status} ${reason}</title></head>\n<body>\n<center><h1>${status} ${reason}</h1></center>\n<hr><center>${server}</center>\n</body>\n</html>\n`
   return {
     image: 'nginx',
     ports: [80],
+    servesFiles: true,
     answer(request) {
       const path = request.path.split('?')[0]!
       if (request.method !== 'GET' && request.method !== 'HEAD') return html(405, 'Not Allowed', page(405, 'Not Allowed'), {Server: server, Connection: 'keep-alive'})
-      if (path === '/' || path === '/index.html') return html(200, 'OK', nginxWelcomePage, {Server: server, Connection: 'keep-alive', 'Accept-Ranges': 'bytes'})
+      // The image's default.conf: root /usr/share/nginx/html, index index.html.
+      const found = lookUpStatic(request.files ?? shippedFiles(image), nginxDocumentRoot, path)
+      if (found.kind === 'file') return {status: 200, reason: 'OK', headers: {Server: server, 'Content-Type': nginxContentType(found.path), 'Content-Length': String(Buffer.byteLength(found.content)), Connection: 'keep-alive', 'Accept-Ranges': 'bytes'}, body: found.content}
+      if (found.kind === 'redirect') {
+        const moved = html(301, 'Moved Permanently', page(301, 'Moved Permanently'), {Server: server, Connection: 'keep-alive'})
+        return {...moved, headers: {...moved.headers, Location: `http://${hostOf(request)}${found.location}`}}
+      }
       return html(404, 'Not Found', page(404, 'Not Found'), {Server: server, Connection: 'keep-alive'})
     },
   }
 }
 
-function httpdServer(): ImageServer {
+/** The request's Host header without its port, as nginx's redirects name the server (port_in_redirect keeps its own port 80 out). */
+function hostOf(request: ImageRequest): string {
+  const host = Object.entries(request.headers ?? {}).find(([name]) => name.toLowerCase() === 'host')?.[1] ?? 'localhost'
+  return host.replace(/:\d+$/, '')
+}
+
+function httpdServer(image: string): ImageServer {
   const server = `Apache/${httpdVersion} (Unix)`
+  const notFound = (): ReturnType<ImageServer['answer']> => {
+    const answer = html(404, 'Not Found', httpdNotFoundPage, {Server: server})
+    return {...answer, headers: {...answer.headers, 'Content-Type': 'text/html; charset=iso-8859-1'}}
+  }
   return {
     image: 'httpd',
     ports: [80],
-    answer(request) {
+    servesFiles: true,
+    answer(request): ReturnType<ImageServer['answer']> {
       const path = request.path.split('?')[0]!
-      if (path === '/' || path === '/index.html') return html(200, 'OK', '<html><body><h1>It works!</h1></body></html>\n', {Server: server, 'Accept-Ranges': 'bytes'})
-      const notFound = html(404, 'Not Found', httpdNotFoundPage, {Server: server})
-      return {...notFound, headers: {...notFound.headers, 'Content-Type': 'text/html; charset=iso-8859-1'}}
+      // httpd.conf's DocumentRoot "/usr/local/apache2/htdocs", DirectoryIndex index.html.
+      const found = lookUpStatic(request.files ?? shippedFiles(image), httpdDocumentRoot, path)
+      if (found.kind === 'file') {
+        const type = httpdContentType(found.path)
+        return {status: 200, reason: 'OK', headers: {Server: server, 'Accept-Ranges': 'bytes', 'Content-Length': String(Buffer.byteLength(found.content)), ...(type ? {'Content-Type': type} : {})}, body: found.content}
+      }
+      if (found.kind === 'redirect') {
+        const location = `http://${hostOf(request)}${found.location}`
+        const body = `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>301 Moved Permanently</title>\n</head><body>\n<h1>Moved Permanently</h1>\n<p>The document has moved <a href="${location}">here</a>.</p>\n</body></html>\n`
+        const moved = html(301, 'Moved Permanently', body, {Server: server, Location: location})
+        return {...moved, headers: {...moved.headers, 'Content-Type': 'text/html; charset=iso-8859-1'}}
+      }
+      return notFound()
     },
   }
+}
+
+/** httpd's mime.types for the common extensions; a file of no known type goes without a Content-Type. */
+function httpdContentType(path: string): string | undefined {
+  const type = nginxContentType(path)
+  return type === 'application/octet-stream' ? undefined : type
 }
 
 function httpEchoServer(args: readonly string[], env: Readonly<Record<string, string>>): ImageServer | null {
@@ -232,8 +236,9 @@ export function imageServer(container: Json): ImageServer | null {
   const command = strings(container.command)
   const args = strings(container.args)
   const name = repository.split('/').at(-1)
-  if (repository === 'nginx') return command.length === 0 || command[0] === 'nginx' ? nginxServer(tag) : null
-  if (repository === 'httpd') return command.length === 0 || command[0] === 'httpd-foreground' || command[0] === 'httpd' ? httpdServer() : null
+  const image = typeof container.image === 'string' ? container.image : ''
+  if (repository === 'nginx') return command.length === 0 || command[0] === 'nginx' ? nginxServer(tag, image) : null
+  if (repository === 'httpd') return command.length === 0 || command[0] === 'httpd-foreground' || command[0] === 'httpd' ? httpdServer(image) : null
   // http-echo's ENTRYPOINT is /http-echo; a command naming it (`create deployment … -- /http-echo -text=hi`) runs the same server.
   if (repository === 'hashicorp/http-echo') {
     if (command.length === 0) return httpEchoServer(args, environment(container))

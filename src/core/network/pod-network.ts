@@ -8,10 +8,10 @@ import {ProxyMemory} from '../proxy/memory.js'
 import type {SyncedRulesStore} from '../proxy/synced-rules.js'
 import type {Clock} from '../util/clock.js'
 import {readClusterNetworkView} from './cluster-view.js'
-import {containerResponse, listenerOn} from './container-servers.js'
+import {containerResponse, filesOfListener, listenerOn} from './container-servers.js'
 import {isIpv4, resolveName} from './dns.js'
 import {isLoopback, loopbackPath, type PathContext, routePath} from './service-path.js'
-import type {DnsAnswer, HttpRequestOptions, NetworkExchange, NetworkHop, NetworkSource, PodNetwork} from './types.js'
+import type {ContainerFilesReader, DnsAnswer, HttpRequestOptions, NetworkExchange, NetworkHop, NetworkSource, PodNetwork} from './types.js'
 
 export interface PodNetworkOptions {
   /** The statistic match's draws (seeded for replays). */
@@ -20,6 +20,8 @@ export interface PodNetworkOptions {
   readonly memory?: ProxyMemory
   /** The rules each node's kube-proxy synced; a node without them (or no store) gets rules computed at the request. */
   readonly syncedRules?: SyncedRulesStore
+  /** The containers' files (the runtime's), which nginx and httpd serve; without it they serve their images' own pages. */
+  readonly containerFiles?: ContainerFilesReader
 }
 
 /** A URL curl refuses before connecting, with curl's exit code (1 unsupported protocol, 3 malformed). */
@@ -108,7 +110,8 @@ export function createPodNetwork(client: ApiClient, clock: Clock, options: PodNe
       const destination = destinationOf(path)
       if (path.outcome !== 'connected') return {outcome: path.outcome, hops, destination, ...(path.deniedBy ? {deniedBy: path.deniedBy} : {})}
       const headers = {Host: target.port === 80 ? target.host : `${target.host}:${target.port}`, 'User-Agent': 'curl/8.11.1', Accept: '*/*', ...(requestOptions.headers ?? {})}
-      const response = containerResponse(view, path.pod, path.port, {method: requestOptions.method, path: target.path, headers, ...(requestOptions.body !== undefined ? {body: requestOptions.body} : {}), clientIp: path.sourceIp})
+      const files = await filesOfListener(path.pod, path.port, options.containerFiles)
+      const response = containerResponse(view, path.pod, path.port, {method: requestOptions.method, path: target.path, headers, ...(requestOptions.body !== undefined ? {body: requestOptions.body} : {}), clientIp: path.sourceIp, ...(files ? {files} : {})})
       if (response === 'refused') {
         hops.push({step: 'server', detail: `nothing listens on ${path.ip}:${path.port} in ${destination?.pod?.namespace}/${destination?.pod?.name}: connection refused`})
         return {outcome: 'refused', hops, destination}

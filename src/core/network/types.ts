@@ -23,6 +23,14 @@ export interface ClusterNetworkView {
   readonly nowMilliseconds: number
 }
 
+/** A container's files as its processes see them (volumes mounted, execs' changes made), by absolute path. */
+export interface ContainerFiles {
+  get(path: string): {readonly kind: 'file'; readonly content: string} | {readonly kind: 'directory'} | undefined
+}
+
+/** The files of the pod's container at this moment of the cluster clock; null when they cannot be known (its files are then the image's own). */
+export type ContainerFilesReader = (pod: KubeObject, container: string) => Promise<ContainerFiles | null>
+
 /** Where a connection starts: a pod (by namespace and name), a node (its kubelet, a NodePort client on it), or outside the cluster. */
 export type NetworkSource =
   | {kind: 'pod'; namespace: string; name: string}
