@@ -46,6 +46,7 @@ describe("what a container's server answers", () => {
     expect(ask('/docs/')).toMatchObject({status: 200, body: 'doc'})
     expect(ask('/docs', '10.244.1.5:80')).toMatchObject({status: 301, reason: 'Moved Permanently', headers: {Location: 'http://10.244.1.5/docs/'}})
     expect(ask('/../../../etc/passwd')).toMatchObject({status: 404})
+    expect(containerResponse(view([nginx]), nginx, 80, {method: 'GET', path: '/', headers: {}, files: files({'/usr/share/nginx/html/about.txt': 'about'})})).toMatchObject({status: 403, reason: 'Forbidden'})
     // The mount hid the image's 50x.html.
     expect(ask('/50x.html')).toMatchObject({status: 404})
     const httpd = pod('h', {image: 'httpd:2.4'})

@@ -80,10 +80,10 @@ export function shippedFiles(image: string | undefined): ContainerFiles {
 
 /**
  * What a static server finds for a request path under its document root: a file, a directory
- * asked without its trailing slash (the server redirects), or nothing. A directory's index file
- * answers for it. `..` never leaves the root (servers normalise the path first).
+ * asked without its trailing slash (the server redirects), a directory without its index file, or
+ * nothing. A directory's index file answers for it. `..` never leaves the root (servers normalise the path first).
  */
-export type StaticLookup = {kind: 'file'; path: string; content: string} | {kind: 'redirect'; location: string} | {kind: 'missing'}
+export type StaticLookup = {kind: 'file'; path: string; content: string} | {kind: 'redirect'; location: string} | {kind: 'no-index'} | {kind: 'missing'}
 
 export function lookUpStatic(files: ContainerFiles, documentRoot: string, requestPath: string, indexFile = 'index.html'): StaticLookup {
   let decoded: string
@@ -105,7 +105,7 @@ export function lookUpStatic(files: ContainerFiles, documentRoot: string, reques
   if (entry?.kind !== 'directory') return {kind: 'missing'}
   if (!requestPath.endsWith('/')) return {kind: 'redirect', location: `${requestPath}/`}
   const index = files.get(`${target}/${indexFile}`)
-  return index?.kind === 'file' ? {kind: 'file', path: `${target}/${indexFile}`, content: index.content} : {kind: 'missing'}
+  return index?.kind === 'file' ? {kind: 'file', path: `${target}/${indexFile}`, content: index.content} : {kind: 'no-index'}
 }
 
 /** nginx's mime.types for the common extensions (its default_type otherwise). */

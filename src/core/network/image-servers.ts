@@ -104,6 +104,8 @@ function nginxServer(tag: string, image: string): ImageServer {
         const moved = html(301, 'Moved Permanently', page(301, 'Moved Permanently'), {Server: server, Connection: 'keep-alive'})
         return {...moved, headers: {...moved.headers, Location: `http://${hostOf(request)}${found.location}`}}
       }
+      // No autoindex in the image's configuration: a directory without index.html is forbidden.
+      if (found.kind === 'no-index') return html(403, 'Forbidden', page(403, 'Forbidden'), {Server: server, Connection: 'keep-alive'})
       return html(404, 'Not Found', page(404, 'Not Found'), {Server: server, Connection: 'keep-alive'})
     },
   }
