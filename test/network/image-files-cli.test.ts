@@ -49,4 +49,33 @@ describe("nginx serves the container's files", {timeout: 600_000}, () => {
     const plainIp = (await run(`kubectl get pod plain -o jsonpath='{.status.podIP}'`)).stdout
     expect(await run(`kubectl exec site -- curl -s http://${plainIp}/`)).toMatchObject({status: 0, stdout: 'changed by exec\n'})
   })
+
+  it("serves what the container's own script wrote before it started nginx (the hostname demo behind a Service)", async () => {
+    const script = "echo served by $(hostname) > /usr/share/nginx/html/index.html && exec nginx -g 'daemon off;'"
+    const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: hostnames}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: hostnames}}
+  template:
+    metadata: {labels: {app: hostnames}}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        command: ["/bin/sh", "-c"]
+        args: [${JSON.stringify(script)}]
+`
+    expect((await run('kubectl apply -f -', deployment)).status).toBe(0)
+    expect((await run('kubectl expose deployment hostnames --port=80')).status).toBe(0)
+    expect((await run('kubectl rollout status deployment hostnames --timeout=60s')).status).toBe(0)
+    const pods = (await run(`kubectl get pods -l app=hostnames -o jsonpath='{.items[*].metadata.name}'`)).stdout.split(' ')
+    expect(pods).toHaveLength(2)
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const answer = await run('kubectl exec plain -- curl -s http://hostnames/')
+      expect(answer.status).toBe(0)
+      expect(pods.map((pod) => `served by ${pod}\n`)).toContain(answer.stdout)
+    }
+  })
 })

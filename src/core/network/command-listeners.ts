@@ -49,8 +49,8 @@ function listenerOf(words: readonly string[]): CommandListener | null {
   return null
 }
 
-/** Every listener the container's command starts (its `sh -c` script's commands, split on ; & | and newlines). */
-export function commandListeners(container: {command?: unknown; args?: unknown}): CommandListener[] {
+/** The simple commands (their words) the container's command runs: its `sh -c` script's, split on ; & | and newlines, or itself. */
+function commandsOf(container: {command?: unknown; args?: unknown}): string[][] {
   const strings = (value: unknown) => (Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [])
   const argv = [...strings(container.command), ...strings(container.args)]
   if (argv.length === 0) return []
@@ -58,10 +58,20 @@ export function commandListeners(container: {command?: unknown; args?: unknown})
   const commands = shells.has(basename(argv[0]!)) && flag >= 0 && argv[flag + 1] !== undefined
     ? argv[flag + 1]!.split(/[;&|\n]+/).map((command) => command.trim().replace(/^(exec|then|do|else)\s+/, '').split(/\s+/).map((word) => word.replace(/^['"]|['"]$/g, '')))
     : [argv]
+  return commands.slice(0, commandListenersMax)
+}
+
+/** Every listener the container's command starts. */
+export function commandListeners(container: {command?: unknown; args?: unknown}): CommandListener[] {
   const listeners: CommandListener[] = []
-  for (const words of commands.slice(0, commandListenersMax)) {
+  for (const words of commandsOf(container)) {
     const listener = listenerOf(words)
     if (listener) listeners.push(listener)
   }
   return listeners
+}
+
+/** Whether the container's command (or a command of its `sh -c` script) runs one of `programs`: a script that prepares the files, then starts the image's server. */
+export function commandRuns(container: {command?: unknown; args?: unknown}, programs: readonly string[]): boolean {
+  return commandsOf(container).some((words) => programs.includes(basename(words[0] ?? '')))
 }

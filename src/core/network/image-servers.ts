@@ -4,6 +4,7 @@
 import type {ContainerFiles, HttpResponse} from './types.js'
 import {httpdDocumentRoot, lookUpStatic, nginxContentType, nginxDocumentRoot, shippedFiles} from './image-files.js'
 import {parseImage} from './image-reference.js'
+import {commandRuns} from './command-listeners.js'
 
 type Json = Record<string, unknown>
 
@@ -239,7 +240,8 @@ export function imageServer(container: Json): ImageServer | null {
   const args = strings(container.args)
   const name = repository.split('/').at(-1)
   const image = typeof container.image === 'string' ? container.image : ''
-  if (repository === 'nginx') return command.length === 0 || command[0] === 'nginx' ? nginxServer(tag, image) : null
+  // A script that writes its pages and then starts nginx (`sh -c "echo … > …/index.html && nginx -g 'daemon off;'"`) runs the same server.
+  if (repository === 'nginx') return command.length === 0 || command[0] === 'nginx' || commandRuns(container, ['nginx']) ? nginxServer(tag, image) : null
   if (repository === 'httpd') return command.length === 0 || command[0] === 'httpd-foreground' || command[0] === 'httpd' ? httpdServer(image) : null
   // http-echo's ENTRYPOINT is /http-echo; a command naming it (`create deployment … -- /http-echo -text=hi`) runs the same server.
   if (repository === 'hashicorp/http-echo') {
