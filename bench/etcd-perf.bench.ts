@@ -110,12 +110,18 @@ function cpuSeconds(pids: readonly number[]): number {
 }
 
 /**
- * Bytes the processes have caused to be written to storage so far (/proc's write_bytes: WAL and
- * database files, checkpoints included; not sockets), the volume behind every fsync they wait on.
+ * Bytes the processes have caused to be written to storage so far (/proc's write_bytes less what
+ * was truncated before it reached the disk: WAL and database files, checkpoints included; not
+ * sockets), the volume behind every fsync they wait on. kubemu's is the whole `up` process: the
+ * control plane's own writes (few while only etcd clients write) count too.
  */
 function storageBytes(pids: readonly number[]): number {
   let bytes = 0
-  for (const pid of pids) bytes += Number(/^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0)
+  for (const pid of pids) {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8')
+    const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? 0)
+    bytes += field('write_bytes') - field('cancelled_write_bytes')
+  }
   return bytes
 }
 

@@ -44,13 +44,19 @@ describe("what a container's server answers", () => {
     expect(ask('/')).toMatchObject({status: 200, headers: {'Content-Type': 'text/html', 'Content-Length': '20'}, body: 'hello from configmap'})
     expect(ask('/about.txt')).toMatchObject({status: 200, headers: {'Content-Type': 'text/plain'}, body: 'about'})
     expect(ask('/docs/')).toMatchObject({status: 200, body: 'doc'})
-    expect(ask('/docs', '10.244.1.5:80')).toMatchObject({status: 301, reason: 'Moved Permanently', headers: {Location: 'http://10.244.1.5/docs/'}})
+    expect(ask('/docs?page=2', 'localhost:8080')).toMatchObject({status: 301, reason: 'Moved Permanently', headers: {Location: 'http://localhost/docs/?page=2'}})
     expect(ask('/../../../etc/passwd')).toMatchObject({status: 404})
     expect(containerResponse(view([nginx]), nginx, 80, {method: 'GET', path: '/', headers: {}, files: files({'/usr/share/nginx/html/about.txt': 'about'})})).toMatchObject({status: 403, reason: 'Forbidden'})
     // The mount hid the image's 50x.html.
     expect(ask('/50x.html')).toMatchObject({status: 404})
     const httpd = pod('h', {image: 'httpd:2.4'})
     expect(containerResponse(view([httpd]), httpd, 80, {method: 'GET', path: '/', headers: {}, files: files({'/usr/local/apache2/htdocs/index.html': '<p>mine</p>'})})).toMatchObject({status: 200, body: '<p>mine</p>'})
+    // httpd keeps the port the client asked for (UseCanonicalName Off).
+    expect(containerResponse(view([httpd]), httpd, 80, {method: 'GET', path: '/sub', headers: {Host: 'localhost:8080'}, files: files({'/usr/local/apache2/htdocs/sub/a.txt': 'a'})})).toMatchObject({status: 301, headers: {Location: 'http://localhost:8080/sub/'}})
+    // An nginx that only tests its configuration serves nothing.
+    const tested = pod('t', {image: 'nginx:1.27'})
+    ;(tested.spec as {containers: Array<Record<string, unknown>>}).containers[0]!.command = ['sh', '-c', 'nginx -t && sleep 3600']
+    expect(containerResponse(view([tested]), tested, 80, get)).toBe('refused')
   })
 
   it('httpd answers It works!', () => {

@@ -24,6 +24,7 @@ describe("nginx serves the container's files", {timeout: 600_000}, () => {
   let home: string
   const environment = () => ({...process.env, KUBEMU_HOME: home, KUBECONFIG: '', KUBEMU_SEED: '11'})
   const run = (line: string, stdin?: string) => runShell(`${kubemu} ${line}`, {cwd: home, env: environment(), stdin})
+  const ipOf = async (pod: string) => (await run(`kubectl get pod ${pod} -o jsonpath='{.status.podIP}'`)).stdout
 
   beforeAll(async () => {
     home = temporaryFolder()
@@ -48,6 +49,23 @@ describe("nginx serves the container's files", {timeout: 600_000}, () => {
     expect((await run("kubectl exec plain -- sh -c 'echo changed by exec > /usr/share/nginx/html/index.html'")).status).toBe(0)
     const plainIp = (await run(`kubectl get pod plain -o jsonpath='{.status.podIP}'`)).stdout
     expect(await run(`kubectl exec site -- curl -s http://${plainIp}/`)).toMatchObject({status: 0, stdout: 'changed by exec\n'})
+  })
+
+  it("answers when a container's script fetches its own page before nginx starts (the replay of its files does not replay itself)", async () => {
+    const selfFetching = `apiVersion: v1
+kind: Pod
+metadata: {name: self-fetch}
+spec:
+  containers:
+  - name: nginx
+    image: nginx:1.27
+    command: ["sh", "-c", "echo hello > /usr/share/nginx/html/index.html && curl -s localhost > /tmp/got; exec nginx -g 'daemon off;'"]
+`
+    // A replay that replayed itself grew without end: the bound keeps a failure from hanging the suite.
+    const bounded = (line: string, stdin?: string) => runShell(`timeout 120 ${kubemu} ${line}`, {cwd: home, env: environment(), stdin})
+    expect((await bounded('kubectl apply -f -', selfFetching)).status).toBe(0)
+    expect((await bounded('kubectl wait --for=condition=Ready pod/self-fetch --timeout=60s')).status).toBe(0)
+    expect(await bounded(`kubectl exec plain -- curl -s http://${await ipOf('self-fetch')}/`)).toMatchObject({status: 0, stdout: 'hello\n'})
   })
 
   it("serves what the container's own script wrote before it started nginx (the hostname demo behind a Service)", async () => {

@@ -6,14 +6,14 @@ import {apiServerUser} from '../apiserver/authentication/user.js'
 import {ApiClient, ApiClientError} from '../client/client.js'
 import {resources} from '../client/resources.js'
 import {createPodNetwork, parseHttpUrl, UnsupportedUrlError, type UrlResult} from '../network/pod-network.js'
-import type {HttpRequestOptions, NetworkSource} from '../network/types.js'
+import type {HttpRequestOptions, NetworkSource, PodNetwork} from '../network/types.js'
 import {ProxyMemory} from '../proxy/memory.js'
 import {FileSyncedRules, SyncedRulesFileError, type SyncedRulesStore} from '../proxy/synced-rules.js'
 import {ProxyConfigError} from '../proxy/node-rules.js'
 import type {Clock} from '../util/clock.js'
 import {clusterFolder} from '../home.js'
 import {clusterRandomness} from '../seed.js'
-import {clusterContainers} from '../kubelet/containers.js'
+import {clusterContainers, type SimulatedContainers} from '../kubelet/containers.js'
 import {runtimeFiles} from './pod-network.js'
 
 export class NetworkCommandError extends Error {}
@@ -41,8 +41,9 @@ export async function requestAll(environment: NodeJS.ProcessEnv, clusterName: st
     const random = clusterRandomness(clusterFolder(environment, clusterName)).numbers('kube-proxy')
     // The nodes' kube-proxies remember affinity across commands (and with `up`), as a node's kernel does.
     // What the images' web servers serve: the containers' files as the runtime keeps them (with `up` too).
-    const containers = clusterContainers(clusterFolder(environment, clusterName))
-    const network = createPodNetwork(client, clock, {random, memory: new ProxyMemory(clusterFolder(environment, clusterName)), syncedRules, containerFiles: runtimeFiles(() => containers, client, clock)})
+    // Their scripts' own curls go through the same network, as a replay under `up` would.
+    const containers: SimulatedContainers = clusterContainers(clusterFolder(environment, clusterName), () => network)
+    const network: PodNetwork = createPodNetwork(client, clock, {random, memory: new ProxyMemory(clusterFolder(environment, clusterName)), syncedRules, containerFiles: runtimeFiles(() => containers, client, clock)})
     if (from.kind === 'pod') await client.get(resources.pods, from.namespace, from.name)
     const results: UrlResult[] = []
     for (const url of urls) {

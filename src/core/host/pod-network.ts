@@ -1,5 +1,6 @@
 // The pod network a host gives its simulated containers and the kubelets' probes (one-shot and
 // under `up`). Apart from the network commands' runner, which opens a host itself.
+import {AsyncLocalStorage} from 'node:async_hooks'
 import type {Pod} from '../api/kinds.js'
 import {apiServerUser} from '../apiserver/authentication/user.js'
 import {ApiClient, isNotFound, type RequestHandler} from '../client/client.js'
@@ -27,10 +28,21 @@ export function apiObjectReader(client: ApiClient): PodObjectReader {
   }
 }
 
-/** The runtime's files of a pod's container at the cluster clock's now (what nginx and httpd serve). */
+/** Set while a container's files are replayed for a server's answer (see runtimeFiles). */
+const replayingFiles = new AsyncLocalStorage<true>()
+
+/**
+ * The runtime's files of a pod's container at the cluster clock's now (what nginx and httpd
+ * serve). Replaying them runs the container's script, whose curl may reach a server that answers
+ * from files again (its own, or a pod whose script fetches this one): inside such a replay, servers
+ * answer from their images' own files, so one answer replays at most one container.
+ */
 export function runtimeFiles(containers: () => SimulatedContainers, client: ApiClient, clock: Clock): ContainerFilesReader {
   const reader = apiObjectReader(client)
-  return (pod, container) => containers().filesAt(pod as Pod, container, clock.nowMilliseconds(), reader)
+  return async (pod, container) => {
+    if (replayingFiles.getStore()) return null
+    return replayingFiles.run(true, () => containers().filesAt(pod as Pod, container, clock.nowMilliseconds(), reader))
+  }
 }
 
 /**

@@ -71,7 +71,11 @@ export function commandListeners(container: {command?: unknown; args?: unknown})
   return listeners
 }
 
-/** Whether the container's command (or a command of its `sh -c` script) runs one of `programs`: a script that prepares the files, then starts the image's server. */
-export function commandRuns(container: {command?: unknown; args?: unknown}, programs: readonly string[]): boolean {
-  return commandsOf(container).some((words) => programs.includes(basename(words[0] ?? '')))
+/**
+ * Whether the container's command (or a command of its `sh -c` script) runs one of `programs`
+ * without any of `notServing` (flags with which it does something else and exits): a script
+ * that prepares the files, then starts the image's server.
+ */
+export function commandRuns(container: {command?: unknown; args?: unknown}, programs: readonly string[], notServing: readonly string[] = []): boolean {
+  return commandsOf(container).some((words) => programs.includes(basename(words[0] ?? '')) && !words.slice(1).some((word) => notServing.includes(word)))
 }

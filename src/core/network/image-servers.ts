@@ -100,10 +100,11 @@ function nginxServer(tag: string, image: string): ImageServer {
       if (request.method !== 'GET' && request.method !== 'HEAD') return html(405, 'Not Allowed', page(405, 'Not Allowed'), {Server: server, Connection: 'keep-alive'})
       // The image's default.conf: root /usr/share/nginx/html, index index.html.
       const found = lookUpStatic(request.files ?? shippedFiles(image), nginxDocumentRoot, path)
+      const query = request.path.includes('?') ? request.path.slice(request.path.indexOf('?')) : ''
       if (found.kind === 'file') return {status: 200, reason: 'OK', headers: {Server: server, 'Content-Type': nginxContentType(found.path), 'Content-Length': String(Buffer.byteLength(found.content)), Connection: 'keep-alive', 'Accept-Ranges': 'bytes'}, body: found.content}
       if (found.kind === 'redirect') {
         const moved = html(301, 'Moved Permanently', page(301, 'Moved Permanently'), {Server: server, Connection: 'keep-alive'})
-        return {...moved, headers: {...moved.headers, Location: `http://${hostOf(request)}${found.location}`}}
+        return {...moved, headers: {...moved.headers, Location: `http://${hostOf(request).replace(/:\d+$/, '')}${found.location}${query}`}}
       }
       // No autoindex in the image's configuration: a directory without index.html is forbidden.
       if (found.kind === 'no-index') return html(403, 'Forbidden', page(403, 'Forbidden'), {Server: server, Connection: 'keep-alive'})
@@ -112,10 +113,9 @@ function nginxServer(tag: string, image: string): ImageServer {
   }
 }
 
-/** The request's Host header without its port, as nginx's redirects name the server (port_in_redirect keeps its own port 80 out). */
+/** The request's Host header (nginx's redirects leave its port out: port_in_redirect names its own port 80, which goes unwritten). */
 function hostOf(request: ImageRequest): string {
-  const host = Object.entries(request.headers ?? {}).find(([name]) => name.toLowerCase() === 'host')?.[1] ?? 'localhost'
-  return host.replace(/:\d+$/, '')
+  return Object.entries(request.headers ?? {}).find(([name]) => name.toLowerCase() === 'host')?.[1] ?? 'localhost'
 }
 
 function httpdServer(image: string): ImageServer {
@@ -132,12 +132,14 @@ function httpdServer(image: string): ImageServer {
       const path = request.path.split('?')[0]!
       // httpd.conf's DocumentRoot "/usr/local/apache2/htdocs", DirectoryIndex index.html.
       const found = lookUpStatic(request.files ?? shippedFiles(image), httpdDocumentRoot, path)
+      const query = request.path.includes('?') ? request.path.slice(request.path.indexOf('?')) : ''
       if (found.kind === 'file') {
         const type = httpdContentType(found.path)
         return {status: 200, reason: 'OK', headers: {Server: server, 'Accept-Ranges': 'bytes', 'Content-Length': String(Buffer.byteLength(found.content)), ...(type ? {'Content-Type': type} : {})}, body: found.content}
       }
       if (found.kind === 'redirect') {
-        const location = `http://${hostOf(request)}${found.location}`
+        // UseCanonicalName Off: the name and port the client asked for.
+        const location = `http://${hostOf(request)}${found.location}${query}`
         const body = `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>301 Moved Permanently</title>\n</head><body>\n<h1>Moved Permanently</h1>\n<p>The document has moved <a href="${location}">here</a>.</p>\n</body></html>\n`
         const moved = html(301, 'Moved Permanently', body, {Server: server, Location: location})
         return {...moved, headers: {...moved.headers, 'Content-Type': 'text/html; charset=iso-8859-1'}}
@@ -233,6 +235,9 @@ function environment(container: Json): Record<string, string> {
   return result
 }
 
+/** nginx's flags that test its configuration, signal a running master or print and exit: such an nginx serves nothing. */
+const nginxNotServing = ['-t', '-T', '-s', '-v', '-V', '-h', '-?']
+
 /** The server a container's image runs with its command and args, or null when it is no image we know (or its command replaces the server). */
 export function imageServer(container: Json): ImageServer | null {
   const {repository, tag} = parseImage(typeof container.image === 'string' ? container.image : '')
@@ -241,7 +246,7 @@ export function imageServer(container: Json): ImageServer | null {
   const name = repository.split('/').at(-1)
   const image = typeof container.image === 'string' ? container.image : ''
   // A script that writes its pages and then starts nginx (`sh -c "echo … > …/index.html && nginx -g 'daemon off;'"`) runs the same server.
-  if (repository === 'nginx') return command.length === 0 || command[0] === 'nginx' || commandRuns(container, ['nginx']) ? nginxServer(tag, image) : null
+  if (repository === 'nginx') return command.length === 0 || command[0] === 'nginx' || commandRuns(container, ['nginx'], nginxNotServing) ? nginxServer(tag, image) : null
   if (repository === 'httpd') return command.length === 0 || command[0] === 'httpd-foreground' || command[0] === 'httpd' ? httpdServer(image) : null
   // http-echo's ENTRYPOINT is /http-echo; a command naming it (`create deployment … -- /http-echo -text=hi`) runs the same server.
   if (repository === 'hashicorp/http-echo') {
