@@ -16,6 +16,7 @@
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import type {Store} from '../../store/store.js'
 import {assert} from '../../util/assert.js'
+import {apiErrors} from '../api-errors.js'
 import {decodeStoredValue} from '../stored-decode.js'
 
 /** The kinds of objects the Node authorizer relates to pods (kube's graph vertices it checks). */
@@ -25,6 +26,8 @@ export type PodReferenceKind = 'secrets' | 'configmaps' | 'persistentvolumeclaim
 export const nodeGraphPodsPageObjectsMax = 500
 /** Pods written since a graph was read that are read again one by one; past this the namespace is read again whole. */
 export const nodeGraphChangedPodsMax = 10_000
+/** Pods one read of a namespace goes through at most (ten times kwok's 100,000), as a whole list of them is bounded. */
+export const nodeGraphPodsReadMax = 1_000_000
 /** Namespaces whose graph is kept at once; past it the graphs start over. */
 export const nodeGraphNamespacesMax = 10_000
 
@@ -212,8 +215,11 @@ export class NodePodGraph {
   private async scan(namespace: string, found: (edges: PodEdges, key: string) => boolean): Promise<boolean> {
     const prefix = namespace.length > 0 ? `${this.podsPrefix}${namespace}/` : this.podsPrefix
     let continueAfter: string | undefined
+    let read = 0
     do {
+      if (read >= nodeGraphPodsReadMax) throw apiErrors.internal(`the Node authorizer read ${read} pods under ${prefix} and found more: past its bound of ${nodeGraphPodsReadMax}`)
       const page = await this.store.list(prefix, {limit: this.pageObjectsMax, ...(continueAfter ? {continueAfter} : {})})
+      read += page.objects.length
       for (const stored of page.objects) {
         const edges = edgesOf(stored.value)
         if (edges && found(edges, stored.key)) return true
