@@ -3,10 +3,11 @@
 // delays are zero), until every pod is Running. Printed: the time it took, the process's memory
 // after a full garbage collection, and the floor measured in the same run: the bytes of the
 // objects as etcd holds them (one JSON copy of every node and pod), since every loop must hold
-// the pods in its informer cache at least once.
+// the pods in its informer cache at least once. And the peaks: the heap's highest point, sampled, and the
+// process's peak resident memory.
 // Run: node --expose-gc --max-old-space-size=8192 node_modules/vite-node/vite-node.mjs bench/scale.bench.ts
 //      (NODES=… PODS=… DEPLOYMENTS=… to change the sizes; HEAP_SNAPSHOT=FILE writes the heap once settled)
-import {mkdtempSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {KubeObject} from '../src/core/api/object.js'
@@ -29,6 +30,14 @@ const deploymentCount = Number(process.env.DEPLOYMENTS ?? 100)
 /** settle() calls at most: each is bounded in rounds, and 100,000 pods take many rounds. */
 const settleCallsMax = 1000
 const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`
+/** How often the heap's size is sampled for its highest point. */
+const heapSampleMilliseconds = 100
+/** The process's peak resident memory (Linux's VmHWM), or null where /proc does not tell it. */
+const residentPeakBytes = (): number | null => {
+  if (!existsSync('/proc/self/status')) return null
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))
+  return match ? Number(match[1]) * 1024 : null
+}
 const collectGarbage = () => (globalThis as {gc?: () => void}).gc?.()
 
 /** etcd's --quota-backend-bytes at 8 GiB, what etcd's docs give as the largest suggested, as clusters this size run
@@ -60,6 +69,12 @@ const progress = setInterval(() => {
   })
 }, 60_000)
 progress.unref()
+// The heap's highest point decides the peak resident memory (V8 keeps the pages it grew to): sampled often.
+let heapUsedMax = 0
+const heapSampling = setInterval(() => {
+  heapUsedMax = Math.max(heapUsedMax, process.memoryUsage().heapUsed)
+}, heapSampleMilliseconds)
+heapSampling.unref()
 let settled = false
 let calls = 0
 let rounds = 0
@@ -71,6 +86,7 @@ while (!settled && calls < settleCallsMax) {
   console.log(`  settle ${calls}: ${rounds} rounds, ${((performance.now() - started) / 1000).toFixed(0)} s, ${mebibytes(process.memoryUsage().rss)} resident`)
 }
 clearInterval(progress)
+clearInterval(heapSampling)
 const convergeSeconds = (performance.now() - started) / 1000
 collectGarbage()
 const loaded = process.memoryUsage()
@@ -102,6 +118,8 @@ await compactor
 console.log(`${nodeCount} nodes, ${listed} pods in ${deploymentCount} Deployments: ${running} Running in ${convergeSeconds.toFixed(0)} s (${(running / convergeSeconds).toFixed(0)} pods/s; ${rounds} rounds, settled: ${settled})`)
 console.log(`memory after a full GC${(globalThis as {gc?: unknown}).gc ? '' : ' (run with --expose-gc for it)'}: ${mebibytes(loaded.rss)} resident, ${mebibytes(loaded.heapUsed)} heap used (${mebibytes(loaded.heapUsed - baseline.heapUsed)} more than with the nodes alone), ${mebibytes(loaded.external + loaded.arrayBuffers)} outside the heap`)
 console.log(`floor: the nodes and pods as stored, one JSON copy: ${mebibytes(storedBytes)} | heap used ${(loaded.heapUsed / storedBytes).toFixed(1)}x the floor, resident ${(loaded.rss / storedBytes).toFixed(1)}x; ${((loaded.heapUsed - baseline.heapUsed) / Math.max(listed, 1) / 1024).toFixed(1)} KiB of heap per pod`)
+const residentPeak = residentPeakBytes()
+console.log(`peak: heap used at most ${mebibytes(heapUsedMax)} (sampled every ${heapSampleMilliseconds} ms), resident at most ${residentPeak === null ? 'unknown' : mebibytes(residentPeak)}`)
 console.log('anchor: kwok states 1,000 nodes and 100,000 pods on one machine')
 await store.close()
 rmSync(folder, {recursive: true, force: true})

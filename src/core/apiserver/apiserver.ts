@@ -32,6 +32,7 @@ import {type ObjectLookup, TokenAuthenticator} from './authentication/authentica
 import {type ClusterCredentials, MemoryCredentials} from './authentication/credentials.js'
 import {impersonate} from './authentication/impersonation.js'
 import type {ApiRequest, ApiResponse, TrustedRequest, UserInfo} from '../api/wire.js'
+import {NodePodGraph} from './authorization/node-graph.js'
 import {NodeAuthorizer} from './authorization/node.js'
 import {HealthChecks} from './health.js'
 import {NodeRestriction} from './admission/node-restriction.js'
@@ -147,8 +148,7 @@ export class ApiServer {
     this.authenticator = new TokenAuthenticator(this.credentials, this.lookup, () => Math.floor(this.clock.nowMilliseconds() / 1000))
     this.health = new HealthChecks(options.store)
     const pods = this.scheme.resource('', 'v1', 'pods')!
-    const podsOf = async (namespace: string) => (await options.store.list(listPrefix(pods, namespace))).objects.map((stored) => objectFromStored(stored))
-    this.authorizer = new UnionAuthorizer(new NodeAuthorizer(podsOf), new RbacAuthorizer(new CachingRbacReader(this.rbacReader(), options.store, options.rbacChanges)))
+    this.authorizer = new UnionAuthorizer(new NodeAuthorizer(new NodePodGraph(options.store, listPrefix(pods, null))), new RbacAuthorizer(new CachingRbacReader(this.rbacReader(), options.store, options.rbacChanges)))
     const reader = new AdmissionReader(this.registry, this.scheme, random, (attributes) => this.authorizer.authorize(attributes), (milliseconds) => this.clock.sleep(milliseconds))
     const plugins = options.admission ? options.admission(reader) : defaultAdmissionPlugins(reader)
     this.handlers = new ResourceHandlers(this.scheme, this.registry, new AdmissionChain(plugins), new ServiceAllocator(options.store, random), this.clock, options.containerStreams ?? null)

@@ -1,11 +1,11 @@
 // kube-apiserver's Node authorizer (--authorization-mode=Node,RBAC): a kubelet, user
 // system:node:<name> in group system:nodes, may do what the system:node role lists, but may read
 // a secret, config map or persistent volume claim, or ask a service account token, only for the
-// pods bound to its node (kube keeps a graph of these; kubemu looks at the namespace's pods), and
+// pods bound to its node (kube keeps a graph of these, and so does kubemu: node-graph.ts), and
 // may touch only its own Lease in kube-node-lease. Anything else is no opinion: RBAC decides next.
-import {isJsonObject, type KubeObject} from '../../api/object.js'
 import type {UserInfo} from '../../api/wire.js'
 import {nodeRules} from './bootstrap-policy.js'
+import type {PodReferenceKind} from './node-graph.js'
 import {type Attributes, type Decision, ruleAllows} from './rbac.js'
 
 const nodeUserPrefix = 'system:node:'
@@ -26,46 +26,8 @@ export interface NodeDecision extends Decision {
 const noOpinion = (reason: string): NodeDecision => ({decided: false, allowed: false, reason})
 const allow: NodeDecision = {decided: true, allowed: true, reason: ''}
 
-/** The names a pod refers to, of the kinds the Node authorizer tracks (kube's graph edges). */
-function referencesOf(pod: KubeObject, kind: 'secrets' | 'configmaps' | 'persistentvolumeclaims' | 'serviceaccounts'): Set<string> {
-  const spec = isJsonObject(pod.spec) ? pod.spec : {}
-  const names = new Set<string>()
-  const add = (value: unknown) => {
-    if (typeof value === 'string' && value.length > 0) names.add(value)
-  }
-  if (kind === 'serviceaccounts') {
-    add(spec.serviceAccountName ?? 'default')
-    return names
-  }
-  const volumes = Array.isArray(spec.volumes) ? spec.volumes.filter(isJsonObject) : []
-  for (const volume of volumes) {
-    if (kind === 'secrets' && isJsonObject(volume.secret)) add(volume.secret.secretName)
-    if (kind === 'configmaps' && isJsonObject(volume.configMap)) add(volume.configMap.name)
-    if (kind === 'persistentvolumeclaims' && isJsonObject(volume.persistentVolumeClaim)) add(volume.persistentVolumeClaim.claimName)
-    const sources = isJsonObject(volume.projected) && Array.isArray(volume.projected.sources) ? volume.projected.sources.filter(isJsonObject) : []
-    for (const source of sources) {
-      if (kind === 'secrets' && isJsonObject(source.secret)) add(source.secret.name)
-      if (kind === 'configmaps' && isJsonObject(source.configMap)) add(source.configMap.name)
-    }
-  }
-  if (kind === 'secrets' && Array.isArray(spec.imagePullSecrets)) for (const entry of spec.imagePullSecrets.filter(isJsonObject)) add(entry.name)
-  const containers = ['initContainers', 'containers', 'ephemeralContainers'].flatMap((field) => (Array.isArray(spec[field]) ? (spec[field] as unknown[]).filter(isJsonObject) : []))
-  for (const container of containers) {
-    for (const source of Array.isArray(container.envFrom) ? container.envFrom.filter(isJsonObject) : []) {
-      if (kind === 'secrets' && isJsonObject(source.secretRef)) add(source.secretRef.name)
-      if (kind === 'configmaps' && isJsonObject(source.configMapRef)) add(source.configMapRef.name)
-    }
-    for (const variable of Array.isArray(container.env) ? container.env.filter(isJsonObject) : []) {
-      const from = isJsonObject(variable.valueFrom) ? variable.valueFrom : {}
-      if (kind === 'secrets' && isJsonObject(from.secretKeyRef)) add(from.secretKeyRef.name)
-      if (kind === 'configmaps' && isJsonObject(from.configMapKeyRef)) add(from.configMapKeyRef.name)
-    }
-  }
-  return names
-}
-
 export class NodeAuthorizer {
-  constructor(private readonly podsOf: (namespace: string) => Promise<KubeObject[]>) {}
+  constructor(private readonly pods: {related(namespace: string, node: string, kind: PodReferenceKind, name: string): Promise<boolean>}) {}
 
   async authorize(attributes: Attributes): Promise<NodeDecision> {
     const node = nodeNameOf(attributes.user)
@@ -99,10 +61,9 @@ export class NodeAuthorizer {
   }
 
   /** Whether a pod bound to the node refers to the named object (kube's path from the object to the node). */
-  private async related(node: string, attributes: Attributes, kind: 'secrets' | 'configmaps' | 'persistentvolumeclaims' | 'serviceaccounts'): Promise<NodeDecision> {
+  private async related(node: string, attributes: Attributes, kind: PodReferenceKind): Promise<NodeDecision> {
     if (attributes.name.length === 0) return noOpinion('No Object name found')
-    const pods = await this.podsOf(attributes.namespace)
-    const related = pods.some((pod) => isJsonObject(pod.spec) && pod.spec.nodeName === node && referencesOf(pod, kind).has(attributes.name))
+    const related = await this.pods.related(attributes.namespace, node, kind, attributes.name)
     return related ? allow : noOpinion(`no relationship found between node '${node}' and this object`)
   }
 
