@@ -12,7 +12,7 @@ import {GatheredErrors, KubectlError} from '../errors.js'
 import {ChangedObjectPrinter} from '../output.js'
 import {asTypedObject} from '../typed-object.js'
 import {type DryRun, dryRunOf, dryRunSuffix} from './apply.js'
-import {waitForObject} from '../object-watch.js'
+import {type SyncEvent, untilWithSync} from '../until-with-sync.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
 import {type ApiResource, kindName, objectPath, requestList, ResourceMapper} from '../resources.js'
@@ -148,23 +148,24 @@ async function runStatus(session: KubectlSession, args: readonly string[]): Prom
       errors.add(error)
     }
   }
-  return errors.report(session.io)
+  return errors.report(session.io, session)
 }
 
 async function followStatus(session: KubectlSession, target: Target, deadline: number): Promise<void> {
   const viewer = target.resource.resource === 'statefulsets' ? statefulSetStatus : target.resource.resource === 'daemonsets' ? daemonSetStatus : (object: Workload) => deploymentStatus(object as Deployment)
   // A missing object is the server's NotFound, as kubectl's first GET reports it.
   await session.request('GET', objectPath(target.resource, target.namespace, target.name))
-  // kubectl prints the status of every ADDED or MODIFIED event its watch sees, a message the
+  // kubectl prints the status of every ADDED or MODIFIED event its informer sees, a message the
   // same as the one before included.
-  const show = (current: KubeObject | null) => {
-    if (!current) throw new KubectlError('object has been deleted')
-    const {message, done} = viewer(current as Workload)
+  const show = (event: SyncEvent) => {
+    // A deleted object ends the wait: a new one by the name would be another rollout.
+    if (event.type === 'DELETED') throw new KubectlError('object has been deleted')
+    const {message, done} = viewer(event.object as Workload)
     session.io.stdout(message)
     // Without --watch, one look is all.
     return done || session.flag('watch') === 'false'
   }
-  if (!(await waitForObject(session, target.resource, target.namespace, target.name, show, deadline))) throw new KubectlError('timed out waiting for the condition')
+  if (!(await untilWithSync(session, target.resource, target.namespace, target.name, {condition: show, deadline}))) throw new KubectlError('timed out waiting for the condition')
 }
 
 async function ownedReplicaSets(session: KubectlSession, deployment: Deployment): Promise<KubeObject[]> {

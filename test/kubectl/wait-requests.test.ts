@@ -1,0 +1,91 @@
+// kubectl wait, rollout status and delete's wait follow an object as client-go's UntilWithSync
+// does: the builder's GET, then an informer whose reflector lists the name
+// (fieldSelector=metadata.name=…, limit=500, resourceVersion=0) and watches from the list's
+// resourceVersion (bookmarks, a random timeoutSeconds). Beside the real kubectl 1.32 on one `up`:
+// the same requests in the same order, the reflector's lines (-v=2, -v=3), the same output and
+// exit code. Masked: klog's header, ports, durations, resourceVersions and timeoutSeconds. Left
+// out: what the real kubectl logs now and then as its informer stops under a watch just started
+// (its stream watcher's read of a closed connection, the reflector's "very short watch"
+// warning), which comes and goes with timing.
+import {existsSync} from 'node:fs'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {runShell} from '../support/shell.js'
+import {kubemu, upProcessesOfSuite} from '../support/up-process.js'
+import {realKubectl, upWithRealKubectl, type UpWithRealKubectl} from '../support/up-with-real-kubectl.js'
+
+/** A -v log as both kubectls must write it: what runs must differ in masked, the config and feature-gate preamble left out. */
+function comparableLog(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.length > 0 && !/loader\.go|envvar\.go|streamwatcher\.go|very short watch/.test(line))
+    .map((line) =>
+      line
+        .replace(/^([IWE])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /, '$1 ')
+        .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
+        .replace(/in \d+ milliseconds/, 'in N milliseconds')
+        .replace(/resourceVersion=\d+/, 'resourceVersion=RV')
+        .replace(/timeoutSeconds=\d+/, 'timeoutSeconds=T')
+        .replace(/-(real|ours)\b/g, '-TOOL'),
+    )
+}
+
+describe.runIf(existsSync(realKubectl))('wait, rollout status and delete --wait send the real kubectl’s requests', {timeout: 120_000}, () => {
+  const processes = upProcessesOfSuite()
+  let cluster: UpWithRealKubectl
+  const ours = (line: string) => runShell(`timeout 60 ${kubemu} kubectl ${line}`, {cwd: cluster.home, env: cluster.env})
+
+  beforeAll(async () => {
+    cluster = await upWithRealKubectl(processes)
+    for (const line of ['create deployment web --image=nginx', 'create configmap c1 --from-literal=a=1']) expect((await ours(line)).status).toBe(0)
+    expect((await ours('rollout status deploy/web --timeout=60s')).status).toBe(0)
+    // Both kubectls' discovery caches warm: the logs compare from the command's own requests.
+    expect((await cluster.real('get ns')).status).toBe(0)
+  })
+  afterAll(async () => {
+    for (const up of processes) await up.stop()
+  })
+
+  /** Runs `line` (TOOL standing for each one's own objects) with both kubectls; returns each one's view. */
+  const both = async (line: string) => {
+    const view = (result: Awaited<ReturnType<typeof ours>>) => ({status: result.status, stdout: result.stdout.replace(/-(real|ours)\b/g, '-TOOL'), log: comparableLog(result.stderr)})
+    return {real: view(await cluster.real(line.replaceAll('TOOL', 'real'))), ours: view(await ours(line.replaceAll('TOOL', 'ours')))}
+  }
+
+  for (const line of [
+    'rollout status deploy/web -v=6',
+    'rollout status deploy/web --watch=false -v=3',
+    'wait deploy/web --for=condition=Available -v=6',
+    'wait deploy/web --for=condition=Available -v=2',
+    // Not met: the informer waits until the timeout, then stops.
+    'wait cm/c1 --for=jsonpath={.data.x}=1 --timeout=1s -v=6',
+    'wait cm/c1 --for=delete --timeout=1s -v=6',
+    // A second GET for --for=delete, and checks once with --timeout=0.
+    'wait cm/c1 --for=delete --timeout=0 -v=6',
+    'wait cm/c1 --for=jsonpath={.data.x}=1 --timeout=0 -v=6',
+    // The builder goes on past a name not found; each server error logged (-v=4) before the lines.
+    'wait cm/nope cm/c1 --for=jsonpath={.data.a}=1 -v=6',
+  ]) {
+    it(`logs the same requests for: kubectl ${line}`, async () => {
+      const {real, ours: mine} = await both(line)
+      // (The comparison is not of empty logs: the real one has the informer's lines, or the checks once of --timeout=0.)
+      expect(real.log.some((entry) => /reflector\.go|configmaps\/c1 200/.test(entry))).toBe(true)
+      expect(mine).toEqual(real)
+    })
+  }
+
+  it('asks for a watch of 5 to 10 minutes, as client-go’s reflector does', async () => {
+    const result = await ours('wait cm/c1 --for=jsonpath={.data.a}=1 -v=6')
+    const seconds = Number(/timeoutSeconds=(\d+)/.exec(result.stderr)?.[1])
+    expect(seconds).toBeGreaterThanOrEqual(300)
+    expect(seconds).toBeLessThan(600)
+  })
+
+  it('deletes and waits the same: the GET, then the informer until the deletion (here a finalizer holds it past the timeout)', async () => {
+    for (const tool of ['real', 'ours']) expect((await ours(`create configmap held-${tool} --from-literal=a=1`)).status).toBe(0)
+    for (const tool of ['real', 'ours']) expect((await ours(`patch cm held-${tool} -p '{"metadata":{"finalizers":["example.com/hold"]}}'`)).status).toBe(0)
+    const {real, ours: mine} = await both('delete cm held-TOOL --timeout=1s -v=6')
+    expect(real.log.some((entry) => entry.includes('Starting reflector'))).toBe(true)
+    expect(mine).toEqual(real)
+    for (const tool of ['real', 'ours']) expect((await ours(`patch cm held-${tool} --type=json -p '[{"op":"remove","path":"/metadata/finalizers"}]'`)).status).toBe(0)
+  })
+})
