@@ -1,5 +1,6 @@
-// kubectl wait, rollout status and delete's wait follow an object as client-go's UntilWithSync
-// does: the builder's GET, then an informer whose reflector lists the name
+// What a verb sends, beside the real kubectl 1.32 on one `up`. autoscale finds the scale
+// subresource in its discovery (no request of its own). kubectl wait, rollout status and delete's
+// wait follow an object as client-go's UntilWithSync does: the builder's GET, then an informer whose reflector lists the name
 // (fieldSelector=metadata.name=…, limit=500, resourceVersion=0) and watches from the list's
 // resourceVersion (bookmarks, a random timeoutSeconds). Beside the real kubectl 1.32 on one `up`:
 // the same requests in the same order, the reflector's lines (-v=2, -v=3), the same output and
@@ -29,7 +30,7 @@ function comparableLog(stderr: string): string[] {
     )
 }
 
-describe.runIf(existsSync(realKubectl))('wait, rollout status and delete --wait send the real kubectl’s requests', {timeout: 120_000}, () => {
+describe.runIf(existsSync(realKubectl))('verbs send the real kubectl’s requests', {timeout: 120_000}, () => {
   const processes = upProcessesOfSuite()
   let cluster: UpWithRealKubectl
   const ours = (line: string) => runShell(`timeout 60 ${kubemu} kubectl ${line}`, {cwd: cluster.home, env: cluster.env})
@@ -87,5 +88,12 @@ describe.runIf(existsSync(realKubectl))('wait, rollout status and delete --wait 
     expect(real.log.some((entry) => entry.includes('Starting reflector'))).toBe(true)
     expect(mine).toEqual(real)
     for (const tool of ['real', 'ours']) expect((await ours(`patch cm held-${tool} --type=json -p '[{"op":"remove","path":"/metadata/finalizers"}]'`)).status).toBe(0)
+  })
+
+  it('autoscales with the same requests: the GET of the target, then the POST', async () => {
+    for (const tool of ['real', 'ours']) expect((await ours(`create deployment scaled-${tool} --image=nginx`)).status).toBe(0)
+    const {real, ours: mine} = await both('autoscale deploy scaled-TOOL --max=3 -v=6')
+    expect(real.log.filter((entry) => entry.includes('round_trippers')).map((entry) => entry.split(' ')[2])).toEqual(['GET', 'POST'])
+    expect(mine).toEqual(real)
   })
 })
