@@ -1,5 +1,8 @@
 // What a verb sends, beside the real kubectl 1.32 on one `up`. autoscale finds the scale
-// subresource in its discovery (no request of its own). kubectl wait, rollout status and delete's
+// subresource in its discovery (no request of its own). describe reads each object twice (the
+// builder, then the describer) and then what its describer reads, in kubectl's order: events
+// (their field selector's terms in Go's map order, so compared as a set), pods or replica sets
+// by selector in chunks, endpoint slices, a node's lease by name. kubectl wait, rollout status and delete's
 // wait follow an object as client-go's UntilWithSync does: the builder's GET, then an informer whose reflector lists the name
 // (fieldSelector=metadata.name=…, limit=500, resourceVersion=0) and watches from the list's
 // resourceVersion (bookmarks, a random timeoutSeconds). Beside the real kubectl 1.32 on one `up`:
@@ -11,8 +14,10 @@
 import {existsSync} from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
-import {kubemu, upProcessesOfSuite} from '../support/up-process.js'
-import {realKubectl, upWithRealKubectl, type UpWithRealKubectl} from '../support/up-with-real-kubectl.js'
+import {join} from 'node:path'
+import {temporaryFolder} from '../support/temp.js'
+import {kubemu, UpProcess, upProcessesOfSuite} from '../support/up-process.js'
+import {realKubectl} from '../support/up-with-real-kubectl.js'
 
 /** A -v log as both kubectls must write it: what runs must differ in masked, the config and feature-gate preamble left out. */
 function comparableLog(stderr: string): string[] {
@@ -32,11 +37,16 @@ function comparableLog(stderr: string): string[] {
 
 describe.runIf(existsSync(realKubectl))('verbs send the real kubectl’s requests', {timeout: 120_000}, () => {
   const processes = upProcessesOfSuite()
-  let cluster: UpWithRealKubectl
-  const ours = (line: string) => runShell(`timeout 60 ${kubemu} kubectl ${line}`, {cwd: cluster.home, env: cluster.env})
+  // Not seeded: ages are the wall clock's, for both kubectls.
+  const home = temporaryFolder()
+  const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
+  const cluster = {real: (line: string) => runShell(`timeout 60 ${realKubectl} --kubeconfig=${join(home, 'default', 'kubeconfig')} ${line}`, {cwd: home, env})}
+  const ours = (line: string) => runShell(`timeout 60 ${kubemu} kubectl ${line}`, {cwd: home, env})
 
   beforeAll(async () => {
-    cluster = await upWithRealKubectl(processes)
+    const up = new UpProcess(home)
+    processes.push(up)
+    await up.until(/leads kube-controller-manager/)
     for (const line of ['create deployment web --image=nginx', 'create configmap c1 --from-literal=a=1']) expect((await ours(line)).status).toBe(0)
     expect((await ours('rollout status deploy/web --timeout=60s')).status).toBe(0)
     // Both kubectls' discovery caches warm: the logs compare from the command's own requests.
@@ -95,5 +105,21 @@ describe.runIf(existsSync(realKubectl))('verbs send the real kubectl’s request
     const {real, ours: mine} = await both('autoscale deploy scaled-TOOL --max=3 -v=6')
     expect(real.log.filter((entry) => entry.includes('round_trippers')).map((entry) => entry.split(' ')[2])).toEqual(['GET', 'POST'])
     expect(mine).toEqual(real)
+  })
+
+  it('describes with the same requests in the same order, and prints the same', async () => {
+    expect((await ours('expose deploy web --port=80')).status).toBe(0)
+    expect((await ours('create ingress front --rule=example.com/=web:80')).status).toBe(0)
+    const named = async (selection: string) => (await ours(`get ${selection} -l app=web -o name`)).stdout.trim().split('\n')[0]!
+    const requests = (log: readonly string[]) =>
+      log
+        .filter((entry) => entry.includes('round_trippers.go:560'))
+        .map((entry) => entry.replace(/^.*\] /, '').replace(/fieldSelector=([^&\s]*)/, (_, terms: string) => `fieldSelector=${terms.split('%2C').sort().join('%2C')}`))
+    for (const target of ['deploy/web', await named('rs'), await named('pods'), 'svc/web', 'cm/c1', 'sa/default', 'node/worker-1', 'ns/default', 'ingress/front']) {
+      const {real, ours: mine} = await both(`describe ${target} -v=6`)
+      const withoutAges = (text: string) => text.replace(/\b\d+(m\d+)?s\b/g, 'AGE')
+      expect(requests(real.log).filter((entry) => entry.startsWith('GET https://127.0.0.1:PORT/api') && entry.includes(target.split('/')[1]!)).length).toBeGreaterThanOrEqual(2)
+      expect({target, requests: requests(mine.log), stdout: withoutAges(mine.stdout)}).toEqual({target, requests: requests(real.log), stdout: withoutAges(real.stdout)})
+    }
   })
 })
