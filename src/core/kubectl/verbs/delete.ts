@@ -11,7 +11,7 @@ import {untilWithSync} from '../until-with-sync.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {dryRunOf, dryRunSuffix, placeObject} from './apply.js'
-import {parseResourceArguments} from './get.js'
+import {parseResourceArguments, refuseNamesWithSelection} from './get.js'
 
 export const deleteFlags: readonly KubectlFlag[] = [
   {name: 'filename', shorthand: 'f', kind: 'stringArray'},
@@ -94,6 +94,7 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
     const allNamespaces = session.flag('all-namespaces') === 'true'
     // The trailing space is kubectl's.
     if (all && (selector || fieldSelector)) throw new KubectlError("setting 'all' parameter but found a non empty selector. ")
+    refuseNamesWithSelection(args, selector !== '' || fieldSelector !== '')
     for (const {resource, names} of requests) {
       if (names.length > 0) {
         if (selector || fieldSelector) throw new KubectlError('name cannot be provided when a selector is specified')

@@ -6,7 +6,7 @@ import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {type ApiResource, chunkSizeOf, collectionPath, objectPath, ResourceMapper, requestInChunks, requestList, requestNamed} from '../resources.js'
 import type {KubectlSession} from '../session.js'
-import {parseResourceArguments} from './get.js'
+import {parseResourceArguments, refuseNamesWithSelection} from './get.js'
 
 export const describeFlags: readonly KubectlFlag[] = [
   {name: 'selector', shorthand: 'l', kind: 'string'},
@@ -20,6 +20,7 @@ export const describeFlags: readonly KubectlFlag[] = [
 export async function runDescribe(session: KubectlSession, args: readonly string[]): Promise<number> {
   const mapper = await ResourceMapper.discover(session)
   const requests = parseResourceArguments(mapper, args)
+  refuseNamesWithSelection(args, session.flag('selector') !== '')
   if (requests.length === 0) {
     throw new KubectlError('You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.')
   }

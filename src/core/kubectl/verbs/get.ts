@@ -122,6 +122,18 @@ async function requestsFromFiles(session: KubectlSession, mapper: ResourceMapper
   return requests
 }
 
+/**
+ * The resource builder's refusal of names beside a selection (-l, --field-selector, or --all
+ * where the verb takes it as one): `TYPE/NAME` or several types with names (its resource tuples)
+ * in one message, `TYPE NAME…` in another.
+ */
+export function refuseNamesWithSelection(args: readonly string[], selecting: boolean): void {
+  if (!selecting || args.length === 0) return
+  const tuples = args.some((argument) => argument.includes('/')) || (args.length > 1 && args[0]!.split(',').filter((type) => type.length > 0).length > 1)
+  if (tuples) throw new KubectlError('selectors and the all flag cannot be used when passing resource/name arguments')
+  if (args.length > 1) throw new KubectlError('name cannot be provided when a selector is specified')
+}
+
 export function parseResourceArguments(mapper: ResourceMapper, args: readonly string[]): Request[] {
   if (args.length === 0) return []
   if (args[0]!.includes('/')) {
@@ -166,6 +178,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
     if (session.flag('kustomize') !== '' && files.length === 0 && (format === 'table' || format === 'wide') && error instanceof KubectlError && !(error instanceof KubectlPlainError)) throw new KubectlPlainError(error.message)
     throw error
   }) : parseResourceArguments(mapper, args)
+  if (!fromFiles) refuseNamesWithSelection(args, session.flag('selector') !== '' || session.flag('field-selector') !== '')
   if (requests.length === 0) {
     throw new KubectlError(
       'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples',

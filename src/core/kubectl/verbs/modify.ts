@@ -15,7 +15,7 @@ import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, 
 import type {KubectlSession} from '../session.js'
 import {ChangedObjectPrinter} from '../output.js'
 import {dryRunOf, dryRunSuffix, placeObject} from './apply.js'
-import {parseResourceArguments} from './get.js'
+import {parseResourceArguments, refuseNamesWithSelection} from './get.js'
 
 const commonFlags: readonly KubectlFlag[] = [
   {name: 'selector', shorthand: 'l', kind: 'string'},
@@ -65,6 +65,7 @@ async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: 
   }
   if (local) throw new KubectlError('can only use local files by -f pod.yaml or --filename=pod.json when --local=true is set')
   const requests = parseResourceArguments(mapper, args)
+  refuseNamesWithSelection(args, session.flag('selector') !== '')
   const namespace = session.namespace()
   const targets: Target[] = []
   for (const {resource, names} of requests) {

@@ -17,7 +17,7 @@ import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
 import {type ApiResource, kindName, objectPath, requestList, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
-import {parseResourceArguments} from './get.js'
+import {parseResourceArguments, refuseNamesWithSelection} from './get.js'
 
 const revisionAnnotation = 'deployment.kubernetes.io/revision'
 const changeCauseAnnotation = 'kubernetes.io/change-cause'
@@ -60,6 +60,7 @@ async function targetsOf(session: KubectlSession, args: readonly string[], verb:
   const mapper = await ResourceMapper.discover(session)
   const namespace = session.namespace()
   const targets: Target[] = []
+  refuseNamesWithSelection(args, session.flag('selector') !== '')
   for (const request of parseResourceArguments(mapper, args)) {
     if (request.resource.group !== 'apps' || !rolloutKinds.has(request.resource.resource)) {
       // kubectl reads the object before it asks what the kind supports: one not there is NotFound.

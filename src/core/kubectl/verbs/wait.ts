@@ -12,7 +12,7 @@ import {whileClusterRuns} from '../object-watch.js'
 import {notFoundError, untilWithSync} from '../until-with-sync.js'
 import {type ApiResource, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
 import type {KubectlSession} from '../session.js'
-import {parseResourceArguments} from './get.js'
+import {parseResourceArguments, refuseNamesWithSelection} from './get.js'
 
 export const waitFlags: readonly KubectlFlag[] = [
   {name: 'for', kind: 'string'},
@@ -198,6 +198,7 @@ export async function runWait(session: KubectlSession, args: readonly string[]):
   const allNamespaces = session.flag('all-namespaces') === 'true'
   const namespace = session.namespace()
   const sources: Source[] = []
+  refuseNamesWithSelection(args, session.flag('selector') !== '' || session.flag('field-selector') !== '')
   for (const request of parseResourceArguments(mapper, args)) {
     const scope = request.resource.namespaced ? namespace : ''
     if (request.names.length > 0) {
