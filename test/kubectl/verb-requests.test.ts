@@ -11,7 +11,7 @@
 // out: what the real kubectl logs now and then as its informer stops under a watch just started
 // (its stream watcher's read of a closed connection, the reflector's "very short watch"
 // warning), which comes and goes with timing.
-import {existsSync} from 'node:fs'
+import {existsSync, writeFileSync} from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
 import {join} from 'node:path'
@@ -120,6 +120,18 @@ describe.runIf(existsSync(realKubectl))('verbs send the real kubectl’s request
       const withoutAges = (text: string) => text.replace(/\b\d+(m\d+)?s\b/g, 'AGE')
       expect(requests(real.log).filter((entry) => entry.startsWith('GET https://127.0.0.1:PORT/api') && entry.includes(target.split('/')[1]!)).length).toBeGreaterThanOrEqual(2)
       expect({target, requests: requests(mine.log), stdout: withoutAges(mine.stdout)}).toEqual({target, requests: requests(real.log), stdout: withoutAges(real.stdout)})
+    }
+  })
+
+  it('describes a namespace’s limit ranges, a pod template’s priority class and tolerations as the real kubectl prints them', async () => {
+    writeFileSync(join(home, 'limits.yaml'), 'apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: limits\nspec:\n  limits:\n  - type: Container\n    default:\n      cpu: 100m\n')
+    expect((await ours(`apply -f ${join(home, 'limits.yaml')}`)).status).toBe(0)
+    const withoutAges = (text: string) => text.replace(/\b\d+(m\d+)?s\b/g, 'AGE')
+    // The kube-proxy pods' tolerations come in the DaemonSet controller's order; kubectl sorts them by key.
+    for (const line of ['describe ns default', 'describe ds kube-proxy -n kube-system', 'describe pods -n kube-system -l k8s-app=kube-proxy']) {
+      const [theirs, mine] = [await cluster.real(line), await ours(line)]
+      expect(theirs.status).toBe(0)
+      expect({line, stdout: withoutAges(mine.stdout)}).toEqual({line, stdout: withoutAges(theirs.stdout)})
     }
   })
 })

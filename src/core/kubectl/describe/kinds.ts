@@ -121,7 +121,7 @@ export async function describeNamespace(namespace: KubeObject, context: Describe
   else {
     for (const range of ranges) {
       writer.write(0, '\nResource Limits\n')
-      writeLimitRows(writer, 1, range)
+      writeLimitRows(writer, ' ', range)
     }
   }
   return writer.toString()
@@ -199,15 +199,16 @@ export async function describeResourceQuota(quota: KubeObject): Promise<string> 
  * A LimitRange's table: a row per limit type and resource. kubectl walks a Go map of the
  * resources, so their order within a type is not fixed; here it is sorted.
  */
-function writeLimitRows(writer: DescribeWriter, level: number, range: KubeObject): void {
-  writer.write(level, 'Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n')
-  writer.write(level, '----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n')
+/** The limits' table; `indent` is what each row starts with (a namespace's description indents them by one space). */
+function writeLimitRows(writer: DescribeWriter, indent: string, range: KubeObject): void {
+  writer.write(0, `${indent}Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n`)
+  writer.write(0, `${indent}----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n`)
   for (const item of list(record(range.spec).limits)) {
     const names = new Set<string>()
     for (const field of ['min', 'max', 'default', 'defaultRequest', 'maxLimitRequestRatio']) for (const name of Object.keys(record(item[field]))) names.add(name)
     for (const name of [...names].sort()) {
       const cell = (field: string) => text(record(item[field])[name]) || '-'
-      writer.write(level, `${text(item.type)}\t${name}\t${cell('min')}\t${cell('max')}\t${cell('defaultRequest')}\t${cell('default')}\t${cell('maxLimitRequestRatio')}\n`)
+      writer.write(0, `${indent}${text(item.type)}\t${name}\t${cell('min')}\t${cell('max')}\t${cell('defaultRequest')}\t${cell('default')}\t${cell('maxLimitRequestRatio')}\n`)
     }
   }
 }
@@ -217,6 +218,6 @@ export async function describeLimitRange(range: KubeObject): Promise<string> {
   const writer = new DescribeWriter()
   writer.write(0, `Name:\t${range.metadata.name ?? ''}\n`)
   writer.write(0, `Namespace:\t${range.metadata.namespace ?? ''}\n`)
-  writeLimitRows(writer, 0, range)
+  writeLimitRows(writer, '', range)
   return writer.toString()
 }
