@@ -134,4 +134,15 @@ describe.runIf(existsSync(realKubectl))('verbs send the real kubectl’s request
       expect({line, stdout: withoutAges(mine.stdout)}).toEqual({line, stdout: withoutAges(theirs.stdout)})
     }
   })
+
+  it('describes endpoints, endpoint slices, disruption budgets and priority classes with kubectl’s describers', async () => {
+    expect((await ours('create pdb budget --selector=app=web --min-available=1')).status).toBe(0)
+    expect((await ours('create priorityclass high --value=1000 --description=important')).status).toBe(0)
+    for (const line of ['describe endpoints kubernetes', 'describe endpointslices kubernetes', 'describe pdb budget', 'describe priorityclass high']) {
+      const [theirs, mine] = [await cluster.real(line), await ours(line)]
+      expect(theirs.status).toBe(0)
+      expect(theirs.stdout).not.toMatch(/^API Version:/m)
+      expect({line, stdout: mine.stdout}).toEqual({line, stdout: theirs.stdout})
+    }
+  })
 })
