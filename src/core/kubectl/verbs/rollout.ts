@@ -219,7 +219,7 @@ async function runHistory(session: KubectlSession, args: readonly string[]): Pro
       errors.add(error)
     }
   }
-  return errors.report(session.io)
+  return errors.report(session.io, session)
 }
 
 async function showHistory(session: KubectlSession, target: Target, printer: ChangedObjectPrinter | null): Promise<void> {
@@ -348,7 +348,7 @@ async function runUndo(session: KubectlSession, args: readonly string[]): Promis
       errors.add(error)
     }
   }
-  return errors.report(session.io)
+  return errors.report(session.io, session)
 }
 
 /**
@@ -372,7 +372,7 @@ async function patchEach(session: KubectlSession, args: readonly string[], verb:
       errors.add(error)
     }
   }
-  return errors.report(session.io)
+  return errors.report(session.io, session)
 }
 
 /** kubectl's words for an object its patch function refused: `error: deployments.apps "a" …`. */
