@@ -6,7 +6,7 @@ import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {type ApiResource, chunkSizeOf, collectionPath, objectPath, ResourceMapper, requestInChunks, requestList, requestNamed} from '../resources.js'
 import type {KubectlSession} from '../session.js'
-import {parseResourceArguments, refuseNamesWithSelection} from './get.js'
+import {parseResourceArguments, refuseNamesWithSelection, requestsFromFiles} from './get.js'
 
 export const describeFlags: readonly KubectlFlag[] = [
   {name: 'selector', shorthand: 'l', kind: 'string'},
@@ -19,9 +19,12 @@ export const describeFlags: readonly KubectlFlag[] = [
 
 export async function runDescribe(session: KubectlSession, args: readonly string[]): Promise<number> {
   const mapper = await ResourceMapper.discover(session)
-  const requests = parseResourceArguments(mapper, args)
+  // -f: each object the files name, in its own namespace.
+  const files = session.list('filename')
+  if (files.length > 0 && args.length > 0) throw new KubectlError('when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well')
+  const requests = files.length > 0 ? await requestsFromFiles(session, mapper, files, 'describe') : parseResourceArguments(mapper, args)
   refuseNamesWithSelection(args, session.flag('selector') !== '')
-  if (requests.length === 0) {
+  if (requests.length === 0 && files.length === 0) {
     throw new KubectlError('You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.')
   }
   const allNamespaces = session.flag('all-namespaces') === 'true'
@@ -47,11 +50,11 @@ export async function runDescribe(session: KubectlSession, args: readonly string
   }
   const targets: Array<{resource: ApiResource; object: KubeObject}> = []
   const errors: string[] = []
-  for (const {resource, names} of requests) {
+  for (const {resource, names, namespace: own} of requests) {
     if (names.length > 0) {
       for (const name of names) {
         try {
-          targets.push({resource, object: (await requestNamed(session, resource, namespace || session.namespace(), name)).body as KubeObject})
+          targets.push({resource, object: (await requestNamed(session, resource, own ?? (namespace || session.namespace()), name)).body as KubeObject})
         } catch (error) {
           collectServerError(error, errors, false, session)
         }

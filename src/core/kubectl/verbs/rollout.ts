@@ -17,7 +17,7 @@ import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
 import {type ApiResource, kindName, objectPath, requestList, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
-import {parseResourceArguments, refuseNamesWithSelection} from './get.js'
+import {parseResourceArguments, refuseNamesWithSelection, requestsFromFiles} from './get.js'
 
 const revisionAnnotation = 'deployment.kubernetes.io/revision'
 const changeCauseAnnotation = 'kubernetes.io/change-cause'
@@ -56,12 +56,15 @@ function unsupportedKind(verb: RolloutVerbName, resource: ApiResource, name: str
 }
 
 async function targetsOf(session: KubectlSession, args: readonly string[], verb: RolloutVerbName): Promise<Target[]> {
-  if (args.length === 0) throw new KubectlError('required resource not specified')
+  const files = session.list('filename')
+  if (args.length === 0 && files.length === 0) throw new KubectlError('required resource not specified')
+  if (args.length > 0 && files.length > 0) throw new KubectlError('resource/name arguments cannot be provided when a path is specified')
   const mapper = await ResourceMapper.discover(session)
-  const namespace = session.namespace()
   const targets: Target[] = []
   refuseNamesWithSelection(args, session.flag('selector') !== '')
-  for (const request of parseResourceArguments(mapper, args)) {
+  // -f: each object the files name, in its own namespace.
+  for (const request of files.length > 0 ? await requestsFromFiles(session, mapper, files, 'rollout') : parseResourceArguments(mapper, args)) {
+    const namespace = request.namespace ?? session.namespace()
     if (request.resource.group !== 'apps' || !rolloutKinds.has(request.resource.resource)) {
       // kubectl reads the object before it asks what the kind supports: one not there is NotFound.
       for (const name of request.names) await session.request('GET', objectPath(request.resource, namespace, name))

@@ -12,7 +12,7 @@ import {whileClusterRuns} from '../object-watch.js'
 import {notFoundError, untilWithSync} from '../until-with-sync.js'
 import {type ApiResource, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
 import type {KubectlSession} from '../session.js'
-import {parseResourceArguments, refuseNamesWithSelection} from './get.js'
+import {parseResourceArguments, refuseNamesWithSelection, requestsFromFiles} from './get.js'
 
 export const waitFlags: readonly KubectlFlag[] = [
   {name: 'for', kind: 'string'},
@@ -199,8 +199,12 @@ export async function runWait(session: KubectlSession, args: readonly string[]):
   const namespace = session.namespace()
   const sources: Source[] = []
   refuseNamesWithSelection(args, session.flag('selector') !== '' || session.flag('field-selector') !== '')
-  for (const request of parseResourceArguments(mapper, args)) {
-    const scope = request.resource.namespaced ? namespace : ''
+  const files = session.list('filename')
+  if (files.length > 0 && args.length > 0) throw new KubectlError('resource/name arguments cannot be provided when a path is specified')
+  // -f: each object the files name, in its own namespace.
+  const requests = files.length > 0 ? await requestsFromFiles(session, mapper, files, 'wait') : parseResourceArguments(mapper, args)
+  for (const request of requests) {
+    const scope = request.resource.namespaced ? (request.namespace ?? namespace) : ''
     if (request.names.length > 0) {
       for (const name of request.names) sources.push({resource: request.resource, namespace: scope, name})
       continue
@@ -212,7 +216,8 @@ export async function runWait(session: KubectlSession, args: readonly string[]):
     if (session.flag('field-selector')) query.fieldSelector = session.flag('field-selector')
     sources.push({resource: request.resource, namespace: request.resource.namespaced && !allNamespaces ? namespace : '', query})
   }
-  if (condition.kind === 'create' && !(await untilCreated(session, sources, deadline))) throw new KubectlError('timed out waiting for the condition')
+  // (Objects named in files are read once: one not there yet is its NotFound, as kubectl's file builder says.)
+  if (condition.kind === 'create' && files.length === 0 && !(await untilCreated(session, sources, deadline))) throw new KubectlError('timed out waiting for the condition')
   // kubectl goes on with the next object after one failed, and reports them all at the end.
   const errors = new GatheredErrors()
   let visited = 0
