@@ -1,6 +1,8 @@
 // A label or field selector the API server refuses: kube-apiserver's 400 in its parser's words
 // (`unable to parse requirement: …`, sent as a raw query), and kubectl's resource builder naming
-// the list it could not make, for every verb that lists, beside the real kubectl 1.32.
+// the list it could not make, for every verb that lists, beside the real kubectl 1.32. Names
+// beside a selector are the builder's error before any request, in its two wordings; the set
+// verbs edit what a selection lists.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
 
@@ -39,4 +41,45 @@ describe('selectors the API server refuses', () => {
       expect({line, ...(await cluster.ours(line))}).toEqual({line, ...real})
     })
   }
+
+  // `TYPE NAME` beside a selector, and `TYPE/NAME` or several types with names (the builder's resource tuples).
+  for (const line of [
+    'get deploy web -l app=web',
+    'get deploy/web -l app=web',
+    'get deploy,rs web -l app=web',
+    'get pods x --field-selector=metadata.name=x',
+    'describe deploy web -l app=web',
+    'describe deploy,rs web -l app=web',
+    'delete deploy/web -l app=web',
+    'delete deploy,rs web -l app=web',
+    'wait deploy/web -l app=web --for=delete',
+    'rollout status deploy web -l app=web',
+    'scale deploy web -l app=web --replicas=1',
+    'set image deploy web nginx=nginx -l app=web',
+    'set env deploy/web A=b -l app=web',
+  ]) {
+    it(`refuses names beside a selection: ${line}`, async () => {
+      const real = await cluster.real(line)
+      expect(real.status).toBe(1)
+      expect(real.stderr).toMatch(/^error: (name cannot be provided when a selector is specified|selectors and the all flag cannot be used when passing resource\/name arguments)\n$/)
+      expect({line, ...(await cluster.ours(line))}).toEqual({line, ...real})
+    })
+  }
+
+  it('edits with the set verbs what -l or --all selects, from the list (no GET of each)', async () => {
+    for (const tool of ['real', 'ours']) {
+      expect((await cluster.ours(`create namespace set-${tool}`)).status).toBe(0)
+      for (const name of ['a', 'b']) expect((await cluster.ours(`create deployment ${name} --image=nginx -n set-${tool}`)).status).toBe(0)
+    }
+    for (const line of ['set image deploy nginx=nginx:1.26 --all -v=6', 'set env deploy A=c -l app=a -v=6', 'set resources deploy --limits=cpu=200m --all -o name -v=6']) {
+      const view = (result: {stdout: string; stderr: string; status: number | null}, tool: string) => ({
+        stdout: result.stdout,
+        status: result.status,
+        requests: result.stderr.split('\n').filter((row) => row.includes('round_trippers.go:560') && !/\/(api|apis)\?/.test(row)).map((row) => row.replace(/^.*\] /, '').replace(/ in \d+ milliseconds/, '').replaceAll(`set-${tool}`, 'NS')),
+      })
+      const real = view(await cluster.real(`${line} -n set-real`), 'real')
+      expect(real.requests.some((row) => row.startsWith('PATCH'))).toBe(true)
+      expect({line, ...view(await cluster.ours(`${line} -n set-ours`), 'ours')}).toEqual({line, ...real})
+    }
+  })
 })

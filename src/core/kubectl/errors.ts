@@ -157,10 +157,14 @@ export class GatheredErrors {
     return texts.length === 1 ? texts[0]! : texts.length === 0 ? '' : `[${texts.join(', ')}]`
   }
 
-  /** Prints them as CheckErr prints an aggregate; returns the exit code. */
-  report(io: {stderr(text: string): void}): number {
+  /**
+   * Prints them as CheckErr prints an aggregate; returns the exit code. Given the session's log,
+   * the Status of each server error first (-v=4), as kubectl's error handler logs them.
+   */
+  report(io: {stderr(text: string): void}, log?: {serverErrorLog(error: ServerError): string}): number {
     if (this.#errors.length === 0) return 0
-    io.stderr(errorsText(this.#errors))
+    const logged = log ? this.#errors.map((error) => (error instanceof ServerError ? log.serverErrorLog(error) : '')).join('') : ''
+    io.stderr(`${logged}${errorsText(this.#errors)}`)
     return 1
   }
 }

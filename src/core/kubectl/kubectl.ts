@@ -41,6 +41,9 @@ function runnerOf(verb: KubectlVerb, path: string): NonNullable<KubectlVerb['run
   return found.run
 }
 
+/** Verbs whose resource builder decodes into kubectl's Go types (a scheme): a server's Status loses its kind and apiVersion in the -v=4 log. */
+const typedBuilderVerbs = /^kubectl (rollout|set|expose)( |$)/
+
 export async function runKubectl(argv: readonly string[], io: KubectlIo): Promise<number> {
   // cobra's hidden command the completion scripts call (NoDesc: the candidates without descriptions).
   if (argv[0] === '__complete' || argv[0] === '__completeNoDesc') {
@@ -133,6 +136,7 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
     let printed = false
     let stdin: Promise<string> | null = null
     session = new KubectlSession(flags, {...io, stdout: (text) => ((printed = true), io.stdout(text)), readStdin: () => (stdin ??= io.readStdin())})
+    session.typedStatus = typedBuilderVerbs.test(path)
     try {
       return await runner(session, args)
     } catch (error) {

@@ -16,6 +16,8 @@ export interface ApiResource {
   readonly namespaced: boolean
   readonly verbs: readonly string[]
   readonly categories: readonly string[]
+  /** The subresources discovery lists for it (`scale`, `status`), where it was discovered. */
+  readonly subresources?: readonly string[]
 }
 
 /** `deployment.apps`, `pod`: how kubectl names a kind in messages and -o name. */
@@ -239,8 +241,14 @@ function resourcesOf(discovery: Discovery): ApiResource[] {
   for (const group of discovery.groups) {
     for (const {groupVersion, version} of group.versions) {
       const body = discovery.resourceLists.get(groupVersion) as {resources?: unknown[]} | undefined
-      for (const entry of body?.resources ?? []) {
-        if (!isJsonObject(entry) || String(entry.name).includes('/')) continue
+      const entries = (body?.resources ?? []).filter(isJsonObject)
+      const subresources = new Map<string, string[]>()
+      for (const entry of entries) {
+        const [parent, subresource] = String(entry.name).split('/', 2)
+        if (subresource !== undefined) subresources.set(parent!, [...(subresources.get(parent!) ?? []), subresource])
+      }
+      for (const entry of entries) {
+        if (String(entry.name).includes('/')) continue
         resources.push({
           group: group.name,
           version,
@@ -251,6 +259,7 @@ function resourcesOf(discovery: Discovery): ApiResource[] {
           namespaced: entry.namespaced === true,
           verbs: Array.isArray(entry.verbs) ? entry.verbs.map(String) : [],
           categories: Array.isArray(entry.categories) ? entry.categories.map(String) : [],
+          subresources: subresources.get(String(entry.name)) ?? [],
         })
       }
     }

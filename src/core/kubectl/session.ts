@@ -18,7 +18,7 @@ import {type Clock, systemClock} from '../util/clock.js'
 import {InProcessConnection, type LoggedRequest, loggedRequestHeaders, loggedResponseBody, loggedUrl, RequestLog, tracedExchange} from './request-log.js'
 import type {HttpExchangeTrace} from '../client/http-handler.js'
 import type {DiscoveryCacheAccess} from './discovery-cache.js'
-import {ConnectionRefusedError, isStatusBody, KubectlError, ServerError} from './errors.js'
+import {ConnectionRefusedError, isStatusBody, KubectlError, ServerError, type StatusBody} from './errors.js'
 import {goJson} from '../util/go-json.js'
 import {clientCertificateOf} from './client-certificate.js'
 import {type ClientCertificateKeyPair, clientCertificateHeaders} from '../api/client-certificate-proof.js'
@@ -206,9 +206,17 @@ export class KubectlSession {
     return this.requestLog.text('helpers.go:264', `Connection error: ${error.requestError(error.request.method, error.request.url, false)}`)
   }
 
+  /**
+   * The verb's resource builder decodes answers into kubectl's Go types (rollout, set, expose):
+   * a server's Status then has no kind or apiVersion when it is logged.
+   */
+  typedStatus = false
+
   /** The line kubectl's error handler logs (-v=4) before it prints a server's error: the Status, indented, in the brackets its format leaves. */
   serverErrorLog(error: ServerError): string {
-    return this.requestLog.level >= 4 ? this.requestLog.text('helpers.go:246', `server response object: %s[${goJson(error.status, false, '  ')}]`) : ''
+    if (this.requestLog.level < 4) return ''
+    const {kind: _kind, apiVersion: _apiVersion, ...untyped} = error.status as StatusBody & {kind?: unknown; apiVersion?: unknown}
+    return this.requestLog.text('helpers.go:246', `server response object: %s[${goJson(this.typedStatus ? untyped : error.status, false, '  ')}]`)
   }
 
   /**

@@ -7,6 +7,8 @@ import {describeCertificateSigningRequest} from './certificates.js'
 import type {DescribeContext} from './context.js'
 import {describeConfigMap, describeLimitRange, describeNamespace, describePod, describeResourceQuota, describeSecret, describeService, describeServiceAccount} from './kinds.js'
 import {describeNode} from './node.js'
+import {describeEndpoints, describeEndpointSlice} from './endpoints.js'
+import {describePodDisruptionBudget, describePriorityClass} from './disruption-priority.js'
 import {describeCronJob, describeDeployment, describeJob, describeReplicaSet} from './workloads.js'
 import {describeIngress, describeIngressClass} from './ingress.js'
 import {describeHorizontalPodAutoscaler} from './horizontal-pod-autoscaler.js'
@@ -30,6 +32,10 @@ const describers = new Map<string, Describer>([
   ['certificates.k8s.io/certificatesigningrequests', describeCertificateSigningRequest],
   ['/nodes', describeNode],
   ['/services', describeService],
+  ['/endpoints', describeEndpoints],
+  ['discovery.k8s.io/endpointslices', describeEndpointSlice],
+  ['policy/poddisruptionbudgets', describePodDisruptionBudget],
+  ['scheduling.k8s.io/priorityclasses', describePriorityClass],
   ['/namespaces', describeNamespace],
   ['/configmaps', describeConfigMap],
   ['/secrets', (object) => describeSecret(object)],

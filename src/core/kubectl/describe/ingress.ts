@@ -3,48 +3,12 @@
 // ready endpoints of their EndpointSlices (as describeBackendV1 does), then the annotations.
 import type {KubeObject} from '../../api/object.js'
 import {ingressAddresses} from '../../api/field-text.js'
-import {type DescribeContext, eventsFor} from './context.js'
+import {type DescribeContext, eventsFor, formatEndpointSlices} from './context.js'
 import {describeEvents} from './pods.js'
 import {DescribeWriter, list, printAnnotations, printLabels, record, text} from './writer.js'
 
-/** Endpoints shown before "+ N more...". */
-const endpointsShownMax = 3
 /** discoveryv1.LabelServiceName: an EndpointSlice's Service. */
 const serviceNameLabel = 'kubernetes.io/service-name'
-
-const isReady = (endpoint: Record<string, unknown>) => record(endpoint.conditions).ready !== false
-
-/** formatEndpointSlices: the ready endpoints of the slices' ports named `portName`, at most three. */
-function formatEndpointSlices(slices: readonly KubeObject[], portName: string): string {
-  if (slices.length === 0) return '<none>'
-  const shown: string[] = []
-  let more = false
-  let count = 0
-  const add = (address: string) => {
-    if (shown.length === endpointsShownMax) more = true
-    if (!more) shown.push(address)
-    count++
-  }
-  for (const slice of slices) {
-    const ports = list(slice.ports)
-    const endpoints = list(slice.endpoints)
-    if (ports.length === 0) {
-      // A headless Service's slices may have no ports.
-      for (const endpoint of endpoints) if (isReady(endpoint)) add(text((endpoint.addresses as unknown[] | undefined)?.[0]))
-      continue
-    }
-    for (const port of ports) {
-      if (text(port.name) !== portName) continue
-      for (const endpoint of endpoints) {
-        if (!isReady(endpoint)) continue
-        const address = text((endpoint.addresses as unknown[] | undefined)?.[0])
-        add(`${address.includes(':') ? `[${address}]` : address}:${text(port.port)}`)
-      }
-    }
-  }
-  const joined = shown.join(',')
-  return more ? `${joined} + ${count - endpointsShownMax} more...` : joined
-}
 
 async function describeBackend(context: DescribeContext, namespace: string, backend: Record<string, unknown>): Promise<string> {
   if (backend.service !== undefined && backend.service !== null) {
@@ -52,8 +16,9 @@ async function describeBackend(context: DescribeContext, namespace: string, back
     const port = record(service.port)
     const name = text(service.name)
     const label = `${name}:${typeof port.number === 'number' && port.number !== 0 ? port.number : text(port.name)}`
-    const slices = await context.list('discovery.k8s.io', 'endpointslices', namespace, {labelSelector: `${serviceNameLabel}=${name}`})
-    const found = (await context.list('', 'services', namespace)).find((candidate) => candidate.metadata.name === name)
+    // kubectl reads the service's endpoint slices in one request, then the service.
+    const slices = await context.list('discovery.k8s.io', 'endpointslices', namespace, {labelSelector: `${serviceNameLabel}=${name}`}, {whole: true})
+    const found = await context.get('', 'services', namespace, name)
     if (!found) return `${label} (<error: services "${name}" not found>)`
     let portName = ''
     for (const servicePort of list(record(found.spec).ports)) {
@@ -73,6 +38,8 @@ export async function describeIngress(ingress: KubeObject, context: DescribeCont
   const writer = new DescribeWriter()
   const spec = record(ingress.spec)
   const namespace = ingress.metadata.namespace ?? ''
+  // kubectl reads the events before it resolves the backends.
+  const events = await eventsFor(context, ingress)
   writer.write(0, `Name:\t${ingress.metadata.name ?? ''}\n`)
   printLabels(writer, 'Labels', ingress.metadata.labels)
   writer.write(0, `Namespace:\t${namespace}\n`)
@@ -99,7 +66,7 @@ export async function describeIngress(ingress: KubeObject, context: DescribeCont
   }
   if (count === 0) writer.write(1, `*\t*\t${defaultBackend}\n`)
   printAnnotations(writer, 'Annotations', ingress.metadata.annotations)
-  describeEvents(writer, await eventsFor(context, ingress), context.nowMilliseconds)
+  describeEvents(writer, events, context.nowMilliseconds)
   return writer.toString()
 }
 

@@ -4,7 +4,7 @@
 import type {KubeObject} from '../../api/object.js'
 import {canonicalQuantity} from '../../api/quantity.js'
 import {humanDuration} from '../../util/go-duration.js'
-import {type DescribeContext, controlledBy, eventsFor, objectHeader} from './context.js'
+import {type DescribeContext, controlledBy, eventsFor, eventsOf, formatEndpointSlices, objectHeader} from './context.js'
 import {describeContainers, describeEvents, describeVolumes} from './pods.js'
 import {DescribeWriter, list, printAnnotations, printLabels, printTolerations, record, rfc1123z, text} from './writer.js'
 
@@ -57,7 +57,10 @@ export async function describePod(pod: KubeObject, context: DescribeContext): Pr
   writer.write(0, `QoS Class:\t${text(status.qosClass)}\n`)
   printLabels(writer, 'Node-Selectors', spec.nodeSelector)
   printTolerations(writer, 'Tolerations', spec.tolerations)
-  describeEvents(writer, await eventsFor(context, pod), context.nowMilliseconds)
+  // kubectl's pod describer leaves the kind out of the events' selector; a mirror pod's events name the static pod's uid.
+  const uid = pod.metadata.annotations?.['kubernetes.io/config.mirror'] ?? pod.metadata.uid ?? ''
+  const events = context.showEvents ? await eventsOf(context, {kind: '', name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? '', uid}) : null
+  describeEvents(writer, events, context.nowMilliseconds)
   return writer.toString()
 }
 
@@ -76,19 +79,15 @@ export async function describeService(service: KubeObject, context: DescribeCont
   writer.write(0, `IP:\t${text(spec.clusterIP)}\n`)
   if (Array.isArray(spec.clusterIPs) && spec.clusterIPs.length > 0) writer.write(0, `IPs:\t${spec.clusterIPs.join(',')}\n`)
   if (spec.type === 'ExternalName') writer.write(0, `External Name:\t${text(spec.externalName)}\n`)
-  const endpoints = (await context.list('', 'endpoints', service.metadata.namespace ?? '')).find((candidate) => candidate.metadata.name === service.metadata.name)
+  // kubectl reads the service's endpoint slices in one request.
+  const slices = await context.list('discovery.k8s.io', 'endpointslices', service.metadata.namespace ?? '', {labelSelector: `kubernetes.io/service-name=${service.metadata.name ?? ''}`}, {whole: true})
   for (const port of list(spec.ports)) {
     const name = text(port.name) || '<unset>'
     writer.write(0, `Port:\t${name}\t${Number(port.port)}/${text(port.protocol)}\n`)
     const target = port.targetPort
     writer.write(0, `TargetPort:\t${typeof target === 'number' ? `${target}/${text(port.protocol)}` : `${text(target)}/${text(port.protocol)}`}\n`)
     if (typeof port.nodePort === 'number' && port.nodePort !== 0) writer.write(0, `NodePort:\t${name}\t${port.nodePort}/${text(port.protocol)}\n`)
-    const addresses: string[] = []
-    for (const subset of list(endpoints?.subsets)) {
-      const subsetPorts = list(subset.ports).filter((candidate) => !text(port.name) || candidate.name === port.name)
-      for (const address of list(subset.addresses)) for (const candidate of subsetPorts) addresses.push(`${text(address.ip)}:${Number(candidate.port)}`)
-    }
-    writer.write(0, `Endpoints:\t${addresses.length === 0 ? '<none>' : addresses.length > 3 ? `${addresses.slice(0, 3).join(',')} + ${addresses.length - 3} more...` : addresses.join(',')}\n`)
+    writer.write(0, `Endpoints:\t${formatEndpointSlices(slices, text(port.name))}\n`)
   }
   if (Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0) writer.write(0, `External IPs:\t${spec.externalIPs.join(',')}\n`)
   writer.write(0, `Session Affinity:\t${text(spec.sessionAffinity)}\n`)
@@ -122,7 +121,7 @@ export async function describeNamespace(namespace: KubeObject, context: Describe
   else {
     for (const range of ranges) {
       writer.write(0, '\nResource Limits\n')
-      writeLimitRows(writer, 1, range)
+      writeLimitRows(writer, ' ', range)
     }
   }
   return writer.toString()
@@ -169,7 +168,10 @@ export async function describeServiceAccount(account: KubeObject, context: Descr
   const mountable = names('secrets')
   writer.write(0, `Image pull secrets:\t${pull.length === 0 ? '<none>' : pull.join('\n\t')}\n`)
   writer.write(0, `Mountable secrets:\t${mountable.length === 0 ? '<none>' : mountable.join('\n\t')}\n`)
-  writer.write(0, 'Tokens:\t<none>\n')
+  // kubectl lists the namespace's secrets for the account's tokens (those of type service-account-token naming it) before its events.
+  const secrets = await context.list('', 'secrets', account.metadata.namespace ?? '')
+  const tokens = secrets.filter((secret) => secret.type === 'kubernetes.io/service-account-token' && secret.metadata.annotations?.['kubernetes.io/service-account.name'] === account.metadata.name).map((secret) => String(secret.metadata.name))
+  writer.write(0, `Tokens:\t${tokens.length === 0 ? '<none>' : tokens.join('\n\t')}\n`)
   describeEvents(writer, await eventsFor(context, account), context.nowMilliseconds)
   return writer.toString()
 }
@@ -197,15 +199,16 @@ export async function describeResourceQuota(quota: KubeObject): Promise<string> 
  * A LimitRange's table: a row per limit type and resource. kubectl walks a Go map of the
  * resources, so their order within a type is not fixed; here it is sorted.
  */
-function writeLimitRows(writer: DescribeWriter, level: number, range: KubeObject): void {
-  writer.write(level, 'Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n')
-  writer.write(level, '----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n')
+/** The limits' table; `indent` is what each row starts with (a namespace's description indents them by one space). */
+function writeLimitRows(writer: DescribeWriter, indent: string, range: KubeObject): void {
+  writer.write(0, `${indent}Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n`)
+  writer.write(0, `${indent}----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n`)
   for (const item of list(record(range.spec).limits)) {
     const names = new Set<string>()
     for (const field of ['min', 'max', 'default', 'defaultRequest', 'maxLimitRequestRatio']) for (const name of Object.keys(record(item[field]))) names.add(name)
     for (const name of [...names].sort()) {
       const cell = (field: string) => text(record(item[field])[name]) || '-'
-      writer.write(level, `${text(item.type)}\t${name}\t${cell('min')}\t${cell('max')}\t${cell('defaultRequest')}\t${cell('default')}\t${cell('maxLimitRequestRatio')}\n`)
+      writer.write(0, `${indent}${text(item.type)}\t${name}\t${cell('min')}\t${cell('max')}\t${cell('defaultRequest')}\t${cell('default')}\t${cell('maxLimitRequestRatio')}\n`)
     }
   }
 }
@@ -215,6 +218,6 @@ export async function describeLimitRange(range: KubeObject): Promise<string> {
   const writer = new DescribeWriter()
   writer.write(0, `Name:\t${range.metadata.name ?? ''}\n`)
   writer.write(0, `Namespace:\t${range.metadata.namespace ?? ''}\n`)
-  writeLimitRows(writer, 0, range)
+  writeLimitRows(writer, '', range)
   return writer.toString()
 }

@@ -3,7 +3,7 @@
 import type {KubeObject} from '../../api/object.js'
 import {canonicalQuantity, formatQuantity, milliValue, parseQuantity, type Quantity, addQuantities, zeroQuantity} from '../../api/quantity.js'
 import {humanDuration} from '../../util/go-duration.js'
-import type {DescribeContext} from './context.js'
+import {type DescribeContext, eventsOf} from './context.js'
 import {describeEvents} from './pods.js'
 import {DescribeWriter, list, printAnnotations, printLabels, printTaints, record, rfc1123z, text} from './writer.js'
 
@@ -17,6 +17,12 @@ export async function describeNode(node: KubeObject, context: DescribeContext): 
   const writer = new DescribeWriter()
   const spec = record(node.spec)
   const status = record(node.status)
+  const name = node.metadata.name ?? ''
+  // kubectl reads, in this order: the node's running pods (in chunks), its events (those naming
+  // its uid, then those naming its name as uid, as kubelets record them), then its Lease.
+  const pods = await context.list('', 'pods', '', {fieldSelector: `spec.nodeName=${name},status.phase!=Succeeded,status.phase!=Failed`})
+  const events = context.showEvents ? [...(await eventsOf(context, {kind: 'Node', name, namespace: '', uid: node.metadata.uid ?? ''})), ...(await eventsOf(context, {kind: 'Node', name, namespace: '', uid: name}))] : null
+  const lease = await context.get('coordination.k8s.io', 'leases', 'kube-node-lease', name)
   writer.write(0, `Name:\t${node.metadata.name ?? ''}\n`)
   const roles = Object.keys(node.metadata.labels ?? {}).filter((key) => key.startsWith('node-role.kubernetes.io/')).map((key) => key.slice('node-role.kubernetes.io/'.length)).sort()
   writer.write(0, `Roles:\t${roles.length === 0 ? '<none>' : roles.join(',')}\n`)
@@ -25,7 +31,6 @@ export async function describeNode(node: KubeObject, context: DescribeContext): 
   writer.write(0, `CreationTimestamp:\t${rfc1123z(node.metadata.creationTimestamp)}\n`)
   printTaints(writer, 'Taints', spec.taints)
   writer.write(0, `Unschedulable:\t${spec.unschedulable === true}\n`)
-  const lease = (await context.list('coordination.k8s.io', 'leases', 'kube-node-lease')).find((candidate) => candidate.metadata.name === node.metadata.name)
   if (!lease) writer.write(0, `Lease:\tFailed to get lease: leases.coordination.k8s.io "${node.metadata.name ?? ''}" not found\n`)
   else {
     const leaseSpec = record(lease.spec)
@@ -56,7 +61,6 @@ export async function describeNode(node: KubeObject, context: DescribeContext): 
   }
   if (text(spec.podCIDR)) writer.write(0, `PodCIDR:\t${text(spec.podCIDR)}\n`)
   if (Array.isArray(spec.podCIDRs) && spec.podCIDRs.length > 0) writer.write(0, `PodCIDRs:\t${spec.podCIDRs.join(',')}\n`)
-  const pods = (await context.list('', 'pods', '', {fieldSelector: `spec.nodeName=${node.metadata.name ?? ''},status.phase!=Succeeded,status.phase!=Failed`}))
   const allocatable = record(status.allocatable)
   writer.write(0, `Non-terminated Pods:\t(${pods.length} in total)\n`)
   writer.write(0, '  Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n')
@@ -85,6 +89,6 @@ export async function describeNode(node: KubeObject, context: DescribeContext): 
   writer.write(0, row('cpu'))
   writer.write(0, row('memory'))
   writer.write(0, '  ephemeral-storage\t0 (0%)\t0 (0%)\n')
-  describeEvents(writer, context.showEvents ? await context.list('', 'events', '', {fieldSelector: `involvedObject.kind=Node,involvedObject.name=${node.metadata.name ?? ''}`}) : null, context.nowMilliseconds)
+  describeEvents(writer, events, context.nowMilliseconds)
   return writer.toString()
 }

@@ -2,7 +2,7 @@
 // environment, mounts), volumes, pod templates, conditions, and the events table.
 import {humanDuration} from '../../util/go-duration.js'
 import {canonicalQuantity} from '../../api/quantity.js'
-import {type DescribeWriter, list, printLabels, record, rfc1123z, text, tolerationText} from './writer.js'
+import {type DescribeWriter, list, printLabels, record, rfc1123z, sortedTolerations, text, tolerationText} from './writer.js'
 import {sortEventsAsKubectl} from '../event-order.js'
 
 function ports(container: Record<string, unknown>, field: 'containerPort' | 'hostPort'): string {
@@ -179,9 +179,10 @@ export function describePodTemplate(writer: DescribeWriter, template: Record<str
   describeContainers(writer, 'Init Containers', spec.initContainers, undefined, '  ')
   describeContainers(writer, 'Containers', spec.containers, undefined, '  ')
   describeVolumes(writer, spec.volumes, '  ')
+  if (text(spec.priorityClassName)) writer.write(1, `Priority Class Name:\t${text(spec.priorityClassName)}\n`)
   const selectors = Object.entries(record(spec.nodeSelector)).sort(([left], [right]) => (left < right ? -1 : 1))
   writer.write(1, `Node-Selectors:\t${selectors.length === 0 ? '<none>' : selectors.map(([key, value]) => `${key}=${text(value)}`).join(',')}\n`)
-  const tolerations = list(spec.tolerations)
+  const tolerations = sortedTolerations(spec.tolerations)
   writer.write(1, `Tolerations:\t${tolerations.length === 0 ? '<none>' : ''}`)
   tolerations.forEach((toleration, index) => writer.write(0, index === 0 ? tolerationText(toleration) : `\n  \t${tolerationText(toleration)}`))
   writer.write(0, '\n')

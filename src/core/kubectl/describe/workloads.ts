@@ -2,7 +2,7 @@
 // in kubectl 1.32's layout.
 import type {KubeObject} from '../../api/object.js'
 import {humanDuration} from '../../util/go-duration.js'
-import {type DescribeContext, controlledBy, eventsFor, objectHeader, podStatuses, selectorText} from './context.js'
+import {type DescribeContext, controlledBy, eventsFor, labelSelectorQuery, objectHeader, podStatuses, selectorText} from './context.js'
 import {describeEvents, describePodTemplate, describeReplicaConditions} from './pods.js'
 import {DescribeWriter, list, printAnnotations, printLabels, record, rfc1123z, text} from './writer.js'
 
@@ -35,7 +35,10 @@ export async function describeDeployment(deployment: KubeObject, context: Descri
     writer.write(1, '----\t------\t------\n')
     for (const condition of conditions) writer.write(1, `${text(condition.type)} \t${text(condition.status)}\t${text(condition.reason)}\n`)
   }
-  const sets = (await context.list('apps', 'replicasets', deployment.metadata.namespace ?? '')).filter((set) =>
+  // kubectl reads the events, then the replica sets the selector selects (in chunks), keeping those the deployment controls.
+  const events = await eventsFor(context, deployment)
+  const selector = labelSelectorQuery(spec.selector)
+  const sets = (await context.list('apps', 'replicasets', deployment.metadata.namespace ?? '', selector === '' ? undefined : {labelSelector: selector})).filter((set) =>
     (set.metadata.ownerReferences ?? []).some((reference) => reference.controller === true && reference.uid === deployment.metadata.uid),
   )
   const templateHash = (set: KubeObject) => set.metadata.labels?.['pod-template-hash']
@@ -47,7 +50,7 @@ export async function describeDeployment(deployment: KubeObject, context: Descri
     writer.write(0, `OldReplicaSets:\t${replicaSetsByLabels(oldSets)}\n`)
     writer.write(0, `NewReplicaSet:\t${replicaSetsByLabels(newSet ? [newSet] : [])}\n`)
   }
-  describeEvents(writer, await eventsFor(context, deployment), context.nowMilliseconds)
+  describeEvents(writer, events, context.nowMilliseconds)
   return writer.toString()
 }
 

@@ -89,8 +89,13 @@ export function tolerationText(toleration: Record<string, unknown>): string {
   return line
 }
 
+/** Tolerations in kubectl's order: sorted by key (equal keys keep their order). */
+export function sortedTolerations(tolerations: unknown): Array<Record<string, unknown>> {
+  return [...list(tolerations)].sort((left, right) => (text(left.key) < text(right.key) ? -1 : text(left.key) > text(right.key) ? 1 : 0))
+}
+
 export function printTolerations(writer: DescribeWriter, title: string, tolerations: unknown): void {
-  const entries = list(tolerations)
+  const entries = sortedTolerations(tolerations)
   writer.write(0, `${title}:\t`)
   if (entries.length === 0) {
     writer.write(0, '<none>\n')

@@ -45,11 +45,9 @@ async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: 
   return requests.flatMap((request) => request.names.map((name) => ({resource: request.resource, name})))
 }
 
-/** The scale resolver's check: discovery must list `<resource>/scale`. */
-async function hasScale(session: KubectlSession, resource: ApiResource): Promise<boolean> {
-  const path = resource.group ? `/apis/${resource.group}/${resource.version}` : `/api/${resource.version}`
-  const listing = (await session.request('GET', path)).body as {resources?: Array<{name: string}>}
-  return (listing.resources ?? []).some((entry) => entry.name === `${resource.resource}/scale`)
+/** The scale resolver's check, on kubectl's discovery (no request of its own): it must list `<resource>/scale`. */
+function hasScale(resource: ApiResource): boolean {
+  return (resource.subresources ?? []).includes('scale')
 }
 
 export async function runAutoscale(session: KubectlSession, args: readonly string[]): Promise<number> {
@@ -63,7 +61,7 @@ export async function runAutoscale(session: KubectlSession, args: readonly strin
   const targets = await targetsOf(session, mapper, args)
   for (const {resource, name} of targets) {
     await session.request('GET', objectPath(resource, session.namespace(), name))
-    if (!(await hasScale(session, resource))) {
+    if (!hasScale(resource)) {
       throw new KubectlError(`cannot autoscale a ${resource.kind}: could not find scale subresource for ${resource.group}/${resource.version}, Resource=${resource.resource} in discovery information`)
     }
     const spec: Record<string, unknown> = {scaleTargetRef: {kind: resource.kind, name, apiVersion: groupVersionOf(resource)}}

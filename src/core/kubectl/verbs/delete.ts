@@ -7,11 +7,11 @@ import type {KubeObject} from '../../api/object.js'
 import {collectServerError, KubectlError, noResourcesMessage} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
-import {waitForObject} from '../object-watch.js'
+import {untilWithSync} from '../until-with-sync.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {dryRunOf, dryRunSuffix, placeObject} from './apply.js'
-import {parseResourceArguments} from './get.js'
+import {parseResourceArguments, refuseNamesWithSelection} from './get.js'
 
 export const deleteFlags: readonly KubectlFlag[] = [
   {name: 'filename', shorthand: 'f', kind: 'stringArray'},
@@ -94,6 +94,7 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
     const allNamespaces = session.flag('all-namespaces') === 'true'
     // The trailing space is kubectl's.
     if (all && (selector || fieldSelector)) throw new KubectlError("setting 'all' parameter but found a non empty selector. ")
+    refuseNamesWithSelection(args, selector !== '' || fieldSelector !== '')
     for (const {resource, names} of requests) {
       if (names.length > 0) {
         if (selector || fieldSelector) throw new KubectlError('name cannot be provided when a selector is specified')
@@ -160,7 +161,13 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
   return errors.length > 0 ? 1 : 0
 }
 
-/** Whether the object (this uid) is gone before the deadline. */
+/**
+ * Whether the object (this uid) is gone before the deadline, as wait --for=delete finds out: a
+ * GET, then the informer of its name until it is deleted.
+ */
 async function waitUntilGone(session: KubectlSession, target: Target & {uid: string}, deadline: number): Promise<boolean> {
-  return waitForObject(session, target.resource, target.namespace, target.name, (object) => object === null || (target.uid !== '' && object.metadata.uid !== target.uid), deadline)
+  const current = await session.request('GET', objectPath(target.resource, target.namespace, target.name), {allow: [404]})
+  if (current.status === 404) return true
+  if (target.uid !== '' && (current.body as KubeObject).metadata.uid !== target.uid) return true
+  return untilWithSync(session, target.resource, target.namespace, target.name, {precondition: (object) => object === null, condition: (event) => event.type === 'DELETED', deadline})
 }

@@ -4,9 +4,9 @@ import type {KubeObject} from '../../api/object.js'
 import type {DescribeContext} from '../describe/context.js'
 import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
-import {type ApiResource, chunkSizeOf, collectionPath, ResourceMapper, requestInChunks, requestList, requestNamed} from '../resources.js'
+import {type ApiResource, chunkSizeOf, collectionPath, objectPath, ResourceMapper, requestInChunks, requestList, requestNamed} from '../resources.js'
 import type {KubectlSession} from '../session.js'
-import {parseResourceArguments} from './get.js'
+import {parseResourceArguments, refuseNamesWithSelection, requestsFromFiles} from './get.js'
 
 export const describeFlags: readonly KubectlFlag[] = [
   {name: 'selector', shorthand: 'l', kind: 'string'},
@@ -19,8 +19,12 @@ export const describeFlags: readonly KubectlFlag[] = [
 
 export async function runDescribe(session: KubectlSession, args: readonly string[]): Promise<number> {
   const mapper = await ResourceMapper.discover(session)
-  const requests = parseResourceArguments(mapper, args)
-  if (requests.length === 0) {
+  // -f: each object the files name, in its own namespace.
+  const files = session.list('filename')
+  if (files.length > 0 && args.length > 0) throw new KubectlError('when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well')
+  const requests = files.length > 0 ? await requestsFromFiles(session, mapper, files, 'describe') : parseResourceArguments(mapper, args)
+  refuseNamesWithSelection(args, session.flag('selector') !== '')
+  if (requests.length === 0 && files.length === 0) {
     throw new KubectlError('You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.')
   }
   const allNamespaces = session.flag('all-namespaces') === 'true'
@@ -28,24 +32,29 @@ export async function runDescribe(session: KubectlSession, args: readonly string
   const context: DescribeContext = {
     nowMilliseconds: session.clock.nowMilliseconds(),
     showEvents: session.flag('show-events') !== 'false',
-    list: async (group, resource, listNamespace, query) => {
+    list: async (group, resource, listNamespace, query, options = {}) => {
       const found = mapper.resources.find((candidate) => candidate.group === group && candidate.resource === resource)
       if (!found) return []
       const path = collectionPath(found, found.namespaced ? listNamespace : '')
-      // Of the lists a describer reads, kubectl reads only the events in chunks.
-      const chunkSize = resource === 'events' ? chunkSizeOf(session) : 0
-      const options = {query, allow: [403, 404]}
-      const response = chunkSize > 0 ? await requestInChunks(session, path, options, chunkSize) : await session.request('GET', path, options)
+      const chunkSize = options.whole ? 0 : chunkSizeOf(session)
+      const request = {query, allow: [403, 404]}
+      const response = chunkSize > 0 ? await requestInChunks(session, path, request, chunkSize) : await session.request('GET', path, request)
       return response.status === 200 ? ((response.body as {items?: KubeObject[]}).items ?? []) : []
+    },
+    get: async (group, resource, getNamespace, name) => {
+      const found = mapper.resources.find((candidate) => candidate.group === group && candidate.resource === resource)
+      if (!found) return null
+      const response = await session.request('GET', objectPath(found, found.namespaced ? getNamespace : '', name), {allow: [403, 404]})
+      return response.status === 200 ? (response.body as KubeObject) : null
     },
   }
   const targets: Array<{resource: ApiResource; object: KubeObject}> = []
   const errors: string[] = []
-  for (const {resource, names} of requests) {
+  for (const {resource, names, namespace: own} of requests) {
     if (names.length > 0) {
       for (const name of names) {
         try {
-          targets.push({resource, object: (await requestNamed(session, resource, namespace || session.namespace(), name)).body as KubeObject})
+          targets.push({resource, object: (await requestNamed(session, resource, own ?? (namespace || session.namespace()), name)).body as KubeObject})
         } catch (error) {
           collectServerError(error, errors, false, session)
         }
@@ -62,7 +71,15 @@ export async function runDescribe(session: KubectlSession, args: readonly string
   const descriptions: string[] = []
   for (const {resource, object} of targets) {
     const describer = describerOf(resource.group, resource.resource)
-    descriptions.push(await describer({apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: resource.kind, ...object}, context))
+    // Each of kubectl's describers reads the object again before it describes it (the builder's read only found it).
+    let described: KubeObject
+    try {
+      described = (await session.request('GET', objectPath(resource, object.metadata.namespace ?? '', String(object.metadata.name ?? '')))).body as KubeObject
+    } catch (error) {
+      collectServerError(error, errors, false, session)
+      continue
+    }
+    descriptions.push(await describer({apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: resource.kind, ...described}, context))
   }
   session.io.stdout(descriptions.join('\n\n'))
   for (const error of errors) session.io.stderr(`${error}\n`)

@@ -106,11 +106,26 @@ interface Request {
   readonly namespace?: string
 }
 
-/** `get -f` or `get -k`: each object of the files or the built kustomization, by kind, name and its own namespace. */
-async function requestsFromFiles(session: KubectlSession, mapper: ResourceMapper, paths: readonly string[]): Promise<Request[]> {
-  // The manifest readers and apply's object placement load only for `get -f|-k`: a plain get skips them.
-  const [{readManifests}, {readManifestsOrKustomization}, {placeObject}] = await Promise.all([import('../manifests.js'), import('../kustomize/manifests.js'), import('./apply.js')])
-  const manifests = session.flag('kustomize') !== '' ? await readManifestsOrKustomization(session, 'get') : await readManifests(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), 'get')
+/**
+ * `get -f` or `get -k`: each object of the files or the built kustomization, by kind, name and its
+ * own namespace. `verb`: whose files they are; only get refuses files without objects (the
+ * others then find no resources).
+ */
+export async function requestsFromFiles(session: KubectlSession, mapper: ResourceMapper, paths: readonly string[], verb = 'get'): Promise<Request[]> {
+  // The manifest readers and apply's object placement load only for `-f|-k`: a plain get skips them.
+  const [{readManifests, readManifestEntries, isManifest}, {readManifestsOrKustomization}, {placeObject}] = await Promise.all([import('../manifests.js'), import('../kustomize/manifests.js'), import('./apply.js')])
+  const readEntries = async () => {
+    const entries = await readManifestEntries(paths, session.flag('recursive') === 'true', () => session.io.readStdin())
+    return entries.map((entry) => {
+      if (!isManifest(entry)) throw entry.error
+      return entry
+    })
+  }
+  const manifests = await (session.flag('kustomize') !== '' ? readManifestsOrKustomization(session, 'get') : verb === 'get' ? readManifests(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), 'get') : readEntries()).catch((error: unknown) => {
+    // describe reports a file it cannot parse bare, without `error: ` (get's table printer too: see runGet).
+    if (verb === 'describe' && error instanceof KubectlError && !(error instanceof KubectlPlainError) && error.message.startsWith('error parsing ')) throw new KubectlPlainError(error.message)
+    throw error
+  })
   const requests: Request[] = []
   for (const manifest of manifests) {
     const {resource, namespace} = placeObject(session, mapper, manifest)
@@ -120,6 +135,18 @@ async function requestsFromFiles(session: KubectlSession, mapper: ResourceMapper
     else requests.push({resource, names: [name], namespace})
   }
   return requests
+}
+
+/**
+ * The resource builder's refusal of names beside a selection (-l, --field-selector, or --all
+ * where the verb takes it as one): `TYPE/NAME` or several types with names (its resource tuples)
+ * in one message, `TYPE NAME…` in another.
+ */
+export function refuseNamesWithSelection(args: readonly string[], selecting: boolean): void {
+  if (!selecting || args.length === 0) return
+  const tuples = args.some((argument) => argument.includes('/')) || (args.length > 1 && args[0]!.split(',').filter((type) => type.length > 0).length > 1)
+  if (tuples) throw new KubectlError('selectors and the all flag cannot be used when passing resource/name arguments')
+  if (args.length > 1) throw new KubectlError('name cannot be provided when a selector is specified')
 }
 
 export function parseResourceArguments(mapper: ResourceMapper, args: readonly string[]): Request[] {
@@ -162,10 +189,12 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
   const fromFiles = files.length > 0 || session.flag('kustomize') !== ''
   if (fromFiles && args.length > 0) throw new KubectlError('when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well')
   const requests = fromFiles ? await requestsFromFiles(session, mapper, files).catch((error: unknown) => {
-    // The table printer's get collects a kustomization's failure with the others and prints them bare.
-    if (session.flag('kustomize') !== '' && files.length === 0 && (format === 'table' || format === 'wide') && error instanceof KubectlError && !(error instanceof KubectlPlainError)) throw new KubectlPlainError(error.message)
+    // The table printer's get collects a kustomization's failure, or a file it cannot parse, with the others and prints them bare.
+    const collected = (session.flag('kustomize') !== '' && files.length === 0) || (error instanceof KubectlError && error.message.startsWith('error parsing '))
+    if (collected && (format === 'table' || format === 'wide') && error instanceof KubectlError && !(error instanceof KubectlPlainError)) throw new KubectlPlainError(error.message)
     throw error
   }) : parseResourceArguments(mapper, args)
+  if (!fromFiles) refuseNamesWithSelection(args, session.flag('selector') !== '' || session.flag('field-selector') !== '')
   if (requests.length === 0) {
     throw new KubectlError(
       'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples',

@@ -15,7 +15,7 @@ import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, 
 import type {KubectlSession} from '../session.js'
 import {ChangedObjectPrinter} from '../output.js'
 import {dryRunOf, dryRunSuffix, placeObject} from './apply.js'
-import {parseResourceArguments} from './get.js'
+import {parseResourceArguments, refuseNamesWithSelection} from './get.js'
 
 const commonFlags: readonly KubectlFlag[] = [
   {name: 'selector', shorthand: 'l', kind: 'string'},
@@ -65,6 +65,7 @@ async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: 
   }
   if (local) throw new KubectlError('can only use local files by -f pod.yaml or --filename=pod.json when --local=true is set')
   const requests = parseResourceArguments(mapper, args)
+  refuseNamesWithSelection(args, session.flag('selector') !== '')
   const namespace = session.namespace()
   const targets: Target[] = []
   for (const {resource, names} of requests) {
@@ -82,9 +83,14 @@ async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: 
 }
 
 async function metadataVerb(session: KubectlSession, args: readonly string[], field: 'labels' | 'annotations'): Promise<number> {
-  const changes = args.filter((argument) => /^[^=]+=.*$/.test(argument) || /^[^=]+-$/.test(argument))
-  const resources = args.filter((argument) => !changes.includes(argument))
   const noun = field === 'labels' ? 'label' : 'annotation'
+  // kubectl's GetResourcesAndPairs: the resources first, then the changes; a resource after a change is refused.
+  const isChange = (argument: string) => (argument.includes('=') && !argument.startsWith('=')) || (argument.endsWith('-') && argument !== '-')
+  const firstChange = args.findIndex(isChange)
+  const resources = firstChange < 0 ? [...args] : args.slice(0, firstChange)
+  const changes = firstChange < 0 ? [] : args.slice(firstChange)
+  const misplaced = changes.find((argument) => !isChange(argument))
+  if (misplaced !== undefined) throw new KubectlError(`all resources must be specified before ${noun} changes: ${misplaced}`)
   const past = field === 'labels' ? 'labeled' : 'annotated'
   if (resources.length === 0 && !hasManifestSource(session)) throw new KubectlError(resourcesRequiredMessage)
   const listing = session.flag('list') === 'true'
@@ -162,7 +168,7 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
       errors.add(error)
     }
   }
-  return errors.report(session.io)
+  return errors.report(session.io, session)
 }
 
 export const runLabel = (session: KubectlSession, args: readonly string[]) => metadataVerb(session, args, 'labels')
@@ -217,7 +223,7 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
       errors.add(error)
     }
   }
-  return errors.report(session.io)
+  return errors.report(session.io, session)
 }
 
 export async function runScale(session: KubectlSession, args: readonly string[]): Promise<number> {
@@ -264,5 +270,5 @@ export async function runScale(session: KubectlSession, args: readonly string[])
     await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
     session.io.stdout(printer.print(object, label, `scaled${dryRunSuffix(dryRun)}`))
   }
-  return unread.report(session.io)
+  return unread.report(session.io, session)
 }

@@ -12,12 +12,12 @@ import {GatheredErrors, KubectlError} from '../errors.js'
 import {ChangedObjectPrinter} from '../output.js'
 import {asTypedObject} from '../typed-object.js'
 import {type DryRun, dryRunOf, dryRunSuffix} from './apply.js'
-import {waitForObject} from '../object-watch.js'
+import {type SyncEvent, untilWithSync} from '../until-with-sync.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
 import {type ApiResource, kindName, objectPath, requestList, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
-import {parseResourceArguments} from './get.js'
+import {parseResourceArguments, refuseNamesWithSelection, requestsFromFiles} from './get.js'
 
 const revisionAnnotation = 'deployment.kubernetes.io/revision'
 const changeCauseAnnotation = 'kubernetes.io/change-cause'
@@ -56,11 +56,15 @@ function unsupportedKind(verb: RolloutVerbName, resource: ApiResource, name: str
 }
 
 async function targetsOf(session: KubectlSession, args: readonly string[], verb: RolloutVerbName): Promise<Target[]> {
-  if (args.length === 0) throw new KubectlError('required resource not specified')
+  const files = session.list('filename')
+  if (args.length === 0 && files.length === 0) throw new KubectlError('required resource not specified')
+  if (args.length > 0 && files.length > 0) throw new KubectlError('resource/name arguments cannot be provided when a path is specified')
   const mapper = await ResourceMapper.discover(session)
-  const namespace = session.namespace()
   const targets: Target[] = []
-  for (const request of parseResourceArguments(mapper, args)) {
+  refuseNamesWithSelection(args, session.flag('selector') !== '')
+  // -f: each object the files name, in its own namespace.
+  for (const request of files.length > 0 ? await requestsFromFiles(session, mapper, files, 'rollout') : parseResourceArguments(mapper, args)) {
+    const namespace = request.namespace ?? session.namespace()
     if (request.resource.group !== 'apps' || !rolloutKinds.has(request.resource.resource)) {
       // kubectl reads the object before it asks what the kind supports: one not there is NotFound.
       for (const name of request.names) await session.request('GET', objectPath(request.resource, namespace, name))
@@ -148,23 +152,24 @@ async function runStatus(session: KubectlSession, args: readonly string[]): Prom
       errors.add(error)
     }
   }
-  return errors.report(session.io)
+  return errors.report(session.io, session)
 }
 
 async function followStatus(session: KubectlSession, target: Target, deadline: number): Promise<void> {
   const viewer = target.resource.resource === 'statefulsets' ? statefulSetStatus : target.resource.resource === 'daemonsets' ? daemonSetStatus : (object: Workload) => deploymentStatus(object as Deployment)
   // A missing object is the server's NotFound, as kubectl's first GET reports it.
   await session.request('GET', objectPath(target.resource, target.namespace, target.name))
-  // kubectl prints the status of every ADDED or MODIFIED event its watch sees, a message the
+  // kubectl prints the status of every ADDED or MODIFIED event its informer sees, a message the
   // same as the one before included.
-  const show = (current: KubeObject | null) => {
-    if (!current) throw new KubectlError('object has been deleted')
-    const {message, done} = viewer(current as Workload)
+  const show = (event: SyncEvent) => {
+    // A deleted object ends the wait: a new one by the name would be another rollout.
+    if (event.type === 'DELETED') throw new KubectlError('object has been deleted')
+    const {message, done} = viewer(event.object as Workload)
     session.io.stdout(message)
     // Without --watch, one look is all.
     return done || session.flag('watch') === 'false'
   }
-  if (!(await waitForObject(session, target.resource, target.namespace, target.name, show, deadline))) throw new KubectlError('timed out waiting for the condition')
+  if (!(await untilWithSync(session, target.resource, target.namespace, target.name, {condition: show, deadline}))) throw new KubectlError('timed out waiting for the condition')
 }
 
 async function ownedReplicaSets(session: KubectlSession, deployment: Deployment): Promise<KubeObject[]> {
@@ -217,7 +222,7 @@ async function runHistory(session: KubectlSession, args: readonly string[]): Pro
       errors.add(error)
     }
   }
-  return errors.report(session.io)
+  return errors.report(session.io, session)
 }
 
 async function showHistory(session: KubectlSession, target: Target, printer: ChangedObjectPrinter | null): Promise<void> {
@@ -346,7 +351,7 @@ async function runUndo(session: KubectlSession, args: readonly string[]): Promis
       errors.add(error)
     }
   }
-  return errors.report(session.io)
+  return errors.report(session.io, session)
 }
 
 /**
@@ -370,7 +375,7 @@ async function patchEach(session: KubectlSession, args: readonly string[], verb:
       errors.add(error)
     }
   }
-  return errors.report(session.io)
+  return errors.report(session.io, session)
 }
 
 /** kubectl's words for an object its patch function refused: `error: deployments.apps "a" …`. */

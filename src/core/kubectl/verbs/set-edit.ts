@@ -8,11 +8,11 @@ import {isManifest, readManifestEntries} from '../manifests.js'
 import {outputFormatOf, printTemplated, withoutManagedFields} from '../output.js'
 import type {KubectlFlag} from '../flags.js'
 import {changeCauseAnnotation, changeCauseOf} from '../record.js'
-import {type ApiResource, kindName, objectPath, type ResourceMapper} from '../resources.js'
+import {type ApiResource, kindName, objectPath, requestList, type ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {asTypedObject} from '../typed-object.js'
 import {dryRunOf, dryRunSuffix, placeObject} from './apply.js'
-import {parseResourceArguments} from './get.js'
+import {parseResourceArguments, refuseNamesWithSelection} from './get.js'
 import {builtinScheme} from '../../api/resources.js'
 import {threeWayPatch} from '../three-way-patch.js'
 
@@ -72,7 +72,7 @@ export async function targetsOf(session: KubectlSession, mapper: ResourceMapper,
   const local = session.flag('local') === 'true'
   if (local && resources.length > 0) throw new KubectlError(localResourceMessage)
   if (files.length > 0 && resources.length > 0) throw new KubectlError('resource/name arguments cannot be provided when a path is specified')
-  const named: Array<Omit<EditTarget, 'local'> & {object?: KubeObject}> = []
+  const named: Array<Omit<EditTarget, 'local'> & {object?: KubeObject; listed?: KubeObject}> = []
   if (files.length > 0) {
     for (const entry of await readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin())) {
       if (!isManifest(entry)) throw entry.error
@@ -80,14 +80,22 @@ export async function targetsOf(session: KubectlSession, mapper: ResourceMapper,
       named.push({resource, namespace, name: entry.object.metadata.name ?? '', object: entry.object})
     }
   } else {
-    for (const {resource, names} of parseResourceArguments(mapper, resources)) for (const name of names) named.push({resource, namespace: session.namespace(), name})
+    const selector = session.flag('selector')
+    refuseNamesWithSelection(resources, selector !== '')
+    for (const {resource, names} of parseResourceArguments(mapper, resources)) {
+      for (const name of names) named.push({resource, namespace: session.namespace(), name})
+      // A kind alone with -l or --all: the objects the selection lists, as listed (no GET of each).
+      if (names.length > 0 || (selector === '' && session.flag('all') !== 'true')) continue
+      const listed = await requestList(session, resource, resource.namespaced ? session.namespace() : '', {query: selector === '' ? {} : {labelSelector: selector}})
+      for (const item of (listed.body as {items?: KubeObject[]}).items ?? []) named.push({resource, namespace: item.metadata.namespace ?? '', name: String(item.metadata.name ?? ''), listed: item})
+    }
   }
   if (local) return named.map(({resource, namespace, name, object}) => ({resource, namespace, name, ...(object ? {local: cloneJson(object)} : {})}))
   const failures: ServerError[] = []
   const targets: EditTarget[] = []
-  for (const {resource, namespace, name} of named) {
+  for (const {resource, namespace, name, listed} of named) {
     try {
-      const fetched = (await session.request('GET', objectPath(resource, namespace, name))).body as KubeObject
+      const fetched = listed ?? ((await session.request('GET', objectPath(resource, namespace, name))).body as KubeObject)
       targets.push({resource, namespace, name, fetched})
     } catch (error) {
       if (!(error instanceof ServerError)) throw error
