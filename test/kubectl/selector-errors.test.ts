@@ -57,11 +57,22 @@ describe('selectors the API server refuses', () => {
     'scale deploy web -l app=web --replicas=1',
     'set image deploy web nginx=nginx -l app=web',
     'set env deploy/web A=b -l app=web',
+    // --all selects as a selector does.
+    'delete pod web --all',
+    'delete pod/web --all',
   ]) {
     it(`refuses names beside a selection: ${line}`, async () => {
       const real = await cluster.real(line)
       expect(real.status).toBe(1)
       expect(real.stderr).toMatch(/^error: (name cannot be provided when a selector is specified|selectors and the all flag cannot be used when passing resource\/name arguments)\n$/)
+      expect({line, ...(await cluster.ours(line))}).toEqual({line, ...real})
+    })
+  }
+
+  for (const line of ['set image deploy --all -l app=web nginx=nginx:2', 'set resources deploy --all -l app=web --limits=cpu=1', 'label pods --all -l app=web x=y']) {
+    it(`refuses --all beside a selector: ${line}`, async () => {
+      const real = await cluster.real(line)
+      expect(real).toMatchObject({status: 1, stderr: 'error: cannot set --all and --selector at the same time\n'})
       expect({line, ...(await cluster.ours(line))}).toEqual({line, ...real})
     })
   }

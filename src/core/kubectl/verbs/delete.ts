@@ -94,7 +94,8 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
     const allNamespaces = session.flag('all-namespaces') === 'true'
     // The trailing space is kubectl's.
     if (all && (selector || fieldSelector)) throw new KubectlError("setting 'all' parameter but found a non empty selector. ")
-    refuseNamesWithSelection(args, selector !== '' || fieldSelector !== '')
+    // --all selects everything, as a selector does: names beside it are refused alike.
+    refuseNamesWithSelection(args, selector !== '' || fieldSelector !== '' || all)
     for (const {resource, names} of requests) {
       if (names.length > 0) {
         if (selector || fieldSelector) throw new KubectlError('name cannot be provided when a selector is specified')

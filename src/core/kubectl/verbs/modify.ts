@@ -64,6 +64,7 @@ async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: 
     return targets
   }
   if (local) throw new KubectlError('can only use local files by -f pod.yaml or --filename=pod.json when --local=true is set')
+  if (session.flag('all') === 'true' && session.flag('selector') !== '') throw new KubectlError('cannot set --all and --selector at the same time')
   const requests = parseResourceArguments(mapper, args)
   refuseNamesWithSelection(args, session.flag('selector') !== '')
   const namespace = session.namespace()

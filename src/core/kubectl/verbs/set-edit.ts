@@ -81,6 +81,7 @@ export async function targetsOf(session: KubectlSession, mapper: ResourceMapper,
     }
   } else {
     const selector = session.flag('selector')
+    if (session.flag('all') === 'true' && selector !== '') throw new KubectlError('cannot set --all and --selector at the same time')
     refuseNamesWithSelection(resources, selector !== '')
     for (const {resource, names} of parseResourceArguments(mapper, resources)) {
       for (const name of names) named.push({resource, namespace: session.namespace(), name})
