@@ -1,6 +1,7 @@
 // What kubectl's error handler logs before a server's error (-v=4 and up), beside the real
 // kubectl 1.32: each Status a verb gathered, in order, before the errors' lines; without kind and
-// apiVersion for the verbs whose builder decodes into Go types (rollout, set, expose). And the
+// apiVersion for the verbs that decode into Go types (rollout, set, expose, taint, cordon,
+// uncordon, drain, port-forward, attach, debug). And the
 // label and annotate arguments: resources first, then the changes.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
@@ -33,6 +34,13 @@ describe('kubectl logs the Status of each server error as the real kubectl', () 
     'wait cm/nope cm/nope2 --for=condition=Ready -v=6',
     'label a=b deploy/nope',
     'annotate deploy nope a=b c',
+    'taint node nope a=b:NoSchedule -v=4',
+    'cordon nope -v=4',
+    'drain nope -v=4',
+    'attach nope -v=4',
+    'port-forward pod/nope 1234:80 -v=4',
+    'debug nope --image=busybox -v=4',
+    'certificate approve nope -v=4',
   ]) {
     it(line, async () => {
       const real = await cluster.real(line)

@@ -41,8 +41,8 @@ function runnerOf(verb: KubectlVerb, path: string): NonNullable<KubectlVerb['run
   return found.run
 }
 
-/** Verbs whose resource builder decodes into kubectl's Go types (a scheme): a server's Status loses its kind and apiVersion in the -v=4 log. */
-const typedBuilderVerbs = /^kubectl (rollout|set|expose)( |$)/
+/** Verbs that decode into kubectl's Go types (a resource builder with a scheme, or a typed client): a server's Status loses its kind and apiVersion in the -v=4 log. */
+const typedBuilderVerbs = /^kubectl (rollout|set|expose|taint|cordon|uncordon|drain|port-forward|attach|debug)( |$)/
 
 export async function runKubectl(argv: readonly string[], io: KubectlIo): Promise<number> {
   // cobra's hidden command the completion scripts call (NoDesc: the candidates without descriptions).

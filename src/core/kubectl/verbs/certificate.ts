@@ -145,7 +145,7 @@ function decisionVerb(decision: Decision) {
       }
     }
     if (found === 0 && errors.message() === '') session.io.stdout('No resources found\n')
-    return errors.report(session.io)
+    return errors.report(session.io, session)
   }
 }
 
