@@ -1,5 +1,5 @@
 // wait, rollout and describe with -f, beside the real kubectl 1.32: the objects the files name, in
-// their own namespaces (a file without objects finds none; arguments beside a file are refused in
+// their own namespaces (a file without objects finds none, for get and delete too; arguments beside a file are refused in
 // each verb's words), and a file kubectl cannot parse reported bare by describe and get's table
 // printer, with `error: ` by the others.
 import {writeFileSync} from 'node:fs'
@@ -47,6 +47,12 @@ describe('kubectl wait, rollout and describe take their objects from files', () 
     'get -f broken.yaml',
     'get -f broken.yaml -o name',
     'wait -f broken.yaml --for=delete',
+    // Files of no objects: get finds nothing (a table's line, an empty List), delete says so.
+    'get -f empty.yaml',
+    'get -f empty.yaml -o json',
+    'get -f empty.yaml -n elsewhere',
+    'get -f empty.yaml -A',
+    'delete -f empty.yaml',
   ]) {
     it(line, async () => {
       const command = line.replace(/-f (\S+)/, (_, name: string) => `-f ${file(name)}`)

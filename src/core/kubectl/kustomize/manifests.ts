@@ -34,7 +34,8 @@ export async function readManifestsOrKustomization(session: KubectlSession, verb
 export async function readEntriesOrKustomization(session: KubectlSession, verb: string): Promise<ManifestEntry[]> {
   try {
     const entries = await entriesOf(session)
-    if (entries.length === 0) throw new KubectlError(`no objects passed to ${verb}`)
+    // delete of nothing says "No resources found" itself, as from a selection that matched nothing.
+    if (entries.length === 0 && verb !== 'delete') throw new KubectlError(`no objects passed to ${verb}`)
     const text = session.flags.values.get('selector') ?? ''
     const selected = !selectingVerbs.has(verb) || text === '' ? entries : entries.filter((entry) => !isManifest(entry) || matchesLabels(selectorOf(text), entry.object.metadata.labels))
     // delete says "No resources found" itself; the writers refuse to run on nothing.

@@ -113,7 +113,7 @@ interface Request {
  */
 export async function requestsFromFiles(session: KubectlSession, mapper: ResourceMapper, paths: readonly string[], verb = 'get'): Promise<Request[]> {
   // The manifest readers and apply's object placement load only for `-f|-k`: a plain get skips them.
-  const [{readManifests, readManifestEntries, isManifest}, {readManifestsOrKustomization}, {placeObject}] = await Promise.all([import('../manifests.js'), import('../kustomize/manifests.js'), import('./apply.js')])
+  const [{readManifestEntries, isManifest}, {readManifestsOrKustomization}, {placeObject}] = await Promise.all([import('../manifests.js'), import('../kustomize/manifests.js'), import('./apply.js')])
   const readEntries = async () => {
     const entries = await readManifestEntries(paths, session.flag('recursive') === 'true', () => session.io.readStdin())
     return entries.map((entry) => {
@@ -121,7 +121,8 @@ export async function requestsFromFiles(session: KubectlSession, mapper: Resourc
       return entry
     })
   }
-  const manifests = await (session.flag('kustomize') !== '' ? readManifestsOrKustomization(session, 'get') : verb === 'get' ? readManifests(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), 'get') : readEntries()).catch((error: unknown) => {
+  // Files of no objects are an empty result for get and describe (kubectl's builder gives nothing to list), not an error.
+  const manifests = await (session.flag('kustomize') !== '' ? readManifestsOrKustomization(session, 'get') : readEntries()).catch((error: unknown) => {
     // describe reports a file it cannot parse bare, without `error: ` (get's table printer too: see runGet).
     if (verb === 'describe' && error instanceof KubectlError && !(error instanceof KubectlPlainError) && error.message.startsWith('error parsing ')) throw new KubectlPlainError(error.message)
     throw error
@@ -195,7 +196,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
     throw error
   }) : parseResourceArguments(mapper, args)
   if (!fromFiles) refuseNamesWithSelection(args, session.flag('selector') !== '' || session.flag('field-selector') !== '')
-  if (requests.length === 0) {
+  if (requests.length === 0 && !fromFiles) {
     throw new KubectlError(
       'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples',
     )
@@ -304,7 +305,8 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
   for (const error of errors) session.io.stderr(`${error}\n`)
   // Only human-readable output says so; the other formats print an empty List or nothing.
   if (wantsTable && tables.length === 0 && errors.length === 0 && requests.every((request) => request.names.length === 0)) {
-    const namespaced = requests.some((request) => request.resource.namespaced)
+    // Files of no objects: the builder's namespace is the session's.
+    const namespaced = requests.length === 0 || requests.some((request) => request.resource.namespaced)
     session.io.stderr(allNamespaces || !namespaced ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`)
   }
   return errors.length > 0 ? 1 : 0
