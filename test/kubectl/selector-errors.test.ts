@@ -69,6 +69,16 @@ describe('selectors the API server refuses', () => {
     })
   }
 
+  for (const line of ['get deploy deploy/web', 'get deploy/web deploy', 'wait deploy deploy/web -l app=web --for=delete', 'delete deploy deploy/web -l app=web', 'describe deploy deploy/web -l app=web', 'rollout status deploy deploy/web']) {
+    it(`refuses TYPE beside TYPE/NAME before anything else: ${line}`, async () => {
+      const real = await cluster.real(line)
+      expect(real.status).toBe(1)
+      expect(real.stderr).toMatch(/^error: there is no need to specify a resource type as a separate argument/)
+      // The example names the program as it was called.
+      expect({line, ...(await cluster.ours(line))}).toEqual({line, ...real, stderr: real.stderr.replace(/'\S*kubectl[.\d]* /g, "'kubectl ")})
+    })
+  }
+
   for (const line of ['set image deploy --all -l app=web nginx=nginx:2', 'set resources deploy --all -l app=web --limits=cpu=1', 'label pods --all -l app=web x=y']) {
     it(`refuses --all beside a selector: ${line}`, async () => {
       const real = await cluster.real(line)

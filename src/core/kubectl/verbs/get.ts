@@ -2,6 +2,7 @@
 // TYPE/NAME, lists with label and field selectors in one namespace or all; printed as kubectl's
 // tables (from the server's Table), wide, yaml, json or name; NotFound errors for missing names,
 // and "No resources found" when nothing matched.
+import {assert} from '../../util/assert.js'
 import type {KubeObject} from '../../api/object.js'
 import {type ServerTable, tableCells, tabwrite} from '../../printers/kubectl/table.js'
 import {collectServerError, KubectlError, KubectlPlainError} from '../errors.js'
@@ -143,7 +144,15 @@ export async function requestsFromFiles(session: KubectlSession, mapper: Resourc
  * where the verb takes it as one): `TYPE/NAME` or several types with names (its resource tuples)
  * in one message, `TYPE NAME…` in another.
  */
+/** kubectl's resource builder refuses TYPE beside TYPE/NAME arguments first, whatever else the command asks. */
+function refuseCombinedTypeArguments(args: readonly string[]): void {
+  if (args.some((argument) => argument.includes('/')) && !args.every((argument) => argument.includes('/'))) {
+    throw new KubectlError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`)
+  }
+}
+
 export function refuseNamesWithSelection(args: readonly string[], selecting: boolean): void {
+  refuseCombinedTypeArguments(args)
   if (!selecting || args.length === 0) return
   const tuples = args.some((argument) => argument.includes('/')) || (args.length > 1 && args[0]!.split(',').filter((type) => type.length > 0).length > 1)
   if (tuples) throw new KubectlError('selectors and the all flag cannot be used when passing resource/name arguments')
@@ -152,13 +161,12 @@ export function refuseNamesWithSelection(args: readonly string[], selecting: boo
 
 export function parseResourceArguments(mapper: ResourceMapper, args: readonly string[]): Request[] {
   if (args.length === 0) return []
+  refuseCombinedTypeArguments(args)
   if (args[0]!.includes('/')) {
     const requests: Request[] = []
     for (const argument of args) {
       const slash = argument.indexOf('/')
-      if (slash < 0) {
-        throw new KubectlError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`)
-      }
+      assert(slash >= 0, 'every argument names a resource/name (refuseCombinedTypeArguments)')
       const resource = mapper.resolve(argument.slice(0, slash))
       const name = argument.slice(slash + 1)
       const existing = requests.find((request) => request.resource === resource)
