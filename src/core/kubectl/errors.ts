@@ -168,3 +168,8 @@ export class GatheredErrors {
     return 1
   }
 }
+
+/** The writers' check before their resource builder runs: --all and -l both select, so not together. */
+export function refuseAllWithSelector(all: boolean, selector: string): void {
+  if (all && selector !== '') throw new KubectlError('cannot set --all and --selector at the same time')
+}

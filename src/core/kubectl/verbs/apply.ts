@@ -7,7 +7,7 @@ import {builtinScheme} from '../../api/resources.js'
 import {goJson, goJsonCompact} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {type AppliedSet, pruneUnapplied} from './apply-prune.js'
-import {errorsText, KubectlError, ServerError} from '../errors.js'
+import {errorsText, KubectlError, refuseAllWithSelector, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
 import type {Manifest} from '../manifests.js'
@@ -131,7 +131,7 @@ function validateApplyFlags(session: KubectlSession, dryRun: DryRun): void {
   if (session.flag('prune') === 'true') {
     const all = session.flag('all') === 'true'
     const selector = session.flag('selector')
-    if (all && selector) throw new KubectlError('cannot set --all and --selector at the same time')
+    refuseAllWithSelector(all, selector)
     if (!all && !selector) throw new KubectlError('all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector')
     if (force) throw new KubectlError('--force cannot be used with --prune')
   }

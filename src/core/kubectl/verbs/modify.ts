@@ -2,7 +2,7 @@
 // --overwrite, -l/--all), `patch` (--type strategic|merge|json, -p), and `scale` (--replicas,
 // --current-replicas, through the scale subresource). Messages as kubectl prints them.
 import {cloneJson, jsonEqual, type KubeObject} from '../../api/object.js'
-import {GatheredErrors, KubectlError, resourcesRequiredMessage} from '../errors.js'
+import {GatheredErrors, KubectlError, refuseAllWithSelector, resourcesRequiredMessage} from '../errors.js'
 import {hasManifestSource} from '../kustomize/manifests.js'
 import {isManifest, readManifestEntries} from '../manifests.js'
 import {readYamlDocument} from '../yaml-faults.js'
@@ -64,7 +64,7 @@ async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: 
     return targets
   }
   if (local) throw new KubectlError('can only use local files by -f pod.yaml or --filename=pod.json when --local=true is set')
-  if (session.flag('all') === 'true' && session.flag('selector') !== '') throw new KubectlError('cannot set --all and --selector at the same time')
+  refuseAllWithSelector(session.flag('all') === 'true', session.flag('selector'))
   const requests = parseResourceArguments(mapper, args)
   refuseNamesWithSelection(args, session.flag('selector') !== '')
   const namespace = session.namespace()

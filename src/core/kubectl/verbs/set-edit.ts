@@ -3,7 +3,7 @@
 import {cloneJson, isJsonObject, jsonEqual, type KubeObject} from '../../api/object.js'
 import {goJson} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
-import {collectServerError, errorsText, KubectlError, KubectlPlainError, ServerError} from '../errors.js'
+import {collectServerError, errorsText, KubectlError, refuseAllWithSelector, KubectlPlainError, ServerError} from '../errors.js'
 import {isManifest, readManifestEntries} from '../manifests.js'
 import {outputFormatOf, printTemplated, withoutManagedFields} from '../output.js'
 import type {KubectlFlag} from '../flags.js'
@@ -81,7 +81,7 @@ export async function targetsOf(session: KubectlSession, mapper: ResourceMapper,
     }
   } else {
     const selector = session.flag('selector')
-    if (session.flag('all') === 'true' && selector !== '') throw new KubectlError('cannot set --all and --selector at the same time')
+    refuseAllWithSelector(session.flag('all') === 'true', selector)
     refuseNamesWithSelection(resources, selector !== '')
     for (const {resource, names} of parseResourceArguments(mapper, resources)) {
       for (const name of names) named.push({resource, namespace: session.namespace(), name})

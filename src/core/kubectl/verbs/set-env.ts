@@ -4,7 +4,7 @@
 // --resolve reading the values the references name.
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {milliValue, parseQuantity, unitValue, type Quantity} from '../../api/quantity.js'
-import {KubectlError, resourcesRequiredMessage, ServerError} from '../errors.js'
+import {KubectlError, refuseAllWithSelector, resourcesRequiredMessage, ServerError} from '../errors.js'
 import {recordFlag} from '../record.js'
 import {type ApiResource, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
@@ -209,7 +209,7 @@ export const setEnv: KubectlVerb = {
     recordFlag,
   ],
   run: async (session, args) => {
-    if (session.flag('all') === 'true' && session.flag('selector') !== '') throw new KubectlError('cannot set --all and --selector at the same time')
+    refuseAllWithSelector(session.flag('all') === 'true', session.flag('selector'))
     const firstPair = args.findIndex(isEnvironmentArgument)
     const resources = firstPair < 0 ? [...args] : args.slice(0, firstPair)
     const pairs = firstPair < 0 ? [] : args.slice(firstPair)

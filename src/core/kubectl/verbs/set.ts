@@ -2,7 +2,7 @@
 // sends the change as a strategic merge patch; --dry-run=client prints the edited object.
 import {isJsonObject} from '../../api/object.js'
 import {canonicalQuantity} from '../../api/quantity.js'
-import {KubectlError, noResourcesMessage, resourcesRequiredMessage} from '../errors.js'
+import {KubectlError, refuseAllWithSelector, noResourcesMessage, resourcesRequiredMessage} from '../errors.js'
 import {hasManifestSource} from '../kustomize/manifests.js'
 import {recordFlag} from '../record.js'
 import type {KubectlVerb} from '../verb.js'
@@ -136,7 +136,7 @@ const setSubject: KubectlVerb = {
     const mapper = await ResourceMapper.discover(session)
     const targets = await targetsOf(session, mapper, args)
     if (session.flag('local') === 'true' && session.flag('dry-run') === 'server') throw new KubectlError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?')
-    if (session.flag('all') === 'true' && session.flag('selector')) throw new KubectlError('cannot set --all and --selector at the same time')
+    refuseAllWithSelector(session.flag('all') === 'true', session.flag('selector'))
     const [users, groups, serviceAccounts] = [session.list('user'), session.list('group'), session.list('serviceaccount')]
     if (users.length + groups.length + serviceAccounts.length === 0) throw new KubectlError('you must specify at least one value of user, group or serviceaccount')
     for (const serviceAccount of serviceAccounts) {
