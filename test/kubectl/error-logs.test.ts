@@ -4,15 +4,7 @@
 // uncordon, drain, port-forward, attach, debug). And the
 // label and annotate arguments: resources first, then the changes.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
-
-/** klog's header and durations masked, the config preamble and discovery left out. */
-const comparable = (stderr: string) =>
-  stderr
-    .split('\n')
-    .filter((line) => !/loader\.go|envvar\.go|memcache\.go|\/(api|apis)\?/.test(line))
-    .map((line) => line.replace(/^([IWE])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /, '$1 ').replace(/in \d+ milliseconds/, 'in N milliseconds'))
-    .join('\n')
+import {comparableKlog as comparable, referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
 
 describe('kubectl logs the Status of each server error as the real kubectl', () => {
   let cluster: ReferenceCluster

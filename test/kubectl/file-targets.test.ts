@@ -5,15 +5,10 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+import {comparableKlog, referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
 
-/** klog's header and durations masked; the preamble, discovery and the stream watcher's timing-dependent lines as an informer stops left out. */
-const comparable = (stderr: string) =>
-  stderr
-    .split('\n')
-    .filter((line) => !/loader\.go|envvar\.go|memcache\.go|streamwatcher\.go|very short watch|\/(api|apis)\?/.test(line))
-    .map((line) => line.replace(/^([IWE])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /, '$1 ').replace(/in \d+ milliseconds/, 'in N milliseconds').replace(/(resourceVersion|timeoutSeconds)=\d+/g, '$1=N'))
-    .join('\n')
+/** Also the stream watcher's timing-dependent lines as an informer stops, and the watch's resourceVersion and timeoutSeconds. */
+const comparable = (stderr: string) => comparableKlog(stderr, /streamwatcher\.go|very short watch/).replace(/(resourceVersion|timeoutSeconds)=\d+/g, '$1=N')
 
 describe('kubectl wait, rollout and describe take their objects from files', () => {
   let cluster: ReferenceCluster

@@ -135,3 +135,15 @@ export async function expectSameAsReal(cluster: ReferenceCluster, line: string, 
   expect({line, ...ours}).toEqual({line, ...theirs})
   return theirs
 }
+
+/**
+ * kubectl's stderr as two runs can compare it: klog's header (time, pid) and durations masked, the
+ * config preamble and discovery left out, and the lines `alsoLeftOut` matches.
+ */
+export function comparableKlog(stderr: string, alsoLeftOut?: RegExp): string {
+  return stderr
+    .split('\n')
+    .filter((line) => !/loader\.go|envvar\.go|memcache\.go|\/(api|apis)\?/.test(line) && !alsoLeftOut?.test(line))
+    .map((line) => line.replace(/^([IWE])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /, '$1 ').replace(/in \d+ milliseconds/, 'in N milliseconds'))
+    .join('\n')
+}
