@@ -81,11 +81,11 @@ describe.runIf(existsSync(realKubectl))('orders with ties beside the real kubect
     'describe pods',
   ]
   /**
-   * The cluster's own events (kube-system's, seconds old) age between the two kubectls' runs: their
-   * age in seconds is masked, and the column padding it moves is compared as one gap. The order
-   * is compared whole.
+   * The cluster's own events (kube-system's, seconds old) and the objects just created age between
+   * the two kubectls' runs: an age in seconds is masked (in the last column too), and the column
+   * padding it moves is compared as one gap. The order is compared whole.
    */
-  const agesMasked = (text: string) => text.replace(/ \d+s( \(x\d+ over \d+s\))? /g, ' Ns$1 ').replace(/\(x(\d+) over \d+s\)/g, '(x$1 over Ns)').replace(/ {2,}/g, '  ')
+  const agesMasked = (text: string) => text.replace(/ \d+s( \(x\d+ over \d+s\))?(?= |$)/gm, ' Ns$1').replace(/\(x(\d+) over \d+s\)/g, '(x$1 over Ns)').replace(/ {2,}/g, '  ')
   for (const line of lines) {
     it(`prints the same for: kubectl ${line}`, async () => {
       const [theirs, ours] = [await cluster.real(line), await cluster.ours(line)]
