@@ -1,4 +1,6 @@
 import type {ApplyOutcome, InternalRequest} from '../mvcc/state-machine.js'
+import {resolve} from 'node:path'
+import type {RaftLogger} from '../raft/raft.js'
 import {StateType} from '../raft/types.js'
 import type {MemberDatabase} from '../storage/member-database.js'
 import {WriterLock} from '../storage/writer-lock.js'
@@ -31,6 +33,32 @@ export const pumpRoundsMax = 10_000
  */
 export const pumpBusyMillisecondsMax = 50
 export const lockWaitMillisecondsDefault = 10_000
+/** Raft log lines a cluster holds before the host gives it a sink (a new cluster's first election is a few dozen). */
+export const raftLogLinesHeldMax = 1_000
+
+/** One raft log line of one member (etcd-io/raft's message, its level, when it was written). */
+export interface RaftLogLine {
+  readonly member: string
+  readonly level: 'INFO' | 'WARN'
+  readonly message: string
+  readonly atMilliseconds: number
+}
+
+export type RaftLogSink = (line: RaftLogLine) => void
+
+/** The raft log sinks of the cluster folders this process serves (a process serves one cluster, tests a few). */
+const raftLogSinks = new Map<string, RaftLogSink>()
+const raftLogSinksMax = 64
+
+/**
+ * Sends the raft log lines of every member of the cluster in `folder` that this process runs to
+ * `sink` (the host writes them to the etcd pods' logs), from clusters opened before or after.
+ */
+export function sendRaftLogOf(folder: string, sink: RaftLogSink): void {
+  raftLogSinks.delete(resolve(folder))
+  raftLogSinks.set(resolve(folder), sink)
+  if (raftLogSinks.size > raftLogSinksMax) raftLogSinks.delete(raftLogSinks.keys().next().value as string)
+}
 
 export interface ClusterOptions {
   readonly clock?: Clock
@@ -153,8 +181,26 @@ export class EmbeddedCluster {
     }
   }
 
+  /** Where the members' raft log lines go (see sendRaftLogOf); held, newest kept, while there is none. */
+  private raftLogHeld: RaftLogLine[] = []
+
+  private raftLogOf(member: string): RaftLogger {
+    const write = (level: RaftLogLine['level'], message: string) => {
+      const line: RaftLogLine = {member, level, message, atMilliseconds: this.clock.nowMilliseconds()}
+      const sink = raftLogSinks.get(resolve(this.folder))
+      if (sink) {
+        for (const held of this.raftLogHeld.splice(0)) sink(held)
+        return sink(line)
+      }
+      this.raftLogHeld.push(line)
+      if (this.raftLogHeld.length > raftLogLinesHeldMax) this.raftLogHeld.shift()
+    }
+    return {info: (message) => write('INFO', message), warning: (message) => write('WARN', message)}
+  }
+
   private memberEvents(name: string): MemberEvents {
     return {
+      raftLog: this.raftLogOf(name),
       synced: () => this.synced(),
       crashed: (reason) => {
         if (this.closed || !this.membersByName.has(name)) return

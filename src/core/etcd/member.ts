@@ -1,7 +1,7 @@
 import {EtcdError} from '../mvcc/errors.js'
 import {type ApplyOutcome, StateMachine} from '../mvcc/state-machine.js'
 import type {WatchEvent} from '../mvcc/types.js'
-import {Raft, defaultRaftLimits} from '../raft/raft.js'
+import {Raft, type RaftLogger, defaultRaftLimits} from '../raft/raft.js'
 import {type ConfChange, type ConfState, EntryType, type Message, type RandomSource, type Ready, type Snapshot, StateType} from '../raft/types.js'
 import type {MemberDatabase} from '../storage/member-database.js'
 import {assert} from '../util/assert.js'
@@ -36,6 +36,8 @@ export interface MemberEvents {
   readonly synced: () => void
   /** The member's thread ended (member threads only): it is down, as if it crashed. */
   readonly crashed?: (reason: string) => void
+  /** The member's raft log lines (etcd-io/raft's, as etcd writes them): elections, state changes, leaders seen. */
+  readonly raftLog?: RaftLogger
 }
 
 /**
@@ -111,6 +113,16 @@ export class EtcdMember {
     this.persistedTerm = persisted.hardState.term
     this.persistedVote = persisted.hardState.vote
     const confState = confStateOf(database)
+    // A member resumed after its process stopped cleanly (a one-shot command's cluster, a new
+    // `up`) goes on where it was: no restart shows in its log. A new, restarted or crashed one
+    // logs its raft's start as etcd does.
+    const resuming = resumeLeader !== null
+    let starting = true
+    const raftLog = events.raftLog
+    const logger: RaftLogger | undefined = raftLog && {
+      info: (message) => (starting && resuming ? undefined : raftLog.info(message)),
+      warning: (message) => (starting && resuming ? undefined : raftLog.warning(message)),
+    }
     this.raft = new Raft({
       id: layout.id,
       confState,
@@ -123,10 +135,16 @@ export class EtcdMember {
       snapshot: persisted.snapshot,
       entries: persisted.entries,
       applied,
+      ...(logger ? {logger} : {}),
     })
+    logger?.info(
+      `newRaft ${layout.id} [peers: [${confState.voters.join(',')}], term: ${this.raft.term}, commit: ${this.raft.log.committed}, applied: ${applied}, lastindex: ${this.raft.log.lastIndex()}, lastterm: ${this.raft.log.lastTerm()}]`,
+    )
     // After a clean stop, the leader of the restored term leads again without an election.
     if (resumeLeader === layout.id && this.raft.isVoter(layout.id)) this.raft.resumeLeading()
     else if (resumeLeader) this.raft.resumeFollowing(resumeLeader)
+    this.leadSeen = resumeLeader ?? ''
+    starting = false
   }
 
   static start(
@@ -234,6 +252,7 @@ export class EtcdMember {
     try {
       ready = this.raft.ready()
       this.metrics.sawLead(ready.softState.lead)
+      this.logLeaderChange(ready.softState.lead)
       if (!this.thread) this.database.writesAwaited(ready.softState.state === StateType.Leader)
       persisted = this.persistAndApply(ready)
       if (!this.thread) this.database.endWrite(true)
@@ -259,6 +278,22 @@ export class EtcdMember {
     })
     this.maybeSnapshot()
     return true
+  }
+
+  /** The leader this member's node last reported (etcd-io/raft's node: none at first). */
+  private leadSeen: string
+
+  /** etcd-io/raft's node lines when the Ready shows another leader. */
+  private logLeaderChange(lead: string): void {
+    if (lead === this.leadSeen) return
+    const log = this.events.raftLog
+    if (log) {
+      const term = this.raft.term
+      if (this.leadSeen === '') log.info(`raft.node: ${this.id} elected leader ${lead} at term ${term}`)
+      else if (lead === '') log.info(`raft.node: ${this.id} lost leader ${this.leadSeen} at term ${term}`)
+      else log.info(`raft.node: ${this.id} changed leader from ${this.leadSeen} to ${lead} at term ${term}`)
+    }
+    this.leadSeen = lead
   }
 
   /** Pending while the Ready's transaction waits for the write lock (see processReady). */

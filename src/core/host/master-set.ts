@@ -13,6 +13,7 @@ import {EventRecorder} from '../client/events.js'
 import {LeaderElector, readLease} from '../controlplane/leader-election.js'
 import type {Clock} from '../util/clock.js'
 import type {MasterLayout} from '../api/masters.js'
+import {type ComponentLogFile, leaseAcquiredLines} from './component-logs.js'
 
 export const electedComponents = ['kube-scheduler', 'kube-controller-manager'] as const
 export type ElectedComponent = (typeof electedComponents)[number]
@@ -37,6 +38,8 @@ export class MasterSet {
     private readonly isStopped: (master: MasterLayout) => boolean,
     private readonly clock: Clock,
     private readonly log: (line: string) => void,
+    /** Where the components' own log lines go (their static pods' logs). */
+    private readonly componentLogs: ComponentLogFile | null = null,
   ) {
     for (const master of masters) {
       const identity = identities.get(master.node)
@@ -84,6 +87,7 @@ export class MasterSet {
       if (previous === next) continue
       if (leader) {
         this.log(`leader election: ${next} leads ${component} (master ${leader.master.node})`)
+        this.componentLogs?.append(`${component}/${leader.master.node}`, leaseAcquiredLines(component, next!, now))
         await this.recordLeaderEvent(component, next!)
       } else if (previous) {
         this.log(`leader election: nobody leads ${component} (its Lease was held by ${previous})`)

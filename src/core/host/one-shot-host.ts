@@ -22,6 +22,8 @@ import {staticPodHealthFromFolder} from './static-pod-health.js'
 import {runThrough, type SteppedPlane, type StepProgress} from './stepper.js'
 import {clusterContainers, type SimulatedContainers} from '../kubelet/containers.js'
 import {hostPodNetwork} from './pod-network.js'
+import {ComponentLogFile, ComponentLogStreams, raftLogToComponentLogs} from './component-logs.js'
+import {sendRaftLogOf} from '../etcd/cluster.js'
 import type {Profile} from '../scheduler/profile.js'
 import {clusterSchedulerProfiles} from './scheduler-config.js'
 import {FileSyncedRules} from '../proxy/synced-rules.js'
@@ -59,7 +61,12 @@ export class OneShotHost implements ClusterHost {
     // The connection exists before its first settle runs the kubelets (whose probes use the network).
     const network = hostPodNetwork(async () => (this.connection ?? (await this.connect())).api, this.clock, this.syncedRules, clusterRandomness(folder).numbers('kube-proxy'), folder, () => this.containers)
     this.containers = clusterContainers(folder, () => network, this.clock)
+    this.componentLogs = new ComponentLogFile(folder)
+    sendRaftLogOf(folder, raftLogToComponentLogs(this.componentLogs))
   }
+
+  /** The control plane's own containers' logs (etcd's members, the elected components). */
+  private readonly componentLogs: ComponentLogFile
 
   /** What runs in the containers: the kubelets' and the API server's exec and logs share it. */
   private readonly containers: SimulatedContainers
@@ -74,7 +81,7 @@ export class OneShotHost implements ClusterHost {
     // A configuration kube-scheduler would refuse stops the command before it changes anything.
     this.schedulerProfiles ??= clusterSchedulerProfiles(this.folder)
     this.opening ??= import('../apiserver/open.js').then(async ({openKubernetes}) => {
-      this.connection = await openKubernetes({environment: this.options.environment, clusterName: this.options.clusterName, clock: this.clock, apiServerClock: this.apiServerClock, containerStreams: this.containers})
+      this.connection = await openKubernetes({environment: this.options.environment, clusterName: this.options.clusterName, clock: this.clock, apiServerClock: this.apiServerClock, containerStreams: new ComponentLogStreams(this.containers, this.componentLogs)})
       // A fresh cluster starts: its kubelets register and the masters' static pods come up
       // before the command looks at it.
       if (this.connection.bootstrapped) {
@@ -172,7 +179,7 @@ export class OneShotHost implements ClusterHost {
     // kube-apiserver's bootstrap controllers and allocator repair, on their periods; they write
     // only what is missing, and their periods do not make steps of their own.
     const bootstrap = (this.bootstrap ??= new BootstrapController(connection.api, this.clock, readHostState(this.folder).settledAtMilliseconds, () => defaultMasters.filter((master) => !isMasterStopped(this.folder, master)).map((master) => master.node)))
-    const masters = new MasterSet(connection.api, defaultMasters, masterIdentities(this.folder, defaultMasters, false), (master) => isMasterStopped(this.folder, master), this.clock, () => {})
+    const masters = new MasterSet(connection.api, defaultMasters, masterIdentities(this.folder, defaultMasters, false), (master) => isMasterStopped(this.folder, master), this.clock, () => {}, this.componentLogs)
     const plane = new ControlPlane(connection.api, this.clock, clusterRandomness(this.folder).numbers('kube-scheduler'), undefined, {
       active: {scheduler: () => masters.leads('kube-scheduler'), controllerManager: () => masters.leads('kube-controller-manager')},
       staticPodHealth: staticPodHealthFromFolder(this.folder),

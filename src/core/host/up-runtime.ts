@@ -16,6 +16,7 @@ import {checkMemberName, isMasterStopped, masterFor, quorumLossWarning, recordMa
 import type {AdvanceResult, FaultAction, FaultKind, FaultResult, KubernetesHandler, TimeReading} from './cluster-host.js'
 import {ApiServerIdentityLeases} from './apiserver-leases.js'
 import {MasterSet, masterIdentities} from './master-set.js'
+import type {ComponentLogFile} from './component-logs.js'
 import type {MasterLayout} from '../api/masters.js'
 import {updateHostState} from './state.js'
 import {runThrough} from './stepper.js'
@@ -33,6 +34,8 @@ export interface UpRuntimeOptions {
   readonly clock: ClusterClock
   readonly log: (line: string) => void
   readonly frontDoor: () => EtcdFrontDoor | null
+  /** The control plane's own containers' logs (the elected components write theirs there). */
+  readonly componentLogs?: ComponentLogFile
   readonly plane: (server: RequestHandler, active: NonNullable<ControlPlaneOptions['active']>) => ControlPlane
   /**
    * The cluster clock stands still and moves only with `kubemu time advance` (`up --manual-clock`):
@@ -125,7 +128,7 @@ export class UpRuntime {
     this.balancer = new ApiBalancer(options.apiServers, () => this.runningMasters(), () => this.clientWrote(), () => (options.seeded ? this.firstTick : Promise.resolve()), options.seeded === true, (work) => (options.manualClock ? this.exclusive(work) : work()))
     // The control plane's own clients reach the API servers as the front port would send them.
     this.identityLeases = new ApiServerIdentityLeases(options.masters, options.apiServers, options.log, clusterRandomness(options.folder).uuids('kube-apiserver/identity'))
-    this.masterSet = new MasterSet(this.balancer, options.masters, masterIdentities(options.folder, options.masters, true), (master) => this.isStopped(master), options.clock, options.log)
+    this.masterSet = new MasterSet(this.balancer, options.masters, masterIdentities(options.folder, options.masters, true), (master) => this.isStopped(master), options.clock, options.log, options.componentLogs)
     this.plane = options.plane(this.balancer, {scheduler: () => this.masterSet.leads('kube-scheduler'), controllerManager: () => this.masterSet.leads('kube-controller-manager')})
     this.operations = {
       time: () => this.time(),

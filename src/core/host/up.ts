@@ -4,6 +4,8 @@
 // kubemu's own commands with the host's control endpoints beside it, and the etcd v3 API per
 // member. The masters' schedulers and controller managers are active-passive through their
 // Leases; the loops run with real delays on the cluster clock.
+import {ComponentLogFile, ComponentLogStreams, raftLogToComponentLogs} from './component-logs.js'
+import {sendRaftLogOf} from '../etcd/cluster.js'
 import {FileKubeletCredentials, joinDefaultKubelets} from '../kubelet/client-credentials.js'
 import type {KubeObject} from '../api/object.js'
 import {FileCredentials} from '../apiserver/authentication/credentials.js'
@@ -146,7 +148,9 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     return api
   }, clock, syncedRules, clusterRandomness(folder).numbers('kube-proxy'), folder, () => containers)
   const containers = clusterContainers(folder, () => network, clock)
-  const connection = await openKubernetes({environment: options.environment, clock, containerStreams: containers})
+  const componentLogs = new ComponentLogFile(folder)
+  sendRaftLogOf(folder, raftLogToComponentLogs(componentLogs))
+  const connection = await openKubernetes({environment: options.environment, clock, containerStreams: new ComponentLogStreams(containers, componentLogs)})
   api = connection.api
   const kubeletCredentials = new FileKubeletCredentials(folder)
   // A fresh cluster's kubelets start as kubeadm starts them (the first master's renews kubeadm's certificate, the others bootstrap).
@@ -171,6 +175,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       masters: defaultMasters,
       clock,
       log,
+      componentLogs,
       frontDoor: () => etcd,
       manualClock: options.manualClock === true,
       seeded: clock.seeded,

@@ -16,10 +16,16 @@ export abstract class Elections extends Membership {
       const forced = message.context === transferContext
       const inLease = this.config.checkQuorum && this.lead !== '' && this.electionElapsed < this.config.electionTicks
       // A member that still hears from a leader ignores disruptive candidates (Raft thesis §4.2.3).
-      if (!forced && inLease) return false
+      if (!forced && inLease) {
+        this.config.logger?.info(
+          `${this.id} [logterm: ${this.log.lastTerm()}, index: ${this.log.lastIndex()}, vote: ${this.voteForLog()}] ignored ${message.type} from ${message.from} [logterm: ${message.logTerm}, index: ${message.index}] at term ${this.term}: lease is not expired (remaining ticks: ${this.config.electionTicks - this.electionElapsed})`,
+        )
+        return false
+      }
     }
     if (message.type === 'MsgPreVote') return true
     if (message.type === 'MsgPreVoteResp' && !message.reject) return true
+    this.config.logger?.info(`${this.id} [term: ${this.term}] received a ${message.type} message with higher term from ${message.from} [term: ${message.term}]`)
     const fromLeader = message.type === 'MsgApp' || message.type === 'MsgHeartbeat' || message.type === 'MsgSnap'
     this.becomeFollower(message.term, fromLeader ? message.from : '')
     return true
@@ -30,8 +36,19 @@ export abstract class Elections extends Membership {
       // Tells a leader cut off by a partition that a newer term exists, so it steps down.
       this.send({...emptyMessage('MsgAppResp', this.id, message.from, this.term)})
     } else if (message.type === 'MsgPreVote') {
+      this.logVoteDecision('rejected', message)
       this.send({...emptyMessage('MsgPreVoteResp', this.id, message.from, this.term), reject: true})
+    } else {
+      this.config.logger?.info(`${this.id} [term: ${this.term}] ignored a ${message.type} message with lower term from ${message.from} [term: ${message.term}]`)
     }
+  }
+
+  /** etcd-io/raft's line for a vote cast or refused (before the vote changes). */
+  private logVoteDecision(decision: 'cast' | 'rejected', message: Message): void {
+    const verb = decision === 'cast' ? `cast ${message.type} for` : `rejected ${message.type} from`
+    this.config.logger?.info(
+      `${this.id} [logterm: ${this.log.lastTerm()}, index: ${this.log.lastIndex()}, vote: ${this.voteForLog()}] ${verb} ${message.from} [logterm: ${message.logTerm}, index: ${message.index}] at term ${this.term}`,
+    )
   }
 
   protected handleVoteRequest(message: Message): void {
@@ -41,12 +58,14 @@ export abstract class Elections extends Membership {
       (message.type === 'MsgPreVote' && message.term > this.term)
     const responseType = message.type === 'MsgVote' ? 'MsgVoteResp' : 'MsgPreVoteResp'
     if (canVote && this.log.isUpToDate(message.index, message.logTerm)) {
+      this.logVoteDecision('cast', message)
       this.send({...emptyMessage(responseType, this.id, message.from, message.term)})
       if (message.type === 'MsgVote') {
         this.electionElapsed = 0
         this.vote = message.from
       }
     } else {
+      this.logVoteDecision('rejected', message)
       this.send({...emptyMessage(responseType, this.id, message.from, this.term), reject: true})
     }
   }
@@ -67,6 +86,7 @@ export abstract class Elections extends Membership {
     if (this.electionElapsed >= this.config.electionTicks) {
       this.electionElapsed = 0
       if (this.config.checkQuorum && !this.quorumActive()) {
+        this.config.logger?.warning(`${this.id} stepped down to follower since quorum is not active`)
         this.becomeFollower(this.term, '')
         return
       }
@@ -82,7 +102,12 @@ export abstract class Elections extends Membership {
   protected handleHup(): void {
     if (this.state === StateType.Leader || !this.isVoter(this.id)) return
     // A member must not campaign with configuration changes it has not applied yet.
-    if (this.log.applied < this.log.committed && this.hasUnappliedConfChange()) return
+    const pending = this.log.applied < this.log.committed ? this.unappliedConfChanges() : 0
+    if (pending > 0) {
+      this.config.logger?.warning(`${this.id} cannot campaign at term ${this.term} since there are still ${pending} pending configuration changes to apply`)
+      return
+    }
+    this.config.logger?.info(`${this.id} is starting a new election at term ${this.term}`)
     this.startCampaign(this.config.preVote ? 'pre-election' : 'election')
   }
 
@@ -98,13 +123,14 @@ export abstract class Elections extends Membership {
       voteType = 'MsgVote'
       term = this.term
     }
-    if (this.poll(this.id, true) === 'won') {
+    if (this.poll(this.id, voteType === 'MsgVote' ? 'MsgVoteResp' : 'MsgPreVoteResp', true) === 'won') {
       if (kind === 'pre-election') this.startCampaign('election')
       else this.becomeLeader()
       return
     }
     for (const [id, progress] of this.tracker.members()) {
       if (id === this.id || progress.learner) continue
+      this.config.logger?.info(`${this.id} [logterm: ${this.log.lastTerm()}, index: ${this.log.lastIndex()}] sent ${voteType} request to ${id} at term ${this.term}`)
       this.send({
         ...emptyMessage(voteType, this.id, id, term),
         index: this.log.lastIndex(),
@@ -114,7 +140,8 @@ export abstract class Elections extends Membership {
     }
   }
 
-  protected poll(id: NodeId, granted: boolean): 'won' | 'lost' | 'pending' {
+  protected poll(id: NodeId, response: 'MsgVoteResp' | 'MsgPreVoteResp', granted: boolean): 'won' | 'lost' | 'pending' {
+    this.config.logger?.info(`${this.id} received ${response}${granted ? '' : ' rejection'} from ${id} at term ${this.term}`)
     return this.tracker.recordVote(id, granted)
   }
 
@@ -123,6 +150,7 @@ export abstract class Elections extends Membership {
     this.reset(this.term)
     this.lead = this.id
     this.state = StateType.Leader
+    this.config.logger?.info(`${this.id} became leader at term ${this.term}`)
     this.progressOfSelf().becomeReplicate()
     this.pendingConfIndex = this.log.lastIndex()
     // A no-op of the new term lets earlier-term entries commit (Raft §5.4.2).

@@ -18,8 +18,9 @@ export abstract class Membership extends FollowerReplication {
     return this.confState()
   }
 
-  protected hasUnappliedConfChange(): boolean {
+  /** Configuration changes committed and not applied yet. */
+  protected unappliedConfChanges(): number {
     const entries = this.log.slice(this.log.applied + 1, this.log.committed + 1, Number.MAX_SAFE_INTEGER) ?? []
-    return entries.some((entry) => entry.type === EntryType.ConfChange)
+    return entries.filter((entry) => entry.type === EntryType.ConfChange).length
   }
 }

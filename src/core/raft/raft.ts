@@ -2,7 +2,7 @@ import {assert} from '../util/assert.js'
 import {Elections} from './election.js'
 import {EntryType, type HardState, type Message, type NodeId, type Ready, type Snapshot, type SoftState, type ConfChange, StateType, emptyMessage} from './types.js'
 
-export {type RaftConfig, defaultRaftLimits} from './state.js'
+export {type RaftConfig, type RaftLogger, defaultRaftLimits} from './state.js'
 
 /**
  * One Raft member, etcd-io/raft's design: inputs (ticks, proposals, messages) go in, a Ready of
@@ -250,7 +250,11 @@ export class Raft extends Elections {
         return
     }
     if (message.type !== ownResponse) return
-    const result = this.poll(message.from, !message.reject)
+    const result = this.poll(message.from, ownResponse, !message.reject)
+    if (this.config.logger) {
+      const {grants, rejects} = this.tracker.voteCounts()
+      this.config.logger.info(`${this.id} has received ${grants} ${ownResponse} votes and ${rejects} vote rejections`)
+    }
     if (result === 'won') {
       if (this.state === StateType.PreCandidate) this.startCampaign('election')
       else this.becomeLeader()
@@ -287,7 +291,9 @@ export class Raft extends Elections {
         if (this.lead !== '') this.send({...message, to: this.lead})
         return
       case 'MsgTimeoutNow':
-        if (this.isVoter(this.id)) this.startCampaign('transfer')
+        if (!this.isVoter(this.id)) return
+        this.config.logger?.info(`${this.id} [term ${this.term}] received MsgTimeoutNow from ${message.from} and starts an election to get leadership.`)
+        this.startCampaign('transfer')
         return
       case 'MsgReadIndex':
         if (this.lead === '') {

@@ -43,6 +43,17 @@ export interface RaftConfig {
    * Without it a leader counts them as it appends them.
    */
   readonly ownAppendsCountWhenDurable?: boolean
+  /**
+   * Where the member's raft log lines go (etcd-io/raft's Logger): its state changes and elections,
+   * in etcd-io/raft's words, as etcd writes them to its log. Absent: nothing is formatted.
+   */
+  readonly logger?: RaftLogger
+}
+
+/** etcd-io/raft's logger, at the two levels its elections use. */
+export interface RaftLogger {
+  info(message: string): void
+  warning(message: string): void
 }
 
 export const defaultRaftLimits = {
@@ -118,6 +129,7 @@ export abstract class RaftState {
     this.reset(term)
     this.lead = lead
     this.state = StateType.Follower
+    this.config.logger?.info(`${this.id} became follower at term ${this.term}`)
   }
 
   protected becomePreCandidate(): void {
@@ -126,6 +138,7 @@ export abstract class RaftState {
     this.tracker.resetVotes()
     this.state = StateType.PreCandidate
     this.lead = ''
+    this.config.logger?.info(`${this.id} became pre-candidate at term ${this.term}`)
   }
 
   protected becomeCandidate(): void {
@@ -133,6 +146,12 @@ export abstract class RaftState {
     this.reset(this.term + 1)
     this.vote = this.id
     this.state = StateType.Candidate
+    this.config.logger?.info(`${this.id} became candidate at term ${this.term}`)
+  }
+
+  /** A vote as etcd-io/raft prints it (%x of a member ID: 0 for none). */
+  protected voteForLog(): string {
+    return this.vote === '' ? '0' : this.vote
   }
 
   protected reset(term: number): void {

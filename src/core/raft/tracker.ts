@@ -129,6 +129,16 @@ export class ProgressTracker {
   /** Records a vote (the first one from each voter counts) and tallies the election. */
   recordVote(id: NodeId, granted: boolean): VoteResult {
     if (!this.votes.has(id)) this.votes.set(id, granted)
+    const {grants, rejects} = this.voteCounts()
+    const quorum = this.quorum()
+    assert(quorum > 0, 'an election needs voters')
+    if (grants >= quorum) return 'won'
+    if (rejects >= quorum) return 'lost'
+    return 'pending'
+  }
+
+  /** The voters' grants and rejections recorded in this election. */
+  voteCounts(): {grants: number; rejects: number} {
     let grants = 0
     let rejects = 0
     for (const [voter, progress] of this.progress) {
@@ -137,10 +147,6 @@ export class ProgressTracker {
       if (vote === true) grants++
       else if (vote === false) rejects++
     }
-    const quorum = this.quorum()
-    assert(quorum > 0, 'an election needs voters')
-    if (grants >= quorum) return 'won'
-    if (rejects >= quorum) return 'lost'
-    return 'pending'
+    return {grants, rejects}
   }
 }

@@ -1,0 +1,308 @@
+// The logs of the control plane's own containers, as `kubectl logs -n kube-system` shows them on a
+// kubeadm cluster: each static pod's component writes what it does in its own format, so a learner
+// sees etcd's members elect a leader (pre-votes, votes, terms) after `kubemu member stop`, and a
+// standby kube-scheduler or kube-controller-manager wait for its Lease and take over after
+// `kubemu master stop`.
+//
+// What a component does as it works (etcd's raft lines, a Lease acquired) is appended to the
+// cluster folder's component-logs.jsonl, one line each, so one-shot commands and `up` read the same
+// history; the file is bounded (past componentLogFileBytesMax its newer half is kept). What a
+// component prints as it starts is made when the log is read, from the container run's start and
+// the pod's flags. etcd writes as etcd 3.4 does with its default logger (capnslog, and raft's own
+// "raft2006/01/02 15:04:05 INFO:" lines); kube-scheduler and kube-controller-manager as klog does.
+import {appendFileSync, existsSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import type {KubeObject} from '../api/object.js'
+import type {ExecSessionAnswer} from '../api/wire.js'
+import type {ContainerRun, ContainerStreams, ForwardedBytes, StreamObjectReader} from '../apiserver/pod-logs.js'
+import type {RaftLogLine} from '../etcd/cluster.js'
+
+export const componentLogFileName = 'component-logs.jsonl'
+/** Past this size the file is cut back to its newer half (the kubelet rotates container logs too). */
+export const componentLogFileBytesMax = 2 * 1024 * 1024
+/** A file larger than this is not read (it is not one kubemu wrote). */
+export const componentLogFileReadBytesMax = 64 * 1024 * 1024
+
+/** Whose log a line is: a component on a node (kube-scheduler/control-plane2) or an etcd member (etcd/infra2). */
+export type ComponentSource = `${'etcd' | 'kube-scheduler' | 'kube-controller-manager'}/${string}`
+
+interface ComponentLogRecord {
+  readonly source: string
+  readonly at: number
+  readonly text: string
+}
+
+export interface ComponentLogLine {
+  readonly atMilliseconds: number
+  readonly text: string
+}
+
+/** The cluster folder's component log file. */
+export class ComponentLogFile {
+  private readonly path: string
+
+  constructor(folder: string) {
+    this.path = join(folder, componentLogFileName)
+  }
+
+  append(source: ComponentSource, lines: readonly ComponentLogLine[]): void {
+    if (lines.length === 0) return
+    const text = lines.map((line) => `${JSON.stringify({source, at: line.atMilliseconds, text: line.text} satisfies ComponentLogRecord)}\n`).join('')
+    appendFileSync(this.path, text)
+    if (statSync(this.path).size > componentLogFileBytesMax) this.cut()
+  }
+
+  /** The lines of `source` written in [from, until], oldest first. */
+  read(source: ComponentSource, fromMilliseconds: number, untilMilliseconds: number): ComponentLogLine[] {
+    return this.records()
+      .filter((record) => record.source === source && record.at >= fromMilliseconds && record.at <= untilMilliseconds)
+      .map((record) => ({atMilliseconds: record.at, text: record.text}))
+  }
+
+  private records(): ComponentLogRecord[] {
+    if (!existsSync(this.path) || statSync(this.path).size > componentLogFileReadBytesMax) return []
+    const records: ComponentLogRecord[] = []
+    for (const line of readFileSync(this.path, 'utf8').split('\n')) {
+      if (line === '') continue
+      try {
+        const record = JSON.parse(line) as Partial<ComponentLogRecord>
+        if (typeof record.source === 'string' && typeof record.at === 'number' && typeof record.text === 'string') records.push(record as ComponentLogRecord)
+      } catch {
+        // A line a crash cut short: the rest of the file is still read.
+      }
+    }
+    return records
+  }
+
+  /** Keeps the newer half of the file (written aside, then renamed over: never half a file). */
+  private cut(): void {
+    const text = readFileSync(this.path, 'utf8')
+    const half = text.indexOf('\n', Math.floor(text.length / 2))
+    const aside = `${this.path}.cut`
+    writeFileSync(aside, half < 0 ? '' : text.slice(half + 1))
+    renameSync(aside, this.path)
+  }
+}
+
+// ---- formats ------------------------------------------------------------------------------
+
+const two = (value: number) => String(value).padStart(2, '0')
+
+/** klog's header: `I1206 11:18:01.934000       1 file.go:123] ` (severity, date, time to the microsecond, thread 1). */
+export function klogLine(severity: 'I' | 'W' | 'E', atMilliseconds: number, location: string, message: string): string {
+  const time = new Date(atMilliseconds)
+  const micro = `${String(time.getUTCMilliseconds()).padStart(3, '0')}000`
+  return `${severity}${two(time.getUTCMonth() + 1)}${two(time.getUTCDate())} ${two(time.getUTCHours())}:${two(time.getUTCMinutes())}:${two(time.getUTCSeconds())}.${micro} ${'1'.padStart(7)} ${location}] ${message}`
+}
+
+/** etcd 3.4's capnslog line: `2026-12-06 11:21:03.901764 I | etcdmain: …`. */
+export function capnslogLine(level: 'I' | 'N' | 'W' | 'E', atMilliseconds: number, packageName: string, message: string): string {
+  const time = new Date(atMilliseconds)
+  const date = `${time.getUTCFullYear()}-${two(time.getUTCMonth() + 1)}-${two(time.getUTCDate())}`
+  const clock = `${two(time.getUTCHours())}:${two(time.getUTCMinutes())}:${two(time.getUTCSeconds())}.${String(time.getUTCMilliseconds()).padStart(3, '0')}000`
+  return `${date} ${clock} ${level} | ${packageName}: ${message}`
+}
+
+/** etcd-io/raft's default logger in etcd 3.4 (Go's log with the "raft" prefix): `raft2026/12/06 11:21:04 INFO: …`. */
+export function raftLine(line: RaftLogLine): string {
+  const time = new Date(line.atMilliseconds)
+  return `raft${time.getUTCFullYear()}/${two(time.getUTCMonth() + 1)}/${two(time.getUTCDate())} ${two(time.getUTCHours())}:${two(time.getUTCMinutes())}:${two(time.getUTCSeconds())} ${line.level}: ${line.message}`
+}
+
+// ---- what the components write -------------------------------------------------------------
+
+const leaseLocation = 'leaderelection.go:257'
+const acquiredLocation = 'leaderelection.go:271'
+
+/**
+ * The controllers kube-controller-manager starts that kubemu runs, by their canonical names
+ * (kube-controller-manager's names package), in the order their lines are written.
+ */
+export const startedControllers: readonly string[] = [
+  'serviceaccount-controller',
+  'namespace-controller',
+  'root-ca-certificate-publisher-controller',
+  'certificatesigningrequest-signing-controller',
+  'certificatesigningrequest-approving-controller',
+  'certificatesigningrequest-cleaner-controller',
+  'garbage-collector-controller',
+  'resourcequota-controller',
+  'deployment-controller',
+  'replicaset-controller',
+  'replicationcontroller-controller',
+  'statefulset-controller',
+  'daemonset-controller',
+  'cronjob-controller',
+  'job-controller',
+  'endpoints-controller',
+  'endpointslice-controller',
+  'horizontal-pod-autoscaler-controller',
+  'disruption-controller',
+  'persistentvolume-binder-controller',
+  'persistentvolumeclaim-protection-controller',
+  'persistentvolume-protection-controller',
+  'node-lifecycle-controller',
+  'pod-garbage-collector-controller',
+]
+
+/** What an elected component writes as it takes its Lease (kube-controller-manager then starts its controllers). */
+export function leaseAcquiredLines(component: 'kube-scheduler' | 'kube-controller-manager', identity: string, atMilliseconds: number): ComponentLogLine[] {
+  const line = (offset: number, location: string, message: string) => ({atMilliseconds: atMilliseconds + offset, text: klogLine('I', atMilliseconds + offset, location, message)})
+  const lines = [line(0, acquiredLocation, `successfully acquired lease kube-system/${component}`)]
+  if (component === 'kube-controller-manager') {
+    lines.push(
+      line(0, 'event.go:389', `"Event occurred" object="kube-system/kube-controller-manager" fieldPath="" kind="Lease" apiVersion="coordination.k8s.io/v1" type="Normal" reason="LeaderElection" message="${identity} became leader"`),
+      ...startedControllers.map((controller, index) => line(10 + index, 'controllermanager.go:765', `"Started controller" controller="${controller}"`)),
+    )
+  }
+  return lines
+}
+
+/** A flag's value in a container's command (`--name=infra2`), if given. */
+function flagOf(command: readonly string[], name: string): string | null {
+  const prefix = `--${name}=`
+  const given = command.find((argument) => argument.startsWith(prefix))
+  return given === undefined ? null : given.slice(prefix.length)
+}
+
+type Container = {name?: string; image?: string; command?: string[]}
+
+/** How long a component's start-up lines take from the container's start to its first lease attempt. */
+const startupMilliseconds = 330
+
+/** The lines a component prints as it starts (to its first try for its Lease), from its container's flags. */
+function startupLines(component: ComponentSource extends `${infer C}/${string}` ? C : never, container: Container, startedAt: number): ComponentLogLine[] {
+  const command = container.command ?? []
+  const version = (container.image ?? '').split(':')[1] ?? ''
+  const lines: ComponentLogLine[] = []
+  const klog = (offset: number, location: string, message: string) => lines.push({atMilliseconds: startedAt + offset, text: klogLine('I', startedAt + offset, location, message)})
+  const bindAddress = flagOf(command, 'bind-address') ?? '0.0.0.0'
+  const served = (port: number) => `${bindAddress.includes(':') ? `[${bindAddress}]` : bindAddress}:${port}`
+  if (component === 'kube-scheduler') {
+    const caFiles = ['client-ca-file', 'requestheader-client-ca-file'].map((file) => `client-ca::kube-system::extension-apiserver-authentication::${file}`)
+    klog(0, 'serving.go:386', 'Generated self-signed cert in-memory')
+    klog(220, 'server.go:166', `"Starting Kubernetes Scheduler" version="${version}"`)
+    klog(220, 'server.go:168', '"Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""')
+    for (const name of caFiles) klog(223, 'configmap_cafile_content.go:205', `"Starting controller" name="${name}"`)
+    for (const name of caFiles) klog(223, 'shared_informer.go:313', `Waiting for caches to sync for ${name}`)
+    klog(224, 'secure_serving.go:213', `Serving securely on ${served(10259)}`)
+    klog(224, 'tlsconfig.go:243', '"Starting DynamicServingCertificateController"')
+    klog(startupMilliseconds, leaseLocation, 'attempting to acquire leader lease kube-system/kube-scheduler...')
+    for (const name of caFiles) klog(startupMilliseconds, 'shared_informer.go:320', `Caches are synced for ${name}`)
+  } else if (component === 'kube-controller-manager') {
+    klog(0, 'serving.go:386', 'Generated self-signed cert in-memory')
+    klog(300, 'controllermanager.go:185', `"Starting" version="${version}"`)
+    klog(300, 'controllermanager.go:187', '"Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""')
+    const requestHeaderCa = flagOf(command, 'requestheader-client-ca-file')
+    const clientCa = flagOf(command, 'client-ca-file')
+    if (requestHeaderCa) klog(302, 'dynamic_cafile_content.go:161', `"Starting controller" name="request-header::${requestHeaderCa}"`)
+    if (clientCa) klog(302, 'dynamic_cafile_content.go:161', `"Starting controller" name="client-ca-bundle::${clientCa}"`)
+    klog(302, 'secure_serving.go:213', `Serving securely on ${served(10257)}`)
+    klog(303, 'tlsconfig.go:243', '"Starting DynamicServingCertificateController"')
+    klog(startupMilliseconds, leaseLocation, 'attempting to acquire leader lease kube-system/kube-controller-manager...')
+  } else {
+    const capnslog = (offset: number, packageName: string, message: string) => lines.push({atMilliseconds: startedAt + offset, text: capnslogLine('I', startedAt + offset, packageName, message)})
+    const etcdVersion = version.replace(/-\d+$/, '')
+    const dataDir = flagOf(command, 'data-dir') ?? '/var/lib/etcd'
+    lines.push({atMilliseconds: startedAt, text: "[WARNING] Deprecated '--logger=capnslog' flag is set; use '--logger=zap' flag instead"})
+    capnslog(0, 'etcdmain', `etcd Version: ${etcdVersion}`)
+    capnslog(0, 'etcdmain', 'Go OS/Arch: linux/amd64')
+    capnslog(1, 'embed', `name = ${flagOf(command, 'name') ?? 'default'}`)
+    capnslog(1, 'embed', `data dir = ${dataDir}`)
+    capnslog(1, 'embed', `member dir = ${dataDir}/member`)
+    capnslog(1, 'embed', 'heartbeat = 100ms')
+    capnslog(1, 'embed', 'election = 1000ms')
+    capnslog(1, 'embed', `snapshot count = ${flagOf(command, 'snapshot-count') ?? '100000'}`)
+    capnslog(1, 'embed', `advertise client URLs = ${flagOf(command, 'advertise-client-urls') ?? ''}`)
+  }
+  return lines
+}
+
+/** Which component's log a pod's container is: kube-system's static pods of etcd, kube-scheduler and kube-controller-manager. */
+function sourceOf(pod: KubeObject, containerName: string): {source: ComponentSource; container: Container} | null {
+  if (pod.metadata.namespace !== 'kube-system') return null
+  const labels = (pod.metadata.labels ?? {}) as Record<string, string>
+  const component = labels.component
+  if (labels.tier !== 'control-plane' || (component !== 'etcd' && component !== 'kube-scheduler' && component !== 'kube-controller-manager')) return null
+  const container = ((pod.spec as {containers?: Container[]} | undefined)?.containers ?? []).find((entry) => entry.name === containerName)
+  if (!container) return null
+  if (component === 'etcd') {
+    const member = flagOf(container.command ?? [], 'name')
+    return member ? {source: `etcd/${member}`, container} : null
+  }
+  const node = (pod.spec as {nodeName?: string} | undefined)?.nodeName
+  return node ? {source: `${component}/${node}`, container} : null
+}
+
+type RunStatus = {startedAt?: string; finishedAt?: string}
+
+/** Where the lines of the container's run that started at `run` begin. */
+function runLinesFrom(pod: KubeObject, containerName: string, run: ContainerRun): number {
+  const statuses = ((pod.status as {containerStatuses?: Array<{name: string; lastState?: {terminated?: RunStatus}}>} | undefined)?.containerStatuses) ?? []
+  const previous = statuses.find((entry) => entry.name === containerName)?.lastState?.terminated
+  const previousStart = previous?.startedAt ? Date.parse(previous.startedAt) : null
+  // The current run after an earlier one: what the component wrote once that one had ended.
+  if (previous?.finishedAt && previousStart !== run.startedAtMilliseconds) return Date.parse(previous.finishedAt) + 1
+  // A first run: everything since the cluster began. Another (the previous run, --previous): from a little before its start.
+  return run.restartCount === 0 && previousStart !== run.startedAtMilliseconds ? Number.NEGATIVE_INFINITY : run.startedAtMilliseconds - runLeadMilliseconds
+}
+
+/**
+ * How long before its container's reported start a component may already have written (the
+ * kubelet reports a static pod's start after the process began; a cluster's first election runs
+ * before the kubelets report their static pods).
+ */
+const runLeadMilliseconds = 10_000
+
+/** A component's lines for one run of its container, up to `until`: its start-up, then what it did. */
+export function componentLogLines(file: ComponentLogFile, pod: KubeObject, containerName: string, run: ContainerRun, until: number): ComponentLogLine[] | null {
+  const known = sourceOf(pod, containerName)
+  if (!known) return null
+  const worked = file.read(known.source, runLinesFrom(pod, containerName, run), until)
+  // The start-up lines come first: before the first thing the component did, when that was
+  // before the kubelet reported the container started.
+  const firstWork = worked[0]?.atMilliseconds ?? Number.POSITIVE_INFINITY
+  const startedAt = Math.min(run.startedAtMilliseconds, firstWork - startupMilliseconds - 1)
+  const component = known.source.split('/')[0] as 'etcd' | 'kube-scheduler' | 'kube-controller-manager'
+  return [...startupLines(component, known.container, startedAt), ...worked].filter((line) => line.atMilliseconds <= until)
+}
+
+/**
+ * The container runtime the API server's log subresource reaches, with the control plane's own
+ * containers' logs answered from the component log file; everything else goes to `streams`.
+ */
+export class ComponentLogStreams implements ContainerStreams {
+  constructor(
+    private readonly streams: ContainerStreams,
+    private readonly file: ComponentLogFile,
+  ) {}
+
+  async logLines(pod: KubeObject, container: string, run: ContainerRun, until: number, reader: StreamObjectReader): Promise<ReadonlyArray<{atMilliseconds: number; text: string; partial?: boolean}> | null> {
+    return componentLogLines(this.file, pod, container, run, until) ?? this.streams.logLines(pod, container, run, until, reader)
+  }
+
+  exec(pod: KubeObject, container: string, run: ContainerRun, argv: readonly string[], now: number, reader: StreamObjectReader, stdin?: string) {
+    return this.streams.exec(pod, container, run, argv, now, reader, stdin)
+  }
+
+  execSession(pod: KubeObject, container: string, run: ContainerRun, argv: readonly string[], now: number, reader: StreamObjectReader, terminal: boolean): Promise<ExecSessionAnswer> {
+    return this.streams.execSession(pod, container, run, argv, now, reader, terminal)
+  }
+
+  execInput(pod: KubeObject, container: string, session: string, text: string, closes: boolean, now: number): Promise<ExecSessionAnswer | null> {
+    return this.streams.execInput(pod, container, session, text, closes, now)
+  }
+
+  sendStdin(pod: KubeObject, container: string, run: ContainerRun, text: string, closes: boolean, now: number): Promise<void> {
+    return this.streams.sendStdin(pod, container, run, text, closes, now)
+  }
+
+  portForward(pod: KubeObject, port: number, input: Buffer, now: number, reader: StreamObjectReader): Promise<ForwardedBytes> {
+    return this.streams.portForward(pod, port, input, now, reader)
+  }
+}
+
+/** Writes the etcd members' raft lines to their etcd pods' logs. */
+export function raftLogToComponentLogs(file: ComponentLogFile): (line: RaftLogLine) => void {
+  return (line) => file.append(`etcd/${line.member}`, [{atMilliseconds: line.atMilliseconds, text: raftLine(line)}])
+}

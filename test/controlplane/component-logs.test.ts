@@ -1,0 +1,99 @@
+// The control plane's own containers' logs, as `kubectl logs -n kube-system` shows them on a kubeadm
+// cluster: etcd's members log their raft elections in etcd 3.4's words, and the elected
+// kube-scheduler and kube-controller-manager log their start-up and the Lease they take, one-shot
+// and through `up` with the real kubectl.
+import {afterAll, describe, expect, it} from 'vitest'
+import {oneShotCluster} from '../support/one-shot-cluster.js'
+import {type UpProcess, kubemu} from '../support/up-process.js'
+import {upWithRealKubectl} from '../support/up-with-real-kubectl.js'
+import {runShell} from '../support/shell.js'
+
+const etcdPods = ['etcd-control-plane', 'etcd-control-plane2', 'etcd-control-plane3']
+const raftLine = /^raft\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (INFO|WARN): /
+const klogLine = /^[IWE]\d{4} \d\d:\d\d:\d\d\.\d{6} {7}1 [a-z_]+\.go:\d+\] /
+
+/** The leader every member's log names last ("raft.node: ID elected leader LEAD at term T"). */
+function lastElected(log: string): {leader: string; term: number} | null {
+  const elected = [...log.matchAll(/raft\.node: \S+ (?:elected leader|changed leader from \S+ to) (\S+) at term (\d+)/g)].at(-1)
+  return elected ? {leader: elected[1]!, term: Number(elected[2])} : null
+}
+
+describe('component logs, one-shot', () => {
+  const cluster = oneShotCluster()
+  const logs = async (pod: string) => {
+    const result = await cluster.kubectl(`logs -n kube-system ${pod}`)
+    expect(result.status, result.stderr).toBe(0)
+    return result.stdout
+  }
+
+  it("etcd's pods show each member's start and its raft election; a stopped leader's members elect another", async () => {
+    expect((await cluster.kubectl('get nodes')).status).toBe(0)
+    const before = await Promise.all(etcdPods.map(logs))
+    for (const [index, log] of before.entries()) {
+      expect(log).toMatch(/^\[WARNING\] Deprecated '--logger=capnslog' flag is set; use '--logger=zap' flag instead\n\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} I \| etcdmain: etcd Version: 3\.4\.23\n/)
+      expect(log).toContain(`I | embed: name = infra${index + 1}\n`)
+      for (const line of log.split('\n').filter((text) => text.startsWith('raft'))) expect(line).toMatch(raftLine)
+    }
+    // All three saw the same leader of the same term, and that member's log says it won.
+    const elected = before.map(lastElected)
+    expect(new Set(elected.map((seen) => `${seen?.leader}@${seen?.term}`)).size, before.join('\n---\n')).toBe(1)
+    const {leader, term} = elected[0]!
+    const leaderIndex = before.findIndex((log) => log.includes(`INFO: ${leader} became leader at term ${term}\n`))
+    expect(leaderIndex).toBeGreaterThanOrEqual(0)
+    expect(before[leaderIndex]).toMatch(new RegExp(`INFO: ${leader} has received 2 MsgVoteResp votes and 0 vote rejections\\n`))
+    // The leader's member stops: the other two hold a pre-vote and an election of a later term.
+    expect((await cluster.kubemu(`member stop infra${leaderIndex + 1}`)).status).toBe(0)
+    const others = etcdPods.filter((_, index) => index !== leaderIndex)
+    const after = await Promise.all(others.map(logs))
+    const newly = after.map(lastElected)
+    expect(newly[0]).toEqual(newly[1])
+    expect(newly[0]!.term).toBeGreaterThan(term)
+    expect(newly[0]!.leader).not.toBe(leader)
+    expect(after.join('\n')).toMatch(/INFO: \S+ is starting a new election at term \d+\n/)
+    expect(after.join('\n')).toMatch(/INFO: \S+ became pre-candidate at term \d+\n/)
+    expect(after.join('\n')).toContain(`INFO: ${newly[0]!.leader} became leader at term ${newly[0]!.term}\n`)
+    expect((await cluster.kubemu(`member start infra${leaderIndex + 1}`)).status).toBe(0)
+  }, 120_000)
+
+  it('a standby kube-scheduler and kube-controller-manager log the Lease they take once the leading master stops', async () => {
+    const holder = async (lease: string) => (await cluster.kubectl(`get lease -n kube-system ${lease} -o jsonpath={.spec.holderIdentity}`)).stdout
+    const first = (await holder('kube-scheduler')).split('_')[0]!
+    const scheduler = await logs(`kube-scheduler-${first}`)
+    for (const line of scheduler.trimEnd().split('\n')) expect(line).toMatch(klogLine)
+    expect(scheduler).toMatch(/server\.go:166\] "Starting Kubernetes Scheduler" version="v1\.32\.0"\n/)
+    expect(scheduler).toMatch(/leaderelection\.go:257\] attempting to acquire leader lease kube-system\/kube-scheduler\.\.\.\n[^]*leaderelection\.go:271\] successfully acquired lease kube-system\/kube-scheduler\n/)
+    expect((await cluster.kubemu(`master stop ${first}`)).status).toBe(0)
+    expect((await cluster.kubemu('time advance 20s')).status).toBe(0)
+    const next = await holder('kube-scheduler')
+    const standby = next.split('_')[0]!
+    expect(standby).not.toBe(first)
+    const taken = await logs(`kube-scheduler-${standby}`)
+    // It waited from its start, and took the Lease after the advance, as its last line.
+    expect(taken).toContain('attempting to acquire leader lease kube-system/kube-scheduler...\n')
+    expect(taken.trimEnd().split('\n').at(-1)).toMatch(/^I\d{4} \d\d:\d\d:\d\d\.\d{6} {7}1 leaderelection\.go:271\] successfully acquired lease kube-system\/kube-scheduler$/)
+    const managerHolder = await holder('kube-controller-manager')
+    const manager = await logs(`kube-controller-manager-${managerHolder.split('_')[0]}`)
+    expect(manager).toContain(`event.go:389] "Event occurred" object="kube-system/kube-controller-manager" fieldPath="" kind="Lease" apiVersion="coordination.k8s.io/v1" type="Normal" reason="LeaderElection" message="${managerHolder} became leader"\n`)
+    expect(manager.slice(manager.lastIndexOf('successfully acquired lease'))).toContain('controllermanager.go:765] "Started controller" controller="deployment-controller"\n')
+    expect((await cluster.kubemu(`master start ${first}`)).status).toBe(0)
+  }, 120_000)
+})
+
+describe('component logs through up, with the real kubectl', () => {
+  const processes: UpProcess[] = []
+  afterAll(() => Promise.all(processes.map((up) => up.stop())))
+
+  it("kubemu's kubectl and the real one print the same etcd and kube-scheduler logs", async () => {
+    const up = await upWithRealKubectl(processes)
+    const ours = (line: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: up.home, env: up.env})
+    for (const pod of ['etcd-control-plane', 'kube-scheduler-control-plane']) {
+      const real = await up.real(`logs -n kube-system ${pod}`)
+      expect(real.status, real.stderr).toBe(0)
+      expect(real.stdout).toMatch(pod.startsWith('etcd') ? /raft\.node: \S+ elected leader \S+ at term \d+\n/ : /attempting to acquire leader lease kube-system\/kube-scheduler\.\.\.\n/)
+      expect((await ours(`logs -n kube-system ${pod}`)).stdout).toBe(real.stdout)
+      const stamped = await up.real(`logs -n kube-system ${pod} --timestamps --tail=2`)
+      expect(stamped.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z \S/)
+      expect(stamped.stdout.trimEnd().split('\n')).toHaveLength(2)
+    }
+  }, 120_000)
+})
