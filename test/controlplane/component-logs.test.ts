@@ -52,7 +52,10 @@ describe('component logs, one-shot', () => {
     expect(after.join('\n')).toMatch(/INFO: \S+ is starting a new election at term \d+\n/)
     expect(after.join('\n')).toMatch(/INFO: \S+ became pre-candidate at term \d+\n/)
     expect(after.join('\n')).toContain(`INFO: ${newly[0]!.leader} became leader at term ${newly[0]!.term}\n`)
+    // Their peer transports lost the stopped member, as etcd's rafthttp says, and find it again.
+    for (const log of after) expect(log).toMatch(new RegExp(`W \\| rafthttp: lost the TCP streaming connection with peer ${leader} \\(stream Message reader\\)\\n[^]*I \\| rafthttp: peer ${leader} became inactive \\(message send to peer failed\\)\\n`))
     expect((await cluster.kubemu(`member start infra${leaderIndex + 1}`)).status).toBe(0)
+    for (const pod of others) expect(await logs(pod)).toContain(`I | rafthttp: peer ${leader} became active\n`)
   }, 120_000)
 
   it('a standby kube-scheduler and kube-controller-manager log the Lease they take once the leading master stops', async () => {

@@ -34,30 +34,34 @@ export const pumpRoundsMax = 10_000
 export const pumpBusyMillisecondsMax = 50
 export const lockWaitMillisecondsDefault = 10_000
 /** Raft log lines a cluster holds before the host gives it a sink (a new cluster's first election is a few dozen). */
-export const raftLogLinesHeldMax = 1_000
+export const memberLogLinesHeldMax = 1_000
 
-/** One raft log line of one member (etcd-io/raft's message, its level, when it was written). */
-export interface RaftLogLine {
+/**
+ * One line of a member's log, as etcd 3.4 writes it: from its raft (etcd-io/raft's messages) or
+ * from its peer transport (rafthttp's), with its level and when it was written.
+ */
+export interface MemberLogLine {
   readonly member: string
-  readonly level: 'INFO' | 'WARN'
+  readonly source: 'raft' | 'rafthttp'
+  readonly level: 'INFO' | 'WARN' | 'ERROR'
   readonly message: string
   readonly atMilliseconds: number
 }
 
-export type RaftLogSink = (line: RaftLogLine) => void
+export type MemberLogSink = (line: MemberLogLine) => void
 
 /** The raft log sinks of the cluster folders this process serves (a process serves one cluster, tests a few). */
-const raftLogSinks = new Map<string, RaftLogSink>()
-const raftLogSinksMax = 64
+const memberLogSinks = new Map<string, MemberLogSink>()
+const memberLogSinksMax = 64
 
 /**
  * Sends the raft log lines of every member of the cluster in `folder` that this process runs to
  * `sink` (the host writes them to the etcd pods' logs), from clusters opened before or after.
  */
-export function sendRaftLogOf(folder: string, sink: RaftLogSink): void {
-  raftLogSinks.delete(resolve(folder))
-  raftLogSinks.set(resolve(folder), sink)
-  if (raftLogSinks.size > raftLogSinksMax) raftLogSinks.delete(raftLogSinks.keys().next().value as string)
+export function sendMemberLogOf(folder: string, sink: MemberLogSink): void {
+  memberLogSinks.delete(resolve(folder))
+  memberLogSinks.set(resolve(folder), sink)
+  if (memberLogSinks.size > memberLogSinksMax) memberLogSinks.delete(memberLogSinks.keys().next().value as string)
 }
 
 export interface ClusterOptions {
@@ -181,21 +185,47 @@ export class EmbeddedCluster {
     }
   }
 
-  /** Where the members' raft log lines go (see sendRaftLogOf); held, newest kept, while there is none. */
-  private raftLogHeld: RaftLogLine[] = []
+  /** Where the members' raft log lines go (see sendMemberLogOf); held, newest kept, while there is none. */
+  private memberLogHeld: MemberLogLine[] = []
+
+  /** Writes a line of `member`'s log (held while no sink is set for the folder). */
+  private writeMemberLog(member: string, source: MemberLogLine['source'], level: MemberLogLine['level'], message: string): void {
+    const line: MemberLogLine = {member, source, level, message, atMilliseconds: this.clock.nowMilliseconds()}
+    const sink = memberLogSinks.get(resolve(this.folder))
+    if (sink) {
+      for (const held of this.memberLogHeld.splice(0)) sink(held)
+      return sink(line)
+    }
+    this.memberLogHeld.push(line)
+    if (this.memberLogHeld.length > memberLogLinesHeldMax) this.memberLogHeld.shift()
+  }
 
   private raftLogOf(member: string): RaftLogger {
-    const write = (level: RaftLogLine['level'], message: string) => {
-      const line: RaftLogLine = {member, level, message, atMilliseconds: this.clock.nowMilliseconds()}
-      const sink = raftLogSinks.get(resolve(this.folder))
-      if (sink) {
-        for (const held of this.raftLogHeld.splice(0)) sink(held)
-        return sink(line)
+    return {info: (message) => this.writeMemberLog(member, 'raft', 'INFO', message), warning: (message) => this.writeMemberLog(member, 'raft', 'WARN', message)}
+  }
+
+  /** What the running members' peer transports log when `peer` goes away or comes back (rafthttp's lines). */
+  private logPeerConnections(peer: EtcdMember, connected: boolean): void {
+    for (const member of this.membersByName.values()) {
+      if (member === peer) continue
+      const lines: Array<[MemberLogLine['level'], string]> = connected
+        ? [
+            ['INFO', `peer ${peer.id} became active`],
+            ...(['Message reader', 'MsgApp v2 reader', 'Message writer', 'MsgApp v2 writer'] as const).map((stream): [MemberLogLine['level'], string] => ['INFO', `established a TCP streaming connection with peer ${peer.id} (stream ${stream})`]),
+          ]
+        : [
+            ['WARN', `lost the TCP streaming connection with peer ${peer.id} (stream Message reader)`],
+            ['ERROR', `failed to read ${peer.id} on stream Message (unexpected EOF)`],
+            ['INFO', `peer ${peer.id} became inactive (message send to peer failed)`],
+            ['WARN', `lost the TCP streaming connection with peer ${peer.id} (stream MsgApp v2 reader)`],
+          ]
+      for (const [level, message] of lines) this.writeMemberLog(member.layout.name, 'rafthttp', level, message)
+      // The started member's transport connects to each running peer too.
+      if (connected) {
+        this.writeMemberLog(peer.layout.name, 'rafthttp', 'INFO', `peer ${member.id} became active`)
+        for (const stream of ['Message reader', 'MsgApp v2 reader', 'Message writer', 'MsgApp v2 writer']) this.writeMemberLog(peer.layout.name, 'rafthttp', 'INFO', `established a TCP streaming connection with peer ${member.id} (stream ${stream})`)
       }
-      this.raftLogHeld.push(line)
-      if (this.raftLogHeld.length > raftLogLinesHeldMax) this.raftLogHeld.shift()
     }
-    return {info: (message) => write('INFO', message), warning: (message) => write('WARN', message)}
   }
 
   private memberEvents(name: string): MemberEvents {
@@ -473,6 +503,7 @@ export class EmbeddedCluster {
     this.membersByName.delete(name)
     this.membersById.delete(member.id)
     member.close()
+    this.logPeerConnections(member, false)
   }
 
   /** Re-reads which members the cluster has (after a member was added or removed). */
@@ -491,7 +522,9 @@ export class EmbeddedCluster {
       startedAt: {...(state.startedAt ?? {}), [name]: this.clock.nowMilliseconds()},
     })
     const database = this.openDatabase(layout)
-    this.add(EtcdMember.start(database, layout, this.random, null, this.snapshotEveryEntries, this.memberEvents(name), this.memberThreads))
+    const member = EtcdMember.start(database, layout, this.random, null, this.snapshotEveryEntries, this.memberEvents(name), this.memberThreads)
+    this.add(member)
+    this.logPeerConnections(member, true)
   }
 
   /**

@@ -15,7 +15,7 @@ import {join} from 'node:path'
 import type {KubeObject} from '../api/object.js'
 import type {ExecSessionAnswer} from '../api/wire.js'
 import type {ContainerRun, ContainerStreams, ForwardedBytes, StreamObjectReader} from '../apiserver/pod-logs.js'
-import type {RaftLogLine} from '../etcd/cluster.js'
+import type {MemberLogLine} from '../etcd/cluster.js'
 
 export const componentLogFileName = 'component-logs.jsonl'
 /** Past this size the file is cut back to its newer half (the kubelet rotates container logs too). */
@@ -103,9 +103,13 @@ export function capnslogLine(level: 'I' | 'N' | 'W' | 'E', atMilliseconds: numbe
   return `${date} ${clock} ${level} | ${packageName}: ${message}`
 }
 
-/** etcd-io/raft's default logger in etcd 3.4 (Go's log with the "raft" prefix): `raft2026/12/06 11:21:04 INFO: …`. */
-export function raftLine(line: RaftLogLine): string {
+/**
+ * A member's log line as etcd 3.4 writes it: raft's through its default logger (Go's log with the
+ * "raft" prefix: `raft2026/12/06 11:21:04 INFO: …`), the others through capnslog.
+ */
+export function memberLogLine(line: MemberLogLine): string {
   const time = new Date(line.atMilliseconds)
+  if (line.source !== 'raft') return capnslogLine(line.level === 'INFO' ? 'I' : line.level === 'WARN' ? 'W' : 'E', line.atMilliseconds, line.source, line.message)
   return `raft${time.getUTCFullYear()}/${two(time.getUTCMonth() + 1)}/${two(time.getUTCDate())} ${two(time.getUTCHours())}:${two(time.getUTCMinutes())}:${two(time.getUTCSeconds())} ${line.level}: ${line.message}`
 }
 
@@ -302,7 +306,7 @@ export class ComponentLogStreams implements ContainerStreams {
   }
 }
 
-/** Writes the etcd members' raft lines to their etcd pods' logs. */
-export function raftLogToComponentLogs(file: ComponentLogFile): (line: RaftLogLine) => void {
-  return (line) => file.append(`etcd/${line.member}`, [{atMilliseconds: line.atMilliseconds, text: raftLine(line)}])
+/** Writes the etcd members' log lines to their etcd pods' logs. */
+export function memberLogToComponentLogs(file: ComponentLogFile): (line: MemberLogLine) => void {
+  return (line) => file.append(`etcd/${line.member}`, [{atMilliseconds: line.atMilliseconds, text: memberLogLine(line)}])
 }

@@ -22,8 +22,8 @@ import {staticPodHealthFromFolder} from './static-pod-health.js'
 import {runThrough, type SteppedPlane, type StepProgress} from './stepper.js'
 import {clusterContainers, type SimulatedContainers} from '../kubelet/containers.js'
 import {hostPodNetwork} from './pod-network.js'
-import {ComponentLogFile, ComponentLogStreams, raftLogToComponentLogs} from './component-logs.js'
-import {sendRaftLogOf} from '../etcd/cluster.js'
+import {ComponentLogFile, ComponentLogStreams, memberLogToComponentLogs} from './component-logs.js'
+import {sendMemberLogOf} from '../etcd/cluster.js'
 import type {Profile} from '../scheduler/profile.js'
 import {clusterSchedulerProfiles} from './scheduler-config.js'
 import {FileSyncedRules} from '../proxy/synced-rules.js'
@@ -62,7 +62,7 @@ export class OneShotHost implements ClusterHost {
     const network = hostPodNetwork(async () => (this.connection ?? (await this.connect())).api, this.clock, this.syncedRules, clusterRandomness(folder).numbers('kube-proxy'), folder, () => this.containers)
     this.containers = clusterContainers(folder, () => network, this.clock)
     this.componentLogs = new ComponentLogFile(folder)
-    sendRaftLogOf(folder, raftLogToComponentLogs(this.componentLogs))
+    sendMemberLogOf(folder, memberLogToComponentLogs(this.componentLogs))
   }
 
   /** The control plane's own containers' logs (etcd's members, the elected components). */

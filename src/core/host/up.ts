@@ -4,8 +4,8 @@
 // kubemu's own commands with the host's control endpoints beside it, and the etcd v3 API per
 // member. The masters' schedulers and controller managers are active-passive through their
 // Leases; the loops run with real delays on the cluster clock.
-import {ComponentLogFile, ComponentLogStreams, raftLogToComponentLogs} from './component-logs.js'
-import {sendRaftLogOf} from '../etcd/cluster.js'
+import {ComponentLogFile, ComponentLogStreams, memberLogToComponentLogs} from './component-logs.js'
+import {sendMemberLogOf} from '../etcd/cluster.js'
 import {FileKubeletCredentials, joinDefaultKubelets} from '../kubelet/client-credentials.js'
 import type {KubeObject} from '../api/object.js'
 import {FileCredentials} from '../apiserver/authentication/credentials.js'
@@ -149,7 +149,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
   }, clock, syncedRules, clusterRandomness(folder).numbers('kube-proxy'), folder, () => containers)
   const containers = clusterContainers(folder, () => network, clock)
   const componentLogs = new ComponentLogFile(folder)
-  sendRaftLogOf(folder, raftLogToComponentLogs(componentLogs))
+  sendMemberLogOf(folder, memberLogToComponentLogs(componentLogs))
   const connection = await openKubernetes({environment: options.environment, clock, containerStreams: new ComponentLogStreams(containers, componentLogs)})
   api = connection.api
   const kubeletCredentials = new FileKubeletCredentials(folder)
