@@ -1,8 +1,9 @@
 // A member's client port, as etcd multiplexes it (cmux): each connection's first bytes decide.
-// The HTTP/2 preface goes to the member's gRPC server through the `:authority` rewriter, handed
-// to it in this process (no second connection: every byte would cross the event loop twice, and
-// a new client's connection would wait on two accepts); anything else is HTTP/1.x for the
-// member's HTTP server. With TLS the port is a TLS listener that requires a client certificate
+// The HTTP/2 preface goes to the member's gRPC server in this process (no second connection: every
+// byte would cross the event loop twice, and a new client's connection would wait on two accepts):
+// as the socket itself when nghttp2 takes the client's `:authority`, through the `:authority`
+// rewriter when it would refuse it (etcdctl's per-endpoint clients; grpc-connection-sort.ts tells
+// them apart); anything else is HTTP/1.x for the member's HTTP server. With TLS the port is a TLS listener that requires a client certificate
 // from the etcd CA (etcd's --client-cert-auth), and the same choice is made on the decrypted
 // stream; such a connection is relayed to the gRPC server's internal loopback port, and the
 // certificate's CN remembered by the relayed connection's local port, which the server sees as
@@ -13,6 +14,7 @@ import type {Server as HttpServer} from 'node:http'
 import {connect, createServer, type Server, type Socket} from 'node:net'
 import {Duplex} from 'node:stream'
 import {createServer as createTlsServer, type TLSSocket} from 'node:tls'
+import {sortGrpcConnection} from './grpc-connection-sort.js'
 import {AuthorityRewriter, connectionPreface} from './http2-authority.js'
 
 /** Peers whose certificate names differ are remembered at once (one per open gRPC connection). */
@@ -225,10 +227,18 @@ export function startFrontDoorListener(options: ListenerOptions): Promise<FrontD
   }
   const inject = (client: Socket, head: Buffer) => {
     client.setNoDelay(true)
-    const rewriter = new AuthorityRewriter(`${options.host}:${(server.address() as {port: number}).port}`)
-    rewriter.write(head)
-    client.pipe(rewriter)
-    options.injectGrpc(new RewrittenConnection(client, rewriter))
+    sortGrpcConnection(client, head, (kind, bytes, settingsAckPending) => {
+      if (kind === 'direct') {
+        // HTTP/2 reads what was already read, then the socket itself.
+        client.unshift(bytes)
+        options.injectGrpc(client)
+        return
+      }
+      const rewriter = new AuthorityRewriter(`${options.host}:${(server.address() as {port: number}).port}`, settingsAckPending)
+      rewriter.write(bytes)
+      client.pipe(rewriter)
+      options.injectGrpc(new RewrittenConnection(client, rewriter))
+    })
   }
   const accept = (socket: Socket, commonName: string | undefined) => {
     track(socket)

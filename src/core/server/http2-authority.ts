@@ -13,6 +13,8 @@ export const connectionPreface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
 /** A frame header holds a 24-bit length: the relay buffers at most one frame of 16 MiB. */
 const frameHeaderBytes = 9
 const headersFrameType = 0x1
+const settingsFrameType = 0x4
+const ackFlag = 0x1
 const endHeadersFlag = 0x4
 const paddedFlag = 0x8
 const priorityFlag = 0x20
@@ -97,7 +99,14 @@ export class AuthorityRewriter extends Transform {
   private prefaceChecked = false
   private passThrough = false
 
-  constructor(private readonly authority: string) {
+  /**
+   * `dropSettingsAck`: the client's next SETTINGS acknowledgement answers the front door's own
+   * SETTINGS (grpc-connection-sort.ts), not the server's: it is dropped.
+   */
+  constructor(
+    private readonly authority: string,
+    private dropSettingsAck = false,
+  ) {
     super()
   }
 
@@ -126,6 +135,13 @@ export class AuthorityRewriter extends Transform {
       const end = position + frameHeaderBytes + this.pending.readUIntBE(position, 3)
       if (this.pending.length < end) break
       const frame = this.pending.subarray(position, end)
+      if (this.dropSettingsAck && frame[3] === settingsFrameType && (frame[4]! & ackFlag) !== 0) {
+        this.dropSettingsAck = false
+        parts.push(this.pending.subarray(unchangedFrom, position))
+        unchangedFrom = end
+        position = end
+        continue
+      }
       const rewritten = this.rewritten(frame)
       if (rewritten !== frame) {
         parts.push(this.pending.subarray(unchangedFrom, position), rewritten)
