@@ -28,7 +28,7 @@ describe("what a container's server answers", () => {
     expect(page).toMatchObject({status: 200, headers: {Server: 'nginx/1.25.5', 'Content-Type': 'text/html', 'Content-Length': '615', Date: 'Thu, 01 Jan 2026 00:00:00 GMT'}})
     expect(page !== 'refused' && page.body).toContain('<title>Welcome to nginx!</title>')
     const missing = containerResponse(view([nginx]), nginx, 80, {...get, path: '/nope'})
-    expect(missing).toMatchObject({status: 404, reason: 'Not Found', body: '<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n<hr><center>nginx/1.25.5</center>\n</body>\n</html>\n'})
+    expect(missing).toMatchObject({status: 404, reason: 'Not Found', body: '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx/1.25.5</center>\r\n</body>\r\n</html>\r\n'})
     // nginx listens on 80 whatever the pod declares; nothing listens on 8080.
     const declared = pod('web', {image: 'nginx', ports: [{containerPort: 8080}]})
     expect(containerResponse(view([declared]), declared, 8080, get)).toBe('refused')

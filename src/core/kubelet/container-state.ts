@@ -2,15 +2,20 @@
 // runtime's writable layer): one record per exec that changed something, with its cluster time,
 // so a container's run replays them at their moments; and, the same way, what attaches sent on
 // the container's open stdin; and which Services a run's start could link in the very second it
-// started (see servicesOfStartSecond). In memory, or a file in the cluster
+// started (see servicesOfStartSecond); and the requests its web server answered (its access
+// log: a runtime keeps a container's stdout). In memory, or a file in the cluster
 // folder that one-shot commands and `kubemu up` share (written whole and renamed into place).
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {FileChange} from './shell/filesystem.js'
+import type {AccessLogFormat, ServedRequest} from '../network/access-log.js'
 
 export const containerStateFileName = 'containers.json'
 export const probeEventsFileName = 'probe-events.json'
 export const startSecondServicesFileName = 'start-second-services.json'
+export const servedRequestsFileName = 'served-requests.json'
+/** Requests a container run's server keeps for its access log (the oldest go first; probes are never kept: their lines come from the spec). */
+export const servedRequestsPerContainerMax = 1_000
 /** Exec records kept per container run (the oldest go first). */
 export const execRecordsPerContainerMax = 1_000
 /** Container runs with records kept (the least recently changed go first). */
@@ -23,6 +28,11 @@ export interface ExecRecord {
   readonly stdin?: string
   /** The attach closed the container's stdin then (stdinOnce): its reader sees the end. */
   readonly closesStdin?: boolean
+}
+
+/** A request a container's web server answered, with the format its access log writes it in. */
+export interface ServedRecord extends ServedRequest {
+  readonly format: AccessLogFormat
 }
 
 /** A container run: pod uid, container name, restart count. */
@@ -44,6 +54,9 @@ export interface ContainerStateStore {
    */
   servicesOfStartSecond(key: string): readonly string[] | null
   setServicesOfStartSecond(key: string, services: readonly string[]): void
+  /** The requests the run's web server answered (its access log's lines), oldest first. */
+  servedRequests(key: string): readonly ServedRecord[]
+  addServedRequest(key: string, record: ServedRecord): void
 }
 
 type Marks = Record<string, number>
@@ -58,13 +71,11 @@ function boundedMarks<T>(marks: Record<string, T>, key: string, value: T): Recor
 }
 
 type Table = Record<string, ExecRecord[]>
+type ServedTable = Record<string, ServedRecord[]>
 
-function bounded(table: Table, key: string, record: ExecRecord): Table {
-  const records = [...(table[key] ?? []), record].slice(-execRecordsPerContainerMax)
-  const {[key]: _old, ...rest} = table
-  const keys = Object.keys(rest)
-  const kept = keys.length >= containerRunsMax ? Object.fromEntries(keys.slice(keys.length - containerRunsMax + 1).map((other) => [other, rest[other]!])) : rest
-  return {...kept, [key]: records}
+/** The table with `record` appended to `key`'s list (at most `perKeyMax`, the oldest dropped), the least recently changed keys dropped past containerRunsMax. */
+function bounded<T>(table: Record<string, T[]>, key: string, record: T, perKeyMax: number): Record<string, T[]> {
+  return boundedMarks(table, key, [...(table[key] ?? []), record].slice(-perKeyMax))
 }
 
 export class MemoryContainerState implements ContainerStateStore {
@@ -75,7 +86,7 @@ export class MemoryContainerState implements ContainerStateStore {
   }
 
   add(key: string, record: ExecRecord): void {
-    this.table = bounded(this.table, key, record)
+    this.table = bounded(this.table, key, record, execRecordsPerContainerMax)
   }
 
   private marks: Marks = {}
@@ -97,6 +108,16 @@ export class MemoryContainerState implements ContainerStateStore {
   setServicesOfStartSecond(key: string, services: readonly string[]): void {
     this.startSecondServices = boundedMarks(this.startSecondServices, key, [...services])
   }
+
+  private served: ServedTable = {}
+
+  servedRequests(key: string): readonly ServedRecord[] {
+    return this.served[key] ?? []
+  }
+
+  addServedRequest(key: string, record: ServedRecord): void {
+    this.served = bounded(this.served, key, record, servedRequestsPerContainerMax)
+  }
 }
 
 export class ContainerStateFileError extends Error {}
@@ -105,8 +126,10 @@ export class FileContainerState implements ContainerStateStore {
   private readonly path: string
   private readonly marksPath: string
   private readonly startSecondPath: string
+  private readonly servedPath: string
 
   constructor(folder: string) {
+    this.servedPath = join(folder, servedRequestsFileName)
     this.path = join(folder, containerStateFileName)
     this.marksPath = join(folder, probeEventsFileName)
     this.startSecondPath = join(folder, startSecondServicesFileName)
@@ -132,7 +155,7 @@ export class FileContainerState implements ContainerStateStore {
   }
 
   add(key: string, record: ExecRecord): void {
-    this.write(this.path, bounded(this.read<Table>(this.path) as Table, key, record))
+    this.write(this.path, bounded(this.read<Table>(this.path) as Table, key, record, execRecordsPerContainerMax))
   }
 
   eventsRecordedUntil(key: string): number | null {
@@ -151,5 +174,14 @@ export class FileContainerState implements ContainerStateStore {
 
   setServicesOfStartSecond(key: string, services: readonly string[]): void {
     this.write(this.startSecondPath, boundedMarks(this.read<StartSecondServices>(this.startSecondPath) as StartSecondServices, key, [...services]))
+  }
+
+  servedRequests(key: string): readonly ServedRecord[] {
+    const records = this.read<ServedTable>(this.servedPath)[key]
+    return Array.isArray(records) ? records : []
+  }
+
+  addServedRequest(key: string, record: ServedRecord): void {
+    this.write(this.servedPath, bounded(this.read<ServedTable>(this.servedPath) as ServedTable, key, record, servedRequestsPerContainerMax))
   }
 }

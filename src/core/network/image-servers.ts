@@ -2,6 +2,7 @@
 // on (from its arguments, as its flags parse them) and its response to a request. Only what the
 // image itself decides is here; the pod and the clock come from the caller.
 import type {ContainerFiles, HttpResponse} from './types.js'
+import type {AccessLogFormat} from './access-log.js'
 import {httpdDocumentRoot, lookUpStatic, nginxContentType, nginxDocumentRoot, shippedFiles} from './image-files.js'
 import {parseImage} from './image-reference.js'
 import {commandRuns} from './command-listeners.js'
@@ -27,6 +28,8 @@ export interface ImageServer {
   readonly ports: readonly number[]
   /** Whether it answers from the container's files (the caller then passes them in the request). */
   readonly servesFiles?: boolean
+  /** The format in which it logs each request it serves to its stdout (access-log.ts); none: it logs none. */
+  readonly accessLog?: AccessLogFormat
   /** Its answer to an HTTP request on `port`; status 0 when it closes the connection without an HTTP reply (curl's "Empty reply from server"). */
   answer(request: ImageRequest, port: number): Omit<HttpResponse, 'headers'> & {headers: Record<string, string>}
 }
@@ -82,7 +85,8 @@ function listenPort(address: string | undefined, fallback: number): number {
   return Number.isInteger(port) && port > 0 && port <= 65535 ? port : fallback
 }
 
-function nginxVersion(tag: string): string {
+/** The nginx release an image tag names (`1.25` → that series' last release; `latest`, `alpine` → nginxLatestVersion). */
+export function nginxVersion(tag: string): string {
   const match = /^(\d+\.\d+)(\.\d+)?/.exec(tag)
   if (!match) return nginxLatestVersion
   return match[2] ? `${match[1]}${match[2]}` : nginxSeriesReleases[match[1]!] ?? `${match[1]}.0`
@@ -90,11 +94,13 @@ function nginxVersion(tag: string): string {
 
 function nginxServer(tag: string, image: string): ImageServer {
   const server = `nginx/${nginxVersion(tag)}`
-  const page = (status: number, reason: string) => `<html>\n<head><title>${status} ${reason}</title></head>\n<body>\n<center><h1>${status} ${reason}</h1></center>\n<hr><center>${server}</center>\n</body>\n</html>\n`
+  // nginx's built-in error pages end their lines with CRLF (ngx_http_special_response.c).
+  const page = (status: number, reason: string) => `<html>\r\n<head><title>${status} ${reason}</title></head>\r\n<body>\r\n<center><h1>${status} ${reason}</h1></center>\r\n<hr><center>${server}</center>\r\n</body>\r\n</html>\r\n`
   return {
     image: 'nginx',
     ports: [80],
     servesFiles: true,
+    accessLog: 'nginx',
     answer(request) {
       const path = request.path.split('?')[0]!
       if (request.method !== 'GET' && request.method !== 'HEAD') return html(405, 'Not Allowed', page(405, 'Not Allowed'), {Server: server, Connection: 'keep-alive'})
@@ -128,6 +134,7 @@ function httpdServer(image: string): ImageServer {
     image: 'httpd',
     ports: [80],
     servesFiles: true,
+    accessLog: 'httpd',
     answer(request): ReturnType<ImageServer['answer']> {
       const path = request.path.split('?')[0]!
       // httpd.conf's DocumentRoot "/usr/local/apache2/htdocs", DirectoryIndex index.html.

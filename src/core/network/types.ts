@@ -98,6 +98,8 @@ export interface HttpRequestOptions {
   readonly method: string
   readonly headers?: Readonly<Record<string, string>>
   readonly body?: string
+  /** The kubelet's probe: the server's access log lines for probes are computed from the pod's spec when the log is read, so none is recorded. */
+  readonly kubeletProbe?: boolean
 }
 
 /**
