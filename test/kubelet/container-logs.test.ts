@@ -119,6 +119,20 @@ describe('container logs as the images write them', {timeout: 600_000}, () => {
     expect(await run('kubectl logs mystery')).toMatchObject({status: 0, stdout: ''})
   })
 
+  it('httpd lists a directory without index.html; a malformed escape is 400 from httpd and nginx, and their logs say so', async () => {
+    const siteIp = await field('site', '.status.podIP')
+    const webIp = await field('web', '.status.podIP')
+    expect((await run("kubectl exec site -- sh -c 'mkdir -p /usr/local/apache2/htdocs/pub/sub && echo a > /usr/local/apache2/htdocs/pub/a.txt'")).status).toBe(0)
+    expect(await run(`kubectl exec client -- wget -qO- http://${siteIp}/pub/`)).toMatchObject({
+      status: 0,
+      stdout: '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<html>\n <head>\n  <title>Index of /pub</title>\n </head>\n <body>\n<h1>Index of /pub</h1>\n<ul><li><a href="/"> Parent Directory</a></li>\n<li><a href="a.txt"> a.txt</a></li>\n<li><a href="sub/"> sub/</a></li>\n</ul>\n</body></html>\n',
+    })
+    expect(await run(`kubectl exec client -- wget -qO- http://${siteIp}/%zz`)).toMatchObject({status: 1, stderr: expect.stringContaining('wget: server returned error: HTTP/1.1 400 Bad Request')})
+    expect(await run(`kubectl exec client -- wget -qO- http://${webIp}/%zz`)).toMatchObject({status: 1, stderr: expect.stringContaining('wget: server returned error: HTTP/1.1 400 Bad Request')})
+    expect((await run('kubectl logs site --tail=2')).stdout).toMatch(/^\S+ - - \[[^\]]+\] "GET \/pub\/ HTTP\/1\.1" 200 280\n\S+ - - \[[^\]]+\] "GET \/%zz HTTP\/1\.1" 400 226\n$/)
+    expect((await run('kubectl logs web --tail=1')).stdout).toMatch(/ "GET \/%zz HTTP\/1\.1" 400 157 "-" "Wget" "-"\n$/)
+  })
+
   it("a NodePort from outside: the server sees the node's address (kube-proxy masquerades it)", async () => {
     expect((await run('kubectl expose pod web --port=80 --type=NodePort')).status).toBe(0)
     const nodePort = (await run(`kubectl get svc web -o jsonpath='{.spec.ports[0].nodePort}'`)).stdout

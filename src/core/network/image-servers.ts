@@ -54,6 +54,34 @@ const httpdNotFoundPage = `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
 </body></html>
 `
 
+const httpdBadRequestPage = `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
+<html><head>
+<title>400 Bad Request</title>
+</head><body>
+<h1>Bad Request</h1>
+<p>Your browser sent a request that this server could not understand.<br />
+</p>
+</body></html>
+`
+
+function htmlEscaped(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+}
+
+/**
+ * mod_autoindex's plain listing (the image's httpd.conf loads no FancyIndexing): the directory's
+ * entries in name order, directories with their slash, a link to the parent but at the root.
+ */
+function httpdDirectoryListing(directory: string, names: readonly string[]): string {
+  const title = htmlEscaped(directory.replace(/\/+$/, '') || '/')
+  const parent = directory === '/' ? null : directory.replace(/\/+$/, '').replace(/[^/]*$/, '')
+  const items = [
+    ...(parent === null ? [] : [`<li><a href="${encodeURI(parent)}"> Parent Directory</a></li>`]),
+    ...[...names].sort().map((name) => `<li><a href="${encodeURI(name).replace(/#/g, '%23').replace(/\?/g, '%3f')}"> ${htmlEscaped(name)}</a></li>`),
+  ]
+  return `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<html>\n <head>\n  <title>Index of ${title}</title>\n </head>\n <body>\n<h1>Index of ${title}</h1>\n<ul>${items.map((item) => `${item}\n`).join('')}</ul>\n</body></html>\n`
+}
+
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : []
 }
@@ -107,6 +135,8 @@ function nginxServer(tag: string, image: string): ImageServer {
       // The image's default.conf: root /usr/share/nginx/html, index index.html.
       const found = lookUpStatic(request.files ?? shippedFiles(image), nginxDocumentRoot, path)
       const query = request.path.includes('?') ? request.path.slice(request.path.indexOf('?')) : ''
+      // nginx's URI parser refuses a bad %-escape or a `..` above the root, and closes the connection.
+      if (found.kind === 'bad-request') return html(400, 'Bad Request', page(400, 'Bad Request'), {Server: server, Connection: 'close'})
       if (found.kind === 'file') return {status: 200, reason: 'OK', headers: {Server: server, 'Content-Type': nginxContentType(found.path), 'Content-Length': String(Buffer.byteLength(found.content)), Connection: 'keep-alive', 'Accept-Ranges': 'bytes'}, body: found.content}
       if (found.kind === 'redirect') {
         const moved = html(301, 'Moved Permanently', page(301, 'Moved Permanently'), {Server: server, Connection: 'keep-alive'})
@@ -138,8 +168,19 @@ function httpdServer(image: string): ImageServer {
     answer(request): ReturnType<ImageServer['answer']> {
       const path = request.path.split('?')[0]!
       // httpd.conf's DocumentRoot "/usr/local/apache2/htdocs", DirectoryIndex index.html.
-      const found = lookUpStatic(request.files ?? shippedFiles(image), httpdDocumentRoot, path)
+      const files = request.files ?? shippedFiles(image)
+      const found = lookUpStatic(files, httpdDocumentRoot, path)
       const query = request.path.includes('?') ? request.path.slice(request.path.indexOf('?')) : ''
+      if (found.kind === 'bad-request') {
+        const answer = html(400, 'Bad Request', httpdBadRequestPage, {Server: server, Connection: 'close'})
+        return {...answer, headers: {...answer.headers, 'Content-Type': 'text/html; charset=iso-8859-1'}}
+      }
+      // The image's httpd.conf has Options Indexes on its document root: mod_autoindex lists a directory without index.html.
+      if (found.kind === 'no-index') {
+        const body = httpdDirectoryListing(found.path.slice(httpdDocumentRoot.length) || '/', files.list(found.path).map((name) => (files.get(`${found.path}/${name}`)?.kind === 'directory' ? `${name}/` : name)))
+        const listing = html(200, 'OK', body, {Server: server})
+        return {...listing, headers: {...listing.headers, 'Content-Type': 'text/html;charset=ISO-8859-1'}}
+      }
       if (found.kind === 'file') {
         const type = httpdContentType(found.path)
         return {status: 200, reason: 'OK', headers: {Server: server, 'Accept-Ranges': 'bytes', 'Content-Length': String(Buffer.byteLength(found.content)), ...(type ? {'Content-Type': type} : {})}, body: found.content}

@@ -26,6 +26,8 @@ export interface ClusterNetworkView {
 /** A container's files as its processes see them (volumes mounted, execs' changes made), by absolute path. */
 export interface ContainerFiles {
   get(path: string): {readonly kind: 'file'; readonly content: string} | {readonly kind: 'directory'} | undefined
+  /** The names directly in a directory, sorted (httpd's autoindex lists them). */
+  list(path: string): string[]
 }
 
 /** The files of the pod's container at this moment of the cluster clock; null when they cannot be known (its files are then the image's own). */
