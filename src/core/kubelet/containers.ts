@@ -3,7 +3,7 @@
 // and exec probes at their moments); its log, its exit or the probe failure that kills it, its
 // readiness; and exec of a command into it. The kubelet and the API server's log and exec
 // subresources ask it the same questions, so every process computes the same answers.
-import {networkUnavailable, type PodNetwork} from '../network/types.js'
+import {networkUnavailable, type PodNetwork, unloggedNetwork} from '../network/types.js'
 import {forwardedExchange, type ForwardedReply, podOnlyView} from '../network/port-forward.js'
 import {filesOfListener, servedRequest, type ServedRequestRecorder} from '../network/container-servers.js'
 import {accessLogLine} from '../network/access-log.js'
@@ -137,7 +137,9 @@ export class SimulatedContainers {
       hostname: hostnameOf(pod),
       source: {kind: 'pod', namespace: String(pod.metadata.namespace), name: String(pod.metadata.name)},
       unknownProgram,
-      network: this.network,
+      // The container's own command is replayed whenever its run is looked at: its requests reach
+      // servers but leave no access-log line (an exec's run now, and its requests are logged).
+      network: argv === undefined ? unloggedNetwork(this.network) : this.network,
       // The container's own command writes to a terminal when it asked for one (run -it); an exec here never does.
       terminal: argv === undefined && container.tty === true,
       // Its stdin stays open for attaches (run -i); an exec's has only what the exec sent.

@@ -60,7 +60,7 @@ export async function networkProbe(probe: Probe, pod: Pod, container: ContainerP
   const http = httpProbeRequest(probe, pod, container)
   if (http) {
     const {host, port, url} = http
-    const exchange = await network.request(node, url, {method: 'GET', headers: http.headers, kubeletProbe: true})
+    const exchange = await network.request(node, url, {method: 'GET', headers: http.headers, unlogged: true})
     if (exchange.outcome === 'refused') return {success: false, output: `Get "${url}": dial tcp ${host}:${port}: connect: connection refused`}
     if (exchange.outcome !== 'connected' || !exchange.response) return {success: false, output: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`}
     const status = exchange.response.status

@@ -117,7 +117,7 @@ export function createPodNetwork(client: ApiClient, clock: Clock, options: PodNe
       const defaults = Object.entries({Host: target.port === 80 ? target.host : `${target.host}:${target.port}`, 'User-Agent': curlUserAgent, Accept: '*/*'}).filter(([name]) => !Object.keys(given).some((key) => key.toLowerCase() === name.toLowerCase()))
       const headers = {...Object.fromEntries(defaults), ...given}
       const files = await filesOfListener(path.pod, path.port, options.containerFiles)
-      const response = containerResponse(view, path.pod, path.port, {method: requestOptions.method, path: target.path, headers, ...(requestOptions.body !== undefined ? {body: requestOptions.body} : {}), clientIp: path.sourceIp, ...(files ? {files} : {}), ...(options.servedRequests && !requestOptions.kubeletProbe ? {onServed: options.servedRequests} : {})})
+      const response = containerResponse(view, path.pod, path.port, {method: requestOptions.method, path: target.path, headers, ...(requestOptions.body !== undefined ? {body: requestOptions.body} : {}), clientIp: path.sourceIp, ...(files ? {files} : {}), ...(options.servedRequests && !requestOptions.unlogged ? {onServed: options.servedRequests} : {})})
       if (response === 'refused') {
         hops.push({step: 'server', detail: `nothing listens on ${path.ip}:${path.port} in ${destination?.pod?.namespace}/${destination?.pod?.name}: connection refused`})
         return {outcome: 'refused', hops, destination}

@@ -100,8 +100,12 @@ export interface HttpRequestOptions {
   readonly method: string
   readonly headers?: Readonly<Record<string, string>>
   readonly body?: string
-  /** The kubelet's probe: the server's access log lines for probes are computed from the pod's spec when the log is read, so none is recorded. */
-  readonly kubeletProbe?: boolean
+  /**
+   * The request leaves no line in the server's access log: a kubelet probe (those lines are
+   * computed from the pod's spec when the log is read), or a container command's request replayed
+   * in virtual time (it was not sent now; a replay runs again each time the run is looked at).
+   */
+  readonly unlogged?: boolean
 }
 
 /**
@@ -127,4 +131,13 @@ export const networkUnavailable: PodNetwork = {
   async connect() {
     return {outcome: 'timeout', hops: []}
   },
+}
+
+/** The network as a container's replayed command reaches it: its requests are answered, never logged (see HttpRequestOptions.unlogged). */
+export function unloggedNetwork(network: PodNetwork): PodNetwork {
+  return {
+    lookup: (from, name, type) => network.lookup(from, name, type),
+    request: (from, url, options) => network.request(from, url, {...options, unlogged: true}),
+    connect: (from, host, port) => network.connect(from, host, port),
+  }
 }
