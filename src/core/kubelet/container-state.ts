@@ -2,20 +2,17 @@
 // runtime's writable layer): one record per exec that changed something, with its cluster time,
 // so a container's run replays them at their moments; and, the same way, what attaches sent on
 // the container's open stdin; and which Services a run's start could link in the very second it
-// started (see servicesOfStartSecond); and the requests its web server answered (its access
-// log: a runtime keeps a container's stdout). In memory, or a file in the cluster
+// started (see servicesOfStartSecond); and, through served-requests.ts, the requests its web
+// server answered (its access log). In memory, or a file in the cluster
 // folder that one-shot commands and `kubemu up` share (written whole and renamed into place).
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {FileChange} from './shell/filesystem.js'
-import type {AccessLogFormat, ServedRequest} from '../network/access-log.js'
+import {FileServedRequests, MemoryServedRequests, type ServedRecord, type ServedRequestStore} from './served-requests.js'
 
 export const containerStateFileName = 'containers.json'
 export const probeEventsFileName = 'probe-events.json'
 export const startSecondServicesFileName = 'start-second-services.json'
-export const servedRequestsFileName = 'served-requests.json'
-/** Requests a container run's server keeps for its access log (the oldest go first; probes are never kept: their lines come from the spec). */
-export const servedRequestsPerContainerMax = 1_000
 /** Exec records kept per container run (the oldest go first). */
 export const execRecordsPerContainerMax = 1_000
 /** Container runs with records kept (the least recently changed go first). */
@@ -30,17 +27,12 @@ export interface ExecRecord {
   readonly closesStdin?: boolean
 }
 
-/** A request a container's web server answered, with the format its access log writes it in. */
-export interface ServedRecord extends ServedRequest {
-  readonly format: AccessLogFormat
-}
-
 /** A container run: pod uid, container name, restart count. */
 export function containerRunKey(podUid: string, container: string, restartCount: number): string {
   return `${podUid}/${container}/${restartCount}`
 }
 
-export interface ContainerStateStore {
+export interface ContainerStateStore extends ServedRequestStore {
   records(key: string): readonly ExecRecord[]
   add(key: string, record: ExecRecord): void
   /** The cluster time up to which a run's probe failures have their events (the kubelet's prober memory). */
@@ -54,9 +46,6 @@ export interface ContainerStateStore {
    */
   servicesOfStartSecond(key: string): readonly string[] | null
   setServicesOfStartSecond(key: string, services: readonly string[]): void
-  /** The requests the run's web server answered (its access log's lines), oldest first. */
-  servedRequests(key: string): readonly ServedRecord[]
-  addServedRequest(key: string, record: ServedRecord): void
 }
 
 type Marks = Record<string, number>
@@ -71,7 +60,6 @@ function boundedMarks<T>(marks: Record<string, T>, key: string, value: T): Recor
 }
 
 type Table = Record<string, ExecRecord[]>
-type ServedTable = Record<string, ServedRecord[]>
 
 /** The table with `record` appended to `key`'s list (at most `perKeyMax`, the oldest dropped), the least recently changed keys dropped past containerRunsMax. */
 function bounded<T>(table: Record<string, T[]>, key: string, record: T, perKeyMax: number): Record<string, T[]> {
@@ -109,14 +97,14 @@ export class MemoryContainerState implements ContainerStateStore {
     this.startSecondServices = boundedMarks(this.startSecondServices, key, [...services])
   }
 
-  private served: ServedTable = {}
+  private readonly served = new MemoryServedRequests()
 
   servedRequests(key: string): readonly ServedRecord[] {
-    return this.served[key] ?? []
+    return this.served.servedRequests(key)
   }
 
   addServedRequest(key: string, record: ServedRecord): void {
-    this.served = bounded(this.served, key, record, servedRequestsPerContainerMax)
+    this.served.addServedRequest(key, record)
   }
 }
 
@@ -126,10 +114,10 @@ export class FileContainerState implements ContainerStateStore {
   private readonly path: string
   private readonly marksPath: string
   private readonly startSecondPath: string
-  private readonly servedPath: string
+  private readonly served: FileServedRequests
 
   constructor(folder: string) {
-    this.servedPath = join(folder, servedRequestsFileName)
+    this.served = new FileServedRequests(folder)
     this.path = join(folder, containerStateFileName)
     this.marksPath = join(folder, probeEventsFileName)
     this.startSecondPath = join(folder, startSecondServicesFileName)
@@ -177,11 +165,10 @@ export class FileContainerState implements ContainerStateStore {
   }
 
   servedRequests(key: string): readonly ServedRecord[] {
-    const records = this.read<ServedTable>(this.servedPath)[key]
-    return Array.isArray(records) ? records : []
+    return this.served.servedRequests(key)
   }
 
   addServedRequest(key: string, record: ServedRecord): void {
-    this.write(this.servedPath, bounded(this.read<ServedTable>(this.servedPath) as ServedTable, key, record, servedRequestsPerContainerMax))
+    this.served.addServedRequest(key, record)
   }
 }
