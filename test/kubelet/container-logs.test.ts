@@ -1,9 +1,10 @@
 // What `kubectl logs` shows of the images kubemu knows, through the CLI in one-shot mode: their
 // start-up output as the real images write it (nginx's entrypoint and notices, httpd's AH lines,
-// redis's banner; nothing for busybox's sh or an image kubemu does not know), then one access-log
+// redis's banner, CoreDNS's; nothing for busybox's sh or an image kubemu does not know), then one access-log
 // line per request nginx or httpd served, in the server's own format, with the client's address as
 // the server sees it (a pod's IP, the node's after SNAT for a NodePort from outside, the node's for
 // the kubelet's probes, whose lines come from the spec and are never stored one by one).
+import {createHash} from 'node:crypto'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
@@ -120,6 +121,11 @@ describe('container logs as the images write them', {timeout: 600_000}, () => {
       '1:M * Ready to accept connections tcp',
       '',
     ])
+    // CoreDNS: its server block, the reload plugin's SHA-512 of the Corefile it was given, its build.
+    const corefile = (await run("kubectl get configmap coredns -n kube-system -o jsonpath='{.data.Corefile}'")).stdout
+    expect((await run('kubectl logs -n kube-system deployment/coredns')).stdout).toBe(
+      `.:53\n[INFO] plugin/reload: Running configuration SHA512 = ${createHash('sha512').update(corefile).digest('hex')}\nCoreDNS-1.11.3\nlinux/amd64, go1.21.11, a6338e9\n`,
+    )
     expect(await run('kubectl logs shell')).toMatchObject({status: 0, stdout: ''})
     expect(await run('kubectl logs mystery')).toMatchObject({status: 0, stdout: ''})
   })

@@ -1,13 +1,16 @@
 // What the images kubemu knows write to their stdout and stderr as their default command starts,
 // as the real images write it: nginx's docker-entrypoint.sh and its docker-entrypoint.d scripts,
 // then nginx's start-up notices; httpd's httpd-foreground (AH00558 twice: once as it checks its
-// configuration, once as it starts; then AH00489 and AH00094); redis-server's banner. Times are
+// configuration, once as it starts; then AH00489 and AH00094); redis-server's banner; CoreDNS's
+// server blocks, its reload plugin's checksum of the Corefile and its version. Times are
 // the run's start on the cluster clock (every line is logged at that moment, so a probe at the
 // start comes after them). An image kubemu knows nothing about writes nothing (so
 // does a shell image's default `sh`, which reads its empty stdin and exits).
+import {createHash} from 'node:crypto'
 import type {Container, Pod} from '../api/kinds.js'
+import {months, two} from '../network/access-log.js'
 import {parseImage} from '../network/image-reference.js'
-import {httpdVersion, nginxVersion} from '../network/image-servers.js'
+import {coreDnsBuild, httpdVersion, nginxVersion} from '../network/image-servers.js'
 import type {ContainerFiles} from '../network/types.js'
 
 /** One line of a container's output at its moment. */
@@ -32,12 +35,7 @@ function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1)
 }
 
-function two(value: number): string {
-  return String(value).padStart(2, '0')
-}
-
 const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
-const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
 /** nginx's error log time: `2026/12/06 11:08:15`. */
 export function nginxLogTime(milliseconds: number): string {
@@ -135,6 +133,25 @@ function redisLines(args: readonly string[], startedAt: number): OutputLine[] {
 }
 
 /**
+ * CoreDNS as it starts with `-conf FILE` (its own default: ./Corefile): each server block's
+ * address, the reload plugin's SHA-512 of the Corefile, its version and platform. Without a
+ * Corefile it serves the whoami plugin on .:53 (no reload line).
+ */
+function coreDnsLines(args: readonly string[], startedAt: number, files: ContainerFiles): OutputLine[] {
+  const flag = args.findIndex((arg) => arg === '-conf' || arg === '--conf')
+  const path = flag >= 0 ? args[flag + 1] ?? '' : '/Corefile'
+  const corefile = files.get(path.startsWith('/') ? path : `/${path}`)
+  const lines: string[] = []
+  if (corefile?.kind === 'file') {
+    const blocks = [...corefile.content.matchAll(/^([^\s#{][^{]*?)\s*\{/gm)].flatMap((match) => match[1]!.trim().split(/\s+/))
+    lines.push(...blocks.map((address) => (/:\d+$/.test(address) ? address : `${address}:53`)))
+    if (/^\s*reload\b/m.test(corefile.content)) lines.push(`[INFO] plugin/reload: Running configuration SHA512 = ${createHash('sha512').update(corefile.content).digest('hex')}`)
+  } else lines.push('.:53')
+  lines.push(`CoreDNS-${coreDnsBuild.version}`, `linux/amd64, ${coreDnsBuild.goVersion}, ${coreDnsBuild.revision}`)
+  return lines.map((text) => ({atMilliseconds: startedAt, stream: 'stdout', text}))
+}
+
+/**
  * What the container's image writes as it starts with the command it runs: the image's own
  * (no command; args go to its entrypoint), or a command naming the image's server; nothing for
  * any other command (the simulated shell runs those) or an image kubemu does not know.
@@ -156,5 +173,6 @@ export function imageStartupLines(pod: Pod, container: Container, startedAtMilli
     if (args[0]!.startsWith('-') || args[0]!.endsWith('.conf')) return redisLines(args, startedAtMilliseconds)
     if (program === 'redis-server') return redisLines(args.slice(1), startedAtMilliseconds)
   }
+  if (repository === 'coredns/coredns' && command.length === 0) return coreDnsLines(args, startedAtMilliseconds, files)
   return []
 }

@@ -23,9 +23,11 @@ export interface ServedRequest {
 
 export type AccessLogFormat = 'nginx' | 'httpd'
 
-const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+/** The English month abbreviations servers' logs use. */
+export const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
-function two(value: number): string {
+/** A number as two digits (a day, an hour). */
+export function two(value: number): string {
   return String(value).padStart(2, '0')
 }
 

@@ -258,6 +258,9 @@ function livenessServer(): ImageServer {
   }
 }
 
+/** CoreDNS's build, as its image reports it (its start-up lines, its /metrics' coredns_build_info). */
+export const coreDnsBuild = {version: '1.11.3', goVersion: 'go1.21.11', revision: 'a6338e9'}
+
 /** CoreDNS with kubeadm's Corefile: DNS on 53, the health plugin on 8080, ready on 8181, prometheus on 9153. */
 function coreDnsServer(): ImageServer {
   return {
@@ -268,7 +271,7 @@ function coreDnsServer(): ImageServer {
       if (port === 53) return emptyReply
       if (port === 8080 && path === '/health') return text(200, 'OK', 'OK')
       if (port === 8181 && path === '/ready') return text(200, 'OK', 'OK')
-      if (port === 9153 && path === '/metrics') return text(200, 'OK', '# HELP coredns_build_info A metric with a constant \'1\' value labeled by version, revision, and goversion from which CoreDNS was built.\n# TYPE coredns_build_info gauge\ncoredns_build_info{goversion="go1.21.11",revision="a6338e9",version="1.11.3"} 1\n', {'Content-Type': 'text/plain; version=0.0.4; charset=utf-8'})
+      if (port === 9153 && path === '/metrics') return text(200, 'OK', `# HELP coredns_build_info A metric with a constant '1' value labeled by version, revision, and goversion from which CoreDNS was built.\n# TYPE coredns_build_info gauge\ncoredns_build_info{goversion="${coreDnsBuild.goVersion}",revision="${coreDnsBuild.revision}",version="${coreDnsBuild.version}"} 1\n`, {'Content-Type': 'text/plain; version=0.0.4; charset=utf-8'})
       return text(404, 'Not Found', '404 page not found\n', {'X-Content-Type-Options': 'nosniff'})
     },
   }
