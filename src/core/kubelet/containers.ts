@@ -6,14 +6,16 @@
 import {networkUnavailable, type PodNetwork, unloggedNetwork} from '../network/types.js'
 import {forwardedExchange, type ForwardedReply, podOnlyView} from '../network/port-forward.js'
 import {filesOfListener, servedRequest, type ServedRequestRecorder} from '../network/container-servers.js'
-import {accessLogLine} from '../network/access-log.js'
+import {accessLogLine, nginxErrorLine} from '../network/access-log.js'
+import {nginxDocumentRoot} from '../network/image-files.js'
 import {imageServer} from '../network/image-servers.js'
-import {imageStartupLines} from './image-output.js'
+import {imageStartupLines, nginxFirstWorkerPid, nginxWorkerProcesses} from './image-output.js'
 import type {SimulatedFileSystem} from './shell/filesystem.js'
 import {runningRun} from '../apiserver/pod-logs.js'
 import type {Container, Pod, Probe} from '../api/kinds.js'
 import {argvOf, containersOf, environmentOf, filesystemOf, hostnameOf, type PodObjectReader} from './container-setup.js'
 import {containerRunKey, type ContainerStateStore, FileContainerState, MemoryContainerState} from './container-state.js'
+import type {ServedRecord} from './served-requests.js'
 import {firstFailureRun, firstSuccess, httpProbeRequest, networkProbe, type ProbeKind, probeLabels, type ProbeResult, probeTimes, readinessAt} from './probes.js'
 import {FileNodeImages, MemoryNodeImages, type NodeImageStore} from './node-images.js'
 import {termReaction} from './termination.js'
@@ -297,25 +299,25 @@ export class SimulatedContainers {
     // An annotated run time ends the run, but what its command printed until then is its log.
     const printed = hasCommand(container) ? (await this.replay(pod, container, run, until, reader)).log : []
     const key = containerRunKey(String(pod.metadata.uid), containerName, run.restartCount)
-    const served = this.state.servedRequests(key).map((record) => ({atMilliseconds: record.atMilliseconds, stream: 'stdout' as const, text: accessLogLine(record.format, record)}))
-    const probed = await this.probeAccessLines(pod, container, run, until, reader)
-    const lines = [...startup, ...printed, ...served, ...probed].filter((line) => line.atMilliseconds <= until)
+    const served: ServedRecord[] = [...this.state.servedRequests(key), ...(await this.probeRequests(pod, container, run, until, reader))]
+    const lines = [...startup, ...printed, ...serverLogLines(served.filter((record) => record.atMilliseconds <= until))].filter((line) => line.atMilliseconds <= until)
     // Sorted by time; a stable sort keeps each source's own order within one millisecond.
     return lines.length > logLinesMax ? stableByTime(lines).slice(-logLinesMax) : stableByTime(lines)
   }
 
   /**
-   * The access log lines of the kubelet's httpGet probes that reach this container's web server
-   * (probes of the pod's containers aimed at its IP and the server's port), one per probe run,
+   * The kubelet's httpGet probes that reach this container's web server (probes of the pod's
+   * containers aimed at its IP and the server's port) as the server saw them, one per probe run,
    * from the node's address, answered as the server answers the probe's request with its files at
    * `until` (the kubelet's prober reads the network once for a window the same way).
    */
-  private async probeAccessLines(pod: Pod, container: Container, run: ContainerRunStart, until: number, reader: PodObjectReader): Promise<LogLine[]> {
+  private async probeRequests(pod: Pod, container: Container, run: ContainerRunStart, until: number, reader: PodObjectReader): Promise<ServedRecord[]> {
     const server = imageServer(container as unknown as Record<string, unknown>)
     if (!server?.accessLog) return []
+    const format = server.accessLog
     const nodeIp = String((pod.status as {hostIP?: string} | undefined)?.hostIP ?? '')
     const podIp = String((pod.status as {podIP?: string} | undefined)?.podIP ?? '')
-    const lines: LogLine[] = []
+    const records: ServedRecord[] = []
     let files: SimulatedFileSystem | null = null
     for (const prober of containersOf(pod)) {
       for (const kind of ['startup', 'liveness', 'readiness'] as const) {
@@ -323,17 +325,16 @@ export class SimulatedContainers {
         const http = probe ? httpProbeRequest(probe, pod, prober) : null
         if (!probe || !http || http.host !== podIp || !server.ports.includes(http.port)) continue
         files ??= await this.replayFiles(pod, container, run, until, reader)
-        const request = {method: 'GET', path: http.path, headers: {Host: `${http.host}:${http.port}`, Accept: '*/*', Connection: 'close', ...http.headers}, clientIp: nodeIp}
+        const request = {method: 'GET', path: http.path, headers: {host: `${http.host}:${http.port}`, accept: '*/*', connection: 'close', ...http.headers}, clientIp: nodeIp}
         const response = server.answer({...request, podName: String(pod.metadata.name), nowMilliseconds: until, startedMilliseconds: run.startedAtMilliseconds, files}, http.port)
         if (response.status === 0) continue
         let times = probeTimes(probe, run.startedAtMilliseconds, until)
-        // A startup probe stops at its first success; the others start after it.
-        const succeeds = response.status >= 200 && response.status < 400
-        if (kind === 'startup' && succeeds) times = times.slice(0, 1)
-        for (const at of times) lines.push({atMilliseconds: at, stream: 'stdout', text: accessLogLine(server.accessLog, servedRequest(at, request, response))})
+        // A startup probe stops at its first success.
+        if (kind === 'startup' && response.status >= 200 && response.status < 400) times = times.slice(0, 1)
+        for (const at of times) records.push({...servedRequest(at, request, response), format})
       }
     }
-    return lines
+    return records
   }
 
   /** Runs `argv` in the running container at `now`, `stdin` on its standard input; what it changes in the files stays with the run. */
@@ -393,6 +394,32 @@ export {probeLabels}
  */
 export function clusterContainers(folder: string, networkOf: () => PodNetwork = () => networkUnavailable, clock: Clock | null = null): SimulatedContainers {
   return new SimulatedContainers(new FileContainerState(folder), networkOf, new FileNodeImages(folder), clock)
+}
+
+/**
+ * The server's log lines for the requests it served, in time order: each one's access line, and
+ * before it nginx's error line for a 404 or 403 (numbered as nginx numbers its connections).
+ */
+function serverLogLines(served: readonly ServedRecord[]): LogLine[] {
+  const lines: LogLine[] = []
+  const ordered = [...served].sort((a, b) => a.atMilliseconds - b.atMilliseconds)
+  ordered.forEach((record, index) => {
+    if (record.format === 'nginx') {
+      const fsPath = `${nginxDocumentRoot}${safeDecoded(record.target.split('?')[0]!)}`
+      const error = nginxErrorLine(record, {connection: index + 1, workerPid: nginxFirstWorkerPid + (index % nginxWorkerProcesses), fsPath})
+      if (error) lines.push({atMilliseconds: record.atMilliseconds, stream: 'stderr', text: error})
+    }
+    lines.push({atMilliseconds: record.atMilliseconds, stream: 'stdout', text: accessLogLine(record.format, record)})
+  })
+  return lines
+}
+
+function safeDecoded(path: string): string {
+  try {
+    return decodeURIComponent(path)
+  } catch {
+    return path
+  }
 }
 
 function stableByTime(lines: readonly LogLine[]): LogLine[] {

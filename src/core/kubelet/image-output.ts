@@ -8,7 +8,7 @@
 // does a shell image's default `sh`, which reads its empty stdin and exits).
 import {createHash} from 'node:crypto'
 import type {Container, Pod} from '../api/kinds.js'
-import {months, two} from '../network/access-log.js'
+import {months, nginxLogTime, two} from '../network/access-log.js'
 import {parseImage} from '../network/image-reference.js'
 import {coreDnsBuild, httpdVersion, nginxVersion} from '../network/image-servers.js'
 import type {ContainerFiles} from '../network/types.js'
@@ -27,7 +27,7 @@ export const nodeKernelVersion = '6.1.0-kubemu'
 /** redis:latest's version. */
 export const redisVersion = '7.4.1'
 /** The first worker's PID: the entrypoint's scripts ran as PIDs before it. */
-const nginxFirstWorkerPid = 29
+export const nginxFirstWorkerPid = 29
 
 const nginxConfDirectory = '/etc/nginx/conf.d'
 
@@ -36,12 +36,6 @@ function basename(path: string): string {
 }
 
 const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
-
-/** nginx's error log time: `2026/12/06 11:08:15`. */
-export function nginxLogTime(milliseconds: number): string {
-  const date = new Date(milliseconds)
-  return `${date.getUTCFullYear()}/${two(date.getUTCMonth() + 1)}/${two(date.getUTCDate())} ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}`
-}
 
 /** httpd's error log time: `Sun Dec 06 11:08:15.123456 2026`. */
 function httpdLogTime(milliseconds: number, microseconds: number): string {

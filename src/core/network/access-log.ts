@@ -19,6 +19,8 @@ export interface ServedRequest {
   readonly referer?: string
   readonly userAgent?: string
   readonly forwardedFor?: string
+  /** The Host header, which nginx's error log names. */
+  readonly host?: string
 }
 
 export type AccessLogFormat = 'nginx' | 'httpd'
@@ -56,6 +58,31 @@ export function accessLogLine(format: AccessLogFormat, served: ServedRequest): s
   }
   const quoted = (value: string | undefined) => `"${value ? nginxEscaped(value) : '-'}"`
   return `${served.clientIp} - - [${commonLogTime(served.atMilliseconds)}] ${quoted(request)} ${served.status} ${served.bodyBytes} ${quoted(served.referer)} ${quoted(served.userAgent)} ${quoted(served.forwardedFor)}`
+}
+
+/** The stderr line nginx's error log (level error) adds for a request it answered 404 or 403, before its access line. */
+export interface ErrorLogContext {
+  /** nginx's connection number (*N: every connection the server accepted so far counts). */
+  readonly connection: number
+  /** The worker's PID that served it. */
+  readonly workerPid: number
+  /** The file or directory the request named (its document root and decoded path). */
+  readonly fsPath: string
+}
+
+/** nginx's error log time: `2026/12/06 11:08:15`. */
+export function nginxLogTime(milliseconds: number): string {
+  const date = new Date(milliseconds)
+  return `${date.getUTCFullYear()}/${two(date.getUTCMonth() + 1)}/${two(date.getUTCDate())} ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}`
+}
+
+/** What nginx writes to its error log for the request, or null (it logs only what fails at level error: a missing file, a directory without index). */
+export function nginxErrorLine(served: ServedRequest, context: ErrorLogContext): string | null {
+  const what = served.status === 404 ? `open() "${context.fsPath}" failed (2: No such file or directory)` : served.status === 403 ? `directory index of "${context.fsPath}" is forbidden` : null
+  if (what === null) return null
+  const request = `${served.method} ${served.target} ${served.protocol}`
+  const referrer = served.referer ? `, referrer: "${nginxEscaped(served.referer)}"` : ''
+  return `${nginxLogTime(served.atMilliseconds)} [error] ${context.workerPid}#${context.workerPid}: *${context.connection} ${what}, client: ${served.clientIp}, server: localhost, request: "${nginxEscaped(request)}"${served.host ? `, host: "${nginxEscaped(served.host)}"` : ''}${referrer}`
 }
 
 /** A header's value by its name in any case. */

@@ -113,6 +113,7 @@ export function servedRequest(atMilliseconds: number, request: Pick<ContainerReq
   const referer = headerValue(request.headers, 'referer')
   const userAgent = headerValue(request.headers, 'user-agent')
   const forwardedFor = headerValue(request.headers, 'x-forwarded-for')
+  const host = headerValue(request.headers, 'host')
   return {
     atMilliseconds,
     clientIp: (request.clientIp ?? '').replace(/:\d+$/, ''),
@@ -124,5 +125,6 @@ export function servedRequest(atMilliseconds: number, request: Pick<ContainerReq
     ...(referer ? {referer} : {}),
     ...(userAgent ? {userAgent} : {}),
     ...(forwardedFor ? {forwardedFor} : {}),
+    ...(host ? {host} : {}),
   }
 }
