@@ -6,10 +6,9 @@
 import {networkUnavailable, type PodNetwork, unloggedNetwork} from '../network/types.js'
 import {forwardedExchange, type ForwardedReply, podOnlyView} from '../network/port-forward.js'
 import {filesOfListener, servedRequest, type ServedRequestRecorder} from '../network/container-servers.js'
-import {accessLogLine, nginxErrorLine} from '../network/access-log.js'
-import {nginxDocumentRoot} from '../network/image-files.js'
 import {imageServer} from '../network/image-servers.js'
-import {imageStartupLines, nginxFirstWorkerPid, nginxWorkerProcesses} from './image-output.js'
+import {imageStartupLines} from './image-output.js'
+import {serverLogLines, stableByTime} from './container-log.js'
 import type {SimulatedFileSystem} from './shell/filesystem.js'
 import {runningRun} from '../apiserver/pod-logs.js'
 import type {Container, Pod, Probe} from '../api/kinds.js'
@@ -394,34 +393,4 @@ export {probeLabels}
  */
 export function clusterContainers(folder: string, networkOf: () => PodNetwork = () => networkUnavailable, clock: Clock | null = null): SimulatedContainers {
   return new SimulatedContainers(new FileContainerState(folder), networkOf, new FileNodeImages(folder), clock)
-}
-
-/**
- * The server's log lines for the requests it served, in time order: each one's access line, and
- * before it nginx's error line for a 404 or 403 (numbered as nginx numbers its connections).
- */
-function serverLogLines(served: readonly ServedRecord[]): LogLine[] {
-  const lines: LogLine[] = []
-  const ordered = [...served].sort((a, b) => a.atMilliseconds - b.atMilliseconds)
-  ordered.forEach((record, index) => {
-    if (record.format === 'nginx') {
-      const fsPath = `${nginxDocumentRoot}${safeDecoded(record.target.split('?')[0]!)}`
-      const error = nginxErrorLine(record, {connection: index + 1, workerPid: nginxFirstWorkerPid + (index % nginxWorkerProcesses), fsPath})
-      if (error) lines.push({atMilliseconds: record.atMilliseconds, stream: 'stderr', text: error})
-    }
-    lines.push({atMilliseconds: record.atMilliseconds, stream: 'stdout', text: accessLogLine(record.format, record)})
-  })
-  return lines
-}
-
-function safeDecoded(path: string): string {
-  try {
-    return decodeURIComponent(path)
-  } catch {
-    return path
-  }
-}
-
-function stableByTime(lines: readonly LogLine[]): LogLine[] {
-  return lines.map((line, index) => ({line, index})).sort((a, b) => a.line.atMilliseconds - b.line.atMilliseconds || a.index - b.index).map((entry) => entry.line)
 }
