@@ -28,7 +28,7 @@ describe("what a container's server answers", () => {
     expect(page).toMatchObject({status: 200, headers: {Server: 'nginx/1.25.5', 'Content-Type': 'text/html', 'Content-Length': '615', Date: 'Thu, 01 Jan 2026 00:00:00 GMT'}})
     expect(page !== 'refused' && page.body).toContain('<title>Welcome to nginx!</title>')
     const missing = containerResponse(view([nginx]), nginx, 80, {...get, path: '/nope'})
-    expect(missing).toMatchObject({status: 404, reason: 'Not Found', body: '<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n<hr><center>nginx/1.25.5</center>\n</body>\n</html>\n'})
+    expect(missing).toMatchObject({status: 404, reason: 'Not Found', body: '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx/1.25.5</center>\r\n</body>\r\n</html>\r\n'})
     // nginx listens on 80 whatever the pod declares; nothing listens on 8080.
     const declared = pod('web', {image: 'nginx', ports: [{containerPort: 8080}]})
     expect(containerResponse(view([declared]), declared, 8080, get)).toBe('refused')
@@ -37,6 +37,7 @@ describe("what a container's server answers", () => {
   it("nginx and httpd answer from the container's files: a mounted page, a directory's index, a redirect to its slash, 404 for the rest", () => {
     const files = (entries: Record<string, string>) => ({
       get: (path: string) => (entries[path] !== undefined ? {kind: 'file' as const, content: entries[path]!} : Object.keys(entries).some((file) => file.startsWith(`${path}/`)) ? {kind: 'directory' as const} : undefined),
+      list: (path: string) => [...new Set(Object.keys(entries).filter((file) => file.startsWith(`${path}/`)).map((file) => file.slice(path.length + 1).split('/')[0]!))].sort(),
     })
     const nginx = pod('web', {image: 'nginx:1.27'})
     const mounted = files({'/usr/share/nginx/html/index.html': 'hello from configmap', '/usr/share/nginx/html/about.txt': 'about', '/usr/share/nginx/html/docs/index.html': 'doc'})
@@ -45,7 +46,11 @@ describe("what a container's server answers", () => {
     expect(ask('/about.txt')).toMatchObject({status: 200, headers: {'Content-Type': 'text/plain'}, body: 'about'})
     expect(ask('/docs/')).toMatchObject({status: 200, body: 'doc'})
     expect(ask('/docs?page=2', 'localhost:8080')).toMatchObject({status: 301, reason: 'Moved Permanently', headers: {Location: 'http://localhost/docs/?page=2'}})
-    expect(ask('/../../../etc/passwd')).toMatchObject({status: 404})
+    // A `..` above the root, or a malformed escape: nginx's URI parser answers 400 and closes.
+    expect(ask('/../../../etc/passwd')).toMatchObject({status: 400, reason: 'Bad Request', headers: {Connection: 'close'}})
+    expect(ask('/a/../../x')).toMatchObject({status: 400})
+    expect(ask('/%zz')).toMatchObject({status: 400, body: expect.stringContaining('<center><h1>400 Bad Request</h1></center>')})
+    expect(ask('/docs/../about.txt')).toMatchObject({status: 200, body: 'about'})
     expect(containerResponse(view([nginx]), nginx, 80, {method: 'GET', path: '/', headers: {}, files: files({'/usr/share/nginx/html/about.txt': 'about'})})).toMatchObject({status: 403, reason: 'Forbidden'})
     // The mount hid the image's 50x.html.
     expect(ask('/50x.html')).toMatchObject({status: 404})
@@ -53,6 +58,17 @@ describe("what a container's server answers", () => {
     expect(containerResponse(view([httpd]), httpd, 80, {method: 'GET', path: '/', headers: {}, files: files({'/usr/local/apache2/htdocs/index.html': '<p>mine</p>'})})).toMatchObject({status: 200, body: '<p>mine</p>'})
     // httpd keeps the port the client asked for (UseCanonicalName Off).
     expect(containerResponse(view([httpd]), httpd, 80, {method: 'GET', path: '/sub', headers: {Host: 'localhost:8080'}, files: files({'/usr/local/apache2/htdocs/sub/a.txt': 'a'})})).toMatchObject({status: 301, headers: {Location: 'http://localhost:8080/sub/'}})
+    // httpd's image has Options Indexes: a directory without index.html is listed (mod_autoindex, plain).
+    const listed = files({'/usr/local/apache2/htdocs/pub/b.txt': 'b', '/usr/local/apache2/htdocs/pub/a file.txt': 'a', '/usr/local/apache2/htdocs/pub/sub/c.txt': 'c'})
+    const listing = containerResponse(view([httpd]), httpd, 80, {method: 'GET', path: '/pub/', headers: {}, files: listed})
+    expect(listing).toMatchObject({status: 200, headers: {'Content-Type': 'text/html;charset=ISO-8859-1'}})
+    expect(listing !== 'refused' && listing.body).toBe(
+      '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<html>\n <head>\n  <title>Index of /pub</title>\n </head>\n <body>\n<h1>Index of /pub</h1>\n' +
+        '<ul><li><a href="/"> Parent Directory</a></li>\n<li><a href="a%20file.txt"> a file.txt</a></li>\n<li><a href="b.txt"> b.txt</a></li>\n<li><a href="sub/"> sub/</a></li>\n</ul>\n</body></html>\n',
+    )
+    const root = containerResponse(view([httpd]), httpd, 80, {method: 'GET', path: '/', headers: {}, files: listed})
+    expect(root !== 'refused' && root.body).toContain('<h1>Index of /</h1>\n<ul><li><a href="pub/"> pub/</a></li>\n</ul>\n')
+    expect(containerResponse(view([httpd]), httpd, 80, {method: 'GET', path: '/%zz', headers: {}, files: listed})).toMatchObject({status: 400, reason: 'Bad Request', body: expect.stringContaining('<p>Your browser sent a request that this server could not understand.<br />\n</p>\n')})
     // An nginx that only tests its configuration serves nothing.
     const tested = pod('t', {image: 'nginx:1.27'})
     ;(tested.spec as {containers: Array<Record<string, unknown>>}).containers[0]!.command = ['sh', '-c', 'nginx -t && sleep 3600']

@@ -106,6 +106,15 @@ describe('kubectl port-forward', () => {
     })
   }
 
+  it("nginx's access log names the forwarded requests' client as the loopback the runtime dials from", async () => {
+    const logs = await cluster.real('logs web')
+    const forwarded = logs.stdout.split('\n').filter((line) => line.startsWith('127.0.0.1 '))
+    // Three clients above, each three pages and a missing one (Node's http sends no User-Agent).
+    expect(forwarded.map((line) => line.replace(/\[[^\]]+\]/, '[TIME]'))).toEqual(
+      Array(3).fill([...Array(3).fill('127.0.0.1 - - [TIME] "GET / HTTP/1.1" 200 615 "-" "-" "-"'), '127.0.0.1 - - [TIME] "GET /missing HTTP/1.1" 404 153 "-" "-" "-"']).flat(),
+    )
+  })
+
   it('forwards a Service port to the port it targets, several ports at once, on both loopbacks', async () => {
     for (const forwarder of [real(['svc/web', ':8000']), ours(['svc/web', ':8000'])]) {
       const match = await forwarder.until(/^Forwarding from 127\.0\.0\.1:(\d+) -> 80\nForwarding from \[::1\]:\1 -> 80$/m)

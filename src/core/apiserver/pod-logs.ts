@@ -33,8 +33,8 @@ export interface ContainerRun {
 
 /** The container runtime behind the kubelet, as the API server's log and exec subresources reach it. */
 export interface ContainerStreams {
-  /** The lines the run wrote up to `until`; null when the container runs no command kubemu follows. */
-  logLines(pod: KubeObject, container: string, run: ContainerRun, until: number, reader: StreamObjectReader): Promise<ReadonlyArray<{atMilliseconds: number; text: string; partial?: boolean}> | null>
+  /** The lines the run wrote up to `until` (its image's output, its command's, its server's access log). */
+  logLines(pod: KubeObject, container: string, run: ContainerRun, until: number, reader: StreamObjectReader): Promise<ReadonlyArray<{atMilliseconds: number; text: string; partial?: boolean}>>
   /** Runs `argv` in the container; `stdin` is what the client sent on the exec's stdin (empty without -i). */
   exec(pod: KubeObject, container: string, run: ContainerRun, argv: readonly string[], now: number, reader: StreamObjectReader, stdin?: string): Promise<{stdout: string; stderr: string; exitCode: number; notFound: boolean}>
   /** Starts `argv` in the container on an open stdin (`exec -i`; `terminal`: with a tty, `-t`): what it printed until it waits for input or ends. */
@@ -103,8 +103,8 @@ export async function podLogs(pod: KubeObject, query: Readonly<Record<string, st
   const restartCount = Number(status!.restartCount ?? 0) - (previous && !waitingAfterRun ? 1 : 0)
   // finishedAt has whole seconds: the run ended within that second (an input on stdin at .773 ended it then).
   const until = finishedAt ? Math.min(now, Date.parse(finishedAt) + 999) : now
-  const lines = (await streams?.logLines(pod, name, {startedAtMilliseconds: Date.parse(startedAt), restartCount}, until, reader))
-    ?? [{atMilliseconds: Date.parse(startedAt), text: `kubemu: simulated container "${name}" (image ${container.image ?? ''}) started at ${startedAt}`}]
+  // Without a runtime (an API server alone) a container has written nothing.
+  const lines = (await streams?.logLines(pod, name, {startedAtMilliseconds: Date.parse(startedAt), restartCount}, until, reader)) ?? []
   let selected = [...lines]
   // A container with a terminal: the runtime's log writer holds an unfinished last line back until a
   // newline comes, and writes it without one when the run ends (containerd's partial line).

@@ -43,7 +43,7 @@ export async function requestAll(environment: NodeJS.ProcessEnv, clusterName: st
     // What the images' web servers serve: the containers' files as the runtime keeps them (with `up` too).
     // Their scripts' own curls go through the same network, as a replay under `up` would.
     const containers: SimulatedContainers = clusterContainers(clusterFolder(environment, clusterName), () => network)
-    const network: PodNetwork = createPodNetwork(client, clock, {random, memory: new ProxyMemory(clusterFolder(environment, clusterName)), syncedRules, containerFiles: runtimeFiles(() => containers, client, clock)})
+    const network: PodNetwork = createPodNetwork(client, clock, {random, memory: new ProxyMemory(clusterFolder(environment, clusterName)), syncedRules, containerFiles: runtimeFiles(() => containers, client, clock), servedRequests: containers.servedRequests})
     if (from.kind === 'pod') await client.get(resources.pods, from.namespace, from.name)
     const results: UrlResult[] = []
     for (const url of urls) {

@@ -57,7 +57,7 @@ export function hostPodNetwork(server: () => Promise<RequestHandler>, clock: Clo
   const open = () =>
     (network ??= server().then((handler) => {
       const client = new ApiClient(handler, apiServerUser, 'kubemu')
-      return createPodNetwork(client, clock, {random, memory, syncedRules, containerFiles: runtimeFiles(containers, client, clock)})
+      return createPodNetwork(client, clock, {random, memory, syncedRules, containerFiles: runtimeFiles(containers, client, clock), servedRequests: (...served) => containers().servedRequests(...served)})
     }))
   return {
     lookup: async (from, name, type) => (await open()).lookup(from, name, type),

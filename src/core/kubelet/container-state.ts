@@ -2,11 +2,13 @@
 // runtime's writable layer): one record per exec that changed something, with its cluster time,
 // so a container's run replays them at their moments; and, the same way, what attaches sent on
 // the container's open stdin; and which Services a run's start could link in the very second it
-// started (see servicesOfStartSecond). In memory, or a file in the cluster
+// started (see servicesOfStartSecond); and, through served-requests.ts, the requests its web
+// server answered (its access log). In memory, or a file in the cluster
 // folder that one-shot commands and `kubemu up` share (written whole and renamed into place).
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {FileChange} from './shell/filesystem.js'
+import {FileServedRequests, MemoryServedRequests, type ServedRecord, type ServedRequestStore} from './served-requests.js'
 
 export const containerStateFileName = 'containers.json'
 export const probeEventsFileName = 'probe-events.json'
@@ -30,7 +32,7 @@ export function containerRunKey(podUid: string, container: string, restartCount:
   return `${podUid}/${container}/${restartCount}`
 }
 
-export interface ContainerStateStore {
+export interface ContainerStateStore extends ServedRequestStore {
   records(key: string): readonly ExecRecord[]
   add(key: string, record: ExecRecord): void
   /** The cluster time up to which a run's probe failures have their events (the kubelet's prober memory). */
@@ -59,12 +61,9 @@ function boundedMarks<T>(marks: Record<string, T>, key: string, value: T): Recor
 
 type Table = Record<string, ExecRecord[]>
 
-function bounded(table: Table, key: string, record: ExecRecord): Table {
-  const records = [...(table[key] ?? []), record].slice(-execRecordsPerContainerMax)
-  const {[key]: _old, ...rest} = table
-  const keys = Object.keys(rest)
-  const kept = keys.length >= containerRunsMax ? Object.fromEntries(keys.slice(keys.length - containerRunsMax + 1).map((other) => [other, rest[other]!])) : rest
-  return {...kept, [key]: records}
+/** The table with `record` appended to `key`'s list (at most `perKeyMax`, the oldest dropped), the least recently changed keys dropped past containerRunsMax. */
+function bounded<T>(table: Record<string, T[]>, key: string, record: T, perKeyMax: number): Record<string, T[]> {
+  return boundedMarks(table, key, [...(table[key] ?? []), record].slice(-perKeyMax))
 }
 
 export class MemoryContainerState implements ContainerStateStore {
@@ -75,7 +74,7 @@ export class MemoryContainerState implements ContainerStateStore {
   }
 
   add(key: string, record: ExecRecord): void {
-    this.table = bounded(this.table, key, record)
+    this.table = bounded(this.table, key, record, execRecordsPerContainerMax)
   }
 
   private marks: Marks = {}
@@ -97,6 +96,16 @@ export class MemoryContainerState implements ContainerStateStore {
   setServicesOfStartSecond(key: string, services: readonly string[]): void {
     this.startSecondServices = boundedMarks(this.startSecondServices, key, [...services])
   }
+
+  private readonly served = new MemoryServedRequests()
+
+  servedRequests(key: string): readonly ServedRecord[] {
+    return this.served.servedRequests(key)
+  }
+
+  addServedRequest(key: string, record: ServedRecord): void {
+    this.served.addServedRequest(key, record)
+  }
 }
 
 export class ContainerStateFileError extends Error {}
@@ -105,8 +114,10 @@ export class FileContainerState implements ContainerStateStore {
   private readonly path: string
   private readonly marksPath: string
   private readonly startSecondPath: string
+  private readonly served: FileServedRequests
 
   constructor(folder: string) {
+    this.served = new FileServedRequests(folder)
     this.path = join(folder, containerStateFileName)
     this.marksPath = join(folder, probeEventsFileName)
     this.startSecondPath = join(folder, startSecondServicesFileName)
@@ -132,7 +143,7 @@ export class FileContainerState implements ContainerStateStore {
   }
 
   add(key: string, record: ExecRecord): void {
-    this.write(this.path, bounded(this.read<Table>(this.path) as Table, key, record))
+    this.write(this.path, bounded(this.read<Table>(this.path) as Table, key, record, execRecordsPerContainerMax))
   }
 
   eventsRecordedUntil(key: string): number | null {
@@ -151,5 +162,13 @@ export class FileContainerState implements ContainerStateStore {
 
   setServicesOfStartSecond(key: string, services: readonly string[]): void {
     this.write(this.startSecondPath, boundedMarks(this.read<StartSecondServices>(this.startSecondPath) as StartSecondServices, key, [...services]))
+  }
+
+  servedRequests(key: string): readonly ServedRecord[] {
+    return this.served.servedRequests(key)
+  }
+
+  addServedRequest(key: string, record: ServedRecord): void {
+    this.served.addServedRequest(key, record)
   }
 }

@@ -3,18 +3,22 @@
 // and exec probes at their moments); its log, its exit or the probe failure that kills it, its
 // readiness; and exec of a command into it. The kubelet and the API server's log and exec
 // subresources ask it the same questions, so every process computes the same answers.
-import {networkUnavailable, type PodNetwork} from '../network/types.js'
+import {networkUnavailable, type PodNetwork, unloggedNetwork} from '../network/types.js'
 import {forwardedExchange, type ForwardedReply, podOnlyView} from '../network/port-forward.js'
-import {filesOfListener} from '../network/container-servers.js'
+import {filesOfListener, servedRequest, type ServedRequestRecorder} from '../network/container-servers.js'
+import {imageServer} from '../network/image-servers.js'
+import {imageStartupLines} from './image-output.js'
+import {serverLogLines, stableByTime} from './container-log.js'
 import type {SimulatedFileSystem} from './shell/filesystem.js'
 import {runningRun} from '../apiserver/pod-logs.js'
 import type {Container, Pod, Probe} from '../api/kinds.js'
 import {argvOf, containersOf, environmentOf, filesystemOf, hostnameOf, type PodObjectReader} from './container-setup.js'
 import {containerRunKey, type ContainerStateStore, FileContainerState, MemoryContainerState} from './container-state.js'
-import {firstFailureRun, firstSuccess, networkProbe, type ProbeKind, probeLabels, type ProbeResult, probeTimes, readinessAt} from './probes.js'
+import type {ServedRecord} from './served-requests.js'
+import {firstFailureRun, firstSuccess, httpProbeRequest, networkProbe, type ProbeKind, probeLabels, type ProbeResult, probeTimes, readinessAt} from './probes.js'
 import {FileNodeImages, MemoryNodeImages, type NodeImageStore} from './node-images.js'
 import {termReaction} from './termination.js'
-import {isKnownProgram, type LogLine, type RunResult, type RunSpec, runOverTime, runToEnd, startSession, type StdinInput, type TimedEvent} from './shell/run.js'
+import {isKnownProgram, type LogLine, logLinesMax, type RunResult, type RunSpec, runOverTime, runToEnd, startSession, type StdinInput, type TimedEvent} from './shell/run.js'
 import {ExecSessions} from './exec-sessions.js'
 import type {ExecSessionAnswer} from '../api/wire.js'
 import type {Clock} from '../util/clock.js'
@@ -95,7 +99,16 @@ export class SimulatedContainers {
   /** A forwarded connection's bytes so far, answered by what listens on the pod's port: the runtime dials it inside the pod, so no Service rule or NetworkPolicy stands between. */
   async portForward(pod: Pod, port: number, input: Buffer, now: number, reader: PodObjectReader): Promise<ForwardedReply> {
     const files = await filesOfListener(pod, port, (_pod, container) => this.filesAt(pod, container, now, reader))
-    return forwardedExchange(podOnlyView(pod, now), pod, port, input, files)
+    return forwardedExchange(podOnlyView(pod, now), pod, port, input, files, this.servedRequests)
+  }
+
+  /**
+   * Records a request the container's web server answered in its current run's access log (the
+   * pod network and port-forward tell it); a container that no longer runs keeps no line.
+   */
+  readonly servedRequests: ServedRequestRecorder = (pod, containerName, served, format) => {
+    const run = runningRun(pod, containerName)
+    if (run) this.state.addServedRequest(containerRunKey(String(pod.metadata.uid), containerName, run.restartCount), {...served, format})
   }
 
   /**
@@ -125,7 +138,9 @@ export class SimulatedContainers {
       hostname: hostnameOf(pod),
       source: {kind: 'pod', namespace: String(pod.metadata.namespace), name: String(pod.metadata.name)},
       unknownProgram,
-      network: this.network,
+      // The container's own command is replayed whenever its run is looked at: its requests reach
+      // servers but leave no access-log line (an exec's run now, and its requests are logged).
+      network: argv === undefined ? unloggedNetwork(this.network) : this.network,
       // The container's own command writes to a terminal when it asked for one (run -it); an exec here never does.
       terminal: argv === undefined && container.tty === true,
       // Its stdin stays open for attaches (run -i); an exec's has only what the exec sent.
@@ -270,13 +285,55 @@ export class SimulatedContainers {
     this.state.setEventsRecordedUntil(`${containerRunKey(String(pod.metadata.uid), containerName, run.restartCount)}/readiness`, atMilliseconds)
   }
 
-  /** The lines a run wrote up to `until` (its end, for a finished run). */
-  async logLines(pod: Pod, containerName: string, run: ContainerRunStart, until: number, reader: PodObjectReader): Promise<LogLine[] | null> {
+  /**
+   * The lines a run wrote up to `until` (its end, for a finished run): its image's start-up
+   * output, what its command printed, and its web server's access log (the requests recorded as
+   * they were served, and the kubelet's HTTP probes, computed from the spec: a line per probe is
+   * never stored). Nothing for a container whose image kubemu does not know and that runs no command.
+   */
+  async logLines(pod: Pod, containerName: string, run: ContainerRunStart, until: number, reader: PodObjectReader): Promise<LogLine[]> {
     const container = this.containerOf(pod, containerName)
+    const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container))
+    const startup = imageStartupLines(pod, container, run.startedAtMilliseconds, spec.fs)
     // An annotated run time ends the run, but what its command printed until then is its log.
-    if (!hasCommand(container)) return null
-    const result = await this.replay(pod, container, run, until, reader)
-    return result.log.filter((line) => line.atMilliseconds <= until)
+    const printed = hasCommand(container) ? (await this.replay(pod, container, run, until, reader)).log : []
+    const key = containerRunKey(String(pod.metadata.uid), containerName, run.restartCount)
+    const served: ServedRecord[] = [...this.state.servedRequests(key), ...(await this.probeRequests(pod, container, run, until, reader))]
+    const lines = [...startup, ...printed, ...serverLogLines(served.filter((record) => record.atMilliseconds <= until))].filter((line) => line.atMilliseconds <= until)
+    // Sorted by time; a stable sort keeps each source's own order within one millisecond.
+    return lines.length > logLinesMax ? stableByTime(lines).slice(-logLinesMax) : stableByTime(lines)
+  }
+
+  /**
+   * The kubelet's httpGet probes that reach this container's web server (probes of the pod's
+   * containers aimed at its IP and the server's port) as the server saw them, one per probe run,
+   * from the node's address, answered as the server answers the probe's request with its files at
+   * `until` (the kubelet's prober reads the network once for a window the same way).
+   */
+  private async probeRequests(pod: Pod, container: Container, run: ContainerRunStart, until: number, reader: PodObjectReader): Promise<ServedRecord[]> {
+    const server = imageServer(container as unknown as Record<string, unknown>)
+    if (!server?.accessLog) return []
+    const format = server.accessLog
+    const nodeIp = String((pod.status as {hostIP?: string} | undefined)?.hostIP ?? '')
+    const podIp = String((pod.status as {podIP?: string} | undefined)?.podIP ?? '')
+    const records: ServedRecord[] = []
+    let files: SimulatedFileSystem | null = null
+    for (const prober of containersOf(pod)) {
+      for (const kind of ['startup', 'liveness', 'readiness'] as const) {
+        const probe = probeOf(prober, kind)
+        const http = probe ? httpProbeRequest(probe, pod, prober) : null
+        if (!probe || !http || http.host !== podIp || !server.ports.includes(http.port)) continue
+        files ??= await this.replayFiles(pod, container, run, until, reader)
+        const request = {method: 'GET', path: http.path, headers: {host: `${http.host}:${http.port}`, accept: '*/*', connection: 'close', ...http.headers}, clientIp: nodeIp}
+        const response = server.answer({...request, podName: String(pod.metadata.name), nowMilliseconds: until, startedMilliseconds: run.startedAtMilliseconds, files}, http.port)
+        if (response.status === 0) continue
+        let times = probeTimes(probe, run.startedAtMilliseconds, until)
+        // A startup probe stops at its first success.
+        if (kind === 'startup' && response.status >= 200 && response.status < 400) times = times.slice(0, 1)
+        for (const at of times) records.push({...servedRequest(at, request, response), format})
+      }
+    }
+    return records
   }
 
   /** Runs `argv` in the running container at `now`, `stdin` on its standard input; what it changes in the files stays with the run. */

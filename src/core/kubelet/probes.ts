@@ -36,18 +36,31 @@ function portNumber(container: ContainerPorts, port: number | string): number {
   return container.ports?.find((entry) => entry.name === port)?.containerPort ?? (Number(port) || 0)
 }
 
+/** The kubelet's prober's User-Agent (its Kubernetes version's major.minor). */
+export const probeUserAgent = 'kube-probe/1.32'
+
+/** The request an httpGet probe sends: to the pod's IP unless it names a host, with the kubelet's User-Agent unless its headers set one. */
+export function httpProbeRequest(probe: Probe, pod: Pod, container: ContainerPorts): {host: string; port: number; path: string; url: string; headers: Record<string, string>} | null {
+  if (!probe.httpGet) return null
+  const podIp = String((pod.status as {podIP?: string} | undefined)?.podIP ?? '')
+  const host = probe.httpGet.host || podIp
+  const port = portNumber(container, probe.httpGet.port)
+  const declared = probe.httpGet.path ?? '/'
+  const path = declared.startsWith('/') ? declared : `/${declared}`
+  const url = `${(probe.httpGet.scheme ?? 'HTTP').toLowerCase()}://${host}:${port}${path}`
+  const headers = Object.fromEntries((probe.httpGet.httpHeaders ?? []).map((header) => [header.name.toLowerCase(), header.value]))
+  return {host, port, path, url, headers: {'user-agent': probeUserAgent, ...headers}}
+}
+
 /** The answer of an httpGet, tcpSocket or grpc probe now (the network is as it is now for the whole window). */
 export async function networkProbe(probe: Probe, pod: Pod, container: ContainerPorts, network: PodNetwork): Promise<{success: boolean; output: string}> {
   const node = {kind: 'node' as const, name: String(pod.spec.nodeName ?? '')}
   const podIp = String((pod.status as {podIP?: string} | undefined)?.podIP ?? '')
   const timeout = `${probe.timeoutSeconds ?? 1}s`
-  if (probe.httpGet) {
-    const host = probe.httpGet.host || podIp
-    const port = portNumber(container, probe.httpGet.port)
-    const path = probe.httpGet.path ?? '/'
-    const url = `${(probe.httpGet.scheme ?? 'HTTP').toLowerCase()}://${host}:${port}${path.startsWith('/') ? path : `/${path}`}`
-    const headers = Object.fromEntries((probe.httpGet.httpHeaders ?? []).map((header) => [header.name.toLowerCase(), header.value]))
-    const exchange = await network.request(node, url, {method: 'GET', headers: {'user-agent': 'kube-probe/1.32', ...headers}})
+  const http = httpProbeRequest(probe, pod, container)
+  if (http) {
+    const {host, port, url} = http
+    const exchange = await network.request(node, url, {method: 'GET', headers: http.headers, unlogged: true})
     if (exchange.outcome === 'refused') return {success: false, output: `Get "${url}": dial tcp ${host}:${port}: connect: connection refused`}
     if (exchange.outcome !== 'connected' || !exchange.response) return {success: false, output: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`}
     const status = exchange.response.status

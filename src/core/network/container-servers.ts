@@ -6,6 +6,10 @@ import type {KubeObject} from '../api/object.js'
 import type {ClusterNetworkView, ContainerFiles, ContainerFilesReader, HttpResponse} from './types.js'
 import {type CommandListener, commandListeners} from './command-listeners.js'
 import {emptyReply, imageServer, type ImageServer} from './image-servers.js'
+import {type AccessLogFormat, headerValue, type ServedRequest} from './access-log.js'
+
+/** Told of each request a server that keeps an access log answered: the serving container, the request, the log's format. */
+export type ServedRequestRecorder = (pod: KubeObject, container: string, served: ServedRequest, format: AccessLogFormat) => void
 
 export interface ContainerRequest {
   method: string
@@ -16,6 +20,10 @@ export interface ContainerRequest {
   clientIp?: string
   /** The listening container's files, for a server that answers from them (see filesOfListener). */
   files?: ContainerFiles
+  /** The request line's protocol (HTTP/1.1 unless the client said otherwise). */
+  protocol?: string
+  /** Records the request in the serving container's access log (absent: the request leaves no line, as the kubelet's probes, whose lines are computed from the spec). */
+  onServed?: ServedRequestRecorder
 }
 
 type Json = Record<string, unknown>
@@ -92,9 +100,31 @@ export function containerResponse(view: ClusterNetworkView, pod: KubeObject, por
     const response = listener.server.answer({...request, podName: String(pod.metadata.name), nowMilliseconds: view.nowMilliseconds, startedMilliseconds: listener.container.startedMilliseconds}, port)
     // Status 0: the server closed the connection without an HTTP reply.
     if (response.status === 0) return response
+    if (listener.server.accessLog && request.onServed) request.onServed(pod, String(listener.container.spec.name), servedRequest(view.nowMilliseconds, request, response), listener.server.accessLog)
     return {...response, headers: {...response.headers, Date: date}, body: request.method === 'HEAD' ? '' : response.body}
   }
   if (listener.command && !listener.command.answersHttp) return emptyReply
   const body = `Hello from ${pod.metadata.namespace}/${pod.metadata.name}: container ${String(listener.container.spec.name)} answered ${request.method} ${request.path} on port ${port}\n`
   return {status: 200, reason: 'OK', headers: {'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), Date: date}, body: request.method === 'HEAD' ? '' : body}
+}
+
+/** What the access log keeps of a request and its response. */
+export function servedRequest(atMilliseconds: number, request: Pick<ContainerRequest, 'method' | 'path' | 'headers' | 'clientIp' | 'protocol'>, response: Pick<HttpResponse, 'status' | 'body'>): ServedRequest {
+  const referer = headerValue(request.headers, 'referer')
+  const userAgent = headerValue(request.headers, 'user-agent')
+  const forwardedFor = headerValue(request.headers, 'x-forwarded-for')
+  const host = headerValue(request.headers, 'host')
+  return {
+    atMilliseconds,
+    clientIp: (request.clientIp ?? '').replace(/:\d+$/, ''),
+    method: request.method,
+    target: request.path,
+    protocol: request.protocol ?? 'HTTP/1.1',
+    status: response.status,
+    bodyBytes: request.method === 'HEAD' ? 0 : Buffer.byteLength(response.body),
+    ...(referer ? {referer} : {}),
+    ...(userAgent ? {userAgent} : {}),
+    ...(forwardedFor ? {forwardedFor} : {}),
+    ...(host ? {host} : {}),
+  }
 }

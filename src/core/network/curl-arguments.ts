@@ -3,6 +3,9 @@
 // and its --write-out variables. One home for both curls: the one inside a simulated container
 // and `kubemu curl` from outside.
 
+/** The User-Agent curl sends (curlimages/curl:latest's curl 8.11.1; `kubemu curl` and a container's curl alike). */
+export const curlUserAgent = 'curl/8.11.1'
+
 /** What one curl invocation asks for. */
 export interface CurlInvocation {
   readonly urls: readonly string[]
@@ -63,7 +66,8 @@ export function parseCurlArguments(argv: readonly string[]): CurlInvocation {
     if (name === 'header') {
       const colon = value.indexOf(':')
       if (colon > 0) headers[value.slice(0, colon).trim().toLowerCase()] = value.slice(colon + 1).trim()
-    } else if (name === 'data' || name === 'data-raw' || name === 'data-binary' || name === 'data-urlencode' || name === 'json') dataParts.push(value)
+    } else if (name === 'user-agent') headers['user-agent'] = value
+    else if (name === 'data' || name === 'data-raw' || name === 'data-binary' || name === 'data-urlencode' || name === 'json') dataParts.push(value)
     else if (name === 'connect-timeout' || name === 'max-time') {
       const seconds = secondsOf(shown, value)
       timeoutSeconds = timeoutSeconds === undefined ? seconds : Math.min(timeoutSeconds, seconds)

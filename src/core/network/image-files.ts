@@ -75,37 +75,44 @@ export function shippedFiles(image: string | undefined): ContainerFiles {
       const prefix = path.endsWith('/') ? path : `${path}/`
       return Object.keys(files).some((file) => file.startsWith(prefix)) || path === '/' ? {kind: 'directory'} : undefined
     },
+    list(path) {
+      const prefix = path.endsWith('/') ? path : `${path}/`
+      return [...new Set(Object.keys(files).filter((file) => file.startsWith(prefix)).map((file) => file.slice(prefix.length).split('/')[0]!))].sort()
+    },
   }
 }
 
 /**
  * What a static server finds for a request path under its document root: a file, a directory
  * asked without its trailing slash (the server redirects), a directory without its index file, or
- * nothing. A directory's index file answers for it. `..` never leaves the root (servers normalise the path first).
+ * nothing; a path with a malformed %-escape, or whose `..` climbs above the root, is a bad request
+ * (nginx and httpd answer 400). A directory's index file answers for it.
  */
-export type StaticLookup = {kind: 'file'; path: string; content: string} | {kind: 'redirect'; location: string} | {kind: 'no-index'} | {kind: 'missing'}
+export type StaticLookup = {kind: 'file'; path: string; content: string} | {kind: 'redirect'; location: string} | {kind: 'no-index'; path: string} | {kind: 'missing'; path: string} | {kind: 'bad-request'}
 
 export function lookUpStatic(files: ContainerFiles, documentRoot: string, requestPath: string, indexFile = 'index.html'): StaticLookup {
   let decoded: string
   try {
     decoded = decodeURIComponent(requestPath)
   } catch {
-    return {kind: 'missing'}
+    return {kind: 'bad-request'}
   }
   const parts: string[] = []
   for (const part of decoded.split('/')) {
     if (part === '' || part === '.') continue
-    if (part === '..') parts.pop()
-    else parts.push(part)
+    if (part === '..') {
+      if (parts.length === 0) return {kind: 'bad-request'}
+      parts.pop()
+    } else parts.push(part)
   }
   const relative = parts.join('/')
   const target = relative === '' ? documentRoot : `${documentRoot}/${relative}`
   const entry = files.get(target)
-  if (entry?.kind === 'file') return requestPath.endsWith('/') ? {kind: 'missing'} : {kind: 'file', path: target, content: entry.content}
-  if (entry?.kind !== 'directory') return {kind: 'missing'}
+  if (entry?.kind === 'file') return requestPath.endsWith('/') ? {kind: 'missing', path: target} : {kind: 'file', path: target, content: entry.content}
+  if (entry?.kind !== 'directory') return {kind: 'missing', path: target}
   if (!requestPath.endsWith('/')) return {kind: 'redirect', location: `${requestPath}/`}
   const index = files.get(`${target}/${indexFile}`)
-  return index?.kind === 'file' ? {kind: 'file', path: `${target}/${indexFile}`, content: index.content} : {kind: 'no-index'}
+  return index?.kind === 'file' ? {kind: 'file', path: `${target}/${indexFile}`, content: index.content} : {kind: 'no-index', path: target}
 }
 
 /** nginx's mime.types for the common extensions (its default_type otherwise). */

@@ -2,6 +2,7 @@
 // on (from its arguments, as its flags parse them) and its response to a request. Only what the
 // image itself decides is here; the pod and the clock come from the caller.
 import type {ContainerFiles, HttpResponse} from './types.js'
+import type {AccessLogFormat} from './access-log.js'
 import {httpdDocumentRoot, lookUpStatic, nginxContentType, nginxDocumentRoot, shippedFiles} from './image-files.js'
 import {parseImage} from './image-reference.js'
 import {commandRuns} from './command-listeners.js'
@@ -27,6 +28,8 @@ export interface ImageServer {
   readonly ports: readonly number[]
   /** Whether it answers from the container's files (the caller then passes them in the request). */
   readonly servesFiles?: boolean
+  /** The format in which it logs each request it serves to its stdout (access-log.ts); none: it logs none. */
+  readonly accessLog?: AccessLogFormat
   /** Its answer to an HTTP request on `port`; status 0 when it closes the connection without an HTTP reply (curl's "Empty reply from server"). */
   answer(request: ImageRequest, port: number): Omit<HttpResponse, 'headers'> & {headers: Record<string, string>}
 }
@@ -50,6 +53,34 @@ const httpdNotFoundPage = `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
 <p>The requested URL was not found on this server.</p>
 </body></html>
 `
+
+const httpdBadRequestPage = `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
+<html><head>
+<title>400 Bad Request</title>
+</head><body>
+<h1>Bad Request</h1>
+<p>Your browser sent a request that this server could not understand.<br />
+</p>
+</body></html>
+`
+
+function htmlEscaped(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+}
+
+/**
+ * mod_autoindex's plain listing (the image's httpd.conf loads no FancyIndexing): the directory's
+ * entries in name order, directories with their slash, a link to the parent but at the root.
+ */
+function httpdDirectoryListing(directory: string, names: readonly string[]): string {
+  const title = htmlEscaped(directory.replace(/\/+$/, '') || '/')
+  const parent = directory === '/' ? null : directory.replace(/\/+$/, '').replace(/[^/]*$/, '')
+  const items = [
+    ...(parent === null ? [] : [`<li><a href="${encodeURI(parent)}"> Parent Directory</a></li>`]),
+    ...[...names].sort().map((name) => `<li><a href="${encodeURI(name).replace(/#/g, '%23').replace(/\?/g, '%3f')}"> ${htmlEscaped(name)}</a></li>`),
+  ]
+  return `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<html>\n <head>\n  <title>Index of ${title}</title>\n </head>\n <body>\n<h1>Index of ${title}</h1>\n<ul>${items.map((item) => `${item}\n`).join('')}</ul>\n</body></html>\n`
+}
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : []
@@ -82,7 +113,8 @@ function listenPort(address: string | undefined, fallback: number): number {
   return Number.isInteger(port) && port > 0 && port <= 65535 ? port : fallback
 }
 
-function nginxVersion(tag: string): string {
+/** The nginx release an image tag names (`1.25` → that series' last release; `latest`, `alpine` → nginxLatestVersion). */
+export function nginxVersion(tag: string): string {
   const match = /^(\d+\.\d+)(\.\d+)?/.exec(tag)
   if (!match) return nginxLatestVersion
   return match[2] ? `${match[1]}${match[2]}` : nginxSeriesReleases[match[1]!] ?? `${match[1]}.0`
@@ -90,17 +122,21 @@ function nginxVersion(tag: string): string {
 
 function nginxServer(tag: string, image: string): ImageServer {
   const server = `nginx/${nginxVersion(tag)}`
-  const page = (status: number, reason: string) => `<html>\n<head><title>${status} ${reason}</title></head>\n<body>\n<center><h1>${status} ${reason}</h1></center>\n<hr><center>${server}</center>\n</body>\n</html>\n`
+  // nginx's built-in error pages end their lines with CRLF (ngx_http_special_response.c).
+  const page = (status: number, reason: string) => `<html>\r\n<head><title>${status} ${reason}</title></head>\r\n<body>\r\n<center><h1>${status} ${reason}</h1></center>\r\n<hr><center>${server}</center>\r\n</body>\r\n</html>\r\n`
   return {
     image: 'nginx',
     ports: [80],
     servesFiles: true,
+    accessLog: 'nginx',
     answer(request) {
       const path = request.path.split('?')[0]!
       if (request.method !== 'GET' && request.method !== 'HEAD') return html(405, 'Not Allowed', page(405, 'Not Allowed'), {Server: server, Connection: 'keep-alive'})
       // The image's default.conf: root /usr/share/nginx/html, index index.html.
       const found = lookUpStatic(request.files ?? shippedFiles(image), nginxDocumentRoot, path)
       const query = request.path.includes('?') ? request.path.slice(request.path.indexOf('?')) : ''
+      // nginx's URI parser refuses a bad %-escape or a `..` above the root, and closes the connection.
+      if (found.kind === 'bad-request') return html(400, 'Bad Request', page(400, 'Bad Request'), {Server: server, Connection: 'close'})
       if (found.kind === 'file') return {status: 200, reason: 'OK', headers: {Server: server, 'Content-Type': nginxContentType(found.path), 'Content-Length': String(Buffer.byteLength(found.content)), Connection: 'keep-alive', 'Accept-Ranges': 'bytes'}, body: found.content}
       if (found.kind === 'redirect') {
         const moved = html(301, 'Moved Permanently', page(301, 'Moved Permanently'), {Server: server, Connection: 'keep-alive'})
@@ -128,11 +164,23 @@ function httpdServer(image: string): ImageServer {
     image: 'httpd',
     ports: [80],
     servesFiles: true,
+    accessLog: 'httpd',
     answer(request): ReturnType<ImageServer['answer']> {
       const path = request.path.split('?')[0]!
       // httpd.conf's DocumentRoot "/usr/local/apache2/htdocs", DirectoryIndex index.html.
-      const found = lookUpStatic(request.files ?? shippedFiles(image), httpdDocumentRoot, path)
+      const files = request.files ?? shippedFiles(image)
+      const found = lookUpStatic(files, httpdDocumentRoot, path)
       const query = request.path.includes('?') ? request.path.slice(request.path.indexOf('?')) : ''
+      if (found.kind === 'bad-request') {
+        const answer = html(400, 'Bad Request', httpdBadRequestPage, {Server: server, Connection: 'close'})
+        return {...answer, headers: {...answer.headers, 'Content-Type': 'text/html; charset=iso-8859-1'}}
+      }
+      // The image's httpd.conf has Options Indexes on its document root: mod_autoindex lists a directory without index.html.
+      if (found.kind === 'no-index') {
+        const body = httpdDirectoryListing(found.path.slice(httpdDocumentRoot.length) || '/', files.list(found.path).map((name) => (files.get(`${found.path}/${name}`)?.kind === 'directory' ? `${name}/` : name)))
+        const listing = html(200, 'OK', body, {Server: server})
+        return {...listing, headers: {...listing.headers, 'Content-Type': 'text/html;charset=ISO-8859-1'}}
+      }
       if (found.kind === 'file') {
         const type = httpdContentType(found.path)
         return {status: 200, reason: 'OK', headers: {Server: server, 'Accept-Ranges': 'bytes', 'Content-Length': String(Buffer.byteLength(found.content)), ...(type ? {'Content-Type': type} : {})}, body: found.content}
@@ -210,6 +258,9 @@ function livenessServer(): ImageServer {
   }
 }
 
+/** CoreDNS's build, as its image reports it (its start-up lines, its /metrics' coredns_build_info). */
+export const coreDnsBuild = {version: '1.11.3', goVersion: 'go1.21.11', revision: 'a6338e9'}
+
 /** CoreDNS with kubeadm's Corefile: DNS on 53, the health plugin on 8080, ready on 8181, prometheus on 9153. */
 function coreDnsServer(): ImageServer {
   return {
@@ -220,7 +271,7 @@ function coreDnsServer(): ImageServer {
       if (port === 53) return emptyReply
       if (port === 8080 && path === '/health') return text(200, 'OK', 'OK')
       if (port === 8181 && path === '/ready') return text(200, 'OK', 'OK')
-      if (port === 9153 && path === '/metrics') return text(200, 'OK', '# HELP coredns_build_info A metric with a constant \'1\' value labeled by version, revision, and goversion from which CoreDNS was built.\n# TYPE coredns_build_info gauge\ncoredns_build_info{goversion="go1.21.11",revision="a6338e9",version="1.11.3"} 1\n', {'Content-Type': 'text/plain; version=0.0.4; charset=utf-8'})
+      if (port === 9153 && path === '/metrics') return text(200, 'OK', `# HELP coredns_build_info A metric with a constant '1' value labeled by version, revision, and goversion from which CoreDNS was built.\n# TYPE coredns_build_info gauge\ncoredns_build_info{goversion="${coreDnsBuild.goVersion}",revision="${coreDnsBuild.revision}",version="${coreDnsBuild.version}"} 1\n`, {'Content-Type': 'text/plain; version=0.0.4; charset=utf-8'})
       return text(404, 'Not Found', '404 page not found\n', {'X-Content-Type-Options': 'nosniff'})
     },
   }

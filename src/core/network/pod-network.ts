@@ -8,7 +8,8 @@ import {ProxyMemory} from '../proxy/memory.js'
 import type {SyncedRulesStore} from '../proxy/synced-rules.js'
 import type {Clock} from '../util/clock.js'
 import {readClusterNetworkView} from './cluster-view.js'
-import {containerResponse, filesOfListener, listenerOn} from './container-servers.js'
+import {curlUserAgent} from './curl-arguments.js'
+import {containerResponse, filesOfListener, listenerOn, type ServedRequestRecorder} from './container-servers.js'
 import {isIpv4, resolveName} from './dns.js'
 import {isLoopback, loopbackPath, type PathContext, routePath} from './service-path.js'
 import type {ContainerFilesReader, DnsAnswer, HttpRequestOptions, NetworkExchange, NetworkHop, NetworkSource, PodNetwork} from './types.js'
@@ -22,6 +23,8 @@ export interface PodNetworkOptions {
   readonly syncedRules?: SyncedRulesStore
   /** The containers' files (the runtime's), which nginx and httpd serve; without it they serve their images' own pages. */
   readonly containerFiles?: ContainerFilesReader
+  /** Where the servers that keep an access log (nginx, httpd) record each request they serve (the runtime's per-run state). */
+  readonly servedRequests?: ServedRequestRecorder
 }
 
 /** A URL curl refuses before connecting, with curl's exit code (1 unsupported protocol, 3 malformed). */
@@ -109,9 +112,12 @@ export function createPodNetwork(client: ApiClient, clock: Clock, options: PodNe
       if (!path) return {outcome: 'unresolved', hops}
       const destination = destinationOf(path)
       if (path.outcome !== 'connected') return {outcome: path.outcome, hops, destination, ...(path.deniedBy ? {deniedBy: path.deniedBy} : {})}
-      const headers = {Host: target.port === 80 ? target.host : `${target.host}:${target.port}`, 'User-Agent': 'curl/8.11.1', Accept: '*/*', ...(requestOptions.headers ?? {})}
+      // The client's own headers replace the defaults of the same name, whatever their case.
+      const given = requestOptions.headers ?? {}
+      const defaults = Object.entries({Host: target.port === 80 ? target.host : `${target.host}:${target.port}`, 'User-Agent': curlUserAgent, Accept: '*/*'}).filter(([name]) => !Object.keys(given).some((key) => key.toLowerCase() === name.toLowerCase()))
+      const headers = {...Object.fromEntries(defaults), ...given}
       const files = await filesOfListener(path.pod, path.port, options.containerFiles)
-      const response = containerResponse(view, path.pod, path.port, {method: requestOptions.method, path: target.path, headers, ...(requestOptions.body !== undefined ? {body: requestOptions.body} : {}), clientIp: path.sourceIp, ...(files ? {files} : {})})
+      const response = containerResponse(view, path.pod, path.port, {method: requestOptions.method, path: target.path, headers, ...(requestOptions.body !== undefined ? {body: requestOptions.body} : {}), clientIp: path.sourceIp, ...(files ? {files} : {}), ...(options.servedRequests && !requestOptions.unlogged ? {onServed: options.servedRequests} : {})})
       if (response === 'refused') {
         hops.push({step: 'server', detail: `nothing listens on ${path.ip}:${path.port} in ${destination?.pod?.namespace}/${destination?.pod?.name}: connection refused`})
         return {outcome: 'refused', hops, destination}

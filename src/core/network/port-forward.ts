@@ -4,7 +4,7 @@
 // container's simulated server (container-servers.ts), the same one an in-cluster curl reaches.
 import {createHash} from 'node:crypto'
 import type {KubeObject} from '../api/object.js'
-import {containerResponse, listenerOn} from './container-servers.js'
+import {containerResponse, listenerOn, type ServedRequestRecorder} from './container-servers.js'
 import type {ClusterNetworkView, ContainerFiles, HttpResponse} from './types.js'
 
 /** The answer to the bytes a forwarded connection sent so far. */
@@ -78,7 +78,7 @@ export function podListens(pod: KubeObject, port: number): boolean {
  * Answers the complete requests in `input` (several when a client pipelines them), the way the
  * pod's server would on a connection to localhost:PORT inside the pod.
  */
-export function forwardedExchange(view: ClusterNetworkView, pod: KubeObject, port: number, input: Buffer, files?: ContainerFiles): ForwardedReply {
+export function forwardedExchange(view: ClusterNetworkView, pod: KubeObject, port: number, input: Buffer, files?: ContainerFiles, onServed?: ServedRequestRecorder): ForwardedReply {
   if (!podListens(pod, port)) return {refusal: refusalMessage(pod, port), reply: Buffer.alloc(0), consumedBytes: input.length, closes: true}
   const replies: Buffer[] = []
   let offset = 0
@@ -88,7 +88,7 @@ export function forwardedExchange(view: ClusterNetworkView, pod: KubeObject, por
     if (request === 'invalid') return {reply: Buffer.concat(replies), consumedBytes: input.length, closes: true}
     if (request === null) break
     offset += request.lengthBytes
-    const response = containerResponse(view, pod, port, {method: request.method, path: request.path, headers: request.headers, ...(request.body ? {body: request.body} : {}), clientIp: '127.0.0.1', ...(files ? {files} : {})})
+    const response = containerResponse(view, pod, port, {method: request.method, path: request.path, headers: request.headers, ...(request.body ? {body: request.body} : {}), clientIp: '127.0.0.1', protocol: request.version, ...(files ? {files} : {}), ...(onServed ? {onServed} : {})})
     if (response === 'refused') return {refusal: refusalMessage(pod, port), reply: Buffer.concat(replies), consumedBytes: input.length, closes: true}
     if (response.status === 0) return {reply: Buffer.concat(replies), consumedBytes: input.length, closes: true}
     const connection = Object.entries(request.headers).find(([name]) => name.toLowerCase() === 'connection')?.[1]?.toLowerCase()

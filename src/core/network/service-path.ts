@@ -149,6 +149,14 @@ export function routePath(context: PathContext, from: NetworkSource, ip: string,
         hops.push({step: 'endpoint', detail: `${walked.endpoint.chain} → ${walked.endpoint.ip}:${walked.endpoint.port}${endpoint?.pod ? ` (${endpoint.pod.namespace}/${endpoint.pod.name})` : ''}: ${why}`})
         destinationIp = walked.endpoint.ip
         destinationPort = walked.endpoint.port
+        // Masqueraded (a NodePort reached from outside, say): the pod sees the node's address as the client's.
+        if (walked.masquerade && !fromNode) {
+          const snat = nodeAddresses(entry)[0]
+          if (snat) {
+            hops.push({step: 'rules', detail: `KUBE-POSTROUTING: MASQUERADE ${sourceIp} → ${snat} (the connection was marked for SNAT)`})
+            sourceIp = snat
+          }
+        }
         break
       }
     }

@@ -26,6 +26,8 @@ export interface ClusterNetworkView {
 /** A container's files as its processes see them (volumes mounted, execs' changes made), by absolute path. */
 export interface ContainerFiles {
   get(path: string): {readonly kind: 'file'; readonly content: string} | {readonly kind: 'directory'} | undefined
+  /** The names directly in a directory, sorted (httpd's autoindex lists them). */
+  list(path: string): string[]
 }
 
 /** The files of the pod's container at this moment of the cluster clock; null when they cannot be known (its files are then the image's own). */
@@ -98,6 +100,12 @@ export interface HttpRequestOptions {
   readonly method: string
   readonly headers?: Readonly<Record<string, string>>
   readonly body?: string
+  /**
+   * The request leaves no line in the server's access log: a kubelet probe (those lines are
+   * computed from the pod's spec when the log is read), or a container command's request replayed
+   * in virtual time (it was not sent now; a replay runs again each time the run is looked at).
+   */
+  readonly unlogged?: boolean
 }
 
 /**
@@ -123,4 +131,13 @@ export const networkUnavailable: PodNetwork = {
   async connect() {
     return {outcome: 'timeout', hops: []}
   },
+}
+
+/** The network as a container's replayed command reaches it: its requests are answered, never logged (see HttpRequestOptions.unlogged). */
+export function unloggedNetwork(network: PodNetwork): PodNetwork {
+  return {
+    lookup: (from, name, type) => network.lookup(from, name, type),
+    request: (from, url, options) => network.request(from, url, {...options, unlogged: true}),
+    connect: (from, host, port) => network.connect(from, host, port),
+  }
 }

@@ -75,6 +75,8 @@ export interface RouteResult {
   /** Every draw and affinity check on the way, also those that did not match (why this endpoint and not another). */
   readonly decisions: readonly string[]
   readonly endpoint?: {readonly ip: string; readonly port: number; readonly chain: string}
+  /** A MARK for masquerade held on the way (KUBE-MARK-MASQ): KUBE-POSTROUTING SNATs the connection to the node's address as it leaves. */
+  readonly masquerade?: boolean
 }
 
 export interface RouteContext {
@@ -105,6 +107,8 @@ type Verdict = {kind: 'continue'} | {kind: 'return'} | {kind: 'final'; verdict: 
 class Walk {
   readonly steps: RouteStep[] = []
   readonly decisions: string[] = []
+  /** Whether a MARK rule held (kube-proxy marks only for masquerade). */
+  marked = false
   private jumps = 0
   private readonly byChain = new Map<string, IptablesRule[]>()
 
@@ -172,6 +176,7 @@ class Walk {
       const {holds, why} = this.ruleHolds(rule)
       if (!holds || !rule.target) continue
       const target = rule.target
+      if (target === 'MARK') this.marked = true
       if (target === 'MARK' || target === 'MASQUERADE') continue
       this.steps.push({table: this.table.table, rule: ruleText(rule), ...(why ? {why} : {})})
       if (target === 'RETURN') return {kind: 'return'}
@@ -205,5 +210,5 @@ export function routeConnection(rules: NodeRules, connection: Connection, contex
   const localDestination = context.nodeAddresses.includes(after.destinationIp)
   const filterVerdict = filter.chain(connection.fromNode ? 'OUTPUT' : localDestination ? 'INPUT' : 'FORWARD')
   if (filterVerdict.kind === 'final' && (filterVerdict.verdict === 'reject' || filterVerdict.verdict === 'drop')) return {verdict: filterVerdict.verdict, steps: [...steps, ...filter.steps], decisions: nat.decisions}
-  return endpoint ? {verdict: 'dnat', steps, decisions: nat.decisions, endpoint} : {verdict: 'none', steps, decisions: nat.decisions}
+  return endpoint ? {verdict: 'dnat', steps, decisions: nat.decisions, endpoint, ...(nat.marked ? {masquerade: true} : {})} : {verdict: 'none', steps, decisions: nat.decisions}
 }

@@ -4,7 +4,7 @@
 import type {DnsAnswer, NetworkExchange} from '../../network/types.js'
 import type {Program, ShellProcess} from './interpreter.js'
 import type {ShellRun} from './process-context.js'
-import {type CurlInvocation, curlMethod, CurlUsageError, formatWriteOut, parseCurlArguments, progressMeter, progressMeterHeader, type TransferFacts} from '../../network/curl-arguments.js'
+import {type CurlInvocation, curlMethod, curlUserAgent, CurlUsageError, formatWriteOut, parseCurlArguments, progressMeter, progressMeterHeader, type TransferFacts} from '../../network/curl-arguments.js'
 
 /** How long a simulated transfer takes once connected, for curl's meter (the speed it shows). */
 export const curlTransferMillisecondsSimulated = 1
@@ -89,7 +89,7 @@ function* curlTransfer(process: ShellProcess, invocation: CurlInvocation, url: s
   const contentType = Object.entries(response.headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1]
   learn({status: response.status, remoteIp: exchange.destination?.ip ?? target.host, remotePort: exchange.destination?.port ?? target.port, headerBytes: Buffer.byteLength(headerText), ...(contentType !== undefined ? {contentType} : {})})
   if (invocation.verbose) {
-    process.error(`> ${method} ${new URL(target.url).pathname}${new URL(target.url).search} HTTP/1.1\r\n> Host: ${target.host}${target.port === 80 ? '' : `:${target.port}`}\r\n> User-Agent: curl/8.5.0\r\n> Accept: */*\r\n>\r\n`)
+    process.error(`> ${method} ${new URL(target.url).pathname}${new URL(target.url).search} HTTP/1.1\r\n> Host: ${target.host}${target.port === 80 ? '' : `:${target.port}`}\r\n> User-Agent: ${curlUserAgent}\r\n> Accept: */*\r\n>\r\n`)
     process.error(headerText.split('\r\n').slice(0, -1).map((line) => `< ${line}\r\n`).join(''))
   }
   if (invocation.fail && response.status >= 400) return report(22, `The requested URL returned error: ${response.status}`)
@@ -129,7 +129,7 @@ function* wget(process: ShellProcess, argv: readonly string[]): ShellRun {
     process.error(`wget: not an http or ftp url: ${url}\n`)
     return 1
   }
-  const exchange: NetworkExchange = yield* ask(process, (network) => network.request(process.context.source, target.url, {method: 'GET'}))
+  const exchange: NetworkExchange = yield* ask(process, (network) => network.request(process.context.source, target.url, {method: 'GET', headers: {'User-Agent': 'Wget', Connection: 'close'}}))
   if (exchange.outcome === 'unresolved') {
     process.error(`wget: bad address '${target.host}'\n`)
     return 1
