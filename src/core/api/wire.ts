@@ -34,6 +34,15 @@ export interface ApiResponse {
   readonly warnings: readonly string[]
   /** Set for a watch: the events follow. */
   readonly watch?: ApiWatch
+  /** Set for a followed text body (pods/log?follow=true): more text follows the body, as it is written. */
+  readonly textFollow?: TextFollow
+}
+
+/** The rest of a followed text body. */
+export interface TextFollow {
+  /** The next text (possibly empty); null once the body has ended. */
+  next(): Promise<string | null>
+  cancel(): void
 }
 
 /** One exchange of pods/NAME/portforward?ports=N (apiserver/port-forward-exchange.ts): the pod's server's bytes in base64, or why it refused. */

@@ -2,7 +2,7 @@
 // create, update, patch, delete and deletecollection, and the status and scale subresources,
 // each through admission and the registry (kube-apiserver's endpoints/handlers).
 import {bytesToText} from '../util/byte-text.js'
-import {type ContainerStreams, containerOfRequest, podLogs, runningRun, type StreamObjectReader} from './pod-logs.js'
+import {type ContainerStreams, containerOfRequest, followPodLogs, podLogs, runningRun, type StreamObjectReader} from './pod-logs.js'
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
 import {validateEphemeralContainersUpdate} from '../api/strategies/pod.js'
@@ -250,6 +250,14 @@ export class ResourceHandlers {
     if (serving === 'finalize' && verb === 'update') return this.finalizeNamespace(request, info, definition, dryRun)
     if (serving === 'log' && verb === 'get') {
       const pod = await this.registry.get(definition, namespace, info.name)
+      if (request.query?.follow === 'true') {
+        const current = () => this.registry.get(definition, namespace, info.name).catch((error: unknown) => {
+          if (error instanceof ApiError && error.code === 404) return null
+          throw error
+        })
+        const {text, follow} = await followPodLogs(pod, request.query, this.clock, this.streams, this.streamReader, current)
+        return {status: 200, body: text, contentType: 'text/plain', warnings: [], textFollow: follow}
+      }
       return {status: 200, body: await podLogs(pod, request.query ?? {}, this.clock.nowMilliseconds(), this.streams, this.streamReader), contentType: 'text/plain', warnings: []}
     }
     if (serving === 'exec' && this.streams && (verb === 'create' || verb === 'get')) {

@@ -4,7 +4,7 @@
 // waiting, a missing previous run or an unknown container, and the log's query options
 // (timestamps, sinceSeconds/sinceTime, tailLines, limitBytes).
 import type {KubeObject} from '../api/object.js'
-import type {ExecSessionAnswer} from '../api/wire.js'
+import type {ExecSessionAnswer, TextFollow} from '../api/wire.js'
 import {apiErrors} from './api-errors.js'
 
 type ContainerStatus = {name: string; restartCount?: number; state?: {waiting?: {reason?: string}; running?: {startedAt?: string}; terminated?: {startedAt?: string; finishedAt?: string; exitCode?: number}}; lastState?: {terminated?: {startedAt?: string; finishedAt?: string; exitCode?: number}}}
@@ -82,7 +82,19 @@ function rfc3339Nano(milliseconds: number): string {
   return new Date(milliseconds).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z')
 }
 
-export async function podLogs(pod: KubeObject, query: Readonly<Record<string, string>>, now: number, streams: ContainerStreams | null, reader: StreamObjectReader): Promise<string> {
+/** How often a followed log looks for new lines (kubectl logs -f; the kubelet streams as the container writes). */
+export const logFollowPollMilliseconds = 500
+
+/** The run a log request reads: the container's current one, or the one before (`previous`). */
+interface LogRun {
+  readonly container: Container
+  readonly startedAtMilliseconds: number
+  readonly restartCount: number
+  /** Its end, for a run that ended (the log's lines stop there). */
+  readonly finishedAtMilliseconds: number | null
+}
+
+function logRunOf(pod: KubeObject, query: Readonly<Record<string, string>>): LogRun {
   const podName = String(pod.metadata.name)
   const container = containerOfRequest(pod, query.container)
   const name = container.name
@@ -97,19 +109,39 @@ export async function podLogs(pod: KubeObject, query: Readonly<Record<string, st
     throw apiErrors.badRequest(`container "${name}" in pod "${podName}" is waiting to start: ${reason}`)
   }
   const run = previous ? status!.lastState!.terminated! : (status!.state!.running ?? status!.state!.terminated!)
-  const startedAt = run.startedAt ?? ''
   const finishedAt = (run as {finishedAt?: string}).finishedAt
   // A waiting container's count is still its last run's (it grows when the container runs again).
   const restartCount = Number(status!.restartCount ?? 0) - (previous && !waitingAfterRun ? 1 : 0)
   // finishedAt has whole seconds: the run ended within that second (an input on stdin at .773 ended it then).
-  const until = finishedAt ? Math.min(now, Date.parse(finishedAt) + 999) : now
+  return {container, startedAtMilliseconds: Date.parse(run.startedAt ?? ''), restartCount, finishedAtMilliseconds: finishedAt ? Date.parse(finishedAt) + 999 : null}
+}
+
+type LogLine = {atMilliseconds: number; text: string; partial?: boolean}
+
+async function runLines(pod: KubeObject, run: LogRun, until: number, streams: ContainerStreams | null, reader: StreamObjectReader): Promise<LogLine[]> {
   // Without a runtime (an API server alone) a container has written nothing.
-  const lines = (await streams?.logLines(pod, name, {startedAtMilliseconds: Date.parse(startedAt), restartCount}, until, reader)) ?? []
+  return [...((await streams?.logLines(pod, run.container.name, {startedAtMilliseconds: run.startedAtMilliseconds, restartCount: run.restartCount}, until, reader)) ?? [])]
+}
+
+function formatLines(lines: readonly LogLine[], run: LogRun, query: Readonly<Record<string, string>>): string {
+  const tty = run.container.tty === true
+  return lines.map((line) => `${query.timestamps === 'true' ? `${rfc3339Nano(line.atMilliseconds)} ` : ''}${line.text}${tty && line.partial ? '' : '\n'}`).join('')
+}
+
+export async function podLogs(pod: KubeObject, query: Readonly<Record<string, string>>, now: number, streams: ContainerStreams | null, reader: StreamObjectReader): Promise<string> {
+  return (await podLogsUntil(pod, query, now, streams, reader)).text
+}
+
+/** The log as podLogs answers it, and up to when it reads (a follow goes on from there). */
+async function podLogsUntil(pod: KubeObject, query: Readonly<Record<string, string>>, now: number, streams: ContainerStreams | null, reader: StreamObjectReader): Promise<{text: string; run: LogRun; until: number}> {
+  const run = logRunOf(pod, query)
+  const until = run.finishedAtMilliseconds === null ? now : Math.min(now, run.finishedAtMilliseconds)
+  const lines = await runLines(pod, run, until, streams, reader)
   let selected = [...lines]
   // A container with a terminal: the runtime's log writer holds an unfinished last line back until a
   // newline comes, and writes it without one when the run ends (containerd's partial line).
-  const tty = container.tty === true
-  if (tty && query[terminalViewQuery] !== 'true' && finishedAt === undefined) selected = selected.filter((line) => !line.partial)
+  const tty = run.container.tty === true
+  if (tty && query[terminalViewQuery] !== 'true' && run.finishedAtMilliseconds === null) selected = selected.filter((line) => !line.partial)
   const sinceSeconds = query.sinceSeconds === undefined ? undefined : Number(query.sinceSeconds)
   if (sinceSeconds !== undefined && Number.isFinite(sinceSeconds)) selected = selected.filter((line) => line.atMilliseconds >= now - sinceSeconds * 1000)
   if (query.sinceTime) {
@@ -118,8 +150,64 @@ export async function podLogs(pod: KubeObject, query: Readonly<Record<string, st
   }
   const tail = query.tailLines === undefined ? -1 : Math.min(Number(query.tailLines), logLinesMax)
   if (tail >= 0) selected = tail === 0 ? [] : selected.slice(-tail)
-  let text = selected.map((line) => `${query.timestamps === 'true' ? `${rfc3339Nano(line.atMilliseconds)} ` : ''}${line.text}${tty && line.partial ? '' : '\n'}`).join('')
+  let text = formatLines(selected, run, query)
   const limitBytes = query.limitBytes === undefined ? 0 : Number(query.limitBytes)
   if (limitBytes > 0) text = Buffer.from(text).subarray(0, limitBytes).toString('utf8')
-  return text
+  return {text, run, until}
+}
+
+
+/**
+ * A followed log (`follow=true`, kubectl logs -f): the log so far, then what the run writes as the
+ * cluster clock moves on, looked for every logFollowPollMilliseconds of wall time, until the run
+ * ends, the pod goes, the client goes away or limitBytes is reached.
+ */
+export async function followPodLogs(
+  pod: KubeObject,
+  query: Readonly<Record<string, string>>,
+  clock: {nowMilliseconds(): number},
+  streams: ContainerStreams | null,
+  reader: StreamObjectReader,
+  currentPod: () => Promise<KubeObject | null>,
+): Promise<{text: string; follow: TextFollow}> {
+  const first = await podLogsUntil(pod, query, clock.nowMilliseconds(), streams, reader)
+  const limitBytes = query.limitBytes === undefined ? 0 : Number(query.limitBytes)
+  let sentBytes = Buffer.byteLength(first.text)
+  let until = first.until
+  let ended = first.run.finishedAtMilliseconds !== null || (limitBytes > 0 && sentBytes >= limitBytes)
+  let wake: (() => void) | null = null
+  let timer: ReturnType<typeof setTimeout> | null = null
+  const follow: TextFollow = {
+    async next() {
+      if (ended) return null
+      await new Promise<void>((resolve) => {
+        wake = resolve
+        timer = setTimeout(resolve, logFollowPollMilliseconds)
+      })
+      wake = null
+      if (ended) return null
+      const latest = await currentPod().catch(() => null)
+      const run = latest ? (() => { try { return logRunOf(latest, {...query, previous: 'false'}) } catch { return null } })() : null
+      // The pod went, or the container runs another run now: this one ended with what it wrote.
+      const same = run !== null && run.startedAtMilliseconds === first.run.startedAtMilliseconds
+      const end = same ? (run.finishedAtMilliseconds ?? clock.nowMilliseconds()) : until
+      if (!same || run.finishedAtMilliseconds !== null) ended = true
+      if (end <= until) return ended ? null : ''
+      const fresh = (await runLines(latest ?? pod, first.run, end, streams, reader)).filter((line) => line.atMilliseconds > until && line.atMilliseconds <= end && (!line.partial || ended || first.run.container.tty !== true))
+      until = end
+      let text = formatLines(fresh, first.run, query)
+      if (limitBytes > 0) {
+        text = Buffer.from(text).subarray(0, Math.max(0, limitBytes - sentBytes)).toString('utf8')
+        if (sentBytes + Buffer.byteLength(text) >= limitBytes) ended = true
+      }
+      sentBytes += Buffer.byteLength(text)
+      return text
+    },
+    cancel() {
+      ended = true
+      if (timer !== null) clearTimeout(timer)
+      ;(wake as (() => void) | null)?.()
+    },
+  }
+  return {text: first.text, follow}
 }

@@ -3,7 +3,7 @@
 // line. One-shot commands go through it while `up` runs, so that one process drives the cluster.
 import {textToBytes} from '../util/byte-text.js'
 import {Agent, type IncomingMessage, request as httpRequest} from 'node:http'
-import type {ApiRequest, ApiResponse, UserInfo, WatchEvent} from '../api/wire.js'
+import type {ApiRequest, ApiResponse, TextFollow, UserInfo, WatchEvent} from '../api/wire.js'
 
 /** A watch line longer than this is a broken stream (objects are bounded by the request limit). */
 export const watchLineBytesMax = 16 * 1024 * 1024
@@ -92,11 +92,39 @@ export class HttpRequestHandler {
     if (request.query?.watch === 'true' && status >= 200 && status < 300) {
       return {status, body: null, warnings, watch: lineWatch(response, () => sent.destroy())}
     }
+    if (request.query?.follow === 'true' && (response.headers['content-type'] ?? '').startsWith('text/plain') && status >= 200 && status < 300) {
+      return {status, body: '', contentType: 'text/plain', warnings, textFollow: textFollowOf(response, () => sent.destroy())}
+    }
     const chunks: Buffer[] = []
     for await (const chunk of response) chunks.push(chunk as Buffer)
     const text = Buffer.concat(chunks).toString('utf8')
     if ((response.headers['content-type'] ?? '').startsWith('text/plain')) return {status, body: text, contentType: 'text/plain', warnings}
     return {status, body: text.length > 0 ? JSON.parse(text) : null, warnings}
+  }
+}
+
+/** A followed text body (pods/log?follow=true) as it comes: each piece the server sent, then null at its end. */
+function textFollowOf(stream: AsyncIterable<Buffer>, cancel: () => void): TextFollow {
+  const reader = stream[Symbol.asyncIterator]()
+  const decoder = new TextDecoder()
+  let ended = false
+  return {
+    async next(): Promise<string | null> {
+      if (ended) return null
+      try {
+        const chunk = await reader.next()
+        if (!chunk.done) return decoder.decode(chunk.value, {stream: true})
+      } catch {
+        // The connection went: the log ends here.
+      }
+      ended = true
+      const rest = decoder.decode()
+      return rest === '' ? null : rest
+    },
+    cancel(): void {
+      ended = true
+      cancel()
+    },
   }
 }
 

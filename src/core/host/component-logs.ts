@@ -281,7 +281,7 @@ export class ComponentLogStreams implements ContainerStreams {
     private readonly file: ComponentLogFile,
   ) {}
 
-  async logLines(pod: KubeObject, container: string, run: ContainerRun, until: number, reader: StreamObjectReader): Promise<ReadonlyArray<{atMilliseconds: number; text: string; partial?: boolean}> | null> {
+  async logLines(pod: KubeObject, container: string, run: ContainerRun, until: number, reader: StreamObjectReader): Promise<ReadonlyArray<{atMilliseconds: number; text: string; partial?: boolean}>> {
     return componentLogLines(this.file, pod, container, run, until) ?? this.streams.logLines(pod, container, run, until, reader)
   }
 

@@ -69,6 +69,22 @@ export async function serveApiRequest(api: Pick<ApiServer, 'handle'>, request: I
   const answer = await api.handle({method, path: url.pathname, query, headers, body: body.length > 0 ? body : undefined, ...(clientCertificate ? {clientCertificate} : {})})
   const replyHeaders: Record<string, string | string[]> = {'content-type': 'application/json', 'cache-control': 'no-cache, private'}
   if (answer.warnings.length > 0) replyHeaders.warning = answer.warnings.map((warning) => `299 - ${JSON.stringify(warning)}`)
+  if (answer.textFollow && typeof answer.body === 'string') {
+    // A followed log: what is there now at once, then each piece as it is written.
+    const follow = answer.textFollow
+    response.writeHead(answer.status, {...replyHeaders, ...answer.headers, 'content-type': answer.contentType ?? 'text/plain', 'transfer-encoding': 'chunked'})
+    response.flushHeaders()
+    response.on('close', () => follow.cancel())
+    if (answer.body !== '') response.write(answer.body)
+    for (;;) {
+      const text = response.destroyed ? null : await follow.next()
+      if (text === null) break
+      if (text !== '') response.write(text)
+    }
+    follow.cancel()
+    response.end()
+    return
+  }
   if (answer.contentType !== undefined && (typeof answer.body === 'string' || answer.body instanceof Uint8Array)) {
     response.writeHead(answer.status, {...replyHeaders, ...answer.headers, 'content-type': answer.contentType}).end(answer.body)
     return

@@ -1,11 +1,10 @@
 // `kubectl logs POD|TYPE/NAME [-c CONTAINER] [-p] [-f] [--tail N] [--timestamps] [--all-containers]
 // [-l selector]`: a pod's simulated container output through pods/log, with kubectl's defaulting
-// of the container and its messages; -f keeps reading until the container stops.
+// of the container and its messages; -f streams what the container writes (each followed log a
+// request of its own, at most --max-log-requests at once) until it stops.
 import type {KubeObject} from '../../api/object.js'
 import {ConnectionRefusedError, KubectlError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
-import {waitForObject} from '../object-watch.js'
-import {ResourceMapper} from '../resources.js'
 import {containerFor, podForTarget, type TargetPod} from '../pod-target.js'
 import type {KubectlSession} from '../session.js'
 import {parseGoDurationMilliseconds} from '../../util/go-duration.js'
@@ -25,6 +24,7 @@ export const logsFlags: readonly KubectlFlag[] = [
   {name: 'since', kind: 'duration', defaultValue: '0s'},
   {name: 'since-time', kind: 'string'},
   {name: 'limit-bytes', kind: 'int', defaultValue: '0'},
+  {name: 'max-log-requests', kind: 'int', defaultValue: '5'},
 ]
 
 async function podsFor(session: KubectlSession, args: readonly string[]): Promise<TargetPod[]> {
@@ -62,41 +62,58 @@ export async function runLogs(session: KubectlSession, args: readonly string[]):
     throw error
   }
   const explicit = session.flag('container') || (args[1] && !args[0]!.includes('/') ? args[1] : '')
+  const requests: Array<{pod: TargetPod; container: string}> = []
   for (const pod of pods) {
     const names = (pod.spec?.containers ?? []).map((container) => container.name)
-    let containers: string[]
-    if (session.flag('all-containers') === 'true') containers = [...(pod.spec?.initContainers ?? []).map((container) => container.name), ...names]
-    else {
-      const container = containerFor(session, pod, explicit)
-      // kubectl finds the container in the pod before it asks for its log.
-      const known = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...((pod.spec as {ephemeralContainers?: Array<{name: string}>} | undefined)?.ephemeralContainers ?? [])]
-      if (!known.some((each) => each.name === container)) throw new KubectlError(`container ${container} is not valid for pod ${pod.metadata.name}`)
-      containers = [container]
+    if (session.flag('all-containers') === 'true') {
+      for (const container of [...(pod.spec?.initContainers ?? []).map((each) => each.name), ...names]) requests.push({pod, container})
+      continue
     }
-    for (const container of containers) {
-      const query: Record<string, string> = {container}
-      if (session.flag('previous') === 'true') query.previous = 'true'
-      if (session.flag('timestamps') === 'true') query.timestamps = 'true'
-      if (Number(session.flag('tail')) >= 0) query.tailLines = session.flag('tail')
-      // kubectl sends whole seconds, rounded up, and a since-time as given (the server checks it).
-      const sinceMilliseconds = parseGoDurationMilliseconds(session.flag('since'))
-      if (sinceMilliseconds > 0) query.sinceSeconds = String(Math.ceil(sinceMilliseconds / 1000))
-      if (session.flag('since-time')) query.sinceTime = session.flag('since-time')
-      if (Number(session.flag('limit-bytes')) > 0) query.limitBytes = session.flag('limit-bytes')
-      const response = await session.request('GET', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/log`, {query})
-      const text = String(response.body ?? '')
-      const prefix = session.flag('prefix') === 'true' || (pods.length > 1 && session.flag('selector')) ? `[pod/${pod.metadata.name}/${container}] ` : ''
-      session.io.stdout(prefix ? text.split('\n').filter(Boolean).map((line) => `${prefix}${line}\n`).join('') : text)
-      if (session.flag('follow') === 'true' && session.flag('previous') !== 'true') {
-        // Simulated containers print no more: follow until this one stops (or the pod goes).
-        const podsResource = (await ResourceMapper.discover(session)).resolve('pods')
-        await waitForObject(session, podsResource, String(pod.metadata.namespace), String(pod.metadata.name), (object) => {
-          if (!object) return true
-          const statuses = ((object.status ?? {}) as {containerStatuses?: Array<{name: string; state?: {running?: unknown}}>}).containerStatuses ?? []
-          return !statuses.find((status) => status.name === container)?.state?.running
-        }, Number.POSITIVE_INFINITY)
-      }
-    }
+    const container = containerFor(session, pod, explicit)
+    // kubectl finds the container in the pod before it asks for its log.
+    const known = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...((pod.spec as {ephemeralContainers?: Array<{name: string}>} | undefined)?.ephemeralContainers ?? [])]
+    if (!known.some((each) => each.name === container)) throw new KubectlError(`container ${container} is not valid for pod ${pod.metadata.name}`)
+    requests.push({pod, container})
   }
+  const follow = session.flag('follow') === 'true'
+  const concurrency = Number(session.flag('max-log-requests'))
+  if (follow && requests.length > concurrency) {
+    throw new KubectlError(`you are attempting to follow ${requests.length} log streams, but maximum allowed concurrency is ${concurrency}, use --max-log-requests to increase the limit`)
+  }
+  const prefixed = session.flag('prefix') === 'true' || (pods.length > 1 && Boolean(session.flag('selector')))
+  const stream = async ({pod, container}: {pod: TargetPod; container: string}) => {
+    const query: Record<string, string> = {container}
+    if (follow) query.follow = 'true'
+    if (session.flag('previous') === 'true') query.previous = 'true'
+    if (session.flag('timestamps') === 'true') query.timestamps = 'true'
+    if (Number(session.flag('tail')) >= 0) query.tailLines = session.flag('tail')
+    // kubectl sends whole seconds, rounded up, and a since-time as given (the server checks it).
+    const sinceMilliseconds = parseGoDurationMilliseconds(session.flag('since'))
+    if (sinceMilliseconds > 0) query.sinceSeconds = String(Math.ceil(sinceMilliseconds / 1000))
+    if (session.flag('since-time')) query.sinceTime = session.flag('since-time')
+    if (Number(session.flag('limit-bytes')) > 0) query.limitBytes = session.flag('limit-bytes')
+    const response = await session.request('GET', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/log`, {query})
+    // With a prefix, each whole line is printed with it (a piece that ends mid-line waits for the rest).
+    const prefix = prefixed ? `[pod/${pod.metadata.name}/${container}] ` : ''
+    let unfinished = ''
+    const print = (text: string, last: boolean) => {
+      if (!prefix) return session.io.stdout(text)
+      const lines = (unfinished + text).split('\n')
+      unfinished = last ? '' : lines.pop()!
+      session.io.stdout(lines.filter(Boolean).map((line) => `${prefix}${line}\n`).join(''))
+    }
+    print(String(response.body ?? ''), !response.textFollow)
+    // A followed log goes on as the container writes, until it ends (or the command is stopped).
+    const more = response.textFollow
+    if (!more) return
+    try {
+      for (let piece = await more.next(); piece !== null; piece = await more.next()) if (piece !== '') print(piece, false)
+    } finally {
+      more.cancel()
+    }
+    print('', true)
+  }
+  if (follow) await Promise.all(requests.map(stream))
+  else for (const request of requests) await stream(request)
   return 0
 }
