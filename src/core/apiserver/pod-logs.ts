@@ -84,6 +84,11 @@ function rfc3339Nano(milliseconds: number): string {
 
 /** How often a followed log looks for new lines (kubectl logs -f; the kubelet streams as the container writes). */
 export const logFollowPollMilliseconds = 500
+/**
+ * A followed log's looks take at most this share of the time: a log that takes long to make (a
+ * day of probe lines of a web server) is looked at less often, not at the cost of the loop.
+ */
+export const logFollowBusyShareMax = 0.2
 
 /** The run a log request reads: the container's current one, or the one before (`previous`). */
 interface LogRun {
@@ -177,12 +182,13 @@ export async function followPodLogs(
   let ended = first.run.finishedAtMilliseconds !== null || (limitBytes > 0 && sentBytes >= limitBytes)
   let wake: (() => void) | null = null
   let timer: ReturnType<typeof setTimeout> | null = null
+  let lookMilliseconds = 0
   const follow: TextFollow = {
     async next() {
       if (ended) return null
       await new Promise<void>((resolve) => {
         wake = resolve
-        timer = setTimeout(resolve, logFollowPollMilliseconds)
+        timer = setTimeout(resolve, Math.max(logFollowPollMilliseconds, lookMilliseconds / logFollowBusyShareMax))
       })
       wake = null
       if (ended) return null
@@ -193,7 +199,10 @@ export async function followPodLogs(
       const end = same ? (run.finishedAtMilliseconds ?? clock.nowMilliseconds()) : until
       if (!same || run.finishedAtMilliseconds !== null) ended = true
       if (end <= until) return ended ? null : ''
-      const fresh = (await runLines(latest ?? pod, first.run, end, streams, reader)).filter((line) => line.atMilliseconds > until && line.atMilliseconds <= end && (!line.partial || ended || first.run.container.tty !== true))
+      const lookStarted = performance.now()
+      const written = await runLines(latest ?? pod, first.run, end, streams, reader)
+      lookMilliseconds = performance.now() - lookStarted
+      const fresh = written.filter((line) => line.atMilliseconds > until && line.atMilliseconds <= end && (!line.partial || ended || first.run.container.tty !== true))
       until = end
       let text = formatLines(fresh, first.run, query)
       if (limitBytes > 0) {
