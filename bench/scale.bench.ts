@@ -78,8 +78,12 @@ const progress = setInterval(() => {
 progress.unref()
 // The heap's highest point decides the peak resident memory (V8 keeps the pages it grew to): sampled often.
 let heapUsedMax = 0
+// What made the resident peak: the sample with the most resident memory, split into V8's heap, buffers and the rest.
+let residentPeakSample: NodeJS.MemoryUsage | null = null
 const heapSampling = setInterval(() => {
-  heapUsedMax = Math.max(heapUsedMax, process.memoryUsage().heapUsed)
+  const usage = process.memoryUsage()
+  heapUsedMax = Math.max(heapUsedMax, usage.heapUsed)
+  if (!residentPeakSample || usage.rss > residentPeakSample.rss) residentPeakSample = usage
 }, heapSampleMilliseconds)
 heapSampling.unref()
 // Full collections (mark-compacts) and the time all collections took, from V8's gc entries.
@@ -138,9 +142,11 @@ await compactor
 
 console.log(`${nodeCount} nodes, ${listed} pods in ${deploymentCount} Deployments: ${running} Running in ${convergeSeconds.toFixed(0)} s (${(running / convergeSeconds).toFixed(0)} pods/s; ${rounds} rounds, settled: ${settled}); CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s (user+sys, all threads)`)
 console.log(`V8's heap growth: ${growingPercent > 0 ? `bounded at ${growingPercent} %` : "V8's default"}; ${markCompacts} mark-compacts, ${(gcMilliseconds / 1000).toFixed(1)} s in garbage collection`)
-console.log(`memory after a full GC${(globalThis as {gc?: unknown}).gc ? '' : ' (run with --expose-gc for it)'}: ${mebibytes(loaded.rss)} resident, ${mebibytes(loaded.heapUsed)} heap used (${mebibytes(loaded.heapUsed - baseline.heapUsed)} more than with the nodes alone), ${mebibytes(loaded.external + loaded.arrayBuffers)} outside the heap`)
+console.log(`memory after a full GC${(globalThis as {gc?: unknown}).gc ? '' : ' (run with --expose-gc for it)'}: ${mebibytes(loaded.rss)} resident, ${mebibytes(loaded.heapUsed)} heap used (${mebibytes(loaded.heapUsed - baseline.heapUsed)} more than with the nodes alone), ${mebibytes(loaded.external)} outside the heap (buffers)`)
 console.log(`floor: the nodes and pods as stored, one JSON copy: ${mebibytes(storedBytes)} | heap used ${(loaded.heapUsed / storedBytes).toFixed(1)}x the floor, resident ${(loaded.rss / storedBytes).toFixed(1)}x; ${((loaded.heapUsed - baseline.heapUsed) / Math.max(listed, 1) / 1024).toFixed(1)} KiB of heap per pod`)
 console.log(`peak: heap used at most ${mebibytes(heapUsedMax)} (sampled every ${heapSampleMilliseconds} ms), resident at most ${residentPeak === null ? 'unknown' : mebibytes(residentPeak)}`)
+const atPeak = residentPeakSample as NodeJS.MemoryUsage | null
+if (atPeak) console.log(`at the sampled resident peak (${mebibytes(atPeak.rss)}): V8's heap ${mebibytes(atPeak.heapTotal)} (${mebibytes(atPeak.heapUsed)} used), memory V8 tracks outside its heap (buffers) ${mebibytes(atPeak.external)}, the rest (code, SQLite, the allocator) ${mebibytes(atPeak.rss - atPeak.heapTotal - atPeak.external)}`)
 console.log('anchor: kwok states 1,000 nodes and 100,000 pods on one machine')
 await store.close()
 rmSync(folder, {recursive: true, force: true})
