@@ -6,7 +6,8 @@
 // the pods in its informer cache at least once. And the peaks: the heap's highest point, sampled, and the
 // process's peak resident memory.
 // Run: node --expose-gc --max-old-space-size=8192 node_modules/vite-node/vite-node.mjs bench/scale.bench.ts
-//      (NODES=… PODS=… DEPLOYMENTS=… to change the sizes; HEAP_SNAPSHOT=FILE writes the heap once settled)
+//      (NODES=… PODS=… DEPLOYMENTS=… to change the sizes; HEAP_SNAPSHOT=FILE writes the heap once settled;
+//      HEAP_GROWING_PERCENT=N bounds V8's heap growth as `kubemu up` does, 0 leaves V8's default)
 import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -23,6 +24,8 @@ import {systemClock} from '../src/core/util/clock.js'
 import {SeededRandom} from '../src/core/util/random.js'
 import {createDeployments} from './support/deployments.js'
 import {writeHeapSnapshot} from 'node:v8'
+import {constants as perfConstants, PerformanceObserver} from 'node:perf_hooks'
+import {boundHeapGrowth, heapGrowingPercent} from '../src/core/host/heap-growth.js'
 
 const nodeCount = Number(process.env.NODES ?? 1000)
 const podCount = Number(process.env.PODS ?? 100_000)
@@ -39,6 +42,9 @@ const residentPeakBytes = (): number | null => {
   return match ? Number(match[1]) * 1024 : null
 }
 const collectGarbage = () => (globalThis as {gc?: () => void}).gc?.()
+// V8's heap growth bounded as under `kubemu up` (heap-growth.ts), unless HEAP_GROWING_PERCENT says otherwise (0: V8's default).
+const growingPercent = Number(process.env.HEAP_GROWING_PERCENT ?? heapGrowingPercent)
+if (growingPercent > 0) boundHeapGrowth(growingPercent)
 
 /** etcd's --quota-backend-bytes at 8 GiB, what etcd's docs give as the largest suggested, as clusters this size run
  * it: with the 2 GiB default, a run without compaction ran out (NOSPACE) near 50,000 pods. */
@@ -56,6 +62,7 @@ collectGarbage()
 const baseline = process.memoryUsage()
 
 const started = performance.now()
+const cpuStarted = process.cpuUsage()
 await createDeployments(admin, deploymentCount, podCount)
 const random = new SeededRandom(5)
 const plane = new ControlPlane(api, systemClock, () => random.next())
@@ -71,10 +78,24 @@ const progress = setInterval(() => {
 progress.unref()
 // The heap's highest point decides the peak resident memory (V8 keeps the pages it grew to): sampled often.
 let heapUsedMax = 0
+// What made the resident peak: the sample with the most resident memory, split into V8's heap, buffers and the rest.
+let residentPeakSample: NodeJS.MemoryUsage | null = null
 const heapSampling = setInterval(() => {
-  heapUsedMax = Math.max(heapUsedMax, process.memoryUsage().heapUsed)
+  const usage = process.memoryUsage()
+  heapUsedMax = Math.max(heapUsedMax, usage.heapUsed)
+  if (!residentPeakSample || usage.rss > residentPeakSample.rss) residentPeakSample = usage
 }, heapSampleMilliseconds)
 heapSampling.unref()
+// Full collections (mark-compacts) and the time all collections took, from V8's gc entries.
+let markCompacts = 0
+let gcMilliseconds = 0
+const gcObserver = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gcMilliseconds += entry.duration
+    if (((entry as {detail?: unknown}).detail as {kind?: number} | undefined)?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) markCompacts++
+  }
+})
+gcObserver.observe({entryTypes: ['gc']})
 let settled = false
 let calls = 0
 let rounds = 0
@@ -87,7 +108,11 @@ while (!settled && calls < settleCallsMax) {
 }
 clearInterval(progress)
 clearInterval(heapSampling)
+gcObserver.disconnect()
 const convergeSeconds = (performance.now() - started) / 1000
+const cpu = process.cpuUsage(cpuStarted)
+// Read before a heap snapshot, which takes memory of its own.
+const residentPeak = residentPeakBytes()
 collectGarbage()
 const loaded = process.memoryUsage()
 // HEAP_SNAPSHOT=FILE writes the heap as it is here (after the GC) for a look at what holds it.
@@ -115,11 +140,13 @@ plane.stop()
 compaction.abort()
 await compactor
 
-console.log(`${nodeCount} nodes, ${listed} pods in ${deploymentCount} Deployments: ${running} Running in ${convergeSeconds.toFixed(0)} s (${(running / convergeSeconds).toFixed(0)} pods/s; ${rounds} rounds, settled: ${settled})`)
-console.log(`memory after a full GC${(globalThis as {gc?: unknown}).gc ? '' : ' (run with --expose-gc for it)'}: ${mebibytes(loaded.rss)} resident, ${mebibytes(loaded.heapUsed)} heap used (${mebibytes(loaded.heapUsed - baseline.heapUsed)} more than with the nodes alone), ${mebibytes(loaded.external + loaded.arrayBuffers)} outside the heap`)
+console.log(`${nodeCount} nodes, ${listed} pods in ${deploymentCount} Deployments: ${running} Running in ${convergeSeconds.toFixed(0)} s (${(running / convergeSeconds).toFixed(0)} pods/s; ${rounds} rounds, settled: ${settled}); CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s (user+sys, all threads)`)
+console.log(`V8's heap growth: ${growingPercent > 0 ? `bounded at ${growingPercent} %` : "V8's default"}; ${markCompacts} mark-compacts, ${(gcMilliseconds / 1000).toFixed(1)} s in garbage collection`)
+console.log(`memory after a full GC${(globalThis as {gc?: unknown}).gc ? '' : ' (run with --expose-gc for it)'}: ${mebibytes(loaded.rss)} resident, ${mebibytes(loaded.heapUsed)} heap used (${mebibytes(loaded.heapUsed - baseline.heapUsed)} more than with the nodes alone), ${mebibytes(loaded.external)} outside the heap (buffers)`)
 console.log(`floor: the nodes and pods as stored, one JSON copy: ${mebibytes(storedBytes)} | heap used ${(loaded.heapUsed / storedBytes).toFixed(1)}x the floor, resident ${(loaded.rss / storedBytes).toFixed(1)}x; ${((loaded.heapUsed - baseline.heapUsed) / Math.max(listed, 1) / 1024).toFixed(1)} KiB of heap per pod`)
-const residentPeak = residentPeakBytes()
 console.log(`peak: heap used at most ${mebibytes(heapUsedMax)} (sampled every ${heapSampleMilliseconds} ms), resident at most ${residentPeak === null ? 'unknown' : mebibytes(residentPeak)}`)
+const atPeak = residentPeakSample as NodeJS.MemoryUsage | null
+if (atPeak) console.log(`at the sampled resident peak (${mebibytes(atPeak.rss)}): V8's heap ${mebibytes(atPeak.heapTotal)} (${mebibytes(atPeak.heapUsed)} used), memory V8 tracks outside its heap (buffers) ${mebibytes(atPeak.external)}, the rest (code, SQLite, the allocator) ${mebibytes(atPeak.rss - atPeak.heapTotal - atPeak.external)}`)
 console.log('anchor: kwok states 1,000 nodes and 100,000 pods on one machine')
 await store.close()
 rmSync(folder, {recursive: true, force: true})

@@ -78,6 +78,23 @@ describe('cached objects', () => {
     expect(pool.held.parts).toBe(4)
   })
 
+  it('are made alike whether their shape was met before or not: fields, order, values, frozen', () => {
+    const pool = new CachedObjectPool(new SharedStrings())
+    // Odd names a maker of the shape must write as they are; integer-like ones come first, as in any object.
+    const shapeOf = (index: number) => ({'b"\\\n': index, '\u2028': `v${index}`, '10': null, '2': [index], 'a b': {deep: `d${index}`}, z: true})
+    for (let index = 0; index < 5; index++) {
+      const given = shapeOf(index)
+      const cached = pool.share(given)
+      expect(cached).toEqual(given)
+      expect(Object.keys(cached)).toEqual(Object.keys(given))
+      expect(JSON.stringify(cached)).toBe(JSON.stringify(given))
+      expect(Object.isFrozen(cached)).toBe(true)
+      expect(Object.getPrototypeOf(cached)).toBe(Object.prototype)
+    }
+    // A part met again is the pooled one, whichever way it was made.
+    expect(pool.share({x: {p: 1, q: 'r'}}).x).toBe(pool.share({x: {p: 1, q: 'r'}}).x)
+  })
+
   it('are what informers hand out: listed and watched objects are frozen and share parts', async () => {
     const clock = new ManualClock(Date.UTC(2026, 11, 6, 8, 0, 0))
     const cluster = await inProcessCluster(clock, 1)

@@ -24,6 +24,10 @@ export const sharedPartsMax = 4096
 export const sharedStringLengthMax = 1024
 /** A part whose key (its fields' names and its values' tokens) grows past this is not pooled. */
 export const sharedPartKeyLengthMax = 4096
+/** Field lists (shapes) a pool keeps a maker of objects for. */
+export const objectShapesMax = 1024
+/** Objects with more fields than this are made field by field. */
+export const objectShapeFieldsMax = 64
 
 /**
  * Values by key, the ones used most recently kept: two generations, the newer one filled until it
@@ -97,10 +101,42 @@ export class SharedStrings {
 /** The strings informers' objects and event recorders' records share. */
 export const sharedStrings = new SharedStrings()
 
+/** Makes an object with the shape's fields, given their values in order, held in the object itself. */
+type ShapeMaker = (values: readonly unknown[]) => Record<string, unknown>
+
+/**
+ * Makers of objects by their list of fields. An object made empty and given its fields one by one
+ * keeps four of them in itself and the rest in a separate array V8 grows in steps (about 64 bytes
+ * more for a pod's metadata or status), and one with fewer than four has room for four: an
+ * object literal of the shape's fields holds exactly them. A shape gets its maker the second
+ * time it is met (one met once, such as a ConfigMap's data, is not worth compiling one for).
+ */
+class ObjectShapes {
+  private readonly makers = new RecentPool<ShapeMaker | null>(objectShapesMax)
+
+  /** An object of `fields` with `values` when the shape has a maker, else null. */
+  make(fields: readonly string[], values: readonly unknown[]): Record<string, unknown> | null {
+    if (fields.length === 0 || fields.length > objectShapeFieldsMax || fields.includes('__proto__')) return null
+    const key = JSON.stringify(fields)
+    const maker = this.makers.get(key)
+    if (maker) return maker(values)
+    if (maker === undefined) this.makers.add(key, null)
+    else this.makers.add(key, literalMaker(fields))
+    return null
+  }
+}
+
+/** A function returning a literal of the fields: V8 sizes such an object for exactly them. */
+function literalMaker(fields: readonly string[]): ShapeMaker {
+  // The names are written as JSON strings, which are JavaScript string literals: no name can end one.
+  return new Function('values', `return {${fields.map((field, index) => `${JSON.stringify(field)}: values[${index}]`).join(', ')}}`) as ShapeMaker
+}
+
 export class CachedObjectPool {
   constructor(private readonly strings: SharedStrings) {}
 
   private readonly parts = new RecentPool<SharedPart>(sharedPartsMax)
+  private readonly shapes = new ObjectShapes()
   private nextId = 0
 
   /**
@@ -153,17 +189,31 @@ export class CachedObjectPool {
   }
 
   private internObject(object: Record<string, unknown>, pooled: boolean): Interned {
-    const copy: Record<string, unknown> = {}
+    const fields = Object.keys(object)
+    const values: unknown[] = new Array(fields.length)
     let key = '{'
     let shareable = true
-    for (const field of Object.keys(object)) {
+    for (let index = 0; index < fields.length; index++) {
+      const field = fields[index]!
       const part = this.intern(object[field])
-      if (field === '__proto__') Object.defineProperty(copy, field, {value: part.value, enumerable: true, writable: true, configurable: true})
-      else copy[field] = part.value
+      values[index] = part.value
       if (part.token === null || key.length > sharedPartKeyLengthMax) shareable = false
       else if (shareable) key += `${field.length}:${field}${part.token}`
     }
-    return this.shared(Object.freeze(copy), shareable && pooled ? `${key}}` : null)
+    // A part equal to a pooled one is that one: no copy made (most parts of a pod are).
+    const partKey = shareable && pooled ? `${key}}` : null
+    const pooledPart = partKey === null ? undefined : this.parts.get(partKey)
+    if (pooledPart !== undefined) return {value: pooledPart.value, token: `#${pooledPart.id};`}
+    let copy = this.shapes.make(fields, values)
+    if (copy === null) {
+      copy = {}
+      for (let index = 0; index < fields.length; index++) {
+        const field = fields[index]!
+        if (field === '__proto__') Object.defineProperty(copy, field, {value: values[index], enumerable: true, writable: true, configurable: true})
+        else copy[field] = values[index]
+      }
+    }
+    return this.shared(Object.freeze(copy), partKey)
   }
 
   /** The pooled part with this content, or `made` (pooled from now on). */

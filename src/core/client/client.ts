@@ -50,6 +50,8 @@ export function splitKey(key: string): {namespace: string; name: string} {
 export interface ListResult<T> {
   readonly items: T[]
   readonly resourceVersion: string
+  /** The token of the next page when the list was asked for with a limit and there is more. */
+  readonly continue?: string
 }
 
 export class ApiClient {
@@ -109,8 +111,8 @@ export class ApiClient {
   }
 
   async list<T extends KubeObject>(resource: ResourceRef, namespace = '', query: Record<string, string> = {}): Promise<ListResult<T>> {
-    const body = (await this.request('GET', ApiClient.collectionPath(resource, namespace), {query})).body as {items: T[]; metadata: {resourceVersion: string}}
-    return {items: body.items, resourceVersion: body.metadata.resourceVersion}
+    const body = (await this.request('GET', ApiClient.collectionPath(resource, namespace), {query})).body as {items: T[]; metadata: {resourceVersion: string; continue?: string}}
+    return {items: body.items, resourceVersion: body.metadata.resourceVersion, ...(body.metadata.continue ? {continue: body.metadata.continue} : {})}
   }
 
   async watch(resource: ResourceRef, resourceVersion: string, namespace = ''): Promise<ApiWatch> {

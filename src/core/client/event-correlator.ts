@@ -66,11 +66,57 @@ function forgetStale<V>(map: Map<string, V>, stale: (value: V) => boolean): void
   }
 }
 
+/**
+ * Similar events of one source, object, type and reason: their different messages in the order
+ * they came (at most aggregateMessagesMax - 1) and when the last came. Most records ever hold one
+ * message (a kubelet's Pulled, Created, Started of a pod), kept as itself: a list of one took
+ * about 60 bytes more, four times per pod a node runs. A class, so V8 sizes it for its two fields.
+ */
+class SimilarEvents {
+  private messages: string | string[]
+
+  constructor(
+    message: string,
+    public lastAtMilliseconds: number,
+  ) {
+    this.messages = sharedStrings.share(message)
+  }
+
+  get count(): number {
+    return typeof this.messages === 'string' ? 1 : this.messages.length
+  }
+
+  includes(message: string): boolean {
+    return typeof this.messages === 'string' ? this.messages === message : this.messages.includes(message)
+  }
+
+  add(message: string): void {
+    const shared = sharedStrings.share(message)
+    if (typeof this.messages === 'string') this.messages = [this.messages, shared]
+    else this.messages.push(shared)
+  }
+
+  /** Forgets the oldest message. */
+  dropOldest(): void {
+    if (typeof this.messages === 'string') throw new Error('invariant: a similar-events record keeps at least one message')
+    this.messages.shift()
+    if (this.messages.length === 1) this.messages = this.messages[0]!
+  }
+}
+
+/** The spam filter's bucket of one source and object: its tokens when last used, and when that was. */
+class SpamBucket {
+  constructor(
+    public tokens: number,
+    public atMilliseconds: number,
+  ) {}
+}
+
 export class EventCorrelator {
-  /** By a digest of the object, type and reason; the messages in the order they came (at most aggregateMessagesMax - 1). */
-  private readonly similar = new Map<string, {messages: string[]; lastAtMilliseconds: number}>()
+  /** By a digest of the object, type and reason. */
+  private readonly similar = new Map<string, SimilarEvents>()
   /** By a digest of the object. */
-  private readonly buckets = new Map<string, {tokens: number; atMilliseconds: number}>()
+  private readonly buckets = new Map<string, SpamBucket>()
   /** The latest time an event came with. */
   private latestMilliseconds = Number.NEGATIVE_INFINITY
 
@@ -82,14 +128,13 @@ export class EventCorrelator {
     forgetStale(this.buckets, (bucket) => oldestUsable - bucket.atMilliseconds >= bucketRefilledMilliseconds)
     const similarKey = recordKey(objectKey, type, reason)
     let record = this.similar.get(similarKey)
-    // A list, not a Set: at most nine short strings, most records one (a Set was about 150 bytes each).
-    if (!record || atMilliseconds - record.lastAtMilliseconds > aggregateWindowMilliseconds) record = {messages: [sharedStrings.share(message)], lastAtMilliseconds: atMilliseconds}
-    else if (!record.messages.includes(message)) record.messages.push(sharedStrings.share(message))
+    if (!record || atMilliseconds - record.lastAtMilliseconds > aggregateWindowMilliseconds) record = new SimilarEvents(message, atMilliseconds)
+    else if (!record.includes(message)) record.add(message)
     record.lastAtMilliseconds = Math.max(record.lastAtMilliseconds, atMilliseconds)
     let combined = false
-    if (record.messages.length >= aggregateMessagesMax) {
+    if (record.count >= aggregateMessagesMax) {
       // The list stays one short of the threshold, so every further similar event is combined.
-      record.messages.shift()
+      record.dropOldest()
       combined = true
     }
     remember(this.similar, similarKey, record)
@@ -104,7 +149,7 @@ export class EventCorrelator {
   /** One token of the source and object's bucket at that time, if it has one. */
   private take(objectKey: string, atMilliseconds: number): boolean {
     const bucketKey = recordKey(objectKey)
-    const bucket = this.buckets.get(bucketKey) ?? {tokens: spamBurstEvents, atMilliseconds}
+    const bucket = this.buckets.get(bucketKey) ?? new SpamBucket(spamBurstEvents, atMilliseconds)
     bucket.tokens = Math.min(spamBurstEvents, bucket.tokens + Math.max(0, atMilliseconds - bucket.atMilliseconds) / spamRefillMilliseconds)
     bucket.atMilliseconds = Math.max(bucket.atMilliseconds, atMilliseconds)
     remember(this.buckets, bucketKey, bucket)

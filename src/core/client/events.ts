@@ -71,8 +71,33 @@ export class EarlierEventsReader {
   }
 }
 
+/**
+ * An event a recorder wrote (or read back): where it is and its count. The name of one this
+ * process wrote is kept as its stamp (the involved object's name, a dot and the stamp in hex make
+ * it), not as the string: a kubelet keeps three or four per pod it starts, and the names were most
+ * of their size. A class, so V8 sizes it for its three fields.
+ */
+class WrittenEvent {
+  constructor(
+    readonly namespace: string,
+    /** The event's name, its stamp, or '' for one the spam filter kept from being written so far. */
+    readonly name: string | bigint,
+    public count: number,
+  ) {}
+
+  /** The event's name, `object` being the object the event is about. */
+  nameFor(object: KubeObject): string {
+    return typeof this.name === 'bigint' ? eventName(object, this.name) : this.name
+  }
+}
+
+/** client-go's name of an event about `object` made at `stamp` (nanoseconds): `<object>.<hex>`. */
+function eventName(object: KubeObject, stamp: bigint): string {
+  return `${object.metadata.name}.${stamp.toString(16)}`
+}
+
 export class EventRecorder {
-  private readonly written = new Map<string, {namespace: string; name: string; count: number}>()
+  private readonly written = new Map<string, WrittenEvent>()
   private readonly namespacesRead = new Set<string>()
   /** Set once namespacesRead was cleared: reads then go to the server, not the shared page. */
   private readsAgain = false
@@ -131,7 +156,7 @@ export class EventRecorder {
       if (!this.written.has(key)) await this.write(object, type, reason, message, at)
       const previous = this.written.get(key)
       if (!previous || previous.count >= count) return
-      await this.client.patch(resources.events, previous.namespace, previous.name, {count, lastTimestamp: formatTimestamp(at)})
+      await this.client.patch(resources.events, previous.namespace, previous.nameFor(object), {count, lastTimestamp: formatTimestamp(at)})
       previous.count = count
     } catch (error) {
       if (!(error instanceof ApiClientError)) throw error
@@ -158,7 +183,7 @@ export class EventRecorder {
       if (correlated?.skip) return
       if (previous.name !== '') {
         try {
-          await this.client.patch(resources.events, previous.namespace, previous.name, {count: previous.count, lastTimestamp: timestamp, ...(correlated?.combined ? {message} : {})})
+          await this.client.patch(resources.events, previous.namespace, previous.nameFor(object), {count: previous.count, lastTimestamp: timestamp, ...(correlated?.combined ? {message} : {})})
           return
         } catch (error) {
           if (!isNotFound(error)) throw error
@@ -168,14 +193,15 @@ export class EventRecorder {
       count = previous.count
       this.written.delete(key)
     } else if (correlated?.skip) {
-      this.remember(key, {namespace, name: '', count: 1})
+      this.remember(key, new WrittenEvent(namespace, '', 1))
       return
     }
     // client-go names an event by the nanosecond it was made; the clock tells milliseconds, so a
     // sequence shared by every recorder of the process stands for the rest (components write about
     // the same pod in the same millisecond: the scheduler's Scheduled, the kubelet's Pulled).
     eventSequence = (eventSequence + 1) % eventsPerMillisecondMax
-    const name = `${object.metadata.name}.${(BigInt(now) * 1_000_000n + BigInt(eventSequence)).toString(16)}`
+    const stamp = BigInt(now) * 1_000_000n + BigInt(eventSequence)
+    const name = eventName(object, stamp)
     const event = {
       kind: 'Event',
       apiVersion: 'v1',
@@ -200,10 +226,10 @@ export class EventRecorder {
       reportingInstance: this.source.host ?? '',
     }
     await this.client.create(resources.events, event)
-    this.remember(key, {namespace, name, count})
+    this.remember(key, new WrittenEvent(namespace, stamp, count))
   }
 
-  private remember(key: string, entry: {namespace: string; name: string; count: number}): void {
+  private remember(key: string, entry: WrittenEvent): void {
     this.written.delete(key)
     if (this.written.size >= eventsRememberedMax) this.written.delete(this.written.keys().next().value!)
     this.written.set(key, entry)
@@ -234,7 +260,7 @@ export class EventRecorder {
     for (const {host: writer, key, name, count} of summaries) {
       if (writer !== host) continue
       const known = this.written.get(key)
-      if (!known || known.count < count) this.remember(key, {namespace, name, count})
+      if (!known || known.count < count) this.remember(key, new WrittenEvent(namespace, name, count))
     }
   }
 }

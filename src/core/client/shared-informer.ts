@@ -23,6 +23,14 @@ export interface InformerEvent<T extends KubeObject> {
 export const informerBatchesPerSyncMax = 100_000
 /** A sync re-lists at most this many times (watches that keep failing are a broken server). */
 export const informerRelistsPerSyncMax = 10
+/**
+ * Objects one page of an informer's list asks for (client-go's reflector pages its lists by 500).
+ * A list of every pod at once held them all decoded beside the cache: at 100,000 pods, a relist
+ * after the watch fell behind a compaction took the heap from about 300 MiB to over 1 GiB.
+ */
+export const informerListPageObjectsMax = 500
+/** Pages one list reads at most (a bound: 500 million objects). */
+export const informerListPagesMax = 1_000_000
 
 const idle = (): Promise<'idle'> => nextMacrotask().then(() => 'idle' as const)
 
@@ -166,17 +174,24 @@ export class SharedInformer {
     this.watch?.cancel()
     this.watch = null
     this.pendingNext = null
-    const listed = await this.client.list<KubeObject>(this.resource)
+    // In pages at one resourceVersion (the continue token keeps it), each page's objects cached
+    // before the next is read; the differences with the cache become events as they come.
     const seen = new Set<string>()
-    for (const listedItem of listed.items) {
-      const item = cachedForm(listedItem)
-      const key = objectKey(item)
-      seen.add(key)
-      const previous = this.cache.get(key) ?? null
-      this.put(key, item, previous)
-      if (!previous) this.emit({type: 'ADDED', object: item, previous: null})
-      else if (previous.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit({type: 'MODIFIED', object: item, previous})
+    let listed: {resourceVersion: string; continue?: string} | null = null
+    for (let pages = 0; pages < informerListPagesMax && (listed === null || listed.continue); pages++) {
+      const page: Awaited<ReturnType<ApiClient['list']>> = await this.client.list<KubeObject>(this.resource, '', {limit: String(informerListPageObjectsMax), ...(listed?.continue ? {continue: listed.continue} : {})})
+      for (const listedItem of page.items) {
+        const item = cachedForm(listedItem)
+        const key = objectKey(item)
+        seen.add(key)
+        const previous = this.cache.get(key) ?? null
+        this.put(key, item, previous)
+        if (!previous) this.emit({type: 'ADDED', object: item, previous: null})
+        else if (previous.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit({type: 'MODIFIED', object: item, previous})
+      }
+      listed = page
     }
+    if (listed === null || listed.continue) throw new Error(`the list of ${resourceKey(this.resource)} went past ${informerListPagesMax} pages`)
     for (const [key, previous] of [...this.cache]) {
       if (seen.has(key)) continue
       this.remove(key, previous)

@@ -7,6 +7,7 @@
 import {ComponentLogFile, ComponentLogStreams, memberLogToComponentLogs} from './component-logs.js'
 import {sendMemberLogOf} from '../etcd/cluster.js'
 import {FileKubeletCredentials, joinDefaultKubelets} from '../kubelet/client-credentials.js'
+import {boundHeapGrowth} from './heap-growth.js'
 import type {KubeObject} from '../api/object.js'
 import {FileCredentials} from '../apiserver/authentication/credentials.js'
 import {RbacChanges, watchRbacChanges} from '../apiserver/authorization/rbac-feed.js'
@@ -120,6 +121,8 @@ export async function runUp(options: UpOptions): Promise<void> {
   const schedulerProfiles = options.schedulerConfig ? installSchedulerConfiguration(folder, options.schedulerConfig) : clusterSchedulerProfiles(folder)
   const clock = openClusterClock(folder, options.clock, !options.manualClock)
   const log = (line: string) => options.log(`${time(clock.nowMilliseconds())} ${line}`)
+  // A cluster that runs for long keeps its peak resident memory near its live objects (heap-growth.ts).
+  boundHeapGrowth()
   // The members' SQLite work in threads of their own, while the mode is behind its switch.
   if (process.env[memberThreadsVariable] === '1') {
     enableMemberThreads(log)
