@@ -200,6 +200,12 @@ export class KubectlSession {
     this.requestLog.info(level, source, message)
   }
 
+  /** A klog warning or error line of kubectl's own (the libraries it calls log them whatever the -v). */
+  klogProblem(severity: 'W' | 'E', source: string, message: string): void {
+    if (severity === 'W') this.requestLog.warning(source, message)
+    else this.requestLog.error(source, message)
+  }
+
   /** The line kubectl's error handler logs (-v=4) before it says the server refused the connection. */
   connectionErrorLog(error: ConnectionRefusedError): string {
     if (this.requestLog.level < 4 || !error.request) return ''
