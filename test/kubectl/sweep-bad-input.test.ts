@@ -3,9 +3,10 @@
 // flag errors (an unknown flag, a flag without its value, before any verb); a group's unknown
 // subcommand, named with every word after the group; create service's port that is not a number;
 // set's verbs on a kind without a pod template, named by its Go type; kubectl events' output
-// formats (no table printers).
+// formats (no table printers); -f of a folder that holds no manifest file.
 import {afterAll, beforeAll, describe, it} from 'vitest'
-import {existsSync} from 'node:fs'
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {expectSameAsReal, referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
 import {realKubectl} from '../support/real-kubectl.js'
 
@@ -15,6 +16,9 @@ describe.runIf(existsSync(realKubectl))('bad input beside the real kubectl', () 
   beforeAll(async () => {
     cluster = await referenceCluster()
     await cluster.ours('create configmap c1 --from-literal=a=1')
+    mkdirSync(join(cluster.folder, 'empty'))
+    mkdirSync(join(cluster.folder, 'notes'))
+    writeFileSync(join(cluster.folder, 'notes', 'README.txt'), 'not a manifest\n')
   }, 60_000)
   afterAll(async () => {
     await cluster.close()
@@ -36,6 +40,12 @@ describe.runIf(existsSync(realKubectl))('bad input beside the real kubectl', () 
   ]) {
     it(`answers as the real kubectl: kubectl ${line}`, async () => {
       await expectSameAsReal(cluster, line)
+    }, 30_000)
+  }
+
+  for (const verb of ['get', 'describe', 'apply', 'create', 'delete', 'diff', 'label x=y']) {
+    it(`refuses -f of a folder without manifest files as the real kubectl: kubectl ${verb}`, async () => {
+      for (const folder of ['empty', 'notes']) await expectSameAsReal(cluster, `${verb} -f ${join(cluster.folder, folder)}`)
     }, 30_000)
   }
 })
