@@ -2,7 +2,8 @@
 // with both kubectls on one cluster): the same stdout, stderr and exit code. The root command's
 // flag errors (an unknown flag, a flag without its value, before any verb); a group's unknown
 // subcommand, named with every word after the group; create service's port that is not a number;
-// set's verbs on a kind without a pod template, named by its Go type; kubectl events' output
+// create deployment with an empty --image (given, so not missing: no container, and the server
+// refuses it); set's verbs on a kind without a pod template, named by its Go type; kubectl events' output
 // formats (no table printers); -f of a folder that holds no manifest file.
 import {afterAll, beforeAll, describe, it} from 'vitest'
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
@@ -30,6 +31,8 @@ describe.runIf(existsSync(realKubectl))('bad input beside the real kubectl', () 
     '--namespace',
     'create secret bogus s t',
     'config bogus a b',
+    'create deployment d --image=',
+    'create deployment d --image= --dry-run=client -o yaml',
     'create service clusterip s --tcp=abc',
     'create service nodeport s --tcp=x:1',
     'set image cm/c1 a=b',
