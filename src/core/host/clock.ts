@@ -5,7 +5,6 @@ import {assert} from '../util/assert.js'
 import {type Clock, systemClock} from '../util/clock.js'
 import {GoDurationError, parseGoDurationMilliseconds} from '../util/go-duration.js'
 import {clusterSeed, seededEpochMilliseconds} from '../seed.js'
-import type {TimeReading} from './cluster-host.js'
 import {readHostState, updateHostState} from './state.js'
 
 /** The longest single `time advance` (a year): bounds the work one command can ask for. */
@@ -118,11 +117,11 @@ export class SeededWallClock implements Clock {
 /**
  * A running seeded `up`'s clock as another process reads it: the epoch plus the time since up
  * started, which that process cannot tell from the folder (up keeps it in host.json only when it
- * stops); so from up's `reading`, moved on by the wall time since it was taken.
+ * stops); so from the time up read (`upNow`), moved on by the wall time since.
  */
-export function followingUpClock(reading: TimeReading, wall: Clock): ClusterClock {
+export function followingUpClock(upNow: number, wall: Clock): ClusterClock {
   const readAt = wall.nowMilliseconds()
-  return new ClusterClock({nowMilliseconds: () => reading.now + (wall.nowMilliseconds() - readAt), sleep: (milliseconds, signal) => wall.sleep(milliseconds, signal)}, 0)
+  return new ClusterClock({nowMilliseconds: () => upNow + (wall.nowMilliseconds() - readAt), sleep: (milliseconds, signal) => wall.sleep(milliseconds, signal)}, 0)
 }
 
 /**

@@ -324,7 +324,7 @@ export class KubectlSession {
       // is further on (ages computed here would come out negative): this process follows up's.
       if (!this.io.host && host.up && this.hostClock().standsStill) {
         const reading = await host.time()
-        if (!reading.standsStill) this.clusterClock = followingUpClock(reading, this.io.clock ?? systemClock)
+        if (!reading.standsStill) this.clusterClock = followingUpClock(reading.now, this.io.clock ?? systemClock)
       }
       // With every master stopped no API server runs: the command meets a closed port before the cluster catches up.
       await host.kubernetes()
