@@ -23,6 +23,7 @@ export class OutputProcess {
     })
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       this.errorOutput += chunk
+      wake()
     })
     void this.exited.then(wake)
   }
@@ -33,9 +34,16 @@ export class OutputProcess {
     return this.child.exitCode
   }
 
-  /** Resolves once `done` holds, the process exits, or `chunksMax` more chunks came without it. */
+  /** Resolves once `done` holds, the process exits, or `chunksMax` more chunks (of either stream) came without it. */
   async until(done: (output: string) => boolean, chunksMax = Number.POSITIVE_INFINITY): Promise<void> {
     for (let chunks = 0; !done(this.output) && chunks < chunksMax && this.child.exitCode === null; chunks++) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve))
+    }
+  }
+
+  /** Resolves once `done` holds of what it wrote on stderr, or the process exits. */
+  async untilErrorOutput(done: (errorOutput: string) => boolean): Promise<void> {
+    while (!done(this.errorOutput) && this.child.exitCode === null) {
       await new Promise<void>((resolve) => this.waiters.push(resolve))
     }
   }

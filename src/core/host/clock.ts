@@ -115,6 +115,16 @@ export class SeededWallClock implements Clock {
 }
 
 /**
+ * A running seeded `up`'s clock as another process reads it: the epoch plus the time since up
+ * started, which that process cannot tell from the folder (up keeps it in host.json only when it
+ * stops); so from the time up read (`upNow`), moved on by the wall time since.
+ */
+export function followingUpClock(upNow: number, wall: Clock): ClusterClock {
+  const readAt = wall.nowMilliseconds()
+  return new ClusterClock({nowMilliseconds: () => upNow + (wall.nowMilliseconds() - readAt), sleep: (milliseconds, signal) => wall.sleep(milliseconds, signal)}, 0)
+}
+
+/**
  * The clock of the cluster in `folder`, on `wall` (the system clock unless a test injects one);
  * a seeded cluster's stands on its epoch, moving with `wall` only while `up` runs (`running`).
  */

@@ -19,6 +19,8 @@ export interface TimeReading {
   readonly offsetMilliseconds: number
   /** The cluster was created with a seed: its clock counts from the seeded epoch, not wall time. */
   readonly seeded?: boolean
+  /** It stands still between `kubemu time advance`s (a seeded cluster outside `up`, or `up --manual-clock`). */
+  readonly standsStill?: boolean
 }
 
 export interface KubernetesHandler {

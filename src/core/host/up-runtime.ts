@@ -233,7 +233,8 @@ export class UpRuntime {
   }
 
   private time(): TimeReading {
-    return {now: this.options.clock.nowMilliseconds(), offsetMilliseconds: this.options.clock.offsetMilliseconds, ...(this.options.clock.seeded ? {seeded: true} : {})}
+    const {clock} = this.options
+    return {now: clock.nowMilliseconds(), offsetMilliseconds: clock.offsetMilliseconds, ...(clock.seeded ? {seeded: true} : {}), ...(clock.standsStill ? {standsStill: true} : {})}
   }
 
   private async advance(milliseconds: number): Promise<AdvanceResult> {

@@ -62,6 +62,14 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
   const known = [...globalFlags, ...allFlags(catalog.verbs)]
   const [word] = commandWords(argv, known, 1)
   if (word === undefined || (word === 'help' && commandWords(argv, known, 2)[1] === undefined)) {
+    // The root command parses its flags before it shows its help: a flag it does not know, or one without its value, is refused.
+    try {
+      parseKubectlFlags(argv, [...globalFlags, {name: 'help', shorthand: 'h', kind: 'bool'}])
+    } catch (error) {
+      if (!(error instanceof KubectlFlagError)) throw error
+      io.stderr(`error: ${error.message}\nSee 'kubectl --help' for usage.\n`)
+      return 1
+    }
     io.stdout(kubectlHelp('', io.environment) ?? '')
     return 0
   }
@@ -102,8 +110,9 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
         ;(path === 'kubectl rollout' ? io.stdout : io.stderr)(usageOf(path, verb, io.environment))
         return 1
       }
-      // kubectl's DefaultSubCommandRun names the word alone, and where to look.
-      io.stderr(`error: unknown command "${subword}"\nSee '${path} -h' for help and examples\n`)
+      // kubectl's DefaultSubCommandRun names the words after the group (its arguments, joined), and where to look.
+      const words = commandWords(argv, known, argv.length).slice(depth).join(' ')
+      io.stderr(`error: unknown command "${words}"\nSee '${path} -h' for help and examples\n`)
       return 1
     }
     verb = subverb

@@ -296,8 +296,11 @@ export async function readManifestEntries(paths: readonly string[], recursive: b
     if (/^https?:\/\//.test(path)) throw new KubectlError(`unable to read URL "${path}": kubemu reads local files and stdin only`)
     if (!existsSync(path)) throw new KubectlError(`the path "${path}" does not exist`)
     const files: string[] = []
-    if (statSync(path).isDirectory()) filesOf(path, recursive, files)
-    else files.push(path)
+    if (statSync(path).isDirectory()) {
+      filesOf(path, recursive, files)
+      // A folder with no manifest file (by its extension) is kubectl's error before anything is read.
+      if (files.length === 0) throw new KubectlError(`error reading [${path}]: recognized file extensions are [.json .yaml .yml]`)
+    } else files.push(path)
     for (const file of files) {
       for (const entry of parseManifestEntries(readFileSync(file, 'utf8'), file, validate)) {
         if (isManifest(entry) && !isJsonObject(entry.object.metadata)) entry.object.metadata = {}

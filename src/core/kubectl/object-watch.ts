@@ -35,7 +35,7 @@ export async function whileClusterRuns<T>(session: KubectlSession, body: () => P
 }
 
 /** A promise of 'timed out' at the deadline on the session's clock (never, for Infinity), until `signal` aborts. */
-export function deadlinePassing(session: KubectlSession, deadline: number, signal: AbortSignal): Promise<'timed out'> {
+export function deadlinePassing(session: Pick<KubectlSession, 'clock'>, deadline: number, signal: AbortSignal): Promise<'timed out'> {
   const {clock} = session
   // No deadline (Infinity): no timer at all, as a timer cannot be that long.
   return Number.isFinite(deadline) ? clock.sleep(Math.max(0, deadline - clock.nowMilliseconds()), signal).then(() => 'timed out' as const) : new Promise<'timed out'>(() => {})

@@ -128,13 +128,18 @@ export class RequestLog {
   ) {}
 
   /** klog's header: severity, MMDD, wall time to the microsecond, the process id, the source line. */
-  private line(source: string, message: string, severity: 'I' | 'E' = 'I'): void {
+  private line(source: string, message: string, severity: 'I' | 'W' | 'E' = 'I'): void {
     this.write(klogLine(severity, source, message, this.now(), this.pid))
   }
 
   /** An error line, which klog prints whatever the verbosity. */
   error(source: string, message: string): void {
     this.line(source, message, 'E')
+  }
+
+  /** A warning line, which klog prints whatever the verbosity. */
+  warning(source: string, message: string): void {
+    this.line(source, message, 'W')
   }
 
   /** A klog info line's text, to print later in its place. */

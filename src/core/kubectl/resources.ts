@@ -31,7 +31,8 @@ export function groupVersionOf(resource: ApiResource): string {
 
 /** The URL path of a resource's collection (namespace '' for cluster scope or all namespaces). */
 export function collectionPath(resource: ApiResource, namespace: string): string {
-  const base = resource.group.length > 0 ? `/apis/${resource.group}/${resource.version}` : `/api/${resource.version}`
+  // No version (an object without apiVersion, as kubectl maps it): the legacy prefix alone, a path the server does not serve.
+  const base = resource.group.length > 0 ? `/apis/${resource.group}/${resource.version}` : resource.version ? `/api/${resource.version}` : '/api'
   return resource.namespaced && namespace.length > 0 ? `${base}/namespaces/${namespace}/${resource.resource}` : `${base}/${resource.resource}`
 }
 

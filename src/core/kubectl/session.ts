@@ -6,7 +6,7 @@ import {existsSync, mkdirSync, readFileSync} from 'node:fs'
 import type {ApiRequest, ApiResponse, HttpMethod} from '../api/wire.js'
 import {ensureAdminKubeconfig} from '../apiserver/kubeconfig.js'
 import type {SettleResult} from '../controlplane/runner.js'
-import {type ClusterClock, openClusterClock} from '../host/clock.js'
+import {type ClusterClock, followingUpClock, openClusterClock} from '../host/clock.js'
 import type {ClusterHost, KubernetesHandler} from '../host/host.js'
 import {waitEnvironmentVariable} from '../host/cluster-host.js'
 import type {StepProgress} from '../host/stepper.js'
@@ -200,6 +200,12 @@ export class KubectlSession {
     this.requestLog.info(level, source, message)
   }
 
+  /** A klog warning or error line of kubectl's own (the libraries it calls log them whatever the -v). */
+  klogProblem(severity: 'W' | 'E', source: string, message: string): void {
+    if (severity === 'W') this.requestLog.warning(source, message)
+    else this.requestLog.error(source, message)
+  }
+
   /** The line kubectl's error handler logs (-v=4) before it says the server refused the connection. */
   connectionErrorLog(error: ConnectionRefusedError): string {
     if (this.requestLog.level < 4 || !error.request) return ''
@@ -314,6 +320,12 @@ export class KubectlSession {
       this.checkServerKnown()
       const host = this.io.host ?? (await (await import('../host/host.js')).openHost({environment: this.io.environment, clock: this.hostClock()}))
       this.host = host
+      // A seeded cluster's clock stands on its epoch in this process; a seeded `up` whose clock runs
+      // is further on (ages computed here would come out negative): this process follows up's.
+      if (!this.io.host && host.up && this.hostClock().standsStill) {
+        const reading = await host.time()
+        if (!reading.standsStill) this.clusterClock = followingUpClock(reading.now, this.io.clock ?? systemClock)
+      }
       // With every master stopped no API server runs: the command meets a closed port before the cluster catches up.
       await host.kubernetes()
       if (!this.waitDisabled()) {

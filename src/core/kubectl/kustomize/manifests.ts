@@ -15,6 +15,9 @@ export function hasManifestSource(session: KubectlSession): boolean {
 /** kubectl diff exits 1 for "differences found", so its errors exit 2 (CheckDiffErr). */
 const diffErrorExitCode = 2
 
+/** The verbs whose resource builder checks the objects against the schema first (kubectl's --validate): the writers. */
+const validatingVerbs: ReadonlySet<string> = new Set(['apply', 'create', 'replace'])
+
 /** The verbs whose -l filters the objects read from files (get -f and replace ignore it, as kubectl does). */
 const selectingVerbs: ReadonlySet<string> = new Set(['apply', 'create', 'delete', 'diff'])
 
@@ -33,7 +36,7 @@ export async function readManifestsOrKustomization(session: KubectlSession, verb
  */
 export async function readEntriesOrKustomization(session: KubectlSession, verb: string): Promise<ManifestEntry[]> {
   try {
-    const entries = await entriesOf(session)
+    const entries = await entriesOf(session, validatingVerbs.has(verb))
     // delete of nothing says "No resources found" itself, as from a selection that matched nothing.
     if (entries.length === 0 && verb !== 'delete') throw new KubectlError(`no objects passed to ${verb}`)
     const text = session.flags.values.get('selector') ?? ''
@@ -47,10 +50,10 @@ export async function readEntriesOrKustomization(session: KubectlSession, verb: 
   }
 }
 
-async function entriesOf(session: KubectlSession): Promise<ManifestEntry[]> {
+async function entriesOf(session: KubectlSession, validating: boolean): Promise<ManifestEntry[]> {
   const folder = session.flag('kustomize')
   const files = session.list('filename')
-  if (folder === '') return readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), fieldValidationOf(session) !== 'Ignore')
+  if (folder === '') return readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), validating && fieldValidationOf(session) !== 'Ignore')
   if (files.length > 0) throw new KubectlError('only one of -f or -k can be specified')
   // kustomize loads only for -k (a start-up cost the other commands skip).
   const {buildKustomization} = await import('./build.js')

@@ -87,7 +87,7 @@ export function placeObject(session: KubectlSession, mapper: ResourceMapper, man
   if (core) resource = {...core, version: ''}
   if (!resource) {
     throw new KubectlError(
-      `resource mapping not found for name: "${object.metadata.name ?? ''}" namespace: "${object.metadata.namespace ?? ''}" from "${source}": no matches for kind "${object.kind}" in version "${object.apiVersion}"\nensure CRDs are installed first`,
+      `resource mapping not found for name: "${object.metadata.name ?? ''}" namespace: "${object.metadata.namespace ?? ''}" from "${source}": no matches for kind "${object.kind}" in version "${object.apiVersion ?? ''}"\nensure CRDs are installed first`,
     )
   }
   if (!resource.namespaced) return {resource, namespace: ''}

@@ -91,6 +91,8 @@ function serviceGenerator(type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'Ext
       const name = oneName(args, `kubectl create service ${type.toLowerCase()}`)
       const ports = session.list('tcp').map((entry) => {
         const [port, target] = entry.split(':')
+        // kubectl parses the port as an unsigned integer before it builds anything.
+        if (!/^\d+$/.test(port ?? '')) throw new KubectlError(`strconv.ParseUint: parsing ${JSON.stringify(port ?? '')}: invalid syntax`)
         const port1 = Number(port)
         const port2 = target === undefined ? port1 : /^\d+$/.test(target) ? Number(target) : target
         const result: Record<string, unknown> = {name: target === undefined ? port : `${port}-${target}`, protocol: 'TCP', port: port1, targetPort: port2}

@@ -75,7 +75,8 @@ const deploymentGenerator: KubectlVerb = {
     const name = oneName(args.slice(0, beforeDash), 'kubectl create deployment')
     const command = args.slice(beforeDash)
     const images = session.list('image')
-    if (images.length === 0) throw new KubectlError('required flag(s) "image" not set')
+    // Required as cobra requires it: given, even empty (`--image=` builds no container, and the server refuses the Deployment).
+    if (!session.flags.changed.has('image')) throw new KubectlError('required flag(s) "image" not set')
     if (images.length > 1 && command.length > 0) throw new KubectlError('cannot specify multiple --image options and command')
     const port = Number(session.flag('port'))
     if (port >= 0 && images.length > 1) throw new KubectlError('cannot specify port when using multiple images')

@@ -4,13 +4,13 @@
 // each object is gone: finalizers removed, graceful termination over.
 import {parseGoDuration} from '../../etcdctl/flags.js'
 import type {KubeObject} from '../../api/object.js'
-import {collectServerError, KubectlError, noResourcesMessage} from '../errors.js'
+import {collectServerError, KubectlError, noResourcesMessage, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
 import {untilWithSync} from '../until-with-sync.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, requestList} from '../resources.js'
 import type {KubectlSession} from '../session.js'
-import {dryRunOf, dryRunSuffix, placeObject} from './apply.js'
+import {dryRunOf, dryRunSuffix, errorWithSource, placeObject} from './apply.js'
 import {parseResourceArguments, refuseNamesWithSelection} from './get.js'
 
 export const deleteFlags: readonly KubectlFlag[] = [
@@ -41,6 +41,8 @@ interface Target {
   readonly resource: ApiResource
   readonly namespace: string
   readonly name: string
+  /** The file it was read from: the server's errors name it (kubectl's AddSourceToErr). */
+  readonly source?: string
 }
 
 function deleteBody(session: KubectlSession): Record<string, unknown> {
@@ -76,7 +78,7 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
     if (args.length > 0) throw new KubectlError('cannot specify both filenames and resource names/types')
     for (const manifest of await readManifestsOrKustomization(session, 'delete')) {
       const {resource, namespace: objectNamespace} = placeObject(session, mapper, manifest)
-      targets.push({resource, namespace: objectNamespace, name: manifest.object.metadata.name ?? ''})
+      targets.push({resource, namespace: objectNamespace, name: manifest.object.metadata.name ?? '', source: manifest.source})
     }
     if (targets.length === 0) {
       // From files, kubectl's delete prints this on stdout (its selector path prints on stderr).
@@ -143,7 +145,7 @@ export async function runDelete(session: KubectlSession, args: readonly string[]
       const deletedWord = body.gracePeriodSeconds === 0 ? 'force deleted' : 'deleted'
       session.io.stdout(session.flag('output') === 'name' ? `${kindName(target.resource)}/${target.name}\n` : `${label} ${deletedWord}${dryRunSuffix(dryRun)}\n`)
     } catch (error) {
-      collectServerError(error, errors, session.flag('ignore-not-found') === 'true', session)
+      collectServerError(target.source && error instanceof ServerError ? errorWithSource(error, 'deleting', target.source) : error, errors, session.flag('ignore-not-found') === 'true', session)
     }
   }
   if (session.flag('wait') === 'true' && deleted.length > 0) {

@@ -51,6 +51,13 @@ export async function runDescribe(session: KubectlSession, args: readonly string
   const targets: Array<{resource: ApiResource; object: KubeObject}> = []
   const errors: string[] = []
   for (const {resource, names, namespace: own} of requests) {
+    if (files.length > 0) {
+      // Objects from files are not read by the builder, only by the describer, at the version
+      // discovery maps their kind to (an object without apiVersion too).
+      const mapped = resource.version ? resource : (mapper.resources.find((candidate) => candidate.group === resource.group && candidate.resource === resource.resource) ?? resource)
+      for (const name of names) targets.push({resource: mapped, object: {metadata: {name, namespace: own ?? ''}}})
+      continue
+    }
     if (names.length > 0) {
       for (const name of names) {
         try {

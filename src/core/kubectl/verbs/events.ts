@@ -79,6 +79,9 @@ function eventInterval(event: KubeObject, now: number): string {
 }
 
 /** Prints events one at a time or a list of them, as kubectl events' printer for the -o given. */
+/** The output formats kubectl events prints (its printer flags: no table printers). */
+const eventsOutputFormats = ['go-template', 'go-template-file', 'json', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'name', 'template', 'templatefile', 'yaml']
+
 class EventPrinter {
   private readonly tabwriter = new RememberingTabwriter()
   private headerPrinted: boolean
@@ -92,10 +95,11 @@ class EventPrinter {
     this.headerPrinted = session.flag('no-headers') === 'true'
     // The printer is made before any request: an unknown format fails first.
     if (!['', 'json', 'yaml', 'name'].includes(output)) {
+      // kubectl events has no table printers (wide, custom-columns): their names are unknown formats too.
+      const refused = new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${eventsOutputFormats.join(',')}`)
+      if (!eventsOutputFormats.includes(output.split('=')[0]!)) throw refused
       const format = outputFormatOf(output).format
-      if (format !== 'jsonpath' && format !== 'go-template') {
-        throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`)
-      }
+      if (format !== 'jsonpath' && format !== 'go-template') throw refused
     }
   }
 

@@ -107,6 +107,11 @@ interface Request {
   readonly namespace?: string
 }
 
+/** An error of kubectl's resource builder as it reads files (a parse, a decode, a kind not mapped), which get's table printer and describe gather and print bare. */
+function builderReadError(error: KubectlError): boolean {
+  return /^(error parsing |unable to decode |resource mapping not found )/.test(error.message)
+}
+
 /**
  * `get -f` or `get -k`: each object of the files or the built kustomization, by kind, name and its
  * own namespace. `verb`: whose files they are; only get refuses files without objects (the
@@ -116,21 +121,30 @@ export async function requestsFromFiles(session: KubectlSession, mapper: Resourc
   // The manifest readers and apply's object placement load only for `-f|-k`: a plain get skips them.
   const [{readManifestEntries, isManifest}, {readManifestsOrKustomization}, {placeObject}] = await Promise.all([import('../manifests.js'), import('../kustomize/manifests.js'), import('./apply.js')])
   const readEntries = async () => {
-    const entries = await readManifestEntries(paths, session.flag('recursive') === 'true', () => session.io.readStdin())
+    // Only the writers (create, apply, replace) validate what they read: the other verbs map what they find.
+    const entries = await readManifestEntries(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), false)
     return entries.map((entry) => {
       if (!isManifest(entry)) throw entry.error
       return entry
     })
   }
   // Files of no objects are an empty result for get and describe (kubectl's builder gives nothing to list), not an error.
-  const manifests = await (session.flag('kustomize') !== '' ? readManifestsOrKustomization(session, 'get') : readEntries()).catch((error: unknown) => {
-    // describe reports a file it cannot parse bare, without `error: ` (get's table printer too: see runGet).
-    if (verb === 'describe' && error instanceof KubectlError && !(error instanceof KubectlPlainError) && error.message.startsWith('error parsing ')) throw new KubectlPlainError(error.message)
+  // describe reports what its builder failed to read bare, without `error: ` (get's table printer too: see runGet).
+  const bareForDescribe = (error: unknown): never => {
+    if (verb === 'describe' && error instanceof KubectlError && !(error instanceof KubectlPlainError) && builderReadError(error)) throw new KubectlPlainError(error.message)
     throw error
-  })
+  }
+  const manifests = await (session.flag('kustomize') !== '' ? readManifestsOrKustomization(session, 'get') : readEntries()).catch(bareForDescribe)
   const requests: Request[] = []
   for (const manifest of manifests) {
-    const {resource, namespace} = placeObject(session, mapper, manifest)
+    const placed = (() => {
+      try {
+        return placeObject(session, mapper, manifest)
+      } catch (error) {
+        return bareForDescribe(error)
+      }
+    })()
+    const {resource, namespace} = placed
     const name = manifest.object.metadata.name ?? ''
     const existing = requests.find((request) => request.resource === resource && request.namespace === namespace)
     if (existing) existing.names.push(name)
@@ -199,7 +213,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
   if (fromFiles && args.length > 0) throw new KubectlError('when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well')
   const requests = fromFiles ? await requestsFromFiles(session, mapper, files).catch((error: unknown) => {
     // The table printer's get collects a kustomization's failure, or a file it cannot parse, with the others and prints them bare.
-    const collected = (session.flag('kustomize') !== '' && files.length === 0) || (error instanceof KubectlError && error.message.startsWith('error parsing '))
+    const collected = (session.flag('kustomize') !== '' && files.length === 0) || (error instanceof KubectlError && builderReadError(error))
     if (collected && (format === 'table' || format === 'wide') && error instanceof KubectlError && !(error instanceof KubectlPlainError)) throw new KubectlPlainError(error.message)
     throw error
   }) : parseResourceArguments(mapper, args)

@@ -56,7 +56,8 @@ async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: 
   if (files.length > 0) {
     if (args.length > 0) throw new KubectlError('resource/name arguments cannot be provided when a path is specified')
     const targets: Target[] = []
-    for (const entry of await readManifestEntries(files, false, () => session.io.readStdin())) {
+    // Not validated: only the writers (create, apply, replace) validate what they read.
+    for (const entry of await readManifestEntries(files, false, () => session.io.readStdin(), false)) {
       if (!isManifest(entry)) throw entry.error
       const {resource, namespace} = placeObject(session, mapper, entry)
       targets.push({resource, namespace, name: entry.object.metadata.name ?? '', ...(local ? {local: cloneJson(entry.object)} : {})})

@@ -67,6 +67,11 @@ export function aggregated(messages: readonly string[]): KubectlError {
  * arguments: the named ones (or those of -f) read from the server, every read error told
  * together; with --local the files' objects as they are.
  */
+/** The Go type kubectl decodes an object of `resource` into: its package's version and kind, or unstructured for a kind it does not build in. */
+function goTypeOf(resource: ApiResource): string {
+  return builtinScheme().resource(resource.group, resource.version, resource.resource) ? `*${resource.version}.${resource.kind}` : '*unstructured.Unstructured'
+}
+
 export async function targetsOf(session: KubectlSession, mapper: ResourceMapper, resources: readonly string[]): Promise<EditTarget[]> {
   const files = session.list('filename')
   const local = session.flag('local') === 'true'
@@ -74,7 +79,8 @@ export async function targetsOf(session: KubectlSession, mapper: ResourceMapper,
   if (files.length > 0 && resources.length > 0) throw new KubectlError('resource/name arguments cannot be provided when a path is specified')
   const named: Array<Omit<EditTarget, 'local'> & {object?: KubeObject; listed?: KubeObject}> = []
   if (files.length > 0) {
-    for (const entry of await readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin())) {
+    // Not validated: only the writers (create, apply, replace) validate what they read.
+    for (const entry of await readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), false)) {
       if (!isManifest(entry)) throw entry.error
       const {resource, namespace} = placeObject(session, mapper, entry)
       named.push({resource, namespace, name: entry.object.metadata.name ?? '', object: entry.object})
@@ -138,7 +144,8 @@ export async function editEach(
       const current = local ?? fetched ?? ((await session.request('GET', path)).body as KubeObject)
       const edited = cloneJson(current)
       const podSpec = podSpecOf(resource, edited)
-      if (!podSpec && !anyKind) throw new KubectlError(`${kindName(resource)}/${name} has no pod template`)
+      // kubectl's polymorphic helper names the object's Go type (an unstructured one for other kinds).
+      if (!podSpec && !anyKind) throw new KubectlError(`${resource.resource}/${name} the object is not a pod or does not have a pod template: ${goTypeOf(resource)}`)
       const containers = (Array.isArray(podSpec?.containers) ? podSpec.containers.filter(isJsonObject) : []) as Containers
       const initContainers = (Array.isArray(podSpec?.initContainers) ? podSpec.initContainers.filter(isJsonObject) : []) as Containers
       const failures = (await edit(containers, initContainers, edited, resource)) ?? []
