@@ -80,6 +80,19 @@ describe('component logs, one-shot', () => {
     expect(manager.slice(manager.lastIndexOf('successfully acquired lease'))).toContain('controllermanager.go:765] "Started controller" controller="deployment-controller"\n')
     expect((await cluster.kubemu(`master start ${first}`)).status).toBe(0)
   }, 120_000)
+
+  it('a member without a quorum logs its elections once a second or less, as etcd campaigns once per election timeout', async () => {
+    expect((await cluster.kubemu('member stop infra2')).status).toBe(0)
+    expect((await cluster.kubemu('member stop infra3')).status).toBe(0)
+    // A write that cannot commit: the driver's back-to-back virtual ticks start election after election.
+    expect((await cluster.kubemu('etcdctl put lonely member --command-timeout=3s')).status).not.toBe(0)
+    expect((await cluster.kubemu('member start infra2')).status).toBe(0)
+    expect((await cluster.kubemu('member start infra3')).status).toBe(0)
+    const log = await logs('etcd-control-plane')
+    const seconds = [...log.matchAll(/^raft(\S+ \S+) INFO: \S+ is starting a new election at term/gm)].map((match) => match[1]!)
+    expect(seconds.length).toBeGreaterThan(0)
+    expect(seconds.length, seconds.join(' ')).toBe(new Set(seconds).size)
+  }, 120_000)
 })
 
 describe('component logs through up, with the real kubectl', () => {

@@ -41,6 +41,11 @@ describe('kubectl logs -f through up', () => {
       const ended = await runShell(`timeout 30 ${client.command} ${client.args.join(' ')} logs -f twice`, {cwd: up.home, env: up.env})
       expect({status: ended.status, stdout: ended.stdout}, client.name).toEqual({status: 0, stdout: 'first\nsecond\n'})
     }
+    // A container that crashes and restarts at once: -f prints what it wrote up to its exit, then returns.
+    expect((await up.real(`run dies --image=busybox --labels=app=dies -- sh -c 'echo start; sleep 3; echo dying-now; exit 1'`)).status).toBe(0)
+    expect((await up.real('wait --for=condition=Ready pod/dies --timeout=60s')).status).toBe(0)
+    const dying = await Promise.all(clients.map((client) => runShell(`timeout 60 ${client.command} ${client.args.join(' ')} logs -f dies`, {cwd: up.home, env: up.env})))
+    for (const [index, ended] of dying.entries()) expect({status: ended.status, stdout: ended.stdout}, clients[index]!.name).toEqual({status: 0, stdout: 'start\ndying-now\n'})
     // Two followed logs with a limit of one: kubectl's error, before any request for a log.
     const refusals = await Promise.all(clients.map((client) => runShell(`timeout 30 ${client.command} ${client.args.join(' ')} logs -f -l app=count --max-log-requests=1`, {cwd: up.home, env: up.env})))
     for (const refusal of refusals) expect(refusal.status).toBe(1)

@@ -163,6 +163,27 @@ async function podLogsUntil(pod: KubeObject, query: Readonly<Record<string, stri
 
 
 /**
+ * Up to when a followed run has written, as the pod shows it now: still running (now), ended (its
+ * end, whether the container waits to restart or already runs its next run), or gone with its pod
+ * (now: whatever it wrote until then).
+ */
+function followedRunEnd(latest: KubeObject | null, query: Readonly<Record<string, string>>, followed: LogRun, now: number): {at: number; ended: boolean} {
+  if (!latest) return {at: now, ended: true}
+  let run: LogRun | null = null
+  try {
+    run = logRunOf(latest, {...query, previous: 'false'})
+  } catch {
+    run = null
+  }
+  if (run && run.startedAtMilliseconds === followed.startedAtMilliseconds) return {at: run.finishedAtMilliseconds ?? now, ended: run.finishedAtMilliseconds !== null}
+  // Restarted at once: the run before the current one is the followed one.
+  const status = statusesOf(latest).find((entry) => entry.name === followed.container.name)
+  const last = status?.lastState?.terminated
+  if (last?.startedAt && Date.parse(last.startedAt) === followed.startedAtMilliseconds && last.finishedAt) return {at: Date.parse(last.finishedAt) + 999, ended: true}
+  return {at: now, ended: true}
+}
+
+/**
  * A followed log (`follow=true`, kubectl logs -f): the log so far, then what the run writes as the
  * cluster clock moves on, looked for every logFollowPollMilliseconds of wall time, until the run
  * ends, the pod goes, the client goes away or limitBytes is reached.
@@ -193,17 +214,14 @@ export async function followPodLogs(
       wake = null
       if (ended) return null
       const latest = await currentPod().catch(() => null)
-      const run = latest ? (() => { try { return logRunOf(latest, {...query, previous: 'false'}) } catch { return null } })() : null
-      // The pod went, or the container runs another run now: this one ended with what it wrote.
-      const same = run !== null && run.startedAtMilliseconds === first.run.startedAtMilliseconds
-      const end = same ? (run.finishedAtMilliseconds ?? clock.nowMilliseconds()) : until
-      if (!same || run.finishedAtMilliseconds !== null) ended = true
-      if (end <= until) return ended ? null : ''
+      const end = followedRunEnd(latest, query, first.run, clock.nowMilliseconds())
+      if (end.ended) ended = true
+      if (end.at <= until) return ended ? null : ''
       const lookStarted = performance.now()
-      const written = await runLines(latest ?? pod, first.run, end, streams, reader)
+      const written = await runLines(latest ?? pod, first.run, end.at, streams, reader)
       lookMilliseconds = performance.now() - lookStarted
-      const fresh = written.filter((line) => line.atMilliseconds > until && line.atMilliseconds <= end && (!line.partial || ended || first.run.container.tty !== true))
-      until = end
+      const fresh = written.filter((line) => line.atMilliseconds > until && line.atMilliseconds <= end.at && (!line.partial || ended || first.run.container.tty !== true))
+      until = end.at
       let text = formatLines(fresh, first.run, query)
       if (limitBytes > 0) {
         text = Buffer.from(text).subarray(0, Math.max(0, limitBytes - sentBytes)).toString('utf8')

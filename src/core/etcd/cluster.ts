@@ -33,6 +33,8 @@ export const pumpRoundsMax = 10_000
  */
 export const pumpBusyMillisecondsMax = 50
 export const lockWaitMillisecondsDefault = 10_000
+/** A member's elections are logged at most once per this much cluster time (etcd's election timeout is 1 s). */
+export const memberElectionLogIntervalMilliseconds = 1_000
 /** Raft log lines a cluster holds before the host gives it a sink (a new cluster's first election is a few dozen). */
 export const memberLogLinesHeldMax = 1_000
 
@@ -200,8 +202,34 @@ export class EmbeddedCluster {
     if (this.memberLogHeld.length > memberLogLinesHeldMax) this.memberLogHeld.shift()
   }
 
+  /** When each member's last logged election began (cluster time), and the members whose current election goes unlogged. */
+  private readonly electionLoggedAt = new Map<string, number>()
+  private readonly electionUnlogged = new Set<string>()
+
+  /**
+   * A member's raft lines, its elections logged at most once per memberElectionLogIntervalMilliseconds
+   * of cluster time: while no quorum answers, the driver's back-to-back virtual ticks start many
+   * elections within a millisecond of cluster time, where etcd's member campaigns once every
+   * election timeout. Leaders found and won always show.
+   */
   private raftLogOf(member: string): RaftLogger {
-    return {info: (message) => this.writeMemberLog(member, 'raft', 'INFO', message), warning: (message) => this.writeMemberLog(member, 'raft', 'WARN', message)}
+    const write = (level: MemberLogLine['level'], message: string) => {
+      if (message.includes(' is starting a new election at term ')) {
+        const now = this.clock.nowMilliseconds()
+        const last = this.electionLoggedAt.get(member)
+        if (last !== undefined && now - last < memberElectionLogIntervalMilliseconds) {
+          this.electionUnlogged.add(member)
+          return
+        }
+        this.electionLoggedAt.set(member, now)
+        this.electionUnlogged.delete(member)
+      } else if (this.electionUnlogged.has(member)) {
+        if (!message.startsWith('raft.node: ') && !message.includes(' became leader at term ')) return
+        this.electionUnlogged.delete(member)
+      }
+      this.writeMemberLog(member, 'raft', level, message)
+    }
+    return {info: (message) => write('INFO', message), warning: (message) => write('WARN', message)}
   }
 
   /** What the running members' peer transports log when `peer` goes away or comes back (rafthttp's lines). */

@@ -20,6 +20,8 @@ import type {MemberLogLine} from '../etcd/cluster.js'
 export const componentLogFileName = 'component-logs.jsonl'
 /** Past this size the file is cut back to its newer half (the kubelet rotates container logs too). */
 export const componentLogFileBytesMax = 2 * 1024 * 1024
+/** Lines of each source a cut keeps (the kubelet keeps each container's log files apart). */
+export const componentLogLinesPerSourceKept = 1_000
 /** A file larger than this is not read (it is not one kubemu wrote). */
 export const componentLogFileReadBytesMax = 64 * 1024 * 1024
 
@@ -74,12 +76,30 @@ export class ComponentLogFile {
     return records
   }
 
-  /** Keeps the newer half of the file (written aside, then renamed over: never half a file). */
+  /**
+   * Keeps each source's newest componentLogLinesPerSourceKept lines, so that one busy component
+   * does not cut another's history short; then, if that is still most of the limit, the newer half
+   * (written aside, then renamed over: never half a file).
+   */
   private cut(): void {
-    const text = readFileSync(this.path, 'utf8')
-    const half = text.indexOf('\n', Math.floor(text.length / 2))
+    const lines = readFileSync(this.path, 'utf8').split('\n').filter((line) => line !== '')
+    const keptOfSource = new Map<string, number>()
+    const kept: string[] = []
+    for (let index = lines.length - 1; index >= 0; index--) {
+      const source = /^\{"source":"([^"]*)"/.exec(lines[index]!)?.[1] ?? ''
+      const count = keptOfSource.get(source) ?? 0
+      if (count >= componentLogLinesPerSourceKept) continue
+      keptOfSource.set(source, count + 1)
+      kept.push(lines[index]!)
+    }
+    kept.reverse()
+    let text = kept.length > 0 ? `${kept.join('\n')}\n` : ''
+    if (Buffer.byteLength(text) > (componentLogFileBytesMax * 3) / 4) {
+      const half = text.indexOf('\n', Math.floor(text.length / 2))
+      text = half < 0 ? '' : text.slice(half + 1)
+    }
     const aside = `${this.path}.cut`
-    writeFileSync(aside, half < 0 ? '' : text.slice(half + 1))
+    writeFileSync(aside, text)
     renameSync(aside, this.path)
   }
 }

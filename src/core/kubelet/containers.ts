@@ -15,7 +15,7 @@ import type {Container, Pod, Probe} from '../api/kinds.js'
 import {argvOf, containersOf, environmentOf, filesystemOf, hostnameOf, type PodObjectReader} from './container-setup.js'
 import {containerRunKey, type ContainerStateStore, FileContainerState, MemoryContainerState} from './container-state.js'
 import type {ServedRecord} from './served-requests.js'
-import {firstFailureRun, firstSuccess, httpProbeRequest, networkProbe, type ProbeKind, probeLabels, type ProbeResult, probeTimes, readinessAt} from './probes.js'
+import {firstFailureRun, firstSuccess, httpProbeRequest, networkProbe, type ProbeKind, probeLabels, type ProbeResult, probeTimes, latestProbeTimes, readinessAt} from './probes.js'
 import {FileNodeImages, MemoryNodeImages, type NodeImageStore} from './node-images.js'
 import {termReaction} from './termination.js'
 import {isKnownProgram, type LogLine, logLinesMax, type RunResult, type RunSpec, runOverTime, runToEnd, startSession, type StdinInput, type TimedEvent} from './shell/run.js'
@@ -327,9 +327,10 @@ export class SimulatedContainers {
         const request = {method: 'GET', path: http.path, headers: {host: `${http.host}:${http.port}`, accept: '*/*', connection: 'close', ...http.headers}, clientIp: nodeIp}
         const response = server.answer({...request, podName: String(pod.metadata.name), nowMilliseconds: until, startedMilliseconds: run.startedAtMilliseconds, files}, http.port)
         if (response.status === 0) continue
-        let times = probeTimes(probe, run.startedAtMilliseconds, until)
-        // A startup probe stops at its first success.
-        if (kind === 'startup' && response.status >= 200 && response.status < 400) times = times.slice(0, 1)
+        // A startup probe stops at its first success; the others' latest runs are what the log keeps.
+        const times = kind === 'startup' && response.status >= 200 && response.status < 400
+          ? probeTimes(probe, run.startedAtMilliseconds, until).slice(0, 1)
+          : latestProbeTimes(probe, run.startedAtMilliseconds, until, logLinesMax)
         for (const at of times) records.push({...servedRequest(at, request, response), format})
       }
     }

@@ -29,6 +29,17 @@ export function probeTimes(probe: Probe, startedAtMilliseconds: number, untilMil
   return times
 }
 
+/** The latest `countMax` of a probe's run times up to `until`, oldest first (a long run's log ends with its newest probes). */
+export function latestProbeTimes(probe: Probe, startedAtMilliseconds: number, untilMilliseconds: number, countMax: number): number[] {
+  const period = Math.max(1, probe.periodSeconds ?? 10) * 1000
+  const first = startedAtMilliseconds + Math.max(0, probe.initialDelaySeconds ?? 0) * 1000
+  if (untilMilliseconds < first) return []
+  const count = Math.floor((untilMilliseconds - first) / period) + 1
+  const times: number[] = []
+  for (let index = Math.max(0, count - countMax); index < count; index++) times.push(first + index * period)
+  return times
+}
+
 type ContainerPorts = {ports?: Array<{name?: string; containerPort: number}>}
 
 function portNumber(container: ContainerPorts, port: number | string): number {

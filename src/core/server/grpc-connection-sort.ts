@@ -98,8 +98,9 @@ export function sortGrpcConnection(socket: Socket, head: Buffer, decided: (kind:
   }
   socket.on('data', onData)
   socket.write(emptySettingsFrame)
-  readFrames()
+  // Resumed before the first bytes are read: reading them may already decide (and pause the socket).
   socket.resume()
+  readFrames()
 }
 
 /**

@@ -75,14 +75,23 @@ export async function serveApiRequest(api: Pick<ApiServer, 'handle'>, request: I
     response.writeHead(answer.status, {...replyHeaders, ...answer.headers, 'content-type': answer.contentType ?? 'text/plain', 'transfer-encoding': 'chunked'})
     response.flushHeaders()
     response.on('close', () => follow.cancel())
-    if (answer.body !== '') response.write(answer.body)
-    for (;;) {
-      const text = response.destroyed ? null : await follow.next()
-      if (text === null) break
-      if (text !== '') response.write(text)
+    // A client that stops reading holds the log back (each piece waits for the last to drain).
+    const write = async (text: string) => {
+      if (text !== '' && !response.write(text) && !response.destroyed) await new Promise((drained) => response.once('drain', drained).once('close', drained))
     }
-    follow.cancel()
-    response.end()
+    try {
+      await write(answer.body)
+      for (;;) {
+        const text = response.destroyed ? null : await follow.next()
+        if (text === null) break
+        await write(text)
+      }
+    } catch {
+      // The log's headers are out: a failure ends it, as a kubelet's stream ends, with nothing appended.
+    } finally {
+      follow.cancel()
+      response.end()
+    }
     return
   }
   if (answer.contentType !== undefined && (typeof answer.body === 'string' || answer.body instanceof Uint8Array)) {

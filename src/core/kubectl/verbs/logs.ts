@@ -80,7 +80,8 @@ export async function runLogs(session: KubectlSession, args: readonly string[]):
   if (follow && requests.length > concurrency) {
     throw new KubectlError(`you are attempting to follow ${requests.length} log streams, but maximum allowed concurrency is ${concurrency}, use --max-log-requests to increase the limit`)
   }
-  const prefixed = session.flag('prefix') === 'true' || (pods.length > 1 && Boolean(session.flag('selector')))
+  // Only --prefix prefixes the lines (kubectl 1.32 prints several pods' lines bare otherwise).
+  const prefixed = session.flag('prefix') === 'true'
   const stream = async ({pod, container}: {pod: TargetPod; container: string}) => {
     const query: Record<string, string> = {container}
     if (follow) query.follow = 'true'
