@@ -6,6 +6,7 @@
 import {spawn} from 'node:child_process'
 import {createServer, type Socket} from 'node:net'
 import {afterAll, describe, expect, it} from 'vitest'
+import * as sorting from '../../src/core/server/grpc-connection-sort.js'
 import {type GrpcConnectionKind, sortGrpcConnection} from '../../src/core/server/grpc-connection-sort.js'
 import {AuthorityRewriter, connectionPreface} from '../../src/core/server/http2-authority.js'
 
@@ -55,6 +56,11 @@ describe('sorting plain gRPC connections', () => {
     const perEndpoint = await sortOf([`--endpoints=http://127.0.0.1:${port}`, 'endpoint', 'status'])
     expect(perEndpoint.kind).toBe('rewrite')
     expect(frameTypes(perEndpoint.bytes)).not.toContain(0x4 * 16 + 1)
+    // The same clients again: sorted alike, without asking nghttp2 again (its verdict is kept by the authority's bytes).
+    const asked = sorting.nghttp2Asks
+    expect((await sortOf([`--endpoints=127.0.0.1:${port}`, 'get', 'foo'])).kind).toBe('direct')
+    expect((await sortOf([`--endpoints=http://127.0.0.1:${port}`, 'endpoint', 'status'])).kind).toBe('rewrite')
+    expect(sorting.nghttp2Asks).toBe(asked)
   }, 30_000)
 
   it('the rewrite drops the acknowledgement of the front door SETTINGS when it comes later, and only that one', async () => {

@@ -14,12 +14,23 @@
 import {createServer as createHttp2Server, type Http2Session} from 'node:http2'
 import type {Socket} from 'node:net'
 import {Duplex} from 'node:stream'
-import {connectionPreface} from './http2-authority.js'
+import {connectionPreface, literalAuthoritiesOf} from './http2-authority.js'
 
 /** Bytes a client may send before its first header block is complete; past them its connection is relayed with the rewrite. */
 export const sortBytesMax = 64 * 1024
 /** How long nghttp2 may take to accept or refuse a header block (it does so within a turn or two of the loop). */
 export const probeMillisecondsMax = 2_000
+/** nghttp2's verdicts kept, by the authority bytes a client sent (a client program sends the same ones on every connection). */
+export const authorityVerdictsMax = 256
+
+/**
+ * nghttp2's verdict on each authority seen, by its bytes as sent: `check perf` opens hundreds of
+ * connections at once, and each asked a throwaway HTTP/2 session of its own.
+ */
+const authorityVerdicts = new Map<string, boolean>()
+
+/** Throwaway HTTP/2 sessions made so far (each asks nghttp2 about one client's first header block). */
+export let nghttp2Asks = 0
 
 const frameHeaderBytes = 9
 const frameType = {headers: 0x1, rstStream: 0x3, settings: 0x4, ping: 0x6, goAway: 0x7, continuation: 0x9} as const
@@ -43,6 +54,7 @@ export function sortGrpcConnection(socket: Socket, head: Buffer, decided: (kind:
   let settingsAcked = false
   let headersComplete = false
   let inHeaderBlock = false
+  let authorities: string | null = null
   let done = false
   const finish = (kind: GrpcConnectionKind) => {
     done = true
@@ -77,6 +89,8 @@ export function sortGrpcConnection(socket: Socket, head: Buffer, decided: (kind:
       kept.push(frame)
       keptBytes += frame.length
       if (type === frameType.headers || (type === frameType.continuation && inHeaderBlock)) {
+        // A block in one frame is known by its authorities; one split over CONTINUATION frames is always asked about.
+        if (type === frameType.headers && !headersComplete) authorities = literalAuthoritiesOf(frame)?.toString('latin1') ?? null
         inHeaderBlock = (flags & endHeadersFlag) === 0
         if (!inHeaderBlock) headersComplete = true
       }
@@ -84,11 +98,18 @@ export function sortGrpcConnection(socket: Socket, head: Buffer, decided: (kind:
     if (done) return
     if (keptBytes + pending.length > sortBytesMax) return finish('rewrite')
     if (headersComplete && settingsAcked) {
+      const known = authorities === null ? undefined : authorityVerdicts.get(authorities)
+      if (known !== undefined) return finish(known ? 'direct' : 'rewrite')
       done = true
       socket.off('data', onData)
       socket.pause()
       const bytes = Buffer.concat(kept)
+      const asked = authorities
       void nghttp2TakesHeaders(bytes).then((accepted) => {
+        if (asked !== null) {
+          authorityVerdicts.set(asked, accepted)
+          if (authorityVerdicts.size > authorityVerdictsMax) authorityVerdicts.delete(authorityVerdicts.keys().next().value as string)
+        }
         done = false
         kept.length = 0
         kept.push(bytes)
@@ -108,6 +129,7 @@ export function sortGrpcConnection(socket: Socket, head: Buffer, decided: (kind:
  * (a connection preface and whole frames): fed to a throwaway session that answers nobody.
  */
 function nghttp2TakesHeaders(bytes: Buffer): Promise<boolean> {
+  nghttp2Asks++
   return new Promise((resolve) => {
     const server = createHttp2Server()
     let session: Http2Session | null = null

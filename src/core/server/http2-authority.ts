@@ -93,6 +93,46 @@ export function rewriteAuthority(block: Buffer, authority: string): Buffer | nul
   return Buffer.concat(parts)
 }
 
+/**
+ * The literal `:authority` values of a HEADERS frame whose block ends in it (END_HEADERS), as
+ * sent (HPACK string representations, Huffman-coded or not), joined; null when it has none or is
+ * malformed. Two blocks with the same bytes here carry the same authorities.
+ */
+export function literalAuthoritiesOf(frame: Buffer): Buffer | null {
+  const flags = frame[4]!
+  if (frame[3] !== headersFrameType || (flags & endHeadersFlag) === 0) return null
+  let payload = frame.subarray(frameHeaderBytes)
+  if (flags & paddedFlag) {
+    const padding = payload[0] ?? 0
+    if (1 + padding > payload.length) return null
+    payload = payload.subarray(1, payload.length - padding)
+  }
+  const block = flags & priorityFlag ? payload.subarray(priorityBytes) : payload
+  const values: Buffer[] = []
+  try {
+    let position = 0
+    while (position < block.length) {
+      const first = block[position]!
+      if (first & 0x80) {
+        position = readInteger(block, position, 7).next
+        continue
+      }
+      if ((first & 0xe0) === 0x20) {
+        position = readInteger(block, position, 5).next
+        continue
+      }
+      const {value: nameIndex, next} = readInteger(block, position, first & 0x40 ? 6 : 4)
+      const valueStart = nameIndex === 0 ? skipString(block, next) : next
+      position = skipString(block, valueStart)
+      if (nameIndex === authorityStaticIndex) values.push(block.subarray(valueStart, position))
+    }
+  } catch (error) {
+    if (error instanceof MalformedHeaderBlock) return null
+    throw error
+  }
+  return values.length > 0 ? Buffer.concat(values) : null
+}
+
 /** The client-to-server half of a connection: frames as they come, HEADERS with their authority rewritten. */
 export class AuthorityRewriter extends Transform {
   private pending: Buffer = Buffer.alloc(0)
