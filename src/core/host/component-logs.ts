@@ -16,6 +16,7 @@ import type {KubeObject} from '../api/object.js'
 import type {ExecSessionAnswer} from '../api/wire.js'
 import type {ContainerRun, ContainerStreams, ForwardedBytes, StreamObjectReader} from '../apiserver/pod-logs.js'
 import type {MemberLogLine} from '../etcd/cluster.js'
+import {klogLine} from '../util/klog.js'
 
 export const componentLogFileName = 'component-logs.jsonl'
 /** Past this size the file is cut back to its newer half (the kubelet rotates container logs too). */
@@ -108,13 +109,6 @@ export class ComponentLogFile {
 
 const two = (value: number) => String(value).padStart(2, '0')
 
-/** klog's header: `I1206 11:18:01.934000       1 file.go:123] ` (severity, date, time to the microsecond, thread 1). */
-export function klogLine(severity: 'I' | 'W' | 'E', atMilliseconds: number, location: string, message: string): string {
-  const time = new Date(atMilliseconds)
-  const micro = `${String(time.getUTCMilliseconds()).padStart(3, '0')}000`
-  return `${severity}${two(time.getUTCMonth() + 1)}${two(time.getUTCDate())} ${two(time.getUTCHours())}:${two(time.getUTCMinutes())}:${two(time.getUTCSeconds())}.${micro} ${'1'.padStart(7)} ${location}] ${message}`
-}
-
 /** etcd 3.4's capnslog line: `2026-12-06 11:21:03.901764 I | etcdmain: …`. */
 export function capnslogLine(level: 'I' | 'N' | 'W' | 'E', atMilliseconds: number, packageName: string, message: string): string {
   const time = new Date(atMilliseconds)
@@ -134,6 +128,11 @@ export function memberLogLine(line: MemberLogLine): string {
 }
 
 // ---- what the components write -------------------------------------------------------------
+
+/** A component's klog line in its container (thread 1, the container's UTC clock), without its newline. */
+function containerKlog(atMilliseconds: number, location: string, message: string): string {
+  return klogLine('I', location, message, atMilliseconds, 1, true).slice(0, -1)
+}
 
 const leaseLocation = 'leaderelection.go:257'
 const acquiredLocation = 'leaderelection.go:271'
@@ -171,7 +170,7 @@ export const startedControllers: readonly string[] = [
 
 /** What an elected component writes as it takes its Lease (kube-controller-manager then starts its controllers). */
 export function leaseAcquiredLines(component: 'kube-scheduler' | 'kube-controller-manager', identity: string, atMilliseconds: number): ComponentLogLine[] {
-  const line = (offset: number, location: string, message: string) => ({atMilliseconds: atMilliseconds + offset, text: klogLine('I', atMilliseconds + offset, location, message)})
+  const line = (offset: number, location: string, message: string) => ({atMilliseconds: atMilliseconds + offset, text: containerKlog(atMilliseconds + offset, location, message)})
   const lines = [line(0, acquiredLocation, `successfully acquired lease kube-system/${component}`)]
   if (component === 'kube-controller-manager') {
     lines.push(
@@ -199,7 +198,7 @@ function startupLines(component: ComponentSource extends `${infer C}/${string}` 
   const command = container.command ?? []
   const version = (container.image ?? '').split(':')[1] ?? ''
   const lines: ComponentLogLine[] = []
-  const klog = (offset: number, location: string, message: string) => lines.push({atMilliseconds: startedAt + offset, text: klogLine('I', startedAt + offset, location, message)})
+  const klog = (offset: number, location: string, message: string) => lines.push({atMilliseconds: startedAt + offset, text: containerKlog(startedAt + offset, location, message)})
   const bindAddress = flagOf(command, 'bind-address') ?? '0.0.0.0'
   const served = (port: number) => `${bindAddress.includes(':') ? `[${bindAddress}]` : bindAddress}:${port}`
   if (component === 'kube-scheduler') {

@@ -99,14 +99,8 @@ function truncated(body: string, level: number): string {
   return body.length > max ? `${body.slice(0, max)} [truncated ${body.length - max} chars]` : body
 }
 
-/** One klog line: severity, MMDD, wall time to the microsecond, the process id, the source line, the message. */
-export function klogLine(severity: 'I' | 'W' | 'E' | 'F', source: string, message: string, milliseconds: number = performance.timeOrigin + performance.now(), pid: number = process.pid): string {
-  const time = new Date(Math.floor(milliseconds))
-  const two = (value: number) => String(value).padStart(2, '0')
-  const micros = String(Math.floor((milliseconds % 1000) * 1000)).padStart(6, '0')
-  const stamp = `${two(time.getMonth() + 1)}${two(time.getDate())} ${two(time.getHours())}:${two(time.getMinutes())}:${two(time.getSeconds())}.${micros}`
-  return `${severity}${stamp} ${String(pid).padStart(7)} ${source}] ${message}\n`
-}
+import {klogLine} from '../util/klog.js'
+export {klogLine}
 
 /** The host and port a URL's request dials, as Go's trace names them (`127.0.0.1:6443`). */
 function dialAddress(url: string): string {
