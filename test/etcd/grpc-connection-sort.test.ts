@@ -12,6 +12,8 @@ import {AuthorityRewriter, connectionPreface} from '../../src/core/server/http2-
 
 const sorted: Array<{kind: GrpcConnectionKind; bytes: Buffer; settingsAckPending: boolean}> = []
 const server = createServer((socket: Socket) => {
+  // etcdctl is killed once its connection is sorted: its reset must not be an uncaught error.
+  socket.on('error', () => socket.destroy())
   socket.once('data', (head: Buffer) => {
     socket.pause()
     sortGrpcConnection(socket, head, (kind, bytes, settingsAckPending) => {
