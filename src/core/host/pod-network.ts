@@ -59,9 +59,18 @@ export function hostPodNetwork(server: () => Promise<RequestHandler>, clock: Clo
       const client = new ApiClient(handler, apiServerUser, 'kubemu')
       return createPodNetwork(client, clock, {random, memory, syncedRules, containerFiles: runtimeFiles(containers, client, clock), servedRequests: (...served) => containers().servedRequests(...served)})
     }))
+  return opened(open)
+}
+
+/** The network `open` gives, asked for once it is needed. */
+function opened(open: () => Promise<PodNetwork>): PodNetwork {
   return {
     lookup: async (from, name, type) => (await open()).lookup(from, name, type),
     request: async (from, url, options) => (await open()).request(from, url, options),
     connect: async (from, host, port) => (await open()).connect(from, host, port),
+    snapshot: () => {
+      let snapshot: Promise<PodNetwork> | null = null
+      return opened(() => (snapshot ??= open().then((network) => network.snapshot())))
+    },
   }
 }

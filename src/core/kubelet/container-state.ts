@@ -3,12 +3,14 @@
 // so a container's run replays them at their moments; and, the same way, what attaches sent on
 // the container's open stdin; and which Services a run's start could link in the very second it
 // started (see servicesOfStartSecond); and, through served-requests.ts, the requests its web
-// server answered (its access log). In memory, or a file in the cluster
+// server answered (its access log), and through replayed-requests.ts those its own command sent
+// (kept with the run that sent them). In memory, or a file in the cluster
 // folder that one-shot commands and `kubemu up` share (written whole and renamed into place).
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {FileChange} from './shell/filesystem.js'
 import {FileServedRequests, MemoryServedRequests, type ServedRecord, type ServedRequestStore} from './served-requests.js'
+import {ReplayedRequests} from './replayed-requests.js'
 
 export const containerStateFileName = 'containers.json'
 export const probeEventsFileName = 'probe-events.json'
@@ -33,6 +35,8 @@ export function containerRunKey(podUid: string, container: string, restartCount:
 }
 
 export interface ContainerStateStore extends ServedRequestStore {
+  /** The requests containers' own commands sent, kept with the runs that sent them. */
+  readonly replayed: ReplayedRequests
   records(key: string): readonly ExecRecord[]
   add(key: string, record: ExecRecord): void
   /** The cluster time up to which a run's probe failures have their events (the kubelet's prober memory). */
@@ -98,6 +102,7 @@ export class MemoryContainerState implements ContainerStateStore {
   }
 
   private readonly served = new MemoryServedRequests()
+  readonly replayed = ReplayedRequests.inMemory()
 
   servedRequests(key: string): readonly ServedRecord[] {
     return this.served.servedRequests(key)
@@ -115,9 +120,11 @@ export class FileContainerState implements ContainerStateStore {
   private readonly marksPath: string
   private readonly startSecondPath: string
   private readonly served: FileServedRequests
+  readonly replayed: ReplayedRequests
 
   constructor(folder: string) {
     this.served = new FileServedRequests(folder)
+    this.replayed = ReplayedRequests.inFolder(folder)
     this.path = join(folder, containerStateFileName)
     this.marksPath = join(folder, probeEventsFileName)
     this.startSecondPath = join(folder, startSecondServicesFileName)

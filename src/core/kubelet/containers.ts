@@ -3,9 +3,10 @@
 // and exec probes at their moments); its log, its exit or the probe failure that kills it, its
 // readiness; and exec of a command into it. The kubelet and the API server's log and exec
 // subresources ask it the same questions, so every process computes the same answers.
-import {networkUnavailable, type PodNetwork, unloggedNetwork} from '../network/types.js'
+import {networkUnavailable, type PodNetwork, replayedNetwork, type ServedRequestRecorder} from '../network/types.js'
+import type {ReplayedRequest} from './replayed-requests.js'
 import {forwardedExchange, type ForwardedReply, podOnlyView} from '../network/port-forward.js'
-import {filesOfListener, servedRequest, type ServedRequestRecorder} from '../network/container-servers.js'
+import {filesOfListener, servedRequest} from '../network/container-servers.js'
 import {imageServer} from '../network/image-servers.js'
 import {imageStartupLines} from './image-output.js'
 import {serverLogLines, stableByTime} from './container-log.js'
@@ -127,7 +128,34 @@ export class SimulatedContainers {
     return container
   }
 
-  private async spec(pod: Pod, container: Container, run: ContainerRunStart, reader: PodObjectReader, unknownProgram: RunSpec['unknownProgram'], argv?: readonly string[]): Promise<RunSpec> {
+  /**
+   * Keeps what a replay of the container's own command sent (see replayed-requests.ts), the run
+   * looked at `lookedAt`; the moment its provisional requests were cut at, or null.
+   */
+  private keepReplayed(pod: Pod, container: string, run: ContainerRunStart, lookedAt: number, until: number, found: readonly ReplayedRequest[], endsAt: number | null = null): number | null {
+    return this.state.replayed.record(containerRunKey(String(pod.metadata.uid), container, run.restartCount), lookedAt, until, found, endsAt)
+  }
+
+  /** The run ended at `atMilliseconds` (its pod deleted): requests its command would send after it were never sent. */
+  runEnded(pod: Pod, containerName: string, run: ContainerRunStart, atMilliseconds: number): void {
+    this.state.replayed.end(containerRunKey(String(pod.metadata.uid), containerName, run.restartCount), atMilliseconds)
+  }
+
+  /** Ends, at `now` at the latest, the kept runs of pods that are gone (deleted while no kubelet watched them). */
+  endRunsOfGonePods(isLive: (podUid: string) => boolean, now: number): void {
+    for (const client of this.state.replayed.openRuns()) if (!isLive(client.split('/')[0]!)) this.state.replayed.end(client, now)
+  }
+
+  /** A recorder that adds each line a server's access log would keep to `found`, with the server's current run. */
+  private collector(found: ReplayedRequest[]): ServedRequestRecorder {
+    return (server, containerName, served, format) => {
+      const serverRun = runningRun(server, containerName)
+      if (serverRun) found.push({server: containerRunKey(String(server.metadata.uid), containerName, serverRun.restartCount), record: {...served, format}})
+    }
+  }
+
+  /** `found`: where a replay of the container's own command keeps its requests (none kept without it); an exec's (`argv`) are logged as they are served. */
+  private async spec(pod: Pod, container: Container, run: ContainerRunStart, reader: PodObjectReader, unknownProgram: RunSpec['unknownProgram'], argv?: readonly string[], found: ReplayedRequest[] = []): Promise<RunSpec> {
     const key = containerRunKey(String(pod.metadata.uid), container.name, run.restartCount)
     const environment = await environmentOf(pod, container, reader, {startedAtMilliseconds: run.startedAtMilliseconds, servicesOfStartSecond: this.state.servicesOfStartSecond(key)})
     return {
@@ -138,9 +166,9 @@ export class SimulatedContainers {
       hostname: hostnameOf(pod),
       source: {kind: 'pod', namespace: String(pod.metadata.namespace), name: String(pod.metadata.name)},
       unknownProgram,
-      // The container's own command is replayed whenever its run is looked at: its requests reach
-      // servers but leave no access-log line (an exec's run now, and its requests are logged).
-      network: argv === undefined ? unloggedNetwork(this.network) : this.network,
+      // The container's own command is replayed whenever its run is looked at: its requests are
+      // kept with its run, once per moment (an exec's run now, and are logged as served).
+      network: argv === undefined ? replayedNetwork(this.network.snapshot(), this.collector(found)) : this.network,
       // The container's own command writes to a terminal when it asked for one (run -it); an exec here never does.
       terminal: argv === undefined && container.tty === true,
       // Its stdin stays open for attaches (run -i); an exec's has only what the exec sent.
@@ -188,8 +216,8 @@ export class SimulatedContainers {
   }
 
   /** The run from its start to `until`, with execs' changes and (when asked) exec probes at their moments. */
-  private async replay(pod: Pod, container: Container, run: ContainerRunStart, until: number, reader: PodObjectReader, probes: Partial<Record<ProbeKind, ProbeResult[]>> = {}): Promise<RunResult> {
-    const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container))
+  private async replay(pod: Pod, container: Container, run: ContainerRunStart, until: number, reader: PodObjectReader, found: ReplayedRequest[], probes: Partial<Record<ProbeKind, ProbeResult[]>> = {}): Promise<RunResult> {
+    const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container), undefined, found)
     const events = this.execEvents(pod, container.name, run)
     for (const kind of Object.keys(probes) as ProbeKind[]) {
       const probe = probeOf(container, kind)
@@ -223,7 +251,8 @@ export class SimulatedContainers {
         probes[kind] = probeTimes(probe, run.startedAtMilliseconds, until).map((at) => ({atMilliseconds: at, ...answer}))
       }
     }
-    const result = await this.replay(pod, container, run, until, reader, probes)
+    const found: ReplayedRequest[] = []
+    const result = await this.replay(pod, container, run, until, reader, found, probes)
     const startup = probeOf(container, 'startup')
     const startupResults = probes.startup ?? []
     const startedAt = startup ? firstSuccess(startupResults) : run.startedAtMilliseconds
@@ -245,7 +274,9 @@ export class SimulatedContainers {
     const readyState = readiness ? readinessAt(readinessResults, readiness, now) : {ready: started, changesAtMilliseconds: null, failure: null}
     // Each failed readiness probe is an event, so the kubelet looks again at the next one (one look per period at most).
     const nextReadinessFailure = readinessResults.find((entry) => entry.atMilliseconds > now && !entry.success)?.atMilliseconds
-    const changes = [end?.atMilliseconds, readyState.changesAtMilliseconds, nextReadinessFailure, startedAt !== null && startedAt > now ? startedAt : null, result.exit || result.wakesAtMilliseconds === null ? null : until]
+    // A probe's kill is the run's end once it happened (a later one is a forecast the next look may change).
+    const requestsCutAt = this.keepReplayed(pod, container.name, run, now, until, found, end && end.atMilliseconds <= now ? end.atMilliseconds : null)
+    const changes = [end?.atMilliseconds, readyState.changesAtMilliseconds, nextReadinessFailure, startedAt !== null && startedAt > now ? startedAt : null, result.exit || result.wakesAtMilliseconds === null ? null : until, requestsCutAt]
       .filter((at): at is number => typeof at === 'number' && at > now)
     return {
       end: end && end.atMilliseconds <= now ? end : null,
@@ -266,7 +297,9 @@ export class SimulatedContainers {
     const reaction = termReaction(container)
     if (reaction.kind === 'exits') return signalAt
     if (!followsCommand(pod, container)) return null
-    const result = await this.replay(pod, container, run, signalAt, reader)
+    const found: ReplayedRequest[] = []
+    const result = await this.replay(pod, container, run, signalAt, reader, found)
+    this.keepReplayed(pod, container.name, run, signalAt, signalAt, found)
     if (result.exit) return result.exit.atMilliseconds
     return reaction.kind === 'trap' ? result.wakesAtMilliseconds : null
   }
@@ -296,9 +329,11 @@ export class SimulatedContainers {
     const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container))
     const startup = imageStartupLines(pod, container, run.startedAtMilliseconds, spec.fs)
     // An annotated run time ends the run, but what its command printed until then is its log.
-    const printed = hasCommand(container) ? (await this.replay(pod, container, run, until, reader)).log : []
+    const found: ReplayedRequest[] = []
+    const printed = hasCommand(container) ? (await this.replay(pod, container, run, until, reader, found)).log : []
+    this.keepReplayed(pod, containerName, run, until, until, found)
     const key = containerRunKey(String(pod.metadata.uid), containerName, run.restartCount)
-    const served: ServedRecord[] = [...this.state.servedRequests(key), ...(await this.probeRequests(pod, container, run, until, reader))]
+    const served: ServedRecord[] = [...this.state.servedRequests(key), ...this.state.replayed.servedBy(key, until), ...(await this.probeRequests(pod, container, run, until, reader))]
     const lines = [...startup, ...printed, ...serverLogLines(served.filter((record) => record.atMilliseconds <= until))].filter((line) => line.atMilliseconds <= until)
     // Sorted by time; a stable sort keeps each source's own order within one millisecond.
     return lines.length > logLinesMax ? stableByTime(lines).slice(-logLinesMax) : stableByTime(lines)
@@ -375,8 +410,10 @@ export class SimulatedContainers {
   private readonly sessions: ExecSessions
 
   private async replayFiles(pod: Pod, container: Container, run: ContainerRunStart, now: number, reader: PodObjectReader) {
-    const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container))
+    const found: ReplayedRequest[] = []
+    const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container), undefined, found)
     await runOverTime(spec, run.startedAtMilliseconds, now, this.execEvents(pod, container.name, run), this.stdinInputs(pod, container.name, run))
+    this.keepReplayed(pod, container.name, run, now, now, found)
     return spec.fs
   }
 }

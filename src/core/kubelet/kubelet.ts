@@ -91,6 +91,7 @@ export class Kubelets implements ControlLoop, PodWork {
     })
     this.pods.onEvent((event) => {
       if (event.type !== 'DELETED' && event.object.spec.nodeName) this.simulated.add(objectKey(event.object))
+      else if (event.type === 'DELETED') this.deletions.gone(event.object, this.clock.nowMilliseconds())
     })
     // What an attach sends on a container's stdin may end its command: the kubelet looks again.
     this.runtime.onStdin((pod) => this.simulated.add(objectKey(pod)))
@@ -117,8 +118,17 @@ export class Kubelets implements ControlLoop, PodWork {
     return dues.length > 0 ? Math.min(...dues) : null
   }
 
+  /** Whether this kubelet ended the kept runs of pods deleted while no kubelet watched (once, at its first round). */
+  private goneRunsEnded = false
+
   async process(collapseDelays: boolean): Promise<number> {
     this.collapsing = collapseDelays
+    if (!this.goneRunsEnded) {
+      // A one-shot command's kubelet lists the pods as it starts: one deleted by an earlier command never shows as DELETED.
+      this.goneRunsEnded = true
+      const live = new Set(this.pods.list().map((pod) => String(pod.metadata.uid)))
+      this.runtime.endRunsOfGonePods((uid) => live.has(uid), this.clock.nowMilliseconds())
+    }
     let beats = this.heartbeats.due(this.clock.nowMilliseconds()) ? await this.heartbeats.beat(this.clock.nowMilliseconds()) : 0
     if (this.certificates?.due(this.clock.nowMilliseconds())) beats += await this.certificates.process(this.clock.nowMilliseconds())
     let lastBeat = this.clock.nowMilliseconds()

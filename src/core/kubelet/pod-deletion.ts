@@ -21,6 +21,20 @@ export class PodDeletions {
     this.stopping.delete(key)
   }
 
+  /**
+   * The pod left the API (a forced delete, or the kubelet's own removal) at `now`: its running
+   * containers ended then at the latest, and their commands sent nothing after.
+   */
+  gone(pod: Pod, now: number): void {
+    const statuses = ((pod.status as {containerStatuses?: Array<Record<string, any>>} | undefined)?.containerStatuses ?? [])
+    const deletedAt = Date.parse(String(pod.metadata.deletionTimestamp ?? ''))
+    const endedAt = Number.isNaN(deletedAt) ? now : Math.min(now, deletedAt)
+    for (const status of statuses) {
+      const startedAt = Date.parse(status.state?.running?.startedAt ?? '')
+      if (!Number.isNaN(startedAt)) this.work.runtime.runEnded(pod, String(status.name), {startedAtMilliseconds: startedAt, restartCount: Number(status.restartCount ?? 0)}, endedAt)
+    }
+  }
+
   async terminate(pod: Pod, now: number): Promise<void> {
     const key = objectKey(pod)
     const uid = String(pod.metadata.uid)
@@ -57,8 +71,11 @@ export class PodDeletions {
       const status = statuses.find((entry) => entry.name === container.name)
       const startedAt = Date.parse(status?.state?.running?.startedAt ?? '')
       if (Number.isNaN(startedAt)) continue
-      const end = await this.work.runtime.endAfterTerm(pod, container.name, {startedAtMilliseconds: startedAt, restartCount: Number(status?.restartCount ?? 0)}, signalAt, reader)
-      last = Math.max(last, end ?? deletedAt)
+      const run = {startedAtMilliseconds: startedAt, restartCount: Number(status?.restartCount ?? 0)}
+      const end = Math.min(deletedAt, (await this.work.runtime.endAfterTerm(pod, container.name, run, signalAt, reader)) ?? deletedAt)
+      // What its command would send after its end it never sent (access logs keep none of it).
+      this.work.runtime.runEnded(pod, container.name, run, end)
+      last = Math.max(last, end)
     }
     return last
   }

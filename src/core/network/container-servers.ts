@@ -3,13 +3,12 @@
 // netexec and liveness), on the ports they really listen on; any other container answers on the
 // ports it declares with a page naming its pod. No running container listening → refused.
 import type {KubeObject} from '../api/object.js'
-import type {ClusterNetworkView, ContainerFiles, ContainerFilesReader, HttpResponse} from './types.js'
+import type {ClusterNetworkView, ContainerFiles, ContainerFilesReader, HttpResponse, ServedRequestRecorder} from './types.js'
 import {type CommandListener, commandListeners} from './command-listeners.js'
 import {emptyReply, imageServer, type ImageServer} from './image-servers.js'
 import {type AccessLogFormat, headerValue, type ServedRequest} from './access-log.js'
 
 /** Told of each request a server that keeps an access log answered: the serving container, the request, the log's format. */
-export type ServedRequestRecorder = (pod: KubeObject, container: string, served: ServedRequest, format: AccessLogFormat) => void
 
 export interface ContainerRequest {
   method: string
@@ -24,6 +23,8 @@ export interface ContainerRequest {
   protocol?: string
   /** Records the request in the serving container's access log (absent: the request leaves no line, as the kubelet's probes, whose lines are computed from the spec). */
   onServed?: ServedRequestRecorder
+  /** When the client sent it (a container command's moment in its run); the view's now otherwise. */
+  sentAtMilliseconds?: number
 }
 
 type Json = Record<string, unknown>
@@ -100,7 +101,7 @@ export function containerResponse(view: ClusterNetworkView, pod: KubeObject, por
     const response = listener.server.answer({...request, podName: String(pod.metadata.name), nowMilliseconds: view.nowMilliseconds, startedMilliseconds: listener.container.startedMilliseconds}, port)
     // Status 0: the server closed the connection without an HTTP reply.
     if (response.status === 0) return response
-    if (listener.server.accessLog && request.onServed) request.onServed(pod, String(listener.container.spec.name), servedRequest(view.nowMilliseconds, request, response), listener.server.accessLog)
+    if (listener.server.accessLog && request.onServed) request.onServed(pod, String(listener.container.spec.name), servedRequest(request.sentAtMilliseconds ?? view.nowMilliseconds, request, response), listener.server.accessLog)
     return {...response, headers: {...response.headers, Date: date}, body: request.method === 'HEAD' ? '' : response.body}
   }
   if (listener.command && !listener.command.answersHttp) return emptyReply

@@ -9,10 +9,10 @@ import type {SyncedRulesStore} from '../proxy/synced-rules.js'
 import type {Clock} from '../util/clock.js'
 import {readClusterNetworkView} from './cluster-view.js'
 import {curlUserAgent} from './curl-arguments.js'
-import {containerResponse, filesOfListener, listenerOn, type ServedRequestRecorder} from './container-servers.js'
+import {containerResponse, filesOfListener, listenerOn} from './container-servers.js'
 import {isIpv4, resolveName} from './dns.js'
 import {isLoopback, loopbackPath, type PathContext, routePath} from './service-path.js'
-import type {ContainerFilesReader, DnsAnswer, HttpRequestOptions, NetworkExchange, NetworkHop, NetworkSource, PodNetwork} from './types.js'
+import type {ContainerFilesReader, DnsAnswer, HttpRequestOptions, NetworkExchange, NetworkHop, NetworkSource, PodNetwork, ServedRequestRecorder} from './types.js'
 
 export interface PodNetworkOptions {
   /** The statistic match's draws (seeded for replays). */
@@ -68,10 +68,20 @@ function dnsHop(answer: DnsAnswer): NetworkHop {
 export function createPodNetwork(client: ApiClient, clock: Clock, options: PodNetworkOptions = {}): PodNetwork {
   const memory = options.memory ?? new ProxyMemory()
   const random = options.random ?? Math.random
-  const read = async () => {
+  const read = async (): Promise<NetworkState> => {
     const [view, configuration] = await Promise.all([readClusterNetworkView(client, clock), readKubeProxyConfiguration(client)])
     return {view, configuration}
   }
+  return networkOver(read, memory, random, options)
+}
+
+interface NetworkState {
+  readonly view: Awaited<ReturnType<typeof readClusterNetworkView>>
+  readonly configuration: Awaited<ReturnType<typeof readKubeProxyConfiguration>>
+}
+
+/** The network answering from what `read` gives (read again for every answer; a snapshot reads once, when first asked). */
+function networkOver(read: () => Promise<NetworkState>, memory: ProxyMemory, random: () => number, options: PodNetworkOptions): PodNetwork {
 
   /** Resolves the host (a name through DNS), then routes the connection; the path and the hops so far. */
   const connectTo = async (from: NetworkSource, host: string, port: number) => {
@@ -106,6 +116,11 @@ export function createPodNetwork(client: ApiClient, clock: Clock, options: PodNe
       return resolveName((await read()).view, from, name, type)
     },
 
+    snapshot() {
+      let state: Promise<NetworkState> | null = null
+      return networkOver(() => (state ??= read()), memory, random, options)
+    },
+
     async request(from, url, requestOptions: HttpRequestOptions) {
       const target = parseHttpUrl(url)
       const {view, path, hops} = await connectTo(from, target.host, target.port)
@@ -117,7 +132,17 @@ export function createPodNetwork(client: ApiClient, clock: Clock, options: PodNe
       const defaults = Object.entries({Host: target.port === 80 ? target.host : `${target.host}:${target.port}`, 'User-Agent': curlUserAgent, Accept: '*/*'}).filter(([name]) => !Object.keys(given).some((key) => key.toLowerCase() === name.toLowerCase()))
       const headers = {...Object.fromEntries(defaults), ...given}
       const files = await filesOfListener(path.pod, path.port, options.containerFiles)
-      const response = containerResponse(view, path.pod, path.port, {method: requestOptions.method, path: target.path, headers, ...(requestOptions.body !== undefined ? {body: requestOptions.body} : {}), clientIp: path.sourceIp, ...(files ? {files} : {}), ...(options.servedRequests && !requestOptions.unlogged ? {onServed: options.servedRequests} : {})})
+      const onServed = requestOptions.unlogged ? undefined : (requestOptions.recordServed ?? options.servedRequests)
+      const response = containerResponse(view, path.pod, path.port, {
+        method: requestOptions.method,
+        path: target.path,
+        headers,
+        ...(requestOptions.body !== undefined ? {body: requestOptions.body} : {}),
+        clientIp: path.sourceIp,
+        ...(files ? {files} : {}),
+        ...(onServed ? {onServed} : {}),
+        ...(requestOptions.sentAtMilliseconds !== undefined ? {sentAtMilliseconds: requestOptions.sentAtMilliseconds} : {}),
+      })
       if (response === 'refused') {
         hops.push({step: 'server', detail: `nothing listens on ${path.ip}:${path.port} in ${destination?.pod?.namespace}/${destination?.pod?.name}: connection refused`})
         return {outcome: 'refused', hops, destination}

@@ -4,7 +4,8 @@
 // container's simulated server (container-servers.ts), the same one an in-cluster curl reaches.
 import {createHash} from 'node:crypto'
 import type {KubeObject} from '../api/object.js'
-import {containerResponse, listenerOn, type ServedRequestRecorder} from './container-servers.js'
+import {containerResponse, listenerOn} from './container-servers.js'
+import type {ServedRequestRecorder} from './types.js'
 import type {ClusterNetworkView, ContainerFiles, HttpResponse} from './types.js'
 
 /** The answer to the bytes a forwarded connection sent so far. */

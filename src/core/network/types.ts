@@ -5,6 +5,7 @@
 // the prober, the commands); each answer carries the hops it went through so a learner can follow
 // a request.
 import type {KubeObject} from '../api/object.js'
+import type {AccessLogFormat, ServedRequest} from './access-log.js'
 
 /**
  * The objects the network is made of, as read through the API server at one moment. The pure
@@ -96,16 +97,26 @@ export interface NetworkExchange {
   readonly response?: HttpResponse
 }
 
+/** Keeps a line of the access log of the container `container` of `pod`, whose web server answered `served`. */
+export type ServedRequestRecorder = (pod: KubeObject, container: string, served: ServedRequest, format: AccessLogFormat) => void
+
 export interface HttpRequestOptions {
   readonly method: string
   readonly headers?: Readonly<Record<string, string>>
   readonly body?: string
   /**
    * The request leaves no line in the server's access log: a kubelet probe (those lines are
-   * computed from the pod's spec when the log is read), or a container command's request replayed
-   * in virtual time (it was not sent now; a replay runs again each time the run is looked at).
+   * computed from the pod's spec when the log is read).
    */
   readonly unlogged?: boolean
+  /** When the client sent it, by the cluster clock: a container's command sends at its own moment in its run (the network's now otherwise). */
+  readonly sentAtMilliseconds?: number
+  /**
+   * Who keeps the server's access-log line instead of the network's recorder: a container's own
+   * command is replayed whenever its run is looked at, so its requests are kept with the run that
+   * sent them (replayed-requests.ts), once per moment, not once per replay.
+   */
+  readonly recordServed?: ServedRequestRecorder
 }
 
 /**
@@ -118,6 +129,12 @@ export interface PodNetwork {
   request(from: NetworkSource, url: string, options: HttpRequestOptions): Promise<NetworkExchange>
   /** A TCP connection to host:port and nothing more (tcpSocket probes, nc -z). */
   connect(from: NetworkSource, host: string, port: number): Promise<NetworkExchange>
+  /**
+   * The network as it is now, read once (when first asked): every answer from it sees the same
+   * cluster. A replayed command's requests are all answered as the network is now, and reading
+   * the cluster for each of them (a loop's thousands in the kubelet's hour ahead) cost seconds.
+   */
+  snapshot(): PodNetwork
 }
 
 /** The network of a cluster that has none yet: every name is unknown and every connection times out. */
@@ -131,13 +148,17 @@ export const networkUnavailable: PodNetwork = {
   async connect() {
     return {outcome: 'timeout', hops: []}
   },
+  snapshot() {
+    return networkUnavailable
+  },
 }
 
-/** The network as a container's replayed command reaches it: its requests are answered, never logged (see HttpRequestOptions.unlogged). */
-export function unloggedNetwork(network: PodNetwork): PodNetwork {
+/** The network as a container's replayed command reaches it: the lines its requests leave in servers' access logs go to `record` (see HttpRequestOptions.recordServed). */
+export function replayedNetwork(network: PodNetwork, record: ServedRequestRecorder): PodNetwork {
   return {
     lookup: (from, name, type) => network.lookup(from, name, type),
-    request: (from, url, options) => network.request(from, url, {...options, unlogged: true}),
+    request: (from, url, options) => network.request(from, url, {...options, recordServed: record}),
     connect: (from, host, port) => network.connect(from, host, port),
+    snapshot: () => replayedNetwork(network.snapshot(), record),
   }
 }

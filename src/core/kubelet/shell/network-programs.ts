@@ -70,7 +70,7 @@ function* curl(process: ShellProcess, argv: readonly string[]): ShellRun {
 function* curlTransfer(process: ShellProcess, invocation: CurlInvocation, url: string, method: string, report: (code: number, message: string) => number, learn: (facts: Partial<TransferFacts>) => void): ShellRun {
   const target = parseUrl(url)
   if (!target) return report(3, 'URL rejected: Malformed input to a URL function')
-  const exchange: NetworkExchange = yield* ask(process, (network) => network.request(process.context.source, target.url, {method, headers: invocation.headers, ...(invocation.data !== undefined ? {body: invocation.data} : {})}))
+  const exchange: NetworkExchange = yield* ask(process, (network) => network.request(process.context.source, target.url, {method, headers: invocation.headers, sentAtMilliseconds: process.context.now(), ...(invocation.data !== undefined ? {body: invocation.data} : {})}))
   if (exchange.outcome === 'unresolved') return report(6, `Could not resolve host: ${target.host}`)
   if (exchange.outcome === 'refused') return report(7, `Failed to connect to ${target.host} port ${target.port} after 0 ms: Couldn't connect to server`)
   if (exchange.outcome === 'timeout') {
@@ -129,7 +129,7 @@ function* wget(process: ShellProcess, argv: readonly string[]): ShellRun {
     process.error(`wget: not an http or ftp url: ${url}\n`)
     return 1
   }
-  const exchange: NetworkExchange = yield* ask(process, (network) => network.request(process.context.source, target.url, {method: 'GET', headers: {'User-Agent': 'Wget', Connection: 'close'}}))
+  const exchange: NetworkExchange = yield* ask(process, (network) => network.request(process.context.source, target.url, {method: 'GET', headers: {'User-Agent': 'Wget', Connection: 'close'}, sentAtMilliseconds: process.context.now()}))
   if (exchange.outcome === 'unresolved') {
     process.error(`wget: bad address '${target.host}'\n`)
     return 1
