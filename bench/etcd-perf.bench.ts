@@ -50,21 +50,26 @@ interface PerfResult {
   readonly storageBytesPer1000Writes: number
   /** CPU time (user + system) of the serving processes during the run, per 1,000 writes it counted. */
   readonly cpuMillisecondsPer1000Writes: number
+  /** The members' WAL fsyncs and backend commits during the run (all members), per 1,000 writes. */
+  readonly walFsyncsPer1000Writes: number
+  readonly backendCommitsPer1000Writes: number
 }
 
-/** The most leader changes any member has seen, from each member's /metrics on its client port. */
-async function leaderChangesSeen(endpoints: string): Promise<number> {
-  let most = 0
+/** What the members' /metrics on their client ports count: leader changes seen (the most of any member), WAL fsyncs and backend commits (summed). */
+async function memberCounts(endpoints: string): Promise<{leaderChanges: number; walFsyncs: number; backendCommits: number}> {
+  const counts = {leaderChanges: 0, walFsyncs: 0, backendCommits: 0}
   for (const endpoint of endpoints.split(',')) {
     const text = await fetch(`http://${endpoint}/metrics`).then((response) => response.text(), () => '')
-    const line = /^etcd_server_leader_changes_seen_total (\S+)$/m.exec(text)
-    if (line) most = Math.max(most, Number(line[1]))
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0)
+    counts.leaderChanges = Math.max(counts.leaderChanges, value('etcd_server_leader_changes_seen_total'))
+    counts.walFsyncs += value('etcd_disk_wal_fsync_duration_seconds_count')
+    counts.backendCommits += value('etcd_disk_backend_commit_duration_seconds_count')
   }
-  return most
+  return counts
 }
 
 async function checkPerf(endpoints: string, pids: readonly number[], load: string): Promise<PerfResult> {
-  const leaderChangesBefore = await leaderChangesSeen(endpoints)
+  const countsBefore = await memberCounts(endpoints)
   const storageBytesBefore = storageBytes(pids)
   const cpuBefore = cpuSeconds(pids)
   const output = await new Promise<string>((done, fail) => {
@@ -78,12 +83,17 @@ async function checkPerf(endpoints: string, pids: readonly number[], load: strin
   const throughput = /(?:Throughput is|Throughput too low:) (\d+) writes\/s/.exec(output)
   const slowest = /Slowest request took(?: too long:)? ([\d.]+)s/.exec(output)
   if (!throughput || !slowest) throw new Error(`check perf --load ${load} against ${endpoints} printed no figures:\n${output.slice(-2000)}`)
-  const leaderChanges = (await leaderChangesSeen(endpoints)) - leaderChangesBefore
+  const countsAfter = await memberCounts(endpoints)
+  const leaderChanges = countsAfter.leaderChanges - countsBefore.leaderChanges
   const writesPerSecond = Number(throughput[1])
+  const per1000Writes = (count: number) => (count * 1000) / (writesPerSecond * checkPerfSeconds)
   // check perf's writes (its rate times its 60 s) and the DeleteRange of all of them at its end.
   const storageBytesPer1000Writes = ((storageBytes(pids) - storageBytesBefore) * 1000) / (writesPerSecond * checkPerfSeconds)
   const cpuMillisecondsPer1000Writes = ((cpuSeconds(pids) - cpuBefore) * 1000 * 1000) / (writesPerSecond * checkPerfSeconds)
-  return {writesPerSecond, slowestSeconds: Number(slowest[1]), verdict: output.trim().split('\n').at(-1)!, leaderChanges, storageBytesPer1000Writes, cpuMillisecondsPer1000Writes}
+  return {writesPerSecond, slowestSeconds: Number(slowest[1]), verdict: output.trim().split('\n').at(-1)!, leaderChanges, storageBytesPer1000Writes, cpuMillisecondsPer1000Writes,
+    walFsyncsPer1000Writes: per1000Writes(countsAfter.walFsyncs - countsBefore.walFsyncs),
+    backendCommitsPer1000Writes: per1000Writes(countsAfter.backendCommits - countsBefore.backendCommits),
+  }
 }
 
 /** Puts by 3 concurrent etcd3 clients, `perClient` each; returns each put's latency in ms. */
@@ -264,6 +274,8 @@ for (const {name, figures: kubemuFigures} of kubemuResults) {
     console.log(`  throughput ratio kubemu/etcd: ${ratioTo(ours.writesPerSecond, (real) => real.perf[load]!.writesPerSecond)} (target >= 1.0); worst latency ${ours.slowestSeconds.toFixed(3)} s (target <= 0.5)`)
     const mebibytes = (bytes: number) => (bytes / 1024 / 1024).toFixed(1)
     console.log(`  CPU per 1,000 writes: real etcd (3 processes) ${realOr((real) => real.perf[load]!.cpuMillisecondsPer1000Writes.toFixed(0))} ms; ${name} (one process) ${ours.cpuMillisecondsPer1000Writes.toFixed(0)} ms; ratio ${ratioTo(ours.cpuMillisecondsPer1000Writes, (real) => real.perf[load]!.cpuMillisecondsPer1000Writes)}`)
+    const syncs = (perf: PerfResult) => `${perf.walFsyncsPer1000Writes.toFixed(0)} WAL fsyncs, ${perf.backendCommitsPer1000Writes.toFixed(0)} backend commits`
+    console.log(`  per 1,000 writes, all members: real etcd ${realOr((real) => syncs(real.perf[load]!))}; ${name} ${syncs(ours)}`)
     console.log(`  written to storage per 1,000 writes: real etcd ${realOr((real) => mebibytes(real.perf[load]!.storageBytesPer1000Writes))} MiB; ${name} ${mebibytes(ours.storageBytesPer1000Writes)} MiB; ratio ${ratioTo(ours.storageBytesPer1000Writes, (real) => real.perf[load]!.storageBytesPer1000Writes)}`)
   }
   console.log(`p99 put latency, 3 etcd3 clients x ${putsPerClient} puts in ${putRounds} rounds taking turns`)
