@@ -5,7 +5,7 @@
 // CPU time of the process and the bytes written: handed to write() (the WAL's frames and the
 // checkpoints' pages) and sent to storage (/proc's write_bytes). Deterministic keys and values,
 // so two builds can be compared side by side.
-// Run: npx vite-node bench/ready-writes.bench.ts (BENCH_PUTS, BENCH_BATCHES=1,7,30)
+// Run: npx vite-node bench/ready-writes.bench.ts (BENCH_PUTS, BENCH_BATCHES=1,7,30, BENCH_VALUE_BYTES=1024)
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -14,11 +14,13 @@ import {encodeRequest, StateMachine} from '../src/core/mvcc/state-machine.js'
 import {type Entry, EntryType} from '../src/core/raft/types.js'
 import {MemberDatabase} from '../src/core/storage/member-database.js'
 
-const puts = Number(process.env.BENCH_PUTS ?? 30_000)
+const puts = Number(process.env.BENCH_PUTS ?? 20_000)
 const batchSizes = (process.env.BENCH_BATCHES ?? '1,7,30').split(',').map(Number)
-/** etcdctl check perf's keys: its prefix and 8 random bytes; its values: 256 bytes. */
+/** etcdctl 3.4 check perf's keys: its prefix and 256 bytes (a random varint, then zeros); its values: 1,024 zeros. */
 const keyPrefix = new TextEncoder().encode('/etcdctl-check-perf/')
-const value = new Uint8Array(256)
+const keyBytes = 256
+const randomKeyBytes = 8
+const value = new Uint8Array(Number(process.env.BENCH_VALUE_BYTES ?? 1024))
 
 function io(): {written: number; stored: number} {
   const text = readFileSync('/proc/self/io', 'utf8')
@@ -30,9 +32,9 @@ function io(): {written: number; stored: number} {
 function keys(seed: number): () => Uint8Array {
   let state = seed
   return () => {
-    const key = new Uint8Array(keyPrefix.length + 8)
+    const key = new Uint8Array(keyPrefix.length + keyBytes)
     key.set(keyPrefix)
-    for (let index = 0; index < 8; index++) {
+    for (let index = 0; index < randomKeyBytes; index++) {
       state ^= state << 13
       state ^= state >>> 17
       state ^= state << 5
