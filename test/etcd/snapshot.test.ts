@@ -25,6 +25,20 @@ async function populatedSnapshot(): Promise<string> {
   return path
 }
 
+/** Restores the snapshot as each of the Procfile's members, into a cluster folder of their databases. */
+function restoredCluster(path: string, options: {skipHashCheck: boolean; defragment: boolean}): string {
+  const work = temporaryFolder()
+  const clusterFolder = join(temporaryFolder(), 'restored')
+  mkdirSync(clusterFolder)
+  for (const member of procfileMembers) {
+    const dataDir = join(work, `${member.name}.etcd`)
+    restoreSnapshot(path, {name: member.name, initialCluster, initialClusterToken: procfileToken, dataDir, skipHashCheck: options.skipHashCheck})
+    if (options.defragment) defragmentDataFolder(dataDir)
+    copyFileSync(restoredDatabasePath(dataDir), memberDatabasePath(clusterFolder, member.name))
+  }
+  return clusterFolder
+}
+
 describe('etcdctl snapshot', () => {
   it('status reports the revision and the keys of etcd buckets', async () => {
     const path = await populatedSnapshot()
@@ -38,16 +52,8 @@ describe('etcdctl snapshot', () => {
 
   it('restored members form a cluster that serves the data and goes on from its revision', async () => {
     const path = await populatedSnapshot()
-    const work = temporaryFolder()
-    const clusterFolder = join(temporaryFolder(), 'restored')
-    mkdirSync(clusterFolder)
-    for (const member of procfileMembers) {
-      const dataDir = join(work, `${member.name}.etcd`)
-      restoreSnapshot(path, {name: member.name, initialCluster, initialClusterToken: procfileToken, dataDir, skipHashCheck: false})
-      // etcdctl defrag --data-dir works on a restored folder before any member runs on it.
-      defragmentDataFolder(dataDir)
-      copyFileSync(restoredDatabasePath(dataDir), memberDatabasePath(clusterFolder, member.name))
-    }
+    // etcdctl defrag --data-dir works on a restored folder before any member runs on it.
+    const clusterFolder = restoredCluster(path, {skipHashCheck: false, defragment: true})
     const client = new EmbeddedClient(EmbeddedCluster.open(clusterFolder, {clock: new ManualClock(), seed: 3}), {endpoint: 'infra3'})
     const listed = await client.kv.range({key: bytes('/k/'), rangeEnd: bytes('/k0')})
     expect(listed.kvs.map((kv) => `${text(kv.key)}=${text(kv.value)}`)).toEqual(['/k/1=v15', '/k/2=v16', '/k/3=v17', '/k/4=v18', '/k/5=v19', '/k/6=v13'])
@@ -78,15 +84,8 @@ describe('etcdctl snapshot', () => {
       PRAGMA user_version = 2;`)
     database.close()
     expect(snapshotStatus(path)).toEqual({...status, totalSize: expect.any(Number)})
-    const work = temporaryFolder()
-    const clusterFolder = join(temporaryFolder(), 'restored')
-    mkdirSync(clusterFolder)
-    for (const member of procfileMembers) {
-      const dataDir = join(work, `${member.name}.etcd`)
-      // The file's SHA-256 covers the tables as version 2 wrote them, which this fixture does not recompute.
-      restoreSnapshot(path, {name: member.name, initialCluster, initialClusterToken: procfileToken, dataDir, skipHashCheck: true})
-      copyFileSync(restoredDatabasePath(dataDir), memberDatabasePath(clusterFolder, member.name))
-    }
+    // The file's SHA-256 covers the tables as version 2 wrote them, which this fixture does not recompute.
+    const clusterFolder = restoredCluster(path, {skipHashCheck: true, defragment: false})
     const client = new EmbeddedClient(EmbeddedCluster.open(clusterFolder, {clock: new ManualClock(), seed: 3}), {endpoint: 'infra1'})
     const listed = await client.kv.range({key: bytes('/k/'), rangeEnd: bytes('/k0')})
     expect(listed.kvs.map((kv) => `${text(kv.key)}=${text(kv.value)}@${kv.modRevision}`)).toEqual(['/k/1=v15@17', '/k/2=v16@18', '/k/3=v17@19', '/k/4=v18@20', '/k/5=v19@21', '/k/6=v13@15'])
