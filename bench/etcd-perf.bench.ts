@@ -8,7 +8,9 @@
 // Run: npx vite-node bench/etcd-perf.bench.ts (BENCH_LOADS=s to skip load m, BENCH_LOADS= for none;
 // BENCH_PAST_READS=0 skips the past reads; BENCH_ONLY=kubemu measures kubemu up alone, without ratios;
 // BENCH_ROUNDS sets the p99 rounds; BENCH_MEMBER_THREADS=off|on|both runs kubemu up with its members'
-// SQLite work in-process, in threads (KUBEMU_MEMBER_THREADS=1), or both side by side; off by default). All run on free ports, side by side for the whole run, and
+// SQLite work in-process, in threads (KUBEMU_MEMBER_THREADS=1), or both side by side; off by default;
+// BENCH_BASELINE=/other/checkout/bin/kubemu adds that build's `up` beside this one's, to compare two
+// builds in the same run). All run on free ports, side by side for the whole run, and
 // take turns: each measurement runs on one, then the other, and the p99 puts in alternating
 // rounds after a warm-up round on each (not counted), so a load that comes and goes on a shared
 // machine falls on both alike. The machine's load averages are printed with the figures.
@@ -33,6 +35,10 @@ const checkPerfSeconds = 60
 const kubemu = resolve(import.meta.dirname, '../bin/kubemu')
 const memberThreadModes = ({off: [false], on: [true], both: [false, true]} as const)[process.env.BENCH_MEMBER_THREADS ?? 'off']
 if (!memberThreadModes) throw new Error(`BENCH_MEMBER_THREADS is off, on or both, not ${process.env.BENCH_MEMBER_THREADS}`)
+/** Another build's bin/kubemu, measured beside this one (its `up` with the first member-thread mode). */
+const baseline = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : null
+/** Each `up` to measure: which build, with its members in threads or not. */
+const upBuilds = [...memberThreadModes.map((memberThreads) => ({bin: kubemu, memberThreads, name: memberThreads ? 'kubemu up (member threads)' : 'kubemu up'})), ...(baseline ? [{bin: baseline, memberThreads: memberThreadModes[0], name: 'kubemu up (baseline build)'}] : [])]
 
 interface PerfResult {
   readonly writesPerSecond: number
@@ -42,22 +48,30 @@ interface PerfResult {
   readonly leaderChanges: number
   /** Bytes the serving processes sent to storage during the run, per 1,000 writes it counted. */
   readonly storageBytesPer1000Writes: number
+  /** CPU time (user + system) of the serving processes during the run, per 1,000 writes it counted. */
+  readonly cpuMillisecondsPer1000Writes: number
+  /** The members' WAL fsyncs and backend commits during the run (all members), per 1,000 writes. */
+  readonly walFsyncsPer1000Writes: number
+  readonly backendCommitsPer1000Writes: number
 }
 
-/** The most leader changes any member has seen, from each member's /metrics on its client port. */
-async function leaderChangesSeen(endpoints: string): Promise<number> {
-  let most = 0
+/** What the members' /metrics on their client ports count: leader changes seen (the most of any member), WAL fsyncs and backend commits (summed). */
+async function memberCounts(endpoints: string): Promise<{leaderChanges: number; walFsyncs: number; backendCommits: number}> {
+  const counts = {leaderChanges: 0, walFsyncs: 0, backendCommits: 0}
   for (const endpoint of endpoints.split(',')) {
     const text = await fetch(`http://${endpoint}/metrics`).then((response) => response.text(), () => '')
-    const line = /^etcd_server_leader_changes_seen_total (\S+)$/m.exec(text)
-    if (line) most = Math.max(most, Number(line[1]))
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0)
+    counts.leaderChanges = Math.max(counts.leaderChanges, value('etcd_server_leader_changes_seen_total'))
+    counts.walFsyncs += value('etcd_disk_wal_fsync_duration_seconds_count')
+    counts.backendCommits += value('etcd_disk_backend_commit_duration_seconds_count')
   }
-  return most
+  return counts
 }
 
 async function checkPerf(endpoints: string, pids: readonly number[], load: string): Promise<PerfResult> {
-  const leaderChangesBefore = await leaderChangesSeen(endpoints)
+  const countsBefore = await memberCounts(endpoints)
   const storageBytesBefore = storageBytes(pids)
+  const cpuBefore = cpuSeconds(pids)
   const output = await new Promise<string>((done, fail) => {
     const child = spawn('etcdctl', ['--endpoints', endpoints, 'check', 'perf', '--load', load], {env: {...process.env, ETCDCTL_API: '3'}})
     let text = ''
@@ -69,11 +83,17 @@ async function checkPerf(endpoints: string, pids: readonly number[], load: strin
   const throughput = /(?:Throughput is|Throughput too low:) (\d+) writes\/s/.exec(output)
   const slowest = /Slowest request took(?: too long:)? ([\d.]+)s/.exec(output)
   if (!throughput || !slowest) throw new Error(`check perf --load ${load} against ${endpoints} printed no figures:\n${output.slice(-2000)}`)
-  const leaderChanges = (await leaderChangesSeen(endpoints)) - leaderChangesBefore
+  const countsAfter = await memberCounts(endpoints)
+  const leaderChanges = countsAfter.leaderChanges - countsBefore.leaderChanges
   const writesPerSecond = Number(throughput[1])
+  const per1000Writes = (count: number) => (count * 1000) / (writesPerSecond * checkPerfSeconds)
   // check perf's writes (its rate times its 60 s) and the DeleteRange of all of them at its end.
   const storageBytesPer1000Writes = ((storageBytes(pids) - storageBytesBefore) * 1000) / (writesPerSecond * checkPerfSeconds)
-  return {writesPerSecond, slowestSeconds: Number(slowest[1]), verdict: output.trim().split('\n').at(-1)!, leaderChanges, storageBytesPer1000Writes}
+  const cpuMillisecondsPer1000Writes = ((cpuSeconds(pids) - cpuBefore) * 1000 * 1000) / (writesPerSecond * checkPerfSeconds)
+  return {writesPerSecond, slowestSeconds: Number(slowest[1]), verdict: output.trim().split('\n').at(-1)!, leaderChanges, storageBytesPer1000Writes, cpuMillisecondsPer1000Writes,
+    walFsyncsPer1000Writes: per1000Writes(countsAfter.walFsyncs - countsBefore.walFsyncs),
+    backendCommitsPer1000Writes: per1000Writes(countsAfter.backendCommits - countsBefore.backendCommits),
+  }
 }
 
 /** Puts by 3 concurrent etcd3 clients, `perClient` each; returns each put's latency in ms. */
@@ -189,9 +209,9 @@ async function measureInTurns(targets: readonly Target[]): Promise<Figures[]> {
 }
 
 /** `kubemu up` on free ports in a fresh KUBEMU_HOME; resolves with its etcd endpoints. */
-async function startUp(home: string, memberThreads: boolean): Promise<{child: ChildProcess; endpoints: string}> {
+async function startUp(home: string, bin: string, memberThreads: boolean): Promise<{child: ChildProcess; endpoints: string}> {
   const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: '', KUBEMU_MEMBER_THREADS: memberThreads ? '1' : '0'}
-  const child = spawn(process.execPath, [...(process.env.BENCH_UP_NODE_ARGS ?? '').split(' ').filter(Boolean), kubemu, 'up', '--port', '0', '--etcd-ports', '0,0,0'], {env})
+  const child = spawn(process.execPath, [...(process.env.BENCH_UP_NODE_ARGS ?? '').split(' ').filter(Boolean), bin, 'up', '--port', '0', '--etcd-ports', '0,0,0'], {env})
   const endpoints = await new Promise<string>((done, fail) => {
     let text = ''
     const timer = setTimeout(() => fail(new Error(`kubemu up did not start:\n${text}`)), upStartMillisecondsMax)
@@ -214,14 +234,14 @@ const loadAtStart = loadAverages()
 
 // On free ports: etcd's own ones may be in use on a shared machine.
 const real = kubemuOnly ? null : await RealEtcdCluster.start({freePorts: true})
-const homes = memberThreadModes.map(() => mkdtempSync(join(tmpdir(), 'kubemu-bench-')))
+const homes = upBuilds.map(() => mkdtempSync(join(tmpdir(), 'kubemu-bench-')))
 let realFigures: Figures | null = null
 let kubemuResults: Array<{name: string; figures: Figures}> = []
 try {
   const ups: Array<{child: ChildProcess; endpoints: string}> = []
   try {
-    for (const [index, memberThreads] of memberThreadModes.entries()) ups.push(await startUp(homes[index]!, memberThreads))
-    const kubemuTargets: Target[] = ups.map((up, index) => ({name: memberThreadModes[index] ? 'kubemu up (member threads)' : 'kubemu up', endpoints: up.endpoints, pids: [up.child.pid!]}))
+    for (const [index, build] of upBuilds.entries()) ups.push(await startUp(homes[index]!, build.bin, build.memberThreads))
+    const kubemuTargets: Target[] = ups.map((up, index) => ({name: upBuilds[index]!.name, endpoints: up.endpoints, pids: [up.child.pid!]}))
     const targets: Target[] = real
       ? [{name: 'etcd', endpoints: real.clientUrls.map((url) => url.replace('http://', '')).join(','), pids: real.pids}, ...kubemuTargets]
       : kubemuTargets
@@ -253,6 +273,9 @@ for (const {name, figures: kubemuFigures} of kubemuResults) {
     console.log(`  ${name}:  ${ours.writesPerSecond} writes/s, slowest ${ours.slowestSeconds.toFixed(3)} s, ${ours.leaderChanges} leader changes (${ours.verdict})`)
     console.log(`  throughput ratio kubemu/etcd: ${ratioTo(ours.writesPerSecond, (real) => real.perf[load]!.writesPerSecond)} (target >= 1.0); worst latency ${ours.slowestSeconds.toFixed(3)} s (target <= 0.5)`)
     const mebibytes = (bytes: number) => (bytes / 1024 / 1024).toFixed(1)
+    console.log(`  CPU per 1,000 writes: real etcd (3 processes) ${realOr((real) => real.perf[load]!.cpuMillisecondsPer1000Writes.toFixed(0))} ms; ${name} (one process) ${ours.cpuMillisecondsPer1000Writes.toFixed(0)} ms; ratio ${ratioTo(ours.cpuMillisecondsPer1000Writes, (real) => real.perf[load]!.cpuMillisecondsPer1000Writes)}`)
+    const syncs = (perf: PerfResult) => `${perf.walFsyncsPer1000Writes.toFixed(0)} WAL fsyncs, ${perf.backendCommitsPer1000Writes.toFixed(0)} backend commits`
+    console.log(`  per 1,000 writes, all members: real etcd ${realOr((real) => syncs(real.perf[load]!))}; ${name} ${syncs(ours)}`)
     console.log(`  written to storage per 1,000 writes: real etcd ${realOr((real) => mebibytes(real.perf[load]!.storageBytesPer1000Writes))} MiB; ${name} ${mebibytes(ours.storageBytesPer1000Writes)} MiB; ratio ${ratioTo(ours.storageBytesPer1000Writes, (real) => real.perf[load]!.storageBytesPer1000Writes)}`)
   }
   console.log(`p99 put latency, 3 etcd3 clients x ${putsPerClient} puts in ${putRounds} rounds taking turns`)

@@ -1,5 +1,6 @@
 import type {MemberDatabase} from '../storage/member-database.js'
 import type {KeySpan} from '../storage/kv-tables.js'
+import {changesPerRevisionMax, revisionMax} from '../storage/schema.js'
 import {InvariantError, assert} from '../util/assert.js'
 import {etcdErrors} from './errors.js'
 import {compareBytes, inSpan, spanOf} from './key-range.js'
@@ -53,7 +54,14 @@ class WriteTransaction {
     return this.changed ? this.beginRevision + 1 : this.beginRevision
   }
 
+  /** Refuses, before anything is written, changes the history's ids cannot number (see subRevisionBits). */
+  private makeRoom(changes: number): void {
+    if (this.beginRevision + 1 > revisionMax) throw etcdErrors.noSpace()
+    if (this.events.length + changes > changesPerRevisionMax) throw etcdErrors.requestTooLarge()
+  }
+
   put(request: PutRequest): PutResponse {
+    this.makeRoom(1)
     const tables = this.store.database.kv
     const previous = tables.get(request.key)
     if ((request.ignoreValue || request.ignoreLease) && !previous) throw etcdErrors.keyNotFound()
@@ -88,11 +96,13 @@ class WriteTransaction {
     if (span !== 'single' && !request.prevKv) {
       const keys = tables.keys(span, rangeKeysMax)
       assert(keys.length < rangeKeysMax, `more than ${rangeKeysMax} keys in one delete range`)
+      this.makeRoom(keys.length)
       tables.deleteSpan(span, keys, revision, this.events.length)
       for (const key of keys) this.events.push({type: 'DELETE', kv: tombstone(key)})
       return {header: revisionHeader(this.revision), deleted: keys.length, prevKvs: []}
     }
     const doomed = span === 'single' ? [tables.get(request.key)].filter((kv): kv is KeyValue => kv !== null) : tables.range(span, rangeKeysMax)
+    this.makeRoom(doomed.length)
     for (const kv of doomed) {
       tables.delete(kv.key, revision, this.events.length)
       this.events.push({type: 'DELETE', kv: tombstone(kv.key), prevKv: kv})

@@ -67,6 +67,8 @@ export class StateMachine {
   readonly lessor: Lessor
   readonly auth: AuthStore
   private appliedIndexInMemory: number | null = null
+  /** Whether a NOSPACE alarm is raised, as last read (null: read it again): every put asks. */
+  private noSpaceRaised: boolean | null = null
 
   constructor(readonly database: MemberDatabase) {
     this.kv = new KvStore(database, true)
@@ -90,6 +92,7 @@ export class StateMachine {
   /** Forgets what is cached in memory, after a transaction of applies was rolled back. */
   reload(): void {
     this.appliedIndexInMemory = null
+    this.noSpaceRaised = null
     this.kv.reload()
     this.lessor.reload()
     this.auth.reload()
@@ -150,6 +153,7 @@ export class StateMachine {
       return {ok: true, response: {header: revisionHeader(revision), id: request.leaseKeepAlive.id, ttl}, events: [], revision}
     }
     const {action, memberId, alarm} = request.alarm
+    this.noSpaceRaised = null
     if (action === 'activate') this.database.kv.addAlarm(memberId, alarm)
     else this.database.kv.removeAlarm(memberId, alarm)
     const revision = this.kv.currentRevision()
@@ -175,7 +179,9 @@ export class StateMachine {
   }
 
   private refuseWritesWithoutSpace(): void {
-    if (this.database.kv.alarms().some((entry) => entry.alarm === 'NOSPACE')) throw etcdErrors.noSpace()
+    // Alarms change only through this state machine's applies (or a snapshot it installs).
+    this.noSpaceRaised ??= this.database.kv.alarms().some((entry) => entry.alarm === 'NOSPACE')
+    if (this.noSpaceRaised) throw etcdErrors.noSpace()
   }
 
   /** The whole state machine as bytes, for a raft snapshot. */
@@ -189,6 +195,7 @@ export class StateMachine {
   /** Replaces the state machine with a snapshot's; inside a transaction. */
   importSnapshot(data: Uint8Array, appliedIndex: number): void {
     const content = decodeValue<SnapshotContent>(data)
+    this.noSpaceRaised = null
     this.kv.reload()
     this.lessor.reload()
     this.auth.reload()

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import {guarded} from './errors.js'
 import {assert} from '../util/assert.js'
-import {stateMachineTables} from './schema.js'
+import {revisionMax, stateMachineTables, subRevisionBits} from './schema.js'
 
 /** A key's state at one revision, as etcd's mvccpb.KeyValue. Keys and values are raw bytes. */
 export interface StoredKeyValue {
@@ -45,6 +45,17 @@ interface HistoryDbRow extends KvRow {
 }
 
 const empty = new Uint8Array()
+const subRevisionMask = 2 ** subRevisionBits - 1
+
+/** A history row's id: its revision and sub-revision packed (see subRevisionBits). */
+function historyId(revision: number, subRevision: number): bigint {
+  return (BigInt(revision) << BigInt(subRevisionBits)) + BigInt(subRevision)
+}
+
+/** The first history id after every row of `revision` (ids below it are of that revision or older). */
+function historyIdAfter(revision: number): bigint {
+  return historyId(Math.min(revision, revisionMax) + 1, 0)
+}
 /** The largest key any span can reach: no key sorts after 0xff repeated this long in practice. */
 const spanEndless = Buffer.alloc(4096, 0xff)
 
@@ -74,19 +85,18 @@ export class KvTables {
     private readonly path: string,
   ) {
     const prepare = <R>(sql: string) => db.prepare<unknown[], R>(sql).safeIntegers(true)
-    const currentColumns = 'k.key AS key, h.value AS value, k.create_revision AS create_revision, k.mod_revision AS mod_revision, k.version AS version, k.lease AS lease'
-    const historyColumns = 'h.key AS key, value, create_revision, h.revision AS mod_revision, version, lease, sub_revision, tombstone'
+    const revision = `h.id >> ${subRevisionBits}`
+    const currentColumns = `k.key AS key, h.value AS value, h.create_revision AS create_revision, ${revision} AS mod_revision, h.version AS version, h.lease AS lease`
+    const historyColumns = `h.key AS key, value, create_revision, ${revision} AS mod_revision, version, lease, h.id & ${subRevisionMask} AS sub_revision, tombstone`
     // The newest row of each key at or before a revision: one range scan of the covering index
-    // kv_history_by_key (key, revision), whose max per key SQLite takes in key order without
-    // sorting, then one primary-key seek per key for the row. A key changes at most once per
-    // revision (etcd's txn rejects writing a key twice), so (key, revision) names one row.
-    // CROSS JOIN keeps the keys as the outer loop: the planner would otherwise scan all of
-    // history for the join.
+    // kv_history_by_key (key, and the id SQLite appends), whose max per key SQLite takes in key
+    // order without sorting, then one primary-key seek per key for the row. CROSS JOIN keeps the
+    // keys as the outer loop: the planner would otherwise scan all of history for the join.
     const atRevision = `
-      WITH newest(key, revision) AS (
-        SELECT key, max(revision) FROM kv_history WHERE key >= @start AND key < @end AND revision <= @revision GROUP BY key
+      WITH newest(id) AS (
+        SELECT max(id) FROM kv_history WHERE key >= @start AND key < @end AND id < @below GROUP BY key
       )
-      SELECT ${historyColumns} FROM newest n CROSS JOIN kv_history h ON h.revision = n.revision AND h.key = n.key`
+      SELECT ${historyColumns} FROM newest n CROSS JOIN kv_history h ON h.id = n.id`
     this.pageCount = guarded(path, () => db.prepare<[], number>('PRAGMA page_count').pluck())
     this.statements = guarded(path, () => ({
       // The value is the key's newest history row's: one primary-key seek per key.
@@ -95,37 +105,25 @@ export class KvTables {
       count: prepare<{total: bigint}>('SELECT count(*) AS total FROM kv WHERE key >= ? AND key < ?'),
       keys: prepare<{key: Buffer}>('SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?'),
       rangeAt: prepare<HistoryDbRow>(`SELECT * FROM (${atRevision}) WHERE tombstone = 0 ORDER BY key LIMIT @limit`),
-      getAt: prepare<HistoryDbRow>(
-        `SELECT ${historyColumns} FROM kv_history h WHERE key = ? AND revision <= ? ORDER BY revision DESC, sub_revision DESC LIMIT 1`,
-      ),
+      getAt: prepare<HistoryDbRow>(`SELECT ${historyColumns} FROM kv_history h WHERE key = ? AND id < ? ORDER BY id DESC LIMIT 1`),
       countAt: prepare<{total: bigint}>(`SELECT count(*) AS total FROM (${atRevision}) WHERE tombstone = 0`),
-      upsert: prepare(
-        'INSERT INTO kv (key, history_id, create_revision, mod_revision, version, lease) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET history_id = excluded.history_id, create_revision = excluded.create_revision, mod_revision = excluded.mod_revision, version = excluded.version, lease = excluded.lease',
-      ),
+      upsert: prepare('INSERT INTO kv (key, history_id, lease) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET history_id = excluded.history_id, lease = excluded.lease'),
       delete: prepare('DELETE FROM kv WHERE key = ?'),
       deleteSpan: prepare('DELETE FROM kv WHERE key >= ? AND key < ?'),
       // A tombstone per current key of the span, numbered in key order from the first sub-revision:
       // one statement, not one call per key (a prefix delete of 60,000 keys spent 0.9 s of each
       // member's event loop in the calls alone).
       insertSpanTombstones: prepare(
-        `INSERT INTO kv_history (revision, sub_revision, key, value, create_revision, version, lease, tombstone)
-         SELECT ?, ? + row_number() OVER (ORDER BY key) - 1, key, X'', 0, 0, 0, 1 FROM kv WHERE key >= ? AND key < ? ORDER BY key`,
+        `INSERT INTO kv_history (id, key, value, create_revision, version, lease, tombstone)
+         SELECT ? + row_number() OVER (ORDER BY key) - 1, key, X'', 0, 0, 0, 1 FROM kv WHERE key >= ? AND key < ? ORDER BY key`,
       ),
-      insertHistory: prepare(
-        'INSERT INTO kv_history (revision, sub_revision, key, value, create_revision, version, lease, tombstone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      history: prepare<HistoryDbRow>(
-        `SELECT ${historyColumns} FROM kv_history h WHERE revision >= ? AND revision <= ? AND key >= ? AND key < ? ORDER BY revision, sub_revision LIMIT ?`,
-      ),
-      previous: prepare<HistoryDbRow>(
-        `SELECT ${historyColumns} FROM kv_history h WHERE key = ? AND (revision < ? OR (revision = ? AND sub_revision < ?)) ORDER BY revision DESC, sub_revision DESC LIMIT 1`,
-      ),
+      insertHistory: prepare('INSERT INTO kv_history (id, key, value, create_revision, version, lease, tombstone) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      history: prepare<HistoryDbRow>(`SELECT ${historyColumns} FROM kv_history h WHERE id >= ? AND id < ? AND key >= ? AND key < ? ORDER BY id LIMIT ?`),
+      previous: prepare<HistoryDbRow>(`SELECT ${historyColumns} FROM kv_history h WHERE key = ? AND id < ? ORDER BY id DESC LIMIT 1`),
       compact: prepare(`
-        DELETE FROM kv_history WHERE revision <= @revision AND (
-          tombstone = 1 OR EXISTS (
-            SELECT 1 FROM kv_history n WHERE n.key = kv_history.key AND n.revision <= @revision
-              AND (n.revision > kv_history.revision OR (n.revision = kv_history.revision AND n.sub_revision > kv_history.sub_revision))))`),
-      historyThrough: prepare<HistoryDbRow>(`SELECT ${historyColumns} FROM kv_history h WHERE revision <= ? ORDER BY revision, sub_revision`),
+        DELETE FROM kv_history WHERE id < @below AND (
+          tombstone = 1 OR EXISTS (SELECT 1 FROM kv_history n WHERE n.key = kv_history.key AND n.id > kv_history.id AND n.id < @below))`),
+      historyThrough: prepare<HistoryDbRow>(`SELECT ${historyColumns} FROM kv_history h WHERE id < ? ORDER BY id`),
       keysWithLease: prepare<{key: Buffer}>('SELECT key FROM kv WHERE lease = ? ORDER BY key'),
       getLease: prepare<{id: bigint; granted_ttl: bigint; expiry_ms: bigint}>('SELECT id, granted_ttl, expiry_ms FROM lease WHERE id = ?'),
       listLeases: prepare<{id: bigint; granted_ttl: bigint; expiry_ms: bigint}>('SELECT id, granted_ttl, expiry_ms FROM lease ORDER BY id'),
@@ -162,31 +160,32 @@ export class KvTables {
   }
 
   rangeAt(span: KeySpan, revision: number, limit: number): StoredKeyValue[] {
-    return guarded(this.path, () => this.statements.rangeAt.all({start: span.start, end: span.end ?? spanEndless, revision, limit}).map(keyValue))
+    return guarded(this.path, () => this.statements.rangeAt.all({start: span.start, end: span.end ?? spanEndless, below: historyIdAfter(revision), limit}).map(keyValue))
   }
 
   /** The key as it was at `revision`, or null if it did not exist then: one index seek. */
   getAt(key: Uint8Array, revision: number): StoredKeyValue | null {
     return guarded(this.path, () => {
-      const row = this.statements.getAt.get(key, revision)
+      const row = this.statements.getAt.get(key, historyIdAfter(revision))
       return row && row.tombstone === 0n ? keyValue(row) : null
     })
   }
 
   countAt(span: KeySpan, revision: number): number {
-    return guarded(this.path, () => Number(this.statements.countAt.get({start: span.start, end: span.end ?? spanEndless, revision})!.total))
+    return guarded(this.path, () => Number(this.statements.countAt.get({start: span.start, end: span.end ?? spanEndless, below: historyIdAfter(revision)})!.total))
   }
 
   /** Records a key's new state in history and makes it the current one. Inside a transaction. */
   put(entry: StoredKeyValue, subRevision: number): void {
-    const row = this.statements.insertHistory.run(entry.modRevision, subRevision, entry.key, entry.value, entry.createRevision, entry.version, entry.lease, 0)
-    this.statements.upsert.run(entry.key, row.lastInsertRowid, entry.createRevision, entry.modRevision, entry.version, entry.lease)
+    const id = historyId(entry.modRevision, subRevision)
+    this.statements.insertHistory.run(id, entry.key, entry.value, entry.createRevision, entry.version, entry.lease, 0)
+    this.statements.upsert.run(entry.key, id, entry.lease)
   }
 
   /** Removes a key and records its tombstone. Inside a transaction. */
   delete(key: Uint8Array, revision: number, subRevision: number): void {
     this.statements.delete.run(key)
-    this.statements.insertHistory.run(revision, subRevision, key, empty, 0, 0, 0n, 1)
+    this.statements.insertHistory.run(historyId(revision, subRevision), key, empty, 0, 0, 0n, 1)
   }
 
   /**
@@ -195,31 +194,31 @@ export class KvTables {
    */
   deleteSpan(span: KeySpan, keys: readonly Uint8Array[], revision: number, firstSubRevision: number): void {
     const end = span.end ?? spanEndless
-    const tombstones = this.statements.insertSpanTombstones.run(revision, firstSubRevision, span.start, end).changes
+    const tombstones = this.statements.insertSpanTombstones.run(historyId(revision, firstSubRevision), span.start, end).changes
     assert(tombstones === keys.length, `${tombstones} tombstones for the ${keys.length} keys of a deleted span`)
     this.statements.deleteSpan.run(span.start, end)
   }
 
   /** Changes in [fromRevision, toRevision] for keys in `span`, oldest first, at most `rowsMax`. */
   history(fromRevision: number, toRevision: number, span: KeySpan, rowsMax: number): HistoryRow[] {
-    return guarded(this.path, () => this.statements.history.all(fromRevision, toRevision, span.start, span.end ?? spanEndless, rowsMax).map(historyRow))
+    return guarded(this.path, () => this.statements.history.all(historyId(Math.min(fromRevision, revisionMax), 0), historyIdAfter(toRevision), span.start, span.end ?? spanEndless, rowsMax).map(historyRow))
   }
 
   /** The key's state just before (revision, subRevision), or null if it did not exist then. */
   previous(key: Uint8Array, revision: number, subRevision: number): StoredKeyValue | null {
     return guarded(this.path, () => {
-      const row = this.statements.previous.get(key, revision, revision, subRevision)
+      const row = this.statements.previous.get(key, historyId(Math.min(revision, revisionMax), subRevision))
       return row && row.tombstone === 0n ? keyValue(row) : null
     })
   }
 
   /** Drops history a compaction at `revision` makes unreachable. Inside a transaction. */
   compact(revision: number): number {
-    return this.statements.compact.run({revision}).changes
+    return this.statements.compact.run({below: historyIdAfter(revision)}).changes
   }
 
   *historyThrough(revision: number): Generator<HistoryRow> {
-    for (const row of this.statements.historyThrough.iterate(revision)) yield historyRow(row)
+    for (const row of this.statements.historyThrough.iterate(historyIdAfter(revision))) yield historyRow(row)
   }
 
   keysWithLease(id: bigint): Uint8Array[] {

@@ -7,7 +7,7 @@ import {StorageError, guarded} from './errors.js'
 import {AuthTables} from './auth-tables.js'
 import {checkpointsAwaited, commitsBeforeBackgroundCheckpoints, releaseCheckpoints, walAutocheckpointPagesMax, watchCheckpoints} from './checkpointer.js'
 import {KvTables} from './kv-tables.js'
-import {schemaMigrations, schemaStatements, schemaVersion} from './schema.js'
+import {metaRaftHardState, schemaMigrations, schemaStatements, schemaVersion} from './schema.js'
 
 export interface MemberIdentity {
   readonly clusterId: string
@@ -46,13 +46,11 @@ export const walKeptBytesMax = 4 * 1024 * 1024
 /** Creates the tables of a new file, or brings an older file's up to this schema. */
 function migrate(db: Database.Database, current: number): void {
   db.transaction(() => {
-    if (current === 0) {
-      for (const statement of schemaStatements) db.exec(statement)
-    } else {
-      for (let version = current + 1; version <= schemaVersion; version++) {
-        for (const statement of schemaMigrations.get(version) ?? []) db.exec(statement)
-      }
+    for (let version = current + 1; current > 0 && version <= schemaVersion; version++) {
+      for (const statement of schemaMigrations.get(version) ?? []) db.exec(statement)
     }
+    // Then every table of this schema that is still missing (all of them in a new file).
+    for (const statement of schemaStatements) db.exec(statement)
     db.pragma(`user_version = ${schemaVersion}`)
   })()
   // A file made before incremental vacuum switches to it by being rewritten, once.
@@ -93,10 +91,6 @@ export class MemberDatabase {
       getMeta: db.prepare<[string], {value: string}>('SELECT value FROM meta WHERE name = ?'),
       setMeta: db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
       deleteMeta: db.prepare('DELETE FROM meta WHERE name = ?'),
-      hardState: db.prepare<[], {term: number; vote: string; commit_index: number}>('SELECT term, vote, commit_index FROM raft_hard_state WHERE singleton = 0'),
-      setHardState: db.prepare(
-        'INSERT INTO raft_hard_state (singleton, term, vote, commit_index) VALUES (0, ?, ?, ?) ON CONFLICT (singleton) DO UPDATE SET term = excluded.term, vote = excluded.vote, commit_index = excluded.commit_index',
-      ),
       snapshot: db.prepare<[], {snapshot_index: number; term: number; conf_state: string; data: Buffer}>(
         'SELECT snapshot_index, term, conf_state, data FROM raft_snapshot WHERE singleton = 0',
       ),
@@ -384,15 +378,13 @@ export class MemberDatabase {
   // ---- raft --------------------------------------------------------------------------------
 
   loadHardState(): HardState {
-    return guarded(this.path, () => {
-      const hard = this.statements.hardState.get()
-      return hard ? {term: hard.term, vote: hard.vote, commit: hard.commit_index} : {term: 0, vote: '', commit: 0}
-    })
+    const text = this.getMeta(metaRaftHardState)
+    return text === null ? {term: 0, vote: '', commit: 0} : (JSON.parse(text) as HardState)
   }
 
   loadRaftState(): PersistedRaftState {
+    const hardState = this.loadHardState()
     return guarded(this.path, () => {
-      const hard = this.statements.hardState.get()
       const snapshotRow = this.statements.snapshot.get()
       const snapshot: Snapshot | null = snapshotRow
         ? {
@@ -409,7 +401,7 @@ export class MemberDatabase {
           throw new StorageError('Corrupt', `${this.path}: the raft log has a gap before index ${entries[position]!.index}`, this.path)
         }
       }
-      return {hardState: hard ? {term: hard.term, vote: hard.vote, commit: hard.commit_index} : {term: 0, vote: '', commit: 0}, snapshot, entries}
+      return {hardState, snapshot, entries}
     })
   }
 
@@ -429,7 +421,7 @@ export class MemberDatabase {
       this.statements.deleteEntriesFrom.run(entries[0]!.index)
       for (const entry of entries) this.statements.insertEntry.run(entry.index, entry.term, entry.type, entry.data)
     }
-    if (hardState) this.statements.setHardState.run(hardState.term, hardState.vote, hardState.commit)
+    if (hardState) this.setMeta(metaRaftHardState, JSON.stringify({term: hardState.term, vote: hardState.vote, commit: hardState.commit} satisfies HardState))
   }
 
   /** A snapshot taken locally at an applied index: entries it covers are no longer needed. */

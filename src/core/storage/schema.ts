@@ -1,37 +1,22 @@
-// The schema of one member's database. Current values live apart from history so that a
-// range over live keys never scans old revisions.
+// The schema of one member's database. Current keys live apart from history so that a range
+// over live keys never scans old revisions.
 
-export const schemaVersion = 2
+export const schemaVersion = 3
 
-export const schemaStatements: readonly string[] = [
-  `CREATE TABLE IF NOT EXISTS meta (
-     name TEXT PRIMARY KEY,
-     value TEXT NOT NULL
-   ) WITHOUT ROWID`,
-  // Raft's durable state: the log after the last snapshot, the hard state and the snapshot.
-  `CREATE TABLE IF NOT EXISTS raft_log (
-     log_index INTEGER PRIMARY KEY,
-     term INTEGER NOT NULL,
-     entry_type INTEGER NOT NULL,
-     data BLOB NOT NULL
-   )`,
-  `CREATE TABLE IF NOT EXISTS raft_hard_state (
-     singleton INTEGER PRIMARY KEY CHECK (singleton = 0),
-     term INTEGER NOT NULL,
-     vote TEXT NOT NULL,
-     commit_index INTEGER NOT NULL
-   )`,
-  `CREATE TABLE IF NOT EXISTS raft_snapshot (
-     singleton INTEGER PRIMARY KEY CHECK (singleton = 0),
-     snapshot_index INTEGER NOT NULL,
-     term INTEGER NOT NULL,
-     conf_state TEXT NOT NULL,
-     data BLOB NOT NULL
-   )`,
-  // The MVCC state machine. Every value lives once, in history (as etcd's bolt keeps revisions);
-  // kv is the index of the current keys (etcd's treeIndex), pointing at each key's newest row.
-  // Rowid tables: SQLite keeps a row of up to a page in its leaf, where a WITHOUT ROWID table
-  // spills rows over a quarter page into overflow pages and leaves most of them empty.
+/**
+ * A history row's id packs its revision and sub-revision: revision × 2^24 + sub-revision. Rows are
+ * then in revision order in the table's own B-tree, so neither a range of revisions nor a key's
+ * newest row at a revision needs an index of its own (each put writes one index entry fewer), and
+ * the index by key holds the key alone (SQLite appends the rowid to every index entry).
+ */
+export const subRevisionBits = 24
+/** Changes one revision may hold (a txn's operations, a DeleteRange's keys): what the sub-revision's bits count. */
+export const changesPerRevisionMax = 2 ** subRevisionBits
+/** The newest revision an id can carry: ids, and the first id after this revision, stay within SQLite's signed 64-bit integers. */
+export const revisionMax = 2 ** (63 - subRevisionBits) - 2
+
+/** The tables of the MVCC state machine as schema version 2 made them (what version 3 migrates from). */
+const versionTwoMvccTables: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS kv_history (
      id INTEGER PRIMARY KEY,
      revision INTEGER NOT NULL,
@@ -54,6 +39,56 @@ export const schemaStatements: readonly string[] = [
      lease INTEGER NOT NULL
    )`,
   `CREATE INDEX IF NOT EXISTS kv_by_lease ON kv (lease) WHERE lease != 0`,
+]
+
+/** The tables of the MVCC state machine now. */
+const mvccTables: readonly string[] = [
+  // Every value lives once, in history (as etcd's bolt keeps revisions), keyed by its packed
+  // revision (see subRevisionBits). A rowid table: SQLite keeps a row of up to a page in its leaf,
+  // where a WITHOUT ROWID table spills rows over a quarter page into overflow pages.
+  `CREATE TABLE IF NOT EXISTS kv_history (
+     id INTEGER PRIMARY KEY,
+     key BLOB NOT NULL,
+     value BLOB NOT NULL,
+     create_revision INTEGER NOT NULL,
+     version INTEGER NOT NULL,
+     lease INTEGER NOT NULL,
+     tombstone INTEGER NOT NULL
+   )`,
+  `CREATE INDEX IF NOT EXISTS kv_history_by_key ON kv_history (key)`,
+  // The index of the current keys (etcd's treeIndex): each key's newest history row, whose
+  // columns it does not repeat. Small rows, so one B-tree keyed by the key (no rowid table beside
+  // an index of the keys); the lease stays here for the index of a lease's keys.
+  `CREATE TABLE IF NOT EXISTS kv (
+     key BLOB PRIMARY KEY,
+     history_id INTEGER NOT NULL,
+     lease INTEGER NOT NULL
+   ) WITHOUT ROWID`,
+  `CREATE INDEX IF NOT EXISTS kv_by_lease ON kv (lease) WHERE lease != 0`,
+]
+
+export const schemaStatements: readonly string[] = [
+  // Member metadata, and raft's hard state (term, vote, commit) in the row 'raft_hard_state': in
+  // the same page as the applied index and the revision, which each Ready writes too.
+  `CREATE TABLE IF NOT EXISTS meta (
+     name TEXT PRIMARY KEY,
+     value TEXT NOT NULL
+   ) WITHOUT ROWID`,
+  // Raft's durable state: the log after the last snapshot, and the snapshot.
+  `CREATE TABLE IF NOT EXISTS raft_log (
+     log_index INTEGER PRIMARY KEY,
+     term INTEGER NOT NULL,
+     entry_type INTEGER NOT NULL,
+     data BLOB NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS raft_snapshot (
+     singleton INTEGER PRIMARY KEY CHECK (singleton = 0),
+     snapshot_index INTEGER NOT NULL,
+     term INTEGER NOT NULL,
+     conf_state TEXT NOT NULL,
+     data BLOB NOT NULL
+   )`,
+  ...mvccTables,
   `CREATE TABLE IF NOT EXISTS lease (
      id INTEGER PRIMARY KEY,
      granted_ttl INTEGER NOT NULL,
@@ -76,9 +111,14 @@ export const schemaStatements: readonly string[] = [
    ) WITHOUT ROWID`,
 ]
 
+/** The meta row of raft's hard state (before version 3, a table of its own). */
+export const metaRaftHardState = 'raft_hard_state'
+
 /**
  * What brings a database of the version before each one up to it, in one transaction: version 1
- * kept every current value twice (in kv and in history) in WITHOUT ROWID tables.
+ * kept every current value twice (in kv and in history) in WITHOUT ROWID tables; version 2 gave
+ * history rows an id of their own with an index of their revisions, repeated each current key's
+ * columns in kv (a rowid table with an index of its keys) and kept raft's hard state in a table.
  */
 export const schemaMigrations: ReadonlyMap<number, readonly string[]> = new Map([
   [
@@ -88,13 +128,34 @@ export const schemaMigrations: ReadonlyMap<number, readonly string[]> = new Map(
       'DROP INDEX kv_history_by_key',
       'ALTER TABLE kv RENAME TO kv_version1',
       'ALTER TABLE kv_history RENAME TO kv_history_version1',
-      ...schemaStatements,
+      ...versionTwoMvccTables,
       `INSERT INTO kv_history (revision, sub_revision, key, value, create_revision, version, lease, tombstone)
          SELECT revision, sub_revision, key, value, create_revision, version, lease, tombstone FROM kv_history_version1 ORDER BY revision, sub_revision`,
       `INSERT INTO kv (key, history_id, create_revision, mod_revision, version, lease)
          SELECT k.key, h.id, k.create_revision, k.mod_revision, k.version, k.lease FROM kv_version1 k JOIN kv_history h ON h.key = k.key AND h.revision = k.mod_revision`,
       'DROP TABLE kv_version1',
       'DROP TABLE kv_history_version1',
+    ],
+  ],
+  [
+    3,
+    [
+      'DROP INDEX kv_by_lease',
+      'DROP INDEX kv_history_by_key',
+      'ALTER TABLE kv RENAME TO kv_version2',
+      'ALTER TABLE kv_history RENAME TO kv_history_version2',
+      ...mvccTables,
+      `INSERT INTO kv_history (id, key, value, create_revision, version, lease, tombstone)
+         SELECT (revision << ${subRevisionBits}) + sub_revision, key, value, create_revision, version, lease, tombstone FROM kv_history_version2 ORDER BY revision, sub_revision`,
+      `INSERT INTO kv (key, history_id, lease)
+         SELECT k.key, (h.revision << ${subRevisionBits}) + h.sub_revision, k.lease FROM kv_version2 k JOIN kv_history_version2 h ON h.id = k.history_id`,
+      'DROP TABLE kv_version2',
+      'DROP TABLE kv_history_version2',
+      // A file of version 1 made by hand (the tests') may lack the tables the MVCC ones sat beside.
+      'CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID',
+      'CREATE TABLE IF NOT EXISTS raft_hard_state (singleton INTEGER PRIMARY KEY CHECK (singleton = 0), term INTEGER NOT NULL, vote TEXT NOT NULL, commit_index INTEGER NOT NULL)',
+      `INSERT INTO meta (name, value) SELECT '${metaRaftHardState}', json_object('term', term, 'vote', vote, 'commit', commit_index) FROM raft_hard_state`,
+      'DROP TABLE raft_hard_state',
     ],
   ],
 ])

@@ -8,11 +8,11 @@ import Database from 'better-sqlite3'
 import {StorageError, guarded} from './errors.js'
 import type {HistoryRow, StoredLease} from './kv-tables.js'
 import type {MemberDatabase} from './member-database.js'
-import {stateMachineTables} from './schema.js'
+import {metaRaftHardState, stateMachineTables, subRevisionBits} from './schema.js'
 
 const metaSnapshotHash = 'snapshot_sha256'
 /** Meta rows that belong to one member's running state, not to the data a snapshot carries. */
-const memberOnlyMeta = ['cluster_id', 'member_id', 'member_name', 'clean_shutdown', metaSnapshotHash]
+const memberOnlyMeta = ['cluster_id', 'member_id', 'member_name', 'clean_shutdown', metaRaftHardState, metaSnapshotHash]
 
 /** The content hash: every state table and the replicated meta, in key order. */
 function contentHash(db: Database.Database): string {
@@ -45,7 +45,7 @@ export function writeSnapshotFile(database: MemberDatabase, path: string): void 
     guarded(path, () => {
       snapshot.pragma('journal_mode = DELETE')
       snapshot.transaction(() => {
-        for (const table of ['raft_log', 'raft_hard_state', 'raft_snapshot']) snapshot.prepare(`DELETE FROM ${table}`).run()
+        clearRaftState(snapshot)
         const remove = snapshot.prepare('DELETE FROM meta WHERE name = ?')
         for (const name of memberOnlyMeta) remove.run(name)
         snapshot.prepare('INSERT INTO meta (name, value) VALUES (?, ?)').run(metaSnapshotHash, contentHash(snapshot))
@@ -103,8 +103,23 @@ export function readSnapshotFile(path: string): SnapshotFileContent {
   }
 }
 
+/**
+ * Drops the raft state of the cluster a file came from: its log, its snapshot and its hard state
+ * (a table of its own in a file written before schema version 3, a meta row since).
+ */
+function clearRaftState(db: Database.Database): void {
+  for (const table of ['raft_log', 'raft_snapshot']) db.prepare(`DELETE FROM ${table}`).run()
+  if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'raft_hard_state'").get()) db.prepare('DELETE FROM raft_hard_state').run()
+  db.prepare('DELETE FROM meta WHERE name = ?').run(metaRaftHardState)
+}
+
 function* mapRows(db: Database.Database): Iterable<HistoryRow> {
-  const rows = db.prepare('SELECT revision, sub_revision, key, value, create_revision, version, lease, tombstone FROM kv_history ORDER BY revision, sub_revision').safeIntegers(true).iterate() as Iterable<{
+  // A file written before schema version 3 keeps each row's revision and sub-revision in columns of their own.
+  const packed = !db.prepare("SELECT 1 FROM pragma_table_info('kv_history') WHERE name = 'revision'").get()
+  const query = packed
+    ? `SELECT id >> ${subRevisionBits} AS revision, id & ${2 ** subRevisionBits - 1} AS sub_revision, key, value, create_revision, version, lease, tombstone FROM kv_history ORDER BY id`
+    : 'SELECT revision, sub_revision, key, value, create_revision, version, lease, tombstone FROM kv_history ORDER BY revision, sub_revision'
+  const rows = db.prepare(query).safeIntegers(true).iterate() as Iterable<{
     revision: bigint
     sub_revision: bigint
     key: Buffer
@@ -138,7 +153,7 @@ export function copySnapshotForRestore(source: string, target: string): void {
   try {
     guarded(target, () =>
       db.transaction(() => {
-        for (const table of ['raft_log', 'raft_hard_state', 'raft_snapshot']) db.prepare(`DELETE FROM ${table}`).run()
+        clearRaftState(db)
         const remove = db.prepare('DELETE FROM meta WHERE name = ?')
         for (const name of [...memberOnlyMeta, 'applied_index', 'conf_state', 'members']) remove.run(name)
       })(),
