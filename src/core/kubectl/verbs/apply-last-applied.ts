@@ -25,7 +25,8 @@ async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: 
   const files = session.list('filename')
   if (files.length > 0) {
     const targets: Target[] = []
-    for (const entry of await readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin())) {
+    // Not validated: only the writers (create, apply, replace) validate what they read.
+    for (const entry of await readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), false)) {
       if (!isManifest(entry)) throw entry.error
       const {resource, namespace} = placeObject(session, mapper, entry)
       const object = {...entry.object, metadata: {...entry.object.metadata, ...(resource.namespaced ? {namespace} : {})}}

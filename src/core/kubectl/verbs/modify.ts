@@ -47,10 +47,19 @@ interface Target {
   readonly name: string
   /** With --local: the object as its file gives it, changed here and never sent. */
   readonly local?: KubeObject
+  /**
+   * From -f: the file's object, which patch and scale take as the object (kubectl's builder
+   * reads nothing more for them), and the resource its kind maps to, whose client they build.
+   */
+  readonly fromFile?: {readonly object: KubeObject; readonly mapped: ApiResource}
 }
 
-/** The objects a verb works on: TYPE NAME…, TYPE/NAME…, TYPE with -l / --all, or those -f names. */
-async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: readonly string[]): Promise<Target[]> {
+/**
+ * The objects a verb works on: TYPE NAME…, TYPE/NAME…, TYPE with -l / --all, or those -f names.
+ * `unread`: where an object of -f that cannot be read or mapped goes (scale reports them after the
+ * others); without it the first one fails the verb.
+ */
+async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: readonly string[], unread?: GatheredErrors): Promise<Target[]> {
   const files = session.list('filename')
   const local = session.flag('local') === 'true'
   if (files.length > 0) {
@@ -58,9 +67,16 @@ async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: 
     const targets: Target[] = []
     // Not validated: only the writers (create, apply, replace) validate what they read.
     for (const entry of await readManifestEntries(files, false, () => session.io.readStdin(), false)) {
-      if (!isManifest(entry)) throw entry.error
-      const {resource, namespace} = placeObject(session, mapper, entry)
-      targets.push({resource, namespace, name: entry.object.metadata.name ?? '', ...(local ? {local: cloneJson(entry.object)} : {})})
+      try {
+        if (!isManifest(entry)) throw entry.error
+        const {resource, namespace, mapped} = placeObject(session, mapper, entry)
+        // The builder sets a namespaced object's namespace, as it will act on it.
+        const object = resource.namespaced ? {...entry.object, metadata: {...entry.object.metadata, namespace}} : entry.object
+        targets.push({resource, namespace, name: entry.object.metadata.name ?? '', fromFile: {object, mapped}, ...(local ? {local: cloneJson(entry.object)} : {})})
+      } catch (error) {
+        if (!unread || !(error instanceof KubectlError)) throw error
+        unread.add(error)
+      }
     }
     return targets
   }
@@ -205,8 +221,10 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
   const printer = printerOf(session)
   for (const target of await targetsOf(session, mapper, args)) {
     try {
-      const path = objectPath(target.resource, target.namespace, target.name) + (subresource ? `/${subresource}` : '')
-      const before = target.local ?? ((subresource ? await session.request('GET', path) : await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject)
+      // patch sends through a client of the kind's mapping, and takes a file's object as the object it patches.
+      const path = objectPath(target.fromFile?.mapped ?? target.resource, target.namespace, target.name) + (subresource ? `/${subresource}` : '')
+      const read = async () => ((subresource ? await session.request('GET', path) : await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject)
+      const before = target.local ?? target.fromFile?.object ?? (await read())
       let after: KubeObject
       if (dryRun === 'client' || target.local) {
         // kubectl applies a client dry run's patch itself: no request, so no server defaults on what it adds.
@@ -215,7 +233,7 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
         const dryRunQuery = dryRun === 'server' ? {dryRun: 'All'} : undefined
         const query = {...dryRunQuery, fieldManager: session.flag('field-manager') || 'kubectl-patch'}
         after = (await session.request('PATCH', path, {body: patch, contentType, query})).body as KubeObject
-        await recordAfter(session, objectPath(target.resource, target.namespace, target.name), dryRunQuery)
+        await recordAfter(session, objectPath(target.fromFile?.mapped ?? target.resource, target.namespace, target.name), dryRunQuery)
       }
       const label = `${kindName(target.resource)}/${target.name}`
       const unchanged = before.metadata?.resourceVersion === after.metadata?.resourceVersion && jsonEqual(before, after)
@@ -237,7 +255,12 @@ export async function runScale(session: KubectlSession, args: readonly string[])
   // while scaling stops it at once.
   const unread = new GatheredErrors()
   const objects: Array<{target: Target; object: KubeObject}> = []
-  for (const target of await targetsOf(session, mapper, args)) {
+  for (const target of await targetsOf(session, mapper, args, unread)) {
+    // A file's object is the object scale works on: it reads nothing more.
+    if (target.fromFile) {
+      objects.push({target, object: target.fromFile.object})
+      continue
+    }
     try {
       objects.push({target, object: (await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject})
     } catch (error) {
@@ -256,7 +279,8 @@ export async function runScale(session: KubectlSession, args: readonly string[])
       session.io.stdout(printer.print(object, label, `scaled${dryRunSuffix(dryRun)}`))
       continue
     }
-    const path = `${objectPath(target.resource, target.namespace, target.name)}/scale`
+    // The scale client of the kind's mapping.
+    const path = `${objectPath(target.fromFile?.mapped ?? target.resource, target.namespace, target.name)}/scale`
     const expected = Number(session.flag('current-replicas'))
     if (expected >= 0) {
       const scale = (await session.request('GET', path)).body as KubeObject & {spec?: {replicas?: number}}
@@ -269,7 +293,7 @@ export async function runScale(session: KubectlSession, args: readonly string[])
     }
     const query = dryRun === 'server' ? {dryRun: 'All'} : undefined
     await session.request('PATCH', path, {body: {spec: {replicas}}, contentType: 'application/merge-patch+json', query})
-    await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
+    await recordAfter(session, objectPath(target.fromFile?.mapped ?? target.resource, target.namespace, target.name), query)
     session.io.stdout(printer.print(object, label, `scaled${dryRunSuffix(dryRun)}`))
   }
   return unread.report(session.io, session)
