@@ -1,7 +1,9 @@
 // Verbs that change one part of existing objects: `label` and `annotate` (key=value, key-,
 // --overwrite, -l/--all), `patch` (--type strategic|merge|json, -p), and `scale` (--replicas,
 // --current-replicas, through the scale subresource). Messages as kubectl prints them.
+import {existsSync, statSync} from 'node:fs'
 import {cloneJson, jsonEqual, type KubeObject} from '../../api/object.js'
+import {isValidLabelValue} from '../../api/names.js'
 import {GatheredErrors, KubectlError, refuseAllWithSelector, resourcesRequiredMessage} from '../errors.js'
 import {hasManifestSource} from '../kustomize/manifests.js'
 import {isManifest, readManifestEntries} from '../manifests.js'
@@ -100,6 +102,15 @@ async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: 
   return targets
 }
 
+/** Whether kubectl's resource builder takes the arguments as one object (IntoSingleItemImplied). */
+function singleItemImplied(session: KubectlSession, resources: readonly string[]): boolean {
+  const files = session.list('filename')
+  if (files.length > 0) return files.length === 1 && files[0] !== '-' && existsSync(files[0]!) && statSync(files[0]!).isFile()
+  if (session.flag('selector') !== '' || session.flag('all') === 'true') return false
+  if (resources.length === 1) return resources[0]!.includes('/') && !resources[0]!.includes(',')
+  return resources.length === 2 && !resources[0]!.includes(',') && !resources[1]!.includes('/')
+}
+
 async function metadataVerb(session: KubectlSession, args: readonly string[], field: 'labels' | 'annotations'): Promise<number> {
   const noun = field === 'labels' ? 'label' : 'annotation'
   // kubectl's GetResourcesAndPairs: the resources first, then the changes; a resource after a change is refused.
@@ -118,20 +129,44 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
   if (both.length > 0) {
     throw new KubectlError(field === 'labels' ? 'can not both modify and remove a label in the same command' : `can not both modify and remove the following annotation(s) in the same command: ${both.join(', ')}`)
   }
+  if (field === 'labels' && listing && session.flag('output') !== '') throw new KubectlError('--list and --output may not be specified together')
+  // label checks each value (and that a spec has one `=`) before anything is read; the server checks the keys.
+  if (field === 'labels') {
+    for (const change of changes.filter((text) => text.includes('='))) {
+      const value = change.slice(change.indexOf('=') + 1)
+      if (value.includes('=')) throw new KubectlError(`invalid label spec: ${change}`)
+      const invalid = isValidLabelValue(value)
+      if (invalid.length > 0) throw new KubectlError(`invalid label value: ${JSON.stringify(change)}: ${invalid.join(';')}`)
+    }
+  }
   const resourceVersion = session.flag('resource-version')
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
   // label and annotate go on past an object that fails, and report every failure at the end.
   const errors = new GatheredErrors()
   const printer = printerOf(session)
-  for (const target of await targetsOf(session, mapper, resources)) {
+  const targets = await targetsOf(session, mapper, resources)
+  // The builder's single item implied: one object named, or one file (not a selection, a type, a folder).
+  const one = singleItemImplied(session, resources)
+  if (!one && resourceVersion) throw new KubectlError('--resource-version may only be used with a single resource')
+  for (const target of targets) {
     try {
       const path = objectPath(target.resource, target.namespace, target.name)
       const current = target.local ?? ((await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject)
       const existing: Record<string, string> = {...(current.metadata[field] ?? {})}
       if (listing) {
-        // --list prints what the object has (kubectl walks a Go map: in no fixed order) and changes nothing.
-        session.io.stdout(Object.entries(existing).map(([key, value]) => `${key}=${value}\n`).join(''))
+        // --list prints what the object would have after the changes (kubectl walks a Go map: in
+        // no fixed order) and sends nothing; several objects each under a heading.
+        const listed = {...existing}
+        for (const change of changes) {
+          const equals = change.indexOf('=')
+          if (equals < 0) delete listed[change.slice(0, -1)]
+          else listed[change.slice(0, equals)] = change.slice(equals + 1)
+        }
+        const kind = current.kind ?? target.resource.kind
+        const group = (current.apiVersion ?? '').includes('/') ? current.apiVersion!.split('/')[0] : target.resource.group
+        const heading = one ? '' : `Listing ${noun === 'label' ? 'labels' : 'annotations'} for ${kind}.${group}/${target.name}:\n`
+        session.io.stdout(heading + Object.entries(listed).map(([key, value]) => `${one ? '' : ' '}${key}=${value}\n`).join(''))
         continue
       }
       const updated = {...existing}

@@ -118,7 +118,7 @@ export const editFlags: readonly KubectlFlag[] = [
   recordFlag,
 ]
 
-const editHeader = [
+export const editHeader = [
   '# Please edit the object below. Lines beginning with a \'#\' will be ignored,',
   '# and an empty file will abort the edit. If an error occurs while saving this file will be',
   '# reopened with the relevant failures.',
@@ -126,7 +126,7 @@ const editHeader = [
 ].join('\n')
 
 
-function stripComments(text: string): string {
+export function stripComments(text: string): string {
   return text
     .split('\n')
     .filter((line) => !line.trimStart().startsWith('#'))
@@ -196,7 +196,7 @@ function editedPairs(targets: readonly EditTarget[], updated: unknown): Array<{t
 }
 
 /** A new file in the temporary folder named as kubectl's editor names it: kubectl-edit-DIGITS.EXT. */
-function editFile(extension: string): string {
+export function editFile(extension: string): string {
   const file = goTemporaryFile('kubectl-edit-', `.${extension}`)
   if (file === null) throw new KubectlError('could not create a temporary file for the editor')
   return file
