@@ -553,6 +553,32 @@ export function apiServerSuite(name: string, backend: SuiteBackend) {
       expect(events).toMatchObject([{type: 'ADDED', object: {kind: 'Secret', metadata: {name: 'marked'}}}])
     })
 
+    it('ends a watch after its timeoutSeconds, as kube-apiserver does (not after `timeout`)', async () => {
+      const quietClock = new SteppedClock(Date.UTC(2026, 10, 23, 12, 0, 0))
+      const quiet = new ApiServer({store, clock: quietClock})
+      const headers = {authorization: `Bearer ${quiet.credentials.adminToken()}`}
+      const start = String(await revision())
+      const watching = (query: Record<string, string>) => quiet.handle({method: 'GET', path: `/api/v1/namespaces/${ns}/secrets`, query: {watch: 'true', resourceVersion: start, ...query}, headers})
+      const timed = await watching({timeoutSeconds: '90', allowWatchBookmarks: 'true'})
+      const untimed = await watching({timeout: '2s'})
+      const first = timed.watch!.next()
+      quietClock.advance(60_000)
+      expect(await first).toMatchObject([{type: 'BOOKMARK'}])
+      const second = timed.watch!.next()
+      let ended: unknown = 'pending'
+      void second.then((events) => (ended = events))
+      quietClock.advance(29_000)
+      await Promise.resolve()
+      expect(ended).toBe('pending')
+      quietClock.advance(1_000)
+      expect(await second).toBeNull()
+      // `timeout` is for other requests: the watch goes on and sees the next change.
+      await call('POST', `/api/v1/namespaces/${ns}/secrets`, {apiVersion: 'v1', kind: 'Secret', metadata: {name: 'after-timeout'}, stringData: {a: 'b'}})
+      expect(await untimed.watch!.next()).toMatchObject([{type: 'ADDED', object: {metadata: {name: 'after-timeout'}}}])
+      untimed.watch!.cancel()
+      expect(quietClock.pendingSleeps).toBe(0)
+    }, 30_000)
+
     it('evicts pods through the eviction subresource, within their PodDisruptionBudget', async () => {
       const merge = {headers: {authorization: `Bearer ${api.credentials.adminToken()}`, 'content-type': 'application/merge-patch+json'}}
       for (const name of ['guarded-1', 'guarded-2']) {

@@ -1,6 +1,6 @@
 // kubectl events: --types checked (any case) before any request, and -o json/yaml/name printing the
-// typed EventList (Go's field order, zero times as null, no managedFields), beside the real
-// kubectl 1.32 on one API server.
+// typed EventList (Go's field order, zero times as null, no managedFields unless asked), templates
+// with the managedFields (parsed before any request), beside the real kubectl 1.32 on one API server.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
@@ -37,7 +37,9 @@ describe.runIf(existsSync(realKubectl))('kubectl events beside the real kubectl'
     await cluster.close()
   })
 
-  for (const line of ['events --types=Foo', 'events --types=normal,Bar', 'events -o json', 'events -o yaml', 'events -o name', 'events --types=WARNING -o json', 'events -o wide']) {
+  // json and yaml drop managedFields unless --show-managed-fields; the templates see them.
+  const templated = ['events -o jsonpath={.items}', 'events -o jsonpath={.items[*].metadata.managedFields[*].manager}', "events -o go-template='{{range .items}}{{len .metadata.managedFields}}{{end}}'", "events -o go-template --template='{{len .items}}'", "events --template='{{len .items}}'", 'events -o json --show-managed-fields', 'events -o yaml --show-managed-fields', "events -o go-template='{{len'", "events -n none -o go-template='{{len'", "events -n none -o jsonpath='{.a'", 'events -o jsonpath']
+  for (const line of ['events --types=Foo', 'events --types=normal,Bar', 'events -o json', 'events -o yaml', 'events -o name', 'events --types=WARNING -o json', 'events -o wide', ...templated]) {
     it(`prints the same for: kubectl ${line}`, async () => {
       const [theirs, ours] = [await real(line), await cluster.ours(line)]
       expect({status: ours.status, stdout: ours.stdout, stderr: ours.stderr}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: theirs.stderr})

@@ -23,7 +23,7 @@ import {serverSideApply} from './server-side-apply.js'
 import {subresourceOf} from './subresources.js'
 import type {Clock} from '../util/clock.js'
 import {portForwardExchange} from './port-forward-exchange.js'
-import {deleteOptionsOf, fieldValidationOf, header, listQueryOf, patchedDocument} from './request-options.js'
+import {deleteOptionsOf, fieldValidationOf, header, listQueryOf, patchedDocument, watchTimeoutSecondsOf} from './request-options.js'
 
 /** The verbs and subresources of every resource, each through admission and the registry. */
 export class ResourceHandlers {
@@ -135,6 +135,7 @@ export class ResourceHandlers {
           ...listQueryOf(request, definition, info),
           allowWatchBookmarks: request.query?.allowWatchBookmarks === 'true',
           sendInitialEvents: request.query?.sendInitialEvents === 'true',
+          timeoutSeconds: watchTimeoutSecondsOf(request),
         }, this.clock)}
       case 'create': {
         const {object, warnings} = this.decode(request, definition)

@@ -134,6 +134,8 @@ export const watchBookmarkIntervalMilliseconds = 60_000
 export interface WatchQuery extends ListQuery {
   readonly allowWatchBookmarks?: boolean
   readonly sendInitialEvents?: boolean
+  /** timeoutSeconds: kube-apiserver ends the watch after it (the client watches again), on the cluster clock. */
+  readonly timeoutSeconds?: number
 }
 
 function bookmark(definition: ResourceDefinition, revision: number, initialEventsEnd: boolean): WatchEvent {
@@ -177,6 +179,19 @@ export async function watchObjects(registry: Registry, definition: ResourceDefin
   // The store's next batch, kept across calls while a bookmark is answered instead.
   let storeNext: StoreNext | null = null
   let cancelTimer = () => {}
+  // The watch's end at its timeoutSeconds: cancelling ends a store read in progress, so next() returns null.
+  const lifetime = new AbortController()
+  const cancel = () => {
+    ended = true
+    lifetime.abort()
+    cancelTimer()
+    storeWatch.cancel()
+  }
+  if (clock && query.timeoutSeconds !== undefined && query.timeoutSeconds > 0) {
+    clock.sleep(query.timeoutSeconds * 1000, lifetime.signal).then(() => {
+      if (!lifetime.signal.aborted) cancel()
+    }, cancel)
+  }
   const nextFromStore = async (): Promise<{bookmark: true} | {bookmark: false; events: StoreEvent[] | null}> => {
     if (!storeNext) {
       const entry: StoreNext = {promise: storeWatch.next(), settled: false, wake: null}
@@ -260,10 +275,6 @@ export async function watchObjects(registry: Registry, definition: ResourceDefin
         if (translated.length > 0) return translated
       }
     },
-    cancel: () => {
-      ended = true
-      cancelTimer()
-      storeWatch.cancel()
-    },
+    cancel,
   }
 }

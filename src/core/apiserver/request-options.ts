@@ -52,6 +52,11 @@ export function listQueryOf(request: ApiRequest, definition: ResourceDefinition,
   }
 }
 
+/** A watch's timeoutSeconds (kube-apiserver ignores `timeout` on a watch: only this ends it). */
+export function watchTimeoutSecondsOf(request: ApiRequest): number | undefined {
+  return integerQuery(request, 'timeoutSeconds')
+}
+
 export function deleteOptionsOf(request: ApiRequest): DeleteOptions {
   const text = bodyText(request.body).trim()
   const body = text.length > 0 ? parseBody(text, header(request, 'content-type')) : {}

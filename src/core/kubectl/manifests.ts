@@ -38,6 +38,9 @@ function filesOf(path: string, recursive: boolean, found: string[]): void {
   }
 }
 
+/** The bytes a JSON document was read from: a decoder's error quotes them as they came (a YAML one as its JSON, keys sorted). */
+const jsonTexts = new WeakMap<object, string>()
+
 /**
  * A stream that begins with `{` read as kubectl's YAMLOrJSONDecoder reads it: JSON objects one
  * after another (adjacent or whitespace between), not YAML. null when it is not such a stream, so
@@ -68,7 +71,10 @@ function concatenatedJsonObjects(text: string): unknown[] | null {
       if (depth < 0) return null
       if (depth === 0) {
         try {
-          values.push(JSON.parse(text.slice(start, index + 1)))
+          const raw = text.slice(start, index + 1)
+          const value: unknown = JSON.parse(raw)
+          if (isJsonObject(value)) jsonTexts.set(value, raw)
+          values.push(value)
         } catch {
           return null
         }
@@ -194,12 +200,22 @@ function goCompactJson(value: unknown): string {
  * What kubectl's decoder says of a document its validation let through (or --validate=false left
  * unchecked): a value that is not an object, or one without a kind, cannot be decoded. null when it decodes.
  */
-function decodeError(value: unknown): string | null {
+function decodeError(value: unknown, decoding: Decoding): string | null {
   if (!isJsonObject(value)) return `json: cannot unmarshal ${goJsonKind(value)} into Go value of type unstructured.detector`
-  if (typeof value.kind !== 'string' || value.kind.length === 0) return `Object 'Kind' is missing in '${goCompactJson(value)}'`
+  const quoted = () => jsonTexts.get(value) ?? goCompactJson(value)
+  if (typeof value.kind !== 'string' || value.kind.length === 0) return `Object 'Kind' is missing in '${quoted()}'`
+  // A typed decoder needs the version to pick the Go type; the unstructured one maps what it gets.
+  if (decoding === 'typed' && (typeof value.apiVersion !== 'string' || value.apiVersion.length === 0)) return `Object 'apiVersion' is missing in '${quoted()}'`
   if (value.apiVersion !== undefined && value.apiVersion !== null && typeof value.apiVersion !== 'string') return `json: cannot unmarshal ${goJsonKind(value.apiVersion)} into Go struct field metadataOnlyObject.apiVersion of type string`
   return null
 }
+
+/**
+ * How a verb's resource builder decodes what it reads: into unstructured objects (most verbs), or
+ * into kubectl's Go types (`WithScheme`: rollout, set, expose, debug), which refuse an object
+ * without an apiVersion.
+ */
+export type Decoding = 'unstructured' | 'typed'
 
 /**
  * What one document of a stream gave: an object, or an error kubectl's resource builder reports
@@ -220,7 +236,7 @@ function validationError(source: string, invalid: readonly string[]): KubectlErr
  * (its objects before it stay), a document that cannot be decoded is an error and the stream
  * goes on. `validate` false (--validate=false) leaves out kubectl's checks before the decoder's.
  */
-export function parseManifestEntries(text: string, source: string, validate = true): ManifestEntry[] {
+export function parseManifestEntries(text: string, source: string, validate = true, decoding: Decoding = 'unstructured'): ManifestEntry[] {
   const entries: ManifestEntry[] = []
   const {values, fault} = documentValues(text, source)
   const failed = (error: KubectlError) => entries.push({error, source})
@@ -233,7 +249,7 @@ export function parseManifestEntries(text: string, source: string, validate = tr
         return entries
       }
     }
-    const error = decodeError(value)
+    const error = decodeError(value, decoding)
     if (error !== null) {
       failed(new KubectlError(`unable to decode "${source}": ${error}`))
       continue
@@ -286,11 +302,11 @@ export function parseManifests(text: string, source: string, validate = true): K
  * Every entry of every -f source in kubectl's order: each file's stream ends at its own fault and
  * the next file is still read. A path that does not exist is an error before anything is read.
  */
-export async function readManifestEntries(paths: readonly string[], recursive: boolean, readStdin: () => Promise<string>, validate = true): Promise<ManifestEntry[]> {
+export async function readManifestEntries(paths: readonly string[], recursive: boolean, readStdin: () => Promise<string>, validate = true, decoding: Decoding = 'unstructured'): Promise<ManifestEntry[]> {
   const entries: ManifestEntry[] = []
   for (const path of paths) {
     if (path === '-') {
-      entries.push(...parseManifestEntries(await readStdin(), 'STDIN', validate))
+      entries.push(...parseManifestEntries(await readStdin(), 'STDIN', validate, decoding))
       continue
     }
     if (/^https?:\/\//.test(path)) throw new KubectlError(`unable to read URL "${path}": kubemu reads local files and stdin only`)
@@ -302,7 +318,7 @@ export async function readManifestEntries(paths: readonly string[], recursive: b
       if (files.length === 0) throw new KubectlError(`error reading [${path}]: recognized file extensions are [.json .yaml .yml]`)
     } else files.push(path)
     for (const file of files) {
-      for (const entry of parseManifestEntries(readFileSync(file, 'utf8'), file, validate)) {
+      for (const entry of parseManifestEntries(readFileSync(file, 'utf8'), file, validate, decoding)) {
         if (isManifest(entry) && !isJsonObject(entry.object.metadata)) entry.object.metadata = {}
         entries.push(entry)
       }
@@ -312,9 +328,9 @@ export async function readManifestEntries(paths: readonly string[], recursive: b
 }
 
 /** Every object of the -f sources, or the first error met; none at all is kubectl's `no objects passed to VERB`. */
-export async function readManifests(paths: readonly string[], recursive: boolean, readStdin: () => Promise<string>, verb: string, validate = true): Promise<Manifest[]> {
+export async function readManifests(paths: readonly string[], recursive: boolean, readStdin: () => Promise<string>, verb: string, validate = true, decoding: Decoding = 'unstructured'): Promise<Manifest[]> {
   const manifests: Manifest[] = []
-  for (const entry of await readManifestEntries(paths, recursive, readStdin, validate)) {
+  for (const entry of await readManifestEntries(paths, recursive, readStdin, validate, decoding)) {
     if (!isManifest(entry)) throw entry.error
     manifests.push(entry)
   }

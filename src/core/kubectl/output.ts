@@ -4,8 +4,10 @@ import {readFileSync} from 'node:fs'
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import {type CustomColumn, parseCustomColumns, parseCustomColumnsFile, printCustomColumns} from '../printers/kubectl/custom-columns.js'
 import {GoTemplateError, GoTemplateParseError, goObjectText, runGoTemplate} from '../printers/kubectl/go-template.js'
+import {parseGoTemplate} from '../printers/kubectl/go-template-parse.js'
+import {goTemplateFunctionNames} from '../printers/kubectl/go-template-functions.js'
 import {goSyntaxText} from '../printers/kubectl/go-values.js'
-import {JsonPathError, JsonPathExecutionError, runJsonPath, runJsonPathAsJson} from '../printers/kubectl/jsonpath.js'
+import {JsonPathError, JsonPathExecutionError, parseTemplate, runJsonPath, runJsonPathAsJson} from '../printers/kubectl/jsonpath.js'
 import {goJson, goJsonCompact} from '../util/go-json.js'
 import {goYaml} from '../printers/kubectl/go-yaml.js'
 import {KubectlError} from './errors.js'
@@ -59,7 +61,18 @@ export function outputFormatOf(given: string, templateFlag = ''): {format: Outpu
   throw new KubectlError(`unable to match a printer suitable for the output format "${value}", allowed formats are: ${allowed.join(',')}`)
 }
 
-/** Prints objects with a jsonpath template or custom columns. */
+/** A template's parse error as kubectl's printer reports it when it is made (before a verb's first request, in verbs that make it first). */
+export function checkTemplateParses(format: {format: OutputFormat; template: string}): void {
+  try {
+    if (format.format === 'go-template') parseGoTemplate(format.template, goTemplateFunctionNames)
+    if (format.format === 'jsonpath') parseTemplate(format.template)
+  } catch (error) {
+    if (error instanceof GoTemplateParseError) throw new KubectlError(`error parsing template ${format.template}, ${error.message}`)
+    if (error instanceof JsonPathError) throw new KubectlError(`error parsing jsonpath ${format.template}, ${error.message}`)
+    throw error
+  }
+}
+
 /** Prints objects with a template or custom columns: unlike json and yaml, with their managedFields, as kubectl does. */
 export function printTemplated(format: {format: OutputFormat; template: string; columns?: CustomColumn[]; asJson?: boolean}, objects: readonly unknown[], single: boolean, noHeaders: boolean): string {
   if (format.format === 'custom-columns') {

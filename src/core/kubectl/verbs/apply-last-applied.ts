@@ -1,7 +1,13 @@
-// `kubectl apply view-last-applied` and `apply set-last-applied`: the last-applied configuration
-// of objects named or read from files, printed as YAML or JSON; or set to a file's object (an
-// object without the annotation only with --create-annotation), as kubectl 1.32 does.
-import type {KubeObject} from '../../api/object.js'
+// `kubectl apply view-last-applied`, `set-last-applied` and `edit-last-applied`: the last-applied
+// configuration of objects named or read from files, printed as YAML or JSON; set to a file's
+// object (an object without the annotation only with --create-annotation); or edited in the
+// editor, as kubectl 1.32 does.
+import {spawnSync} from 'node:child_process'
+import {readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {parse as parseYaml} from 'yaml'
+import {isJsonObject, jsonEqual, type KubeObject} from '../../api/object.js'
+import {goJson} from '../../util/go-json.js'
+import {ChangedObjectPrinter} from '../output.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {goJsonCompact} from '../../util/go-json.js'
 import {KubectlError, noResourcesMessage} from '../errors.js'
@@ -10,7 +16,7 @@ import {isManifest, readManifestEntries} from '../manifests.js'
 import {type ApiResource, kindName, objectPath, requestList, requestNamed, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import type {KubectlVerb} from '../verb.js'
-import {dryRunOf, dryRunSuffix, lastAppliedAnnotation, placeObject} from './apply.js'
+import {dryRunOf, dryRunSuffix, lastAppliedAnnotation, lastAppliedOf, placeObject} from './apply.js'
 import {parseResourceArguments} from './get.js'
 
 interface Target {
@@ -25,7 +31,8 @@ async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: 
   const files = session.list('filename')
   if (files.length > 0) {
     const targets: Target[] = []
-    for (const entry of await readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin())) {
+    // Not validated: only the writers (create, apply, replace) validate what they read.
+    for (const entry of await readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), false)) {
       if (!isManifest(entry)) throw entry.error
       const {resource, namespace} = placeObject(session, mapper, entry)
       const object = {...entry.object, metadata: {...entry.object.metadata, ...(resource.namespaced ? {namespace} : {})}}
@@ -73,7 +80,7 @@ async function setLastApplied(session: KubectlSession, args: readonly string[]):
   if (session.list('filename').length === 0) throw new KubectlError(noResourcesMessage)
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
-  const changes: Array<{target: Target; configuration: string}> = []
+  const changes: Array<{target: Target; configuration: string; live: KubeObject}> = []
   for (const target of await targetsOf(session, mapper, args)) {
     // The file's object as JSON (keys sorted, a newline after), as kubectl's edit options encode it.
     const configuration = `${goJsonCompact(target.object)}\n`
@@ -83,17 +90,73 @@ async function setLastApplied(session: KubectlSession, args: readonly string[]):
       throw new KubectlError(`no last-applied-configuration annotation found on resource: ${target.name}, to create the annotation, run the command with --create-annotation`)
     }
     if (existing === configuration) session.io.stdout(`set-last-applied ${target.name}: no changes required.\n`)
-    else changes.push({target, configuration})
+    else changes.push({target, configuration, live})
   }
-  for (const {target, configuration} of changes) {
+  const printer = new ChangedObjectPrinter(session.flag('output'), '')
+  for (const {target, configuration, live} of changes) {
+    // kubectl prints the patched object, or on a client dry run the object as it read it.
+    let printed = live
     if (dryRun !== 'client') {
       const body = {metadata: {annotations: {[lastAppliedAnnotation]: configuration}}}
-      await session.request('PATCH', objectPath(target.resource, target.namespace, target.name), {body, contentType: 'application/merge-patch+json', query: dryRun === 'server' ? {dryRun: 'All'} : undefined})
+      printed = (await session.request('PATCH', objectPath(target.resource, target.namespace, target.name), {body, contentType: 'application/merge-patch+json', query: dryRun === 'server' ? {dryRun: 'All'} : undefined})).body as KubeObject
     }
-    const label = `${kindName(target.resource)}/${target.name}`
-    session.io.stdout(session.flag('output') === 'name' ? `${label}\n` : `${label} configured${dryRunSuffix(dryRun)}\n`)
+    session.io.stdout(printer.print(printed, `${kindName(target.resource)}/${target.name}`, `configured${dryRunSuffix(dryRun)}`))
   }
   return 0
+}
+
+/**
+ * `apply edit-last-applied`: the objects' last-applied configurations in the editor (YAML, or
+ * JSON with -o json); each one edited becomes the object's new configuration, as kubectl's
+ * editor in its apply-edit mode saves it (the edited object's JSON, keys sorted).
+ */
+async function editLastApplied(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const output = session.flag('output')
+  if (output !== 'json' && output !== 'yaml') throw new KubectlError(`unable to match a printer suitable for the output format ${JSON.stringify(output)}, allowed formats are: json,yaml`)
+  const mapper = await ResourceMapper.discover(session)
+  const shown: Array<{target: Target; configuration: unknown}> = []
+  for (const target of await targetsOf(session, mapper, args)) {
+    const live = (await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject
+    const configuration = live.metadata.annotations?.[lastAppliedAnnotation]
+    if (configuration !== undefined) shown.push({target, configuration: JSON.parse(configuration)})
+  }
+  if (shown.length === 0) throw new KubectlError('no last-applied-configuration annotation found on resources, to create the annotation, use command `kubectl apply set-last-applied --create-annotation`')
+  const {editFile, editHeader, stripComments} = await import('./replace-edit.js')
+  const json = output === 'json'
+  const value = shown.length === 1 ? shown[0]!.configuration : {apiVersion: 'v1', items: shown.map((entry) => entry.configuration), kind: 'List', metadata: {}}
+  const file = editFile(json ? 'json' : 'yaml')
+  try {
+    writeFileSync(file, json ? `${goJson(value)}\n` : `${editHeader}\n${goYaml(value)}`)
+    const editor = session.io.environment.KUBE_EDITOR || session.io.environment.EDITOR || 'vi'
+    const result = spawnSync('sh', ['-c', `${editor} "$1"`, 'sh', file], {stdio: 'inherit', env: session.io.environment})
+    if (result.status !== 0) throw new KubectlError(`there was a problem with the editor "${editor}"`)
+    const body = stripComments(readFileSync(file, 'utf8'))
+    let edited: unknown
+    try {
+      edited = body.trim() === '' ? value : parseYaml(body)
+    } catch (error) {
+      throw new KubectlError((error as Error).message.split('\n')[0]!)
+    }
+    if (jsonEqual(edited, value)) {
+      session.io.stderr('Edit cancelled, no changes made.\n')
+      return 0
+    }
+    const items = shown.length === 1 ? [edited] : isJsonObject(edited) && Array.isArray(edited.items) ? edited.items : []
+    for (const [index, {target, configuration}] of shown.entries()) {
+      const item = items[index]
+      const label = `${kindName(target.resource)}/${target.name}`
+      if (!isJsonObject(item) || jsonEqual(item, configuration)) {
+        session.io.stdout(`${label} skipped\n`)
+        continue
+      }
+      const body = {metadata: {annotations: {[lastAppliedAnnotation]: lastAppliedOf(item as KubeObject)}}}
+      await session.request('PATCH', objectPath(target.resource, target.namespace, target.name), {body, contentType: 'application/merge-patch+json', query: {fieldManager: session.flag('field-manager')}})
+      session.io.stdout(`${label} edited\n`)
+    }
+    return 0
+  } finally {
+    rmSync(file, {force: true})
+  }
 }
 
 const fileFlags: readonly KubectlFlag[] = [
@@ -106,6 +169,11 @@ export const lastAppliedVerbs: readonly KubectlVerb[] = [
     name: 'view-last-applied',
     flags: [...fileFlags, {name: 'output', shorthand: 'o', kind: 'string', defaultValue: 'yaml'}, {name: 'selector', shorthand: 'l', kind: 'string'}, {name: 'all', kind: 'bool'}],
     run: viewLastApplied,
+  },
+  {
+    name: 'edit-last-applied',
+    flags: [...fileFlags, {name: 'output', shorthand: 'o', kind: 'string', defaultValue: 'yaml'}, {name: 'field-manager', kind: 'string', defaultValue: 'kubectl-client-side-apply'}, {name: 'validate', kind: 'string', defaultValue: 'strict', noValueDefault: 'strict'}, {name: 'windows-line-endings', kind: 'bool'}, {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'}, {name: 'show-managed-fields', kind: 'bool'}, {name: 'template', kind: 'string'}],
+    run: editLastApplied,
   },
   {
     name: 'set-last-applied',

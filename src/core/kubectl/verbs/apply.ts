@@ -77,25 +77,31 @@ export function dryRunOf(value: string): DryRun {
 
 export const dryRunSuffix = (dryRun: DryRun) => (dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : '')
 
-/** The object's resource and namespace, checked as kubectl's builder checks them. */
-export function placeObject(session: KubectlSession, mapper: ResourceMapper, manifest: Manifest): {resource: ApiResource; namespace: string} {
+/**
+ * The object's resource and namespace, checked as kubectl's builder checks them. `mapped`: the
+ * resource as discovery maps the kind, which verbs that build their own client from the mapping
+ * (patch, scale, autoscale) reach, where `resource` is what the object's own client reaches.
+ */
+export function placeObject(session: KubectlSession, mapper: ResourceMapper, manifest: Manifest): {resource: ApiResource; namespace: string; mapped: ApiResource} {
   const {object, source} = manifest
-  let resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')
-  // No apiVersion (let through by --validate=false): kubectl maps the kind in the core group with
-  // no version, and the server finds no such path (its 404 is the error).
-  const core = !resource && !object.apiVersion ? mapper.forKind('v1', object.kind ?? '') : undefined
+  let resource = object.apiVersion ? mapper.forKind(object.apiVersion, object.kind ?? '') : null
+  // No apiVersion (let through by --validate=false): kubectl maps the kind in the core group at
+  // its preferred version, but the object's client has no version, and the server finds no such
+  // path (its 404 is the error).
+  const core = !resource && !object.apiVersion ? mapper.forKind('v1', object.kind ?? '') : null
   if (core) resource = {...core, version: ''}
   if (!resource) {
     throw new KubectlError(
       `resource mapping not found for name: "${object.metadata.name ?? ''}" namespace: "${object.metadata.namespace ?? ''}" from "${source}": no matches for kind "${object.kind}" in version "${object.apiVersion ?? ''}"\nensure CRDs are installed first`,
     )
   }
-  if (!resource.namespaced) return {resource, namespace: ''}
+  const mapped = core ?? resource
+  if (!resource.namespaced) return {resource, namespace: '', mapped}
   const own = object.metadata.namespace
   if (own && session.namespaceExplicit() && own !== session.namespace()) {
     throw new KubectlError(`the namespace from the provided object "${own}" does not match the namespace "${session.namespace()}". You must pass '--namespace=${own}' to perform this operation.`)
   }
-  return {resource, namespace: own || session.namespace()}
+  return {resource, namespace: own || session.namespace(), mapped}
 }
 
 /** The last-applied configuration of an object: its JSON without the annotation, sorted, compact. */

@@ -7,7 +7,7 @@ import type {KubectlFlag} from '../flags.js'
 import {readManifests} from '../manifests.js'
 import {type ApiResource, groupVersionOf, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
-import {dryRunOf, withLastApplied} from './apply.js'
+import {dryRunOf, placeObject, withLastApplied} from './apply.js'
 import {submitGenerated} from './create-common.js'
 import {parseResourceArguments} from './get.js'
 
@@ -29,20 +29,19 @@ export const autoscaleFlags: readonly KubectlFlag[] = [
 ]
 
 
-/** The targets named by the arguments or the files: each resource with its object's name. */
-async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: readonly string[]): Promise<Array<{resource: ApiResource; name: string}>> {
+/**
+ * The targets named by the arguments (read from the server, as kubectl's builder reads them) or
+ * the files (taken as they are, unvalidated): each resource as its kind maps, with its object's name.
+ */
+async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: readonly string[]): Promise<Array<{resource: ApiResource; name: string; named?: boolean}>> {
   const files = session.list('filename')
   if (files.length > 0) {
-    const manifests = await readManifests(files, session.flag('recursive') === 'true', () => session.io.readStdin(), 'autoscale')
-    return manifests.map(({object}) => {
-      const resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')
-      if (!resource) throw new KubectlError(`resource mapping not found for name: "${object.metadata.name ?? ''}" namespace: "" from "${object.kind ?? ''}": no matches for kind "${object.kind ?? ''}" in version "${object.apiVersion ?? ''}"\nensure CRDs are installed first`)
-      return {resource, name: String(object.metadata.name ?? '')}
-    })
+    const manifests = await readManifests(files, session.flag('recursive') === 'true', () => session.io.readStdin(), 'autoscale', false)
+    return manifests.map((manifest) => ({resource: placeObject(session, mapper, manifest).mapped, name: String(manifest.object.metadata.name ?? '')}))
   }
   const requests = parseResourceArguments(mapper, args)
   if (requests.length === 0 || requests.every((request) => request.names.length === 0)) throw new KubectlError(noResourcesMessage)
-  return requests.flatMap((request) => request.names.map((name) => ({resource: request.resource, name})))
+  return requests.flatMap((request) => request.names.map((name) => ({resource: request.resource, name, named: true})))
 }
 
 /** The scale resolver's check, on kubectl's discovery (no request of its own): it must list `<resource>/scale`. */
@@ -59,8 +58,8 @@ export async function runAutoscale(session: KubectlSession, args: readonly strin
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
   const targets = await targetsOf(session, mapper, args)
-  for (const {resource, name} of targets) {
-    await session.request('GET', objectPath(resource, session.namespace(), name))
+  for (const {resource, name, named} of targets) {
+    if (named) await session.request('GET', objectPath(resource, session.namespace(), name))
     if (!hasScale(resource)) {
       throw new KubectlError(`cannot autoscale a ${resource.kind}: could not find scale subresource for ${resource.group}/${resource.version}, Resource=${resource.resource} in discovery information`)
     }

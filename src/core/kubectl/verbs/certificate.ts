@@ -59,10 +59,12 @@ async function requestNameOf(session: KubectlSession, mapper: ResourceMapper, en
   if (!isManifest(entry)) throw entry.error
   const object = entry.object
   const name = object.metadata.name ?? ''
-  const resource = mapper.forKind(object.apiVersion ?? '', object.kind ?? '')
-  if (!resource) throw new KubectlError(`resource mapping not found for name: ${JSON.stringify(name)} namespace: ${JSON.stringify(object.metadata.namespace ?? '')} from ${JSON.stringify(entry.source)}: no matches for kind ${JSON.stringify(object.kind ?? '')} in version ${JSON.stringify(object.apiVersion ?? '')}`)
+  // Without apiVersion a core kind maps at its preferred version, read through a client of no version (placeObject).
+  const mapped = mapper.forKind(object.apiVersion || 'v1', object.kind ?? '')
+  if (!mapped || (!object.apiVersion && mapped.group !== '')) throw new KubectlError(`resource mapping not found for name: ${JSON.stringify(name)} namespace: ${JSON.stringify(object.metadata.namespace ?? '')} from ${JSON.stringify(entry.source)}: no matches for kind ${JSON.stringify(object.kind ?? '')} in version ${JSON.stringify(object.apiVersion ?? '')}\nensure CRDs are installed first`)
+  const resource = object.apiVersion ? mapped : {...mapped, version: ''}
   const namespace = object.metadata.namespace ?? ''
-  if (resource.namespaced && namespace === '') throw new KubectlError(`no namespace set on resource ${resource.group}/${resource.version}, Resource=${resource.resource} ${JSON.stringify(name)}`)
+  if (mapped.namespaced && namespace === '') throw new KubectlError(`no namespace set on resource ${mapped.group}/${mapped.version}, Resource=${mapped.resource} ${JSON.stringify(name)}`)
   await requestNamed(session, resource, namespace, name)
   if (resource.group !== 'certificates.k8s.io' || object.kind !== 'CertificateSigningRequest') {
     throw new KubectlError(`can only handle CertificateSigningRequest.certificates.k8s.io objects, got ${object.kind ?? ''}${resource.group ? `.${resource.group}` : ''}`)

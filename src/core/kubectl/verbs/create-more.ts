@@ -288,7 +288,9 @@ const tokenGenerator: KubectlVerb = {
     if (!session.flag('bound-object-kind') && session.flag('bound-object-name')) throw new KubectlError('--bound-object-name can only be set if --bound-object-kind is provided')
     const spec: Record<string, unknown> = {}
     if (session.list('audience').length > 0) spec.audiences = session.list('audience')
-    const seconds = Math.floor(parseGoDuration(session.flag('duration')) / 1000)
+    const duration = parseGoDuration(session.flag('duration'))
+    if (duration < 0) throw new KubectlError('--duration must be greater than or equal to 0')
+    const seconds = Math.floor(duration / 1000)
     if (seconds > 0) spec.expirationSeconds = seconds
     if (session.flag('bound-object-kind')) {
       spec.boundObjectRef = {kind: session.flag('bound-object-kind'), apiVersion: 'v1', name: session.flag('bound-object-name'), ...(session.flag('bound-object-uid') ? {uid: session.flag('bound-object-uid')} : {})}

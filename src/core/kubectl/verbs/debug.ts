@@ -211,7 +211,7 @@ async function debugTargets(session: KubectlSession, mapper: ResourceMapper, nam
     wanted.push(slash < 0 ? {resource: mapper.resolve('pods'), namespace, name} : {resource: mapper.resolve(name.slice(0, slash)), namespace, name: name.slice(slash + 1)})
   }
   const files = session.list('filename')
-  for (const manifest of files.length === 0 ? [] : await readManifests(files, false, () => session.io.readStdin(), 'debug')) {
+  for (const manifest of files.length === 0 ? [] : await readManifests(files, false, () => session.io.readStdin(), 'debug', false, 'typed')) {
     const object = manifest.object
     wanted.push({resource: mapper.resolve(String(object.kind ?? '').toLowerCase()), namespace: String(object.metadata?.namespace ?? namespace), name: String(object.metadata?.name ?? '')})
   }

@@ -10,7 +10,7 @@ import {RememberingTabwriter, tabwrite} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'
 import {sortEventsAsKubectl} from '../event-order.js'
 import type {KubectlFlag} from '../flags.js'
-import {outputFormatOf, printTemplated} from '../output.js'
+import {checkTemplateParses, outputFormatOf, printTemplated} from '../output.js'
 import {collectionPath, defaultChunkSize, requestInChunks, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {endWatchAtRequestTimeout, watchEventsPrintedMax} from './watch.js'
@@ -23,6 +23,9 @@ export const eventsFlags: readonly KubectlFlag[] = [
   {name: 'output', shorthand: 'o', kind: 'string'},
   {name: 'watch', shorthand: 'w', kind: 'bool'},
   {name: 'chunk-size', kind: 'int', defaultValue: '500'},
+  {name: 'template', kind: 'string'},
+  {name: 'show-managed-fields', kind: 'bool'},
+  {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'},
 ]
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '')
@@ -37,11 +40,16 @@ function ordered(record: Record<string, unknown>, order: readonly string[], alwa
   return out
 }
 
-const objectMetaOrder = ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers']
+const objectMetaOrder = ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields']
+const managedFieldsEntryOrder = ['manager', 'operation', 'apiVersion', 'time', 'fieldsType', 'fieldsV1', 'subresource']
 const referenceOrder = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath']
 
-/** An Event as kubectl events prints it from its typed client: Go's struct order, zero times as null, no managedFields. */
-function typedEvent(event: KubeObject): Record<string, unknown> {
+/**
+ * An Event as kubectl events prints it from its typed client: Go's struct order, zero times as
+ * null; managedFields only where kept (json and yaml drop them without --show-managed-fields,
+ * templates see them).
+ */
+function typedEvent(event: KubeObject, keepManagedFields: boolean): Record<string, unknown> {
   const record: Record<string, unknown> = event
   const reference = (value: unknown) => ordered(isJsonObject(value) ? value : {}, referenceOrder)
   const typed = ordered(record, ['metadata', 'involvedObject', 'reason', 'message', 'source', 'firstTimestamp', 'lastTimestamp', 'count', 'type', 'eventTime', 'series', 'action', 'related', 'reportingComponent', 'reportingInstance'], {
@@ -52,7 +60,10 @@ function typedEvent(event: KubeObject): Record<string, unknown> {
     reportingComponent: '',
     reportingInstance: '',
   })
-  typed.metadata = ordered(isJsonObject(record.metadata) ? record.metadata : {}, objectMetaOrder)
+  const metadata = ordered(isJsonObject(record.metadata) ? record.metadata : {}, objectMetaOrder)
+  if (!keepManagedFields || !Array.isArray(metadata.managedFields)) delete metadata.managedFields
+  else metadata.managedFields = metadata.managedFields.map((entry: unknown) => ordered(isJsonObject(entry) ? entry : {}, managedFieldsEntryOrder))
+  typed.metadata = metadata
   typed.involvedObject = reference(record.involvedObject)
   if (typed.related) typed.related = reference(typed.related)
   typed.source = ordered(isJsonObject(typed.source) ? typed.source : {}, ['component', 'host'])
@@ -98,23 +109,30 @@ class EventPrinter {
       // kubectl events has no table printers (wide, custom-columns): their names are unknown formats too.
       const refused = new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${eventsOutputFormats.join(',')}`)
       if (!eventsOutputFormats.includes(output.split('=')[0]!)) throw refused
-      const format = outputFormatOf(output).format
-      if (format !== 'jsonpath' && format !== 'go-template') throw refused
+      // --template serves -o go-template and the other template formats only: alone it leaves the table.
+      this.template = outputFormatOf(output, session.flag('template'))
+      if (this.template.format !== 'jsonpath' && this.template.format !== 'go-template') throw refused
+      checkTemplateParses(this.template)
     }
   }
+
+  private template: ReturnType<typeof outputFormatOf> | null = null
 
   /** The table's rows (the header with the first), or each object in the format asked for. */
   print(events: readonly KubeObject[], asList: boolean): string {
     if (this.output === '') return this.table(events)
     // kubectl events prints a typed EventList: its fields in Go's struct order, no list metadata.
-    const value = asList ? {kind: 'EventList', apiVersion: 'v1', metadata: {}, items: events.map(typedEvent)} : typedEvent(events[0]!)
+    // Only its json and yaml printers drop managedFields: the templates see them.
+    const keepManagedFields = this.template !== null || this.session.flag('show-managed-fields') === 'true'
+    const typed = (event: KubeObject) => typedEvent(event, keepManagedFields)
+    const value = asList ? {kind: 'EventList', apiVersion: 'v1', metadata: {}, items: events.map(typed)} : typed(events[0]!)
     this.printed++
     if (this.output === 'json') return `${goJson(value, false)}\n`
     // The YAML printer separates each object from the one it printed before.
     if (this.output === 'yaml') return `${this.printed > 1 ? '---\n' : ''}${goYaml(value)}`
     // The name printer finds no object in an EventList.
     if (this.output === 'name') return asList ? '' : `event/${events[0]!.metadata.name ?? ''}\n`
-    return printTemplated(outputFormatOf(this.output), [value], true, false)
+    return printTemplated(this.template!, [value], true, false)
   }
 
   private table(events: readonly KubeObject[]): string {

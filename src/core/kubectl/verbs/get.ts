@@ -107,6 +107,9 @@ interface Request {
   readonly namespace?: string
 }
 
+/** The verbs that gather their builder's errors with the others they meet and print them bare. */
+const gatheringVerbs: ReadonlySet<string> = new Set(['describe', 'rollout restart', 'rollout pause', 'rollout resume'])
+
 /** An error of kubectl's resource builder as it reads files (a parse, a decode, a kind not mapped), which get's table printer and describe gather and print bare. */
 function builderReadError(error: KubectlError): boolean {
   return /^(error parsing |unable to decode |resource mapping not found )/.test(error.message)
@@ -122,16 +125,17 @@ export async function requestsFromFiles(session: KubectlSession, mapper: Resourc
   const [{readManifestEntries, isManifest}, {readManifestsOrKustomization}, {placeObject}] = await Promise.all([import('../manifests.js'), import('../kustomize/manifests.js'), import('./apply.js')])
   const readEntries = async () => {
     // Only the writers (create, apply, replace) validate what they read: the other verbs map what they find.
-    const entries = await readManifestEntries(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), false)
+    // rollout's builder decodes into kubectl's Go types (an object without apiVersion is refused); the others read unstructured.
+    const entries = await readManifestEntries(paths, session.flag('recursive') === 'true', () => session.io.readStdin(), false, verb.startsWith('rollout') ? 'typed' : 'unstructured')
     return entries.map((entry) => {
       if (!isManifest(entry)) throw entry.error
       return entry
     })
   }
   // Files of no objects are an empty result for get and describe (kubectl's builder gives nothing to list), not an error.
-  // describe reports what its builder failed to read bare, without `error: ` (get's table printer too: see runGet).
+  // describe and rollout restart|pause|resume gather what their builder failed to read and print it bare, without `error: ` (get's table printer too: see runGet).
   const bareForDescribe = (error: unknown): never => {
-    if (verb === 'describe' && error instanceof KubectlError && !(error instanceof KubectlPlainError) && builderReadError(error)) throw new KubectlPlainError(error.message)
+    if (gatheringVerbs.has(verb) && error instanceof KubectlError && !(error instanceof KubectlPlainError) && builderReadError(error)) throw new KubectlPlainError(error.message)
     throw error
   }
   const manifests = await (session.flag('kustomize') !== '' ? readManifestsOrKustomization(session, 'get') : readEntries()).catch(bareForDescribe)

@@ -62,6 +62,8 @@ const apiResourcesVerb: KubectlVerb = {
     {name: 'categories', kind: 'stringSlice'},
   ],
   run: async (session) => {
+    const sortBy = session.flag('sort-by')
+    if (sortBy !== '' && sortBy !== 'name' && sortBy !== 'kind') throw new KubectlError('--sort-by accepts only name or kind')
     const mapper = await ResourceMapper.discover(session)
     let resources = sortedResources(mapper.resources.filter((resource, index, all) => all.findIndex((other) => other.group === resource.group && other.resource === resource.resource) === index))
     if (session.flags.changed.has('namespaced')) resources = resources.filter((resource) => resource.namespaced === (session.flag('namespaced') === 'true'))
@@ -250,7 +252,10 @@ async function canIList(session: KubectlSession): Promise<number> {
 }
 
 async function canI(session: KubectlSession, args: readonly string[]): Promise<number> {
-  if (session.flag('list') === 'true') return canIList(session)
+  if (session.flag('list') === 'true') {
+    if (args.length > 0) throw new KubectlError('list option must be specified with no arguments')
+    return canIList(session)
+  }
   const [verb, target, name] = args
   if (args.length < 2 || args.length > 3) throw new KubectlError("you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'kubectl auth can-i -h' for help and examples.")
   let attributes: Record<string, unknown>

@@ -1,7 +1,9 @@
 // Verbs that change one part of existing objects: `label` and `annotate` (key=value, key-,
 // --overwrite, -l/--all), `patch` (--type strategic|merge|json, -p), and `scale` (--replicas,
 // --current-replicas, through the scale subresource). Messages as kubectl prints them.
+import {existsSync, statSync} from 'node:fs'
 import {cloneJson, jsonEqual, type KubeObject} from '../../api/object.js'
+import {isValidLabelValue} from '../../api/names.js'
 import {GatheredErrors, KubectlError, refuseAllWithSelector, resourcesRequiredMessage} from '../errors.js'
 import {hasManifestSource} from '../kustomize/manifests.js'
 import {isManifest, readManifestEntries} from '../manifests.js'
@@ -47,10 +49,19 @@ interface Target {
   readonly name: string
   /** With --local: the object as its file gives it, changed here and never sent. */
   readonly local?: KubeObject
+  /**
+   * From -f: the file's object, which patch and scale take as the object (kubectl's builder
+   * reads nothing more for them), and the resource its kind maps to, whose client they build.
+   */
+  readonly fromFile?: {readonly object: KubeObject; readonly mapped: ApiResource}
 }
 
-/** The objects a verb works on: TYPE NAME…, TYPE/NAME…, TYPE with -l / --all, or those -f names. */
-async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: readonly string[]): Promise<Target[]> {
+/**
+ * The objects a verb works on: TYPE NAME…, TYPE/NAME…, TYPE with -l / --all, or those -f names.
+ * `unread`: where an object of -f that cannot be read or mapped goes (scale reports them after the
+ * others); without it the first one fails the verb.
+ */
+async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: readonly string[], unread?: GatheredErrors): Promise<Target[]> {
   const files = session.list('filename')
   const local = session.flag('local') === 'true'
   if (files.length > 0) {
@@ -58,9 +69,16 @@ async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: 
     const targets: Target[] = []
     // Not validated: only the writers (create, apply, replace) validate what they read.
     for (const entry of await readManifestEntries(files, false, () => session.io.readStdin(), false)) {
-      if (!isManifest(entry)) throw entry.error
-      const {resource, namespace} = placeObject(session, mapper, entry)
-      targets.push({resource, namespace, name: entry.object.metadata.name ?? '', ...(local ? {local: cloneJson(entry.object)} : {})})
+      try {
+        if (!isManifest(entry)) throw entry.error
+        const {resource, namespace, mapped} = placeObject(session, mapper, entry)
+        // The builder sets a namespaced object's namespace, as it will act on it.
+        const object = resource.namespaced ? {...entry.object, metadata: {...entry.object.metadata, namespace}} : entry.object
+        targets.push({resource, namespace, name: entry.object.metadata.name ?? '', fromFile: {object, mapped}, ...(local ? {local: cloneJson(entry.object)} : {})})
+      } catch (error) {
+        if (!unread || !(error instanceof KubectlError)) throw error
+        unread.add(error)
+      }
     }
     return targets
   }
@@ -84,6 +102,15 @@ async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: 
   return targets
 }
 
+/** Whether kubectl's resource builder takes the arguments as one object (IntoSingleItemImplied). */
+function singleItemImplied(session: KubectlSession, resources: readonly string[]): boolean {
+  const files = session.list('filename')
+  if (files.length > 0) return files.length === 1 && files[0] !== '-' && existsSync(files[0]!) && statSync(files[0]!).isFile()
+  if (session.flag('selector') !== '' || session.flag('all') === 'true') return false
+  if (resources.length === 1) return resources[0]!.includes('/') && !resources[0]!.includes(',')
+  return resources.length === 2 && !resources[0]!.includes(',') && !resources[1]!.includes('/')
+}
+
 async function metadataVerb(session: KubectlSession, args: readonly string[], field: 'labels' | 'annotations'): Promise<number> {
   const noun = field === 'labels' ? 'label' : 'annotation'
   // kubectl's GetResourcesAndPairs: the resources first, then the changes; a resource after a change is refused.
@@ -102,20 +129,44 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
   if (both.length > 0) {
     throw new KubectlError(field === 'labels' ? 'can not both modify and remove a label in the same command' : `can not both modify and remove the following annotation(s) in the same command: ${both.join(', ')}`)
   }
+  if (field === 'labels' && listing && session.flag('output') !== '') throw new KubectlError('--list and --output may not be specified together')
+  // label checks each value (and that a spec has one `=`) before anything is read; the server checks the keys.
+  if (field === 'labels') {
+    for (const change of changes.filter((text) => text.includes('='))) {
+      const value = change.slice(change.indexOf('=') + 1)
+      if (value.includes('=')) throw new KubectlError(`invalid label spec: ${change}`)
+      const invalid = isValidLabelValue(value)
+      if (invalid.length > 0) throw new KubectlError(`invalid label value: ${JSON.stringify(change)}: ${invalid.join(';')}`)
+    }
+  }
   const resourceVersion = session.flag('resource-version')
   const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
   // label and annotate go on past an object that fails, and report every failure at the end.
   const errors = new GatheredErrors()
   const printer = printerOf(session)
-  for (const target of await targetsOf(session, mapper, resources)) {
+  const targets = await targetsOf(session, mapper, resources)
+  // The builder's single item implied: one object named, or one file (not a selection, a type, a folder).
+  const one = singleItemImplied(session, resources)
+  if (!one && resourceVersion) throw new KubectlError('--resource-version may only be used with a single resource')
+  for (const target of targets) {
     try {
       const path = objectPath(target.resource, target.namespace, target.name)
       const current = target.local ?? ((await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject)
       const existing: Record<string, string> = {...(current.metadata[field] ?? {})}
       if (listing) {
-        // --list prints what the object has (kubectl walks a Go map: in no fixed order) and changes nothing.
-        session.io.stdout(Object.entries(existing).map(([key, value]) => `${key}=${value}\n`).join(''))
+        // --list prints what the object would have after the changes (kubectl walks a Go map: in
+        // no fixed order) and sends nothing; several objects each under a heading.
+        const listed = {...existing}
+        for (const change of changes) {
+          const equals = change.indexOf('=')
+          if (equals < 0) delete listed[change.slice(0, -1)]
+          else listed[change.slice(0, equals)] = change.slice(equals + 1)
+        }
+        const kind = current.kind ?? target.resource.kind
+        const group = (current.apiVersion ?? '').includes('/') ? current.apiVersion!.split('/')[0] : target.resource.group
+        const heading = one ? '' : `Listing ${noun === 'label' ? 'labels' : 'annotations'} for ${kind}.${group}/${target.name}:\n`
+        session.io.stdout(heading + Object.entries(listed).map(([key, value]) => `${one ? '' : ' '}${key}=${value}\n`).join(''))
         continue
       }
       const updated = {...existing}
@@ -205,8 +256,10 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
   const printer = printerOf(session)
   for (const target of await targetsOf(session, mapper, args)) {
     try {
-      const path = objectPath(target.resource, target.namespace, target.name) + (subresource ? `/${subresource}` : '')
-      const before = target.local ?? ((subresource ? await session.request('GET', path) : await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject)
+      // patch sends through a client of the kind's mapping, and takes a file's object as the object it patches.
+      const path = objectPath(target.fromFile?.mapped ?? target.resource, target.namespace, target.name) + (subresource ? `/${subresource}` : '')
+      const read = async () => ((subresource ? await session.request('GET', path) : await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject)
+      const before = target.local ?? target.fromFile?.object ?? (await read())
       let after: KubeObject
       if (dryRun === 'client' || target.local) {
         // kubectl applies a client dry run's patch itself: no request, so no server defaults on what it adds.
@@ -215,7 +268,7 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
         const dryRunQuery = dryRun === 'server' ? {dryRun: 'All'} : undefined
         const query = {...dryRunQuery, fieldManager: session.flag('field-manager') || 'kubectl-patch'}
         after = (await session.request('PATCH', path, {body: patch, contentType, query})).body as KubeObject
-        await recordAfter(session, objectPath(target.resource, target.namespace, target.name), dryRunQuery)
+        await recordAfter(session, objectPath(target.fromFile?.mapped ?? target.resource, target.namespace, target.name), dryRunQuery)
       }
       const label = `${kindName(target.resource)}/${target.name}`
       const unchanged = before.metadata?.resourceVersion === after.metadata?.resourceVersion && jsonEqual(before, after)
@@ -237,7 +290,12 @@ export async function runScale(session: KubectlSession, args: readonly string[])
   // while scaling stops it at once.
   const unread = new GatheredErrors()
   const objects: Array<{target: Target; object: KubeObject}> = []
-  for (const target of await targetsOf(session, mapper, args)) {
+  for (const target of await targetsOf(session, mapper, args, unread)) {
+    // A file's object is the object scale works on: it reads nothing more.
+    if (target.fromFile) {
+      objects.push({target, object: target.fromFile.object})
+      continue
+    }
     try {
       objects.push({target, object: (await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject})
     } catch (error) {
@@ -256,7 +314,8 @@ export async function runScale(session: KubectlSession, args: readonly string[])
       session.io.stdout(printer.print(object, label, `scaled${dryRunSuffix(dryRun)}`))
       continue
     }
-    const path = `${objectPath(target.resource, target.namespace, target.name)}/scale`
+    // The scale client of the kind's mapping.
+    const path = `${objectPath(target.fromFile?.mapped ?? target.resource, target.namespace, target.name)}/scale`
     const expected = Number(session.flag('current-replicas'))
     if (expected >= 0) {
       const scale = (await session.request('GET', path)).body as KubeObject & {spec?: {replicas?: number}}
@@ -269,7 +328,7 @@ export async function runScale(session: KubectlSession, args: readonly string[])
     }
     const query = dryRun === 'server' ? {dryRun: 'All'} : undefined
     await session.request('PATCH', path, {body: {spec: {replicas}}, contentType: 'application/merge-patch+json', query})
-    await recordAfter(session, objectPath(target.resource, target.namespace, target.name), query)
+    await recordAfter(session, objectPath(target.fromFile?.mapped ?? target.resource, target.namespace, target.name), query)
     session.io.stdout(printer.print(object, label, `scaled${dryRunSuffix(dryRun)}`))
   }
   return unread.report(session.io, session)

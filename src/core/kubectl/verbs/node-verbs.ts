@@ -1,5 +1,7 @@
 // `kubectl cordon`, `uncordon`, `taint` and `drain` on nodes, with kubectl 1.32's messages.
 import {isMirrorPod} from '../../api/mirror-pods.js'
+import {isQualifiedName} from '../../api/names.js'
+import {parseLabelSelector, SelectorError} from '../../api/selectors.js'
 import type {KubeObject} from '../../api/object.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
 import {formatGoDuration} from '../../util/go-duration.js'
@@ -57,7 +59,7 @@ function cordonVerb(unschedulable: boolean) {
     for (const node of nodes) {
       const name = `${kindName(resource)}/${node.metadata.name}`
       if ((node.spec?.unschedulable ?? false) === unschedulable) {
-        session.io.stdout(`${name} already ${word}\n`)
+        session.io.stdout(`${name} already ${word}${dryRun ? dryRunSuffix : ''}\n`)
         continue
       }
       if (!dryRun) await session.request('PATCH', objectPath(resource, '', String(node.metadata.name)), {body: {spec: {unschedulable: unschedulable ? true : null}}, contentType: 'application/strategic-merge-patch+json'})
@@ -81,10 +83,15 @@ function parseTaints(specs: readonly string[]): {add: Taint[]; remove: Array<{ke
       remove.push({key: key!, ...(effect ? {effect} : {})})
       continue
     }
-    const match = /^([^=:]+)(?:=([^:]*))?:(.*)$/.exec(spec)
+    const match = /^([^=:]*)(?:=([^:]*))?:(.*)$/.exec(spec)
     if (!match) throw new KubectlError(`invalid taint spec: ${spec}, unknown taint spec: ${spec}`)
+    const keyErrors = isQualifiedName(match[1]!)
+    if (keyErrors.length > 0) throw new KubectlError(`invalid taint spec: ${spec}, ${keyErrors.join('; ')}`)
     if (!taintEffects.includes(match[3]!)) throw new KubectlError(`invalid taint effect: ${match[3]}, unsupported taint effect`)
-    add.push({key: match[1]!, ...(match[2] !== undefined && match[2] !== '' ? {value: match[2]} : {}), effect: match[3]!})
+    const taint: Taint = {key: match[1]!, ...(match[2] !== undefined && match[2] !== '' ? {value: match[2]} : {}), effect: match[3]!}
+    // kubectl names the later of two taints of one key and effect as Go prints the struct.
+    if (add.some((other) => other.key === taint.key && other.effect === taint.effect)) throw new KubectlError(`duplicated taints with the same key and effect: {${taint.key} ${taint.value ?? ''} ${taint.effect} <nil>}`)
+    add.push(taint)
   }
   return {add, remove}
 }
@@ -98,7 +105,15 @@ export async function runTaint(session: KubectlSession, args: readonly string[])
   const names = slash >= 0 ? [type.slice(slash + 1)] : rest.filter((argument) => !/[=:]|-$/.test(argument))
   const specs = slash >= 0 ? rest : rest.filter((argument) => /[=:]|-$/.test(argument))
   if (specs.length === 0) throw new KubectlError('at least one taint update is required')
-  const {add, remove} = parseTaints(specs)
+  // A spec kubectl cannot parse is a usage error: its help line follows.
+  const {add, remove} = (() => {
+    try {
+      return parseTaints(specs)
+    } catch (error) {
+      if (error instanceof KubectlError) throw new KubectlError(`${error.message}\nSee 'kubectl taint -h' for help and examples`)
+      throw error
+    }
+  })()
   const {resource, nodes} = await nodesNamed(session, names)
   const dryRun = dryRunOf(session.flag('dry-run'))
   const printer = new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true')
@@ -155,14 +170,21 @@ type DrainPod = KubeObject & {spec?: {nodeName?: string; volumes?: Array<{emptyD
  */
 export async function runDrain(session: KubectlSession, args: readonly string[]): Promise<number> {
   requireNodeArgument(session, 'drain', args)
+  try {
+    parseLabelSelector(session.flag('pod-selector'))
+  } catch (error) {
+    if (error instanceof SelectorError) throw new KubectlError('--pod-selector=<pod_selector> must be a valid label selector')
+    throw error
+  }
   const {resource, nodes} = await nodesNamed(session, args)
   const podsResource = (await ResourceMapper.discover(session)).resolve('pods')
   const clock = session.clock
   const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
   const deadline = timeout > 0 ? clock.nowMilliseconds() + timeout : Number.POSITIVE_INFINITY
+  // kubectl cordons every node first, then drains them one by one.
+  for (const node of nodes) await cordonVerb(true)(session, [String(node.metadata.name)])
   for (const node of nodes) {
     const name = String(node.metadata.name)
-    await cordonVerb(true)(session, [name])
     const podQuery = {fieldSelector: `spec.nodeName=${name}`, ...(session.flag('pod-selector') ? {labelSelector: session.flag('pod-selector')} : {})}
     const listed = (await requestList(session, podsResource, '', {query: podQuery, chunkSize: chunkSizeOf(session)})).body as {items: DrainPod[]}
     const unmanaged: string[] = []

@@ -12,8 +12,8 @@ import {errorsText, KubectlError, KubectlPlainError, noResourcesMessage, ServerE
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
 import {hasManifestSource, readEntriesOrKustomization} from '../kustomize/manifests.js'
-import {isManifest} from '../manifests.js'
-import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
+import {isManifest, readManifestEntries} from '../manifests.js'
+import {type ApiResource, collectionPath, kindName, objectPath, requestNamed, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
 import {dryRunOf, dryRunSuffix, errorWithSource, fieldValidationOf, placeObject, withLastApplied} from './apply.js'
@@ -118,7 +118,7 @@ export const editFlags: readonly KubectlFlag[] = [
   recordFlag,
 ]
 
-const editHeader = [
+export const editHeader = [
   '# Please edit the object below. Lines beginning with a \'#\' will be ignored,',
   '# and an empty file will abort the edit. If an error occurs while saving this file will be',
   '# reopened with the relevant failures.',
@@ -126,7 +126,7 @@ const editHeader = [
 ].join('\n')
 
 
-function stripComments(text: string): string {
+export function stripComments(text: string): string {
   return text
     .split('\n')
     .filter((line) => !line.trimStart().startsWith('#'))
@@ -141,17 +141,31 @@ interface EditTarget {
   readonly shown: KubeObject
 }
 
-/** The objects named (a type alone: all of that type in the namespace), read as kubectl edit reads them. */
+/**
+ * The objects named (a type alone: all of that type in the namespace), or those of -f as they are
+ * now on the server, read as kubectl edit reads them.
+ */
 async function editTargets(session: KubectlSession, args: readonly string[]): Promise<EditTarget[]> {
   const mapper = await ResourceMapper.discover(session)
+  const files = session.list('filename')
+  if (files.length > 0 && args.length > 0) throw new KubectlError('resource/name arguments cannot be provided when a path is specified')
   const requests = parseResourceArguments(mapper, args)
-  if (requests.length === 0) throw new KubectlError(noResourcesMessage)
+  if (requests.length === 0 && files.length === 0) throw new KubectlError(noResourcesMessage)
   const namespace = session.namespace()
   const targets: EditTarget[] = []
-  const add = (resource: ApiResource, original: KubeObject) => {
+  const add = (resource: ApiResource, original: KubeObject, objectNamespace = namespace) => {
     const shown = cloneJson(original)
     delete shown.metadata.managedFields
-    targets.push({resource, path: objectPath(resource, namespace, original.metadata.name ?? ''), original, shown})
+    targets.push({resource, path: objectPath(resource, objectNamespace, original.metadata.name ?? ''), original, shown})
+  }
+  if (files.length > 0) {
+    // Not validated (only the writers validate); each object read again from the server through its own client.
+    const entries = await readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), false)
+    for (const entry of entries) {
+      if (!isManifest(entry)) throw entry.error
+      const {resource, namespace: objectNamespace} = placeObject(session, mapper, entry)
+      add(resource, (await requestNamed(session, resource, objectNamespace, entry.object.metadata.name ?? '')).body as KubeObject, objectNamespace)
+    }
   }
   for (const {resource, names} of requests) {
     if (names.length === 0) {
@@ -182,7 +196,7 @@ function editedPairs(targets: readonly EditTarget[], updated: unknown): Array<{t
 }
 
 /** A new file in the temporary folder named as kubectl's editor names it: kubectl-edit-DIGITS.EXT. */
-function editFile(extension: string): string {
+export function editFile(extension: string): string {
   const file = goTemporaryFile('kubectl-edit-', `.${extension}`)
   if (file === null) throw new KubectlError('could not create a temporary file for the editor')
   return file

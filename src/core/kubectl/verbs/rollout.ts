@@ -63,7 +63,7 @@ async function targetsOf(session: KubectlSession, args: readonly string[], verb:
   const targets: Target[] = []
   refuseNamesWithSelection(args, session.flag('selector') !== '')
   // -f: each object the files name, in its own namespace.
-  for (const request of files.length > 0 ? await requestsFromFiles(session, mapper, files, 'rollout') : parseResourceArguments(mapper, args)) {
+  for (const request of files.length > 0 ? await requestsFromFiles(session, mapper, files, `rollout ${verb}`) : parseResourceArguments(mapper, args)) {
     const namespace = request.namespace ?? session.namespace()
     if (request.resource.group !== 'apps' || !rolloutKinds.has(request.resource.resource)) {
       // kubectl reads the object before it asks what the kind supports: one not there is NotFound.

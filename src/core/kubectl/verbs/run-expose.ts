@@ -210,23 +210,57 @@ function overridden(session: KubectlSession, object: unknown, resource: 'pods' |
   return result
 }
 
-export async function runExpose(session: KubectlSession, args: readonly string[]): Promise<number> {
-  const mapper = await ResourceMapper.discover(session)
+/**
+ * What expose exposes: the object named (read from the server), or each object of -f as its file
+ * gives it (kubectl's builder decodes files into its Go types and reads nothing more).
+ */
+async function exposedObjects(session: KubectlSession, mapper: ResourceMapper, args: readonly string[]): Promise<Array<{resource: ApiResource; object: KubeObject}>> {
+  const files = session.list('filename')
+  if (files.length > 0) {
+    if (args.length > 0) throw new KubectlError('resource/name arguments cannot be provided when a path is specified')
+    const {readManifests} = await import('../manifests.js')
+    const {placeObject} = await import('./apply.js')
+    const manifests = await readManifests(files, session.flag('recursive') === 'true', () => session.io.readStdin(), 'expose', false, 'typed')
+    return manifests.map((manifest) => ({resource: placeObject(session, mapper, manifest).resource, object: manifest.object}))
+  }
   const requests = parseResourceArguments(mapper, args)
   const target = requests[0]
   if (!target) throw new KubectlError(noResourcesMessage)
   if (target.names.length === 0) throw new KubectlError('resource(s) were provided, but no name was specified')
   if (target.names.length !== 1) throw new KubectlError('You must provide the resource to expose, e.g. kubectl expose deployment NAME')
-  const {resource} = target
-  const supported = ['/pods', '/services', '/replicationcontrollers', 'apps/deployments', 'apps/replicasets']
   // kubectl reads the object before it asks whether its kind can be exposed.
-  const object = (await session.request('GET', objectPath(resource, session.namespace(), target.names[0]!))).body as KubeObject
+  const object = (await session.request('GET', objectPath(target.resource, session.namespace(), target.names[0]!))).body as KubeObject
+  return [{resource: target.resource, object}]
+}
+
+/** Why kubectl cannot take a selector from the object, or null when it can. */
+function selectorlessReason(resource: ApiResource, object: KubeObject, spec: Record<string, unknown>): string | null {
+  if (resource.resource === 'pods') return Object.keys(object.metadata.labels ?? {}).length === 0 ? 'the pod has no labels and cannot be exposed' : null
+  if (resource.resource === 'services') return spec.selector === undefined || spec.selector === null ? 'the service has no pod selector set' : null
+  if (resource.resource === 'deployments' || resource.resource === 'replicasets') {
+    return spec.selector === undefined || spec.selector === null ? `invalid ${resource.kind.toLowerCase()}: no selectors, therefore cannot be exposed` : null
+  }
+  return null
+}
+
+export async function runExpose(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const mapper = await ResourceMapper.discover(session)
+  let status = 0
+  for (const {resource, object} of await exposedObjects(session, mapper, args)) status = Math.max(status, await exposeOne(session, resource, object))
+  return status
+}
+
+async function exposeOne(session: KubectlSession, resource: ApiResource, object: KubeObject): Promise<number> {
+  const supported = ['/pods', '/services', '/replicationcontrollers', 'apps/deployments', 'apps/replicasets']
   if (!supported.includes(`${resource.group}/${resource.resource}`)) throw new KubectlError(`cannot expose a ${resource.kind}`)
   const affinity = session.flag('session-affinity')
   if (affinity !== '' && affinity !== 'None' && affinity !== 'ClientIP') throw new KubectlError(`unknown session affinity: ${affinity}`)
   const spec = isJsonObject(object.spec) ? object.spec : {}
   let selector: Record<string, string>
   let containerPorts: Array<Record<string, unknown>> = []
+  // Without --selector, kubectl takes it from the object, which must have one (MapBasedSelectorForObject).
+  const noSelector = session.flag('selector') === '' ? selectorlessReason(resource, object, spec) : null
+  if (noSelector !== null) throw new KubectlError(`couldn't retrieve selectors via --selector flag or introspection: ${noSelector}`)
   if (resource.resource === 'pods') {
     selector = {...(object.metadata.labels ?? {})}
     containerPorts = (Array.isArray(spec.containers) ? spec.containers : []).flatMap((container) => (isJsonObject(container) && Array.isArray(container.ports) ? container.ports.filter(isJsonObject) : []))

@@ -79,8 +79,9 @@ export async function targetsOf(session: KubectlSession, mapper: ResourceMapper,
   if (files.length > 0 && resources.length > 0) throw new KubectlError('resource/name arguments cannot be provided when a path is specified')
   const named: Array<Omit<EditTarget, 'local'> & {object?: KubeObject; listed?: KubeObject}> = []
   if (files.length > 0) {
-    // Not validated: only the writers (create, apply, replace) validate what they read.
-    for (const entry of await readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), false)) {
+    // Not validated (only the writers, create, apply and replace, validate what they read), but
+    // decoded into kubectl's Go types: an object without apiVersion is refused.
+    for (const entry of await readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), false, 'typed')) {
       if (!isManifest(entry)) throw entry.error
       const {resource, namespace} = placeObject(session, mapper, entry)
       named.push({resource, namespace, name: entry.object.metadata.name ?? '', object: entry.object})

@@ -14,6 +14,8 @@ const common: readonly KubectlFlag[] = [
   {name: 'sort-by', kind: 'string'},
   {name: 'no-headers', kind: 'bool'},
   {name: 'show-capacity', kind: 'bool'},
+  // kubectl asks the metrics API in protobuf unless told not to: either way the same numbers.
+  {name: 'use-protocol-buffers', kind: 'bool', defaultValue: 'true'},
 ]
 
 const mebibyte = 1024 * 1024

@@ -31,7 +31,7 @@ export function parseCustomColumnsFile(path: string): CustomColumn[] {
   if (lines.length !== 2) throw new Error(`unexpected custom-columns file content: expected a header line and a paths line`)
   const headers = lines[0]!.trim().split(/\s+/)
   const paths = lines[1]!.trim().split(/\s+/)
-  if (headers.length !== paths.length) throw new Error(`expected ${headers.length} columns, got ${paths.length}`)
+  if (headers.length !== paths.length) throw new Error(`number of headers (${headers.length}) and field specifications (${paths.length}) don't match`)
   return headers.map((header, index) => ({header, template: relaxedTemplate(paths[index]!)}))
 }
 
