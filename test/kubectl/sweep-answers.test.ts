@@ -1,7 +1,7 @@
 // Answers a sweep of CI-script commands found different from the real kubectl 1.32, compared on
 // one API server: drain's --pod-selector check and its order (every node cordoned first), cordon's
 // "already" with the dry-run words, taint specs (an invalid key, one key and effect twice),
-// create token's negative --duration, auth can-i --list with arguments, api-resources --sort-by,
+// create token's negative --duration and its -o, auth can-i --list with arguments, api-resources --sort-by,
 // a custom-columns file whose headers and paths do not pair, top's --use-protocol-buffers.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync, writeFileSync} from 'node:fs'
@@ -35,6 +35,12 @@ describe.runIf(existsSync(realKubectl))('sweep answers beside the real kubectl',
     'taint nodes n2 a=b:NoSchedule a=c:NoSchedule',
     'taint nodes n2 a=b:NoSchedule a:NoSchedule',
     'create token sa --duration=-1s',
+    // -o prints the TokenRequest the server answered (boundObjectRef: null kept); no table formats.
+    'create token sa -o name',
+    "create token sa --duration=1h -o jsonpath='{.spec}'",
+    "create token sa -o go-template --template='{{.kind}} {{.metadata.name}}'",
+    'create token sa -o wide',
+    'create token sa -o custom-columns=N:.metadata.name',
     'auth can-i --list pods',
     'api-resources --sort-by=bogus',
     'get cm -o custom-columns-file=FOLDER/columns.txt',

@@ -37,6 +37,8 @@ const writtenWhenZero: Readonly<Record<string, readonly string[]>> = {
   // A role's rules: null when an aggregated ClusterRole has none yet.
   'k8s.io.api.rbac.v1.Role': ['rules'],
   'k8s.io.api.rbac.v1.ClusterRole': ['rules'],
+  // `kubectl create token -o yaml` shows `boundObjectRef: null` for a token bound to nothing.
+  'k8s.io.api.authentication.v1.TokenRequestSpec': ['boundObjectRef'],
 }
 
 /** The OpenAPI name of a message: k8s.io.api.apps.v1.X is io.k8s.api.apps.v1.X. */

@@ -11,6 +11,7 @@ import type {KubectlVerb} from '../verb.js'
 import {objectPath, requestNamed, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {asTypedObject} from '../typed-object.js'
+import {ChangedObjectPrinter} from '../output.js'
 import {generatorFlags, oneName, submitGenerated} from './create-common.js'
 
 const jobGenerator: KubectlVerb = {
@@ -279,11 +280,35 @@ const tlsSecret: KubectlVerb = {
   },
 }
 
+/** The formats kubectl's create token takes: its print flags have no table printer (no wide, no custom columns). */
+const tokenOutputFormats = ['go-template', 'go-template-file', 'json', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'name', 'template', 'templatefile', 'yaml']
+
+/** The printer of `create token -o …`, refusing before any request a format kubectl's has not. */
+function tokenRequestPrinter(session: KubectlSession): ChangedObjectPrinter {
+  const output = session.flag('output')
+  const kind = output.split('=')[0]!
+  if (!tokenOutputFormats.includes(kind)) throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${tokenOutputFormats.join(',')}`)
+  return new ChangedObjectPrinter(output, session.flag('template'), session.flag('show-managed-fields') === 'true')
+}
+
 const tokenGenerator: KubectlVerb = {
   name: 'token',
-  flags: [{name: 'duration', kind: 'duration', defaultValue: '0s'}, {name: 'audience', kind: 'stringArray'}, {name: 'bound-object-kind', kind: 'string'}, {name: 'bound-object-name', kind: 'string'}, {name: 'bound-object-uid', kind: 'string'}, {name: 'output', shorthand: 'o', kind: 'string'}],
+  flags: [
+    {name: 'duration', kind: 'duration', defaultValue: '0s'},
+    {name: 'audience', kind: 'stringArray'},
+    {name: 'bound-object-kind', kind: 'string'},
+    {name: 'bound-object-name', kind: 'string'},
+    {name: 'bound-object-uid', kind: 'string'},
+    {name: 'output', shorthand: 'o', kind: 'string'},
+    {name: 'template', kind: 'string'},
+    {name: 'show-managed-fields', kind: 'bool'},
+    {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'},
+  ],
   run: async (session, args) => {
     const name = oneName(args, 'kubectl create token')
+    // With -o the TokenRequest the server answered is printed (as kubectl's printer decodes it); the token alone otherwise.
+    // --template alone leaves the token (kubectl prints the object only when -o names a format).
+    const printer = session.flag('output') !== '' ? tokenRequestPrinter(session) : null
     if (session.flag('bound-object-kind') && !session.flag('bound-object-name')) throw new KubectlError('--bound-object-name is required if --bound-object-kind is provided')
     if (!session.flag('bound-object-kind') && session.flag('bound-object-name')) throw new KubectlError('--bound-object-name can only be set if --bound-object-kind is provided')
     const spec: Record<string, unknown> = {}
@@ -305,7 +330,9 @@ const tokenGenerator: KubectlVerb = {
       if (error instanceof ServerError) throw new KubectlError(`failed to create token: ${error.status.message ?? ''}`)
       throw error
     }
-    session.io.stdout(`${(response.body as {status: {token: string}}).status.token}\n`)
+    const answered = response.body as KubeObject & {status: {token: string}}
+    if (printer) session.io.stdout(printer.print(asTypedObject(answered), `tokenrequest.authentication.k8s.io/${answered.metadata?.name ?? name}`, '', true))
+    else session.io.stdout(`${answered.status.token}\n`)
     return 0
   },
 }
