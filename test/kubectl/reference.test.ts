@@ -176,6 +176,8 @@ describe('kubemu kubectl beside the real kubectl on one API server', () => {
     'top nodes',
     'top pods',
     'top pods -A --containers',
+    'top pods --sum',
+    'top pods -A --containers --sum --field-selector=metadata.namespace=kube-system',
     'top nodes --sort-by=cpu --no-headers',
     'describe pods',
     'create role reader --verb=get,list --resource=pods,deployments.apps,pods/log --dry-run=client -o json',

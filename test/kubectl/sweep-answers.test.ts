@@ -45,6 +45,8 @@ describe.runIf(existsSync(realKubectl))('sweep answers beside the real kubectl',
     'api-resources --sort-by=bogus',
     'get cm -o custom-columns-file=FOLDER/columns.txt',
     'top pod --use-protocol-buffers=false',
+    'top pod -A --sum --containers',
+    'top pod -A --sum --field-selector=metadata.namespace=kube-system',
   ]
   for (const line of lines) {
     it(`prints the same for: kubectl ${line}`, async () => {

@@ -27,10 +27,11 @@ const rows = (table: string[][]) => tabwrite(table.map((row) => [...row, '']))
 type Metrics = KubeObject & {usage?: Record<string, string>; containers?: Array<{name: string; usage: Record<string, string>}>}
 
 /** The metrics API's answer, or kubectl's error when the server has no metrics.k8s.io group. */
-async function metrics(session: KubectlSession, path: string, selector: string): Promise<Metrics[]> {
+async function metrics(session: KubectlSession, path: string, selector: string, fieldSelector = ''): Promise<Metrics[]> {
   const groups = (await session.request('GET', '/apis')).body as {groups?: Array<{name: string}>}
   if (!(groups.groups ?? []).some((group) => group.name === 'metrics.k8s.io')) throw new KubectlError('Metrics API not available')
-  return ((await session.request('GET', `/apis/metrics.k8s.io/v1beta1${path}`, {query: selector ? {labelSelector: selector} : {}})).body as {items: Metrics[]}).items
+  const query = {...(selector ? {labelSelector: selector} : {}), ...(fieldSelector ? {fieldSelector} : {})}
+  return ((await session.request('GET', `/apis/metrics.k8s.io/v1beta1${path}`, {query})).body as {items: Metrics[]}).items
 }
 
 const milliOf = (text: string | undefined) => resourceAmount('cpu', text ?? '0')
@@ -63,7 +64,7 @@ async function runTopNodes(session: KubectlSession, args: readonly string[]): Pr
 async function runTopPods(session: KubectlSession, args: readonly string[]): Promise<number> {
   const allNamespaces = session.flag('all-namespaces') === 'true'
   const namespace = allNamespaces ? '' : session.namespace()
-  let items = await metrics(session, namespace ? `/namespaces/${namespace}/pods` : '/pods', session.flag('selector'))
+  let items = await metrics(session, namespace ? `/namespaces/${namespace}/pods` : '/pods', session.flag('selector'), session.flag('field-selector'))
   if (args.length > 0) items = items.filter((item) => item.metadata.name === args[0])
   if (items.length === 0) {
     if (args.length > 0) throw new KubectlPlainError(`Error from server (NotFound): pods.metrics.k8s.io "${args[0]}" not found`)
@@ -83,6 +84,11 @@ async function runTopPods(session: KubectlSession, args: readonly string[]): Pro
   else if (sortBy) throw new KubectlError(`--sort-by accepts only cpu or memory`)
   const header = [...(allNamespaces ? ['NAMESPACE'] : []), ...(containers ? ['POD', 'NAME'] : ['NAME']), 'CPU(cores)', 'MEMORY(bytes)']
   const table = lines.map((line) => [...(allNamespaces ? [line.namespace] : []), line.pod, ...(containers ? [line.container!] : []), cpu(line.milliCpu), memory(line.memoryBytes)])
+  if (session.flag('sum') === 'true') {
+    // --sum: a rule under the usage columns, then their totals (memory summed in bytes before it is shown in Mi).
+    const blanks = header.slice(0, -2).map(() => '')
+    table.push([...blanks, '________', '________'], [...blanks, cpu(lines.reduce((sum, line) => sum + line.milliCpu, 0)), memory(lines.reduce((sum, line) => sum + line.memoryBytes, 0))])
+  }
   session.io.stdout(rows(session.flag('no-headers') === 'true' ? table : [header, ...table]))
   return 0
 }
@@ -92,6 +98,11 @@ export const topVerb: KubectlVerb = {
   flags: [],
   subverbs: [
     {name: 'node', aliases: ['nodes', 'no'], flags: common, run: runTopNodes},
-    {name: 'pod', aliases: ['pods', 'po'], flags: [...common, {name: 'all-namespaces', shorthand: 'A', kind: 'bool'}, {name: 'containers', kind: 'bool'}], run: runTopPods},
+    {
+      name: 'pod',
+      aliases: ['pods', 'po'],
+      flags: [...common, {name: 'all-namespaces', shorthand: 'A', kind: 'bool'}, {name: 'containers', kind: 'bool'}, {name: 'sum', kind: 'bool'}, {name: 'field-selector', kind: 'string'}],
+      run: runTopPods,
+    },
   ],
 }
