@@ -190,6 +190,12 @@ describe.runIf(existsSync(realKubectl))('kubectl script verbs as the real kubect
     }
     // The diff program failing otherwise than with differences is kubectl's error, exit 2.
     await sameAsReal(`diff -f ${file('new-cm2.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: new-cm2\n')} -n NS; echo diff=$?`, {KUBECTL_EXTERNAL_DIFF: file('exit3.sh', '#!/bin/sh\nexit 3\n', 0o755)})
+    // KUBECTL_EXTERNAL_DIFF runs without a shell: its program gets the two folders, then the words
+    // kubectl accepts (`a;b` is dropped); a program not found is kubectl's error, naming the program alone.
+    const printArguments = file('args.sh', '#!/bin/sh\necho "$*" | sed -E \'s/(LIVE|MERGED)-[0-9]+/\\1-N/g\'\n', 0o755)
+    await sameAsReal(`diff -f ${join(home, 'new-cm2.yaml')} -n NS; echo diff=$?`, {KUBECTL_EXTERNAL_DIFF: `${printArguments} -q --x=1 a;b  -N`})
+    await sameAsReal(`diff -f ${join(home, 'new-cm2.yaml')} -n NS; echo diff=$?`, {KUBECTL_EXTERNAL_DIFF: 'nonexistent-differ -u'})
+    await sameAsReal(`diff -f ${join(home, 'new-cm2.yaml')} -n NS; echo diff=$?`, {KUBECTL_EXTERNAL_DIFF: join(home, 'missing', 'differ')})
   })
 
   it('edits, replaces and scales as kubectl does: an invalid edit, a renamed object, a broken file, --force on an object not there, stale resource versions', async () => {

@@ -1,7 +1,7 @@
 // `kubectl diff -f` (live objects against what a server dry run of the apply would make, shown
 // by `diff -u -N` or $KUBECTL_EXTERNAL_DIFF; exit 1 when they differ).
 import {spawnSync} from 'node:child_process'
-import {rmSync, writeFileSync} from 'node:fs'
+import {accessSync, constants, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {cloneJson, type KubeObject} from '../../api/object.js'
@@ -58,19 +58,52 @@ export async function runDiff(session: KubectlSession): Promise<number> {
       if (error instanceof KubectlError && error.exitCode === 1) throw new KubectlError(error.message, 2, error.stdoutBefore)
       throw error
     }
-    const external = session.io.environment.KUBECTL_EXTERNAL_DIFF
-    const command = external && external.length > 0 ? external : 'diff -u -N'
-    const result = spawnSync('sh', ['-c', `${command} "$1" "$2"`, 'sh', live, merged], {encoding: 'utf8'})
-    if (result.error) throw new KubectlError(`failed to run "${command}": ${result.error.message}`, 2)
+    const {program, argv} = diffCommand(session.io.environment.KUBECTL_EXTERNAL_DIFF ?? '', live, merged)
+    const path = executablePath(program, session.io.environment.PATH ?? '')
+    if (path === null) throw new KubectlError(`failed to run "${program}": executable file not found in $PATH`, 2)
+    const result = spawnSync(path, argv, {encoding: 'utf8'})
+    if (result.error) throw new KubectlError(`failed to run "${program}": ${result.error.message}`, 2)
     session.io.stdout(result.stdout ?? '')
     if (result.stderr) session.io.stderr(result.stderr)
     // 1 is the differences found; any other failure of the diff program is kubectl's error, exit 2.
-    if (result.status !== 0 && result.status !== 1) throw new KubectlError(`failed to run "${command}": exit status ${result.status ?? 1}`, 2)
+    if (result.status !== 0 && result.status !== 1) throw new KubectlError(`failed to run "${program}": ${result.status === null ? `signal: ${result.signal ?? 'killed'}` : `exit status ${result.status}`}`, 2)
     return result.status ?? 0
   } finally {
     rmSync(live, {recursive: true, force: true})
     rmSync(merged, {recursive: true, force: true})
   }
+}
+
+/** Arguments KUBECTL_EXTERNAL_DIFF may add: kubectl passes only these characters, no shell is involved. */
+const externalDiffArgument = /^[a-zA-Z0-9-=]+$/
+
+/**
+ * The diff program and its arguments as kubectl runs them: `diff -u -N LIVE MERGED`, or
+ * KUBECTL_EXTERNAL_DIFF split on spaces, its program given the two folders and then those of its
+ * words kubectl accepts (`colordiff -N -u`: `colordiff LIVE MERGED -N -u`; `a;b` is dropped).
+ */
+export function diffCommand(external: string, live: string, merged: string): {program: string; argv: string[]} {
+  if (external === '') return {program: 'diff', argv: ['-u', '-N', live, merged]}
+  const [program, ...words] = external.split(' ')
+  return {program: program!, argv: [live, merged, ...words.filter((word) => externalDiffArgument.test(word))]}
+}
+
+/** Where `program` is (a path, or looked up on PATH as Go's exec.LookPath does); null when it is not an executable file. */
+function executablePath(program: string, searchPath: string): string | null {
+  const executable = (path: string) => {
+    try {
+      accessSync(path, constants.X_OK)
+      return statSync(path).isFile()
+    } catch {
+      return false
+    }
+  }
+  if (program.includes('/')) return executable(program) ? program : null
+  for (const folder of searchPath.split(':')) {
+    const candidate = join(folder === '' ? '.' : folder, program)
+    if (program !== '' && executable(candidate)) return candidate
+  }
+  return null
 }
 
 /** The live and the would-be-applied objects of the manifests, one file each in `live` and `merged`. */
