@@ -143,7 +143,10 @@ describe.runIf(existsSync(realKubectl))('issue 19 sweep: delete and get -k as th
     writeFileSync(join(cluster.folder, 'keep.yaml'), configMap('keep'))
     const klogMasked = (text: string) => text.replace(/^([IWE])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /gm, '$1 ')
     for (const side of ['prune-real', 'prune-ours']) expect((await cluster.ours(`create ns ${side}`)).status).toBe(0)
-    for (const line of ['apply -f DIR/both.yaml', 'create cm manual', 'label cm manual p=x', 'apply -f DIR/keep.yaml --prune', 'apply -f DIR/keep.yaml --prune --all -l p=x', 'apply -f DIR/keep.yaml --prune -l p=x', 'get cm -o name', 'apply -f DIR/both.yaml --prune --all --dry-run=client', 'apply -f DIR/keep.yaml --dry-run=client', 'apply -f DIR/keep.yaml --prune --all -o name', 'get cm -o name']) {
+    for (const line of ['apply -f DIR/both.yaml', 'create cm manual', 'label cm manual p=x', 'apply -f DIR/keep.yaml --prune', 'apply -f DIR/keep.yaml --prune --all -l p=x', 'apply -f DIR/keep.yaml --prune -l p=x', 'get cm -o name', 'apply -f DIR/both.yaml --prune --all --dry-run=client', 'apply -f DIR/keep.yaml --dry-run=client', 'apply -f DIR/keep.yaml --prune --all -o name', 'get cm -o name',
+      // --prune-allowlist: only the kinds it names, checked before anything is applied; no deprecation warning then.
+      'apply -f DIR/both.yaml', 'apply -f DIR/keep.yaml --prune -l p=x --prune-allowlist=v1/ConfigMap', 'apply -f DIR/keep.yaml --prune -l p=x --prune-allowlist=core/v1/Nope',
+      'apply -f DIR/keep.yaml --prune -l p=x --prune-allowlist=apps/v1/Deployment --dry-run=client', 'apply -f DIR/keep.yaml --prune -l p=x --prune-allowlist=apps/v1/Deployment --prune-allowlist=core/v1/ConfigMap', 'get cm -o name']) {
       const command = line.replaceAll('DIR', cluster.folder)
       const [theirs, ours] = [await cluster.real(`${command} -n prune-real`), await cluster.ours(`${command} -n prune-ours`)]
       const view = (result: typeof theirs) => ({line, status: result.status, stdout: result.stdout, stderr: klogMasked(result.stderr).replaceAll('prune-real', 'NS').replaceAll('prune-ours', 'NS')})

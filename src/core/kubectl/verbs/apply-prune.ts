@@ -3,6 +3,7 @@
 // configuration, and were not applied this time: namespaced kinds in the namespaces the applied
 // objects were in, cluster-scoped kinds everywhere.
 import type {KubeObject} from '../../api/object.js'
+import {KubectlError} from '../errors.js'
 import {klogLine} from '../request-log.js'
 import {type ApiResource, kindName, objectPath, requestList, type ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
@@ -41,12 +42,45 @@ export interface PruneOptions {
   readonly lastAppliedAnnotation: string
 }
 
-export async function pruneUnapplied(session: KubectlSession, mapper: ResourceMapper, applied: AppliedSet, options: PruneOptions): Promise<void> {
+/** The kinds --prune-allowlist names, each `group/version/kind` (`core` for the core group). */
+export function pruneAllowlistOf(session: KubectlSession): Array<readonly [string, string]> {
+  return session.list('prune-allowlist').map((entry) => {
+    const parts = entry.split('/')
+    if (parts.length !== 3) throw new KubectlError(`invalid GroupVersionKind format: ${entry}, please follow <group/version/kind>`)
+    const [group, version, kind] = parts as [string, string, string]
+    return [group === 'core' ? version : `${group}/${version}`, kind] as const
+  })
+}
+
+/**
+ * The resources apply --prune looks at: those the allowlist names (each must exist: kubectl's
+ * mapping error otherwise), or kubectl's defaults, which the kinds the server lacks leave out.
+ */
+export function pruneKindsOf(mapper: ResourceMapper, allowlist: ReadonlyArray<readonly [string, string]>): PruneKinds {
+  if (allowlist.length === 0) return {resources: defaultPruneKinds.map(([apiVersion, kind]) => mapper.forKind(apiVersion, kind)).filter((resource): resource is ApiResource => resource !== null), defaulted: true}
+  return {
+    resources: allowlist.map(([apiVersion, kind]) => {
+      const resource = mapper.forKind(apiVersion, kind)
+      if (!resource) throw new KubectlError(`no matches for kind "${kind}" in version "${apiVersion}"`)
+      return resource
+    }),
+    defaulted: false,
+  }
+}
+
+export interface PruneKinds {
+  readonly resources: readonly ApiResource[]
+  /** kubectl's default list (no --prune-allowlist): it warns that cluster-scoped kinds will leave it. */
+  readonly defaulted: boolean
+}
+
+export async function pruneUnapplied(session: KubectlSession, applied: AppliedSet, kinds: PruneKinds, options: PruneOptions): Promise<void> {
   const {dryRun, output} = options
-  if (session.namespaceExplicit()) {
+  // kubectl's namespace is always set (the context's, or default), so its warning comes with every defaulted prune.
+  if (kinds.defaulted) {
     session.io.stderr(klogLine('W', 'prune.go:71', 'Deprecated: kubectl apply will no longer prune non-namespaced resources by default when used with the --namespace flag in a future release. To preserve the current behaviour, list the resources you want to target explicitly in the --prune-allowlist flag.'))
   }
-  const resources = defaultPruneKinds.map(([apiVersion, kind]) => mapper.forKind(apiVersion, kind)).filter((resource): resource is ApiResource => resource !== null)
+  const resources = kinds.resources
   const query: Record<string, string> = session.flag('selector') ? {labelSelector: session.flag('selector')} : {}
   const scopes: Array<[ApiResource, string]> = []
   for (const namespace of applied.namespaces) for (const resource of resources) if (resource.namespaced) scopes.push([resource, namespace])

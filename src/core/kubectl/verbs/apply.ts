@@ -6,7 +6,7 @@ import {cloneJson, isJsonObject, type KubeObject} from '../../api/object.js'
 import {builtinScheme} from '../../api/resources.js'
 import {goJson, goJsonCompact} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
-import {type AppliedSet, pruneUnapplied} from './apply-prune.js'
+import {type AppliedSet, pruneAllowlistOf, pruneKindsOf, pruneUnapplied} from './apply-prune.js'
 import {errorsText, KubectlError, refuseAllWithSelector, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
@@ -55,6 +55,7 @@ export const applyFlags: readonly KubectlFlag[] = [
   {name: 'server-side', kind: 'bool'},
   {name: 'force-conflicts', kind: 'bool'},
   {name: 'prune', kind: 'bool'},
+  {name: 'prune-allowlist', kind: 'stringArray'},
   {name: 'all', kind: 'bool'},
   {name: 'overwrite', kind: 'bool', defaultValue: 'true'},
   {name: 'force', kind: 'bool'},
@@ -140,6 +141,7 @@ function validateApplyFlags(session: KubectlSession, dryRun: DryRun): void {
     refuseAllWithSelector(all, selector)
     if (!all && !selector) throw new KubectlError('all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector')
     if (force) throw new KubectlError('--force cannot be used with --prune')
+    pruneAllowlistOf(session)
   }
 }
 
@@ -203,6 +205,8 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
   if (fieldValidation === 'Strict') await validateListItems(session, manifests, isListItem)
   for (const {object, source} of manifests) if (isListItem(object)) checkDecodable(object, source)
   const mapper = await ResourceMapper.discover(session)
+  // The kinds --prune-allowlist names are mapped before anything is applied (kubectl's ParseResources).
+  const pruneKinds = verb === 'apply' && session.flag('prune') === 'true' ? pruneKindsOf(mapper, pruneAllowlistOf(session)) : null
   const errors: KubectlError[] = []
   const printed: KubeObject[] = []
   const query: Record<string, string> = {fieldManager: verb === 'apply' ? 'kubectl-client-side-apply' : 'kubectl-create', fieldValidation}
@@ -320,7 +324,7 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
     }
   }
   if (output === 'yaml' || output === 'json') session.io.stdout(printWritten(output, verb, printed, manifests.length === 1, session.flag('show-managed-fields') === 'true'))
-  if (verb === 'apply' && session.flag('prune') === 'true' && errors.length === 0) await pruneUnapplied(session, mapper, applied, {dryRun, dryRunSuffix: dryRunSuffix(dryRun), output, lastAppliedAnnotation})
+  if (verb === 'apply' && session.flag('prune') === 'true' && errors.length === 0) await pruneUnapplied(session, applied, pruneKinds!, {dryRun, dryRunSuffix: dryRunSuffix(dryRun), output, lastAppliedAnnotation})
   if (errors.length > 0) session.io.stderr(errorsText(errors))
   return errors.length > 0 ? 1 : 0
 }
