@@ -93,7 +93,15 @@ async function createAll(name: string, items: readonly object[]): Promise<void> 
   }
   // How much of a phase the creates alone take: the client's bound on it.
   const by = client ? `${creatorCount} serial client${creatorCount === 1 ? '' : 's'}` : 'one kubectl create -f'
-  console.log(`  ${items.length} ${name} created by ${by}: ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  console.log(`  ${items.length} ${name} created by ${by}: ${((performance.now() - started) / 1000).toFixed(1)} s${retries()}`)
+}
+
+/** The client's requests sent again after a server failure since the last call, as the bench prints them. */
+let retriesSeen = 0
+function retries(): string {
+  const count = (client?.retried ?? 0) - retriesSeen
+  retriesSeen += count
+  return count > 0 ? ` (${count} sent again after the server failed them)` : ''
 }
 
 /** Waits until `wanted` objects have shown `reached`: on kubectl's watch against up, by polls one-shot. */
@@ -208,7 +216,8 @@ async function phase(name: string, objects: number, work: () => Promise<void>, a
   if (process.env.CPU_PROFILE_DIR) console.log(`  profile window of "${name}": ${monotonicStarted}-${process.hrtime.bigint() / 1000n} µs`)
   const rate = objects / seconds
   phases.push({name, seconds, cpuSeconds: cpu, objects, anchor: anchor.text, anchorRatio: `${(rate / anchor.perSecond).toFixed(2)}x`, target: `${target.text}: ${(rate / target.perSecond).toFixed(2)}x`})
-  console.log(`  ${name}: ${seconds.toFixed(1)} s`)
+  // Each phase's figures as it ends: a later phase that fails leaves them printed.
+  console.log(`  ${name}: ${seconds.toFixed(1)} s${up ? `, up CPU ${(cpu * 1000 / objects).toFixed(1)} ms per object` : ''}`)
 }
 
 const up = oneShot ? undefined : await startUp()
@@ -232,7 +241,7 @@ try {
     const started = performance.now()
     if (client) await client.deleteAll(`/api/v1/namespaces/${namespace}/pods`, creatorCount)
     else await kubectl('delete', 'pods', '--all', '-n', namespace, '--wait=false')
-    console.log(`  ${2 * podCount} pods deleted by ${client ? `${creatorCount} serial client${creatorCount === 1 ? '' : 's'}` : 'kubectl delete --all'}: ${((performance.now() - started) / 1000).toFixed(1)} s`)
+    console.log(`  ${2 * podCount} pods deleted by ${client ? `${creatorCount} serial client${creatorCount === 1 ? '' : 's'}` : 'kubectl delete --all'}: ${((performance.now() - started) / 1000).toFixed(1)} s${retries()}`)
     await until('pods gone', podsLeft, 0)
   }, {text: 'kwok CI: 10,000 in 90 s', perSecond: 10_000 / 90}, {text: 'target 10,000 in 10 s', perSecond: 1000})
 

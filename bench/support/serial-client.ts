@@ -17,11 +17,25 @@ interface Kubeconfig {
 
 /** Objects asked for per list page, as client-go's pager asks. */
 const listPageObjectsMax = 500
+/**
+ * A create or delete the server failed (5xx, as `etcdserver: request timed out` on a loaded
+ * machine) or turned away (429) is sent again at most this often: kwokctl logs it and goes on, and
+ * the phase's wait would then never end; the bench counts these (`retried`) and prints them.
+ */
+const serverFailureRetriesMax = 5
+
+class ServerAnswer extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message)
+  }
+}
 
 export class SerialClient {
   readonly #server: URL
   readonly #token: string
   readonly #agent: Agent
+  /** Requests sent again after a server failure since the client was made. */
+  retried = 0
 
   constructor(kubeconfigPath: string) {
     const config = parseYaml(readFileSync(kubeconfigPath, 'utf8')) as Kubeconfig
@@ -54,13 +68,30 @@ export class SerialClient {
         answer.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8')
           const status = answer.statusCode ?? 0
-          if (status < 200 || status > 299) fail(new Error(`${method} ${path}: ${status} ${text.slice(0, 300)}`))
+          if (status < 200 || status > 299) fail(new ServerAnswer(status, `${method} ${path}: ${status} ${text.slice(0, 300)}`))
           else done({status, json: text ? JSON.parse(text) : undefined})
         })
       })
       outgoing.on('error', fail)
       outgoing.end(payload)
     })
+  }
+
+  /** send(), again after a server failure (see serverFailureRetriesMax). */
+  async #sendRetried(method: string, path: string, body?: object): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.send(method, path, body)
+        return
+      } catch (error) {
+        // A failed answer may come after the write was made: sent again, it finds it done.
+        const alreadyDone = attempt > 0 && error instanceof ServerAnswer && ((method === 'POST' && error.status === 409) || (method === 'DELETE' && error.status === 404))
+        if (alreadyDone) return
+        const failed = error instanceof ServerAnswer && (error.status >= 500 || error.status === 429)
+        if (!failed || attempt >= serverFailureRetriesMax) throw error
+        this.retried++
+      }
+    }
   }
 
   /** POSTs each object to `collectionPath`, `streams` clients each sending one after another. */
@@ -70,7 +101,7 @@ export class SerialClient {
       while (next < items.length) {
         const item = items[next++]!
         // kwokctl's loader creates with fieldValidation=Ignore.
-        await this.send('POST', `${collectionPath(item)}?fieldValidation=Ignore`, item)
+        await this.#sendRetried('POST', `${collectionPath(item)}?fieldValidation=Ignore`, item)
       }
     }
     await Promise.all(Array.from({length: Math.max(1, streams)}, stream))
@@ -88,7 +119,7 @@ export class SerialClient {
       const names = page.items.map((item) => item.metadata.name)
       let next = 0
       const stream = async () => {
-        while (next < names.length) await this.send('DELETE', `${collectionPath}/${names[next++]!}`)
+        while (next < names.length) await this.#sendRetried('DELETE', `${collectionPath}/${names[next++]!}`)
       }
       await Promise.all(Array.from({length: Math.max(1, streams)}, stream))
       deleted += names.length
