@@ -27,6 +27,12 @@ export const admissionCachedResources = [
 /** Their keys' prefixes (checked against the scheme by the tests): the watch of cached-changes.ts covers them. */
 export const admissionCachedKeyPrefixes = ['/registry/namespaces/', '/registry/serviceaccounts/', '/registry/limitranges/', '/registry/resourcequotas/', '/registry/priorityclasses/'] as const
 
+/**
+ * Objects a cache keeps at most: a resource with more (thousands of namespaces' service accounts)
+ * is read from the store on each use instead, as before the caches, rather than held whole.
+ */
+export const cachedObjectsMax = 10_000
+
 /** A resource's stored values as listed, in key order, and by key. */
 interface Listed {
   readonly entries: StoredObject[]
@@ -36,6 +42,8 @@ interface Listed {
 export class CachedObjects {
   private cached: Promise<Listed> | null = null
   private epoch: number | null = null
+  /** The last read found more than cachedObjectsMax objects (and none was written since). */
+  private overBound = false
   private readonly prefix: string
   /**
    * Each value decoded once, when first asked for: a value that does not decode fails the reads
@@ -50,10 +58,10 @@ export class CachedObjects {
   ) {
     this.prefix = listPrefix(definition, null)
     store.onWrite?.((key) => {
-      if (key.startsWith(this.prefix)) this.cached = null
+      if (key.startsWith(this.prefix)) this.forget()
     })
     changes?.subscribe((prefix) => {
-      if (prefix === null || prefix === this.prefix) this.cached = null
+      if (prefix === null || prefix === this.prefix) this.forget()
     })
   }
 
@@ -62,13 +70,39 @@ export class CachedObjects {
    * cluster-scoped resource): shared with every other caller, so a caller that changes one copies it first.
    */
   async objects(prefix = this.prefix): Promise<KubeObject[]> {
-    return (await this.listed()).entries.filter((entry) => entry.key.startsWith(prefix)).map((entry) => this.decode(entry))
+    return this.under(await this.listed(), prefix)
   }
 
-  /** The object stored under `key`, null when there is none (shared as objects() are). */
-  async object(key: string): Promise<KubeObject | null> {
-    const entry = (await this.listed()).byKey.get(key)
+  /**
+   * As objects(), or null when nothing is kept: another process may write the store (this one
+   * does not hold it), or the resource has more objects than a cache keeps. The caller then reads
+   * the store itself, only what it needs.
+   */
+  async keptObjects(prefix: string): Promise<KubeObject[] | null> {
+    const listed = await this.keptListed()
+    return listed ? this.under(listed, prefix) : null
+  }
+
+  /** The object stored under `key` (shared as objects() are), null when there is none, undefined when nothing is kept (as keptObjects()). */
+  async object(key: string): Promise<KubeObject | null | undefined> {
+    const listed = await this.keptListed()
+    if (!listed) return undefined
+    const entry = listed.byKey.get(key)
     return entry ? this.decode(entry) : null
+  }
+
+  private async keptListed(): Promise<Listed | null> {
+    if ((this.store.exclusiveWriterEpoch?.() ?? null) === null || this.overBound) return null
+    const listed = await this.listed()
+    if (listed.entries.length <= cachedObjectsMax) return listed
+    // Not kept until the resource is written again (it may have shrunk).
+    this.overBound = true
+    this.cached = null
+    return null
+  }
+
+  private under(listed: Listed, prefix: string): KubeObject[] {
+    return listed.entries.filter((entry) => entry.key.startsWith(prefix)).map((entry) => this.decode(entry))
   }
 
   private decode(entry: StoredObject): KubeObject {
@@ -78,6 +112,11 @@ export class CachedObjects {
       this.decoded.set(entry, object)
     }
     return object
+  }
+
+  private forget(): void {
+    this.cached = null
+    this.overBound = false
   }
 
   private listed(): Promise<Listed> {

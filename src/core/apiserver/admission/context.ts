@@ -41,21 +41,17 @@ export class AdmissionReader {
 
   /** The objects in key order; the caller's own copies. */
   async list(group: string, resource: string, namespace: string | null): Promise<KubeObject[]> {
-    const cache = this.caches.get(`${group}/${resource}`)
-    if (cache) {
-      return (await cache.objects(listPrefix(this.definition(group, resource), namespace))).map((object) => cloneJson(object))
-    }
-    const {objects} = await this.registry.store.list(listPrefix(this.definition(group, resource), namespace))
+    const prefix = listPrefix(this.definition(group, resource), namespace)
+    const kept = await this.caches.get(`${group}/${resource}`)?.keptObjects(prefix)
+    if (kept) return kept.map((object) => cloneJson(object))
+    const {objects} = await this.registry.store.list(prefix)
     return objects.map((stored) => objectFromStored(stored))
   }
 
   /** One object, null when there is none; the caller's own copy. */
   async get(group: string, resource: string, namespace: string, name: string): Promise<KubeObject | null> {
-    const cache = this.caches.get(`${group}/${resource}`)
-    if (cache) {
-      const found = await cache.object(objectKey(this.definition(group, resource), namespace, name))
-      return found ? cloneJson(found) : null
-    }
+    const found = await this.caches.get(`${group}/${resource}`)?.object(objectKey(this.definition(group, resource), namespace, name))
+    if (found !== undefined) return found ? cloneJson(found) : null
     try {
       return await this.registry.get(this.definition(group, resource), namespace, name)
     } catch (error) {
