@@ -1,9 +1,14 @@
 // kwok's CI benchmark shape, side by side with its published limits: `kubemu up` on free ports,
-// driven by the real kubectl 1.32 as kwok's CI drives a kwok cluster:
+// driven as kwok's CI drives a kwok cluster (kwok's test/e2e/benchmark.go):
 //   1. NODES fake nodes (Node objects, as kwok's are) created, until all are Ready;
 //   2. PODS pods with spec.nodeName preset, until all are Running;
 //   3. PODS pods left to the scheduler, until all are Running;
 //   4. every pod deleted, until none is left.
+// The objects are created and deleted as `kwokctl scale --replicas` does, one request after
+// another from a compiled client without a rate limiter (support/serial-client.ts; CREATORS=n runs
+// n such clients side by side, kwok runs 1), and each phase waits as kwok's CI waits, on the real
+// kubectl 1.32's `get --watch` (deletes: `get` once a second until nothing is left). Each phase
+// prints how long the creates alone took, so it shows whether the client or the cluster bounds it.
 // Printed: each phase's time and rate, its ratio to kwok's limit (5,000 nodes ≤ 60 s; 10,000
 // preset pods ≤ 60 s; deleting 10,000 pods ≤ 90 s, scaled to the run's size) and to
 // kube-scheduler's ~300 pods/s, the issue's targets, the up process's peak resident memory and
@@ -19,10 +24,14 @@ import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {realKubectl} from '../test/support/real-kubectl.js'
+import {SerialClient} from './support/serial-client.js'
+import {watchUntil} from './support/watch-count.js'
 
 const nodeCount = Number(process.env.NODES ?? 1000)
 const podCount = Number(process.env.PODS ?? 3000)
 const oneShot = process.env.MODE === 'one-shot'
+/** Clients creating side by side; kwokctl scale is one. */
+const creatorCount = Number(process.env.CREATORS ?? 1)
 /** How often the bench looks for up's first leader in its log, and for how long at most. */
 const upReadyPollMilliseconds = 100
 const upReadyWaitMillisecondsMax = 60_000
@@ -56,23 +65,49 @@ function run(command: string, argv: readonly string[], stdin = ''): Promise<Run>
 
 /** kubectl as the mode drives it: the real one against up, or kubemu's one-shot one. */
 async function kubectl(...argv: string[]): Promise<string> {
-  const result = oneShot ? await run(kubemu, ['kubectl', ...argv]) : await run(realKubectl, [`--kubeconfig=${join(home, 'default', 'kubeconfig')}`, ...argv])
+  const result = oneShot ? await run(kubemu, ['kubectl', ...argv]) : await run(realKubectl, [`--kubeconfig=${kubeconfig()}`, ...argv])
   if (result.status !== 0) throw new Error(`kubectl ${argv.join(' ')} exited ${result.status}: ${result.stderr}`)
   return result.stdout
 }
 
+const kubeconfig = () => join(home, 'default', 'kubeconfig')
+let client: SerialClient | undefined
+const collectionPath = (item: object) => {
+  const {kind, metadata} = item as {kind: string; metadata: {namespace?: string}}
+  return metadata.namespace ? `/api/v1/namespaces/${metadata.namespace}/${kind.toLowerCase()}s` : `/api/v1/${kind.toLowerCase()}s`
+}
+
 /**
- * Creates the objects from one manifest of YAML documents (each written as JSON, which is YAML):
- * `kubectl create -f` sends one POST per object. The comment first keeps kubectl from reading the
- * file as one JSON value.
+ * Creates the objects: against up as kwokctl scale does (one POST after another per creator);
+ * one-shot, from one manifest of YAML documents through `kubemu kubectl create -f` (each written
+ * as JSON, which is YAML; the comment first keeps kubectl from reading the file as one JSON value).
  */
 async function createAll(name: string, items: readonly object[]): Promise<void> {
-  const file = join(home, `${name}.yaml`)
-  writeFileSync(file, `# ${items.length} objects\n${items.map((item) => JSON.stringify(item)).join('\n---\n')}\n`)
   const started = performance.now()
-  await kubectl('create', '-f', file, '-o', 'name')
-  // kubectl creates one object after another: how much of a phase its POSTs take.
-  console.log(`  ${items.length} ${name} created by one kubectl create -f: ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  if (client) {
+    await client.createAll(collectionPath, items, creatorCount)
+  } else {
+    const file = join(home, `${name}.yaml`)
+    writeFileSync(file, `# ${items.length} objects\n${items.map((item) => JSON.stringify(item)).join('\n---\n')}\n`)
+    await kubectl('create', '-f', file, '-o', 'name')
+  }
+  // How much of a phase the creates alone take: the client's bound on it.
+  const by = client ? `${creatorCount} serial client${creatorCount === 1 ? '' : 's'}` : 'one kubectl create -f'
+  console.log(`  ${items.length} ${name} created by ${by}: ${((performance.now() - started) / 1000).toFixed(1)} s${retries()}`)
+}
+
+/** The client's requests sent again after a server failure since the last call, as the bench prints them. */
+let retriesSeen = 0
+function retries(): string {
+  const count = (client?.retried ?? 0) - retriesSeen
+  retriesSeen += count
+  return count > 0 ? ` (${count} sent again after the server failed them)` : ''
+}
+
+/** Waits until `wanted` objects have shown `reached`: on kubectl's watch against up, by polls one-shot. */
+async function untilSeen(what: string, resource: string[], reached: (line: string) => boolean, wanted: number): Promise<void> {
+  if (!client) return until(what, async () => countLines(await kubectl('get', ...resource, '--no-headers'), {test: reached}), wanted)
+  await watchUntil({kubectl: [realKubectl, `--kubeconfig=${kubeconfig()}`], env, resource, reached, wanted, secondsMax: phaseSecondsMax})
 }
 
 /** Waits until `count` says the phase is done; asks every pollMilliseconds. */
@@ -86,9 +121,7 @@ async function until(what: string, count: () => Promise<number>, wanted: number)
   }
 }
 
-const countLines = (text: string, pattern: RegExp) => text.split('\n').filter((line) => pattern.test(line)).length
-const readyNodes = async () => countLines(await kubectl('get', 'nodes', '-l', 'type=kwok', '--no-headers'), /\sReady\s/)
-const runningPods = async () => countLines(await kubectl('get', 'pods', '-n', namespace, '--no-headers'), /\sRunning\s/)
+const countLines = (text: string, pattern: {test: (line: string) => boolean}) => text.split('\n').filter((line) => pattern.test(line)).length
 const podsLeft = async () => countLines(await kubectl('get', 'pods', '-n', namespace, '--no-headers', '--ignore-not-found'), /\S/)
 
 const nodeName = (index: number) => `kwok-node-${String(index).padStart(5, '0')}`
@@ -183,27 +216,32 @@ async function phase(name: string, objects: number, work: () => Promise<void>, a
   if (process.env.CPU_PROFILE_DIR) console.log(`  profile window of "${name}": ${monotonicStarted}-${process.hrtime.bigint() / 1000n} µs`)
   const rate = objects / seconds
   phases.push({name, seconds, cpuSeconds: cpu, objects, anchor: anchor.text, anchorRatio: `${(rate / anchor.perSecond).toFixed(2)}x`, target: `${target.text}: ${(rate / target.perSecond).toFixed(2)}x`})
-  console.log(`  ${name}: ${seconds.toFixed(1)} s`)
+  // Each phase's figures as it ends: a later phase that fails leaves them printed.
+  console.log(`  ${name}: ${seconds.toFixed(1)} s${up ? `, up CPU ${(cpu * 1000 / objects).toFixed(1)} ms per object` : ''}`)
 }
 
 const up = oneShot ? undefined : await startUp()
+client = up ? new SerialClient(kubeconfig()) : undefined
 try {
-  console.log(`kwok's benchmark shape, ${oneShot ? 'one-shot kubemu kubectl' : `kubemu up driven by ${realKubectl}`}: ${nodeCount} nodes, ${podCount} pods`)
+  console.log(`kwok's benchmark shape, ${oneShot ? 'one-shot kubemu kubectl' : `kubemu up driven as kwokctl scale drives a cluster, waited on by ${realKubectl} get --watch`}: ${nodeCount} nodes, ${podCount} pods`)
   await kubectl('create', 'namespace', namespace)
   await phase(`${nodeCount} nodes Ready`, nodeCount, async () => {
     await createAll('nodes', Array.from({length: nodeCount}, (_, index) => node(index)))
-    await until('nodes Ready', readyNodes, nodeCount)
+    await untilSeen('nodes Ready', ['nodes', '-l', 'type=kwok'], (line) => /\sReady\s/.test(line), nodeCount)
   }, {text: 'kwok CI: 5,000 nodes in 60 s', perSecond: 5000 / 60}, {text: 'target 5,000 in 10 s', perSecond: 500})
   await phase(`${podCount} pods, nodeName preset, Running`, podCount, async () => {
     await createAll('preset-pods', Array.from({length: podCount}, (_, index) => pod(`preset-${String(index).padStart(6, '0')}`, nodeName(index % nodeCount))))
-    await until('preset pods Running', runningPods, podCount)
+    await untilSeen('preset pods Running', ['pods', '-n', namespace], (line) => line.startsWith('preset-') && /\sRunning\s/.test(line), podCount)
   }, {text: 'kwok CI: 10,000 in 60 s', perSecond: 10_000 / 60}, {text: 'target 10,000 in 10 s', perSecond: 1000})
   await phase(`${podCount} pods scheduled, Running`, podCount, async () => {
     await createAll('scheduled-pods', Array.from({length: podCount}, (_, index) => pod(`scheduled-${String(index).padStart(6, '0')}`, undefined)))
-    await until('scheduled pods Running', runningPods, 2 * podCount)
+    await untilSeen('scheduled pods Running', ['pods', '-n', namespace], (line) => line.startsWith('scheduled-') && /\sRunning\s/.test(line), podCount)
   }, {text: 'kube-scheduler: ~300 pods/s', perSecond: 300}, {text: 'target 600 pods/s', perSecond: 600})
   await phase(`delete ${2 * podCount} pods`, 2 * podCount, async () => {
-    await kubectl('delete', 'pods', '--all', '-n', namespace, '--wait=false')
+    const started = performance.now()
+    if (client) await client.deleteAll(`/api/v1/namespaces/${namespace}/pods`, creatorCount)
+    else await kubectl('delete', 'pods', '--all', '-n', namespace, '--wait=false')
+    console.log(`  ${2 * podCount} pods deleted by ${client ? `${creatorCount} serial client${creatorCount === 1 ? '' : 's'}` : 'kubectl delete --all'}: ${((performance.now() - started) / 1000).toFixed(1)} s${retries()}`)
     await until('pods gone', podsLeft, 0)
   }, {text: 'kwok CI: 10,000 in 90 s', perSecond: 10_000 / 90}, {text: 'target 10,000 in 10 s', perSecond: 1000})
 
@@ -216,6 +254,7 @@ try {
   console.log(`store on disk after the churn: ${mebibytes(folderBytes(join(home, 'default')))}`)
   console.log('(above 1x: faster than the anchor or the target)')
 } finally {
+  client?.close()
   await up?.stop()
   rmSync(home, {recursive: true, force: true})
 }

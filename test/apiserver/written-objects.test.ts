@@ -8,6 +8,7 @@ import {builtinResources} from '../../src/core/api/resources.js'
 import {Scheme} from '../../src/core/api/scheme.js'
 import {ApiError} from '../../src/core/apiserver/api-errors.js'
 import {Registry} from '../../src/core/apiserver/registry.js'
+import {WrittenObjects} from '../../src/core/apiserver/written-objects.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import type {Store} from '../../src/core/store/store.js'
 import {ManualClock} from '../../src/core/util/clock.js'
@@ -35,13 +36,15 @@ afterEach(async () => {
   for (const store of stores.splice(0)) await store.close()
 })
 
-async function twoApiServers() {
+/** Two API servers on one store; `sharing`: with one set of written copies, as the API servers of one `up` process. */
+async function twoApiServers(sharing = false) {
   const clock = new ManualClock(Date.UTC(2026, 11, 5, 12, 0, 0))
   const shared = new LazyEmbeddedStore(temporaryFolder(), {clock})
   stores.push(shared)
   const first = counting(shared)
   const second = counting(shared)
-  return {first: new Registry(first.store, environment(clock)), firstGets: first.gets, second: new Registry(second.store, environment(clock))}
+  const written = sharing ? new WrittenObjects() : undefined
+  return {first: new Registry(first.store, environment(clock), written), firstGets: first.gets, second: new Registry(second.store, environment(clock), written), secondGets: second.gets}
 }
 
 const configMap = (data: Record<string, string>): KubeObject => ({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'settings', namespace: 'default'}, data} as KubeObject)
@@ -102,5 +105,36 @@ describe("updates from the registry's own last write", () => {
     // A ConfigMap is not created by an update (kube's AllowCreateOnUpdate is false for it).
     await expect(first.update(configMaps, 'default', 'settings', withData('b', '2'))).rejects.toMatchObject({code: 404})
     await expect(first.update(configMaps, 'default', 'settings', withData('b', '2'), {subresource: 'status'})).rejects.toMatchObject({code: 404})
+  })
+
+  it("start from the other API server's write when they share their copies, as up's do", async () => {
+    const {first, second, secondGets} = await twoApiServers(true)
+    await first.create(configMaps, 'default', configMap({a: '1'}))
+    const {object} = await second.update(configMaps, 'default', 'settings', withData('b', '2'))
+    expect(object.data).toEqual({a: '1', b: '2'})
+    expect(secondGets()).toBe(0)
+    expect((await first.get(configMaps, 'default', 'settings')).data).toEqual({a: '1', b: '2'})
+  })
+
+  it('serve a guaranteed update (a binding) from the copy, and from the store once the copy is stale', async () => {
+    const {first, firstGets, second} = await twoApiServers()
+    await first.create(configMaps, 'default', configMap({a: '1'}))
+    const bound = await first.guaranteedUpdate(configMaps, 'default', 'settings', (current) => ({...current!, data: {...(current!.data as object), b: '2'}}))
+    expect(bound.data).toEqual({a: '1', b: '2'})
+    expect(firstGets()).toBe(0)
+    // Changed through the other API server: the copy is stale, the guarded write fails, the store is read.
+    await second.update(configMaps, 'default', 'settings', withData('c', 'second'))
+    const again = await first.guaranteedUpdate(configMaps, 'default', 'settings', (current) => ({...current!, data: {...(current!.data as object), d: '4'}}))
+    expect(again.data).toEqual({a: '1', b: '2', c: 'second', d: '4'})
+    // A transform that leaves a stale copy as it is, or refuses it, is asked again with the store's object.
+    await second.update(configMaps, 'default', 'settings', withData('e', '5'))
+    const seen = await first.guaranteedUpdate(configMaps, 'default', 'settings', () => null)
+    expect(seen.data).toMatchObject({e: '5'})
+    await second.update(configMaps, 'default', 'settings', withData('f', '6'))
+    const refusedOnlyStale = await first.guaranteedUpdate(configMaps, 'default', 'settings', (current) => {
+      if ((current!.data as Record<string, string>).f !== '6') throw new Error('stale')
+      return {...current!, data: {...(current!.data as object), g: '7'}}
+    })
+    expect(refusedOnlyStale.data).toMatchObject({f: '6', g: '7'})
   })
 })

@@ -39,7 +39,8 @@ import {NodeRestriction} from './admission/node-restriction.js'
 import {type Attributes, forbiddenMessage, RbacAuthorizer, type RbacReader} from './authorization/rbac.js'
 import {UnionAuthorizer} from './authorization/union.js'
 import {CachingRbacReader} from './authorization/rbac-cache.js'
-import type {RbacChanges} from './authorization/rbac-feed.js'
+import type {CachedChanges} from './cached-changes.js'
+import type {WrittenObjects} from './written-objects.js'
 import {bodyBytes, requestBodyBytesMax} from './body.js'
 import {CustomResourceServing, isCustomResourceDefinitions} from './custom-resource-serving.js'
 import {aggregatedDiscovery, aggregatedDiscoveryAsked, discovery} from './discovery.js'
@@ -85,8 +86,10 @@ export interface ApiServerOptions {
   readonly audit?: AuditSink
   /** Where each successful write is recorded for `kubemu trace` (nothing is recorded without one). */
   readonly changes?: ChangeSink
-  /** Changes to RBAC objects made past this process's API servers (the RBAC watch of `up`). */
-  readonly rbacChanges?: RbacChanges
+  /** Changes to the objects it caches (RBAC, admission's) made past this process's API servers (the watch of `up`). */
+  readonly cachedChanges?: CachedChanges
+  /** What the API servers of this process last wrote of each object (see written-objects.ts); by default this one's own. */
+  readonly written?: WrittenObjects
   /** The admission plugins, in order (default: kube-apiserver's chain). */
   readonly admission?: (reader: AdmissionReader) => AdmissionPlugin[]
   /** The kubelets' container runtime, for pods/log and pods/exec. */
@@ -98,7 +101,7 @@ export interface ApiServerOptions {
 /** kube-apiserver's default admission chain (the plugins kubemu has), in its order. */
 export function defaultAdmissionPlugins(reader: AdmissionReader): AdmissionPlugin[] {
   return [
-    new NamespaceLifecycle(reader.registry, reader.scheme.resource('', 'v1', 'namespaces')!),
+    new NamespaceLifecycle(reader),
     new LimitRanger(reader),
     new ServiceAccountAdmission(reader),
     new NodeRestriction(),
@@ -143,13 +146,13 @@ export class ApiServer {
     this.clock = options.clock ?? systemClock
     this.inFlight = new InFlightLimiter(options.inFlightLimits)
     const random = options.random ?? Math.random
-    this.registry = new Registry(options.store, {nowMilliseconds: () => this.clock.nowMilliseconds(), newUid: options.newUid ?? (() => randomUUID()), random})
+    this.registry = new Registry(options.store, {nowMilliseconds: () => this.clock.nowMilliseconds(), newUid: options.newUid ?? (() => randomUUID()), random}, options.written)
     this.credentials = options.credentials ?? new MemoryCredentials()
     this.authenticator = new TokenAuthenticator(this.credentials, this.lookup, () => Math.floor(this.clock.nowMilliseconds() / 1000))
     this.health = new HealthChecks(options.store)
     const pods = this.scheme.resource('', 'v1', 'pods')!
-    this.authorizer = new UnionAuthorizer(new NodeAuthorizer(new NodePodGraph(options.store, listPrefix(pods, null))), new RbacAuthorizer(new CachingRbacReader(this.rbacReader(), options.store, options.rbacChanges)))
-    const reader = new AdmissionReader(this.registry, this.scheme, random, (attributes) => this.authorizer.authorize(attributes), (milliseconds) => this.clock.sleep(milliseconds))
+    this.authorizer = new UnionAuthorizer(new NodeAuthorizer(new NodePodGraph(options.store, listPrefix(pods, null))), new RbacAuthorizer(new CachingRbacReader(this.rbacReader(), options.store, options.cachedChanges)))
+    const reader = new AdmissionReader(this.registry, this.scheme, random, (attributes) => this.authorizer.authorize(attributes), (milliseconds) => this.clock.sleep(milliseconds), options.cachedChanges)
     const plugins = options.admission ? options.admission(reader) : defaultAdmissionPlugins(reader)
     this.handlers = new ResourceHandlers(this.scheme, this.registry, new AdmissionChain(plugins), new ServiceAllocator(options.store, random), this.clock, options.containerStreams ?? null)
     const now = () => this.clock.nowMilliseconds()

@@ -12,7 +12,8 @@ import {ApiServer} from './apiserver.js'
 import {auditLogFile} from './audit.js'
 import {FileChangeLog} from './change-log.js'
 import {FileCredentials} from './authentication/credentials.js'
-import type {RbacChanges} from './authorization/rbac-feed.js'
+import {CachedChanges} from './cached-changes.js'
+import {WrittenObjects} from './written-objects.js'
 import {ensureBootstrapped} from './bootstrap.js'
 import {ensureAdminKubeconfig} from './kubeconfig.js'
 import {etcdFailure} from './api-errors.js'
@@ -64,8 +65,13 @@ export interface KubernetesConnection {
   readonly kubeconfig: string
   /** Whether this command bootstrapped the cluster (its control plane has not run yet). */
   readonly bootstrapped: boolean
-  /** Another API server of this cluster (another master's) on `store`, with the same clock, credentials and audit log. */
-  apiServerOn(store: Store, rbacChanges?: RbacChanges): ApiServer
+  /**
+   * What the API servers cache (RBAC, admission's objects) changed past them all: whoever watches
+   * the store for it (`up`) notifies here, and every API server of this connection reads again.
+   */
+  readonly cachedChanges: CachedChanges
+  /** Another API server of this cluster (another master's) on `store`, with the same clock, credentials, audit log, cachedChanges and written objects. */
+  apiServerOn(store: Store): ApiServer
   close(): Promise<void>
 }
 
@@ -98,7 +104,10 @@ export async function openKubernetes(options: KubernetesOptions): Promise<Kubern
     // The API servers' choices (UIDs, generated names, ClusterIPs, node ports) follow the cluster's seed, if it has one.
     const randomness = clusterRandomness(folder)
     const seeded = {random: randomness.numbers('kube-apiserver'), newUid: randomness.uuids('kube-apiserver/uid'), newAuditId: randomness.uuids('kube-apiserver/audit')}
-    const apiServerOn = (on: Store, rbacChanges?: RbacChanges) => new ApiServer({store: on, clock: options.apiServerClock ?? clock, credentials, ...seeded, audit, changes, ...(rbacChanges ? {rbacChanges} : {}), ...(options.containerStreams ? {containerStreams: options.containerStreams} : {})})
+    const cachedChanges = new CachedChanges()
+    // One process, one cluster: what one API server wrote is where another's update can start.
+    const written = new WrittenObjects()
+    const apiServerOn = (on: Store) => new ApiServer({store: on, clock: options.apiServerClock ?? clock, credentials, ...seeded, audit, changes, cachedChanges, written, ...(options.containerStreams ? {containerStreams: options.containerStreams} : {})})
     const api = apiServerOn(store)
     // The bootstrap reads the store before any request: etcd's failures answer as a request's would.
     const bootstrapped = await ensureBootstrapped(api, clock.nowMilliseconds()).catch((error: unknown) => {
@@ -106,7 +115,7 @@ export async function openKubernetes(options: KubernetesOptions): Promise<Kubern
       throw failure ? new KubernetesUnavailableError(failure.toStatus()) : error
     })
     const kubeconfig = ensureAdminKubeconfig(folder, clock.nowMilliseconds())
-    return {api, store, folder, kubeconfig, bootstrapped, apiServerOn, close: () => {
+    return {api, store, folder, kubeconfig, bootstrapped, cachedChanges, apiServerOn, close: () => {
       changes.close()
       return store.close()
     }}

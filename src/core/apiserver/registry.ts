@@ -78,12 +78,15 @@ export function strategyOf(definition: ResourceDefinition): Strategy {
 }
 
 export class Registry {
-  /** What this registry last wrote of each object: an update starts from it (see written-objects.ts). */
-  private readonly written = new WrittenObjects()
-
   constructor(
     readonly store: Store,
     private readonly environment: RegistryEnvironment,
+    /**
+     * What this registry, and the others of this process that share it, last wrote of each
+     * object: an update starts from it (see written-objects.ts). The API servers of `up` share
+     * one, so a pod created through one and written by its kubelet through another is not read first.
+     */
+    private readonly written = new WrittenObjects(),
   ) {}
 
   async get(definition: ResourceDefinition, namespace: string, name: string): Promise<KubeObject> {
@@ -346,11 +349,23 @@ export class Registry {
   async guaranteedUpdate(definition: ResourceDefinition, namespace: string, name: string, transform: (current: KubeObject | null) => KubeObject | null): Promise<KubeObject> {
     const key = objectKey(definition, namespace, name)
     for (let attempt = 0; attempt < unconditionalUpdateAttemptsMax; attempt++) {
-      const {object: stored} = await this.store.get(key)
+      // As update(): the first attempt starts from what was last written, if anything; a stale
+      // copy fails the guarded write, or (no change to make, or no object) is read again.
+      const remembered = attempt === 0 ? this.written.get(key) : undefined
+      const stored = remembered ?? (await this.store.get(key)).object
       const current = stored ? objectFromStored(stored) : null
-      const next = transform(current ? cloneJson(current) : null)
+      let next: KubeObject | null
+      try {
+        next = transform(current ? cloneJson(current) : null)
+      } catch (error) {
+        if (remembered) continue
+        throw error
+      }
       if (!stored || !current) throw apiErrors.notFound(definition, name)
-      if (next === null) return current
+      if (next === null) {
+        if (remembered) continue
+        return current
+      }
       const value = encodeForStorage(definition, next)
       try {
         const written = await this.replaceStored(key, value, stored, definition)

@@ -10,7 +10,9 @@ import {FileKubeletCredentials, joinDefaultKubelets} from '../kubelet/client-cre
 import {boundHeapGrowth} from './heap-growth.js'
 import type {KubeObject} from '../api/object.js'
 import {FileCredentials} from '../apiserver/authentication/credentials.js'
-import {RbacChanges, watchRbacChanges} from '../apiserver/authorization/rbac-feed.js'
+import {watchCachedChanges} from '../apiserver/cached-changes.js'
+import {rbacKeyPrefixes} from '../apiserver/authorization/rbac-cache.js'
+import {admissionCachedKeyPrefixes} from '../apiserver/admission/cached-objects.js'
 import {BootstrapController, runBootstrapController} from '../apiserver/bootstrap-controller.js'
 import {runCompactor} from '../apiserver/compactor.js'
 import {openKubernetes} from '../apiserver/open.js'
@@ -167,10 +169,10 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     if (!(store instanceof LazyEmbeddedStore)) throw new UpError('kubemu up runs the embedded etcd cluster; unset KUBEMU_ETCD_SERVERS to use it')
     const embedded = (await store.embeddedClient()).embedded
     // Three kube-apiservers side by side, each on its own master's etcd member first; what one
-    // caches of RBAC, writes through another or past them all (the RBAC watch) make it read again.
-    const rbacChanges = new RbacChanges()
+    // caches of RBAC and admission's objects, writes through another or past them all (the watch
+    // of cached objects) make it read again.
     const apiServers = new Map<string, KubernetesHandler>()
-    for (const master of defaultMasters) apiServers.set(master.node, connection.apiServerOn(await store.memberStore(master.member), rbacChanges))
+    for (const master of defaultMasters) apiServers.set(master.node, connection.apiServerOn(await store.memberStore(master.member)))
     const runtime = new UpRuntime({
       folder,
       apiServers,
@@ -215,12 +217,12 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     const compactor = runCompactor(connection.store, clock, AbortSignal.any([options.signal, compaction.signal]), log)
     // And its bootstrap controllers: what a client deletes from under it comes back.
     const bootstrap = runBootstrapController(new BootstrapController(connection.api, clock, undefined, () => defaultMasters.filter((master) => !isMasterStopped(folder, master)).map((master) => master.node)), clock, AbortSignal.any([options.signal, compaction.signal]), log)
-    const rbacWatch = watchRbacChanges(connection.store, rbacChanges, clock, AbortSignal.any([options.signal, compaction.signal]), log)
+    const cachedWatch = watchCachedChanges(connection.store, [...rbacKeyPrefixes, ...admissionCachedKeyPrefixes], connection.cachedChanges, clock, AbortSignal.any([options.signal, compaction.signal]), log)
     try {
       await runtime.run(options.signal, upTickMilliseconds)
     } finally {
       compaction.abort()
-      await Promise.all([compactor, bootstrap, rbacWatch])
+      await Promise.all([compactor, bootstrap, cachedWatch])
     }
   } finally {
     removeUpMarker(folder)

@@ -1,30 +1,125 @@
-// Objects every write consults (webhook configurations, admission policies and their bindings),
+// Objects every write consults (webhook configurations, admission policies and their bindings;
+// the namespaces, service accounts, limit ranges, quotas and priority classes of pod admission),
 // kept in memory as kube-apiserver's informers keep them: a list serves while this process holds
 // the store alone and no such object was written through it since the list was read (the store's
-// write listeners say so at once). Otherwise the objects are read again, as the RBAC cache does.
+// write listeners say so at once), nor past the API servers (the watch of cached-changes.ts, under
+// `up`). Otherwise the objects are read again, as the RBAC cache does.
 import type {KubeObject} from '../../api/object.js'
 import type {ResourceDefinition} from '../../api/scheme.js'
-import type {Store} from '../../store/store.js'
+import type {Store, StoredObject} from '../../store/store.js'
+import type {CachedChangesFeed} from '../cached-changes.js'
 import {listPrefix} from '../keys.js'
 import {objectFromStored} from '../stored-objects.js'
 
+/**
+ * What pod admission reads on every write in a namespace (NamespaceLifecycle, ServiceAccount,
+ * LimitRanger, ResourceQuota, Priority): each was a quorum read of the store per write, more
+ * reads than the writes themselves. kube-apiserver reads them from informers.
+ */
+export const admissionCachedResources = [
+  {group: '', resource: 'namespaces'},
+  {group: '', resource: 'serviceaccounts'},
+  {group: '', resource: 'limitranges'},
+  {group: '', resource: 'resourcequotas'},
+  {group: 'scheduling.k8s.io', resource: 'priorityclasses'},
+] as const
+
+/** Their keys' prefixes (checked against the scheme by the tests): the watch of cached-changes.ts covers them. */
+export const admissionCachedKeyPrefixes = ['/registry/namespaces/', '/registry/serviceaccounts/', '/registry/limitranges/', '/registry/resourcequotas/', '/registry/priorityclasses/'] as const
+
+/**
+ * Objects a cache keeps at most: a resource with more (thousands of namespaces' service accounts)
+ * is read from the store on each use instead, as before the caches, rather than held whole.
+ */
+export const cachedObjectsMax = 10_000
+
+/** A resource's stored values as listed, in key order, and by key. */
+interface Listed {
+  readonly entries: StoredObject[]
+  readonly byKey: Map<string, StoredObject>
+}
+
 export class CachedObjects {
-  private cached: Promise<KubeObject[]> | null = null
+  private cached: Promise<Listed> | null = null
   private epoch: number | null = null
+  /** The last read found more than cachedObjectsMax objects (and none was written since). */
+  private overBound = false
   private readonly prefix: string
+  /**
+   * Each value decoded once, when first asked for: a value that does not decode fails the reads
+   * that meet it (those of its namespace, or of it), as the store's reads of it would, not all.
+   */
+  private readonly decoded = new WeakMap<StoredObject, KubeObject>()
 
   constructor(
     private readonly store: Store,
     definition: ResourceDefinition,
+    changes?: CachedChangesFeed,
   ) {
     this.prefix = listPrefix(definition, null)
     store.onWrite?.((key) => {
-      if (key.startsWith(this.prefix)) this.cached = null
+      if (key.startsWith(this.prefix)) this.forget()
+    })
+    changes?.subscribe((prefix) => {
+      if (prefix === null || prefix === this.prefix) this.forget()
     })
   }
 
-  /** Every object of the resource, by name. */
-  objects(): Promise<KubeObject[]> {
+  /**
+   * The objects whose keys start with `prefix` (all by default), in key order (by name for a
+   * cluster-scoped resource): shared with every other caller, so a caller that changes one copies it first.
+   */
+  async objects(prefix = this.prefix): Promise<KubeObject[]> {
+    return this.under(await this.listed(), prefix)
+  }
+
+  /**
+   * As objects(), or null when nothing is kept: another process may write the store (this one
+   * does not hold it), or the resource has more objects than a cache keeps. The caller then reads
+   * the store itself, only what it needs.
+   */
+  async keptObjects(prefix: string): Promise<KubeObject[] | null> {
+    const listed = await this.keptListed()
+    return listed ? this.under(listed, prefix) : null
+  }
+
+  /** The object stored under `key` (shared as objects() are), null when there is none, undefined when nothing is kept (as keptObjects()). */
+  async object(key: string): Promise<KubeObject | null | undefined> {
+    const listed = await this.keptListed()
+    if (!listed) return undefined
+    const entry = listed.byKey.get(key)
+    return entry ? this.decode(entry) : null
+  }
+
+  private async keptListed(): Promise<Listed | null> {
+    if ((this.store.exclusiveWriterEpoch?.() ?? null) === null || this.overBound) return null
+    const listed = await this.listed()
+    if (listed.entries.length <= cachedObjectsMax) return listed
+    // Not kept until the resource is written again (it may have shrunk).
+    this.overBound = true
+    this.cached = null
+    return null
+  }
+
+  private under(listed: Listed, prefix: string): KubeObject[] {
+    return listed.entries.filter((entry) => entry.key.startsWith(prefix)).map((entry) => this.decode(entry))
+  }
+
+  private decode(entry: StoredObject): KubeObject {
+    let object = this.decoded.get(entry)
+    if (!object) {
+      object = objectFromStored(entry)
+      this.decoded.set(entry, object)
+    }
+    return object
+  }
+
+  private forget(): void {
+    this.cached = null
+    this.overBound = false
+  }
+
+  private listed(): Promise<Listed> {
     const epoch = this.store.exclusiveWriterEpoch?.() ?? null
     if (epoch === null || epoch !== this.epoch) {
       this.cached = null
@@ -41,10 +136,8 @@ export class CachedObjects {
     return reading
   }
 
-  private async read(): Promise<KubeObject[]> {
-    const {objects: stored} = await this.store.list(this.prefix)
-    const objects = stored.map((entry) => objectFromStored(entry))
-    const nameOf = (object: KubeObject) => object.metadata.name ?? ''
-    return objects.sort((left, right) => (nameOf(left) < nameOf(right) ? -1 : nameOf(left) > nameOf(right) ? 1 : 0))
+  private async read(): Promise<Listed> {
+    const {objects: entries} = await this.store.list(this.prefix)
+    return {entries, byKey: new Map(entries.map((entry) => [entry.key, entry]))}
   }
 }

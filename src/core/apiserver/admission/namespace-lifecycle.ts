@@ -1,10 +1,9 @@
 // The NamespaceLifecycle admission plugin: no new objects in a namespace that is missing or
 // being terminated, and the four system namespaces can never be deleted.
 import {isJsonObject, type KubeObject} from '../../api/object.js'
-import type {ResourceDefinition} from '../../api/scheme.js'
-import type {Registry} from '../registry.js'
-import {ApiError, apiErrors} from '../api-errors.js'
+import {apiErrors} from '../api-errors.js'
 import type {AdmissionAttributes, AdmissionPlugin} from './chain.js'
+import type {AdmissionReader} from './context.js'
 
 export const undeletableNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const
 
@@ -13,7 +12,7 @@ const namespaces = {group: '', resource: 'namespaces'}
 export class NamespaceLifecycle implements AdmissionPlugin {
   readonly name = 'NamespaceLifecycle'
 
-  constructor(private readonly registry: Registry, private readonly namespaceDefinition: ResourceDefinition) {}
+  constructor(private readonly reader: AdmissionReader) {}
 
   /** It refuses writes; it never changes an object. */
   mayChange(): boolean {
@@ -31,13 +30,8 @@ export class NamespaceLifecycle implements AdmissionPlugin {
     if (attributes.operation !== 'CREATE' || !definition.namespaced || namespace.length === 0) return
     // Reviews and token requests are not stored: they need no live namespace.
     if (definition.etcdPrefix === null && !['bindings', 'serviceaccounts', 'pods'].includes(definition.resource)) return
-    let current: KubeObject
-    try {
-      current = await this.registry.get(this.namespaceDefinition, '', namespace)
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 404) throw apiErrors.notFound(namespaces, namespace)
-      throw error
-    }
+    const current = await this.reader.get('', 'namespaces', '', namespace)
+    if (!current) throw apiErrors.notFound(namespaces, namespace)
     const phase = isJsonObject(current.status) ? current.status.phase : undefined
     if (attributes.subresource.length === 0 && (phase === 'Terminating' || current.metadata.deletionTimestamp !== undefined)) {
       const message = `unable to create new content in namespace ${namespace} because it is being terminated`

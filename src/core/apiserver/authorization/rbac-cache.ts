@@ -1,10 +1,11 @@
 // The RBAC objects the authorizer reads on every request, kept in memory as kube-apiserver keeps
 // them in its informers: an entry serves only while this process holds the store alone (no other
 // process can have written), no RBAC object was written through it since the entry was read,
-// and the RBAC watch (rbac-feed.ts, under `up`) saw no change made past the API servers.
+// and the watch of cached objects (cached-changes.ts, under `up`) saw no change made past the API servers.
 // Otherwise the read goes to the store, as it always did.
 import type {KubeObject} from '../../api/object.js'
 import type {Store} from '../../store/store.js'
+import type {CachedChangesFeed} from '../cached-changes.js'
 import type {RbacReader} from './rbac.js'
 
 /** The key prefixes of the RBAC resources (rbac.authorization.k8s.io adds no group segment). */
@@ -19,13 +20,15 @@ export class CachingRbacReader implements RbacReader {
   constructor(
     private readonly inner: RbacReader,
     private readonly store: Pick<Store, 'exclusiveWriterEpoch' | 'onWrite'>,
-    changes?: {subscribe(listener: () => void): () => void},
+    changes?: CachedChangesFeed,
   ) {
     // A key under an RBAC prefix makes every entry stale. Without onWrite there is no epoch either.
     store.onWrite?.((key) => {
       if (rbacKeyPrefixes.some((prefix) => key.startsWith(prefix))) this.entries.clear()
     })
-    changes?.subscribe(() => this.entries.clear())
+    changes?.subscribe((prefix) => {
+      if (prefix === null || (rbacKeyPrefixes as readonly string[]).includes(prefix)) this.entries.clear()
+    })
   }
 
   clusterRoleBindings(): Promise<KubeObject[]> {
