@@ -33,6 +33,37 @@ const versionTwoTables = [
 ]
 
 describe('member database layout', () => {
+  it("gives a version 2 file's dropped tables back when it brings it to the current schema: the file does not double (the quota counts free pages)", () => {
+    const path = join(temporaryFolder(), 'infra1.db')
+    const old = new Database(path)
+    old.pragma('auto_vacuum = INCREMENTAL')
+    old.pragma('journal_mode = WAL')
+    for (const statement of versionTwoTables) old.exec(statement)
+    const history = old.prepare('INSERT INTO kv_history (revision, sub_revision, key, value, create_revision, version, lease, tombstone) VALUES (?, 0, ?, ?, ?, 1, 0, 0)')
+    const current = old.prepare('INSERT INTO kv VALUES (?, ?, ?, ?, 1, 0)')
+    old.transaction(() => {
+      for (let revision = 2; revision < 3_002; revision++) {
+        const key = bytes(`/registry/configmaps/default/${revision}`)
+        history.run(revision, key, new Uint8Array(1_024).fill(revision % 251), revision)
+        current.run(key, revision - 1, revision, revision)
+      }
+    })()
+    old.prepare("INSERT INTO meta VALUES ('revision', '3001')").run()
+    old.pragma('user_version = 2')
+    old.pragma('wal_checkpoint(TRUNCATE)')
+    const pagesBefore = Number(old.pragma('page_count', {simple: true}))
+    old.close()
+
+    const database = MemberDatabase.open(path)
+    try {
+      expect(Number(database.db.pragma('user_version', {simple: true}))).toBe(schemaVersion)
+      expect(Number(database.db.pragma('freelist_count', {simple: true}))).toBe(0)
+      expect(Number(database.db.pragma('page_count', {simple: true}))).toBeLessThan(pagesBefore * 1.2)
+    } finally {
+      database.close()
+    }
+  })
+
   it('brings a version 2 file to the current schema: keys, revisions, sub-revisions and raft state as they were', () => {
     const path = join(temporaryFolder(), 'infra1.db')
     const old = new Database(path)

@@ -53,6 +53,9 @@ function migrate(db: Database.Database, current: number): void {
     for (const statement of schemaStatements) db.exec(statement)
     db.pragma(`user_version = ${schemaVersion}`)
   })()
+  // A migration copies tables and drops the old ones: their pages go back to the file system, or
+  // the file would double and the quota (which counts free pages, as etcd's db size does) trip.
+  if (current > 0 && Number(db.pragma('auto_vacuum', {simple: true})) === autoVacuumIncremental) db.pragma('incremental_vacuum')
   // A file made before incremental vacuum switches to it by being rewritten, once.
   if (Number(db.pragma('auto_vacuum', {simple: true})) !== autoVacuumIncremental) {
     db.pragma('auto_vacuum = INCREMENTAL')
