@@ -40,6 +40,35 @@ describe("a container's own requests in the server's access log", {timeout: 600_
     expect((await webLines()).flat()).toHaveLength(1)
   })
 
+  it("an exec probe's requests stay when the client is looked at again; no line from before the server's run", async () => {
+    const prober = `apiVersion: v1
+kind: Pod
+metadata: {name: prober}
+spec:
+  containers:
+  - name: sh
+    image: busybox
+    command: [sleep, '3600']
+    readinessProbe: {exec: {command: [wget, -q, -O, /dev/null, 'http://late']}, periodSeconds: 10}
+`
+    expect((await run(`kubectl apply -f - <<'EOF'\n${prober}EOF`)).status).toBe(0)
+    expect((await run('time advance 30s')).status).toBe(0)
+    // The server comes after: the probe's earlier requests found nothing to log them.
+    expect((await run('kubectl run late --image=nginx --labels=app=late')).status).toBe(0)
+    expect((await run('kubectl expose pod late --port=80')).status).toBe(0)
+    expect((await run('kubectl wait --for=condition=Ready pod/late --timeout=60s')).status).toBe(0)
+    expect((await run('time advance 60s')).status).toBe(0)
+    const startedAt = Date.parse((await run("kubectl get pod late -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}'")).stdout)
+    const lines = async () => wgetLines((await run('kubectl logs late')).stdout)
+    const first = await lines()
+    expect(first.length).toBeGreaterThanOrEqual(4)
+    for (const line of first) expect(Date.parse(line.replace(/^.*\[(\d+)\/(\w+)\/(\d+):(\d+:\d+:\d+) \+0000\].*$/, '$2 $1 $3 $4 UTC'))).toBeGreaterThanOrEqual(startedAt)
+    // Looking at the prober again (its logs, an exec) replays its command without its probes: their lines stay.
+    expect((await run('kubectl logs prober')).status).toBe(0)
+    expect((await run('kubectl exec prober -- true')).status).toBe(0)
+    expect(await lines()).toEqual(first)
+  })
+
   it('a client looping on the Service: a line per request it sent, in the backend that answered it, settled across reads; none after its deletion', async () => {
     const earlier = (await webLines()).flat()
     const before = earlier.length

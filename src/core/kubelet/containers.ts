@@ -132,8 +132,8 @@ export class SimulatedContainers {
    * Keeps what a replay of the container's own command sent (see replayed-requests.ts), the run
    * looked at `lookedAt`; the moment its provisional requests were cut at, or null.
    */
-  private keepReplayed(pod: Pod, container: string, run: ContainerRunStart, lookedAt: number, until: number, found: readonly ReplayedRequest[], endsAt: number | null = null): number | null {
-    return this.state.replayed.record(containerRunKey(String(pod.metadata.uid), container, run.restartCount), lookedAt, until, found, endsAt)
+  private keepReplayed(pod: Pod, container: string, run: ContainerRunStart, lookedAt: number, until: number, found: readonly ReplayedRequest[], endsAt: number | null = null, probesRan = false): number | null {
+    return this.state.replayed.record(containerRunKey(String(pod.metadata.uid), container, run.restartCount), lookedAt, until, found, endsAt, probesRan)
   }
 
   /** The run ended at `atMilliseconds` (its pod deleted): requests its command would send after it were never sent. */
@@ -146,11 +146,14 @@ export class SimulatedContainers {
     for (const client of this.state.replayed.openRuns()) if (!isLive(client.split('/')[0]!)) this.state.replayed.end(client, now)
   }
 
-  /** A recorder that adds each line a server's access log would keep to `found`, with the server's current run. */
-  private collector(found: ReplayedRequest[]): ServedRequestRecorder {
+  /**
+   * A recorder that adds each line a server's access log would keep to `found`, with the server's
+   * container (its log takes the lines of its run's time: the replay answers with the network as
+   * it is now, which may have had another run, or none, at the request's moment).
+   */
+  private collector(found: ReplayedRequest[], probe = false): ServedRequestRecorder {
     return (server, containerName, served, format) => {
-      const serverRun = runningRun(server, containerName)
-      if (serverRun) found.push({server: containerRunKey(String(server.metadata.uid), containerName, serverRun.restartCount), record: {...served, format}})
+      found.push({server: `${String(server.metadata.uid)}/${containerName}`, record: {...served, format}, ...(probe ? {probe: true as const} : {})})
     }
   }
 
@@ -218,12 +221,13 @@ export class SimulatedContainers {
   /** The run from its start to `until`, with execs' changes and (when asked) exec probes at their moments. */
   private async replay(pod: Pod, container: Container, run: ContainerRunStart, until: number, reader: PodObjectReader, found: ReplayedRequest[], probes: Partial<Record<ProbeKind, ProbeResult[]>> = {}): Promise<RunResult> {
     const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container), undefined, found)
+    const probeNetwork = this.network.snapshot()
     const events = this.execEvents(pod, container.name, run)
     for (const kind of Object.keys(probes) as ProbeKind[]) {
       const probe = probeOf(container, kind)
       const results = probes[kind]!
       if (!probe?.exec) continue
-      const probeSpec = {...spec, argv: probe.exec.command ?? [], unknownProgram: 'not-found' as const, terminal: false}
+      const probeSpec = {...spec, argv: probe.exec.command ?? [], unknownProgram: 'not-found' as const, terminal: false, network: replayedNetwork(probeNetwork, this.collector(found, true))}
       for (const at of probeTimes(probe, run.startedAtMilliseconds, until)) {
         events.push({
           atMilliseconds: at,
@@ -275,7 +279,7 @@ export class SimulatedContainers {
     // Each failed readiness probe is an event, so the kubelet looks again at the next one (one look per period at most).
     const nextReadinessFailure = readinessResults.find((entry) => entry.atMilliseconds > now && !entry.success)?.atMilliseconds
     // A probe's kill is the run's end once it happened (a later one is a forecast the next look may change).
-    const requestsCutAt = this.keepReplayed(pod, container.name, run, now, until, found, end && end.atMilliseconds <= now ? end.atMilliseconds : null)
+    const requestsCutAt = this.keepReplayed(pod, container.name, run, now, until, found, end && end.atMilliseconds <= now ? end.atMilliseconds : null, true)
     const changes = [end?.atMilliseconds, readyState.changesAtMilliseconds, nextReadinessFailure, startedAt !== null && startedAt > now ? startedAt : null, result.exit || result.wakesAtMilliseconds === null ? null : until, requestsCutAt]
       .filter((at): at is number => typeof at === 'number' && at > now)
     return {
@@ -333,7 +337,7 @@ export class SimulatedContainers {
     const printed = hasCommand(container) ? (await this.replay(pod, container, run, until, reader, found)).log : []
     this.keepReplayed(pod, containerName, run, until, until, found)
     const key = containerRunKey(String(pod.metadata.uid), containerName, run.restartCount)
-    const served: ServedRecord[] = [...this.state.servedRequests(key), ...this.state.replayed.servedBy(key, until), ...(await this.probeRequests(pod, container, run, until, reader))]
+    const served: ServedRecord[] = [...this.state.servedRequests(key), ...this.state.replayed.servedBy(`${String(pod.metadata.uid)}/${containerName}`, run.startedAtMilliseconds, until), ...(await this.probeRequests(pod, container, run, until, reader))]
     const lines = [...startup, ...printed, ...serverLogLines(served.filter((record) => record.atMilliseconds <= until))].filter((line) => line.atMilliseconds <= until)
     // Sorted by time; a stable sort keeps each source's own order within one millisecond.
     return lines.length > logLinesMax ? stableByTime(lines).slice(-logLinesMax) : stableByTime(lines)

@@ -2,15 +2,16 @@
 // The command is replayed in virtual time whenever its run is looked at (by the kubelet, `kubectl
 // logs`, an exec), and each replay sends its requests again: logged as served, a request would
 // leave a line per replay. Here a replay hands over every request it met with its moment, and
-// the run keeps one line per moment: what a replay found up to the cluster time it was looked at
-// is settled (a later replay, which may reach another backend through the Service, changes none
-// of it); what it found ahead of that time (the kubelet looks an hour ahead) is provisional and
-// the next replay's word replaces it. A run that ended (its command exited, a probe or a deletion
+// the run keeps one line per moment: what a replay found up to the cluster time it was looked at,
+// and what a server's log has shown, is settled (a later replay, which may reach another backend
+// through the Service, changes none of it); what it found ahead of that time (the kubelet looks an
+// hour ahead) is provisional and the next replay's word replaces it (the requests of the exec
+// probes only when that replay ran them). A run that ended (its command exited, a probe or a deletion
 // killed it) keeps nothing after its end. A server's access log reads the lines of every run that
-// reached it (an index: server run → client runs; and the runs whose end is not known yet, which
+// reached its container during its run (an index: server run → client runs; and the runs whose end is not known yet, which
 // the kubelet ends when their pods are gone). In memory, or files in the cluster folder's
 // replayed-requests/ that one-shot commands and `kubemu up` share (written whole, renamed into place).
-import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {ServedRecord} from './served-requests.js'
 import {servedRequestsPerContainerMax} from './served-requests.js'
@@ -24,15 +25,22 @@ export const replayedClientRunsMax = 1_000
 export const replayedIndexServersMax = 1_000
 export const replayedIndexClientsPerServerMax = 1_000
 
-/** A request one replay of a client run met: the server run that answered it (see containerRunKey) and its line. */
+/**
+ * A request one replay of a client run met: the server container that answered it (its pod's uid
+ * and its name: a server's log takes those of its run's time), its line, and whether an exec
+ * probe of the client sent it (only the kubelet's look runs the probes).
+ */
 export interface ReplayedRequest {
   readonly server: string
   readonly record: ServedRecord
+  readonly probe?: true
 }
 
 interface ClientRun {
-  /** The latest cluster time a replay of the run was looked at: requests up to it are settled. */
+  /** Requests up to this cluster time are settled: the run was looked at then, or a server's log showed them. */
   readonly lookedAtMilliseconds: number
+  /** The latest moment a replay of the run reached (or the cut of what it found ahead): what the run sent is known up to it. */
+  readonly knownUntilMilliseconds: number
   /** When the run ended, once known: no request after it was sent. */
   readonly endsAtMilliseconds: number | null
   readonly requests: readonly ReplayedRequest[]
@@ -89,13 +97,20 @@ class FolderDocuments implements JsonDocuments {
     return join(this.folder, `${name.replace(/\//g, '_')}.json`)
   }
 
+  /** A file that is not JSON (cut short by a crash: writes are renamed into place, not fsynced) counts as absent: its lines are lost, never the server's whole log. */
   read(name: string): unknown {
     const path = this.pathOf(name)
-    if (!existsSync(path)) return undefined
+    let text: string
     try {
-      return JSON.parse(readFileSync(path, 'utf8')) as unknown
+      text = readFileSync(path, 'utf8')
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw new ReplayedRequestsFileError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`)
+    }
+    try {
+      return JSON.parse(text) as unknown
+    } catch {
+      return undefined
     }
   }
 
@@ -116,7 +131,8 @@ class FolderDocuments implements JsonDocuments {
 
 function clientRunOf(value: unknown): ClientRun | null {
   if (value === null || typeof value !== 'object' || !Array.isArray((value as ClientRun).requests)) return null
-  return value as ClientRun
+  const run = value as ClientRun
+  return {...run, knownUntilMilliseconds: run.knownUntilMilliseconds ?? run.lookedAtMilliseconds}
 }
 
 function atOf(request: ReplayedRequest): number {
@@ -137,30 +153,32 @@ export class ReplayedRequests {
   /**
    * What one replay of the client run found up to `untilMilliseconds`, the run looked at
    * `lookedAtMilliseconds` (never after until); `endsAtMilliseconds`: the run's end when the
-   * looker knows it. Returns the moment past which provisional requests were cut to the bound
-   * (the run should be looked at again then), or null.
+   * looker knows it; `probesRan`: the replay ran the run's exec probes (else the probes' requests
+   * kept stay as they are). Returns the moment past which provisional requests were cut to the
+   * bound (the run should be looked at again then), or null.
    */
-  record(client: string, lookedAtMilliseconds: number, untilMilliseconds: number, found: readonly ReplayedRequest[], endsAtMilliseconds: number | null = null): number | null {
+  record(client: string, lookedAtMilliseconds: number, untilMilliseconds: number, found: readonly ReplayedRequest[], endsAtMilliseconds: number | null = null, probesRan = false): number | null {
     if (lookedAtMilliseconds > untilMilliseconds) throw new RangeError(`a replay looked at ${lookedAtMilliseconds} cannot end before it, at ${untilMilliseconds}`)
     const old = clientRunOf(this.documents.read(client))
     if (!old && found.length === 0) return null
     const settledUntil = old?.lookedAtMilliseconds ?? Number.NEGATIVE_INFINITY
     const ends = [old?.endsAtMilliseconds, endsAtMilliseconds].filter((at): at is number => typeof at === 'number')
     const endsAt = ends.length > 0 ? Math.min(...ends) : null
-    const merged = [
-      ...(old?.requests ?? []).filter((request) => atOf(request) <= settledUntil || atOf(request) > untilMilliseconds),
-      ...found.filter((request) => atOf(request) > settledUntil && atOf(request) <= untilMilliseconds),
-    ]
+    // This replay's word replaces what was not settled up to its end, except the probes' requests when it did not run them.
+    const replaced = (request: ReplayedRequest) => atOf(request) > settledUntil && atOf(request) <= untilMilliseconds && (probesRan || request.probe !== true)
+    const merged = [...(old?.requests ?? []).filter((request) => !replaced(request)), ...found.filter(replaced)]
       .filter((request) => endsAt === null || atOf(request) <= endsAt)
       .sort((a, b) => atOf(a) - atOf(b))
     const lookedAt = Math.max(settledUntil, lookedAtMilliseconds)
     const settled = merged.filter((request) => atOf(request) <= lookedAt).slice(-replayedRequestsPerRunMax)
     const ahead = merged.filter((request) => atOf(request) > lookedAt)
     const kept = ahead.slice(0, replayedRequestsPerRunMax)
-    this.documents.write(client, {lookedAtMilliseconds: lookedAt, endsAtMilliseconds: endsAt, requests: [...settled, ...kept]} satisfies ClientRun)
+    const cutAt = ahead.length > kept.length ? atOf(kept.at(-1)!) : null
+    const knownUntil = Math.max(old?.knownUntilMilliseconds ?? Number.NEGATIVE_INFINITY, cutAt ?? untilMilliseconds)
+    this.documents.write(client, {lookedAtMilliseconds: lookedAt, knownUntilMilliseconds: knownUntil, endsAtMilliseconds: endsAt, requests: [...settled, ...kept]} satisfies ClientRun)
     this.documents.bound(replayedClientRunsMax)
     this.index(client, [...settled, ...kept], old?.requests ?? [], endsAt === null)
-    return ahead.length > kept.length ? atOf(kept.at(-1)!) : null
+    return cutAt
   }
 
   /** The client run ended at `atMilliseconds` (its pod deleted, a probe killed it): requests after it were never sent. */
@@ -178,13 +196,20 @@ export class ReplayedRequests {
     return indexOf(this.documents.read(indexName)).open
   }
 
-  /** The lines of the server run's access log that client runs' own commands left up to `untilMilliseconds`. */
-  servedBy(server: string, untilMilliseconds: number): ServedRecord[] {
+  /**
+   * The lines of a server run's access log that client runs' own commands left from its start to
+   * `untilMilliseconds` (`server`: its container, see ReplayedRequest). What a log showed is
+   * settled: a later replay of the client (which may reach another backend) changes none of it.
+   */
+  servedBy(server: string, fromMilliseconds: number, untilMilliseconds: number): ServedRecord[] {
     const clients = indexOf(this.documents.read(indexName)).servers[server] ?? []
     const records: ServedRecord[] = []
     for (const client of clients) {
       const run = clientRunOf(this.documents.read(client))
-      for (const request of run?.requests ?? []) if (request.server === server && atOf(request) <= untilMilliseconds) records.push(request.record)
+      if (!run) continue
+      for (const request of run.requests) if (request.server === server && atOf(request) >= fromMilliseconds && atOf(request) <= untilMilliseconds) records.push(request.record)
+      const settledUntil = Math.min(untilMilliseconds, run.knownUntilMilliseconds)
+      if (settledUntil > run.lookedAtMilliseconds) this.documents.write(client, {...run, lookedAtMilliseconds: settledUntil} satisfies ClientRun)
     }
     return records.sort((a, b) => a.atMilliseconds - b.atMilliseconds)
   }
