@@ -98,6 +98,13 @@ describe('the simulated shell', () => {
     // Without a timeout the kernel gives up on the SYNs first; curl names the connect failure and exits 28.
     const kernel = await runOverTime(spec(sh('curl -sS http://web:81; echo $?')), start, start + 200_000)
     expect(texts(kernel)).toEqual(["curl: (28) Failed to connect to web port 81 after 130000 ms: Couldn't connect to server", '28'])
+    // wget the same: its -T alarm when shorter, else the kernel's give-up (not its 900 s default).
+    const wgetAlarm = await runOverTime(spec(sh('wget -q -T 5 http://web:81; echo $?')), start, start + 10_000)
+    expect(texts(wgetAlarm)).toEqual(['wget: download timed out', '1'])
+    expect(wgetAlarm.log[0]!.atMilliseconds).toBe(start + 5_000)
+    const wgetKernel = await runOverTime(spec(sh('wget -q http://web:81; echo $?')), start, start + 200_000)
+    expect(texts(wgetKernel)).toEqual(["wget: can't connect to remote host (web): Connection timed out", '1'])
+    expect(wgetKernel.log[0]!.atMilliseconds).toBe(start + 130_000)
   })
 
   it("reads curl's command line as curl does: bundled flags, -o, -w, unknown options", async () => {

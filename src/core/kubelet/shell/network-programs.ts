@@ -9,8 +9,10 @@ import {type CurlInvocation, curlMethod, curlUserAgent, CurlUsageError, formatWr
 /** How long a simulated transfer takes once connected, for curl's meter (the speed it shows). */
 export const curlTransferMillisecondsSimulated = 1
 
+/** How long the kernel sends SYNs to an address nobody answers before connect() fails (Linux's tcp_syn_retries = 6). */
+export const kernelConnectGiveUpMilliseconds = 130_000
 /** curl's wait for a connection nobody answers when no --connect-timeout/-m is given (the kernel's SYN retries). */
-export const curlConnectTimeoutMillisecondsDefault = 130_000
+export const curlConnectTimeoutMillisecondsDefault = kernelConnectGiveUpMilliseconds
 /** busybox wget's default -T. */
 export const wgetTimeoutMillisecondsDefault = 900_000
 
@@ -141,8 +143,14 @@ function* wget(process: ShellProcess, argv: readonly string[]): ShellRun {
     return 1
   }
   if (exchange.outcome === 'timeout') {
-    yield {kind: 'sleep', milliseconds: timeoutMilliseconds}
-    process.error('wget: download timed out\n')
+    // wget's alarm (-T, 900 s by default) ends the wait, unless the kernel gives up on the SYNs first.
+    if (timeoutMilliseconds < kernelConnectGiveUpMilliseconds) {
+      yield {kind: 'sleep', milliseconds: timeoutMilliseconds}
+      process.error('wget: download timed out\n')
+      return 1
+    }
+    yield {kind: 'sleep', milliseconds: kernelConnectGiveUpMilliseconds}
+    process.error(`wget: can't connect to remote host (${address}): Connection timed out\n`)
     return 1
   }
   const response = exchange.response
