@@ -120,3 +120,24 @@ describe('admission caches', () => {
     }
   })
 })
+
+describe('admission caches past one page of the store', () => {
+  it('read every page of a resource: a namespace after the first 10,000 exists (a first page alone was taken for all)', async () => {
+    const folder = temporaryFolder()
+    const clock = new ManualClock(Date.UTC(2026, 11, 6, 12, 0, 0))
+    const store = new LazyEmbeddedStore(folder, {clock})
+    const api = new ApiServer({store, clock})
+    try {
+      await ensureBootstrapped(api, clock.nowMilliseconds())
+      // 10,000 namespaces whose keys sort before default's, written past the API server.
+      for (let index = 0; index < 10_000; index++) {
+        const name = `a${String(index).padStart(5, '0')}`
+        await store.create(`/registry/namespaces/${name}`, new TextEncoder().encode(JSON.stringify({kind: 'Namespace', apiVersion: 'v1', metadata: {name, uid: `uid-${index}`, creationTimestamp: '2026-12-06T12:00:00Z'}, spec: {finalizers: ['kubernetes']}, status: {phase: 'Active'}})))
+      }
+      expect((await call(api, 'POST', '/api/v1/namespaces/default/serviceaccounts', serviceAccount('default'))).status).toBeLessThan(500)
+      expect((await createPod(api, 'default', 'after-the-first-page')).status).toBe(201)
+    } finally {
+      await store.close()
+    }
+  }, 120_000)
+})

@@ -32,6 +32,8 @@ export const admissionCachedKeyPrefixes = ['/registry/namespaces/', '/registry/s
  * is read from the store on each use instead, as before the caches, rather than held whole.
  */
 export const cachedObjectsMax = 10_000
+/** Pages of the store's list one read of a resource takes at most (each listPageObjectsMax objects). */
+export const cachedListPagesMax = 10_000
 
 /** A resource's stored values as listed, in key order, and by key. */
 interface Listed {
@@ -136,8 +138,17 @@ export class CachedObjects {
     return reading
   }
 
+  /** The whole resource at one revision: the store answers a page at a time (a first page alone was taken for all, so the 10,001st namespace did not exist). */
   private async read(): Promise<Listed> {
-    const {objects: entries} = await this.store.list(this.prefix)
+    const first = await this.store.list(this.prefix)
+    const entries = [...first.objects]
+    let continueAfter = first.continueAfter
+    for (let page = 1; continueAfter !== null; page++) {
+      if (page >= cachedListPagesMax) throw new RangeError(`${this.prefix} holds more than ${cachedListPagesMax} pages of objects`)
+      const next = await this.store.list(this.prefix, {revision: first.revision, continueAfter})
+      entries.push(...next.objects)
+      continueAfter = next.continueAfter
+    }
     return {entries, byKey: new Map(entries.map((entry) => [entry.key, entry]))}
   }
 }
