@@ -141,3 +141,28 @@ describe('admission caches past one page of the store', () => {
     }
   }, 120_000)
 })
+
+describe('ResourceQuota under requests side by side', () => {
+  it('admits no more than the hard limit when pods are created at once (each charge checked against the quota as it is then)', async () => {
+    const folder = temporaryFolder()
+    const clock = new ManualClock(Date.UTC(2026, 11, 6, 12, 0, 0))
+    const store = new LazyEmbeddedStore(folder, {clock})
+    const first = new ApiServer({store, clock})
+    const second = new ApiServer({store, clock})
+    try {
+      await ensureBootstrapped(first, clock.nowMilliseconds())
+      expect((await call(first, 'POST', '/api/v1/namespaces', namespace('m9'))).status).toBe(201)
+      expect((await call(first, 'POST', '/api/v1/namespaces/m9/serviceaccounts', serviceAccount('m9'))).status).toBe(201)
+      const quota = {apiVersion: 'v1', kind: 'ResourceQuota', metadata: {name: 'z'}, spec: {hard: {pods: '2'}}, status: {hard: {pods: '2'}, used: {pods: '0'}}}
+      expect((await call(first, 'POST', '/api/v1/namespaces/m9/resourcequotas', quota)).status).toBe(201)
+      const answers = await Promise.all(Array.from({length: 10}, (_, index) => createPod(index % 2 === 0 ? first : second, 'm9', `p${index}`)))
+      expect(answers.filter((answer) => answer.status === 201)).toHaveLength(2)
+      expect(answers.filter((answer) => answer.status === 403).map((answer) => (answer.body as {message?: string} | undefined)?.message ?? JSON.parse(String(answer.body)).message)).toEqual(Array(8).fill(expect.stringMatching(/exceeded quota: z, requested: pods=1, used: pods=2, limited: pods=2$/)))
+      const stored = (await call(first, 'GET', '/api/v1/namespaces/m9/resourcequotas/z')).body
+      const used = (typeof stored === 'string' ? JSON.parse(stored) : stored) as {status: {used: {pods: string}}}
+      expect(used.status.used.pods).toBe('2')
+    } finally {
+      await store.close()
+    }
+  })
+})

@@ -42,6 +42,29 @@ function missingConstraints(pod: KubeObject, hard: readonly string[]): string | 
   return `must specify ${[...missing.keys()].sort().map((name) => `${name} for: ${[...new Set(missing.get(name)!)].sort().join(',')}`).join('; ')}`
 }
 
+/**
+ * The quota's `used` with the request's `delta` added for the resources it limits (`relevant`);
+ * kube-apiserver's Forbidden when one goes past its hard limit.
+ */
+function charged(attributes: AdmissionAttributes, quotaName: string, relevant: readonly string[], delta: ReadonlyMap<string, Quantity>, used: Record<string, string>, hard: Record<string, string>): Record<string, string> {
+  const exceeded: string[] = []
+  const next: Record<string, string> = {...used}
+  for (const name of relevant) {
+    const requested = delta.get(name) ?? zeroQuantity
+    const current = quantityOf(used[name] ?? '0') ?? zeroQuantity
+    const limit = quantityOf(hard[name])
+    const total: Quantity = addQuantities(current, requested)
+    next[name] = formatQuantity(total)
+    if (limit && requested.nanos > 0n && compareQuantities(total, limit) > 0) exceeded.push(name)
+  }
+  if (exceeded.length > 0) {
+    const pick = (list: Record<string, string>) => exceeded.map((name): [string, string] => [name, list[name] ?? '0'])
+    const requestedList = Object.fromEntries(exceeded.map((name) => [name, formatQuantity(delta.get(name) ?? zeroQuantity)]))
+    throw apiErrors.forbidden(attributes.definition, attributes.name, `exceeded quota: ${quotaName}, requested: ${prettyPrint(pick(requestedList))}, used: ${prettyPrint(pick(used))}, limited: ${prettyPrint(pick(hard))}`)
+  }
+  return next
+}
+
 export class ResourceQuotaAdmission implements AdmissionPlugin {
   readonly name = 'ResourceQuota'
 
@@ -53,7 +76,7 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
     const quotas = await this.reader.list('', 'resourcequotas', attributes.namespace)
     if (quotas.length === 0) return
     const delta = usageOf(group, resource, object)
-    const charges: Array<{name: string; used: Record<string, string>}> = []
+    const charges: Array<{name: string; used: Record<string, string>; relevant: readonly string[]}> = []
     for (const quota of quotas) {
       const spec = isJsonObject(quota.spec) ? quota.spec : {}
       const hard = resourceList(spec.hard)
@@ -74,26 +97,8 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
       if (!(isJsonObject(status.used) && isJsonObject(status.hard))) {
         Object.assign(used, await this.countNamespace(quota, attributes.namespace, Object.keys(hard)))
       }
-      const exceeded: string[] = []
-      const next: Record<string, string> = {...used}
-      for (const name of relevant) {
-        const requested = delta.get(name) ?? zeroQuantity
-        const current = quantityOf(used[name] ?? '0') ?? zeroQuantity
-        const limit = quantityOf(hard[name])
-        const total: Quantity = addQuantities(current, requested)
-        next[name] = formatQuantity(total)
-        if (limit && requested.nanos > 0n && compareQuantities(total, limit) > 0) exceeded.push(name)
-      }
-      if (exceeded.length > 0) {
-        const pick = (list: Record<string, string>) => exceeded.map((name): [string, string] => [name, list[name] ?? '0'])
-        const requestedList = Object.fromEntries(exceeded.map((name) => [name, formatQuantity(delta.get(name) ?? zeroQuantity)]))
-        throw apiErrors.forbidden(
-          attributes.definition,
-          attributes.name,
-          `exceeded quota: ${quota.metadata.name}, requested: ${prettyPrint(pick(requestedList))}, used: ${prettyPrint(pick(used))}, limited: ${prettyPrint(pick(hard))}`,
-        )
-      }
-      charges.push({name: quota.metadata.name ?? '', used: next})
+      const next = charged(attributes, quota.metadata.name ?? '', relevant, delta, used, hard)
+      charges.push({name: quota.metadata.name ?? '', used: next, relevant})
     }
     if (attributes.dryRun) return
     const quotaDefinition = this.reader.scheme.preferredResource('', 'resourcequotas')!
@@ -102,7 +107,11 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
         if (!current) throw apiErrors.notFound(quotaDefinition, charge.name)
         const spec = isJsonObject(current.spec) ? current.spec : {}
         const status = isJsonObject(current.status) ? current.status : {}
-        const used = {...resourceList(status.used), ...charge.used}
+        // Charged against the quota as it is now, not as it was read: requests admitted side by side
+        // each add to what the others charged, and the one past the hard limit is refused (kube-apiserver
+        // retries its quota update on a conflict and checks again).
+        const counted = isJsonObject(status.used) && isJsonObject(status.hard)
+        const used = counted ? {...resourceList(status.used), ...charged(attributes, charge.name, charge.relevant, delta, resourceList(status.used), resourceList(spec.hard))} : {...resourceList(status.used), ...charge.used}
         current.status = {hard: resourceList(spec.hard), used}
         return current
       })
