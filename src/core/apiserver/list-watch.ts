@@ -134,7 +134,7 @@ export const watchBookmarkIntervalMilliseconds = 60_000
 export interface WatchQuery extends ListQuery {
   readonly allowWatchBookmarks?: boolean
   readonly sendInitialEvents?: boolean
-  /** timeoutSeconds: kube-apiserver ends the watch after it (the client watches again), on the cluster clock. */
+  /** timeoutSeconds: kube-apiserver ends the watch after it (the client watches again): a timer of the seconds waited (the cluster clock's sleep), which a time advance does not shorten. */
   readonly timeoutSeconds?: number
 }
 
