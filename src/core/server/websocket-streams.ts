@@ -40,6 +40,13 @@ export const execStdinBytesMax = 16 * 1024 * 1024
  * kubectl asks too.
  */
 export const execTerminalPollMilliseconds = 250
+/**
+ * How long an exec session's first output waits for the client's first frame. client-go reads the
+ * connection before it has made its streams (it sends the terminal's size, or stdin, once they
+ * exist): output sent at once can land before them and be dropped ("Unknown stream id 1,
+ * discarding message"), which a real process's start-up time hides.
+ */
+export const execFirstOutputHoldMillisecondsMax = 200
 
 function frame(opcode: number, payload: Buffer): Buffer {
   const length = payload.length
@@ -188,6 +195,19 @@ function defaultContainerOf(pod: unknown): string {
 /** What the client sends after the upgrade, frame by frame (pings are answered here). */
 type ClientFrames = {on(listener: (frame: WebsocketFrame) => void): void}
 
+/** Resolves at the client's first frame, the socket's close, or after `milliseconds`, whichever comes first. */
+function clientFirstFrame(frames: ClientFrames, socket: Duplex, milliseconds: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, milliseconds)
+    const done = () => {
+      clearTimeout(timer)
+      resolve()
+    }
+    frames.on(done)
+    socket.once('close', done)
+  })
+}
+
 function upgrade(socket: Duplex, key: string, protocol: string): ClientFrames {
   const accept = createHash('sha1').update(`${key}${websocketGuid}`).digest('base64')
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`)
@@ -242,9 +262,9 @@ async function serveExecSession(socket: Duplex, key: string, protocol: string, p
     finished = true
     finish(socket, answer.exitCode, argv)
   }
-  show(first)
-  if (finished) return
-  let sending: Promise<unknown> = Promise.resolve()
+  // The listeners below are added before the wait, so no frame the client sends meanwhile is missed.
+  const ready = clientFirstFrame(frames, socket, execFirstOutputHoldMillisecondsMax)
+  let sending: Promise<unknown> = ready.then(() => show(first))
   let stdinEnded = false
   let stdinBytes = 0
   let sendsPending = 0
