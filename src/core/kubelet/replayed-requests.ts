@@ -11,8 +11,8 @@
 // reached its container during its run (an index: server run → client runs; and the runs whose end is not known yet, which
 // the kubelet ends when their pods are gone). In memory, or files in the cluster folder's
 // replayed-requests/ that one-shot commands and `kubemu up` share (written whole, renamed into place).
-import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {JsonFolder} from './json-folder.js'
 import type {ServedRecord} from './served-requests.js'
 import {servedRequestsPerContainerMax} from './served-requests.js'
 
@@ -90,42 +90,23 @@ class MemoryDocuments implements JsonDocuments {
 }
 
 class FolderDocuments implements JsonDocuments {
-  constructor(private readonly folder: string) {}
+  private readonly files: JsonFolder
 
-  /** A document's file: run keys hold no character a file name cannot but the slashes. */
-  private pathOf(name: string): string {
-    return join(this.folder, `${name.replace(/\//g, '_')}.json`)
+  constructor(folder: string) {
+    this.files = new JsonFolder(folder, (message) => new ReplayedRequestsFileError(message))
   }
 
-  /** A file that is not JSON (cut short by a crash: writes are renamed into place, not fsynced) counts as absent: its lines are lost, never the server's whole log. */
+  /** A file that is not JSON counts as absent: its lines are lost, never the server's whole log. */
   read(name: string): unknown {
-    const path = this.pathOf(name)
-    let text: string
-    try {
-      text = readFileSync(path, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw new ReplayedRequestsFileError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`)
-    }
-    try {
-      return JSON.parse(text) as unknown
-    } catch {
-      return undefined
-    }
+    return this.files.read(name, 'absent')
   }
 
   write(name: string, value: unknown): void {
-    const path = this.pathOf(name)
-    mkdirSync(this.folder, {recursive: true})
-    writeFileSync(`${path}.tmp`, `${JSON.stringify(value)}\n`)
-    renameSync(`${path}.tmp`, path)
+    this.files.write(name, value)
   }
 
   bound(max: number): void {
-    const names = readdirSync(this.folder).filter((name) => name.endsWith('.json') && name !== `${indexName}.json`)
-    if (names.length <= max) return
-    const byAge = names.map((name) => ({name, modified: statSync(join(this.folder, name)).mtimeMs})).sort((a, b) => a.modified - b.modified)
-    for (const {name} of byAge.slice(0, names.length - max)) rmSync(join(this.folder, name), {force: true})
+    this.files.dropLeastRecent(max, indexName)
   }
 }
 

@@ -3,9 +3,9 @@
 // run (the oldest go first) and servedRunsMax runs (the least recently served go first). On disk,
 // one file per run in the cluster folder's served-requests/, so a request rewrites only its run's
 // file; one-shot commands and `kubemu up` share them (written whole and renamed into place).
-import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {AccessLogFormat, ServedRequest} from '../network/access-log.js'
+import {JsonFolder} from './json-folder.js'
 
 export const servedRequestsFolderName = 'served-requests'
 /** Requests a container run's server keeps for its access log (the oldest go first; probes are never kept: their lines come from the spec). */
@@ -46,42 +46,19 @@ export class MemoryServedRequests implements ServedRequestStore {
 export class ServedRequestsFileError extends Error {}
 
 export class FileServedRequests implements ServedRequestStore {
-  private readonly folder: string
+  private readonly files: JsonFolder
 
   constructor(clusterFolder: string) {
-    this.folder = join(clusterFolder, servedRequestsFolderName)
-  }
-
-  /** A run's file: its key (pod uid, container name, restart count: no character a file name cannot hold but the slashes). */
-  private pathOf(key: string): string {
-    return join(this.folder, `${key.replace(/\//g, '_')}.json`)
+    this.files = new JsonFolder(join(clusterFolder, servedRequestsFolderName), (message) => new ServedRequestsFileError(message))
   }
 
   servedRequests(key: string): readonly ServedRecord[] {
-    const path = this.pathOf(key)
-    if (!existsSync(path)) return []
-    try {
-      const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown
-      return Array.isArray(parsed) ? (parsed as ServedRecord[]) : []
-    } catch (error) {
-      throw new ServedRequestsFileError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`)
-    }
+    const parsed = this.files.read(key, 'error')
+    return Array.isArray(parsed) ? (parsed as ServedRecord[]) : []
   }
 
   addServedRequest(key: string, record: ServedRecord): void {
-    const path = this.pathOf(key)
-    const records = [...this.servedRequests(key), record].slice(-servedRequestsPerContainerMax)
-    mkdirSync(this.folder, {recursive: true})
-    writeFileSync(`${path}.tmp`, `${JSON.stringify(records)}\n`)
-    renameSync(`${path}.tmp`, path)
-    this.dropLeastRecent()
-  }
-
-  /** Past servedRunsMax runs, the files written longest ago go. */
-  private dropLeastRecent(): void {
-    const names = readdirSync(this.folder).filter((name) => name.endsWith('.json'))
-    if (names.length <= servedRunsMax) return
-    const byAge = names.map((name) => ({name, modified: statSync(join(this.folder, name)).mtimeMs})).sort((a, b) => a.modified - b.modified)
-    for (const {name} of byAge.slice(0, names.length - servedRunsMax)) rmSync(join(this.folder, name), {force: true})
+    this.files.write(key, [...this.servedRequests(key), record].slice(-servedRequestsPerContainerMax))
+    this.files.dropLeastRecent(servedRunsMax)
   }
 }
