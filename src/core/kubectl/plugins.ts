@@ -4,25 +4,11 @@
 // exit status is kubectl's. As kubectl 1.32's HandlePluginCommand finds and runs it, and as
 // `kubectl plugin list` lists them.
 import {spawn} from 'node:child_process'
-import {accessSync, constants, readdirSync, statSync} from 'node:fs'
+import {readdirSync, statSync} from 'node:fs'
+import {lookPath} from './look-path.js'
 import {basename, delimiter, join} from 'node:path'
 import {constants as osConstants} from 'node:os'
 import type {KubectlIo} from './session.js'
-
-/** An executable regular file `kubectl-NAME` in a PATH folder (exec.LookPath's answer), or null. */
-function lookPath(name: string, environment: NodeJS.ProcessEnv): string | null {
-  for (const folder of (environment.PATH ?? '').split(delimiter)) {
-    const candidate = join(folder === '' ? '.' : folder, `kubectl-${name}`)
-    try {
-      if (!statSync(candidate).isFile()) continue
-      accessSync(candidate, constants.X_OK)
-      return candidate
-    } catch {
-      continue
-    }
-  }
-  return null
-}
 
 /** The plugin the arguments name and the arguments it gets, or null when none does. */
 export function findPlugin(argv: readonly string[], environment: NodeJS.ProcessEnv): {path: string; args: string[]} | null {
@@ -32,7 +18,7 @@ export function findPlugin(argv: readonly string[], environment: NodeJS.ProcessE
     words.push(argument.replaceAll('-', '_'))
   }
   for (let count = words.length; count >= 1; count--) {
-    const path = lookPath(words.slice(0, count).join('-'), environment)
+    const path = lookPath(`kubectl-${words.slice(0, count).join('-')}`, environment.PATH ?? '')
     if (path) return {path, args: argv.slice(count)}
   }
   return null

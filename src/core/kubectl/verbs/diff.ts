@@ -1,7 +1,7 @@
 // `kubectl diff -f` (live objects against what a server dry run of the apply would make, shown
 // by `diff -u -N` or $KUBECTL_EXTERNAL_DIFF; exit 1 when they differ).
 import {spawnSync} from 'node:child_process'
-import {accessSync, constants, rmSync, statSync, writeFileSync} from 'node:fs'
+import {rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {cloneJson, type KubeObject} from '../../api/object.js'
@@ -9,6 +9,7 @@ import {builtinScheme} from '../../api/resources.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {KubectlError, KubectlPlainError} from '../errors.js'
 import {goTemporaryFolder} from '../go-temporary.js'
+import {lookPath} from '../look-path.js'
 import type {KubectlFlag} from '../flags.js'
 import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
 import {collectionPath, objectPath, ResourceMapper} from '../resources.js'
@@ -59,7 +60,7 @@ export async function runDiff(session: KubectlSession): Promise<number> {
       throw error
     }
     const {program, argv} = diffCommand(session.io.environment.KUBECTL_EXTERNAL_DIFF ?? '', live, merged)
-    const path = executablePath(program, session.io.environment.PATH ?? '')
+    const path = lookPath(program, session.io.environment.PATH ?? '')
     if (path === null) throw new KubectlError(`failed to run "${program}": executable file not found in $PATH`, 2)
     const result = spawnSync(path, argv, {encoding: 'utf8'})
     if (result.error) throw new KubectlError(`failed to run "${program}": ${result.error.message}`, 2)
@@ -86,24 +87,6 @@ export function diffCommand(external: string, live: string, merged: string): {pr
   if (external === '') return {program: 'diff', argv: ['-u', '-N', live, merged]}
   const [program, ...words] = external.split(' ')
   return {program: program!, argv: [live, merged, ...words.filter((word) => externalDiffArgument.test(word))]}
-}
-
-/** Where `program` is (a path, or looked up on PATH as Go's exec.LookPath does); null when it is not an executable file. */
-function executablePath(program: string, searchPath: string): string | null {
-  const executable = (path: string) => {
-    try {
-      accessSync(path, constants.X_OK)
-      return statSync(path).isFile()
-    } catch {
-      return false
-    }
-  }
-  if (program.includes('/')) return executable(program) ? program : null
-  for (const folder of searchPath.split(':')) {
-    const candidate = join(folder === '' ? '.' : folder, program)
-    if (program !== '' && executable(candidate)) return candidate
-  }
-  return null
 }
 
 /** The live and the would-be-applied objects of the manifests, one file each in `live` and `merged`. */
