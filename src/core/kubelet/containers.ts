@@ -157,8 +157,8 @@ export class SimulatedContainers {
     }
   }
 
-  /** `found`: where a replay of the container's own command keeps its requests (none kept without it); an exec's (`argv`) are logged as they are served. */
-  private async spec(pod: Pod, container: Container, run: ContainerRunStart, reader: PodObjectReader, unknownProgram: RunSpec['unknownProgram'], argv?: readonly string[], found: ReplayedRequest[] = []): Promise<RunSpec> {
+  /** `found`: where a replay of the container's own command keeps its requests (none kept without it), `snapshot` the network reading it is answered by; an exec's (`argv`) are logged as they are served. */
+  private async spec(pod: Pod, container: Container, run: ContainerRunStart, reader: PodObjectReader, unknownProgram: RunSpec['unknownProgram'], argv?: readonly string[], found: ReplayedRequest[] = [], snapshot?: PodNetwork): Promise<RunSpec> {
     const key = containerRunKey(String(pod.metadata.uid), container.name, run.restartCount)
     const environment = await environmentOf(pod, container, reader, {startedAtMilliseconds: run.startedAtMilliseconds, servicesOfStartSecond: this.state.servicesOfStartSecond(key)})
     return {
@@ -171,7 +171,7 @@ export class SimulatedContainers {
       unknownProgram,
       // The container's own command is replayed whenever its run is looked at: its requests are
       // kept with its run, once per moment (an exec's run now, and are logged as served).
-      network: argv === undefined ? replayedNetwork(this.network.snapshot(), this.collector(found)) : this.network,
+      network: argv === undefined ? replayedNetwork(snapshot ?? this.network.snapshot(), this.collector(found)) : this.network,
       // The container's own command writes to a terminal when it asked for one (run -it); an exec here never does.
       terminal: argv === undefined && container.tty === true,
       // Its stdin stays open for attaches (run -i); an exec's has only what the exec sent.
@@ -220,8 +220,9 @@ export class SimulatedContainers {
 
   /** The run from its start to `until`, with execs' changes and (when asked) exec probes at their moments. */
   private async replay(pod: Pod, container: Container, run: ContainerRunStart, until: number, reader: PodObjectReader, found: ReplayedRequest[], probes: Partial<Record<ProbeKind, ProbeResult[]>> = {}): Promise<RunResult> {
-    const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container), undefined, found)
+    // The command and its exec probes are answered by one reading of the network.
     const probeNetwork = this.network.snapshot()
+    const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container), undefined, found, probeNetwork)
     const events = this.execEvents(pod, container.name, run)
     for (const kind of Object.keys(probes) as ProbeKind[]) {
       const probe = probeOf(container, kind)

@@ -3,6 +3,7 @@
 // over (termination.ts holds how each container reacts), then removes the pod for good.
 import type {Pod} from '../api/kinds.js'
 import {objectKey} from '../client/client.js'
+import {runningRun} from '../apiserver/pod-logs.js'
 import {isTerminalPod} from '../api/quota.js'
 import {resources} from '../client/resources.js'
 import {type PodWork, podObjectOf, readerFor} from './pod-work.js'
@@ -26,12 +27,11 @@ export class PodDeletions {
    * containers ended then at the latest, and their commands sent nothing after.
    */
   gone(pod: Pod, now: number): void {
-    const statuses = ((pod.status as {containerStatuses?: Array<Record<string, any>>} | undefined)?.containerStatuses ?? [])
     const deletedAt = Date.parse(String(pod.metadata.deletionTimestamp ?? ''))
     const endedAt = Number.isNaN(deletedAt) ? now : Math.min(now, deletedAt)
-    for (const status of statuses) {
-      const startedAt = Date.parse(status.state?.running?.startedAt ?? '')
-      if (!Number.isNaN(startedAt)) this.work.runtime.runEnded(pod, String(status.name), {startedAtMilliseconds: startedAt, restartCount: Number(status.restartCount ?? 0)}, endedAt)
+    for (const container of pod.spec.containers) {
+      const run = runningRun(pod, container.name)
+      if (run) this.work.runtime.runEnded(pod, container.name, run, endedAt)
     }
   }
 
