@@ -10,6 +10,7 @@ import type {Store, StoredObject} from '../../store/store.js'
 import type {CachedChangesFeed} from '../cached-changes.js'
 import {listPrefix} from '../keys.js'
 import {objectFromStored} from '../stored-objects.js'
+import {StoreReadMemo} from '../store-read-memo.js'
 
 /**
  * What pod admission reads on every write in a namespace (NamespaceLifecycle, ServiceAccount,
@@ -42,8 +43,7 @@ interface Listed {
 }
 
 export class CachedObjects {
-  private cached: Promise<Listed> | null = null
-  private epoch: number | null = null
+  private readonly memo: StoreReadMemo
   /** The last read found more than cachedObjectsMax objects (and none was written since). */
   private overBound = false
   private readonly prefix: string
@@ -59,11 +59,9 @@ export class CachedObjects {
     changes?: CachedChangesFeed,
   ) {
     this.prefix = listPrefix(definition, null)
-    store.onWrite?.((key) => {
-      if (key.startsWith(this.prefix)) this.forget()
-    })
-    changes?.subscribe((prefix) => {
-      if (prefix === null || prefix === this.prefix) this.forget()
+    this.memo = new StoreReadMemo(store, [this.prefix], 1, changes)
+    this.memo.onForget(() => {
+      this.overBound = false
     })
   }
 
@@ -94,12 +92,12 @@ export class CachedObjects {
   }
 
   private async keptListed(): Promise<Listed | null> {
-    if ((this.store.exclusiveWriterEpoch?.() ?? null) === null || this.overBound) return null
+    if (!this.memo.keeps() || this.overBound) return null
     const listed = await this.listed()
     if (listed.entries.length <= cachedObjectsMax) return listed
     // Not kept until the resource is written again (it may have shrunk).
     this.overBound = true
-    this.cached = null
+    this.memo.clear()
     return null
   }
 
@@ -116,26 +114,8 @@ export class CachedObjects {
     return object
   }
 
-  private forget(): void {
-    this.cached = null
-    this.overBound = false
-  }
-
   private listed(): Promise<Listed> {
-    const epoch = this.store.exclusiveWriterEpoch?.() ?? null
-    if (epoch === null || epoch !== this.epoch) {
-      this.cached = null
-      this.epoch = epoch
-      if (epoch === null) return this.read()
-    }
-    if (this.cached) return this.cached
-    const reading = this.read()
-    this.cached = reading
-    // A failed read is not kept: the next request reads again.
-    reading.catch(() => {
-      if (this.cached === reading) this.cached = null
-    })
-    return reading
+    return this.memo.read('list', () => this.read())
   }
 
   /** The whole resource at one revision: the store answers a page at a time (a first page alone was taken for all, so the 10,001st namespace did not exist). */

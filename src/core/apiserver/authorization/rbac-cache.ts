@@ -7,6 +7,7 @@ import type {KubeObject} from '../../api/object.js'
 import type {Store} from '../../store/store.js'
 import type {CachedChangesFeed} from '../cached-changes.js'
 import type {RbacReader} from './rbac.js'
+import {StoreReadMemo} from '../store-read-memo.js'
 
 /** The key prefixes of the RBAC resources (rbac.authorization.k8s.io adds no group segment). */
 export const rbacKeyPrefixes = ['/registry/clusterroles/', '/registry/clusterrolebindings/', '/registry/roles/', '/registry/rolebindings/'] as const
@@ -14,21 +15,15 @@ export const rbacKeyPrefixes = ['/registry/clusterroles/', '/registry/clusterrol
 export const rbacCacheEntriesMax = 10_000
 
 export class CachingRbacReader implements RbacReader {
-  private readonly entries = new Map<string, Promise<unknown>>()
-  private epoch: number | null = null
+  private readonly memo: StoreReadMemo
 
   constructor(
     private readonly inner: RbacReader,
-    private readonly store: Pick<Store, 'exclusiveWriterEpoch' | 'onWrite'>,
+    store: Pick<Store, 'exclusiveWriterEpoch' | 'onWrite'>,
     changes?: CachedChangesFeed,
   ) {
-    // A key under an RBAC prefix makes every entry stale. Without onWrite there is no epoch either.
-    store.onWrite?.((key) => {
-      if (rbacKeyPrefixes.some((prefix) => key.startsWith(prefix))) this.entries.clear()
-    })
-    changes?.subscribe((prefix) => {
-      if (prefix === null || (rbacKeyPrefixes as readonly string[]).includes(prefix)) this.entries.clear()
-    })
+    // A key under an RBAC prefix makes every entry stale.
+    this.memo = new StoreReadMemo(store, rbacKeyPrefixes, rbacCacheEntriesMax, changes)
   }
 
   clusterRoleBindings(): Promise<KubeObject[]> {
@@ -52,21 +47,6 @@ export class CachingRbacReader implements RbacReader {
   }
 
   private cached<T>(key: string, read: () => Promise<T>): Promise<T> {
-    const epoch = this.store.exclusiveWriterEpoch?.() ?? null
-    if (epoch === null || epoch !== this.epoch) {
-      this.entries.clear()
-      this.epoch = epoch
-      if (epoch === null) return read()
-    }
-    const existing = this.entries.get(key)
-    if (existing) return existing as Promise<T>
-    if (this.entries.size >= rbacCacheEntriesMax) this.entries.clear()
-    const reading = read()
-    this.entries.set(key, reading)
-    // A failed read is not kept: the next request reads again.
-    reading.catch(() => {
-      if (this.entries.get(key) === reading) this.entries.delete(key)
-    })
-    return reading
+    return this.memo.read(key, read)
   }
 }
