@@ -16,7 +16,7 @@ import {HostRequestError} from './control-api.js'
 import {checkMemberName, isMasterStopped, masterFor, quorumLossWarning, recordMasterStopped} from './faults.js'
 import {type AdvanceResult, type ClusterHost, type FaultAction, type FaultKind, type FaultResult, type HostOptions, type KubernetesHandler, type TimeReading, waitEnvironmentVariable} from './cluster-host.js'
 import type {Clock} from '../util/clock.js'
-import {readHostState, updateHostState} from './state.js'
+import {type IdleLoops, readHostState, updateHostState} from './state.js'
 import {defaultMasters} from '../api/masters.js'
 import {staticPodHealthFromFolder} from './static-pod-health.js'
 import {runThrough, type SteppedPlane, type StepProgress} from './stepper.js'
@@ -30,12 +30,24 @@ import {FileSyncedRules} from '../proxy/synced-rules.js'
 import {FileSchedulingReports} from '../scheduler/reports.js'
 import {FileAutoscalerMemory} from '../controllers/autoscaler-memory.js'
 import {clusterRandomness} from '../seed.js'
+import {nodeLeaseRenewMilliseconds} from '../kubelet/heartbeat.js'
+import {compactionIntervalMilliseconds} from '../apiserver/compactor.js'
+import {compactRevisionKey} from '../store/store.js'
 
 /**
  * Time since the control plane last ran below which a command does not replay it: scripts that
  * run commands back to back stay quick and lock-free; a kubelet heartbeats every 10 s anyway.
  */
 export const catchUpMillisecondsMin = 1_000
+
+/**
+ * The longest a command skips the replay after a settle that left no loop with work due sooner
+ * (and the store unchanged since): the kubelets' Lease renewal period, the finest step a replay
+ * of an idle cluster takes anyway, so what runs at every settle rather than when due (the
+ * masters' leader-election renewals, the API server's checks of its own objects) is never staler
+ * than in a replay.
+ */
+export const idleSkipMillisecondsMax = nodeLeaseRenewMilliseconds
 
 /** Every master is stopped: no kube-apiserver answers (the kubectl clone prints the real connection error). */
 export class NoApiServerError extends Error {
@@ -174,7 +186,7 @@ export class OneShotHost implements ClusterHost {
    * while a running master holds their Lease (a suspended cluster's processes resume with their
    * identities), then the loops settle.
    */
-  private async plane(): Promise<SteppedPlane & {stop(): void}> {
+  private async plane(): Promise<SteppedPlane & {stop(): void; idleUntil(): number}> {
     const [{ControlPlane}, {MasterSet, masterIdentities}, {BootstrapController}, {FileKubeletCredentials}, connection] = await Promise.all([import('../controlplane/control-plane.js'), import('./master-set.js'), import('../apiserver/bootstrap-controller.js'), import('../kubelet/client-credentials.js'), this.connect()])
     // kube-apiserver's bootstrap controllers and allocator repair, on their periods; they write
     // only what is missing, and their periods do not make steps of their own.
@@ -193,6 +205,11 @@ export class OneShotHost implements ClusterHost {
     })
     let compactorSteppedAt = readHostState(this.folder).compactorSteppedAtMilliseconds
     return {
+      idleUntil: () => {
+        const now = this.clock.nowMilliseconds()
+        const dues = [plane.nextDue(), bootstrap.leakRepairDue(), compactorSteppedAt === undefined ? null : compactorSteppedAt + compactionIntervalMilliseconds, now + idleSkipMillisecondsMax]
+        return Math.min(...dues.filter((due): due is number => due !== null))
+      },
       settle: async () => {
         await masters.elect(this.clock.nowMilliseconds())
         if (this.clock.nowMilliseconds() >= bootstrap.nextDue()) await bootstrap.reconcile()
@@ -212,9 +229,38 @@ export class OneShotHost implements ClusterHost {
     }
   }
 
-  private recordSettled(): void {
+  /** Notes that the loops ran up to now; with `idleUntil`, that none has work before then while the store stays as it is now. */
+  private async recordSettled(idleUntil?: number): Promise<void> {
     const now = this.clock.nowMilliseconds()
-    updateHostState(this.folder, ({workDeferred: _done, ...state}) => ({...state, settledAtMilliseconds: Math.max(state.settledAtMilliseconds ?? 0, now)}))
+    const idle = idleUntil !== undefined && idleUntil > now ? await this.idleLoops(idleUntil) : undefined
+    updateHostState(this.folder, ({workDeferred: _done, idle: _before, ...state}) => ({...state, settledAtMilliseconds: Math.max(state.settledAtMilliseconds ?? 0, now), ...(idle ? {idle} : {})}))
+  }
+
+  /** The store's revision now, kept with `untilMilliseconds`; undefined when the store cannot tell. */
+  private async idleLoops(untilMilliseconds: number): Promise<IdleLoops | undefined> {
+    const revision = await this.storeRevision()
+    return revision === null ? undefined : {untilMilliseconds, revision}
+  }
+
+  private async storeRevision(): Promise<number | null> {
+    if (!this.connection) return null
+    try {
+      return (await this.connection.store.get(compactRevisionKey)).revision
+    } catch {
+      // The store cannot be read (a member's file damaged, no quorum): nothing is skipped on it,
+      // and the command's own request meets the same failure and reports it.
+      return null
+    }
+  }
+
+  /**
+   * Whether the loops have nothing to do now: they settled at `settledAt`, noted when their
+   * next work was due, and nothing was written since (a write by any command, `etcdctl` included,
+   * moves the revision). Replaying then would only build the control plane to find no work.
+   */
+  private async idleNow(now: number, settledAt: number, idle: IdleLoops | undefined): Promise<boolean> {
+    if (!idle || now < settledAt || now >= idle.untilMilliseconds) return false
+    return (await this.storeRevision()) === idle.revision
   }
 
   async defer(): Promise<void> {
@@ -227,11 +273,14 @@ export class OneShotHost implements ClusterHost {
 
   private async settleNow(): Promise<SettleResult> {
     const plane = await this.plane()
+    let idleUntil: number | undefined
     try {
-      return await plane.settle()
+      const result = await plane.settle()
+      if (result.settled) idleUntil = plane.idleUntil()
+      return result
     } finally {
       plane.stop()
-      this.recordSettled()
+      await this.recordSettled(idleUntil)
     }
   }
 
@@ -241,15 +290,15 @@ export class OneShotHost implements ClusterHost {
 
   private async catchUpNow(onProgress?: (progress: StepProgress) => void): Promise<void> {
     await this.connect()
-    const {settledAtMilliseconds: settledAt, workDeferred} = readHostState(this.folder)
+    const {settledAtMilliseconds: settledAt, workDeferred, idle} = readHostState(this.folder)
     const now = this.clock.nowMilliseconds()
     if (settledAt === undefined) return workDeferred ? void (await this.settleNow()) : this.recordSettled()
-    if (now - settledAt < catchUpMillisecondsMin && !workDeferred) return
+    if (!workDeferred && (now - settledAt < catchUpMillisecondsMin || (await this.idleNow(now, settledAt, idle)))) return
     this.clock.replayFrom(Math.min(settledAt, now))
     const plane = await this.plane()
     try {
-      await runThrough(plane, this.clock, now - Math.min(settledAt, now), onProgress)
-      this.recordSettled()
+      const {unsettled} = await runThrough(plane, this.clock, now - Math.min(settledAt, now), onProgress)
+      await this.recordSettled(unsettled === 0 ? plane.idleUntil() : undefined)
     } catch (error) {
       // The API server cannot serve the loops (no etcd quorum): the cluster stands still, as a
       // real one would, and the command's own request reports the failure.
@@ -277,7 +326,7 @@ export class OneShotHost implements ClusterHost {
       // Wall time passed while the loops ran: the offset grows by exactly what was asked.
       this.clock.moveForward(Math.max(0, offset + milliseconds - this.clock.offsetMilliseconds))
       this.clock.persist(this.folder)
-      this.recordSettled()
+      await this.recordSettled()
     }
     return {from, to: from + milliseconds, steps}
   }

@@ -19,6 +19,17 @@ export interface HostState {
   readonly compactorSteppedAtMilliseconds?: number
   /** A command changed the cluster and left the loops' work for later (KUBEMU_WAIT=false). */
   readonly workDeferred?: boolean
+  /**
+   * What the loops left when they last settled (one-shot mode): no loop had work before
+   * `untilMilliseconds` (cluster time) unless the store changed past `revision`, so a command
+   * before then has nothing to replay.
+   */
+  readonly idle?: IdleLoops
+}
+
+export interface IdleLoops {
+  readonly untilMilliseconds: number
+  readonly revision: number
 }
 
 export const emptyHostState: HostState = {clockOffsetMilliseconds: 0, stoppedMasters: []}
@@ -63,7 +74,13 @@ function parseHostState(path: string): HostState {
     ...(parsed.masterIdentities && typeof parsed.masterIdentities === 'object' ? {masterIdentities: parsed.masterIdentities} : {}),
     ...(typeof parsed.compactorSteppedAtMilliseconds === 'number' && Number.isFinite(parsed.compactorSteppedAtMilliseconds) ? {compactorSteppedAtMilliseconds: parsed.compactorSteppedAtMilliseconds} : {}),
     ...(typeof parsed.settledAtMilliseconds === 'number' && Number.isFinite(parsed.settledAtMilliseconds) ? {settledAtMilliseconds: parsed.settledAtMilliseconds} : {}),
+    ...(isIdleLoops(parsed.idle) ? {idle: {untilMilliseconds: parsed.idle.untilMilliseconds, revision: parsed.idle.revision}} : {}),
   }
+}
+
+function isIdleLoops(value: unknown): value is IdleLoops {
+  const idle = value as Partial<IdleLoops> | null | undefined
+  return typeof idle === 'object' && idle !== null && Number.isFinite(idle.untilMilliseconds) && Number.isSafeInteger(idle.revision)
 }
 
 export function writeHostState(folder: string, state: HostState): void {

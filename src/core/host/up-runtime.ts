@@ -229,7 +229,8 @@ export class UpRuntime {
     const now = this.options.clock.nowMilliseconds()
     if (!force && now - this.lastRecorded < settledRecordMillisecondsInterval) return
     this.lastRecorded = now
-    updateHostState(this.options.folder, ({workDeferred: _done, ...state}) => ({...state, settledAtMilliseconds: Math.max(state.settledAtMilliseconds ?? 0, now)}))
+    // Whatever a one-shot command noted of its idle loops no longer holds once up's loops run.
+    updateHostState(this.options.folder, ({workDeferred: _done, idle: _ran, ...state}) => ({...state, settledAtMilliseconds: Math.max(state.settledAtMilliseconds ?? 0, now)}))
   }
 
   private time(): TimeReading {
