@@ -1,7 +1,7 @@
 // What `kubectl describe` prints for each kind: kubectl's own describers where kubemu has them,
-// the generic describer (metadata, then the rest as YAML) for the others.
+// kubectl's generic describer (every field under its smart label) for the others: Leases, the
+// webhook configurations and admission policies, custom resources and their definitions.
 import type {KubeObject} from '../../api/object.js'
-import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {describeUnstructured} from './unstructured.js'
 import {describeCertificateSigningRequest} from './certificates.js'
 import type {DescribeContext} from './context.js'
@@ -53,29 +53,9 @@ const describers = new Map<string, Describer>([
   ['rbac.authorization.k8s.io/clusterroles', describeRole],
   ['rbac.authorization.k8s.io/rolebindings', describeRoleBinding],
   ['rbac.authorization.k8s.io/clusterrolebindings', describeRoleBinding],
-  ['admissionregistration.k8s.io/validatingwebhookconfigurations', describeUnstructured],
-  ['admissionregistration.k8s.io/mutatingwebhookconfigurations', describeUnstructured],
-  ['admissionregistration.k8s.io/validatingadmissionpolicies', describeUnstructured],
-  ['admissionregistration.k8s.io/validatingadmissionpolicybindings', describeUnstructured],
 ])
-
-/** The generic describer of kinds without their own: metadata, then the rest as YAML. */
-async function describeGeneric(object: KubeObject, context: DescribeContext): Promise<string> {
-  const {metadata, apiVersion, kind, ...rest} = object
-  let text = `Name:         ${metadata.name ?? ''}\n`
-  if (metadata.namespace) text += `Namespace:    ${metadata.namespace}\n`
-  const labels = Object.entries(metadata.labels ?? {}).sort(([left], [right]) => (left < right ? -1 : 1))
-  text += `Labels:       ${labels.length === 0 ? '<none>' : labels.map(([key, value], index) => `${index === 0 ? '' : '              '}${key}=${value}`).join('\n')}\n`
-  const annotations = Object.entries(metadata.annotations ?? {}).filter(([key]) => key !== 'kubectl.kubernetes.io/last-applied-configuration')
-  text += `Annotations:  ${annotations.length === 0 ? '<none>' : annotations.map(([key, value], index) => `${index === 0 ? '' : '              '}${key}: ${value}`).join('\n')}\n`
-  text += `API Version:  ${apiVersion ?? ''}\nKind:         ${kind ?? ''}\n`
-  const body = goYaml(rest)
-  if (Object.keys(rest).length > 0) text += body.replace(/^/gm, '').replace(/\n$/, '\n')
-  if (context.showEvents) text += 'Events:       <none>\n'
-  return text
-}
 
 /** The describer of a resource (its API group and plural name). */
 export function describerOf(group: string, resource: string): Describer {
-  return describers.get(`${group}/${resource}`) ?? describeGeneric
+  return describers.get(`${group}/${resource}`) ?? describeUnstructured
 }

@@ -71,8 +71,8 @@ export async function describeUnstructured(object: KubeObject, context: Describe
   printAnnotations(writer, 'Annotations', object.metadata.annotations)
   const {metadata, ...rest} = object
   const content: Record<string, unknown> = {...rest}
-  const keptMetadata = Object.fromEntries(Object.entries(metadata).filter(([field]) => !skippedMetadata.includes(field)))
-  if (Object.keys(keptMetadata).length > 0) content.metadata = keptMetadata
+  // The metadata heading stays when every field under it is skipped, as kubectl's skip list leaves it.
+  content.metadata = Object.fromEntries(Object.entries(metadata).filter(([field]) => !skippedMetadata.includes(field)))
   printContent(writer, 0, content, [])
   describeEvents(writer, await eventsFor(context, object), context.nowMilliseconds)
   return writer.toString()
