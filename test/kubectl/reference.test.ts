@@ -179,6 +179,11 @@ describe('kubemu kubectl beside the real kubectl on one API server', () => {
     'top pods --sum',
     'top pods -A --containers --sum --field-selector=metadata.namespace=kube-system',
     'top nodes --sort-by=cpu --no-headers',
+    // Listed as metrics-server's tables print: a column per resource, and the window.
+    'get nodes.metrics.k8s.io',
+    'get podmetrics -A',
+    'get nodemetrics worker-1',
+    'get podmetrics -l nothing=here',
     'describe pods',
     'create role reader --verb=get,list --resource=pods,deployments.apps,pods/log --dry-run=client -o json',
     'create clusterrole watcher --verb=watch --resource=nodes --resource-name=worker-1 --non-resource-url=/healthz --dry-run=client -o yaml',

@@ -44,7 +44,7 @@ import type {WrittenObjects} from './written-objects.js'
 import {bodyBytes, requestBodyBytesMax} from './body.js'
 import {CustomResourceServing, isCustomResourceDefinitions} from './custom-resource-serving.js'
 import {aggregatedDiscovery, aggregatedDiscoveryAsked, discovery} from './discovery.js'
-import {MetricsApi} from './metrics.js'
+import {MetricsApi, metricsTable} from './metrics.js'
 import {OpenApiServing} from './openapi-serving.js'
 import {Eviction} from './eviction.js'
 import {ResourceHandlers} from './handlers.js'
@@ -318,7 +318,10 @@ export class ApiServer {
     const definition = this.scheme.resource(info.group, info.version, info.resource)
     if (!definition) throw apiErrors.pathNotFound()
     if (this.virtualResources.handles(definition, info)) return this.virtualResources.serve(request, info, definition, user)
-    if (MetricsApi.handles(definition, info)) return {status: 200, body: await this.metrics.serve(definition, info, request.query ?? {}), warnings: []}
+    if (MetricsApi.handles(definition, info)) {
+      const body = await this.metrics.serve(definition, info, request.query ?? {})
+      return {status: 200, body: wantsTable(header(request, 'accept') ?? '') ? metricsTable(body, this.includeObjectOf(request)) : body, warnings: []}
+    }
     if (definition.etcdPrefix === null) throw apiErrors.methodNotSupported(definition, info.verb)
     if (definition.conversion) return this.asTable(request, info, definition, await this.convertedVersions.serve(request, info, definition, user, context.trail))
     if (!isCustomResourceDefinitions(definition)) return this.asTable(request, info, definition, await this.handlers.serve(request, info, definition, user, context.trail))
@@ -333,12 +336,18 @@ export class ApiServer {
     return response
   }
 
+  /** What a Table's rows carry of their objects (the includeObject parameter). */
+  private includeObjectOf(request: ApiRequest): IncludeObject {
+    const includeObject = (request.query?.includeObject ?? 'Metadata') as IncludeObject
+    if (!['None', 'Metadata', 'Object'].includes(includeObject)) throw apiErrors.badRequest(`includeObject must be one of "None", "Metadata", "Object", got "${includeObject}"`)
+    return includeObject
+  }
+
   /** A get or list answer as a Table, when the Accept header asks for one. */
   private async asTable(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, response: ApiResponse): Promise<ApiResponse> {
     if (response.status !== 200 || !['get', 'list', 'watch'].includes(info.verb) || info.subresource.length > 0) return response
     if (!wantsTable(header(request, 'accept'))) return response
-    const includeObject = (request.query?.includeObject ?? 'Metadata') as IncludeObject
-    if (!['None', 'Metadata', 'Object'].includes(includeObject)) throw apiErrors.badRequest(`includeObject must be one of "None", "Metadata", "Object", got "${includeObject}"`)
+    const includeObject = this.includeObjectOf(request)
     if (response.watch) {
       // Each watch event carries a one-row Table; the first one also carries the columns.
       const watch = response.watch

@@ -9,6 +9,8 @@ import type {Registry} from './registry.js'
 import {objectFromStored} from './stored-objects.js'
 import {apiErrors} from './api-errors.js'
 import type {RequestInfo} from './request.js'
+import {addQuantities, formatQuantity, parseQuantity, type Quantity, zeroQuantity} from '../api/quantity.js'
+import type {IncludeObject} from './tables/table.js'
 
 /** metrics-server's default resolution. */
 const window = '20.05s'
@@ -18,7 +20,48 @@ export const ownerHopsMax = 2
 
 type Pod = KubeObject & {spec: {nodeName?: string; containers: Array<{name: string; resources?: {requests?: Record<string, string>}}>}; status?: {phase?: string}}
 
-const usage = (milliCpu: number, memoryBytes: number) => ({cpu: `${milliCpu * 1_000_000}n`, memory: `${Math.floor(memoryBytes / kibibyte)}Ki`})
+/** Use as metrics-server writes it: Quantity's canonical text of the CPU (whole millicores here) and of the working set (whole KiB). */
+const usage = (milliCpu: number, memoryBytes: number) => ({
+  cpu: formatQuantity({nanos: BigInt(milliCpu) * 1_000_000n, format: 'DecimalSI'}),
+  memory: formatQuantity({nanos: BigInt(Math.floor(memoryBytes / kibibyte) * kibibyte) * 1_000_000_000n, format: 'BinarySI'}),
+})
+
+type MetricsObject = KubeObject & {window: string; usage?: Record<string, string>; containers?: Array<{usage: Record<string, string>}>}
+type MetricsList = {kind: string; items: MetricsObject[]; metadata?: Record<string, unknown>}
+
+const isMetricsList = (body: MetricsObject | MetricsList): body is MetricsList => Array.isArray((body as {items?: unknown}).items)
+
+/**
+ * metrics-server's table (its ConvertToTable): the name, one column per resource of the first
+ * object's use (a pod's summed over its containers), sorted, and the window. An empty list has
+ * no columns.
+ */
+export function metricsTable(body: MetricsObject | MetricsList, includeObject: IncludeObject): Record<string, unknown> {
+  const list = isMetricsList(body) ? body : null
+  const objects = list ? list.items : [body as MetricsObject]
+  const useOf = (object: MetricsObject): Map<string, Quantity> => {
+    const use = new Map<string, Quantity>()
+    for (const part of object.containers ?? [{usage: object.usage ?? {}}]) {
+      for (const [resource, text] of Object.entries(part.usage)) use.set(resource, addQuantities(use.get(resource) ?? zeroQuantity, parseQuantity(text)))
+    }
+    return use
+  }
+  let resources: string[] | null = null
+  const rows = objects.map((object) => {
+    const use = useOf(object)
+    resources ??= [...use.keys()].sort()
+    const row: Record<string, unknown> = {cells: [object.metadata.name, ...resources.map((resource) => formatQuantity(use.get(resource) ?? zeroQuantity)), object.window]}
+    if (includeObject === 'Object') row.object = object
+    else if (includeObject === 'Metadata') row.object = {kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata}
+    return row
+  })
+  const columnDefinitions = resources === null ? [] : [
+    {name: 'Name', type: 'string', format: 'name', description: 'Name of the resource', priority: 0},
+    ...(resources as string[]).map((resource) => ({name: resource, type: 'string', format: 'quantity', description: '', priority: 0})),
+    {name: 'Window', type: 'string', format: 'duration', description: '', priority: 0},
+  ]
+  return {kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: list?.metadata ?? {}, columnDefinitions, rows}
+}
 
 export class MetricsApi {
   constructor(
@@ -61,11 +104,11 @@ export class MetricsApi {
     return null
   }
 
-  async serve(definition: ResourceDefinition, info: RequestInfo, query: Readonly<Record<string, string>>): Promise<unknown> {
+  async serve(definition: ResourceDefinition, info: RequestInfo, query: Readonly<Record<string, string>>): Promise<MetricsObject | MetricsList> {
     const timestamp = formatTimestamp(this.nowMilliseconds())
     const selector = query.labelSelector ? parseLabelSelector(query.labelSelector) : labelSelectorFromObject({})
     const pods = ((await this.all('', 'pods', definition.resource === 'pods' && info.namespace ? info.namespace : null)) as Pod[]).filter(isUsingResources)
-    const items: unknown[] = []
+    const items: MetricsObject[] = []
     const owners = new Map<string, KubeObject | null>()
     const loads = new Map<Pod, number | null>()
     for (const pod of pods) loads.set(pod, await this.loadOf(pod, owners))
@@ -97,7 +140,7 @@ export class MetricsApi {
     const apiVersion = 'metrics.k8s.io/v1beta1'
     if (info.name) {
       if (items.length === 0) throw apiErrors.notFound(definition, info.name)
-      return {kind: definition.kind, apiVersion, ...(items[0] as object)}
+      return {kind: definition.kind, apiVersion, ...items[0]!}
     }
     return {kind: `${definition.kind}List`, apiVersion, metadata: {}, items}
   }

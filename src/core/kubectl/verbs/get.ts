@@ -4,7 +4,7 @@
 // and "No resources found" when nothing matched.
 import {assert} from '../../util/assert.js'
 import type {KubeObject} from '../../api/object.js'
-import {type ServerTable, tableCells, tabwrite} from '../../printers/kubectl/table.js'
+import {answerTable, type ServerTable, tableCells, tabwrite} from '../../printers/kubectl/table.js'
 import {collectServerError, KubectlError, KubectlPlainError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {nameOf, type OutputFormat, outputFormatOf, printObjects, printTemplated} from '../output.js'
@@ -258,7 +258,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
         try {
           const response = await requestNamed(session, resource, ownNamespace ?? (namespace || session.namespace()), name, {accept, query: wantsTable ? {...tableQuery} : undefined})
           if (wantsTable) {
-            const table = response.body as ServerTable
+            const table = answerTable(response.body, session.clock.nowMilliseconds())
             answeredTables.push(table)
             columns ??= table.columnDefinitions
             rows.push(...table.rows)
@@ -282,7 +282,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
       continue
     }
     if (wantsTable) {
-      const table = response.body as ServerTable
+      const table = answerTable(response.body, session.clock.nowMilliseconds())
       answeredTables.push(table)
       if (table.rows.length > 0) tables.push({resource, table})
     } else {

@@ -4,6 +4,7 @@
 // padding 3, the last column unpadded).
 import {isJsonObject} from '../../api/object.js'
 import {formatTabs} from './tabwriter.js'
+import {humanDuration} from '../../util/go-duration.js'
 
 export interface ServerTable {
   readonly columnDefinitions: ReadonlyArray<{name: string; type: string; priority?: number}>
@@ -26,6 +27,22 @@ export function isServerTable(value: unknown): value is ServerTable {
   const isColumn = (column: unknown) => isJsonObject(column) && typeof column.name === 'string' && typeof column.type === 'string' && (column.priority === undefined || typeof column.priority === 'number')
   const isRow = (row: unknown) => isJsonObject(row) && Array.isArray(row.cells)
   return value.columnDefinitions.every(isColumn) && value.rows.every(isRow)
+}
+
+/**
+ * A server's answer as a table: the Table it sent, or, for an answer that is no Table (an API
+ * without server-side printing), what kubectl's default handler prints of it, the name and the
+ * age of each object (printObjectMeta).
+ */
+export function answerTable(body: unknown, nowMilliseconds: number): ServerTable {
+  if (isServerTable(body)) return body
+  const items = isJsonObject(body) && Array.isArray(body.items) ? body.items : [body]
+  const rows = items.filter(isJsonObject).map((object) => {
+    const metadata = isJsonObject(object.metadata) ? object.metadata : {}
+    const created = typeof metadata.creationTimestamp === 'string' ? Date.parse(metadata.creationTimestamp) : Number.NaN
+    return {cells: [String(metadata.name ?? ''), Number.isNaN(created) ? '<unknown>' : humanDuration(nowMilliseconds - created)], object}
+  })
+  return {columnDefinitions: [{name: 'Name', type: 'string'}, {name: 'Age', type: 'string'}], rows}
 }
 
 const tabMinimumWidth = 6
