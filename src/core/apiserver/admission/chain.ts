@@ -49,7 +49,14 @@ export class AdmissionChain {
   /** The registry's hooks for one write; `trail`, when given, gathers the plugins that changed or checked it. */
   hooks(request: Omit<AdmissionAttributes, 'name'> & {name?: string; trail?: AdmissionTrail | null}): AdmissionHooks {
     const {trail = null, ...attributes} = request
-    const withName = (object: KubeObject): AdmissionAttributes => ({...attributes, name: attributes.name ?? object.metadata.name ?? ''})
+    // One attributes object per name, not one per plugin: a copy for each of a write's dozens of
+    // plugin calls was about 1% of the API server's time.
+    let named: AdmissionAttributes | null = null
+    const withName = (object: KubeObject): AdmissionAttributes => {
+      const name = attributes.name ?? object.metadata.name ?? ''
+      if (named === null || named.name !== name) named = {...attributes, name}
+      return named
+    }
     return {
       mutate: async (object, old) => {
         // A recorded change names the plugins that changed the object (a trace shows them): the
