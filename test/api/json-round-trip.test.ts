@@ -30,13 +30,4 @@ describe('jsonRoundTrip', () => {
     ]
     for (const value of cases) expect(jsonRoundTrip(value)).toStrictEqual(roundTrip(value))
   })
-
-  it('keeps a "__proto__" key as an own property, as JSON.parse does', () => {
-    const parsed = JSON.parse('{"metadata": {"labels": {"__proto__": {"polluted": "yes"}}}}') as {metadata: {labels: Record<string, unknown>}}
-    const copy = jsonRoundTrip(parsed)
-    expect(Object.getPrototypeOf(copy.metadata.labels)).toBe(Object.prototype)
-    expect(Object.keys(copy.metadata.labels)).toEqual(['__proto__'])
-    expect(JSON.stringify(copy)).toBe(JSON.stringify(parsed))
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
-  })
 })

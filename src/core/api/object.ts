@@ -82,13 +82,14 @@ function copyJson(value: unknown): unknown {
   const prototype = Object.getPrototypeOf(value)
   if (prototype !== Object.prototype && prototype !== null) return structuredClone(value)
   const copy: Record<string, unknown> = {}
-  for (const key of Object.keys(value)) {
-    const child = copyJson((value as Record<string, unknown>)[key])
-    // JSON.parse makes "__proto__" an own property; an assignment would set the prototype instead.
-    if (key === '__proto__') Object.defineProperty(copy, key, {value: child, enumerable: true, writable: true, configurable: true})
-    else copy[key] = child
-  }
+  for (const key of Object.keys(value)) setOwn(copy, key, copyJson((value as Record<string, unknown>)[key]))
   return copy
+}
+
+/** Sets a field of a copy: JSON.parse makes "__proto__" an own property, where an assignment would set the prototype. */
+function setOwn(copy: Record<string, unknown>, key: string, child: unknown): void {
+  if (key === '__proto__') Object.defineProperty(copy, key, {value: child, enumerable: true, writable: true, configurable: true})
+  else copy[key] = child
 }
 
 /** Met by jsonRoundTrip's copy where JSON would change the value: the copy goes through the JSON text instead. */
@@ -127,12 +128,7 @@ function copyPlainJson(value: unknown): unknown {
       const prototype = Object.getPrototypeOf(value)
       if ((prototype !== Object.prototype && prototype !== null) || typeof (value as {toJSON?: unknown}).toJSON === 'function') throw notPlainJson
       const copy: Record<string, unknown> = {}
-      for (const key of Object.keys(value)) {
-        const child = copyPlainJson((value as Record<string, unknown>)[key])
-        // JSON.parse makes "__proto__" an own property; an assignment would set the prototype instead.
-        if (key === '__proto__') Object.defineProperty(copy, key, {value: child, enumerable: true, writable: true, configurable: true})
-        else copy[key] = child
-      }
+      for (const key of Object.keys(value)) setOwn(copy, key, copyPlainJson((value as Record<string, unknown>)[key]))
       return copy
     }
     default:
