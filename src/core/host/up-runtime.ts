@@ -151,7 +151,9 @@ export class UpRuntime {
 
   /** The loops look at once; under a manual clock the client's answer waits until a tick that starts now has ended. */
   private clientWrote(): Promise<void> {
-    this.wake.abort()
+    // Once per tick: Node's abort() makes a DOMException (with its stack) at every call, even on
+    // an aborted controller, and every client write calls this.
+    if (!this.wake.signal.aborted) this.wake.abort()
     if (!this.options.manualClock || this.stopped) return Promise.resolve()
     return new Promise((resolve) => this.settleWaiters.push(resolve))
   }
