@@ -1,7 +1,7 @@
 // cloneJson, the API server's deep copy of objects: equal to the original, sharing nothing with
 // it, and as structuredClone for what JSON.parse makes and for what is not plain JSON.
 import {describe, expect, it} from 'vitest'
-import {cloneJson} from '../../src/core/api/object.js'
+import {cloneJson, jsonRoundTrip} from '../../src/core/api/object.js'
 
 describe('cloneJson', () => {
   it('copies objects and arrays at every level and shares none of them', () => {
@@ -17,12 +17,13 @@ describe('cloneJson', () => {
     expect(original.spec.containers[0]!.args).toEqual(['-v', null])
   })
 
-  it('keeps a "__proto__" key JSON.parse made as an own property, not as the prototype', () => {
+  it('keeps a "__proto__" key JSON.parse made as an own property, not as the prototype (and so does jsonRoundTrip)', () => {
     const parsed = JSON.parse('{"metadata": {"labels": {"__proto__": {"polluted": "yes"}}}}') as {metadata: {labels: Record<string, unknown>}}
-    const copy = cloneJson(parsed)
-    expect(Object.getPrototypeOf(copy.metadata.labels)).toBe(Object.prototype)
-    expect(Object.keys(copy.metadata.labels)).toEqual(['__proto__'])
-    expect(JSON.stringify(copy)).toBe(JSON.stringify(parsed))
+    for (const copy of [cloneJson(parsed), jsonRoundTrip(parsed)]) {
+      expect(Object.getPrototypeOf(copy.metadata.labels)).toBe(Object.prototype)
+      expect(Object.keys(copy.metadata.labels)).toEqual(['__proto__'])
+      expect(JSON.stringify(copy)).toBe(JSON.stringify(parsed))
+    }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 

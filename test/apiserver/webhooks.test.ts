@@ -4,6 +4,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {KubeObject} from '../../src/core/api/object.js'
 import {ApiServer} from '../../src/core/apiserver/apiserver.js'
+import type {ChangeRecord} from '../../src/core/apiserver/change-trail.js'
 import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
 import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
 import {ApiClient} from '../../src/core/client/client.js'
@@ -23,11 +24,13 @@ describe('admission webhooks', () => {
   let store: Store
   let api: ApiServer
   let admin: ApiClient
+  /** The writes as `kubemu trace` records them. */
+  const changes: ChangeRecord[] = []
 
   beforeAll(async () => {
     await webhook.start()
     store = new LazyEmbeddedStore(temporaryFolder(), {clock})
-    api = new ApiServer({store, clock})
+    api = new ApiServer({store, clock, changes: {record: (change) => changes.push(change)}})
     await ensureBootstrapped(api, clock.nowMilliseconds())
     admin = new ApiClient(api, apiServerUser)
   })
@@ -53,6 +56,8 @@ describe('admission webhooks', () => {
     expect(response.warnings).toEqual(['label added by the webhook'])
     const stored = await admin.request('GET', '/api/v1/namespaces/default/configmaps/settings')
     expect((stored.body as KubeObject).metadata.labels).toEqual({app: 'web', mutated: 'yes'})
+    // The trace names the webhook among what changed the object (the webhooks report their patches).
+    expect(changes.find((change) => change.resource === 'configmaps' && change.name === 'settings')?.mutatedBy).toEqual(['MutatingAdmissionWebhook'])
 
     const received = webhook.received.at(-1)!
     expect(received.query).toBe('?timeout=10s')

@@ -82,13 +82,58 @@ function copyJson(value: unknown): unknown {
   const prototype = Object.getPrototypeOf(value)
   if (prototype !== Object.prototype && prototype !== null) return structuredClone(value)
   const copy: Record<string, unknown> = {}
-  for (const key of Object.keys(value)) {
-    const child = copyJson((value as Record<string, unknown>)[key])
-    // JSON.parse makes "__proto__" an own property; an assignment would set the prototype instead.
-    if (key === '__proto__') Object.defineProperty(copy, key, {value: child, enumerable: true, writable: true, configurable: true})
-    else copy[key] = child
-  }
+  for (const key of Object.keys(value)) setOwn(copy, key, copyJson((value as Record<string, unknown>)[key]))
   return copy
+}
+
+/** Sets a field of a copy: JSON.parse makes "__proto__" an own property, where an assignment would set the prototype. */
+function setOwn(copy: Record<string, unknown>, key: string, child: unknown): void {
+  if (key === '__proto__') Object.defineProperty(copy, key, {value: child, enumerable: true, writable: true, configurable: true})
+  else copy[key] = child
+}
+
+/** Met by jsonRoundTrip's copy where JSON would change the value: the copy goes through the JSON text instead. */
+const notPlainJson = new Error('not plain JSON data')
+
+/**
+ * What JSON.parse(JSON.stringify(value)) returns, made without the text when the value is plain
+ * JSON data (the API server's stored forms are): a third of the time of parsing the JSON. A value
+ * JSON would change (undefined, -0, a number that is not finite, a class instance, a toJSON)
+ * sends it the long way, so the result is always the round trip's.
+ */
+export function jsonRoundTrip<T>(value: T): T {
+  try {
+    return copyPlainJson(value) as T
+  } catch (error) {
+    if (error !== notPlainJson) throw error
+    return JSON.parse(JSON.stringify(value)) as T
+  }
+}
+
+function copyPlainJson(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value
+    case 'number':
+      if (!Number.isFinite(value) || Object.is(value, -0)) throw notPlainJson
+      return value
+    case 'object': {
+      if (value === null) return null
+      if (Array.isArray(value)) {
+        const copy = new Array<unknown>(value.length)
+        for (let index = 0; index < value.length; index++) copy[index] = copyPlainJson(value[index])
+        return copy
+      }
+      const prototype = Object.getPrototypeOf(value)
+      if ((prototype !== Object.prototype && prototype !== null) || typeof (value as {toJSON?: unknown}).toJSON === 'function') throw notPlainJson
+      const copy: Record<string, unknown> = {}
+      for (const key of Object.keys(value)) setOwn(copy, key, copyPlainJson((value as Record<string, unknown>)[key]))
+      return copy
+    }
+    default:
+      throw notPlainJson
+  }
 }
 
 /** Field at a dotted path (`spec.template.metadata.labels`), or undefined. */

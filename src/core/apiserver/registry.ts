@@ -13,7 +13,7 @@ import {assert} from '../util/assert.js'
 import {objectKey} from './keys.js'
 import {recordUpdate} from './managed-fields.js'
 import {ApiError, apiErrors} from './api-errors.js'
-import {decodeWritten, encodeForStorage, objectFromStored, reorderMetadata, storeFailure, writeOptionsOf} from './stored-objects.js'
+import {encodeForStorage, objectFromStored, reorderMetadata, storedFormOf, storeFailure, writeOptionsOf, writtenObject} from './stored-objects.js'
 import {WrittenObjects} from './written-objects.js'
 
 export {eventTtlSeconds} from './stored-objects.js'
@@ -177,8 +177,9 @@ export class Registry {
       if ((await this.store.get(key)).object) throw apiErrors.alreadyExists(definition, name)
     }
     const finish = options.allocate ? await options.allocate(object, null) : null
-    const value = encodeForStorage(definition, object)
-    if (options.dryRun) return decodeWritten(value, null)
+    const form = storedFormOf(definition, object)
+    const {value} = form
+    if (options.dryRun) return writtenObject(form, null)
     let stored: StoredObject
     try {
       stored = await this.write(() => this.store.create(key, value, writeOptionsOf(definition)), definition, name)
@@ -188,7 +189,7 @@ export class Registry {
       throw error
     }
     await finish?.(true)
-    return decodeWritten(value, stored.modRevision)
+    return writtenObject(form, stored.modRevision)
   }
 
   /** Keeps managedFields: an Update's changed fields become its manager's (kube's field manager). */
@@ -314,8 +315,9 @@ export class Registry {
       (object.metadata.deletionGracePeriodSeconds ?? 0) === 0 && namespaceFinalizers.length === 0
     this.recordManager(definition, object, current, options)
     const finish = options.allocate && !statusLike ? await options.allocate(object, current) : null
-    const value = encodeForStorage(definition, object)
-    if (options.dryRun) return {object: decodeWritten(value, Number(current.metadata.resourceVersion)), created: false}
+    const form = storedFormOf(definition, object)
+    const {value} = form
+    if (options.dryRun) return {object: writtenObject(form, Number(current.metadata.resourceVersion)), created: false}
     if (Buffer.compare(Buffer.from(value), Buffer.from(stored.value)) === 0) {
       await finish?.(true)
       // Nothing to write, as far as a remembered copy knows: the store may hold a newer one.
@@ -326,10 +328,10 @@ export class Registry {
       let result: {object: KubeObject; created: boolean}
       if (finishesDeletion) {
         await this.deleteStored(key, stored)
-        result = {object: decodeWritten(value, stored.modRevision), created: false}
+        result = {object: writtenObject(form, stored.modRevision), created: false}
       } else {
         const written = await this.replaceStored(key, value, stored, definition)
-        result = {object: decodeWritten(value, written.modRevision), created: false}
+        result = {object: writtenObject(form, written.modRevision), created: false}
       }
       await finish?.(true)
       return result
@@ -366,10 +368,10 @@ export class Registry {
         if (remembered) continue
         return current
       }
-      const value = encodeForStorage(definition, next)
+      const form = storedFormOf(definition, next)
       try {
-        const written = await this.replaceStored(key, value, stored, definition)
-        return decodeWritten(value, written.modRevision)
+        const written = await this.replaceStored(key, form.value, stored, definition)
+        return writtenObject(form, written.modRevision)
       } catch (error) {
         if (error instanceof StoreError && error.code === 'Conflict') continue
         throw storeFailure(error, definition, name)

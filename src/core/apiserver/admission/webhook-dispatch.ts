@@ -125,9 +125,12 @@ export class MutatingAdmissionWebhook implements AdmissionPlugin {
     this.caller = callerOf(reader, 'mutatingwebhookconfigurations')
   }
 
-  async admit(attributes: AdmissionAttributes, object: KubeObject | null, old: KubeObject | null): Promise<void> {
+  readonly reportsChange = true
+
+  /** Resolves to whether a webhook's patch changed the object. */
+  async admit(attributes: AdmissionAttributes, object: KubeObject | null, old: KubeObject | null): Promise<boolean> {
     const matched = await this.caller.matching(attributes, object, old)
-    if (matched.length === 0) return
+    if (matched.length === 0) return false
     // Index of the webhook that last changed the object, to know whom IfNeeded calls again.
     let lastChange = -1
     const calledBeforeChange: number[] = []
@@ -138,7 +141,9 @@ export class MutatingAdmissionWebhook implements AdmissionPlugin {
       if (str(entry.hook.reinvocationPolicy) === 'IfNeeded' && index < lastChange) calledBeforeChange.push(index)
     }
     // kube calls each IfNeeded webhook at most once more, in the same order.
-    for (const index of calledBeforeChange) await this.callOne(matched[index]!, attributes, object, old)
+    let changedAgain = false
+    for (const index of calledBeforeChange) changedAgain = (await this.callOne(matched[index]!, attributes, object, old)) || changedAgain
+    return lastChange >= 0 || changedAgain
   }
 
   /** Calls one webhook and applies its patch to `object` in place; true when it changed. */
