@@ -186,6 +186,7 @@ describe('kubemu kubectl beside the real kubectl on one API server', () => {
     'get podmetrics -l nothing=here',
     'describe pods',
     'create role reader --verb=get,list --resource=pods,deployments.apps,pods/log --dry-run=client -o json',
+    'create service externalname ext --external-name=example.com --dry-run=client -o yaml',
     'create clusterrole watcher --verb=watch --resource=nodes --resource-name=worker-1 --non-resource-url=/healthz --dry-run=client -o yaml',
     'create clusterrole checker --verb=get --resource=nodes --non-resource-url=/healthz,/version --dry-run=client -o yaml',
     'create role bad --verb=fly --resource=pods --dry-run=client -o yaml',

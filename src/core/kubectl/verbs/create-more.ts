@@ -103,7 +103,8 @@ function serviceGenerator(type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'Ext
       if (ports.length === 0 && type !== 'ExternalName' && session.flag('clusterip') !== 'None') throw new KubectlError('at least one tcp port specifier must be provided')
       const spec: Record<string, unknown> = {}
       if (ports.length > 0) spec.ports = ports
-      if (type !== 'ExternalName') spec.selector = {app: name}
+      // kubectl's generator selects app=NAME for every type, ExternalName included.
+      spec.selector = {app: name}
       if (session.flag('clusterip')) spec.clusterIP = session.flag('clusterip')
       spec.type = type
       if (type === 'ExternalName') spec.externalName = session.flag('external-name')
