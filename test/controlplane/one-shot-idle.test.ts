@@ -91,4 +91,14 @@ describe('one-shot commands while the loops are idle', () => {
     api = await command()
     expect((await pod(api)).status?.phase).toBe('Succeeded')
   }, 120_000)
+
+  it('replay after a master stops, which the loops see in files rather than in the store', async () => {
+    let api = await command()
+    const apiServerPod = () => request<Pod & {status?: {containerStatuses?: Array<{ready?: boolean}>}}>(api, 'GET', '/api/v1/namespaces/kube-system/pods/kube-apiserver-control-plane2')
+    expect((await apiServerPod()).status?.containerStatuses?.[0]?.ready).toBe(true)
+    await host.fault('masters', 'control-plane2', 'stop', false)
+    wall.advance(1_500)
+    api = await command()
+    expect((await apiServerPod()).status?.containerStatuses?.[0]?.ready).toBe(false)
+  }, 120_000)
 })

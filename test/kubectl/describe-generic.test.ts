@@ -31,12 +31,13 @@ spec:
               tags: {type: array, items: {type: string}}
               parts: {type: array, items: {type: object, properties: {name: {type: string}}}}
               enabled: {type: boolean}
+              matrix: {type: array, items: {type: array, items: {type: integer}}}
 `
 
 const widget = `apiVersion: example.com/v1
 kind: Widget
 metadata: {name: w1, labels: {a: b, c: d}, annotations: {note: hi}}
-spec: {size: 3, ratio: 0.5, tags: [x, z], parts: [{name: p1}, {name: p2}], enabled: true}
+spec: {size: 3, ratio: 0.00001, tags: [x, z], parts: [{name: p1}, {name: p2}], enabled: true, matrix: [[1, 2], [3]]}
 `
 
 describe('kubectl describe with the generic describer', () => {
@@ -69,6 +70,6 @@ describe('kubectl describe with the generic describer', () => {
     const lease = (await real('describe lease worker-1 -n kube-node-lease')).stdout
     expect(lease).toMatch(/\nMetadata:\n {2}Creation Timestamp: +\S+\n {2}Owner References:\n {4}API Version: +v1\n {4}Kind: +Node\n/)
     expect(lease).toMatch(/\nSpec:\n {2}Holder Identity: +worker-1\n {2}Lease Duration Seconds: +40\n {2}Renew Time: +\S+\nEvents: +<none>\n$/)
-    expect((await real('describe widget w1')).stdout).toMatch(/\nSpec:\n {2}Enabled: +true\n {2}Parts:\n {4}Name: +p1\n {4}Name: +p2\n {2}Ratio: +0.5\n {2}Size: +3\n {2}Tags:\n {4}x\n {4}z\n/)
+    expect((await real('describe widget w1')).stdout).toMatch(/\nSpec:\n {2}Enabled: +true\n {2}Matrix:\n {4}\[1 2\]\n {4}\[3\]\n {2}Parts:\n {4}Name: +p1\n {4}Name: +p2\n {2}Ratio: +1e-05\n {2}Size: +3\n {2}Tags:\n {4}x\n {4}z\n/)
   })
 })

@@ -184,6 +184,9 @@ describe('kubemu kubectl beside the real kubectl on one API server', () => {
     'get podmetrics -A',
     'get nodemetrics worker-1',
     'get podmetrics -l nothing=here',
+    // Sorting asks for the rows' whole objects (includeObject=Object), kind included.
+    'get nodemetrics --sort-by=.metadata.name',
+    'get podmetrics -A --sort-by=.metadata.name',
     'describe pods',
     'create role reader --verb=get,list --resource=pods,deployments.apps,pods/log --dry-run=client -o json',
     'create service externalname ext --external-name=example.com --dry-run=client -o yaml',

@@ -12,6 +12,7 @@ import type {RequestInfo} from './request.js'
 import {addQuantities, formatQuantity, parseQuantity, type Quantity, zeroQuantity} from '../api/quantity.js'
 import type {IncludeObject} from './tables/table.js'
 
+const metricsApiVersion = 'metrics.k8s.io/v1beta1'
 /** metrics-server's default resolution. */
 const window = '20.05s'
 const kibibyte = 1024
@@ -51,7 +52,8 @@ export function metricsTable(body: MetricsObject | MetricsList, includeObject: I
     const use = useOf(object)
     resources ??= [...use.keys()].sort()
     const row: Record<string, unknown> = {cells: [object.metadata.name, ...resources.map((resource) => formatQuantity(use.get(resource) ?? zeroQuantity)), object.window]}
-    if (includeObject === 'Object') row.object = object
+    // A list's items carry no kind; a row's object does, as kube's table conversion sets it.
+    if (includeObject === 'Object') row.object = {kind: list ? list.kind.replace(/List$/, '') : object.kind, apiVersion: metricsApiVersion, ...object}
     else if (includeObject === 'Metadata') row.object = {kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata}
     return row
   })
@@ -137,7 +139,7 @@ export class MetricsApi {
         items.push({metadata: {name: pod.metadata.name, namespace: pod.metadata.namespace, creationTimestamp: timestamp, labels: pod.metadata.labels ?? {}}, timestamp, window, containers})
       }
     }
-    const apiVersion = 'metrics.k8s.io/v1beta1'
+    const apiVersion = metricsApiVersion
     if (info.name) {
       if (items.length === 0) throw apiErrors.notFound(definition, info.name)
       return {kind: definition.kind, apiVersion, ...items[0]!}

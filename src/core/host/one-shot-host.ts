@@ -338,6 +338,9 @@ export class OneShotHost implements ClusterHost {
   async fault(kind: FaultKind, name: string, action: FaultAction, _force: boolean): Promise<FaultResult> {
     // The members run in this process only while a fault is applied: nothing else may hold them.
     await this.close()
+    // The loops see a stopped or started master or member in files, not in the store: the next
+    // command must replay, not skip as if the loops were idle.
+    updateHostState(this.folder, ({idle: _changed, ...state}) => state)
     const options = {clock: this.clock}
     if (kind === 'members') {
       checkMemberName(this.folder, name)

@@ -7,6 +7,7 @@ import {isJsonObject} from '../../api/object.js'
 import {type DescribeContext, eventsFor} from './context.js'
 import {describeEvents} from './pods.js'
 import {DescribeWriter, printAnnotations, printLabels} from './writer.js'
+import {goValueText} from '../../printers/kubectl/go-values.js'
 
 const commonAcronyms = ['API', 'URL', 'UID', 'OSB', 'GUID']
 const skippedMetadata = ['managedFields', 'name', 'namespace', 'labels', 'annotations']
@@ -41,8 +42,8 @@ export function smartLabelFor(field: string): string {
     .join(' ')
 }
 
-/** Go's %v of a JSON scalar. */
-const goValue = (value: unknown) => (value === null ? '<nil>' : String(value))
+/** Go's %v of a decoded JSON value: floats as %g (1e-05), nested lists and maps as [1 2] and map[a:1]. */
+const goValue = (value: unknown) => goValueText(value)
 
 function printContent(writer: DescribeWriter, level: number, content: Record<string, unknown>, skip: readonly string[]): void {
   for (const field of Object.keys(content).sort()) {
