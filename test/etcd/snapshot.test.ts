@@ -70,7 +70,7 @@ describe('etcdctl snapshot', () => {
     // The same content as version 2 laid it out: revision and sub-revision in columns of their own, kv repeating each key's columns, raft's hard state in a table.
     const database = new Database(path)
     database.exec(`
-      DROP INDEX kv_by_lease; DROP INDEX kv_history_by_key;
+      DROP INDEX kv_by_lease; DROP INDEX kv_history_by_key_id;
       ALTER TABLE kv RENAME TO kv_now; ALTER TABLE kv_history RENAME TO kv_history_now;
       CREATE TABLE kv_history (id INTEGER PRIMARY KEY, revision INTEGER NOT NULL, sub_revision INTEGER NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL, create_revision INTEGER NOT NULL, version INTEGER NOT NULL, lease INTEGER NOT NULL, tombstone INTEGER NOT NULL, UNIQUE (revision, sub_revision));
       CREATE INDEX kv_history_by_key ON kv_history (key, revision, sub_revision);

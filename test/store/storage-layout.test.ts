@@ -7,6 +7,17 @@ import {MemberDatabase} from '../../src/core/storage/member-database.js'
 import {schemaVersion} from '../../src/core/storage/schema.js'
 import {bytes, temporaryFolder, text} from '../support/temp.js'
 
+/** The MVCC tables schema version 3 made: history indexed by the key itself, kv holding the current keys alone. */
+const versionThreeTables = [
+  'CREATE TABLE kv_history (id INTEGER PRIMARY KEY, key BLOB NOT NULL, value BLOB NOT NULL, create_revision INTEGER NOT NULL, version INTEGER NOT NULL, lease INTEGER NOT NULL, tombstone INTEGER NOT NULL)',
+  'CREATE INDEX kv_history_by_key ON kv_history (key)',
+  'CREATE TABLE kv (key BLOB PRIMARY KEY, history_id INTEGER NOT NULL, lease INTEGER NOT NULL) WITHOUT ROWID',
+  'CREATE INDEX kv_by_lease ON kv (lease) WHERE lease != 0',
+]
+
+/** A history row's id in schema versions 3 and later: revision × 2^24 + sub-revision. */
+const packed = (revision: number, subRevision: number) => revision * 2 ** 24 + subRevision
+
 /** The MVCC tables as schema version 1 made them: every current value also in kv, WITHOUT ROWID. */
 const versionOneTables = [
   'CREATE TABLE kv (key BLOB PRIMARY KEY, value BLOB NOT NULL, create_revision INTEGER NOT NULL, mod_revision INTEGER NOT NULL, version INTEGER NOT NULL, lease INTEGER NOT NULL) WITHOUT ROWID',
@@ -86,9 +97,9 @@ describe('member database layout', () => {
     const database = MemberDatabase.open(path)
     try {
       expect(Number(database.db.pragma('user_version', {simple: true}))).toBe(schemaVersion)
-      // One B-tree per table and one index by key, no more: history rows keyed by their revision, raft's hard state a meta row.
+      // One B-tree per table and one index of a key's rows, no more: history rows keyed by their revision, raft's hard state a meta row.
       const trees = database.db.prepare("SELECT name FROM sqlite_master WHERE tbl_name IN ('kv', 'kv_history', 'raft_hard_state') AND rootpage > 0 ORDER BY name").pluck().all()
-      expect(trees).toEqual(['kv', 'kv_by_lease', 'kv_history', 'kv_history_by_key'])
+      expect(trees).toEqual(['kv', 'kv_by_lease', 'kv_history', 'kv_history_by_key_id'])
       const raft = database.loadRaftState()
       expect(raft.hardState).toEqual({term: 5, vote: 'a1b2', commit: 9})
       expect(raft.snapshot?.metadata).toEqual({index: 8, term: 5, confState: {voters: ['a1b2']}})
@@ -141,6 +152,66 @@ describe('member database layout', () => {
       expect(database.kv.getAt(bytes('/b'), 5)).toBeNull()
       expect(database.kv.keysWithLease(7n).map(text)).toEqual(['/a'])
       expect(database.integrityProblems()).toEqual([])
+    } finally {
+      database.close()
+    }
+  })
+
+  it("brings a version 3 file to the current schema: a deleted key's history stays reachable, and compaction drops it", () => {
+    const path = join(temporaryFolder(), 'infra1.db')
+    const made = MemberDatabase.open(path)
+    made.close()
+    const old = new Database(path)
+    old.exec('DROP TABLE kv; DROP TABLE kv_history')
+    for (const statement of versionThreeTables) old.exec(statement)
+    const history = old.prepare('INSERT INTO kv_history (id, key, value, create_revision, version, lease, tombstone) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    history.run(packed(2, 0), bytes('/a'), bytes('a1'), 2, 1, 0, 0)
+    history.run(packed(3, 0), bytes('/a'), bytes('a2'), 2, 2, 7, 0)
+    history.run(packed(3, 1), bytes('/b'), bytes('b1'), 3, 1, 0, 0)
+    history.run(packed(4, 0), bytes('/b'), new Uint8Array(), 0, 0, 0, 1)
+    old.prepare('INSERT INTO kv VALUES (?, ?, ?)').run(bytes('/a'), packed(3, 0), 7)
+    old.pragma('user_version = 3')
+    old.close()
+
+    const database = MemberDatabase.open(path)
+    try {
+      expect(Number(database.db.pragma('user_version', {simple: true}))).toBe(schemaVersion)
+      // History's index holds each key's number, not the key.
+      expect(database.db.prepare("SELECT name FROM pragma_index_info('kv_history_by_key_id')").pluck().all()).toEqual(['key_id'])
+      expect(database.kv.range({start: bytes('/'), end: bytes('0')}, 10).map((entry) => [text(entry.key), text(entry.value), entry.modRevision, entry.lease])).toEqual([['/a', 'a2', 3, 7n]])
+      expect(database.kv.count({start: bytes('/'), end: bytes('0')})).toBe(1)
+      expect(database.kv.keys({start: bytes('/'), end: bytes('0')}, 10).map(text)).toEqual(['/a'])
+      expect(text(database.kv.getAt(bytes('/a'), 2)!.value)).toBe('a1')
+      expect(text(database.kv.getAt(bytes('/b'), 3)!.value)).toBe('b1')
+      expect(database.kv.getAt(bytes('/b'), 4)).toBeNull()
+      expect(database.kv.rangeAt({start: bytes('/'), end: bytes('0')}, 3, 10).map((entry) => [text(entry.key), text(entry.value)])).toEqual([['/a', 'a2'], ['/b', 'b1']])
+      expect(database.kv.countAt({start: bytes('/'), end: bytes('0')}, 3)).toBe(2)
+      // The key deleted at revision 4 comes back at 5 with its number, so its old rows stay reachable.
+      database.transaction(() => database.kv.put({key: bytes('/b'), value: bytes('b2'), createRevision: 5, modRevision: 5, version: 1, lease: 0n}, 0))
+      expect(text(database.kv.getAt(bytes('/b'), 3)!.value)).toBe('b1')
+      expect(text(database.kv.previous(bytes('/b'), 5, 0)?.value ?? new Uint8Array())).toBe('')
+      database.transaction(() => database.kv.delete(bytes('/b'), 6, 0))
+      expect(text(database.kv.getAt(bytes('/b'), 5)!.value)).toBe('b2')
+      // Compaction past the last tombstone drops the deleted key's rows, and then the key itself.
+      database.transaction(() => database.kv.compact(6))
+      expect(database.db.prepare('SELECT count(*) FROM kv').pluck().get()).toBe(1)
+      expect(database.kv.rangeAt({start: bytes('/'), end: bytes('0')}, 6, 10).map((entry) => text(entry.key))).toEqual(['/a'])
+      expect(database.integrityProblems()).toEqual([])
+    } finally {
+      database.close()
+    }
+  })
+
+  it("writes a new key's entry of history's index at the index's end, a few bytes long, not the key", () => {
+    const database = MemberDatabase.open(join(temporaryFolder(), 'infra1.db'))
+    try {
+      // etcdctl check perf's keys: 256 bytes that begin at random.
+      const keys = Array.from({length: 300}, (_, index) => bytes(`${((index * 7919) % 1000).toString().padStart(3, '0')}/${'k'.repeat(252)}`))
+      database.transaction(() => keys.forEach((key, index) => database.kv.put({key, value: bytes('v'), createRevision: index + 2, modRevision: index + 2, version: 1, lease: 0n}, 0)))
+      const index = database.db.prepare("SELECT count(*) AS pages, sum(pgsize - unused) AS used FROM dbstat WHERE name = 'kv_history_by_key_id'").get() as {pages: number; used: number}
+      // Keyed by the key (schema version 3), the 300 entries took 81,044 bytes over 25 pages.
+      expect(index.used).toBeLessThan(300 * 20)
+      expect(index.pages).toBeLessThanOrEqual(3)
     } finally {
       database.close()
     }

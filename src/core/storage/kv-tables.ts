@@ -87,42 +87,52 @@ export class KvTables {
     const prepare = <R>(sql: string) => db.prepare<unknown[], R>(sql).safeIntegers(true)
     const revision = `h.id >> ${subRevisionBits}`
     const currentColumns = `k.key AS key, h.value AS value, h.create_revision AS create_revision, ${revision} AS mod_revision, h.version AS version, h.lease AS lease`
-    const historyColumns = `h.key AS key, value, create_revision, ${revision} AS mod_revision, version, lease, h.id & ${subRevisionMask} AS sub_revision, tombstone`
-    // The newest row of each key at or before a revision: one range scan of the covering index
-    // kv_history_by_key (key, and the id SQLite appends), whose max per key SQLite takes in key
-    // order without sorting, then one primary-key seek per key for the row. CROSS JOIN keeps the
-    // keys as the outer loop: the planner would otherwise scan all of history for the join.
+    const historyColumns = `h.key AS key, h.value AS value, h.create_revision AS create_revision, ${revision} AS mod_revision, h.version AS version, h.lease AS lease, h.id & ${subRevisionMask} AS sub_revision, h.tombstone AS tombstone`
+    // The newest row of each key at or before a revision, unless a tombstone: the keys of the
+    // span in kv (which keeps a deleted key while it has history), in key order (so a limit stops
+    // the scan), then for each one seek of the index of its rows (kv_history_by_key_id: its
+    // number, and the id SQLite appends) and one primary-key seek for the row. CROSS JOIN keeps
+    // the keys as the outer loop: the planner would otherwise scan all of history for the join.
     const atRevision = `
-      WITH newest(id) AS (
-        SELECT max(id) FROM kv_history WHERE key >= @start AND key < @end AND id < @below GROUP BY key
-      )
-      SELECT ${historyColumns} FROM newest n CROSS JOIN kv_history h ON h.id = n.id`
+      FROM kv k CROSS JOIN kv_history h ON h.id = (SELECT max(n.id) FROM kv_history n WHERE n.key_id = k.key_id AND n.id < @below)
+      WHERE k.key >= @start AND k.key < @end AND h.tombstone = 0`
+    // A key's newest row before a history id: its number from kv, then one seek of the index of its rows.
+    const newestBefore = `SELECT ${historyColumns} FROM kv k CROSS JOIN kv_history h ON h.key_id = k.key_id WHERE k.key = ? AND h.id < ? ORDER BY h.id DESC LIMIT 1`
     this.pageCount = guarded(path, () => db.prepare<[], number>('PRAGMA page_count').pluck())
     this.statements = guarded(path, () => ({
-      // The value is the key's newest history row's: one primary-key seek per key.
+      // The value is the key's newest history row's: one primary-key seek per key (none for a
+      // deleted key, whose history_id is 0).
       get: prepare<KvRow>(`SELECT ${currentColumns} FROM kv k CROSS JOIN kv_history h ON h.id = k.history_id WHERE k.key = ?`),
       range: prepare<KvRow>(`SELECT ${currentColumns} FROM kv k CROSS JOIN kv_history h ON h.id = k.history_id WHERE k.key >= ? AND k.key < ? ORDER BY k.key LIMIT ?`),
-      count: prepare<{total: bigint}>('SELECT count(*) AS total FROM kv WHERE key >= ? AND key < ?'),
-      keys: prepare<{key: Buffer}>('SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?'),
-      rangeAt: prepare<HistoryDbRow>(`SELECT * FROM (${atRevision}) WHERE tombstone = 0 ORDER BY key LIMIT @limit`),
-      getAt: prepare<HistoryDbRow>(`SELECT ${historyColumns} FROM kv_history h WHERE key = ? AND id < ? ORDER BY id DESC LIMIT 1`),
-      countAt: prepare<{total: bigint}>(`SELECT count(*) AS total FROM (${atRevision}) WHERE tombstone = 0`),
-      upsert: prepare('INSERT INTO kv (key, history_id, lease) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET history_id = excluded.history_id, lease = excluded.lease'),
-      delete: prepare('DELETE FROM kv WHERE key = ?'),
-      deleteSpan: prepare('DELETE FROM kv WHERE key >= ? AND key < ?'),
+      count: prepare<{total: bigint}>('SELECT count(*) AS total FROM kv WHERE key >= ? AND key < ? AND history_id != 0'),
+      keys: prepare<{key: Buffer}>('SELECT key FROM kv WHERE key >= ? AND key < ? AND history_id != 0 ORDER BY key LIMIT ?'),
+      rangeAt: prepare<HistoryDbRow>(`SELECT ${historyColumns} ${atRevision} ORDER BY k.key LIMIT @limit`),
+      getAt: prepare<HistoryDbRow>(newestBefore),
+      countAt: prepare<{total: bigint}>(`SELECT count(*) AS total ${atRevision}`),
+      // A key new to kv takes the id of its first history row as its number (the history row,
+      // written first, looks it up); a key kv still has (current, or deleted with history left)
+      // keeps its number. Not RETURNING: SQLite buffers a statement's returned rows in a table of
+      // their own, which cost more than the seek.
+      upsert: prepare('INSERT INTO kv (key, key_id, history_id, lease) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET history_id = excluded.history_id, lease = excluded.lease'),
+      delete: prepare('UPDATE kv SET history_id = 0, lease = 0 WHERE key = ? AND history_id != 0'),
+      deleteSpan: prepare('UPDATE kv SET history_id = 0, lease = 0 WHERE key >= ? AND key < ? AND history_id != 0'),
       // A tombstone per current key of the span, numbered in key order from the first sub-revision:
       // one statement, not one call per key (a prefix delete of 60,000 keys spent 0.9 s of each
       // member's event loop in the calls alone).
       insertSpanTombstones: prepare(
-        `INSERT INTO kv_history (id, key, value, create_revision, version, lease, tombstone)
-         SELECT ? + row_number() OVER (ORDER BY key) - 1, key, X'', 0, 0, 0, 1 FROM kv WHERE key >= ? AND key < ? ORDER BY key`,
+        `INSERT INTO kv_history (id, key, key_id, value, create_revision, version, lease, tombstone)
+         SELECT ? + row_number() OVER (ORDER BY key) - 1, key, key_id, X'', 0, 0, 0, 1 FROM kv WHERE key >= ? AND key < ? AND history_id != 0 ORDER BY key`,
       ),
-      insertHistory: prepare('INSERT INTO kv_history (id, key, value, create_revision, version, lease, tombstone) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insertHistory: prepare(
+        'INSERT INTO kv_history (id, key, key_id, value, create_revision, version, lease, tombstone) VALUES (@id, @key, coalesce((SELECT key_id FROM kv WHERE key = @key), @id), @value, @createRevision, @version, @lease, @tombstone)',
+      ),
       history: prepare<HistoryDbRow>(`SELECT ${historyColumns} FROM kv_history h WHERE id >= ? AND id < ? AND key >= ? AND key < ? ORDER BY id LIMIT ?`),
-      previous: prepare<HistoryDbRow>(`SELECT ${historyColumns} FROM kv_history h WHERE key = ? AND id < ? ORDER BY id DESC LIMIT 1`),
+      previous: prepare<HistoryDbRow>(newestBefore),
       compact: prepare(`
         DELETE FROM kv_history WHERE id < @below AND (
-          tombstone = 1 OR EXISTS (SELECT 1 FROM kv_history n WHERE n.key = kv_history.key AND n.id > kv_history.id AND n.id < @below))`),
+          tombstone = 1 OR EXISTS (SELECT 1 FROM kv_history n WHERE n.key_id = kv_history.key_id AND n.id > kv_history.id AND n.id < @below))`),
+      // Deleted keys whose last history row compaction dropped: one scan of kv per compaction.
+      dropKeysWithoutHistory: prepare('DELETE FROM kv WHERE history_id = 0 AND NOT EXISTS (SELECT 1 FROM kv_history h WHERE h.key_id = kv.key_id)'),
       historyThrough: prepare<HistoryDbRow>(`SELECT ${historyColumns} FROM kv_history h WHERE id < ? ORDER BY id`),
       keysWithLease: prepare<{key: Buffer}>('SELECT key FROM kv WHERE lease = ? ORDER BY key'),
       getLease: prepare<{id: bigint; granted_ttl: bigint; expiry_ms: bigint}>('SELECT id, granted_ttl, expiry_ms FROM lease WHERE id = ?'),
@@ -178,14 +188,14 @@ export class KvTables {
   /** Records a key's new state in history and makes it the current one. Inside a transaction. */
   put(entry: StoredKeyValue, subRevision: number): void {
     const id = historyId(entry.modRevision, subRevision)
-    this.statements.insertHistory.run(id, entry.key, entry.value, entry.createRevision, entry.version, entry.lease, 0)
-    this.statements.upsert.run(entry.key, id, entry.lease)
+    this.statements.insertHistory.run({id, key: entry.key, value: entry.value, createRevision: entry.createRevision, version: entry.version, lease: entry.lease, tombstone: 0})
+    this.statements.upsert.run(entry.key, id, id, entry.lease)
   }
 
-  /** Removes a key and records its tombstone. Inside a transaction. */
+  /** Removes a key (a current one) and records its tombstone. Inside a transaction. */
   delete(key: Uint8Array, revision: number, subRevision: number): void {
-    this.statements.delete.run(key)
-    this.statements.insertHistory.run(historyId(revision, subRevision), key, empty, 0, 0, 0n, 1)
+    this.statements.insertHistory.run({id: historyId(revision, subRevision), key, value: empty, createRevision: 0, version: 0, lease: 0n, tombstone: 1})
+    assert(this.statements.delete.run(key).changes === 1, 'a key deleted is a current key')
   }
 
   /**
@@ -214,7 +224,9 @@ export class KvTables {
 
   /** Drops history a compaction at `revision` makes unreachable. Inside a transaction. */
   compact(revision: number): number {
-    return this.statements.compact.run({below: historyIdAfter(revision)}).changes
+    const dropped = this.statements.compact.run({below: historyIdAfter(revision)}).changes
+    this.statements.dropKeysWithoutHistory.run()
+    return dropped
   }
 
   *historyThrough(revision: number): Generator<HistoryRow> {

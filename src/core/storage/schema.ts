@@ -1,7 +1,7 @@
 // The schema of one member's database. Current keys live apart from history so that a range
 // over live keys never scans old revisions.
 
-export const schemaVersion = 3
+export const schemaVersion = 4
 
 /**
  * A history row's id packs its revision and sub-revision: revision × 2^24 + sub-revision. Rows are
@@ -41,11 +41,8 @@ const versionTwoMvccTables: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS kv_by_lease ON kv (lease) WHERE lease != 0`,
 ]
 
-/** The tables of the MVCC state machine now. */
-const mvccTables: readonly string[] = [
-  // Every value lives once, in history (as etcd's bolt keeps revisions), keyed by its packed
-  // revision (see subRevisionBits). A rowid table: SQLite keeps a row of up to a page in its leaf,
-  // where a WITHOUT ROWID table spills rows over a quarter page into overflow pages.
+/** The tables of the MVCC state machine as schema version 3 made them (what version 4 migrates from). */
+const versionThreeMvccTables: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS kv_history (
      id INTEGER PRIMARY KEY,
      key BLOB NOT NULL,
@@ -56,11 +53,42 @@ const mvccTables: readonly string[] = [
      tombstone INTEGER NOT NULL
    )`,
   `CREATE INDEX IF NOT EXISTS kv_history_by_key ON kv_history (key)`,
-  // The index of the current keys (etcd's treeIndex): each key's newest history row, whose
-  // columns it does not repeat. Small rows, so one B-tree keyed by the key (no rowid table beside
-  // an index of the keys); the lease stays here for the index of a lease's keys.
   `CREATE TABLE IF NOT EXISTS kv (
      key BLOB PRIMARY KEY,
+     history_id INTEGER NOT NULL,
+     lease INTEGER NOT NULL
+   ) WITHOUT ROWID`,
+  `CREATE INDEX IF NOT EXISTS kv_by_lease ON kv (lease) WHERE lease != 0`,
+]
+
+/** The tables of the MVCC state machine now. */
+const mvccTables: readonly string[] = [
+  // Every value lives once, in history (as etcd's bolt keeps revisions), keyed by its packed
+  // revision (see subRevisionBits). A rowid table: SQLite keeps a row of up to a page in its leaf,
+  // where a WITHOUT ROWID table spills rows over a quarter page into overflow pages. key_id is
+  // its key's number (kv.key_id), which the index of a key's rows holds instead of the key.
+  `CREATE TABLE IF NOT EXISTS kv_history (
+     id INTEGER PRIMARY KEY,
+     key BLOB NOT NULL,
+     key_id INTEGER NOT NULL,
+     value BLOB NOT NULL,
+     create_revision INTEGER NOT NULL,
+     version INTEGER NOT NULL,
+     lease INTEGER NOT NULL,
+     tombstone INTEGER NOT NULL
+   )`,
+  // A key's rows by its number (SQLite appends the id): entries of a few bytes, and a new key's
+  // number is the id of its first row, so its entry goes at the end of the index like the row
+  // itself. Indexed by the key, each put of a new key wrote an entry of the key's length at a
+  // random place (a page, and a split every dozen entries), on every member.
+  `CREATE INDEX IF NOT EXISTS kv_history_by_key_id ON kv_history (key_id)`,
+  // Every key with history (etcd's treeIndex): its number, its newest history row (0 once the key
+  // is deleted: the row stays, with its number, until compaction drops the key's last history
+  // row) and its lease. Small rows, so one B-tree keyed by the key (no rowid table beside an index
+  // of the keys); the lease stays here for the index of a lease's keys.
+  `CREATE TABLE IF NOT EXISTS kv (
+     key BLOB PRIMARY KEY,
+     key_id INTEGER NOT NULL,
      history_id INTEGER NOT NULL,
      lease INTEGER NOT NULL
    ) WITHOUT ROWID`,
@@ -118,7 +146,8 @@ export const metaRaftHardState = 'raft_hard_state'
  * What brings a database of the version before each one up to it, in one transaction: version 1
  * kept every current value twice (in kv and in history) in WITHOUT ROWID tables; version 2 gave
  * history rows an id of their own with an index of their revisions, repeated each current key's
- * columns in kv (a rowid table with an index of its keys) and kept raft's hard state in a table.
+ * columns in kv (a rowid table with an index of its keys) and kept raft's hard state in a table;
+ * version 3 indexed history by the key itself and kept only current keys in kv.
  */
 export const schemaMigrations: ReadonlyMap<number, readonly string[]> = new Map([
   [
@@ -144,7 +173,7 @@ export const schemaMigrations: ReadonlyMap<number, readonly string[]> = new Map(
       'DROP INDEX kv_history_by_key',
       'ALTER TABLE kv RENAME TO kv_version2',
       'ALTER TABLE kv_history RENAME TO kv_history_version2',
-      ...mvccTables,
+      ...versionThreeMvccTables,
       `INSERT INTO kv_history (id, key, value, create_revision, version, lease, tombstone)
          SELECT (revision << ${subRevisionBits}) + sub_revision, key, value, create_revision, version, lease, tombstone FROM kv_history_version2 ORDER BY revision, sub_revision`,
       `INSERT INTO kv (key, history_id, lease)
@@ -156,6 +185,24 @@ export const schemaMigrations: ReadonlyMap<number, readonly string[]> = new Map(
       'CREATE TABLE IF NOT EXISTS raft_hard_state (singleton INTEGER PRIMARY KEY CHECK (singleton = 0), term INTEGER NOT NULL, vote TEXT NOT NULL, commit_index INTEGER NOT NULL)',
       `INSERT INTO meta (name, value) SELECT '${metaRaftHardState}', json_object('term', term, 'vote', vote, 'commit', commit_index) FROM raft_hard_state`,
       'DROP TABLE raft_hard_state',
+    ],
+  ],
+  [
+    4,
+    [
+      'DROP INDEX kv_by_lease',
+      'DROP INDEX kv_history_by_key',
+      'ALTER TABLE kv RENAME TO kv_version3',
+      'ALTER TABLE kv_history RENAME TO kv_history_version3',
+      ...mvccTables,
+      // Each key with history gets the id of its oldest row as its number; a deleted key keeps a row.
+      `INSERT INTO kv (key, key_id, history_id, lease)
+         SELECT h.key, h.key_id, coalesce(k.history_id, 0), coalesce(k.lease, 0)
+         FROM (SELECT key, min(id) AS key_id FROM kv_history_version3 GROUP BY key) h LEFT JOIN kv_version3 k ON k.key = h.key`,
+      `INSERT INTO kv_history (id, key, key_id, value, create_revision, version, lease, tombstone)
+         SELECT h.id, h.key, k.key_id, h.value, h.create_revision, h.version, h.lease, h.tombstone FROM kv_history_version3 h JOIN kv k ON k.key = h.key ORDER BY h.id`,
+      'DROP TABLE kv_version3',
+      'DROP TABLE kv_history_version3',
     ],
   ],
 ])
