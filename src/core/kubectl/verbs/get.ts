@@ -181,6 +181,12 @@ export function parseResourceArguments(mapper: ResourceMapper, args: readonly st
   if (args.length === 0) return []
   refuseCombinedTypeArguments(args)
   if (args[0]!.includes('/')) {
+    // The builder splits every argument before it maps any (splitResourceTypeName).
+    for (const argument of args) {
+      const parts = argument.split('/')
+      if (parts.length !== 2) throw new KubectlError('arguments in resource/name form may not have more than one slash')
+      if (parts.some((part) => part.length === 0) || parts[0]!.split(',').filter((type) => type.length > 0).length !== 1) throw new KubectlError('arguments in resource/name form must have a single resource and name')
+    }
     const requests: Request[] = []
     for (const argument of args) {
       const slash = argument.indexOf('/')

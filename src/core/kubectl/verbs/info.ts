@@ -251,6 +251,10 @@ async function canIList(session: KubectlSession): Promise<number> {
   return 0
 }
 
+/** The verbs `auth can-i` knows (others get a warning, and are asked all the same). */
+const resourceVerbs = new Set(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'use', 'bind', 'impersonate', '*', 'approve', 'sign', 'escalate', 'attest'])
+const nonResourceUrlVerbs = new Set(['get', 'put', 'post', 'head', 'options', 'delete', 'patch', '*'])
+
 async function canI(session: KubectlSession, args: readonly string[]): Promise<number> {
   if (session.flag('list') === 'true') {
     if (args.length > 0) throw new KubectlError('list option must be specified with no arguments')
@@ -261,6 +265,7 @@ async function canI(session: KubectlSession, args: readonly string[]): Promise<n
   let attributes: Record<string, unknown>
   if (target.startsWith('/')) {
     attributes = {nonResourceAttributes: {path: target, verb}}
+    if (!nonResourceUrlVerbs.has(verb)) session.io.stderr(`Warning: verb '${verb}' is not a known verb\n\n`)
   } else {
     const slash = target.indexOf('/')
     const resourceText = slash >= 0 ? target.slice(0, slash) : target
@@ -283,6 +288,8 @@ async function canI(session: KubectlSession, args: readonly string[]): Promise<n
         session.io.stderr(`Warning: the server doesn't have a resource type '${resource}'\n\n`)
       }
     }
+    // Told after the resource's warnings, as kubectl's Validate follows its Complete.
+    if (!resourceVerbs.has(verb)) session.io.stderr(`Warning: verb '${verb}' is not a known verb\n\n`)
     attributes = {
       resourceAttributes: {
         namespace: session.flag('all-namespaces') === 'true' ? '' : session.namespace(),

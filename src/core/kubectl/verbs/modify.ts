@@ -4,7 +4,7 @@
 import {existsSync, statSync} from 'node:fs'
 import {cloneJson, jsonEqual, type KubeObject} from '../../api/object.js'
 import {isValidLabelValue} from '../../api/names.js'
-import {GatheredErrors, KubectlError, refuseAllWithSelector, resourcesRequiredMessage} from '../errors.js'
+import {GatheredErrors, KubectlError, noResourcesMessage, refuseAllWithSelector, resourcesRequiredMessage} from '../errors.js'
 import {hasManifestSource} from '../kustomize/manifests.js'
 import {isManifest, readManifestEntries} from '../manifests.js'
 import {readYamlDocument} from '../yaml-faults.js'
@@ -285,6 +285,8 @@ export async function runScale(session: KubectlSession, args: readonly string[])
   const replicas = Number(session.flag('replicas'))
   if (!session.flags.changed.has('replicas') || replicas < 0) throw new KubectlError('The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0')
   const dryRun = dryRunOf(session.flag('dry-run'))
+  // The builder refuses a command naming nothing, before scale looks for objects.
+  if (args.length === 0 && session.list('filename').length === 0) throw new KubectlError(noResourcesMessage)
   const mapper = await ResourceMapper.discover(session)
   // kubectl reads every object first and keeps what it could not read for the end; a failure
   // while scaling stops it at once.

@@ -71,11 +71,14 @@ export async function runRun(session: KubectlSession, args: readonly string[]): 
   const image = session.flag('image')
   if (!image) throw new KubectlError('--image is required')
   const restart = session.flag('restart')
-  if (!['Always', 'OnFailure', 'Never'].includes(restart)) throw new KubectlError(`invalid restart policy: ${restart}`)
+  if (!['Always', 'OnFailure', 'Never'].includes(restart)) throw new KubectlError(`invalid restart policy: ${restart}\nSee 'kubectl run -h' for help and examples`)
   const container: Record<string, unknown> = {name, image}
   const trailing = [...rest]
   if (trailing.length > 0) container[session.flag('command') === 'true' ? 'command' : 'args'] = trailing
   const port = session.flag('port')
+  // kubectl 1.32 reads the port with strconv.Atoi as it builds the pod.
+  if (port && !/^[+-]?\d+$/.test(port)) throw new KubectlError(`strconv.Atoi: parsing ${JSON.stringify(port)}: invalid syntax`)
+  if (port && BigInt.asIntN(64, BigInt(port)) !== BigInt(port)) throw new KubectlError(`strconv.Atoi: parsing ${JSON.stringify(port)}: value out of range`)
   if (port) container.ports = [{containerPort: Number(port)}]
   const env = session.list('env').map((entry) => {
     const equals = entry.indexOf('=')
