@@ -217,6 +217,17 @@ describe('member database layout', () => {
     }
   })
 
+  it('refuses a file of a newer schema to readers as to writers: its tables would read wrong', () => {
+    const path = join(temporaryFolder(), 'infra1.db')
+    MemberDatabase.open(path).close()
+    const newer = new Database(path)
+    newer.pragma(`user_version = ${schemaVersion + 1}`)
+    newer.close()
+    for (const readonly of [false, true]) {
+      expect(() => MemberDatabase.open(path, {readonly})).toThrow(expect.objectContaining({name: 'StorageError', code: 'SchemaTooNew'}))
+    }
+  })
+
   it('keeps a current value once: kv points at its newest history row', () => {
     const database = MemberDatabase.open(join(temporaryFolder(), 'infra1.db'))
     try {

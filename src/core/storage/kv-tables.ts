@@ -103,7 +103,7 @@ export class KvTables {
       // The value is the key's newest history row's: one primary-key seek per key (none for a
       // deleted key, whose history_id is 0).
       get: prepare<KvRow>(`SELECT ${currentColumns} FROM kv k CROSS JOIN kv_history h ON h.id = k.history_id WHERE k.key = ?`),
-      range: prepare<KvRow>(`SELECT ${currentColumns} FROM kv k CROSS JOIN kv_history h ON h.id = k.history_id WHERE k.key >= ? AND k.key < ? ORDER BY k.key LIMIT ?`),
+      range: prepare<KvRow>(`SELECT ${currentColumns} FROM kv k CROSS JOIN kv_history h ON h.id = k.history_id WHERE k.key >= ? AND k.key < ? AND k.history_id != 0 ORDER BY k.key LIMIT ?`),
       count: prepare<{total: bigint}>('SELECT count(*) AS total FROM kv WHERE key >= ? AND key < ? AND history_id != 0'),
       keys: prepare<{key: Buffer}>('SELECT key FROM kv WHERE key >= ? AND key < ? AND history_id != 0 ORDER BY key LIMIT ?'),
       rangeAt: prepare<HistoryDbRow>(`SELECT ${historyColumns} ${atRevision} ORDER BY k.key LIMIT @limit`),
@@ -134,7 +134,8 @@ export class KvTables {
       // Deleted keys whose last history row compaction dropped: one scan of kv per compaction.
       dropKeysWithoutHistory: prepare('DELETE FROM kv WHERE history_id = 0 AND NOT EXISTS (SELECT 1 FROM kv_history h WHERE h.key_id = kv.key_id)'),
       historyThrough: prepare<HistoryDbRow>(`SELECT ${historyColumns} FROM kv_history h WHERE id < ? ORDER BY id`),
-      keysWithLease: prepare<{key: Buffer}>('SELECT key FROM kv WHERE lease = ? ORDER BY key'),
+      // `lease != 0` lets SQLite use the partial index kv_by_lease (it cannot infer it from `lease = ?`).
+      keysWithLease: prepare<{key: Buffer}>('SELECT key FROM kv WHERE lease = ? AND lease != 0 ORDER BY key'),
       getLease: prepare<{id: bigint; granted_ttl: bigint; expiry_ms: bigint}>('SELECT id, granted_ttl, expiry_ms FROM lease WHERE id = ?'),
       listLeases: prepare<{id: bigint; granted_ttl: bigint; expiry_ms: bigint}>('SELECT id, granted_ttl, expiry_ms FROM lease ORDER BY id'),
       upsertLease: prepare(

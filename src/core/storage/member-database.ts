@@ -131,6 +131,8 @@ export class MemberDatabase {
         } else {
           // Reads the header, so a file that is not a database fails here, not later.
           const current = Number(db.pragma('user_version', {simple: true}))
+          // A newer layout read with this one's statements would miscount (deleted keys kept in kv).
+          if (current > schemaVersion) throw new StorageError('SchemaTooNew', `${path}: written by a newer kubemu (schema ${current}, this one knows ${schemaVersion})`, path)
           if (current < schemaVersion) throw new StorageError('SchemaOutdated', `${path}: schema ${current}, brought up to ${schemaVersion} by the next command that writes`, path)
         }
         return new MemberDatabase(path, db, !(options.readonly ?? false), busyTimeoutMilliseconds)
