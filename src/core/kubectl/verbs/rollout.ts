@@ -426,7 +426,7 @@ export const rolloutVerb: KubectlVerb = {
   name: 'rollout',
   flags: [],
   subverbs: [
-    {name: 'status', flags: [...common, {name: 'watch', shorthand: 'w', kind: 'bool', defaultValue: 'true'}, {name: 'timeout', kind: 'string', defaultValue: '0s'}, {name: 'revision', kind: 'int', defaultValue: '0'}], run: runStatus},
+    {name: 'status', flags: [...common, {name: 'watch', shorthand: 'w', kind: 'bool', defaultValue: 'true'}, {name: 'timeout', kind: 'duration', defaultValue: '0s'}, {name: 'revision', kind: 'int', defaultValue: '0'}], run: runStatus},
     {name: 'history', flags: [...common, {name: 'revision', kind: 'int', defaultValue: '0'}, ...printFlags], run: runHistory},
     {name: 'undo', flags: [...common, ...printFlags, {name: 'to-revision', kind: 'int', defaultValue: '0'}, {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'}], run: runUndo},
     {name: 'restart', flags: [...common, ...printFlags, fieldManagerFlag], run: runRestart},
