@@ -1,7 +1,8 @@
 // `get --raw` of a watch or a followed log prints what the server streams (one JSON line per watch
 // event) until the server ends it (timeoutSeconds) or --request-timeout fails the read with Go's
 // words, as kubectl 1.32's rawhttp copies the body; a named GET with ?watch is a get, as
-// kube-apiserver's request info makes it. One-shot (it printed `null`) the watch lists what exists.
+// kube-apiserver's request info makes it; get's checks of --raw and --output-watch-events come
+// first. One-shot (it printed `null`) the watch lists what exists.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {existsSync} from 'node:fs'
 import {referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
@@ -29,6 +30,12 @@ describe.runIf(existsSync(realKubectl))('get --raw of a watch as the real kubect
       "get --raw '/api/v1/namespaces/rw/configmaps?watch=true' --request-timeout=1s",
       "get --raw '/api/v1/namespaces/rw/configmaps/w1?watch=true&timeoutSeconds=1'",
       "get --raw '/api/v1/namespaces/rw/configmaps/nope?watch=true&timeoutSeconds=1'",
+      // get's Validate, in kubectl's order.
+      'get --raw /api -w',
+      'get --raw /api -l a=b',
+      'get --raw /api -o json',
+      'get --raw /api --output-watch-events',
+      'get cm -n rw --output-watch-events',
     ]) {
       const [theirs, ours] = [await cluster.real(line), await cluster.ours(line)]
       expect({line, ...ours}).toEqual({line, ...theirs})
