@@ -1,4 +1,4 @@
-// `kubemu kubectl config …` against the real kubectl 1.32 on copies of the same kubeconfig: the
+// `kubemu kubectl config …` (delete-user and delete-cluster too) against the real kubectl 1.32 on copies of the same kubeconfig: the
 // same output, errors, exit codes and the same file afterwards.
 import {copyFileSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -22,6 +22,15 @@ const lines = [
   'config set-credentials bob --token=abc',
   'config set-cluster other --server=https://1.2.3.4',
   'config get-users',
+  // delete-user and delete-cluster (no name: delete-cluster prints its help); values YAML 1.1 reads as booleans stay quoted.
+  'config set-credentials carol --token=on',
+  'config set-context short --namespace=y',
+  'config delete-user bob',
+  'config delete-user bob',
+  'config delete-user',
+  'config delete-cluster other',
+  'config delete-cluster nope',
+  'config delete-cluster',
   'config rename-context dev prod',
   'config delete-context prod',
   'config view',

@@ -23,7 +23,8 @@ export const pathSegmentsMax = 8
 function verbOf(method: HttpMethod, name: string, watch: boolean): string {
   switch (method) {
     case 'GET':
-      return watch ? 'watch' : name.length > 0 ? 'get' : 'list'
+      // As kube-apiserver's RequestInfoFactory: a named GET is a get, whatever ?watch says.
+      return name.length > 0 ? 'get' : watch ? 'watch' : 'list'
     case 'POST':
       return 'create'
     case 'PUT':

@@ -3,7 +3,8 @@
 // context from --context or current-context, then --cluster/--user/--namespace/--token on top.
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {delimiter} from 'node:path'
-import {parse, stringify} from 'yaml'
+import {parse} from 'yaml'
+import {goYaml} from '../printers/kubectl/go-yaml.js'
 import {isJsonObject} from '../api/object.js'
 
 export interface NamedEntry<T> {
@@ -84,18 +85,16 @@ export function withContextFields(entry: NamedEntry<ContextEntry>): NamedEntry<C
 export function formatKubeconfig(config: Kubeconfig): string {
   // clientcmd keeps each list as a map, so it writes entries sorted by name.
   const named = <T>(list: Array<NamedEntry<T>>, field: string) => byName(list).map((entry) => ({[field]: entry.value, name: entry.name}))
-  return stringify(
-    {
-      apiVersion: 'v1',
-      clusters: config.clusters.length > 0 ? named(config.clusters, 'cluster') : null,
-      contexts: config.contexts.length > 0 ? named(config.contexts.map(withContextFields), 'context') : null,
-      'current-context': config.currentContext,
-      kind: 'Config',
-      preferences: config.preferences,
-      users: config.users.length > 0 ? named(config.users, 'user') : null,
-    },
-    {sortMapEntries: true, indentSeq: false, lineWidth: 0, nullStr: 'null'},
-  )
+  // As go-yaml v2 writes it: YAML 1.1's booleans (`y`, `on`) quoted among the rest.
+  return goYaml({
+    apiVersion: 'v1',
+    clusters: config.clusters.length > 0 ? named(config.clusters, 'cluster') : null,
+    contexts: config.contexts.length > 0 ? named(config.contexts.map(withContextFields), 'context') : null,
+    'current-context': config.currentContext,
+    kind: 'Config',
+    preferences: config.preferences,
+    users: config.users.length > 0 ? named(config.users, 'user') : null,
+  })
 }
 
 export interface KubeconfigFiles {

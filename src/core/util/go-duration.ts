@@ -5,23 +5,30 @@ export class GoDurationError extends Error {}
 
 const unitMilliseconds: Readonly<Record<string, number>> = {ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000}
 
-/** Milliseconds in `text` (Go's ParseDuration), or GoDurationError with Go's message. */
+/** Milliseconds in `text` (Go's ParseDuration), or GoDurationError with Go's message for the fault it meets first. */
 export function parseGoDurationMilliseconds(text: string): number {
-  const invalid = () => new GoDurationError(`time: invalid duration ${JSON.stringify(text)}`)
-  if (text === '0' || text === '+0' || text === '-0') return 0
+  const quoted = JSON.stringify(text)
+  const invalid = () => new GoDurationError(`time: invalid duration ${quoted}`)
   const negative = text.startsWith('-')
-  const body = text.replace(/^[-+]/, '')
-  if (body.length === 0) throw invalid()
-  const pattern = /(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/y
+  let rest = /^[-+]/.test(text) ? text.slice(1) : text
+  if (rest === '0') return 0
+  if (rest === '') throw invalid()
   let total = 0
-  let position = 0
-  while (position < body.length) {
-    pattern.lastIndex = position
-    const match = pattern.exec(body)
-    if (!match) throw invalid()
-    total += Number(match[1]) * unitMilliseconds[match[2]!]!
-    position = pattern.lastIndex
+  while (rest !== '') {
+    // A number: digits, then an optional fraction; at least one digit in all.
+    const number = /^(\d*)(\.(\d*))?/.exec(rest)!
+    if (!/^[.\d]/.test(rest) || (number[1] === '' && (number[3] ?? '') === '')) throw invalid()
+    rest = rest.slice(number[0].length)
+    // The unit: everything up to the next digit or period.
+    const unit = /^[^.\d]*/.exec(rest)![0]
+    if (unit === '') throw new GoDurationError(`time: missing unit in duration ${quoted}`)
+    const milliseconds = unitMilliseconds[unit]
+    if (milliseconds === undefined) throw new GoDurationError(`time: unknown unit ${JSON.stringify(unit)} in duration ${quoted}`)
+    rest = rest.slice(unit.length)
+    total += Number(`${number[1] || '0'}.${number[3] ?? ''}`) * milliseconds
   }
+  // Past Go's int64 of nanoseconds (about 292 years) the duration is invalid.
+  if (total * 1e6 > 2 ** 63) throw invalid()
   return negative ? -total : total
 }
 

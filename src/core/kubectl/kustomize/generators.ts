@@ -1,10 +1,10 @@
 // configMapGenerator and secretGenerator: key/value pairs from env files, literals and files (in
 // that order, as kustomize loads them), the generator options, and the name suffix kustomize
 // derives from a ConfigMap's or Secret's content.
-import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {basename} from 'node:path'
 import type {JsonObject} from '../../api/object.js'
+import {hashSuffix} from '../content-hash.js'
 import {KustomizeError} from './errors.js'
 import type {GeneratorArgs, GeneratorOptions} from './kustomization.js'
 import {type LoadRoot, resolveInRoot} from './paths.js'
@@ -160,9 +160,8 @@ function goJsonSorted(value: unknown): string {
 }
 
 /**
- * kustomize's content hash: sha256 of the JSON of kind, name, data (and binaryData or
- * stringData, and a Secret's type), its first ten hex digits with 0, 1, 3, a and e swapped for
- * letters so the suffix never reads as a number or a word. kustomize looks the name up by a
+ * kustomize's content hash (content-hash.ts) of the JSON of kind, name, data (and binaryData or
+ * stringData, and a Secret's type). kustomize looks the name up by a
  * path its lookup does not split, so the name it hashes is always empty: kept here as it is.
  */
 export function contentHash(object: JsonObject): string {
@@ -174,7 +173,5 @@ export function contentHash(object: JsonObject): string {
   } else if (typeof object.binaryData === 'object' && object.binaryData !== null) {
     encoded.binaryData = object.binaryData
   }
-  const hex = createHash('sha256').update(goJsonSorted(encoded)).digest('hex')
-  const swapped: Record<string, string> = {'0': 'g', '1': 'h', '3': 'k', a: 'm', e: 't'}
-  return [...hex.slice(0, 10)].map((digit) => swapped[digit] ?? digit).join('')
+  return hashSuffix(goJsonSorted(encoded))
 }

@@ -5,6 +5,7 @@ import {matchesLabels, parseLabelSelector, SelectorError} from '../../api/select
 import {KubectlError} from '../errors.js'
 import {goJsonKind, isManifest, type Manifest, type ManifestEntry, readManifestEntries} from '../manifests.js'
 import {fieldValidationOf} from '../field-validation.js'
+import {ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 
 /** Whether the verb was given something to read with -f or -k. */
@@ -20,6 +21,9 @@ const validatingVerbs: ReadonlySet<string> = new Set(['apply', 'create', 'replac
 
 /** The verbs whose -l filters the objects read from files (get -f and replace ignore it, as kubectl does). */
 const selectingVerbs: ReadonlySet<string> = new Set(['apply', 'create', 'delete', 'diff'])
+
+/** The verbs that run on no objects at all (the others' "no objects passed to VERB"). */
+const quietOnNothing: ReadonlySet<string> = new Set(['delete', 'diff'])
 
 export async function readManifestsOrKustomization(session: KubectlSession, verb: string): Promise<Manifest[]> {
   const manifests: Manifest[] = []
@@ -37,17 +41,38 @@ export async function readManifestsOrKustomization(session: KubectlSession, verb
 export async function readEntriesOrKustomization(session: KubectlSession, verb: string): Promise<ManifestEntry[]> {
   try {
     const entries = await entriesOf(session, validatingVerbs.has(verb))
-    // delete of nothing says "No resources found" itself, as from a selection that matched nothing.
-    if (entries.length === 0 && verb !== 'delete') throw new KubectlError(`no objects passed to ${verb}`)
+    // delete of nothing says "No resources found" itself, as from a selection that matched nothing;
+    // diff has no such check: it diffs two empty folders.
+    if (entries.length === 0 && !quietOnNothing.has(verb)) throw new KubectlError(`no objects passed to ${verb}`)
     const text = session.flags.values.get('selector') ?? ''
-    const selected = !selectingVerbs.has(verb) || text === '' ? entries : entries.filter((entry) => !isManifest(entry) || matchesLabels(selectorOf(text), entry.object.metadata.labels))
+    const selected = !selectingVerbs.has(verb) || text === '' ? entries : await selectedEntries(session, entries, selectorOf(text))
     // delete says "No resources found" itself; the writers refuse to run on nothing.
-    if (selected.length === 0 && verb !== 'delete') throw new KubectlError(`no objects passed to ${verb}`)
+    if (selected.length === 0 && !quietOnNothing.has(verb)) throw new KubectlError(`no objects passed to ${verb}`)
     return selected
   } catch (error) {
     if (verb === 'diff' && error instanceof KubectlError) throw new KubectlError(error.message, diffErrorExitCode)
     throw error
   }
+}
+
+/**
+ * The entries -l selects. kubectl's builder maps each object's kind before its filter reads the
+ * labels, so an object of a kind the server lacks stays, for the verb to fail on it in its place.
+ */
+async function selectedEntries(session: KubectlSession, entries: ManifestEntry[], selector: ReturnType<typeof selectorOf>): Promise<ManifestEntry[]> {
+  let mapper: ResourceMapper | null = null
+  const selected: ManifestEntry[] = []
+  for (const entry of entries) {
+    if (!isManifest(entry) || matchesLabels(selector, entry.object.metadata.labels)) {
+      selected.push(entry)
+      continue
+    }
+    mapper ??= await ResourceMapper.discover(session)
+    const {apiVersion, kind} = entry.object
+    // Without apiVersion, kubectl maps the kind in the core group (placeObject).
+    if (mapper.forKind(apiVersion || 'v1', kind ?? '') === null) selected.push(entry)
+  }
+  return selected
 }
 
 async function entriesOf(session: KubectlSession, validating: boolean): Promise<ManifestEntry[]> {

@@ -2,11 +2,7 @@
 // configuration of objects named or read from files, printed as YAML or JSON; set to a file's
 // object (an object without the annotation only with --create-annotation); or edited in the
 // editor, as kubectl 1.32 does.
-import {spawnSync} from 'node:child_process'
-import {readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {parse as parseYaml} from 'yaml'
-import {isJsonObject, jsonEqual, type KubeObject} from '../../api/object.js'
-import {goJson} from '../../util/go-json.js'
+import type {KubeObject} from '../../api/object.js'
 import {ChangedObjectPrinter} from '../output.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {goJsonCompact} from '../../util/go-json.js'
@@ -16,7 +12,9 @@ import {isManifest, readManifestEntries} from '../manifests.js'
 import {type ApiResource, kindName, objectPath, requestList, requestNamed, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import type {KubectlVerb} from '../verb.js'
-import {dryRunOf, dryRunSuffix, lastAppliedAnnotation, lastAppliedOf, placeObject} from './apply.js'
+import {dryRunOf, dryRunSuffix, lastAppliedAnnotation, placeObject} from './apply.js'
+import type {ShownConfiguration} from './edit-last-applied.js'
+import {fieldValidationOf} from '../field-validation.js'
 import {parseResourceArguments} from './get.js'
 
 interface Target {
@@ -106,57 +104,23 @@ async function setLastApplied(session: KubectlSession, args: readonly string[]):
 }
 
 /**
- * `apply edit-last-applied`: the objects' last-applied configurations in the editor (YAML, or
- * JSON with -o json); each one edited becomes the object's new configuration, as kubectl's
- * editor in its apply-edit mode saves it (the edited object's JSON, keys sorted).
+ * `apply edit-last-applied`: the last-applied configurations of the objects that have one, in the
+ * editor (YAML, or JSON with -o json), in kubectl's apply-edit loop (edit-last-applied.ts).
  */
 async function editLastApplied(session: KubectlSession, args: readonly string[]): Promise<number> {
   const output = session.flag('output')
   if (output !== 'json' && output !== 'yaml') throw new KubectlError(`unable to match a printer suitable for the output format ${JSON.stringify(output)}, allowed formats are: json,yaml`)
+  const fieldValidation = fieldValidationOf(session)
   const mapper = await ResourceMapper.discover(session)
-  const shown: Array<{target: Target; configuration: unknown}> = []
+  const shown: ShownConfiguration[] = []
   for (const target of await targetsOf(session, mapper, args)) {
     const live = (await requestNamed(session, target.resource, target.namespace, target.name)).body as KubeObject
     const configuration = live.metadata.annotations?.[lastAppliedAnnotation]
-    if (configuration !== undefined) shown.push({target, configuration: JSON.parse(configuration)})
+    if (configuration !== undefined) shown.push({resource: target.resource, name: target.name, configuration: JSON.parse(configuration)})
   }
   if (shown.length === 0) throw new KubectlError('no last-applied-configuration annotation found on resources, to create the annotation, use command `kubectl apply set-last-applied --create-annotation`')
-  const {editFile, editHeader, stripComments} = await import('./replace-edit.js')
-  const json = output === 'json'
-  const value = shown.length === 1 ? shown[0]!.configuration : {apiVersion: 'v1', items: shown.map((entry) => entry.configuration), kind: 'List', metadata: {}}
-  const file = editFile(json ? 'json' : 'yaml')
-  try {
-    writeFileSync(file, json ? `${goJson(value)}\n` : `${editHeader}\n${goYaml(value)}`)
-    const editor = session.io.environment.KUBE_EDITOR || session.io.environment.EDITOR || 'vi'
-    const result = spawnSync('sh', ['-c', `${editor} "$1"`, 'sh', file], {stdio: 'inherit', env: session.io.environment})
-    if (result.status !== 0) throw new KubectlError(`there was a problem with the editor "${editor}"`)
-    const body = stripComments(readFileSync(file, 'utf8'))
-    let edited: unknown
-    try {
-      edited = body.trim() === '' ? value : parseYaml(body)
-    } catch (error) {
-      throw new KubectlError((error as Error).message.split('\n')[0]!)
-    }
-    if (jsonEqual(edited, value)) {
-      session.io.stderr('Edit cancelled, no changes made.\n')
-      return 0
-    }
-    const items = shown.length === 1 ? [edited] : isJsonObject(edited) && Array.isArray(edited.items) ? edited.items : []
-    for (const [index, {target, configuration}] of shown.entries()) {
-      const item = items[index]
-      const label = `${kindName(target.resource)}/${target.name}`
-      if (!isJsonObject(item) || jsonEqual(item, configuration)) {
-        session.io.stdout(`${label} skipped\n`)
-        continue
-      }
-      const body = {metadata: {annotations: {[lastAppliedAnnotation]: lastAppliedOf(item as KubeObject)}}}
-      await session.request('PATCH', objectPath(target.resource, target.namespace, target.name), {body, contentType: 'application/merge-patch+json', query: {fieldManager: session.flag('field-manager')}})
-      session.io.stdout(`${label} edited\n`)
-    }
-    return 0
-  } finally {
-    rmSync(file, {force: true})
-  }
+  const {editConfigurations} = await import('./edit-last-applied.js')
+  return editConfigurations(session, mapper, shown, fieldValidation)
 }
 
 const fileFlags: readonly KubectlFlag[] = [

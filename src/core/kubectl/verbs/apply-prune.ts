@@ -1,7 +1,8 @@
 // `kubectl apply --prune` (kubectl 1.32 without an ApplySet): after applying, deletes the objects
 // of the default allow-list kinds that match the selector (or --all), carry a last-applied
 // configuration, and were not applied this time: namespaced kinds in the namespaces the applied
-// objects were in, cluster-scoped kinds everywhere.
+// objects were in, cluster-scoped kinds everywhere. `kubectl diff --prune` shows the same objects
+// as deleted.
 import type {KubeObject} from '../../api/object.js'
 import {KubectlError} from '../errors.js'
 import {klogLine} from '../request-log.js'
@@ -74,28 +75,49 @@ export interface PruneKinds {
   readonly defaulted: boolean
 }
 
-export async function pruneUnapplied(session: KubectlSession, applied: AppliedSet, kinds: PruneKinds, options: PruneOptions): Promise<void> {
-  const {dryRun, output} = options
-  // kubectl's namespace is always set (the context's, or default), so its warning comes with every defaulted prune.
-  if (kinds.defaulted) {
-    session.io.stderr(klogLine('W', 'prune.go:71', 'Deprecated: kubectl apply will no longer prune non-namespaced resources by default when used with the --namespace flag in a future release. To preserve the current behaviour, list the resources you want to target explicitly in the --prune-allowlist flag.'))
-  }
-  const resources = kinds.resources
+/** kubectl's deprecation warning for its default kinds (no --prune-allowlist): its namespace is always set, so it comes with every defaulted prune. */
+export function warnOfDefaultedPrune(session: KubectlSession, kinds: PruneKinds): void {
+  if (!kinds.defaulted) return
+  session.io.stderr(klogLine('W', 'prune.go:71', 'Deprecated: kubectl apply will no longer prune non-namespaced resources by default when used with the --namespace flag in a future release. To preserve the current behaviour, list the resources you want to target explicitly in the --prune-allowlist flag.'))
+}
+
+/** An object a prune would delete, with its resource. */
+export interface Prunable {
+  readonly resource: ApiResource
+  readonly object: KubeObject
+}
+
+/**
+ * The objects of the kinds to prune that match the selector, carry a last-applied configuration
+ * and were not applied this time: namespaced kinds in the namespaces applied to, cluster-scoped
+ * kinds everywhere. Each has its apiVersion and kind, as the dynamic client's list items have.
+ */
+export async function prunableObjects(session: KubectlSession, applied: AppliedSet, kinds: PruneKinds, lastApplied: string): Promise<Prunable[]> {
   const query: Record<string, string> = session.flag('selector') ? {labelSelector: session.flag('selector')} : {}
   const scopes: Array<[ApiResource, string]> = []
-  for (const namespace of applied.namespaces) for (const resource of resources) if (resource.namespaced) scopes.push([resource, namespace])
-  for (const resource of resources) if (!resource.namespaced) scopes.push([resource, ''])
+  for (const namespace of applied.namespaces) for (const resource of kinds.resources) if (resource.namespaced) scopes.push([resource, namespace])
+  for (const resource of kinds.resources) if (!resource.namespaced) scopes.push([resource, ''])
+  const found: Prunable[] = []
   for (const [resource, namespace] of scopes) {
-    const listed = await requestList(session, resource, namespace, {query})
-    for (const object of (listed.body as {items?: KubeObject[]}).items ?? []) {
-      if (object.metadata.annotations?.[options.lastAppliedAnnotation] === undefined) continue
+    const listed = (await requestList(session, resource, namespace, {query})).body as {apiVersion?: string; items?: KubeObject[]}
+    for (const object of listed.items ?? []) {
+      if (object.metadata.annotations?.[lastApplied] === undefined) continue
       if (applied.uids.has(object.metadata.uid ?? '')) continue
-      const name = object.metadata.name ?? ''
-      if (dryRun !== 'client') {
-        const body = {kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(dryRun === 'server' ? {dryRun: ['All']} : {})}
-        await session.request('DELETE', objectPath(resource, object.metadata.namespace ?? '', name), {body})
-      }
-      session.io.stdout(output === 'name' ? `${kindName(resource)}/${name}\n` : `${kindName(resource)}/${name} pruned${options.dryRunSuffix}\n`)
+      found.push({resource, object: {...object, apiVersion: object.apiVersion ?? listed.apiVersion ?? resource.version, kind: object.kind ?? resource.kind}})
     }
+  }
+  return found
+}
+
+export async function pruneUnapplied(session: KubectlSession, applied: AppliedSet, kinds: PruneKinds, options: PruneOptions): Promise<void> {
+  const {dryRun, output} = options
+  warnOfDefaultedPrune(session, kinds)
+  for (const {resource, object} of await prunableObjects(session, applied, kinds, options.lastAppliedAnnotation)) {
+    const name = object.metadata.name ?? ''
+    if (dryRun !== 'client') {
+      const body = {kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(dryRun === 'server' ? {dryRun: ['All']} : {})}
+      await session.request('DELETE', objectPath(resource, object.metadata.namespace ?? '', name), {body})
+    }
+    session.io.stdout(output === 'name' ? `${kindName(resource)}/${name}\n` : `${kindName(resource)}/${name} pruned${options.dryRunSuffix}\n`)
   }
 }

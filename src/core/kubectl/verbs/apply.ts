@@ -61,7 +61,7 @@ export const applyFlags: readonly KubectlFlag[] = [
   {name: 'force', kind: 'bool'},
   {name: 'grace-period', kind: 'int', defaultValue: '-1'},
   {name: 'wait', kind: 'bool'},
-  {name: 'timeout', kind: 'string', defaultValue: '0s'},
+  {name: 'timeout', kind: 'duration', defaultValue: '0s'},
   {name: 'show-managed-fields', kind: 'bool'},
   recordFlag,
 ]

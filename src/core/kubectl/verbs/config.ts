@@ -1,6 +1,6 @@
 // `kubectl config`: view (redacted unless --raw, --minify), get-contexts, get-clusters,
 // get-users, current-context, use-context, set-context (--current), set-credentials,
-// set-cluster, delete-context, rename-context — reading and writing kubeconfig files as
+// set-cluster, delete-context, delete-cluster, delete-user, rename-context — reading and writing kubeconfig files as
 // clientcmd does, with kubectl's messages.
 import {goJson} from '../../util/go-json.js'
 import {outputFormatOf, printTemplated} from '../output.js'
@@ -10,6 +10,7 @@ import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
 import {byName, formatKubeconfig, type Kubeconfig, saveKubeconfig, withContextFields} from '../kubeconfig.js'
 import type {KubectlSession} from '../session.js'
+import {kubectlHelp} from '../help/help.js'
 
 const redactedUserFields = ['token', 'password', 'client-key-data']
 const omittedDataFields = ['client-certificate-data', 'client-key-data', 'certificate-authority-data']
@@ -89,6 +90,21 @@ function view(session: KubectlSession): Promise<number> {
 
 function save(session: KubectlSession, config: Kubeconfig): void {
   saveKubeconfig(session.kubeconfig(), config)
+}
+
+function printHelp(session: KubectlSession, path: string): number {
+  session.io.stdout(kubectlHelp(path, session.io.environment) ?? '')
+  return 0
+}
+
+/** delete-cluster and delete-user: the entry out of the kubeconfig, kubectl's line naming the file written. */
+function deleteEntry(session: KubectlSession, list: 'clusters' | 'users', kind: string, name: string): number {
+  const files = session.kubeconfig()
+  const {config} = files
+  if (!config[list].some((entry) => entry.name === name)) throw new KubectlError(`cannot delete ${kind} ${name}, not in ${files.paths[0]}`)
+  save(session, {...config, [list]: config[list].filter((entry) => entry.name !== name)})
+  session.io.stdout(`deleted ${kind} ${name} from ${files.paths[0]}\n`)
+  return 0
 }
 
 const configVerbs: readonly KubectlVerb[] = [
@@ -235,6 +251,23 @@ const configVerbs: readonly KubectlVerb[] = [
       save(session, {...config, contexts: config.contexts.filter((entry) => entry.name !== name)})
       session.io.stdout(`deleted context ${name} from ${files.origins.get(`context/${name}`) ?? files.paths[0]}\n`)
       return 0
+    },
+  },
+  {
+    name: 'delete-cluster',
+    flags: [],
+    run: async (session, args) => {
+      // Without exactly one name, kubectl prints the command's help and succeeds.
+      if (args.length !== 1) return printHelp(session, 'config delete-cluster')
+      return deleteEntry(session, 'clusters', 'cluster', args[0]!)
+    },
+  },
+  {
+    name: 'delete-user',
+    flags: [],
+    run: async (session, args) => {
+      if (args.length !== 1) throw new KubectlError("user to delete is required\nSee 'kubectl config delete-user -h' for help and examples")
+      return deleteEntry(session, 'users', 'user', args[0]!)
     },
   },
   {

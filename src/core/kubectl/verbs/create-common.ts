@@ -1,5 +1,7 @@
 // What the `kubectl create` generators share: their flags, the one-NAME rule, kubectl's
 // container names for images, and printing or creating what they built.
+import {existsSync, readFileSync, statSync} from 'node:fs'
+import {basename} from 'node:path'
 import {isDns1123Subdomain} from '../../api/names.js'
 import type {KubeObject} from '../../api/object.js'
 import {goJson} from '../../util/go-json.js'
@@ -9,6 +11,7 @@ import type {KubectlFlag} from '../flags.js'
 import {outputFormatOf, printTemplated, withoutManagedFields} from '../output.js'
 import {asTypedObject} from '../typed-object.js'
 import {collectionPath, kindName, ResourceMapper} from '../resources.js'
+import {nameWithHash} from '../content-hash.js'
 import type {KubectlSession} from '../session.js'
 import {dryRunOf, dryRunSuffix, fieldValidationOf, lastAppliedAnnotation} from './apply.js'
 
@@ -99,6 +102,8 @@ function withTypedLastApplied(object: KubeObject, namespace: string | null): Kub
 /** Prints what a generator built (--dry-run=client) or creates it and prints the result. */
 export async function submitGenerated(session: KubectlSession, object: KubeObject, options: SubmitOptions = {}): Promise<number> {
   const {verb = 'created', manager = 'kubectl-create', generator = true} = options
+  // --append-hash (configmap and secret generators): the name gets the hash of what was built.
+  if (generator && session.flag('append-hash') === 'true') object = {...object, metadata: {...object.metadata, name: nameWithHash(object)}}
   const namesNamespace = options.namesNamespace ?? generator
   const dryRun = dryRunOf(session.flag('dry-run'))
   const fieldValidation = generator ? fieldValidationOf(session) : null
@@ -130,7 +135,9 @@ export async function submitGenerated(session: KubectlSession, object: KubeObjec
     // decoded into its Go type and printed in the struct's order.
     result = asTypedObject(result)
   } else if (namesNamespace && resource.namespaced && session.namespaceExplicit()) {
-    result = {...body, metadata: {...body.metadata, namespace: session.namespace()}}
+    // In ObjectMeta's order: the namespace comes right after the name.
+    const {name, ...rest} = body.metadata
+    result = {...body, metadata: {name, namespace: session.namespace(), ...rest}}
   }
   const shown = session.flag('show-managed-fields') === 'true' ? result : withoutManagedFields(result)
   if (format?.format === 'jsonpath' || format?.format === 'go-template') session.io.stdout(printTemplated(format, [result], true, false))
@@ -139,4 +146,25 @@ export async function submitGenerated(session: KubectlSession, object: KubeObjec
   else if (output === 'name') session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''}\n`)
   else session.io.stdout(`${kindName(resource)}/${result.metadata.name ?? ''} ${verb}${dryRunSuffix(dryRun)}\n`)
   return 0
+}
+
+/** --from-file sources: `key=path`, or a path whose file name is the key; each file's bytes. */
+export function fileSources(values: readonly string[]): Array<[string, Buffer]> {
+  const pairs: Array<[string, Buffer]> = []
+  for (const value of values) {
+    const equals = value.indexOf('=')
+    const key = equals > 0 ? value.slice(0, equals) : basename(value)
+    const path = equals > 0 ? value.slice(equals + 1) : value
+    if (!existsSync(path)) throw new KubectlError(`error reading ${path}: no such file or directory`)
+    if (statSync(path).isDirectory()) throw new KubectlError(`cannot give a key name for a directory path`)
+    pairs.push([key, readFileSync(path)])
+  }
+  return pairs
+}
+
+/** The pairs as a record in key order, as Go's json.Marshal writes a map. */
+export function sortedRecord(pairs: ReadonlyArray<[string, string]>): Record<string, string> {
+  const record: Record<string, string> = {}
+  for (const [key, value] of [...pairs].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))) record[key] = value
+  return record
 }

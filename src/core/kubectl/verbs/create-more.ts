@@ -12,7 +12,7 @@ import {objectPath, requestNamed, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {asTypedObject} from '../typed-object.js'
 import {ChangedObjectPrinter} from '../output.js'
-import {generatorFlags, oneName, submitGenerated} from './create-common.js'
+import {fileSources, generatorFlags, oneName, sortedRecord, submitGenerated} from './create-common.js'
 
 const jobGenerator: KubectlVerb = {
   name: 'job',
@@ -243,14 +243,18 @@ const dockerRegistrySecret: KubectlVerb = {
   flags: [...generatorFlags, {name: 'docker-server', kind: 'string', defaultValue: 'https://index.docker.io/v1/'}, {name: 'docker-username', kind: 'string'}, {name: 'docker-password', kind: 'string'}, {name: 'docker-email', kind: 'string'}, {name: 'from-file', kind: 'stringSlice'}, {name: 'append-hash', kind: 'bool'}],
   run: (session, args) => {
     const name = oneName(args, 'kubectl create secret docker-registry')
-    if (!session.flag('docker-username') || !session.flag('docker-password')) throw new KubectlError('either --from-file or the combination of --docker-username, --docker-password and --docker-server is required')
+    const files = session.list('from-file')
+    if (files.length === 0 && (!session.flag('docker-username') || !session.flag('docker-password') || !session.flag('docker-server'))) throw new KubectlError('either --from-file or the combination of --docker-username, --docker-password and --docker-server is required')
+    const secret = (data: Record<string, string>) => ({kind: 'Secret', apiVersion: 'v1', metadata: {name, creationTimestamp: null}, data, type: 'kubernetes.io/dockerconfigjson'})
+    // A file without a key name is the .dockerconfigjson; --from-file takes the place of the --docker-* flags.
+    if (files.length > 0) return submitGenerated(session, secret(sortedRecord(fileSources(files.map((file) => (file.includes('=') ? file : `.dockerconfigjson=${file}`))).map(([key, content]): [string, string] => [key, content.toString('base64')]))))
     const username = session.flag('docker-username')
     const password = session.flag('docker-password')
     const entry: Record<string, string> = {username, password}
     if (session.flag('docker-email')) entry.email = session.flag('docker-email')
     entry.auth = Buffer.from(`${username}:${password}`).toString('base64')
     const config = JSON.stringify({auths: {[session.flag('docker-server')]: entry}})
-    return submitGenerated(session, {kind: 'Secret', apiVersion: 'v1', metadata: {name, creationTimestamp: null}, data: {'.dockerconfigjson': Buffer.from(config).toString('base64')}, type: 'kubernetes.io/dockerconfigjson'})
+    return submitGenerated(session, secret({'.dockerconfigjson': Buffer.from(config).toString('base64')}))
   },
 }
 

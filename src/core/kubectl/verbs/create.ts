@@ -1,14 +1,13 @@
 // `kubectl create <generator>`: namespace, deployment, configmap, secret generic,
 // serviceaccount — objects built as kubectl builds them (field order, container names from
 // images), printed for --dry-run=client or created on the server.
-import {existsSync, readFileSync, statSync} from 'node:fs'
-import {basename} from 'node:path'
+import {existsSync, readFileSync} from 'node:fs'
 import type {KubeObject} from '../../api/object.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlVerb} from '../verb.js'
 import type {KubectlSession} from '../session.js'
 import {clusterRandomness} from '../../seed.js'
-import {containerNameOf, generatorFlags, oneName, submitGenerated} from './create-common.js'
+import {containerNameOf, fileSources, generatorFlags, oneName, sortedRecord, submitGenerated} from './create-common.js'
 import {ingressGenerator} from './create-ingress.js'
 import {moreGenerators, secretGenerators} from './create-more.js'
 import {podDisruptionBudgetGenerator} from './create-pdb.js'
@@ -19,19 +18,6 @@ function literalPairs(values: readonly string[]): Array<[string, string]> {
     if (equals <= 0) throw new KubectlError(`invalid literal source ${value}, expected key=value`)
     return [value.slice(0, equals), value.slice(equals + 1)]
   })
-}
-
-function fileSources(values: readonly string[]): Array<[string, Buffer]> {
-  const pairs: Array<[string, Buffer]> = []
-  for (const value of values) {
-    const equals = value.indexOf('=')
-    const key = equals > 0 ? value.slice(0, equals) : basename(value)
-    const path = equals > 0 ? value.slice(equals + 1) : value
-    if (!existsSync(path)) throw new KubectlError(`error reading ${path}: no such file or directory`)
-    if (statSync(path).isDirectory()) throw new KubectlError(`cannot give a key name for a directory path`)
-    pairs.push([key, readFileSync(path)])
-  }
-  return pairs
 }
 
 function envFilePairs(paths: readonly string[]): Array<[string, string]> {
@@ -49,11 +35,6 @@ function envFilePairs(paths: readonly string[]): Array<[string, string]> {
   return pairs
 }
 
-function sortedRecord(pairs: ReadonlyArray<[string, string]>): Record<string, string> {
-  const record: Record<string, string> = {}
-  for (const [key, value] of [...pairs].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))) record[key] = value
-  return record
-}
 
 const namespaceGenerator: KubectlVerb = {
   name: 'namespace',

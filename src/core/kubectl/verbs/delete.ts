@@ -26,7 +26,7 @@ export const deleteFlags: readonly KubectlFlag[] = [
   {name: 'force', kind: 'bool'},
   {name: 'ignore-not-found', kind: 'bool'},
   {name: 'wait', kind: 'bool', defaultValue: 'true'},
-  {name: 'timeout', kind: 'string', defaultValue: '0s'},
+  {name: 'timeout', kind: 'duration', defaultValue: '0s'},
   {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
   {name: 'output', shorthand: 'o', kind: 'string'},
   {name: 'interactive', shorthand: 'i', kind: 'bool'},

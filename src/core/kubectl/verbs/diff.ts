@@ -1,5 +1,6 @@
 // `kubectl diff -f` (live objects against what a server dry run of the apply would make, shown
-// by `diff -u -N` or $KUBECTL_EXTERNAL_DIFF; exit 1 when they differ).
+// by `diff -u -N` or $KUBECTL_EXTERNAL_DIFF; exit 1 when they differ). With --prune, the objects
+// `apply --prune` would delete are live files with no merged one.
 import {spawnSync} from 'node:child_process'
 import {rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -11,11 +12,13 @@ import {KubectlError, KubectlPlainError} from '../errors.js'
 import {goTemporaryFolder} from '../go-temporary.js'
 import {lookPath} from '../look-path.js'
 import type {KubectlFlag} from '../flags.js'
-import {hasManifestSource, readManifestsOrKustomization} from '../kustomize/manifests.js'
+import {hasManifestSource, readEntriesOrKustomization} from '../kustomize/manifests.js'
+import {isManifest, type Manifest} from '../manifests.js'
 import {collectionPath, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
 import {lastAppliedAnnotation, placeObject} from './apply.js'
+import {type AppliedSet, prunableObjects, pruneAllowlistOf, pruneKindsOf, type PruneKinds, warnOfDefaultedPrune} from './apply-prune.js'
 
 export const diffFlags: readonly KubectlFlag[] = [
   {name: 'filename', shorthand: 'f', kind: 'stringArray'},
@@ -24,6 +27,7 @@ export const diffFlags: readonly KubectlFlag[] = [
   {name: 'force-conflicts', kind: 'bool'},
   {name: 'field-manager', kind: 'string', defaultValue: 'kubectl-client-side-apply'},
   {name: 'prune', kind: 'bool'},
+  {name: 'prune-allowlist', kind: 'stringArray'},
   {name: 'selector', shorthand: 'l', kind: 'string'},
   {name: 'show-managed-fields', kind: 'bool'},
   {name: 'concurrency', kind: 'int', defaultValue: '1'},
@@ -43,6 +47,8 @@ export async function runDiff(session: KubectlSession): Promise<number> {
   // kubectl diff exits 1 for differences found, so its errors exit 2.
   if (!hasManifestSource(session)) throw new KubectlError('must specify one of -f and -k', 2)
   const mapper = await ResourceMapper.discover(session)
+  // As kubectl's Complete: --prune-allowlist is read and mapped before any file is (its errors exit 2 too).
+  const pruneKinds = session.flag('prune') === 'true' ? asDiffError(() => pruneKindsOf(mapper, pruneAllowlistOf(session))) : null
   // As Go's os.MkdirTemp names kubectl's (LIVE-, MERGED- and a random number): diff's header lines name them.
   const live = goTemporaryFolder('LIVE-')
   const merged = goTemporaryFolder('MERGED-')
@@ -51,14 +57,7 @@ export async function runDiff(session: KubectlSession): Promise<number> {
     throw new KubectlError(`cannot make a temporary folder in ${tmpdir()}`, 2)
   }
   try {
-    try {
-      await writeDiffFiles(session, mapper, live, merged)
-    } catch (error) {
-      // kubectl diff exits 1 for differences found, so every error of its run exits 2 (CheckDiffErr), in the same words.
-      if (error instanceof KubectlPlainError && error.exitCode === 1) throw new KubectlPlainError(error.message, 2, error.stdoutBefore)
-      if (error instanceof KubectlError && error.exitCode === 1) throw new KubectlError(error.message, 2, error.stdoutBefore)
-      throw error
-    }
+    await asDiffError(() => writeDiffFiles(session, mapper, live, merged, pruneKinds))
     const {program, argv} = diffCommand(session.io.environment.KUBECTL_EXTERNAL_DIFF ?? '', live, merged)
     const path = lookPath(program, session.io.environment.PATH ?? '')
     if (path === null) throw new KubectlError(`failed to run "${program}": executable file not found in $PATH`, 2)
@@ -72,6 +71,21 @@ export async function runDiff(session: KubectlSession): Promise<number> {
   } finally {
     rmSync(live, {recursive: true, force: true})
     rmSync(merged, {recursive: true, force: true})
+  }
+}
+
+/** kubectl diff exits 1 for differences found, so every error of its run exits 2 (CheckDiffErr), in the same words. */
+function asDiffError<T>(run: () => T): T {
+  const rethrown = (error: unknown): never => {
+    if (error instanceof KubectlPlainError && error.exitCode === 1) throw new KubectlPlainError(error.message, 2, error.stdoutBefore)
+    if (error instanceof KubectlError && error.exitCode === 1) throw new KubectlError(error.message, 2, error.stdoutBefore)
+    throw error
+  }
+  try {
+    const result = run()
+    return (result instanceof Promise ? result.catch(rethrown) : result) as T
+  } catch (error) {
+    return rethrown(error)
   }
 }
 
@@ -89,40 +103,68 @@ export function diffCommand(external: string, live: string, merged: string): {pr
   return {program: program!, argv: [live, merged, ...words.filter((word) => externalDiffArgument.test(word))]}
 }
 
-/** The live and the would-be-applied objects of the manifests, one file each in `live` and `merged`. */
-async function writeDiffFiles(session: KubectlSession, mapper: ResourceMapper, live: string, merged: string): Promise<void> {
-  for (const manifest of await readManifestsOrKustomization(session, 'diff')) {
-    const {resource, namespace} = placeObject(session, mapper, manifest)
-    const object = cloneJson(manifest.object)
-    if (resource.namespaced) object.metadata.namespace = namespace
-    const name = object.metadata.name ?? ''
-    const fileName = `${resource.group ? `${resource.group}.` : ''}${resource.version}.${resource.kind}.${resource.namespaced ? `${namespace}.` : ''}${name}`
-    const current = await session.request('GET', objectPath(resource, namespace, name), {allow: [404]})
-    // kubectl diff leaves the last-applied configuration as it is (GetModifiedConfiguration
-    // without annotating): a new object is created as the file has it, a live one patched
-    // towards the file's object with its annotations made a map, the annotation left out.
-    const {[lastAppliedAnnotation]: _ignored, ...annotations} = object.metadata.annotations ?? {}
-    const desired = {...object, metadata: {...object.metadata, annotations}}
-    let after: KubeObject
-    {
-      if (current.status === 404) {
-        after = (await session.request('POST', collectionPath(resource, namespace), {body: object, query: {dryRun: 'All', fieldValidation: 'Strict'}})).body as KubeObject
-      } else {
-        const liveObject = current.body as KubeObject
-        const originalText = liveObject.metadata.annotations?.[lastAppliedAnnotation]
-        const original = originalText ? JSON.parse(originalText) : null
-        const schema = builtinScheme().kindOf(object.apiVersion ?? '', object.kind ?? '')?.schema ?? null
-        const patch = threeWayPatch(original, desired, liveObject, schema)
-        after = Object.keys(patch).length === 0
-          ? liveObject
-          : ((await session.request('PATCH', objectPath(resource, namespace, name), {body: patch, contentType: schema ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json', query: {dryRun: 'All'}})).body as KubeObject)
+/** kubectl's name of an object's files: group (if any), version, kind, namespace (empty for a cluster-scoped one) and name. */
+function diffFileName(group: string, version: string, kind: string, namespace: string, name: string): string {
+  return `${group ? `${group}.` : ''}${version}.${kind}.${namespace}.${name}`
+}
+
+/**
+ * The live and the would-be-applied objects of the manifests, one file each in `live` and `merged`;
+ * with --prune, then (even after a failed object, as kubectl) a live file for each object apply
+ * --prune would delete.
+ */
+async function writeDiffFiles(session: KubectlSession, mapper: ResourceMapper, live: string, merged: string, pruneKinds: PruneKinds | null): Promise<void> {
+  // An object that does not decode is an error in its place, as kubectl's visitor meets it.
+  const entries = await readEntriesOrKustomization(session, 'diff')
+  const visited: AppliedSet = {namespaces: new Set(), uids: new Set()}
+  try {
+    for (const entry of entries) {
+      if (!isManifest(entry)) throw entry.error
+      await writeObjectDiff(session, mapper, entry, live, merged, visited)
+    }
+  } finally {
+    if (pruneKinds) {
+      warnOfDefaultedPrune(session, pruneKinds)
+      // As kubectl's diff Printer: the listed object as it is, managedFields included.
+      for (const {resource, object} of await prunableObjects(session, visited, pruneKinds, lastAppliedAnnotation)) {
+        writeFileSync(join(live, diffFileName(resource.group, resource.version, resource.kind, object.metadata.namespace ?? '', object.metadata.name ?? '')), goYaml(object))
       }
     }
-    const before = current.status === 404 ? null : (current.body as KubeObject)
-    // A dry run reports a new generation even for a spec that did not change; kubectl ignores it too.
-    if (before && after.metadata.generation !== undefined && JSON.stringify(before.spec) === JSON.stringify(after.spec)) after.metadata.generation = before.metadata.generation
-    // An object not there yet has an empty live file, as kubectl writes it.
-    writeFileSync(join(live, fileName), before ? forDiff(before) : '')
-    writeFileSync(join(merged, fileName), forDiff(after))
   }
+}
+
+async function writeObjectDiff(session: KubectlSession, mapper: ResourceMapper, manifest: Manifest, live: string, merged: string, visited: AppliedSet): Promise<void> {
+  const {resource, namespace} = placeObject(session, mapper, manifest)
+  const object = cloneJson(manifest.object)
+  if (resource.namespaced) object.metadata.namespace = namespace
+  const name = object.metadata.name ?? ''
+  const fileName = diffFileName(resource.group, resource.version, resource.kind, resource.namespaced ? namespace : '', name)
+  const current = await session.request('GET', objectPath(resource, namespace, name), {allow: [404]})
+  // kubectl's tracker marks the namespace of every namespaced object and the uid of every live one.
+  if (resource.namespaced) visited.namespaces.add(namespace)
+  if (current.status !== 404) visited.uids.add((current.body as KubeObject).metadata.uid ?? '')
+  // kubectl diff leaves the last-applied configuration as it is (GetModifiedConfiguration
+  // without annotating): a new object is created as the file has it, a live one patched
+  // towards the file's object with its annotations made a map, the annotation left out.
+  const {[lastAppliedAnnotation]: _ignored, ...annotations} = object.metadata.annotations ?? {}
+  const desired = {...object, metadata: {...object.metadata, annotations}}
+  let after: KubeObject
+  if (current.status === 404) {
+    after = (await session.request('POST', collectionPath(resource, namespace), {body: object, query: {dryRun: 'All', fieldValidation: 'Strict'}})).body as KubeObject
+  } else {
+    const liveObject = current.body as KubeObject
+    const originalText = liveObject.metadata.annotations?.[lastAppliedAnnotation]
+    const original = originalText ? JSON.parse(originalText) : null
+    const schema = builtinScheme().kindOf(object.apiVersion ?? '', object.kind ?? '')?.schema ?? null
+    const patch = threeWayPatch(original, desired, liveObject, schema)
+    after = Object.keys(patch).length === 0
+      ? liveObject
+      : ((await session.request('PATCH', objectPath(resource, namespace, name), {body: patch, contentType: schema ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json', query: {dryRun: 'All'}})).body as KubeObject)
+  }
+  const before = current.status === 404 ? null : (current.body as KubeObject)
+  // A dry run reports a new generation even for a spec that did not change; kubectl ignores it too.
+  if (before && after.metadata.generation !== undefined && JSON.stringify(before.spec) === JSON.stringify(after.spec)) after.metadata.generation = before.metadata.generation
+  // An object not there yet has an empty live file, as kubectl writes it.
+  writeFileSync(join(live, fileName), before ? forDiff(before) : '')
+  writeFileSync(join(merged, fileName), forDiff(after))
 }

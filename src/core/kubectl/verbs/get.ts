@@ -212,11 +212,18 @@ export function parseResourceArguments(mapper: ResourceMapper, args: readonly st
 }
 
 export async function runGet(session: KubectlSession, args: readonly string[]): Promise<number> {
-  if (session.flag('raw')) return (await import('./raw.js')).runRaw(session, 'GET', args)
+  const watching = session.flag('watch') === 'true' || session.flag('watch-only') === 'true'
+  // kubectl's Validate, in its order.
+  if (session.flag('raw')) {
+    if (watching || session.flag('selector')) throw new KubectlError('--raw may not be specified with other flags that filter the server request or alter the output')
+    if (session.flag('output')) throw new KubectlError('--raw and --output are mutually exclusive')
+  }
   const output = outputFormatOf(session.flag('output'), session.flag('template'))
   const format: OutputFormat = output.format
   // Labels are a column: only the table printers have them.
   if (session.flag('show-labels') === 'true' && format !== 'table' && format !== 'wide') throw new KubectlError(`--show-labels option cannot be used with ${session.flag('output')} printer`)
+  if (session.flag('output-watch-events') === 'true' && !watching) throw new KubectlError('--output-watch-events option can only be used with --watch or --watch-only')
+  if (session.flag('raw')) return (await import('./raw.js')).runRaw(session, 'GET', args)
   const mapper = await ResourceMapper.discover(session)
   const files = session.list('filename')
   const fromFiles = files.length > 0 || session.flag('kustomize') !== ''

@@ -150,7 +150,7 @@ const dumpFlags: readonly KubectlFlag[] = [
   {name: 'namespaces', kind: 'stringSlice'},
   {name: 'output-directory', kind: 'string'},
   {name: 'output', shorthand: 'o', kind: 'string', defaultValue: 'json'},
-  {name: 'pod-running-timeout', kind: 'string', defaultValue: '20s'},
+  {name: 'pod-running-timeout', kind: 'duration', defaultValue: '20s'},
   {name: 'template', kind: 'string'},
   {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'},
   {name: 'show-managed-fields', kind: 'bool'},

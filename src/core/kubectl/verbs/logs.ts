@@ -7,6 +7,7 @@ import {ConnectionRefusedError, KubectlError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {containerFor, podForTarget, type TargetPod} from '../pod-target.js'
 import type {KubectlSession} from '../session.js'
+import {GoTimeError, parseRfc3339Milliseconds} from '../../util/go-time.js'
 import {parseGoDurationMilliseconds} from '../../util/go-duration.js'
 
 /** kubectl logs tries discovery 4 times when nothing listens at the server (each attempt logs a line). */
@@ -52,6 +53,15 @@ async function podsFor(session: KubectlSession, args: readonly string[]): Promis
 }
 
 export async function runLogs(session: KubectlSession, args: readonly string[]): Promise<number> {
+  // --since-time is read as Go reads RFC 3339 before anything else is checked (kubectl's Complete).
+  if (session.flag('since-time')) {
+    try {
+      parseRfc3339Milliseconds(session.flag('since-time'))
+    } catch (error) {
+      if (error instanceof GoTimeError) throw new KubectlError(error.message)
+      throw error
+    }
+  }
   if (session.flag('since-time') && parseGoDurationMilliseconds(session.flag('since')) > 0) throw new KubectlError('at most one of `sinceTime` or `sinceSeconds` may be specified')
   let pods: TargetPod[]
   try {

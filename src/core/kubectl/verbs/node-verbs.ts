@@ -150,7 +150,7 @@ export const drainFlags: readonly KubectlFlag[] = [
   {name: 'ignore-daemonsets', kind: 'bool'},
   {name: 'delete-emptydir-data', kind: 'bool'},
   {name: 'grace-period', kind: 'int', defaultValue: '-1'},
-  {name: 'timeout', kind: 'string', defaultValue: '0s'},
+  {name: 'timeout', kind: 'duration', defaultValue: '0s'},
   {name: 'disable-eviction', kind: 'bool'},
   {name: 'pod-selector', kind: 'string'},
   {name: 'chunk-size', kind: 'int', defaultValue: '500'},

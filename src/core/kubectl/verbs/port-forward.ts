@@ -13,7 +13,7 @@ import type {KubectlSession} from '../session.js'
 
 export const portForwardFlags: readonly KubectlFlag[] = [
   {name: 'address', kind: 'string', defaultValue: 'localhost'},
-  {name: 'pod-running-timeout', kind: 'string', defaultValue: '1m0s'},
+  {name: 'pod-running-timeout', kind: 'duration', defaultValue: '1m0s'},
 ]
 
 /** The most connections kubemu's port-forward serves at once; more wait in the listener's backlog. */

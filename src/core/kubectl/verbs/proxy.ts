@@ -22,7 +22,7 @@ export const proxyFlags: readonly KubectlFlag[] = [
   {name: 'api-prefix', kind: 'string', defaultValue: '/'},
   {name: 'append-server-path', kind: 'bool'},
   {name: 'disable-filter', kind: 'bool'},
-  {name: 'keepalive', kind: 'string', defaultValue: '0s'},
+  {name: 'keepalive', kind: 'duration', defaultValue: '0s'},
   {name: 'port', shorthand: 'p', kind: 'int', defaultValue: String(defaultPort)},
   {name: 'reject-methods', kind: 'string', defaultValue: '^$'},
   {name: 'reject-paths', kind: 'string', defaultValue: '^/api/.*/pods/.*/exec,^/api/.*/pods/.*/attach'},

@@ -1,5 +1,7 @@
 // `--raw URI` of get, create and replace: one request to a path of the server, the body of a local
-// file (or stdin) sent as it is, and the server's answer printed as it is, as kubectl's rawhttp does.
+// file (or stdin) sent as it is, and the server's answer printed as it is, as kubectl's rawhttp does:
+// a watch's events (one JSON line each, as the server writes them) and a followed log as they come,
+// until the server ends them (timeoutSeconds) or --request-timeout does.
 import {readFileSync} from 'node:fs'
 import type {HttpMethod} from '../../api/wire.js'
 import {KubectlError} from '../errors.js'
@@ -31,6 +33,27 @@ export async function runRaw(session: KubectlSession, method: HttpMethod, args: 
     }
   }
   const response = await session.request(method, path, {query, ...(body !== undefined ? {body, contentType: 'application/json'} : {})})
-  session.io.stdout(typeof response.body === 'string' ? response.body : JSON.stringify(response.body))
+  const {watch, textFollow} = response
+  if (!watch) session.io.stdout(typeof response.body === 'string' ? response.body : JSON.stringify(response.body))
+  const stream = watch ?? textFollow
+  if (!stream) return 0
+  // --request-timeout is the HTTP client's: the body's read fails with Go's words, after what came.
+  let timedOut = false
+  const timeoutMilliseconds = session.requestTimeoutMilliseconds()
+  const timer = timeoutMilliseconds > 0 ? setTimeout(() => {
+    timedOut = true
+    stream.cancel()
+  }, timeoutMilliseconds) : null
+  try {
+    if (watch) {
+      for (let events = await watch.next(); events && !timedOut; events = await watch.next()) for (const event of events) session.io.stdout(`${JSON.stringify(event)}\n`)
+    } else {
+      for (let text = await textFollow!.next(); text !== null && !timedOut; text = await textFollow!.next()) session.io.stdout(text)
+    }
+  } finally {
+    if (timer) clearTimeout(timer)
+    stream.cancel()
+  }
+  if (timedOut) throw new KubectlError(watch ? 'net/http: request canceled (Client.Timeout or context cancellation while reading body)' : 'context deadline exceeded')
   return 0
 }

@@ -36,7 +36,7 @@ export const replaceFlags: readonly KubectlFlag[] = [
   {name: 'grace-period', kind: 'int', defaultValue: '-1'},
   {name: 'cascade', kind: 'string', defaultValue: 'background'},
   {name: 'wait', kind: 'bool'},
-  {name: 'timeout', kind: 'string', defaultValue: '0s'},
+  {name: 'timeout', kind: 'duration', defaultValue: '0s'},
   {name: 'output', shorthand: 'o', kind: 'string'},
   {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
   {name: 'save-config', kind: 'bool'},

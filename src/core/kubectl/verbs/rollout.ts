@@ -90,9 +90,16 @@ async function targetsOrNotice(session: KubectlSession, args: readonly string[],
 
 type Deployment = KubeObject & {spec: {replicas?: number; paused?: boolean; template?: {metadata?: {labels?: Record<string, string>; annotations?: Record<string, string>}}}; status?: Record<string, unknown>}
 
-/** kubectl's DeploymentStatusViewer: the line for the current state, and whether it is done. */
-export function deploymentStatus(deployment: Deployment): {message: string; done: boolean} {
+/**
+ * kubectl's DeploymentStatusViewer: the line for the current state, and whether it is done; with
+ * a --revision, a deployment at another revision is an error.
+ */
+export function deploymentStatus(deployment: Deployment, revision = 0): {message: string; done: boolean} {
   const name = deployment.metadata.name
+  if (revision > 0) {
+    const running = Number(deployment.metadata.annotations?.[revisionAnnotation] ?? 0)
+    if (revision !== running) throw new KubectlError(`desired revision (${revision}) is different from the running revision (${running})`)
+  }
   const status = (deployment.status ?? {}) as {observedGeneration?: number; updatedReplicas?: number; replicas?: number; availableReplicas?: number; conditions?: Array<{type: string; reason?: string}>}
   if ((deployment.metadata.generation ?? 0) > (status.observedGeneration ?? 0)) return {message: 'Waiting for deployment spec update to be observed...\n', done: false}
   const progressing = (status.conditions ?? []).find((condition) => condition.type === 'Progressing')
@@ -142,6 +149,7 @@ export function daemonSetStatus(set: Workload): {message: string; done: boolean}
 
 async function runStatus(session: KubectlSession, args: readonly string[]): Promise<number> {
   const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
+  if (Number(session.flag('revision')) < 0) throw new KubectlError(`revision must be a positive integer: ${session.flag('revision')}`)
   const clock = session.clock
   // status follows each object in turn and reports what failed at the end.
   const errors = new GatheredErrors()
@@ -156,7 +164,7 @@ async function runStatus(session: KubectlSession, args: readonly string[]): Prom
 }
 
 async function followStatus(session: KubectlSession, target: Target, deadline: number): Promise<void> {
-  const viewer = target.resource.resource === 'statefulsets' ? statefulSetStatus : target.resource.resource === 'daemonsets' ? daemonSetStatus : (object: Workload) => deploymentStatus(object as Deployment)
+  const viewer = target.resource.resource === 'statefulsets' ? statefulSetStatus : target.resource.resource === 'daemonsets' ? daemonSetStatus : (object: Workload) => deploymentStatus(object as Deployment, Number(session.flag('revision')))
   // A missing object is the server's NotFound, as kubectl's first GET reports it.
   await session.request('GET', objectPath(target.resource, target.namespace, target.name))
   // kubectl prints the status of every ADDED or MODIFIED event its informer sees, a message the
@@ -426,7 +434,7 @@ export const rolloutVerb: KubectlVerb = {
   name: 'rollout',
   flags: [],
   subverbs: [
-    {name: 'status', flags: [...common, {name: 'watch', shorthand: 'w', kind: 'bool', defaultValue: 'true'}, {name: 'timeout', kind: 'string', defaultValue: '0s'}, {name: 'revision', kind: 'int', defaultValue: '0'}], run: runStatus},
+    {name: 'status', flags: [...common, {name: 'watch', shorthand: 'w', kind: 'bool', defaultValue: 'true'}, {name: 'timeout', kind: 'duration', defaultValue: '0s'}, {name: 'revision', kind: 'int', defaultValue: '0'}], run: runStatus},
     {name: 'history', flags: [...common, {name: 'revision', kind: 'int', defaultValue: '0'}, ...printFlags], run: runHistory},
     {name: 'undo', flags: [...common, ...printFlags, {name: 'to-revision', kind: 'int', defaultValue: '0'}, {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'}], run: runUndo},
     {name: 'restart', flags: [...common, ...printFlags, fieldManagerFlag], run: runRestart},

@@ -19,7 +19,7 @@ export const execFlags: readonly KubectlFlag[] = [
   {name: 'stdin', shorthand: 'i', kind: 'bool'},
   {name: 'tty', shorthand: 't', kind: 'bool'},
   {name: 'quiet', shorthand: 'q', kind: 'bool'},
-  {name: 'pod-running-timeout', kind: 'string', defaultValue: '1m0s'},
+  {name: 'pod-running-timeout', kind: 'duration', defaultValue: '1m0s'},
 ]
 
 export async function runExec(session: KubectlSession, args: readonly string[]): Promise<number> {

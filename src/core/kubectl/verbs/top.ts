@@ -1,6 +1,10 @@
 // `kubectl top nodes|pods`: read from the metrics.k8s.io API (the kubelets' simulated use, see
-// api/simulated-usage.ts), in kubectl's layout: millicores, Mi, percentages of allocatable.
-import {resourceAmount} from '../../api/quantity.js'
+// api/simulated-usage.ts), in kubectl's layout: millicores, Mi, percentages of allocatable; in
+// kubectl's order: Go's unstable sort of the server's list by name (and namespace with -A), or by
+// usage, largest first, with --sort-by, so ties come out as kubectl leaves them; containers sorted
+// the same way within each pod.
+import {milliValue, parseQuantity} from '../../api/quantity.js'
+import {goSortSlice} from '../../util/go-sort.js'
 import type {KubeObject} from '../../api/object.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
 import type {Node} from '../../api/kinds.js'
@@ -34,10 +38,40 @@ async function metrics(session: KubectlSession, path: string, selector: string, 
   return ((await session.request('GET', `/apis/metrics.k8s.io/v1beta1${path}`, {query})).body as {items: Metrics[]}).items
 }
 
-const milliOf = (text: string | undefined) => resourceAmount('cpu', text ?? '0')
-const bytesOf = (text: string | undefined) => resourceAmount('memory', text ?? '0')
+/** A usage as the nanos of its quantity: kubectl adds a pod's containers' quantities before it rounds. */
+const nanosOf = (text: string | undefined) => parseQuantity(text ?? '0').nanos
+/** Quantity.MilliValue (rounded up) and Quantity.Value (bytes, rounded up), as kubectl prints and sorts by them. */
+const milliOfNanos = (nanos: bigint) => Number(milliValue({nanos, format: 'DecimalSI'}))
+const bytesOfNanos = (nanos: bigint) => Math.ceil(milliOfNanos(nanos) / 1000)
+const milliOf = (text: string | undefined) => milliOfNanos(nanosOf(text))
+const bytesOf = (text: string | undefined) => bytesOfNanos(nanosOf(text))
+
+/** kubectl top's --sort-by, checked before any request: '' (by name), cpu or memory. */
+function sortByOf(session: KubectlSession): '' | 'cpu' | 'memory' {
+  const sortBy = session.flag('sort-by')
+  if (sortBy !== '' && sortBy !== 'cpu' && sortBy !== 'memory') throw new KubectlError('--sort-by accepts only cpu or memory')
+  return sortBy
+}
+
+/** A line's usage, as kubectl's sorters compare it. */
+interface Usage {
+  readonly name: string
+  readonly milliCpu: number
+  readonly memoryBytes: number
+}
+
+/** kubectl's metrics sorters' Less: the larger usage first, else (no --sort-by) the name (after the namespace, when `namespaceOf` is given). */
+function usageLess<T extends Usage>(sortBy: '' | 'cpu' | 'memory', namespaceOf?: (line: T) => string): (left: T, right: T) => boolean {
+  if (sortBy === 'cpu') return (left, right) => left.milliCpu > right.milliCpu
+  if (sortBy === 'memory') return (left, right) => left.memoryBytes > right.memoryBytes
+  return (left, right) => {
+    const [leftNamespace, rightNamespace] = namespaceOf ? [namespaceOf(left), namespaceOf(right)] : ['', '']
+    return leftNamespace !== rightNamespace ? leftNamespace < rightNamespace : left.name < right.name
+  }
+}
 
 async function runTopNodes(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const sortBy = sortByOf(session)
   let items = await metrics(session, '/nodes', session.flag('selector'))
   if (args.length > 0) {
     items = items.filter((item) => item.metadata.name === args[0])
@@ -50,18 +84,16 @@ async function runTopNodes(session: KubectlSession, args: readonly string[]): Pr
     const used = {milliCpu: milliOf(item.usage?.cpu), memoryBytes: bytesOf(item.usage?.memory)}
     const allocatableCpu = milliOf(capacity.cpu)
     const allocatableMemory = bytesOf(capacity.memory)
-    return {name: String(item.metadata.name), used, cpuPercent: allocatableCpu > 0 ? Math.floor((used.milliCpu * 100) / allocatableCpu) : 0, memoryPercent: allocatableMemory > 0 ? Math.floor((used.memoryBytes * 100) / allocatableMemory) : 0}
+    return {name: String(item.metadata.name), ...used, cpuPercent: allocatableCpu > 0 ? Math.floor((used.milliCpu * 100) / allocatableCpu) : 0, memoryPercent: allocatableMemory > 0 ? Math.floor((used.memoryBytes * 100) / allocatableMemory) : 0}
   })
-  const sortBy = session.flag('sort-by')
-  if (sortBy === 'cpu') lines.sort((left, right) => right.used.milliCpu - left.used.milliCpu)
-  else if (sortBy === 'memory') lines.sort((left, right) => right.used.memoryBytes - left.used.memoryBytes)
-  else if (sortBy) throw new KubectlError(`--sort-by accepts only cpu or memory`)
-  const table = lines.map((line) => [line.name, cpu(line.used.milliCpu), `${line.cpuPercent}%`, memory(line.used.memoryBytes), `${line.memoryPercent}%`])
+  goSortSlice(lines, usageLess(sortBy))
+  const table = lines.map((line) => [line.name, cpu(line.milliCpu), `${line.cpuPercent}%`, memory(line.memoryBytes), `${line.memoryPercent}%`])
   session.io.stdout(rows(session.flag('no-headers') === 'true' ? table : [['NAME', 'CPU(cores)', 'CPU(%)', 'MEMORY(bytes)', 'MEMORY(%)'], ...table]))
   return 0
 }
 
 async function runTopPods(session: KubectlSession, args: readonly string[]): Promise<number> {
+  const sortBy = sortByOf(session)
   const allNamespaces = session.flag('all-namespaces') === 'true'
   const namespace = allNamespaces ? '' : session.namespace()
   let items = await metrics(session, namespace ? `/namespaces/${namespace}/pods` : '/pods', session.flag('selector'), session.flag('field-selector'))
@@ -73,15 +105,16 @@ async function runTopPods(session: KubectlSession, args: readonly string[]): Pro
   }
   const containers = session.flag('containers') === 'true'
   type Line = {namespace: string; pod: string; container?: string; milliCpu: number; memoryBytes: number}
-  let lines: Line[] = items.flatMap((item) => {
-    const perContainer = (item.containers ?? []).map((container) => ({namespace: String(item.metadata.namespace), pod: String(item.metadata.name), container: container.name, milliCpu: milliOf(container.usage.cpu), memoryBytes: bytesOf(container.usage.memory)}))
-    if (containers) return perContainer
-    return [{namespace: String(item.metadata.namespace), pod: String(item.metadata.name), milliCpu: perContainer.reduce((sum, entry) => sum + entry.milliCpu, 0), memoryBytes: perContainer.reduce((sum, entry) => sum + entry.memoryBytes, 0)}]
+  const pods = items.map((item) => {
+    const perContainer = (item.containers ?? []).map((container) => ({name: container.name, milliCpu: milliOf(container.usage.cpu), memoryBytes: bytesOf(container.usage.memory)}))
+    const sum = (resource: string) => (item.containers ?? []).reduce((total, container) => total + nanosOf(container.usage[resource]), 0n)
+    return {namespace: String(item.metadata.namespace), name: String(item.metadata.name), milliCpu: milliOfNanos(sum('cpu')), memoryBytes: bytesOfNanos(sum('memory')), perContainer}
   })
-  const sortBy = session.flag('sort-by')
-  if (sortBy === 'cpu') lines = lines.sort((left, right) => right.milliCpu - left.milliCpu)
-  else if (sortBy === 'memory') lines = lines.sort((left, right) => right.memoryBytes - left.memoryBytes)
-  else if (sortBy) throw new KubectlError(`--sort-by accepts only cpu or memory`)
+  goSortSlice(pods, usageLess(sortBy, allNamespaces ? (pod) => pod.namespace : undefined))
+  const lines: Line[] = pods.flatMap((pod) => {
+    if (!containers) return [{namespace: pod.namespace, pod: pod.name, milliCpu: pod.milliCpu, memoryBytes: pod.memoryBytes}]
+    return goSortSlice(pod.perContainer, usageLess(sortBy)).map((container) => ({namespace: pod.namespace, pod: pod.name, container: container.name, milliCpu: container.milliCpu, memoryBytes: container.memoryBytes}))
+  })
   const header = [...(allNamespaces ? ['NAMESPACE'] : []), ...(containers ? ['POD', 'NAME'] : ['NAME']), 'CPU(cores)', 'MEMORY(bytes)']
   const table = lines.map((line) => [...(allNamespaces ? [line.namespace] : []), line.pod, ...(containers ? [line.container!] : []), cpu(line.milliCpu), memory(line.memoryBytes)])
   if (session.flag('sum') === 'true') {
