@@ -10,7 +10,8 @@
 // exit code. Masked: klog's header, ports, durations, resourceVersions and timeoutSeconds. Left
 // out: what the real kubectl logs now and then as its informer stops under a watch just started
 // (its stream watcher's read of a closed connection, the reflector's "very short watch"
-// warning), which comes and goes with timing.
+// warning, its "Watch close" and "Failed to watch … context deadline exceeded" when the timeout
+// ends the watch before the informer stops it), which comes and goes with timing.
 import {existsSync, writeFileSync} from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
@@ -23,7 +24,7 @@ import {realKubectl} from '../support/up-with-real-kubectl.js'
 function comparableLog(stderr: string): string[] {
   return stderr
     .split('\n')
-    .filter((line) => line.length > 0 && !/loader\.go|envvar\.go|streamwatcher\.go|very short watch/.test(line))
+    .filter((line) => line.length > 0 && !/loader\.go|envvar\.go|streamwatcher\.go|very short watch|Watch close - |Failed to watch .*context deadline exceeded/.test(line))
     .map((line) =>
       line
         .replace(/^([IWE])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /, '$1 ')
