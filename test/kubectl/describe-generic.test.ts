@@ -2,11 +2,8 @@
 // resources and their definitions, …): each field under its
 // smart label, nested maps indented, list items one level in. kubemu's kubectl and the real
 // kubectl 1.32 describe the same objects of one `kubemu up`.
-import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {runShell} from '../support/shell.js'
-import {temporaryFolder} from '../support/temp.js'
-import {kubemu, UpProcess} from '../support/up-process.js'
+import {describe, expect, it} from 'vitest'
+import {kubectlsOnUp} from '../support/up-with-real-kubectl.js'
 
 const definition = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -41,20 +38,7 @@ spec: {size: 3, ratio: 0.00001, tags: [x, z], parts: [{name: p1}, {name: p2}], e
 `
 
 describe('kubectl describe with the generic describer', () => {
-  const home = temporaryFolder()
-  let up: UpProcess
-
-  beforeAll(async () => {
-    up = new UpProcess(home)
-    await up.until(/Kubernetes API at https:\/\/\S+ /)
-  }, 120_000)
-  afterAll(async () => {
-    await up?.stop()
-  })
-
-  const environment = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
-  const ours = (line: string, stdin?: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: home, env: environment, stdin})
-  const real = (line: string, stdin?: string) => runShell(`kubectl --kubeconfig=${join(home, 'default', 'kubeconfig')} ${line}`, {cwd: home, env: process.env, stdin})
+  const {ours, real} = kubectlsOnUp()
 
   it('prints Leases, custom resources and their definitions as kubectl does', async () => {
     expect((await real('apply -f -', definition)).status).toBe(0)

@@ -190,6 +190,8 @@ describe('kubemu kubectl beside the real kubectl on one API server', () => {
     'describe pods',
     'create role reader --verb=get,list --resource=pods,deployments.apps,pods/log --dry-run=client -o json',
     'create service externalname ext --external-name=example.com --dry-run=client -o yaml',
+    // Texts go-yaml would read as integers in Go's other bases are quoted.
+    'create configmap bases --from-literal=a=0X1F --from-literal=b=0o17 --from-literal=c=0B101 --from-literal=d=0x_1f --dry-run=client -o yaml',
     // Bad arguments, refused with kubectl's words before anything is sent.
     'get deployment/web/extra',
     'get deployment/ pods/x',

@@ -3,7 +3,8 @@
 import {join} from 'node:path'
 import {runShell} from './shell.js'
 import {temporaryFolder} from './temp.js'
-import {UpProcess} from './up-process.js'
+import {afterAll, beforeAll} from 'vitest'
+import {kubemu, UpProcess, upProcessesOfSuite} from './up-process.js'
 import {realKubectl} from './real-kubectl.js'
 export {realKubectl}
 
@@ -27,4 +28,27 @@ export async function upWithRealKubectl(processes: UpProcess[]): Promise<UpWithR
   processes.push(up)
   await up.until(/leader election: \S+ leads kube-controller-manager/)
   return {home, env, kubeconfig, up, real}
+}
+
+/**
+ * For a describe block: `up` (as upWithRealKubectl starts it) before the suite, stopped after it,
+ * and a line run by kubemu's kubectl or by the real one against it.
+ */
+export function kubectlsOnUp(): {ours(line: string, stdin?: string): ReturnType<typeof runShell>; real(line: string, stdin?: string): ReturnType<typeof runShell>} {
+  const processes = upProcessesOfSuite()
+  let cluster: UpWithRealKubectl | null = null
+  beforeAll(async () => {
+    cluster = await upWithRealKubectl(processes)
+  }, 120_000)
+  afterAll(async () => {
+    for (const up of processes) await up.stop()
+  })
+  const started = () => {
+    if (!cluster) throw new Error('kubectlsOnUp: up has not started (use it inside a describe block)')
+    return cluster
+  }
+  return {
+    ours: (line, stdin) => runShell(`timeout 60 ${kubemu} kubectl ${line}`, {cwd: started().home, env: started().env, stdin}),
+    real: (line, stdin) => started().real(line, stdin),
+  }
 }

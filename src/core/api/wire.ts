@@ -24,6 +24,29 @@ export interface TrustedRequest extends ApiRequest {
   readonly user?: UserInfo
 }
 
+/**
+ * Whether a request's query asks for a watch, as kube-apiserver decodes the `watch` parameter
+ * (any value but `0` or `false`, in any case; present and empty counts). A named object's path
+ * with it is still a get: only a collection's becomes a watch.
+ */
+export function watchAsked(query: Readonly<Record<string, string>> | undefined): boolean {
+  const value = query?.watch
+  return value !== undefined && value !== '0' && value.toLowerCase() !== 'false'
+}
+
+/**
+ * Whether an API path names a collection (`/api/v1/namespaces/NS/pods`, `/apis/G/V/nodes`) rather
+ * than one object (`…/pods/NAME`, `/api/v1/namespaces/NS`) or a subresource, as kube-apiserver's
+ * request info reads the segments after the version.
+ */
+export function namesCollection(path: string): boolean {
+  const segments = path.split('/').filter((segment) => segment.length > 0)
+  const afterVersion = segments[0] === 'api' ? segments.slice(2) : segments[0] === 'apis' ? segments.slice(3) : null
+  if (afterVersion === null || afterVersion.length === 0) return false
+  const resourceParts = afterVersion[0] === 'namespaces' && afterVersion.length >= 3 ? afterVersion.slice(2) : afterVersion
+  return resourceParts.length === 1
+}
+
 export interface ApiResponse {
   readonly status: number
   readonly body: unknown

@@ -2,7 +2,7 @@
 // the request info it derives from the path: API group, version, namespace, resource, name,
 // subresource and verb.
 import {apiErrors} from './api-errors.js'
-import type {ApiRequest, HttpMethod} from '../api/wire.js'
+import {type ApiRequest, type HttpMethod, watchAsked} from '../api/wire.js'
 
 export interface RequestInfo {
   readonly isResourceRequest: boolean
@@ -38,7 +38,7 @@ function verbOf(method: HttpMethod, name: string, watch: boolean): string {
 
 export function requestInfo(request: ApiRequest): RequestInfo {
   const segments = request.path.split('/').filter((segment) => segment.length > 0).map(decodeURIComponent)
-  const watch = request.query?.watch === 'true' || request.query?.watch === '1'
+  const watch = watchAsked(request.query)
   const nonResource = {
     isResourceRequest: false, path: request.path, verb: request.method.toLowerCase(), apiPrefix: '', group: '', version: '', namespace: '', resource: '', name: '', subresource: '',
   }

@@ -3,7 +3,7 @@
 // line. One-shot commands go through it while `up` runs, so that one process drives the cluster.
 import {textToBytes} from '../util/byte-text.js'
 import {Agent, type IncomingMessage, request as httpRequest} from 'node:http'
-import type {ApiRequest, ApiResponse, TextFollow, UserInfo, WatchEvent} from '../api/wire.js'
+import {type ApiRequest, type ApiResponse, type TextFollow, type UserInfo, type WatchEvent, namesCollection, watchAsked} from '../api/wire.js'
 
 /** A watch line longer than this is a broken stream (objects are bounded by the request limit). */
 export const watchLineBytesMax = 16 * 1024 * 1024
@@ -89,7 +89,8 @@ export class HttpRequestHandler {
         const match = /^299 - "(.*)"$/.exec(warning.trim())
         return match ? JSON.parse(`"${match[1]}"`) as string : warning
       })
-    if (request.query?.watch === 'true' && status >= 200 && status < 300) {
+    // A named object's path answers the object itself even with watch=true, as kube-apiserver does.
+    if (watchAsked(request.query) && namesCollection(request.path) && status >= 200 && status < 300) {
       return {status, body: null, warnings, watch: lineWatch(response, () => sent.destroy())}
     }
     if (request.query?.follow === 'true' && (response.headers['content-type'] ?? '').startsWith('text/plain') && status >= 200 && status < 300) {

@@ -11,6 +11,8 @@ function resolvesToOtherType(text: string): boolean {
   if (/^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/.test(text)) return true
   if (/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(text)) return true
   if (/^[-+]?0b[01_]+$/.test(text) || /^[-+]?0x[0-9a-fA-F_]+$/.test(text) || /^[-+]?0[0-7_]+$/.test(text) || /^[-+]?[0-9][0-9_]*$/.test(text)) return true
+  // strconv.ParseInt(text without '_', 0, 64) also takes Go's other base prefixes: 0o17, 0X1F, 0B101.
+  if (/^[-+]?0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)$/.test(text.replaceAll('_', ''))) return true
   if (/^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$/.test(text)) return true
   if (/^[-+]?\.(inf|Inf|INF)$/.test(text) || /^\.(nan|NaN|NAN)$/.test(text)) return true
   if (text === '<<') return true
