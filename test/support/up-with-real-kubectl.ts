@@ -34,7 +34,7 @@ export async function upWithRealKubectl(processes: UpProcess[]): Promise<UpWithR
  * For a describe block: `up` (as upWithRealKubectl starts it) before the suite, stopped after it,
  * and a line run by kubemu's kubectl or by the real one against it.
  */
-export function kubectlsOnUp(): {ours(line: string, stdin?: string): ReturnType<typeof runShell>; real(line: string, stdin?: string): ReturnType<typeof runShell>} {
+export function kubectlsOnUp(): {ours(line: string, stdin?: string): ReturnType<typeof runShell>; real(line: string, stdin?: string): ReturnType<typeof runShell>; home(): string} {
   const processes = upProcessesOfSuite()
   let cluster: UpWithRealKubectl | null = null
   beforeAll(async () => {
@@ -50,5 +50,7 @@ export function kubectlsOnUp(): {ours(line: string, stdin?: string): ReturnType<
   return {
     ours: (line, stdin) => runShell(`timeout 60 ${kubemu} kubectl ${line}`, {cwd: started().home, env: started().env, stdin}),
     real: (line, stdin) => started().real(line, stdin),
+    /** The cluster's KUBEMU_HOME (for kubemu's own commands: member, master, time). */
+    home: () => started().home,
   }
 }

@@ -36,6 +36,7 @@ const replicasScale = {specReplicasPath: '.spec.replicas', statusReplicasPath: '
 
 const entries: Entry[] = [
   {kind: 'Binding', resource: 'bindings', namespaced: true, verbs: createOnly, etcdPrefix: null, schema: core.binding},
+  {kind: 'ComponentStatus', resource: 'componentstatuses', shortNames: ['cs'], namespaced: false, verbs: ['get', 'list'], etcdPrefix: null, schema: core.componentStatus},
   {kind: 'ConfigMap', resource: 'configmaps', shortNames: ['cm'], namespaced: true, schema: core.configMap},
   {kind: 'Endpoints', resource: 'endpoints', shortNames: ['ep'], namespaced: true, etcdPrefix: 'services/endpoints', schema: core.endpoints},
   {kind: 'Event', resource: 'events', shortNames: ['ev'], namespaced: true, schema: core.event},

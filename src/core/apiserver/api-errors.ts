@@ -93,6 +93,16 @@ export const apiErrors = {
   methodNotSupported: (resource: Resource, action: string) =>
     new ApiError(405, 'MethodNotAllowed', `${action} is not supported on resources of kind ${goQuote(qualifiedResource(resource))}`, details(resource, '')),
 
+  /**
+   * A verb the resource's REST storage does not implement. kube-apiserver registers no route for
+   * it, and go-restful's 405 becomes a generic Status; only a watch of a resource that lists (the
+   * list route asked with watch=true) is refused by name.
+   */
+  unsupportedVerb: (resource: Resource & {verbs: readonly string[]}, verb: string) =>
+    verb === 'watch' && resource.verbs.includes('list')
+      ? apiErrors.methodNotSupported(resource, verb)
+      : new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}),
+
   notAcceptable: (message: string) => new ApiError(406, 'NotAcceptable', message),
 
   unsupportedMediaType: (accepted: readonly string[]) =>

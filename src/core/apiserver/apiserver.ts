@@ -34,7 +34,8 @@ import {impersonate} from './authentication/impersonation.js'
 import type {ApiRequest, ApiResponse, TrustedRequest, UserInfo} from '../api/wire.js'
 import {NodePodGraph} from './authorization/node-graph.js'
 import {NodeAuthorizer} from './authorization/node.js'
-import {HealthChecks} from './health.js'
+import {HealthChecks, storeReadFailure} from './health.js'
+import {ComponentStatuses, type LocalComponentProbe} from './component-statuses.js'
 import {NodeRestriction} from './admission/node-restriction.js'
 import {type Attributes, forbiddenMessage, RbacAuthorizer, type RbacReader} from './authorization/rbac.js'
 import {UnionAuthorizer} from './authorization/union.js'
@@ -96,6 +97,8 @@ export interface ApiServerOptions {
   readonly containerStreams?: ContainerStreams
   /** kube-apiserver's --max-requests-inflight and --max-mutating-requests-inflight (its defaults when absent). */
   readonly inFlightLimits?: InFlightLimits
+  /** The health of the scheduler and controller manager on this API server's master (default: they answer). */
+  readonly localComponents?: LocalComponentProbe
 }
 
 /** kube-apiserver's default admission chain (the plugins kubemu has), in its order. */
@@ -139,6 +142,7 @@ export class ApiServer {
   private readonly customResources: CustomResourceServing
   private readonly openApi: OpenApiServing
   private readonly metrics: MetricsApi
+  private readonly componentStatuses: ComponentStatuses
   /** Counts the requests that come with credentials (through the front door), as kube's max-in-flight filter. */
   readonly inFlight: InFlightLimiter
 
@@ -164,6 +168,7 @@ export class ApiServer {
     this.changes = options.changes ?? null
     this.customResources = new CustomResourceServing(this.scheme, this.registry)
     this.openApi = new OpenApiServing(this.scheme)
+    this.componentStatuses = new ComponentStatuses(() => storeReadFailure(options.store), options.localComponents ?? (async () => null))
     this.metrics = new MetricsApi(this.scheme, this.registry, () => this.clock.nowMilliseconds())
   }
 
@@ -322,7 +327,8 @@ export class ApiServer {
       const body = await this.metrics.serve(definition, info, request.query ?? {})
       return {status: 200, body: wantsTable(header(request, 'accept') ?? '') ? metricsTable(body, this.includeObjectOf(request)) : body, warnings: []}
     }
-    if (definition.etcdPrefix === null) throw apiErrors.methodNotSupported(definition, info.verb)
+    if (ComponentStatuses.handles(definition)) return this.asTable(request, info, definition, await this.componentStatuses.serve(request, definition, info))
+    if (definition.etcdPrefix === null) throw apiErrors.unsupportedVerb(definition, info.verb)
     if (definition.conversion) return this.asTable(request, info, definition, await this.convertedVersions.serve(request, info, definition, user, context.trail))
     if (!isCustomResourceDefinitions(definition)) return this.asTable(request, info, definition, await this.handlers.serve(request, info, definition, user, context.trail))
     const dryRun = request.query?.dryRun === 'All'

@@ -123,7 +123,7 @@ export class ResourceHandlers {
     if (definition.namespaced && namespace.length === 0 && !['list', 'watch'].includes(info.verb)) throw apiErrors.pathNotFound()
     const subresource = info.subresource
     if (subresource.length > 0) return this.serveSubresource(request, info, definition, namespace, user, trail)
-    if (!definition.verbs.includes(info.verb)) throw apiErrors.methodNotSupported(definition, info.verb)
+    if (!definition.verbs.includes(info.verb)) throw apiErrors.unsupportedVerb(definition, info.verb)
     const dryRun = request.query?.dryRun === 'All'
     switch (info.verb) {
       case 'get':
@@ -234,7 +234,7 @@ export class ResourceHandlers {
     }
     if (serving === 'ephemeralcontainers') {
       if (verb === 'get') return ok(await this.registry.get(definition, namespace, info.name), definition)
-      if (verb !== 'update' && verb !== 'patch') throw apiErrors.methodNotSupported(definition, verb)
+      if (verb !== 'update' && verb !== 'patch') throw apiErrors.unsupportedVerb({...definition, verbs: ['get', 'update', 'patch']}, verb)
       // Only spec.ephemeralContainers is taken from the request; the rest stays the pod's.
       const options: WriteOptions = {
         dryRun, subresource: 'ephemeralcontainers', validateSubresourceUpdate: validateEphemeralContainersUpdate, fieldManager: this.managerOf(request),

@@ -24,20 +24,22 @@ function parse(path: string): {endpoint: Endpoint; check: string | null} | null 
   return null
 }
 
+/** Null when the store answers a read of a key that does not exist (a quorum read on the embedded cluster), else its error. */
+export async function storeReadFailure(store: Store): Promise<string | null> {
+  try {
+    await store.get('/registry/health')
+    return null
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error)
+  }
+}
+
 export class HealthChecks {
   private readonly checks: Record<Endpoint, Check[]>
 
   constructor(store: Store) {
     const ok = async () => null
-    // A read of a key that does not exist: the store answers (a quorum read on the embedded cluster).
-    const etcd = async () => {
-      try {
-        await store.get('/registry/health')
-        return null
-      } catch (error) {
-        return error instanceof Error ? error.message : String(error)
-      }
-    }
+    const etcd = () => storeReadFailure(store)
     const hooks: Check[] = ['rbac/bootstrap-roles', 'scheduling/bootstrap-system-priority-classes', 'start-system-namespaces-controller'].map((name) => ({name: `poststarthook/${name}`, run: ok}))
     const live: Check[] = [{name: 'ping', run: ok}, {name: 'log', run: ok}, {name: 'etcd', run: etcd}, ...hooks]
     this.checks = {

@@ -263,6 +263,8 @@ export class KubectlSession {
 
   /** The connection kubectl would hold to the kubeconfig's server, when the API server runs in this process (see request-log.ts). */
   private readonly inProcessConnection = new InProcessConnection()
+  /** The server's warnings already printed: kubectl's warning writer deduplicates them per process. */
+  private readonly printedWarnings = new Set<string>()
 
   /** The kubeconfig user's client certificate, read once per command (null: none). */
   private clientCertificateRead: {pair: ClientCertificateKeyPair | null} | null = null
@@ -442,7 +444,11 @@ export class KubectlSession {
       this.requestLog.responseReceived(logged, {status: response.status, headers: exchange.headers, body: loggedResponseBody(response), timing: exchange.timing})
     }
     if (method !== 'GET' && !options.query?.dryRun && response.status < 400) this.changedCluster = true
-    for (const warning of response.warnings) this.io.stderr(`Warning: ${warning}\n`)
+    for (const warning of response.warnings) {
+      if (this.printedWarnings.has(warning)) continue
+      this.printedWarnings.add(warning)
+      this.io.stderr(`Warning: ${warning}\n`)
+    }
     if (response.status >= 400 && !(options.allow ?? []).includes(response.status)) {
       throw new ServerError(isStatusBody(response.body) ? response.body : {message: `the server responded with the status code ${response.status}`, code: response.status})
     }

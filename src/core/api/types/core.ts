@@ -238,6 +238,10 @@ export const pod = kind('v1.Pod', {
 
 export const binding = kind('v1.Binding', {target: objectReference})
 
+export const componentStatus = kind('v1.ComponentStatus', {
+  conditions: arrayOf(object('v1.ComponentCondition', {type: string, status: string, message: string, error: string}), {mergeKey: 'type', patchStrategy: 'merge'}),
+})
+
 export const taint = object('v1.Taint', {key: string, value: string, effect: string, timeAdded: dateTime})
 const nodeCondition = object('v1.NodeCondition', {
   type: string, status: string, lastHeartbeatTime: dateTime, lastTransitionTime: dateTime, reason: string, message: string,

@@ -238,3 +238,18 @@ export const podDisruptionBudgetPrinter: Printer = {
     return [object.metadata.name ?? '', text(spec.minAvailable), text(spec.maxUnavailable), typeof record(object.status).disruptionsAllowed === 'number' ? (record(object.status).disruptionsAllowed as number) : 0, age(object, now)]
   },
 }
+
+/** A ComponentStatus: its Healthy condition (Unknown without one), with the probe's message and error. */
+export const componentStatusPrinter: Printer = {
+  columns: [
+    nameColumn,
+    column('Status', 'string', 0, 'Status of the component conditions'),
+    column('Message', 'string', 0, 'Message of the component conditions'),
+    column('Error', 'string', 0, 'Error of the component conditions'),
+  ],
+  row: (object) => {
+    const healthy = objects(record(object).conditions).find((condition) => condition.type === 'Healthy')
+    const status = healthy === undefined ? 'Unknown' : healthy.status === 'True' ? 'Healthy' : 'Unhealthy'
+    return [object.metadata.name ?? '', status, str(healthy?.message), str(healthy?.error)]
+  },
+}

@@ -22,6 +22,7 @@ import {
   secretPrinter,
   serviceAccountPrinter,
   servicePrinter,
+  componentStatusPrinter,
 } from './cluster.js'
 import {ingressClassPrinter, ingressPrinter, networkPolicyPrinter} from './networking.js'
 import {persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter} from './storage.js'
@@ -52,6 +53,7 @@ const printers = new Map<string, Printer>([
   ['/serviceaccounts', serviceAccountPrinter],
   ['/events', eventPrinter],
   ['/resourcequotas', resourceQuotaPrinter],
+  ['/componentstatuses', componentStatusPrinter],
   ['/limitranges', limitRangePrinter],
   ['/persistentvolumeclaims', persistentVolumeClaimPrinter],
   ['/replicationcontrollers', replicationControllerPrinter],
