@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {parseEtcdPorts, runUp, UpFlagError} from '../core/host/up.js'
 import {mountWebPage} from '../core/ui/mount.js'
+import {containerTools} from '../core/etcdctl/container-etcdctl.js'
 import {FrontDoorError} from '../core/server/etcd-grpc.js'
 import {systemClock} from '../core/util/clock.js'
 import {LineBatch} from '../core/util/line-batch.js'
@@ -50,7 +51,7 @@ export default class Up extends KubemuCommand {
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
     try {
-      await runUp({environment, port: flags.port, etcdPorts, authTokenTtlSeconds: flags['auth-token-ttl'], etcdTls: flags['etcd-tls'], schedulerConfig: flags['scheduler-config'], clock: systemClock, manualClock: flags['manual-clock'], signal: stop.signal, log: (line) => output.line(line), webPage: mountWebPage})
+      await runUp({environment, port: flags.port, etcdPorts, authTokenTtlSeconds: flags['auth-token-ttl'], etcdTls: flags['etcd-tls'], schedulerConfig: flags['scheduler-config'], clock: systemClock, manualClock: flags['manual-clock'], signal: stop.signal, log: (line) => output.line(line), webPage: mountWebPage, containerTools: (servedEtcd) => containerTools(environment, servedEtcd)})
     } catch (error) {
       if (error instanceof FrontDoorError) fail(this, error.message)
       throw error

@@ -116,6 +116,14 @@ function findVerb(argv: readonly string[]): {verb: string | null; rest: string[]
   return {verb: null, rest: [...argv]}
 }
 
+/** The command's words (`lease keep-alive` → ['lease', 'keep-alive']) as etcdctl finds them among its flags: at most two. */
+export function commandWordsOf(argv: readonly string[]): string[] {
+  const {verb, rest} = findVerb(argv)
+  if (verb === null) return []
+  const {verb: subcommand} = findVerb(rest)
+  return subcommand === null ? [verb] : [verb, subcommand]
+}
+
 const booleanFlags = new Set(['--help', '-h', ...globalFlags.filter((spec) => spec.kind === 'bool').flatMap((spec) => [`--${spec.name}`, ...(spec.shorthand ? [`-${spec.shorthand}`] : [])])])
 
 interface Resolved {
@@ -214,7 +222,10 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       if (error instanceof SeedError || error instanceof ClusterNotFoundError || error instanceof ClusterNameError || error instanceof KubemuHomeError) throw new ExitError(exitCodes.error, error.message)
       throw error
     }
-    const servedUrls = runningUp(folder)?.etcd
+    // The members' URLs of the `up` that serves this cluster: another process's (its marker), or,
+    // inside up itself (an exec's etcdctl), the ones it says it serves.
+    const servedEtcd = (): Readonly<Record<string, string>> | undefined => io.servedEtcd ?? runningUp(folder)?.etcd
+    const servedUrls = servedEtcd()
     useServedEndpoints(servedUrls)
     const balancedEndpoints = defaultedToServed(flag(flags, 'endpoints').split(','), flags.changed.has('endpoints') || io.environment.ETCDCTL_ENDPOINTS !== undefined, servedUrls)
     firstEndpoint = balancedEndpoints[0]!
@@ -240,11 +251,11 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       const timeout = parseGoDuration(flag(flags, 'command-timeout')) || commandTimeoutMillisecondsDefault
       const credentials = credentialsOf()
       // A running `kubemu up` holds the writer lock: its etcd front door serves the members.
-      const up = runningUp(folder)
+      const served = servedEtcd()
       let client: EtcdctlClient & {logIn?(): Promise<void>}
-      if (up?.etcd) {
+      if (served) {
         const {FrontDoorClient} = await import('./front-door-client.js')
-        client = await FrontDoorClient.of(up.etcd, endpoint, {commandTimeoutMilliseconds: timeout, ...credentials, tls: frontDoorTls(up.etcd)})
+        client = await FrontDoorClient.of(served, endpoint, {commandTimeoutMilliseconds: timeout, ...credentials, tls: frontDoorTls(served)})
       } else {
         // Raft and the cluster load only for commands that open it: reads go lock-free without them.
         const [{EmbeddedCluster}, {EmbeddedClient}] = await Promise.all([import('../etcd/cluster.js'), import('../etcd/embedded-client.js')])
@@ -276,7 +287,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     // With credentials every request goes through the cluster, where permissions are checked.
     // Lock-free reads skip the network, not `up`'s TLS: the flags must pass its handshake.
     const openReader = async (options?: {withCredentials?: boolean}): Promise<ReadOnlyMember | null> => {
-      const served = runningUp(folder)?.etcd
+      const served = servedEtcd()
       const tls = served ? frontDoorTls(served) : undefined
       const {user, password} = credentialsOf()
       if (user === undefined || options?.withCredentials) {
@@ -291,7 +302,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       return null
     }
     const readsThroughUp = (): boolean => {
-      const served = runningUp(folder)?.etcd
+      const served = servedEtcd()
       // Over TLS without --user the certificate's CN is the user, which only gRPC carries: the
       // member's file answers reads then, without loading gRPC.
       return served !== undefined && (frontDoorTls(served) === undefined || credentialsOf().user !== undefined)
@@ -307,7 +318,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     // etcd's process_resident_memory_bytes: from the /metrics of `up`'s port when it serves the
     // endpoint, else this process's own, since the embedded cluster runs here.
     const residentMemoryBytes = async (endpoint: string): Promise<number> => {
-      const served = runningUp(folder)?.etcd
+      const served = servedEtcd()
       if (!served) return process.memoryUsage().rss
       // The port up serves the endpoint's member on (the default 127.0.0.1:2379 names infra1).
       const member = memberForEndpoint(endpoint)

@@ -16,6 +16,8 @@ export interface EtcdctlIo {
   /** Standard input line by line, as it arrives (for interactive verbs). */
   readonly stdinLines?: () => AsyncIterable<string>
   readonly environment: NodeJS.ProcessEnv
+  /** The members' URLs of the `up` this runs inside (an exec's etcdctl in up's process); else read from up's marker. */
+  readonly servedEtcd?: Readonly<Record<string, string>>
   /** Whether stdout is a terminal (progress bars are drawn only there). */
   readonly stdoutIsTerminal?: boolean
   /** Present when stdin is a terminal: reads a line without echoing it (for passwords). */

@@ -2,6 +2,7 @@
 // answer with. Its own file so the two hosts (one-shot, through `up`) and the control endpoints
 // import these without importing openHost, which loads the hosts.
 import type {ApiResponse, TrustedRequest} from '../api/wire.js'
+import type {ContainerTools} from '../kubelet/shell/process-context.js'
 import type {HttpExchangeTrace} from '../client/http-handler.js'
 import type {SettleResult} from '../controlplane/runner.js'
 import type {Clock} from '../util/clock.js'
@@ -75,4 +76,9 @@ export interface HostOptions {
   readonly wallClock?: Clock
   /** The cluster clock to use (a command that already read it); opened from the folder otherwise. */
   readonly clock?: ClusterClock
+  /** The tools an exec may run in the containers (etcdctl in etcd's images), from the layer above; none without. */
+  readonly containerTools?: ContainerTools
 }
+
+/** The members' URLs of the etcd front door `up` serves (undefined before it serves, and one-shot). */
+export type ServedEtcd = () => Readonly<Record<string, string>> | undefined

@@ -72,7 +72,7 @@ export class OneShotHost implements ClusterHost {
     this.syncedRules = new FileSyncedRules(folder)
     // The connection exists before its first settle runs the kubelets (whose probes use the network).
     const network = hostPodNetwork(async () => (this.connection ?? (await this.connect())).api, this.clock, this.syncedRules, clusterRandomness(folder).numbers('kube-proxy'), folder, () => this.containers)
-    this.containers = clusterContainers(folder, () => network, this.clock)
+    this.containers = clusterContainers(folder, () => network, this.clock, options.containerTools ?? null)
     this.componentLogs = new ComponentLogFile(folder)
     sendMemberLogOf(folder, memberLogToComponentLogs(this.componentLogs))
   }

@@ -4,6 +4,8 @@
 // kubemu's own commands with the host's control endpoints beside it, and the etcd v3 API per
 // member. The masters' schedulers and controller managers are active-passive through their
 // Leases; the loops run with real delays on the cluster clock.
+import type {ServedEtcd} from './cluster-host.js'
+import type {ContainerTools} from '../kubelet/shell/process-context.js'
 import {ComponentLogFile, ComponentLogStreams, memberLogToComponentLogs} from './component-logs.js'
 import {sendMemberLogOf} from '../etcd/cluster.js'
 import {FileKubeletCredentials, joinDefaultKubelets} from '../kubelet/client-credentials.js'
@@ -68,6 +70,8 @@ export interface UpOptions {
   readonly log: (line: string) => void
   /** The web page and status snapshots served on the loopback port (src/core/ui's mountWebPage). */
   readonly webPage: WebPageMounter
+  /** The tools an exec may run in the containers (src/core/etcdctl's containerTools: etcdctl in etcd's images), given the front door's URLs. */
+  readonly containerTools?: (servedEtcd: ServedEtcd) => ContainerTools
 }
 
 /** `up` cannot start: another one runs, or a port is taken. */
@@ -152,7 +156,8 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     if (api === null) throw new Error('invariant: the pod network is used before the API server is open')
     return api
   }, clock, syncedRules, clusterRandomness(folder).numbers('kube-proxy'), folder, () => containers)
-  const containers = clusterContainers(folder, () => network, clock)
+  // An exec's etcdctl (in etcd's images) reaches the members through up's own etcd front door.
+  const containers = clusterContainers(folder, () => network, clock, options.containerTools?.(() => (etcd ? Object.fromEntries(etcd.urls) : undefined)) ?? null)
   const componentLogs = new ComponentLogFile(folder)
   sendMemberLogOf(folder, memberLogToComponentLogs(componentLogs))
   const connection = await openKubernetes({environment: options.environment, clock, containerStreams: new ComponentLogStreams(containers, componentLogs)})

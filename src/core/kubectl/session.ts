@@ -1,6 +1,7 @@
 // One kubectl invocation's connection: kubeconfig and context resolution, then requests to the
 // in-process API server with the context's credentials (bearer token, impersonation headers).
 // The API server opens on the first request; warnings it sends are printed as kubectl does.
+import type {ContainerTools} from '../kubelet/shell/process-context.js'
 import {applySeed} from '../seed.js'
 import {existsSync, mkdirSync, readFileSync} from 'node:fs'
 import type {ApiRequest, ApiResponse, HttpMethod} from '../api/wire.js'
@@ -320,7 +321,9 @@ export class KubectlSession {
     this.hostOpening ??= (async () => {
       this.context()
       this.checkServerKnown()
-      const host = this.io.host ?? (await (await import('../host/host.js')).openHost({environment: this.io.environment, clock: this.hostClock()}))
+      // An exec in an etcd image runs etcdctl on the cluster this command opened (loaded only then).
+      const etcdctl: NonNullable<ContainerTools['etcdctl']> = async (argv, environment, stdin) => (await import('../etcdctl/container-etcdctl.js')).containerEtcdctl(this.io.environment)(argv, environment, stdin)
+      const host = this.io.host ?? (await (await import('../host/host.js')).openHost({environment: this.io.environment, clock: this.hostClock(), containerTools: {etcdctl}}))
       this.host = host
       // A seeded cluster's clock stands on its epoch in this process; a seeded `up` whose clock runs
       // is further on (ages computed here would come out negative): this process follows up's.

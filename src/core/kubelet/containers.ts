@@ -19,6 +19,7 @@ import type {ServedRecord} from './served-requests.js'
 import {firstFailureRun, firstSuccess, httpProbeRequest, networkProbe, type ProbeKind, probeLabels, type ProbeResult, probeTimes, latestProbeTimes, readinessAt} from './probes.js'
 import {FileNodeImages, MemoryNodeImages, type NodeImageStore} from './node-images.js'
 import {termReaction} from './termination.js'
+import type {ContainerTools} from './shell/process-context.js'
 import {isKnownProgram, type LogLine, logLinesMax, type RunResult, type RunSpec, runOverTime, runToEnd, startSession, type StdinInput, type TimedEvent} from './shell/run.js'
 import {ExecSessions} from './exec-sessions.js'
 import type {ExecSessionAnswer} from '../api/wire.js'
@@ -89,6 +90,8 @@ export class SimulatedContainers {
     readonly images: NodeImageStore = new MemoryNodeImages(),
     /** The cluster clock, for exec sessions whose commands sleep (null: the moments the API server gives). */
     clusterClock: Clock | null = null,
+    /** The host's tools an exec may run (etcdctl in etcd's images); none without. */
+    private readonly tools: ContainerTools | null = null,
   ) {
     this.sessions = new ExecSessions(clusterClock)
   }
@@ -178,6 +181,8 @@ export class SimulatedContainers {
       stdinOpen: argv === undefined && container.stdin === true,
       // The programs on PATH are the image's: busybox has wget but no curl, curlimages/curl has curl.
       ...(container.image ? {image: container.image} : {}),
+      // The host's tools only for an exec: the container's own command is replayed again and again.
+      ...(argv !== undefined && this.tools ? {tools: this.tools} : {}),
     }
   }
 
@@ -434,6 +439,6 @@ export {probeLabels}
  * commands and `kubemu up`. The pod network is the one wiring point for curl/wget/nslookup and
  * the network probes.
  */
-export function clusterContainers(folder: string, networkOf: () => PodNetwork = () => networkUnavailable, clock: Clock | null = null): SimulatedContainers {
-  return new SimulatedContainers(new FileContainerState(folder), networkOf, new FileNodeImages(folder), clock)
+export function clusterContainers(folder: string, networkOf: () => PodNetwork = () => networkUnavailable, clock: Clock | null = null, tools: ContainerTools | null = null): SimulatedContainers {
+  return new SimulatedContainers(new FileContainerState(folder), networkOf, new FileNodeImages(folder), clock, tools)
 }

@@ -289,11 +289,15 @@ export class ShellProcess {
         this.inputInherited = inheritedBefore
       }
     }
+    return yield* this.runUnknownProgram(argv)
+  }
+
+  /** A program kubemu does not run here: not found (an exec), or running as a server would, until the container is stopped (a Job's: its work done after a moment). */
+  *runUnknownProgram(argv: readonly string[]): ShellRun {
     if (this.context.unknownProgram === 'not-found') {
       this.error(`sh: ${argv[0]}: not found\n`)
       return 127
     }
-    // A program kubemu does not know runs as a server would: until the container is stopped.
     yield {kind: 'sleep', milliseconds: this.context.unknownProgram === 'finishes' ? unknownJobProgramMilliseconds : Number.POSITIVE_INFINITY}
     return 0
   }

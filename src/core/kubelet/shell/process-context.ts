@@ -20,6 +20,8 @@ export type ShellEffect =
   | {readonly kind: 'network'; readonly ask: (network: PodNetwork) => Promise<unknown>}
   /** Wait for what comes on the container's open stdin; the driver resumes with the text, or null at its end. */
   | {readonly kind: 'input'}
+  /** Run one of the host's tools (ContainerTools); the driver resumes the generator with its result. */
+  | {readonly kind: 'tool'; readonly run: () => Promise<ToolResult>}
 
 export type ShellRun = Generator<ShellEffect, number, unknown>
 
@@ -82,6 +84,21 @@ export interface ProcessContext {
   readonly image?: string
   /** The container keeps its stdin open (stdin: true): a shell reading it waits for what attaches send. */
   readonly stdinOpen?: boolean
+  /** The host's tools an exec in this container may run (absent for a container's own command, which is replayed). */
+  readonly tools?: ContainerTools
+}
+
+/** What a host tool printed and its exit status; or that it wants the process's standard input first. */
+export type ToolResult = {readonly stdout: string; readonly stderr: string; readonly status: number} | {readonly inputWanted: true}
+
+/**
+ * Programs whose work is the host's, for an exec into an image that ships them: etcdctl in etcd's
+ * images talks to the cluster's etcd members. Only an exec runs them: a container's own command is
+ * replayed whenever its run is looked at, and a replay must not write to etcd again.
+ */
+export interface ContainerTools {
+  /** `stdin`: what was piped in, or null when the command reads the process's input: a tool that needs it answers inputWanted before doing anything, and runs again with it. */
+  etcdctl?(argv: readonly string[], environment: ReadonlyMap<string, string>, stdin: string | null): Promise<ToolResult>
 }
 
 /** The last `outputBytesMax` bytes of a captured output (pipes, substitutions). */

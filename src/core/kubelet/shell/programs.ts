@@ -1,7 +1,8 @@
 // The programs the simulated shell knows, as busybox (the image most examples use) prints them:
 // their output, their error messages and their exit statuses. Here the shell's own (echo, printf,
 // sleep, exit, env, export, cd, sh …) and date; file-programs.ts, line-programs.ts,
-// text-programs.ts, archive-programs.ts (tar) and network-programs.ts hold the rest.
+// text-programs.ts, archive-programs.ts (tar), network-programs.ts and tool-programs.ts (etcdctl)
+// hold the rest.
 import {StandardInput} from './standard-input.js'
 import {parseScript, ShellSyntaxError} from './syntax.js'
 import {normalizePath} from './filesystem.js'
@@ -12,6 +13,7 @@ import {filePrograms, flagsOf} from './file-programs.js'
 import {linePrograms} from './line-programs.js'
 import {networkPrograms} from './network-programs.js'
 import {textPrograms} from './text-programs.js'
+import {toolPrograms} from './tool-programs.js'
 
 /** The longest single sleep the shell takes literally, in seconds (longer is for ever). */
 export const sleepSecondsMax = 10 * 365 * 24 * 3600
@@ -277,6 +279,7 @@ export function shellPrograms(): ReadonlyMap<string, Program> {
     ...linePrograms(),
     ...archivePrograms(),
     ...networkPrograms(),
+    ...toolPrograms(),
     ...textPrograms(),
   ]
   return new Map(programs)

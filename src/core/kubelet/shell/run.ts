@@ -154,6 +154,10 @@ export async function runOverTime(spec: RunSpec, startedAtMilliseconds: number, 
       answer = await effect.ask(spec.network)
       continue
     }
+    if (effect.kind === 'tool') {
+      answer = await effect.run()
+      continue
+    }
     // A sleep lasts until its end, waiting on stdin until something is there to read (for ever when
     // nothing comes); inputs that come meanwhile are taken at their moments (echoed, a Ctrl-C stops the wait).
     const sleepEnd = effect.kind === 'sleep' ? now + effect.milliseconds : Number.POSITIVE_INFINITY

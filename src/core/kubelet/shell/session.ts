@@ -6,7 +6,7 @@
 // asleep meanwhile, keeping what comes on its input for when the command reads it). A run to its
 // end at one moment (an exec without stdin, a probe) sleeps in no time.
 import {type Program, ShellProcess} from './interpreter.js'
-import {exitStatusOfThrown, type OutputStream, type ProcessContext, type ShellEffect, ShellInterrupt, type ShellRun} from './process-context.js'
+import {type ContainerTools, exitStatusOfThrown, type OutputStream, type ProcessContext, type ShellEffect, ShellInterrupt, type ShellRun} from './process-context.js'
 import type {PodNetwork} from '../../network/types.js'
 import type {SimulatedFileSystem} from './filesystem.js'
 import {StandardInput} from './standard-input.js'
@@ -29,6 +29,8 @@ export interface RunSpec {
   readonly image?: string
   /** The container keeps its stdin open (stdin: true). */
   readonly stdinOpen?: boolean
+  /** The host's tools (an exec's only). */
+  readonly tools?: ContainerTools
 }
 
 export interface OutputChunk {
@@ -60,6 +62,7 @@ export class ShellSession {
     this.network = spec.network
     const context: ProcessContext = {
       fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => this.now, unknownProgram: spec.unknownProgram, terminal: spec.terminal === true, ...(spec.image !== undefined ? {image: spec.image} : {}),
+      ...(spec.tools ? {tools: spec.tools} : {}),
       write: (stream, text) => this.write(stream, text),
     }
     const process = new ShellProcess(context, spec.environment, programs, new StandardInput(input.text, input.open))
@@ -167,6 +170,7 @@ export class ShellSession {
       }
       const effect = step.value
       if (effect.kind === 'network') answer = await effect.ask(this.network)
+      else if (effect.kind === 'tool') answer = await effect.run()
       else if (effect.kind === 'input') {
         if (this.unread === '' && !this.inputEnded) {
           this.waitsForInput = true

@@ -1,0 +1,79 @@
+// etcdctl inside an etcd container, as a learner runs it on a kubeadm cluster
+// (`kubectl exec -n kube-system etcd-control-plane -- etcdctl member list`): etcd's images ship
+// etcdctl, and it reaches the cluster's members. Through `kubemu up` with the real kubectl 1.32,
+// and one-shot with kubemu's kubectl. Other images do not ship it; a container's own command never
+// writes through it (it is replayed); what would stream for ever answers at once.
+import {describe, expect, it} from 'vitest'
+import {kubemu} from '../support/up-process.js'
+import {runShell} from '../support/shell.js'
+import {temporaryFolder} from '../support/temp.js'
+import {kubectlsOnUp} from '../support/up-with-real-kubectl.js'
+
+describe('etcdctl in the etcd static pods through up', () => {
+  const {ours, real, home} = kubectlsOnUp()
+  const hostEtcdctl = (line: string) => runShell(`${kubemu} etcdctl ${line}`, {cwd: home(), env: {...process.env, KUBEMU_HOME: home(), KUBECONFIG: ''}})
+
+  it('lists the members and reads the keys Kubernetes stores, as etcdctl on the host does', async () => {
+    const inPod = await real('-n kube-system exec etcd-control-plane2 -- etcdctl member list -w table')
+    expect(inPod.status).toBe(0)
+    expect(inPod.stdout).toBe((await hostEtcdctl('member list -w table')).stdout)
+    expect(inPod.stdout).toMatch(/\| started \| infra2 \|/)
+    const keys = await real(`-n kube-system exec etcd-control-plane2 -- sh -c 'ETCDCTL_API=3 etcdctl get /registry/namespaces --prefix --keys-only | grep default'`)
+    expect(keys).toEqual({stdout: '/registry/namespaces/default\n', stderr: '', status: 0})
+    // kubemu's kubectl execs the same way.
+    expect(await ours('-n kube-system exec etcd-control-plane3 -- etcdctl member list -w table')).toEqual(inPod)
+  })
+
+  it('writes what the exec pipes in, reads it back from the host, and honours the container\'s ETCDCTL_ variables', async () => {
+    expect(await real('-n kube-system exec -i etcd-control-plane -- etcdctl put /from-pod', 'piped value')).toEqual({stdout: 'OK\n', stderr: '', status: 0})
+    expect((await hostEtcdctl('get /from-pod --print-value-only')).stdout).toBe('piped value\n')
+    const shell = await real(`-n kube-system exec etcd-control-plane -- sh -c 'echo second | etcdctl put /from-pod >/dev/null; ETCDCTL_WRITE_OUT=fields etcdctl get /from-pod | grep Value'`)
+    expect(shell).toEqual({stdout: '"Value" : "second\\n"\n', stderr: '', status: 0})
+    // The host's own variables do not reach the container: this up's endpoints are its defaults.
+    const health = await real('-n kube-system exec etcd-control-plane -- etcdctl endpoint health --cluster')
+    expect(health.status).toBe(0)
+    // etcdctl 3.4 prints the health lines on stderr.
+    expect(health.stderr.split('\n').filter((line) => line.includes('is healthy'))).toHaveLength(3)
+  })
+
+  it('is not found where the image does not ship it, and refuses at once what would outlive the exec', async () => {
+    expect(await real('-n kube-system exec kube-apiserver-control-plane -- etcdctl get /x')).toEqual({
+      stdout: 'OCI runtime exec failed: exec failed: unable to start container process: exec: "etcdctl": executable file not found in $PATH: unknown\r\n',
+      stderr: 'command terminated with exit code 126\n',
+      status: 126,
+    })
+    const watch = await real('-n kube-system exec etcd-control-plane -- etcdctl watch /x')
+    expect(watch.status).toBe(1)
+    expect(watch.stderr).toContain('Error: kubemu runs "etcdctl watch" from the host only')
+  })
+
+  it('never writes from a container\'s own command (replayed whenever its run is looked at)', async () => {
+    const manifest = `apiVersion: v1
+kind: Pod
+metadata: {name: etcd-client}
+spec:
+  containers:
+  - {name: client, image: "registry.k8s.io/etcd:3.4.23-0", command: [etcdctl, put, /replayed, "yes"]}
+`
+    expect((await real('apply -f -', manifest)).status).toBe(0)
+    expect((await real('wait --for=condition=Ready pod/etcd-client --timeout=60s')).status).toBe(0)
+    expect((await real('logs etcd-client')).status).toBe(0)
+    expect(await hostEtcdctl('get /replayed')).toEqual({stdout: '', stderr: '', status: 0})
+    // An exec into it runs etcdctl for real.
+    expect((await real('exec etcd-client -- etcdctl put /replayed by-exec')).stdout).toBe('OK\n')
+    expect((await hostEtcdctl('get /replayed --print-value-only')).stdout).toBe('by-exec\n')
+  }, 90_000)
+})
+
+describe('etcdctl in an etcd static pod, one-shot', () => {
+  it('writes through the cluster the command opened, and busybox has no etcdctl', async () => {
+    const home = temporaryFolder()
+    const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
+    const run = (line: string) => runShell(`${kubemu} ${line}`, {cwd: home, env})
+    expect(await run('kubectl -n kube-system exec etcd-control-plane -- etcdctl put /one-shot v')).toEqual({stdout: 'OK\n', stderr: '', status: 0})
+    expect((await run('etcdctl get /one-shot --print-value-only')).stdout).toBe('v\n')
+    expect((await run('kubectl run bb --image=busybox -- sleep 3600')).status).toBe(0)
+    expect((await run('kubectl wait --for=condition=Ready pod/bb --timeout=60s')).status).toBe(0)
+    expect(await run(`kubectl exec bb -- sh -c 'etcdctl get /one-shot'`)).toEqual({stdout: '', stderr: 'sh: etcdctl: not found\ncommand terminated with exit code 127\n', status: 127})
+  }, 90_000)
+})
