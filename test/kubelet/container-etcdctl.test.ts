@@ -63,6 +63,20 @@ spec:
     expect((await real('exec etcd-client -- etcdctl put /replayed by-exec')).stdout).toBe('OK\n')
     expect((await hostEtcdctl('get /replayed --print-value-only')).stdout).toBe('by-exec\n')
   }, 90_000)
+
+  it('refuses an exec into a container that does not run (a stopped master\'s) as the kubelet does', async () => {
+    const kubemuCommand = (line: string) => runShell(`${kubemu} ${line}`, {cwd: home(), env: {...process.env, KUBEMU_HOME: home(), KUBECONFIG: ''}})
+    expect((await kubemuCommand('master stop control-plane3')).status).toBe(0)
+    expect((await kubemuCommand('time advance 20s')).status).toBe(0)
+    const refused = {stdout: '', stderr: 'error: unable to upgrade connection: container not found ("etcd")\n', status: 1}
+    // The real kubectl tries WebSocket, then SPDY; both are refused with the kubelet's words.
+    expect(await real('-n kube-system exec etcd-control-plane3 -- etcdctl member list')).toEqual(refused)
+    expect(await ours('-n kube-system exec etcd-control-plane3 -- etcdctl member list')).toEqual(refused)
+    expect(await real('-n kube-system exec -i etcd-control-plane3 -- sh', '')).toEqual(refused)
+    // A container the pod does not have is the API server's refusal, as before.
+    expect((await real('-n kube-system exec etcd-control-plane3 -c nope -- ls')).stderr).toBe('Error from server (BadRequest): container nope is not valid for pod etcd-control-plane3\n')
+    expect((await kubemuCommand('master start control-plane3')).status).toBe(0)
+  }, 60_000)
 })
 
 describe('etcdctl in an etcd static pod, one-shot', () => {

@@ -14,6 +14,8 @@ export class ApiError extends Error {
     readonly details?: StatusDetails,
     /** The Status's list metadata: a 410 for a compacted continue hands out the token that carries on. */
     readonly listContinue?: string,
+    /** Answered as this plain text, not a Status: what the kubelet says when it refuses a stream (kube-apiserver passes it through). */
+    readonly plainText?: boolean,
   ) {
     super(message)
     this.name = 'ApiError'
@@ -102,6 +104,9 @@ export const apiErrors = {
     verb === 'watch' && resource.verbs.includes('list')
       ? apiErrors.methodNotSupported(resource, verb)
       : new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}),
+
+  /** The kubelet refused to start a stream (exec into a container it does not run): a 500 with its text, which kube-apiserver's proxy passes on. */
+  kubeletRefused: (message: string) => new ApiError(500, 'InternalError', message, undefined, undefined, true),
 
   notAcceptable: (message: string) => new ApiError(406, 'NotAcceptable', message),
 

@@ -245,7 +245,7 @@ export class ApiServer {
         response = {status: 429, body: error.body, contentType: error.contentType, headers: error.headers, warnings: []}
       } else {
         const apiError = error instanceof ApiError ? error : (etcdFailure(error) ?? apiErrors.internal(error instanceof Error ? error.message : String(error)))
-        response = {status: apiError.code, body: apiError.toStatus(), warnings: []}
+        response = apiError.plainText ? {status: apiError.code, body: apiError.message, contentType: 'text/plain', warnings: []} : {status: apiError.code, body: apiError.toStatus(), warnings: []}
       }
     }
     this.audit?.(auditEvent({auditId: this.newAuditId(), request, response, ...context, receivedMilliseconds, completedMilliseconds: this.clock.nowMilliseconds()}))

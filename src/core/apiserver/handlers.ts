@@ -2,7 +2,7 @@
 // create, update, patch, delete and deletecollection, and the status and scale subresources,
 // each through admission and the registry (kube-apiserver's endpoints/handlers).
 import {bytesToText} from '../util/byte-text.js'
-import {type ContainerStreams, containerOfRequest, followPodLogs, podLogs, runningRun, type StreamObjectReader} from './pod-logs.js'
+import {type ContainerStreams, containerOfRequest, followPodLogs, podLogs, runningRun, streamRefusal, type StreamObjectReader} from './pod-logs.js'
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
 import {validateEphemeralContainersUpdate} from '../api/strategies/pod.js'
@@ -282,8 +282,10 @@ export class ResourceHandlers {
       // kube-apiserver would open a stream to the kubelet; kubemu's kubelets run no processes.
       const pod = await this.registry.get(definition, namespace, info.name)
       // An API server without the containers' runtime answers an exec or attach as kube-apiserver
-      // answers a request that is not an upgrade.
-      if (info.subresource !== 'portforward' && !this.streams) throw apiErrors.badRequest('Upgrade request required')
+      // answers a request that is not an upgrade, once the pod and container could take one.
+      if (info.subresource !== 'portforward' && !this.streams) {
+        throw streamRefusal(pod, containerOfRequest(pod, request.query?.container).name) ?? apiErrors.badRequest('Upgrade request required')
+      }
       throw apiErrors.badRequest(`kubemu simulates containers: pod "${pod.metadata.name}" has no processes to ${info.subresource === 'portforward' ? 'forward ports to' : info.subresource}`)
     }
     throw apiErrors.pathNotFound()
@@ -295,9 +297,12 @@ export class ResourceHandlers {
    * real clients; this is the exchange behind it, answered as {stdout, stderr, exitCode}.
    */
   async exec(request: ApiRequest, definition: ResourceDefinition, namespace: string, name: string): Promise<ExecAnswer | ExecSessionAnswer> {
-    if (!this.streams) throw apiErrors.badRequest('Upgrade request required')
     const pod = await this.registry.get(definition, namespace, name)
     const container = containerOfRequest(pod, request.query?.container).name
+    const refusal = streamRefusal(pod, container)
+    if (refusal) throw refusal
+    const run = runningRun(pod, container)!
+    if (!this.streams) throw apiErrors.badRequest('Upgrade request required')
     const session = request.query?.session
     if (session && session !== 'open') {
       // One piece of a running exec session's stdin (the body; `close=true` with its end).
@@ -310,8 +315,6 @@ export class ResourceHandlers {
     if (argv.length === 0) throw apiErrors.badRequest('you must specify at least one command for the container')
     const phase = (pod.status as {phase?: string} | undefined)?.phase
     if (phase === 'Succeeded' || phase === 'Failed') throw apiErrors.badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`)
-    const run = runningRun(pod, container)
-    if (!run) throw apiErrors.badRequest(`container ${container} is not valid for pod ${name}`)
     if (request.query?.stdin === 'true' && request.query.session === 'open') {
       // An exec run as its stdin comes (the streams' front door and kubectl exec -i): each piece follows with session=ID.
       return this.streams.execSession(pod, container, run, argv, this.clock.nowMilliseconds(), this.streamReader, request.query.tty === 'true')

@@ -5,7 +5,7 @@
 // (timestamps, sinceSeconds/sinceTime, tailLines, limitBytes).
 import type {KubeObject} from '../api/object.js'
 import type {ExecSessionAnswer, TextFollow} from '../api/wire.js'
-import {apiErrors} from './api-errors.js'
+import {type ApiError, apiErrors} from './api-errors.js'
 
 type ContainerStatus = {name: string; restartCount?: number; state?: {waiting?: {reason?: string}; running?: {startedAt?: string}; terminated?: {startedAt?: string; finishedAt?: string; exitCode?: number}}; lastState?: {terminated?: {startedAt?: string; finishedAt?: string; exitCode?: number}}}
 type Container = {name: string; image?: string; tty?: boolean}
@@ -72,6 +72,16 @@ export function containerOfRequest(pod: KubeObject, requested: string | undefine
 }
 
 /** The container's current run, if it runs now (exec needs one). */
+/**
+ * Why a stream (exec, attach) to a pod's container cannot start, as kube-apiserver and the kubelet
+ * refuse it before any upgrade: a pod on no node has no kubelet to reach; the kubelet finds only
+ * running containers. Null when it can start.
+ */
+export function streamRefusal(pod: KubeObject, container: string): ApiError | null {
+  if (!(pod.spec as {nodeName?: string} | undefined)?.nodeName) return apiErrors.badRequest(`pod ${pod.metadata.name ?? ''} does not have a host assigned`)
+  return runningRun(pod, container) ? null : apiErrors.kubeletRefused(`container not found (${JSON.stringify(container)})`)
+}
+
 export function runningRun(pod: KubeObject, container: string): ContainerRun | null {
   const status = statusesOf(pod).find((entry) => entry.name === container)
   const startedAt = status?.state?.running?.startedAt

@@ -5,6 +5,8 @@
 // (authentication, authorization, the handler). An exec with stdin runs as its input comes, each
 // piece answered before the next (the runtime's exec session: `exec -i pod -- sh` runs each line
 // typed); an attach streams the container's output as it runs (apiserver/attach-output.ts).
+import {streamRefusal} from '../apiserver/pod-logs.js'
+import type {KubeObject} from '../api/object.js'
 import {bytesToText, textToBytes} from '../util/byte-text.js'
 import {createHash} from 'node:crypto'
 import type {IncomingMessage} from 'node:http'
@@ -81,8 +83,10 @@ export function exitStatus(exitCode: number, argv: readonly string[]): Record<st
 }
 
 function refuse(socket: Duplex, status: number, body: unknown): void {
-  const text = JSON.stringify(body)
-  socket.end(`HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`)
+  // A Status as JSON; a text (the kubelet's refusal) as it is.
+  const [text, type] = typeof body === 'string' ? [body, 'text/plain; charset=utf-8'] : [JSON.stringify(body), 'application/json']
+  const reason = status === 400 ? 'Bad Request' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : status === 500 ? 'Internal Server Error' : 'Error'
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: ${type}\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`)
 }
 
 /** Serves an HTTP upgrade: a WebSocket exec or attach; anything else is refused. */
@@ -104,6 +108,9 @@ export async function serveStreamUpgrade(api: Pick<ApiServer, 'handle'>, request
       const asked = url.searchParams.get('container') || spec.containers?.[0]?.name || ''
       const known = [...(spec.containers ?? []), ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])]
       if (!known.some((container) => container.name === asked)) return refuse(socket, 400, badRequest(`container ${asked} is not valid for pod ${match[2]!}`))
+      // A pod on no node, or a container the kubelet does not run: refused before any upgrade.
+      const refusal = streamRefusal(pod.body as KubeObject, asked)
+      if (refusal) return refuse(socket, refusal.code, refusal.plainText ? refusal.message : refusal.toStatus())
     }
     return refuse(socket, 400, badRequest('Upgrade request required'))
   }

@@ -2,7 +2,7 @@
 // (a completed pod, a pod not running), then the streaming request: exec runs the command in the
 // simulated container and prints its output, and its exit status as kubectl reports it; with -i
 // the command reads this process's stdin as it comes, answering each line before the next.
-import {KubectlError} from '../errors.js'
+import {isStatusBody, KubectlError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {containerFor, podForTarget} from '../pod-target.js'
 import type {KubectlSession} from '../session.js'
@@ -49,9 +49,22 @@ export async function runExec(session: KubectlSession, args: readonly string[]):
     if (session.io.stdinPieces) return execAsInputComes(session, execPath, query, command[0]!)
     // No way to read it piece by piece (a caller that hands the whole input): all of it, to its end.
     const stdin = await session.io.readStdin()
-    return printExecAnswer(session, (await session.request('POST', execPath, {query, body: stdin, contentType: 'application/octet-stream'})).body as ExecAnswer, command[0]!)
+    return printExecAnswer(session, await execRequest(session, execPath, {query, body: stdin, contentType: 'application/octet-stream'}), command[0]!)
   }
-  return printExecAnswer(session, (await session.request('POST', execPath, {query})).body as ExecAnswer, command[0]!)
+  return printExecAnswer(session, await execRequest(session, execPath, {query}), command[0]!)
+}
+
+/**
+ * One exec request. The kubelet refuses a stream it cannot start (a container that does not run)
+ * before the upgrade, with a plain-text error the client reports as kubectl's SPDY client does.
+ */
+async function execRequest<T extends ExecAnswer | ExecSessionAnswer = ExecAnswer>(session: KubectlSession, execPath: string, options: {query: Record<string, string>; body?: string; contentType?: string}): Promise<T> {
+  const response = await session.request('POST', execPath, {...options, allow: [500]})
+  if (response.status === 500) {
+    if (typeof response.body === 'string') throw new KubectlError(`unable to upgrade connection: ${response.body.trim()}`)
+    throw new ServerError(isStatusBody(response.body) ? response.body : {message: `the server responded with the status code ${response.status}`, code: response.status})
+  }
+  return response.body as T
 }
 
 /**
@@ -60,7 +73,7 @@ export async function runExec(session: KubectlSession, args: readonly string[]):
  * to it as it comes, its output printed when the command prints it; stdin's end lets it finish.
  */
 async function execAsInputComes(session: KubectlSession, execPath: string, query: Record<string, string>, program: string): Promise<number> {
-  const opened = (await session.request('POST', execPath, {query: {...query, session: 'open'}})).body as ExecSessionAnswer
+  const opened = await execRequest<ExecSessionAnswer>(session, execPath, {query: {...query, session: 'open'}})
   if (opened.notFound) return printExecAnswer(session, {stdout: '', stderr: '', exitCode: opened.exitCode ?? 126, notFound: true}, program)
   // Waiting on this process's stdin holds no lock: other kubemu commands run meanwhile.
   await session.releaseWriter()
