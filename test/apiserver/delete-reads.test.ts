@@ -8,21 +8,8 @@ import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
 import {ApiClient} from '../../src/core/client/client.js'
 import {resources} from '../../src/core/client/resources.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
-import type {Store} from '../../src/core/store/store.js'
 import {temporaryFolder} from '../support/temp.js'
-
-/** The store, counting its reads of one key. */
-function counting(store: Store): {store: Store; gets: () => number} {
-  let gets = 0
-  const counted = new Proxy(store, {
-    get(target, property, receiver) {
-      if (property === 'get') return (key: string) => (gets++, target.get(key))
-      const value = Reflect.get(target, property, receiver) as unknown
-      return typeof value === 'function' ? value.bind(target) : value
-    },
-  })
-  return {store: counted, gets: () => gets}
-}
+import {countingStore} from '../support/counting-store.js'
 
 const stores: LazyEmbeddedStore[] = []
 afterEach(async () => {
@@ -33,7 +20,7 @@ describe('DELETE', () => {
   it('reads the object once for admission and the delete; the answers are unchanged', async () => {
     const store = new LazyEmbeddedStore(temporaryFolder())
     stores.push(store)
-    const {store: counted, gets} = counting(store)
+    const {store: counted, gets} = countingStore(store)
     const api = new ApiServer({store: counted})
     await ensureBootstrapped(api, Date.now())
     const admin = new ApiClient(api, apiServerUser)
