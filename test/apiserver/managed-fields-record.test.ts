@@ -74,6 +74,9 @@ describe('recordUpdate', () => {
       for (let round = 0; round < 300; round++) {
         let ours: KubeObject | null = null
         let theirs: KubeObject | null = null
+        // Half the creates carry another manager's entries, as a client may send them.
+        const sent = random.chance(0.5) ? randomPod(random) : null
+        if (sent) recordUpdate(sent, null, 'kubectl-client-side-apply', 'v1', '2026-12-04T00:00:00Z', schema)
         for (let write = 0; write < 6; write++) {
           const next = randomPod(random)
           const manager = random.pick(['kubectl-create', 'kube-controller-manager', 'kubelet', 'kube-scheduler'])
@@ -83,6 +86,10 @@ describe('recordUpdate', () => {
           const reference = structuredClone(next)
           if (ours) mine.metadata.managedFields = structuredClone(ours.metadata.managedFields)
           if (theirs) reference.metadata.managedFields = structuredClone(theirs.metadata.managedFields)
+          if (write === 0 && sent) {
+            mine.metadata.managedFields = structuredClone(sent.metadata.managedFields)
+            reference.metadata.managedFields = structuredClone(sent.metadata.managedFields)
+          }
           recordUpdate(mine, ours, manager, 'v1', time, schema, subresource)
           recordUpdateByDefinition(reference, theirs, manager, time, subresource)
           expect(JSON.stringify(mine.metadata.managedFields)).toBe(JSON.stringify(reference.metadata.managedFields))

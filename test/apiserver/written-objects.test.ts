@@ -10,26 +10,13 @@ import {ApiError} from '../../src/core/apiserver/api-errors.js'
 import {Registry} from '../../src/core/apiserver/registry.js'
 import {WrittenObjects} from '../../src/core/apiserver/written-objects.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
-import type {Store} from '../../src/core/store/store.js'
 import {ManualClock} from '../../src/core/util/clock.js'
 import {temporaryFolder} from '../support/temp.js'
+import {countingStore} from '../support/counting-store.js'
 
 const configMaps = new Scheme(builtinResources).resource('', 'v1', 'configmaps')!
 let uids = 0
 const environment = (clock: ManualClock) => ({nowMilliseconds: () => clock.nowMilliseconds(), newUid: () => `uid-${++uids}`, random: () => 0.5})
-
-/** The store, counting its reads of one key. */
-function counting(store: Store): {store: Store; gets: () => number} {
-  let gets = 0
-  const counted = new Proxy(store, {
-    get(target, property, receiver) {
-      if (property === 'get') return (key: string) => (gets++, target.get(key))
-      const value = Reflect.get(target, property, receiver) as unknown
-      return typeof value === 'function' ? value.bind(target) : value
-    },
-  })
-  return {store: counted, gets: () => gets}
-}
 
 const stores: LazyEmbeddedStore[] = []
 afterEach(async () => {
@@ -41,8 +28,8 @@ async function twoApiServers(sharing = false) {
   const clock = new ManualClock(Date.UTC(2026, 11, 5, 12, 0, 0))
   const shared = new LazyEmbeddedStore(temporaryFolder(), {clock})
   stores.push(shared)
-  const first = counting(shared)
-  const second = counting(shared)
+  const first = countingStore(shared)
+  const second = countingStore(shared)
   const written = sharing ? new WrittenObjects() : undefined
   return {first: new Registry(first.store, environment(clock), written), firstGets: first.gets, second: new Registry(second.store, environment(clock), written), secondGets: second.gets}
 }

@@ -7,7 +7,7 @@ import {isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
 import type {Schema} from '../api/schema.js'
 import {apiErrors} from './api-errors.js'
-import {goJsonSyntaxError} from './stored-decode.js'
+import {goJsonSyntaxError, jsonNestingDepthMax} from './stored-decode.js'
 
 /** kube-apiserver refuses request bodies over 3 MiB. */
 export const requestBodyBytesMax = 3 * 1024 * 1024
@@ -37,6 +37,16 @@ export function parseBody(text: string, contentType: string): unknown {
       return parseYaml(text)
     } catch (error) {
       throw apiErrors.badRequest(`error converting YAML to JSON: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+  // A text shorter than encoding/json's nesting limit cannot nest deeper than it, so JSON.parse
+  // accepting it means encoding/json does too: Go's scanner (in JavaScript, about as costly as the
+  // parse) runs only to word the error, or on longer texts for their depth.
+  if (text.length < jsonNestingDepthMax) {
+    try {
+      return JSON.parse(text) as unknown
+    } catch {
+      // Worded below as encoding/json words it.
     }
   }
   const syntax = goJsonSyntaxError(encoder.encode(text))

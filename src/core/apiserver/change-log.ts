@@ -1,6 +1,6 @@
 // The cluster folder's change log: the API server's change records as JSON lines, kept bounded
 // (the newest `changeRecordsMax`), written in batches off the request path and read by `trace`.
-import {appendFileSync, existsSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 import type {ChangeRecord, ChangeSink} from './change-trail.js'
 
@@ -19,6 +19,12 @@ export class FileChangeLog implements ChangeSink {
   private pending: string[] = []
   private flushScheduled = false
   private bytes: number
+  /**
+   * The file, open for appending while the process records: a batch is one write instead of an
+   * open, a write and a close (about 0.2 ms of up's CPU per pod in the kwok bench). Closed when
+   * the file is cut back (renamed over) and opened again at the next batch.
+   */
+  private descriptor: number | null = null
   private readonly flushOnExit = () => this.flush()
 
   constructor(clusterFolder: string) {
@@ -42,18 +48,27 @@ export class FileChangeLog implements ChangeSink {
     const lines = this.pending
     this.pending = []
     const text = `${lines.join('\n')}\n`
-    appendFileSync(this.path, text)
+    this.descriptor ??= openSync(this.path, 'a')
+    writeSync(this.descriptor, text)
     this.bytes += Buffer.byteLength(text)
     if (this.bytes > changeLogTrimBytes) this.trim()
   }
 
   close(): void {
     this.flush()
+    this.closeFile()
     process.off('exit', this.flushOnExit)
+  }
+
+  private closeFile(): void {
+    if (this.descriptor === null) return
+    closeSync(this.descriptor)
+    this.descriptor = null
   }
 
   /** Keeps the newest changeRecordsMax lines (written aside, then renamed over: never half a file). */
   private trim(): void {
+    this.closeFile()
     const kept = readLines(this.path).slice(-changeRecordsMax)
     const aside = `${this.path}.trim`
     const text = kept.length > 0 ? `${kept.join('\n')}\n` : ''

@@ -110,9 +110,8 @@ export class ResourceHandlers {
   /** A DELETE through admission, giving back what a deleted Service held. */
   async deleteOne(definition: ResourceDefinition, namespace: string, name: string, options: DeleteOptions, user: UserInfo): Promise<DeleteResult> {
     const dryRun = options.dryRun ?? false
-    const current = await this.registry.get(definition, namespace, name)
-    await this.admission.admitDelete({operation: 'DELETE', definition, subresource: '', namespace, name, user, dryRun}, current)
-    const result = await this.registry.delete(definition, namespace, name, options)
+    const admit = (current: KubeObject) => this.admission.admitDelete({operation: 'DELETE', definition, subresource: '', namespace, name, user, dryRun}, current)
+    const result = await this.registry.delete(definition, namespace, name, {...options, admit})
     if (result.deleted && !dryRun && definition.group === '' && definition.resource === 'services') await this.services.release(result.object)
     return result
   }

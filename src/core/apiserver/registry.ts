@@ -65,6 +65,12 @@ export interface DeleteOptions {
   readonly gracePeriodSeconds?: number
   readonly propagationPolicy?: 'Background' | 'Foreground' | 'Orphan'
   readonly preconditions?: {uid?: string; resourceVersion?: string}
+  /**
+   * DELETE's admission, given the object the delete's first read found, before its preconditions
+   * are checked (kube-apiserver's delete reads the object once for both): a separate read for
+   * admission was one more store read and decode per delete.
+   */
+  readonly admit?: (current: KubeObject) => Promise<void>
 }
 
 export interface DeleteResult {
@@ -387,6 +393,7 @@ export class Registry {
       const {object: stored} = await this.store.get(key)
       if (!stored) throw apiErrors.notFound(definition, name)
       const current = objectFromStored(stored)
+      if (attempt === 0) await options.admit?.(current)
       const preconditions = options.preconditions ?? {}
       if (preconditions.uid && preconditions.uid !== current.metadata.uid) {
         throw apiErrors.conflict(definition, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`)

@@ -7,11 +7,24 @@ import {defaultMasters, type MasterLayout} from '../api/masters.js'
 import {readHostState} from './state.js'
 import type {StaticPodHealth} from '../kubelet/static-pods.js'
 
-export function staticPodHealthFromFolder(folder: string, masters: readonly MasterLayout[] = defaultMasters): StaticPodHealth {
+/** Which masters and etcd members are stopped, as a host knows it. */
+export interface StoppedComponents {
+  masterStopped(node: string): boolean
+  memberStopped(member: string): boolean
+}
+
+export function staticPodHealthOf(stopped: StoppedComponents, masters: readonly MasterLayout[] = defaultMasters): StaticPodHealth {
   return (node, component) => {
     const master = masters.find((candidate) => candidate.node === node)
     if (!master) return 'running'
-    if (readHostState(folder).stoppedMasters.includes(node)) return 'stopped'
-    return component === 'etcd' && readClusterState(folder).stopped.includes(master.member) ? 'stopped' : 'running'
+    if (stopped.masterStopped(node)) return 'stopped'
+    return component === 'etcd' && stopped.memberStopped(master.member) ? 'stopped' : 'running'
   }
+}
+
+export function staticPodHealthFromFolder(folder: string, masters: readonly MasterLayout[] = defaultMasters): StaticPodHealth {
+  return staticPodHealthOf({
+    masterStopped: (node) => readHostState(folder).stoppedMasters.includes(node),
+    memberStopped: (member) => readClusterState(folder).stopped.includes(member),
+  }, masters)
 }

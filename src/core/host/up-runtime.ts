@@ -8,7 +8,9 @@ import type {ApiResponse} from '../api/wire.js'
 import type {RequestHandler} from '../client/client.js'
 import type {ControlPlane, ControlPlaneOptions} from '../controlplane/control-plane.js'
 import type {EmbeddedCluster} from '../etcd/cluster.js'
+import {readClusterState} from '../etcd/cluster-files.js'
 import {catchUpMillisecondsMax, startMemberOf, stopMemberOf, UnknownMemberError} from '../etcd/member-faults.js'
+import type {StaticPodHealth} from '../kubelet/static-pods.js'
 import type {EtcdFrontDoor} from '../server/etcd-grpc.js'
 import type {ClusterClock} from './clock.js'
 import {HostRequestError, type HostOperations} from './control-api.js'
@@ -20,6 +22,7 @@ import type {ComponentLogFile} from './component-logs.js'
 import type {MasterLayout} from '../api/masters.js'
 import {readHostState, updateHostState} from './state.js'
 import {runThrough} from './stepper.js'
+import {staticPodHealthOf} from './static-pod-health.js'
 import {assert} from '../util/assert.js'
 
 /** How often `up` records how far the cluster has run (a later one-shot command replays from there). */
@@ -36,7 +39,8 @@ export interface UpRuntimeOptions {
   readonly frontDoor: () => EtcdFrontDoor | null
   /** The control plane's own containers' logs (the elected components write theirs there). */
   readonly componentLogs?: ComponentLogFile
-  readonly plane: (server: RequestHandler, active: NonNullable<ControlPlaneOptions['active']>) => ControlPlane
+  /** `health`: the masters' static pods as the runtime knows them (its own faults stop and start them). */
+  readonly plane: (server: RequestHandler, active: NonNullable<ControlPlaneOptions['active']>, health: StaticPodHealth) => ControlPlane
   /**
    * The cluster clock stands still and moves only with `kubemu time advance` (`up --manual-clock`):
    * the loops collapse the kubelets' simulated delays as one-shot commands do, and a client's
@@ -127,16 +131,24 @@ export class UpRuntime {
    * run, and a stat of the host state per request was about 1% of up's CPU under load.
    */
   private readonly stoppedMasters: Set<string>
+  /**
+   * The etcd members stopped (cluster.json), read again after each member fault of the runtime's:
+   * the mirror pods' loop asks at every turn, and reading the file each time was about 1% of up's
+   * CPU in the kwok bench.
+   */
+  private stoppedMembers: ReadonlySet<string>
 
   constructor(private readonly options: UpRuntimeOptions) {
     this.stoppedMasters = new Set(readHostState(options.folder).stoppedMasters)
+    this.stoppedMembers = new Set(readClusterState(options.folder).stopped)
     for (const master of options.masters) assert(options.apiServers.has(master.node), `no kube-apiserver for master ${master.node}`)
     this.firstTick = new Promise((resolve) => (this.firstTickEnded = resolve))
     this.balancer = new ApiBalancer(options.apiServers, () => this.runningMasters(), () => this.clientWrote(), () => (options.seeded ? this.firstTick : Promise.resolve()), options.seeded === true, (work) => (options.manualClock ? this.exclusive(work) : work()))
     // The control plane's own clients reach the API servers as the front port would send them.
     this.identityLeases = new ApiServerIdentityLeases(options.masters, options.apiServers, options.log, clusterRandomness(options.folder).uuids('kube-apiserver/identity'))
     this.masterSet = new MasterSet(this.balancer, options.masters, masterIdentities(options.folder, options.masters, true), (master) => this.isStopped(master), options.clock, options.log, options.componentLogs)
-    this.plane = options.plane(this.balancer, {scheduler: () => this.masterSet.leads('kube-scheduler'), controllerManager: () => this.masterSet.leads('kube-controller-manager')})
+    const health = staticPodHealthOf({masterStopped: (node) => this.stoppedMasters.has(node), memberStopped: (member) => this.stoppedMembers.has(member)}, options.masters)
+    this.plane = options.plane(this.balancer, {scheduler: () => this.masterSet.leads('kube-scheduler'), controllerManager: () => this.masterSet.leads('kube-controller-manager')}, health)
     this.operations = {
       time: () => this.time(),
       advance: (milliseconds) => this.exclusive(() => this.advance(milliseconds)),
@@ -321,12 +333,21 @@ export class UpRuntime {
    */
   private async stopMember(name: string, elect: boolean): Promise<void> {
     stopMemberOf(this.options.cluster, name)
+    this.stoppedMembers = new Set(readClusterState(this.options.folder).stopped)
     await this.options.frontDoor()?.stopMember(name)
     this.options.log(`etcd: member ${name} stopped`)
     if (elect && !(await this.options.cluster.settle(catchUpMillisecondsMax))) this.options.log(`etcd: the running members had not all applied a leader's first entry ${catchUpMillisecondsMax / 1000} s after ${name} stopped`)
   }
 
   private async startMember(name: string): Promise<{caughtUp: boolean}> {
+    try {
+      return await this.startedMember(name)
+    } finally {
+      this.stoppedMembers = new Set(readClusterState(this.options.folder).stopped)
+    }
+  }
+
+  private async startedMember(name: string): Promise<{caughtUp: boolean}> {
     const result = await startMemberOf(this.options.cluster, name)
     await this.options.frontDoor()?.startMember(name)
     this.options.log(`etcd: member ${name} started${result.caughtUp ? ' and caught up' : ''}`)

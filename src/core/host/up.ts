@@ -33,7 +33,6 @@ import {type ClusterClock, openClusterClock} from './clock.js'
 import {withControlEndpoints} from './control-api.js'
 import {defaultMasters} from '../api/masters.js'
 import {isMasterStopped} from './faults.js'
-import {staticPodHealthFromFolder} from './static-pod-health.js'
 import type {KubernetesHandler} from './cluster-host.js'
 import {UpRuntime} from './up-runtime.js'
 import {clusterRandomness, clusterSeed, seedVariable} from '../seed.js'
@@ -189,7 +188,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       frontDoor: () => etcd,
       manualClock: options.manualClock === true,
       seeded: clock.seeded,
-      plane: (server, active) => new ControlPlane(server, clock, clusterRandomness(folder).numbers('kube-scheduler'), (event) => options.log(eventLine(event)), {active, staticPodHealth: staticPodHealthFromFolder(folder), onFailure: log, containers, schedulerProfiles, syncedRules, schedulingReports, autoscalerMemory, kubeletCredentials: {store: kubeletCredentials, random: clusterRandomness(folder).numbers('kubelet')}, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate, certificateAuthority: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority}),
+      plane: (server, active, staticPodHealth) => new ControlPlane(server, clock, clusterRandomness(folder).numbers('kube-scheduler'), (event) => options.log(eventLine(event)), {active, staticPodHealth, onFailure: log, containers, schedulerProfiles, syncedRules, schedulingReports, autoscalerMemory, kubeletCredentials: {store: kubeletCredentials, random: clusterRandomness(folder).numbers('kubelet')}, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate, certificateAuthority: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority}),
     })
     // HTTPS for kubectl and client libraries (the kubeconfig trusts the cluster's CA); plain
     // HTTP on a free loopback port for kubemu's own commands, which up.json names.

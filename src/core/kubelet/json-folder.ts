@@ -1,7 +1,7 @@
 // One JSON document per key in a folder of the cluster folder (a container run's served requests,
 // a client run's replayed requests): each written whole and renamed into place, the least recently
 // written dropped past a bound; one-shot commands and `kubemu up` share them.
-import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 export class JsonFolder {
@@ -19,6 +19,9 @@ export class JsonFolder {
   /** The document, undefined when there is none; `notJson: 'absent'` counts a file cut short (a crash before the rename's data reached the disk) as none. */
   read(name: string, notJson: 'absent' | 'error'): unknown {
     const path = this.pathOf(name)
+    // Most names asked have no document (a container that sent no request): a failed read throws
+    // an error with its stack, about 0.1 ms of up's CPU per deleted pod in the kwok bench.
+    if (!existsSync(path)) return undefined
     let text: string
     try {
       text = readFileSync(path, 'utf8')
