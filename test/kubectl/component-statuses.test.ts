@@ -37,13 +37,22 @@ describe('kubectl get componentstatuses through up', () => {
   })
 
   it('answers what the real API server answers for unknown names, fields and verbs', async () => {
-    expect(await both('get cs nope')).toEqual({stdout: '', stderr: 'Error from server: Component not found: nope\n', status: 1})
-    expect((await both('get cs --field-selector status=x')).stderr).toContain('field label not supported: status\n')
-    expect((await both('get cs -w')).stderr).toContain('Error from server (MethodNotAllowed): watch is not supported on resources of kind "componentstatuses"\n')
+    // The deprecation warning comes with every answer of the resource's handlers, errors too.
+    expect(await both('get cs nope')).toEqual({stdout: '', stderr: `${warning}Error from server: Component not found: nope\n`, status: 1})
+    const unknownField = await both('get cs --field-selector status=x')
+    expect(unknownField.stderr).toMatch(/^Warning: v1 ComponentStatus is deprecated in v1\.19\+\n/)
+    expect(unknownField.stderr).toContain('"status" is not a known field selector: only "metadata.name", "metadata.namespace"\n')
+    expect(await both('get cs --field-selector metadata.namespace=x')).toEqual({stdout: '', stderr: `${warning}No resources found\n`, status: 0})
+    expect((await both('get cs -w')).stderr).toBe(`${warning}Error from server (MethodNotAllowed): watch is not supported on resources of kind "componentstatuses"\n`)
+    // Not routed: a subresource, the namespaced path, a create.
+    expect((await both('get --raw /api/v1/componentstatuses/scheduler/status')).stderr).toBe('Error from server (NotFound): the server could not find the requested resource\n')
+    expect((await both('get --raw /api/v1/namespaces/default/componentstatuses/scheduler')).stderr).toBe('Error from server (NotFound): the server could not find the requested resource\n')
     const noRoute = 'Error from server (MethodNotAllowed): the server does not allow this method on the requested resource\n'
     expect(await both('delete cs scheduler')).toEqual({stdout: '', stderr: noRoute, status: 1})
     expect(await both('get tokenreviews')).toEqual({stdout: '', stderr: noRoute, status: 1})
     expect(await both('get bindings -A')).toEqual({stdout: '', stderr: noRoute, status: 1})
+    const created = await both(`create -f - <<'EOF'\n{"apiVersion":"v1","kind":"ComponentStatus","metadata":{"name":"x"},"conditions":[]}\nEOF`)
+    expect(created.stderr).toContain('the server does not allow this method on the requested resource')
   })
 
   it('reports etcd-0 Unhealthy while etcd has no quorum, and Healthy again after', async () => {

@@ -29,6 +29,15 @@ describe('etcdctl in the etcd static pods through up', () => {
     expect((await hostEtcdctl('get /from-pod --print-value-only')).stdout).toBe('piped value\n')
     const shell = await real(`-n kube-system exec etcd-control-plane -- sh -c 'echo second | etcdctl put /from-pod >/dev/null; ETCDCTL_WRITE_OUT=fields etcdctl get /from-pod | grep Value'`)
     expect(shell).toEqual({stdout: '"Value" : "second\\n"\n', stderr: '', status: 0})
+    // An empty pipe is still a pipe: put gets no value, and the exec's own input stays for the next command.
+    expect(await real(`-n kube-system exec -i etcd-control-plane -- sh -c 'printf "" | etcdctl put /empty; cat'`, 'for cat\n')).toEqual({
+      stdout: 'for cat\n', stderr: 'Error: put command needs 1 argument and input from stdin or 2 arguments\n', status: 0,
+    })
+    expect((await hostEtcdctl('get /empty')).stdout).toBe('')
+    // The etcd pods mount no certificates: a TLS file named in the container is not there (nothing on the host is read).
+    expect(await real('-n kube-system exec etcd-control-plane -- etcdctl --cacert=/etc/kubernetes/pki/etcd/ca.crt get /x')).toEqual({
+      stdout: '', stderr: 'Error: open /etc/kubernetes/pki/etcd/ca.crt: no such file or directory\ncommand terminated with exit code 128\n', status: 128,
+    })
     // The host's own variables do not reach the container: this up's endpoints are its defaults.
     const health = await real('-n kube-system exec etcd-control-plane -- etcdctl endpoint health --cluster')
     expect(health.status).toBe(0)

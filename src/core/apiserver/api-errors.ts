@@ -21,6 +21,9 @@ export class ApiError extends Error {
     this.name = 'ApiError'
   }
 
+  /** Warning headers the answer carries (a deprecated API's, set on every answer about it). */
+  warnings: readonly string[] = []
+
   toStatus(): Status {
     // Key order as kube-apiserver writes a Status.
     const status: Partial<Status> = {kind: 'Status', apiVersion: 'v1', metadata: this.listContinue ? {continue: this.listContinue} : {}, status: 'Failure', message: this.message}

@@ -245,7 +245,8 @@ export class ApiServer {
         response = {status: 429, body: error.body, contentType: error.contentType, headers: error.headers, warnings: []}
       } else {
         const apiError = error instanceof ApiError ? error : (etcdFailure(error) ?? apiErrors.internal(error instanceof Error ? error.message : String(error)))
-        response = apiError.plainText ? {status: apiError.code, body: apiError.message, contentType: 'text/plain', warnings: []} : {status: apiError.code, body: apiError.toStatus(), warnings: []}
+        const warnings = [...apiError.warnings]
+        response = apiError.plainText ? {status: apiError.code, body: apiError.message, contentType: 'text/plain', warnings} : {status: apiError.code, body: apiError.toStatus(), warnings}
       }
     }
     this.audit?.(auditEvent({auditId: this.newAuditId(), request, response, ...context, receivedMilliseconds, completedMilliseconds: this.clock.nowMilliseconds()}))
@@ -322,12 +323,12 @@ export class ApiServer {
     }
     const definition = this.scheme.resource(info.group, info.version, info.resource)
     if (!definition) throw apiErrors.pathNotFound()
+    if (ComponentStatuses.handles(definition)) return this.asTable(request, info, definition, await this.componentStatuses.serve(request, definition, info))
     if (this.virtualResources.handles(definition, info)) return this.virtualResources.serve(request, info, definition, user)
     if (MetricsApi.handles(definition, info)) {
       const body = await this.metrics.serve(definition, info, request.query ?? {})
       return {status: 200, body: wantsTable(header(request, 'accept') ?? '') ? metricsTable(body, this.includeObjectOf(request)) : body, warnings: []}
     }
-    if (ComponentStatuses.handles(definition)) return this.asTable(request, info, definition, await this.componentStatuses.serve(request, definition, info))
     if (definition.etcdPrefix === null) throw apiErrors.unsupportedVerb(definition, info.verb)
     if (definition.conversion) return this.asTable(request, info, definition, await this.convertedVersions.serve(request, info, definition, user, context.trail))
     if (!isCustomResourceDefinitions(definition)) return this.asTable(request, info, definition, await this.handlers.serve(request, info, definition, user, context.trail))

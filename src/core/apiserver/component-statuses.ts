@@ -43,7 +43,20 @@ export class ComponentStatuses {
   }
 
   async serve(request: ApiRequest, definition: ResourceDefinition, info: RequestInfo): Promise<ApiResponse> {
-    if (info.verb !== 'get' && info.verb !== 'list') throw apiErrors.unsupportedVerb(definition, info.verb)
+    // Cluster-scoped, without subresources: other paths are not routed.
+    if (info.subresource !== '' || info.namespace !== '') throw apiErrors.pathNotFound()
+    if (info.verb !== 'get' && info.verb !== 'list' && info.verb !== 'watch') throw apiErrors.unsupportedVerb(definition, info.verb)
+    try {
+      return await this.answer(request, definition, info)
+    } catch (error) {
+      // The deprecation warning is on every answer the resource's handlers give, errors too.
+      if (error instanceof ApiError) error.warnings = [deprecationWarning]
+      throw error
+    }
+  }
+
+  private async answer(request: ApiRequest, definition: ResourceDefinition, info: RequestInfo): Promise<ApiResponse> {
+    if (info.verb === 'watch') throw apiErrors.unsupportedVerb(definition, info.verb)
     const warnings = [deprecationWarning]
     if (info.verb === 'get') {
       // kube's REST answers an unknown name with a plain error: a 500 without a reason.
@@ -51,12 +64,14 @@ export class ComponentStatuses {
       return {status: 200, body: {kind: definition.kind, apiVersion: 'v1', ...(await this.check(info.name))}, warnings}
     }
     const {labelSelector, fieldSelector} = listQueryOf(request, definition, info)
-    // No field label conversion of its own: metadata.name only, as kube's default conversion.
+    // No field label conversion of its own: kube's default one, metadata.name and metadata.namespace (always empty here).
     for (const requirement of fieldSelector) {
-      if (requirement.field !== 'metadata.name') throw apiErrors.badRequest(`field label not supported: ${requirement.field}`)
+      if (requirement.field !== 'metadata.name' && requirement.field !== 'metadata.namespace') {
+        throw apiErrors.badRequest(`${JSON.stringify(requirement.field)} is not a known field selector: only "metadata.name", "metadata.namespace"`)
+      }
     }
     const items = (await Promise.all(componentNames.map((name) => this.check(name))))
-      .filter((status) => matchesLabels(labelSelector, status.metadata.labels) && matchesFields(fieldSelector, {'metadata.name': status.metadata.name ?? ''}))
+      .filter((status) => matchesLabels(labelSelector, status.metadata.labels) && matchesFields(fieldSelector, {'metadata.name': status.metadata.name ?? '', 'metadata.namespace': ''}))
     return {status: 200, body: {kind: `${definition.kind}List`, apiVersion: 'v1', metadata: {}, items}, warnings}
   }
 

@@ -14,6 +14,29 @@ import type {ServedEtcd} from '../host/cluster-host.js'
 /** The verbs that stream until interrupted or write files where etcdctl runs. */
 const hostOnlyVerbs = new Set(['watch', 'lock', 'elect', 'snapshot', 'make-mirror', 'check'])
 
+/** etcdctl's TLS file flags (read as etcdctl reads them: in its order, the flag before its variable). */
+const tlsFileFlags = ['cacert', 'cert', 'key'] as const
+
+/** The value of `--NAME=V` or `--NAME V` (the last given), if any. */
+function flagValue(argv: readonly string[], name: string): string | undefined {
+  let value: string | undefined
+  for (let index = 0; index < argv.length; index++) {
+    const word = argv[index]!
+    if (word === '--') break
+    if (word.startsWith(`--${name}=`)) value = word.slice(name.length + 3)
+    else if (word === `--${name}`) value = argv[++index]
+  }
+  return value
+}
+
+/** `user add NAME` and `user passwd NAME` prompt on the terminal unless the password is given (NAME:PASSWORD, --new-user-password) or --interactive=false. */
+function promptsForPassword(argv: readonly string[], words: readonly string[]): boolean {
+  if (words[0] !== 'user' || (words[1] !== 'add' && words[1] !== 'passwd')) return false
+  if (argv.some((word) => word.startsWith('--new-user-password') || /^--interactive=(false|0|f|F|FALSE|False)$/.test(word))) return false
+  const name = argv.slice(argv.indexOf(words[1]) + 1).find((word) => !word.startsWith('-'))
+  return words[1] === 'passwd' || name === undefined || !name.includes(':')
+}
+
 /** Thrown by the standard input of a run that was given none: the shell reads the exec's and runs it again. */
 const inputWanted = new Error('etcdctl reads its standard input')
 
@@ -31,19 +54,28 @@ const fromBytes = (text: string) => Buffer.from(text, 'latin1').toString('utf8')
  * KUBEMU_CLUSTER): the host's own ETCDCTL_* variables do not reach a container; its own do.
  * `servedEtcd`: the members' URLs of the etcd front door when `up` is the host.
  */
-export function containerEtcdctl(hostEnvironment: NodeJS.ProcessEnv, servedEtcd: ServedEtcd = () => undefined): NonNullable<ContainerTools['etcdctl']> {
+export function containerEtcdctl(hostEnvironment: NodeJS.ProcessEnv, servedEtcd?: ServedEtcd): NonNullable<ContainerTools['etcdctl']> {
+  // Given the front door's URLs, this runs inside up's own process.
+  const insideUp = servedEtcd !== undefined
   const clusterEnvironment = Object.fromEntries(Object.entries(hostEnvironment).filter(([name]) => !name.startsWith('ETCDCTL_')))
   return async (argv, environment, stdin): Promise<ToolResult> => {
     const words = commandWordsOf(argv)
     const endless = words[0] === 'lease' && words[1] === 'keep-alive' && !argv.some((word) => /^--once(=true)?$/.test(word))
-    if (hostOnlyVerbs.has(words[0] ?? '') || endless) {
-      const command = endless ? 'lease keep-alive' : words[0]!
-      return {stdout: '', stderr: `Error: kubemu runs "etcdctl ${command}" from the host only (it streams until interrupted, or writes files): run it as \`kubemu etcdctl ${command} …\`\n`, status: 1}
+    // defrag --data-dir works on a data folder where etcdctl runs; a password prompt needs the exec's terminal line by line.
+    const filesOrPrompt = (words[0] === 'defrag' && argv.some((word) => word.startsWith('--data-dir'))) || promptsForPassword(argv, words)
+    if (hostOnlyVerbs.has(words[0] ?? '') || endless || filesOrPrompt) {
+      const command = endless ? 'lease keep-alive' : filesOrPrompt ? words.slice(0, words[0] === 'user' ? 2 : 1).join(' ') : words[0]!
+      return {stdout: '', stderr: `Error: kubemu runs "etcdctl ${command}" from the host only (it streams until interrupted, writes files or prompts): run it as \`kubemu etcdctl ${command} …\`\n`, status: 1}
     }
     const containerVariables = Object.fromEntries([...environment].filter(([name]) => name.startsWith('ETCDCTL_')))
+    // The etcd pods mount no certificates (their URLs are http://): a TLS file named here is not in the container.
+    const tlsFile = tlsFileFlags.map((flag) => flagValue(argv, flag) ?? containerVariables[`ETCDCTL_${flag.toUpperCase()}`]).find((path) => path !== undefined && path !== '')
+    if (tlsFile !== undefined) return {stdout: '', stderr: `Error: open ${tlsFile}: no such file or directory\n`, status: 128}
+    const served = servedEtcd?.()
+    // Inside up without an etcd front door (--etcd-ports off, or before it serves), opening the members here would wait on up's own writer lock.
+    if (insideUp && !served) return {stdout: '', stderr: 'Error: kubemu up serves no etcd client ports (--etcd-ports off): an etcdctl in a container reaches the members through them\n', status: 1}
     let stdout = ''
     let stderr = ''
-    const served = servedEtcd()
     try {
       const status = await runEtcdctl(argv, {
         ...(served ? {servedEtcd: served} : {}),

@@ -18,7 +18,8 @@ export type Program = (process: ShellProcess, argv: readonly string[], stdin: st
 type Sink = (stream: OutputStream, text: string) => void
 
 /** Programs that read their standard input as it comes (a line, a piece at a time) when it is the process's own. */
-const streamingReaders = new Set(['cat', 'read', 'sh', 'bash', 'ash'])
+// etcdctl takes the process's input only when a verb asks for it (put KEY, txn): it must know whether anything was piped.
+const streamingReaders = new Set(['cat', 'read', 'sh', 'bash', 'ash', 'etcdctl'])
 /** Programs that read their standard input whole: given the process's own, they read it to its end. */
 const wholeReaders = new Set(['grep', 'head', 'tail', 'sort', 'uniq', 'wc', 'cut', 'tr', 'sed', 'awk', 'tar'])
 

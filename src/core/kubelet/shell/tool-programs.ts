@@ -10,8 +10,8 @@ function* etcdctl(process: ShellProcess, argv: readonly string[], stdin: string)
   const tool = process.context.tools?.etcdctl
   if (!tool) return yield* process.runUnknownProgram(argv)
   const environment = new Map(process.variables)
-  // Nothing piped in: `put KEY` and `txn` read the exec's own input (`kubectl exec -i`), taken only when asked.
-  let result = (yield {kind: 'tool', run: () => tool(argv.slice(1), environment, stdin === '' ? null : stdin)}) as ToolResult
+  // Nothing piped in (an empty pipe is still a pipe): `put KEY` and `txn` read the exec's own input (`kubectl exec -i`), taken only when asked.
+  let result = (yield {kind: 'tool', run: () => tool(argv.slice(1), environment, process.inputInherited ? null : stdin)}) as ToolResult
   if ('inputWanted' in result) {
     const input = yield* process.input.all()
     result = (yield {kind: 'tool', run: () => tool(argv.slice(1), environment, input)}) as ToolResult
