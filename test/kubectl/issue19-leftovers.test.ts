@@ -2,9 +2,12 @@
 // their {end} (the body runs per item, then once more where the range stands) and an {end}
 // outside any range (an execution error), bracket keys only in single quotes, empty templates;
 // run --pod-running-timeout; Secrets of the docker-config, basic-auth and ssh-auth types that
-// kube-apiserver's validation refuses, in its words.
+// kube-apiserver's validation refuses, in its words; argument checks in kubectl's order; diff
+// --prune going on with a warning when a list is refused.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {expectSameAsReal, referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {comparableKlog, expectSameAsReal, referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
 import {realKubectlFound} from '../support/real-kubectl.js'
 
 describe.runIf(realKubectlFound)('issue 19 leftovers beside the real kubectl', () => {
@@ -66,5 +69,56 @@ describe.runIf(realKubectlFound)('issue 19 leftovers beside the real kubectl', (
     ]) {
       await expectSameAsReal(cluster, line, ['-n r', '-n o'])
     }
+  }, 60_000)
+
+  it('checks arguments in kubectl\'s order (logs, rollout status) and quotes bad durations and times as Go does', async () => {
+    // Nothing below changes anything: both read namespace r.
+    expect((await cluster.ours('create cm c1 -n r')).status).toBe(0)
+    expect((await cluster.ours('create role ro --verb=get --resource=pods -n r')).status).toBe(0)
+    expect((await cluster.ours('run lp --image=busybox --restart=Never -n r')).status).toBe(0)
+    for (const line of [
+      'rollout status --revision=-1',
+      'rollout status --revision=-1 deploy/x',
+      'rollout status --revision=-1 -f /nope deploy/x',
+      'logs --since-time=bad',
+      'logs a b c',
+      'logs -l a=b lp',
+      'logs nope --since-time=2024-01-01T00:00:00Z --since=2s',
+      'logs lp --since-time=2024-01-01T00:00:00Z --since=2s',
+      'logs lp --since-time=+2024',
+      'logs lp --since-time=-2024',
+      'logs lp --since-time=é',
+      'logs lp --since=é',
+      'logs lp --since=1é',
+      'logs lp --since=1\\"',
+      'wait --timeout=5ü pod/x',
+      'logs lp --limit-bytes=-1',
+      'logs lp --tail=-2',
+      'logs lp --since=-1s',
+      'logs lp extra --all-containers',
+      'logs lp -c x lp',
+      'logs cm/c1',
+      'logs role/ro',
+      'exec cm/c1 -- ls',
+      'port-forward cm/c1 80',
+      'attach cm/c1',
+    ]) {
+      await expectSameAsReal(cluster, line, ['-n r', '-n r'])
+    }
+  }, 60_000)
+
+  it('warns that pruning failed when a list is refused and diffs the files all the same, as kubectl diff --prune does', async () => {
+    const manifest = join(cluster.folder, 'pruned.yaml')
+    writeFileSync(manifest, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pc\n  labels: {p: x}\ndata: {a: "1"}\n')
+    for (const side of ['r', 'o']) {
+      expect((await cluster.ours(`create role cmonly --verb=get,list,patch,create --resource=configmaps -n ${side}`)).status).toBe(0)
+      expect((await cluster.ours(`create rolebinding cmonly --role=cmonly --user=pat -n ${side}`)).status).toBe(0)
+    }
+    for (const line of [`diff --prune -l p=x -f ${manifest} --as=pat`, `diff --prune -l p=x -f ${manifest} --as=pat --prune-allowlist=core/v1/Secret`, `apply --prune -l p=x -f ${manifest} --as=pat --prune-allowlist=core/v1/Secret`]) {
+      const [theirs, ours] = [await cluster.real(`${line} -n r`), await cluster.ours(`${line} -n o`)]
+      const view = (result: typeof theirs) => ({line, status: result.status, stdout: result.stdout.replace(/\/(LIVE|MERGED)-\d+\//g, '/$1/').replace(/\t\d{4}-\d\d-\d\d .*$/gm, '').replace(/\.[ro]\.pc/g, '.NS.pc').replace(/namespace: [ro]$/gm, 'namespace: NS').replace(/(uid|resourceVersion|creationTimestamp|time): .*$/gm, '$1: X'), stderr: comparableKlog(result.stderr).replace(/"[ro]"/g, '"NS"')})
+      expect(view(ours)).toEqual(view(theirs))
+    }
+    expect((await cluster.ours(`diff --prune -l p=x -f ${manifest} --as=pat -n o`)).stderr).toContain('diff.go:760] pruning failed and could not be evaluated err: error pruning namespaced object /v1, Kind=Endpoints: endpoints is forbidden')
   }, 60_000)
 })
