@@ -247,6 +247,10 @@ describe('kubemu kubectl beside the real kubectl on one API server', () => {
     "top pod --field-selector='a b'",
     // cluster-info lists the cluster services of the namespace -n names (kube-system without it).
     'cluster-info -n default',
+    // A node list the server refuses: the resource builder's words; explain's output check.
+    "uncordon -l 'a b'",
+    "taint nodes -l 'a b' k=v:NoSchedule",
+    'explain pods.spec --output=bad',
   ]) {
     it(`prints the same for: kubectl ${line}`, () => same(line), 30_000)
   }
