@@ -238,6 +238,19 @@ describe('kubemu kubectl beside the real kubectl on one API server', () => {
     'exec deploy/web -c web -- cat /etc/hostname',
     'port-forward pod/solo 8080:80',
     'port-forward solo',
+    // Arguments where none are taken, and selectors parsed before anything is asked.
+    'version extra',
+    'api-resources extra --sort-by=x',
+    'api-versions extra',
+    "top node --selector='a b'",
+    "top pod -l 'a b'",
+    "top pod --field-selector='a b'",
+    // cluster-info lists the cluster services of the namespace -n names (kube-system without it).
+    'cluster-info -n default',
+    // A node list the server refuses: the resource builder's words; explain's output check.
+    "uncordon -l 'a b'",
+    "taint nodes -l 'a b' k=v:NoSchedule",
+    'explain pods.spec --output=bad',
   ]) {
     it(`prints the same for: kubectl ${line}`, () => same(line), 30_000)
   }

@@ -2,10 +2,11 @@
 // list merged (the first file to set a name wins), else the cluster's own admin kubeconfig; the
 // context from --context or current-context, then --cluster/--user/--namespace/--token on top.
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
-import {delimiter} from 'node:path'
+import {delimiter, dirname, relative, resolve} from 'node:path'
 import {parse} from 'yaml'
 import {goYaml} from '../printers/kubectl/go-yaml.js'
 import {isJsonObject} from '../api/object.js'
+import {goCluster, goContext, goPreferences, goUser} from './kubeconfig-types.js'
 
 export interface NamedEntry<T> {
   readonly name: string
@@ -43,6 +44,8 @@ export interface Kubeconfig {
   contexts: Array<NamedEntry<ContextEntry>>
   currentContext: string
   preferences: Record<string, unknown>
+  /** The file's own extensions (kept as they are). */
+  extensions?: unknown[]
 }
 
 export class KubeconfigError extends Error {}
@@ -53,9 +56,10 @@ export function byName<T extends {name: string}>(list: readonly T[]): T[] {
 
 export const emptyKubeconfig = (): Kubeconfig => ({clusters: [], users: [], contexts: [], currentContext: '', preferences: {}})
 
-function entries<T>(value: unknown, field: string): Array<NamedEntry<T>> {
+/** A file's list of entries, each as kubectl's Go type reads it (see kubeconfig-types.ts). */
+function entries<T>(value: unknown, field: string, asGo: (entry: Record<string, unknown>) => Record<string, unknown>): Array<NamedEntry<T>> {
   if (!Array.isArray(value)) return []
-  return value.filter(isJsonObject).map((entry) => ({name: String(entry.name ?? ''), value: (isJsonObject(entry[field]) ? entry[field] : {}) as T}))
+  return value.filter(isJsonObject).map((entry) => ({name: String(entry.name ?? ''), value: asGo(isJsonObject(entry[field]) ? entry[field] : {}) as T}))
 }
 
 export function parseKubeconfig(text: string, path: string): Kubeconfig {
@@ -68,17 +72,23 @@ export function parseKubeconfig(text: string, path: string): Kubeconfig {
   if (document === null || document === undefined) return emptyKubeconfig()
   if (!isJsonObject(document)) throw new KubeconfigError(`error loading config file "${path}": couldn't get version/kind; json parse error: json: cannot unmarshal string into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`)
   return {
-    clusters: entries<ClusterEntry>(document.clusters, 'cluster'),
-    users: entries<UserEntry>(document.users, 'user'),
-    contexts: entries<ContextEntry>(document.contexts, 'context'),
+    clusters: entries<ClusterEntry>(document.clusters, 'cluster', goCluster),
+    users: entries<UserEntry>(document.users, 'user', goUser),
+    contexts: entries<ContextEntry>(document.contexts, 'context', goContext),
     currentContext: typeof document['current-context'] === 'string' ? document['current-context'] : '',
-    preferences: isJsonObject(document.preferences) ? document.preferences : {},
+    preferences: goPreferences(isJsonObject(document.preferences) ? document.preferences : {}),
+    ...(Array.isArray(document.extensions) && document.extensions.length > 0 ? {extensions: document.extensions} : {}),
   }
 }
 
 /** A context as clientcmd's Go type writes it: its cluster and user even when empty (they have no omitempty). */
 export function withContextFields(entry: NamedEntry<ContextEntry>): NamedEntry<ContextEntry> {
-  return {name: entry.name, value: {cluster: '', user: '', ...entry.value}}
+  return {name: entry.name, value: goContext(entry.value)}
+}
+
+/** A cluster as clientcmd's Go type writes it: its server even when empty (it has no omitempty). */
+export function withClusterFields(entry: NamedEntry<ClusterEntry>): NamedEntry<ClusterEntry> {
+  return {name: entry.name, value: goCluster(entry.value)}
 }
 
 /** The YAML kubectl writes: keys sorted as sigs.k8s.io/yaml sorts them. */
@@ -88,21 +98,33 @@ export function formatKubeconfig(config: Kubeconfig): string {
   // As go-yaml v2 writes it: YAML 1.1's booleans (`y`, `on`) quoted among the rest.
   return goYaml({
     apiVersion: 'v1',
-    clusters: config.clusters.length > 0 ? named(config.clusters, 'cluster') : null,
+    clusters: config.clusters.length > 0 ? named(config.clusters.map(withClusterFields), 'cluster') : null,
     contexts: config.contexts.length > 0 ? named(config.contexts.map(withContextFields), 'context') : null,
     'current-context': config.currentContext,
+    ...(config.extensions && config.extensions.length > 0 ? {extensions: config.extensions} : {}),
     kind: 'Config',
-    preferences: config.preferences,
-    users: config.users.length > 0 ? named(config.users, 'user') : null,
+    preferences: goPreferences(config.preferences),
+    users: config.users.length > 0 ? named(config.users.map((entry) => ({name: entry.name, value: goUser(entry.value)})), 'user') : null,
   })
 }
 
 export interface KubeconfigFiles {
-  /** The files read, in precedence order (the first one is where changes are written). */
+  /** The files read, in precedence order. */
   readonly paths: readonly string[]
+  /** Whether --kubeconfig named the one file (else $KUBECONFIG's list or the default file). */
+  readonly explicit: boolean
   readonly config: Kubeconfig
   /** For each entry, the file it came from (changes go back there). */
   readonly origins: Map<string, string>
+}
+
+/**
+ * Where clientcmd writes a new entry (GetDefaultFilename): the --kubeconfig file; else, of several
+ * $KUBECONFIG files, the first that exists, or the last when none does.
+ */
+export function defaultKubeconfigFile(files: KubeconfigFiles): string {
+  if (files.explicit || files.paths.length === 1) return files.paths[0]!
+  return files.paths.find((path) => existsSync(path)) ?? files.paths.at(-1)!
 }
 
 function merge(into: Kubeconfig, from: Kubeconfig, path: string, origins: Map<string, string>): void {
@@ -123,14 +145,18 @@ function merge(into: Kubeconfig, from: Kubeconfig, path: string, origins: Map<st
   if (Object.keys(into.preferences).length === 0) into.preferences = from.preferences
 }
 
-/** Loads the kubeconfig the flags and environment name (`fallback`: the cluster's own). */
-export function loadKubeconfig(explicitPath: string, environment: NodeJS.ProcessEnv, fallback: () => string): KubeconfigFiles {
+/**
+ * Loads the kubeconfig the flags and environment name (`fallback`: the cluster's own). A
+ * --kubeconfig file that is not there fails, except for `config` commands (`missingIsEmpty`), which
+ * start from an empty config and create the file when they write.
+ */
+export function loadKubeconfig(explicitPath: string, environment: NodeJS.ProcessEnv, fallback: () => string, missingIsEmpty = false): KubeconfigFiles {
   let paths: string[]
   if (explicitPath.length > 0) {
-    if (!existsSync(explicitPath)) throw new KubeconfigError(`stat ${explicitPath}: no such file or directory`)
+    if (!existsSync(explicitPath) && !missingIsEmpty) throw new KubeconfigError(`stat ${explicitPath}: no such file or directory`)
     paths = [explicitPath]
   } else if (environment.KUBECONFIG && environment.KUBECONFIG.length > 0) {
-    paths = environment.KUBECONFIG.split(delimiter).filter((path) => path.length > 0)
+    paths = [...new Set(environment.KUBECONFIG.split(delimiter).filter((path) => path.length > 0))]
   } else {
     paths = [fallback()]
   }
@@ -140,33 +166,87 @@ export function loadKubeconfig(explicitPath: string, environment: NodeJS.Process
     if (!existsSync(path)) continue
     merge(config, parseKubeconfig(readFileSync(path, 'utf8'), path), path, origins)
   }
-  return {paths, config, origins}
+  return {paths, explicit: explicitPath.length > 0, config, origins}
 }
 
-/** Writes a changed config back: each entry to the file it came from, new ones to the first file. */
-export function saveKubeconfig(files: KubeconfigFiles, config: Kubeconfig): void {
-  const target = (key: string) => files.origins.get(key) ?? files.paths[0]!
-  const byFile = new Map<string, Kubeconfig>()
-  for (const path of new Set(files.paths)) {
-    byFile.set(path, existsSync(path) ? parseKubeconfig(readFileSync(path, 'utf8'), path) : emptyKubeconfig())
+/**
+ * clientcmd's RelativizeClusterLocalPaths and RelativizeAuthInfoLocalPaths for an entry written to
+ * `file`: its file paths (a cluster's CA, a user's certificate, key, token file, and an exec command
+ * that names a path) resolved against the file's folder, then written relative to it when that
+ * needs no `..`.
+ */
+function relativePaths(value: Record<string, unknown>, file: string): Record<string, unknown> {
+  const base = resolve(dirname(file))
+  const relativeTo = (path: string) => {
+    const absolute = resolve(base, path)
+    const relativePath = relative(base, absolute)
+    if (relativePath === '..' || relativePath.startsWith('../')) return absolute
+    return relativePath === '' ? '.' : relativePath
   }
-  const place = <T>(kind: 'cluster' | 'user' | 'context', list: Array<NamedEntry<T>>, field: 'clusters' | 'users' | 'contexts') => {
-    const wanted = new Set(list.map((entry) => entry.name))
-    for (const file of byFile.values()) (file[field] as Array<NamedEntry<unknown>>) = (file[field] as Array<NamedEntry<unknown>>).filter((entry) => wanted.has(entry.name) || false)
-    for (const entry of list) {
-      const file = byFile.get(target(`${kind}/${entry.name}`)) ?? byFile.get(files.paths[0]!)!
-      const existing = (file[field] as Array<NamedEntry<T>>).findIndex((candidate) => candidate.name === entry.name)
-      if (existing >= 0) (file[field] as Array<NamedEntry<T>>)[existing] = entry
-      else (file[field] as Array<NamedEntry<T>>).push(entry)
+  const copy = {...value}
+  for (const field of ['certificate-authority', 'client-certificate', 'client-key', 'tokenFile']) {
+    if (typeof copy[field] === 'string' && copy[field] !== '') copy[field] = relativeTo(copy[field])
+  }
+  const exec = copy.exec
+  if (isJsonObject(exec) && typeof exec.command === 'string' && exec.command.includes('/')) copy.exec = {...exec, command: relativeTo(exec.command)}
+  return copy
+}
+
+const sameValue = (left: unknown, right: unknown) => JSON.stringify(left) === JSON.stringify(right)
+
+/**
+ * Writes a changed config back as clientcmd's ModifyConfig does: each changed or deleted entry in
+ * the file it came from (a new one in the default file), the current context in the --kubeconfig
+ * or default file (cleared where it was set), and files nothing changed in left as they are.
+ */
+export function saveKubeconfig(files: KubeconfigFiles, config: Kubeconfig, relativize = false): void {
+  const start = files.config
+  const read = new Map<string, Kubeconfig>()
+  const fileConfig = (path: string) => {
+    let file = read.get(path)
+    if (!file) {
+      file = existsSync(path) ? parseKubeconfig(readFileSync(path, 'utf8'), path) : emptyKubeconfig()
+      read.set(path, file)
+    }
+    return file
+  }
+  const defaultFile = defaultKubeconfigFile(files)
+  if (start.currentContext !== config.currentContext) {
+    if (files.explicit || config.currentContext !== '') fileConfig(defaultFile).currentContext = config.currentContext
+    else {
+      const setting = files.paths.find((path) => existsSync(path) && fileConfig(path).currentContext !== '')
+      if (setting === undefined) throw new KubeconfigError('no config found to write context')
+      fileConfig(setting).currentContext = ''
     }
   }
-  place('cluster', config.clusters, 'clusters')
-  place('user', config.users, 'users')
-  place('context', config.contexts, 'contexts')
-  const currentFile = byFile.get(target('current-context')) ?? byFile.get(files.paths[0]!)!
-  currentFile.currentContext = config.currentContext
-  for (const [path, file] of byFile) {
-    if (!existsSync(path) && file.clusters.length + file.users.length + file.contexts.length === 0 && file.currentContext === '') continue
-    writeFileSync(path, formatKubeconfig(file), {mode: 0o600})
+  if (!sameValue(start.preferences, config.preferences)) {
+    const target = files.explicit ? defaultFile : files.paths.find((path) => !sameValue(fileConfig(path).preferences, config.preferences))
+    if (target === undefined) throw new KubeconfigError('no config found to write preferences')
+    fileConfig(target).preferences = config.preferences
   }
+  const place = <T>(kind: 'cluster' | 'user' | 'context', field: 'clusters' | 'users' | 'contexts') => {
+    const before = start[field] as Array<NamedEntry<T>>
+    const after = config[field] as Array<NamedEntry<T>>
+    const fileOf = (name: string) => files.origins.get(`${kind}/${name}`) ?? defaultFile
+    const target = (name: string) => fileConfig(fileOf(name))[field] as Array<NamedEntry<T>>
+    for (let entry of after) {
+      const previous = before.find((candidate) => candidate.name === entry.name)
+      if (previous && sameValue(previous.value, entry.value)) continue
+      if (relativize && kind !== 'context') entry = {name: entry.name, value: relativePaths(entry.value as Record<string, unknown>, fileOf(entry.name)) as T}
+      const list = target(entry.name)
+      const index = list.findIndex((candidate) => candidate.name === entry.name)
+      if (index >= 0) list[index] = entry
+      else list.push(entry)
+    }
+    for (const entry of before) {
+      if (after.some((candidate) => candidate.name === entry.name)) continue
+      const list = target(entry.name)
+      const index = list.findIndex((candidate) => candidate.name === entry.name)
+      if (index >= 0) list.splice(index, 1)
+    }
+  }
+  place('cluster', 'clusters')
+  place('user', 'users')
+  place('context', 'contexts')
+  for (const [path, file] of read) writeFileSync(path, formatKubeconfig(file), {mode: 0o600})
 }

@@ -43,6 +43,7 @@ export function outputFormatOf(given: string, templateFlag = ''): {format: Outpu
   const equals = value.indexOf('=')
   const kind = equals < 0 ? value : value.slice(0, equals)
   const argument = equals < 0 ? '' : value.slice(equals + 1)
+  if (argument === '' && templateFormats.includes(kind) && !kind.startsWith('custom-columns')) throw new KubectlError('template format specified but no template given')
   try {
     if (kind === 'jsonpath' || kind === 'jsonpath-as-json') return {format: 'jsonpath', template: argument, asJson: kind === 'jsonpath-as-json'}
     if (kind === 'jsonpath-file') return {format: 'jsonpath', template: readTemplateFile(argument, '--template')}

@@ -8,6 +8,9 @@ import type {KubectlSession} from './session.js'
 
 export type TargetPod = KubeObject & {spec?: {containers?: Array<{name: string}>; initContainers?: Array<{name: string}>}; status?: {phase?: string}}
 
+/** The API groups of kubectl's scheme (client-go's typed clients): their objects decode to Go types such as *v1.ConfigMap. */
+const schemeGroups = new Set(['', 'admissionregistration.k8s.io', 'internal.apiserver.k8s.io', 'apps', 'authentication.k8s.io', 'authorization.k8s.io', 'autoscaling', 'batch', 'certificates.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'events.k8s.io', 'extensions', 'flowcontrol.apiserver.k8s.io', 'networking.k8s.io', 'node.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'resource.k8s.io', 'scheduling.k8s.io', 'storage.k8s.io', 'storagemigration.k8s.io'])
+
 /** The named pod, or the first pod of a workload's selector with how many it matched. */
 export async function podForTarget(session: KubectlSession, target: string, verb: string): Promise<{pod: TargetPod; matched: number}> {
   const namespace = session.namespace()
@@ -18,7 +21,11 @@ export async function podForTarget(session: KubectlSession, target: string, verb
   const object = (await session.request('GET', objectPath(resource, namespace, target.slice(slash + 1)))).body as KubeObject & {spec?: {selector?: {matchLabels?: Record<string, string>}}}
   if (resource.resource === 'pods') return {pod: object as TargetPod, matched: 1}
   const labels = object.spec?.selector?.matchLabels ?? (object.spec as {selector?: Record<string, string>} | undefined)?.selector
-  if (!labels || Object.keys(labels).length === 0) throw new KubectlError(`cannot ${verb} ${resource.group ? `${resource.kind.toLowerCase()}.${resource.group}` : resource.kind.toLowerCase()}`)
+  if (!labels || Object.keys(labels).length === 0) {
+    // polymorphichelpers' SelectorsForObject knows workloads and services only, and names the Go type of the rest.
+    const goType = schemeGroups.has(resource.group) ? `*${resource.version}.${resource.kind}` : '*unstructured.Unstructured'
+    throw new KubectlError(`cannot ${verb === 'get the logs from' ? verb : 'attach to'} ${goType}: selector for ${goType} not implemented`)
+  }
   const listed = (await session.request('GET', `/api/v1/namespaces/${namespace}/pods`, {query: {labelSelector: Object.entries(labels).map(([key, value]) => `${key}=${value}`).join(',')}})).body as {items: TargetPod[]}
   if (listed.items.length === 0) throw new KubectlError('timed out waiting for the condition')
   return {pod: listed.items[0]!, matched: listed.items.length}

@@ -24,7 +24,7 @@ import {goJson} from '../util/go-json.js'
 import {clientCertificateOf} from './client-certificate.js'
 import {type ClientCertificateKeyPair, clientCertificateHeaders} from '../api/client-certificate-proof.js'
 import type {KubectlFlag, ParsedKubectlFlags} from './flags.js'
-import {type ContextEntry, type KubeconfigFiles, KubeconfigError, loadKubeconfig, type UserEntry} from './kubeconfig.js'
+import {type ContextEntry, type Kubeconfig, type KubeconfigFiles, KubeconfigError, loadKubeconfig, saveKubeconfig, type UserEntry} from './kubeconfig.js'
 
 export interface KubectlIo {
   stdout(text: string): void
@@ -138,10 +138,14 @@ export class KubectlSession {
     return ensureAdminKubeconfig(folder, this.clock.nowMilliseconds())
   }
 
-  kubeconfig(): KubeconfigFiles {
+  /**
+   * The kubeconfig files and their merged config. `kubectl config` commands (`forEditing`) start
+   * from an empty config where the --kubeconfig file is not there, and create it when they write.
+   */
+  kubeconfig(forEditing = false): KubeconfigFiles {
     if (!this.files) {
       try {
-        this.files = loadKubeconfig(this.flag('kubeconfig'), this.io.environment, () => this.defaultKubeconfigPath())
+        this.files = loadKubeconfig(this.flag('kubeconfig'), this.io.environment, () => this.defaultKubeconfigPath(), forEditing)
         for (const path of this.files.paths) this.requestLog.configLoaded(path)
       } catch (error) {
         if (error instanceof KubeconfigError) throw new KubectlError(error.message)
@@ -149,6 +153,16 @@ export class KubectlSession {
       }
     }
     return this.files
+  }
+
+  /** Writes a changed kubeconfig back as clientcmd's ModifyConfig does (see kubeconfig.ts). */
+  saveKubeconfig(config: Kubeconfig, relativizePaths = false): void {
+    try {
+      saveKubeconfig(this.kubeconfig(true), config, relativizePaths)
+    } catch (error) {
+      if (error instanceof KubeconfigError) throw new KubectlError(error.message)
+      throw error
+    }
   }
 
   /** The context in effect, with flags applied over it. */

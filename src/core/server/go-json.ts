@@ -3,6 +3,9 @@
 // object key string"), numbers kept as written (an int64 must not pass through a double), a
 // stream of values read one at a time as json.Decoder reads them, and strings escaped as
 // json.Marshal escapes them.
+import {goQuote} from '../util/go-quote.js'
+
+export {goQuote} from '../util/go-quote.js'
 
 /** A parsed JSON value; `start`/`end` delimit its text in `source`. */
 export type JsonNode = {readonly source: string; readonly start: number; readonly end: number} & (
@@ -30,21 +33,6 @@ function quoteChar(character: string): string {
   if (character === "'") return `'\\''`
   if (character === '"') return `'"'`
   return `'${goQuote(character).slice(1, -1)}'`
-}
-
-/** A string as Go's strconv.Quote (%q) writes it. */
-export function goQuote(text: string): string {
-  let out = '"'
-  for (const character of text) {
-    const code = character.codePointAt(0)!
-    if (character === '"' || character === '\\') out += `\\${character}`
-    else if (character === '\n') out += '\\n'
-    else if (character === '\r') out += '\\r'
-    else if (character === '\t') out += '\\t'
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`
-    else out += character
-  }
-  return `${out}"`
 }
 
 /** Characters a string holds as they are: anything but a quote, a backslash or a control character. */

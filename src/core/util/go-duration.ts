@@ -5,9 +5,23 @@ export class GoDurationError extends Error {}
 
 const unitMilliseconds: Readonly<Record<string, number>> = {ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000}
 
+/**
+ * The time package's own quote (not strconv.Quote): `"` and `\` escaped, every byte of a
+ * non-ASCII or control character as \xNN.
+ */
+export function timeQuote(text: string): string {
+  let out = '"'
+  for (const character of text) {
+    const code = character.codePointAt(0)!
+    if (code >= 0x80 || code < 0x20) for (const byte of Buffer.from(character, 'utf8')) out += `\\x${byte.toString(16).padStart(2, '0')}`
+    else out += character === '"' || character === '\\' ? `\\${character}` : character
+  }
+  return `${out}"`
+}
+
 /** Milliseconds in `text` (Go's ParseDuration), or GoDurationError with Go's message for the fault it meets first. */
 export function parseGoDurationMilliseconds(text: string): number {
-  const quoted = JSON.stringify(text)
+  const quoted = timeQuote(text)
   const invalid = () => new GoDurationError(`time: invalid duration ${quoted}`)
   const negative = text.startsWith('-')
   let rest = /^[-+]/.test(text) ? text.slice(1) : text
@@ -23,7 +37,7 @@ export function parseGoDurationMilliseconds(text: string): number {
     const unit = /^[^.\d]*/.exec(rest)![0]
     if (unit === '') throw new GoDurationError(`time: missing unit in duration ${quoted}`)
     const milliseconds = unitMilliseconds[unit]
-    if (milliseconds === undefined) throw new GoDurationError(`time: unknown unit ${JSON.stringify(unit)} in duration ${quoted}`)
+    if (milliseconds === undefined) throw new GoDurationError(`time: unknown unit ${timeQuote(unit)} in duration ${quoted}`)
     rest = rest.slice(unit.length)
     total += Number(`${number[1] || '0'}.${number[3] ?? ''}`) * milliseconds
   }

@@ -3,6 +3,8 @@
 // does not parse (`parsing time "x" as "2006-01-02T15:04:05Z07:00": cannot parse "x" as "2006"`),
 // a field out of range (`month out of range`) or text left over (`extra text: "…"`).
 
+import {timeQuote} from './go-duration.js'
+
 export class GoTimeError extends Error {}
 
 const rfc3339Layout = '2006-01-02T15:04:05Z07:00'
@@ -17,7 +19,7 @@ function number(value: string, fixed: boolean): {n: number; rest: string} | null
 const daysIn = (month: number, year: number) => (month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31)
 
 export function parseRfc3339Milliseconds(text: string): number {
-  const quoted = JSON.stringify
+  const quoted = timeQuote
   const cannotParse = (rest: string, element: string) => new GoTimeError(`parsing time ${quoted(text)} as ${quoted(rfc3339Layout)}: cannot parse ${quoted(rest)} as ${quoted(element)}`)
   const outOfRange = (what: string) => new GoTimeError(`parsing time ${quoted(text)}: ${what} out of range`)
   let value = text
@@ -32,7 +34,7 @@ export function parseRfc3339Milliseconds(text: string): number {
     value = read.rest
     return read.n
   }
-  if (!/^[-+]?\d+$/.test(value.slice(0, 4)) || value.length < 4) throw cannotParse(value, '2006')
+  if (!/^\d{4}$/.test(value.slice(0, 4))) throw cannotParse(value, '2006')
   const year = Number(value.slice(0, 4))
   value = value.slice(4)
   literal('-')

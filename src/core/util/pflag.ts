@@ -3,6 +3,7 @@
 // --name=true|false, string arrays by repetition (-f a -f b), string slices by commas too
 // (-L a,b), flags anywhere among the arguments, `--` ends flags. Errors read as pflag's.
 import {GoDurationError, parseGoDurationMilliseconds} from './go-duration.js'
+import {goQuote} from './go-quote.js'
 
 export type PflagKind = 'bool' | 'string' | 'int' | 'duration' | 'stringArray' | 'stringSlice'
 
@@ -41,7 +42,7 @@ export function parseGoDuration(text: string, shown = 'duration'): number {
   try {
     return parseGoDurationMilliseconds(text)
   } catch (error) {
-    if (error instanceof GoDurationError) throw new FlagError(`invalid argument "${text}" for "${shown}" flag: ${error.message}`)
+    if (error instanceof GoDurationError) throw new FlagError(`invalid argument ${goQuote(text)} for "${shown}" flag: ${error.message}`)
     throw error
   }
 }
@@ -51,11 +52,11 @@ export function normalizeFlagValue(kind: string, raw: string, shown: string): st
   switch (kind) {
     case 'bool': {
       const value = booleans.get(raw)
-      if (!value) throw new FlagError(`invalid argument "${raw}" for "${shown}" flag: strconv.ParseBool: parsing "${raw}": invalid syntax`)
+      if (!value) throw new FlagError(`invalid argument ${goQuote(raw)} for "${shown}" flag: strconv.ParseBool: parsing ${goQuote(raw)}: invalid syntax`)
       return value
     }
     case 'int':
-      if (!/^[-+]?\d+$/.test(raw)) throw new FlagError(`invalid argument "${raw}" for "${shown}" flag: strconv.ParseInt: parsing "${raw}": invalid syntax`)
+      if (!/^[-+]?\d+$/.test(raw)) throw new FlagError(`invalid argument ${goQuote(raw)} for "${shown}" flag: strconv.ParseInt: parsing ${goQuote(raw)}: invalid syntax`)
       return String(Number(raw))
     case 'duration':
       parseGoDuration(raw, shown)

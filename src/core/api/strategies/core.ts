@@ -12,6 +12,7 @@ import {validatePodSpec} from './pod-validation.js'
 import {validateClaimUpdate} from './claim-update.js'
 import type {Strategy} from './strategy.js'
 import {type Json, objects, spec, str} from './json-fields.js'
+import {goJsonSyntaxError} from '../../util/go-json-scan.js'
 
 const specPath = FieldPath.root('spec')
 
@@ -99,21 +100,49 @@ export const configMapStrategy: Strategy = defineStrategy({
   validateUpdate: (object, old) => [...validateDataKeys(object, ['data', 'binaryData']), ...immutableData(object, old, ['data', 'binaryData'])],
 })
 
-const secretRequiredKeys: Record<string, string[]> = {
-  'kubernetes.io/tls': ['tls.crt', 'tls.key'],
-  'kubernetes.io/dockerconfigjson': ['.dockerconfigjson'],
-  'kubernetes.io/dockercfg': ['.dockercfg'],
-  'kubernetes.io/basic-auth': [],
-  'kubernetes.io/ssh-auth': ['ssh-privatekey'],
+/** encoding/json's Unmarshal into map[string]interface{}: its error for the bytes, or null. */
+function dockerConfigProblem(bytes: Buffer): string | null {
+  const syntax = goJsonSyntaxError(bytes)
+  if (syntax !== null) return syntax
+  const value: unknown = JSON.parse(bytes.toString('utf8'))
+  if (value === null || isJsonObject(value)) return null
+  const shown = Array.isArray(value) ? 'array' : typeof value === 'boolean' ? 'bool' : typeof value
+  return `json: cannot unmarshal ${shown} into Go value of type map[string]interface {}`
 }
 
+/** kube-apiserver's ValidateSecret: the keys each built-in type needs, and docker configs that are JSON objects. */
 function validateSecret(object: KubeObject): FieldError[] {
   const errors = validateDataKeys(object, ['data'])
   const type = str(object.type)
   const data = isJsonObject(object.data) ? object.data : {}
-  for (const key of secretRequiredKeys[type] ?? []) if (data[key] === undefined) errors.push(fieldError.required(FieldPath.root('data').key(key)))
-  if (type === 'kubernetes.io/service-account-token' && !object.metadata.annotations?.['kubernetes.io/service-account.name']) {
-    errors.push(fieldError.required(FieldPath.root('metadata', ).child('annotations').key('kubernetes.io/service-account.name')))
+  const dataPath = FieldPath.root('data')
+  const has = (key: string) => data[key] !== undefined && data[key] !== null
+  const bytesOf = (key: string) => Buffer.from(str(data[key]), 'base64')
+  switch (type) {
+    case 'kubernetes.io/service-account-token':
+      if (!object.metadata.annotations?.['kubernetes.io/service-account.name']) errors.push(fieldError.required(FieldPath.root('metadata').child('annotations').key('kubernetes.io/service-account.name')))
+      break
+    case 'kubernetes.io/dockercfg':
+    case 'kubernetes.io/dockerconfigjson': {
+      const key = type === 'kubernetes.io/dockercfg' ? '.dockercfg' : '.dockerconfigjson'
+      if (!has(key)) {
+        errors.push(fieldError.required(dataPath.key(key)))
+        break
+      }
+      const problem = dockerConfigProblem(bytesOf(key))
+      if (problem !== null) errors.push(fieldError.invalid(dataPath.key(key), '<secret contents redacted>', problem))
+      break
+    }
+    case 'kubernetes.io/basic-auth':
+      // Either may be empty, but one must be there.
+      if (!has('username') && !has('password')) errors.push(fieldError.required(dataPath.key('username')), fieldError.required(dataPath.key('password')))
+      break
+    case 'kubernetes.io/ssh-auth':
+      if (!has('ssh-privatekey') || bytesOf('ssh-privatekey').length === 0) errors.push(fieldError.required(dataPath.key('ssh-privatekey')))
+      break
+    case 'kubernetes.io/tls':
+      for (const key of ['tls.crt', 'tls.key']) if (!has(key)) errors.push(fieldError.required(dataPath.key(key)))
+      break
   }
   return errors
 }

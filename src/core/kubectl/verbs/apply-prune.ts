@@ -4,7 +4,7 @@
 // objects were in, cluster-scoped kinds everywhere. `kubectl diff --prune` shows the same objects
 // as deleted.
 import type {KubeObject} from '../../api/object.js'
-import {KubectlError} from '../errors.js'
+import {KubectlError, ServerError} from '../errors.js'
 import {klogLine} from '../request-log.js'
 import {type ApiResource, kindName, objectPath, requestList, type ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
@@ -82,6 +82,13 @@ export function warnOfDefaultedPrune(session: KubectlSession, kinds: PruneKinds)
 }
 
 /** An object a prune would delete, with its resource. */
+/** A list of a kind to prune that the server refused, in kubectl's pruner's words. */
+export class PruneListError extends KubectlError {
+  constructor(resource: ApiResource, error: ServerError) {
+    super(`error pruning ${resource.namespaced ? 'namespaced' : 'nonNamespaced'} object ${resource.group}/${resource.version}, Kind=${resource.kind}: ${error.status.message ?? ''}`)
+  }
+}
+
 export interface Prunable {
   readonly resource: ApiResource
   readonly object: KubeObject
@@ -99,7 +106,13 @@ export async function prunableObjects(session: KubectlSession, applied: AppliedS
   for (const resource of kinds.resources) if (!resource.namespaced) scopes.push([resource, ''])
   const found: Prunable[] = []
   for (const [resource, namespace] of scopes) {
-    const listed = (await requestList(session, resource, namespace, {query})).body as {apiVersion?: string; items?: KubeObject[]}
+    let listed: {apiVersion?: string; items?: KubeObject[]}
+    try {
+      listed = (await requestList(session, resource, namespace, {query})).body as typeof listed
+    } catch (error) {
+      if (error instanceof ServerError) throw new PruneListError(resource, error)
+      throw error
+    }
     for (const object of listed.items ?? []) {
       if (object.metadata.annotations?.[lastApplied] === undefined) continue
       if (applied.uids.has(object.metadata.uid ?? '')) continue

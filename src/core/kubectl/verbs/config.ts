@@ -1,16 +1,20 @@
-// `kubectl config`: view (redacted unless --raw, --minify), get-contexts, get-clusters,
-// get-users, current-context, use-context, set-context (--current), set-credentials,
-// set-cluster, delete-context, delete-cluster, delete-user, rename-context — reading and writing kubeconfig files as
+// `kubectl config`: view (redacted unless --raw, --minify, --flatten), get-contexts, get-clusters,
+// get-users, current-context, use-context, delete-context, delete-cluster, delete-user,
+// rename-context (set-* in config-entries.ts, set/unset in config-set.ts) — reading and writing kubeconfig files as
 // clientcmd does, with kubectl's messages.
+import {existsSync, readFileSync, statSync} from 'node:fs'
+import {dirname, resolve} from 'node:path'
 import {goJson} from '../../util/go-json.js'
 import {outputFormatOf, printTemplated} from '../output.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
-import {byName, formatKubeconfig, type Kubeconfig, saveKubeconfig, withContextFields} from '../kubeconfig.js'
+import {byName, defaultKubeconfigFile, formatKubeconfig, type Kubeconfig, withClusterFields, withContextFields} from '../kubeconfig.js'
 import type {KubectlSession} from '../session.js'
 import {kubectlHelp} from '../help/help.js'
+import {configEntryVerbs} from './config-entries.js'
+import {configSetVerbs, helpError} from './config-set.js'
 
 const redactedUserFields = ['token', 'password', 'client-key-data']
 const omittedDataFields = ['client-certificate-data', 'client-key-data', 'certificate-authority-data']
@@ -33,6 +37,9 @@ function minify(config: Kubeconfig, contextName: string): Kubeconfig {
   if (!contextName) throw new KubectlError('current-context must exist in order to minify')
   const context = config.contexts.find((entry) => entry.name === contextName)
   if (!context) throw new KubectlError(`cannot locate context ${contextName}`)
+  const {cluster, user} = context.value
+  if (cluster && !config.clusters.some((entry) => entry.name === cluster)) throw new KubectlError(`cannot locate cluster ${cluster}`)
+  if (user && !config.users.some((entry) => entry.name === user)) throw new KubectlError(`cannot locate user ${user}`)
   return {
     ...config,
     currentContext: contextName,
@@ -65,19 +72,50 @@ const viewFlags: readonly KubectlFlag[] = [
   {name: 'show-managed-fields', kind: 'bool'},
 ]
 
-function view(session: KubectlSession): Promise<number> {
-  let config = session.kubeconfig().config
+/**
+ * clientcmd's FlattenConfig: each CA, client certificate and key file read into its data field
+ * (paths relative to the file the entry came from); Go's error for a file not there.
+ */
+function flatten(session: KubectlSession, config: Kubeconfig): Kubeconfig {
+  const {origins} = session.kubeconfig(true)
+  const inline = <T extends Record<string, unknown>>(value: T, origin: string | undefined, pairs: ReadonlyArray<readonly [string, string]>): T => {
+    const copy: Record<string, unknown> = {...value}
+    for (const [pathField, dataField] of pairs) {
+      const path = copy[pathField]
+      if (typeof path !== 'string' || path === '') continue
+      if (typeof copy[dataField] === 'string' && copy[dataField] !== '') throw new KubectlError('cannot have values for both path and contents')
+      const absolute = resolve(dirname(origin ?? '.'), path)
+      if (!existsSync(absolute)) throw new KubectlError(`open ${absolute}: no such file or directory`)
+      if (statSync(absolute).isDirectory()) throw new KubectlError(`read ${absolute}: is a directory`)
+      copy[dataField] = readFileSync(absolute).toString('base64')
+      delete copy[pathField]
+    }
+    return copy as T
+  }
+  const users = byName(config.users).map((entry) => ({name: entry.name, value: inline(entry.value, origins.get(`user/${entry.name}`), [['client-certificate', 'client-certificate-data'], ['client-key', 'client-key-data']])}))
+  const clusters = byName(config.clusters).map((entry) => ({name: entry.name, value: inline(entry.value, origins.get(`cluster/${entry.name}`), [['certificate-authority', 'certificate-authority-data']])}))
+  return {...config, users, clusters}
+}
+
+function view(session: KubectlSession, args: readonly string[]): Promise<number> {
+  if (args.length > 0) throw new KubectlError(`unexpected arguments: [${args.join(' ')}]\nSee 'kubectl config view -h' for help and examples`)
+  if (session.flag('merge') === 'false' && !session.flag('kubeconfig')) throw new KubectlError('if merge==false a precise file must be specified')
+  let config = session.kubeconfig(true).config
   if (session.flag('minify') === 'true') config = minify(config, session.flag('context') || config.currentContext)
-  if (session.flag('raw') !== 'true') config = redact(config)
+  if (session.flag('flatten') === 'true') config = flatten(session, config)
+  else if (session.flag('raw') !== 'true') config = redact(config)
   const output = session.flag('template') && !session.flags.changed.has('output') ? '' : session.flag('output')
   // Go's nil slice for a kind with no entries, as clientcmd's types write it.
   const named = <T extends Record<string, unknown>>(list: Array<{name: string; value: T}>, field: string, order: readonly string[]) =>
     list.length === 0 ? null : byName(list).map((entry) => ({name: entry.name, [field]: inFieldOrder(entry.value, order)}))
-  const asObject = () => ({kind: 'Config', apiVersion: 'v1', preferences: config.preferences, clusters: named(config.clusters, 'cluster', clusterFieldOrder), users: named(config.users, 'user', userFieldOrder), contexts: named(config.contexts.map(withContextFields), 'context', contextFieldOrder), 'current-context': config.currentContext})
+  const asObject = () => ({kind: 'Config', apiVersion: 'v1', preferences: config.preferences, clusters: named(config.clusters.map(withClusterFields), 'cluster', clusterFieldOrder), users: named(config.users, 'user', userFieldOrder), contexts: named(config.contexts.map(withContextFields), 'context', contextFieldOrder), 'current-context': config.currentContext})
   if (output === 'json') {
     session.io.stdout(`${goJson(asObject(), false)}\n`)
   } else if (output === 'yaml' || (output === '' && !session.flag('template'))) {
     session.io.stdout(formatKubeconfig(config))
+  } else if (output === 'name') {
+    // The name printer finds no metadata on a Config.
+    session.io.stdout('config/<unknown>\n')
   } else {
     const format = outputFormatOf(output, session.flag('template'))
     if (format.format !== 'jsonpath' && format.format !== 'go-template') {
@@ -89,7 +127,7 @@ function view(session: KubectlSession): Promise<number> {
 }
 
 function save(session: KubectlSession, config: Kubeconfig): void {
-  saveKubeconfig(session.kubeconfig(), config)
+  session.saveKubeconfig(config)
 }
 
 function printHelp(session: KubectlSession, path: string): number {
@@ -99,21 +137,21 @@ function printHelp(session: KubectlSession, path: string): number {
 
 /** delete-cluster and delete-user: the entry out of the kubeconfig, kubectl's line naming the file written. */
 function deleteEntry(session: KubectlSession, list: 'clusters' | 'users', kind: string, name: string): number {
-  const files = session.kubeconfig()
+  const files = session.kubeconfig(true)
   const {config} = files
-  if (!config[list].some((entry) => entry.name === name)) throw new KubectlError(`cannot delete ${kind} ${name}, not in ${files.paths[0]}`)
+  if (!config[list].some((entry) => entry.name === name)) throw new KubectlError(`cannot delete ${kind} ${name}, not in ${defaultKubeconfigFile(files)}`)
   save(session, {...config, [list]: config[list].filter((entry) => entry.name !== name)})
-  session.io.stdout(`deleted ${kind} ${name} from ${files.paths[0]}\n`)
+  session.io.stdout(`deleted ${kind} ${name} from ${defaultKubeconfigFile(files)}\n`)
   return 0
 }
 
 const configVerbs: readonly KubectlVerb[] = [
-  {name: 'view', flags: viewFlags, run: (session) => view(session)},
+  {name: 'view', flags: viewFlags, run: (session, args) => view(session, args)},
   {
     name: 'current-context',
     flags: [],
     run: async (session) => {
-      const current = session.kubeconfig().config.currentContext
+      const current = session.kubeconfig(true).config.currentContext
       if (!current) throw new KubectlError('current-context is not set')
       session.io.stdout(`${current}\n`)
       return 0
@@ -123,9 +161,9 @@ const configVerbs: readonly KubectlVerb[] = [
     name: 'get-contexts',
     flags: [{name: 'output', shorthand: 'o', kind: 'string'}, {name: 'no-headers', kind: 'bool'}],
     run: async (session, args) => {
-      const {config} = session.kubeconfig()
+      const {config} = session.kubeconfig(true)
       const output = session.flag('output')
-      if (output !== '' && output !== 'name') throw new KubectlError(`output must be one of '' or 'name': ${output}`)
+      if (output !== '' && output !== 'name') throw new KubectlError(`--output ${output} is not available in kubectl config get-contexts; resetting to default output format`)
       const wanted = args.length > 0 ? args : byName(config.contexts).map((entry) => entry.name)
       const rows: string[][] = []
       const errors: string[] = []
@@ -150,7 +188,7 @@ const configVerbs: readonly KubectlVerb[] = [
     name: 'get-clusters',
     flags: [],
     run: async (session) => {
-      session.io.stdout(`NAME\n${byName(session.kubeconfig().config.clusters).map((entry) => `${entry.name}\n`).join('')}`)
+      session.io.stdout(`NAME\n${byName(session.kubeconfig(true).config.clusters).map((entry) => `${entry.name}\n`).join('')}`)
       return 0
     },
   },
@@ -158,7 +196,7 @@ const configVerbs: readonly KubectlVerb[] = [
     name: 'get-users',
     flags: [],
     run: async (session) => {
-      session.io.stdout(`NAME\n${byName(session.kubeconfig().config.users).map((entry) => `${entry.name}\n`).join('')}`)
+      session.io.stdout(`NAME\n${byName(session.kubeconfig(true).config.users).map((entry) => `${entry.name}\n`).join('')}`)
       return 0
     },
   },
@@ -167,9 +205,9 @@ const configVerbs: readonly KubectlVerb[] = [
     aliases: ['use'],
     flags: [],
     run: async (session, args) => {
-      const name = args[0]
-      if (!name) throw new KubectlError('Unexpected args: []')
-      const {config} = session.kubeconfig()
+      if (args.length !== 1) helpError(session, 'config use-context', `Unexpected args: [${args.join(' ')}]`)
+      const name = args[0]!
+      const {config} = session.kubeconfig(true)
       if (!config.contexts.some((entry) => entry.name === name)) throw new KubectlError(`no context exists with the name: "${name}"`)
       save(session, {...config, currentContext: name})
       session.io.stdout(`Switched to context "${name}".\n`)
@@ -177,79 +215,18 @@ const configVerbs: readonly KubectlVerb[] = [
     },
   },
   {
-    name: 'set-context',
-    flags: [{name: 'current', kind: 'bool'}],
-    run: async (session, args) => {
-      const {config} = session.kubeconfig()
-      let name = args[0] ?? ''
-      if (session.flag('current') === 'true') {
-        if (name) throw new KubectlError('you cannot specify both a context name and --current')
-        name = config.currentContext
-        if (!name) throw new KubectlError('no current context is set')
-      }
-      if (!name) throw new KubectlError('you must specify a non-empty context name or --current')
-      const existing = config.contexts.find((entry) => entry.name === name)
-      const value = {...(existing?.value ?? {})}
-      if (session.flags.changed.has('cluster')) value.cluster = session.flag('cluster')
-      if (session.flags.changed.has('user')) value.user = session.flag('user')
-      if (session.flags.changed.has('namespace')) value.namespace = session.flag('namespace')
-      for (const field of ['cluster', 'user', 'namespace'] as const) if (value[field] === '') delete value[field]
-      const contexts = existing ? config.contexts.map((entry) => (entry.name === name ? {name, value} : entry)) : [...config.contexts, {name, value}]
-      save(session, {...config, contexts})
-      session.io.stdout(`Context "${name}" ${existing ? 'modified' : 'created'}.\n`)
-      return 0
-    },
-  },
-  {
-    name: 'set-credentials',
-    flags: [{name: 'client-certificate-data', kind: 'string'}, {name: 'embed-certs', kind: 'bool'}, {name: 'auth-provider', kind: 'string'}, {name: 'exec-command', kind: 'string'}],
-    run: async (session, args) => {
-      const name = args[0]
-      if (!name) throw new KubectlError('you must specify a non-empty user name')
-      const {config} = session.kubeconfig()
-      const existing = config.users.find((entry) => entry.name === name)
-      const value = {...(existing?.value ?? {})}
-      if (session.flags.changed.has('token')) value.token = session.flag('token')
-      if (session.flags.changed.has('username')) value.username = session.flag('username')
-      if (session.flags.changed.has('password')) value.password = session.flag('password')
-      if (session.flags.changed.has('client-certificate')) value['client-certificate'] = session.flag('client-certificate')
-      if (session.flags.changed.has('client-key')) value['client-key'] = session.flag('client-key')
-      const users = existing ? config.users.map((entry) => (entry.name === name ? {name, value} : entry)) : [...config.users, {name, value}]
-      save(session, {...config, users})
-      session.io.stdout(`User "${name}" set.\n`)
-      return 0
-    },
-  },
-  {
-    name: 'set-cluster',
-    flags: [{name: 'embed-certs', kind: 'bool'}, {name: 'proxy-url', kind: 'string'}],
-    run: async (session, args) => {
-      const name = args[0]
-      if (!name) throw new KubectlError('you must specify a non-empty cluster name')
-      const {config} = session.kubeconfig()
-      const existing = config.clusters.find((entry) => entry.name === name)
-      const value = {...(existing?.value ?? {})}
-      if (session.flags.changed.has('server')) value.server = session.flag('server')
-      if (session.flags.changed.has('insecure-skip-tls-verify')) value['insecure-skip-tls-verify'] = session.flag('insecure-skip-tls-verify') === 'true'
-      if (session.flags.changed.has('certificate-authority')) value['certificate-authority'] = session.flag('certificate-authority')
-      const clusters = existing ? config.clusters.map((entry) => (entry.name === name ? {name, value} : entry)) : [...config.clusters, {name, value}]
-      save(session, {...config, clusters})
-      session.io.stdout(`Cluster "${name}" set.\n`)
-      return 0
-    },
-  },
-  {
     name: 'delete-context',
     flags: [],
     run: async (session, args) => {
-      const name = args[0]
-      if (!name) throw new KubectlError('you must specify a context name')
-      const files = session.kubeconfig()
+      // Without exactly one name, kubectl prints the command's help and succeeds.
+      if (args.length !== 1) return printHelp(session, 'config delete-context')
+      const name = args[0]!
+      const files = session.kubeconfig(true)
       const {config} = files
-      if (!config.contexts.some((entry) => entry.name === name)) throw new KubectlError(`cannot delete context ${name}, not in ${files.paths[0]}`)
+      if (!config.contexts.some((entry) => entry.name === name)) throw new KubectlError(`cannot delete context ${name}, not in ${defaultKubeconfigFile(files)}`)
       if (config.currentContext === name) session.io.stderr('warning: this removed your active context, use "kubectl config use-context" to select a different one\n')
       save(session, {...config, contexts: config.contexts.filter((entry) => entry.name !== name)})
-      session.io.stdout(`deleted context ${name} from ${files.origins.get(`context/${name}`) ?? files.paths[0]}\n`)
+      session.io.stdout(`deleted context ${name} from ${files.origins.get(`context/${name}`) ?? defaultKubeconfigFile(files)}\n`)
       return 0
     },
   },
@@ -274,11 +251,11 @@ const configVerbs: readonly KubectlVerb[] = [
     name: 'rename-context',
     flags: [],
     run: async (session, args) => {
-      const [from, to] = args
-      if (!from || !to) throw new KubectlError('Unexpected args: ' + JSON.stringify(args))
-      const {config} = session.kubeconfig()
-      if (!config.contexts.some((entry) => entry.name === from)) throw new KubectlError(`cannot rename the context "${from}", it's not in ${session.kubeconfig().paths[0]}`)
-      if (config.contexts.some((entry) => entry.name === to)) throw new KubectlError(`cannot rename the context "${from}", the context "${to}" already exists in ${session.kubeconfig().paths[0]}`)
+      if (args.length !== 2) helpError(session, 'config rename-context', `Unexpected args: [${args.join(' ')}]`)
+      const [from, to] = args as [string, string]
+      const {config} = session.kubeconfig(true)
+      if (!config.contexts.some((entry) => entry.name === from)) throw new KubectlError(`cannot rename the context "${from}", it's not in ${defaultKubeconfigFile(session.kubeconfig(true))}`)
+      if (config.contexts.some((entry) => entry.name === to)) throw new KubectlError(`cannot rename the context "${from}", the context "${to}" already exists in ${defaultKubeconfigFile(session.kubeconfig(true))}`)
       save(session, {
         ...config,
         contexts: config.contexts.map((entry) => (entry.name === from ? {name: to, value: entry.value} : entry)),
@@ -290,4 +267,4 @@ const configVerbs: readonly KubectlVerb[] = [
   },
 ]
 
-export const configVerb: KubectlVerb = {name: 'config', flags: [], subverbs: configVerbs}
+export const configVerb: KubectlVerb = {name: 'config', flags: [], subverbs: [...configVerbs, ...configEntryVerbs, ...configSetVerbs]}

@@ -18,7 +18,8 @@ import {collectionPath, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
 import {lastAppliedAnnotation, placeObject} from './apply.js'
-import {type AppliedSet, prunableObjects, pruneAllowlistOf, pruneKindsOf, type PruneKinds, warnOfDefaultedPrune} from './apply-prune.js'
+import {klogLine} from '../request-log.js'
+import {type AppliedSet, prunableObjects, pruneAllowlistOf, pruneKindsOf, type PruneKinds, PruneListError, warnOfDefaultedPrune} from './apply-prune.js'
 
 export const diffFlags: readonly KubectlFlag[] = [
   {name: 'filename', shorthand: 'f', kind: 'stringArray'},
@@ -126,7 +127,13 @@ async function writeDiffFiles(session: KubectlSession, mapper: ResourceMapper, l
     if (pruneKinds) {
       warnOfDefaultedPrune(session, pruneKinds)
       // As kubectl's diff Printer: the listed object as it is, managedFields included.
-      for (const {resource, object} of await prunableObjects(session, visited, pruneKinds, lastAppliedAnnotation)) {
+      // A list the server refuses ends the pruning with a warning; the diff goes on (kubectl's diff.go).
+      const prunable = await prunableObjects(session, visited, pruneKinds, lastAppliedAnnotation).catch((error: unknown) => {
+        if (!(error instanceof PruneListError)) throw error
+        session.io.stderr(klogLine('W', 'diff.go:760', `pruning failed and could not be evaluated err: ${error.message}`))
+        return []
+      })
+      for (const {resource, object} of prunable) {
         writeFileSync(join(live, diffFileName(resource.group, resource.version, resource.kind, object.metadata.namespace ?? '', object.metadata.name ?? '')), goYaml(object))
       }
     }

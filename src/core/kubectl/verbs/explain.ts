@@ -16,7 +16,7 @@ export async function runExplain(session: KubectlSession, args: readonly string[
   const [target] = args
   if (!target) throw new KubectlError('You must specify the type of resource to explain. Use "kubectl api-resources" for a complete list of supported resources.')
   const output = session.flag('output')
-  if (output !== 'plaintext') throw new KubectlError(`unsupported output format: ${output}; supported formats: plaintext`)
+  if (output !== 'plaintext') throw new KubectlError(output === 'plaintext-openapiv2' ? `unsupported output format: ${output}; supported formats: plaintext` : `unrecognized format: ${output}`)
   const [resourceText, ...fieldPath] = target.split('.')
   // kubectl explain tries discovery twice when nothing listens at the server.
   const mapper = await ResourceMapper.discover(session, 2)

@@ -27,7 +27,8 @@ const kustomizeVersion = 'v5.5.0'
 const versionVerb: KubectlVerb = {
   name: 'version',
   flags: [{name: 'client', kind: 'bool'}, {name: 'output', shorthand: 'o', kind: 'string'}],
-  run: async (session) => {
+  run: async (session, args) => {
+    if (args.length > 0) throw new KubectlError(`extra arguments: [${args.join(' ')}]`)
     const output = session.flag('output')
     if (output !== '' && output !== 'json' && output !== 'yaml') throw new KubectlError('--output must be \'yaml\' or \'json\'')
     const server = session.flag('client') === 'true' ? null : (await session.request('GET', '/version')).body
@@ -43,6 +44,11 @@ const versionVerb: KubectlVerb = {
     session.io.stdout(output === 'json' ? `${goJson(document, false, '  ')}\n` : `${goYaml(document)}\n`)
     return 0
   },
+}
+
+/** cmdutil.UsageErrorf for a command that takes no arguments. */
+function refuseArguments(verb: string, args: readonly string[]): void {
+  if (args.length > 0) throw new KubectlError(`unexpected arguments: [${args.join(' ')}]\nSee 'kubectl ${verb} -h' for help and examples`)
 }
 
 function sortedResources(resources: readonly ApiResource[]): ApiResource[] {
@@ -61,7 +67,8 @@ const apiResourcesVerb: KubectlVerb = {
     {name: 'cached', kind: 'bool'},
     {name: 'categories', kind: 'stringSlice'},
   ],
-  run: async (session) => {
+  run: async (session, args) => {
+    refuseArguments('api-resources', args)
     const sortBy = session.flag('sort-by')
     if (sortBy !== '' && sortBy !== 'name' && sortBy !== 'kind') throw new KubectlError('--sort-by accepts only name or kind')
     const mapper = await ResourceMapper.discover(session)
@@ -98,7 +105,8 @@ const apiResourcesVerb: KubectlVerb = {
 const apiVersionsVerb: KubectlVerb = {
   name: 'api-versions',
   flags: [],
-  run: async (session) => {
+  run: async (session, args) => {
+    refuseArguments('api-versions', args)
     const mapper = await ResourceMapper.discover(session)
     const versions = [...new Set(mapper.resources.map(groupVersionOf))].sort()
     session.io.stdout(versions.map((version) => `${version}\n`).join(''))
@@ -106,7 +114,7 @@ const apiVersionsVerb: KubectlVerb = {
   },
 }
 
-/** The kube-system Services kubectl's cluster-info lists: those labelled as cluster services. */
+/** The Services kubectl's cluster-info lists: those labelled as cluster services. */
 const clusterServiceSelector = 'kubernetes.io/cluster-service=true'
 
 interface ClusterService {
@@ -181,7 +189,9 @@ const clusterInfoVerb: KubectlVerb = {
       return 0
     }
     await session.request('GET', '/api')
-    const listed = await session.request('GET', '/api/v1/namespaces/kube-system/services', {query: {labelSelector: clusterServiceSelector}})
+    // kube-system's, unless -n names another namespace (the context's own does not count).
+    const namespace = session.flags.changed.has('namespace') ? session.flag('namespace') : 'kube-system'
+    const listed = await session.request('GET', `/api/v1/namespaces/${namespace}/services`, {query: {labelSelector: clusterServiceSelector}})
     const services = ((listed.body as {items?: ClusterService[]}).items ?? [])
     const paint = (code: number, text: string) => (session.io.stdoutColors ? `\u001b[0;${code}m${text}\u001b[0m` : text)
     const line = (name: string, link: string) => `${paint(32, name)} is running at ${paint(33, link)}\n`

@@ -38,7 +38,7 @@ async function podsFor(session: KubectlSession, args: readonly string[]): Promis
     return listed.items
   }
   const [target] = args
-  if (!target) throw new KubectlError("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples")
+  if (!target) throw new KubectlError(logsUsage)
   let found: Awaited<ReturnType<typeof podForTarget>>
   try {
     found = await podForTarget(session, target, 'get the logs from')
@@ -52,8 +52,13 @@ async function podsFor(session: KubectlSession, args: readonly string[]): Promis
   return [pod]
 }
 
+const logsUsage = "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples"
+
 export async function runLogs(session: KubectlSession, args: readonly string[]): Promise<number> {
-  // --since-time is read as Go reads RFC 3339 before anything else is checked (kubectl's Complete).
+  // kubectl's Complete: the arguments, then --since-time read as Go reads RFC 3339, then the object.
+  const selector = session.flag('selector')
+  if ((args.length === 0 && !selector) || args.length > 2) throw new KubectlError(logsUsage)
+  if (args.length === 1 && selector) throw new KubectlError("only a selector (-l) or a POD name is allowed\nSee 'kubectl logs -h' for help and examples")
   if (session.flag('since-time')) {
     try {
       parseRfc3339Milliseconds(session.flag('since-time'))
@@ -62,7 +67,6 @@ export async function runLogs(session: KubectlSession, args: readonly string[]):
       throw error
     }
   }
-  if (session.flag('since-time') && parseGoDurationMilliseconds(session.flag('since')) > 0) throw new KubectlError('at most one of `sinceTime` or `sinceSeconds` may be specified')
   let pods: TargetPod[]
   try {
     pods = await podsFor(session, args)
@@ -71,6 +75,15 @@ export async function runLogs(session: KubectlSession, args: readonly string[]):
     if (error instanceof ConnectionRefusedError) session.logRefusedDiscovery(error, logsRefusedAttempts)
     throw error
   }
+  // Then its Validate.
+  const inlineContainer = args.length === 2 ? args[1]! : ''
+  if (session.flag('since-time') && parseGoDurationMilliseconds(session.flag('since')) > 0) throw new KubectlError('at most one of `sinceTime` or `sinceSeconds` may be specified')
+  const named = session.flag('container') || inlineContainer
+  if (session.flag('all-containers') === 'true' && named) throw new KubectlError(`--all-containers=true should not be specified with container name ${named}`)
+  if (session.flags.changed.has('container') && args.length === 2) throw new KubectlError('only one of -c or an inline [CONTAINER] arg is allowed')
+  if (Number(session.flag('limit-bytes')) < 0) throw new KubectlError('--limit-bytes must be greater than 0')
+  if (parseGoDurationMilliseconds(session.flag('since')) < 0) throw new KubectlError('--since must be greater than 0')
+  if (Number(session.flag('tail')) < -1) throw new KubectlError('--tail must be greater than or equal to -1')
   const explicit = session.flag('container') || (args[1] && !args[0]!.includes('/') ? args[1] : '')
   const requests: Array<{pod: TargetPod; container: string}> = []
   for (const pod of pods) {

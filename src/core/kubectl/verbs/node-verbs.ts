@@ -5,7 +5,7 @@ import {parseLabelSelector, SelectorError} from '../../api/selectors.js'
 import type {KubeObject} from '../../api/object.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
 import {formatGoDuration} from '../../util/go-duration.js'
-import {KubectlError} from '../errors.js'
+import {KubectlError, listError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {waitForObject} from '../object-watch.js'
 import {chunkSizeOf, kindName, objectPath, requestList, ResourceMapper, type ApiResource} from '../resources.js'
@@ -36,7 +36,11 @@ async function nodesNamed(session: KubectlSession, names: readonly string[]): Pr
   const selector = session.flag('selector')
   if (names.length === 0 && !selector && session.flag('all') !== 'true') throw new KubectlError('resource(s) were provided, but no name was specified')
   if (names.length === 0) {
-    const listed = (await session.request('GET', '/api/v1/nodes', {query: selector ? {labelSelector: selector} : {}})).body as {items: Node[]}
+    const query: Record<string, string> = selector ? {labelSelector: selector} : {}
+    // A list the server refuses is the resource builder's error, naming what it looked for.
+    const listed = (await session.request('GET', '/api/v1/nodes', {query}).catch((error: unknown) => {
+      throw listError(error, {group: '', version: 'v1', resource: 'nodes'}, query)
+    })).body as {items: Node[]}
     return {resource, nodes: listed.items}
   }
   const nodes: Node[] = []

@@ -55,9 +55,14 @@ function unsupportedKind(verb: RolloutVerbName, resource: ApiResource, name: str
   return new KubectlError(`${resource.resource}${resource.group ? `.${resource.group}` : ''} ${JSON.stringify(name)} ${words} is not supported`)
 }
 
+/** That some object is named, which kubectl checks before a verb's own flags (status --revision). */
+function requireTargets(session: KubectlSession, args: readonly string[]): void {
+  if (args.length === 0 && session.list('filename').length === 0) throw new KubectlError('required resource not specified')
+}
+
 async function targetsOf(session: KubectlSession, args: readonly string[], verb: RolloutVerbName): Promise<Target[]> {
   const files = session.list('filename')
-  if (args.length === 0 && files.length === 0) throw new KubectlError('required resource not specified')
+  requireTargets(session, args)
   if (args.length > 0 && files.length > 0) throw new KubectlError('resource/name arguments cannot be provided when a path is specified')
   const mapper = await ResourceMapper.discover(session)
   const targets: Target[] = []
@@ -149,6 +154,7 @@ export function daemonSetStatus(set: Workload): {message: string; done: boolean}
 
 async function runStatus(session: KubectlSession, args: readonly string[]): Promise<number> {
   const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
+  requireTargets(session, args)
   if (Number(session.flag('revision')) < 0) throw new KubectlError(`revision must be a positive integer: ${session.flag('revision')}`)
   const clock = session.clock
   // status follows each object in turn and reports what failed at the end.

@@ -9,9 +9,10 @@ import {recordFlag, recorded} from '../record.js'
 import {type ApiResource, objectPath, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {submitGenerated} from './create-common.js'
+import {dryRunOf} from './apply.js'
+import {outputFormatOf} from '../output.js'
 import {parseResourceArguments} from './get.js'
-import {waitForObject} from '../object-watch.js'
-import {followOutput, restartsAlways, sendStdinAsItComes, sessionEndedMessage, withRawTerminal} from './attach.js'
+import {podRunningTimeout, runAttached} from './run-attached.js'
 
 const commonFlags: readonly KubectlFlag[] = [
   {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
@@ -40,6 +41,7 @@ export const runFlags: readonly KubectlFlag[] = [
   {name: 'attach', kind: 'bool'},
   {name: 'leave-stdin-open', kind: 'bool'},
   {name: 'privileged', kind: 'bool'},
+  {name: 'pod-running-timeout', kind: 'duration', defaultValue: '1m0s'},
 ]
 
 export const exposeFlags: readonly KubectlFlag[] = [
@@ -67,7 +69,11 @@ function parseLabels(text: string): Record<string, string> {
 
 export async function runRun(session: KubectlSession, args: readonly string[]): Promise<number> {
   const [name, ...rest] = args
+  // kubectl's Complete reads --dry-run and -o before Run checks the arguments.
+  dryRunOf(session.flag('dry-run'))
+  if (session.flag('output')) outputFormatOf(session.flag('output'), session.flag('template'))
   if (!name) throw new KubectlError('NAME is required for run\nSee \'kubectl run -h\' for help and examples')
+  if (!(podRunningTimeout(session) > 0)) throw new KubectlError("--pod-running-timeout must be higher than zero\nSee 'kubectl run -h' for help and examples")
   const image = session.flag('image')
   if (!image) throw new KubectlError('--image is required')
   const restart = session.flag('restart')
@@ -108,90 +114,6 @@ export async function runRun(session: KubectlSession, args: readonly string[]): 
   if (session.flag('rm') === 'true' && !attach) throw new KubectlError('--rm should only be used for attached containers')
   if (attach && session.flag('dry-run') === 'none') return runAttached(session, pod as KubeObject)
   return submitGenerated(session, pod as KubeObject, {verb: 'created', manager: 'kubectl-run', generator: false, namesNamespace: true})
-}
-
-/**
- * `run -i`/`--attach` (with `--rm`): creates the pod, waits until its container has run, prints
- * what it wrote (the simulated container's output is all there is to attach to), then deletes
- * the pod with kubectl's line when --rm asks. Exits as kubectl does: 0, or the container's exit code with the pod's end.
- */
-async function runAttached(session: KubectlSession, pod: KubeObject): Promise<number> {
-  const namespace = session.namespace()
-  const name = String(pod.metadata.name)
-  const mapper = await ResourceMapper.discover(session)
-  const pods = mapper.resolve('pods')
-  await session.request('POST', `/api/v1/namespaces/${namespace}/pods`, {body: pod, query: {fieldManager: session.flag('field-manager') || 'kubectl-run'}})
-  await session.settleControlPlane()
-  // -i: stdin goes to the container as it comes and its output shows as it answers (a line typed, its answer).
-  const followed = session.flag('stdin') === 'true' && (await sendAttachedStdin(session, pods, namespace, name))
-  // kubectl waits for the pod's end only where its exit code tells something (Never, OnFailure, stdin not left open).
-  const restart = (pod.spec as {restartPolicy?: string} | undefined)?.restartPolicy
-  if (followed && (session.flag('leave-stdin-open') === 'true' || (restart !== 'Never' && restart !== 'OnFailure'))) {
-    await removeRun(session, pods, namespace, name)
-    return 0
-  }
-  let current: KubeObject | null = null
-  // Attached, kubectl streams until the container ends (a server's: until interrupted).
-  const ended = (object: KubeObject | null) => {
-    current = object
-    const phase = (object?.status as {phase?: string} | undefined)?.phase
-    return !object || phase === 'Succeeded' || phase === 'Failed'
-  }
-  await waitForObject(session, pods, namespace, name, ended, Number.POSITIVE_INFINITY)
-  const logs = await session.request('GET', `/api/v1/namespaces/${namespace}/pods/${name}/log`, {query: {container: name}, allow: [400, 404]})
-  if (logs.status < 400 && !followed) session.io.stdout(String(logs.body ?? ''))
-  const phase = ((current as KubeObject | null)?.status as {phase?: string} | undefined)?.phase
-  await removeRun(session, pods, namespace, name)
-  if (phase === 'Failed') {
-    // kubectl exits with the container's own exit code and names how it terminated.
-    const terminated = (((current as KubeObject | null)?.status as {containerStatuses?: Array<{state?: {terminated?: {exitCode?: number; reason?: string; message?: string}}}>} | undefined)?.containerStatuses ?? [])[0]?.state?.terminated
-    const exitCode = Number(terminated?.exitCode ?? 0)
-    if (!terminated || exitCode === 0) {
-      session.io.stderr(`error: pod ${namespace}/${name} failed with unknown exit code\n`)
-      return 1
-    }
-    const message = terminated.message ?? ''
-    session.io.stderr(`pod ${namespace}/${name} terminated (${terminated.reason ?? 'Error'})\n${message}${message.endsWith('\n') || message === '' ? '' : '\n'}`)
-    return exitCode
-  }
-  return 0
-}
-
-
-/** --rm: the pod goes once the attach ended, with kubectl's line. */
-async function removeRun(session: KubectlSession, pods: ApiResource, namespace: string, name: string): Promise<void> {
-  if (session.flag('rm') !== 'true') return
-  await session.request('DELETE', objectPath(pods, namespace, name), {allow: [404]})
-  session.io.stdout(`pod "${name}" deleted\n`)
-  await session.settleControlPlane()
-}
-
-/**
- * `run -i`: once the container runs, what this process reads on stdin goes to its stdin as it
- * comes (its end closes it, stdinOnce) through pods/attach, and what the container prints shows
- * as it runs, until the run ends. False when the container never ran (its log is printed after).
- */
-async function sendAttachedStdin(session: KubectlSession, pods: ApiResource, namespace: string, name: string): Promise<boolean> {
-  let running = false
-  let attached: KubeObject = {metadata: {}} as KubeObject
-  await waitForObject(session, pods, namespace, name, (object) => {
-    if (object) attached = object
-    const status = (object?.status ?? {}) as {phase?: string; containerStatuses?: Array<{name: string; state?: {running?: unknown}}>}
-    running = Boolean(status.containerStatuses?.find((entry) => entry.name === name)?.state?.running)
-    return running || !object || status.phase === 'Succeeded' || status.phase === 'Failed'
-  }, Number.POSITIVE_INFINITY)
-  if (!running) return false
-  const closes = session.flag('leave-stdin-open') !== 'true'
-  const sending: Array<Promise<void>> = []
-  const quiet = session.flag('quiet') === 'true'
-  if (!quiet) session.io.stderr("If you don't see a command prompt, try pressing enter.\n")
-  const raw = await withRawTerminal(session, session.flag('tty') === 'true', (terminal) => followOutput(session, {metadata: {namespace, name}}, name, async () => {
-    sending.push(sendStdinAsItComes(session, `/api/v1/namespaces/${namespace}/pods/${name}/attach`, name, closes))
-  }, terminal))
-  // The run ended: what stdin still holds has nowhere to go (kubectl-main stops reading it).
-  void Promise.allSettled(sending)
-  if (raw && !quiet && restartsAlways(attached)) session.io.stdout(`${sessionEndedMessage(name, name)}\n`)
-  return true
 }
 
 /**

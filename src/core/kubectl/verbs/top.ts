@@ -5,6 +5,7 @@
 // the same way within each pod.
 import {milliValue, parseQuantity} from '../../api/quantity.js'
 import {goSortSlice} from '../../util/go-sort.js'
+import {parseFieldSelector, parseLabelSelector, SelectorError} from '../../api/selectors.js'
 import type {KubeObject} from '../../api/object.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
 import type {Node} from '../../api/kinds.js'
@@ -32,6 +33,14 @@ type Metrics = KubeObject & {usage?: Record<string, string>; containers?: Array<
 
 /** The metrics API's answer, or kubectl's error when the server has no metrics.k8s.io group. */
 async function metrics(session: KubectlSession, path: string, selector: string, fieldSelector = ''): Promise<Metrics[]> {
+  // The selectors are parsed before anything is asked, with the labels and fields packages' errors.
+  try {
+    if (selector) parseLabelSelector(selector)
+    if (fieldSelector) parseFieldSelector(fieldSelector)
+  } catch (error) {
+    if (error instanceof SelectorError) throw new KubectlError(error.message)
+    throw error
+  }
   const groups = (await session.request('GET', '/apis')).body as {groups?: Array<{name: string}>}
   if (!(groups.groups ?? []).some((group) => group.name === 'metrics.k8s.io')) throw new KubectlError('Metrics API not available')
   const query = {...(selector ? {labelSelector: selector} : {}), ...(fieldSelector ? {fieldSelector} : {})}

@@ -42,7 +42,10 @@ type Node =
   | {kind: 'text'; text: string}
   | {kind: 'path'; steps: Step[]}
   | {kind: 'literal'; text: string}
-  | {kind: 'range'; steps: Step[]; body: Node[]}
+  /** `unclosed`: no {end} came; Go then runs the body once more where the range stands, after its loop. */
+  | {kind: 'range'; steps: Step[]; body: Node[]; unclosed?: boolean}
+  /** An {end} outside any range: Go parses it, and fails only when it comes to it. */
+  | {kind: 'end'}
 
 type Step =
   | {kind: 'field'; names: string[]}
@@ -105,8 +108,9 @@ function parseSteps(text: string, template: string): Step[] {
       position = close + 1
       if (inner === '*') steps.push({kind: 'wildcard'})
       else if (inner.startsWith('?(') && inner.endsWith(')')) steps.push(parseFilter(inner.slice(2, -1), template))
-      else if (/^'[^']*'(\s*,\s*'[^']*')*$/.test(inner) || /^"[^"]*"(\s*,\s*"[^"]*")*$/.test(inner)) {
-        steps.push({kind: 'field', names: [...inner.matchAll(/['"]([^'"]*)['"]/g)].map((match) => match[1]!)})
+      else if (/^'[^']*'(\s*,\s*'[^']*')*$/.test(inner)) {
+        // Keys in single quotes only: Go reads ["name"] as an index, which it is not.
+        steps.push({kind: 'field', names: [...inner.matchAll(/'([^']*)'/g)].map((match) => match[1]!)})
       } else if (/^-?\d+(\s*,\s*-?\d+)*$/.test(inner)) steps.push({kind: 'index', indexes: inner.split(',').map((part) => Number(part.trim()))})
       else if (/^-?\d*:-?\d*(:-?\d*)?$/.test(inner)) {
         const [start, end, step] = inner.split(':')
@@ -171,7 +175,7 @@ function parseFilter(text: string, template: string): Step {
 
 export function parseTemplate(template: string): Node[] {
   const root: Node[] = []
-  const stack: Array<{body: Node[]}> = [{body: root}]
+  const stack: Array<{body: Node[]; unclosed?: boolean}> = [{body: root}]
   let position = 0
   while (position < template.length) {
     const open = template.indexOf('{', position)
@@ -202,8 +206,8 @@ export function parseTemplate(template: string): Node[] {
     const current = stack[stack.length - 1]!.body
     if (action.startsWith('"') && action.endsWith('"') && action.length >= 2) current.push({kind: 'literal', text: unescape(action.slice(1, -1))})
     else if (action === 'end') {
-      if (stack.length === 1) throw new JsonPathError('not in range, nothing to end')
-      stack.pop()
+      if (stack.length === 1) current.push({kind: 'end'})
+      else stack.pop()
     } else if (action.startsWith('range ')) {
       if (stack.length > rangeDepthMax) throw new JsonPathError('range blocks nest too deep')
       const node = {kind: 'range' as const, steps: parseSteps(action.slice('range '.length).trim(), template), body: [] as Node[]}
@@ -211,7 +215,8 @@ export function parseTemplate(template: string): Node[] {
       stack.push(node)
     } else if (action.length > 0) current.push({kind: 'path', steps: parseSteps(action, template)})
   }
-  if (stack.length > 1) throw new JsonPathError('unclosed range')
+  // A range without its {end} runs to the end of the template.
+  for (const open of stack.slice(1)) open.unclosed = true
   return root
 }
 
@@ -324,15 +329,19 @@ function text(value: unknown): string {
 function render(nodes: readonly Node[], current: unknown, root: unknown, out: string[]): void {
   for (const node of nodes) {
     if (node.kind === 'text' || node.kind === 'literal') out.push(node.text)
+    else if (node.kind === 'end') throw strayEnd()
     else if (node.kind === 'path') out.push(evaluate(node.steps, [current], root).map(text).join(' '))
     else {
       const items = evaluate(node.steps, [current], root)
       const list = items.length === 1 && Array.isArray(items[0]) ? (items[0] as unknown[]) : items
       if (list.length > rangeItemsMax) throw new JsonPathError('range over too many items')
       for (const item of list) render(node.body, item, root, out)
+      if (node.unclosed) render(node.body, current, root, out)
     }
   }
 }
+
+const strayEnd = () => new JsonPathExecutionError('not in range, nothing to end')
 
 /** Runs a template over a value (the object, or a List of them). */
 export function runJsonPath(template: string, value: unknown): string {
@@ -351,12 +360,14 @@ export function runJsonPathAsJson(template: string, value: unknown): string {
   const renderJson = (nodes: readonly Node[], current: unknown): void => {
     for (const node of nodes) {
       if (node.kind === 'text' || node.kind === 'literal') out.push(`${goJson([node.text])}\n`)
+      else if (node.kind === 'end') throw strayEnd()
       else if (node.kind === 'path') out.push(`${goJson(evaluate(node.steps, [current], value))}\n`)
       else {
         const items = evaluate(node.steps, [current], value)
         const list = items.length === 1 && Array.isArray(items[0]) ? (items[0] as unknown[]) : items
         if (list.length > rangeItemsMax) throw new JsonPathError('range over too many items')
         for (const item of list) renderJson(node.body, item)
+        if (node.unclosed) renderJson(node.body, current)
       }
     }
   }
