@@ -1,0 +1,91 @@
+// Group commit across an fsync, as etcd's raft loop persists one Ready at a time: while a member's
+// WAL fsync runs, proposals that arrive go to raft but no new write transaction opens; once the
+// fsync ends, one Ready carries all of them (one transaction, one fsync). The leader's fsync is
+// held here until the test lets it end (the real fsync runs, only its answer waits), so what the
+// member writes meanwhile is seen without any timing.
+import {describe, expect, it} from 'vitest'
+import {EmbeddedCluster} from '../../src/core/etcd/cluster.js'
+import {EmbeddedClient} from '../../src/core/etcd/embedded-client.js'
+import type {EtcdMember} from '../../src/core/etcd/member.js'
+import {applySeed, seedVariable} from '../../src/core/seed.js'
+import type {StorageError} from '../../src/core/storage/errors.js'
+import {bytes, temporaryFolder} from '../support/temp.js'
+
+const putsDuringSync = 5
+const loopTurnsMax = 10_000
+/** Turns of the loop given to the puts to reach raft and to any Ready that would write them. */
+const settleTurns = 50
+
+const nextTurn = () => new Promise((resume) => setImmediate(resume))
+
+async function turnsUntil(condition: () => boolean): Promise<void> {
+  for (let turn = 0; turn < loopTurnsMax && !condition(); turn++) await nextTurn()
+  expect(condition()).toBe(true)
+}
+
+/** Holds the member's WAL fsync answers while `holding`; counts its write transactions and what each Ready persists. */
+function instrument(member: EtcdMember) {
+  const database = member.database
+  const state = {holding: false, held: [] as Array<() => void>, transactions: 0, persisted: [] as number[]}
+  const syncWal = database.syncWal.bind(database)
+  database.syncWal = (done: (error: StorageError | null) => void) =>
+    syncWal((error) => (state.holding ? state.held.push(() => done(error)) : done(error)))
+  const tryBeginWrite = database.tryBeginWrite.bind(database)
+  database.tryBeginWrite = () => {
+    const began = tryBeginWrite()
+    if (began) state.transactions++
+    return began
+  }
+  const persistRaft = database.persistRaft.bind(database)
+  database.persistRaft = (hardState, entries, snapshot) => {
+    if (entries.length > 0) state.persisted.push(entries.length)
+    persistRaft(hardState, entries, snapshot)
+  }
+  return {
+    state,
+    release: () => {
+      state.holding = false
+      for (const done of state.held.splice(0)) done()
+    },
+  }
+}
+
+describe('group commit across an fsync', () => {
+  it('gathers the proposals that arrive while the leader syncs into one transaction after it', async () => {
+    const cluster = EmbeddedCluster.open(temporaryFolder(), {memberThreads: false})
+    const first = new EmbeddedClient(cluster, {endpoint: 'infra1'})
+    await first.kv.put({key: bytes('warm'), value: bytes('up')})
+    const leader = cluster.leader()!
+    const client = new EmbeddedClient(cluster, {endpoint: leader.layout.name})
+    const {state, release} = instrument(leader)
+    state.holding = true
+    const puts = [client.kv.put({key: bytes('k/0'), value: bytes('v')})]
+    await turnsUntil(() => state.held.length > 0)
+    const transactionsBefore = state.transactions
+    const persistedBefore = state.persisted.length
+    // Each put in a turn of the loop of its own: without group commit each would be a Ready.
+    for (let put = 1; put <= putsDuringSync; put++) {
+      puts.push(client.kv.put({key: bytes(`k/${put}`), value: bytes('v')}))
+      await nextTurn()
+    }
+    for (let turn = 0; turn < settleTurns; turn++) await nextTurn()
+    expect(state.transactions, 'no write transaction opens while the fsync runs').toBe(transactionsBefore)
+    release()
+    const responses = await Promise.all(puts)
+    expect(new Set(responses.map((response) => response.header.revision)).size).toBe(putsDuringSync + 1)
+    // The first Ready after the fsync persists every proposal that arrived during it.
+    expect(state.persisted[persistedBefore]).toBe(putsDuringSync)
+    for (let put = 0; put <= putsDuringSync; put++) {
+      expect((await client.kv.range({key: bytes(`k/${put}`)})).kvs).toHaveLength(1)
+    }
+    await client.close()
+  })
+
+  it("keeps a seeded cluster's members writing while they sync, so that its Readies do not follow the fsyncs' timing", async () => {
+    const folder = temporaryFolder()
+    applySeed({[seedVariable]: '11'}, folder)
+    const cluster = EmbeddedCluster.open(folder)
+    expect(cluster.members().every((member) => !member.gathersWritesWhileSyncing)).toBe(true)
+    await cluster.close()
+  })
+})
