@@ -1,8 +1,8 @@
-// Group commit across an fsync, as etcd's raft loop persists one Ready at a time: while a member's
-// WAL fsync runs, proposals that arrive go to raft but no new write transaction opens; once the
-// fsync ends, one Ready carries all of them (one transaction, one fsync). The leader's fsync is
-// held here until the test lets it end (the real fsync runs, only its answer waits), so what the
-// member writes meanwhile is seen without any timing.
+// Group commit across an fsync on a follower, as etcd's raft loop persists one Ready at a time:
+// while its WAL fsync runs, the appends that arrive go to raft but no new write transaction opens;
+// once the fsync ends, one Ready carries all of them (one transaction, one fsync). The follower's
+// fsync is held here until the test lets it end (the real fsync runs, only its answer waits), so
+// what it writes meanwhile is seen without any timing.
 import {describe, expect, it} from 'vitest'
 import {EmbeddedCluster} from '../../src/core/etcd/cluster.js'
 import {EmbeddedClient} from '../../src/core/etcd/embedded-client.js'
@@ -51,33 +51,38 @@ function instrument(member: EtcdMember) {
 }
 
 describe('group commit across an fsync', () => {
-  it('gathers the proposals that arrive while the leader syncs into one transaction after it', async () => {
+  it('gathers the appends that reach a follower while it syncs into one transaction after it', async () => {
     const cluster = EmbeddedCluster.open(temporaryFolder(), {memberThreads: false})
     const first = new EmbeddedClient(cluster, {endpoint: 'infra1'})
     await first.kv.put({key: bytes('warm'), value: bytes('up')})
     const leader = cluster.leader()!
+    const follower = cluster.members().find((member) => member !== leader)!
     const client = new EmbeddedClient(cluster, {endpoint: leader.layout.name})
-    const {state, release} = instrument(leader)
+    const {state, release} = instrument(follower)
     state.holding = true
     const puts = [client.kv.put({key: bytes('k/0'), value: bytes('v')})]
     await turnsUntil(() => state.held.length > 0)
     const transactionsBefore = state.transactions
     const persistedBefore = state.persisted.length
-    // Each put in a turn of the loop of its own: without group commit each would be a Ready.
+    // Each put in a turn of the loop of its own: without group commit each would be a Ready. The
+    // leader and the other follower commit them meanwhile.
     for (let put = 1; put <= putsDuringSync; put++) {
       puts.push(client.kv.put({key: bytes(`k/${put}`), value: bytes('v')}))
       await nextTurn()
     }
+    const responses = await Promise.all(puts)
     for (let turn = 0; turn < settleTurns; turn++) await nextTurn()
     expect(state.transactions, 'no write transaction opens while the fsync runs').toBe(transactionsBefore)
     release()
-    const responses = await Promise.all(puts)
     expect(new Set(responses.map((response) => response.header.revision)).size).toBe(putsDuringSync + 1)
-    // The first Ready after the fsync persists every proposal that arrived during it.
+    const last = Math.max(...responses.map((response) => response.header.revision))
+    const reader = new EmbeddedClient(cluster, {endpoint: follower.layout.name})
+    await turnsUntil(() => follower.appliedIndex() >= leader.appliedIndex())
+    // The first Ready after the fsync persists every append that arrived during it.
     expect(state.persisted[persistedBefore]).toBe(putsDuringSync)
-    for (let put = 0; put <= putsDuringSync; put++) {
-      expect((await client.kv.range({key: bytes(`k/${put}`)})).kvs).toHaveLength(1)
-    }
+    const read = await reader.kv.range({key: bytes('k/'), rangeEnd: bytes('k0'), serializable: true})
+    expect(read.kvs).toHaveLength(putsDuringSync + 1)
+    expect(read.header.revision).toBe(last)
     await client.close()
   })
 
