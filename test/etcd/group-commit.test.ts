@@ -1,8 +1,9 @@
-// Group commit across an fsync on a follower, as etcd's raft loop persists one Ready at a time:
-// while its WAL fsync runs, the appends that arrive go to raft but no new write transaction opens;
-// once the fsync ends, one Ready carries all of them (one transaction, one fsync). The follower's
-// fsync is held here until the test lets it end (the real fsync runs, only its answer waits), so
-// what it writes meanwhile is seen without any timing.
+// Group commit across an fsync, as etcd's raft loop persists one Ready at a time: while a member's
+// WAL fsync runs, the proposals and appends that arrive go to raft but no new write transaction
+// opens; once the fsync ends, one Ready carries all of them (one transaction, one fsync). A
+// leader's appends still go to the followers at once. A member's fsync is held here until the test
+// lets it end (the real fsync runs, only its answer waits), so what it writes meanwhile is seen
+// without any timing.
 import {describe, expect, it} from 'vitest'
 import {EmbeddedCluster} from '../../src/core/etcd/cluster.js'
 import {EmbeddedClient} from '../../src/core/etcd/embedded-client.js'
@@ -12,7 +13,8 @@ import type {StorageError} from '../../src/core/storage/errors.js'
 import {bytes, temporaryFolder} from '../support/temp.js'
 
 const putsDuringSync = 5
-const loopTurnsMax = 10_000
+/** Turns of the loop a wait looks at most: the members' real fsyncs end meanwhile, however slow the disk. */
+const loopTurnsMax = 2_000_000
 /** Turns of the loop given to the puts to reach raft and to any Ready that would write them. */
 const settleTurns = 50
 
@@ -23,13 +25,15 @@ async function turnsUntil(condition: () => boolean): Promise<void> {
   expect(condition()).toBe(true)
 }
 
-/** Holds the member's WAL fsync answers while `holding`; counts its write transactions and what each Ready persists. */
+/** Holds the member's WAL fsync answers while `holding` (and counts the fsyncs begun meanwhile); counts its write transactions and what each Ready persists. */
 function instrument(member: EtcdMember) {
   const database = member.database
-  const state = {holding: false, held: [] as Array<() => void>, transactions: 0, persisted: [] as number[]}
+  const state = {holding: false, held: [] as Array<() => void>, syncs: 0, transactions: 0, persisted: [] as number[]}
   const syncWal = database.syncWal.bind(database)
-  database.syncWal = (done: (error: StorageError | null) => void) =>
+  database.syncWal = (done: (error: StorageError | null) => void) => {
+    if (state.holding) state.syncs++
     syncWal((error) => (state.holding ? state.held.push(() => done(error)) : done(error)))
+  }
   const tryBeginWrite = database.tryBeginWrite.bind(database)
   database.tryBeginWrite = () => {
     const began = tryBeginWrite()
@@ -61,7 +65,7 @@ describe('group commit across an fsync', () => {
     const {state, release} = instrument(follower)
     state.holding = true
     const puts = [client.kv.put({key: bytes('k/0'), value: bytes('v')})]
-    await turnsUntil(() => state.held.length > 0)
+    await turnsUntil(() => state.syncs > 0)
     const transactionsBefore = state.transactions
     const persistedBefore = state.persisted.length
     // Each put in a turn of the loop of its own: without group commit each would be a Ready. The
@@ -83,6 +87,36 @@ describe('group commit across an fsync', () => {
     const read = await reader.kv.range({key: bytes('k/'), rangeEnd: bytes('k0'), serializable: true})
     expect(read.kvs).toHaveLength(putsDuringSync + 1)
     expect(read.header.revision).toBe(last)
+    await client.close()
+  })
+
+  it('gathers the proposals that reach the leader while it syncs into one transaction, and sends their appends at once', async () => {
+    const cluster = EmbeddedCluster.open(temporaryFolder(), {memberThreads: false})
+    const first = new EmbeddedClient(cluster, {endpoint: 'infra1'})
+    await first.kv.put({key: bytes('warm'), value: bytes('up')})
+    const leader = cluster.leader()!
+    const followers = cluster.members().filter((member) => member !== leader)
+    const client = new EmbeddedClient(cluster, {endpoint: leader.layout.name})
+    const {state, release} = instrument(leader)
+    state.holding = true
+    const puts = [client.kv.put({key: bytes('k/0'), value: bytes('v')})]
+    await turnsUntil(() => state.syncs > 0)
+    const transactionsBefore = state.transactions
+    const persistedBefore = state.persisted.length
+    const lastIndex = leader.raft.log.lastIndex() + putsDuringSync
+    for (let put = 1; put <= putsDuringSync; put++) {
+      puts.push(client.kv.put({key: bytes(`k/${put}`), value: bytes('v')}))
+      await nextTurn()
+    }
+    // The followers get every proposal while the leader's fsync runs (and, both on disk, commit them).
+    await turnsUntil(() => leader.raft.log.lastIndex() >= lastIndex)
+    await turnsUntil(() => followers.every((follower) => follower.appliedIndex() >= lastIndex))
+    expect(state.transactions, 'no write transaction opens on the leader while its fsync runs').toBe(transactionsBefore)
+    release()
+    const responses = await Promise.all(puts)
+    expect(new Set(responses.map((response) => response.header.revision)).size).toBe(putsDuringSync + 1)
+    expect(state.persisted[persistedBefore]).toBe(putsDuringSync)
+    expect((await client.kv.range({key: bytes('k/'), rangeEnd: bytes('k0')})).kvs).toHaveLength(putsDuringSync + 1)
     await client.close()
   })
 
