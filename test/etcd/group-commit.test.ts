@@ -54,68 +54,60 @@ function instrument(member: EtcdMember) {
   }
 }
 
+/**
+ * A running cluster whose `which` member (the leader or a follower) holds its fsync answers from
+ * the first put on, put through the leader; resolves once that fsync has begun, with the counts
+ * of that moment and the puts that follow, each proposed in a turn of the loop of its own
+ * (without group commit each would be a Ready).
+ */
+async function heldWhilePutting(which: 'leader' | 'follower') {
+  const cluster = EmbeddedCluster.open(temporaryFolder(), {memberThreads: false})
+  await new EmbeddedClient(cluster, {endpoint: 'infra1'}).kv.put({key: bytes('warm'), value: bytes('up')})
+  const leader = cluster.leader()!
+  const followers = cluster.members().filter((member) => member !== leader)
+  const held = which === 'leader' ? leader : followers[0]!
+  const client = new EmbeddedClient(cluster, {endpoint: leader.layout.name})
+  const {state, release} = instrument(held)
+  state.holding = true
+  const puts = [client.kv.put({key: bytes('k/0'), value: bytes('v')})]
+  await turnsUntil(() => state.syncs > 0)
+  const before = {transactions: state.transactions, persisted: state.persisted.length, lastIndex: leader.raft.log.lastIndex() + putsDuringSync}
+  for (let put = 1; put <= putsDuringSync; put++) {
+    puts.push(client.kv.put({key: bytes(`k/${put}`), value: bytes('v')}))
+    await nextTurn()
+  }
+  return {cluster, leader, followers, held, client, state, release, puts, before}
+}
+
 describe('group commit across an fsync', () => {
   it('gathers the appends that reach a follower while it syncs into one transaction after it', async () => {
-    const cluster = EmbeddedCluster.open(temporaryFolder(), {memberThreads: false})
-    const first = new EmbeddedClient(cluster, {endpoint: 'infra1'})
-    await first.kv.put({key: bytes('warm'), value: bytes('up')})
-    const leader = cluster.leader()!
-    const follower = cluster.members().find((member) => member !== leader)!
-    const client = new EmbeddedClient(cluster, {endpoint: leader.layout.name})
-    const {state, release} = instrument(follower)
-    state.holding = true
-    const puts = [client.kv.put({key: bytes('k/0'), value: bytes('v')})]
-    await turnsUntil(() => state.syncs > 0)
-    const transactionsBefore = state.transactions
-    const persistedBefore = state.persisted.length
-    // Each put in a turn of the loop of its own: without group commit each would be a Ready. The
-    // leader and the other follower commit them meanwhile.
-    for (let put = 1; put <= putsDuringSync; put++) {
-      puts.push(client.kv.put({key: bytes(`k/${put}`), value: bytes('v')}))
-      await nextTurn()
-    }
+    const {cluster, leader, held: follower, client, state, release, puts, before} = await heldWhilePutting('follower')
+    // The leader and the other follower commit them meanwhile.
     const responses = await Promise.all(puts)
     for (let turn = 0; turn < settleTurns; turn++) await nextTurn()
-    expect(state.transactions, 'no write transaction opens while the fsync runs').toBe(transactionsBefore)
+    expect(state.transactions, 'no write transaction opens while the fsync runs').toBe(before.transactions)
     release()
     expect(new Set(responses.map((response) => response.header.revision)).size).toBe(putsDuringSync + 1)
     const last = Math.max(...responses.map((response) => response.header.revision))
-    const reader = new EmbeddedClient(cluster, {endpoint: follower.layout.name})
     await turnsUntil(() => follower.appliedIndex() >= leader.appliedIndex())
     // The first Ready after the fsync persists every append that arrived during it.
-    expect(state.persisted[persistedBefore]).toBe(putsDuringSync)
-    const read = await reader.kv.range({key: bytes('k/'), rangeEnd: bytes('k0'), serializable: true})
+    expect(state.persisted[before.persisted]).toBe(putsDuringSync)
+    const read = await new EmbeddedClient(cluster, {endpoint: follower.layout.name}).kv.range({key: bytes('k/'), rangeEnd: bytes('k0'), serializable: true})
     expect(read.kvs).toHaveLength(putsDuringSync + 1)
     expect(read.header.revision).toBe(last)
     await client.close()
   })
 
   it('gathers the proposals that reach the leader while it syncs into one transaction, and sends their appends at once', async () => {
-    const cluster = EmbeddedCluster.open(temporaryFolder(), {memberThreads: false})
-    const first = new EmbeddedClient(cluster, {endpoint: 'infra1'})
-    await first.kv.put({key: bytes('warm'), value: bytes('up')})
-    const leader = cluster.leader()!
-    const followers = cluster.members().filter((member) => member !== leader)
-    const client = new EmbeddedClient(cluster, {endpoint: leader.layout.name})
-    const {state, release} = instrument(leader)
-    state.holding = true
-    const puts = [client.kv.put({key: bytes('k/0'), value: bytes('v')})]
-    await turnsUntil(() => state.syncs > 0)
-    const transactionsBefore = state.transactions
-    const persistedBefore = state.persisted.length
-    const lastIndex = leader.raft.log.lastIndex() + putsDuringSync
-    for (let put = 1; put <= putsDuringSync; put++) {
-      puts.push(client.kv.put({key: bytes(`k/${put}`), value: bytes('v')}))
-      await nextTurn()
-    }
+    const {leader, followers, client, state, release, puts, before} = await heldWhilePutting('leader')
     // The followers get every proposal while the leader's fsync runs (and, both on disk, commit them).
-    await turnsUntil(() => leader.raft.log.lastIndex() >= lastIndex)
-    await turnsUntil(() => followers.every((follower) => follower.appliedIndex() >= lastIndex))
-    expect(state.transactions, 'no write transaction opens on the leader while its fsync runs').toBe(transactionsBefore)
+    await turnsUntil(() => leader.raft.log.lastIndex() >= before.lastIndex)
+    await turnsUntil(() => followers.every((follower) => follower.appliedIndex() >= before.lastIndex))
+    expect(state.transactions, 'no write transaction opens on the leader while its fsync runs').toBe(before.transactions)
     release()
     const responses = await Promise.all(puts)
     expect(new Set(responses.map((response) => response.header.revision)).size).toBe(putsDuringSync + 1)
-    expect(state.persisted[persistedBefore]).toBe(putsDuringSync)
+    expect(state.persisted[before.persisted]).toBe(putsDuringSync)
     expect((await client.kv.range({key: bytes('k/'), rangeEnd: bytes('k0')})).kvs).toHaveLength(putsDuringSync + 1)
     await client.close()
   })
