@@ -193,7 +193,7 @@ describe('member database layout', () => {
       database.transaction(() => database.kv.delete(bytes('/b'), 6, 0))
       expect(text(database.kv.getAt(bytes('/b'), 5)!.value)).toBe('b2')
       // Compaction past the last tombstone drops the deleted key's rows, and then the key itself.
-      database.transaction(() => database.kv.compact(6))
+      database.transaction(() => database.kv.compact(6, -1))
       expect(database.db.prepare('SELECT count(*) FROM kv').pluck().get()).toBe(1)
       expect(database.kv.rangeAt({start: bytes('/'), end: bytes('0')}, 6, 10).map((entry) => text(entry.key))).toEqual(['/a'])
       expect(database.integrityProblems()).toEqual([])

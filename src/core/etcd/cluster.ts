@@ -270,6 +270,7 @@ export class EmbeddedCluster {
   }
 
   private add(member: EtcdMember): void {
+    member.gathersWritesWhileSyncing = !this.waitsForEveryFsync
     this.membersByName.set(member.layout.name, member)
     this.membersById.set(member.id, member)
   }

@@ -54,6 +54,11 @@ export class DurableOutputs {
     return released
   }
 
+  /** Whether an fsync is running now (a member gathers its next writes meanwhile, see EtcdMember.processReady). */
+  get syncInFlight(): boolean {
+    return this.syncing
+  }
+
   /** Outputs still waiting for a sync. */
   get holding(): boolean {
     return this.held.length > 0

@@ -65,6 +65,12 @@ export class EtcdMember {
   private readonly thread: MemberThread | null
   /** The last entry the thread has applied, as it answered (with a thread). */
   private threadAppliedIndex: number
+  /**
+   * Whether a Ready with writes waits while the member's fsync runs (see processReady). A seeded
+   * cluster's members do not: what a Ready holds must not depend on when an fsync ended, or the
+   * same seed would not replay the same run.
+   */
+  gathersWritesWhileSyncing = true
 
   private constructor(
     readonly layout: MemberLayout,
@@ -240,6 +246,19 @@ export class EtcdMember {
     if (!this.raft.hasReady()) return false
     // A thread with its fill of writes answers first; raft keeps the Ready (its limits bound it).
     if (this.thread?.full) return false
+    // Group commit, as etcd's raft loop persists one Ready at a time: while the member's WAL
+    // fsync runs, a Ready with something to write stays in raft, which gathers every proposal,
+    // append and commit that arrives meanwhile into the next one. That one then costs one
+    // transaction and one fsync for all of them (the next fsync could not start before this one
+    // ends anyway), and no write races the fsync of the file it appends to. A leader's messages
+    // go at once all the same (they need nothing of its own on disk): held until its fsync
+    // ended, each follower's next fsync would wait for the leader's instead of its own.
+    if (this.gathersWritesWhileSyncing && this.outputs.syncInFlight && this.raft.readyHasStorageWork()) {
+      if (this.raft.state !== StateType.Leader) return false
+      const messages = this.raft.takeLeaderMessages()
+      for (const message of messages) this.sendMessage(transport, message)
+      return messages.length > 0
+    }
     // The Ready's transaction opens before raft hands the Ready over: while the checkpointer
     // holds the write lock, raft keeps it (and gathers more) until the lock is free. A Ready of
     // messages alone (two in three under load) opens none: an empty transaction still takes and

@@ -277,8 +277,9 @@ export class KvStore {
   compact(revision: number): {header: ResponseHeader} {
     const current = this.currentRevision()
     if (revision > current) throw etcdErrors.futureRevision()
-    if (revision <= this.compactRevision()) throw etcdErrors.compacted()
-    this.database.kv.compact(revision)
+    const previous = this.compactRevision()
+    if (revision <= previous) throw etcdErrors.compacted()
+    this.database.kv.compact(revision, previous)
     this.database.releaseFreePages()
     this.database.setMeta(metaCompactRevision, String(revision))
     if (this.writer) this.compactRevisionInMemory = revision

@@ -135,6 +135,18 @@ export class Raft extends Elections {
     return ready
   }
 
+  /**
+   * Hands over the messages alone, leaving the rest of the Ready for later: a leader's messages
+   * need nothing of its own on disk first (etcd sends them before its fsync), so a leader whose
+   * driver holds its next write can still send its appends and heartbeats at once.
+   */
+  takeLeaderMessages(): Message[] {
+    assert(this.state === StateType.Leader, `only a leader's messages go out before its Ready, not a ${this.state}'s`)
+    const messages = this.messages
+    this.messages = []
+    return messages
+  }
+
   advance(ready: Ready): void {
     if (ready.hardState) this.previousHardState = ready.hardState
     this.previousSoftState = ready.softState

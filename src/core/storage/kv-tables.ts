@@ -74,6 +74,17 @@ function historyRow(row: HistoryDbRow): HistoryRow {
   return {...keyValue(row), subRevision: Number(row.sub_revision), tombstone: row.tombstone !== 0n}
 }
 
+/**
+ * The deleted keys whose every history row a compaction drops (run before it, from @from, the
+ * previous compaction's first history id after it, to @below, this one's): a deleted key's newest
+ * row is its tombstone, so its rows all go when that one is older than the compaction's revision.
+ * Such tombstones are all newer than the previous compaction's (which dropped the older ones): the
+ * seek covers the history written since, not kv (every key, deleted ones included) nor older history.
+ */
+export const dropKeysWithoutHistorySql = `
+  DELETE FROM kv WHERE key IN (SELECT key FROM kv_history WHERE id >= @from AND id < @below AND tombstone = 1)
+    AND history_id = 0 AND NOT EXISTS (SELECT 1 FROM kv_history n WHERE n.key_id = kv.key_id AND n.id >= @below)`
+
 /** The SQL of the MVCC state machine: current values, history, leases, auth and alarms. */
 export class KvTables {
   private readonly statements
@@ -128,11 +139,16 @@ export class KvTables {
       ),
       history: prepare<HistoryDbRow>(`SELECT ${historyColumns} FROM kv_history h WHERE id >= ? AND id < ? AND key >= ? AND key < ? ORDER BY id LIMIT ?`),
       previous: prepare<HistoryDbRow>(newestBefore),
-      compact: prepare(`
-        DELETE FROM kv_history WHERE id < @below AND (
-          tombstone = 1 OR EXISTS (SELECT 1 FROM kv_history n WHERE n.key_id = kv_history.key_id AND n.id > kv_history.id AND n.id < @below))`),
-      // Deleted keys whose last history row compaction dropped: one scan of kv per compaction.
-      dropKeysWithoutHistory: prepare('DELETE FROM kv WHERE history_id = 0 AND NOT EXISTS (SELECT 1 FROM kv_history h WHERE h.key_id = kv.key_id)'),
+      // What a compaction drops: every row with a newer row of its key before @below, and the
+      // tombstones before @below. A row with a newer one before the previous compaction's @from
+      // went then, as did the tombstones before it: so the newer rows to look for are those
+      // written since (a seek of the ids), each with a seek of its key's older rows, and the
+      // rows that stayed at the last compaction (one per live key) are not walked again.
+      compactSuperseded: prepare(`
+        DELETE FROM kv_history WHERE id IN (
+          SELECT o.id FROM kv_history n CROSS JOIN kv_history o ON o.key_id = n.key_id AND o.id < n.id WHERE n.id >= @from AND n.id < @below)`),
+      compactTombstones: prepare('DELETE FROM kv_history WHERE id >= @from AND id < @below AND tombstone = 1'),
+      dropKeysWithoutHistory: prepare(dropKeysWithoutHistorySql),
       historyThrough: prepare<HistoryDbRow>(`SELECT ${historyColumns} FROM kv_history h WHERE id < ? ORDER BY id`),
       // `lease != 0` lets SQLite use the partial index kv_by_lease (it cannot infer it from `lease = ?`).
       keysWithLease: prepare<{key: Buffer}>('SELECT key FROM kv WHERE lease = ? AND lease != 0 ORDER BY key'),
@@ -223,11 +239,15 @@ export class KvTables {
     })
   }
 
-  /** Drops history a compaction at `revision` makes unreachable. Inside a transaction. */
-  compact(revision: number): number {
-    const dropped = this.statements.compact.run({below: historyIdAfter(revision)}).changes
-    this.statements.dropKeysWithoutHistory.run()
-    return dropped
+  /**
+   * Drops history a compaction at `revision` makes unreachable, and the deleted keys left without
+   * any; `previousRevision` is the last compaction's (-1: none yet). Inside a transaction.
+   */
+  compact(revision: number, previousRevision: number): number {
+    const below = historyIdAfter(revision)
+    const from = previousRevision < 0 ? 0n : historyIdAfter(previousRevision)
+    this.statements.dropKeysWithoutHistory.run({from, below})
+    return this.statements.compactSuperseded.run({from, below}).changes + this.statements.compactTombstones.run({from, below}).changes
   }
 
   *historyThrough(revision: number): Generator<HistoryRow> {
