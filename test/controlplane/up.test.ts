@@ -7,7 +7,6 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {identityLeaseName} from '../../src/core/host/apiserver-leases.js'
 import {masterComponents as components} from '../../src/core/api/masters.js'
-import {writeHostState} from '../../src/core/host/state.js'
 import {runShell} from '../support/shell.js'
 import {kubemu, UpProcess, upProcessesOfSuite} from '../support/up-process.js'
 import {temporaryFolder} from '../support/temp.js'
@@ -202,13 +201,14 @@ describe('kubemu up', () => {
     // (a wait for a condition on a missing pod fails at once, as kubectl's does).
     expect((await kubectl(`wait -n kube-system --for=create --timeout=60s ${pods}`)).status).toBe(0)
     expect((await kubectl(`wait -n kube-system --for=condition=Ready --timeout=60s ${pods}`)).status).toBe(0)
-    // The host records a stopped master; up's kubelets see it on their next round.
-    writeHostState(join(home, 'default'), {clockOffsetMilliseconds: 0, stoppedMasters: ['control-plane2']})
+    // A stopped master, as a user stops it (through up's runtime); up's kubelets see it on their next round.
+    const kubemuCommand = (line: string) => runShell(`${kubemu} ${line}`, {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
+    expect((await kubemuCommand('master stop control-plane2')).status).toBe(0)
     expect((await kubectl(`wait -n kube-system --for=condition=Ready=false --timeout=60s ${pods}`)).status).toBe(0)
     const listed = await kubectl('get pods -n kube-system --no-headers')
     for (const component of components) expect(listed.stdout).toMatch(new RegExp(`^${component}-control-plane2 +0/1 +CrashLoopBackOff +\\d+ `, 'm'))
     expect(listed.stdout).toMatch(/^etcd-control-plane3 +1\/1 +Running +0 /m)
-    writeHostState(join(home, 'default'), {clockOffsetMilliseconds: 0, stoppedMasters: []})
+    expect((await kubemuCommand('master start control-plane2')).status).toBe(0)
     expect((await kubectl(`wait -n kube-system --for=condition=Ready --timeout=60s ${pods}`)).status).toBe(0)
   }, 120_000)
 })
