@@ -181,4 +181,25 @@ describe.runIf(realKubectlFound)('kubectl config set, unset and the set-* verbs 
       expect(results[1]).toEqual(results[0])
     }
   }, 60_000)
+
+  it('makes a missing folder, defaults older exec plugins to IfAvailable, and names the file a deleted context left as kubectl does', async () => {
+    const home = temporaryFolder()
+    const environment = {...process.env, KUBEMU_HOME: join(home, 'kubemu'), KUBECONFIG: ''}
+    const a = 'apiVersion: v1\nkind: Config\nclusters:\n- name: ca\n  cluster: {server: "https://a"}\nusers:\n- name: e1\n  user:\n    exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: plug}\n'
+    const b = 'apiVersion: v1\nkind: Config\ncontexts:\n- name: cb\n  context: {cluster: ca}\ncurrent-context: cb\n'
+    for (const line of ['config view --kubeconfig a.yaml', 'config set-cluster x --server=https://y --kubeconfig new/deeper/k.yaml', 'config delete-context cb']) {
+      const results = []
+      for (const [name, command] of [['real', realKubectl], ['ours', `${kubemu} kubectl`]] as const) {
+        const folder = join(home, name, String(lines.length))
+        rmSync(folder, {recursive: true, force: true})
+        mkdirSync(folder, {recursive: true})
+        writeFileSync(join(folder, 'a.yaml'), a)
+        writeFileSync(join(folder, 'b.yaml'), b)
+        const result = await runShell(`${command} ${line}`, {cwd: folder, env: {...environment, KUBECONFIG: 'a.yaml:b.yaml'}})
+        const files = ['a.yaml', 'b.yaml', 'new/deeper/k.yaml'].map((file) => (existsSync(join(folder, file)) ? readFileSync(join(folder, file), 'utf8') : null))
+        results.push({line, ...result, files})
+      }
+      expect(results[1]).toEqual(results[0])
+    }
+  }, 60_000)
 })

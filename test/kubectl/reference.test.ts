@@ -231,6 +231,15 @@ describe('kubemu kubectl beside the real kubectl on one API server', () => {
     'explain widgets.spec',
     'explain widgets.spec.colour',
     'explain widgets --recursive',
+    // top's and logs' own checks, before anything is asked.
+    'top pod a b',
+    'top node a b',
+    'top pod a -l x=y',
+    'top node a -l x=y',
+    'logs nosuch --pod-running-timeout=5s',
+    // --rm removes the pod when the wait for it times out too (kubectl defers the removal).
+    "run to-x --image=busybox --restart=Never --rm --attach --pod-running-timeout=1s --overrides='{\"spec\":{\"nodeSelector\":{\"no\":\"pe\"}}}' -- echo hi",
+    'get pod to-x',
     // Streams to containers: refused by the API server (simulated containers), printed the same.
     'exec solo -- ls',
     'exec solo',

@@ -28,7 +28,10 @@ function struct(value: Entry, order: readonly string[], always: Readonly<Record<
 function execConfig(value: unknown): Entry | undefined {
   if (!isJsonObject(value)) return undefined
   const env = Array.isArray(value.env) ? value.env.filter(isJsonObject).map((variable) => ({name: String(variable.name ?? ''), value: String(variable.value ?? '')})) : null
-  return struct({...value, env}, ['command', 'args', 'env', 'apiVersion', 'installHint', 'provideClusterInfo', 'interactiveMode'], {command: '', args: null, env: null, provideClusterInfo: false})
+  // client-go's SetDefaults_ExecConfig: the older plugin APIs default to IfAvailable (others must say).
+  const olderApi = value.apiVersion === 'client.authentication.k8s.io/v1beta1' || value.apiVersion === 'client.authentication.k8s.io/v1alpha1'
+  const interactiveMode = typeof value.interactiveMode === 'string' && value.interactiveMode !== '' ? value.interactiveMode : olderApi ? 'IfAvailable' : value.interactiveMode
+  return struct({...value, env, interactiveMode}, ['command', 'args', 'env', 'apiVersion', 'installHint', 'provideClusterInfo', 'interactiveMode'], {command: '', args: null, env: null, provideClusterInfo: false})
 }
 
 function authProvider(value: unknown): Entry | undefined {

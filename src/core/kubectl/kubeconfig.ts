@@ -1,7 +1,7 @@
 // kubeconfig loading as client-go's clientcmd does it: --kubeconfig alone, else the $KUBECONFIG
 // list merged (the first file to set a name wins), else the cluster's own admin kubeconfig; the
 // context from --context or current-context, then --cluster/--user/--namespace/--token on top.
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {delimiter, dirname, relative, resolve} from 'node:path'
 import {parse} from 'yaml'
 import {goYaml} from '../printers/kubectl/go-yaml.js'
@@ -248,5 +248,9 @@ export function saveKubeconfig(files: KubeconfigFiles, config: Kubeconfig, relat
   place('cluster', 'clusters')
   place('user', 'users')
   place('context', 'contexts')
-  for (const [path, file] of read) writeFileSync(path, formatKubeconfig(file), {mode: 0o600})
+  for (const [path, file] of read) {
+    // clientcmd's WriteToFile makes the file's folders first (a --kubeconfig in a folder not there yet).
+    mkdirSync(dirname(path), {recursive: true, mode: 0o755})
+    writeFileSync(path, formatKubeconfig(file), {mode: 0o600})
+  }
 }

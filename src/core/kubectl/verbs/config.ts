@@ -226,7 +226,8 @@ const configVerbs: readonly KubectlVerb[] = [
       if (!config.contexts.some((entry) => entry.name === name)) throw new KubectlError(`cannot delete context ${name}, not in ${defaultKubeconfigFile(files)}`)
       if (config.currentContext === name) session.io.stderr('warning: this removed your active context, use "kubectl config use-context" to select a different one\n')
       save(session, {...config, contexts: config.contexts.filter((entry) => entry.name !== name)})
-      session.io.stdout(`deleted context ${name} from ${files.origins.get(`context/${name}`) ?? defaultKubeconfigFile(files)}\n`)
+      // kubectl names the file it would write first, whichever file held the context.
+      session.io.stdout(`deleted context ${name} from ${defaultKubeconfigFile(files)}\n`)
       return 0
     },
   },

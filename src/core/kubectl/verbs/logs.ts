@@ -24,6 +24,8 @@ export const logsFlags: readonly KubectlFlag[] = [
   {name: 'prefix', kind: 'bool'},
   {name: 'since', kind: 'duration', defaultValue: '0s'},
   {name: 'since-time', kind: 'string'},
+  // kubectl waits this long for a pod of a selector or workload to run; kubemu's answer at once.
+  {name: 'pod-running-timeout', kind: 'duration', defaultValue: '20s'},
   {name: 'limit-bytes', kind: 'int', defaultValue: '0'},
   {name: 'max-log-requests', kind: 'int', defaultValue: '5'},
 ]

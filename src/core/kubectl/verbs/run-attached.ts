@@ -51,6 +51,21 @@ export async function runAttached(session: KubectlSession, pod: KubeObject): Pro
   const mapper = await ResourceMapper.discover(session)
   const pods = mapper.resolve('pods')
   await session.request('POST', `/api/v1/namespaces/${namespace}/pods`, {body: pod, query: {fieldManager: session.flag('field-manager') || 'kubectl-run'}})
+  // --rm removes the pod however the run ends, a failed wait included (kubectl defers the removal).
+  let removed = false
+  const remove = async () => {
+    if (removed) return
+    removed = true
+    await removeRun(session, pods, namespace, name)
+  }
+  try {
+    return await attachedRun(session, pod, pods, namespace, name, remove)
+  } finally {
+    await remove()
+  }
+}
+
+async function attachedRun(session: KubectlSession, pod: KubeObject, pods: ApiResource, namespace: string, name: string, remove: () => Promise<void>): Promise<number> {
   await session.settleControlPlane()
   const ready = await waitForPod(session, pods, namespace, name, runningAndReady)
   const quiet = session.flag('quiet') === 'true'
@@ -66,12 +81,12 @@ export async function runAttached(session: KubectlSession, pod: KubeObject): Pro
   }
   const restart = (pod.spec as {restartPolicy?: string} | undefined)?.restartPolicy
   if (session.flag('leave-stdin-open') === 'true' || (restart !== 'Never' && restart !== 'OnFailure')) {
-    await removeRun(session, pods, namespace, name)
+    await remove()
     return 0
   }
   // The exit condition: any end for Never, success for OnFailure.
   const done = await waitForPod(session, pods, namespace, name, (object) => object === null || (restart === 'Never' ? ended(object) : statusOf(object).phase === 'Succeeded'))
-  await removeRun(session, pods, namespace, name)
+  await remove()
   const status = statusOf(done)
   if (status.phase === 'Failed') {
     // kubectl exits with the container's own exit code and names how it terminated.

@@ -79,7 +79,15 @@ function usageLess<T extends Usage>(sortBy: '' | 'cpu' | 'memory', namespaceOf?:
   }
 }
 
+/** kubectl's Complete and Validate of top pod|node: one name at most, not with a selector. */
+function checkTopArguments(session: KubectlSession, args: readonly string[], kind: 'pod' | 'node'): void {
+  if (args.length > 1) throw new KubectlError(`${kind} [NAME | -l label]\nSee 'kubectl top ${kind} -h' for help and examples`)
+  sortByOf(session)
+  if (args.length === 1 && session.flag('selector') !== '') throw new KubectlError(`only one of NAME or ${kind === 'pod' ? 'selector' : '--selector'} can be provided`)
+}
+
 async function runTopNodes(session: KubectlSession, args: readonly string[]): Promise<number> {
+  checkTopArguments(session, args, 'node')
   const sortBy = sortByOf(session)
   let items = await metrics(session, '/nodes', session.flag('selector'))
   if (args.length > 0) {
@@ -102,6 +110,7 @@ async function runTopNodes(session: KubectlSession, args: readonly string[]): Pr
 }
 
 async function runTopPods(session: KubectlSession, args: readonly string[]): Promise<number> {
+  checkTopArguments(session, args, 'pod')
   const sortBy = sortByOf(session)
   const allNamespaces = session.flag('all-namespaces') === 'true'
   const namespace = allNamespaces ? '' : session.namespace()
