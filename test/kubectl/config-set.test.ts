@@ -182,12 +182,12 @@ describe.runIf(realKubectlFound)('kubectl config set, unset and the set-* verbs 
     }
   }, 60_000)
 
-  it('makes a missing folder, defaults older exec plugins to IfAvailable, and names the file a deleted context left as kubectl does', async () => {
+  it('makes a missing folder, defaults older exec plugins to IfAvailable, names the file a deleted context left and keeps a renamed context in its file, as kubectl does', async () => {
     const home = temporaryFolder()
     const environment = {...process.env, KUBEMU_HOME: join(home, 'kubemu'), KUBECONFIG: ''}
     const a = 'apiVersion: v1\nkind: Config\nclusters:\n- name: ca\n  cluster: {server: "https://a"}\nusers:\n- name: e1\n  user:\n    exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: plug}\n'
     const b = 'apiVersion: v1\nkind: Config\ncontexts:\n- name: cb\n  context: {cluster: ca}\ncurrent-context: cb\n'
-    for (const line of ['config view --kubeconfig a.yaml', 'config set-cluster x --server=https://y --kubeconfig new/deeper/k.yaml', 'config delete-context cb']) {
+    for (const line of ['config view --kubeconfig a.yaml', 'config set-cluster x --server=https://y --kubeconfig new/deeper/k.yaml', 'config delete-context cb', 'config rename-context cb cb2']) {
       const results = []
       for (const [name, command] of [['real', realKubectl], ['ours', `${kubemu} kubectl`]] as const) {
         const folder = join(home, name, String(lines.length))

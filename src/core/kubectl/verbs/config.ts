@@ -254,7 +254,11 @@ const configVerbs: readonly KubectlVerb[] = [
     run: async (session, args) => {
       if (args.length !== 2) helpError(session, 'config rename-context', `Unexpected args: [${args.join(' ')}]`)
       const [from, to] = args as [string, string]
-      const {config} = session.kubeconfig(true)
+      const files = session.kubeconfig(true)
+      const {config} = files
+      // clientcmd keeps a renamed entry in the file it came from.
+      const origin = files.origins.get(`context/${from}`)
+      if (origin !== undefined && !config.contexts.some((entry) => entry.name === to)) files.origins.set(`context/${to}`, origin)
       if (!config.contexts.some((entry) => entry.name === from)) throw new KubectlError(`cannot rename the context "${from}", it's not in ${defaultKubeconfigFile(session.kubeconfig(true))}`)
       if (config.contexts.some((entry) => entry.name === to)) throw new KubectlError(`cannot rename the context "${from}", the context "${to}" already exists in ${defaultKubeconfigFile(session.kubeconfig(true))}`)
       save(session, {
