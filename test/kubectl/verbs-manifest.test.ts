@@ -53,7 +53,8 @@ describe('kubectl verbs manifest', () => {
     const verbsFolder = pathToFileURL(join(root, 'dist/core/kubectl/verbs/')).href
     for (const [line, modules] of [
       [['version', '--client'], ['index.js', 'info.js']],
-      [['config', 'get-contexts'], ['config.js', 'index.js']],
+      // config's subverbs live in three modules of its own.
+      [['config', 'get-contexts'], ['config-entries.js', 'config-set.js', 'config.js', 'index.js']],
       [['create', 'deployment', '--help'], ['index.js']],
       // A plain get loads neither apply's object placement (get -f) nor the watch or raw paths.
       [['get', 'namespaces'], ['get.js', 'index.js']],
