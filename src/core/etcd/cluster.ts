@@ -1,4 +1,5 @@
 import type {ApplyOutcome, InternalRequest} from '../mvcc/state-machine.js'
+import {StorageError} from '../storage/errors.js'
 import {resolve} from 'node:path'
 import type {RaftLogger} from '../raft/raft.js'
 import {StateType} from '../raft/types.js'
@@ -339,8 +340,18 @@ export class EmbeddedCluster {
       this.pumpResumeAt = 0
       for (let turn = 0; turn < members.length; turn++) {
         const member = members[(first + turn) % members.length]!
-        if (member.outputs.releaseDurable()) active = true
-        if (member.processReady(this.transport)) active = true
+        if (!this.membersByName.has(member.layout.name)) continue
+        try {
+          if (member.outputs.releaseDurable()) active = true
+          if (member.processReady(this.transport)) active = true
+        } catch (error) {
+          if (!(error instanceof StorageError)) throw error
+          // etcd exits a member whose disk fails (a WAL fsync, a backend commit): that member goes
+          // down, its waiters fail, and a quorum of the others goes on serving.
+          this.memberEvents(member.layout.name).crashed!(`its disk failed: ${error.message}`)
+          active = true
+          continue
+        }
         if (active && performance.now() >= yieldsAt) {
           this.pumpResumeAt = first + turn + 1
           return this.yieldPump()
