@@ -69,6 +69,14 @@ describe.runIf(realKubectlFound)('issue 19 leftovers beside the real kubectl', (
     ]) {
       await expectSameAsReal(cluster, line, ['-n r', '-n o'])
     }
+    // Both kubectls above print what kubemu's server says: its words, pinned to kube-apiserver's
+    // ValidateSecret (field.Required / field.Invalid with Go's json.Unmarshal errors).
+    const said = async (line: string) => (await cluster.ours(`${line} -n o`)).stderr
+    expect(await said('create secret generic p1 --type=kubernetes.io/dockerconfigjson --from-literal=a=b')).toBe('error: failed to create secret Secret "p1" is invalid: data[.dockerconfigjson]: Required value\n')
+    expect(await said('create secret generic p2 --type=kubernetes.io/dockerconfigjson --from-literal=.dockerconfigjson=notjson')).toBe('error: failed to create secret Secret "p2" is invalid: data[.dockerconfigjson]: Invalid value: "<secret contents redacted>": invalid character \'o\' in literal null (expecting \'u\')\n')
+    expect(await said('create secret generic p3 --type=kubernetes.io/dockerconfigjson --from-literal=.dockerconfigjson=[]')).toBe('error: failed to create secret Secret "p3" is invalid: data[.dockerconfigjson]: Invalid value: "<secret contents redacted>": json: cannot unmarshal array into Go value of type map[string]interface {}\n')
+    expect(await said('create secret generic p6 --type=kubernetes.io/basic-auth --from-literal=a=b')).toBe('error: failed to create secret Secret "p6" is invalid: [data[username]: Required value, data[password]: Required value]\n')
+    expect(await said('create secret generic p8 --type=kubernetes.io/ssh-auth --from-literal=ssh-privatekey=')).toBe('error: failed to create secret Secret "p8" is invalid: data[ssh-privatekey]: Required value\n')
   }, 60_000)
 
   it('checks arguments in kubectl\'s order (logs, rollout status) and quotes bad durations and times as Go does', async () => {
