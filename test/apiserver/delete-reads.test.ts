@@ -32,6 +32,16 @@ describe('DELETE', () => {
     // A missing object is NotFound, a failed precondition a Conflict, as before.
     await expect(admin.delete(resources.configMaps, 'default', 'gone')).rejects.toMatchObject({code: 404, reason: 'NotFound', message: 'configmaps "gone" not found'})
     await admin.create(resources.configMaps, {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'kept', namespace: 'default'}})
-    await expect(admin.delete(resources.configMaps, 'default', 'kept', {preconditions: {uid: 'other'}})).rejects.toMatchObject({code: 409, reason: 'Conflict', message: expect.stringContaining('Precondition failed: UID in precondition: other')})
+    // rest.BeforeDelete's early check names the kind and comes before admission.
+    const kept = await admin.get(resources.configMaps, 'default', 'kept')
+    await expect(admin.delete(resources.configMaps, 'default', 'kept', {preconditions: {uid: 'other'}})).rejects.toMatchObject({
+      code: 409,
+      reason: 'Conflict',
+      message: `Operation cannot be fulfilled on ConfigMap "kept": the UID in the precondition (other) does not match the UID in record (${kept.metadata.uid}). The object might have been deleted and then recreated`,
+    })
+    await expect(admin.delete(resources.configMaps, 'default', 'kept', {preconditions: {resourceVersion: '1'}})).rejects.toMatchObject({
+      code: 409,
+      message: `Operation cannot be fulfilled on ConfigMap "kept": the ResourceVersion in the precondition (1) does not match the ResourceVersion in record (${kept.metadata.resourceVersion}). The object might have been modified`,
+    })
   })
 })

@@ -66,9 +66,9 @@ export interface DeleteOptions {
   readonly propagationPolicy?: 'Background' | 'Foreground' | 'Orphan'
   readonly preconditions?: {uid?: string; resourceVersion?: string}
   /**
-   * DELETE's admission, given the object the delete's first read found, before its preconditions
-   * are checked (kube-apiserver's delete reads the object once for both): a separate read for
-   * admission was one more store read and decode per delete.
+   * DELETE's admission, given the object the delete's first read found, once its preconditions
+   * passed (kube-apiserver's delete reads the object once for both, and rest.BeforeDelete checks
+   * the preconditions first): a separate read for admission was one more store read per delete.
    */
   readonly admit?: (current: KubeObject) => Promise<void>
 }
@@ -393,8 +393,12 @@ export class Registry {
       const {object: stored} = await this.store.get(key)
       if (!stored) throw apiErrors.notFound(definition, name)
       const current = objectFromStored(stored)
-      if (attempt === 0) await options.admit?.(current)
       const preconditions = options.preconditions ?? {}
+      if (attempt === 0) {
+        // rest.BeforeDelete checks the preconditions first, naming the kind, before admission runs.
+        checkPreconditionsEarly(definition, name, current, preconditions)
+        await options.admit?.(current)
+      }
       if (preconditions.uid && preconditions.uid !== current.metadata.uid) {
         throw apiErrors.conflict(definition, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`)
       }
@@ -450,3 +454,16 @@ export class Registry {
   }
 }
 
+/**
+ * rest.BeforeDelete's early check of a delete's preconditions: a Conflict on the kind (`on
+ * ConfigMap "x"`), with its own words; the storage's later check words a change made meanwhile.
+ */
+function checkPreconditionsEarly(definition: ResourceDefinition, name: string, current: KubeObject, preconditions: {uid?: string; resourceVersion?: string}): void {
+  const kind = {group: definition.group, resource: definition.kind}
+  if (preconditions.uid && preconditions.uid !== current.metadata.uid) {
+    throw apiErrors.conflict(kind, name, `the UID in the precondition (${preconditions.uid}) does not match the UID in record (${current.metadata.uid ?? ''}). The object might have been deleted and then recreated`)
+  }
+  if (preconditions.resourceVersion && preconditions.resourceVersion !== current.metadata.resourceVersion) {
+    throw apiErrors.conflict(kind, name, `the ResourceVersion in the precondition (${preconditions.resourceVersion}) does not match the ResourceVersion in record (${current.metadata.resourceVersion ?? ''}). The object might have been modified`)
+  }
+}
