@@ -8,7 +8,7 @@
 // the host's files.
 import {commandWordsOf, runEtcdctl} from './etcdctl.js'
 import type {ContainerTools, ToolResult} from '../kubelet/shell/process-context.js'
-import {outputBytesMax} from '../kubelet/shell/process-context.js'
+import {limited} from '../kubelet/shell/process-context.js'
 import type {ServedEtcd} from '../host/cluster-host.js'
 
 /** The verbs that stream until interrupted or write files where etcdctl runs. */
@@ -39,12 +39,6 @@ function promptsForPassword(argv: readonly string[], words: readonly string[]): 
 
 /** Thrown by the standard input of a run that was given none: the shell reads the exec's and runs it again. */
 const inputWanted = new Error('etcdctl reads its standard input')
-
-/** Keeps the newest `outputBytesMax` characters, as the shell bounds what a command prints. */
-function appendBounded(text: string, more: string): string {
-  const joined = text + more
-  return joined.length > outputBytesMax ? joined.slice(joined.length - outputBytesMax) : joined
-}
 
 /** etcdctl prints byte strings (one character per byte): the exec's streams carry text. */
 const fromBytes = (text: string) => Buffer.from(text, 'latin1').toString('utf8')
@@ -79,8 +73,9 @@ export function containerEtcdctl(hostEnvironment: NodeJS.ProcessEnv, servedEtcd?
     try {
       const status = await runEtcdctl(argv, {
         ...(served ? {servedEtcd: served} : {}),
-        stdout: (text) => (stdout = appendBounded(stdout, text)),
-        stderr: (text) => (stderr = appendBounded(stderr, text)),
+        // Bounded as the shell bounds what a command prints (the newest part kept).
+        stdout: (text) => (stdout = limited(stdout + text)),
+        stderr: (text) => (stderr = limited(stderr + text)),
         // A verb reads its input before it sends anything: asked again with the input, it starts over.
         readStdin: async () => {
           if (stdin === null) throw inputWanted
