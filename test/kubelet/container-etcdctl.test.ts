@@ -3,6 +3,8 @@
 // etcdctl, and it reaches the cluster's members. Through `kubemu up` with the real kubectl 1.32,
 // and one-shot with kubemu's kubectl. Other images do not ship it; a container's own command never
 // writes through it (it is replayed); what would stream for ever answers at once.
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {kubemu} from '../support/up-process.js'
 import {runShell} from '../support/shell.js'
@@ -86,6 +88,51 @@ spec:
     expect((await real('-n kube-system exec etcd-control-plane3 -c nope -- ls')).stderr).toBe('Error from server (BadRequest): container nope is not valid for pod etcd-control-plane3\n')
     expect((await kubemuCommand('master start control-plane3')).status).toBe(0)
   }, 60_000)
+})
+
+describe('etcdctl in the etcd static pods under up --etcd-tls, with kubeadm\'s certificates', () => {
+  const {ours, real, home} = kubectlsOnUp(['--etcd-tls'])
+  const pki = '/etc/kubernetes/pki/etcd'
+  const courseFlags = `--cacert ${pki}/ca.crt --cert ${pki}/server.crt --key ${pki}/server.key`
+
+  it('shows kubeadm\'s TLS flags and mounts, and runs the course\'s etcdctl line with the mounted files', async () => {
+    const etcdPod = JSON.parse((await real('-n kube-system get pod etcd-control-plane2 -o json')).stdout) as {spec: {containers: Array<{command: string[]; volumeMounts: unknown[]}>; volumes: unknown[]}}
+    const [etcd] = etcdPod.spec.containers
+    expect(etcd!.command).toEqual(expect.arrayContaining([
+      '--advertise-client-urls=https://127.0.0.1:22379', '--cert-file=/etc/kubernetes/pki/etcd/server.crt', '--client-cert-auth=true', '--key-file=/etc/kubernetes/pki/etcd/server.key',
+      '--listen-client-urls=https://127.0.0.1:22379', '--listen-metrics-urls=http://127.0.0.1:2381', '--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt',
+    ]))
+    expect(etcd!.volumeMounts).toEqual([{mountPath: pki, name: 'etcd-certs'}, {mountPath: '/var/lib/etcd', name: 'etcd-data'}])
+    expect(etcdPod.spec.volumes).toEqual([{hostPath: {path: pki, type: 'DirectoryOrCreate'}, name: 'etcd-certs'}, {hostPath: {path: '/var/lib/etcd', type: 'DirectoryOrCreate'}, name: 'etcd-data'}])
+    const apiServer = JSON.parse((await real('-n kube-system get pod kube-apiserver-control-plane -o json')).stdout) as {spec: {containers: Array<{command: string[]}>}}
+    expect(apiServer.spec.containers[0]!.command.filter((flag) => flag.startsWith('--etcd-'))).toEqual([
+      '--etcd-cafile=/etc/kubernetes/pki/etcd/ca.crt', '--etcd-certfile=/etc/kubernetes/pki/apiserver-etcd-client.crt', '--etcd-keyfile=/etc/kubernetes/pki/apiserver-etcd-client.key',
+      '--etcd-servers=https://127.0.0.1:2379,https://127.0.0.1:22379,https://127.0.0.1:32379',
+    ])
+    // The mount holds the cluster's own certificates (kubeadm's set, no peer certificates: kubemu's peers talk in-process).
+    expect(await real(`-n kube-system exec etcd-control-plane -- ls ${pki}`)).toEqual({stdout: 'ca.crt\nca.key\nhealthcheck-client.crt\nhealthcheck-client.key\nserver.crt\nserver.key\n', stderr: '', status: 0})
+    expect((await real(`-n kube-system exec etcd-control-plane -- cat ${pki}/ca.crt`)).stdout).toBe(readFileSync(join(home(), 'default', 'pki', 'etcd', 'ca.crt'), 'utf8'))
+    const keys = await real(`-n kube-system exec etcd-control-plane -- sh -c "ETCDCTL_API=3 etcdctl ${courseFlags} get /registry/namespaces/default --keys-only"`)
+    expect(keys).toEqual({stdout: '/registry/namespaces/default\n\n', stderr: '', status: 0})
+    expect(await ours(`-n kube-system exec etcd-control-plane3 -- etcdctl ${courseFlags} get /registry/namespaces/default --keys-only`)).toEqual(keys)
+    // Relative to the shell's directory, and from ETCDCTL_ variables; the health-check client's certificate too.
+    const health = await real(`-n kube-system exec etcd-control-plane -- sh -c 'cd ${pki} && ETCDCTL_CACERT=ca.crt etcdctl --cert healthcheck-client.crt --key healthcheck-client.key endpoint health'`)
+    expect(health.status).toBe(0)
+    expect(health.stderr).toMatch(/^127\.0\.0\.1:\d+ is healthy: successfully committed proposal: took = /)
+  })
+
+  it('fails as etcdctl fails without a client certificate, and a file the pod does not mount is not there', async () => {
+    const bare = await real('-n kube-system exec etcd-control-plane -- etcdctl get /x')
+    expect(bare.status).toBe(1)
+    expect(bare.stderr).toMatch(/^\{"level":"warn",.*"error":"rpc error: code = DeadlineExceeded desc = latest balancer error: all SubConns are in TransientFailure"\}\nError: context deadline exceeded\ncommand terminated with exit code 1\n$/)
+    const caOnly = await real(`-n kube-system exec etcd-control-plane -- etcdctl --cacert ${pki}/ca.crt endpoint health`)
+    expect(caOnly.status).toBe(1)
+    expect(caOnly.stderr).toMatch(/\n127\.0\.0\.1:\d+ is unhealthy: failed to commit proposal: context deadline exceeded\nError: unhealthy cluster\ncommand terminated with exit code 1\n$/)
+    // The API server's client certificate lives beside the etcd folder, which the etcd pod does not mount.
+    expect(await real(`-n kube-system exec etcd-control-plane -- etcdctl --cacert ${pki}/ca.crt --cert /etc/kubernetes/pki/apiserver-etcd-client.crt --key /etc/kubernetes/pki/apiserver-etcd-client.key get /x`)).toEqual({
+      stdout: '', stderr: 'Error: open /etc/kubernetes/pki/apiserver-etcd-client.crt: no such file or directory\ncommand terminated with exit code 128\n', status: 128,
+    })
+  })
 })
 
 describe('etcdctl in an etcd static pod, one-shot', () => {

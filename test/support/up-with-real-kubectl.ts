@@ -19,12 +19,12 @@ export interface UpWithRealKubectl {
 }
 
 /** Starts `up` with the seed 7 and waits for its controller manager's leader; `processes` stops it after the suite. */
-export async function upWithRealKubectl(processes: UpProcess[]): Promise<UpWithRealKubectl> {
+export async function upWithRealKubectl(processes: UpProcess[], upArguments: readonly string[] = []): Promise<UpWithRealKubectl> {
   const home = temporaryFolder()
   const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
   const kubeconfig = join(home, 'default', 'kubeconfig')
   const real = (line: string, stdin?: string) => runShell(`timeout 60 ${realKubectl} --kubeconfig=${kubeconfig} ${line}`, {cwd: home, env, stdin})
-  const up = new UpProcess(home, ['--seed', '7'])
+  const up = new UpProcess(home, ['--seed', '7', ...upArguments])
   processes.push(up)
   await up.until(/leader election: \S+ leads kube-controller-manager/)
   return {home, env, kubeconfig, up, real}
@@ -34,11 +34,11 @@ export async function upWithRealKubectl(processes: UpProcess[]): Promise<UpWithR
  * For a describe block: `up` (as upWithRealKubectl starts it) before the suite, stopped after it,
  * and a line run by kubemu's kubectl or by the real one against it.
  */
-export function kubectlsOnUp(): {ours(line: string, stdin?: string): ReturnType<typeof runShell>; real(line: string, stdin?: string): ReturnType<typeof runShell>; home(): string} {
+export function kubectlsOnUp(upArguments: readonly string[] = []): {ours(line: string, stdin?: string): ReturnType<typeof runShell>; real(line: string, stdin?: string): ReturnType<typeof runShell>; home(): string} {
   const processes = upProcessesOfSuite()
   let cluster: UpWithRealKubectl | null = null
   beforeAll(async () => {
-    cluster = await upWithRealKubectl(processes)
+    cluster = await upWithRealKubectl(processes, upArguments)
   }, 120_000)
   afterAll(async () => {
     for (const up of processes) await up.stop()

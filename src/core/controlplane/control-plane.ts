@@ -33,7 +33,7 @@ import {Kubelets} from '../kubelet/kubelet.js'
 import type {KubeletCredentialStore} from '../kubelet/client-credentials.js'
 import type {SimulatedContainers} from '../kubelet/containers.js'
 import {MirrorPods} from '../kubelet/mirror-pods.js'
-import {allStaticPodsRunning, type StaticPodHealth} from '../kubelet/static-pods.js'
+import {allStaticPodsRunning, type EtcdServing, type StaticPodHealth} from '../kubelet/static-pods.js'
 import {isStopped as isKubeletStopped} from '../kubelet/heartbeat.js'
 import type {Profile} from '../scheduler/profile.js'
 import {KubeProxies} from '../proxy/proxy-loop.js'
@@ -68,6 +68,8 @@ export interface ControlPlaneOptions {
   readonly active?: {readonly scheduler: () => boolean; readonly controllerManager: () => boolean}
   /** Whether each master's components run (their mirror pods show it): the host knows. */
   readonly staticPodHealth?: StaticPodHealth
+  /** How the masters' etcd serves (`up --etcd-tls`: kubeadm's TLS layout in the etcd and API server manifests). */
+  readonly etcdServing?: EtcdServing
   /** The cluster CA's certificate (PEM) the root CA publisher puts in every namespace; without it, no publisher runs. */
   readonly rootCertificate?: () => string
   /** The cluster CA's key and certificate the csrsigning controller signs with; without it, no signer runs. */
@@ -164,7 +166,7 @@ export class ControlPlane {
       {component: 'kubelet', build: () => new Kubelets(kubeletClientFor, informers, kubeletEvents, clock, options.containers,
         options.kubeletCredentials ? {...options.kubeletCredentials, clientAs: (identity) => kubeletClient.forUser({name: identity.name, groups: [...identity.groups]})} : undefined)},
       {component: 'kube-proxy', build: () => new KubeProxies(informers, clock, syncedRules, (node) => !isKubeletStopped(node))},
-      {component: 'kubelet', build: () => new MirrorPods(kubeletClientFor, informers, options.staticPodHealth ?? allStaticPodsRunning, clock)},
+      {component: 'kubelet', build: () => new MirrorPods(kubeletClientFor, informers, options.staticPodHealth ?? allStaticPodsRunning, clock, options.etcdServing)},
       // After the kubelets, which renew their Leases first: suspended is not dead.
       manager(() => new NodeLifecycleController(controllerClient.forLoop('node-controller'), informers, controllerEvents('node-controller'), clock, (node) => !isKubeletStopped(node))),
       manager(() => new PodGarbageCollector(controllerClient.forLoop('pod-garbage-collector'), informers, clock)),

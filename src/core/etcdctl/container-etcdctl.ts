@@ -52,7 +52,7 @@ export function containerEtcdctl(hostEnvironment: NodeJS.ProcessEnv, servedEtcd?
   // Given the front door's URLs, this runs inside up's own process.
   const insideUp = servedEtcd !== undefined
   const clusterEnvironment = Object.fromEntries(Object.entries(hostEnvironment).filter(([name]) => !name.startsWith('ETCDCTL_')))
-  return async (argv, environment, stdin): Promise<ToolResult> => {
+  return async (argv, environment, stdin, readFile): Promise<ToolResult> => {
     const words = commandWordsOf(argv)
     const endless = words[0] === 'lease' && words[1] === 'keep-alive' && !argv.some((word) => /^--once(=true)?$/.test(word))
     // defrag --data-dir works on a data folder where etcdctl runs; a password prompt needs the exec's terminal line by line.
@@ -62,9 +62,9 @@ export function containerEtcdctl(hostEnvironment: NodeJS.ProcessEnv, servedEtcd?
       return {stdout: '', stderr: `Error: kubemu runs "etcdctl ${command}" from the host only (it streams until interrupted, writes files or prompts): run it as \`kubemu etcdctl ${command} …\`\n`, status: 1}
     }
     const containerVariables = Object.fromEntries([...environment].filter(([name]) => name.startsWith('ETCDCTL_')))
-    // The etcd pods mount no certificates (their URLs are http://): a TLS file named here is not in the container.
-    const tlsFile = tlsFileFlags.map((flag) => flagValue(argv, flag) ?? containerVariables[`ETCDCTL_${flag.toUpperCase()}`]).find((path) => path !== undefined && path !== '')
-    if (tlsFile !== undefined) return {stdout: '', stderr: `Error: open ${tlsFile}: no such file or directory\n`, status: 128}
+    // The TLS files are the container's: the etcd pods mount kubeadm's pki/etcd only while up serves etcd over TLS.
+    const missingTlsFile = tlsFileFlags.map((flag) => flagValue(argv, flag) ?? containerVariables[`ETCDCTL_${flag.toUpperCase()}`]).find((path) => path !== undefined && path !== '' && readFile(path) === null)
+    if (missingTlsFile !== undefined) return {stdout: '', stderr: `Error: open ${missingTlsFile}: no such file or directory\n`, status: 128}
     const served = servedEtcd?.()
     // Inside up without an etcd front door (--etcd-ports off, or before it serves), opening the members here would wait on up's own writer lock.
     if (insideUp && !served) return {stdout: '', stderr: 'Error: kubemu up serves no etcd client ports (--etcd-ports off): an etcdctl in a container reaches the members through them\n', status: 1}
@@ -82,6 +82,10 @@ export function containerEtcdctl(hostEnvironment: NodeJS.ProcessEnv, servedEtcd?
           return new Uint8Array(Buffer.from(stdin, 'utf8'))
         },
         environment: {...clusterEnvironment, ...containerVariables},
+        readFile: (path) => {
+          const content = readFile(path)
+          return content === null ? null : Buffer.from(content, 'utf8')
+        },
       })
       return {stdout: fromBytes(stdout), stderr: fromBytes(stderr), status}
     } catch (error) {

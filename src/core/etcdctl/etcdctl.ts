@@ -7,7 +7,7 @@ import {readClusterState} from '../etcd/cluster-files.js'
 import type {ReadOnlyMember} from '../etcd/read-only-member.js'
 import {openClusterClock} from '../host/clock.js'
 import {ClusterNameError, ClusterNotFoundError, existingClusterFolder, KubemuHomeError} from '../home.js'
-import {EtcdError, UnreachableEndpointError, clientErrorText} from '../mvcc/errors.js'
+import {EtcdError, HandshakeFailedError, UnreachableEndpointError, clientErrorText} from '../mvcc/errors.js'
 import {type OutputFormat, UnsupportedFormatError, UnsupportedMarshalError} from '../printers/etcdctl.js'
 import {StorageError} from '../storage/errors.js'
 import {FlagError, type FlagSpec, parseFlags, parseGoDuration} from './flags.js'
@@ -252,10 +252,19 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       const credentials = credentialsOf()
       // A running `kubemu up` holds the writer lock: its etcd front door serves the members.
       const served = servedEtcd()
+      const endpointOfMember = (name: string): string => balancedEndpoints.find((given) => memberForEndpoint(given) === name) ?? firstEndpoint
       let client: EtcdctlClient & {logIn?(): Promise<void>}
       if (served) {
-        const {FrontDoorClient} = await import('./front-door-client.js')
-        client = await FrontDoorClient.of(served, endpoint, {commandTimeoutMilliseconds: timeout, ...credentials, tls: frontDoorTls(served)})
+        const {FrontDoorClient, handshakeFailingClient} = await import('./front-door-client.js')
+        let tls: ReturnType<typeof frontDoorTls>
+        try {
+          tls = frontDoorTls(served)
+        } catch (error) {
+          // clientv3 connects lazily: each call then fails as against an unreachable endpoint.
+          if (!(error instanceof HandshakeFailedError)) throw error
+          return withClientv3Calls(handshakeFailingClient(), firstEndpoint, endpointOfMember, io.stderr)
+        }
+        client = await FrontDoorClient.of(served, endpoint, {commandTimeoutMilliseconds: timeout, ...credentials, tls})
       } else {
         // Raft and the cluster load only for commands that open it: reads go lock-free without them.
         const [{EmbeddedCluster}, {EmbeddedClient}] = await Promise.all([import('../etcd/cluster.js'), import('../etcd/embedded-client.js')])
@@ -264,7 +273,6 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
         const cluster = EmbeddedCluster.open(folder, {clock: openClusterClock(folder)})
         client = new EmbeddedClient(cluster, {endpoint, commandTimeoutMilliseconds: timeout, ...credentials})
       }
-      const endpointOfMember = (name: string): string => balancedEndpoints.find((given) => memberForEndpoint(given) === name) ?? firstEndpoint
       if (!('user' in credentials) || !client.logIn) return withClientv3Calls(client, firstEndpoint, endpointOfMember, io.stderr)
       try {
         await client.logIn()
@@ -282,7 +290,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     /** The TLS to `up`'s front door the flags ask for, checked as its handshake would check it. */
     const frontDoorTls = (urls: Readonly<Record<string, string>>) => {
       const {endpoint, member} = servingEndpoint()
-      return urls[member] ? transportSecurity(endpoint, urls[member], flags, folder) : undefined
+      return urls[member] ? transportSecurity(endpoint, urls[member], flags, folder, io.readFile) : undefined
     }
     // With credentials every request goes through the cluster, where permissions are checked.
     // Lock-free reads skip the network, not `up`'s TLS: the flags must pass its handshake.

@@ -3,7 +3,7 @@
 // to start); over TLS without --user they use gRPC, as the real etcdctl does, since there the
 // client certificate's CN names the etcd user and etcd's gateway does not pass it on.
 import type {AuthApi, ClusterApi, EtcdClient, KvApi, LeaseApi, MaintenanceApi, WatchApi} from '../etcd/api.js'
-import {UnreachableEndpointError} from '../mvcc/errors.js'
+import {HandshakeFailedError, UnreachableEndpointError} from '../mvcc/errors.js'
 import type {EtcdClientOptions} from '../store/etcd-client-wire.js'
 import {GatewayEtcdClient} from '../store/gateway-etcd-client.js'
 import type {EtcdctlClient} from './verb.js'
@@ -65,4 +65,24 @@ export class FrontDoorClient implements EtcdctlClient {
     for (const other of this.others) await other.close()
     await this.client.close()
   }
+}
+
+/**
+ * The client of an endpoint whose TLS handshake fails: every call fails as clientv3's do against
+ * it, so each verb reports it as it reports an unreachable endpoint (endpoint health: unhealthy;
+ * endpoint status: "Failed to get the status of endpoint …").
+ */
+export function handshakeFailingClient(): EtcdctlClient {
+  const failing = new Proxy({}, {get: () => () => Promise.reject(new HandshakeFailedError())})
+  const client: EtcdctlClient = {
+    kv: failing as KvApi,
+    lease: failing as LeaseApi,
+    cluster: failing as ClusterApi,
+    maintenance: failing as MaintenanceApi,
+    watch: failing as WatchApi,
+    auth: failing as AuthApi,
+    forMember: () => client,
+    close: async () => {},
+  }
+  return client
 }

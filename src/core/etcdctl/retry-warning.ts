@@ -6,7 +6,7 @@
 // straight to the endpoint (passthrough:///<endpoint>) for Status, HashKV and Defragment, whose
 // last error is the dial's own rather than the balancer's summary.
 import {randomUUID} from 'node:crypto'
-import {type EtcdError, grpcStatusText, UnreachableEndpointError} from '../mvcc/errors.js'
+import {type EtcdError, grpcStatusText, HandshakeFailedError, UnreachableEndpointError} from '../mvcc/errors.js'
 
 const pad = (value: number, width = 2) => String(value).padStart(width, '0')
 
@@ -44,12 +44,14 @@ function retryWarning(target: DialTarget, error: string, now: Date): string {
   return `{"level":"warn","ts":${zapString(zapTime(now))},"caller":"clientv3/retry_interceptor.go:62","msg":"retrying of unary invoker failed","target":${zapString(targetName(target))},"attempt":0,"error":${zapString(error)}}\n`
 }
 
-/** The warn line for a call whose endpoint refused its connection until the deadline. */
-export function unreachableWarning(target: DialTarget, now: Date = new Date()): string {
+/** The warn line for a call whose endpoint refused its connection (or its TLS handshake) until the deadline. */
+export function unreachableWarning(target: DialTarget, now: Date = new Date(), handshake = false): string {
   const balancerError =
     target.kind === 'balanced'
       ? 'all SubConns are in TransientFailure'
-      : `connection error: desc = "transport: Error while dialing dial tcp ${endpointHost(target.endpoint)}: connect: connection refused"`
+      : handshake
+        ? 'use of closed network connection'
+        : `connection error: desc = "transport: Error while dialing dial tcp ${endpointHost(target.endpoint)}: connect: connection refused"`
   return retryWarning(target, `rpc error: code = DeadlineExceeded desc = latest balancer error: ${balancerError}`, now)
 }
 
@@ -60,7 +62,7 @@ const reported = new WeakSet<object>()
 export function reportUnreachable(stderr: (text: string) => void, target: DialTarget, error: unknown): void {
   if (!(error instanceof UnreachableEndpointError) || reported.has(error)) return
   reported.add(error)
-  stderr(unreachableWarning(target))
+  stderr(unreachableWarning(target, new Date(), error instanceof HandshakeFailedError))
 }
 
 /** Writes the warn line for a call that failed with `error` (an answer, or the client's own refusal), once. */

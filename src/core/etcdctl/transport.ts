@@ -1,15 +1,24 @@
 // etcdctl's transport security from its global flags (--cacert, --cert, --key,
 // --insecure-skip-tls-verify, --insecure-transport): whether an endpoint is dialed over TLS, and
 // with which files, as clientv3 decides it. A client that speaks the other protocol than the
-// port does gets etcdctl's "context deadline exceeded".
+// port does gets etcdctl's "context deadline exceeded", as from an unreachable endpoint.
 import {X509Certificate} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {etcdClientFiles} from '../etcd/pki-files.js'
 import type {ClientTls} from '../store/real-etcd-client.js'
+import {HandshakeFailedError} from '../mvcc/errors.js'
 import {type ParsedFlags} from './flags.js'
 import {ExitError, exitCodes, flag} from './verb.js'
 
-function readPem(path: string): Buffer {
+/** Where the flags' files are read: the host's files, or those of the container etcdctl runs in (null: none there). */
+export type TlsFileReader = (path: string) => Uint8Array | null
+
+function readPem(path: string, readFile?: TlsFileReader): Buffer {
+  if (readFile) {
+    const content = readFile(path)
+    if (content === null) throw new ExitError(exitCodes.badArgs, `open ${path}: no such file or directory`)
+    return Buffer.from(content)
+  }
   try {
     return readFileSync(path)
   } catch (error) {
@@ -38,15 +47,17 @@ function handshakeSucceeds(tls: ClientTls, clusterFolder: string): boolean {
 }
 
 /** The TLS an endpoint is dialed with (undefined: plain); throws etcdctl's errors for bad flags or the wrong protocol. */
-export function transportSecurity(endpoint: string, servedUrl: string, flags: ParsedFlags, clusterFolder: string): ClientTls | undefined {
+export function transportSecurity(endpoint: string, servedUrl: string, flags: ParsedFlags, clusterFolder: string, readFile?: TlsFileReader): ClientTls | undefined {
   const [cacert, cert, key] = [flag(flags, 'cacert'), flag(flags, 'cert'), flag(flags, 'key')]
   if ((cert === '') !== (key === '')) throw new ExitError(exitCodes.badArgs, `KeyFile and CertFile must both be present[key: ${key}, cert: ${cert}]`)
   const scheme = /^(\w+):\/\//.exec(endpoint.trim())?.[1] ?? ''
   const configured = cacert !== '' || cert !== '' || flag(flags, 'insecure-transport') === 'false'
   const secure = scheme === 'https' || (scheme !== 'http' && configured)
-  const tls = secure ? {authority: cacert === '' ? undefined : readPem(cacert), certificate: cert === '' ? undefined : readPem(cert), key: key === '' ? undefined : readPem(key), skipVerify: flag(flags, 'insecure-skip-tls-verify') === 'true'} : undefined
-  // Plain gRPC on a TLS port (or TLS on a plain one) never gets through the handshake.
-  if (secure !== servedUrl.startsWith('https://') || (tls && !handshakeSucceeds(tls, clusterFolder))) throw new ExitError(exitCodes.error, 'context deadline exceeded')
+  const tls = secure ? {authority: cacert === '' ? undefined : readPem(cacert, readFile), certificate: cert === '' ? undefined : readPem(cert, readFile), key: key === '' ? undefined : readPem(key, readFile), skipVerify: flag(flags, 'insecure-skip-tls-verify') === 'true'} : undefined
+  // Plain gRPC on a TLS port (or TLS on a plain one) never gets through the handshake: to
+  // clientv3 the endpoint is unreachable until the command's deadline (its balancer's warn line,
+  // then "context deadline exceeded"; endpoint health calls it unhealthy).
+  if (secure !== servedUrl.startsWith('https://') || (tls && !handshakeSucceeds(tls, clusterFolder))) throw new HandshakeFailedError()
   return tls
 }
 

@@ -18,6 +18,11 @@ export interface EtcdctlIo {
   readonly environment: NodeJS.ProcessEnv
   /** The members' URLs of the `up` this runs inside (an exec's etcdctl in up's process); else read from up's marker. */
   readonly servedEtcd?: Readonly<Record<string, string>>
+  /**
+   * Reads a file a flag names (--cacert, --cert, --key) where this etcdctl runs: a container's own
+   * files for an exec's etcdctl (null: no such file); the host's without it.
+   */
+  readonly readFile?: (path: string) => Uint8Array | null
   /** Whether stdout is a terminal (progress bars are drawn only there). */
   readonly stdoutIsTerminal?: boolean
   /** Present when stdin is a terminal: reads a line without echoing it (for passwords). */

@@ -39,6 +39,7 @@ import {clusterRandomness, clusterSeed, seedVariable} from '../seed.js'
 import {enableMemberThreads, memberThreadsVariable} from '../etcd/member-thread.js'
 import {removeUpMarker, runningUp, type UpMarker, writeUpMarker} from './up-marker.js'
 import {clusterContainers} from '../kubelet/containers.js'
+import {masterPkiFiles} from './master-files.js'
 import {hostPodNetwork} from './pod-network.js'
 import type {Profile} from '../scheduler/profile.js'
 import {clusterSchedulerProfiles, installSchedulerConfiguration, schedulerConfigurationFileName} from './scheduler-config.js'
@@ -156,7 +157,9 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     return api
   }, clock, syncedRules, clusterRandomness(folder).numbers('kube-proxy'), folder, () => containers)
   // An exec's etcdctl (in etcd's images) reaches the members through up's own etcd front door.
-  const containers = clusterContainers(folder, () => network, clock, options.containerTools?.(() => (etcd ? Object.fromEntries(etcd.urls) : undefined)) ?? null)
+  // Under --etcd-tls the masters keep kubeadm's etcd certificates, which the etcd pods mount.
+  const etcdServing = {tls: options.etcdTls === true && options.etcdPorts !== 'off'}
+  const containers = clusterContainers(folder, () => network, clock, options.containerTools?.(() => (etcd ? Object.fromEntries(etcd.urls) : undefined)) ?? null, masterPkiFiles(folder, etcdServing.tls))
   const componentLogs = new ComponentLogFile(folder)
   sendMemberLogOf(folder, memberLogToComponentLogs(componentLogs))
   const connection = await openKubernetes({environment: options.environment, clock, containerStreams: new ComponentLogStreams(containers, componentLogs)})
@@ -188,7 +191,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       frontDoor: () => etcd,
       manualClock: options.manualClock === true,
       seeded: clock.seeded,
-      plane: (server, active, staticPodHealth) => new ControlPlane(server, clock, clusterRandomness(folder).numbers('kube-scheduler'), (event) => options.log(eventLine(event)), {active, staticPodHealth, onFailure: log, containers, schedulerProfiles, syncedRules, schedulingReports, autoscalerMemory, kubeletCredentials: {store: kubeletCredentials, random: clusterRandomness(folder).numbers('kubelet')}, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate, certificateAuthority: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority}),
+      plane: (server, active, staticPodHealth) => new ControlPlane(server, clock, clusterRandomness(folder).numbers('kube-scheduler'), (event) => options.log(eventLine(event)), {active, staticPodHealth, etcdServing, onFailure: log, containers, schedulerProfiles, syncedRules, schedulingReports, autoscalerMemory, kubeletCredentials: {store: kubeletCredentials, random: clusterRandomness(folder).numbers('kubelet')}, rootCertificate: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority.certificate, certificateAuthority: () => new FileCredentials(folder).certificates(clock.nowMilliseconds()).authority}),
     })
     // HTTPS for kubectl and client libraries (the kubeconfig trusts the cluster's CA); plain
     // HTTP on a free loopback port for kubemu's own commands, which up.json names.

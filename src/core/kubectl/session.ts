@@ -336,7 +336,7 @@ export class KubectlSession {
       this.context()
       this.checkServerKnown()
       // An exec in an etcd image runs etcdctl on the cluster this command opened (loaded only then).
-      const etcdctl: NonNullable<ContainerTools['etcdctl']> = async (argv, environment, stdin) => (await import('../etcdctl/container-etcdctl.js')).containerEtcdctl(this.io.environment)(argv, environment, stdin)
+      const etcdctl: NonNullable<ContainerTools['etcdctl']> = async (argv, environment, stdin, readFile) => (await import('../etcdctl/container-etcdctl.js')).containerEtcdctl(this.io.environment)(argv, environment, stdin, readFile)
       const host = this.io.host ?? (await (await import('../host/host.js')).openHost({environment: this.io.environment, clock: this.hostClock(), containerTools: {etcdctl}}))
       this.host = host
       // A seeded cluster's clock stands on its epoch in this process; a seeded `up` whose clock runs

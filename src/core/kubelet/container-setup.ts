@@ -16,6 +16,13 @@ export interface PodObjectReader {
   services(namespace: string): Promise<readonly KubeObject[]>
 }
 
+/**
+ * The files a node keeps under a host path, by path inside it (a hostPath volume shows them):
+ * the host knows its nodes' files (a master's etcd certificates under `up --etcd-tls`); an empty
+ * record for a path the node has nothing in.
+ */
+export type HostPathFiles = (node: string, hostPath: string) => Readonly<Record<string, string>>
+
 /** The cluster's DNS Service address and domain (kubeadm's defaults), for resolv.conf. */
 export const clusterDnsAddress = '10.96.0.10'
 export const clusterDomain = 'cluster.local'
@@ -219,7 +226,7 @@ export function hostnameOf(pod: Pod): string {
 }
 
 /** The filesystem the container starts with. */
-export async function filesystemOf(pod: Pod, container: Container, reader: PodObjectReader): Promise<SimulatedFileSystem> {
+export async function filesystemOf(pod: Pod, container: Container, reader: PodObjectReader, hostPathFiles?: HostPathFiles): Promise<SimulatedFileSystem> {
   const fs = new SimulatedFileSystem()
   for (const directory of ['/bin', '/dev', '/etc', '/home', '/proc', '/root', '/sys', '/tmp', '/usr/bin', '/var/log']) fs.makeDirectories(directory)
   const namespace = String(pod.metadata.namespace ?? 'default')
@@ -242,8 +249,8 @@ export async function filesystemOf(pod: Pod, container: Container, reader: PodOb
   for (const mount of container.volumeMounts ?? []) {
     const volume = volumes.find((entry) => entry.name === mount.name)
     if (!volume) continue
-    const files = await volumeFiles(pod, volume, reader)
-    const readOnly = !volume.emptyDir && !volume.hostPath
+    const files = volume.hostPath ? (hostPathFiles?.(String(pod.spec.nodeName ?? ''), normalizePath(volume.hostPath.path)) ?? {}) : await volumeFiles(pod, volume, reader)
+    const readOnly = mount.readOnly === true || (!volume.emptyDir && !volume.hostPath)
     fs.makeDirectories(mount.mountPath, false)
     for (const [path, content] of Object.entries(files)) {
       const relative = mount.subPath ? (path === mount.subPath ? '' : null) : path

@@ -13,7 +13,7 @@ import {serverLogLines, stableByTime} from './container-log.js'
 import type {SimulatedFileSystem} from './shell/filesystem.js'
 import {runningRun} from '../apiserver/pod-logs.js'
 import type {Container, Pod, Probe} from '../api/kinds.js'
-import {argvOf, containersOf, environmentOf, filesystemOf, hostnameOf, type PodObjectReader} from './container-setup.js'
+import {argvOf, containersOf, environmentOf, filesystemOf, type HostPathFiles, hostnameOf, type PodObjectReader} from './container-setup.js'
 import {containerRunKey, type ContainerStateStore, FileContainerState, MemoryContainerState} from './container-state.js'
 import type {ServedRecord} from './served-requests.js'
 import {firstFailureRun, firstSuccess, httpProbeRequest, networkProbe, type ProbeKind, probeLabels, type ProbeResult, probeTimes, latestProbeTimes, readinessAt} from './probes.js'
@@ -92,6 +92,8 @@ export class SimulatedContainers {
     clusterClock: Clock | null = null,
     /** The host's tools an exec may run (etcdctl in etcd's images); none without. */
     private readonly tools: ContainerTools | null = null,
+    /** What the nodes keep under the host paths pods mount; nothing without. */
+    private readonly hostPathFiles: HostPathFiles | null = null,
   ) {
     this.sessions = new ExecSessions(clusterClock)
   }
@@ -168,7 +170,7 @@ export class SimulatedContainers {
       // A container without a command runs its image's: a program the shell does not know.
       argv: argv ?? argvOf(container, environment) ?? [container.image || 'entrypoint'],
       environment,
-      fs: await filesystemOf(pod, container, reader),
+      fs: await filesystemOf(pod, container, reader, this.hostPathFiles ?? undefined),
       hostname: hostnameOf(pod),
       source: {kind: 'pod', namespace: String(pod.metadata.namespace), name: String(pod.metadata.name)},
       unknownProgram,
@@ -439,6 +441,6 @@ export {probeLabels}
  * commands and `kubemu up`. The pod network is the one wiring point for curl/wget/nslookup and
  * the network probes.
  */
-export function clusterContainers(folder: string, networkOf: () => PodNetwork = () => networkUnavailable, clock: Clock | null = null, tools: ContainerTools | null = null): SimulatedContainers {
-  return new SimulatedContainers(new FileContainerState(folder), networkOf, new FileNodeImages(folder), clock, tools)
+export function clusterContainers(folder: string, networkOf: () => PodNetwork = () => networkUnavailable, clock: Clock | null = null, tools: ContainerTools | null = null, hostPathFiles: HostPathFiles | null = null): SimulatedContainers {
+  return new SimulatedContainers(new FileContainerState(folder), networkOf, new FileNodeImages(folder), clock, tools, hostPathFiles)
 }

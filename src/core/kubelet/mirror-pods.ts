@@ -16,7 +16,7 @@ import type {Clock} from '../util/clock.js'
 import {isStopped} from './heartbeat.js'
 import {restartBackoffMilliseconds} from './kubelet.js'
 import {containerId, fullImageName, hostIpOf, imageIdOf} from './pod-status.js'
-import {configSeenAnnotation, mirrorPodOf, seenTimestamp, type StaticPod, type StaticPodHealth, type StaticPodState, staticPodNamespace, staticPodsOf} from './static-pods.js'
+import {configSeenAnnotation, type EtcdServing, mirrorPodOf, plainEtcd, seenTimestamp, type StaticPod, type StaticPodHealth, type StaticPodState, staticPodNamespace, staticPodsOf} from './static-pods.js'
 
 /** Back-off restarts of a stopped component counted in one status write (a day at the 5-minute cap). */
 export const crashLoopRestartsPerWriteMax = 1_000
@@ -144,6 +144,8 @@ export class MirrorPods implements ControlLoop {
     informers: InformerFactory,
     private readonly health: StaticPodHealth,
     private readonly clock: Clock,
+    /** How the masters' etcd serves (the manifests' URLs, certificate flags and mounts). */
+    private readonly etcdServing: EtcdServing = plainEtcd,
     private readonly masters: readonly MasterLayout[] = defaultMasters,
   ) {
     this.pods = informers.informer<Pod>(resources.pods)
@@ -161,7 +163,7 @@ export class MirrorPods implements ControlLoop {
       let staticPods = this.manifests.get(key)
       if (!staticPods) {
         if (this.manifests.size >= this.masters.length) this.manifests.clear()
-        this.manifests.set(key, (staticPods = staticPodsOf(master, address)))
+        this.manifests.set(key, (staticPods = staticPodsOf(master, address, undefined, this.etcdServing)))
       }
       return [{node, address, staticPods}]
     })

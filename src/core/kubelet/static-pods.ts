@@ -3,7 +3,8 @@
 // ArgumentsToCommand sorts them) with this cluster's values, and the mirror pod a kubelet posts
 // for each: named <component>-<node>, annotated with the static pod's hash, owned by the Node.
 // Where this cluster differs from a kubeadm one, the flags say what it really runs: etcd on the
-// Procfile's plain-HTTP loopback URLs (so no TLS flags), every API server knowing every member.
+// Procfile's loopback URLs, plain HTTP unless `up --etcd-tls` serves them as kubeadm does (then
+// with kubeadm's certificate flags and pki/etcd mount), every API server knowing every member.
 import {createHash} from 'node:crypto'
 import {mirrorPodAnnotation} from '../api/mirror-pods.js'
 import type {KubeObject} from '../api/object.js'
@@ -37,6 +38,21 @@ export interface StaticPod {
 }
 
 const pki = '/etc/kubernetes/pki'
+/** Where kubeadm keeps etcd's CA, serving and health-check certificates on a master, mounted into etcd's pod. */
+export const etcdPkiHostPath = `${pki}/etcd`
+/** The API server's etcd client certificate on a master (kubeadm's apiserver-etcd-client.crt and .key). */
+export const apiServerEtcdClientHostPath = `${pki}/apiserver-etcd-client`
+/** kubeadm's etcd metrics URL (plain HTTP, no client certificate): its probes ask it when the client URLs need one. */
+const etcdMetricsPort = 2381
+
+/** How a master's etcd serves its clients: the Procfile's plain HTTP, or kubeadm's TLS with client certificates (`up --etcd-tls`). */
+export interface EtcdServing {
+  readonly tls: boolean
+}
+export const plainEtcd: EtcdServing = {tls: false}
+
+/** A member's URL as served: https:// under TLS. */
+const servedUrl = (url: string, serving: EtcdServing) => (serving.tls ? url.replace(/^http:\/\//, 'https://') : url)
 const podSubnet = '10.244.0.0/16'
 const clusterName = 'kubernetes'
 
@@ -83,13 +99,26 @@ function componentPod(component: MasterComponent, container: Record<string, unkn
   }
 }
 
-function etcdManifest(member: MemberLayout, members: readonly MemberLayout[], token: string): Pod {
+function etcdManifest(member: MemberLayout, members: readonly MemberLayout[], token: string, serving: EtcdServing): Pod {
+  const clientUrl = servedUrl(member.clientUrl, serving)
   const client = new URL(member.clientUrl)
-  // etcd 3.4 serves /health (not /livez, /readyz) on its client URL.
-  const health = (kind: 'liveness' | 'startup', path: string) => probe(kind, client.hostname, path, Number(client.port), 'HTTP')
+  // etcd 3.4 serves /health (not /livez, /readyz) on its client URL; kubeadm's TLS etcd asks its
+  // plain metrics URL, as the client URL wants a client certificate the kubelet does not present.
+  const health = (kind: 'liveness' | 'startup', path: string) => probe(kind, client.hostname, path, serving.tls ? etcdMetricsPort : Number(client.port), 'HTTP')
+  const tlsFlags: Record<string, string> = serving.tls
+    ? {
+        'cert-file': `${etcdPkiHostPath}/server.crt`,
+        'client-cert-auth': 'true',
+        'key-file': `${etcdPkiHostPath}/server.key`,
+        'listen-metrics-urls': `http://${client.hostname}:${etcdMetricsPort}`,
+        'trusted-ca-file': `${etcdPkiHostPath}/ca.crt`,
+      }
+    : {}
+  const hostPaths: HostPath[] = [['etcd-data', '/var/lib/etcd', 'DirectoryOrCreate', false]]
+  if (serving.tls) hostPaths.push(['etcd-certs', etcdPkiHostPath, 'DirectoryOrCreate', false])
   return componentPod('etcd', {
     command: command('etcd', {
-      'advertise-client-urls': member.clientUrl,
+      'advertise-client-urls': clientUrl,
       'data-dir': '/var/lib/etcd',
       'experimental-initial-corrupt-check': 'true',
       'experimental-watch-progress-notify-interval': '5s',
@@ -97,19 +126,23 @@ function etcdManifest(member: MemberLayout, members: readonly MemberLayout[], to
       'initial-cluster': members.map((each) => `${each.name}=${each.peerUrl}`).join(','),
       'initial-cluster-state': 'new',
       'initial-cluster-token': token,
-      'listen-client-urls': member.clientUrl,
+      'listen-client-urls': clientUrl,
       'listen-peer-urls': member.peerUrl,
       name: member.name,
       'snapshot-count': '10000',
+      ...tlsFlags,
     }),
     image: `registry.k8s.io/etcd:${etcdVersion}-0`,
     livenessProbe: health('liveness', '/health?exclude=NOSPACE&serializable=true'),
     resources: {requests: {cpu: '100m', memory: '100Mi'}},
     startupProbe: health('startup', '/health?serializable=false'),
-  }, [['etcd-data', '/var/lib/etcd', 'DirectoryOrCreate', false]], {'kubeadm.kubernetes.io/etcd.advertise-client-urls': member.clientUrl})
+  }, hostPaths, {'kubeadm.kubernetes.io/etcd.advertise-client-urls': clientUrl})
 }
 
-function apiServerManifest(address: string, members: readonly MemberLayout[]): Pod {
+function apiServerManifest(address: string, members: readonly MemberLayout[], serving: EtcdServing): Pod {
+  const etcdClientFlags: Record<string, string> = serving.tls
+    ? {'etcd-cafile': `${etcdPkiHostPath}/ca.crt`, 'etcd-certfile': `${apiServerEtcdClientHostPath}.crt`, 'etcd-keyfile': `${apiServerEtcdClientHostPath}.key`}
+    : {}
   return componentPod('kube-apiserver', {
     command: command('kube-apiserver', {
       'advertise-address': address,
@@ -118,7 +151,8 @@ function apiServerManifest(address: string, members: readonly MemberLayout[]): P
       'client-ca-file': `${pki}/ca.crt`,
       'enable-admission-plugins': 'NodeRestriction',
       // Each API server's etcd client knows every member and fails over.
-      'etcd-servers': members.map((member) => member.clientUrl).join(','),
+      'etcd-servers': members.map((member) => servedUrl(member.clientUrl, serving)).join(','),
+      ...etcdClientFlags,
       'kubelet-client-certificate': `${pki}/apiserver-kubelet-client.crt`,
       'kubelet-client-key': `${pki}/apiserver-kubelet-client.key`,
       'kubelet-preferred-address-types': 'InternalIP,ExternalIP,Hostname',
@@ -197,12 +231,12 @@ function schedulerManifest(): Pod {
 export class StaticPodError extends Error {}
 
 /** The four static pods of a master whose node has `address`, in masterComponents' order. */
-export function staticPodsOf(master: MasterLayout, address: string, layout = defaultLayout()): StaticPod[] {
+export function staticPodsOf(master: MasterLayout, address: string, layout = defaultLayout(), serving: EtcdServing = plainEtcd): StaticPod[] {
   const member = layout.members.find((candidate) => candidate.name === master.member)
   if (!member) throw new StaticPodError(`master ${master.node} runs etcd member ${master.member}, which the cluster layout does not have`)
   const manifests: Record<MasterComponent, Pod> = {
-    etcd: etcdManifest(member, layout.members, layout.token),
-    'kube-apiserver': apiServerManifest(address, layout.members),
+    etcd: etcdManifest(member, layout.members, layout.token, serving),
+    'kube-apiserver': apiServerManifest(address, layout.members, serving),
     'kube-controller-manager': controllerManagerManifest(),
     'kube-scheduler': schedulerManifest(),
   }

@@ -83,6 +83,9 @@ export class UnreachableEndpointError extends EtcdError {
   }
 }
 
+/** An endpoint whose TLS handshake fails (plain gRPC on a TLS port, no client certificate, another CA): as unreachable to clientv3 until the deadline. */
+export class HandshakeFailedError extends UnreachableEndpointError {}
+
 /** A status that is not one of etcd's errors (gRPC's own, such as its send limit): shown as its status text. */
 export class GrpcStatusError extends EtcdError {}
 

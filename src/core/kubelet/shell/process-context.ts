@@ -98,7 +98,8 @@ export type ToolResult = {readonly stdout: string; readonly stderr: string; read
  */
 export interface ContainerTools {
   /** `stdin`: what was piped in, or null when the command reads the process's input: a tool that needs it answers inputWanted before doing anything, and runs again with it. */
-  etcdctl?(argv: readonly string[], environment: ReadonlyMap<string, string>, stdin: string | null): Promise<ToolResult>
+  /** `readFile`: a file of the container by the path the command names (null: none there). */
+  etcdctl?(argv: readonly string[], environment: ReadonlyMap<string, string>, stdin: string | null, readFile: (path: string) => string | null): Promise<ToolResult>
 }
 
 /** The last `outputBytesMax` bytes of a captured output (pipes, substitutions). */
