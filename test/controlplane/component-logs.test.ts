@@ -113,4 +113,37 @@ describe('component logs through up, with the real kubectl', () => {
       expect(stamped.stdout.trimEnd().split('\n')).toHaveLength(2)
     }
   }, 120_000)
+
+  it('kube-apiserver logs its start, the quota evaluators its admission adds and the cluster IPs it allocates; kube-proxy its start', async () => {
+    const up = await upWithRealKubectl(processes)
+    const apiServerLog = async (node: string) => {
+      const result = await up.real(`logs -n kube-system kube-apiserver-${node}`)
+      expect(result.status, result.stderr).toBe(0)
+      for (const line of result.stdout.trimEnd().split('\n')) expect(line).toMatch(klogLine)
+      return result.stdout
+    }
+    const first = await apiServerLog('control-plane')
+    expect(first).toMatch(/^W\d{4} [\d:.]+ {7}1 registry\.go:256\] calling componentGlobalsRegistry\.AddFlags more than once, the registry will be set by the latest flags\nI\d{4} [\d:.]+ {7}1 options\.go:238\] external host was not specified, using 172\.18\.0\.2\nI\d{4} [\d:.]+ {7}1 server\.go:143\] Version: v1\.32\.0\n/)
+    expect(first).toContain('] Serving securely on [::]:6443\n')
+    // The seeded cluster's API server on the first master serves every request.
+    for (const line of ['create deployment web --image=nginx', 'create deployment api --image=nginx', 'expose deployment web --port=80']) expect((await up.real(line)).status).toBe(0)
+    const clusterIp = (await up.real("get service web -o jsonpath='{.spec.clusterIP}'")).stdout
+    const served = await apiServerLog('control-plane')
+    expect(served.match(/\] quota admission added evaluator for: deployments\.apps\n/g)).toHaveLength(1)
+    expect(served).toMatch(/ {7}1 controller\.go:615\] quota admission added evaluator for: replicasets\.apps\n/)
+    // Services, pods and configmaps have their evaluators from the start.
+    expect(served).not.toMatch(/evaluator for: (services|pods|configmaps)\n/)
+    expect(served).toContain(` alloc.go:330] "allocated clusterIPs" service="default/web" clusterIPs={"IPv4":"${clusterIp}"}\n`)
+    expect((await runShell(`${kubemu} kubectl logs -n kube-system kube-apiserver-control-plane`, {cwd: up.home, env: up.env})).stdout).toBe(served)
+    // A restarted API server starts its log over: its first deployment write adds the evaluator again.
+    expect((await runShell(`${kubemu} master stop control-plane`, {cwd: up.home, env: up.env})).status).toBe(0)
+    expect((await runShell(`${kubemu} master start control-plane`, {cwd: up.home, env: up.env})).status).toBe(0)
+    expect((await up.real('label deployment api tier=backend')).status).toBe(0)
+    expect((await apiServerLog('control-plane')).match(/\] quota admission added evaluator for: deployments\.apps\n/g)).toHaveLength(1)
+    // kube-proxy's pods: klog's start-up lines with the node's address and the ConfigMap's mode.
+    const proxy = await up.real('logs -n kube-system ds/kube-proxy')
+    expect(proxy.stdout).toMatch(/^I\d{4} [\d:.]+ {7}1 server\.go:698\] "Successfully retrieved node IP\(s\)" IPs=\["172\.18\.0\.\d+"\]\n/)
+    expect(proxy.stdout).toContain('] "Using iptables Proxier"\n')
+    expect(proxy.stdout).toMatch(/\] "Version info" version="v1\.32\.0"\n[\s\S]*\] Caches are synced for service config\n$/)
+  }, 120_000)
 })

@@ -27,7 +27,7 @@ export const componentLogLinesPerSourceKept = 1_000
 export const componentLogFileReadBytesMax = 64 * 1024 * 1024
 
 /** Whose log a line is: a component on a node (kube-scheduler/control-plane2) or an etcd member (etcd/infra2). */
-export type ComponentSource = `${'etcd' | 'kube-scheduler' | 'kube-controller-manager'}/${string}`
+export type ComponentSource = `${'etcd' | 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager'}/${string}`
 
 interface ComponentLogRecord {
   readonly source: string
@@ -190,8 +190,16 @@ function flagOf(command: readonly string[], name: string): string | null {
 
 type Container = {name?: string; image?: string; command?: string[]}
 
+/** kube-apiserver 1.32's admission chains with kubeadm's --enable-admission-plugins=NodeRestriction, in their order. */
+const mutatingAdmission = ['NamespaceLifecycle', 'LimitRanger', 'ServiceAccount', 'NodeRestriction', 'TaintNodesByCondition', 'Priority', 'DefaultTolerationSeconds', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'RuntimeClass', 'DefaultIngressClass', 'MutatingAdmissionPolicy', 'MutatingAdmissionWebhook']
+const validatingAdmission = ['LimitRanger', 'ServiceAccount', 'PodSecurity', 'Priority', 'PersistentVolumeClaimResize', 'RuntimeClass', 'CertificateApproval', 'CertificateSigning', 'ClusterTrustBundleAttest', 'CertificateSubjectRestriction', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionWebhook', 'ResourceQuota']
+/** The informer kube-apiserver's ValidatingAdmissionPolicy plugin waits for. */
+const validatingPolicySource = '*generic.policySource[*k8s.io/api/admissionregistration/v1.ValidatingAdmissionPolicy,*k8s.io/api/admissionregistration/v1.ValidatingAdmissionPolicyBinding,k8s.io/apiserver/pkg/admission/plugin/policy/validating.Validator]'
+
 /** How long a component's start-up lines take from the container's start to its first lease attempt. */
 const startupMilliseconds = 330
+/** kube-apiserver's start-up, to its last start-up line (its storage and caches take longer). */
+const apiServerStartupMilliseconds = 1_600
 
 /** The lines a component prints as it starts (to its first try for its Lease), from its container's flags. */
 function startupLines(component: ComponentSource extends `${infer C}/${string}` ? C : never, container: Container, startedAt: number): ComponentLogLine[] {
@@ -201,7 +209,28 @@ function startupLines(component: ComponentSource extends `${infer C}/${string}` 
   const klog = (offset: number, location: string, message: string) => lines.push({atMilliseconds: startedAt + offset, text: containerKlog(startedAt + offset, location, message)})
   const bindAddress = flagOf(command, 'bind-address') ?? '0.0.0.0'
   const served = (port: number) => `${bindAddress.includes(':') ? `[${bindAddress}]` : bindAddress}:${port}`
-  if (component === 'kube-scheduler') {
+  if (component === 'kube-apiserver') {
+    // kube-apiserver 1.32 as kubeadm runs it: its flags, its admission chains, then its serving.
+    lines.push({atMilliseconds: startedAt, text: klogLine('W', 'registry.go:256', 'calling componentGlobalsRegistry.AddFlags more than once, the registry will be set by the latest flags', startedAt, 1, true).slice(0, -1)})
+    klog(0, 'options.go:238', `external host was not specified, using ${flagOf(command, 'advertise-address') ?? ''}`)
+    klog(2, 'server.go:143', `Version: ${version}`)
+    klog(2, 'server.go:145', '"Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""')
+    klog(140, 'shared_informer.go:313', 'Waiting for caches to sync for node_authorizer')
+    klog(150, 'shared_informer.go:313', `Waiting for caches to sync for ${validatingPolicySource}`)
+    klog(155, 'plugins.go:157', `Loaded ${mutatingAdmission.length} mutating admission controller(s) successfully in the following order: ${mutatingAdmission.join(',')}.`)
+    klog(155, 'plugins.go:160', `Loaded ${validatingAdmission.length} validating admission controller(s) successfully in the following order: ${validatingAdmission.join(',')}.`)
+    klog(156, 'instance.go:233', 'Using reconciler: lease')
+    const clientCa = flagOf(command, 'client-ca-file')
+    const requestHeaderCa = flagOf(command, 'requestheader-client-ca-file')
+    if (clientCa) klog(780, 'dynamic_cafile_content.go:161', `"Starting controller" name="client-ca-bundle::${clientCa}"`)
+    if (requestHeaderCa) klog(780, 'dynamic_cafile_content.go:161', `"Starting controller" name="request-header::${requestHeaderCa}"`)
+    klog(781, 'dynamic_serving_content.go:135', `"Starting controller" name="serving-cert::${flagOf(command, 'tls-cert-file') ?? ''}::${flagOf(command, 'tls-private-key-file') ?? ''}"`)
+    klog(781, 'secure_serving.go:213', `Serving securely on [::]:${flagOf(command, 'secure-port') ?? '6443'}`)
+    klog(781, 'tlsconfig.go:243', '"Starting DynamicServingCertificateController"')
+    klog(900, 'shared_informer.go:320', 'Caches are synced for node_authorizer')
+    klog(900, 'shared_informer.go:320', `Caches are synced for ${validatingPolicySource}`)
+    klog(apiServerStartupMilliseconds, 'storage_scheduling.go:111', 'all system priority classes are created successfully or already exist.')
+  } else if (component === 'kube-scheduler') {
     const caFiles = ['client-ca-file', 'requestheader-client-ca-file'].map((file) => `client-ca::kube-system::extension-apiserver-authentication::${file}`)
     klog(0, 'serving.go:386', 'Generated self-signed cert in-memory')
     klog(220, 'server.go:166', `"Starting Kubernetes Scheduler" version="${version}"`)
@@ -241,12 +270,12 @@ function startupLines(component: ComponentSource extends `${infer C}/${string}` 
   return lines
 }
 
-/** Which component's log a pod's container is: kube-system's static pods of etcd, kube-scheduler and kube-controller-manager. */
+/** Which component's log a pod's container is: kube-system's static pods of etcd, kube-apiserver, kube-scheduler and kube-controller-manager. */
 function sourceOf(pod: KubeObject, containerName: string): {source: ComponentSource; container: Container} | null {
   if (pod.metadata.namespace !== 'kube-system') return null
   const labels = (pod.metadata.labels ?? {}) as Record<string, string>
   const component = labels.component
-  if (labels.tier !== 'control-plane' || (component !== 'etcd' && component !== 'kube-scheduler' && component !== 'kube-controller-manager')) return null
+  if (labels.tier !== 'control-plane' || (component !== 'etcd' && component !== 'kube-apiserver' && component !== 'kube-scheduler' && component !== 'kube-controller-manager')) return null
   const container = ((pod.spec as {containers?: Container[]} | undefined)?.containers ?? []).find((entry) => entry.name === containerName)
   if (!container) return null
   if (component === 'etcd') {
@@ -285,8 +314,8 @@ export function componentLogLines(file: ComponentLogFile, pod: KubeObject, conta
   // The start-up lines come first: before the first thing the component did, when that was
   // before the kubelet reported the container started.
   const firstWork = worked[0]?.atMilliseconds ?? Number.POSITIVE_INFINITY
-  const startedAt = Math.min(run.startedAtMilliseconds, firstWork - startupMilliseconds - 1)
-  const component = known.source.split('/')[0] as 'etcd' | 'kube-scheduler' | 'kube-controller-manager'
+  const component = known.source.split('/')[0] as 'etcd' | 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager'
+  const startedAt = Math.min(run.startedAtMilliseconds, firstWork - (component === 'kube-apiserver' ? apiServerStartupMilliseconds : startupMilliseconds) - 1)
   return [...startupLines(component, known.container, startedAt), ...worked].filter((line) => line.atMilliseconds <= until)
 }
 

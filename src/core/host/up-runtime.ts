@@ -39,6 +39,8 @@ export interface UpRuntimeOptions {
   readonly frontDoor: () => EtcdFrontDoor | null
   /** The control plane's own containers' logs (the elected components write theirs there). */
   readonly componentLogs?: ComponentLogFile
+  /** Told when a stopped master starts again (its kube-apiserver is a new process). */
+  readonly masterStarted?: (node: string) => void
   /** `health`: the masters' static pods as the runtime knows them (its own faults stop and start them). */
   readonly plane: (server: RequestHandler, active: NonNullable<ControlPlaneOptions['active']>, health: StaticPodHealth) => ControlPlane
   /**
@@ -315,6 +317,7 @@ export class UpRuntime {
     if (memberStopped) await this.startMember(master.member)
     recordMasterStopped(this.options.folder, master, false)
     this.stoppedMasters.delete(master.node)
+    this.options.masterStarted?.(master.node)
     this.options.log(`master ${master.node} started: ${parts}`)
     return {message: `master ${master.node} started: ${parts}`, warning: null}
   }

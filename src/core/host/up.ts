@@ -40,6 +40,7 @@ import {enableMemberThreads, memberThreadsVariable} from '../etcd/member-thread.
 import {removeUpMarker, runningUp, type UpMarker, writeUpMarker} from './up-marker.js'
 import {clusterContainers} from '../kubelet/containers.js'
 import {masterPkiFiles} from './master-files.js'
+import {ApiServerLog} from './apiserver-log.js'
 import {hostPodNetwork} from './pod-network.js'
 import type {Profile} from '../scheduler/profile.js'
 import {clusterSchedulerProfiles, installSchedulerConfiguration, schedulerConfigurationFileName} from './scheduler-config.js'
@@ -179,7 +180,13 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     // caches of RBAC and admission's objects, writes through another or past them all (the watch
     // of cached objects) make it read again.
     const apiServers = new Map<string, KubernetesHandler>()
-    for (const master of defaultMasters) apiServers.set(master.node, connection.apiServerOn(await store.memberStore(master.member)))
+    // Each writes its own log, and starts it over when its master starts again.
+    const apiServerLogs = new Map<string, ApiServerLog>()
+    for (const master of defaultMasters) {
+      const logged = new ApiServerLog(master.node, connection.apiServerOn(await store.memberStore(master.member)), componentLogs, clock)
+      apiServerLogs.set(master.node, logged)
+      apiServers.set(master.node, logged)
+    }
     const runtime = new UpRuntime({
       folder,
       apiServers,
@@ -188,6 +195,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       clock,
       log,
       componentLogs,
+      masterStarted: (node) => apiServerLogs.get(node)?.restarted(),
       frontDoor: () => etcd,
       manualClock: options.manualClock === true,
       seeded: clock.seeded,

@@ -2,7 +2,8 @@
 // as the real images write it: nginx's docker-entrypoint.sh and its docker-entrypoint.d scripts,
 // then nginx's start-up notices; httpd's httpd-foreground (AH00558 twice: once as it checks its
 // configuration, once as it starts; then AH00489 and AH00094); redis-server's banner; CoreDNS's
-// server blocks, its reload plugin's checksum of the Corefile and its version. Times are
+// server blocks, its reload plugin's checksum of the Corefile and its version; kube-proxy's klog
+// lines as it starts (its node's address, conntrack settings, its proxier, its informers). Times are
 // the run's start on the cluster clock (every line is logged at that moment, so a probe at the
 // start comes after them). An image kubemu knows nothing about writes nothing (so
 // does a shell image's default `sh`, which reads its empty stdin and exits).
@@ -12,6 +13,7 @@ import {months, nginxLogTime, two} from '../network/access-log.js'
 import {parseImage} from '../network/image-reference.js'
 import {coreDnsBuild, httpdVersion, nginxVersion} from '../network/image-servers.js'
 import type {ContainerFiles} from '../network/types.js'
+import {klogLine} from '../util/klog.js'
 
 /** One line of a container's output at its moment. */
 export interface OutputLine {
@@ -145,6 +147,42 @@ function coreDnsLines(args: readonly string[], startedAt: number, files: Contain
   return lines.map((text) => ({atMilliseconds: startedAt, stream: 'stdout', text}))
 }
 
+/** Where kube-proxy's DaemonSet mounts its ConfigMap's config.conf (kubeadm's --config). */
+const kubeProxyConfigPath = '/var/lib/kube-proxy/config.conf'
+
+/** The line kube-proxy 1.32 writes for the proxier its config.conf's mode names (none for kubemu's teaching-only userspace mode). */
+const proxierLines: Readonly<Record<string, readonly [location: string, message: string]>> = {
+  iptables: ['server_linux.go:170', '"Using iptables Proxier"'],
+  '': ['server_linux.go:170', '"Using iptables Proxier"'],
+  ipvs: ['server_linux.go:231', '"Using ipvs Proxier"'],
+  nftables: ['server_linux.go:292', '"Using nftables Proxier"'],
+}
+
+/** kube-proxy 1.32's start-up, as klog writes it on stderr (thread 1, UTC). */
+function kubeProxyLines(pod: Pod, tag: string, startedAt: number, files: ContainerFiles): OutputLine[] {
+  const status = (pod.status ?? {}) as {hostIP?: string; podIP?: string}
+  const config = files.get(kubeProxyConfigPath)
+  const mode = config?.kind === 'file' ? (/^mode:[ \t]*["']?([\w-]*)["']?[ \t]*$/m.exec(config.content)?.[1] ?? '') : ''
+  const lines: OutputLine[] = []
+  const klog = (offset: number, location: string, message: string) => lines.push({atMilliseconds: startedAt + offset, stream: 'stderr', text: klogLine('I', location, message, startedAt + offset, 1, true).slice(0, -1)})
+  klog(0, 'server.go:698', `"Successfully retrieved node IP(s)" IPs=["${status.hostIP ?? status.podIP ?? ''}"]`)
+  klog(3, 'conntrack.go:121', '"Set sysctl" entry="net/netfilter/nf_conntrack_max" value=131072')
+  klog(3, 'conntrack.go:60', '"Setting nf_conntrack_max" nfConntrackMax=131072')
+  klog(4, 'conntrack.go:121', '"Set sysctl" entry="net/netfilter/nf_conntrack_tcp_timeout_established" value=86400')
+  klog(4, 'conntrack.go:121', '"Set sysctl" entry="net/netfilter/nf_conntrack_tcp_timeout_close_wait" value=3600')
+  klog(4, 'server.go:243', '"kube-proxy running in dual-stack mode" primary ipFamily="IPv4"')
+  const proxier = proxierLines[mode]
+  if (proxier) klog(4, ...proxier)
+  klog(72, 'server.go:497', `"Version info" version="${tag}"`)
+  klog(72, 'server.go:499', '"Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""')
+  for (const [offset, location, controller] of [[74, 'config.go:329', 'node'], [75, 'config.go:199', 'service'], [76, 'config.go:105', 'endpoint slice']] as const) {
+    klog(offset, location, `"Starting ${controller} config controller"`)
+    klog(offset, 'shared_informer.go:313', `Waiting for caches to sync for ${controller} config`)
+  }
+  for (const controller of ['node', 'endpoint slice', 'service']) klog(176, 'shared_informer.go:320', `Caches are synced for ${controller} config`)
+  return lines
+}
+
 /**
  * What the container's image writes as it starts with the command it runs: the image's own
  * (no command; args go to its entrypoint), or a command naming the image's server; nothing for
@@ -168,5 +206,6 @@ export function imageStartupLines(pod: Pod, container: Container, startedAtMilli
     if (program === 'redis-server') return redisLines(args.slice(1), startedAtMilliseconds)
   }
   if (repository === 'coredns/coredns' && command.length === 0) return coreDnsLines(args, startedAtMilliseconds, files)
+  if (repository === 'kube-proxy' && program === 'kube-proxy') return kubeProxyLines(pod, tag, startedAtMilliseconds, files)
   return []
 }
