@@ -46,6 +46,7 @@ import {bodyBytes, requestBodyBytesMax} from './body.js'
 import {CustomResourceServing, isCustomResourceDefinitions} from './custom-resource-serving.js'
 import {aggregatedDiscovery, aggregatedDiscoveryAsked, discovery} from './discovery.js'
 import {MetricsApi, metricsTable} from './metrics.js'
+import {RequestMetrics, requestLabels} from './request-metrics.js'
 import {OpenApiServing} from './openapi-serving.js'
 import {Eviction} from './eviction.js'
 import {ResourceHandlers} from './handlers.js'
@@ -142,6 +143,7 @@ export class ApiServer {
   private readonly customResources: CustomResourceServing
   private readonly openApi: OpenApiServing
   private readonly metrics: MetricsApi
+  private readonly requestMetrics: RequestMetrics
   private readonly componentStatuses: ComponentStatuses
   /** Counts the requests that come with credentials (through the front door), as kube's max-in-flight filter. */
   readonly inFlight: InFlightLimiter
@@ -170,6 +172,7 @@ export class ApiServer {
     this.openApi = new OpenApiServing(this.scheme)
     this.componentStatuses = new ComponentStatuses(() => storeReadFailure(options.store), options.localComponents ?? (async () => null))
     this.metrics = new MetricsApi(this.scheme, this.registry, () => this.clock.nowMilliseconds())
+    this.requestMetrics = new RequestMetrics(this.clock.nowMilliseconds() / 1000, () => this.inFlight.inFlight())
   }
 
   /** The raft entry that committed a revision, where the store's members run in this process. */
@@ -233,6 +236,7 @@ export class ApiServer {
   /** Serves one request; failures come back as a Status body with their code, never as a throw. */
   async handle(request: TrustedRequest): Promise<ApiResponse> {
     const receivedMilliseconds = this.clock.nowMilliseconds()
+    const receivedAt = performance.now()
     const trail: AdmissionTrail | null = this.changes ? {mutatedBy: [], validatedBy: []} : null
     const context: ServeContext = {user: null, impersonator: null, info: null, decision: null, release: null, trail}
     let response: ApiResponse
@@ -249,6 +253,9 @@ export class ApiServer {
         response = apiError.plainText ? {status: apiError.code, body: apiError.message, contentType: 'text/plain', warnings} : {status: apiError.code, body: apiError.toStatus(), warnings}
       }
     }
+    // kube's endpoint metrics, for what it instruments (resources, the health checks).
+    const labels = context.info ? requestLabels(context.info, request) : null
+    if (labels) response = this.requestMetrics.observe(labels, response, (performance.now() - receivedAt) / 1000)
     this.audit?.(auditEvent({auditId: this.newAuditId(), request, response, ...context, receivedMilliseconds, completedMilliseconds: this.clock.nowMilliseconds()}))
     if (this.changes) {
       const change = changeRecordOf({info: context.info, user: context.user, status: response.status, body: response.body, userAgent: request.headers?.['user-agent'], trail, key: this.keyOf, raftPosition: this.raftPositionOf, now: this.clock.nowMilliseconds()})
@@ -296,6 +303,9 @@ export class ApiServer {
       await this.customResources.sync().catch((error: unknown) => {
         if (!isDiscovery || !etcdFailure(error)) throw error
       })
+    }
+    if (isDiscovery && request.path === '/metrics') {
+      return {status: 200, body: await this.requestMetrics.text(this.scheme, this.registry.store), contentType: 'text/plain; version=0.0.4; charset=utf-8', warnings: []}
     }
     if (isDiscovery && HealthChecks.handles(request.path)) {
       const answer = await this.health.answer(request.path, request.query ?? {})
