@@ -2,7 +2,7 @@
 // /metrics`): Prometheus' text format, the requests this API server served by verb, scope, code
 // and dry run, its open watches, the objects its storage holds, and its build.
 import {describe, expect, it} from 'vitest'
-import {goFloat} from '../../src/core/apiserver/request-metrics.js'
+import {goFloat} from '../../src/core/util/prometheus-text.js'
 import {kubectlsOnUp} from '../support/up-with-real-kubectl.js'
 
 /** The samples of a scrape by series (`name{labels}`), and its families in order. */

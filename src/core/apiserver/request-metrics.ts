@@ -9,6 +9,7 @@ import type {Scheme} from '../api/scheme.js'
 import type {Store} from '../store/store.js'
 import {kubernetesVersion} from './discovery.js'
 import {listPrefix} from './keys.js'
+import {type Family, goFloat, labelText, prometheusText, type Sample} from '../util/prometheus-text.js'
 import type {RequestInfo} from './request.js'
 
 /** Label sets a family keeps (kube's are bounded by its resources and verbs; past this, new sets are not counted). */
@@ -27,29 +28,13 @@ const installerVerbs: Readonly<Record<string, string>> = {get: 'GET', list: 'LIS
 
 type Labels = Readonly<Record<string, string>>
 
-/** Prometheus' label value escaping: backslash, double quote and newline. */
-const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
-
-/** `{a="1",b="2"}` with the names sorted, as client_golang writes them; a bucket's `le` comes after them. */
-function labelText(labels: Labels, bucketBound?: string): string {
-  const pairs = Object.keys(labels).sort().map((name) => `${name}="${escapeLabel(labels[name]!)}"`)
-  if (bucketBound !== undefined) pairs.push(`le="${bucketBound}"`)
-  return pairs.length === 0 ? '' : `{${pairs.join(',')}}`
+/** The labels sorted by name, as client_golang writes them. */
+function sortedLabels(labels: Labels): Labels {
+  return Object.fromEntries(Object.keys(labels).sort().map((name) => [name, labels[name]!]))
 }
 
-/**
- * A sample's value as client_golang writes it: Go's strconv.FormatFloat(v, 'g', -1, 64), the
- * shortest digits, in exponent form below 1e-4 or from 1e6 on (a million requests is 1e+06).
- */
-export function goFloat(value: number): string {
-  if (Number.isNaN(value)) return 'NaN'
-  if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf'
-  if (value === 0) return '0'
-  const [mantissa, exponentText] = value.toExponential().split('e') as [string, string]
-  const exponent = Number(exponentText)
-  if (exponent < -4 || exponent >= 6) return `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`
-  return String(value)
-}
+/** A series' key: its labels in order. */
+const seriesKey = (labels: Labels): string => labelText(sortedLabels(labels))
 
 /** The labels kube's endpoint metrics give a request, or null for one they do not instrument. */
 export function requestLabels(info: RequestInfo, request: ApiRequest): Labels | null {
@@ -87,17 +72,17 @@ export class RequestMetrics {
 
   /** One request served: counted under its code, its time observed unless it is long-running (a watch, a connect). */
   private record(labels: Labels, response: ApiResponse, seconds: number): void {
-    const counted = {...labels, code: String(response.status)}
+    const counted = sortedLabels({...labels, code: String(response.status)})
     const key = labelText(counted)
     const request = this.requests.get(key)
     if (request) request.count++
     else if (this.requests.size < metricSeriesMax) this.requests.set(key, {labels: counted, count: 1})
     if (labels.verb === 'WATCH' || labels.verb === 'CONNECT') return
-    const durationKey = labelText(labels)
+    const durationKey = seriesKey(labels)
     let series = this.durations.get(durationKey)
     if (!series) {
       if (this.durations.size >= metricSeriesMax) return
-      series = {labels, buckets: durationBucketsSeconds.map(() => 0), sum: 0, count: 0}
+      series = {labels: sortedLabels(labels), buckets: durationBucketsSeconds.map(() => 0), sum: 0, count: 0}
       this.durations.set(durationKey, series)
     }
     for (const [index, bound] of durationBucketsSeconds.entries()) if (seconds <= bound) series.buckets[index]!++
@@ -115,7 +100,8 @@ export class RequestMetrics {
       this.record(labels, response, seconds)
       return response
     }
-    const {dry_run: _dryRun, ...tracked} = labels
+    const {dry_run: _dryRun, ...rest} = labels
+    const tracked = sortedLabels(rest)
     const key = labelText(tracked)
     const series = this.longRunning.get(key) ?? (this.longRunning.size < metricSeriesMax ? {labels: tracked, count: 0} : null)
     if (series) {
@@ -147,34 +133,31 @@ export class RequestMetrics {
 
   /** The scrape: every family, its series sorted as client_golang sorts them. */
   async text(scheme: Scheme, store: Store): Promise<string> {
-    const out: string[] = []
-    const family = (name: string, type: string, help: string, lines: readonly string[]) => {
-      if (lines.length > 0) out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines)
-    }
     const sorted = <T extends {labels: Labels}>(series: Iterable<T>) => [...series].sort((left, right) => compareLabels(left.labels, right.labels))
     const inFlight = this.inFlight()
-    family('apiserver_current_inflight_requests', 'gauge', '[STABLE] Maximal number of currently used inflight request limit of this apiserver per request kind in last second.', [
-      `apiserver_current_inflight_requests{request_kind="mutating"} ${goFloat(inFlight.mutating)}`,
-      `apiserver_current_inflight_requests{request_kind="readOnly"} ${goFloat(inFlight.readOnly)}`,
+    const durations: Sample[] = sorted(this.durations.values()).flatMap((series) => [
+      ...durationBucketsSeconds.map((bound, index) => ({suffix: '_bucket', labels: {...series.labels, le: goFloat(bound)}, value: series.buckets[index]!})),
+      {suffix: '_bucket', labels: {...series.labels, le: '+Inf'}, value: series.count},
+      {suffix: '_sum', labels: series.labels, value: series.sum},
+      {suffix: '_count', labels: series.labels, value: series.count},
     ])
-    family('apiserver_longrunning_requests', 'gauge', '[STABLE] Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component. Not all requests are tracked this way.',
-      sorted(this.longRunning.values()).map((series) => `apiserver_longrunning_requests${labelText(series.labels)} ${goFloat(series.count)}`))
-    const durationLines: string[] = []
-    for (const series of sorted(this.durations.values())) {
-      for (const [index, bound] of durationBucketsSeconds.entries()) durationLines.push(`apiserver_request_duration_seconds_bucket${labelText(series.labels, goFloat(bound))} ${goFloat(series.buckets[index]!)}`)
-      durationLines.push(`apiserver_request_duration_seconds_bucket${labelText(series.labels, '+Inf')} ${goFloat(series.count)}`)
-      durationLines.push(`apiserver_request_duration_seconds_sum${labelText(series.labels)} ${goFloat(series.sum)}`)
-      durationLines.push(`apiserver_request_duration_seconds_count${labelText(series.labels)} ${goFloat(series.count)}`)
-    }
-    family('apiserver_request_duration_seconds', 'histogram', '[STABLE] Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.', durationLines)
-    family('apiserver_request_total', 'counter', '[STABLE] Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.',
-      sorted(this.requests.values()).map((series) => `apiserver_request_total${labelText(series.labels)} ${goFloat(series.count)}`))
-    family('apiserver_storage_objects', 'gauge', '[STABLE] Number of stored objects at the time of last check split by kind. In case of a fetching error, the value will be -1.', await storageObjectLines(scheme, store))
     const build = {build_date: kubernetesVersion.buildDate, compiler: kubernetesVersion.compiler, git_commit: kubernetesVersion.gitCommit, git_tree_state: kubernetesVersion.gitTreeState, git_version: kubernetesVersion.gitVersion, go_version: kubernetesVersion.goVersion, major: kubernetesVersion.major, minor: kubernetesVersion.minor, platform: kubernetesVersion.platform}
-    family('kubernetes_build_info', 'gauge', "[ALPHA] A metric with a constant '1' value labeled by major, minor, git version, git commit, git tree state, build date, Go version, and compiler from which Kubernetes was built, and platform on which it is running.", [`kubernetes_build_info${labelText(build)} 1`])
-    family('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [`process_resident_memory_bytes ${goFloat(process.memoryUsage().rss)}`])
-    family('process_start_time_seconds', 'gauge', 'Start time of the process since unix epoch in seconds.', [`process_start_time_seconds ${goFloat(this.startedAtSeconds)}`])
-    return `${out.join('\n')}\n`
+    const families: Family[] = [
+      {name: 'apiserver_current_inflight_requests', type: 'gauge', help: '[STABLE] Maximal number of currently used inflight request limit of this apiserver per request kind in last second.', samples: [
+        {labels: {request_kind: 'mutating'}, value: inFlight.mutating},
+        {labels: {request_kind: 'readOnly'}, value: inFlight.readOnly},
+      ]},
+      {name: 'apiserver_longrunning_requests', type: 'gauge', help: '[STABLE] Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component. Not all requests are tracked this way.',
+        samples: sorted(this.longRunning.values()).map((series) => ({labels: series.labels, value: series.count}))},
+      {name: 'apiserver_request_duration_seconds', type: 'histogram', help: '[STABLE] Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.', samples: durations},
+      {name: 'apiserver_request_total', type: 'counter', help: '[STABLE] Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.',
+        samples: sorted(this.requests.values()).map((series) => ({labels: series.labels, value: series.count}))},
+      {name: 'apiserver_storage_objects', type: 'gauge', help: '[STABLE] Number of stored objects at the time of last check split by kind. In case of a fetching error, the value will be -1.', samples: await storageObjectSamples(scheme, store)},
+      {name: 'kubernetes_build_info', type: 'gauge', help: "[ALPHA] A metric with a constant '1' value labeled by major, minor, git version, git commit, git tree state, build date, Go version, and compiler from which Kubernetes was built, and platform on which it is running.", samples: [{labels: build, value: 1}]},
+      {name: 'process_resident_memory_bytes', type: 'gauge', help: 'Resident memory size in bytes.', samples: [{value: process.memoryUsage().rss}]},
+      {name: 'process_start_time_seconds', type: 'gauge', help: 'Start time of the process since unix epoch in seconds.', samples: [{value: this.startedAtSeconds}]},
+    ]
+    return prometheusText(families)
   }
 }
 
@@ -188,7 +171,7 @@ function compareLabels(left: Labels, right: Labels): number {
 }
 
 /** apiserver_storage_objects: the objects stored under each resource's prefix (`deployments.apps`), -1 where the count failed. */
-async function storageObjectLines(scheme: Scheme, store: Store): Promise<string[]> {
+async function storageObjectSamples(scheme: Scheme, store: Store): Promise<Sample[]> {
   const counted = new Map<string, number>()
   for (const definition of scheme.all()) {
     if (definition.etcdPrefix === null || definition.conversion !== undefined) continue
@@ -201,5 +184,5 @@ async function storageObjectLines(scheme: Scheme, store: Store): Promise<string[
       counted.set(name, -1)
     }
   }
-  return [...counted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, count]) => `apiserver_storage_objects{resource="${escapeLabel(name)}"} ${goFloat(count)}`)
+  return [...counted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, count]) => ({labels: {resource: name}, value: count}))
 }

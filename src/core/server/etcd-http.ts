@@ -7,7 +7,8 @@ import type {EmbeddedClient} from '../etcd/embedded-client.js'
 import type {EtcdMember} from '../etcd/member.js'
 import {etcdVersion} from '../etcd/version.js'
 import {EtcdError} from '../mvcc/errors.js'
-import {type GrpcMetrics, memberFamilies, prometheusText} from './etcd-metrics.js'
+import {type GrpcMetrics, memberFamilies} from './etcd-metrics.js'
+import {prometheusText} from '../util/prometheus-text.js'
 
 /** What the v3 JSON gateway is given to serve a member's /v3/ requests. */
 export interface EtcdGatewayContext {

@@ -7,6 +7,7 @@ import type {EtcdMember} from '../etcd/member.js'
 import type {Histogram} from '../etcd/metrics.js'
 import {etcdVersion} from '../etcd/version.js'
 import {StateType} from '../raft/types.js'
+import {type Family, goFloat, type Sample} from '../util/prometheus-text.js'
 
 /** etcd's --quota-backend-bytes default, which etcd_server_quota_backend_bytes reports. */
 const quotaBackendBytes = 2 * 1024 * 1024 * 1024
@@ -69,32 +70,6 @@ export class GrpcMetrics {
   }
 }
 
-interface Sample {
-  readonly suffix?: string
-  readonly labels?: Readonly<Record<string, string>>
-  readonly value: number
-}
-
-export interface Family {
-  readonly name: string
-  readonly help: string
-  readonly type: 'counter' | 'gauge' | 'histogram'
-  readonly samples: readonly Sample[]
-}
-
-/** A number as Go's strconv.FormatFloat(value, 'g', -1, 64) writes it: exponent form from 1e+06 up and under 1e-04. */
-export function goFloat(value: number): string {
-  if (Number.isNaN(value)) return 'NaN'
-  if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf'
-  if (value === 0) return '0'
-  const [mantissa, exponentText] = value.toExponential().split('e') as [string, string]
-  const exponent = Number(exponentText)
-  if (exponent < -4 || exponent >= 6) {
-    return `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`
-  }
-  return String(value)
-}
-
 function histogramSamples(histogram: Histogram): Sample[] {
   const cumulative = histogram.cumulative()
   return [
@@ -103,22 +78,6 @@ function histogramSamples(histogram: Histogram): Sample[] {
     {suffix: '_sum', value: histogram.sum},
     {suffix: '_count', value: histogram.count},
   ]
-}
-
-const escapeLabel = (value: string) => value.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('"', '\\"')
-
-/** Prometheus's text exposition format 0.0.4. */
-export function prometheusText(families: readonly Family[]): string {
-  const lines: string[] = []
-  for (const family of [...families].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`)
-    for (const sample of family.samples) {
-      const labels = Object.entries(sample.labels ?? {})
-      const labelText = labels.length === 0 ? '' : `{${labels.map(([key, value]) => `${key}="${escapeLabel(value)}"`).join(',')}}`
-      lines.push(`${family.name}${sample.suffix ?? ''}${labelText} ${goFloat(sample.value)}`)
-    }
-  }
-  return `${lines.join('\n')}\n`
 }
 
 const gauge = (name: string, help: string, value: number, labels?: Record<string, string>): Family => ({name, help, type: 'gauge', samples: [{value, ...(labels ? {labels} : {})}]})
