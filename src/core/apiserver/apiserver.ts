@@ -172,7 +172,7 @@ export class ApiServer {
     this.openApi = new OpenApiServing(this.scheme)
     this.componentStatuses = new ComponentStatuses(() => storeReadFailure(options.store), options.localComponents ?? (async () => null))
     this.metrics = new MetricsApi(this.scheme, this.registry, () => this.clock.nowMilliseconds())
-    this.requestMetrics = new RequestMetrics(this.clock.nowMilliseconds() / 1000, () => this.inFlight.inFlight())
+    this.requestMetrics = new RequestMetrics(() => this.inFlight.inFlight(), this.scheme, this.registry.store)
   }
 
   /** The raft entry that committed a revision, where the store's members run in this process. */
@@ -233,6 +233,11 @@ export class ApiServer {
     return user ? {user} : null
   }
 
+  /** A restart of this API server's process (its master started again): its metrics count from nothing. */
+  restarted(): void {
+    this.requestMetrics.restarted()
+  }
+
   /** Serves one request; failures come back as a Status body with their code, never as a throw. */
   async handle(request: TrustedRequest): Promise<ApiResponse> {
     const receivedMilliseconds = this.clock.nowMilliseconds()
@@ -253,9 +258,10 @@ export class ApiServer {
         response = apiError.plainText ? {status: apiError.code, body: apiError.message, contentType: 'text/plain', warnings} : {status: apiError.code, body: apiError.toStatus(), warnings}
       }
     }
-    // kube's endpoint metrics, for what it instruments (resources, the health checks).
-    const labels = context.info ? requestLabels(context.info, request) : null
-    if (labels) response = this.requestMetrics.observe(labels, response, (performance.now() - receivedAt) / 1000)
+    // kube's endpoint metrics: what reached a route (authorized, admitted past max-in-flight, a
+    // resource the API server has or a health path it instruments).
+    const labels = context.info && context.decision === 'allow' && response.status !== 429 ? requestLabels(context.info, request) : null
+    if (labels && (!context.info!.isResourceRequest || this.scheme.resource(context.info!.group, context.info!.version, context.info!.resource))) response = this.requestMetrics.observe(labels, response, receivedAt)
     this.audit?.(auditEvent({auditId: this.newAuditId(), request, response, ...context, receivedMilliseconds, completedMilliseconds: this.clock.nowMilliseconds()}))
     if (this.changes) {
       const change = changeRecordOf({info: context.info, user: context.user, status: response.status, body: response.body, userAgent: request.headers?.['user-agent'], trail, key: this.keyOf, raftPosition: this.raftPositionOf, now: this.clock.nowMilliseconds()})
@@ -305,7 +311,7 @@ export class ApiServer {
       })
     }
     if (isDiscovery && request.path === '/metrics') {
-      return {status: 200, body: await this.requestMetrics.text(this.scheme, this.registry.store), contentType: 'text/plain; version=0.0.4; charset=utf-8', warnings: []}
+      return {status: 200, body: await this.requestMetrics.text(), contentType: 'text/plain; version=0.0.4; charset=utf-8', warnings: []}
     }
     if (isDiscovery && HealthChecks.handles(request.path)) {
       const answer = await this.health.answer(request.path, request.query ?? {})

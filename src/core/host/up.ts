@@ -181,10 +181,14 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     // of cached objects) make it read again.
     const apiServers = new Map<string, KubernetesHandler>()
     // Each writes its own log, and starts it over when its master starts again.
-    const apiServerLogs = new Map<string, ApiServerLog>()
+    const restarts = new Map<string, () => void>()
     for (const master of defaultMasters) {
-      const logged = new ApiServerLog(master.node, connection.apiServerOn(await store.memberStore(master.member)), componentLogs, clock)
-      apiServerLogs.set(master.node, logged)
+      const server = connection.apiServerOn(await store.memberStore(master.member))
+      const logged = new ApiServerLog(master.node, server, componentLogs, clock)
+      restarts.set(master.node, () => {
+        logged.restarted()
+        server.restarted()
+      })
       apiServers.set(master.node, logged)
     }
     const runtime = new UpRuntime({
@@ -195,7 +199,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
       clock,
       log,
       componentLogs,
-      masterStarted: (node) => apiServerLogs.get(node)?.restarted(),
+      masterStarted: (node) => restarts.get(node)?.(),
       frontDoor: () => etcd,
       manualClock: options.manualClock === true,
       seeded: clock.seeded,
