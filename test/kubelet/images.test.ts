@@ -2,11 +2,12 @@
 // pulls an image on its first use on a node and finds it present afterwards (each node has its
 // own images), the node's status lists what it pulled as a kubelet reports node.status.images,
 // and Never on an image the node lacks leaves the container waiting in ErrImageNeverPull with
-// kubelet's events.
+// kubelet's events. Through up, on a running clock, a pod's first start waits for its pulls.
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
+import {kubectlsOnUp} from '../support/up-with-real-kubectl.js'
 
 const projectRoot = join(import.meta.dirname, '..', '..')
 const kubemu = join(projectRoot, 'bin', 'kubemu')
@@ -95,4 +96,40 @@ describe('the images on a node', () => {
     await advance('15s')
     expect((await kubectl('get pod never-absent --no-headers')).stdout).toMatch(/^never-absent +1\/1 +Running +0 /)
   })
+})
+
+describe('pulls on a running clock, through up with the real kubectl', () => {
+  const {real} = kubectlsOnUp()
+  const events = async (name: string) =>
+    JSON.parse((await real(`get events --field-selector involvedObject.name=${name} -o json`)).stdout).items as Array<{reason: string; message: string; firstTimestamp: string}>
+
+  it('keeps a pod ContainerCreating while its images are pulled, one container after the other, then starts it', async () => {
+    const manifest = `apiVersion: v1
+kind: Pod
+metadata: {name: pulled-late}
+spec:
+  nodeName: worker-2
+  containers:
+  - {name: first, image: "redis:7"}
+  - {name: second, image: "httpd:2.4"}
+`
+    expect((await real('apply -f -', manifest)).status).toBe(0)
+    expect((await real('get pod pulled-late --no-headers')).stdout).toMatch(/^pulled-late +0\/2 +ContainerCreating /)
+    expect((await real('wait --for=condition=Ready pod/pulled-late --timeout=60s')).status).toBe(0)
+    const seen = await events('pulled-late')
+    const at = (reason: string, text: string) => Date.parse(seen.find((event) => event.reason === reason && event.message.includes(text))!.firstTimestamp) / 1000
+    const took = (image: string) => Number(/ in ([\d.]+)s /.exec(seen.find((event) => event.reason === 'Pulled' && event.message.includes(image))!.message)![1])
+    // Each Pulled comes its pull's time after its Pulling (whole seconds on the events), the second pull after the first.
+    for (const image of ['redis:7', 'httpd:2.4']) {
+      expect(at('Pulled', image) - at('Pulling', image)).toBeGreaterThanOrEqual(Math.floor(took(image)))
+      expect(at('Pulled', image) - at('Pulling', image)).toBeLessThanOrEqual(Math.ceil(took(image)))
+    }
+    expect(at('Pulling', 'httpd:2.4')).toBeGreaterThanOrEqual(at('Pulled', 'redis:7'))
+    const status = JSON.parse((await real('get pod pulled-late -o json')).stdout).status as {containerStatuses: Array<{state: {running: {startedAt: string}}}>}
+    for (const container of status.containerStatuses) expect(Date.parse(container.state.running.startedAt) / 1000).toBeGreaterThanOrEqual(at('Pulled', 'httpd:2.4'))
+    // The node has them now: the next pod there starts without a pull.
+    expect((await real(`run again --image=redis:7 --overrides='{"spec":{"nodeName":"worker-2"}}'`)).status).toBe(0)
+    expect((await real('wait --for=condition=Ready pod/again --timeout=60s')).status).toBe(0)
+    expect((await events('again')).filter((event) => event.reason.startsWith('Pull')).map((event) => event.message)).toEqual(['Container image "redis:7" already present on machine'])
+  }, 90_000)
 })

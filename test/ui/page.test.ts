@@ -74,7 +74,9 @@ describe.skipIf(!hasChromium)('kubemu up web page (/ui)', () => {
     }
     await shot('0-start')
 
-    // A deployment: its pods show on their nodes, Running, and the chain starts at the Deployment.
+    // A deployment: its pods show on their nodes, Running, and the chain starts at the Deployment
+    // (once the system pods have pulled their images and started: their events are newer until then).
+    expect(await run('kubectl wait --for=condition=Ready pods --all -n kube-system --timeout=60s')).toMatchObject({status: 0})
     expect(await run('kubectl create deployment web --image=nginx --replicas=2')).toMatchObject({status: 0})
     await page.waitForFunction(() => document.querySelectorAll('[data-pod^="default/web-"][data-phase="Running"]').length === 2)
     await page.waitForFunction(() => document.getElementById('chain-root')?.textContent === 'root: deployment/default/web')

@@ -2,7 +2,8 @@
 // imagePullPolicy, defaulted as the API server defaults it, and whether the node has the image:
 // node-images.ts) and the events that tells, worded as
 // kubelet 1.32's pkg/kubelet/images writes them. A pull's time and the image's size are fixed by
-// the image's name, so every run and every process tells the same.
+// the image's name, so every run and every process tells the same; under a running clock a pod's
+// first start waits for its pulls (pod-work.ts).
 import type {EventRecorder} from '../client/events.js'
 import type {KubeObject} from '../api/object.js'
 import type {ImagePullPolicy} from '../api/kinds.js'
@@ -45,13 +46,27 @@ export function simulatedPull(image: string): {milliseconds: number; sizeBytes: 
 /** What a container start found: its image present (or pulled now), or absent under imagePullPolicy Never. */
 export type ImageCheck = {ok: true; pulled: boolean} | {ok: false; reason: 'ErrImageNeverPull'; message: string}
 
+/** Whether a container's start on `node` pulls its image: under Always, or when the node lacks it (not under Never). */
+export function startPulls(images: NodeImageStore, node: string, container: {image?: string; imagePullPolicy?: string}): boolean {
+  const policy = imagePullPolicyOf(container)
+  if (policy === 'Never') return false
+  return policy === 'Always' || !images.has(node, container.image ?? '')
+}
+
+/** When a pull's events happen: Pulling at `pullingAt` (null: already told), Pulled once the pull is over. */
+export interface PullTimes {
+  readonly pullingAt: number | null
+  readonly pulledAt: number
+}
+
 /**
  * The image manager's check at one container start on `node`, with its events: a pull under
  * Always or when the node lacks the image (IfNotPresent), "already present" otherwise, and
  * ErrImageNeverPull (with kubelet's Failed event) when Never meets an image the node lacks.
- * A pulled image is on the node from then on.
+ * A pulled image is on the node from then on. `pull` places a pull's events in time (the kubelet
+ * waited for it); without it they carry `atMilliseconds`, a pull that took no time on the clock.
  */
-export async function ensureImage(images: NodeImageStore, node: string, recorder: EventRecorder, pod: KubeObject, container: {image?: string; imagePullPolicy?: string}, atMilliseconds?: number): Promise<ImageCheck> {
+export async function ensureImage(images: NodeImageStore, node: string, recorder: EventRecorder, pod: KubeObject, container: {image?: string; imagePullPolicy?: string}, atMilliseconds?: number, pull?: PullTimes): Promise<ImageCheck> {
   const image = container.image ?? ''
   const policy = imagePullPolicyOf(container)
   const present = images.has(node, image)
@@ -65,11 +80,12 @@ export async function ensureImage(images: NodeImageStore, node: string, recorder
     await recorder.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, atMilliseconds)
     return {ok: true, pulled: false}
   }
-  const pull = simulatedPull(image)
+  const simulated = simulatedPull(image)
+  const pulledAt = pull?.pulledAt ?? atMilliseconds
   // On the node at once: a start that looks while this one's events are written finds it.
-  images.add(node, {name: fullImageName(image), sizeBytes: pull.sizeBytes, pulledAtMilliseconds: atMilliseconds ?? 0})
-  const took = goDurationText(pull.milliseconds)
-  await recorder.record(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, atMilliseconds)
-  await recorder.record(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${pull.sizeBytes} bytes.`, atMilliseconds)
+  images.add(node, {name: fullImageName(image), sizeBytes: simulated.sizeBytes, pulledAtMilliseconds: pulledAt ?? 0})
+  const took = goDurationText(simulated.milliseconds)
+  if (pull === undefined || pull.pullingAt !== null) await recorder.record(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, pull?.pullingAt ?? atMilliseconds)
+  await recorder.record(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${simulated.sizeBytes} bytes.`, pulledAt)
   return {ok: true, pulled: true}
 }

@@ -54,6 +54,7 @@ export class Kubelets implements ControlLoop, PodWork {
   readonly wallClock: WorkQueue
   readonly services: Informer<KubeObject>
   collapsing = false
+  readonly pullsStarted = new Map<string, number>()
   private readonly pods: Informer<Pod>
   private readonly nodes: Informer<Node>
   /** The claims pods mount: a pod's containers start only once all its claims are Bound. */

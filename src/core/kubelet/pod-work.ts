@@ -11,7 +11,7 @@ import {resources} from '../client/resources.js'
 import type {WorkQueue} from '../client/work-queue.js'
 import {type PodObjectReader, servicesOfStartSecond} from './container-setup.js'
 import {runSecondsAnnotation, type SimulatedContainers} from './containers.js'
-import {ensureImage, type ImageCheck} from './images.js'
+import {ensureImage, type ImageCheck, simulatedPull, startPulls} from './images.js'
 
 /** A Job's pod without a run-seconds annotation finishes after this long (other pods run until stopped). */
 export const jobPodRunSecondsDefault = 1
@@ -30,6 +30,40 @@ export interface PodWork {
   readonly services: Informer<KubeObject>
   /** Set while the loop collapses delays (one-shot mode), so run times end at once. */
   readonly collapsing: boolean
+  /** When each pod's first start began pulling its images, by pod UID (the kubelet's image puller, in memory). */
+  readonly pullsStarted: Map<string, number>
+}
+
+/** Pods whose pulls one kubelet process remembers (a pod deleted while pulling is forgotten once this many are kept). */
+export const pullsStartedMax = 100_000
+
+/**
+ * A pod's first start on a running clock: the kubelet pulls the images its node lacks, one
+ * container after the other, before the pod's containers run (the pod stays ContainerCreating,
+ * and describe shows `Pulling` meanwhile). True while the pulls go on (the pod is looked at again
+ * when they end); false once there is nothing (more) to wait for. Collapsed (one-shot mode,
+ * `up --manual-clock`), a pull takes no time on the clock.
+ */
+export async function awaitingPulls(work: PodWork, pod: Pod, key: string, now: number): Promise<boolean> {
+  if (work.collapsing) return false
+  const node = String(pod.spec.nodeName)
+  const pulls = pod.spec.containers.filter((container) => startPulls(work.runtime.images, node, container))
+  if (pulls.length === 0) return false
+  const uid = String(pod.metadata.uid)
+  const totalMilliseconds = pulls.reduce((sum, container) => sum + simulatedPull(container.image ?? '').milliseconds, 0)
+  const started = work.pullsStarted.get(uid)
+  if (started === undefined) {
+    if (work.pullsStarted.size >= pullsStartedMax) work.pullsStarted.delete(work.pullsStarted.keys().next().value!)
+    work.pullsStarted.set(uid, now)
+    await work.recorderFor(node).record(podObjectOf(pod), 'Normal', 'Pulling', `Pulling image "${pulls[0]!.image ?? ''}"`, now)
+    work.simulated.addAfter(key, totalMilliseconds)
+    return true
+  }
+  if (now < started + totalMilliseconds) {
+    work.simulated.addAfter(key, started + totalMilliseconds - now)
+    return true
+  }
+  return false
 }
 
 /** The pod as an API object (kind and apiVersion set), for events and writes. */
@@ -78,9 +112,18 @@ export async function startContainers(work: PodWork, pod: Pod, key: string, at: 
   const recorder = work.recorderFor(node)
   const podObject = podObjectOf(pod)
   const failed = new Map<string, Extract<ImageCheck, {ok: false}>>()
-  // The events carry the start's cluster time (the status's startedAt), however long their writes take.
+  // The events carry the start's cluster time (the status's startedAt), however long their writes
+  // take; after pulls the kubelet waited for, each pull's own, one container after the other.
+  const pullsStartedAt = work.pullsStarted.get(String(pod.metadata.uid))
+  work.pullsStarted.delete(String(pod.metadata.uid))
+  let pullCursor = pullsStartedAt ?? at
   for (const container of containers) {
-    const image = await ensureImage(work.runtime.images, node, recorder, podObject, container, at)
+    let pull: {pullingAt: number | null; pulledAt: number} | undefined
+    if (pullsStartedAt !== undefined && startPulls(work.runtime.images, node, container)) {
+      // The first pull's Pulling was told as it began.
+      pull = {pullingAt: pullCursor === pullsStartedAt ? null : pullCursor, pulledAt: (pullCursor += simulatedPull(container.image ?? '').milliseconds)}
+    }
+    const image = await ensureImage(work.runtime.images, node, recorder, podObject, container, pull ? pull.pulledAt : at, pull)
     if (!image.ok) {
       failed.set(container.name, image)
       continue

@@ -6,7 +6,7 @@ import {formatTimestamp} from '../api/object.js'
 import type {Pod} from '../api/kinds.js'
 import {doublingBackoffMilliseconds} from '../util/backoff.js'
 import {restartedContainerStatus, runningStatus, terminatedStatus, withContainersChanged} from './pod-status.js'
-import {type PodWork, podObjectOf, startContainers, writeStatus} from './pod-work.js'
+import {awaitingPulls, type PodWork, podObjectOf, startContainers, writeStatus} from './pod-work.js'
 
 /** CrashLoopBackOff: 10 s, doubling, at most 5 minutes (the kubelet's). */
 export const restartBackoffInitialMilliseconds = 10_000
@@ -132,6 +132,8 @@ export async function restartWaiting(work: PodWork, pod: Pod, key: string, statu
       return true
     }
   }
+  // A first start waits for the images its node lacks.
+  if (creating && (await awaitingPulls(work, pod, key, now))) return true
   // Out of CrashLoopBackOff the container runs again: one more restart.
   const restartCounts = new Map(statuses.map((status) => [String(status.name), Number(status.restartCount ?? 0) + (waitingBackoff ? 1 : 0)]))
   const lastStates = new Map(statuses.map((status) => [String(status.name), status.lastState ?? {}]))
