@@ -230,13 +230,13 @@ export class KvTables {
   }
 
   /**
-   * Removes every current key in `span` (`keys`, all of them, in order) and records their
-   * tombstones, the first at `firstSubRevision`. Inside a transaction.
+   * Removes every current key in `span` (`count` of them) and records their tombstones, in key
+   * order, the first at `firstSubRevision`. Inside a transaction.
    */
-  deleteSpan(span: KeySpan, keys: readonly Uint8Array[], revision: number, firstSubRevision: number): void {
+  deleteSpan(span: KeySpan, count: number, revision: number, firstSubRevision: number): void {
     const end = span.end ?? spanEndless
     const tombstones = this.statements.insertSpanTombstones.run(historyId(revision, firstSubRevision), span.start, end).changes
-    assert(tombstones === keys.length, `${tombstones} tombstones for the ${keys.length} keys of a deleted span`)
+    assert(tombstones === count, `${tombstones} tombstones for the ${count} keys of a deleted span`)
     this.statements.moveDeletedSpan.run(span.start, end)
     this.statements.deleteSpan.run(span.start, end)
   }
