@@ -37,8 +37,11 @@
 // A thread that dies is a member that crashed: its waiters fail, the cluster carries on with the
 // others, a log line says so, and `kubemu member start` runs it again.
 //
-// Behind a switch while it grows: KUBEMU_MEMBER_THREADS=1 for `kubemu up` (memberThreadsVariable).
-// One-shot commands and seeded clusters always run their members in-process.
+// Behind a switch: KUBEMU_MEMBER_THREADS=1 for `kubemu up` (memberThreadsVariable). Measured on 2
+// shared cores with no core to spare (README, 7 December 2026), the threads lost load m's
+// throughput and slowest request and cost a quarter more CPU per write; they win a big
+// DeleteRange's stall (the loop stays free while each member applies it). One-shot commands and
+// seeded clusters always run their members in-process.
 import {createRequire} from 'node:module'
 import type {Worker} from 'node:worker_threads'
 import {EtcdError, type GrpcCode} from '../mvcc/errors.js'
