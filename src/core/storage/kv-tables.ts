@@ -120,7 +120,6 @@ export class KvTables {
       get: prepare<KvRow>(`SELECT ${currentColumns} FROM kv k CROSS JOIN kv_history h ON h.id = k.history_id WHERE k.key = ?`),
       range: prepare<KvRow>(`SELECT ${currentColumns} FROM kv k CROSS JOIN kv_history h ON h.id = k.history_id WHERE k.key >= ? AND k.key < ? ORDER BY k.key LIMIT ?`),
       count: prepare<{total: bigint}>('SELECT count(*) AS total FROM kv WHERE key >= ? AND key < ?'),
-      keys: prepare<{key: Buffer}>('SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?'),
       rangeAt: prepare<HistoryDbRow>(`SELECT ${historyColumns} ${atRevision} ORDER BY k.key LIMIT @limit`),
       getAt: prepare<HistoryDbRow>(newestBefore),
       countAt: prepare<{total: bigint}>(`SELECT count(*) AS total ${atRevision}`),
@@ -184,11 +183,6 @@ export class KvTables {
 
   range(span: KeySpan, limit: number): StoredKeyValue[] {
     return guarded(this.path, () => this.statements.range.all(span.start, span.end ?? spanEndless, limit).map(keyValue))
-  }
-
-  /** The current keys in `span`, in order, without their values: the kv table alone, no history read. */
-  keys(span: KeySpan, limit: number): Uint8Array[] {
-    return guarded(this.path, () => this.statements.keys.all(span.start, span.end ?? spanEndless, limit).map((row) => row.key))
   }
 
   count(span: KeySpan): number {
