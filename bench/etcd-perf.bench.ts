@@ -7,7 +7,8 @@
 // - 10,000 reads at past revisions through one etcd3 client (target <= 2x real etcd's time).
 // Run: npx vite-node bench/etcd-perf.bench.ts (BENCH_LOADS=s to skip load m, BENCH_LOADS= for none;
 // BENCH_PAST_READS=0 skips the past reads; BENCH_ONLY=kubemu measures kubemu up alone, without ratios;
-// BENCH_ROUNDS sets the p99 rounds; BENCH_MEMBER_THREADS=off|on|both runs kubemu up with its members'
+// BENCH_DELETE_KEYS sets the keys of the big DeleteRange measured (0: none); BENCH_ROUNDS sets the p99 rounds (0: none); BENCH_PAIRS runs check perf that many rounds, each on every target in
+// turn, and reports each field's median; BENCH_MEMBER_THREADS=off|on|both runs kubemu up with its members'
 // SQLite work in-process, in threads (KUBEMU_MEMBER_THREADS=1), or both side by side; off by default;
 // BENCH_BASELINE=/other/checkout/bin/kubemu adds that build's `up` beside this one's, to compare two
 // builds in the same run). All run on free ports, side by side for the whole run, and
@@ -15,6 +16,7 @@
 // rounds after a warm-up round on each (not counted), so a load that comes and goes on a shared
 // machine falls on both alike. The machine's load averages are printed with the figures.
 import {type ChildProcess, spawn} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {loadavg, tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
@@ -24,9 +26,18 @@ import {RealEtcdCluster} from '../test/support/real-etcd.js'
 const loads = (process.env.BENCH_LOADS ?? 's,m').split(',').filter((load) => load !== '')
 const kubemuOnly = process.env.BENCH_ONLY === 'kubemu'
 const putsPerClient = Number(process.env.BENCH_PUTS ?? 500)
-const putRounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5))
+/** Rounds of p99 puts; 0 skips them. */
+const putRounds = Math.max(0, Number(process.env.BENCH_ROUNDS ?? 5))
+/** Rounds of `check perf` per load, each on every target in turn; the figures are each field's median over them. */
+const perfRounds = Math.max(1, Number(process.env.BENCH_PAIRS ?? 1))
 const warmUpPutsPerClient = 100
 const pastReads = Number(process.env.BENCH_PAST_READS ?? 10_000)
+/** Keys of the big DeleteRange measured (check perf --load m leaves about 51,000 to delete); 0 skips it. */
+const deleteRangeKeys = Number(process.env.BENCH_DELETE_KEYS ?? 51_000)
+/** Puts per transaction while filling those keys (etcd's --max-txn-ops default is 128). */
+const fillPutsPerTxn = 128
+/** How often the probe reads while the DeleteRange runs. */
+const probeIntervalMilliseconds = 10
 const historyKeys = 100
 const historyRounds = 20
 const upStartMillisecondsMax = 60_000
@@ -145,6 +156,47 @@ function storageBytes(pids: readonly number[]): number {
   return bytes
 }
 
+/**
+ * Fills `deleteRangeKeys` keys as check perf does (256-byte keys under one prefix, 1 KiB values,
+ * in transactions of fillPutsPerTxn puts), then deletes them in one DeleteRange, as check perf does
+ * at its end, while a second client reads one key from another member every probeIntervalMilliseconds.
+ */
+async function bigDeleteRange(target: Target): Promise<DeleteRangeResult> {
+  const hosts = hostsOf(target)
+  const writer = new Etcd3({hosts: hosts[0]!})
+  const prober = new Etcd3({hosts: hosts[1] ?? hosts[0]!})
+  const prefix = '/bench/delete-range/'
+  const value = Buffer.alloc(1024, 'v')
+  try {
+    for (let filled = 0; filled < deleteRangeKeys; filled += fillPutsPerTxn) {
+      const puts = Array.from({length: Math.min(fillPutsPerTxn, deleteRangeKeys - filled)}, () => ({request_put: {key: Buffer.from(`${prefix}${randomBytes(118).toString('hex')}`), value}}))
+      await writer.kv.txn({success: puts})
+    }
+    await prober.put('/bench/probe').value('x')
+    const countsBefore = await memberCounts(target.endpoints)
+    let deleting = true
+    let slowest = 0
+    const probing = (async () => {
+      while (deleting) {
+        const started = performance.now()
+        await prober.get('/bench/probe').serializable(true).string()
+        slowest = Math.max(slowest, performance.now() - started)
+        await new Promise((done) => setTimeout(done, probeIntervalMilliseconds))
+      }
+    })()
+    const started = performance.now()
+    await writer.delete().prefix(prefix)
+    const deleteMilliseconds = performance.now() - started
+    deleting = false
+    await probing
+    const countsAfter = await memberCounts(target.endpoints)
+    return {deleteMilliseconds, probeSlowestMilliseconds: slowest, leaderChanges: countsAfter.leaderChanges - countsBefore.leaderChanges}
+  } finally {
+    writer.close()
+    prober.close()
+  }
+}
+
 /** Writes history, then times `pastReads` single-key reads, each at an older revision. */
 async function pastRevisionReads(hosts: string[]): Promise<number> {
   const client = new Etcd3({hosts})
@@ -176,8 +228,17 @@ interface Target {
   readonly pids: readonly number[]
 }
 
+/** One big DeleteRange: how long it took, and what a client reading meanwhile saw. */
+interface DeleteRangeResult {
+  readonly deleteMilliseconds: number
+  /** The slowest of the probe's reads (a serializable get every probeIntervalMilliseconds, on another member) while it ran. */
+  readonly probeSlowestMilliseconds: number
+  readonly leaderChanges: number
+}
+
 interface Figures {
   readonly perf: Record<string, PerfResult>
+  deleteRange: DeleteRangeResult | null
   p99: number
   cpuMillisecondsPer1000Puts: number
   reads: number
@@ -188,8 +249,55 @@ const percentile99 = (values: number[]) => [...values].sort((a, b) => a - b)[Mat
 
 /** Every measurement on each target in turn (one target when only kubemu is measured). */
 async function measureInTurns(targets: readonly Target[]): Promise<Figures[]> {
-  const figures: Figures[] = targets.map(() => ({perf: {}, p99: 0, cpuMillisecondsPer1000Puts: 0, reads: 0}))
-  for (const load of loads) for (const [index, target] of targets.entries()) figures[index]!.perf[load] = await checkPerf(target.endpoints, target.pids, load)
+  const figures: Figures[] = targets.map(() => ({perf: {}, deleteRange: null, p99: 0, cpuMillisecondsPer1000Puts: 0, reads: 0}))
+  for (const load of loads) {
+    const runs: PerfResult[][] = targets.map(() => [])
+    for (let round = 0; round < perfRounds; round++) {
+      // Each round starts one target later, so that none always runs first (or last) in a round.
+      for (let turn = 0; turn < targets.length; turn++) {
+        const index = (turn + round) % targets.length
+        const target = targets[index]!
+        const result = await checkPerf(target.endpoints, target.pids, load)
+        runs[index]!.push(result)
+        // Each run as it ends: a long run on a shared machine is worth something even if cut short.
+        console.log(`check perf --load ${load} round ${round + 1}/${perfRounds} ${target.name}: ${result.writesPerSecond} writes/s, slowest ${result.slowestSeconds.toFixed(3)} s, ${result.leaderChanges} leader changes, ${(result.storageBytesPer1000Writes / 1024 / 1024).toFixed(1)} MiB and ${result.cpuMillisecondsPer1000Writes.toFixed(0)} CPU ms per 1,000 writes (load ${loadAverages()})`)
+      }
+    }
+    for (const [index] of targets.entries()) figures[index]!.perf[load] = medianOf(runs[index]!)
+  }
+  if (deleteRangeKeys > 0) {
+    for (const [index, target] of targets.entries()) {
+      figures[index]!.deleteRange = await bigDeleteRange(target)
+      const result = figures[index]!.deleteRange!
+      console.log(`DeleteRange of ${deleteRangeKeys} keys on ${target.name}: ${result.deleteMilliseconds.toFixed(0)} ms; slowest probe read meanwhile ${result.probeSlowestMilliseconds.toFixed(0)} ms; ${result.leaderChanges} leader changes (load ${loadAverages()})`)
+    }
+  }
+  if (putRounds > 0) await measurePuts(targets, figures)
+  if (pastReads > 0) for (const [index, target] of targets.entries()) figures[index]!.reads = await pastRevisionReads(hostsOf(target))
+  return figures
+}
+
+/** Each numeric field's median over the runs (the verdict is the median-throughput run's). */
+function medianOf(runs: readonly PerfResult[]): PerfResult {
+  const median = (read: (run: PerfResult) => number) => {
+    const sorted = runs.map(read).sort((a, b) => a - b)
+    return sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2
+  }
+  const byThroughput = [...runs].sort((a, b) => a.writesPerSecond - b.writesPerSecond)
+  return {
+    writesPerSecond: median((run) => run.writesPerSecond),
+    slowestSeconds: median((run) => run.slowestSeconds),
+    verdict: byThroughput[Math.floor((byThroughput.length - 1) / 2)]!.verdict,
+    leaderChanges: median((run) => run.leaderChanges),
+    storageBytesPer1000Writes: median((run) => run.storageBytesPer1000Writes),
+    cpuMillisecondsPer1000Writes: median((run) => run.cpuMillisecondsPer1000Writes),
+    walFsyncsPer1000Writes: median((run) => run.walFsyncsPer1000Writes),
+    backendCommitsPer1000Writes: median((run) => run.backendCommitsPer1000Writes),
+  }
+}
+
+/** The p99 puts of 3 clients, in rounds taking turns after a warm-up round on each. */
+async function measurePuts(targets: readonly Target[], figures: Figures[]): Promise<void> {
   for (const target of targets) await putLatencies(hostsOf(target), warmUpPutsPerClient, -1)
   const latencies: number[][] = targets.map(() => [])
   const cpu = targets.map(() => 0)
@@ -204,8 +312,6 @@ async function measureInTurns(targets: readonly Target[]): Promise<Figures[]> {
     figures[index]!.p99 = percentile99(latencies[index]!)
     figures[index]!.cpuMillisecondsPer1000Puts = (cpu[index]! * 1000 * 1000) / latencies[index]!.length
   }
-  if (pastReads > 0) for (const [index, target] of targets.entries()) figures[index]!.reads = await pastRevisionReads(hostsOf(target))
-  return figures
 }
 
 /** `kubemu up` on free ports in a fresh KUBEMU_HOME; resolves with its etcd endpoints. */
@@ -278,9 +384,17 @@ for (const {name, figures: kubemuFigures} of kubemuResults) {
     console.log(`  per 1,000 writes, all members: real etcd ${realOr((real) => syncs(real.perf[load]!))}; ${name} ${syncs(ours)}`)
     console.log(`  written to storage per 1,000 writes: real etcd ${realOr((real) => mebibytes(real.perf[load]!.storageBytesPer1000Writes))} MiB; ${name} ${mebibytes(ours.storageBytesPer1000Writes)} MiB; ratio ${ratioTo(ours.storageBytesPer1000Writes, (real) => real.perf[load]!.storageBytesPer1000Writes)}`)
   }
-  console.log(`p99 put latency, 3 etcd3 clients x ${putsPerClient} puts in ${putRounds} rounds taking turns`)
-  console.log(`  real etcd: ${realOr((real) => real.p99.toFixed(1))} ms; ${name}: ${kubemuFigures.p99.toFixed(1)} ms; ratio ${ratioTo(kubemuFigures.p99, (real) => real.p99)} (target <= 1.5)`)
-  console.log(`  CPU per 1,000 puts: real etcd (3 processes) ${realOr((real) => real.cpuMillisecondsPer1000Puts.toFixed(0))} ms; ${name} (one process) ${kubemuFigures.cpuMillisecondsPer1000Puts.toFixed(0)} ms; ratio ${ratioTo(kubemuFigures.cpuMillisecondsPer1000Puts, (real) => real.cpuMillisecondsPer1000Puts)}`)
+  if (deleteRangeKeys > 0 && kubemuFigures.deleteRange) {
+    const ours = kubemuFigures.deleteRange
+    console.log(`DeleteRange of ${deleteRangeKeys} keys (check perf's last request), with a client reading another member every ${probeIntervalMilliseconds} ms`)
+    console.log(`  real etcd: ${realOr((real) => `${real.deleteRange!.deleteMilliseconds.toFixed(0)} ms, slowest read meanwhile ${real.deleteRange!.probeSlowestMilliseconds.toFixed(0)} ms, ${real.deleteRange!.leaderChanges} leader changes`)}`)
+    console.log(`  ${name}: ${ours.deleteMilliseconds.toFixed(0)} ms, slowest read meanwhile ${ours.probeSlowestMilliseconds.toFixed(0)} ms, ${ours.leaderChanges} leader changes`)
+  }
+  if (putRounds > 0) {
+    console.log(`p99 put latency, 3 etcd3 clients x ${putsPerClient} puts in ${putRounds} rounds taking turns`)
+    console.log(`  real etcd: ${realOr((real) => real.p99.toFixed(1))} ms; ${name}: ${kubemuFigures.p99.toFixed(1)} ms; ratio ${ratioTo(kubemuFigures.p99, (real) => real.p99)} (target <= 1.5)`)
+    console.log(`  CPU per 1,000 puts: real etcd (3 processes) ${realOr((real) => real.cpuMillisecondsPer1000Puts.toFixed(0))} ms; ${name} (one process) ${kubemuFigures.cpuMillisecondsPer1000Puts.toFixed(0)} ms; ratio ${ratioTo(kubemuFigures.cpuMillisecondsPer1000Puts, (real) => real.cpuMillisecondsPer1000Puts)}`)
+  }
   if (pastReads > 0) {
     console.log(`${pastReads} reads at past revisions (one etcd3 client)`)
     console.log(`  real etcd: ${realOr((real) => real.reads.toFixed(0))} ms; ${name}: ${kubemuFigures.reads.toFixed(0)} ms; ratio ${ratioTo(kubemuFigures.reads, (real) => real.reads)} (target <= 2.0)`)

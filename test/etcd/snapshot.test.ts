@@ -79,7 +79,7 @@ describe('etcdctl snapshot', () => {
       INSERT INTO kv_history (revision, sub_revision, key, value, create_revision, version, lease, tombstone)
         SELECT id >> 24, id & 16777215, key, value, create_revision, version, lease, tombstone FROM kv_history_now ORDER BY id;
       INSERT INTO kv SELECT k.key, h.id, h.create_revision, h.revision, h.version, k.lease FROM kv_now k JOIN kv_history h ON h.revision = k.history_id >> 24 AND h.sub_revision = k.history_id & 16777215;
-      DROP TABLE kv_now; DROP TABLE kv_history_now;
+      DROP TABLE kv_now; DROP TABLE kv_history_now; DROP TABLE kv_deleted;
       CREATE TABLE raft_hard_state (singleton INTEGER PRIMARY KEY CHECK (singleton = 0), term INTEGER NOT NULL, vote TEXT NOT NULL, commit_index INTEGER NOT NULL);
       PRAGMA user_version = 2;`)
     database.close()

@@ -37,13 +37,16 @@
 // A thread that dies is a member that crashed: its waiters fail, the cluster carries on with the
 // others, a log line says so, and `kubemu member start` runs it again.
 //
-// Behind a switch while it grows: KUBEMU_MEMBER_THREADS=1 for `kubemu up` (memberThreadsVariable).
-// One-shot commands and seeded clusters always run their members in-process.
+// Behind a switch: KUBEMU_MEMBER_THREADS=1 for `kubemu up` (memberThreadsVariable). Measured on 2
+// shared cores with no core to spare (README, 7 December 2026), the threads lost load m's
+// throughput and slowest request and cost a quarter more CPU per write; they win a big
+// DeleteRange's stall (the loop stays free while each member applies it). One-shot commands and
+// seeded clusters always run their members in-process.
 import {createRequire} from 'node:module'
 import type {Worker} from 'node:worker_threads'
 import {EtcdError, type GrpcCode} from '../mvcc/errors.js'
 import type {ApplyOutcome} from '../mvcc/state-machine.js'
-import type {WatchEvent} from '../mvcc/types.js'
+import type {AppliedChange} from '../mvcc/types.js'
 import type {Snapshot} from '../raft/types.js'
 import {StorageError} from '../storage/errors.js'
 import type {CleanShutdown} from './cluster-files.js'
@@ -76,7 +79,7 @@ export function memberThreadsLog(): ((line: string) => void) | null {
 
 /** An outcome as it crosses threads: an EtcdError loses its class on the way, so it goes as its code and text. */
 export type OutcomeOnWire =
-  | {readonly ok: true; readonly response: unknown; readonly events: readonly WatchEvent[]; readonly revision: number}
+  | {readonly ok: true; readonly response: unknown; readonly events: readonly AppliedChange[]; readonly revision: number}
   | {readonly ok: false; readonly grpcCode: GrpcCode; readonly message: string}
 
 export type ToMemberThread =
@@ -129,7 +132,7 @@ function revive(value: unknown, depth = 0): unknown {
 
 export function outcomeFromWire(outcome: OutcomeOnWire): ApplyOutcome {
   if (!outcome.ok) return {ok: false, error: new EtcdError(outcome.grpcCode, outcome.message)}
-  return {ok: true, response: revive(outcome.response), events: revive(outcome.events) as readonly WatchEvent[], revision: outcome.revision}
+  return {ok: true, response: revive(outcome.response), events: revive(outcome.events) as readonly AppliedChange[], revision: outcome.revision}
 }
 
 export interface MemberThreadEvents {

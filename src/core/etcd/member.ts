@@ -1,6 +1,6 @@
 import {EtcdError} from '../mvcc/errors.js'
 import {type ApplyOutcome, StateMachine} from '../mvcc/state-machine.js'
-import type {WatchEvent} from '../mvcc/types.js'
+import type {AppliedChange} from '../mvcc/types.js'
 import {Raft, type RaftLogger, defaultRaftLimits} from '../raft/raft.js'
 import {type ConfChange, type ConfState, EntryType, type Message, type RandomSource, type Ready, type Snapshot, StateType} from '../raft/types.js'
 import type {MemberDatabase} from '../storage/member-database.js'
@@ -28,7 +28,7 @@ export const pendingRequestsMax = 100_000
 /** How soon a member tries again to open its Ready's transaction when the checkpointer holds the write lock. */
 export const writeLockRetryMilliseconds = 1
 
-export type WatchListener = (events: readonly WatchEvent[], revision: number) => void
+export type WatchListener = (events: readonly AppliedChange[], revision: number) => void
 
 /** How a member reports what happens beside the driver's steps. */
 export interface MemberEvents {

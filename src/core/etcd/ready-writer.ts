@@ -1,6 +1,6 @@
 import type {ApplyOutcome, InternalRequest} from '../mvcc/state-machine.js'
 import {decodeRequest, type StateMachine} from '../mvcc/state-machine.js'
-import type {WatchEvent} from '../mvcc/types.js'
+import type {AppliedChange} from '../mvcc/types.js'
 import {type ConfChange, type ConfState, type Entry, EntryType, type HardState, type Snapshot} from '../raft/types.js'
 import type {MemberDatabase} from '../storage/member-database.js'
 import {InvariantError} from '../util/assert.js'
@@ -29,7 +29,7 @@ export type AppliedPosition = readonly [revision: number, term: number, index: n
 /** What one Ready's applies produced: the answers to requests waiting on the member, and watch events. */
 export interface AppliedBatch {
   readonly outcomes: ReadonlyArray<readonly [string, ApplyOutcome]>
-  readonly events: readonly WatchEvent[]
+  readonly events: readonly AppliedChange[]
   /** The newest revision the applies made (0: none). */
   readonly revision: number
   readonly positions: readonly AppliedPosition[]
@@ -99,7 +99,7 @@ export class ReadyWriter {
   private applyCommitted(entries: readonly Entry[], confStates: readonly ConfState[], wanted: (requestId: string) => boolean): AppliedBatch {
     if (entries.length === 0) return noneApplied
     const outcomes: Array<[string, ApplyOutcome]> = []
-    const events: WatchEvent[] = []
+    const events: AppliedChange[] = []
     const positions: AppliedPosition[] = []
     let revision = 0
     let confChanges = 0

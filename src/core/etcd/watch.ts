@@ -1,6 +1,6 @@
-import {inSpan, spanOf} from '../mvcc/key-range.js'
+import {compareBytes, inSpan, spanOf} from '../mvcc/key-range.js'
 import {KvStore} from '../mvcc/kv-store.js'
-import type {ResponseHeader, WatchEvent} from '../mvcc/types.js'
+import type {AppliedChange, ResponseHeader, WatchEvent} from '../mvcc/types.js'
 import type {KeySpan} from '../storage/kv-tables.js'
 import type {MemberDatabase} from '../storage/member-database.js'
 import type {WatchApi, WatchRequest, WatchResponse, Watcher} from './api.js'
@@ -24,7 +24,7 @@ export const watchProgressIntervalMilliseconds = 10 * 60 * 1000
  * Told the events of each batch of applies while a watcher waits: true wakes it. A source that
  * sees the applies themselves keeps a watcher asleep through writes outside its range.
  */
-export type WakesWatcher = (events: readonly WatchEvent[], revision: number) => boolean
+export type WakesWatcher = (events: readonly AppliedChange[], revision: number) => boolean
 
 /** Where a watcher reads history, and how it learns that new history was written. */
 export interface WatchSource {
@@ -33,6 +33,13 @@ export interface WatchSource {
   waitForChange(signal: AbortSignal, wakes?: WakesWatcher): Promise<void>
   /** Resolves after `milliseconds` of the source's clock (for progress notifications), or at once when `signal` aborts, leaving no timer behind. */
   sleep(milliseconds: number, signal: AbortSignal): Promise<void>
+}
+
+/** Whether an applied change may hold an event in `span`: a key in it, or a deleted span that overlaps it. */
+function touches(change: AppliedChange, span: KeySpan): boolean {
+  if (change.type !== 'DELETE_SPAN') return inSpan(change.kv.key, span)
+  const deleted = change.span
+  return (deleted.end === null || compareBytes(span.start, deleted.end) < 0) && (span.end === null || compareBytes(deleted.start, span.end) < 0)
 }
 
 /** A watcher reading history from a member's database, as etcd's synced and unsynced watchers do. */
@@ -98,7 +105,7 @@ export class HistoryWatcher implements Watcher {
     const wakes: WakesWatcher | undefined = synced
       ? (events, revision) => {
           // A wait the progress notification ended goes, at the first batch it sees.
-          if (wait !== this.waits || events.some((event) => inSpan(event.kv.key, this.span))) return true
+          if (wait !== this.waits || events.some((event) => touches(event, this.span))) return true
           this.nextRevision = Math.max(this.nextRevision, revision + 1)
           return false
         }

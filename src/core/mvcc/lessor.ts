@@ -1,4 +1,4 @@
-import type {LeaseTimeToLiveResponse, WatchEvent} from './types.js'
+import type {AppliedChange, LeaseTimeToLiveResponse} from './types.js'
 import {etcdErrors} from './errors.js'
 import type {KvStore} from './kv-store.js'
 import {revisionHeader} from './kv-store.js'
@@ -46,7 +46,7 @@ export class Lessor {
   }
 
   /** Deletes the lease and every key attached to it, in one revision. */
-  revoke(id: bigint): {revision: number; events: WatchEvent[]} {
+  revoke(id: bigint): {revision: number; events: AppliedChange[]} {
     const tables = this.store.database.kv
     if (!tables.getLease(id)) throw etcdErrors.leaseNotFound()
     const keys = tables.keysWithLease(id)

@@ -5,7 +5,7 @@ import {decodeRequestBytes, encodeRequestBytes} from './request-codec.js'
 import {KvStore, revisionHeader} from './kv-store.js'
 import {type AuthRequest, AuthStore} from './auth-store.js'
 import {Lessor} from './lessor.js'
-import type {CompactionRequest, DeleteRangeRequest, PutRequest, RequestOp, TxnRequest, WatchEvent} from './types.js'
+import type {CompactionRequest, DeleteRangeRequest, PutRequest, RequestOp, TxnRequest, AppliedChange} from './types.js'
 
 export type AlarmType = 'NOSPACE' | 'CORRUPT'
 
@@ -26,7 +26,7 @@ export type InternalRequest = {readonly id: string; readonly user?: string} & (
 )
 
 export type ApplyOutcome =
-  | {readonly ok: true; readonly response: unknown; readonly events: readonly WatchEvent[]; readonly revision: number}
+  | {readonly ok: true; readonly response: unknown; readonly events: readonly AppliedChange[]; readonly revision: number}
   | {readonly ok: false; readonly error: EtcdError}
 
 const metaAppliedIndex = 'applied_index'

@@ -1,5 +1,5 @@
 // The etcd v3 API's messages (etcdserverpb / mvccpb), with the same fields and meanings.
-import type {StoredKeyValue} from '../storage/kv-tables.js'
+import type {KeySpan, StoredKeyValue} from '../storage/kv-tables.js'
 
 export type KeyValue = StoredKeyValue
 
@@ -150,3 +150,17 @@ export interface WatchEvent {
   readonly kv: KeyValue
   readonly prevKv?: KeyValue
 }
+
+/**
+ * Every current key of `span` deleted in one revision (a DeleteRange without prevKv), `count` of
+ * them: what an apply tells in place of an event per key. Watchers read the events themselves
+ * from history, as they read every event; told the span, one that watches elsewhere sleeps on.
+ */
+export interface SpanDeletion {
+  readonly type: 'DELETE_SPAN'
+  readonly span: KeySpan
+  readonly count: number
+}
+
+/** What an apply tells the watchers of its changes: an event per key, or a span's deletion. */
+export type AppliedChange = WatchEvent | SpanDeletion

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import {guarded} from './errors.js'
 import {assert} from '../util/assert.js'
-import {revisionMax, stateMachineTables, subRevisionBits} from './schema.js'
+import {revisionMax, stateMachineTables, subRevisionBits, versionFourDeletedKeysMoved} from './schema.js'
 
 /** A key's state at one revision, as etcd's mvccpb.KeyValue. Keys and values are raw bytes. */
 export interface StoredKeyValue {
@@ -79,11 +79,14 @@ function historyRow(row: HistoryDbRow): HistoryRow {
  * previous compaction's first history id after it, to @below, this one's): a deleted key's newest
  * row is its tombstone, so its rows all go when that one is older than the compaction's revision.
  * Such tombstones are all newer than the previous compaction's (which dropped the older ones): the
- * seek covers the history written since, not kv (every key, deleted ones included) nor older history.
+ * seek covers the history written since, not every deleted key nor older history.
  */
 export const dropKeysWithoutHistorySql = `
-  DELETE FROM kv WHERE key IN (SELECT key FROM kv_history WHERE id >= @from AND id < @below AND tombstone = 1)
-    AND history_id = 0 AND NOT EXISTS (SELECT 1 FROM kv_history n WHERE n.key_id = kv.key_id AND n.id >= @below)`
+  DELETE FROM kv_deleted WHERE key IN (SELECT key FROM kv_history WHERE id >= @from AND id < @below AND tombstone = 1)
+    AND NOT EXISTS (SELECT 1 FROM kv_history n WHERE n.key_id = kv_deleted.key_id AND n.id >= @below)`
+
+/** A key's number, current or deleted (null: the key has no history). */
+const keyIdOf = (key: string) => `coalesce((SELECT key_id FROM kv WHERE key = ${key}), (SELECT key_id FROM kv_deleted WHERE key = ${key}))`
 
 /** The SQL of the MVCC state machine: current values, history, leases, auth and alarms. */
 export class KvTables {
@@ -100,42 +103,47 @@ export class KvTables {
     const currentColumns = `k.key AS key, h.value AS value, h.create_revision AS create_revision, ${revision} AS mod_revision, h.version AS version, h.lease AS lease`
     const historyColumns = `h.key AS key, h.value AS value, h.create_revision AS create_revision, ${revision} AS mod_revision, h.version AS version, h.lease AS lease, h.id & ${subRevisionMask} AS sub_revision, h.tombstone AS tombstone`
     // The newest row of each key at or before a revision, unless a tombstone: the keys of the
-    // span in kv (which keeps a deleted key while it has history), in key order (so a limit stops
-    // the scan), then for each one seek of the index of its rows (kv_history_by_key_id: its
-    // number, and the id SQLite appends) and one primary-key seek for the row. CROSS JOIN keeps
-    // the keys as the outer loop: the planner would otherwise scan all of history for the join.
+    // span, current (kv) and deleted with history left (kv_deleted), merged in key order (so a
+    // limit stops the scan; SQLite merges the two B-trees' walks, no sort), then for each one seek
+    // of the index of its rows (kv_history_by_key_id: its number, and the id SQLite appends) and
+    // one primary-key seek for the row. CROSS JOIN keeps the keys as the outer loop: the planner
+    // would otherwise scan all of history for the join.
     const atRevision = `
-      FROM kv k CROSS JOIN kv_history h ON h.id = (SELECT max(n.id) FROM kv_history n WHERE n.key_id = k.key_id AND n.id < @below)
-      WHERE k.key >= @start AND k.key < @end AND h.tombstone = 0`
-    // A key's newest row before a history id: its number from kv, then one seek of the index of its rows.
-    const newestBefore = `SELECT ${historyColumns} FROM kv k CROSS JOIN kv_history h ON h.key_id = k.key_id WHERE k.key = ? AND h.id < ? ORDER BY h.id DESC LIMIT 1`
+      FROM (SELECT key, key_id FROM kv WHERE key >= @start AND key < @end UNION ALL SELECT key, key_id FROM kv_deleted WHERE key >= @start AND key < @end ORDER BY key) k
+      CROSS JOIN kv_history h ON h.id = (SELECT max(n.id) FROM kv_history n WHERE n.key_id = k.key_id AND n.id < @below)
+      WHERE h.tombstone = 0`
+    // A key's newest row before a history id: its number, then one seek of the index of its rows.
+    const newestBefore = `SELECT ${historyColumns} FROM kv_history h WHERE h.key_id = ${keyIdOf('@key')} AND h.id < @below ORDER BY h.id DESC LIMIT 1`
     this.pageCount = guarded(path, () => db.prepare<[], number>('PRAGMA page_count').pluck())
     this.statements = guarded(path, () => ({
-      // The value is the key's newest history row's: one primary-key seek per key (none for a
-      // deleted key, whose history_id is 0).
+      // The value is the key's newest history row's: one primary-key seek per key.
       get: prepare<KvRow>(`SELECT ${currentColumns} FROM kv k CROSS JOIN kv_history h ON h.id = k.history_id WHERE k.key = ?`),
-      range: prepare<KvRow>(`SELECT ${currentColumns} FROM kv k CROSS JOIN kv_history h ON h.id = k.history_id WHERE k.key >= ? AND k.key < ? AND k.history_id != 0 ORDER BY k.key LIMIT ?`),
-      count: prepare<{total: bigint}>('SELECT count(*) AS total FROM kv WHERE key >= ? AND key < ? AND history_id != 0'),
-      keys: prepare<{key: Buffer}>('SELECT key FROM kv WHERE key >= ? AND key < ? AND history_id != 0 ORDER BY key LIMIT ?'),
+      range: prepare<KvRow>(`SELECT ${currentColumns} FROM kv k CROSS JOIN kv_history h ON h.id = k.history_id WHERE k.key >= ? AND k.key < ? ORDER BY k.key LIMIT ?`),
+      count: prepare<{total: bigint}>('SELECT count(*) AS total FROM kv WHERE key >= ? AND key < ?'),
       rangeAt: prepare<HistoryDbRow>(`SELECT ${historyColumns} ${atRevision} ORDER BY k.key LIMIT @limit`),
       getAt: prepare<HistoryDbRow>(newestBefore),
       countAt: prepare<{total: bigint}>(`SELECT count(*) AS total ${atRevision}`),
-      // A key new to kv takes the id of its first history row as its number (the history row,
-      // written first, looks it up); a key kv still has (current, or deleted with history left)
-      // keeps its number. Not RETURNING: SQLite buffers a statement's returned rows in a table of
-      // their own, which cost more than the seek.
-      upsert: prepare('INSERT INTO kv (key, key_id, history_id, lease) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET history_id = excluded.history_id, lease = excluded.lease'),
-      delete: prepare('UPDATE kv SET history_id = 0, lease = 0 WHERE key = ? AND history_id != 0'),
-      deleteSpan: prepare('UPDATE kv SET history_id = 0, lease = 0 WHERE key >= ? AND key < ? AND history_id != 0'),
+      // A key new to kv takes the number its first history row was written with (the history row,
+      // written first, looks it up): a deleted key's own, or that row's id; a current key keeps
+      // its number. Not RETURNING: SQLite buffers a statement's returned rows in a table of their
+      // own, which cost more than the seek.
+      upsert: prepare('INSERT INTO kv (key, key_id, history_id, lease) VALUES (@key, (SELECT key_id FROM kv_history WHERE id = @id), @id, @lease) ON CONFLICT (key) DO UPDATE SET history_id = excluded.history_id, lease = excluded.lease'),
+      // A deleted key put again leaves kv_deleted (a seek that finds nothing for a key that was current or new).
+      undelete: prepare('DELETE FROM kv_deleted WHERE key = ?'),
+      // A deleted key moves from kv to kv_deleted with its number.
+      moveDeleted: prepare('INSERT INTO kv_deleted (key, key_id) SELECT key, key_id FROM kv WHERE key = ?'),
+      delete: prepare('DELETE FROM kv WHERE key = ?'),
+      moveDeletedSpan: prepare('INSERT INTO kv_deleted (key, key_id) SELECT key, key_id FROM kv WHERE key >= ? AND key < ? ORDER BY key'),
+      deleteSpan: prepare('DELETE FROM kv WHERE key >= ? AND key < ?'),
       // A tombstone per current key of the span, numbered in key order from the first sub-revision:
       // one statement, not one call per key (a prefix delete of 60,000 keys spent 0.9 s of each
       // member's event loop in the calls alone).
       insertSpanTombstones: prepare(
         `INSERT INTO kv_history (id, key, key_id, value, create_revision, version, lease, tombstone)
-         SELECT ? + row_number() OVER (ORDER BY key) - 1, key, key_id, X'', 0, 0, 0, 1 FROM kv WHERE key >= ? AND key < ? AND history_id != 0 ORDER BY key`,
+         SELECT ? + row_number() OVER (ORDER BY key) - 1, key, key_id, X'', 0, 0, 0, 1 FROM kv WHERE key >= ? AND key < ? ORDER BY key`,
       ),
       insertHistory: prepare(
-        'INSERT INTO kv_history (id, key, key_id, value, create_revision, version, lease, tombstone) VALUES (@id, @key, coalesce((SELECT key_id FROM kv WHERE key = @key), @id), @value, @createRevision, @version, @lease, @tombstone)',
+        `INSERT INTO kv_history (id, key, key_id, value, create_revision, version, lease, tombstone) VALUES (@id, @key, coalesce(${keyIdOf('@key')}, @id), @value, @createRevision, @version, @lease, @tombstone)`,
       ),
       history: prepare<HistoryDbRow>(`SELECT ${historyColumns} FROM kv_history h WHERE id >= ? AND id < ? AND key >= ? AND key < ? ORDER BY id LIMIT ?`),
       previous: prepare<HistoryDbRow>(newestBefore),
@@ -177,11 +185,6 @@ export class KvTables {
     return guarded(this.path, () => this.statements.range.all(span.start, span.end ?? spanEndless, limit).map(keyValue))
   }
 
-  /** The current keys in `span`, in order, without their values: the kv table alone, no history read. */
-  keys(span: KeySpan, limit: number): Uint8Array[] {
-    return guarded(this.path, () => this.statements.keys.all(span.start, span.end ?? spanEndless, limit).map((row) => row.key))
-  }
-
   count(span: KeySpan): number {
     return guarded(this.path, () => Number(this.statements.count.get(span.start, span.end ?? spanEndless)!.total))
   }
@@ -193,7 +196,7 @@ export class KvTables {
   /** The key as it was at `revision`, or null if it did not exist then: one index seek. */
   getAt(key: Uint8Array, revision: number): StoredKeyValue | null {
     return guarded(this.path, () => {
-      const row = this.statements.getAt.get(key, historyIdAfter(revision))
+      const row = this.statements.getAt.get({key, below: historyIdAfter(revision)})
       return row && row.tombstone === 0n ? keyValue(row) : null
     })
   }
@@ -202,27 +205,33 @@ export class KvTables {
     return guarded(this.path, () => Number(this.statements.countAt.get({start: span.start, end: span.end ?? spanEndless, below: historyIdAfter(revision)})!.total))
   }
 
-  /** Records a key's new state in history and makes it the current one. Inside a transaction. */
+  /**
+   * Records a key's new state in history and makes it the current one. Inside a transaction.
+   * Version 1 is a key that was not current (new, or deleted before): it leaves kv_deleted.
+   */
   put(entry: StoredKeyValue, subRevision: number): void {
     const id = historyId(entry.modRevision, subRevision)
     this.statements.insertHistory.run({id, key: entry.key, value: entry.value, createRevision: entry.createRevision, version: entry.version, lease: entry.lease, tombstone: 0})
-    this.statements.upsert.run(entry.key, id, id, entry.lease)
+    this.statements.upsert.run({key: entry.key, id, lease: entry.lease})
+    if (entry.version === 1) this.statements.undelete.run(entry.key)
   }
 
   /** Removes a key (a current one) and records its tombstone. Inside a transaction. */
   delete(key: Uint8Array, revision: number, subRevision: number): void {
     this.statements.insertHistory.run({id: historyId(revision, subRevision), key, value: empty, createRevision: 0, version: 0, lease: 0n, tombstone: 1})
+    this.statements.moveDeleted.run(key)
     assert(this.statements.delete.run(key).changes === 1, 'a key deleted is a current key')
   }
 
   /**
-   * Removes every current key in `span` (`keys`, all of them, in order) and records their
-   * tombstones, the first at `firstSubRevision`. Inside a transaction.
+   * Removes every current key in `span` (`count` of them) and records their tombstones, in key
+   * order, the first at `firstSubRevision`. Inside a transaction.
    */
-  deleteSpan(span: KeySpan, keys: readonly Uint8Array[], revision: number, firstSubRevision: number): void {
+  deleteSpan(span: KeySpan, count: number, revision: number, firstSubRevision: number): void {
     const end = span.end ?? spanEndless
     const tombstones = this.statements.insertSpanTombstones.run(historyId(revision, firstSubRevision), span.start, end).changes
-    assert(tombstones === keys.length, `${tombstones} tombstones for the ${keys.length} keys of a deleted span`)
+    assert(tombstones === count, `${tombstones} tombstones for the ${count} keys of a deleted span`)
+    this.statements.moveDeletedSpan.run(span.start, end)
     this.statements.deleteSpan.run(span.start, end)
   }
 
@@ -234,7 +243,7 @@ export class KvTables {
   /** The key's state just before (revision, subRevision), or null if it did not exist then. */
   previous(key: Uint8Array, revision: number, subRevision: number): StoredKeyValue | null {
     return guarded(this.path, () => {
-      const row = this.statements.previous.get(key, historyId(Math.min(revision, revisionMax), subRevision))
+      const row = this.statements.previous.get({key, below: historyId(Math.min(revision, revisionMax), subRevision)})
       return row && row.tombstone === 0n ? keyValue(row) : null
     })
   }
@@ -342,6 +351,10 @@ export class KvTables {
       const columns = Object.keys(rows[0]!)
       const insert = this.db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
       for (const row of rows) insert.run(...columns.map((column) => row[column]))
+    }
+    // A snapshot of schema 4 kept deleted keys in kv (history_id 0) and had no kv_deleted.
+    if (!('kv_deleted' in tables)) {
+      for (const statement of versionFourDeletedKeysMoved) this.db.prepare(statement).run()
     }
   }
 }

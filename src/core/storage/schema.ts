@@ -1,7 +1,7 @@
 // The schema of one member's database. Current keys live apart from history so that a range
 // over live keys never scans old revisions.
 
-export const schemaVersion = 4
+export const schemaVersion = 5
 
 /**
  * A history row's id packs its revision and sub-revision: revision × 2^24 + sub-revision. Rows are
@@ -61,8 +61,8 @@ const versionThreeMvccTables: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS kv_by_lease ON kv (lease) WHERE lease != 0`,
 ]
 
-/** The tables of the MVCC state machine now. */
-const mvccTables: readonly string[] = [
+/** The tables of the MVCC state machine as schema version 4 made them (what version 5 migrates from). */
+const versionFourMvccTables: readonly string[] = [
   // Every value lives once, in history (as etcd's bolt keeps revisions), keyed by its packed
   // revision (see subRevisionBits). A rowid table: SQLite keeps a row of up to a page in its leaf,
   // where a WITHOUT ROWID table spills rows over a quarter page into overflow pages. key_id is
@@ -82,10 +82,9 @@ const mvccTables: readonly string[] = [
   // itself. Indexed by the key, each put of a new key wrote an entry of the key's length at a
   // random place (a page, and a split every dozen entries), on every member.
   `CREATE INDEX IF NOT EXISTS kv_history_by_key_id ON kv_history (key_id)`,
-  // Every key with history (etcd's treeIndex): its number, its newest history row (0 once the key
-  // is deleted: the row stays, with its number, until compaction drops the key's last history
-  // row) and its lease. Small rows, so one B-tree keyed by the key (no rowid table beside an index
-  // of the keys); the lease stays here for the index of a lease's keys.
+  // Every current key (and in version 4, every deleted key with history left, history_id 0): its
+  // number, its newest history row and its lease. Small rows, so one B-tree keyed by the key (no
+  // rowid table beside an index of the keys); the lease stays here for the index of a lease's keys.
   `CREATE TABLE IF NOT EXISTS kv (
      key BLOB PRIMARY KEY,
      key_id INTEGER NOT NULL,
@@ -93,6 +92,28 @@ const mvccTables: readonly string[] = [
      lease INTEGER NOT NULL
    ) WITHOUT ROWID`,
   `CREATE INDEX IF NOT EXISTS kv_by_lease ON kv (lease) WHERE lease != 0`,
+]
+
+/**
+ * The tables of the MVCC state machine now: version 4's, where kv holds only current keys, and
+ * the deleted keys that still have history.
+ */
+const mvccTables: readonly string[] = [
+  ...versionFourMvccTables,
+  // Every deleted key that still has history, with its number, until compaction drops its last
+  // row (etcd's treeIndex keeps such a key for reads at past revisions). A key is in kv or here,
+  // never both: a delete moves it here, a put of it moves it back with its number. Apart from kv,
+  // so that a range over current keys walks only them, however many keys were deleted.
+  `CREATE TABLE IF NOT EXISTS kv_deleted (
+     key BLOB PRIMARY KEY,
+     key_id INTEGER NOT NULL
+   ) WITHOUT ROWID`,
+]
+
+/** Moves the deleted keys schema version 4 kept in kv (history_id 0) to kv_deleted: a file's migration, or a snapshot of that version installed. */
+export const versionFourDeletedKeysMoved: readonly string[] = [
+  'INSERT INTO kv_deleted (key, key_id) SELECT key, key_id FROM kv WHERE history_id = 0',
+  'DELETE FROM kv WHERE history_id = 0',
 ]
 
 export const schemaStatements: readonly string[] = [
@@ -147,7 +168,8 @@ export const metaRaftHardState = 'raft_hard_state'
  * kept every current value twice (in kv and in history) in WITHOUT ROWID tables; version 2 gave
  * history rows an id of their own with an index of their revisions, repeated each current key's
  * columns in kv (a rowid table with an index of its keys) and kept raft's hard state in a table;
- * version 3 indexed history by the key itself and kept only current keys in kv.
+ * version 3 indexed history by the key itself and kept only current keys in kv; version 4 numbered
+ * keys and kept deleted keys in kv (history_id 0) until compaction.
  */
 export const schemaMigrations: ReadonlyMap<number, readonly string[]> = new Map([
   [
@@ -194,7 +216,7 @@ export const schemaMigrations: ReadonlyMap<number, readonly string[]> = new Map(
       'DROP INDEX kv_history_by_key',
       'ALTER TABLE kv RENAME TO kv_version3',
       'ALTER TABLE kv_history RENAME TO kv_history_version3',
-      ...mvccTables,
+      ...versionFourMvccTables,
       // Each key with history gets the id of its oldest row as its number; a deleted key keeps a row.
       `INSERT INTO kv (key, key_id, history_id, lease)
          SELECT h.key, h.key_id, coalesce(k.history_id, 0), coalesce(k.lease, 0)
@@ -205,7 +227,15 @@ export const schemaMigrations: ReadonlyMap<number, readonly string[]> = new Map(
       'DROP TABLE kv_history_version3',
     ],
   ],
+  [
+    5,
+    [
+      // Deleted keys leave kv for a table of their own, so ranges over current keys skip them.
+      mvccTables.at(-1)!,
+      ...versionFourDeletedKeysMoved,
+    ],
+  ],
 ])
 
 /** The tables that make up the state machine, in the order a snapshot carries them. */
-export const stateMachineTables = ['kv', 'kv_history', 'lease', 'auth_user', 'auth_role', 'alarm'] as const
+export const stateMachineTables = ['kv', 'kv_deleted', 'kv_history', 'lease', 'auth_user', 'auth_role', 'alarm'] as const

@@ -14,12 +14,17 @@ const metaSnapshotHash = 'snapshot_sha256'
 /** Meta rows that belong to one member's running state, not to the data a snapshot carries. */
 const memberOnlyMeta = ['cluster_id', 'member_id', 'member_name', 'clean_shutdown', metaRaftHardState, metaSnapshotHash]
 
-/** The content hash: every state table and the replicated meta, in key order. */
+/**
+ * The content hash: every state table the file has and the replicated meta, in key order. A file
+ * of an older schema lacks the newer tables (kv_deleted before version 5): its hash is the one it
+ * was written with.
+ */
 function contentHash(db: Database.Database): string {
   const hash = createHash('sha256')
   const placeholders = memberOnlyMeta.map(() => '?').join(', ')
+  const present = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[])
   const tables: Array<[string, string]> = [
-    ...stateMachineTables.map((table): [string, string] => [table, `SELECT * FROM ${table} ORDER BY 1, 2`]),
+    ...stateMachineTables.filter((table) => present.has(table)).map((table): [string, string] => [table, `SELECT * FROM ${table} ORDER BY 1, 2`]),
     ['meta', `SELECT * FROM meta WHERE name NOT IN (${placeholders}) ORDER BY name`],
   ]
   for (const [table, query] of tables) {
