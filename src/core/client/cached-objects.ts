@@ -148,6 +148,26 @@ export class CachedObjectPool {
     return this.intern(value).value as T
   }
 
+  /**
+   * share(value) for the next state of `previous` (the frozen object share gave for the same
+   * object before a change): each top-level part equal to previous's (same fields in the same
+   * order, same values) is previous's part itself, already frozen and shared; the others are
+   * shared as share() does. Comparing a part costs less than keying it for the pool: a status
+   * write leaves a pod's spec, most of the pod, as it was.
+   */
+  shareNext<T>(value: T, previous: T | null): T {
+    if (previous === null || !isPlainRecord(value) || !isPlainRecord(previous)) return this.share(value)
+    const fields = Object.keys(value)
+    const values: unknown[] = new Array(fields.length)
+    for (let index = 0; index < fields.length; index++) {
+      const field = fields[index]!
+      const part = value[field]
+      const before = Object.prototype.hasOwnProperty.call(previous, field) ? previous[field] : undefined
+      values[index] = typeof part === 'object' && part !== null && sameJsonParts(part, before) ? before : this.intern(part).value
+    }
+    return Object.freeze(this.made(fields, values)) as T
+  }
+
   /** Values the pools hold now (strings, parts). */
   get held(): {readonly strings: number; readonly parts: number} {
     return {strings: this.strings.size, parts: this.parts.size}
@@ -204,16 +224,20 @@ export class CachedObjectPool {
     const partKey = shareable && pooled ? `${key}}` : null
     const pooledPart = partKey === null ? undefined : this.parts.get(partKey)
     if (pooledPart !== undefined) return {value: pooledPart.value, token: `#${pooledPart.id};`}
-    let copy = this.shapes.make(fields, values)
-    if (copy === null) {
-      copy = {}
-      for (let index = 0; index < fields.length; index++) {
-        const field = fields[index]!
-        if (field === '__proto__') Object.defineProperty(copy, field, {value: values[index], enumerable: true, writable: true, configurable: true})
-        else copy[field] = values[index]
-      }
+    return this.shared(Object.freeze(this.made(fields, values)), partKey)
+  }
+
+  /** An object of the fields with their values, in order. */
+  private made(fields: readonly string[], values: readonly unknown[]): Record<string, unknown> {
+    const copy = this.shapes.make(fields, values)
+    if (copy !== null) return copy
+    const made: Record<string, unknown> = {}
+    for (let index = 0; index < fields.length; index++) {
+      const field = fields[index]!
+      if (field === '__proto__') Object.defineProperty(made, field, {value: values[index], enumerable: true, writable: true, configurable: true})
+      else made[field] = values[index]
     }
-    return this.shared(Object.freeze(copy), partKey)
+    return made
   }
 
   /** The pooled part with this content, or `made` (pooled from now on). */
@@ -227,6 +251,33 @@ export class CachedObjectPool {
 
 /** The pool every informer of the process keeps its objects through (they share node names, images, templates). */
 export const cachedObjects = new CachedObjectPool(sharedStrings)
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && isPlainObject(value)
+}
+
+/**
+ * Whether two JSON parts are equal as the pool tells parts apart: the same fields in the same
+ * order, arrays of the same length, equal values (only plain objects and arrays are looked into).
+ */
+function sameJsonParts(left: unknown, right: unknown): boolean {
+  if (left === right) return true
+  if (typeof left !== 'object' || typeof right !== 'object' || left === null || right === null) return false
+  if (Array.isArray(left)) {
+    if (!Array.isArray(right) || left.length !== right.length) return false
+    for (let index = 0; index < left.length; index++) if (!sameJsonParts(left[index], right[index])) return false
+    return true
+  }
+  if (Array.isArray(right) || !isPlainObject(left) || !isPlainObject(right)) return false
+  const leftFields = Object.keys(left)
+  const rightFields = Object.keys(right)
+  if (leftFields.length !== rightFields.length) return false
+  for (let index = 0; index < leftFields.length; index++) {
+    const field = leftFields[index]!
+    if (field !== rightFields[index] || !sameJsonParts((left as Record<string, unknown>)[field], (right as Record<string, unknown>)[field])) return false
+  }
+  return true
+}
 
 function isPlainObject(value: object): boolean {
   const prototype = Object.getPrototypeOf(value)
