@@ -185,7 +185,7 @@ export class Registry {
     const finish = options.allocate ? await options.allocate(object, null) : null
     const form = storedFormOf(definition, object)
     const {value} = form
-    if (options.dryRun) return writtenObject(form, null)
+    if (options.dryRun) return writtenObject(form, null, null)
     let stored: StoredObject
     try {
       stored = await this.write(() => this.store.create(key, value, writeOptionsOf(definition)), definition, name)
@@ -195,7 +195,7 @@ export class Registry {
       throw error
     }
     await finish?.(true)
-    return writtenObject(form, stored.modRevision)
+    return writtenObject(form, stored.modRevision, key)
   }
 
   /** Keeps managedFields: an Update's changed fields become its manager's (kube's field manager). */
@@ -323,8 +323,8 @@ export class Registry {
     const finish = options.allocate && !statusLike ? await options.allocate(object, current) : null
     const form = storedFormOf(definition, object)
     const {value} = form
-    if (options.dryRun) return {object: writtenObject(form, Number(current.metadata.resourceVersion)), created: false}
-    if (Buffer.compare(Buffer.from(value), Buffer.from(stored.value)) === 0) {
+    if (options.dryRun) return {object: writtenObject(form, Number(current.metadata.resourceVersion), null), created: false}
+    if (Buffer.from(value.buffer, value.byteOffset, value.byteLength).equals(Buffer.from(stored.value.buffer, stored.value.byteOffset, stored.value.byteLength))) {
       await finish?.(true)
       // Nothing to write, as far as a remembered copy knows: the store may hold a newer one.
       if (remembered) return 'retry'
@@ -334,10 +334,10 @@ export class Registry {
       let result: {object: KubeObject; created: boolean}
       if (finishesDeletion) {
         await this.deleteStored(key, stored)
-        result = {object: writtenObject(form, stored.modRevision), created: false}
+        result = {object: writtenObject(form, stored.modRevision, null), created: false}
       } else {
         const written = await this.replaceStored(key, value, stored, definition)
-        result = {object: writtenObject(form, written.modRevision), created: false}
+        result = {object: writtenObject(form, written.modRevision, key), created: false}
       }
       await finish?.(true)
       return result
@@ -377,7 +377,7 @@ export class Registry {
       const form = storedFormOf(definition, next)
       try {
         const written = await this.replaceStored(key, form.value, stored, definition)
-        return writtenObject(form, written.modRevision)
+        return writtenObject(form, written.modRevision, key)
       } catch (error) {
         if (error instanceof StoreError && error.code === 'Conflict') continue
         throw storeFailure(error, definition, name)
