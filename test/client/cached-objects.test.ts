@@ -74,7 +74,18 @@ describe('cached objects', () => {
     expect(moved.spec).not.toBe(before.spec)
     expect(moved.spec.containers[0]!.resources.requests.cpu).toBe('20m')
     expect(before.spec.containers[0]!.resources.requests.cpu).toBe('10m')
+    // Within a changed part, what did not change is still the part before; what changed is made anew, frozen.
     expect(moved.spec.tolerations).toBe(before.spec.tolerations)
+    expect(moved.spec.containers).not.toBe(before.spec.containers)
+    expect(Object.isFrozen(moved.spec.containers) && Object.isFrozen(moved.spec.containers[0]!.resources.requests)).toBe(true)
+    expect(JSON.stringify(moved)).toBe(JSON.stringify(deeper))
+    // A list that grew keeps its unchanged items and shares the new one.
+    const grown = podOf('web-1', 'node-1')
+    grown.spec.tolerations.push({key: 'extra', operator: 'Exists'})
+    const longer = pool.shareNext(grown, before)
+    expect(longer.spec.tolerations[0]).toBe(before.spec.tolerations[0])
+    expect(longer.spec.tolerations).toEqual(grown.spec.tolerations)
+    expect(() => { longer.spec.tolerations.pop() }).toThrow(TypeError)
     // Without an object before, it is share().
     expect(pool.shareNext(podOf('web-2', 'node-2'), null)).toEqual(podOf('web-2', 'node-2'))
   })

@@ -150,22 +150,39 @@ export class CachedObjectPool {
 
   /**
    * share(value) for the next state of `previous` (the frozen object share gave for the same
-   * object before a change): each top-level part equal to previous's (same fields in the same
-   * order, same values) is previous's part itself, already frozen and shared; the others are
-   * shared as share() does. Comparing a part costs less than keying it for the pool: a status
-   * write leaves a pod's spec, most of the pod, as it was.
+   * object before a change): every part equal to previous's part at the same place (same fields
+   * in the same order, same values) is previous's part itself, already frozen and shared; an
+   * object or array that changed is made anew around its unchanged parts; any other part is
+   * shared as share() does. Comparing costs less than keying every part for the pool: a status
+   * write changes a pod's resourceVersion and a few fields of its status, and leaves the rest.
    */
   shareNext<T>(value: T, previous: T | null): T {
     if (previous === null || !isPlainRecord(value) || !isPlainRecord(previous)) return this.share(value)
+    return this.nextObject(value, previous) as T
+  }
+
+  /** A part of shareNext: `before` is the frozen part at the same place in the object before, or undefined. */
+  private next(value: unknown, before: unknown): unknown {
+    if (typeof value !== 'object' || value === null) return this.intern(value).value
+    if (sameJsonParts(value, before)) return before
+    if (Array.isArray(value)) {
+      if (!Array.isArray(before)) return this.intern(value).value
+      const copy: unknown[] = new Array(value.length)
+      for (let index = 0; index < value.length; index++) copy[index] = this.next(value[index], before[index])
+      return Object.freeze(copy)
+    }
+    if (!isPlainRecord(value) || !isPlainRecord(before)) return this.intern(value).value
+    return this.nextObject(value, before)
+  }
+
+  private nextObject(value: Record<string, unknown>, before: Record<string, unknown>): object {
     const fields = Object.keys(value)
     const values: unknown[] = new Array(fields.length)
     for (let index = 0; index < fields.length; index++) {
       const field = fields[index]!
-      const part = value[field]
-      const before = Object.prototype.hasOwnProperty.call(previous, field) ? previous[field] : undefined
-      values[index] = typeof part === 'object' && part !== null && sameJsonParts(part, before) ? before : this.intern(part).value
+      values[index] = this.next(value[field], Object.prototype.hasOwnProperty.call(before, field) ? before[field] : undefined)
     }
-    return Object.freeze(this.made(fields, values)) as T
+    return Object.freeze(this.made(fields, values))
   }
 
   /** Values the pools hold now (strings, parts). */
