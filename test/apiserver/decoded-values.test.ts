@@ -9,6 +9,8 @@ import {Scheme} from '../../src/core/api/scheme.js'
 import {DecodedValues, decodedValuesMax} from '../../src/core/apiserver/decoded-values.js'
 import {Registry} from '../../src/core/apiserver/registry.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
+import {resources} from '../../src/core/client/resources.js'
+import {inProcessCluster} from '../support/in-process-cluster.js'
 import {ManualClock} from '../../src/core/util/clock.js'
 import {temporaryFolder} from '../support/temp.js'
 
@@ -66,6 +68,32 @@ describe('decoded stored values', () => {
     // An update starts from what is stored, not from the first write's copy.
     const {object: updated} = await api.update(configMaps, 'default', 'settings', (current) => ({...current!, data: {...(current!.data as Record<string, string>), c: '3'}}))
     expect(updated.data).toEqual({a: '1', c: '3'})
+  })
+
+  it("are shared, frozen, with informers' watches (which change nothing), and copied for every other reader", async () => {
+    const cluster = await inProcessCluster(new ManualClock(Date.UTC(2026, 11, 7, 12, 0, 0)), 1)
+    const start = (await cluster.admin.list(resources.configMaps, 'default')).resourceVersion
+    const shared = await cluster.admin.watch(resources.configMaps, start, 'default')
+    const copied = (await cluster.admin.request('GET', '/api/v1/namespaces/default/configmaps', {query: {watch: 'true', resourceVersion: start}})).watch!
+    const written = await cluster.admin.create<KubeObject>(resources.configMaps, configMap({a: '1'}))
+    const [event] = (await shared.next())!
+    const [other] = (await copied.next())!
+    shared.cancel()
+    copied.cancel()
+    for (const object of [event!.object, other!.object] as KubeObject[]) {
+      expect(object.data).toEqual({a: '1'})
+      expect(object.metadata.resourceVersion).toBe(written.metadata.resourceVersion)
+    }
+    // The informer's event shares the API server's frozen copy: a change throws, and no reader sees one.
+    const sharedObject = event!.object as KubeObject
+    expect(Object.isFrozen(sharedObject.data)).toBe(true)
+    expect(() => { (sharedObject.data as Record<string, string>).a = 'changed' }).toThrow(TypeError)
+    // Another watcher's object is its own, as the answer to the write and every read are.
+    const otherObject = other!.object as KubeObject
+    expect(Object.isFrozen(otherObject.data)).toBe(false)
+    ;(otherObject.data as Record<string, string>).a = 'changed'
+    ;(written.data as Record<string, string>).a = 'changed too'
+    expect((await cluster.admin.get<KubeObject>(resources.configMaps, 'default', 'settings')).data).toEqual({a: '1'})
   })
 
   it('answer only for the bytes they were made from, and keep at most their bound', () => {

@@ -10,8 +10,12 @@
 import {jsonRoundTrip, type KubeObject} from '../api/object.js'
 import {decodeStoredValue} from './stored-decode.js'
 
-/** Values kept at most (a pod decodes to about 15 KiB of heap: some 15 MiB at this bound). */
-export const decodedValuesMax = 1024
+/**
+ * Values kept at most. A write's readers come within a few writes after it (its watchers, the
+ * object's next status write), and a kept object lives long enough for the garbage collector to
+ * move it to the old generation: a small bound keeps that cost small.
+ */
+export const decodedValuesMax = 256
 
 interface Entry {
   readonly value: Uint8Array
@@ -23,6 +27,12 @@ function sameBytes(left: Uint8Array, right: Uint8Array): boolean {
   if (left === right) return true
   if (left.byteLength !== right.byteLength) return false
   return Buffer.from(left.buffer, left.byteOffset, left.byteLength).equals(Buffer.from(right.buffer, right.byteOffset, right.byteLength))
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return
+  Object.freeze(value)
+  for (const part of Array.isArray(value) ? value : Object.values(value)) deepFreeze(part)
 }
 
 export class DecodedValues {
@@ -42,10 +52,21 @@ export class DecodedValues {
   }
 
   /**
+   * The kept object itself (frozen throughout) for exactly these bytes at `key`, or null: for a
+   * reader that changes nothing in it. Undefined fields (which JSON drops) may be in it.
+   */
+  shared(key: string, value: Uint8Array): KubeObject | null {
+    const entry = this.byKey.get(key)
+    return entry !== undefined && sameBytes(entry.value, value) ? entry.object : null
+  }
+
+  /**
    * Keeps what a write stored at `key`: `value` is the JSON of `encoded`, which the writer hands
    * over (it changes it no more). Returns what decoding the value gives (the object a write answers with).
    */
   wrote(key: string, value: Uint8Array, encoded: KubeObject): KubeObject {
+    // Frozen: the readers it is shared with cannot change it, for each other or for the next.
+    deepFreeze(encoded)
     this.byKey.delete(key)
     this.byKey.set(key, {value, object: encoded})
     if (this.byKey.size > decodedValuesMax) this.byKey.delete(this.byKey.keys().next().value!)

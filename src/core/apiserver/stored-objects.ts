@@ -58,6 +58,16 @@ export function objectFromStored(stored: StoredObject, revision = stored.modRevi
   return reorderMetadata(object)
 }
 
+/**
+ * objectFromStored for a reader that changes nothing below the top level and metadata (a
+ * read-only watch): what this process wrote is not copied, its parts (frozen) are shared.
+ */
+export function sharedObjectFromStored(stored: StoredObject, revision = stored.modRevision): KubeObject {
+  const kept = decodedValues.shared(stored.key, stored.value)
+  if (kept === null) return objectFromStored(stored, revision)
+  return reorderMetadata({...kept, metadata: {...kept.metadata, resourceVersion: String(revision)}})
+}
+
 const metadataOrder = [
   'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp',
   'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields',
