@@ -6,7 +6,10 @@ import {afterEach, describe, expect, it, vi} from 'vitest'
 import type {KubeObject} from '../../src/core/api/object.js'
 import {builtinResources} from '../../src/core/api/resources.js'
 import {Scheme} from '../../src/core/api/scheme.js'
-import {DecodedValues, decodedValuesMax} from '../../src/core/apiserver/decoded-values.js'
+import {ApiServer} from '../../src/core/apiserver/apiserver.js'
+import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
+import {DecodedValues, decodedValues, decodedValuesMax} from '../../src/core/apiserver/decoded-values.js'
+import {startHttpApi} from '../../src/core/server/http-api.js'
 import {Registry} from '../../src/core/apiserver/registry.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
 import {resources} from '../../src/core/client/resources.js'
@@ -70,7 +73,7 @@ describe('decoded stored values', () => {
     expect(updated.data).toEqual({a: '1', c: '3'})
   })
 
-  it("are shared, frozen, with informers' watches (which change nothing), and copied for every other reader", async () => {
+  it("are shared with informers' watches (which change nothing), and copied for every other reader", async () => {
     const cluster = await inProcessCluster(new ManualClock(Date.UTC(2026, 11, 7, 12, 0, 0)), 1)
     const start = (await cluster.admin.list(resources.configMaps, 'default')).resourceVersion
     const shared = await cluster.admin.watch(resources.configMaps, start, 'default')
@@ -84,31 +87,67 @@ describe('decoded stored values', () => {
       expect(object.data).toEqual({a: '1'})
       expect(object.metadata.resourceVersion).toBe(written.metadata.resourceVersion)
     }
-    // The informer's event shares the API server's frozen copy: a change throws, and no reader sees one.
+    // The informer's event shares the API server's copy; another watcher's object is its own, as
+    // the answer to the write and every read are: a change to those reaches no other reader.
     const sharedObject = event!.object as KubeObject
-    expect(Object.isFrozen(sharedObject.data)).toBe(true)
-    expect(() => { (sharedObject.data as Record<string, string>).a = 'changed' }).toThrow(TypeError)
-    // Another watcher's object is its own, as the answer to the write and every read are.
     const otherObject = other!.object as KubeObject
-    expect(Object.isFrozen(otherObject.data)).toBe(false)
+    expect(otherObject.data).not.toBe(sharedObject.data)
     ;(otherObject.data as Record<string, string>).a = 'changed'
     ;(written.data as Record<string, string>).a = 'changed too'
     expect((await cluster.admin.get<KubeObject>(resources.configMaps, 'default', 'settings')).data).toEqual({a: '1'})
+    expect(sharedObject.data).toEqual({a: '1'})
+    const again = (await cluster.admin.request('GET', '/api/v1/namespaces/default/configmaps', {query: {watch: 'true', resourceVersion: start}})).watch!
+    expect(((await again.next())![0]!.object as KubeObject).data).toEqual({a: '1'})
+    again.cancel()
+  })
+
+  it('are written out to HTTP watchers (kubectl get -w) without a copy per watcher', async () => {
+    const store = new LazyEmbeddedStore(temporaryFolder())
+    stores.push(store)
+    const api = new ApiServer({store})
+    await ensureBootstrapped(api, Date.now())
+    const server = await startHttpApi(api)
+    try {
+      const headers = {authorization: `Bearer ${api.credentials.adminToken()}`}
+      const listed = await (await fetch(`${server.url}/api/v1/namespaces/default/configmaps`, {headers})).json() as {metadata: {resourceVersion: string}}
+      const asTable = {...headers, accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json'}
+      const watches = [`${server.url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${listed.metadata.resourceVersion}`]
+      const streams = await Promise.all([fetch(watches[0]!, {headers}), fetch(watches[0]!, {headers: asTable})])
+      const copies = vi.spyOn(decodedValues, 'decode')
+      const created = await fetch(`${server.url}/api/v1/namespaces/default/configmaps`, {method: 'POST', headers: {...headers, 'content-type': 'application/json'}, body: JSON.stringify(configMap({a: '1'}))})
+      expect(created.status).toBe(201)
+      const firstLines = await Promise.all(streams.map(async (stream) => {
+        const reader = stream.body!.getReader()
+        let text = ''
+        while (!text.includes('\n')) text += new TextDecoder().decode((await reader.read()).value)
+        await reader.cancel()
+        return JSON.parse(text.slice(0, text.indexOf('\n'))) as {type: string; object: Record<string, unknown>}
+      }))
+      expect(firstLines[0]).toMatchObject({type: 'ADDED', object: {kind: 'ConfigMap', metadata: {name: 'settings'}, data: {a: '1'}}})
+      expect(firstLines[1]).toMatchObject({type: 'ADDED', object: {kind: 'Table', rows: [{cells: ['settings', 1, expect.any(String)]}]}})
+      expect(copies).not.toHaveBeenCalled()
+    } finally {
+      await server.close()
+    }
   })
 
   it('answer only for the bytes they were made from, and keep at most their bound', () => {
     const values = new DecodedValues()
     const first = {kind: 'ConfigMap', apiVersion: 'v1', metadata: {name: 'x'}, data: {a: '1'}}
     const bytes = encode(first)
-    expect(values.wrote('k', bytes, first)).toEqual(first)
+    values.keep('k', bytes, first)
     expect(values.decode('k', encode(first))).toEqual(first)
     const second = {...first, data: {a: '2'}}
     expect(values.decode('k', encode(second))).toEqual(second)
     expect(values.decode('other', bytes)).toEqual(first)
     // What JSON drops (an undefined field) is dropped from the kept object too.
     const withUndefined = {...first, data: {a: '1', gone: undefined}}
-    expect(Object.keys(values.wrote('u', encode(withUndefined), withUndefined).data as object)).toEqual(['a'])
-    for (let index = 0; index < decodedValuesMax + 10; index++) values.wrote(`key-${index}`, bytes, first)
+    values.keep('u', encode(withUndefined), withUndefined)
+    expect(Object.keys(values.decode('u', encode(withUndefined)).data as object)).toEqual(['a'])
+    // Shared only for the very bytes kept.
+    expect(values.shared('k', bytes)).toEqual(first)
+    expect(values.shared('k', encode(second))).toBeNull()
+    for (let index = 0; index < decodedValuesMax + 10; index++) values.keep(`key-${index}`, bytes, first)
     expect(values.size).toBe(decodedValuesMax)
   })
 })

@@ -1,8 +1,9 @@
 // Stored values this process wrote recently, decoded, so that the readers of one write do not each
 // parse its JSON again: the watchers of its resource (the controllers' informers, every `get -w`),
 // the Node authorizer's graph, the next update of the object, a list. kube-apiserver decodes an
-// event once in its watch cache and hands the object to every watcher; here each reader gets its
-// own copy of the written object (what a JSON round trip of it gives), which costs about a third of a parse.
+// event once in its watch cache and hands the object to every watcher; here a watcher that only
+// reads (an informer, the HTTP front door writing JSON) shares the written object, and every other
+// reader gets its own copy of it (what a JSON round trip gives), which costs less than a parse.
 //
 // A decoded value is a pure function of its bytes: an entry answers only for the very bytes it
 // was made from (compared at each read), so a value written past this process (etcdctl put, another
@@ -29,12 +30,6 @@ function sameBytes(left: Uint8Array, right: Uint8Array): boolean {
   return Buffer.from(left.buffer, left.byteOffset, left.byteLength).equals(Buffer.from(right.buffer, right.byteOffset, right.byteLength))
 }
 
-function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return
-  Object.freeze(value)
-  for (const part of Array.isArray(value) ? value : Object.values(value)) deepFreeze(part)
-}
-
 export class DecodedValues {
   /** By etcd key, in the order written: the first is the one to forget. */
   private readonly byKey = new Map<string, Entry>()
@@ -52,8 +47,9 @@ export class DecodedValues {
   }
 
   /**
-   * The kept object itself (frozen throughout) for exactly these bytes at `key`, or null: for a
-   * reader that changes nothing in it. Undefined fields (which JSON drops) may be in it.
+   * The kept object itself for exactly these bytes at `key`, or null: only for a reader that
+   * changes nothing in it (freezing it throughout cost more than the copies it saves). Undefined
+   * fields (which JSON drops) may be in it.
    */
   shared(key: string, value: Uint8Array): KubeObject | null {
     const entry = this.byKey.get(key)
@@ -61,16 +57,14 @@ export class DecodedValues {
   }
 
   /**
-   * Keeps what a write stored at `key`: `value` is the JSON of `encoded`, which the writer hands
-   * over (it changes it no more). Returns what decoding the value gives (the object a write answers with).
+   * Keeps what a write is about to store at `key`: `value` is the JSON of `encoded`, which the
+   * writer hands over (it changes it no more). Kept before the store has it, so that the watchers
+   * the write wakes find it; should the write fail, the entry answers only for bytes nobody stored.
    */
-  wrote(key: string, value: Uint8Array, encoded: KubeObject): KubeObject {
-    // Frozen: the readers it is shared with cannot change it, for each other or for the next.
-    deepFreeze(encoded)
+  keep(key: string, value: Uint8Array, encoded: KubeObject): void {
     this.byKey.delete(key)
     this.byKey.set(key, {value, object: encoded})
     if (this.byKey.size > decodedValuesMax) this.byKey.delete(this.byKey.keys().next().value!)
-    return jsonRoundTrip(encoded)
   }
 
   get size(): number {

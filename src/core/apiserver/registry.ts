@@ -13,7 +13,7 @@ import {assert} from '../util/assert.js'
 import {objectKey} from './keys.js'
 import {recordUpdate} from './managed-fields.js'
 import {ApiError, apiErrors} from './api-errors.js'
-import {encodeForStorage, objectFromStored, reorderMetadata, storedFormOf, storeFailure, writeOptionsOf, writtenObject} from './stored-objects.js'
+import {encodeForStorage, keepStoredForm, objectFromStored, reorderMetadata, storedFormOf, storeFailure, writeOptionsOf, writtenObject} from './stored-objects.js'
 import {WrittenObjects} from './written-objects.js'
 
 export {eventTtlSeconds} from './stored-objects.js'
@@ -185,8 +185,9 @@ export class Registry {
     const finish = options.allocate ? await options.allocate(object, null) : null
     const form = storedFormOf(definition, object)
     const {value} = form
-    if (options.dryRun) return writtenObject(form, null, null)
+    if (options.dryRun) return writtenObject(form, null)
     let stored: StoredObject
+    keepStoredForm(key, form)
     try {
       stored = await this.write(() => this.store.create(key, value, writeOptionsOf(definition)), definition, name)
       this.written.remember(stored)
@@ -195,7 +196,7 @@ export class Registry {
       throw error
     }
     await finish?.(true)
-    return writtenObject(form, stored.modRevision, key)
+    return writtenObject(form, stored.modRevision)
   }
 
   /** Keeps managedFields: an Update's changed fields become its manager's (kube's field manager). */
@@ -323,7 +324,7 @@ export class Registry {
     const finish = options.allocate && !statusLike ? await options.allocate(object, current) : null
     const form = storedFormOf(definition, object)
     const {value} = form
-    if (options.dryRun) return {object: writtenObject(form, Number(current.metadata.resourceVersion), null), created: false}
+    if (options.dryRun) return {object: writtenObject(form, Number(current.metadata.resourceVersion)), created: false}
     if (Buffer.from(value.buffer, value.byteOffset, value.byteLength).equals(Buffer.from(stored.value.buffer, stored.value.byteOffset, stored.value.byteLength))) {
       await finish?.(true)
       // Nothing to write, as far as a remembered copy knows: the store may hold a newer one.
@@ -334,10 +335,11 @@ export class Registry {
       let result: {object: KubeObject; created: boolean}
       if (finishesDeletion) {
         await this.deleteStored(key, stored)
-        result = {object: writtenObject(form, stored.modRevision, null), created: false}
+        result = {object: writtenObject(form, stored.modRevision), created: false}
       } else {
+        keepStoredForm(key, form)
         const written = await this.replaceStored(key, value, stored, definition)
-        result = {object: writtenObject(form, written.modRevision, key), created: false}
+        result = {object: writtenObject(form, written.modRevision), created: false}
       }
       await finish?.(true)
       return result
@@ -375,9 +377,10 @@ export class Registry {
         return current
       }
       const form = storedFormOf(definition, next)
+      keepStoredForm(key, form)
       try {
         const written = await this.replaceStored(key, form.value, stored, definition)
-        return writtenObject(form, written.modRevision, key)
+        return writtenObject(form, written.modRevision)
       } catch (error) {
         if (error instanceof StoreError && error.code === 'Conflict') continue
         throw storeFailure(error, definition, name)

@@ -34,6 +34,11 @@ export function storedFormOf(definition: ResourceDefinition, object: KubeObject)
   return {value: encoder.encode(JSON.stringify(ordered)), ordered}
 }
 
+/** The form about to be stored at `key`: its readers then copy (or share) the object instead of parsing the JSON (decoded-values.ts). */
+export function keepStoredForm(key: string, form: StoredForm): void {
+  decodedValues.keep(key, form.value, form.ordered)
+}
+
 export function encodeForStorage(definition: ResourceDefinition, object: KubeObject): Uint8Array {
   return storedFormOf(definition, object).value
 }
@@ -41,12 +46,10 @@ export function encodeForStorage(definition: ResourceDefinition, object: KubeObj
 /**
  * The object a write answers with, as reading its stored JSON back gives it, with its
  * resourceVersion: a fresh copy at each call, made from the encoded object rather than by parsing
- * the JSON again (a parse per write was about 2% of up's CPU in the kwok bench). `storedAt`: the
- * key the value was stored at, whose readers then copy the decoded object instead of parsing it
- * (decoded-values.ts); null when nothing was stored (a dry run, a deletion).
+ * the JSON again (a parse per write was about 2% of up's CPU in the kwok bench).
  */
-export function writtenObject(form: StoredForm, revision: number | null, storedAt: string | null): KubeObject {
-  const object = storedAt === null ? jsonRoundTrip(form.ordered) : decodedValues.wrote(storedAt, form.value, form.ordered)
+export function writtenObject(form: StoredForm, revision: number | null): KubeObject {
+  const object = jsonRoundTrip(form.ordered)
   if (revision !== null) object.metadata.resourceVersion = String(revision)
   return reorderMetadata(object)
 }
@@ -60,7 +63,7 @@ export function objectFromStored(stored: StoredObject, revision = stored.modRevi
 
 /**
  * objectFromStored for a reader that changes nothing below the top level and metadata (a
- * read-only watch): what this process wrote is not copied, its parts (frozen) are shared.
+ * read-only watch): what this process wrote is not copied, its parts are shared.
  */
 export function sharedObjectFromStored(stored: StoredObject, revision = stored.modRevision): KubeObject {
   const kept = decodedValues.shared(stored.key, stored.value)
