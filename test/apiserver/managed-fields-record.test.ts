@@ -78,7 +78,8 @@ describe('recordUpdate', () => {
         const sent = random.chance(0.5) ? randomPod(random) : null
         if (sent) recordUpdate(sent, null, 'kubectl-client-side-apply', 'v1', '2026-12-04T00:00:00Z', schema)
         for (let write = 0; write < 6; write++) {
-          const next = randomPod(random)
+          // Some writes change the status alone (a kubelet's), the rest as it was stored.
+          const next: KubeObject = ours && random.chance(0.3) ? {...structuredClone(ours as KubeObject), status: randomPod(random).status} : randomPod(random)
           const manager = random.pick(['kubectl-create', 'kube-controller-manager', 'kubelet', 'kube-scheduler'])
           const subresource = random.pick(['', '', 'status'])
           const time = `2026-12-05T00:00:0${write}Z`

@@ -51,6 +51,45 @@ describe('cached objects', () => {
     expect(Object.getPrototypeOf(odd)).toBe(Object.prototype)
   })
 
+  it('take over the unchanged parts of the object they replace, and only those', () => {
+    const pool = new CachedObjectPool(new SharedStrings())
+    const before = pool.share(podOf('web-1', 'node-1'))
+    const changed = {...podOf('web-1', 'node-1'), status: {phase: 'Running'}}
+    changed.metadata.resourceVersion = '12'
+    const next = pool.shareNext(changed, before)
+    expect(JSON.stringify(next)).toBe(JSON.stringify(changed))
+    expect(next.spec).toBe(before.spec)
+    expect(next.metadata).not.toBe(before.metadata)
+    expect(next.metadata.labels).toBe(before.metadata.labels)
+    expect(Object.isFrozen(next) && Object.isFrozen(next.status) && Object.isFrozen(next.metadata)).toBe(true)
+    expect(() => { (next.status as Record<string, string>).phase = 'Failed' }).toThrow(TypeError)
+    // A part equal in content but not in field order, or changed deep inside, is not taken over.
+    const reordered = {...changed, spec: {containers: changed.spec.containers, nodeName: 'node-1', tolerations: changed.spec.tolerations}}
+    const taken = pool.shareNext(reordered, next)
+    expect(taken.spec).not.toBe(next.spec)
+    expect(Object.keys(taken.spec)).toEqual(['containers', 'nodeName', 'tolerations'])
+    const deeper = podOf('web-1', 'node-1')
+    deeper.spec.containers[0]!.resources.requests.cpu = '20m'
+    const moved = pool.shareNext(deeper, before)
+    expect(moved.spec).not.toBe(before.spec)
+    expect(moved.spec.containers[0]!.resources.requests.cpu).toBe('20m')
+    expect(before.spec.containers[0]!.resources.requests.cpu).toBe('10m')
+    // Within a changed part, what did not change is still the part before; what changed is made anew, frozen.
+    expect(moved.spec.tolerations).toBe(before.spec.tolerations)
+    expect(moved.spec.containers).not.toBe(before.spec.containers)
+    expect(Object.isFrozen(moved.spec.containers) && Object.isFrozen(moved.spec.containers[0]!.resources.requests)).toBe(true)
+    expect(JSON.stringify(moved)).toBe(JSON.stringify(deeper))
+    // A list that grew keeps its unchanged items and shares the new one.
+    const grown = podOf('web-1', 'node-1')
+    grown.spec.tolerations.push({key: 'extra', operator: 'Exists'})
+    const longer = pool.shareNext(grown, before)
+    expect(longer.spec.tolerations[0]).toBe(before.spec.tolerations[0])
+    expect(longer.spec.tolerations).toEqual(grown.spec.tolerations)
+    expect(() => { longer.spec.tolerations.pop() }).toThrow(TypeError)
+    // Without an object before, it is share().
+    expect(pool.shareNext(podOf('web-2', 'node-2'), null)).toEqual(podOf('web-2', 'node-2'))
+  })
+
   it('hold at most their bounds of strings and parts', () => {
     const pool = new CachedObjectPool(new SharedStrings())
     for (let index = 0; index < 3 * Math.max(sharedStringsMax, sharedPartsMax); index++) pool.share({uid: `uid-${index}`, spec: {containers: [{name: 'main'}]}})

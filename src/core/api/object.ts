@@ -189,7 +189,12 @@ export function jsonEqual(left: unknown, right: unknown): boolean {
   return false
 }
 
+/** The last second formatTimestamp formatted, and its text: the API server stamps many writes within one second. */
+let lastFormatted = {second: Number.NaN, text: ''}
+
 /** RFC 3339 with seconds, as metav1.Time marshals. */
 export function formatTimestamp(milliseconds: number): string {
-  return new Date(Math.floor(milliseconds / 1000) * 1000).toISOString().replace('.000Z', 'Z')
+  const second = Math.floor(milliseconds / 1000)
+  if (second !== lastFormatted.second) lastFormatted = {second, text: new Date(second * 1000).toISOString().replace('.000Z', 'Z')}
+  return lastFormatted.text
 }

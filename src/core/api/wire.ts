@@ -22,6 +22,12 @@ export interface ApiRequest {
  */
 export interface TrustedRequest extends ApiRequest {
   readonly user?: UserInfo
+  /**
+   * The caller changes nothing in a watch's event objects (an informer, which keeps frozen copies
+   * of its own; the HTTP front door, which writes them out as JSON): their parts may be the API
+   * server's own copy of what it wrote, instead of a copy per watcher.
+   */
+  readonly readOnlyWatch?: boolean
 }
 
 /**

@@ -7,7 +7,7 @@ import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
 import {validateEphemeralContainersUpdate} from '../api/strategies/pod.js'
 import type {AdmissionChain} from './admission/chain.js'
-import type {ApiRequest, ApiResponse, ExecAnswer, ExecSessionAnswer, UserInfo} from '../api/wire.js'
+import type {ApiRequest, ApiResponse, ExecAnswer, ExecSessionAnswer, TrustedRequest, UserInfo} from '../api/wire.js'
 import {bodyText, decodeBody, type FieldValidation, parseBody} from './body.js'
 import {goJsonCompact} from '../util/go-json.js'
 import {listObjects, watchObjects} from './list-watch.js'
@@ -117,7 +117,7 @@ export class ResourceHandlers {
   }
 
   /** `trail` gathers the admission plugins a write goes through, when changes are recorded (a trace shows them). */
-  async serve(request: ApiRequest, info: RequestInfo, definition: ResourceDefinition, user: UserInfo, trail: AdmissionTrail | null = null): Promise<ApiResponse> {
+  async serve(request: TrustedRequest, info: RequestInfo, definition: ResourceDefinition, user: UserInfo, trail: AdmissionTrail | null = null): Promise<ApiResponse> {
     const namespace = definition.namespaced ? info.namespace : ''
     if (definition.namespaced && namespace.length === 0 && !['list', 'watch'].includes(info.verb)) throw apiErrors.pathNotFound()
     const subresource = info.subresource
@@ -135,6 +135,7 @@ export class ResourceHandlers {
           allowWatchBookmarks: request.query?.allowWatchBookmarks === 'true',
           sendInitialEvents: request.query?.sendInitialEvents === 'true',
           timeoutSeconds: watchTimeoutSecondsOf(request),
+          sharedParts: request.readOnlyWatch === true,
         }, this.clock)}
       case 'create': {
         const {object, warnings} = this.decode(request, definition)

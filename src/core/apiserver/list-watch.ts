@@ -7,7 +7,7 @@ import {listPageObjectsMax, type StoreEvent, StoreError, type StoreWatch} from '
 import {decodeContinue, encodeContinue, inconsistentContinue} from './continue-token.js'
 import {listPrefix} from './keys.js'
 import {type Registry, strategyOf} from './registry.js'
-import {objectFromStored, storeFailure} from './stored-objects.js'
+import {objectFromStored, sharedObjectFromStored, storeFailure} from './stored-objects.js'
 import {ApiError, apiErrors} from './api-errors.js'
 import type {Clock} from '../util/clock.js'
 import type {ApiWatch, WatchEvent} from '../api/wire.js'
@@ -134,6 +134,8 @@ export const watchBookmarkIntervalMilliseconds = 60_000
 export interface WatchQuery extends ListQuery {
   readonly allowWatchBookmarks?: boolean
   readonly sendInitialEvents?: boolean
+  /** The watcher changes nothing in the events' objects below their metadata (TrustedRequest's readOnlyWatch): they share parts with what the API server wrote. */
+  readonly sharedParts?: boolean
   /** timeoutSeconds: kube-apiserver ends the watch after it (the client watches again): a timer of the seconds waited (the cluster clock's sleep), which a time advance does not shorten. */
   readonly timeoutSeconds?: number
 }
@@ -223,12 +225,13 @@ export async function watchObjects(registry: Registry, definition: ResourceDefin
   }
   const withType = (object: KubeObject) => ({kind: definition.kind, apiVersion: groupVersion(definition), ...object})
   const selects = query.labelSelector.length > 0 || query.fieldSelector.length > 0
+  const decoded = query.sharedParts ? sharedObjectFromStored : objectFromStored
   const translate = (event: StoreEvent): WatchEvent | null => {
-    const object = objectFromStored(event.object, event.object.modRevision)
+    const object = decoded(event.object, event.object.modRevision)
     const nowMatches = event.type !== 'DELETED' && matches(definition, object, query)
     // Without selectors every object matches, so of the previous value only its existence counts:
     // not decoding it halves the work of each watcher per change.
-    const matchedBefore = Boolean(event.previous) && (!selects || matches(definition, objectFromStored(event.previous!), query))
+    const matchedBefore = Boolean(event.previous) && (!selects || matches(definition, decoded(event.previous!), query))
     if (event.type === 'DELETED') return matchedBefore ? {type: 'DELETED', object: withType(object)} : null
     if (nowMatches && (event.type === 'ADDED' || !matchedBefore)) return {type: 'ADDED', object: withType(object)}
     if (nowMatches) return {type: 'MODIFIED', object: withType(object)}

@@ -263,10 +263,13 @@ export function entriesOf(object: KubeObject): ManagedFieldsEntry[] {
  * and no longer anyone else's.
  */
 export function recordUpdate(object: KubeObject, old: KubeObject | null, manager: string, apiVersion: string, time: string, schema: Schema | null, subresource = ''): void {
-  const full = fieldSetOf(object, schema)
   const entries = entriesOf(old ?? object).map((entry) => ({...entry}))
+  // Nothing but status changed (a status write: its strategy keeps the rest as stored): no leaf of
+  // the object's field set can differ, so nobody's fields change hands, without walking the set.
+  const unchanged = old !== null && sameOutsideStatus(object, old)
+  const full = unchanged ? {} : fieldSetOf(object, schema)
   // A create changes every leaf of its set: the other managers' entries (sent with it) lose them all.
-  const changed = old === null ? (entries.length > 0 ? leafPaths(full) : []) : changedLeafPaths(full, object, old)
+  const changed = old === null ? (entries.length > 0 ? leafPaths(full) : []) : unchanged ? [] : changedLeafPaths(full, object, old)
   const own = old === null ? ownedWhole(full) : ownedPaths(full, changed)
   if (Object.keys(own).length === 0) {
     if (old) object.metadata.managedFields = entries.length > 0 ? entries : undefined
@@ -286,6 +289,14 @@ export function recordUpdate(object: KubeObject, old: KubeObject | null, manager
   }
   if (!mine) result.push({manager, operation: 'Update', apiVersion, time, fieldsType: 'FieldsV1', fieldsV1: own, ...(subresource ? {subresource} : {})})
   object.metadata.managedFields = result
+}
+
+/** Whether the two objects are equal (as JSON values) in every top-level field the field set covers (all but apiVersion, kind, status). */
+function sameOutsideStatus(object: KubeObject, old: KubeObject): boolean {
+  const covered = (key: string) => key !== 'apiVersion' && key !== 'kind' && key !== 'status'
+  const keys = Object.keys(object).filter(covered)
+  if (keys.length !== Object.keys(old).filter(covered).length) return false
+  return keys.every((key) => Object.prototype.hasOwnProperty.call(old, key) && jsonEqual(object[key], old[key]))
 }
 
 /** The union of `full`'s parts along the paths (pathSet's), in the paths' order. */

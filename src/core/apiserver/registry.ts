@@ -13,7 +13,7 @@ import {assert} from '../util/assert.js'
 import {objectKey} from './keys.js'
 import {recordUpdate} from './managed-fields.js'
 import {ApiError, apiErrors} from './api-errors.js'
-import {encodeForStorage, objectFromStored, reorderMetadata, storedFormOf, storeFailure, writeOptionsOf, writtenObject} from './stored-objects.js'
+import {encodeForStorage, keepStoredForm, objectFromStored, reorderMetadata, storedFormOf, storeFailure, writeOptionsOf, writtenObject} from './stored-objects.js'
 import {WrittenObjects} from './written-objects.js'
 
 export {eventTtlSeconds} from './stored-objects.js'
@@ -187,6 +187,7 @@ export class Registry {
     const {value} = form
     if (options.dryRun) return writtenObject(form, null)
     let stored: StoredObject
+    keepStoredForm(key, form)
     try {
       stored = await this.write(() => this.store.create(key, value, writeOptionsOf(definition)), definition, name)
       this.written.remember(stored)
@@ -324,7 +325,7 @@ export class Registry {
     const form = storedFormOf(definition, object)
     const {value} = form
     if (options.dryRun) return {object: writtenObject(form, Number(current.metadata.resourceVersion)), created: false}
-    if (Buffer.compare(Buffer.from(value), Buffer.from(stored.value)) === 0) {
+    if (Buffer.from(value.buffer, value.byteOffset, value.byteLength).equals(Buffer.from(stored.value.buffer, stored.value.byteOffset, stored.value.byteLength))) {
       await finish?.(true)
       // Nothing to write, as far as a remembered copy knows: the store may hold a newer one.
       if (remembered) return 'retry'
@@ -336,6 +337,7 @@ export class Registry {
         await this.deleteStored(key, stored)
         result = {object: writtenObject(form, stored.modRevision), created: false}
       } else {
+        keepStoredForm(key, form)
         const written = await this.replaceStored(key, value, stored, definition)
         result = {object: writtenObject(form, written.modRevision), created: false}
       }
@@ -375,6 +377,7 @@ export class Registry {
         return current
       }
       const form = storedFormOf(definition, next)
+      keepStoredForm(key, form)
       try {
         const written = await this.replaceStored(key, form.value, stored, definition)
         return writtenObject(form, written.modRevision)

@@ -7,7 +7,7 @@ import {jsonRoundTrip, type KubeObject} from '../api/object.js'
 import type {ResourceDefinition} from '../api/scheme.js'
 import {StoreError, type StoredObject, type WriteOptions as StoreWriteOptions} from '../store/store.js'
 import {ApiError, apiErrors, etcdFailure} from './api-errors.js'
-import {decodeStoredValue} from './stored-decode.js'
+import {decodedValues} from './decoded-values.js'
 
 const encoder = new TextEncoder()
 
@@ -34,6 +34,11 @@ export function storedFormOf(definition: ResourceDefinition, object: KubeObject)
   return {value: encoder.encode(JSON.stringify(ordered)), ordered}
 }
 
+/** The form about to be stored at `key`: its readers then copy (or share) the object instead of parsing the JSON (decoded-values.ts). */
+export function keepStoredForm(key: string, form: StoredForm): void {
+  decodedValues.keep(key, form.value, form.ordered)
+}
+
 export function encodeForStorage(definition: ResourceDefinition, object: KubeObject): Uint8Array {
   return storedFormOf(definition, object).value
 }
@@ -51,9 +56,19 @@ export function writtenObject(form: StoredForm, revision: number | null): KubeOb
 
 /** The object a stored value holds, with its resourceVersion set from the revision. */
 export function objectFromStored(stored: StoredObject, revision = stored.modRevision): KubeObject {
-  const object = decodeStoredValue(stored.value)
+  const object = decodedValues.decode(stored.key, stored.value)
   object.metadata = {...object.metadata, resourceVersion: String(revision)}
   return reorderMetadata(object)
+}
+
+/**
+ * objectFromStored for a reader that changes nothing below the top level and metadata (a
+ * read-only watch): what this process wrote is not copied, its parts are shared.
+ */
+export function sharedObjectFromStored(stored: StoredObject, revision = stored.modRevision): KubeObject {
+  const kept = decodedValues.shared(stored.key, stored.value)
+  if (kept === null) return objectFromStored(stored, revision)
+  return reorderMetadata({...kept, metadata: {...kept.metadata, resourceVersion: String(revision)}})
 }
 
 const metadataOrder = [

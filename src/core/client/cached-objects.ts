@@ -148,6 +148,43 @@ export class CachedObjectPool {
     return this.intern(value).value as T
   }
 
+  /**
+   * share(value) for the next state of `previous` (the frozen object share gave for the same
+   * object before a change): every part equal to previous's part at the same place (same fields
+   * in the same order, same values) is previous's part itself, already frozen and shared; an
+   * object or array that changed is made anew around its unchanged parts; any other part is
+   * shared as share() does. Comparing costs less than keying every part for the pool: a status
+   * write changes a pod's resourceVersion and a few fields of its status, and leaves the rest.
+   */
+  shareNext<T>(value: T, previous: T | null): T {
+    if (previous === null || !isPlainRecord(value) || !isPlainRecord(previous)) return this.share(value)
+    return this.nextObject(value, previous) as T
+  }
+
+  /** A part of shareNext: `before` is the frozen part at the same place in the object before, or undefined. */
+  private next(value: unknown, before: unknown): unknown {
+    if (typeof value !== 'object' || value === null) return this.intern(value).value
+    if (sameJsonParts(value, before)) return before
+    if (Array.isArray(value)) {
+      if (!Array.isArray(before)) return this.intern(value).value
+      const copy: unknown[] = new Array(value.length)
+      for (let index = 0; index < value.length; index++) copy[index] = this.next(value[index], before[index])
+      return Object.freeze(copy)
+    }
+    if (!isPlainRecord(value) || !isPlainRecord(before)) return this.intern(value).value
+    return this.nextObject(value, before)
+  }
+
+  private nextObject(value: Record<string, unknown>, before: Record<string, unknown>): object {
+    const fields = Object.keys(value)
+    const values: unknown[] = new Array(fields.length)
+    for (let index = 0; index < fields.length; index++) {
+      const field = fields[index]!
+      values[index] = this.next(value[field], Object.prototype.hasOwnProperty.call(before, field) ? before[field] : undefined)
+    }
+    return Object.freeze(this.made(fields, values))
+  }
+
   /** Values the pools hold now (strings, parts). */
   get held(): {readonly strings: number; readonly parts: number} {
     return {strings: this.strings.size, parts: this.parts.size}
@@ -204,16 +241,20 @@ export class CachedObjectPool {
     const partKey = shareable && pooled ? `${key}}` : null
     const pooledPart = partKey === null ? undefined : this.parts.get(partKey)
     if (pooledPart !== undefined) return {value: pooledPart.value, token: `#${pooledPart.id};`}
-    let copy = this.shapes.make(fields, values)
-    if (copy === null) {
-      copy = {}
-      for (let index = 0; index < fields.length; index++) {
-        const field = fields[index]!
-        if (field === '__proto__') Object.defineProperty(copy, field, {value: values[index], enumerable: true, writable: true, configurable: true})
-        else copy[field] = values[index]
-      }
+    return this.shared(Object.freeze(this.made(fields, values)), partKey)
+  }
+
+  /** An object of the fields with their values, in order. */
+  private made(fields: readonly string[], values: readonly unknown[]): Record<string, unknown> {
+    const copy = this.shapes.make(fields, values)
+    if (copy !== null) return copy
+    const made: Record<string, unknown> = {}
+    for (let index = 0; index < fields.length; index++) {
+      const field = fields[index]!
+      if (field === '__proto__') Object.defineProperty(made, field, {value: values[index], enumerable: true, writable: true, configurable: true})
+      else made[field] = values[index]
     }
-    return this.shared(Object.freeze(copy), partKey)
+    return made
   }
 
   /** The pooled part with this content, or `made` (pooled from now on). */
@@ -227,6 +268,33 @@ export class CachedObjectPool {
 
 /** The pool every informer of the process keeps its objects through (they share node names, images, templates). */
 export const cachedObjects = new CachedObjectPool(sharedStrings)
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && isPlainObject(value)
+}
+
+/**
+ * Whether two JSON parts are equal as the pool tells parts apart: the same fields in the same
+ * order, arrays of the same length, equal values (only plain objects and arrays are looked into).
+ */
+function sameJsonParts(left: unknown, right: unknown): boolean {
+  if (left === right) return true
+  if (typeof left !== 'object' || typeof right !== 'object' || left === null || right === null) return false
+  if (Array.isArray(left)) {
+    if (!Array.isArray(right) || left.length !== right.length) return false
+    for (let index = 0; index < left.length; index++) if (!sameJsonParts(left[index], right[index])) return false
+    return true
+  }
+  if (Array.isArray(right) || !isPlainObject(left) || !isPlainObject(right)) return false
+  const leftFields = Object.keys(left)
+  const rightFields = Object.keys(right)
+  if (leftFields.length !== rightFields.length) return false
+  for (let index = 0; index < leftFields.length; index++) {
+    const field = leftFields[index]!
+    if (field !== rightFields[index] || !sameJsonParts((left as Record<string, unknown>)[field], (right as Record<string, unknown>)[field])) return false
+  }
+  return true
+}
 
 function isPlainObject(value: object): boolean {
   const prototype = Object.getPrototypeOf(value)

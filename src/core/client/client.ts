@@ -93,10 +93,10 @@ export class ApiClient {
     return this.writtenRevisions.get(resourceKey(resource)) ?? 0
   }
 
-  async request(method: TrustedRequest['method'], path: string, options: {query?: Record<string, string>; body?: unknown; contentType?: string} = {}): Promise<ApiResponse> {
+  async request(method: TrustedRequest['method'], path: string, options: {query?: Record<string, string>; body?: unknown; contentType?: string; readOnlyWatch?: boolean} = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = {'user-agent': `${this.component}/v1.32.0 (linux/amd64) kubernetes/kubemu${this.loop ? `/${this.loop}` : ''}`}
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json'
-    const response = await this.server.handle({method, path, query: options.query, headers, user: this.user, body: options.body === undefined ? undefined : JSON.stringify(options.body)})
+    const response = await this.server.handle({method, path, query: options.query, headers, user: this.user, body: options.body === undefined ? undefined : JSON.stringify(options.body), ...(options.readOnlyWatch ? {readOnlyWatch: true} : {})})
     if (response.status >= 400) {
       const status = (response.body ?? {}) as {reason?: string; message?: string}
       throw new ApiClientError(response.status, status.reason ?? '', status.message ?? `the server responded with the status code ${response.status}`)
@@ -115,8 +115,9 @@ export class ApiClient {
     return {items: body.items, resourceVersion: body.metadata.resourceVersion, ...(body.metadata.continue ? {continue: body.metadata.continue} : {})}
   }
 
+  /** A watch whose events' objects the caller does not change (an informer's: it keeps frozen copies of its own). */
   async watch(resource: ResourceRef, resourceVersion: string, namespace = ''): Promise<ApiWatch> {
-    const response = await this.request('GET', ApiClient.collectionPath(resource, namespace), {query: {watch: 'true', resourceVersion}})
+    const response = await this.request('GET', ApiClient.collectionPath(resource, namespace), {query: {watch: 'true', resourceVersion}, readOnlyWatch: true})
     if (!response.watch) throw new Error(`assertion failed: a watch of ${resourceKey(resource)} returned no event stream`)
     return response.watch
   }

@@ -40,12 +40,13 @@ const idle = (): Promise<'idle'> => nextMacrotask().then(() => 'idle' as const)
  * and kube-scheduler's informers drop them (client-go's TransformStripManagedFields). No loop reads
  * them, a write from a cached object keeps the live object's (the API server's field manager
  * takes them from what is stored), and they were about a third of each cached pod's objects. A
- * copy: the event's object is the API server's, shared with its other watchers.
+ * copy: the event's object is the API server's, shared with its other watchers. `previous`: the
+ * cached object it replaces, whose unchanged parts it takes over.
  */
-function cachedForm<T extends KubeObject>(object: T): T {
-  if (object.metadata.managedFields === undefined) return cachedObjects.share(object)
+function cachedForm<T extends KubeObject>(object: T, previous: T | null): T {
+  if (object.metadata.managedFields === undefined) return cachedObjects.shareNext(object, previous)
   const {managedFields: _dropped, ...metadata} = object.metadata
-  return cachedObjects.share({...object, metadata})
+  return cachedObjects.shareNext({...object, metadata}, previous)
 }
 
 /** A secondary index of an informer's cache (client-go's Indexer): objects by one value of theirs. */
@@ -181,10 +182,10 @@ export class SharedInformer {
     for (let pages = 0; pages < informerListPagesMax && (listed === null || listed.continue); pages++) {
       const page: Awaited<ReturnType<ApiClient['list']>> = await this.client.list<KubeObject>(this.resource, '', {limit: String(informerListPageObjectsMax), ...(listed?.continue ? {continue: listed.continue} : {})})
       for (const listedItem of page.items) {
-        const item = cachedForm(listedItem)
-        const key = objectKey(item)
-        seen.add(key)
+        const key = objectKey(listedItem)
         const previous = this.cache.get(key) ?? null
+        const item = cachedForm(listedItem, previous)
+        seen.add(key)
         this.put(key, item, previous)
         if (!previous) this.emit({type: 'ADDED', object: item, previous: null})
         else if (previous.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit({type: 'MODIFIED', object: item, previous})
@@ -236,11 +237,11 @@ export class SharedInformer {
       if (version > this.revision) this.revision = version
       return true
     }
-    const object = cachedForm(event.object)
+    const key = objectKey(event.object)
+    const previous = this.cache.get(key) ?? null
+    const object = cachedForm(event.object, previous)
     const version = Number(object.metadata.resourceVersion ?? 0)
     if (version > this.revision) this.revision = version
-    const key = objectKey(object)
-    const previous = this.cache.get(key) ?? null
     // A watch from the cache's list never brings an object back to an older state than the cache holds.
     assert(previous === null || version >= Number(previous.metadata.resourceVersion ?? 0), `the ${resourceKey(this.resource)} informer got ${key} at resourceVersion ${version}, older than its cached ${previous?.metadata.resourceVersion}`)
     if (event.type === 'DELETED') {

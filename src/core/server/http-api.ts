@@ -66,7 +66,9 @@ export async function serveApiRequest(api: Pick<ApiServer, 'handle'>, request: I
     headers['content-type'] = 'application/json'
   }
   const clientCertificate = peerCertificateOf(request)
-  const answer = await api.handle({method, path: url.pathname, query, headers, body: body.length > 0 ? body : undefined, ...(clientCertificate ? {clientCertificate} : {})})
+  // A watch's events are written out as JSON below and read nowhere else: they may share the API
+  // server's own copy of what it wrote (readOnlyWatch), as an informer's do.
+  const answer = await api.handle({method, path: url.pathname, query, headers, body: body.length > 0 ? body : undefined, ...(clientCertificate ? {clientCertificate} : {}), readOnlyWatch: true})
   const replyHeaders: Record<string, string | string[]> = {'content-type': 'application/json', 'cache-control': 'no-cache, private'}
   if (answer.warnings.length > 0) replyHeaders.warning = answer.warnings.map((warning) => `299 - ${JSON.stringify(warning)}`)
   if (answer.textFollow && typeof answer.body === 'string') {

@@ -17,7 +17,7 @@ import {isJsonObject, type KubeObject} from '../../api/object.js'
 import type {Store} from '../../store/store.js'
 import {assert} from '../../util/assert.js'
 import {apiErrors} from '../api-errors.js'
-import {decodeStoredValue} from '../stored-decode.js'
+import {decodedValues} from '../decoded-values.js'
 
 /** The kinds of objects the Node authorizer relates to pods (kube's graph vertices it checks). */
 export type PodReferenceKind = 'secrets' | 'configmaps' | 'persistentvolumeclaims' | 'serviceaccounts'
@@ -79,10 +79,10 @@ interface PodEdges {
 }
 
 /** The pod's edges, or null for a pod bound to no node or one that cannot be decoded (it relates nothing). */
-function edgesOf(value: Uint8Array): PodEdges | null {
+function edgesOf(key: string, value: Uint8Array): PodEdges | null {
   let pod: KubeObject
   try {
-    pod = decodeStoredValue(value)
+    pod = decodedValues.decode(key, value)
   } catch {
     return null
   }
@@ -195,7 +195,7 @@ export class NodePodGraph {
           const read = await Promise.all(chunk.map((key) => this.store.get(key)))
           chunk.forEach((key, index) => {
             const value = read[index]!.object?.value
-            const edges = value ? edgesOf(value) : null
+            const edges = value ? edgesOf(key, value) : null
             remove(graph, key)
             if (edges) put(graph, key, edges)
           })
@@ -221,7 +221,7 @@ export class NodePodGraph {
       const page = await this.store.list(prefix, {limit: this.pageObjectsMax, ...(continueAfter ? {continueAfter} : {})})
       read += page.objects.length
       for (const stored of page.objects) {
-        const edges = edgesOf(stored.value)
+        const edges = edgesOf(stored.key, stored.value)
         if (edges && found(edges, stored.key)) return true
       }
       continueAfter = page.continueAfter ?? undefined
