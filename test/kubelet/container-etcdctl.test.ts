@@ -100,9 +100,9 @@ describe('etcdctl in the etcd static pods under up --etcd-tls, with kubeadm\'s c
     const [etcd] = etcdPod.spec.containers
     expect(etcd!.command).toEqual(expect.arrayContaining([
       '--advertise-client-urls=https://127.0.0.1:22379', '--cert-file=/etc/kubernetes/pki/etcd/server.crt', '--client-cert-auth=true', '--key-file=/etc/kubernetes/pki/etcd/server.key',
-      '--listen-client-urls=https://127.0.0.1:22379', '--listen-metrics-urls=http://127.0.0.1:2381', '--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt',
+      '--listen-client-urls=https://127.0.0.1:22379', '--listen-metrics-urls=http://127.0.0.1:22381', '--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt',
     ]))
-    expect(etcd!.volumeMounts).toEqual([{mountPath: pki, name: 'etcd-certs'}, {mountPath: '/var/lib/etcd', name: 'etcd-data'}])
+    expect(etcd!.volumeMounts).toEqual([{mountPath: '/var/lib/etcd', name: 'etcd-data'}, {mountPath: pki, name: 'etcd-certs'}])
     expect(etcdPod.spec.volumes).toEqual([{hostPath: {path: pki, type: 'DirectoryOrCreate'}, name: 'etcd-certs'}, {hostPath: {path: '/var/lib/etcd', type: 'DirectoryOrCreate'}, name: 'etcd-data'}])
     const apiServer = JSON.parse((await real('-n kube-system get pod kube-apiserver-control-plane -o json')).stdout) as {spec: {containers: Array<{command: string[]}>}}
     expect(apiServer.spec.containers[0]!.command.filter((flag) => flag.startsWith('--etcd-'))).toEqual([

@@ -262,7 +262,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
         } catch (error) {
           // clientv3 connects lazily: each call then fails as against an unreachable endpoint.
           if (!(error instanceof HandshakeFailedError)) throw error
-          return withClientv3Calls(handshakeFailingClient(), firstEndpoint, endpointOfMember, io.stderr)
+          return withClientv3Calls(handshakeFailingClient(error), firstEndpoint, endpointOfMember, io.stderr)
         }
         client = await FrontDoorClient.of(served, endpoint, {commandTimeoutMilliseconds: timeout, ...credentials, tls})
       } else {

@@ -72,8 +72,9 @@ export class FrontDoorClient implements EtcdctlClient {
  * it, so each verb reports it as it reports an unreachable endpoint (endpoint health: unhealthy;
  * endpoint status: "Failed to get the status of endpoint …").
  */
-export function handshakeFailingClient(): EtcdctlClient {
-  const failing = new Proxy({}, {get: () => () => Promise.reject(new HandshakeFailedError())})
+export function handshakeFailingClient(failure: HandshakeFailedError): EtcdctlClient {
+  // Every call fails; `then` is no call (an awaited API object must not look like a promise).
+  const failing = new Proxy({}, {get: (_target, property) => (property === 'then' ? undefined : () => Promise.reject(new HandshakeFailedError(failure.dialError)))})
   const client: EtcdctlClient = {
     kv: failing as KvApi,
     lease: failing as LeaseApi,

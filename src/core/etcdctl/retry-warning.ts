@@ -45,12 +45,12 @@ function retryWarning(target: DialTarget, error: string, now: Date): string {
 }
 
 /** The warn line for a call whose endpoint refused its connection (or its TLS handshake) until the deadline. */
-export function unreachableWarning(target: DialTarget, now: Date = new Date(), handshake = false): string {
+export function unreachableWarning(target: DialTarget, now: Date = new Date(), handshakeError: string | null = null): string {
   const balancerError =
     target.kind === 'balanced'
       ? 'all SubConns are in TransientFailure'
-      : handshake
-        ? 'use of closed network connection'
+      : handshakeError !== null
+        ? handshakeError
         : `connection error: desc = "transport: Error while dialing dial tcp ${endpointHost(target.endpoint)}: connect: connection refused"`
   return retryWarning(target, `rpc error: code = DeadlineExceeded desc = latest balancer error: ${balancerError}`, now)
 }
@@ -62,7 +62,7 @@ const reported = new WeakSet<object>()
 export function reportUnreachable(stderr: (text: string) => void, target: DialTarget, error: unknown): void {
   if (!(error instanceof UnreachableEndpointError) || reported.has(error)) return
   reported.add(error)
-  stderr(unreachableWarning(target, new Date(), error instanceof HandshakeFailedError))
+  stderr(unreachableWarning(target, new Date(), error instanceof HandshakeFailedError ? error.dialError : null))
 }
 
 /** Writes the warn line for a call that failed with `error` (an answer, or the client's own refusal), once. */

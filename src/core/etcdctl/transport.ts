@@ -32,18 +32,24 @@ function readPem(path: string, readFile?: TlsFileReader): Buffer {
 const certificatesIn = (pem: Buffer): X509Certificate[] =>
   (pem.toString('utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((block) => new X509Certificate(block))
 
+/** What gRPC reports when the server ends a handshake it refuses (no client certificate, one of another CA). */
+const closedByServer = 'connection closed'
+/** What gRPC reports when the client does not trust the server's certificate. */
+const untrustedServer = 'connection error: desc = "transport: authentication handshake failed: x509: certificate signed by unknown authority"'
+
 /**
- * Whether the TLS handshake with `up`'s front door would succeed (it requires a client
- * certificate from the cluster's etcd CA; the client must trust that CA or skip verification).
+ * Why the TLS handshake with `up`'s front door would fail, or null when it succeeds (it requires
+ * a client certificate from the cluster's etcd CA; the client must trust that CA or skip
+ * verification). The client checks the server's certificate first, as TLS 1.3 orders them.
  * Checked before anything is sent, so that reads made without the network fail the same way.
  */
-function handshakeSucceeds(tls: ClientTls, clusterFolder: string): boolean {
+function handshakeFailure(tls: ClientTls, clusterFolder: string): string | null {
   const authorityFile = etcdClientFiles(clusterFolder).cacert
-  if (!existsSync(authorityFile) || !tls.certificate) return false
+  if (!existsSync(authorityFile)) return closedByServer
   const authority = new X509Certificate(readFileSync(authorityFile))
-  const client = certificatesIn(tls.certificate)[0]
-  if (!client?.verify(authority.publicKey)) return false
-  return Boolean(tls.skipVerify) || (tls.authority !== undefined && certificatesIn(tls.authority).some((trusted) => trusted.fingerprint256 === authority.fingerprint256))
+  if (!tls.skipVerify && !(tls.authority !== undefined && certificatesIn(tls.authority).some((trusted) => trusted.fingerprint256 === authority.fingerprint256))) return untrustedServer
+  const client = tls.certificate ? certificatesIn(tls.certificate)[0] : undefined
+  return client?.verify(authority.publicKey) ? null : closedByServer
 }
 
 /** The TLS an endpoint is dialed with (undefined: plain); throws etcdctl's errors for bad flags or the wrong protocol. */
@@ -57,7 +63,9 @@ export function transportSecurity(endpoint: string, servedUrl: string, flags: Pa
   // Plain gRPC on a TLS port (or TLS on a plain one) never gets through the handshake: to
   // clientv3 the endpoint is unreachable until the command's deadline (its balancer's warn line,
   // then "context deadline exceeded"; endpoint health calls it unhealthy).
-  if (secure !== servedUrl.startsWith('https://') || (tls && !handshakeSucceeds(tls, clusterFolder))) throw new HandshakeFailedError()
+  if (secure !== servedUrl.startsWith('https://')) throw new HandshakeFailedError(closedByServer)
+  const failure = tls ? handshakeFailure(tls, clusterFolder) : null
+  if (failure !== null) throw new HandshakeFailedError(failure)
   return tls
 }
 

@@ -51,10 +51,12 @@ export class ApiServerLog implements KubernetesHandler {
   }
 
   private observe(request: TrustedRequest, response: ApiResponse): void {
-    // Admission ran for an answered write, and for one the storage refused (already exists, a conflict).
-    if (response.status >= 300 && response.status !== 409) return
+    // Admission ran for an answered write, and for a create the storage refused (it already exists).
+    if (response.status >= 300 && !(response.status === 409 && request.method === 'POST')) return
     const target = namespacedTarget(request.path)
     if (!target || target.named !== (request.method !== 'POST')) return
+    // Reviews (localsubjectaccessreviews) are answered, never stored: no quota admission.
+    if (target.resource.endsWith('reviews')) return
     const lines: string[] = []
     const now = this.clock.nowMilliseconds()
     const groupResource = target.group === '' ? target.resource : `${target.resource}.${target.group}`

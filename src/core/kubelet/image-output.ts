@@ -170,9 +170,18 @@ function kubeProxyLines(pod: Pod, tag: string, startedAt: number, files: Contain
   klog(3, 'conntrack.go:60', '"Setting nf_conntrack_max" nfConntrackMax=131072')
   klog(4, 'conntrack.go:121', '"Set sysctl" entry="net/netfilter/nf_conntrack_tcp_timeout_established" value=86400')
   klog(4, 'conntrack.go:121', '"Set sysctl" entry="net/netfilter/nf_conntrack_tcp_timeout_close_wait" value=3600')
+  // Without nodePortAddresses (kubeadm's ConfigMap has null) kube-proxy warns that NodePorts take every local address.
+  const nodePortAddresses = config?.kind === 'file' ? /^nodePortAddresses:[ \t]*(\S.*)?$/m.exec(config.content)?.[1]?.trim() : undefined
+  if (nodePortAddresses === undefined || nodePortAddresses === 'null' || nodePortAddresses === '[]') {
+    const at = startedAt + 4
+    lines.push({atMilliseconds: at, stream: 'stderr', text: klogLine('E', 'server.go:234', '"Kube-proxy configuration may be incomplete or incorrect" err="nodePortAddresses is unset; NodePort connections will be accepted on all local IPs. Consider using `--nodeport-addresses primary`"', at, 1, true).slice(0, -1)})
+  }
   klog(4, 'server.go:243', '"kube-proxy running in dual-stack mode" primary ipFamily="IPv4"')
   const proxier = proxierLines[mode]
   if (proxier) klog(4, ...proxier)
+  if (proxier && (mode === '' || mode === 'iptables')) {
+    klog(5, 'proxier.go:255', '"Setting route_localnet=1 to allow node-ports on localhost; to change this either disable iptables.localhostNodePorts (--iptables-localhost-nodeports) or set nodePortAddresses (--nodeport-addresses) to filter loopback addresses" ipFamily="IPv4"')
+  }
   klog(72, 'server.go:497', `"Version info" version="${tag}"`)
   klog(72, 'server.go:499', '"Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""')
   for (const [offset, location, controller] of [[74, 'config.go:329', 'node'], [75, 'config.go:199', 'service'], [76, 'config.go:105', 'endpoint slice']] as const) {

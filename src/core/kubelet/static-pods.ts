@@ -42,8 +42,8 @@ const pki = '/etc/kubernetes/pki'
 export const etcdPkiHostPath = `${pki}/etcd`
 /** The API server's etcd client certificate on a master (kubeadm's apiserver-etcd-client.crt and .key). */
 export const apiServerEtcdClientHostPath = `${pki}/apiserver-etcd-client`
-/** kubeadm's etcd metrics URL (plain HTTP, no client certificate): its probes ask it when the client URLs need one. */
-const etcdMetricsPort = 2381
+/** kubeadm's etcd metrics port (plain HTTP, no client certificate) beside the client port 2379: its probes ask it when the client URLs need one. Each member of the Procfile layout has its own, two above its client port. */
+const etcdMetricsPortAboveClient = 2
 
 /** How a master's etcd serves its clients: the Procfile's plain HTTP, or kubeadm's TLS with client certificates (`up --etcd-tls`). */
 export interface EtcdServing {
@@ -78,8 +78,10 @@ const caVolumes: readonly HostPath[] = [
 ]
 
 /** The manifest of one component: kubeadm's ComponentPod (host network, system-node-critical). */
-function componentPod(component: MasterComponent, container: Record<string, unknown>, hostPaths: readonly HostPath[], annotations: Record<string, string>): Pod {
+function componentPod(component: MasterComponent, container: Record<string, unknown>, hostPaths: readonly HostPath[], annotations: Record<string, string>, mountsAsGiven = false): Pod {
   const sorted = [...hostPaths].sort((a, b) => a[0].localeCompare(b[0]))
+  // kubeadm sorts the volumes by name, and the mounts too, but etcd's, which it lists data first.
+  const mounts = mountsAsGiven ? hostPaths : sorted
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -89,7 +91,7 @@ function componentPod(component: MasterComponent, container: Record<string, unkn
         name: component,
         imagePullPolicy: 'IfNotPresent',
         ...container,
-        volumeMounts: sorted.map(([name, mountPath, , readOnly]) => ({mountPath, name, ...(readOnly ? {readOnly} : {})})),
+        volumeMounts: mounts.map(([name, mountPath, , readOnly]) => ({mountPath, name, ...(readOnly ? {readOnly} : {})})),
       }],
       hostNetwork: true,
       priorityClassName: 'system-node-critical',
@@ -104,13 +106,14 @@ function etcdManifest(member: MemberLayout, members: readonly MemberLayout[], to
   const client = new URL(member.clientUrl)
   // etcd 3.4 serves /health (not /livez, /readyz) on its client URL; kubeadm's TLS etcd asks its
   // plain metrics URL, as the client URL wants a client certificate the kubelet does not present.
-  const health = (kind: 'liveness' | 'startup', path: string) => probe(kind, client.hostname, path, serving.tls ? etcdMetricsPort : Number(client.port), 'HTTP')
+  const metricsPort = Number(client.port) + etcdMetricsPortAboveClient
+  const health = (kind: 'liveness' | 'startup', path: string) => probe(kind, client.hostname, path, serving.tls ? metricsPort : Number(client.port), 'HTTP')
   const tlsFlags: Record<string, string> = serving.tls
     ? {
         'cert-file': `${etcdPkiHostPath}/server.crt`,
         'client-cert-auth': 'true',
         'key-file': `${etcdPkiHostPath}/server.key`,
-        'listen-metrics-urls': `http://${client.hostname}:${etcdMetricsPort}`,
+        'listen-metrics-urls': `http://${client.hostname}:${metricsPort}`,
         'trusted-ca-file': `${etcdPkiHostPath}/ca.crt`,
       }
     : {}
@@ -136,7 +139,7 @@ function etcdManifest(member: MemberLayout, members: readonly MemberLayout[], to
     livenessProbe: health('liveness', '/health?exclude=NOSPACE&serializable=true'),
     resources: {requests: {cpu: '100m', memory: '100Mi'}},
     startupProbe: health('startup', '/health?serializable=false'),
-  }, hostPaths, {'kubeadm.kubernetes.io/etcd.advertise-client-urls': clientUrl})
+  }, hostPaths, {'kubeadm.kubernetes.io/etcd.advertise-client-urls': clientUrl}, true)
 }
 
 function apiServerManifest(address: string, members: readonly MemberLayout[], serving: EtcdServing): Pod {

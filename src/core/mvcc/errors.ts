@@ -84,7 +84,14 @@ export class UnreachableEndpointError extends EtcdError {
 }
 
 /** An endpoint whose TLS handshake fails (plain gRPC on a TLS port, no client certificate, another CA): as unreachable to clientv3 until the deadline. */
-export class HandshakeFailedError extends UnreachableEndpointError {}
+export class HandshakeFailedError extends UnreachableEndpointError {
+  constructor(
+    /** The dial's last error as gRPC words it (the server closed the connection, or the client refused its certificate). */
+    readonly dialError: string,
+  ) {
+    super()
+  }
+}
 
 /** A status that is not one of etcd's errors (gRPC's own, such as its send limit): shown as its status text. */
 export class GrpcStatusError extends EtcdError {}
