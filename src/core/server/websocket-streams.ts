@@ -49,6 +49,12 @@ export const execTerminalPollMilliseconds = 250
  * discarding message"), which a real process's start-up time hides.
  */
 export const execFirstOutputHoldMillisecondsMax = 200
+/**
+ * How long an exec without stdin holds its output after the upgrade: its client sends nothing to
+ * wait for, and makes its streams right after the handshake (the same race, seen under load as
+ * "Unknown stream id 2" and "closed all streams").
+ */
+export const execOutputHoldMilliseconds = 50
 
 function frame(opcode: number, payload: Buffer): Buffer {
   const length = payload.length
@@ -155,7 +161,8 @@ export async function serveStreamUpgrade(api: Pick<ApiServer, 'handle'>, request
     if (!socket.destroyed) finish(socket, 0, [])
     return
   }
-  upgrade(socket, key, protocol)
+  await clientFirstFrame(upgrade(socket, key, protocol), socket, execOutputHoldMilliseconds)
+  if (socket.destroyed) return
   // stderr first: tar's notice comes before its archive, and kubectl cp, which passes the notice on
   // while it unpacks stdout, may end as soon as the archive has ended.
   for (const chunk of channelFrames(channels.stderr, output.stderr)) socket.write(chunk)
