@@ -3,9 +3,10 @@
 // context from --context or current-context, then --cluster/--user/--namespace/--token on top.
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {delimiter, dirname, relative, resolve} from 'node:path'
-import {parse} from 'yaml'
 import {goYaml} from '../printers/kubectl/go-yaml.js'
 import {isJsonObject} from '../api/object.js'
+import {DecodeError} from '../api/decode.js'
+import {type DecodedKubeconfig, decodeKubeconfig, namedExtensions} from './kubeconfig-decode.js'
 import {goCluster, goContext, goPreferences, goUser} from './kubeconfig-types.js'
 
 export interface NamedEntry<T> {
@@ -44,8 +45,8 @@ export interface Kubeconfig {
   contexts: Array<NamedEntry<ContextEntry>>
   currentContext: string
   preferences: Record<string, unknown>
-  /** The file's own extensions (kept as they are). */
-  extensions?: unknown[]
+  /** The file's named extensions ({name, extension}), sorted by name. */
+  extensions?: Array<Record<string, unknown>>
 }
 
 export class KubeconfigError extends Error {}
@@ -56,28 +57,22 @@ export function byName<T extends {name: string}>(list: readonly T[]): T[] {
 
 export const emptyKubeconfig = (): Kubeconfig => ({clusters: [], users: [], contexts: [], currentContext: '', preferences: {}})
 
-/** A file's list of entries, each as kubectl's Go type reads it (see kubeconfig-types.ts). */
-function entries<T>(value: unknown, field: string, asGo: (entry: Record<string, unknown>) => Record<string, unknown>): Array<NamedEntry<T>> {
-  if (!Array.isArray(value)) return []
-  return value.filter(isJsonObject).map((entry) => ({name: String(entry.name ?? ''), value: asGo(isJsonObject(entry[field]) ? entry[field] : {}) as T}))
-}
-
 export function parseKubeconfig(text: string, path: string): Kubeconfig {
-  let document: unknown
+  let decoded: DecodedKubeconfig | null
   try {
-    document = parse(text)
+    decoded = decodeKubeconfig(text)
   } catch (error) {
-    throw new KubeconfigError(`error loading config file "${path}": ${(error as Error).message}`)
+    if (error instanceof DecodeError) throw new KubeconfigError(`error loading config file "${path}": ${error.message}`)
+    throw error
   }
-  if (document === null || document === undefined) return emptyKubeconfig()
-  if (!isJsonObject(document)) throw new KubeconfigError(`error loading config file "${path}": couldn't get version/kind; json parse error: json: cannot unmarshal string into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`)
+  if (decoded === null) return emptyKubeconfig()
   return {
-    clusters: entries<ClusterEntry>(document.clusters, 'cluster', goCluster),
-    users: entries<UserEntry>(document.users, 'user', goUser),
-    contexts: entries<ContextEntry>(document.contexts, 'context', goContext),
-    currentContext: typeof document['current-context'] === 'string' ? document['current-context'] : '',
-    preferences: goPreferences(isJsonObject(document.preferences) ? document.preferences : {}),
-    ...(Array.isArray(document.extensions) && document.extensions.length > 0 ? {extensions: document.extensions} : {}),
+    clusters: decoded.clusters as Array<NamedEntry<ClusterEntry>>,
+    users: decoded.users as Array<NamedEntry<UserEntry>>,
+    contexts: decoded.contexts as Array<NamedEntry<ContextEntry>>,
+    currentContext: decoded.currentContext,
+    preferences: decoded.preferences,
+    ...(decoded.extensions.length > 0 ? {extensions: decoded.extensions} : {}),
   }
 }
 
@@ -143,6 +138,10 @@ function merge(into: Kubeconfig, from: Kubeconfig, path: string, origins: Map<st
     origins.set('current-context', path)
   }
   if (Object.keys(into.preferences).length === 0) into.preferences = from.preferences
+  // Extensions are a map by name too: the first file to name one wins.
+  const extensions = [...(into.extensions ?? [])]
+  for (const entry of from.extensions ?? []) if (!extensions.some((existing) => existing.name === entry.name)) extensions.push(entry)
+  if (extensions.length > 0) into.extensions = namedExtensions(extensions)
 }
 
 /**
