@@ -47,6 +47,11 @@ export interface Kubeconfig {
   preferences: Record<string, unknown>
   /** The file's named extensions ({name, extension}), sorted by name. */
   extensions?: Array<Record<string, unknown>>
+  /**
+   * The preferences' extensions were unset as a whole (`config unset preferences`): Go's nil map,
+   * which equals no file's preferences (a file read always has a map), so the first file takes them.
+   */
+  preferencesReset?: boolean
 }
 
 export class KubeconfigError extends Error {}
@@ -137,11 +142,20 @@ function merge(into: Kubeconfig, from: Kubeconfig, path: string, origins: Map<st
     into.currentContext = from.currentContext
     origins.set('current-context', path)
   }
-  if (Object.keys(into.preferences).length === 0) into.preferences = from.preferences
-  // Extensions are a map by name too: the first file to name one wins.
-  const extensions = [...(into.extensions ?? [])]
-  for (const entry of from.extensions ?? []) if (!extensions.some((existing) => existing.name === entry.name)) extensions.push(entry)
-  if (extensions.length > 0) into.extensions = namedExtensions(extensions)
+  // clientcmd merges the preferences field by field: colors when any file sets it, extensions by name.
+  into.preferences = goPreferences({
+    colors: into.preferences.colors === true || from.preferences.colors === true,
+    extensions: firstByName(into.preferences.extensions, from.preferences.extensions),
+  })
+  const extensions = firstByName(into.extensions, from.extensions)
+  if (extensions.length > 0) into.extensions = extensions
+}
+
+/** Named extensions of two files, a map by name where the first file to name one wins. */
+function firstByName(first: unknown, second: unknown): Array<Record<string, unknown>> {
+  const merged = namedExtensions(first)
+  for (const entry of namedExtensions(second)) if (!merged.some((existing) => existing.name === entry.name)) merged.push(entry)
+  return namedExtensions(merged)
 }
 
 /**
@@ -201,27 +215,33 @@ const sameValue = (left: unknown, right: unknown) => JSON.stringify(left) === JS
 export function saveKubeconfig(files: KubeconfigFiles, config: Kubeconfig, relativize = false): void {
   const start = files.config
   const read = new Map<string, Kubeconfig>()
-  const fileConfig = (path: string) => {
+  // Only the files something changes in are written.
+  const changedFiles = new Set<string>()
+  const fileConfig = (path: string, changing = true) => {
     let file = read.get(path)
     if (!file) {
       file = existsSync(path) ? parseKubeconfig(readFileSync(path, 'utf8'), path) : emptyKubeconfig()
       read.set(path, file)
     }
+    if (changing) changedFiles.add(path)
     return file
   }
   const defaultFile = defaultKubeconfigFile(files)
   if (start.currentContext !== config.currentContext) {
     if (files.explicit || config.currentContext !== '') fileConfig(defaultFile).currentContext = config.currentContext
     else {
-      const setting = files.paths.find((path) => existsSync(path) && fileConfig(path).currentContext !== '')
+      const setting = files.paths.find((path) => existsSync(path) && fileConfig(path, false).currentContext !== '')
       if (setting === undefined) throw new KubeconfigError('no config found to write context')
       fileConfig(setting).currentContext = ''
     }
   }
-  if (!sameValue(start.preferences, config.preferences)) {
-    const target = files.explicit ? defaultFile : files.paths.find((path) => !sameValue(fileConfig(path).preferences, config.preferences))
+  const preferences = goPreferences(config.preferences)
+  if (config.preferencesReset || !sameValue(goPreferences(start.preferences), preferences)) {
+    // clientcmd's writePreferences: the --kubeconfig file, else the first file whose preferences differ.
+    const differs = (path: string) => config.preferencesReset || !sameValue(goPreferences(fileConfig(path, false).preferences), preferences)
+    const target = files.explicit ? defaultFile : files.paths.find(differs)
     if (target === undefined) throw new KubeconfigError('no config found to write preferences')
-    fileConfig(target).preferences = config.preferences
+    fileConfig(target).preferences = preferences
   }
   const place = <T>(kind: 'cluster' | 'user' | 'context', field: 'clusters' | 'users' | 'contexts') => {
     const before = start[field] as Array<NamedEntry<T>>
@@ -248,6 +268,7 @@ export function saveKubeconfig(files: KubeconfigFiles, config: Kubeconfig, relat
   place('user', 'users')
   place('context', 'contexts')
   for (const [path, file] of read) {
+    if (!changedFiles.has(path)) continue
     // clientcmd's WriteToFile makes the file's folders first (a --kubeconfig in a folder not there yet).
     mkdirSync(dirname(path), {recursive: true, mode: 0o755})
     writeFileSync(path, formatKubeconfig(file), {mode: 0o600})
