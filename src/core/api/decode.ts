@@ -90,6 +90,21 @@ function goTypeOf(schema: Schema): string {
   }
 }
 
+/** The JSON of a Go type's zero value where it is a scalar (null for slices, maps and pointers). */
+function zeroValueOf(schema: Schema): unknown {
+  switch (resolve(schema).type) {
+    case 'string':
+      return ''
+    case 'integer':
+    case 'number':
+      return 0
+    case 'boolean':
+      return false
+    default:
+      return null
+  }
+}
+
 /** Empty maps and lists, which Go's `omitempty` leaves out of the JSON it writes. */
 const omitted: unique symbol = Symbol('omitted')
 
@@ -167,7 +182,8 @@ class Decoder {
         if (typeof value !== 'object' || Array.isArray(value)) this.fail(value, schema, at)
         const result: Record<string, unknown> = {}
         for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-          result[key] = this.decode(resolved.values, item, at, depth + 1)
+          // Go's decoder gives a map entry that is null its type's zero value ("" for a string or, once stored, for bytes).
+          result[key] = item === null ? zeroValueOf(resolved.values) : this.decode(resolved.values, item, at, depth + 1)
         }
         return Object.keys(result).length === 0 && !this.options.keepEmpty ? omitted : result
       }
