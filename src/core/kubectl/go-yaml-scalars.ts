@@ -63,3 +63,17 @@ export const goYamlV2Options: ParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
   customTags: (tags: Tags) => [goYamlPlainScalar, ...tags] as Tags,
 }
+
+/**
+ * sigs.k8s.io/yaml then writes the value as JSON, which refuses NaN and infinities: Go's error for
+ * the first one json.Marshal meets (keys sorted), or null.
+ */
+export function goJsonUnsupportedValue(value: unknown): string | null {
+  if (typeof value === 'number' && !Number.isFinite(value)) return `json: unsupported value: ${Number.isNaN(value) ? 'NaN' : value > 0 ? '+Inf' : '-Inf'}`
+  const items = Array.isArray(value) ? value : typeof value === 'object' && value !== null ? Object.keys(value).sort().map((key) => (value as Record<string, unknown>)[key]) : []
+  for (const item of items) {
+    const found = goJsonUnsupportedValue(item)
+    if (found !== null) return found
+  }
+  return null
+}

@@ -8,6 +8,7 @@ import {isJsonObject} from '../api/object.js'
 import {anyValue, arrayOf, boolean, bytesField, mapOf, object, string} from '../api/schema.js'
 import {goJsonCompact} from '../util/go-json.js'
 import {decodeGoBase64} from '../server/go-json.js'
+import {goJsonUnsupportedValue} from './go-yaml-scalars.js'
 import {readYamlDocument} from './yaml-faults.js'
 
 const namedExtension = object('v1.NamedExtension', {name: string, extension: anyValue})
@@ -61,13 +62,6 @@ const config = object('v1.Config', {
 })
 
 type Entry = Record<string, unknown>
-
-/** Go's json.Marshal refuses NaN and infinities (in the order it writes: keys sorted). */
-function checkJsonable(value: unknown): void {
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new DecodeError(`json: unsupported value: ${Number.isNaN(value) ? 'NaN' : value > 0 ? '+Inf' : '-Inf'}`)
-  if (Array.isArray(value)) for (const item of value) checkJsonable(item)
-  else if (isJsonObject(value)) for (const key of Object.keys(value).sort()) checkJsonable(value[key])
-}
 
 /** A value with its keys sorted at every level, as the JSON sigs.k8s.io/yaml writes (an extension keeps those bytes). */
 function sortedKeys(value: unknown): unknown {
@@ -190,7 +184,8 @@ export function decodeKubeconfig(text: string): DecodedKubeconfig | null {
   if (!isJsonObject(document)) {
     throw new DecodeError(`couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonTypeName(document)} into Go value of type ${typeMetaStruct}`)
   }
-  checkJsonable(document)
+  const unsupported = goJsonUnsupportedValue(document)
+  if (unsupported !== null) throw new DecodeError(unsupported)
   checkTypeMeta(document)
   const checkBytes = (value: string) => {
     try {
