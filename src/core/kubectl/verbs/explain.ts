@@ -18,10 +18,17 @@ export async function runExplain(session: KubectlSession, args: readonly string[
   if (!target) throw new KubectlError('You must specify the type of resource to explain. Use "kubectl api-resources" for a complete list of supported resources.')
   const output = session.flag('output')
   if (output !== 'plaintext' && output !== 'plaintext-openapiv2') throw new KubectlError(`unrecognized format: ${output}`)
-  const [resourceText, ...fieldPath] = target.split('.')
   // kubectl explain tries discovery twice when nothing listens at the server.
   const mapper = await ResourceMapper.discover(session, 2)
-  const found = mapper.resolveBare(resourceText!)
+  // The longest prefix that is a resource and its group (deployments.apps, customresourcedefinitions.apiextensions.k8s.io), the rest the field path.
+  const parts = target.split('.')
+  const namesResource = (length: number) => {
+    const resource = mapper.find(parts.slice(0, length).join('.'))
+    return resource !== null && resource.resource === parts[0] && resource.group === parts.slice(1, length).join('.')
+  }
+  const prefixLength = parts.map((_, index) => parts.length - index).find((length) => length > 1 && namesResource(length)) ?? 1
+  const found = mapper.resolveBare(parts.slice(0, prefixLength).join('.'))
+  const fieldPath = parts.slice(prefixLength)
   const apiVersion = session.flag('api-version')
   const [group, version] = apiVersion ? (apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion]) as [string, string] : [found.group, found.version]
   if (output === 'plaintext-openapiv2') return explainFromV2(session, {group, version, kind: found.kind}, fieldPath)

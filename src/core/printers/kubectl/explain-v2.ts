@@ -23,7 +23,8 @@ export interface ExplainV2Target {
 
 /**
  * The old printer's wrapping: paragraphs (split at blank lines) each as one run of words, single
- * spaces between, filled greedily to the width; a blank line between paragraphs.
+ * spaces between, filled greedily to the width (an indented line, a list item, starts a new one); a blank
+ * line between paragraphs.
  */
 function wrapped(text: string, indentAmount: number): string {
   const pad = ' '.repeat(indentAmount)
@@ -31,11 +32,18 @@ function wrapped(text: string, indentAmount: number): string {
   const paragraphs = text.split('\n\n').map((paragraph) => {
     const lines: string[] = []
     let line = ''
-    for (const word of paragraph.split(/\s+/).filter((item) => item !== '')) {
-      if (line !== '' && line.length + 1 + word.length > width) {
+    for (const sourceLine of paragraph.split('\n')) {
+      // An indented line (a list item) starts a line of its own.
+      if (/^[\s-]/.test(sourceLine) && line !== '') {
         lines.push(line)
-        line = word
-      } else line = line === '' ? word : `${line} ${word}`
+        line = ''
+      }
+      for (const word of sourceLine.split(/\s+/).filter((item) => item !== '')) {
+        if (line !== '' && line.length + 1 + word.length > width) {
+          lines.push(line)
+          line = word
+        } else line = line === '' ? word : `${line} ${word}`
+      }
     }
     if (line !== '') lines.push(line)
     return lines.map((item) => pad + item).join('\n')
