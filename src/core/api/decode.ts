@@ -2,7 +2,7 @@
 // type errors (`json: cannot unmarshal …`), unknown fields collected for strict field
 // validation and dropped otherwise, quantities canonicalized.
 import {canonicalQuantity, QuantityError, quantityPatternMessage} from './quantity.js'
-import {type Schema, resolve} from './schema.js'
+import {type ObjectSchema, type Schema, resolve} from './schema.js'
 
 /** Nesting deeper than this is refused, as Go's decoder limits depth (10,000). */
 export const decodeDepthMax = 10_000
@@ -90,16 +90,52 @@ function goTypeOf(schema: Schema): string {
   }
 }
 
+/** The JSON of a Go type's zero value where it is a scalar (null for slices, maps and pointers). */
+function zeroValueOf(schema: Schema): unknown {
+  switch (resolve(schema).type) {
+    case 'string':
+      return ''
+    case 'integer':
+    case 'number':
+      return 0
+    case 'boolean':
+      return false
+    default:
+      return null
+  }
+}
+
 /** Empty maps and lists, which Go's `omitempty` leaves out of the JSON it writes. */
 const omitted: unique symbol = Symbol('omitted')
 
+export interface DecodeOptions {
+  /** Checks a `[]byte` field's base64 text (Go decodes it): throws DecodeError with Go's words when it is not. */
+  readonly checkBytes?: (text: string) => void
+  /** Keeps empty lists and maps (a Go value that is empty, not nil, for a writer that tells them apart). */
+  readonly keepEmpty?: boolean
+}
+
 class Decoder {
   readonly unknownFields: string[] = []
+
+  constructor(private readonly options: DecodeOptions = {}) {}
 
   fail(value: unknown, schema: Schema, at: Location, shown = jsonTypeName(value)): never {
     const goPath = goPathOf(at)
     const where = goPath.length > 0 ? `Go struct field ${at.struct}.${goPath}` : 'Go value'
     throw new DecodeError(`json: cannot unmarshal ${shown} into ${where} of type ${goTypeOf(schema)}`)
+  }
+
+  /**
+   * Go's decoder meets an object's fields in the order the input has them and reports the first
+   * fault it met: after a fault, the fields are decoded again in that order so that the first one
+   * throws (the usual pass goes in the struct's order, which its result needs).
+   */
+  private firstFaultInInputOrder(resolved: ObjectSchema, input: Record<string, unknown>, struct: string, at: Location, depth: number): void {
+    for (const key of Object.keys(input)) {
+      const field = resolved.properties[key]
+      if (field && input[key] !== null) this.decode(field, input[key], {struct, up: at, key}, depth + 1)
+    }
   }
 
   decode(schema: Schema, value: unknown, at: Location, depth: number): unknown {
@@ -111,6 +147,7 @@ class Decoder {
         return value
       case 'string':
         if (typeof value !== 'string') this.fail(value, schema, at)
+        if (resolved.format === 'byte') this.options.checkBytes?.(value)
         return value
       case 'boolean':
         if (typeof value !== 'boolean') this.fail(value, schema, at)
@@ -138,16 +175,17 @@ class Decoder {
         }
       case 'array': {
         if (!Array.isArray(value)) this.fail(value, schema, at)
-        if (value.length === 0) return omitted
+        if (value.length === 0 && !this.options.keepEmpty) return omitted
         return value.map((item, index) => this.decode(resolved.items, item, {struct: at.struct, up: at, index}, depth + 1))
       }
       case 'map': {
         if (typeof value !== 'object' || Array.isArray(value)) this.fail(value, schema, at)
         const result: Record<string, unknown> = {}
         for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-          result[key] = this.decode(resolved.values, item, at, depth + 1)
+          // Go's decoder gives a map entry that is null its type's zero value ("" for a string or, once stored, for bytes).
+          result[key] = item === null ? zeroValueOf(resolved.values) : this.decode(resolved.values, item, at, depth + 1)
         }
-        return Object.keys(result).length === 0 ? omitted : result
+        return Object.keys(result).length === 0 && !this.options.keepEmpty ? omitted : result
       }
       case 'object': {
         if (typeof value !== 'object' || Array.isArray(value)) this.fail(value, schema, at)
@@ -160,17 +198,22 @@ class Decoder {
         const result: Record<string, unknown> = {}
         // metav1.Time has no omitempty effect: an unset creationTimestamp is written as null.
         const timeIsNull = resolved.goType === 'v1.ObjectMeta'
-        for (const [key, field] of fields) {
-          if (timeIsNull && key === 'creationTimestamp' && (input[key] === undefined || input[key] === null)) {
-            result[key] = null
-            continue
+        try {
+          for (const [key, field] of fields) {
+            if (timeIsNull && key === 'creationTimestamp' && (input[key] === undefined || input[key] === null)) {
+              result[key] = null
+              continue
+            }
+            if (!Object.prototype.hasOwnProperty.call(input, key)) continue
+            const item = input[key]
+            // Go leaves a null field at its zero value, which the stored JSON then omits.
+            if (item === null) continue
+            const decoded = this.decode(field, item, {struct, up: at, key}, depth + 1)
+            if (decoded !== omitted) result[key] = decoded
           }
-          if (!Object.prototype.hasOwnProperty.call(input, key)) continue
-          const item = input[key]
-          // Go leaves a null field at its zero value, which the stored JSON then omits.
-          if (item === null) continue
-          const decoded = this.decode(field, item, {struct, up: at, key}, depth + 1)
-          if (decoded !== omitted) result[key] = decoded
+        } catch (error) {
+          if (error instanceof DecodeError) this.firstFaultInInputOrder(resolved, input, struct, at, depth)
+          throw error
         }
         return result
       }
@@ -179,8 +222,8 @@ class Decoder {
 }
 
 /** Decodes a parsed JSON object against the schema of its kind. Throws DecodeError. */
-export function decodeObject(schema: Schema, value: unknown): DecodeResult {
-  const decoder = new Decoder()
+export function decodeObject(schema: Schema, value: unknown, options: DecodeOptions = {}): DecodeResult {
+  const decoder = new Decoder(options)
   const root = resolve(schema)
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new DecodeError(`json: cannot unmarshal ${jsonTypeName(value)} into Go value of type ${goTypeOf(root)}`)

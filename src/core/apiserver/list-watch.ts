@@ -10,6 +10,7 @@ import {type Registry, strategyOf} from './registry.js'
 import {objectFromStored, sharedObjectFromStored, storeFailure} from './stored-objects.js'
 import {ApiError, apiErrors} from './api-errors.js'
 import type {Clock} from '../util/clock.js'
+import {goQuote} from '../util/go-quote.js'
 import type {ApiWatch, WatchEvent} from '../api/wire.js'
 
 /** A filtered list reads at most this many stored objects before it answers with what it has. */
@@ -41,10 +42,20 @@ export function selectableFields(definition: ResourceDefinition, object: KubeObj
   return {...fields, ...strategyOf(definition).fields(object)}
 }
 
+/** The fields every kind may be selected by (apimachinery's DefaultMetaV1FieldSelectorConversion). */
+const metadataFields = ['metadata.name', 'metadata.namespace']
+
+/**
+ * A field the kind cannot be selected by: a kind with field-label conversions of its own (its
+ * strategy selects more than metadata: pods, nodes, services …) refuses it in those functions'
+ * words; any other kind through the default conversion, which names the two it knows.
+ */
 export function checkFieldSelector(definition: ResourceDefinition, requirements: readonly FieldRequirement[]): void {
+  const converted = Object.keys(strategyOf(definition).fields({metadata: {}})).length > 0
   const supported = selectableFields(definition, {metadata: {}})
-  for (const requirement of requirements) {
-    if (!(requirement.field in supported)) throw apiErrors.badRequest(`field label not supported: ${requirement.field}`)
+  for (const {field} of requirements) {
+    if (!converted && !metadataFields.includes(field)) throw apiErrors.badRequest(`${goQuote(field)} is not a known field selector: only ${metadataFields.map(goQuote).join(', ')}`)
+    if (converted && !(field in supported)) throw apiErrors.badRequest(`field label not supported: ${field}`)
   }
 }
 

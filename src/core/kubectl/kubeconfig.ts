@@ -3,9 +3,10 @@
 // context from --context or current-context, then --cluster/--user/--namespace/--token on top.
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {delimiter, dirname, relative, resolve} from 'node:path'
-import {parse} from 'yaml'
 import {goYaml} from '../printers/kubectl/go-yaml.js'
 import {isJsonObject} from '../api/object.js'
+import {DecodeError} from '../api/decode.js'
+import {type DecodedKubeconfig, decodeKubeconfig, namedExtensions} from './kubeconfig-decode.js'
 import {goCluster, goContext, goPreferences, goUser} from './kubeconfig-types.js'
 
 export interface NamedEntry<T> {
@@ -44,8 +45,13 @@ export interface Kubeconfig {
   contexts: Array<NamedEntry<ContextEntry>>
   currentContext: string
   preferences: Record<string, unknown>
-  /** The file's own extensions (kept as they are). */
-  extensions?: unknown[]
+  /** The file's named extensions ({name, extension}), sorted by name. */
+  extensions?: Array<Record<string, unknown>>
+  /**
+   * The preferences' extensions were unset as a whole (`config unset preferences`): Go's nil map,
+   * which equals no file's preferences (a file read always has a map), so the first file takes them.
+   */
+  preferencesReset?: boolean
 }
 
 export class KubeconfigError extends Error {}
@@ -56,28 +62,22 @@ export function byName<T extends {name: string}>(list: readonly T[]): T[] {
 
 export const emptyKubeconfig = (): Kubeconfig => ({clusters: [], users: [], contexts: [], currentContext: '', preferences: {}})
 
-/** A file's list of entries, each as kubectl's Go type reads it (see kubeconfig-types.ts). */
-function entries<T>(value: unknown, field: string, asGo: (entry: Record<string, unknown>) => Record<string, unknown>): Array<NamedEntry<T>> {
-  if (!Array.isArray(value)) return []
-  return value.filter(isJsonObject).map((entry) => ({name: String(entry.name ?? ''), value: asGo(isJsonObject(entry[field]) ? entry[field] : {}) as T}))
-}
-
 export function parseKubeconfig(text: string, path: string): Kubeconfig {
-  let document: unknown
+  let decoded: DecodedKubeconfig | null
   try {
-    document = parse(text)
+    decoded = decodeKubeconfig(text)
   } catch (error) {
-    throw new KubeconfigError(`error loading config file "${path}": ${(error as Error).message}`)
+    if (error instanceof DecodeError) throw new KubeconfigError(`error loading config file "${path}": ${error.message}`)
+    throw error
   }
-  if (document === null || document === undefined) return emptyKubeconfig()
-  if (!isJsonObject(document)) throw new KubeconfigError(`error loading config file "${path}": couldn't get version/kind; json parse error: json: cannot unmarshal string into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`)
+  if (decoded === null) return emptyKubeconfig()
   return {
-    clusters: entries<ClusterEntry>(document.clusters, 'cluster', goCluster),
-    users: entries<UserEntry>(document.users, 'user', goUser),
-    contexts: entries<ContextEntry>(document.contexts, 'context', goContext),
-    currentContext: typeof document['current-context'] === 'string' ? document['current-context'] : '',
-    preferences: goPreferences(isJsonObject(document.preferences) ? document.preferences : {}),
-    ...(Array.isArray(document.extensions) && document.extensions.length > 0 ? {extensions: document.extensions} : {}),
+    clusters: decoded.clusters as Array<NamedEntry<ClusterEntry>>,
+    users: decoded.users as Array<NamedEntry<UserEntry>>,
+    contexts: decoded.contexts as Array<NamedEntry<ContextEntry>>,
+    currentContext: decoded.currentContext,
+    preferences: decoded.preferences,
+    ...(decoded.extensions.length > 0 ? {extensions: decoded.extensions} : {}),
   }
 }
 
@@ -142,7 +142,20 @@ function merge(into: Kubeconfig, from: Kubeconfig, path: string, origins: Map<st
     into.currentContext = from.currentContext
     origins.set('current-context', path)
   }
-  if (Object.keys(into.preferences).length === 0) into.preferences = from.preferences
+  // clientcmd merges the preferences field by field: colors when any file sets it, extensions by name.
+  into.preferences = goPreferences({
+    colors: into.preferences.colors === true || from.preferences.colors === true,
+    extensions: firstByName(into.preferences.extensions, from.preferences.extensions),
+  })
+  const extensions = firstByName(into.extensions, from.extensions)
+  if (extensions.length > 0) into.extensions = extensions
+}
+
+/** Named extensions of two files, a map by name where the first file to name one wins. */
+function firstByName(first: unknown, second: unknown): Array<Record<string, unknown>> {
+  const merged = namedExtensions(first)
+  for (const entry of namedExtensions(second)) if (!merged.some((existing) => existing.name === entry.name)) merged.push(entry)
+  return namedExtensions(merged)
 }
 
 /**
@@ -202,27 +215,33 @@ const sameValue = (left: unknown, right: unknown) => JSON.stringify(left) === JS
 export function saveKubeconfig(files: KubeconfigFiles, config: Kubeconfig, relativize = false): void {
   const start = files.config
   const read = new Map<string, Kubeconfig>()
-  const fileConfig = (path: string) => {
+  // Only the files something changes in are written.
+  const changedFiles = new Set<string>()
+  const fileConfig = (path: string, changing = true) => {
     let file = read.get(path)
     if (!file) {
       file = existsSync(path) ? parseKubeconfig(readFileSync(path, 'utf8'), path) : emptyKubeconfig()
       read.set(path, file)
     }
+    if (changing) changedFiles.add(path)
     return file
   }
   const defaultFile = defaultKubeconfigFile(files)
   if (start.currentContext !== config.currentContext) {
     if (files.explicit || config.currentContext !== '') fileConfig(defaultFile).currentContext = config.currentContext
     else {
-      const setting = files.paths.find((path) => existsSync(path) && fileConfig(path).currentContext !== '')
+      const setting = files.paths.find((path) => existsSync(path) && fileConfig(path, false).currentContext !== '')
       if (setting === undefined) throw new KubeconfigError('no config found to write context')
       fileConfig(setting).currentContext = ''
     }
   }
-  if (!sameValue(start.preferences, config.preferences)) {
-    const target = files.explicit ? defaultFile : files.paths.find((path) => !sameValue(fileConfig(path).preferences, config.preferences))
+  const preferences = goPreferences(config.preferences)
+  if (config.preferencesReset || !sameValue(goPreferences(start.preferences), preferences)) {
+    // clientcmd's writePreferences: the --kubeconfig file, else the first file whose preferences differ.
+    const differs = (path: string) => config.preferencesReset || !sameValue(goPreferences(fileConfig(path, false).preferences), preferences)
+    const target = files.explicit ? defaultFile : files.paths.find(differs)
     if (target === undefined) throw new KubeconfigError('no config found to write preferences')
-    fileConfig(target).preferences = config.preferences
+    fileConfig(target).preferences = preferences
   }
   const place = <T>(kind: 'cluster' | 'user' | 'context', field: 'clusters' | 'users' | 'contexts') => {
     const before = start[field] as Array<NamedEntry<T>>
@@ -249,6 +268,7 @@ export function saveKubeconfig(files: KubeconfigFiles, config: Kubeconfig, relat
   place('user', 'users')
   place('context', 'contexts')
   for (const [path, file] of read) {
+    if (!changedFiles.has(path)) continue
     // clientcmd's WriteToFile makes the file's folders first (a --kubeconfig in a folder not there yet).
     mkdirSync(dirname(path), {recursive: true, mode: 0o755})
     writeFileSync(path, formatKubeconfig(file), {mode: 0o600})

@@ -7,6 +7,7 @@ import {isJsonObject, type KubeObject} from '../api/object.js'
 import {KubectlError} from './errors.js'
 import {goJsonStreamError} from './go-json-syntax.js'
 import {readYamlDocument, yamlDocumentTexts} from './yaml-faults.js'
+import {goJsonUnsupportedValue} from './go-yaml-scalars.js'
 
 /** A folder walk stops after this many files (a guard against pointing -f at `/`). */
 export const manifestFilesMax = 10_000
@@ -104,6 +105,8 @@ function documentValues(text: string, source: string): {values: unknown[]; fault
     if (typeof document !== 'string') return {values, fault: `error parsing ${source}: ${document.separatorFault}`}
     const read = readYamlDocument(document)
     if ('fault' in read) return {values, fault: `error parsing ${source}: error converting YAML to JSON: yaml: ${read.fault}`}
+    const unsupported = goJsonUnsupportedValue(read.value)
+    if (unsupported !== null) return {values, fault: `error parsing ${source}: error converting YAML to JSON: ${unsupported}`}
     values.push(read.value)
   }
   return {values, fault: null}

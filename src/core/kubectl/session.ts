@@ -12,6 +12,7 @@ import type {ClusterHost, KubernetesHandler} from '../host/host.js'
 import {waitEnvironmentVariable} from '../host/cluster-host.js'
 import type {StepProgress} from '../host/stepper.js'
 import {existingClusterFolder} from '../home.js'
+import {type ClusterRoute, clusterEnvironment, refuseForeignServer, routeOf} from './cluster-route.js'
 import {StorageError} from '../storage/errors.js'
 import {parseGoDuration} from '../etcdctl/flags.js'
 import {formatGoDuration} from '../util/go-duration.js'
@@ -122,18 +123,42 @@ export class KubectlSession {
    * KUBEMU_CLUSTER names must exist already (`kubemu up` creates it), or the command fails.
    */
   clusterFolder(): string {
+    const route = this.route()
+    const folder = 'folder' in route ? route.folder : this.homeFolder()
+    applySeed(this.io.environment, folder)
+    return folder
+  }
+
+  /** The folder of KUBEMU_HOME's (else ~/.kubemu's) cluster, KUBEMU_CLUSTER's or the default one. */
+  private homeFolder(): string {
     try {
-      const folder = existingClusterFolder(this.io.environment)
-      applySeed(this.io.environment, folder)
-      return folder
+      return existingClusterFolder(this.io.environment)
     } catch (error) {
       throw new KubectlError(error instanceof Error ? error.message : String(error))
     }
   }
 
+  private clusterRoute: ClusterRoute | undefined
+
+  /**
+   * The cluster the kubeconfig's server names (see cluster-route.ts): KUBEMU_HOME's (or
+   * ~/.kubemu's) unless the user gave a kubeconfig that names another.
+   */
+  private route(): ClusterRoute {
+    if (this.clusterRoute) return this.clusterRoute
+    const home = this.homeFolder()
+    const given = this.flag('kubeconfig') !== '' || (this.io.environment.KUBECONFIG ?? '') !== ''
+    if (!given || this.io.host) return (this.clusterRoute = {folder: home})
+    const files = this.kubeconfig()
+    const {clusterName} = this.context()
+    const server = this.flag('server') || (files.config.clusters.find((entry) => entry.name === clusterName)?.value.server ?? '')
+    return (this.clusterRoute = routeOf(home, server, files.origins.get(`cluster/${clusterName}`)))
+  }
+
   /** The cluster folder's own admin kubeconfig, written when missing (no store needed). */
   defaultKubeconfigPath(): string {
-    const folder = this.clusterFolder()
+    const folder = this.homeFolder()
+    applySeed(this.io.environment, folder)
     mkdirSync(folder, {recursive: true})
     return ensureAdminKubeconfig(folder, this.clock.nowMilliseconds())
   }
@@ -335,9 +360,12 @@ export class KubectlSession {
     this.hostOpening ??= (async () => {
       this.context()
       this.checkServerKnown()
+      const route = this.route()
+      if ('foreignServer' in route) await refuseForeignServer(route.foreignServer)
       // An exec in an etcd image runs etcdctl on the cluster this command opened (loaded only then).
-      const etcdctl: NonNullable<ContainerTools['etcdctl']> = async (argv, environment, stdin, readFile) => (await import('../etcdctl/container-etcdctl.js')).containerEtcdctl(this.io.environment)(argv, environment, stdin, readFile)
-      const host = this.io.host ?? (await (await import('../host/host.js')).openHost({environment: this.io.environment, clock: this.hostClock(), containerTools: {etcdctl}}))
+      const environment = 'folder' in route ? clusterEnvironment(this.io.environment, route.folder) : this.io.environment
+      const etcdctl: NonNullable<ContainerTools['etcdctl']> = async (argv, environmentOfExec, stdin, readFile) => (await import('../etcdctl/container-etcdctl.js')).containerEtcdctl(environment)(argv, environmentOfExec, stdin, readFile)
+      const host = this.io.host ?? (await (await import('../host/host.js')).openHost({environment, clock: this.hostClock(), containerTools: {etcdctl}}))
       this.host = host
       // A seeded cluster's clock stands on its epoch in this process; a seeded `up` whose clock runs
       // is further on (ages computed here would come out negative): this process follows up's.

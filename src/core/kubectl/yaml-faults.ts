@@ -6,6 +6,7 @@
 // common ones are translated here, the rest keep the parser's words behind go-yaml's prefix.
 import {parseAllDocuments} from 'yaml'
 import {trailingDirectiveFault, yamlDirectiveFault} from './yaml-directives.js'
+import {goYamlV2Options} from './go-yaml-scalars.js'
 
 export interface YamlFault {
   readonly code: string
@@ -185,7 +186,7 @@ export function readYamlDocument(text: string): {value: unknown} | {fault: strin
   const directiveFault = yamlDirectiveFault(text)
   if (directiveFault !== undefined) return {fault: directiveFault}
   const first = firstDocumentText(text)
-  const documents = parseAllDocuments(first.text, {version: '1.1', uniqueKeys: false})
+  const documents = parseAllDocuments(first.text, {...goYamlV2Options, uniqueKeys: false})
   // go-yaml's Unmarshal reads the first document only.
   const document = documents[0]
   if (document === undefined) return {value: null}

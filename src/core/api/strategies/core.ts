@@ -116,7 +116,8 @@ function validateSecret(object: KubeObject): FieldError[] {
   const type = str(object.type)
   const data = isJsonObject(object.data) ? object.data : {}
   const dataPath = FieldPath.root('data')
-  const has = (key: string) => data[key] !== undefined && data[key] !== null
+  // A key that is there counts, whatever its value (kube checks the map's keys).
+  const has = (key: string) => Object.prototype.hasOwnProperty.call(data, key)
   const bytesOf = (key: string) => Buffer.from(str(data[key]), 'base64')
   switch (type) {
     case 'kubernetes.io/service-account-token':

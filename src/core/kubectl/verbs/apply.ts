@@ -14,7 +14,7 @@ import type {Manifest} from '../manifests.js'
 import {hasManifestSource, readEntriesOrKustomization} from '../kustomize/manifests.js'
 import {validateListItems} from '../list-validation.js'
 import {checkDecodable, isListItem, isManifest} from '../manifests.js'
-import {printObjects, withoutManagedFields} from '../output.js'
+import {checkTemplateParses, outputFormatOf, printObjects, printTemplated, withoutManagedFields} from '../output.js'
 import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper} from '../resources.js'
 import {waitForObject} from '../object-watch.js'
 import {parseGoDuration} from '../../etcdctl/flags.js'
@@ -48,7 +48,25 @@ const fileFlags: readonly KubectlFlag[] = [
   {name: 'field-manager', kind: 'string'},
   {name: 'selector', shorthand: 'l', kind: 'string'},
   {name: 'kustomize', shorthand: 'k', kind: 'string'},
+  {name: 'template', kind: 'string'},
+  {name: 'allow-missing-template-keys', kind: 'bool', defaultValue: 'true'},
 ]
+
+/** The formats kubectl's create and apply print written objects in (its PrintFlags without the table ones). */
+const writtenFormats = ['go-template', 'go-template-file', 'json', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'name', 'template', 'templatefile', 'yaml']
+
+/** -o (or --template alone) for create and apply: yaml, json and name, or a template. */
+function writtenOutputOf(session: KubectlSession): {output: string; templated: ReturnType<typeof outputFormatOf> | null} {
+  const output = session.flag('output')
+  const template = session.flag('template')
+  if (output === '' && template === '') return {output, templated: null}
+  const kind = output.split('=')[0]!
+  if (output !== '' && !writtenFormats.includes(kind)) throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${writtenFormats.join(',')}`)
+  if (['yaml', 'json', 'name'].includes(output)) return {output, templated: null}
+  const templated = outputFormatOf(output, template)
+  checkTemplateParses(templated)
+  return {output: 'template', templated}
+}
 
 export const applyFlags: readonly KubectlFlag[] = [
   ...fileFlags,
@@ -198,8 +216,7 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
   const dryRun = dryRunOf(session.flag('dry-run'))
   if (verb === 'apply') validateApplyFlags(session, dryRun)
   const fieldValidation = fieldValidationOf(session)
-  const output = session.flag('output')
-  if (output && !['yaml', 'json', 'name'].includes(output)) throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json,name,yaml`)
+  const {output, templated} = writtenOutputOf(session)
   const entries = await readEntriesOrKustomization(session, verb)
   const manifests = entries.filter(isManifest)
   if (fieldValidation === 'Strict') await validateListItems(session, manifests, isListItem)
@@ -324,6 +341,12 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
     }
   }
   if (output === 'yaml' || output === 'json') session.io.stdout(printWritten(output, verb, printed, manifests.length === 1, session.flag('show-managed-fields') === 'true'))
+  // A template: create prints each object; apply given -o the one object, or a List of them (given --template alone, each).
+  if (templated && printed.length > 0) {
+    const listed = verb === 'apply' && session.flag('output') !== ''
+    const shown = !listed ? printed.map((object) => [object]) : [printed.length === 1 && manifests.length === 1 ? printed : [{apiVersion: 'v1', items: printed, kind: 'List', metadata: {}}]]
+    for (const objects of shown) session.io.stdout(printTemplated(templated, objects, true, false))
+  }
   if (verb === 'apply' && session.flag('prune') === 'true' && errors.length === 0) await pruneUnapplied(session, applied, pruneKinds!, {dryRun, dryRunSuffix: dryRunSuffix(dryRun), output, lastAppliedAnnotation})
   if (errors.length > 0) session.io.stderr(errorsText(errors))
   return errors.length > 0 ? 1 : 0
@@ -344,7 +367,7 @@ function printWritten(output: 'yaml' | 'json', verb: 'create' | 'apply', printed
 
 function report(session: KubectlSession, output: string, resource: ApiResource, object: KubeObject, message: string, printed: KubeObject[], applied: AppliedSet): void {
   if (object.metadata?.uid) applied.uids.add(object.metadata.uid)
-  if (output === 'yaml' || output === 'json') {
+  if (output === 'yaml' || output === 'json' || output === 'template') {
     printed.push(isJsonObject(object) ? object : {metadata: {}})
     return
   }

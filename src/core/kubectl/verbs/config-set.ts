@@ -253,6 +253,7 @@ function changed(config: Kubeconfig, change: Change): Kubeconfig {
     'current-context': config.currentContext,
   }
   structStep(tree as unknown as Record<string, unknown>, configType, change, 0)
+  const names = change.steps.map((step) => step.name).join('.')
   const mapOf = (value: unknown) => (value instanceof Map ? value : new Map<string, Record<string, unknown>>())
   return {
     clusters: toList(mapOf(tree.clusters)),
@@ -260,6 +261,8 @@ function changed(config: Kubeconfig, change: Change): Kubeconfig {
     contexts: toList(mapOf(tree.contexts)),
     currentContext: tree['current-context'] ?? '',
     preferences: tree.preferences ?? {},
+    // Unsetting the preferences or their extensions leaves Go's nil map, unlike any file's.
+    ...(change.unset && (names === 'preferences' || names === 'preferences.extensions') ? {preferencesReset: true} : {}),
   }
 }
 

@@ -10,7 +10,8 @@ import {tabwrite} from '../../printers/kubectl/table.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
-import {byName, defaultKubeconfigFile, formatKubeconfig, type Kubeconfig, withClusterFields, withContextFields} from '../kubeconfig.js'
+import {byName, defaultKubeconfigFile, formatKubeconfig, type Kubeconfig} from '../kubeconfig.js'
+import {goCluster, goContext, goPreferences, goUser} from '../kubeconfig-types.js'
 import type {KubectlSession} from '../session.js'
 import {kubectlHelp} from '../help/help.js'
 import {configEntryVerbs} from './config-entries.js'
@@ -47,18 +48,6 @@ function minify(config: Kubeconfig, contextName: string): Kubeconfig {
     clusters: config.clusters.filter((entry) => entry.name === context.value.cluster),
     users: config.users.filter((entry) => entry.name === context.value.user),
   }
-}
-
-// The Go structs' field order, which -o json keeps.
-const clusterFieldOrder = ['server', 'tls-server-name', 'insecure-skip-tls-verify', 'certificate-authority', 'certificate-authority-data', 'proxy-url', 'disable-compression', 'extensions']
-const userFieldOrder = ['client-certificate', 'client-certificate-data', 'client-key', 'client-key-data', 'token', 'tokenFile', 'as', 'as-uid', 'as-groups', 'as-user-extra', 'username', 'password', 'auth-provider', 'exec', 'extensions']
-const contextFieldOrder = ['cluster', 'user', 'namespace', 'extensions']
-
-function inFieldOrder(value: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
-  const result: Record<string, unknown> = {}
-  for (const field of order) if (value[field] !== undefined) result[field] = value[field]
-  for (const [field, item] of Object.entries(value)) if (!(field in result)) result[field] = item
-  return result
 }
 
 const viewFlags: readonly KubectlFlag[] = [
@@ -105,10 +94,19 @@ function view(session: KubectlSession, args: readonly string[]): Promise<number>
   if (session.flag('flatten') === 'true') config = flatten(session, config)
   else if (session.flag('raw') !== 'true') config = redact(config)
   const output = session.flag('template') && !session.flags.changed.has('output') ? '' : session.flag('output')
-  // Go's nil slice for a kind with no entries, as clientcmd's types write it.
-  const named = <T extends Record<string, unknown>>(list: Array<{name: string; value: T}>, field: string, order: readonly string[]) =>
-    list.length === 0 ? null : byName(list).map((entry) => ({name: entry.name, [field]: inFieldOrder(entry.value, order)}))
-  const asObject = () => ({kind: 'Config', apiVersion: 'v1', preferences: config.preferences, clusters: named(config.clusters.map(withClusterFields), 'cluster', clusterFieldOrder), users: named(config.users, 'user', userFieldOrder), contexts: named(config.contexts.map(withContextFields), 'context', contextFieldOrder), 'current-context': config.currentContext})
+  // Go's nil slice for a kind with no entries, as clientcmd's types write it (fields in the structs' order, which -o json keeps).
+  const named = <T extends Record<string, unknown>>(list: Array<{name: string; value: T}>, field: string, asGo: (value: T) => Record<string, unknown>) =>
+    list.length === 0 ? null : byName(list).map((entry) => ({name: entry.name, [field]: asGo(entry.value)}))
+  const asObject = () => ({
+    kind: 'Config',
+    apiVersion: 'v1',
+    preferences: goPreferences(config.preferences),
+    clusters: named(config.clusters, 'cluster', goCluster),
+    users: named(config.users, 'user', goUser),
+    contexts: named(config.contexts, 'context', goContext),
+    'current-context': config.currentContext,
+    ...(config.extensions && config.extensions.length > 0 ? {extensions: config.extensions} : {}),
+  })
   if (output === 'json') {
     session.io.stdout(`${goJson(asObject(), false)}\n`)
   } else if (output === 'yaml' || (output === '' && !session.flag('template'))) {

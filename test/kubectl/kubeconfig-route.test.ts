@@ -1,0 +1,35 @@
+// kubemu's kubectl talks to the server of the kubeconfig the user gave, as kubectl does: with
+// KUBEMU_HOME unset (so ~/.kubemu would be the cluster) and KUBECONFIG or --kubeconfig naming the
+// kubeconfig an `up` wrote in another home, the command reaches that up, and no cluster comes into
+// being under ~/.kubemu; a server nothing listens on is kubectl's connection refusal.
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {runShell} from '../support/shell.js'
+import {temporaryFolder} from '../support/temp.js'
+import {kubemu, upProcessesOfSuite} from '../support/up-process.js'
+import {upWithRealKubectl} from '../support/up-with-real-kubectl.js'
+
+describe('the kubeconfig the user gave names the cluster', () => {
+  const processes = upProcessesOfSuite()
+
+  it('sends the commands to that kubeconfig\'s up, not to ~/.kubemu', async () => {
+    const cluster = await upWithRealKubectl(processes)
+    const home = temporaryFolder()
+    const environment: NodeJS.ProcessEnv = {...process.env, HOME: home}
+    delete environment.KUBEMU_HOME
+    delete environment.KUBEMU_CLUSTER
+    const ours = (line: string, extra: NodeJS.ProcessEnv = {}) => runShell(`timeout 60 ${kubemu} kubectl ${line}`, {cwd: home, env: {...environment, ...extra}})
+    expect(await ours('create namespace routed-by-env', {KUBECONFIG: cluster.kubeconfig})).toMatchObject({stdout: 'namespace/routed-by-env created\n', status: 0})
+    expect(await ours(`--kubeconfig ${cluster.kubeconfig} create namespace routed-by-flag`)).toMatchObject({stdout: 'namespace/routed-by-flag created\n', status: 0})
+    expect((await cluster.real('get namespace routed-by-env routed-by-flag -o name')).stdout).toBe('namespace/routed-by-env\nnamespace/routed-by-flag\n')
+    expect(existsSync(join(home, '.kubemu'))).toBe(false)
+    // A server nothing listens on: kubectl's own words.
+    const closed = join(home, 'closed-kubeconfig')
+    writeFileSync(closed, readFileSync(cluster.kubeconfig, 'utf8').replace(/server: https:\/\/127\.0\.0\.1:\d+/, 'server: https://127.0.0.1:1'))
+    const refused = await ours(`--kubeconfig ${closed} get namespaces`)
+    expect(refused.stderr.trim().split('\n').at(-1)).toBe('The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?')
+    expect(refused.status).toBe(1)
+    expect(existsSync(join(home, '.kubemu'))).toBe(false)
+  }, 180_000)
+})
