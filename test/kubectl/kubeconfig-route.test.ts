@@ -32,4 +32,24 @@ describe('the kubeconfig the user gave names the cluster', () => {
     expect(refused.status).toBe(1)
     expect(existsSync(join(home, '.kubemu'))).toBe(false)
   }, 180_000)
+
+  it("sends a one-shot cluster's kubeconfig to that cluster, and another cluster's nominal 127.0.0.1:6443 nowhere kubemu has", async () => {
+    const elsewhere = temporaryFolder()
+    expect((await runShell(`${kubemu} kubectl create configmap only-here`, {cwd: elsewhere, env: {...process.env, KUBEMU_HOME: elsewhere, KUBECONFIG: ''}})).status).toBe(0)
+    const home = temporaryFolder()
+    const environment: NodeJS.ProcessEnv = {...process.env, HOME: home}
+    delete environment.KUBEMU_HOME
+    delete environment.KUBEMU_CLUSTER
+    const ours = (line: string, extra: NodeJS.ProcessEnv = {}) => runShell(`timeout 60 ${kubemu} kubectl ${line}`, {cwd: home, env: {...environment, ...extra}})
+    // No up runs there: the kubeconfig in that cluster's folder still names it (one-shot), whatever KUBEMU_HOME says.
+    expect(await ours('get configmap only-here -o name', {KUBECONFIG: join(elsewhere, 'default', 'kubeconfig')})).toMatchObject({stdout: 'configmap/only-here\n', status: 0})
+    expect(await ours('get configmap only-here -o name', {KUBECONFIG: join(elsewhere, 'default', 'kubeconfig'), KUBEMU_HOME: temporaryFolder()})).toMatchObject({stdout: 'configmap/only-here\n', status: 0})
+    // kind's or kubeadm's kubeconfig names the same nominal address with another CA: not kubemu's cluster.
+    const kind = join(home, 'kind-kubeconfig')
+    writeFileSync(kind, readFileSync(join(elsewhere, 'default', 'kubeconfig'), 'utf8').replace(/certificate-authority-data: \S+/, `certificate-authority-data: ${Buffer.from('another CA').toString('base64')}`))
+    const foreign = await ours(`--kubeconfig ${kind} get configmaps`)
+    expect(foreign.status).toBe(1)
+    expect(foreign.stderr.trim().split('\n').at(-1)).toBe('The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?')
+    expect(existsSync(join(home, '.kubemu'))).toBe(false)
+  }, 120_000)
 })

@@ -3,7 +3,7 @@
 // ~/.kubemu). A kubeconfig the user gave may name another kubemu cluster (the kubeconfig a `kubemu
 // up` wrote in its folder, that up's port): commands go to that cluster, never to the one of
 // KUBEMU_HOME or ~/.kubemu. A server no kubemu cluster here answers for is not one kubemu can reach.
-import {existsSync, readdirSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {connect} from 'node:net'
 import {basename, dirname, join, resolve} from 'node:path'
 import {defaultServer} from '../apiserver/kubeconfig.js'
@@ -20,33 +20,52 @@ const siblingClustersMax = 100
 
 const withoutSlash = (url: string) => url.replace(/\/+$/, '')
 
-/** Whether the cluster in `folder` answers at `server`: its running `up`'s URLs, else the one-shot kubeconfig's nominal server. */
+/** Whether the running `up` of the cluster in `folder` answers at `server` (a loopback host by any of its names). */
 function serves(folder: string, server: string): boolean {
   const up = runningUp(folder)
-  if (up) return [up.url, up.secureUrl].some((url) => url !== undefined && withoutSlash(url) === server)
-  return server === defaultServer('').server
+  if (!up) return false
+  const loopback = (url: string) => withoutSlash(url).replace(/^(\w+:\/\/)(localhost|127\.0\.0\.1|\[::1\])(?=[:/]|$)/, '$1127.0.0.1')
+  return [up.url, up.secureUrl].some((url) => url !== undefined && loopback(url) === loopback(server))
 }
 
 const isClusterFolder = (folder: string) => existsSync(join(folder, 'kubeconfig')) && existsSync(join(folder, 'pki'))
 
+/** The CA data (base64) of a cluster folder's own admin kubeconfig, which every kubeconfig of that cluster carries. */
+function authorityOf(folder: string): string | null {
+  try {
+    return /certificate-authority-data:\s*(\S+)/.exec(readFileSync(join(folder, 'kubeconfig'), 'utf8'))?.[1] ?? null
+  } catch {
+    return null
+  }
+}
+
 /**
- * The cluster behind `server` (the context's), for a kubeconfig the user gave (`origin`: the file
- * its cluster entry came from): the home cluster when it answers there, else the kubemu cluster
- * whose folder holds that file, else a foreign server.
+ * The cluster behind `server` (the context's), for a kubeconfig the user gave: `origin` is the file
+ * its cluster entry came from, `authority` that entry's certificate-authority-data. In order:
+ * - the kubemu cluster whose folder holds that file (its `up`, or one-shot once it stopped);
+ * - the home cluster (`home`: KUBEMU_HOME's or ~/.kubemu's, null when there is none) when its
+ *   `up` serves there, or, with no `up`, when the entry carries the home cluster's CA (the
+ *   nominal https://127.0.0.1:6443 of a kind or kubeadm kubeconfig is not kubemu's);
+ * - another cluster of the same home whose `up` serves there (a copy of its kubeconfig);
+ * - else a foreign server.
  */
-export function routeOf(homeFolder: string, server: string, origin: string | undefined): ClusterRoute {
+export function routeOf(home: () => string | null, server: string, origin: string | undefined, authority: string | undefined): ClusterRoute {
   const wanted = withoutSlash(server)
-  if (wanted === '' || serves(homeFolder, wanted)) return {folder: homeFolder}
   const folder = origin === undefined ? undefined : dirname(resolve(origin))
-  // The home cluster's own kubeconfig keeps naming it (after its `up` stopped, too).
-  if (folder === homeFolder) return {folder: homeFolder}
-  if (folder !== undefined && isClusterFolder(folder) && serves(folder, wanted)) return {folder}
-  // A copy of a kubeconfig `up` wrote: the other clusters of the same home whose `up` serves there.
-  const home = dirname(homeFolder)
-  const siblings = existsSync(home) ? readdirSync(home, {withFileTypes: true}).filter((entry) => entry.isDirectory()).slice(0, siblingClustersMax) : []
-  for (const sibling of siblings) {
-    const candidate = join(home, sibling.name)
-    if (candidate !== homeFolder && isClusterFolder(candidate) && runningUp(candidate) && serves(candidate, wanted)) return {folder: candidate}
+  if (folder !== undefined && isClusterFolder(folder)) return {folder}
+  const homeFolder = home()
+  if (homeFolder !== null) {
+    const up = runningUp(homeFolder)
+    if (up ? serves(homeFolder, wanted) : wanted === defaultServer('').server && authority !== undefined && authority === authorityOf(homeFolder)) return {folder: homeFolder}
+  }
+  // A copy of a kubeconfig `up` wrote: the clusters of the home whose `up` serves there.
+  const homes = [homeFolder === null ? null : dirname(homeFolder)].filter((entry): entry is string => entry !== null && existsSync(entry))
+  for (const parent of homes) {
+    const siblings = readdirSync(parent, {withFileTypes: true}).filter((entry) => entry.isDirectory()).slice(0, siblingClustersMax)
+    for (const sibling of siblings) {
+      const candidate = join(parent, sibling.name)
+      if (isClusterFolder(candidate) && runningUp(candidate) && serves(candidate, wanted)) return {folder: candidate}
+    }
   }
   return {foreignServer: server}
 }

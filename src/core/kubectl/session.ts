@@ -146,13 +146,22 @@ export class KubectlSession {
    */
   private route(): ClusterRoute {
     if (this.clusterRoute) return this.clusterRoute
-    const home = this.homeFolder()
     const given = this.flag('kubeconfig') !== '' || (this.io.environment.KUBECONFIG ?? '') !== ''
-    if (!given || this.io.host) return (this.clusterRoute = {folder: home})
+    if (!given || this.io.host) return (this.clusterRoute = {folder: this.homeFolder()})
     const files = this.kubeconfig()
     const {clusterName} = this.context()
-    const server = this.flag('server') || (files.config.clusters.find((entry) => entry.name === clusterName)?.value.server ?? '')
-    return (this.clusterRoute = routeOf(home, server, files.origins.get(`cluster/${clusterName}`)))
+    const cluster = files.config.clusters.find((entry) => entry.name === clusterName)?.value
+    const server = this.flag('server') || (cluster?.server ?? '')
+    // The home cluster is looked at only when the kubeconfig's own folder is no cluster (KUBEMU_CLUSTER naming a missing one does not stand in the way).
+    const home = () => {
+      try {
+        return this.homeFolder()
+      } catch {
+        return null
+      }
+    }
+    const route = routeOf(home, server, files.origins.get(`cluster/${clusterName}`), cluster?.['certificate-authority-data'])
+    return (this.clusterRoute = route)
   }
 
   /** The cluster folder's own admin kubeconfig, written when missing (no store needed). */
