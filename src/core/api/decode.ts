@@ -100,6 +100,9 @@ function zeroValueOf(schema: Schema): unknown {
       return 0
     case 'boolean':
       return false
+    // resource.Quantity unmarshals null as its zero, which it writes as "0".
+    case 'quantity':
+      return '0'
     default:
       return null
   }

@@ -288,7 +288,9 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
       const current = await session.request('GET', objectPath(resource, namespace, name), {allow: [404]})
       const desired = withLastApplied(object)
       if (current.status === 404) {
-        const result = dryRun === 'client' ? desired : (await session.request('POST', collectionPath(resource, namespace), {body: desired, query})).body as KubeObject
+        // kubectl sends the object without the null entries a manifest may hold (its annotation keeps them).
+        const created = withoutNullEntries(desired) as KubeObject
+        const result = dryRun === 'client' ? created : (await session.request('POST', collectionPath(resource, namespace), {body: created, query})).body as KubeObject
         report(session, output, resource, result, `${label} created${dryRunSuffix(dryRun)}`, printed, applied)
         continue
       }
@@ -391,4 +393,11 @@ export const runCreateFromFiles = (session: KubectlSession, args: readonly strin
   if (session.flag('raw')) return runRaw(session, 'POST', args)
   refuseArguments('create', args)
   return writeObjects(session, 'create')
+}
+
+/** `value` without map entries whose value is null, at every depth (a map they emptied stays, empty). */
+function withoutNullEntries(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNullEntries)
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== null).map(([key, entry]) => [key, withoutNullEntries(entry)]))
 }
