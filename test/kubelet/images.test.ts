@@ -132,4 +132,14 @@ spec:
     expect((await real('wait --for=condition=Ready pod/again --timeout=60s')).status).toBe(0)
     expect((await events('again')).filter((event) => event.reason.startsWith('Pull')).map((event) => event.message)).toEqual(['Container image "redis:7" already present on machine'])
   }, 90_000)
+
+  it('pulls an image once for the containers that share it, and a pull planned for a second pod stays its pull when the first brings the image', async () => {
+    const pod = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}}\nspec:\n  nodeName: worker-3\n  containers:\n  - {name: db, image: "mysql:8.4"}\n  - {name: same, image: "mysql:8.4"}\n`
+    for (const name of ['shared-a', 'shared-b']) expect((await real('apply -f -', pod(name))).status).toBe(0)
+    for (const name of ['shared-a', 'shared-b']) expect((await real(`wait --for=condition=Ready pod/${name} --timeout=60s`)).status).toBe(0)
+    for (const name of ['shared-a', 'shared-b']) {
+      const pulls = (await events(name)).filter((event) => event.reason.startsWith('Pull')).map((event) => event.message.replace(/ in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\./, ' in …'))
+      expect(pulls.sort()).toEqual(['Container image "mysql:8.4" already present on machine', 'Pulling image "mysql:8.4"', 'Successfully pulled image "mysql:8.4" in …'])
+    }
+  }, 90_000)
 })

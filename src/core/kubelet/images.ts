@@ -76,7 +76,8 @@ export async function ensureImage(images: NodeImageStore, node: string, recorder
     await recorder.record(pod, 'Warning', 'Failed', 'Error: ErrImageNeverPull', atMilliseconds)
     return {ok: false, reason: 'ErrImageNeverPull', message}
   }
-  if (policy !== 'Always' && present) {
+  // A pull the kubelet planned (and waited for) stays a pull, whatever came onto the node meanwhile.
+  if (policy !== 'Always' && present && pull === undefined) {
     await recorder.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, atMilliseconds)
     return {ok: true, pulled: false}
   }

@@ -31,7 +31,7 @@ import {retryNeverPulled} from './image-retries.js'
 import {restartBackoffInitialMilliseconds, restartWaiting, runEnded} from './restarts.js'
 import {PodDeletions} from './pod-deletion.js'
 import {PodIps} from './pod-ips.js'
-import {type PodWork, podObjectOf, writeStatus} from './pod-work.js'
+import {forgetPulls, type PodWork, type PullPlan, podObjectOf, writeStatus} from './pod-work.js'
 import {runningOutcome} from './running.js'
 import {type KubeletCertificateOptions, KubeletClientCertificates} from './client-certificates.js'
 
@@ -54,7 +54,7 @@ export class Kubelets implements ControlLoop, PodWork {
   readonly wallClock: WorkQueue
   readonly services: Informer<KubeObject>
   collapsing = false
-  readonly pullsStarted = new Map<string, number>()
+  readonly pullsStarted = new Map<string, PullPlan>()
   private readonly pods: Informer<Pod>
   private readonly nodes: Informer<Node>
   /** The claims pods mount: a pod's containers start only once all its claims are Bound. */
@@ -170,11 +170,14 @@ export class Kubelets implements ControlLoop, PodWork {
     // Mirror pods are the static pods' (MirrorPods keeps them), not containers of their own.
     if (!pod.spec.nodeName || isMirrorPod(pod)) return
     const node = this.nodes.get(pod.spec.nodeName)
-    // A stopped node's kubelet does nothing: its pods stay as they are until it starts again.
-    if (!node || isStopped(node)) return
+    // A stopped node's kubelet does nothing: its pods stay as they are until it starts again (and pulls again what it was pulling).
+    if (!node || isStopped(node)) return forgetPulls(this, pod)
     const recorder = this.recorderFor(pod.spec.nodeName)
     const podObject = podObjectOf(pod)
-    if (pod.metadata.deletionTimestamp) return this.deletions.terminate(pod, now)
+    if (pod.metadata.deletionTimestamp) {
+      forgetPulls(this, pod)
+      return this.deletions.terminate(pod, now)
+    }
     if (isTerminalPod(pod)) return
     const statuses = ((pod.status as {containerStatuses?: Array<Record<string, any>>} | undefined)?.containerStatuses ?? [])
     if (!(pod.status as {startTime?: string} | undefined)?.startTime) {

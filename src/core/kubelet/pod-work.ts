@@ -11,7 +11,7 @@ import {resources} from '../client/resources.js'
 import type {WorkQueue} from '../client/work-queue.js'
 import {type PodObjectReader, servicesOfStartSecond} from './container-setup.js'
 import {runSecondsAnnotation, type SimulatedContainers} from './containers.js'
-import {ensureImage, type ImageCheck, simulatedPull, startPulls} from './images.js'
+import {ensureImage, type ImageCheck, imagePullPolicyOf, simulatedPull, startPulls} from './images.js'
 
 /** A Job's pod without a run-seconds annotation finishes after this long (other pods run until stopped). */
 export const jobPodRunSecondsDefault = 1
@@ -30,8 +30,20 @@ export interface PodWork {
   readonly services: Informer<KubeObject>
   /** Set while the loop collapses delays (one-shot mode), so run times end at once. */
   readonly collapsing: boolean
-  /** When each pod's first start began pulling its images, by pod UID (the kubelet's image puller, in memory). */
-  readonly pullsStarted: Map<string, number>
+  /** Each pod's first start's pulls while they go on, by pod UID (the kubelet's image puller, in memory). */
+  readonly pullsStarted: Map<string, PullPlan>
+}
+
+/** One container's moments in its pod's first start: its pull's (if it pulls) and when it is created and started. */
+interface ContainerPull {
+  readonly pull: {readonly pullingAt: number; readonly pulledAt: number} | null
+  readonly readyAt: number
+}
+
+/** The pulls of a pod's first start, one container after the other, planned as they begin. */
+export interface PullPlan {
+  readonly endsAt: number
+  readonly containers: ReadonlyMap<string, ContainerPull>
 }
 
 /** Pods whose pulls one kubelet process remembers (a pod deleted while pulling is forgotten once this many are kept). */
@@ -46,24 +58,44 @@ export const pullsStartedMax = 100_000
  */
 export async function awaitingPulls(work: PodWork, pod: Pod, key: string, now: number): Promise<boolean> {
   if (work.collapsing) return false
-  const node = String(pod.spec.nodeName)
-  const pulls = pod.spec.containers.filter((container) => startPulls(work.runtime.images, node, container))
-  if (pulls.length === 0) return false
   const uid = String(pod.metadata.uid)
-  const totalMilliseconds = pulls.reduce((sum, container) => sum + simulatedPull(container.image ?? '').milliseconds, 0)
-  const started = work.pullsStarted.get(uid)
-  if (started === undefined) {
+  let plan = work.pullsStarted.get(uid)
+  if (plan === undefined) {
+    const node = String(pod.spec.nodeName)
+    const planned = planPulls(work, pod, now)
+    if (planned === null) return false
     if (work.pullsStarted.size >= pullsStartedMax) work.pullsStarted.delete(work.pullsStarted.keys().next().value!)
-    work.pullsStarted.set(uid, now)
-    await work.recorderFor(node).record(podObjectOf(pod), 'Normal', 'Pulling', `Pulling image "${pulls[0]!.image ?? ''}"`, now)
-    work.simulated.addAfter(key, totalMilliseconds)
-    return true
+    work.pullsStarted.set(uid, (plan = planned))
+    const first = pod.spec.containers.find((container) => planned.containers.get(container.name)?.pull)!
+    await work.recorderFor(node).record(podObjectOf(pod), 'Normal', 'Pulling', `Pulling image "${first.image ?? ''}"`, now)
   }
-  if (now < started + totalMilliseconds) {
-    work.simulated.addAfter(key, started + totalMilliseconds - now)
-    return true
+  if (now >= plan.endsAt) return false
+  work.simulated.addAfter(key, plan.endsAt - now)
+  return true
+}
+
+/** The pulls a pod's first start makes from `now`, or null when its node has every image it needs. An image pulled once serves the pod's later containers (unless they pull Always). */
+function planPulls(work: PodWork, pod: Pod, now: number): PullPlan | null {
+  const node = String(pod.spec.nodeName)
+  const pulledHere = new Set<string>()
+  const containers = new Map<string, ContainerPull>()
+  let cursor = now
+  for (const container of pod.spec.containers) {
+    const image = container.image ?? ''
+    const pulls = startPulls(work.runtime.images, node, container) && (imagePullPolicyOf(container) === 'Always' || !pulledHere.has(image))
+    if (pulls) {
+      const pullingAt = cursor
+      cursor += simulatedPull(image).milliseconds
+      pulledHere.add(image)
+      containers.set(container.name, {pull: {pullingAt, pulledAt: cursor}, readyAt: cursor})
+    } else containers.set(container.name, {pull: null, readyAt: cursor})
   }
-  return false
+  return pulledHere.size === 0 ? null : {endsAt: cursor, containers}
+}
+
+/** Forgets a pod's pulls (its node stopped, or it is being deleted): a kubelet that takes it up again pulls again. */
+export function forgetPulls(work: PodWork, pod: Pod): void {
+  work.pullsStarted.delete(String(pod.metadata.uid))
 }
 
 /** The pod as an API object (kind and apiVersion set), for events and writes. */
@@ -113,23 +145,22 @@ export async function startContainers(work: PodWork, pod: Pod, key: string, at: 
   const podObject = podObjectOf(pod)
   const failed = new Map<string, Extract<ImageCheck, {ok: false}>>()
   // The events carry the start's cluster time (the status's startedAt), however long their writes
-  // take; after pulls the kubelet waited for, each pull's own, one container after the other.
-  const pullsStartedAt = work.pullsStarted.get(String(pod.metadata.uid))
+  // take; after pulls the kubelet waited for, each container's own, one after the other.
+  const plan = work.pullsStarted.get(String(pod.metadata.uid))
   work.pullsStarted.delete(String(pod.metadata.uid))
-  let pullCursor = pullsStartedAt ?? at
+  // The first pull's Pulling was told as it began.
+  const firstPulled = pod.spec.containers.find((entry) => plan?.containers.get(entry.name)?.pull)?.name
   for (const container of containers) {
-    let pull: {pullingAt: number | null; pulledAt: number} | undefined
-    if (pullsStartedAt !== undefined && startPulls(work.runtime.images, node, container)) {
-      // The first pull's Pulling was told as it began.
-      pull = {pullingAt: pullCursor === pullsStartedAt ? null : pullCursor, pulledAt: (pullCursor += simulatedPull(container.image ?? '').milliseconds)}
-    }
-    const image = await ensureImage(work.runtime.images, node, recorder, podObject, container, pull ? pull.pulledAt : at, pull)
+    const planned = plan?.containers.get(container.name)
+    const pull = planned?.pull ? {pullingAt: container.name === firstPulled ? null : planned.pull.pullingAt, pulledAt: planned.pull.pulledAt} : undefined
+    const readyAt = planned?.readyAt ?? at
+    const image = await ensureImage(work.runtime.images, node, recorder, podObject, container, readyAt, pull)
     if (!image.ok) {
       failed.set(container.name, image)
       continue
     }
-    await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`, at)
-    await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`, at)
+    await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`, readyAt)
+    await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`, readyAt)
   }
   if (failed.size > 0) {
     await writeStatus(work, pod, imageFailedStatus(pod, failed))
