@@ -103,11 +103,16 @@ export class KvTables {
     const currentColumns = `k.key AS key, h.value AS value, h.create_revision AS create_revision, ${revision} AS mod_revision, h.version AS version, h.lease AS lease`
     const historyColumns = `h.key AS key, h.value AS value, h.create_revision AS create_revision, ${revision} AS mod_revision, h.version AS version, h.lease AS lease, h.id & ${subRevisionMask} AS sub_revision, h.tombstone AS tombstone`
     // The newest row of each key at or before a revision, unless a tombstone: the keys of the
-    // span, current (kv) and deleted with history left (kv_deleted), merged in key order (so a
-    // limit stops the scan; SQLite merges the two B-trees' walks, no sort), then for each one seek
-    // of the index of its rows (kv_history_by_key_id: its number, and the id SQLite appends) and
-    // one primary-key seek for the row. CROSS JOIN keeps the keys as the outer loop: the planner
-    // would otherwise scan all of history for the join.
+    // span, current (kv) and deleted with history left (kv_deleted), then for each one seek of the
+    // index of its rows (kv_history_by_key_id: its number, and the id SQLite appends) and one
+    // primary-key seek for the row. CROSS JOIN keeps the keys as the outer loop: the planner would
+    // otherwise scan all of history for the join. A range with a limit reads each table in key
+    // order on its own (rangeAtOf, so the limit stops each walk) and merges the two here: over the
+    // UNION ALL, SQLite sorts the whole span in a temporary B-tree first.
+    const rangeAtOf = (table: 'kv' | 'kv_deleted') => `
+      FROM ${table} k
+      CROSS JOIN kv_history h ON h.id = (SELECT max(n.id) FROM kv_history n WHERE n.key_id = k.key_id AND n.id < @below)
+      WHERE k.key >= @start AND k.key < @end AND h.tombstone = 0 ORDER BY k.key LIMIT @limit`
     const atRevision = `
       FROM (SELECT key, key_id FROM kv WHERE key >= @start AND key < @end UNION ALL SELECT key, key_id FROM kv_deleted WHERE key >= @start AND key < @end ORDER BY key) k
       CROSS JOIN kv_history h ON h.id = (SELECT max(n.id) FROM kv_history n WHERE n.key_id = k.key_id AND n.id < @below)
@@ -120,7 +125,8 @@ export class KvTables {
       get: prepare<KvRow>(`SELECT ${currentColumns} FROM kv k CROSS JOIN kv_history h ON h.id = k.history_id WHERE k.key = ?`),
       range: prepare<KvRow>(`SELECT ${currentColumns} FROM kv k CROSS JOIN kv_history h ON h.id = k.history_id WHERE k.key >= ? AND k.key < ? ORDER BY k.key LIMIT ?`),
       count: prepare<{total: bigint}>('SELECT count(*) AS total FROM kv WHERE key >= ? AND key < ?'),
-      rangeAt: prepare<HistoryDbRow>(`SELECT ${historyColumns} ${atRevision} ORDER BY k.key LIMIT @limit`),
+      rangeAtCurrent: prepare<HistoryDbRow>(`SELECT ${historyColumns} ${rangeAtOf('kv')}`),
+      rangeAtDeleted: prepare<HistoryDbRow>(`SELECT ${historyColumns} ${rangeAtOf('kv_deleted')}`),
       getAt: prepare<HistoryDbRow>(newestBefore),
       countAt: prepare<{total: bigint}>(`SELECT count(*) AS total ${atRevision}`),
       // A key new to kv takes the number its first history row was written with (the history row,
@@ -190,7 +196,18 @@ export class KvTables {
   }
 
   rangeAt(span: KeySpan, revision: number, limit: number): StoredKeyValue[] {
-    return guarded(this.path, () => this.statements.rangeAt.all({start: span.start, end: span.end ?? spanEndless, below: historyIdAfter(revision), limit}).map(keyValue))
+    return guarded(this.path, () => {
+      const parameters = {start: span.start, end: span.end ?? spanEndless, below: historyIdAfter(revision), limit}
+      const [current, deleted] = [this.statements.rangeAtCurrent.all(parameters), this.statements.rangeAtDeleted.all(parameters)]
+      // Both in key order, no key in both tables: merged, the first `limit`.
+      const merged: HistoryDbRow[] = []
+      let [i, j] = [0, 0]
+      while (merged.length < limit && (i < current.length || j < deleted.length)) {
+        const takeCurrent = j >= deleted.length || (i < current.length && Buffer.compare(current[i]!.key, deleted[j]!.key) < 0)
+        merged.push(takeCurrent ? current[i++]! : deleted[j++]!)
+      }
+      return merged.map(keyValue)
+    })
   }
 
   /** The key as it was at `revision`, or null if it did not exist then: one index seek. */
