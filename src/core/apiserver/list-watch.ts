@@ -50,12 +50,18 @@ const metadataFields = ['metadata.name', 'metadata.namespace']
  * strategy selects more than metadata: pods, nodes, services …) refuses it in those functions'
  * words; any other kind through the default conversion, which names the two it knows.
  */
+/** A field label a kind's own conversion refuses, in that function's words (batch/v1's Job names its kind; core's do not). */
+function unsupportedFieldLabel(definition: ResourceDefinition, field: string): string {
+  if (definition.group === 'batch' && definition.kind === 'Job') return `field label ${goQuote(field)} not supported for batchv1.Job`
+  return `field label not supported: ${field}`
+}
+
 export function checkFieldSelector(definition: ResourceDefinition, requirements: readonly FieldRequirement[]): void {
   const converted = Object.keys(strategyOf(definition).fields({metadata: {}})).length > 0
   const supported = selectableFields(definition, {metadata: {}})
   for (const {field} of requirements) {
     if (!converted && !metadataFields.includes(field)) throw apiErrors.badRequest(`${goQuote(field)} is not a known field selector: only ${metadataFields.map(goQuote).join(', ')}`)
-    if (converted && !(field in supported)) throw apiErrors.badRequest(`field label not supported: ${field}`)
+    if (converted && !(field in supported)) throw apiErrors.badRequest(unsupportedFieldLabel(definition, field))
   }
 }
 
