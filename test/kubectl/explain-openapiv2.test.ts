@@ -40,5 +40,7 @@ describe('explain with the OpenAPI v2 printer', () => {
       if (target.includes('apps') || target.includes('k8s.io')) await expectSameAsReal(cluster, `explain ${target}`)
     }
     for (const target of ['pods', 'services.spec', 'jobs.spec']) await expectSameAsReal(cluster, `explain ${target} --recursive --output=plaintext-openapiv2`)
+    // With --api-version the first dot ends the resource: no group prefix.
+    for (const output of ['', ' --output=plaintext-openapiv2']) await expectSameAsReal(cluster, `explain deployments.apps --api-version=apps/v1${output}`)
   })
 })

@@ -26,10 +26,11 @@ export async function runExplain(session: KubectlSession, args: readonly string[
     const resource = mapper.find(parts.slice(0, length).join('.'))
     return resource !== null && resource.resource === parts[0] && resource.group === parts.slice(1, length).join('.')
   }
-  const prefixLength = parts.map((_, index) => parts.length - index).find((length) => length > 1 && namesResource(length)) ?? 1
+  const apiVersion = session.flag('api-version')
+  // With --api-version kubectl splits resource and fields at the first dot (SplitAndParseResourceRequest): no group prefix.
+  const prefixLength = apiVersion ? 1 : (parts.map((_, index) => parts.length - index).find((length) => length > 1 && namesResource(length)) ?? 1)
   const found = mapper.resolveBare(parts.slice(0, prefixLength).join('.'))
   const fieldPath = parts.slice(prefixLength)
-  const apiVersion = session.flag('api-version')
   const [group, version] = apiVersion ? (apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion]) as [string, string] : [found.group, found.version]
   if (output === 'plaintext-openapiv2') return explainFromV2(session, {group, version, kind: found.kind}, fieldPath)
   const documentPath = group === '' ? `api/${version}` : `apis/${group}/${version}`
