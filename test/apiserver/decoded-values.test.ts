@@ -8,7 +8,7 @@ import {builtinResources} from '../../src/core/api/resources.js'
 import {Scheme} from '../../src/core/api/scheme.js'
 import {ApiServer} from '../../src/core/apiserver/apiserver.js'
 import {ensureBootstrapped} from '../../src/core/apiserver/bootstrap.js'
-import {DecodedValues, decodedValues, decodedValuesMax} from '../../src/core/apiserver/decoded-values.js'
+import {decodedValueBytesKeptMax, decodedValueBytesMax, DecodedValues, decodedValues, decodedValuesMax} from '../../src/core/apiserver/decoded-values.js'
 import {startHttpApi} from '../../src/core/server/http-api.js'
 import {Registry} from '../../src/core/apiserver/registry.js'
 import {LazyEmbeddedStore} from '../../src/core/store/lazy-embedded-store.js'
@@ -149,5 +149,17 @@ describe('decoded stored values', () => {
     expect(values.shared('k', encode(second))).toBeNull()
     for (let index = 0; index < decodedValuesMax + 10; index++) values.keep(`key-${index}`, bytes, first)
     expect(values.size).toBe(decodedValuesMax)
+  })
+})
+
+describe('the decoded values kept, in bytes', () => {
+  it('keeps no more than their byte budget, and no value past the size kept', () => {
+    const values = new DecodedValues()
+    const object = {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'big'}} as KubeObject
+    const megabyte = new Uint8Array(1024 * 1024 - 1)
+    for (let index = 0; index < 40; index++) values.keep(`/registry/configmaps/default/big-${index}`, megabyte, object)
+    expect(values.size).toBe(Math.floor(decodedValueBytesMax / megabyte.byteLength))
+    values.keep('/registry/configmaps/default/huge', new Uint8Array(decodedValueBytesKeptMax + 1), object)
+    expect(values.shared('/registry/configmaps/default/huge', new Uint8Array(decodedValueBytesKeptMax + 1))).toBeNull()
   })
 })

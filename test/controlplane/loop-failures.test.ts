@@ -17,7 +17,7 @@ import {ManualClock} from '../../src/core/util/clock.js'
 import {SeededRandom} from '../../src/core/util/random.js'
 import {temporaryFolder} from '../support/temp.js'
 
-type Pod = KubeObject & {status?: {phase?: string}}
+type Pod = KubeObject & {spec: {nodeName?: string}; status?: {phase?: string}}
 
 /** A loop that counts its builds and the pods its handler has seen, and breaks as told. */
 class FaultyLoop implements ControlLoop {

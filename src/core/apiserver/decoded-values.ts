@@ -17,6 +17,10 @@ import {decodeStoredValue} from './stored-decode.js'
  * move it to the old generation: a small bound keeps that cost small.
  */
 export const decodedValuesMax = 256
+/** Bytes of stored values kept at most (each with its object, about as large): big ConfigMaps and Secrets do not pile up. */
+export const decodedValueBytesMax = 16 * 1024 * 1024
+/** A value larger than this is not kept (its readers parse it). */
+export const decodedValueBytesKeptMax = 1024 * 1024
 
 interface Entry {
   readonly value: Uint8Array
@@ -33,6 +37,7 @@ function sameBytes(left: Uint8Array, right: Uint8Array): boolean {
 export class DecodedValues {
   /** By etcd key, in the order written: the first is the one to forget. */
   private readonly byKey = new Map<string, Entry>()
+  private bytes = 0
 
   /**
    * The object the value stored at `key` decodes to, a fresh copy at each call; an undecodable
@@ -62,9 +67,18 @@ export class DecodedValues {
    * the write wakes find it; should the write fail, the entry answers only for bytes nobody stored.
    */
   keep(key: string, value: Uint8Array, encoded: KubeObject): void {
-    this.byKey.delete(key)
+    this.forget(key)
+    if (value.byteLength > decodedValueBytesKeptMax) return
     this.byKey.set(key, {value, object: encoded})
-    if (this.byKey.size > decodedValuesMax) this.byKey.delete(this.byKey.keys().next().value!)
+    this.bytes += value.byteLength
+    while (this.byKey.size > decodedValuesMax || this.bytes > decodedValueBytesMax) this.forget(this.byKey.keys().next().value!)
+  }
+
+  private forget(key: string): void {
+    const entry = this.byKey.get(key)
+    if (entry === undefined) return
+    this.byKey.delete(key)
+    this.bytes -= entry.value.byteLength
   }
 
   get size(): number {
