@@ -32,7 +32,8 @@ function readTemplateFile(path: string, what: string): string {
   }
 }
 
-export function outputFormatOf(given: string, templateFlag = ''): {format: OutputFormat; template: string; columns?: CustomColumn[]; asJson?: boolean} {
+export function outputFormatOf(given: string, templateFlag = '', allowMissingKeysFlag = ''): {format: OutputFormat; template: string; columns?: CustomColumn[]; asJson?: boolean; allowMissingKeys?: boolean} {
+  const allowMissingKeys = allowMissingKeysFlag !== 'false'
   let value = given === '' && templateFlag !== '' ? 'go-template' : given
   if (value === '') return {format: 'table', template: ''}
   if (templateFormats.includes(value) && !value.startsWith('custom-columns')) {
@@ -45,10 +46,10 @@ export function outputFormatOf(given: string, templateFlag = ''): {format: Outpu
   const argument = equals < 0 ? '' : value.slice(equals + 1)
   if (argument === '' && templateFormats.includes(kind) && !kind.startsWith('custom-columns')) throw new KubectlError('template format specified but no template given')
   try {
-    if (kind === 'jsonpath' || kind === 'jsonpath-as-json') return {format: 'jsonpath', template: argument, asJson: kind === 'jsonpath-as-json'}
-    if (kind === 'jsonpath-file') return {format: 'jsonpath', template: readTemplateFile(argument, '--template')}
-    if (kind === 'go-template' || kind === 'template') return {format: 'go-template', template: argument}
-    if (kind === 'go-template-file' || kind === 'templatefile') return {format: 'go-template', template: readTemplateFile(argument, '--template')}
+    if (kind === 'jsonpath' || kind === 'jsonpath-as-json') return {format: 'jsonpath', template: argument, asJson: kind === 'jsonpath-as-json', allowMissingKeys}
+    if (kind === 'jsonpath-file') return {format: 'jsonpath', template: readTemplateFile(argument, '--template'), allowMissingKeys}
+    if (kind === 'go-template' || kind === 'template') return {format: 'go-template', template: argument, allowMissingKeys}
+    if (kind === 'go-template-file' || kind === 'templatefile') return {format: 'go-template', template: readTemplateFile(argument, '--template'), allowMissingKeys}
     if (kind === 'custom-columns') return {format: 'custom-columns', template: '', columns: parseCustomColumns(argument)}
     if (kind === 'custom-columns-file') {
       readTemplateFile(argument, 'template')
@@ -75,7 +76,7 @@ export function checkTemplateParses(format: {format: OutputFormat; template: str
 }
 
 /** Prints objects with a template or custom columns: unlike json and yaml, with their managedFields, as kubectl does. */
-export function printTemplated(format: {format: OutputFormat; template: string; columns?: CustomColumn[]; asJson?: boolean}, objects: readonly unknown[], single: boolean, noHeaders: boolean): string {
+export function printTemplated(format: {format: OutputFormat; template: string; columns?: CustomColumn[]; asJson?: boolean; allowMissingKeys?: boolean}, objects: readonly unknown[], single: boolean, noHeaders: boolean): string {
   if (format.format === 'custom-columns') {
     try {
       return printCustomColumns(format.columns!, objects, noHeaders)
@@ -87,7 +88,7 @@ export function printTemplated(format: {format: OutputFormat; template: string; 
   }
   if (format.format === 'go-template') {
     try {
-      return runGoTemplate(format.template, single && objects.length === 1 ? objects[0] : asList(objects))
+      return runGoTemplate(format.template, single && objects.length === 1 ? objects[0] : asList(objects), format.allowMissingKeys !== false)
     } catch (error) {
       if (error instanceof GoTemplateParseError) throw new KubectlError(`error parsing template ${format.template}, ${error.message}`)
       if (error instanceof GoTemplateError) {
@@ -101,7 +102,7 @@ export function printTemplated(format: {format: OutputFormat; template: string; 
   }
   try {
     const value = single && objects.length === 1 ? objects[0] : asList(objects)
-    return format.asJson ? runJsonPathAsJson(format.template, value) : runJsonPath(format.template, value)
+    return format.asJson ? runJsonPathAsJson(format.template, value) : runJsonPath(format.template, value, format.allowMissingKeys !== false)
   } catch (error) {
     if (error instanceof JsonPathError) throw new KubectlError(`error parsing jsonpath ${format.template}, ${error.message}`)
     if (error instanceof JsonPathExecutionError) {
@@ -144,8 +145,8 @@ export class ChangedObjectPrinter {
   private printedCount = 0
   private readonly format: ReturnType<typeof outputFormatOf> | null
 
-  constructor(output: string, template: string, private readonly showManagedFields = false) {
-    this.format = output !== '' || template !== '' ? outputFormatOf(output, template) : null
+  constructor(output: string, template: string, private readonly showManagedFields = false, allowMissingKeysFlag = '') {
+    this.format = output !== '' || template !== '' ? outputFormatOf(output, template, allowMissingKeysFlag) : null
   }
 
   /** What to write for one object: `label` is KIND/NAME, `message` the verb's words with any dry-run suffix. */

@@ -63,7 +63,7 @@ function writtenOutputOf(session: KubectlSession): {output: string; templated: R
   const kind = output.split('=')[0]!
   if (output !== '' && !writtenFormats.includes(kind)) throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${writtenFormats.join(',')}`)
   if (['yaml', 'json', 'name'].includes(output)) return {output, templated: null}
-  const templated = outputFormatOf(output, template)
+  const templated = outputFormatOf(output, template, session.flag('allow-missing-template-keys'))
   checkTemplateParses(templated)
   return {output: 'template', templated}
 }
@@ -347,7 +347,16 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
   if (templated && printed.length > 0) {
     const listed = verb === 'apply' && session.flag('output') !== ''
     const shown = !listed ? printed.map((object) => [object]) : [printed.length === 1 && manifests.length === 1 ? printed : [{apiVersion: 'v1', items: printed, kind: 'List', metadata: {}}]]
-    for (const objects of shown) session.io.stdout(printTemplated(templated, objects, true, false))
+    for (const objects of shown) {
+      try {
+        session.io.stdout(printTemplated(templated, objects, true, false))
+      } catch (error) {
+        // A template that fails on one object (--allow-missing-template-keys=false) is that object's error: the others still print.
+        if (!(error instanceof KubectlError)) throw error
+        session.io.stdout(error.stdoutBefore)
+        errors.push(error)
+      }
+    }
   }
   if (verb === 'apply' && session.flag('prune') === 'true' && errors.length === 0) await pruneUnapplied(session, applied, pruneKinds!, {dryRun, dryRunSuffix: dryRunSuffix(dryRun), output, lastAppliedAnnotation})
   if (errors.length > 0) session.io.stderr(errorsText(errors))

@@ -190,7 +190,7 @@ export async function runReconcile(session: KubectlSession): Promise<number> {
   const removeExtraSubjects = session.flag('remove-extra-subjects') === 'true'
   const manifests = await readManifestsOrKustomization(session, 'reconcile')
   const mapper = await ResourceMapper.discover(session)
-  const printer = new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true')
+  const printer = new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true', session.flag('allow-missing-template-keys'))
   const query: Record<string, string> = dryRun === 'server' ? {dryRun: 'All'} : {}
   for (const manifest of manifests) {
     const {object: given} = manifest

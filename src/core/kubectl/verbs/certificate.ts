@@ -124,7 +124,7 @@ function decisionVerb(decision: Decision) {
       }
     }
     const force = session.flag('force') === 'true'
-    const printer = new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true')
+    const printer = new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true', session.flag('allow-missing-template-keys'))
     let found = 0
     for (const name of names) {
       try {

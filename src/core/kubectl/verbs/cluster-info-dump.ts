@@ -44,7 +44,7 @@ export async function runClusterInfoDump(session: KubectlSession): Promise<numbe
   const formats = ['go-template', 'go-template-file', 'json', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'name', 'template', 'templatefile', 'yaml']
   if (!formats.includes(output.split('=')[0]!)) throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${formats.join(',')}`)
   // The other formats print each list with kubectl's printer for them (a template sees the typed list).
-  const templated = output === 'json' || output === 'yaml' ? null : outputFormatOf(output, session.flag('template'))
+  const templated = output === 'json' || output === 'yaml' ? null : outputFormatOf(output, session.flag('template'), session.flag('allow-missing-template-keys'))
   const directory = session.flag('output-directory')
   const extension = output === 'yaml' ? '.yaml' : output === 'json' ? '.json' : '.txt'
   let printed = 0

@@ -115,7 +115,7 @@ function view(session: KubectlSession, args: readonly string[]): Promise<number>
     // The name printer finds no metadata on a Config.
     session.io.stdout('config/<unknown>\n')
   } else {
-    const format = outputFormatOf(output, session.flag('template'))
+    const format = outputFormatOf(output, session.flag('template'), session.flag('allow-missing-template-keys'))
     if (format.format !== 'jsonpath' && format.format !== 'go-template') {
       throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`)
     }

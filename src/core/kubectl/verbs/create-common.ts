@@ -107,7 +107,7 @@ export async function submitGenerated(session: KubectlSession, object: KubeObjec
   const namesNamespace = options.namesNamespace ?? generator
   const dryRun = dryRunOf(session.flag('dry-run'))
   const fieldValidation = generator ? fieldValidationOf(session) : null
-  const format = session.flag('output') || session.flag('template') ? outputFormatOf(session.flag('output'), session.flag('template')) : null
+  const format = session.flag('output') || session.flag('template') ? outputFormatOf(session.flag('output'), session.flag('template'), session.flag('allow-missing-template-keys')) : null
   const output = format?.format ?? ''
   if (generator && format && (format.format === 'wide' || format.format === 'custom-columns' || format.format === 'table')) {
     throw new KubectlError(`unable to match a printer suitable for the output format "${session.flag('output')}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`)

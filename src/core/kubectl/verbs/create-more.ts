@@ -293,7 +293,7 @@ function tokenRequestPrinter(session: KubectlSession): ChangedObjectPrinter {
   const output = session.flag('output')
   const kind = output.split('=')[0]!
   if (!tokenOutputFormats.includes(kind)) throw new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${tokenOutputFormats.join(',')}`)
-  return new ChangedObjectPrinter(output, session.flag('template'), session.flag('show-managed-fields') === 'true')
+  return new ChangedObjectPrinter(output, session.flag('template'), session.flag('show-managed-fields') === 'true', session.flag('allow-missing-template-keys'))
 }
 
 const tokenGenerator: KubectlVerb = {

@@ -110,7 +110,7 @@ class EventPrinter {
       const refused = new KubectlError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${eventsOutputFormats.join(',')}`)
       if (!eventsOutputFormats.includes(output.split('=')[0]!)) throw refused
       // --template serves -o go-template and the other template formats only: alone it leaves the table.
-      this.template = outputFormatOf(output, session.flag('template'))
+      this.template = outputFormatOf(output, session.flag('template'), session.flag('allow-missing-template-keys'))
       if (this.template.format !== 'jsonpath' && this.template.format !== 'go-template') throw refused
       checkTemplateParses(this.template)
     }

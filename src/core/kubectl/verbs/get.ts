@@ -218,7 +218,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
     if (watching || session.flag('selector')) throw new KubectlError('--raw may not be specified with other flags that filter the server request or alter the output')
     if (session.flag('output')) throw new KubectlError('--raw and --output are mutually exclusive')
   }
-  const output = outputFormatOf(session.flag('output'), session.flag('template'))
+  const output = outputFormatOf(session.flag('output'), session.flag('template'), session.flag('allow-missing-template-keys'))
   const format: OutputFormat = output.format
   // Labels are a column: only the table printers have them.
   if (session.flag('show-labels') === 'true' && format !== 'table' && format !== 'wide') throw new KubectlError(`--show-labels option cannot be used with ${session.flag('output')} printer`)

@@ -36,7 +36,7 @@ const commonFlags: readonly KubectlFlag[] = [
 ]
 
 /** The printer for -o/--template (and --show-managed-fields) as the verb's flags give them. */
-const printerOf = (session: KubectlSession) => new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true')
+const printerOf = (session: KubectlSession) => new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true', session.flag('allow-missing-template-keys'))
 
 export const labelFlags: readonly KubectlFlag[] = [...commonFlags, {name: 'overwrite', kind: 'bool'}, {name: 'list', kind: 'bool'}, {name: 'field-selector', kind: 'string'}]
 export const patchFlags: readonly KubectlFlag[] = [...commonFlags, {name: 'patch', shorthand: 'p', kind: 'string'}, {name: 'patch-file', kind: 'string'}, {name: 'type', kind: 'string', defaultValue: 'strategic'}, {name: 'subresource', kind: 'string'}]

@@ -120,7 +120,7 @@ export async function runTaint(session: KubectlSession, args: readonly string[])
   })()
   const {resource, nodes} = await nodesNamed(session, names)
   const dryRun = dryRunOf(session.flag('dry-run'))
-  const printer = new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true')
+  const printer = new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true', session.flag('allow-missing-template-keys'))
   for (const node of nodes) {
     const before = node.spec?.taints ?? []
     for (const taint of add) {

@@ -347,7 +347,7 @@ async function undoDeployment(session: KubectlSession, target: Target, deploymen
 }
 
 /** The printer for rollout's -o/--template: objects typed, as its builder decodes them. */
-const printerOf = (session: KubectlSession) => new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true')
+const printerOf = (session: KubectlSession) => new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true', session.flag('allow-missing-template-keys'))
 
 async function runUndo(session: KubectlSession, args: readonly string[]): Promise<number> {
   const dryRun = dryRunOf(session.flag('dry-run'))

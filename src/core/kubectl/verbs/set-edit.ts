@@ -178,7 +178,7 @@ export async function editEach(
       if (output === 'yaml') session.io.stdout(`${yamlPrinted++ > 0 ? '---\n' : ''}${goYaml(withoutManagedFields(result))}`)
       else if (output === 'json') session.io.stdout(`${goJson(withoutManagedFields(result), !typed)}\n`)
       else if (output === 'name') session.io.stdout(`${kindName(resource)}/${name}\n`)
-      else if (output || session.flag('template')) session.io.stdout(printTemplated(outputFormatOf(output, session.flag('template')), [result], true, false))
+      else if (output || session.flag('template')) session.io.stdout(printTemplated(outputFormatOf(output, session.flag('template'), session.flag('allow-missing-template-keys')), [result], true, false))
       else session.io.stdout(`${kindName(resource)}/${name} ${message}${dryRunSuffix(dryRun)}\n`)
     } catch (error) {
       collectServerError(error, errors, false, session)

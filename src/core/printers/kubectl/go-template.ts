@@ -2,7 +2,7 @@
 // engine (decoded JSON), with text/template's built-in functions and kubectl's two own (exists,
 // base64decode), and Go's errors word for word: `template: output:LINE:COL: executing "output"
 // at <NODE>: …`, `error calling index: …`, `range can't iterate over …`. A missing map key prints
-// <no value>, as kubectl's default missingkey option does.
+// <no value>, as kubectl's default missingkey option does (an error under missingkey=error).
 import {type ArgNode, type CommandNode, GoTemplateError, nodeText, parseGoTemplate, type ParsedTemplate, type PipeNode, type TemplateNode} from './go-template-parse.js'
 import {builtins, CallError, goTemplateFunctionNames, isMap, truth} from './go-template-functions.js'
 import {goQuote, goTypeName, goValueText, GoNumber, missing} from './go-values.js'
@@ -36,6 +36,8 @@ class Execution {
   constructor(
     private readonly template: ParsedTemplate,
     root: unknown,
+    /** text/template's missingkey=error (kubectl's --allow-missing-template-keys=false): a missing map key fails. */
+    private readonly missingKeyIsError = false,
   ) {
     this.variables.push(['$', root, true])
   }
@@ -222,6 +224,7 @@ class Execution {
       if (current === null) this.fail(`nil pointer evaluating interface {}.${name}`)
       if (isMap(current)) {
         if (hasArguments && position === names.length - 1) this.fail(`${name} is not a method but has arguments`)
+        if (!Object.hasOwn(current, name) && this.missingKeyIsError) this.fail(`map has no entry for key ${goQuote(name)}`)
         current = Object.hasOwn(current, name) ? current[name] : missing
         continue
       }
@@ -301,9 +304,9 @@ class Execution {
   }
 }
 
-export function runGoTemplate(template: string, value: unknown): string {
+export function runGoTemplate(template: string, value: unknown, allowMissingKeys = true): string {
   const parsed = parseGoTemplate(template, goTemplateFunctionNames)
-  const execution = new Execution(parsed, value)
+  const execution = new Execution(parsed, value, !allowMissingKeys)
   try {
     execution.walk(parsed.root, value)
   } catch (error) {

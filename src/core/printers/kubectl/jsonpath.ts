@@ -1,7 +1,8 @@
 // kubectl's JSONPath dialect (k8s.io/client-go/util/jsonpath): text with {actions}; paths with
 // .field, ['field'], [n], [start:end], [*], .*, ..field, [?(@.a == "x")] filters and unions;
 // {range …}…{end} loops; "string" literals with escapes. Several results print space-separated,
-// maps and lists as compact Go JSON. Missing fields print nothing (allowMissingKeys).
+// maps and lists as compact Go JSON. Missing fields print nothing (allowMissingKeys), or fail
+// (`X is not found`) without it.
 import {goTypeName} from './go-values.js'
 import {goJson, goJsonCompact} from '../../util/go-json.js'
 
@@ -252,7 +253,7 @@ function compare(left: unknown, operator: string, right: unknown): boolean {
   }
 }
 
-function evaluate(steps: readonly Step[], current: readonly unknown[], root: unknown): unknown[] {
+function evaluate(steps: readonly Step[], current: readonly unknown[], root: unknown, strict = false): unknown[] {
   let values = [...current]
   for (const step of steps) {
     // Go evaluates a bare word whatever the input: true/false are themselves, another fails.
@@ -313,6 +314,8 @@ function evaluate(steps: readonly Step[], current: readonly unknown[], root: unk
           break
       }
     }
+    // client-go's evalField without allowMissingKeys: a field none of its inputs has is an error.
+    if (strict && step.kind === 'field' && values.length > 0 && next.length === 0) throw new JsonPathExecutionError(`${step.names.join(',')} is not found`)
     values = next
   }
   return values
@@ -326,17 +329,17 @@ function text(value: unknown): string {
   return String(value)
 }
 
-function render(nodes: readonly Node[], current: unknown, root: unknown, out: string[]): void {
+function render(nodes: readonly Node[], current: unknown, root: unknown, out: string[], strict = false): void {
   for (const node of nodes) {
     if (node.kind === 'text' || node.kind === 'literal') out.push(node.text)
     else if (node.kind === 'end') throw strayEnd()
-    else if (node.kind === 'path') out.push(evaluate(node.steps, [current], root).map(text).join(' '))
+    else if (node.kind === 'path') out.push(evaluate(node.steps, [current], root, strict).map(text).join(' '))
     else {
-      const items = evaluate(node.steps, [current], root)
+      const items = evaluate(node.steps, [current], root, strict)
       const list = items.length === 1 && Array.isArray(items[0]) ? (items[0] as unknown[]) : items
       if (list.length > rangeItemsMax) throw new JsonPathError('range over too many items')
-      for (const item of list) render(node.body, item, root, out)
-      if (node.unclosed) render(node.body, current, root, out)
+      for (const item of list) render(node.body, item, root, out, strict)
+      if (node.unclosed) render(node.body, current, root, out, strict)
     }
   }
 }
@@ -344,10 +347,10 @@ function render(nodes: readonly Node[], current: unknown, root: unknown, out: st
 const strayEnd = () => new JsonPathExecutionError('not in range, nothing to end')
 
 /** Runs a template over a value (the object, or a List of them). */
-export function runJsonPath(template: string, value: unknown): string {
+export function runJsonPath(template: string, value: unknown, allowMissingKeys = true): string {
   const nodes = parseTemplate(template)
   const out: string[] = []
-  render(nodes, value, value, out)
+  render(nodes, value, value, out, !allowMissingKeys)
   return out.join('')
 }
 
