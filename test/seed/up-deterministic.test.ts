@@ -132,6 +132,8 @@ describe('deterministic runs under kubemu up', {timeout: 900_000}, () => {
 
   it('repeats UIDs, names, IPs, node ports, node choices and leaders with --seed 7 and the clock running', async () => {
     const facts = [
+      // The system pods' image pulls take time on the running clock: their random draws (events) come first.
+      'r wait --for=condition=Ready pods --all -n kube-system --timeout=60s',
       'k kubectl create deployment web --image=nginx:1.27 --replicas=3',
       // wait, not rollout status: how many progress lines rollout status prints depends on timing.
       'r wait --for=condition=available deployment/web --timeout=60s',
