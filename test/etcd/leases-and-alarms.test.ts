@@ -1,6 +1,7 @@
 // Wall-clock lease expiry, also while no process runs, and the NOSPACE alarm.
 import {describe, expect, it} from 'vitest'
 import {EmbeddedCluster} from '../../src/core/etcd/cluster.js'
+import {nextRequestId} from '../../src/core/etcd/cluster-requests.js'
 import {EmbeddedClient} from '../../src/core/etcd/embedded-client.js'
 import {defaultLayout} from '../../src/core/etcd/layout.js'
 import {ReadOnlyMember} from '../../src/core/etcd/read-only-member.js'
@@ -52,6 +53,31 @@ describe('leases across suspended periods', () => {
     clock.advance(4000)
     expect((await client.lease.timeToLive(lease.id, false)).ttl).toBe(-1)
     await expect(client.lease.keepAliveOnce(lease.id)).rejects.toThrow('etcdserver: requested lease not found')
+    await client.close()
+  })
+
+  it('a sweep decided before a keep-alive was applied leaves the renewed lease alone', async () => {
+    // The leader decides a sweep on what it applied, which may lag a keep-alive a follower already
+    // applied and answered; in the log the keep-alive comes first, and the sweep must not undo it.
+    const folder = temporaryFolder()
+    const clock = new ManualClock()
+    const cluster = EmbeddedCluster.open(folder, {clock, seed: 4})
+    const client = new EmbeddedClient(cluster, {endpoint: 'infra1'})
+    const lease = await client.lease.grant(10)
+    await client.kv.put({key: bytes('session'), value: bytes('alive'), lease: lease.id})
+    clock.advance(6000)
+    await client.lease.keepAliveOnce(lease.id)
+    clock.advance(6000)
+    const staleSweep = {id: nextRequestId(), leaseRevoke: {id: lease.id, expiredAtMilliseconds: clock.nowMilliseconds()}}
+    const outcome = await cluster.propose(cluster.leader()!, staleSweep, 5000)
+    expect(outcome.ok).toBe(true)
+    expect((await client.kv.range({key: bytes('session')})).count).toBe(1)
+    expect((await client.lease.timeToLive(lease.id, false)).ttl).toBe(3)
+    // Once the renewed deadline passed, the same sweep revokes it.
+    clock.advance(4000)
+    await cluster.propose(cluster.leader()!, {id: nextRequestId(), leaseRevoke: {id: lease.id, expiredAtMilliseconds: clock.nowMilliseconds()}}, 5000)
+    expect(await cluster.settle(5000)).toBe(true)
+    expect((await client.kv.range({key: bytes('session'), serializable: true})).count).toBe(0)
     await client.close()
   })
 })

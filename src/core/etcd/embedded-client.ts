@@ -199,9 +199,10 @@ export class EmbeddedClient implements EtcdClient {
   async expireLeases(): Promise<void> {
     const leader = this.embedded.leader()
     if (!leader) return
-    const expired = leader.stateMachine.lessor.expired(this.now())
+    const now = this.now()
+    const expired = leader.stateMachine.lessor.expired(now)
     if (expired.length === 0) return
-    const requests: InternalRequest[] = expired.map((id) => ({id: nextRequestId(), leaseRevoke: {id}}))
+    const requests: InternalRequest[] = expired.map((id) => ({id: nextRequestId(), leaseRevoke: {id, expiredAtMilliseconds: now}}))
     await this.embedded.proposeAll(leader, requests, this.timeout)
   }
 

@@ -75,6 +75,12 @@ export class Lessor {
     return {header, id, ttl: Math.max(remaining, 0), grantedTtl: lease.grantedTtl, keys: withKeys ? tables.keysWithLease(id) : []}
   }
 
+  /** The lease exists and its deadline passed at `nowMilliseconds`. */
+  isExpired(id: bigint, nowMilliseconds: number): boolean {
+    const lease = this.store.database.kv.getLease(id)
+    return lease !== null && lease.expiryMilliseconds <= nowMilliseconds
+  }
+
   list(nowMilliseconds: number): bigint[] {
     return this.store.database.kv
       .listLeases()

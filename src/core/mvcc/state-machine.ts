@@ -19,7 +19,12 @@ export type InternalRequest = {readonly id: string; readonly user?: string} & (
   | {readonly txn: TxnRequest}
   | {readonly compaction: CompactionRequest}
   | {readonly leaseGrant: {readonly id: bigint; readonly ttl: number; readonly nowMilliseconds: number}}
-  | {readonly leaseRevoke: {readonly id: bigint}}
+  /**
+   * A client's revoke, or the leader's sweep of an expired lease (`expiredAtMilliseconds`: the
+   * sweep's clock). A sweep is decided on the leader's applied state, which may lag a keep-alive
+   * already committed; applying it only if the lease is still expired then keeps the renewal.
+   */
+  | {readonly leaseRevoke: {readonly id: bigint; readonly expiredAtMilliseconds?: number}}
   | {readonly leaseKeepAlive: {readonly id: bigint; readonly nowMilliseconds: number}}
   | {readonly alarm: {readonly action: 'activate' | 'deactivate'; readonly memberId: string; readonly alarm: AlarmType}}
   | {readonly auth: AuthRequest}
@@ -144,7 +149,12 @@ export class StateMachine {
       return {ok: true, response: {header: revisionHeader(revision), id: granted.id, ttl: granted.ttl, error: ''}, events: [], revision}
     }
     if ('leaseRevoke' in request) {
-      const {revision, events} = this.lessor.revoke(request.leaseRevoke.id)
+      const {id, expiredAtMilliseconds} = request.leaseRevoke
+      if (expiredAtMilliseconds !== undefined && !this.lessor.isExpired(id, expiredAtMilliseconds)) {
+        const current = this.kv.currentRevision()
+        return {ok: true, response: {header: revisionHeader(current)}, events: [], revision: current}
+      }
+      const {revision, events} = this.lessor.revoke(id)
       return {ok: true, response: {header: revisionHeader(revision)}, events, revision}
     }
     if ('leaseKeepAlive' in request) {
