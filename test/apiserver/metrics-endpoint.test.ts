@@ -38,24 +38,26 @@ describe('kube-apiserver /metrics through up', () => {
 
   it('counts the requests it served by verb, scope and code, and tells what its storage holds', async () => {
     // The seeded cluster's first API server serves every request, the scrapes included; the
-    // control plane's own writes go on beside these, so what they add is counted.
+    // control plane's own requests go on beside these (its kubelets read ConfigMaps for volumes),
+    // so the test writes a kind nothing else touches, and counts what it added.
     const before = (await scrape()).samples
-    expect((await real('create configmap metered --from-literal=a=1')).status).toBe(0)
-    expect((await real('create configmap metered --from-literal=a=1')).status).toBe(1)
-    expect((await real('create configmap metered-dry --from-literal=a=1 --dry-run=server')).status).toBe(0)
-    expect((await real('get configmap metered')).status).toBe(0)
+    const template = (name: string) => `apiVersion: v1\nkind: PodTemplate\nmetadata:\n  name: ${name}\ntemplate:\n  spec:\n    containers:\n    - name: c\n      image: nginx\n`
+    expect((await real('create -f -', template('metered'))).status).toBe(0)
+    expect((await real('create -f -', template('metered'))).status).toBe(1)
+    expect((await real('create -f - --dry-run=server', template('metered-dry'))).status).toBe(0)
+    expect((await real('get podtemplate metered')).status).toBe(0)
     const {samples, families} = await scrape()
     const added = (series: string) => (samples.get(series) ?? 0) - (before.get(series) ?? 0)
     expect(families).toEqual([...families].sort())
     expect(families).toEqual(expect.arrayContaining(['apiserver_request_total', 'apiserver_request_duration_seconds', 'apiserver_storage_objects', 'apiserver_current_inflight_requests', 'kubernetes_build_info']))
-    expect(added(requestTotal({code: '201', resource: 'configmaps', scope: 'resource', verb: 'POST'}))).toBe(1)
-    expect(added(requestTotal({code: '409', resource: 'configmaps', scope: 'resource', verb: 'POST'}))).toBe(1)
-    expect(added(requestTotal({code: '201', dry_run: 'All', resource: 'configmaps', scope: 'resource', verb: 'POST'}))).toBe(1)
-    expect(added(requestTotal({code: '200', resource: 'configmaps', scope: 'resource', verb: 'GET'}))).toBe(1)
+    expect(added(requestTotal({code: '201', resource: 'podtemplates', scope: 'resource', verb: 'POST'}))).toBe(1)
+    expect(added(requestTotal({code: '409', resource: 'podtemplates', scope: 'resource', verb: 'POST'}))).toBe(1)
+    expect(added(requestTotal({code: '201', dry_run: 'All', resource: 'podtemplates', scope: 'resource', verb: 'POST'}))).toBe(1)
+    expect(added(requestTotal({code: '200', resource: 'podtemplates', scope: 'resource', verb: 'GET'}))).toBe(1)
     // The control plane's own informers watch the pods through it.
     expect(samples.get('apiserver_longrunning_requests{component="apiserver",group="",resource="pods",scope="cluster",subresource="",verb="WATCH",version="v1"}')).toBeGreaterThanOrEqual(1)
     // A histogram per series: cumulative buckets, +Inf equal to the count.
-    const series = 'component="apiserver",dry_run="",group="",resource="configmaps",scope="resource",subresource="",verb="GET",version="v1"'
+    const series = 'component="apiserver",dry_run="",group="",resource="podtemplates",scope="resource",subresource="",verb="GET",version="v1"'
     expect(added(`apiserver_request_duration_seconds_bucket{${series},le="+Inf"}`)).toBe(1)
     expect(samples.get(`apiserver_request_duration_seconds_count{${series}}`)).toBe(samples.get(`apiserver_request_duration_seconds_bucket{${series},le="+Inf"}`))
     expect(samples.get(`apiserver_request_duration_seconds_bucket{${series},le="0.005"}`)).toBeLessThanOrEqual(samples.get(`apiserver_request_duration_seconds_bucket{${series},le="60"}`)!)

@@ -178,9 +178,8 @@ export class RequestMetrics {
     this.refreshStorageObjects(Date.now())
     // The first scrape waits for the first count (bounded: each list fails at the store's timeout).
     if (this.storageCountedAt === Number.NEGATIVE_INFINITY && this.storageCounting) await this.storageCounting
-    const sorted = <T extends {labels: Labels | RequestLabels}>(series: Iterable<T>) => [...series].sort((left, right) => compareLabels(left.labels, right.labels))
     const inFlight = this.inFlight()
-    const durations: Sample[] = sorted(this.durations.values()).flatMap((series) => [
+    const durations: Sample[] = sortedByLabels(this.durations.values()).flatMap((series) => [
       ...durationBucketsSeconds.map((bound, index) => ({suffix: '_bucket', labels: {...series.labels, le: goFloat(bound)}, value: series.buckets[index]!})),
       {suffix: '_bucket', labels: {...series.labels, le: '+Inf'}, value: series.count},
       {suffix: '_sum', labels: series.labels, value: series.sum},
@@ -193,10 +192,10 @@ export class RequestMetrics {
         {labels: {request_kind: 'readOnly'}, value: inFlight.readOnly},
       ]},
       {name: 'apiserver_longrunning_requests', type: 'gauge', help: '[STABLE] Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component. Not all requests are tracked this way.',
-        samples: sorted(this.longRunning.values()).map((series) => ({labels: series.labels, value: series.count}))},
+        samples: sortedByLabels(this.longRunning.values()).map((series) => ({labels: series.labels, value: series.count}))},
       {name: 'apiserver_request_duration_seconds', type: 'histogram', help: '[STABLE] Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.', samples: durations},
       {name: 'apiserver_request_total', type: 'counter', help: '[STABLE] Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.',
-        samples: sorted(this.requests.values()).map((series) => ({labels: series.labels, value: series.count}))},
+        samples: sortedByLabels(this.requests.values()).map((series) => ({labels: series.labels, value: series.count}))},
       {name: 'apiserver_storage_objects', type: 'gauge', help: '[STABLE] Number of stored objects at the time of last check split by kind. In case of a fetching error, the value will be -1.', samples: [...this.storageObjects].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([resource, value]) => ({labels: {resource}, value}))},
       {name: 'kubernetes_build_info', type: 'gauge', help: "[ALPHA] A metric with a constant '1' value labeled by major, minor, git version, git commit, git tree state, build date, Go version, and compiler from which Kubernetes was built, and platform on which it is running.", samples: [{labels: build, value: 1}]},
       {name: 'process_resident_memory_bytes', type: 'gauge', help: 'Resident memory size in bytes.', samples: [{value: process.memoryUsage().rss}]},
@@ -206,15 +205,20 @@ export class RequestMetrics {
   }
 }
 
-/** client_golang's order of a family's series: by their label values, name by name. */
-function compareLabels(left: Labels | RequestLabels, right: Labels | RequestLabels): number {
-  const a: Labels = left
-  const b: Labels = right
-  for (const name of Object.keys(a).sort()) {
-    const [x, y] = [a[name] ?? '', b[name] ?? '']
-    if (x !== y) return x < y ? -1 : 1
-  }
-  return 0
+/** client_golang's order of a family's series: by their label values, name by name (a family's series share their label names). */
+function sortedByLabels<T extends {labels: Labels | RequestLabels}>(series: Iterable<T>): T[] {
+  const all = [...series]
+  if (all.length === 0) return all
+  const names = Object.keys(all[0]!.labels).sort()
+  return all.sort((left, right) => {
+    const a: Labels = left.labels
+    const b: Labels = right.labels
+    for (const name of names) {
+      const [x, y] = [a[name] ?? '', b[name] ?? '']
+      if (x !== y) return x < y ? -1 : 1
+    }
+    return 0
+  })
 }
 
 /** apiserver_storage_objects: the objects stored under each resource's prefix (`deployments.apps`), -1 where the count failed. */
