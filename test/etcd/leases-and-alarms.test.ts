@@ -82,6 +82,24 @@ describe('leases across suspended periods', () => {
   })
 })
 
+describe('lease expiry with auth enabled', () => {
+  it("revokes an expired lease's keys whoever wrote them: the lessor sweeps as root", async () => {
+    const clock = new ManualClock()
+    const cluster = EmbeddedCluster.open(temporaryFolder(), {clock, seed: 5})
+    const admin = new EmbeddedClient(cluster, {endpoint: 'infra1'})
+    await admin.auth.userAdd('root', 'secret')
+    await admin.auth.userGrantRole('root', 'root')
+    await admin.auth.enable()
+    const root = new EmbeddedClient(cluster, {endpoint: 'infra1', authenticatedUser: 'root'})
+    const lease = await root.lease.grant(5)
+    await root.kv.put({key: bytes('session'), value: bytes('alive'), lease: lease.id})
+    clock.advance(10_000)
+    expect((await root.kv.range({key: bytes('session')})).count).toBe(0)
+    expect((await root.lease.timeToLive(lease.id, false)).ttl).toBe(-1)
+    await root.close()
+  })
+})
+
 describe('NOSPACE alarm', () => {
   it('in one process, expiry follows renewals and later grants (the lessor remembers the earliest deadline)', async () => {
     const clock = new ManualClock()
