@@ -34,20 +34,24 @@ function freePort(): Promise<number> {
     })
   })
 }
-/** The API server's etcd request timeout in these tests. */
+/** The API server's etcd request timeout for the commands that run without a quorum. */
 const requestTimeoutMilliseconds = 300
-/** A failing command's whole run: process start, the timeout, and closing the cluster. */
-const failingCommandMillisecondsMax = 8_000
 
+/**
+ * A one-shot cluster: `run` with the default etcd request timeout (a busy machine exceeds a short
+ * one now and then while all is well), `runWithoutQuorum` with the shortened one, for the
+ * commands that must fail with etcd's answer as the timeout ends.
+ */
 function cluster() {
   const home = temporaryFolder()
-  const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: '', NO_COLOR: '1', [etcdRequestTimeoutVariable]: String(requestTimeoutMilliseconds)}
-  return {home, env, run: (line: string) => runShell(`${kubemu} ${line}`, {cwd: home, env})}
+  const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: '', NO_COLOR: '1'}
+  const shortened = {...env, [etcdRequestTimeoutVariable]: String(requestTimeoutMilliseconds)}
+  return {home, env, run: (line: string) => runShell(`${kubemu} ${line}`, {cwd: home, env}), runWithoutQuorum: (line: string) => runShell(`${kubemu} ${line}`, {cwd: home, env: shortened})}
 }
 
 describe('Kubernetes on any quorum (one-shot)', () => {
   it('works with infra1 stopped, fails clearly within the timeout without a quorum, and recovers when a member starts', async () => {
-    const {run} = cluster()
+    const {run, runWithoutQuorum} = cluster()
     expect(await run('kubectl create configmap kept --from-literal=a=b')).toMatchObject({status: 0, stdout: 'configmap/kept created\n'})
     expect(await run('member stop infra1')).toMatchObject({status: 0, stdout: 'member infra1 stopped\n'})
     expect(await run('kubectl get configmap kept -o jsonpath={.data.a}')).toMatchObject({status: 0, stdout: 'b', stderr: ''})
@@ -61,9 +65,7 @@ describe('Kubernetes on any quorum (one-shot)', () => {
 
     expect((await run('member stop infra2')).status).toBe(0)
     for (const line of ['kubectl get configmap kept', 'kubectl create configmap lost --from-literal=e=f', 'kubectl delete configmap kept', 'node add worker-5', 'status']) {
-      const started = Date.now()
-      const result = await run(line)
-      expect(Date.now() - started).toBeLessThan(failingCommandMillisecondsMax)
+      const result = await runWithoutQuorum(line)
       expect(result.status, line).toBe(1)
       // kube-apiserver passes etcd's error up: a 500 with no reason and etcd's text.
       expect(result.stderr, line).toContain('Error from server: etcdserver: request timed out')
@@ -79,19 +81,15 @@ describe('Kubernetes on any quorum (one-shot)', () => {
   }, 120_000)
 
   it('says the same for a cluster Kubernetes never used (its etcd user cannot be made without a quorum)', async () => {
-    const {run} = cluster()
+    const {run, runWithoutQuorum} = cluster()
     expect((await run('member stop infra1')).status).toBe(0)
     expect((await run('member stop infra3')).status).toBe(0)
-    expect(await run('kubectl get namespaces')).toMatchObject({status: 1, stdout: '', stderr: 'Error from server: etcdserver: request timed out\n'})
+    expect(await runWithoutQuorum('kubectl get namespaces')).toMatchObject({status: 1, stdout: '', stderr: 'Error from server: etcdserver: request timed out\n'})
   }, 60_000)
 
   it('loses no acknowledged kubectl write while each member in turn stops and starts', async () => {
-    // With the default etcd request timeout: one member stopped leaves a quorum, so every write
-    // must be acknowledged, and the shortened timeout of the tests without a quorum is exceeded
-    // now and then by a busy machine while all is well.
-    const {home, env: shortened} = cluster()
-    const {[etcdRequestTimeoutVariable]: _shortened, ...env} = shortened
-    const run = (line: string) => runShell(`${kubemu} ${line}`, {cwd: home, env})
+    // One member stopped leaves a quorum, so every write must be acknowledged.
+    const {home, env, run} = cluster()
     expect((await run('kubectl get namespaces')).status).toBe(0)
     // A stream of one-shot writes in the background, each printing its name once acknowledged.
     const writes = 15
