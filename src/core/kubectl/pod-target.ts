@@ -6,7 +6,7 @@ import {KubectlError} from './errors.js'
 import {objectPath, ResourceMapper} from './resources.js'
 import type {KubectlSession} from './session.js'
 
-export type TargetPod = KubeObject & {spec?: {containers?: Array<{name: string}>; initContainers?: Array<{name: string}>}; status?: {phase?: string}}
+export type TargetPod = KubeObject & {spec?: {containers?: Array<{name: string}>; initContainers?: Array<{name: string}>; ephemeralContainers?: Array<{name: string}>}; status?: {phase?: string}}
 
 /** The API groups of kubectl's scheme (client-go's typed clients): their objects decode to Go types such as *v1.ConfigMap. */
 const schemeGroups = new Set(['', 'admissionregistration.k8s.io', 'internal.apiserver.k8s.io', 'apps', 'authentication.k8s.io', 'authorization.k8s.io', 'autoscaling', 'batch', 'certificates.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'events.k8s.io', 'extensions', 'flowcontrol.apiserver.k8s.io', 'networking.k8s.io', 'node.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'resource.k8s.io', 'scheduling.k8s.io', 'storage.k8s.io', 'storagemigration.k8s.io'])
@@ -31,12 +31,26 @@ export async function podForTarget(session: KubectlSession, target: string, verb
   return {pod: listed.items[0]!, matched: listed.items.length}
 }
 
-/** The container a command uses: the one asked, else the pod's default-container annotation, else the first (said on stderr when there are several). */
+/**
+ * The container a command uses, as kubectl's podcmd picks it: the one asked, else the pod's
+ * default-container annotation (a warning when it names no container), else the first; said on
+ * stderr when the pod has other containers, init or ephemeral ones included.
+ */
 export function containerFor(session: KubectlSession, pod: TargetPod, asked: string, quiet = false): string {
   if (asked) return asked
-  const names = (pod.spec?.containers ?? []).map((container) => container.name)
+  const spec = pod.spec ?? {}
+  const names = (spec.containers ?? []).map((container) => container.name)
   const preferred = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container']
-  const chosen = preferred && names.includes(preferred) ? preferred : names[0] ?? ''
-  if (names.length > 1 && !preferred && !quiet) session.io.stderr(`Defaulted container "${chosen}" out of: ${names.join(', ')}\n`)
+  if (preferred) {
+    const all = [...names, ...(spec.initContainers ?? []).map((container) => container.name), ...(spec.ephemeralContainers ?? []).map((container) => container.name)]
+    if (all.includes(preferred)) return preferred
+    session.io.stderr(`Warning: default container name "${preferred}" not found in pod ${pod.metadata.name ?? ''}\n`)
+  }
+  const chosen = names[0] ?? ''
+  const others = names.length > 1 || (spec.initContainers ?? []).length > 0 || (spec.ephemeralContainers ?? []).length > 0
+  if (others && !quiet) {
+    const listed = [...names, ...(spec.ephemeralContainers ?? []).map((container) => `${container.name} (ephem)`), ...(spec.initContainers ?? []).map((container) => `${container.name} (init)`)]
+    session.io.stderr(`Defaulted container "${chosen}" out of: ${listed.join(', ')}\n`)
+  }
   return chosen
 }

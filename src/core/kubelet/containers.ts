@@ -33,15 +33,25 @@ export const exitCodeAnnotation = 'kubemu.io/exit-code'
 
 /** How a container runs: through the simulated shell, or as the kubemu.io annotations (or the image's own command) say. */
 export function followsCommand(pod: Pod, container: Container): boolean {
+  // The run-seconds annotation times the pod's containers; a one-off init container always runs
+  // its program out, its image's own when it names no command.
+  if (isOneOffInit(pod, container)) return true
   return pod.metadata.annotations?.[runSecondsAnnotation] === undefined && hasCommand(container)
+}
+
+/** An init container that runs to its end before the next starts (not a sidecar, whose restartPolicy is Always). */
+function isOneOffInit(pod: Pod, container: Container): boolean {
+  return container.restartPolicy !== 'Always' && (pod.spec.initContainers ?? []).some((entry) => entry.name === container.name)
 }
 
 function hasCommand(container: Container): boolean {
   return [...(container.command ?? []), ...(container.args ?? [])].length > 0
 }
 
-/** A Job's unknown program finishes its work; any other runs as a server. Annotated and command-less containers end as the annotations say, not here. */
+/** A Job's or a one-off init container's unknown program finishes its work; any other runs as a server. Annotated and command-less containers end as the annotations say, not here. */
 function unknownProgramOf(pod: Pod, container: Container): RunSpec['unknownProgram'] {
+  // A one-off init container's program does its work and exits (a migration, a fetch), as a Job's does.
+  if (isOneOffInit(pod, container)) return 'finishes'
   return followsCommand(pod, container) && (pod.metadata.ownerReferences ?? []).some((owner) => owner.controller && owner.kind === 'Job') ? 'finishes' : 'server'
 }
 

@@ -92,8 +92,7 @@ export async function retryNeverPulled(work: PodWork, pod: Pod, key: string, sta
   // A retry that finds the images on the node now starts the containers.
   if (retries > 0 && failing.every((container) => work.runtime.images.has(node, container.image ?? ''))) {
     const change = new Map(failing.map((container) => [container.name, restartedContainerStatus(pod, container, 0, {}, now)]))
-    const written = await writeStatus(work, pod, withContainersChanged(pod, change, now))
-    await startContainers(work, written, key, now, failing)
+    await startContainers(work, pod, key, now, withContainersChanged(pod, change, now), failing)
     return
   }
   const recorder = work.recorderFor(node)

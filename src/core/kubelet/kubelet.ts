@@ -33,6 +33,7 @@ import {PodDeletions} from './pod-deletion.js'
 import {PodIps} from './pod-ips.js'
 import {forgetPulls, type PodWork, type PullPlan, podObjectOf, writeStatus} from './pod-work.js'
 import {runningOutcome} from './running.js'
+import {initializing} from './init-containers.js'
 import {type KubeletCertificateOptions, KubeletClientCertificates} from './client-certificates.js'
 
 export {runSecondsAnnotation, exitCodeAnnotation}
@@ -188,10 +189,13 @@ export class Kubelets implements ControlLoop, PodWork {
     // A container whose image the node cannot have (ErrImageNeverPull) keeps the pod Pending; the
     // pod worker tries again after its back-off, telling the events again (image-retries.ts).
     if (statuses.some((status) => status.state?.waiting?.reason === 'ErrImageNeverPull')) return retryNeverPulled(this, pod, key, statuses, now)
-    const creating = statuses.some((status) => status.state?.waiting?.reason === 'ContainerCreating')
+    // The volume manager mounts the pod's claims first; an unbound one keeps it ContainerCreating (or its init containers waiting).
+    const volumesReady = !podClaimNames(pod).some((name) => this.claims.get(`${pod.metadata.namespace}/${name}`)?.status?.phase !== 'Bound')
+    if (await initializing(this, pod, key, now, volumesReady)) return
+    // Initialized, the containers that waited for the init containers (PodInitializing) start as any first start.
+    const creating = statuses.some((status) => status.state?.waiting?.reason === 'ContainerCreating' || status.state?.waiting?.reason === 'PodInitializing')
     if (creating || statuses.some((status) => status.state?.waiting?.reason === 'CrashLoopBackOff')) {
-      // The volume manager mounts the pod's claims first; an unbound one keeps it ContainerCreating.
-      if (creating && podClaimNames(pod).some((name) => this.claims.get(`${pod.metadata.namespace}/${name}`)?.status?.phase !== 'Bound')) return
+      if (creating && !volumesReady) return
       // Some wait while the others run on and none is due: the running ones are looked at below.
       if (await restartWaiting(this, pod, key, statuses, creating, now)) return
     }

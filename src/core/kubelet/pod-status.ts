@@ -42,16 +42,43 @@ export function hostIpOf(node: Node): string {
   return addresses.find((address) => address.type === 'InternalIP')?.address ?? '127.0.0.1'
 }
 
+/** An init container that runs beside the pod's containers (a sidecar): its own restartPolicy Always. */
+export function isSidecar(container: Container): boolean {
+  return container.restartPolicy === 'Always'
+}
+
+/** The status of a container that has not started, as the kubelet reports it while the pod initializes. */
+export function initializingStatus(container: Container): Record<string, any> {
+  return {name: container.name, state: {waiting: {reason: 'PodInitializing'}}, lastState: {}, ready: false, restartCount: 0, image: container.image ?? '', imageID: '', started: false}
+}
+
+export function initContainerDone(container: Container, status: Record<string, any> | undefined): boolean {
+  if (!status) return false
+  if (isSidecar(container)) return status.state?.running !== undefined && status.started === true
+  return status.state?.terminated?.exitCode === 0
+}
+
+/** The Initialized condition for these statuses: False naming the init containers not done yet, as the kubelet's status generator writes it. */
+export function initializedCondition(pod: Pod, statuses: readonly Record<string, any>[], at: string): Record<string, unknown> {
+  const incomplete = (pod.spec.initContainers ?? []).filter((container) => !initContainerDone(container, statuses.find((entry) => entry.name === container.name))).map((container) => container.name)
+  if (incomplete.length === 0) return {type: 'Initialized', status: 'True', lastProbeTime: null, lastTransitionTime: at}
+  return {type: 'Initialized', status: 'False', lastProbeTime: null, lastTransitionTime: at, reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${incomplete.join(' ')}]`}
+}
+
 export function creatingStatus(pod: Pod, hostIP: string, podIP: string, nowMilliseconds: number): Record<string, unknown> {
   const at = formatTimestamp(nowMilliseconds)
   const scheduled = pod.status?.conditions?.find((entry) => entry.type === 'PodScheduled')?.lastTransitionTime ?? at
+  // With init containers, every container waits for them (PodInitializing), and the pod is not Initialized.
+  const inits = pod.spec.initContainers ?? []
+  const initStatuses = inits.map(initializingStatus)
+  const unready = `containers with unready status: [${pod.spec.containers.map((container) => container.name).join(' ')}]`
   return {
     phase: 'Pending',
     conditions: [
       condition('PodReadyToStartContainers', false, at),
-      condition('Initialized', true, at),
-      condition('Ready', false, at, 'ContainersNotReady'),
-      condition('ContainersReady', false, at, 'ContainersNotReady'),
+      inits.length > 0 ? initializedCondition(pod, initStatuses, at) : condition('Initialized', true, at),
+      {...condition('Ready', false, at, 'ContainersNotReady'), message: unready},
+      {...condition('ContainersReady', false, at, 'ContainersNotReady'), message: unready},
       {...condition('PodScheduled', true, scheduled)},
     ],
     hostIP,
@@ -59,9 +86,10 @@ export function creatingStatus(pod: Pod, hostIP: string, podIP: string, nowMilli
     podIP,
     podIPs: [{ip: podIP}],
     startTime: at,
+    ...(inits.length > 0 ? {initContainerStatuses: initStatuses} : {}),
     containerStatuses: pod.spec.containers.map((container) => ({
       name: container.name,
-      state: {waiting: {reason: 'ContainerCreating'}},
+      state: {waiting: {reason: inits.length > 0 ? 'PodInitializing' : 'ContainerCreating'}},
       lastState: {},
       ready: false,
       restartCount: 0,
@@ -111,11 +139,12 @@ export function terminatedStatus(pod: Pod, exitCode: number, phase: 'Succeeded' 
   const at = formatTimestamp(nowMilliseconds)
   const status = (pod.status ?? {}) as Record<string, unknown>
   const running = (status.containerStatuses as Array<Record<string, unknown>> | undefined) ?? []
-  const reason = phase === 'Succeeded' ? 'PodCompleted' : undefined
+  // The kubelet's status generator gives a terminal pod's readiness the phase's reason; Initialized keeps PodCompleted alone.
+  const reason = phase === 'Succeeded' ? 'PodCompleted' : 'PodFailed'
   return {
     ...status,
     phase,
-    conditions: [condition('PodReadyToStartContainers', false, at), condition('Initialized', true, at, reason), condition('Ready', false, at, reason), condition('ContainersReady', false, at, reason), condition('PodScheduled', true, at)],
+    conditions: [condition('PodReadyToStartContainers', false, at), condition('Initialized', true, at, phase === 'Succeeded' ? reason : undefined), condition('Ready', false, at, reason), condition('ContainersReady', false, at, reason), condition('PodScheduled', true, at)],
     containerStatuses: pod.spec.containers.map((container) => {
       const before = running.find((entry) => entry.name === container.name) ?? {}
       const end = ends.find((entry) => entry.name === container.name)

@@ -4,7 +4,7 @@
 // containers (their image, Created and Started events) and scheduling the end of their run time.
 import type {KubeObject} from '../api/object.js'
 import type {Pod} from '../api/kinds.js'
-import {type ApiClient, isNotFound} from '../client/client.js'
+import {type ApiClient, isConflict, isNotFound} from '../client/client.js'
 import type {EventRecorder} from '../client/events.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
@@ -43,6 +43,8 @@ interface ContainerPull {
 /** The pulls of a pod's first start, one container after the other, planned as they begin. */
 export interface PullPlan {
   readonly endsAt: number
+  /** The first container that pulls: its Pulling is told as the plan begins. */
+  readonly first: Pod['spec']['containers'][number]
   readonly containers: ReadonlyMap<string, ContainerPull>
 }
 
@@ -56,51 +58,78 @@ export const pullsStartedMax = 100_000
  * when they end); false once there is nothing (more) to wait for. Collapsed (one-shot mode,
  * `up --manual-clock`), a pull takes no time on the clock.
  */
-export async function awaitingPulls(work: PodWork, pod: Pod, key: string, now: number): Promise<boolean> {
+export async function awaitingPulls(work: PodWork, pod: Pod, key: string, now: number, containers: Pod['spec']['containers'] = pod.spec.containers, planKey = pullPlanKey(pod)): Promise<boolean> {
   if (work.collapsing) return false
-  const uid = String(pod.metadata.uid)
-  let plan = work.pullsStarted.get(uid)
+  let plan = work.pullsStarted.get(planKey)
   if (plan === undefined) {
     const node = String(pod.spec.nodeName)
-    const planned = planPulls(work, pod, now)
+    const planned = planPulls(work, node, containers, now)
     if (planned === null) return false
     if (work.pullsStarted.size >= pullsStartedMax) work.pullsStarted.delete(work.pullsStarted.keys().next().value!)
-    work.pullsStarted.set(uid, (plan = planned))
-    const first = pod.spec.containers.find((container) => planned.containers.get(container.name)?.pull)!
-    await work.recorderFor(node).record(podObjectOf(pod), 'Normal', 'Pulling', `Pulling image "${first.image ?? ''}"`, now)
+    work.pullsStarted.set(planKey, (plan = planned))
+    await work.recorderFor(node).record(podObjectOf(pod), 'Normal', 'Pulling', `Pulling image "${planned.first.image ?? ''}"`, now)
   }
   if (now >= plan.endsAt) return false
   work.simulated.addAfter(key, plan.endsAt - now)
   return true
 }
 
-/** The pulls a pod's first start makes from `now`, or null when its node has every image it needs. An image pulled once serves the pod's later containers (unless they pull Always). */
-function planPulls(work: PodWork, pod: Pod, now: number): PullPlan | null {
-  const node = String(pod.spec.nodeName)
+/** The key of a pod's pull plan: its UID for its containers' first start, with the container's name for an init container's (each starts after the one before it ended). */
+export function pullPlanKey(pod: Pod, initContainer?: string): string {
+  return initContainer === undefined ? String(pod.metadata.uid) : `${String(pod.metadata.uid)}/${initContainer}`
+}
+
+/** The pulls of `containers` starting together from `now`, or null when the node has every image they need. An image pulled once serves the later containers (unless they pull Always). */
+function planPulls(work: PodWork, node: string, containers: Pod['spec']['containers'], now: number): PullPlan | null {
   const pulledHere = new Set<string>()
-  const containers = new Map<string, ContainerPull>()
+  const planned = new Map<string, ContainerPull>()
+  let first: Pod['spec']['containers'][number] | null = null
   let cursor = now
-  for (const container of pod.spec.containers) {
+  for (const container of containers) {
     const image = container.image ?? ''
     const pulls = startPulls(work.runtime.images, node, container) && (imagePullPolicyOf(container) === 'Always' || !pulledHere.has(image))
     if (pulls) {
       const pullingAt = cursor
       cursor += simulatedPull(image).milliseconds
       pulledHere.add(image)
-      containers.set(container.name, {pull: {pullingAt, pulledAt: cursor}, readyAt: cursor})
-    } else containers.set(container.name, {pull: null, readyAt: cursor})
+      first ??= container
+      planned.set(container.name, {pull: {pullingAt, pulledAt: cursor}, readyAt: cursor})
+    } else planned.set(container.name, {pull: null, readyAt: cursor})
   }
-  return pulledHere.size === 0 ? null : {endsAt: cursor, containers}
+  return first === null ? null : {endsAt: cursor, first, containers: planned}
 }
 
 /** Forgets a pod's pulls (its node stopped, or it is being deleted): a kubelet that takes it up again pulls again. */
 export function forgetPulls(work: PodWork, pod: Pod): void {
-  work.pullsStarted.delete(String(pod.metadata.uid))
+  work.pullsStarted.delete(pullPlanKey(pod))
+  for (const container of pod.spec.initContainers ?? []) work.pullsStarted.delete(pullPlanKey(pod, container.name))
 }
 
 /** The pod as an API object (kind and apiVersion set), for events and writes. */
 export function podObjectOf(pod: Pod): Pod {
   return {...pod, kind: 'Pod', apiVersion: 'v1'}
+}
+
+/** Attempts to write a start's status onto the latest pod when another write came between (its events are told already). */
+export const startStatusWriteAttemptsMax = 3
+
+/**
+ * The status of containers whose start was told (its events recorded): written even when another
+ * writer changed the pod meanwhile (a label, a condition), onto the latest pod, as the kubelet's
+ * status manager does; the pod worker must not start them, and tell it, twice.
+ */
+export async function writeStatusOfStart(work: PodWork, pod: Pod, status: Record<string, unknown>): Promise<Pod> {
+  let latest = pod
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await writeStatus(work, latest, status)
+    } catch (error) {
+      if (!isConflict(error) || attempt >= startStatusWriteAttemptsMax) throw error
+      latest = await work.clientFor(String(pod.spec.nodeName)).get<Pod>(resources.pods, String(pod.metadata.namespace), String(pod.metadata.name))
+      // Another pod of the same name (deleted and made again) is not this one's to write.
+      if (latest.metadata.uid !== pod.metadata.uid) throw error
+    }
+  }
 }
 
 export async function writeStatus(work: PodWork, pod: Pod, status: Record<string, unknown>): Promise<Pod> {
@@ -134,25 +163,22 @@ export function runSecondsOf(pod: Pod): number {
 }
 
 /**
- * Containers that start (again, after an exit or a kill), `pod` as its status says they run: the
- * kubelet checks the image at every start (a pull lists it in the node's status), creates and
- * starts each, and their simulated run ends after the pod's run time, if it has one. A container
- * whose image cannot be had waits instead (ErrImageNeverPull), and the pod with it is Pending.
+ * The events of containers that start now, each after its image (its planned pull under
+ * `planKey`, which ends here): Pulling/Pulled, Created and Started at the start's cluster time
+ * (the status's startedAt), however long their writes take; after pulls the kubelet waited for,
+ * each container's own, one after the other. Gives the containers whose image cannot be had.
  */
-export async function startContainers(work: PodWork, pod: Pod, key: string, at: number, containers: Pod['spec']['containers'] = pod.spec.containers): Promise<void> {
+export async function containersStarted(work: PodWork, pod: Pod, containers: Pod['spec']['containers'], at: number, planKey: string): Promise<Map<string, Extract<ImageCheck, {ok: false}>>> {
   const node = String(pod.spec.nodeName)
   const recorder = work.recorderFor(node)
   const podObject = podObjectOf(pod)
   const failed = new Map<string, Extract<ImageCheck, {ok: false}>>()
-  // The events carry the start's cluster time (the status's startedAt), however long their writes
-  // take; after pulls the kubelet waited for, each container's own, one after the other.
-  const plan = work.pullsStarted.get(String(pod.metadata.uid))
-  work.pullsStarted.delete(String(pod.metadata.uid))
-  // The first pull's Pulling was told as it began.
-  const firstPulled = pod.spec.containers.find((entry) => plan?.containers.get(entry.name)?.pull)?.name
+  const plan = work.pullsStarted.get(planKey)
+  work.pullsStarted.delete(planKey)
   for (const container of containers) {
     const planned = plan?.containers.get(container.name)
-    const pull = planned?.pull ? {pullingAt: container.name === firstPulled ? null : planned.pull.pullingAt, pulledAt: planned.pull.pulledAt} : undefined
+    // The first pull's Pulling was told as it began.
+    const pull = planned?.pull ? {pullingAt: container.name === plan!.first.name ? null : planned.pull.pullingAt, pulledAt: planned.pull.pulledAt} : undefined
     const readyAt = planned?.readyAt ?? at
     const image = await ensureImage(work.runtime.images, node, recorder, podObject, container, readyAt, pull)
     if (!image.ok) {
@@ -162,18 +188,28 @@ export async function startContainers(work: PodWork, pod: Pod, key: string, at: 
     await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`, readyAt)
     await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`, readyAt)
   }
-  if (failed.size > 0) {
-    await writeStatus(work, pod, imageFailedStatus(pod, failed))
-    return
-  }
+  return failed
+}
+
+/**
+ * Containers that start (again, after an exit or a kill), `status` saying they run: the
+ * kubelet checks the image at every start (a pull lists it in the node's status), creates and
+ * starts each, and their simulated run ends after the pod's run time, if it has one. A container
+ * whose image cannot be had waits instead (ErrImageNeverPull), and the pod with it is Pending.
+ */
+export async function startContainers(work: PodWork, pod: Pod, key: string, at: number, status: Record<string, unknown>, containers: Pod['spec']['containers'] = pod.spec.containers): Promise<void> {
+  // The kubelet tells each start as it happens; its status manager writes the pod's status after.
+  const failed = await containersStarted(work, pod, containers, at, pullPlanKey(pod))
+  const written = await writeStatusOfStart(work, pod, failed.size > 0 ? imageFailedStatus({...pod, status} as Pod, failed) : status)
+  if (failed.size > 0) return
   // Which Services of the start's second existed: their timestamps cannot tell later.
-  const startSecondServices = servicesOfStartSecond(pod, work.services.list(), at)
+  const startSecondServices = servicesOfStartSecond(written, work.services.list(), at)
   for (const container of containers) {
-    const status = ((pod.status as {containerStatuses?: Array<{name?: string; restartCount?: number; state?: {running?: {startedAt?: string}}}>} | undefined)?.containerStatuses ?? []).find((entry) => entry.name === container.name)
-    const startedAt = Date.parse(status?.state?.running?.startedAt ?? '') || at
-    work.runtime.recordServicesOfStartSecond(pod, container.name, {startedAtMilliseconds: startedAt, restartCount: Number(status?.restartCount ?? 0)}, startSecondServices)
+    const started = ((written.status as {containerStatuses?: Array<{name?: string; restartCount?: number; state?: {running?: {startedAt?: string}}}>} | undefined)?.containerStatuses ?? []).find((entry) => entry.name === container.name)
+    const startedAt = Date.parse(started?.state?.running?.startedAt ?? '') || at
+    work.runtime.recordServicesOfStartSecond(written, container.name, {startedAtMilliseconds: startedAt, restartCount: Number(started?.restartCount ?? 0)}, startSecondServices)
   }
-  const runSeconds = runSecondsOf(pod)
+  const runSeconds = runSecondsOf(written)
   if (Number.isFinite(runSeconds)) work.simulated.addAfter(key, Math.max(0, runSeconds * 1000) || 1)
 }
 

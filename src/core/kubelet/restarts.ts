@@ -121,8 +121,7 @@ export async function restartWaiting(work: PodWork, pod: Pod, key: string, statu
     const {change, nextDueAtMilliseconds} = waitingRestarts(pod, statuses, now)
     if (nextDueAtMilliseconds !== null) work.wallClock.addAfter(key, nextDueAtMilliseconds - now)
     if (change.size === 0) return false
-    const written = await writeStatus(work, pod, withContainersChanged(pod, change, now))
-    await startContainers(work, written, key, now, pod.spec.containers.filter((container) => change.has(container.name)))
+    await startContainers(work, pod, key, now, withContainersChanged(pod, change, now), pod.spec.containers.filter((container) => change.has(container.name)))
     return true
   }
   if (waitingBackoff) {
@@ -137,7 +136,7 @@ export async function restartWaiting(work: PodWork, pod: Pod, key: string, statu
   // Out of CrashLoopBackOff the container runs again: one more restart.
   const restartCounts = new Map(statuses.map((status) => [String(status.name), Number(status.restartCount ?? 0) + (waitingBackoff ? 1 : 0)]))
   const lastStates = new Map(statuses.map((status) => [String(status.name), status.lastState ?? {}]))
-  await startContainers(work, await writeStatus(work, pod, runningStatus(pod, restartCounts, lastStates, now)), key, now)
+  await startContainers(work, pod, key, now, runningStatus(pod, restartCounts, lastStates, now))
   return true
 }
 
@@ -162,7 +161,7 @@ export async function runEnded(work: PodWork, pod: Pod, key: string, statuses: R
   const finished = terminatedStatus(pod, exitCode, 'Failed', finishedAt).containerStatuses as Array<Record<string, unknown>>
   if (restarts === 0) {
     const lastStates = new Map(finished.map((entry) => [String(entry.name), entry.state]))
-    await startContainers(work, await writeStatus(work, pod, runningStatus(pod, new Map(finished.map((entry) => [String(entry.name), 1])), lastStates, now)), key, now)
+    await startContainers(work, pod, key, now, runningStatus(pod, new Map(finished.map((entry) => [String(entry.name), 1])), lastStates, now))
     return
   }
   const backoff = restartBackoffMilliseconds(restarts)
@@ -190,8 +189,8 @@ export async function runEnded(work: PodWork, pod: Pod, key: string, statuses: R
 async function restartContainers(work: PodWork, pod: Pod, key: string, statuses: ReadonlyArray<Record<string, any>>, ended: readonly ContainerEnded[], now: number): Promise<void> {
   const recorder = work.recorderFor(String(pod.spec.nodeName))
   const {change, startedNow, backingOff, backoffMinMilliseconds} = containersEnded(pod, statuses, ended, now)
-  const written = await writeStatus(work, pod, withContainersChanged(pod, change, now))
-  if (startedNow.length > 0) await startContainers(work, written, key, now, startedNow)
+  if (startedNow.length > 0) await startContainers(work, pod, key, now, withContainersChanged(pod, change, now), startedNow)
+  else await writeStatus(work, pod, withContainersChanged(pod, change, now))
   for (const name of backingOff) await recorder.record(podObjectOf(pod), 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
   if (backoffMinMilliseconds !== null) work.wallClock.addAfter(key, backoffMinMilliseconds)
   // The containers that run on are looked at again at their own next change.

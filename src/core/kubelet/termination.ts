@@ -114,6 +114,12 @@ function argvReaction(argv: readonly string[]): TermReaction {
   return byName(name) ?? {kind: 'ignores', why: `${name}: ${unknownProgram}`}
 }
 
+/** The container runs its image's default command and that is a shell (busybox, alpine…): with no stdin open it reads nothing and exits 0 at once. */
+export function runsDefaultShell(container: Container): boolean {
+  if ((container.command ?? []).length > 0 || (container.args ?? []).length > 0) return false
+  return shellImages.has(basename(parseImage(container.image ?? '').repository))
+}
+
 /** How the container's process reacts to SIGTERM, from its image and its command and args. */
 export function termReaction(container: Container): TermReaction {
   const command = container.command ?? []
