@@ -86,7 +86,10 @@ function matchesRequirement(requirement: NodeSelectorRequirement, values: Readon
   }
 }
 
-export function matchesNodeSelectorTerm(term: NodeSelectorTerm, node: NodeInfo): boolean {
+/** What node selection reads of a node: its name and labels (a NodeInfo has them; a controller passes just these). */
+export type NodeIdentity = Pick<NodeInfo, 'name' | 'labels'>
+
+export function matchesNodeSelectorTerm(term: NodeSelectorTerm, node: NodeIdentity): boolean {
   const expressions = term.matchExpressions ?? []
   const fields = term.matchFields ?? []
   if (expressions.length === 0 && fields.length === 0) return false
@@ -94,7 +97,7 @@ export function matchesNodeSelectorTerm(term: NodeSelectorTerm, node: NodeInfo):
 }
 
 /** nodeSelector and required node affinity: what NodeAffinity's filter (and others' policies) checks. */
-export function matchesNodeSelectorAndAffinity(pod: Pod, node: NodeInfo): boolean {
+export function matchesNodeSelectorAndAffinity(pod: Pod, node: NodeIdentity): boolean {
   for (const [key, value] of Object.entries(pod.spec.nodeSelector ?? {})) if (node.labels[key] !== value) return false
   const required = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
   return !required || required.nodeSelectorTerms.some((term) => matchesNodeSelectorTerm(term, node))
