@@ -412,7 +412,8 @@ export class Registry {
           `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
         )
       }
-      const next = cloneJson(current)
+      // Only the top level and metadata change below (prepareForDelete replaces a namespace's status): no deep copy.
+      const next: KubeObject = {...current, metadata: {...current.metadata}}
       const finalizers = [...(next.metadata.finalizers ?? [])]
       const policy = options.propagationPolicy
       if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan')

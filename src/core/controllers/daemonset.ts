@@ -8,7 +8,6 @@ import type {EventRecorder} from '../client/events.js'
 import type {InformerFactory} from '../client/informer-factory.js'
 import type {Informer} from '../client/informer.js'
 import {kindRef, resources} from '../client/resources.js'
-import {NodeInfo} from '../scheduler/node-info.js'
 import {matchesNodeSelectorAndAffinity, tolerated} from '../scheduler/plugins/node-plugins.js'
 import type {Node, Pod, Toleration} from '../api/kinds.js'
 import type {Clock} from '../util/clock.js'
@@ -66,7 +65,8 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
 
   /** Whether a daemon pod of this template should run on the node (nodeShouldRunDaemonPod). */
   private shouldRun(template: Pod, node: Node): boolean {
-    if (!matchesNodeSelectorAndAffinity(template, new NodeInfo(node))) return false
+    // The node's name and labels are all it reads: a NodeInfo per node would parse its allocatable quantities, at every node event for every node.
+    if (!matchesNodeSelectorAndAffinity(template, {name: String(node.metadata.name), labels: node.metadata.labels ?? {}})) return false
     return (node.spec?.taints ?? []).every((taint) => (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') || tolerated(template.spec.tolerations, taint))
   }
 

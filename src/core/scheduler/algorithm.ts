@@ -2,7 +2,7 @@
 // as many nodes as percentageOfNodesToScore asks for (starting where the last attempt stopped),
 // then PreScore, Score, NormalizeScore and weights over the feasible nodes; the highest total
 // wins, ties broken at random. Everything each plugin said is kept for `describe pod`.
-import type {CycleState, Snapshot, Status} from './framework.js'
+import type {CycleState, SchedulerPlugin, Snapshot, Status} from './framework.js'
 import type {NodeInfo} from './node-info.js'
 import {defaultProfile, type Profile} from './profile.js'
 import type {Pod} from '../api/kinds.js'
@@ -63,6 +63,17 @@ export function preFilter(pod: Pod, snapshot: Snapshot, profile: Profile = defau
   return {state, rejection: null}
 }
 
+/** A plugin's Normalize over the raw scores (by node name, as kube's NodeScoreList), back in the feasible nodes' order. */
+function normalizedScores(plugin: SchedulerPlugin, feasible: readonly NodeInfo[], raw: readonly number[], state: CycleState): number[] {
+  const scores = new Map<string, number>()
+  for (let position = 0; position < feasible.length; position++) scores.set(feasible[position]!.name, raw[position]!)
+  plugin.normalize!(scores, state)
+  // Normalize sets only the names it was given: the map keeps the feasible nodes' order.
+  const normalized = [...scores.values()]
+  assert(normalized.length === feasible.length, `${plugin.name}'s normalize changed the nodes scored`)
+  return normalized
+}
+
 export class SchedulingAlgorithm {
   private nextStartNodeIndex = 0
 
@@ -79,12 +90,18 @@ export class SchedulingAlgorithm {
     const wanted = feasibleNodesToFind(nodes.length, profile.percentageOfNodesToScore)
     const verdicts: NodeVerdict[] = []
     const feasible: NodeInfo[] = []
+    /** The verdict of each feasible node, in the same order. */
+    const feasibleVerdicts: NodeVerdict[] = []
     let processed = 0
     for (; processed < nodes.length && feasible.length < wanted; processed++) {
       const node = nodes[(this.nextStartNodeIndex + processed) % nodes.length]!
       const rejectedBy = runFilters(pod, node, state, snapshot, profile)
-      verdicts.push({node: node.name, rejectedBy})
-      if (!rejectedBy) feasible.push(node)
+      const verdict: NodeVerdict = {node: node.name, rejectedBy}
+      verdicts.push(verdict)
+      if (!rejectedBy) {
+        feasible.push(node)
+        feasibleVerdicts.push(verdict)
+      }
     }
     if (nodes.length > 0) this.nextStartNodeIndex = (this.nextStartNodeIndex + processed) % nodes.length
     if (feasible.length === 0) return {node: null, verdicts, preFilterRejection: null, evaluatedNodes: processed, feasibleNodes: 0}
@@ -101,25 +118,18 @@ export class SchedulingAlgorithm {
       if (!score) continue
       // As with PreFilter: a Score plugin's PreScore computes what it reads, even when that point is disabled.
       if (!preScored.has(plugin.name)) plugin.preScore?.(pod, feasible, state, snapshot)
-      const scores = new Map<string, number>()
-      for (const node of feasible) scores.set(node.name, score.call(plugin, pod, node, state, snapshot))
-      plugin.normalize?.(scores, state)
-      // Normalize sets only the names it was given: the map keeps the feasible nodes' order.
-      let position = 0
-      for (const normalized of scores.values()) {
-        const weighted = normalized * weight
+      const raw = new Array<number>(feasible.length)
+      for (let position = 0; position < feasible.length; position++) raw[position] = score.call(plugin, pod, feasible[position]!, state, snapshot)
+      const normalized = plugin.normalize ? normalizedScores(plugin, feasible, raw, state) : raw
+      for (let position = 0; position < feasible.length; position++) {
+        const weighted = normalized[position]! * weight
         totals[position] += weighted
         perPlugin[position]![plugin.name] = weighted
-        position++
       }
-      assert(position === feasible.length, `${plugin.name}'s normalize changed the nodes scored`)
     }
-    const feasiblePosition = new Map(feasible.map((node, position) => [node.name, position]))
-    for (const verdict of verdicts) {
-      if (verdict.rejectedBy) continue
-      const position = feasiblePosition.get(verdict.node)!
-      verdict.scores = perPlugin[position]
-      verdict.total = totals[position]
+    for (let position = 0; position < feasible.length; position++) {
+      feasibleVerdicts[position]!.scores = perPlugin[position]
+      feasibleVerdicts[position]!.total = totals[position]
     }
     // selectHost: the highest total; among equals, each is kept with probability 1/count seen.
     let chosen = ''

@@ -6,6 +6,18 @@ import {hostPortsOf, type NodeInfo} from '../node-info.js'
 import type {NodeAffinityArgs} from '../plugin-args.js'
 import type {NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration} from '../../api/kinds.js'
 
+/**
+ * What a Score plugin reads of the pod alone, worked out at its first node and kept by pod object
+ * for the others (the algorithm scores hundreds of nodes with the same pod object).
+ */
+function perPod<T>(cache: WeakMap<Pod, T>, pod: Pod, compute: () => T): T {
+  let found = cache.get(pod)
+  if (found === undefined) cache.set(pod, (found = compute()))
+  return found
+}
+const preferringTolerationsOf = new WeakMap<Pod, Toleration[]>()
+const podImageNames = new WeakMap<Pod, string[]>()
+
 export function toleratesTaint(toleration: Toleration, taint: Taint): boolean {
   if (toleration.effect && toleration.effect !== taint.effect) return false
   if (toleration.key && toleration.key !== taint.key) return false
@@ -41,8 +53,12 @@ export const taintToleration: FilterPlugin & ScorePlugin = {
     return success
   },
   score(pod, node) {
-    const preferring = (pod.spec.tolerations ?? []).filter((toleration) => !toleration.effect || toleration.effect === 'PreferNoSchedule')
-    return (node.node.spec?.taints ?? []).filter((taint) => taint.effect === 'PreferNoSchedule' && !tolerated(preferring, taint)).length
+    const taints = node.node.spec?.taints
+    if (!taints || taints.length === 0) return 0
+    const preferring = perPod(preferringTolerationsOf, pod, () => (pod.spec.tolerations ?? []).filter((toleration) => !toleration.effect || toleration.effect === 'PreferNoSchedule'))
+    let intolerable = 0
+    for (const taint of taints) if (taint.effect === 'PreferNoSchedule' && !tolerated(preferring, taint)) intolerable++
+    return intolerable
   },
   normalize: (scores) => defaultNormalizeScore(scores, true),
 }
@@ -70,7 +86,10 @@ function matchesRequirement(requirement: NodeSelectorRequirement, values: Readon
   }
 }
 
-export function matchesNodeSelectorTerm(term: NodeSelectorTerm, node: NodeInfo): boolean {
+/** What node selection reads of a node: its name and labels (a NodeInfo has them; a controller passes just these). */
+export type NodeIdentity = Pick<NodeInfo, 'name' | 'labels'>
+
+export function matchesNodeSelectorTerm(term: NodeSelectorTerm, node: NodeIdentity): boolean {
   const expressions = term.matchExpressions ?? []
   const fields = term.matchFields ?? []
   if (expressions.length === 0 && fields.length === 0) return false
@@ -78,7 +97,7 @@ export function matchesNodeSelectorTerm(term: NodeSelectorTerm, node: NodeInfo):
 }
 
 /** nodeSelector and required node affinity: what NodeAffinity's filter (and others' policies) checks. */
-export function matchesNodeSelectorAndAffinity(pod: Pod, node: NodeInfo): boolean {
+export function matchesNodeSelectorAndAffinity(pod: Pod, node: NodeIdentity): boolean {
   for (const [key, value] of Object.entries(pod.spec.nodeSelector ?? {})) if (node.labels[key] !== value) return false
   const required = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
   return !required || required.nodeSelectorTerms.some((term) => matchesNodeSelectorTerm(term, node))
@@ -88,6 +107,8 @@ export function matchesNodeSelectorAndAffinity(pod: Pod, node: NodeInfo): boolea
 export function nodeAffinityPlugin(args: NodeAffinityArgs): FilterPlugin & ScorePlugin {
   const addedRequired = args.addedAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms
   const addedPreferred = args.addedAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []
+  /** The profile's preferred terms, then the pod's, by pod. */
+  const preferredTerms = new WeakMap<Pod, ReadonlyArray<{readonly weight: number; readonly preference: NodeSelectorTerm}>>()
   return {
     name: 'NodeAffinity',
     filter(pod, node) {
@@ -95,8 +116,9 @@ export function nodeAffinityPlugin(args: NodeAffinityArgs): FilterPlugin & Score
       return matchesNodeSelectorAndAffinity(pod, node) ? success : unresolvable("node(s) didn't match Pod's node affinity/selector")
     },
     score(pod, node) {
+      const terms = perPod(preferredTerms, pod, () => [...addedPreferred, ...(pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [])])
       let total = 0
-      for (const preferred of [...addedPreferred, ...(pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [])]) {
+      for (const preferred of terms) {
         if (preferred.weight !== 0 && matchesNodeSelectorTerm(preferred.preference, node)) total += preferred.weight
       }
       return total
@@ -131,14 +153,13 @@ export function normalizedImageName(image: string): string {
 export const imageLocality: ScorePlugin = {
   name: 'ImageLocality',
   score(pod, node, _state, snapshot) {
-    const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers]
+    const images = perPod(podImageNames, pod, () => [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((container) => normalizedImageName(container.image ?? '')))
     let sum = 0
-    for (const container of containers) {
-      const name = normalizedImageName(container.image ?? '')
+    for (const name of images) {
       const size = node.imageSize(name)
       if (size !== undefined) sum += Math.trunc(size * (snapshot.imageNodeCounts.get(name) / snapshot.nodes.length))
     }
-    const maxThreshold = imageScoreMaxContainerThreshold * containers.length
+    const maxThreshold = imageScoreMaxContainerThreshold * images.length
     const clipped = Math.min(Math.max(sum, imageScoreMinThreshold), maxThreshold)
     return Math.trunc((maxNodeScore * (clipped - imageScoreMinThreshold)) / (maxThreshold - imageScoreMinThreshold))
   },
