@@ -63,20 +63,44 @@ interface PerfResult {
   readonly cpuMillisecondsPer1000Writes: number
   /** The members' WAL fsyncs and backend commits during the run (all members), per 1,000 writes. */
   readonly walFsyncsPer1000Writes: number
+  /** The upper bounds (seconds) of the histogram buckets holding the 99th percentile and the slowest of the members' WAL fsyncs during the run (all members): what a write waits behind on this disk. */
+  readonly walFsyncP99Seconds: number
+  readonly walFsyncSlowestSeconds: number
   readonly backendCommitsPer1000Writes: number
 }
 
+interface MemberCounts {
+  leaderChanges: number
+  walFsyncs: number
+  backendCommits: number
+  /** The WAL fsync histogram's cumulative bucket counts (summed over members), by upper bound in seconds. */
+  walFsyncBuckets: Map<number, number>
+}
+
 /** What the members' /metrics on their client ports count: leader changes seen (the most of any member), WAL fsyncs and backend commits (summed). */
-async function memberCounts(endpoints: string): Promise<{leaderChanges: number; walFsyncs: number; backendCommits: number}> {
-  const counts = {leaderChanges: 0, walFsyncs: 0, backendCommits: 0}
+async function memberCounts(endpoints: string): Promise<MemberCounts> {
+  const counts: MemberCounts = {leaderChanges: 0, walFsyncs: 0, backendCommits: 0, walFsyncBuckets: new Map()}
   for (const endpoint of endpoints.split(',')) {
     const text = await fetch(`http://${endpoint}/metrics`).then((response) => response.text(), () => '')
     const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0)
     counts.leaderChanges = Math.max(counts.leaderChanges, value('etcd_server_leader_changes_seen_total'))
     counts.walFsyncs += value('etcd_disk_wal_fsync_duration_seconds_count')
     counts.backendCommits += value('etcd_disk_backend_commit_duration_seconds_count')
+    for (const [, bound, count] of text.matchAll(/^etcd_disk_wal_fsync_duration_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)) {
+      const seconds = bound === '+Inf' ? Number.POSITIVE_INFINITY : Number(bound)
+      counts.walFsyncBuckets.set(seconds, (counts.walFsyncBuckets.get(seconds) ?? 0) + Number(count))
+    }
   }
   return counts
+}
+
+/** The upper bound of the bucket holding the given share of the fsyncs counted between two readings (0 when none). */
+function fsyncQuantileSeconds(before: MemberCounts, after: MemberCounts, share: number): number {
+  const bounds = [...after.walFsyncBuckets.keys()].sort((a, b) => a - b)
+  const counted = (bound: number) => after.walFsyncBuckets.get(bound)! - (before.walFsyncBuckets.get(bound) ?? 0)
+  const total = bounds.length > 0 ? counted(bounds.at(-1)!) : 0
+  if (total === 0) return 0
+  return bounds.find((bound) => counted(bound) >= total * share) ?? Number.POSITIVE_INFINITY
 }
 
 async function checkPerf(endpoints: string, pids: readonly number[], load: string): Promise<PerfResult> {
@@ -104,6 +128,8 @@ async function checkPerf(endpoints: string, pids: readonly number[], load: strin
   return {writesPerSecond, slowestSeconds: Number(slowest[1]), verdict: output.trim().split('\n').at(-1)!, leaderChanges, storageBytesPer1000Writes, cpuMillisecondsPer1000Writes,
     walFsyncsPer1000Writes: per1000Writes(countsAfter.walFsyncs - countsBefore.walFsyncs),
     backendCommitsPer1000Writes: per1000Writes(countsAfter.backendCommits - countsBefore.backendCommits),
+    walFsyncP99Seconds: fsyncQuantileSeconds(countsBefore, countsAfter, 0.99),
+    walFsyncSlowestSeconds: fsyncQuantileSeconds(countsBefore, countsAfter, 1),
   }
 }
 
@@ -260,7 +286,7 @@ async function measureInTurns(targets: readonly Target[]): Promise<Figures[]> {
         const result = await checkPerf(target.endpoints, target.pids, load)
         runs[index]!.push(result)
         // Each run as it ends: a long run on a shared machine is worth something even if cut short.
-        console.log(`check perf --load ${load} round ${round + 1}/${perfRounds} ${target.name}: ${result.writesPerSecond} writes/s, slowest ${result.slowestSeconds.toFixed(3)} s, ${result.leaderChanges} leader changes, ${(result.storageBytesPer1000Writes / 1024 / 1024).toFixed(1)} MiB and ${result.cpuMillisecondsPer1000Writes.toFixed(0)} CPU ms per 1,000 writes (load ${loadAverages()})`)
+        console.log(`check perf --load ${load} round ${round + 1}/${perfRounds} ${target.name}: ${result.writesPerSecond} writes/s, slowest ${result.slowestSeconds.toFixed(3)} s, ${result.leaderChanges} leader changes, WAL fsyncs 99% within ${result.walFsyncP99Seconds} s and slowest within ${result.walFsyncSlowestSeconds} s, ${(result.storageBytesPer1000Writes / 1024 / 1024).toFixed(1)} MiB and ${result.cpuMillisecondsPer1000Writes.toFixed(0)} CPU ms per 1,000 writes (load ${loadAverages()})`)
       }
     }
     for (const [index] of targets.entries()) figures[index]!.perf[load] = medianOf(runs[index]!)
@@ -292,6 +318,8 @@ function medianOf(runs: readonly PerfResult[]): PerfResult {
     storageBytesPer1000Writes: median((run) => run.storageBytesPer1000Writes),
     cpuMillisecondsPer1000Writes: median((run) => run.cpuMillisecondsPer1000Writes),
     walFsyncsPer1000Writes: median((run) => run.walFsyncsPer1000Writes),
+    walFsyncP99Seconds: median((run) => run.walFsyncP99Seconds),
+    walFsyncSlowestSeconds: median((run) => run.walFsyncSlowestSeconds),
     backendCommitsPer1000Writes: median((run) => run.backendCommitsPer1000Writes),
   }
 }
@@ -380,7 +408,7 @@ for (const {name, figures: kubemuFigures} of kubemuResults) {
     console.log(`  throughput ratio kubemu/etcd: ${ratioTo(ours.writesPerSecond, (real) => real.perf[load]!.writesPerSecond)} (target >= 1.0); worst latency ${ours.slowestSeconds.toFixed(3)} s (target <= 0.5)`)
     const mebibytes = (bytes: number) => (bytes / 1024 / 1024).toFixed(1)
     console.log(`  CPU per 1,000 writes: real etcd (3 processes) ${realOr((real) => real.perf[load]!.cpuMillisecondsPer1000Writes.toFixed(0))} ms; ${name} (one process) ${ours.cpuMillisecondsPer1000Writes.toFixed(0)} ms; ratio ${ratioTo(ours.cpuMillisecondsPer1000Writes, (real) => real.perf[load]!.cpuMillisecondsPer1000Writes)}`)
-    const syncs = (perf: PerfResult) => `${perf.walFsyncsPer1000Writes.toFixed(0)} WAL fsyncs, ${perf.backendCommitsPer1000Writes.toFixed(0)} backend commits`
+    const syncs = (perf: PerfResult) => `${perf.walFsyncsPer1000Writes.toFixed(0)} WAL fsyncs (99% within ${perf.walFsyncP99Seconds} s, slowest within ${perf.walFsyncSlowestSeconds} s), ${perf.backendCommitsPer1000Writes.toFixed(0)} backend commits`
     console.log(`  per 1,000 writes, all members: real etcd ${realOr((real) => syncs(real.perf[load]!))}; ${name} ${syncs(ours)}`)
     console.log(`  written to storage per 1,000 writes: real etcd ${realOr((real) => mebibytes(real.perf[load]!.storageBytesPer1000Writes))} MiB; ${name} ${mebibytes(ours.storageBytesPer1000Writes)} MiB; ratio ${ratioTo(ours.storageBytesPer1000Writes, (real) => real.perf[load]!.storageBytesPer1000Writes)}`)
   }

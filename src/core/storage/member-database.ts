@@ -40,8 +40,16 @@ export const pageCacheKibibytes = 8 * 1024
 /** How many raft log rows one load reads at most; compaction keeps the log well below it. */
 export const raftLogLoadEntriesMax = 1_000_000
 
-/** The WAL file's size SQLite truncates it back to once a checkpoint has copied it into the database. */
-export const walKeptBytesMax = 4 * 1024 * 1024
+/**
+ * The WAL file's size SQLite truncates it back to once a checkpoint has copied it into the
+ * database: as large as a member's WAL grows between two restarts (the leader's restarts past
+ * walRestartFramesWhenAwaited, 32 MiB), so that after a restart the frames overwrite blocks the
+ * file already has and a WAL fsync flushes them without changing the file's size. Each growth past
+ * a truncation made every fsync of the file commit the file system's journal, which waits for
+ * every dirty block ordered before it (the checkpoints' pages among them). etcd's WAL files are
+ * 64 MB, allocated ahead of their writes, for the same reason.
+ */
+export const walKeptBytesMax = 64 * 1024 * 1024
 
 /** Creates the tables of a new file, or brings an older file's up to this schema. */
 function migrate(db: Database.Database, current: number): void {
