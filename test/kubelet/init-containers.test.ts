@@ -91,6 +91,15 @@ spec:
     expect(await line('migrated')).toBe('1/1 Running 0')
   })
 
+  it('a pod deleted while an init container runs stops that container', async () => {
+    expect((await real('apply -f -', pod('interrupted', 'Always', [['setup', 'sleep 300']]))).status).toBe(0)
+    await waitFor('interrupted', '{.status.initContainerStatuses[0].started}=true')
+    // Under the manual clock the grace period takes no time (as every simulated delay); the
+    // kubelet still stops the running init container first, and only it.
+    expect((await real('delete pod interrupted --timeout=60s')).status).toBe(0)
+    expect((await real('get events --field-selector involvedObject.name=interrupted,reason=Killing -o jsonpath={.items[*].message}')).stdout).toBe('Stopping container setup')
+  })
+
   it('restarts a failing one with back-off, and under Never fails the pod', async () => {
     expect((await real('apply -f -', pod('retrying', 'Always', [['check', 'exit 1']]))).status).toBe(0)
     expect((await real('apply -f -', pod('doomed', 'Never', [['check', 'exit 3']]))).status).toBe(0)

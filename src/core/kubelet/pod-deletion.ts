@@ -29,7 +29,7 @@ export class PodDeletions {
   gone(pod: Pod, now: number): void {
     const deletedAt = Date.parse(String(pod.metadata.deletionTimestamp ?? ''))
     const endedAt = Number.isNaN(deletedAt) ? now : Math.min(now, deletedAt)
-    for (const container of pod.spec.containers) {
+    for (const container of [...pod.spec.containers, ...(pod.spec.initContainers ?? [])]) {
       const run = runningRun(pod, container.name)
       if (run) this.work.runtime.runEnded(pod, container.name, run, endedAt)
     }
@@ -39,11 +39,14 @@ export class PodDeletions {
     const key = objectKey(pod)
     const uid = String(pod.metadata.uid)
     // The kubelet stops the containers as soon as it sees the deletion (Killing), then waits out the grace period.
-    if (this.stopping.get(key) !== uid && !isTerminalPod(pod) && pod.status?.phase === 'Running') {
+    // A pod still initializing stops its running init container (and started sidecars) alike.
+    const runningInits = (pod.spec.initContainers ?? []).filter((container) => runningRun(pod, container.name) !== null)
+    if (this.stopping.get(key) !== uid && !isTerminalPod(pod) && (pod.status?.phase === 'Running' || runningInits.length > 0)) {
       if (this.stopping.size >= stoppingPodsMax) throw new Error(`invariant: more than ${stoppingPodsMax} pods stopping at once`)
       this.stopping.set(key, uid)
       const recorder = this.work.recorderFor(String(pod.spec.nodeName))
-      for (const container of pod.spec.containers) await recorder.record(podObjectOf(pod), 'Normal', 'Killing', `Stopping container ${container.name}`)
+      const stopped = pod.status?.phase === 'Running' ? [...pod.spec.containers, ...runningInits] : runningInits
+      for (const container of stopped) await recorder.record(podObjectOf(pod), 'Normal', 'Killing', `Stopping container ${container.name}`)
     }
     const deletedAt = Date.parse(String(pod.metadata.deletionTimestamp))
     const endsAt = Math.min(deletedAt, await this.containersEndAfterTerm(pod, deletedAt))
@@ -63,15 +66,14 @@ export class PodDeletions {
     const signalAt = deletedAt - Number(pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000
     // A pod that runs nothing (completed, failed, or not started yet) has nothing to wait for: its
     // kubelet removes it as soon as it sees the deletion (`kubectl run --rm` leaves nothing behind).
-    if (pod.status?.phase !== 'Running') return signalAt
-    const statuses = ((pod.status as {containerStatuses?: Array<Record<string, any>>}).containerStatuses ?? [])
+    // One initializing waits for its running init container (and sidecars).
+    const inits = pod.spec.initContainers ?? []
+    if (pod.status?.phase !== 'Running' && !inits.some((container) => runningRun(pod, container.name) !== null)) return signalAt
     const reader = readerFor(this.work, String(pod.spec.nodeName))
     let last = signalAt
-    for (const container of pod.spec.containers) {
-      const status = statuses.find((entry) => entry.name === container.name)
-      const startedAt = Date.parse(status?.state?.running?.startedAt ?? '')
-      if (Number.isNaN(startedAt)) continue
-      const run = {startedAtMilliseconds: startedAt, restartCount: Number(status?.restartCount ?? 0)}
+    for (const container of [...pod.spec.containers, ...inits]) {
+      const run = runningRun(pod, container.name)
+      if (run === null) continue
       const end = Math.min(deletedAt, (await this.work.runtime.endAfterTerm(pod, container.name, run, signalAt, reader)) ?? deletedAt)
       // What its command would send after its end it never sent (access logs keep none of it).
       this.work.runtime.runEnded(pod, container.name, run, end)
