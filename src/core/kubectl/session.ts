@@ -4,6 +4,7 @@
 import type {ContainerTools} from '../kubelet/shell/process-context.js'
 import {applySeed} from '../seed.js'
 import {existsSync, mkdirSync, readFileSync} from 'node:fs'
+import {dirname, resolve} from 'node:path'
 import type {ApiRequest, ApiResponse, HttpMethod} from '../api/wire.js'
 import {ensureAdminKubeconfig} from '../apiserver/kubeconfig.js'
 import type {SettleResult} from '../controlplane/runner.js'
@@ -12,7 +13,7 @@ import type {ClusterHost, KubernetesHandler} from '../host/host.js'
 import {waitEnvironmentVariable} from '../host/cluster-host.js'
 import type {StepProgress} from '../host/stepper.js'
 import {existingClusterFolder} from '../home.js'
-import {type ClusterRoute, clusterEnvironment, refuseForeignServer, routeOf} from './cluster-route.js'
+import {type ClusterRoute, clusterEnvironment, refuseForeignServer, routeOf, type ServerCredentials, upFolderServing} from './cluster-route.js'
 import {StorageError} from '../storage/errors.js'
 import {parseGoDuration} from '../etcdctl/flags.js'
 import {formatGoDuration} from '../util/go-duration.js'
@@ -162,6 +163,23 @@ export class KubectlSession {
     }
     const route = routeOf(home, server, files.origins.get(`cluster/${clusterName}`), cluster?.['certificate-authority-data'])
     return (this.clusterRoute = route)
+  }
+
+  /** The token and CA of the context's user and cluster, for asking a server whether a kubemu `up` serves it. */
+  private serverCredentials(): ServerCredentials {
+    const {user, clusterName} = this.context()
+    const files = this.kubeconfig()
+    const cluster = files.config.clusters.find((entry) => entry.name === clusterName)?.value
+    const token = this.flag('token') || user.token || undefined
+    const authorityFile = this.flag('certificate-authority') || cluster?.['certificate-authority']
+    let authority: Buffer | undefined
+    try {
+      if (cluster?.['certificate-authority-data']) authority = Buffer.from(cluster['certificate-authority-data'], 'base64')
+      else if (authorityFile) authority = readFileSync(resolve(dirname(files.origins.get(`cluster/${clusterName}`) ?? '.'), authorityFile))
+    } catch {
+      authority = undefined
+    }
+    return {...(token ? {token} : {}), ...(authority ? {authority} : {}), insecure: this.flag('insecure-skip-tls-verify') === 'true' || cluster?.['insecure-skip-tls-verify'] === true}
   }
 
   /** The cluster folder's own admin kubeconfig, written when missing (no store needed). */
@@ -369,8 +387,12 @@ export class KubectlSession {
     this.hostOpening ??= (async () => {
       this.context()
       this.checkServerKnown()
-      const route = this.route()
-      if ('foreignServer' in route) await refuseForeignServer(route.foreignServer)
+      let route = this.route()
+      if ('foreignServer' in route) {
+        const folder = await upFolderServing(route.foreignServer, this.serverCredentials())
+        if (folder === null) await refuseForeignServer(route.foreignServer)
+        else route = this.clusterRoute = {folder}
+      }
       // An exec in an etcd image runs etcdctl on the cluster this command opened (loaded only then).
       const environment = 'folder' in route ? clusterEnvironment(this.io.environment, route.folder) : this.io.environment
       const etcdctl: NonNullable<ContainerTools['etcdctl']> = async (argv, environmentOfExec, stdin, readFile) => (await import('../etcdctl/container-etcdctl.js')).containerEtcdctl(environment)(argv, environmentOfExec, stdin, readFile)
