@@ -4,6 +4,7 @@
 import {describe, expect, it} from 'vitest'
 import {goFloat} from '../../src/core/util/prometheus-text.js'
 import {runShell} from '../support/shell.js'
+import {temporaryFolder} from '../support/temp.js'
 import {kubemu} from '../support/up-process.js'
 import {kubectlsOnUp} from '../support/up-with-real-kubectl.js'
 
@@ -83,6 +84,24 @@ describe('kube-apiserver /metrics through up', () => {
     // healthz's path handler instruments the root of a health path, with no component; not its checks.
     expect(samples.get('apiserver_request_total{code="200",component="",dry_run="",group="",resource="",scope="",subresource="/readyz",verb="GET",version=""}')).toBeGreaterThanOrEqual(1)
     expect([...samples.keys()].filter((series) => series.includes('subresource="/readyz/'))).toEqual([])
+  })
+
+  it('counts the aggregated discovery of /api and /apis and the OpenAPI v3 documents, as their handlers instrument them; not the legacy documents', async () => {
+    const cacheDirectory = temporaryFolder()
+    const before = (await scrape()).samples
+    // A fresh discovery cache: kubectl asks /api and /apis for the aggregated documents.
+    expect((await real(`api-resources --cache-dir=${cacheDirectory}`)).status).toBe(0)
+    expect((await real('get --raw /apis')).status).toBe(0)
+    expect((await real('get --raw /api/v1')).status).toBe(0)
+    expect((await real(`explain configmaps --cache-dir=${cacheDirectory}`)).status).toBe(0)
+    const {samples} = await scrape()
+    const added = (series: string) => (samples.get(series) ?? 0) - (before.get(series) ?? 0)
+    const discoverySeries = (subresource: string, component: string) => `apiserver_request_total{code="200",component="${component}",dry_run="",group="",resource="",scope="",subresource="${subresource}",verb="GET",version=""}`
+    expect(added(discoverySeries('apis', 'apiserver'))).toBe(1)
+    expect(added(discoverySeries('api', 'apiserver'))).toBe(1)
+    expect(added(discoverySeries('openapi/v3', ''))).toBeGreaterThanOrEqual(1)
+    expect(added(discoverySeries('openapi/v3/', ''))).toBeGreaterThanOrEqual(1)
+    expect([...samples.keys()].filter((series) => /subresource="\/api/.test(series))).toEqual([])
   })
 
   it('counts a collection delete as DELETE, and not what never reached a route (a refused user, an unknown resource)', async () => {

@@ -8,7 +8,7 @@ import {describe, expect, it} from 'vitest'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 import {kubemu, upProcessesOfSuite} from '../support/up-process.js'
-import {upWithRealKubectl} from '../support/up-with-real-kubectl.js'
+import {realKubectl, upWithRealKubectl} from '../support/up-with-real-kubectl.js'
 
 describe('the kubeconfig the user gave names the cluster', () => {
   const processes = upProcessesOfSuite()
@@ -31,6 +31,22 @@ describe('the kubeconfig the user gave names the cluster', () => {
     expect(refused.stderr.trim().split('\n').at(-1)).toBe('The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?')
     expect(refused.status).toBe(1)
     expect(existsSync(join(home, '.kubemu'))).toBe(false)
+  }, 180_000)
+
+  it("sends a copy of up's kubeconfig, used from another home, to that up, as the real kubectl does", async () => {
+    const cluster = await upWithRealKubectl(processes)
+    const copy = join(temporaryFolder(), 'copied-kubeconfig')
+    writeFileSync(copy, readFileSync(cluster.kubeconfig, 'utf8'))
+    const otherHome = temporaryFolder()
+    const environment = {...process.env, KUBEMU_HOME: otherHome, KUBECONFIG: copy}
+    const ours = (line: string) => runShell(`timeout 60 ${kubemu} kubectl ${line}`, {cwd: otherHome, env: environment})
+    const real = (line: string) => runShell(`timeout 60 ${realKubectl} ${line}`, {cwd: otherHome, env: environment})
+    expect(await ours('create namespace from-a-copy')).toMatchObject({stdout: 'namespace/from-a-copy created\n', stderr: '', status: 0})
+    for (const line of ['get namespace from-a-copy -o name', `--kubeconfig ${copy} get namespace from-a-copy -o jsonpath={.status.phase}`, 'get namespace nothing-here']) {
+      expect({line, ...(await ours(line))}).toEqual({line, ...(await real(line))})
+    }
+    // Nothing came into being in the other home.
+    expect(existsSync(join(otherHome, 'default'))).toBe(false)
   }, 180_000)
 
   it("sends a one-shot cluster's kubeconfig to that cluster, and another cluster's nominal 127.0.0.1:6443 nowhere kubemu has", async () => {

@@ -4,6 +4,7 @@ import {anyValue, type ObjectSchema} from './schema.js'
 import {kind} from './types/meta.js'
 import * as access from './types/access.js'
 import * as admissionregistration from './types/admissionregistration.js'
+import * as apiregistration from './types/apiregistration.js'
 import * as apps from './types/apps.js'
 import * as autoscaling from './types/autoscaling.js'
 import {horizontalPodAutoscalerFromV1, horizontalPodAutoscalerToV1} from './autoscaling-conversion.js'
@@ -62,6 +63,8 @@ const entries: Entry[] = [
   {group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', resource: 'validatingwebhookconfigurations', namespaced: false, categories: ['api-extensions'], schema: admissionregistration.validatingWebhookConfiguration},
   {group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy', resource: 'validatingadmissionpolicies', namespaced: false, categories: ['api-extensions'], schema: admissionregistration.validatingAdmissionPolicy, status: true},
   {group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding', resource: 'validatingadmissionpolicybindings', namespaced: false, categories: ['api-extensions'], schema: admissionregistration.validatingAdmissionPolicyBinding},
+  // kube-aggregator's own resource, stored under /registry/apiregistration.k8s.io/apiservices/.
+  {group: 'apiregistration.k8s.io', kind: 'APIService', resource: 'apiservices', namespaced: false, categories: ['api-extensions'], etcdPrefix: 'apiregistration.k8s.io/apiservices', schema: apiregistration.apiService, status: true},
   {group: 'apps', kind: 'ControllerRevision', resource: 'controllerrevisions', namespaced: true, schema: apps.controllerRevision},
   {group: 'apps', kind: 'DaemonSet', resource: 'daemonsets', shortNames: ['ds'], namespaced: true, categories: ['all'], schema: apps.daemonSet, status: true},
   {group: 'apps', kind: 'Deployment', resource: 'deployments', shortNames: ['deploy'], namespaced: true, categories: ['all'], schema: apps.deployment, status: true, scale: true},

@@ -44,6 +44,8 @@ import type {CachedChanges} from './cached-changes.js'
 import type {WrittenObjects} from './written-objects.js'
 import {bodyBytes, requestBodyBytesMax} from './body.js'
 import {CustomResourceServing, isCustomResourceDefinitions} from './custom-resource-serving.js'
+import {ApiServices} from './api-services.js'
+import {apiServerUser} from './authentication/user.js'
 import {aggregatedDiscovery, aggregatedDiscoveryAsked, discovery} from './discovery.js'
 import {MetricsApi, metricsTable} from './metrics.js'
 import {RequestMetrics, requestLabels} from './request-metrics.js'
@@ -141,6 +143,8 @@ export class ApiServer {
   private readonly newAuditId: () => string
   private readonly changes: ChangeSink | null
   private readonly customResources: CustomResourceServing
+  /** The APIServices' registration and availability (kube-aggregator's controllers). */
+  readonly apiServices: ApiServices
   private readonly openApi: OpenApiServing
   private readonly metrics: MetricsApi
   private readonly requestMetrics: RequestMetrics
@@ -169,6 +173,9 @@ export class ApiServer {
     this.newAuditId = options.newAuditId ?? (() => randomUUID())
     this.changes = options.changes ?? null
     this.customResources = new CustomResourceServing(this.scheme, this.registry)
+    const loopbackCreate = (object: {body: unknown}) =>
+      this.handle({method: 'POST', path: '/apis/apiregistration.k8s.io/v1/apiservices', body: JSON.stringify(object.body), headers: {'content-type': 'application/json'}, user: apiServerUser})
+    this.apiServices = new ApiServices(this.scheme, this.registry, loopbackCreate, now)
     this.openApi = new OpenApiServing(this.scheme)
     this.componentStatuses = new ComponentStatuses(() => storeReadFailure(options.store), options.localComponents ?? (async () => null))
     this.metrics = new MetricsApi(this.scheme, this.registry, () => this.clock.nowMilliseconds())
@@ -347,15 +354,25 @@ export class ApiServer {
     }
     if (definition.etcdPrefix === null) throw apiErrors.unsupportedVerb(definition, info.verb)
     if (definition.conversion) return this.asTable(request, info, definition, await this.convertedVersions.serve(request, info, definition, user, context.trail))
-    if (!isCustomResourceDefinitions(definition)) return this.asTable(request, info, definition, await this.handlers.serve(request, info, definition, user, context.trail))
     const dryRun = request.query?.dryRun === 'All'
+    if (ApiServices.concerns(definition)) {
+      const response = await this.handlers.serve(request, info, definition, user, context.trail)
+      await this.apiServices.afterWrite(definition, info, response, dryRun)
+      return this.asTable(request, info, definition, response)
+    }
+    if (!isCustomResourceDefinitions(definition)) return this.asTable(request, info, definition, await this.handlers.serve(request, info, definition, user, context.trail))
+    let deletedGroup: unknown
     if (info.verb === 'delete' && info.subresource === '' && !dryRun) {
-      await this.customResources.deleteObjects(await this.registry.get(definition, '', info.name))
+      const crd = await this.registry.get(definition, '', info.name)
+      deletedGroup = (crd.spec as {group?: unknown} | undefined)?.group
+      await this.customResources.deleteObjects(crd)
     }
     const response = await this.asTable(request, info, definition, await this.handlers.serve(request, info, definition, user, context.trail))
     if (info.verb === 'create' && response.status === 201 && !dryRun) {
       await this.customResources.establish(String((response.body as {metadata: {name: string}}).metadata.name), this.clock.nowMilliseconds())
     }
+    const group = deletedGroup ?? (response.body as {spec?: {group?: unknown}} | null)?.spec?.group
+    if (response.status < 300 && !dryRun && info.subresource === '' && typeof group === 'string') await this.apiServices.syncCustomResourceGroup(group)
     return response
   }
 

@@ -11,6 +11,7 @@
 // (bootstrap-endpoints.ts, the lease endpoint reconciler).
 import type {Clock} from '../util/clock.js'
 import {AllocationRepair, allocationRepairMillisecondsInterval} from './allocation-repair.js'
+import {autoregisteredApiServiceObjects} from './api-services.js'
 import type {ApiServer} from './apiserver.js'
 import type {BootstrapObject} from './bootstrap-object.js'
 import {MasterLeases, reconcileMasterEndpoints, storedMasterAddresses} from './bootstrap-endpoints.js'
@@ -29,6 +30,8 @@ import {
 export const systemObjectsIntervalMilliseconds = 60_000
 /** kube-apiserver's endpoint reconciler interval, at which the kubernetes service controller runs. */
 export const kubernetesServiceIntervalMilliseconds = 10_000
+/** The resync of kube-aggregator's availability controllers: APIServices checked again against their Services. */
+export const apiServiceAvailabilityIntervalMilliseconds = 30_000
 
 export interface BootstrapRepair {
   /** What was missing and is written again: `namespace kube-system`, `service default/kubernetes`. */
@@ -43,6 +46,7 @@ export class BootstrapController {
   private systemObjectsDue = Number.NEGATIVE_INFINITY
   private kubernetesServiceDue = Number.NEGATIVE_INFINITY
   private allocationRepairDue = Number.NEGATIVE_INFINITY
+  private apiServiceAvailabilityDue = Number.NEGATIVE_INFINITY
   private readonly allocationRepair: AllocationRepair
   private readonly masterLeases: MasterLeases | null
   private masterLeasesAssumed = false
@@ -76,7 +80,7 @@ export class BootstrapController {
 
   /** The clock time of the next check that is due. */
   nextDue(): number {
-    return Math.min(this.systemObjectsDue, this.kubernetesServiceDue, this.allocationRepairDue)
+    return Math.min(this.systemObjectsDue, this.kubernetesServiceDue, this.allocationRepairDue, this.apiServiceAvailabilityDue)
   }
 
   /** Writes again what is missing among the checks that are due; never throws for a refusal. */
@@ -97,7 +101,7 @@ export class BootstrapController {
     if (now >= this.systemObjectsDue) {
       this.systemObjectsDue = now + systemObjectsIntervalMilliseconds
       // One object at a time: a namespace that cannot be written does not hold back the others.
-      for (const object of [...systemNamespaceObjects(), ...bootstrapPolicyObjects(), ...systemPriorityClassObjects()]) {
+      for (const object of [...systemNamespaceObjects(), ...bootstrapPolicyObjects(), ...systemPriorityClassObjects(), ...autoregisteredApiServiceObjects()]) {
         await attempt(describeBootstrapObject(object), ensure([object]))
       }
       await attempt('the node port range', async () => ((await ensureNodePortRange(this.api)) ? ['rangeallocation servicenodeports'] : []))
@@ -118,6 +122,10 @@ export class BootstrapController {
       const addresses = await this.masterAddresses(now)
       await attempt('the kubernetes service', ensure(kubernetesServiceObjects(addresses)))
       if (addresses) await attempt('the kubernetes endpoints', async () => (await reconcileMasterEndpoints(this.api, addresses), []))
+    }
+    if (now >= this.apiServiceAvailabilityDue) {
+      this.apiServiceAvailabilityDue = now + apiServiceAvailabilityIntervalMilliseconds
+      await attempt('the APIService availability', async () => (await this.api.apiServices.checkAll(), []))
     }
     return {created, repaired, failures}
   }

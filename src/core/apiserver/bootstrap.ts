@@ -5,6 +5,7 @@
 // `kubernetes` Endpoints object, written last, marks a finished bootstrap.
 import {formatTimestamp, type KubeObject} from '../api/object.js'
 import {defaultMasters} from '../api/masters.js'
+import {autoregisteredApiServiceObjects} from './api-services.js'
 import {coreDnsAddonObjects} from './addons/coredns.js'
 import {localPathStorageObjects} from './addons/local-path-storage.js'
 import {kubeProxyAddonObjects} from './addons/kube-proxy.js'
@@ -214,6 +215,7 @@ export async function ensureNodePortRange(api: ApiServer): Promise<boolean> {
 export async function ensureBootstrapped(api: ApiServer, nowMilliseconds: number, nodes: readonly NodeDefinition[] = defaultNodes()): Promise<boolean> {
   if ((await api.registry.store.get(bootstrapMarkerKey)).object) return false
   await ensureObjects(api, [...systemNamespaceObjects(), ...bootstrapPolicyObjects(), ...systemPriorityClassObjects()])
+  await ensureObjects(api, autoregisteredApiServiceObjects())
   await ensureObjects(api, coreDnsAddonObjects())
   await ensureObjects(api, localPathStorageObjects())
   await ensureObjects(api, kubeProxyAddonObjects())

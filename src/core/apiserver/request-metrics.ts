@@ -8,7 +8,7 @@
 import type {ApiRequest, ApiResponse} from '../api/wire.js'
 import type {Scheme} from '../api/scheme.js'
 import type {Store} from '../store/store.js'
-import {kubernetesVersion} from './discovery.js'
+import {aggregatedDiscoveryAsked, kubernetesVersion} from './discovery.js'
 import {listPrefix} from './keys.js'
 import {type Family, goFloat, prometheusText, type Sample} from '../util/prometheus-text.js'
 import type {RequestInfo} from './request.js'
@@ -58,10 +58,17 @@ function dryRunLabel(value: string | undefined): string {
 export function requestLabels(info: RequestInfo, request: ApiRequest): RequestLabels | null {
   const dryRun = dryRunLabel(request.query?.dryRun)
   if (!info.isResourceRequest) {
-    const path = request.path.split('?')[0]!
+    const path = request.path.split('?')[0]!.replace(/(.)\/+$/, '$1')
+    const labels = (subresource: string, component = '') => ({component, dry_run: dryRun, group: '', resource: '', scope: '', subresource, verb: 'GET', version: ''})
+    // The aggregated discovery handlers (ResourceManager "apis" and "api") instrument what they
+    // serve, as the apiserver's; the legacy documents they hand on to are not instrumented.
+    if ((path === '/apis' || path === '/api') && aggregatedDiscoveryAsked(String(request.headers?.accept ?? ''))) return labels(path.slice(1), 'apiserver')
+    // The OpenAPI v3 proxier instruments its discovery and each group version's document.
+    if (path === '/openapi/v3') return labels('openapi/v3')
+    if (path.startsWith('/openapi/v3/')) return labels('openapi/v3/')
     // healthz.InstallPathHandler instruments the root of each health path, with no component.
     if (!instrumentedPaths.has(path)) return null
-    return {component: '', dry_run: dryRun, group: '', resource: '', scope: '', subresource: path, verb: request.method, version: ''}
+    return {...labels(path), verb: request.method}
   }
   let verb = installerVerbs[info.verb] ?? 'other'
   const contentType = String(request.headers?.['content-type'] ?? '')

@@ -11,6 +11,8 @@ export const controlBodyBytesMax = 4096
 
 /** What `up` does for the control endpoints. Each throws HostRequestError for a refusal. */
 export interface HostOperations {
+  /** The cluster folder `up` drives: how a copy of its kubeconfig, used from another home, finds the cluster. */
+  folder(): string
   time(): TimeReading
   advance(milliseconds: number): Promise<AdvanceResult>
   fault(kind: FaultKind, name: string, action: FaultAction, force: boolean): Promise<FaultResult>
@@ -45,6 +47,7 @@ function bodyOf(request: TrustedRequest): Record<string, unknown> {
 }
 
 async function route(operations: HostOperations, request: TrustedRequest, path: string): Promise<ApiResponse> {
+  if (path === 'folder' && request.method === 'GET') return reply(200, {folder: operations.folder()})
   if (path === 'time' && request.method === 'GET') return reply(200, operations.time())
   if (path === 'time/advance' && request.method === 'POST') {
     const milliseconds = bodyOf(request).milliseconds
@@ -73,6 +76,20 @@ export function withControlEndpoints(api: KubernetesHandler, operations: HostOpe
         if (error instanceof HostRequestError) return reply(error.status, {message: error.message})
         throw error
       }
+    },
+  }
+}
+
+/**
+ * The Kubernetes API with the folder endpoint alone in front, for the secure port kubeconfigs name:
+ * a copy of `up`'s kubeconfig used from another home asks it (with the admin's token) which
+ * cluster it is; any other request, and this one without the token, is the API server's.
+ */
+export function withFolderEndpoint(api: KubernetesHandler, folder: string, adminToken: () => string): KubernetesHandler {
+  return {
+    async handle(request, trace) {
+      const asked = request.path === `${controlPathPrefix}folder` && request.method === 'GET' && request.headers?.authorization === `Bearer ${adminToken()}`
+      return asked ? reply(200, {folder}) : api.handle(request, trace)
     },
   }
 }

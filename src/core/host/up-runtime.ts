@@ -152,6 +152,7 @@ export class UpRuntime {
     const health = staticPodHealthOf({masterStopped: (node) => this.stoppedMasters.has(node), memberStopped: (member) => this.stoppedMembers.has(member)}, options.masters)
     this.plane = options.plane(this.balancer, {scheduler: () => this.masterSet.leads('kube-scheduler'), controllerManager: () => this.masterSet.leads('kube-controller-manager')}, health)
     this.operations = {
+      folder: () => options.folder,
       time: () => this.time(),
       advance: (milliseconds) => this.exclusive(() => this.advance(milliseconds)),
       fault: (kind, name, action, force) => this.exclusive(() => this.fault(kind, name, action, force)),

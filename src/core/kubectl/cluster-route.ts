@@ -4,10 +4,13 @@
 // up` wrote in its folder, that up's port): commands go to that cluster, never to the one of
 // KUBEMU_HOME or ~/.kubemu. A server no kubemu cluster here answers for is not one kubemu can reach.
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {request as httpRequest} from 'node:http'
+import {request as httpsRequest} from 'node:https'
 import {connect} from 'node:net'
 import {basename, dirname, join, resolve} from 'node:path'
 import {defaultServer} from '../apiserver/kubeconfig.js'
 import {runningUp} from '../host/up-marker.js'
+import {controlPathPrefix} from '../host/control-api.js'
 import {ConnectionRefusedError, KubectlError} from './errors.js'
 
 export type ClusterRoute = {readonly folder: string} | {readonly foreignServer: string}
@@ -73,6 +76,55 @@ export function routeOf(home: () => string | null, server: string, origin: strin
 /** The environment that names `folder` as the cluster (KUBEMU_HOME and KUBEMU_CLUSTER), for the host to open. */
 export function clusterEnvironment(environment: NodeJS.ProcessEnv, folder: string): NodeJS.ProcessEnv {
   return {...environment, KUBEMU_HOME: dirname(folder), KUBEMU_CLUSTER: basename(folder)}
+}
+
+/** How a kubeconfig reaches its server: the bearer token and the CA (PEM) it trusts, where it has them. */
+export interface ServerCredentials {
+  readonly token?: string
+  readonly authority?: Buffer
+  readonly insecure?: boolean
+}
+
+/** The largest answer of `up`'s folder endpoint read (a path). */
+const folderAnswerBytesMax = 64 * 1024
+
+/**
+ * The cluster folder of the `kubemu up` that serves `server`, asked of the server itself with the
+ * kubeconfig's credentials (a copy of `up`'s kubeconfig used from another home names no folder),
+ * and only when that folder's `up` does serve there; else null.
+ */
+export async function upFolderServing(server: string, credentials: ServerCredentials): Promise<string | null> {
+  let url: URL
+  try {
+    url = new URL(`${controlPathPrefix}folder`, server)
+  } catch {
+    return null
+  }
+  if (!credentials.token) return null
+  const answer = await new Promise<string | null>((done) => {
+    const options = {method: 'GET', headers: {authorization: `Bearer ${credentials.token}`}, timeout: probeTimeoutMilliseconds, ...(credentials.authority ? {ca: credentials.authority} : {}), ...(credentials.insecure ? {rejectUnauthorized: false} : {})}
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (response) => {
+      let text = ''
+      response.setEncoding('utf8')
+      response.on('data', (chunk: string) => {
+        text += chunk
+        if (text.length > folderAnswerBytesMax) request.destroy()
+      })
+      response.on('end', () => done(response.statusCode === 200 ? text : null))
+      response.on('error', () => done(null))
+    })
+    request.on('timeout', () => request.destroy())
+    request.on('error', () => done(null))
+    request.end()
+  })
+  if (answer === null) return null
+  let folder: unknown
+  try {
+    folder = (JSON.parse(answer) as {folder?: unknown} | null)?.folder
+  } catch {
+    return null
+  }
+  return typeof folder === 'string' && isClusterFolder(folder) && serves(folder, server) ? folder : null
 }
 
 /** A foreign server: kubectl's connection refusal when nothing listens there, else kubemu's clear refusal. */

@@ -42,13 +42,20 @@ export class ConnectionRefusedError extends KubectlPlainError {
   }
 }
 
+/** The frame every kubectl 1.32 goroutine trace ends with: the binary's main. */
+export const kubectlMainFrame = 'main.main()\n\tk8s.io/kubernetes/cmd/kubectl/kubectl.go:30 +0x18'
+
 /**
  * A Go panic in a library kubectl calls: the process ends at once with status 2, printing the
- * panic's first line (`panic: runtime error: …`), never gathered with other objects' errors.
+ * panic as Go's runtime does (`panic: runtime error: …`, a blank line, then the goroutine's
+ * trace), never gathered with other objects' errors. The frames between the panic and main are
+ * the Go library's, which kubemu does not run: the trace names main's alone.
  */
 export class KubectlPanic extends KubectlPlainError {
-  constructor(message: string) {
-    super(`panic: ${message}`, 2)
+  constructor(readonly panicMessage: string) {
+    // A nil dereference is a signal first: Go names it (the faulting instruction's address is the binary's, unknown here).
+    const signal = panicMessage.endsWith('nil pointer dereference') ? '\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x0]' : ''
+    super(`panic: ${panicMessage}${signal}\n\ngoroutine 1 [running]:\n${kubectlMainFrame}`, 2)
     this.name = 'KubectlPanic'
   }
 }

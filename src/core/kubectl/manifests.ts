@@ -105,7 +105,7 @@ function documentValues(text: string, source: string): {values: unknown[]; fault
     if (typeof document !== 'string') return {values, fault: `error parsing ${source}: ${document.separatorFault}`}
     const read = readYamlDocument(document)
     if ('fault' in read) return {values, fault: `error parsing ${source}: error converting YAML to JSON: yaml: ${read.fault}`}
-    const unsupported = goJsonUnsupportedValue(read.value)
+    const unsupported = read.unsupported ?? goJsonUnsupportedValue(read.value)
     if (unsupported !== null) return {values, fault: `error parsing ${source}: error converting YAML to JSON: ${unsupported}`}
     values.push(read.value)
   }

@@ -121,7 +121,7 @@ export interface DiscoveryClient {
   /** Whether the command sends nothing (--local): its kinds are the built-in ones, with no server. */
   sendsNothing?(): boolean
   /** Logs discovery's attempts when nothing listens at the server's address. */
-  logRefusedDiscovery?(error: ConnectionRefusedError, attempts: number): void
+  logRefusedDiscovery?(error: ConnectionRefusedError | ServerError, attempts: number): void
 }
 
 /**
@@ -286,6 +286,13 @@ export class ResourceMapper {
       discovery = await discoverFromServer(session)
     } catch (error) {
       if (error instanceof ConnectionRefusedError) session.logRefusedDiscovery?.(error, refusedAttempts)
+      if (error instanceof ServerError && (error.code === 401 || error.code === 403)) {
+        // The aggregated discovery client cannot read the refusal's Status: client-go's generic
+        // error for the code stands for it, in each attempt's log line and in the error.
+        const refused = new ServerError({code: error.code, reason: error.status.reason, message: error.code === 401 ? 'the server has asked for the client to provide credentials' : 'unknown'})
+        session.logRefusedDiscovery?.(refused, refusedAttempts)
+        throw refused
+      }
       throw error
     }
     cache?.write(discovery)
@@ -308,6 +315,11 @@ export class ResourceMapper {
   }
 
   private local = false
+
+  /** No resources at all: what a command that goes on without discovery (auth can-i refused it) maps with. */
+  static none(): ResourceMapper {
+    return new ResourceMapper([], false)
+  }
 
   /** Nothing found for a name: from a cache, the server may know it since (the command runs again with fresh discovery). */
   private missed(text: string): void {

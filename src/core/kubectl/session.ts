@@ -4,6 +4,7 @@
 import type {ContainerTools} from '../kubelet/shell/process-context.js'
 import {applySeed} from '../seed.js'
 import {existsSync, mkdirSync, readFileSync} from 'node:fs'
+import {dirname, resolve} from 'node:path'
 import type {ApiRequest, ApiResponse, HttpMethod} from '../api/wire.js'
 import {ensureAdminKubeconfig} from '../apiserver/kubeconfig.js'
 import type {SettleResult} from '../controlplane/runner.js'
@@ -12,7 +13,7 @@ import type {ClusterHost, KubernetesHandler} from '../host/host.js'
 import {waitEnvironmentVariable} from '../host/cluster-host.js'
 import type {StepProgress} from '../host/stepper.js'
 import {existingClusterFolder} from '../home.js'
-import {type ClusterRoute, clusterEnvironment, refuseForeignServer, routeOf} from './cluster-route.js'
+import {type ClusterRoute, clusterEnvironment, refuseForeignServer, routeOf, type ServerCredentials, upFolderServing} from './cluster-route.js'
 import {StorageError} from '../storage/errors.js'
 import {parseGoDuration} from '../etcdctl/flags.js'
 import {formatGoDuration} from '../util/go-duration.js'
@@ -146,7 +147,9 @@ export class KubectlSession {
    */
   private route(): ClusterRoute {
     if (this.clusterRoute) return this.clusterRoute
-    const given = this.flag('kubeconfig') !== '' || (this.io.environment.KUBECONFIG ?? '') !== ''
+    // --server names the server whatever kubeconfig holds the rest: the cluster is the one behind it.
+    const serverFlag = this.flag('server')
+    const given = this.flag('kubeconfig') !== '' || (this.io.environment.KUBECONFIG ?? '') !== '' || serverFlag !== ''
     if (!given || this.io.host) return (this.clusterRoute = {folder: this.homeFolder()})
     const files = this.kubeconfig()
     const {clusterName} = this.context()
@@ -160,8 +163,25 @@ export class KubectlSession {
         return null
       }
     }
-    const route = routeOf(home, server, files.origins.get(`cluster/${clusterName}`), cluster?.['certificate-authority-data'])
+    const route = routeOf(home, server, serverFlag === '' ? files.origins.get(`cluster/${clusterName}`) : undefined, cluster?.['certificate-authority-data'])
     return (this.clusterRoute = route)
+  }
+
+  /** The token and CA of the context's user and cluster, for asking a server whether a kubemu `up` serves it. */
+  private serverCredentials(): ServerCredentials {
+    const {user, clusterName} = this.context()
+    const files = this.kubeconfig()
+    const cluster = files.config.clusters.find((entry) => entry.name === clusterName)?.value
+    const token = this.flag('token') || user.token || undefined
+    const authorityFile = this.flag('certificate-authority') || cluster?.['certificate-authority']
+    let authority: Buffer | undefined
+    try {
+      if (cluster?.['certificate-authority-data']) authority = Buffer.from(cluster['certificate-authority-data'], 'base64')
+      else if (authorityFile) authority = readFileSync(resolve(dirname(files.origins.get(`cluster/${clusterName}`) ?? '.'), authorityFile))
+    } catch {
+      authority = undefined
+    }
+    return {...(token ? {token} : {}), ...(authority ? {authority} : {}), insecure: this.flag('insecure-skip-tls-verify') === 'true' || cluster?.['insecure-skip-tls-verify'] === true}
   }
 
   /** The cluster folder's own admin kubeconfig, written when missing (no store needed). */
@@ -169,7 +189,8 @@ export class KubectlSession {
     const folder = this.homeFolder()
     applySeed(this.io.environment, folder)
     mkdirSync(folder, {recursive: true})
-    return ensureAdminKubeconfig(folder, this.clock.nowMilliseconds())
+    // The home cluster's clock: the command's own may belong to the cluster --server names, which is found through this kubeconfig.
+    return ensureAdminKubeconfig(folder, (this.io.host?.clock ?? openClusterClock(folder, this.io.clock ?? systemClock)).nowMilliseconds())
   }
 
   /**
@@ -279,10 +300,19 @@ export class KubectlSession {
    * resource builder and its deferred mapper try 5 times) an error line from the memory cache,
    * and at -v=6 the request's line without a status and the disk cache's note.
    */
-  logRefusedDiscovery(error: ConnectionRefusedError, attempts: number): void {
+  logRefusedDiscovery(error: ConnectionRefusedError | ServerError, attempts: number): void {
     if (this.refusalLogged) return
     this.refusalLogged = true
     const url = loggedUrl(this.loggedServer(), '/api', {timeout: formatGoDuration(this.requestTimeoutMilliseconds() || 32_000)})
+    if (error instanceof ServerError) {
+      // A refusal (401, 403): the attempts' error lines; the answer's line is the request log's own.
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        this.requestLog.error('memcache.go:265', `"Unhandled Error" err=${JSON.stringify(`couldn't get current server API group list: ${error.status.message ?? ''}`)}`)
+        this.requestLog.info(3, 'cached_discovery.go:120', `skipped caching discovery info due to ${error.status.message ?? ''}`)
+        if (attempt === (attempts >= 5 ? 2 : 1)) this.requestLog.info(2, 'shortcut.go:103', `Error loading discovery information: ${error.status.message ?? ''}`)
+      }
+      return
+    }
     if (attempts > 0) error.request ??= {method: 'GET', url}
     const cause = error.requestError('GET', url)
     // The resource builder's shortcut expander gives up (-v=2) after its second attempt; explain's and logs' after their first.
@@ -324,6 +354,7 @@ export class KubectlSession {
    * proof is signed over the request and the wall-clock time.
    */
   private certificateHeaders(request: Pick<ApiRequest, 'method' | 'path' | 'query' | 'body'>): Record<string, string> {
+    if (this.plainHttpServer()) return {}
     if (!this.clientCertificateRead) {
       const {user, userName} = this.context()
       const kubeconfigPath = this.kubeconfig().origins.get(`user/${userName}`)
@@ -332,12 +363,23 @@ export class KubectlSession {
     return this.clientCertificateRead.pair?.headersFor(request, Date.now()) ?? {}
   }
 
+  /**
+   * Whether the server is plain HTTP: clientcmd gives the user's credentials (token, client
+   * certificate) only to an https server, so kubectl reaches an http one as system:anonymous;
+   * impersonation it keeps.
+   */
+  private plainHttpServer(): boolean {
+    const {clusterName} = this.context()
+    const server = this.flag('server') || (this.kubeconfig().config.clusters.find((entry) => entry.name === clusterName)?.value.server ?? '')
+    return /^http:\/\//i.test(server)
+  }
+
   private headers(): Record<string, string | string[]> {
     const {user} = this.context()
     let token = this.flag('token') || user.token || ''
     if (!token && user.tokenFile && existsSync(user.tokenFile)) token = readFileSync(user.tokenFile, 'utf8').trim()
     const headers: Record<string, string | string[]> = {}
-    if (token) headers.authorization = `Bearer ${token}`
+    if (token && !this.plainHttpServer()) headers.authorization = `Bearer ${token}`
     if (this.flag('as')) headers['impersonate-user'] = this.flag('as')
     if (this.list('as-group').length > 0) headers['impersonate-group'] = this.list('as-group')
     if (this.flag('as-uid')) headers['impersonate-uid'] = this.flag('as-uid')
@@ -369,8 +411,12 @@ export class KubectlSession {
     this.hostOpening ??= (async () => {
       this.context()
       this.checkServerKnown()
-      const route = this.route()
-      if ('foreignServer' in route) await refuseForeignServer(route.foreignServer)
+      let route = this.route()
+      if ('foreignServer' in route) {
+        const folder = await upFolderServing(route.foreignServer, this.serverCredentials())
+        if (folder === null) await refuseForeignServer(route.foreignServer)
+        else route = this.clusterRoute = {folder}
+      }
       // An exec in an etcd image runs etcdctl on the cluster this command opened (loaded only then).
       const environment = 'folder' in route ? clusterEnvironment(this.io.environment, route.folder) : this.io.environment
       const etcdctl: NonNullable<ContainerTools['etcdctl']> = async (argv, environmentOfExec, stdin, readFile) => (await import('../etcdctl/container-etcdctl.js')).containerEtcdctl(environment)(argv, environmentOfExec, stdin, readFile)

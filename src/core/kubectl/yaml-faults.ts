@@ -7,6 +7,7 @@
 import {parseAllDocuments} from 'yaml'
 import {trailingDirectiveFault, yamlDirectiveFault} from './yaml-directives.js'
 import {goYamlV2Options} from './go-yaml-scalars.js'
+import {mapKeyFault} from './yaml-map-keys.js'
 
 export interface YamlFault {
   readonly code: string
@@ -182,7 +183,7 @@ function firstDocumentText(text: string): {text: string; fault?: string} {
 }
 
 /** The value of one document as sigs.k8s.io/yaml reads it (a repeated key: the last one wins), or go-yaml's fault text. */
-export function readYamlDocument(text: string): {value: unknown} | {fault: string} {
+export function readYamlDocument(text: string): {value: unknown; unsupported?: string} | {fault: string} {
   const directiveFault = yamlDirectiveFault(text)
   if (directiveFault !== undefined) return {fault: directiveFault}
   const first = firstDocumentText(text)
@@ -198,8 +199,11 @@ export function readYamlDocument(text: string): {value: unknown} | {fault: strin
     return {fault: `${line ? `line ${line}: ` : ''}${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`}
   }
   if (first.fault !== undefined) return {fault: first.fault}
+  const keyFault = mapKeyFault(document)
+  if (keyFault !== null && 'decode' in keyFault) return {fault: keyFault.decode}
   try {
-    return {value: document.toJS({maxAliasCount: 10_000})}
+    const value = document.toJS({maxAliasCount: 10_000}) as unknown
+    return keyFault === null ? {value} : {value, unsupported: keyFault.convert}
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     const alias = /^Unresolved alias[^:]*: (.*)$/.exec(message)

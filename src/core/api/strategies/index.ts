@@ -1,6 +1,7 @@
 // The strategy of each kind, by group and kind; kinds without one get the generic strategy.
 import {clusterRoleBindingStrategy, clusterRoleStrategy, customResourceDefinitionStrategy, endpointSliceStrategy, leaseStrategy, podDisruptionBudgetStrategy, priorityClassStrategy, roleBindingStrategy, roleStrategy} from './access.js'
 import {mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy} from './admissionregistration.js'
+import {apiServiceStrategy} from './apiregistration.js'
 import {validatingAdmissionPolicyBindingStrategy, validatingAdmissionPolicyStrategy} from './admission-policy.js'
 import {horizontalPodAutoscalerStrategy} from './autoscaling.js'
 import {defineStrategy} from './base.js'
@@ -58,6 +59,7 @@ const strategies = new Map<string, Strategy>([
   ['admissionregistration.k8s.io/ValidatingAdmissionPolicy', validatingAdmissionPolicyStrategy],
   ['admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding', validatingAdmissionPolicyBindingStrategy],
   ['certificates.k8s.io/CertificateSigningRequest', certificateSigningRequestStrategy],
+  ['apiregistration.k8s.io/APIService', apiServiceStrategy],
 ])
 
 const genericStrategy = defineStrategy()

@@ -3,6 +3,7 @@
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import type {ResourceDefinition} from '../../api/scheme.js'
 import {validatingAdmissionPolicyBindingPrinter, validatingAdmissionPolicyPrinter, webhookConfigurationPrinter} from './admissionregistration.js'
+import {apiServicePrinter} from './apiregistration.js'
 import {horizontalPodAutoscalerPrinter} from './autoscaling.js'
 import {certificateSigningRequestPrinter} from './certificates.js'
 import {
@@ -83,6 +84,7 @@ const printers = new Map<string, Printer>([
   ['admissionregistration.k8s.io/mutatingwebhookconfigurations', webhookConfigurationPrinter],
   ['admissionregistration.k8s.io/validatingadmissionpolicies', validatingAdmissionPolicyPrinter],
   ['admissionregistration.k8s.io/validatingadmissionpolicybindings', validatingAdmissionPolicyBindingPrinter],
+  ['apiregistration.k8s.io/apiservices', apiServicePrinter],
 ])
 
 /** A CRD column's simple JSONPath (".spec.replicas", ".status.conditions[0].type"). */

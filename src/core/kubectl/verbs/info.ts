@@ -4,7 +4,7 @@
 import {goJson} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
-import {ConnectionRefusedError, KubectlError} from '../errors.js'
+import {ConnectionRefusedError, KubectlError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
 import {type ApiResource, groupVersionOf, ResourceMapper} from '../resources.js'
@@ -280,7 +280,11 @@ async function canI(session: KubectlSession, args: readonly string[]): Promise<n
     const slash = target.indexOf('/')
     const resourceText = slash >= 0 ? target.slice(0, slash) : target
     const resourceName = slash >= 0 ? target.slice(slash + 1) : name ?? ''
-    const mapper = await ResourceMapper.discover(session)
+    // can-i's shortcut expander tries discovery twice and goes on without it when the server refuses it or is not there.
+    const mapper = await ResourceMapper.discover(session, 2).catch((error: unknown) => {
+      if (error instanceof ConnectionRefusedError || (error instanceof ServerError && (error.code === 401 || error.code === 403))) return ResourceMapper.none()
+      throw error
+    })
     let group = ''
     let resource = resourceText
     if (resourceText !== '*') {
@@ -323,7 +327,14 @@ async function canI(session: KubectlSession, args: readonly string[]): Promise<n
 }
 
 async function whoAmI(session: KubectlSession): Promise<number> {
-  const review = await session.request('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {body: {kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1', metadata: {creationTimestamp: null}}})
+  let review: Awaited<ReturnType<KubectlSession['request']>>
+  try {
+    review = await session.request('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {body: {kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1', metadata: {creationTimestamp: null}}})
+  } catch (error) {
+    // whoami's own words for a review it may not create or the server does not serve.
+    if (error instanceof ServerError && (error.code === 403 || error.code === 404)) throw new KubectlError('the selfsubjectreviews API is not enabled in the cluster or you do not have permission to call it')
+    throw error
+  }
   const output = session.flag('output')
   const body = review.body as {status: {userInfo: {username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]>}}}
   if (output === 'json') {

@@ -1,0 +1,240 @@
+// kube-aggregator's APIServices, without an aggregation backend: the autoregister controller's
+// APIService for every group version the API server serves itself (labelled automanaged onstart)
+// and for every CRD group version (automanaged true, kept in step with the CRDs), and the
+// availability controllers' Available condition: True for a local APIService, and for one backed by
+// a Service the first check that fails, in kube's order (the Service, its port, its endpoint slices,
+// then the discovery request, which no simulated pod answers).
+import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
+import {builtinResources} from '../api/resources.js'
+import type {ResourceDefinition, Scheme} from '../api/scheme.js'
+import {objects, str} from '../api/strategies/json-fields.js'
+import type {ApiResponse} from '../api/wire.js'
+import {goQuote} from '../util/go-quote.js'
+import {ApiError} from './api-errors.js'
+import type {BootstrapObject} from './bootstrap-object.js'
+import {listPrefix} from './keys.js'
+import type {Registry} from './registry.js'
+import type {RequestInfo} from './request.js'
+import {objectFromStored} from './stored-objects.js'
+
+const group = 'apiregistration.k8s.io'
+export const automanagedLabel = 'kube-aggregator.kubernetes.io/automanaged'
+
+/** kube-apiserver's apiVersionPriorities for the group versions kubemu serves: {group minimum, version}. */
+const builtinPriorities: ReadonlyMap<string, readonly [number, number]> = new Map([
+  ['/v1', [18000, 1]],
+  ['apps/v1', [17800, 15]],
+  ['authentication.k8s.io/v1', [17700, 15]],
+  ['authorization.k8s.io/v1', [17600, 15]],
+  ['autoscaling/v1', [17500, 15]],
+  ['autoscaling/v2', [17500, 30]],
+  ['batch/v1', [17400, 15]],
+  ['certificates.k8s.io/v1', [17300, 15]],
+  ['networking.k8s.io/v1', [17200, 15]],
+  ['policy/v1', [17100, 15]],
+  ['rbac.authorization.k8s.io/v1', [17000, 15]],
+  ['storage.k8s.io/v1', [16800, 15]],
+  ['admissionregistration.k8s.io/v1', [16700, 15]],
+  ['apiextensions.k8s.io/v1', [16700, 15]],
+  ['scheduling.k8s.io/v1', [16600, 15]],
+  ['coordination.k8s.io/v1', [16500, 15]],
+  ['discovery.k8s.io/v1', [16200, 15]],
+])
+/** The priorities metrics-server registers metrics.k8s.io with; kubemu's API server serves that group itself. */
+const metricsPriorities = [100, 100] as const
+/** The crdRegistrationController's priorities for every CRD group version. */
+const customResourcePriorities = [1000, 100] as const
+
+/** The condition message of a local APIService, as the local availability controller writes it. */
+export const localMessage = 'Local APIServices are always available'
+
+function apiServiceObject(groupName: string, version: string, [groupPriorityMinimum, versionPriority]: readonly [number, number], labels?: Record<string, string>): BootstrapObject {
+  return {
+    group,
+    resource: 'apiservices',
+    namespace: '',
+    body: {
+      apiVersion: `${group}/v1`,
+      kind: 'APIService',
+      metadata: {name: `${version}.${groupName}`, ...(labels ? {labels} : {})},
+      spec: {group: groupName, version, groupPriorityMinimum, versionPriority},
+    },
+  }
+}
+
+/** The APIServices kube-apiserver registers at start for the group versions it serves (no apiregistration.k8s.io: the aggregator serves that one). */
+export function autoregisteredApiServiceObjects(): BootstrapObject[] {
+  const served = new Set(builtinResources.map((definition) => `${definition.group}/${definition.version}`))
+  const objectsOf: BootstrapObject[] = []
+  for (const [groupVersion, priorities] of builtinPriorities) {
+    if (!served.has(groupVersion)) continue
+    const [groupName = '', version = ''] = groupVersion.split('/')
+    objectsOf.push(apiServiceObject(groupName, version, priorities, {[automanagedLabel]: 'onstart'}))
+  }
+  if (served.has('metrics.k8s.io/v1beta1')) objectsOf.push(apiServiceObject('metrics.k8s.io', 'v1beta1', metricsPriorities))
+  return objectsOf
+}
+
+interface Condition {
+  type: 'Available'
+  status: 'True' | 'False' | 'Unknown'
+  lastTransitionTime: string
+  reason: string
+  message: string
+}
+
+/** The Services this API server follows for APIServices at most (a resync checks the others). */
+export const referencedServicesMax = 1000
+
+export class ApiServices {
+  /** The APIServices that name each Service (namespace/name), as last checked. */
+  private readonly referenced = new Map<string, Set<string>>()
+
+  constructor(
+    private readonly scheme: Scheme,
+    private readonly registry: Registry,
+    /** Creates an object as the API server's loopback client does (admission, defaults, validation). */
+    private readonly create: (object: BootstrapObject) => Promise<ApiResponse>,
+    private readonly now: () => number,
+  ) {}
+
+  /** APIServices, and the Services and EndpointSlices their availability follows. */
+  static concerns(definition: ResourceDefinition): boolean {
+    return (definition.group === group && definition.resource === 'apiservices') || (definition.group === '' && definition.resource === 'services') || (definition.group === 'discovery.k8s.io' && definition.resource === 'endpointslices')
+  }
+
+  /**
+   * After a write to an APIService: its availability, as the controllers see it at once; after a
+   * write to a Service or its endpoint slices that an APIService names (as this API server last
+   * saw them; the resync finds the others): those APIServices' availability again.
+   */
+  async afterWrite(definition: ResourceDefinition, info: RequestInfo, response: ApiResponse, dryRun: boolean): Promise<void> {
+    if (dryRun || response.status >= 300 || info.subresource !== '' || !['create', 'update', 'patch', 'delete'].includes(info.verb)) return
+    const body = isJsonObject(response.body) && isJsonObject(response.body.metadata) ? (response.body as KubeObject) : null
+    if (definition.group === group) {
+      if (body && info.verb !== 'delete') await this.checkAvailability(body)
+      return
+    }
+    const service = definition.resource === 'services' ? info.name || body?.metadata.name : body?.metadata.labels?.['kubernetes.io/service-name']
+    const names = service ? this.referenced.get(`${info.namespace}/${service}`) : undefined
+    if (!names) return
+    for (const name of [...names]) {
+      try {
+        await this.checkAvailability(await this.registry.get(this.definition(), '', name))
+      } catch (error) {
+        ignoreNotFound(error)
+      }
+    }
+  }
+
+  /** Every APIService's availability again (the controllers' resync: a Service or its endpoints may have changed). */
+  async checkAll(): Promise<void> {
+    const {objects: stored} = await this.registry.store.list(listPrefix(this.definition(), null))
+    this.referenced.clear()
+    for (const entry of stored) await this.checkAvailability(objectFromStored(entry))
+  }
+
+  /** Sets the Available condition of an APIService (as read), writing only when it changed. */
+  private async checkAvailability(apiService: KubeObject): Promise<void> {
+    const spec = isJsonObject(apiService.spec) ? apiService.spec : {}
+    if (isJsonObject(spec.service) && this.referenced.size < referencedServicesMax) {
+      const key = `${str(spec.service.namespace)}/${str(spec.service.name)}`
+      this.referenced.set(key, new Set([...(this.referenced.get(key) ?? []), apiService.metadata.name ?? '']))
+    }
+    const checked = await this.availability(apiService)
+    const same = (current: KubeObject) => {
+      const existing = objects(isJsonObject(current.status) ? current.status.conditions : undefined).find((condition) => condition.type === 'Available')
+      return existing !== undefined && existing.status === checked.status && existing.reason === checked.reason && existing.message === checked.message
+    }
+    if (same(apiService)) return
+    await this.registry.guaranteedUpdate(this.definition(), '', apiService.metadata.name ?? '', (current) => {
+      if (!current || same(current)) return null
+      const status = isJsonObject(current.status) ? current.status : {}
+      const conditions = objects(status.conditions)
+      const existing = conditions.find((condition) => condition.type === 'Available')
+      if (existing) {
+        if (existing.status !== checked.status) Object.assign(existing, {status: checked.status, lastTransitionTime: checked.lastTransitionTime})
+        Object.assign(existing, {reason: checked.reason, message: checked.message})
+      } else conditions.push({...checked})
+      current.status = {...status, conditions}
+      return current
+    }).catch(ignoreNotFound)
+  }
+
+  /** The crdRegistrationController for one group: an APIService for each version a CRD of it serves, and none for the others. */
+  async syncCustomResourceGroup(groupName: string): Promise<void> {
+    const crds = this.scheme.preferredResource('apiextensions.k8s.io', 'customresourcedefinitions')
+    if (!crds || groupName.length === 0) return
+    const wanted = new Set<string>()
+    for (const entry of (await this.registry.store.list(listPrefix(crds, null))).objects) {
+      const crd = objectFromStored(entry)
+      const spec = isJsonObject(crd.spec) ? crd.spec : {}
+      if (str(spec.group) !== groupName || crd.metadata.deletionTimestamp) continue
+      for (const version of objects(spec.versions)) if (version.served === true) wanted.add(str(version.name))
+    }
+    const definition = this.definition()
+    const have = new Set<string>()
+    for (const entry of (await this.registry.store.list(listPrefix(definition, null))).objects) {
+      const apiService = objectFromStored(entry)
+      const spec = isJsonObject(apiService.spec) ? apiService.spec : {}
+      if (str(spec.group) !== groupName || apiService.metadata.labels?.[automanagedLabel] !== 'true') continue
+      have.add(str(spec.version))
+      if (!wanted.has(str(spec.version))) await this.registry.delete(definition, '', apiService.metadata.name ?? '').catch(ignoreNotFound)
+    }
+    for (const version of wanted) {
+      if (have.has(version)) continue
+      const response = await this.create(apiServiceObject(groupName, version, customResourcePriorities, {[automanagedLabel]: 'true'}))
+      if (response.status >= 300 && response.status !== 409) throw new Error(`could not register the APIService ${version}.${groupName}: ${(response.body as {message?: string} | null)?.message ?? response.status}`)
+    }
+  }
+
+  private definition(): ResourceDefinition {
+    const definition = this.scheme.preferredResource(group, 'apiservices')
+    if (!definition) throw new Error('the API server does not serve apiservices')
+    return definition
+  }
+
+  /** The remote availability controller's checks, in its order; a local APIService is always available. */
+  private async availability(apiService: KubeObject): Promise<Condition> {
+    const condition = (status: Condition['status'], reason: string, message: string): Condition => ({type: 'Available', status, lastTransitionTime: formatTimestamp(this.now()), reason, message})
+    const spec = isJsonObject(apiService.spec) ? apiService.spec : {}
+    if (!isJsonObject(spec.service)) return condition('True', 'Local', localMessage)
+    const namespace = str(spec.service.namespace)
+    const name = str(spec.service.name)
+    const port = typeof spec.service.port === 'number' ? spec.service.port : 443
+    const where = `service/${name} in ${goQuote(namespace)}`
+    const servicesDefinition = this.scheme.preferredResource('', 'services')!
+    let service: KubeObject
+    try {
+      service = await this.registry.get(servicesDefinition, namespace, name)
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 404) return condition('False', 'ServiceNotFound', `${where} is not present`)
+      return condition('Unknown', 'ServiceAccessError', `${where} cannot be checked due to: ${error instanceof Error ? error.message : String(error)}`)
+    }
+    const serviceSpec = isJsonObject(service.spec) ? service.spec : {}
+    const type = str(serviceSpec.type) || 'ClusterIP'
+    if (type === 'ClusterIP') {
+      const servicePort = objects(serviceSpec.ports).find((entry) => entry.port === port)
+      if (!servicePort) return condition('False', 'ServicePortError', `${where} is not listening on port ${port}`)
+      const portName = str(servicePort.name)
+      const slicesDefinition = this.scheme.preferredResource('discovery.k8s.io', 'endpointslices')!
+      const slices = (await this.registry.store.list(listPrefix(slicesDefinition, namespace))).objects
+        .map((entry) => objectFromStored(entry))
+        .filter((slice) => slice.metadata.labels?.['kubernetes.io/service-name'] === name)
+      if (slices.length === 0) return condition('False', 'EndpointsNotFound', `cannot find endpointslices for ${where}`)
+      const serving = slices.some((slice) =>
+        objects(slice.endpoints).some((endpoint) => !isJsonObject(endpoint.conditions) || endpoint.conditions.ready !== false)
+        && objects(slice.ports).some((entry) => typeof entry.name === 'string' && entry.name === portName && entry.port !== undefined))
+      if (!serving) return condition('False', 'MissingEndpoints', `endpointslices for ${where} have no addresses with port name ${goQuote(portName)}`)
+    }
+    // The discovery request through the Service: no simulated container serves an aggregated API, so the dial is refused.
+    const host = type === 'ExternalName' ? str(serviceSpec.externalName) : str(serviceSpec.clusterIP)
+    const path = apiService.metadata.name === 'v1.' ? `/api/${str(spec.version)}` : `/apis/${str(spec.group)}/${str(spec.version)}`
+    const url = `https://${host}:${port}${path}`
+    return condition('False', 'FailedDiscoveryCheck', `failing or missing response from ${url}: Get ${goQuote(url)}: dial tcp ${host}:${port}: connect: connection refused`)
+  }
+}
+
+function ignoreNotFound(error: unknown): void {
+  if (!(error instanceof ApiError && error.code === 404)) throw error
+}
