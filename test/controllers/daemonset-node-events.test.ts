@@ -46,4 +46,36 @@ describe('the DaemonSet controller, as nodes change under a running control plan
     await settle()
     expect(await placed()).toEqual(['worker-3=Running'])
   })
+
+  it('keeps a pod on a node newly tainted NoSchedule (counted misscheduled), removes it for NoExecute, and makes one pod for a template naming its node', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 5, 12, 0, 0))
+    const cluster = await inProcessCluster(clock, 12)
+    clusters.push(cluster)
+    const {admin} = cluster
+    const plane = new ControlPlane(cluster.api, clock, () => cluster.random.next())
+    planes.push(plane)
+    const settle = async () => expect((await plane.settle()).settled).toBe(true)
+    const create = (name: string, spec: Record<string, unknown>) => admin.create(resources.daemonSets, {kind: 'DaemonSet', apiVersion: 'apps/v1', metadata: {name, namespace: 'default'}, spec: {selector: {matchLabels: {app: name}}, template: {metadata: {labels: {app: name}}, spec: {...spec, containers: [{name: 'agent', image: 'registry.k8s.io/pause:3.10'}]}}}} as never)
+    const placed = async (app: string) => (await admin.list<Pod>(resources.pods, 'default')).items.filter((pod) => !pod.metadata.deletionTimestamp && pod.metadata.labels?.app === app).map((pod) => String(pod.spec.nodeName)).sort()
+    const misscheduled = async (name: string) => ((await admin.get(resources.daemonSets, 'default', name)).status as {numberMisscheduled?: number}).numberMisscheduled ?? 0
+    await create('agent', {})
+    await settle()
+    const everywhere = await placed('agent')
+    expect(everywhere).toContain('worker-2')
+
+    await admin.patch(resources.nodes, '', 'worker-2', {spec: {taints: [{key: 'dedicated', value: 'db', effect: 'NoSchedule'}]}})
+    await settle()
+    expect(await placed('agent')).toEqual(everywhere)
+    expect(await misscheduled('agent')).toBe(1)
+
+    await admin.patch(resources.nodes, '', 'worker-2', {spec: {taints: [{key: 'dedicated', value: 'db', effect: 'NoExecute'}]}})
+    await settle()
+    expect(await placed('agent')).toEqual(everywhere.filter((node) => node !== 'worker-2'))
+    expect(await misscheduled('agent')).toBe(0)
+
+    // kube's first check: a template's nodeName rules out every other node.
+    await create('pinned', {nodeName: 'worker-1'})
+    await settle()
+    expect(await placed('pinned')).toEqual(['worker-1'])
+  })
 })

@@ -55,7 +55,8 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
       for (const set of this.owners.list()) {
         if (event.type === 'MODIFIED' && event.previous) {
           const template = daemonPodTemplate(set)
-          if (this.shouldRun(template, event.previous) === this.shouldRun(template, event.object)) continue
+          const [before, after] = [this.shouldRun(template, event.previous), this.shouldRun(template, event.object)]
+          if (before.run === after.run && before.continueRunning === after.continueRunning) continue
         }
         this.queue.add(objectKey(set))
       }
@@ -63,11 +64,21 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
   }
 
 
-  /** Whether a daemon pod of this template should run on the node (nodeShouldRunDaemonPod). */
-  private shouldRun(template: Pod, node: Node): boolean {
+  /**
+   * Whether a daemon pod of this template should run on the node, and whether one already there
+   * may go on running (kube's NodeShouldRunDaemonPod): a NoSchedule taint it does not tolerate
+   * keeps a new pod off the node but leaves a running one; a NoExecute one, or a node the
+   * template's nodeName, selector or affinity rules out, does neither.
+   */
+  private shouldRun(template: Pod, node: Node): {run: boolean; continueRunning: boolean} {
+    const name = String(node.metadata.name)
+    const neither = {run: false, continueRunning: false}
+    if (template.spec.nodeName && template.spec.nodeName !== name) return neither
     // The node's name and labels are all it reads: a NodeInfo per node would parse its allocatable quantities, at every node event for every node.
-    if (!matchesNodeSelectorAndAffinity(template, {name: String(node.metadata.name), labels: node.metadata.labels ?? {}})) return false
-    return (node.spec?.taints ?? []).every((taint) => (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') || tolerated(template.spec.tolerations, taint))
+    if (!matchesNodeSelectorAndAffinity(template, {name, labels: node.metadata.labels ?? {}})) return neither
+    const untolerated = (node.spec?.taints ?? []).filter((taint) => (taint.effect === 'NoSchedule' || taint.effect === 'NoExecute') && !tolerated(template.spec.tolerations, taint))
+    if (untolerated.some((taint) => taint.effect === 'NoExecute')) return neither
+    return {run: untolerated.length === 0, continueRunning: true}
   }
 
   protected async reconcile(key: string, now: number): Promise<void> {
@@ -80,14 +91,17 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
     const owned = this.ownedPods(set)
     const currentRevision = await this.history.current(set, {...(set.spec.template?.metadata?.labels ?? {}), [hashLabel]: hash})
     const nodeOf = (pod: Pod) => pod.spec.nodeName ?? ((pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]?.matchFields?.[0]?.values ?? [])[0])
-    const wanted = this.nodes.list().filter((node) => this.shouldRun(template, node))
+    const decisions = new Map(this.nodes.list().map((node) => [String(node.metadata.name), {node, ...this.shouldRun(template, node)}]))
+    const wanted = [...decisions.values()].filter((decision) => decision.run).map((decision) => decision.node)
     const wantedNames = new Set(wanted.map((node) => String(node.metadata.name)))
-    let misscheduled = 0
+    // Nodes that have a daemon pod they should not (kept while they may go on running).
+    const misscheduledNodes = new Set<string>()
     for (const pod of owned) {
       if (pod.metadata.deletionTimestamp) continue
       const node = nodeOf(pod)
-      if (node && !wantedNames.has(node)) {
-        misscheduled++
+      const decision = node ? decisions.get(node) : undefined
+      if (node && !decision?.run) misscheduledNodes.add(node)
+      if (node && !decision?.continueRunning) {
         await this.client.delete(resources.pods, namespace, String(pod.metadata.name), {preconditions: {uid: String(pod.metadata.uid)}})
       } else if (pod.status?.phase === 'Failed') {
         await this.client.delete(resources.pods, namespace, String(pod.metadata.name), {preconditions: {uid: String(pod.metadata.uid)}})
@@ -129,7 +143,7 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
       ...current,
       currentNumberScheduled: scheduled.length,
       desiredNumberScheduled: wanted.length,
-      numberMisscheduled: misscheduled,
+      numberMisscheduled: misscheduledNodes.size,
       numberReady: live.filter(isPodReady).length,
       numberAvailable: live.filter((pod) => isPodAvailable(pod, set.spec.minReadySeconds ?? 0, now)).length,
       updatedNumberScheduled: scheduled.filter((pod) => pod.metadata.labels?.[hashLabel] === hash).length,
