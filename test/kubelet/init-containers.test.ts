@@ -21,7 +21,7 @@ ${inits.map(([container, script]) => `  - name: ${container}\n    image: busybox
     image: nginx:1.27
 `
 
-type Status = {name: string; ready: boolean; started: boolean; restartCount: number; state: {running?: unknown; waiting?: {reason: string}; terminated?: {exitCode: number; reason: string}}}
+type Status = {name: string; ready: boolean; started: boolean; restartCount: number; state: {running?: unknown; waiting?: {reason: string}; terminated?: {exitCode: number; reason: string; finishedAt: string}}}
 type Condition = {type: string; status: string; reason?: string; message?: string}
 
 describe('init containers under up', {timeout: 300_000}, () => {
@@ -89,6 +89,24 @@ spec:
     await advance('2s')
     await waitFor('migrated', '{.status.phase}=Running')
     expect(await line('migrated')).toBe('1/1 Running 0')
+  })
+
+  it("waits for a Service as the docs' example does: looked at again when it comes, done at the next try after it", async () => {
+    const script = 'until nslookup waited-for.default.svc.cluster.local; do echo waiting for the service; sleep 2; done'
+    expect((await real('apply -f -', pod('waiting', 'Always', [['wait-for-service', script]]))).status).toBe(0)
+    await waitFor('waiting', '{.status.initContainerStatuses[0].started}=true')
+    await advance('5s')
+    expect(await line('waiting')).toBe('0/1 Init:0/1 0')
+    expect((await real('create service clusterip waited-for --tcp=80:80')).status).toBe(0)
+    await advance('2s')
+    await waitFor('waiting', '{.status.initContainerStatuses[0].state.terminated.reason}=Completed')
+    // The tries before the Service came failed; the one after it found it.
+    const log = (await real('logs waiting -c wait-for-service')).stdout
+    expect(log.match(/waiting for the service/g)?.length).toBeGreaterThanOrEqual(3)
+    expect(log).toMatch(/Name:\twaited-for\.default\.svc\.cluster\.local\nAddress: 10\.\d+\.\d+\.\d+\n\n$/)
+    const finished = Date.parse((await status('waiting')).initContainerStatuses[0]!.state.terminated!.finishedAt)
+    const created = Date.parse((await real('get service waited-for -o jsonpath={.metadata.creationTimestamp}')).stdout)
+    expect(finished).toBeGreaterThanOrEqual(created)
   })
 
   it('a pod deleted while an init container runs stops that container', async () => {

@@ -65,7 +65,7 @@ export function hostPodNetwork(server: () => Promise<RequestHandler>, clock: Clo
 /** The network `open` gives, asked for once it is needed. */
 function opened(open: () => Promise<PodNetwork>): PodNetwork {
   return {
-    lookup: async (from, name, type) => (await open()).lookup(from, name, type),
+    lookup: async (from, name, type, atMilliseconds) => (await open()).lookup(from, name, type, atMilliseconds),
     request: async (from, url, options) => (await open()).request(from, url, options),
     connect: async (from, host, port) => (await open()).connect(from, host, port),
     snapshot: () => {

@@ -34,6 +34,12 @@ function withInitStatus(pod: Pod, name: string, entry: ContainerStatus, now: num
   return {...status, ...(phase ? {phase} : {}), conditions, initContainerStatuses: statuses}
 }
 
+/** The pod has init containers and is not Initialized yet (not failed either). */
+export function isInitializing(pod: Pod): boolean {
+  if ((pod.spec.initContainers ?? []).length === 0 || pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') return false
+  return !((pod.status?.conditions ?? []) as Array<{type?: string; status?: string}>).some((condition) => condition.type === 'Initialized' && condition.status === 'True')
+}
+
 /**
  * The pod's init containers now: false when it has none or all are done (its containers start);
  * true while one is pulled, runs, backs off, or failed the pod (the pod is looked at again when

@@ -33,7 +33,7 @@ import {PodDeletions} from './pod-deletion.js'
 import {PodIps} from './pod-ips.js'
 import {forgetPulls, type PodWork, type PullPlan, podObjectOf, writeStatus} from './pod-work.js'
 import {runningOutcome} from './running.js'
-import {initializing} from './init-containers.js'
+import {initializing, isInitializing} from './init-containers.js'
 import {type KubeletCertificateOptions, KubeletClientCertificates} from './client-certificates.js'
 
 export {runSecondsAnnotation, exitCodeAnnotation}
@@ -85,6 +85,11 @@ export class Kubelets implements ControlLoop, PodWork {
     this.certificates = certificates ? new KubeletClientCertificates(this.nodes, informers, certificates) : null
     this.deletions = new PodDeletions(this)
     this.services = informers.informer<KubeObject>(resources.services)
+    // An init container waiting for a Service (`until nslookup db; do sleep 2; done`, the docs'
+    // example) is looked at again when the Services change: its replay asks the network as it is now.
+    this.services.onEvent(() => {
+      for (const pod of this.pods.list()) if (pod.spec.nodeName && isInitializing(pod)) this.simulated.add(objectKey(pod))
+    })
     this.claims = informers.informer<PersistentVolumeClaim>(resources.persistentVolumeClaims)
     // A claim that binds lets the pods on nodes that mount it start.
     this.claims.onEvent((event) => {

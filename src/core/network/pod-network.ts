@@ -112,8 +112,12 @@ function networkOver(read: () => Promise<NetworkState>, memory: ProxyMemory, ran
   })
 
   return {
-    async lookup(from, name, type) {
-      return resolveName((await read()).view, from, name, type)
+    async lookup(from, name, type, atMilliseconds) {
+      const {view} = await read()
+      if (atMilliseconds === undefined) return resolveName(view, from, name, type)
+      // The Services of that moment: those made (to the second their timestamp holds) by then.
+      const made = view.services.filter((service) => (Date.parse(String(service.metadata.creationTimestamp ?? '')) || 0) <= atMilliseconds)
+      return resolveName(made.length === view.services.length ? view : {...view, services: made}, from, name, type)
     },
 
     snapshot() {

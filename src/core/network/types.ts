@@ -124,7 +124,11 @@ export interface HttpRequestOptions {
  * read the cluster through the API server (as CoreDNS and kube-proxy do), never the store.
  */
 export interface PodNetwork {
-  lookup(from: NetworkSource, name: string, type: DnsRecordType): Promise<DnsAnswer>
+  /**
+   * A DNS lookup; `atMilliseconds`: the moment of a replayed command that asks (a Service made
+   * after it is not there yet, so `until nslookup db` loops on until the Service came).
+   */
+  lookup(from: NetworkSource, name: string, type: DnsRecordType, atMilliseconds?: number): Promise<DnsAnswer>
   /** An HTTP request to `url` (http:// only; a host name goes through lookup first). */
   request(from: NetworkSource, url: string, options: HttpRequestOptions): Promise<NetworkExchange>
   /** A TCP connection to host:port and nothing more (tcpSocket probes, nc -z). */
@@ -156,7 +160,7 @@ export const networkUnavailable: PodNetwork = {
 /** The network as a container's replayed command reaches it: the lines its requests leave in servers' access logs go to `record` (see HttpRequestOptions.recordServed). */
 export function replayedNetwork(network: PodNetwork, record: ServedRequestRecorder): PodNetwork {
   return {
-    lookup: (from, name, type) => network.lookup(from, name, type),
+    lookup: (from, name, type, atMilliseconds) => network.lookup(from, name, type, atMilliseconds),
     request: (from, url, options) => network.request(from, url, {...options, recordServed: record}),
     connect: (from, host, port) => network.connect(from, host, port),
     snapshot: () => replayedNetwork(network.snapshot(), record),

@@ -16,7 +16,7 @@ export const curlConnectTimeoutMillisecondsDefault = kernelConnectGiveUpMillisec
 /** busybox wget's default -T. */
 export const wgetTimeoutMillisecondsDefault = 900_000
 
-function* ask<T>(process: ShellProcess, question: (network: import('../../network/types.js').PodNetwork) => Promise<T>): Generator<import('./process-context.js').ShellEffect, T, unknown> {
+function* ask<T>(process: ShellProcess, question: (network: import('../../network/types.js').PodNetwork, atMilliseconds: number) => Promise<T>): Generator<import('./process-context.js').ShellEffect, T, unknown> {
   return (yield {kind: 'network', ask: question}) as T
 }
 
@@ -179,7 +179,7 @@ function* nslookup(process: ShellProcess, argv: readonly string[]): ShellRun {
   }
   const typeFlag = argv.find((argument) => /^-(type|query)=/i.test(argument))
   const type = (typeFlag ? typeFlag.slice(typeFlag.indexOf('=') + 1).toUpperCase() : 'A') as 'A'
-  const answer: DnsAnswer = yield* ask(process, (network) => network.lookup(process.context.source, name, type))
+  const answer: DnsAnswer = yield* ask(process, (network, at) => network.lookup(process.context.source, name, type, at))
   const server = answer.server || '10.96.0.10'
   process.out(`Server:\t\t${server}\nAddress:\t${server}:53\n\n`)
   if (answer.rcode !== 'NOERROR') {

@@ -17,7 +17,8 @@ export type ShellEffect =
   /** Wait this long (Infinity: for ever, as a server or `sleep infinity`). */
   | {readonly kind: 'sleep'; readonly milliseconds: number}
   /** Ask the pod network; the driver resumes the generator with the answer. */
-  | {readonly kind: 'network'; readonly ask: (network: PodNetwork) => Promise<unknown>}
+  /** A question to the network, asked at the process's moment (a replay's, in the past). */
+  | {readonly kind: 'network'; readonly ask: (network: PodNetwork, atMilliseconds: number) => Promise<unknown>}
   /** Wait for what comes on the container's open stdin; the driver resumes with the text, or null at its end. */
   | {readonly kind: 'input'}
   /** Run one of the host's tools (ContainerTools); the driver resumes the generator with its result. */

@@ -151,7 +151,7 @@ export async function runOverTime(spec: RunSpec, startedAtMilliseconds: number, 
     if (step.done) return finish(step.value)
     const effect = step.value
     if (effect.kind === 'network') {
-      answer = await effect.ask(spec.network)
+      answer = await effect.ask(spec.network, now)
       continue
     }
     if (effect.kind === 'tool') {

@@ -169,7 +169,7 @@ export class ShellSession {
         return
       }
       const effect = step.value
-      if (effect.kind === 'network') answer = await effect.ask(this.network)
+      if (effect.kind === 'network') answer = await effect.ask(this.network, this.now)
       else if (effect.kind === 'tool') answer = await effect.run()
       else if (effect.kind === 'input') {
         if (this.unread === '' && !this.inputEnded) {
