@@ -357,7 +357,9 @@ export class ApiServer {
     const dryRun = request.query?.dryRun === 'All'
     if (ApiServices.concerns(definition)) {
       const response = await this.handlers.serve(request, info, definition, user, context.trail)
-      await this.apiServices.afterWrite(definition, info, response, dryRun)
+      // The write is done: an availability check that fails (a conflict, etcd without a quorum)
+      // must not answer it as failed; the next resync checks again.
+      await this.apiServices.afterWrite(definition, info, response, dryRun).catch(() => undefined)
       return this.asTable(request, info, definition, response)
     }
     if (!isCustomResourceDefinitions(definition)) return this.asTable(request, info, definition, await this.handlers.serve(request, info, definition, user, context.trail))

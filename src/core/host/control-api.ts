@@ -2,6 +2,7 @@
 // what commands other than kubectl ask of the process that drives the cluster (move the clock,
 // stop and start members and masters). One module for both sides: `up` serves these paths, the
 // remote host calls them. Only the cluster's admin (its token) may use them.
+import {timingSafeEqual} from 'node:crypto'
 import type {ApiResponse, TrustedRequest} from '../api/wire.js'
 import type {AdvanceResult, FaultAction, FaultKind, FaultResult, KubernetesHandler, TimeReading} from './cluster-host.js'
 
@@ -80,6 +81,12 @@ export function withControlEndpoints(api: KubernetesHandler, operations: HostOpe
   }
 }
 
+/** Compares a presented credential with the expected one in constant time. */
+function sameSecret(given: string, expected: string): boolean {
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)]
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
 /**
  * The Kubernetes API with the folder endpoint alone in front, for the secure port kubeconfigs name:
  * a copy of `up`'s kubeconfig used from another home asks it (with the admin's token) which
@@ -88,7 +95,7 @@ export function withControlEndpoints(api: KubernetesHandler, operations: HostOpe
 export function withFolderEndpoint(api: KubernetesHandler, folder: string, adminToken: () => string): KubernetesHandler {
   return {
     async handle(request, trace) {
-      const asked = request.path === `${controlPathPrefix}folder` && request.method === 'GET' && request.headers?.authorization === `Bearer ${adminToken()}`
+      const asked = request.path === `${controlPathPrefix}folder` && request.method === 'GET' && sameSecret(String(request.headers?.authorization ?? ''), `Bearer ${adminToken()}`)
       return asked ? reply(200, {folder}) : api.handle(request, trace)
     },
   }

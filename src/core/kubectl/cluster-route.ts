@@ -85,6 +85,9 @@ export interface ServerCredentials {
   readonly insecure?: boolean
 }
 
+/** The hosts `up` serves on (it listens on 127.0.0.1 only): the folder is asked of no other. */
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
 /** The largest answer of `up`'s folder endpoint read (a path). */
 const folderAnswerBytesMax = 64 * 1024
 
@@ -100,7 +103,10 @@ export async function upFolderServing(server: string, credentials: ServerCredent
   } catch {
     return null
   }
-  if (!credentials.token) return null
+  // The token goes only where the request would send it anyway and no one else can read it: a
+  // loopback https server (up listens on 127.0.0.1) proving the kubeconfig's own CA. Never over
+  // plain http (kubectl sends no credentials there), never to a server it cannot verify.
+  if (!credentials.token || url.protocol !== 'https:' || !loopbackHosts.has(url.hostname) || !credentials.authority || credentials.insecure) return null
   const answer = await new Promise<string | null>((done) => {
     const options = {method: 'GET', headers: {authorization: `Bearer ${credentials.token}`}, timeout: probeTimeoutMilliseconds, ...(credentials.authority ? {ca: credentials.authority} : {}), ...(credentials.insecure ? {rejectUnauthorized: false} : {})}
     const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (response) => {

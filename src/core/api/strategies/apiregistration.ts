@@ -47,6 +47,8 @@ function validateApiService(object: KubeObject): FieldError[] {
   }
   if (str(spec.service.namespace).length === 0) errors.push(fieldError.required(specPath.child('service', 'namespace')))
   if (str(spec.service.name).length === 0) errors.push(fieldError.required(specPath.child('service', 'name')))
+  const port = integer(spec.service.port)
+  if (port < 1 || port > 65535) errors.push(fieldError.invalid(specPath.child('service', 'port'), port, 'port is not valid: must be between 1 and 65535, inclusive'))
   if (insecure && caBundleBytes > 0) errors.push(fieldError.invalid(specPath.child('insecureSkipTLSVerify'), true, 'may not be true if caBundle is present'))
   return errors
 }
