@@ -145,6 +145,9 @@ describe('init containers, one-shot', () => {
     const run = (line: string, stdin?: string) => runShell(`${kubemu} ${line}`, {cwd: home, env, stdin})
     expect((await run('kubectl apply -f -', pod('staged', 'Always', [['setup', 'sleep 30'], ['migrate', 'true']]))).status).toBe(0)
     expect((await run('kubectl get pod staged --no-headers')).stdout).toMatch(/^staged +0\/1 +Init:0\/2 +0 /)
+    const why = (await run('why pod/staged')).stdout
+    expect(why).toMatch(/^pod\/staged in namespace default: Initializing\n\npod\/staged is initializing on node \S+: 0 of 2 init containers completed, init container setup runs \(for \d+s\); `kubectl logs staged -c setup` shows what it does\./)
+    expect(why).toContain('  - init container setup: running, ready=false, restarts=0\n')
     expect((await run('time advance 31s')).status).toBe(0)
     expect((await run('kubectl get pod staged --no-headers')).stdout).toMatch(/^staged +1\/1 +Running +0 /)
   })

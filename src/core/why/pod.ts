@@ -39,7 +39,10 @@ export async function explainPod(pod: KubeObject, reader: WhyReader): Promise<Di
     if (reason === 'Evicted' || reason === 'Preempting') return diagnosis(name, namespace, 'Failed', true, `${name} was evicted from node ${text(spec.nodeName)}: ${text(status.message)}. An evicted pod stays as a record until deleted; its controller (if any) made a replacement.`, containerFacts(pod))
     const failed = containers(pod).filter((entry) => fields(fields(entry.state).terminated).exitCode !== 0 && fields(entry.state).terminated !== undefined)
     const exits = failed.map((entry) => `container ${text(entry.name)} exited ${text(fields(fields(entry.state).terminated).exitCode)} (${text(fields(fields(entry.state).terminated).reason) || 'Error'})`)
-    return diagnosis(name, namespace, 'Failed', true, `${name} failed and will not run again (restartPolicy ${text(spec.restartPolicy) || 'Always'}): ${listed(exits) || text(status.message) || 'its containers ended in error'}. Read its output with \`kubectl logs ${text(pod.metadata.name)}\`.`, containerFacts(pod))
+    // An init container that failed ran alone: its own log tells why (the pod's containers never started).
+    const failedInit = failed.find((entry) => list(status.initContainerStatuses).includes(entry))
+    const logs = `kubectl logs ${text(pod.metadata.name)}${failedInit ? ` -c ${text(failedInit.name)}` : ''}`
+    return diagnosis(name, namespace, 'Failed', true, `${name} failed and will not run again (restartPolicy ${text(spec.restartPolicy) || 'Always'}): ${listed(exits) || text(status.message) || 'its containers ended in error'}. Read its output with \`${logs}\`.`, containerFacts(pod))
   }
   if (!text(spec.nodeName)) return explainUnscheduled(pod, reader)
   return explainScheduled(pod, reader)
@@ -51,12 +54,13 @@ function containers(pod: KubeObject): Fields[] {
 }
 
 function containerFacts(pod: KubeObject): string[] {
+  const inits = new Set(list(fields(pod.status).initContainerStatuses))
   return containers(pod).map((entry) => {
     const state = fields(entry.state)
     const [kind, detail] = Object.entries(state)[0] ?? ['unknown', {}]
     const reason = text(fields(detail).reason)
     const exit = fields(detail).exitCode
-    return `container ${text(entry.name)}: ${kind}${reason ? ` (${reason}${exit !== undefined ? `, exit ${text(exit)}` : ''})` : ''}, ready=${entry.ready === true}, restarts=${Number(entry.restartCount ?? 0)}`
+    return `${inits.has(entry) ? 'init container' : 'container'} ${text(entry.name)}: ${kind}${reason ? ` (${reason}${exit !== undefined ? `, exit ${text(exit)}` : ''})` : ''}, ready=${entry.ready === true}, restarts=${Number(entry.restartCount ?? 0)}`
   })
 }
 
@@ -155,7 +159,23 @@ async function explainScheduled(pod: KubeObject, reader: WhyReader): Promise<Dia
   }
   const started = timeOf(fields(pod.status).startTime)
   const since = started === null ? '' : ` (started ${duration(reader.now - started)} ago)`
+  const initializing = initializingText(pod, name, nodeName, reader.now)
+  if (initializing !== null) return diagnosis(name, namespace, 'Initializing', false, initializing, facts)
   return diagnosis(name, namespace, 'ContainerCreating', false, `${name} is starting on node ${nodeName}${since}: its containers are being created or wait for their first readiness probe. Nothing is wrong yet.`, facts)
+}
+
+/** What a pod whose init containers have not all completed is doing (null: it has none left to run). */
+function initializingText(pod: KubeObject, name: string, nodeName: string, now: number): string | null {
+  const inits = list(fields(pod.spec).initContainers)
+  if (inits.length === 0 || text(condition(pod, 'Initialized')?.status) === 'True') return null
+  const statuses = list(fields(pod.status).initContainerStatuses)
+  const done = statuses.filter((entry) => fields(fields(entry.state).terminated).exitCode === 0).length
+  const running = statuses.find((entry) => fields(entry.state).running !== undefined)
+  const runningSince = running ? timeOf(fields(fields(running.state).running).startedAt) : null
+  const what = running
+    ? `init container ${text(running.name)} runs${runningSince === null ? '' : ` (for ${duration(now - runningSince)})`}; \`kubectl logs ${text(pod.metadata.name)} -c ${text(running.name)}\` shows what it does`
+    : 'the next init container is being created'
+  return `${name} is initializing on node ${nodeName}: ${done} of ${inits.length} init containers completed, ${what}. Its containers start once every init container has completed (Init:${done}/${inits.length}).`
 }
 
 function containersReady(pod: KubeObject): string {
