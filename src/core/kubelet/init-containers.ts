@@ -47,10 +47,9 @@ export function isInitializing(pod: Pod): boolean {
  * any container starts).
  */
 export async function initializing(work: PodWork, pod: Pod, key: string, now: number, volumesReady: boolean): Promise<boolean> {
+  if (!isInitializing(pod)) return false
   const inits = pod.spec.initContainers ?? []
-  if (inits.length === 0) return false
   const status = (pod.status ?? {}) as Record<string, any>
-  if (((status.conditions as Array<Record<string, unknown>> | undefined) ?? []).some((condition) => condition.type === 'Initialized' && condition.status === 'True')) return false
   const statuses: ContainerStatus[] = status.initContainerStatuses ?? inits.map(initializingStatus)
   const container = inits.find((entry) => !initContainerDone(entry, statuses.find((found) => found.name === entry.name)))
   if (!container) {
