@@ -20,6 +20,17 @@ const earlierEventsReadMax = 500
 const eventsPerMillisecondMax = 1_000_000
 let eventSequence = 0
 
+/**
+ * What an event is about: an object, or a part of one (a pod's container, as the kubelet's events
+ * name it: client-go's object reference with its fieldPath, `spec.containers{web}`). The fieldPath
+ * is part of what makes two events identical: two containers' `Pulling` are two events.
+ */
+export type EventSubject = KubeObject | {readonly object: KubeObject; readonly fieldPath: string}
+
+function subjectParts(subject: EventSubject): {object: KubeObject; fieldPath: string | undefined} {
+  return 'fieldPath' in subject && 'object' in subject ? {object: subject.object as KubeObject, fieldPath: subject.fieldPath as string} : {object: subject as KubeObject, fieldPath: undefined}
+}
+
 export interface EventSource {
   readonly component: string
   readonly host?: string
@@ -64,7 +75,7 @@ export class EarlierEventsReader {
     for (const event of items) {
       if (typeof event.count !== 'number') continue
       const involved = event.involvedObject ?? {}
-      const key = eventKey(involved.uid, involved.kind, involved.name, event.type, event.reason, event.message?.startsWith(combinedMessagePrefix) ? combinedMessagePrefix : event.message)
+      const key = eventKey(involved.uid, involved.kind, involved.name, involved.fieldPath, event.type, event.reason, event.message?.startsWith(combinedMessagePrefix) ? combinedMessagePrefix : event.message)
       summaries.push({host: event.source?.host ?? '', key, name: event.metadata.name, count: event.count})
     }
     return summaries
@@ -128,12 +139,13 @@ export class EventRecorder {
    * `atMilliseconds`: the cluster time it happened, when that is earlier than now (the kubelet's
    * probes, run for a stretch of cluster time the command caught up on); now by default.
    */
-  async record(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, atMilliseconds?: number): Promise<void> {
+  async record(subject: EventSubject, type: 'Normal' | 'Warning', reason: string, message: string, atMilliseconds?: number): Promise<void> {
+    const {object, fieldPath} = subjectParts(subject)
     const at = Math.min(atMilliseconds ?? Number.POSITIVE_INFINITY, this.clock.nowMilliseconds())
     const objectKey = JSON.stringify([this.source.component, this.source.host ?? '', object.kind, object.metadata.namespace ?? '', object.metadata.name, object.metadata.uid ?? '', object.apiVersion])
     const correlated = this.correlator?.correlate(objectKey, type, reason, message, at)
     try {
-      await this.write(object, type, reason, correlated?.message ?? message, at, correlated)
+      await this.write(object, fieldPath, type, reason, correlated?.message ?? message, at, correlated)
       if (correlated?.skip) return
       this.onRecord?.({component: this.source.host ? `${this.source.component}/${this.source.host}` : this.source.component, object, type, reason, message, at})
     } catch (error) {
@@ -148,12 +160,13 @@ export class EventRecorder {
    * time the command caught up on). An event not known yet is recorded first. A count already
    * reached changes nothing. Refusals are dropped, as record's.
    */
-  async raiseCount(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, count: number, atMilliseconds: number): Promise<void> {
+  async raiseCount(subject: EventSubject, type: 'Normal' | 'Warning', reason: string, message: string, count: number, atMilliseconds: number): Promise<void> {
+    const {object, fieldPath} = subjectParts(subject)
     const at = Math.min(atMilliseconds, this.clock.nowMilliseconds())
-    const key = eventKey(object.metadata.uid, object.kind, object.metadata.name, type, reason, message)
+    const key = eventKey(object.metadata.uid, object.kind, object.metadata.name, fieldPath, type, reason, message)
     try {
       await this.readEarlierEvents(object.metadata.namespace || 'default')
-      if (!this.written.has(key)) await this.write(object, type, reason, message, at)
+      if (!this.written.has(key)) await this.write(object, fieldPath, type, reason, message, at)
       const previous = this.written.get(key)
       if (!previous || previous.count >= count) return
       await this.client.patch(resources.events, previous.namespace, previous.nameFor(object), {count, lastTimestamp: formatTimestamp(at)})
@@ -171,10 +184,10 @@ export class EventRecorder {
    * correlator made of it: a combined event is one for every similar message (its message the
    * latest); one the spam filter drops only counts, and the next written carries that count.
    */
-  private async write(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, now: number, correlated?: CorrelatedEvent): Promise<void> {
+  private async write(object: KubeObject, fieldPath: string | undefined, type: 'Normal' | 'Warning', reason: string, message: string, now: number, correlated?: CorrelatedEvent): Promise<void> {
     const timestamp = formatTimestamp(now)
     const namespace = object.metadata.namespace || 'default'
-    const key = eventKey(object.metadata.uid, object.kind, object.metadata.name, type, reason, correlated?.combined ? combinedMessagePrefix : message)
+    const key = eventKey(object.metadata.uid, object.kind, object.metadata.name, fieldPath, type, reason, correlated?.combined ? combinedMessagePrefix : message)
     await this.readEarlierEvents(namespace)
     const previous = this.written.get(key)
     let count = 1
@@ -213,6 +226,7 @@ export class EventRecorder {
         uid: object.metadata.uid,
         apiVersion: object.apiVersion,
         resourceVersion: object.metadata.resourceVersion,
+        ...(fieldPath ? {fieldPath} : {}),
       },
       reason,
       message,
@@ -267,7 +281,7 @@ export class EventRecorder {
 
 interface EarlierEvent extends KubeObject {
   metadata: ObjectMeta & {name: string}
-  involvedObject?: {uid?: string; kind?: string; name?: string}
+  involvedObject?: {uid?: string; kind?: string; name?: string; fieldPath?: string}
   source?: {component?: string; host?: string}
   type?: string
   reason?: string

@@ -314,16 +314,16 @@ export class SimulatedContainers {
    * once, when its trap's foreground command ends, when it exits by itself; null when it ignores
    * the signal and lives until the grace period's SIGKILL.
    */
-  async endAfterTerm(pod: Pod, containerName: string, run: ContainerRunStart, signalAt: number, reader: PodObjectReader): Promise<number | null> {
+  async endAfterTerm(pod: Pod, containerName: string, run: ContainerRunStart, signalAt: number, reader: PodObjectReader): Promise<{atMilliseconds: number; exitCode: number} | null> {
     const container = this.containerOf(pod, containerName)
     const reaction = termReaction(container)
-    if (reaction.kind === 'exits') return signalAt
+    if (reaction.kind === 'exits') return {atMilliseconds: signalAt, exitCode: reaction.exitCode}
     if (!followsCommand(pod, container)) return null
     const found: ReplayedRequest[] = []
     const result = await this.replay(pod, container, run, signalAt, reader, found)
     this.keepReplayed(pod, container.name, run, signalAt, signalAt, found)
-    if (result.exit) return result.exit.atMilliseconds
-    return reaction.kind === 'trap' ? result.wakesAtMilliseconds : null
+    if (result.exit) return {atMilliseconds: result.exit.atMilliseconds, exitCode: result.exit.code}
+    return reaction.kind === 'trap' && result.wakesAtMilliseconds !== null ? {atMilliseconds: result.wakesAtMilliseconds, exitCode: reaction.exitCode} : null
   }
 
   /** Up to when a run's readiness failures have their events; null before the first. */

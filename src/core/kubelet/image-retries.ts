@@ -10,7 +10,7 @@
 import type {Pod} from '../api/kinds.js'
 import {fnv32a} from '../util/fnv.js'
 import {restartedContainerStatus, withContainersChanged} from './pod-status.js'
-import {type PodWork, podObjectOf, startContainers, writeStatus} from './pod-work.js'
+import {containerSubject, type PodWork, startContainers, writeStatus} from './pod-work.js'
 
 /** The pod worker's back-off after a failed sync (kubelet's backOffPeriod). */
 export const syncRetryBaseMilliseconds = 10_000
@@ -96,12 +96,12 @@ export async function retryNeverPulled(work: PodWork, pod: Pod, key: string, sta
     return
   }
   const recorder = work.recorderFor(node)
-  const podObject = podObjectOf(pod)
   for (const [index, container] of failing.entries()) {
     const neverPull = tallies[index * 2]!
     const failed = tallies[index * 2 + 1]!
-    await recorder.raiseCount(podObject, 'Warning', 'ErrImageNeverPull', waiting.get(container.name)!, neverPull.count, neverPull.lastAtMilliseconds)
-    await recorder.raiseCount(podObject, 'Warning', 'Failed', 'Error: ErrImageNeverPull', failed.count, failed.lastAtMilliseconds)
+    const subject = containerSubject(pod, container.name)
+    await recorder.raiseCount(subject, 'Warning', 'ErrImageNeverPull', waiting.get(container.name)!, neverPull.count, neverPull.lastAtMilliseconds)
+    await recorder.raiseCount(subject, 'Warning', 'Failed', 'Error: ErrImageNeverPull', failed.count, failed.lastAtMilliseconds)
   }
   work.wallClock.addAfter(key, nextRetryAtMilliseconds - now)
 }

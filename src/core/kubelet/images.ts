@@ -4,8 +4,7 @@
 // kubelet 1.32's pkg/kubelet/images writes them. A pull's time and the image's size are fixed by
 // the image's name, so every run and every process tells the same; under a running clock a pod's
 // first start waits for its pulls (pod-work.ts).
-import type {EventRecorder} from '../client/events.js'
-import type {KubeObject} from '../api/object.js'
+import type {EventRecorder, EventSubject} from '../client/events.js'
 import type {ImagePullPolicy} from '../api/kinds.js'
 import {fnv32a} from '../util/fnv.js'
 import type {NodeImageStore} from './node-images.js'
@@ -66,7 +65,7 @@ export interface PullTimes {
  * A pulled image is on the node from then on. `pull` places a pull's events in time (the kubelet
  * waited for it); without it they carry `atMilliseconds`, a pull that took no time on the clock.
  */
-export async function ensureImage(images: NodeImageStore, node: string, recorder: EventRecorder, pod: KubeObject, container: {image?: string; imagePullPolicy?: string}, atMilliseconds?: number, pull?: PullTimes): Promise<ImageCheck> {
+export async function ensureImage(images: NodeImageStore, node: string, recorder: EventRecorder, pod: EventSubject, container: {image?: string; imagePullPolicy?: string}, atMilliseconds?: number, pull?: PullTimes): Promise<ImageCheck> {
   const image = container.image ?? ''
   const policy = imagePullPolicyOf(container)
   const present = images.has(node, image)

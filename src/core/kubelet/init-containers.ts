@@ -9,7 +9,7 @@ import {formatTimestamp} from '../api/object.js'
 import type {Container, Pod} from '../api/kinds.js'
 import {servicesOfStartSecond} from './container-setup.js'
 import {containerId, fullImageName, imageIdOf, initContainerDone, initializedCondition, initializingStatus, isSidecar} from './pod-status.js'
-import {awaitingPulls, containersStarted, type PodWork, podObjectOf, pullPlanKey, readerFor, writeStatus, writeStatusOfStart} from './pod-work.js'
+import {containerSubject, awaitingPulls, containersStarted, type PodWork, pullPlanKey, readerFor, writeStatus, writeStatusOfStart} from './pod-work.js'
 import {backoffText, restartBackoffInitialMilliseconds, restartBackoffMilliseconds, restartDue} from './restarts.js'
 import {runsDefaultShell} from './termination.js'
 
@@ -59,7 +59,8 @@ export async function initializing(work: PodWork, pod: Pod, key: string, now: nu
     return true
   }
   const current = statuses.find((entry) => entry.name === container.name) ?? initializingStatus(container)
-  if (current.state?.running) return watchRun(work, pod, key, container, current, now)
+  // A sidecar not started yet (its startup probe): its look (sidecars.ts) writes it started.
+  if (current.state?.running) return isSidecar(container) ? true : watchRun(work, pod, key, container, current, now)
   if (current.state?.terminated) return true // failed under Never: the pod is Failed
   const restartCount = Number(current.restartCount ?? 0)
   if (current.state?.waiting?.reason === 'CrashLoopBackOff') {
@@ -132,7 +133,7 @@ async function watchRun(work: PodWork, pod: Pod, key: string, container: Contain
   const backoff = restartBackoffMilliseconds(restartCount)
   const message = `back-off ${backoffText(backoff)} restarting failed container=${container.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`
   await writeStatus(work, pod, withInitStatus(pod, container.name, {...current, state: {waiting: {reason: 'CrashLoopBackOff', message}}, lastState: {terminated}, ready: false, started: false}, now))
-  await work.recorderFor(String(pod.spec.nodeName)).record(podObjectOf(pod), 'Warning', 'BackOff', `Back-off restarting failed container ${container.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
+  await work.recorderFor(String(pod.spec.nodeName)).record(containerSubject(pod, container.name), 'Warning', 'BackOff', `Back-off restarting failed container ${container.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
   work.wallClock.addAfter(key, backoff)
   return true
 }

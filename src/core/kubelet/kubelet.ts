@@ -24,16 +24,17 @@ import {isStopped, NodeHeartbeats, nodeLeaseRenewMilliseconds} from './heartbeat
 import {isMirrorPod} from '../api/mirror-pods.js'
 import {type PersistentVolumeClaim, podClaimNames} from '../api/volume-binding.js'
 import {ephemeralContainersEnded} from './ephemeral-containers.js'
-import {creatingStatus, hostIpOf, withEphemeralContainersStarted} from './pod-status.js'
+import {creatingStatus, hostIpOf, unreadyContainers, withEphemeralContainersStarted} from './pod-status.js'
 import {exitCodeAnnotation, runSecondsAnnotation, SimulatedContainers} from './containers.js'
 import {ensureImage} from './images.js'
 import {retryNeverPulled} from './image-retries.js'
 import {restartBackoffInitialMilliseconds, restartWaiting, runEnded} from './restarts.js'
 import {PodDeletions} from './pod-deletion.js'
 import {PodIps} from './pod-ips.js'
-import {forgetPulls, type PodWork, type PullPlan, podObjectOf, writeStatus} from './pod-work.js'
+import {containerSubject, forgetPulls, type PodWork, type PullPlan, writeStatus} from './pod-work.js'
 import {runningOutcome} from './running.js'
 import {initializing, isInitializing} from './init-containers.js'
+import {sidecarsLook} from './sidecars.js'
 import {type KubeletCertificateOptions, KubeletClientCertificates} from './client-certificates.js'
 
 export {runSecondsAnnotation, exitCodeAnnotation}
@@ -179,7 +180,6 @@ export class Kubelets implements ControlLoop, PodWork {
     // A stopped node's kubelet does nothing: its pods stay as they are until it starts again (and pulls again what it was pulling).
     if (!node || isStopped(node)) return forgetPulls(this, pod)
     const recorder = this.recorderFor(pod.spec.nodeName)
-    const podObject = podObjectOf(pod)
     if (pod.metadata.deletionTimestamp) {
       forgetPulls(this, pod)
       return this.deletions.terminate(pod, now)
@@ -196,6 +196,8 @@ export class Kubelets implements ControlLoop, PodWork {
     if (statuses.some((status) => status.state?.waiting?.reason === 'ErrImageNeverPull')) return retryNeverPulled(this, pod, key, statuses, now)
     // The volume manager mounts the pod's claims first; an unbound one keeps it ContainerCreating (or its init containers waiting).
     const volumesReady = !podClaimNames(pod).some((name) => this.claims.get(`${pod.metadata.namespace}/${name}`)?.status?.phase !== 'Bound')
+    // Sidecars run on beside the rest: restarted when they exit, their probes, their stop at the pod's end.
+    if (await sidecarsLook(this, pod, key, now)) return
     if (await initializing(this, pod, key, now, volumesReady)) return
     // Initialized, the containers that waited for the init containers (PodInitializing) start as any first start.
     const creating = statuses.some((status) => status.state?.waiting?.reason === 'ContainerCreating' || status.state?.waiting?.reason === 'PodInitializing')
@@ -210,10 +212,11 @@ export class Kubelets implements ControlLoop, PodWork {
     if (unstarted.length > 0 && pod.status?.phase === 'Running') {
       await writeStatus(this, pod, withEphemeralContainersStarted(pod, unstarted.map((container) => container.name), now))
       for (const container of unstarted) {
-        const image = await ensureImage(this.runtime.images, pod.spec.nodeName, recorder, podObject, container)
+        const subject = containerSubject(pod, container.name)
+        const image = await ensureImage(this.runtime.images, pod.spec.nodeName, recorder, subject, container)
         if (!image.ok) continue
-        await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`)
-        await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`)
+        await recorder.record(subject, 'Normal', 'Created', `Created container ${container.name}`)
+        await recorder.record(subject, 'Normal', 'Started', `Started container ${container.name}`)
       }
       return
     }
@@ -221,7 +224,8 @@ export class Kubelets implements ControlLoop, PodWork {
     // A pod the node lifecycle controller marked not Ready while this kubelet was away: back, the
     // kubelet's status manager reports its own view again (the containers run and are ready).
     const conditions = ((pod.status as {conditions?: Array<Record<string, unknown>>} | undefined)?.conditions ?? [])
-    if (pod.status?.phase === 'Running' && statuses.length > 0 && statuses.every((status) => status.ready === true) && conditions.some((condition) => condition.type === 'Ready' && condition.status !== 'True')) {
+    const initStatuses = ((pod.status as {initContainerStatuses?: Array<Record<string, unknown>>} | undefined)?.initContainerStatuses ?? [])
+    if (pod.status?.phase === 'Running' && statuses.length > 0 && unreadyContainers(pod, statuses, initStatuses).length === 0 && conditions.some((condition) => condition.type === 'Ready' && condition.status !== 'True')) {
       const at = formatTimestamp(now)
       await writeStatus(this, pod, {...(pod.status as Record<string, unknown>), conditions: conditions.map((condition) => (condition.type === 'Ready' ? {type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: at} : condition))})
       return

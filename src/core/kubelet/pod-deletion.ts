@@ -6,7 +6,7 @@ import {objectKey} from '../client/client.js'
 import {runningRun} from '../apiserver/pod-logs.js'
 import {isTerminalPod} from '../api/quota.js'
 import {resources} from '../client/resources.js'
-import {type PodWork, podObjectOf, readerFor} from './pod-work.js'
+import {containerSubject, type PodWork, readerFor} from './pod-work.js'
 
 /** Pods whose containers are stopping at once, across all nodes (each until its grace period ends). */
 export const stoppingPodsMax = 1_000_000
@@ -46,7 +46,7 @@ export class PodDeletions {
       this.stopping.set(key, uid)
       const recorder = this.work.recorderFor(String(pod.spec.nodeName))
       const stopped = pod.status?.phase === 'Running' ? [...pod.spec.containers, ...runningInits] : runningInits
-      for (const container of stopped) await recorder.record(podObjectOf(pod), 'Normal', 'Killing', `Stopping container ${container.name}`)
+      for (const container of stopped) await recorder.record(containerSubject(pod, container.name), 'Normal', 'Killing', `Stopping container ${container.name}`)
     }
     const deletedAt = Date.parse(String(pod.metadata.deletionTimestamp))
     const endsAt = Math.min(deletedAt, await this.containersEndAfterTerm(pod, deletedAt))
@@ -74,7 +74,7 @@ export class PodDeletions {
     for (const container of [...pod.spec.containers, ...inits]) {
       const run = runningRun(pod, container.name)
       if (run === null) continue
-      const end = Math.min(deletedAt, (await this.work.runtime.endAfterTerm(pod, container.name, run, signalAt, reader)) ?? deletedAt)
+      const end = Math.min(deletedAt, (await this.work.runtime.endAfterTerm(pod, container.name, run, signalAt, reader))?.atMilliseconds ?? deletedAt)
       // What its command would send after its end it never sent (access logs keep none of it).
       this.work.runtime.runEnded(pod, container.name, run, end)
       last = Math.max(last, end)

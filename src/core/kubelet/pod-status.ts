@@ -111,12 +111,7 @@ export function runningStatus(pod: Pod, restartCounts: ReadonlyMap<string, numbe
   }
   // A container with a readiness or startup probe is not ready until its probes say so.
   const probed = (container: Container) => ({ready: !container.readinessProbe && !container.startupProbe, started: !container.startupProbe})
-  const allReady = pod.spec.containers.every((container) => probed(container).ready)
-  return {
-    ...status,
-    phase: 'Running',
-    conditions: [keep('PodReadyToStartContainers', true), keep('Initialized', true), keep('Ready', allReady), keep('ContainersReady', allReady), keep('PodScheduled', true)],
-    containerStatuses: pod.spec.containers.map((container) => ({
+  const containerStatuses = pod.spec.containers.map((container) => ({
       name: container.name,
       state: {running: {startedAt: at}},
       lastState: lastStates.get(container.name) ?? {},
@@ -126,8 +121,12 @@ export function runningStatus(pod: Pod, restartCounts: ReadonlyMap<string, numbe
       imageID: imageIdOf(container.image),
       containerID: containerId(pod, container.name, restartCounts.get(container.name) ?? 0),
       started: probed(container).started,
-    })),
-  }
+    }))
+  // Sidecars count too: one whose probes have not passed yet keeps the pod unready.
+  const unready = unreadyContainers(pod, containerStatuses, (status.initContainerStatuses as Array<Record<string, unknown>> | undefined) ?? [])
+  const ready = unready.length === 0
+  const conditions = [keep('PodReadyToStartContainers', true), keep('Initialized', true), keep('Ready', ready), keep('ContainersReady', ready), keep('PodScheduled', true)]
+  return {...status, phase: 'Running', conditions: withReadiness(conditions, unready, nowMilliseconds), containerStatuses}
 }
 
 /**
@@ -202,20 +201,41 @@ export function withEphemeralContainersStarted(pod: Pod, names: readonly string[
 }
 
 /**
+ * The containers a running pod's readiness waits for and that are not ready, as the kubelet's
+ * status generator names them: its sidecars first (init containers with restartPolicy Always, which
+ * count once the pod runs), then its containers.
+ */
+export function unreadyContainers(pod: Pod, containerStatuses: ReadonlyArray<Record<string, unknown>>, initContainerStatuses: ReadonlyArray<Record<string, unknown>>): string[] {
+  const unready: string[] = []
+  for (const container of pod.spec.initContainers ?? []) {
+    if (isSidecar(container) && initContainerStatuses.find((entry) => entry.name === container.name)?.ready !== true) unready.push(container.name)
+  }
+  for (const container of pod.spec.containers) {
+    if (containerStatuses.find((entry) => entry.name === container.name)?.ready !== true) unready.push(container.name)
+  }
+  return unready
+}
+
+/** The conditions with Ready and ContainersReady as `unready` makes them (the transition time moves only when one flips). */
+export function withReadiness(conditions: ReadonlyArray<Record<string, unknown>>, unready: readonly string[], nowMilliseconds: number): Array<Record<string, unknown>> {
+  const ready = unready.length === 0
+  return conditions.map((entry) => {
+    if (entry.type !== 'Ready' && entry.type !== 'ContainersReady') return entry
+    if ((entry.status === 'True') === ready && (ready || entry.message === `containers with unready status: [${unready.join(' ')}]`)) return entry
+    const lastTransitionTime = (entry.status === 'True') === ready ? entry.lastTransitionTime : formatTimestamp(nowMilliseconds)
+    return {type: entry.type, status: ready ? 'True' : 'False', lastProbeTime: null, lastTransitionTime, ...(ready ? {} : {reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]`})}
+  })
+}
+
+/**
  * The pod's status with only the named containers changed (the others run on as they were): each
- * set as `change` gives it, the Ready conditions from every container's readiness.
+ * set as `change` gives it, the Ready conditions from every container's readiness (sidecars' too).
  */
 export function withContainersChanged(pod: Pod, change: ReadonlyMap<string, Record<string, unknown>>, nowMilliseconds: number): Record<string, unknown> {
-  const at = formatTimestamp(nowMilliseconds)
   const status = (pod.status ?? {}) as Record<string, unknown>
   const statuses = ((status.containerStatuses as Array<Record<string, unknown>> | undefined) ?? []).map((entry) => change.get(String(entry.name)) ?? entry)
-  const unready = statuses.filter((entry) => entry.ready !== true).map((entry) => String(entry.name))
-  const conditions = ((status.conditions as Array<Record<string, unknown>> | undefined) ?? []).map((entry) => {
-    if (entry.type !== 'Ready' && entry.type !== 'ContainersReady') return entry
-    const ready = unready.length === 0
-    if ((entry.status === 'True') === ready) return entry
-    return {type: entry.type, status: ready ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: at, ...(ready ? {} : {reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]`})}
-  })
+  const unready = unreadyContainers(pod, statuses, (status.initContainerStatuses as Array<Record<string, unknown>> | undefined) ?? [])
+  const conditions = withReadiness((status.conditions as Array<Record<string, unknown>> | undefined) ?? [], unready, nowMilliseconds)
   return {...status, phase: 'Running', conditions, containerStatuses: statuses}
 }
 
@@ -233,4 +253,21 @@ export function restartedContainerStatus(pod: Pod, container: Container, restart
     containerID: containerId(pod, container.name, restartCount),
     started: !probes.startupProbe,
   }
+}
+
+/** The pod's sidecars that run now (init containers with restartPolicy Always whose status is running). */
+export function runningSidecars(pod: Pod): Container[] {
+  const statuses = ((pod.status as {initContainerStatuses?: Array<Record<string, any>>} | undefined)?.initContainerStatuses ?? [])
+  return (pod.spec.initContainers ?? []).filter((container) => isSidecar(container) && statuses.find((entry) => entry.name === container.name)?.state?.running)
+}
+
+/**
+ * The pod's status as its containers' run is over (`final` holds their ended statuses) while its
+ * sidecars still run, being stopped: Running and not ready, as the kubelet's getPhase makes it.
+ */
+export function containersOverStatus(pod: Pod, final: Record<string, unknown>, nowMilliseconds: number): Record<string, unknown> {
+  const status = (pod.status ?? {}) as Record<string, any>
+  const containerStatuses = (final.containerStatuses as Array<Record<string, unknown>> | undefined) ?? []
+  const unready = unreadyContainers(pod, containerStatuses, status.initContainerStatuses ?? [])
+  return {...status, phase: 'Running', conditions: withReadiness(status.conditions ?? [], unready, nowMilliseconds), containerStatuses}
 }

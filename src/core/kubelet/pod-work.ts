@@ -5,7 +5,7 @@
 import type {KubeObject} from '../api/object.js'
 import type {Pod} from '../api/kinds.js'
 import {type ApiClient, isConflict, isNotFound} from '../client/client.js'
-import type {EventRecorder} from '../client/events.js'
+import type {EventRecorder, EventSubject} from '../client/events.js'
 import type {Informer} from '../client/informer.js'
 import {resources} from '../client/resources.js'
 import type {WorkQueue} from '../client/work-queue.js'
@@ -67,7 +67,7 @@ export async function awaitingPulls(work: PodWork, pod: Pod, key: string, now: n
     if (planned === null) return false
     if (work.pullsStarted.size >= pullsStartedMax) work.pullsStarted.delete(work.pullsStarted.keys().next().value!)
     work.pullsStarted.set(planKey, (plan = planned))
-    await work.recorderFor(node).record(podObjectOf(pod), 'Normal', 'Pulling', `Pulling image "${planned.first.image ?? ''}"`, now)
+    await work.recorderFor(node).record(containerSubject(pod, planned.first.name), 'Normal', 'Pulling', `Pulling image "${planned.first.image ?? ''}"`, now)
   }
   if (now >= plan.endsAt) return false
   work.simulated.addAfter(key, plan.endsAt - now)
@@ -108,6 +108,18 @@ export function forgetPulls(work: PodWork, pod: Pod): void {
 /** The pod as an API object (kind and apiVersion set), for events and writes. */
 export function podObjectOf(pod: Pod): Pod {
   return {...pod, kind: 'Pod', apiVersion: 'v1'}
+}
+
+/**
+ * A container of the pod as the kubelet's events name it (its container reference): the pod, and
+ * the container's place in the spec, `spec.containers{NAME}`, `spec.initContainers{NAME}` or
+ * `spec.ephemeralContainers{NAME}` (`kubectl get events -o wide` shows it as SUBOBJECT).
+ */
+export function containerSubject(pod: Pod, containerName: string): EventSubject {
+  const object = podObjectOf(pod)
+  if ((pod.spec.initContainers ?? []).some((container) => container.name === containerName) && !pod.spec.containers.some((container) => container.name === containerName)) return {object, fieldPath: `spec.initContainers{${containerName}}`}
+  if ((pod.spec.ephemeralContainers ?? []).some((container) => container.name === containerName) && !pod.spec.containers.some((container) => container.name === containerName)) return {object, fieldPath: `spec.ephemeralContainers{${containerName}}`}
+  return {object, fieldPath: `spec.containers{${containerName}}`}
 }
 
 /** Attempts to write a start's status onto the latest pod when another write came between (its events are told already). */
@@ -171,7 +183,6 @@ export function runSecondsOf(pod: Pod): number {
 export async function containersStarted(work: PodWork, pod: Pod, containers: Pod['spec']['containers'], at: number, planKey: string): Promise<Map<string, Extract<ImageCheck, {ok: false}>>> {
   const node = String(pod.spec.nodeName)
   const recorder = work.recorderFor(node)
-  const podObject = podObjectOf(pod)
   const failed = new Map<string, Extract<ImageCheck, {ok: false}>>()
   const plan = work.pullsStarted.get(planKey)
   work.pullsStarted.delete(planKey)
@@ -180,13 +191,14 @@ export async function containersStarted(work: PodWork, pod: Pod, containers: Pod
     // The first pull's Pulling was told as it began.
     const pull = planned?.pull ? {pullingAt: container.name === plan!.first.name ? null : planned.pull.pullingAt, pulledAt: planned.pull.pulledAt} : undefined
     const readyAt = planned?.readyAt ?? at
-    const image = await ensureImage(work.runtime.images, node, recorder, podObject, container, readyAt, pull)
+    const subject = containerSubject(pod, container.name)
+    const image = await ensureImage(work.runtime.images, node, recorder, subject, container, readyAt, pull)
     if (!image.ok) {
       failed.set(container.name, image)
       continue
     }
-    await recorder.record(podObject, 'Normal', 'Created', `Created container ${container.name}`, readyAt)
-    await recorder.record(podObject, 'Normal', 'Started', `Started container ${container.name}`, readyAt)
+    await recorder.record(subject, 'Normal', 'Created', `Created container ${container.name}`, readyAt)
+    await recorder.record(subject, 'Normal', 'Started', `Started container ${container.name}`, readyAt)
   }
   return failed
 }

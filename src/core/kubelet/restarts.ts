@@ -5,8 +5,8 @@
 import {formatTimestamp} from '../api/object.js'
 import type {Pod} from '../api/kinds.js'
 import {doublingBackoffMilliseconds} from '../util/backoff.js'
-import {restartedContainerStatus, runningStatus, terminatedStatus, withContainersChanged} from './pod-status.js'
-import {awaitingPulls, type PodWork, podObjectOf, startContainers, writeStatus} from './pod-work.js'
+import {containersOverStatus, restartedContainerStatus, runningSidecars, runningStatus, terminatedStatus, withContainersChanged} from './pod-status.js'
+import {containerSubject, awaitingPulls, type PodWork, startContainers, writeStatus} from './pod-work.js'
 
 /** CrashLoopBackOff: 10 s, doubling, at most 5 minutes (the kubelet's). */
 export const restartBackoffInitialMilliseconds = 10_000
@@ -144,16 +144,10 @@ export async function restartWaiting(work: PodWork, pod: Pod, key: string, statu
 export async function runEnded(work: PodWork, pod: Pod, key: string, statuses: ReadonlyArray<Record<string, any>>, ended: RunEnd, now: number): Promise<void> {
   const {exitCode, finishedAt} = ended
   const policy = pod.spec.restartPolicy ?? 'Always'
-  // The last container ended for good: the pod is over, each container as it ended.
-  if (ended.terminal) {
-    await writeStatus(work, pod, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', finishedAt, ended.only))
-    return
-  }
+  // The last container ended for good: the pod is over, each container as it ended (once its sidecars are stopped).
+  if (ended.terminal) return podOver(work, pod, key, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', finishedAt, ended.only), finishedAt, now)
   if (ended.only) return restartContainers(work, pod, key, statuses, ended.only, now)
-  if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0)) {
-    await writeStatus(work, pod, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', finishedAt))
-    return
-  }
+  if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0)) return podOver(work, pod, key, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', finishedAt), finishedAt, now)
   // The kubelet's back-off: the first exit restarts at once (nothing is in back-off yet); each
   // later one waits in CrashLoopBackOff, 10 s after the second exit, doubling, the restart count
   // unchanged until the container runs again.
@@ -178,8 +172,25 @@ export async function runEnded(work: PodWork, pod: Pod, key: string, statuses: R
     containerStatuses: finished.map((entry) => ({...entry, state: {waiting: {reason: 'CrashLoopBackOff', message: `back-off ${backoffText(backoff)} restarting failed container=${entry.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`}}, lastState: entry.state, restartCount: restarts, ready: false, started: false})),
   }
   await writeStatus(work, pod, status)
-  await work.recorderFor(String(pod.spec.nodeName)).record(podObjectOf(pod), 'Warning', 'BackOff', `Back-off restarting failed container ${pod.spec.containers[0]?.name ?? ''} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
+  await work.recorderFor(String(pod.spec.nodeName)).record(containerSubject(pod, pod.spec.containers[0]?.name ?? ''), 'Warning', 'BackOff', `Back-off restarting failed container ${pod.spec.containers[0]?.name ?? ''} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
   work.wallClock.addAfter(key, backoff)
+}
+
+/**
+ * The pod's containers have ended for good (`final`, its terminal status): it is over, unless
+ * sidecars run. Then the kubelet stops them first, the last one first (Killing, at the containers'
+ * end; the stop itself is sidecars.ts's), and the pod stays Running and not ready meanwhile.
+ */
+async function podOver(work: PodWork, pod: Pod, key: string, final: Record<string, unknown>, finishedAt: number, now: number): Promise<void> {
+  const sidecars = runningSidecars(pod)
+  if (sidecars.length === 0) {
+    await writeStatus(work, pod, final)
+    return
+  }
+  await writeStatus(work, pod, containersOverStatus(pod, final, now))
+  const recorder = work.recorderFor(String(pod.spec.nodeName))
+  for (const sidecar of sidecars.reverse()) await recorder.record(containerSubject(pod, sidecar.name), 'Normal', 'Killing', `Stopping container ${sidecar.name}`, finishedAt)
+  work.simulated.add(key)
 }
 
 /**
@@ -191,7 +202,7 @@ async function restartContainers(work: PodWork, pod: Pod, key: string, statuses:
   const {change, startedNow, backingOff, backoffMinMilliseconds} = containersEnded(pod, statuses, ended, now)
   if (startedNow.length > 0) await startContainers(work, pod, key, now, withContainersChanged(pod, change, now), startedNow)
   else await writeStatus(work, pod, withContainersChanged(pod, change, now))
-  for (const name of backingOff) await recorder.record(podObjectOf(pod), 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
+  for (const name of backingOff) await recorder.record(containerSubject(pod, name), 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
   if (backoffMinMilliseconds !== null) work.wallClock.addAfter(key, backoffMinMilliseconds)
   // The containers that run on are looked at again at their own next change.
   work.simulated.add(key)

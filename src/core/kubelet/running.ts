@@ -1,12 +1,12 @@
 // A running pod's containers as the kubelet watches them: each container's outcome from the
 // simulated runtime (its command's exit, a probe's kill, its readiness), the Unhealthy and Killing
 // events, readiness written as it changes, and how the pod's run ended when it did.
-import {formatTimestamp} from '../api/object.js'
 import type {Pod} from '../api/kinds.js'
 import {objectKey} from '../client/client.js'
 import {type ContainerOutcome, type ContainerRunStart, exitCodeAnnotation, followsCommand, probeLabels} from './containers.js'
-import {type PodWork, podObjectOf, readerFor, runSecondsOf, writeStatus} from './pod-work.js'
+import {containerSubject, type PodWork, readerFor, runSecondsOf, writeStatus} from './pod-work.js'
 import {type ContainerEnded, restartsAfter, type RunEnd} from './restarts.js'
+import {withContainersChanged} from './pod-status.js'
 
 /** Readiness failures one look at a pod writes events for (the latest, after a long stretch of cluster time). */
 export const readinessFailureEventsPerLookMax = 30
@@ -42,7 +42,6 @@ export async function runningOutcome(work: PodWork, pod: Pod, statuses: Readonly
     outcomes.push({name: container.name, outcome: await work.runtime.outcome(pod, container.name, run, now, reader), follows: followsCommand(pod, container), run})
   }
   const recorder = work.recorderFor(String(pod.spec.nodeName))
-  const podObject = podObjectOf(pod)
   // A probe kill ends the pod's run at once; an exit ends it once every container following a command has ended.
   await recordReadinessFailures(work, pod, outcomes)
   const killed = outcomes.filter((entry) => entry.outcome.end?.killedBy).sort((a, b) => a.outcome.end!.atMilliseconds - b.outcome.end!.atMilliseconds)[0]
@@ -50,32 +49,25 @@ export async function runningOutcome(work: PodWork, pod: Pod, statuses: Readonly
     const end = killed.outcome.end!
     const label = probeLabels[end.killedBy!]
     // Each failure at the cluster time its probe ran: `describe` tells "x3 over 10s" as a real node's does.
-    for (const failure of end.failures) await recorder.record(podObject, 'Warning', 'Unhealthy', `${label} probe failed: ${failure.output}`, failure.atMilliseconds)
-    await recorder.record(podObject, 'Normal', 'Killing', `Container ${killed.name} failed ${end.killedBy} probe, will be restarted`, end.atMilliseconds)
+    const subject = containerSubject(pod, killed.name)
+    for (const failure of end.failures) await recorder.record(subject, 'Warning', 'Unhealthy', `${label} probe failed: ${failure.output}`, failure.atMilliseconds)
+    await recorder.record(subject, 'Normal', 'Killing', `Container ${killed.name} failed ${end.killedBy} probe, will be restarted`, end.atMilliseconds)
     return runEndOf(pod, statuses, [{name: killed.name, exitCode: end.exitCode, finishedAt: end.atMilliseconds}])
   }
   const exited = outcomes.filter((entry) => entry.follows && entry.outcome.end).map((entry) => ({name: entry.name, exitCode: entry.outcome.end!.exitCode, finishedAt: entry.outcome.end!.atMilliseconds}))
   if (exited.length > 0) return runEndOf(pod, statuses, exited)
-  // Still running: readiness as the probes say, and a look again at the next change.
-  const readyNow = pod.spec.containers.every((container) => outcomes.find((entry) => entry.name === container.name)?.outcome.ready === true)
+  // Still running: readiness as the probes say (sidecars' included), and a look again at the next change.
   const changed = statuses.some((status) => {
     const outcome = outcomes.find((entry) => entry.name === status.name)?.outcome
     return outcome && (status.ready !== outcome.ready || status.started !== outcome.started)
   })
   if (changed) {
-    const at = formatTimestamp(now)
-    const conditions = ((pod.status as {conditions?: Array<Record<string, unknown>>} | undefined)?.conditions ?? [])
-    const flip = (type: string) => (condition: Record<string, unknown>) => condition.type === type && (condition.status === 'True') !== readyNow
-      ? {type, status: readyNow ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: at, ...(readyNow ? {} : {reason: 'ContainersNotReady', message: `containers with unready status: [${pod.spec.containers.filter((container) => outcomes.find((entry) => entry.name === container.name)?.outcome.ready !== true).map((container) => container.name).join(' ')}]`})}
-      : condition
-    await writeStatus(work, pod, {
-      ...(pod.status as Record<string, unknown>),
-      conditions: conditions.map((condition) => flip('ContainersReady')(flip('Ready')(condition) as Record<string, unknown>)),
-      containerStatuses: statuses.map((status) => {
-        const outcome = outcomes.find((entry) => entry.name === status.name)?.outcome
-        return outcome ? {...status, ready: outcome.ready, started: outcome.started} : status
-      }),
-    })
+    const change = new Map<string, Record<string, unknown>>()
+    for (const status of statuses) {
+      const outcome = outcomes.find((entry) => entry.name === status.name)?.outcome
+      if (outcome) change.set(String(status.name), {...status, ready: outcome.ready, started: outcome.started})
+    }
+    await writeStatus(work, pod, withContainersChanged(pod, change, now))
   }
   const next = Math.min(...outcomes.map((entry) => entry.outcome.nextChangeAtMilliseconds ?? Number.POSITIVE_INFINITY))
   if (Number.isFinite(next)) work.wallClock.addAfter(key, Math.max(1, next - now))
@@ -112,13 +104,13 @@ function runEndOf(pod: Pod, statuses: ReadonlyArray<Record<string, any>>, endedN
  * repeats: "x5 over 40s"), whether the container was ever ready or not; after a long stretch of
  * cluster time only the latest failures are written.
  */
-async function recordReadinessFailures(work: PodWork, pod: Pod, outcomes: ReadonlyArray<{name: string; outcome: ContainerOutcome; run: ContainerRunStart}>): Promise<void> {
+export async function recordReadinessFailures(work: PodWork, pod: Pod, outcomes: ReadonlyArray<{name: string; outcome: ContainerOutcome; run: ContainerRunStart}>): Promise<void> {
   const recorder = work.recorderFor(String(pod.spec.nodeName))
   for (const {name, outcome, run} of outcomes) {
     const recordedUntil = work.runtime.readinessEventsRecordedUntil(pod, name, run) ?? Number.NEGATIVE_INFINITY
     const failures = outcome.readinessFailures.filter((failure) => failure.atMilliseconds > recordedUntil).slice(-readinessFailureEventsPerLookMax)
     if (failures.length === 0) continue
-    for (const failure of failures) await recorder.record(podObjectOf(pod), 'Warning', 'Unhealthy', `Readiness probe failed: ${failure.output}`, failure.atMilliseconds)
+    for (const failure of failures) await recorder.record(containerSubject(pod, name), 'Warning', 'Unhealthy', `Readiness probe failed: ${failure.output}`, failure.atMilliseconds)
     work.runtime.setReadinessEventsRecordedUntil(pod, name, run, failures.at(-1)!.atMilliseconds)
   }
 }

@@ -12,10 +12,10 @@ import type {Container} from '../api/kinds.js'
 import {type CommandList, parseScript, ShellSyntaxError, type Word} from './shell/syntax.js'
 
 export type TermReaction =
-  /** The process ends as the signal arrives. */
-  | {readonly kind: 'exits'; readonly why: string}
-  /** The script's TERM trap runs once the foreground command ends (then the script exits). */
-  | {readonly kind: 'trap'; readonly why: string}
+  /** The process ends as the signal arrives, with this status. */
+  | {readonly kind: 'exits'; readonly exitCode: number; readonly why: string}
+  /** The script's TERM trap runs once the foreground command ends (then the script exits with this status). */
+  | {readonly kind: 'trap'; readonly exitCode: number; readonly why: string}
   /** Nothing happens: the kubelet kills the process when the grace period ends. */
   | {readonly kind: 'ignores'; readonly why: string}
 
@@ -23,8 +23,13 @@ interface ProgramRule {
   /** Program names (the last part of the path) or image repositories' last part. */
   readonly names: readonly string[]
   readonly reaction: 'exits' | 'ignores'
+  /** Its status when it exits on TERM (0 unless said). */
+  readonly exitCode?: number
   readonly why: string
 }
+
+/** The status of a process the kubelet killed when the grace period ended: 128 + SIGKILL's 9. */
+export const killedExitCode = 137
 
 /** Programs as PID 1, by name: the image's entrypoint, or a command that replaces it. */
 const programRules: readonly ProgramRule[] = [
@@ -37,6 +42,7 @@ const programRules: readonly ProgramRule[] = [
   {
     names: ['agnhost', 'http-echo', 'coredns', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'traefik', 'prometheus', 'registry'],
     reaction: 'exits',
+    exitCode: 2,
     why: "a Go program: the Go runtime handles TERM by exiting (as PID 1 it exits with status 2)",
   },
   {names: ['sleep', 'tail', 'cat', 'yes', 'top', 'watch'], reaction: 'ignores', why: 'it installs no TERM handler, and PID 1 gets no default action'},
@@ -58,7 +64,9 @@ function basename(path: string): string {
 
 function byName(name: string): TermReaction | null {
   const rule = programRules.find((entry) => entry.names.includes(name))
-  return rule ? {kind: rule.reaction, why: `${name}: ${rule.why}`} : null
+  if (!rule) return null
+  const why = `${name}: ${rule.why}`
+  return rule.reaction === 'exits' ? {kind: 'exits', exitCode: rule.exitCode ?? 0, why} : {kind: 'ignores', why}
 }
 
 function wordText(word: Word): string | null {
@@ -93,14 +101,17 @@ function scriptReaction(shell: string, script: string): TermReaction {
   try {
     list = parseScript(script)
   } catch (error) {
-    if (error instanceof ShellSyntaxError) return {kind: 'exits', why: `${shell}: the script does not parse, the shell has exited`}
+    if (error instanceof ShellSyntaxError) return {kind: 'exits', exitCode: 2, why: `${shell}: the script does not parse, the shell has exited`}
     throw error
   }
   const action = termTrap(list)
   if (action === null || action === '-') return {kind: 'ignores', why: `${shell} runs the script as PID 1 with no TERM trap: PID 1 gets no default action, so the signal is ignored`}
   if (action === '') return {kind: 'ignores', why: `${shell}: the script traps TERM with an empty action, which ignores it`}
   if (!/\b(exit|kill)\b/.test(action)) return {kind: 'ignores', why: `${shell}: the script's TERM trap ('${action}') does not end it, so the script goes on after it`}
-  return {kind: 'trap', why: `${shell}: the script traps TERM ('${action}'); sh runs the trap when the foreground command ends`}
+  // `exit N` gives N; `exit` alone, the status of the command the trap interrupted (sleep's, 0 here); a kill, TERM's 143.
+  const exited = /\bexit(?:\s+(\d+))?/.exec(action)
+  const exitCode = exited ? Number(exited[1] ?? 0) : 143
+  return {kind: 'trap', exitCode, why: `${shell}: the script traps TERM ('${action}'); sh runs the trap when the foreground command ends`}
 }
 
 /** What the argv run as PID 1 does with SIGTERM. */
