@@ -78,4 +78,38 @@ describe('the DaemonSet controller, as nodes change under a running control plan
     await settle()
     expect(await placed('pinned')).toEqual(['worker-1'])
   })
+
+  it("adds kube's daemon tolerations as AddOrUpdate does, the network one for host-network pods, and keeps preferred node affinity", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 5, 12, 0, 0))
+    const cluster = await inProcessCluster(clock, 13)
+    clusters.push(cluster)
+    const {admin} = cluster
+    const plane = new ControlPlane(cluster.api, clock, () => cluster.random.next())
+    planes.push(plane)
+    const preferred = [{weight: 10, preference: {matchExpressions: [{key: 'disk', operator: 'In', values: ['ssd']}]}}]
+    const spec = {
+      hostNetwork: true,
+      tolerations: [{key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300}, {key: 'dedicated', operator: 'Exists'}],
+      affinity: {nodeAffinity: {preferredDuringSchedulingIgnoredDuringExecution: preferred}},
+      containers: [{name: 'agent', image: 'registry.k8s.io/pause:3.10'}],
+    }
+    await admin.create(resources.daemonSets, {kind: 'DaemonSet', apiVersion: 'apps/v1', metadata: {name: 'net', namespace: 'default'}, spec: {selector: {matchLabels: {app: 'net'}}, template: {metadata: {labels: {app: 'net'}}, spec}}} as never)
+    expect((await plane.settle()).settled).toBe(true)
+    const pod = (await admin.list<Pod>(resources.pods, 'default')).items.find((entry) => entry.spec.nodeName === 'worker-1')!
+    // The template's not-ready toleration is replaced where it stands by the infinite one; the others follow in kube's order.
+    expect(pod.spec.tolerations).toEqual([
+      {key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute'},
+      {key: 'dedicated', operator: 'Exists'},
+      {key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute'},
+      {key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule'},
+      {key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule'},
+      {key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule'},
+      {key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule'},
+      {key: 'node.kubernetes.io/network-unavailable', operator: 'Exists', effect: 'NoSchedule'},
+    ])
+    expect(pod.spec.affinity?.nodeAffinity).toEqual({
+      preferredDuringSchedulingIgnoredDuringExecution: preferred,
+      requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchFields: [{key: 'metadata.name', operator: 'In', values: ['worker-1']}]}]},
+    })
+  })
 })

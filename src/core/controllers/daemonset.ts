@@ -31,10 +31,30 @@ export const daemonTolerations: readonly Toleration[] = [
 type DaemonSet = Workload & {spec: Workload['spec'] & {updateStrategy?: {type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: {maxUnavailable?: number | string}}}}
 const isDaemonSet = (object: KubeObject): object is DaemonSet => isWorkload(object) && areObjectsOrAbsent(object.spec, 'updateStrategy')
 
-/** The pod a DaemonSet runs on each node, with the tolerations the controller adds to it. */
+/** A host-network daemon pod also tolerates a node whose network is not set up yet (kube adds it for those alone). */
+const hostNetworkDaemonToleration: Toleration = {key: 'node.kubernetes.io/network-unavailable', operator: 'Exists', effect: 'NoSchedule'}
+
+/**
+ * The tolerations with `toleration` added, as kube's AddOrUpdateTolerationInPodSpec does: one of
+ * the same key, operator, value and effect is replaced where it stands (a template's
+ * `tolerationSeconds: 300` on not-ready gives way to the daemon's infinite one), any other added last.
+ */
+function addOrUpdateToleration(tolerations: readonly Toleration[], toleration: Toleration): Toleration[] {
+  const matches = (existing: Toleration) => (existing.key ?? '') === (toleration.key ?? '') && (existing.operator ?? 'Equal') === (toleration.operator ?? 'Equal') && (existing.value ?? '') === (toleration.value ?? '') && (existing.effect ?? '') === (toleration.effect ?? '')
+  return tolerations.some(matches) ? tolerations.map((existing) => (matches(existing) ? toleration : existing)) : [...tolerations, toleration]
+}
+
+/** The pod a DaemonSet runs on each node, with the tolerations the controller adds to it (kube's AddOrUpdateDaemonPodTolerations). */
 function daemonPodTemplate(set: DaemonSet): Pod {
   const templateSpec = set.spec.template?.spec ?? {containers: []}
-  return {metadata: {}, spec: {...templateSpec, tolerations: [...(templateSpec.tolerations ?? []), ...daemonTolerations]}}
+  const added = templateSpec.hostNetwork ? [...daemonTolerations, hostNetworkDaemonToleration] : daemonTolerations
+  return {metadata: {}, spec: {...templateSpec, tolerations: added.reduce(addOrUpdateToleration, [...(templateSpec.tolerations ?? [])])}}
+}
+
+/** The pod's affinity with its required node affinity replaced by the node's name (kube's ReplaceDaemonSetPodNodeNameNodeAffinity): preferred terms and pod (anti-)affinity stay. */
+function nodeNameAffinity(affinity: Pod['spec']['affinity'], node: string): NonNullable<Pod['spec']['affinity']> {
+  const required = {nodeSelectorTerms: [{matchFields: [{key: 'metadata.name', operator: 'In' as const, values: [node]}]}]}
+  return {...(affinity ?? {}), nodeAffinity: {...(affinity?.nodeAffinity ?? {}), requiredDuringSchedulingIgnoredDuringExecution: required}}
 }
 
 export class DaemonSetController extends PodOwnerController<DaemonSet> {
@@ -114,7 +134,7 @@ export class DaemonSetController extends PodOwnerController<DaemonSet> {
       const pod = podFromTemplate(set, 'apps/v1', 'DaemonSet', `${set.metadata.name}-`)
       pod.metadata.labels = {...pod.metadata.labels, [hashLabel]: hash, 'pod-template-generation': String(set.metadata.generation ?? 1)}
       pod.spec.tolerations = template.spec.tolerations
-      pod.spec.affinity = {...(pod.spec.affinity ?? {}), nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchFields: [{key: 'metadata.name', operator: 'In', values: [name]}]}]}}}
+      pod.spec.affinity = nodeNameAffinity(pod.spec.affinity, name)
       try {
         const made = await this.client.create<Pod>(resources.pods, pod)
         await this.recorder.record(setObject, 'Normal', 'SuccessfulCreate', `Created pod: ${made.metadata.name}`)
