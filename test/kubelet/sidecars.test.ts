@@ -136,6 +136,49 @@ spec:
   })
 })
 
+describe('sidecars at the end of a pod, under up', {timeout: 300_000}, () => {
+  const {real, home} = kubectlsOnUp(['--manual-clock'])
+  const advance = async (duration: string) => expect((await runShell(`${kubemu} time advance ${duration}`, {cwd: home(), env: {...process.env, KUBEMU_HOME: home(), KUBECONFIG: ''}})).status).toBe(0)
+  const status = async (name: string) => JSON.parse((await real(`get pod ${name} -o jsonpath={.status}`)).stdout) as PodStatus
+  const waitFor = async (name: string, jsonpath: string) => expect((await real(`wait --for=jsonpath='${jsonpath}' pod/${name} --timeout=60s`)).status).toBe(0)
+
+  it("starts the containers while a sidecar backs off, and stops each sidecar in turn, the last first, once they have ended", async () => {
+    const manifest = `apiVersion: v1
+kind: Pod
+metadata: {name: several}
+spec:
+  restartPolicy: Never
+  initContainers:
+  - {name: web, image: "nginx:1.27", restartPolicy: Always}
+  - {name: shipper, image: "busybox:1.36", restartPolicy: Always, command: [sh, -c, 'tail -F /tmp/log']}
+  - {name: agent, image: "busybox:1.36", restartPolicy: Always, command: [sh, -c, 'sleep 2; exit 1']}
+  - {name: setup, image: "busybox:1.36", command: [sh, -c, 'sleep 8']}
+  containers:
+  - {name: main, image: "busybox:1.36", command: [sh, -c, 'sleep 2']}
+`
+    expect((await real('apply -f -', manifest)).status).toBe(0)
+    await waitFor('several', '{.status.initContainerStatuses[3].started}=true')
+    await advance('2s')
+    await advance('2s')
+    await waitFor('several', '{.status.initContainerStatuses[2].state.waiting.reason}=CrashLoopBackOff')
+    // setup ends at 8 s: main starts then, though agent's back-off lasts until 14 s.
+    await advance('4s')
+    await waitFor('several', '{.status.containerStatuses[0].started}=true')
+    expect((await status('several')).initContainerStatuses[2]!.state.waiting?.reason).toBe('CrashLoopBackOff')
+    await advance('2s')
+    await waitFor('several', '{.status.phase}=Succeeded')
+    const ended = await status('several')
+    const byName = Object.fromEntries(ended.initContainerStatuses.map((entry) => [entry.name, entry.state.terminated]))
+    // tail ignores SIGTERM (killed, 137); nginx, told after it, exits on it (0); agent, backing off, is not found.
+    expect(byName.shipper).toMatchObject({exitCode: 137, reason: 'Error'})
+    expect(byName.web).toMatchObject({exitCode: 0, reason: 'Completed'})
+    expect(byName.agent).toMatchObject({exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated'})
+    expect(byName.setup).toMatchObject({exitCode: 0, reason: 'Completed'})
+    const killing = (await real(`get events --field-selector involvedObject.name=several,reason=Killing -o jsonpath='{range .items[*]}{.involvedObject.fieldPath}{"\\n"}{end}'`)).stdout.trim().split('\n').sort()
+    expect(killing).toEqual(['spec.initContainers{shipper}', 'spec.initContainers{web}'])
+  })
+})
+
 describe('sidecars one-shot', {timeout: 120_000}, () => {
   it('ends a Job with a sidecar in one command, each container telling its own events', async () => {
     const home = temporaryFolder()

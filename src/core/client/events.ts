@@ -75,7 +75,8 @@ export class EarlierEventsReader {
     for (const event of items) {
       if (typeof event.count !== 'number') continue
       const involved = event.involvedObject ?? {}
-      const key = eventKey(involved.uid, involved.kind, involved.name, involved.fieldPath, event.type, event.reason, event.message?.startsWith(combinedMessagePrefix) ? combinedMessagePrefix : event.message)
+      const combined = event.message?.startsWith(combinedMessagePrefix) === true
+      const key = eventKey(involved.uid, involved.kind, involved.name, combined ? undefined : involved.fieldPath, event.type, event.reason, combined ? combinedMessagePrefix : event.message)
       summaries.push({host: event.source?.host ?? '', key, name: event.metadata.name, count: event.count})
     }
     return summaries
@@ -187,7 +188,8 @@ export class EventRecorder {
   private async write(object: KubeObject, fieldPath: string | undefined, type: 'Normal' | 'Warning', reason: string, message: string, now: number, correlated?: CorrelatedEvent): Promise<void> {
     const timestamp = formatTimestamp(now)
     const namespace = object.metadata.namespace || 'default'
-    const key = eventKey(object.metadata.uid, object.kind, object.metadata.name, fieldPath, type, reason, correlated?.combined ? combinedMessagePrefix : message)
+    // A combined event stands for similar events of the whole object (client-go's aggregator key has no fieldPath).
+    const key = eventKey(object.metadata.uid, object.kind, object.metadata.name, correlated?.combined ? undefined : fieldPath, type, reason, correlated?.combined ? combinedMessagePrefix : message)
     await this.readEarlierEvents(namespace)
     const previous = this.written.get(key)
     let count = 1

@@ -8,7 +8,7 @@
 import {formatTimestamp} from '../api/object.js'
 import type {Container, Pod} from '../api/kinds.js'
 import {servicesOfStartSecond} from './container-setup.js'
-import {containerId, fullImageName, imageIdOf, initContainerDone, initializedCondition, initializingStatus, isSidecar} from './pod-status.js'
+import {containerId, fullImageName, imageIdOf, initContainerDone, initializedCondition, initializingStatus, isSidecar, unreadyContainers, withReadiness} from './pod-status.js'
 import {containerSubject, awaitingPulls, containersStarted, type PodWork, pullPlanKey, readerFor, writeStatus, writeStatusOfStart} from './pod-work.js'
 import {backoffText, restartBackoffInitialMilliseconds, restartBackoffMilliseconds, restartDue} from './restarts.js'
 import {runsDefaultShell} from './termination.js'
@@ -31,7 +31,9 @@ function withInitStatus(pod: Pod, name: string, entry: ContainerStatus, now: num
     // The transition time moves only when the condition's status does.
     return condition.status === initialized.status ? {...initialized, lastTransitionTime: condition.lastTransitionTime} : initialized
   })
-  return {...status, ...(phase ? {phase} : {}), conditions, initContainerStatuses: statuses}
+  // A sidecar's readiness counts while the pod initializes too.
+  const ready = phase ? conditions : withReadiness(conditions, unreadyContainers(pod, status.containerStatuses ?? [], statuses), now)
+  return {...status, ...(phase ? {phase} : {}), conditions: ready, initContainerStatuses: statuses}
 }
 
 /** The pod has init containers and is not Initialized yet (not failed either). */

@@ -11,6 +11,12 @@ import {containerSubject, type PodWork, readerFor} from './pod-work.js'
 /** Pods whose containers are stopping at once, across all nodes (each until its grace period ends). */
 export const stoppingPodsMax = 1_000_000
 
+/** The container's status says it ended for good (terminated). */
+function containerEnded(pod: Pod, name: string): boolean {
+  const statuses = ((pod.status as {containerStatuses?: Array<{name?: string; state?: {terminated?: unknown}}>} | undefined)?.containerStatuses ?? [])
+  return statuses.find((status) => status.name === name)?.state?.terminated !== undefined
+}
+
 export class PodDeletions {
   /** Pods whose containers were told to stop (their Killing events are written): key → uid. */
   private readonly stopping = new Map<string, string>()
@@ -45,7 +51,8 @@ export class PodDeletions {
       if (this.stopping.size >= stoppingPodsMax) throw new Error(`invariant: more than ${stoppingPodsMax} pods stopping at once`)
       this.stopping.set(key, uid)
       const recorder = this.work.recorderFor(String(pod.spec.nodeName))
-      const stopped = pod.status?.phase === 'Running' ? [...pod.spec.containers, ...runningInits] : runningInits
+      // Containers that ended already (a pod whose sidecars are being stopped) are not stopped again.
+      const stopped = pod.status?.phase === 'Running' ? [...pod.spec.containers.filter((container) => !containerEnded(pod, container.name)), ...runningInits] : runningInits
       for (const container of stopped) await recorder.record(containerSubject(pod, container.name), 'Normal', 'Killing', `Stopping container ${container.name}`)
     }
     const deletedAt = Date.parse(String(pod.metadata.deletionTimestamp))

@@ -54,7 +54,8 @@ export function initializingStatus(container: Container): Record<string, any> {
 
 export function initContainerDone(container: Container, status: Record<string, any> | undefined): boolean {
   if (!status) return false
-  if (isSidecar(container)) return status.state?.running !== undefined && status.started === true
+  // A sidecar is done once started; one that ran and now backs off after an exit stays done (the next init container does not wait for it).
+  if (isSidecar(container)) return (status.state?.running !== undefined && status.started === true) || status.lastState?.terminated !== undefined
   return status.state?.terminated?.exitCode === 0
 }
 
@@ -71,7 +72,7 @@ export function creatingStatus(pod: Pod, hostIP: string, podIP: string, nowMilli
   // With init containers, every container waits for them (PodInitializing), and the pod is not Initialized.
   const inits = pod.spec.initContainers ?? []
   const initStatuses = inits.map(initializingStatus)
-  const unready = `containers with unready status: [${pod.spec.containers.map((container) => container.name).join(' ')}]`
+  const unready = `containers with unready status: [${unreadyContainers(pod, [], initStatuses).join(' ')}]`
   return {
     phase: 'Pending',
     conditions: [
@@ -253,6 +254,19 @@ export function restartedContainerStatus(pod: Pod, container: Container, restart
     containerID: containerId(pod, container.name, restartCount),
     started: !probes.startupProbe,
   }
+}
+
+/**
+ * The sidecars' statuses of a pod that is over, as the kubelet's TerminatePod leaves them: one not
+ * terminated (backing off after an exit) is `ContainerStatusUnknown`, 137, as a container the
+ * runtime could not find when the pod ended.
+ */
+export function terminalSidecarStatuses(pod: Pod, statuses: ReadonlyArray<Record<string, any>>): Array<Record<string, any>> {
+  return statuses.map((status) => {
+    const container = (pod.spec.initContainers ?? []).find((entry) => entry.name === status.name)
+    if (!container || !isSidecar(container) || status.state?.terminated || !status.lastState?.terminated) return status
+    return {...status, state: {terminated: {exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated', startedAt: null, finishedAt: null}}, ready: false, started: false}
+  })
 }
 
 /** The pod's sidecars that run now (init containers with restartPolicy Always whose status is running). */

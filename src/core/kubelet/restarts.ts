@@ -5,7 +5,7 @@
 import {formatTimestamp} from '../api/object.js'
 import type {Pod} from '../api/kinds.js'
 import {doublingBackoffMilliseconds} from '../util/backoff.js'
-import {containersOverStatus, restartedContainerStatus, runningSidecars, runningStatus, terminatedStatus, withContainersChanged} from './pod-status.js'
+import {containersOverStatus, restartedContainerStatus, runningSidecars, runningStatus, terminalSidecarStatuses, terminatedStatus, withContainersChanged} from './pod-status.js'
 import {containerSubject, awaitingPulls, type PodWork, startContainers, writeStatus} from './pod-work.js'
 
 /** CrashLoopBackOff: 10 s, doubling, at most 5 minutes (the kubelet's). */
@@ -145,9 +145,9 @@ export async function runEnded(work: PodWork, pod: Pod, key: string, statuses: R
   const {exitCode, finishedAt} = ended
   const policy = pod.spec.restartPolicy ?? 'Always'
   // The last container ended for good: the pod is over, each container as it ended (once its sidecars are stopped).
-  if (ended.terminal) return podOver(work, pod, key, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', finishedAt, ended.only), finishedAt, now)
+  if (ended.terminal) return podOver(work, pod, key, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', finishedAt, ended.only), now)
   if (ended.only) return restartContainers(work, pod, key, statuses, ended.only, now)
-  if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0)) return podOver(work, pod, key, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', finishedAt), finishedAt, now)
+  if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0)) return podOver(work, pod, key, terminatedStatus(pod, exitCode, exitCode === 0 ? 'Succeeded' : 'Failed', finishedAt), now)
   // The kubelet's back-off: the first exit restarts at once (nothing is in back-off yet); each
   // later one waits in CrashLoopBackOff, 10 s after the second exit, doubling, the restart count
   // unchanged until the container runs again.
@@ -181,15 +181,17 @@ export async function runEnded(work: PodWork, pod: Pod, key: string, statuses: R
  * sidecars run. Then the kubelet stops them first, the last one first (Killing, at the containers'
  * end; the stop itself is sidecars.ts's), and the pod stays Running and not ready meanwhile.
  */
-async function podOver(work: PodWork, pod: Pod, key: string, final: Record<string, unknown>, finishedAt: number, now: number): Promise<void> {
+async function podOver(work: PodWork, pod: Pod, key: string, final: Record<string, unknown>, now: number): Promise<void> {
   const sidecars = runningSidecars(pod)
   if (sidecars.length === 0) {
-    await writeStatus(work, pod, final)
+    const initStatuses = (pod.status as {initContainerStatuses?: Array<Record<string, unknown>>} | undefined)?.initContainerStatuses
+    await writeStatus(work, pod, initStatuses ? {...final, initContainerStatuses: terminalSidecarStatuses(pod, initStatuses)} : final)
     return
   }
   await writeStatus(work, pod, containersOverStatus(pod, final, now))
+  // Told as the kubelet's sync sees the containers' end (now), the last sidecar first.
   const recorder = work.recorderFor(String(pod.spec.nodeName))
-  for (const sidecar of sidecars.reverse()) await recorder.record(containerSubject(pod, sidecar.name), 'Normal', 'Killing', `Stopping container ${sidecar.name}`, finishedAt)
+  for (const sidecar of sidecars.reverse()) await recorder.record(containerSubject(pod, sidecar.name), 'Normal', 'Killing', `Stopping container ${sidecar.name}`)
   work.simulated.add(key)
 }
 

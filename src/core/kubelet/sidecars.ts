@@ -11,8 +11,9 @@ import {formatTimestamp} from '../api/object.js'
 import type {Container, Pod} from '../api/kinds.js'
 import {runningRun} from '../apiserver/pod-logs.js'
 import {probeLabels} from './containers.js'
-import {initializedCondition, isSidecar, restartedContainerStatus, runningSidecars, unreadyContainers, withReadiness} from './pod-status.js'
-import {containersStarted, containerSubject, type PodWork, pullPlanKey, readerFor, writeStatus} from './pod-work.js'
+import {initializedCondition, isSidecar, restartedContainerStatus, runningSidecars, terminalSidecarStatuses, unreadyContainers, withReadiness} from './pod-status.js'
+import {servicesOfStartSecond} from './container-setup.js'
+import {containersStarted, containerSubject, type PodWork, pullPlanKey, readerFor, writeStatus, writeStatusOfStart} from './pod-work.js'
 import {backoffText, restartBackoffMilliseconds, restartDue, restartsAfter} from './restarts.js'
 import {recordReadinessFailures} from './running.js'
 import {killedExitCode, runsDefaultShell} from './termination.js'
@@ -46,7 +47,9 @@ function withSidecarsChanged(pod: Pod, change: ReadonlyMap<string, ContainerStat
   if (!regularContainerStarted(pod)) {
     const initialized = initializedCondition(pod, statuses, formatTimestamp(now))
     conditions = conditions.map((condition) => (condition.type !== 'Initialized' || condition.status === initialized.status ? condition : initialized))
-  } else conditions = withReadiness(conditions, unreadyContainers(pod, containerStatusesOf(pod), statuses), now)
+  }
+  // Readiness counts sidecars at every phase (the pod's containers wait while it initializes).
+  conditions = withReadiness(conditions, unreadyContainers(pod, containerStatusesOf(pod), statuses), now)
   return {...status, conditions, initContainerStatuses: statuses}
 }
 
@@ -80,7 +83,9 @@ export async function sidecarsLook(work: PodWork, pod: Pod, key: string, now: nu
   let next = Number.POSITIVE_INFINITY
   for (const sidecar of sidecars) {
     const status = statuses.find((entry) => entry.name === sidecar.name)
-    if (status?.state?.waiting?.reason === 'CrashLoopBackOff' && regularContainerStarted(pod)) {
+    // Out of its back-off, a sidecar that ran before starts again, whether the pod has initialized or not
+    // (the init container after it does not wait for that: it counts as started once it ran).
+    if (status?.state?.waiting?.reason === 'CrashLoopBackOff') {
       const due = restartDue([status])
       if (due <= now) {
         change.set(sidecar.name, restartedContainerStatus(pod, sidecar, Number(status.restartCount ?? 0) + 1, status.lastState, now))
@@ -104,7 +109,8 @@ export async function sidecarsLook(work: PodWork, pod: Pod, key: string, now: nu
     if (end.killedBy) {
       const subject = containerSubject(pod, sidecar.name)
       for (const failure of end.failures) await recorder.record(subject, 'Warning', 'Unhealthy', `${probeLabels[end.killedBy]} probe failed: ${failure.output}`, failure.atMilliseconds)
-      await recorder.record(subject, 'Normal', 'Killing', `Container ${sidecar.name} failed ${end.killedBy} probe, will be restarted`, end.atMilliseconds)
+      // The kubelet's words for an init container's kill (no ", will be restarted").
+      await recorder.record(subject, 'Normal', 'Killing', `Init container ${sidecar.name} failed ${end.killedBy} probe`, end.atMilliseconds)
     }
     // A sidecar runs again whatever the pod's restartPolicy: at once the first time, then after its back-off.
     const terminated = {exitCode: end.exitCode, reason: end.exitCode === 0 ? 'Completed' : 'Error', startedAt: status.state.running.startedAt, finishedAt: formatTimestamp(end.atMilliseconds), containerID: status.containerID}
@@ -121,12 +127,20 @@ export async function sidecarsLook(work: PodWork, pod: Pod, key: string, now: nu
   }
   if (Number.isFinite(next)) work.wallClock.addAfter(key, Math.max(1, next - now))
   if (change.size === 0) return false
-  // The kubelet tells a start as it happens (its image, Created, Started); its status manager writes after.
+  // The kubelet tells a start as it happens (its image, Created, Started); its status manager writes
+  // after, onto the latest pod if another write came between (the start is not told twice).
+  const startedNow: Container[] = []
   for (const sidecar of restarted) {
     const failed = (await containersStarted(work, pod, [sidecar], now, pullPlanKey(pod, sidecar.name))).get(sidecar.name)
     if (failed) change.set(sidecar.name, {...change.get(sidecar.name), state: {waiting: {reason: failed.reason, message: failed.message}}, ready: false, started: false})
+    else startedNow.push(sidecar)
   }
-  await writeStatus(work, pod, withSidecarsChanged(pod, change, now))
+  if (restarted.length === 0) await writeStatus(work, pod, withSidecarsChanged(pod, change, now))
+  else {
+    const written = await writeStatusOfStart(work, pod, withSidecarsChanged(pod, change, now))
+    const services = servicesOfStartSecond(written, work.services.list(), now)
+    for (const sidecar of startedNow) work.runtime.recordServicesOfStartSecond(written, sidecar.name, {startedAtMilliseconds: now, restartCount: Number(change.get(sidecar.name)?.restartCount ?? 0)}, services)
+  }
   for (const name of backingOff) await recorder.record(containerSubject(pod, name), 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
   work.simulated.add(key)
   return true
@@ -143,13 +157,16 @@ async function stopSidecars(work: PodWork, pod: Pod, key: string, now: number): 
   const containerStatuses = containerStatusesOf(pod)
   const signalAt = Math.max(...containerStatuses.map((status) => Date.parse(String(status.state?.terminated?.finishedAt ?? '')) || 0))
   const graceEndsAt = signalAt + Number(pod.spec.terminationGracePeriodSeconds ?? gracePeriodSecondsDefault) * 1000
+  /** The kubelet gives each sidecar what is left of the grace period, but at least this (kube's minimumGracePeriodInSeconds). */
+  const sidecarGraceMinMilliseconds = 2_000
   const reader = readerFor(work, String(pod.spec.nodeName))
   const ends = new Map<string, {atMilliseconds: number; exitCode: number}>()
   let termAt = signalAt
   for (const sidecar of sidecars) {
     const run = runningRun(pod, sidecar.name)
     const afterTerm = run ? await work.runtime.endAfterTerm(pod, sidecar.name, run, termAt, reader) : {atMilliseconds: termAt, exitCode: 0}
-    const ended = afterTerm && afterTerm.atMilliseconds < graceEndsAt ? afterTerm : {atMilliseconds: graceEndsAt, exitCode: killedExitCode}
+    const killAt = Math.max(graceEndsAt, termAt + sidecarGraceMinMilliseconds)
+    const ended = afterTerm && afterTerm.atMilliseconds <= killAt ? afterTerm : {atMilliseconds: killAt, exitCode: killedExitCode}
     // Collapsed (one-shot, a manual clock), the grace period takes no time on the clock.
     const end = work.collapsing ? {...ended, atMilliseconds: Math.min(ended.atMilliseconds, now)} : ended
     if (run) work.runtime.runEnded(pod, sidecar.name, run, end.atMilliseconds)
@@ -161,12 +178,12 @@ async function stopSidecars(work: PodWork, pod: Pod, key: string, now: number): 
     return true
   }
   const at = formatTimestamp(now)
-  const initStatuses = initStatusesOf(pod).map((status) => {
+  const initStatuses = terminalSidecarStatuses(pod, initStatusesOf(pod).map((status) => {
     const end = ends.get(String(status.name))
     if (!end) return status
     const terminated = {exitCode: end.exitCode, reason: end.exitCode === 0 ? 'Completed' : 'Error', startedAt: status.state.running.startedAt, finishedAt: formatTimestamp(end.atMilliseconds), containerID: status.containerID}
     return {...status, state: {terminated}, ready: false, started: false}
-  })
+  }))
   // The pod's phase is its containers' (sidecars' exits do not count), as the kubelet's getPhase gives it.
   const failed = containerStatuses.some((status) => Number(status.state?.terminated?.exitCode ?? 0) !== 0)
   const phase = failed ? 'Failed' : 'Succeeded'

@@ -108,9 +108,10 @@ function scriptReaction(shell: string, script: string): TermReaction {
   if (action === null || action === '-') return {kind: 'ignores', why: `${shell} runs the script as PID 1 with no TERM trap: PID 1 gets no default action, so the signal is ignored`}
   if (action === '') return {kind: 'ignores', why: `${shell}: the script traps TERM with an empty action, which ignores it`}
   if (!/\b(exit|kill)\b/.test(action)) return {kind: 'ignores', why: `${shell}: the script's TERM trap ('${action}') does not end it, so the script goes on after it`}
-  // `exit N` gives N; `exit` alone, the status of the command the trap interrupted (sleep's, 0 here); a kill, TERM's 143.
-  const exited = /\bexit(?:\s+(\d+))?/.exec(action)
-  const exitCode = exited ? Number(exited[1] ?? 0) : 143
+  // `exit N` gives N; `exit` alone, the status of the command the trap interrupted: a foreground
+  // command's (sleep's, 0), a `wait`'s (128 + TERM's 15); a kill, TERM's 143.
+  const exited = /\bexit\b(?:\s+(\d+))?/.exec(action)
+  const exitCode = exited ? (exited[1] !== undefined ? Number(exited[1]) : /\bwait\b/.test(script) ? 143 : 0) : 143
   return {kind: 'trap', exitCode, why: `${shell}: the script traps TERM ('${action}'); sh runs the trap when the foreground command ends`}
 }
 
