@@ -35,6 +35,7 @@ import {containerSubject, forgetPulls, type PodWork, type PullPlan, writeStatus}
 import {runningOutcome} from './running.js'
 import {initializing, isInitializing} from './init-containers.js'
 import {sidecarsLook} from './sidecars.js'
+import {PodAdmission, rejectPod} from './admission.js'
 import {type KubeletCertificateOptions, KubeletClientCertificates} from './client-certificates.js'
 
 export {runSecondsAnnotation, exitCodeAnnotation}
@@ -64,6 +65,7 @@ export class Kubelets implements ControlLoop, PodWork {
   private readonly heartbeats: NodeHeartbeats
   private readonly podIps: PodIps
   private readonly deletions: PodDeletions
+  private readonly admission: PodAdmission
   /** The nodes' client certificates (TLS bootstrap and renewal), for nodes that joined with credentials. */
   private readonly certificates: KubeletClientCertificates | null
 
@@ -85,6 +87,7 @@ export class Kubelets implements ControlLoop, PodWork {
     this.podIps = new PodIps(this.pods)
     this.certificates = certificates ? new KubeletClientCertificates(this.nodes, informers, certificates) : null
     this.deletions = new PodDeletions(this)
+    this.admission = new PodAdmission((node) => this.pods.byIndex(podsByNodeName.name, node))
     this.services = informers.informer<KubeObject>(resources.services)
     // An init container waiting for a Service (`until nslookup db; do sleep 2; done`, the docs'
     // example) is looked at again when the Services change: its replay asks the network as it is now.
@@ -187,7 +190,11 @@ export class Kubelets implements ControlLoop, PodWork {
     if (isTerminalPod(pod)) return
     const statuses = ((pod.status as {containerStatuses?: Array<Record<string, any>>} | undefined)?.containerStatuses ?? [])
     if (!(pod.status as {startTime?: string} | undefined)?.startTime) {
+      // Admitted first (resources, node affinity, host ports, NoExecute taints): one that does not fit is rejected.
+      const rejection = this.admission.admit(pod, node)
+      if (rejection) return rejectPod(this, pod, rejection, now)
       await writeStatus(this, pod, creatingStatus(pod, hostIpOf(node), this.podIps.ipFor(node, pod), now))
+      this.admission.written(pod)
       this.simulated.addAfter(key, containerStartMilliseconds)
       return
     }

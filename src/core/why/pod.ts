@@ -37,6 +37,11 @@ export async function explainPod(pod: KubeObject, reader: WhyReader): Promise<Di
   if (phase === 'Failed') {
     const reason = text(status.reason)
     if (reason === 'Evicted' || reason === 'Preempting') return diagnosis(name, namespace, 'Failed', true, `${name} was evicted from node ${text(spec.nodeName)}: ${text(status.message)}. An evicted pod stays as a record until deleted; its controller (if any) made a replacement.`, containerFacts(pod))
+    // The kubelet refused it before any container ran (its admission): nothing to read in logs.
+    if (text(status.message).startsWith('Pod was rejected: ')) {
+      const node = text(spec.nodeName)
+      return diagnosis(name, namespace, 'Failed', true, `the kubelet on node ${node} rejected ${name} before starting it (${reason}): ${text(status.message).slice('Pod was rejected: '.length)}. No container ran. A pod that names its node (spec.nodeName) skips the scheduler, which would have placed it where it fits: create it without nodeName, or see what the node holds with \`kubectl describe node ${node}\`.`, containerFacts(pod))
+    }
     const failed = containers(pod).filter((entry) => fields(fields(entry.state).terminated).exitCode !== 0 && fields(entry.state).terminated !== undefined)
     const exits = failed.map((entry) => `container ${text(entry.name)} exited ${text(fields(fields(entry.state).terminated).exitCode)} (${text(fields(fields(entry.state).terminated).reason) || 'Error'})`)
     // An init container that failed ran alone: its own log tells why (the pod's containers never started).

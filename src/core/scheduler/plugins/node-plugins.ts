@@ -129,14 +129,15 @@ export function nodeAffinityPlugin(args: NodeAffinityArgs): FilterPlugin & Score
 
 export const nodeAffinity = nodeAffinityPlugin({})
 
+/** Whether a host port the pod asks for is taken on the node (NodePorts' filter; the kubelet's admission checks the same). */
+export function hostPortTaken(pod: Pod, node: NodeInfo): boolean {
+  return hostPortsOf(pod).some((wanted) => node.usedPorts.some((used) => used.port === wanted.port && used.protocol === wanted.protocol && (used.hostIP === wanted.hostIP || used.hostIP === '0.0.0.0' || wanted.hostIP === '0.0.0.0')))
+}
+
 export const nodePorts: FilterPlugin = {
   name: 'NodePorts',
   filter(pod, node) {
-    for (const wanted of hostPortsOf(pod)) {
-      const conflict = node.usedPorts.some((used) => used.port === wanted.port && used.protocol === wanted.protocol && (used.hostIP === wanted.hostIP || used.hostIP === '0.0.0.0' || wanted.hostIP === '0.0.0.0'))
-      if (conflict) return unschedulable("node(s) didn't have free ports for the requested pod ports")
-    }
-    return success
+    return hostPortTaken(pod, node) ? unschedulable("node(s) didn't have free ports for the requested pod ports") : success
   },
 }
 
