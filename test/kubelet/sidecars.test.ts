@@ -192,4 +192,26 @@ describe('sidecars one-shot', {timeout: 120_000}, () => {
     const pulled = (await runShell(`${kubemu} kubectl get events -o jsonpath='{range .items[?(@.reason=="Pulled")]}{.involvedObject.fieldPath} {.count}{"\\n"}{end}'`, {cwd: home, env})).stdout.trim().split('\n').sort()
     expect(pulled).toEqual(['spec.containers{main} 1', 'spec.initContainers{logshipper} 1'])
   })
+
+  it('keeps the next init container and the containers waiting while a sidecar has never started', async () => {
+    const home = temporaryFolder()
+    const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
+    const manifest = `apiVersion: v1
+kind: Pod
+metadata: {name: unstarted}
+spec:
+  initContainers:
+  - {name: side, image: "busybox:1.36", restartPolicy: Always, command: [sh, -c, 'sleep 3600'], startupProbe: {exec: {command: ["false"]}, failureThreshold: 2}}
+  - {name: init2, image: "busybox:1.36", command: [sh, -c, 'sleep 1']}
+  containers:
+  - {name: app, image: "nginx:1.27"}
+`
+    expect((await runShell(`${kubemu} kubectl apply -f -`, {cwd: home, env, stdin: manifest})).status).toBe(0)
+    expect((await runShell(`${kubemu} time advance 30s`, {cwd: home, env})).status).toBe(0)
+    const status = JSON.parse((await runShell(`${kubemu} kubectl get pod unstarted -o jsonpath={.status}`, {cwd: home, env})).stdout) as PodStatus
+    expect(status.initContainerStatuses[0]!.started).toBe(false)
+    expect(status.initContainerStatuses[0]!.restartCount).toBeGreaterThan(0)
+    expect(status.initContainerStatuses[1]!.state.waiting?.reason).toBe('PodInitializing')
+    expect(status.containerStatuses[0]!.state.waiting?.reason).toBe('PodInitializing')
+  })
 })

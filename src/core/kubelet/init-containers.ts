@@ -53,7 +53,7 @@ export async function initializing(work: PodWork, pod: Pod, key: string, now: nu
   const inits = pod.spec.initContainers ?? []
   const status = (pod.status ?? {}) as Record<string, any>
   const statuses: ContainerStatus[] = status.initContainerStatuses ?? inits.map(initializingStatus)
-  const container = inits.find((entry) => !initContainerDone(entry, statuses.find((found) => found.name === entry.name)))
+  const container = inits.find((entry) => !initContainerDone(pod, entry, statuses))
   if (!container) {
     // The last one ended after Initialized was written False: the pod's containers start next.
     await writeStatus(work, pod, withInitStatus(pod, inits.at(-1)!.name, statuses.find((entry) => entry.name === inits.at(-1)!.name)!, now))

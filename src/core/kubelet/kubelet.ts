@@ -35,7 +35,7 @@ import {containerSubject, forgetPulls, type PodWork, type PullPlan, writeStatus}
 import {runningOutcome} from './running.js'
 import {initializing, isInitializing} from './init-containers.js'
 import {sidecarsLook} from './sidecars.js'
-import {PodAdmission, rejectPod} from './admission.js'
+import {inAdmissionOrder, PodAdmission, rejectPod} from './admission.js'
 import {type KubeletCertificateOptions, KubeletClientCertificates} from './client-certificates.js'
 
 export {runSecondsAnnotation, exitCodeAnnotation}
@@ -102,7 +102,10 @@ export class Kubelets implements ControlLoop, PodWork {
     })
     this.pods.onEvent((event) => {
       if (event.type !== 'DELETED' && event.object.spec.nodeName) this.simulated.add(objectKey(event.object))
-      else if (event.type === 'DELETED') this.deletions.gone(event.object, this.clock.nowMilliseconds())
+      else if (event.type === 'DELETED') {
+        this.deletions.gone(event.object, this.clock.nowMilliseconds())
+        this.admission.forget(event.object)
+      }
     })
     // What an attach sends on a container's stdin may end its command: the kubelet looks again.
     this.runtime.onStdin((pod) => this.simulated.add(objectKey(pod)))
@@ -146,7 +149,7 @@ export class Kubelets implements ControlLoop, PodWork {
     let beating: Promise<void> | null = null
     this.simulated.promoteDue(collapseDelays)
     this.wallClock.promoteDue(false)
-    const keys = [...new Set([...this.simulated.take(), ...this.wallClock.take()])]
+    const keys = inAdmissionOrder([...new Set([...this.simulated.take(), ...this.wallClock.take()])], (key) => this.pods.get(key))
     // A kubelet's pod workers run side by side, and so do the kubelets of different nodes.
     await forEachConcurrently(keys, kubeletsInFlightMax, async (key) => {
       try {
@@ -194,7 +197,6 @@ export class Kubelets implements ControlLoop, PodWork {
       const rejection = this.admission.admit(pod, node)
       if (rejection) return rejectPod(this, pod, rejection, now)
       await writeStatus(this, pod, creatingStatus(pod, hostIpOf(node), this.podIps.ipFor(node, pod), now))
-      this.admission.written(pod)
       this.simulated.addAfter(key, containerStartMilliseconds)
       return
     }

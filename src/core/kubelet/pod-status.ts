@@ -52,16 +52,27 @@ export function initializingStatus(container: Container): Record<string, any> {
   return {name: container.name, state: {waiting: {reason: 'PodInitializing'}}, lastState: {}, ready: false, restartCount: 0, image: container.image ?? '', imageID: '', started: false}
 }
 
-export function initContainerDone(container: Container, status: Record<string, any> | undefined): boolean {
+/**
+ * Whether the pod's init container is done for the ones after it: a one-off one exited 0; a sidecar
+ * runs and has started, or an init container after it has run already (it started once, and its
+ * later back-off holds nothing back, as kube's computeInitContainerActions goes on).
+ */
+export function initContainerDone(pod: Pod, container: Container, statuses: ReadonlyArray<Record<string, any>>): boolean {
+  const status = statuses.find((entry) => entry.name === container.name)
   if (!status) return false
-  // A sidecar is done once started; one that ran and now backs off after an exit stays done (the next init container does not wait for it).
-  if (isSidecar(container)) return (status.state?.running !== undefined && status.started === true) || status.lastState?.terminated !== undefined
-  return status.state?.terminated?.exitCode === 0
+  if (!isSidecar(container)) return status.state?.terminated?.exitCode === 0
+  if (status.state?.running !== undefined && status.started === true) return true
+  const inits = pod.spec.initContainers ?? []
+  const later = inits.slice(inits.findIndex((entry) => entry.name === container.name) + 1)
+  return later.some((entry) => {
+    const found = statuses.find((candidate) => candidate.name === entry.name)
+    return found?.state?.running !== undefined || found?.state?.terminated !== undefined || found?.lastState?.terminated !== undefined
+  })
 }
 
 /** The Initialized condition for these statuses: False naming the init containers not done yet, as the kubelet's status generator writes it. */
 export function initializedCondition(pod: Pod, statuses: readonly Record<string, any>[], at: string): Record<string, unknown> {
-  const incomplete = (pod.spec.initContainers ?? []).filter((container) => !initContainerDone(container, statuses.find((entry) => entry.name === container.name))).map((container) => container.name)
+  const incomplete = (pod.spec.initContainers ?? []).filter((container) => !initContainerDone(pod, container, statuses)).map((container) => container.name)
   if (incomplete.length === 0) return {type: 'Initialized', status: 'True', lastProbeTime: null, lastTransitionTime: at}
   return {type: 'Initialized', status: 'False', lastProbeTime: null, lastTransitionTime: at, reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${incomplete.join(' ')}]`}
 }

@@ -40,7 +40,7 @@ export async function explainPod(pod: KubeObject, reader: WhyReader): Promise<Di
     // The kubelet refused it before any container ran (its admission): nothing to read in logs.
     if (text(status.message).startsWith('Pod was rejected: ')) {
       const node = text(spec.nodeName)
-      return diagnosis(name, namespace, 'Failed', true, `the kubelet on node ${node} rejected ${name} before starting it (${reason}): ${text(status.message).slice('Pod was rejected: '.length)}. No container ran. A pod that names its node (spec.nodeName) skips the scheduler, which would have placed it where it fits: create it without nodeName, or see what the node holds with \`kubectl describe node ${node}\`.`, containerFacts(pod))
+      return diagnosis(name, namespace, 'Failed', true, `the kubelet on node ${node} rejected ${name} before starting it (${reason}): ${text(status.message).slice('Pod was rejected: '.length)}. No container ran. If spec.nodeName was set by hand, the scheduler was skipped (it places a pod where it fits): create the pod without it, or see what the node holds with \`kubectl describe node ${node}\`.`, containerFacts(pod))
     }
     const failed = containers(pod).filter((entry) => fields(fields(entry.state).terminated).exitCode !== 0 && fields(entry.state).terminated !== undefined)
     const exits = failed.map((entry) => `container ${text(entry.name)} exited ${text(fields(fields(entry.state).terminated).exitCode)} (${text(fields(fields(entry.state).terminated).reason) || 'Error'})`)
