@@ -336,7 +336,8 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
   } catch (error) {
     const code = exitCodeOf(error)
     if (code === null) throw error
-    reportUnreachable(io.stderr, {kind: 'balanced', endpoint: firstEndpoint}, error)
+    // A verb that wraps the client's error in a sentence of its own still logs clientv3's warn line.
+    reportUnreachable(io.stderr, {kind: 'balanced', endpoint: firstEndpoint}, error instanceof ExitError && error.cause !== undefined ? error.cause : error)
     if (!(error instanceof ReportedExitError)) io.stderr(`Error: ${error instanceof EtcdError ? clientErrorText(error) : (error as Error).message}\n`)
     return code
   }
