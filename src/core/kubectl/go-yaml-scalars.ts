@@ -58,10 +58,23 @@ const goYamlPlainScalar = {
   resolve: (source: string) => goYamlPlainValue(source),
 }
 
+const binaryTag = 'tag:yaml.org,2002:binary'
+
+/**
+ * `!!binary`: go-yaml decodes the base64 into bytes and gives them as a Go string, which JSON then
+ * writes as text (an invalid UTF-8 sequence as U+FFFD); the `yaml` package gives a Uint8Array.
+ */
+const goYamlBinary = {
+  identify: () => false,
+  default: false,
+  tag: binaryTag,
+  resolve: (source: string) => Buffer.from(source.replace(/\s+/g, ''), 'base64').toString('utf8'),
+}
+
 /** Options for the `yaml` package so that it reads a document as sigs.k8s.io/yaml does. */
 export const goYamlV2Options: ParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
-  customTags: (tags: Tags) => [goYamlPlainScalar, ...tags] as Tags,
+  customTags: (tags: Tags) => [goYamlPlainScalar, goYamlBinary, ...tags.filter((tag) => typeof tag === 'string' || tag.tag !== binaryTag)] as Tags,
 }
 
 /**
