@@ -6,6 +6,7 @@
 import {type Document, isAlias, isMap, isScalar, isSeq, type Node, Scalar, visit} from 'yaml'
 import {goQuote} from '../util/go-quote.js'
 import {goFloat} from '../util/prometheus-text.js'
+import {goYamlInteger} from './go-yaml-scalars.js'
 
 /** A number as go-yaml v2 decodes a plain scalar into interface{}: an int, a uint64 past int64, else a float64. */
 class GoNumber {
@@ -24,20 +25,12 @@ class GoNumber {
 
 const int64Max = (1n << 63n) - 1n
 const uint64Max = (1n << 64n) - 1n
-/** Go's strconv.ParseInt with base 0 (go-yaml's integer syntax), underscores already gone. */
-const goInteger = /^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/
 
 /** The Go value go-yaml gives a number scalar, from its text where it has one. */
 function goNumber(value: number, source: string | undefined): GoNumber {
-  const plain = source?.replaceAll('_', '')
-  if (plain !== undefined && goInteger.test(plain)) {
-    const negative = plain.startsWith('-')
-    const digits = plain.replace(/^[-+]/, '')
-    const magnitude = BigInt(/^0[0-7]+$/.test(digits) ? `0o${digits.slice(1)}` : digits.toLowerCase())
-    const signed = negative ? -magnitude : magnitude
-    if (signed >= -int64Max - 1n && signed <= int64Max) return new GoNumber('int', signed)
-    if (signed > 0n && signed <= uint64Max) return new GoNumber('uint64', signed)
-  }
+  const integer = source === undefined ? null : goYamlInteger(source)
+  if (integer !== null && integer >= -int64Max - 1n && integer <= int64Max) return new GoNumber('int', integer)
+  if (integer !== null && integer > 0n && integer <= uint64Max) return new GoNumber('uint64', integer)
   return new GoNumber('float64', value)
 }
 
