@@ -151,11 +151,15 @@ describe.skipIf(!RealEtcdCluster.available())('the etcd front door over TLS', ()
       return {stdout: mask(result.stdout), stderr: mask(result.stderr), status: result.status}
     }
     const realEtcdctl = (line: string) => runShell(`etcdctl --command-timeout=1s --dial-timeout=1s ${line}`, {cwd: home, env: {...process.env, ETCDCTL_API: '3'}})
-    for (const line of ['get /tls/own', `--cacert=${root.cacert} get /tls/own`, `--cacert=${root.cacert} endpoint health`, `--cacert=${root.cacert} endpoint status`, `--cacert=${root.cacert} member list`, `--cert=${root.cert} --key=${root.key} endpoint status`]) {
+    for (const line of ['get /tls/own', `--cacert=${root.cacert} get /tls/own`, `--cacert=${root.cacert} endpoint health`, `--cacert=${root.cacert} endpoint status`, `--cacert=${root.cacert} member list`, `--cert=${root.cert} --key=${root.key} endpoint status`, `--cacert=${root.cacert} lease grant 10`, 'lease revoke 1234']) {
       const ours = masked(await ownEtcdctl(`--endpoints=${first} ${line}`), first)
       expect({line, ...ours}).toEqual({line, ...masked(await realEtcdctl(`--endpoints=${real.clientUrl} ${line}`), real.clientUrl)})
       expect(ours.stderr).toContain('context deadline exceeded')
     }
+    // The lease verbs wrap the error in a sentence of their own, after clientv3's warn line; so for
+    // an endpoint nothing listens on (no connection at all).
+    const closed = 'http://127.0.0.1:1'
+    expect(masked(await ownEtcdctl(`--endpoints=${closed} --command-timeout=1s lease grant 10`), closed)).toEqual(masked(await realEtcdctl(`--endpoints=${closed} lease grant 10`), closed))
     expect(await ownEtcdctl(`--endpoints=${first} --cacert=${strangerFiles.cacert} --cert=${strangerFiles.cert} --key=${strangerFiles.key} get /tls/own`)).toMatchObject({status: 1})
     expect(await ownEtcdctl(`--endpoints=${first} --cacert=/nonexistent ${`--cert=${root.cert} --key=${root.key}`} get /tls/own`)).toMatchObject({status: 128, stderr: 'Error: open /nonexistent: no such file or directory\n'})
     const environment = (await runShell(`${kubemu} env`, {cwd: home, env: {...process.env, KUBEMU_HOME: home}})).stdout

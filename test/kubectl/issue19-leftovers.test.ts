@@ -3,7 +3,7 @@
 // outside any range (an execution error), bracket keys only in single quotes, empty templates;
 // run --pod-running-timeout; Secrets of the docker-config, basic-auth and ssh-auth types that
 // kube-apiserver's validation refuses, in its words; argument checks in kubectl's order; diff
-// --prune going on with a warning when a list is refused.
+// --prune going on with a warning when a list is refused; a manifest's fields sent in Go's map order.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -112,6 +112,16 @@ describe.runIf(realKubectlFound)('issue 19 leftovers beside the real kubectl', (
       'attach cm/c1',
     ]) {
       await expectSameAsReal(cluster, line, ['-n r', '-n r'])
+    }
+  }, 60_000)
+
+  it('sends a manifest with its keys sorted, as Go encodes a map: the server reports the fault it meets first in that order (a bad Quantity after a wrong type)', async () => {
+    const manifest = join(cluster.folder, 'faults.yaml')
+    // In the file, the bad quantities come before activeDeadlineSeconds; sorted, after it.
+    writeFileSync(manifest, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: faults\nspec:\n  bogus: 1\n  containers:\n  - name: c\n    image: nginx\n    unknownThing: x\n    resources:\n      limits: {memory: 1Gx, cpu: abc}\n  activeDeadlineSeconds: "x"\n')
+    for (const line of [`create -f ${manifest}`, `apply -f ${manifest}`, `create -f ${manifest} --dry-run=server`, `replace -f ${manifest} --force`]) {
+      const theirs = await expectSameAsReal(cluster, line, ['-n r', '-n o'])
+      expect(theirs.stderr).toContain('cannot unmarshal string into Go struct field PodSpec.spec.activeDeadlineSeconds of type int64')
     }
   }, 60_000)
 

@@ -5,6 +5,8 @@
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {issueCertificate, readKeyAndCertificate} from '../../src/core/apiserver/authentication/certificates.js'
+import {seededEpochMilliseconds} from '../../src/core/seed.js'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
 import {kubemu, upProcessesOfSuite} from '../support/up-process.js'
@@ -45,6 +47,41 @@ describe('the kubeconfig the user gave names the cluster', () => {
     for (const line of ['get namespace from-a-copy -o name', `--kubeconfig ${copy} get namespace from-a-copy -o jsonpath={.status.phase}`, 'get namespace nothing-here']) {
       expect({line, ...(await ours(line))}).toEqual({line, ...(await real(line))})
     }
+    // Nothing came into being in the other home.
+    expect(existsSync(join(otherHome, 'default'))).toBe(false)
+  }, 180_000)
+
+  it("sends another user's copied kubeconfig (a ServiceAccount token, a client certificate) and a bare --server to that up, creating nothing in this home", async () => {
+    const cluster = await upWithRealKubectl(processes)
+    expect((await cluster.real('create serviceaccount robot')).status).toBe(0)
+    expect((await cluster.real('create clusterrolebinding robot-view --clusterrole=view --serviceaccount=default:robot')).status).toBe(0)
+    const token = (await cluster.real('create token robot')).stdout.trim()
+    // Valid on the seeded cluster's clock, which starts at the seed's epoch.
+    const jane = issueCertificate(readKeyAndCertificate(join(cluster.home, 'default', 'pki', 'tls'), 'ca'), {commonName: 'jane', organization: 'dev', usages: ['clientAuth']}, seededEpochMilliseconds)
+    const folder = temporaryFolder()
+    writeFileSync(join(folder, 'jane.crt'), jane.certificate)
+    writeFileSync(join(folder, 'jane.key'), jane.privateKey)
+    const copy = join(folder, 'copied-kubeconfig')
+    writeFileSync(copy, readFileSync(cluster.kubeconfig, 'utf8'))
+    const otherHome = temporaryFolder()
+    const environment = {...process.env, HOME: otherHome, KUBEMU_HOME: otherHome, KUBECONFIG: copy}
+    const ours = (line: string) => runShell(`timeout 60 ${kubemu} kubectl ${line}`, {cwd: folder, env: environment})
+    const real = (line: string) => runShell(`timeout 60 ${realKubectl} ${line}`, {cwd: folder, env: environment})
+    expect((await real(`config set-credentials robot --token=${token}`)).status).toBe(0)
+    expect((await real('config set-credentials jane --client-certificate=jane.crt --client-key=jane.key')).status).toBe(0)
+    const lines = ['--user robot auth whoami', '--user robot get namespace default -o name', '--user robot create namespace robot-made', '--user jane auth whoami', '--user jane get pods']
+    for (const line of lines) {
+      const theirs = await real(line)
+      if (line.endsWith('whoami')) expect(theirs.stdout).toMatch(/^Username\s+(jane|system:serviceaccount:default:robot)$/m)
+      expect({line, ...(await ours(line))}).toEqual({line, ...theirs})
+    }
+    // No kubeconfig at all: --server, --token and the CA alone name the cluster and the user.
+    const bare = {...environment, KUBECONFIG: ''}
+    const server = /server: (\S+)/.exec(readFileSync(cluster.kubeconfig, 'utf8'))![1]!
+    const line = `--server ${server} --certificate-authority ${join(cluster.home, 'default', 'pki', 'tls', 'ca.crt')} --token ${token} get namespace default -o name`
+    const theirs = await runShell(`timeout 60 ${realKubectl} ${line}`, {cwd: folder, env: bare})
+    expect(theirs).toMatchObject({stdout: 'namespace/default\n', status: 0})
+    expect(await runShell(`timeout 60 ${kubemu} kubectl ${line}`, {cwd: folder, env: bare})).toEqual(theirs)
     // Nothing came into being in the other home.
     expect(existsSync(join(otherHome, 'default'))).toBe(false)
   }, 180_000)

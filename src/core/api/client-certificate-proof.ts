@@ -50,6 +50,11 @@ export class ClientCertificateKeyPair {
     if (!this.certificate.checkPrivateKey(this.key)) throw new Error('tls: private key does not match public key')
   }
 
+  /** The certificate and key (PEM) for a TLS handshake, where the handshake itself proves the certificate. */
+  tlsIdentity(): {certificate: string; key: string} {
+    return {certificate: this.certificate.toString(), key: this.key.export({type: 'pkcs8', format: 'pem'}).toString()}
+  }
+
   /** The headers that prove this certificate for one request, made at `nowMilliseconds` (wall clock). */
   headersFor(request: ProvenRequest, nowMilliseconds: number): Record<string, string> {
     const time = Math.round(nowMilliseconds)

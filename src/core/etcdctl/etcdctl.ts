@@ -228,7 +228,10 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     const servedUrls = servedEtcd()
     useServedEndpoints(servedUrls)
     const balancedEndpoints = defaultedToServed(flag(flags, 'endpoints').split(','), flags.changed.has('endpoints') || io.environment.ETCDCTL_ENDPOINTS !== undefined, servedUrls)
-    firstEndpoint = balancedEndpoints[0]!
+    // An exec's etcdctl (given up's URLs) runs on the pod's loopback, where the default
+    // 127.0.0.1:2379 is the endpoint its warn lines name, as a kubeadm etcd pod's etcdctl names it;
+    // on the host, the defaulted endpoints are those up's log prints, and the first names the target.
+    if (io.servedEtcd === undefined) firstEndpoint = balancedEndpoints[0]!
     /**
      * The endpoint (and its member) requests go through: as clientv3's balancer, the first one
      * whose member is running, else the first that names a member (whose requests then wait for
@@ -336,7 +339,8 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
   } catch (error) {
     const code = exitCodeOf(error)
     if (code === null) throw error
-    reportUnreachable(io.stderr, {kind: 'balanced', endpoint: firstEndpoint}, error)
+    // A verb that wraps the client's error in a sentence of its own still logs clientv3's warn line.
+    reportUnreachable(io.stderr, {kind: 'balanced', endpoint: firstEndpoint}, error instanceof ExitError && error.cause !== undefined ? error.cause : error)
     if (!(error instanceof ReportedExitError)) io.stderr(`Error: ${error instanceof EtcdError ? clientErrorText(error) : (error as Error).message}\n`)
     return code
   }

@@ -34,12 +34,14 @@ export interface EtcdctlIo {
   readonly catchInterrupt?: () => AbortSignal
 }
 
+/** etcdctl's exit with an error line; `cause` is the client's error it wraps, whose warn line still prints. */
 export class ExitError extends Error {
   constructor(
     readonly code: number,
     message: string,
+    cause?: unknown,
   ) {
-    super(message)
+    super(message, cause === undefined ? undefined : {cause})
   }
 }
 

@@ -2,7 +2,6 @@
 // what commands other than kubectl ask of the process that drives the cluster (move the clock,
 // stop and start members and masters). One module for both sides: `up` serves these paths, the
 // remote host calls them. Only the cluster's admin (its token) may use them.
-import {timingSafeEqual} from 'node:crypto'
 import type {ApiResponse, TrustedRequest} from '../api/wire.js'
 import type {AdvanceResult, FaultAction, FaultKind, FaultResult, KubernetesHandler, TimeReading} from './cluster-host.js'
 
@@ -81,21 +80,38 @@ export function withControlEndpoints(api: KubernetesHandler, operations: HostOpe
   }
 }
 
-/** Compares a presented credential with the expected one in constant time. */
-function sameSecret(given: string, expected: string): boolean {
-  const [a, b] = [Buffer.from(given), Buffer.from(expected)]
-  return a.length === b.length && timingSafeEqual(a, b)
+/** The review that asks the API server who a request's credentials are (kube's SelfSubjectReview). */
+const selfSubjectReviewPath = '/apis/authentication.k8s.io/v1/selfsubjectreviews'
+
+/**
+ * Whether the API server authenticates the credentials `request` carries (its bearer token, or the
+ * client certificate of its TLS handshake) as a user other than system:anonymous: a
+ * SelfSubjectReview with those credentials alone (never impersonation, never a trusted user).
+ */
+async function authenticated(api: KubernetesHandler, request: TrustedRequest): Promise<boolean> {
+  const authorization = request.headers?.authorization
+  const review = await api.handle({
+    method: 'POST',
+    path: selfSubjectReviewPath,
+    headers: {'content-type': 'application/json', ...(typeof authorization === 'string' ? {authorization} : {})},
+    body: JSON.stringify({apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview'}),
+    ...(request.clientCertificate ? {clientCertificate: request.clientCertificate} : {}),
+  })
+  const username = (review.body as {status?: {userInfo?: {username?: unknown}}} | null)?.status?.userInfo?.username
+  return review.status === 201 && typeof username === 'string' && username !== 'system:anonymous'
 }
 
 /**
  * The Kubernetes API with the folder endpoint alone in front, for the secure port kubeconfigs name:
- * a copy of `up`'s kubeconfig used from another home asks it (with the admin's token) which
- * cluster it is; any other request, and this one without the token, is the API server's.
+ * a copy of `up`'s kubeconfig used from another home, or a kubeconfig of any user of the cluster,
+ * asks it which cluster it is with the credentials its requests carry (a token, a client
+ * certificate); any other request, and this one without credentials the API server takes, is the
+ * API server's.
  */
-export function withFolderEndpoint(api: KubernetesHandler, folder: string, adminToken: () => string): KubernetesHandler {
+export function withFolderEndpoint(api: KubernetesHandler, folder: string): KubernetesHandler {
   return {
     async handle(request, trace) {
-      const asked = request.path === `${controlPathPrefix}folder` && request.method === 'GET' && sameSecret(String(request.headers?.authorization ?? ''), `Bearer ${adminToken()}`)
+      const asked = request.path === `${controlPathPrefix}folder` && request.method === 'GET' && request.user === undefined && (await authenticated(api, request))
       return asked ? reply(200, {folder}) : api.handle(request, trace)
     },
   }

@@ -4,7 +4,6 @@
 // up` wrote in its folder, that up's port): commands go to that cluster, never to the one of
 // KUBEMU_HOME or ~/.kubemu. A server no kubemu cluster here answers for is not one kubemu can reach.
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
-import {request as httpRequest} from 'node:http'
 import {request as httpsRequest} from 'node:https'
 import {connect} from 'node:net'
 import {basename, dirname, join, resolve} from 'node:path'
@@ -78,9 +77,11 @@ export function clusterEnvironment(environment: NodeJS.ProcessEnv, folder: strin
   return {...environment, KUBEMU_HOME: dirname(folder), KUBEMU_CLUSTER: basename(folder)}
 }
 
-/** How a kubeconfig reaches its server: the bearer token and the CA (PEM) it trusts, where it has them. */
+/** How a kubeconfig reaches its server: the user's bearer token or client certificate, and the CA (PEM) it trusts, where it has them. */
 export interface ServerCredentials {
   readonly token?: string
+  /** The user's client certificate and key (PEM), presented in the TLS handshake as kubectl presents them. */
+  readonly clientCertificate?: {readonly certificate: string; readonly key: string}
   readonly authority?: Buffer
   readonly insecure?: boolean
 }
@@ -93,8 +94,9 @@ const folderAnswerBytesMax = 64 * 1024
 
 /**
  * The cluster folder of the `kubemu up` that serves `server`, asked of the server itself with the
- * kubeconfig's credentials (a copy of `up`'s kubeconfig used from another home names no folder),
- * and only when that folder's `up` does serve there; else null.
+ * kubeconfig user's credentials, whoever the user is (a copy of `up`'s kubeconfig, or of one made
+ * for another user, used from another home names no folder), and only when that folder's `up`
+ * does serve there; else null.
  */
 export async function upFolderServing(server: string, credentials: ServerCredentials): Promise<string | null> {
   let url: URL
@@ -106,10 +108,17 @@ export async function upFolderServing(server: string, credentials: ServerCredent
   // The token goes only where the request would send it anyway and no one else can read it: a
   // loopback https server (up listens on 127.0.0.1) proving the kubeconfig's own CA. Never over
   // plain http (kubectl sends no credentials there), never to a server it cannot verify.
-  if (!credentials.token || url.protocol !== 'https:' || !loopbackHosts.has(url.hostname) || !credentials.authority || credentials.insecure) return null
+  const {token, clientCertificate} = credentials
+  if ((!token && !clientCertificate) || url.protocol !== 'https:' || !loopbackHosts.has(url.hostname) || !credentials.authority || credentials.insecure) return null
   const answer = await new Promise<string | null>((done) => {
-    const options = {method: 'GET', headers: {authorization: `Bearer ${credentials.token}`}, timeout: probeTimeoutMilliseconds, ...(credentials.authority ? {ca: credentials.authority} : {}), ...(credentials.insecure ? {rejectUnauthorized: false} : {})}
-    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (response) => {
+    const options = {
+      method: 'GET',
+      headers: token ? {authorization: `Bearer ${token}`} : {},
+      timeout: probeTimeoutMilliseconds,
+      ca: credentials.authority,
+      ...(clientCertificate ? {cert: clientCertificate.certificate, key: clientCertificate.key} : {}),
+    }
+    const request = httpsRequest(url, options, (response) => {
       let text = ''
       response.setEncoding('utf8')
       response.on('data', (chunk: string) => {

@@ -23,9 +23,12 @@ const goYamlFloat = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$
 /** A plain scalar starting with `.` is tried as Go's ParseFloat reads it. */
 const dotFloat = /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/
 
-function integerValue(sign: string, digits: string): number {
-  const prefixed = /^0[0-7]+$/.test(digits) ? `0o${digits.slice(1)}` : digits.toLowerCase()
-  const magnitude = Number(BigInt(prefixed))
+/** The exact integer of a plain scalar's text as go-yaml reads one (underscores left out), or null when it is no integer. */
+export function goYamlInteger(source: string): bigint | null {
+  const integer = goInteger.exec(source.replaceAll('_', ''))
+  if (!integer) return null
+  const [, sign, digits] = integer as unknown as [string, string, string]
+  const magnitude = BigInt(/^0[0-7]+$/.test(digits) ? `0o${digits.slice(1)}` : digits.toLowerCase())
   return sign === '-' ? -magnitude : magnitude
 }
 
@@ -37,8 +40,8 @@ export function goYamlPlainValue(source: string): string | number | boolean | nu
   if (first === '.') return dotFloat.test(source) ? Number(source) : source
   if (first === undefined || !/[-+0-9]/.test(first)) return source
   const plain = source.replaceAll('_', '')
-  const integer = goInteger.exec(plain)
-  if (integer) return integerValue(integer[1]!, integer[2]!)
+  const integer = goYamlInteger(plain)
+  if (integer !== null) return Number(integer)
   if (goYamlFloat.test(plain)) {
     const value = Number(plain)
     // Go's ParseFloat refuses a value out of range, and go-yaml then keeps the text.
@@ -58,10 +61,23 @@ const goYamlPlainScalar = {
   resolve: (source: string) => goYamlPlainValue(source),
 }
 
+const binaryTag = 'tag:yaml.org,2002:binary'
+
+/**
+ * `!!binary`: go-yaml decodes the base64 into bytes and gives them as a Go string, which JSON then
+ * writes as text (an invalid UTF-8 sequence as U+FFFD); the `yaml` package gives a Uint8Array.
+ */
+const goYamlBinary = {
+  identify: () => false,
+  default: false,
+  tag: binaryTag,
+  resolve: (source: string) => Buffer.from(source.replace(/\s+/g, ''), 'base64').toString('utf8'),
+}
+
 /** Options for the `yaml` package so that it reads a document as sigs.k8s.io/yaml does. */
 export const goYamlV2Options: ParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
-  customTags: (tags: Tags) => [goYamlPlainScalar, ...tags] as Tags,
+  customTags: (tags: Tags) => [goYamlPlainScalar, goYamlBinary, ...tags.filter((tag) => typeof tag === 'string' || tag.tag !== binaryTag)] as Tags,
 }
 
 /**

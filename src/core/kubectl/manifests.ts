@@ -199,6 +199,33 @@ function goCompactJson(value: unknown): string {
   return JSON.stringify(sorted(value)).replace(/[<>&\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
+/** Deeper than this a document is not reordered (the YAML and JSON readers bound nesting well below it). */
+const reorderDepthMax = 10_000
+
+/**
+ * An unstructured object as Go holds it, a map: its keys come out sorted wherever it is encoded
+ * (a request's body too, so the server meets its fields, and their faults, in that order). The
+ * keys are put in order in place: what is known of the object by its identity stays known.
+ */
+function sortKeysInPlace(node: unknown, depth: number): void {
+  if (depth > reorderDepthMax) return
+  if (Array.isArray(node)) {
+    for (const item of node) sortKeysInPlace(item, depth + 1)
+    return
+  }
+  if (!isJsonObject(node)) return
+  const keys = Object.keys(node)
+  const sorted = [...keys].sort()
+  if (sorted.some((key, index) => key !== keys[index])) {
+    for (const key of sorted) {
+      const item = node[key]
+      delete node[key]
+      node[key] = item
+    }
+  }
+  for (const key of sorted) sortKeysInPlace(node[key], depth + 1)
+}
+
 /**
  * What kubectl's decoder says of a document its validation let through (or --validate=false left
  * unchecked): a value that is not an object, or one without a kind, cannot be decoded. null when it decodes.
@@ -258,6 +285,7 @@ export function parseManifestEntries(text: string, source: string, validate = tr
       continue
     }
     if (!isJsonObject(value) || typeof value.kind !== 'string') continue
+    if (decoding === 'unstructured') sortKeysInPlace(value, 0)
     const list = value.kind === 'List' && value.apiVersion === 'v1'
     if (list) {
       const invalid = listKindErrors(value.items)

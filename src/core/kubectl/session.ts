@@ -4,7 +4,7 @@
 import type {ContainerTools} from '../kubelet/shell/process-context.js'
 import {applySeed} from '../seed.js'
 import {existsSync, mkdirSync, readFileSync} from 'node:fs'
-import {dirname, resolve} from 'node:path'
+import {dirname, join, resolve} from 'node:path'
 import type {ApiRequest, ApiResponse, HttpMethod} from '../api/wire.js'
 import {ensureAdminKubeconfig} from '../apiserver/kubeconfig.js'
 import type {SettleResult} from '../controlplane/runner.js'
@@ -167,12 +167,13 @@ export class KubectlSession {
     return (this.clusterRoute = route)
   }
 
-  /** The token and CA of the context's user and cluster, for asking a server whether a kubemu `up` serves it. */
+  /** The token or client certificate, and the CA, of the context's user and cluster, for asking a server whether a kubemu `up` serves it. */
   private serverCredentials(): ServerCredentials {
-    const {user, clusterName} = this.context()
+    const {clusterName} = this.context()
     const files = this.kubeconfig()
     const cluster = files.config.clusters.find((entry) => entry.name === clusterName)?.value
-    const token = this.flag('token') || user.token || undefined
+    const token = this.bearerToken() || undefined
+    const clientCertificate = this.clientCertificate()?.tlsIdentity()
     const authorityFile = this.flag('certificate-authority') || cluster?.['certificate-authority']
     let authority: Buffer | undefined
     try {
@@ -181,12 +182,17 @@ export class KubectlSession {
     } catch {
       authority = undefined
     }
-    return {...(token ? {token} : {}), ...(authority ? {authority} : {}), insecure: this.flag('insecure-skip-tls-verify') === 'true' || cluster?.['insecure-skip-tls-verify'] === true}
+    return {...(token ? {token} : {}), ...(clientCertificate ? {clientCertificate} : {}), ...(authority ? {authority} : {}), insecure: this.flag('insecure-skip-tls-verify') === 'true' || cluster?.['insecure-skip-tls-verify'] === true}
   }
 
-  /** The cluster folder's own admin kubeconfig, written when missing (no store needed). */
+  /**
+   * The cluster folder's own admin kubeconfig, written when missing (no store needed). With
+   * --server, which names the cluster, a home with no cluster yet gets none for it: the
+   * kubeconfig is then empty, as kubectl's with no ~/.kube/config.
+   */
   defaultKubeconfigPath(): string {
     const folder = this.homeFolder()
+    if (this.flag('server') !== '' && !existsSync(join(folder, 'kubeconfig'))) return join(folder, 'kubeconfig')
     applySeed(this.io.environment, folder)
     mkdirSync(folder, {recursive: true})
     // The home cluster's clock: the command's own may belong to the cluster --server names, which is found through this kubeconfig.
@@ -237,15 +243,14 @@ export class KubectlSession {
 
   /**
    * Before the first request: a kubeconfig without the context it names (KUBECONFIG naming a
-   * missing file) leaves kubectl with localhost:8080, where nothing listens. Commands that need
-   * no server (client dry runs, --local, config, kustomize) never get here.
+   * missing file) and no --server leaves kubectl with localhost:8080, where nothing listens.
+   * Commands that need no server (client dry runs, --local, config, kustomize) never get here.
    */
   private checkServerKnown(): void {
     const {config} = this.kubeconfig()
     const name = this.flag('context') || config.currentContext
-    if (!config.contexts.some((entry) => entry.name === name) && !this.flags.changed.has('cluster')) {
-      // --server is what kubectl dials then, else client-go's default.
-      throw new ConnectionRefusedError(this.flag('server') || 'http://localhost:8080')
+    if (!config.contexts.some((entry) => entry.name === name) && !this.flags.changed.has('cluster') && this.flag('server') === '') {
+      throw new ConnectionRefusedError('http://localhost:8080')
     }
   }
 
@@ -355,12 +360,25 @@ export class KubectlSession {
    */
   private certificateHeaders(request: Pick<ApiRequest, 'method' | 'path' | 'query' | 'body'>): Record<string, string> {
     if (this.plainHttpServer()) return {}
+    return this.clientCertificate()?.headersFor(request, Date.now()) ?? {}
+  }
+
+  /** The kubeconfig user's (or the flags') client certificate and key, read once per command; null: none. */
+  private clientCertificate(): ClientCertificateKeyPair | null {
     if (!this.clientCertificateRead) {
       const {user, userName} = this.context()
       const kubeconfigPath = this.kubeconfig().origins.get(`user/${userName}`)
       this.clientCertificateRead = {pair: clientCertificateOf(user, userName, {certificate: this.flag('client-certificate'), key: this.flag('client-key')}, kubeconfigPath)}
     }
-    return this.clientCertificateRead.pair?.headersFor(request, Date.now()) ?? {}
+    return this.clientCertificateRead.pair
+  }
+
+  /** --token, else the user's token, else its token file's. */
+  private bearerToken(): string {
+    const {user} = this.context()
+    const token = this.flag('token') || user.token || ''
+    if (!token && user.tokenFile && existsSync(user.tokenFile)) return readFileSync(user.tokenFile, 'utf8').trim()
+    return token
   }
 
   /**
@@ -375,9 +393,7 @@ export class KubectlSession {
   }
 
   private headers(): Record<string, string | string[]> {
-    const {user} = this.context()
-    let token = this.flag('token') || user.token || ''
-    if (!token && user.tokenFile && existsSync(user.tokenFile)) token = readFileSync(user.tokenFile, 'utf8').trim()
+    const token = this.bearerToken()
     const headers: Record<string, string | string[]> = {}
     if (token && !this.plainHttpServer()) headers.authorization = `Bearer ${token}`
     if (this.flag('as')) headers['impersonate-user'] = this.flag('as')

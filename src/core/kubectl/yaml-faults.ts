@@ -7,7 +7,7 @@
 import {parseAllDocuments} from 'yaml'
 import {trailingDirectiveFault, yamlDirectiveFault} from './yaml-directives.js'
 import {goYamlV2Options} from './go-yaml-scalars.js'
-import {mapKeyFault} from './yaml-map-keys.js'
+import {goJsonKeys, mapKeyFault} from './yaml-map-keys.js'
 
 export interface YamlFault {
   readonly code: string
@@ -201,6 +201,7 @@ export function readYamlDocument(text: string): {value: unknown; unsupported?: s
   if (first.fault !== undefined) return {fault: first.fault}
   const keyFault = mapKeyFault(document)
   if (keyFault !== null && 'decode' in keyFault) return {fault: keyFault.decode}
+  goJsonKeys(document)
   try {
     const value = document.toJS({maxAliasCount: 10_000}) as unknown
     return keyFault === null ? {value} : {value, unsupported: keyFault.convert}

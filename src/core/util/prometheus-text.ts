@@ -20,7 +20,7 @@ export interface Family {
 export function goFloat(value: number): string {
   if (Number.isNaN(value)) return 'NaN'
   if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf'
-  if (value === 0) return '0'
+  if (value === 0) return Object.is(value, -0) ? '-0' : '0'
   const [mantissa, exponentText] = value.toExponential().split('e') as [string, string]
   const exponent = Number(exponentText)
   if (exponent < -4 || exponent >= 6) {

@@ -26,24 +26,24 @@ export const leaseVerbs: Record<string, Verb> = {
         case 'grant': {
           if (rest.length !== 1) throw new ExitError(exitCodes.badArgs, 'lease grant command needs TTL argument')
           if (!/^[-+]?\d+$/.test(rest[0]!)) throw new ExitError(exitCodes.badArgs, `bad TTL (strconv.ParseInt: parsing "${rest[0]}": invalid syntax)`)
-          await withClient(async (client) => io.stdout(printLeaseGrant(await wrapped(client.lease.grant(Number(rest[0])), exitCodes.error, 'failed to grant lease'), format)))
+          await wrapped(withClient(async (client) => io.stdout(printLeaseGrant(await client.lease.grant(Number(rest[0])), format))), exitCodes.error, 'failed to grant lease')
           return exitCodes.success
         }
         case 'revoke': {
           if (rest.length !== 1) throw new ExitError(exitCodes.badArgs, 'lease revoke command needs 1 argument')
           const id = leaseArgument(rest[0])
-          await withClient(async (client) => io.stdout(printLeaseRevoke(id, await wrapped(client.lease.revoke(id), exitCodes.error, 'failed to revoke lease'), format)))
+          await wrapped(withClient(async (client) => io.stdout(printLeaseRevoke(id, await client.lease.revoke(id), format))), exitCodes.error, 'failed to revoke lease')
           return exitCodes.success
         }
         case 'timetolive': {
           if (rest.length !== 1) throw new ExitError(exitCodes.badArgs, 'lease timetolive command needs lease ID as argument')
           const id = leaseArgument(rest[0])
           const keys = isSet(flags, 'keys')
-          await withClient(async (client) => io.stdout(printTimeToLive(await wrapped(client.lease.timeToLive(id, keys), exitCodes.badConnection), keys, format)))
+          await wrapped(withClient(async (client) => io.stdout(printTimeToLive(await client.lease.timeToLive(id, keys), keys, format))), exitCodes.badConnection)
           return exitCodes.success
         }
         case 'list':
-          await withClient(async (client) => io.stdout(printLeaseList(await wrapped(client.lease.leases(), exitCodes.badConnection), format)))
+          await wrapped(withClient(async (client) => io.stdout(printLeaseList(await client.lease.leases(), format))), exitCodes.badConnection)
           return exitCodes.success
         case 'keep-alive': {
           if (rest.length !== 1) throw new ExitError(exitCodes.badArgs, 'lease keep-alive command needs lease ID as argument')
@@ -57,13 +57,13 @@ export const leaseVerbs: Record<string, Verb> = {
   },
 }
 
-/** etcdctl's error wrapping per lease verb: its exit code and, for some, a sentence around it. */
+/** etcdctl's error wrapping per lease verb (connecting included): its exit code and, for some, a sentence around it. */
 async function wrapped<T>(operation: Promise<T>, code: number, sentence?: string): Promise<T> {
   try {
     return await operation
   } catch (error) {
     if (!(error instanceof EtcdError)) throw error
-    throw new ExitError(code, sentence ? `${sentence} (${error.message})` : error.message)
+    throw new ExitError(code, sentence ? `${sentence} (${error.message})` : error.message, error)
   }
 }
 
@@ -80,7 +80,7 @@ async function keepAlive(id: bigint, once: boolean, context: Pick<Parameters<Ver
       })
     } catch (error) {
       // etcdctl reports a failed one-off keep-alive as a connection problem (exit 2).
-      if (once && error instanceof EtcdError) throw new ExitError(exitCodes.badConnection, error.message)
+      if (once && error instanceof EtcdError) throw new ExitError(exitCodes.badConnection, error.message, error)
       if (error instanceof EtcdError) {
         if (format === 'simple') io.stdout(`lease ${leaseHex(id)} expired or revoked.\n`)
         return exitCodes.success

@@ -87,7 +87,14 @@ export async function runReplace(session: KubectlSession, args: readonly string[
           if (!gone) throw new KubectlError('timed out waiting for the condition')
         }
         delete object.metadata.resourceVersion
-        await session.request('POST', collectionPath(resource, namespace), {body: object, query})
+        try {
+          await session.request('POST', collectionPath(resource, namespace), {body: object, query})
+        } catch (error) {
+          // kubectl's forced replace returns the create's error as it is (no source), and stops there.
+          if (!(error instanceof ServerError)) throw error
+          errors.push(error)
+          break
+        }
       } else if (dryRun !== 'client') {
         await session.request('PUT', objectPath(resource, namespace, name), {body: object, query})
       }
