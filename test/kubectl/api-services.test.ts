@@ -1,7 +1,7 @@
 // APIServices (apiregistration.k8s.io/v1) beside the real kubectl 1.32: the ones kube-apiserver
 // registers for the groups it serves (Local, Available), one per CRD group version, and one a
 // client writes for a Service, whose availability follows kube-aggregator's checks in their order
-// (no Service, no port, no endpoint slices, no endpoint, then the discovery request).
+// (no Service, no port, no Endpoints, no endpoint, then the discovery request).
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -64,7 +64,7 @@ describe.runIf(realKubectlFound)('APIServices beside the real kubectl', () => {
     expect(await said("get apiservice v1beta1.custom.example.com -o jsonpath='{.status.conditions[0].reason}: {.status.conditions[0].message}'")).toBe('ServicePortError: service/custom-api in "default" is not listening on port 443')
     expect((await cluster.ours('delete service custom-api')).status).toBe(0)
     expect((await cluster.ours('create service clusterip custom-api --tcp=443:8443')).status).toBe(0)
-    expect(await said("get apiservice v1beta1.custom.example.com -o jsonpath='{.status.conditions[0].reason}: {.status.conditions[0].message}'")).toBe('MissingEndpoints: endpointslices for service/custom-api in "default" have no addresses with port name "443-8443"')
+    expect(await said("get apiservice v1beta1.custom.example.com -o jsonpath='{.status.conditions[0].reason}: {.status.conditions[0].message}'")).toBe('MissingEndpoints: endpoints for service/custom-api in "default" have no addresses with port name "443-8443"')
     await expectSameAsReal(cluster, 'get apiservice v1beta1.custom.example.com')
     expect(await cluster.ours('delete apiservice v1beta1.custom.example.com')).toEqual({status: 0, stdout: 'apiservice.apiregistration.k8s.io "v1beta1.custom.example.com" deleted\n', stderr: ''})
     await expectSameAsReal(cluster, 'get apiservice v1beta1.custom.example.com')

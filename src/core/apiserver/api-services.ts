@@ -2,8 +2,8 @@
 // APIService for every group version the API server serves itself (labelled automanaged onstart)
 // and for every CRD group version (automanaged true, kept in step with the CRDs), and the
 // availability controllers' Available condition: True for a local APIService, and for one backed by
-// a Service the first check that fails, in kube's order (the Service, its port, its endpoint slices,
-// then the discovery request, which no simulated pod answers).
+// a Service the first check that fails, in kube-aggregator 1.32's order and words (the Service, its
+// port, its Endpoints, then the discovery request, which no simulated pod answers).
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import {builtinResources} from '../api/resources.js'
 import type {ResourceDefinition, Scheme} from '../api/scheme.js'
@@ -45,6 +45,15 @@ const metricsPriorities = [100, 100] as const
 /** The crdRegistrationController's priorities for every CRD group version. */
 const customResourcePriorities = [1000, 100] as const
 
+/** The groups kube-apiserver serves itself (their APIServices registered onstart): requests under them never go to a Service. */
+export const locallyServedGroups: ReadonlySet<string> = new Set([...builtinPriorities.keys()].map((groupVersion) => groupVersion.split('/')[0]!).filter((name) => name !== ''))
+
+/** A group's priority in discovery order, as its APIServices give it (a CRD's group: the crdRegistrationController's). */
+export function apiServiceGroupPriority(groupName: string): number {
+  for (const [groupVersion, [minimum]] of builtinPriorities) if (groupVersion.split('/')[0] === groupName) return minimum
+  return groupName === 'metrics.k8s.io' ? metricsPriorities[0] : customResourcePriorities[0]
+}
+
 /** The condition message of a local APIService, as the local availability controller writes it. */
 export const localMessage = 'Local APIServices are always available'
 
@@ -83,30 +92,26 @@ interface Condition {
   message: string
 }
 
-/** The Services this API server follows for APIServices at most (a resync checks the others). */
-export const referencedServicesMax = 1000
-
 export class ApiServices {
-  /** The APIServices that name each Service (namespace/name), as last checked. */
-  private readonly referenced = new Map<string, Set<string>>()
-
   constructor(
     private readonly scheme: Scheme,
     private readonly registry: Registry,
     /** Creates an object as the API server's loopback client does (admission, defaults, validation). */
     private readonly create: (object: BootstrapObject) => Promise<ApiResponse>,
     private readonly now: () => number,
+    /** The APIServices that name a Service, as kube-aggregator's informer holds them (aggregation.ts). */
+    private readonly remotes: () => Promise<ReadonlyArray<{readonly name: string; readonly service: {readonly namespace: string; readonly name: string}}>>,
   ) {}
 
-  /** APIServices, and the Services and EndpointSlices their availability follows. */
+  /** APIServices, and the Services and Endpoints their availability follows (kube-aggregator 1.32 reads Endpoints). */
   static concerns(definition: ResourceDefinition): boolean {
-    return (definition.group === group && definition.resource === 'apiservices') || (definition.group === '' && definition.resource === 'services') || (definition.group === 'discovery.k8s.io' && definition.resource === 'endpointslices')
+    return (definition.group === group && definition.resource === 'apiservices') || (definition.group === '' && (definition.resource === 'services' || definition.resource === 'endpoints'))
   }
 
   /**
    * After a write to an APIService: its availability, as the controllers see it at once; after a
-   * write to a Service or its endpoint slices that an APIService names (as this API server last
-   * saw them; the resync finds the others): those APIServices' availability again.
+   * write to a Service or its Endpoints: the availability of the APIServices that name it, as the
+   * controller's Service and Endpoints event handlers queue them.
    */
   async afterWrite(definition: ResourceDefinition, info: RequestInfo, response: ApiResponse, dryRun: boolean): Promise<void> {
     if (dryRun || response.status >= 300 || info.subresource !== '' || !['create', 'update', 'patch', 'delete'].includes(info.verb)) return
@@ -115,12 +120,16 @@ export class ApiServices {
       if (body && info.verb !== 'delete') await this.checkAvailability(body)
       return
     }
-    const service = definition.resource === 'services' ? info.name || body?.metadata.name : body?.metadata.labels?.['kubernetes.io/service-name']
-    const names = service ? this.referenced.get(`${info.namespace}/${service}`) : undefined
-    if (!names) return
-    for (const name of [...names]) {
+    const service = info.name || body?.metadata.name
+    if (service) await this.checkNaming(info.namespace, service)
+  }
+
+  /** The availability of the APIServices that name the Service namespace/name. */
+  async checkNaming(namespace: string, service: string): Promise<void> {
+    for (const remote of await this.remotes()) {
+      if (remote.service.namespace !== namespace || remote.service.name !== service) continue
       try {
-        await this.checkAvailability(await this.registry.get(this.definition(), '', name))
+        await this.checkAvailability(await this.registry.get(this.definition(), '', remote.name))
       } catch (error) {
         ignoreNotFound(error)
       }
@@ -130,17 +139,11 @@ export class ApiServices {
   /** Every APIService's availability again (the controllers' resync: a Service or its endpoints may have changed). */
   async checkAll(): Promise<void> {
     const {objects: stored} = await this.registry.store.list(listPrefix(this.definition(), null))
-    this.referenced.clear()
     for (const entry of stored) await this.checkAvailability(objectFromStored(entry))
   }
 
   /** Sets the Available condition of an APIService (as read), writing only when it changed. */
   private async checkAvailability(apiService: KubeObject): Promise<void> {
-    const spec = isJsonObject(apiService.spec) ? apiService.spec : {}
-    if (isJsonObject(spec.service) && this.referenced.size < referencedServicesMax) {
-      const key = `${str(spec.service.namespace)}/${str(spec.service.name)}`
-      this.referenced.set(key, new Set([...(this.referenced.get(key) ?? []), apiService.metadata.name ?? '']))
-    }
     const checked = await this.availability(apiService)
     const same = (current: KubeObject) => {
       const existing = objects(isJsonObject(current.status) ? current.status.conditions : undefined).find((condition) => condition.type === 'Available')
@@ -217,15 +220,16 @@ export class ApiServices {
       const servicePort = objects(serviceSpec.ports).find((entry) => entry.port === port)
       if (!servicePort) return condition('False', 'ServicePortError', `${where} is not listening on port ${port}`)
       const portName = str(servicePort.name)
-      const slicesDefinition = this.scheme.preferredResource('discovery.k8s.io', 'endpointslices')!
-      const slices = (await this.registry.store.list(listPrefix(slicesDefinition, namespace))).objects
-        .map((entry) => objectFromStored(entry))
-        .filter((slice) => slice.metadata.labels?.['kubernetes.io/service-name'] === name)
-      if (slices.length === 0) return condition('False', 'EndpointsNotFound', `cannot find endpointslices for ${where}`)
-      const serving = slices.some((slice) =>
-        objects(slice.endpoints).some((endpoint) => !isJsonObject(endpoint.conditions) || endpoint.conditions.ready !== false)
-        && objects(slice.ports).some((entry) => typeof entry.name === 'string' && entry.name === portName && entry.port !== undefined))
-      if (!serving) return condition('False', 'MissingEndpoints', `endpointslices for ${where} have no addresses with port name ${goQuote(portName)}`)
+      const endpointsDefinition = this.scheme.preferredResource('', 'endpoints')!
+      let endpoints: KubeObject
+      try {
+        endpoints = await this.registry.get(endpointsDefinition, namespace, name)
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 404) return condition('False', 'EndpointsNotFound', `cannot find endpoints for ${where}`)
+        return condition('Unknown', 'EndpointsAccessError', `${where} cannot be checked due to: ${error instanceof Error ? error.message : String(error)}`)
+      }
+      const serving = objects(endpoints.subsets).some((subset) => objects(subset.addresses).length > 0 && objects(subset.ports).some((entry) => str(entry.name) === portName))
+      if (!serving) return condition('False', 'MissingEndpoints', `endpoints for ${where} have no addresses with port name ${goQuote(portName)}`)
     }
     // The discovery request through the Service: no simulated container serves an aggregated API, so the dial is refused.
     const host = type === 'ExternalName' ? str(serviceSpec.externalName) : str(serviceSpec.clusterIP)

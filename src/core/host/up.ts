@@ -15,6 +15,7 @@ import {FileCredentials} from '../apiserver/authentication/credentials.js'
 import {watchCachedChanges} from '../apiserver/cached-changes.js'
 import {rbacKeyPrefixes} from '../apiserver/authorization/rbac-cache.js'
 import {admissionCachedKeyPrefixes} from '../apiserver/admission/cached-objects.js'
+import {apiServicesKeyPrefix} from '../apiserver/aggregation.js'
 import {BootstrapController, runBootstrapController} from '../apiserver/bootstrap-controller.js'
 import {runCompactor} from '../apiserver/compactor.js'
 import {openKubernetes} from '../apiserver/open.js'
@@ -236,7 +237,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     const compactor = runCompactor(connection.store, clock, AbortSignal.any([options.signal, compaction.signal]), log)
     // And its bootstrap controllers: what a client deletes from under it comes back.
     const bootstrap = runBootstrapController(new BootstrapController(connection.api, clock, undefined, () => defaultMasters.filter((master) => !isMasterStopped(folder, master)).map((master) => master.node)), clock, AbortSignal.any([options.signal, compaction.signal]), log)
-    const cachedWatch = watchCachedChanges(connection.store, [...rbacKeyPrefixes, ...admissionCachedKeyPrefixes], connection.cachedChanges, clock, AbortSignal.any([options.signal, compaction.signal]), log)
+    const cachedWatch = watchCachedChanges(connection.store, [...rbacKeyPrefixes, ...admissionCachedKeyPrefixes, apiServicesKeyPrefix], connection.cachedChanges, clock, AbortSignal.any([options.signal, compaction.signal]), log)
     try {
       await runtime.run(options.signal, upTickMilliseconds)
     } finally {

@@ -1,0 +1,77 @@
+// An APIService that sends its group version to a Service nobody serves, through the real kubectl
+// 1.32 and kubemu's against `up`: requests under it answer kube-aggregator's 503, the aggregated
+// discovery marks it Stale (kubectl leaves the group out: api-resources prints the rest and exits
+// 0), and a namespace being deleted stays Terminating with the namespace controller's
+// NamespaceDeletionDiscoveryFailure until the APIService is gone.
+import {describe, expect, it} from 'vitest'
+import {realKubectlFound} from '../support/real-kubectl.js'
+import {runShell} from '../support/shell.js'
+import {kubemu} from '../support/up-process.js'
+import {kubectlsOnUp} from '../support/up-with-real-kubectl.js'
+
+const apiService = `apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata:
+  name: v1beta1.example.com
+spec:
+  group: example.com
+  version: v1beta1
+  groupPriorityMinimum: 100
+  versionPriority: 100
+  insecureSkipTLSVerify: true
+  service:
+    namespace: default
+    name: example-api
+`
+
+describe.runIf(realKubectlFound)('an APIService whose Service is not served, with both kubectls', () => {
+  const {ours, real, home} = kubectlsOnUp(['--manual-clock'])
+  const both = async (line: string) => {
+    const [theirs, mine] = [await real(line), await ours(line)]
+    const firstLine = (text: string) => text.split('\n')[0]
+    expect({status: mine.status, stdout: mine.stdout, stderr: firstLine(mine.stderr)}).toEqual({status: theirs.status, stdout: theirs.stdout, stderr: firstLine(theirs.stderr)})
+    return theirs
+  }
+  const advance = async (duration: string) => expect((await runShell(`${kubemu} time advance ${duration}`, {cwd: home(), env: {...process.env, KUBEMU_HOME: home(), KUBECONFIG: ''}})).status).toBe(0)
+
+  it('answers its requests 503 and leaves its group out of what kubectl discovers', async () => {
+    expect((await ours('apply -f -', apiService)).status).toBe(0)
+    expect((await both('get apiservice v1beta1.example.com --no-headers')).stdout).toMatch(/^v1beta1\.example\.com +default\/example-api +False \(ServiceNotFound\) /)
+    for (const path of ['/apis/example.com/v1beta1', '/apis/example.com/v1beta1/namespaces/default/foos/x']) {
+      expect(await both(`get --raw ${path}`)).toMatchObject({status: 1, stdout: '', stderr: 'Error from server (ServiceUnavailable): the server is currently unable to handle the request\n'})
+    }
+    // The legacy discovery lists the group from the APIServices, as kube-aggregator's /apis handler.
+    expect(JSON.parse((await both('get --raw /apis/example.com')).stdout)).toMatchObject({kind: 'APIGroup', name: 'example.com', preferredVersion: {groupVersion: 'example.com/v1beta1'}})
+    expect((await both('get --raw /apis')).stdout).toContain('"name":"example.com"')
+    // kubectl 1.32 reads the aggregated discovery, where the version is Stale: no resources, no error.
+    const resources = await both('api-resources')
+    expect(resources).toMatchObject({status: 0, stderr: ''})
+    expect(resources.stdout).toContain('apiservices ')
+    expect(resources.stdout).not.toContain('example.com')
+    expect((await both('api-versions')).stdout).not.toContain('example.com')
+    expect(await both('get foos.example.com')).toMatchObject({status: 1, stderr: 'error: the server doesn\'t have a resource type "foos"\n'})
+  }, 120_000)
+
+  it('keeps a namespace being deleted Terminating with the discovery failure until the APIService is gone', async () => {
+    expect((await ours('create namespace doomed')).status).toBe(0)
+    expect((await ours('create configmap settings -n doomed --from-literal=a=b')).status).toBe(0)
+    expect((await ours('delete namespace doomed --wait=false')).status).toBe(0)
+    const conditions = "get namespace doomed -o jsonpath='{range .status.conditions[*]}{.type} {.status} {.reason}: {.message}{\"\\n\"}{end}'"
+    expect((await both(conditions)).stdout).toBe(
+      'NamespaceDeletionDiscoveryFailure True DiscoveryFailed: Discovery failed for some groups, 1 failing: unable to retrieve the complete list of server APIs: example.com/v1beta1: stale GroupVersion discovery: example.com/v1beta1\n' +
+        'NamespaceDeletionGroupVersionParsingFailure False ParsedGroupVersions: All legacy kube types successfully parsed\n' +
+        'NamespaceDeletionContentFailure False ContentDeleted: All content successfully deleted, may be waiting on finalization\n' +
+        'NamespaceContentRemaining False ContentRemoved: All content successfully removed\n' +
+        'NamespaceFinalizersRemaining False ContentHasNoFinalizers: All content-preserving finalizers finished\n',
+    )
+    // What it could discover is deleted all the same; the namespace stays.
+    expect((await both('get configmaps -n doomed')).stderr).toBe('No resources found in doomed namespace.\n')
+    expect((await both('get namespace doomed --no-headers')).stdout).toMatch(/^doomed +Terminating +/)
+    await advance('2m')
+    expect((await both('get namespace doomed --no-headers')).stdout).toMatch(/^doomed +Terminating +/)
+    expect((await ours('delete apiservice v1beta1.example.com')).status).toBe(0)
+    // The controller's next try (its rate limiter waits 60 s at most) finds discovery complete.
+    await advance('61s')
+    expect(await both('get namespace doomed')).toMatchObject({status: 1, stderr: 'Error from server (NotFound): namespaces "doomed" not found\n'})
+  }, 120_000)
+})
