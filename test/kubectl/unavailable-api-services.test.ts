@@ -24,6 +24,27 @@ spec:
     name: example-api
 `
 
+const service = `apiVersion: v1
+kind: Service
+metadata:
+  name: example-api
+  namespace: default
+spec:
+  ports:
+  - {name: https, port: 443, targetPort: 8443}
+`
+const endpoints = (portName: string) => `apiVersion: v1
+kind: Endpoints
+metadata:
+  name: example-api
+  namespace: default
+subsets:
+- addresses:
+  - ip: 10.244.3.9
+  ports:
+  - {name: ${portName}, port: 8443}
+`
+
 describe.runIf(realKubectlFound)('an APIService whose Service is not served, with both kubectls', () => {
   const {ours, real, home} = kubectlsOnUp(['--manual-clock'])
   const both = async (line: string) => {
@@ -52,7 +73,27 @@ describe.runIf(realKubectlFound)('an APIService whose Service is not served, wit
     expect(await both('get foos.example.com')).toMatchObject({status: 1, stderr: 'error: the server doesn\'t have a resource type "foos"\n'})
   }, 120_000)
 
+  it('follows the writes to its Service and Endpoints at once (the clock stands still: no resync)', async () => {
+    const condition = "get apiservice v1beta1.example.com -o jsonpath='{.status.conditions[0].status} {.status.conditions[0].reason}: {.status.conditions[0].message}'"
+    const said = async () => (await both(condition)).stdout
+    expect((await ours('apply -f -', apiService)).status).toBe(0)
+    expect((await ours('apply -f -', service)).status).toBe(0)
+    expect(await said()).toBe('False EndpointsNotFound: cannot find endpoints for service/example-api in "default"')
+    expect((await real('apply -f -', endpoints('metrics'))).status).toBe(0)
+    expect(await said()).toBe('False MissingEndpoints: endpoints for service/example-api in "default" have no addresses with port name "https"')
+    expect((await real('apply -f -', endpoints('https'))).status).toBe(0)
+    const clusterIp = (await ours("get service example-api -o jsonpath='{.spec.clusterIP}'")).stdout
+    // No simulated container answers the discovery request.
+    expect(await said()).toBe(`False FailedDiscoveryCheck: failing or missing response from https://${clusterIp}:443/apis/example.com/v1beta1: Get "https://${clusterIp}:443/apis/example.com/v1beta1": dial tcp ${clusterIp}:443: connect: connection refused`)
+    expect((await both('get --raw /apis/example.com/v1beta1')).stderr).toBe('Error from server (ServiceUnavailable): the server is currently unable to handle the request\n')
+    expect((await ours('delete endpoints example-api')).status).toBe(0)
+    expect(await said()).toBe('False EndpointsNotFound: cannot find endpoints for service/example-api in "default"')
+    expect((await real('delete service example-api')).status).toBe(0)
+    expect(await said()).toBe('False ServiceNotFound: service/example-api in "default" is not present')
+  }, 120_000)
+
   it('keeps a namespace being deleted Terminating with the discovery failure until the APIService is gone', async () => {
+    expect((await ours('apply -f -', apiService)).status).toBe(0)
     expect((await ours('create namespace doomed')).status).toBe(0)
     expect((await ours('create configmap settings -n doomed --from-literal=a=b')).status).toBe(0)
     expect((await ours('delete namespace doomed --wait=false')).status).toBe(0)
