@@ -117,6 +117,9 @@ export class ApiServices {
     if (dryRun || response.status >= 300 || info.subresource !== '' || !['create', 'update', 'patch', 'delete'].includes(info.verb)) return
     const body = isJsonObject(response.body) && isJsonObject(response.body.metadata) ? (response.body as KubeObject) : null
     if (definition.group === group) {
+      // The autoregister controller keeps the APIService a CRD wants (automanaged true) as it wants it, at once.
+      const name = info.name || body?.metadata.name || ''
+      if (name.includes('.')) await this.syncCustomResourceGroup(name.slice(name.indexOf('.') + 1))
       if (body && info.verb !== 'delete') await this.checkAvailability(body)
       return
     }
@@ -176,19 +179,57 @@ export class ApiServices {
       for (const version of objects(spec.versions)) if (version.served === true) wanted.add(str(version.name))
     }
     const definition = this.definition()
-    const have = new Set<string>()
+    const have = new Map<string, KubeObject>()
     for (const entry of (await this.registry.store.list(listPrefix(definition, null))).objects) {
       const apiService = objectFromStored(entry)
       const spec = isJsonObject(apiService.spec) ? apiService.spec : {}
       if (str(spec.group) !== groupName || apiService.metadata.labels?.[automanagedLabel] !== 'true') continue
-      have.add(str(spec.version))
+      have.set(str(spec.version), apiService)
       if (!wanted.has(str(spec.version))) await this.registry.delete(definition, '', apiService.metadata.name ?? '').catch(ignoreNotFound)
     }
-    for (const version of wanted) {
-      if (have.has(version)) continue
-      const response = await this.create(apiServiceObject(groupName, version, customResourcePriorities, {[automanagedLabel]: 'true'}))
-      if (response.status >= 300 && response.status !== 409) throw new Error(`could not register the APIService ${version}.${groupName}: ${(response.body as {message?: string} | null)?.message ?? response.status}`)
+    for (const version of wanted) await this.sync(apiServiceObject(groupName, version, customResourcePriorities, {[automanagedLabel]: 'true'}), have.get(version) ?? null)
+  }
+
+  /**
+   * The autoregister controller at the API server's start, for the APIServices kube-apiserver
+   * registers onstart: each created if missing, its spec put back if it is automanaged, and one
+   * labelled onstart that is no longer wanted deleted (until the next start, a deleted one stays
+   * deleted); and the crdRegistrationController's APIServices of every CRD group. kube-apiserver
+   * logs none of it at its default level: nothing is reported.
+   */
+  async registerOnStart(): Promise<void> {
+    const definition = this.definition()
+    const current = new Map((await this.registry.store.list(listPrefix(definition, null))).objects.map((entry) => {
+      const apiService = objectFromStored(entry)
+      return [apiService.metadata.name ?? '', apiService] as const
+    }))
+    const desired = autoregisteredApiServiceObjects()
+    const names = new Set(desired.map((object) => String((object.body.metadata as {name: string}).name)))
+    for (const [name, apiService] of current) {
+      if (!names.has(name) && apiService.metadata.labels?.[automanagedLabel] === 'onstart') await this.registry.delete(definition, '', name).catch(ignoreNotFound)
     }
+    for (const object of desired) await this.sync(object, current.get(String((object.body.metadata as {name: string}).name)) ?? null)
+    // The crdRegistrationController starts with every CRD's group.
+    const crds = this.scheme.preferredResource('apiextensions.k8s.io', 'customresourcedefinitions')
+    const groups = new Set((crds ? (await this.registry.store.list(listPrefix(crds, null))).objects : []).map((entry) => {
+      const spec = objectFromStored(entry).spec
+      return isJsonObject(spec) ? str(spec.group) : ''
+    }))
+    for (const groupName of groups) await this.syncCustomResourceGroup(groupName)
+  }
+
+  /** The autoregister controller's check of one wanted APIService: created when missing, its spec put back when it is automanaged and differs. */
+  private async sync(wanted: BootstrapObject, current: KubeObject | null): Promise<void> {
+    const name = String((wanted.body.metadata as {name: string}).name)
+    if (!current) {
+      const response = await this.create(wanted)
+      if (response.status >= 300 && response.status !== 409) throw new Error(`could not register the APIService ${name}: ${(response.body as {message?: string} | null)?.message ?? response.status}`)
+      return
+    }
+    const managed = current.metadata.labels?.[automanagedLabel]
+    const spec = wanted.body.spec as Record<string, unknown>
+    if ((managed !== 'onstart' && managed !== 'true') || JSON.stringify(current.spec) === JSON.stringify(spec)) return
+    await this.registry.guaranteedUpdate(this.definition(), '', name, (latest) => (latest ? {...latest, spec: {...spec}} : null)).catch(ignoreNotFound)
   }
 
   private definition(): ResourceDefinition {
