@@ -77,6 +77,10 @@ describe.runIf(realKubectlFound)('an APIService whose Service is not served, wit
     const condition = "get apiservice v1beta1.example.com -o jsonpath='{.status.conditions[0].status} {.status.conditions[0].reason}: {.status.conditions[0].message}'"
     const said = async () => (await both(condition)).stdout
     expect((await ours('apply -f -', apiService)).status).toBe(0)
+    // A client that marks it Available is answered by the controllers' next check at once.
+    const passed = `patch apiservice v1beta1.example.com --subresource=status --type=merge -p '{"status":{"conditions":[{"type":"Available","status":"True","reason":"Passed","message":"all checks passed","lastTransitionTime":"2026-12-07T08:00:00Z"}]}}'`
+    expect((await real(passed)).status).toBe(0)
+    expect(await said()).toBe('False ServiceNotFound: service/example-api in "default" is not present')
     expect((await ours('apply -f -', service)).status).toBe(0)
     expect(await said()).toBe('False EndpointsNotFound: cannot find endpoints for service/example-api in "default"')
     expect((await real('apply -f -', endpoints('metrics'))).status).toBe(0)

@@ -114,12 +114,14 @@ export class ApiServices {
    * controller's Service and Endpoints event handlers queue them.
    */
   async afterWrite(definition: ResourceDefinition, info: RequestInfo, response: ApiResponse, dryRun: boolean): Promise<void> {
-    if (dryRun || response.status >= 300 || info.subresource !== '' || !['create', 'update', 'patch', 'delete'].includes(info.verb)) return
+    // A client's write of an APIService's status is an update event too: the controllers check it again.
+    const statusOfApiService = definition.group === group && info.subresource === 'status'
+    if (dryRun || response.status >= 300 || (info.subresource !== '' && !statusOfApiService) || !['create', 'update', 'patch', 'delete'].includes(info.verb)) return
     const body = isJsonObject(response.body) && isJsonObject(response.body.metadata) ? (response.body as KubeObject) : null
     if (definition.group === group) {
       // The autoregister controller keeps the APIService a CRD wants (automanaged true) as it wants it, at once.
       const name = info.name || body?.metadata.name || ''
-      if (name.includes('.')) await this.syncCustomResourceGroup(name.slice(name.indexOf('.') + 1))
+      if (name.includes('.') && !statusOfApiService) await this.syncCustomResourceGroup(name.slice(name.indexOf('.') + 1))
       if (body && info.verb !== 'delete') await this.checkAvailability(body)
       return
     }
