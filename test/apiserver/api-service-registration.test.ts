@@ -8,19 +8,10 @@ import {describe, expect, it} from 'vitest'
 import {realKubectl, realKubectlFound} from '../support/real-kubectl.js'
 import {runShell} from '../support/shell.js'
 import {temporaryFolder} from '../support/temp.js'
+import {widgetsCrd} from '../support/widgets-crd.js'
 import {kubemu, UpProcess, upProcessesOfSuite} from '../support/up-process.js'
 
-const crd = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.stable.example.com
-spec:
-  group: stable.example.com
-  scope: Namespaced
-  names: {plural: widgets, singular: widget, kind: Widget}
-  versions:
-  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}
-`
+const crd = widgetsCrd()
 
 describe.runIf(realKubectlFound)('the autoregister rules of APIServices', () => {
   const processes = upProcessesOfSuite()

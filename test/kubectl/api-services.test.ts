@@ -9,6 +9,7 @@ import {ManualClock} from '../../src/core/util/clock.js'
 import {expectSameAsReal, referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
 import {realKubectlFound} from '../support/real-kubectl.js'
 import {temporaryFolder} from '../support/temp.js'
+import {widgetsCrd} from '../support/widgets-crd.js'
 
 const apiService = (name: string, spec: string) => `apiVersion: apiregistration.k8s.io/v1
 kind: APIService
@@ -86,18 +87,7 @@ describe.runIf(realKubectlFound)('APIServices beside the real kubectl', () => {
   }, 60_000)
 
   it('registers an APIService for each version a CRD serves, and removes it with the CRD', async () => {
-    const crd = file('crd.yaml', `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.stable.example.com
-spec:
-  group: stable.example.com
-  scope: Namespaced
-  names: {plural: widgets, singular: widget, kind: Widget}
-  versions:
-  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}
-  - {name: v1beta1, served: false, storage: false, schema: {openAPIV3Schema: {type: object}}}
-`)
+    const crd = file('crd.yaml', widgetsCrd('{name: v1beta1, served: false, storage: false, schema: {openAPIV3Schema: {type: object}}}'))
     expect((await cluster.ours(`create -f ${crd}`)).status).toBe(0)
     const registered = await expectSameAsReal(cluster, 'get apiservices -l kube-aggregator.kubernetes.io/automanaged=true')
     expect(registered.stdout).toMatch(/^NAME +SERVICE +AVAILABLE +AGE\nv1\.stable\.example\.com +Local +True +0s\n$/)
