@@ -5,7 +5,6 @@
 import {describe, expect, it} from 'vitest'
 import {allocationRepairMillisecondsInterval} from '../../src/core/apiserver/allocation-repair.js'
 import {ApiServer} from '../../src/core/apiserver/apiserver.js'
-import {autoregisteredApiServiceObjects} from '../../src/core/apiserver/api-services.js'
 import {apiServerUser} from '../../src/core/apiserver/authentication/user.js'
 import {changeRange, serviceIpOffset, serviceIpRange} from '../../src/core/apiserver/range-allocation.js'
 import {BootstrapController, kubernetesServiceIntervalMilliseconds, runBootstrapController, systemObjectsIntervalMilliseconds} from '../../src/core/apiserver/bootstrap-controller.js'
@@ -83,8 +82,10 @@ describe('bootstrap controller', () => {
       expect(reports.slice(1)).toEqual([
         'kube-apiserver: wrote again what was missing: namespace default, kube-system, kube-public, kube-node-lease; ' +
           `${before.roles.length} clusterroles; ${restoredBindings.length} clusterrolebindings; priorityclass system-node-critical, system-cluster-critical; ` +
-          `${autoregisteredApiServiceObjects().length} apiservices; rangeallocation servicenodeports; service default/kubernetes; endpointslice default/kubernetes; endpoints default/kubernetes`,
+          'rangeallocation servicenodeports; service default/kubernetes; endpointslice default/kubernetes; endpoints default/kubernetes',
       ])
+      // The APIServices are the autoregister controller's, at an API server's start only.
+      expect(await keys(store, '/registry/apiregistration.k8s.io/')).toEqual([])
       const service = JSON.parse(new TextDecoder().decode((await store.get('/registry/services/specs/default/kubernetes')).object!.value))
       expect(service.spec.clusterIP).toBe('10.96.0.1')
 

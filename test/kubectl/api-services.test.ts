@@ -1,7 +1,7 @@
 // APIServices (apiregistration.k8s.io/v1) beside the real kubectl 1.32: the ones kube-apiserver
 // registers for the groups it serves (Local, Available), one per CRD group version, and one a
 // client writes for a Service, whose availability follows kube-aggregator's checks in their order
-// (no Service, no port, no endpoint slices, no endpoint, then the discovery request).
+// (no Service, no port, no Endpoints, no endpoint, then the discovery request).
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -9,6 +9,7 @@ import {ManualClock} from '../../src/core/util/clock.js'
 import {expectSameAsReal, referenceCluster, type ReferenceCluster} from '../support/reference-kubectl.js'
 import {realKubectlFound} from '../support/real-kubectl.js'
 import {temporaryFolder} from '../support/temp.js'
+import {widgetsCrd} from '../support/widgets-crd.js'
 
 const apiService = (name: string, spec: string) => `apiVersion: apiregistration.k8s.io/v1
 kind: APIService
@@ -64,7 +65,7 @@ describe.runIf(realKubectlFound)('APIServices beside the real kubectl', () => {
     expect(await said("get apiservice v1beta1.custom.example.com -o jsonpath='{.status.conditions[0].reason}: {.status.conditions[0].message}'")).toBe('ServicePortError: service/custom-api in "default" is not listening on port 443')
     expect((await cluster.ours('delete service custom-api')).status).toBe(0)
     expect((await cluster.ours('create service clusterip custom-api --tcp=443:8443')).status).toBe(0)
-    expect(await said("get apiservice v1beta1.custom.example.com -o jsonpath='{.status.conditions[0].reason}: {.status.conditions[0].message}'")).toBe('MissingEndpoints: endpointslices for service/custom-api in "default" have no addresses with port name "443-8443"')
+    expect(await said("get apiservice v1beta1.custom.example.com -o jsonpath='{.status.conditions[0].reason}: {.status.conditions[0].message}'")).toBe('MissingEndpoints: endpoints for service/custom-api in "default" have no addresses with port name "443-8443"')
     await expectSameAsReal(cluster, 'get apiservice v1beta1.custom.example.com')
     expect(await cluster.ours('delete apiservice v1beta1.custom.example.com')).toEqual({status: 0, stdout: 'apiservice.apiregistration.k8s.io "v1beta1.custom.example.com" deleted\n', stderr: ''})
     await expectSameAsReal(cluster, 'get apiservice v1beta1.custom.example.com')
@@ -86,18 +87,7 @@ describe.runIf(realKubectlFound)('APIServices beside the real kubectl', () => {
   }, 60_000)
 
   it('registers an APIService for each version a CRD serves, and removes it with the CRD', async () => {
-    const crd = file('crd.yaml', `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.stable.example.com
-spec:
-  group: stable.example.com
-  scope: Namespaced
-  names: {plural: widgets, singular: widget, kind: Widget}
-  versions:
-  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}
-  - {name: v1beta1, served: false, storage: false, schema: {openAPIV3Schema: {type: object}}}
-`)
+    const crd = file('crd.yaml', widgetsCrd('{name: v1beta1, served: false, storage: false, schema: {openAPIV3Schema: {type: object}}}'))
     expect((await cluster.ours(`create -f ${crd}`)).status).toBe(0)
     const registered = await expectSameAsReal(cluster, 'get apiservices -l kube-aggregator.kubernetes.io/automanaged=true')
     expect(registered.stdout).toMatch(/^NAME +SERVICE +AVAILABLE +AGE\nv1\.stable\.example\.com +Local +True +0s\n$/)

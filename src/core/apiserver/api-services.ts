@@ -2,8 +2,8 @@
 // APIService for every group version the API server serves itself (labelled automanaged onstart)
 // and for every CRD group version (automanaged true, kept in step with the CRDs), and the
 // availability controllers' Available condition: True for a local APIService, and for one backed by
-// a Service the first check that fails, in kube's order (the Service, its port, its endpoint slices,
-// then the discovery request, which no simulated pod answers).
+// a Service the first check that fails, in kube-aggregator 1.32's order and words (the Service, its
+// port, its Endpoints, then the discovery request, which no simulated pod answers).
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import {builtinResources} from '../api/resources.js'
 import type {ResourceDefinition, Scheme} from '../api/scheme.js'
@@ -45,6 +45,15 @@ const metricsPriorities = [100, 100] as const
 /** The crdRegistrationController's priorities for every CRD group version. */
 const customResourcePriorities = [1000, 100] as const
 
+/** The groups kube-apiserver serves itself (their APIServices registered onstart): requests under them never go to a Service. */
+export const locallyServedGroups: ReadonlySet<string> = new Set([...builtinPriorities.keys()].map((groupVersion) => groupVersion.split('/')[0]!).filter((name) => name !== ''))
+
+/** A group's priority in discovery order, as its APIServices give it (a CRD's group: the crdRegistrationController's). */
+export function apiServiceGroupPriority(groupName: string): number {
+  for (const [groupVersion, [minimum]] of builtinPriorities) if (groupVersion.split('/')[0] === groupName) return minimum
+  return groupName === 'metrics.k8s.io' ? metricsPriorities[0] : customResourcePriorities[0]
+}
+
 /** The condition message of a local APIService, as the local availability controller writes it. */
 export const localMessage = 'Local APIServices are always available'
 
@@ -83,44 +92,49 @@ interface Condition {
   message: string
 }
 
-/** The Services this API server follows for APIServices at most (a resync checks the others). */
-export const referencedServicesMax = 1000
-
 export class ApiServices {
-  /** The APIServices that name each Service (namespace/name), as last checked. */
-  private readonly referenced = new Map<string, Set<string>>()
-
   constructor(
     private readonly scheme: Scheme,
     private readonly registry: Registry,
     /** Creates an object as the API server's loopback client does (admission, defaults, validation). */
     private readonly create: (object: BootstrapObject) => Promise<ApiResponse>,
     private readonly now: () => number,
+    /** The APIServices that name a Service, as kube-aggregator's informer holds them (aggregation.ts). */
+    private readonly remotes: () => Promise<ReadonlyArray<{readonly name: string; readonly service: {readonly namespace: string; readonly name: string}}>>,
   ) {}
 
-  /** APIServices, and the Services and EndpointSlices their availability follows. */
+  /** APIServices, and the Services and Endpoints their availability follows (kube-aggregator 1.32 reads Endpoints). */
   static concerns(definition: ResourceDefinition): boolean {
-    return (definition.group === group && definition.resource === 'apiservices') || (definition.group === '' && definition.resource === 'services') || (definition.group === 'discovery.k8s.io' && definition.resource === 'endpointslices')
+    return (definition.group === group && definition.resource === 'apiservices') || (definition.group === '' && (definition.resource === 'services' || definition.resource === 'endpoints'))
   }
 
   /**
    * After a write to an APIService: its availability, as the controllers see it at once; after a
-   * write to a Service or its endpoint slices that an APIService names (as this API server last
-   * saw them; the resync finds the others): those APIServices' availability again.
+   * write to a Service or its Endpoints: the availability of the APIServices that name it, as the
+   * controller's Service and Endpoints event handlers queue them.
    */
   async afterWrite(definition: ResourceDefinition, info: RequestInfo, response: ApiResponse, dryRun: boolean): Promise<void> {
-    if (dryRun || response.status >= 300 || info.subresource !== '' || !['create', 'update', 'patch', 'delete'].includes(info.verb)) return
+    // A client's write of an APIService's status is an update event too: the controllers check it again.
+    const statusOfApiService = definition.group === group && info.subresource === 'status'
+    if (dryRun || response.status >= 300 || (info.subresource !== '' && !statusOfApiService) || !['create', 'update', 'patch', 'delete'].includes(info.verb)) return
     const body = isJsonObject(response.body) && isJsonObject(response.body.metadata) ? (response.body as KubeObject) : null
     if (definition.group === group) {
+      // The autoregister controller keeps the APIService a CRD wants (automanaged true) as it wants it, at once.
+      const name = info.name || body?.metadata.name || ''
+      if (name.includes('.') && !statusOfApiService) await this.syncCustomResourceGroup(name.slice(name.indexOf('.') + 1))
       if (body && info.verb !== 'delete') await this.checkAvailability(body)
       return
     }
-    const service = definition.resource === 'services' ? info.name || body?.metadata.name : body?.metadata.labels?.['kubernetes.io/service-name']
-    const names = service ? this.referenced.get(`${info.namespace}/${service}`) : undefined
-    if (!names) return
-    for (const name of [...names]) {
+    const service = info.name || body?.metadata.name
+    if (service) await this.checkNaming(info.namespace, service)
+  }
+
+  /** The availability of the APIServices that name the Service namespace/name. */
+  async checkNaming(namespace: string, service: string): Promise<void> {
+    for (const remote of await this.remotes()) {
+      if (remote.service.namespace !== namespace || remote.service.name !== service) continue
       try {
-        await this.checkAvailability(await this.registry.get(this.definition(), '', name))
+        await this.checkAvailability(await this.registry.get(this.definition(), '', remote.name))
       } catch (error) {
         ignoreNotFound(error)
       }
@@ -130,17 +144,11 @@ export class ApiServices {
   /** Every APIService's availability again (the controllers' resync: a Service or its endpoints may have changed). */
   async checkAll(): Promise<void> {
     const {objects: stored} = await this.registry.store.list(listPrefix(this.definition(), null))
-    this.referenced.clear()
     for (const entry of stored) await this.checkAvailability(objectFromStored(entry))
   }
 
   /** Sets the Available condition of an APIService (as read), writing only when it changed. */
   private async checkAvailability(apiService: KubeObject): Promise<void> {
-    const spec = isJsonObject(apiService.spec) ? apiService.spec : {}
-    if (isJsonObject(spec.service) && this.referenced.size < referencedServicesMax) {
-      const key = `${str(spec.service.namespace)}/${str(spec.service.name)}`
-      this.referenced.set(key, new Set([...(this.referenced.get(key) ?? []), apiService.metadata.name ?? '']))
-    }
     const checked = await this.availability(apiService)
     const same = (current: KubeObject) => {
       const existing = objects(isJsonObject(current.status) ? current.status.conditions : undefined).find((condition) => condition.type === 'Available')
@@ -173,19 +181,57 @@ export class ApiServices {
       for (const version of objects(spec.versions)) if (version.served === true) wanted.add(str(version.name))
     }
     const definition = this.definition()
-    const have = new Set<string>()
+    const have = new Map<string, KubeObject>()
     for (const entry of (await this.registry.store.list(listPrefix(definition, null))).objects) {
       const apiService = objectFromStored(entry)
       const spec = isJsonObject(apiService.spec) ? apiService.spec : {}
       if (str(spec.group) !== groupName || apiService.metadata.labels?.[automanagedLabel] !== 'true') continue
-      have.add(str(spec.version))
+      have.set(str(spec.version), apiService)
       if (!wanted.has(str(spec.version))) await this.registry.delete(definition, '', apiService.metadata.name ?? '').catch(ignoreNotFound)
     }
-    for (const version of wanted) {
-      if (have.has(version)) continue
-      const response = await this.create(apiServiceObject(groupName, version, customResourcePriorities, {[automanagedLabel]: 'true'}))
-      if (response.status >= 300 && response.status !== 409) throw new Error(`could not register the APIService ${version}.${groupName}: ${(response.body as {message?: string} | null)?.message ?? response.status}`)
+    for (const version of wanted) await this.sync(apiServiceObject(groupName, version, customResourcePriorities, {[automanagedLabel]: 'true'}), have.get(version) ?? null)
+  }
+
+  /**
+   * The autoregister controller at the API server's start, for the APIServices kube-apiserver
+   * registers onstart: each created if missing, its spec put back if it is automanaged, and one
+   * labelled onstart that is no longer wanted deleted (until the next start, a deleted one stays
+   * deleted); and the crdRegistrationController's APIServices of every CRD group. kube-apiserver
+   * logs none of it at its default level: nothing is reported.
+   */
+  async registerOnStart(): Promise<void> {
+    const definition = this.definition()
+    const current = new Map((await this.registry.store.list(listPrefix(definition, null))).objects.map((entry) => {
+      const apiService = objectFromStored(entry)
+      return [apiService.metadata.name ?? '', apiService] as const
+    }))
+    const desired = autoregisteredApiServiceObjects()
+    const names = new Set(desired.map((object) => String((object.body.metadata as {name: string}).name)))
+    for (const [name, apiService] of current) {
+      if (!names.has(name) && apiService.metadata.labels?.[automanagedLabel] === 'onstart') await this.registry.delete(definition, '', name).catch(ignoreNotFound)
     }
+    for (const object of desired) await this.sync(object, current.get(String((object.body.metadata as {name: string}).name)) ?? null)
+    // The crdRegistrationController starts with every CRD's group.
+    const crds = this.scheme.preferredResource('apiextensions.k8s.io', 'customresourcedefinitions')
+    const groups = new Set((crds ? (await this.registry.store.list(listPrefix(crds, null))).objects : []).map((entry) => {
+      const spec = objectFromStored(entry).spec
+      return isJsonObject(spec) ? str(spec.group) : ''
+    }))
+    for (const groupName of groups) await this.syncCustomResourceGroup(groupName)
+  }
+
+  /** The autoregister controller's check of one wanted APIService: created when missing, its spec put back when it is automanaged and differs. */
+  private async sync(wanted: BootstrapObject, current: KubeObject | null): Promise<void> {
+    const name = String((wanted.body.metadata as {name: string}).name)
+    if (!current) {
+      const response = await this.create(wanted)
+      if (response.status >= 300 && response.status !== 409) throw new Error(`could not register the APIService ${name}: ${(response.body as {message?: string} | null)?.message ?? response.status}`)
+      return
+    }
+    const managed = current.metadata.labels?.[automanagedLabel]
+    const spec = wanted.body.spec as Record<string, unknown>
+    if ((managed !== 'onstart' && managed !== 'true') || JSON.stringify(current.spec) === JSON.stringify(spec)) return
+    await this.registry.guaranteedUpdate(this.definition(), '', name, (latest) => (latest ? {...latest, spec: {...spec}} : null)).catch(ignoreNotFound)
   }
 
   private definition(): ResourceDefinition {
@@ -217,15 +263,16 @@ export class ApiServices {
       const servicePort = objects(serviceSpec.ports).find((entry) => entry.port === port)
       if (!servicePort) return condition('False', 'ServicePortError', `${where} is not listening on port ${port}`)
       const portName = str(servicePort.name)
-      const slicesDefinition = this.scheme.preferredResource('discovery.k8s.io', 'endpointslices')!
-      const slices = (await this.registry.store.list(listPrefix(slicesDefinition, namespace))).objects
-        .map((entry) => objectFromStored(entry))
-        .filter((slice) => slice.metadata.labels?.['kubernetes.io/service-name'] === name)
-      if (slices.length === 0) return condition('False', 'EndpointsNotFound', `cannot find endpointslices for ${where}`)
-      const serving = slices.some((slice) =>
-        objects(slice.endpoints).some((endpoint) => !isJsonObject(endpoint.conditions) || endpoint.conditions.ready !== false)
-        && objects(slice.ports).some((entry) => typeof entry.name === 'string' && entry.name === portName && entry.port !== undefined))
-      if (!serving) return condition('False', 'MissingEndpoints', `endpointslices for ${where} have no addresses with port name ${goQuote(portName)}`)
+      const endpointsDefinition = this.scheme.preferredResource('', 'endpoints')!
+      let endpoints: KubeObject
+      try {
+        endpoints = await this.registry.get(endpointsDefinition, namespace, name)
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 404) return condition('False', 'EndpointsNotFound', `cannot find endpoints for ${where}`)
+        return condition('Unknown', 'EndpointsAccessError', `${where} cannot be checked due to: ${error instanceof Error ? error.message : String(error)}`)
+      }
+      const serving = objects(endpoints.subsets).some((subset) => objects(subset.addresses).length > 0 && objects(subset.ports).some((entry) => str(entry.name) === portName))
+      if (!serving) return condition('False', 'MissingEndpoints', `endpoints for ${where} have no addresses with port name ${goQuote(portName)}`)
     }
     // The discovery request through the Service: no simulated container serves an aggregated API, so the dial is refused.
     const host = type === 'ExternalName' ? str(serviceSpec.externalName) : str(serviceSpec.clusterIP)

@@ -45,8 +45,9 @@ import type {WrittenObjects} from './written-objects.js'
 import {bodyBytes, requestBodyBytesMax} from './body.js'
 import {CustomResourceServing, isCustomResourceDefinitions} from './custom-resource-serving.js'
 import {ApiServices} from './api-services.js'
+import {ApiAggregation} from './aggregation.js'
 import {apiServerUser} from './authentication/user.js'
-import {aggregatedDiscovery, aggregatedDiscoveryAsked, discovery} from './discovery.js'
+import {aggregatedDiscovery, aggregatedDiscoveryAsked} from './discovery.js'
 import {MetricsApi, metricsTable} from './metrics.js'
 import {RequestMetrics, requestLabels} from './request-metrics.js'
 import {OpenApiServing} from './openapi-serving.js'
@@ -145,6 +146,8 @@ export class ApiServer {
   private readonly customResources: CustomResourceServing
   /** The APIServices' registration and availability (kube-aggregator's controllers). */
   readonly apiServices: ApiServices
+  /** kube-aggregator's proxy handler and discovery for the APIServices that name a Service. */
+  private readonly aggregation: ApiAggregation
   private readonly openApi: OpenApiServing
   private readonly metrics: MetricsApi
   private readonly requestMetrics: RequestMetrics
@@ -175,7 +178,8 @@ export class ApiServer {
     this.customResources = new CustomResourceServing(this.scheme, this.registry)
     const loopbackCreate = (object: {body: unknown}) =>
       this.handle({method: 'POST', path: '/apis/apiregistration.k8s.io/v1/apiservices', body: JSON.stringify(object.body), headers: {'content-type': 'application/json'}, user: apiServerUser})
-    this.apiServices = new ApiServices(this.scheme, this.registry, loopbackCreate, now)
+    this.aggregation = new ApiAggregation(this.scheme, this.registry, options.cachedChanges)
+    this.apiServices = new ApiServices(this.scheme, this.registry, loopbackCreate, now, () => this.aggregation.remote())
     this.openApi = new OpenApiServing(this.scheme)
     this.componentStatuses = new ComponentStatuses(() => storeReadFailure(options.store), options.localComponents ?? (async () => null))
     this.metrics = new MetricsApi(this.scheme, this.registry, () => this.clock.nowMilliseconds())
@@ -309,6 +313,12 @@ export class ApiServer {
       const message = forbiddenMessage(attributes) + (decision.reason.length > 0 ? `: ${decision.reason}` : '')
       throw apiErrors.forbidden(info.isResourceRequest ? {group: info.group, resource: info.resource} : null, info.name, message)
     }
+    // kube-aggregator's proxy handler comes first: a group version an APIService sends to a Service is not served here.
+    const proxied = await this.aggregation.proxied(request.path).catch((error: unknown) => {
+      if (etcdFailure(error)) return null
+      throw error
+    })
+    if (proxied) return proxied
     const isDiscovery = !info.isResourceRequest || info.resource.length === 0
     if (this.customResources.needsSync(info.group, isDiscovery, request.path)) {
       // Discovery is answered from what the API server knows, as kube-apiserver answers it from its
@@ -333,14 +343,15 @@ export class ApiServer {
       const aggregatedVersion = aggregatedDiscoveryAsked(header(request, 'accept') ?? '')
       const aggregated = aggregatedVersion ? aggregatedDiscovery(this.scheme, request.path, aggregatedVersion) : null
       if (aggregated) {
+        const body = await this.aggregation.withStaleVersions(request.path, aggregated.body)
         // As kube-apiserver serves it: an ETag of the document (a client that has it gets 304), Vary: Accept, public.
-        const text = JSON.stringify(aggregated.body)
+        const text = JSON.stringify(body)
         const etag = `"${createHash('sha512').update(text).digest('hex').toUpperCase()}"`
         const headers = {etag, vary: 'Accept', 'cache-control': 'public'}
         if (header(request, 'if-none-match') === etag) return {status: 304, body: '', contentType: aggregated.contentType, headers, warnings: []}
         return {status: 200, body: text, contentType: aggregated.contentType, headers, warnings: []}
       }
-      const body = OpenApiServing.handles(request.path) ? this.openApi.serve(request.path) : discovery(this.scheme, request.path)
+      const body = OpenApiServing.handles(request.path) ? this.openApi.serve(request.path) : await this.aggregation.legacyDiscovery(request.path)
       if (body === null) throw apiErrors.pathNotFound()
       return {status: 200, body, warnings: []}
     }

@@ -11,7 +11,6 @@
 // (bootstrap-endpoints.ts, the lease endpoint reconciler).
 import type {Clock} from '../util/clock.js'
 import {AllocationRepair, allocationRepairMillisecondsInterval} from './allocation-repair.js'
-import {autoregisteredApiServiceObjects} from './api-services.js'
 import type {ApiServer} from './apiserver.js'
 import type {BootstrapObject} from './bootstrap-object.js'
 import {MasterLeases, reconcileMasterEndpoints, storedMasterAddresses} from './bootstrap-endpoints.js'
@@ -47,6 +46,8 @@ export class BootstrapController {
   private kubernetesServiceDue = Number.NEGATIVE_INFINITY
   private allocationRepairDue = Number.NEGATIVE_INFINITY
   private apiServiceAvailabilityDue = Number.NEGATIVE_INFINITY
+  /** When the autoregister controller's onstart sync is due: at an API server's start, again a period after it failed. */
+  private registrationDue = Number.POSITIVE_INFINITY
   private readonly allocationRepair: AllocationRepair
   private readonly masterLeases: MasterLeases | null
   private masterLeasesAssumed = false
@@ -78,9 +79,17 @@ export class BootstrapController {
     return this.allocationRepair.tracksLeaks() ? this.allocationRepairDue : null
   }
 
+  /**
+   * An API server (re)started: its autoregister controller registers the built-in APIServices
+   * once, at the next reconcile (a deleted one comes back only then, as in kube-apiserver).
+   */
+  apiServerStarted(): void {
+    this.registrationDue = Number.NEGATIVE_INFINITY
+  }
+
   /** The clock time of the next check that is due. */
   nextDue(): number {
-    return Math.min(this.systemObjectsDue, this.kubernetesServiceDue, this.allocationRepairDue, this.apiServiceAvailabilityDue)
+    return Math.min(this.registrationDue, this.systemObjectsDue, this.kubernetesServiceDue, this.allocationRepairDue, this.apiServiceAvailabilityDue)
   }
 
   /** Writes again what is missing among the checks that are due; never throws for a refusal. */
@@ -101,7 +110,7 @@ export class BootstrapController {
     if (now >= this.systemObjectsDue) {
       this.systemObjectsDue = now + systemObjectsIntervalMilliseconds
       // One object at a time: a namespace that cannot be written does not hold back the others.
-      for (const object of [...systemNamespaceObjects(), ...bootstrapPolicyObjects(), ...systemPriorityClassObjects(), ...autoregisteredApiServiceObjects()]) {
+      for (const object of [...systemNamespaceObjects(), ...bootstrapPolicyObjects(), ...systemPriorityClassObjects()]) {
         await attempt(describeBootstrapObject(object), ensure([object]))
       }
       await attempt('the node port range', async () => ((await ensureNodePortRange(this.api)) ? ['rangeallocation servicenodeports'] : []))
@@ -122,6 +131,15 @@ export class BootstrapController {
       const addresses = await this.masterAddresses(now)
       await attempt('the kubernetes service', ensure(kubernetesServiceObjects(addresses)))
       if (addresses) await attempt('the kubernetes endpoints', async () => (await reconcileMasterEndpoints(this.api, addresses), []))
+    }
+    if (now >= this.registrationDue) {
+      // Quiet, as kube-apiserver's autoregister controller: what it writes is no repair.
+      this.registrationDue = now + systemObjectsIntervalMilliseconds
+      await attempt('the APIService registration', async () => {
+        await this.api.apiServices.registerOnStart()
+        this.registrationDue = Number.POSITIVE_INFINITY
+        return []
+      })
     }
     if (now >= this.apiServiceAvailabilityDue) {
       this.apiServiceAvailabilityDue = now + apiServiceAvailabilityIntervalMilliseconds

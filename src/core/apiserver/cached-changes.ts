@@ -1,4 +1,4 @@
-// What kube-apiserver's informers give its RBAC authorizer and its admission plugins, reduced to
+// What kube-apiserver's informers give its RBAC authorizer, its admission plugins and kube-aggregator, reduced to
 // what kubemu's caches of those objects need: a watch on their key prefixes that says "something
 // under this prefix changed". Writes through an API server of this process invalidate the caches
 // at once (the store's write listeners); this feed covers the rest — a role binding or a
@@ -55,7 +55,7 @@ export async function watchCachedChanges(store: Store, prefixes: readonly string
       // As an informer whose watch failed, the caches keep what they have until the watch is
       // back (and then read everything again, above).
       const message = error instanceof Error ? error.message : String(error)
-      if (!signal.aborted && message !== lastFailure) report(`kube-apiserver: the watch of its cached objects (RBAC, admission) failed (${message}); watching again`)
+      if (!signal.aborted && message !== lastFailure) report(`kube-apiserver: the watch of its cached objects (RBAC, admission, APIServices) failed (${message}); watching again`)
       lastFailure = message
     } finally {
       signal.removeEventListener('abort', cancel)

@@ -93,8 +93,9 @@ export class ApiClient {
     return this.writtenRevisions.get(resourceKey(resource)) ?? 0
   }
 
-  async request(method: TrustedRequest['method'], path: string, options: {query?: Record<string, string>; body?: unknown; contentType?: string; readOnlyWatch?: boolean} = {}): Promise<ApiResponse> {
+  async request(method: TrustedRequest['method'], path: string, options: {query?: Record<string, string>; body?: unknown; contentType?: string; accept?: string; readOnlyWatch?: boolean} = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = {'user-agent': `${this.component}/v1.32.0 (linux/amd64) kubernetes/kubemu${this.loop ? `/${this.loop}` : ''}`}
+    if (options.accept) headers.accept = options.accept
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json'
     const response = await this.server.handle({method, path, query: options.query, headers, user: this.user, body: options.body === undefined ? undefined : JSON.stringify(options.body), ...(options.readOnlyWatch ? {readOnlyWatch: true} : {})})
     if (response.status >= 400) {

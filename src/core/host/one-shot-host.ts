@@ -17,6 +17,7 @@ import {checkMemberName, isMasterStopped, masterFor, quorumLossWarning, recordMa
 import {type AdvanceResult, type ClusterHost, type FaultAction, type FaultKind, type FaultResult, type HostOptions, type KubernetesHandler, type TimeReading, waitEnvironmentVariable} from './cluster-host.js'
 import type {Clock} from '../util/clock.js'
 import {type IdleLoops, readHostState, updateHostState} from './state.js'
+import {autoregistrationDue, registerAtStart} from './autoregistration.js'
 import {defaultMasters} from '../api/masters.js'
 import {staticPodHealthFromFolder} from './static-pod-health.js'
 import {runThrough, type SteppedPlane, type StepProgress} from './stepper.js'
@@ -94,6 +95,10 @@ export class OneShotHost implements ClusterHost {
     this.schedulerProfiles ??= clusterSchedulerProfiles(this.folder)
     this.opening ??= import('../apiserver/open.js').then(async ({openKubernetes}) => {
       this.connection = await openKubernetes({environment: this.options.environment, clusterName: this.options.clusterName, clock: this.clock, apiServerClock: this.apiServerClock, containerStreams: new ComponentLogStreams(this.containers, this.componentLogs)})
+      // A folder this kubemu's API servers have not started on (made now, or by an older kubemu):
+      // their autoregister controllers register the built-in APIServices first, quietly. A
+      // failure (etcd without a quorum) leaves it to the next command.
+      if (autoregistrationDue(this.folder)) await registerAtStart(this.connection.api, this.folder)
       // A fresh cluster starts: its kubelets register and the masters' static pods come up
       // before the command looks at it.
       if (this.connection.bootstrapped) {

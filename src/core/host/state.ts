@@ -25,6 +25,8 @@ export interface HostState {
    * before then has nothing to replay.
    */
   readonly idle?: IdleLoops
+  /** The built-in APIServices the API servers registered when they last started (none in a folder from before kubemu had them). */
+  readonly autoregisteredApiServices?: readonly string[]
 }
 
 export interface IdleLoops {
@@ -75,6 +77,7 @@ function parseHostState(path: string): HostState {
     ...(typeof parsed.compactorSteppedAtMilliseconds === 'number' && Number.isFinite(parsed.compactorSteppedAtMilliseconds) ? {compactorSteppedAtMilliseconds: parsed.compactorSteppedAtMilliseconds} : {}),
     ...(typeof parsed.settledAtMilliseconds === 'number' && Number.isFinite(parsed.settledAtMilliseconds) ? {settledAtMilliseconds: parsed.settledAtMilliseconds} : {}),
     ...(isIdleLoops(parsed.idle) ? {idle: {untilMilliseconds: parsed.idle.untilMilliseconds, revision: parsed.idle.revision}} : {}),
+    ...(Array.isArray(parsed.autoregisteredApiServices) ? {autoregisteredApiServices: parsed.autoregisteredApiServices.filter((name): name is string => typeof name === 'string')} : {}),
   }
 }
 

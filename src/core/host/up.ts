@@ -15,6 +15,8 @@ import {FileCredentials} from '../apiserver/authentication/credentials.js'
 import {watchCachedChanges} from '../apiserver/cached-changes.js'
 import {rbacKeyPrefixes} from '../apiserver/authorization/rbac-cache.js'
 import {admissionCachedKeyPrefixes} from '../apiserver/admission/cached-objects.js'
+import {apiServicesKeyPrefix} from '../apiserver/aggregation.js'
+import {registerAtStart} from './autoregistration.js'
 import {BootstrapController, runBootstrapController} from '../apiserver/bootstrap-controller.js'
 import {runCompactor} from '../apiserver/compactor.js'
 import {openKubernetes} from '../apiserver/open.js'
@@ -164,6 +166,9 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
   const componentLogs = new ComponentLogFile(folder)
   sendMemberLogOf(folder, memberLogToComponentLogs(componentLogs))
   const connection = await openKubernetes({environment: options.environment, clock, containerStreams: new ComponentLogStreams(containers, componentLogs)})
+  // up's API servers start: their autoregister controllers register the built-in APIServices
+  // before they serve (on a failure, the bootstrap controller tries again).
+  const registeredAtStart = await registerAtStart(connection.api, folder)
   api = connection.api
   const kubeletCredentials = new FileKubeletCredentials(folder)
   // A fresh cluster's kubelets start as kubeadm starts them (the first master's renews kubeadm's certificate, the others bootstrap).
@@ -182,12 +187,15 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     const apiServers = new Map<string, KubernetesHandler>()
     // Each writes its own log, and starts it over when its master starts again.
     const restarts = new Map<string, () => void>()
+    // Set once the bootstrap controller exists (below): a master's API server that starts again registers its APIServices.
+    let restartedApiServer = () => {}
     for (const master of defaultMasters) {
       const server = connection.apiServerOn(await store.memberStore(master.member))
       const logged = new ApiServerLog(master.node, server, componentLogs, clock)
       restarts.set(master.node, () => {
         logged.restarted()
         server.restarted()
+        restartedApiServer()
       })
       apiServers.set(master.node, logged)
     }
@@ -235,8 +243,11 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     const compaction = new AbortController()
     const compactor = runCompactor(connection.store, clock, AbortSignal.any([options.signal, compaction.signal]), log)
     // And its bootstrap controllers: what a client deletes from under it comes back.
-    const bootstrap = runBootstrapController(new BootstrapController(connection.api, clock, undefined, () => defaultMasters.filter((master) => !isMasterStopped(folder, master)).map((master) => master.node)), clock, AbortSignal.any([options.signal, compaction.signal]), log)
-    const cachedWatch = watchCachedChanges(connection.store, [...rbacKeyPrefixes, ...admissionCachedKeyPrefixes], connection.cachedChanges, clock, AbortSignal.any([options.signal, compaction.signal]), log)
+    const bootstrapController = new BootstrapController(connection.api, clock, undefined, () => defaultMasters.filter((master) => !isMasterStopped(folder, master)).map((master) => master.node))
+    if (!registeredAtStart) bootstrapController.apiServerStarted()
+    restartedApiServer = () => bootstrapController.apiServerStarted()
+    const bootstrap = runBootstrapController(bootstrapController, clock, AbortSignal.any([options.signal, compaction.signal]), log)
+    const cachedWatch = watchCachedChanges(connection.store, [...rbacKeyPrefixes, ...admissionCachedKeyPrefixes, apiServicesKeyPrefix], connection.cachedChanges, clock, AbortSignal.any([options.signal, compaction.signal]), log)
     try {
       await runtime.run(options.signal, upTickMilliseconds)
     } finally {

@@ -201,8 +201,8 @@ function aggregatedOf(body: unknown): {items?: AggregatedGroup[]} | null {
  * documents, which hold every resource; where the server answers with the legacy ones instead
  * (the groups only), each group-version's resources are asked for after. The core group first.
  */
-async function discoverFromServer(session: DiscoveryClient): Promise<Discovery> {
-  const asked = {accept: aggregatedDiscoveryAccept, query: discoveryTimeoutQuery}
+async function discoverFromServer(session: DiscoveryClient, timeoutQuery: Record<string, string> = discoveryTimeoutQuery): Promise<Discovery> {
+  const asked = {accept: aggregatedDiscoveryAccept, query: timeoutQuery}
   const coreBody = (await session.request('GET', '/api', {...asked, caller: 'discovery_client.go:253'})).body
   const namedBody = (await session.request('GET', '/apis', {...asked, caller: 'discovery_client.go:319'})).body
   const groups: DiscoveredGroup[] = []
@@ -231,7 +231,7 @@ async function discoverFromServer(session: DiscoveryClient): Promise<Discovery> 
   for (const group of legacyGroups) {
     for (const {groupVersion} of group.versions) {
       const path = group.name.length > 0 ? `/apis/${groupVersion}` : `/api/${groupVersion}`
-      resourceLists.set(groupVersion, (await session.request('GET', path, {accept: legacyResourcesAccept, query: discoveryTimeoutQuery, caller: 'discovery_client.go:404'})).body)
+      resourceLists.set(groupVersion, (await session.request('GET', path, {accept: legacyResourcesAccept, query: timeoutQuery, caller: 'discovery_client.go:404'})).body)
     }
   }
   return {groups, resourceLists}
@@ -276,14 +276,18 @@ export class ResourceMapper {
   ) {}
 
   /** `refusedAttempts`: how many times the verb's kubectl tries discovery when nothing listens (each logs a line). */
-  static async discover(session: Pick<KubectlSession, 'request' | 'discoveryCache' | 'sendsNothing' | 'logRefusedDiscovery'> | DiscoveryClient, refusedAttempts = 5): Promise<ResourceMapper> {
+  /**
+   * `from`: kubectl's cached discovery client ('cache'), the same invalidated first ('server'), or
+   * the clientset's plain one ('clientset': no cache, and no 32 s timeout of its own).
+   */
+  static async discover(session: Pick<KubectlSession, 'request' | 'discoveryCache' | 'sendsNothing' | 'logRefusedDiscovery'> | DiscoveryClient, refusedAttempts = 5, from: 'cache' | 'server' | 'clientset' = 'cache'): Promise<ResourceMapper> {
     if (session.sendsNothing?.()) return ResourceMapper.builtIn(true)
-    const cache = (await session.discoveryCache?.()) ?? null
-    const cached = cache?.read() ?? null
+    const cache = from === 'clientset' ? null : ((await session.discoveryCache?.()) ?? null)
+    const cached = from === 'cache' ? (cache?.read() ?? null) : null
     if (cached) return new ResourceMapper(resourcesOf(cached), true)
     let discovery: Discovery
     try {
-      discovery = await discoverFromServer(session)
+      discovery = await discoverFromServer(session, from === 'clientset' ? {} : discoveryTimeoutQuery)
     } catch (error) {
       if (error instanceof ConnectionRefusedError) session.logRefusedDiscovery?.(error, refusedAttempts)
       if (error instanceof ServerError && (error.code === 401 || error.code === 403)) {

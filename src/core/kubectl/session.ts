@@ -21,7 +21,7 @@ import {type Clock, systemClock} from '../util/clock.js'
 import {InProcessConnection, type LoggedRequest, loggedRequestHeaders, loggedResponseBody, loggedUrl, RequestLog, tracedExchange} from './request-log.js'
 import type {HttpExchangeTrace} from '../client/http-handler.js'
 import type {DiscoveryCacheAccess} from './discovery-cache.js'
-import {ConnectionRefusedError, isStatusBody, KubectlError, ServerError, type StatusBody} from './errors.js'
+import {ConnectionRefusedError, errorStatus, isStatusBody, KubectlError, ServerError, type StatusBody} from './errors.js'
 import {goJson} from '../util/go-json.js'
 import {clientCertificateOf} from './client-certificate.js'
 import {type ClientCertificateKeyPair, clientCertificateHeaders} from '../api/client-certificate-proof.js'
@@ -566,7 +566,7 @@ export class KubectlSession {
       this.io.stderr(`Warning: ${warning}\n`)
     }
     if (response.status >= 400 && !(options.allow ?? []).includes(response.status)) {
-      throw new ServerError(isStatusBody(response.body) ? response.body : {message: `the server responded with the status code ${response.status}`, code: response.status})
+      throw new ServerError(errorStatus(response.status, response.body))
     }
     return response
   }

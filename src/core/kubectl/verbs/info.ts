@@ -71,7 +71,8 @@ const apiResourcesVerb: KubectlVerb = {
     refuseArguments('api-resources', args)
     const sortBy = session.flag('sort-by')
     if (sortBy !== '' && sortBy !== 'name' && sortBy !== 'kind') throw new KubectlError('--sort-by accepts only name or kind')
-    const mapper = await ResourceMapper.discover(session)
+    // kubectl invalidates its discovery cache first, unless --cached.
+    const mapper = await ResourceMapper.discover(session, undefined, session.flag('cached') === 'true' ? 'cache' : 'server')
     let resources = sortedResources(mapper.resources.filter((resource, index, all) => all.findIndex((other) => other.group === resource.group && other.resource === resource.resource) === index))
     if (session.flags.changed.has('namespaced')) resources = resources.filter((resource) => resource.namespaced === (session.flag('namespaced') === 'true'))
     if (session.flags.changed.has('api-group')) resources = resources.filter((resource) => resource.group === session.flag('api-group'))

@@ -2,7 +2,7 @@
 // (a completed pod, a pod not running), then the streaming request: exec runs the command in the
 // simulated container and prints its output, and its exit status as kubectl reports it; with -i
 // the command reads this process's stdin as it comes, answering each line before the next.
-import {isStatusBody, KubectlError, ServerError} from '../errors.js'
+import {errorStatus, isStatusBody, KubectlError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {containerFor, podForTarget} from '../pod-target.js'
 import type {KubectlSession} from '../session.js'
@@ -62,7 +62,7 @@ async function execRequest<T extends ExecAnswer | ExecSessionAnswer = ExecAnswer
   const response = await session.request('POST', execPath, {...options, allow: [500]})
   if (response.status === 500) {
     if (typeof response.body === 'string') throw new KubectlError(`unable to upgrade connection: ${response.body.trim()}`)
-    throw new ServerError(isStatusBody(response.body) ? response.body : {message: `the server responded with the status code ${response.status}`, code: response.status})
+    throw new ServerError(errorStatus(response.status, response.body))
   }
   return response.body as T
 }

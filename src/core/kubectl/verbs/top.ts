@@ -10,6 +10,7 @@ import type {KubeObject} from '../../api/object.js'
 import {tabwrite} from '../../printers/kubectl/table.js'
 import type {Node} from '../../api/kinds.js'
 import {KubectlError, KubectlPlainError} from '../errors.js'
+import {ResourceMapper} from '../resources.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
 import type {KubectlSession} from '../session.js'
@@ -41,8 +42,9 @@ async function metrics(session: KubectlSession, path: string, selector: string, 
     if (error instanceof SelectorError) throw new KubectlError(error.message)
     throw error
   }
-  const groups = (await session.request('GET', '/apis')).body as {groups?: Array<{name: string}>}
-  if (!(groups.groups ?? []).some((group) => group.name === 'metrics.k8s.io')) throw new KubectlError('Metrics API not available')
+  // As kubectl top: the server's groups from the clientset's discovery (no cache) must list metrics.k8s.io/v1beta1 (a Stale version, an unavailable APIService's, is none).
+  const mapper = await ResourceMapper.discover(session, undefined, 'clientset')
+  if (!mapper.resources.some((resource) => resource.group === 'metrics.k8s.io' && resource.version === 'v1beta1')) throw new KubectlError('Metrics API not available')
   const query = {...(selector ? {labelSelector: selector} : {}), ...(fieldSelector ? {fieldSelector} : {})}
   return ((await session.request('GET', `/apis/metrics.k8s.io/v1beta1${path}`, {query})).body as {items: Metrics[]}).items
 }
