@@ -116,8 +116,9 @@ describe('pod lifecycle in the kubelet', () => {
     const plane = new ControlPlane(slowKubelets, clock, () => random.next())
     try {
       await plane.settle()
+      // Spread over the workers: a node's kubelet admits at most 110 pods.
       for (let index = 0; index < 200; index++) {
-        await admin.create(resources.pods, {apiVersion: 'v1', kind: 'Pod', metadata: {name: `p-${index}`, namespace: 'default'}, spec: {nodeName: 'worker-1', containers: [{name: 'main', image: 'nginx'}]}} as KubeObject)
+        await admin.create(resources.pods, {apiVersion: 'v1', kind: 'Pod', metadata: {name: `p-${index}`, namespace: 'default'}, spec: {nodeName: `worker-${(index % 3) + 1}`, containers: [{name: 'main', image: 'nginx'}]}} as KubeObject)
       }
       const started = clock.nowMilliseconds()
       slow = true

@@ -49,6 +49,14 @@ describe('the kubeconfig the user gave names the cluster', () => {
     }
     // Nothing came into being in the other home.
     expect(existsSync(join(otherHome, 'default'))).toBe(false)
+    // Every master stopped: the copy still reaches that up (its folder endpoint knows the admin's
+    // token without an API server) and prints what the real kubectl prints.
+    for (const master of ['control-plane', 'control-plane2', 'control-plane3']) {
+      expect((await runShell(`${kubemu} master stop ${master} --force`, {cwd: cluster.home, env: {...process.env, KUBEMU_HOME: cluster.home, KUBECONFIG: ''}})).status).toBe(0)
+    }
+    const [ownDown, realDown] = [await ours('get namespaces'), await real('get namespaces')]
+    expect(ownDown.stderr.trim().split('\n').at(-1)).toBe(realDown.stderr.trim().split('\n').at(-1))
+    expect(ownDown.status).toBe(realDown.status)
   }, 180_000)
 
   it("sends another user's copied kubeconfig (a ServiceAccount token, a client certificate) and a bare --server to that up, creating nothing in this home", async () => {

@@ -21,6 +21,14 @@ import {StoreReadMemo} from './store-read-memo.js'
 
 /** kube-aggregator's own group: never proxied. */
 const aggregatorGroup = 'apiregistration.k8s.io'
+
+/**
+ * The groups kubemu answers itself whatever their APIServices name: kube-apiserver's own, and the
+ * metrics API, for which kubemu's metrics stand in for metrics-server (whose manifest, applied as
+ * HPA tutorials do, points v1beta1.metrics.k8s.io at a Service no simulated container serves:
+ * `top`, HorizontalPodAutoscalers and namespace deletion would otherwise stop working).
+ */
+const servedHere: ReadonlySet<string> = new Set([...locallyServedGroups, 'metrics.k8s.io'])
 /** Where APIServices are stored. */
 export const apiServicesKeyPrefix = `/registry/${aggregatorGroup}/apiservices/`
 
@@ -84,7 +92,7 @@ export class ApiAggregation {
       const {objects: stored} = await this.registry.store.list(listPrefix(definition, null))
       return stored
         .map((entry) => remoteOf(objectFromStored(entry) as unknown as Record<string, unknown>))
-        .filter((remote): remote is RemoteApiService => remote !== null && remote.group !== '' && remote.group !== aggregatorGroup && !locallyServedGroups.has(remote.group))
+        .filter((remote): remote is RemoteApiService => remote !== null && remote.group !== '' && remote.group !== aggregatorGroup && !servedHere.has(remote.group))
     })
   }
 
@@ -92,7 +100,7 @@ export class ApiAggregation {
   async proxied(path: string): Promise<ApiResponse | null> {
     const target = pathGroupVersion(path)
     // The built-in groups' APIServices are Local (one a client points at a Service is not followed: kubemu's own loops use those groups).
-    if (!target || target.group === aggregatorGroup || locallyServedGroups.has(target.group)) return null
+    if (!target || target.group === aggregatorGroup || servedHere.has(target.group)) return null
     const remote = (await this.remote()).find((entry) => entry.group === target.group && entry.version === target.version)
     if (!remote) return null
     // http.Error's plain text: the message and a newline.

@@ -35,7 +35,8 @@ export class HttpRequestHandler {
    */
   constructor(
     readonly url: string,
-    private readonly adminToken?: string,
+    /** Read when a request as a user first needs it (a kubeconfig's user may not be able to read the admin's files). */
+    private readonly adminToken?: string | (() => string),
   ) {}
 
   // node:http rather than fetch: a command through `up` makes a few loopback requests, and
@@ -46,7 +47,7 @@ export class HttpRequestHandler {
     const headers: Record<string, string> = {}
     for (const [name, value] of Object.entries(request.headers ?? {})) headers[name] = Array.isArray(value) ? value.join(', ') : String(value)
     if (request.user && this.adminToken) {
-      headers.authorization = `Bearer ${this.adminToken}`
+      headers.authorization = `Bearer ${typeof this.adminToken === 'function' ? this.adminToken() : this.adminToken}`
       headers['impersonate-user'] = request.user.name
       if (request.user.groups.length > 0) headers['impersonate-group'] = request.user.groups.join(', ')
     }

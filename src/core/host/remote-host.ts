@@ -19,7 +19,7 @@ export class RemoteHost implements ClusterHost {
   ) {
     // kubectl's requests carry their own credentials; kubemu's components (status, node) act as
     // their users through the admin's token and impersonation, as an authorizing proxy does.
-    this.handler = new HttpRequestHandler(up.url, new FileCredentials(folder).adminToken())
+    this.handler = new HttpRequestHandler(up.url, () => new FileCredentials(folder).adminToken())
     // `up` keeps the offset in host.json whenever its clock moves.
     this.clock = options.clock ?? openClusterClock(folder, options.wallClock)
   }

@@ -217,7 +217,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     // HTTP on a free loopback port for kubemu's own commands, which up.json names.
     const credentials = new FileCredentials(folder)
     const certificates = credentials.certificates(clock.nowMilliseconds())
-    secure = await startHttpApi(withFolderEndpoint(runtime.balancer, folder), {port: options.port, tls: certificates.serving, clientCertificateAuthority: certificates.authority.certificate}).catch((error: unknown) => {
+    secure = await startHttpApi(withFolderEndpoint(runtime.balancer, folder, () => new FileCredentials(folder).adminToken()), {port: options.port, tls: certificates.serving, clientCertificateAuthority: certificates.authority.certificate}).catch((error: unknown) => {
       throw new UpError(`cannot serve the Kubernetes API on 127.0.0.1:${options.port} (${error instanceof Error ? error.message : String(error)}): --port moves it`)
     })
     webPage = options.webPage(withControlEndpoints(runtime.balancer, runtime.operations, () => credentials.adminToken()), {folder, cluster: embedded, api: runtime.balancer, clock, memberUrls: () => etcd?.urls ?? null, queueDepths: () => runtime.queueDepths(), adminToken: () => credentials.adminToken()})

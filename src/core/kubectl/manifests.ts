@@ -220,7 +220,8 @@ function sortKeysInPlace(node: unknown, depth: number): void {
     for (const key of sorted) {
       const item = node[key]
       delete node[key]
-      node[key] = item
+      // Defined, not assigned: a `__proto__` key assigned would set the object's prototype (and be lost).
+      Object.defineProperty(node, key, {value: item, writable: true, enumerable: true, configurable: true})
     }
   }
   for (const key of sorted) sortKeysInPlace(node[key], depth + 1)
