@@ -35,17 +35,26 @@ type Status = {name: string; ready: boolean; started: boolean; restartCount: num
 type Condition = {type: string; status: string; reason?: string; message?: string}
 type PodStatus = {phase: string; conditions: Condition[]; initContainerStatuses: Status[]; containerStatuses: Status[]}
 
+type Kubectl = (line: string, stdin?: string) => Promise<{stdout: string; stderr: string; status: number | null}>
+
+/** The cluster clock moved forward, a pod's status, and a wait on one of its fields (the real kubectl's). */
+function podOnUp(real: Kubectl, home: () => string) {
+  return {
+    advance: async (duration: string) => expect((await runShell(`${kubemu} time advance ${duration}`, {cwd: home(), env: {...process.env, KUBEMU_HOME: home(), KUBECONFIG: ''}})).status).toBe(0),
+    status: async (name: string) => JSON.parse((await real(`get pod ${name} -o jsonpath={.status}`)).stdout) as PodStatus,
+    waitFor: async (name: string, jsonpath: string) => expect((await real(`wait --for=jsonpath='${jsonpath}' pod/${name} --timeout=60s`)).status).toBe(0),
+  }
+}
+
 describe('sidecars under up', {timeout: 300_000}, () => {
   const {ours, real, home} = kubectlsOnUp(['--manual-clock'])
-  const advance = async (duration: string) => expect((await runShell(`${kubemu} time advance ${duration}`, {cwd: home(), env: {...process.env, KUBEMU_HOME: home(), KUBECONFIG: ''}})).status).toBe(0)
+  const {advance, status, waitFor} = podOnUp(real, home)
   /** READY, STATUS and RESTARTS as the real kubectl prints them (the same from kubemu's kubectl). */
   const line = async (selector: string) => {
     const printed = (await real(`get ${selector} --no-headers`)).stdout.trim().split(/ +/).slice(1, 4).join(' ')
     expect((await ours(`get ${selector} --no-headers`)).stdout.trim().split(/ +/).slice(1, 4).join(' ')).toBe(printed)
     return printed
   }
-  const status = async (name: string) => JSON.parse((await real(`get pod ${name} -o jsonpath={.status}`)).stdout) as PodStatus
-  const waitFor = async (name: string, jsonpath: string) => expect((await real(`wait --for=jsonpath='${jsonpath}' pod/${name} --timeout=60s`)).status).toBe(0)
   /** The pod's events as REASON FIELDPATH COUNT lines, oldest first. */
   const events = async (name: string) =>
     (await real(`get events --field-selector involvedObject.name=${name} --sort-by=.metadata.creationTimestamp -o jsonpath='{range .items[*]}{.reason} {.involvedObject.fieldPath} {.count}{"\\n"}{end}'`)).stdout.trim().split('\n')
@@ -138,9 +147,7 @@ spec:
 
 describe('sidecars at the end of a pod, under up', {timeout: 300_000}, () => {
   const {real, home} = kubectlsOnUp(['--manual-clock'])
-  const advance = async (duration: string) => expect((await runShell(`${kubemu} time advance ${duration}`, {cwd: home(), env: {...process.env, KUBEMU_HOME: home(), KUBECONFIG: ''}})).status).toBe(0)
-  const status = async (name: string) => JSON.parse((await real(`get pod ${name} -o jsonpath={.status}`)).stdout) as PodStatus
-  const waitFor = async (name: string, jsonpath: string) => expect((await real(`wait --for=jsonpath='${jsonpath}' pod/${name} --timeout=60s`)).status).toBe(0)
+  const {advance, status, waitFor} = podOnUp(real, home)
 
   it("starts the containers while a sidecar backs off, and stops each sidecar in turn, the last first, once they have ended", async () => {
     const manifest = `apiVersion: v1

@@ -10,7 +10,7 @@ import type {Container, Pod} from '../api/kinds.js'
 import {servicesOfStartSecond} from './container-setup.js'
 import {containerId, fullImageName, imageIdOf, initContainerDone, initializedCondition, initializingStatus, isSidecar, unreadyContainers, withReadiness} from './pod-status.js'
 import {containerSubject, awaitingPulls, containersStarted, type PodWork, pullPlanKey, readerFor, writeStatus, writeStatusOfStart} from './pod-work.js'
-import {backoffText, restartBackoffInitialMilliseconds, restartBackoffMilliseconds, restartDue} from './restarts.js'
+import {backOffEventMessage, crashLoopMessage, restartBackoffInitialMilliseconds, restartBackoffMilliseconds, restartDue} from './restarts.js'
 import {runsDefaultShell} from './termination.js'
 
 type ContainerStatus = Record<string, any>
@@ -133,9 +133,8 @@ async function watchRun(work: PodWork, pod: Pod, key: string, container: Contain
   // The kubelet restarts a failed init container at once the first time, then after its back-off.
   if (restartCount === 0) return start(work, pod, key, container, 1, {terminated}, now)
   const backoff = restartBackoffMilliseconds(restartCount)
-  const message = `back-off ${backoffText(backoff)} restarting failed container=${container.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`
-  await writeStatus(work, pod, withInitStatus(pod, container.name, {...current, state: {waiting: {reason: 'CrashLoopBackOff', message}}, lastState: {terminated}, ready: false, started: false}, now))
-  await work.recorderFor(String(pod.spec.nodeName)).record(containerSubject(pod, container.name), 'Warning', 'BackOff', `Back-off restarting failed container ${container.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
+  await writeStatus(work, pod, withInitStatus(pod, container.name, {...current, state: {waiting: {reason: 'CrashLoopBackOff', message: crashLoopMessage(pod, container.name, backoff)}}, lastState: {terminated}, ready: false, started: false}, now))
+  await work.recorderFor(String(pod.spec.nodeName)).record(containerSubject(pod, container.name), 'Warning', 'BackOff', backOffEventMessage(pod, container.name))
   work.wallClock.addAfter(key, backoff)
   return true
 }

@@ -46,8 +46,6 @@ export {jobPodRunSecondsDefault} from './pod-work.js'
 export {stoppingPodsMax} from './pod-deletion.js'
 /** How long a simulated container takes to start. */
 export const containerStartMilliseconds = 1_000
-/** The kubelet's default grace period when the pod gives none. */
-export const defaultGracePeriodSeconds = 30
 /** Pods the simulated kubelets work on at once, across all nodes. */
 export const kubeletsInFlightMax = 64
 

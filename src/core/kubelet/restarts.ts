@@ -44,6 +44,16 @@ export function backoffText(milliseconds: number): string {
   return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60}s` : `${seconds}s`
 }
 
+/** The waiting message of a container in CrashLoopBackOff, as the kubelet writes it. */
+export function crashLoopMessage(pod: Pod, container: string, backoffMilliseconds: number): string {
+  return `back-off ${backoffText(backoffMilliseconds)} restarting failed container=${container} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`
+}
+
+/** The kubelet's BackOff event for a container that will run again after its back-off. */
+export function backOffEventMessage(pod: Pod, container: string): string {
+  return `Back-off restarting failed container ${container} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`
+}
+
 /**
  * When a container in CrashLoopBackOff runs again: its last exit plus the back-off its restart
  * count gives (the kubelet keeps this in memory; the pod's status holds all it needs, so a later
@@ -90,8 +100,7 @@ export function containersEnded(pod: Pod, statuses: ReadonlyArray<Record<string,
     const backoff = restartBackoffMilliseconds(restarts)
     backoffMin = Math.min(backoffMin, backoff)
     backingOff.push(end.name)
-    const message = `back-off ${backoffText(backoff)} restarting failed container=${end.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`
-    change.set(end.name, {...status, state: {waiting: {reason: 'CrashLoopBackOff', message}}, lastState, ready: false, started: false})
+    change.set(end.name, {...status, state: {waiting: {reason: 'CrashLoopBackOff', message: crashLoopMessage(pod, end.name, backoff)}}, lastState, ready: false, started: false})
   }
   return {change, startedNow, backingOff, backoffMinMilliseconds: Number.isFinite(backoffMin) ? backoffMin : null}
 }
@@ -169,10 +178,10 @@ export async function runEnded(work: PodWork, pod: Pod, key: string, statuses: R
   const status = {
     ...(pod.status as Record<string, unknown>),
     conditions: waitingConditions,
-    containerStatuses: finished.map((entry) => ({...entry, state: {waiting: {reason: 'CrashLoopBackOff', message: `back-off ${backoffText(backoff)} restarting failed container=${entry.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`}}, lastState: entry.state, restartCount: restarts, ready: false, started: false})),
+    containerStatuses: finished.map((entry) => ({...entry, state: {waiting: {reason: 'CrashLoopBackOff', message: crashLoopMessage(pod, String(entry.name), backoff)}}, lastState: entry.state, restartCount: restarts, ready: false, started: false})),
   }
   await writeStatus(work, pod, status)
-  await work.recorderFor(String(pod.spec.nodeName)).record(containerSubject(pod, pod.spec.containers[0]?.name ?? ''), 'Warning', 'BackOff', `Back-off restarting failed container ${pod.spec.containers[0]?.name ?? ''} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
+  await work.recorderFor(String(pod.spec.nodeName)).record(containerSubject(pod, pod.spec.containers[0]?.name ?? ''), 'Warning', 'BackOff', backOffEventMessage(pod, pod.spec.containers[0]?.name ?? ''))
   work.wallClock.addAfter(key, backoff)
 }
 
@@ -204,7 +213,7 @@ async function restartContainers(work: PodWork, pod: Pod, key: string, statuses:
   const {change, startedNow, backingOff, backoffMinMilliseconds} = containersEnded(pod, statuses, ended, now)
   if (startedNow.length > 0) await startContainers(work, pod, key, now, withContainersChanged(pod, change, now), startedNow)
   else await writeStatus(work, pod, withContainersChanged(pod, change, now))
-  for (const name of backingOff) await recorder.record(containerSubject(pod, name), 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
+  for (const name of backingOff) await recorder.record(containerSubject(pod, name), 'Warning', 'BackOff', backOffEventMessage(pod, name))
   if (backoffMinMilliseconds !== null) work.wallClock.addAfter(key, backoffMinMilliseconds)
   // The containers that run on are looked at again at their own next change.
   work.simulated.add(key)

@@ -14,14 +14,11 @@ import {probeLabels} from './containers.js'
 import {initializedCondition, isSidecar, restartedContainerStatus, runningSidecars, terminalSidecarStatuses, unreadyContainers, withReadiness} from './pod-status.js'
 import {servicesOfStartSecond} from './container-setup.js'
 import {containersStarted, containerSubject, type PodWork, pullPlanKey, readerFor, writeStatus, writeStatusOfStart} from './pod-work.js'
-import {backoffText, restartBackoffMilliseconds, restartDue, restartsAfter} from './restarts.js'
+import {backOffEventMessage, crashLoopMessage, restartBackoffMilliseconds, restartDue, restartsAfter} from './restarts.js'
 import {recordReadinessFailures} from './running.js'
-import {killedExitCode, runsDefaultShell} from './termination.js'
+import {defaultGracePeriodSeconds, killedExitCode, runsDefaultShell} from './termination.js'
 
 type ContainerStatus = Record<string, any>
-
-/** The pod's terminationGracePeriodSeconds when it sets none (the API's default). */
-const gracePeriodSecondsDefault = 30
 
 function initStatusesOf(pod: Pod): ContainerStatus[] {
   return ((pod.status as {initContainerStatuses?: ContainerStatus[]} | undefined)?.initContainerStatuses ?? [])
@@ -121,8 +118,7 @@ export async function sidecarsLook(work: PodWork, pod: Pod, key: string, now: nu
     }
     const backoff = restartBackoffMilliseconds(run.restartCount)
     next = Math.min(next, end.atMilliseconds + backoff)
-    const message = `back-off ${backoffText(backoff)} restarting failed container=${sidecar.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`
-    change.set(sidecar.name, {...status, state: {waiting: {reason: 'CrashLoopBackOff', message}}, lastState: {terminated}, ready: false, started: false})
+    change.set(sidecar.name, {...status, state: {waiting: {reason: 'CrashLoopBackOff', message: crashLoopMessage(pod, sidecar.name, backoff)}}, lastState: {terminated}, ready: false, started: false})
     backingOff.push(sidecar.name)
   }
   if (Number.isFinite(next)) work.wallClock.addAfter(key, Math.max(1, next - now))
@@ -141,7 +137,7 @@ export async function sidecarsLook(work: PodWork, pod: Pod, key: string, now: nu
     const services = servicesOfStartSecond(written, work.services.list(), now)
     for (const sidecar of startedNow) work.runtime.recordServicesOfStartSecond(written, sidecar.name, {startedAtMilliseconds: now, restartCount: Number(change.get(sidecar.name)?.restartCount ?? 0)}, services)
   }
-  for (const name of backingOff) await recorder.record(containerSubject(pod, name), 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)
+  for (const name of backingOff) await recorder.record(containerSubject(pod, name), 'Warning', 'BackOff', backOffEventMessage(pod, name))
   work.simulated.add(key)
   return true
 }
@@ -156,7 +152,7 @@ async function stopSidecars(work: PodWork, pod: Pod, key: string, now: number): 
   const sidecars = runningSidecars(pod).reverse()
   const containerStatuses = containerStatusesOf(pod)
   const signalAt = Math.max(...containerStatuses.map((status) => Date.parse(String(status.state?.terminated?.finishedAt ?? '')) || 0))
-  const graceEndsAt = signalAt + Number(pod.spec.terminationGracePeriodSeconds ?? gracePeriodSecondsDefault) * 1000
+  const graceEndsAt = signalAt + Number(pod.spec.terminationGracePeriodSeconds ?? defaultGracePeriodSeconds) * 1000
   /** The kubelet gives each sidecar what is left of the grace period, but at least this (kube's minimumGracePeriodInSeconds). */
   const sidecarGraceMinMilliseconds = 2_000
   const reader = readerFor(work, String(pod.spec.nodeName))

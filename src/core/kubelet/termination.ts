@@ -28,6 +28,9 @@ interface ProgramRule {
   readonly why: string
 }
 
+/** The grace period of a pod that sets no terminationGracePeriodSeconds (the API's default). */
+export const defaultGracePeriodSeconds = 30
+
 /** The status of a process the kubelet killed when the grace period ended: 128 + SIGKILL's 9. */
 export const killedExitCode = 137
 
