@@ -23,6 +23,27 @@ spec:
       periodSeconds: 5
 `
 
+// A slow start the startup probe waits for (its file comes at 12 s), then a liveness probe that
+// fails twice (35 s, 40 s) and passes again before its failureThreshold (3).
+const flakyPod = `apiVersion: v1
+kind: Pod
+metadata: {name: flaky}
+spec:
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: [sh, -c, 'sleep 12; touch /tmp/started /tmp/healthy; sleep 20; rm /tmp/healthy; sleep 12; touch /tmp/healthy; sleep 600']
+    startupProbe:
+      exec: {command: [cat, /tmp/started]}
+      initialDelaySeconds: 5
+      periodSeconds: 5
+      failureThreshold: 10
+    livenessProbe:
+      exec: {command: [cat, /tmp/healthy]}
+      initialDelaySeconds: 5
+      periodSeconds: 5
+`
+
 const neverReadyPod = `apiVersion: v1
 kind: Pod
 metadata: {name: never-ready}
@@ -223,6 +244,26 @@ describe('containers that follow their command', () => {
     expect(events).toMatch(new RegExp(`Pulled: Successfully pulled image "registry\\.k8s\\.io/busybox" in (\\d+(\\.\\d+)?m?s) \\(\\1 including waiting\\)\\. Image size: \\d+ bytes\\. \\(x[23]\\) ${second(0)} \\S+\\n`))
     const backOff = /BackOff: [^\n]+ \(x\d+\) (\S+) \S+\n/.exec(events)
     if (backOff) expect(Date.parse(backOff[1]!)).toBeGreaterThan(started + 40_000)
+  })
+
+  it('records startup and liveness probe failures that kill nothing, as the prober records every failed probe', async () => {
+    const seededHome = temporaryFolder()
+    const seededEnvironment = () => ({...process.env, KUBEMU_HOME: seededHome, KUBECONFIG: '', KUBEMU_SEED: '1'})
+    const kubectl = (line: string, stdin?: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: seededHome, env: seededEnvironment(), stdin})
+    expect((await kubectl('apply -f -', flakyPod)).status).toBe(0)
+    expect((await runShell(`${kubemu} time advance 60s`, {cwd: seededHome, env: seededEnvironment()})).status).toBe(0)
+    expect((await kubectl("get pod flaky -o jsonpath='{.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].started}'")).stdout).toBe('0 true')
+    const startedAt = Date.parse((await kubectl("get pod flaky -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}'")).stdout)
+    const second = (offset: number) => new Date(startedAt + offset * 1000).toISOString().replace('.000Z', 'Z')
+    const events = (await kubectl(`get events --field-selector involvedObject.name=flaky,reason=Unhealthy -o jsonpath='{range .items[*]}{.involvedObject.fieldPath} {.message} (x{.count}) {.firstTimestamp} {.lastTimestamp}{"\\n"}{end}'`)).stdout
+    expect(events.split('\n').filter(Boolean).sort()).toEqual([
+      `spec.containers{app} Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory (x2) ${second(35)} ${second(40)}`,
+      `spec.containers{app} Startup probe failed: cat: can't open '/tmp/started': No such file or directory (x2) ${second(5)} ${second(10)}`,
+    ])
+    expect((await kubectl('get events --field-selector involvedObject.name=flaky,reason=Killing -o name')).stdout).toBe('')
+    // Looked at again, nothing is told twice.
+    expect((await runShell(`${kubemu} time advance 10s`, {cwd: seededHome, env: seededEnvironment()})).status).toBe(0)
+    expect((await kubectl(`get events --field-selector involvedObject.name=flaky,reason=Unhealthy -o jsonpath='{.items[*].count}'`)).stdout).toBe('2 2')
   })
 
   it('records every failed readiness probe, of a pod that was never ready too, as describe shows them aggregated', async () => {

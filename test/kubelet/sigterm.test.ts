@@ -36,6 +36,8 @@ describe('containers and SIGTERM at deletion', () => {
     await cluster.settle()
     for (const entry of pods) expect((await cluster.admin.get(resources.pods, 'default', String(entry.metadata.name))).status).toMatchObject({phase: 'Running'})
   }
+  /** Moves the cluster clock to `at` (never back). */
+  const advanceTo = (at: number) => clock.advance(Math.max(0, at - clock.nowMilliseconds()))
   /** Runs the control plane as `up` does: only what is due at the cluster clock's now. */
   const settleAsUp = () => cluster.settle(undefined, false)
 
@@ -56,6 +58,43 @@ describe('containers and SIGTERM at deletion', () => {
     clock.advance(1_000)
     await settleAsUp()
     expect(await exists('sleeper')).toBe(false)
+  })
+
+  it('ends a pod whose shell ignores TERM when its script ends within the grace period', async () => {
+    await start(pod('short-script', {image: 'busybox', command: ['sh', '-c', 'sleep 10']}))
+    const startedAt = Date.parse(String(((await cluster.admin.get(resources.pods, 'default', 'short-script')).status as Record<string, any>).containerStatuses[0].state.running.startedAt))
+    advanceTo(startedAt + 500)
+    await cluster.admin.delete(resources.pods, 'default', 'short-script')
+    await settleAsUp()
+    advanceTo(startedAt + 9_900)
+    await settleAsUp()
+    expect(await exists('short-script')).toBe(true)
+    advanceTo(startedAt + 10_000)
+    await settleAsUp()
+    expect(await exists('short-script')).toBe(false)
+  })
+
+  it('stops a sidecar that ignores TERM when its own script ends within the grace period, with its own status', async () => {
+    const withSidecar = {
+      apiVersion: 'v1', kind: 'Pod', metadata: {name: 'job-like', namespace: 'default'},
+      spec: {
+        restartPolicy: 'Never',
+        initContainers: [{name: 'flusher', image: 'busybox', restartPolicy: 'Always', command: ['sh', '-c', 'sleep 20; exit 3']}],
+        containers: [{name: 'main', image: 'busybox', command: ['sh', '-c', 'sleep 5']}],
+      },
+    } as KubeObject
+    await start(withSidecar)
+    const read = async () => (await cluster.admin.get(resources.pods, 'default', 'job-like')).status as Record<string, any>
+    const startedAt = Date.parse(String((await read()).initContainerStatuses[0].state.running.startedAt))
+    advanceTo(startedAt + 19_900)
+    await settleAsUp()
+    expect((await read()).phase).toBe('Running')
+    advanceTo(startedAt + 20_000)
+    await settleAsUp()
+    const ended = await read()
+    expect(ended.phase).toBe('Succeeded')
+    // Its exit, not the grace period's SIGKILL (137 at 35 s).
+    expect(ended.initContainerStatuses[0].state.terminated).toMatchObject({exitCode: 3, reason: 'Error', finishedAt: new Date(startedAt + 20_000).toISOString().replace('.000Z', 'Z')})
   })
 
   it("honours the delete's --grace-period and the pod's terminationGracePeriodSeconds", async () => {

@@ -16,7 +16,7 @@ import type {Container, Pod, Probe} from '../api/kinds.js'
 import {argvOf, containersOf, environmentOf, filesystemOf, type HostPathFiles, hostnameOf, type PodObjectReader} from './container-setup.js'
 import {containerRunKey, type ContainerStateStore, FileContainerState, MemoryContainerState} from './container-state.js'
 import type {ServedRecord} from './served-requests.js'
-import {firstFailureRun, firstSuccess, httpProbeRequest, networkProbe, type ProbeKind, probeLabels, type ProbeResult, probeTimes, latestProbeTimes, readinessAt} from './probes.js'
+import {firstFailureRun, firstSuccess, httpProbeRequest, networkProbe, type ProbeKind, type ProbeResult, probeTimes, latestProbeTimes, readinessAt} from './probes.js'
 import {FileNodeImages, MemoryNodeImages, type NodeImageStore} from './node-images.js'
 import {termReaction} from './termination.js'
 import type {ContainerTools} from './shell/process-context.js'
@@ -65,8 +65,11 @@ export interface ContainerEnd {
   readonly atMilliseconds: number
   readonly exitCode: number
   readonly killedBy: 'liveness' | 'startup' | null
-  /** The failures that led to the kill, for the Unhealthy events. */
-  readonly failures: readonly ProbeResult[]
+}
+
+/** A probe that failed, of its kind: each is an Unhealthy event ("Liveness probe failed: …"). */
+export interface ProbeFailure extends ProbeResult {
+  readonly kind: ProbeKind
 }
 
 export interface ContainerOutcome {
@@ -74,8 +77,13 @@ export interface ContainerOutcome {
   readonly end: ContainerEnd | null
   readonly started: boolean
   readonly ready: boolean
-  /** The readiness probe's failures up to now, each an Unhealthy event (the kubelet records every failed probe). */
-  readonly readinessFailures: readonly ProbeResult[]
+  /**
+   * Every probe failure of the run up to now (and up to its end), in time order, each an Unhealthy
+   * event: the kubelet's prober records every failed probe, whether it kills (a liveness or
+   * startup probe's failureThreshold-th in a row), makes the container unready, or neither (a
+   * liveness probe that fails once and then passes).
+   */
+  readonly probeFailures: readonly ProbeFailure[]
   /** When something changes next (an exit, a kill, readiness), for the kubelet to look again. */
   readonly nextChangeAtMilliseconds: number | null
 }
@@ -279,42 +287,51 @@ export class SimulatedContainers {
     const startupResults = probes.startup ?? []
     const startedAt = startup ? firstSuccess(startupResults) : run.startedAtMilliseconds
     const ends: ContainerEnd[] = []
-    if (result.exit && followsCommand(pod, container)) ends.push({atMilliseconds: result.exit.atMilliseconds, exitCode: result.exit.code, killedBy: null, failures: []})
+    if (result.exit && followsCommand(pod, container)) ends.push({atMilliseconds: result.exit.atMilliseconds, exitCode: result.exit.code, killedBy: null})
+    // The probes that ran: the startup probe until it first passed, the others after (all of them without one).
+    const startupRan = startupResults.filter((entry) => startedAt === null || entry.atMilliseconds < startedAt)
     if (startup) {
-      const failed = firstFailureRun(startupResults.filter((entry) => startedAt === null || entry.atMilliseconds < startedAt), startup)
-      if (failed) ends.push({atMilliseconds: failed.atMilliseconds, exitCode: 137, killedBy: 'startup', failures: failed.failures})
+      const failed = firstFailureRun(startupRan, startup)
+      if (failed) ends.push({atMilliseconds: failed.atMilliseconds, exitCode: 137, killedBy: 'startup'})
     }
     const liveness = probeOf(container, 'liveness')
-    if (liveness && startedAt !== null) {
-      const failed = firstFailureRun((probes.liveness ?? []).filter((entry) => entry.atMilliseconds > startedAt || !startup), liveness)
-      if (failed) ends.push({atMilliseconds: failed.atMilliseconds, exitCode: 137, killedBy: 'liveness', failures: failed.failures})
+    const livenessRan = startedAt === null ? [] : (probes.liveness ?? []).filter((entry) => entry.atMilliseconds > startedAt || !startup)
+    if (liveness) {
+      const failed = firstFailureRun(livenessRan, liveness)
+      if (failed) ends.push({atMilliseconds: failed.atMilliseconds, exitCode: 137, killedBy: 'liveness'})
     }
     const end = ends.sort((a, b) => a.atMilliseconds - b.atMilliseconds)[0] ?? null
     const started = startedAt !== null && startedAt <= now
     const readiness = probeOf(container, 'readiness')
     const readinessResults = (probes.readiness ?? []).filter((entry) => startedAt !== null && (entry.atMilliseconds > startedAt || !startup))
     const readyState = readiness ? readinessAt(readinessResults, readiness, now) : {ready: started, changesAtMilliseconds: null, failure: null}
-    // Each failed readiness probe is an event, so the kubelet looks again at the next one (one look per period at most).
-    const nextReadinessFailure = readinessResults.find((entry) => entry.atMilliseconds > now && !entry.success)?.atMilliseconds
+    // Each failed probe is an event, so the kubelet looks again at the next one (one look per period at most).
+    const failures = [
+      ...startupRan.map((entry) => ({...entry, kind: 'startup' as const})),
+      ...livenessRan.map((entry) => ({...entry, kind: 'liveness' as const})),
+      ...readinessResults.map((entry) => ({...entry, kind: 'readiness' as const})),
+    ].filter((entry) => !entry.success && (end === null || entry.atMilliseconds <= end.atMilliseconds)).sort((a, b) => a.atMilliseconds - b.atMilliseconds)
+    const nextFailure = failures.find((entry) => entry.atMilliseconds > now)?.atMilliseconds
     // A probe's kill is the run's end once it happened (a later one is a forecast the next look may change).
     const requestsCutAt = this.keepReplayed(pod, container.name, run, now, until, found, end && end.atMilliseconds <= now ? end.atMilliseconds : null, true)
-    const changes = [end?.atMilliseconds, readyState.changesAtMilliseconds, nextReadinessFailure, startedAt !== null && startedAt > now ? startedAt : null, result.exit || result.wakesAtMilliseconds === null ? null : until, requestsCutAt]
+    const changes = [end?.atMilliseconds, readyState.changesAtMilliseconds, nextFailure, startedAt !== null && startedAt > now ? startedAt : null, result.exit || result.wakesAtMilliseconds === null ? null : until, requestsCutAt]
       .filter((at): at is number => typeof at === 'number' && at > now)
     return {
       end: end && end.atMilliseconds <= now ? end : null,
       started,
       ready: started && readyState.ready,
-      readinessFailures: readinessResults.filter((entry) => !entry.success && entry.atMilliseconds <= now && (end === null || entry.atMilliseconds <= end.atMilliseconds)),
+      probeFailures: failures.filter((entry) => entry.atMilliseconds <= now),
       nextChangeAtMilliseconds: changes.length > 0 ? Math.min(...changes) : null,
     }
   }
 
   /**
-   * When the container's process ends after the SIGTERM sent at `signalAt` (its pod deleted): at
-   * once, when its trap's foreground command ends, when it exits by itself; null when it ignores
-   * the signal and lives until the grace period's SIGKILL.
+   * When the container's process ends after the SIGTERM sent at `signalAt` (its pod deleted, or
+   * its pod's sidecars stopped): at once, when its trap's foreground command ends, or when its
+   * command ends by itself before `killAt` (a shell ignores TERM as PID 1 but still exits once its
+   * script is done); null when it lives until the grace period's SIGKILL at `killAt`.
    */
-  async endAfterTerm(pod: Pod, containerName: string, run: ContainerRunStart, signalAt: number, reader: PodObjectReader): Promise<{atMilliseconds: number; exitCode: number} | null> {
+  async endAfterTerm(pod: Pod, containerName: string, run: ContainerRunStart, signalAt: number, killAt: number, reader: PodObjectReader): Promise<{atMilliseconds: number; exitCode: number} | null> {
     const container = this.containerOf(pod, containerName)
     const reaction = termReaction(container)
     if (reaction.kind === 'exits') return {atMilliseconds: signalAt, exitCode: reaction.exitCode}
@@ -323,21 +340,28 @@ export class SimulatedContainers {
     const result = await this.replay(pod, container, run, signalAt, reader, found)
     this.keepReplayed(pod, container.name, run, signalAt, signalAt, found)
     if (result.exit) return {atMilliseconds: result.exit.atMilliseconds, exitCode: result.exit.code}
-    return reaction.kind === 'trap' && result.wakesAtMilliseconds !== null ? {atMilliseconds: result.wakesAtMilliseconds, exitCode: reaction.exitCode} : null
+    if (reaction.kind === 'trap' && result.wakesAtMilliseconds !== null) return {atMilliseconds: result.wakesAtMilliseconds, exitCode: reaction.exitCode}
+    // The signal changed nothing: the command runs on, and may end before the kill.
+    if (killAt <= signalAt) return null
+    const onward: ReplayedRequest[] = []
+    const rest = await this.replay(pod, container, run, killAt, reader, onward)
+    const exit = rest.exit && rest.exit.atMilliseconds <= killAt ? rest.exit : null
+    this.keepReplayed(pod, container.name, run, signalAt, exit?.atMilliseconds ?? killAt, onward)
+    return exit ? {atMilliseconds: exit.atMilliseconds, exitCode: exit.code} : null
   }
 
-  /** Up to when a run's readiness failures have their events; null before the first. */
   /** Records the Services of the run's start second the kubelet knew as it started the run (see ContainerStateStore.servicesOfStartSecond). */
   recordServicesOfStartSecond(pod: Pod, containerName: string, run: ContainerRunStart, services: readonly string[]): void {
     if (services.length > 0) this.state.setServicesOfStartSecond(containerRunKey(String(pod.metadata.uid), containerName, run.restartCount), services)
   }
 
-  readinessEventsRecordedUntil(pod: Pod, containerName: string, run: ContainerRunStart): number | null {
-    return this.state.eventsRecordedUntil(`${containerRunKey(String(pod.metadata.uid), containerName, run.restartCount)}/readiness`)
+  /** Up to when a run's failures of one probe have their events; null before the first. */
+  probeEventsRecordedUntil(pod: Pod, containerName: string, run: ContainerRunStart, kind: ProbeKind): number | null {
+    return this.state.eventsRecordedUntil(`${containerRunKey(String(pod.metadata.uid), containerName, run.restartCount)}/${kind}`)
   }
 
-  setReadinessEventsRecordedUntil(pod: Pod, containerName: string, run: ContainerRunStart, atMilliseconds: number): void {
-    this.state.setEventsRecordedUntil(`${containerRunKey(String(pod.metadata.uid), containerName, run.restartCount)}/readiness`, atMilliseconds)
+  setProbeEventsRecordedUntil(pod: Pod, containerName: string, run: ContainerRunStart, kind: ProbeKind, atMilliseconds: number): void {
+    this.state.setEventsRecordedUntil(`${containerRunKey(String(pod.metadata.uid), containerName, run.restartCount)}/${kind}`, atMilliseconds)
   }
 
   /**
@@ -444,7 +468,6 @@ export function probeOf(container: Container, kind: ProbeKind): Probe | undefine
   return kind === 'startup' ? container.startupProbe : kind === 'liveness' ? container.livenessProbe : container.readinessProbe
 }
 
-export {probeLabels}
 
 /**
  * The runtime of a cluster kept in `folder`: execs' changes and the nodes' images in its state files, shared by one-shot

@@ -41,7 +41,7 @@ import {type KubeletCertificateOptions, KubeletClientCertificates} from './clien
 export {runSecondsAnnotation, exitCodeAnnotation}
 export {restartBackoffInitialMilliseconds, restartBackoffMaxMilliseconds, restartBackoffMilliseconds} from './restarts.js'
 export {heartbeatRetryInitialMilliseconds, heartbeatRetryMaxMilliseconds} from './heartbeat.js'
-export {readinessFailureEventsPerLookMax} from './running.js'
+export {probeFailureEventsPerLookMax} from './running.js'
 export {jobPodRunSecondsDefault} from './pod-work.js'
 export {stoppingPodsMax} from './pod-deletion.js'
 /** How long a simulated container takes to start. */

@@ -81,7 +81,7 @@ export class PodDeletions {
     for (const container of [...pod.spec.containers, ...inits]) {
       const run = runningRun(pod, container.name)
       if (run === null) continue
-      const end = Math.min(deletedAt, (await this.work.runtime.endAfterTerm(pod, container.name, run, signalAt, reader))?.atMilliseconds ?? deletedAt)
+      const end = Math.min(deletedAt, (await this.work.runtime.endAfterTerm(pod, container.name, run, signalAt, deletedAt, reader))?.atMilliseconds ?? deletedAt)
       // What its command would send after its end it never sent (access logs keep none of it).
       this.work.runtime.runEnded(pod, container.name, run, end)
       last = Math.max(last, end)

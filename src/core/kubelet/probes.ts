@@ -9,7 +9,8 @@ import type {Pod, Probe} from '../api/kinds.js'
 /** Probe runs one container's run may hold (a longer series stops at the bound). */
 export const probeResultsMax = 100_000
 
-export type ProbeKind = 'startup' | 'liveness' | 'readiness'
+export const probeKinds = ['startup', 'liveness', 'readiness'] as const
+export type ProbeKind = (typeof probeKinds)[number]
 
 export interface ProbeResult {
   readonly atMilliseconds: number

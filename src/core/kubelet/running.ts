@@ -3,13 +3,14 @@
 // events, readiness written as it changes, and how the pod's run ended when it did.
 import type {Pod} from '../api/kinds.js'
 import {objectKey} from '../client/client.js'
-import {type ContainerOutcome, type ContainerRunStart, exitCodeAnnotation, followsCommand, probeLabels} from './containers.js'
+import {type ContainerOutcome, type ContainerRunStart, exitCodeAnnotation, followsCommand} from './containers.js'
+import {probeKinds, probeLabels} from './probes.js'
 import {containerSubject, type PodWork, readerFor, runSecondsOf, writeStatus} from './pod-work.js'
 import {type ContainerEnded, restartsAfter, type RunEnd} from './restarts.js'
 import {withContainersChanged} from './pod-status.js'
 
-/** Readiness failures one look at a pod writes events for (the latest, after a long stretch of cluster time). */
-export const readinessFailureEventsPerLookMax = 30
+/** Probe failures of one kind one look at a container writes events for (the latest, after a long stretch of cluster time). */
+export const probeFailureEventsPerLookMax = 30
 
 /**
  * A running pod's containers now: null while they run on (readiness written, the next change
@@ -43,14 +44,12 @@ export async function runningOutcome(work: PodWork, pod: Pod, statuses: Readonly
   }
   const recorder = work.recorderFor(String(pod.spec.nodeName))
   // A probe kill ends the pod's run at once; an exit ends it once every container following a command has ended.
-  await recordReadinessFailures(work, pod, outcomes)
+  await recordProbeFailures(work, pod, outcomes)
   const killed = outcomes.filter((entry) => entry.outcome.end?.killedBy).sort((a, b) => a.outcome.end!.atMilliseconds - b.outcome.end!.atMilliseconds)[0]
   if (killed) {
+    // The failures that led to the kill have their Unhealthy events already (recordProbeFailures).
     const end = killed.outcome.end!
-    const label = probeLabels[end.killedBy!]
-    // Each failure at the cluster time its probe ran: `describe` tells "x3 over 10s" as a real node's does.
     const subject = containerSubject(pod, killed.name)
-    for (const failure of end.failures) await recorder.record(subject, 'Warning', 'Unhealthy', `${label} probe failed: ${failure.output}`, failure.atMilliseconds)
     await recorder.record(subject, 'Normal', 'Killing', `Container ${killed.name} failed ${end.killedBy} probe, will be restarted`, end.atMilliseconds)
     return runEndOf(pod, statuses, [{name: killed.name, exitCode: end.exitCode, finishedAt: end.atMilliseconds}])
   }
@@ -100,17 +99,21 @@ function runEndOf(pod: Pod, statuses: ReadonlyArray<Record<string, any>>, endedN
 }
 
 /**
- * An Unhealthy event for every failed readiness probe since the last look (the recorder counts
- * repeats: "x5 over 40s"), whether the container was ever ready or not; after a long stretch of
- * cluster time only the latest failures are written.
+ * An Unhealthy event for every failed probe since the last look, at the cluster time it ran (the
+ * recorder counts repeats: `describe` tells "x5 over 40s" as a real node's does): a readiness
+ * probe's whether the container was ever ready or not, a liveness or startup probe's whether or
+ * not it reached its failureThreshold. After a long stretch of cluster time only the latest
+ * failures of each probe are written.
  */
-export async function recordReadinessFailures(work: PodWork, pod: Pod, outcomes: ReadonlyArray<{name: string; outcome: ContainerOutcome; run: ContainerRunStart}>): Promise<void> {
+export async function recordProbeFailures(work: PodWork, pod: Pod, outcomes: ReadonlyArray<{name: string; outcome: ContainerOutcome; run: ContainerRunStart}>): Promise<void> {
   const recorder = work.recorderFor(String(pod.spec.nodeName))
   for (const {name, outcome, run} of outcomes) {
-    const recordedUntil = work.runtime.readinessEventsRecordedUntil(pod, name, run) ?? Number.NEGATIVE_INFINITY
-    const failures = outcome.readinessFailures.filter((failure) => failure.atMilliseconds > recordedUntil).slice(-readinessFailureEventsPerLookMax)
-    if (failures.length === 0) continue
-    for (const failure of failures) await recorder.record(containerSubject(pod, name), 'Warning', 'Unhealthy', `Readiness probe failed: ${failure.output}`, failure.atMilliseconds)
-    work.runtime.setReadinessEventsRecordedUntil(pod, name, run, failures.at(-1)!.atMilliseconds)
+    for (const kind of probeKinds) {
+      const recordedUntil = work.runtime.probeEventsRecordedUntil(pod, name, run, kind) ?? Number.NEGATIVE_INFINITY
+      const failures = outcome.probeFailures.filter((failure) => failure.kind === kind && failure.atMilliseconds > recordedUntil).slice(-probeFailureEventsPerLookMax)
+      if (failures.length === 0) continue
+      for (const failure of failures) await recorder.record(containerSubject(pod, name), 'Warning', 'Unhealthy', `${probeLabels[kind]} probe failed: ${failure.output}`, failure.atMilliseconds)
+      work.runtime.setProbeEventsRecordedUntil(pod, name, run, kind, failures.at(-1)!.atMilliseconds)
+    }
   }
 }

@@ -10,12 +10,11 @@
 import {formatTimestamp} from '../api/object.js'
 import type {Container, Pod} from '../api/kinds.js'
 import {runningRun} from '../apiserver/pod-logs.js'
-import {probeLabels} from './containers.js'
 import {initializedCondition, isSidecar, restartedContainerStatus, runningSidecars, terminalSidecarStatuses, unreadyContainers, withReadiness} from './pod-status.js'
 import {servicesOfStartSecond} from './container-setup.js'
 import {containersStarted, containerSubject, type PodWork, pullPlanKey, readerFor, writeStatus, writeStatusOfStart} from './pod-work.js'
 import {backOffEventMessage, crashLoopMessage, restartBackoffMilliseconds, restartDue, restartsAfter} from './restarts.js'
-import {recordReadinessFailures} from './running.js'
+import {recordProbeFailures} from './running.js'
 import {defaultGracePeriodSeconds, killedExitCode, runsDefaultShell} from './termination.js'
 
 type ContainerStatus = Record<string, any>
@@ -94,9 +93,9 @@ export async function sidecarsLook(work: PodWork, pod: Pod, key: string, now: nu
     const run = {startedAtMilliseconds: Date.parse(String(status.state.running.startedAt)) || now, restartCount: Number(status.restartCount ?? 0)}
     // busybox or alpine with no command: the shell reads no input and exits at once.
     const outcome = runsDefaultShell(sidecar) && !sidecar.stdin
-      ? {end: {exitCode: 0, atMilliseconds: run.startedAtMilliseconds, failures: [], killedBy: null}, ready: false, started: false, readinessFailures: [], nextChangeAtMilliseconds: null}
+      ? {end: {exitCode: 0, atMilliseconds: run.startedAtMilliseconds, killedBy: null}, ready: false, started: false, probeFailures: [], nextChangeAtMilliseconds: null}
       : await work.runtime.outcome(pod, sidecar.name, run, now, reader)
-    await recordReadinessFailures(work, pod, [{name: sidecar.name, outcome, run}])
+    await recordProbeFailures(work, pod, [{name: sidecar.name, outcome, run}])
     if (outcome.nextChangeAtMilliseconds !== null) next = Math.min(next, outcome.nextChangeAtMilliseconds)
     const end = outcome.end
     if (!end) {
@@ -104,8 +103,8 @@ export async function sidecarsLook(work: PodWork, pod: Pod, key: string, now: nu
       continue
     }
     if (end.killedBy) {
+      // The failures that led to the kill have their Unhealthy events already (recordProbeFailures).
       const subject = containerSubject(pod, sidecar.name)
-      for (const failure of end.failures) await recorder.record(subject, 'Warning', 'Unhealthy', `${probeLabels[end.killedBy]} probe failed: ${failure.output}`, failure.atMilliseconds)
       // The kubelet's words for an init container's kill (no ", will be restarted").
       await recorder.record(subject, 'Normal', 'Killing', `Init container ${sidecar.name} failed ${end.killedBy} probe`, end.atMilliseconds)
     }
@@ -160,8 +159,8 @@ async function stopSidecars(work: PodWork, pod: Pod, key: string, now: number): 
   let termAt = signalAt
   for (const sidecar of sidecars) {
     const run = runningRun(pod, sidecar.name)
-    const afterTerm = run ? await work.runtime.endAfterTerm(pod, sidecar.name, run, termAt, reader) : {atMilliseconds: termAt, exitCode: 0}
     const killAt = Math.max(graceEndsAt, termAt + sidecarGraceMinMilliseconds)
+    const afterTerm = run ? await work.runtime.endAfterTerm(pod, sidecar.name, run, termAt, killAt, reader) : {atMilliseconds: termAt, exitCode: 0}
     const ended = afterTerm && afterTerm.atMilliseconds <= killAt ? afterTerm : {atMilliseconds: killAt, exitCode: killedExitCode}
     // Collapsed (one-shot, a manual clock), the grace period takes no time on the clock.
     const end = work.collapsing ? {...ended, atMilliseconds: Math.min(ended.atMilliseconds, now)} : ended
