@@ -250,9 +250,17 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
     const credentialsOf = (): {user?: string; password?: string} => (flags.changed.has('user') || io.environment.ETCDCTL_USER ? splitCredentials(flag(flags, 'user'), flag(flags, 'password')) : {})
     const servingMember = (): string => servingEndpoint().member
     const connect = async (): Promise<EtcdctlClient> => {
-      const endpoint = servingMember()
-      const timeout = parseGoDuration(flag(flags, 'command-timeout')) || commandTimeoutMillisecondsDefault
       const credentials = credentialsOf()
+      let endpoint: string
+      try {
+        endpoint = servingMember()
+      } catch (error) {
+        // clientv3 logs in while it connects: an endpoint it cannot reach fails the connection
+        // (exit 2, whatever the verb), not the verb's call.
+        if ('user' in credentials && error instanceof UnreachableEndpointError) throw new ExitError(exitCodes.badConnection, error.message, error)
+        throw error
+      }
+      const timeout = parseGoDuration(flag(flags, 'command-timeout')) || commandTimeoutMillisecondsDefault
       // A running `kubemu up` holds the writer lock: its etcd front door serves the members.
       const served = servedEtcd()
       const endpointOfMember = (name: string): string => balancedEndpoints.find((given) => memberForEndpoint(given) === name) ?? firstEndpoint
@@ -284,7 +292,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
         // clientv3 logs in while it connects: etcdctl reports that as a failed connection.
         if (error instanceof EtcdError) {
           if (!(error instanceof UnreachableEndpointError)) reportRpcFailure(io.stderr, {kind: 'balanced', endpoint: firstEndpoint}, error)
-          throw new ExitError(exitCodes.badConnection, error.message)
+          throw new ExitError(exitCodes.badConnection, error.message, error)
         }
         throw error
       }
