@@ -130,6 +130,10 @@ describe('redirections', () => {
   it('sends stdout to stderr, to files and to /dev/null', async () => {
     expect(await runToEnd(spec(sh('echo to stderr >&2; echo quiet > /dev/null; echo kept > /tmp/k 2>&1; cat /tmp/k'), {unknownProgram: 'not-found'}), start)).toEqual({stdout: 'kept\n', stderr: 'to stderr\n', code: 0})
   })
+
+  it('takes a number as the descriptor only when it touches the operator: echo 1 > f writes 1', async () => {
+    expect(await runToEnd(spec(sh('echo 1 > /tmp/a; echo a 2 >/tmp/b; echo err 2>/tmp/c; echo out 1>/tmp/d; cat /tmp/a /tmp/b /tmp/c /tmp/d')), start)).toEqual({stdout: 'err\n1\na 2\nout\n', stderr: '', code: 0})
+  })
 })
 
 describe('standard input', () => {

@@ -8,6 +8,7 @@ import type {KubeObject} from '../api/object.js'
 import type {Container, DownwardAPIVolumeFile, Pod, Volume} from '../api/kinds.js'
 import {normalizePath, SimulatedFileSystem} from './shell/filesystem.js'
 import {imageFiles} from '../network/image-files.js'
+import {mountVolumeFiles, type VolumeFile, volumeFileModeDefault} from './volume-layout.js'
 
 /** Reads the objects a pod's environment and volumes name (the kubelet's view of the API). */
 export interface PodObjectReader {
@@ -226,11 +227,14 @@ export function hostnameOf(pod: Pod): string {
 }
 
 /** The filesystem the container starts with. */
-export async function filesystemOf(pod: Pod, container: Container, reader: PodObjectReader, hostPathFiles?: HostPathFiles): Promise<SimulatedFileSystem> {
-  const fs = new SimulatedFileSystem()
+export async function filesystemOf(pod: Pod, container: Container, reader: PodObjectReader, hostPathFiles?: HostPathFiles, startedAtMilliseconds = 0): Promise<SimulatedFileSystem> {
+  const fs = new SimulatedFileSystem(startedAtMilliseconds)
   for (const directory of ['/bin', '/dev', '/etc', '/home', '/proc', '/root', '/sys', '/tmp', '/usr/bin', '/var/log']) fs.makeDirectories(directory)
+  // /tmp is world-writable and sticky, /root private, as in the images.
+  fs.describe('/tmp', {mode: 0o1777})
+  fs.describe('/root', {mode: 0o700})
   const namespace = String(pod.metadata.namespace ?? 'default')
-  const status = (pod.status ?? {}) as {podIP?: string}
+  const status = (pod.status ?? {}) as {podIP?: string; startTime?: string}
   const hostname = hostnameOf(pod)
   const subdomain = pod.spec.subdomain
   const fqdn = subdomain ? `${hostname}.${subdomain}.${namespace}.svc.${clusterDomain}\t${hostname}` : hostname
@@ -245,50 +249,65 @@ export async function filesystemOf(pod: Pod, container: Container, reader: PodOb
     fs.makeDirectories(path.slice(0, path.lastIndexOf('/')))
     fs.write(path, content)
   }
+  // The kubelet sets a pod's volumes up once, before its first container starts.
+  const podStartedAt = Date.parse(status.startTime ?? '') || startedAtMilliseconds
   const volumes = (pod.spec.volumes ?? [])
   for (const mount of container.volumeMounts ?? []) {
     const volume = volumes.find((entry) => entry.name === mount.name)
     if (!volume) continue
-    const files = volume.hostPath ? (hostPathFiles?.(String(pod.spec.nodeName ?? ''), normalizePath(volume.hostPath.path)) ?? {}) : await volumeFiles(pod, volume, reader)
+    const {files, writtenAtMilliseconds} = volume.hostPath ? hostPathVolume(hostPathFiles?.(String(pod.spec.nodeName ?? ''), normalizePath(volume.hostPath.path)) ?? {}) : await volumeFiles(pod, volume, reader)
     const readOnly = mount.readOnly === true || (!volume.emptyDir && !volume.hostPath)
-    fs.makeDirectories(mount.mountPath, false)
-    for (const [path, content] of Object.entries(files)) {
-      const relative = mount.subPath ? (path === mount.subPath ? '' : null) : path
-      if (relative === null) continue
-      const target = relative === '' ? mount.mountPath : `${mount.mountPath}/${relative}`
-      fs.makeDirectories(target.slice(0, target.lastIndexOf('/')) || '/')
-      fs.write(target, content, false, readOnly)
-    }
+    const writtenAt = Math.min(Math.max(podStartedAt, writtenAtMilliseconds ?? 0), Math.max(podStartedAt, startedAtMilliseconds))
+    mountVolumeFiles(fs, mount, volume, files, writtenAt, `${String(pod.metadata.uid)}/${volume.name}/${writtenAt}`, readOnly)
   }
   return fs
 }
 
-/** A volume's files by path inside it. */
-async function volumeFiles(pod: Pod, volume: Volume, reader: PodObjectReader): Promise<Record<string, string>> {
-  const namespace = String(pod.metadata.namespace ?? 'default')
-  const keyed = (data: Record<string, string>, items?: Array<{key: string; path: string}>) =>
-    items ? Object.fromEntries(items.filter((item) => item.key in data).map((item) => [item.path, data[item.key]!])) : data
-  if (volume.configMap) return keyed(dataOf(await reader.get('configmaps', namespace, volume.configMap.name), false), volume.configMap.items)
-  if (volume.secret) return keyed(dataOf(await reader.get('secrets', namespace, volume.secret.secretName), true), volume.secret.items)
-  if (volume.downwardAPI) return downwardFiles(pod, volume.downwardAPI.items ?? [])
-  if (volume.projected) {
-    const files: Record<string, string> = {}
-    for (const source of volume.projected.sources ?? []) {
-      if (source.configMap) Object.assign(files, keyed(dataOf(await reader.get('configmaps', namespace, source.configMap.name), false), source.configMap.items))
-      if (source.secret) Object.assign(files, keyed(dataOf(await reader.get('secrets', namespace, source.secret.name), true), source.secret.items))
-      if (source.downwardAPI) Object.assign(files, downwardFiles(pod, source.downwardAPI.items ?? []))
-      if (source.serviceAccountToken) files[source.serviceAccountToken.path ?? 'token'] = `kubemu-simulated-token-for-${pod.spec.serviceAccountName ?? 'default'}`
-    }
-    return files
-  }
-  return {}
+function hostPathVolume(files: Readonly<Record<string, string>>): {files: Map<string, VolumeFile>; writtenAtMilliseconds: null} {
+  return {files: new Map(Object.entries(files).map(([path, content]) => [path, {content}])), writtenAtMilliseconds: null}
 }
 
-function downwardFiles(pod: Pod, items: readonly DownwardAPIVolumeFile[]): Record<string, string> {
-  const files: Record<string, string> = {}
+/** When an object was last written (its managed fields' latest time, else its creation). */
+function lastWrittenAt(object: KubeObject | null): number {
+  if (!object) return 0
+  const times = (object.metadata.managedFields ?? []).map((entry) => Date.parse(String((entry as {time?: string}).time ?? '')) || 0)
+  return Math.max(Date.parse(String(object.metadata.creationTimestamp ?? '')) || 0, ...times)
+}
+
+/** A volume's files by path inside it, with their modes, and when its sources were last written (null: no source object). */
+async function volumeFiles(pod: Pod, volume: Volume, reader: PodObjectReader): Promise<{files: Map<string, VolumeFile>; writtenAtMilliseconds: number | null}> {
+  const namespace = String(pod.metadata.namespace ?? 'default')
+  const files = new Map<string, VolumeFile>()
+  let writtenAtMilliseconds: number | null = null
+  const defaultMode = volume.configMap?.defaultMode ?? volume.secret?.defaultMode ?? volume.downwardAPI?.defaultMode ?? volume.projected?.defaultMode ?? volumeFileModeDefault
+  const add = (path: string, content: string, mode?: number) => files.set(path, {content, mode: mode ?? defaultMode})
+  const addKeyed = (object: KubeObject | null, secret: boolean, items?: Array<{key: string; path: string; mode?: number}>) => {
+    writtenAtMilliseconds = Math.max(writtenAtMilliseconds ?? 0, lastWrittenAt(object))
+    const data = dataOf(object, secret)
+    if (!items) for (const [key, value] of Object.entries(data)) add(key, value)
+    else for (const item of items) if (item.key in data) add(item.path, data[item.key]!, item.mode)
+  }
+  const addDownward = (items: readonly DownwardAPIVolumeFile[]) => {
+    for (const [path, {content, mode}] of downwardFiles(pod, items)) add(path, content, mode)
+  }
+  if (volume.configMap) addKeyed(await reader.get('configmaps', namespace, volume.configMap.name), false, volume.configMap.items)
+  if (volume.secret) addKeyed(await reader.get('secrets', namespace, volume.secret.secretName), true, volume.secret.items)
+  if (volume.downwardAPI) addDownward(volume.downwardAPI.items ?? [])
+  for (const source of volume.projected?.sources ?? []) {
+    if (source.configMap) addKeyed(await reader.get('configmaps', namespace, source.configMap.name), false, source.configMap.items)
+    if (source.secret) addKeyed(await reader.get('secrets', namespace, source.secret.name), true, source.secret.items)
+    if (source.downwardAPI) addDownward(source.downwardAPI.items ?? [])
+    if (source.serviceAccountToken) add(source.serviceAccountToken.path ?? 'token', `kubemu-simulated-token-for-${pod.spec.serviceAccountName ?? 'default'}`)
+  }
+  return {files, writtenAtMilliseconds}
+}
+
+function downwardFiles(pod: Pod, items: readonly DownwardAPIVolumeFile[]): Map<string, {content: string; mode?: number}> {
+  const files = new Map<string, {content: string; mode?: number}>()
   for (const item of items) {
-    if (item.fieldRef) files[item.path] = fieldValue(pod, item.fieldRef.fieldPath)
-    else if (item.resourceFieldRef) files[item.path] = resourceValue(containersOf(pod).find((container) => container.name === item.resourceFieldRef!.containerName), item.resourceFieldRef.resource, item.resourceFieldRef.divisor)
+    const mode = item.mode === undefined ? {} : {mode: item.mode}
+    if (item.fieldRef) files.set(item.path, {content: fieldValue(pod, item.fieldRef.fieldPath), ...mode})
+    else if (item.resourceFieldRef) files.set(item.path, {content: resourceValue(containersOf(pod).find((container) => container.name === item.resourceFieldRef!.containerName), item.resourceFieldRef.resource, item.resourceFieldRef.divisor), ...mode})
   }
   return files
 }

@@ -188,7 +188,7 @@ export class SimulatedContainers {
       // A container without a command runs its image's: a program the shell does not know.
       argv: argv ?? argvOf(container, environment) ?? [container.image || 'entrypoint'],
       environment,
-      fs: await filesystemOf(pod, container, reader, this.hostPathFiles ?? undefined),
+      fs: await filesystemOf(pod, container, reader, this.hostPathFiles ?? undefined, run.startedAtMilliseconds),
       hostname: hostnameOf(pod),
       source: {kind: 'pod', namespace: String(pod.metadata.namespace), name: String(pod.metadata.name)},
       unknownProgram,

@@ -1,5 +1,5 @@
 // The ustar archive format, as far as kubectl cp needs it on both ends (Go's archive/tar in
-// kubectl, busybox tar in the container): regular files and directories, names up to 100 bytes
+// kubectl, busybox tar in the container): regular files, directories and symbolic links, names up to 100 bytes
 // (or split into the 155-byte prefix), octal fields, the header checksum, 512-byte blocks and the
 // two zero blocks that end an archive. Pure.
 
@@ -13,6 +13,8 @@ export interface TarMember {
   readonly name: string
   readonly directory: boolean
   readonly content: Buffer
+  /** Set for a symbolic link: what it names (its content is empty). */
+  readonly linkTarget?: string
 }
 
 export class TarFormatError extends Error {}
@@ -37,12 +39,15 @@ function headerBlock(member: TarMember, mtimeSeconds: number): Buffer {
     name = name.slice(cut + 1)
   }
   writeText(block, name, 0, 100)
-  writeOctal(block, member.directory ? 0o755 : 0o644, 100, 8)
+  const link = member.linkTarget !== undefined
+  if (link && Buffer.byteLength(member.linkTarget!) > 100) throw new TarFormatError(`tar: ${member.name}: link target too long`)
+  writeOctal(block, member.directory ? 0o755 : link ? 0o777 : 0o644, 100, 8)
   writeOctal(block, 0, 108, 8)
   writeOctal(block, 0, 116, 8)
-  writeOctal(block, member.directory ? 0 : member.content.length, 124, 12)
+  writeOctal(block, member.directory || link ? 0 : member.content.length, 124, 12)
   writeOctal(block, mtimeSeconds, 136, 12)
-  block.write(member.directory ? '5' : '0', 156, 'latin1')
+  block.write(member.directory ? '5' : link ? '2' : '0', 156, 'latin1')
+  if (link) writeText(block, member.linkTarget!, 157, 100)
   writeText(block, 'ustar\u000000', 257, 8)
   writeText(block, 'root', 265, 32)
   writeText(block, 'root', 297, 32)
@@ -58,14 +63,14 @@ export function tarArchive(members: readonly TarMember[], mtimeSeconds: number):
   const parts: Buffer[] = []
   for (const member of members) {
     parts.push(headerBlock(member, mtimeSeconds))
-    if (member.directory) continue
+    if (member.directory || member.linkTarget !== undefined) continue
     parts.push(member.content, Buffer.alloc((tarBlockBytes - (member.content.length % tarBlockBytes)) % tarBlockBytes))
   }
   parts.push(Buffer.alloc(tarBlockBytes * 2))
   return Buffer.concat(parts)
 }
 
-/** The regular files and directories of an archive (other members are passed over). */
+/** The regular files, directories and symbolic links of an archive (other members are passed over). */
 export function tarMembers(bytes: Buffer): TarMember[] {
   const members: TarMember[] = []
   if (bytes.length % tarBlockBytes !== 0 && bytes.length < tarBlockBytes) throw new TarFormatError('short read')
@@ -83,6 +88,7 @@ export function tarMembers(bytes: Buffer): TarMember[] {
     const start = offset + tarBlockBytes
     if (start + sizeBytes > bytes.length) throw new TarFormatError('short read')
     if (type === '5' || type === '0') members.push({name, directory: type === '5', content: Buffer.from(bytes.subarray(start, start + sizeBytes))})
+    else if (type === '2') members.push({name, directory: false, content: Buffer.alloc(0), linkTarget: text(157, 100)})
     offset = start + Math.ceil(sizeBytes / tarBlockBytes) * tarBlockBytes
   }
   return members

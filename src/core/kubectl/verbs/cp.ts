@@ -4,7 +4,7 @@
 // (a directory takes the source's name under it), then an archive of the local file or folder
 // sent on stdin to `tar -xmf - -C DIR`. The container's tar is the simulated shell's.
 import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
-import {basename, dirname, join, posix, relative, resolve} from 'node:path'
+import {basename, dirname, join, posix, relative, resolve, sep} from 'node:path'
 import type {ExecAnswer} from '../../api/wire.js'
 import {bytesToText, textToBytes} from '../../util/byte-text.js'
 import {tarArchive, TarFormatError, type TarMember, tarMembers, tarMembersMax} from '../../util/tar.js'
@@ -76,16 +76,27 @@ async function copyFromPod(session: KubectlSession, source: FileSpec, destinatio
   }
   const prefix = archivePrefix(source.file)
   const root = resolve(destination)
+  let symlinkWarned = false
   for (const member of members) {
     if (!member.name.startsWith(prefix)) throw new KubectlError('tar contents corrupted')
     const target = join(root, member.name.slice(prefix.length))
-    if (relative(root, target).startsWith('..')) {
+    // Outside: `..` or under it; a name that only begins with two dots (`..data`) is inside.
+    const fromRoot = relative(root, target)
+    if (fromRoot === '..' || fromRoot.startsWith(`..${sep}`)) {
       session.io.stderr(`warning: file ${JSON.stringify(target)} is outside target destination, skipping\n`)
       continue
     }
     mkdirSync(dirname(target), {recursive: true})
     if (member.directory) mkdirSync(target, {recursive: true})
-    else writeFileSync(target, member.content)
+    else if (member.linkTarget !== undefined) {
+      // kubectl writes no link it received (a ConfigMap key's file is one): it says so, the first
+      // time with how to get links across.
+      const shown = JSON.stringify(join(destination, member.name.slice(prefix.length)))
+      // The namespace as the source named it: kubectl quotes an empty one when none was given.
+      const hint = symlinkWarned ? '' : ` (consider using "kubectl exec -n ${JSON.stringify(source.namespace)} ${JSON.stringify(source.pod)} -- tar cf - ${JSON.stringify(source.file)} | tar xf -")`
+      session.io.stderr(`warning: skipping symlink: ${shown} -> ${JSON.stringify(member.linkTarget)}${hint}\n`)
+      symlinkWarned = true
+    } else writeFileSync(target, member.content)
   }
   return 0
 }

@@ -47,9 +47,15 @@ function create(process: ShellProcess, options: TarOptions): number {
   const members: TarMember[] = []
   let status = 0
   let toldLeadingSlash = false
+  // Links are stored as links (busybox tar follows none without -h), operands too.
   const add = (path: string, name: string) => {
-    const entry = process.context.fs.get(path)
+    const entry = process.context.fs.getLink(path)
     if (!entry) return
+    if (entry.kind === 'symlink') {
+      members.push({name, directory: false, content: Buffer.alloc(0), linkTarget: entry.target})
+      if (options.verbose) process.error(`${name}\n`)
+      return
+    }
     if (entry.kind === 'directory') {
       members.push({name, directory: true, content: Buffer.alloc(0)})
       for (const child of process.context.fs.list(path)) add(`${path === '/' ? '' : path}/${child}`, `${name}/${child}`)
@@ -60,7 +66,7 @@ function create(process: ShellProcess, options: TarOptions): number {
   }
   for (const operand of options.operands) {
     const path = normalizePath(operand, base)
-    if (!process.context.fs.get(path)) {
+    if (!process.context.fs.getLink(path)) {
       process.error(`tar: ${operand}: No such file or directory\n`)
       status = 1
       continue
@@ -108,7 +114,11 @@ function extract(process: ShellProcess, options: TarOptions, stdin: string, list
     const path = normalizePath(member.name.replace(/^\/+/, ''), base)
     if (options.verbose) process.out(`${member.name}\n`)
     if (member.directory) process.context.fs.makeDirectories(path)
-    else {
+    else if (member.linkTarget !== undefined) {
+      process.context.fs.makeDirectories(path.slice(0, path.lastIndexOf('/')) || '/')
+      if (process.context.fs.getLink(path)) process.context.fs.remove(path, false)
+      process.context.fs.symlink(path, member.linkTarget)
+    } else {
       process.context.fs.makeDirectories(path.slice(0, path.lastIndexOf('/')) || '/')
       process.context.fs.write(path, bytesToText(member.content))
     }

@@ -1,7 +1,8 @@
-// busybox's file programs over the container's simulated filesystem: touch, rm, cat, mkdir, ls,
-// and test/[ (files, strings, integers), with busybox's messages and exit statuses.
+// busybox's file programs over the container's simulated filesystem: touch, rm, cat, mkdir
+// (ls has a file of its own), and test/[ (files, strings, integers), with busybox's messages and exit statuses.
 import {inputPiecesPerReadMax} from './standard-input.js'
 import {normalizePath} from './filesystem.js'
+import {lsProgram} from './ls-program.js'
 import type {Program, ShellProcess} from './interpreter.js'
 import type {ShellRun} from './process-context.js'
 
@@ -94,25 +95,6 @@ function mkdir(process: ShellProcess, argv: readonly string[]): ShellRun {
   return done(0)
 }
 
-function ls(process: ShellProcess, argv: readonly string[]): ShellRun {
-  const {flags, operands} = flagsOf(argv)
-  let status = 0
-  const targets = operands.length > 0 ? operands : ['.']
-  for (const operand of targets) {
-    const path = normalizePath(operand, process.workingDirectory)
-    const entry = process.context.fs.get(path)
-    if (!entry) {
-      process.error(`ls: ${operand}: No such file or directory\n`)
-      status = 1
-      continue
-    }
-    if (targets.length > 1 && entry.kind === 'directory') process.out(`${operand}:\n`)
-    const names = entry.kind === 'file' ? [operand] : process.context.fs.list(path).filter((name) => flags.has('a') || !name.startsWith('.'))
-    if (names.length > 0) process.out(`${names.join('\n')}\n`)
-  }
-  return done(status)
-}
-
 /** `test` and `[`: files, strings and integers, with `!`. */
 function test(process: ShellProcess, argv: readonly string[]): ShellRun {
   let operands = argv.slice(1)
@@ -172,5 +154,5 @@ function test(process: ShellProcess, argv: readonly string[]): ShellRun {
 }
 
 export function filePrograms(): Array<[string, Program]> {
-  return [['touch', touch], ['rm', rm], ['cat', cat], ['mkdir', mkdir], ['ls', ls], ['test', test], ['[', test]]
+  return [['touch', touch], ['rm', rm], ['cat', cat], ['mkdir', mkdir], lsProgram, ['test', test], ['[', test]]
 }

@@ -1,15 +1,53 @@
-// A container's simulated filesystem: regular files and directories by absolute path, in
-// memory, with the volumes and the files the kubelet writes (/etc/hosts, /etc/hostname,
-// /etc/resolv.conf) mounted at start. Bounded in files and bytes.
+// A container's simulated filesystem: regular files, directories and symbolic links by absolute
+// path, in memory, with the volumes and the files the kubelet writes (/etc/hosts, /etc/hostname,
+// /etc/resolv.conf) mounted at start. Each entry keeps what `ls -l` shows of it: its permission
+// bits, its modification time on the cluster clock, and whether it lives in memory (a tmpfs, as
+// Secret and projected volumes do). Paths resolve through symbolic links as the kernel's do.
+// Bounded in files and bytes.
 
 /** Files (and directories) one container may hold. */
 export const filesMax = 10_000
 /** Bytes one container's files may hold in all. */
 export const fileBytesMax = 16 * 1024 * 1024
+/** Symbolic links one path may pass through before ELOOP (Linux's MAXSYMLINKS). */
+export const symbolicLinksPerPathMax = 40
 
 export class FileSystemError extends Error {}
 
-export type FileEntry = {readonly kind: 'file'; readonly content: string; readonly readOnly: boolean} | {readonly kind: 'directory'; readonly readOnly: boolean}
+/** What every kind of entry carries: unset times are the container's start, unset modes the kind's default. */
+interface EntryStatus {
+  readonly readOnly: boolean
+  /** Permission bits (0o644); unset: 0o644 for a file, 0o755 for a directory. */
+  readonly mode?: number
+  /** When it was last written on the cluster clock; unset: when the container's filesystem was set up. */
+  readonly modifiedAtMilliseconds?: number
+}
+
+export type FileEntry =
+  | ({readonly kind: 'file'; readonly content: string} & EntryStatus)
+  | ({readonly kind: 'directory'; /** A tmpfs (Secret and projected volumes): sizes as tmpfs gives them, no blocks. */ readonly memoryBacked?: boolean} & EntryStatus)
+  | ({readonly kind: 'symlink'; readonly target: string} & EntryStatus)
+
+/** An entry reached through every link: a file or a directory. */
+export type ResolvedEntry = Exclude<FileEntry, {readonly kind: 'symlink'}>
+
+/** An entry as lstat(2) (or stat(2), through links) describes it, for ls. */
+export interface FileStatus {
+  readonly kind: FileEntry['kind']
+  readonly mode: number
+  readonly links: number
+  readonly sizeBytes: number
+  /** 512-byte blocks allocated (st_blocks). */
+  readonly blocks: number
+  readonly modifiedAtMilliseconds: number
+  /** A link's target as written. */
+  readonly target?: string
+}
+
+/** Blocks of 512 bytes a page-granular filesystem allocates for `bytes` (4 KiB pages). */
+function blocksOf(bytes: number): number {
+  return Math.ceil(bytes / 4096) * 8
+}
 
 /** `a/./b/../c` → `/a/c`, relative to `/`. */
 export function normalizePath(path: string, workingDirectory = '/'): string {
@@ -36,13 +74,28 @@ export interface FileChange {
 export class SimulatedFileSystem {
   private readonly entries = new Map<string, FileEntry>([['/', {kind: 'directory', readOnly: false}]])
   private bytes = 0
+  /**
+   * The cluster clock of the run writing into it (a run sets it as it starts), for modification
+   * times; null: entries keep the setup time.
+   */
+  clock: (() => number) | null = null
+
+  constructor(
+    /** When the container's filesystem was set up: the time of every entry not written since. */
+    readonly setUpAtMilliseconds = 0,
+  ) {}
 
   /** A copy, for a run that must not change this one (an exec's look, a probe). */
   clone(): SimulatedFileSystem {
-    const copy = new SimulatedFileSystem()
+    const copy = new SimulatedFileSystem(this.setUpAtMilliseconds)
     for (const [path, entry] of this.entries) copy.entries.set(path, entry)
     copy.bytes = this.bytes
+    copy.clock = this.clock
     return copy
+  }
+
+  private now(): number | undefined {
+    return this.clock?.()
   }
 
   /** What changed from `before` to this one, path by path (null: removed). */
@@ -66,8 +119,93 @@ export class SimulatedFileSystem {
     }
   }
 
-  get(path: string): FileEntry | undefined {
-    return this.entries.get(normalizePath(path))
+  /** The entry at `path`, through every symbolic link (stat(2)); undefined when there is none or a link dangles. */
+  get(path: string): ResolvedEntry | undefined {
+    const resolved = this.resolve(path, true)
+    const entry = resolved === null ? undefined : this.entries.get(resolved)
+    // resolve() followed every link: a link here would be a bug in it.
+    if (entry?.kind === 'symlink') throw new Error(`assertion: ${path} resolved to the link ${resolved}`)
+    return entry
+  }
+
+  /** The entry at `path`, a link itself when it is one (lstat(2)). */
+  getLink(path: string): FileEntry | undefined {
+    const resolved = this.resolve(path, false)
+    return resolved === null ? undefined : this.entries.get(resolved)
+  }
+
+  /**
+   * The path with every symbolic link on the way replaced by what it names (the last one too when
+   * `followLast`); null when a directory on the way is missing or the links loop.
+   */
+  resolve(path: string, followLast: boolean): string | null {
+    let pending = normalizePath(path).split('/').filter(Boolean)
+    let resolved = ''
+    for (let hops = 0; pending.length > 0; ) {
+      const [name, ...rest] = pending
+      pending = rest
+      const candidate = `${resolved}/${name}`
+      const entry = this.entries.get(candidate)
+      if (entry?.kind !== 'symlink' || (!followLast && pending.length === 0)) {
+        if (entry === undefined && pending.length > 0) return null
+        resolved = candidate
+        continue
+      }
+      if (++hops > symbolicLinksPerPathMax) return null
+      const base = entry.target.startsWith('/') ? '/' : resolved || '/'
+      pending = [...normalizePath(entry.target, base).split('/').filter(Boolean), ...pending]
+      resolved = ''
+    }
+    return resolved || '/'
+  }
+
+  /** What lstat(2) (or stat(2) with `follow`) tells of `path`; null when there is nothing. */
+  status(path: string, follow: boolean): FileStatus | null {
+    const resolved = this.resolve(path, follow)
+    const entry = resolved === null ? undefined : this.entries.get(resolved)
+    if (resolved === null || !entry) return null
+    const modifiedAtMilliseconds = entry.modifiedAtMilliseconds ?? this.setUpAtMilliseconds
+    if (entry.kind === 'symlink') return {kind: 'symlink', mode: 0o777, links: 1, sizeBytes: Buffer.byteLength(entry.target), blocks: 0, modifiedAtMilliseconds, target: entry.target}
+    if (entry.kind === 'file') {
+      const sizeBytes = Buffer.byteLength(entry.content)
+      return {kind: 'file', mode: entry.mode ?? 0o644, links: 1, sizeBytes, blocks: blocksOf(sizeBytes), modifiedAtMilliseconds}
+    }
+    const children = this.list(resolved)
+    const subdirectories = children.filter((name) => this.entries.get(`${resolved === '/' ? '' : resolved}/${name}`)?.kind === 'directory').length
+    // tmpfs sizes a directory by its entries (20 bytes each, with . and ..) and allocates no blocks.
+    const memoryBacked = entry.memoryBacked === true
+    return {kind: 'directory', mode: entry.mode ?? 0o755, links: 2 + subdirectories, sizeBytes: memoryBacked ? 40 + 20 * children.length : 4096, blocks: memoryBacked ? 0 : 8, modifiedAtMilliseconds}
+  }
+
+  /** Makes a symbolic link at `path` naming `target` (ln -s), in a directory that exists. */
+  symlink(path: string, target: string, readOnly = false): void {
+    const normalized = normalizePath(path)
+    if (this.entries.has(normalized)) throw new FileSystemError(`${path}: File exists`)
+    const parent = this.entries.get(parentOf(normalized))
+    if (parent?.kind !== 'directory') throw new FileSystemError(`${path}: No such file or directory`)
+    this.add(normalized, {kind: 'symlink', target, readOnly, ...this.stamp()})
+  }
+
+  /** Sets a directory's or file's permission bits and memory backing (a volume's mount point). */
+  describe(path: string, change: {mode?: number; memoryBacked?: boolean}): void {
+    const normalized = normalizePath(path)
+    const entry = this.entries.get(normalized)
+    if (!entry || entry.kind === 'symlink') return
+    this.entries.set(normalized, {...entry, ...(change.mode === undefined ? {} : {mode: change.mode}), ...(entry.kind === 'directory' && change.memoryBacked !== undefined ? {memoryBacked: change.memoryBacked} : {})})
+  }
+
+  /** The modification time a write gives, when a run's clock is known. */
+  private stamp(): {modifiedAtMilliseconds?: number} {
+    const now = this.now()
+    return now === undefined ? {} : {modifiedAtMilliseconds: now}
+  }
+
+  /** A directory's time moves when an entry is added to or removed from it. */
+  private touchParent(path: string): void {
+    const parent = parentOf(path)
+    const entry = this.entries.get(parent)
+    const now = this.now()
+    if (entry && now !== undefined) this.entries.set(parent, {...entry, modifiedAtMilliseconds: now})
   }
 
   /** Creates the directory and its parents (mkdir -p). */
@@ -77,7 +215,7 @@ export class SimulatedFileSystem {
     this.makeDirectories(parentOf(normalized))
     const existing = this.entries.get(normalized)
     if (existing?.kind === 'file') throw new FileSystemError(`can't create directory '${path}': File exists`)
-    if (!existing) this.add(normalized, {kind: 'directory', readOnly})
+    if (!existing) this.add(normalized, {kind: 'directory', readOnly, ...this.stamp()})
   }
 
   makeDirectory(path: string): void {
@@ -86,12 +224,12 @@ export class SimulatedFileSystem {
     const parent = this.entries.get(parentOf(normalized))
     if (parent?.kind !== 'directory') throw new FileSystemError(`can't create directory '${path}': No such file or directory`)
     if (parent.readOnly) throw new FileSystemError(`can't create directory '${path}': Read-only file system`)
-    this.add(normalized, {kind: 'directory', readOnly: false})
+    this.add(normalized, {kind: 'directory', readOnly: false, ...this.stamp()})
   }
 
-  /** Writes (or appends to) a file whose directory exists. */
-  write(path: string, content: string, append = false, readOnly = false): void {
-    const normalized = normalizePath(path)
+  /** Writes (or appends to) a file whose directory exists; through a link, the file it names. */
+  write(path: string, content: string, append = false, readOnly = false, mode?: number): void {
+    const normalized = this.resolve(path, true) ?? normalizePath(path)
     const existing = this.entries.get(normalized)
     if (existing?.kind === 'directory') throw new FileSystemError(`can't create '${path}': Is a directory`)
     const parent = this.entries.get(parentOf(normalized))
@@ -103,8 +241,10 @@ export class SimulatedFileSystem {
       this.bytes -= next.length - (existing?.kind === 'file' ? existing.content.length : 0)
       throw new FileSystemError(`write error: No space left on device (more than ${fileBytesMax} bytes)`)
     }
-    if (existing) this.entries.set(normalized, {kind: 'file', content: next, readOnly})
-    else this.add(normalized, {kind: 'file', content: next, readOnly})
+    const kept = mode ?? (existing?.kind === 'file' ? existing.mode : undefined)
+    const entry: FileEntry = {kind: 'file', content: next, readOnly, ...(kept === undefined ? {} : {mode: kept}), ...this.stamp()}
+    if (existing) this.entries.set(normalized, entry)
+    else this.add(normalized, entry)
   }
 
   /** Removes a file, or a directory with everything in it when `recursive`. */
@@ -120,11 +260,12 @@ export class SimulatedFileSystem {
         if (entry.kind === 'file') this.bytes -= entry.content.length
       }
     }
+    this.touchParent(normalized)
   }
 
-  /** The names directly in a directory, sorted. */
+  /** The names directly in a directory (through links), sorted. */
   list(path: string): string[] {
-    const normalized = normalizePath(path)
+    const normalized = this.resolve(path, true) ?? normalizePath(path)
     const prefix = normalized === '/' ? '/' : `${normalized}/`
     return [...this.entries.keys()].filter((other) => other !== normalized && other.startsWith(prefix) && !other.slice(prefix.length).includes('/')).map((other) => other.slice(prefix.length)).sort()
   }
@@ -133,5 +274,6 @@ export class SimulatedFileSystem {
     if (this.entries.size >= filesMax) throw new FileSystemError(`can't create '${path}': No space left on device (more than ${filesMax} files)`)
     this.entries.set(path, entry)
     if (entry.kind === 'file') this.bytes += entry.content.length
+    if (path !== '/') this.touchParent(path)
   }
 }

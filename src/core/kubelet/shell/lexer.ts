@@ -15,7 +15,10 @@ export interface PendingHereDocument {
   body: Word
 }
 
-export type Token = {kind: 'word'; word: Word; plain: string | null} | {kind: 'operator'; text: string; hereDocument?: PendingHereDocument}
+export type Token =
+  | {kind: 'word'; word: Word; plain: string | null}
+  /** `spaced`: blanks came before it, so a number before it is a word, not its descriptor (`echo 1 > f` writes 1). */
+  | {kind: 'operator'; text: string; hereDocument?: PendingHereDocument; spaced?: boolean}
 
 const operators = ['&&', '||', '>>', '>&', ';;', ';', '|', '&', '>', '<<-', '<<', '<', '\n', '(', ')']
 
@@ -44,6 +47,7 @@ export class Lexer {
 
   private next(): Token | null {
     const text = this.text
+    const blanksFrom = this.position
     while (this.position < text.length && (text[this.position] === ' ' || text[this.position] === '\t' || (text[this.position] === '\\' && text[this.position + 1] === '\n'))) {
       this.position += text[this.position] === '\\' ? 2 : 1
     }
@@ -51,11 +55,11 @@ export class Lexer {
     if (this.position >= text.length) return null
     for (const operator of operators) {
       if (text.startsWith(operator, this.position)) {
-        // `2>` and `2>>`: a descriptor number belongs to the redirection, handled with the word below.
+        // `2>` and `2>>`: a descriptor number written against the operator belongs to the redirection (the parser joins them).
         this.position += operator.length
         if (operator === '\n') this.readHereDocuments()
         if (operator === '<<' || operator === '<<-') return this.hereDocument(operator === '<<-')
-        return {kind: 'operator', text: operator}
+        return {kind: 'operator', text: operator, ...(this.position - operator.length > blanksFrom ? {spaced: true} : {})}
       }
     }
     return this.word()

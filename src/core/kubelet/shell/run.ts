@@ -98,6 +98,8 @@ class LogWriter {
 export async function runOverTime(spec: RunSpec, startedAtMilliseconds: number, untilMilliseconds: number, events: readonly TimedEvent[] = [], inputs: readonly StdinInput[] = []): Promise<RunResult> {
   let now = startedAtMilliseconds
   const log = new LogWriter(() => now)
+  // What the command writes takes the run's time.
+  spec.fs.clock = () => now
   const terminal = spec.terminal === true && spec.stdinOpen === true ? new TerminalLineDiscipline() : null
   // The terminal turns each NL into CR NL, which the log writer reads as NL again: the output goes as written, on one stream.
   const write = (stream: OutputStream, text: string) => log.write(spec.terminal === true ? 'stdout' : stream, text)

@@ -60,6 +60,8 @@ export class ShellSession {
   constructor(spec: RunSpec, atMilliseconds: number, programs: ReadonlyMap<string, Program>, input: {readonly text: string; readonly open: boolean}, private readonly timeRuns = false) {
     this.now = atMilliseconds
     this.network = spec.network
+    // What the command writes takes the session's time.
+    spec.fs.clock = () => this.now
     const context: ProcessContext = {
       fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => this.now, unknownProgram: spec.unknownProgram, terminal: spec.terminal === true, ...(spec.image !== undefined ? {image: spec.image} : {}),
       ...(spec.tools ? {tools: spec.tools} : {}),

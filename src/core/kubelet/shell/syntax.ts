@@ -186,7 +186,7 @@ class Parser {
         let descriptor: 1 | 2 = 1
         const previous = words[words.length - 1]
         const previousText = previous?.length === 1 && previous[0]!.kind === 'text' && !previous[0]!.quoted ? previous[0]!.text : null
-        if ((previousText === '1' || previousText === '2') && this.adjacent()) {
+        if ((previousText === '1' || previousText === '2') && token.spaced !== true) {
           words.pop()
           descriptor = previousText === '2' ? 2 : 1
         }
@@ -209,11 +209,6 @@ class Parser {
     }
     if (words.length === 0 && assignments.length === 0 && redirects.length === 0) throw new ShellSyntaxError(`syntax error: unexpected ${this.describe()}`)
     return {kind: 'simple', assignments, words, redirects}
-  }
-
-  /** Whether the redirection operator just read followed its descriptor with no space (approximated: always, for 1 and 2). */
-  private adjacent(): boolean {
-    return true
   }
 
   done(): boolean {

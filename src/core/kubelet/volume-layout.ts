@@ -1,0 +1,89 @@
+// How a pod's volumes look inside its containers, as the kubelet lays them out. ConfigMap, Secret,
+// downwardAPI and projected volumes are written by the kubelet's atomic writer: the files go into a
+// directory named after the moment they were written (`..2026_12_07_10_00_00.1234567890`),
+// `..data` links to it, and each top-level name links into `..data` — so an update swaps one link
+// and a reader never sees half of it. That is what `ls -la` of such a mount shows, and why
+// `kubectl cp` of one of its keys copies a link. Secret, projected and downwardAPI volumes live in
+// memory (tmpfs: sticky, world-writable mount, directory sizes by entries), ConfigMap volumes on
+// the node's disk; an emptyDir is a world-writable directory.
+import type {Volume, VolumeMount} from '../api/kinds.js'
+import {normalizePath, type SimulatedFileSystem} from './shell/filesystem.js'
+
+/** A file a volume holds: its content and its permission bits (the volume's defaultMode or the item's mode). */
+export interface VolumeFile {
+  readonly content: string
+  readonly mode?: number
+}
+
+/** The permission bits the API gives a volume's files when neither the volume nor the item says (0644). */
+export const volumeFileModeDefault = 0o644
+
+/** The kind of volume as its files are laid out. */
+function layoutOf(volume: Volume): {atomic: boolean; memoryBacked: boolean} {
+  if (volume.configMap) return {atomic: true, memoryBacked: false}
+  if (volume.secret || volume.projected || volume.downwardAPI) return {atomic: true, memoryBacked: true}
+  return {atomic: false, memoryBacked: volume.emptyDir?.medium === 'Memory'}
+}
+
+/** Go's os.MkdirTemp suffix: a random uint32 in decimal; here drawn from the pod and volume, so every look at the container sees the same name. */
+function temporarySuffix(seed: string): string {
+  let hash = 2166136261
+  for (let index = 0; index < seed.length; index++) hash = Math.imul(hash ^ seed.charCodeAt(index), 16777619) >>> 0
+  return String(hash)
+}
+
+/** The atomic writer's directory for files written at `atMilliseconds` (UTC, Go's "..2006_01_02_15_04_05."). */
+export function timestampDirectoryName(atMilliseconds: number, seed: string): string {
+  const at = new Date(atMilliseconds)
+  const pad = (value: number) => String(value).padStart(2, '0')
+  return `..${at.getUTCFullYear()}_${pad(at.getUTCMonth() + 1)}_${pad(at.getUTCDate())}_${pad(at.getUTCHours())}_${pad(at.getUTCMinutes())}_${pad(at.getUTCSeconds())}.${temporarySuffix(seed)}`
+}
+
+/**
+ * Mounts `files` of `volume` at `mount` in `fs`, written at `writtenAtMilliseconds` (`seed` names
+ * the atomic writer's directory). A subPath mount shows one file or directory of the volume as it
+ * is, without the volume's own links.
+ */
+export function mountVolumeFiles(fs: SimulatedFileSystem, mount: VolumeMount, volume: Volume, files: ReadonlyMap<string, VolumeFile>, writtenAtMilliseconds: number, seed: string, readOnly: boolean): void {
+  const clock = fs.clock
+  fs.clock = () => writtenAtMilliseconds
+  try {
+    const {atomic, memoryBacked} = layoutOf(volume)
+    if (mount.subPath) {
+      for (const [path, file] of files) {
+        if (path !== mount.subPath && !path.startsWith(`${mount.subPath}/`)) continue
+        const target = path === mount.subPath ? mount.mountPath : `${mount.mountPath}/${path.slice(mount.subPath.length + 1)}`
+        fs.makeDirectories(target.slice(0, target.lastIndexOf('/')) || '/')
+        fs.write(target, file.content, false, readOnly, file.mode ?? (atomic ? volumeFileModeDefault : undefined))
+      }
+      return
+    }
+    fs.makeDirectories(mount.mountPath, false)
+    // The mount point: tmpfs's sticky, world-writable root; an emptyDir's 0777 directory.
+    if (atomic || volume.emptyDir) fs.describe(mount.mountPath, {mode: memoryBacked ? 0o1777 : 0o777, memoryBacked})
+    if (!atomic) {
+      for (const [path, file] of files) {
+        const target = `${mount.mountPath}/${path}`
+        fs.makeDirectories(target.slice(0, target.lastIndexOf('/')) || '/')
+        fs.write(target, file.content, false, readOnly, file.mode)
+      }
+      return
+    }
+    const directory = timestampDirectoryName(writtenAtMilliseconds, seed)
+    const written = `${normalizePath(mount.mountPath)}/${directory}`
+    fs.makeDirectories(written, false)
+    fs.describe(written, {mode: 0o755, memoryBacked})
+    const topNames = new Set<string>()
+    for (const [path, file] of files) {
+      const target = `${written}/${path}`
+      fs.makeDirectories(target.slice(0, target.lastIndexOf('/')))
+      for (let cut = target.indexOf('/', written.length + 1); cut > 0; cut = target.indexOf('/', cut + 1)) fs.describe(target.slice(0, cut), {memoryBacked})
+      fs.write(target, file.content, false, readOnly, file.mode ?? volumeFileModeDefault)
+      topNames.add(path.split('/')[0]!)
+    }
+    fs.symlink(`${mount.mountPath}/..data`, directory, readOnly)
+    for (const name of [...topNames].sort()) fs.symlink(`${mount.mountPath}/${name}`, `..data/${name}`, readOnly)
+  } finally {
+    fs.clock = clock
+  }
+}
