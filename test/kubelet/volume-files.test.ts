@@ -1,7 +1,8 @@
 // A pod's ConfigMap, Secret and service-account volumes as `ls -la` shows them inside its container
 // (the kubelet's atomic writer: a timestamped directory, `..data` and a link per key), and
 // `kubectl cp` of such a volume: the real kubectl 1.32 and kubemu's against `kubemu up` print the
-// same, and neither writes the links it receives.
+// same, and neither writes the links it receives. The docs' security-context example: the
+// process's identity, fsGroup's setgid volume, and permissions on the root filesystem.
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -75,5 +76,34 @@ describe('volume files in a container, under up', {timeout: 300_000}, () => {
       expect(entries[0]).toMatch(/^\.\.\d{4}_/)
       expect(readFileSync(join(home(), copy, entries[0]!, 'motd'), 'utf8')).toBe('hello\n')
     }
+  })
+
+  it("runs the docs' security-context example: the user and groups, fsGroup's setgid volume, and what a user not root may not write", async () => {
+    const securityContextDemo = `apiVersion: v1
+kind: Pod
+metadata: {name: security-context-demo}
+spec:
+  securityContext: {runAsUser: 1000, runAsGroup: 3000, fsGroup: 2000, supplementalGroups: [4000]}
+  volumes: [{name: sec-ctx-vol, emptyDir: {}}]
+  containers:
+  - name: sec-ctx-demo
+    image: busybox:1.28
+    command: [sh, -c, 'sleep 1h']
+    volumeMounts: [{name: sec-ctx-vol, mountPath: /data/demo}]
+    securityContext: {allowPrivilegeEscalation: false}
+`
+    expect((await real('apply -f -', securityContextDemo)).status).toBe(0)
+    expect((await real('wait --for=condition=Ready pod/security-context-demo --timeout=60s')).status).toBe(0)
+    const both = async (line: string) => {
+      const [mine, theirs] = [await ours(line), await real(line)]
+      expect(mine).toEqual(theirs)
+      return theirs
+    }
+    expect((await both('exec security-context-demo -- id')).stdout).toBe('uid=1000 gid=3000 groups=2000,3000,4000\n')
+    expect((await both('exec security-context-demo -- ls -l /data')).stdout).toMatch(/^total 4\ndrwxrwsrwx +2 root +2000 +4096 .{12} demo\n$/)
+    expect((await both(`exec security-context-demo -- sh -c 'cd /data/demo && echo hello > testfile && ls -l testfile'`)).stdout).toMatch(/^-rw-r--r-- +1 1000 +2000 +6 .{12} testfile\n$/)
+    const denied = await both('exec security-context-demo -- touch /testfile')
+    expect({status: denied.status, stderr: denied.stderr}).toEqual({status: 1, stderr: 'touch: /testfile: Permission denied\ncommand terminated with exit code 1\n'})
+    expect((await both('exec security-context-demo -- whoami')).stderr).toBe('whoami: unknown uid 1000\ncommand terminated with exit code 1\n')
   })
 })

@@ -89,4 +89,30 @@ describe('ls', () => {
     expect(lines[0]!.startsWith('file-00  file-02')).toBe(true)
     expect(lines[1]!.startsWith('file-01  file-03')).toBe(true)
   })
+
+  it('acts through links in the directories on the way, on a link itself as the last name, and ends a link loop', async () => {
+    const fs = filesystem()
+    const copy = await run('tar cf - -C /etc config | tar xf - -C /data; mkdir /data/config/..data/new; mkdir -p /data/config/..data/p/q; rm /data/config/..data/motd; ls /data/config/..data/', fs)
+    expect(copy.out).toBe('color\nnew\np\n')
+    // A dangling link is removed itself; writing through one whose directory is gone fails.
+    fs.symlink('/data/dangling', '/nowhere/file')
+    expect((await run('echo x > /data/dangling; echo $?; rm /data/dangling; ls /data', fs)).out).toBe("sh: can't create /data/dangling: nonexistent directory\n1\nconfig\n")
+    // A loop through .. under -L ends at the 40-link limit.
+    fs.makeDirectories('/data/loop')
+    fs.symlink('/data/loop/up', '..')
+    const looped = await run('ls -RL /data/loop > /dev/null; echo $?', fs)
+    expect(looped.out).toMatch(/Too many levels of symbolic links\n1\n$/)
+  })
+
+  it('follows operands as busybox does, and lets the last of -t and -S decide the sort', async () => {
+    const fs = filesystem()
+    expect((await run('ls -F /etc/config/motd /etc/config/..data', fs)).out).toBe('/etc/config/..data@\n/etc/config/motd@\n')
+    expect((await run('ls -H /etc/config/..data', fs)).out).toBe('color\nmotd\n')
+    await run('echo 1234567 > /data/old; sleep 5; echo 1 > /data/new', fs)
+    expect((await run('ls -St /data', fs)).out).toBe('new\nold\n')
+    expect((await run('ls -tS /data', fs)).out).toBe('old\nnew\n')
+    expect((await run('ls -rt /data', fs)).out).toBe('old\nnew\n')
+    expect((await run('ls -g /data/new', fs)).out).toBe('-rw-r--r--    1 root             2 Dec  7 10:01 /data/new\n')
+    expect((await run('ls -w 40 -1 /data', fs)).out).toBe('new\nold\n')
+  })
 })

@@ -247,6 +247,15 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       const stopped = new Set(readClusterState(folder).stopped)
       return named.find(({member}) => !stopped.has(member)) ?? named[0]!
     }
+    /**
+     * clientv3 logs in while it connects: with --user, an endpoint it cannot reach fails the
+     * connection (exit 2; snapshot save's 5), not the verb's call. endpoint health dials each
+     * endpoint itself and reports it unhealthy instead.
+     */
+    const loginFailure = (error: unknown): unknown => {
+      if (!(error instanceof UnreachableEndpointError) || !('user' in credentialsOf()) || verb === 'endpoint') return error
+      return new ExitError(verb === 'snapshot' ? exitCodes.interrupted : exitCodes.badConnection, error.message, error)
+    }
     const credentialsOf = (): {user?: string; password?: string} => (flags.changed.has('user') || io.environment.ETCDCTL_USER ? splitCredentials(flag(flags, 'user'), flag(flags, 'password')) : {})
     const servingMember = (): string => servingEndpoint().member
     const connect = async (): Promise<EtcdctlClient> => {
@@ -255,10 +264,7 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       try {
         endpoint = servingMember()
       } catch (error) {
-        // clientv3 logs in while it connects: an endpoint it cannot reach fails the connection
-        // (exit 2, whatever the verb), not the verb's call.
-        if ('user' in credentials && error instanceof UnreachableEndpointError) throw new ExitError(exitCodes.badConnection, error.message, error)
-        throw error
+        throw loginFailure(error)
       }
       const timeout = parseGoDuration(flag(flags, 'command-timeout')) || commandTimeoutMillisecondsDefault
       // A running `kubemu up` holds the writer lock: its etcd front door serves the members.
@@ -310,12 +316,18 @@ export async function runEtcdctl(argv: readonly string[], io: EtcdctlIo): Promis
       const tls = served ? frontDoorTls(served) : undefined
       const {user, password} = credentialsOf()
       if (user === undefined || options?.withCredentials) {
+        let member: string
+        try {
+          member = servingMember()
+        } catch (error) {
+          throw loginFailure(error)
+        }
         // SQLite loads only for the commands that read a member's file.
         const {ReadOnlyMember} = await import('../etcd/read-only-member.js')
         const reader =
           user === undefined
-            ? ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder), undefined, certificateUser(tls))
-            : ReadOnlyMember.open(folder, defaultLayout(), servingMember(), openClusterClock(folder), {user, password: password ?? ''})
+            ? ReadOnlyMember.open(folder, defaultLayout(), member, openClusterClock(folder), undefined, certificateUser(tls))
+            : ReadOnlyMember.open(folder, defaultLayout(), member, openClusterClock(folder), {user, password: password ?? ''})
         return reader && withClientv3Reads(reader, firstEndpoint, io.stderr)
       }
       return null

@@ -8,6 +8,7 @@ import type {KubeObject} from '../api/object.js'
 import type {Container, DownwardAPIVolumeFile, Pod, Volume} from '../api/kinds.js'
 import {normalizePath, SimulatedFileSystem} from './shell/filesystem.js'
 import {imageFiles} from '../network/image-files.js'
+import {fsGroupOf} from './shell/identity.js'
 import {mountVolumeFiles, type VolumeFile, volumeFileModeDefault} from './volume-layout.js'
 
 /** Reads the objects a pod's environment and volumes name (the kubelet's view of the API). */
@@ -249,7 +250,10 @@ export async function filesystemOf(pod: Pod, container: Container, reader: PodOb
     fs.makeDirectories(path.slice(0, path.lastIndexOf('/')))
     fs.write(path, content)
   }
+  // readOnlyRootFilesystem: everything but the volumes is read-only.
+  if (((container as {securityContext?: {readOnlyRootFilesystem?: boolean}}).securityContext ?? {}).readOnlyRootFilesystem === true) fs.freeze()
   // The kubelet sets a pod's volumes up once, before its first container starts.
+  const fsGroup = fsGroupOf(pod)
   const podStartedAt = Date.parse(status.startTime ?? '') || startedAtMilliseconds
   const volumes = (pod.spec.volumes ?? [])
   for (const mount of container.volumeMounts ?? []) {
@@ -258,7 +262,7 @@ export async function filesystemOf(pod: Pod, container: Container, reader: PodOb
     const {files, writtenAtMilliseconds} = volume.hostPath ? hostPathVolume(hostPathFiles?.(String(pod.spec.nodeName ?? ''), normalizePath(volume.hostPath.path)) ?? {}) : await volumeFiles(pod, volume, reader)
     const readOnly = mount.readOnly === true || (!volume.emptyDir && !volume.hostPath)
     const writtenAt = Math.min(Math.max(podStartedAt, writtenAtMilliseconds ?? 0), Math.max(podStartedAt, startedAtMilliseconds))
-    mountVolumeFiles(fs, mount, volume, files, writtenAt, `${String(pod.metadata.uid)}/${volume.name}/${writtenAt}`, readOnly)
+    mountVolumeFiles(fs, mount, volume, files, writtenAt, `${String(pod.metadata.uid)}/${volume.name}/${writtenAt}`, readOnly, fsGroup)
   }
   return fs
 }

@@ -22,6 +22,7 @@ import {termReaction} from './termination.js'
 import type {ContainerTools} from './shell/process-context.js'
 import {isKnownProgram, type LogLine, logLinesMax, type RunResult, type RunSpec, runOverTime, runToEnd, startSession, type StdinInput, type TimedEvent} from './shell/run.js'
 import {ExecSessions} from './exec-sessions.js'
+import {identityOf} from './shell/identity.js'
 import type {ExecSessionAnswer} from '../api/wire.js'
 import type {Clock} from '../util/clock.js'
 
@@ -203,6 +204,8 @@ export class SimulatedContainers {
       ...(container.image ? {image: container.image} : {}),
       // The host's tools only for an exec: the container's own command is replayed again and again.
       ...(argv !== undefined && this.tools ? {tools: this.tools} : {}),
+      // Its command, its execs and its probes run as its securityContext says.
+      user: identityOf(pod, container),
     }
   }
 

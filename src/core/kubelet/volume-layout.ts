@@ -18,6 +18,20 @@ export interface VolumeFile {
 /** The permission bits the API gives a volume's files when neither the volume nor the item says (0644). */
 export const volumeFileModeDefault = 0o644
 
+/**
+ * The kubelet's SetVolumeOwnership for a pod's fsGroup: every file and directory of the volume
+ * (links aside) goes to the group, readable by it (and writable on a writable volume), and
+ * directories become setgid, so what a process writes there belongs to the group too.
+ */
+function giveToGroup(fs: SimulatedFileSystem, mountPath: string, fsGroup: number, readOnly: boolean): void {
+  const mask = readOnly ? 0o440 : 0o660
+  for (const path of fs.under(mountPath)) {
+    const status = fs.status(path, false)
+    if (!status || status.kind === 'symlink') continue
+    fs.describe(path, {gid: fsGroup, mode: status.mode | mask | (status.kind === 'directory' ? 0o2000 | 0o110 : 0)})
+  }
+}
+
 /** The kind of volume as its files are laid out. */
 function layoutOf(volume: Volume): {atomic: boolean; memoryBacked: boolean} {
   if (volume.configMap) return {atomic: true, memoryBacked: false}
@@ -44,46 +58,53 @@ export function timestampDirectoryName(atMilliseconds: number, seed: string): st
  * the atomic writer's directory). A subPath mount shows one file or directory of the volume as it
  * is, without the volume's own links.
  */
-export function mountVolumeFiles(fs: SimulatedFileSystem, mount: VolumeMount, volume: Volume, files: ReadonlyMap<string, VolumeFile>, writtenAtMilliseconds: number, seed: string, readOnly: boolean): void {
+export function mountVolumeFiles(fs: SimulatedFileSystem, mount: VolumeMount, volume: Volume, files: ReadonlyMap<string, VolumeFile>, writtenAtMilliseconds: number, seed: string, readOnly: boolean, fsGroup: number | null = null): void {
   const clock = fs.clock
   fs.clock = () => writtenAtMilliseconds
   try {
-    const {atomic, memoryBacked} = layoutOf(volume)
-    if (mount.subPath) {
-      for (const [path, file] of files) {
-        if (path !== mount.subPath && !path.startsWith(`${mount.subPath}/`)) continue
-        const target = path === mount.subPath ? mount.mountPath : `${mount.mountPath}/${path.slice(mount.subPath.length + 1)}`
-        fs.makeDirectories(target.slice(0, target.lastIndexOf('/')) || '/')
-        fs.write(target, file.content, false, readOnly, file.mode ?? (atomic ? volumeFileModeDefault : undefined))
-      }
-      return
-    }
-    fs.makeDirectories(mount.mountPath, false)
-    // The mount point: tmpfs's sticky, world-writable root; an emptyDir's 0777 directory.
-    if (atomic || volume.emptyDir) fs.describe(mount.mountPath, {mode: memoryBacked ? 0o1777 : 0o777, memoryBacked})
-    if (!atomic) {
-      for (const [path, file] of files) {
-        const target = `${mount.mountPath}/${path}`
-        fs.makeDirectories(target.slice(0, target.lastIndexOf('/')) || '/')
-        fs.write(target, file.content, false, readOnly, file.mode)
-      }
-      return
-    }
-    const directory = timestampDirectoryName(writtenAtMilliseconds, seed)
-    const written = `${normalizePath(mount.mountPath)}/${directory}`
-    fs.makeDirectories(written, false)
-    fs.describe(written, {mode: 0o755, memoryBacked})
-    const topNames = new Set<string>()
-    for (const [path, file] of files) {
-      const target = `${written}/${path}`
-      fs.makeDirectories(target.slice(0, target.lastIndexOf('/')))
-      for (let cut = target.indexOf('/', written.length + 1); cut > 0; cut = target.indexOf('/', cut + 1)) fs.describe(target.slice(0, cut), {memoryBacked})
-      fs.write(target, file.content, false, readOnly, file.mode ?? volumeFileModeDefault)
-      topNames.add(path.split('/')[0]!)
-    }
-    fs.symlink(`${mount.mountPath}/..data`, directory, readOnly)
-    for (const name of [...topNames].sort()) fs.symlink(`${mount.mountPath}/${name}`, `..data/${name}`, readOnly)
+    layOut(fs, mount, volume, files, writtenAtMilliseconds, seed, readOnly)
+    if (fsGroup !== null && !volume.hostPath && !mount.subPath) giveToGroup(fs, mount.mountPath, fsGroup, readOnly || layoutOf(volume).atomic)
   } finally {
     fs.clock = clock
   }
+}
+
+/** The volume's files at the mount, laid out as its kind is (see the top of this file). */
+function layOut(fs: SimulatedFileSystem, mount: VolumeMount, volume: Volume, files: ReadonlyMap<string, VolumeFile>, writtenAtMilliseconds: number, seed: string, readOnly: boolean): void {
+  const {atomic, memoryBacked} = layoutOf(volume)
+  if (mount.subPath) {
+    for (const [path, file] of files) {
+      if (path !== mount.subPath && !path.startsWith(`${mount.subPath}/`)) continue
+      const target = path === mount.subPath ? mount.mountPath : `${mount.mountPath}/${path.slice(mount.subPath.length + 1)}`
+      fs.makeDirectories(target.slice(0, target.lastIndexOf('/')) || '/')
+      fs.write(target, file.content, false, readOnly, file.mode ?? (atomic ? volumeFileModeDefault : undefined))
+    }
+    return
+  }
+  fs.makeDirectories(mount.mountPath, false)
+  // The mount point is the volume's own (writable under a read-only root filesystem too): tmpfs's
+  // sticky, world-writable root; an emptyDir's 0777 directory.
+  fs.describe(mount.mountPath, {readOnly: false, ...(atomic || volume.emptyDir ? {mode: memoryBacked ? 0o1777 : 0o777, memoryBacked} : {})})
+  if (!atomic) {
+    for (const [path, file] of files) {
+      const target = `${mount.mountPath}/${path}`
+      fs.makeDirectories(target.slice(0, target.lastIndexOf('/')) || '/')
+      fs.write(target, file.content, false, readOnly, file.mode)
+    }
+    return
+  }
+  const directory = timestampDirectoryName(writtenAtMilliseconds, seed)
+  const written = `${normalizePath(mount.mountPath)}/${directory}`
+  fs.makeDirectories(written, false)
+  fs.describe(written, {mode: 0o755, memoryBacked})
+  const topNames = new Set<string>()
+  for (const [path, file] of files) {
+    const target = `${written}/${path}`
+    fs.makeDirectories(target.slice(0, target.lastIndexOf('/')))
+    for (let cut = target.indexOf('/', written.length + 1); cut > 0; cut = target.indexOf('/', cut + 1)) fs.describe(target.slice(0, cut), {memoryBacked})
+    fs.write(target, file.content, false, readOnly, file.mode ?? volumeFileModeDefault)
+    topNames.add(path.split('/')[0]!)
+  }
+  fs.symlink(`${mount.mountPath}/..data`, directory, readOnly)
+  for (const name of [...topNames].sort()) fs.symlink(`${mount.mountPath}/${name}`, `..data/${name}`, readOnly)
 }

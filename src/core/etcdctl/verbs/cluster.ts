@@ -121,12 +121,21 @@ export const clusterVerbs: Record<string, Verb> = {
       }
       if (sub !== 'health') throw new ExitError(exitCodes.badArgs, `unknown command "${sub ?? ''}" for "etcdctl endpoint"`)
       const results: EndpointHealth[] = []
-      await withClient(async (client) => {
-        const endpoints = isSet(flags, 'cluster')
-          ? (await client.cluster.memberList()).members.flatMap((member) => member.clientUrls)
-          : flag(flags, 'endpoints').split(',')
-        for (const endpoint of endpoints) results.push(await checkHealth(client, endpoint, io.stderr))
-      })
+      try {
+        await withClient(async (client) => {
+          const endpoints = isSet(flags, 'cluster')
+            ? (await client.cluster.memberList()).members.flatMap((member) => member.clientUrls)
+            : flag(flags, 'endpoints').split(',')
+          for (const endpoint of endpoints) results.push(await checkHealth(client, endpoint, io.stderr))
+        })
+      } catch (error) {
+        // No member behind any endpoint: etcdctl dials each one itself and finds each unhealthy.
+        if (!(error instanceof UnreachableEndpointError) || isSet(flags, 'cluster')) throw error
+        for (const endpoint of flag(flags, 'endpoints').split(',')) {
+          reportUnreachable(io.stderr, {kind: 'balanced', endpoint}, error)
+          results.push({endpoint, healthy: false, tookMilliseconds: 0, error: error.message})
+        }
+      }
       const printed = printEndpointHealth(results, format)
       io.stdout(printed.stdout)
       io.stderr(printed.stderr)

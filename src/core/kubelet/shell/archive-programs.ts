@@ -120,6 +120,8 @@ function extract(process: ShellProcess, options: TarOptions, stdin: string, list
       process.context.fs.symlink(path, member.linkTarget)
     } else {
       process.context.fs.makeDirectories(path.slice(0, path.lastIndexOf('/')) || '/')
+      // A file replaces a link of its name (busybox unlinks the old entry first), never writes through it.
+      if (process.context.fs.getLink(path)?.kind === 'symlink') process.context.fs.remove(path, false)
       process.context.fs.write(path, bytesToText(member.content))
     }
   }

@@ -1,7 +1,7 @@
 // busybox's file programs over the container's simulated filesystem: touch, rm, cat, mkdir
 // (ls has a file of its own), and test/[ (files, strings, integers), with busybox's messages and exit statuses.
 import {inputPiecesPerReadMax} from './standard-input.js'
-import {normalizePath} from './filesystem.js'
+import {FileSystemError, normalizePath} from './filesystem.js'
 import {lsProgram} from './ls-program.js'
 import type {Program, ShellProcess} from './interpreter.js'
 import type {ShellRun} from './process-context.js'
@@ -31,8 +31,10 @@ function touch(process: ShellProcess, argv: readonly string[]): ShellRun {
     if (process.context.fs.get(path)) continue
     try {
       process.context.fs.write(path, '')
-    } catch {
-      process.error(`touch: ${operand}: No such file or directory\n`)
+    } catch (error) {
+      if (!(error instanceof FileSystemError)) throw error
+      // busybox's touch names the reason after the operand: `touch: /x: Permission denied`.
+      process.error(`touch: ${operand}: ${/: ([^:]+)$/.exec(error.message)?.[1] ?? 'No such file or directory'}\n`)
       status = 1
     }
   }
@@ -44,7 +46,8 @@ function rm(process: ShellProcess, argv: readonly string[]): ShellRun {
   let status = 0
   for (const operand of operands) {
     const path = normalizePath(operand, process.workingDirectory)
-    if (!process.context.fs.get(path)) {
+    // The entry itself: a link whose target is gone is removed too.
+    if (!process.context.fs.getLink(path)) {
       if (!flags.has('f')) {
         process.error(`rm: can't remove '${operand}': No such file or directory\n`)
         status = 1
@@ -79,6 +82,9 @@ function* cat(process: ShellProcess, argv: readonly string[], stdin: string): Sh
       status = 1
     } else if (entry.kind === 'directory') {
       process.error(`cat: read error: Is a directory\n`)
+      status = 1
+    } else if (!process.context.fs.allows(normalizePath(operand, process.workingDirectory), 4)) {
+      process.error(`cat: can't open '${operand}': Permission denied\n`)
       status = 1
     } else process.out(entry.content)
   }

@@ -14,9 +14,13 @@ export const symbolicLinksPerPathMax = 40
 
 export class FileSystemError extends Error {}
 
-/** What every kind of entry carries: unset times are the container's start, unset modes the kind's default. */
+/** What every kind of entry carries: unset times are the container's start, unset modes the kind's default, unset owners root. */
 interface EntryStatus {
   readonly readOnly: boolean
+  /** The owner (unset: 0, root). */
+  readonly uid?: number
+  /** The owning group (unset: 0, root). */
+  readonly gid?: number
   /** Permission bits (0o644); unset: 0o644 for a file, 0o755 for a directory. */
   readonly mode?: number
   /** When it was last written on the cluster clock; unset: when the container's filesystem was set up. */
@@ -40,9 +44,30 @@ export interface FileStatus {
   /** 512-byte blocks allocated (st_blocks). */
   readonly blocks: number
   readonly modifiedAtMilliseconds: number
+  readonly uid: number
+  readonly gid: number
   /** A link's target as written. */
   readonly target?: string
 }
+
+/** Who acts on the files (a process's credentials): root passes every permission check. */
+export interface FileAccessor {
+  readonly uid: number
+  readonly gid: number
+  readonly groups: readonly number[]
+}
+
+/** The permission bits `accessor` has on an entry: the owner's, the group's or the others' triplet. */
+function accessBits(entry: FileEntry, accessor: FileAccessor, mode: number): number {
+  if ((entry.uid ?? 0) === accessor.uid) return (mode >> 6) & 7
+  const gid = entry.gid ?? 0
+  if (gid === accessor.gid || accessor.groups.includes(gid)) return (mode >> 3) & 7
+  return mode & 7
+}
+
+const readBit = 4
+const writeBit = 2
+const searchBit = 1
 
 /** Blocks of 512 bytes a page-granular filesystem allocates for `bytes` (4 KiB pages). */
 function blocksOf(bytes: number): number {
@@ -73,12 +98,16 @@ export interface FileChange {
 
 export class SimulatedFileSystem {
   private readonly entries = new Map<string, FileEntry>([['/', {kind: 'directory', readOnly: false}]])
+  /** Each directory's names (the entries' paths indexed by their parent), so listing one costs its own size. */
+  private readonly children = new Map<string, Set<string>>()
   private bytes = 0
   /**
    * The cluster clock of the run writing into it (a run sets it as it starts), for modification
    * times; null: entries keep the setup time.
    */
   clock: (() => number) | null = null
+  /** Who the run writing into it runs as (a run sets it as it starts); null: root, as the kubelet's own writes. */
+  accessor: FileAccessor | null = null
 
   constructor(
     /** When the container's filesystem was set up: the time of every entry not written since. */
@@ -89,9 +118,40 @@ export class SimulatedFileSystem {
   clone(): SimulatedFileSystem {
     const copy = new SimulatedFileSystem(this.setUpAtMilliseconds)
     for (const [path, entry] of this.entries) copy.entries.set(path, entry)
+    for (const [path, names] of this.children) copy.children.set(path, new Set(names))
     copy.bytes = this.bytes
     copy.clock = this.clock
+    copy.accessor = this.accessor
     return copy
+  }
+
+  /** Whether the acting process may do `bits` (read 4, write 2, search 1) on the entry at `path` (through links): root may do all. */
+  allows(path: string, bits: number): boolean {
+    const accessor = this.accessor
+    if (accessor === null || accessor.uid === 0) return true
+    const entry = this.get(path)
+    if (!entry) return true
+    const mode = entry.mode ?? (entry.kind === 'directory' ? 0o755 : 0o644)
+    return (accessBits(entry, accessor, mode) & bits) === bits
+  }
+
+  /** Why the acting process may not add to or remove from the directory `parent` (null: it may): write and search on it. */
+  private deniedIn(parent: string): boolean {
+    return !this.allows(parent, writeBit | searchBit)
+  }
+
+  /** The owner of an entry the acting process makes in `parent`: its uid, and the directory's group when the directory is setgid (which a directory inherits too). */
+  private ownerIn(parent: string, directory: boolean): {uid?: number; gid?: number; mode?: number} {
+    const accessor = this.accessor
+    const parentEntry = this.entries.get(parent)
+    const setgid = parentEntry !== undefined && parentEntry.kind === 'directory' && ((parentEntry.mode ?? 0) & 0o2000) !== 0
+    const owner: {uid?: number; gid?: number; mode?: number} = {}
+    if (accessor !== null && accessor.uid !== 0) owner.uid = accessor.uid
+    if (setgid) {
+      if ((parentEntry.gid ?? 0) !== 0) owner.gid = parentEntry.gid
+      if (directory) owner.mode = 0o2755
+    } else if (accessor !== null && accessor.gid !== 0) owner.gid = accessor.gid
+    return owner
   }
 
   private now(): number | undefined {
@@ -111,9 +171,10 @@ export class SimulatedFileSystem {
     for (const change of changes) {
       const existing = this.entries.get(change.path)
       if (existing?.kind === 'file') this.bytes -= existing.content.length
-      if (change.entry === null) this.entries.delete(change.path)
+      if (change.entry === null) this.forget(change.path)
       else {
         this.entries.set(change.path, change.entry)
+        this.index(change.path)
         if (change.entry.kind === 'file') this.bytes += change.entry.content.length
       }
     }
@@ -165,33 +226,52 @@ export class SimulatedFileSystem {
     const entry = resolved === null ? undefined : this.entries.get(resolved)
     if (resolved === null || !entry) return null
     const modifiedAtMilliseconds = entry.modifiedAtMilliseconds ?? this.setUpAtMilliseconds
-    if (entry.kind === 'symlink') return {kind: 'symlink', mode: 0o777, links: 1, sizeBytes: Buffer.byteLength(entry.target), blocks: 0, modifiedAtMilliseconds, target: entry.target}
+    const owner = {uid: entry.uid ?? 0, gid: entry.gid ?? 0}
+    if (entry.kind === 'symlink') return {kind: 'symlink', mode: 0o777, links: 1, sizeBytes: Buffer.byteLength(entry.target), blocks: 0, modifiedAtMilliseconds, ...owner, target: entry.target}
     if (entry.kind === 'file') {
       const sizeBytes = Buffer.byteLength(entry.content)
-      return {kind: 'file', mode: entry.mode ?? 0o644, links: 1, sizeBytes, blocks: blocksOf(sizeBytes), modifiedAtMilliseconds}
+      return {kind: 'file', mode: entry.mode ?? 0o644, links: 1, sizeBytes, blocks: blocksOf(sizeBytes), modifiedAtMilliseconds, ...owner}
     }
-    const children = this.list(resolved)
+    const children = [...(this.children.get(resolved) ?? [])]
     const subdirectories = children.filter((name) => this.entries.get(`${resolved === '/' ? '' : resolved}/${name}`)?.kind === 'directory').length
     // tmpfs sizes a directory by its entries (20 bytes each, with . and ..) and allocates no blocks.
     const memoryBacked = entry.memoryBacked === true
-    return {kind: 'directory', mode: entry.mode ?? 0o755, links: 2 + subdirectories, sizeBytes: memoryBacked ? 40 + 20 * children.length : 4096, blocks: memoryBacked ? 0 : 8, modifiedAtMilliseconds}
+    return {kind: 'directory', mode: entry.mode ?? 0o755, links: 2 + subdirectories, sizeBytes: memoryBacked ? 40 + 20 * children.length : 4096, blocks: memoryBacked ? 0 : 8, modifiedAtMilliseconds, ...owner}
   }
 
   /** Makes a symbolic link at `path` naming `target` (ln -s), in a directory that exists. */
   symlink(path: string, target: string, readOnly = false): void {
-    const normalized = normalizePath(path)
+    const normalized = this.physical(path)
     if (this.entries.has(normalized)) throw new FileSystemError(`${path}: File exists`)
     const parent = this.entries.get(parentOf(normalized))
     if (parent?.kind !== 'directory') throw new FileSystemError(`${path}: No such file or directory`)
-    this.add(normalized, {kind: 'symlink', target, readOnly, ...this.stamp()})
+    if (this.deniedIn(parentOf(normalized))) throw new FileSystemError(`${path}: Permission denied`)
+    this.add(normalized, {kind: 'symlink', target, readOnly, ...this.ownerIn(parentOf(normalized), false), ...this.stamp()})
   }
 
-  /** Sets a directory's or file's permission bits and memory backing (a volume's mount point). */
-  describe(path: string, change: {mode?: number; memoryBacked?: boolean}): void {
+  /** Sets a directory's or file's permission bits, group and memory backing (a volume's mount point, the kubelet's fsGroup). */
+  describe(path: string, change: {mode?: number; gid?: number; memoryBacked?: boolean; readOnly?: boolean}): void {
     const normalized = normalizePath(path)
     const entry = this.entries.get(normalized)
     if (!entry || entry.kind === 'symlink') return
-    this.entries.set(normalized, {...entry, ...(change.mode === undefined ? {} : {mode: change.mode}), ...(entry.kind === 'directory' && change.memoryBacked !== undefined ? {memoryBacked: change.memoryBacked} : {})})
+    this.entries.set(normalized, {
+      ...entry,
+      ...(change.mode === undefined ? {} : {mode: change.mode}),
+      ...(change.gid === undefined ? {} : {gid: change.gid}),
+      ...(change.readOnly === undefined ? {} : {readOnly: change.readOnly}),
+      ...(entry.kind === 'directory' && change.memoryBacked !== undefined ? {memoryBacked: change.memoryBacked} : {}),
+    })
+  }
+
+  /** Makes every entry read-only (a container's readOnlyRootFilesystem, before its volumes are mounted). */
+  freeze(): void {
+    for (const [path, entry] of this.entries) this.entries.set(path, {...entry, readOnly: true})
+  }
+
+  /** Every path at and under `path`, links not followed (the kubelet's walk to set a volume's ownership). */
+  under(path: string): string[] {
+    const normalized = normalizePath(path)
+    return [...this.entries.keys()].filter((other) => other === normalized || other.startsWith(`${normalized}/`))
   }
 
   /** The modification time a write gives, when a run's clock is known. */
@@ -210,31 +290,34 @@ export class SimulatedFileSystem {
 
   /** Creates the directory and its parents (mkdir -p). */
   makeDirectories(path: string, readOnly = false): void {
-    const normalized = normalizePath(path)
+    const normalized = this.physical(path)
     if (normalized === '/') return
     this.makeDirectories(parentOf(normalized))
     const existing = this.entries.get(normalized)
     if (existing?.kind === 'file') throw new FileSystemError(`can't create directory '${path}': File exists`)
-    if (!existing) this.add(normalized, {kind: 'directory', readOnly, ...this.stamp()})
+    if (!existing) this.add(normalized, {kind: 'directory', readOnly, ...this.ownerIn(parentOf(normalized), true), ...this.stamp()})
   }
 
   makeDirectory(path: string): void {
-    const normalized = normalizePath(path)
+    const normalized = this.physical(path)
     if (this.entries.has(normalized)) throw new FileSystemError(`can't create directory '${path}': File exists`)
     const parent = this.entries.get(parentOf(normalized))
     if (parent?.kind !== 'directory') throw new FileSystemError(`can't create directory '${path}': No such file or directory`)
     if (parent.readOnly) throw new FileSystemError(`can't create directory '${path}': Read-only file system`)
-    this.add(normalized, {kind: 'directory', readOnly: false, ...this.stamp()})
+    if (this.deniedIn(parentOf(normalized))) throw new FileSystemError(`can't create directory '${path}': Permission denied`)
+    this.add(normalized, {kind: 'directory', readOnly: false, ...this.ownerIn(parentOf(normalized), true), ...this.stamp()})
   }
 
   /** Writes (or appends to) a file whose directory exists; through a link, the file it names. */
   write(path: string, content: string, append = false, readOnly = false, mode?: number): void {
-    const normalized = this.resolve(path, true) ?? normalizePath(path)
+    const normalized = this.resolve(path, true)
+    if (normalized === null) throw new FileSystemError(`can't create '${path}': No such file or directory`)
     const existing = this.entries.get(normalized)
     if (existing?.kind === 'directory') throw new FileSystemError(`can't create '${path}': Is a directory`)
     const parent = this.entries.get(parentOf(normalized))
     if (parent?.kind !== 'directory') throw new FileSystemError(`can't create '${path}': No such file or directory`)
     if ((existing?.readOnly || parent.readOnly) && !readOnly) throw new FileSystemError(`can't create '${path}': Read-only file system`)
+    if (existing ? !this.allows(normalized, writeBit) : this.deniedIn(parentOf(normalized))) throw new FileSystemError(`can't create '${path}': Permission denied`)
     const next = append && existing?.kind === 'file' ? existing.content + content : content
     this.bytes += next.length - (existing?.kind === 'file' ? existing.content.length : 0)
     if (this.bytes > fileBytesMax) {
@@ -242,37 +325,68 @@ export class SimulatedFileSystem {
       throw new FileSystemError(`write error: No space left on device (more than ${fileBytesMax} bytes)`)
     }
     const kept = mode ?? (existing?.kind === 'file' ? existing.mode : undefined)
-    const entry: FileEntry = {kind: 'file', content: next, readOnly, ...(kept === undefined ? {} : {mode: kept}), ...this.stamp()}
+    const owner = existing?.kind === 'file' ? {...(existing.uid === undefined ? {} : {uid: existing.uid}), ...(existing.gid === undefined ? {} : {gid: existing.gid})} : this.ownerIn(parentOf(normalized), false)
+    const entry: FileEntry = {kind: 'file', content: next, readOnly, ...owner, ...(kept === undefined ? {} : {mode: kept}), ...this.stamp()}
     if (existing) this.entries.set(normalized, entry)
     else this.add(normalized, entry)
   }
 
   /** Removes a file, or a directory with everything in it when `recursive`. */
   remove(path: string, recursive: boolean): void {
-    const normalized = normalizePath(path)
+    // The link itself, not what it names: its directory is found through links.
+    const normalized = this.physical(path)
     const existing = this.entries.get(normalized)
     if (!existing) throw new FileSystemError(`can't remove '${path}': No such file or directory`)
     if (existing.readOnly) throw new FileSystemError(`can't remove '${path}': Read-only file system`)
+    // Write on the directory, and in a sticky one (/tmp) only the entry's owner or the directory's.
+    const parent = this.entries.get(parentOf(normalized))
+    const sticky = parent?.kind === 'directory' && ((parent.mode ?? 0) & 0o1000) !== 0
+    const accessor = this.accessor
+    const ownsIt = accessor === null || accessor.uid === 0 || (existing.uid ?? 0) === accessor.uid || (parent?.uid ?? 0) === accessor.uid
+    if (this.deniedIn(parentOf(normalized)) || (sticky && !ownsIt)) throw new FileSystemError(`can't remove '${path}': Permission denied`)
     if (existing.kind === 'directory' && !recursive) throw new FileSystemError(`'${path}' is a directory`)
     for (const [other, entry] of [...this.entries]) {
       if (other === normalized || other.startsWith(`${normalized}/`)) {
-        this.entries.delete(other)
+        this.forget(other)
         if (entry.kind === 'file') this.bytes -= entry.content.length
       }
     }
     this.touchParent(normalized)
   }
 
-  /** The names directly in a directory (through links), sorted. */
+  /** The names directly in a directory (through links), sorted; none when it cannot be reached. */
   list(path: string): string[] {
-    const normalized = this.resolve(path, true) ?? normalizePath(path)
-    const prefix = normalized === '/' ? '/' : `${normalized}/`
-    return [...this.entries.keys()].filter((other) => other !== normalized && other.startsWith(prefix) && !other.slice(prefix.length).includes('/')).map((other) => other.slice(prefix.length)).sort()
+    const normalized = this.resolve(path, true)
+    return normalized === null ? [] : [...(this.children.get(normalized) ?? [])].sort()
+  }
+
+  /** The path with the directories on the way resolved through links, its last name as it is (what mkdir, rm and ln act on). */
+  private physical(path: string): string {
+    const normalized = normalizePath(path)
+    if (normalized === '/') return '/'
+    const parent = this.resolve(parentOf(normalized), true)
+    if (parent === null) return normalized
+    return `${parent === '/' ? '' : parent}/${normalized.slice(normalized.lastIndexOf('/') + 1)}`
+  }
+
+  private index(path: string): void {
+    if (path === '/') return
+    const parent = parentOf(path)
+    let names = this.children.get(parent)
+    if (!names) this.children.set(parent, (names = new Set()))
+    names.add(path.slice(path.lastIndexOf('/') + 1))
+  }
+
+  private forget(path: string): void {
+    this.entries.delete(path)
+    this.children.delete(path)
+    this.children.get(parentOf(path))?.delete(path.slice(path.lastIndexOf('/') + 1))
   }
 
   private add(path: string, entry: FileEntry): void {
     if (this.entries.size >= filesMax) throw new FileSystemError(`can't create '${path}': No space left on device (more than ${filesMax} files)`)
     this.entries.set(path, entry)
+    this.index(path)
     if (entry.kind === 'file') this.bytes += entry.content.length
     if (path !== '/') this.touchParent(path)
   }

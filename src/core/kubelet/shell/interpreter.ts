@@ -232,7 +232,8 @@ export class ShellProcess {
         else if (!this.context.fs.get(target.path)) this.context.fs.write(target.path, '')
       } catch (error) {
         if (!(error instanceof FileSystemError)) throw error
-        this.error(`sh: ${error.message}\n`)
+        // ash names the file unquoted, and a missing directory in its own words: `sh: can't create /x/y: nonexistent directory`.
+        this.error(`sh: ${error.message.replace(/^can't create '(.*)': /, "can't create $1: ").replace(/: No such file or directory$/, ': nonexistent directory')}\n`)
         return 1
       }
       files.set(target.path, '')

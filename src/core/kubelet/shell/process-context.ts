@@ -1,6 +1,7 @@
 // What a simulated shell process runs against, shared by the interpreter, its programs and the
 // driver (run.ts): the effects a run yields (a sleep, a network exchange), how it ends (exit, a
 // broken limit), where its output goes, and the limits every run keeps.
+import type {ProcessIdentity} from './identity.js'
 import type {NetworkSource, PodNetwork} from '../../network/types.js'
 import type {SimulatedFileSystem} from './filesystem.js'
 
@@ -87,6 +88,8 @@ export interface ProcessContext {
   readonly stdinOpen?: boolean
   /** The host's tools an exec in this container may run (absent for a container's own command, which is replayed). */
   readonly tools?: ContainerTools
+  /** Who the process runs as (its securityContext); root when unset. */
+  readonly user?: ProcessIdentity
 }
 
 /** What a host tool printed and its exit status; or that it wants the process's standard input first. */

@@ -3,6 +3,7 @@
 // sleep, exit, env, export, cd, sh …) and date; file-programs.ts, line-programs.ts,
 // text-programs.ts, archive-programs.ts (tar), network-programs.ts and tool-programs.ts (etcdctl)
 // hold the rest.
+import {idText, rootIdentity, userName} from './identity.js'
 import {StandardInput} from './standard-input.js'
 import {parseScript, ShellSyntaxError} from './syntax.js'
 import {normalizePath} from './filesystem.js'
@@ -173,8 +174,8 @@ function isIncomplete(script: string): boolean {
 function* interactiveShell(process: ShellProcess, input: StandardInput): ShellRun {
   let pending = ''
   for (let count = 0; count < stdinLinesMax; count++) {
-    // On a terminal (exec -it) the shell prompts as busybox's does: PS1 `/ # ` (root, the working directory), PS2 `> `.
-    if (process.context.terminal) process.error(pending === '' ? `${process.workingDirectory} # ` : '> ')
+    // On a terminal (exec -it) the shell prompts as busybox's does: PS1 `/ # ` (the working directory; `$` for a user not root), PS2 `> `.
+    if (process.context.terminal) process.error(pending === '' ? `${process.workingDirectory} ${(process.context.user ?? rootIdentity).uid === 0 ? '#' : '$'} ` : '> ')
     try {
       const line = yield* input.line()
       if (line === null) {
@@ -248,6 +249,20 @@ export function shellPrograms(): ReadonlyMap<string, Program> {
     ...filePrograms(),
     ['date', date], ['hostname', (process) => {
       process.out(`${process.context.hostname}\n`)
+      return done(0)
+    }],
+    ['id', (process) => {
+      process.out(`${idText(process.context.user ?? rootIdentity)}\n`)
+      return done(0)
+    }],
+    ['whoami', (process) => {
+      const uid = (process.context.user ?? rootIdentity).uid
+      const name = userName(uid)
+      if (name === null) {
+        process.error(`whoami: unknown uid ${uid}\n`)
+        return done(1)
+      }
+      process.out(`${name}\n`)
       return done(0)
     }],
     ['env', environment], ['printenv', environment],

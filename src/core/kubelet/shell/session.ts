@@ -5,6 +5,7 @@
 // moment it came, and a sleep ends only once the clock has passed its end (the session stands
 // asleep meanwhile, keeping what comes on its input for when the command reads it). A run to its
 // end at one moment (an exec without stdin, a probe) sleeps in no time.
+import type {ProcessIdentity} from './identity.js'
 import {type Program, ShellProcess} from './interpreter.js'
 import {type ContainerTools, exitStatusOfThrown, type OutputStream, type ProcessContext, type ShellEffect, ShellInterrupt, type ShellRun} from './process-context.js'
 import type {PodNetwork} from '../../network/types.js'
@@ -31,6 +32,8 @@ export interface RunSpec {
   readonly stdinOpen?: boolean
   /** The host's tools (an exec's only). */
   readonly tools?: ContainerTools
+  /** Who the command runs as (the container's securityContext); root when unset. */
+  readonly user?: ProcessIdentity
 }
 
 export interface OutputChunk {
@@ -60,11 +63,13 @@ export class ShellSession {
   constructor(spec: RunSpec, atMilliseconds: number, programs: ReadonlyMap<string, Program>, input: {readonly text: string; readonly open: boolean}, private readonly timeRuns = false) {
     this.now = atMilliseconds
     this.network = spec.network
-    // What the command writes takes the session's time.
+    // What the command writes takes the session's time and its user.
     spec.fs.clock = () => this.now
+    spec.fs.accessor = spec.user ?? null
     const context: ProcessContext = {
       fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => this.now, unknownProgram: spec.unknownProgram, terminal: spec.terminal === true, ...(spec.image !== undefined ? {image: spec.image} : {}),
       ...(spec.tools ? {tools: spec.tools} : {}),
+      ...(spec.user ? {user: spec.user} : {}),
       write: (stream, text) => this.write(stream, text),
     }
     const process = new ShellProcess(context, spec.environment, programs, new StandardInput(input.text, input.open))
