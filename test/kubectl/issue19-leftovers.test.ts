@@ -3,7 +3,8 @@
 // outside any range (an execution error), bracket keys only in single quotes, empty templates;
 // run --pod-running-timeout; Secrets of the docker-config, basic-auth and ssh-auth types that
 // kube-apiserver's validation refuses, in its words; argument checks in kubectl's order; diff
-// --prune going on with a warning when a list is refused; a manifest's fields sent in Go's map order.
+// --prune going on with a warning when a list is refused; a manifest's fields sent in Go's map order;
+// keys naming JavaScript's own properties (`__proto__`, `constructor`) taken as any other key.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -138,5 +139,31 @@ describe.runIf(realKubectlFound)('issue 19 leftovers beside the real kubectl', (
       expect(view(ours)).toEqual(view(theirs))
     }
     expect((await cluster.ours(`diff --prune -l p=x -f ${manifest} --as=pat -n o`)).stderr).toContain('diff.go:760] pruning failed and could not be evaluated err: error pruning namespaced object /v1, Kind=Endpoints: endpoints is forbidden')
+  }, 60_000)
+
+  it('refuses __proto__ and constructor in metadata with the server\'s unknown-field error, never JavaScript text', async () => {
+    const cases: Array<[string, string]> = [
+      ['proto.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p1\n  __proto__:\n    a: b\ndata:\n  x: "y"\n'],
+      ['proto-string.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p2\n  __proto__: x\n'],
+      ['constructor.json', '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"p3","constructor":{"a":1}}}'],
+      ['pod.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p4\nspec:\n  __proto__: {a: 1}\n  containers:\n  - name: c\n    image: nginx\n    toString: x\n'],
+    ]
+    for (const [file, text] of cases) {
+      const manifest = join(cluster.folder, file)
+      writeFileSync(manifest, text)
+      for (const verb of ['create', 'apply', 'create --dry-run=server']) {
+        const theirs = await expectSameAsReal(cluster, `${verb} -f ${manifest}`, ['-n r', '-n o'])
+        expect(theirs.stderr).toMatch(/strict decoding error: unknown field "(metadata|spec)\.(__proto__|constructor)"/)
+        expect(theirs.stderr).not.toContain('[object Object]')
+      }
+    }
+  }, 60_000)
+
+  it('keeps __proto__ and constructor as ConfigMap keys', async () => {
+    const manifest = join(cluster.folder, 'data.json')
+    writeFileSync(manifest, '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"d","labels":{"constructor":"x"}},"data":{"__proto__":"v","constructor":"w"}}')
+    await expectSameAsReal(cluster, `create -f ${manifest}`, ['-n r', '-n o'])
+    const theirs = await expectSameAsReal(cluster, "get cm d -o jsonpath='{.data}{.metadata.labels}'", ['-n r', '-n o'])
+    expect(theirs.stdout).toBe('{"__proto__":"v","constructor":"w"}{"constructor":"x"}')
   }, 60_000)
 })

@@ -92,6 +92,26 @@ describe('the kubeconfig the user gave names the cluster', () => {
     expect(await runShell(`timeout 60 ${kubemu} kubectl ${line}`, {cwd: folder, env: bare})).toEqual(theirs)
     // Nothing came into being in the other home.
     expect(existsSync(join(otherHome, 'default'))).toBe(false)
+    // The folder endpoint checks the credentials by authentication alone: no SelfSubjectReview
+    // is counted in the API server's metrics (nor audited) for the commands of kubemu's kubectl.
+    const reviewsCounted = async () => {
+      const metrics = (await cluster.real('get --raw /metrics')).stdout
+      return metrics.split('\n').filter((row) => row.startsWith('apiserver_request_total{') && row.includes('resource="selfsubjectreviews"')).reduce((sum, row) => sum + Number(row.split(' ').at(-1)), 0)
+    }
+    const before = await reviewsCounted()
+    expect((await ours('--user robot get namespace default -o name')).status).toBe(0)
+    expect((await ours('--user jane get pods')).stderr).toContain('User "jane" cannot list resource "pods"')
+    expect(await reviewsCounted()).toBe(before)
+    // Every master stopped: no API server can check the credentials; the command meets the front
+    // port's answer, as the real kubectl's request does (not "not a kubemu cluster").
+    for (const master of ['control-plane', 'control-plane2', 'control-plane3']) {
+      expect((await runShell(`${kubemu} master stop ${master} --force`, {cwd: cluster.home, env: {...process.env, KUBEMU_HOME: cluster.home, KUBECONFIG: ''}})).status).toBe(0)
+    }
+    for (const user of ['robot', 'jane']) {
+      const [theirs, down] = [await real(`--user ${user} get pods`), await ours(`--user ${user} get pods`)]
+      expect(theirs.stderr.trim().split('\n').at(-1)).toMatch(/^Error from server \(ServiceUnavailable\): /)
+      expect(down).toEqual({stdout: '', stderr: 'Error from server (ServiceUnavailable): no kube-apiserver is running: every master is stopped (kubemu master start NODE)\n', status: theirs.status})
+    }
   }, 180_000)
 
   it("sends a one-shot cluster's kubeconfig to that cluster, and another cluster's nominal 127.0.0.1:6443 nowhere kubemu has", async () => {

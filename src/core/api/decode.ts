@@ -2,7 +2,8 @@
 // type errors (`json: cannot unmarshal …`), unknown fields collected for strict field
 // validation and dropped otherwise, quantities canonicalized.
 import {canonicalQuantity, QuantityError, quantityPatternMessage} from './quantity.js'
-import {type ObjectSchema, type Schema, resolve} from './schema.js'
+import {setOwn} from './object.js'
+import {type ObjectSchema, propertyOf, type Schema, resolve} from './schema.js'
 
 /** Nesting deeper than this is refused, as Go's decoder limits depth (10,000). */
 export const decodeDepthMax = 10_000
@@ -136,7 +137,7 @@ class Decoder {
    */
   private firstFaultInInputOrder(resolved: ObjectSchema, input: Record<string, unknown>, struct: string, at: Location, depth: number): void {
     for (const key of Object.keys(input)) {
-      const field = resolved.properties[key]
+      const field = propertyOf(resolved, key)
       if (field && input[key] !== null) this.decode(field, input[key], {struct, up: at, key}, depth + 1)
     }
   }
@@ -186,7 +187,7 @@ class Decoder {
         const result: Record<string, unknown> = {}
         for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
           // Go's decoder gives a map entry that is null its type's zero value ("" for a string or, once stored, for bytes).
-          result[key] = item === null ? zeroValueOf(resolved.values) : this.decode(resolved.values, item, at, depth + 1)
+          setOwn(result, key, item === null ? zeroValueOf(resolved.values) : this.decode(resolved.values, item, at, depth + 1))
         }
         return Object.keys(result).length === 0 && !this.options.keepEmpty ? omitted : result
       }
@@ -195,7 +196,7 @@ class Decoder {
         const input = value as Record<string, unknown>
         const {struct, fields} = layoutOf(resolved)
         for (const key of Object.keys(input)) {
-          if (!resolved.properties[key]) this.unknownFields.push(pathOf({struct, up: at, key}))
+          if (!propertyOf(resolved, key)) this.unknownFields.push(pathOf({struct, up: at, key}))
         }
         // Fields come out in the Go struct's order, as kube-apiserver encodes what it stores.
         const result: Record<string, unknown> = {}

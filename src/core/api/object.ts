@@ -86,8 +86,8 @@ function copyJson(value: unknown): unknown {
   return copy
 }
 
-/** Sets a field of a copy: JSON.parse makes "__proto__" an own property, where an assignment would set the prototype. */
-function setOwn(copy: Record<string, unknown>, key: string, child: unknown): void {
+/** Sets a field of a copy or a decoded map: JSON.parse makes "__proto__" an own property, where an assignment would set the prototype. */
+export function setOwn(copy: Record<string, unknown>, key: string, child: unknown): void {
   if (key === '__proto__') Object.defineProperty(copy, key, {value: child, enumerable: true, writable: true, configurable: true})
   else copy[key] = child
 }

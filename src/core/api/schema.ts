@@ -72,11 +72,19 @@ export function resolve(schema: Schema): Exclude<Schema, {type: 'ref'}> {
   return current
 }
 
+/**
+ * The schema of an object schema's field; undefined when the struct has no such field. Only the
+ * struct's own fields count: a key such as `__proto__` or `constructor` names no field.
+ */
+export function propertyOf(resolved: ObjectSchema, name: string): Schema | undefined {
+  return Object.hasOwn(resolved.properties, name) ? resolved.properties[name] : undefined
+}
+
 /** The schema of one field of an object or map schema; null when unknown. */
 export function fieldSchema(schema: Schema | null, name: string): Schema | null {
   if (!schema) return null
   const resolved = resolve(schema)
-  if (resolved.type === 'object') return resolved.properties[name] ?? null
+  if (resolved.type === 'object') return propertyOf(resolved, name) ?? null
   if (resolved.type === 'map') return resolved.values
   return null
 }
@@ -88,7 +96,7 @@ export function schemaAt(root: Schema, path: readonly string[]): Schema | null {
     let resolved = resolve(current)
     while (resolved.type === 'array') resolved = resolve(resolved.items)
     if (resolved.type === 'object') {
-      const next = resolved.properties[name]
+      const next = propertyOf(resolved, name)
       if (!next) return null
       current = next
     } else if (resolved.type === 'map') current = resolved.values

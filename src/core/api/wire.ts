@@ -137,6 +137,7 @@ export type StatusReason =
   | 'InternalError'
   | 'Timeout'
   | 'TooManyRequests'
+  | 'ServiceUnavailable'
   | ''
 
 export interface StatusCause {

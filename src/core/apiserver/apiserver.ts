@@ -28,7 +28,7 @@ import {ValidatingAdmissionPolicyPlugin} from './admission/validating-admission-
 import {PersistentVolumeClaimResize} from './admission/persistent-volume-claim-resize.js'
 import {type AuditSink, auditEvent} from './audit.js'
 import {type AdmissionTrail, type ChangeSink, changeRecordOf} from './change-trail.js'
-import {type ObjectLookup, TokenAuthenticator} from './authentication/authenticator.js'
+import {TokenAuthenticator} from './authentication/authenticator.js'
 import {type ClusterCredentials, MemoryCredentials} from './authentication/credentials.js'
 import {impersonate} from './authentication/impersonation.js'
 import type {ApiRequest, ApiResponse, TrustedRequest, UserInfo} from '../api/wire.js'
@@ -105,6 +105,11 @@ export interface ApiServerOptions {
   readonly localComponents?: LocalComponentProbe
 }
 
+/** The error a failure is answered with: its own ApiError, etcd's text, else an internal error. */
+function answeredError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : (etcdFailure(error) ?? apiErrors.internal(error instanceof Error ? error.message : String(error)))
+}
+
 /** kube-apiserver's default admission chain (the plugins kubemu has), in its order. */
 export function defaultAdmissionPlugins(reader: AdmissionReader): AdmissionPlugin[] {
   return [
@@ -161,11 +166,14 @@ export class ApiServer {
     const random = options.random ?? Math.random
     this.registry = new Registry(options.store, {nowMilliseconds: () => this.clock.nowMilliseconds(), newUid: options.newUid ?? (() => randomUUID()), random}, options.written)
     this.credentials = options.credentials ?? new MemoryCredentials()
-    this.authenticator = new TokenAuthenticator(this.credentials, this.lookup, () => Math.floor(this.clock.nowMilliseconds() / 1000))
     this.health = new HealthChecks(options.store)
     const pods = this.scheme.resource('', 'v1', 'pods')!
     this.authorizer = new UnionAuthorizer(new NodeAuthorizer(new NodePodGraph(options.store, listPrefix(pods, null))), new RbacAuthorizer(new CachingRbacReader(this.rbacReader(), options.store, options.cachedChanges)))
     const reader = new AdmissionReader(this.registry, this.scheme, random, (attributes) => this.authorizer.authorize(attributes), (milliseconds) => this.clock.sleep(milliseconds), options.cachedChanges)
+    // A token's ServiceAccount (and its pod, secret or node) is read as admission reads: the
+    // ServiceAccounts from the cache kept current by watch, as kube-apiserver's authenticator reads
+    // its informers' (a token still authenticates while etcd has no quorum).
+    this.authenticator = new TokenAuthenticator(this.credentials, (resource, namespace, name) => reader.get('', resource, namespace, name), () => Math.floor(this.clock.nowMilliseconds() / 1000))
     const plugins = options.admission ? options.admission(reader) : defaultAdmissionPlugins(reader)
     this.handlers = new ResourceHandlers(this.scheme, this.registry, new AdmissionChain(plugins), new ServiceAllocator(options.store, random), this.clock, options.containerStreams ?? null)
     const now = () => this.clock.nowMilliseconds()
@@ -201,16 +209,6 @@ export class ApiServer {
     }
   }
 
-  private readonly lookup: ObjectLookup = async (resource, namespace, name) => {
-    const definition = this.scheme.resource('', 'v1', resource)!
-    try {
-      return await this.registry.get(definition, namespace, name)
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 404) return null
-      throw error
-    }
-  }
-
   private rbacReader(): RbacReader {
     const rbac = (resource: string) => this.scheme.resource('rbac.authorization.k8s.io', 'v1', resource)!
     const list = async (definition: ResourceDefinition, namespace: string | null) =>
@@ -230,6 +228,25 @@ export class ApiServer {
     } catch (error) {
       if (error instanceof ApiError && error.code === 404) return null
       throw error
+    }
+  }
+
+  /** The authentication step of kube's chain: a client certificate first, then the bearer token; system:anonymous without either. */
+  private async authenticate(request: TrustedRequest): Promise<{user: UserInfo} | null> {
+    return this.certificateAuthentication(request) ?? (await this.authenticator.authenticateHeader(header(request, 'authorization')))
+  }
+
+  /**
+   * Who the credentials a request carries are, by the authentication step alone (null: no one),
+   * for a host that must know before it answers something that is not the API (up's folder
+   * endpoint): nothing is served, audited, counted or logged as a request. A failure to look the
+   * credentials up (etcd without a quorum) throws the ApiError a request would be answered with.
+   */
+  async authenticatedUser(request: TrustedRequest): Promise<UserInfo | null> {
+    try {
+      return (await this.authenticate(request))?.user ?? null
+    } catch (error) {
+      throw answeredError(error)
     }
   }
 
@@ -264,7 +281,7 @@ export class ApiServer {
       if (error instanceof TooManyRequestsError) {
         response = {status: 429, body: error.body, contentType: error.contentType, headers: error.headers, warnings: []}
       } else {
-        const apiError = error instanceof ApiError ? error : (etcdFailure(error) ?? apiErrors.internal(error instanceof Error ? error.message : String(error)))
+        const apiError = answeredError(error)
         const warnings = [...apiError.warnings]
         response = apiError.plainText ? {status: apiError.code, body: apiError.message, contentType: 'text/plain', warnings} : {status: apiError.code, body: apiError.toStatus(), warnings}
       }
@@ -283,7 +300,7 @@ export class ApiServer {
 
   private async serve(request: TrustedRequest, context: ServeContext): Promise<ApiResponse> {
     if (bodyBytes(request.body) > requestBodyBytesMax) throw apiErrors.requestEntityTooLarge(requestBodyBytesMax)
-    const authenticated = request.user ? {user: request.user} : (this.certificateAuthentication(request) ?? await this.authenticator.authenticateHeader(header(request, 'authorization')))
+    const authenticated = request.user ? {user: request.user} : await this.authenticate(request)
     if (!authenticated) throw apiErrors.unauthorized()
     context.user = authenticated.user
     const user = await impersonate(request, authenticated.user, (attributes) => this.authorizer.authorize(attributes))

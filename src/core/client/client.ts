@@ -4,6 +4,7 @@
 // so an informer can wait until its watch has shown the component its own writes.
 import type {KubeObject, ObjectToWrite} from '../api/object.js'
 import type {ApiResponse, ApiWatch, TrustedRequest, UserInfo} from '../api/wire.js'
+import {genericServerResponse, requestTargetOf} from '../api/generic-response.js'
 
 export interface ResourceRef {
   readonly group: string
@@ -99,8 +100,11 @@ export class ApiClient {
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json'
     const response = await this.server.handle({method, path, query: options.query, headers, user: this.user, body: options.body === undefined ? undefined : JSON.stringify(options.body), ...(options.readOnlyWatch ? {readOnlyWatch: true} : {})})
     if (response.status >= 400) {
-      const status = (response.body ?? {}) as {reason?: string; message?: string}
-      throw new ApiClientError(response.status, status.reason ?? '', status.message ?? `the server responded with the status code ${response.status}`)
+      const body = response.body as {kind?: unknown; reason?: string; message?: string} | null
+      if (body !== null && typeof body === 'object' && body.kind === 'Status') throw new ApiClientError(response.status, body.reason ?? '', body.message ?? '')
+      // A body that is no Status (an aggregated API's `service unavailable`): client-go's words for the request.
+      const generic = genericServerResponse(response.status, method, typeof response.body === 'string' ? response.body.trim() : 'unknown', requestTargetOf(path))
+      throw new ApiClientError(generic.code, generic.reason, generic.message)
     }
     return response
   }

@@ -4,11 +4,11 @@
 // deployments.apps"), and a Service's create allocates its cluster IPs ("allocated clusterIPs").
 // Seen from outside the API server, by the host that runs it (each master's, under `up`): a
 // request that reached admission (answered, or refused by the storage) counts, as it does there.
-import type {ApiResponse, TrustedRequest} from '../api/wire.js'
+import type {ApiResponse, TrustedRequest, UserInfo} from '../api/wire.js'
 import type {Clock} from '../util/clock.js'
 import {klogLine} from '../util/klog.js'
 import type {HttpExchangeTrace} from '../client/http-handler.js'
-import type {KubernetesHandler} from './cluster-host.js'
+import type {AuthenticatingHandler} from './cluster-host.js'
 import type {ComponentLogFile} from './component-logs.js'
 
 /**
@@ -28,13 +28,13 @@ function namespacedTarget(path: string): {group: string; namespace: string; reso
   return {group: match[1] ?? '', namespace: match[2]!, resource: match[3]!, named: match[4] !== undefined}
 }
 
-export class ApiServerLog implements KubernetesHandler {
+export class ApiServerLog implements AuthenticatingHandler {
   /** The group-resources whose evaluator this API server's run has added. */
   private readonly evaluators = new Set<string>()
 
   constructor(
     private readonly node: string,
-    private readonly server: KubernetesHandler,
+    private readonly server: AuthenticatingHandler,
     private readonly file: ComponentLogFile,
     private readonly clock: Clock,
   ) {}
@@ -42,6 +42,11 @@ export class ApiServerLog implements KubernetesHandler {
   /** The API server started again (its master did): its admission plugins start with no evaluator added. */
   restarted(): void {
     this.evaluators.clear()
+  }
+
+  /** Authentication alone serves nothing: no line. */
+  authenticatedUser(request: TrustedRequest): Promise<UserInfo | null> {
+    return this.server.authenticatedUser(request)
   }
 
   async handle(request: TrustedRequest, trace?: HttpExchangeTrace): Promise<ApiResponse> {

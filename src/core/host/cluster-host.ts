@@ -1,7 +1,7 @@
 // What a command holds when it reaches a cluster (the ClusterHost) and the shapes its calls
 // answer with. Its own file so the two hosts (one-shot, through `up`) and the control endpoints
 // import these without importing openHost, which loads the hosts.
-import type {ApiResponse, TrustedRequest} from '../api/wire.js'
+import type {ApiResponse, TrustedRequest, UserInfo} from '../api/wire.js'
 import type {ContainerTools} from '../kubelet/shell/process-context.js'
 import type {HttpExchangeTrace} from '../client/http-handler.js'
 import type {SettleResult} from '../controlplane/runner.js'
@@ -27,6 +27,12 @@ export interface TimeReading {
 export interface KubernetesHandler {
   /** `trace`: filled in with what the connection did, when the API server is reached over one. */
   handle(request: TrustedRequest, trace?: HttpExchangeTrace): Promise<ApiResponse>
+}
+
+/** A Kubernetes API that also says who a request's credentials are without serving it (an API server's authentication step alone). */
+export interface AuthenticatingHandler extends KubernetesHandler {
+  /** The user, or null when the credentials authenticate no one; throws the ApiError a request would be answered with when the API server cannot tell. */
+  authenticatedUser(request: TrustedRequest): Promise<UserInfo | null>
 }
 
 export interface AdvanceResult {

@@ -4,7 +4,9 @@
 // remote host calls them. Only the cluster's admin (its token) may use them.
 import {timingSafeEqual} from 'node:crypto'
 import type {ApiResponse, TrustedRequest} from '../api/wire.js'
-import type {AdvanceResult, FaultAction, FaultKind, FaultResult, KubernetesHandler, TimeReading} from './cluster-host.js'
+import {ApiError} from '../apiserver/api-errors.js'
+import {anonymousUser} from '../apiserver/authentication/user.js'
+import type {AdvanceResult, AuthenticatingHandler, FaultAction, FaultKind, FaultResult, KubernetesHandler, TimeReading} from './cluster-host.js'
 
 export const controlPathPrefix = '/kubemu/v1/'
 /** A control request's body (a duration, a name) is small. */
@@ -87,40 +89,32 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-/** The review that asks the API server who a request's credentials are (kube's SelfSubjectReview). */
-const selfSubjectReviewPath = '/apis/authentication.k8s.io/v1/selfsubjectreviews'
-
-/**
- * Whether the API server authenticates the credentials `request` carries (its bearer token, or the
- * client certificate of its TLS handshake) as a user other than system:anonymous: a
- * SelfSubjectReview with those credentials alone (never impersonation, never a trusted user).
- */
-async function authenticated(api: KubernetesHandler, request: TrustedRequest): Promise<boolean> {
-  const authorization = request.headers?.authorization
-  const review = await api.handle({
-    method: 'POST',
-    path: selfSubjectReviewPath,
-    headers: {'content-type': 'application/json', ...(typeof authorization === 'string' ? {authorization} : {})},
-    body: JSON.stringify({apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview'}),
-    ...(request.clientCertificate ? {clientCertificate: request.clientCertificate} : {}),
-  })
-  const username = (review.body as {status?: {userInfo?: {username?: unknown}}} | null)?.status?.userInfo?.username
-  return review.status === 201 && typeof username === 'string' && username !== 'system:anonymous'
-}
-
 /**
  * The Kubernetes API with the folder endpoint alone in front, for the secure port kubeconfigs name:
  * a copy of `up`'s kubeconfig used from another home, or a kubeconfig of any user of the cluster,
  * asks it which cluster it is with the credentials its requests carry (a token, a client
  * certificate); any other request, and this one without credentials the API server takes, is the
- * API server's.
+ * API server's. The credentials are checked by the API server's authentication step alone (no
+ * request of the user's: nothing in the audit log, the metrics or the loops' wake-ups); when no
+ * API server can tell (every master stopped, no quorum), the answer is the failure any request of
+ * the user's meets then, which the kubectl that asked prints as its own.
  */
-export function withFolderEndpoint(api: KubernetesHandler, folder: string, adminToken: () => string): KubernetesHandler {
+export function withFolderEndpoint(api: AuthenticatingHandler, folder: string, adminToken: () => string): KubernetesHandler {
+  const authenticated = async (request: TrustedRequest): Promise<boolean> => {
+    const user = await api.authenticatedUser(request)
+    return user !== null && user.name !== anonymousUser.name
+  }
   return {
     async handle(request, trace) {
-      // The admin's token is known here: its copies work even while no API server can answer (masters stopped, no quorum).
-      const asked = request.path === `${controlPathPrefix}folder` && request.method === 'GET' && request.user === undefined && (sameSecret(String(request.headers?.authorization ?? ''), `Bearer ${adminToken()}`) || (await authenticated(api, request)))
-      return asked ? reply(200, {folder}) : api.handle(request, trace)
+      if (request.path !== `${controlPathPrefix}folder` || request.method !== 'GET' || request.user !== undefined) return api.handle(request, trace)
+      try {
+        // The admin's token is known here: its copies work even while no API server can answer.
+        if (sameSecret(String(request.headers?.authorization ?? ''), `Bearer ${adminToken()}`) || (await authenticated(request))) return reply(200, {folder})
+      } catch (error) {
+        if (error instanceof ApiError) return {status: error.code, body: error.toStatus(), warnings: []}
+        throw error
+      }
+      return api.handle(request, trace)
     },
   }
 }

@@ -4,7 +4,8 @@
 // faults). One thing at a time: a tick of the loops, an advance of the clock and a fault never
 // interleave.
 import {clusterRandomness} from '../seed.js'
-import type {ApiResponse} from '../api/wire.js'
+import type {ApiResponse, TrustedRequest, UserInfo} from '../api/wire.js'
+import {ApiError} from '../apiserver/api-errors.js'
 import type {RequestHandler} from '../client/client.js'
 import type {ControlPlane, ControlPlaneOptions} from '../controlplane/control-plane.js'
 import type {EmbeddedCluster} from '../etcd/cluster.js'
@@ -15,7 +16,7 @@ import type {EtcdFrontDoor} from '../server/etcd-grpc.js'
 import type {ClusterClock} from './clock.js'
 import {HostRequestError, type HostOperations} from './control-api.js'
 import {checkMemberName, masterFor, quorumLossWarning, recordMasterStopped} from './faults.js'
-import type {AdvanceResult, FaultAction, FaultKind, FaultResult, KubernetesHandler, TimeReading} from './cluster-host.js'
+import type {AdvanceResult, AuthenticatingHandler, FaultAction, FaultKind, FaultResult, TimeReading} from './cluster-host.js'
 import {ApiServerIdentityLeases} from './apiserver-leases.js'
 import {MasterSet, masterIdentities} from './master-set.js'
 import type {ComponentLogFile} from './component-logs.js'
@@ -31,7 +32,7 @@ export const settledRecordMillisecondsInterval = 5_000
 export interface UpRuntimeOptions {
   readonly folder: string
   /** Each master's kube-apiserver by node name (its etcd client prefers the master's member and fails over). */
-  readonly apiServers: ReadonlyMap<string, KubernetesHandler>
+  readonly apiServers: ReadonlyMap<string, AuthenticatingHandler>
   readonly cluster: EmbeddedCluster
   readonly masters: readonly MasterLayout[]
   readonly clock: ClusterClock
@@ -61,11 +62,11 @@ export interface UpRuntimeOptions {
  * the first running master's takes every request instead: concurrent writes through different etcd
  * members would be ordered by which member's disk answers first, and the run would not repeat.
  */
-class ApiBalancer implements KubernetesHandler {
+class ApiBalancer implements AuthenticatingHandler {
   private next = 0
 
   constructor(
-    private readonly servers: ReadonlyMap<string, KubernetesHandler>,
+    private readonly servers: ReadonlyMap<string, AuthenticatingHandler>,
     private readonly running: () => readonly MasterLayout[],
     /** Told after a client's write (not the control plane's own): the loops look at once; the answer waits for what it returns. */
     private readonly onClientWrite: () => Promise<void>,
@@ -80,7 +81,7 @@ class ApiBalancer implements KubernetesHandler {
     private readonly betweenTurns: <T>(work: () => Promise<T>) => Promise<T>,
   ) {}
 
-  async handle(request: Parameters<KubernetesHandler['handle']>[0]): Promise<ApiResponse> {
+  async handle(request: TrustedRequest): Promise<ApiResponse> {
     if (request.user === undefined) await this.clientsServed()
     const clientWrite = request.user === undefined && !readMethods.has(request.method) && !streamingSubresource.test(request.path)
     // The master is chosen once the write's turn has come: a master stopped meanwhile serves nothing.
@@ -90,14 +91,29 @@ class ApiBalancer implements KubernetesHandler {
     return response
   }
 
-  private serve(request: Parameters<KubernetesHandler['handle']>[0]): Promise<ApiResponse> {
-    const running = this.running()
-    if (running.length === 0) {
-      return Promise.resolve({status: 503, warnings: [], body: {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'no kube-apiserver is running: every master is stopped (kubemu master start NODE)', reason: 'ServiceUnavailable', code: 503}})
-    }
-    const master = this.firstRunningOnly ? running[0]! : running[this.next++ % running.length]!
-    return this.servers.get(master.node)!.handle(request)
+  /** Asks a running master's API server; none running is the 503 every request meets then. */
+  authenticatedUser(request: TrustedRequest): Promise<UserInfo | null> {
+    const server = this.pick()
+    return server ? server.authenticatedUser(request) : Promise.reject(noApiServerRunning())
   }
+
+  private serve(request: TrustedRequest): Promise<ApiResponse> {
+    const server = this.pick()
+    return server ? server.handle(request) : Promise.resolve({status: 503, warnings: [], body: noApiServerRunning().toStatus()})
+  }
+
+  /** The running master's API server the next request goes to, or null when every master is stopped. */
+  private pick(): AuthenticatingHandler | null {
+    const running = this.running()
+    if (running.length === 0) return null
+    const master = this.firstRunningOnly ? running[0]! : running[this.next++ % running.length]!
+    return this.servers.get(master.node)!
+  }
+}
+
+/** What the front port answers while every master is stopped (nothing behind it could). */
+function noApiServerRunning(): ApiError {
+  return new ApiError(503, 'ServiceUnavailable', 'no kube-apiserver is running: every master is stopped (kubemu master start NODE)')
 }
 
 const readMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -109,7 +125,7 @@ const readMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 const streamingSubresource = /^\/api\/v1\/(?:namespaces\/[^/]+\/)?(?:pods|services|nodes)\/[^/]+\/(?:exec|attach|portforward|proxy)(?:\/|$)/
 
 export class UpRuntime {
-  readonly balancer: KubernetesHandler
+  readonly balancer: AuthenticatingHandler
   readonly operations: HostOperations
   private readonly masterSet: MasterSet
   private readonly identityLeases: ApiServerIdentityLeases

@@ -35,7 +35,7 @@ import {type ClusterClock, openClusterClock} from './clock.js'
 import {withControlEndpoints, withFolderEndpoint} from './control-api.js'
 import {defaultMasters} from '../api/masters.js'
 import {isMasterStopped} from './faults.js'
-import type {KubernetesHandler} from './cluster-host.js'
+import type {AuthenticatingHandler, KubernetesHandler} from './cluster-host.js'
 import {UpRuntime} from './up-runtime.js'
 import {clusterRandomness, clusterSeed, seedVariable} from '../seed.js'
 import {enableMemberThreads, memberThreadsVariable} from '../etcd/member-thread.js'
@@ -184,7 +184,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     // Three kube-apiservers side by side, each on its own master's etcd member first; what one
     // caches of RBAC and admission's objects, writes through another or past them all (the watch
     // of cached objects) make it read again.
-    const apiServers = new Map<string, KubernetesHandler>()
+    const apiServers = new Map<string, AuthenticatingHandler>()
     // Each writes its own log, and starts it over when its master starts again.
     const restarts = new Map<string, () => void>()
     // Set once the bootstrap controller exists (below): a master's API server that starts again registers its APIServices.

@@ -10,12 +10,20 @@ import {basename, dirname, join, resolve} from 'node:path'
 import {defaultServer} from '../apiserver/kubeconfig.js'
 import {runningUp} from '../host/up-marker.js'
 import {controlPathPrefix} from '../host/control-api.js'
-import {ConnectionRefusedError, KubectlError} from './errors.js'
+import {isJsonObject} from '../api/object.js'
+import {ConnectionRefusedError, isStatusBody, KubectlError, ServerError} from './errors.js'
 
 export type ClusterRoute = {readonly folder: string} | {readonly foreignServer: string}
 
 /** How long the check of a server no kubemu cluster here runs may wait for its port to answer. */
 const probeTimeoutMilliseconds = 2000
+
+/**
+ * How long up's folder endpoint may take to answer: it has the API server check the credentials,
+ * which without an etcd quorum ends in etcd's request timeout (5 s by default) for each object the
+ * token names (its ServiceAccount, its pod), and that failure is the answer the command prints.
+ */
+const folderProbeTimeoutMilliseconds = 15_000
 
 /** The other clusters of a home looked at for one whose `up` serves a kubeconfig's server (a bound on a crowded home). */
 const siblingClustersMax = 100
@@ -96,7 +104,9 @@ const folderAnswerBytesMax = 64 * 1024
  * The cluster folder of the `kubemu up` that serves `server`, asked of the server itself with the
  * kubeconfig user's credentials, whoever the user is (a copy of `up`'s kubeconfig, or of one made
  * for another user, used from another home names no folder), and only when that folder's `up`
- * does serve there; else null.
+ * does serve there; else null. When the server answers with the API server's failure instead (a
+ * 5xx Status: every master stopped, no quorum to check the credentials by), that failure is what
+ * the command meets, as kubectl's request would: it is thrown as the server's error.
  */
 export async function upFolderServing(server: string, credentials: ServerCredentials): Promise<string | null> {
   let url: URL
@@ -110,11 +120,11 @@ export async function upFolderServing(server: string, credentials: ServerCredent
   // plain http (kubectl sends no credentials there), never to a server it cannot verify.
   const {token, clientCertificate} = credentials
   if ((!token && !clientCertificate) || url.protocol !== 'https:' || !loopbackHosts.has(url.hostname) || !credentials.authority || credentials.insecure) return null
-  const answer = await new Promise<string | null>((done) => {
+  const answer = await new Promise<{status: number; text: string} | null>((done) => {
     const options = {
       method: 'GET',
       headers: token ? {authorization: `Bearer ${token}`} : {},
-      timeout: probeTimeoutMilliseconds,
+      timeout: folderProbeTimeoutMilliseconds,
       ca: credentials.authority,
       ...(clientCertificate ? {cert: clientCertificate.certificate, key: clientCertificate.key} : {}),
     }
@@ -125,7 +135,7 @@ export async function upFolderServing(server: string, credentials: ServerCredent
         text += chunk
         if (text.length > folderAnswerBytesMax) request.destroy()
       })
-      response.on('end', () => done(response.statusCode === 200 ? text : null))
+      response.on('end', () => done({status: response.statusCode ?? 0, text}))
       response.on('error', () => done(null))
     })
     request.on('timeout', () => request.destroy())
@@ -133,12 +143,14 @@ export async function upFolderServing(server: string, credentials: ServerCredent
     request.end()
   })
   if (answer === null) return null
-  let folder: unknown
+  let body: unknown
   try {
-    folder = (JSON.parse(answer) as {folder?: unknown} | null)?.folder
+    body = JSON.parse(answer.text)
   } catch {
     return null
   }
+  if (answer.status >= 500 && isStatusBody(body)) throw new ServerError(body)
+  const folder = answer.status === 200 && isJsonObject(body) ? body.folder : undefined
   return typeof folder === 'string' && isClusterFolder(folder) && serves(folder, server) ? folder : null
 }
 

@@ -1,6 +1,7 @@
 // kubectl's error lines and exit codes (cmdutil.CheckErr): a server Status becomes
 // `Error from server (Reason): message`, an Invalid one `The Kind "name" is invalid: …` with one
 // cause per line when there are several; anything else `error: …`. All exit 1.
+import {genericServerResponse} from '../api/generic-response.js'
 import {isJsonObject} from '../api/object.js'
 
 /** The resource builder's error when a command names no objects at all. */
@@ -97,24 +98,13 @@ export class ServerError extends KubectlPlainError {
   }
 }
 
-/** Per code: the reason and message client-go gives an error answer that carries no Status (a proxy's plain text). */
-const genericResponses: ReadonlyMap<number, readonly [string, string]> = new Map([
-  [400, ['BadRequest', 'the server rejected our request for an unknown reason']],
-  [401, ['Unauthorized', 'the server has asked for the client to provide credentials']],
-  [404, ['NotFound', 'the server could not find the requested resource']],
-  [405, ['MethodNotAllowed', 'the server does not allow this method on the requested resource']],
-  [422, ['Invalid', 'the server rejected our request due to an error in our request']],
-  [429, ['TooManyRequests', 'the server has received too many requests and has asked us to try again later']],
-  [503, ['ServiceUnavailable', 'the server is currently unable to handle the request']],
-  [504, ['Timeout', 'the server was unable to return a response in the time allotted, but may still be processing the request']],
-])
-
-/** The Status of an error answer: its own, or the one client-go's generic server response makes of a body that is none. */
-export function errorStatus(code: number, body: unknown): StatusBody {
+/**
+ * The Status of an error answer: its own, or the one client-go's generic server response makes of
+ * a body that is none (a proxy's plain text). kubectl's raw and streamed requests name no resource.
+ */
+export function errorStatus(code: number, body: unknown, method = 'GET'): StatusBody {
   if (isStatusBody(body)) return body
-  const generic = genericResponses.get(code)
-  if (generic) return {reason: generic[0], message: generic[1], code}
-  return {message: `the server responded with the status code ${code}`, code}
+  return genericServerResponse(code, method, typeof body === 'string' ? body.trim() : 'unknown')
 }
 
 export function isStatusBody(body: unknown): body is StatusBody {

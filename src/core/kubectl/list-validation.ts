@@ -62,7 +62,7 @@ class Validator {
     if (properties && (type === undefined || type === 'object')) {
       if (!isJsonObject(value)) return this.add(itemPath, `invalid type for ${schemaPath}: got "${kind}", expected "map"`)
       for (const key of Object.keys(value).sort()) {
-        const field = properties[key]
+        const field = Object.hasOwn(properties, key) ? properties[key] : undefined
         if (!field) this.add(itemPath, `unknown field "${key}" in ${schemaPath}`)
         else if (isJsonObject(field)) this.validate(value[key], field, `${schemaPath}.${key}`, `${itemPath}.${key}`, depth + 1)
       }

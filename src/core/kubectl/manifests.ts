@@ -145,7 +145,8 @@ function metadataDecodeError(metadata: unknown): string | null {
   if (metadata === null || metadata === undefined) return null
   if (!isJsonObject(metadata)) return `json: cannot unmarshal ${goJsonKind(metadata)} into Go struct field metadataOnlyObject.metadata of type v1.ObjectMeta`
   for (const [field, value] of Object.entries(metadata)) {
-    const type = objectMetaFieldTypes[field]
+    // Own fields only: `__proto__` or `constructor` is no ObjectMeta field (kubectl leaves it to the server).
+    const type = Object.hasOwn(objectMetaFieldTypes, field) ? objectMetaFieldTypes[field] : undefined
     if (type === undefined || value === null) continue
     const kind = goJsonKind(value)
     if (type === 'string' || type === 'types.UID') {
