@@ -94,7 +94,8 @@ export function pruneUnknownFields(schema: SchemaProps | undefined, value: unkno
   for (const key of Object.keys(value)) {
     const childPath = path.length > 0 ? `${path}.${key}` : key
     if (depth === 0 && (key === 'apiVersion' || key === 'kind' || key === 'metadata')) continue
-    if (properties && isJsonObject(properties[key])) {
+    // Own properties only: `__proto__` is no declared field because Object.prototype is an object.
+    if (properties && Object.hasOwn(properties, key) && isJsonObject(properties[key])) {
       unknown.push(...pruneUnknownFields(properties[key] as SchemaProps, value[key], childPath, depth + 1))
     } else if (additional) {
       unknown.push(...pruneUnknownFields(additional, value[key], childPath, depth + 1))
@@ -203,7 +204,7 @@ export function validateAgainstSchema(schema: SchemaProps | undefined, value: un
       if (value[required] === undefined) errors.push(fieldError.required(path.child(required)))
     }
     for (const [key, child] of Object.entries(value)) {
-      if (isJsonObject(properties[key])) errors.push(...validateAgainstSchema(properties[key] as SchemaProps, child, path.child(key), depth + 1))
+      if (Object.hasOwn(properties, key) && isJsonObject(properties[key])) errors.push(...validateAgainstSchema(properties[key] as SchemaProps, child, path.child(key), depth + 1))
       else if (isJsonObject(schema.additionalProperties)) errors.push(...validateAgainstSchema(schema.additionalProperties, child, path.key(key), depth + 1))
     }
     const count = Object.keys(value).length
@@ -223,7 +224,7 @@ export function validateCustomObject(definition: ResourceDefinition, object: Kub
     if (!['apiVersion', 'kind', 'metadata'].includes(required) && rest[required] === undefined) errors.push(fieldError.required(FieldPath.root(required)))
   }
   for (const [key, value] of Object.entries(rest)) {
-    if (isJsonObject(properties[key])) errors.push(...validateAgainstSchema(properties[key] as SchemaProps, value, FieldPath.root(key), 1))
+    if (Object.hasOwn(properties, key) && isJsonObject(properties[key])) errors.push(...validateAgainstSchema(properties[key] as SchemaProps, value, FieldPath.root(key), 1))
   }
   return errors
 }

@@ -62,6 +62,9 @@ export function genericServerResponse(code: number, method: string, serverText: 
  * as client-go's builder set them for the request; null for a path that names none (discovery).
  */
 export function requestTargetOf(path: string): RequestTarget | null {
+  // A namespace's own subresources (the namespace controller's finalize, status) name the namespace.
+  const namespaceSubresource = /^\/api\/v1\/namespaces\/([^/]+)\/(?:finalize|status)$/.exec(path)
+  if (namespaceSubresource) return {group: '', resource: 'namespaces', name: namespaceSubresource[1]!}
   const match = /^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)(?:\/namespaces\/[^/]+(?=\/[^/]+))?\/([^/]+)(?:\/([^/]+))?/.exec(path)
   if (!match) return null
   return {group: match[1] ?? '', resource: match[2]!, name: match[3] ?? ''}

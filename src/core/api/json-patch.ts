@@ -7,6 +7,7 @@
 // missing key without a value, arrays holding nulls compared, a path through a null the patch
 // added) the Go program panics: a JsonPatchError with fault 'panic' says so, and each caller
 // answers as its Go counterpart ends (kubectl exits 2, kube-apiserver answers 500).
+import {setOwn} from './object.js'
 import {goJsonCompact} from '../util/go-json.js'
 
 /** How a patch failed: its document is not a patch, an operation failed, or the library panicked. */
@@ -101,7 +102,7 @@ function get(container: Container, key: string): {value: unknown} | {error: stri
 function set(container: Container, key: string, value: unknown): string | null {
   if (container.kind === 'map') {
     if (container.map === null) throw panic(nilMapPanic)
-    container.map[key] = value
+    setOwn(container.map, key, value)
     return null
   }
   const index = atoi(key)

@@ -3,7 +3,7 @@
 // (containers by name, ports by containerPort, …) and honours the $patch, $retainKeys,
 // $deleteFromPrimitiveList and $setElementOrder directives as k8s.io/apimachinery's strategicpatch
 // does.
-import {cloneJson, isJsonObject, jsonEqual, type JsonObject} from './object.js'
+import {cloneJson, isJsonObject, jsonEqual, type JsonObject, setOwn} from './object.js'
 import {type ArraySchema, resolve, type Schema, fieldSchema} from './schema.js'
 
 export function applyMergePatch(document: unknown, patch: unknown): unknown {
@@ -11,7 +11,8 @@ export function applyMergePatch(document: unknown, patch: unknown): unknown {
   const result: JsonObject = isJsonObject(document) ? cloneJson(document) : {}
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key]
-    else result[key] = applyMergePatch(result[key], value)
+    // Own fields only, so that a `__proto__` key is a field like any other.
+    else setOwn(result, key, applyMergePatch(Object.hasOwn(result, key) ? result[key] : undefined, value))
   }
   return result
 }
@@ -99,16 +100,17 @@ export function applyStrategicMergePatch(document: unknown, patch: unknown, sche
     }
     const child = fieldSchema(schema, key)
     const resolved = child ? resolve(child) : null
-    if (Array.isArray(value) && resolved?.type === 'array' && Array.isArray(result[key])) {
-      result[key] = mergeList(result[key] as unknown[], value, resolved)
+    const current = Object.hasOwn(result, key) ? result[key] : undefined
+    if (Array.isArray(value) && resolved?.type === 'array' && Array.isArray(current)) {
+      setOwn(result, key, mergeList(current, value, resolved))
     } else if (Array.isArray(value)) {
-      result[key] = mergeList([], value, resolved?.type === 'array' ? resolved : {type: 'array', items: {type: 'any'}})
+      setOwn(result, key, mergeList([], value, resolved?.type === 'array' ? resolved : {type: 'array', items: {type: 'any'}}))
     } else if (isJsonObject(value) && (resolved === null || resolved.type === 'object' || resolved.type === 'map' || resolved.type === 'any')) {
-      const merged = resolved?.type === 'any' ? applyMergePatch(result[key], value) : applyStrategicMergePatch(result[key], value, child)
+      const merged = resolved?.type === 'any' ? applyMergePatch(current, value) : applyStrategicMergePatch(current, value, child)
       if (merged === undefined) delete result[key]
-      else result[key] = merged
+      else setOwn(result, key, merged)
     } else {
-      result[key] = cloneJson(value)
+      setOwn(result, key, cloneJson(value))
     }
   }
   for (const [key, order] of Object.entries(patch)) {

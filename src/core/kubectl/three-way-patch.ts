@@ -3,7 +3,7 @@
 // (current). Deletions come from original → modified, changes from current → modified.
 // Strategic merge for built-in kinds (lists with a merge key merge by it; `$patch: delete` drops
 // an item), JSON merge patch for custom resources (lists replaced whole).
-import {isJsonObject, jsonEqual, type JsonObject} from '../api/object.js'
+import {isJsonObject, jsonEqual, type JsonObject, setOwn} from '../api/object.js'
 import {resolve, type Schema, fieldSchema} from '../api/schema.js'
 
 type Json = unknown
@@ -37,8 +37,9 @@ function changes(from: Json, to: Json, schema: Schema | null, strategic: boolean
   if (isJsonObject(from) && isJsonObject(to)) {
     const patch: JsonObject = {}
     for (const [key, value] of Object.entries(to)) {
-      const child = changes(from[key], value, fieldSchema(schema, key), strategic)
-      if (child !== undefined) patch[key] = child
+      // Own fields only (a `__proto__` or `constructor` key is a field like any other).
+      const child = changes(Object.hasOwn(from, key) ? from[key] : undefined, value, fieldSchema(schema, key), strategic)
+      if (child !== undefined) setOwn(patch, key, child)
       if (child !== undefined) withElementOrder(patch, key, value, fieldSchema(schema, key), strategic)
     }
     return Object.keys(patch).length > 0 ? patch : undefined
@@ -66,12 +67,12 @@ function deletions(from: Json, to: Json, schema: Schema | null, strategic: boole
   if (isJsonObject(from) && isJsonObject(to)) {
     const patch: JsonObject = {}
     for (const [key, value] of Object.entries(from)) {
-      if (!(key in to)) {
-        patch[key] = null
+      if (!Object.hasOwn(to, key)) {
+        setOwn(patch, key, null)
         continue
       }
       const child = deletions(value, to[key], fieldSchema(schema, key), strategic)
-      if (child !== undefined) patch[key] = child
+      if (child !== undefined) setOwn(patch, key, child)
       if (child !== undefined) withElementOrder(patch, key, to[key], fieldSchema(schema, key), strategic)
     }
     return Object.keys(patch).length > 0 ? patch : undefined

@@ -4,6 +4,7 @@
 // body. The messages are those of Kubernetes 1.32 (data/kubernetes-protobuf/messages.json, read
 // out of kubectl by scripts/extract-kubernetes-protobuf.mjs). Answers stay JSON: those clients
 // accept `*/*`.
+import {setOwn} from '../api/object.js'
 import {readFileSync} from 'node:fs'
 import {ProtobufWireError, readFields, readPacked, type WireField, WireType} from './protobuf-wire.js'
 
@@ -167,7 +168,7 @@ function decodeFields(definition: LoadedMessage, bytes: Uint8Array, depth: numbe
     if (field.map) {
       const entries = (values.get(field) ?? {}) as Record<string, unknown>
       const [key, value] = mapEntry(field, wire, depth)
-      entries[key] = value
+      setOwn(entries, key, value)
       values.set(field, entries)
     } else if (field.repeated) {
       const items = (values.get(field) ?? []) as unknown[]

@@ -3,7 +3,7 @@
 import {existsSync, readFileSync, statSync} from 'node:fs'
 import {basename} from 'node:path'
 import {isDns1123Subdomain} from '../../api/names.js'
-import type {KubeObject} from '../../api/object.js'
+import {type KubeObject, setOwn} from '../../api/object.js'
 import {goJson} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {KubectlError, ServerError} from '../errors.js'
@@ -165,6 +165,7 @@ export function fileSources(values: readonly string[]): Array<[string, Buffer]> 
 /** The pairs as a record in key order, as Go's json.Marshal writes a map. */
 export function sortedRecord(pairs: ReadonlyArray<[string, string]>): Record<string, string> {
   const record: Record<string, string> = {}
-  for (const [key, value] of [...pairs].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))) record[key] = value
+  // setOwn: a `__proto__` key is data like any other.
+  for (const [key, value] of [...pairs].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))) setOwn(record, key, value)
   return record
 }

@@ -270,7 +270,8 @@ function evaluate(steps: readonly Step[], current: readonly unknown[], root: unk
           break
         case 'field':
           if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-            for (const name of step.names) if (name in (value as object)) next.push((value as Record<string, unknown>)[name])
+            // Own fields only: `constructor` or `toString` of an object are no fields of it.
+            for (const name of step.names) if (Object.hasOwn(value as object, name)) next.push((value as Record<string, unknown>)[name])
           }
           break
         case 'wildcard':
@@ -279,7 +280,7 @@ function evaluate(steps: readonly Step[], current: readonly unknown[], root: unk
         case 'recursive': {
           const walk = (node: unknown) => {
             if (node !== null && typeof node === 'object') {
-              if (!Array.isArray(node) && step.name !== null && step.name in (node as object)) next.push((node as Record<string, unknown>)[step.name])
+              if (!Array.isArray(node) && step.name !== null && Object.hasOwn(node as object, step.name)) next.push((node as Record<string, unknown>)[step.name])
               if (step.name === null) next.push(...children(node))
               for (const child of children(node)) walk(child)
             }
