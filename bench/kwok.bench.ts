@@ -16,6 +16,7 @@
 // MODE=one-shot runs the same phases through `kubemu kubectl` one-shot commands (no `up`).
 // Sizes: NODES (1,000) and PODS (3,000) finish in minutes on 2 cores; kwok's own CI runs
 // NODES=5000 PODS=10000, and its largest stated shape is NODES=1000 PODS=100000.
+// NODE_PODS sets the nodes' pod capacity (110); KUBEMU_BIN runs another build's bin/kubemu.
 // CPU_PROFILE_DIR=folder writes the up process's CPU profile there (node --cpu-prof) when it stops.
 // Run: npm run build && npx vite-node bench/kwok.bench.ts
 import {spawn} from 'node:child_process'
@@ -32,6 +33,8 @@ const podCount = Number(process.env.PODS ?? 3000)
 const oneShot = process.env.MODE === 'one-shot'
 /** Clients creating side by side; kwokctl scale is one. */
 const creatorCount = Number(process.env.CREATORS ?? 1)
+/** Each fake node's pod capacity (kwok's template: 110); more puts more pods on a node with NODES small. */
+const nodePodsMax = Number(process.env.NODE_PODS ?? 110)
 /** How often the bench looks for up's first leader in its log, and for how long at most. */
 const upReadyPollMilliseconds = 100
 const upReadyWaitMillisecondsMax = 60_000
@@ -40,7 +43,8 @@ const pollMilliseconds = 1_000
 /** A phase that has not finished by then failed. */
 const phaseSecondsMax = Number(process.env.PHASE_SECONDS_MAX ?? 1800)
 const namespace = 'kwok-bench'
-const kubemu = resolve(import.meta.dirname, '../bin/kubemu')
+/** KUBEMU_BIN=OTHER/bin/kubemu measures another build with this bench (builds compared taking turns). */
+const kubemu = resolve(process.env.KUBEMU_BIN ?? resolve(import.meta.dirname, '../bin/kubemu'))
 const home = mkdtempSync(join(tmpdir(), 'kubemu-kwok-bench-'))
 const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
 
@@ -130,7 +134,7 @@ const node = (index: number) => ({
   apiVersion: 'v1', kind: 'Node',
   metadata: {name: nodeName(index), labels: {type: 'kwok', 'kubernetes.io/hostname': nodeName(index)}, annotations: {'kwok.x-k8s.io/node': 'fake'}},
   spec: {taints: [{key: 'kwok.x-k8s.io/node', value: 'fake', effect: 'NoSchedule'}]},
-  status: {allocatable: {cpu: '32', memory: '256Gi', pods: '110'}, capacity: {cpu: '32', memory: '256Gi', pods: '110'}},
+  status: {allocatable: {cpu: '32', memory: '256Gi', pods: String(nodePodsMax)}, capacity: {cpu: '32', memory: '256Gi', pods: String(nodePodsMax)}},
 })
 const pod = (name: string, preset: string | undefined) => ({
   apiVersion: 'v1', kind: 'Pod',
