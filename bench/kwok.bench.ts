@@ -128,12 +128,20 @@ async function until(what: string, count: () => Promise<number>, wanted: number)
 const countLines = (text: string, pattern: {test: (line: string) => boolean}) => text.split('\n').filter((line) => pattern.test(line)).length
 const podsLeft = async () => countLines(await kubectl('get', 'pods', '-n', namespace, '--no-headers', '--ignore-not-found'), /\S/)
 
+/** Node `index`'s pod CIDR in 10.0.0.0/8, a block of the least power of two holding its pods, the network and broadcast addresses and the gateway. */
+function podCidrOf(index: number): string {
+  const hostBits = Math.ceil(Math.log2(nodePodsMax + 3))
+  const start = (10 * 2 ** 24) + index * 2 ** hostBits
+  if (start + 2 ** hostBits > 11 * 2 ** 24) throw new Error(`${nodeCount} nodes of ${nodePodsMax} pods do not fit 10.0.0.0/8`)
+  return `${[24, 16, 8, 0].map((shift) => Math.floor(start / 2 ** shift) % 256).join('.')}/${32 - hostBits}`
+}
 const nodeName = (index: number) => `kwok-node-${String(index).padStart(5, '0')}`
 /** A fake node as kwok's own template makes one: labelled, tainted for its pods, with room for them. */
 const node = (index: number) => ({
   apiVersion: 'v1', kind: 'Node',
   metadata: {name: nodeName(index), labels: {type: 'kwok', 'kubernetes.io/hostname': nodeName(index)}, annotations: {'kwok.x-k8s.io/node': 'fake'}},
-  spec: {taints: [{key: 'kwok.x-k8s.io/node', value: 'fake', effect: 'NoSchedule'}]},
+  // Past a /24's 253 pod IPs, each node gets a pod CIDR of its own large enough for its pods.
+  spec: {taints: [{key: 'kwok.x-k8s.io/node', value: 'fake', effect: 'NoSchedule'}], ...(nodePodsMax > 253 ? {podCIDR: podCidrOf(index)} : {})},
   status: {allocatable: {cpu: '32', memory: '256Gi', pods: String(nodePodsMax)}, capacity: {cpu: '32', memory: '256Gi', pods: String(nodePodsMax)}},
 })
 const pod = (name: string, preset: string | undefined) => ({
