@@ -16,6 +16,7 @@
 // MODE=one-shot runs the same phases through `kubemu kubectl` one-shot commands (no `up`).
 // Sizes: NODES (1,000) and PODS (3,000) finish in minutes on 2 cores; kwok's own CI runs
 // NODES=5000 PODS=10000, and its largest stated shape is NODES=1000 PODS=100000.
+// NODE_PODS sets the nodes' pod capacity (110); KUBEMU_BIN runs another build's bin/kubemu.
 // CPU_PROFILE_DIR=folder writes the up process's CPU profile there (node --cpu-prof) when it stops.
 // Run: npm run build && npx vite-node bench/kwok.bench.ts
 import {spawn} from 'node:child_process'
@@ -32,6 +33,8 @@ const podCount = Number(process.env.PODS ?? 3000)
 const oneShot = process.env.MODE === 'one-shot'
 /** Clients creating side by side; kwokctl scale is one. */
 const creatorCount = Number(process.env.CREATORS ?? 1)
+/** Each fake node's pod capacity (kwok's template: 110); more puts more pods on a node with NODES small. */
+const nodePodsMax = Number(process.env.NODE_PODS ?? 110)
 /** How often the bench looks for up's first leader in its log, and for how long at most. */
 const upReadyPollMilliseconds = 100
 const upReadyWaitMillisecondsMax = 60_000
@@ -40,7 +43,8 @@ const pollMilliseconds = 1_000
 /** A phase that has not finished by then failed. */
 const phaseSecondsMax = Number(process.env.PHASE_SECONDS_MAX ?? 1800)
 const namespace = 'kwok-bench'
-const kubemu = resolve(import.meta.dirname, '../bin/kubemu')
+/** KUBEMU_BIN=OTHER/bin/kubemu measures another build with this bench (builds compared taking turns). */
+const kubemu = resolve(process.env.KUBEMU_BIN ?? resolve(import.meta.dirname, '../bin/kubemu'))
 const home = mkdtempSync(join(tmpdir(), 'kubemu-kwok-bench-'))
 const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}
 
@@ -124,13 +128,21 @@ async function until(what: string, count: () => Promise<number>, wanted: number)
 const countLines = (text: string, pattern: {test: (line: string) => boolean}) => text.split('\n').filter((line) => pattern.test(line)).length
 const podsLeft = async () => countLines(await kubectl('get', 'pods', '-n', namespace, '--no-headers', '--ignore-not-found'), /\S/)
 
+/** Node `index`'s pod CIDR in 10.0.0.0/8, a block of the least power of two holding its pods, the network and broadcast addresses and the gateway. */
+function podCidrOf(index: number): string {
+  const hostBits = Math.ceil(Math.log2(nodePodsMax + 3))
+  const start = (10 * 2 ** 24) + index * 2 ** hostBits
+  if (start + 2 ** hostBits > 11 * 2 ** 24) throw new Error(`${nodeCount} nodes of ${nodePodsMax} pods do not fit 10.0.0.0/8`)
+  return `${[24, 16, 8, 0].map((shift) => Math.floor(start / 2 ** shift) % 256).join('.')}/${32 - hostBits}`
+}
 const nodeName = (index: number) => `kwok-node-${String(index).padStart(5, '0')}`
 /** A fake node as kwok's own template makes one: labelled, tainted for its pods, with room for them. */
 const node = (index: number) => ({
   apiVersion: 'v1', kind: 'Node',
   metadata: {name: nodeName(index), labels: {type: 'kwok', 'kubernetes.io/hostname': nodeName(index)}, annotations: {'kwok.x-k8s.io/node': 'fake'}},
-  spec: {taints: [{key: 'kwok.x-k8s.io/node', value: 'fake', effect: 'NoSchedule'}]},
-  status: {allocatable: {cpu: '32', memory: '256Gi', pods: '110'}, capacity: {cpu: '32', memory: '256Gi', pods: '110'}},
+  // Past a /24's 253 pod IPs, each node gets a pod CIDR of its own large enough for its pods.
+  spec: {taints: [{key: 'kwok.x-k8s.io/node', value: 'fake', effect: 'NoSchedule'}], ...(nodePodsMax > 253 ? {podCIDR: podCidrOf(index)} : {})},
+  status: {allocatable: {cpu: '32', memory: '256Gi', pods: String(nodePodsMax)}, capacity: {cpu: '32', memory: '256Gi', pods: String(nodePodsMax)}},
 })
 const pod = (name: string, preset: string | undefined) => ({
   apiVersion: 'v1', kind: 'Pod',

@@ -85,7 +85,7 @@ export class Kubelets implements ControlLoop, PodWork {
     this.podIps = new PodIps(this.pods)
     this.certificates = certificates ? new KubeletClientCertificates(this.nodes, informers, certificates) : null
     this.deletions = new PodDeletions(this)
-    this.admission = new PodAdmission((node) => this.pods.byIndex(podsByNodeName.name, node))
+    this.admission = new PodAdmission(this.pods)
     this.services = informers.informer<KubeObject>(resources.services)
     // An init container waiting for a Service (`until nslookup db; do sleep 2; done`, the docs'
     // example) is looked at again when the Services change: its replay asks the network as it is now.
@@ -100,10 +100,7 @@ export class Kubelets implements ControlLoop, PodWork {
     })
     this.pods.onEvent((event) => {
       if (event.type !== 'DELETED' && event.object.spec.nodeName) this.simulated.add(objectKey(event.object))
-      else if (event.type === 'DELETED') {
-        this.deletions.gone(event.object, this.clock.nowMilliseconds())
-        this.admission.forget(event.object)
-      }
+      else if (event.type === 'DELETED') this.deletions.gone(event.object, this.clock.nowMilliseconds())
     })
     // What an attach sends on a container's stdin may end its command: the kubelet looks again.
     this.runtime.onStdin((pod) => this.simulated.add(objectKey(pod)))

@@ -114,12 +114,59 @@ function computeNonZeroRequests(pod: Pod): {cpu: number; memory: number} {
   return {cpu, memory}
 }
 
-export function hostPortsOf(pod: Pod): Array<{protocol: string; hostIP: string; port: number}> {
-  const ports: Array<{protocol: string; hostIP: string; port: number}> = []
+export interface HostPort {
+  readonly protocol: string
+  readonly hostIP: string
+  readonly port: number
+}
+
+export function hostPortsOf(pod: Pod): HostPort[] {
+  const ports: HostPort[] = []
   for (const container of [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? []).filter((entry) => entry.restartPolicy === 'Always')]) {
     for (const port of container.ports ?? []) if (port.hostPort) ports.push({protocol: port.protocol ?? 'TCP', hostIP: port.hostIP || '0.0.0.0', port: port.hostPort})
   }
   return ports
+}
+
+const anyHostIp = '0.0.0.0'
+
+/**
+ * The host ports the pods on a node use, counted by protocol and port, then by host IP (two pods
+ * may list the same one: each counts until it goes). A pod's ports are found free or taken in
+ * the time of its own ports, however many pods the node holds (kube's HostPortInfo).
+ */
+export class HostPortsInUse {
+  /** `protocol/port` → host IP → how many times it is in use. */
+  private readonly byPort = new Map<string, Map<string, number>>()
+
+  add(pod: Pod): void {
+    for (const {protocol, hostIP, port} of hostPortsOf(pod)) {
+      const key = `${protocol}/${port}`
+      const ips = this.byPort.get(key) ?? new Map<string, number>()
+      ips.set(hostIP, (ips.get(hostIP) ?? 0) + 1)
+      this.byPort.set(key, ips)
+    }
+  }
+
+  /** Takes back what `add` counted for the pod (the same object, or one with the same ports). */
+  remove(pod: Pod): void {
+    for (const {protocol, hostIP, port} of hostPortsOf(pod)) {
+      const key = `${protocol}/${port}`
+      const ips = this.byPort.get(key)
+      const count = ips?.get(hostIP)
+      if (ips === undefined || count === undefined) continue
+      if (count > 1) ips.set(hostIP, count - 1)
+      else if (ips.delete(hostIP) && ips.size === 0) this.byPort.delete(key)
+    }
+  }
+
+  /** Whether one of the pod's host ports is in use: the same protocol and port, on its host IP or either side's 0.0.0.0. */
+  taken(pod: Pod): boolean {
+    return hostPortsOf(pod).some(({protocol, hostIP, port}) => {
+      const ips = this.byPort.get(`${protocol}/${port}`)
+      return ips !== undefined && (hostIP === anyHostIp || ips.has(hostIP) || ips.has(anyHostIp))
+    })
+  }
 }
 
 /** Whether a pod has any pod affinity or anti-affinity term (InterPodAffinity looks only at those). */
@@ -155,7 +202,7 @@ export class NodeInfo {
   readonly podsWithAffinity: Pod[] = []
   readonly requested: Resources = {}
   readonly nonZeroRequested = {cpu: 0, memory: 0}
-  readonly usedPorts: Array<{protocol: string; hostIP: string; port: number}> = []
+  readonly usedPorts = new HostPortsInUse()
   private currentAllocatable: Resources = {}
   private currentNode: Node
   /** Read from the node on first use (the DaemonSet controller's NodeInfos never ask). */
@@ -212,7 +259,7 @@ export class NodeInfo {
     const nonZero = nonZeroRequests(pod)
     this.nonZeroRequested.cpu += nonZero.cpu
     this.nonZeroRequested.memory += nonZero.memory
-    this.usedPorts.push(...hostPortsOf(pod))
+    this.usedPorts.add(pod)
   }
 
   removePod(pod: Pod): boolean {
@@ -225,10 +272,7 @@ export class NodeInfo {
     const nonZero = nonZeroRequests(pod)
     this.nonZeroRequested.cpu -= nonZero.cpu
     this.nonZeroRequested.memory -= nonZero.memory
-    for (const port of hostPortsOf(pod)) {
-      const at = this.usedPorts.findIndex((used) => used.port === port.port && used.protocol === port.protocol && used.hostIP === port.hostIP)
-      if (at >= 0) this.usedPorts.splice(at, 1)
-    }
+    this.usedPorts.remove(pod)
     return true
   }
 
@@ -239,7 +283,8 @@ export class NodeInfo {
   }
 }
 
-function allocatableOf(node: Node): Resources {
+/** What the node offers its pods (allocatable, or capacity when it reports none), as numbers. */
+export function allocatableOf(node: Node): Resources {
   const allocatable: Resources = {}
   for (const [name, text] of Object.entries(node.status?.allocatable ?? node.status?.capacity ?? {})) allocatable[name] = resourceAmount(name, text)
   return allocatable

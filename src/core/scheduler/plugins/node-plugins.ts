@@ -2,7 +2,7 @@
 // NodeAffinity, NodePorts and ImageLocality, as kube-scheduler 1.32 implements them (the
 // resource plugins are in node-resources.ts).
 import {defaultNormalizeScore, type FilterPlugin, maxNodeScore, type ScorePlugin, success, unresolvable, unschedulable} from '../framework.js'
-import {hostPortsOf, type NodeInfo} from '../node-info.js'
+import type {NodeInfo} from '../node-info.js'
 import type {NodeAffinityArgs} from '../plugin-args.js'
 import type {NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration} from '../../api/kinds.js'
 
@@ -130,14 +130,10 @@ export function nodeAffinityPlugin(args: NodeAffinityArgs): FilterPlugin & Score
 export const nodeAffinity = nodeAffinityPlugin({})
 
 /** Whether a host port the pod asks for is taken on the node (NodePorts' filter; the kubelet's admission checks the same). */
-export function hostPortTaken(pod: Pod, node: NodeInfo): boolean {
-  return hostPortsOf(pod).some((wanted) => node.usedPorts.some((used) => used.port === wanted.port && used.protocol === wanted.protocol && (used.hostIP === wanted.hostIP || used.hostIP === '0.0.0.0' || wanted.hostIP === '0.0.0.0')))
-}
-
 export const nodePorts: FilterPlugin = {
   name: 'NodePorts',
   filter(pod, node) {
-    return hostPortTaken(pod, node) ? unschedulable("node(s) didn't have free ports for the requested pod ports") : success
+    return node.usedPorts.taken(pod) ? unschedulable("node(s) didn't have free ports for the requested pod ports") : success
   },
 }
 
