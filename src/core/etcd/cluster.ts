@@ -16,6 +16,7 @@ import {EtcdMember, type MemberEvents, snapshotEveryEntriesDefault} from './memb
 import {memberThreadsEnabled, memberThreadsLog} from './member-thread.js'
 import {confStateOf, openMemberDatabase} from './member-setup.js'
 import {InProcessTransport} from './transport.js'
+import {requestTrace} from './request-trace.js'
 import {currentLayout, isInitialMember, memberDatabasePath, readCleanShutdown, readClusterState, writeClusterState} from './cluster-files.js'
 
 export {memberDatabasePath, readClusterState} from './cluster-files.js'
@@ -117,6 +118,8 @@ export class EmbeddedCluster {
   /** The member the next round starts with: after the one a yield stopped at. */
   private pumpResumeAt = 0
   private pumpBusyMilliseconds = pumpBusyMillisecondsMax
+  /** When the pending yield began (traced, see request-trace.ts). */
+  private yieldedAt = 0
 
   private constructor(
     readonly folder: string,
@@ -379,6 +382,7 @@ export class EmbeddedCluster {
   private yieldPump(): true {
     this.pumpYielded = true
     this.yieldPending = true
+    if (requestTrace) this.yieldedAt = performance.now()
     this.pumpSoon()
     return true
   }
@@ -426,6 +430,7 @@ export class EmbeddedCluster {
     this.releaseScheduled = true
     setImmediate(() => {
       this.releaseScheduled = false
+      if (requestTrace && this.yieldPending) requestTrace.event({kind: 'pump-yield', member: '', start: this.yieldedAt, end: performance.now()})
       this.yieldPending = false
       // A failure here shows again, to the next request that drives.
       if (!this.closed) try {
