@@ -34,6 +34,15 @@ export const pumpRoundsMax = 10_000
  * ~150 ms, and without a limit the three applied back to back held every client ~0.5–1 s.
  */
 export const pumpBusyMillisecondsMax = 50
+/**
+ * A member's Ready this long (a DeleteRange of tens of thousands of keys: 0.3–0.7 s of SQL and
+ * COMMIT per member) makes the pump that goes on after it wait heavyReadyBreathMilliseconds on a
+ * timer instead of the next turn of the loop, so that the requests that waited behind it get
+ * several turns of I/O before the next member's long Ready holds the loop again: a request needs a
+ * few turns, and with a pump on each, it waited behind all three members' applies.
+ */
+export const heavyReadyMillisecondsMin = 100
+export const heavyReadyBreathMilliseconds = 20
 export const lockWaitMillisecondsDefault = 10_000
 /** A member's elections are logged at most once per this much cluster time (etcd's election timeout is 1 s). */
 export const memberElectionLogIntervalMilliseconds = 1_000
@@ -118,6 +127,8 @@ export class EmbeddedCluster {
   /** The member the next round starts with: after the one a yield stopped at. */
   private pumpResumeAt = 0
   private pumpBusyMilliseconds = pumpBusyMillisecondsMax
+  /** See heavyReadyMillisecondsMin; tests set their own. */
+  heavyReady: {readonly milliseconds: number; readonly breathMilliseconds: number} = {milliseconds: heavyReadyMillisecondsMin, breathMilliseconds: heavyReadyBreathMilliseconds}
   /** When the pending yield began (traced, see request-trace.ts). */
   private yieldedAt = 0
 
@@ -344,6 +355,7 @@ export class EmbeddedCluster {
       for (let turn = 0; turn < members.length; turn++) {
         const member = members[(first + turn) % members.length]!
         if (!this.membersByName.has(member.layout.name)) continue
+        const readyStarted = performance.now()
         try {
           if (member.outputs.releaseDurable()) active = true
           if (member.processReady(this.transport)) active = true
@@ -357,7 +369,7 @@ export class EmbeddedCluster {
         }
         if (active && performance.now() >= yieldsAt) {
           this.pumpResumeAt = first + turn + 1
-          return this.yieldPump()
+          return this.yieldPump(performance.now() - readyStarted >= this.heavyReady.milliseconds)
         }
       }
       for (const message of this.transport.takeDue()) {
@@ -379,11 +391,11 @@ export class EmbeddedCluster {
   }
 
   /** Ends a pump that used its time with work left: the loop's I/O goes first, then a pump of its own goes on. */
-  private yieldPump(): true {
+  private yieldPump(afterHeavyReady = false): true {
     this.pumpYielded = true
     this.yieldPending = true
     if (requestTrace) this.yieldedAt = performance.now()
-    this.pumpSoon()
+    this.pumpSoon(afterHeavyReady ? this.heavyReady.breathMilliseconds : 0)
     return true
   }
 
@@ -424,11 +436,12 @@ export class EmbeddedCluster {
     this.pumpSoon()
   }
 
-  /** Pumps on the next turn of the loop (once, however often it is asked before then). */
-  private pumpSoon(): void {
+  /** Pumps on the next turn of the loop, or after `delayMilliseconds` (once, however often it is asked before then). */
+  private pumpSoon(delayMilliseconds = 0): void {
     if (this.releaseScheduled || this.closed) return
     this.releaseScheduled = true
-    setImmediate(() => {
+    const schedule = delayMilliseconds > 0 ? (run: () => void) => setTimeout(run, delayMilliseconds) : setImmediate
+    schedule(() => {
       this.releaseScheduled = false
       if (requestTrace && this.yieldPending) requestTrace.event({kind: 'pump-yield', member: '', start: this.yieldedAt, end: performance.now()})
       this.yieldPending = false
