@@ -246,6 +246,14 @@ export class EtcdMember {
    */
   processReady(transport: InProcessTransport): boolean {
     if (!this.raft.hasReady()) return false
+    // A follower's forwarded proposals and reads go to the leader at once, not after the fsync
+    // that runs or the next Ready's: they need nothing of this member on disk (etcd's follower
+    // sends them after its WAL save, so a proposal through it waited up to two of its fsyncs).
+    if (this.gathersWritesWhileSyncing && this.raft.state !== StateType.Leader) {
+      const forwarded = this.raft.takeForwardedRequests()
+      for (const message of forwarded) this.sendMessage(transport, message)
+      if (forwarded.length > 0 && !this.raft.hasReady()) return true
+    }
     // A thread with its fill of writes answers first; raft keeps the Ready (its limits bound it).
     if (this.thread?.full) return false
     // Group commit, as etcd's raft loop persists one Ready at a time: while the member's WAL
