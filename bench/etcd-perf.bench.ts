@@ -19,7 +19,7 @@
 // machine falls on both alike. The machine's load averages are printed with the figures.
 import {type ChildProcess, spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {loadavg, tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {Etcd3} from 'etcd3'
@@ -457,7 +457,15 @@ try {
   }
 } finally {
   await real?.stop()
-  for (const home of homes) rmSync(home, {recursive: true, force: true})
+  // A trace outlives its home, for a closer look (its path printed).
+  for (const [index, home] of homes.entries()) {
+    if (tracing && existsSync(traceFile(home))) {
+      const kept = join(tmpdir(), `kubemu-etcd-trace-${process.pid}-${index}.jsonl`)
+      copyFileSync(traceFile(home), kept)
+      console.log(`trace of ${upBuilds[index]!.name}: ${kept}`)
+    }
+    rmSync(home, {recursive: true, force: true})
+  }
 }
 
 console.log(`load average at the start: ${loadAtStart}; at the end: ${loadAverages()}`)

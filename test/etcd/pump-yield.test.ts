@@ -91,7 +91,7 @@ describe('a pump lets the loop in', () => {
   it('after a long Ready, lets the loop turn on its own for a while before the next member applies', async () => {
     const client = await filledCluster(0)
     // Every Ready counts as long now, and the wait is long enough for many turns of the loop.
-    client.embedded.heavyReady = {milliseconds: 0, breathMilliseconds: 200}
+    client.embedded.heavyReady = {milliseconds: 0, catchUpMillisecondsMax: 200}
     const {turns, result} = await turnsOfApply(client.embedded, () => client.kv.deleteRange({key: bytes('big/'), rangeEnd: bytes('big0')}), breathingTurnsMax)
     expect((result as {deleted: number}).deleted).toBe(keys)
     const sorted = [...turns].sort((a, b) => a - b)

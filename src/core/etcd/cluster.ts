@@ -35,14 +35,17 @@ export const pumpRoundsMax = 10_000
  */
 export const pumpBusyMillisecondsMax = 50
 /**
- * A member's Ready this long (a DeleteRange of tens of thousands of keys: 0.3–0.7 s of SQL and
- * COMMIT per member) makes the pump that goes on after it wait heavyReadyBreathMilliseconds on a
- * timer instead of the next turn of the loop, so that the requests that waited behind it get
- * several turns of I/O before the next member's long Ready holds the loop again: a request needs a
- * few turns, and with a pump on each, it waited behind all three members' applies.
+ * A member's Ready this long (a DeleteRange of tens of thousands of keys: 0.4–1.6 s of SQL and
+ * COMMIT per member on a busy machine) makes the pump that goes on after it wait until the loop
+ * has caught up with the I/O that queued meanwhile, or heavyReadyCatchUpMillisecondsMax at most: a
+ * request needs a few turns of the loop, and with a pump on each, it waited behind all three
+ * members' applies. Caught up: a timer of loopCatchUpProbeMilliseconds fired at most
+ * loopCaughtUpLagMilliseconds late (no other callback held the loop meanwhile).
  */
 export const heavyReadyMillisecondsMin = 100
-export const heavyReadyBreathMilliseconds = 20
+export const heavyReadyCatchUpMillisecondsMax = 200
+export const loopCatchUpProbeMilliseconds = 5
+export const loopCaughtUpLagMilliseconds = 2
 export const lockWaitMillisecondsDefault = 10_000
 /** A member's elections are logged at most once per this much cluster time (etcd's election timeout is 1 s). */
 export const memberElectionLogIntervalMilliseconds = 1_000
@@ -128,7 +131,7 @@ export class EmbeddedCluster {
   private pumpResumeAt = 0
   private pumpBusyMilliseconds = pumpBusyMillisecondsMax
   /** See heavyReadyMillisecondsMin; tests set their own. */
-  heavyReady: {readonly milliseconds: number; readonly breathMilliseconds: number} = {milliseconds: heavyReadyMillisecondsMin, breathMilliseconds: heavyReadyBreathMilliseconds}
+  heavyReady: {readonly milliseconds: number; readonly catchUpMillisecondsMax: number} = {milliseconds: heavyReadyMillisecondsMin, catchUpMillisecondsMax: heavyReadyCatchUpMillisecondsMax}
   /** When the pending yield began (traced, see request-trace.ts). */
   private yieldedAt = 0
 
@@ -395,7 +398,7 @@ export class EmbeddedCluster {
     this.pumpYielded = true
     this.yieldPending = true
     if (requestTrace) this.yieldedAt = performance.now()
-    this.pumpSoon(afterHeavyReady ? this.heavyReady.breathMilliseconds : 0)
+    this.pumpSoon(afterHeavyReady ? this.heavyReady.catchUpMillisecondsMax : 0)
     return true
   }
 
@@ -436,11 +439,11 @@ export class EmbeddedCluster {
     this.pumpSoon()
   }
 
-  /** Pumps on the next turn of the loop, or after `delayMilliseconds` (once, however often it is asked before then). */
-  private pumpSoon(delayMilliseconds = 0): void {
+  /** Pumps on the next turn of the loop, or once the loop caught up (see heavyReadyMillisecondsMin), once however often it is asked before then. */
+  private pumpSoon(catchUpMillisecondsMax = 0): void {
     if (this.releaseScheduled || this.closed) return
     this.releaseScheduled = true
-    const schedule = delayMilliseconds > 0 ? (run: () => void) => setTimeout(run, delayMilliseconds) : setImmediate
+    const schedule = catchUpMillisecondsMax > 0 ? (run: () => void) => afterLoopCaughtUp(run, catchUpMillisecondsMax) : setImmediate
     schedule(() => {
       this.releaseScheduled = false
       if (requestTrace && this.yieldPending) requestTrace.event({kind: 'pump-yield', member: '', start: this.yieldedAt, end: performance.now()})
@@ -623,6 +626,20 @@ export class EmbeddedCluster {
     for (const member of this.members()) member.close()
     this.lock.release()
   }
+}
+
+/** Runs `run` once a probe timer fires on time (the loop has nothing queued), or after `waitMillisecondsMax`. */
+function afterLoopCaughtUp(run: () => void, waitMillisecondsMax: number): void {
+  const started = performance.now()
+  const probe = () => {
+    const due = performance.now() + loopCatchUpProbeMilliseconds
+    setTimeout(() => {
+      const now = performance.now()
+      if (now - due > loopCaughtUpLagMilliseconds && now - started < waitMillisecondsMax) probe()
+      else run()
+    }, loopCatchUpProbeMilliseconds)
+  }
+  probe()
 }
 
 /**
