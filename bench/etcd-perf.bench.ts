@@ -462,6 +462,7 @@ try {
     if (tracing && existsSync(traceFile(home))) {
       const kept = join(tmpdir(), `kubemu-etcd-trace-${process.pid}-${index}.jsonl`)
       copyFileSync(traceFile(home), kept)
+      if (existsSync(`${traceFile(home)}.events`)) copyFileSync(`${traceFile(home)}.events`, `${kept}.events`)
       console.log(`trace of ${upBuilds[index]!.name}: ${kept}`)
     }
     rmSync(home, {recursive: true, force: true})

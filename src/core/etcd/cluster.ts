@@ -441,21 +441,33 @@ export class EmbeddedCluster {
 
   /** Pumps on the next turn of the loop, or once the loop caught up (see heavyReadyMillisecondsMin), once however often it is asked before then. */
   private pumpSoon(catchUpMillisecondsMax = 0): void {
+    // A pump already scheduled waits for the catch-up too: it would run the next member's long Ready at once.
+    this.catchUpMillisecondsWanted = Math.max(this.catchUpMillisecondsWanted, catchUpMillisecondsMax)
     if (this.releaseScheduled || this.closed) return
     this.releaseScheduled = true
-    const schedule = catchUpMillisecondsMax > 0 ? (run: () => void) => afterLoopCaughtUp(run, catchUpMillisecondsMax) : setImmediate
-    schedule(() => {
-      this.releaseScheduled = false
-      if (requestTrace && this.yieldPending) requestTrace.event({kind: 'pump-yield', member: '', start: this.yieldedAt, end: performance.now()})
-      this.yieldPending = false
-      // A failure here shows again, to the next request that drives.
-      if (!this.closed) try {
-        this.pump()
-      } catch {}
-      const waiting = this.yieldWaiters
-      this.yieldWaiters = []
-      for (const resume of waiting) resume()
-    })
+    setImmediate(() => this.scheduledPump())
+  }
+
+  /** What a long Ready asked the next pump to wait for (0: nothing). */
+  private catchUpMillisecondsWanted = 0
+
+  private scheduledPump(): void {
+    if (this.catchUpMillisecondsWanted > 0 && !this.closed) {
+      const wait = this.catchUpMillisecondsWanted
+      this.catchUpMillisecondsWanted = 0
+      afterLoopCaughtUp(() => this.scheduledPump(), wait)
+      return
+    }
+    this.releaseScheduled = false
+    if (requestTrace && this.yieldPending) requestTrace.event({kind: 'pump-yield', member: '', start: this.yieldedAt, end: performance.now()})
+    this.yieldPending = false
+    // A failure here shows again, to the next request that drives.
+    if (!this.closed) try {
+      this.pump()
+    } catch {}
+    const waiting = this.yieldWaiters
+    this.yieldWaiters = []
+    for (const resume of waiting) resume()
   }
 
   tickAll(): void {

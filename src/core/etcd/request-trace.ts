@@ -3,7 +3,8 @@
 // call to its answer; one slower than KUBEMU_ETCD_TRACE_MS (200 by default) is written to the file
 // as a JSON line with its raft entry's stages on every member (appended in a Ready, made durable
 // by an fsync, applied) and what happened meanwhile: each member's long Readies, its fsyncs, its
-// waits for the checkpointer's write lock, the event loop's stalls and garbage collections.
+// waits for the checkpointer's write lock, the event loop's stalls and garbage collections (those
+// of 50 ms or more also go to <file>.events as they happen).
 import {appendFileSync, readFileSync} from 'node:fs'
 import {PerformanceObserver, performance} from 'node:perf_hooks'
 
@@ -14,6 +15,8 @@ const stagesKeptMax = 200_000
 /** How often the loop's stall detector runs, and the stall it reports. */
 const loopProbeMilliseconds = 10
 const loopStallReportedMilliseconds = 30
+/** Events of the timeline this long are also written to `<file>.events` as they happen. */
+const timelineEventWrittenMilliseconds = 50
 /** Events of the timeline shown with a slow request: the longest this many of its window. */
 const eventsShownMax = 25
 
@@ -74,6 +77,10 @@ export class RequestTrace {
   private readyMilliseconds = 0
 
   event(event: TimelineEvent): void {
+    // The long ones also go to a file of their own as they happen, for what follows a slow write's answer.
+    if (event.end - event.start >= timelineEventWrittenMilliseconds) {
+      appendFileSync(`${this.file}.events`, `${JSON.stringify({...event, at: new Date(this.origin + event.start).toISOString(), ms: Math.round(event.end - event.start)})}\n`)
+    }
     this.timeline.push(event)
     if (this.timeline.length > timelineEventsMax) this.timeline.splice(0, this.timeline.length - timelineEventsMax)
   }
