@@ -102,6 +102,24 @@ describe('a pump lets the loop in', () => {
     await client.close()
   })
 
+  it('waits for the loop to catch up also when a pump was already scheduled (an fsync had ended) before the long Ready', async () => {
+    const client = await filledCluster(0)
+    const cluster = client.embedded
+    cluster.heavyReady = {milliseconds: 0, catchUpMillisecondsMax: 200}
+    // Every pump finds one already scheduled, as one is after any fsync ends (synced() schedules it).
+    const schedulePump = (cluster as unknown as {pumpSoon: () => void}).pumpSoon.bind(cluster)
+    const pump = cluster.pump.bind(cluster)
+    cluster.pump = (answered) => {
+      schedulePump()
+      return pump(answered)
+    }
+    const {turns} = await turnsOfApply(cluster, () => client.kv.deleteRange({key: bytes('big/'), rangeEnd: bytes('big0')}), breathingTurnsMax)
+    const sorted = [...turns].sort((a, b) => a - b)
+    expect(sorted[1]! - sorted[0]!).toBeGreaterThanOrEqual(3)
+    expect(sorted[2]! - sorted[1]!).toBeGreaterThanOrEqual(3)
+    await client.close()
+  })
+
   it('without the limit, members apply it in the same turn (what the limit changes)', async () => {
     const client = await filledCluster(Number.POSITIVE_INFINITY)
     // A member whose fsync still runs applies after it (group commit): that would spread the
