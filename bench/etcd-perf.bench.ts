@@ -10,6 +10,8 @@
 // BENCH_DELETE_KEYS sets the keys of the big DeleteRange measured (0: none); BENCH_ROUNDS sets the p99 rounds (0: none); BENCH_PAIRS runs check perf that many rounds, each on every target in
 // turn, and reports each field's median; BENCH_MEMBER_THREADS=off|on|both runs kubemu up with its members'
 // SQLite work in-process, in threads (KUBEMU_MEMBER_THREADS=1), or both side by side; off by default;
+// BENCH_TRACE=1 has each `up` trace its slow writes (KUBEMU_ETCD_TRACE, src/core/etcd/request-trace.ts)
+// and prints after each check perf where the slowest of them waited;
 // BENCH_BASELINE=/other/checkout/bin/kubemu adds that build's `up` beside this one's, to compare two
 // builds in the same run). All run on free ports, side by side for the whole run, and
 // take turns: each measurement runs on one, then the other, and the p99 puts in alternating
@@ -17,7 +19,7 @@
 // machine falls on both alike. The machine's load averages are printed with the figures.
 import {type ChildProcess, spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {loadavg, tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {Etcd3} from 'etcd3'
@@ -44,6 +46,10 @@ const upStartMillisecondsMax = 60_000
 /** How long etcdctl 3.4's `check perf` writes, whatever the load. */
 const checkPerfSeconds = 60
 const kubemu = resolve(import.meta.dirname, '../bin/kubemu')
+/** Whether each `up` traces its slow writes (see the top of this file). */
+const tracing = process.env.BENCH_TRACE === '1'
+/** Slow writes whose stages are printed after each check perf. */
+const tracedShownMax = 8
 const memberThreadModes = ({off: [false], on: [true], both: [false, true]} as const)[process.env.BENCH_MEMBER_THREADS ?? 'off']
 if (!memberThreadModes) throw new Error(`BENCH_MEMBER_THREADS is off, on or both, not ${process.env.BENCH_MEMBER_THREADS}`)
 /** Another build's bin/kubemu, measured beside this one (its `up` with the first member-thread mode). */
@@ -247,8 +253,64 @@ async function pastRevisionReads(hosts: string[]): Promise<number> {
   }
 }
 
+const traceFile = (home: string) => join(home, 'etcd-trace.jsonl')
+
+interface TracedWrite {
+  readonly at: string
+  readonly ms: number
+  readonly member: string
+  readonly lead: string
+  readonly proposed: number | null
+  readonly index: number | null
+  readonly members: Record<string, {appended: number | null; durable: number | null; applied: number | null}>
+  readonly during: ReadonlyArray<{kind: string; member: string; from: number; ms: number; detail?: string}>
+}
+
+/** A traced write's stages in order, as [what it waited for, ms from its start]; the longest step held it. */
+function tracedSteps(write: TracedWrite): Array<[string, number]> {
+  const lead = write.members[write.lead]
+  const own = write.members[write.member]
+  const durable = Object.values(write.members).map((member) => member.durable).filter((time): time is number => time !== null).sort((a, b) => a - b)
+  const steps: Array<[string, number | null | undefined]> = [
+    ['raft takes the proposal', write.proposed],
+    ["the leader's Ready appends it", lead?.appended],
+    ['a quorum has it on disk (fsyncs)', durable[1]],
+    ["the leader's Ready applies it", lead?.applied],
+    [`its member (${write.member}) applies it`, own?.applied],
+    ['the answer', write.ms],
+  ]
+  return steps.filter((step): step is [string, number] => step[1] !== null && step[1] !== undefined)
+}
+
+/** Prints where the slow writes traced since `offset` waited; returns the file's new length. */
+function printTraced(home: string, offset: number): number {
+  const file = traceFile(home)
+  if (!existsSync(file)) return offset
+  const text = readFileSync(file, 'utf8')
+  const writes = text.slice(offset).split('\n').filter(Boolean).map((line) => JSON.parse(line) as TracedWrite)
+  const held = new Map<string, number>()
+  for (const write of writes) {
+    let previous = 0
+    let longest: [string, number] = ['', -1]
+    for (const [step, at] of tracedSteps(write)) {
+      if (at - previous > longest[1]) longest = [step, at - previous]
+      previous = Math.max(previous, at)
+    }
+    held.set(longest[0], (held.get(longest[0]) ?? 0) + 1)
+  }
+  console.log(`  traced writes over the threshold: ${writes.length}; the step that held each longest: ${[...held].map(([step, count]) => `${step} ${count}`).join(', ')}`)
+  for (const write of [...writes].sort((a, b) => b.ms - a.ms).slice(0, tracedShownMax)) {
+    console.log(`  ${write.ms} ms via ${write.member} (lead ${write.lead}) at ${write.at}: ${tracedSteps(write).map(([step, at]) => `${step} +${at}`).join(', ')}`)
+    console.log(`    members: ${Object.entries(write.members).map(([name, stages]) => `${name} appended +${stages.appended} durable +${stages.durable} applied +${stages.applied}`).join('; ')}`)
+    console.log(`    meanwhile: ${write.during.slice(0, 12).map((event) => `${event.kind}${event.member ? ` ${event.member}` : ''} +${event.from} ${event.ms} ms${event.detail ? ` (${event.detail})` : ''}`).join('; ')}`)
+  }
+  return text.length
+}
+
 interface Target {
   readonly name: string
+  /** Its KUBEMU_HOME (null: not a kubemu up). */
+  readonly home: string | null
   readonly endpoints: string
   /** The processes serving it, whose CPU time is measured. */
   readonly pids: readonly number[]
@@ -283,10 +345,12 @@ async function measureInTurns(targets: readonly Target[]): Promise<Figures[]> {
       for (let turn = 0; turn < targets.length; turn++) {
         const index = (turn + round) % targets.length
         const target = targets[index]!
+        const traced = target.home && tracing ? readTraceLength(target.home) : 0
         const result = await checkPerf(target.endpoints, target.pids, load)
         runs[index]!.push(result)
         // Each run as it ends: a long run on a shared machine is worth something even if cut short.
         console.log(`check perf --load ${load} round ${round + 1}/${perfRounds} ${target.name}: ${result.writesPerSecond} writes/s, slowest ${result.slowestSeconds.toFixed(3)} s, ${result.leaderChanges} leader changes, WAL fsyncs 99% within ${result.walFsyncP99Seconds} s and slowest within ${result.walFsyncSlowestSeconds} s, ${(result.storageBytesPer1000Writes / 1024 / 1024).toFixed(1)} MiB and ${result.cpuMillisecondsPer1000Writes.toFixed(0)} CPU ms per 1,000 writes (load ${loadAverages()})`)
+        if (target.home && tracing) printTraced(target.home, traced)
       }
     }
     for (const [index] of targets.entries()) figures[index]!.perf[load] = medianOf(runs[index]!)
@@ -344,7 +408,7 @@ async function measurePuts(targets: readonly Target[], figures: Figures[]): Prom
 
 /** `kubemu up` on free ports in a fresh KUBEMU_HOME; resolves with its etcd endpoints. */
 async function startUp(home: string, bin: string, memberThreads: boolean): Promise<{child: ChildProcess; endpoints: string}> {
-  const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: '', KUBEMU_MEMBER_THREADS: memberThreads ? '1' : '0'}
+  const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: '', KUBEMU_MEMBER_THREADS: memberThreads ? '1' : '0', ...(tracing ? {KUBEMU_ETCD_TRACE: traceFile(home)} : {})}
   const child = spawn(process.execPath, [...(process.env.BENCH_UP_NODE_ARGS ?? '').split(' ').filter(Boolean), bin, 'up', '--port', '0', '--etcd-ports', '0,0,0'], {env})
   const endpoints = await new Promise<string>((done, fail) => {
     let text = ''
@@ -362,6 +426,9 @@ async function startUp(home: string, bin: string, memberThreads: boolean): Promi
   return {child, endpoints}
 }
 
+/** The trace file's length so far (0: none yet). */
+const readTraceLength = (home: string) => (existsSync(traceFile(home)) ? readFileSync(traceFile(home), 'utf8').length : 0)
+
 /** The machine's load averages (1, 5, 15 minutes): the figures mean something only beside them. */
 const loadAverages = () => loadavg().map((load) => load.toFixed(2)).join(', ')
 const loadAtStart = loadAverages()
@@ -375,9 +442,9 @@ try {
   const ups: Array<{child: ChildProcess; endpoints: string}> = []
   try {
     for (const [index, build] of upBuilds.entries()) ups.push(await startUp(homes[index]!, build.bin, build.memberThreads))
-    const kubemuTargets: Target[] = ups.map((up, index) => ({name: upBuilds[index]!.name, endpoints: up.endpoints, pids: [up.child.pid!]}))
+    const kubemuTargets: Target[] = ups.map((up, index) => ({name: upBuilds[index]!.name, home: homes[index]!, endpoints: up.endpoints, pids: [up.child.pid!]}))
     const targets: Target[] = real
-      ? [{name: 'etcd', endpoints: real.clientUrls.map((url) => url.replace('http://', '')).join(','), pids: real.pids}, ...kubemuTargets]
+      ? [{name: 'etcd', home: null, endpoints: real.clientUrls.map((url) => url.replace('http://', '')).join(','), pids: real.pids}, ...kubemuTargets]
       : kubemuTargets
     const figures = await measureInTurns(targets)
     realFigures = real ? figures[0]! : null
@@ -390,7 +457,16 @@ try {
   }
 } finally {
   await real?.stop()
-  for (const home of homes) rmSync(home, {recursive: true, force: true})
+  // A trace outlives its home, for a closer look (its path printed).
+  for (const [index, home] of homes.entries()) {
+    if (tracing && existsSync(traceFile(home))) {
+      const kept = join(tmpdir(), `kubemu-etcd-trace-${process.pid}-${index}.jsonl`)
+      copyFileSync(traceFile(home), kept)
+      if (existsSync(`${traceFile(home)}.events`)) copyFileSync(`${traceFile(home)}.events`, `${kept}.events`)
+      console.log(`trace of ${upBuilds[index]!.name}: ${kept}`)
+    }
+    rmSync(home, {recursive: true, force: true})
+  }
 }
 
 console.log(`load average at the start: ${loadAtStart}; at the end: ${loadAverages()}`)

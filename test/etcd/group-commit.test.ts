@@ -112,6 +112,21 @@ describe('group commit across an fsync', () => {
     await client.close()
   })
 
+  it('forwards a proposal through a follower to the leader while that follower syncs, and answers it once the fsync ends', async () => {
+    const {leader, held, client, state, release, puts} = await heldWhilePutting('follower')
+    const through = new EmbeddedClient(client.embedded, {endpoint: held.layout.name})
+    const before = leader.raft.log.lastIndex()
+    const forwarded = through.kv.put({key: bytes('via/follower'), value: bytes('v')})
+    // The leader appends it while the follower's fsync is still held.
+    await turnsUntil(() => leader.raft.log.lastIndex() > before)
+    expect(state.holding).toBe(true)
+    release()
+    const [response] = await Promise.all([forwarded, ...puts])
+    expect(response.header.revision).toBeGreaterThan(0)
+    expect((await through.kv.range({key: bytes('via/follower')})).kvs).toHaveLength(1)
+    await client.close()
+  })
+
   it("keeps a seeded cluster's members writing while they sync, so that its Readies do not follow the fsyncs' timing", async () => {
     const folder = temporaryFolder()
     applySeed({[seedVariable]: '11'}, folder)

@@ -13,9 +13,11 @@ import {bytes, temporaryFolder} from '../support/temp.js'
 const keys = 3_000
 const putsPerTxn = 100
 const loopTurnsMax = 100_000
+/** Turns of the loop sampled while pumps wait on timers (a setImmediate chain spins meanwhile). */
+const breathingTurnsMax = 100_000_000
 
 /** The turn of the loop in which each member first applied `index`. */
-async function turnsOfApply(cluster: EmbeddedCluster, work: () => Promise<unknown>): Promise<{turns: number[]; result: unknown}> {
+async function turnsOfApply(cluster: EmbeddedCluster, work: () => Promise<unknown>, turnsMax = loopTurnsMax): Promise<{turns: number[]; result: unknown}> {
   const members = cluster.members()
   const target = {index: Number.POSITIVE_INFINITY}
   const turns: Array<number | null> = members.map(() => null)
@@ -26,13 +28,13 @@ async function turnsOfApply(cluster: EmbeddedCluster, work: () => Promise<unknow
     members.forEach((member, position) => {
       if (turns[position] === null && member.appliedIndex() >= target.index) turns[position] = turn
     })
-    if (sampling && turn < loopTurnsMax) setImmediate(sample)
+    if (sampling && turn < turnsMax) setImmediate(sample)
   }
   // The delete's entry is the next one after everything applied so far.
   target.index = Math.max(...members.map((member) => member.appliedIndex())) + 1
   setImmediate(sample)
   const result = await work()
-  while (turns.some((value) => value === null) && turn < loopTurnsMax) await new Promise((resume) => setImmediate(resume))
+  while (turns.some((value) => value === null) && turn < turnsMax) await new Promise((resume) => setImmediate(resume))
   sampling = false
   expect(turns.every((value) => value !== null), 'every member applied the delete').toBe(true)
   return {turns: turns as number[], result}
@@ -83,6 +85,38 @@ describe('a pump lets the loop in', () => {
     )
     expect(new Set(turns).size).toBe(3)
     expect((await client.kv.range({key: bytes('other/'), rangeEnd: bytes('other0')})).count).toBe(6)
+    await client.close()
+  })
+
+  it('after a long Ready, lets the loop turn on its own for a while before the next member applies', async () => {
+    const client = await filledCluster(0)
+    // Every Ready counts as long now, and the wait is long enough for many turns of the loop.
+    client.embedded.heavyReady = {milliseconds: 0, catchUpMillisecondsMax: 200}
+    const {turns, result} = await turnsOfApply(client.embedded, () => client.kv.deleteRange({key: bytes('big/'), rangeEnd: bytes('big0')}), breathingTurnsMax)
+    expect((result as {deleted: number}).deleted).toBe(keys)
+    const sorted = [...turns].sort((a, b) => a - b)
+    // Turns of the loop ran between one member's apply and the next: what requests waiting behind
+    // the first member's apply need to be answered before the second's.
+    expect(sorted[1]! - sorted[0]!).toBeGreaterThanOrEqual(3)
+    expect(sorted[2]! - sorted[1]!).toBeGreaterThanOrEqual(3)
+    await client.close()
+  })
+
+  it('waits for the loop to catch up also when a pump was already scheduled (an fsync had ended) before the long Ready', async () => {
+    const client = await filledCluster(0)
+    const cluster = client.embedded
+    cluster.heavyReady = {milliseconds: 0, catchUpMillisecondsMax: 200}
+    // Every pump finds one already scheduled, as one is after any fsync ends (synced() schedules it).
+    const schedulePump = (cluster as unknown as {pumpSoon: () => void}).pumpSoon.bind(cluster)
+    const pump = cluster.pump.bind(cluster)
+    cluster.pump = (answered) => {
+      schedulePump()
+      return pump(answered)
+    }
+    const {turns} = await turnsOfApply(cluster, () => client.kv.deleteRange({key: bytes('big/'), rangeEnd: bytes('big0')}), breathingTurnsMax)
+    const sorted = [...turns].sort((a, b) => a - b)
+    expect(sorted[1]! - sorted[0]!).toBeGreaterThanOrEqual(3)
+    expect(sorted[2]! - sorted[1]!).toBeGreaterThanOrEqual(3)
     await client.close()
   })
 

@@ -5,6 +5,7 @@ import {type ApplyOutcome, type InternalRequest, encodeRequest} from '../mvcc/st
 import {RaftError} from '../raft/types.js'
 import {nextMacrotask} from '../util/macrotask.js'
 import type {EtcdMember} from './member.js'
+import {requestTrace} from './request-trace.js'
 
 /** Proposals handed to raft in one message. */
 export const proposalsPerBatchMax = 4096
@@ -43,6 +44,7 @@ const processStart = Date.now()
 export async function proposeThrough(cluster: RequestDriver, member: EtcdMember, requests: readonly InternalRequest[], timeoutMilliseconds: number): Promise<ApplyOutcome[]> {
   const outcomes = new Map<string, ApplyOutcome>()
   for (const request of requests) member.awaitApply(request.id, (outcome) => outcomes.set(request.id, outcome))
+  if (requestTrace) for (const request of requests) requestTrace.started(request.id, member.layout.name)
   const unproposed = requests.map((request) => ({id: request.id, data: encodeRequest(request)}))
   const proposeRest = (): boolean => {
     // A follower would forward to a leader that is not running here: the message would be lost.
@@ -52,6 +54,7 @@ export async function proposeThrough(cluster: RequestDriver, member: EtcdMember,
       const batch = unproposed.slice(0, proposalsPerBatchMax)
       try {
         member.raft.proposeBatch(batch.map((item) => item.data))
+        if (requestTrace) for (const item of batch) requestTrace.proposed(item.id)
         unproposed.splice(0, batch.length)
       } catch (error) {
         if (error instanceof RaftError) return false
@@ -62,6 +65,7 @@ export async function proposeThrough(cluster: RequestDriver, member: EtcdMember,
   }
   if (proposeRest()) await nextMacrotask()
   const done = await cluster.driveUntil(() => proposeRest() && outcomes.size === requests.length, timeoutMilliseconds, () => outcomes.size === requests.length)
+  if (requestTrace) for (const request of requests) requestTrace.finished(request.id)
   if (!done) {
     for (const request of requests) member.forgetRequest(request.id)
     member.metrics.proposalsFailed += requests.length

@@ -16,6 +16,7 @@ import {EtcdMember, type MemberEvents, snapshotEveryEntriesDefault} from './memb
 import {memberThreadsEnabled, memberThreadsLog} from './member-thread.js'
 import {confStateOf, openMemberDatabase} from './member-setup.js'
 import {InProcessTransport} from './transport.js'
+import {requestTrace} from './request-trace.js'
 import {currentLayout, isInitialMember, memberDatabasePath, readCleanShutdown, readClusterState, writeClusterState} from './cluster-files.js'
 
 export {memberDatabasePath, readClusterState} from './cluster-files.js'
@@ -33,6 +34,18 @@ export const pumpRoundsMax = 10_000
  * ~150 ms, and without a limit the three applied back to back held every client ~0.5–1 s.
  */
 export const pumpBusyMillisecondsMax = 50
+/**
+ * A member's Ready this long (a DeleteRange of tens of thousands of keys: 0.4–1.6 s of SQL and
+ * COMMIT per member on a busy machine) makes the pump that goes on after it wait until the loop
+ * has caught up with the I/O that queued meanwhile, or heavyReadyCatchUpMillisecondsMax at most: a
+ * request needs a few turns of the loop, and with a pump on each, it waited behind all three
+ * members' applies. Caught up: a timer of loopCatchUpProbeMilliseconds fired at most
+ * loopCaughtUpLagMilliseconds late (no other callback held the loop meanwhile).
+ */
+export const heavyReadyMillisecondsMin = 100
+export const heavyReadyCatchUpMillisecondsMax = 200
+export const loopCatchUpProbeMilliseconds = 5
+export const loopCaughtUpLagMilliseconds = 2
 export const lockWaitMillisecondsDefault = 10_000
 /** A member's elections are logged at most once per this much cluster time (etcd's election timeout is 1 s). */
 export const memberElectionLogIntervalMilliseconds = 1_000
@@ -117,6 +130,10 @@ export class EmbeddedCluster {
   /** The member the next round starts with: after the one a yield stopped at. */
   private pumpResumeAt = 0
   private pumpBusyMilliseconds = pumpBusyMillisecondsMax
+  /** See heavyReadyMillisecondsMin; tests set their own. */
+  heavyReady: {readonly milliseconds: number; readonly catchUpMillisecondsMax: number} = {milliseconds: heavyReadyMillisecondsMin, catchUpMillisecondsMax: heavyReadyCatchUpMillisecondsMax}
+  /** When the pending yield began (traced, see request-trace.ts). */
+  private yieldedAt = 0
 
   private constructor(
     readonly folder: string,
@@ -341,6 +358,7 @@ export class EmbeddedCluster {
       for (let turn = 0; turn < members.length; turn++) {
         const member = members[(first + turn) % members.length]!
         if (!this.membersByName.has(member.layout.name)) continue
+        const readyStarted = performance.now()
         try {
           if (member.outputs.releaseDurable()) active = true
           if (member.processReady(this.transport)) active = true
@@ -354,7 +372,7 @@ export class EmbeddedCluster {
         }
         if (active && performance.now() >= yieldsAt) {
           this.pumpResumeAt = first + turn + 1
-          return this.yieldPump()
+          return this.yieldPump(performance.now() - readyStarted >= this.heavyReady.milliseconds)
         }
       }
       for (const message of this.transport.takeDue()) {
@@ -376,10 +394,11 @@ export class EmbeddedCluster {
   }
 
   /** Ends a pump that used its time with work left: the loop's I/O goes first, then a pump of its own goes on. */
-  private yieldPump(): true {
+  private yieldPump(afterHeavyReady = false): true {
     this.pumpYielded = true
     this.yieldPending = true
-    this.pumpSoon()
+    if (requestTrace) this.yieldedAt = performance.now()
+    this.pumpSoon(afterHeavyReady ? this.heavyReady.catchUpMillisecondsMax : 0)
     return true
   }
 
@@ -420,21 +439,35 @@ export class EmbeddedCluster {
     this.pumpSoon()
   }
 
-  /** Pumps on the next turn of the loop (once, however often it is asked before then). */
-  private pumpSoon(): void {
+  /** Pumps on the next turn of the loop, or once the loop caught up (see heavyReadyMillisecondsMin), once however often it is asked before then. */
+  private pumpSoon(catchUpMillisecondsMax = 0): void {
+    // A pump already scheduled waits for the catch-up too: it would run the next member's long Ready at once.
+    this.catchUpMillisecondsWanted = Math.max(this.catchUpMillisecondsWanted, catchUpMillisecondsMax)
     if (this.releaseScheduled || this.closed) return
     this.releaseScheduled = true
-    setImmediate(() => {
-      this.releaseScheduled = false
-      this.yieldPending = false
-      // A failure here shows again, to the next request that drives.
-      if (!this.closed) try {
-        this.pump()
-      } catch {}
-      const waiting = this.yieldWaiters
-      this.yieldWaiters = []
-      for (const resume of waiting) resume()
-    })
+    setImmediate(() => this.scheduledPump())
+  }
+
+  /** What a long Ready asked the next pump to wait for (0: nothing). */
+  private catchUpMillisecondsWanted = 0
+
+  private scheduledPump(): void {
+    if (this.catchUpMillisecondsWanted > 0 && !this.closed) {
+      const wait = this.catchUpMillisecondsWanted
+      this.catchUpMillisecondsWanted = 0
+      afterLoopCaughtUp(() => this.scheduledPump(), wait)
+      return
+    }
+    this.releaseScheduled = false
+    if (requestTrace && this.yieldPending) requestTrace.event({kind: 'pump-yield', member: '', start: this.yieldedAt, end: performance.now()})
+    this.yieldPending = false
+    // A failure here shows again, to the next request that drives.
+    if (!this.closed) try {
+      this.pump()
+    } catch {}
+    const waiting = this.yieldWaiters
+    this.yieldWaiters = []
+    for (const resume of waiting) resume()
   }
 
   tickAll(): void {
@@ -605,6 +638,20 @@ export class EmbeddedCluster {
     for (const member of this.members()) member.close()
     this.lock.release()
   }
+}
+
+/** Runs `run` once a probe timer fires on time (the loop has nothing queued), or after `waitMillisecondsMax`. */
+function afterLoopCaughtUp(run: () => void, waitMillisecondsMax: number): void {
+  const started = performance.now()
+  const probe = () => {
+    const due = performance.now() + loopCatchUpProbeMilliseconds
+    setTimeout(() => {
+      const now = performance.now()
+      if (now - due > loopCaughtUpLagMilliseconds && now - started < waitMillisecondsMax) probe()
+      else run()
+    }, loopCatchUpProbeMilliseconds)
+  }
+  probe()
 }
 
 /**

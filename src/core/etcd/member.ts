@@ -17,6 +17,7 @@ import {MemberThread} from './member-thread.js'
 import {type AppliedBatch, type ReadyWrite, ReadyWriter, noneApplied} from './ready-writer.js'
 import {RaftLogCompaction} from './raft-log-compaction.js'
 import {RevisionPositions} from './revision-positions.js'
+import {requestTrace} from './request-trace.js'
 
 export type {CleanShutdown} from './cluster-files.js'
 export type {MemberRecord} from './member-setup.js'
@@ -107,6 +108,7 @@ export class EtcdMember {
     this.outputs = new DurableOutputs(
       (done) => (thread ? thread.sync(done) : database.syncWal(done)),
       (milliseconds) => {
+        if (requestTrace) requestTrace.event({kind: 'fsync', member: layout.name, start: performance.now() - milliseconds, end: performance.now()})
         this.walFsyncs++
         this.metrics.walFsync.observe(milliseconds / 1000)
         events.synced()
@@ -244,6 +246,14 @@ export class EtcdMember {
    */
   processReady(transport: InProcessTransport): boolean {
     if (!this.raft.hasReady()) return false
+    // A follower's forwarded proposals and reads go to the leader at once, not after the fsync
+    // that runs or the next Ready's: they need nothing of this member on disk (etcd's follower
+    // sends them after its WAL save, so a proposal through it waited up to two of its fsyncs).
+    if (this.gathersWritesWhileSyncing && this.raft.state !== StateType.Leader) {
+      const forwarded = this.raft.takeForwardedRequests()
+      for (const message of forwarded) this.sendMessage(transport, message)
+      if (forwarded.length > 0 && !this.raft.hasReady()) return true
+    }
     // A thread with its fill of writes answers first; raft keeps the Ready (its limits bound it).
     if (this.thread?.full) return false
     // Group commit, as etcd's raft loop persists one Ready at a time: while the member's WAL
@@ -265,7 +275,9 @@ export class EtcdMember {
     // lets go of the file's locks.
     if (!this.thread && this.writeLockRetry === null && this.raft.readyHasStorageWork() && !this.database.tryBeginWrite()) this.retryWhenWriteLockFree()
     if (this.writeLockRetry !== null) return false
+    if (requestTrace && this.writeLockWanted) requestTrace.event({kind: 'lock-busy', member: this.layout.name, start: this.writeLockWantedSince, end: performance.now()})
     this.writeLockWanted = false
+    const readyStarted = requestTrace ? performance.now() : 0
     let ready: Ready
     let persisted: {applied: AppliedBatch; mustSync: boolean}
     try {
@@ -280,6 +292,10 @@ export class EtcdMember {
       throw error
     }
     const {applied, mustSync} = persisted
+    if (requestTrace) {
+      if (ready.softState.state === StateType.Leader) requestTrace.leads(this.layout.name)
+      requestTrace.ready(this.layout.name, readyStarted, ready.entries.map((entry) => entry.index), ready.committedEntries.map((entry) => entry.index), `${ready.entries.length} appended, ${ready.committedEntries.length} applied, ${applied.events.length} events`)
+    }
     this.raft.advance(ready)
     const leading = ready.softState.state === StateType.Leader
     if (leading) for (const message of ready.messages) this.sendMessage(transport, message)
@@ -294,6 +310,7 @@ export class EtcdMember {
     this.outputs.hold(mustSync, () => {
       if (!leading) for (const message of ready.messages) this.sendMessage(transport, message)
       if (lastEntry) this.raft.appendedDurably(lastEntry.index, lastEntry.term)
+      if (lastEntry && requestTrace) requestTrace.durable(this.layout.name, lastEntry.index, ready.entries.length)
     })
     this.maybeSnapshot()
     return true
@@ -329,7 +346,11 @@ export class EtcdMember {
     return this.writeLockWanted
   }
 
+  /** Since when the member waits for the write lock (traced, see request-trace.ts). */
+  private writeLockWantedSince = 0
+
   private retryWhenWriteLockFree(): void {
+    if (!this.writeLockWanted && requestTrace) this.writeLockWantedSince = performance.now()
     this.writeLockWanted = true
     this.writeLockRetry = setTimeout(() => {
       this.writeLockRetry = null

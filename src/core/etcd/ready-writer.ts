@@ -7,6 +7,7 @@ import {InvariantError} from '../util/assert.js'
 import {decodeValue} from '../util/codec.js'
 import {type CleanShutdown, metaCleanShutdown, metaConfState, readCleanShutdown} from './cluster-files.js'
 import {readMemberRecords, withConfChange, writeMemberRecords} from './member-setup.js'
+import {requestTrace} from './request-trace.js'
 
 /**
  * What one Ready hands to its member's database: the raft state to persist and the committed
@@ -117,6 +118,7 @@ export class ReadyWriter {
       }
       if (entry.data.length === 0) continue
       const request: InternalRequest = decodeRequest(entry.data)
+      requestTrace?.carries(request.id, entry.index)
       const outcome = this.stateMachine.apply(request)
       if (outcome.ok) {
         if (outcome.revision < revision) throw new InvariantError(`${this.memberName}'s revision went back from ${revision} to ${outcome.revision} at raft entry ${entry.index}`)

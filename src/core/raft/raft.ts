@@ -147,6 +147,19 @@ export class Raft extends Elections {
     return messages
   }
 
+  /**
+   * Hands over the requests a follower forwards to its leader (proposals, read-index requests),
+   * leaving the rest of the Ready: they tell nothing of the follower's own log, so they need
+   * nothing of it on disk first (etcd-io/raft sends them at once with asynchronous storage
+   * writes), where its acknowledgements and votes wait for its fsync.
+   */
+  takeForwardedRequests(): Message[] {
+    if (!this.messages.some(isForwardedRequest)) return []
+    const forwarded = this.messages.filter(isForwardedRequest)
+    this.messages = this.messages.filter((message) => !isForwardedRequest(message))
+    return forwarded
+  }
+
   advance(ready: Ready): void {
     if (ready.hardState) this.previousHardState = ready.hardState
     this.previousSoftState = ready.softState
@@ -328,3 +341,6 @@ function sameHardState(a: HardState, b: HardState): boolean {
 function sameSoftState(a: SoftState, b: SoftState): boolean {
   return a.lead === b.lead && a.state === b.state
 }
+
+/** A request a follower passes on to its leader (see Raft.takeForwardedRequests). */
+const isForwardedRequest = (message: Message): boolean => message.type === 'MsgProp' || message.type === 'MsgReadIndex'
