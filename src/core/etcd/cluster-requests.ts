@@ -63,9 +63,14 @@ export async function proposeThrough(cluster: RequestDriver, member: EtcdMember,
     }
     return true
   }
-  if (proposeRest()) await nextMacrotask()
-  const done = await cluster.driveUntil(() => proposeRest() && outcomes.size === requests.length, timeoutMilliseconds, () => outcomes.size === requests.length)
-  if (requestTrace) for (const request of requests) requestTrace.finished(request.id)
+  let done: boolean
+  try {
+    if (proposeRest()) await nextMacrotask()
+    done = await cluster.driveUntil(() => proposeRest() && outcomes.size === requests.length, timeoutMilliseconds, () => outcomes.size === requests.length)
+  } finally {
+    // However the drive ends (a closed cluster throws), the trace lets go of the requests.
+    if (requestTrace) for (const request of requests) requestTrace.finished(request.id)
+  }
   if (!done) {
     for (const request of requests) member.forgetRequest(request.id)
     member.metrics.proposalsFailed += requests.length

@@ -256,9 +256,9 @@ export class KvTables {
     const first = historyId(revision, firstSubRevision)
     // SQLite numbers a row inserted without an id one past the table's largest (below 2^63 - 1, as
     // every id here is): with the largest at first - 1, the tombstones take first, first + 1, … in
-    // key order. The row there is this revision's change before the span's, or the previous
-    // revision's last id (never used: a revision holds fewer changes), held by a placeholder for
-    // the statement. No id of a later revision exists yet.
+    // key order. The row there is this revision's change before the span's; when that slot is
+    // empty (a previous revision's last possible id, or a gap), a placeholder holds it for the
+    // statement. No id of a later revision exists yet.
     const largest = this.statements.largestHistoryId.get()!.id ?? 0n
     assert(largest < first, `history holds id ${largest}, past the first tombstone ${first} of a deleted span`)
     const placeholder = largest < first - 1n
