@@ -90,7 +90,9 @@ export class PodAdmission {
     let usage = this.usage.get(nodeName)
     if (usage === undefined) this.usage.set(nodeName, (usage = {pods: 0, requested: {}, ports: new HostPortsInUse()}))
     usage.pods += sign
-    for (const [name, value] of Object.entries(podRequests(pod))) usage.requested[name] = (usage.requested[name] ?? 0) + sign * value
+    // Summed in millis as integers: fractional amounts (memory `100m`) added and taken back as
+    // floats would leave a residue (0.9000000000000001) that refuses a pod that fits.
+    for (const [name, value] of Object.entries(podRequests(pod))) usage.requested[name] = (usage.requested[name] ?? 0) + sign * Math.round(value * 1000)
     if (sign > 0) usage.ports.add(pod)
     else usage.ports.remove(pod)
     if (usage.pods === 0) this.usage.delete(nodeName)
@@ -133,7 +135,7 @@ function rejectionOf(pod: Pod, node: Node, usage: NodeUsage | undefined): Reject
   const extended = Object.keys(requests).filter((name) => !resourceOrder.includes(name) && name !== 'pods' && allocatable[name] !== undefined).sort()
   for (const name of [...resourceOrder, ...extended]) {
     const wanted = requests[name] ?? 0
-    const used = usage?.requested[name] ?? 0
+    const used = (usage?.requested[name] ?? 0) / 1000
     const capacity = allocatable[name] ?? 0
     if (reported && wanted > 0 && capacity < wanted + used) return insufficient(name, wanted, used, capacity)
   }

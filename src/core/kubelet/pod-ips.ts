@@ -47,7 +47,7 @@ export class PodIps {
   private count(pod: Pod, sign: 1 | -1): void {
     const node = pod.spec.nodeName
     const ip = podIpOf(pod)
-    if (!node || ip === undefined || isTerminalPod(pod)) return
+    if (!node || ip === undefined || isTerminalPod(pod) || pod.spec.hostNetwork === true) return
     const addresses = this.addressesOf(node)
     const held = (addresses.shown.get(ip) ?? 0) + sign
     if (held > 0) addresses.shown.set(ip, held)
