@@ -49,5 +49,25 @@ describe('securityContext', () => {
   it('leaves only the volumes writable under readOnlyRootFilesystem', async () => {
     const pod = podWith({}, {readOnlyRootFilesystem: true})
     expect(await run(pod, 'touch /tmp/x; echo a > /scratch/a && cat /scratch/a')).toBe('touch: /tmp/x: Read-only file system\na\n')
+    expect(await run(pod, 'mkdir -p /tmp/d/e; echo $?; mkdir -p /scratch/d/e && echo made')).toBe("mkdir: can't create directory '/tmp/d': Read-only file system\n1\nmade\n")
+    // The directories made on the way to a mount are the root's, read-only; the mount is the volume's.
+    const nested = {...pod, spec: {...pod.spec, containers: [{...pod.spec.containers[0]!, volumeMounts: [{name: 'scratch', mountPath: '/data/cache'}]}]}} as Pod
+    expect(await run(nested, 'touch /data/x; touch /data/cache/x && echo cached')).toBe('touch: /data/x: Read-only file system\ncached\n')
+  })
+
+  it('checks a user not root wherever it writes or reads: mkdir -p, >>, touch of a file it does not own, head and grep', async () => {
+    const pod = podWith({runAsUser: 1000})
+    expect(await run(pod, "mkdir -p /etc/x/y; echo b >> /etc/hosts; true >> /etc/hosts; echo $?; touch /etc/hosts; head /etc/credentials/password; grep s /etc/credentials/password")).toBe(
+      [
+        "mkdir: can't create directory '/etc/x': Permission denied",
+        "sh: can't create /etc/hosts: Permission denied",
+        "sh: can't create /etc/hosts: Permission denied",
+        '1',
+        'touch: /etc/hosts: Permission denied',
+        'head: /etc/credentials/password: Permission denied',
+        'grep: /etc/credentials/password: Permission denied',
+        '',
+      ].join('\n'),
+    )
   })
 })

@@ -72,7 +72,11 @@ export function mountVolumeFiles(fs: SimulatedFileSystem, mount: VolumeMount, vo
 /** The volume's files at the mount, laid out as its kind is (see the top of this file). */
 function layOut(fs: SimulatedFileSystem, mount: VolumeMount, volume: Volume, files: ReadonlyMap<string, VolumeFile>, writtenAtMilliseconds: number, seed: string, readOnly: boolean): void {
   const {atomic, memoryBacked} = layoutOf(volume)
+  // Under readOnlyRootFilesystem the directories made on the way to a mount stay read-only: only the mount is the volume's.
+  const frozen = fs.getLink('/')?.readOnly === true
+  const mountParent = normalizePath(mount.mountPath).replace(/\/[^/]*$/, '') || '/'
   if (mount.subPath) {
+    fs.makeDirectories(mountParent, frozen)
     for (const [path, file] of files) {
       if (path !== mount.subPath && !path.startsWith(`${mount.subPath}/`)) continue
       const target = path === mount.subPath ? mount.mountPath : `${mount.mountPath}/${path.slice(mount.subPath.length + 1)}`
@@ -81,6 +85,7 @@ function layOut(fs: SimulatedFileSystem, mount: VolumeMount, volume: Volume, fil
     }
     return
   }
+  fs.makeDirectories(mountParent, frozen)
   fs.makeDirectories(mount.mountPath, false)
   // The mount point is the volume's own (writable under a read-only root filesystem too): tmpfs's
   // sticky, world-writable root; an emptyDir's 0777 directory.

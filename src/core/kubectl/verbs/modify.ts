@@ -1,6 +1,7 @@
 // Verbs that change one part of existing objects: `label` and `annotate` (key=value, key-,
 // --overwrite, -l/--all), `patch` (--type strategic|merge|json, -p), and `scale` (--replicas,
 // --current-replicas, through the scale subresource). Messages as kubectl prints them.
+import {setOwn} from '../../api/object.js'
 import {existsSync, statSync} from 'node:fs'
 import {cloneJson, jsonEqual, type KubeObject} from '../../api/object.js'
 import {isValidLabelValue} from '../../api/names.js'
@@ -174,18 +175,19 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
         if (change.endsWith('-') && !change.includes('=')) {
           const key = change.slice(0, -1)
           // Only label tells, and only when it sends the change.
-          if (!(key in updated) && field === 'labels' && dryRun !== 'client') session.io.stdout(`${noun} "${key}" not found.\n`)
+          if (!Object.hasOwn(updated, key) && field === 'labels' && dryRun !== 'client') session.io.stdout(`${noun} "${key}" not found.\n`)
           delete updated[key]
           continue
         }
         const equals = change.indexOf('=')
         const key = change.slice(0, equals)
         const value = change.slice(equals + 1)
-        if (key in existing && existing[key] !== value && session.flag('overwrite') !== 'true') {
+        // Own keys only: a label named `constructor` has no value before it is set.
+        if (Object.hasOwn(existing, key) && existing[key] !== value && session.flag('overwrite') !== 'true') {
           if (field === 'labels') throw new KubectlError(`'${key}' already has a value (${existing[key]}), and --overwrite is false`)
           throw new KubectlError(`--overwrite is false but found the following declared annotation(s): '${key}' already has a value (${existing[key]})`)
         }
-        updated[key] = value
+        setOwn(updated, key, value)
       }
       const label = `${kindName(target.resource)}/${target.name}`
       // label prints the object it read with its labels changed; annotate the server's answer

@@ -28,7 +28,14 @@ function touch(process: ShellProcess, argv: readonly string[]): ShellRun {
   let status = 0
   for (const operand of operands) {
     const path = normalizePath(operand, process.workingDirectory)
-    if (process.context.fs.get(path)) continue
+    if (process.context.fs.get(path)) {
+      // Setting an existing file's time needs write permission on it (or owning it).
+      if (!process.context.fs.allows(path, 2) && process.context.fs.status(path, true)?.uid !== process.context.user?.uid) {
+        process.error(`touch: ${operand}: Permission denied\n`)
+        status = 1
+      }
+      continue
+    }
     try {
       process.context.fs.write(path, '')
     } catch (error) {

@@ -295,7 +295,13 @@ export class SimulatedFileSystem {
     this.makeDirectories(parentOf(normalized))
     const existing = this.entries.get(normalized)
     if (existing?.kind === 'file') throw new FileSystemError(`can't create directory '${path}': File exists`)
-    if (!existing) this.add(normalized, {kind: 'directory', readOnly, ...this.ownerIn(parentOf(normalized), true), ...this.stamp()})
+    if (existing) return
+    // A process (mkdir -p, tar) meets read-only directories and permissions; the kubelet setting a container up does not.
+    if (this.accessor !== null) {
+      if (this.entries.get(parentOf(normalized))?.readOnly) throw new FileSystemError(`can't create directory '${path}': Read-only file system`)
+      if (this.deniedIn(parentOf(normalized))) throw new FileSystemError(`can't create directory '${path}': Permission denied`)
+    }
+    this.add(normalized, {kind: 'directory', readOnly, ...this.ownerIn(parentOf(normalized), true), ...this.stamp()})
   }
 
   makeDirectory(path: string): void {
@@ -316,7 +322,8 @@ export class SimulatedFileSystem {
     if (existing?.kind === 'directory') throw new FileSystemError(`can't create '${path}': Is a directory`)
     const parent = this.entries.get(parentOf(normalized))
     if (parent?.kind !== 'directory') throw new FileSystemError(`can't create '${path}': No such file or directory`)
-    if ((existing?.readOnly || parent.readOnly) && !readOnly) throw new FileSystemError(`can't create '${path}': Read-only file system`)
+    // A process meets read-only files and directories; the kubelet (no accessor) mounts a subPath file into a read-only root.
+    if (this.accessor !== null && (existing?.readOnly || parent.readOnly) && !readOnly) throw new FileSystemError(`can't create '${path}': Read-only file system`)
     if (existing ? !this.allows(normalized, writeBit) : this.deniedIn(parentOf(normalized))) throw new FileSystemError(`can't create '${path}': Permission denied`)
     const next = append && existing?.kind === 'file' ? existing.content + content : content
     this.bytes += next.length - (existing?.kind === 'file' ? existing.content.length : 0)

@@ -228,8 +228,8 @@ export class ShellProcess {
     for (const target of targets.values()) {
       if (target.path === null) continue
       try {
-        if (!target.append) this.context.fs.write(target.path, '')
-        else if (!this.context.fs.get(target.path)) this.context.fs.write(target.path, '')
+        // Opening the file: truncated, or appended to (an empty append checks it may be written).
+        this.context.fs.write(target.path, '', target.append)
       } catch (error) {
         if (!(error instanceof FileSystemError)) throw error
         // ash names the file unquoted, and a missing directory in its own words: `sh: can't create /x/y: nonexistent directory`.

@@ -9,9 +9,10 @@ export function inputText(process: ShellProcess, name: string, operands: readonl
   let status = 0
   const parts = operands.map((file) => {
     if (file === '-') return stdin
-    const entry = process.context.fs.get(normalizePath(file, process.workingDirectory))
-    if (entry?.kind === 'file') return entry.content
-    process.error(`${name}: can't open '${file}': No such file or directory\n`)
+    const path = normalizePath(file, process.workingDirectory)
+    const entry = process.context.fs.get(path)
+    if (entry?.kind === 'file' && process.context.fs.allows(path, 4)) return entry.content
+    process.error(`${name}: can't open '${file}': ${entry?.kind === 'file' ? 'Permission denied' : 'No such file or directory'}\n`)
     status = 1
     return ''
   })
