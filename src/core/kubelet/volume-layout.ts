@@ -59,14 +59,9 @@ export function timestampDirectoryName(atMilliseconds: number, seed: string): st
  * is, without the volume's own links.
  */
 export function mountVolumeFiles(fs: SimulatedFileSystem, mount: VolumeMount, volume: Volume, files: ReadonlyMap<string, VolumeFile>, writtenAtMilliseconds: number, seed: string, readOnly: boolean, fsGroup: number | null = null): void {
-  const clock = fs.clock
-  fs.clock = () => writtenAtMilliseconds
-  try {
-    layOut(fs, mount, volume, files, writtenAtMilliseconds, seed, readOnly)
-    if (fsGroup !== null && !volume.hostPath && !mount.subPath) giveToGroup(fs, mount.mountPath, fsGroup, readOnly || layoutOf(volume).atomic)
-  } finally {
-    fs.clock = clock
-  }
+  const kubelet = fs.actingAs({clock: () => writtenAtMilliseconds, accessor: null})
+  layOut(kubelet, mount, volume, files, writtenAtMilliseconds, seed, readOnly)
+  if (fsGroup !== null && !volume.hostPath && !mount.subPath) giveToGroup(kubelet, mount.mountPath, fsGroup, readOnly || layoutOf(volume).atomic)
 }
 
 /** The volume's files at the mount, laid out as its kind is (see the top of this file). */

@@ -83,17 +83,12 @@ function* cat(process: ShellProcess, argv: readonly string[], stdin: string): Sh
   }
   let status = 0
   for (const operand of operands) {
-    const entry = process.context.fs.get(normalizePath(operand, process.workingDirectory))
-    if (!entry) {
-      process.error(`cat: can't open '${operand}': No such file or directory\n`)
+    const read = process.context.fs.readFile(normalizePath(operand, process.workingDirectory))
+    if ('content' in read) process.out(read.content)
+    else {
+      process.error(read.error === 'Is a directory' ? `cat: read error: Is a directory\n` : `cat: can't open '${operand}': ${read.error}\n`)
       status = 1
-    } else if (entry.kind === 'directory') {
-      process.error(`cat: read error: Is a directory\n`)
-      status = 1
-    } else if (!process.context.fs.allows(normalizePath(operand, process.workingDirectory), 4)) {
-      process.error(`cat: can't open '${operand}': Permission denied\n`)
-      status = 1
-    } else process.out(entry.content)
+    }
   }
   return status
 }

@@ -96,33 +96,68 @@ export interface FileChange {
   readonly entry: FileEntry | null
 }
 
-export class SimulatedFileSystem {
-  private readonly entries = new Map<string, FileEntry>([['/', {kind: 'directory', readOnly: false}]])
-  /** Each directory's names (the entries' paths indexed by their parent), so listing one costs its own size. */
-  private readonly children = new Map<string, Set<string>>()
-  private bytes = 0
-  /**
-   * The cluster clock of the run writing into it (a run sets it as it starts), for modification
-   * times; null: entries keep the setup time.
-   */
-  clock: (() => number) | null = null
-  /** Who the run writing into it runs as (a run sets it as it starts); null: root, as the kubelet's own writes. */
-  accessor: FileAccessor | null = null
+/** Who acts on a filesystem and when: a run's process (its clock and credentials); none: the kubelet setting a container up, as root at the setup time. */
+export interface FileActor {
+  /** The cluster clock of the run, for modification times; null: entries keep the setup time. */
+  readonly clock: (() => number) | null
+  /** Who the run runs as; null: root, as the kubelet's own writes. */
+  readonly accessor: FileAccessor | null
+}
 
+const kubeletActor: FileActor = {clock: null, accessor: null}
+
+/** The entries a filesystem and its actors' views share. */
+class FileStore {
+  readonly entries = new Map<string, FileEntry>([['/', {kind: 'directory', readOnly: false}]])
+  /** Each directory's names (the entries' paths indexed by their parent), so listing one costs its own size. */
+  readonly children = new Map<string, Set<string>>()
+  /**
+   * The name sets this store alone holds: a copy shares the others with its source until either
+   * changes one (exec probes copy the filesystem per run, and rarely list it).
+   */
+  ownedNameSets = new WeakSet<Set<string>>()
+  bytes = 0
+
+  copy(): FileStore {
+    const copy = new FileStore()
+    for (const [path, entry] of this.entries) copy.entries.set(path, entry)
+    for (const [path, names] of this.children) copy.children.set(path, names)
+    this.ownedNameSets = new WeakSet()
+    copy.bytes = this.bytes
+    return copy
+  }
+}
+
+export class SimulatedFileSystem {
+  private store = new FileStore()
+  /** Who acts through this view of the files: the kubelet (a new filesystem's), or a run's process (actingAs). */
+  private actor = kubeletActor
+
+  /** An empty filesystem (a root directory), written by the kubelet. */
   constructor(
     /** When the container's filesystem was set up: the time of every entry not written since. */
     readonly setUpAtMilliseconds = 0,
   ) {}
 
+  /** The same files as `actor` acts on them: what it writes takes its time and its owner, and meets its permissions. */
+  actingAs(actor: FileActor): SimulatedFileSystem {
+    return this.view(this.store, actor)
+  }
+
   /** A copy, for a run that must not change this one (an exec's look, a probe). */
   clone(): SimulatedFileSystem {
-    const copy = new SimulatedFileSystem(this.setUpAtMilliseconds)
-    for (const [path, entry] of this.entries) copy.entries.set(path, entry)
-    for (const [path, names] of this.children) copy.children.set(path, new Set(names))
-    copy.bytes = this.bytes
-    copy.clock = this.clock
-    copy.accessor = this.accessor
-    return copy
+    return this.view(this.store.copy(), this.actor)
+  }
+
+  private view(store: FileStore, actor: FileActor): SimulatedFileSystem {
+    const view = new SimulatedFileSystem(this.setUpAtMilliseconds)
+    view.store = store
+    view.actor = actor
+    return view
+  }
+
+  private get accessor(): FileAccessor | null {
+    return this.actor.accessor
   }
 
   /** Whether the acting process may do `bits` (read 4, write 2, search 1) on the entry at `path` (through links): root may do all. */
@@ -135,6 +170,30 @@ export class SimulatedFileSystem {
     return (accessBits(entry, accessor, mode) & bits) === bits
   }
 
+  /**
+   * A file's content as open(2) for reading gives it to the acting process, or why not: no such
+   * entry (a dangling link too), a directory, or no read permission on it or search permission on
+   * a directory on its way.
+   */
+  readFile(path: string): {readonly content: string} | {readonly error: 'No such file or directory' | 'Is a directory' | 'Permission denied'} {
+    const resolved = this.resolve(path, true)
+    const entry = resolved === null ? undefined : this.store.entries.get(resolved)
+    if (resolved === null || entry === undefined) return {error: 'No such file or directory'}
+    if (entry.kind === 'directory') return {error: 'Is a directory'}
+    if (entry.kind === 'symlink') throw new Error(`assertion: ${path} resolved to the link ${resolved}`)
+    if (!this.allows(resolved, readBit) || !this.searchable(parentOf(resolved))) return {error: 'Permission denied'}
+    return {content: entry.content}
+  }
+
+  /** Whether the acting process may pass through `directory` and every directory above it. */
+  private searchable(directory: string): boolean {
+    if (this.accessor === null || this.accessor.uid === 0) return true
+    for (let at = directory; ; at = parentOf(at)) {
+      if (!this.allows(at, searchBit)) return false
+      if (at === '/') return true
+    }
+  }
+
   /** Why the acting process may not add to or remove from the directory `parent` (null: it may): write and search on it. */
   private deniedIn(parent: string): boolean {
     return !this.allows(parent, writeBit | searchBit)
@@ -143,7 +202,7 @@ export class SimulatedFileSystem {
   /** The owner of an entry the acting process makes in `parent`: its uid, and the directory's group when the directory is setgid (which a directory inherits too). */
   private ownerIn(parent: string, directory: boolean): {uid?: number; gid?: number; mode?: number} {
     const accessor = this.accessor
-    const parentEntry = this.entries.get(parent)
+    const parentEntry = this.store.entries.get(parent)
     const setgid = parentEntry !== undefined && parentEntry.kind === 'directory' && ((parentEntry.mode ?? 0) & 0o2000) !== 0
     const owner: {uid?: number; gid?: number; mode?: number} = {}
     if (accessor !== null && accessor.uid !== 0) owner.uid = accessor.uid
@@ -155,27 +214,27 @@ export class SimulatedFileSystem {
   }
 
   private now(): number | undefined {
-    return this.clock?.()
+    return this.actor.clock?.()
   }
 
   /** What changed from `before` to this one, path by path (null: removed). */
   changesSince(before: SimulatedFileSystem): FileChange[] {
     const changes: FileChange[] = []
-    for (const [path, entry] of this.entries) if (before.entries.get(path) !== entry) changes.push({path, entry})
-    for (const path of before.entries.keys()) if (!this.entries.has(path)) changes.push({path, entry: null})
+    for (const [path, entry] of this.store.entries) if (before.store.entries.get(path) !== entry) changes.push({path, entry})
+    for (const path of before.store.entries.keys()) if (!this.store.entries.has(path)) changes.push({path, entry: null})
     return changes
   }
 
   /** Applies changes recorded by changesSince (an exec's, replayed at its time). */
   apply(changes: readonly FileChange[]): void {
     for (const change of changes) {
-      const existing = this.entries.get(change.path)
-      if (existing?.kind === 'file') this.bytes -= existing.content.length
+      const existing = this.store.entries.get(change.path)
+      if (existing?.kind === 'file') this.store.bytes -= existing.content.length
       if (change.entry === null) this.forget(change.path)
       else {
-        this.entries.set(change.path, change.entry)
+        this.store.entries.set(change.path, change.entry)
         this.index(change.path)
-        if (change.entry.kind === 'file') this.bytes += change.entry.content.length
+        if (change.entry.kind === 'file') this.store.bytes += change.entry.content.length
       }
     }
   }
@@ -183,7 +242,7 @@ export class SimulatedFileSystem {
   /** The entry at `path`, through every symbolic link (stat(2)); undefined when there is none or a link dangles. */
   get(path: string): ResolvedEntry | undefined {
     const resolved = this.resolve(path, true)
-    const entry = resolved === null ? undefined : this.entries.get(resolved)
+    const entry = resolved === null ? undefined : this.store.entries.get(resolved)
     // resolve() followed every link: a link here would be a bug in it.
     if (entry?.kind === 'symlink') throw new Error(`assertion: ${path} resolved to the link ${resolved}`)
     return entry
@@ -192,7 +251,7 @@ export class SimulatedFileSystem {
   /** The entry at `path`, a link itself when it is one (lstat(2)). */
   getLink(path: string): FileEntry | undefined {
     const resolved = this.resolve(path, false)
-    return resolved === null ? undefined : this.entries.get(resolved)
+    return resolved === null ? undefined : this.store.entries.get(resolved)
   }
 
   /**
@@ -206,7 +265,7 @@ export class SimulatedFileSystem {
       const [name, ...rest] = pending
       pending = rest
       const candidate = `${resolved}/${name}`
-      const entry = this.entries.get(candidate)
+      const entry = this.store.entries.get(candidate)
       if (entry?.kind !== 'symlink' || (!followLast && pending.length === 0)) {
         if (entry === undefined && pending.length > 0) return null
         resolved = candidate
@@ -223,7 +282,7 @@ export class SimulatedFileSystem {
   /** What lstat(2) (or stat(2) with `follow`) tells of `path`; null when there is nothing. */
   status(path: string, follow: boolean): FileStatus | null {
     const resolved = this.resolve(path, follow)
-    const entry = resolved === null ? undefined : this.entries.get(resolved)
+    const entry = resolved === null ? undefined : this.store.entries.get(resolved)
     if (resolved === null || !entry) return null
     const modifiedAtMilliseconds = entry.modifiedAtMilliseconds ?? this.setUpAtMilliseconds
     const owner = {uid: entry.uid ?? 0, gid: entry.gid ?? 0}
@@ -232,8 +291,8 @@ export class SimulatedFileSystem {
       const sizeBytes = Buffer.byteLength(entry.content)
       return {kind: 'file', mode: entry.mode ?? 0o644, links: 1, sizeBytes, blocks: blocksOf(sizeBytes), modifiedAtMilliseconds, ...owner}
     }
-    const children = [...(this.children.get(resolved) ?? [])]
-    const subdirectories = children.filter((name) => this.entries.get(`${resolved === '/' ? '' : resolved}/${name}`)?.kind === 'directory').length
+    const children = [...(this.store.children.get(resolved) ?? [])]
+    const subdirectories = children.filter((name) => this.store.entries.get(`${resolved === '/' ? '' : resolved}/${name}`)?.kind === 'directory').length
     // tmpfs sizes a directory by its entries (20 bytes each, with . and ..) and allocates no blocks.
     const memoryBacked = entry.memoryBacked === true
     return {kind: 'directory', mode: entry.mode ?? 0o755, links: 2 + subdirectories, sizeBytes: memoryBacked ? 40 + 20 * children.length : 4096, blocks: memoryBacked ? 0 : 8, modifiedAtMilliseconds, ...owner}
@@ -242,8 +301,8 @@ export class SimulatedFileSystem {
   /** Makes a symbolic link at `path` naming `target` (ln -s), in a directory that exists. */
   symlink(path: string, target: string, readOnly = false): void {
     const normalized = this.physical(path)
-    if (this.entries.has(normalized)) throw new FileSystemError(`${path}: File exists`)
-    const parent = this.entries.get(parentOf(normalized))
+    if (this.store.entries.has(normalized)) throw new FileSystemError(`${path}: File exists`)
+    const parent = this.store.entries.get(parentOf(normalized))
     if (parent?.kind !== 'directory') throw new FileSystemError(`${path}: No such file or directory`)
     if (this.deniedIn(parentOf(normalized))) throw new FileSystemError(`${path}: Permission denied`)
     this.add(normalized, {kind: 'symlink', target, readOnly, ...this.ownerIn(parentOf(normalized), false), ...this.stamp()})
@@ -252,9 +311,9 @@ export class SimulatedFileSystem {
   /** Sets a directory's or file's permission bits, group and memory backing (a volume's mount point, the kubelet's fsGroup). */
   describe(path: string, change: {mode?: number; gid?: number; memoryBacked?: boolean; readOnly?: boolean}): void {
     const normalized = normalizePath(path)
-    const entry = this.entries.get(normalized)
+    const entry = this.store.entries.get(normalized)
     if (!entry || entry.kind === 'symlink') return
-    this.entries.set(normalized, {
+    this.store.entries.set(normalized, {
       ...entry,
       ...(change.mode === undefined ? {} : {mode: change.mode}),
       ...(change.gid === undefined ? {} : {gid: change.gid}),
@@ -265,13 +324,13 @@ export class SimulatedFileSystem {
 
   /** Makes every entry read-only (a container's readOnlyRootFilesystem, before its volumes are mounted). */
   freeze(): void {
-    for (const [path, entry] of this.entries) this.entries.set(path, {...entry, readOnly: true})
+    for (const [path, entry] of this.store.entries) this.store.entries.set(path, {...entry, readOnly: true})
   }
 
   /** Every path at and under `path`, links not followed (the kubelet's walk to set a volume's ownership). */
   under(path: string): string[] {
     const normalized = normalizePath(path)
-    return [...this.entries.keys()].filter((other) => other === normalized || other.startsWith(`${normalized}/`))
+    return [...this.store.entries.keys()].filter((other) => other === normalized || other.startsWith(`${normalized}/`))
   }
 
   /** The modification time a write gives, when a run's clock is known. */
@@ -283,9 +342,9 @@ export class SimulatedFileSystem {
   /** A directory's time moves when an entry is added to or removed from it. */
   private touchParent(path: string): void {
     const parent = parentOf(path)
-    const entry = this.entries.get(parent)
+    const entry = this.store.entries.get(parent)
     const now = this.now()
-    if (entry && now !== undefined) this.entries.set(parent, {...entry, modifiedAtMilliseconds: now})
+    if (entry && now !== undefined) this.store.entries.set(parent, {...entry, modifiedAtMilliseconds: now})
   }
 
   /** Creates the directory and its parents (mkdir -p). */
@@ -293,12 +352,12 @@ export class SimulatedFileSystem {
     const normalized = this.physical(path)
     if (normalized === '/') return
     this.makeDirectories(parentOf(normalized))
-    const existing = this.entries.get(normalized)
+    const existing = this.store.entries.get(normalized)
     if (existing?.kind === 'file') throw new FileSystemError(`can't create directory '${path}': File exists`)
     if (existing) return
     // A process (mkdir -p, tar) meets read-only directories and permissions; the kubelet setting a container up does not.
     if (this.accessor !== null) {
-      if (this.entries.get(parentOf(normalized))?.readOnly) throw new FileSystemError(`can't create directory '${path}': Read-only file system`)
+      if (this.store.entries.get(parentOf(normalized))?.readOnly) throw new FileSystemError(`can't create directory '${path}': Read-only file system`)
       if (this.deniedIn(parentOf(normalized))) throw new FileSystemError(`can't create directory '${path}': Permission denied`)
     }
     this.add(normalized, {kind: 'directory', readOnly, ...this.ownerIn(parentOf(normalized), true), ...this.stamp()})
@@ -306,8 +365,8 @@ export class SimulatedFileSystem {
 
   makeDirectory(path: string): void {
     const normalized = this.physical(path)
-    if (this.entries.has(normalized)) throw new FileSystemError(`can't create directory '${path}': File exists`)
-    const parent = this.entries.get(parentOf(normalized))
+    if (this.store.entries.has(normalized)) throw new FileSystemError(`can't create directory '${path}': File exists`)
+    const parent = this.store.entries.get(parentOf(normalized))
     if (parent?.kind !== 'directory') throw new FileSystemError(`can't create directory '${path}': No such file or directory`)
     if (parent.readOnly) throw new FileSystemError(`can't create directory '${path}': Read-only file system`)
     if (this.deniedIn(parentOf(normalized))) throw new FileSystemError(`can't create directory '${path}': Permission denied`)
@@ -318,23 +377,23 @@ export class SimulatedFileSystem {
   write(path: string, content: string, append = false, readOnly = false, mode?: number): void {
     const normalized = this.resolve(path, true)
     if (normalized === null) throw new FileSystemError(`can't create '${path}': No such file or directory`)
-    const existing = this.entries.get(normalized)
+    const existing = this.store.entries.get(normalized)
     if (existing?.kind === 'directory') throw new FileSystemError(`can't create '${path}': Is a directory`)
-    const parent = this.entries.get(parentOf(normalized))
+    const parent = this.store.entries.get(parentOf(normalized))
     if (parent?.kind !== 'directory') throw new FileSystemError(`can't create '${path}': No such file or directory`)
     // A process meets read-only files and directories; the kubelet (no accessor) mounts a subPath file into a read-only root.
     if (this.accessor !== null && (existing?.readOnly || parent.readOnly) && !readOnly) throw new FileSystemError(`can't create '${path}': Read-only file system`)
     if (existing ? !this.allows(normalized, writeBit) : this.deniedIn(parentOf(normalized))) throw new FileSystemError(`can't create '${path}': Permission denied`)
     const next = append && existing?.kind === 'file' ? existing.content + content : content
-    this.bytes += next.length - (existing?.kind === 'file' ? existing.content.length : 0)
-    if (this.bytes > fileBytesMax) {
-      this.bytes -= next.length - (existing?.kind === 'file' ? existing.content.length : 0)
+    this.store.bytes += next.length - (existing?.kind === 'file' ? existing.content.length : 0)
+    if (this.store.bytes > fileBytesMax) {
+      this.store.bytes -= next.length - (existing?.kind === 'file' ? existing.content.length : 0)
       throw new FileSystemError(`write error: No space left on device (more than ${fileBytesMax} bytes)`)
     }
     const kept = mode ?? (existing?.kind === 'file' ? existing.mode : undefined)
     const owner = existing?.kind === 'file' ? {...(existing.uid === undefined ? {} : {uid: existing.uid}), ...(existing.gid === undefined ? {} : {gid: existing.gid})} : this.ownerIn(parentOf(normalized), false)
     const entry: FileEntry = {kind: 'file', content: next, readOnly, ...owner, ...(kept === undefined ? {} : {mode: kept}), ...this.stamp()}
-    if (existing) this.entries.set(normalized, entry)
+    if (existing) this.store.entries.set(normalized, entry)
     else this.add(normalized, entry)
   }
 
@@ -342,20 +401,20 @@ export class SimulatedFileSystem {
   remove(path: string, recursive: boolean): void {
     // The link itself, not what it names: its directory is found through links.
     const normalized = this.physical(path)
-    const existing = this.entries.get(normalized)
+    const existing = this.store.entries.get(normalized)
     if (!existing) throw new FileSystemError(`can't remove '${path}': No such file or directory`)
     if (existing.readOnly) throw new FileSystemError(`can't remove '${path}': Read-only file system`)
     // Write on the directory, and in a sticky one (/tmp) only the entry's owner or the directory's.
-    const parent = this.entries.get(parentOf(normalized))
+    const parent = this.store.entries.get(parentOf(normalized))
     const sticky = parent?.kind === 'directory' && ((parent.mode ?? 0) & 0o1000) !== 0
     const accessor = this.accessor
     const ownsIt = accessor === null || accessor.uid === 0 || (existing.uid ?? 0) === accessor.uid || (parent?.uid ?? 0) === accessor.uid
     if (this.deniedIn(parentOf(normalized)) || (sticky && !ownsIt)) throw new FileSystemError(`can't remove '${path}': Permission denied`)
     if (existing.kind === 'directory' && !recursive) throw new FileSystemError(`'${path}' is a directory`)
-    for (const [other, entry] of [...this.entries]) {
+    for (const [other, entry] of [...this.store.entries]) {
       if (other === normalized || other.startsWith(`${normalized}/`)) {
         this.forget(other)
-        if (entry.kind === 'file') this.bytes -= entry.content.length
+        if (entry.kind === 'file') this.store.bytes -= entry.content.length
       }
     }
     this.touchParent(normalized)
@@ -364,7 +423,7 @@ export class SimulatedFileSystem {
   /** The names directly in a directory (through links), sorted; none when it cannot be reached. */
   list(path: string): string[] {
     const normalized = this.resolve(path, true)
-    return normalized === null ? [] : [...(this.children.get(normalized) ?? [])].sort()
+    return normalized === null ? [] : [...(this.store.children.get(normalized) ?? [])].sort()
   }
 
   /** The path with the directories on the way resolved through links, its last name as it is (what mkdir, rm and ln act on). */
@@ -376,25 +435,32 @@ export class SimulatedFileSystem {
     return `${parent === '/' ? '' : parent}/${normalized.slice(normalized.lastIndexOf('/') + 1)}`
   }
 
+  /** The names of a directory, as a set this filesystem may change (copied once when shared with a clone). */
+  private ownNames(directory: string): Set<string> {
+    const names = this.store.children.get(directory)
+    if (names && this.store.ownedNameSets.has(names)) return names
+    const own = new Set(names)
+    this.store.children.set(directory, own)
+    this.store.ownedNameSets.add(own)
+    return own
+  }
+
   private index(path: string): void {
     if (path === '/') return
-    const parent = parentOf(path)
-    let names = this.children.get(parent)
-    if (!names) this.children.set(parent, (names = new Set()))
-    names.add(path.slice(path.lastIndexOf('/') + 1))
+    this.ownNames(parentOf(path)).add(path.slice(path.lastIndexOf('/') + 1))
   }
 
   private forget(path: string): void {
-    this.entries.delete(path)
-    this.children.delete(path)
-    this.children.get(parentOf(path))?.delete(path.slice(path.lastIndexOf('/') + 1))
+    this.store.entries.delete(path)
+    this.store.children.delete(path)
+    if (this.store.children.has(parentOf(path))) this.ownNames(parentOf(path)).delete(path.slice(path.lastIndexOf('/') + 1))
   }
 
   private add(path: string, entry: FileEntry): void {
-    if (this.entries.size >= filesMax) throw new FileSystemError(`can't create '${path}': No space left on device (more than ${filesMax} files)`)
-    this.entries.set(path, entry)
+    if (this.store.entries.size >= filesMax) throw new FileSystemError(`can't create '${path}': No space left on device (more than ${filesMax} files)`)
+    this.store.entries.set(path, entry)
     this.index(path)
-    if (entry.kind === 'file') this.bytes += entry.content.length
+    if (entry.kind === 'file') this.store.bytes += entry.content.length
     if (path !== '/') this.touchParent(path)
   }
 }

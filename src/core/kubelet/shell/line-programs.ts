@@ -24,13 +24,10 @@ function grep(process: ShellProcess, argv: readonly string[], stdin: string): Sh
     expression = new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), flags.has('i') ? 'i' : '')
   }
   const texts = files.length === 0 ? [stdin] : files.map((file) => {
-    const path = normalizePath(file, process.workingDirectory)
-    const entry = process.context.fs.get(path)
-    if (entry?.kind === 'file' && !process.context.fs.allows(path, 4)) {
-      process.error(`grep: ${file}: Permission denied\n`)
-      return ''
-    }
-    return entry?.kind === 'file' ? entry.content : ''
+    const read = process.context.fs.readFile(normalizePath(file, process.workingDirectory))
+    if ('content' in read) return read.content
+    if (read.error === 'Permission denied') process.error(`grep: ${file}: Permission denied\n`)
+    return ''
   })
   const lines = texts.flatMap((text) => text.split('\n').filter((line, index, all) => index < all.length - 1 || line !== ''))
   const matched = lines.filter((line) => expression.test(line) !== flags.has('v'))
@@ -69,10 +66,9 @@ function bytesOf(words: readonly string[]): {count: number; fromStart: boolean} 
 function inputLines(process: ShellProcess, name: string, operands: readonly string[], stdin: string): {lines: string[]; status: number} {
   let status = 0
   const texts = operands.length === 0 ? [stdin] : operands.map((file) => {
-    const path = normalizePath(file, process.workingDirectory)
-    const entry = process.context.fs.get(path)
-    if (entry?.kind === 'file' && process.context.fs.allows(path, 4)) return entry.content
-    process.error(`${name}: ${file}: ${entry?.kind === 'file' ? 'Permission denied' : 'No such file or directory'}\n`)
+    const read = process.context.fs.readFile(normalizePath(file, process.workingDirectory))
+    if ('content' in read) return read.content
+    process.error(`${name}: ${file}: ${read.error === 'Permission denied' ? read.error : 'No such file or directory'}\n`)
     status = 1
     return ''
   })

@@ -99,12 +99,11 @@ export async function runOverTime(spec: RunSpec, startedAtMilliseconds: number, 
   let now = startedAtMilliseconds
   const log = new LogWriter(() => now)
   // What the command writes takes the run's time and its user.
-  spec.fs.clock = () => now
-  spec.fs.accessor = spec.user ?? null
+  const fs = spec.fs.actingAs({clock: () => now, accessor: spec.user ?? null})
   const terminal = spec.terminal === true && spec.stdinOpen === true ? new TerminalLineDiscipline() : null
   // The terminal turns each NL into CR NL, which the log writer reads as NL again: the output goes as written, on one stream.
   const write = (stream: OutputStream, text: string) => log.write(spec.terminal === true ? 'stdout' : stream, text)
-  const context: ProcessContext = {fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => now, write, unknownProgram: spec.unknownProgram, terminal: spec.terminal === true, stdinOpen: spec.stdinOpen === true, ...(spec.image !== undefined ? {image: spec.image} : {}), ...(spec.user ? {user: spec.user} : {})}
+  const context: ProcessContext = {fs, hostname: spec.hostname, source: spec.source, now: () => now, write, unknownProgram: spec.unknownProgram, terminal: spec.terminal === true, stdinOpen: spec.stdinOpen === true, ...(spec.image !== undefined ? {image: spec.image} : {}), ...(spec.user ? {user: spec.user} : {})}
   const process = new ShellProcess(context, spec.environment, programs())
   const pending = [...events].sort((a, b) => a.atMilliseconds - b.atMilliseconds)
   let nextEvent = 0

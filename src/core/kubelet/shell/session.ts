@@ -64,10 +64,9 @@ export class ShellSession {
     this.now = atMilliseconds
     this.network = spec.network
     // What the command writes takes the session's time and its user.
-    spec.fs.clock = () => this.now
-    spec.fs.accessor = spec.user ?? null
+    const fs = spec.fs.actingAs({clock: () => this.now, accessor: spec.user ?? null})
     const context: ProcessContext = {
-      fs: spec.fs, hostname: spec.hostname, source: spec.source, now: () => this.now, unknownProgram: spec.unknownProgram, terminal: spec.terminal === true, ...(spec.image !== undefined ? {image: spec.image} : {}),
+      fs, hostname: spec.hostname, source: spec.source, now: () => this.now, unknownProgram: spec.unknownProgram, terminal: spec.terminal === true, ...(spec.image !== undefined ? {image: spec.image} : {}),
       ...(spec.tools ? {tools: spec.tools} : {}),
       ...(spec.user ? {user: spec.user} : {}),
       write: (stream, text) => this.write(stream, text),

@@ -9,10 +9,9 @@ export function inputText(process: ShellProcess, name: string, operands: readonl
   let status = 0
   const parts = operands.map((file) => {
     if (file === '-') return stdin
-    const path = normalizePath(file, process.workingDirectory)
-    const entry = process.context.fs.get(path)
-    if (entry?.kind === 'file' && process.context.fs.allows(path, 4)) return entry.content
-    process.error(`${name}: can't open '${file}': ${entry?.kind === 'file' ? 'Permission denied' : 'No such file or directory'}\n`)
+    const read = process.context.fs.readFile(normalizePath(file, process.workingDirectory))
+    if ('content' in read) return read.content
+    process.error(`${name}: can't open '${file}': ${read.error === 'Permission denied' ? read.error : 'No such file or directory'}\n`)
     status = 1
     return ''
   })
