@@ -1,7 +1,9 @@
 // busybox's file programs over the container's simulated filesystem: touch, rm, cat, mkdir
-// (ls has a file of its own), and test/[ (files, strings, integers), with busybox's messages and exit statuses.
+// (ls and file-tools.ts's ln, cp, mv, chmod, stat, find and du have files of their own), and test/[ (files, strings, integers), with busybox's messages and exit statuses.
 import {inputPiecesPerReadMax} from './standard-input.js'
 import {FileSystemError, normalizePath} from './filesystem.js'
+import {fileTools} from './file-tools.js'
+import {inspectTools} from './inspect-tools.js'
 import {lsProgram} from './ls-program.js'
 import type {Program, ShellProcess} from './interpreter.js'
 import type {ShellRun} from './process-context.js'
@@ -162,5 +164,5 @@ function test(process: ShellProcess, argv: readonly string[]): ShellRun {
 }
 
 export function filePrograms(): Array<[string, Program]> {
-  return [['touch', touch], ['rm', rm], ['cat', cat], ['mkdir', mkdir], lsProgram, ['test', test], ['[', test]]
+  return [['touch', touch], ['rm', rm], ['cat', cat], ['mkdir', mkdir], lsProgram, ['test', test], ['[', test], ...fileTools(), ...inspectTools()]
 }

@@ -185,6 +185,12 @@ export class SimulatedFileSystem {
     return {content: entry.content}
   }
 
+  /** Whether the acting process may reach `path`'s entry: search permission on every directory on its way. */
+  reachable(path: string, follow: boolean): boolean {
+    const resolved = this.resolve(path, follow)
+    return resolved === null || resolved === '/' || this.searchable(parentOf(resolved))
+  }
+
   /** Whether the acting process may pass through `directory` and every directory above it. */
   private searchable(directory: string): boolean {
     if (this.accessor === null || this.accessor.uid === 0) return true
@@ -418,6 +424,53 @@ export class SimulatedFileSystem {
       }
     }
     this.touchParent(normalized)
+  }
+
+  /** Sets an entry's permission bits as chmod(2) does (through links): its owner or root only, not on a read-only file system. */
+  changeMode(path: string, mode: number): void {
+    const resolved = this.resolve(path, true)
+    const entry = resolved === null ? undefined : this.store.entries.get(resolved)
+    if (resolved === null || entry === undefined) throw new FileSystemError(`${path}: No such file or directory`)
+    if (entry.readOnly) throw new FileSystemError(`${path}: Read-only file system`)
+    const accessor = this.accessor
+    if (accessor !== null && accessor.uid !== 0 && (entry.uid ?? 0) !== accessor.uid) throw new FileSystemError(`${path}: Operation not permitted`)
+    this.store.entries.set(resolved, {...entry, mode: mode & 0o7777})
+  }
+
+  /**
+   * Moves an entry (with everything under a directory) to `to` as rename(2) does: the link
+   * itself, replacing a file or an empty directory there; write and search on both directories.
+   * The messages are rename's errno texts.
+   */
+  rename(from: string, to: string): void {
+    const source = this.physical(from)
+    const target = this.physical(to)
+    const entry = this.store.entries.get(source)
+    if (entry === undefined || source === '/') throw new FileSystemError('No such file or directory')
+    const targetParent = this.store.entries.get(parentOf(target))
+    if (targetParent?.kind !== 'directory') throw new FileSystemError(targetParent ? 'Not a directory' : 'No such file or directory')
+    if (target === source) return
+    if (target.startsWith(`${source}/`)) throw new FileSystemError('Invalid argument')
+    if (entry.readOnly || targetParent.readOnly || this.store.entries.get(parentOf(source))?.readOnly) throw new FileSystemError('Read-only file system')
+    if (this.deniedIn(parentOf(source)) || this.deniedIn(parentOf(target))) throw new FileSystemError('Permission denied')
+    const existing = this.store.entries.get(target)
+    if (existing?.kind === 'directory') {
+      if (entry.kind !== 'directory') throw new FileSystemError('Is a directory')
+      if ((this.store.children.get(target)?.size ?? 0) > 0) throw new FileSystemError('Directory not empty')
+    } else if (existing !== undefined && entry.kind === 'directory') throw new FileSystemError('Not a directory')
+    if (existing !== undefined) {
+      if (existing.kind === 'file') this.store.bytes -= existing.content.length
+      this.forget(target)
+    }
+    const moved = [...this.store.entries].filter(([path]) => path === source || path.startsWith(`${source}/`))
+    for (const [path] of moved) this.forget(path)
+    for (const [path, moving] of moved) {
+      const destination = `${target}${path.slice(source.length)}`
+      this.store.entries.set(destination, moving)
+      this.index(destination)
+    }
+    this.touchParent(source)
+    this.touchParent(target)
   }
 
   /** The names directly in a directory (through links), sorted; none when it cannot be reached. */

@@ -61,7 +61,7 @@ function timeText(atMilliseconds: number, now: number): string {
 }
 
 /** busybox's make_human_readable_str with one decimal: 913, 4.0K, 1.5M. */
-function humanSize(bytes: number): string {
+export function humanSize(bytes: number): string {
   if (bytes < 1024) return String(bytes)
   const units = 'KMGTPE'
   let value = bytes
@@ -74,7 +74,7 @@ function humanSize(bytes: number): string {
 }
 
 /** A stable inode number for a path (what -i shows; the simulated filesystem has none of its own). */
-function inodeOf(path: string): number {
+export function inodeOf(path: string): number {
   let hash = 2166136261
   for (let index = 0; index < path.length; index++) hash = Math.imul(hash ^ path.charCodeAt(index), 16777619) >>> 0
   return 1_000_000 + (hash % 8_000_000)
