@@ -10,6 +10,7 @@ import {normalizePath, SimulatedFileSystem} from './shell/filesystem.js'
 import {imageFiles} from '../network/image-files.js'
 import {fsGroupOf} from './shell/identity.js'
 import {mountVolumeFiles, type VolumeFile, volumeFileModeDefault} from './volume-layout.js'
+import {lastWrittenAt, objectKey} from './object-versions.js'
 
 /** Reads the objects a pod's environment and volumes name (the kubelet's view of the API). */
 export interface PodObjectReader {
@@ -267,15 +268,35 @@ export async function filesystemOf(pod: Pod, container: Container, reader: PodOb
   return fs
 }
 
-function hostPathVolume(files: Readonly<Record<string, string>>): {files: Map<string, VolumeFile>; writtenAtMilliseconds: null} {
-  return {files: new Map(Object.entries(files).map(([path, content]) => [path, {content}])), writtenAtMilliseconds: null}
+/** The ConfigMaps and Secrets (objectKey) a volume's files come from. */
+function sourcesOf(volume: Volume, namespace: string): string[] {
+  const keys: string[] = []
+  if (volume.configMap) keys.push(objectKey('configmaps', namespace, volume.configMap.name))
+  if (volume.secret) keys.push(objectKey('secrets', namespace, volume.secret.secretName))
+  for (const source of volume.projected?.sources ?? []) {
+    if (source.configMap) keys.push(objectKey('configmaps', namespace, source.configMap.name))
+    if (source.secret) keys.push(objectKey('secrets', namespace, source.secret.name))
+  }
+  return keys
 }
 
-/** When an object was last written (its managed fields' latest time, else its creation). */
-function lastWrittenAt(object: KubeObject | null): number {
-  if (!object) return 0
-  const times = (object.metadata.managedFields ?? []).map((entry) => Date.parse(String((entry as {time?: string}).time ?? '')) || 0)
-  return Math.max(Date.parse(String(object.metadata.creationTimestamp ?? '')) || 0, ...times)
+/**
+ * Writes again, at `atMilliseconds`, the container's volumes whose ConfigMaps or Secrets (`changed`
+ * keys) changed, as the kubelet's sync does through the atomic writer; a subPath mount keeps what
+ * it had (the kubelet never updates one).
+ */
+export async function rewriteChangedVolumes(fs: SimulatedFileSystem, pod: Pod, container: Container, reader: PodObjectReader, changed: ReadonlySet<string>, atMilliseconds: number): Promise<void> {
+  const namespace = String(pod.metadata.namespace ?? 'default')
+  for (const mount of container.volumeMounts ?? []) {
+    const volume = (pod.spec.volumes ?? []).find((entry) => entry.name === mount.name)
+    if (!volume || mount.subPath || !sourcesOf(volume, namespace).some((key) => changed.has(key))) continue
+    const {files} = await volumeFiles(pod, volume, reader)
+    mountVolumeFiles(fs, mount, volume, files, atMilliseconds, `${String(pod.metadata.uid)}/${volume.name}/${atMilliseconds}`, true, fsGroupOf(pod))
+  }
+}
+
+function hostPathVolume(files: Readonly<Record<string, string>>): {files: Map<string, VolumeFile>; writtenAtMilliseconds: null} {
+  return {files: new Map(Object.entries(files).map(([path, content]) => [path, {content}])), writtenAtMilliseconds: null}
 }
 
 /** A volume's files by path inside it, with their modes, and when its sources were last written (null: no source object). */

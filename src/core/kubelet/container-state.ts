@@ -8,6 +8,7 @@
 // folder that one-shot commands and `kubemu up` share (written whole and renamed into place).
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import type {KubeObject} from '../api/object.js'
 import type {FileChange} from './shell/filesystem.js'
 import {FileServedRequests, MemoryServedRequests, type ServedRecord, type ServedRequestStore} from './served-requests.js'
 import {ReplayedRequests} from './replayed-requests.js'
@@ -15,6 +16,7 @@ import {ReplayedRequests} from './replayed-requests.js'
 export const containerStateFileName = 'containers.json'
 export const probeEventsFileName = 'probe-events.json'
 export const startSecondServicesFileName = 'start-second-services.json'
+export const objectVersionsFileName = 'object-versions.json'
 /** Exec records kept per container run (the oldest go first). */
 export const execRecordsPerContainerMax = 1_000
 /** Container runs with records kept (the least recently changed go first). */
@@ -50,7 +52,19 @@ export interface ContainerStateStore extends ServedRequestStore {
    */
   servicesOfStartSecond(key: string): readonly string[] | null
   setServicesOfStartSecond(key: string, services: readonly string[]): void
+  /** The ConfigMaps and Secrets a pod's containers read, as the kubelet saw them over time (object-versions.ts); null when none is kept. */
+  objectVersions(podUid: string): PodObjectVersions | null
+  setObjectVersions(podUid: string, versions: PodObjectVersions): void
 }
+
+/** An object's content from a moment on (the kubelet's sync that saw it). */
+export interface ObjectVersion {
+  readonly atMilliseconds: number
+  readonly object: KubeObject
+}
+
+/** A pod's objects by `resource/namespace/name`, each with its versions oldest first. */
+export type PodObjectVersions = Readonly<Record<string, readonly ObjectVersion[]>>
 
 type Marks = Record<string, number>
 type StartSecondServices = Record<string, string[]>
@@ -101,6 +115,16 @@ export class MemoryContainerState implements ContainerStateStore {
     this.startSecondServices = boundedMarks(this.startSecondServices, key, [...services])
   }
 
+  private versions: Record<string, PodObjectVersions> = {}
+
+  objectVersions(podUid: string): PodObjectVersions | null {
+    return this.versions[podUid] ?? null
+  }
+
+  setObjectVersions(podUid: string, versions: PodObjectVersions): void {
+    this.versions = boundedMarks(this.versions, podUid, versions)
+  }
+
   private readonly served = new MemoryServedRequests()
   readonly replayed = ReplayedRequests.inMemory()
 
@@ -119,6 +143,7 @@ export class FileContainerState implements ContainerStateStore {
   private readonly path: string
   private readonly marksPath: string
   private readonly startSecondPath: string
+  private readonly versionsPath: string
   private readonly served: FileServedRequests
   readonly replayed: ReplayedRequests
 
@@ -128,6 +153,7 @@ export class FileContainerState implements ContainerStateStore {
     this.path = join(folder, containerStateFileName)
     this.marksPath = join(folder, probeEventsFileName)
     this.startSecondPath = join(folder, startSecondServicesFileName)
+    this.versionsPath = join(folder, objectVersionsFileName)
   }
 
   private read<T>(path: string): Partial<T> {
@@ -169,6 +195,14 @@ export class FileContainerState implements ContainerStateStore {
 
   setServicesOfStartSecond(key: string, services: readonly string[]): void {
     this.write(this.startSecondPath, boundedMarks(this.read<StartSecondServices>(this.startSecondPath) as StartSecondServices, key, [...services]))
+  }
+
+  objectVersions(podUid: string): PodObjectVersions | null {
+    return this.read<Record<string, PodObjectVersions>>(this.versionsPath)[podUid] ?? null
+  }
+
+  setObjectVersions(podUid: string, versions: PodObjectVersions): void {
+    this.write(this.versionsPath, boundedMarks(this.read<Record<string, PodObjectVersions>>(this.versionsPath) as Record<string, PodObjectVersions>, podUid, versions))
   }
 
   servedRequests(key: string): readonly ServedRecord[] {

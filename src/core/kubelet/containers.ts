@@ -13,7 +13,8 @@ import {serverLogLines, stableByTime} from './container-log.js'
 import type {SimulatedFileSystem} from './shell/filesystem.js'
 import {runningRun} from '../apiserver/pod-logs.js'
 import type {Container, Pod, Probe} from '../api/kinds.js'
-import {argvOf, containersOf, environmentOf, filesystemOf, type HostPathFiles, hostnameOf, type PodObjectReader} from './container-setup.js'
+import {argvOf, containersOf, environmentOf, filesystemOf, type HostPathFiles, hostnameOf, type PodObjectReader, rewriteChangedVolumes} from './container-setup.js'
+import {PodObjectVersions} from './object-versions.js'
 import {containerRunKey, type ContainerStateStore, FileContainerState, MemoryContainerState} from './container-state.js'
 import type {ServedRecord} from './served-requests.js'
 import {firstFailureRun, firstSuccess, httpProbeRequest, networkProbe, type ProbeKind, type ProbeResult, probeTimes, latestProbeTimes, readinessAt} from './probes.js'
@@ -184,12 +185,14 @@ export class SimulatedContainers {
   /** `found`: where a replay of the container's own command keeps its requests (none kept without it), `snapshot` the network reading it is answered by; an exec's (`argv`) are logged as they are served. */
   private async spec(pod: Pod, container: Container, run: ContainerRunStart, reader: PodObjectReader, unknownProgram: RunSpec['unknownProgram'], argv?: readonly string[], found: ReplayedRequest[] = [], snapshot?: PodNetwork): Promise<RunSpec> {
     const key = containerRunKey(String(pod.metadata.uid), container.name, run.restartCount)
-    const environment = await environmentOf(pod, container, reader, {startedAtMilliseconds: run.startedAtMilliseconds, servicesOfStartSecond: this.state.servicesOfStartSecond(key)})
+    // The ConfigMaps and Secrets as they were when the run started (later changes reach its volumes by events).
+    const atStart = new PodObjectVersions(reader, this.state, pod).asOf(run.startedAtMilliseconds)
+    const environment = await environmentOf(pod, container, atStart, {startedAtMilliseconds: run.startedAtMilliseconds, servicesOfStartSecond: this.state.servicesOfStartSecond(key)})
     return {
       // A container without a command runs its image's: a program the shell does not know.
       argv: argv ?? argvOf(container, environment) ?? [container.image || 'entrypoint'],
       environment,
-      fs: await filesystemOf(pod, container, reader, this.hostPathFiles ?? undefined, run.startedAtMilliseconds),
+      fs: await filesystemOf(pod, container, atStart, this.hostPathFiles ?? undefined, run.startedAtMilliseconds),
       hostname: hostnameOf(pod),
       source: {kind: 'pod', namespace: String(pod.metadata.namespace), name: String(pod.metadata.name)},
       unknownProgram,
@@ -207,6 +210,18 @@ export class SimulatedContainers {
       // Its command, its execs and its probes run as its securityContext says.
       user: identityOf(pod, container),
     }
+  }
+
+  /** What happens to the run's files up to `until`: execs' changes, and the kubelet's writes of volumes whose objects changed. */
+  private fileEvents(pod: Pod, container: Container, run: ContainerRunStart, reader: PodObjectReader, until: number): TimedEvent[] {
+    const versions = new PodObjectVersions(reader, this.state, pod)
+    const changed = new Map<number, Set<string>>()
+    for (const change of versions.changes(run.startedAtMilliseconds, until)) {
+      const keys = changed.get(change.atMilliseconds) ?? new Set<string>()
+      changed.set(change.atMilliseconds, keys.add(change.key))
+    }
+    const volumeWrites = [...changed].map(([atMilliseconds, keys]): TimedEvent => ({atMilliseconds, apply: (fs) => rewriteChangedVolumes(fs, pod, container, versions.asOf(atMilliseconds), keys, atMilliseconds)}))
+    return [...this.execEvents(pod, container.name, run), ...volumeWrites]
   }
 
   private execEvents(pod: Pod, container: string, run: ContainerRunStart): TimedEvent[] {
@@ -251,7 +266,7 @@ export class SimulatedContainers {
     // The command and its exec probes are answered by one reading of the network.
     const probeNetwork = this.network.snapshot()
     const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container), undefined, found, probeNetwork)
-    const events = this.execEvents(pod, container.name, run)
+    const events = this.fileEvents(pod, container, run, reader, until)
     for (const kind of Object.keys(probes) as ProbeKind[]) {
       const probe = probeOf(container, kind)
       const results = probes[kind]!
@@ -461,7 +476,7 @@ export class SimulatedContainers {
   private async replayFiles(pod: Pod, container: Container, run: ContainerRunStart, now: number, reader: PodObjectReader) {
     const found: ReplayedRequest[] = []
     const spec = await this.spec(pod, container, run, reader, unknownProgramOf(pod, container), undefined, found)
-    await runOverTime(spec, run.startedAtMilliseconds, now, this.execEvents(pod, container.name, run), this.stdinInputs(pod, container.name, run))
+    await runOverTime(spec, run.startedAtMilliseconds, now, this.fileEvents(pod, container, run, reader, now), this.stdinInputs(pod, container.name, run))
     this.keepReplayed(pod, container.name, run, now, now, found)
     return spec.fs
   }

@@ -105,6 +105,16 @@ function layOut(fs: SimulatedFileSystem, mount: VolumeMount, volume: Volume, fil
     fs.write(target, file.content, false, readOnly, file.mode ?? volumeFileModeDefault)
     topNames.add(path.split('/')[0]!)
   }
-  fs.symlink(`${mount.mountPath}/..data`, directory, readOnly)
-  for (const name of [...topNames].sort()) fs.symlink(`${mount.mountPath}/${name}`, `..data/${name}`, readOnly)
+  // An update (the kubelet's sync after the object changed): ..data swapped to the new directory,
+  // the links of names gone removed, the old directory with them.
+  const dataLink = `${normalizePath(mount.mountPath)}/..data`
+  const previous = fs.getLink(dataLink)
+  const previousNames = previous?.kind === 'symlink' ? fs.list(`${normalizePath(mount.mountPath)}/${previous.target}`) : []
+  if (previous !== undefined) fs.remove(dataLink, false, true)
+  fs.symlink(dataLink, directory, readOnly)
+  for (const name of [...topNames].sort()) if (fs.getLink(`${mount.mountPath}/${name}`) === undefined) fs.symlink(`${mount.mountPath}/${name}`, `..data/${name}`, readOnly)
+  if (previous?.kind === 'symlink') {
+    for (const name of previousNames) if (!topNames.has(name)) fs.remove(`${mount.mountPath}/${name}`, false, true)
+    fs.remove(`${normalizePath(mount.mountPath)}/${previous.target}`, true, true)
+  }
 }

@@ -403,13 +403,13 @@ export class SimulatedFileSystem {
     else this.add(normalized, entry)
   }
 
-  /** Removes a file, or a directory with everything in it when `recursive`. */
-  remove(path: string, recursive: boolean): void {
+  /** Removes a file, or a directory with everything in it when `recursive`; `kubelet`: read-only entries too (a volume's update). */
+  remove(path: string, recursive: boolean, kubelet = false): void {
     // The link itself, not what it names: its directory is found through links.
     const normalized = this.physical(path)
     const existing = this.store.entries.get(normalized)
     if (!existing) throw new FileSystemError(`can't remove '${path}': No such file or directory`)
-    if (existing.readOnly) throw new FileSystemError(`can't remove '${path}': Read-only file system`)
+    if (existing.readOnly && !kubelet) throw new FileSystemError(`can't remove '${path}': Read-only file system`)
     // Write on the directory, and in a sticky one (/tmp) only the entry's owner or the directory's.
     const parent = this.store.entries.get(parentOf(normalized))
     const sticky = parent?.kind === 'directory' && ((parent.mode ?? 0) & 0o1000) !== 0
