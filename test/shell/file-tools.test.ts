@@ -88,4 +88,31 @@ describe('busybox file tools', () => {
       ].join('\n'),
     )
   })
+
+  it('keeps to what the review of the tools found busybox doing: links not followed, globs, -print0, du -d, grep per file, wc columns', async () => {
+    const script = [
+      "mkdir -p a/b/c g; touch a/b/g; ln -s b a/lb; echo hi > a/f; ln -s f a/lf; ln a/lf a/hl; ls -l a/hl | cut -c1-10",
+      "find a/lb; find a/lb/ -name g; find a -maxdepth 1 -name f -print0 | wc -c",
+      "touch 'g/a*b' g/axb g/f; find g -name '[!fa]*'; find g -name 'a\\*b'",
+      "du a/lb; du -d 0 a; du -c a a/b | tail -1; du -s a/f a/f",
+      "mkdir -p c/a/b; chmod 700 c/a; chmod 750 a; cp -r a c; stat -c '%n %a' c/a",
+      "cp -r a a; echo $?; stat -c 'x%qy' a/f",
+      "echo a > f1; echo b > f2; grep a nofile; echo $?; grep a f1 f2; grep -c a f1 f2; grep -q a f1 nofile; echo $?",
+    ].join('\n')
+    expect(await run(script)).toBe("lrwxrwxrwx\na/lb\na/lb/g\n4\ng\ng/a*b\n0\ta/lb\n16\ta\n16\ttotal\n4\ta/f\n4\ta/f\nc/a 700\ncp: recursion detected, omitting directory 'a/a'\n1\nxqy\ngrep: nofile: No such file or directory\n2\nf1:a\nf1:1\nf2:0\n0\n")
+  })
+
+  it('checks search permission through links and on every directory on the way, chmod -R on what it may read, cp -f', async () => {
+    const fs = new SimulatedFileSystem(at)
+    fs.makeDirectories('/w')
+    fs.describe('/w', {mode: 0o777})
+    const script = [
+      'cd /w',
+      "echo pub > pub; mkdir s; ln -s ../pub s/l2; mkdir s/sub; echo in > s/sub/f; chmod 600 s",
+      "cat s/l2; echo $?; head -n1 s/l2; echo $?; stat -c %n s/sub/f; echo $?; find s/sub; echo $?",
+      "mkdir -p d/e; touch d/e/f; chmod -R 300 d; echo $?; chmod 700 d; stat -c %a d/e/f",
+      "echo old > ro; chmod 444 ro; echo new > new; cp -f new ro; echo $?; cat ro",
+    ].join('\n')
+    expect(await run(script, fs, {uid: 1000, gid: 1000, groups: [1000]})).toBe("cat: can't open 's/l2': Permission denied\n1\nhead: s/l2: Permission denied\n1\nstat: can't stat 's/sub/f': Permission denied\n1\nfind: s/sub: Permission denied\n1\nchmod: d: Permission denied\n1\n644\n0\nnew\n")
+  })
 })

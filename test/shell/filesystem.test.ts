@@ -42,4 +42,32 @@ describe('the simulated filesystem', () => {
     expect(process.readFile('/secret')).toEqual({error: 'Is a directory'})
     expect(process.readFile('/nothing')).toEqual({error: 'No such file or directory'})
   })
+
+  it('counts each byte once: a file written and removed again and again never fills the container', () => {
+    const fs = new SimulatedFileSystem()
+    const megabyte = 'x'.repeat(1024 * 1024)
+    for (let round = 0; round < 40; round++) {
+      fs.write('/big', megabyte)
+      fs.rename('/big', '/moved')
+      fs.remove('/moved', false)
+    }
+    expect(fs.list('/')).toEqual([])
+  })
+
+  it("renames as rename(2) allows: not another user's entry in a sticky directory, not over a read-only file", () => {
+    const fs = new SimulatedFileSystem()
+    fs.makeDirectories('/tmp')
+    fs.describe('/tmp', {mode: 0o1777})
+    fs.write('/tmp/roots', 'r')
+    fs.makeDirectories('/etc/app')
+    fs.describe('/etc/app', {mode: 0o777})
+    fs.write('/etc/app/config', 'c', false, true)
+    const process = fs.actingAs({clock: null, accessor: user})
+    process.write('/tmp/mine', 'm')
+    expect(() => process.rename('/tmp/roots', '/tmp/taken')).toThrow('Operation not permitted')
+    expect(() => process.rename('/tmp/mine', '/tmp/roots')).toThrow('Operation not permitted')
+    expect(() => fs.rename('/tmp/mine', '/etc/app/config')).toThrow('Read-only file system')
+    process.rename('/tmp/mine', '/tmp/still-mine')
+    expect(fs.readFile('/tmp/still-mine')).toEqual({content: 'm'})
+  })
 })

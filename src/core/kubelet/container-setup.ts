@@ -10,14 +10,10 @@ import {normalizePath, SimulatedFileSystem} from './shell/filesystem.js'
 import {imageFiles} from '../network/image-files.js'
 import {fsGroupOf} from './shell/identity.js'
 import {mountVolumeFiles, type VolumeFile, volumeFileModeDefault} from './volume-layout.js'
-import {lastWrittenAt, objectKey} from './object-versions.js'
+import {lastWrittenAt, objectKey, type PodObjectReader} from './object-versions.js'
 
-/** Reads the objects a pod's environment and volumes name (the kubelet's view of the API). */
-export interface PodObjectReader {
-  get(resource: 'configmaps' | 'secrets', namespace: string, name: string): Promise<KubeObject | null>
-  /** The Services of `namespace` (service links); `default`'s too, for the `kubernetes` Service every container links. */
-  services(namespace: string): Promise<readonly KubeObject[]>
-}
+/** Reads the objects a pod's environment and volumes name (the kubelet's view of the API; its home is object-versions.ts). */
+export type {PodObjectReader}
 
 /**
  * The files a node keeps under a host path, by path inside it (a hostPath volume shows them):

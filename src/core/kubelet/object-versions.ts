@@ -9,7 +9,13 @@
 import type {KubeObject} from '../api/object.js'
 import type {Pod} from '../api/kinds.js'
 import type {ContainerStateStore, ObjectVersion} from './container-state.js'
-import type {PodObjectReader} from './container-setup.js'
+
+/** What the kubelet reads for a pod's containers: its ConfigMaps and Secrets, and the Services of a namespace. */
+export interface PodObjectReader {
+  get(resource: 'configmaps' | 'secrets', namespace: string, name: string): Promise<KubeObject | null>
+  /** The Services of `namespace` (service links); `default`'s too, for the `kubernetes` Service every container links. */
+  services(namespace: string): Promise<readonly KubeObject[]>
+}
 
 /** The kubelet's periodic sync of each pod (syncFrequency): when it writes a changed volume. */
 export const podSyncPeriodMilliseconds = 60_000

@@ -57,7 +57,9 @@ function ln(process: ShellProcess, argv: readonly string[]): ShellRun {
     const intoDirectory = (flags.has('n') ? fs.getLink(lastPath) : fs.get(lastPath))?.kind === 'directory'
     const link = intoDirectory ? `${last.replace(/\/+$/, '')}/${baseName(target)}` : last
     const linkPath = normalizePath(link, process.workingDirectory)
-    const source = fs.get(normalizePath(target, process.workingDirectory))
+    // link(2) links the entry itself: a symbolic link (a dangling one too) gets a second name as a link.
+    const sourceLink = fs.getLink(normalizePath(target, process.workingDirectory))
+    const source = sourceLink?.kind === 'symlink' ? sourceLink : fs.get(normalizePath(target, process.workingDirectory))
     if (!flags.has('s') && source === undefined) {
       process.error(`ln: ${target}: No such file or directory\n`)
       status = 1
@@ -69,6 +71,7 @@ function ln(process: ShellProcess, argv: readonly string[]): ShellRun {
       if (flags.has('s')) fs.symlink(linkPath, target)
       else if (source?.kind === 'directory') throw new FileSystemError(`${link}: Operation not permitted`)
       else if (fs.getLink(linkPath) !== undefined) throw new FileSystemError(`${link}: File exists`)
+      else if (source?.kind === 'symlink') fs.symlink(linkPath, source.target)
       // A hard link is a second name for the content (the simulated files have no inodes: later writes do not follow).
       else fs.write(linkPath, source!.content, false, false, source!.mode)
     } catch (error) {
@@ -80,7 +83,7 @@ function ln(process: ShellProcess, argv: readonly string[]): ShellRun {
 }
 
 /** Copies `source` to `target` (a directory with everything in it when `recursive`); false after printing why not. */
-function copyEntry(process: ShellProcess, source: string, target: string, options: {recursive: boolean; preserve: boolean; links: boolean}, walk: {entries: number; readonly made: Set<string>}): boolean {
+function copyEntry(process: ShellProcess, source: string, target: string, options: {recursive: boolean; preserve: boolean; links: boolean; force: boolean}, walk: {entries: number; readonly made: Set<string>}): boolean {
   const fs = process.context.fs
   const sourcePath = normalizePath(source, process.workingDirectory)
   const targetPath = normalizePath(target, process.workingDirectory)
@@ -129,9 +132,12 @@ function copyEntry(process: ShellProcess, source: string, target: string, option
       process.error(`cp: can't create directory '${target}': ${reasonOf(error)}\n`)
       return false
     }
+    // A directory it may not read and search is made empty, and the copy fails without a word (as busybox's does).
+    if (!fs.allows(sourcePath, 0o5)) return false
     let copied = true
     for (const name of fs.list(sourcePath)) copied = copyEntry(process, `${source.replace(/\/+$/, '')}/${name}`, `${target.replace(/\/+$/, '')}/${name}`, options, walk) && copied
-    setMode(fs, targetPath, options.preserve ? status.mode : status.mode & ~umask)
+    // Only a directory cp made takes the source's bits (less the umask without -p).
+    if (existing === undefined || options.preserve) setMode(fs, targetPath, options.preserve ? status.mode : status.mode & ~umask)
     return copied
   }
   const read = fs.readFile(sourcePath)
@@ -150,7 +156,14 @@ function copyEntry(process: ShellProcess, source: string, target: string, option
   }
   try {
     // A new file takes the source's bits less the umask (open's mode); an existing one keeps its own, -p sets the source's.
-    fs.write(targetPath, read.content, false, false, targetEntry === undefined ? status.mode & ~umask : undefined)
+    try {
+      fs.write(targetPath, read.content, false, false, targetEntry === undefined ? status.mode & ~umask : undefined)
+    } catch (error) {
+      // -f: a target that cannot be opened is removed and made again.
+      if (!options.force || targetEntry === undefined) throw error
+      fs.remove(targetPath, false)
+      fs.write(targetPath, read.content, false, false, status.mode & ~umask)
+    }
     if (options.preserve) setMode(fs, targetPath, status.mode)
   } catch (error) {
     process.error(`cp: can't ${targetEntry === undefined ? 'create' : 'open'} '${target}': ${reasonOf(error)}\n`)
@@ -174,7 +187,7 @@ function cp(process: ShellProcess, argv: readonly string[]): ShellRun {
   if (operands.length < 2) return usage(process, 'cp', '[-arPLHpfinlsTu] SOURCE DEST')
   const recursive = flags.has('r') || flags.has('R') || flags.has('a')
   // Links are copied as links with -d/-P/-a, and under -R unless -L asks to follow them.
-  const copyOptions = {recursive, preserve: flags.has('p') || flags.has('a'), links: !flags.has('L') && (flags.has('d') || flags.has('P') || recursive)}
+  const copyOptions = {recursive, preserve: flags.has('p') || flags.has('a'), links: !flags.has('L') && (flags.has('d') || flags.has('P') || recursive), force: flags.has('f')}
   const sources = operands.slice(0, -1)
   const last = operands[operands.length - 1]!
   // Several sources go into DEST as a directory (each failing on its own when it is none).
@@ -183,6 +196,13 @@ function cp(process: ShellProcess, argv: readonly string[]): ShellRun {
   const walk = {entries: entriesWalkedMax, made: new Set<string>()}
   for (const source of sources) {
     const target = intoDirectory ? `${last.replace(/\/+$/, '')}/${baseName(source)}` : last
+    const fs = process.context.fs
+    const sourcePath = fs.resolve(normalizePath(source, process.workingDirectory), true)
+    if (sourcePath !== null && fs.get(sourcePath)?.kind === 'directory' && sourcePath === fs.resolve(normalizePath(target, process.workingDirectory), true)) {
+      process.error(`cp: '${source.replace(/(.)\/+$/, '$1')}' and '${target}' are the same file\n`)
+      status = 1
+      continue
+    }
     if (!copyEntry(process, source, target, copyOptions, walk)) status = 1
   }
   return done(status)
@@ -273,6 +293,11 @@ function chmod(process: ShellProcess, argv: readonly string[]): ShellRun {
     // Below the top, links are skipped as chmod -R skips them.
     if (depth > 0 && fs.getLink(path)?.kind === 'symlink') return true
     const current = fs.status(path, true)
+    if (current !== null && !fs.reachable(path, true)) {
+      if (!flags.has('f')) process.error(`chmod: ${file}: Permission denied\n`)
+      status = 1
+      return true
+    }
     if (current === null) {
       if (!flags.has('f')) process.error(`chmod: ${file}: No such file or directory\n`)
       status = 1
@@ -293,7 +318,13 @@ function chmod(process: ShellProcess, argv: readonly string[]): ShellRun {
       if (!flags.has('f')) process.error(`chmod: ${file}: ${reasonOf(error)}\n`)
       status = 1
     }
-    if (flags.has('R') && current.kind === 'directory') {
+    // -R goes into directories (not through a link named on the command line) it may read and search.
+    if (flags.has('R') && fs.getLink(path)?.kind === 'directory') {
+      if (!fs.allows(path, 0o5)) {
+        if (!flags.has('f')) process.error(`chmod: ${file}: Permission denied\n`)
+        status = 1
+        return true
+      }
       for (const name of fs.list(path)) if (!change(`${file.replace(/\/+$/, '')}/${name}`, depth + 1)) return false
     }
     return true

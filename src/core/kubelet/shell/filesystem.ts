@@ -68,6 +68,8 @@ function accessBits(entry: FileEntry, accessor: FileAccessor, mode: number): num
 const readBit = 4
 const writeBit = 2
 const searchBit = 1
+/** walk()'s answer when a directory on the way may not be searched. */
+const searchDenied = Symbol('search denied')
 
 /** Blocks of 512 bytes a page-granular filesystem allocates for `bytes` (4 KiB pages). */
 function blocksOf(bytes: number): number {
@@ -176,28 +178,27 @@ export class SimulatedFileSystem {
    * a directory on its way.
    */
   readFile(path: string): {readonly content: string} | {readonly error: 'No such file or directory' | 'Is a directory' | 'Permission denied'} {
-    const resolved = this.resolve(path, true)
+    const resolved = this.walk(path, true, true)
+    if (resolved === searchDenied) return {error: 'Permission denied'}
     const entry = resolved === null ? undefined : this.store.entries.get(resolved)
     if (resolved === null || entry === undefined) return {error: 'No such file or directory'}
     if (entry.kind === 'directory') return {error: 'Is a directory'}
     if (entry.kind === 'symlink') throw new Error(`assertion: ${path} resolved to the link ${resolved}`)
-    if (!this.allows(resolved, readBit) || !this.searchable(parentOf(resolved))) return {error: 'Permission denied'}
+    if (!this.allows(resolved, readBit)) return {error: 'Permission denied'}
     return {content: entry.content}
   }
 
   /** Whether the acting process may reach `path`'s entry: search permission on every directory on its way. */
   reachable(path: string, follow: boolean): boolean {
-    const resolved = this.resolve(path, follow)
-    return resolved === null || resolved === '/' || this.searchable(parentOf(resolved))
+    return this.walk(path, follow, true) !== searchDenied
   }
 
-  /** Whether the acting process may pass through `directory` and every directory above it. */
-  private searchable(directory: string): boolean {
-    if (this.accessor === null || this.accessor.uid === 0) return true
-    for (let at = directory; ; at = parentOf(at)) {
-      if (!this.allows(at, searchBit)) return false
-      if (at === '/') return true
-    }
+  /** Whether the acting process may take `entry` (at physical `path`) out of its directory as far as the sticky bit goes: in a sticky directory (/tmp) only its owner or the directory's. */
+  private mayUnlink(path: string, entry: FileEntry): boolean {
+    const parent = this.store.entries.get(parentOf(path))
+    const sticky = parent?.kind === 'directory' && ((parent.mode ?? 0) & 0o1000) !== 0
+    const accessor = this.accessor
+    return !sticky || accessor === null || accessor.uid === 0 || (entry.uid ?? 0) === accessor.uid || (parent.uid ?? 0) === accessor.uid
   }
 
   /** Why the acting process may not add to or remove from the directory `parent` (null: it may): write and search on it. */
@@ -265,11 +266,22 @@ export class SimulatedFileSystem {
    * `followLast`); null when a directory on the way is missing or the links loop.
    */
   resolve(path: string, followLast: boolean): string | null {
+    const walked = this.walk(path, followLast, false)
+    return walked === searchDenied ? null : walked
+  }
+
+  /**
+   * resolve(), and with `search` the acting process's search permission on every directory it
+   * passes through (the directories holding links on the way too), as path lookup checks it.
+   */
+  private walk(path: string, followLast: boolean, search: boolean): string | null | typeof searchDenied {
+    const checks = search && this.accessor !== null && this.accessor.uid !== 0
     let pending = normalizePath(path).split('/').filter(Boolean)
     let resolved = ''
     for (let hops = 0; pending.length > 0; ) {
       const [name, ...rest] = pending
       pending = rest
+      if (checks && !this.allows(resolved || '/', searchBit)) return searchDenied
       const candidate = `${resolved}/${name}`
       const entry = this.store.entries.get(candidate)
       if (entry?.kind !== 'symlink' || (!followLast && pending.length === 0)) {
@@ -411,11 +423,7 @@ export class SimulatedFileSystem {
     if (!existing) throw new FileSystemError(`can't remove '${path}': No such file or directory`)
     if (existing.readOnly && !kubelet) throw new FileSystemError(`can't remove '${path}': Read-only file system`)
     // Write on the directory, and in a sticky one (/tmp) only the entry's owner or the directory's.
-    const parent = this.store.entries.get(parentOf(normalized))
-    const sticky = parent?.kind === 'directory' && ((parent.mode ?? 0) & 0o1000) !== 0
-    const accessor = this.accessor
-    const ownsIt = accessor === null || accessor.uid === 0 || (existing.uid ?? 0) === accessor.uid || (parent?.uid ?? 0) === accessor.uid
-    if (this.deniedIn(parentOf(normalized)) || (sticky && !ownsIt)) throw new FileSystemError(`can't remove '${path}': Permission denied`)
+    if (this.deniedIn(parentOf(normalized)) || !this.mayUnlink(normalized, existing)) throw new FileSystemError(`can't remove '${path}': Permission denied`)
     if (existing.kind === 'directory' && !recursive) throw new FileSystemError(`'${path}' is a directory`)
     for (const [other, entry] of [...this.store.entries]) {
       if (other === normalized || other.startsWith(`${normalized}/`)) {
@@ -451,9 +459,13 @@ export class SimulatedFileSystem {
     if (targetParent?.kind !== 'directory') throw new FileSystemError(targetParent ? 'Not a directory' : 'No such file or directory')
     if (target === source) return
     if (target.startsWith(`${source}/`)) throw new FileSystemError('Invalid argument')
-    if (entry.readOnly || targetParent.readOnly || this.store.entries.get(parentOf(source))?.readOnly) throw new FileSystemError('Read-only file system')
-    if (this.deniedIn(parentOf(source)) || this.deniedIn(parentOf(target))) throw new FileSystemError('Permission denied')
     const existing = this.store.entries.get(target)
+    if (entry.readOnly || existing?.readOnly || targetParent.readOnly || this.store.entries.get(parentOf(source))?.readOnly) throw new FileSystemError('Read-only file system')
+    if (!this.reachable(from, false) || !this.reachable(to, false) || this.deniedIn(parentOf(source)) || this.deniedIn(parentOf(target))) throw new FileSystemError('Permission denied')
+    // A directory moving to another directory rewrites its `..`: write permission on it too.
+    if (entry.kind === 'directory' && parentOf(source) !== parentOf(target) && !this.allows(source, writeBit)) throw new FileSystemError('Permission denied')
+    // In a sticky directory (/tmp) only the owner of an entry (or of the directory) may move or replace it.
+    if (!this.mayUnlink(source, entry) || (existing !== undefined && !this.mayUnlink(target, existing))) throw new FileSystemError('Operation not permitted')
     if (existing?.kind === 'directory') {
       if (entry.kind !== 'directory') throw new FileSystemError('Is a directory')
       if ((this.store.children.get(target)?.size ?? 0) > 0) throw new FileSystemError('Directory not empty')
@@ -513,7 +525,6 @@ export class SimulatedFileSystem {
     if (this.store.entries.size >= filesMax) throw new FileSystemError(`can't create '${path}': No space left on device (more than ${filesMax} files)`)
     this.store.entries.set(path, entry)
     this.index(path)
-    if (entry.kind === 'file') this.store.bytes += entry.content.length
     if (path !== '/') this.touchParent(path)
   }
 }

@@ -27,7 +27,7 @@ function fileTypeOf(status: FileStatus): string {
 const defaultStatFormat = '  File: %N\n  Size: %-10s\tBlocks: %-10b IO Block: %-6o %F\nDevice: %Dh/%dd\tInode: %-10i  Links: %h\nAccess: (%04a/%10.10A)  Uid: (%5u/%8U)   Gid: (%5g/%8G)\nAccess: %x\nModify: %y\nChange: %z'
 
 /** One stat format directive's value, as busybox's print_stat gives it. */
-function statField(letter: string, name: string, path: string, status: FileStatus): string | number | null {
+function statField(letter: string, name: string, physical: string, status: FileStatus): string | number | null {
   const seconds = Math.floor(status.modifiedAtMilliseconds / 1000)
   switch (letter) {
     case 'n': return name
@@ -44,7 +44,7 @@ function statField(letter: string, name: string, path: string, status: FileStatu
     case 'b': return status.blocks
     case 'B': return 512
     case 'o': return 4096
-    case 'i': return inodeOf(path)
+    case 'i': return inodeOf(physical)
     case 'd': return overlayDevice
     case 'D': return overlayDevice.toString(16)
     case 'f': return ((status.kind === 'directory' ? 0o040000 : status.kind === 'symlink' ? 0o120000 : 0o100000) | status.mode).toString(16)
@@ -60,7 +60,8 @@ function statFormatted(format: string, name: string, path: string, status: FileS
   return format.replace(/%([-0#+ ]*)(\d*)(?:\.(\d+))?(.)/g, (whole, flags: string, width: string, precision: string | undefined, letter: string) => {
     if (letter === '%') return '%'
     const value = statField(letter, name, path, status)
-    if (value === null) return `?`
+    // busybox prints an unknown directive's letter.
+    if (value === null) return letter
     let text = String(value)
     if (precision !== undefined && typeof value === 'string') text = text.slice(0, Number(precision))
     const size = Number(width || 0)
@@ -92,7 +93,7 @@ function stat(process: ShellProcess, argv: readonly string[]): ShellRun {
       status = 1
       continue
     }
-    process.out(`${statFormatted(format ?? defaultStatFormat, file, path, found)}\n`)
+    process.out(`${statFormatted(format ?? defaultStatFormat, file, process.context.fs.resolve(path, follow) ?? path, found)}\n`)
   }
   return done(status)
 }
@@ -100,19 +101,39 @@ function stat(process: ShellProcess, argv: readonly string[]): ShellRun {
 /** One test of find's expression; all must hold (find's implicit -a). */
 type FindTest = (name: string, path: string, status: FileStatus, depth: number) => boolean
 
+/** fnmatch(3)'s pattern as a regular expression: `*`, `?`, `[...]` and `[!...]` classes, `\\` escapes. */
 function globPattern(glob: string, caseless: boolean): RegExp {
-  const body = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
+  let body = ''
+  for (let index = 0; index < glob.length; index++) {
+    const character = glob[index]!
+    if (character === '\\' && index + 1 < glob.length) body += escape(glob[++index]!)
+    else if (character === '*') body += '.*'
+    else if (character === '?') body += '.'
+    else if (character === '[' && glob.indexOf(']', index + 2) > 0) {
+      const end = glob.indexOf(']', index + 2)
+      let members = glob.slice(index + 1, end)
+      const negated = members.startsWith('!') || members.startsWith('^')
+      if (negated) members = members.slice(1)
+      body += `[${negated ? '^' : ''}${members.replace(/[\\\]^]/g, '\\$&')}]`
+      index = end
+    } else body += escape(character)
+  }
   return new RegExp(`^${body}$`, caseless ? 'i' : '')
 }
 
 function find(process: ShellProcess, argv: readonly string[]): ShellRun {
   const words = argv.slice(1)
+  // -L follows every link, -H those named on the command line; by default none is followed.
+  let follow: 'none' | 'roots' | 'all' = 'none'
+  while (words[0] === '-L' || words[0] === '-H' || words[0] === '-follow') follow = words.shift() === '-H' ? 'roots' : 'all'
   const roots: string[] = []
   while (words.length > 0 && !words[0]!.startsWith('-') && words[0] !== '!' && words[0] !== '(') roots.push(words.shift()!)
   if (roots.length === 0) roots.push('.')
   const tests: FindTest[] = []
   let maxDepth = Number.POSITIVE_INFINITY
   let minDepth = 0
+  let separator = '\n'
   for (let index = 0; index < words.length; index++) {
     const word = words[index]!
     const negate = word === '!' || word === '-not'
@@ -120,7 +141,7 @@ function find(process: ShellProcess, argv: readonly string[]): ShellRun {
     const argument = words[index + 1]
     const needsArgument = ['-name', '-iname', '-type', '-path', '-maxdepth', '-mindepth'].includes(primary ?? '')
     if (needsArgument && argument === undefined) {
-      process.error(`find: ${primary}: requires an argument\n`)
+      process.error(`find: ${primary} requires an argument\n`)
       return done(1)
     }
     let test: FindTest | null = null
@@ -145,6 +166,7 @@ function find(process: ShellProcess, argv: readonly string[]): ShellRun {
       if (primary === '-maxdepth') maxDepth = Number(argument)
       else minDepth = Number(argument)
     } else if (primary === '-print' || primary === '-print0') {
+      if (primary === '-print0') separator = '\0'
       continue
     } else {
       process.error(`find: unrecognized: ${primary ?? word}\n`)
@@ -159,16 +181,16 @@ function find(process: ShellProcess, argv: readonly string[]): ShellRun {
   const visit = (shown: string, depth: number): void => {
     if (++walked > entriesWalkedMax) return
     const path = normalizePath(shown, process.workingDirectory)
-    const found = fs.status(path, false)
-    if (found === null) {
-      process.error(`find: ${shown}: No such file or directory\n`)
+    // A link is followed under -L, a named one under -H, and one named with a trailing slash (the kernel follows it then).
+    const follows = follow === 'all' || (depth === 0 && (follow === 'roots' || shown.endsWith('/')))
+    const found = fs.status(path, follows)
+    if (found === null || !fs.reachable(path, follows)) {
+      process.error(`find: ${shown}: ${found === null ? 'No such file or directory' : 'Permission denied'}\n`)
       status = 1
       return
     }
-    if (depth >= minDepth && tests.every((test) => test(baseName(shown), shown, found, depth))) process.out(`${shown}\n`)
-    // The roots are followed when they are links (as -H for a named directory); below, links are not.
-    const directory = depth === 0 ? fs.status(path, true)?.kind === 'directory' : found.kind === 'directory'
-    if (!directory || depth >= maxDepth) return
+    if (depth >= minDepth && tests.every((test) => test(baseName(shown), shown, found, depth))) process.out(`${shown}${separator}`)
+    if (found.kind !== 'directory' || depth >= maxDepth) return
     if (!fs.allows(path, 0o5)) {
       process.error(`find: ${shown}: Permission denied\n`)
       status = 1
@@ -181,29 +203,41 @@ function find(process: ShellProcess, argv: readonly string[]): ShellRun {
 }
 
 function du(process: ShellProcess, argv: readonly string[]): ShellRun {
-  const options = optionsOf(argv, 'aHLdshckm')
+  // -d N (or -dN): the deepest level printed.
+  let depthShownMax = Number.POSITIVE_INFINITY
+  const words: string[] = [argv[0]!]
+  for (let index = 1; index < argv.length; index++) {
+    const word = argv[index]!
+    const depth = /^-d(\d*)$/.exec(word)
+    if (depth === null) words.push(word)
+    else depthShownMax = Number(depth[1] || argv[++index] || Number.NaN)
+  }
+  if (Number.isNaN(depthShownMax)) return usage(process, 'du', '[-aHLdclsxhmk] [FILE]...')
+  const options = optionsOf(words, 'aHLshckm')
   if ('invalid' in options) return invalidOption(process, 'du', options.invalid)
   const {flags, operands} = options
   const fs = process.context.fs
   let status = 0
   let walked = 0
-  // Each entry counts once, as busybox's du remembers the inodes it met (du -c d d/sub).
+  // Each directory counts once, as busybox's du remembers the directories it met (du -c d d/sub).
   const counted = new Set<string>()
   const shownSize = (blocks: number) => (flags.has('h') ? humanSize(blocks * 512) : flags.has('m') ? String(Math.ceil(blocks / 2048)) : String(Math.ceil(blocks / 2)))
   // The blocks under `shown`, printing each directory (and file with -a) on the way as busybox's du does.
   const sizeOf = (shown: string, depth: number): number => {
     if (++walked > entriesWalkedMax) return 0
     const path = normalizePath(shown, process.workingDirectory)
-    const found = fs.status(path, depth === 0 || flags.has('L'))
-    if (found === null) {
-      process.error(`du: ${shown}: No such file or directory\n`)
+    const follows = flags.has('L') || (depth === 0 && (flags.has('H') || shown.endsWith('/')))
+    const found = fs.status(path, follows)
+    if (found === null || !fs.reachable(path, follows)) {
+      process.error(`du: ${shown}: ${found === null ? 'No such file or directory' : 'Permission denied'}\n`)
       status = 1
       return 0
     }
-    const physical = fs.resolve(path, depth === 0 || flags.has('L')) ?? path
-    let blocks = counted.has(physical) ? 0 : found.blocks
-    counted.add(physical)
+    let blocks = found.blocks
     if (found.kind === 'directory') {
+      const physical = fs.resolve(path, follows) ?? path
+      if (counted.has(physical)) return 0
+      counted.add(physical)
       if (!fs.allows(path, 0o5)) {
         process.error(`du: can't open '${shown}': Permission denied\n`)
         status = 1
@@ -211,7 +245,7 @@ function du(process: ShellProcess, argv: readonly string[]): ShellRun {
       }
       for (const name of fs.list(path)) blocks += sizeOf(`${shown === '/' ? '' : shown.replace(/\/+$/, '')}/${name}`, depth + 1)
     }
-    const printed = depth === 0 || (!flags.has('s') && (found.kind === 'directory' || flags.has('a')))
+    const printed = depth === 0 || (!flags.has('s') && depth <= depthShownMax && (found.kind === 'directory' || flags.has('a')))
     if (printed) process.out(`${shownSize(blocks)}\t${shown}\n`)
     return blocks
   }

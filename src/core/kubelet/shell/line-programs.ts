@@ -1,5 +1,5 @@
-// busybox's line filters: grep (-q -v -i -c), head and tail (-n N, -N; `tail -f` waits for
-// ever, the classic way to keep a container running), sort (-n -r -u) and wc, over their files
+// busybox's line filters: grep (-q -v -i -c -h -s, the file's name before its lines when there are several), head and tail (-n N, -N; `tail -f` waits for
+// ever, the classic way to keep a container running), sort (-n -r -u) and wc (-l -w -m -c -L, busybox's columns), over their files
 // or stdin, with busybox's messages.
 import {flagsOf} from './file-programs.js'
 import {normalizePath} from './filesystem.js'
@@ -23,17 +23,33 @@ function grep(process: ShellProcess, argv: readonly string[], stdin: string): Sh
   } catch {
     expression = new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), flags.has('i') ? 'i' : '')
   }
-  const texts = files.length === 0 ? [stdin] : files.map((file) => {
-    const read = process.context.fs.readFile(normalizePath(file, process.workingDirectory))
-    if ('content' in read) return read.content
-    if (read.error === 'Permission denied') process.error(`grep: ${file}: Permission denied\n`)
-    return ''
-  })
-  const lines = texts.flatMap((text) => text.split('\n').filter((line, index, all) => index < all.length - 1 || line !== ''))
-  const matched = lines.filter((line) => expression.test(line) !== flags.has('v'))
-  if (flags.has('c')) process.out(`${matched.length}\n`)
-  else if (!flags.has('q') && matched.length > 0) process.out(`${matched.join('\n')}\n`)
-  return done(matched.length > 0 ? 0 : 1)
+  // Each operand in turn: its name before its lines (or count) when there are several, unless -h.
+  const named = files.length > 1 && !flags.has('h')
+  let failed = false
+  let matchedAny = false
+  for (const file of files.length === 0 ? [null] : files) {
+    let text = stdin
+    if (file !== null) {
+      const read = process.context.fs.readFile(normalizePath(file, process.workingDirectory))
+      // busybox reads a directory as nothing; a missing or unreadable file is an error (status 2), -s keeps it quiet.
+      if ('content' in read) text = read.content
+      else if (read.error === 'Is a directory') text = ''
+      else {
+        failed = true
+        if (!flags.has('s')) process.error(`grep: ${file}: ${read.error}\n`)
+        continue
+      }
+    }
+    const lines = text.split('\n').filter((line, index, all) => index < all.length - 1 || line !== '')
+    const matched = lines.filter((line) => expression.test(line) !== flags.has('v'))
+    matchedAny ||= matched.length > 0
+    // -q stops at the first match, reading no further operand.
+    if (flags.has('q') && matchedAny) return done(0)
+    const prefix = named ? `${file}:` : ''
+    if (flags.has('c')) process.out(`${prefix}${matched.length}\n`)
+    else if (!flags.has('q') && matched.length > 0) process.out(matched.map((line) => `${prefix}${line}\n`).join(''))
+  }
+  return done(failed ? 2 : matchedAny ? 0 : 1)
 }
 
 /** The line count of head/tail (`-n N`, `-nN`, `-N`; 10 by default) and the operands left. */
@@ -132,10 +148,43 @@ function uniq(process: ShellProcess, argv: readonly string[], stdin: string): Sh
   return done(status)
 }
 
+/** busybox wc's counts of a text, in its column order: lines, words, characters, bytes, longest line. */
+function wordCounts(text: string): number[] {
+  const lines = text.split('\n')
+  return [lines.length - 1, text.split(/\s+/).filter(Boolean).length, [...text].length, Buffer.byteLength(text), Math.max(0, ...lines.map((line) => [...line].length))]
+}
+
 function wc(process: ShellProcess, argv: readonly string[], stdin: string): ShellRun {
-  const lines = stdin.split('\n').length - 1
-  process.out(argv.includes('-l') ? `${lines}\n` : `${String(lines).padStart(7)} ${String(stdin.split(/\s+/).filter(Boolean).length).padStart(7)} ${String(stdin.length).padStart(7)}\n`)
-  return done(0)
+  const {flags, operands} = flagsOf(argv)
+  const letters = 'lwmcL'
+  const unknown = [...flags].find((flag) => !letters.includes(flag))
+  if (unknown !== undefined) {
+    process.error(`wc: invalid option -- '${unknown}'\n`)
+    return done(1)
+  }
+  const shown = flags.size === 0 ? [0, 1, 3] : [...letters].flatMap((letter, index) => (flags.has(letter) ? [index] : []))
+  // One count of one input is printed bare; otherwise each count in a 9-wide column, as busybox's wc does.
+  const bare = operands.length <= 1 && shown.length === 1
+  const line = (counts: readonly number[], name: string | null) => `${shown.map((index, position) => (bare ? String(counts[index]) : `${position === 0 ? '' : ' '}${String(counts[index]).padStart(9)}`)).join('')}${name === null ? '' : ` ${name}`}\n`
+  if (operands.length === 0) {
+    process.out(line(wordCounts(stdin), null))
+    return done(0)
+  }
+  let status = 0
+  const totals = [0, 0, 0, 0, 0]
+  for (const operand of operands) {
+    const read = operand === '-' ? {content: stdin} : process.context.fs.readFile(normalizePath(operand, process.workingDirectory))
+    if (!('content' in read)) {
+      process.error(`wc: ${operand}: ${read.error}\n`)
+      status = 1
+      continue
+    }
+    const counts = wordCounts(read.content)
+    counts.forEach((count, index) => (totals[index] = index === 4 ? Math.max(totals[index]!, count) : totals[index]! + count))
+    process.out(line(counts, operand))
+  }
+  if (operands.length > 1) process.out(line(totals, 'total'))
+  return done(status)
 }
 
 export function linePrograms(): Array<[string, Program]> {
