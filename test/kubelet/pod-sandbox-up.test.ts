@@ -7,15 +7,7 @@ import {runShell} from '../support/shell.js'
 import {kubemu, upProcessesOfSuite} from '../support/up-process.js'
 import {upWithRealKubectl, type UpWithRealKubectl} from '../support/up-with-real-kubectl.js'
 import {sandboxRetryMilliseconds} from '../../src/core/kubelet/pod-sandbox.js'
-
-const narrowPod = (name: string) => `apiVersion: v1
-kind: Pod
-metadata: {name: ${name}}
-spec:
-  nodeName: narrow
-  containers:
-  - {name: app, image: "nginx:1.27"}
-`
+import {narrowNode, narrowPod} from '../support/narrow-node.js'
 
 describe('a node out of pod addresses, on kubemu up', {timeout: 300_000}, () => {
   const processes = upProcessesOfSuite()
@@ -35,7 +27,7 @@ describe('a node out of pod addresses, on kubemu up', {timeout: 300_000}, () => 
 
   it('fails only the pod that cannot have an address, and starts it once one is free', async () => {
     // 10.250.0.8/29: host-local's range is .9-.14, .9 the gateway: five pod addresses.
-    await kubectl('apply -f -', 'apiVersion: v1\nkind: Node\nmetadata: {name: narrow}\nspec: {podCIDR: 10.250.0.8/29}\n')
+    await kubectl('apply -f -', narrowNode)
     await kubectl('wait --for=condition=Ready node/narrow --timeout=60s')
     const names = ['a', 'b', 'c', 'd', 'e']
     await kubectl('apply -f -', names.map(narrowPod).join('---\n'))
