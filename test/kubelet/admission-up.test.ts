@@ -4,6 +4,7 @@
 // pods the lowest free address of its pod CIDR, whatever the CIDR's size.
 import {afterAll, describe, expect, it} from 'vitest'
 import {startUpWithKubectls, type UpKubectls} from '../support/up-kubectls.js'
+import {narrowNode, narrowPod} from '../support/narrow-node.js'
 
 const pod = (name: string, extra: string) => `apiVersion: v1
 kind: Pod
@@ -13,15 +14,6 @@ spec:
   restartPolicy: Never
   containers:
   - {name: app${extra}}
-`
-
-const narrowPod = (name: string) => `apiVersion: v1
-kind: Pod
-metadata: {name: ${name}}
-spec:
-  nodeName: narrow
-  containers:
-  - {name: app, image: "nginx:1.27"}
 `
 
 describe("the kubelet's admission and pod IPs on kubemu up", {timeout: 300_000}, () => {
@@ -79,7 +71,7 @@ describe("the kubelet's admission and pod IPs on kubemu up", {timeout: 300_000},
   it("hands out the lowest free address of the node's pod CIDR, again once its pod is gone", async () => {
     const {up} = await cluster()
     // A node with a pod CIDR of 8 addresses (kube-proxy's pod there shares the node's address).
-    await kubectl('apply -f -', 'apiVersion: v1\nkind: Node\nmetadata: {name: narrow}\nspec: {podCIDR: 10.250.0.8/29}\n')
+    await kubectl('apply -f -', narrowNode)
     await kubectl('wait --for=condition=Ready node/narrow --timeout=60s')
     const names = ['a', 'b', 'c', 'd', 'e']
     await kubectl('apply -f -', names.map(narrowPod).join('---\n'))

@@ -6,7 +6,7 @@
 // delays (zero in one-shot mode); restart back-off is on the wall clock, as CrashLoopBackOff is.
 // This file is the loop and the step each pod is at; each step's work has its own file:
 // running.ts (a running pod's containers and probes), restarts.ts (exits, CrashLoopBackOff),
-// pod-deletion.ts (grace periods), pod-ips.ts, heartbeat.ts, images.ts (image-retries.ts: a pod
+// pod-deletion.ts (grace periods), pod-sandbox.ts and pod-ips.ts (a pod's network), heartbeat.ts, images.ts (image-retries.ts: a pod
 // that cannot have its image), pod-status.ts.
 import {formatTimestamp, type KubeObject} from '../api/object.js'
 import {type ApiClient, ApiClientError, isConflict, isNotFound, objectKey} from '../client/client.js'
@@ -24,13 +24,14 @@ import {isStopped, NodeHeartbeats, nodeLeaseRenewMilliseconds} from './heartbeat
 import {isMirrorPod} from '../api/mirror-pods.js'
 import {type PersistentVolumeClaim, podClaimNames} from '../api/volume-binding.js'
 import {ephemeralContainersEnded} from './ephemeral-containers.js'
-import {creatingStatus, hostIpOf, unreadyContainers, withEphemeralContainersStarted} from './pod-status.js'
+import {unreadyContainers, withEphemeralContainersStarted} from './pod-status.js'
 import {exitCodeAnnotation, runSecondsAnnotation, SimulatedContainers} from './containers.js'
 import {ensureImage} from './images.js'
 import {retryNeverPulled} from './image-retries.js'
 import {restartBackoffInitialMilliseconds, restartWaiting, runEnded} from './restarts.js'
 import {PodDeletions} from './pod-deletion.js'
 import {PodIps} from './pod-ips.js'
+import {PodSandboxes} from './pod-sandbox.js'
 import {containerSubject, forgetPulls, type PodWork, type PullPlan, writeStatus} from './pod-work.js'
 import {runningOutcome} from './running.js'
 import {initializing, isInitializing} from './init-containers.js'
@@ -61,7 +62,7 @@ export class Kubelets implements ControlLoop, PodWork {
   /** The claims pods mount: a pod's containers start only once all its claims are Bound. */
   private readonly claims: Informer<PersistentVolumeClaim>
   private readonly heartbeats: NodeHeartbeats
-  private readonly podIps: PodIps
+  private readonly sandboxes: PodSandboxes
   private readonly deletions: PodDeletions
   private readonly admission: PodAdmission
   /** The nodes' client certificates (TLS bootstrap and renewal), for nodes that joined with credentials. */
@@ -82,7 +83,7 @@ export class Kubelets implements ControlLoop, PodWork {
     this.nodes = informers.informer<Node>(resources.nodes)
     // A node's pulled images go out with its status sync (every 10 s), as the kubelet reports them.
     this.heartbeats = new NodeHeartbeats(clientFor, this.nodes, informers.informer<KubeObject>(resources.leases), (node) => this.runtime.images.list(node))
-    this.podIps = new PodIps(this.pods)
+    this.sandboxes = new PodSandboxes(this, new PodIps(this.pods))
     this.certificates = certificates ? new KubeletClientCertificates(this.nodes, informers, certificates) : null
     this.deletions = new PodDeletions(this)
     this.admission = new PodAdmission(this.pods)
@@ -100,7 +101,10 @@ export class Kubelets implements ControlLoop, PodWork {
     })
     this.pods.onEvent((event) => {
       if (event.type !== 'DELETED' && event.object.spec.nodeName) this.simulated.add(objectKey(event.object))
-      else if (event.type === 'DELETED') this.deletions.gone(event.object, this.clock.nowMilliseconds())
+      else if (event.type === 'DELETED') {
+        this.deletions.gone(event.object, this.clock.nowMilliseconds())
+        this.sandboxes.forget(String(event.object.metadata.uid))
+      }
     })
     // What an attach sends on a container's stdin may end its command: the kubelet looks again.
     this.runtime.onStdin((pod) => this.simulated.add(objectKey(pod)))
@@ -191,10 +195,10 @@ export class Kubelets implements ControlLoop, PodWork {
       // Admitted first (resources, node affinity, host ports, NoExecute taints): one that does not fit is rejected.
       const rejection = this.admission.admit(pod, node)
       if (rejection) return rejectPod(this, pod, rejection, now)
-      await writeStatus(this, pod, creatingStatus(pod, hostIpOf(node), this.podIps.ipFor(node, pod), now))
-      this.simulated.addAfter(key, containerStartMilliseconds)
-      return
+      return this.sandboxes.setUp(pod, node, key, now, true, containerStartMilliseconds)
     }
+    // A sandbox whose network failed (no pod IP free) is tried again after the back-off; its containers wait.
+    if (this.sandboxes.awaitingNetwork(pod)) return this.sandboxes.setUp(pod, node, key, now, false, containerStartMilliseconds)
     // A container whose image the node cannot have (ErrImageNeverPull) keeps the pod Pending; the
     // pod worker tries again after its back-off, telling the events again (image-retries.ts).
     if (statuses.some((status) => status.state?.waiting?.reason === 'ErrImageNeverPull')) return retryNeverPulled(this, pod, key, statuses, now)

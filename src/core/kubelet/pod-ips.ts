@@ -77,7 +77,8 @@ export class PodIps {
     }
   }
 
-  ipFor(node: Node, pod: Pod): string {
+  /** The pod's address on the node, or null when every address of the node's pod CIDR is held (the pod's sandbox cannot be set up: pod-sandbox.ts). */
+  ipFor(node: Node, pod: Pod): string | null {
     // A hostNetwork pod (kube-proxy) shares its node's address.
     if (pod.spec.hostNetwork === true) return hostIpOf(node)
     const nodeName = String(node.metadata.name)
@@ -116,8 +117,18 @@ export class PodIps {
       if (offset >= addresses.lowestFreeOffset) addresses.lowestFreeOffset = offset + 1
       return address
     }
-    throw new Error(`node ${node.metadata.name} has no free pod IP in ${cidr}`)
+    return null
   }
+}
+
+/**
+ * The node's pod addresses as the CNI host-local IPAM plugin names its range set in errors: the
+ * CIDR's first address after the network's to the last before the broadcast address
+ * (`10.244.1.1-10.244.1.254` for a /24; the gateway, .1, is in the range but never handed out).
+ */
+export function rangeSetOf(node: Node): string {
+  const range = hostRangeOf(String(node.spec?.podCIDR ?? defaultPodCidr))
+  return `${range.address(1)}-${range.address(range.lastOffset)}`
 }
 
 /** The first address handed out in a CIDR (.2: the network's address and its gateway's come before). */

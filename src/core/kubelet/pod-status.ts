@@ -77,7 +77,8 @@ export function initializedCondition(pod: Pod, statuses: readonly Record<string,
   return {type: 'Initialized', status: 'False', lastProbeTime: null, lastTransitionTime: at, reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${incomplete.join(' ')}]`}
 }
 
-export function creatingStatus(pod: Pod, hostIP: string, podIP: string, nowMilliseconds: number): Record<string, unknown> {
+/** The status of a pod its kubelet has taken up: Pending, its containers being created; without a pod IP while its sandbox's network is not set up (`podIP` null). */
+export function creatingStatus(pod: Pod, hostIP: string, podIP: string | null, nowMilliseconds: number): Record<string, unknown> {
   const at = formatTimestamp(nowMilliseconds)
   const scheduled = pod.status?.conditions?.find((entry) => entry.type === 'PodScheduled')?.lastTransitionTime ?? at
   // With init containers, every container waits for them (PodInitializing), and the pod is not Initialized.
@@ -95,8 +96,7 @@ export function creatingStatus(pod: Pod, hostIP: string, podIP: string, nowMilli
     ],
     hostIP,
     hostIPs: [{ip: hostIP}],
-    podIP,
-    podIPs: [{ip: podIP}],
+    ...(podIP === null ? {} : {podIP, podIPs: [{ip: podIP}]}),
     startTime: at,
     ...(inits.length > 0 ? {initContainerStatuses: initStatuses} : {}),
     containerStatuses: pod.spec.containers.map((container) => ({
