@@ -327,6 +327,9 @@ function printFrontDoor(home: string, offset: number): void {
   const byPath = new Map<string, number>()
   for (const call of calls) byPath.set(call.path, (byPath.get(call.path) ?? 0) + 1)
   console.log(`  front door: ${calls.length} calls over the threshold (${[...byPath].map(([path, count]) => `${path} ${count}`).join(', ')})`)
+  // A connection's first call: how long the listener held the connection before gRPC took it (its first request's headers decide it).
+  const held = calls.filter((call) => call.steps.accepted !== undefined && call.steps.injected !== undefined).map((call) => call.steps.injected! - call.steps.accepted!).sort((a, b) => a - b)
+  if (held.length > 0) console.log(`  connections' first calls over the threshold: ${held.length}, from accept to gRPC median ${held[Math.floor(held.length / 2)]} ms, longest ${held.at(-1)} ms`)
   for (const call of [...calls].sort((a, b) => b.ms - a.ms).slice(0, tracedShownMax)) {
     console.log(`  ${call.ms} ms ${call.path} on ${call.member} at ${call.at}: ${Object.entries(call.steps).map(([step, at]) => `${step} +${at}`).join(', ')}`)
     console.log(`    meanwhile: ${call.during.slice(0, 8).map((event) => `${event.kind}${event.member ? ` ${event.member}` : ''} +${event.from} ${event.ms} ms${event.detail ? ` (${event.detail})` : ''}`).join('; ')}`)

@@ -37,7 +37,7 @@ describe('the etcd request trace', () => {
     expect(last.members[last.lead].applied).not.toBeNull()
   })
 
-  it('records a gRPC call on the front door with its steps from its stream\'s arrival to its close, in order', async () => {
+  it('records a gRPC call on the front door with its steps from its stream\'s arrival to its close, in order, and its connection\'s accept', async () => {
     const {startTestFrontDoor} = await import('../support/etcd-grpc-probe.js')
     const {store, door, endpoint} = await startTestFrontDoor()
     const etcd = new Etcd3({hosts: `http://${endpoint}`})
@@ -50,6 +50,12 @@ describe('the etcd request trace', () => {
     expect(put.member).toBe('infra1')
     const {received, handler, answered, status, closed} = put.steps
     for (const [earlier, later] of [[0, received], [received, handler], [handler, answered], [answered, status], [status, closed], [closed, put.ms]]) expect(earlier).toBeLessThanOrEqual(later)
+    // The connection's first call tells when the listener accepted the connection, and counts from then.
+    const first = calls.filter((call) => call.steps.accepted !== undefined)
+    expect(first).toHaveLength(1)
+    expect(first[0].steps.accepted).toBeLessThanOrEqual(first[0].steps.injected)
+    expect(first[0].steps.injected).toBeLessThanOrEqual(0)
+    expect(first[0].ms).toBeGreaterThanOrEqual(first[0].steps.closed - first[0].steps.accepted - 1)
   })
 
   it('stamps an entry applied by a member\'s thread when the thread has applied it, not when its Ready was handed over', async () => {

@@ -178,14 +178,17 @@ export class RequestTrace {
 
   /**
    * A gRPC call's stream closed on the front door (server/etcd-front-door-trace.ts): one slower
-   * than the threshold is written to `<file>.front` with its steps in ms from its stream's arrival.
+   * than the threshold (from its connection's accept, for a connection's first call) is written to
+   * `<file>.front` with its steps in ms from its stream's arrival.
    */
   frontDoor(member: string, path: string, arrived: number, steps: Readonly<Record<string, number | undefined>>): void {
     const end = performance.now()
-    if (end - arrived < this.slowMilliseconds) return
+    // A connection's first call counts from the connection's accept (a step before its arrival).
+    const start = Math.min(arrived, ...Object.values(steps).filter((time): time is number => time !== undefined))
+    if (end - start < this.slowMilliseconds) return
     const at: Record<string, number> = {}
     for (const [step, time] of Object.entries(steps)) if (time !== undefined && step !== 'arrived') at[step] = Math.round(time - arrived)
-    const line = {at: new Date(this.origin + arrived).toISOString(), ms: Math.round(end - arrived), member, path, steps: at, during: this.eventsDuring(arrived, end)}
+    const line = {at: new Date(this.origin + start).toISOString(), ms: Math.round(end - start), member, path, steps: at, during: this.eventsDuring(start, end)}
     appendFileSync(`${this.file}.front`, `${JSON.stringify(line)}\n`)
   }
 }
