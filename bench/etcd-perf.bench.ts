@@ -307,6 +307,35 @@ function printTraced(home: string, offset: number): number {
   return text.length
 }
 
+interface FrontDoorCall {
+  readonly at: string
+  readonly ms: number
+  readonly member: string
+  readonly path: string
+  readonly steps: Record<string, number>
+  readonly during: TracedWrite['during']
+}
+
+/** Prints the gRPC calls the front door took longer than the threshold over since `offset` (`<trace>.front`). */
+function printFrontDoor(home: string, offset: number): void {
+  const file = `${traceFile(home)}.front`
+  if (!existsSync(file)) {
+    console.log('  front door: no call over the threshold')
+    return
+  }
+  const calls = readFileSync(file, 'utf8').slice(offset).split('\n').filter(Boolean).map((line) => JSON.parse(line) as FrontDoorCall)
+  const byPath = new Map<string, number>()
+  for (const call of calls) byPath.set(call.path, (byPath.get(call.path) ?? 0) + 1)
+  console.log(`  front door: ${calls.length} calls over the threshold (${[...byPath].map(([path, count]) => `${path} ${count}`).join(', ')})`)
+  // A connection's first call: how long the listener held the connection before gRPC took it (its first request's headers decide it).
+  const held = calls.filter((call) => call.steps.accepted !== undefined && call.steps.injected !== undefined).map((call) => call.steps.injected! - call.steps.accepted!).sort((a, b) => a - b)
+  if (held.length > 0) console.log(`  connections' first calls over the threshold: ${held.length}, from accept to gRPC median ${held[Math.floor(held.length / 2)]} ms, longest ${held.at(-1)} ms`)
+  for (const call of [...calls].sort((a, b) => b.ms - a.ms).slice(0, tracedShownMax)) {
+    console.log(`  ${call.ms} ms ${call.path} on ${call.member} at ${call.at}: ${Object.entries(call.steps).map(([step, at]) => `${step} +${at}`).join(', ')}`)
+    console.log(`    meanwhile: ${call.during.slice(0, 8).map((event) => `${event.kind}${event.member ? ` ${event.member}` : ''} +${event.from} ${event.ms} ms${event.detail ? ` (${event.detail})` : ''}`).join('; ')}`)
+  }
+}
+
 interface Target {
   readonly name: string
   /** Its KUBEMU_HOME (null: not a kubemu up). */
@@ -346,11 +375,15 @@ async function measureInTurns(targets: readonly Target[]): Promise<Figures[]> {
         const index = (turn + round) % targets.length
         const target = targets[index]!
         const traced = target.home && tracing ? readTraceLength(target.home) : 0
+        const tracedFront = target.home && tracing ? readTraceLength(target.home, '.front') : 0
         const result = await checkPerf(target.endpoints, target.pids, load)
         runs[index]!.push(result)
         // Each run as it ends: a long run on a shared machine is worth something even if cut short.
         console.log(`check perf --load ${load} round ${round + 1}/${perfRounds} ${target.name}: ${result.writesPerSecond} writes/s, slowest ${result.slowestSeconds.toFixed(3)} s, ${result.leaderChanges} leader changes, WAL fsyncs 99% within ${result.walFsyncP99Seconds} s and slowest within ${result.walFsyncSlowestSeconds} s, ${(result.storageBytesPer1000Writes / 1024 / 1024).toFixed(1)} MiB and ${result.cpuMillisecondsPer1000Writes.toFixed(0)} CPU ms per 1,000 writes (load ${loadAverages()})`)
-        if (target.home && tracing) printTraced(target.home, traced)
+        if (target.home && tracing) {
+          printTraced(target.home, traced)
+          printFrontDoor(target.home, tracedFront)
+        }
       }
     }
     for (const [index] of targets.entries()) figures[index]!.perf[load] = medianOf(runs[index]!)
@@ -427,7 +460,7 @@ async function startUp(home: string, bin: string, memberThreads: boolean): Promi
 }
 
 /** The trace file's length so far (0: none yet). */
-const readTraceLength = (home: string) => (existsSync(traceFile(home)) ? readFileSync(traceFile(home), 'utf8').length : 0)
+const readTraceLength = (home: string, suffix = '') => (existsSync(traceFile(home) + suffix) ? readFileSync(traceFile(home) + suffix, 'utf8').length : 0)
 
 /** The machine's load averages (1, 5, 15 minutes): the figures mean something only beside them. */
 const loadAverages = () => loadavg().map((load) => load.toFixed(2)).join(', ')
@@ -462,7 +495,7 @@ try {
     if (tracing && existsSync(traceFile(home))) {
       const kept = join(tmpdir(), `kubemu-etcd-trace-${process.pid}-${index}.jsonl`)
       copyFileSync(traceFile(home), kept)
-      if (existsSync(`${traceFile(home)}.events`)) copyFileSync(`${traceFile(home)}.events`, `${kept}.events`)
+      for (const suffix of ['.events', '.front']) if (existsSync(`${traceFile(home)}${suffix}`)) copyFileSync(`${traceFile(home)}${suffix}`, `${kept}${suffix}`)
       console.log(`trace of ${upBuilds[index]!.name}: ${kept}`)
     }
     rmSync(home, {recursive: true, force: true})

@@ -1,5 +1,5 @@
 import {EtcdError} from '../mvcc/errors.js'
-import {type ApplyOutcome, StateMachine} from '../mvcc/state-machine.js'
+import {type ApplyOutcome, StateMachine, decodeRequest} from '../mvcc/state-machine.js'
 import type {AppliedChange} from '../mvcc/types.js'
 import {Raft, type RaftLogger, defaultRaftLimits} from '../raft/raft.js'
 import {type ConfChange, type ConfState, EntryType, type Message, type RandomSource, type Ready, type Snapshot, StateType} from '../raft/types.js'
@@ -92,6 +92,8 @@ export class EtcdMember {
             this.stateMachine.kv.reload()
             if (leasesChanged) this.stateMachine.lessor.reload()
             if (authChanged) this.stateMachine.auth.reload()
+            // Traced, the entries are applied now, not when their Ready was handed to the thread.
+            if (requestTrace && appliedIndex > this.threadAppliedIndex) requestTrace.applied(layout.name, this.threadAppliedIndex + 1, appliedIndex)
             if (appliedIndex > 0) this.threadAppliedIndex = appliedIndex
             if (committed) this.metrics.backendCommit.observe(milliseconds / 1000)
             this.deliver(batch)
@@ -294,7 +296,9 @@ export class EtcdMember {
     const {applied, mustSync} = persisted
     if (requestTrace) {
       if (ready.softState.state === StateType.Leader) requestTrace.leads(this.layout.name)
-      requestTrace.ready(this.layout.name, readyStarted, ready.entries.map((entry) => entry.index), ready.committedEntries.map((entry) => entry.index), `${ready.entries.length} appended, ${ready.committedEntries.length} applied, ${applied.events.length} events`)
+      // A thread applies the entries: which request each carries is learnt here (its trace is not this one).
+      if (this.thread) for (const entry of ready.committedEntries) if (entry.type === EntryType.Normal && entry.data.length > 0) requestTrace.carries(decodeRequest(entry.data).id, entry.index)
+      requestTrace.ready(this.layout.name, readyStarted, ready.entries.map((entry) => entry.index), this.thread ? [] : ready.committedEntries.map((entry) => entry.index), `${ready.entries.length} appended, ${ready.committedEntries.length} applied, ${applied.events.length} events`)
     }
     this.raft.advance(ready)
     const leading = ready.softState.state === StateType.Leader

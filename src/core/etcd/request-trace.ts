@@ -125,6 +125,13 @@ export class RequestTrace {
     if (end - start >= 5) this.event({kind: 'ready', member, start, end, detail})
   }
 
+  /** A member's thread applied entries [first, last] (in-process members' applies are stamped with their Ready). */
+  applied(member: string, first: number, last: number): void {
+    const now = performance.now()
+    // A snapshot installed skips far ahead: only the stages kept are stamped.
+    for (let index = Math.max(first, last - stagesKeptMax + 1); index <= last; index++) this.stage(member, index).applied ??= now
+  }
+
   /** A member's outputs of entries through `last` went out, their fsync done. */
   durable(member: string, last: number, count: number): void {
     const now = performance.now()
@@ -146,11 +153,7 @@ export class RequestTrace {
         members[member] = {appended: at(stages?.appended), durable: at(stages?.durable), applied: at(stages?.applied)}
       }
     }
-    const during = this.timeline
-      .filter((event) => event.end > pending.start && event.start < end)
-      .sort((a, b) => b.end - b.start - (a.end - a.start))
-      .slice(0, eventsShownMax)
-      .map((event) => ({kind: event.kind, member: event.member, from: Math.round(event.start - pending.start), ms: Math.round(event.end - event.start), ...(event.detail ? {detail: event.detail} : {})}))
+    const during = this.eventsDuring(pending.start, end)
     const line = {
       at: new Date(this.origin + pending.start).toISOString(),
       ms: Math.round(end - pending.start),
@@ -162,6 +165,31 @@ export class RequestTrace {
       during,
     }
     appendFileSync(this.file, `${JSON.stringify(line)}\n`)
+  }
+
+  /** The longest events of the timeline between start and end, from start in ms. */
+  private eventsDuring(start: number, end: number) {
+    return this.timeline
+      .filter((event) => event.end > start && event.start < end)
+      .sort((a, b) => b.end - b.start - (a.end - a.start))
+      .slice(0, eventsShownMax)
+      .map((event) => ({kind: event.kind, member: event.member, from: Math.round(event.start - start), ms: Math.round(event.end - event.start), ...(event.detail ? {detail: event.detail} : {})}))
+  }
+
+  /**
+   * A gRPC call's stream closed on the front door (server/etcd-front-door-trace.ts): one slower
+   * than the threshold (from its connection's accept, for a connection's first call) is written to
+   * `<file>.front` with its steps in ms from its stream's arrival.
+   */
+  frontDoor(member: string, path: string, arrived: number, steps: Readonly<Record<string, number | undefined>>): void {
+    const end = performance.now()
+    // A connection's first call counts from the connection's accept (a step before its arrival).
+    const start = Math.min(arrived, ...Object.values(steps).filter((time): time is number => time !== undefined))
+    if (end - start < this.slowMilliseconds) return
+    const at: Record<string, number> = {}
+    for (const [step, time] of Object.entries(steps)) if (time !== undefined && step !== 'arrived') at[step] = Math.round(time - arrived)
+    const line = {at: new Date(this.origin + start).toISOString(), ms: Math.round(end - start), member, path, steps: at, during: this.eventsDuring(start, end)}
+    appendFileSync(`${this.file}.front`, `${JSON.stringify(line)}\n`)
   }
 }
 

@@ -8,8 +8,10 @@ import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import type {EmbeddedClient} from '../etcd/embedded-client.js'
 import {nextMemberName} from '../etcd/layout.js'
+import {requestTrace} from '../etcd/request-trace.js'
 import {EtcdError, type GrpcCode} from '../mvcc/errors.js'
 import {AuthTokens, callerFor, type TokenUse} from './etcd-auth-tokens.js'
+import {frontDoorTraceInterceptor} from './etcd-front-door-trace.js'
 import {createEtcdHttpServer, type EtcdGateway} from './etcd-http.js'
 import {divertNonGrpcStreams, refuseStream, serveWithHttpHandler} from './etcd-http2-streams.js'
 import {CertifiedPeers, certifiedUserInterceptor, HandshakeRejections, certifiedUserMetadataKey, type FrontDoorListener, type ListenerTls, startFrontDoorListener} from './etcd-listener.js'
@@ -128,7 +130,9 @@ export async function startEtcdFrontDoor(client: EmbeddedClient, endpoints: read
     for (const endpoint of endpoints) {
       const metrics = new GrpcMetrics(loaded.etcdserverpb, 'etcdserverpb')
       // Without channelz: its per-call bookkeeping serves a debugging service nothing here offers.
-      const server = new grpc.Server({'grpc.max_receive_message_length': receiveMessageBytesMax, 'grpc.enable_channelz': 0, interceptors: [metrics.interceptor, certifiedUserInterceptor(peers)]})
+      // Traced (KUBEMU_ETCD_TRACE), each call's steps through the front door too: first, so that it holds the call's stream.
+      const traced = requestTrace ? [frontDoorTraceInterceptor(requestTrace, grpc, endpoint.member)] : []
+      const server = new grpc.Server({'grpc.max_receive_message_length': receiveMessageBytesMax, 'grpc.enable_channelz': 0, interceptors: [...traced, metrics.interceptor, certifiedUserInterceptor(peers)]})
       const clientOf = (metadata: grpc.Metadata, use: TokenUse = 'checked') => client.forUser(endpoint.member, callerFor(use, () => callerOf(metadata)))
       addServices(server, loaded.etcdserverpb, clientOf, callerOf, endpoint.member, client, tokens, servedUrl)
       servers.push(server)

@@ -14,6 +14,8 @@ import type {Server as HttpServer} from 'node:http'
 import {connect, createServer, type Server, type Socket} from 'node:net'
 import {Duplex} from 'node:stream'
 import {createServer as createTlsServer, type TLSSocket} from 'node:tls'
+import {requestTrace} from '../etcd/request-trace.js'
+import {connectionAccepted, connectionInjected} from './etcd-front-door-trace.js'
 import {sortGrpcConnection} from './grpc-connection-sort.js'
 import {AuthorityRewriter, connectionPreface} from './http2-authority.js'
 
@@ -228,6 +230,7 @@ export function startFrontDoorListener(options: ListenerOptions): Promise<FrontD
   const inject = (client: Socket, head: Buffer) => {
     client.setNoDelay(true)
     sortGrpcConnection(client, head, (kind, bytes, settingsAckPending) => {
+      if (requestTrace) connectionInjected(client)
       if (kind === 'direct') {
         // HTTP/2 reads what was already read, then the socket itself.
         client.unshift(bytes)
@@ -242,6 +245,7 @@ export function startFrontDoorListener(options: ListenerOptions): Promise<FrontD
   }
   const accept = (socket: Socket, commonName: string | undefined) => {
     track(socket)
+    if (requestTrace) connectionAccepted(socket)
     socket.on('error', () => socket.destroy())
     sniff(socket, (kind, head) => {
       if (kind === 'grpc') return options.tls ? relay(socket, head, commonName) : inject(socket, head)
