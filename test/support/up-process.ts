@@ -12,8 +12,8 @@ export class UpProcess {
   readonly exited: Promise<number | null>
 
   /** Free ports for the etcd front door by default: the real etcd of other tests may hold 2379, 22379 and 32379. */
-  constructor(readonly home: string, extraArguments: readonly string[] = []) {
-    this.child = spawn(kubemu, ['up', '--port', '0', '--etcd-ports', '0,0,0', ...extraArguments], {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: ''}})
+  constructor(readonly home: string, extraArguments: readonly string[] = [], extraEnvironment: NodeJS.ProcessEnv = {}) {
+    this.child = spawn(kubemu, ['up', '--port', '0', '--etcd-ports', '0,0,0', ...extraArguments], {cwd: home, env: {...process.env, KUBEMU_HOME: home, KUBECONFIG: '', ...extraEnvironment}})
     this.exited = new Promise((resolve) => this.child.on('exit', resolve))
     this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       this.output += chunk

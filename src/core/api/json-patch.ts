@@ -13,10 +13,28 @@ import {goJsonCompact} from '../util/go-json.js'
 /** How a patch failed: its document is not a patch, an operation failed, or the library panicked. */
 export type JsonPatchFault = 'decode' | 'apply' | 'panic'
 
+/**
+ * Where the Go library panicked, as its goroutine trace names it: the operation (and which of its
+ * paths) that reached findObject through a null, the map write into a copied null, the test or
+ * replace of a missing value, or lazyNode.equal meeting a nil node (`fault` names what the node
+ * compared was: nil itself, a scalar, a map or an array meeting nil), `through` the maps and
+ * arrays it recursed into on the way, outermost first.
+ */
+export type JsonPatchPanicSite =
+  | {readonly at: 'test-missing-value' | 'replace-root'}
+  | {readonly at: 'find-object'; readonly caller: FindObjectCaller}
+  | {readonly at: 'nil-map'; readonly operation: 'add' | 'replace' | 'move' | 'copy'}
+  | {readonly at: 'equal'; readonly fault: 'self' | 'scalar' | 'map' | 'array'; readonly through: ReadonlyArray<'map' | 'array'>; readonly from: 'test-root' | 'test-value'}
+
+/** The operation (and, for move and copy, which of its two paths) whose findObject panicked. */
+export type FindObjectCaller = 'add' | 'remove' | 'replace' | 'move-from' | 'move-path' | 'copy-from' | 'copy-path' | 'test'
+
 export class JsonPatchError extends Error {
   constructor(
     message: string,
     readonly fault: JsonPatchFault,
+    /** Where a panic happened (fault 'panic' only). */
+    readonly site?: JsonPatchPanicSite,
   ) {
     super(message)
     this.name = 'JsonPatchError'
@@ -53,7 +71,7 @@ type Container = {kind: 'map'; map: Record<string, unknown> | null} | {kind: 'ar
 
 const isMap = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof PatchNull)
 const has = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key)
-const panic = (message: string) => new JsonPatchError(message, 'panic')
+const panic = (message: string, site: JsonPatchPanicSite) => new JsonPatchError(message, 'panic', site)
 const missing = 'missing value'
 
 /** Go's name of a JSON value's kind in an UnmarshalTypeError. */
@@ -99,9 +117,11 @@ function get(container: Container, key: string): {value: unknown} | {error: stri
   return typeof place === 'string' ? {error: place} : {value: container.array[place]}
 }
 
-function set(container: Container, key: string, value: unknown): string | null {
+type NilMapCaller = Extract<JsonPatchPanicSite, {at: 'nil-map'}>['operation']
+
+function set(container: Container, key: string, value: unknown, caller: NilMapCaller): string | null {
   if (container.kind === 'map') {
-    if (container.map === null) throw panic(nilMapPanic)
+    if (container.map === null) throw panic(nilMapPanic, {at: 'nil-map', operation: caller})
     setOwn(container.map, key, value)
     return null
   }
@@ -113,8 +133,8 @@ function set(container: Container, key: string, value: unknown): string | null {
   return null
 }
 
-function add(container: Container, key: string, value: unknown): string | null {
-  if (container.kind === 'map') return set(container, key, value)
+function add(container: Container, key: string, value: unknown, caller: NilMapCaller): string | null {
+  if (container.kind === 'map') return set(container, key, value, caller)
   if (key === '-') {
     container.array.push(value)
     return null
@@ -149,7 +169,7 @@ const unescape = (token: string) => token.replace(/~1/g, '/').replace(/~0/g, '~'
  * nothing or a scalar. The path is split on every slash and its first piece ignored, so a path
  * must have a slash, and "a/b" reaches "b" at the top.
  */
-function containerOf(root: Container, path: string): {container: Container; key: string} | null {
+function containerOf(root: Container, path: string, caller: FindObjectCaller): {container: Container; key: string} | null {
   const tokens = path.split('/')
   if (tokens.length < 2) return null
   let container = root
@@ -157,7 +177,7 @@ function containerOf(root: Container, path: string): {container: Container; key:
     const read = get(container, unescape(token))
     if ('error' in read || read.value === null || read.value === undefined) return null
     const next = read.value
-    if (next === addedNull) throw panic(nilDereferencePanic)
+    if (next === addedNull) throw panic(nilDereferencePanic, {at: 'find-object', caller})
     if (next === copiedNull) container = {kind: 'map', map: null}
     else if (Array.isArray(next)) container = {kind: 'array', array: next}
     else if (isMap(next)) container = {kind: 'map', map: next}
@@ -191,12 +211,15 @@ function deepCopy(value: unknown): {value: unknown; bytes: number} {
   return {value: structuredClone(plain), bytes: new TextEncoder().encode(goJsonCompact(plain)).length}
 }
 
+type EqualCaller = Extract<JsonPatchPanicSite, {at: 'equal'}>['from']
+
 /** lazyNode.equal: maps by keys, arrays by items, scalars by their JSON text; a nil node panics. */
-function nodesEqual(left: unknown, right: unknown): boolean {
-  if (left === null || left === undefined) throw panic(nilDereferencePanic)
+function nodesEqual(left: unknown, right: unknown, from: EqualCaller, through: ReadonlyArray<'map' | 'array'> = []): boolean {
+  const nil = (fault: 'self' | 'scalar' | 'map' | 'array') => panic(nilDereferencePanic, {at: 'equal', fault, through, from})
+  if (left === null || left === undefined) throw nil('self')
   const leftMap = left === copiedNull ? {} : isMap(left) ? left : null
   if (leftMap !== null) {
-    if (right === null || right === undefined) throw panic(nilDereferencePanic)
+    if (right === null || right === undefined) throw nil('map')
     const rightMap = right === copiedNull ? {} : isMap(right) ? right : null
     if (rightMap === null || Object.keys(leftMap).length !== Object.keys(rightMap).length) return false
     for (const [key, value] of Object.entries(leftMap)) {
@@ -204,16 +227,16 @@ function nodesEqual(left: unknown, right: unknown): boolean {
       const other = rightMap[key]
       const leftNil = value === null
       if (leftNil !== (other === null)) return false
-      if (!leftNil && !nodesEqual(value, other)) return false
+      if (!leftNil && !nodesEqual(value, other, from, [...through, 'map'])) return false
     }
     return true
   }
   if (Array.isArray(left)) {
-    if (right === null || right === undefined) throw panic(nilDereferencePanic)
+    if (right === null || right === undefined) throw nil('array')
     if (!Array.isArray(right) || left.length !== right.length) return false
-    return left.every((item, index) => nodesEqual(item, right[index]))
+    return left.every((item, index) => nodesEqual(item, right[index], from, [...through, 'array']))
   }
-  if (right === null || right === undefined) throw panic(nilDereferencePanic)
+  if (right === null || right === undefined) throw nil('scalar')
   // A null the patch added has no bytes: equal only to another such null.
   if (left === addedNull || right === addedNull) return left === right
   if (typeof right === 'object') return false
@@ -261,9 +284,9 @@ function applyOperation(root: Container, operation: Operation, limits: JsonPatch
     case 'remove': {
       const path = stringField(operation, 'path', 'operation missing path field')
       if ('error' in path) return `${kind} operation failed to decode path: ${missing}`
-      const target = containerOf(root, path.text)
+      const target = containerOf(root, path.text, kind)
       if (!target) return `${kind} operation does not apply: doc is missing path: "${path.text}": ${missing}`
-      const error = kind === 'add' ? add(target.container, target.key, stored(valueOf(operation))) : remove(target.container, target.key)
+      const error = kind === 'add' ? add(target.container, target.key, stored(valueOf(operation)), 'add') : remove(target.container, target.key)
       return error === null ? null : `error in ${kind} for path: '${path.text}': ${error}`
     }
     case 'replace': {
@@ -271,21 +294,21 @@ function applyOperation(root: Container, operation: Operation, limits: JsonPatch
       if ('error' in path) return `replace operation failed to decode path: ${path.error}`
       const value = valueOf(operation)
       if (path.text === '') {
-        if (value === undefined) throw panic(nilDereferencePanic)
+        if (value === undefined) throw panic(nilDereferencePanic, {at: 'replace-root'})
         // The library wraps a nil error here, so a scalar for the whole document changes nothing.
         if (Array.isArray(value)) return {kind: 'array', array: value}
         return isMap(value) ? {kind: 'map', map: value} : null
       }
-      const target = containerOf(root, path.text)
+      const target = containerOf(root, path.text, 'replace')
       if (!target) return `replace operation does not apply: doc is missing path: ${path.text}: ${missing}`
       if ('error' in get(target.container, target.key)) return `replace operation does not apply: doc is missing key: ${path.text}: ${missing}`
-      const error = set(target.container, target.key, stored(value))
+      const error = set(target.container, target.key, stored(value), 'replace')
       return error === null ? null : `error in remove for path: '${path.text}': ${error}`
     }
     case 'move': {
       const from = stringField(operation, 'from', 'operation, missing from field')
       if ('error' in from) return `move operation failed to decode from: ${from.error}`
-      const source = containerOf(root, from.text)
+      const source = containerOf(root, from.text, 'move-from')
       if (!source) return `move operation does not apply: doc is missing from path: ${from.text}: ${missing}`
       const read = get(source.container, source.key)
       if ('error' in read) return `error in move for path: '${source.key}': ${read.error}`
@@ -293,28 +316,28 @@ function applyOperation(root: Container, operation: Operation, limits: JsonPatch
       if (removed !== null) return `error in move for path: '${source.key}': ${removed}`
       const path = stringField(operation, 'path', 'operation missing path field')
       if ('error' in path) return `move operation failed to decode path: ${path.error}`
-      const target = containerOf(root, path.text)
+      const target = containerOf(root, path.text, 'move-path')
       if (!target) return `move operation does not apply: doc is missing destination path: ${path.text}: ${missing}`
-      const error = add(target.container, target.key, read.value)
+      const error = add(target.container, target.key, read.value, 'move')
       return error === null ? null : `error in move for path: '${path.text}': ${error}`
     }
     case 'copy': {
       const from = stringField(operation, 'from', 'operation, missing from field')
       if ('error' in from) return `copy operation failed to decode from: ${from.error}`
-      const source = containerOf(root, from.text)
+      const source = containerOf(root, from.text, 'copy-from')
       if (!source) return `copy operation does not apply: doc is missing from path: ${from.text}: ${missing}`
       const read = get(source.container, source.key)
       if ('error' in read) return `error in copy for from: '${from.text}': ${read.error}`
       const path = stringField(operation, 'path', 'operation missing path field')
       if ('error' in path) return `copy operation failed to decode path: ${missing}`
-      const target = containerOf(root, path.text)
+      const target = containerOf(root, path.text, 'copy-path')
       if (!target) return `copy operation does not apply: doc is missing destination path: ${path.text}: ${missing}`
       const copy = deepCopy(read.value)
       copied.bytes += copy.bytes
       if (limits.copiedBytesMax !== undefined && copied.bytes > limits.copiedBytesMax) {
         return `Unable to complete the copy, the accumulated size increase of copy is ${copied.bytes}, exceeding the limit ${limits.copiedBytesMax}`
       }
-      const error = add(target.container, target.key, copy.value)
+      const error = add(target.container, target.key, copy.value, 'copy')
       return error === null ? null : `error while adding value during copy: ${error}`
     }
     case 'test': {
@@ -324,20 +347,19 @@ function applyOperation(root: Container, operation: Operation, limits: JsonPatch
       const failed = `testing value ${path.text} failed: test failed`
       if (path.text === '') {
         const self = root.kind === 'array' ? root.array : (root.map ?? {})
-        if (value === undefined) throw panic(nilDereferencePanic)
-        return nodesEqual(self, value) ? null : failed
+        return nodesEqual(self, value, 'test-root') ? null : failed
       }
-      const target = containerOf(root, path.text)
+      const target = containerOf(root, path.text, 'test')
       if (!target) return `test operation does not apply: is missing path: ${path.text}: ${missing}`
       const read = get(target.container, target.key)
       if ('error' in read) return `error in test for path: '${path.text}': ${read.error}`
       if (read.value === null || read.value === undefined) {
         // A missing key and a null both read as a nil node, which only a null value matches.
-        if (value === undefined) throw panic(nilDereferencePanic)
+        if (value === undefined) throw panic(nilDereferencePanic, {at: 'test-missing-value'})
         return value === addedNull ? null : failed
       }
       if (value === undefined) return failed
-      return nodesEqual(read.value, value) ? null : failed
+      return nodesEqual(read.value, value, 'test-value') ? null : failed
     }
     default:
       return `Unexpected kind: ${kind}`

@@ -82,18 +82,22 @@ export class ApiAggregation {
     changes?: CachedChangesFeed,
   ) {
     this.memo = new StoreReadMemo(registry.store, [apiServicesKeyPrefix], 1, changes)
+    // Discovery reads them on every request: kept current, it needs no etcd.
+    this.memo.keepCurrent('remote', () => this.readRemote())
   }
 
   /** The stored APIServices that name a Service (those of the built-in groups and of kube-aggregator's own excluded). */
   async remote(): Promise<readonly RemoteApiService[]> {
-    return this.memo.read('remote', async () => {
-      const definition = this.scheme.preferredResource(aggregatorGroup, 'apiservices')
-      if (!definition) return []
-      const {objects: stored} = await this.registry.store.list(listPrefix(definition, null))
-      return stored
-        .map((entry) => remoteOf(objectFromStored(entry) as unknown as Record<string, unknown>))
-        .filter((remote): remote is RemoteApiService => remote !== null && remote.group !== '' && remote.group !== aggregatorGroup && !servedHere.has(remote.group))
-    })
+    return this.memo.read('remote', () => this.readRemote())
+  }
+
+  private async readRemote(): Promise<readonly RemoteApiService[]> {
+    const definition = this.scheme.preferredResource(aggregatorGroup, 'apiservices')
+    if (!definition) return []
+    const {objects: stored} = await this.registry.store.list(listPrefix(definition, null))
+    return stored
+      .map((entry) => remoteOf(objectFromStored(entry) as unknown as Record<string, unknown>))
+      .filter((remote): remote is RemoteApiService => remote !== null && remote.group !== '' && remote.group !== aggregatorGroup && !servedHere.has(remote.group))
   }
 
   /** The proxy handler's answer for a request under a group version a remote APIService holds; null when none does. */

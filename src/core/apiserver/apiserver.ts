@@ -39,7 +39,7 @@ import {ComponentStatuses, type LocalComponentProbe} from './component-statuses.
 import {NodeRestriction} from './admission/node-restriction.js'
 import {type Attributes, forbiddenMessage, RbacAuthorizer, type RbacReader} from './authorization/rbac.js'
 import {UnionAuthorizer} from './authorization/union.js'
-import {CachingRbacReader} from './authorization/rbac-cache.js'
+import {CachingRbacReader, type RbacObjects} from './authorization/rbac-cache.js'
 import type {CachedChanges} from './cached-changes.js'
 import type {WrittenObjects} from './written-objects.js'
 import {bodyBytes, requestBodyBytesMax} from './body.js'
@@ -168,7 +168,7 @@ export class ApiServer {
     this.credentials = options.credentials ?? new MemoryCredentials()
     this.health = new HealthChecks(options.store)
     const pods = this.scheme.resource('', 'v1', 'pods')!
-    this.authorizer = new UnionAuthorizer(new NodeAuthorizer(new NodePodGraph(options.store, listPrefix(pods, null))), new RbacAuthorizer(new CachingRbacReader(this.rbacReader(), options.store, options.cachedChanges)))
+    this.authorizer = new UnionAuthorizer(new NodeAuthorizer(new NodePodGraph(options.store, listPrefix(pods, null))), new RbacAuthorizer(new CachingRbacReader(this.rbacReader(), () => this.rbacObjects(), options.store, options.cachedChanges)))
     const reader = new AdmissionReader(this.registry, this.scheme, random, (attributes) => this.authorizer.authorize(attributes), (milliseconds) => this.clock.sleep(milliseconds), options.cachedChanges)
     // A token's ServiceAccount (and its pod, secret or node) is read as admission reads: the
     // ServiceAccounts from the cache kept current by watch, as kube-apiserver's authenticator reads
@@ -183,7 +183,7 @@ export class ApiServer {
     this.audit = options.audit ?? null
     this.newAuditId = options.newAuditId ?? (() => randomUUID())
     this.changes = options.changes ?? null
-    this.customResources = new CustomResourceServing(this.scheme, this.registry)
+    this.customResources = new CustomResourceServing(this.scheme, this.registry, options.cachedChanges)
     const loopbackCreate = (object: {body: unknown}) =>
       this.handle({method: 'POST', path: '/apis/apiregistration.k8s.io/v1/apiservices', body: JSON.stringify(object.body), headers: {'content-type': 'application/json'}, user: apiServerUser})
     this.aggregation = new ApiAggregation(this.scheme, this.registry, options.cachedChanges)
@@ -207,6 +207,16 @@ export class ApiServer {
       // A resource that is never stored (SelfSubjectReview, TokenReview) has no key and no revision.
       return null
     }
+  }
+
+  /** Every RBAC object in the store, for the authorizer's copy. */
+  private async rbacObjects(): Promise<RbacObjects> {
+    const list = async (resource: string) => {
+      const definition = this.scheme.resource('rbac.authorization.k8s.io', 'v1', resource)!
+      return (await this.registry.store.list(listPrefix(definition, null))).objects.map((stored) => objectFromStored(stored))
+    }
+    const [clusterRoleBindings, roleBindings, clusterRoles, roles] = await Promise.all([list('clusterrolebindings'), list('rolebindings'), list('clusterroles'), list('roles')])
+    return {clusterRoleBindings, roleBindings, clusterRoles, roles}
   }
 
   private rbacReader(): RbacReader {

@@ -55,7 +55,7 @@ export async function watchCachedChanges(store: Store, prefixes: readonly string
       // As an informer whose watch failed, the caches keep what they have until the watch is
       // back (and then read everything again, above).
       const message = error instanceof Error ? error.message : String(error)
-      if (!signal.aborted && message !== lastFailure) report(`kube-apiserver: the watch of its cached objects (RBAC, admission, APIServices) failed (${message}); watching again`)
+      if (!signal.aborted && message !== lastFailure) report(`kube-apiserver: the watch of its cached objects (RBAC, admission, APIServices, CRDs) failed (${message}); watching again`)
       lastFailure = message
     } finally {
       signal.removeEventListener('abort', cancel)

@@ -1,6 +1,9 @@
 // Serving CustomResourceDefinitions as apiextensions-apiserver does: the scheme follows the CRDs
-// in etcd (read again whenever a request may concern one, so every process agrees), a new CRD
-// becomes NamesAccepted and Established, and deleting a CRD deletes its objects first.
+// in etcd, a new CRD becomes NamesAccepted and Established, and deleting a CRD deletes its objects
+// first. The CRDs are read again whenever a request may concern one, unless the read kept in
+// memory is current (this process holds the store alone and neither a write through it nor the
+// watch of cached objects under `up` saw a CRD change), as apiextensions-apiserver serves from its
+// informer: discovery then touches no etcd, and answers while etcd has no quorum.
 import {definitionsFromCrd} from '../api/custom-resources.js'
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import {builtinResources} from '../api/resources.js'
@@ -9,6 +12,8 @@ import {listPageObjectsMax, StoreError} from '../store/store.js'
 import {listPrefix} from './keys.js'
 import type {Registry} from './registry.js'
 import {objectFromStored} from './stored-objects.js'
+import type {CachedChangesFeed} from './cached-changes.js'
+import {StoreReadMemo} from './store-read-memo.js'
 
 /** Deleting a CRD's objects reads this many pages at most (each listPageObjectsMax keys). */
 export const cleanupPagesMax = 1000
@@ -19,13 +24,21 @@ export function isCustomResourceDefinitions(definition: ResourceDefinition): boo
   return definition.group === 'apiextensions.k8s.io' && definition.resource === 'customresourcedefinitions'
 }
 
+/** Where the CRDs are kept in etcd (apiextensions.k8s.io's own prefix). */
+export const crdKeyPrefix = '/registry/apiextensions.k8s.io/customresourcedefinitions/'
+
 export class CustomResourceServing {
   private served: ResourceDefinition[] = []
+  private readonly memo: StoreReadMemo
 
   constructor(
     private readonly scheme: Scheme,
     private readonly registry: Registry,
-  ) {}
+    changes?: CachedChangesFeed,
+  ) {
+    this.memo = new StoreReadMemo(registry.store, [crdKeyPrefix], 1, changes)
+    this.memo.keepCurrent('crds', () => this.load())
+  }
 
   /**
    * Whether a request must see the CRDs as they are now: one for a group that is not built in,
@@ -42,7 +55,12 @@ export class CustomResourceServing {
     return this.scheme.resource('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!
   }
 
-  async sync(): Promise<void> {
+  /** Brings the scheme's custom resources in line with the CRDs (a no-op while the kept read is current). */
+  sync(): Promise<void> {
+    return this.memo.read('crds', () => this.load())
+  }
+
+  private async load(): Promise<void> {
     const {objects} = await this.registry.store.list(listPrefix(this.crdDefinition(), null))
     for (const definition of this.served) this.scheme.remove(definition.group, definition.resource)
     this.served = []

@@ -83,11 +83,11 @@ class ApiBalancer implements AuthenticatingHandler {
 
   async handle(request: TrustedRequest): Promise<ApiResponse> {
     if (request.user === undefined) await this.clientsServed()
-    const clientWrite = request.user === undefined && !readMethods.has(request.method) && !streamingSubresource.test(request.path)
+    const clientWrite = request.user === undefined && !readMethods.has(request.method) && !streamingSubresource.test(request.path) && !answeredReview.test(request.path)
     // The master is chosen once the write's turn has come: a master stopped meanwhile serves nothing.
     const response = clientWrite ? await this.betweenTurns(() => this.serve(request)) : await this.serve(request)
     // The control plane's clients carry their user; a client's request comes with credentials.
-    if (request.user === undefined && !readMethods.has(request.method) && response.status < 300) await this.onClientWrite()
+    if (request.user === undefined && !readMethods.has(request.method) && !answeredReview.test(request.path) && response.status < 300) await this.onClientWrite()
     return response
   }
 
@@ -123,6 +123,13 @@ const readMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
  * counts: a namespace or an object named `proxy` is written like any other.
  */
 const streamingSubresource = /^\/api\/v1\/(?:namespaces\/[^/]+\/)?(?:pods|services|nodes)\/[^/]+\/(?:exec|attach|portforward|proxy)(?:\/|$)/
+
+/**
+ * The reviews (access, rules, token, self) are answered from the API server's caches and never
+ * stored: a create of one is no write to hold between turns (a control plane waiting on etcd
+ * without a quorum must not keep `kubectl auth can-i` waiting).
+ */
+const answeredReview = /^\/apis\/(?:authorization\.k8s\.io\/v1\/(?:namespaces\/[^/]+\/localsubjectaccessreviews|selfsubjectaccessreviews|subjectaccessreviews|selfsubjectrulesreviews)|authentication\.k8s\.io\/v1\/(?:tokenreviews|selfsubjectreviews))\/?$/
 
 export class UpRuntime {
   readonly balancer: AuthenticatingHandler

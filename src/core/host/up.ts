@@ -12,6 +12,7 @@ import {FileKubeletCredentials, joinDefaultKubelets} from '../kubelet/client-cre
 import {boundHeapGrowth} from './heap-growth.js'
 import type {KubeObject} from '../api/object.js'
 import {FileCredentials} from '../apiserver/authentication/credentials.js'
+import {crdKeyPrefix} from '../apiserver/custom-resource-serving.js'
 import {watchCachedChanges} from '../apiserver/cached-changes.js'
 import {rbacKeyPrefixes} from '../apiserver/authorization/rbac-cache.js'
 import {admissionCachedKeyPrefixes} from '../apiserver/admission/cached-objects.js'
@@ -247,7 +248,7 @@ async function serveUp(options: UpOptions, folder: string, clock: ClusterClock, 
     if (!registeredAtStart) bootstrapController.apiServerStarted()
     restartedApiServer = () => bootstrapController.apiServerStarted()
     const bootstrap = runBootstrapController(bootstrapController, clock, AbortSignal.any([options.signal, compaction.signal]), log)
-    const cachedWatch = watchCachedChanges(connection.store, [...rbacKeyPrefixes, ...admissionCachedKeyPrefixes, apiServicesKeyPrefix], connection.cachedChanges, clock, AbortSignal.any([options.signal, compaction.signal]), log)
+    const cachedWatch = watchCachedChanges(connection.store, [...rbacKeyPrefixes, ...admissionCachedKeyPrefixes, apiServicesKeyPrefix, crdKeyPrefix], connection.cachedChanges, clock, AbortSignal.any([options.signal, compaction.signal]), log)
     try {
       await runtime.run(options.signal, upTickMilliseconds)
     } finally {

@@ -3,6 +3,7 @@
 // cause per line when there are several; anything else `error: …`. All exit 1.
 import {genericServerResponse} from '../api/generic-response.js'
 import {isJsonObject} from '../api/object.js'
+import {kubectlMainFrame} from './go-traces.js'
 
 /** The resource builder's error when a command names no objects at all. */
 export const noResourcesMessage = "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"
@@ -43,20 +44,21 @@ export class ConnectionRefusedError extends KubectlPlainError {
   }
 }
 
-/** The frame every kubectl 1.32 goroutine trace ends with: the binary's main. */
-export const kubectlMainFrame = 'main.main()\n\tk8s.io/kubernetes/cmd/kubectl/kubectl.go:30 +0x18'
-
 /**
  * A Go panic in a library kubectl calls: the process ends at once with status 2, printing the
- * panic as Go's runtime does (`panic: runtime error: …`, a blank line, then the goroutine's
- * trace), never gathered with other objects' errors. The frames between the panic and main are
- * the Go library's, which kubemu does not run: the trace names main's alone.
+ * panic as Go's runtime does (`panic: runtime error: …`, the signal line of a nil dereference, a
+ * blank line, then the goroutine's trace), never gathered with other objects' errors. `trace`
+ * gives the signal line and frames where kubemu knows them (go-traces.ts); without it the trace
+ * names main's frame alone.
  */
 export class KubectlPanic extends KubectlPlainError {
-  constructor(readonly panicMessage: string) {
-    // A nil dereference is a signal first: Go names it (the faulting instruction's address is the binary's, unknown here).
-    const signal = panicMessage.endsWith('nil pointer dereference') ? '\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x0]' : ''
-    super(`panic: ${panicMessage}${signal}\n\ngoroutine 1 [running]:\n${kubectlMainFrame}`, 2)
+  constructor(
+    readonly panicMessage: string,
+    trace?: {readonly signal: string; readonly frames: string},
+  ) {
+    // Without a known site the faulting instruction's address is unknown: Go's words with zeros.
+    const signal = trace ? trace.signal : panicMessage.endsWith('nil pointer dereference') ? '[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x0]' : ''
+    super(`panic: ${panicMessage}${signal ? `\n${signal}` : ''}\n\ngoroutine 1 [running]:\n${trace?.frames ?? kubectlMainFrame}`, 2)
     this.name = 'KubectlPanic'
   }
 }

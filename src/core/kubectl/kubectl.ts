@@ -144,7 +144,7 @@ export async function runKubectl(argv: readonly string[], io: KubectlIo): Promis
     // missed a name can run again with the server's (when it has printed and changed nothing).
     let printed = false
     let stdin: Promise<string> | null = null
-    session = new KubectlSession(flags, {...io, stdout: (text) => ((printed = true), io.stdout(text)), readStdin: () => (stdin ??= io.readStdin())})
+    session = new KubectlSession(flags, {...io, stdout: (text) => ((printed = true), io.stdout(text)), readStdin: () => (stdin ??= io.readStdin())}, argv)
     session.typedStatus = typedBuilderVerbs.test(path)
     try {
       return await runner(session, args)

@@ -9,6 +9,7 @@ import {isJsonObject} from '../api/object.js'
 import {goJsonCompact} from '../util/go-json.js'
 import {KubectlError, KubectlPanic} from './errors.js'
 import {goJsonStreamError} from './go-json-syntax.js'
+import {jsonPatchPanicTrace, type LocalPatchCommand} from './go-traces.js'
 
 export type LocalPatchType = 'json' | 'merge' | 'strategic'
 
@@ -24,7 +25,7 @@ export interface PatchedKind {
 const goJsonType = (value: unknown) => (Array.isArray(value) ? 'array' : isJsonObject(value) ? 'object' : typeof value === 'boolean' ? 'bool' : typeof value)
 
 /** The object with the patch (its JSON text) applied; a fault in the words of the library that reads it. */
-export function patchLocally(object: unknown, patchText: string, type: LocalPatchType, kind: PatchedKind): unknown {
+export function patchLocally(object: unknown, patchText: string, type: LocalPatchType, kind: PatchedKind, command?: LocalPatchCommand): unknown {
   let patch: unknown
   try {
     patch = JSON.parse(patchText)
@@ -46,21 +47,34 @@ export function patchLocally(object: unknown, patchText: string, type: LocalPatc
     if (!isJsonObject(patch)) throw new KubectlError('invalid JSON document')
     return applyStrategicMergePatch(object, patch, schema)
   }
-  return decodedUnstructured(patchedJson(object, patch))
+  return decodedUnstructured(patchedJson(object, patch, command))
 }
 
 /** evanphx's JSON patch as kubectl calls it, with kubectl's own words for a missing key. */
-function patchedJson(object: unknown, patch: unknown): unknown {
+function patchedJson(object: unknown, patch: unknown, command?: LocalPatchCommand): unknown {
   try {
     return applyJsonPatch(object, patch)
   } catch (error) {
     if (!(error instanceof JsonPatchError)) throw error
     // A Go panic ends kubectl with status 2; its first line says what happened.
-    if (error.fault === 'panic') throw new KubectlPanic(error.message)
+    if (error.fault === 'panic') throw jsonPatchPanic(error, object, patch, command)
     const key = error.message.indexOf('doc is missing key: ')
     if (key >= 0) throw new KubectlError(`Object to be patched is missing field (${error.message.slice(key + 'doc is missing key: '.length)})`)
     throw new KubectlError(error.message)
   }
+}
+
+const utf8Bytes = (text: string) => new TextEncoder().encode(text).length
+
+/**
+ * The panic kubectl dies of when evanphx's library panics on `patch` applied to `document`: the
+ * library is handed the document as kubectl encodes it (Go's JSON and a newline) and the patch
+ * as kubectl re-encodes it (Go's JSON), whose sizes show in the trace.
+ */
+export function jsonPatchPanic(error: JsonPatchError, document: unknown, patch: unknown, command?: LocalPatchCommand): KubectlPanic {
+  if (!error.site) return new KubectlPanic(error.message)
+  const call = {documentBytes: utf8Bytes(goJsonCompact(document)) + 1, patchBytes: utf8Bytes(goJsonCompact(patch)), operations: Array.isArray(patch) ? patch.length : 0}
+  return new KubectlPanic(error.message, jsonPatchPanicTrace(error.site, call, command))
 }
 
 /**

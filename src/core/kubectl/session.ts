@@ -109,6 +109,8 @@ export class KubectlSession {
   constructor(
     readonly flags: ParsedKubectlFlags,
     readonly io: KubectlIo,
+    /** The command line less "kubectl" (a Go trace shows how many words cobra was given). */
+    readonly commandArgs: readonly string[] = [],
   ) {}
 
   flag(name: string): string {

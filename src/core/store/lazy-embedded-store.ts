@@ -141,10 +141,16 @@ export class LazyEmbeddedStore implements Store {
     return () => this.writeListeners.delete(listener)
   }
 
-  /** Tells the listeners once the write is over, whether it succeeded or not. */
+  /**
+   * Tells the listeners once the write succeeded. A failed one changed nothing they keep; one
+   * that timed out and commits later (etcd without a quorum) reaches them as an informer's would,
+   * through the watch of cached objects under `up`. Telling them of failures made the caches
+   * read etcd again while it had no quorum, each time a controller's write failed.
+   */
   private observed<T>(key: string, writing: Promise<T>): Promise<T> {
-    return writing.finally(() => {
+    return writing.then((result) => {
       for (const listener of this.writeListeners) listener(key)
+      return result
     })
   }
 

@@ -57,9 +57,12 @@ export class CachedObjects {
     private readonly store: Store,
     definition: ResourceDefinition,
     changes?: CachedChangesFeed,
+    /** Read again at once after every change, as an informer (not for resources written in bulk: each burst reads all). */
+    keptCurrent = false,
   ) {
     this.prefix = listPrefix(definition, null)
     this.memo = new StoreReadMemo(store, [this.prefix], 1, changes)
+    if (keptCurrent) this.memo.keepCurrent('list', () => this.read())
     this.memo.onForget(() => {
       this.overBound = false
     })

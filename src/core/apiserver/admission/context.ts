@@ -29,7 +29,8 @@ export class AdmissionReader {
     changes?: CachedChangesFeed,
   ) {
     for (const {group, resource} of admissionCachedResources) {
-      this.caches.set(`${group}/${resource}`, new CachedObjects(registry.store, this.definition(group, resource), changes))
+      // A token's ServiceAccount is kept current: it authenticates while etcd has no quorum.
+      this.caches.set(`${group}/${resource}`, new CachedObjects(registry.store, this.definition(group, resource), changes, resource === 'serviceaccounts'))
     }
   }
 

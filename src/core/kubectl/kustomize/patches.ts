@@ -6,7 +6,7 @@ import {isJsonObject, type JsonObject} from '../../api/object.js'
 import {builtinScheme} from '../../api/resources.js'
 import {matchesLabels, parseLabelSelector} from '../../api/selectors.js'
 import {applyJsonPatch, JsonPatchError} from '../../api/json-patch.js'
-import {KubectlPanic} from '../errors.js'
+import {jsonPatchPanic} from '../local-patch.js'
 import {readYamlDocument} from '../yaml-faults.js'
 import {KustomizeError} from './errors.js'
 import type {PatchEntry, Selector} from './kustomization.js'
@@ -109,12 +109,13 @@ function json6902Operations(text: string, read: unknown): unknown {
 
 function applyJson6902(operations: unknown, target: Selector, resources: readonly KustomizeResource[]): void {
   for (const resource of resources.filter((candidate) => selected(target, candidate))) {
+    const before = resource.object
     try {
       resource.object = applyJsonPatch(structuredClone(resource.object), operations) as JsonObject
     } catch (error) {
       if (!(error instanceof JsonPatchError)) throw error
       // kustomize applies evanphx's JSON patch and passes its error on as it is; a Go panic ends it with status 2.
-      if (error.fault === 'panic') throw new KubectlPanic(error.message)
+      if (error.fault === 'panic') throw jsonPatchPanic(error, before, operations)
       throw new KustomizeError(error.message)
     }
     if (!isJsonObject(resource.object)) throw new KustomizeError(`a JSON patch left ${resourceIdText(resource.object)} without an object`)

@@ -265,7 +265,9 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
       let after: KubeObject
       if (dryRun === 'client' || target.local) {
         // kubectl applies a client dry run's patch itself: no request, so no server defaults on what it adds.
-        after = patchLocally(before, typeof patch === 'string' ? patch : JSON.stringify(patch), type as LocalPatchType, target.resource) as KubeObject
+        // A panic's trace names kubectl's callers: those of a --local patch of files are known.
+        const command = target.local ? {fileVisitors: session.list('filename').length, commandArgs: session.commandArgs.length} : undefined
+        after = patchLocally(before, typeof patch === 'string' ? patch : JSON.stringify(patch), type as LocalPatchType, target.resource, command) as KubeObject
       } else {
         const dryRunQuery = dryRun === 'server' ? {dryRun: 'All'} : undefined
         const query = {...dryRunQuery, fieldManager: session.flag('field-manager') || 'kubectl-patch'}
