@@ -60,4 +60,34 @@ describe('a ConfigMap updated under a running pod, one-shot', {timeout: 120_000}
     await run('time advance 20s')
     expect(await run('kubectl logs reader')).toBe('start two two\n')
   })
+
+  it('gives a container restarted after the change the new values, and an optional ConfigMap made later only from then on', async () => {
+    const home = temporaryFolder()
+    const env = {...process.env, KUBEMU_HOME: home, KUBECONFIG: '', KUBEMU_SEED: '7'}
+    const run = async (command: string, stdin?: string) => (await runShell(`${kubemu} ${command}`, {cwd: home, env, ...(stdin === undefined ? {} : {stdin})})).stdout
+    await run('kubectl apply -f -', `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data: {level: one}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: crash}
+spec:
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: [sh, -c, 'echo "start env=$LEVEL file=$(cat /etc/cfg/level) late=[$LATE] $(cat /etc/late/level 2>&1)"; sleep 25; exit 1']
+    env: [{name: LEVEL, valueFrom: {configMapKeyRef: {name: cfg, key: level}}}, {name: LATE, valueFrom: {configMapKeyRef: {name: late, key: level, optional: true}}}]
+    volumeMounts: [{name: cfg, mountPath: /etc/cfg}, {name: late, mountPath: /etc/late}]
+  volumes: [{name: cfg, configMap: {name: cfg}}, {name: late, configMap: {name: late, optional: true}}]
+`)
+    await run('time advance 10s')
+    await run(`kubectl patch configmap cfg --type merge -p '{"data":{"level":"two"}}'`)
+    await run('kubectl create configmap late --from-literal=level=new')
+    await run('time advance 20s')
+    // Restarted at 25 s, before the pod's 60 s sync: the new container reads the objects as they are then; the first one's log stays.
+    expect(await run('kubectl logs crash --previous')).toBe("start env=one file=one late=[] cat: can't open '/etc/late/level': No such file or directory\n")
+    expect(await run('kubectl logs crash')).toBe('start env=two file=two late=[new] new\n')
+  })
 })

@@ -276,6 +276,17 @@ function sourcesOf(volume: Volume, namespace: string): string[] {
   return keys
 }
 
+/** The ConfigMaps and Secrets (objectKey) whose changes reach the container's volumes (not its subPath mounts). */
+export function updatingVolumeSources(pod: Pod, container: Container): string[] {
+  const namespace = String(pod.metadata.namespace ?? 'default')
+  const keys = new Set<string>()
+  for (const mount of container.volumeMounts ?? []) {
+    const volume = (pod.spec.volumes ?? []).find((entry) => entry.name === mount.name)
+    if (volume && !mount.subPath) for (const key of sourcesOf(volume, namespace)) keys.add(key)
+  }
+  return [...keys]
+}
+
 /**
  * Writes again, at `atMilliseconds`, the container's volumes whose ConfigMaps or Secrets (`changed`
  * keys) changed, as the kubelet's sync does through the atomic writer; a subPath mount keeps what

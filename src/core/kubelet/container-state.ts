@@ -52,19 +52,18 @@ export interface ContainerStateStore extends ServedRequestStore {
    */
   servicesOfStartSecond(key: string): readonly string[] | null
   setServicesOfStartSecond(key: string, services: readonly string[]): void
-  /** The ConfigMaps and Secrets a pod's containers read, as the kubelet saw them over time (object-versions.ts); null when none is kept. */
-  objectVersions(podUid: string): PodObjectVersions | null
-  setObjectVersions(podUid: string, versions: PodObjectVersions): void
+  /** A ConfigMap's or Secret's versions the kubelet saw (`resource/namespace/name`, object-versions.ts), oldest first. */
+  objectVersions(key: string): readonly ObjectVersion[]
+  setObjectVersions(key: string, versions: readonly ObjectVersion[]): void
 }
 
-/** An object's content from a moment on (the kubelet's sync that saw it). */
+/** An object's content as it was written at a moment (its managed fields' time). */
 export interface ObjectVersion {
-  readonly atMilliseconds: number
+  readonly writtenAtMilliseconds: number
   readonly object: KubeObject
 }
 
-/** A pod's objects by `resource/namespace/name`, each with its versions oldest first. */
-export type PodObjectVersions = Readonly<Record<string, readonly ObjectVersion[]>>
+type ObjectVersionTable = Record<string, readonly ObjectVersion[]>
 
 type Marks = Record<string, number>
 type StartSecondServices = Record<string, string[]>
@@ -115,14 +114,14 @@ export class MemoryContainerState implements ContainerStateStore {
     this.startSecondServices = boundedMarks(this.startSecondServices, key, [...services])
   }
 
-  private versions: Record<string, PodObjectVersions> = {}
+  private versions: ObjectVersionTable = {}
 
-  objectVersions(podUid: string): PodObjectVersions | null {
-    return this.versions[podUid] ?? null
+  objectVersions(key: string): readonly ObjectVersion[] {
+    return this.versions[key] ?? []
   }
 
-  setObjectVersions(podUid: string, versions: PodObjectVersions): void {
-    this.versions = boundedMarks(this.versions, podUid, versions)
+  setObjectVersions(key: string, versions: readonly ObjectVersion[]): void {
+    this.versions = boundedMarks(this.versions, key, versions)
   }
 
   private readonly served = new MemoryServedRequests()
@@ -197,12 +196,13 @@ export class FileContainerState implements ContainerStateStore {
     this.write(this.startSecondPath, boundedMarks(this.read<StartSecondServices>(this.startSecondPath) as StartSecondServices, key, [...services]))
   }
 
-  objectVersions(podUid: string): PodObjectVersions | null {
-    return this.read<Record<string, PodObjectVersions>>(this.versionsPath)[podUid] ?? null
+  objectVersions(key: string): readonly ObjectVersion[] {
+    const versions = this.read<ObjectVersionTable>(this.versionsPath)[key]
+    return Array.isArray(versions) ? versions : []
   }
 
-  setObjectVersions(podUid: string, versions: PodObjectVersions): void {
-    this.write(this.versionsPath, boundedMarks(this.read<Record<string, PodObjectVersions>>(this.versionsPath) as Record<string, PodObjectVersions>, podUid, versions))
+  setObjectVersions(key: string, versions: readonly ObjectVersion[]): void {
+    this.write(this.versionsPath, boundedMarks(this.read<ObjectVersionTable>(this.versionsPath) as ObjectVersionTable, key, versions))
   }
 
   servedRequests(key: string): readonly ServedRecord[] {

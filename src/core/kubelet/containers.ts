@@ -13,7 +13,7 @@ import {serverLogLines, stableByTime} from './container-log.js'
 import type {SimulatedFileSystem} from './shell/filesystem.js'
 import {runningRun} from '../apiserver/pod-logs.js'
 import type {Container, Pod, Probe} from '../api/kinds.js'
-import {argvOf, containersOf, environmentOf, filesystemOf, type HostPathFiles, hostnameOf, type PodObjectReader, rewriteChangedVolumes} from './container-setup.js'
+import {argvOf, containersOf, environmentOf, filesystemOf, type HostPathFiles, hostnameOf, type PodObjectReader, rewriteChangedVolumes, updatingVolumeSources} from './container-setup.js'
 import {PodObjectVersions} from './object-versions.js'
 import {containerRunKey, type ContainerStateStore, FileContainerState, MemoryContainerState} from './container-state.js'
 import type {ServedRecord} from './served-requests.js'
@@ -186,7 +186,7 @@ export class SimulatedContainers {
   private async spec(pod: Pod, container: Container, run: ContainerRunStart, reader: PodObjectReader, unknownProgram: RunSpec['unknownProgram'], argv?: readonly string[], found: ReplayedRequest[] = [], snapshot?: PodNetwork): Promise<RunSpec> {
     const key = containerRunKey(String(pod.metadata.uid), container.name, run.restartCount)
     // The ConfigMaps and Secrets as they were when the run started (later changes reach its volumes by events).
-    const atStart = new PodObjectVersions(reader, this.state, pod).asOf(run.startedAtMilliseconds)
+    const atStart = new PodObjectVersions(reader, this.state, pod, run.startedAtMilliseconds).asOf(run.startedAtMilliseconds)
     const environment = await environmentOf(pod, container, atStart, {startedAtMilliseconds: run.startedAtMilliseconds, servicesOfStartSecond: this.state.servicesOfStartSecond(key)})
     return {
       // A container without a command runs its image's: a program the shell does not know.
@@ -214,9 +214,9 @@ export class SimulatedContainers {
 
   /** What happens to the run's files up to `until`: execs' changes, and the kubelet's writes of volumes whose objects changed. */
   private fileEvents(pod: Pod, container: Container, run: ContainerRunStart, reader: PodObjectReader, until: number): TimedEvent[] {
-    const versions = new PodObjectVersions(reader, this.state, pod)
+    const versions = new PodObjectVersions(reader, this.state, pod, run.startedAtMilliseconds)
     const changed = new Map<number, Set<string>>()
-    for (const change of versions.changes(run.startedAtMilliseconds, until)) {
+    for (const change of versions.changes(until, updatingVolumeSources(pod, container))) {
       const keys = changed.get(change.atMilliseconds) ?? new Set<string>()
       changed.set(change.atMilliseconds, keys.add(change.key))
     }

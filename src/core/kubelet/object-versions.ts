@@ -1,11 +1,12 @@
 // What a pod's containers read of ConfigMaps and Secrets, as the kubelet had them over time. A
-// container's environment (env, envFrom) is read once, when it starts, and never changes while it
-// runs; a volume's files are written when the pod's volumes are set up, then again at the
-// kubelet's periodic sync of the pod after the object changed (syncFrequency, a minute), through
-// the atomic writer (a new timestamped directory, `..data` swapped). Replays of a run read the
-// versions in effect at their moments, so updating a ConfigMap never rewrites what a container
-// already printed. Versions are kept only for the objects a pod reads, once it read them;
-// kube-root-ca.crt (every service account volume's) is read as it is.
+// container's environment (env, envFrom) is read when it starts and never changes while it runs;
+// a volume's files are written when the container starts, then again at the kubelet's periodic
+// sync of the pod after the object changed (syncFrequency, a minute), through the atomic writer (a
+// new timestamped directory, `..data` swapped). The kubelet keeps each object's versions with the
+// times they were written (one list per object, shared by every pod, written only when an object
+// is first read or changes), so replays of a run read what was in effect at their moments and
+// updating a ConfigMap never rewrites what a container already printed. kube-root-ca.crt (every
+// service account volume's) is read as it is.
 import type {KubeObject} from '../api/object.js'
 import type {Pod} from '../api/kinds.js'
 import type {ContainerStateStore, ObjectVersion} from './container-state.js'
@@ -19,8 +20,8 @@ export interface PodObjectReader {
 
 /** The kubelet's periodic sync of each pod (syncFrequency): when it writes a changed volume. */
 export const podSyncPeriodMilliseconds = 60_000
-/** Versions kept per object a pod reads (the oldest go first). */
-export const objectVersionsPerObjectMax = 16
+/** Versions kept per object (the oldest go first: a run started before all of them reads the oldest). */
+export const objectVersionsPerObjectMax = 64
 
 type VersionStore = Pick<ContainerStateStore, 'objectVersions' | 'setObjectVersions'>
 
@@ -54,42 +55,48 @@ function syncAtOrAfter(pod: Pod, atMilliseconds: number): number {
   return startedAt + Math.ceil((atMilliseconds - startedAt) / podSyncPeriodMilliseconds) * podSyncPeriodMilliseconds
 }
 
-/** A pod's ConfigMaps and Secrets as its containers saw them over time. */
+/** A pod's ConfigMaps and Secrets as a run of one of its containers saw them. */
 export class PodObjectVersions {
   constructor(
     private readonly live: PodObjectReader,
     private readonly store: VersionStore,
     private readonly pod: Pod,
+    /** When the run started: what was written by then is in its environment and first files. */
+    private readonly runStartedAtMilliseconds: number,
   ) {}
 
-  /** The objects as the pod's containers saw them at `atMilliseconds` (Services as they are). */
+  /** The objects as the run saw them at `atMilliseconds` (Services as they are). */
   asOf(atMilliseconds: number): PodObjectReader {
     return {get: (resource, namespace, name) => this.get(resource, namespace, name, atMilliseconds), services: (namespace) => this.live.services(namespace)}
   }
 
-  /** The moments after `after` up to `until` at which an object the pod read changed for it, with the objects' keys. */
-  changes(after: number, until: number): Array<{atMilliseconds: number; key: string}> {
-    const versions = this.store.objectVersions(String(this.pod.metadata.uid)) ?? {}
-    return Object.entries(versions)
-      .flatMap(([key, list]) => list.slice(1).filter((version) => version.atMilliseconds > after && version.atMilliseconds <= until).map((version) => ({atMilliseconds: version.atMilliseconds, key})))
+  /** The moments after the run's start up to `until` at which the kubelet's sync writes a volume whose object changed, with the objects' keys. */
+  changes(until: number, keys: readonly string[]): Array<{atMilliseconds: number; key: string}> {
+    return keys
+      .flatMap((key) => this.store.objectVersions(key).filter((version) => version.writtenAtMilliseconds > this.runStartedAtMilliseconds).map((version) => ({atMilliseconds: this.effectiveAt(version), key})))
+      .filter((change) => change.atMilliseconds <= until)
       .sort((a, b) => a.atMilliseconds - b.atMilliseconds)
+  }
+
+  /** When a version reaches the run: at its start when written before it, else at the pod's next sync. */
+  private effectiveAt(version: ObjectVersion): number {
+    return version.writtenAtMilliseconds <= this.runStartedAtMilliseconds ? version.writtenAtMilliseconds : syncAtOrAfter(this.pod, version.writtenAtMilliseconds)
   }
 
   private async get(resource: 'configmaps' | 'secrets', namespace: string, name: string, atMilliseconds: number): Promise<KubeObject | null> {
     const live = await this.live.get(resource, namespace, name)
     if (resource === 'configmaps' && name === 'kube-root-ca.crt') return live
-    const uid = String(this.pod.metadata.uid)
-    const all = this.store.objectVersions(uid) ?? {}
     const key = objectKey(resource, namespace, name)
-    let versions: readonly ObjectVersion[] = all[key] ?? []
+    let versions = this.store.objectVersions(key)
     const latest = versions.at(-1)
     // A change (or the first read) is a new version; a deleted object leaves the last one in place.
     if (live !== null && (latest === undefined || !sameContent(latest.object, live))) {
-      const from = latest === undefined ? 0 : Math.max(latest.atMilliseconds + 1, syncAtOrAfter(this.pod, lastWrittenAt(live)))
-      versions = [...versions, {atMilliseconds: from, object: kept(live)}].slice(-objectVersionsPerObjectMax)
-      this.store.setObjectVersions(uid, {...all, [key]: versions})
+      versions = [...versions, {writtenAtMilliseconds: lastWrittenAt(live), object: kept(live)}].slice(-objectVersionsPerObjectMax)
+      this.store.setObjectVersions(key, versions)
     }
     if (versions.length === 0) return live
-    return ([...versions].reverse().find((version) => version.atMilliseconds <= atMilliseconds) ?? versions[0]!).object
+    const inEffect = [...versions].reverse().find((version) => this.effectiveAt(version) <= atMilliseconds)
+    // Before its oldest kept version the object did not exist yet, unless versions were dropped (then the oldest stands in).
+    return inEffect?.object ?? (versions.length >= objectVersionsPerObjectMax ? versions[0]!.object : null)
   }
 }
