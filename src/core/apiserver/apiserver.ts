@@ -213,7 +213,15 @@ export class ApiServer {
   private async rbacObjects(): Promise<RbacObjects> {
     const list = async (resource: string) => {
       const definition = this.scheme.resource('rbac.authorization.k8s.io', 'v1', resource)!
-      return (await this.registry.store.list(listPrefix(definition, null))).objects.map((stored) => objectFromStored(stored))
+      // An object that does not decode (bytes written past the API server) grants nothing: it is left
+      // out rather than failing the whole copy, which would hold every later grant and revocation back.
+      return (await this.registry.store.list(listPrefix(definition, null))).objects.flatMap((stored) => {
+        try {
+          return [objectFromStored(stored)]
+        } catch {
+          return []
+        }
+      })
     }
     const [clusterRoleBindings, roleBindings, clusterRoles, roles] = await Promise.all([list('clusterrolebindings'), list('rolebindings'), list('clusterroles'), list('roles')])
     return {clusterRoleBindings, roleBindings, clusterRoles, roles}

@@ -4,7 +4,7 @@
 // prefixes was written through this process since (the store's write listeners say so at once),
 // and the watch of cached-changes.ts (under `up`) saw no change made past the API servers.
 // Otherwise the store is read again. A failed read is not kept: the last read that succeeded
-// answers for it until the next drop. A read named by keepCurrent is
+// since the last drop answers for it (none after a drop: a copy older than a write is stale). A read named by keepCurrent is
 // made again in the background as soon as the kept reads are dropped, as an informer applies a
 // change when it comes: a request that follows (perhaps once etcd has lost its quorum) finds it.
 import type {Store} from '../store/store.js'
@@ -100,6 +100,8 @@ export class StoreReadMemo {
   private forget(): void {
     this.generation++
     this.entries.clear()
+    // A copy from before a write is not one to fall back on: an informer would have applied the write.
+    this.lastRead.clear()
     for (const listener of this.forgotten) listener()
     this.scheduleRefresh()
   }
