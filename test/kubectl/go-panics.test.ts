@@ -58,7 +58,8 @@ describe.runIf(realKubectlFound)('Go panics beside the real kubectl', () => {
       '[{"op":"test","path":""}]',
       '[{"op":"test","path":"/x/n","value":[1]}]',
       '[{"op":"test","path":"/x/nest","value":[null]}]',
-      '[{"op":"test","path":"/x","value":{"arr":[1,2,null],"n":[null],"nest":[[1]]}}]',
+      // One member that panics (Go walks a map in random order: with two, the real kubectl's trace changes from run to run).
+      '[{"op":"test","path":"/x","value":{"arr":[1,2,3],"n":[null],"nest":[[1]]}}]',
       `[{"op":"test","path":"","value":${JSON.stringify({...document, x: {arr: [1, 2, 3], n: [1], nest: [[1]]}})}}]`,
       ...['{"op":"add","path":"/y/z","value":1}', '{"op":"remove","path":"/y/z"}', '{"op":"replace","path":"/y/z","value":1}', '{"op":"move","from":"/y/z","path":"/q"}', '{"op":"move","from":"/x","path":"/y/z"}', '{"op":"copy","from":"/y/z","path":"/q"}', '{"op":"copy","from":"/x","path":"/y/z"}', '{"op":"test","path":"/y/z","value":1}'].map((operation) => `[${nulled},${operation}]`),
       ...['{"op":"add","path":"/w/q","value":1}', '{"op":"replace","path":"/w/q","value":1}', '{"op":"move","from":"/x","path":"/w/q"}', '{"op":"copy","from":"/x","path":"/w/q"}'].map((operation) => `[${copied},${operation}]`),

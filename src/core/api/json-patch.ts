@@ -17,14 +17,14 @@ export type JsonPatchFault = 'decode' | 'apply' | 'panic'
  * Where the Go library panicked, as its goroutine trace names it: the operation (and which of its
  * paths) that reached findObject through a null, the map write into a copied null, the test or
  * replace of a missing value, or lazyNode.equal meeting a nil node (`fault` names what the node
- * compared was: nil itself, a scalar, a map or an array meeting nil), `through` the maps and
+ * compared was: nil itself, nil meeting nil, a scalar, a map or an array meeting nil), `through` the maps and
  * arrays it recursed into on the way, outermost first.
  */
 export type JsonPatchPanicSite =
   | {readonly at: 'test-missing-value' | 'replace-root'}
   | {readonly at: 'find-object'; readonly caller: FindObjectCaller}
   | {readonly at: 'nil-map'; readonly operation: 'add' | 'replace' | 'move' | 'copy'}
-  | {readonly at: 'equal'; readonly fault: 'self' | 'scalar' | 'map' | 'array'; readonly through: ReadonlyArray<'map' | 'array'>; readonly from: 'test-root' | 'test-value'}
+  | {readonly at: 'equal'; readonly fault: 'self' | 'both' | 'scalar' | 'map' | 'array'; readonly through: ReadonlyArray<'map' | 'array'>; readonly from: 'test-root' | 'test-value'}
 
 /** The operation (and, for move and copy, which of its two paths) whose findObject panicked. */
 export type FindObjectCaller = 'add' | 'remove' | 'replace' | 'move-from' | 'move-path' | 'copy-from' | 'copy-path' | 'test'
@@ -215,8 +215,8 @@ type EqualCaller = Extract<JsonPatchPanicSite, {at: 'equal'}>['from']
 
 /** lazyNode.equal: maps by keys, arrays by items, scalars by their JSON text; a nil node panics. */
 function nodesEqual(left: unknown, right: unknown, from: EqualCaller, through: ReadonlyArray<'map' | 'array'> = []): boolean {
-  const nil = (fault: 'self' | 'scalar' | 'map' | 'array') => panic(nilDereferencePanic, {at: 'equal', fault, through, from})
-  if (left === null || left === undefined) throw nil('self')
+  const nil = (fault: 'self' | 'both' | 'scalar' | 'map' | 'array') => panic(nilDereferencePanic, {at: 'equal', fault, through, from})
+  if (left === null || left === undefined) throw nil(right === null || right === undefined ? 'both' : 'self')
   const leftMap = left === copiedNull ? {} : isMap(left) ? left : null
   if (leftMap !== null) {
     if (right === null || right === undefined) throw nil('map')

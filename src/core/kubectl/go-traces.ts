@@ -66,7 +66,7 @@ const findObjectCalls: Readonly<Record<FindObjectCaller, string>> = {'add': '531
 // Where each operation's method writes into its container (a nil map panics there).
 const containerWrites = {add: {method: 'add', line: '390 +0x36', call: '537 +0x117'}, replace: {method: 'set', line: '385 +0x36', call: '605 +0x2e3'}, move: {method: 'add', line: '390 +0x36', call: '646 +0x11d'}, copy: {method: 'add', line: '390 +0x36', call: '744 +0x178'}} as const
 // lazyNode.equal's faulting lines and instructions, by what the node compared was.
-const equalFaults = {self: {line: '184 +0x2a', pc: '0x161922a'}, scalar: {line: '186 +0x191', pc: '0x1619391'}, map: {line: '195 +0x71', pc: '0x1619271'}, array: {line: '232 +0x12d', pc: '0x161932d'}} as const
+const equalFaults = {self: {line: '184 +0x2a', pc: '0x161922a'}, both: {line: '184 +0x2a', pc: '0x161922a'}, scalar: {line: '186 +0x191', pc: '0x1619391'}, map: {line: '195 +0x71', pc: '0x1619271'}, array: {line: '232 +0x12d', pc: '0x161932d'}} as const
 const equalRecursions = {map: '224 +0x2bd', array: '241 +0x230'} as const
 const equalCalls = {'test-root': '672 +0x192', 'test-value': '699 +0x33a'} as const
 
@@ -116,7 +116,8 @@ function libraryFrames(site: JsonPatchPanicSite, call: JsonPatchCall): {signal: 
       operation = 'test'
       const fault = equalFaults[site.fault]
       signal = segmentationLine('0x28', fault.pc)
-      const nodes = site.fault === 'self' ? '0x0, 0xc000520c00' : '0xc000520c00, 0x0'
+      // Go prints each pointer argument: 0x0 for a nil node, a heap address for any other.
+      const nodes = site.fault === 'both' ? '0x0, 0x0' : site.fault === 'self' ? '0x0, 0xc000520c00' : '0xc000520c00, 0x0'
       frames.push(frame(`${library}.(*lazyNode).equal(${nodes})`, `${libraryFile}:${fault.line}`))
       for (const kind of [...site.through].reverse()) frames.push(frame(`${library}.(*lazyNode).equal(0xc000520b40, 0xc000520b70)`, `${libraryFile}:${equalRecursions[kind]}`))
       frames.push(operationFrame('test', call, equalCalls[site.from]))
