@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {parseAdvanceDuration, TimeArgumentError} from '../../core/host/clock.js'
 import {advanceClusterTime, HostCommandError} from '../../core/host/commands.js'
-import {formatAdvance} from '../../core/printers/host.js'
+import {formatAdvance, formatAdvanceOutage} from '../../core/printers/host.js'
 import {progressLine} from '../../core/printers/progress.js'
 import {KubemuCommand, fail} from '../../command-errors.js'
 
@@ -19,6 +19,8 @@ export default class TimeAdvance extends KubemuCommand {
       const result = await advanceClusterTime(process.env, flags.cluster, milliseconds, progress.update)
       progress.done()
       process.stdout.write(formatAdvance(result))
+      const outage = formatAdvanceOutage(result)
+      if (outage !== null) process.stderr.write(outage)
     } catch (error) {
       if (error instanceof HostCommandError || error instanceof TimeArgumentError) fail(this, error.message)
       throw error

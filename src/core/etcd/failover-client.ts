@@ -162,6 +162,8 @@ export class FailoverClient implements EtcdClient {
   private async call<T>(operation: (client: EmbeddedClient) => Promise<T>, retry: Retry): Promise<T> {
     const clock = this.embedded.clock
     const deadline = clock.nowMilliseconds() + this.timeoutMilliseconds
+    // Measured on the wall too: a cluster clock that stands still would never reach the deadline.
+    const startedAt = performance.now()
     let loggedInAgain = false
     for (;;) {
       const name = this.pick()
@@ -182,7 +184,9 @@ export class FailoverClient implements EtcdClient {
         if (!isMemberFailure(error)) throw error
         // A write some log may hold could still commit: retrying it could apply it twice.
         if (retry === 'write' && !(error instanceof UnproposedError)) throw etcdErrors.timeout()
-        if (clock.nowMilliseconds() >= deadline) throw etcdErrors.timeout()
+        if (clock.nowMilliseconds() >= deadline || performance.now() - startedAt >= this.timeoutMilliseconds) throw etcdErrors.timeout()
+        // No other member can do better while too few run and nothing starts one (see driveUntil).
+        if (clock.standsStill === true && !this.embedded.quorumRunning()) throw etcdErrors.timeout()
         this.pinned = this.next(name) ?? name
       }
     }

@@ -7,7 +7,7 @@ import type {HttpExchangeTrace} from '../client/http-handler.js'
 import type {SettleResult} from '../controlplane/runner.js'
 import type {Clock} from '../util/clock.js'
 import type {ClusterClock} from './clock.js'
-import type {StepProgress} from './stepper.js'
+import type {Outage, StepProgress} from './stepper.js'
 import type {UpMarker} from './up-marker.js'
 
 export type FaultAction = 'stop' | 'start'
@@ -40,6 +40,8 @@ export interface AdvanceResult {
   readonly from: number
   readonly to: number
   readonly steps: number
+  /** The loops could not be served from this moment on (no etcd quorum): the rest of the time passed without them. */
+  readonly outage?: Outage
 }
 
 export type FaultKind = 'members' | 'masters'

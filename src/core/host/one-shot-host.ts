@@ -20,7 +20,7 @@ import {type IdleLoops, readHostState, updateHostState} from './state.js'
 import {autoregistrationDue, registerAtStart} from './autoregistration.js'
 import {defaultMasters} from '../api/masters.js'
 import {staticPodHealthFromFolder} from './static-pod-health.js'
-import {runThrough, type SteppedPlane, type StepProgress} from './stepper.js'
+import {apiServerOutage, runThrough, type SteppedPlane, type StepProgress, type StepResult} from './stepper.js'
 import {clusterContainers, type SimulatedContainers} from '../kubelet/containers.js'
 import {hostPodNetwork} from './pod-network.js'
 import {ComponentLogFile, ComponentLogStreams, memberLogToComponentLogs} from './component-logs.js'
@@ -319,13 +319,25 @@ export class OneShotHost implements ClusterHost {
   }
 
   private async advanceNow(milliseconds: number, onProgress?: (progress: StepProgress) => void): Promise<AdvanceResult> {
-    await this.catchUpNow(onProgress)
+    try {
+      await this.catchUpNow(onProgress)
+    } catch (error) {
+      const {KubernetesUnavailableError} = await import('../apiserver/open.js')
+      if (!(error instanceof KubernetesUnavailableError)) throw error
+      // No API server opens (etcd has no quorum): the time passes with the control plane idle,
+      // and the next command starts from the new time rather than replaying the outage as served.
+      const from = this.clock.nowMilliseconds()
+      this.clock.moveForward(milliseconds)
+      this.clock.persist(this.folder)
+      await this.recordSettled()
+      return {from, to: from + milliseconds, steps: 1, outage: {atMilliseconds: from, reason: error.status.message ?? error.message}}
+    }
     const from = this.clock.nowMilliseconds()
     const offset = this.clock.offsetMilliseconds
     const plane = await this.plane()
-    let steps = 0
+    let stepped: StepResult = {steps: 0, unsettled: 0}
     try {
-      steps = (await runThrough(plane, this.clock, milliseconds, onProgress)).steps
+      stepped = await runThrough(plane, this.clock, milliseconds, onProgress, apiServerOutage)
     } finally {
       plane.stop()
       // Wall time passed while the loops ran: the offset grows by exactly what was asked.
@@ -333,7 +345,7 @@ export class OneShotHost implements ClusterHost {
       this.clock.persist(this.folder)
       await this.recordSettled()
     }
-    return {from, to: from + milliseconds, steps}
+    return {from, to: from + milliseconds, steps: stepped.steps, ...(stepped.outage ? {outage: stepped.outage} : {})}
   }
 
   async time(): Promise<TimeReading> {
@@ -407,3 +419,4 @@ export class OneShotHost implements ClusterHost {
     this.bootstrap = null
   }
 }
+

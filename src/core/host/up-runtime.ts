@@ -22,7 +22,7 @@ import {MasterSet, masterIdentities} from './master-set.js'
 import type {ComponentLogFile} from './component-logs.js'
 import type {MasterLayout} from '../api/masters.js'
 import {readHostState, updateHostState} from './state.js'
-import {runThrough} from './stepper.js'
+import {apiServerOutage, runThrough, type StepResult} from './stepper.js'
 import {staticPodHealthOf} from './static-pod-health.js'
 import {assert} from '../util/assert.js'
 
@@ -297,16 +297,18 @@ export class UpRuntime {
       },
       nextDue: () => this.plane.nextDue(),
     }
-    let steps = 0
+    let result: StepResult = {steps: 0, unsettled: 0}
     try {
-      steps = (await runThrough(stepped, clock, milliseconds)).steps
+      result = await runThrough(stepped, clock, milliseconds, undefined, apiServerOutage)
     } finally {
       clock.moveForward(Math.max(0, offset + milliseconds - clock.offsetMilliseconds))
       clock.persist(this.options.folder)
       this.recordSettled(true)
     }
+    const {steps, outage} = result
+    if (outage) this.options.log(`error: ${outage.reason}; the loops stood still for the rest of the advance`)
     this.options.log(`cluster time moved forward ${milliseconds / 1000}s in ${steps} ${steps === 1 ? 'step' : 'steps'}`)
-    return {from, to: from + milliseconds, steps}
+    return {from, to: from + milliseconds, steps, ...(outage ? {outage} : {})}
   }
 
   private async fault(kind: FaultKind, name: string, action: FaultAction, force: boolean): Promise<FaultResult> {

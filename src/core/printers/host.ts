@@ -16,6 +16,13 @@ export function formatClusterTime(reading: TimeReading): string {
   return `${iso(reading.now)}\t(${clockBasis(reading)})\n`
 }
 
+/** What `time advance` says on standard error when the loops could not run for part of the span, else null. */
+export function formatAdvanceOutage(result: AdvanceResult): string | null {
+  if (!result.outage) return null
+  const {atMilliseconds, reason} = result.outage
+  return `Warning: from ${iso(atMilliseconds)} the control plane's requests failed (${reason}): the rest of the time passed with the control plane idle\n`
+}
+
 export function formatAdvance(result: AdvanceResult): string {
   return `cluster time ${iso(result.from)} -> ${iso(result.to)} (+${formatGoDuration(result.to - result.from)}, ${result.steps} ${result.steps === 1 ? 'step' : 'steps'})\n`
 }

@@ -3,6 +3,11 @@ export interface Clock {
   nowMilliseconds(): number
   /** Resolves after `milliseconds`, or at once when `signal` aborts (so no timer outlives its use). */
   sleep(milliseconds: number, signal?: AbortSignal): Promise<void>
+  /**
+   * True while the clock moves only when told (`up --manual-clock`, a seeded one-shot cluster):
+   * waiting on the wall for something only time can bring changes nothing there.
+   */
+  readonly standsStill?: boolean
 }
 
 export const systemClock: Clock = {
