@@ -11,10 +11,14 @@ import {hashHistory} from '../../src/core/mvcc/hash.js'
 import {prefixEnd} from '../../src/core/mvcc/key-range.js'
 import {MemberDatabase} from '../../src/core/storage/member-database.js'
 import {SeededRandom} from '../../src/core/util/random.js'
+import {byTestLength} from '../support/long-tests.js'
 import {bytes, temporaryFolder, text} from '../support/temp.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const killCount = Number(process.env.CRASH_KILLS ?? 110)
+/** 30 SIGKILLs by default, 110 with KUBEMU_TESTS_LONG=1; CRASH_KILLS sets any number. */
+const killCount = Number(process.env.CRASH_KILLS ?? byTestLength(30, 110))
+/** Kills of writers that live for hundreds of commits: 3 by default, 6 with KUBEMU_TESTS_LONG=1. */
+const checkpointKillCount = byTestLength(3, 6)
 const seed = Number(process.env.SEED ?? 20261123)
 
 /** Runs the writer until it has printed `acksBeforeKill` acknowledgements, then kills it. */
@@ -101,12 +105,12 @@ describe('crash safety', () => {
 
   // A writer that lives for hundreds of commits has handed its WAL checkpoints to the worker
   // thread: it is killed while they run, and still nothing acknowledged is lost.
-  it(`loses no acknowledged write when killed while checkpoints run in the background (seed ${seed})`, async () => {
+  it(`loses no acknowledged write over ${checkpointKillCount} kills while checkpoints run in the background (seed ${seed})`, async () => {
     try {
       const folder = temporaryFolder()
-      const acknowledged = await killRepeatedly(folder, 6, seed, (random) => 300 + random.nextInt(500))
+      const acknowledged = await killRepeatedly(folder, checkpointKillCount, seed, (random) => 300 + random.nextInt(500))
       await verifyFolder(folder, acknowledged, seed)
-      expect(acknowledged).toBeGreaterThan(6 * 300)
+      expect(acknowledged).toBeGreaterThan(checkpointKillCount * 300)
     } catch (error) {
       throw new Error(`crash test failed (replay with SEED=${seed}): ${(error as Error).message}`, {cause: error})
     }

@@ -3,9 +3,10 @@
 // SIGSTOP for a moment — and the histories checked: linearizable (every acknowledged write
 // survives, no stale read) and every watch ordered, unique, atomic, resumable and reliable.
 // Seeded: SEED=<n> replays the clients' choices; the seed is in every failure message.
-// KUBEMU_LONG=1 makes each history ten times longer.
+// KUBEMU_TESTS_LONG=1 (or KUBEMU_LONG=1) makes each history ten times longer.
 import {beforeAll, describe, expect, it} from 'vitest'
 import {checkLinearizable} from '../support/linearizability.js'
+import {byTestLength} from '../support/long-tests.js'
 import {KvWorkload, plainClient, RecordedWatch} from '../support/kv-workload.js'
 import {runShell} from '../support/shell.js'
 import {memberNames, upForDescribe, type UpProcess} from '../support/up-fixture.js'
@@ -13,9 +14,9 @@ import {checkWatch, finalValues, mergeHistory} from '../support/watch-checker.js
 
 const seed = Number(process.env.SEED ?? Math.floor(Math.random() * 1_000_000))
 /** Operations attempted before, during and after each fault. */
-const phaseOperations = process.env.KUBEMU_LONG ? 1_500 : 150
+const phaseOperations = byTestLength(150, 1_500)
 /** A scenario's time limit: the short runs take well under a minute each. */
-const scenarioTimeoutMilliseconds = process.env.KUBEMU_LONG ? 900_000 : 120_000
+const scenarioTimeoutMilliseconds = byTestLength(120_000, 900_000)
 
 describe('etcd3 clients against kubemu up under faults: linearizable, and watches that lose nothing', () => {
   const started = upForDescribe(() => `seed ${seed}; `)

@@ -1,9 +1,11 @@
 // Randomized Raft simulation. Every seed is a different world of faults; a failure prints the
 // seed, and `SEED=<n> npx vitest run test/raft/simulation.test.ts` replays exactly that world.
 import {describe, expect, it} from 'vitest'
+import {byTestLength} from '../support/long-tests.js'
 import {SimulatedCluster} from './simulated-cluster.js'
 
-const seedCount = Number(process.env.RAFT_SEEDS ?? 500)
+/** 150 seeds by default, 500 with KUBEMU_TESTS_LONG=1; RAFT_SEEDS sets any number. */
+const seedCount = Number(process.env.RAFT_SEEDS ?? byTestLength(150, 500))
 const chaosTicks = Number(process.env.RAFT_TICKS ?? 2000)
 const settleTicksMax = 3000
 const votersMin = 3

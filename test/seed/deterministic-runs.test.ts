@@ -65,8 +65,8 @@ describe('deterministic runs', {timeout: 1_800_000}, () => {
   it('prints the same bytes for the same 30 commands in two fresh homes with the same seed', async () => {
     expect(script).toHaveLength(30)
     // The seed given once, when the first command creates the cluster; then given on every command.
-    const first = await transcript([`--seed 42 ${script[0]}`, ...script.slice(1)])
-    const second = await transcript(script.map((line) => `--seed=42 ${line}`))
+    // The two homes share nothing: their scripts run side by side (each one's commands in order).
+    const [first, second] = await Promise.all([transcript([`--seed 42 ${script[0]}`, ...script.slice(1)]), transcript(script.map((line) => `--seed=42 ${line}`))])
     expect(first).toBe(second)
     // Every command worked, and the output carries what a seed fixes.
     expect(first.match(/^exit (\d+)$/gm)).toEqual(script.map(() => 'exit 0'))
@@ -79,14 +79,16 @@ describe('deterministic runs', {timeout: 1_800_000}, () => {
   }, 300_000)
 
   it('gives other UIDs under another seed, and random ones without a seed', async () => {
-    const uids = []
-    for (const seed of ['42', '7', '']) {
-      const home = temporaryFolder()
-      expect((await run(home, script[0]!, {KUBEMU_SEED: seed})).status).toBe(0)
-      const yaml = (await run(home, 'kubectl get deployment web -o yaml')).stdout
-      uids.push(uidOf(yaml))
-      if (seed === '') expect(yaml).not.toContain('creationTimestamp: "2025-01-01T00:00:00Z"')
-    }
+    // One fresh home per seed, side by side.
+    const uids = await Promise.all(
+      ['42', '7', ''].map(async (seed) => {
+        const home = temporaryFolder()
+        expect((await run(home, script[0]!, {KUBEMU_SEED: seed})).status).toBe(0)
+        const yaml = (await run(home, 'kubectl get deployment web -o yaml')).stdout
+        if (seed === '') expect(yaml).not.toContain('creationTimestamp: "2025-01-01T00:00:00Z"')
+        return uidOf(yaml)
+      }),
+    )
     expect(uids.every((uid) => uid !== undefined && /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(uid))).toBe(true)
     expect(new Set(uids).size).toBe(3)
   })
