@@ -165,20 +165,55 @@ function localPatchFrames(call: JsonPatchCall, command: LocalPatchCommand): stri
     frame('k8s.io/kubectl/pkg/cmd/patch.(*PatchOptions).RunPatch(0xc0009b2500)', '\tk8s.io/kubectl/pkg/cmd/patch/patch.go:241 +0x34e'),
     frame(`k8s.io/kubectl/pkg/cmd/patch.NewCmdPatch.func1(0xc0009bd508?, {0xc000214900?, 0x0?, ${hex(args)}?})`, '\tk8s.io/kubectl/pkg/cmd/patch/patch.go:131 +0x6f'),
     frame(`github.com/spf13/cobra.(*Command).execute(0xc0009bd508, ${slice('0xc000214750', args, args)})`, '\tgithub.com/spf13/cobra@v1.8.1/command.go:989 +0xa91'),
-    frame('github.com/spf13/cobra.(*Command).ExecuteC(0xc000344308)', '\tgithub.com/spf13/cobra@v1.8.1/command.go:1117 +0x3ff'),
-    frame('github.com/spf13/cobra.(*Command).Execute(...)', '\tgithub.com/spf13/cobra@v1.8.1/command.go:1041'),
-    frame('k8s.io/component-base/cli.run(0xc000344308)', '\tk8s.io/component-base/cli/run.go:143 +0x245'),
-    frame('k8s.io/component-base/cli.RunNoErrOutput(...)', '\tk8s.io/component-base/cli/run.go:82'),
+    ...cobraToMainFrames,
   ]
 }
 
+/** The frames from cobra's ExecuteC to kubectl's main (main's own frame apart). */
+const cobraToMainFrames = [
+  frame('github.com/spf13/cobra.(*Command).ExecuteC(0xc000344308)', '\tgithub.com/spf13/cobra@v1.8.1/command.go:1117 +0x3ff'),
+  frame('github.com/spf13/cobra.(*Command).Execute(...)', '\tgithub.com/spf13/cobra@v1.8.1/command.go:1041'),
+  frame('k8s.io/component-base/cli.run(0xc000344308)', '\tk8s.io/component-base/cli/run.go:143 +0x245'),
+  frame('k8s.io/component-base/cli.RunNoErrOutput(...)', '\tk8s.io/component-base/cli/run.go:82'),
+]
+
+/** How `kubectl run --overrides` (a JSON patch) was called: the flag's bytes, the verb's arguments and its command line (less "kubectl"). */
+export interface RunOverridesCommand {
+  readonly via: 'run-overrides'
+  readonly overridesBytes: number
+  readonly positionalArgs: number
+  readonly commandArgs: number
+}
+
+/** kubectl run's frames, from the Overrider's JSONPatch through cobra to main. */
+function runOverridesFrames(command: RunOverridesCommand): string[] {
+  const args = command.commandArgs - 1
+  // Run gets cobra's arguments less the flags, in the slice cobra made for all of them.
+  const positional = slice('0xc0003ed260', command.positionalArgs, args)
+  // The flag's text stays where the process's arguments are, on the stack.
+  return [
+    frame(`k8s.io/kubectl/pkg/cmd/util.JSONPatch({0x279f850, 0xc0004ddf40}, {0x2796a48?, 0xc000272d88?}, {0x7ffd3c2e899f, ${hex(command.overridesBytes)}})`, '\tk8s.io/kubectl/pkg/cmd/util/helpers.go:601 +0xb9'),
+    frame('k8s.io/kubectl/pkg/cmd/util.(*Overrider).Apply(0xc0005a3758, {0x2796a48, 0xc000272d88})', '\tk8s.io/kubectl/pkg/cmd/util/override_options.go:82 +0x3cc'),
+    frame('k8s.io/kubectl/pkg/cmd/run.(*RunOptions).createGeneratedObject(0xc000214b00, {0x27c4e60, 0xc000208f40}, 0xc0009e9508, {0x279a408, 0x3adf4c0}, {0xc0005ac000?, 0x0?, 0x7ffd3c2e895f?}, 0xc0005a5530, ...)', '\tk8s.io/kubectl/pkg/cmd/run/run.go:618 +0x225'),
+    frame(`k8s.io/kubectl/pkg/cmd/run.(*RunOptions).Run(0xc000214b00, {0x27c4e60, 0xc000208f40}, 0xc0009e9508, ${positional})`, '\tk8s.io/kubectl/pkg/cmd/run/run.go:310 +0x6ea'),
+    frame(`k8s.io/kubectl/pkg/cmd/run.NewCmdRun.func1(0xc0009e9508, ${positional})`, '\tk8s.io/kubectl/pkg/cmd/run/run.go:158 +0x8d'),
+    frame(`github.com/spf13/cobra.(*Command).execute(0xc0009e9508, ${slice('0xc0003ed1f0', args, args)})`, '\tgithub.com/spf13/cobra@v1.8.1/command.go:989 +0xa91'),
+    ...cobraToMainFrames,
+  ]
+}
+
+/** Who called the JSON patch library: `patch --local -f` or `run --overrides`. */
+export type JsonPatchCaller = LocalPatchCommand | RunOverridesCommand
+
 /**
  * What follows `panic: …` when evanphx/json-patch panics under kubectl: the signal line (a nil
- * dereference) and the blank line, then goroutine 1's frames. Only `patch --local -f` has its
- * callers' frames here; other callers (run --overrides, kustomize) show main's alone.
+ * dereference) and the blank line, then goroutine 1's frames. `patch --local -f` and `run
+ * --overrides` have their callers' frames here; other callers (kustomize, expose --overrides)
+ * show main's alone.
  */
-export function jsonPatchPanicTrace(site: JsonPatchPanicSite, call: JsonPatchCall, command?: LocalPatchCommand): {signal: string; frames: string} {
+export function jsonPatchPanicTrace(site: JsonPatchPanicSite, call: JsonPatchCall, caller?: JsonPatchCaller): {signal: string; frames: string} {
   const {signal, frames} = libraryFrames(site, call)
-  if (!command) return {signal, frames: kubectlMainFrame}
-  return {signal, frames: [...frames, ...localPatchFrames(call, command), kubectlMainFrame].join('\n')}
+  if (!caller) return {signal, frames: kubectlMainFrame}
+  const callers = 'via' in caller ? runOverridesFrames(caller) : localPatchFrames(call, caller)
+  return {signal, frames: [...frames, ...callers, kubectlMainFrame].join('\n')}
 }
