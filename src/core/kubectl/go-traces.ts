@@ -131,10 +131,15 @@ function libraryFrames(site: JsonPatchPanicSite, call: JsonPatchCall): {signal: 
   return {signal, frames}
 }
 
-/** How `kubectl patch --local -f …` was called: its files and its command line (less "kubectl"). */
+/** How `kubectl patch --local -f …` (or a client dry run of `patch KIND NAME`) was called: its files and its command line (less "kubectl"). */
 export interface LocalPatchCommand {
   readonly fileVisitors: number
   readonly commandArgs: number
+  /**
+   * The object was read from the server by its name (a client dry run), not from files: `KIND
+   * NAME…` (`names`) or `KIND/NAME…` (`tuples`, visited through an eager list of that many).
+   */
+  readonly named?: {readonly form: 'names'} | {readonly form: 'tuples'; readonly count: number}
 }
 
 /** kubectl patch's frames, from getPatchedJSON through the resource visitors and cobra to main. */
@@ -146,19 +151,34 @@ function localPatchFrames(call: JsonPatchCall, command: LocalPatchCommand): stri
   const visitor = 'k8s.io/cli-runtime/pkg/resource'
   const visitorFile = '\tk8s.io/cli-runtime/pkg/resource/visitor.go'
   const info = '0xc0009e6c80, {0x0?, 0x0?}'
+  // Objects named on the command line are visited as Infos the builder fetched; files through their visitors.
+  const named = command.named
+  const sourceFrames = named
+    ? [
+        frame(`${visitor}.(*FlattenListVisitor).Visit.FlattenListVisitor.Visit.func1(0xc0009e6c80?, {0x0?, 0x0?})`, `${visitorFile}:429 +0xed`),
+        ...(named.form === 'tuples' ? [frame(`${visitor}.EagerVisitorList.Visit.func1(0x18?, {0x0?, 0x0?})`, `${visitorFile}:246 +0xe2`)] : []),
+        frame(`${visitor}.(*Info).Visit(0xc0009e6c80?, 0xc0009dfd40?)`, `${visitorFile}:96 +0x1a`),
+        named.form === 'tuples'
+          ? frame(`${visitor}.EagerVisitorList.Visit({0xc000934390, ${hex(named.count)}, 0x28?}, 0xc000591700)`, `${visitorFile}:241 +0xee`)
+          : frame(`${visitor}.VisitorList.Visit(...)`, `${visitorFile}:198`),
+        frame(`${visitor}.FlattenListVisitor.Visit(...)`, `${visitorFile}:424`),
+      ]
+    : [
+        frame(`${visitor}.(*FlattenListVisitor).Visit.FlattenListVisitor.Visit.func1(${info})`, `${visitorFile}:432 +0xd7`),
+        frame(`${visitor}.(*FlattenListVisitor).Visit.FlattenListVisitor.Visit.func1(${info})`, `${visitorFile}:432 +0xd7`),
+        frame(`${visitor}.EagerVisitorList.Visit.func1(0xc0009dfd40?, {0x0?, 0x0?})`, `${visitorFile}:246 +0xe2`),
+        frame(`${visitor}.(*StreamVisitor).Visit(0xc000a37200, 0xc0000bcc48)`, `${visitorFile}:615 +0x18e`),
+        frame(`${visitor}.(*FileVisitor).Visit(0xc0000bcb28, 0xc0000bcc48)`, `${visitorFile}:564 +0x299`),
+        frame(`${visitor}.EagerVisitorList.Visit({0xc0009d7460, ${hex(command.fileVisitors)}, 0x2065b40?}, 0xc000a37300)`, `${visitorFile}:241 +0xee`),
+        frame(`${visitor}.FlattenListVisitor.Visit(...)`, `${visitorFile}:424`),
+        frame(`${visitor}.FlattenListVisitor.Visit(...)`, `${visitorFile}:424`),
+      ]
   return [
     frame(`k8s.io/kubectl/pkg/cmd/patch.getPatchedJSON({0x22e7033, 0x1b}, ${document}, ${patch}, {{0x0, 0x0}, ...}, ...)`, '\tk8s.io/kubectl/pkg/cmd/patch/patch.go:326 +0x35d'),
     frame(`k8s.io/kubectl/pkg/cmd/patch.(*PatchOptions).RunPatch.func1(${info})`, '\tk8s.io/kubectl/pkg/cmd/patch/patch.go:293 +0x828'),
     frame(`${visitor}.(*DecoratedVisitor).Visit.DecoratedVisitor.Visit.func1(${info})`, `${visitorFile}:368 +0xa8`),
     frame(`${visitor}.ContinueOnErrorVisitor.Visit.func1(0x2796570?, {0x0?, 0x0?})`, `${visitorFile}:392 +0xe2`),
-    frame(`${visitor}.(*FlattenListVisitor).Visit.FlattenListVisitor.Visit.func1(${info})`, `${visitorFile}:432 +0xd7`),
-    frame(`${visitor}.(*FlattenListVisitor).Visit.FlattenListVisitor.Visit.func1(${info})`, `${visitorFile}:432 +0xd7`),
-    frame(`${visitor}.EagerVisitorList.Visit.func1(0xc0009dfd40?, {0x0?, 0x0?})`, `${visitorFile}:246 +0xe2`),
-    frame(`${visitor}.(*StreamVisitor).Visit(0xc000a37200, 0xc0000bcc48)`, `${visitorFile}:615 +0x18e`),
-    frame(`${visitor}.(*FileVisitor).Visit(0xc0000bcb28, 0xc0000bcc48)`, `${visitorFile}:564 +0x299`),
-    frame(`${visitor}.EagerVisitorList.Visit({0xc0009d7460, ${hex(command.fileVisitors)}, 0x2065b40?}, 0xc000a37300)`, `${visitorFile}:241 +0xee`),
-    frame(`${visitor}.FlattenListVisitor.Visit(...)`, `${visitorFile}:424`),
-    frame(`${visitor}.FlattenListVisitor.Visit(...)`, `${visitorFile}:424`),
+    ...sourceFrames,
     frame(`${visitor}.ContinueOnErrorVisitor.Visit({{0x278e260?, 0xc0009dfdd0?}}, 0xc000a37280)`, `${visitorFile}:387 +0xc5`),
     frame(`${visitor}.DecoratedVisitor.Visit(...)`, `${visitorFile}:359`),
     frame(`${visitor}.(*Result).Visit(0xc0009e6c00, 0x0?)`, '\tk8s.io/cli-runtime/pkg/resource/result.go:99 +0x39'),
