@@ -2,6 +2,7 @@
 // type errors (`json: cannot unmarshal …`), unknown fields collected for strict field
 // validation and dropped otherwise, quantities canonicalized.
 import {canonicalQuantity, QuantityError, quantityPatternMessage} from './quantity.js'
+import {NumberLiteral, plainNumbers} from './json-literals.js'
 import {setOwn} from './object.js'
 import {type ObjectSchema, propertyOf, type Schema, resolve} from './schema.js'
 
@@ -23,6 +24,7 @@ export class DecodeError extends Error {
 
 function jsonTypeName(value: unknown): string {
   if (Array.isArray(value)) return 'array'
+  if (value instanceof NumberLiteral) return 'number'
   if (typeof value === 'boolean') return 'bool'
   if (typeof value === 'number') return 'number'
   return typeof value
@@ -109,6 +111,30 @@ function zeroValueOf(schema: Schema): unknown {
   }
 }
 
+const int32Bound = 2n ** 31n
+const int64Bound = 2n ** 63n
+
+/**
+ * A number for a Go integer field, or null where Go's decoder refuses it: strconv.ParseInt reads
+ * the literal as written, so a fraction or an exponent (`1.0`, `1e3`) is refused even where its
+ * value is whole, and so is a value past the field's range.
+ */
+function goInteger(value: number | NumberLiteral, format: string): number | null {
+  if (typeof value === 'number') {
+    const bound = format === 'int32' ? 2 ** 31 : 2 ** 63
+    return Number.isInteger(value) && value >= -bound && value < bound ? value : null
+  }
+  if (!value.isInteger) return null
+  const integer = BigInt(value.text)
+  const bound = format === 'int32' ? int32Bound : int64Bound
+  return integer >= -bound && integer < bound ? value.value : null
+}
+
+/** How Go's error names a number: by its literal (`number 1e3`). */
+function numberShown(value: number | NumberLiteral): string {
+  return `number ${value instanceof NumberLiteral ? value.text : String(value)}`
+}
+
 /** Empty maps and lists, which Go's `omitempty` leaves out of the JSON it writes. */
 const omitted: unique symbol = Symbol('omitted')
 
@@ -148,7 +174,7 @@ class Decoder {
     const resolved = resolve(schema)
     switch (resolved.type) {
       case 'any':
-        return value
+        return plainNumbers(value)
       case 'string':
         if (typeof value !== 'string') this.fail(value, schema, at)
         if (resolved.format === 'byte') this.options.checkBytes?.(value)
@@ -157,22 +183,28 @@ class Decoder {
         if (typeof value !== 'boolean') this.fail(value, schema, at)
         return value
       case 'number':
+        if (value instanceof NumberLiteral) return value.value
         if (typeof value !== 'number') this.fail(value, schema, at)
         return value
       case 'integer': {
-        if (typeof value !== 'number') this.fail(value, schema, at)
-        const bound = resolved.format === 'int32' ? 2 ** 31 : 2 ** 63
-        if (!Number.isInteger(value) || value < -bound || value >= bound) this.fail(value, schema, at, `number ${String(value)}`)
-        return value
+        if (typeof value !== 'number' && !(value instanceof NumberLiteral)) this.fail(value, schema, at)
+        const integer = goInteger(value, resolved.format)
+        if (integer === null) this.fail(value, schema, at, numberShown(value))
+        return integer
       }
-      case 'int-or-string':
+      case 'int-or-string': {
         if (typeof value === 'string') return value
-        if (typeof value === 'number' && Number.isInteger(value)) return value
-        return this.fail(value, schema, at)
+        // IntOrString decodes a non-string with encoding/json into its int32, whose error names no field.
+        const shown = typeof value === 'number' || value instanceof NumberLiteral ? numberShown(value) : jsonTypeName(value)
+        const integer = typeof value === 'number' || value instanceof NumberLiteral ? goInteger(value, 'int32') : null
+        if (integer === null) throw new DecodeError(`json: cannot unmarshal ${shown} into Go value of type int32`)
+        return integer
+      }
       case 'quantity':
-        if (typeof value !== 'string' && typeof value !== 'number') this.fail(value, schema, at)
+        if (typeof value !== 'string' && typeof value !== 'number' && !(value instanceof NumberLiteral)) this.fail(value, schema, at)
         try {
-          return canonicalQuantity(value)
+          // resource.Quantity parses a number's literal as written.
+          return canonicalQuantity(value instanceof NumberLiteral ? value.text : value)
         } catch (error) {
           if (error instanceof QuantityError) throw new DecodeError(quantityPatternMessage)
           throw error

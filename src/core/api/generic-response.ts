@@ -4,6 +4,30 @@
 // (`the server is currently unable to handle the request (get foos.example.com)`). One home for
 // the texts: kubemu's kubectl and the control plane's client both answer with them.
 
+import {bytesToText} from '../util/byte-text.js'
+import {goQuote} from '../util/go-quote.js'
+
+/** client-go reads at most this many bytes of an error body that is no Status (maxUnstructuredResponseTextBytes). */
+export const unstructuredErrorBodyBytesMax = 2048
+
+/** Go's unicode.IsSpace, which strings.TrimSpace trims. */
+const goSpaceAtEnds = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g
+
+/**
+ * The server's text client-go keeps of an error body that is no Status: a textual body (no
+ * content type, or text/*) cut to its first 2048 bytes, even inside a character, and trimmed;
+ * any other body is `unknown`. Bytes a cut leaves without their character are kept as
+ * byte-text.ts keeps them, so Go's quoting names them (\xe2).
+ */
+export function unstructuredErrorText(body: unknown, contentType = ''): string {
+  if (typeof body !== 'string') return 'unknown'
+  const media = contentType.split(';')[0]!.trim().toLowerCase()
+  if (media !== '' && !media.startsWith('text/')) return 'unknown'
+  const bytes = Buffer.from(body, 'utf8')
+  const kept = bytes.length > unstructuredErrorBodyBytesMax ? bytesToText(bytes.subarray(0, unstructuredErrorBodyBytesMax)) : body
+  return kept.replace(goSpaceAtEnds, '')
+}
+
 export interface GenericStatus {
   readonly reason: string
   readonly message: string
@@ -24,7 +48,6 @@ const genericTexts: ReadonlyMap<number, readonly [string, string | null]> = new 
   [403, ['Forbidden', null]],
   [404, ['NotFound', 'the server could not find the requested resource']],
   [405, ['MethodNotAllowed', 'the server does not allow this method on the requested resource']],
-  [406, ['NotAcceptable', null]],
   [415, ['UnsupportedMediaType', null]],
   [422, ['Invalid', 'the server rejected our request due to an error in our request']],
   [429, ['TooManyRequests', 'the server has received too many requests and has asked us to try again later']],
@@ -43,12 +66,16 @@ export function genericServerResponse(code: number, method: string, serverText: 
   if (code === 409) {
     reason = method === 'POST' ? 'AlreadyExists' : 'Conflict'
     message = 'the server reported a conflict'
+  } else if (code === 406) {
+    // The server's text says which types it serves; without one, client-go's own words.
+    reason = 'NotAcceptable'
+    message = serverText === '' || serverText === 'unknown' ? 'the server was unable to respond with a content type that the client supports' : serverText
   } else if (known) {
     reason = known[0]
     message = known[1] ?? serverText
   } else if (code >= 500) {
     reason = 'InternalError'
-    message = `an error on the server (${JSON.stringify(serverText)}) has prevented the request from succeeding`
+    message = `an error on the server (${goQuote(serverText)}) has prevented the request from succeeding`
   }
   if (target && target.resource !== '') {
     const resource = target.group === '' ? target.resource : `${target.resource}.${target.group}`

@@ -3,6 +3,7 @@
 import {parse as parseYaml} from 'yaml'
 import {pruneUnknownFields} from '../api/custom-resources.js'
 import {DecodeError, decodeObject} from '../api/decode.js'
+import {hasLiteralsAtRisk, parseJsonKeepingLiterals, plainNumbers} from '../api/json-literals.js'
 import {isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
 import type {Schema} from '../api/schema.js'
@@ -64,7 +65,11 @@ function summarizeBody(text: string): string {
   return cut ? `${shown} ...` : shown
 }
 
-/** A body whose kind cannot even be read, as kube-apiserver's create and update handlers report it. */
+/**
+ * A body whose kind cannot even be read, as kube-apiserver's create and update handlers report it.
+ * A JSON body's number literals that JSON.parse would change are kept as written (NumberLiteral)
+ * for the schema decoder, which judges them as Go's decoder does.
+ */
 function parseKindedBody(text: string, contentType: string, kind: string): Record<string, unknown> {
   const unrecognized = (reason: string) => apiErrors.badRequest(`the object provided is unrecognized (must be of type ${kind}): ${reason} (${summarizeBody(text)})`)
   let parsed: unknown
@@ -73,6 +78,7 @@ function parseKindedBody(text: string, contentType: string, kind: string): Recor
   } catch (error) {
     throw unrecognized(error instanceof Error ? error.message : String(error))
   }
+  if (!/yaml/.test(contentType) && hasLiteralsAtRisk(text)) parsed = parseJsonKeepingLiterals(text)
   if (!isJsonObject(parsed)) {
     const type = parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed
     throw unrecognized(`couldn't get version/kind; json parse error: json: cannot unmarshal ${type} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`)
@@ -113,6 +119,7 @@ export function decodeBody(
   }
   if (definition.custom && expected.schema === definition.schema) {
     // Custom objects stay unstructured: fields the schema does not declare are pruned.
+    plainNumbers(parsed)
     const unknownPaths = pruneUnknownFields(definition.openApiSchema as Record<string, unknown> | undefined, parsed)
     const unknown = unknownPaths.map((path) => `unknown field "${path}"`)
     if (unknown.length > 0 && fieldValidation === 'Strict') {

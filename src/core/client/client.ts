@@ -4,7 +4,7 @@
 // so an informer can wait until its watch has shown the component its own writes.
 import type {KubeObject, ObjectToWrite} from '../api/object.js'
 import type {ApiResponse, ApiWatch, TrustedRequest, UserInfo} from '../api/wire.js'
-import {genericServerResponse, requestTargetOf} from '../api/generic-response.js'
+import {genericServerResponse, requestTargetOf, unstructuredErrorText} from '../api/generic-response.js'
 
 export interface ResourceRef {
   readonly group: string
@@ -103,7 +103,7 @@ export class ApiClient {
       const body = response.body as {kind?: unknown; reason?: string; message?: string} | null
       if (body !== null && typeof body === 'object' && body.kind === 'Status') throw new ApiClientError(response.status, body.reason ?? '', body.message ?? '')
       // A body that is no Status (an aggregated API's `service unavailable`): client-go's words for the request.
-      const generic = genericServerResponse(response.status, method, typeof response.body === 'string' ? response.body.trim() : 'unknown', requestTargetOf(path))
+      const generic = genericServerResponse(response.status, method, unstructuredErrorText(response.body, response.contentType), requestTargetOf(path))
       throw new ApiClientError(generic.code, generic.reason, generic.message)
     }
     return response

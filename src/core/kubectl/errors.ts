@@ -1,7 +1,7 @@
 // kubectl's error lines and exit codes (cmdutil.CheckErr): a server Status becomes
 // `Error from server (Reason): message`, an Invalid one `The Kind "name" is invalid: …` with one
 // cause per line when there are several; anything else `error: …`. All exit 1.
-import {genericServerResponse} from '../api/generic-response.js'
+import {genericServerResponse, unstructuredErrorText} from '../api/generic-response.js'
 import {isJsonObject} from '../api/object.js'
 import {kubectlMainFrame} from './go-traces.js'
 
@@ -82,8 +82,7 @@ export function statusText(status: StatusBody): string {
     else if (causes.length > 1) text += `: \n${causes.map((cause) => `* ${cause}`).join('\n')}`
     return text
   }
-  if (!status.reason) return `Error from server: ${status.message ?? ''}`
-  return `Error from server (${status.reason}): ${status.message ?? ''}`
+  return aggregatedStatusText(status)
 }
 
 export class ServerError extends KubectlPlainError {
@@ -104,9 +103,9 @@ export class ServerError extends KubectlPlainError {
  * The Status of an error answer: its own, or the one client-go's generic server response makes of
  * a body that is none (a proxy's plain text). kubectl's raw and streamed requests name no resource.
  */
-export function errorStatus(code: number, body: unknown, method = 'GET'): StatusBody {
+export function errorStatus(code: number, body: unknown, method = 'GET', contentType?: string): StatusBody {
   if (isStatusBody(body)) return body
-  return genericServerResponse(code, method, typeof body === 'string' ? body.trim() : 'unknown')
+  return genericServerResponse(code, method, unstructuredErrorText(body, contentType))
 }
 
 export function isStatusBody(body: unknown): body is StatusBody {
@@ -129,6 +128,7 @@ export function errorsText(errors: readonly KubectlError[]): string {
   return errors.map((error) => `${error instanceof ServerError ? aggregatedStatusText(error.status) : error.message}\n`).join('')
 }
 
+/** StandardErrorMessage's words for a Status: a refused credential asks to log in (the server's message in parentheses). */
 function aggregatedStatusText(status: StatusBody): string {
   if (status.reason === 'Unauthorized') return `error: You must be logged in to the server (${status.message ?? ''})`
   return status.reason ? `Error from server (${status.reason}): ${status.message ?? ''}` : `Error from server: ${status.message ?? ''}`

@@ -131,10 +131,15 @@ function libraryFrames(site: JsonPatchPanicSite, call: JsonPatchCall): {signal: 
   return {signal, frames}
 }
 
-/** How `kubectl patch --local -f …` was called: its files and its command line (less "kubectl"). */
+/** How `kubectl patch --local -f …` (or a client dry run of `patch KIND NAME`) was called: its files and its command line (less "kubectl"). */
 export interface LocalPatchCommand {
   readonly fileVisitors: number
   readonly commandArgs: number
+  /**
+   * The object was read from the server by its name (a client dry run), not from files: `KIND
+   * NAME…` (`names`) or `KIND/NAME…` (`tuples`, visited through an eager list of that many).
+   */
+  readonly named?: {readonly form: 'names'} | {readonly form: 'tuples'; readonly count: number}
 }
 
 /** kubectl patch's frames, from getPatchedJSON through the resource visitors and cobra to main. */
@@ -146,39 +151,89 @@ function localPatchFrames(call: JsonPatchCall, command: LocalPatchCommand): stri
   const visitor = 'k8s.io/cli-runtime/pkg/resource'
   const visitorFile = '\tk8s.io/cli-runtime/pkg/resource/visitor.go'
   const info = '0xc0009e6c80, {0x0?, 0x0?}'
+  // Objects named on the command line are visited as Infos the builder fetched; files through their visitors.
+  const named = command.named
+  const sourceFrames = named
+    ? [
+        frame(`${visitor}.(*FlattenListVisitor).Visit.FlattenListVisitor.Visit.func1(0xc0009e6c80?, {0x0?, 0x0?})`, `${visitorFile}:429 +0xed`),
+        ...(named.form === 'tuples' ? [frame(`${visitor}.EagerVisitorList.Visit.func1(0x18?, {0x0?, 0x0?})`, `${visitorFile}:246 +0xe2`)] : []),
+        frame(`${visitor}.(*Info).Visit(0xc0009e6c80?, 0xc0009dfd40?)`, `${visitorFile}:96 +0x1a`),
+        named.form === 'tuples'
+          ? frame(`${visitor}.EagerVisitorList.Visit({0xc000934390, ${hex(named.count)}, 0x28?}, 0xc000591700)`, `${visitorFile}:241 +0xee`)
+          : frame(`${visitor}.VisitorList.Visit(...)`, `${visitorFile}:198`),
+        frame(`${visitor}.FlattenListVisitor.Visit(...)`, `${visitorFile}:424`),
+      ]
+    : [
+        frame(`${visitor}.(*FlattenListVisitor).Visit.FlattenListVisitor.Visit.func1(${info})`, `${visitorFile}:432 +0xd7`),
+        frame(`${visitor}.(*FlattenListVisitor).Visit.FlattenListVisitor.Visit.func1(${info})`, `${visitorFile}:432 +0xd7`),
+        frame(`${visitor}.EagerVisitorList.Visit.func1(0xc0009dfd40?, {0x0?, 0x0?})`, `${visitorFile}:246 +0xe2`),
+        frame(`${visitor}.(*StreamVisitor).Visit(0xc000a37200, 0xc0000bcc48)`, `${visitorFile}:615 +0x18e`),
+        frame(`${visitor}.(*FileVisitor).Visit(0xc0000bcb28, 0xc0000bcc48)`, `${visitorFile}:564 +0x299`),
+        frame(`${visitor}.EagerVisitorList.Visit({0xc0009d7460, ${hex(command.fileVisitors)}, 0x2065b40?}, 0xc000a37300)`, `${visitorFile}:241 +0xee`),
+        frame(`${visitor}.FlattenListVisitor.Visit(...)`, `${visitorFile}:424`),
+        frame(`${visitor}.FlattenListVisitor.Visit(...)`, `${visitorFile}:424`),
+      ]
   return [
     frame(`k8s.io/kubectl/pkg/cmd/patch.getPatchedJSON({0x22e7033, 0x1b}, ${document}, ${patch}, {{0x0, 0x0}, ...}, ...)`, '\tk8s.io/kubectl/pkg/cmd/patch/patch.go:326 +0x35d'),
     frame(`k8s.io/kubectl/pkg/cmd/patch.(*PatchOptions).RunPatch.func1(${info})`, '\tk8s.io/kubectl/pkg/cmd/patch/patch.go:293 +0x828'),
     frame(`${visitor}.(*DecoratedVisitor).Visit.DecoratedVisitor.Visit.func1(${info})`, `${visitorFile}:368 +0xa8`),
     frame(`${visitor}.ContinueOnErrorVisitor.Visit.func1(0x2796570?, {0x0?, 0x0?})`, `${visitorFile}:392 +0xe2`),
-    frame(`${visitor}.(*FlattenListVisitor).Visit.FlattenListVisitor.Visit.func1(${info})`, `${visitorFile}:432 +0xd7`),
-    frame(`${visitor}.(*FlattenListVisitor).Visit.FlattenListVisitor.Visit.func1(${info})`, `${visitorFile}:432 +0xd7`),
-    frame(`${visitor}.EagerVisitorList.Visit.func1(0xc0009dfd40?, {0x0?, 0x0?})`, `${visitorFile}:246 +0xe2`),
-    frame(`${visitor}.(*StreamVisitor).Visit(0xc000a37200, 0xc0000bcc48)`, `${visitorFile}:615 +0x18e`),
-    frame(`${visitor}.(*FileVisitor).Visit(0xc0000bcb28, 0xc0000bcc48)`, `${visitorFile}:564 +0x299`),
-    frame(`${visitor}.EagerVisitorList.Visit({0xc0009d7460, ${hex(command.fileVisitors)}, 0x2065b40?}, 0xc000a37300)`, `${visitorFile}:241 +0xee`),
-    frame(`${visitor}.FlattenListVisitor.Visit(...)`, `${visitorFile}:424`),
-    frame(`${visitor}.FlattenListVisitor.Visit(...)`, `${visitorFile}:424`),
+    ...sourceFrames,
     frame(`${visitor}.ContinueOnErrorVisitor.Visit({{0x278e260?, 0xc0009dfdd0?}}, 0xc000a37280)`, `${visitorFile}:387 +0xc5`),
     frame(`${visitor}.DecoratedVisitor.Visit(...)`, `${visitorFile}:359`),
     frame(`${visitor}.(*Result).Visit(0xc0009e6c00, 0x0?)`, '\tk8s.io/cli-runtime/pkg/resource/result.go:99 +0x39'),
     frame('k8s.io/kubectl/pkg/cmd/patch.(*PatchOptions).RunPatch(0xc0009b2500)', '\tk8s.io/kubectl/pkg/cmd/patch/patch.go:241 +0x34e'),
     frame(`k8s.io/kubectl/pkg/cmd/patch.NewCmdPatch.func1(0xc0009bd508?, {0xc000214900?, 0x0?, ${hex(args)}?})`, '\tk8s.io/kubectl/pkg/cmd/patch/patch.go:131 +0x6f'),
     frame(`github.com/spf13/cobra.(*Command).execute(0xc0009bd508, ${slice('0xc000214750', args, args)})`, '\tgithub.com/spf13/cobra@v1.8.1/command.go:989 +0xa91'),
-    frame('github.com/spf13/cobra.(*Command).ExecuteC(0xc000344308)', '\tgithub.com/spf13/cobra@v1.8.1/command.go:1117 +0x3ff'),
-    frame('github.com/spf13/cobra.(*Command).Execute(...)', '\tgithub.com/spf13/cobra@v1.8.1/command.go:1041'),
-    frame('k8s.io/component-base/cli.run(0xc000344308)', '\tk8s.io/component-base/cli/run.go:143 +0x245'),
-    frame('k8s.io/component-base/cli.RunNoErrOutput(...)', '\tk8s.io/component-base/cli/run.go:82'),
+    ...cobraToMainFrames,
   ]
 }
 
+/** The frames from cobra's ExecuteC to kubectl's main (main's own frame apart). */
+const cobraToMainFrames = [
+  frame('github.com/spf13/cobra.(*Command).ExecuteC(0xc000344308)', '\tgithub.com/spf13/cobra@v1.8.1/command.go:1117 +0x3ff'),
+  frame('github.com/spf13/cobra.(*Command).Execute(...)', '\tgithub.com/spf13/cobra@v1.8.1/command.go:1041'),
+  frame('k8s.io/component-base/cli.run(0xc000344308)', '\tk8s.io/component-base/cli/run.go:143 +0x245'),
+  frame('k8s.io/component-base/cli.RunNoErrOutput(...)', '\tk8s.io/component-base/cli/run.go:82'),
+]
+
+/** How `kubectl run --overrides` (a JSON patch) was called: the flag's bytes, the verb's arguments and its command line (less "kubectl"). */
+export interface RunOverridesCommand {
+  readonly via: 'run-overrides'
+  readonly overridesBytes: number
+  readonly positionalArgs: number
+  readonly commandArgs: number
+}
+
+/** kubectl run's frames, from the Overrider's JSONPatch through cobra to main. */
+function runOverridesFrames(command: RunOverridesCommand): string[] {
+  const args = command.commandArgs - 1
+  // Run gets cobra's arguments less the flags, in the slice cobra made for all of them.
+  const positional = slice('0xc0003ed260', command.positionalArgs, args)
+  // The flag's text stays where the process's arguments are, on the stack.
+  return [
+    frame(`k8s.io/kubectl/pkg/cmd/util.JSONPatch({0x279f850, 0xc0004ddf40}, {0x2796a48?, 0xc000272d88?}, {0x7ffd3c2e899f, ${hex(command.overridesBytes)}})`, '\tk8s.io/kubectl/pkg/cmd/util/helpers.go:601 +0xb9'),
+    frame('k8s.io/kubectl/pkg/cmd/util.(*Overrider).Apply(0xc0005a3758, {0x2796a48, 0xc000272d88})', '\tk8s.io/kubectl/pkg/cmd/util/override_options.go:82 +0x3cc'),
+    frame('k8s.io/kubectl/pkg/cmd/run.(*RunOptions).createGeneratedObject(0xc000214b00, {0x27c4e60, 0xc000208f40}, 0xc0009e9508, {0x279a408, 0x3adf4c0}, {0xc0005ac000?, 0x0?, 0x7ffd3c2e895f?}, 0xc0005a5530, ...)', '\tk8s.io/kubectl/pkg/cmd/run/run.go:618 +0x225'),
+    frame(`k8s.io/kubectl/pkg/cmd/run.(*RunOptions).Run(0xc000214b00, {0x27c4e60, 0xc000208f40}, 0xc0009e9508, ${positional})`, '\tk8s.io/kubectl/pkg/cmd/run/run.go:310 +0x6ea'),
+    frame(`k8s.io/kubectl/pkg/cmd/run.NewCmdRun.func1(0xc0009e9508, ${positional})`, '\tk8s.io/kubectl/pkg/cmd/run/run.go:158 +0x8d'),
+    frame(`github.com/spf13/cobra.(*Command).execute(0xc0009e9508, ${slice('0xc0003ed1f0', args, args)})`, '\tgithub.com/spf13/cobra@v1.8.1/command.go:989 +0xa91'),
+    ...cobraToMainFrames,
+  ]
+}
+
+/** Who called the JSON patch library: `patch --local -f` or `run --overrides`. */
+export type JsonPatchCaller = LocalPatchCommand | RunOverridesCommand
+
 /**
  * What follows `panic: …` when evanphx/json-patch panics under kubectl: the signal line (a nil
- * dereference) and the blank line, then goroutine 1's frames. Only `patch --local -f` has its
- * callers' frames here; other callers (run --overrides, kustomize) show main's alone.
+ * dereference) and the blank line, then goroutine 1's frames. `patch --local -f` and `run
+ * --overrides` have their callers' frames here; other callers (kustomize, expose --overrides)
+ * show main's alone.
  */
-export function jsonPatchPanicTrace(site: JsonPatchPanicSite, call: JsonPatchCall, command?: LocalPatchCommand): {signal: string; frames: string} {
+export function jsonPatchPanicTrace(site: JsonPatchPanicSite, call: JsonPatchCall, caller?: JsonPatchCaller): {signal: string; frames: string} {
   const {signal, frames} = libraryFrames(site, call)
-  if (!command) return {signal, frames: kubectlMainFrame}
-  return {signal, frames: [...frames, ...localPatchFrames(call, command), kubectlMainFrame].join('\n')}
+  if (!caller) return {signal, frames: kubectlMainFrame}
+  const callers = 'via' in caller ? runOverridesFrames(caller) : localPatchFrames(call, caller)
+  return {signal, frames: [...frames, ...callers, kubectlMainFrame].join('\n')}
 }

@@ -9,7 +9,7 @@ import {isJsonObject} from '../api/object.js'
 import {goJsonCompact} from '../util/go-json.js'
 import {KubectlError, KubectlPanic} from './errors.js'
 import {goJsonStreamError} from './go-json-syntax.js'
-import {jsonPatchPanicTrace, type LocalPatchCommand} from './go-traces.js'
+import {type JsonPatchCaller, jsonPatchPanicTrace} from './go-traces.js'
 
 export type LocalPatchType = 'json' | 'merge' | 'strategic'
 
@@ -25,7 +25,7 @@ export interface PatchedKind {
 const goJsonType = (value: unknown) => (Array.isArray(value) ? 'array' : isJsonObject(value) ? 'object' : typeof value === 'boolean' ? 'bool' : typeof value)
 
 /** The object with the patch (its JSON text) applied; a fault in the words of the library that reads it. */
-export function patchLocally(object: unknown, patchText: string, type: LocalPatchType, kind: PatchedKind, command?: LocalPatchCommand): unknown {
+export function patchLocally(object: unknown, patchText: string, type: LocalPatchType, kind: PatchedKind, command?: JsonPatchCaller): unknown {
   let patch: unknown
   try {
     patch = JSON.parse(patchText)
@@ -51,7 +51,7 @@ export function patchLocally(object: unknown, patchText: string, type: LocalPatc
 }
 
 /** evanphx's JSON patch as kubectl calls it, with kubectl's own words for a missing key. */
-function patchedJson(object: unknown, patch: unknown, command?: LocalPatchCommand): unknown {
+function patchedJson(object: unknown, patch: unknown, command?: JsonPatchCaller): unknown {
   try {
     return applyJsonPatch(object, patch)
   } catch (error) {
@@ -71,7 +71,7 @@ const utf8Bytes = (text: string) => new TextEncoder().encode(text).length
  * library is handed the document as kubectl encodes it (Go's JSON and a newline) and the patch
  * as kubectl re-encodes it (Go's JSON), whose sizes show in the trace.
  */
-export function jsonPatchPanic(error: JsonPatchError, document: unknown, patch: unknown, command?: LocalPatchCommand): KubectlPanic {
+export function jsonPatchPanic(error: JsonPatchError, document: unknown, patch: unknown, command?: JsonPatchCaller): KubectlPanic {
   if (!error.site) return new KubectlPanic(error.message)
   const call = {documentBytes: utf8Bytes(goJsonCompact(document)) + 1, patchBytes: utf8Bytes(goJsonCompact(patch)), operations: Array.isArray(patch) ? patch.length : 0}
   return new KubectlPanic(error.message, jsonPatchPanicTrace(error.site, call, command))

@@ -568,7 +568,7 @@ export class KubectlSession {
       this.io.stderr(`Warning: ${warning}\n`)
     }
     if (response.status >= 400 && !(options.allow ?? []).includes(response.status)) {
-      throw new ServerError(errorStatus(response.status, response.body, method))
+      throw new ServerError(errorStatus(response.status, response.body, method, response.contentType))
     }
     return response
   }

@@ -265,8 +265,10 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
       let after: KubeObject
       if (dryRun === 'client' || target.local) {
         // kubectl applies a client dry run's patch itself: no request, so no server defaults on what it adds.
-        // A panic's trace names kubectl's callers: those of a --local patch of files are known.
-        const command = target.local ? {fileVisitors: session.list('filename').length, commandArgs: session.commandArgs.length} : undefined
+        // A panic's trace names kubectl's callers: those of a --local patch of files, and of a client dry run of objects named by the arguments, are known.
+        const byName = !target.local && !target.fromFile && session.list('filename').length === 0 && session.flag('selector') === '' && session.flag('all') !== 'true'
+        const named = !byName ? undefined : args.some((arg) => arg.includes('/')) ? {form: 'tuples' as const, count: args.length} : {form: 'names' as const}
+        const command = target.local || named ? {fileVisitors: session.list('filename').length, commandArgs: session.commandArgs.length, named} : undefined
         after = patchLocally(before, typeof patch === 'string' ? patch : JSON.stringify(patch), type as LocalPatchType, target.resource, command) as KubeObject
       } else {
         const dryRunQuery = dryRun === 'server' ? {dryRun: 'All'} : undefined

@@ -103,7 +103,7 @@ export async function runRun(session: KubectlSession, args: readonly string[]): 
   const metadata: Record<string, unknown> = {name, creationTimestamp: null, labels}
   if (Object.keys(annotations).length > 0) metadata.annotations = annotations
   let pod: unknown = {kind: 'Pod', apiVersion: 'v1', metadata, spec: {containers: [container], restartPolicy: restart, dnsPolicy: 'ClusterFirst'}, status: {}}
-  pod = overridden(session, pod, 'pods')
+  pod = overridden(session, pod, 'pods', args.length)
   if (session.flag('overrides')) {
     // kubectl decodes the result into the Go Pod type: a container's resources struct is never omitted.
     const spec = (pod as {spec?: {containers?: Array<Record<string, unknown>>; initContainers?: Array<Record<string, unknown>>}}).spec
@@ -120,12 +120,14 @@ export async function runRun(session: KubectlSession, args: readonly string[]): 
  * The generated object with --overrides applied as kubectl's Overrider applies them (a merge,
  * strategic or JSON patch of the object's JSON), faults in the words of the Go libraries it uses.
  */
-function overridden(session: KubectlSession, object: unknown, resource: 'pods' | 'services'): unknown {
+function overridden(session: KubectlSession, object: unknown, resource: 'pods' | 'services', positionalArgs = 0): unknown {
   const overrides = session.flag('overrides')
   if (!overrides) return object
   const type = session.flag('override-type')
   if (type !== 'merge' && type !== 'json' && type !== 'strategic') throw new KubectlError(`--override-type must be one of (json, merge, strategic), got ${JSON.stringify(type)}`)
-  const result = patchLocally(object, overrides, type, {group: '', version: 'v1', resource, kind: resource === 'pods' ? 'Pod' : 'Service'})
+  // A panic's trace shows run's callers (expose's are not known: main's frame alone).
+  const caller = resource === 'pods' ? {via: 'run-overrides' as const, overridesBytes: Buffer.byteLength(overrides), positionalArgs, commandArgs: session.commandArgs.length} : undefined
+  const result = patchLocally(object, overrides, type, {group: '', version: 'v1', resource, kind: resource === 'pods' ? 'Pod' : 'Service'}, caller)
   // kubectl decodes the result as an object with a kind: anything else fails there.
   if (!isJsonObject(result)) {
     if (result === null) throw new KubectlError("Object 'Kind' is missing in 'null'")

@@ -62,7 +62,7 @@ async function execRequest<T extends ExecAnswer | ExecSessionAnswer = ExecAnswer
   const response = await session.request('POST', execPath, {...options, allow: [500]})
   if (response.status === 500) {
     if (typeof response.body === 'string') throw new KubectlError(`unable to upgrade connection: ${response.body.trim()}`)
-    throw new ServerError(errorStatus(response.status, response.body))
+    throw new ServerError(errorStatus(response.status, response.body, 'POST', response.contentType))
   }
   return response.body as T
 }
