@@ -111,6 +111,9 @@ export const apiErrors = {
   /** The kubelet refused to start a stream (exec into a container it does not run): a 500 with its text, which kube-apiserver's proxy passes on. */
   kubeletRefused: (message: string) => new ApiError(500, 'InternalError', message, undefined, undefined, true),
 
+  /** An error that is not a Status (a failed dial to a kubelet): kube-apiserver answers it as a 500 without a reason. */
+  notStatus: (message: string) => new ApiError(500, '', message),
+
   notAcceptable: (message: string) => new ApiError(406, 'NotAcceptable', message),
 
   unsupportedMediaType: (accepted: readonly string[]) =>

@@ -2,7 +2,7 @@
 // create, update, patch, delete and deletecollection, and the status and scale subresources,
 // each through admission and the registry (kube-apiserver's endpoints/handlers).
 import {bytesToText} from '../util/byte-text.js'
-import {type ContainerStreams, containerOfRequest, followPodLogs, podLogs, runningRun, streamRefusal, type StreamObjectReader} from './pod-logs.js'
+import {type ContainerStreams, containerOfRequest, followPodLogs, podLogs, runningRun, streamRefusal, type StreamObjectReader, upgradeCheckQuery} from './pod-logs.js'
 import {formatTimestamp, isJsonObject, type KubeObject} from '../api/object.js'
 import {groupVersion, type ResourceDefinition, type Scheme} from '../api/scheme.js'
 import {validateEphemeralContainersUpdate} from '../api/strategies/pod.js'
@@ -23,6 +23,7 @@ import {serverSideApply} from './server-side-apply.js'
 import {subresourceOf} from './subresources.js'
 import type {Clock} from '../util/clock.js'
 import {portForwardExchange} from './port-forward-exchange.js'
+import {logDialError, streamDialError} from './kubelet-dial.js'
 import {deleteOptionsOf, fieldValidationOf, header, listQueryOf, patchedDocument, watchTimeoutSecondsOf} from './request-options.js'
 
 /** The verbs and subresources of every resource, each through admission and the registry. */
@@ -251,6 +252,8 @@ export class ResourceHandlers {
     if (serving === 'finalize' && verb === 'update') return this.finalizeNamespace(request, info, definition, dryRun)
     if (serving === 'log' && verb === 'get') {
       const pod = await this.registry.get(definition, namespace, info.name)
+      const container = containerOfRequest(pod, request.query?.container).name
+      await this.dialKubelet(pod, (node, listens) => logDialError(node, listens, pod, container, request.query ?? {}))
       if (request.query?.follow === 'true') {
         const current = () => this.registry.get(definition, namespace, info.name).catch((error: unknown) => {
           if (error instanceof ApiError && error.code === 404) return null
@@ -261,6 +264,16 @@ export class ResourceHandlers {
       }
       return {status: 200, body: await podLogs(pod, request.query ?? {}, this.clock.nowMilliseconds(), this.streams, this.streamReader), contentType: 'text/plain', warnings: []}
     }
+    const upgradeCheck = request.query?.[upgradeCheckQuery]
+    if ((serving === 'exec' || serving === 'stream') && upgradeCheck !== undefined) {
+      const pod = await this.registry.get(definition, namespace, info.name)
+      const container = info.subresource === 'portforward' ? null : containerOfRequest(pod, request.query?.container).name
+      if (!(pod.spec as {nodeName?: string} | undefined)?.nodeName) throw apiErrors.badRequest(`pod ${info.name} does not have a host assigned`)
+      await this.dialKubelet(pod, streamDialError)
+      // `dial`: the kubelet answers; the caller goes on with its stream.
+      if (upgradeCheck === 'dial') return {status: 200, body: {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200}, warnings: []}
+      throw (container === null ? null : streamRefusal(pod, container)) ?? apiErrors.badRequest('Upgrade request required')
+    }
     if (serving === 'exec' && this.streams && (verb === 'create' || verb === 'get')) {
       return {status: 200, body: await this.exec(request, definition, namespace, info.name), warnings: []}
     }
@@ -268,6 +281,7 @@ export class ResourceHandlers {
       // One piece of an attach's stdin (the body; `close=true` with its end), for the container's command to read.
       const pod = await this.registry.get(definition, namespace, info.name)
       const container = containerOfRequest(pod, request.query.container).name
+      await this.dialKubelet(pod, streamDialError)
       const run = runningRun(pod, container)
       if (!run) throw apiErrors.badRequest(`container ${container} is not running in pod ${info.name}`)
       await this.streams.sendStdin(pod, container, run, bodyText(request.body), request.query.close === 'true', this.clock.nowMilliseconds())
@@ -275,7 +289,9 @@ export class ResourceHandlers {
     }
     if (serving === 'stream' && info.subresource === 'portforward' && this.streams && request.query?.ports) {
       // One forwarded connection's bytes so far, answered by what listens on the pod's port.
-      const answer = await portForwardExchange(this.streams, await this.registry.get(definition, namespace, info.name), request.query.ports, bodyText(request.body), this.clock.nowMilliseconds(), this.streamReader)
+      const pod = await this.registry.get(definition, namespace, info.name)
+      await this.dialKubelet(pod, streamDialError)
+      const answer = await portForwardExchange(this.streams, pod, request.query.ports, bodyText(request.body), this.clock.nowMilliseconds(), this.streamReader)
       return {status: 200, body: answer, warnings: []}
     }
     if (serving === 'stream' || serving === 'exec') {
@@ -292,6 +308,20 @@ export class ResourceHandlers {
   }
 
   /**
+   * Reaches the kubelet of the pod's node as kube-apiserver dials it: `dialError` says what a
+   * refused connection answers. Nothing to dial for a pod on no node (the caller says so) or
+   * without a runtime (an API server alone).
+   */
+  private async dialKubelet(pod: KubeObject, dialError: (node: KubeObject, listens: (node: KubeObject) => boolean) => ApiError | null): Promise<void> {
+    const nodeName = (pod.spec as {nodeName?: string} | undefined)?.nodeName
+    const streams = this.streams
+    if (!nodeName || !streams) return
+    const node = await this.registry.get(this.scheme.resource('', 'v1', 'nodes')!, '', nodeName)
+    const error = dialError(node, (reached) => streams.kubeletListens(reached))
+    if (error) throw error
+  }
+
+  /**
    * pods/NAME/exec: runs the command (`command` query values, NUL-separated when there are
    * several) in the running container. The streams' upgrade (WebSocket) carries the answer to
    * real clients; this is the exchange behind it, answered as {stdout, stderr, exitCode}.
@@ -299,6 +329,7 @@ export class ResourceHandlers {
   async exec(request: ApiRequest, definition: ResourceDefinition, namespace: string, name: string): Promise<ExecAnswer | ExecSessionAnswer> {
     const pod = await this.registry.get(definition, namespace, name)
     const container = containerOfRequest(pod, request.query?.container).name
+    await this.dialKubelet(pod, streamDialError)
     const refusal = streamRefusal(pod, container)
     if (refusal) throw refusal
     const run = runningRun(pod, container)!

@@ -15,6 +15,13 @@ type Container = {name: string; image?: string; tty?: boolean}
  * shows it, its unfinished last line (a prompt, keys typed before Enter) too.
  */
 export const terminalViewQuery = 'kubemuTerminal'
+/**
+ * Asks pods/exec, attach or portforward only for what refuses a stream before its upgrade (the pod,
+ * the container, the kubelet's dial and its refusal): the front door asks it of a request it
+ * cannot upgrade, and answers what comes back (400 "Upgrade request required" when nothing refused).
+ * With the value `dial`, only whether the kubelet answers (200 when it does), before an attach's upgrade.
+ */
+export const upgradeCheckQuery = 'kubemuUpgradeCheck'
 
 /** A --tail larger than this is read as this many lines (a bound; simulated logs are short). */
 export const logLinesMax = 100_000
@@ -43,6 +50,8 @@ export interface ContainerStreams {
   execInput(pod: KubeObject, container: string, session: string, text: string, closes: boolean, now: number): Promise<ExecSessionAnswer | null>
   /** What an attach sends on the container's open stdin at `now` (and its end, with `closes`). */
   sendStdin(pod: KubeObject, container: string, run: ContainerRun, text: string, closes: boolean, now: number): Promise<void>
+  /** Whether the node's kubelet accepts connections (a stopped kubelet does not). */
+  kubeletListens(node: KubeObject): boolean
   /** A forwarded connection's bytes so far, answered by what listens on the pod's port (the runtime dials it inside the pod). */
   portForward(pod: KubeObject, port: number, input: Buffer, now: number, reader: StreamObjectReader): Promise<ForwardedBytes>
 }

@@ -352,6 +352,10 @@ export class ComponentLogStreams implements ContainerStreams {
   portForward(pod: KubeObject, port: number, input: Buffer, now: number, reader: StreamObjectReader): Promise<ForwardedBytes> {
     return this.streams.portForward(pod, port, input, now, reader)
   }
+
+  kubeletListens(node: KubeObject): boolean {
+    return this.streams.kubeletListens(node)
+  }
 }
 
 /** Writes the etcd members' log lines to their etcd pods' logs. */

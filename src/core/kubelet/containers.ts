@@ -12,7 +12,8 @@ import {imageStartupLines} from './image-output.js'
 import {serverLogLines, stableByTime} from './container-log.js'
 import type {SimulatedFileSystem} from './shell/filesystem.js'
 import {runningRun} from '../apiserver/pod-logs.js'
-import type {Container, Pod, Probe} from '../api/kinds.js'
+import type {Container, Node, Pod, Probe} from '../api/kinds.js'
+import {isStopped} from './heartbeat.js'
 import {argvOf, containersOf, environmentOf, filesystemOf, type HostPathFiles, hostnameOf, type PodObjectReader, rewriteChangedVolumes, updatingVolumeSources} from './container-setup.js'
 import {PodObjectVersions} from './object-versions.js'
 import {containerRunKey, type ContainerStateStore, FileContainerState, MemoryContainerState} from './container-state.js'
@@ -120,6 +121,11 @@ export class SimulatedContainers {
 
   private get network(): PodNetwork {
     return this.networkOf()
+  }
+
+  /** A node's kubelet listens unless `kubemu node stop` stopped it. */
+  kubeletListens(node: Node): boolean {
+    return !isStopped(node)
   }
 
   /** A forwarded connection's bytes so far, answered by what listens on the pod's port: the runtime dials it inside the pod, so no Service rule or NetworkPolicy stands between. */

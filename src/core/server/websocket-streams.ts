@@ -5,7 +5,7 @@
 // (authentication, authorization, the handler). An exec with stdin runs as its input comes, each
 // piece answered before the next (the runtime's exec session: `exec -i pod -- sh` runs each line
 // typed); an attach streams the container's output as it runs (apiserver/attach-output.ts).
-import {streamRefusal} from '../apiserver/pod-logs.js'
+import {upgradeCheckQuery} from '../apiserver/pod-logs.js'
 import type {KubeObject} from '../api/object.js'
 import {bytesToText, textToBytes} from '../util/byte-text.js'
 import {createHash} from 'node:crypto'
@@ -108,15 +108,9 @@ export async function serveStreamUpgrade(api: Pick<ApiServer, 'handle'>, request
     // kube-apiserver checks the pod and its container before the protocol: a client that falls
     // back from WebSocket to SPDY (kubectl, refused once) learns what is wrong with its request.
     if (match) {
-      const pod = await api.handle({method: 'GET', path: `/api/v1/namespaces/${match[1]!}/pods/${match[2]!}`, query: {}, headers: requestHeadersOf(request), ...identity(request)})
-      if (pod.status >= 400) return refuse(socket, pod.status, pod.body)
-      const spec = ((pod.body as {spec?: unknown}).spec ?? {}) as {containers?: Array<{name: string}>; initContainers?: Array<{name: string}>; ephemeralContainers?: Array<{name: string}>}
-      const asked = url.searchParams.get('container') || spec.containers?.[0]?.name || ''
-      const known = [...(spec.containers ?? []), ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])]
-      if (!known.some((container) => container.name === asked)) return refuse(socket, 400, badRequest(`container ${asked} is not valid for pod ${match[2]!}`))
-      // A pod on no node, or a container the kubelet does not run: refused before any upgrade.
-      const refusal = streamRefusal(pod.body as KubeObject, asked)
-      if (refusal) return refuse(socket, refusal.code, refusal.plainText ? refusal.message : refusal.toStatus())
+      const container = url.searchParams.get('container')
+      const checked = await api.handle({method: 'POST', path: url.pathname, query: {...(container ? {container} : {}), [upgradeCheckQuery]: 'true'}, headers: requestHeadersOf(request), ...identity(request)})
+      return refuse(socket, checked.status, checked.body)
     }
     return refuse(socket, 400, badRequest('Upgrade request required'))
   }
@@ -145,8 +139,10 @@ export async function serveStreamUpgrade(api: Pick<ApiServer, 'handle'>, request
     const podPath = `/api/v1/namespaces/${namespace}/pods/${name}`
     const first = await ask('GET', podPath)
     if (first.status >= 400) return refuse(socket, first.status, first.body)
-    const frames = upgrade(socket, key, protocol)
     const container = query.container || defaultContainerOf(first.body)
+    const dialed = await ask('POST', `${podPath}/attach`, {container, [upgradeCheckQuery]: 'dial'})
+    if (dialed.status >= 400) return refuse(socket, dialed.status, dialed.body)
+    const frames = upgrade(socket, key, protocol)
     if (query.stdin === 'true') forwardStdin(socket, frames, (text, closes) => ask('POST', `${podPath}/attach`, {container, stdin: 'true', ...(closes ? {close: 'true'} : {})}, text), stdinOnceOf(first.body, container))
     const started = Date.now()
     await followAttachedOutput({

@@ -5,6 +5,7 @@
 // this process reads on stdin goes, once it ends, to the container's open stdin (stdin: true),
 // where a shell reads it (`run -i … -- sh`).
 import {followAttachedOutput} from '../../apiserver/attach-output.js'
+import {upgradeCheckQuery} from '../../apiserver/pod-logs.js'
 import {parseGoDurationMilliseconds} from '../../util/go-duration.js'
 import {KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
@@ -47,6 +48,8 @@ export async function attachToContainer(session: KubectlSession, pod: TargetPod,
   if (!spec) throw new KubectlError(`cannot attach to the container: container ${container} not found in pod ${pod.metadata.name}`)
   if (options.tty && !spec.tty && !quiet) session.io.stderr(`error: Unable to use a TTY - container ${container} did not allocate one\n`)
   if (!quiet) session.io.stderr("If you don't see a command prompt, try pressing enter.\n")
+  // The attach's upgrade: the API server dials the node's kubelet first (a stopped one refuses).
+  await session.request('POST', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/attach`, {query: {container, [upgradeCheckQuery]: 'dial'}})
   // -i: what this process reads on stdin goes to the container's as it comes (its end closes a stdinOnce container's).
   const closes = Boolean((spec as {stdinOnce?: boolean}).stdinOnce)
   const sending: Array<Promise<void>> = []
