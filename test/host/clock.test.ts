@@ -58,8 +58,12 @@ describe('the cluster clock', () => {
     expect((await run('time advance 4m')).status).toBe(0)
     const ready = JSON.parse((await kubectl("get node worker-1 -o jsonpath='{.status.conditions[?(@.type==\"Ready\")]}'")).stdout) as {status: string; lastTransitionTime: string}
     expect(ready.status).toBe('Unknown')
-    // NotReady exactly nodeMonitorGracePeriod (40 s) after the last heartbeat, to the second.
-    expect(Date.parse(ready.lastTransitionTime) - renewed).toBe(40_000)
+    // NotReady nodeMonitorGracePeriod (40 s) after the last heartbeat. The clock runs here, so the
+    // wall time a busy machine takes over the replay's step moves cluster time on too; the step
+    // lands on the grace period's end, and kube-controller-manager's own monitor looks every 5 s.
+    const notReadyAfter = Date.parse(ready.lastTransitionTime) - renewed
+    expect(notReadyAfter).toBeGreaterThanOrEqual(40_000)
+    expect(notReadyAfter).toBeLessThanOrEqual(45_000)
     // Its pods are no longer Ready, so the Service stops sending to them.
     expect(await addresses()).not.toContain('worker-1')
     expect(await addresses()).toHaveLength(3 - onWorker1.length)
