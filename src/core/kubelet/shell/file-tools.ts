@@ -338,8 +338,13 @@ export function invalidOption(process: ShellProcess, name: string, option: strin
   return done(1)
 }
 
+/** What a busybox applet prints on standard error for arguments it cannot use: the binary's banner and its synopsis. */
+export function usageText(name: string, synopsis: string): string {
+  return `BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: ${name} ${synopsis}\n`
+}
+
 export function usage(process: ShellProcess, name: string, synopsis: string): ShellRun {
-  process.error(`BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: ${name} ${synopsis}\n`)
+  process.error(usageText(name, synopsis))
   return done(1)
 }
 

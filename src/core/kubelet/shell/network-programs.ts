@@ -4,6 +4,7 @@
 import type {DnsAnswer, NetworkExchange} from '../../network/types.js'
 import type {Program, ShellProcess} from './interpreter.js'
 import type {ShellRun} from './process-context.js'
+import {usageText} from './file-tools.js'
 import {type CurlInvocation, curlMethod, curlUserAgent, CurlUsageError, formatWriteOut, parseCurlArguments, progressMeter, progressMeterHeader, type TransferFacts} from '../../network/curl-arguments.js'
 
 /** How long a simulated transfer takes once connected, for curl's meter (the speed it shows). */
@@ -123,7 +124,7 @@ function* wget(process: ShellProcess, argv: readonly string[]): ShellRun {
     } else url = argument
   }
   if (url === undefined) {
-    process.error('BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n')
+    process.error(usageText('wget', '[-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]'))
     return 1
   }
   const target = parseUrl(url)
