@@ -172,11 +172,12 @@ function copyEntry(process: ShellProcess, source: string, target: string, option
   return true
 }
 
+/** A copy's mode (cp): busybox goes on when it cannot set it; any other error is a bug. */
 function setMode(fs: SimulatedFileSystem, path: string, mode: number): void {
   try {
     fs.changeMode(path, mode)
   } catch (error) {
-    reasonOf(error)
+    if (!(error instanceof FileSystemError)) throw error
   }
 }
 
