@@ -65,6 +65,13 @@ describe('number literals in request bodies', () => {
     expect((await post('/api/v1/namespaces/default/services', service('8080'))).status).toBe(201)
   })
 
+  it('refuses a kept literal where a map or a struct belongs, as any number there', async () => {
+    const configMap = (metadata: string, data = '{}') => `{"apiVersion":"v1","kind":"ConfigMap","metadata":${metadata},"data":${data}}`
+    expect((await post('/api/v1/namespaces/default/configmaps', configMap(`{"name":"m${created++}","labels":1e3}`))).body.message).toBe(refusal('ConfigMap', 'number into Go struct field ObjectMeta.metadata.labels of type map[string]string'))
+    expect((await post('/api/v1/namespaces/default/configmaps', configMap(`{"name":"m${created++}"}`, '1.0'))).body.message).toBe(refusal('ConfigMap', 'number into Go struct field ConfigMap.data of type map[string]string'))
+    expect((await post('/api/v1/namespaces/default/pods', `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p${created++}"},"spec":1.0}`)).body.message).toBe(refusal('Pod', 'number into Go struct field Pod.spec of type v1.PodSpec'))
+  })
+
   it('reads YAML bodies as YAML-to-JSON writes them: 1e3 is 1000, a fraction is still refused', async () => {
     const yaml = (replicas: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: y${created++}\nspec:\n  replicas: ${replicas}\n  selector:\n    matchLabels: {a: b}\n  template:\n    metadata:\n      labels: {a: b}\n    spec:\n      containers: [{name: c, image: nginx}]\n`
     expect((await post('/apis/apps/v1/namespaces/default/deployments', yaml('1e3'), 'application/yaml')).body.spec?.replicas).toBe(1000)
@@ -84,8 +91,8 @@ describe('number literals in request bodies', () => {
 
 describe('parseJsonKeepingLiterals', () => {
   it('keeps only the literals JSON.parse would change, and otherwise reads as JSON.parse does', () => {
-    const kept = parseJsonKeepingLiterals('{"a":[1e3,1.0,9007199254740993,9007199254740991,-12,0.5,"1.5"],"b":{"__proto__":{"c":null}}, "d" : true }') as Record<string, unknown[]>
-    expect(kept.a!.map((value) => (value instanceof NumberLiteral ? `literal ${value.text}` : value))).toEqual(['literal 1e3', 'literal 1.0', 'literal 9007199254740993', 9007199254740991, -12, 'literal 0.5', '1.5'])
+    const kept = parseJsonKeepingLiterals('{"a":[1e3,1.0,9007199254740993,9007199254740991,-12,0.5,"1.5",10.50,-0],"b":{"__proto__":{"c":null}}, "d" : true }') as Record<string, unknown[]>
+    expect(kept.a!.map((value) => (value instanceof NumberLiteral ? `literal ${value.text}` : value))).toEqual(['literal 1e3', 'literal 1.0', 'literal 9007199254740993', 9007199254740991, -12, 0.5, '1.5', 'literal 10.50', 'literal -0'])
     expect(Object.getPrototypeOf(kept.b)).toBe(Object.prototype)
     expect(Object.keys(kept.b!)).toEqual(['__proto__'])
   })

@@ -143,6 +143,8 @@ export interface DecodeOptions {
   readonly checkBytes?: (text: string) => void
   /** Keeps empty lists and maps (a Go value that is empty, not nil, for a writer that tells them apart). */
   readonly keepEmpty?: boolean
+  /** The value may hold NumberLiterals (parseJsonKeepingLiterals read it): untyped values are made plain. Without, they are not walked. */
+  readonly numberLiterals?: boolean
 }
 
 class Decoder {
@@ -174,7 +176,7 @@ class Decoder {
     const resolved = resolve(schema)
     switch (resolved.type) {
       case 'any':
-        return plainNumbers(value)
+        return this.options.numberLiterals ? plainNumbers(value) : value
       case 'string':
         if (typeof value !== 'string') this.fail(value, schema, at)
         if (resolved.format === 'byte') this.options.checkBytes?.(value)
@@ -215,7 +217,8 @@ class Decoder {
         return value.map((item, index) => this.decode(resolved.items, item, {struct: at.struct, up: at, index}, depth + 1))
       }
       case 'map': {
-        if (typeof value !== 'object' || Array.isArray(value)) this.fail(value, schema, at)
+        // A NumberLiteral is a JavaScript object, but a number to Go.
+        if (typeof value !== 'object' || Array.isArray(value) || value instanceof NumberLiteral) this.fail(value, schema, at)
         const result: Record<string, unknown> = {}
         for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
           // Go's decoder gives a map entry that is null its type's zero value ("" for a string or, once stored, for bytes).
@@ -224,7 +227,7 @@ class Decoder {
         return Object.keys(result).length === 0 && !this.options.keepEmpty ? omitted : result
       }
       case 'object': {
-        if (typeof value !== 'object' || Array.isArray(value)) this.fail(value, schema, at)
+        if (typeof value !== 'object' || Array.isArray(value) || value instanceof NumberLiteral) this.fail(value, schema, at)
         const input = value as Record<string, unknown>
         const {struct, fields} = layoutOf(resolved)
         for (const key of Object.keys(input)) {

@@ -22,12 +22,13 @@ export class NumberLiteral {
 }
 
 /**
- * A number literal outside strings that JSON.parse would change: after a key's colon, a comma or
- * an opening bracket, digits followed by a fraction or an exponent, or 16 digits and more (2^53
- * has 16). Strings that merely look so (an escaped JSON text inside an annotation) only send the
- * body the longer way, which reads it exactly.
+ * A number literal outside strings whose text JSON.parse's double does not give back (after a
+ * key's colon, a comma or an opening bracket): an exponent (`1e3`), a fraction ending in a zero
+ * (`1.0`, `10.50`), 16 digits and more in a row (2^53 has 16), or `-0`. A literal like 0.5 or 12
+ * reads the same either way and keeps a body on JSON.parse's path. Strings that merely look so
+ * (an escaped JSON text inside an annotation) only send the body the longer way, which reads it exactly.
  */
-const literalAtRisk = /(?:"\s*:|[,[])\s*-?\d+(?:[.eE]|\d{15})/
+const literalAtRisk = /(?:"\s*:|[,[])\s*(?:-?\d+(?:\.\d+)?[eE]|-?\d+\.\d*0(?!\d)|-?\d*\.?\d{16}|-0(?![.\d]))/
 
 /** True when reading `text` with JSON.parse could change a number literal in it. */
 export function hasLiteralsAtRisk(text: string): boolean {
@@ -106,7 +107,8 @@ export function parseJsonKeepingLiterals(text: string): unknown {
     const literal = numberPattern.exec(text)![0]
     index += literal.length
     const value = Number(literal)
-    return /^-?\d{1,15}$/.test(literal) || (/^-?\d+$/.test(literal) && Number.isSafeInteger(value)) ? value : new NumberLiteral(literal)
+    // Kept as written when the double does not give the text back (0.5 and 12 do).
+    return String(value) === literal ? value : new NumberLiteral(literal)
   }
   return readValue()
 }

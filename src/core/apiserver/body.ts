@@ -70,7 +70,7 @@ function summarizeBody(text: string): string {
  * A JSON body's number literals that JSON.parse would change are kept as written (NumberLiteral)
  * for the schema decoder, which judges them as Go's decoder does.
  */
-function parseKindedBody(text: string, contentType: string, kind: string): Record<string, unknown> {
+function parseKindedBody(text: string, contentType: string, kind: string): {parsed: Record<string, unknown>; numberLiterals: boolean} {
   const unrecognized = (reason: string) => apiErrors.badRequest(`the object provided is unrecognized (must be of type ${kind}): ${reason} (${summarizeBody(text)})`)
   let parsed: unknown
   try {
@@ -78,12 +78,21 @@ function parseKindedBody(text: string, contentType: string, kind: string): Recor
   } catch (error) {
     throw unrecognized(error instanceof Error ? error.message : String(error))
   }
-  if (!/yaml/.test(contentType) && hasLiteralsAtRisk(text)) parsed = parseJsonKeepingLiterals(text)
+  let numberLiterals = false
+  if (!/yaml/.test(contentType) && hasLiteralsAtRisk(text)) {
+    try {
+      parsed = parseJsonKeepingLiterals(text)
+      numberLiterals = true
+    } catch (error) {
+      // Nested deeper than the reader's stack goes (JSON.parse's goes further): the literals as JSON.parse read them.
+      if (!(error instanceof RangeError)) throw error
+    }
+  }
   if (!isJsonObject(parsed)) {
     const type = parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed
     throw unrecognized(`couldn't get version/kind; json parse error: json: cannot unmarshal ${type} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`)
   }
-  return parsed
+  return {parsed, numberLiterals}
 }
 
 function snippet(text: string): string {
@@ -104,7 +113,7 @@ export function decodeBody(
   fieldValidation: FieldValidation,
   expected: {kind: string; apiVersion: string; schema: Schema} = {kind: definition.kind, apiVersion: groupVersion(definition), schema: definition.schema},
 ): DecodedBody {
-  const parsed = parseKindedBody(text, contentType, expected.kind)
+  const {parsed, numberLiterals} = parseKindedBody(text, contentType, expected.kind)
   const kind = typeof parsed.kind === 'string' ? parsed.kind : ''
   const apiVersion = typeof parsed.apiVersion === 'string' ? parsed.apiVersion : ''
   if (kind.length === 0) throw apiErrors.badRequest(`Object 'Kind' is missing in '${snippet(text.trim())}'`)
@@ -119,7 +128,7 @@ export function decodeBody(
   }
   if (definition.custom && expected.schema === definition.schema) {
     // Custom objects stay unstructured: fields the schema does not declare are pruned.
-    plainNumbers(parsed)
+    if (numberLiterals) plainNumbers(parsed)
     const unknownPaths = pruneUnknownFields(definition.openApiSchema as Record<string, unknown> | undefined, parsed)
     const unknown = unknownPaths.map((path) => `unknown field "${path}"`)
     if (unknown.length > 0 && fieldValidation === 'Strict') {
@@ -132,7 +141,7 @@ export function decodeBody(
   }
   let decoded
   try {
-    decoded = decodeObject(expected.schema, parsed)
+    decoded = decodeObject(expected.schema, parsed, {numberLiterals})
   } catch (error) {
     if (error instanceof DecodeError) throw apiErrors.badRequest(`${kind} in version "${version}" cannot be handled as a ${expected.kind}: ${error.message}`)
     throw error
