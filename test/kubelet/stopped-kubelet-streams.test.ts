@@ -45,6 +45,7 @@ describe('streams to a pod whose kubelet is stopped', () => {
     const kubectl: Run = (line) => run(`kubectl ${line}`)
     const {node, kubelet} = await boxOnStoppedNode(run, kubectl)
     for (const [line, stderr] of refusals(kubelet)) expect({line, ...(await kubectl(line))}).toEqual({line, status: 1, stdout: '', stderr})
+    expect(await kubectl('port-forward box 18089:80')).toEqual({status: 1, stdout: '', stderr: `error: error upgrading connection: error dialing backend: dial tcp ${kubelet}: connect: connection refused\n`})
     const attach = await kubectl('attach box')
     expect(attach).toMatchObject({status: 1, stderr: `If you don't see a command prompt, try pressing enter.\nError from server: error dialing backend: dial tcp ${kubelet}: connect: connection refused\n`})
     expect(await run(`node start ${node}`)).toMatchObject({status: 0})
@@ -56,11 +57,14 @@ describe('streams to a pod whose kubelet is stopped', () => {
 describe.runIf(realKubectlFound)('streams to a pod whose kubelet is stopped, with the real kubectl against up', () => {
   const processes = upProcessesOfSuite()
 
-  it('exec, logs and attach answer the dial error as kubectl 1.32 prints it', async () => {
+  it('exec, logs, port-forward and attach answer the dial error as kubectl 1.32 prints it', async () => {
     const cluster = await upWithRealKubectl(processes, ['--manual-clock'])
     const run: Run = (line) => runShell(`timeout 120 ${kubemu} ${line}`, {cwd: cluster.home, env: cluster.env})
     const {node, kubelet} = await boxOnStoppedNode(run, cluster.real)
     for (const [line, stderr] of refusals(kubelet)) expect({line, ...(await cluster.real(line))}).toEqual({line, status: 1, stdout: '', stderr})
+    const dialError = `error dialing backend: dial tcp ${kubelet}: connect: connection refused`
+    expect(await cluster.real('port-forward box 18089:80')).toEqual({status: 1, stdout: '', stderr: `error: error upgrading connection: ${dialError}\n`})
+    expect(await cluster.real('attach box')).toMatchObject({status: 1, stderr: `If you don't see a command prompt, try pressing enter.\nError from server: ${dialError}\n`})
     expect(await run(`node start ${node}`)).toMatchObject({status: 0})
     expect(await cluster.real('exec box -- echo hi')).toMatchObject({status: 0, stdout: 'hi\n'})
   }, 300_000)

@@ -473,11 +473,13 @@ export class EmbeddedCluster {
     for (const resume of waiting) resume()
   }
 
-  /** Whether a majority of the voters runs (any running member's configuration says who votes). */
+  /** Whether a majority of the voters runs, by the configuration of the leader or else of the running member furthest along. */
   quorumRunning(): boolean {
-    const anyone = this.membersByName.values().next().value as EtcdMember | undefined
-    if (anyone === undefined) return false
-    const voters = anyone.raft.confState().voters
+    let furthest: EtcdMember | undefined
+    for (const member of this.membersByName.values()) if (furthest === undefined || member.appliedIndex() > furthest.appliedIndex()) furthest = member
+    const source = this.leader() ?? furthest
+    if (source === undefined) return false
+    const voters = source.raft.confState().voters
     const running = voters.filter((voter) => this.membersById.has(voter)).length
     return running >= Math.floor(voters.length / 2) + 1
   }

@@ -2,6 +2,7 @@
 // the warning when that is no quorum, and a master's stop as its components' (its etcd member
 // with it). The same rules for one-shot commands and for a running `kubemu up`.
 import {currentLayout, readClusterState} from '../etcd/cluster-files.js'
+import {apiServerOutage} from './stepper.js'
 import {UnknownMemberError} from '../etcd/member-faults.js'
 import {type MasterLayout, defaultMasters, masterNamed, UnknownMasterError} from '../api/masters.js'
 import {HostRequestError} from './control-api.js'
@@ -51,4 +52,15 @@ export function recordMasterStopped(folder: string, master: MasterLayout, stoppe
 export function runningMasters(folder: string): MasterLayout[] {
   const stopped = new Set(readHostState(folder).stoppedMasters)
   return defaultMasters.filter((master) => !stopped.has(master.node))
+}
+
+/**
+ * A settle's failure that lasts until a fault changes (no etcd quorum running, every master
+ * stopped), as `time advance` lets the rest of its span pass: the 5xx's message, else null (any
+ * other failure is the advance's own error).
+ */
+export function lastingOutage(folder: string, error: unknown, everyMasterStopped: boolean): string | null {
+  const reason = apiServerOutage(error)
+  if (reason === null) return null
+  return everyMasterStopped || quorumLossWarning(folder, []) !== null ? reason : null
 }

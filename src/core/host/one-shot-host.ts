@@ -13,14 +13,14 @@ import {type ClusterClock, openClusterClock} from './clock.js'
 import {readClusterState} from '../etcd/cluster-files.js'
 import {startMember, stopMember} from '../etcd/member-faults.js'
 import {HostRequestError} from './control-api.js'
-import {checkMemberName, isMasterStopped, masterFor, quorumLossWarning, recordMasterStopped} from './faults.js'
+import {checkMemberName, isMasterStopped, lastingOutage, masterFor, quorumLossWarning, recordMasterStopped} from './faults.js'
 import {type AdvanceResult, type ClusterHost, type FaultAction, type FaultKind, type FaultResult, type HostOptions, type KubernetesHandler, type TimeReading, waitEnvironmentVariable} from './cluster-host.js'
 import type {Clock} from '../util/clock.js'
 import {type IdleLoops, readHostState, updateHostState} from './state.js'
 import {autoregistrationDue, registerAtStart} from './autoregistration.js'
 import {defaultMasters} from '../api/masters.js'
 import {staticPodHealthFromFolder} from './static-pod-health.js'
-import {apiServerOutage, runThrough, type SteppedPlane, type StepProgress, type StepResult} from './stepper.js'
+import {runThrough, type SteppedPlane, type StepProgress, type StepResult} from './stepper.js'
 import {clusterContainers, type SimulatedContainers} from '../kubelet/containers.js'
 import {hostPodNetwork} from './pod-network.js'
 import {ComponentLogFile, ComponentLogStreams, memberLogToComponentLogs} from './component-logs.js'
@@ -337,7 +337,7 @@ export class OneShotHost implements ClusterHost {
     const plane = await this.plane()
     let stepped: StepResult = {steps: 0, unsettled: 0}
     try {
-      stepped = await runThrough(plane, this.clock, milliseconds, onProgress, apiServerOutage)
+      stepped = await runThrough(plane, this.clock, milliseconds, onProgress, (error) => lastingOutage(this.folder, error, defaultMasters.every((master) => isMasterStopped(this.folder, master))))
     } finally {
       plane.stop()
       // Wall time passed while the loops ran: the offset grows by exactly what was asked.

@@ -15,14 +15,14 @@ import type {StaticPodHealth} from '../kubelet/static-pods.js'
 import type {EtcdFrontDoor} from '../server/etcd-grpc.js'
 import type {ClusterClock} from './clock.js'
 import {HostRequestError, type HostOperations} from './control-api.js'
-import {checkMemberName, masterFor, quorumLossWarning, recordMasterStopped} from './faults.js'
+import {checkMemberName, lastingOutage, masterFor, quorumLossWarning, recordMasterStopped} from './faults.js'
 import type {AdvanceResult, AuthenticatingHandler, FaultAction, FaultKind, FaultResult, TimeReading} from './cluster-host.js'
 import {ApiServerIdentityLeases} from './apiserver-leases.js'
 import {MasterSet, masterIdentities} from './master-set.js'
 import type {ComponentLogFile} from './component-logs.js'
 import type {MasterLayout} from '../api/masters.js'
 import {readHostState, updateHostState} from './state.js'
-import {apiServerOutage, runThrough, type StepResult} from './stepper.js'
+import {runThrough, type StepResult} from './stepper.js'
 import {staticPodHealthOf} from './static-pod-health.js'
 import {assert} from '../util/assert.js'
 
@@ -299,7 +299,7 @@ export class UpRuntime {
     }
     let result: StepResult = {steps: 0, unsettled: 0}
     try {
-      result = await runThrough(stepped, clock, milliseconds, undefined, apiServerOutage)
+      result = await runThrough(stepped, clock, milliseconds, undefined, (error) => lastingOutage(this.options.folder, error, this.runningMasters().length === 0))
     } finally {
       clock.moveForward(Math.max(0, offset + milliseconds - clock.offsetMilliseconds))
       clock.persist(this.options.folder)

@@ -5,6 +5,7 @@
 // stream (headers streamtype, port, requestid); each data stream's bytes go through the API
 // server's portforward exchange (authentication, authorization, the pod's simulated server).
 import {createHash} from 'node:crypto'
+import {upgradeCheckQuery} from '../apiserver/pod-logs.js'
 import type {IncomingMessage} from 'node:http'
 import type {Duplex} from 'node:stream'
 import type {ApiServer} from '../apiserver/apiserver.js'
@@ -189,6 +190,13 @@ export async function servePortForwardUpgrade(api: Pick<ApiServer, 'handle'>, re
     return
   }
   const ask: Ask = (query, body) => api.handle({method: 'POST', path: url.pathname, query, headers: {...headers, 'content-type': 'application/json'}, ...certificate, ...(body !== undefined ? {body} : {})})
+  // kube-apiserver's upgrade proxy dials the node's kubelet before it answers 101 (a stopped one refuses).
+  const dialed = await ask({[upgradeCheckQuery]: 'dial'})
+  if (dialed.status >= 400) {
+    const text = JSON.stringify(dialed.body)
+    socket.end(`HTTP/1.1 ${dialed.status} Error\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`)
+    return
+  }
   const upgrade = String(request.headers.upgrade ?? '').toLowerCase()
   const offered = String(request.headers['sec-websocket-protocol'] ?? '').split(',').map((protocol) => protocol.trim())
   const key = request.headers['sec-websocket-key']

@@ -109,7 +109,7 @@ export async function serveStreamUpgrade(api: Pick<ApiServer, 'handle'>, request
     // back from WebSocket to SPDY (kubectl, refused once) learns what is wrong with its request.
     if (match) {
       const container = url.searchParams.get('container')
-      const checked = await api.handle({method: 'POST', path: url.pathname, query: {...(container ? {container} : {}), [upgradeCheckQuery]: 'true'}, headers: requestHeadersOf(request), ...identity(request)})
+      const checked = await api.handle({method: request.method === 'GET' ? 'GET' : 'POST', path: url.pathname, query: {...(container ? {container} : {}), [upgradeCheckQuery]: 'true'}, headers: requestHeadersOf(request), ...identity(request)})
       return refuse(socket, checked.status, checked.body)
     }
     return refuse(socket, 400, badRequest('Upgrade request required'))

@@ -3,6 +3,7 @@
 // connection carried to the pod's port through the API server's portforward exchange, so the
 // simulated container's server answers (what an in-cluster curl to the pod reaches).
 import {createServer, type Server, type Socket} from 'node:net'
+import {upgradeCheckQuery} from '../../apiserver/pod-logs.js'
 import type {KubeObject} from '../../api/object.js'
 import type {PortForwardAnswer} from '../../api/wire.js'
 import {KubectlError, KubectlPlainError, ServerError} from '../errors.js'
@@ -115,6 +116,13 @@ export async function runPortForward(session: KubectlSession, args: readonly str
   const pairs = parsePorts(pod, specs)
   if (pod.status?.phase !== 'Running') throw new KubectlError(`unable to forward port because pod is not running. Current status=${pod.status?.phase ?? ''}`)
   const path = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/portforward`
+  // kubectl dials (the API server dials the kubelet) before it listens: a stopped kubelet ends it here.
+  try {
+    await session.request('POST', path, {query: {[upgradeCheckQuery]: 'dial'}})
+  } catch (error) {
+    if (!(error instanceof ServerError)) throw error
+    throw new KubectlError(`error upgrading connection: ${error.status.message ?? ''}`)
+  }
   const exchange = async (port: number, input: Buffer): Promise<PortForwardAnswer> => {
     try {
       return (await session.request('POST', path, {query: {ports: String(port)}, body: {data: input.toString('base64')}})).body as PortForwardAnswer
