@@ -83,6 +83,12 @@ describe.runIf(realKubectlFound !== undefined)('a refused token, beside the real
     const [theirs, mine] = [await real('--token=bogus get pods'), await ours('--token=bogus get pods')]
     expect(mine).toEqual(theirs)
     expect(mine).toEqual({status: 1, stdout: '', stderr: loginLine})
+    // version prints the client's lines, then discovery's generic words for the refusal.
+    // (The real binary's patch release is its own: the client's version line is masked.)
+    const patchMasked = (result: {status: number | null; stdout: string; stderr: string}) => ({...result, stdout: result.stdout.replace(/v1\.32\.\d+/, 'v1.32.x')})
+    const versions = [patchMasked(await real('--token=bogus version')), patchMasked(await ours('--token=bogus version'))]
+    expect(versions[1]).toEqual(versions[0])
+    expect(versions[1]).toMatchObject({status: 1, stderr: 'error: You must be logged in to the server (the server has asked for the client to provide credentials)\n'})
     const oneShotHome = temporaryFolder()
     const oneShot = (line: string) => runShell(`${kubemu} kubectl ${line}`, {cwd: oneShotHome, env: {...process.env, KUBEMU_HOME: oneShotHome, KUBECONFIG: ''}})
     expect((await oneShot('get pods')).status).toBe(0)

@@ -31,17 +31,29 @@ const versionVerb: KubectlVerb = {
     if (args.length > 0) throw new KubectlError(`extra arguments: [${args.join(' ')}]`)
     const output = session.flag('output')
     if (output !== '' && output !== 'json' && output !== 'yaml') throw new KubectlError('--output must be \'yaml\' or \'json\'')
-    const server = session.flag('client') === 'true' ? null : (await session.request('GET', '/version')).body
+    // kubectl prints what it knows and then the server's failure (a refused connection, a refused login).
+    let server: unknown = null
+    let serverError: Error | null = null
+    if (session.flag('client') !== 'true') {
+      try {
+        server = (await session.request('GET', '/version')).body
+      } catch (error) {
+        if (!(error instanceof ServerError) && !(error instanceof ConnectionRefusedError)) throw error
+        // discovery's ServerVersion reads the body raw: a refused login is client-go's generic error for the code.
+        serverError = error instanceof ServerError && (error.code === 401 || error.code === 403) ? new ServerError({code: error.code, reason: error.status.reason, message: error.code === 401 ? 'the server has asked for the client to provide credentials' : 'unknown'}) : error
+      }
+    }
     if (output === '') {
       session.io.stdout(`Client Version: ${kubectlVersion.gitVersion}\nKustomize Version: ${kustomizeVersion}\n`)
       if (server) session.io.stdout(`Server Version: ${(server as {gitVersion: string}).gitVersion}\n`)
-      return 0
+    } else {
+      const document: Record<string, unknown> = {clientVersion: kubectlVersion, kustomizeVersion}
+      if (server) document.serverVersion = server
+      // kubectl's version marshals with two spaces, unlike its printers' four.
+      // The YAML form ends with a blank line: kubectl prints the marshalled text with a newline of its own.
+      session.io.stdout(output === 'json' ? `${goJson(document, false, '  ')}\n` : `${goYaml(document)}\n`)
     }
-    const document: Record<string, unknown> = {clientVersion: kubectlVersion, kustomizeVersion}
-    if (server) document.serverVersion = server
-    // kubectl's version marshals with two spaces, unlike its printers' four.
-    // The YAML form ends with a blank line: kubectl prints the marshalled text with a newline of its own.
-    session.io.stdout(output === 'json' ? `${goJson(document, false, '  ')}\n` : `${goYaml(document)}\n`)
+    if (serverError) throw serverError
     return 0
   },
 }
