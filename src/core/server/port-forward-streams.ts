@@ -182,15 +182,9 @@ export async function servePortForwardUpgrade(api: Pick<ApiServer, 'handle'>, re
   const headers = requestHeadersOf(request)
   const clientCertificate = peerCertificateOf(request)
   const certificate = clientCertificate ? {clientCertificate} : {}
-  const podPath = `/api/v1/namespaces/${match[1]}/pods/${match[2]}`
-  const pod = await api.handle({method: 'GET', path: podPath, query: {}, headers, ...certificate})
-  if (pod.status >= 400) {
-    const text = JSON.stringify(pod.body)
-    socket.end(`HTTP/1.1 ${pod.status} Error\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`)
-    return
-  }
   const ask: Ask = (query, body) => api.handle({method: 'POST', path: url.pathname, query, headers: {...headers, 'content-type': 'application/json'}, ...certificate, ...(body !== undefined ? {body} : {})})
-  // kube-apiserver's upgrade proxy dials the node's kubelet before it answers 101 (a stopped one refuses).
+  // kube-apiserver's upgrade proxy finds the pod and dials its node's kubelet before it answers 101
+  // (a missing pod, a refused authorization or a stopped kubelet end it here, as a Status).
   const dialed = await ask({[upgradeCheckQuery]: 'dial'})
   if (dialed.status >= 400) {
     const text = JSON.stringify(dialed.body)
