@@ -13,6 +13,8 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism()),
     minWorkers: 1,
     reporters: ['default', './test/summary-reporter.ts'],
+    // Temporary folders on tmpfs where the machine has one (test/support/memory-temp.ts).
+    globalSetup: ['./test/support/memory-temp.ts'],
     // A HOME per test file: kubectl's discovery cache must not carry over from other runs.
     setupFiles: ['./test/support/isolated-home.ts'],
   },
