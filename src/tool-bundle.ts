@@ -1,4 +1,4 @@
-// Runs kubectl or etcdctl from its bundle (dist/tools/TOOL.cjs, written by `npm run build`) with
+// Runs kubectl, etcdctl or the host commands' core from its bundle (dist/tools/NAME.cjs, written by `npm run build`) with
 // V8's code cache kept between runs, as Node 22's compile cache would: a one-shot command then
 // neither resolves and reads its ~450 modules nor compiles them again (about half of its CPU time
 // on Node 20). Without a bundle, or with one older than the modules (a build by tsc alone), the
@@ -14,7 +14,8 @@ import {clusterFolder} from './core/home.js'
 import {upMarkerPath} from './core/host/up-marker.js'
 
 export type ToolMain = (argv: string[]) => Promise<number>
-export type BundledTool = 'kubectl' | 'etcdctl'
+/** The bundles `npm run build` writes: the two tools, and the core of kubemu's host commands (src/host-main.ts). */
+export type BundledTool = 'kubectl' | 'etcdctl' | 'host'
 
 const distFolder = dirname(fileURLToPath(import.meta.url))
 /** Shared by every build and user of this machine's temporary folder, as Node's own compile cache is; one file per tool. */
@@ -25,7 +26,15 @@ const codeCacheGrowthChance = 1 / 8
 const codeCacheGrowthMin = 1.05
 
 /** The tool's main from its bundle, or null when the caller should import the modules. */
-export function bundledToolMain(tool: BundledTool): ToolMain | null {
+export function bundledToolMain(tool: 'kubectl' | 'etcdctl'): ToolMain | null {
+  const exports = bundledExports(tool) as {main?: unknown} | null
+  if (exports === null) return null
+  if (typeof exports.main !== 'function') throw new Error(`dist/tools/${tool}.cjs has no main: rebuild with npm run build`)
+  return exports.main as ToolMain
+}
+
+/** The exports of a bundle (built from dist/NAME-main.js), or null when the caller should import the modules. */
+export function bundledExports(tool: BundledTool): Record<string, unknown> | null {
   if (process.env.KUBEMU_NO_BUNDLE === '1') return null
   const bundleFile = join(distFolder, 'tools', `${tool}.cjs`)
   let bundle: Stats
@@ -47,10 +56,9 @@ export function bundledToolMain(tool: BundledTool): ToolMain | null {
     const renewed = !cachedData || script.cachedDataRejected
     if (renewed || Math.random() < codeCacheGrowthChance) process.once('exit', () => writeCodeCache(cacheFile, tool, script, renewed ? 0 : cachedData!.length))
   }
-  const module = {exports: {} as {main?: ToolMain}}
+  const module = {exports: {} as Record<string, unknown>}
   ;(script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(bundleFile), module, bundleFile, dirname(bundleFile))
-  if (typeof module.exports.main !== 'function') throw new Error(`${bundleFile} has no main: rebuild with npm run build`)
-  return module.exports.main
+  return module.exports
 }
 
 /** The cache file for this bundle and this Node, or null where no cache is kept. */

@@ -1,5 +1,6 @@
 // `kubemu kubectl` and `kubemu etcdctl` run from their bundles (dist/tools/, written by
-// `npm run build`) with V8's code cache kept in the temporary folder between runs.
+// `npm run build`) with V8's code cache kept in the temporary folder between runs; so does the
+// core of kubemu's host commands (time, member, master, node, load).
 import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -11,13 +12,13 @@ const kubemu = join(root, 'bin', 'kubemu')
 
 describe("the tools' bundles", () => {
   it('are newer than the modules they were built from, so the commands the suite runs use them', () => {
-    for (const tool of ['kubectl', 'etcdctl']) {
+    for (const tool of ['kubectl', 'etcdctl', 'host']) {
       expect(statSync(join(root, 'dist', 'tools', `${tool}.cjs`)).mtimeMs).toBeGreaterThanOrEqual(statSync(join(root, 'dist', `${tool}-main.js`)).mtimeMs)
     }
   })
 
   it("hold no module that finds its files by its own folder (such packages stay in node_modules)", () => {
-    for (const tool of ['kubectl', 'etcdctl']) {
+    for (const tool of ['kubectl', 'etcdctl', 'host']) {
       const lines = readFileSync(join(root, 'dist', 'tools', `${tool}.cjs`), 'utf8').split('\n')
       // The first line is the bundle's own helper, which places each module's URL beside the bundle.
       expect(lines.slice(1).filter((line) => /\b__(?:dirname|filename)\b|import\.meta/.test(line)), tool).toEqual([])
@@ -59,6 +60,16 @@ describe("the tools' bundles", () => {
     const uncached = temporaryFolder()
     expect(await run('etcdctl version', {TMPDIR: uncached, NODE_DISABLE_COMPILE_CACHE: '1'})).toMatchObject({status: 0, stderr: ''})
     expect(readdirSync(uncached)).toEqual([])
+
+    // kubemu's host commands load their core from its bundle: the same answers as from the modules,
+    // a refusal (an error class of the bundle's) too.
+    const seeded = {KUBEMU_SEED: '5'}
+    expect(await run('time', seeded)).toMatchObject({status: 0, stdout: '2025-01-01T00:00:00Z\t(seed epoch 2025-01-01T00:00:00Z + 0s)\n'})
+    expect(cacheOf('host')).toHaveLength(1)
+    expect(await run('time', seeded)).toEqual(await run('time', {...seeded, KUBEMU_NO_BUNDLE: '1'}))
+    const refused = await run('member stop nosuch', seeded)
+    expect(refused).toEqual({status: 1, stdout: '', stderr: 'Error: no etcd member named "nosuch" (members: infra1, infra2, infra3)\n'})
+    expect(await run('member stop nosuch', {...seeded, KUBEMU_NO_BUNDLE: '1'})).toEqual(refused)
 
     // Commands through `kubemu up` (its marker in the cluster folder) keep a cache of their own:
     // they run a small part of what one-shot commands compile. Each kind's stays beside the other's.

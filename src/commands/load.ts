@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {LoadCommandError, setSimulatedLoad} from '../core/kubectl/simulated-load.js'
+import {hostCore} from '../host-core.js'
 import {KubemuCommand, fail} from '../command-errors.js'
 
 export default class Load extends KubemuCommand {
@@ -18,13 +18,14 @@ export default class Load extends KubemuCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Load)
     if (Boolean(flags.reset) === (args.cpu !== undefined)) fail(this, 'give either a CPU quantity or --reset')
+    const core = await hostCore()
     try {
-      const outcome = await setSimulatedLoad(process.env, flags.cluster, args.target, flags.reset ? null : args.cpu!, flags.namespace)
+      const outcome = await core.setSimulatedLoad(process.env, flags.cluster, args.target, flags.reset ? null : args.cpu!, flags.namespace)
       process.stdout.write(outcome.stdout)
       process.stderr.write(outcome.stderr)
       if (outcome.exitCode !== 0) this.exit(outcome.exitCode)
     } catch (error) {
-      if (error instanceof LoadCommandError) fail(this, error.message)
+      if (error instanceof core.LoadCommandError) fail(this, error.message)
       throw error
     }
   }

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {applyFault, HostCommandError} from '../../core/host/commands.js'
+import {hostCore} from '../../host-core.js'
 import {KubemuCommand, fail, warn} from '../../command-errors.js'
 
 export default class MasterStop extends KubemuCommand {
@@ -12,12 +12,13 @@ export default class MasterStop extends KubemuCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(MasterStop)
+    const core = await hostCore()
     try {
-      const result = await applyFault(process.env, flags.cluster, 'masters', args.name, 'stop', flags.force)
+      const result = await core.applyFault(process.env, flags.cluster, 'masters', args.name, 'stop', flags.force)
       if (result.warning) warn(result.warning)
       this.log(result.message)
     } catch (error) {
-      if (error instanceof HostCommandError) fail(this, error.message)
+      if (error instanceof core.HostCommandError) fail(this, error.message)
       throw error
     }
   }

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {applyFault, HostCommandError} from '../../core/host/commands.js'
+import {hostCore} from '../../host-core.js'
 import {KubemuCommand, fail} from '../../command-errors.js'
 
 export default class MemberStart extends KubemuCommand {
@@ -9,10 +9,11 @@ export default class MemberStart extends KubemuCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(MemberStart)
+    const core = await hostCore()
     try {
-      this.log((await applyFault(process.env, flags.cluster, 'members', args.name, 'start', false)).message)
+      this.log((await core.applyFault(process.env, flags.cluster, 'members', args.name, 'start', false)).message)
     } catch (error) {
-      if (error instanceof HostCommandError) fail(this, error.message)
+      if (error instanceof core.HostCommandError) fail(this, error.message)
       throw error
     }
   }

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {addNode, NodeCommandError, parseLabels, parseTaints} from '../../core/host/nodes.js'
+import {hostCore} from '../../host-core.js'
 import {KubemuCommand, fail} from '../../command-errors.js'
 
 export default class NodeAdd extends KubemuCommand {
@@ -16,10 +16,11 @@ export default class NodeAdd extends KubemuCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(NodeAdd)
+    const core = await hostCore()
     try {
-      await addNode(process.env, flags.cluster, args.name, {cpu: flags.cpu, memory: flags.memory, pods: flags.pods, labels: parseLabels(flags.labels), taints: parseTaints(flags.taints)})
+      await core.addNode(process.env, flags.cluster, args.name, {cpu: flags.cpu, memory: flags.memory, pods: flags.pods, labels: core.parseLabels(flags.labels), taints: core.parseTaints(flags.taints)})
     } catch (error) {
-      if (error instanceof NodeCommandError) fail(this, error.message)
+      if (error instanceof core.NodeCommandError) fail(this, error.message)
       throw error
     }
     this.log(`node/${args.name} created`)

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {NodeCommandError, removeNode} from '../../core/host/nodes.js'
+import {hostCore} from '../../host-core.js'
 import {KubemuCommand, fail} from '../../command-errors.js'
 
 export default class NodeRemove extends KubemuCommand {
@@ -9,10 +9,11 @@ export default class NodeRemove extends KubemuCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(NodeRemove)
+    const core = await hostCore()
     try {
-      await removeNode(process.env, flags.cluster, args.name)
+      await core.removeNode(process.env, flags.cluster, args.name)
     } catch (error) {
-      if (error instanceof NodeCommandError) fail(this, error.message)
+      if (error instanceof core.NodeCommandError) fail(this, error.message)
       throw error
     }
     this.log(`node "${args.name}" deleted`)

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {NodeCommandError, setNodeStopped} from '../../core/host/nodes.js'
+import {hostCore} from '../../host-core.js'
 import {KubemuCommand, fail} from '../../command-errors.js'
 
 export default class NodeStop extends KubemuCommand {
@@ -9,10 +9,11 @@ export default class NodeStop extends KubemuCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(NodeStop)
+    const core = await hostCore()
     try {
-      await setNodeStopped(process.env, flags.cluster, args.name, true)
+      await core.setNodeStopped(process.env, flags.cluster, args.name, true)
     } catch (error) {
-      if (error instanceof NodeCommandError) fail(this, error.message)
+      if (error instanceof core.NodeCommandError) fail(this, error.message)
       throw error
     }
     this.log(`node/${args.name} stopped`)

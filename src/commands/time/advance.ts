@@ -1,8 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {parseAdvanceDuration, TimeArgumentError} from '../../core/host/clock.js'
-import {advanceClusterTime, HostCommandError} from '../../core/host/commands.js'
-import {formatAdvance, formatAdvanceOutage} from '../../core/printers/host.js'
-import {progressLine} from '../../core/printers/progress.js'
+import {hostCore} from '../../host-core.js'
 import {KubemuCommand, fail} from '../../command-errors.js'
 
 export default class TimeAdvance extends KubemuCommand {
@@ -13,16 +10,17 @@ export default class TimeAdvance extends KubemuCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(TimeAdvance)
+    const core = await hostCore()
     try {
-      const milliseconds = parseAdvanceDuration(args.duration)
-      const progress = progressLine(process.stderr)
-      const result = await advanceClusterTime(process.env, flags.cluster, milliseconds, progress.update)
+      const milliseconds = core.parseAdvanceDuration(args.duration)
+      const progress = core.progressLine(process.stderr)
+      const result = await core.advanceClusterTime(process.env, flags.cluster, milliseconds, progress.update)
       progress.done()
-      process.stdout.write(formatAdvance(result))
-      const outage = formatAdvanceOutage(result)
+      process.stdout.write(core.formatAdvance(result))
+      const outage = core.formatAdvanceOutage(result)
       if (outage !== null) process.stderr.write(outage)
     } catch (error) {
-      if (error instanceof HostCommandError || error instanceof TimeArgumentError) fail(this, error.message)
+      if (error instanceof core.HostCommandError || error instanceof core.TimeArgumentError) fail(this, error.message)
       throw error
     }
   }

@@ -1,6 +1,5 @@
 import {Flags} from '@oclif/core'
-import {HostCommandError, readClusterTime} from '../../core/host/commands.js'
-import {formatClusterTime} from '../../core/printers/host.js'
+import {hostCore} from '../../host-core.js'
 import {KubemuCommand, fail} from '../../command-errors.js'
 
 export default class Time extends KubemuCommand {
@@ -9,10 +8,11 @@ export default class Time extends KubemuCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Time)
+    const core = await hostCore()
     try {
-      process.stdout.write(formatClusterTime(await readClusterTime(process.env, flags.cluster)))
+      process.stdout.write(core.formatClusterTime(await core.readClusterTime(process.env, flags.cluster)))
     } catch (error) {
-      if (error instanceof HostCommandError) fail(this, error.message)
+      if (error instanceof core.HostCommandError) fail(this, error.message)
       throw error
     }
   }
