@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes dist/tools/kubectl.cjs, dist/tools/etcdctl.cjs and dist/tools/host.cjs (run by `npm run build`, after tsc and
+// Writes dist/tools/kubectl.cjs, dist/tools/etcdctl.cjs, dist/tools/host.cjs and dist/tools/up.cjs (run by `npm run build`, after tsc and
 // the verbs manifest): each tool's modules in one file, which src/tool-bundle.ts runs with V8's
 // code cache. A one-shot command otherwise resolves, reads and compiles ~450 modules on every run
 // (about half of its CPU time on Node 20, which has no compile cache of its own).
@@ -25,8 +25,9 @@ const ownUrlPerModule = {
   },
 }
 
-// host: the core of kubemu's own host commands (time, member, master, node, load), src/host-main.ts.
-for (const tool of ['kubectl', 'etcdctl', 'host']) {
+// host: the core of kubemu's own host commands (time, member, master, node, load), src/host-main.ts;
+// up: what `kubemu up` runs, src/up-main.ts.
+for (const tool of ['kubectl', 'etcdctl', 'host', 'up']) {
   await esbuild.build({
     entryPoints: [join(distFolder, `${tool}-main.js`)],
     outfile: join(distFolder, 'tools', `${tool}.cjs`),

@@ -1,4 +1,4 @@
-// Runs kubectl, etcdctl or the host commands' core from its bundle (dist/tools/NAME.cjs, written by `npm run build`) with
+// Runs kubectl, etcdctl, the host commands' core or up's from its bundle (dist/tools/NAME.cjs, written by `npm run build`) with
 // V8's code cache kept between runs, as Node 22's compile cache would: a one-shot command then
 // neither resolves and reads its ~450 modules nor compiles them again (about half of its CPU time
 // on Node 20). Without a bundle, or with one older than the modules (a build by tsc alone), the
@@ -14,8 +14,8 @@ import {clusterFolder} from './core/home.js'
 import {upMarkerPath} from './core/host/up-marker.js'
 
 export type ToolMain = (argv: string[]) => Promise<number>
-/** The bundles `npm run build` writes: the two tools, and the core of kubemu's host commands (src/host-main.ts). */
-export type BundledTool = 'kubectl' | 'etcdctl' | 'host'
+/** The bundles `npm run build` writes: the two tools, and the cores of kubemu's host commands and of up (src/host-main.ts, src/up-main.ts). */
+export type BundledTool = 'kubectl' | 'etcdctl' | 'host' | 'up'
 
 const distFolder = dirname(fileURLToPath(import.meta.url))
 /** Shared by every build and user of this machine's temporary folder, as Node's own compile cache is; one file per tool. */

@@ -1,9 +1,5 @@
 import {Flags} from '@oclif/core'
-import {parseEtcdPorts, runUp, UpFlagError} from '../core/host/up.js'
-import {mountWebPage} from '../core/ui/mount.js'
-import {containerTools} from '../core/etcdctl/container-etcdctl.js'
-import {FrontDoorError} from '../core/server/etcd-grpc.js'
-import {systemClock} from '../core/util/clock.js'
+import {upCore} from '../command-cores.js'
 import {LineBatch} from '../core/util/line-batch.js'
 import {clusterFolder} from '../core/home.js'
 import {applySeed, parseSeed, SeedError, seedVariable} from '../core/seed.js'
@@ -23,11 +19,12 @@ export default class Up extends KubemuCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Up)
-    let etcdPorts: ReturnType<typeof parseEtcdPorts>
+    const core = await upCore()
+    let etcdPorts: ReturnType<typeof core.parseEtcdPorts>
     try {
-      etcdPorts = parseEtcdPorts(flags['etcd-ports'])
+      etcdPorts = core.parseEtcdPorts(flags['etcd-ports'])
     } catch (error) {
-      if (error instanceof UpFlagError) this.error(error.message, {exit: 2})
+      if (error instanceof core.UpFlagError) this.error(error.message, {exit: 2})
       throw error
     }
     let environment = process.env
@@ -51,9 +48,9 @@ export default class Up extends KubemuCommand {
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
     try {
-      await runUp({environment, port: flags.port, etcdPorts, authTokenTtlSeconds: flags['auth-token-ttl'], etcdTls: flags['etcd-tls'], schedulerConfig: flags['scheduler-config'], clock: systemClock, manualClock: flags['manual-clock'], signal: stop.signal, log: (line) => output.line(line), webPage: mountWebPage, containerTools: (servedEtcd) => containerTools(environment, servedEtcd)})
+      await core.runUp({environment, port: flags.port, etcdPorts, authTokenTtlSeconds: flags['auth-token-ttl'], etcdTls: flags['etcd-tls'], schedulerConfig: flags['scheduler-config'], clock: core.systemClock, manualClock: flags['manual-clock'], signal: stop.signal, log: (line) => output.line(line), webPage: core.mountWebPage, containerTools: (servedEtcd) => core.containerTools(environment, servedEtcd)})
     } catch (error) {
-      if (error instanceof FrontDoorError) fail(this, error.message)
+      if (error instanceof core.FrontDoorError) fail(this, error.message)
       throw error
     }
     // Stopped and cleaned up: a timer left by a client that went away must not keep the process.

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {hostCore} from '../../host-core.js'
+import {hostCore} from '../../command-cores.js'
 import {KubemuCommand, fail} from '../../command-errors.js'
 
 export default class NodeStop extends KubemuCommand {
