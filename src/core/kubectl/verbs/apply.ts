@@ -221,9 +221,11 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
   const manifests = entries.filter(isManifest)
   if (fieldValidation === 'Strict') await validateListItems(session, manifests, isListItem)
   for (const {object, source} of manifests) if (isListItem(object)) checkDecodable(object, source)
-  const mapper = await ResourceMapper.discover(session)
+  const pruning = verb === 'apply' && session.flag('prune') === 'true'
+  // kubectl maps each object as it reads it: with none read (each file failed validation), nothing asks for discovery.
+  const mapper = manifests.length > 0 || pruning ? await ResourceMapper.discover(session) : ResourceMapper.none()
   // The kinds --prune-allowlist names are mapped before anything is applied (kubectl's ParseResources).
-  const pruneKinds = verb === 'apply' && session.flag('prune') === 'true' ? pruneKindsOf(mapper, pruneAllowlistOf(session)) : null
+  const pruneKinds = pruning ? pruneKindsOf(mapper, pruneAllowlistOf(session)) : null
   const errors: KubectlError[] = []
   const printed: KubeObject[] = []
   const query: Record<string, string> = {fieldManager: verb === 'apply' ? 'kubectl-client-side-apply' : 'kubectl-create', fieldValidation}

@@ -1,0 +1,101 @@
+// Issue 19's leftovers beside the real kubectl 1.32 through `up`: api-versions asks the server
+// every time (a refused login fails it even with a warm discovery cache); apply, create and
+// replace -f/-k fail in validation when the server's OpenAPI cannot be downloaded (a refused
+// login, a closed port), before any discovery; patch has kubectl's own flags (no -l, --all, -A,
+// --resource-version; -k and -R) and its Validate's errors in its order; arguments beside -f are
+// refused in the builder's two messages (TYPE NAME, TYPE/NAME).
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {realKubectlFound} from '../support/real-kubectl.js'
+import {kubectlsOnUp} from '../support/up-with-real-kubectl.js'
+
+/** klog's header (date, time, pid) differs from run to run. */
+const masked = (text: string) => text.replace(/^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /gm, '$1 ')
+
+describe.runIf(realKubectlFound !== undefined)('issue 19 leftovers beside the real kubectl through up: api-versions, validation, patch', () => {
+  const {ours, real, home} = kubectlsOnUp()
+  const files = () => {
+    const folder = home()
+    writeFileSync(join(folder, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n')
+    writeFileSync(join(folder, 'cm2.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\n')
+    writeFileSync(join(folder, 'nover.yaml'), 'kind: ConfigMap\nmetadata: {name: c}\n')
+    writeFileSync(join(folder, 'empties.yaml'), '---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n')
+    writeFileSync(join(folder, 'list.yaml'), 'apiVersion: v1\nkind: List\nitems: []\n')
+    mkdirSync(join(folder, 'kk'), {recursive: true})
+    writeFileSync(join(folder, 'kk', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: k}\n')
+    writeFileSync(join(folder, 'kk', 'kustomization.yaml'), 'resources:\n- cm.yaml\n')
+  }
+
+  const sameAsReal = async (line: string, stdin?: string) => {
+    const [theirs, mine] = [await real(line, stdin), await ours(line, stdin)]
+    const view = (result: typeof theirs) => ({line, status: result.status, stdout: result.stdout, stderr: masked(result.stderr)})
+    expect(view(mine)).toEqual(view(theirs))
+    return theirs
+  }
+
+  it('fails api-versions with a refused login or a closed port, even after a discovery that filled the cache', async () => {
+    // The cache is filled first: kubemu printed its list where kubectl asks the server again.
+    expect((await sameAsReal('api-versions')).stdout).toContain('apps/v1\n')
+    for (const line of ['api-versions --token=bogus', 'api-versions --as=system:anonymous', 'api-versions --server=https://127.0.0.1:1', 'api-versions --token=bogus --cache-dir=fresh-cache']) {
+      expect((await sameAsReal(line)).status).toBe(1)
+    }
+  }, 60_000)
+
+  it('fails apply, create and replace in validation when the OpenAPI cannot be downloaded', async () => {
+    files()
+    const lines = ['-f cm.yaml --token=bogus', '-f - --token=bogus', '-f cm.yaml -f cm2.yaml --token=bogus', '-k kk --token=bogus', '-f cm.yaml --as=system:anonymous', '-f cm.yaml --server=https://127.0.0.1:1', '-f cm.yaml --server=https://127.0.0.1:1 --request-timeout=5s', '-k kk --server=https://127.0.0.1:1', '-f empties.yaml --token=bogus', '-f cm.yaml --token=bogus --validate=warn', '-f cm.yaml --token=bogus --dry-run=client']
+    for (const verb of ['apply', 'create', 'replace']) {
+      for (const line of lines) {
+        const theirs = await sameAsReal(`${verb} ${line}`, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s}\n')
+        expect(theirs.stderr).toContain('failed to download openapi')
+      }
+    }
+    // What validation itself finds comes first; a List is not asked about; --validate=false goes on to the server.
+    for (const line of ['create -f nover.yaml --token=bogus', 'create -f list.yaml --token=bogus', 'create -f cm.yaml --token=bogus --validate=false', 'replace -f cm.yaml --token=bogus --validate=false', 'apply -f cm.yaml -f nothere.yaml --token=bogus']) {
+      await sameAsReal(line)
+    }
+  }, 120_000)
+
+  it('has patch\'s own flags and its Validate\'s errors, in its order', async () => {
+    files()
+    expect((await ours('create cm x')).status).toBe(0)
+    for (const line of [
+      "patch -l app=x cm -p '{}'",
+      "patch --all cm -p '{}'",
+      "patch -A cm x -p '{}'",
+      "patch --selector=a cm x -p '{}'",
+      "patch --resource-version=1 cm x -p '{}'",
+      "patch cm x -f cm.yaml -p '{}'",
+      "patch -f cm.yaml cm -p '{}'",
+      "patch cm x --local -p '{}'",
+      "patch cm --local -p '{}'",
+      "patch --local -p '{}'",
+      "patch -p '{}'",
+      "patch cm x --local --dry-run=server -p '{}'",
+      'patch cm x --type=bad',
+      "patch cm x --type=bad -p '{}' --local",
+      "patch cm x --type=JSON -p '[]' --dry-run=client",
+      "patch cm x -p '{}' --patch-file=nothere",
+      'patch cm x --patch-file=nothere',
+      'patch cm x --patch-file=kk',
+      "patch -f /dev/null -p '{}'",
+      "patch -f cm.yaml -k kk -p '{}'",
+      "patch -k nothere -p '{}'",
+      "patch -R -f cm.yaml -p '{}' --local -o name",
+      `patch -k kk -p '{"data":{"z":"1"}}' --local -o yaml`,
+      "patch -k kk -p '{}' --dry-run=client -o yaml",
+      'label cm x -f cm.yaml a=b',
+      'annotate cm x -f cm.yaml a=b',
+      'scale cm x -f cm.yaml --replicas=1',
+      // TYPE/NAME beside -f is the builder's other refusal (its resource tuples).
+      "patch -f cm.yaml cm/c -p '{}'",
+      'label -f cm.yaml cm/c a=b',
+      'scale -f cm.yaml cm/c --replicas=1',
+      'get -f cm.yaml cm/c',
+      'describe -f cm.yaml cm/c',
+    ]) {
+      await sameAsReal(line)
+    }
+  }, 120_000)
+})
