@@ -3,7 +3,8 @@
 // replace -f/-k fail in validation when the server's OpenAPI cannot be downloaded (a refused
 // login, a closed port), before any discovery; patch has kubectl's own flags (no -l, --all, -A,
 // --resource-version; -k and -R) and its Validate's errors in its order; arguments beside -f are
-// refused in the builder's two messages (TYPE NAME, TYPE/NAME).
+// refused in the builder's two messages (TYPE NAME, TYPE/NAME); apply names the object it could
+// not read (`error when retrieving current configuration of: …`).
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -22,6 +23,7 @@ describe.runIf(realKubectlFound !== undefined)('issue 19 leftovers beside the re
     writeFileSync(join(folder, 'nover.yaml'), 'kind: ConfigMap\nmetadata: {name: c}\n')
     writeFileSync(join(folder, 'empties.yaml'), '---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n')
     writeFileSync(join(folder, 'list.yaml'), 'apiVersion: v1\nkind: List\nitems: []\n')
+    writeFileSync(join(folder, 'dep.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: dd, namespace: kube-system}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: nginx}]}\n')
     mkdirSync(join(folder, 'kk'), {recursive: true})
     writeFileSync(join(folder, 'kk', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: k}\n')
     writeFileSync(join(folder, 'kk', 'kustomization.yaml'), 'resources:\n- cm.yaml\n')
@@ -54,6 +56,10 @@ describe.runIf(realKubectlFound !== undefined)('issue 19 leftovers beside the re
     // What validation itself finds comes first; a List is not asked about; --validate=false goes on to the server.
     for (const line of ['create -f nover.yaml --token=bogus', 'create -f list.yaml --token=bogus', 'create -f cm.yaml --token=bogus --validate=false', 'replace -f cm.yaml --token=bogus --validate=false', 'apply -f cm.yaml -f nothere.yaml --token=bogus']) {
       await sameAsReal(line)
+    }
+    // apply's read of the live object refused: the object named as the builder mapped it.
+    for (const line of ['apply -f cm.yaml --token=bogus --validate=false', 'apply -f cm.yaml --as=nobody', 'apply -f dep.yaml --as=nobody', 'apply -f cm.yaml -f dep.yaml --as=nobody']) {
+      expect((await sameAsReal(line)).stderr).toContain('error when retrieving current configuration of:\nResource: ')
     }
   }, 120_000)
 
