@@ -4,7 +4,8 @@
 // login, a closed port), before any discovery; patch has kubectl's own flags (no -l, --all, -A,
 // --resource-version; -k and -R) and its Validate's errors in its order; arguments beside -f are
 // refused in the builder's two messages (TYPE NAME, TYPE/NAME); apply names the object it could
-// not read (`error when retrieving current configuration of: …`).
+// not read (`error when retrieving current configuration of: …`); a JSON patch that makes the Go
+// library panic under patch -f/-k (client dry run) and expose --overrides prints the whole trace.
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -23,6 +24,7 @@ describe.runIf(realKubectlFound !== undefined)('issue 19 leftovers beside the re
     writeFileSync(join(folder, 'nover.yaml'), 'kind: ConfigMap\nmetadata: {name: c}\n')
     writeFileSync(join(folder, 'empties.yaml'), '---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n')
     writeFileSync(join(folder, 'list.yaml'), 'apiVersion: v1\nkind: List\nitems: []\n')
+    writeFileSync(join(folder, 'dx.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: dx}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: nginx, ports: [{containerPort: 80}]}]}\n')
     writeFileSync(join(folder, 'dep.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: dd, namespace: kube-system}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: nginx}]}\n')
     mkdirSync(join(folder, 'kk'), {recursive: true})
     writeFileSync(join(folder, 'kk', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: k}\n')
@@ -102,6 +104,33 @@ describe.runIf(realKubectlFound !== undefined)('issue 19 leftovers beside the re
       'describe -f cm.yaml cm/c',
     ]) {
       await sameAsReal(line)
+    }
+  }, 120_000)
+
+  // Only heap and stack addresses and the values Go marks uncertain (`0x…?`) differ from run to run of the real binary.
+  it('prints the whole goroutine trace of a JSON patch panic under patch -f/-k (client dry run or --local) and expose --overrides', async () => {
+    files()
+    const traceMasked = (text: string) => text.replace(/0x[0-9a-f]+\?/g, 'GUESS?').replace(/0xc[0-9a-f]{9}\b/g, 'HEAP').replace(/0x7ff[0-9a-f]{9}\b/g, 'STACK')
+    expect((await ours('create -f dx.yaml')).status).toBe(0)
+    const replaceRoot = `'[{"op":"replace","path":""}]'`
+    const testMissing = `'[{"op":"test","path":"/spec/zz"}]'`
+    for (const line of [
+      `patch -f cm.yaml --dry-run=client --type=json -p ${replaceRoot}`,
+      `patch -f cm.yaml -f cm2.yaml --dry-run=client --type=json -p ${replaceRoot} -o yaml`,
+      `patch -f - --dry-run=client --type=json -p ${replaceRoot}`,
+      `patch -k kk --local --type=json -p ${replaceRoot}`,
+      `patch -k kk --dry-run=client --type=json -p ${replaceRoot} -o name`,
+      `expose deploy dx --port=80 --override-type=json --overrides=${replaceRoot}`,
+      `expose deploy/dx --port=80 --override-type=json --overrides=${testMissing} -o yaml`,
+      `expose -f dx.yaml --port=80 --dry-run=client --override-type=json --overrides=${replaceRoot}`,
+      `expose -f dx.yaml -f dx.yaml --name=x --override-type=json --overrides=${replaceRoot}`,
+    ]) {
+      const stdin = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s}\n'
+      // The real kubectl is given --kubeconfig: kubemu's too, as cobra's arguments show in the trace.
+      const [theirs, mine] = [await real(line, stdin), await ours(`--kubeconfig=${join(home(), 'default', 'kubeconfig')} ${line}`, stdin)]
+      expect({line, status: theirs.status}).toEqual({line, status: 2})
+      expect({line, status: mine.status, stdout: mine.stdout, stderr: traceMasked(mine.stderr)}).toEqual({line, status: theirs.status, stdout: theirs.stdout, stderr: traceMasked(theirs.stderr)})
+      expect(mine.stderr).toContain('k8s.io/cli-runtime/pkg/resource.(*Result).Visit(')
     }
   }, 120_000)
 })

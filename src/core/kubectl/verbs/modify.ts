@@ -294,10 +294,10 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
       let after: KubeObject
       if (dryRun === 'client' || target.local) {
         // kubectl applies a client dry run's patch itself: no request, so no server defaults on what it adds.
-        // A panic's trace names kubectl's callers: those of a --local patch of files, and of a client dry run of objects named by the arguments, are known.
+        // A panic's trace names kubectl's callers: those of a patch of files (--local or a client dry run), and of a client dry run of objects named by the arguments, are known.
         const byName = !target.local && !target.fromFile && !hasManifestSource(session)
         const named = !byName ? undefined : args.some((arg) => arg.includes('/')) ? {form: 'tuples' as const, count: args.length} : {form: 'names' as const}
-        const command = target.local || named ? {fileVisitors: session.list('filename').length, commandArgs: session.commandArgs.length, named} : undefined
+        const command = target.local || target.fromFile || named ? {fileVisitors: session.list('filename').length, kustomize: session.flag('kustomize') !== '', commandArgs: session.commandArgs.length, named} : undefined
         after = patchLocally(before, typeof patch === 'string' ? patch : JSON.stringify(patch), type as LocalPatchType, target.resource, command) as KubeObject
       } else {
         const dryRunQuery = dryRun === 'server' ? {dryRun: 'All'} : undefined
