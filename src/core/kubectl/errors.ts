@@ -1,6 +1,7 @@
 // kubectl's error lines and exit codes (cmdutil.CheckErr): a server Status becomes
 // `Error from server (Reason): message`, an Invalid one `The Kind "name" is invalid: …` with one
 // cause per line when there are several; anything else `error: …`. All exit 1.
+import {readFileSync} from 'node:fs'
 import {genericServerResponse, unstructuredErrorText} from '../api/generic-response.js'
 import {isJsonObject} from '../api/object.js'
 import {kubectlMainFrame} from './go-traces.js'
@@ -9,6 +10,22 @@ import {kubectlMainFrame} from './go-traces.js'
 export const noResourcesMessage = "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"
 /** label, annotate and set env's own check for the same. */
 export const resourcesRequiredMessage = 'one or more resources must be specified as <resource> <name> or <resource>/<name>'
+
+/** A file operation's failure as Go's os package words it (`open PATH: no such file or directory`). */
+export function goPathError(operation: string, path: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code
+  const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'ENOTDIR' ? 'not a directory' : code === 'EACCES' ? 'permission denied' : code === 'ELOOP' ? 'too many levels of symbolic links' : code === 'EISDIR' ? 'is a directory' : String((error as Error).message)
+  return `${operation} ${path}: ${reason}`
+}
+
+/** os.ReadFile's text, or its failure in Go's words: opening fails for a missing file, reading for a folder. */
+export function readFileAsGo(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new KubectlError(goPathError((error as NodeJS.ErrnoException).code === 'EISDIR' ? 'read' : 'open', path, error))
+  }
+}
 
 export class KubectlError extends Error {
   constructor(

@@ -134,6 +134,8 @@ function libraryFrames(site: JsonPatchPanicSite, call: JsonPatchCall): {signal: 
 /** How `kubectl patch --local -f …` (or a client dry run of `patch KIND NAME`) was called: its files and its command line (less "kubectl"). */
 export interface LocalPatchCommand {
   readonly fileVisitors: number
+  /** The objects came from `-k DIR`: one kustomize visitor streams the built documents (in place of -f's file visitors). */
+  readonly kustomize?: boolean
   readonly commandArgs: number
   /**
    * The object was read from the server by its name (a client dry run), not from files: `KIND
@@ -142,16 +144,15 @@ export interface LocalPatchCommand {
   readonly named?: {readonly form: 'names'} | {readonly form: 'tuples'; readonly count: number}
 }
 
-/** kubectl patch's frames, from getPatchedJSON through the resource visitors and cobra to main. */
-function localPatchFrames(call: JsonPatchCall, command: LocalPatchCommand): string[] {
-  const document = slice('0xc0008e41c0', call.documentBytes, goBufferCapacity(call.documentBytes))
-  const patch = slice('0xc000a263a0', call.patchBytes, goAllocationBytes(call.patchBytes))
-  // cobra hands the command its arguments less the command's name, in a slice made to fit.
-  const args = command.commandArgs - 1
-  const visitor = 'k8s.io/cli-runtime/pkg/resource'
-  const visitorFile = '\tk8s.io/cli-runtime/pkg/resource/visitor.go'
-  const info = '0xc0009e6c80, {0x0?, 0x0?}'
-  // Objects named on the command line are visited as Infos the builder fetched; files through their visitors.
+const visitor = 'k8s.io/cli-runtime/pkg/resource'
+const visitorFile = '\tk8s.io/cli-runtime/pkg/resource/visitor.go'
+const info = '0xc0009e6c80, {0x0?, 0x0?}'
+
+/**
+ * The resource builder's visitors between a verb's visit function and its Result.Visit: the Infos
+ * it fetched for objects named on the command line, or the file (or kustomize) visitors of -f/-k.
+ */
+function builderVisitorFrames(command: LocalPatchCommand): string[] {
   const named = command.named
   const sourceFrames = named
     ? [
@@ -168,20 +169,33 @@ function localPatchFrames(call: JsonPatchCall, command: LocalPatchCommand): stri
         frame(`${visitor}.(*FlattenListVisitor).Visit.FlattenListVisitor.Visit.func1(${info})`, `${visitorFile}:432 +0xd7`),
         frame(`${visitor}.EagerVisitorList.Visit.func1(0xc0009dfd40?, {0x0?, 0x0?})`, `${visitorFile}:246 +0xe2`),
         frame(`${visitor}.(*StreamVisitor).Visit(0xc000a37200, 0xc0000bcc48)`, `${visitorFile}:615 +0x18e`),
-        frame(`${visitor}.(*FileVisitor).Visit(0xc0000bcb28, 0xc0000bcc48)`, `${visitorFile}:564 +0x299`),
-        frame(`${visitor}.EagerVisitorList.Visit({0xc0009d7460, ${hex(command.fileVisitors)}, 0x2065b40?}, 0xc000a37300)`, `${visitorFile}:241 +0xee`),
+        command.kustomize
+          ? frame(`${visitor}.(*KustomizeVisitor).Visit(0xc0000bcb28, 0xc0000bcc48)`, '\tk8s.io/cli-runtime/pkg/resource/kustomizevisitor.go:53 +0x24a')
+          : frame(`${visitor}.(*FileVisitor).Visit(0xc0000bcb28, 0xc0000bcc48)`, `${visitorFile}:564 +0x299`),
+        frame(`${visitor}.EagerVisitorList.Visit({0xc0009d7460, ${hex(command.kustomize ? 1 : command.fileVisitors)}, 0x2065b40?}, 0xc000a37300)`, `${visitorFile}:241 +0xee`),
         frame(`${visitor}.FlattenListVisitor.Visit(...)`, `${visitorFile}:424`),
         frame(`${visitor}.FlattenListVisitor.Visit(...)`, `${visitorFile}:424`),
       ]
   return [
-    frame(`k8s.io/kubectl/pkg/cmd/patch.getPatchedJSON({0x22e7033, 0x1b}, ${document}, ${patch}, {{0x0, 0x0}, ...}, ...)`, '\tk8s.io/kubectl/pkg/cmd/patch/patch.go:326 +0x35d'),
-    frame(`k8s.io/kubectl/pkg/cmd/patch.(*PatchOptions).RunPatch.func1(${info})`, '\tk8s.io/kubectl/pkg/cmd/patch/patch.go:293 +0x828'),
     frame(`${visitor}.(*DecoratedVisitor).Visit.DecoratedVisitor.Visit.func1(${info})`, `${visitorFile}:368 +0xa8`),
     frame(`${visitor}.ContinueOnErrorVisitor.Visit.func1(0x2796570?, {0x0?, 0x0?})`, `${visitorFile}:392 +0xe2`),
     ...sourceFrames,
     frame(`${visitor}.ContinueOnErrorVisitor.Visit({{0x278e260?, 0xc0009dfdd0?}}, 0xc000a37280)`, `${visitorFile}:387 +0xc5`),
     frame(`${visitor}.DecoratedVisitor.Visit(...)`, `${visitorFile}:359`),
     frame(`${visitor}.(*Result).Visit(0xc0009e6c00, 0x0?)`, '\tk8s.io/cli-runtime/pkg/resource/result.go:99 +0x39'),
+  ]
+}
+
+/** kubectl patch's frames, from getPatchedJSON through the resource visitors and cobra to main. */
+function localPatchFrames(call: JsonPatchCall, command: LocalPatchCommand): string[] {
+  const document = slice('0xc0008e41c0', call.documentBytes, goBufferCapacity(call.documentBytes))
+  const patch = slice('0xc000a263a0', call.patchBytes, goAllocationBytes(call.patchBytes))
+  // cobra hands the command its arguments less the command's name, in a slice made to fit.
+  const args = command.commandArgs - 1
+  return [
+    frame(`k8s.io/kubectl/pkg/cmd/patch.getPatchedJSON({0x22e7033, 0x1b}, ${document}, ${patch}, {{0x0, 0x0}, ...}, ...)`, '\tk8s.io/kubectl/pkg/cmd/patch/patch.go:326 +0x35d'),
+    frame(`k8s.io/kubectl/pkg/cmd/patch.(*PatchOptions).RunPatch.func1(${info})`, '\tk8s.io/kubectl/pkg/cmd/patch/patch.go:293 +0x828'),
+    ...builderVisitorFrames(command),
     frame('k8s.io/kubectl/pkg/cmd/patch.(*PatchOptions).RunPatch(0xc0009b2500)', '\tk8s.io/kubectl/pkg/cmd/patch/patch.go:241 +0x34e'),
     frame(`k8s.io/kubectl/pkg/cmd/patch.NewCmdPatch.func1(0xc0009bd508?, {0xc000214900?, 0x0?, ${hex(args)}?})`, '\tk8s.io/kubectl/pkg/cmd/patch/patch.go:131 +0x6f'),
     frame(`github.com/spf13/cobra.(*Command).execute(0xc0009bd508, ${slice('0xc000214750', args, args)})`, '\tgithub.com/spf13/cobra@v1.8.1/command.go:989 +0xa91'),
@@ -212,8 +226,7 @@ function runOverridesFrames(command: RunOverridesCommand): string[] {
   const positional = slice('0xc0003ed260', command.positionalArgs, args)
   // The flag's text stays where the process's arguments are, on the stack.
   return [
-    frame(`k8s.io/kubectl/pkg/cmd/util.JSONPatch({0x279f850, 0xc0004ddf40}, {0x2796a48?, 0xc000272d88?}, {0x7ffd3c2e899f, ${hex(command.overridesBytes)}})`, '\tk8s.io/kubectl/pkg/cmd/util/helpers.go:601 +0xb9'),
-    frame('k8s.io/kubectl/pkg/cmd/util.(*Overrider).Apply(0xc0005a3758, {0x2796a48, 0xc000272d88})', '\tk8s.io/kubectl/pkg/cmd/util/override_options.go:82 +0x3cc'),
+    ...overriderFrames(command.overridesBytes, '0x2796a48'),
     frame('k8s.io/kubectl/pkg/cmd/run.(*RunOptions).createGeneratedObject(0xc000214b00, {0x27c4e60, 0xc000208f40}, 0xc0009e9508, {0x279a408, 0x3adf4c0}, {0xc0005ac000?, 0x0?, 0x7ffd3c2e895f?}, 0xc0005a5530, ...)', '\tk8s.io/kubectl/pkg/cmd/run/run.go:618 +0x225'),
     frame(`k8s.io/kubectl/pkg/cmd/run.(*RunOptions).Run(0xc000214b00, {0x27c4e60, 0xc000208f40}, 0xc0009e9508, ${positional})`, '\tk8s.io/kubectl/pkg/cmd/run/run.go:310 +0x6ea'),
     frame(`k8s.io/kubectl/pkg/cmd/run.NewCmdRun.func1(0xc0009e9508, ${positional})`, '\tk8s.io/kubectl/pkg/cmd/run/run.go:158 +0x8d'),
@@ -222,18 +235,48 @@ function runOverridesFrames(command: RunOverridesCommand): string[] {
   ]
 }
 
-/** Who called the JSON patch library: `patch --local -f` or `run --overrides`. */
-export type JsonPatchCaller = LocalPatchCommand | RunOverridesCommand
+/** How `kubectl expose --overrides` (a JSON patch) was called: the flag's bytes, the objects it exposes (as patch's) and its arguments. */
+export interface ExposeOverridesCommand extends LocalPatchCommand {
+  readonly via: 'expose-overrides'
+  readonly overridesBytes: number
+  readonly positionalArgs: number
+}
+
+/** The Overrider's frames, from its JSONPatch of the generated object (the flag's text on the stack); `object` names the object's Go type. */
+function overriderFrames(overridesBytes: number, object: string): string[] {
+  return [
+    frame(`k8s.io/kubectl/pkg/cmd/util.JSONPatch({0x279f850, 0xc0004ddf40}, {${object}?, 0xc000272d88?}, {0x7ffd3c2e899f, ${hex(overridesBytes)}})`, '\tk8s.io/kubectl/pkg/cmd/util/helpers.go:601 +0xb9'),
+    frame(`k8s.io/kubectl/pkg/cmd/util.(*Overrider).Apply(0xc0005a3758, {${object}, 0xc000272d88})`, '\tk8s.io/kubectl/pkg/cmd/util/override_options.go:82 +0x3cc'),
+  ]
+}
+
+/** kubectl expose's frames: the Overrider's, its visit of each object it exposes, the builder's visitors, cobra, main. */
+function exposeOverridesFrames(command: ExposeOverridesCommand): string[] {
+  const args = command.commandArgs - 1
+  const positional = slice('0xc0003ed260', command.positionalArgs, args)
+  return [
+    ...overriderFrames(command.overridesBytes, '0x2796b10'),
+    frame(`k8s.io/kubectl/pkg/cmd/expose.(*ExposeServiceOptions).RunExpose.func1(${info})`, '\tk8s.io/kubectl/pkg/cmd/expose/expose.go:381 +0x4b2'),
+    ...builderVisitorFrames(command),
+    frame(`k8s.io/kubectl/pkg/cmd/expose.(*ExposeServiceOptions).RunExpose(0xc000214b00, 0xc0009e9508, ${positional})`, '\tk8s.io/kubectl/pkg/cmd/expose/expose.go:310 +0x3a9'),
+    frame(`k8s.io/kubectl/pkg/cmd/expose.NewCmdExposeService.func1(0xc0009e9508, ${positional})`, '\tk8s.io/kubectl/pkg/cmd/expose/expose.go:193 +0xa9'),
+    frame(`github.com/spf13/cobra.(*Command).execute(0xc0009e9508, ${slice('0xc0003ed1f0', args, args)})`, '\tgithub.com/spf13/cobra@v1.8.1/command.go:989 +0xa91'),
+    ...cobraToMainFrames,
+  ]
+}
+
+/** Who called the JSON patch library: `patch` (files or a client dry run), `run --overrides` or `expose --overrides`. */
+export type JsonPatchCaller = LocalPatchCommand | RunOverridesCommand | ExposeOverridesCommand
 
 /**
  * What follows `panic: …` when evanphx/json-patch panics under kubectl: the signal line (a nil
- * dereference) and the blank line, then goroutine 1's frames. `patch --local -f` and `run
- * --overrides` have their callers' frames here; other callers (kustomize, expose --overrides)
- * show main's alone.
+ * dereference) and the blank line, then goroutine 1's frames: its caller's (`patch` of files or
+ * -k, `patch` of named objects in a client dry run, `run --overrides`, `expose --overrides`), or
+ * main's alone where the caller is not known (kustomize's own JSON 6902 patches).
  */
 export function jsonPatchPanicTrace(site: JsonPatchPanicSite, call: JsonPatchCall, caller?: JsonPatchCaller): {signal: string; frames: string} {
   const {signal, frames} = libraryFrames(site, call)
   if (!caller) return {signal, frames: kubectlMainFrame}
-  const callers = 'via' in caller ? runOverridesFrames(caller) : localPatchFrames(call, caller)
+  const callers = !('via' in caller) ? localPatchFrames(call, caller) : caller.via === 'run-overrides' ? runOverridesFrames(caller) : exposeOverridesFrames(caller)
   return {signal, frames: [...frames, ...callers, kubectlMainFrame].join('\n')}
 }

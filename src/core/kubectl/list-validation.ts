@@ -5,7 +5,7 @@
 // before anything is written.
 import type {KubeObject} from '../api/object.js'
 import {fieldAt, isJsonObject} from '../api/object.js'
-import {KubectlError} from './errors.js'
+import {validationError} from './manifests.js'
 import type {KubectlSession} from './session.js'
 
 type Schema = Record<string, unknown>
@@ -124,8 +124,5 @@ export async function validateListItems(session: KubectlSession, manifests: read
     const errors = validator.errors.slice(before)
     if (errors.length > 0) bySource.set(source, [...(bySource.get(source) ?? []), ...errors])
   }
-  for (const [source, errors] of bySource) {
-    const aggregate = errors.length === 1 ? errors[0]! : `[${errors.join(', ')}]`
-    throw new KubectlError(`error validating "${source}": error validating data: ${aggregate}; if you choose to ignore these errors, turn validation off with --validate=false`)
-  }
+  for (const [source, errors] of bySource) throw validationError(source, errors)
 }

@@ -249,6 +249,8 @@ function decodeError(value: unknown, decoding: Decoding): string | null {
  */
 export type Decoding = 'unstructured' | 'typed'
 
+const isV1List = (value: unknown) => isJsonObject(value) && value.kind === 'List' && value.apiVersion === 'v1'
+
 /**
  * What one document of a stream gave: an object, or an error kubectl's resource builder reports
  * after the objects before it were acted on (it reads the stream one document at a time).
@@ -259,7 +261,7 @@ export function isManifest(entry: ManifestEntry): entry is Manifest {
   return 'object' in entry
 }
 
-function validationError(source: string, invalid: readonly string[]): KubectlError {
+export function validationError(source: string, invalid: readonly string[]): KubectlError {
   return new KubectlError(`error validating "${source}": error validating data: ${invalid.length === 1 ? invalid[0] : `[${invalid.join(', ')}]`}; if you choose to ignore these errors, turn validation off with --validate=false`)
 }
 
@@ -268,7 +270,7 @@ function validationError(source: string, invalid: readonly string[]): KubectlErr
  * (its objects before it stay), a document that cannot be decoded is an error and the stream
  * goes on. `validate` false (--validate=false) leaves out kubectl's checks before the decoder's.
  */
-export function parseManifestEntries(text: string, source: string, validate = true, decoding: Decoding = 'unstructured'): ManifestEntry[] {
+export function parseManifestEntries(text: string, source: string, validate = true, decoding: Decoding = 'unstructured', unverifiable: string | null = null): ManifestEntry[] {
   const entries: ManifestEntry[] = []
   const {values, fault} = documentValues(text, source)
   const failed = (error: KubectlError) => entries.push({error, source})
@@ -276,6 +278,8 @@ export function parseManifestEntries(text: string, source: string, validate = tr
     if (value === null || value === undefined) continue
     if (validate) {
       const invalid = listKindErrors([value])
+      // A v1 List is validated by its items (validateListItems): the server is not asked about it.
+      if (invalid.length === 0 && unverifiable !== null && !isV1List(value)) invalid.push(unverifiable)
       if (invalid.length > 0) {
         failed(validationError(source, invalid))
         return entries
@@ -288,7 +292,7 @@ export function parseManifestEntries(text: string, source: string, validate = tr
     }
     if (!isJsonObject(value) || typeof value.kind !== 'string') continue
     if (decoding === 'unstructured') sortKeysInPlace(value, 0)
-    const list = value.kind === 'List' && value.apiVersion === 'v1'
+    const list = isV1List(value)
     if (list) {
       const invalid = listKindErrors(value.items)
       if (invalid.length > 0) {
@@ -335,11 +339,15 @@ export function parseManifests(text: string, source: string, validate = true): K
  * Every entry of every -f source in kubectl's order: each file's stream ends at its own fault and
  * the next file is still read. A path that does not exist is an error before anything is read.
  */
-export async function readManifestEntries(paths: readonly string[], recursive: boolean, readStdin: () => Promise<string>, validate = true, decoding: Decoding = 'unstructured'): Promise<ManifestEntry[]> {
+export async function readManifestEntries(paths: readonly string[], recursive: boolean, readStdin: () => Promise<string>, validate = true, decoding: Decoding = 'unstructured', verify?: () => Promise<string | null>): Promise<ManifestEntry[]> {
   const entries: ManifestEntry[] = []
+  // Asked once, when the first stream is read (kubectl keeps its OpenAPI clients' answers).
+  let verified: Promise<string | null> | null = null
+  const unverifiable = () => (validate && verify ? (verified ??= verify()) : null)
   for (const path of paths) {
     if (path === '-') {
-      entries.push(...parseManifestEntries(await readStdin(), 'STDIN', validate, decoding))
+      const text = await readStdin()
+      entries.push(...parseManifestEntries(text, 'STDIN', validate, decoding, await unverifiable()))
       continue
     }
     if (/^https?:\/\//.test(path)) throw new KubectlError(`unable to read URL "${path}": kubemu reads local files and stdin only`)
@@ -351,7 +359,8 @@ export async function readManifestEntries(paths: readonly string[], recursive: b
       if (files.length === 0) throw new KubectlError(`error reading [${path}]: recognized file extensions are [.json .yaml .yml]`)
     } else files.push(path)
     for (const file of files) {
-      for (const entry of parseManifestEntries(readFileSync(file, 'utf8'), file, validate, decoding)) {
+      const text = readFileSync(file, 'utf8')
+      for (const entry of parseManifestEntries(text, file, validate, decoding, await unverifiable())) {
         if (isManifest(entry) && !isJsonObject(entry.object.metadata)) entry.object.metadata = {}
         entries.push(entry)
       }

@@ -9,6 +9,7 @@ import {lookPath} from './look-path.js'
 import {basename, delimiter, join} from 'node:path'
 import {constants as osConstants} from 'node:os'
 import type {KubectlIo} from './session.js'
+import {goPathError} from './errors.js'
 
 /** The plugin the arguments name and the arguments it gets, or null when none does. */
 export function findPlugin(argv: readonly string[], environment: NodeJS.ProcessEnv): {path: string; args: string[]} | null {
@@ -66,13 +67,6 @@ export function shadowedCommand(fileName: string, root: readonly CommandNode[]):
     children = found.subverbs
   }
   return path
-}
-
-/** stat's or lstat's failure as Go's os package words it. */
-function goPathError(operation: string, path: string, error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code
-  const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'ENOTDIR' ? 'not a directory' : code === 'EACCES' ? 'permission denied' : code === 'ELOOP' ? 'too many levels of symbolic links' : String((error as Error).message)
-  return `${operation} ${path}: ${reason}`
 }
 
 /** Go's os.ReadDir: the names of a folder's entries (sorted) with whether each is a folder, or its failure in Go's words. */

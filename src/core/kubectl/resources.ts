@@ -131,6 +131,21 @@ export interface DiscoveryClient {
  */
 export class StaleDiscoveryError extends Error {}
 
+/**
+ * A refusal (401, 403) as client-go reports it where it cannot read the answer's Status
+ * (aggregated discovery, the OpenAPI documents): its generic error for the code.
+ */
+export function genericRefusal(error: ServerError): ServerError {
+  if (error.code !== 401 && error.code !== 403) return error
+  return new ServerError({code: error.code, reason: error.status.reason, message: error.code === 401 ? 'the server has asked for the client to provide credentials' : 'unknown'})
+}
+
+/** Go's text for a request failure: a refusal's message, or the dial error of a closed port. */
+export function requestFailureText(error: ServerError | ConnectionRefusedError): string {
+  if (error instanceof ServerError) return error.status.message ?? error.message
+  return error.request ? error.requestError(error.request.method, error.request.url) : error.message
+}
+
 /** What client-go's discovery asks /api and /apis for: the aggregated documents (v2, then v2beta1), else the legacy ones. */
 export const aggregatedDiscoveryAccept = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json'
 /** What it asks a group-version's legacy document for. */
@@ -293,7 +308,7 @@ export class ResourceMapper {
       if (error instanceof ServerError && (error.code === 401 || error.code === 403)) {
         // The aggregated discovery client cannot read the refusal's Status: client-go's generic
         // error for the code stands for it, in each attempt's log line and in the error.
-        const refused = new ServerError({code: error.code, reason: error.status.reason, message: error.code === 401 ? 'the server has asked for the client to provide credentials' : 'unknown'})
+        const refused = genericRefusal(error)
         session.logRefusedDiscovery?.(refused, refusedAttempts)
         throw refused
       }

@@ -3,8 +3,8 @@
 import {isKubeObject, type JsonObject, type KubeObject} from '../../api/object.js'
 import {matchesLabels, parseLabelSelector, SelectorError} from '../../api/selectors.js'
 import {KubectlError} from '../errors.js'
-import {goJsonKind, isManifest, type Manifest, type ManifestEntry, readManifestEntries} from '../manifests.js'
-import {fieldValidationOf} from '../field-validation.js'
+import {goJsonKind, isManifest, type Manifest, type ManifestEntry, readManifestEntries, validationError} from '../manifests.js'
+import {fieldValidationOf, openApiUnreadable} from '../field-validation.js'
 import {ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 
@@ -78,11 +78,15 @@ async function selectedEntries(session: KubectlSession, entries: ManifestEntry[]
 async function entriesOf(session: KubectlSession, validating: boolean): Promise<ManifestEntry[]> {
   const folder = session.flag('kustomize')
   const files = session.list('filename')
-  if (folder === '') return readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), validating && fieldValidationOf(session) !== 'Ignore')
+  const validate = validating && fieldValidationOf(session) !== 'Ignore'
+  if (folder === '') return readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), validate, 'unstructured', () => openApiUnreadable(session))
   if (files.length > 0) throw new KubectlError('only one of -f or -k can be specified')
   // kustomize loads only for -k (a start-up cost the other commands skip).
   const {buildKustomization} = await import('./build.js')
   const build = buildKustomization(folder, {warn: (warning) => session.io.stderr(warning), rootOnly: true})
+  // The built stream is validated as a file's: a server that cannot be asked fails its first document, so all of it.
+  const unverifiable = validate && build.resources.length > 0 ? await openApiUnreadable(session) : null
+  if (unverifiable !== null) return [{error: validationError(folder, [unverifiable]), source: folder}]
   return build.resources.map((resource) => ({object: kubeObjectOf(resource.object, folder), source: folder}))
 }
 

@@ -203,10 +203,15 @@ async function deleteAndCreate(session: KubectlSession, resource: ApiResource, n
 const missingLastAppliedWarning = (objectName: string) =>
   `Warning: resource ${objectName} is missing the ${lastAppliedAnnotation} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`
 
+/** How kubectl's resource builder names an object it mapped (Info.String): its mapping, then its name and namespace. */
+function infoText(resource: ApiResource, namespace: string, name: string): string {
+  const group = resource.group ? `${resource.group}/${resource.version}` : `/${resource.version}`
+  return `Resource: "${group}, Resource=${resource.resource}", GroupVersionKind: "${group}, Kind=${resource.kind}"\nName: "${name}", Namespace: "${namespace}"`
+}
+
 /** kubectl's words for an apply that failed after its patch: the patch, the object and the file, then the cause. */
 function applyingPatchError(error: KubectlError, modified: KubeObject, resource: ApiResource, namespace: string, source: string): KubectlError {
-  const group = resource.group ? `${resource.group}/${resource.version}` : `/${resource.version}`
-  const context = `error when applying patch:\n${goJsonCompact(modified)}\n\nto:\nResource: "${group}, Resource=${resource.resource}", GroupVersionKind: "${group}, Kind=${resource.kind}"\nName: "${modified.metadata.name ?? ''}", Namespace: "${namespace}"\nfor: "${source}":`
+  const context = `error when applying patch:\n${goJsonCompact(modified)}\n\nto:\n${infoText(resource, namespace, modified.metadata.name ?? '')}\nfor: "${source}":`
   if (error instanceof ServerError) return error.reason === 'Invalid' ? error : new ServerError({...error.status, message: `${context} ${error.status.message ?? ''}`})
   return new KubectlError(`${context} ${error.message}`)
 }
@@ -221,9 +226,11 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
   const manifests = entries.filter(isManifest)
   if (fieldValidation === 'Strict') await validateListItems(session, manifests, isListItem)
   for (const {object, source} of manifests) if (isListItem(object)) checkDecodable(object, source)
-  const mapper = await ResourceMapper.discover(session)
+  const pruning = verb === 'apply' && session.flag('prune') === 'true'
+  // kubectl maps each object as it reads it: with none read (each file failed validation), nothing asks for discovery.
+  const mapper = manifests.length > 0 || pruning ? await ResourceMapper.discover(session) : ResourceMapper.none()
   // The kinds --prune-allowlist names are mapped before anything is applied (kubectl's ParseResources).
-  const pruneKinds = verb === 'apply' && session.flag('prune') === 'true' ? pruneKindsOf(mapper, pruneAllowlistOf(session)) : null
+  const pruneKinds = pruning ? pruneKindsOf(mapper, pruneAllowlistOf(session)) : null
   const errors: KubectlError[] = []
   const printed: KubeObject[] = []
   const query: Record<string, string> = {fieldManager: verb === 'apply' ? 'kubectl-client-side-apply' : 'kubectl-create', fieldValidation}
@@ -285,7 +292,10 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
         report(session, output, resource, result, `${label} created${dryRunSuffix(dryRun)}`, printed, applied)
         continue
       }
+      // A failure to read the live object (other than its absence) names the object as the builder mapped it.
+      action = `retrieving current configuration of:\n${infoText(resource, namespace, name)}\nfrom server for:`
       const current = await session.request('GET', objectPath(resource, namespace, name), {allow: [404]})
+      action = 'creating'
       const desired = withLastApplied(object)
       if (current.status === 404) {
         // kubectl sends the object without the null entries a manifest may hold (its annotation keeps them).

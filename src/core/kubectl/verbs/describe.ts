@@ -6,7 +6,7 @@ import {collectServerError, KubectlError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {type ApiResource, chunkSizeOf, collectionPath, objectPath, ResourceMapper, requestInChunks, requestList, requestNamed} from '../resources.js'
 import type {KubectlSession} from '../session.js'
-import {parseResourceArguments, refuseNamesWithSelection, requestsFromFiles} from './get.js'
+import {parseResourceArguments, refuseArgumentsWithPaths, refuseNamesWithSelection, requestsFromFiles} from './get.js'
 
 export const describeFlags: readonly KubectlFlag[] = [
   {name: 'selector', shorthand: 'l', kind: 'string'},
@@ -21,7 +21,7 @@ export async function runDescribe(session: KubectlSession, args: readonly string
   const mapper = await ResourceMapper.discover(session)
   // -f: each object the files name, in its own namespace.
   const files = session.list('filename')
-  if (files.length > 0 && args.length > 0) throw new KubectlError('when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well')
+  if (files.length > 0) refuseArgumentsWithPaths(args)
   const requests = files.length > 0 ? await requestsFromFiles(session, mapper, files, 'describe') : parseResourceArguments(mapper, args)
   refuseNamesWithSelection(args, session.flag('selector') !== '')
   if (requests.length === 0 && files.length === 0) {

@@ -169,6 +169,14 @@ function refuseCombinedTypeArguments(args: readonly string[]): void {
   }
 }
 
+/** The resource builder's refusal of arguments beside -f/-k: `TYPE/NAME` (its resource tuples) in one message, `TYPE NAME…` in another. */
+export function refuseArgumentsWithPaths(args: readonly string[]): void {
+  if (args.length === 0) return
+  refuseCombinedTypeArguments(args)
+  if (args.some((argument) => argument.includes('/'))) throw new KubectlError('resource/name arguments cannot be provided when a path is specified')
+  throw new KubectlError('when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well')
+}
+
 export function refuseNamesWithSelection(args: readonly string[], selecting: boolean): void {
   refuseCombinedTypeArguments(args)
   if (!selecting || args.length === 0) return
@@ -227,7 +235,7 @@ export async function runGet(session: KubectlSession, args: readonly string[]): 
   const mapper = await ResourceMapper.discover(session)
   const files = session.list('filename')
   const fromFiles = files.length > 0 || session.flag('kustomize') !== ''
-  if (fromFiles && args.length > 0) throw new KubectlError('when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well')
+  if (fromFiles) refuseArgumentsWithPaths(args)
   const requests = fromFiles ? await requestsFromFiles(session, mapper, files).catch((error: unknown) => {
     // The table printer's get collects a kustomization's failure, or a file it cannot parse, with the others and prints them bare.
     const collected = (session.flag('kustomize') !== '' && files.length === 0) || (error instanceof KubectlError && builderReadError(error))

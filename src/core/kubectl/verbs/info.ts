@@ -7,7 +7,7 @@ import {tabwrite} from '../../printers/kubectl/table.js'
 import {ConnectionRefusedError, KubectlError, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import type {KubectlVerb} from '../verb.js'
-import {type ApiResource, groupVersionOf, ResourceMapper} from '../resources.js'
+import {type ApiResource, groupVersionOf, requestFailureText, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {combineResourceGroup, goList, type PolicyRule, sortedByRuleText} from '../describe/rbac.js'
 
@@ -120,7 +120,15 @@ const apiVersionsVerb: KubectlVerb = {
   flags: [],
   run: async (session, args) => {
     refuseArguments('api-versions', args)
-    const mapper = await ResourceMapper.discover(session)
+    // kubectl drops its discovery cache and asks the server once: a failure is api-versions' own
+    // error after that one attempt's log line (never the cache's list, never a retry).
+    let mapper: ResourceMapper
+    try {
+      mapper = await ResourceMapper.discover(session, 1, 'server')
+    } catch (error) {
+      if (!(error instanceof ServerError) && !(error instanceof ConnectionRefusedError)) throw error
+      throw new KubectlError(`couldn't get available api versions from server: ${requestFailureText(error)}`)
+    }
     const versions = [...new Set(mapper.resources.map(groupVersionOf))].sort()
     session.io.stdout(versions.map((version) => `${version}\n`).join(''))
     return 0

@@ -5,8 +5,8 @@ import {setOwn} from '../../api/object.js'
 import {existsSync, statSync} from 'node:fs'
 import {cloneJson, jsonEqual, type KubeObject} from '../../api/object.js'
 import {isValidLabelValue} from '../../api/names.js'
-import {GatheredErrors, KubectlError, noResourcesMessage, refuseAllWithSelector, resourcesRequiredMessage} from '../errors.js'
-import {hasManifestSource} from '../kustomize/manifests.js'
+import {GatheredErrors, KubectlError, noResourcesMessage, readFileAsGo, refuseAllWithSelector, resourcesRequiredMessage} from '../errors.js'
+import {hasManifestSource, readEntriesOrKustomization} from '../kustomize/manifests.js'
 import {isManifest, readManifestEntries} from '../manifests.js'
 import {readYamlDocument} from '../yaml-faults.js'
 import {goJsonCompact} from '../../util/go-json.js'
@@ -18,7 +18,7 @@ import {type ApiResource, collectionPath, kindName, objectPath, ResourceMapper, 
 import type {KubectlSession} from '../session.js'
 import {ChangedObjectPrinter} from '../output.js'
 import {dryRunOf, dryRunSuffix, placeObject} from './apply.js'
-import {parseResourceArguments, refuseNamesWithSelection} from './get.js'
+import {parseResourceArguments, refuseArgumentsWithPaths, refuseNamesWithSelection} from './get.js'
 
 const commonFlags: readonly KubectlFlag[] = [
   {name: 'selector', shorthand: 'l', kind: 'string'},
@@ -40,7 +40,17 @@ const commonFlags: readonly KubectlFlag[] = [
 const printerOf = (session: KubectlSession) => new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true', session.flag('allow-missing-template-keys'))
 
 export const labelFlags: readonly KubectlFlag[] = [...commonFlags, {name: 'overwrite', kind: 'bool'}, {name: 'list', kind: 'bool'}, {name: 'field-selector', kind: 'string'}]
-export const patchFlags: readonly KubectlFlag[] = [...commonFlags, {name: 'patch', shorthand: 'p', kind: 'string'}, {name: 'patch-file', kind: 'string'}, {name: 'type', kind: 'string', defaultValue: 'strategic'}, {name: 'subresource', kind: 'string'}]
+/** The flags kubectl patch lacks of the other modifying verbs: it selects nothing, it names its objects. */
+const notPatchFlags: ReadonlySet<string> = new Set(['selector', 'all', 'all-namespaces', 'resource-version'])
+export const patchFlags: readonly KubectlFlag[] = [
+  ...commonFlags.filter((flag) => !notPatchFlags.has(flag.name)),
+  {name: 'kustomize', shorthand: 'k', kind: 'string'},
+  {name: 'recursive', shorthand: 'R', kind: 'bool'},
+  {name: 'patch', shorthand: 'p', kind: 'string'},
+  {name: 'patch-file', kind: 'string'},
+  {name: 'type', kind: 'string', defaultValue: 'strategic'},
+  {name: 'subresource', kind: 'string'},
+]
 // kubectl scale has no --local.
 export const scaleFlags: readonly KubectlFlag[] = [...commonFlags.filter((flag) => flag.name !== 'local'), {name: 'replicas', kind: 'int', defaultValue: '-1'}, {name: 'current-replicas', kind: 'int', defaultValue: '-1'}, {name: 'timeout', kind: 'duration', defaultValue: '0s'}]
 
@@ -62,14 +72,15 @@ interface Target {
  * `unread`: where an object of -f that cannot be read or mapped goes (scale reports them after the
  * others); without it the first one fails the verb.
  */
-async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: readonly string[], unread?: GatheredErrors): Promise<Target[]> {
+async function targetsOf(session: KubectlSession, verb: string, mapper: ResourceMapper, args: readonly string[], unread?: GatheredErrors): Promise<Target[]> {
   const files = session.list('filename')
   const local = session.flag('local') === 'true'
-  if (files.length > 0) {
-    if (args.length > 0) throw new KubectlError('resource/name arguments cannot be provided when a path is specified')
+  if (hasManifestSource(session)) {
+    refuseArgumentsWithPaths(args)
     const targets: Target[] = []
     // Not validated: only the writers (create, apply, replace) validate what they read.
-    for (const entry of await readManifestEntries(files, false, () => session.io.readStdin(), false)) {
+    const entries = session.flag('kustomize') !== '' ? await readEntriesOrKustomization(session, verb) : await readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), false)
+    for (const entry of entries) {
       try {
         if (!isManifest(entry)) throw entry.error
         const {resource, namespace, mapped} = placeObject(session, mapper, entry)
@@ -83,6 +94,8 @@ async function targetsOf(session: KubectlSession, mapper: ResourceMapper, args: 
     }
     return targets
   }
+  // patch's builder refuses a command naming nothing (its --local with arguments failed before).
+  if (verb === 'patch' && args.length === 0) throw new KubectlError(noResourcesMessage)
   if (local) throw new KubectlError('can only use local files by -f pod.yaml or --filename=pod.json when --local=true is set')
   refuseAllWithSelector(session.flag('all') === 'true', session.flag('selector'))
   const requests = parseResourceArguments(mapper, args)
@@ -146,7 +159,7 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
   // label and annotate go on past an object that fails, and report every failure at the end.
   const errors = new GatheredErrors()
   const printer = printerOf(session)
-  const targets = await targetsOf(session, mapper, resources)
+  const targets = await targetsOf(session, noun, mapper, resources)
   // The builder's single item implied: one object named, or one file (not a selection, a type, a folder).
   const one = singleItemImplied(session, resources)
   if (!one && resourceVersion) throw new KubectlError('--resource-version may only be used with a single resource')
@@ -236,12 +249,26 @@ const patchTypes: Record<string, string> = {
 }
 
 export async function runPatch(session: KubectlSession, args: readonly string[]): Promise<number> {
-  const type = session.flag('type')
+  // The dry-run strategy is read first (Complete), then kubectl's Validate in its order; the patch file is read after it.
+  const dryRun = dryRunOf(session.flag('dry-run'))
+  const patchFile = session.flag('patch-file')
+  if (session.flag('patch') !== '' && patchFile !== '') throw new KubectlError('cannot specify --patch and --patch-file together')
+  if (session.flag('patch') === '' && patchFile === '') throw new KubectlError('must specify --patch or --patch-file containing the contents of the patch')
+  const local = session.flag('local') === 'true'
+  if (local && args.length > 0) throw new KubectlError('cannot specify --local and server resources')
+  if (local && dryRun === 'server') throw new KubectlError('cannot specify --local and --dry-run=server - did you mean --dry-run=client?')
+  // The type is matched in lower case, and named as given when it is none of them.
+  const type = session.flag('type').toLowerCase()
   const contentType = patchTypes[type]
-  if (!contentType) throw new KubectlError(`--type must be one of [json merge strategic], not "${type}"`)
+  if (!contentType) throw new KubectlError(`--type must be one of [json merge strategic], not "${session.flag('type')}"`)
   let text = session.flag('patch')
-  if (session.flag('patch-file')) text = (await import('node:fs')).readFileSync(session.flag('patch-file'), 'utf8')
-  if (text.length === 0) throw new KubectlError('must specify --patch or --patch-file containing the contents of the patch')
+  if (patchFile !== '') {
+    try {
+      text = readFileAsGo(patchFile)
+    } catch (error) {
+      throw error instanceof KubectlError ? new KubectlError(`unable to read patch file: ${error.message}`) : error
+    }
+  }
   // kubectl sends a patch that starts with `{` as it is (the server judges its JSON); any other
   // text is YAML, sent as Go marshals it (keys sorted).
   let patch: unknown = text
@@ -251,12 +278,14 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
     if ('fault' in read) throw new KubectlError(`unable to parse ${goQuote(new TextEncoder().encode(session.flag('patch')))}: yaml: ${read.fault}`)
     patch = goJsonCompact(read.value)
   }
-  const dryRun = dryRunOf(session.flag('dry-run'))
   const mapper = await ResourceMapper.discover(session)
   const errors = new GatheredErrors()
   const subresource = session.flag('subresource')
   const printer = printerOf(session)
-  for (const target of await targetsOf(session, mapper, args)) {
+  const targets = await targetsOf(session, 'patch', mapper, args)
+  // Files of no objects: nothing was visited.
+  if (targets.length === 0) throw new KubectlError('no objects passed to patch')
+  for (const target of targets) {
     try {
       // patch sends through a client of the kind's mapping, and takes a file's object as the object it patches.
       const path = objectPath(target.fromFile?.mapped ?? target.resource, target.namespace, target.name) + (subresource ? `/${subresource}` : '')
@@ -265,10 +294,10 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
       let after: KubeObject
       if (dryRun === 'client' || target.local) {
         // kubectl applies a client dry run's patch itself: no request, so no server defaults on what it adds.
-        // A panic's trace names kubectl's callers: those of a --local patch of files, and of a client dry run of objects named by the arguments, are known.
-        const byName = !target.local && !target.fromFile && session.list('filename').length === 0 && session.flag('selector') === '' && session.flag('all') !== 'true'
+        // A panic's trace names kubectl's callers: those of a patch of files (--local or a client dry run), and of a client dry run of objects named by the arguments, are known.
+        const byName = !target.local && !target.fromFile && !hasManifestSource(session)
         const named = !byName ? undefined : args.some((arg) => arg.includes('/')) ? {form: 'tuples' as const, count: args.length} : {form: 'names' as const}
-        const command = target.local || named ? {fileVisitors: session.list('filename').length, commandArgs: session.commandArgs.length, named} : undefined
+        const command = target.local || target.fromFile || named ? {fileVisitors: session.list('filename').length, kustomize: session.flag('kustomize') !== '', commandArgs: session.commandArgs.length, named} : undefined
         after = patchLocally(before, typeof patch === 'string' ? patch : JSON.stringify(patch), type as LocalPatchType, target.resource, command) as KubeObject
       } else {
         const dryRunQuery = dryRun === 'server' ? {dryRun: 'All'} : undefined
@@ -298,7 +327,7 @@ export async function runScale(session: KubectlSession, args: readonly string[])
   // while scaling stops it at once.
   const unread = new GatheredErrors()
   const objects: Array<{target: Target; object: KubeObject}> = []
-  for (const target of await targetsOf(session, mapper, args, unread)) {
+  for (const target of await targetsOf(session, 'scale', mapper, args, unread)) {
     // A file's object is the object scale works on: it reads nothing more.
     if (target.fromFile) {
       objects.push({target, object: target.fromFile.object})

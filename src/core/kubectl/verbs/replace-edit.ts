@@ -51,7 +51,8 @@ export async function runReplace(session: KubectlSession, args: readonly string[
   if (session.flag('raw')) return runRaw(session, 'PUT', args)
   if (!hasManifestSource(session)) throw new KubectlError('must specify one of -f and -k')
   const dryRun = dryRunOf(session.flag('dry-run'))
-  const mapper = await ResourceMapper.discover(session)
+  // Discovery when the first object is mapped, as kubectl's builder maps it (none when every file failed validation).
+  let mapper: ResourceMapper | null = null
   const errors: KubectlError[] = []
   const readErrors: KubectlError[] = []
   const query: Record<string, string> = {fieldManager: session.flag('field-manager'), fieldValidation: fieldValidationOf(session), ...(dryRun === 'server' ? {dryRun: 'All'} : {})}
@@ -63,7 +64,7 @@ export async function runReplace(session: KubectlSession, args: readonly string[
     }
     let placed
     try {
-      placed = placeObject(session, mapper, manifest)
+      placed = placeObject(session, (mapper ??= await ResourceMapper.discover(session)), manifest)
     } catch (error) {
       if (!(error instanceof KubectlError)) throw error
       readErrors.push(error)

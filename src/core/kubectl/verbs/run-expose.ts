@@ -4,6 +4,7 @@
 import {isJsonObject, type KubeObject} from '../../api/object.js'
 import {KubectlError, noResourcesMessage} from '../errors.js'
 import {patchLocally} from '../local-patch.js'
+import type {JsonPatchCaller} from '../go-traces.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
 import {type ApiResource, objectPath, ResourceMapper} from '../resources.js'
@@ -103,7 +104,7 @@ export async function runRun(session: KubectlSession, args: readonly string[]): 
   const metadata: Record<string, unknown> = {name, creationTimestamp: null, labels}
   if (Object.keys(annotations).length > 0) metadata.annotations = annotations
   let pod: unknown = {kind: 'Pod', apiVersion: 'v1', metadata, spec: {containers: [container], restartPolicy: restart, dnsPolicy: 'ClusterFirst'}, status: {}}
-  pod = overridden(session, pod, 'pods', args.length)
+  pod = overridden(session, pod, 'pods', args)
   if (session.flag('overrides')) {
     // kubectl decodes the result into the Go Pod type: a container's resources struct is never omitted.
     const spec = (pod as {spec?: {containers?: Array<Record<string, unknown>>; initContainers?: Array<Record<string, unknown>>}}).spec
@@ -120,13 +121,18 @@ export async function runRun(session: KubectlSession, args: readonly string[]): 
  * The generated object with --overrides applied as kubectl's Overrider applies them (a merge,
  * strategic or JSON patch of the object's JSON), faults in the words of the Go libraries it uses.
  */
-function overridden(session: KubectlSession, object: unknown, resource: 'pods' | 'services', positionalArgs = 0): unknown {
+function overridden(session: KubectlSession, object: unknown, resource: 'pods' | 'services', exposedArgs: readonly string[]): unknown {
   const overrides = session.flag('overrides')
   if (!overrides) return object
   const type = session.flag('override-type')
   if (type !== 'merge' && type !== 'json' && type !== 'strategic') throw new KubectlError(`--override-type must be one of (json, merge, strategic), got ${JSON.stringify(type)}`)
-  // A panic's trace shows run's callers (expose's are not known: main's frame alone).
-  const caller = resource === 'pods' ? {via: 'run-overrides' as const, overridesBytes: Buffer.byteLength(overrides), positionalArgs, commandArgs: session.commandArgs.length} : undefined
+  // A panic's trace shows the callers: run's, or expose's visit of the object it read (named by the arguments, or from -f).
+  const overridesBytes = Buffer.byteLength(overrides)
+  const commandArgs = session.commandArgs.length
+  const files = session.list('filename').length
+  const named = files > 0 ? undefined : exposedArgs.some((argument) => argument.includes('/')) ? {form: 'tuples' as const, count: exposedArgs.length} : {form: 'names' as const}
+  const caller: JsonPatchCaller =
+    resource === 'pods' ? {via: 'run-overrides', overridesBytes, positionalArgs: exposedArgs.length, commandArgs} : {via: 'expose-overrides', overridesBytes, positionalArgs: exposedArgs.length, commandArgs, fileVisitors: files, named}
   const result = patchLocally(object, overrides, type, {group: '', version: 'v1', resource, kind: resource === 'pods' ? 'Pod' : 'Service'}, caller)
   // kubectl decodes the result as an object with a kind: anything else fails there.
   if (!isJsonObject(result)) {
@@ -173,11 +179,11 @@ function selectorlessReason(resource: ApiResource, object: KubeObject, spec: Rec
 export async function runExpose(session: KubectlSession, args: readonly string[]): Promise<number> {
   const mapper = await ResourceMapper.discover(session)
   let status = 0
-  for (const {resource, object} of await exposedObjects(session, mapper, args)) status = Math.max(status, await exposeOne(session, resource, object))
+  for (const {resource, object} of await exposedObjects(session, mapper, args)) status = Math.max(status, await exposeOne(session, resource, object, args))
   return status
 }
 
-async function exposeOne(session: KubectlSession, resource: ApiResource, object: KubeObject): Promise<number> {
+async function exposeOne(session: KubectlSession, resource: ApiResource, object: KubeObject, args: readonly string[]): Promise<number> {
   const supported = ['/pods', '/services', '/replicationcontrollers', 'apps/deployments', 'apps/replicasets']
   if (!supported.includes(`${resource.group}/${resource.resource}`)) throw new KubectlError(`cannot expose a ${resource.kind}`)
   const affinity = session.flag('session-affinity')
@@ -231,6 +237,6 @@ async function exposeOne(session: KubectlSession, resource: ApiResource, object:
   const labels = session.flag('labels') ? parseLabels(session.flag('labels')) : {...(object.metadata.labels ?? {})}
   const metadata: Record<string, unknown> = {name: session.flag('name') || object.metadata.name, creationTimestamp: null}
   if (Object.keys(labels).length > 0) metadata.labels = labels
-  const service = overridden(session, {kind: 'Service', apiVersion: 'v1', metadata, spec: serviceSpec, status: {loadBalancer: {}}}, 'services') as KubeObject
+  const service = overridden(session, {kind: 'Service', apiVersion: 'v1', metadata, spec: serviceSpec, status: {loadBalancer: {}}}, 'services', args) as KubeObject
   return submitGenerated(session, recorded(session, service), {verb: 'exposed', manager: 'kubectl-expose', generator: false, namesNamespace: true})
 }
