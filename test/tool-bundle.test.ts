@@ -12,13 +12,13 @@ const kubemu = join(root, 'bin', 'kubemu')
 
 describe("the tools' bundles", () => {
   it('are newer than the modules they were built from, so the commands the suite runs use them', () => {
-    for (const tool of ['kubectl', 'etcdctl', 'host']) {
+    for (const tool of ['kubectl', 'etcdctl', 'host', 'up']) {
       expect(statSync(join(root, 'dist', 'tools', `${tool}.cjs`)).mtimeMs).toBeGreaterThanOrEqual(statSync(join(root, 'dist', `${tool}-main.js`)).mtimeMs)
     }
   })
 
   it("hold no module that finds its files by its own folder (such packages stay in node_modules)", () => {
-    for (const tool of ['kubectl', 'etcdctl', 'host']) {
+    for (const tool of ['kubectl', 'etcdctl', 'host', 'up']) {
       const lines = readFileSync(join(root, 'dist', 'tools', `${tool}.cjs`), 'utf8').split('\n')
       // The first line is the bundle's own helper, which places each module's URL beside the bundle.
       expect(lines.slice(1).filter((line) => /\b__(?:dirname|filename)\b|import\.meta/.test(line)), tool).toEqual([])
