@@ -9,7 +9,9 @@ import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {basename, dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {constants as vmConstants, Script} from 'node:vm'
+// A namespace import: vm.constants exists from Node 20.12 only, and a named import of it would fail
+// to link on older Node 20s before any fallback could run.
+import * as vm from 'node:vm'
 import {clusterFolder} from './core/home.js'
 import {upMarkerPath} from './core/host/up-marker.js'
 
@@ -48,7 +50,7 @@ export function bundledExports(tool: BundledTool): Record<string, unknown> | nul
   const cachedData = cacheFile ? readIfPresent(cacheFile) : undefined
   // ASCII only (the build checks), so read as latin1: no UTF-8 decoding of megabytes.
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundleFile, 'latin1')}\n})`
-  const script = new Script(wrapped, {filename: bundleFile, cachedData, importModuleDynamically: vmConstants?.USE_MAIN_CONTEXT_DEFAULT_LOADER})
+  const script = new vm.Script(wrapped, {filename: bundleFile, cachedData, importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER})
   if (cacheFile) {
     // Written as the process ends, so that it holds the functions this run compiled too. A cache
     // holds what the run that wrote it compiled, and a later run compiles what it lacks (a first
@@ -100,7 +102,7 @@ function readIfPresent(file: string): Buffer | undefined {
  * Replaces the tool's cache file when the run's is larger than `bytesBefore` (written aside, then
  * renamed: commands run side by side) and drops older ones.
  */
-function writeCodeCache(cacheFile: string, tool: BundledTool, script: Script, bytesBefore: number): void {
+function writeCodeCache(cacheFile: string, tool: BundledTool, script: vm.Script, bytesBefore: number): void {
   try {
     const data = script.createCachedData()
     if (data.length <= bytesBefore * codeCacheGrowthMin) return

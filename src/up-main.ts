@@ -1,7 +1,7 @@
 // What `kubemu up` runs: one module that `npm run build` bundles into dist/tools/up.cjs, run with
 // V8's code cache (src/tool-bundle.ts) so that up neither resolves nor compiles its ~500 modules at
 // every start. src/command-cores.ts loads it.
-export {parseEtcdPorts, runUp, UpFlagError} from './core/host/up.js'
+export {runUp} from './core/host/up.js'
 export {mountWebPage} from './core/ui/mount.js'
 export {containerTools} from './core/etcdctl/container-etcdctl.js'
 export {FrontDoorError} from './core/server/etcd-grpc.js'

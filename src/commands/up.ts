@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {upCore} from '../command-cores.js'
+import {parseEtcdPorts, UpFlagError} from '../core/host/up-flags.js'
 import {LineBatch} from '../core/util/line-batch.js'
 import {clusterFolder} from '../core/home.js'
 import {applySeed, parseSeed, SeedError, seedVariable} from '../core/seed.js'
@@ -19,12 +20,11 @@ export default class Up extends KubemuCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Up)
-    const core = await upCore()
-    let etcdPorts: ReturnType<typeof core.parseEtcdPorts>
+    let etcdPorts: ReturnType<typeof parseEtcdPorts>
     try {
-      etcdPorts = core.parseEtcdPorts(flags['etcd-ports'])
+      etcdPorts = parseEtcdPorts(flags['etcd-ports'])
     } catch (error) {
-      if (error instanceof core.UpFlagError) this.error(error.message, {exit: 2})
+      if (error instanceof UpFlagError) this.error(error.message, {exit: 2})
       throw error
     }
     let environment = process.env
@@ -37,6 +37,8 @@ export default class Up extends KubemuCommand {
         throw error
       }
     }
+    // Loaded once the flags and the seed are good: a typo costs no start-up.
+    const core = await upCore()
     // up's log: every line reaches stdout by the end of its turn of the event loop, and before exit.
     const output = new LineBatch((text) => process.stdout.write(text))
     process.once('exit', () => output.flush())

@@ -29,7 +29,7 @@ describe.runIf(existsSync(realKubectl))('kubectl script verbs as the real kubect
     text
       .replaceAll('real2', 'NS')
       .replaceAll('ours2', 'NS')
-      .replace(/"\/tmp\/[^"]*-edit-\d+\.(yaml|json)"/g, '"EDIT-COPY.$1"')
+      .replace(/"[^"]*\/[^"/]*-edit-\d+\.(yaml|json)"/g, '"EDIT-COPY.$1"')
       .replace(/-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}\b/g, '-HASH-XXXXX')
       .replace(/-[bcdfghjklmnpqrstvwxz2456789]{5}\b/g, '-XXXXX')
       .replace(/was \d+$/gm, 'was RV')

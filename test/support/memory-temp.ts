@@ -9,10 +9,14 @@
 //
 // The workers inherit TMPDIR (node's tmpdir()), and so does every process they start.
 // KUBEMU_TESTS_TMPDIR names another folder (a disk, to run the suite as a user's machine writes).
-import {mkdtempSync, rmSync, statfsSync} from 'node:fs'
-import {join} from 'node:path'
+// An interrupted run (Ctrl-C: vitest exits without its teardown) leaves its folder in memory; the
+// next run removes the folders whose run is gone (each holds its runner's pid).
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync} from 'node:fs'
+import {join, resolve} from 'node:path'
 
 const memoryFolder = '/dev/shm'
+const runFolderPrefix = 'kubemu-tests-'
+const runnerPidFile = 'runner.pid'
 /** statfs's f_type of tmpfs. */
 const tmpfsMagic = 0x01021994
 /** Free room the suite's folders need at most at once (a few clusters per worker). */
@@ -27,14 +31,48 @@ function memoryBacked(): boolean {
   }
 }
 
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Removes the folders of earlier runs whose runner is gone (a run without a pid file is left alone: it may be starting). */
+function removeAbandonedRuns(): void {
+  for (const name of readdirSync(memoryFolder).filter((entry) => entry.startsWith(runFolderPrefix))) {
+    const folder = join(memoryFolder, name)
+    let pid: number
+    try {
+      pid = Number(readFileSync(join(folder, runnerPidFile), 'utf8'))
+    } catch {
+      continue
+    }
+    if (Number.isInteger(pid) && pid > 0 && !running(pid)) rmSync(folder, {recursive: true, force: true, maxRetries: 3})
+  }
+}
+
 export default function setup(): () => void {
   const chosen = process.env.KUBEMU_TESTS_TMPDIR
   if (chosen) {
-    process.env.TMPDIR = chosen
+    // Absolute, and made: the commands run in folders of their own, and mkdtemp needs it to exist.
+    process.env.TMPDIR = resolve(chosen)
+    mkdirSync(process.env.TMPDIR, {recursive: true})
     return () => {}
   }
   if (!memoryBacked()) return () => {}
-  const root = mkdtempSync(join(memoryFolder, 'kubemu-tests-'))
+  removeAbandonedRuns()
+  const root = mkdtempSync(join(memoryFolder, runFolderPrefix))
+  writeFileSync(join(root, runnerPidFile), String(process.pid))
   process.env.TMPDIR = root
-  return () => rmSync(root, {recursive: true, force: true})
+  return () => {
+    // A process a test left behind may still be writing (an up's code cache at its exit): retried, and never a failure of the run.
+    try {
+      rmSync(root, {recursive: true, force: true, maxRetries: 3})
+    } catch (error) {
+      process.stderr.write(`kubemu tests: could not remove ${root}: ${(error as Error).message}\n`)
+    }
+  }
 }

@@ -92,19 +92,6 @@ export function eventLine(event: {component: string; object: KubeObject; type: s
   return `${time(event.at)} ${event.component.padEnd(24)} ${event.type === 'Warning' ? '!' : ' '} ${event.reason.padEnd(18)} ${kind}/${where}${event.object.metadata.name}: ${event.message}`
 }
 
-/** `--etcd-ports`: one port per member (0: any free one), "off", or empty for the members' client URLs. */
-export function parseEtcdPorts(text: string): readonly number[] | null | 'off' {
-  if (text === '') return null
-  if (text === 'off') return 'off'
-  return text.split(',').map((part) => {
-    const port = Number(part.trim())
-    if (!/^\d+$/.test(part.trim()) || port > 65_535) throw new UpFlagError(`invalid --etcd-ports ${JSON.stringify(text)}: give ports (0 for any free one) by member, comma-separated, or "off"`)
-    return port
-  })
-}
-
-export class UpFlagError extends Error {}
-
 /** Where each member's front door listens: its client URL, or the port given for it by position. */
 export function etcdEndpoints(members: readonly MemberLayout[], ports: readonly number[] | null): EtcdEndpoint[] {
   return members.flatMap((member, position) => {
