@@ -35,7 +35,20 @@ const openApiTimeoutQuery = {timeout: formatGoDuration(openApiTimeoutMillisecond
  * validated fails with the v2 download's error. (Past the index kubectl reads the group-version's
  * document; kubemu's API server takes fieldValidation for every kind it serves, so it is not read.)
  */
-export async function openApiUnreadable(session: KubectlSession): Promise<string | null> {
+export function openApiUnreadable(session: KubectlSession): Promise<string | null> {
+  // Asked once per command: kubectl keeps its OpenAPI clients' answers (a command run again after
+  // a stale discovery cache asks nothing more).
+  let asked = openApiAnswers.get(session)
+  if (!asked) {
+    asked = downloadOpenApi(session)
+    openApiAnswers.set(session, asked)
+  }
+  return asked
+}
+
+const openApiAnswers = new WeakMap<KubectlSession, Promise<string | null>>()
+
+async function downloadOpenApi(session: KubectlSession): Promise<string | null> {
   const download = async (path: string) => {
     try {
       await session.request('GET', path, {query: openApiTimeoutQuery})

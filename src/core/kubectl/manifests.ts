@@ -271,8 +271,25 @@ export function validationError(source: string, invalid: readonly string[]): Kub
  * goes on. `validate` false (--validate=false) leaves out kubectl's checks before the decoder's.
  */
 export function parseManifestEntries(text: string, source: string, validate = true, decoding: Decoding = 'unstructured', unverifiable: string | null = null): ManifestEntry[] {
+  return manifestEntriesOf(documentValues(text, source), source, validate, decoding, unverifiable)
+}
+
+/**
+ * Whether validating the stream asks the server's OpenAPI: kubectl asks when a document passes the
+ * kind checks and is not a v1 List (whose items are checked on their own), before the first
+ * document that fails them (validation stops there). Empty streams and bad YAML ask nothing.
+ */
+function validationAsksServer({values}: ReturnType<typeof documentValues>): boolean {
+  for (const value of values) {
+    if (value === null || value === undefined) continue
+    if (listKindErrors([value]).length > 0) return false
+    if (!isV1List(value)) return true
+  }
+  return false
+}
+
+function manifestEntriesOf({values, fault}: ReturnType<typeof documentValues>, source: string, validate: boolean, decoding: Decoding, unverifiable: string | null): ManifestEntry[] {
   const entries: ManifestEntry[] = []
-  const {values, fault} = documentValues(text, source)
   const failed = (error: KubectlError) => entries.push({error, source})
   for (const value of values) {
     if (value === null || value === undefined) continue
@@ -344,10 +361,13 @@ export async function readManifestEntries(paths: readonly string[], recursive: b
   // Asked once, when the first stream is read (kubectl keeps its OpenAPI clients' answers).
   let verified: Promise<string | null> | null = null
   const unverifiable = () => (validate && verify ? (verified ??= verify()) : null)
+  const entriesOfText = async (text: string, source: string) => {
+    const parsed = documentValues(text, source)
+    return manifestEntriesOf(parsed, source, validate, decoding, validationAsksServer(parsed) ? await unverifiable() : null)
+  }
   for (const path of paths) {
     if (path === '-') {
-      const text = await readStdin()
-      entries.push(...parseManifestEntries(text, 'STDIN', validate, decoding, await unverifiable()))
+      entries.push(...(await entriesOfText(await readStdin(), 'STDIN')))
       continue
     }
     if (/^https?:\/\//.test(path)) throw new KubectlError(`unable to read URL "${path}": kubemu reads local files and stdin only`)
@@ -359,8 +379,7 @@ export async function readManifestEntries(paths: readonly string[], recursive: b
       if (files.length === 0) throw new KubectlError(`error reading [${path}]: recognized file extensions are [.json .yaml .yml]`)
     } else files.push(path)
     for (const file of files) {
-      const text = readFileSync(file, 'utf8')
-      for (const entry of parseManifestEntries(text, file, validate, decoding, await unverifiable())) {
+      for (const entry of await entriesOfText(readFileSync(file, 'utf8'), file)) {
         if (isManifest(entry) && !isJsonObject(entry.object.metadata)) entry.object.metadata = {}
         entries.push(entry)
       }

@@ -120,8 +120,8 @@ export interface DiscoveryClient {
   discoveryCache?(): Promise<DiscoveryCacheAccess | null>
   /** Whether the command sends nothing (--local): its kinds are the built-in ones, with no server. */
   sendsNothing?(): boolean
-  /** Logs discovery's attempts when nothing listens at the server's address. */
-  logRefusedDiscovery?(error: ConnectionRefusedError | ServerError, attempts: number): void
+  /** Logs discovery's attempts when nothing listens at the server's address (`shortcut`: the resource builder's shortcut expander logs its give-up too). */
+  logRefusedDiscovery?(error: ConnectionRefusedError | ServerError, attempts: number, shortcut?: boolean): void
 }
 
 /**
@@ -304,12 +304,14 @@ export class ResourceMapper {
     try {
       discovery = await discoverFromServer(session, from === 'clientset' ? {} : discoveryTimeoutQuery)
     } catch (error) {
-      if (error instanceof ConnectionRefusedError) session.logRefusedDiscovery?.(error, refusedAttempts)
+      // api-versions (from the server) does not go through the shortcut expander.
+      const shortcut = from !== 'server'
+      if (error instanceof ConnectionRefusedError) session.logRefusedDiscovery?.(error, refusedAttempts, shortcut)
       if (error instanceof ServerError && (error.code === 401 || error.code === 403)) {
         // The aggregated discovery client cannot read the refusal's Status: client-go's generic
         // error for the code stands for it, in each attempt's log line and in the error.
         const refused = genericRefusal(error)
-        session.logRefusedDiscovery?.(refused, refusedAttempts)
+        session.logRefusedDiscovery?.(refused, refusedAttempts, shortcut)
         throw refused
       }
       throw error

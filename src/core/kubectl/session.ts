@@ -307,7 +307,7 @@ export class KubectlSession {
    * resource builder and its deferred mapper try 5 times) an error line from the memory cache,
    * and at -v=6 the request's line without a status and the disk cache's note.
    */
-  logRefusedDiscovery(error: ConnectionRefusedError | ServerError, attempts: number): void {
+  logRefusedDiscovery(error: ConnectionRefusedError | ServerError, attempts: number, shortcut = true): void {
     if (this.refusalLogged) return
     this.refusalLogged = true
     const url = loggedUrl(this.loggedServer(), '/api', {timeout: formatGoDuration(this.requestTimeoutMilliseconds() || 32_000)})
@@ -316,7 +316,7 @@ export class KubectlSession {
       for (let attempt = 1; attempt <= attempts; attempt++) {
         this.requestLog.error('memcache.go:265', `"Unhandled Error" err=${JSON.stringify(`couldn't get current server API group list: ${error.status.message ?? ''}`)}`)
         this.requestLog.info(3, 'cached_discovery.go:120', `skipped caching discovery info due to ${error.status.message ?? ''}`)
-        if (attempt === (attempts >= 5 ? 2 : 1)) this.requestLog.info(2, 'shortcut.go:103', `Error loading discovery information: ${error.status.message ?? ''}`)
+        if (shortcut && attempt === (attempts >= 5 ? 2 : 1)) this.requestLog.info(2, 'shortcut.go:103', `Error loading discovery information: ${error.status.message ?? ''}`)
       }
       return
     }
@@ -328,7 +328,7 @@ export class KubectlSession {
       this.requestLog.info(6, 'round_trippers.go:560', `GET ${url}  in 0 milliseconds`)
       this.requestLog.error('memcache.go:265', `"Unhandled Error" err=${JSON.stringify(`couldn't get current server API group list: ${cause}`)}`)
       this.requestLog.info(3, 'cached_discovery.go:120', `skipped caching discovery info due to ${cause}`)
-      if (attempt === shortcutAfter) this.requestLog.info(2, 'shortcut.go:103', `Error loading discovery information: ${cause}`)
+      if (shortcut && attempt === shortcutAfter) this.requestLog.info(2, 'shortcut.go:103', `Error loading discovery information: ${cause}`)
     }
   }
 

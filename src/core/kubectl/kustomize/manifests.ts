@@ -38,9 +38,9 @@ export async function readManifestsOrKustomization(session: KubectlSession, verb
  * The objects of -f or -k, with the errors met while reading them in their place (kubectl acts on
  * the objects before an error, then reports it), filtered by -l for the verbs that filter.
  */
-export async function readEntriesOrKustomization(session: KubectlSession, verb: string): Promise<ManifestEntry[]> {
+export async function readEntriesOrKustomization(session: KubectlSession, verb: string, options: {validate?: boolean} = {}): Promise<ManifestEntry[]> {
   try {
-    const entries = await entriesOf(session, validatingVerbs.has(verb))
+    const entries = await entriesOf(session, options.validate ?? validatingVerbs.has(verb))
     // delete of nothing says "No resources found" itself, as from a selection that matched nothing;
     // diff has no such check: it diffs two empty folders.
     if (entries.length === 0 && !quietOnNothing.has(verb)) throw new KubectlError(`no objects passed to ${verb}`)

@@ -12,7 +12,8 @@ import {errorsText, KubectlError, KubectlPlainError, noResourcesMessage, ServerE
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
 import {hasManifestSource, readEntriesOrKustomization} from '../kustomize/manifests.js'
-import {isManifest, readManifestEntries} from '../manifests.js'
+import {isManifest, readManifestEntries, validationError} from '../manifests.js'
+import {openApiUnreadable} from '../field-validation.js'
 import {type ApiResource, collectionPath, kindName, objectPath, requestNamed, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
@@ -57,7 +58,9 @@ export async function runReplace(session: KubectlSession, args: readonly string[
   const readErrors: KubectlError[] = []
   const query: Record<string, string> = {fieldManager: session.flag('field-manager'), fieldValidation: fieldValidationOf(session), ...(dryRun === 'server' ? {dryRun: 'All'} : {})}
   // kubectl replaces each object as it reads the stream; an error it meets is told at the end.
-  for (const manifest of await readEntriesOrKustomization(session, 'replace')) {
+  // --force deletes what a builder without validation reads, and validates before each create.
+  const forced = session.flag('force') === 'true' && dryRun === 'none'
+  for (const manifest of await readEntriesOrKustomization(session, 'replace', forced ? {validate: false} : {})) {
     if (!isManifest(manifest)) {
       readErrors.push(manifest.error)
       continue
@@ -75,8 +78,15 @@ export async function runReplace(session: KubectlSession, args: readonly string[
     if (resource.namespaced) object.metadata.namespace = namespace
     const name = object.metadata.name ?? ''
     try {
-      if (session.flag('force') === 'true' && dryRun === 'none') {
-        const deleted = await session.request('DELETE', objectPath(resource, namespace, name), {body: {kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(Number(session.flag('grace-period')) >= 0 ? {gracePeriodSeconds: Number(session.flag('grace-period'))} : {})}, allow: [404]})
+      if (forced) {
+        let deleted
+        try {
+          deleted = await session.request('DELETE', objectPath(resource, namespace, name), {body: {kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(Number(session.flag('grace-period')) >= 0 ? {gracePeriodSeconds: Number(session.flag('grace-period'))} : {})}, allow: [404]})
+        } catch (error) {
+          if (!(error instanceof ServerError)) throw error
+          errors.push(errorWithSource(error, 'deleting', manifest.source))
+          continue
+        }
         // An object not there is simply created; one deleted is waited for until it is gone.
         if (deleted.status !== 404) {
           session.io.stdout(`${kindName(resource)} "${name}" deleted\n`)
@@ -88,6 +98,11 @@ export async function runReplace(session: KubectlSession, args: readonly string[
           if (!gone) throw new KubectlError('timed out waiting for the condition')
         }
         delete object.metadata.resourceVersion
+        const unverifiable = fieldValidationOf(session) !== 'Ignore' ? await openApiUnreadable(session) : null
+        if (unverifiable !== null) {
+          errors.push(validationError(manifest.source, [unverifiable]))
+          break
+        }
         try {
           await session.request('POST', collectionPath(resource, namespace), {body: object, query})
         } catch (error) {
