@@ -13,6 +13,7 @@
 // next run removes the folders whose run is gone (each holds its runner's pid).
 import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
+import {processAlive} from '../../src/core/util/process-alive.js'
 
 const memoryFolder = '/dev/shm'
 const runFolderPrefix = 'kubemu-tests-'
@@ -31,14 +32,6 @@ function memoryBacked(): boolean {
   }
 }
 
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /** Removes the folders of earlier runs whose runner is gone (a run without a pid file is left alone: it may be starting). */
 function removeAbandonedRuns(): void {
@@ -50,7 +43,7 @@ function removeAbandonedRuns(): void {
     } catch {
       continue
     }
-    if (Number.isInteger(pid) && pid > 0 && !running(pid)) rmSync(folder, {recursive: true, force: true, maxRetries: 3})
+    if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) rmSync(folder, {recursive: true, force: true, maxRetries: 3})
   }
 }
 

@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {procfileMembers, procfileToken} from '../../src/core/etcd/layout.js'
 import {runShell, type ShellResult} from './shell.js'
+import {processAlive} from '../../src/core/util/process-alive.js'
 
 /** How many health probes to make before giving up on a cluster that does not come up. */
 const healthProbesMax = 600
@@ -116,14 +117,6 @@ const portsLockPath = join(tmpdir(), 'kubemu-real-etcd-ports.lock')
 const portsLockWaitMillisecondsMax = 100_000
 const portsLockPollMilliseconds = 200
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 async function takePortsLock(): Promise<void> {
   const deadline = Date.now() + portsLockWaitMillisecondsMax

@@ -2,6 +2,7 @@
 // `<cluster folder>/up.json` with its pid and URL. A marker whose process is gone is stale.
 import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {processAlive} from '../util/process-alive.js'
 
 export interface UpMarker {
   readonly pid: number
@@ -18,14 +19,6 @@ export function upMarkerPath(folder: string): string {
   return join(folder, 'up.json')
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /** The running `kubemu up` of this cluster folder, or null. */
 export function runningUp(folder: string): UpMarker | null {
@@ -33,7 +26,7 @@ export function runningUp(folder: string): UpMarker | null {
   if (!existsSync(path)) return null
   try {
     const marker = JSON.parse(readFileSync(path, 'utf8')) as UpMarker
-    return marker.pid !== process.pid && alive(marker.pid) ? marker : null
+    return marker.pid !== process.pid && processAlive(marker.pid) ? marker : null
   } catch {
     return null
   }
