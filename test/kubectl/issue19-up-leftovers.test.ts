@@ -80,6 +80,15 @@ describe.runIf(realKubectlFound !== undefined)('issue 19 leftovers beside the re
     }
   }, 120_000)
 
+  it('takes -k and -R in label, annotate and scale, as kubectl 1.32 does', async () => {
+    files()
+    mkdirSync(join(home(), 'rr', 'sub'), {recursive: true})
+    writeFileSync(join(home(), 'rr', 'sub', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: r}\n')
+    for (const line of ['label -k kk a=b --local -o name', 'annotate -k kk a=b --local -o yaml', 'label -f rr -R a=b --local -o name', 'annotate -f rr --recursive a=b --local -o name', 'label -f rr a=b --local', 'scale -k kk --replicas=2 --dry-run=client']) {
+      await sameAsReal(line)
+    }
+  })
+
   it('has patch\'s own flags and its Validate\'s errors, in its order', async () => {
     files()
     expect((await ours('create cm x')).status).toBe(0)

@@ -27,6 +27,8 @@ const commonFlags: readonly KubectlFlag[] = [
   {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'},
   {name: 'output', shorthand: 'o', kind: 'string'},
   {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'kustomize', shorthand: 'k', kind: 'string'},
+  {name: 'recursive', shorthand: 'R', kind: 'bool'},
   {name: 'field-manager', kind: 'string'},
   {name: 'resource-version', kind: 'string'},
   {name: 'local', kind: 'bool'},
@@ -44,8 +46,6 @@ export const labelFlags: readonly KubectlFlag[] = [...commonFlags, {name: 'overw
 const notPatchFlags: ReadonlySet<string> = new Set(['selector', 'all', 'all-namespaces', 'resource-version'])
 export const patchFlags: readonly KubectlFlag[] = [
   ...commonFlags.filter((flag) => !notPatchFlags.has(flag.name)),
-  {name: 'kustomize', shorthand: 'k', kind: 'string'},
-  {name: 'recursive', shorthand: 'R', kind: 'bool'},
   {name: 'patch', shorthand: 'p', kind: 'string'},
   {name: 'patch-file', kind: 'string'},
   {name: 'type', kind: 'string', defaultValue: 'strategic'},
@@ -321,7 +321,7 @@ export async function runScale(session: KubectlSession, args: readonly string[])
   if (!session.flags.changed.has('replicas') || replicas < 0) throw new KubectlError('The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0')
   const dryRun = dryRunOf(session.flag('dry-run'))
   // The builder refuses a command naming nothing, before scale looks for objects.
-  if (args.length === 0 && session.list('filename').length === 0) throw new KubectlError(noResourcesMessage)
+  if (args.length === 0 && session.list('filename').length === 0 && session.flag('kustomize') === '') throw new KubectlError(noResourcesMessage)
   const mapper = await ResourceMapper.discover(session)
   // kubectl reads every object first and keeps what it could not read for the end; a failure
   // while scaling stops it at once.
