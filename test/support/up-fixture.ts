@@ -28,6 +28,9 @@ async function freePort(): Promise<number> {
   })
 }
 
+/** How many sets of free ports the first launch tries before it reports the clash. */
+const portAttemptsMax = 3
+
 export class UpProcess {
   output = ''
   private readonly waiting: Array<{matches: () => boolean; resolve: () => void}> = []
@@ -48,10 +51,17 @@ export class UpProcess {
 
   /** Starts `up` in `home` on fresh free ports; resolves once its etcd front door serves and a leader is elected. */
   static async start(home: string): Promise<UpProcess> {
-    const ports = [await freePort(), await freePort(), await freePort()]
-    const up = new UpProcess(home, ports, await freePort())
-    await up.launch()
-    return up
+    // A port free when chosen can be taken before `up` binds it (any process's outgoing connection
+    // may get it as its ephemeral port): the first launch tries fresh ports a few times.
+    for (let attempt = 1; ; attempt++) {
+      const up = new UpProcess(home, [await freePort(), await freePort(), await freePort()], await freePort())
+      try {
+        await up.launch()
+        return up
+      } catch (error) {
+        if (attempt >= portAttemptsMax || !/EADDRINUSE/.test(String(error))) throw error
+      }
+    }
   }
 
   /** Each member's endpoint, `127.0.0.1:PORT`, by member in `memberNames` order. */
