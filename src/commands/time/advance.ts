@@ -1,6 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {hostCore} from '../../command-cores.js'
 import {KubemuCommand, fail} from '../../command-errors.js'
+// Small, and checked before the core's bundle loads: a bad duration is refused at once.
+import {parseAdvanceDuration, TimeArgumentError} from '../../core/host/clock.js'
 
 export default class TimeAdvance extends KubemuCommand {
   static override description = 'Move the cluster clock forward by a Go duration (90s, 6m, 1h30m), running everything that happens in between in order: heartbeats, node lifecycle and evictions, CronJobs, Job deadlines, back-offs, etcd lease expiry, leader-election leases'
@@ -10,9 +12,15 @@ export default class TimeAdvance extends KubemuCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(TimeAdvance)
+    let milliseconds: number
+    try {
+      milliseconds = parseAdvanceDuration(args.duration)
+    } catch (error) {
+      if (error instanceof TimeArgumentError) fail(this, error.message)
+      throw error
+    }
     const core = await hostCore()
     try {
-      const milliseconds = core.parseAdvanceDuration(args.duration)
       const progress = core.progressLine(process.stderr)
       const result = await core.advanceClusterTime(process.env, flags.cluster, milliseconds, progress.update)
       progress.done()
