@@ -11,6 +11,7 @@
 // KUBEMU_TESTS_TMPDIR names another folder (a disk, to run the suite as a user's machine writes).
 // An interrupted run (Ctrl-C: vitest exits without its teardown) leaves its folder in memory; the
 // next run removes the folders whose run is gone (each holds its runner's pid).
+import {tmpdir} from 'node:os'
 import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {processAlive} from '../../src/core/util/process-alive.js'
@@ -47,7 +48,11 @@ function removeAbandonedRuns(): void {
   }
 }
 
+/** The machine's temporary folder before a run moves TMPDIR: what runs side by side shares it (real-etcd.ts's ports lock). */
+export const machineTmpdirVariable = 'KUBEMU_TESTS_MACHINE_TMPDIR'
+
 export default function setup(): () => void {
+  process.env[machineTmpdirVariable] ??= tmpdir()
   const chosen = process.env.KUBEMU_TESTS_TMPDIR
   if (chosen) {
     // Absolute, and made: the commands run in folders of their own, and mkdtemp needs it to exist.

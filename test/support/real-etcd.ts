@@ -1,4 +1,5 @@
 // A real 3-member etcd 3.4 on loopback in the layout of etcd's Procfile, for comparisons.
+import {machineTmpdirVariable} from './memory-temp.js'
 import {type ChildProcess, execFileSync, spawn} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -111,8 +112,9 @@ export class RealEtcdCluster {
 
 // The cluster listens on etcd's Procfile ports (its member IDs come from those URLs, and tests
 // compare them with kubemu's), so test files that run in parallel take turns: a lock file names
-// the process that holds the ports; one whose process has ended is taken over.
-const portsLockPath = join(tmpdir(), 'kubemu-real-etcd-ports.lock')
+// the process that holds the ports; one whose process has ended is taken over. In the machine's
+// temporary folder, not the run's own: two runs side by side (a worktree's and main's) share the ports.
+const portsLockPath = join(process.env[machineTmpdirVariable] ?? tmpdir(), 'kubemu-real-etcd-ports.lock')
 /** How long a test file waits for another to finish with the ports (under the hook timeout). */
 const portsLockWaitMillisecondsMax = 100_000
 const portsLockPollMilliseconds = 200
