@@ -3,7 +3,8 @@
 // the verbs manifest): each tool's modules in one file, which src/tool-bundle.ts runs with V8's
 // code cache. A one-shot command otherwise resolves, reads and compiles ~450 modules on every run
 // (about half of its CPU time on Node 20, which has no compile cache of its own).
-import {readFile} from 'node:fs/promises'
+import {randomUUID} from 'node:crypto'
+import {appendFile, readFile} from 'node:fs/promises'
 import {dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import * as esbuild from 'esbuild'
@@ -25,6 +26,11 @@ const ownUrlPerModule = {
   },
 }
 
+// The bundle and the module it was built from carry the same build id (the bundle's first line, the
+// module's last): src/tool-bundle.ts runs the bundle only while they agree. A build by tsc alone
+// writes the module again without it; an npm install sets every file's time, so times cannot tell.
+const buildId = randomUUID()
+
 // host: the core of kubemu's own host commands (time, member, master, node, load), src/host-main.ts;
 // up: what `kubemu up` runs, src/up-main.ts.
 for (const tool of ['kubectl', 'etcdctl', 'host', 'up']) {
@@ -42,7 +48,7 @@ for (const tool of ['kubectl', 'etcdctl', 'host', 'up']) {
     // from node_modules as the modules load them.
     external: ['better-sqlite3', 'etcd3', '@grpc/*', 'protobufjs', 'protobufjs/*'],
     plugins: [ownUrlPerModule],
-    banner: {js: `const __kubemuModuleUrl = (fromDist) => require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', fromDist)).href;`},
+    banner: {js: `// kubemu-build ${buildId}\nconst __kubemuModuleUrl = (fromDist) => require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', fromDist)).href;`},
     // Smaller to read at every run (comments and blanks out; names kept, so stack traces and
     // class names read as in the modules), and ASCII only: the loader reads it as latin1, which
     // skips UTF-8 decoding of megabytes.
@@ -51,6 +57,7 @@ for (const tool of ['kubectl', 'etcdctl', 'host', 'up']) {
     charset: 'ascii',
     logLevel: 'warning',
   })
+  await appendFile(join(distFolder, `${tool}-main.js`), `\n// kubemu-build ${buildId}\n`)
   const bundle = await readFile(join(distFolder, 'tools', `${tool}.cjs`))
   const nonAscii = bundle.findIndex((byte) => byte > 0x7f)
   if (nonAscii >= 0) {

@@ -1,9 +1,10 @@
 // Runs kubectl, etcdctl, the host commands' core or up's from its bundle (dist/tools/NAME.cjs, written by `npm run build`) with
 // V8's code cache kept between runs, as Node 22's compile cache would: a one-shot command then
 // neither resolves and reads its ~450 modules nor compiles them again (about half of its CPU time
-// on Node 20). Without a bundle, or with one older than the modules (a build by tsc alone), the
-// caller imports the modules instead; KUBEMU_NO_BUNDLE=1 asks for the modules too (module hooks,
-// a debugger on dist/).
+// on Node 20). Without a bundle, or with one not built from the entry module as it is now (a build
+// by tsc alone writes that module again), the caller imports the modules instead;
+// KUBEMU_NO_BUNDLE=1 asks for the modules too (module hooks, a debugger on dist/). `tsc -w`, which
+// writes only the modules that changed, is not noticed: run `npm run build` after it.
 import {mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats} from 'node:fs'
 import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
@@ -27,6 +28,10 @@ const codeCacheGrowthChance = 1 / 8
 /** How much larger than the file a run's cache must be to replace it. */
 const codeCacheGrowthMin = 1.05
 
+/** The bundle's first line: `// kubemu-build <uuid>`. */
+const buildIdPattern = /^\/\/ kubemu-build ([0-9a-f-]{36})\n/
+const buildIdLineLengthMax = 64
+
 /** The tool's main from its bundle, or null when the caller should import the modules. */
 export function bundledToolMain(tool: 'kubectl' | 'etcdctl'): ToolMain | null {
   const exports = bundledExports(tool) as {main?: unknown} | null
@@ -40,16 +45,22 @@ export function bundledExports(tool: BundledTool): Record<string, unknown> | nul
   if (process.env.KUBEMU_NO_BUNDLE === '1') return null
   const bundleFile = join(distFolder, 'tools', `${tool}.cjs`)
   let bundle: Stats
+  let source: string
+  let moduleSource: string
   try {
     bundle = statSync(bundleFile)
-    if (statSync(join(distFolder, `${tool}-main.js`)).mtimeMs > bundle.mtimeMs) return null
+    // ASCII only (the build checks), so read as latin1: no UTF-8 decoding of megabytes.
+    source = readFileSync(bundleFile, 'latin1')
+    moduleSource = readFileSync(join(distFolder, `${tool}-main.js`), 'latin1')
   } catch {
     return null
   }
+  // Built from the module as it is now (scripts/bundle-tools.mjs): the same build id in both.
+  const buildId = buildIdPattern.exec(source.slice(0, buildIdLineLengthMax))?.[1]
+  if (buildId === undefined || !moduleSource.trimEnd().endsWith(`// kubemu-build ${buildId}`)) return null
   const cacheFile = codeCacheFile(tool, bundle)
   const cachedData = cacheFile ? readIfPresent(cacheFile) : undefined
-  // ASCII only (the build checks), so read as latin1: no UTF-8 decoding of megabytes.
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundleFile, 'latin1')}\n})`
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`
   const script = new vm.Script(wrapped, {filename: bundleFile, cachedData, importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER})
   if (cacheFile) {
     // Written as the process ends, so that it holds the functions this run compiled too. A cache

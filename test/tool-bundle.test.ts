@@ -1,7 +1,7 @@
 // `kubemu kubectl` and `kubemu etcdctl` run from their bundles (dist/tools/, written by
 // `npm run build`) with V8's code cache kept in the temporary folder between runs; so does the
 // core of kubemu's host commands (time, member, master, node, load).
-import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runShell} from './support/shell.js'
@@ -11,17 +11,37 @@ const root = join(import.meta.dirname, '..')
 const kubemu = join(root, 'bin', 'kubemu')
 
 describe("the tools' bundles", () => {
-  it('are newer than the modules they were built from, so the commands the suite runs use them', () => {
+  it('carry the build id of the module they were built from, so the commands the suite runs use them', () => {
     for (const tool of ['kubectl', 'etcdctl', 'host', 'up']) {
-      expect(statSync(join(root, 'dist', 'tools', `${tool}.cjs`)).mtimeMs).toBeGreaterThanOrEqual(statSync(join(root, 'dist', `${tool}-main.js`)).mtimeMs)
+      const id = /^\/\/ kubemu-build (\S+)\n/.exec(readFileSync(join(root, 'dist', 'tools', `${tool}.cjs`), 'latin1'))?.[1]
+      expect(id, tool).toMatch(/^[0-9a-f-]{36}$/)
+      expect(readFileSync(join(root, 'dist', `${tool}-main.js`), 'utf8').trimEnd().endsWith(`// kubemu-build ${id}`), tool).toBe(true)
     }
+  })
+
+  it('are used whatever the files’ times (an npm install sets them all), and not once tsc wrote the module again', async () => {
+    // A copy of the build with the bundle older than its module, as npm's extraction leaves it.
+    const copy = temporaryFolder()
+    await runShell(`cp -r ${join(root, 'bin')} ${join(root, 'dist')} ${join(root, 'data')} ${join(root, 'package.json')} ${join(root, 'oclif.manifest.json')} ${copy}/ && ln -s ${join(root, 'node_modules')} ${copy}/node_modules && touch -d '1 hour ago' ${copy}/dist/tools/kubectl.cjs`, {cwd: copy, env: process.env})
+    const temporary = temporaryFolder()
+    const cacheFolder = join(temporary, 'kubemu-code-cache')
+    const version = () => runShell(`${join(copy, 'bin', 'kubemu')} kubectl version --client`, {cwd: copy, env: {...process.env, KUBEMU_HOME: temporaryFolder(), TMPDIR: temporary}})
+    expect(await version()).toMatchObject({status: 0, stderr: ''})
+    // The bundle ran: it keeps a code cache.
+    expect(readdirSync(cacheFolder).filter((name) => name.startsWith('kubectl-'))).toHaveLength(1)
+    // tsc wrote the module again (without the build id): the modules run, and keep no cache.
+    const main = join(copy, 'dist', 'kubectl-main.js')
+    writeFileSync(main, readFileSync(main, 'utf8').replace(/\n\/\/ kubemu-build \S+\n*$/, '\n'))
+    rmSync(cacheFolder, {recursive: true, force: true})
+    expect(await version()).toMatchObject({status: 0, stderr: ''})
+    expect(existsSync(cacheFolder) ? readdirSync(cacheFolder).filter((name) => name.startsWith('kubectl-')) : []).toEqual([])
   })
 
   it("hold no module that finds its files by its own folder (such packages stay in node_modules)", () => {
     for (const tool of ['kubectl', 'etcdctl', 'host', 'up']) {
       const lines = readFileSync(join(root, 'dist', 'tools', `${tool}.cjs`), 'utf8').split('\n')
-      // The first line is the bundle's own helper, which places each module's URL beside the bundle.
-      expect(lines.slice(1).filter((line) => /\b__(?:dirname|filename)\b|import\.meta/.test(line)), tool).toEqual([])
+      // The first line is the build id, the second the bundle's own helper, which places each module's URL beside the bundle.
+      expect(lines.slice(2).filter((line) => /\b__(?:dirname|filename)\b|import\.meta/.test(line)), tool).toEqual([])
     }
   })
 
