@@ -1,9 +1,6 @@
 import {Flags} from '@oclif/core'
-import {formatStatus} from '../core/status/printer.js'
-import {clusterStatus, StatusUnavailableError} from '../core/status/cluster-status.js'
 import type {ClusterStatus} from '../core/status/model.js'
-import {changeKey, StatusWatchNeedsUpError, watchStatus} from '../core/status/watch.js'
-import {KubernetesUnavailableError} from '../core/apiserver/open.js'
+import {hostCore} from '../command-cores.js'
 import {KubemuCommand, fail} from '../command-errors.js'
 
 /** ANSI: cursor to the top left, clear the screen (a redraw in place). */
@@ -23,6 +20,7 @@ export default class Status extends KubemuCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Status)
+    const {changeKey, clusterStatus, formatStatus, KubernetesUnavailableError, StatusUnavailableError, StatusWatchNeedsUpError, watchStatus} = await hostCore()
     const colours = process.stdout.isTTY === true && !process.env.NO_COLOR
     const render = (status: ClusterStatus) => (flags.output === 'json' ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status, {colours}))
     try {
