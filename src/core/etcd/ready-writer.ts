@@ -66,6 +66,8 @@ export class ReadyWriter {
     const writeAll = () => {
       if (hasRaftState) this.persist(work)
       applied = this.applyCommitted(work.committedEntries, work.confStates, wanted)
+      // What the transaction commits is the size until the next write (etcd's backend size).
+      this.database.kv.rememberSize()
     }
     try {
       // In the transaction its member opened for the Ready (see EtcdMember.processReady), which
@@ -74,6 +76,7 @@ export class ReadyWriter {
       else this.database.transaction(writeAll, {durable: false})
     } catch (error) {
       // Rolled back: no cached value of the state machine may outlive it.
+      this.database.kv.forgetSize()
       this.stateMachine.reload()
       throw error
     }

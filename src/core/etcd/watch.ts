@@ -1,6 +1,6 @@
 import {compareBytes, inSpan, spanOf} from '../mvcc/key-range.js'
 import {KvStore} from '../mvcc/kv-store.js'
-import type {AppliedChange, ResponseHeader, WatchEvent} from '../mvcc/types.js'
+import type {AppliedChange, KeyValue, ResponseHeader, WatchEvent} from '../mvcc/types.js'
 import type {KeySpan} from '../storage/kv-tables.js'
 import type {MemberDatabase} from '../storage/member-database.js'
 import type {WatchApi, WatchRequest, WatchResponse, Watcher} from './api.js'
@@ -84,8 +84,10 @@ export class HistoryWatcher implements Watcher {
         // etcd's response to a compacted start carries no revision in its header.
         return {header: this.header(0), events: [], compactRevision, canceled: true}
       }
+      const applied = this.appliedSeen
+      this.appliedSeen = null
       if (this.nextRevision <= current) {
-        const events = this.readEvents(current)
+        const events = (applied && this.eventsApplied(applied, current)) ?? this.readEvents(current)
         if (events.length > 0) return {header: this.header(current), events}
       }
       if (await this.waitOrProgress(this.nextRevision > current)) return {header: this.header(current), events: []}
@@ -105,7 +107,11 @@ export class HistoryWatcher implements Watcher {
     const wakes: WakesWatcher | undefined = synced
       ? (events, revision) => {
           // A wait the progress notification ended goes, at the first batch it sees.
-          if (wait !== this.waits || events.some((event) => touches(event, this.span))) return true
+          if (wait !== this.waits) return true
+          if (events.some((event) => touches(event, this.span))) {
+            this.appliedSeen = {events, revision, from: this.nextRevision}
+            return true
+          }
           this.nextRevision = Math.max(this.nextRevision, revision + 1)
           return false
         }
@@ -127,6 +133,46 @@ export class HistoryWatcher implements Watcher {
       this.abort.signal.removeEventListener('abort', endWait)
       waitEnded.abort()
     }
+  }
+
+  /**
+   * The batch of applies that woke this synced watcher, with the revision it ended at and the
+   * watcher's next revision when it came: the batch holds every change from there on.
+   */
+  private appliedSeen: {readonly events: readonly AppliedChange[]; readonly revision: number; readonly from: number} | null = null
+
+  /**
+   * The events of the batch of applies that woke this synced watcher, as readEvents would read
+   * them back from history (etcd's synced watchers are sent the events of each write from
+   * memory): null when the batch does not hold all of history from nextRevision to `current`
+   * (more was applied since, or the watcher moved), when a span was deleted in it (its events are
+   * in history only), or when the events would take more than one response.
+   */
+  private eventsApplied(applied: {readonly events: readonly AppliedChange[]; readonly revision: number; readonly from: number}, current: number): WatchEvent[] | null {
+    if (applied.revision !== current || applied.from !== this.nextRevision) return null
+    const noPut = this.request.filters?.includes('noput') ?? false
+    const noDelete = this.request.filters?.includes('nodelete') ?? false
+    const events: WatchEvent[] = []
+    // Changes in the span, filtered or not: readEvents cuts a response by these.
+    let inSpanCount = 0
+    for (const change of applied.events) {
+      if (change.type === 'DELETE_SPAN') {
+        if (touches(change, this.span)) return null
+        continue
+      }
+      if (change.kv.modRevision < this.nextRevision) return null
+      if (!inSpan(change.kv.key, this.span)) continue
+      if (++inSpanCount > watchEventsPerResponseMax) return null
+      if ((change.type === 'PUT' && noPut) || (change.type === 'DELETE' && noDelete)) continue
+      // As readEvents makes them from history rows: objects of their own, keys and values as Buffers.
+      const {key, value, createRevision, modRevision, version, lease} = change.kv
+      const kv = change.type === 'PUT'
+        ? {key: asBuffer(key), value: asBuffer(value), createRevision, modRevision, version, lease}
+        : {key: asBuffer(key), value: new Uint8Array(), createRevision: 0, modRevision, version: 0, lease: 0n}
+      events.push(this.request.prevKv && change.prevKv ? {type: change.type, kv, prevKv: storedCopy(change.prevKv)} : {type: change.type, kv})
+    }
+    this.nextRevision = current + 1
+    return events
   }
 
   /** Events from nextRevision on, whole revisions only, filtered as the request asks. */
@@ -158,6 +204,13 @@ export class HistoryWatcher implements Watcher {
     return events
   }
 }
+
+/** A key-value as a history row gives it: an object of its own, its key and value Buffers (views of the bytes, not copies). */
+function storedCopy({key, value, createRevision, modRevision, version, lease}: KeyValue): KeyValue {
+  return {key: asBuffer(key), value: asBuffer(value), createRevision, modRevision, version, lease}
+}
+
+const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
 
 function successorKey(key: Uint8Array): Uint8Array {
   const next = new Uint8Array(key.length + 1)

@@ -62,10 +62,27 @@ class WriteTransaction {
     if (this.changes + changes > changesPerRevisionMax) throw etcdErrors.requestTooLarge()
   }
 
+  /**
+   * A key's current value as this transaction sees it, read once until the transaction writes: a
+   * txn's compare reads the key its put then reads again (the API server's every write).
+   * Read-only, as every KeyValue the store hands out.
+   */
+  current(key: Uint8Array): KeyValue | null {
+    const name = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
+    if (this.currentRead?.name === name) return this.currentRead.kv
+    const kv = this.store.database.kv.get(key)
+    this.currentRead = {name, kv}
+    return kv
+  }
+
+  /** The last key current() read and what it held; forgotten at every write. */
+  private currentRead: {readonly name: string; readonly kv: KeyValue | null} | null = null
+
   put(request: PutRequest): PutResponse {
     this.makeRoom(1)
     const tables = this.store.database.kv
-    const previous = tables.get(request.key)
+    const previous = this.current(request.key)
+    this.currentRead = null
     if ((request.ignoreValue || request.ignoreLease) && !previous) throw etcdErrors.keyNotFound()
     const value = request.ignoreValue ? previous!.value : request.value
     const lease = request.ignoreLease ? previous!.lease : (request.lease ?? 0n)
@@ -88,6 +105,7 @@ class WriteTransaction {
   }
 
   deleteRange(request: DeleteRangeRequest): DeleteRangeResponse {
+    this.currentRead = null
     const tables = this.store.database.kv
     const span = spanOf(request.key, request.rangeEnd)
     const revision = this.beginRevision + 1
@@ -116,7 +134,7 @@ class WriteTransaction {
   }
 
   range(request: RangeRequest): RangeResponse {
-    return this.store.rangeAt(request, this.revision)
+    return this.store.rangeAt(request, this.revision, (key) => this.current(key))
   }
 }
 
@@ -170,8 +188,8 @@ export class KvStore {
     return this.rangeAt(request, this.currentRevision())
   }
 
-  /** A range as of `current`, the newest revision the reader may see. */
-  rangeAt(request: RangeRequest, current: number): RangeResponse {
+  /** A range as of `current`, the newest revision the reader may see; `currentOf` reads one key's current value (a write transaction's, which it remembers). */
+  rangeAt(request: RangeRequest, current: number, currentOf: (key: Uint8Array) => KeyValue | null = (key) => this.database.kv.get(key)): RangeResponse {
     if (request.key.length === 0) throw etcdErrors.emptyKey()
     const revision = request.revision && request.revision > 0 ? request.revision : current
     if (revision > current) throw etcdErrors.futureRevision()
@@ -191,7 +209,7 @@ export class KvStore {
     let kvs: KeyValue[]
     let count: number
     if (span === 'single') {
-      const single = revision === current ? tables.get(request.key) : tables.getAt(request.key, revision)
+      const single = revision === current ? currentOf(request.key) : tables.getAt(request.key, revision)
       kvs = single ? [single] : []
       count = kvs.length
     } else if (revision === current) {

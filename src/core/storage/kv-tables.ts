@@ -348,10 +348,32 @@ export class KvTables {
     return this.statements.removeAlarm.run(memberId, alarm).changes > 0
   }
 
-  /** The database file's size as etcd reports dbSize: pages in use plus free pages. */
+  /**
+   * The database file's size as etcd reports dbSize: pages in use plus free pages. As etcd's
+   * backend, which keeps its size from its last commit (the quota check of every write reads it):
+   * the size a member's writer remembered as its last Ready committed, until another write comes.
+   * Read from the file otherwise: outside a transaction, the pragma opens a read transaction of
+   * its own, 5-30 µs, which every write to the API server paid.
+   */
   sizeBytes(): number {
+    return this.sizeRemembered ?? this.sizeOnFile()
+  }
+
+  private sizeOnFile(): number {
     return guarded(this.path, () => Number(this.pageCount.get()) * this.pageBytes())
   }
+
+  /** The size as of now; call inside the write transaction, after its writes (the size it commits). */
+  rememberSize(): void {
+    this.sizeRemembered = this.sizeOnFile()
+  }
+
+  /** A write other than a remembered one changed (or may change) the size: the next read asks the file. */
+  forgetSize(): void {
+    this.sizeRemembered = null
+  }
+
+  private sizeRemembered: number | null = null
 
   /** The file's page size, read once: it is fixed when the file is created (nothing here changes it). */
   private pageBytes(): number {
