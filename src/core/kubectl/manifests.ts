@@ -288,7 +288,11 @@ function validationAsksServer({values}: ReturnType<typeof documentValues>): bool
   return false
 }
 
-function manifestEntriesOf({values, fault}: ReturnType<typeof documentValues>, source: string, validate: boolean, decoding: Decoding, unverifiable: string | null): ManifestEntry[] {
+/**
+ * `unsupportedKind`: called for each document validated whose kind takes no server-side field
+ * validation (a List: no API path has it), where kubectl's --validate=warn logs that it skips it.
+ */
+function manifestEntriesOf({values, fault}: ReturnType<typeof documentValues>, source: string, validate: boolean, decoding: Decoding, unverifiable: string | null, unsupportedKind?: () => void): ManifestEntry[] {
   const entries: ManifestEntry[] = []
   const failed = (error: KubectlError) => entries.push({error, source})
   for (const value of values) {
@@ -301,6 +305,7 @@ function manifestEntriesOf({values, fault}: ReturnType<typeof documentValues>, s
         failed(validationError(source, invalid))
         return entries
       }
+      if (unsupportedKind && isJsonObject(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) unsupportedKind()
     }
     const error = decodeError(value, decoding)
     if (error !== null) {
@@ -356,14 +361,14 @@ export function parseManifests(text: string, source: string, validate = true): K
  * Every entry of every -f source in kubectl's order: each file's stream ends at its own fault and
  * the next file is still read. A path that does not exist is an error before anything is read.
  */
-export async function readManifestEntries(paths: readonly string[], recursive: boolean, readStdin: () => Promise<string>, validate = true, decoding: Decoding = 'unstructured', verify?: () => Promise<string | null>): Promise<ManifestEntry[]> {
+export async function readManifestEntries(paths: readonly string[], recursive: boolean, readStdin: () => Promise<string>, validate = true, decoding: Decoding = 'unstructured', verify?: () => Promise<string | null>, unsupportedKind?: () => void): Promise<ManifestEntry[]> {
   const entries: ManifestEntry[] = []
   // Asked once, when the first stream is read (kubectl keeps its OpenAPI clients' answers).
   let verified: Promise<string | null> | null = null
   const unverifiable = () => (validate && verify ? (verified ??= verify()) : null)
   const entriesOfText = async (text: string, source: string) => {
     const parsed = documentValues(text, source)
-    return manifestEntriesOf(parsed, source, validate, decoding, validationAsksServer(parsed) ? await unverifiable() : null)
+    return manifestEntriesOf(parsed, source, validate, decoding, validationAsksServer(parsed) ? await unverifiable() : null, unsupportedKind)
   }
   for (const path of paths) {
     if (path === '-') {

@@ -79,7 +79,9 @@ async function entriesOf(session: KubectlSession, validating: boolean): Promise<
   const folder = session.flag('kustomize')
   const files = session.list('filename')
   const validate = validating && fieldValidationOf(session) !== 'Ignore'
-  if (folder === '') return readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), validate, 'unstructured', () => openApiUnreadable(session))
+  // --validate=warn cannot ask the server to warn about a List's fields: kubectl logs that it skips them.
+  const skipped = fieldValidationOf(session) === 'Warn' ? () => session.klogProblem('W', 'schema.go:145', 'cannot perform warn validation if server-side field validation is unsupported, skipping validation') : undefined
+  if (folder === '') return readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), validate, 'unstructured', () => openApiUnreadable(session), skipped)
   if (files.length > 0) throw new KubectlError('only one of -f or -k can be specified')
   // kustomize loads only for -k (a start-up cost the other commands skip).
   const {buildKustomization} = await import('./build.js')

@@ -1,0 +1,52 @@
+// Issue 19 beside the real kubectl 1.32 through `up`: --validate=warn on a List (a kind no API path
+// takes fieldValidation for) logs kubectl's schema.go:145 warning that it skips it, once per such
+// document, whatever follows; describe, expose and the rollout verbs take -k as kubectl 1.32 does
+// (describe and rollout print a kustomization that fails to build bare, as their builders gather it).
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {realKubectlFound} from '../support/real-kubectl.js'
+import {kubectlsOnUp} from '../support/up-with-real-kubectl.js'
+
+/** klog's header (date, time, pid) differs from run to run. */
+const masked = (text: string) => text.replace(/^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /gm, '$1 ')
+
+describe.runIf(realKubectlFound !== undefined)('issue 19: --validate=warn on Lists, and -k on describe, expose and rollout, beside the real kubectl through up', () => {
+  const {ours, real, home} = kubectlsOnUp()
+
+  const sameAsReal = async (line: string) => {
+    const [theirs, mine] = [await real(line), await ours(line)]
+    const view = (result: typeof theirs) => ({line, status: result.status, stdout: result.stdout, stderr: masked(result.stderr)})
+    expect(view(mine)).toEqual(view(theirs))
+    return theirs
+  }
+
+  const file = (path: string, text: string) => {
+    mkdirSync(join(home(), path, '..'), {recursive: true})
+    writeFileSync(join(home(), path), text)
+  }
+
+  it('logs that --validate=warn skips a List, once per List document', async () => {
+    const item = (name: string, extra = '') => `- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: ${name}}\n${extra}`
+    file('list.yaml', `apiVersion: v1\nkind: List\nitems:\n${item('l1', '  data: {a: b}\n')}`)
+    file('empty-list.yaml', 'apiVersion: v1\nkind: List\nitems: []\n')
+    file('bad-list.yaml', `apiVersion: v1\nkind: List\nitems:\n${item('l2', '  bogus: 1\n')}`)
+    file('cm-list.yaml', `apiVersion: v1\nkind: ConfigMapList\nitems:\n${item('l3')}`)
+    file('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\n')
+    for (const line of [
+      'create -f list.yaml --validate=warn --dry-run=server',
+      'create -f empty-list.yaml --validate=warn',
+      'create -f bad-list.yaml --validate=warn --dry-run=server',
+      'create -f cm-list.yaml --validate=warn --dry-run=server',
+      'create -f list.yaml -f empty-list.yaml -f cm.yaml --validate=warn --dry-run=server',
+      'apply -f list.yaml --validate=warn --dry-run=server',
+      'apply -f list.yaml --validate=warn --dry-run=client',
+      'replace -f list.yaml --validate=warn',
+      'create -f list.yaml --validate=strict --dry-run=server',
+      'create -f cm.yaml --validate=warn --dry-run=server',
+    ]) {
+      await sameAsReal(line)
+    }
+    expect((await real('create -f list.yaml --validate=warn --dry-run=server')).stderr).toContain('schema.go:145] cannot perform warn validation')
+  }, 60_000)
+})
