@@ -49,4 +49,33 @@ describe.runIf(realKubectlFound !== undefined)('issue 19: --validate=warn on Lis
     }
     expect((await real('create -f list.yaml --validate=warn --dry-run=server')).stderr).toContain('schema.go:145] cannot perform warn validation')
   }, 60_000)
+
+  it('takes -k in describe, expose and the rollout verbs', async () => {
+    file('kc/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n')
+    file('kc/kustomization.yaml', 'resources:\n- cm.yaml\nnamePrefix: k-\n')
+    file('kd/d.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: nginx, ports: [{containerPort: 80}]}]}\n')
+    file('kd/kustomization.yaml', 'resources:\n- d.yaml\nnamePrefix: k-\n')
+    file('broken/kustomization.yaml', 'resources:\n- nothere.yaml\n')
+    for (const folder of ['kc', 'kd']) expect((await real(`apply -k ${folder}`)).status).toBe(0)
+    expect((await real('rollout status -k kd')).status).toBe(0)
+    for (const line of [
+      'describe -k kc',
+      'describe -k nothere',
+      'describe -k broken',
+      'describe -k kc -f kc/cm.yaml',
+      'describe -k kc cm',
+      'expose -k kd --port=80 --dry-run=client -o yaml',
+      'expose -k kd --port=8080 --target-port=80 --name=s --dry-run=server -o name',
+      'expose -k nothere --port=80',
+      'expose -k kd -f kd/d.yaml --port=80',
+      'expose -k kd deploy/k-d --port=80',
+      'rollout status -k kd',
+      'rollout history -k kd',
+      'rollout restart -k nothere',
+      'rollout undo -k kd --dry-run=server',
+      'rollout status -k kd deploy/k-d',
+    ]) {
+      await sameAsReal(line)
+    }
+  }, 60_000)
 })

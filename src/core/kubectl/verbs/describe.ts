@@ -13,18 +13,20 @@ export const describeFlags: readonly KubectlFlag[] = [
   {name: 'all-namespaces', shorthand: 'A', kind: 'bool'},
   {name: 'show-events', kind: 'bool', defaultValue: 'true'},
   {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'kustomize', shorthand: 'k', kind: 'string'},
   {name: 'recursive', shorthand: 'R', kind: 'bool'},
   {name: 'chunk-size', kind: 'int', defaultValue: '500'},
 ]
 
 export async function runDescribe(session: KubectlSession, args: readonly string[]): Promise<number> {
   const mapper = await ResourceMapper.discover(session)
-  // -f: each object the files name, in its own namespace.
+  // -f or -k: each object the files or the kustomization name, in its own namespace.
   const files = session.list('filename')
-  if (files.length > 0) refuseArgumentsWithPaths(args)
-  const requests = files.length > 0 ? await requestsFromFiles(session, mapper, files, 'describe') : parseResourceArguments(mapper, args)
+  const fromFiles = files.length > 0 || session.flag('kustomize') !== ''
+  if (fromFiles) refuseArgumentsWithPaths(args)
+  const requests = fromFiles ? await requestsFromFiles(session, mapper, files, 'describe') : parseResourceArguments(mapper, args)
   refuseNamesWithSelection(args, session.flag('selector') !== '')
-  if (requests.length === 0 && files.length === 0) {
+  if (requests.length === 0 && !fromFiles) {
     throw new KubectlError('You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.')
   }
   const allNamespaces = session.flag('all-namespaces') === 'true'
@@ -51,7 +53,7 @@ export async function runDescribe(session: KubectlSession, args: readonly string
   const targets: Array<{resource: ApiResource; object: KubeObject}> = []
   const errors: string[] = []
   for (const {resource, names, namespace: own} of requests) {
-    if (files.length > 0) {
+    if (fromFiles) {
       // Objects from files are not read by the builder, only by the describer, at the version
       // discovery maps their kind to (an object without apiVersion too).
       const mapped = resource.version ? resource : (mapper.resources.find((candidate) => candidate.group === resource.group && candidate.resource === resource.resource) ?? resource)

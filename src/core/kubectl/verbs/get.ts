@@ -134,8 +134,10 @@ export async function requestsFromFiles(session: KubectlSession, mapper: Resourc
   }
   // Files of no objects are an empty result for get and describe (kubectl's builder gives nothing to list), not an error.
   // describe and rollout restart|pause|resume gather what their builder failed to read and print it bare, without `error: ` (get's table printer too: see runGet).
+  // A kustomization that fails to build is such an error too (-k alone: beside -f it is the flags' refusal).
+  const kustomizationOnly = session.flag('kustomize') !== '' && paths.length === 0
   const bareForDescribe = (error: unknown): never => {
-    if (gatheringVerbs.has(verb) && error instanceof KubectlError && !(error instanceof KubectlPlainError) && builderReadError(error)) throw new KubectlPlainError(error.message)
+    if (gatheringVerbs.has(verb) && error instanceof KubectlError && !(error instanceof KubectlPlainError) && (builderReadError(error) || kustomizationOnly)) throw new KubectlPlainError(error.message)
     throw error
   }
   const manifests = await (session.flag('kustomize') !== '' ? readManifestsOrKustomization(session, 'get') : readEntries()).catch(bareForDescribe)

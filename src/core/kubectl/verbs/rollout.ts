@@ -24,6 +24,7 @@ const changeCauseAnnotation = 'kubernetes.io/change-cause'
 
 const common: readonly KubectlFlag[] = [
   {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'kustomize', shorthand: 'k', kind: 'string'},
   {name: 'selector', shorthand: 'l', kind: 'string'},
   {name: 'recursive', shorthand: 'R', kind: 'bool'},
 ]
@@ -57,18 +58,23 @@ function unsupportedKind(verb: RolloutVerbName, resource: ApiResource, name: str
 
 /** That some object is named, which kubectl checks before a verb's own flags (status --revision). */
 function requireTargets(session: KubectlSession, args: readonly string[]): void {
-  if (args.length === 0 && session.list('filename').length === 0) throw new KubectlError('required resource not specified')
+  if (args.length === 0 && !fromFiles(session)) throw new KubectlError('required resource not specified')
+}
+
+/** Whether the objects come from -f or -k. */
+function fromFiles(session: KubectlSession): boolean {
+  return session.list('filename').length > 0 || session.flag('kustomize') !== ''
 }
 
 async function targetsOf(session: KubectlSession, args: readonly string[], verb: RolloutVerbName): Promise<Target[]> {
   const files = session.list('filename')
   requireTargets(session, args)
-  if (args.length > 0 && files.length > 0) throw new KubectlError('resource/name arguments cannot be provided when a path is specified')
+  if (args.length > 0 && fromFiles(session)) throw new KubectlError('resource/name arguments cannot be provided when a path is specified')
   const mapper = await ResourceMapper.discover(session)
   const targets: Target[] = []
   refuseNamesWithSelection(args, session.flag('selector') !== '')
-  // -f: each object the files name, in its own namespace.
-  for (const request of files.length > 0 ? await requestsFromFiles(session, mapper, files, `rollout ${verb}`) : parseResourceArguments(mapper, args)) {
+  // -f or -k: each object the files or the kustomization name, in its own namespace.
+  for (const request of fromFiles(session) ? await requestsFromFiles(session, mapper, files, `rollout ${verb}`) : parseResourceArguments(mapper, args)) {
     const namespace = request.namespace ?? session.namespace()
     if (request.resource.group !== 'apps' || !rolloutKinds.has(request.resource.resource)) {
       // kubectl reads the object before it asks what the kind supports: one not there is NotFound.

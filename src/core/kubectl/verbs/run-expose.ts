@@ -56,6 +56,8 @@ export const exposeFlags: readonly KubectlFlag[] = [
   {name: 'cluster-ip', kind: 'string'},
   {name: 'session-affinity', kind: 'string'},
   {name: 'filename', shorthand: 'f', kind: 'stringArray'},
+  {name: 'kustomize', shorthand: 'k', kind: 'string'},
+  {name: 'recursive', shorthand: 'R', kind: 'bool'},
 ]
 
 function parseLabels(text: string): Record<string, string> {
@@ -144,16 +146,18 @@ function overridden(session: KubectlSession, object: unknown, resource: 'pods' |
 }
 
 /**
- * What expose exposes: the object named (read from the server), or each object of -f as its file
- * gives it (kubectl's builder decodes files into its Go types and reads nothing more).
+ * What expose exposes: the object named (read from the server), or each object of -f or -k as its
+ * file or kustomization gives it (kubectl's builder decodes them into its Go types and reads nothing more).
  */
 async function exposedObjects(session: KubectlSession, mapper: ResourceMapper, args: readonly string[]): Promise<Array<{resource: ApiResource; object: KubeObject}>> {
   const files = session.list('filename')
-  if (files.length > 0) {
+  const kustomization = session.flag('kustomize')
+  if (files.length > 0 || kustomization !== '') {
     if (args.length > 0) throw new KubectlError('resource/name arguments cannot be provided when a path is specified')
     const {readManifests} = await import('../manifests.js')
+    const {readManifestsOrKustomization} = await import('../kustomize/manifests.js')
     const {placeObject} = await import('./apply.js')
-    const manifests = await readManifests(files, session.flag('recursive') === 'true', () => session.io.readStdin(), 'expose', false, 'typed')
+    const manifests = kustomization !== '' ? await readManifestsOrKustomization(session, 'expose') : await readManifests(files, session.flag('recursive') === 'true', () => session.io.readStdin(), 'expose', false, 'typed')
     return manifests.map((manifest) => ({resource: placeObject(session, mapper, manifest).resource, object: manifest.object}))
   }
   const requests = parseResourceArguments(mapper, args)
