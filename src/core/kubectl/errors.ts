@@ -52,6 +52,11 @@ export class ConnectionRefusedError extends KubectlPlainError {
   /** The request that met the closed port (kubectl's error handler names it at -v=4). */
   request: {method: string; url: string} | null = null
 
+  /** Whether a server listens there (it refused the connection later, in the TLS handshake). */
+  get listening(): boolean {
+    return false
+  }
+
   /** Go's error for a request to `url` there: `Get "URL": dial tcp 127.0.0.1:6443: connect: connection refused` (the URL bare where kubectl's handler prints it). */
   requestError(method: string, url: string, quoted = true): string {
     const parsed = new URL(this.server)

@@ -430,6 +430,7 @@ export class KubectlSession {
       this.context()
       this.checkServerKnown()
       let route = this.route()
+      await this.verifyTlsServerName()
       if ('foreignServer' in route) {
         const folder = await upFolderServing(route.foreignServer, this.serverCredentials())
         if (folder === null) await refuseForeignServer(route.foreignServer)
@@ -460,6 +461,18 @@ export class KubectlSession {
       return host
     })()
     return this.hostOpening
+  }
+
+  /**
+   * --tls-server-name or the cluster's tls-server-name: the name the server's certificate must be
+   * valid for (verification skipped with insecure-skip-tls-verify, as kubectl's is).
+   */
+  private async verifyTlsServerName(): Promise<void> {
+    const cluster = this.kubeconfig().config.clusters.find((entry) => entry.name === this.context().clusterName)?.value
+    const name = this.flag('tls-server-name') || String(cluster?.['tls-server-name'] ?? '')
+    if (name === '' || this.serverCredentials().insecure) return
+    const {verifyServerName} = await import('./server-name.js')
+    await verifyServerName(this.loggedServer(), name)
   }
 
   /** --request-timeout: "0" (none), whole seconds, or a Go duration such as 1s, 2m, 3h; checked before any request. */
@@ -524,7 +537,7 @@ export class KubectlSession {
     const cluster = discoveryClusterIdentity(this.clusterFolder())
     // With nothing listening, kubectl still reads its cache (its request then meets the closed port).
     const oneShot = !(await this.served().catch((error: unknown) => {
-      if (error instanceof ConnectionRefusedError) return false
+      if (error instanceof ConnectionRefusedError) return error.listening
       throw error
     }))
     // File times are wall-clock times, as kubectl's are.
