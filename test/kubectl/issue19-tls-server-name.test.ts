@@ -10,9 +10,6 @@ import {goHostnameError} from '../../src/core/kubectl/server-name.js'
 import {realKubectlFound} from '../support/real-kubectl.js'
 import {kubectlsOnUp} from '../support/up-with-real-kubectl.js'
 
-/** klog's header (date, time, pid) differs from run to run. */
-const masked = (text: string) => text.replace(/^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /gm, '$1 ')
-
 describe('Go\'s x509 HostnameError text', () => {
   it('lists the DNS names for a name, the IP addresses (IPv6 shortest) for an IP', () => {
     const certificate = {subjectaltname: 'DNS:localhost, DNS:kubernetes, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1'}
@@ -23,14 +20,7 @@ describe('Go\'s x509 HostnameError text', () => {
 })
 
 describe.runIf(realKubectlFound !== undefined)('issue 19: --tls-server-name beside the real kubectl through up', () => {
-  const {ours, real, home} = kubectlsOnUp()
-
-  const sameAsReal = async (line: string) => {
-    const [theirs, mine] = [await real(line), await ours(line)]
-    const view = (result: typeof theirs) => ({line, status: result.status, stdout: result.stdout, stderr: masked(result.stderr)})
-    expect(view(mine)).toEqual(view(theirs))
-    return theirs
-  }
+  const {real, home, sameAsReal} = kubectlsOnUp()
 
   it('verifies the serving certificate against the TLS server name', async () => {
     // Discovery first, so that both kubectls meet the name on the request itself.

@@ -8,18 +8,8 @@ import {describe, expect, it} from 'vitest'
 import {realKubectlFound} from '../support/real-kubectl.js'
 import {kubectlsOnUp} from '../support/up-with-real-kubectl.js'
 
-/** klog's header (date, time, pid) differs from run to run. */
-const masked = (text: string) => text.replace(/^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /gm, '$1 ')
-
 describe.runIf(realKubectlFound !== undefined)('issue 19: --validate=warn on Lists, and -k on describe, expose and rollout, beside the real kubectl through up', () => {
-  const {ours, real, home} = kubectlsOnUp()
-
-  const sameAsReal = async (line: string) => {
-    const [theirs, mine] = [await real(line), await ours(line)]
-    const view = (result: typeof theirs) => ({line, status: result.status, stdout: result.stdout, stderr: masked(result.stderr)})
-    expect(view(mine)).toEqual(view(theirs))
-    return theirs
-  }
+  const {real, home, sameAsReal} = kubectlsOnUp()
 
   const file = (path: string, text: string) => {
     mkdirSync(join(home(), path, '..'), {recursive: true})

@@ -3,7 +3,7 @@
 import {join} from 'node:path'
 import {runShell} from './shell.js'
 import {temporaryFolder} from './temp.js'
-import {afterAll, beforeAll} from 'vitest'
+import {afterAll, beforeAll, expect} from 'vitest'
 import {kubemu, UpProcess, upProcessesOfSuite} from './up-process.js'
 import {realKubectl} from './real-kubectl.js'
 export {realKubectl}
@@ -34,7 +34,16 @@ export async function upWithRealKubectl(processes: UpProcess[], upArguments: rea
  * For a describe block: `up` (as upWithRealKubectl starts it) before the suite, stopped after it,
  * and a line run by kubemu's kubectl or by the real one against it.
  */
-export function kubectlsOnUp(upArguments: readonly string[] = []): {ours(line: string, stdin?: string): ReturnType<typeof runShell>; real(line: string, stdin?: string): ReturnType<typeof runShell>; home(): string} {
+/** klog's header (date, time, pid) differs from run to run. */
+export const klogHeaderMasked = (text: string) => text.replace(/^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /gm, '$1 ')
+
+export function kubectlsOnUp(upArguments: readonly string[] = []): {
+  ours(line: string, stdin?: string): ReturnType<typeof runShell>
+  real(line: string, stdin?: string): ReturnType<typeof runShell>
+  home(): string
+  /** Runs the line with the real kubectl, then with ours; expects the same status, stdout and stderr (klog headers masked); gives the real one's result. */
+  sameAsReal(line: string, stdin?: string): ReturnType<typeof runShell>
+} {
   const processes = upProcessesOfSuite()
   let cluster: UpWithRealKubectl | null = null
   beforeAll(async () => {
@@ -47,9 +56,17 @@ export function kubectlsOnUp(upArguments: readonly string[] = []): {ours(line: s
     if (!cluster) throw new Error('kubectlsOnUp: up has not started (use it inside a describe block)')
     return cluster
   }
+  const ours = (line: string, stdin?: string) => runShell(`timeout 60 ${kubemu} kubectl ${line}`, {cwd: started().home, env: started().env, stdin})
+  const real = (line: string, stdin?: string) => started().real(line, stdin)
   return {
-    ours: (line, stdin) => runShell(`timeout 60 ${kubemu} kubectl ${line}`, {cwd: started().home, env: started().env, stdin}),
-    real: (line, stdin) => started().real(line, stdin),
+    ours,
+    real,
+    sameAsReal: async (line, stdin) => {
+      const [theirs, mine] = [await real(line, stdin), await ours(line, stdin)]
+      const view = (result: typeof theirs) => ({line, status: result.status, stdout: result.stdout, stderr: klogHeaderMasked(result.stderr)})
+      expect(view(mine)).toEqual(view(theirs))
+      return theirs
+    },
     /** The cluster's KUBEMU_HOME (for kubemu's own commands: member, master, time). */
     home: () => started().home,
   }
