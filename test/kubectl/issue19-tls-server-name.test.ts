@@ -2,7 +2,9 @@
 // tls-server-name) is the name the serving certificate must be valid for, as kubectl verifies it:
 // a name the certificate does not carry fails the first request with Go's x509 HostnameError
 // (its DNS names, or its IP addresses for an IP), one it carries works, and
-// insecure-skip-tls-verify skips the check.
+// insecure-skip-tls-verify skips the check. A closed port met when the builder maps the objects of
+// create, apply and replace (--force too) fails each object as `unable to recognize "FILE": …`,
+// one memory-cache error line per object, as kubectl's deferred mapper tries once for each.
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -19,7 +21,7 @@ describe('Go\'s x509 HostnameError text', () => {
   })
 })
 
-describe.runIf(realKubectlFound !== undefined)('issue 19: --tls-server-name beside the real kubectl through up', () => {
+describe.runIf(realKubectlFound !== undefined)('issue 19: --tls-server-name and a closed port met by the builder, beside the real kubectl through up', () => {
   const {real, home, sameAsReal} = kubectlsOnUp()
 
   it('verifies the serving certificate against the TLS server name', async () => {
@@ -41,5 +43,19 @@ describe.runIf(realKubectlFound !== undefined)('issue 19: --tls-server-name besi
       await sameAsReal(line)
     }
     expect((await real('get ns default --tls-server-name=foo')).stderr).toContain('tls: failed to verify certificate: x509: certificate is valid for localhost')
+  }, 60_000)
+
+  it('fails each object of create, apply and replace as unrecognized when discovery meets a closed port', async () => {
+    writeFileSync(join(home(), 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n')
+    writeFileSync(join(home(), 'two.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: d}\n')
+    for (const line of [
+      'create -f cm.yaml -f two.yaml --server=https://127.0.0.1:1 --validate=false',
+      'apply -f cm.yaml --server=https://127.0.0.1:1 --validate=false',
+      'replace --force -f cm.yaml --server=https://127.0.0.1:1',
+      'replace --force -f two.yaml --server=https://127.0.0.1:1',
+      'replace -f cm.yaml --server=https://127.0.0.1:1 --validate=false',
+    ]) {
+      expect((await sameAsReal(line)).stderr).toContain('unable to recognize')
+    }
   }, 60_000)
 })

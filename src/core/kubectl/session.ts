@@ -324,12 +324,26 @@ export class KubectlSession {
     const cause = error.requestError('GET', url)
     // The resource builder's shortcut expander gives up (-v=2) after its second attempt; explain's and logs' after their first.
     const shortcutAfter = attempts >= 5 ? 2 : 1
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      this.requestLog.info(6, 'round_trippers.go:560', `GET ${url}  in 0 milliseconds`)
-      this.requestLog.error('memcache.go:265', `"Unhandled Error" err=${JSON.stringify(`couldn't get current server API group list: ${cause}`)}`)
-      this.requestLog.info(3, 'cached_discovery.go:120', `skipped caching discovery info due to ${cause}`)
-      if (shortcut && attempt === shortcutAfter) this.requestLog.info(2, 'shortcut.go:103', `Error loading discovery information: ${cause}`)
-    }
+    for (let attempt = 1; attempt <= attempts; attempt++) this.logRefusedAttempt(url, cause, shortcut && attempt === shortcutAfter)
+  }
+
+  /** One discovery attempt that met a closed port, as kubectl logs it. */
+  private logRefusedAttempt(url: string, cause: string, shortcutGivesUp: boolean): void {
+    this.requestLog.info(6, 'round_trippers.go:560', `GET ${url}  in 0 milliseconds`)
+    this.requestLog.error('memcache.go:265', `"Unhandled Error" err=${JSON.stringify(`couldn't get current server API group list: ${cause}`)}`)
+    this.requestLog.info(3, 'cached_discovery.go:120', `skipped caching discovery info due to ${cause}`)
+    if (shortcutGivesUp) this.requestLog.info(2, 'shortcut.go:103', `Error loading discovery information: ${cause}`)
+  }
+
+  /**
+   * The error of an object of `source` the builder could not map because discovery met a closed
+   * port: kubectl's deferred mapper tries once per object, each attempt logged.
+   */
+  unrecognizedObject(error: ConnectionRefusedError, source: string): KubectlError {
+    const url = loggedUrl(this.loggedServer(), '/api', {timeout: formatGoDuration(this.requestTimeoutMilliseconds() || 32_000)})
+    const cause = error.requestError('GET', url)
+    this.logRefusedAttempt(url, cause, false)
+    return new KubectlError(`unable to recognize ${JSON.stringify(source)}: ${cause}`)
   }
 
   private refusalLogged = false

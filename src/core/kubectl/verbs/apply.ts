@@ -7,7 +7,7 @@ import {builtinScheme} from '../../api/resources.js'
 import {goJson, goJsonCompact} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
 import {type AppliedSet, pruneAllowlistOf, pruneKindsOf, pruneUnapplied} from './apply-prune.js'
-import {errorsText, KubectlError, refuseAllWithSelector, ServerError} from '../errors.js'
+import {ConnectionRefusedError, errorsText, KubectlError, refuseAllWithSelector, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
 import type {Manifest} from '../manifests.js'
@@ -228,7 +228,15 @@ async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): 
   for (const {object, source} of manifests) if (isListItem(object)) checkDecodable(object, source)
   const pruning = verb === 'apply' && session.flag('prune') === 'true'
   // kubectl maps each object as it reads it: with none read (each file failed validation), nothing asks for discovery.
-  const mapper = manifests.length > 0 || pruning ? await ResourceMapper.discover(session) : ResourceMapper.none()
+  let mapper: ResourceMapper
+  try {
+    mapper = manifests.length > 0 ? await ResourceMapper.discover(session, 0) : pruning ? await ResourceMapper.discover(session) : ResourceMapper.none()
+  } catch (error) {
+    if (!(error instanceof ConnectionRefusedError) || manifests.length === 0) throw error
+    // kubectl's builder maps each object as it reads it: each meets the closed port, its error told with the others'.
+    session.io.stderr(errorsText(entries.map((entry) => (isManifest(entry) ? session.unrecognizedObject(error, entry.source) : entry.error))))
+    return 1
+  }
   // The kinds --prune-allowlist names are mapped before anything is applied (kubectl's ParseResources).
   const pruneKinds = pruning ? pruneKindsOf(mapper, pruneAllowlistOf(session)) : null
   const errors: KubectlError[] = []

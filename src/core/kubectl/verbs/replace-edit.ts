@@ -8,7 +8,7 @@ import {cloneJson, isJsonObject, jsonEqual, type KubeObject} from '../../api/obj
 import {builtinScheme} from '../../api/resources.js'
 import {goJson} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
-import {errorsText, KubectlError, KubectlPlainError, noResourcesMessage, ServerError} from '../errors.js'
+import {ConnectionRefusedError, errorsText, KubectlError, KubectlPlainError, noResourcesMessage, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
 import {hasManifestSource, readEntriesOrKustomization} from '../kustomize/manifests.js'
@@ -67,8 +67,13 @@ export async function runReplace(session: KubectlSession, args: readonly string[
     }
     let placed
     try {
-      placed = placeObject(session, (mapper ??= await ResourceMapper.discover(session)), manifest)
+      placed = placeObject(session, (mapper ??= await ResourceMapper.discover(session, 0)), manifest)
     } catch (error) {
+      // Each object the builder maps meets a closed port anew: `unable to recognize` for each.
+      if (error instanceof ConnectionRefusedError) {
+        readErrors.push(session.unrecognizedObject(error, manifest.source))
+        continue
+      }
       if (!(error instanceof KubectlError)) throw error
       readErrors.push(error)
       continue
