@@ -150,6 +150,11 @@ export class HistoryWatcher implements Watcher {
    */
   private eventsApplied(applied: {readonly events: readonly AppliedChange[]; readonly revision: number; readonly from: number}, current: number): WatchEvent[] | null {
     if (applied.revision !== current || applied.from !== this.nextRevision) return null
+    // The batch starts where the watcher is: revisions a member applied without telling its
+    // watchers (a snapshot installed) are in history only. A batch that begins with a span's
+    // deletion (no revision of its own here) is read from history too.
+    const first = applied.events[0]
+    if (!first || first.type === 'DELETE_SPAN' || first.kv.modRevision !== this.nextRevision) return null
     const noPut = this.request.filters?.includes('noput') ?? false
     const noDelete = this.request.filters?.includes('nodelete') ?? false
     const events: WatchEvent[] = []
