@@ -1,12 +1,17 @@
 // Review findings of session 22 beside the real kubectl 1.32 through `up`: label, annotate and scale
 // filter the objects of -f/-k by -l; label and annotate of an empty kustomization do nothing; -k
 // names a single item (--resource-version, --list without headings); label, annotate and patch act
-// on the readable objects of a folder and report the unreadable ones after their own errors.
-import {mkdirSync, writeFileSync} from 'node:fs'
+// on the readable objects of a folder and report the unreadable ones after their own errors;
+// replace --force refuses a dry run, deletes every object before it validates and creates them
+// all, and reports each document it could not map when the server cannot be reached; every
+// verb's flags are those kubectl 1.32's help lists (but for the differences named here).
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {realKubectlFound} from '../support/real-kubectl.js'
 import {kubectlsOnUp} from '../support/up-with-real-kubectl.js'
+import type {KubectlVerb} from '../../src/core/kubectl/verb.js'
+import {loadVerbs} from '../../src/core/kubectl/verbs/index.js'
 
 /** klog's header (date, time, pid) differs from run to run. */
 const masked = (text: string) => text.replace(/^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /gm, '$1 ')
@@ -26,6 +31,8 @@ describe.runIf(realKubectlFound !== undefined)('session 22 review findings besid
     write('dir/dep.yaml', deployment('d1'))
     write('dir/kustomization.yaml', 'resources:\n- dep.yaml\n')
     write('empty/kustomization.yaml', 'resources: []\n')
+    write('kc/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kc, labels: {app: kc}}\n')
+    write('kc/kustomization.yaml', 'resources:\n- cm.yaml\n')
     write('mix/a.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm1}\n')
     write('mix/kustomization.yaml', 'resources:\n- a.yaml\n')
     write('mix/z.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm2, labels: {k: v}}\n')
@@ -64,15 +71,16 @@ describe.runIf(realKubectlFound !== undefined)('session 22 review findings besid
 
   it('takes -k as naming a single item: --resource-version, --list without headings', async () => {
     files()
-    expect((await real('apply -f dep.yaml')).status).toBe(0)
-    await sameAsReal('label -k dir --list')
-    await sameAsReal('annotate -k dir --list')
+    // A config map: no controller changes it between the read of its version and the annotate.
+    expect((await real('apply -k kc')).status).toBe(0)
+    await sameAsReal('label -k kc --list')
+    await sameAsReal('annotate -k kc --list')
     for (const run of [real, ours]) {
-      const version = (await real('get deploy d1 -o jsonpath={.metadata.resourceVersion}')).stdout
-      const result = await run(`annotate -k dir rv=${version} --resource-version=${version} --overwrite`)
-      expect({status: result.status, stdout: result.stdout, stderr: result.stderr}).toEqual({status: 0, stdout: 'deployment.apps/d1 annotated\n', stderr: ''})
+      const version = (await real('get cm kc -o jsonpath={.metadata.resourceVersion}')).stdout
+      const result = await run(`annotate -k kc rv=${version} --resource-version=${version} --overwrite`)
+      expect({status: result.status, stdout: result.stdout, stderr: result.stderr}).toEqual({status: 0, stdout: 'configmap/kc annotated\n', stderr: ''})
     }
-    await sameAsReal('label -k dir x=1 --resource-version=1')
+    await sameAsReal('label -k kc x=1 --resource-version=1')
   })
 
   it('acts on the readable objects of a folder and reports the unreadable files last', async () => {
@@ -92,5 +100,124 @@ describe.runIf(realKubectlFound !== undefined)('session 22 review findings besid
     ]) {
       await sameAsReal(line)
     }
+  })
+
+  it('refuses the flags kubectl 1.32 lacks and takes those it has', async () => {
+    files()
+    for (const line of [
+      'scale -A deploy --replicas=1',
+      'scale --field-manager=x deploy d1 --replicas=1',
+      'set image --containers=c deploy/d1 c=nginx',
+      'set image -c c deploy/d1 c=nginx',
+      'apply set-last-applied -R -f dep.yaml',
+      'set resources -R -f dep.yaml --limits=cpu=200m --local -o yaml',
+    ]) {
+      await sameAsReal(line)
+    }
+  })
+
+  it('replaces with --force as kubectl does: every delete first, then a validated create of each', async () => {
+    files()
+    const configMap = (name: string, more = '') => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\n${more}`
+    write('two.yaml', `${configMap('ra')}---\n${configMap('rb')}`)
+    write('ra.yaml', configMap('ra'))
+    write('bad3.yaml', `${configMap('ra')}---\napiVersion: v1\nkind: ConfigMap\nmetadata: [1]\n---\n${configMap('rb')}`)
+    write('nover.yaml', `kind: ConfigMap\nmetadata: {name: ra}\n---\n${configMap('rb')}`)
+    write('invalid.yaml', `${configMap('ra', 'data: {a: 1}\n')}---\n${configMap('rb')}`)
+    write('nothing.yaml', '')
+    for (const line of ['two.yaml --dry-run=client', 'two.yaml --dry-run=server', 'two.yaml', 'bad3.yaml', 'nover.yaml', 'invalid.yaml', 'two.yaml -f ra.yaml', 'nover.yaml -f ra.yaml', 'nothing.yaml', 'mix']) {
+      // Both start from the same objects: ra and rb there.
+      const reset = 'apply -f two.yaml -f mix/a.yaml -f mix/z.yaml'
+      expect((await real(reset)).status).toBe(0)
+      const theirs = await real(`replace --force -f ${line}`)
+      expect((await ours(reset)).status).toBe(0)
+      const mine = await ours(`replace --force -f ${line}`)
+      const view = (result: typeof theirs) => ({line, status: result.status, stdout: result.stdout, stderr: masked(result.stderr)})
+      expect(view(mine)).toEqual(view(theirs))
+    }
+    // With nothing there, nothing is deleted; an undecodable document still stops it before any create.
+    expect((await real('delete cm ra rb cm1 cm2 --ignore-not-found')).status).toBe(0)
+    await sameAsReal('replace --force -f bad3.yaml')
+    await sameAsReal('replace --force -f mix')
+    // A closed port: one discovery error line and one "unable to recognize" for each document.
+    for (const line of ['two.yaml', 'two.yaml -f nover.yaml', 'bad3.yaml']) await sameAsReal(`replace --force -f ${line} -s https://127.0.0.1:1`)
+  }, 120_000)
+})
+
+/**
+ * Where a verb's flags still differ from those its kubectl 1.32 help lists: `+` a flag kubemu
+ * takes that the help does not list (kubectl's hidden ones: --record, top pod's --show-capacity),
+ * `-` one kubectl takes that kubemu does not yet (the config setters' and kustomize's are global
+ * flags or plugins here). A change to the parsers shows here, to be made on purpose.
+ */
+const knownFlagDifferences: readonly string[] = [
+  'create +--record ---show-managed-fields',
+  'describe ---kustomize --k',
+  'apply +--record ---cascade ---openapi-patch ---subresource',
+  'apply view-last-applied ---kustomize --k',
+  'apply edit-last-applied ---kustomize --k',
+  'apply set-last-applied ---allow-missing-template-keys ---show-managed-fields ---template',
+  'run +--record ---allow-missing-template-keys ---cascade ---filename --f ---force ---grace-period ---kustomize --k ---quiet --q ---recursive --R ---show-managed-fields ---template ---timeout ---wait',
+  'expose +--record ---allow-missing-template-keys ---kustomize --k ---load-balancer-ip ---recursive --R ---show-managed-fields ---template',
+  'set image +--record ---allow-missing-template-keys ---kustomize --k',
+  'set env +--record ---allow-missing-template-keys ---kustomize --k',
+  'set resources +--record ---allow-missing-template-keys ---kustomize --k',
+  'set selector ---allow-missing-template-keys',
+  'set serviceaccount +--record ---allow-missing-template-keys ---kustomize --k',
+  'set subject ---allow-missing-template-keys ---kustomize --k',
+  'replace ---allow-missing-template-keys ---show-managed-fields ---template',
+  'edit +--record ---allow-missing-template-keys ---kustomize --k ---template',
+  'patch +--record',
+  'label +--record',
+  'annotate +--record',
+  'scale +--record',
+  'rollout status ---kustomize --k',
+  'rollout history ---kustomize --k',
+  'rollout undo ---kustomize --k',
+  'rollout restart ---kustomize --k',
+  'rollout pause ---kustomize --k',
+  'rollout resume ---kustomize --k',
+  'wait ---allow-missing-template-keys ---show-managed-fields ---template',
+  'logs ---all-pods ---ignore-errors ---insecure-skip-tls-verify-backend',
+  'exec ---filename --f',
+  'top pod +--show-capacity',
+  'taint ---field-manager ---validate',
+  'config set-context ---cluster ---namespace ---user',
+  'config set-credentials ---client-certificate ---client-key ---password ---token ---username',
+  'config set-cluster ---certificate-authority ---insecure-skip-tls-verify ---server ---tls-server-name',
+  'kustomize ---as-current-user ---enable-alpha-plugins ---enable-helm ---env --e ---helm-api-versions ---helm-command ---helm-debug ---helm-kube-version ---mount ---network ---network-name',
+  'auth whoami ---allow-missing-template-keys ---show-managed-fields ---template',
+]
+
+/** The flags (`--name`, `-x`) a kubectl 1.32 help text lists under Options. */
+function helpFlags(text: string): Set<string> {
+  const flags = new Set<string>()
+  for (const match of text.split('\nUsage:')[0]!.matchAll(/^ {4}(?:-(\w), )?--([\w-]+)=/gm)) {
+    flags.add(`--${match[2]}`)
+    if (match[1]) flags.add(`-${match[1]}`)
+  }
+  return flags
+}
+
+describe('every verb\'s flags beside kubectl 1.32\'s help', () => {
+  it('takes the flags the help lists and no others, but for the known differences', async () => {
+    const help = JSON.parse(readFileSync(new URL('../../data/kubectl-help.json', import.meta.url), 'utf8')) as Record<string, string>
+    const differences: string[] = []
+    const compare = (verbs: readonly KubectlVerb[], prefix: string) => {
+      for (const verb of verbs) {
+        const path = prefix === '' ? verb.name : `${prefix} ${verb.name}`
+        if (verb.subverbs) compare(verb.subverbs, path)
+        const text = help[path]
+        // kubemu's own verbs (alpha) have no kubectl help.
+        if (text === undefined) continue
+        const listed = helpFlags(text)
+        const ours = new Set(verb.flags.flatMap((flag) => [`--${flag.name}`, ...(flag.shorthand ? [`-${flag.shorthand}`] : [])]))
+        const extra = [...ours].filter((flag) => !listed.has(flag)).map((flag) => `+${flag}`)
+        const missing = [...listed].filter((flag) => !ours.has(flag)).map((flag) => `-${flag}`)
+        if (extra.length + missing.length > 0) differences.push([path, ...extra, ...missing].join(' '))
+      }
+    }
+    compare(await loadVerbs(), '')
+    expect([...differences].sort()).toEqual([...knownFlagDifferences].sort())
   })
 })

@@ -84,7 +84,7 @@ async function entriesOf(session: KubectlSession, validating: boolean): Promise<
   const folder = session.flag('kustomize')
   const files = session.list('filename')
   const validate = validating && fieldValidationOf(session) !== 'Ignore'
-  if (folder === '') return readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), validate, 'unstructured', () => openApiUnreadable(session))
+  if (folder === '') return readManifestEntries(files, session.flag('recursive') === 'true', () => session.readStdinOnce(), validate, 'unstructured', () => openApiUnreadable(session))
   if (files.length > 0) throw new KubectlError('only one of -f or -k can be specified')
   // kustomize loads only for -k (a start-up cost the other commands skip).
   const {buildKustomization} = await import('./build.js')

@@ -51,8 +51,9 @@ export const patchFlags: readonly KubectlFlag[] = [
   {name: 'type', kind: 'string', defaultValue: 'strategic'},
   {name: 'subresource', kind: 'string'},
 ]
-// kubectl scale has no --local.
-export const scaleFlags: readonly KubectlFlag[] = [...commonFlags.filter((flag) => flag.name !== 'local'), {name: 'replicas', kind: 'int', defaultValue: '-1'}, {name: 'current-replicas', kind: 'int', defaultValue: '-1'}, {name: 'timeout', kind: 'duration', defaultValue: '0s'}]
+/** kubectl scale has no --local, and neither -A nor --field-manager (it scales in the namespace, as the kubectl's own manager). */
+const notScaleFlags: ReadonlySet<string> = new Set(['local', 'all-namespaces', 'field-manager'])
+export const scaleFlags: readonly KubectlFlag[] = [...commonFlags.filter((flag) => !notScaleFlags.has(flag.name)), {name: 'replicas', kind: 'int', defaultValue: '-1'}, {name: 'current-replicas', kind: 'int', defaultValue: '-1'}, {name: 'timeout', kind: 'duration', defaultValue: '0s'}]
 
 interface Target {
   readonly resource: ApiResource
