@@ -116,6 +116,21 @@ describe.runIf(realKubectlFound !== undefined)('session 22 review findings besid
     }
   })
 
+  it('taints with --field-manager and --validate as kubectl does: read first, sent with the patch', async () => {
+    for (const line of ['taint node nope r=a:NoSchedule --validate=bogus', 'taint node nope r=a:NoSchedule --dry-run=bogus --validate=bogus', 'taint node nope --validate=bogus']) await sameAsReal(line)
+    const managers = async () => (await real(`get node control-plane -o jsonpath='{range .metadata.managedFields[?(@.manager!="unknown")]}{.manager} {.operation} {.fieldsV1}{"\\n"}{end}'`)).stdout
+    const seen: string[] = []
+    for (const run of [real, ours]) {
+      for (const line of ['taint node control-plane r1=a:NoSchedule --validate=warn', 'taint node control-plane r2=a:NoSchedule --field-manager=mine --validate=false']) {
+        expect(await run(line)).toMatchObject({status: 0, stdout: 'node/control-plane tainted\n'})
+      }
+      seen.push(await managers())
+      expect((await run('taint node control-plane r1- r2-')).status).toBe(0)
+    }
+    expect(seen[1]).toBe(seen[0])
+    expect(seen[0]).toContain('mine Update')
+  })
+
   it('replaces with --force as kubectl does: every delete first, then a validated create of each', async () => {
     files()
     const configMap = (name: string, more = '') => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\n${more}`
@@ -181,7 +196,6 @@ const knownFlagDifferences: readonly string[] = [
   'logs ---all-pods ---ignore-errors ---insecure-skip-tls-verify-backend',
   'exec ---filename --f',
   'top pod +--show-capacity',
-  'taint ---field-manager ---validate',
   'config set-context ---cluster ---namespace ---user',
   'config set-credentials ---client-certificate ---client-key ---password ---token ---username',
   'config set-cluster ---certificate-authority ---insecure-skip-tls-verify ---server ---tls-server-name',
