@@ -131,6 +131,22 @@ describe.runIf(realKubectlFound !== undefined)('session 22 review findings besid
     expect(seen[0]).toContain('mine Update')
   })
 
+  // Only heap and stack addresses and the values Go marks uncertain differ from run to run of the real binary.
+  it('names the file visitors of folders (each manifest file) in a JSON patch panic\'s trace', async () => {
+    files()
+    write('pd/a.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: pa}\n')
+    write('pd/b.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: pb}\n')
+    write('pd/sub/c.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: pc}\n')
+    const traceMasked = (text: string) => text.replace(/0x[0-9a-f]+\?/g, 'GUESS?').replace(/0xc[0-9a-f]{9}\b/g, 'HEAP').replace(/0x7ff[0-9a-f]{9}\b/g, 'STACK')
+    const replaceRoot = `'[{"op":"replace","path":""}]'`
+    for (const line of [`patch -f pd --local --type=json -p ${replaceRoot}`, `patch -f pd -R -f dep.yaml --local --type=json -p ${replaceRoot}`]) {
+      // The real kubectl is given --kubeconfig: kubemu's too, as cobra's arguments show in the trace.
+      const [theirs, mine] = [await real(line), await ours(`--kubeconfig=${join(home(), 'default', 'kubeconfig')} ${line}`)]
+      expect({line, status: theirs.status}).toEqual({line, status: 2})
+      expect({line, status: mine.status, stdout: mine.stdout, stderr: traceMasked(mine.stderr)}).toEqual({line, status: theirs.status, stdout: theirs.stdout, stderr: traceMasked(theirs.stderr)})
+    }
+  })
+
   it('replaces with --force as kubectl does: every delete first, then a validated create of each', async () => {
     files()
     const configMap = (name: string, more = '') => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\n${more}`

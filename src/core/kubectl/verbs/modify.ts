@@ -7,7 +7,7 @@ import {cloneJson, jsonEqual, type KubeObject} from '../../api/object.js'
 import {isValidLabelValue} from '../../api/names.js'
 import {GatheredErrors, KubectlError, noResourcesMessage, readFileAsGo, refuseAllWithSelector, resourcesRequiredMessage} from '../errors.js'
 import {hasManifestSource, readEntriesOrKustomization, selectedByFlag} from '../kustomize/manifests.js'
-import {isManifest, readManifestEntries} from '../manifests.js'
+import {fileVisitorCount, isManifest, readManifestEntries} from '../manifests.js'
 import {readYamlDocument} from '../yaml-faults.js'
 import {goJsonCompact} from '../../util/go-json.js'
 import {type LocalPatchType, patchLocally} from '../local-patch.js'
@@ -301,7 +301,7 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
         // A panic's trace names kubectl's callers: those of a patch of files (--local or a client dry run), and of a client dry run of objects named by the arguments, are known.
         const byName = !target.local && !target.fromFile && !hasManifestSource(session)
         const named = !byName ? undefined : args.some((arg) => arg.includes('/')) ? {form: 'tuples' as const, count: args.length} : {form: 'names' as const}
-        const command = target.local || target.fromFile || named ? {fileVisitors: session.list('filename').length, kustomize: session.flag('kustomize') !== '', commandArgs: session.commandArgs.length, named} : undefined
+        const command = target.local || target.fromFile || named ? {fileVisitors: fileVisitorCount(session.list('filename'), session.flag('recursive') === 'true'), kustomize: session.flag('kustomize') !== '', commandArgs: session.commandArgs.length, named} : undefined
         after = patchLocally(before, typeof patch === 'string' ? patch : JSON.stringify(patch), type as LocalPatchType, target.resource, command) as KubeObject
       } else {
         const dryRunQuery = dryRun === 'server' ? {dryRun: 'All'} : undefined
