@@ -192,6 +192,11 @@ export class GatheredErrors {
     this.#errors.push(error)
   }
 
+  /** Takes another's errors after its own (kubectl's builder reports its read errors after the verb's). */
+  addAll(other: GatheredErrors): void {
+    this.#errors.push(...other.#errors)
+  }
+
   /** Their text as Go's aggregate error gives it: one alone, several as `[a, b]`; empty when none. */
   message(): string {
     const texts = this.#errors.map((error) => (error instanceof ServerError ? aggregatedStatusText(error.status).replace(/^Error from server \([^)]*\): /, '') : error.message))

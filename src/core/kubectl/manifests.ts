@@ -357,6 +357,21 @@ export function parseManifests(text: string, source: string, validate = true): K
   })
 }
 
+/** How many file visitors kubectl's builder makes of the -f sources: one a file, stdin or URL, one each manifest file of a folder. */
+export function fileVisitorCount(paths: readonly string[], recursive: boolean): number {
+  let count = 0
+  for (const path of paths) {
+    if (path === '-' || /^https?:\/\//.test(path) || !existsSync(path) || !statSync(path).isDirectory()) {
+      count++
+      continue
+    }
+    const files: string[] = []
+    filesOf(path, recursive, files)
+    count += files.length
+  }
+  return count
+}
+
 /**
  * Every entry of every -f source in kubectl's order: each file's stream ends at its own fault and
  * the next file is still read. A path that does not exist is an error before anything is read.

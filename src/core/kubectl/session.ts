@@ -348,6 +348,13 @@ export class KubectlSession {
 
   private refusalLogged = false
 
+  /** Stdin's text, read once however often the verb reads its files (replace --force reads them twice, as kubectl reads its copy of stdin). */
+  readStdinOnce(): Promise<string> {
+    return (this.stdinRead ??= this.io.readStdin())
+  }
+
+  private stdinRead: Promise<string> | null = null
+
   /** -v: requests logged on stderr as kubectl logs them. */
   private requestLogOpened: RequestLog | null = null
   private get requestLog(): RequestLog {

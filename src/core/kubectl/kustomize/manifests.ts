@@ -20,10 +20,10 @@ const diffErrorExitCode = 2
 const validatingVerbs: ReadonlySet<string> = new Set(['apply', 'create', 'replace'])
 
 /** The verbs whose -l filters the objects read from files (get -f and replace ignore it, as kubectl does). */
-const selectingVerbs: ReadonlySet<string> = new Set(['apply', 'create', 'delete', 'diff'])
+const selectingVerbs: ReadonlySet<string> = new Set(['apply', 'create', 'delete', 'diff', 'label', 'annotate', 'scale'])
 
 /** The verbs that run on no objects at all (the others' "no objects passed to VERB"). */
-const quietOnNothing: ReadonlySet<string> = new Set(['delete', 'diff'])
+const quietOnNothing: ReadonlySet<string> = new Set(['delete', 'diff', 'label', 'annotate'])
 
 export async function readManifestsOrKustomization(session: KubectlSession, verb: string): Promise<Manifest[]> {
   const manifests: Manifest[] = []
@@ -44,8 +44,7 @@ export async function readEntriesOrKustomization(session: KubectlSession, verb: 
     // delete of nothing says "No resources found" itself, as from a selection that matched nothing;
     // diff has no such check: it diffs two empty folders.
     if (entries.length === 0 && !quietOnNothing.has(verb)) throw new KubectlError(`no objects passed to ${verb}`)
-    const text = session.flags.values.get('selector') ?? ''
-    const selected = !selectingVerbs.has(verb) || text === '' ? entries : await selectedEntries(session, entries, selectorOf(text))
+    const selected = selectingVerbs.has(verb) ? await selectedByFlag(session, entries) : entries
     // delete says "No resources found" itself; the writers refuse to run on nothing.
     if (selected.length === 0 && !quietOnNothing.has(verb)) throw new KubectlError(`no objects passed to ${verb}`)
     return selected
@@ -53,6 +52,12 @@ export async function readEntriesOrKustomization(session: KubectlSession, verb: 
     if (verb === 'diff' && error instanceof KubectlError) throw new KubectlError(error.message, diffErrorExitCode)
     throw error
   }
+}
+
+/** The entries of files the verb's -l selects (all of them without one). */
+export async function selectedByFlag(session: KubectlSession, entries: ManifestEntry[]): Promise<ManifestEntry[]> {
+  const text = session.flags.values.get('selector') ?? ''
+  return text === '' ? entries : selectedEntries(session, entries, selectorOf(text))
 }
 
 /**
@@ -81,7 +86,7 @@ async function entriesOf(session: KubectlSession, validating: boolean): Promise<
   const validate = validating && fieldValidationOf(session) !== 'Ignore'
   // --validate=warn cannot ask the server to warn about a List's fields: kubectl logs that it skips them.
   const skipped = fieldValidationOf(session) === 'Warn' ? () => session.klogProblem('W', 'schema.go:145', 'cannot perform warn validation if server-side field validation is unsupported, skipping validation') : undefined
-  if (folder === '') return readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), validate, 'unstructured', () => openApiUnreadable(session), skipped)
+  if (folder === '') return readManifestEntries(files, session.flag('recursive') === 'true', () => session.readStdinOnce(), validate, 'unstructured', () => openApiUnreadable(session), skipped)
   if (files.length > 0) throw new KubectlError('only one of -f or -k can be specified')
   // kustomize loads only for -k (a start-up cost the other commands skip).
   const {buildKustomization} = await import('./build.js')

@@ -141,7 +141,8 @@ export const lastAppliedVerbs: readonly KubectlVerb[] = [
   },
   {
     name: 'set-last-applied',
-    flags: [...fileFlags, {name: 'output', shorthand: 'o', kind: 'string'}, {name: 'create-annotation', kind: 'bool'}, {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'}],
+    // kubectl's set-last-applied takes -f without -R.
+    flags: [fileFlags[0]!, {name: 'output', shorthand: 'o', kind: 'string'}, {name: 'create-annotation', kind: 'bool'}, {name: 'dry-run', kind: 'string', defaultValue: 'none', noValueDefault: 'unchanged'}],
     run: setLastApplied,
   },
 ]

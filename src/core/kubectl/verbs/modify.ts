@@ -6,8 +6,8 @@ import {existsSync, statSync} from 'node:fs'
 import {cloneJson, jsonEqual, type KubeObject} from '../../api/object.js'
 import {isValidLabelValue} from '../../api/names.js'
 import {GatheredErrors, KubectlError, noResourcesMessage, readFileAsGo, refuseAllWithSelector, resourcesRequiredMessage} from '../errors.js'
-import {hasManifestSource, readEntriesOrKustomization} from '../kustomize/manifests.js'
-import {isManifest, readManifestEntries} from '../manifests.js'
+import {hasManifestSource, readEntriesOrKustomization, selectedByFlag} from '../kustomize/manifests.js'
+import {fileVisitorCount, isManifest, readManifestEntries} from '../manifests.js'
 import {readYamlDocument} from '../yaml-faults.js'
 import {goJsonCompact} from '../../util/go-json.js'
 import {type LocalPatchType, patchLocally} from '../local-patch.js'
@@ -51,8 +51,9 @@ export const patchFlags: readonly KubectlFlag[] = [
   {name: 'type', kind: 'string', defaultValue: 'strategic'},
   {name: 'subresource', kind: 'string'},
 ]
-// kubectl scale has no --local.
-export const scaleFlags: readonly KubectlFlag[] = [...commonFlags.filter((flag) => flag.name !== 'local'), {name: 'replicas', kind: 'int', defaultValue: '-1'}, {name: 'current-replicas', kind: 'int', defaultValue: '-1'}, {name: 'timeout', kind: 'duration', defaultValue: '0s'}]
+/** kubectl scale has no --local, and neither -A nor --field-manager (it scales in the namespace, as the kubectl's own manager). */
+const notScaleFlags: ReadonlySet<string> = new Set(['local', 'all-namespaces', 'field-manager'])
+export const scaleFlags: readonly KubectlFlag[] = [...commonFlags.filter((flag) => !notScaleFlags.has(flag.name)), {name: 'replicas', kind: 'int', defaultValue: '-1'}, {name: 'current-replicas', kind: 'int', defaultValue: '-1'}, {name: 'timeout', kind: 'duration', defaultValue: '0s'}]
 
 interface Target {
   readonly resource: ApiResource
@@ -68,18 +69,18 @@ interface Target {
 }
 
 /**
- * The objects a verb works on: TYPE NAME…, TYPE/NAME…, TYPE with -l / --all, or those -f names.
- * `unread`: where an object of -f that cannot be read or mapped goes (scale reports them after the
- * others); without it the first one fails the verb.
+ * The objects a verb works on: TYPE NAME…, TYPE/NAME…, TYPE with -l / --all, or those -f/-k name
+ * (filtered by -l where the verb has it). `unread`: where an object of -f that cannot be read or
+ * mapped goes; kubectl's builder acts on the others and reports these after the verb's own errors.
  */
-async function targetsOf(session: KubectlSession, verb: string, mapper: ResourceMapper, args: readonly string[], unread?: GatheredErrors): Promise<Target[]> {
+async function targetsOf(session: KubectlSession, verb: string, mapper: ResourceMapper, args: readonly string[], unread: GatheredErrors): Promise<Target[]> {
   const files = session.list('filename')
   const local = session.flag('local') === 'true'
   if (hasManifestSource(session)) {
     refuseArgumentsWithPaths(args)
     const targets: Target[] = []
     // Not validated: only the writers (create, apply, replace) validate what they read.
-    const entries = session.flag('kustomize') !== '' ? await readEntriesOrKustomization(session, verb) : await readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), false)
+    const entries = session.flag('kustomize') !== '' ? await readEntriesOrKustomization(session, verb) : await selectedByFlag(session, await readManifestEntries(files, session.flag('recursive') === 'true', () => session.io.readStdin(), false))
     for (const entry of entries) {
       try {
         if (!isManifest(entry)) throw entry.error
@@ -88,7 +89,6 @@ async function targetsOf(session: KubectlSession, verb: string, mapper: Resource
         const object = resource.namespaced ? {...entry.object, metadata: {...entry.object.metadata, namespace}} : entry.object
         targets.push({resource, namespace, name: entry.object.metadata.name ?? '', fromFile: {object, mapped}, ...(local ? {local: cloneJson(entry.object)} : {})})
       } catch (error) {
-        if (!unread || !(error instanceof KubectlError)) throw error
         unread.add(error)
       }
     }
@@ -116,9 +116,10 @@ async function targetsOf(session: KubectlSession, verb: string, mapper: Resource
   return targets
 }
 
-/** Whether kubectl's resource builder takes the arguments as one object (IntoSingleItemImplied). */
+/** Whether kubectl's resource builder takes the arguments as one object (IntoSingleItemImplied): one path that is no folder nor stdin, or a kustomization. */
 function singleItemImplied(session: KubectlSession, resources: readonly string[]): boolean {
   const files = session.list('filename')
+  if (session.flag('kustomize') !== '') return files.length === 0
   if (files.length > 0) return files.length === 1 && files[0] !== '-' && existsSync(files[0]!) && statSync(files[0]!).isFile()
   if (session.flag('selector') !== '' || session.flag('all') === 'true') return false
   if (resources.length === 1) return resources[0]!.includes('/') && !resources[0]!.includes(',')
@@ -159,7 +160,8 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
   // label and annotate go on past an object that fails, and report every failure at the end.
   const errors = new GatheredErrors()
   const printer = printerOf(session)
-  const targets = await targetsOf(session, noun, mapper, resources)
+  const unread = new GatheredErrors()
+  const targets = await targetsOf(session, field === 'labels' ? 'label' : 'annotate', mapper, resources, unread)
   // The builder's single item implied: one object named, or one file (not a selection, a type, a folder).
   const one = singleItemImplied(session, resources)
   if (!one && resourceVersion) throw new KubectlError('--resource-version may only be used with a single resource')
@@ -236,6 +238,7 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
       errors.add(error)
     }
   }
+  errors.addAll(unread)
   return errors.report(session.io, session)
 }
 
@@ -282,9 +285,10 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
   const errors = new GatheredErrors()
   const subresource = session.flag('subresource')
   const printer = printerOf(session)
-  const targets = await targetsOf(session, 'patch', mapper, args)
-  // Files of no objects: nothing was visited.
-  if (targets.length === 0) throw new KubectlError('no objects passed to patch')
+  const unread = new GatheredErrors()
+  const targets = await targetsOf(session, 'patch', mapper, args, unread)
+  // Files of no objects: nothing was visited (kubectl's visit errors come before this check).
+  if (targets.length === 0 && unread.message() === '') throw new KubectlError('no objects passed to patch')
   for (const target of targets) {
     try {
       // patch sends through a client of the kind's mapping, and takes a file's object as the object it patches.
@@ -297,7 +301,7 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
         // A panic's trace names kubectl's callers: those of a patch of files (--local or a client dry run), and of a client dry run of objects named by the arguments, are known.
         const byName = !target.local && !target.fromFile && !hasManifestSource(session)
         const named = !byName ? undefined : args.some((arg) => arg.includes('/')) ? {form: 'tuples' as const, count: args.length} : {form: 'names' as const}
-        const command = target.local || target.fromFile || named ? {fileVisitors: session.list('filename').length, kustomize: session.flag('kustomize') !== '', commandArgs: session.commandArgs.length, named} : undefined
+        const command = target.local || target.fromFile || named ? {fileVisitors: fileVisitorCount(session.list('filename'), session.flag('recursive') === 'true'), kustomize: session.flag('kustomize') !== '', commandArgs: session.commandArgs.length, named} : undefined
         after = patchLocally(before, typeof patch === 'string' ? patch : JSON.stringify(patch), type as LocalPatchType, target.resource, command) as KubeObject
       } else {
         const dryRunQuery = dryRun === 'server' ? {dryRun: 'All'} : undefined
@@ -313,6 +317,7 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
       errors.add(error)
     }
   }
+  errors.addAll(unread)
   return errors.report(session.io, session)
 }
 

@@ -13,6 +13,7 @@ import type {KubectlSession} from '../session.js'
 import {ChangedObjectPrinter} from '../output.js'
 import {asTypedObject} from '../typed-object.js'
 import {dryRunOf} from './apply.js'
+import {fieldValidationOf} from '../field-validation.js'
 
 type Taint = {key: string; value?: string; effect: string; timeAdded?: string}
 type Node = KubeObject & {spec?: {unschedulable?: boolean; taints?: Taint[]}}
@@ -24,6 +25,8 @@ export const taintFlags: readonly KubectlFlag[] = [
   ...cordonFlags,
   {name: 'overwrite', kind: 'bool'},
   {name: 'all', kind: 'bool'},
+  {name: 'field-manager', kind: 'string', defaultValue: 'kubectl-taint'},
+  {name: 'validate', kind: 'string', defaultValue: 'strict', noValueDefault: 'strict'},
   {name: 'output', shorthand: 'o', kind: 'string'},
   {name: 'template', kind: 'string'},
   {name: 'show-managed-fields', kind: 'bool'},
@@ -101,6 +104,10 @@ function parseTaints(specs: readonly string[]): {add: Taint[]; remove: Array<{ke
 }
 
 export async function runTaint(session: KubectlSession, args: readonly string[]): Promise<number> {
+  // kubectl's Complete reads --dry-run and --validate before the arguments.
+  const dryRun = dryRunOf(session.flag('dry-run'))
+  // kubectl's helper sends its field manager and --validate's directive with the patch.
+  const query = {fieldManager: session.flag('field-manager'), fieldValidation: fieldValidationOf(session), ...(dryRun === 'server' ? {dryRun: 'All'} : {})}
   const [type, ...rest] = args
   if (!type) throw new KubectlError('one or more resources must be specified as <resource> <name>')
   const slash = type.indexOf('/')
@@ -119,7 +126,6 @@ export async function runTaint(session: KubectlSession, args: readonly string[])
     }
   })()
   const {resource, nodes} = await nodesNamed(session, names)
-  const dryRun = dryRunOf(session.flag('dry-run'))
   const printer = new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true', session.flag('allow-missing-template-keys'))
   for (const node of nodes) {
     const before = node.spec?.taints ?? []
@@ -141,7 +147,7 @@ export async function runTaint(session: KubectlSession, args: readonly string[])
     // A client dry run prints the node as kubectl changed it, through its Go type; otherwise the server's answer.
     const printed = dryRun === 'client'
       ? asTypedObject({...node, spec})
-      : ((await session.request('PATCH', objectPath(resource, '', String(node.metadata.name)), {body: {spec: {taints: taints.length > 0 ? taints : null}}, contentType: 'application/merge-patch+json', query: dryRun === 'server' ? {dryRun: 'All'} : undefined})).body as KubeObject)
+      : ((await session.request('PATCH', objectPath(resource, '', String(node.metadata.name)), {body: {spec: {taints: taints.length > 0 ? taints : null}}, contentType: 'application/merge-patch+json', query})).body as KubeObject)
     // taint never says dry run; the server's answer is decoded into the Go type, the client's change is not.
     session.io.stdout(printer.print(printed, `${kindName(resource)}/${node.metadata.name}`, operation, dryRun !== 'client'))
   }

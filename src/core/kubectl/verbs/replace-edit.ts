@@ -8,24 +8,19 @@ import {cloneJson, isJsonObject, jsonEqual, type KubeObject} from '../../api/obj
 import {builtinScheme} from '../../api/resources.js'
 import {goJson} from '../../util/go-json.js'
 import {goYaml} from '../../printers/kubectl/go-yaml.js'
-import {ConnectionRefusedError, errorsText, KubectlError, KubectlPlainError, noResourcesMessage, ServerError} from '../errors.js'
+import {ConnectionRefusedError, KubectlError, noResourcesMessage, ServerError} from '../errors.js'
 import type {KubectlFlag} from '../flags.js'
 import {recordFlag, recorded} from '../record.js'
 import {hasManifestSource, readEntriesOrKustomization} from '../kustomize/manifests.js'
-import {isManifest, readManifestEntries, validationError} from '../manifests.js'
-import {openApiUnreadable} from '../field-validation.js'
+import {isManifest, readManifestEntries} from '../manifests.js'
 import {type ApiResource, collectionPath, kindName, objectPath, requestNamed, ResourceMapper} from '../resources.js'
 import type {KubectlSession} from '../session.js'
 import {threeWayPatch} from '../three-way-patch.js'
-import {dryRunOf, dryRunSuffix, errorWithSource, fieldValidationOf, placeObject, withLastApplied} from './apply.js'
+import {type DryRun, dryRunOf, dryRunSuffix, errorWithSource, fieldValidationOf, placeObject, withLastApplied} from './apply.js'
 import {parseResourceArguments} from './get.js'
 import {runRaw} from './raw.js'
-import {parseGoDuration} from '../../etcdctl/flags.js'
-import {waitForObject} from '../object-watch.js'
+import {report, runForcedReplace} from './replace-force.js'
 import {goTemporaryFile} from '../go-temporary.js'
-
-/** replace --force with --timeout 0 waits this long for the deleted object to go (kubectl 1.32's forceReplace: 5 minutes). */
-const replaceForceWaitDefaultMilliseconds = 5 * 60_000
 
 /** kubectl edit reopens the file after a failed save at most this often. */
 export const editAttemptsMax = 10
@@ -49,18 +44,20 @@ export const replaceFlags: readonly KubectlFlag[] = [
 ]
 
 export async function runReplace(session: KubectlSession, args: readonly string[] = []): Promise<number> {
-  if (session.flag('raw')) return runRaw(session, 'PUT', args)
+  if (session.flag('raw')) {
+    refuseForcedDryRun(session)
+    return runRaw(session, 'PUT', args)
+  }
   if (!hasManifestSource(session)) throw new KubectlError('must specify one of -f and -k')
-  const dryRun = dryRunOf(session.flag('dry-run'))
+  const dryRun = refuseForcedDryRun(session)
+  if (session.flag('force') === 'true') return runForcedReplace(session)
   // Discovery when the first object is mapped, as kubectl's builder maps it (none when every file failed validation).
   let mapper: ResourceMapper | null = null
   const errors: KubectlError[] = []
   const readErrors: KubectlError[] = []
   const query: Record<string, string> = {fieldManager: session.flag('field-manager'), fieldValidation: fieldValidationOf(session), ...(dryRun === 'server' ? {dryRun: 'All'} : {})}
   // kubectl replaces each object as it reads the stream; an error it meets is told at the end.
-  // --force deletes what a builder without validation reads, and validates before each create.
-  const forced = session.flag('force') === 'true' && dryRun === 'none'
-  for (const manifest of await readEntriesOrKustomization(session, 'replace', forced ? {validate: false} : {})) {
+  for (const manifest of await readEntriesOrKustomization(session, 'replace')) {
     if (!isManifest(manifest)) {
       readErrors.push(manifest.error)
       continue
@@ -83,53 +80,21 @@ export async function runReplace(session: KubectlSession, args: readonly string[
     if (resource.namespaced) object.metadata.namespace = namespace
     const name = object.metadata.name ?? ''
     try {
-      if (forced) {
-        let deleted
-        try {
-          deleted = await session.request('DELETE', objectPath(resource, namespace, name), {body: {kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(Number(session.flag('grace-period')) >= 0 ? {gracePeriodSeconds: Number(session.flag('grace-period'))} : {})}, allow: [404]})
-        } catch (error) {
-          if (!(error instanceof ServerError)) throw error
-          errors.push(errorWithSource(error, 'deleting', manifest.source))
-          continue
-        }
-        // An object not there is simply created; one deleted is waited for until it is gone.
-        if (deleted.status !== 404) {
-          session.io.stdout(`${kindName(resource)} "${name}" deleted\n`)
-          const timeout = parseGoDuration(session.flag('timeout'), 'timeout')
-          const deadline = session.clock.nowMilliseconds() + (timeout > 0 ? timeout : replaceForceWaitDefaultMilliseconds)
-          await session.settleControlPlane()
-          // Until a get finds nothing (NotFound), as kubectl polls; its timeout is wait's own error.
-          const gone = await waitForObject(session, resource, namespace, name, (current) => current === null, deadline)
-          if (!gone) throw new KubectlError('timed out waiting for the condition')
-        }
-        delete object.metadata.resourceVersion
-        const unverifiable = fieldValidationOf(session) !== 'Ignore' ? await openApiUnreadable(session) : null
-        if (unverifiable !== null) {
-          errors.push(validationError(manifest.source, [unverifiable]))
-          break
-        }
-        try {
-          await session.request('POST', collectionPath(resource, namespace), {body: object, query})
-        } catch (error) {
-          // kubectl's forced replace returns the create's error as it is (no source), and stops there.
-          if (!(error instanceof ServerError)) throw error
-          errors.push(error)
-          break
-        }
-      } else if (dryRun !== 'client') {
-        await session.request('PUT', objectPath(resource, namespace, name), {body: object, query})
-      }
+      if (dryRun !== 'client') await session.request('PUT', objectPath(resource, namespace, name), {body: object, query})
       session.io.stdout(session.flag('output') === 'name' ? `${kindName(resource)}/${name}\n` : `${kindName(resource)}/${name} replaced${dryRunSuffix(dryRun)}\n`)
     } catch (error) {
       if (!(error instanceof ServerError)) throw error
       errors.push(errorWithSource(error, 'replacing', manifest.source))
     }
   }
-  // The reading errors come last, as one aggregate (`[a, b]`) when the server refused anything too.
-  if (readErrors.length > 1 && errors.length > 0) errors.push(new KubectlPlainError(`[${readErrors.map((error) => error.message).join(', ')}]`))
-  else errors.push(...readErrors)
-  if (errors.length > 0) session.io.stderr(errorsText(errors))
-  return errors.length > 0 ? 1 : 0
+  return report(session, errors, readErrors)
+}
+
+/** kubectl's Validate: a forced replace deletes and creates for real, so no dry run of either kind. */
+function refuseForcedDryRun(session: KubectlSession): DryRun {
+  const dryRun = dryRunOf(session.flag('dry-run'))
+  if (session.flag('force') === 'true' && dryRun !== 'none') throw new KubectlError('--dry-run can not be used when --force is set')
+  return dryRun
 }
 
 export const editFlags: readonly KubectlFlag[] = [

@@ -43,7 +43,8 @@ function namedValues(pairs: readonly string[], pairType: string): Map<string, st
 
 const setImage: KubectlVerb = {
   name: 'image',
-  flags: [...commonFlags, {name: 'recursive', shorthand: 'R', kind: 'bool'}, recordFlag],
+  // kubectl's set image picks containers by the NAME=IMAGE pairs: no --containers.
+  flags: [...commonFlags.filter((flag) => flag.name !== 'containers'), {name: 'recursive', shorthand: 'R', kind: 'bool'}, recordFlag],
   run: async (session, args) => {
     const {resources, pairs} = resourcesAndPairs(args, 'image')
     const images = namedValues(pairs, 'image')
@@ -77,7 +78,7 @@ function resourceList(text: string): Record<string, string> {
 
 const setResources: KubectlVerb = {
   name: 'resources',
-  flags: [...commonFlags, {name: 'limits', kind: 'string'}, {name: 'requests', kind: 'string'}, recordFlag],
+  flags: [...commonFlags, {name: 'recursive', shorthand: 'R', kind: 'bool'}, {name: 'limits', kind: 'string'}, {name: 'requests', kind: 'string'}, recordFlag],
   run: async (session, args) => {
     const limits = resourceList(session.flag('limits'))
     const requests = resourceList(session.flag('requests'))
