@@ -76,7 +76,7 @@ async function viewLastApplied(session: KubectlSession, args: readonly string[])
 
 async function setLastApplied(session: KubectlSession, args: readonly string[]): Promise<number> {
   if (session.list('filename').length === 0) throw new KubectlError(noResourcesMessage)
-  const dryRun = dryRunOf(session.flag('dry-run'))
+  const dryRun = dryRunOf(session)
   const mapper = await ResourceMapper.discover(session)
   const changes: Array<{target: Target; configuration: string; live: KubeObject}> = []
   for (const target of await targetsOf(session, mapper, args)) {

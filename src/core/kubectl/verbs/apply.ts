@@ -88,10 +88,30 @@ export const createFileFlags: readonly KubectlFlag[] = [...fileFlags, {name: 'sa
 
 export type DryRun = 'none' | 'client' | 'server'
 
-export function dryRunOf(value: string): DryRun {
-  if (value === 'unchanged') throw new KubectlError(`--dry-run flag without a value was specified. A value must be set, "none", "server", or "client".`)
-  if (value === 'none' || value === 'client' || value === 'server' || value === '') return (value || 'none') as DryRun
-  throw new KubectlError(`Invalid dry-run value (${value}). Must be "none", "server", or "client".`)
+/** What Go's strconv.ParseBool reads as a boolean: kubectl 1.32 still takes `--dry-run=true` and `=false` so, with a warning. */
+const goBooleans: Readonly<Record<string, boolean>> = {1: true, t: true, T: true, TRUE: true, true: true, True: true, 0: false, f: false, F: false, FALSE: false, false: false, False: false}
+
+/** Each command's --dry-run, read once: its deprecation warning is logged once, as kubectl reads it once. */
+const dryRunsRead = new WeakMap<KubectlSession, DryRun>()
+
+/** The command's --dry-run as kubectl's GetDryRunStrategy reads it. */
+export function dryRunOf(session: KubectlSession): DryRun {
+  const known = dryRunsRead.get(session)
+  if (known !== undefined) return known
+  const value = session.flag('dry-run')
+  let dryRun: DryRun
+  if (Object.hasOwn(goBooleans, value)) {
+    dryRun = goBooleans[value] ? 'client' : 'none'
+    session.klogProblem('W', dryRun === 'client' ? 'helpers.go:716' : 'helpers.go:719', `--dry-run=${value} is deprecated (boolean value) and can be replaced with --dry-run=${dryRun}.`)
+  } else if (value === 'unchanged') {
+    throw new KubectlError(`--dry-run flag without a value was specified. A value must be set, "none", "server", or "client".`)
+  } else if (value === 'none' || value === 'client' || value === 'server' || value === '') {
+    dryRun = (value || 'none') as DryRun
+  } else {
+    throw new KubectlError(`Invalid dry-run value (${value}). Must be "none", "server", or "client".`)
+  }
+  dryRunsRead.set(session, dryRun)
+  return dryRun
 }
 
 export const dryRunSuffix = (dryRun: DryRun) => (dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : '')
@@ -218,7 +238,7 @@ function applyingPatchError(error: KubectlError, modified: KubeObject, resource:
 
 async function writeObjects(session: KubectlSession, verb: 'create' | 'apply'): Promise<number> {
   if (!hasManifestSource(session)) throw new KubectlError('must specify one of -f and -k')
-  const dryRun = dryRunOf(session.flag('dry-run'))
+  const dryRun = dryRunOf(session)
   if (verb === 'apply') validateApplyFlags(session, dryRun)
   const fieldValidation = fieldValidationOf(session)
   const {output, templated} = writtenOutputOf(session)

@@ -181,7 +181,7 @@ export async function runReconcile(session: KubectlSession): Promise<number> {
   if (!hasManifestSource(session)) throw new KubectlError('must specify one of -f and -k')
   let dryRun
   try {
-    dryRun = dryRunOf(session.flag('dry-run'))
+    dryRun = dryRunOf(session)
   } catch (error) {
     // reconcile reads the flag through cmdutil's accessor, which names it.
     throw new KubectlError(`error accessing --dry-run flag for command reconcile: ${(error as Error).message}`)

@@ -55,7 +55,7 @@ export async function runAutoscale(session: KubectlSession, args: readonly strin
   const cpuPercent = Number(session.flag('cpu-percent'))
   if (max < 1) throw new KubectlError(`--max=MAXPODS is required and must be at least 1, max: ${max}`)
   if (max < min) throw new KubectlError(`--max=MAXPODS must be larger or equal to --min=MINPODS, max: ${max}, min: ${min}`)
-  const dryRun = dryRunOf(session.flag('dry-run'))
+  const dryRun = dryRunOf(session)
   const mapper = await ResourceMapper.discover(session)
   const targets = await targetsOf(session, mapper, args)
   for (const {resource, name, named} of targets) {

@@ -105,7 +105,7 @@ export async function submitGenerated(session: KubectlSession, object: KubeObjec
   // --append-hash (configmap and secret generators): the name gets the hash of what was built.
   if (generator && session.flag('append-hash') === 'true') object = {...object, metadata: {...object.metadata, name: nameWithHash(object)}}
   const namesNamespace = options.namesNamespace ?? generator
-  const dryRun = dryRunOf(session.flag('dry-run'))
+  const dryRun = dryRunOf(session)
   const fieldValidation = generator ? fieldValidationOf(session) : null
   const format = session.flag('output') || session.flag('template') ? outputFormatOf(session.flag('output'), session.flag('template'), session.flag('allow-missing-template-keys')) : null
   const output = format?.format ?? ''

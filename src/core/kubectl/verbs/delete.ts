@@ -63,12 +63,12 @@ function deleteBody(session: KubectlSession): Record<string, unknown> {
   if (force && grace > 0) throw new KubectlError('--force and --grace-period greater than 0 cannot be specified together')
   if (force) session.io.stderr('Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n')
   if (grace >= 0) body.gracePeriodSeconds = grace
-  if (dryRunOf(session.flag('dry-run')) === 'server') body.dryRun = ['All']
+  if (dryRunOf(session) === 'server') body.dryRun = ['All']
   return body
 }
 
 export async function runDelete(session: KubectlSession, args: readonly string[]): Promise<number> {
-  const dryRun = dryRunOf(session.flag('dry-run'))
+  const dryRun = dryRunOf(session)
   const body = deleteBody(session)
   const mapper = await ResourceMapper.discover(session)
   const targets: Target[] = []

@@ -155,7 +155,7 @@ async function metadataVerb(session: KubectlSession, args: readonly string[], fi
     }
   }
   const resourceVersion = session.flag('resource-version')
-  const dryRun = dryRunOf(session.flag('dry-run'))
+  const dryRun = dryRunOf(session)
   const mapper = await ResourceMapper.discover(session)
   // label and annotate go on past an object that fails, and report every failure at the end.
   const errors = new GatheredErrors()
@@ -253,7 +253,7 @@ const patchTypes: Record<string, string> = {
 
 export async function runPatch(session: KubectlSession, args: readonly string[]): Promise<number> {
   // The dry-run strategy is read first (Complete), then kubectl's Validate in its order; the patch file is read after it.
-  const dryRun = dryRunOf(session.flag('dry-run'))
+  const dryRun = dryRunOf(session)
   const patchFile = session.flag('patch-file')
   if (session.flag('patch') !== '' && patchFile !== '') throw new KubectlError('cannot specify --patch and --patch-file together')
   if (session.flag('patch') === '' && patchFile === '') throw new KubectlError('must specify --patch or --patch-file containing the contents of the patch')
@@ -324,7 +324,7 @@ export async function runPatch(session: KubectlSession, args: readonly string[])
 export async function runScale(session: KubectlSession, args: readonly string[]): Promise<number> {
   const replicas = Number(session.flag('replicas'))
   if (!session.flags.changed.has('replicas') || replicas < 0) throw new KubectlError('The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0')
-  const dryRun = dryRunOf(session.flag('dry-run'))
+  const dryRun = dryRunOf(session)
   // The builder refuses a command naming nothing, before scale looks for objects.
   if (args.length === 0 && session.list('filename').length === 0 && session.flag('kustomize') === '') throw new KubectlError(noResourcesMessage)
   const mapper = await ResourceMapper.discover(session)

@@ -61,7 +61,7 @@ function cordonVerb(unschedulable: boolean) {
     requireNodeArgument(session, unschedulable ? 'cordon' : 'uncordon', args)
     const {resource, nodes} = await nodesNamed(session, args)
     const dryRun = session.flag('dry-run') !== 'none'
-    const dryRunSuffix = dryRunOf(session.flag('dry-run')) === 'server' ? ' (server dry run)' : ' (dry run)'
+    const dryRunSuffix = dryRunOf(session) === 'server' ? ' (server dry run)' : ' (dry run)'
     const word = unschedulable ? 'cordoned' : 'uncordoned'
     for (const node of nodes) {
       const name = `${kindName(resource)}/${node.metadata.name}`
@@ -105,7 +105,7 @@ function parseTaints(specs: readonly string[]): {add: Taint[]; remove: Array<{ke
 
 export async function runTaint(session: KubectlSession, args: readonly string[]): Promise<number> {
   // kubectl's Complete reads --dry-run and --validate before the arguments.
-  const dryRun = dryRunOf(session.flag('dry-run'))
+  const dryRun = dryRunOf(session)
   // kubectl's helper sends its field manager and --validate's directive with the patch.
   const query = {fieldManager: session.flag('field-manager'), fieldValidation: fieldValidationOf(session), ...(dryRun === 'server' ? {dryRun: 'All'} : {})}
   const [type, ...rest] = args
@@ -236,7 +236,7 @@ export async function runDrain(session: KubectlSession, args: readonly string[])
     ]
     if (warnings.length > 0) session.io.stderr(`Warning: ${warnings.join('; ')}\n`)
     const grace = Number(session.flag('grace-period'))
-    const dryRun = dryRunOf(session.flag('dry-run'))
+    const dryRun = dryRunOf(session)
     if (dryRun === 'client') {
       for (const pod of evictable) session.io.stdout(`evicting pod ${pod.metadata.namespace}/${pod.metadata.name} (dry run)\n`)
       session.io.stdout(`${kindName(resource)}/${name} drained (dry run)\n`)

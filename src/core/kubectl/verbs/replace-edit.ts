@@ -92,7 +92,7 @@ export async function runReplace(session: KubectlSession, args: readonly string[
 
 /** kubectl's Validate: a forced replace deletes and creates for real, so no dry run of either kind. */
 function refuseForcedDryRun(session: KubectlSession): DryRun {
-  const dryRun = dryRunOf(session.flag('dry-run'))
+  const dryRun = dryRunOf(session)
   if (session.flag('force') === 'true' && dryRun !== 'none') throw new KubectlError('--dry-run can not be used when --force is set')
   return dryRun
 }

@@ -356,7 +356,7 @@ async function undoDeployment(session: KubectlSession, target: Target, deploymen
 const printerOf = (session: KubectlSession) => new ChangedObjectPrinter(session.flag('output'), session.flag('template'), session.flag('show-managed-fields') === 'true', session.flag('allow-missing-template-keys'))
 
 async function runUndo(session: KubectlSession, args: readonly string[]): Promise<number> {
-  const dryRun = dryRunOf(session.flag('dry-run'))
+  const dryRun = dryRunOf(session)
   const printer = printerOf(session)
   // undo goes on past an object that fails and reports every failure at the end.
   const errors = new GatheredErrors()

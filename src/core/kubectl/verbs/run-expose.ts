@@ -73,7 +73,7 @@ function parseLabels(text: string): Record<string, string> {
 export async function runRun(session: KubectlSession, args: readonly string[]): Promise<number> {
   const [name, ...rest] = args
   // kubectl's Complete reads --dry-run and -o before Run checks the arguments.
-  dryRunOf(session.flag('dry-run'))
+  dryRunOf(session)
   if (session.flag('output')) outputFormatOf(session.flag('output'), session.flag('template'), session.flag('allow-missing-template-keys'))
   if (!name) throw new KubectlError('NAME is required for run\nSee \'kubectl run -h\' for help and examples')
   if (!(podRunningTimeout(session) > 0)) throw new KubectlError("--pod-running-timeout must be higher than zero\nSee 'kubectl run -h' for help and examples")

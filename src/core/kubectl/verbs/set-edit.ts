@@ -136,7 +136,7 @@ export async function editEach(
   } = {},
 ): Promise<number> {
   const {listOnly = false, sendUnchanged = false, anyKind = false, untypedAnswer = false} = options
-  const dryRun = dryRunOf(session.flag('dry-run'))
+  const dryRun = dryRunOf(session)
   const errors: string[] = []
   let yamlPrinted = 0
   for (const {resource, namespace, name, local, fetched} of targets) {
