@@ -9,18 +9,15 @@ import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {realKubectlFound} from '../support/real-kubectl.js'
-import {kubectlsOnUp} from '../support/up-with-real-kubectl.js'
+import {klogHeaderMasked, kubectlsOnUp} from '../support/up-with-real-kubectl.js'
 import type {KubectlVerb} from '../../src/core/kubectl/verb.js'
 import {loadVerbs} from '../../src/core/kubectl/verbs/index.js'
-
-/** klog's header (date, time, pid) differs from run to run. */
-const masked = (text: string) => text.replace(/^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /gm, '$1 ')
 
 const deployment = (name: string) =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, labels: {app: ${name}}}\nspec:\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec: {containers: [{name: c, image: nginx}]}\n`
 
 describe.runIf(realKubectlFound !== undefined)('session 22 review findings beside the real kubectl through up', () => {
-  const {ours, real, home} = kubectlsOnUp()
+  const {ours, real, home, sameAsReal} = kubectlsOnUp()
   const write = (path: string, text: string) => {
     const file = join(home(), path)
     mkdirSync(join(file, '..'), {recursive: true})
@@ -36,13 +33,6 @@ describe.runIf(realKubectlFound !== undefined)('session 22 review findings besid
     write('mix/a.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm1}\n')
     write('mix/kustomization.yaml', 'resources:\n- a.yaml\n')
     write('mix/z.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm2, labels: {k: v}}\n')
-  }
-
-  const sameAsReal = async (line: string, stdin?: string) => {
-    const [theirs, mine] = [await real(line, stdin), await ours(line, stdin)]
-    const view = (result: typeof theirs) => ({line, status: result.status, stdout: result.stdout, stderr: masked(result.stderr)})
-    expect(view(mine)).toEqual(view(theirs))
-    return theirs
   }
 
   it('filters the objects of -f and -k by -l in label, annotate and scale', async () => {
@@ -163,7 +153,7 @@ describe.runIf(realKubectlFound !== undefined)('session 22 review findings besid
       const theirs = await real(`replace --force -f ${line}`)
       expect((await ours(reset)).status).toBe(0)
       const mine = await ours(`replace --force -f ${line}`)
-      const view = (result: typeof theirs) => ({line, status: result.status, stdout: result.stdout, stderr: masked(result.stderr)})
+      const view = (result: typeof theirs) => ({line, status: result.status, stdout: result.stdout, stderr: klogHeaderMasked(result.stderr)})
       expect(view(mine)).toEqual(view(theirs))
     }
     // With nothing there, nothing is deleted; an undecodable document still stops it before any create.
